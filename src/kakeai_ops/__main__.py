@@ -1,0 +1,3 @@
+from kakeai_ops.cli.app import main
+
+main()

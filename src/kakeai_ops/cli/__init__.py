@@ -1,0 +1,1 @@
+"""The command line: Typer glue over the core functions."""

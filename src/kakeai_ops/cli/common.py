@@ -1,0 +1,124 @@
+"""What every command shares: consoles, the workspace option and its lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..config import Settings, load_settings
+from ..errors import KopsError
+from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
+from ..workspace import Workspace, find_workspace
+
+# Data goes to stdout, diagnostics and progress to stderr, so output can be piped.
+def _width() -> int | None:
+    # Rich assumes 80 columns when output is piped; tables of ids and dates need more.
+    return None if os.environ.get("COLUMNS") else 160
+
+
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else _width())
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else _width())
+
+
+def _quiet() -> bool:
+    return os.environ.get("KOPS_QUIET") == "1"
+
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace directory (default: $KOPS_WORKSPACE, then the current directory).",
+        show_default=False,
+    ),
+]
+SnapshotOpt = Annotated[
+    str | None,
+    typer.Option("--snapshot", help="Snapshot id from `kops status` (default: the latest)."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge as of this date, YYYY-MM-DD (default: the date the snapshot implies).",
+        show_default=False,
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx."),
+]
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output on stdout: table, csv or json.")
+]
+
+
+@dataclass
+class Session:
+    """A command's view of its workspace: settings and snapshot, loaded once when first used."""
+
+    workspace: Workspace
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.workspace.config_path)
+
+    def snapshot(self, ref: str | None = None) -> SnapshotInfo:
+        return resolve_snapshot(self.workspace, ref)
+
+    def tables(self, snapshot: SnapshotInfo) -> Tables:
+        return load_tables(snapshot)
+
+
+def session(workspace: Path | None) -> Session:
+    ws = find_workspace(workspace)
+    return Session(ws)
+
+
+def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
+    """The as-of date: the option, else the snapshot's; always said on stderr."""
+    if value:
+        try:
+            as_of = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise KopsError(
+                f"--as-of: '{value}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-24"
+            ) from None
+        source = "--as-of"
+    else:
+        implied = snapshot.as_of
+        if implied is None:
+            raise KopsError(
+                f"snapshot {snapshot.id} has no held 1on1 or login to date it by",
+                hint="pass --as-of YYYY-MM-DD",
+            )
+        as_of, source = implied, f"implied by snapshot {snapshot.id}"
+    note(f"as of {as_of.isoformat()} ({source})")
+    return as_of
+
+
+def note(message: str) -> None:
+    if not _quiet():
+        err.print(f"[dim]{message}[/dim]", highlight=False)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]Warning:[/yellow] {message}", highlight=False, markup=True)

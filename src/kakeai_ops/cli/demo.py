@@ -1,0 +1,88 @@
+"""``kops demo``: the secretariat's month on the sample tenant.
+
+It runs the real commands, in-process, printing each as it would be typed, so
+the demo is also a tour of the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import KopsError
+from .common import err
+
+
+def sample_dir() -> Path:
+    """data/sample of the repository this package runs from."""
+    return Path(__file__).resolve().parents[3] / "data" / "sample"
+
+
+def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
+    """(kops arguments, output file it writes or None) for each step of the month."""
+    october = sorted((data / "2026-10").iterdir())
+    november = sorted((data / "2026-11").iterdir())
+    return [
+        (["init", str(root)], None),
+        (["ingest", "-w", str(root), *map(str, october)], None),
+        (["ingest", "-w", str(root), *map(str, november)], None),
+        (["status", "-w", str(root)], None),
+    ]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo_command(
+        workspace: Annotated[
+            Path | None,
+            typer.Option(
+                "--workspace",
+                "-w",
+                help="Where to build the demo workspace (default: a new temporary directory).",
+            ),
+        ] = None,
+        data: Annotated[
+            Path | None,
+            typer.Option("--data", help="Sample exports to use (default: the shipped data/sample)."),
+        ] = None,
+    ) -> None:
+        """Run the secretariat's month on the sample tenant in a fresh workspace.
+
+        init → ingest October and November → each capability, then print where
+        the outputs are.
+
+        Example: kops demo --workspace ./kops-demo
+        """
+        source = data or sample_dir()
+        if not (source / "2026-10").is_dir() or not (source / "2026-11").is_dir():
+            raise KopsError(
+                f"no sample tenant at {source} (expected 2026-10/ and 2026-11/)",
+                hint="run `make sample` or pass --data DIR",
+            )
+        root = (workspace or Path(tempfile.mkdtemp(prefix="kops-demo-"))).resolve()
+        if (root / "kops.yaml").exists():
+            raise KopsError(
+                f"{root} is already a workspace", hint="give --workspace a new or empty directory"
+            )
+        outputs: list[str] = []
+        for args, output in demo_steps(root, source):
+            shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
+            err.rule(f"$ kops {shown}", style="cyan", align="left")
+            code = app(args=args, prog_name="kops", standalone_mode=False)
+            if code not in (None, 0):
+                raise KopsError(f"demo step failed: kops {shown}")
+            if output:
+                outputs.append(output)
+        err.rule("done", style="green")
+        err.print(f"Demo workspace: {root}", highlight=False)
+        err.print(f"  snapshots: {root / 'state' / 'snapshots'}", highlight=False)
+        for output in outputs:
+            err.print(f"  {output}", highlight=False)
+        err.print(
+            f"Try: cd {root} && kops status" if os.name != "nt" else f"Try: kops status -w {root}",
+            highlight=False,
+        )

@@ -1,0 +1,125 @@
+"""``kops ingest`` and ``kops status``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..config import load_settings
+from ..ingest import IngestResult, ingest
+from ..store import list_snapshots
+from ..workspace import find_workspace
+from .common import Format, FormatOpt, WorkspaceOpt, err, out, warn
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ingest")
+    def ingest_command(
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Export files (CSV in UTF-8/CP932, or XLSX); which table each holds is "
+                "told by its headers.",
+                show_default=False,
+            ),
+        ],
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Read the users, pairs and meetings exports into a new snapshot.
+
+        All or nothing: any problem is reported (file:row: column: what) and the
+        workspace is left as it was. A users or pairs file replaces that table;
+        meetings merge by 1on1ID; a table not given carries over.
+
+        Example: kops ingest ユーザー一覧.csv ペア一覧.csv 1on1履歴.xlsx
+        """
+        ws = find_workspace(workspace)
+        settings = load_settings(ws.config_path)
+        with err.status("ingesting…") as status:
+            result = ingest(ws, settings, files, progress=lambda m: status.update(m + "…"))
+        for message in result.notes:
+            warn(message)
+        _print_summary(result)
+
+    @app.command("status")
+    def status_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+        """List the workspace's snapshots: row counts, 1on1 date range and as-of date.
+
+        Also checks that kops.yaml is valid.
+
+        Example: kops status
+        """
+        ws = find_workspace(workspace)
+        load_settings(ws.config_path)
+        snapshots = list_snapshots(ws)
+        rows = [
+            {
+                "snapshot": s.id,
+                "created_at": s.created_at,
+                "users": s.rows("users"),
+                "pairs": s.rows("pairs"),
+                "meetings": s.rows("meetings"),
+                "meetings_from": s.manifest.get("meetings_from"),
+                "meetings_to": s.manifest.get("meetings_to"),
+                "as_of": s.manifest.get("as_of"),
+                "files": ", ".join(Path(src["file"]).name for src in s.manifest["sources"]),
+            }
+            for s in snapshots
+        ]
+        if fmt is Format.json:
+            out.print_json(json.dumps(rows, ensure_ascii=False))
+            return
+        if fmt is Format.csv:
+            import csv
+            import sys
+
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["snapshot"])
+            writer.writeheader()
+            writer.writerows(rows)
+            return
+        err.print(f"Workspace {ws.root} (kops.yaml OK)", highlight=False)
+        if not rows:
+            err.print("No snapshots yet. Next: kops ingest users.csv pairs.csv meetings.xlsx")
+            return
+        table = Table(title="Snapshots (latest last)")
+        for column in ("snapshot", "created", "users", "pairs", "meetings", "1on1s from", "to", "as-of", "files"):
+            table.add_column(column, justify="right" if column in ("users", "pairs", "meetings") else "left")
+        for row in rows:
+            table.add_row(
+                row["snapshot"],
+                str(row["created_at"])[:16].replace("T", " "),
+                f"{row['users']:,}",
+                f"{row['pairs']:,}",
+                f"{row['meetings']:,}",
+                row["meetings_from"] or "-",
+                row["meetings_to"] or "-",
+                row["as_of"] or "-",
+                row["files"],
+            )
+        out.print(table)
+
+
+def _print_summary(result: IngestResult) -> None:
+    snap = result.snapshot
+    table = Table(title=f"Snapshot {snap.id} (as of {snap.manifest.get('as_of') or '-'})")
+    table.add_column("table")
+    table.add_column("what happened")
+    table.add_column("rows", justify="right")
+    table.add_column("from")
+    for change in result.changes:
+        if change.action == "merged":
+            what = f"merged: {change.added:+,} new, {change.replaced:,} replaced"
+        elif change.action == "replaced":
+            what = f"replaced ({change.rows_before:,} rows before)"
+        elif change.action == "carried over":
+            what = "carried over from the previous snapshot (no file given)"
+        elif change.action == "empty":
+            what = "empty (no file given)"
+        else:
+            what = "new"
+        table.add_row(change.table, what, f"{change.rows_after:,}", ", ".join(change.files) or "-")
+    out.print(table)

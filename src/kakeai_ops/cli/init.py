@@ -1,0 +1,43 @@
+"""``kops init``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..init import default_config_text, init_workspace
+from .common import err, out
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init_command(
+        directory: Annotated[
+            Path, typer.Argument(help="Directory for the new workspace (created if needed).")
+        ] = Path("."),
+        force: Annotated[
+            bool, typer.Option("--force", help="Rewrite kops.yaml with the defaults.")
+        ] = False,
+        print_config: Annotated[
+            bool,
+            typer.Option("--print-config", help="Print the default kops.yaml and exit."),
+        ] = False,
+    ) -> None:
+        """Create a workspace: kops.yaml, mail templates and the state directory.
+
+        Example: kops init ~/kops-2026 && cd ~/kops-2026
+        """
+        if print_config:
+            out.print(default_config_text(), markup=False, highlight=False, end="")
+            return
+        ws = init_workspace(directory, force=force)
+        err.print(f"Created workspace {ws.root}", highlight=False)
+        err.print(f"  {ws.config_path.name}: settings (edit as needed)", highlight=False)
+        err.print("  templates/: mail templates (yours to edit)", highlight=False)
+        err.print("  state/: snapshots and the state database", highlight=False)
+        err.print(
+            f"Next: cd {directory} && kops ingest users.csv pairs.csv meetings.xlsx",
+            highlight=False,
+        )

@@ -1,0 +1,72 @@
+"""One exception root for kops.
+
+Core code raises these with enough context (file, row, key) for the user to act;
+the CLI turns them into ``Error: … / Hint: …`` on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class KopsError(Exception):
+    """An error the user can fix; ``hint`` says how."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(KopsError):
+    """kops.yaml is missing, unreadable or invalid."""
+
+
+class WorkspaceError(KopsError):
+    """No workspace, or a workspace in a state the command can't use."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file, reported as ``file:row: column: what (value)``."""
+
+    file: str
+    row: int | None
+    column: str | None
+    what: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        parts = [where]
+        if self.column:
+            parts.append(self.column)
+        text = ": ".join(parts) + f": {self.what}"
+        if self.value is not None:
+            text += f" ({self.value})"
+        return text
+
+
+class InputError(KopsError):
+    """Input files failed validation; ``problems`` lists every problem found."""
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        hint: str | None = None,
+        cap: int = 30,
+        total: int | None = None,
+    ) -> None:
+        self.problems = problems
+        self.total = max(total or 0, len(problems))
+        shown = [str(p) for p in problems[:cap]]
+        rest = self.total - len(shown)
+        noun = "problem" if self.total == 1 else "problems"
+        lines = [f"{self.total} {noun} in the input; nothing was changed:"]
+        lines += [f"  {line}" for line in shown]
+        if rest > 0:
+            lines.append(f"  … and {rest} more")
+        super().__init__("\n".join(lines), hint)

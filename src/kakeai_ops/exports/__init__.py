@@ -1,0 +1,1 @@
+"""Reading and canonicalising the service's three exports (users, pairs, meetings)."""

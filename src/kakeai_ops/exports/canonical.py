@@ -1,0 +1,266 @@
+"""Raw text tables → canonical frames, with every problem found.
+
+Canonical frames (what snapshots store and analyses read):
+
+users:    user_id, name, email, division, department, job_type, age_band,
+          employment, employment_status (active|leave|retired), created_at,
+          last_login_at, birth_date (dropped after age_band is derived)
+pairs:    manager_id, member_id, invited_at, accepted_at, recurring
+meetings: meeting_id, manager_id, member_id, held_at, status
+          (held|scheduled|cancelled), topic, response, prepared_at, sukkiri, growth
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..config import Exports
+from . import normalise as nz
+from .findings import Findings
+from .reading import RawTable
+from .tables import REQUIRED
+
+UNSET = "(未設定)"
+STATUS_KEYS = ("held", "scheduled", "cancelled")
+EMPLOYMENT_KEYS = ("active", "leave", "retired")
+
+
+def canonicalise(
+    table: str, raw: RawTable, columns: dict[str, str], settings: Exports, findings: Findings
+) -> pd.DataFrame:
+    converter = {"users": _users, "pairs": _pairs, "meetings": _meetings}[table]
+    return converter(_Context(raw, columns, findings), settings)
+
+
+class _Context:
+    """Column access by canonical field, and row-numbered problem reporting."""
+
+    def __init__(self, raw: RawTable, columns: dict[str, str], findings: Findings) -> None:
+        self.raw = raw
+        self.columns = columns
+        self.findings = findings
+        self.file = raw.display
+        self.length = len(raw.frame)
+
+    def has(self, field: str) -> bool:
+        return field in self.columns
+
+    def text(self, field: str) -> pd.Series:
+        if field not in self.columns:
+            return pd.Series([""] * self.length, index=self.raw.frame.index, dtype=str)
+        return self.raw.frame[self.columns[field]].astype(str)
+
+    def header(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+    def bad(self, field: str, mask: pd.Series, what: str, values: pd.Series, kind: str = "") -> None:
+        self.findings.rows(
+            self.file, mask, self.raw.first_row, self.header(field), what, values, kind or what
+        )
+
+    def required(self, field: str, values: pd.Series, raw: pd.Series) -> None:
+        self.bad(field, values == "", "required value is blank", raw, kind="blank")
+
+    def note_respelled(self, field: str, before: pd.Series, after: pd.Series) -> None:
+        changed = (before.astype(str).str.strip() != after) & (after != "")
+        count = int(changed.sum())
+        if count:
+            first = changed[changed].index[0]
+            self.findings.note(
+                f"{self.file}: {self.header(field)}: {count} value(s) normalised, e.g. row "
+                f"{self.raw.first_row + int(first)}: '{before.loc[first]}' → '{after.loc[first]}'"
+            )
+
+    def dates(self, field: str) -> pd.Series:
+        raw = self.text(field)
+        values, bad = nz.parse_datetimes(raw)
+        self.bad(
+            field,
+            bad,
+            "unparseable date (expected e.g. 2026/11/24, 2026-11-24 09:05 or an Excel date)",
+            raw,
+            kind="date",
+        )
+        return values
+
+    def duplicates(self, field: str, values: pd.Series, what: str) -> None:
+        repeated = values.duplicated(keep="first") & (values != "")
+        if not repeated.any():
+            return
+        positions = pd.Series(values.index, index=values.index)
+        first = positions.groupby(values.to_numpy()).transform("first")
+        described = "'" + values + "', first at row " + (first + self.raw.first_row).astype(str)
+        self.findings.rows(
+            self.file,
+            repeated,
+            self.raw.first_row,
+            self.header(field),
+            f"duplicate {what}",
+            described,
+            kind="duplicate",
+            quote=False,
+        )
+
+
+def _ids(ctx: _Context, field: str, required: bool = True) -> pd.Series:
+    raw = ctx.text(field)
+    values = nz.normalise_id(raw).rename(field)
+    ctx.note_respelled(field, raw, values)
+    if required:
+        ctx.required(field, values, raw)
+    return values
+
+
+def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
+    user_id = _ids(ctx, "user_id")
+    ctx.duplicates("user_id", user_id, "user id")
+    name_raw = ctx.text("name")
+    name = nz.blank_to_empty(name_raw)  # names are never NFKC-normalised (髙, 﨑 stay)
+    ctx.required("name", name, name_raw)
+    email_raw = ctx.text("email")
+    email = nz.normalise_email(email_raw)
+    ctx.note_respelled("email", email_raw, email)
+    malformed = (email != "") & ~email.str.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+    ctx.bad("email", malformed, "not an email address", email_raw, kind="email")
+    division = nz.blank_to_empty(ctx.text("division"))
+    department = nz.blank_to_empty(ctx.text("department"))
+    job_type = nz.blank_to_empty(ctx.text("job_type"))
+    age_band = nz.nfkc(nz.blank_to_empty(ctx.text("age_band")))
+    employment_raw = ctx.text("employment")
+    vocab = settings.employment
+    status_of = {}
+    for key, words in (("active", vocab.active), ("leave", vocab.leave), ("retired", vocab.retired)):
+        for word in words:
+            status_of[nz.fold_key(word)] = key
+    employment = nz.blank_to_empty(employment_raw)
+    folded = employment.map(lambda v: status_of.get(nz.fold_key(v)) if v else "active")
+    unknown = folded.isna()
+    ctx.bad(
+        "employment",
+        unknown,
+        f"unknown 在籍状況 (expected {'/'.join(vocab.active + vocab.leave + vocab.retired)})",
+        employment_raw,
+        kind="employment",
+    )
+    frame = pd.DataFrame(
+        {
+            "user_id": user_id,
+            "name": name,
+            "email": email.mask(email == "", None),
+            "division": division.mask(division == "", UNSET),
+            "department": department.mask(department == "", UNSET),
+            "job_type": job_type.mask(job_type == "", None),
+            "age_band": age_band.mask(age_band == "", None),
+            "employment": employment.mask(employment == "", vocab.active[0]),
+            "employment_status": folded.fillna("active"),
+            "created_at": ctx.dates("created_at"),
+            "last_login_at": ctx.dates("last_login_at"),
+            "birth_date": ctx.dates("birth_date"),
+        }
+    )
+    return frame
+
+
+def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
+    manager_id = _ids(ctx, "manager_id")
+    member_id = _ids(ctx, "member_id")
+    same = (manager_id == member_id) & (manager_id != "")
+    ctx.bad("member_id", same, "manager and member are the same person", member_id, kind="self")
+    recurring_raw = ctx.text("recurring")
+    recurring, bad = nz.parse_bools(
+        recurring_raw, settings.recurring_true, settings.recurring_false
+    )
+    ctx.bad(
+        "recurring",
+        bad,
+        "unknown 繰り返し設定 value (expected あり/なし, true/false, 1/0, ○/×)",
+        recurring_raw,
+        kind="bool",
+    )
+    return pd.DataFrame(
+        {
+            "manager_id": manager_id,
+            "member_id": member_id,
+            "invited_at": ctx.dates("invited_at"),
+            "accepted_at": ctx.dates("accepted_at"),
+            "recurring": recurring,
+        }
+    )
+
+
+def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
+    meeting_id = _ids(ctx, "meeting_id")
+    ctx.duplicates("meeting_id", meeting_id, "1on1 id")
+    manager_id = _ids(ctx, "manager_id")
+    member_id = _ids(ctx, "member_id")
+    same = (manager_id == member_id) & (manager_id != "")
+    ctx.bad("member_id", same, "manager and member are the same person", member_id, kind="self")
+
+    held_raw = ctx.text("held_at")
+    held_at = ctx.dates("held_at")
+    ctx.required("held_at", nz.blank_to_empty(held_raw), held_raw)
+
+    status_map: dict[str, str] = {}
+    for key in STATUS_KEYS:
+        for word in [*getattr(settings.statuses, key), key]:
+            status_map[nz.fold_key(word)] = key
+    status_raw = ctx.text("status")
+    status, unknown, _ = nz.map_vocabulary(status_raw, status_map)
+    expected = "/".join(settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled)
+    ctx.bad("status", unknown, f"unknown status (expected {expected})", status_raw, kind="status")
+    ctx.required("status", status.where(~unknown, "?"), status_raw)
+
+    topic = _vocab(ctx, "topic", settings.topics, settings.topic_aliases, "topic")
+    response = _vocab(ctx, "response", settings.responses, settings.response_aliases, "対応")
+
+    sukkiri_raw = ctx.text("sukkiri")
+    scale = settings.sukkiri_scale
+    sukkiri, bad = nz.parse_ints(sukkiri_raw, scale.min, scale.max)
+    ctx.bad(
+        "sukkiri", bad, f"not a whole number from {scale.min} to {scale.max}", sukkiri_raw, kind="int"
+    )
+    growth_raw = ctx.text("growth")
+    gscale = settings.growth_scale
+    growth, bad = nz.parse_ints(growth_raw, gscale.min, gscale.max)
+    ctx.bad(
+        "growth", bad, f"not a whole number from {gscale.min} to {gscale.max}", growth_raw, kind="int"
+    )
+    return pd.DataFrame(
+        {
+            "meeting_id": meeting_id,
+            "manager_id": manager_id,
+            "member_id": member_id,
+            "held_at": held_at,
+            "status": pd.Categorical(status.mask(unknown, None), categories=STATUS_KEYS),
+            "topic": pd.Categorical(topic.mask(topic == "", None), categories=settings.topics),
+            "response": pd.Categorical(
+                response.mask(response == "", None), categories=settings.responses
+            ),
+            "prepared_at": ctx.dates("prepared_at"),
+            "sukkiri": sukkiri,
+            "growth": growth,
+        }
+    )
+
+
+def _vocab(
+    ctx: _Context, field: str, canonical: list[str], aliases: dict[str, str], label: str
+) -> pd.Series:
+    raw = ctx.text(field)
+    values, unknown, respelled = nz.map_vocabulary(raw, nz.vocabulary_map(canonical, aliases))
+    ctx.bad(
+        field,
+        unknown,
+        f"unknown {label} (expected one of {', '.join(canonical)}; "
+        f"map other spellings in kops.yaml exports.{field}_aliases)",
+        raw,
+        kind=field,
+    )
+    for before, after in list(respelled.items())[:5]:
+        count = int((nz.blank_to_empty(raw) == before).sum())
+        ctx.findings.note(f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)")
+    return values
+
+
+def required_columns_missing(table: str, columns: dict[str, str]) -> list[str]:
+    return [field for field in REQUIRED[table] if field not in columns]

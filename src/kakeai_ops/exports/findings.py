@@ -1,0 +1,76 @@
+"""Problems (errors) and notes (warnings) gathered while reading exports."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from ..errors import Problem
+
+# Per (file, column, kind) only the first few rows are kept as examples; the
+# count of the rest is still exact, so a broken 2.5M-row file can't flood memory.
+EXAMPLES_PER_KIND = 20
+
+
+class Findings:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.total = 0
+        self.notes: list[str] = []
+        self._per_kind: Counter[tuple[str, str | None, str]] = Counter()
+
+    def problem(self, problem: Problem, kind: str | None = None) -> None:
+        key = (problem.file, problem.column, kind or problem.what)
+        self.total += 1
+        self._per_kind[key] += 1
+        if self._per_kind[key] <= EXAMPLES_PER_KIND:
+            self.problems.append(problem)
+
+    def rows(
+        self,
+        file: str,
+        mask: pd.Series,
+        first_row: int | pd.Series,
+        column: str,
+        what: str,
+        values: pd.Series | None = None,
+        kind: str | None = None,
+        quote: bool = True,
+    ) -> None:
+        """One problem per row where ``mask`` is true.
+
+        ``first_row`` is the file row of position 0, or a series of the real row
+        numbers (for frames merged from several files).
+        """
+        hits = mask[mask].index
+        count = len(hits)
+        if count == 0:
+            return
+        key = (file, column, kind or what)
+        room = max(EXAMPLES_PER_KIND - self._per_kind[key], 0)
+        for position in hits[:room]:
+            value = None if values is None else str(values.loc[position])
+            shown = _quote(value) if quote else value
+            row = (
+                int(first_row.loc[position])
+                if isinstance(first_row, pd.Series)
+                else first_row + int(position)
+            )
+            self.problems.append(Problem(file, row, column, what, shown))
+        self._per_kind[key] += count
+        self.total += count
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    @property
+    def failed(self) -> bool:
+        return self.total > 0
+
+    def sorted_problems(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
+
+
+def _quote(value: str | None) -> str | None:
+    return None if value is None else f"'{value}'"

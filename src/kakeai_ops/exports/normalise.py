@@ -1,0 +1,163 @@
+"""Vectorised value normalisation: text as it arrives → canonical values.
+
+Each function takes a column of text (already stripped, '' for missing) and
+returns the converted column and a mask of values that could not be converted.
+They run on millions of rows, so per-value Python work is limited to the few
+distinct values (enums) or to the rare rows that miss the fast path (dates).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import pandas as pd
+
+MISSING_MARKS = {"", "-", "－", "‐", "ｰ"}
+
+
+def blank_to_empty(column: pd.Series) -> pd.Series:
+    """Strip surrounding whitespace; '-', '－' and blank become ''."""
+    text = column.astype(str).str.strip()
+    return text.mask(text.isin(MISSING_MARKS), "")
+
+
+def nfkc(column: pd.Series) -> pd.Series:
+    """NFKC only where a value has non-ASCII characters (ASCII is already NFKC)."""
+    non_ascii = ~column.str.isascii()
+    if not non_ascii.any():
+        return column
+    out = column.copy()
+    out[non_ascii] = column[non_ascii].map(lambda v: unicodedata.normalize("NFKC", v).strip())
+    return out
+
+
+def normalise_id(column: pd.Series) -> pd.Series:
+    return nfkc(blank_to_empty(column))
+
+
+def normalise_email(column: pd.Series) -> pd.Series:
+    return nfkc(blank_to_empty(column)).str.lower()
+
+
+_DATE_RE = (
+    r"^(?P<y>\d{4})[/\-.年](?P<m>\d{1,2})[/\-.月](?P<d>\d{1,2})日?"
+    r"(?:[ T]+(?P<H>\d{1,2})[:時](?P<M>\d{1,2})(?:[:分](?P<S>\d{1,2})(?:\.\d+)?秒?)?)?$"
+)
+_SERIAL_RE = r"^\d{5}(?:\.\d+)?$"
+_TZ_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def parse_datetimes(column: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates and datetimes in the forms exports use; times are JST, kept naive.
+
+    Accepted: 2026/11/24, 2026-11-24, 2026/11/24 9:05, 2026-11-24T09:05:00,
+    2026年11月24日, ISO with an offset (converted to JST), and Excel serial
+    numbers. Returns (datetime64 column, mask of unparseable non-blank values).
+    """
+    text = blank_to_empty(column)
+    present = text != ""
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    if not present.any():
+        return result, pd.Series(False, index=text.index)
+    fast = pd.to_datetime(text[present], format="ISO8601", errors="coerce")
+    if getattr(fast.dt, "tz", None) is not None:
+        fast = pd.Series(pd.NaT, index=fast.index, dtype="datetime64[us]")
+    result[present] = fast.astype("datetime64[us]")
+    slow = present & result.isna()
+    if slow.any():
+        result[slow] = _parse_slow(nfkc(text[slow]))
+    bad = present & result.isna()
+    # Years outside any plausible export are typos, not dates.
+    out_of_range = present & ~bad & ((result.dt.year < 1900) | (result.dt.year > 2200))
+    result[out_of_range] = pd.NaT
+    return result, bad | out_of_range
+
+
+def _parse_slow(text: pd.Series) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    parts = text.str.extract(_DATE_RE)
+    matched = parts["y"].notna()
+    if matched.any():
+        fields = parts[matched].fillna({"H": "0", "M": "0", "S": "0"}).astype(int)
+        fields.columns = ["year", "month", "day", "hour", "minute", "second"]
+        out[matched] = pd.to_datetime(fields, errors="coerce").astype("datetime64[us]")
+    serial = ~matched & text.str.fullmatch(_SERIAL_RE)
+    if serial.any():
+        days = text[serial].astype(float)
+        plausible = days.between(20000, 110000)
+        stamps = EXCEL_EPOCH + pd.to_timedelta(days[plausible], unit="D")
+        out[stamps.index] = stamps.dt.round("s").astype("datetime64[us]")
+    offset = ~matched & ~serial & text.str.contains(_TZ_RE, regex=True)
+    if offset.any():
+        aware = pd.to_datetime(text[offset], format="ISO8601", errors="coerce", utc=True)
+        out[offset] = aware.dt.tz_convert("Asia/Tokyo").dt.tz_localize(None).astype(
+            "datetime64[us]"
+        )
+    return out
+
+
+def parse_ints(column: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers within [low, high]; full-width digits and '4.0' accepted."""
+    text = nfkc(blank_to_empty(column))
+    present = text != ""
+    numbers = pd.to_numeric(text.where(present), errors="coerce")
+    whole = numbers.notna() & (numbers % 1 == 0)
+    ok = whole & numbers.between(low, high)
+    values = numbers.where(ok).astype("Int8" if high < 128 and low > -128 else "Int64")
+    return values, present & ~ok
+
+
+def fold_key(text: str) -> str:
+    """The key spelling variants share: NFKC, no spaces, 欲しい→ほしい, 聞→き."""
+    key = "".join(unicodedata.normalize("NFKC", text).split())
+    for variant, canonical in (("欲し", "ほし"), ("聞", "き"), ("下さい", "ください")):
+        key = key.replace(variant, canonical)
+    return key
+
+
+def vocabulary_map(canonical: Iterable[str], aliases: dict[str, str]) -> dict[str, str]:
+    """fold_key(spelling) → canonical value, for the canonical values and configured aliases."""
+    mapping = {fold_key(value): value for value in canonical}
+    for raw, value in aliases.items():
+        mapping[fold_key(raw)] = value
+    return mapping
+
+
+def map_vocabulary(
+    column: pd.Series, mapping: dict[str, str]
+) -> tuple[pd.Series, pd.Series, dict[str, str]]:
+    """Map each value onto its canonical spelling.
+
+    Returns (canonical values with '' for blank, mask of unknown values,
+    {raw: canonical} for the values that were respelled). Work is per distinct value.
+    """
+    text = blank_to_empty(column)
+    distinct = pd.unique(text)
+    resolved: dict[str, str | None] = {}
+    respelled: dict[str, str] = {}
+    for raw in distinct:
+        if raw == "":
+            resolved[raw] = ""
+            continue
+        value = mapping.get(fold_key(raw))
+        resolved[raw] = value
+        if value is not None and value != raw:
+            respelled[raw] = value
+    out = text.map(resolved)
+    unknown = out.isna()
+    return out.fillna(""), unknown, respelled
+
+
+def parse_bools(
+    column: pd.Series, true_words: Iterable[str], false_words: Iterable[str]
+) -> tuple[pd.Series, pd.Series]:
+    """あり/なし, true/false, 1/0, ○/× and the configured words; blank = False."""
+    words = {fold_key(w).casefold(): True for w in true_words}
+    words.update({fold_key(w).casefold(): False for w in false_words})
+    text = blank_to_empty(column)
+    distinct = {raw: (False if raw == "" else words.get(fold_key(raw).casefold())) for raw in pd.unique(text)}
+    out = text.map(distinct)
+    bad = out.isna()
+    return out.fillna(False).astype(bool), bad

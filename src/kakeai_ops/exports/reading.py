@@ -1,0 +1,216 @@
+"""Files → raw text tables.
+
+Encoding is decided strictly: a BOM means UTF-8; otherwise the whole file must
+decode as UTF-8, else as CP932 (what Japanese Excel writes); anything else is
+refused, never read as mojibake. Every cell is read as text; conversion is
+deliberate and happens in ``normalise``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problem
+
+CHUNK = 8 << 20
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text, with the header row and the row number of its first data row."""
+
+    path: Path
+    headers: list[str]
+    frame: pd.DataFrame
+    first_row: int
+    encoding: str
+
+    @property
+    def display(self) -> str:
+        return self.path.name
+
+
+class ReadFailure(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig', 'utf-8' or 'cp932'; raises ReadFailure for anything else."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        if _decodes(path, "utf-8-sig"):
+            return "utf-8-sig"
+        raise ReadFailure(
+            Problem(path.name, None, None, "starts with a UTF-8 BOM but is not valid UTF-8")
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ReadFailure(
+            Problem(
+                path.name,
+                None,
+                None,
+                "is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel",
+            )
+        )
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    if _decodes(path, "cp932"):
+        return "cp932"
+    raise ReadFailure(
+        Problem(
+            path.name,
+            None,
+            None,
+            "unknown encoding: neither UTF-8 nor CP932 (Shift-JIS); "
+            "save it from Excel as 'CSV UTF-8' or 'CSV'",
+        )
+    )
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_headers(path: Path, sheet: str | None = None) -> tuple[list[str], str]:
+    """The header row and the encoding (or 'xlsx') without reading the body."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        rows, _ = _xlsx_rows(path, sheet, limit=1)
+        return (rows[0] if rows else []), "xlsx"
+    encoding = detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    if not first.strip():
+        return [], encoding
+    delimiter = _delimiter(first)
+    return next(csv.reader(io.StringIO(first), delimiter=delimiter)), encoding
+
+
+def _delimiter(first_line: str) -> str:
+    return "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+def read_table(
+    path: Path,
+    keep: Callable[[list[str]], list[str]],
+    sheet: str | None = None,
+) -> RawTable:
+    """Read the columns ``keep(headers)`` selects, every cell as text ('' when blank).
+
+    Columns not kept (memo text among them) are never parsed from CSV.
+    """
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return _read_xlsx(path, keep, sheet)
+    encoding = detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    if not first.strip():
+        raise ReadFailure(Problem(path.name, None, None, "file is empty"))
+    delimiter = _delimiter(first)
+    headers = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=delimiter))]
+    wanted = keep(headers)
+    positions = [i for i, h in enumerate(headers) if h in wanted]
+    try:
+        frame = pd.read_csv(
+            path,
+            encoding=encoding,
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            usecols=positions,
+            engine="c",
+            skip_blank_lines=True,
+        )
+    except pd.errors.ParserError as err:
+        raise ReadFailure(Problem(path.name, None, None, f"not a readable CSV: {err}")) from None
+    except pd.errors.EmptyDataError:
+        raise ReadFailure(Problem(path.name, None, None, "file is empty")) from None
+    frame.columns = [headers[i] for i in positions]
+    return RawTable(path, headers, frame, first_row=2, encoding=encoding)
+
+
+def _xlsx_rows(path: Path, sheet: str | None, limit: int | None = None) -> tuple[list[list[str]], int]:
+    """Rows of the sheet as text from the first non-empty row; and that row's number."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # calamine raises its own error types for broken files
+        raise ReadFailure(Problem(path.name, None, None, f"not a readable XLSX file: {err}")) from None
+    try:
+        data = (
+            book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)
+        )
+    except Exception:
+        raise ReadFailure(
+            Problem(
+                path.name,
+                None,
+                None,
+                f"has no sheet '{sheet}' (sheets: {', '.join(book.sheet_names)})",
+            )
+        ) from None
+    raw = data.to_python(skip_empty_area=False, nrows=None if limit is None else limit + 50)
+    start = 0
+    while start < len(raw) and all(_cell_text(c) == "" for c in raw[start]):
+        start += 1
+    rows = [[_cell_text(c) for c in row] for row in raw[start:]]
+    if limit is not None:
+        rows = rows[:limit]
+    return rows, start + 1
+
+
+def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | None) -> RawTable:
+    rows, header_row = _xlsx_rows(path, sheet)
+    if not rows:
+        raise ReadFailure(Problem(path.name, None, None, "file is empty"))
+    headers = [h.strip() for h in rows[0]]
+    wanted = keep(headers)
+    positions = [i for i, h in enumerate(headers) if h in wanted]
+    body = rows[1:]
+    # Trailing blank rows are formatting residue, not data.
+    while body and all(c == "" for c in body[-1]):
+        body.pop()
+    width = len(headers)
+    columns = {
+        headers[i]: [row[i] if i < len(row) else "" for row in body] for i in positions if i < width
+    }
+    frame = pd.DataFrame(columns, dtype=str)
+    return RawTable(path, headers, frame, first_row=header_row + 1, encoding="xlsx")
+
+
+def _cell_text(cell: object) -> str:
+    """An XLSX cell as the text a person sees; dates as ISO so one parser serves all."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, dt.datetime):
+        return cell.isoformat(sep=" ")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, dt.time):
+        return cell.isoformat()
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    return str(cell)

@@ -1,0 +1,75 @@
+"""The three tables: their canonical fields, which are required, and how a
+file's headers tell which table it holds."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from ..config import Exports
+
+TABLES = ("users", "pairs", "meetings")
+LABELS = {"users": "ユーザー一覧", "pairs": "ペア一覧", "meetings": "1on1履歴"}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "users": ("user_id", "name", "last_login_at"),
+    # accepted_at is required: without it no pair could count as formed.
+    "pairs": ("manager_id", "member_id", "accepted_at"),
+    # topic/prepared_at/sukkiri are what the stuck points are judged on.
+    "meetings": (
+        "meeting_id",
+        "manager_id",
+        "member_id",
+        "held_at",
+        "status",
+        "topic",
+        "prepared_at",
+        "sukkiri",
+    ),
+}
+
+
+def header_key(text: str) -> str:
+    """Headers compare after NFKC, case folding and without spaces (ＩＤ = ID)."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@dataclass(frozen=True)
+class Recognition:
+    table: str | None
+    columns: dict[str, str]  # canonical field → header as found in the file
+    ignored: list[str]  # headers kops does not use
+    never_read: list[str]  # free-text headers dropped unread (memo)
+
+
+def recognise(headers: list[str], settings: Exports) -> Recognition:
+    """Which table a header row belongs to, and which header is which field."""
+    by_key = {header_key(h): h for h in headers if h.strip()}
+    maps = {
+        "users": settings.headers.users,
+        "pairs": settings.headers.pairs,
+        "meetings": settings.headers.meetings,
+    }
+    found: dict[str, dict[str, str]] = {}
+    for table, mapping in maps.items():
+        columns: dict[str, str] = {}
+        for field, names in mapping.items():
+            for name in names:
+                if header_key(name) in by_key:
+                    columns[field] = by_key[header_key(name)]
+                    break
+        found[table] = columns
+    if "meeting_id" in found["meetings"]:
+        table: str | None = "meetings"
+    elif "user_id" in found["users"]:
+        table = "users"
+    elif "manager_id" in found["pairs"] and "member_id" in found["pairs"]:
+        table = "pairs"
+    else:
+        table = None
+    columns = found[table] if table else {}
+    used = set(columns.values())
+    never = {header_key(n) for n in settings.headers.never_read}
+    never_read = [h for h in headers if header_key(h) in never and h not in used]
+    ignored = [h for h in headers if h.strip() and h not in used and h not in never_read]
+    return Recognition(table, columns, ignored, never_read)

@@ -1,0 +1,360 @@
+"""``kops ingest``: export files → a new immutable snapshot, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .config import Settings
+from .errors import InputError, Problem
+from .exports.canonical import canonicalise, required_columns_missing
+from .exports.findings import Findings
+from .exports.reading import ReadFailure, read_headers, read_table
+from .exports.tables import LABELS, TABLES, recognise
+from .store import SnapshotInfo, Tables, latest_snapshot, load_tables, write_snapshot
+from .workspace import Workspace
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TableChange:
+    table: str
+    action: str  # 'replaced', 'merged', 'carried over', 'new', 'empty'
+    files: list[str]
+    rows_before: int
+    rows_after: int
+    added: int = 0
+    replaced: int = 0
+
+
+@dataclass
+class IngestResult:
+    snapshot: SnapshotInfo
+    changes: list[TableChange]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Loaded:
+    path: Path
+    table: str
+    frame: pd.DataFrame
+    first_row: int
+
+
+def ingest(
+    ws: Workspace, settings: Settings, paths: list[Path], progress: Progress | None = None
+) -> IngestResult:
+    """Read, validate and store; raises InputError (nothing written) on any problem."""
+    say = progress or (lambda _message: None)
+    findings = Findings()
+    loaded: list[_Loaded] = []
+    for path in paths:
+        say(f"reading {path.name}")
+        item = _load_file(path, settings, findings)
+        if item is not None:
+            loaded.append(item)
+
+    by_table: dict[str, list[_Loaded]] = {t: [x for x in loaded if x.table == t] for t in TABLES}
+    for table in ("users", "pairs"):
+        if len(by_table[table]) > 1:
+            names = ", ".join(x.path.name for x in by_table[table])
+            findings.problem(
+                Problem(names, None, None, f"more than one {table} export given ({LABELS[table]}); give one")
+            )
+
+    previous = latest_snapshot(ws)
+    before = load_tables(previous) if previous else None
+    if before is None and not by_table["users"] and not findings.failed:
+        findings.problem(
+            Problem(
+                ", ".join(p.name for p in paths) or "(no files)",
+                None,
+                None,
+                "the first ingest needs the users export (ユーザー一覧)",
+            )
+        )
+    if findings.failed:
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
+
+    say("merging with the previous snapshot")
+    changes: list[TableChange] = []
+    users, change = _replace_or_carry("users", by_table["users"], before)
+    changes.append(change)
+    pairs, change = _replace_or_carry("pairs", by_table["pairs"], before)
+    changes.append(change)
+    meetings, change = _merge_meetings(by_table["meetings"], before, findings)
+    changes.append(change)
+
+    say("checking references between tables")
+    known_users = pd.Index(users["user_id"])
+    for frame, label in ((pairs, "pairs"), (meetings, "meetings")):
+        _check_references(frame, known_users, label, findings)
+    pairs = _collapse_duplicate_pairs(pairs, findings)
+    if findings.failed:
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
+
+    as_of = implied_as_of(users, meetings)
+    users = _derive_age_band(users, as_of)
+    tables = Tables(
+        users=_drop_internal(users), pairs=_drop_internal(pairs), meetings=_drop_internal(meetings)
+    )
+    manifest = _manifest(tables, changes, loaded, previous, as_of)
+    say("writing the snapshot")
+    snapshot = write_snapshot(ws, tables, manifest)
+    return IngestResult(snapshot, changes, findings.notes)
+
+
+_HINT = "fix the files (or map headers/values in kops.yaml) and run `kops ingest` again"
+
+
+def _load_file(path: Path, settings: Settings, findings: Findings) -> _Loaded | None:
+    if not path.is_file():
+        findings.problem(Problem(str(path), None, None, "file not found"))
+        return None
+    try:
+        if path.stat().st_size == 0:
+            findings.problem(Problem(path.name, None, None, "file is empty"))
+            return None
+        headers, _ = read_headers(path, settings.exports.sheet)
+        if not any(h.strip() for h in headers):
+            findings.problem(Problem(path.name, None, None, "file is empty (no header row)"))
+            return None
+        recognition = recognise(headers, settings.exports)
+        if recognition.table is None:
+            findings.problem(
+                Problem(
+                    path.name,
+                    1,
+                    None,
+                    "can't tell which export this is: headers found: "
+                    + ", ".join(h for h in headers if h.strip())
+                    + "; expected users (ユーザーID, 氏名, …), pairs (上司ID, 部下ID, 承認日, …) "
+                    "or meetings (1on1ID, 実施日時, ステータス, …); "
+                    "map other header names in kops.yaml exports.headers",
+                )
+            )
+            return None
+        table = recognition.table
+        missing = required_columns_missing(table, recognition.columns)
+        if missing:
+            mapping = getattr(settings.exports.headers, table)
+            for field_name in missing:
+                findings.problem(
+                    Problem(
+                        path.name,
+                        1,
+                        "/".join(mapping[field_name]),
+                        f"missing required column for the {table} export; headers found: "
+                        + ", ".join(h for h in headers if h.strip()),
+                    )
+                )
+            return None
+        if recognition.ignored:
+            findings.note(f"{path.name}: ignored column(s): {', '.join(recognition.ignored)}")
+        if recognition.never_read:
+            findings.note(
+                f"{path.name}: free-text column(s) {', '.join(recognition.never_read)} "
+                "skipped unread (kops keeps metadata only)"
+            )
+        used = set(recognition.columns.values())
+        raw = read_table(path, lambda hs: [h for h in hs if h in used], settings.exports.sheet)
+    except ReadFailure as failure:
+        findings.problem(failure.problem)
+        return None
+    if raw.frame.empty:
+        findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))
+        return None
+    frame = canonicalise(table, raw, recognition.columns, settings.exports, findings)
+    frame["_file"] = path.name
+    frame["_row"] = raw.frame.index.to_numpy() + raw.first_row
+    return _Loaded(path, table, frame, raw.first_row)
+
+
+def _replace_or_carry(
+    table: str, given: list[_Loaded], before: Tables | None
+) -> tuple[pd.DataFrame, TableChange]:
+    old_rows = len(before.get(table)) if before is not None else 0
+    if given:
+        frame = given[0].frame
+        action = "replaced" if before is not None else "new"
+        return frame, TableChange(table, action, [given[0].path.name], old_rows, len(frame))
+    if before is not None:
+        frame = before.get(table).copy()
+        frame["_file"] = "(previous snapshot)"
+        frame["_row"] = 0
+        return frame, TableChange(table, "carried over", [], old_rows, len(frame))
+    empty = _empty(table)
+    return empty, TableChange(table, "empty", [], 0, 0)
+
+
+def _merge_meetings(
+    given: list[_Loaded], before: Tables | None, findings: Findings
+) -> tuple[pd.DataFrame, TableChange]:
+    old = before.meetings if before is not None else None
+    old_rows = 0 if old is None else len(old)
+    if not given:
+        if old is None:
+            return _empty("meetings"), TableChange("meetings", "empty", [], 0, 0)
+        frame = old.copy()
+        frame["_file"] = "(previous snapshot)"
+        frame["_row"] = 0
+        return frame, TableChange("meetings", "carried over", [], old_rows, old_rows)
+    parts = []
+    if old is not None and len(old):
+        carried = old.copy()
+        carried["_file"] = "(previous snapshot)"
+        carried["_row"] = 0
+        parts.append(carried)
+    parts += [item.frame for item in given]
+    merged = pd.concat(parts, ignore_index=True)
+    for column in ("status", "topic", "response"):
+        merged[column] = merged[column].astype(given[0].frame[column].dtype)
+    # A repeated meeting id replaces the older row: the newest export wins.
+    repeated = merged["meeting_id"].duplicated(keep="last")
+    replaced = int(repeated.sum())
+    merged = merged[~repeated].reset_index(drop=True)
+    if len(given) > 1:
+        findings.note(
+            f"meetings from {len(given)} files merged by 1on1ID; a later file's row replaces an earlier one"
+        )
+    added = len(merged) - old_rows
+    action = "merged" if old is not None else "new"
+    change = TableChange(
+        "meetings", action, [g.path.name for g in given], old_rows, len(merged), added, replaced
+    )
+    return merged, change
+
+
+def _check_references(
+    frame: pd.DataFrame, known: pd.Index, label: str, findings: Findings
+) -> None:
+    for column, header in (("manager_id", "上司ID"), ("member_id", "部下ID")):
+        unknown = ~frame[column].isin(known) & (frame[column] != "")
+        if not unknown.any():
+            continue
+        fresh = unknown & (frame["_row"] > 0)
+        carried = unknown & (frame["_row"] == 0)
+        for file_name, rows in frame[fresh].groupby("_file", sort=False):
+            findings.rows(
+                str(file_name),
+                pd.Series(True, index=rows.index),
+                rows["_row"],
+                header,
+                "is not in users",
+                rows[column],
+                kind="reference",
+            )
+        if carried.any():
+            findings.note(
+                f"{int(carried.sum())} {label} row(s) kept from the previous snapshot refer to "
+                f"user ids no longer in users ({column}); they stay but match no user"
+            )
+
+
+def _collapse_duplicate_pairs(pairs: pd.DataFrame, findings: Findings) -> pd.DataFrame:
+    key = ["manager_id", "member_id"]
+    repeated = pairs.duplicated(key, keep=False)
+    if not repeated.any():
+        return pairs
+    findings.note(
+        f"pairs: {int(pairs.duplicated(key).sum())} repeated manager/member pair(s) merged "
+        "(earliest invitation, latest acceptance, recurring if any row says so)"
+    )
+    merged = pairs.groupby(key, as_index=False, sort=False).agg(
+        invited_at=("invited_at", "min"),
+        accepted_at=("accepted_at", "max"),
+        recurring=("recurring", "any"),
+        _file=("_file", "first"),
+        _row=("_row", "first"),
+    )
+    return merged
+
+
+def implied_as_of(users: pd.DataFrame, meetings: pd.DataFrame) -> dt.date | None:
+    """The latest held 1on1 or login: results never depend on the wall clock.
+
+    Scheduled and cancelled 1on1s are left out: their 実施日時 may lie in the future.
+    """
+    candidates = [users["last_login_at"].max()]
+    if len(meetings):
+        held = meetings.loc[meetings["status"] == "held", "held_at"]
+        candidates.append(held.max())
+    stamps = [c for c in candidates if pd.notna(c)]
+    return max(stamps).date() if stamps else None
+
+
+def _derive_age_band(users: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """年代 from 生年月日 where the export gives a birth date instead; the date is not kept."""
+    users = users.copy()
+    if "birth_date" in users and as_of is not None:
+        born = users["birth_date"]
+        needs = users["age_band"].isna() & born.notna()
+        if needs.any():
+            ref = pd.Timestamp(as_of)
+            years = ref.year - born.dt.year - (
+                (born.dt.month > ref.month) | ((born.dt.month == ref.month) & (born.dt.day > ref.day))
+            ).astype(int)
+            bands = (years // 10 * 10).astype("Int64").astype(str) + "代"
+            users.loc[needs, "age_band"] = bands[needs]
+    return users.drop(columns=["birth_date"], errors="ignore")
+
+
+def _drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["_file", "_row"], errors="ignore").reset_index(drop=True)
+
+
+def _empty(table: str) -> pd.DataFrame:
+    from .config import Exports
+    from .exports.reading import RawTable
+
+    raw = RawTable(Path(f"{table}"), [], pd.DataFrame(index=pd.RangeIndex(0)), 2, "")
+    frame = canonicalise(table, raw, {}, Exports(), Findings())
+    frame["_file"] = ""
+    frame["_row"] = pd.Series(dtype="int64")
+    return frame
+
+
+def _manifest(
+    tables: Tables,
+    changes: list[TableChange],
+    loaded: list[_Loaded],
+    previous: SnapshotInfo | None,
+    as_of: dt.date | None,
+) -> dict[str, Any]:
+    meetings = tables.meetings
+    held = meetings.loc[meetings["status"] == "held", "held_at"] if len(meetings) else pd.Series()
+    return {
+        "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "parent": previous.id if previous else None,
+        "as_of": as_of.isoformat() if as_of else None,
+        "meetings_from": held.min().date().isoformat() if len(held) else None,
+        "meetings_to": held.max().date().isoformat() if len(held) else None,
+        "sources": [
+            {"file": str(item.path.resolve()), "table": item.table, "sha256": _sha256(item.path)}
+            for item in loaded
+        ],
+        "tables": {
+            change.table: {
+                "rows": len(tables.get(change.table)),
+                "action": change.action,
+                "files": change.files,
+            }
+            for change in changes
+        },
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,189 @@
+"""Snapshots and the workspace state database: the only module that knows their files.
+
+A snapshot is a directory ``state/snapshots/NNNN/`` holding the canonical
+tables as Parquet and a ``manifest.json``. It is written under a temporary
+name and renamed into place, so a failed or interrupted ingest leaves nothing
+behind, and it is never modified afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import KopsError, WorkspaceError
+from .workspace import Workspace
+
+TABLE_NAMES = ("users", "pairs", "meetings")
+
+
+@dataclass(frozen=True)
+class Tables:
+    users: pd.DataFrame
+    pairs: pd.DataFrame
+    meetings: pd.DataFrame
+
+    def get(self, name: str) -> pd.DataFrame:
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    id: str
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def as_of(self) -> dt.date | None:
+        value = self.manifest.get("as_of")
+        return dt.date.fromisoformat(value) if value else None
+
+    @property
+    def created_at(self) -> str:
+        return str(self.manifest.get("created_at", ""))
+
+    def rows(self, table: str) -> int:
+        return int(self.manifest["tables"][table]["rows"])
+
+
+def list_snapshots(ws: Workspace) -> list[SnapshotInfo]:
+    if not ws.snapshots_dir.is_dir():
+        return []
+    found = []
+    for entry in sorted(ws.snapshots_dir.iterdir()):
+        manifest = entry / "manifest.json"
+        if entry.is_dir() and entry.name.isdigit() and manifest.is_file():
+            found.append(SnapshotInfo(entry.name, entry, json.loads(manifest.read_text("utf-8"))))
+    return found
+
+
+def latest_snapshot(ws: Workspace) -> SnapshotInfo | None:
+    snapshots = list_snapshots(ws)
+    return snapshots[-1] if snapshots else None
+
+
+def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
+    """``None``/'latest' → the newest; '3', '0003' → that one; '-1' → the one before the newest."""
+    snapshots = list_snapshots(ws)
+    if not snapshots:
+        raise WorkspaceError(
+            "this workspace has no data yet",
+            hint="ingest the exports first: `kops ingest users.csv pairs.csv meetings.xlsx`",
+        )
+    if ref is None or ref == "latest":
+        return snapshots[-1]
+    text = ref.strip()
+    if text.startswith("-") and text[1:].isdigit():
+        back = int(text[1:])
+        if back < len(snapshots):
+            return snapshots[-1 - back]
+    elif text.isdigit():
+        for snap in snapshots:
+            if int(snap.id) == int(text):
+                return snap
+    known = ", ".join(s.id for s in snapshots)
+    raise KopsError(
+        f"no snapshot '{ref}' (snapshots: {known})",
+        hint="`kops status` lists the snapshots; use an id, 'latest' or -1 for the one before",
+    )
+
+
+def load_tables(snapshot: SnapshotInfo, only: tuple[str, ...] = TABLE_NAMES) -> Tables:
+    frames = {}
+    for name in TABLE_NAMES:
+        path = snapshot.path / f"{name}.parquet"
+        frames[name] = pd.read_parquet(path) if name in only else pd.DataFrame()
+    return Tables(**frames)
+
+
+def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
+    ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=ws.snapshots_dir))
+    try:
+        for name in TABLE_NAMES:
+            tables.get(name).to_parquet(staging / f"{name}.parquet", index=False)
+        for attempt in range(100):
+            snapshots = list_snapshots(ws)
+            next_id = f"{(int(snapshots[-1].id) + 1) if snapshots else 1:04d}"
+            manifest = {**manifest, "id": next_id}
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            target = ws.snapshots_dir / next_id
+            try:
+                os.rename(staging, target)
+            except OSError:
+                if attempt == 99:
+                    raise
+                continue  # another ingest took this id; take the next one
+            return SnapshotInfo(next_id, target, manifest)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    raise KopsError("could not store the snapshot")  # pragma: no cover
+
+
+# --- state database -----------------------------------------------------------
+
+SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        command TEXT NOT NULL,
+        scope TEXT,
+        snapshot TEXT,
+        rows INTEGER,
+        detail TEXT
+    );
+    """,
+]
+
+
+def connect(ws: Workspace) -> sqlite3.Connection:
+    """The state database, created or upgraded to the current schema."""
+    ws.state_dir.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(SCHEMA[version:], start=version + 1):
+        connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
+    return connection
+
+
+def audit(ws: Workspace, command: str, **fields: Any) -> None:
+    """Record a run (who, when, scope, snapshot, rows) in the workspace audit log."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some containers
+        user = "unknown"
+    with connect(ws) as db:
+        db.execute(
+            "INSERT INTO audit (at, os_user, command, scope, snapshot, rows, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                user,
+                command,
+                fields.get("scope"),
+                fields.get("snapshot"),
+                fields.get("rows"),
+                json.dumps(fields.get("detail"), ensure_ascii=False) if fields.get("detail") else None,
+            ),
+        )

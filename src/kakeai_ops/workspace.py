@@ -1,0 +1,77 @@
+"""Where a workspace keeps everything, and how commands find it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import WorkspaceError
+
+CONFIG_NAME = "kops.yaml"
+ENV_VAR = "KOPS_WORKSPACE"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def mail_templates_dir(self) -> Path:
+        return self.templates_dir / "mail"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.state_dir / "snapshots"
+
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / "kops.db"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "out"
+
+
+def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Workspace:
+    """The workspace from ``--workspace``, then ``KOPS_WORKSPACE``, then the current
+    directory or one of its parents (as git finds a repository)."""
+    if option is not None:
+        return _require(Path(option), "--workspace")
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return _require(Path(env), ENV_VAR)
+    here = (cwd or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return Workspace(candidate)
+    raise WorkspaceError(
+        f"no kops workspace here ({here} and its parents have no {CONFIG_NAME})",
+        hint="create one with `kops init DIR`, then run commands inside DIR, "
+        f"or pass --workspace DIR, or set {ENV_VAR}=DIR",
+    )
+
+
+def _require(path: Path, source: str) -> Workspace:
+    if not (path / CONFIG_NAME).is_file():
+        raise WorkspaceError(
+            f"{path} (from {source}) is not a kops workspace: it has no {CONFIG_NAME}",
+            hint=f"create it with `kops init {path}`",
+        )
+    return Workspace(path.resolve())
