@@ -37,15 +37,78 @@ COMPANY_HOLIDAYS = [
 DOMAIN = "sample-seisakusho.example"
 
 SURNAMES = [
-    "佐藤", "鈴木", "髙橋", "田中", "伊藤", "渡邊", "山本", "中村", "小林", "加藤",
-    "山﨑", "吉川", "山田", "佐々木", "松本", "井上", "木村", "林", "斎藤", "清水",
-    "森", "池田", "橋本", "阿部", "石川", "前田", "藤田", "小川", "岡田", "後藤",
-    "長谷川", "村上", "近藤", "石井", "坂本", "遠藤", "青木", "藤井", "西村", "福田",
+    "佐藤",
+    "鈴木",
+    "髙橋",
+    "田中",
+    "伊藤",
+    "渡邊",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "山﨑",
+    "吉川",
+    "山田",
+    "佐々木",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "前田",
+    "藤田",
+    "小川",
+    "岡田",
+    "後藤",
+    "長谷川",
+    "村上",
+    "近藤",
+    "石井",
+    "坂本",
+    "遠藤",
+    "青木",
+    "藤井",
+    "西村",
+    "福田",
 ]
 GIVEN = [
-    "健太", "翔", "大輔", "拓也", "直樹", "亮", "誠", "陽介", "悠斗", "蓮",
-    "美咲", "陽子", "さくら", "彩", "真由美", "恵", "結衣", "葵", "奈々", "千尋",
-    "浩二", "修", "聡", "智子", "由香", "麻衣", "一郎", "花子", "優", "瞳",
+    "健太",
+    "翔",
+    "大輔",
+    "拓也",
+    "直樹",
+    "亮",
+    "誠",
+    "陽介",
+    "悠斗",
+    "蓮",
+    "美咲",
+    "陽子",
+    "さくら",
+    "彩",
+    "真由美",
+    "恵",
+    "結衣",
+    "葵",
+    "奈々",
+    "千尋",
+    "浩二",
+    "修",
+    "聡",
+    "智子",
+    "由香",
+    "麻衣",
+    "一郎",
+    "花子",
+    "優",
+    "瞳",
 ]
 DIVISIONS = {
     "営業本部": (["第一営業部", "第二営業部", "営業企画部"], "営業"),
@@ -56,13 +119,22 @@ DIVISIONS = {
 }
 OTHER_JOBS = ["企画", "事務", "デザイナー", "エンジニア", "営業"]
 TOPICS = [
-    "業務の進捗や進め方", "業績目標の進捗", "人間関係", "心身の状態",
-    "今後のキャリア", "スキルや力の向上", "プライベート", "会社や部署の方針",
+    "業務の進捗や進め方",
+    "業績目標の進捗",
+    "人間関係",
+    "心身の状態",
+    "今後のキャリア",
+    "スキルや力の向上",
+    "プライベート",
+    "会社や部署の方針",
 ]
 TOPIC_WEIGHTS = [30, 15, 8, 5, 12, 14, 6, 10]
 RESPONSES = [
-    "話を聞いてほしい", "意見を聞きたい", "一緒に考えてほしい",
-    "具体的なアドバイスがほしい", "報告したい",
+    "話を聞いてほしい",
+    "意見を聞きたい",
+    "一緒に考えてほしい",
+    "具体的なアドバイスがほしい",
+    "報告したい",
 ]
 # Spellings as they appear in real exports and material; ingest folds them.
 RESPONSE_VARIANTS = {
@@ -71,17 +143,36 @@ RESPONSE_VARIANTS = {
     "具体的なアドバイスがほしい": ["具体的なアドバイスが欲しい", "具体的なアドバイスがほしい"],
 }
 MEMOS = [
-    "来期の目標について相談。", "最近の業務負荷の話。", "資格取得の計画を共有。",
-    "チーム内の役割分担を確認。", "（架空のメモ：kops はこの列を読みません）",
+    "来期の目標について相談。",
+    "最近の業務負荷の話。",
+    "資格取得の計画を共有。",
+    "チーム内の役割分担を確認。",
+    "（架空のメモ：kops はこの列を読みません）",
 ]
 
 # Member-side behaviours; each decides the pair with their own manager.
 ARCHETYPES = [
-    ("not_activated", 7), ("no_pair", 6), ("no_1on1", 6), ("lapsed", 8),
-    ("restarted", 3), ("lapsing", 3), ("no_prep", 10), ("no_rating", 8),
-    ("streak", 12), ("late_streak", 4), ("near_streak", 5), ("healthy", 28),
+    ("not_activated", 7),
+    ("no_pair", 6),
+    ("no_1on1", 6),
+    ("lapsed", 8),
+    ("restarted", 3),
+    ("lapsing", 3),
+    ("no_prep", 10),
+    ("no_rating", 8),
+    ("streak", 12),
+    ("late_streak", 4),
+    ("near_streak", 5),
+    ("healthy", 28),
 ]
-MANAGER_ARCHETYPES = [("healthy", 55), ("streak", 15), ("no_prep", 10), ("no_rating", 8), ("lapsed", 6), ("no_1on1", 6)]
+MANAGER_ARCHETYPES = [
+    ("healthy", 55),
+    ("streak", 15),
+    ("no_prep", 10),
+    ("no_rating", 8),
+    ("lapsed", 6),
+    ("no_1on1", 6),
+]
 
 
 @dataclass
@@ -170,14 +261,20 @@ def build_people(rng: random.Random) -> list[User]:
         if user.title == "メンバー" and rng.random() < 0.06:
             user.created = dt.date(2026, rng.randint(4, 9), rng.randint(1, 28))
     members = [u for u in people if u.title == "メンバー" and u.archetype == "healthy"]
-    for user, status in zip(rng.sample(members, 7), ["休職", "産休", "育休", "休職", "退職", "退職", "育休"], strict=True):
+    for user, status in zip(
+        rng.sample(members, 7),
+        ["休職", "産休", "育休", "休職", "退職", "退職", "育休"],
+        strict=True,
+    ):
         user.employment = status
     return people
 
 
 def build_pairs(rng: random.Random, people: list[User]) -> list[Pair]:
     pairs = []
-    quiet_managers = {u.user_id for u in people if u.title in ("課長", "部長", "本部長") and rng.random() < 0.3}
+    quiet_managers = {
+        u.user_id for u in people if u.title in ("課長", "部長", "本部長") and rng.random() < 0.3
+    }
     for user in people:
         manager = getattr(user, "manager", None)
         if manager is None:
@@ -197,7 +294,9 @@ def build_pairs(rng: random.Random, people: list[User]) -> list[Pair]:
     return pairs
 
 
-def meeting_days(rng: random.Random, pair: Pair, jp: holidays.HolidayBase) -> list[tuple[dt.date, str]]:
+def meeting_days(
+    rng: random.Random, pair: Pair, jp: holidays.HolidayBase
+) -> list[tuple[dt.date, str]]:
     """(date, status) of every 1on1 the pair has, by the member's archetype."""
     if pair.accepted is None:
         return []
@@ -208,7 +307,9 @@ def meeting_days(rng: random.Random, pair: Pair, jp: holidays.HolidayBase) -> li
         days = [start + dt.timedelta(days=rng.randint(10, 200))]
         out = [(d, "cancelled") for d in days if d <= AS_OF]
         return [*out, (AS_OF + dt.timedelta(days=rng.randint(3, 14)), "scheduled")]
-    step = {"streak": 7, "late_streak": 7, "near_streak": 7}.get(kind) or rng.choice([7, 14, 14, 21, 28])
+    step = {"streak": 7, "late_streak": 7, "near_streak": 7}.get(kind) or rng.choice(
+        [7, 14, 14, 21, 28]
+    )
     stop = end
     if kind == "lapsed":
         stop = AS_OF - dt.timedelta(days=rng.randint(40, 200))
@@ -224,7 +325,11 @@ def meeting_days(rng: random.Random, pair: Pair, jp: holidays.HolidayBase) -> li
         if kind == "restarted" and dt.date(2026, 7, 1) <= week < dt.date(2026, 11, 2):
             take = False
         if take:
-            business = [week + dt.timedelta(days=i) for i in range(5) if not non_business(week + dt.timedelta(days=i), jp)]
+            business = [
+                week + dt.timedelta(days=i)
+                for i in range(5)
+                if not non_business(week + dt.timedelta(days=i), jp)
+            ]
             if business:
                 day = rng.choice(business)
                 if start <= day <= stop:
@@ -238,7 +343,9 @@ def meeting_days(rng: random.Random, pair: Pair, jp: holidays.HolidayBase) -> li
     return result
 
 
-def build_meetings(rng: random.Random, pairs: list[Pair], jp: holidays.HolidayBase) -> list[Meeting]:
+def build_meetings(
+    rng: random.Random, pairs: list[Pair], jp: holidays.HolidayBase
+) -> list[Meeting]:
     planned = []
     for pair in pairs:
         for day, status in meeting_days(rng, pair, jp):
@@ -246,7 +353,9 @@ def build_meetings(rng: random.Random, pairs: list[Pair], jp: holidays.HolidayBa
     planned.sort(key=lambda item: (item[0], item[1].member.user_id))
     meetings = []
     for number, (day, pair, status) in enumerate(planned, start=1):
-        at = dt.datetime.combine(day, dt.time(rng.choice([9, 10, 11, 13, 14, 15, 16, 17]), rng.choice([0, 0, 30, 15])))
+        at = dt.datetime.combine(
+            day, dt.time(rng.choice([9, 10, 11, 13, 14, 15, 16, 17]), rng.choice([0, 0, 30, 15]))
+        )
         kind = pair.member.archetype
         prep_rate = 0.15 if kind == "no_prep" else 0.85
         rate_rate = 0.1 if kind == "no_rating" else 0.85
@@ -266,16 +375,22 @@ def build_meetings(rng: random.Random, pairs: list[Pair], jp: holidays.HolidayBa
             sukkiri = rng.choices([1, 2, 3, 4, 5], [2, 5, 20, 40, 33])[0]
             if kind in ("streak", "late_streak"):
                 sukkiri = rng.choices([3, 4, 5], [10, 45, 45])[0]
-            growth = rng.choices([1, 2, 3, 4, 5], [3, 10, 30, 35, 22])[0] if rng.random() < 0.8 else None
+            growth = (
+                rng.choices([1, 2, 3, 4, 5], [3, 10, 30, 35, 22])[0] if rng.random() < 0.8 else None
+            )
         if status != "held":
             prepared_at = prepared_at if status == "scheduled" else None
         meetings.append(
-            Meeting(f"M{number:06d}", pair, at, status, topic, response, prepared_at, sukkiri, growth)
+            Meeting(
+                f"M{number:06d}", pair, at, status, topic, response, prepared_at, sukkiri, growth
+            )
         )
     return meetings
 
 
-def assign_logins(rng: random.Random, people: list[User], pairs: list[Pair], meetings: list[Meeting]) -> None:
+def assign_logins(
+    rng: random.Random, people: list[User], pairs: list[Pair], meetings: list[Meeting]
+) -> None:
     last_meeting: dict[str, dt.date] = {}
     for m in meetings:
         if m.status == "held":
@@ -334,14 +449,30 @@ def dirty_id(rng: random.Random, user_id: str) -> str:
 def write_users(path: Path, rng: random.Random, people: list[User], cutoff: dt.date) -> None:
     with path.open("w", encoding="cp932", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(["ユーザーID", "氏名", "メールアドレス", "事業部", "部署", "職種", "年代", "在籍状況", "アカウント作成日", "最終ログイン日時", "役職"])
+        writer.writerow(
+            [
+                "ユーザーID",
+                "氏名",
+                "メールアドレス",
+                "事業部",
+                "部署",
+                "職種",
+                "年代",
+                "在籍状況",
+                "アカウント作成日",
+                "最終ログイン日時",
+                "役職",
+            ]
+        )
         for user in people:
             if user.created > cutoff:
                 continue
             logins = [d for d in user.logins if d <= cutoff]
             last = None
             if logins:
-                last = dt.datetime.combine(logins[-1], dt.time(rng.randint(8, 19), rng.randint(0, 59)))
+                last = dt.datetime.combine(
+                    logins[-1], dt.time(rng.randint(8, 19), rng.randint(0, 59))
+                )
             local = "u" + user.user_id
             email = f"{local}@{DOMAIN}"
             roll = rng.random()
@@ -354,13 +485,21 @@ def write_users(path: Path, rng: random.Random, people: list[User], cutoff: dt.d
             employment = user.employment
             if employment == "退職" and cutoff < AS_OF:
                 employment = ""  # still employed at the earlier export
-            writer.writerow([
-                dirty_id(rng, user.user_id), user.name, email, user.division,
-                user.department if rng.random() > 0.01 else "", user.job_type, user.age_band,
-                employment or rng.choice(["在籍", "在籍", ""]),
-                fmt_date(rng, user.created, False), fmt_date(rng, last, True) if last else "",
-                user.title,
-            ])
+            writer.writerow(
+                [
+                    dirty_id(rng, user.user_id),
+                    user.name,
+                    email,
+                    user.division,
+                    user.department if rng.random() > 0.01 else "",
+                    user.job_type,
+                    user.age_band,
+                    employment or rng.choice(["在籍", "在籍", ""]),
+                    fmt_date(rng, user.created, False),
+                    fmt_date(rng, last, True) if last else "",
+                    user.title,
+                ]
+            )
 
 
 def write_pairs(path: Path, rng: random.Random, pairs: list[Pair], cutoff: dt.date) -> None:
@@ -371,18 +510,44 @@ def write_pairs(path: Path, rng: random.Random, pairs: list[Pair], cutoff: dt.da
             if pair.invited > cutoff or pair.member.created > cutoff:
                 continue
             accepted = pair.accepted if pair.accepted and pair.accepted <= cutoff else None
-            recurring = rng.choice(["あり", "○", "TRUE", "1"]) if pair.recurring else rng.choice(["なし", "×", "", "0"])
-            writer.writerow([
-                dirty_id(rng, pair.manager.user_id), dirty_id(rng, pair.member.user_id),
-                fmt_date(rng, pair.invited, False), fmt_date(rng, accepted, False), recurring,
-            ])
+            recurring = (
+                rng.choice(["あり", "○", "TRUE", "1"])
+                if pair.recurring
+                else rng.choice(["なし", "×", "", "0"])
+            )
+            writer.writerow(
+                [
+                    dirty_id(rng, pair.manager.user_id),
+                    dirty_id(rng, pair.member.user_id),
+                    fmt_date(rng, pair.invited, False),
+                    fmt_date(rng, accepted, False),
+                    recurring,
+                ]
+            )
 
 
-def write_meetings(path: Path, rng: random.Random, meetings: list[Meeting], since: dt.date | None, cutoff: dt.date) -> None:
+def write_meetings(
+    path: Path, rng: random.Random, meetings: list[Meeting], since: dt.date | None, cutoff: dt.date
+) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "1on1履歴"
-    sheet.append(["1on1ID", "上司ID", "部下ID", "実施日時", "ステータス", "トピック", "対応", "事前準備日時", "スッキリ度", "成長実感", "メモ", "所要時間(分)"])
+    sheet.append(
+        [
+            "1on1ID",
+            "上司ID",
+            "部下ID",
+            "実施日時",
+            "ステータス",
+            "トピック",
+            "対応",
+            "事前準備日時",
+            "スッキリ度",
+            "成長実感",
+            "メモ",
+            "所要時間(分)",
+        ]
+    )
     horizon = cutoff + dt.timedelta(days=21)
     for m in meetings:
         day = m.at.date()
@@ -400,16 +565,30 @@ def write_meetings(path: Path, rng: random.Random, meetings: list[Meeting], sinc
                 prepared = None
         label = {"held": "実施済", "scheduled": "予定", "cancelled": "キャンセル"}[status]
         held_cell: object = m.at if rng.random() < 0.8 else fmt_date(rng, m.at, True)
-        prep_cell: object = prepared if prepared is None or rng.random() < 0.7 else fmt_date(rng, prepared, True)
-        sheet.append([
-            m.meeting_id, m.pair.manager.user_id, dirty_id(rng, m.pair.member.user_id), held_cell, label,
-            m.topic or "", m.response or "", prep_cell if prep_cell is not None else "",
-            "" if sukkiri is None else (fullwidth(str(sukkiri)) if rng.random() < 0.03 else sukkiri),
-            "" if growth is None else growth,
-            rng.choice(MEMOS) if m.topic and rng.random() < 0.4 else "",
-            rng.choice([15, 30, 30, 45, 60]),
-        ])
-    for column, width in zip("ABCDEFGHIJKL", [10, 9, 9, 18, 10, 18, 24, 18, 8, 8, 30, 10], strict=True):
+        prep_cell: object = (
+            prepared if prepared is None or rng.random() < 0.7 else fmt_date(rng, prepared, True)
+        )
+        sheet.append(
+            [
+                m.meeting_id,
+                m.pair.manager.user_id,
+                dirty_id(rng, m.pair.member.user_id),
+                held_cell,
+                label,
+                m.topic or "",
+                m.response or "",
+                prep_cell if prep_cell is not None else "",
+                ""
+                if sukkiri is None
+                else (fullwidth(str(sukkiri)) if rng.random() < 0.03 else sukkiri),
+                "" if growth is None else growth,
+                rng.choice(MEMOS) if m.topic and rng.random() < 0.4 else "",
+                rng.choice([15, 30, 30, 45, 60]),
+            ]
+        )
+    for column, width in zip(
+        "ABCDEFGHIJKL", [10, 9, 9, 18, 10, 18, 24, 18, 8, 8, 30, 10], strict=True
+    ):
         sheet.column_dimensions[column].width = width
     book.save(path)
 
@@ -421,14 +600,19 @@ def main(target: Path) -> None:
     pairs = build_pairs(rng, people)
     meetings = build_meetings(rng, pairs, jp)
     assign_logins(rng, people, pairs, meetings)
-    for folder, cutoff, since in (("2026-10", CUTOFF, None), ("2026-11", AS_OF, dt.date(2026, 10, 1))):
+    for folder, cutoff, since in (
+        ("2026-10", CUTOFF, None),
+        ("2026-11", AS_OF, dt.date(2026, 10, 1)),
+    ):
         out = target / folder
         out.mkdir(parents=True, exist_ok=True)
         write_users(out / "users.csv", rng, people, cutoff)
         write_pairs(out / "pairs.csv", rng, pairs, cutoff)
         write_meetings(out / "meetings.xlsx", rng, meetings, since, cutoff)
     held = sum(1 for m in meetings if m.status == "held")
-    print(f"{len(people)} users, {len(pairs)} pairs, {len(meetings)} 1on1s ({held} held) → {target}")
+    print(
+        f"{len(people)} users, {len(pairs)} pairs, {len(meetings)} 1on1s ({held} held) → {target}"
+    )
 
 
 if __name__ == "__main__":

@@ -144,7 +144,9 @@ class HeaderMap(Section):
     pairs: dict[str, list[str]] = Field(default_factory=lambda: dict(PAIRS_HEADERS))
     meetings: dict[str, list[str]] = Field(default_factory=lambda: dict(MEETINGS_HEADERS))
     # Columns dropped at read time and never stored (free text).
-    never_read: list[str] = Field(default_factory=lambda: ["メモ", "memo", "共有メモ", "自分用メモ"])
+    never_read: list[str] = Field(
+        default_factory=lambda: ["メモ", "memo", "共有メモ", "自分用メモ"]
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -410,7 +412,9 @@ def load_settings(path: Path) -> Settings:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path} not found", hint="create a workspace with `kops init DIR`") from None
+        raise ConfigError(
+            f"{path} not found", hint="create a workspace with `kops init DIR`"
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(
             f"{name}: not UTF-8 text", hint="save kops.yaml as UTF-8 (without changing the keys)"

@@ -67,21 +67,27 @@ def ingest(
         if len(by_table[table]) > 1:
             names = ", ".join(x.path.name for x in by_table[table])
             findings.problem(
-                Problem(names, None, None, f"more than one {table} export given ({LABELS[table]}); give one")
+                Problem(
+                    names,
+                    None,
+                    None,
+                    f"more than one {table} export given ({LABELS[table]}); give one",
+                )
             )
 
     previous = latest_snapshot(ws)
     before = load_tables(previous) if previous else None
-    if before is None and not by_table["users"] and not findings.failed:
-        findings.problem(
-            Problem(
-                ", ".join(p.name for p in paths) or "(no files)",
-                None,
-                None,
-                "the first ingest needs the users export (ユーザー一覧)",
+    if before is None and not by_table["users"]:
+        if not findings.failed:
+            findings.problem(
+                Problem(
+                    ", ".join(p.name for p in paths) or "(no files)",
+                    None,
+                    None,
+                    "the first ingest needs the users export (ユーザー一覧)",
+                )
             )
-        )
-    if findings.failed:
+        # Without users there is nothing to check references against.
         raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
 
     say("merging with the previous snapshot")
@@ -223,7 +229,8 @@ def _merge_meetings(
     merged = merged[~repeated].reset_index(drop=True)
     if len(given) > 1:
         findings.note(
-            f"meetings from {len(given)} files merged by 1on1ID; a later file's row replaces an earlier one"
+            f"meetings from {len(given)} files merged by 1on1ID; "
+            "a later file's row replaces an earlier one"
         )
     added = len(merged) - old_rows
     action = "merged" if old is not None else "new"
@@ -233,11 +240,11 @@ def _merge_meetings(
     return merged, change
 
 
-def _check_references(
-    frame: pd.DataFrame, known: pd.Index, label: str, findings: Findings
-) -> None:
+def _check_references(frame: pd.DataFrame, known: pd.Index, label: str, findings: Findings) -> None:
     for column, header in (("manager_id", "上司ID"), ("member_id", "部下ID")):
-        unknown = ~frame[column].isin(known) & (frame[column] != "")
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        unknown_value = ~pd.Index(uniques).isin(known) & (pd.Index(uniques) != "")
+        unknown = pd.Series(unknown_value[codes], index=frame.index)
         if not unknown.any():
             continue
         fresh = unknown & (frame["_row"] > 0)
@@ -299,9 +306,14 @@ def _derive_age_band(users: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame
         needs = users["age_band"].isna() & born.notna()
         if needs.any():
             ref = pd.Timestamp(as_of)
-            years = ref.year - born.dt.year - (
-                (born.dt.month > ref.month) | ((born.dt.month == ref.month) & (born.dt.day > ref.day))
-            ).astype(int)
+            years = (
+                ref.year
+                - born.dt.year
+                - (
+                    (born.dt.month > ref.month)
+                    | ((born.dt.month == ref.month) & (born.dt.day > ref.day))
+                ).astype(int)
+            )
             bands = (years // 10 * 10).astype("Int64").astype(str) + "代"
             users.loc[needs, "age_band"] = bands[needs]
     return users.drop(columns=["birth_date"], errors="ignore")

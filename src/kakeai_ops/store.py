@@ -184,6 +184,8 @@ def audit(ws: Workspace, command: str, **fields: Any) -> None:
                 fields.get("scope"),
                 fields.get("snapshot"),
                 fields.get("rows"),
-                json.dumps(fields.get("detail"), ensure_ascii=False) if fields.get("detail") else None,
+                json.dumps(fields.get("detail"), ensure_ascii=False)
+                if fields.get("detail")
+                else None,
             ),
         )

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +18,7 @@ from ..config import Settings, load_settings
 from ..errors import KopsError
 from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
 from ..workspace import Workspace, find_workspace
+
 
 # Data goes to stdout, diagnostics and progress to stderr, so output can be piped.
 def _width() -> int | None:
@@ -60,7 +61,7 @@ OutOpt = Annotated[
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -122,3 +123,9 @@ def note(message: str) -> None:
 
 def warn(message: str) -> None:
     err.print(f"[yellow]Warning:[/yellow] {message}", highlight=False, markup=True)
+
+
+def timing(message: str) -> None:
+    """Timings for `make bench` (KOPS_TIMING=1); silent otherwise."""
+    if os.environ.get("KOPS_TIMING") == "1":
+        err.print(message, highlight=False)

@@ -47,7 +47,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         data: Annotated[
             Path | None,
-            typer.Option("--data", help="Sample exports to use (default: the shipped data/sample)."),
+            typer.Option(
+                "--data", help="Sample exports to use (default: the shipped data/sample)."
+            ),
         ] = None,
     ) -> None:
         """Run the secretariat's month on the sample tenant in a fresh workspace.

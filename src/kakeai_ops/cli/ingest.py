@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from ..config import load_settings
+from ..errors import KopsError
 from ..ingest import IngestResult, ingest
-from ..store import list_snapshots
+from ..store import list_snapshots, load_tables
 from ..workspace import find_workspace
-from .common import Format, FormatOpt, WorkspaceOpt, err, out, warn
+from .common import Format, FormatOpt, WorkspaceOpt, err, out, timing, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +48,16 @@ def register(app: typer.Typer) -> None:
         _print_summary(result)
 
     @app.command("status")
-    def status_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    def status_command(
+        workspace: WorkspaceOpt = None,
+        fmt: FormatOpt = Format.table,
+        load: Annotated[
+            bool,
+            typer.Option(
+                "--load", help="Also read the latest snapshot back (checks it is intact)."
+            ),
+        ] = False,
+    ) -> None:
         """List the workspace's snapshots: row counts, 1on1 date range and as-of date.
 
         Also checks that kops.yaml is valid.
@@ -56,7 +67,15 @@ def register(app: typer.Typer) -> None:
         ws = find_workspace(workspace)
         load_settings(ws.config_path)
         snapshots = list_snapshots(ws)
-        rows = [
+        if load and snapshots:
+            started = time.perf_counter()
+            tables = load_tables(snapshots[-1])
+            timing(f"loaded snapshot {snapshots[-1].id} in {time.perf_counter() - started:.2f} s")
+            for name in ("users", "pairs", "meetings"):
+                if len(tables.get(name)) != snapshots[-1].rows(name):
+                    raise KopsError(f"snapshot {snapshots[-1].id}: {name} does not read back whole")
+            err.print(f"snapshot {snapshots[-1].id} reads back intact", highlight=False)
+        rows: list[dict[str, Any]] = [
             {
                 "snapshot": s.id,
                 "created_at": s.created_at,
@@ -86,8 +105,20 @@ def register(app: typer.Typer) -> None:
             err.print("No snapshots yet. Next: kops ingest users.csv pairs.csv meetings.xlsx")
             return
         table = Table(title="Snapshots (latest last)")
-        for column in ("snapshot", "created", "users", "pairs", "meetings", "1on1s from", "to", "as-of", "files"):
-            table.add_column(column, justify="right" if column in ("users", "pairs", "meetings") else "left")
+        for column in (
+            "snapshot",
+            "created",
+            "users",
+            "pairs",
+            "meetings",
+            "1on1s from",
+            "to",
+            "as-of",
+            "files",
+        ):
+            table.add_column(
+                column, justify="right" if column in ("users", "pairs", "meetings") else "left"
+            )
         for row in rows:
             table.add_row(
                 row["snapshot"],

@@ -53,7 +53,9 @@ class _Context:
     def header(self, field: str) -> str:
         return self.columns.get(field, field)
 
-    def bad(self, field: str, mask: pd.Series, what: str, values: pd.Series, kind: str = "") -> None:
+    def bad(
+        self, field: str, mask: pd.Series, what: str, values: pd.Series, kind: str = ""
+    ) -> None:
         self.findings.rows(
             self.file, mask, self.raw.first_row, self.header(field), what, values, kind or what
         )
@@ -84,6 +86,8 @@ class _Context:
         return values
 
     def duplicates(self, field: str, values: pd.Series, what: str) -> None:
+        if pd.Index(values).is_unique:
+            return
         repeated = values.duplicated(keep="first") & (values != "")
         if not repeated.any():
             return
@@ -129,11 +133,15 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
     employment_raw = ctx.text("employment")
     vocab = settings.employment
     status_of = {}
-    for key, words in (("active", vocab.active), ("leave", vocab.leave), ("retired", vocab.retired)):
+    for key, words in (
+        ("active", vocab.active),
+        ("leave", vocab.leave),
+        ("retired", vocab.retired),
+    ):
         for word in words:
             status_of[nz.fold_key(word)] = key
     employment = nz.blank_to_empty(employment_raw)
-    folded = employment.map(lambda v: status_of.get(nz.fold_key(v)) if v else "active")
+    folded = nz.per_distinct(employment, lambda v: status_of.get(nz.fold_key(v)) if v else "active")
     unknown = folded.isna()
     ctx.bad(
         "employment",
@@ -206,7 +214,9 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
             status_map[nz.fold_key(word)] = key
     status_raw = ctx.text("status")
     status, unknown, _ = nz.map_vocabulary(status_raw, status_map)
-    expected = "/".join(settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled)
+    expected = "/".join(
+        settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled
+    )
     ctx.bad("status", unknown, f"unknown status (expected {expected})", status_raw, kind="status")
     ctx.required("status", status.where(~unknown, "?"), status_raw)
 
@@ -217,13 +227,21 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
     scale = settings.sukkiri_scale
     sukkiri, bad = nz.parse_ints(sukkiri_raw, scale.min, scale.max)
     ctx.bad(
-        "sukkiri", bad, f"not a whole number from {scale.min} to {scale.max}", sukkiri_raw, kind="int"
+        "sukkiri",
+        bad,
+        f"not a whole number from {scale.min} to {scale.max}",
+        sukkiri_raw,
+        kind="int",
     )
     growth_raw = ctx.text("growth")
     gscale = settings.growth_scale
     growth, bad = nz.parse_ints(growth_raw, gscale.min, gscale.max)
     ctx.bad(
-        "growth", bad, f"not a whole number from {gscale.min} to {gscale.max}", growth_raw, kind="int"
+        "growth",
+        bad,
+        f"not a whole number from {gscale.min} to {gscale.max}",
+        growth_raw,
+        kind="int",
     )
     return pd.DataFrame(
         {
@@ -258,7 +276,9 @@ def _vocab(
     )
     for before, after in list(respelled.items())[:5]:
         count = int((nz.blank_to_empty(raw) == before).sum())
-        ctx.findings.note(f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)")
+        ctx.findings.note(
+            f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)"
+        )
     return values
 
 

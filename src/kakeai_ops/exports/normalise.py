@@ -9,17 +9,33 @@ distinct values (enums) or to the rare rows that miss the fast path (dates).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 MISSING_MARKS = {"", "-", "－", "‐", "ｰ"}
 
 
+def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
+    """``convert`` applied once per distinct value, spread back over the rows.
+
+    Exports repeat a handful of values (statuses, topics, ratings) millions of
+    times; converting each distinct value once is what keeps ingest fast.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    converted = np.empty(len(uniques), dtype=object)
+    converted[:] = [convert(value) for value in uniques]
+    return pd.Series(converted[codes], index=column.index)
+
+
 def blank_to_empty(column: pd.Series) -> pd.Series:
     """Strip surrounding whitespace; '-', '－' and blank become ''."""
     text = column.astype(str).str.strip()
-    return text.mask(text.isin(MISSING_MARKS), "")
+    # Element-wise comparisons stay in Arrow; isin() on Arrow strings goes through Python.
+    missing = (text == "-") | (text == "－") | (text == "‐") | (text == "ｰ")
+    return text.mask(missing, "") if missing.any() else text
 
 
 def nfkc(column: pd.Series) -> pd.Series:
@@ -61,10 +77,16 @@ def parse_datetimes(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     if not present.any():
         return result, pd.Series(False, index=text.index)
-    fast = pd.to_datetime(text[present], format="ISO8601", errors="coerce")
+    candidates = present
+    try:
+        fast = pd.to_datetime(text[candidates], format="ISO8601", errors="coerce")
+    except ValueError:
+        # Offsets (…Z, …+09:00) mixed with naive values: leave those to the slow path.
+        candidates = present & ~text.str.contains(_TZ_RE, regex=True)
+        fast = pd.to_datetime(text[candidates], format="ISO8601", errors="coerce")
     if getattr(fast.dt, "tz", None) is not None:
         fast = pd.Series(pd.NaT, index=fast.index, dtype="datetime64[us]")
-    result[present] = fast.astype("datetime64[us]")
+    result[candidates] = fast.astype("datetime64[us]")
     slow = present & result.isna()
     if slow.any():
         result[slow] = _parse_slow(nfkc(text[slow]))
@@ -92,21 +114,32 @@ def _parse_slow(text: pd.Series) -> pd.Series:
     offset = ~matched & ~serial & text.str.contains(_TZ_RE, regex=True)
     if offset.any():
         aware = pd.to_datetime(text[offset], format="ISO8601", errors="coerce", utc=True)
-        out[offset] = aware.dt.tz_convert("Asia/Tokyo").dt.tz_localize(None).astype(
-            "datetime64[us]"
+        out[offset] = (
+            aware.dt.tz_convert("Asia/Tokyo").dt.tz_localize(None).astype("datetime64[us]")
         )
     return out
 
 
 def parse_ints(column: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Series]:
     """Whole numbers within [low, high]; full-width digits and '4.0' accepted."""
-    text = nfkc(blank_to_empty(column))
-    present = text != ""
-    numbers = pd.to_numeric(text.where(present), errors="coerce")
-    whole = numbers.notna() & (numbers % 1 == 0)
-    ok = whole & numbers.between(low, high)
-    values = numbers.where(ok).astype("Int8" if high < 128 and low > -128 else "Int64")
-    return values, present & ~ok
+    text = blank_to_empty(column)
+
+    def convert(value: str) -> float | None:
+        if value == "":
+            return np.nan
+        try:
+            number = float(unicodedata.normalize("NFKC", value))
+        except ValueError:
+            return None
+        return number if number.is_integer() and low <= number <= high else None
+
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    converted = [convert(value) for value in uniques]
+    bad_distinct = np.array([value is None for value in converted], dtype=bool)
+    number_distinct = np.array([np.nan if v is None else v for v in converted], dtype=float)
+    dtype = "Int8" if high < 128 and low > -128 else "Int64"
+    values = pd.Series(number_distinct[codes], index=column.index).astype(dtype)
+    return values, pd.Series(bad_distinct[codes], index=column.index)
 
 
 def fold_key(text: str) -> str:
@@ -134,20 +167,19 @@ def map_vocabulary(
     {raw: canonical} for the values that were respelled). Work is per distinct value.
     """
     text = blank_to_empty(column)
-    distinct = pd.unique(text)
-    resolved: dict[str, str | None] = {}
     respelled: dict[str, str] = {}
-    for raw in distinct:
+
+    def convert(raw: str) -> str | None:
         if raw == "":
-            resolved[raw] = ""
-            continue
+            return ""
         value = mapping.get(fold_key(raw))
-        resolved[raw] = value
         if value is not None and value != raw:
             respelled[raw] = value
-    out = text.map(resolved)
+        return value
+
+    out = per_distinct(text, convert)
     unknown = out.isna()
-    return out.fillna(""), unknown, respelled
+    return out.fillna("").astype(str), unknown, respelled
 
 
 def parse_bools(
@@ -157,7 +189,8 @@ def parse_bools(
     words = {fold_key(w).casefold(): True for w in true_words}
     words.update({fold_key(w).casefold(): False for w in false_words})
     text = blank_to_empty(column)
-    distinct = {raw: (False if raw == "" else words.get(fold_key(raw).casefold())) for raw in pd.unique(text)}
-    out = text.map(distinct)
+    out = per_distinct(
+        text, lambda raw: False if raw == "" else words.get(fold_key(raw).casefold())
+    )
     bad = out.isna()
     return out.fillna(False).astype(bool), bad

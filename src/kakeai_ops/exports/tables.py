@@ -51,25 +51,26 @@ def recognise(headers: list[str], settings: Exports) -> Recognition:
         "meetings": settings.headers.meetings,
     }
     found: dict[str, dict[str, str]] = {}
-    for table, mapping in maps.items():
+    for name_of_table, mapping in maps.items():
         columns: dict[str, str] = {}
         for field, names in mapping.items():
             for name in names:
                 if header_key(name) in by_key:
                     columns[field] = by_key[header_key(name)]
                     break
-        found[table] = columns
+        found[name_of_table] = columns
+    table: str | None
     if "meeting_id" in found["meetings"]:
-        table: str | None = "meetings"
+        table = "meetings"
     elif "user_id" in found["users"]:
         table = "users"
     elif "manager_id" in found["pairs"] and "member_id" in found["pairs"]:
         table = "pairs"
     else:
         table = None
-    columns = found[table] if table else {}
-    used = set(columns.values())
+    chosen = found[table] if table else {}
+    used = set(chosen.values())
     never = {header_key(n) for n in settings.headers.never_read}
     never_read = [h for h in headers if header_key(h) in never and h not in used]
     ignored = [h for h in headers if h.strip() and h not in used and h not in never_read]
-    return Recognition(table, columns, ignored, never_read)
+    return Recognition(table, chosen, ignored, never_read)

@@ -1,0 +1,197 @@
+"""Shared fixtures: real workspaces in tmp_path, real export files, the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from kakeai_ops.cli.app import app
+from kakeai_ops.init import init_workspace
+from kakeai_ops.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+
+USERS_HEADER = [
+    "ユーザーID",
+    "氏名",
+    "メールアドレス",
+    "事業部",
+    "部署",
+    "職種",
+    "年代",
+    "在籍状況",
+    "最終ログイン日時",
+]
+PAIRS_HEADER = ["上司ID", "部下ID", "招待日", "承認日", "繰り返し設定"]
+MEETINGS_HEADER = [
+    "1on1ID",
+    "上司ID",
+    "部下ID",
+    "実施日時",
+    "ステータス",
+    "トピック",
+    "対応",
+    "事前準備日時",
+    "スッキリ度",
+    "成長実感",
+]
+
+
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under root with its content hash: 'the workspace did not change'."""
+    digest = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.name.endswith(("-wal", "-shm")):
+            digest[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return init_workspace(tmp_path / "ws")
+
+
+class Cli:
+    def __init__(self, ws: Workspace | None) -> None:
+        self.ws = ws
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None, ok: bool = True) -> Any:
+        environment = {"KOPS_QUIET": "1", "COLUMNS": "200"}
+        if self.ws is not None:
+            environment["KOPS_WORKSPACE"] = str(self.ws.root)
+        environment.update(env or {})
+        result = self.runner.invoke(app, list(args), env=environment)
+        if ok and result.exit_code != 0:
+            raise AssertionError(
+                f"kops {' '.join(args)} exited {result.exit_code}\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}\n{result.exception!r}"
+            )
+        return result
+
+
+@pytest.fixture
+def cli(ws: Workspace) -> Cli:
+    return Cli(ws)
+
+
+@pytest.fixture
+def make_exports(tmp_path: Path) -> Callable[..., list[Path]]:
+    """Write a small, valid set of exports; override rows per table."""
+
+    def make(
+        users: Sequence[Sequence[Any]] | None = None,
+        pairs: Sequence[Sequence[Any]] | None = None,
+        meetings: Sequence[Sequence[Any]] | None = None,
+        folder: str = "exports",
+    ) -> list[Path]:
+        base = tmp_path / folder
+        base.mkdir(exist_ok=True)
+        users = (
+            users
+            if users is not None
+            else [
+                [
+                    "0001",
+                    "髙橋 一郎",
+                    "ichiro@example.jp",
+                    "営業本部",
+                    "第一営業部",
+                    "営業",
+                    "40代",
+                    "在籍",
+                    "2026/11/20 9:05",
+                ],
+                [
+                    "0002",
+                    "山﨑 花子",
+                    "hanako@example.jp",
+                    "営業本部",
+                    "第一営業部",
+                    "営業",
+                    "20代",
+                    "",
+                    "2026-11-19T10:00:00",
+                ],
+                ["0003", "佐藤 健太", "", "開発本部", "", "エンジニア", "30代", "休職", ""],
+            ]
+        )
+        pairs = (
+            pairs
+            if pairs is not None
+            else [
+                ["0001", "0002", "2026/04/01", "2026/04/02", "あり"],
+                ["0001", "0003", "2026/04/01", "-", "なし"],
+            ]
+        )
+        meetings = (
+            meetings
+            if meetings is not None
+            else [
+                [
+                    "M1",
+                    "0001",
+                    "0002",
+                    "2026/11/02 10:00",
+                    "実施済",
+                    "今後のキャリア",
+                    "一緒に考えて欲しい",
+                    "2026/11/01 18:00",
+                    "4",
+                    "3",
+                ],
+                ["M2", "0001", "0002", "2026/11/09 10:00", "キャンセル", "", "", "", "", ""],
+                ["M3", "0001", "0002", "2026/11/30 10:00", "予定", "", "", "", "", ""],
+            ]
+        )
+        return [
+            write_csv(base / "users.csv", USERS_HEADER, users, encoding="cp932"),
+            write_csv(base / "pairs.csv", PAIRS_HEADER, pairs, encoding="utf-8-sig"),
+            write_csv(base / "meetings.csv", MEETINGS_HEADER, meetings),
+        ]
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _no_workspace_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KOPS_WORKSPACE", raising=False)
+    monkeypatch.delenv("KOPS_SMTP_PASSWORD", raising=False)
+
+
+def env_path() -> str:
+    return os.environ.get("PATH", "")

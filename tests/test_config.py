@@ -1,0 +1,117 @@
+"""kops.yaml: defaults, validation messages that name the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kakeai_ops.config import Settings, load_settings, parse_settings
+from kakeai_ops.errors import ConfigError
+from kakeai_ops.init import default_config_text
+
+
+def test_shipped_config_is_the_defaults() -> None:
+    loaded = parse_settings(yaml.safe_load(default_config_text()))
+    defaults = Settings()
+    for section in ("exports", "rules", "interview", "privacy", "mail"):
+        assert getattr(loaded, section) == getattr(defaults, section), section
+    assert loaded.milestones == [1, 5, 10, 20, 50, 100]
+    campaign = loaded.campaigns["exec-1on1-2026h2"]
+    assert campaign.window.start == dt.date(2026, 4, 1)
+    assert campaign.rule.months == 3 and campaign.rule.role == "member"
+    assert (dt.date(2026, 12, 29), dt.date(2027, 1, 3)) in loaded.calendar.company_holidays
+
+
+def _leaf_keys(model: type, prefix: str = "") -> list[str]:
+    keys = []
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        annotation = field.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            keys += _leaf_keys(annotation, f"{prefix}{name}.")
+        else:
+            keys.append(f"{prefix}{name}")
+    return keys
+
+
+def test_every_setting_is_written_out_in_the_shipped_config() -> None:
+    data = yaml.safe_load(default_config_text())
+    for key in _leaf_keys(Settings):
+        node = data
+        for part in key.split("."):
+            assert isinstance(node, dict) and part in node, f"kops.yaml lacks {key}"
+            node = node[part]
+
+
+def _error(data: dict) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(data)
+    return caught.value.message
+
+
+def test_error_names_the_key_and_value() -> None:
+    assert _error({"rules": {"lapse_days": "thirty"}}) == (
+        "kops.yaml: rules.lapse_days: must be a positive integer, got 'thirty'"
+    )
+    assert "rules.min_prep_share: must be a number between 0 and 1, got 1.5" in _error(
+        {"rules": {"min_prep_share": 1.5}}
+    )
+    assert "privacy.min_group: must be a positive integer, got 0" in _error(
+        {"privacy": {"min_group": 0}}
+    )
+
+
+def test_unknown_keys_suggest_the_right_one() -> None:
+    assert "rules.lapse_day: unknown setting (did you mean 'lapse_days'?)" in _error(
+        {"rules": {"lapse_day": 30}}
+    )
+
+
+def test_campaign_validation() -> None:
+    message = _error(
+        {
+            "campaigns": {
+                "x": {
+                    "title": "t",
+                    "window": {"start": "2026-09-30", "end": "2026-04-01"},
+                    "rule": {"kind": "monthly", "months": "three"},
+                }
+            }
+        }
+    )
+    assert "campaigns.x.window: end is before start" in message
+    assert "campaigns.x.rule.kind: must be 'weekly_streak'" in message
+    assert "campaigns.x.rule.months: must be a positive integer, got 'three'" in message
+
+
+def test_company_holidays_ranges() -> None:
+    settings = parse_settings(
+        {"calendar": {"company_holidays": ["2026-12-29..2027-01-03", "2026-08-13"]}}
+    )
+    assert settings.calendar.company_holidays == [
+        (dt.date(2026, 12, 29), dt.date(2027, 1, 3)),
+        (dt.date(2026, 8, 13), dt.date(2026, 8, 13)),
+    ]
+    assert "calendar.company_holidays.0: must be a date" in _error(
+        {"calendar": {"company_holidays": ["12/29"]}}
+    )
+
+
+def test_header_mapping_merges_with_defaults() -> None:
+    settings = parse_settings({"exports": {"headers": {"users": {"user_id": ["社員番号"]}}}})
+    assert settings.exports.headers.users["user_id"] == ["社員番号"]
+    assert settings.exports.headers.users["name"] == ["氏名"]
+    assert "unknown canonical field(s) staff_no" in _error(
+        {"exports": {"headers": {"users": {"staff_no": ["社員番号"]}}}}
+    )
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "kops.yaml"
+    path.write_text("rules:\n  lapse_days: 30\n  recent_n: [3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert caught.value.message.startswith("kops.yaml:")
+    assert "not valid YAML" in caught.value.message

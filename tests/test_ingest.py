@@ -1,0 +1,438 @@
+"""kops ingest: reading, normalising, merging, and all-or-nothing on bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import (
+    MEETINGS_HEADER,
+    USERS_HEADER,
+    Cli,
+    tree_digest,
+    write_csv,
+    write_xlsx,
+)
+from kakeai_ops.config import Settings
+from kakeai_ops.errors import InputError
+from kakeai_ops.ingest import ingest
+from kakeai_ops.store import latest_snapshot, list_snapshots, load_tables
+from kakeai_ops.workspace import Workspace
+
+MakeExports = Callable[..., list[Path]]
+
+
+def test_ingest_normalises_values_and_stores_a_snapshot(
+    ws: Workspace, make_exports: MakeExports
+) -> None:
+    files = make_exports(
+        users=[
+            [
+                "０００１",
+                "髙橋 一郎",
+                " Ichiro@Example.JP ",
+                "営業本部",
+                "第一営業部",
+                "営業",
+                "４０代",
+                "在籍",
+                "2026/11/20 9:05",
+            ],
+            [
+                "0002",
+                "山﨑 花子",
+                "ｈａｎａｋｏ@example.jp",
+                "営業本部",
+                "第一営業部",
+                "営業",
+                "20代",
+                "",
+                "2026-11-19T10:00:00",
+            ],
+            ["0003", "神田 ㈱子", "", "", "-", "", "", "育休", "－"],
+        ],
+    )
+    result = ingest(ws, Settings(), files)
+    tables = load_tables(result.snapshot)
+    users = tables.users.set_index("user_id")
+    assert list(users.index) == ["0001", "0002", "0003"]  # full-width digits → ASCII, zeros kept
+    assert users.loc["0001", "name"] == "髙橋 一郎"  # names never NFKC-normalised
+    assert users.loc["0002", "name"] == "山﨑 花子"
+    assert users.loc["0003", "name"] == "神田 ㈱子"
+    assert users.loc["0001", "email"] == "ichiro@example.jp"
+    assert users.loc["0002", "email"] == "hanako@example.jp"
+    assert pd.isna(users.loc["0003", "email"])
+    assert users.loc["0003", "division"] == "(未設定)"
+    assert users.loc["0003", "department"] == "(未設定)"
+    assert users.loc["0001", "age_band"] == "40代"
+    assert users.loc["0003", "employment_status"] == "leave"
+    assert users.loc["0002", "employment"] == "在籍"
+    assert users.loc["0001", "last_login_at"] == pd.Timestamp("2026-11-20 09:05")
+    assert pd.isna(users.loc["0003", "last_login_at"])  # '－' is missing
+
+    pairs = tables.pairs.set_index("member_id")
+    assert pairs.loc["0002", "accepted_at"] == pd.Timestamp("2026-04-02")
+    assert pd.isna(pairs.loc["0003", "accepted_at"])  # '-' = not accepted
+    assert bool(pairs.loc["0002", "recurring"]) and not bool(pairs.loc["0003", "recurring"])
+
+    meetings = tables.meetings.set_index("meeting_id")
+    assert meetings.loc["M1", "response"] == "一緒に考えてほしい"  # 欲しい folded
+    assert meetings.loc["M1", "status"] == "held"
+    assert meetings.loc["M2", "status"] == "cancelled"
+    assert meetings.loc["M3", "status"] == "scheduled"
+    assert meetings.loc["M1", "sukkiri"] == 4
+    assert meetings.loc["M1", "prepared_at"] == pd.Timestamp("2026-11-01 18:00")
+    # The as-of date is the latest login or held 1on1, never a scheduled one.
+    assert result.snapshot.as_of.isoformat() == "2026-11-20"
+    assert any("normalised" in note for note in result.notes)
+
+
+def test_memo_column_is_never_stored(
+    ws: Workspace, tmp_path: Path, make_exports: MakeExports
+) -> None:
+    files = make_exports()
+    memo = write_xlsx(
+        tmp_path / "with_memo.xlsx",
+        [*MEETINGS_HEADER, "メモ"],
+        [
+            [
+                "M9",
+                "0001",
+                "0002",
+                "2026/11/05 10:00",
+                "実施済",
+                "人間関係",
+                "報告したい",
+                "",
+                "3",
+                "",
+                "ひみつのメモ本文",
+            ]
+        ],
+    )
+    result = ingest(ws, Settings(), [*files, memo])
+    assert any("メモ" in n and "unread" in n for n in result.notes)
+    snapshot_bytes = b"".join(p.read_bytes() for p in result.snapshot.path.iterdir())
+    assert "ひみつのメモ本文".encode() not in snapshot_bytes
+    assert "memo" not in load_tables(result.snapshot).meetings.columns
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_csv_encodings_and_delimiters(
+    ws: Workspace, tmp_path: Path, make_exports: MakeExports, encoding: str, delimiter: str
+) -> None:
+    files = make_exports()
+    users = write_csv(
+        tmp_path / "u.txt",
+        USERS_HEADER,
+        [
+            ["0001", "髙橋 一郎", "", "営業本部", "第一営業部", "営業", "40代", "", "2026/11/20"],
+            ["0002", "山﨑 花子", "", "営業本部", "", "", "", "", ""],
+            ["0003", "佐藤 ①", "", "", "", "", "", "", ""],
+        ],
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+    result = ingest(ws, Settings(), [users, *files[1:]])
+    names = load_tables(result.snapshot).users["name"].tolist()
+    assert names == ["髙橋 一郎", "山﨑 花子", "佐藤 ①"]
+
+
+def test_xlsx_with_excel_dates_and_serials(
+    ws: Workspace, tmp_path: Path, make_exports: MakeExports
+) -> None:
+    import datetime as dt
+
+    files = make_exports()
+    meetings = write_xlsx(
+        tmp_path / "meetings.xlsx",
+        MEETINGS_HEADER,
+        [
+            [
+                "M1",
+                "0001",
+                "0002",
+                dt.datetime(2026, 11, 2, 10, 0),
+                "実施済",
+                "人間関係",
+                "",
+                dt.datetime(2026, 11, 1, 9),
+                5,
+                4,
+            ],
+            ["M2", 1, "0002", "46331", "実施済", "", "", "", "", ""],  # Excel serial as text
+            ["M3", "0001", "0002", "2026年11月4日", "実施済", "", "", "", "", ""],
+        ],
+    )
+    with pytest.raises(InputError) as caught:
+        ingest(ws, Settings(), [files[0], files[1], meetings])
+    # An id Excel turned into the number 1 no longer matches '0001': reported, not guessed.
+    assert "meetings.xlsx:3: 上司ID: is not in users ('1')" in str(caught.value)
+
+
+def test_date_forms_are_all_understood(
+    ws: Workspace, tmp_path: Path, make_exports: MakeExports
+) -> None:
+    files = make_exports(
+        meetings=[
+            ["M1", "0001", "0002", "2026/11/24", "実施済", "", "", "", "", ""],
+            ["M2", "0001", "0002", "2026-11-24", "実施済", "", "", "", "", ""],
+            ["M3", "0001", "0002", "2026/11/24 9:05", "実施済", "", "", "", "", ""],
+            ["M4", "0001", "0002", "2026-11-24T09:05:00", "実施済", "", "", "", "", ""],
+            ["M5", "0001", "0002", "46350", "実施済", "", "", "", "", ""],
+            ["M6", "0001", "0002", "２０２６／１１／２４", "実施済", "", "", "", "", ""],
+            ["M7", "0001", "0002", "2026-11-24T00:05:00Z", "実施済", "", "", "", "", ""],
+        ]
+    )
+    tables = load_tables(ingest(ws, Settings(), files).snapshot)
+    held = tables.meetings.set_index("meeting_id")["held_at"]
+    assert held["M1"] == held["M2"] == pd.Timestamp("2026-11-24")
+    assert held["M3"] == held["M4"] == pd.Timestamp("2026-11-24 09:05")
+    assert held["M5"] == pd.Timestamp("2026-11-24")  # Excel serial 46350
+    assert held["M6"] == pd.Timestamp("2026-11-24")
+    assert held["M7"] == pd.Timestamp("2026-11-24 09:05")  # UTC → JST
+
+
+# --- bad input: every case names file, row and column, and changes nothing ----
+
+
+def _fails(ws: Workspace, cli: Cli, files: list[Path]) -> str:
+    before = tree_digest(ws.root)
+    result = cli("ingest", *map(str, files), ok=False)
+    assert result.exit_code == 1
+    assert "nothing was changed" in result.stderr
+    assert tree_digest(ws.root) == before, "a failed ingest changed the workspace"
+    return str(result.stderr)
+
+
+def test_unknown_encoding(
+    ws: Workspace, cli: Cli, tmp_path: Path, make_exports: MakeExports
+) -> None:
+    files = make_exports()
+    bad = tmp_path / "users_latin.csv"
+    bad.write_bytes("ユーザーID,氏名,最終ログイン日時\n".encode() + b"0009,\xfd\xfe\xff,\n")
+    message = _fails(ws, cli, [bad, *files[1:]])
+    assert "users_latin.csv: unknown encoding: neither UTF-8 nor CP932" in message
+
+
+def test_utf16_is_named(ws: Workspace, cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "users16.csv"
+    bad.write_text("ユーザーID,氏名\n1,a\n", encoding="utf-16")
+    assert "users16.csv: is UTF-16" in _fails(ws, cli, [bad])
+
+
+def test_missing_required_column_lists_headers_found(
+    ws: Workspace, cli: Cli, tmp_path: Path
+) -> None:
+    users = write_csv(
+        tmp_path / "users.csv", ["ユーザーID", "名前", "最終ログイン日時"], [["1", "a", ""]]
+    )
+    message = _fails(ws, cli, [users])
+    assert (
+        "users.csv:1: 氏名: missing required column for the users export; headers found: ユーザーID, 名前, 最終ログイン日時"
+        in message
+    )
+
+
+def test_unknown_status_topic_and_response(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    files = make_exports(
+        meetings=[
+            ["M1", "0001", "0002", "2026/11/02", "完了", "雑談", "聞いてね", "", "", ""],
+        ]
+    )
+    message = _fails(ws, cli, files)
+    assert (
+        "meetings.csv:2: ステータス: unknown status (expected 実施済/予定/キャンセル) ('完了')"
+        in message
+    )
+    assert "meetings.csv:2: トピック: unknown topic" in message and "('雑談')" in message
+    assert "meetings.csv:2: 対応: unknown 対応" in message and "('聞いてね')" in message
+
+
+def test_unparseable_date_and_out_of_scale_rating(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    files = make_exports(
+        meetings=[["M1", "0001", "0002", "2026/13/45", "実施済", "", "", "昨日", "7", ""]]
+    )
+    message = _fails(ws, cli, files)
+    assert "meetings.csv:2: 実施日時: unparseable date" in message and "('2026/13/45')" in message
+    assert "meetings.csv:2: 事前準備日時: unparseable date" in message and "('昨日')" in message
+    assert "meetings.csv:2: スッキリ度: not a whole number from 0 to 5 ('7')" in message
+
+
+def test_duplicate_user_and_meeting_ids(ws: Workspace, cli: Cli, make_exports: MakeExports) -> None:
+    files = make_exports(
+        users=[
+            ["0001", "A", "", "", "", "", "", "", "2026/11/01"],
+            ["0002", "B", "", "", "", "", "", "", ""],
+            ["０００１", "C", "", "", "", "", "", "", ""],  # the same id after NFKC
+        ],
+        meetings=[
+            ["M1", "0001", "0002", "2026/11/02", "実施済", "", "", "", "", ""],
+            ["M1", "0001", "0002", "2026/11/03", "実施済", "", "", "", "", ""],
+        ],
+    )
+    message = _fails(ws, cli, files)
+    assert "users.csv:4: ユーザーID: duplicate user id ('0001', first at row 2)" in message
+    assert "meetings.csv:3: 1on1ID: duplicate 1on1 id ('M1', first at row 2)" in message
+
+
+def test_references_to_unknown_users_and_self_pairs(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    files = make_exports(
+        pairs=[["0001", "00981", "", "2026/04/01", ""], ["0002", "0002", "", "2026/04/01", ""]],
+        meetings=[
+            ["M1", "0777", "0002", "2026/11/02", "実施済", "", "", "", "", ""],
+            ["M2", "0001", "0001", "2026/11/02", "実施済", "", "", "", "", ""],
+        ],
+    )
+    message = _fails(ws, cli, files)
+    assert "pairs.csv:2: 部下ID: is not in users ('00981')" in message
+    assert "pairs.csv:3: 部下ID: manager and member are the same person ('0002')" in message
+    assert "meetings.csv:2: 上司ID: is not in users ('0777')" in message
+    assert "meetings.csv:3: 部下ID: manager and member are the same person ('0001')" in message
+
+
+def test_unrecognised_and_empty_files(
+    ws: Workspace, cli: Cli, tmp_path: Path, make_exports: MakeExports
+) -> None:
+    files = make_exports()
+    other = write_csv(tmp_path / "budget.csv", ["科目", "金額"], [["旅費", "100"]])
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    header_only = write_csv(tmp_path / "header_only.csv", USERS_HEADER, [])
+    message = _fails(ws, cli, [*files, other, empty, header_only])
+    assert "budget.csv:1: can't tell which export this is: headers found: 科目, 金額" in message
+    assert "empty.csv: file is empty" in message
+    assert "header_only.csv: has a header row but no data rows" in message
+
+
+def test_all_problems_are_reported_together_and_capped(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    meetings = [
+        [f"M{i}", "0001", "0002", "bad date", "実施済", "", "", "", "", ""] for i in range(60)
+    ]
+    files = make_exports(pairs=[["0001", "0404", "", "2026/04/01", ""]], meetings=meetings)
+    message = _fails(ws, cli, files)
+    assert "61 problems in the input" in message
+    assert "pairs.csv:2: 部下ID: is not in users" in message  # a problem of another file too
+    # 20 examples per kind of problem are kept, so the rarer kinds still show.
+    assert "… and 40 more" in message
+
+
+def test_first_ingest_needs_users(ws: Workspace, cli: Cli, make_exports: MakeExports) -> None:
+    files = make_exports()
+    assert "the first ingest needs the users export" in _fails(ws, cli, files[1:])
+
+
+def test_missing_file(ws: Workspace, cli: Cli, tmp_path: Path) -> None:
+    assert f"{tmp_path / 'nope.csv'}: file not found" in _fails(ws, cli, [tmp_path / "nope.csv"])
+
+
+# --- snapshots: merge, replace, carry over --------------------------------------
+
+
+def test_meetings_merge_by_id_and_tables_carry_over(
+    ws: Workspace, cli: Cli, tmp_path: Path, make_exports: MakeExports
+) -> None:
+    first = make_exports()
+    cli("ingest", *map(str, first))
+    later = write_csv(
+        tmp_path / "meetings_dec.csv",
+        MEETINGS_HEADER,
+        [
+            [
+                "M3",
+                "0001",
+                "0002",
+                "2026/11/30 10:00",
+                "実施済",
+                "人間関係",
+                "報告したい",
+                "2026/11/29",
+                "5",
+                "",
+            ],
+            ["M4", "0001", "0002", "2026/12/07 10:00", "実施済", "", "", "", "", ""],
+        ],
+    )
+    result = cli("ingest", str(later))
+    assert "carried over" in result.stdout
+    assert "merged: +1 new, 1 replaced" in result.stdout
+    snaps = list_snapshots(ws)
+    assert [s.id for s in snaps] == ["0001", "0002"]
+    meetings = load_tables(snaps[-1]).meetings.set_index("meeting_id")
+    assert sorted(meetings.index) == ["M1", "M2", "M3", "M4"]
+    assert meetings.loc["M3", "status"] == "held"  # the newer export replaced the 予定 row
+    assert len(load_tables(snaps[-1]).users) == 3  # carried over
+    # The first snapshot is immutable.
+    assert len(load_tables(snaps[0]).meetings) == 3
+    assert snaps[-1].as_of.isoformat() == "2026-12-07"
+
+
+def test_users_file_replaces_the_table(
+    ws: Workspace, make_exports: MakeExports, tmp_path: Path
+) -> None:
+    ingest(ws, Settings(), make_exports())
+    users = write_csv(
+        tmp_path / "users2.csv",
+        USERS_HEADER,
+        [
+            ["0001", "髙橋 一郎", "", "", "", "", "", "", "2026/11/21"],
+            ["0002", "山﨑 花子", "", "", "", "", "", "退職", ""],
+            ["0003", "佐藤 健太", "", "", "", "", "", "", ""],
+            ["0004", "新人 太郎", "", "", "", "", "", "", ""],
+        ],
+    )
+    result = ingest(ws, Settings(), [users])
+    tables = load_tables(result.snapshot)
+    assert tables.users["user_id"].tolist() == ["0001", "0002", "0003", "0004"]
+    assert tables.users.set_index("user_id").loc["0002", "employment_status"] == "retired"
+    assert [c.action for c in result.changes] == ["replaced", "carried over", "carried over"]
+
+
+def test_status_lists_snapshots(ws: Workspace, cli: Cli, make_exports: MakeExports) -> None:
+    cli("ingest", *map(str, make_exports()))
+    result = cli("status", "--format", "json")
+    import json
+
+    rows = json.loads(result.stdout)
+    assert rows[0]["snapshot"] == "0001"
+    assert rows[0]["users"] == 3 and rows[0]["meetings"] == 3
+    assert rows[0]["as_of"] == "2026-11-20"
+    assert rows[0]["meetings_from"] == rows[0]["meetings_to"] == "2026-11-02"
+
+
+def test_age_band_from_birth_date(ws: Workspace, tmp_path: Path) -> None:
+    users = write_csv(
+        tmp_path / "users.csv",
+        ["ユーザーID", "氏名", "生年月日", "最終ログイン日時"],
+        [["1", "A", "1990/11/21", "2026/11/20"], ["2", "B", "1990/11/20", ""]],
+    )
+    tables = load_tables(ingest(ws, Settings(), [users]).snapshot)
+    assert tables.users["age_band"].tolist() == ["30代", "30代"]
+    assert "birth_date" not in tables.users.columns  # not kept
+
+
+def test_sample_tenant_ingests_cleanly(ws: Workspace, cli: Cli) -> None:
+    from conftest import SAMPLE
+
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    snap = latest_snapshot(ws)
+    assert snap is not None and snap.as_of.isoformat() == "2026-11-20"
+    tables = load_tables(snap)
+    names = "".join(tables.users["name"])
+    assert "髙" in names and "﨑" in names
+    assert set(tables.meetings["status"].astype(str)) == {"held", "scheduled", "cancelled"}
+    assert set(tables.users["employment_status"]) == {"active", "leave", "retired"}
+    assert tables.users["user_id"].str.fullmatch(r"\d{6}").all()

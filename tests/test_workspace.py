@@ -1,0 +1,60 @@
+"""Finding the workspace, and kops init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli
+from kakeai_ops.errors import WorkspaceError
+from kakeai_ops.workspace import find_workspace
+
+
+def test_init_creates_config_templates_and_state(tmp_path: Path) -> None:
+    cli = Cli(None)
+    cli("init", str(tmp_path / "w"))
+    root = tmp_path / "w"
+    assert (root / "kops.yaml").read_text(encoding="utf-8").startswith("# kops.yaml")
+    assert (root / "templates").is_dir()
+    assert (root / "state" / "snapshots").is_dir()
+    assert (root / "state" / "kops.db").is_file()
+    again = cli("init", str(root), ok=False)
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_workspace_from_option_env_and_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Cli(None)("init", str(tmp_path / "w"))
+    root = (tmp_path / "w").resolve()
+    assert find_workspace(root).root == root
+    monkeypatch.setenv("KOPS_WORKSPACE", str(root))
+    assert find_workspace().root == root
+    monkeypatch.delenv("KOPS_WORKSPACE")
+    nested = root / "state" / "snapshots"
+    assert find_workspace(cwd=nested).root == root
+
+
+def test_no_workspace_says_how_to_make_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WorkspaceError) as caught:
+        find_workspace(cwd=tmp_path)
+    assert "kops init" in (caught.value.hint or "")
+    result = Cli(None)("status", ok=False)
+    assert result.exit_code == 1
+    assert "Error: no kops workspace here" in result.stderr
+    assert "Hint: create one with `kops init DIR`" in result.stderr
+
+
+def test_bad_config_is_reported_by_any_command(tmp_path: Path) -> None:
+    cli = Cli(None)
+    cli("init", str(tmp_path / "w"))
+    config = tmp_path / "w" / "kops.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("lapse_days: 30", "lapse_days: thirty"),
+        encoding="utf-8",
+    )
+    result = cli("status", "-w", str(tmp_path / "w"), ok=False)
+    assert result.exit_code == 1
+    assert "kops.yaml: rules.lapse_days: must be a positive integer, got 'thirty'" in result.stderr
