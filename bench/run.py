@@ -33,7 +33,7 @@ def run(label: str, args: list[str], goal: float | None) -> dict[str, object]:
     if os.waitstatus_to_exitcode(status) != 0:
         print(stderr, file=sys.stderr)
         raise SystemExit(f"bench step failed: {label}")
-    inner = re.search(r"in ([0-9.]+) s", stderr)
+    inner = re.search(r"work: .* in ([0-9.]+) s", stderr)
     row = {
         "step": label,
         "seconds": round(seconds, 2),
@@ -80,7 +80,9 @@ def main() -> None:
 
 def extra_steps() -> list[tuple[str, list[str], float]]:
     """Steps of the analyses; each command adds itself here."""
-    return []
+    return [
+        ("segment (load + analysis + summary)", ["segment"], 5.0),
+    ]
 
 
 if __name__ == "__main__":

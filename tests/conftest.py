@@ -195,3 +195,26 @@ def _no_workspace_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def env_path() -> str:
     return os.environ.get("PATH", "")
+
+
+@pytest.fixture(scope="session")
+def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The sample tenant ingested (October, then November) once for the session.
+
+    Tests that change the workspace copy it first (see ``sample_copy``).
+    """
+    root = tmp_path_factory.mktemp("sample") / "ws"
+    ws = init_workspace(root)
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    return ws
+
+
+@pytest.fixture
+def sample_copy(sample_ws: Workspace, tmp_path: Path) -> Workspace:
+    import shutil
+
+    target = tmp_path / "sample-ws"
+    shutil.copytree(sample_ws.root, target)
+    return Workspace(target)

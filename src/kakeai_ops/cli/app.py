@@ -65,10 +65,11 @@ def root(
 
 
 def _register() -> None:
-    from . import demo, ingest, init
+    from . import demo, ingest, init, segment
 
     init.register(app)
     ingest.register(app)
+    segment.register(app)
     demo.register(app)
 
 

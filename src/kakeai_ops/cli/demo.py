@@ -31,6 +31,13 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["ingest", "-w", str(root), *map(str, october)], None),
         (["ingest", "-w", str(root), *map(str, november)], None),
         (["status", "-w", str(root)], None),
+        (["segment", "-w", str(root)], None),
+        (["segment", "-w", str(root), "--by", "division"], None),
+        (
+            ["segment", "-w", str(root), "--list", "--out", str(root / "out" / "segment.xlsx")],
+            "segment list (Excel): out/segment.xlsx",
+        ),
+        (["segment", "-w", str(root), "--compare", "1"], None),
     ]
 
 
@@ -71,6 +78,7 @@ def register(app: typer.Typer) -> None:
                 f"{root} is already a workspace", hint="give --workspace a new or empty directory"
             )
         outputs: list[str] = []
+        (root / "out").mkdir(parents=True, exist_ok=True)
         for args, output in demo_steps(root, source):
             shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
             err.rule(f"$ kops {shown}", style="cyan", align="left")

@@ -70,7 +70,9 @@ def register(app: typer.Typer) -> None:
         if load and snapshots:
             started = time.perf_counter()
             tables = load_tables(snapshots[-1])
-            timing(f"loaded snapshot {snapshots[-1].id} in {time.perf_counter() - started:.2f} s")
+            timing(
+                f"work: loaded snapshot {snapshots[-1].id} in {time.perf_counter() - started:.2f} s"
+            )
             for name in ("users", "pairs", "meetings"):
                 if len(tables.get(name)) != snapshots[-1].rows(name):
                     raise KopsError(f"snapshot {snapshots[-1].id}: {name} does not read back whole")

@@ -1,0 +1,37 @@
+"""Helpers every analysis shares: who counts, what 'held' and 'prepared' mean."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+
+def day_end(as_of: dt.date) -> pd.Timestamp:
+    """The first instant after the as-of day: held_at < day_end ⇔ held on or before as-of."""
+    return pd.Timestamp(as_of) + pd.Timedelta(days=1)
+
+
+def current_users(users: pd.DataFrame) -> pd.DataFrame:
+    """Everyone but 退職: retired users are left out of everything."""
+    return users[users["employment_status"] != "retired"]
+
+
+def held_meetings(meetings: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Status 実施済 with held_at on or before the as-of date."""
+    mask = (meetings["status"] == "held") & (meetings["held_at"] < day_end(as_of))
+    return meetings[mask]
+
+
+def is_prepared(meetings: pd.DataFrame) -> pd.Series:
+    """prepared_at set, not after held_at, and a topic chosen."""
+    return (
+        meetings["prepared_at"].notna()
+        & (meetings["prepared_at"] <= meetings["held_at"])
+        & meetings["topic"].notna()
+    )
+
+
+def formed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs whose invitation was accepted."""
+    return pairs[pairs["accepted_at"].notna()]

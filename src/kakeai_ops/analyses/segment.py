@@ -1,0 +1,382 @@
+"""Stuck points (rules.md §1): every user's primary stuck point, flags and the facts behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import Rules
+from ..store import Tables
+from .common import current_users, day_end, formed_pairs, held_meetings, is_prepared
+
+
+@dataclass(frozen=True)
+class StuckPoint:
+    key: str
+    label: str
+    seminar: int | None  # which month of the seminar series fits it
+    help: str
+
+
+# Funnel order: the first that applies is the primary stuck point.
+STUCK_POINTS: tuple[StuckPoint, ...] = (
+    StuckPoint(
+        "not_activated",
+        "未ログイン",
+        1,
+        "Month1 セミナー（KAKEAIの基本的な使い方）とログイン案内のメール",
+    ),
+    StuckPoint("no_pair", "ペア未成立", 1, "Month1 セミナー（ペア招待）とペア招待の手順のメール"),
+    StuckPoint(
+        "no_1on1",
+        "1on1未実施",
+        1,
+        "Month1 セミナー（1on1の始め方・終わり方）と最初の1on1を促すメール",
+    ),
+    StuckPoint("lapsed", "1on1休眠", None, "再開を促すメール（次の1on1の予定を入れる）"),
+    StuckPoint(
+        "no_prep", "事前準備なし", 2, "Month2 セミナー（トピックの選び方、トピック・対応の例①②③）"
+    ),
+    StuckPoint(
+        "no_rating", "スッキリ度未入力", 1, "Month1 セミナー（スッキリ度）とスッキリ度入力のメール"
+    ),
+    StuckPoint("no_recurrence", "繰り返し未設定", 3, "Month3 セミナー（メモ、1on1の繰り返し設定）"),
+    StuckPoint(
+        "healthy",
+        "定着",
+        None,
+        "上司の方は Month4 セミナー（データの見方）、好事例・キャンペーンの候補",
+    ),
+)
+BY_KEY = {sp.key: sp for sp in STUCK_POINTS}
+KEYS = tuple(sp.key for sp in STUCK_POINTS)
+ORDER = {key: index for index, key in enumerate(KEYS)}
+ROLE_LABELS = {"manager": "上司", "member": "部下", "both": "両方", "none": "なし"}
+MANAGER_SEMINAR = 4
+
+# The columns of `kops segment --list --format csv`, in this order (documented in the README).
+LIST_COLUMNS = [
+    "user_id",
+    "name",
+    "email",
+    "division",
+    "department",
+    "job_type",
+    "age_band",
+    "employment",
+    "role",
+    "stuck_point",
+    "stuck_point_label",
+    "flags",
+    "last_login_at",
+    "pairs_as_manager",
+    "pairs_as_member",
+    "recurring_pairs",
+    "held_total",
+    "held_as_manager",
+    "held_as_member",
+    "last_held_at",
+    "held_in_lapse_window",
+    "recent_count",
+    "recent_prepared",
+    "recent_rated",
+    "prep_share",
+    "rating_share",
+    "seminar_month",
+]
+
+
+def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
+    """One row per user not 退職: primary stuck point, all flags, and the facts.
+
+    Columns are LIST_COLUMNS (plus ``employment_status``); the frame is sorted by user_id.
+    """
+    users = current_users(tables.users).set_index("user_id")
+    index = users.index
+    pairs = formed_pairs(tables.pairs)
+    held = held_meetings(tables.meetings, as_of)
+
+    # Work on integer user codes: counting and sorting 2.5M string ids is what costs.
+    n = len(index)
+    pair_manager = _codes(index, pairs["manager_id"])
+    pair_member = _codes(index, pairs["member_id"])
+    held_manager = _codes(index, held["manager_id"])
+    held_member = _codes(index, held["member_id"])
+    held_ns = held["held_at"].to_numpy(dtype="datetime64[ns]").view("int64")
+
+    facts = pd.DataFrame(index=index)
+    facts["pairs_as_manager"] = _bincount(pair_manager, n)
+    facts["pairs_as_member"] = _bincount(pair_member, n)
+    facts["recurring_pairs"] = _bincount(pair_manager[pairs["recurring"].to_numpy(dtype=bool)], n)
+    facts["held_as_manager"] = _bincount(held_manager, n)
+    facts["held_as_member"] = _bincount(held_member, n)
+    facts["held_total"] = facts["held_as_manager"] + facts["held_as_member"]
+
+    either = np.concatenate([held_manager, held_member])
+    either_ns = np.concatenate([held_ns, held_ns])
+    known = either >= 0
+    last = np.full(n, np.iinfo("int64").min)
+    np.maximum.at(last, either[known], either_ns[known])
+    facts["last_held_at"] = pd.to_datetime(
+        np.where(last == np.iinfo("int64").min, np.datetime64("NaT"), last.astype("datetime64[ns]"))
+    )
+    window_start = (day_end(as_of) - pd.Timedelta(days=rules.lapse_days)).value
+    facts["held_in_lapse_window"] = _bincount(either[known & (either_ns >= window_start)], n)
+
+    count, prepared, rated = _recent_as_member(
+        held_member,
+        held_ns,
+        held["meeting_id"],
+        is_prepared(held).to_numpy(dtype=bool),
+        held["sukkiri"].notna().to_numpy(dtype=bool),
+        rules.recent_n,
+        n,
+    )
+    facts["recent_count"] = count
+    facts["recent_prepared"] = prepared
+    facts["recent_rated"] = rated
+    with np.errstate(invalid="ignore", divide="ignore"):
+        facts["prep_share"] = (facts["recent_prepared"] / facts["recent_count"]).where(
+            facts["recent_count"] > 0
+        )
+        facts["rating_share"] = (facts["recent_rated"] / facts["recent_count"]).where(
+            facts["recent_count"] > 0
+        )
+
+    is_manager = facts["pairs_as_manager"] > 0
+    is_member = facts["pairs_as_member"] > 0
+    role = np.select(
+        [is_manager & is_member, is_manager, is_member], ["both", "manager", "member"], "none"
+    )
+
+    flags = pd.DataFrame(index=index)
+    flags["not_activated"] = users["last_login_at"].isna()
+    flags["no_pair"] = ~is_manager & ~is_member
+    flags["no_1on1"] = (is_manager | is_member) & (facts["held_total"] == 0)
+    flags["lapsed"] = (facts["held_total"] > 0) & (facts["held_in_lapse_window"] == 0)
+    judged = is_member & (facts["recent_count"] > 0)
+    flags["no_prep"] = judged & (facts["prep_share"] < rules.min_prep_share)
+    flags["no_rating"] = judged & (facts["rating_share"] < rules.min_rating_share)
+    flags["no_recurrence"] = is_manager & (facts["recurring_pairs"] == 0)
+    flags["healthy"] = ~flags.any(axis=1)
+
+    flag_matrix = flags[list(KEYS)].to_numpy()
+    primary = np.array(KEYS)[flag_matrix.argmax(axis=1)]
+    keys = np.array(KEYS, dtype=object)
+    flag_text = [";".join(keys[row]) for row in flag_matrix]
+
+    result = users[
+        [
+            "name",
+            "email",
+            "division",
+            "department",
+            "job_type",
+            "age_band",
+            "employment",
+            "employment_status",
+        ]
+    ].copy()
+    result["role"] = role
+    result["stuck_point"] = primary
+    result["stuck_point_label"] = [BY_KEY[k].label for k in primary]
+    result["flags"] = flag_text
+    result["last_login_at"] = users["last_login_at"]
+    for column in facts.columns:
+        result[column] = facts[column]
+    seminar = pd.Series([BY_KEY[k].seminar for k in primary], index=index, dtype="Int64")
+    healthy_manager = (result["stuck_point"] == "healthy") & is_manager
+    result["seminar_month"] = seminar.mask(healthy_manager, MANAGER_SEMINAR)
+    result = result.reset_index().sort_values("user_id", kind="stable").reset_index(drop=True)
+    return result[[*LIST_COLUMNS, "employment_status"]]
+
+
+def _codes(index: pd.Index, ids: pd.Series) -> np.ndarray:
+    """Position of each id in ``index`` (-1 for ids of no current user)."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        # Look up each distinct id once, then spread by the category codes.
+        positions = np.append(index.get_indexer(ids.cat.categories), -1)
+        return positions[ids.cat.codes.to_numpy()].astype(np.int64)
+    return np.asarray(index.get_indexer(ids), dtype=np.int64)
+
+
+def _bincount(codes: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(codes[codes >= 0], minlength=n).astype(int)
+
+
+def _recent_as_member(
+    member: np.ndarray,
+    held_ns: np.ndarray,
+    meeting_ids: pd.Series,
+    prepared: np.ndarray,
+    rated: np.ndarray,
+    recent_n: int,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per user as member: how many of their last ``recent_n`` held 1on1s there are,
+    were prepared and were rated."""
+    rows = np.flatnonzero(member >= 0)
+    member, held_ns = member[rows], held_ns[rows]
+    # One int64 key sorts by member, newest first: member in the high 32 bits,
+    # seconds counted down in the low 32 (one key sorts much faster than two).
+    seconds = (held_ns // 1_000_000_000 - 946_684_800).clip(0, 2**32 - 1)
+    key = (member.astype(np.int64) << 32) | (2**32 - 1 - seconds)
+    order = np.argsort(key, kind="stable")
+    # Two 1on1s of one member at the same second are ordered by 1on1 id (newest id
+    # first), so the result never depends on row order; only tied rows pay for it.
+    sorted_key = key[order]
+    same = sorted_key[1:] == sorted_key[:-1]
+    if same.any():
+        tied = np.unique(np.concatenate([order[1:][same], order[:-1][same]]))
+        ids = meeting_ids.iloc[rows[tied]].astype(str).to_numpy()
+        tie_rank = np.zeros(len(member), dtype=np.int64)
+        tie_rank[tied] = pd.Series(ids).rank(method="first").to_numpy(dtype=np.int64)
+        order = np.lexsort((-tie_rank, key))
+    sorted_member = member[order]
+    starts = np.flatnonzero(np.r_[True, sorted_member[1:] != sorted_member[:-1]])
+    lengths = np.diff(np.r_[starts, len(sorted_member)])
+    position = np.arange(len(sorted_member)) - np.repeat(starts, lengths)
+    recent = order[position < recent_n]
+    who = member[recent]
+    count = np.bincount(who, minlength=n)
+    prepared_count = np.bincount(who, weights=prepared[rows][recent], minlength=n)
+    rated_count = np.bincount(who, weights=rated[rows][recent], minlength=n)
+    return count.astype(int), prepared_count.astype(int), rated_count.astype(int)
+
+
+def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Users per stuck point × role (or × the ``by`` column), with the share of the population."""
+    column = by or "role"
+    table = pd.crosstab(result["stuck_point"], result[column])
+    table = table.reindex(KEYS, fill_value=0)
+    if by is None:
+        table = table.reindex(columns=list(ROLE_LABELS), fill_value=0)
+    table["total"] = table.sum(axis=1)
+    population = max(int(table["total"].sum()), 1)
+    table["share"] = table["total"] / population
+    table.insert(0, "label", [BY_KEY[k].label for k in table.index])
+    table.index.name = "stuck_point"
+    return table.reset_index()
+
+
+def by_group(result: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One row per group (e.g. 事業部): headcount, users per stuck point, healthy share."""
+    table = pd.crosstab(result[by].fillna("(未設定)"), result["stuck_point"])
+    table = table.reindex(columns=list(KEYS), fill_value=0)
+    table.insert(0, "users", table.sum(axis=1))
+    table["healthy_share"] = table["healthy"] / table["users"].where(table["users"] > 0)
+    table.index.name = by
+    return table.reset_index().sort_values(by, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Movement:
+    transitions: pd.DataFrame  # rows: before, columns: after (users in both)
+    moved_on: pd.DataFrame
+    slid_back: pd.DataFrame
+    joined: int
+    left: int
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
+    """How users moved between stuck points from one result to another.
+
+    Moving on = to a later stage of the funnel (healthy is the last); sliding
+    back = to an earlier one.
+    """
+    merged = before[["user_id", "stuck_point"]].merge(
+        after[["user_id", "name", "division", "department", "role", "stuck_point"]],
+        on="user_id",
+        how="inner",
+        suffixes=("_before", "_after"),
+    )
+    transitions = pd.crosstab(merged["stuck_point_before"], merged["stuck_point_after"])
+    transitions = transitions.reindex(index=KEYS, columns=KEYS, fill_value=0)
+    transitions.index.name = "before"
+    transitions.columns.name = "after"
+    rank_before = merged["stuck_point_before"].map(ORDER)
+    rank_after = merged["stuck_point_after"].map(ORDER)
+    columns = [
+        "user_id",
+        "name",
+        "division",
+        "department",
+        "role",
+        "stuck_point_before",
+        "stuck_point_after",
+    ]
+    moved_on = merged.loc[rank_after > rank_before, columns].reset_index(drop=True)
+    slid_back = merged.loc[rank_after < rank_before, columns].reset_index(drop=True)
+    joined = int((~after["user_id"].isin(before["user_id"])).sum())
+    left = int((~before["user_id"].isin(after["user_id"])).sum())
+    return Movement(transitions, moved_on, slid_back, joined, left)
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    key: str
+    label: str
+    facts: str
+    threshold: str
+    applies: bool
+
+
+def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
+    """Each rule in funnel order for one user (a row of ``segment``): facts, threshold, verdict."""
+
+    def date(value: object) -> str:
+        return "なし" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+    def share(value: object) -> str:
+        return "-" if pd.isna(value) else f"{float(value):.0%}"  # type: ignore[arg-type]
+
+    flags = set(str(row["flags"]).split(";"))
+    start = (pd.Timestamp(as_of) - pd.Timedelta(days=rules.lapse_days - 1)).date()
+    manager, member = int(row["pairs_as_manager"]), int(row["pairs_as_member"])
+    recent = f"直近{int(row['recent_count'])}回（部下として）"
+    checks = [
+        ("not_activated", f"最終ログイン {date(row['last_login_at'])}", "ログイン記録がない"),
+        (
+            "no_pair",
+            f"成立ペア 上司として {manager} / 部下として {member}",
+            "どちらの立場でも成立ペア 0",
+        ),
+        (
+            "no_1on1",
+            f"実施済1on1 {int(row['held_total'])} 回（上司 {int(row['held_as_manager'])} / "
+            f"部下 {int(row['held_as_member'])}）",
+            "成立ペアがあり、実施済1on1 0 回",
+        ),
+        (
+            "lapsed",
+            f"最終実施 {date(row['last_held_at'])}、{start}〜{as_of} の実施 "
+            f"{int(row['held_in_lapse_window'])} 回",
+            f"実施歴があり、直近 {rules.lapse_days} 日（{start}〜{as_of}）に 0 回",
+        ),
+        (
+            "no_prep",
+            f"{recent}のうち事前準備あり {int(row['recent_prepared'])} 回"
+            f"（{share(row['prep_share'])}）",
+            f"部下として直近 {rules.recent_n} 回の事前準備率 < {rules.min_prep_share:.0%}"
+            "（1on1後の準備は数えない）",
+        ),
+        (
+            "no_rating",
+            f"{recent}のうちスッキリ度入力 {int(row['recent_rated'])} 回"
+            f"（{share(row['rating_share'])}）",
+            f"部下として直近 {rules.recent_n} 回の入力率 < {rules.min_rating_share:.0%}",
+        ),
+        (
+            "no_recurrence",
+            f"上司としての成立ペア {manager}、うち繰り返し設定あり {int(row['recurring_pairs'])}",
+            "上司として、どのペアにも繰り返し設定がない",
+        ),
+        ("healthy", "", "上のどれにも当たらない"),
+    ]
+    return [
+        RuleCheck(key, BY_KEY[key].label, facts, threshold, key in flags)
+        for key, facts, threshold in checks
+    ]

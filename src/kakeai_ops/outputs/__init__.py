@@ -1,0 +1,1 @@
+"""Rendering results: console tables, files for Excel, mail."""

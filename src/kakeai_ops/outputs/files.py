@@ -1,0 +1,164 @@
+"""Tabular files that open cleanly in Japanese Excel.
+
+CSV: UTF-8 with BOM and CRLF (Excel otherwise guesses CP932 and garbles).
+XLSX: a header row, IDs as text cells (leading zeros survive), filters,
+frozen header, sensible widths; optional extra sheets (e.g. a summary).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import KopsError
+
+TEXT_COLUMNS_SUFFIX = ("_id",)
+
+
+def cell(value: Any) -> Any:
+    """A value as files show it: dates ISO, booleans true/false, missing blank."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, pd.Timestamp):
+        if value is pd.NaT:
+            return ""
+        return (
+            value.strftime("%Y-%m-%d")
+            if value == value.normalize()
+            else value.strftime("%Y-%m-%d %H:%M")
+        )
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return round(value, 4)
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):  # numpy scalars
+        return cell(value.item())
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[list[Any]]:
+    return [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+
+
+def csv_text(frame: pd.DataFrame, line_end: str = "\n") -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=line_end)
+    writer.writerow(list(frame.columns))
+    writer.writerows(records(frame))
+    return buffer.getvalue()
+
+
+def json_text(frame: pd.DataFrame) -> str:
+    rows = [dict(zip(frame.columns, row, strict=True)) for row in records(frame)]
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def write_table(
+    frame: pd.DataFrame,
+    path: Path,
+    sheet: str = "data",
+    extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
+    text_columns: Iterable[str] = (),
+) -> Path:
+    """Write ``frame`` to .csv or .xlsx (chosen by the suffix), atomically."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise KopsError(
+            f"{path}: unsupported file type '{suffix}'", hint="use a .csv or .xlsx file name"
+        )
+    if path.parent and not path.parent.exists():
+        raise KopsError(
+            f"{path.parent}: no such directory", hint="create it first or choose another path"
+        )
+    if suffix == ".csv":
+        data = csv_text(frame, line_end="\r\n").encode("utf-8-sig")
+        _atomic_write(path, data)
+    else:
+        sheets = [(sheet, frame), *extra_sheets]
+        _atomic_xlsx(path, sheets, set(text_columns))
+    return path
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def _atomic_xlsx(
+    path: Path, sheets: Sequence[tuple[str, pd.DataFrame]], text_columns: set[str]
+) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="305496")
+    for title, frame in sheets:
+        ws = book.create_sheet(title=title[:31])
+        columns = list(frame.columns)
+        ws.append(columns)
+        text_positions = {
+            i
+            for i, c in enumerate(columns)
+            if c in text_columns or str(c).endswith(TEXT_COLUMNS_SUFFIX)
+        }
+        for row in records(frame):
+            ws.append([str(v) if i in text_positions and v != "" else v for i, v in enumerate(row)])
+        for i in text_positions:
+            for (cell_obj,) in ws.iter_rows(
+                min_row=2, min_col=i + 1, max_col=i + 1, max_row=ws.max_row
+            ):
+                cell_obj.number_format = "@"
+        for header in ws[1]:
+            header.font = header_font
+            header.fill = header_fill
+            header.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.freeze_panes = "A2"
+        if ws.max_row > 1 and columns:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
+        for i, column in enumerate(columns, start=1):
+            sample = [str(column)] + [str(c.value or "") for c in ws[get_column_letter(i)][1:200]]
+            width = max(_display_width(s) for s in sample) + 2
+            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 6), 50)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.print_title_rows = "1:1"
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
+    os.close(handle)
+    try:
+        book.save(temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def _display_width(text: str) -> int:
+    """East Asian characters take two columns in Excel's default font."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

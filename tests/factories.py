@@ -1,0 +1,121 @@
+"""Hand-made canonical tables for analysis tests (the shape ingest produces)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS
+from kakeai_ops.store import Tables
+
+
+def ts(text: str | None) -> Any:
+    return pd.NaT if text is None else pd.Timestamp(text)
+
+
+def user(user_id: str, **fields: Any) -> dict[str, Any]:
+    row = {
+        "user_id": user_id,
+        "name": f"社員{user_id}",
+        "email": f"u{user_id}@example.jp",
+        "division": "営業本部",
+        "department": "第一営業部",
+        "job_type": "営業",
+        "age_band": "30代",
+        "employment": "在籍",
+        "employment_status": "active",
+        "created_at": pd.NaT,
+        "last_login_at": pd.Timestamp("2026-11-01 09:00"),
+    }
+    row.update(
+        {
+            k: ts(v) if k.endswith("_at") and (v is None or isinstance(v, str)) else v
+            for k, v in fields.items()
+        }
+    )
+    return row
+
+
+def pair(
+    manager: str, member: str, accepted: str | None = "2026-01-05", recurring: bool = True
+) -> dict[str, Any]:
+    return {
+        "manager_id": manager,
+        "member_id": member,
+        "invited_at": pd.Timestamp("2026-01-01"),
+        "accepted_at": ts(accepted),
+        "recurring": recurring,
+    }
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def meeting(
+    manager: str,
+    member: str,
+    held: str,
+    status: str = "held",
+    topic: str | None = "業務の進捗や進め方",
+    prepared: str | None = "before",
+    sukkiri: int | None = 4,
+    growth: int | None = 3,
+    response: str | None = "報告したい",
+    meeting_id: str | None = None,
+) -> dict[str, Any]:
+    held_at = pd.Timestamp(held)
+    if prepared == "before":
+        prepared_at = held_at - pd.Timedelta(hours=2)
+    elif prepared == "after":
+        prepared_at = held_at + pd.Timedelta(hours=2)
+    else:
+        prepared_at = ts(prepared)
+    return {
+        "meeting_id": meeting_id or f"M{next(_counter):06d}",
+        "manager_id": manager,
+        "member_id": member,
+        "held_at": held_at,
+        "status": status,
+        "topic": topic,
+        "response": response,
+        "prepared_at": prepared_at,
+        "sukkiri": sukkiri,
+        "growth": growth,
+    }
+
+
+def tables(users: list[dict], pairs: list[dict] = (), meetings: list[dict] = ()) -> Tables:  # type: ignore[assignment]
+    user_frame = pd.DataFrame(users)
+    pair_frame = pd.DataFrame(
+        list(pairs), columns=["manager_id", "member_id", "invited_at", "accepted_at", "recurring"]
+    )
+    pair_frame["accepted_at"] = pd.to_datetime(pair_frame["accepted_at"])
+    pair_frame["recurring"] = pair_frame["recurring"].astype(bool)
+    meeting_frame = pd.DataFrame(
+        list(meetings),
+        columns=[
+            "meeting_id",
+            "manager_id",
+            "member_id",
+            "held_at",
+            "status",
+            "topic",
+            "response",
+            "prepared_at",
+            "sukkiri",
+            "growth",
+        ],
+    )
+    meeting_frame["held_at"] = pd.to_datetime(meeting_frame["held_at"])
+    meeting_frame["prepared_at"] = pd.to_datetime(meeting_frame["prepared_at"])
+    meeting_frame["status"] = pd.Categorical(
+        meeting_frame["status"], categories=["held", "scheduled", "cancelled"]
+    )
+    meeting_frame["topic"] = pd.Categorical(meeting_frame["topic"], categories=DEFAULT_TOPICS)
+    meeting_frame["response"] = pd.Categorical(
+        meeting_frame["response"], categories=DEFAULT_RESPONSES
+    )
+    meeting_frame["sukkiri"] = meeting_frame["sukkiri"].astype("Int8")
+    meeting_frame["growth"] = meeting_frame["growth"].astype("Int8")
+    return Tables(users=user_frame, pairs=pair_frame, meetings=meeting_frame)

@@ -1,0 +1,163 @@
+"""kops segment end to end on the sample tenant: lists, files read back, explain, movement."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from conftest import Cli
+from kakeai_ops.analyses.segment import KEYS, LIST_COLUMNS
+from kakeai_ops.workspace import Workspace
+
+
+def test_sample_has_every_stuck_point_and_role(sample_ws: Workspace) -> None:
+    result = Cli(sample_ws)("segment", "--list", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["stuck_point"] for r in rows} == set(KEYS)
+    assert {r["role"] for r in rows} == {"manager", "member", "both", "none"}
+
+
+def test_list_csv_columns_are_stable(sample_ws: Workspace) -> None:
+    result = Cli(sample_ws)("segment", "--list", "--format", "csv")
+    header = result.stdout.splitlines()[0].split(",")
+    assert header == LIST_COLUMNS
+    assert header[:11] == [
+        "user_id",
+        "name",
+        "email",
+        "division",
+        "department",
+        "job_type",
+        "age_band",
+        "employment",
+        "role",
+        "stuck_point",
+        "stuck_point_label",
+    ]
+
+
+def test_as_of_is_always_said_on_stderr(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    result = cli("segment", env={"KOPS_QUIET": "0"})
+    assert "as of 2026-11-20 (implied by snapshot 0002)" in result.stderr
+    result = cli("segment", "--as-of", "2026-11-01", env={"KOPS_QUIET": "0"})
+    assert "as of 2026-11-01 (--as-of)" in result.stderr
+    bad = cli("segment", "--as-of", "11/01", ok=False)
+    assert bad.exit_code == 1 and "--as-of: '11/01' is not a date" in bad.stderr
+
+
+def test_filters_and_bad_filter_values(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    rows = json.loads(
+        cli(
+            "segment",
+            "--stuck-point",
+            "no_prep",
+            "--stuck-point",
+            "lapsed",
+            "--role",
+            "member",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert rows and {r["stuck_point"] for r in rows} <= {"no_prep", "lapsed"}
+    assert {r["role"] for r in rows} == {"member"}
+    rows = json.loads(cli("segment", "--division", "営業本部", "--format", "json").stdout)
+    assert rows and {r["division"] for r in rows} == {"営業本部"}
+    bad = cli("segment", "--stuck-point", "lazy", ok=False)
+    assert "unknown key lazy" in bad.stderr and "no_prep (事前準備なし)" in bad.stderr
+    bad = cli("segment", "--division", "宇宙本部", ok=False)
+    assert "no 事業部 '宇宙本部'" in bad.stderr
+
+
+def test_csv_file_is_excel_friendly(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "list.csv"
+    Cli(sample_ws)("segment", "--list", "--out", str(target))
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0]["user_id"] == "000101"  # leading zeros kept
+    assert any("髙" in r["name"] or "﨑" in r["name"] for r in rows)
+
+
+def test_xlsx_file_reads_back(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "list.xlsx"
+    Cli(sample_ws)("segment", "--list", "--stuck-point", "no_prep", "--out", str(target))
+    book = load_workbook(target)
+    assert book.sheetnames == ["users", "summary"]
+    sheet = book["users"]
+    header = [c.value for c in sheet[1]]
+    assert header == LIST_COLUMNS
+    first_id = sheet.cell(row=2, column=1)
+    assert isinstance(first_id.value, str) and first_id.value.startswith("000")
+    assert first_id.number_format == "@"
+    assert sheet.auto_filter.ref is not None and sheet.freeze_panes == "A2"
+    stuck = {
+        sheet.cell(row=r, column=header.index("stuck_point") + 1).value
+        for r in range(2, sheet.max_row + 1)
+    }
+    assert stuck == {"no_prep"}
+    summary = book["summary"]
+    totals = {
+        summary.cell(row=r, column=1).value: summary.cell(row=r, column=7).value
+        for r in range(2, summary.max_row + 1)
+    }
+    assert totals["no_prep"] == sheet.max_row - 1
+
+
+def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(cli("segment", "--stuck-point", "no_recurrence", "--format", "csv").stdout)
+        )
+    )
+    user_id = rows[0]["user_id"]
+    text = cli("segment", "--explain", user_id).stdout
+    assert f"({user_id})" in text
+    assert "no_recurrence 繰り返し未設定" in text
+    assert "うち繰り返し設定あり 0" in text
+    assert "Primary stuck point: no_recurrence 繰り返し未設定" in text
+    assert "Month3" in text
+    # Full-width ids are accepted as typed.
+    wide = user_id.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert f"({user_id})" in cli("segment", "--explain", wide).stdout
+    missing = cli("segment", "--explain", "999999", ok=False)
+    assert "no user '999999'" in missing.stderr
+
+
+def test_compare_shows_transitions(sample_ws: Workspace, tmp_path: Path) -> None:
+    cli = Cli(sample_ws)
+    payload = json.loads(cli("segment", "--compare", "1", "--format", "json").stdout)
+    assert payload["before"]["snapshot"] == "0001" and payload["after"]["snapshot"] == "0002"
+    total = sum(sum(row.values()) for row in payload["transitions"].values())
+    assert total > 200
+    assert payload["moved_on"] and payload["slid_back"]
+    assert payload["left"] == 2  # the two who retired in November
+    same = json.loads(cli("segment", "--since", "2026-10-31", "--format", "json").stdout)
+    assert same["before"]["snapshot"] == "0001"
+    text = cli("segment", "--compare", "1").stdout
+    assert "Movement: snapshot 0001 (2026-10-20) → 0002 (2026-11-20)" in text and "Moved on" in text
+    target = tmp_path / "moves.xlsx"
+    cli("segment", "--compare", "1", "--out", str(target))
+    assert load_workbook(target).sheetnames == ["transitions", "moved"]
+    bad = cli("segment", "--since", "2020-01-01", ok=False)
+    assert "no snapshot dated on or before 2020-01-01" in bad.stderr
+
+
+def test_summary_by_division(sample_ws: Workspace) -> None:
+    rows = list(
+        csv.DictReader(
+            io.StringIO(Cli(sample_ws)("segment", "--by", "division", "--format", "csv").stdout)
+        )
+    )
+    divisions = {r["division"] for r in rows}
+    assert "営業本部" in divisions and "経営企画室" in divisions
+    for r in rows:
+        assert int(r["users"]) == sum(int(r[k]) for k in KEYS)
