@@ -82,6 +82,11 @@ def extra_steps() -> list[tuple[str, list[str], float]]:
     """Steps of the analyses; each command adds itself here."""
     return [
         ("segment (load + analysis + summary)", ["segment"], 5.0),
+        (
+            "campaign eligible, 6-month window, --all csv",
+            ["campaign", "eligible", "exec-1on1-2026h2", "--all", "--format", "csv"],
+            5.0,
+        ),
     ]
 
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,31 @@ SCHEMA = [
         detail TEXT
     );
     """,
+    # version 2: campaign awards and delivered milestone messages
+    """
+    CREATE TABLE IF NOT EXISTS awards (
+        campaign TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        awarded_at TEXT NOT NULL,
+        run_start TEXT,
+        run_end TEXT,
+        snapshot TEXT,
+        PRIMARY KEY (campaign, user_id)
+    );
+    CREATE TABLE IF NOT EXISTS milestones_delivered (
+        user_id TEXT NOT NULL,
+        milestone INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        run_id TEXT,
+        PRIMARY KEY (user_id, milestone, role)
+    );
+    """,
 ]
+
+
+def now_text() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def connect(ws: Workspace) -> sqlite3.Connection:
@@ -165,20 +190,24 @@ def connect(ws: Workspace) -> sqlite3.Connection:
     return connection
 
 
-def audit(ws: Workspace, command: str, **fields: Any) -> None:
-    """Record a run (who, when, scope, snapshot, rows) in the workspace audit log."""
+def os_user() -> str:
     import getpass
 
     try:
-        user = getpass.getuser()
+        return getpass.getuser()
     except Exception:  # no login name in some containers
-        user = "unknown"
-    with connect(ws) as db:
+        return "unknown"
+
+
+def audit(ws: Workspace, command: str, **fields: Any) -> None:
+    """Record a run (who, when, scope, snapshot, rows) in the workspace audit log."""
+    user = os_user()
+    with closing(connect(ws)) as db:
         db.execute(
             "INSERT INTO audit (at, os_user, command, scope, snapshot, rows, detail)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                now_text(),
                 user,
                 command,
                 fields.get("scope"),
@@ -189,3 +218,64 @@ def audit(ws: Workspace, command: str, **fields: Any) -> None:
                 else None,
             ),
         )
+
+
+# --- campaign awards and milestone deliveries ------------------------------------
+
+
+def record_awards(
+    ws: Workspace, campaign: str, rows: pd.DataFrame, snapshot: str
+) -> tuple[pd.DataFrame, int]:
+    """Award the users in ``rows`` (user_id, run_start, run_end) once each.
+
+    Returns the newly awarded rows and how many were awarded before.
+    """
+    with closing(connect(ws)) as db:
+        before = {
+            r[0] for r in db.execute("SELECT user_id FROM awards WHERE campaign = ?", (campaign,))
+        }
+        fresh = rows[~rows["user_id"].isin(before)]
+        stamp = now_text()
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT OR IGNORE INTO awards"
+            " (campaign, user_id, awarded_at, run_start, run_end, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (campaign, r.user_id, stamp, r.run_start, r.run_end, snapshot)
+                for r in fresh.itertuples(index=False)
+            ],
+        )
+        db.execute("COMMIT")
+    return fresh, len(before & set(rows["user_id"]))
+
+
+def awards(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
+    with closing(connect(ws)) as db:
+        query = "SELECT campaign, user_id, awarded_at, run_start, run_end, snapshot FROM awards"
+        params: tuple[Any, ...] = ()
+        if campaign is not None:
+            query += " WHERE campaign = ?"
+            params = (campaign,)
+        return pd.read_sql_query(query + " ORDER BY campaign, user_id", db, params=params)
+
+
+def delivered_milestones(ws: Workspace) -> pd.DataFrame:
+    with closing(connect(ws)) as db:
+        return pd.read_sql_query(
+            "SELECT user_id, milestone, role, delivered_at, run_id FROM milestones_delivered", db
+        )
+
+
+def record_milestones_delivered(
+    ws: Workspace, rows: list[tuple[str, int, str]], run_id: str
+) -> None:
+    """Remember (user_id, milestone, role) as delivered, so it is never due again."""
+    stamp = now_text()
+    with closing(connect(ws)) as db:
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT OR IGNORE INTO milestones_delivered"
+            " (user_id, milestone, role, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)",
+            [(u, int(m), r, stamp, run_id) for u, m, r in rows],
+        )
+        db.execute("COMMIT")

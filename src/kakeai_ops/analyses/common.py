@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 
@@ -35,3 +36,15 @@ def is_prepared(meetings: pd.DataFrame) -> pd.Series:
 def formed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """Pairs whose invitation was accepted."""
     return pairs[pairs["accepted_at"].notna()]
+
+
+def user_positions(index: pd.Index, ids: pd.Series) -> np.ndarray:
+    """Position of each id in ``index`` (-1 for ids of no user there).
+
+    Snapshots store 1on1 ids as categories: each distinct id is looked up once
+    and spread by the category codes, instead of hashing millions of strings.
+    """
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        positions = np.append(index.get_indexer(ids.cat.categories), -1)
+        return positions[ids.cat.codes.to_numpy()].astype(np.int64)
+    return np.asarray(index.get_indexer(ids), dtype=np.int64)

@@ -10,7 +10,14 @@ import pandas as pd
 
 from ..config import Rules
 from ..store import Tables
-from .common import current_users, day_end, formed_pairs, held_meetings, is_prepared
+from .common import (
+    current_users,
+    day_end,
+    formed_pairs,
+    held_meetings,
+    is_prepared,
+    user_positions,
+)
 
 
 @dataclass(frozen=True)
@@ -101,10 +108,10 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
 
     # Work on integer user codes: counting and sorting 2.5M string ids is what costs.
     n = len(index)
-    pair_manager = _codes(index, pairs["manager_id"])
-    pair_member = _codes(index, pairs["member_id"])
-    held_manager = _codes(index, held["manager_id"])
-    held_member = _codes(index, held["member_id"])
+    pair_manager = user_positions(index, pairs["manager_id"])
+    pair_member = user_positions(index, pairs["member_id"])
+    held_manager = user_positions(index, held["manager_id"])
+    held_member = user_positions(index, held["member_id"])
     held_ns = held["held_at"].to_numpy(dtype="datetime64[ns]").view("int64")
 
     facts = pd.DataFrame(index=index)
@@ -192,15 +199,6 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     result["seminar_month"] = seminar.mask(healthy_manager, MANAGER_SEMINAR)
     result = result.reset_index().sort_values("user_id", kind="stable").reset_index(drop=True)
     return result[[*LIST_COLUMNS, "employment_status"]]
-
-
-def _codes(index: pd.Index, ids: pd.Series) -> np.ndarray:
-    """Position of each id in ``index`` (-1 for ids of no current user)."""
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        # Look up each distinct id once, then spread by the category codes.
-        positions = np.append(index.get_indexer(ids.cat.categories), -1)
-        return positions[ids.cat.codes.to_numpy()].astype(np.int64)
-    return np.asarray(index.get_indexer(ids), dtype=np.int64)
 
 
 def _bincount(codes: np.ndarray, n: int) -> np.ndarray:

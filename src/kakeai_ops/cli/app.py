@@ -65,11 +65,12 @@ def root(
 
 
 def _register() -> None:
-    from . import demo, ingest, init, segment
+    from . import campaign, demo, ingest, init, segment
 
     init.register(app)
     ingest.register(app)
     segment.register(app)
+    campaign.register(app)
     demo.register(app)
 
 

@@ -38,6 +38,23 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
             "segment list (Excel): out/segment.xlsx",
         ),
         (["segment", "-w", str(root), "--compare", "1"], None),
+        (["campaign", "list", "-w", str(root)], None),
+        (
+            [
+                "campaign",
+                "eligible",
+                "exec-1on1-2026h2",
+                "-w",
+                str(root),
+                "--all",
+                "--out",
+                str(root / "out" / "campaign-eligible.xlsx"),
+            ],
+            "campaign eligibility (Excel): out/campaign-eligible.xlsx",
+        ),
+        (["campaign", "eligible", "exec-1on1-2026h2", "-w", str(root)], None),
+        (["campaign", "award", "exec-1on1-2026h2", "-w", str(root)], None),
+        (["campaign", "milestones", "-w", str(root)], None),
     ]
 
 

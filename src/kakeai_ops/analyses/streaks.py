@@ -1,0 +1,261 @@
+"""Campaign eligibility (rules.md §2): weekly streaks over consecutive calendar months.
+
+Vectorised: a users × weeks matrix of held counts, reduced to months, then to
+runs of consecutive months. No per-user Python loop in the computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..calendar import BusinessCalendar, months_between, weeks_of_month
+from ..config import Campaign
+from ..store import Tables
+from .common import held_meetings, user_positions
+
+DAY = dt.timedelta(days=1)
+
+# The columns of `kops campaign eligible ID --all --format csv`, in this order.
+ELIGIBLE_COLUMNS = [
+    "user_id",
+    "name",
+    "division",
+    "department",
+    "eligible",
+    "run_start",
+    "run_end",
+    "missed_weeks",
+    "months_judged",
+    "best_run_months",
+    "employment",
+    "note",
+]
+
+
+@dataclass(frozen=True)
+class WeekGrid:
+    """The weeks of a campaign window, month by month."""
+
+    mondays: list[dt.date]
+    month_of: np.ndarray  # per week: index into months
+    months: list[tuple[int, int]]
+    excused: np.ndarray  # per week: no business day
+    judged: np.ndarray  # per month: the month's last week has ended by the as-of date
+    week_done: np.ndarray  # per week: its Sunday is on or before the as-of date
+
+
+def week_grid(campaign: Campaign, calendar: BusinessCalendar, as_of: dt.date) -> WeekGrid:
+    months = months_between(campaign.window.start, campaign.window.end)
+    mondays: list[dt.date] = []
+    month_of: list[int] = []
+    for index, (year, month) in enumerate(months):
+        for monday in weeks_of_month(year, month):
+            mondays.append(monday)
+            month_of.append(index)
+    week_done = np.array([m + 6 * DAY <= as_of for m in mondays], dtype=bool)
+    month_index = np.array(month_of, dtype=int)
+    judged = np.array(
+        [bool(week_done[month_index == i].all()) for i in range(len(months))], dtype=bool
+    )
+    return WeekGrid(mondays, month_index, months, calendar.excused(mondays), judged, week_done)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    grid: WeekGrid
+    users: pd.DataFrame  # ELIGIBLE_COLUMNS (+ internal columns), one row per user
+    counts: np.ndarray  # users × weeks: held 1on1s in the role
+    user_index: pd.Index
+
+
+def eligibility(
+    tables: Tables, campaign: Campaign, calendar: BusinessCalendar, as_of: dt.date
+) -> Eligibility:
+    """Who is eligible for a weekly-streak campaign as of a date, and why (not)."""
+    rule = campaign.rule
+    grid = week_grid(campaign, calendar, as_of)
+    users = tables.users.set_index("user_id")
+    index = users.index
+    n_users, n_weeks, n_months = len(index), len(grid.mondays), len(grid.months)
+
+    held = held_meetings(tables.meetings, as_of)
+    parts = []
+    if rule.role in ("member", "any"):
+        parts.append(user_positions(index, held["member_id"]))
+    if rule.role in ("manager", "any"):
+        parts.append(user_positions(index, held["manager_id"]))
+    who = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    days = held["held_at"].to_numpy(dtype="datetime64[D]")
+    when = np.concatenate([days] * len(parts)) if parts else np.empty(0, dtype="datetime64[D]")
+    # Monday of each 1on1's week; 1970-01-01 was a Thursday, hence the +3.
+    monday = when - ((when.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
+    week_starts = np.array(grid.mondays, dtype="datetime64[D]")
+    week = np.searchsorted(week_starts, monday)
+    in_grid = (week < n_weeks) & (who >= 0)
+    in_grid[in_grid] &= week_starts[week[in_grid]] == monday[in_grid]
+    counts = np.bincount(
+        who[in_grid] * n_weeks + week[in_grid], minlength=n_users * n_weeks
+    ).reshape(n_users, n_weeks)
+
+    covered = counts >= rule.min_per_week
+    ok = covered | grid.excused[None, :]
+    missed = ~ok
+    # Per month: every week ok? how many missed?
+    starts = (
+        np.flatnonzero(np.r_[True, np.diff(grid.month_of) != 0]) if n_weeks else np.array([], int)
+    )
+    if n_months:
+        month_ok = np.logical_and.reduceat(ok, starts, axis=1)
+        month_missed = np.add.reduceat(missed.astype(int), starts, axis=1)
+    else:
+        month_ok = np.zeros((n_users, 0), dtype=bool)
+        month_missed = np.zeros((n_users, 0), dtype=int)
+    judged_months = np.flatnonzero(grid.judged)
+    k = rule.months
+    n_judged = len(judged_months)
+    # Months are judged from the window's start without gaps; runs are windows of k of them.
+    n_runs = max(n_judged - k + 1, 0)
+    if n_runs:
+        good = month_ok[:, :n_judged].astype(int)
+        good_sum = np.cumsum(np.c_[np.zeros(n_users, int), good], axis=1)
+        run_good = good_sum[:, k:] - good_sum[:, :-k][:, :n_runs]
+        miss_sum = np.cumsum(np.c_[np.zeros(n_users, int), month_missed[:, :n_judged]], axis=1)
+        run_missed = miss_sum[:, k:] - miss_sum[:, :-k][:, :n_runs]
+        qualifies = run_good == k
+        eligible_calendar = qualifies.any(axis=1)
+        first_good = qualifies.argmax(axis=1)
+        fewest = run_missed.argmin(axis=1)  # the earliest of the closest runs
+        chosen = np.where(eligible_calendar, first_good, fewest)
+        run_start = chosen
+        run_len = np.full(n_users, k)
+    else:
+        # Too few months judged yet for a full run: show what there is.
+        eligible_calendar = np.zeros(n_users, dtype=bool)
+        run_start = np.zeros(n_users, dtype=int)
+        run_len = np.full(n_users, n_judged)
+
+    employment = users["employment_status"].to_numpy()
+    active = employment == "active"
+    eligible = eligible_calendar & active
+    # Longest streak of consecutive good months among the judged ones.
+    best = _longest_true_run(month_ok[:, :n_judged]) if n_judged else np.zeros(n_users, int)
+
+    month_labels = np.array([f"{y:04d}-{m:02d}" for y, m in grid.months] + [""], dtype=object)
+    has_run = run_len > 0
+    start_label = np.where(has_run, month_labels[np.minimum(run_start, len(month_labels) - 1)], "")
+    end_index = np.minimum(run_start + run_len - 1, len(month_labels) - 1)
+    end_label = np.where(has_run, month_labels[np.maximum(end_index, 0)], "")
+    missed_text = _missed_weeks_text(missed, grid, run_start, run_len, eligible_calendar)
+    notes = np.select(
+        [employment == "retired", employment == "leave"],
+        ["退職のため対象外", "休職・休業中のため対象外"],
+        np.where(n_runs == 0, "判定できる月がまだ足りない", ""),
+    )
+    frame = pd.DataFrame(
+        {
+            "user_id": index,
+            "name": users["name"].to_numpy(),
+            "division": users["division"].to_numpy(),
+            "department": users["department"].to_numpy(),
+            "eligible": eligible,
+            "run_start": start_label,
+            "run_end": end_label,
+            "missed_weeks": missed_text,
+            "months_judged": n_judged,
+            "best_run_months": best,
+            "employment": users["employment"].to_numpy(),
+            "note": notes,
+            "qualifies_by_calendar": eligible_calendar,
+        }
+    )
+    return Eligibility(grid, frame, counts, index)
+
+
+def _longest_true_run(matrix: np.ndarray) -> np.ndarray:
+    """Per row, the length of the longest run of True (vectorised over columns)."""
+    best = np.zeros(matrix.shape[0], dtype=int)
+    current = np.zeros(matrix.shape[0], dtype=int)
+    for column in matrix.T:  # months: a handful of columns, not users
+        current = np.where(column, current + 1, 0)
+        best = np.maximum(best, current)
+    return best
+
+
+def _missed_weeks_text(
+    missed: np.ndarray,
+    grid: WeekGrid,
+    run_start: np.ndarray,
+    run_len: np.ndarray,
+    eligible: np.ndarray,
+) -> np.ndarray:
+    """The missed weeks of each user's chosen run, as Monday dates joined by ';'."""
+    n_users = missed.shape[0]
+    if not grid.mondays:
+        return np.full(n_users, "", dtype=object)
+    month_of = grid.month_of[None, :]
+    in_run = (month_of >= run_start[:, None]) & (month_of < (run_start + run_len)[:, None])
+    relevant = missed & in_run & grid.week_done[None, :] & ~eligible[:, None]
+    labels = np.array([m.isoformat() for m in grid.mondays], dtype=object)
+    # Users share few distinct patterns of missed weeks: join each pattern once.
+    patterns, which = np.unique(relevant, axis=0, return_inverse=True)
+    texts = np.array([";".join(labels[row]) for row in patterns], dtype=object)
+    return texts[which.reshape(-1)]
+
+
+@dataclass(frozen=True)
+class WeekDetail:
+    monday: dt.date
+    month: tuple[int, int]
+    held: int
+    status: str  # held / excused / missed / not_judged
+    holidays: list[tuple[dt.date, str]]
+    meetings: list[dt.date]
+
+
+def user_weeks(
+    result: Eligibility,
+    tables: Tables,
+    campaign: Campaign,
+    calendar: BusinessCalendar,
+    as_of: dt.date,
+    user_id: str,
+) -> list[WeekDetail]:
+    """Week by week for one user: held / excused (which holidays) / missed / not yet judged."""
+    position = result.user_index.get_loc(user_id)
+    grid = result.grid
+    counts = result.counts[position]
+    held = held_meetings(tables.meetings, as_of)
+    role = campaign.rule.role
+    mask = pd.Series(False, index=held.index)
+    if role in ("member", "any"):
+        mask |= held["member_id"] == user_id
+    if role in ("manager", "any"):
+        mask |= held["manager_id"] == user_id
+    days = sorted(pd.Timestamp(t).date() for t in held.loc[mask, "held_at"])
+    details = []
+    for i, monday in enumerate(grid.mondays):
+        sunday = monday + 6 * DAY
+        dates = [d for d in days if monday <= d <= sunday]
+        if counts[i] >= campaign.rule.min_per_week:
+            status = "held"
+        elif grid.excused[i]:
+            status = "excused"
+        elif not grid.week_done[i]:
+            status = "not_judged"
+        else:
+            status = "missed"
+        details.append(
+            WeekDetail(
+                monday,
+                grid.months[int(grid.month_of[i])],
+                int(counts[i]),
+                status,
+                calendar.week_holidays(monday),
+                dates,
+            )
+        )
+    return details

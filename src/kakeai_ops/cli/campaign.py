@@ -1,0 +1,429 @@
+"""``kops campaign``: who earned what, and why; milestones due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+import unicodedata
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..analyses import streaks
+from ..analyses.milestones import milestones_due
+from ..calendar import BusinessCalendar
+from ..config import Campaign
+from ..errors import KopsError
+from ..outputs.console import frame_table
+from ..outputs.files import csv_text, json_text, write_table
+from ..store import awards, delivered_milestones, record_awards
+from .common import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    OutOpt,
+    Session,
+    SnapshotOpt,
+    WorkspaceOpt,
+    err,
+    out,
+    parse_as_of,
+    session,
+    timing,
+)
+
+app = typer.Typer(
+    help="Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
+    no_args_is_help=True,
+)
+
+CampaignArg = Annotated[
+    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
+]
+
+
+def _campaign(s: Session, campaign_id: str) -> Campaign:
+    campaigns = s.settings.campaigns
+    if campaign_id not in campaigns:
+        known = ", ".join(campaigns) or "(none configured)"
+        raise KopsError(
+            f"no campaign '{campaign_id}' in kops.yaml (campaigns: {known})",
+            hint="add it under `campaigns:` in kops.yaml; `kops campaign list` shows them",
+        )
+    return campaigns[campaign_id]
+
+
+def _calendar(s: Session) -> BusinessCalendar:
+    return BusinessCalendar(s.settings.calendar.company_holidays)
+
+
+def _rule_text(c: Campaign) -> str:
+    role = {"member": "部下として", "manager": "上司として", "any": "上司・部下いずれかで"}[
+        c.rule.role
+    ]
+    per_week = "毎週" if c.rule.min_per_week == 1 else f"毎週{c.rule.min_per_week}回以上"
+    return f"{c.rule.months}か月連続{per_week}1on1（{role}）"
+
+
+def _heading(c: Campaign, campaign_id: str, when: dt.date) -> str:
+    window = f"{c.window.start}〜{c.window.end}"
+    return f"{c.title} ({campaign_id}): {_rule_text(c)}, {window}, as of {when}"
+
+
+def _compute(
+    s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
+) -> tuple[Campaign, streaks.Eligibility, dt.date, str]:
+    c = _campaign(s, campaign_id)
+    snap = s.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    started = time.perf_counter()
+    tables = s.tables(snap)
+    loaded = time.perf_counter()
+    result = streaks.eligibility(tables, c, _calendar(s), when)
+    timing(
+        f"campaign: loaded in {loaded - started:.2f} s, "
+        f"judged in {time.perf_counter() - loaded:.2f} s"
+    )
+    return c, result, when, snap.id
+
+
+@app.command("list")
+def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """List the campaigns configured in kops.yaml, with how many were awarded.
+
+    Example: kops campaign list
+    """
+    s = session(workspace)
+    given = awards(s.workspace)
+    rows = pd.DataFrame(
+        [
+            {
+                "campaign": cid,
+                "title": c.title,
+                "window_start": c.window.start.isoformat(),
+                "window_end": c.window.end.isoformat(),
+                "rule": _rule_text(c),
+                "months": c.rule.months,
+                "role": c.rule.role,
+                "min_per_week": c.rule.min_per_week,
+                "awarded": int((given["campaign"] == cid).sum()),
+            }
+            for cid, c in s.settings.campaigns.items()
+        ],
+        columns=[
+            "campaign",
+            "title",
+            "window_start",
+            "window_end",
+            "rule",
+            "months",
+            "role",
+            "min_per_week",
+            "awarded",
+        ],
+    )
+    _emit(rows, fmt, title="Campaigns")
+
+
+@app.command("eligible")
+def eligible_command(
+    campaign_id: CampaignArg,
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also list who is not eligible, with their closest run and missed weeks."
+        ),
+    ] = False,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+) -> None:
+    """Who meets the campaign's condition (e.g. 3か月連続毎週1on1), and the qualifying months.
+
+    Weeks are ISO weeks, each in the month of its Thursday; a week with no
+    business day (holidays, company holidays) is excused.
+
+    Example: kops campaign eligible exec-1on1-2026h2 --all --out eligible.xlsx
+    """
+    s = session(workspace)
+    c, result, when, _ = _compute(s, campaign_id, snapshot, as_of)
+    frame = result.users
+    shown = frame if show_all else frame[frame["eligible"]]
+    columns = shown[streaks.ELIGIBLE_COLUMNS]
+    counts = _counts(frame)
+    if out_file is not None:
+        summary = pd.DataFrame(
+            [{"campaign": campaign_id, "title": c.title, "as_of": str(when), **counts}]
+        )
+        write_table(
+            columns,
+            out_file,
+            sheet="eligibility",
+            extra_sheets=[("summary", summary)],
+            text_columns=["user_id"],
+        )
+        err.print(f"Wrote {len(columns):,} rows to {out_file}", highlight=False)
+        return
+    if fmt is not Format.table:
+        _emit(columns, fmt)
+        return
+    view = columns[
+        [
+            "user_id",
+            "name",
+            "division",
+            "department",
+            "eligible",
+            "run_start",
+            "run_end",
+            "missed_weeks",
+            "note",
+        ]
+    ].copy()
+    view["eligible"] = view["eligible"].map({True: "✓", False: ""})
+    view["missed_weeks"] = view["missed_weeks"].str.replace(";", " ")
+    out.print(
+        frame_table(
+            view,
+            title=_heading(c, campaign_id, when),
+            headers={
+                "run_start": "from",
+                "run_end": "to",
+                "missed_weeks": "missed weeks (Mondays)",
+            },
+            max_rows=300,
+        )
+    )
+    out.print(
+        f"eligible: {counts['eligible']:,}   not eligible: {counts['not_eligible']:,}   "
+        f"(of whom on leave or retired: {counts['on_leave_or_retired']:,})   "
+        f"months judged: {counts['months_judged']}"
+    )
+
+
+def _counts(frame: pd.DataFrame) -> dict[str, int]:
+    return {
+        "eligible": int(frame["eligible"].sum()),
+        "not_eligible": int((~frame["eligible"]).sum()),
+        "on_leave_or_retired": int(
+            frame["note"].isin(["退職のため対象外", "休職・休業中のため対象外"]).sum()
+        ),
+        "qualify_but_on_leave_or_retired": int(
+            (frame["qualifies_by_calendar"] & ~frame["eligible"]).sum()
+        ),
+        "months_judged": int(frame["months_judged"].iloc[0]) if len(frame) else 0,
+    }
+
+
+STATUS_STYLE = {
+    "held": ("●", "green", "実施"),
+    "excused": ("○", "cyan", "免除"),
+    "missed": ("✗", "red", "未実施"),
+    "not_judged": ("·", "dim", "判定前"),
+}
+
+
+@app.command("explain")
+def explain_command(
+    campaign_id: CampaignArg,
+    user_id: Annotated[str, typer.Argument(help="The user to explain.")],
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """One user's weeks, month by month: held / excused (why) / missed / not yet judged.
+
+    Answers "why not me?".
+
+    Example: kops campaign explain exec-1on1-2026h2 000123
+    """
+    s = session(workspace)
+    c, result, when, snap_id = _compute(s, campaign_id, snapshot, as_of)
+    wanted = unicodedata.normalize("NFKC", user_id).strip()
+    rows = result.users[result.users["user_id"] == wanted]
+    if rows.empty:
+        raise KopsError(
+            f"no user '{user_id}' in snapshot {snap_id}",
+            hint="check the id with `kops segment --list`",
+        )
+    row = rows.iloc[0]
+    tables = s.tables(s.snapshot(snapshot))
+    weeks = streaks.user_weeks(result, tables, c, _calendar(s), when, wanted)
+    out.print(
+        f"[bold]{escape(str(row['name']))}[/bold] ({wanted}) — {escape(str(row['division']))} / "
+        f"{escape(str(row['department']))}"
+    )
+    out.print(_heading(c, campaign_id, when) + "\n")
+    legend = "  ".join(
+        f"[{style}]{mark}[/{style}] {label}" for mark, style, label in STATUS_STYLE.values()
+    )
+    out.print(legend + "\n")
+    by_month: dict[tuple[int, int], list[streaks.WeekDetail]] = {}
+    for week in weeks:
+        by_month.setdefault(week.month, []).append(week)
+    judged = dict(zip(result.grid.months, result.grid.judged, strict=True))
+    for (year, month), month_weeks in by_month.items():
+        statuses = [w.status for w in month_weeks]
+        if not judged[(year, month)]:
+            verdict = "[dim]判定前（月の途中）[/dim]"
+        elif "missed" in statuses:
+            verdict = f"[red]✗ {statuses.count('missed')}週 未実施[/red]"
+        else:
+            verdict = "[green]✓ 達成[/green]"
+        table = Table(title=f"{year}年{month}月  {verdict}", title_justify="left", show_header=True)
+        table.add_column("週 (月〜日)")
+        table.add_column("")
+        table.add_column("1on1")
+        table.add_column("祝日・休日")
+        for w in month_weeks:
+            mark, style, label = STATUS_STYLE[w.status]
+            sunday = w.monday + dt.timedelta(days=6)
+            table.add_row(
+                f"{w.monday:%m/%d}〜{sunday:%m/%d}",
+                f"[{style}]{mark} {label}[/{style}]",
+                " ".join(f"{d:%m/%d}" for d in w.meetings) or "-",
+                ", ".join(f"{d:%m/%d} {name}" for d, name in w.holidays) or "",
+            )
+        out.print(table)
+    if bool(row["eligible"]):
+        out.print(
+            f"[bold green]対象です[/bold green]: {row['run_start']}〜{row['run_end']} "
+            "が条件を満たしています。"
+        )
+    else:
+        reason = row["note"] or "条件を満たす連続した月がありません"
+        out.print(f"[bold red]対象外[/bold red]: {reason}")
+        if row["run_start"]:
+            missed = str(row["missed_weeks"]).replace(";", ", ") or "なし"
+            out.print(
+                f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）"
+            )
+
+
+@app.command("award")
+def award_command(
+    campaign_id: CampaignArg,
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show who would be awarded; record nothing.")
+    ] = False,
+) -> None:
+    """Record the eligible users as awarded, once each; a later run adds only new people.
+
+    Awarded users are what `kops mail send --awarded ID` announces to.
+
+    Example: kops campaign award exec-1on1-2026h2
+    """
+    s = session(workspace)
+    c, result, _, snap_id = _compute(s, campaign_id, snapshot, as_of)
+    eligible = result.users[result.users["eligible"]]
+    if dry_run:
+        before = set(awards(s.workspace, campaign_id)["user_id"])
+        fresh = eligible[~eligible["user_id"].isin(before)]
+        err.print(
+            f"Would award {len(fresh):,} new user(s); "
+            f"{len(eligible) - len(fresh):,} already awarded."
+        )
+        out.print(
+            frame_table(
+                fresh[["user_id", "name", "division", "department", "run_start", "run_end"]],
+                max_rows=200,
+            )
+        )
+        return
+    fresh, already = record_awards(
+        s.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
+    )
+    if len(fresh):
+        shown = eligible[eligible["user_id"].isin(fresh["user_id"])]
+        out.print(
+            frame_table(
+                shown[["user_id", "name", "division", "department", "run_start", "run_end"]],
+                title=f"Newly awarded: {c.title} ({campaign_id})",
+                max_rows=200,
+            )
+        )
+    total = len(awards(s.workspace, campaign_id))
+    err.print(
+        f"Awarded {len(fresh):,} new user(s); {already:,} were awarded before; "
+        f"{total:,} in all for {campaign_id}.",
+        highlight=False,
+    )
+    if len(fresh):
+        err.print(
+            f"Next: kops mail send --awarded {campaign_id} --template campaign.awarded",
+            highlight=False,
+        )
+
+
+@app.command("milestones")
+def milestones_command(
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    role: Annotated[str | None, typer.Option("--role", help="Only manager or member.")] = None,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+) -> None:
+    """Users whose held 1on1s reached a milestone (1, 5, 10, …) whose knowledge message they lack.
+
+    One row per user and role; only the highest milestone reached is due.
+    Delivered messages are remembered (by `kops mail send --milestones`).
+
+    Example: kops campaign milestones --role manager
+    """
+    if role not in (None, "manager", "member"):
+        raise KopsError(f"--role: '{role}' is not manager or member")
+    s = session(workspace)
+    snap = s.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    due = milestones_due(
+        s.tables(snap), s.settings.milestones, when, delivered_milestones(s.workspace)
+    )
+    if role is not None:
+        due = due[due["role"] == role]
+    if out_file is not None:
+        write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
+        err.print(f"Wrote {len(due):,} rows to {out_file}", highlight=False)
+        return
+    if fmt is not Format.table:
+        _emit(due, fmt)
+        return
+    counts = (
+        due.groupby(["milestone", "role"]).size().unstack(fill_value=0)
+        if len(due)
+        else pd.DataFrame()
+    )
+    if len(counts):
+        counts = counts.reset_index()
+        out.print(frame_table(counts, title=f"Milestone messages due, as of {when}"))
+    out.print(
+        frame_table(
+            due[
+                ["user_id", "name", "division", "role", "held_total", "milestone", "last_delivered"]
+            ],
+            title=f"{len(due):,} due",
+            max_rows=100,
+        )
+    )
+
+
+def _emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
+    if fmt is Format.csv:
+        sys.stdout.write(csv_text(frame))
+    elif fmt is Format.json:
+        sys.stdout.write(json_text(frame) + "\n")
+    else:
+        out.print(frame_table(frame, title=title))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="campaign")

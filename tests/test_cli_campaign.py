@@ -1,0 +1,108 @@
+"""kops campaign end to end on the sample tenant."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from conftest import Cli
+from kakeai_ops.analyses.streaks import ELIGIBLE_COLUMNS
+from kakeai_ops.store import awards
+from kakeai_ops.workspace import Workspace
+
+CAMPAIGN = "exec-1on1-2026h2"
+
+
+def _rows(cli: Cli, *args: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(cli(*args).stdout)))
+
+
+def test_list_shows_the_configured_campaign(sample_ws: Workspace) -> None:
+    rows = _rows(Cli(sample_ws), "campaign", "list", "--format", "csv")
+    assert rows[0]["campaign"] == CAMPAIGN
+    assert rows[0]["rule"] == "3か月連続毎週1on1（部下として）"
+
+
+def test_eligible_csv_columns_and_values(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    everyone = _rows(cli, "campaign", "eligible", CAMPAIGN, "--all", "--format", "csv")
+    assert list(everyone[0]) == ELIGIBLE_COLUMNS
+    eligible = [r for r in everyone if r["eligible"] == "true"]
+    others = [r for r in everyone if r["eligible"] == "false"]
+    assert eligible and others  # the sample has both
+    assert all(r["run_start"] <= r["run_end"] and r["missed_weeks"] == "" for r in eligible)
+    assert all(len(r["run_start"]) == 7 for r in eligible)  # YYYY-MM
+    missed = [r for r in others if r["missed_weeks"]]
+    assert missed and all(w.count("-") == 2 for r in missed for w in r["missed_weeks"].split(";"))
+    notes = {r["note"] for r in others}
+    assert "退職のため対象外" in notes and "休職・休業中のため対象外" in notes
+    only = _rows(cli, "campaign", "eligible", CAMPAIGN, "--format", "csv")
+    assert {r["user_id"] for r in only} == {r["user_id"] for r in eligible}
+
+
+def test_eligible_xlsx(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "eligible.xlsx"
+    Cli(sample_ws)("campaign", "eligible", CAMPAIGN, "--all", "--out", str(target))
+    book = load_workbook(target)
+    assert book.sheetnames == ["eligibility", "summary"]
+    sheet = book["eligibility"]
+    assert [c.value for c in sheet[1]] == ELIGIBLE_COLUMNS
+    assert isinstance(sheet["A2"].value, str) and sheet["A2"].number_format == "@"
+
+
+def test_unknown_campaign(sample_ws: Workspace) -> None:
+    result = Cli(sample_ws)("campaign", "eligible", "nope", ok=False)
+    assert (
+        result.exit_code == 1
+        and f"no campaign 'nope' in kops.yaml (campaigns: {CAMPAIGN})" in result.stderr
+    )
+
+
+def test_explain_shows_weeks_and_verdict(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    everyone = _rows(cli, "campaign", "eligible", CAMPAIGN, "--all", "--format", "csv")
+    near = next(
+        r
+        for r in everyone
+        if r["eligible"] == "false" and r["best_run_months"] == "2" and r["note"] == ""
+    )
+    text = cli("campaign", "explain", CAMPAIGN, near["user_id"]).stdout
+    assert "2026年4月" in text and "2026年9月" in text
+    assert (
+        "08/10〜08/16" in text and "会社休日" in text and "免除" in text
+    )  # the excused summer week
+    assert "対象外" in text and "いちばん近い期間" in text
+    assert near["missed_weeks"].split(";")[0][5:].replace("-", "/") in text
+    yes = next(r for r in everyone if r["eligible"] == "true")
+    assert "対象です" in cli("campaign", "explain", CAMPAIGN, yes["user_id"]).stdout
+
+
+def test_award_records_once(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    eligible = _rows(cli, "campaign", "eligible", CAMPAIGN, "--format", "csv")
+    dry = cli("campaign", "award", CAMPAIGN, "--dry-run")
+    assert f"Would award {len(eligible)} new user(s)" in dry.stderr
+    assert awards(sample_copy, CAMPAIGN).empty
+    first = cli("campaign", "award", CAMPAIGN)
+    assert f"Awarded {len(eligible)} new user(s); 0 were awarded before" in first.stderr
+    second = cli("campaign", "award", CAMPAIGN)
+    assert f"Awarded 0 new user(s); {len(eligible)} were awarded before" in second.stderr
+    recorded = awards(sample_copy, CAMPAIGN)
+    assert sorted(recorded["user_id"]) == sorted(r["user_id"] for r in eligible)
+    assert _rows(cli, "campaign", "list", "--format", "csv")[0]["awarded"] == str(len(eligible))
+
+
+def test_milestones_list(sample_ws: Workspace) -> None:
+    rows = _rows(Cli(sample_ws), "campaign", "milestones", "--format", "csv")
+    assert rows
+    assert {r["role"] for r in rows} == {"manager", "member"}
+    assert {int(r["milestone"]) for r in rows} <= {1, 5, 10, 20, 50, 100}
+    for r in rows:
+        assert int(r["held_total"]) >= int(r["milestone"])
+    managers = _rows(
+        Cli(sample_ws), "campaign", "milestones", "--role", "manager", "--format", "csv"
+    )
+    assert {r["role"] for r in managers} == {"manager"}

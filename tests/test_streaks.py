@@ -1,0 +1,203 @@
+"""Campaign eligibility (rules.md §2) on hand-made rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from factories import meeting, pair, tables, user
+from kakeai_ops.analyses.streaks import eligibility, user_weeks
+from kakeai_ops.calendar import BusinessCalendar, weeks_of_month
+from kakeai_ops.config import parse_settings
+
+D = dt.date
+CAL = BusinessCalendar([(D(2026, 8, 10), D(2026, 8, 14))])
+
+
+def campaign(
+    start: str = "2026-04-01",
+    end: str = "2026-09-30",
+    months: int = 3,
+    role: str = "member",
+    per_week: int = 1,
+):  # type: ignore[no-untyped-def]
+    settings = parse_settings(
+        {
+            "campaigns": {
+                "c": {
+                    "title": "t",
+                    "window": {"start": start, "end": end},
+                    "rule": {
+                        "kind": "weekly_streak",
+                        "months": months,
+                        "role": role,
+                        "min_per_week": per_week,
+                    },
+                }
+            }
+        }
+    )
+    return settings.campaigns["c"]
+
+
+def every_week(
+    manager: str,
+    member: str,
+    months: list[tuple[int, int]],
+    skip: set[dt.date] = frozenset(),
+    day: int = 2,
+    times: int = 1,
+) -> list[dict]:  # type: ignore[assignment]
+    rows = []
+    for year, month in months:
+        for monday in weeks_of_month(year, month):
+            if monday in skip:
+                continue
+            for t in range(times):
+                rows.append(
+                    meeting(manager, member, f"{monday + dt.timedelta(days=day)} {10 + t}:00")
+                )
+    return rows
+
+
+APR_SEP = [(2026, m) for m in range(4, 10)]
+
+
+def result_for(t, c, as_of: dt.date = D(2026, 11, 20)) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return eligibility(t, c, CAL, as_of).users.set_index("user_id")
+
+
+def test_weekly_member_is_eligible_and_excused_weeks_need_no_1on1() -> None:
+    summer_week = D(2026, 8, 10)  # company holidays Mon–Fri: excused
+    t = tables(
+        users=[user("M"), user("A"), user("B")],
+        pairs=[pair("M", "A"), pair("M", "B")],
+        meetings=[
+            *every_week("M", "A", APR_SEP, skip={summer_week}),
+            *every_week("M", "B", [(2026, 4), (2026, 5)]),
+        ],
+    )
+    result = result_for(t, campaign())
+    assert bool(result.loc["A", "eligible"])
+    assert (result.loc["A", "run_start"], result.loc["A", "run_end"]) == ("2026-04", "2026-06")
+    assert result.loc["A", "best_run_months"] == 6
+    assert not bool(result.loc["B", "eligible"])
+    assert result.loc["B", "best_run_months"] == 2
+    # B's closest run is Apr–Jun; it missed every June week.
+    # (the week of 6/29 belongs to July: its Thursday is 7/2)
+    assert result.loc["B", "missed_weeks"] == "2026-06-01;2026-06-08;2026-06-15;2026-06-22"
+    # The manager held them all, but the rule counts the member role only.
+    assert not bool(result.loc["M", "eligible"])
+
+
+def test_thursday_rule_at_both_ends_of_the_window() -> None:
+    # The week of 2026-03-30 belongs to April: a 1on1 on Monday 3/30 covers it.
+    # The week of 2026-09-28 belongs to October: outside a window ending 9/30.
+    first_april_week = D(2026, 3, 30)
+    rows = every_week("M", "A", [(2026, 4), (2026, 5), (2026, 6)], skip={first_april_week})
+    rows.append(meeting("M", "A", "2026-03-30 10:00"))
+    late = every_week("M", "B", [(2026, 7), (2026, 8)], skip={D(2026, 8, 10)})
+    late += every_week("M", "B", [(2026, 9)])[:-1]  # misses 9/21…
+    late.append(meeting("M", "B", "2026-09-29 10:00"))  # …and 9/29 is October's week
+    t = tables(
+        users=[user("M"), user("A"), user("B")],
+        pairs=[pair("M", "A"), pair("M", "B")],
+        meetings=rows + late,
+    )
+    result = result_for(t, campaign())
+    assert bool(result.loc["A", "eligible"])
+    assert not bool(result.loc["B", "eligible"])
+    assert result.loc["B", "missed_weeks"] == "2026-09-21"
+
+
+def test_a_month_in_progress_cannot_complete_a_run() -> None:
+    rows = every_week("M", "A", [(2026, 9), (2026, 10), (2026, 11)])
+    t = tables(
+        users=[user("M"), user("A")],
+        pairs=[pair("M", "A")],
+        meetings=[m for m in rows if m["held_at"] <= pd.Timestamp("2026-11-20")],
+    )
+    c = campaign(start="2026-09-01", end="2026-12-31")
+    result = result_for(t, c, as_of=D(2026, 11, 20))
+    assert not bool(result.loc["A", "eligible"])
+    assert result.loc["A", "months_judged"] == 2  # September and October; November is in progress
+    assert result.loc["A", "note"] == "判定できる月がまだ足りない"
+    weeks = user_weeks(eligibility(t, c, CAL, D(2026, 11, 20)), t, c, CAL, D(2026, 11, 20), "A")
+    statuses = {w.monday: w.status for w in weeks}
+    assert statuses[D(2026, 11, 16)] == "held"
+    assert statuses[D(2026, 11, 23)] == "not_judged"
+    # Once November is over, the run completes.
+    done = tables(users=[user("M"), user("A")], pairs=[pair("M", "A")], meetings=rows)
+    assert bool(result_for(done, c, as_of=D(2026, 11, 30)).loc["A", "eligible"])
+
+
+def test_roles_member_manager_any() -> None:
+    rows = every_week("M", "A", APR_SEP[:3])
+    t = tables(users=[user("M"), user("A")], pairs=[pair("M", "A")], meetings=rows)
+    assert list(result_for(t, campaign(role="member"))["eligible"]) == [False, True]  # M, A
+    assert list(result_for(t, campaign(role="manager"))["eligible"]) == [True, False]
+    assert list(result_for(t, campaign(role="any"))["eligible"]) == [True, True]
+
+
+def test_min_per_week_above_one_and_cancelled_meetings() -> None:
+    twice = every_week("M", "A", APR_SEP[:3], times=2)
+    once_plus_cancelled = every_week("M", "B", APR_SEP[:3])
+    once_plus_cancelled += [
+        dict(m, status="cancelled", meeting_id=m["meeting_id"] + "c")
+        for m in every_week("M", "B", APR_SEP[:3], day=3)
+    ]
+    t = tables(
+        users=[user("M"), user("A"), user("B")],
+        pairs=[pair("M", "A"), pair("M", "B")],
+        meetings=twice + once_plus_cancelled,
+    )
+    result = result_for(t, campaign(per_week=2))
+    assert bool(result.loc["A", "eligible"])
+    assert not bool(result.loc["B", "eligible"])  # cancelled 1on1s never count
+
+
+def test_qualifies_only_in_a_later_run() -> None:
+    rows = every_week("M", "A", APR_SEP, skip={D(2026, 5, 11), D(2026, 8, 10)})
+    t = tables(users=[user("M"), user("A")], pairs=[pair("M", "A")], meetings=rows)
+    result = result_for(t, campaign())
+    assert bool(result.loc["A", "eligible"])
+    assert (result.loc["A", "run_start"], result.loc["A", "run_end"]) == ("2026-06", "2026-08")
+
+
+def test_people_on_leave_or_retired_are_never_eligible() -> None:
+    rows = every_week("M", "L", APR_SEP[:3]) + every_week("M", "R", APR_SEP[:3])
+    t = tables(
+        users=[
+            user("M"),
+            user("L", employment="休職", employment_status="leave"),
+            user("R", employment="退職", employment_status="retired"),
+        ],
+        pairs=[pair("M", "L"), pair("M", "R")],
+        meetings=rows,
+    )
+    result = result_for(t, campaign())
+    assert (
+        not bool(result.loc["L", "eligible"])
+        and result.loc["L", "note"] == "休職・休業中のため対象外"
+    )
+    assert not bool(result.loc["R", "eligible"]) and result.loc["R", "note"] == "退職のため対象外"
+    assert bool(result.loc["L", "qualifies_by_calendar"])
+
+
+def test_user_weeks_explain_excused_with_holiday_names() -> None:
+    rows = every_week("M", "A", APR_SEP[:6], skip={D(2026, 8, 10), D(2026, 6, 15)})
+    t = tables(users=[user("M"), user("A")], pairs=[pair("M", "A")], meetings=rows)
+    c = campaign()
+    weeks = {
+        w.monday: w
+        for w in user_weeks(
+            eligibility(t, c, CAL, D(2026, 11, 20)), t, c, CAL, D(2026, 11, 20), "A"
+        )
+    }
+    assert weeks[D(2026, 8, 10)].status == "excused"
+    assert {name for _, name in weeks[D(2026, 8, 10)].holidays} == {"山の日", "会社休日"}
+    assert weeks[D(2026, 6, 15)].status == "missed"
+    assert weeks[D(2026, 4, 6)].status == "held" and weeks[D(2026, 4, 6)].meetings == [
+        D(2026, 4, 8)
+    ]
