@@ -239,7 +239,8 @@ def record_awards(
         db.execute("BEGIN IMMEDIATE")
         db.executemany(
             "INSERT OR IGNORE INTO awards"
-            " (campaign, user_id, awarded_at, run_start, run_end, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
+            " (campaign, user_id, awarded_at, run_start, run_end, snapshot)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (campaign, r.user_id, stamp, r.run_start, r.run_end, snapshot)
                 for r in fresh.itertuples(index=False)
