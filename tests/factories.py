@@ -18,7 +18,7 @@ def user(user_id: str, **fields: Any) -> dict[str, Any]:
     row = {
         "user_id": user_id,
         "name": f"社員{user_id}",
-        "email": f"u{user_id}@example.jp",
+        "email": f"u{user_id.lower()}@example.jp",
         "division": "営業本部",
         "department": "第一営業部",
         "job_type": "営業",

@@ -359,6 +359,8 @@ class Mail(Section):
     message_id_domain: str = "kops.example.co.jp"
     rate_per_minute: PositiveInt = 120
     max_retries: NonNegativeInt = 5
+    retry_base_seconds: NonNegativeNumber = 2.0
+    retry_max_seconds: NonNegativeNumber = 60.0
     pause_after_failures: PositiveInt = 10
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
     send_window: SendWindow = Field(default_factory=SendWindow)

@@ -70,3 +70,13 @@ class InputError(KopsError):
         if rest > 0:
             lines.append(f"  … and {rest} more")
         super().__init__("\n".join(lines), hint)
+
+
+def redact(text: str) -> str:
+    """Remove the SMTP password from anything kops prints, whatever carried it there."""
+    import os
+
+    secret = os.environ.get("KOPS_SMTP_PASSWORD")
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, "***")
+    return text

@@ -171,6 +171,54 @@ SCHEMA = [
         PRIMARY KEY (user_id, milestone, role)
     );
     """,
+    # version 3: mail runs, the exactly-once ledger, test sends, the suppression list
+    """
+    CREATE TABLE IF NOT EXISTS mail_runs (
+        run_id TEXT PRIMARY KEY,
+        description TEXT NOT NULL,
+        segment_key TEXT,
+        snapshot TEXT,
+        as_of TEXT,
+        holdout_pct REAL NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        planned INTEGER NOT NULL,
+        status TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS mail_ledger (
+        run_id TEXT NOT NULL REFERENCES mail_runs(run_id),
+        item TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        template TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT NOT NULL,
+        error TEXT,
+        extra TEXT,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (run_id, item)
+    );
+    CREATE INDEX IF NOT EXISTS mail_ledger_user ON mail_ledger (user_id, state, sent_at);
+    CREATE TABLE IF NOT EXISTS mail_test_log (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        item TEXT NOT NULL,
+        test_addr TEXT NOT NULL,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE TABLE IF NOT EXISTS suppression (
+        key TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        source TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

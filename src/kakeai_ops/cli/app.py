@@ -11,7 +11,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import KopsError
+from ..errors import KopsError, redact
 from .common import err
 
 
@@ -27,9 +27,9 @@ class KopsGroup(TyperGroup):
 
 
 def report(error: KopsError) -> None:
-    err.print(f"[bold red]Error:[/bold red] {escape(error.message)}", highlight=False)
+    err.print(f"[bold red]Error:[/bold red] {escape(redact(error.message))}", highlight=False)
     if error.hint:
-        err.print(f"[bold]Hint:[/bold] {escape(error.hint)}", highlight=False)
+        err.print(f"[bold]Hint:[/bold] {escape(redact(error.hint))}", highlight=False)
 
 
 app = typer.Typer(
@@ -65,12 +65,13 @@ def root(
 
 
 def _register() -> None:
-    from . import campaign, demo, ingest, init, segment
+    from . import campaign, demo, ingest, init, mail, segment
 
     init.register(app)
     ingest.register(app)
     segment.register(app)
     campaign.register(app)
+    mail.register(app)
     demo.register(app)
 
 
@@ -92,7 +93,8 @@ def main() -> None:
         if os.environ.get("KOPS_DEBUG") == "1":
             raise
         err.print(
-            f"[bold red]Internal error:[/bold red] {type(error).__name__}: {escape(str(error))}",
+            f"[bold red]Internal error:[/bold red] {type(error).__name__}: "
+            f"{escape(redact(str(error)))}",
             highlight=False,
         )
         err.print("[bold]Hint:[/bold] set KOPS_DEBUG=1 to see the traceback", highlight=False)

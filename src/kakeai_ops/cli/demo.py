@@ -55,6 +55,38 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["campaign", "eligible", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "award", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "milestones", "-w", str(root)], None),
+        (["mail", "templates", "-w", str(root)], None),
+        (["mail", "preview", "-w", str(root), "--segment", "no_prep", "--role", "member"], None),
+        (
+            [
+                "mail",
+                "send",
+                "-w",
+                str(root),
+                "--segment",
+                "no_prep",
+                "--role",
+                "member",
+                "--dry-run",
+            ],
+            "mail dry run (.eml files): outbox/no_prep.member-2026-11-dry-run/",
+        ),
+        (
+            [
+                "mail",
+                "send",
+                "-w",
+                str(root),
+                "--segment",
+                "no_recurrence",
+                "--holdout",
+                "20",
+                "--yes",
+            ],
+            "mail sent to the outbox (transport: outbox): outbox/no_recurrence.manager-2026-11/",
+        ),
+        (["mail", "send", "-w", str(root), "--awarded", "exec-1on1-2026h2", "--yes"], None),
+        (["mail", "status", "-w", str(root)], None),
     ]
 
 

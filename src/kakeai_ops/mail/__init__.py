@@ -1,0 +1,1 @@
+"""Mail: templates → a frozen, fully rendered plan → a ledger → a transport."""

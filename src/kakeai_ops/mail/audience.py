@@ -1,0 +1,445 @@
+"""Who a mail run reaches, with which template and context; and who is left out, by reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..analyses import segment as seg
+from ..analyses.milestones import milestones_due
+from ..config import Settings
+from ..errors import KopsError, Problem
+from ..store import Tables
+from .templates import TemplateSet
+
+# Why someone is left out, in the order they are checked.
+REASONS = {
+    "retired": "退職",
+    "on_leave": "休職・休業中",
+    "no_email": "メールアドレスなし",
+    "suppressed": "配信停止リスト",
+    "frequency_cap": "送信頻度の上限",
+}
+
+
+@dataclass(frozen=True)
+class AudienceSpec:
+    segment: str | None = None
+    flag: str | None = None
+    role: str | None = None
+    division: str | None = None
+    awarded: str | None = None
+    milestones: bool = False
+    users_file: Path | None = None
+    template: str | None = None
+    seminar: str | None = None
+
+    def source(self) -> str:
+        chosen = [
+            name
+            for name, value in (
+                ("--segment", self.segment),
+                ("--flag", self.flag),
+                ("--awarded", self.awarded),
+                ("--milestones", self.milestones or None),
+                ("--users", self.users_file),
+            )
+            if value
+        ]
+        if len(chosen) != 1:
+            raise KopsError(
+                "choose the audience with exactly one of "
+                "--segment, --flag, --awarded, --milestones, --users"
+                + (f" (got {', '.join(chosen)})" if chosen else ""),
+                hint="e.g. kops mail send --segment no_prep --role member",
+            )
+        return chosen[0]
+
+
+@dataclass
+class Recipient:
+    item: str  # the ledger key: user_id, or user_id:role:milestone for milestones
+    user_id: str
+    name: str
+    email: str
+    template: str
+    context: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Audience:
+    recipients: list[Recipient]
+    excluded: Counter[str]
+    excluded_users: list[tuple[str, str]]  # (user_id, reason)
+    description: dict[str, Any]
+    segment_key: str | None
+    default_run_id: str
+
+
+def build_audience(
+    spec: AudienceSpec,
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    templates: TemplateSet,
+    suppressed: dict[str, str],
+    recent_nudges: dict[str, int],
+    awarded: pd.DataFrame | None = None,
+    delivered: pd.DataFrame | None = None,
+) -> Audience:
+    source = spec.source()
+    facts = seg.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
+    retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
+    month = f"{as_of:%Y-%m}"
+    extra_by_user: dict[str, list[dict[str, Any]]] = {}
+
+    if source in ("--segment", "--flag"):
+        key = spec.segment or spec.flag
+        if key not in seg.KEYS:
+            raise KopsError(
+                f"{source}: unknown stuck point '{key}'",
+                hint="keys: " + ", ".join(f"{sp.key} ({sp.label})" for sp in seg.STUCK_POINTS),
+            )
+        if source == "--segment":
+            chosen = facts[facts["stuck_point"] == key]
+        else:
+            chosen = facts[facts["flags"].str.split(";").apply(lambda flags: key in flags)]
+        if spec.role:
+            chosen = chosen[chosen["role"] == spec.role]
+        if spec.division:
+            chosen = chosen[chosen["division"] == spec.division]
+        user_ids = list(chosen["user_id"])
+        segment_key: str | None = key
+        base = spec.template or key
+    elif source == "--awarded":
+        if spec.awarded not in settings.campaigns:
+            raise KopsError(f"--awarded: no campaign '{spec.awarded}' in kops.yaml")
+        given = awarded if awarded is not None else pd.DataFrame(columns=["user_id"])
+        if given.empty:
+            raise KopsError(
+                f"nobody has been awarded in campaign '{spec.awarded}' yet",
+                hint=f"run `kops campaign award {spec.awarded}` first",
+            )
+        user_ids = list(given["user_id"])
+        for row in given.itertuples(index=False):
+            extra_by_user[row.user_id] = [{"run_start": row.run_start, "run_end": row.run_end}]
+        segment_key = None
+        base = spec.template or "campaign.awarded"
+    elif source == "--milestones":
+        due = milestones_due(
+            tables,
+            settings.milestones,
+            as_of,
+            delivered
+            if delivered is not None
+            else pd.DataFrame(columns=["user_id", "milestone", "role"]),
+        )
+        if spec.role:
+            due = due[due["role"] == spec.role]
+        user_ids = []
+        for row in due.itertuples(index=False):
+            if row.user_id not in extra_by_user:
+                user_ids.append(row.user_id)
+            extra_by_user.setdefault(row.user_id, []).append(
+                {"milestone": int(row.milestone), "role": row.role}
+            )
+        segment_key = None
+        base = spec.template or "milestone"
+    else:
+        if not spec.template:
+            raise KopsError(
+                "--users needs --template NAME", hint="`kops mail templates` lists them"
+            )
+        assert spec.users_file is not None
+        user_ids = read_user_list(spec.users_file, tables.users)
+        segment_key = None
+        base = spec.template
+
+    excluded: Counter[str] = Counter()
+    excluded_users: list[tuple[str, str]] = []
+    recipients: list[Recipient] = []
+    cap = settings.mail.frequency_cap.max_nudges
+    seminar_context = _seminar(settings, spec.seminar)
+    campaign_context = settings.campaigns[spec.awarded] if spec.awarded else None
+    # Plain dicts: a pandas row lookup per recipient costs more than rendering the mail.
+    records = facts.loc[facts.index.isin(user_ids)].to_dict("index")
+    for user_id in user_ids:
+        if user_id in retired_ids or user_id not in records:
+            excluded["retired"] += 1
+            excluded_users.append((user_id, "retired"))
+            continue
+        row = records[user_id]
+        reason = None
+        if row["employment_status"] == "leave":
+            reason = "on_leave"
+        elif pd.isna(row["email"]) or not row["email"]:
+            reason = "no_email"
+        elif row["email"] in suppressed or user_id in suppressed:
+            reason = "suppressed"
+        for extra in extra_by_user.get(user_id, [{}]):
+            template = _template_for(base, source, row, extra, templates, spec)
+            kind = templates.get(template).kind
+            this_reason = reason
+            if this_reason is None and kind == "nudge" and recent_nudges.get(user_id, 0) >= cap:
+                this_reason = "frequency_cap"
+            if this_reason is not None:
+                excluded[this_reason] += 1
+                excluded_users.append((user_id, this_reason))
+                continue
+            item = (
+                user_id
+                if "milestone" not in extra
+                else f"{user_id}:{extra['role']}:{extra['milestone']}"
+            )
+            context = _context(row, settings, extra, seminar_context, campaign_context, spec)
+            recipients.append(
+                Recipient(
+                    item, user_id, str(row["name"]), str(row["email"]), template, context, extra
+                )
+            )
+
+    templates_used = sorted({r.template for r in recipients})
+    if spec.seminar and base.startswith("seminar"):
+        run_base = f"{base}-{spec.seminar}"
+    elif source == "--awarded":
+        run_base = f"{base}-{spec.awarded}"
+    elif source == "--milestones":
+        run_base = f"milestones-{month}"
+    elif source == "--users":
+        run_base = f"{base}-{Path(str(spec.users_file)).stem}"
+    else:
+        name = templates_used[0] if len(templates_used) == 1 else base
+        run_base = f"{name}-{month}"
+    if spec.division and source in ("--segment", "--flag"):
+        run_base += f"-{spec.division}"
+    description = {
+        "audience": source,
+        "value": str(spec.segment or spec.flag or spec.awarded or spec.users_file or "milestones"),
+        "role": spec.role,
+        "division": spec.division,
+        "template": spec.template,
+        "seminar": spec.seminar,
+        "templates": templates_used,
+    }
+    return Audience(recipients, excluded, excluded_users, description, segment_key, run_base)
+
+
+def _template_for(
+    base: str,
+    source: str,
+    row: dict[str, Any],
+    extra: dict[str, Any],
+    templates: TemplateSet,
+    spec: AudienceSpec,
+) -> str:
+    """The template for one recipient: NAME.ROLE when it exists, else NAME."""
+    if spec.template:
+        candidates = [spec.template]
+    elif source == "--milestones":
+        candidates = [
+            f"milestone.{extra['milestone']}.{extra['role']}",
+            f"milestone.{extra['role']}",
+        ]
+    else:
+        role = _mail_role(base, str(row["role"]))
+        candidates = [f"{base}.{role}", base] if role else [base]
+    for name in candidates:
+        if templates.exists(name):
+            return name
+    raise KopsError(
+        f"no mail template for {' or '.join(candidates)}",
+        hint="add one under templates/mail/ (copy a shipped one); `kops mail templates` lists them",
+    )
+
+
+def _mail_role(stuck_point: str, role: str) -> str | None:
+    """Which side of the 1on1 a stuck point's mail speaks to."""
+    if stuck_point in ("no_prep", "no_rating"):
+        return "member"
+    if stuck_point == "no_recurrence":
+        return "manager"
+    # Managers (middle managers included) are the ones who schedule 1on1s.
+    return {"manager": "manager", "both": "manager", "member": "member"}.get(role)
+
+
+def _date_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "記録なし"
+    stamp = pd.Timestamp(value)
+    return f"{stamp.year}年{stamp.month}月{stamp.day}日"
+
+
+def _month_text(value: str | None) -> str:
+    if not value:
+        return ""
+    year, month = value.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def _context(
+    row: dict[str, Any],
+    settings: Settings,
+    extra: dict[str, Any],
+    seminar: dict[str, Any] | None,
+    campaign: Any,
+    spec: AudienceSpec,
+) -> dict[str, Any]:
+    user = {
+        key: (None if pd.isna(row[key]) else row[key])
+        for key in (
+            "user_id",
+            "name",
+            "email",
+            "division",
+            "department",
+            "job_type",
+            "age_band",
+            "role",
+        )
+    }
+    facts = {
+        "stuck_point": row["stuck_point"],
+        "stuck_point_label": row["stuck_point_label"],
+        "flags": row["flags"],
+        "last_login_date": _date_text(row["last_login_at"]),
+        "last_held_date": _date_text(row["last_held_at"]),
+        "held_total": int(row["held_total"]),
+        "pairs_as_manager": int(row["pairs_as_manager"]),
+        "pairs_as_member": int(row["pairs_as_member"]),
+        "recurring_pairs": int(row["recurring_pairs"]),
+        "recent_count": int(row["recent_count"]),
+        "recent_prepared": int(row["recent_prepared"]),
+        "recent_rated": int(row["recent_rated"]),
+    }
+    mail = settings.mail
+    context: dict[str, Any] = {
+        "name": row["name"],
+        "honorific": mail.honorific,
+        "user": user,
+        "facts": facts,
+        "mail": {"from_name": mail.from_name, "contact": mail.contact, "reply_to": mail.reply_to},
+    }
+    if seminar is not None:
+        context["seminar"] = seminar
+    if campaign is not None:
+        context["campaign"] = {
+            "id": spec.awarded,
+            "title": campaign.title,
+            "run_start": extra.get("run_start"),
+            "run_end": extra.get("run_end"),
+            "run_start_text": _month_text(extra.get("run_start")),
+            "run_end_text": _month_text(extra.get("run_end")),
+        }
+    if "milestone" in extra:
+        context["milestone"] = extra["milestone"]
+        context["role"] = extra["role"]
+    return context
+
+
+def _seminar(settings: Settings, seminar_id: str | None) -> dict[str, Any] | None:
+    if seminar_id is None:
+        return None
+    if seminar_id not in settings.seminars:
+        raise KopsError(
+            f"--seminar: no seminar '{seminar_id}' in kops.yaml",
+            hint="seminars: " + ", ".join(settings.seminars),
+        )
+    seminar = settings.seminars[seminar_id]
+    date = seminar.date
+    if isinstance(date, dt.datetime):
+        weekday = "月火水木金土日"[date.weekday()]
+        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）{date:%H:%M}〜"
+    elif isinstance(date, dt.date):
+        weekday = "月火水木金土日"[date.weekday()]
+        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
+    else:
+        date_text = "（日時は追ってご案内します）"
+    return {
+        "id": seminar_id,
+        "month": seminar.month,
+        "title": seminar.title or seminar_id,
+        "date": date.isoformat() if date else None,
+        "date_text": date_text,
+        "url": seminar.url or "（参加URLは追ってご案内します）",
+        "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
+    }
+
+
+def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
+    """User ids from a CSV/XLSX list (e.g. seminar registrants): a column of ids or emails."""
+    from ..errors import InputError
+    from ..exports.normalise import normalise_email, normalise_id
+    from ..exports.reading import ReadFailure, read_headers, read_table
+
+    if not path.is_file():
+        raise KopsError(f"{path}: file not found")
+    try:
+        headers, _ = read_headers(path)
+        keys = {unicodedata.normalize("NFKC", h).strip().lower(): h for h in headers}
+        id_header = next(
+            (keys[k] for k in ("user_id", "ユーザーid", "id", "社員番号") if k in keys), None
+        )
+        mail_header = next(
+            (keys[k] for k in ("email", "メールアドレス", "mail") if k in keys), None
+        )
+        wanted = [h for h in (id_header, mail_header) if h]
+        if not wanted:
+            raise KopsError(
+                f"{path.name}: no user id or email column (headers found: {', '.join(headers)})",
+                hint="name the column user_id, ユーザーID or メールアドレス",
+            )
+        raw = read_table(path, lambda hs: [h for h in hs if h in wanted])
+    except ReadFailure as failure:
+        raise InputError([failure.problem]) from None
+    by_email = users.dropna(subset=["email"]).set_index("email")["user_id"]
+    known = set(users["user_id"])
+    problems: list[Problem] = []
+    ids: list[str] = []
+    if id_header:
+        column = normalise_id(raw.frame[id_header])
+        for position, value in column.items():
+            if value and value not in known:
+                problems.append(
+                    Problem(
+                        path.name,
+                        raw.first_row + int(position),
+                        id_header,
+                        "is not in users",
+                        f"'{value}'",
+                    )
+                )
+            elif value:
+                ids.append(value)
+    else:
+        assert mail_header is not None
+        column = normalise_email(raw.frame[mail_header])
+        for position, value in column.items():
+            if value and value not in by_email.index:
+                problems.append(
+                    Problem(
+                        path.name,
+                        raw.first_row + int(position),
+                        mail_header,
+                        "no user has this email",
+                        f"'{value}'",
+                    )
+                )
+            elif value:
+                ids.append(str(by_email.loc[value]))
+    if problems:
+        raise InputError(problems, hint="fix the list (ids as in the users export) and run again")
+    return list(dict.fromkeys(ids))
+
+
+def holdout_share(run_id: str, user_id: str) -> float:
+    """A stable number in [0, 1) per (run, user): the same people are held out on every rerun."""
+    digest = hashlib.sha256(f"{run_id}\0{user_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64

@@ -1,0 +1,230 @@
+"""The mail ledger: one row per (run, recipient), moved through its states.
+
+``planned → sending → sent | temp_failed | perm_failed | suppressed | holdout``
+
+``sending`` is committed before the SMTP transaction and ``sent`` after the
+250 reply, so a row left in ``sending`` by a crash is *unknown*: it is not
+resent unless the operator says so. Every write commits at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..store import connect, now_text, os_user
+from ..workspace import Workspace
+
+STATES = ("planned", "sending", "sent", "temp_failed", "perm_failed", "suppressed", "holdout")
+PENDING = ("planned", "temp_failed")
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    item: str
+    user_id: str
+    email: str
+    name: str
+    template: str
+    kind: str
+    state: str
+    message_id: str
+    extra: dict[str, Any]
+    error: str | None = None
+
+
+class Ledger:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.db: sqlite3.Connection = connect(ws)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- runs ---------------------------------------------------------------
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        cursor = self.db.execute("SELECT * FROM mail_runs WHERE run_id = ?", (run_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def create_run(self, meta: dict[str, Any], rows: Iterable[LedgerRow]) -> None:
+        """The run and its frozen audience, in one transaction."""
+        stamp = now_text()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute(
+                "INSERT INTO mail_runs (run_id, description, segment_key, snapshot, as_of,"
+                " holdout_pct, created_at, created_by, planned, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned')",
+                (
+                    meta["run_id"],
+                    json.dumps(meta["description"], ensure_ascii=False),
+                    meta.get("segment_key"),
+                    meta.get("snapshot"),
+                    meta.get("as_of"),
+                    meta.get("holdout_pct", 0.0),
+                    stamp,
+                    os_user(),
+                    meta["planned"],
+                ),
+            )
+            self.db.executemany(
+                "INSERT INTO mail_ledger (run_id, item, user_id, email, name, template, kind,"
+                " state, message_id, error, extra, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        meta["run_id"],
+                        r.item,
+                        r.user_id,
+                        r.email,
+                        r.name,
+                        r.template,
+                        r.kind,
+                        r.state,
+                        r.message_id,
+                        r.error,
+                        json.dumps(r.extra, ensure_ascii=False) if r.extra else None,
+                        stamp,
+                    )
+                    for r in rows
+                ],
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def set_run_status(self, run_id: str, status: str) -> None:
+        self.db.execute("UPDATE mail_runs SET status = ? WHERE run_id = ?", (status, run_id))
+
+    def runs(self) -> pd.DataFrame:
+        runs = pd.read_sql_query(
+            "SELECT run_id, created_at, created_by, snapshot, as_of, segment_key, holdout_pct,"
+            " planned AS messages, status FROM mail_runs ORDER BY created_at, run_id",
+            self.db,
+        )
+        counts = self.counts()
+        return runs.merge(counts, on="run_id", how="left").fillna({state: 0 for state in STATES})
+
+    def counts(self, run_id: str | None = None) -> pd.DataFrame:
+        query = "SELECT run_id, state, COUNT(*) AS n FROM mail_ledger"
+        params: tuple[Any, ...] = ()
+        if run_id is not None:
+            query += " WHERE run_id = ?"
+            params = (run_id,)
+        frame = pd.read_sql_query(query + " GROUP BY run_id, state", self.db, params=params)
+        table = frame.pivot_table(index="run_id", columns="state", values="n", fill_value=0)
+        table = table.reindex(columns=list(STATES), fill_value=0).astype(int)
+        return table.reset_index()
+
+    # --- rows ---------------------------------------------------------------
+
+    def rows(self, run_id: str, states: Iterable[str] | None = None) -> list[LedgerRow]:
+        query = (
+            "SELECT item, user_id, email, name, template, kind, state, message_id, extra, error"
+            " FROM mail_ledger WHERE run_id = ?"
+        )
+        params: list[Any] = [run_id]
+        if states is not None:
+            wanted = list(states)
+            query += f" AND state IN ({','.join('?' * len(wanted))})"
+            params += wanted
+        cursor = self.db.execute(query + " ORDER BY item", params)
+        return [
+            LedgerRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                json.loads(r[8]) if r[8] else {},
+                r[9],
+            )
+            for r in cursor
+        ]
+
+    def frame(self, run_id: str) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT item, user_id, name, email, template, kind, state, attempts, message_id, error,"
+            " updated_at, sent_at FROM mail_ledger WHERE run_id = ? ORDER BY item",
+            self.db,
+            params=(run_id,),
+        )
+
+    def mark(
+        self, run_id: str, item: str, state: str, error: str | None = None, attempt: bool = False
+    ) -> None:
+        assert state in STATES
+        stamp = now_text()
+        self.db.execute(
+            "UPDATE mail_ledger SET state = ?, error = ?, updated_at = ?,"
+            " attempts = attempts + ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
+            " WHERE run_id = ? AND item = ?",
+            (state, error, stamp, 1 if attempt else 0, state, stamp, run_id, item),
+        )
+
+    # --- suppression and the frequency cap -------------------------------------
+
+    def suppressed(self) -> dict[str, str]:
+        return {k: r for k, r in self.db.execute("SELECT key, reason FROM suppression")}
+
+    def suppress(self, key: str, reason: str, source: str) -> bool:
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO suppression (key, reason, source, added_at) VALUES (?, ?, ?, ?)",
+            (key, reason, source, now_text()),
+        )
+        return cursor.rowcount > 0
+
+    def unsuppress(self, key: str) -> bool:
+        return self.db.execute("DELETE FROM suppression WHERE key = ?", (key,)).rowcount > 0
+
+    def suppression_frame(self) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT key, reason, source, added_at FROM suppression ORDER BY added_at, key", self.db
+        )
+
+    def nudges_since(self, since: dt.datetime, exclude_run: str | None = None) -> dict[str, int]:
+        """Nudges sent per user since a moment (the frequency cap's window)."""
+        cursor = self.db.execute(
+            "SELECT user_id, COUNT(*) FROM mail_ledger WHERE state = 'sent' AND kind = 'nudge'"
+            " AND sent_at >= ? AND run_id != ? GROUP BY user_id",
+            (since.isoformat(timespec="seconds"), exclude_run or ""),
+        )
+        return {user: count for user, count in cursor}
+
+    # --- test sends -----------------------------------------------------------
+
+    def log_test(
+        self, run_id: str, item: str, address: str, state: str, error: str | None = None
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO mail_test_log (run_id, item, test_addr, at, state, error)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, item, address, now_text(), state, error),
+        )
+
+    def test_log(self, run_id: str) -> pd.DataFrame:
+        return pd.read_sql_query(
+            "SELECT item, test_addr, at, state, error FROM mail_test_log"
+            " WHERE run_id = ? ORDER BY id",
+            self.db,
+            params=(run_id,),
+        )
+
+
+def ledger(ws: Workspace) -> closing[Ledger]:
+    return closing(Ledger(ws))

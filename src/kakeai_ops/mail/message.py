@@ -1,0 +1,59 @@
+"""The message kops sends: an ``EmailMessage`` built by the standard library.
+
+Not yagmail's builder: it drops addresses from Japanese display-name headers,
+puts HTML into the text part and reuses Message-IDs. Here, From/To/Reply-To
+are ``Address`` headers (name encoded, address intact), the subject is folded
+per RFC 2047 by ``policy.SMTP``, bodies are base64 UTF-8, the Message-ID is
+stable per (run, recipient) and the Date is local time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from ..config import Mail
+
+
+def message_id(run_id: str, key: str, domain: str) -> str:
+    digest = hashlib.sha256(f"{run_id}\0{key}".encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def split_address(address: str) -> tuple[str, str]:
+    local, _, domain = address.rpartition("@")
+    return local, domain
+
+
+def build_message(
+    settings: Mail,
+    to_name: str,
+    to_addr: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    msg_id: str,
+    date: str | None = None,
+) -> EmailMessage:
+    message = EmailMessage(policy=policy.SMTP)
+    from_user, from_domain = split_address(settings.from_addr)
+    to_user, to_domain = split_address(to_addr)
+    reply_user, reply_domain = split_address(settings.reply_to)
+    message["From"] = Address(settings.from_name, from_user, from_domain)
+    message["To"] = Address(to_name, to_user, to_domain)
+    message["Reply-To"] = Address(settings.from_name, reply_user, reply_domain)
+    message["Subject"] = subject
+    message["Date"] = date or formatdate(localtime=True)
+    message["Message-ID"] = msg_id
+    message["MIME-Version"] = "1.0"
+    message.set_content(text, charset="utf-8", cte="base64")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    return message
+
+
+def as_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=policy.SMTP)

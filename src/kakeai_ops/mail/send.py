@@ -1,0 +1,267 @@
+"""Sending a planned run through a transport, exactly once per recipient.
+
+For each pending row: re-check the suppression list and the frequency cap (they
+can change between planning and sending), commit ``sending``, hand the message
+to the transport, then commit the outcome. Temporary failures are retried with
+exponential backoff; after ``pause_after_failures`` in a row the run pauses
+cleanly and the same command resumes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ..calendar import BusinessCalendar
+from ..config import Settings
+from ..errors import KopsError
+from ..store import record_milestones_delivered
+from ..workspace import Workspace
+from .ledger import PENDING, Ledger
+from .message import as_bytes, build_message
+from .plan import Plan, PlannedMessage, plan_dir
+from .transport import FatalFailure, PermanentFailure, TemporaryFailure, Transport, UnknownOutcome
+
+
+class Paused(KopsError):
+    """The run stopped cleanly part-way; running the same command again resumes it."""
+
+
+@dataclass
+class SendReport:
+    attempted: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+def now() -> dt.datetime:
+    """The current time; KOPS_NOW pins it (ISO 8601) for tests of the send window."""
+    pinned = os.environ.get("KOPS_NOW")
+    if pinned:
+        return dt.datetime.fromisoformat(pinned).astimezone()
+    return dt.datetime.now().astimezone()
+
+
+@contextmanager
+def run_lock(ws: Workspace, run_id: str) -> Iterator[None]:
+    """One sender per run at a time; the OS releases the lock if kops dies."""
+    directory = plan_dir(ws, run_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = open(directory / "lock", "a+")  # noqa: SIM115 — held for the whole run
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise KopsError(
+                f"run '{run_id}' is being sent by {holder}",
+                hint="wait for it to finish (or pause); only one kops sends a run at a time",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"kops pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def in_send_window(settings: Settings, moment: dt.datetime, calendar: BusinessCalendar) -> bool:
+    window = settings.mail.send_window
+    if not window.enabled:
+        return True
+    local = moment.astimezone(dt.timezone(dt.timedelta(hours=9)))  # JST
+    if window.business_days_only and not calendar.is_business_day(local.date()):
+        return False
+    return window.start_hour <= local.hour < window.end_hour
+
+
+class Sender:
+    def __init__(
+        self,
+        ws: Workspace,
+        settings: Settings,
+        ledger: Ledger,
+        transport: Transport,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_progress: Callable[[PlannedMessage, str], None] | None = None,
+    ) -> None:
+        self.ws = ws
+        self.settings = settings
+        self.ledger = ledger
+        self.transport = transport
+        self.sleep = sleep
+        self.clock = clock
+        self.on_progress = on_progress or (lambda _m, _s: None)
+        self.calendar = BusinessCalendar(settings.calendar.company_holidays)
+        self._next_slot = 0.0
+
+    def pending(self, plan: Plan, retry_unknown: bool) -> list[PlannedMessage]:
+        states = list(PENDING) + (["sending"] if retry_unknown else [])
+        wanted = {row.item for row in self.ledger.rows(plan.run_id, states)}
+        return [m for m in plan.messages if m.item in wanted]
+
+    def send(self, plan: Plan, messages: list[PlannedMessage]) -> SendReport:
+        report = SendReport()
+        mail = self.settings.mail
+        consecutive = 0
+        opened = False
+        try:
+            for message in messages:
+                if not in_send_window(self.settings, now(), self.calendar):
+                    raise Paused(
+                        f"outside the send window ({mail.send_window.start_hour}:00–"
+                        f"{mail.send_window.end_hour}:00 JST on business days); paused",
+                        hint="run the same command again within the window to resume",
+                    )
+                blocked = self._blocked(plan.run_id, message)
+                if blocked is not None:
+                    self.ledger.mark(plan.run_id, message.item, "suppressed", blocked)
+                    report.outcomes["suppressed"] += 1
+                    self.on_progress(message, "suppressed")
+                    continue
+                if not opened:
+                    self._open()
+                    opened = True
+                attempt = 0
+                while True:
+                    attempt += 1
+                    self._throttle()
+                    self.ledger.mark(plan.run_id, message.item, "sending", attempt=True)
+                    try:
+                        data = as_bytes(
+                            build_message(
+                                mail,
+                                message.name,
+                                message.email,
+                                message.subject,
+                                message.text,
+                                message.html,
+                                message.message_id,
+                            )
+                        )
+                        self.transport.send(data, mail.from_addr, message.email, message.item)
+                    except TemporaryFailure as err:
+                        consecutive += 1
+                        self.ledger.mark(plan.run_id, message.item, "temp_failed", str(err))
+                        if consecutive >= mail.pause_after_failures:
+                            raise Paused(
+                                f"{consecutive} temporary failures in a row (last: {err}); paused",
+                                hint="check the mail server, then run the same command again "
+                                "to resume",
+                            ) from None
+                        if attempt > mail.max_retries:
+                            report.outcomes["temp_failed"] += 1
+                            self.on_progress(message, "temp_failed")
+                            break
+                        self.sleep(
+                            min(
+                                mail.retry_max_seconds, mail.retry_base_seconds * 2 ** (attempt - 1)
+                            )
+                        )
+                        self._reconnect()
+                        continue
+                    except PermanentFailure as err:
+                        consecutive = 0
+                        self.ledger.mark(plan.run_id, message.item, "perm_failed", str(err))
+                        self.ledger.suppress(message.email, f"rejected: {err}", plan.run_id)
+                        report.outcomes["perm_failed"] += 1
+                        self.on_progress(message, "perm_failed")
+                    except UnknownOutcome as err:
+                        # Left in 'sending': the server may have it; only --retry-unknown resends.
+                        self.ledger.mark(plan.run_id, message.item, "sending", f"unknown: {err}")
+                        report.outcomes["unknown"] += 1
+                        self.on_progress(message, "unknown")
+                        self._reconnect(quiet=True)
+                    except FatalFailure as err:
+                        self.ledger.mark(plan.run_id, message.item, "planned", str(err))
+                        raise KopsError(
+                            f"the mail server refused the run: {err}",
+                            hint="check mail.smtp in kops.yaml, the sender address "
+                            "and the password",
+                        ) from None
+                    else:
+                        consecutive = 0
+                        self.ledger.mark(plan.run_id, message.item, "sent")
+                        if "milestone" in message.extra:
+                            record_milestones_delivered(
+                                self.ws,
+                                [
+                                    (
+                                        message.user_id,
+                                        int(message.extra["milestone"]),
+                                        str(message.extra["role"]),
+                                    )
+                                ],
+                                plan.run_id,
+                            )
+                        report.outcomes["sent"] += 1
+                        self.on_progress(message, "sent")
+                    break
+                report.attempted += 1
+        finally:
+            if opened:
+                self.transport.close()
+        return report
+
+    def _open(self) -> None:
+        mail = self.settings.mail
+        for attempt in range(1, mail.max_retries + 2):
+            try:
+                self.transport.open()
+                return
+            except TemporaryFailure as err:
+                if attempt > mail.max_retries:
+                    raise Paused(
+                        f"cannot reach the mail server: {err}",
+                        hint="run the same command again later",
+                    ) from None
+                self.sleep(
+                    min(mail.retry_max_seconds, mail.retry_base_seconds * 2 ** (attempt - 1))
+                )
+            except FatalFailure as err:
+                raise KopsError(
+                    f"the mail server refused the login: {err}",
+                    hint="check mail.smtp.user and the password "
+                    "(KOPS_SMTP_PASSWORD or the OS keyring)",
+                ) from None
+
+    def _reconnect(self, quiet: bool = False) -> None:
+        reconnect = getattr(self.transport, "reconnect", None)
+        if reconnect is None:
+            return
+        try:
+            reconnect()
+        except TemporaryFailure:
+            if not quiet:
+                pass  # the next attempt reconnects again
+        except FatalFailure as err:
+            raise KopsError(f"the mail server refused the login: {err}") from None
+
+    def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
+        """Checked at send time, not only when planning: lists and caps change."""
+        suppressed = self.ledger.suppressed()
+        if message.email in suppressed or message.user_id in suppressed:
+            reason = suppressed.get(message.email) or suppressed.get(message.user_id)
+            return f"suppression list: {reason}"
+        if message.kind == "nudge":
+            cap = self.settings.mail.frequency_cap
+            since = now() - dt.timedelta(days=cap.days)
+            sent = self.ledger.nudges_since(since, exclude_run=run_id).get(message.user_id, 0)
+            if sent >= cap.max_nudges:
+                return f"frequency cap: {sent} nudges in {cap.days} days"
+        return None
+
+    def _throttle(self) -> None:
+        interval = 60.0 / self.settings.mail.rate_per_minute
+        wait = self._next_slot - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+        self._next_slot = max(self.clock(), self._next_slot) + interval

@@ -1,0 +1,206 @@
+"""Mail templates: Jinja2 files under the workspace's templates/mail/.
+
+A template file starts with a small header, then ``---``, then the plain-text
+body::
+
+    subject: 1on1 の前に「トピック」を選んでみませんか
+    kind: nudge
+    ---
+    {{ name }} {{ honorific }}
+    …
+
+The subject prefix (【KAKEAI事務局】) is added by kops. ``kind`` is ``nudge``
+(counted by the frequency cap), ``knowledge`` (milestones) or ``announcement``
+(campaign awards; exempt from the cap). An optional ``NAME.html`` next to it
+adds an HTML part. Rendering is strict: a variable the template uses but the
+run does not provide is an error before anything is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from ..errors import KopsError
+
+SUFFIX = ".txt"
+KINDS = ("nudge", "knowledge", "announcement")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str | None
+
+
+@dataclass
+class MailTemplate:
+    name: str
+    path: Path
+    kind: str
+    subject_source: str
+    body_source: str
+    body_line: int  # the file line the body starts on, for error messages
+    html_path: Path | None
+    env: jinja2.Environment
+    html_env: jinja2.Environment
+
+    @cached_property
+    def _subject(self) -> jinja2.Template:
+        return self._compile(self.env, self.subject_source, 1)
+
+    @cached_property
+    def _body(self) -> jinja2.Template:
+        return self._compile(self.env, self.body_source, self.body_line)
+
+    @cached_property
+    def _html(self) -> jinja2.Template | None:
+        if self.html_path is None:
+            return None
+        return self._compile(
+            self.html_env, self.html_path.read_text(encoding="utf-8"), 1, self.html_path
+        )
+
+    def _compile(
+        self, env: jinja2.Environment, source: str, first_line: int, path: Path | None = None
+    ) -> jinja2.Template:
+        try:
+            return env.from_string(source)
+        except jinja2.TemplateSyntaxError as err:
+            where = f"{(path or self.path).name}:{first_line + (err.lineno or 1) - 1}"
+            raise KopsError(
+                f"{where}: template error: {err.message}",
+                hint=f"fix {path or self.path}",
+            ) from None
+
+    def variables(self) -> list[str]:
+        """Top-level variables the template (and what it includes) uses."""
+        names: set[str] = set()
+        sources = [self.subject_source, self.body_source]
+        if self.html_path is not None:
+            sources.append(self.html_path.read_text(encoding="utf-8"))
+        for source in sources:
+            names |= meta.find_undeclared_variables(self.env.parse(source))
+            for included in meta.find_referenced_templates(self.env.parse(source)):
+                if included and self.env.loader is not None:
+                    text, _, _ = self.env.loader.get_source(self.env, included)
+                    names |= meta.find_undeclared_variables(self.env.parse(text))
+        return sorted(names)
+
+    def render(self, context: dict[str, Any], prefix: str) -> Rendered:
+        try:
+            subject = " ".join(self._subject.render(context).split())
+            text = self._body.render(context)
+            html = self._html.render(context) if self._html is not None else None
+        except jinja2.UndefinedError as err:
+            raise KopsError(
+                f"{self.path.name}: template uses a value this run does not provide: {err.message}",
+                hint="check the variables with `kops mail templates`; seminar templates need "
+                "--seminar, campaign templates --awarded, milestone templates --milestones",
+            ) from None
+        except jinja2.TemplateError as err:
+            raise KopsError(f"{self.path.name}: template error: {err}") from None
+        return Rendered(prefix + subject, _tidy(text), html)
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines that template tags leave, keep paragraphs."""
+    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line == "" and out and out[-1] == "":
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+class TemplateSet:
+    """The workspace's templates, falling back to the shipped defaults."""
+
+    def __init__(self, workspace_dir: Path, shipped_dir: Path | None = None) -> None:
+        self.dirs = [d for d in (workspace_dir, shipped_dir) if d is not None and d.is_dir()]
+        loader = jinja2.FileSystemLoader([str(d) for d in self.dirs])
+        self.env = jinja2.Environment(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+        )
+        self.html_env = jinja2.Environment(
+            loader=loader, undefined=jinja2.StrictUndefined, autoescape=True
+        )
+        self._cache: dict[str, MailTemplate] = {}
+
+    def names(self) -> list[str]:
+        found = set()
+        for directory in self.dirs:
+            for path in directory.glob(f"*{SUFFIX}"):
+                if not path.name.startswith("_"):
+                    found.add(path.name[: -len(SUFFIX)])
+        return sorted(found)
+
+    def exists(self, name: str) -> bool:
+        return any((d / f"{name}{SUFFIX}").is_file() for d in self.dirs)
+
+    def get(self, name: str) -> MailTemplate:
+        if name in self._cache:
+            return self._cache[name]
+        path = next(
+            (d / f"{name}{SUFFIX}" for d in self.dirs if (d / f"{name}{SUFFIX}").is_file()), None
+        )
+        if path is None:
+            raise KopsError(
+                f"no mail template '{name}'",
+                hint="templates: "
+                + ", ".join(self.names())
+                + " (`kops mail templates` lists them)",
+            )
+        template = self._parse(name, path)
+        self._cache[name] = template
+        return template
+
+    def _parse(self, name: str, path: Path) -> MailTemplate:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise KopsError(f"{path}: not UTF-8 text", hint="save the template as UTF-8") from None
+        head, sep, body = source.partition("\n---\n")
+        if not sep:
+            raise KopsError(
+                f"{path.name}: no '---' line between the header and the body",
+                hint="start the file with 'subject: …', then a line '---', then the body",
+            )
+        fields: dict[str, str] = {}
+        for number, line in enumerate(head.splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, colon, value = line.partition(":")
+            if not colon or key.strip() not in ("subject", "kind"):
+                raise KopsError(
+                    f"{path.name}:{number}: expected 'subject: …' or 'kind: …', got '{line}'"
+                )
+            fields[key.strip()] = value.strip()
+        if not fields.get("subject"):
+            raise KopsError(f"{path.name}: the header has no 'subject:' line")
+        kind = fields.get("kind", "nudge")
+        if kind not in KINDS:
+            raise KopsError(f"{path.name}: kind '{kind}' is not one of {', '.join(KINDS)}")
+        html = path.with_suffix(".html")
+        return MailTemplate(
+            name=name,
+            path=path,
+            kind=kind,
+            subject_source=fields["subject"],
+            body_source=body,
+            body_line=head.count("\n") + 3,
+            html_path=html if html.is_file() else None,
+            env=self.env,
+            html_env=self.html_env,
+        )

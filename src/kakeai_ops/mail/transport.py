@@ -1,0 +1,237 @@
+"""Where messages go: the outbox (``.eml`` files) or an SMTP server.
+
+For SMTP, yagmail opens and logs in the connection once per run; kops then
+drives the SMTP transaction itself (MAIL, RCPT, DATA) so that each failure is
+known by where it happened:
+
+- a 4xx reply, or a dropped connection before the message was handed over:
+  ``TemporaryFailure`` (safe to retry);
+- a 5xx reply to RCPT or to the message: ``PermanentFailure`` (this recipient);
+- the connection lost after the message was handed over: ``UnknownOutcome``
+  (the server may have it; never retried automatically);
+- a refused login or sender: ``FatalFailure`` (stop the run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import smtplib
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from ..config import Smtp
+from ..errors import KopsError
+
+PASSWORD_ENV = "KOPS_SMTP_PASSWORD"
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+class UnknownOutcome(Exception):
+    pass
+
+
+class FatalFailure(Exception):
+    pass
+
+
+class Transport(Protocol):
+    name: str
+
+    def open(self) -> None: ...
+
+    def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class OutboxTransport:
+    """Writes each message as an .eml file; needs nothing, and is how a dry run is reviewed."""
+
+    name = "outbox"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None:
+        safe = re.sub(r"[^0-9A-Za-z._-]", "_", item)
+        handle, temp = tempfile.mkstemp(prefix=f".{safe}.", dir=self.directory)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, self.directory / f"{safe}.eml")
+
+    def close(self) -> None:
+        pass
+
+
+def smtp_password(settings: Smtp) -> str | None:
+    """From KOPS_SMTP_PASSWORD, else the OS keyring (service 'kops'); never from kops.yaml."""
+    if settings.user is None:
+        return None
+    secret = os.environ.get(PASSWORD_ENV)
+    if secret:
+        return secret
+    try:
+        import keyring  # optional: pip install keyring
+    except ImportError:
+        keyring = None
+    if keyring is not None:
+        try:
+            stored = keyring.get_password("kops", settings.user)
+        except Exception:  # no usable keyring backend
+            stored = None
+        if stored:
+            return str(stored)
+    raise KopsError(
+        f"no SMTP password for {settings.user}",
+        hint=f"set {PASSWORD_ENV} in the environment (or store it in the OS keyring: "
+        f"`keyring set kops {settings.user}`); it is never read from kops.yaml",
+    )
+
+
+class SmtpTransport:
+    name = "smtp"
+
+    def __init__(self, settings: Smtp, from_addr: str) -> None:
+        self.settings = settings
+        self.from_addr = from_addr
+        self._client: object | None = None
+        self.logins = 0
+
+    def open(self) -> None:
+        import yagmail
+
+        password = smtp_password(self.settings)
+        if password is not None and not password.isascii():
+            # smtplib's AUTH encodes the credentials as ASCII; say so without showing them.
+            raise FatalFailure(
+                "the SMTP password has non-ASCII characters, which SMTP AUTH cannot send"
+            )
+        security = self.settings.security
+        login = self.settings.user or self.from_addr
+        client = yagmail.SMTP(
+            # A one-entry dict keeps the login as written: yagmail appends
+            # '@gmail.com' to a plain user name without '@'.
+            user={login: login},
+            password=password,
+            host=self.settings.host,
+            port=self.settings.port,
+            smtp_ssl=security == "ssl",
+            smtp_starttls=security == "starttls",
+            smtp_skip_login=self.settings.user is None,
+            soft_email_validation=False,
+            timeout=self.settings.timeout,
+        )
+        try:
+            client.login()
+            # Without TLS or login yagmail never greets the server; MAIL FROM needs EHLO first.
+            client.smtp.ehlo_or_helo_if_needed()
+        except smtplib.SMTPAuthenticationError as err:
+            raise FatalFailure(f"login refused: {err.smtp_code} {_text(err.smtp_error)}") from None
+        except smtplib.SMTPResponseException as err:
+            if 400 <= err.smtp_code < 500:
+                raise TemporaryFailure(
+                    f"{err.smtp_code} {_text(err.smtp_error)} (connecting)"
+                ) from None
+            raise FatalFailure(f"{err.smtp_code} {_text(err.smtp_error)} (connecting)") from None
+        except (OSError, smtplib.SMTPException) as err:
+            raise TemporaryFailure(
+                f"cannot connect to {self.settings.host}:{self.settings.port}: {err}"
+            ) from None
+        except Exception as err:
+            # Never echo the exception text here: it can carry the credentials.
+            raise FatalFailure(f"login failed ({type(err).__name__})") from None
+        self._client = client
+        self.logins += 1
+
+    @property
+    def _smtp(self) -> smtplib.SMTP:
+        if self._client is None:
+            raise TemporaryFailure("not connected")
+        return self._client.smtp  # type: ignore[attr-defined]
+
+    def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None:
+        if self._client is None:
+            self.open()
+        smtp = self._smtp
+        try:
+            code, reply = smtp.mail(from_addr)
+            if code != 250:
+                self._reset()
+                if 400 <= code < 500:
+                    raise TemporaryFailure(f"{code} {_text(reply)} (MAIL FROM)")
+                raise FatalFailure(f"sender refused: {code} {_text(reply)}")
+            code, reply = smtp.rcpt(to_addr)
+            if code not in (250, 251):
+                self._reset()
+                if 400 <= code < 500:
+                    raise TemporaryFailure(f"{code} {_text(reply)} (RCPT TO)")
+                raise PermanentFailure(f"{code} {_text(reply)}")
+            code, reply = smtp.docmd("data")
+            if code != 354:
+                self._reset()
+                if 400 <= code < 500:
+                    raise TemporaryFailure(f"{code} {_text(reply)} (DATA)")
+                raise PermanentFailure(f"{code} {_text(reply)} (DATA)")
+        except (smtplib.SMTPServerDisconnected, OSError) as err:
+            self._drop()
+            raise TemporaryFailure(f"connection lost before the message was sent: {err}") from None
+        # From here on the server may have the message: a lost connection is an unknown.
+        try:
+            smtp.send(_dot_stuffed(data))
+            code, reply = smtp.getreply()
+        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as err:
+            self._drop()
+            raise UnknownOutcome(f"connection lost after the message was sent: {err}") from None
+        if code == 250:
+            return
+        if 400 <= code < 500:
+            raise TemporaryFailure(f"{code} {_text(reply)} (after DATA)")
+        raise PermanentFailure(f"{code} {_text(reply)} (after DATA)")
+
+    def _reset(self) -> None:
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.smtp.close()  # type: ignore[attr-defined]
+
+    def reconnect(self) -> None:
+        self._drop()
+        self.open()
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()  # type: ignore[attr-defined]
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message as DATA sends it: CRLF lines, leading dots doubled, ending in CRLF.CRLF."""
+    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
