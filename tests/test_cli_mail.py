@@ -446,13 +446,16 @@ def test_rate_limit_spaces_messages(sample_copy: Workspace) -> None:
         waits.append(seconds)
         clock[0] += seconds
 
+    class Throttled(OutboxTransport):
+        throttled = True  # as the SMTP transport is
+
     ledger = Ledger(sample_copy)
     try:
         sender = Sender(
             sample_copy,
             load_settings(sample_copy.config_path),
             ledger,
-            OutboxTransport(sample_copy.outbox_dir / "x"),
+            Throttled(sample_copy.outbox_dir / "x"),
             sleep=sleep,
             clock=lambda: clock[0],
         )

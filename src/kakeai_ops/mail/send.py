@@ -260,6 +260,8 @@ class Sender:
         return None
 
     def _throttle(self) -> None:
+        if not self.transport.throttled:
+            return
         interval = 60.0 / self.settings.mail.rate_per_minute
         wait = self._next_slot - self.clock()
         if wait > 0:

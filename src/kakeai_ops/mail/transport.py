@@ -46,6 +46,7 @@ class FatalFailure(Exception):
 
 class Transport(Protocol):
     name: str
+    throttled: bool  # whether mail.rate_per_minute applies (it protects a mail server)
 
     def open(self) -> None: ...
 
@@ -58,6 +59,7 @@ class OutboxTransport:
     """Writes each message as an .eml file; needs nothing, and is how a dry run is reviewed."""
 
     name = "outbox"
+    throttled = False
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -103,6 +105,7 @@ def smtp_password(settings: Smtp) -> str | None:
 
 class SmtpTransport:
     name = "smtp"
+    throttled = True
 
     def __init__(self, settings: Smtp, from_addr: str) -> None:
         self.settings = settings
