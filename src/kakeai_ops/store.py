@@ -219,6 +219,21 @@ SCHEMA = [
         added_at TEXT NOT NULL
     );
     """,
+    # version 4: interviews done and people kept out of the shortlist
+    """
+    CREATE TABLE IF NOT EXISTS interviews (
+        manager_id TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        interviewed_on TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (manager_id, member_id, interviewed_on)
+    );
+    CREATE TABLE IF NOT EXISTS interview_exclusions (
+        user_id TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -328,3 +343,49 @@ def record_milestones_delivered(
             [(u, int(m), r, stamp, run_id) for u, m, r in rows],
         )
         db.execute("COMMIT")
+
+
+# --- interview history ----------------------------------------------------------
+
+
+def record_interview(ws: Workspace, manager_id: str, member_id: str, on: dt.date) -> bool:
+    with closing(connect(ws)) as db:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO interviews (manager_id, member_id, interviewed_on, recorded_at)"
+            " VALUES (?, ?, ?, ?)",
+            (manager_id, member_id, on.isoformat(), now_text()),
+        )
+        return cursor.rowcount > 0
+
+
+def exclude_from_interviews(ws: Workspace, user_id: str, reason: str) -> bool:
+    with closing(connect(ws)) as db:
+        cursor = db.execute(
+            "INSERT OR REPLACE INTO interview_exclusions (user_id, reason, added_at)"
+            " VALUES (?, ?, ?)",
+            (user_id, reason, now_text()),
+        )
+        return cursor.rowcount > 0
+
+
+def include_in_interviews(ws: Workspace, user_id: str) -> bool:
+    with closing(connect(ws)) as db:
+        return (
+            db.execute("DELETE FROM interview_exclusions WHERE user_id = ?", (user_id,)).rowcount
+            > 0
+        )
+
+
+def interview_history(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(interviews done, people excluded)."""
+    with closing(connect(ws)) as db:
+        done = pd.read_sql_query(
+            "SELECT manager_id, member_id, interviewed_on, recorded_at FROM interviews"
+            " ORDER BY interviewed_on, manager_id, member_id",
+            db,
+        )
+        excluded = pd.read_sql_query(
+            "SELECT user_id, reason, added_at FROM interview_exclusions ORDER BY added_at, user_id",
+            db,
+        )
+    return done, excluded

@@ -65,13 +65,14 @@ def root(
 
 
 def _register() -> None:
-    from . import campaign, demo, ingest, init, mail, segment
+    from . import campaign, demo, ingest, init, interview, mail, segment
 
     init.register(app)
     ingest.register(app)
     segment.register(app)
     campaign.register(app)
     mail.register(app)
+    interview.register(app)
     demo.register(app)
 
 

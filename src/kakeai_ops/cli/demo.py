@@ -55,6 +55,22 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["campaign", "eligible", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "award", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "milestones", "-w", str(root)], None),
+        (["interview", "shortlist", "-w", str(root), "--n", "6"], None),
+        (
+            [
+                "interview",
+                "shortlist",
+                "-w",
+                str(root),
+                "--n",
+                "4",
+                "--topic",
+                "今後のキャリア",
+                "--out",
+                str(root / "out" / "interview-shortlist.xlsx"),
+            ],
+            "interview shortlist (Excel): out/interview-shortlist.xlsx",
+        ),
         (["mail", "templates", "-w", str(root)], None),
         (["mail", "preview", "-w", str(root), "--segment", "no_prep", "--role", "member"], None),
         (

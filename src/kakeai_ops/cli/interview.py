@@ -1,0 +1,363 @@
+"""``kops interview``: pairs worth a good-practice article, and who was interviewed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import unicodedata
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from ..analyses import shortlist as sl
+from ..errors import KopsError
+from ..outputs.console import frame_table
+from ..outputs.files import csv_text, json_text, write_table
+from ..store import (
+    exclude_from_interviews,
+    include_in_interviews,
+    interview_history,
+    record_interview,
+)
+from .common import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    OutOpt,
+    Session,
+    SnapshotOpt,
+    WorkspaceOpt,
+    err,
+    out,
+    parse_as_of,
+    session,
+)
+
+app = typer.Typer(
+    help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True
+)
+
+
+def _id(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _analyse(
+    s: Session, snapshot: str | None, as_of: str | None, topic: str | None
+) -> tuple[pd.DataFrame, dt.date, pd.DataFrame]:
+    settings = s.settings
+    rules = settings.interview
+    if topic is not None:
+        if topic not in settings.exports.topics:
+            raise KopsError(
+                f"--topic: '{topic}' is not a topic",
+                hint="topics: " + ", ".join(settings.exports.topics),
+            )
+        if topic in rules.private_topics:
+            raise KopsError(
+                f"--topic: '{topic}' is a private topic and is never named in a shortlist",
+                hint="choose another theme",
+            )
+    snap = s.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    tables = s.tables(snap)
+    stats = sl.pair_stats(
+        tables,
+        rules,
+        when,
+        settings.exports.sukkiri_scale,
+        settings.exports.growth_scale,
+        settings.exports.topics,
+        topic,
+    )
+    done, excluded = interview_history(s.workspace)
+    interviewed = set(done["manager_id"]) | set(done["member_id"])
+    frame = sl.eligibility(stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic)
+    return frame, when, tables.meetings
+
+
+def _table(
+    frame: pd.DataFrame, meetings: pd.DataFrame, s: Session, when: dt.date, topic: str | None
+) -> pd.DataFrame:
+    rules = s.settings.interview
+    topics = sl.top_topics(meetings, frame, rules, when)
+    rows = []
+    for rank, row in enumerate(frame.to_dict("records"), start=1):
+        rows.append(
+            {
+                "rank": rank,
+                "manager_id": row["manager_id"],
+                "manager_name": row["manager_name"],
+                "member_id": row["member_id"],
+                "member_name": row["member_name"],
+                "division": row["member_division"],
+                "department": row["member_department"],
+                "job_type": row["member_job_type"],
+                "age_band": row["member_age_band"],
+                "held": int(row["held"]),
+                "regularity": round(float(row["regularity"]), 3),
+                "sukkiri_avg": round(float(row["sukkiri_avg"]), 2),
+                "growth_avg": None
+                if pd.isna(row["growth_avg"])
+                else round(float(row["growth_avg"]), 2),
+                "top_topics": topics.get((row["manager_id"], row["member_id"]), ""),
+                "score": round(float(row["score"]), 4),
+                "reason": sl.reason_line(row, rules, topic),
+                "manager_division": row["manager_division"],
+                "manager_department": row["manager_department"],
+                "manager_job_type": row["manager_job_type"],
+                "manager_age_band": row["manager_age_band"],
+                "private_topics": int(row["private_topics"]),
+                "theme_share": None if topic is None else round(float(row["theme_share"]), 3),
+            }
+        )
+    return pd.DataFrame(rows, columns=sl.SHORTLIST_COLUMNS)
+
+
+@app.command("shortlist")
+def shortlist_command(
+    workspace: WorkspaceOpt = None,
+    n: Annotated[
+        int | None, typer.Option("--n", min=1, help="How many pairs (default: interview.n).")
+    ] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", help="A theme: favour pairs whose 1on1s often take this topic."),
+    ] = None,
+    division: Annotated[
+        str | None, typer.Option("--division", help="Stay within this 事業部.")
+    ] = None,
+    explain: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--explain",
+            help="Show the full scoring of one pair: MANAGER_ID MEMBER_ID.",
+            show_default=False,
+        ),
+    ] = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+) -> None:
+    """Pick manager–member pairs for good-practice interviews, spread across 事業部, 職種 and 年代.
+
+    From 1on1 metadata only. Private topics (心身の状態, プライベート) are only
+    ever shown as one count.
+
+    Example: kops interview shortlist --n 6 --topic 今後のキャリア --out shortlist.xlsx
+    """
+    s = session(workspace)
+    rules = s.settings.interview
+    frame, when, meetings = _analyse(s, snapshot, as_of, topic)
+    if explain is not None:
+        _explain(s, frame, (_id(explain[0]), _id(explain[1])), when, topic)
+        return
+    if division is not None and division not in set(frame["member_division"].dropna()):
+        raise KopsError(f"--division: no 事業部 '{division}' among the pairs")
+    result = sl.select(frame, rules, sl.Options(n or rules.n, topic, division))
+    table = (
+        _table(result.picks, meetings, s, when, topic)
+        if len(result.picks)
+        else pd.DataFrame(columns=sl.SHORTLIST_COLUMNS)
+    )
+    for line in result.relaxed:
+        err.print(f"[yellow]relaxed:[/yellow] {escape(line)}", highlight=False)
+    err.print(f"{result.candidates:,} eligible pair(s), as of {when}", highlight=False)
+    if out_file is not None:
+        notes = pd.DataFrame({"relaxed": result.relaxed or ["(none)"]})
+        write_table(
+            table,
+            out_file,
+            sheet="shortlist",
+            extra_sheets=[("notes", notes)],
+            text_columns=["manager_id", "member_id"],
+        )
+        err.print(f"Wrote {len(table)} pair(s) to {out_file}", highlight=False)
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(csv_text(table))
+    elif fmt is Format.json:
+        sys.stdout.write(json_text(table) + "\n")
+    else:
+        view = table[
+            [
+                "rank",
+                "manager_name",
+                "member_name",
+                "division",
+                "department",
+                "job_type",
+                "age_band",
+                "held",
+                "sukkiri_avg",
+                "score",
+            ]
+        ]
+        title = (
+            f"Interview shortlist ({len(table)} pairs" + (f", theme {topic}" if topic else "") + ")"
+        )
+        out.print(
+            frame_table(
+                view, title=title, headers={"manager_name": "上長", "member_name": "メンバー"}
+            )
+        )
+        for row in table.itertuples(index=False):
+            out.print(f"{row.rank}. {escape(str(row.reason))}", highlight=False)
+            out.print(f"   topics: {escape(str(row.top_topics))}", highlight=False)
+
+
+def _explain(
+    s: Session, frame: pd.DataFrame, pair: tuple[str, str], when: dt.date, topic: str | None
+) -> None:
+    rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
+    if rows.empty:
+        raise KopsError(
+            f"no formed pair {pair[0]} → {pair[1]}",
+            hint="give the manager's id first, then the member's (as in the pairs export)",
+        )
+    row = rows.iloc[0]
+    rules = s.settings.interview
+    weights = rules.weights.model_dump()
+    out.print(
+        f"[bold]{escape(str(row['manager_name']))}[/bold] ({pair[0]}) → "
+        f"[bold]{escape(str(row['member_name']))}[/bold] ({pair[1]}), as of {when}"
+    )
+    out.print(
+        f"member: {escape(str(row['member_division']))} / {escape(str(row['member_department']))}, "
+        f"{row['member_job_type']}, {row['member_age_band']}"
+    )
+    if row["eligible"]:
+        out.print("[green]eligible[/green]")
+    else:
+        out.print(f"[red]not eligible[/red]: {escape(str(row['ineligible_because']))}")
+    raw = {
+        "regularity": f"{int(row['weeks_covered'])} of {-(-rules.lookback_days // 7)} weeks "
+        "with a 1on1",
+        "volume": f"{int(row['held'])} held in {rules.lookback_days} days",
+        "sukkiri": "-"
+        if pd.isna(row["sukkiri_avg"])
+        else f"average {float(row['sukkiri_avg']):.2f} ({int(row['rated'] or 0)} rated)",
+        "growth": "-" if pd.isna(row["growth_avg"]) else f"average {float(row['growth_avg']):.2f}",
+        "diversity": f"{int(row['topics_distinct'])} distinct topics",
+        "recency": "-"
+        if pd.isna(row["last_held_at"])
+        else f"last held {pd.Timestamp(row['last_held_at']).date()}",
+    }
+    total = sum(weights.values()) or 1.0
+    parts = pd.DataFrame(
+        [
+            {
+                "part": part,
+                "facts": raw[part],
+                "value": round(float(row[f"part_{part}"]), 3),
+                "weight": weights[part],
+                "contribution": round(float(row[f"part_{part}"]) * weights[part] / total, 4),
+            }
+            for part in sl.PARTS
+        ]
+    )
+    out.print(
+        frame_table(
+            parts,
+            title="Score parts (value 0–1 × weight, weights from kops.yaml interview.weights)",
+        )
+    )
+    if topic is not None:
+        out.print(
+            f"theme {topic}: {float(row['theme_share']):.0%} of the 1on1s; "
+            "score = (parts + theme share) / 2"
+        )
+    out.print(f"score: {float(row['score']):.4f}")
+    out.print(
+        f"thresholds: at least {rules.min_held} held 1on1s in {rules.lookback_days} days, "
+        f"average スッキリ度 ≥ {rules.min_sukkiri:g}, both employed and not on leave, "
+        "neither excluded nor interviewed before"
+    )
+
+
+@app.command("record")
+def record_command(
+    manager_id: Annotated[str, typer.Argument(help="The manager (上長) of the pair.")],
+    member_id: Annotated[str, typer.Argument(help="The member (メンバー) of the pair.")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Interview date YYYY-MM-DD (default: today).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Mark a pair as interviewed: neither person is shortlisted again.
+
+    Example: kops interview record 000104 000120 --date 2026-12-03
+    """
+    s = session(workspace)
+    manager, member = _id(manager_id), _id(member_id)
+    known = set(s.tables(s.snapshot()).users["user_id"])
+    for user in (manager, member):
+        if user not in known:
+            raise KopsError(f"no user '{user}' in the latest snapshot")
+    try:
+        on = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise KopsError(f"--date: '{date}' is not a date", hint="write it as YYYY-MM-DD") from None
+    added = record_interview(s.workspace, manager, member, on)
+    err.print(
+        f"{manager} → {member}: "
+        f"{'recorded as interviewed on' if added else 'already recorded for'} {on}",
+        highlight=False,
+    )
+
+
+@app.command("exclude")
+def exclude_command(
+    user_id: Annotated[str, typer.Argument(help="The person to keep out of shortlists.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (e.g. 辞退).")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Keep someone out of every later shortlist (e.g. they declined).
+
+    Example: kops interview exclude 000120 --reason 辞退
+    """
+    s = session(workspace)
+    exclude_from_interviews(s.workspace, _id(user_id), reason)
+    err.print(f"{_id(user_id)}: kept out of shortlists ({reason})", highlight=False)
+
+
+@app.command("include")
+def include_command(
+    user_id: Annotated[str, typer.Argument(help="A person excluded before.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Undo `kops interview exclude`.
+
+    Example: kops interview include 000120
+    """
+    s = session(workspace)
+    if not include_in_interviews(s.workspace, _id(user_id)):
+        raise KopsError(
+            f"{_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
+        )
+    err.print(f"{_id(user_id)}: back in the shortlists", highlight=False)
+
+
+@app.command("history")
+def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """List the pairs interviewed and the people excluded.
+
+    Example: kops interview history
+    """
+    s = session(workspace)
+    done, excluded = interview_history(s.workspace)
+    if fmt is not Format.table:
+        merged = pd.concat(
+            [done.assign(kind="interviewed"), excluded.assign(kind="excluded")], ignore_index=True
+        )
+        sys.stdout.write(csv_text(merged) if fmt is Format.csv else json_text(merged) + "\n")
+        return
+    out.print(frame_table(done, title=f"Interviewed ({len(done)})"))
+    out.print(frame_table(excluded, title=f"Excluded ({len(excluded)})"))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="interview")

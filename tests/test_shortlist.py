@@ -1,0 +1,164 @@
+"""Interview shortlist (rules.md §3) on hand-made pairs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pandas as pd
+
+from factories import meeting, pair, tables, user
+from kakeai_ops.analyses import shortlist as sl
+from kakeai_ops.config import DEFAULT_TOPICS, Exports, Interview
+
+AS_OF = dt.date(2026, 11, 20)
+RULES = Interview()
+EXPORTS = Exports()
+
+
+def weekly(
+    manager: str,
+    member: str,
+    n: int = 10,
+    sukkiri: int = 5,
+    topics: list[str] | None = None,
+    growth: int = 4,
+) -> list[dict]:
+    end = pd.Timestamp("2026-11-18 10:00")
+    topics = topics or ["業務の進捗や進め方", "今後のキャリア", "人間関係"]
+    return [
+        meeting(
+            manager,
+            member,
+            str(end - pd.Timedelta(weeks=i)),
+            sukkiri=sukkiri,
+            growth=growth,
+            topic=topics[i % len(topics)],
+        )
+        for i in range(n)
+    ]
+
+
+def analyse(
+    t,
+    excluded: set[str] = frozenset(),
+    interviewed: set[str] = frozenset(),
+    topic: str | None = None,
+    rules: Interview = RULES,
+) -> pd.DataFrame:  # type: ignore[no-untyped-def, assignment]
+    stats = sl.pair_stats(
+        t, rules, AS_OF, EXPORTS.sukkiri_scale, EXPORTS.growth_scale, DEFAULT_TOPICS, topic
+    )
+    return sl.eligibility(stats, t.users, rules, set(excluded), set(interviewed), topic)
+
+
+def test_eligibility_thresholds_and_exclusions() -> None:
+    t = tables(
+        users=[user(u) for u in ("M", "OK", "FEW", "LOW", "X", "INT")]
+        + [user("LEAVE", employment="産休", employment_status="leave")],
+        pairs=[pair("M", u) for u in ("OK", "FEW", "LOW", "LEAVE", "X", "INT")],
+        meetings=[
+            *weekly("M", "OK", n=6, sukkiri=4),  # exactly at both thresholds
+            *weekly("M", "FEW", n=5),
+            *weekly("M", "LOW", n=10, sukkiri=3),
+            *weekly("M", "LEAVE"),
+            *weekly("M", "X"),
+            *weekly("M", "INT"),
+            meeting("M", "FEW", "2026-08-01 10:00"),  # outside the 90-day lookback
+        ],
+    )
+    frame = analyse(t, excluded={"X"}, interviewed={"INT"}).set_index("member_id")
+    assert bool(frame.loc["OK", "eligible"])
+    assert "fewer than 6 held 1on1s in 90 days" in frame.loc["FEW", "ineligible_because"]
+    assert frame.loc["FEW", "held"] == 5
+    assert "average スッキリ度 below 4" in frame.loc["LOW", "ineligible_because"]
+    assert "member not employed or on leave" in frame.loc["LEAVE", "ineligible_because"]
+    assert frame.loc["X", "ineligible_because"] == "member excluded"
+    assert frame.loc["INT", "ineligible_because"] == "member interviewed before"
+    # Someone interviewed as a manager is out too, with any member.
+    assert not analyse(t, interviewed={"M"})["eligible"].any()
+
+
+def _company() -> tuple:  # type: ignore[type-arg]
+    users, pairs, meetings = [], [], []
+    spec = [
+        # member, division, job, age, sukkiri
+        ("A1", "営業本部", "営業", "20代", 5),
+        ("A2", "営業本部", "営業", "30代", 5),
+        ("A3", "営業本部", "企画", "40代", 5),
+        ("B1", "開発本部", "エンジニア", "20代", 4),
+        ("B2", "開発本部", "エンジニア", "50代", 4),
+        ("C1", "管理本部", "事務", "30代", 4),
+    ]
+    for member, division, job, age, sukkiri in spec:
+        manager = f"m{member}"
+        users += [
+            user(manager, division=division),
+            user(member, division=division, job_type=job, age_band=age),
+        ]
+        pairs.append(pair(manager, member))
+        meetings += weekly(manager, member, n=12, sukkiri=sukkiri)
+    return users, pairs, meetings
+
+
+def test_spread_across_divisions_then_relaxed() -> None:
+    users, pairs, meetings = _company()
+    frame = analyse(tables(users, pairs, meetings))
+    three = sl.select(frame, RULES, sl.Options(n=3))
+    assert sorted(three.picks["member_division"]) == ["営業本部", "管理本部", "開発本部"]
+    assert three.relaxed == []
+    five = sl.select(frame, RULES, sl.Options(n=5))
+    divisions = list(five.picks["member_division"])
+    assert divisions[:3].count("営業本部") == 1  # one per 事業部 while others are available
+    assert any("more than 1 pair(s) from one 事業部" in r for r in five.relaxed)
+    only = sl.select(frame, RULES, sl.Options(n=6, division="開発本部"))
+    assert set(only.picks["member_division"]) == {"開発本部"} and len(only.picks) == 2
+    assert "only 2 eligible pair(s) for 6 places" in only.relaxed[-1]
+
+
+def test_job_and_age_spread_within_tolerance() -> None:
+    users, pairs, meetings = _company()
+    frame = analyse(tables(users, pairs, meetings))
+    rules = Interview(max_per_division=3)  # division spread out of the way
+    picks = sl.select(frame, rules, sl.Options(n=3)).picks
+    assert picks["member_job_type"].is_unique
+    assert picks["member_age_band"].is_unique
+    # With no tolerance the best scores win even when a 職種 repeats (A3 now scores lower).
+    lower = [dict(m, sukkiri=4) if m["member_id"] == "A3" else m for m in meetings]
+    frame = analyse(tables(users, pairs, lower))
+    strict = sl.select(frame, Interview(max_per_division=3, spread_tolerance=0.0), sl.Options(n=2))
+    assert list(strict.picks["member_id"]) == ["A1", "A2"]
+    assert any("職種 repeated" in r for r in strict.relaxed)
+
+
+def test_theme_favours_pairs_on_that_topic() -> None:
+    users, pairs, meetings = _company()
+    career = [dict(m, topic="今後のキャリア") if m["member_id"] == "C1" else m for m in meetings]
+    frame = analyse(tables(users, pairs, career), topic="今後のキャリア")
+    picks = sl.select(frame, RULES, sl.Options(n=1, topic="今後のキャリア")).picks
+    assert list(picks["member_id"]) == ["C1"]
+    assert float(picks.iloc[0]["theme_share"]) == 1.0
+
+
+def test_deterministic_whatever_the_row_order() -> None:
+    users, pairs, meetings = _company()
+    first = sl.select(analyse(tables(users, pairs, meetings)), RULES, sl.Options(n=4))
+    random.Random(3).shuffle(users)
+    random.Random(4).shuffle(pairs)
+    random.Random(5).shuffle(meetings)
+    second = sl.select(analyse(tables(users, pairs, meetings)), RULES, sl.Options(n=4))
+    assert list(first.picks["member_id"]) == list(second.picks["member_id"])
+    assert first.relaxed == second.relaxed
+
+
+def test_private_topics_are_counted_never_named() -> None:
+    t = tables(
+        users=[user("M"), user("A")],
+        pairs=[pair("M", "A")],
+        meetings=weekly("M", "A", n=9, topics=["心身の状態", "プライベート", "今後のキャリア"]),
+    )
+    frame = analyse(t)
+    text = sl.top_topics(t.meetings, frame, RULES, AS_OF)[("M", "A")]
+    assert text == "今後のキャリア 3件 / 非公開トピック 6件"
+    assert "心身" not in text and "プライベート" not in text
+    assert int(frame.iloc[0]["private_topics"]) == 6
