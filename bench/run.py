@@ -94,6 +94,11 @@ def extra_steps() -> list[tuple[str, list[str], float]]:
             30.0,
         ),
         (
+            "report divisions --out (full report, 20 事業部)",
+            ["report", "divisions", "--out", str(HERE / "out" / "report.xlsx")],
+            30.0,
+        ),
+        (
             "campaign eligible, 6-month window, --all csv",
             ["campaign", "eligible", "exec-1on1-2026h2", "--all", "--format", "csv"],
             5.0,

@@ -65,7 +65,7 @@ def root(
 
 
 def _register() -> None:
-    from . import campaign, demo, ingest, init, interview, mail, segment
+    from . import campaign, demo, ingest, init, interview, mail, report, segment
 
     init.register(app)
     ingest.register(app)
@@ -73,6 +73,7 @@ def _register() -> None:
     campaign.register(app)
     mail.register(app)
     interview.register(app)
+    report.register(app)
     demo.register(app)
 
 

@@ -55,6 +55,35 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["campaign", "eligible", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "award", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "milestones", "-w", str(root)], None),
+        (["report", "divisions", "-w", str(root), "--period", "90d"], None),
+        (
+            [
+                "report",
+                "divisions",
+                "-w",
+                str(root),
+                "--out",
+                str(root / "out" / "division-report.xlsx"),
+            ],
+            "division report (Excel, all 事業部): out/division-report.xlsx",
+        ),
+        (
+            [
+                "report",
+                "divisions",
+                "-w",
+                str(root),
+                "--all-advisors",
+                "--out",
+                str(root / "out" / "advisors"),
+            ],
+            "one report per advisor (Excel): out/advisors/",
+        ),
+        (
+            ["report", "advisors", "-w", str(root), "--out", str(root / "out" / "advisor-scopes")],
+            None,
+        ),
+        (["audit", "-w", str(root)], None),
         (["interview", "shortlist", "-w", str(root), "--n", "6"], None),
         (
             [
@@ -106,6 +135,23 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
     ]
 
 
+SAMPLE_SETTINGS = """advisors:
+  営業本部長:
+    email: sales-head@sample-seisakusho.example
+    scope: [営業本部]
+  開発本部HRBP:
+    email: dev-hrbp@sample-seisakusho.example
+    scope: [開発本部/製品開発部, 開発本部/品質保証部]
+"""
+
+
+def configure_sample(root: Path) -> None:
+    """The sample company's advisors, as a secretariat would add them to kops.yaml."""
+    config = root / "kops.yaml"
+    text = config.read_text("utf-8").replace("advisors: {}\n", SAMPLE_SETTINGS, 1)
+    config.write_text(text, encoding="utf-8")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo_command(
@@ -145,6 +191,8 @@ def register(app: typer.Typer) -> None:
         outputs: list[str] = []
         (root / "out").mkdir(parents=True, exist_ok=True)
         for args, output in demo_steps(root, source):
+            if args[0] == "ingest" and "advisors: {}" in (root / "kops.yaml").read_text("utf-8"):
+                configure_sample(root)
             shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
             err.rule(f"$ kops {shown}", style="cyan", align="left")
             code = app(args=args, prog_name="kops", standalone_mode=False)

@@ -10,10 +10,13 @@ stable per (run, recipient) and the Date is local time.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
+from collections.abc import Sequence
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 
 from ..config import Mail
 
@@ -37,6 +40,7 @@ def build_message(
     html: str | None,
     msg_id: str,
     date: str | None = None,
+    attachments: Sequence[Path] = (),
 ) -> EmailMessage:
     message = EmailMessage(policy=policy.SMTP)
     from_user, from_domain = split_address(settings.from_addr)
@@ -52,7 +56,20 @@ def build_message(
     message.set_content(text, charset="utf-8", cte="base64")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    for path in attachments:
+        maintype, subtype = _content_type(path)
+        message.add_attachment(
+            path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name
+        )
     return message
+
+
+def _content_type(path: Path) -> tuple[str, str]:
+    guessed, _ = mimetypes.guess_type(path.name)
+    if path.suffix.lower() == ".xlsx":
+        guessed = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    maintype, _, subtype = (guessed or "application/octet-stream").partition("/")
+    return maintype, subtype
 
 
 def as_bytes(message: EmailMessage) -> bytes:

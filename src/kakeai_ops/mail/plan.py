@@ -38,6 +38,7 @@ class PlannedMessage:
     message_id: str
     state: str = "planned"  # or 'holdout'
     extra: dict[str, Any] = field(default_factory=dict)
+    attachments: list[str] = field(default_factory=list)  # file paths
 
 
 @dataclass

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..calendar import BusinessCalendar
 from ..config import Settings
@@ -145,6 +146,7 @@ class Sender:
                                 message.text,
                                 message.html,
                                 message.message_id,
+                                attachments=[Path(p) for p in message.attachments],
                             )
                         )
                         self.transport.send(data, mail.from_addr, message.email, message.item)

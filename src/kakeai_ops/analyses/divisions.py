@@ -1,0 +1,278 @@
+"""Division reports (rules.md §4): per 事業部 and 部署, over a period, with a trend.
+
+Pure: canonical tables in, numbers out. Privacy (minimum group sizes,
+complementary suppression) is applied afterwards by ``outputs/privacy.py``,
+which needs the group sizes computed here (``people`` columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import KopsError
+from ..store import Tables
+from .common import current_users, formed_pairs, held_meetings, is_prepared
+
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def months(self) -> float:
+        return self.days / DAYS_PER_MONTH
+
+
+def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
+    """The period and the equal period before it: 30d, 90d, month:2026-09, quarter:2026Q3."""
+    value = text.strip()
+    if match := re.fullmatch(r"(\d+)d", value):
+        days = int(match.group(1))
+        if days <= 0:
+            raise KopsError(f"--period: '{text}' must be a positive number of days")
+        end = as_of
+        start = end - dt.timedelta(days=days - 1)
+        before = Period(
+            f"{days}d before", start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+        )
+        return Period(f"{start}〜{end}", start, end), before
+    if match := re.fullmatch(r"month:(\d{4})-(\d{1,2})", value):
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise KopsError(f"--period: '{text}': month must be 1–12")
+        current = _month(year, month)
+        previous = _month(year - 1, 12) if month == 1 else _month(year, month - 1)
+        return current, previous
+    if match := re.fullmatch(r"quarter:(\d{4})Q([1-4])", value, flags=re.IGNORECASE):
+        year, quarter = int(match.group(1)), int(match.group(2))
+        current = _quarter(year, quarter)
+        previous = _quarter(year - 1, 4) if quarter == 1 else _quarter(year, quarter - 1)
+        return current, previous
+    raise KopsError(
+        f"--period: '{text}' is not a period",
+        hint="use 30d, 90d, month:2026-09 or quarter:2026Q3",
+    )
+
+
+def _month(year: int, month: int) -> Period:
+    start = dt.date(year, month, 1)
+    end = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(
+        days=1
+    )
+    return Period(f"{year}-{month:02d}", start, end)
+
+
+def _quarter(year: int, quarter: int) -> Period:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end_month = 3 * quarter
+    end = (
+        dt.date(year + 1, 1, 1) if end_month == 12 else dt.date(year, end_month + 1, 1)
+    ) - dt.timedelta(days=1)
+    return Period(f"{year}Q{quarter}", start, end)
+
+
+def scope_tables(tables: Tables, scope: list[str] | None) -> Tables:
+    """Only the users (and their 1on1s, by the member) in the scope: 事業部 or 事業部/部署.
+
+    Everything the report computes comes from these tables, so nothing outside
+    the scope can reach it.
+    """
+    if scope is None:
+        return tables
+    users = tables.users
+    keep = pd.Series(False, index=users.index)
+    for entry in scope:
+        division, _, department = entry.partition("/")
+        mask = users["division"] == division.strip()
+        if department:
+            mask &= users["department"] == department.strip()
+        keep |= mask
+    users = users[keep]
+    ids = set(users["user_id"])
+    meetings = tables.meetings[tables.meetings["member_id"].astype(str).isin(ids)]
+    pairs = tables.pairs[tables.pairs["member_id"].isin(ids) | tables.pairs["manager_id"].isin(ids)]
+    return Tables(users=users.reset_index(drop=True), pairs=pairs, meetings=meetings)
+
+
+HEADLINE = [
+    "headcount",
+    "activated",
+    "activation_rate",
+    "in_pair",
+    "pair_rate",
+    "members",
+    "members_with_1on1",
+    "implementation_rate",
+    "held",
+    "per_member_month",
+    "prepared_share",
+    "rated_share",
+    "sukkiri_avg",
+    "growth_avg",
+    "rating_people",
+]
+
+
+def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
+    """Headline figures per group (``levels``: ['division'] or ['division', 'department'])."""
+    users = current_users(tables.users)
+    pairs = formed_pairs(tables.pairs)
+    in_pair_ids = set(pairs["manager_id"]) | set(pairs["member_id"])
+    member_ids = set(pairs["member_id"])
+    held = _held_in(tables.meetings, period)
+    people = users[["user_id", *levels]].copy()
+    people["activated"] = users["last_login_at"].notna().to_numpy()
+    people["in_pair"] = users["user_id"].isin(in_pair_ids).to_numpy()
+    people["member"] = users["user_id"].isin(member_ids).to_numpy()
+    held_members = set(held["member_id"].astype(str))
+    people["member_with_1on1"] = people["member"] & people["user_id"].isin(held_members)
+    grouped = people.groupby(levels, sort=True)
+    frame = pd.DataFrame(
+        {
+            "headcount": grouped.size(),
+            "activated": grouped["activated"].sum(),
+            "in_pair": grouped["in_pair"].sum(),
+            "members": grouped["member"].sum(),
+            "members_with_1on1": grouped["member_with_1on1"].sum(),
+        }
+    )
+    meetings = _attribute(held, users, levels)
+    by = meetings.groupby(levels, sort=True)
+    frame["held"] = by.size()
+    frame["prepared_share"] = by["prepared"].mean()
+    frame["rated_share"] = by["rated"].mean()
+    frame["sukkiri_avg"] = by["sukkiri"].mean()
+    frame["growth_avg"] = by["growth"].mean()
+    frame["rating_people"] = by["member_id"].nunique()
+    frame["held"] = frame["held"].fillna(0).astype(int)
+    frame["rating_people"] = frame["rating_people"].fillna(0).astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["activation_rate"] = frame["activated"] / frame["headcount"]
+        frame["pair_rate"] = frame["in_pair"] / frame["headcount"]
+        frame["implementation_rate"] = frame["members_with_1on1"] / frame["members"].where(
+            frame["members"] > 0
+        )
+        frame["per_member_month"] = (
+            frame["held"] / frame["members"].where(frame["members"] > 0) / period.months
+        )
+    return frame[HEADLINE].reset_index()
+
+
+def _held_in(meetings: pd.DataFrame, period: Period) -> pd.DataFrame:
+    held = held_meetings(meetings, period.end)
+    return held[held["held_at"] >= pd.Timestamp(period.start)]
+
+
+def _attribute(held: pd.DataFrame, users: pd.DataFrame, levels: list[str]) -> pd.DataFrame:
+    """1on1s belong to the member's group."""
+    meetings = held.assign(
+        member_id=held["member_id"].astype(str),
+        prepared=is_prepared(held).to_numpy(),
+        rated=held["sukkiri"].notna().to_numpy(),
+        sukkiri=held["sukkiri"].astype(float),
+        growth=held["growth"].astype(float),
+    )
+    return meetings.merge(
+        users[["user_id", *levels]], left_on="member_id", right_on="user_id", how="inner"
+    )
+
+
+def mix(
+    tables: Tables, period: Period, levels: list[str], column: str, vocabulary: list[str]
+) -> pd.DataFrame:
+    """Per group × value of ``column`` (topic or response): 1on1 count and distinct members."""
+    users = current_users(tables.users)
+    meetings = _attribute(_held_in(tables.meetings, period), users, levels)
+    meetings = meetings[meetings[column].notna()]
+    meetings = meetings.assign(value=meetings[column].astype(str))
+    grouped = meetings.groupby([*levels, "value"], sort=True)
+    frame = pd.DataFrame(
+        {"count": grouped.size(), "people": grouped["member_id"].nunique()}
+    ).reset_index()
+    frame["value"] = pd.Categorical(frame["value"], categories=vocabulary, ordered=True)
+    return frame.sort_values([*levels, "value"]).reset_index(drop=True)
+
+
+def topic_response(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
+    """Average スッキリ度 per group × topic × 対応, with the distinct members behind each cell."""
+    users = current_users(tables.users)
+    meetings = _attribute(_held_in(tables.meetings, period), users, levels)
+    meetings = meetings[
+        meetings["topic"].notna() & meetings["response"].notna() & meetings["sukkiri"].notna()
+    ]
+    meetings = meetings.assign(
+        topic=meetings["topic"].astype(str), response=meetings["response"].astype(str)
+    )
+    grouped = meetings.groupby([*levels, "topic", "response"], sort=True)
+    return pd.DataFrame(
+        {
+            "sukkiri_avg": grouped["sukkiri"].mean(),
+            "count": grouped.size(),
+            "people": grouped["member_id"].nunique(),
+        }
+    ).reset_index()
+
+
+def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
+    """Per 事業部 and calendar month (the last ``months`` complete or current months):
+    the share of members with a held 1on1 that month, and the people behind it."""
+    users = current_users(tables.users)
+    pairs = formed_pairs(tables.pairs)
+    members = users[users["user_id"].isin(set(pairs["member_id"]))]
+    member_count = members.groupby("division").size()
+    rows = []
+    year, month = as_of.year, as_of.month
+    periods = []
+    for _ in range(months):
+        periods.append(_month(year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    for period in reversed(periods):
+        held = _held_in(tables.meetings, Period(period.label, period.start, min(period.end, as_of)))
+        active = members[members["user_id"].isin(set(held["member_id"].astype(str)))]
+        counts = active.groupby("division").size()
+        for division, total in member_count.items():
+            rows.append(
+                {
+                    "division": division,
+                    "month": period.label,
+                    "members": int(total),
+                    "members_with_1on1": int(counts.get(division, 0)),
+                    "rate": counts.get(division, 0) / total if total else np.nan,
+                }
+            )
+    return pd.DataFrame(rows, columns=["division", "month", "members", "members_with_1on1", "rate"])
+
+
+def trend(
+    current: pd.DataFrame, previous: pd.DataFrame, keys: list[str], columns: list[str]
+) -> pd.DataFrame:
+    """The change of each column against the previous period (same groups)."""
+    merged = current[keys + columns].merge(
+        previous[keys + columns], on=keys, how="left", suffixes=("", "_prev")
+    )
+    for column in columns:
+        merged[f"{column}_change"] = merged[column] - merged[f"{column}_prev"]
+    return merged
+
+
+def arrow(change: float | None, tolerance: float = 0.005) -> str:
+    if change is None or pd.isna(change):
+        return "－"
+    if change > tolerance:
+        return "↑"
+    if change < -tolerance:
+        return "↓"
+    return "→"

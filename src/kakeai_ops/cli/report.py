@@ -1,0 +1,365 @@
+"""``kops report`` and ``kops audit``: division data for advisors, privacy built in."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from ..analyses.divisions import scope_tables
+from ..config import Advisor
+from ..errors import KopsError
+from ..mail.audience import Audience, Recipient
+from ..mail.plan import make_plan
+from ..outputs.console import frame_table, percent
+from ..outputs.files import csv_text, json_text, write_table
+from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
+from ..reports import DivisionReport, build_report
+from ..store import audit, connect
+from .common import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    Session,
+    SnapshotOpt,
+    WorkspaceOpt,
+    err,
+    out,
+    parse_as_of,
+    session,
+)
+
+app = typer.Typer(
+    help="Division reports for division heads and HR business partners (アドバイザー).",
+    no_args_is_help=True,
+)
+
+PeriodOpt = Annotated[
+    str, typer.Option("--period", help="30d, 90d, month:2026-09 or quarter:2026Q3.")
+]
+
+
+def _advisor(s: Session, name: str) -> Advisor:
+    advisors = s.settings.advisors
+    if name not in advisors:
+        known = ", ".join(advisors) or "(none configured)"
+        raise KopsError(
+            f"no advisor '{name}' in kops.yaml (advisors: {known})",
+            hint="add it under `advisors:` with its email and scope",
+        )
+    return advisors[name]
+
+
+def _check_scope(s: Session, users: pd.DataFrame, name: str, advisor: Advisor) -> None:
+    divisions = set(users["division"])
+    departments = set(zip(users["division"], users["department"], strict=True))
+    for entry in advisor.scope:
+        division, _, department = (part.strip() for part in entry.partition("/"))
+        if division not in divisions or (department and (division, department) not in departments):
+            raise KopsError(
+                f"advisors.{name}.scope: '{entry}' matches nobody in this snapshot",
+                hint="scope entries are 事業部 or 事業部/部署 as in the users export",
+            )
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", name).strip("_") or "advisor"
+
+
+def _build(
+    s: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
+) -> tuple[DivisionReport, str]:
+    snap = s.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    tables = s.tables(snap)
+    if advisor is None:
+        return build_report(tables, s.settings, when, period), snap.id
+    config = _advisor(s, advisor)
+    _check_scope(s, tables.users, advisor, config)
+    label = f"{advisor}（{'、'.join(config.scope)}）"
+    return build_report(tables, s.settings, when, period, config.scope, label), snap.id
+
+
+@app.command("divisions")
+def divisions_command(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = "90d",
+    advisor: Annotated[
+        str | None, typer.Option("--advisor", help="Only this advisor's scope (from kops.yaml).")
+    ] = None,
+    all_advisors: Annotated[
+        bool, typer.Option("--all-advisors", help="One file per advisor into --out DIR.")
+    ] = False,
+    mail: Annotated[
+        bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")] = False,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="report.xlsx, or a directory with --all-advisors."),
+    ] = None,
+) -> None:
+    """Per 事業部 and 部署: activation, pairs, 1on1s, preparation, スッキリ度, topics and 対応.
+
+    Cells of fewer than 5 people (10 for 心身の状態) show as <5 / <10, with
+    complementary suppression; an advisor's file holds their scope only.
+
+    Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
+    """
+    s = session(workspace)
+    if all_advisors:
+        _all_advisors(s, snapshot, as_of, period, out_file, mail, yes)
+        return
+    if mail:
+        raise KopsError("--mail goes with --all-advisors")
+    report, snap_id = _build(s, snapshot, as_of, period, advisor)
+    audit(
+        s.workspace,
+        "report divisions",
+        scope=advisor or "全社",
+        snapshot=snap_id,
+        rows=report.rows(),
+        detail={"period": period, "file": str(out_file) if out_file else None},
+    )
+    if out_file is not None:
+        if out_file.suffix.lower() != ".xlsx":
+            raise KopsError(
+                f"{out_file}: the division report is an Excel file", hint="name it report.xlsx"
+            )
+        write_report(report, out_file)
+        err.print(
+            f"Wrote {out_file} ({len(report.divisions)} 事業部, "
+            f"{report.period.start}〜{report.period.end})",
+            highlight=False,
+        )
+        return
+    columns = [c for c, _, _ in OVERVIEW_COLUMNS]
+    frame = report.overview[columns]
+    if fmt is Format.csv:
+        sys.stdout.write(csv_text(frame))
+        return
+    if fmt is Format.json:
+        sys.stdout.write(json_text(frame) + "\n")
+        return
+    headers = {c: label for c, label, _ in OVERVIEW_COLUMNS}
+    formats: dict[str, Callable[[Any], str]] = {
+        c: percent for c, _, f in OVERVIEW_COLUMNS if f == "0.0%"
+    }
+    out.print(
+        frame_table(
+            frame,
+            title=f"{report.title}（{report.scope_label}、{report.period.start}〜{report.period.end}）",
+            headers=headers,
+            formats=_safe(formats),
+        )
+    )
+    out.print(
+        "[dim]<5 / <10: too few people to show; "
+        "(秘匿): hidden so the others can't be subtracted[/dim]"
+    )
+
+
+def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any], str]]:
+    """Percent formatting that leaves suppression labels as they are."""
+    return {c: (lambda v, f=f: v if isinstance(v, str) else f(v)) for c, f in formats.items()}
+
+
+def _all_advisors(
+    s: Session,
+    snapshot: str | None,
+    as_of: str | None,
+    period: str,
+    directory: Path | None,
+    mail: bool,
+    yes: bool,
+) -> None:
+    if directory is None:
+        raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
+    if not s.settings.advisors:
+        raise KopsError(
+            "no advisors in kops.yaml", hint="add them under `advisors:` (name: {email, scope})"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    for name in s.settings.advisors:
+        report, snap_id = _build(s, snapshot, as_of, period, name)
+        path = directory / f"division-report-{_slug(name)}.xlsx"
+        write_report(report, path)
+        audit(
+            s.workspace,
+            "report divisions",
+            scope=name,
+            snapshot=snap_id,
+            rows=report.rows(),
+            detail={"period": period, "file": str(path)},
+        )
+        files[name] = path
+        err.print(f"  {name}: {path}", highlight=False)
+    err.print(f"Wrote {len(files)} advisor report(s) to {directory}", highlight=False)
+    if mail:
+        _mail_advisors(s, files, report.scope_label, period, yes)
+
+
+def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str, yes: bool) -> None:
+    from . import mail as mail_cli
+
+    recipients = []
+    for name in files:
+        advisor = s.settings.advisors[name]
+        if not advisor.email:
+            err.print(
+                f"[yellow]Warning:[/yellow] advisor {name} has no email; not mailed",
+                highlight=False,
+            )
+            continue
+        context = {
+            "name": name,
+            "honorific": s.settings.mail.honorific,
+            "mail": {
+                "from_name": s.settings.mail.from_name,
+                "contact": s.settings.mail.contact,
+                "reply_to": s.settings.mail.reply_to,
+            },
+            "report": {"scope": "、".join(advisor.scope), "period": period},
+        }
+        recipients.append(
+            Recipient(
+                name, f"advisor:{name}", name, advisor.email.lower(), "report.advisor", context
+            )
+        )
+    run_id = f"advisor-reports-{_slug(period)}-{s.snapshot().id}"
+    audience = Audience(
+        recipients,
+        __import__("collections").Counter(),
+        [],
+        {"audience": "advisors", "period": period},
+        None,
+        run_id,
+    )
+    plan = make_plan(audience, mail_cli._templates(s), s.settings, run_id)
+    for message in plan.messages:
+        message.attachments = [str(files[message.item].resolve())]
+    mail_cli._show_plan(s, plan, audience, run_id)
+    mail_cli._confirm(yes, f"Mail {len(plan.messages)} advisor report(s) as run {run_id}?")
+    mail_cli._record_plan(s, plan, audience, s.snapshot().id, str(s.snapshot().as_of), 0.0)
+    mail_cli._send(s, plan, None, False)
+
+
+@app.command("advisors")
+def advisors_command(
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Directory for one CSV per advisor.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Per advisor, the managers and members in their scope: the list for アドバイザー 閲覧範囲.
+
+    Example: kops report advisors --out advisor-scopes/
+    """
+    s = session(workspace)
+    if not s.settings.advisors:
+        raise KopsError(
+            "no advisors in kops.yaml", hint="add them under `advisors:` (name: {email, scope})"
+        )
+    snap = s.snapshot(snapshot)
+    tables = s.tables(snap)
+    frames = []
+    for name, advisor in s.settings.advisors.items():
+        _check_scope(s, tables.users, name, advisor)
+        scoped = scope_tables(tables, advisor.scope)
+        pairs = scoped.pairs[scoped.pairs["accepted_at"].notna()]
+        ids = set(scoped.users["user_id"])
+        managers = set(pairs["manager_id"]) & ids
+        members = set(pairs["member_id"]) & ids
+        users = scoped.users[
+            scoped.users["user_id"].isin(managers | members)
+            & (scoped.users["employment_status"] != "retired")
+        ]
+        role = pd.Series(
+            [
+                "both"
+                if u in managers and u in members
+                else "manager"
+                if u in managers
+                else "member"
+                for u in users["user_id"]
+            ],
+            index=users.index,
+        )
+        frame = pd.DataFrame(
+            {
+                "advisor": name,
+                "user_id": users["user_id"],
+                "name": users["name"],
+                "email": users["email"],
+                "division": users["division"],
+                "department": users["department"],
+                "role": role,
+            }
+        )
+        frames.append(frame.reset_index(drop=True))
+        audit(s.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
+    everyone = pd.concat(frames, ignore_index=True)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for frame in frames:
+            name = str(frame["advisor"].iloc[0]) if len(frame) else "advisor"
+            write_table(
+                frame.drop(columns=["advisor"]),
+                out_dir / f"advisor-scope-{_slug(name)}.csv",
+                text_columns=["user_id"],
+            )
+        err.print(f"Wrote {len(frames)} scope list(s) to {out_dir}", highlight=False)
+        return
+    if fmt is not Format.table:
+        sys.stdout.write(csv_text(everyone) if fmt is Format.csv else json_text(everyone) + "\n")
+        return
+    summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
+    out.print(frame_table(summary, title="People in each advisor's scope"))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="report")
+
+    @root.command("audit")
+    def audit_command(
+        workspace: WorkspaceOpt = None,
+        fmt: FormatOpt = Format.table,
+        limit: Annotated[int, typer.Option("--limit", help="Newest N entries.")] = 50,
+    ) -> None:
+        """The audit log: every report and mail run (when, who, scope, snapshot, rows).
+
+        Example: kops audit --format csv
+        """
+        s = session(workspace)
+        db = connect(s.workspace)
+        try:
+            frame = pd.read_sql_query(
+                "SELECT at, os_user, command, scope, snapshot, rows, detail FROM audit"
+                " ORDER BY id DESC LIMIT ?",
+                db,
+                params=(limit,),
+            )
+        finally:
+            db.close()
+        if fmt is not Format.table:
+            sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+            return
+        frame["detail"] = [
+            ""
+            if d is None or pd.isna(d)
+            else ", ".join(f"{k}={v}" for k, v in json.loads(d).items())
+            for d in frame["detail"]
+        ]
+        out.print(frame_table(frame, title=f"Audit log (newest {limit})"))

@@ -1,0 +1,291 @@
+"""The division report as an Excel workbook: overview with native charts, a sheet
+per 事業部. Only what ``reports.DivisionReport`` holds is written: no hidden
+sheets, no data outside the visible tables."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..reports import DivisionReport
+from .files import cell
+
+HEADER_FILL = PatternFill("solid", fgColor="305496")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
+    # (column, Japanese header, number format)
+    ("division", "事業部", None),
+    ("headcount", "人数", "#,##0"),
+    ("activation_rate", "ログイン率", "0.0%"),
+    ("pair_rate", "ペア成立率", "0.0%"),
+    ("members", "部下の人数", "#,##0"),
+    ("implementation_rate", "1on1実施率（部下）", "0.0%"),
+    ("implementation_rate_trend", "実施率の推移", None),
+    ("held", "1on1実施数", "#,##0"),
+    ("per_member_month", "1on1/人/月", "0.00"),
+    ("per_member_month_trend", "回数の推移", None),
+    ("prepared_share", "事前準備率", "0.0%"),
+    ("rated_share", "スッキリ度入力率", "0.0%"),
+    ("sukkiri_avg", "平均スッキリ度", "0.00"),
+    ("sukkiri_avg_trend", "スッキリ度の推移", None),
+    ("growth_avg", "平均成長実感", "0.00"),
+]
+DEPARTMENT_COLUMNS = [("department", "部署", None), *OVERVIEW_COLUMNS[1:]]
+DEPARTMENT_COLUMNS = [c for c in DEPARTMENT_COLUMNS if not c[0].endswith("_trend")]
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
+    base, number = title, 2
+    while title in used:
+        suffix = f"_{number}"
+        title = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(title)
+    return title
+
+
+def write_report(report: DivisionReport, path: Path) -> Path:
+    book = Workbook()
+    overview = book.active
+    overview.title = "概要"
+    used = {"概要"}
+    row = _heading(overview, report, "概要")
+    table_top = row
+    row = _table(overview, report.overview, OVERVIEW_COLUMNS, row)
+    rows_written = len(report.overview)
+    _legend(overview, row + 1)
+    chart_row = row + 4
+    if rows_written:
+        _bar_chart(
+            overview,
+            "1on1実施率（部下）",
+            data_col=[c[0] for c in OVERVIEW_COLUMNS].index("implementation_rate") + 1,
+            cats_col=1,
+            first=table_top + 1,
+            last=table_top + rows_written,
+            anchor=f"A{chart_row}",
+        )
+    row = chart_row + 18
+    row = _monthly(overview, report.monthly, row)
+    row = _topic_totals(overview, report.topic_totals, row + 2)
+    _finish(overview)
+    for division in report.divisions:
+        sheet = book.create_sheet(sheet_title(division, used))
+        row = _heading(sheet, report, division)
+        row = _table(sheet, report.departments[division], DEPARTMENT_COLUMNS, row)
+        row = _mix(sheet, report.topics[division], "トピック", row + 2)
+        row = _mix(sheet, report.responses[division], "対応", row + 2)
+        _matrix(sheet, report.matrix[division], report, row + 2)
+        _finish(sheet)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
+    os.close(handle)
+    try:
+        book.save(temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return path
+
+
+def _heading(sheet: Worksheet, report: DivisionReport, name: str) -> int:
+    sheet["A1"] = f"{report.title}：{name}"
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = (
+        f"対象：{report.scope_label}　期間：{report.period.start}〜{report.period.end}"
+        f"（前期間 {report.previous.start}〜{report.previous.end} と比較）　基準日：{report.as_of}"
+    )
+    return 4
+
+
+def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
+    for column, label in enumerate(labels, start=1):
+        target = sheet.cell(row=row, column=column, value=label)
+        target.fill = HEADER_FILL
+        target.font = HEADER_FONT
+        target.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        target.border = BORDER
+
+
+def _table(
+    sheet: Worksheet, frame: pd.DataFrame, columns: list[tuple[str, str, str | None]], row: int
+) -> int:
+    _header(sheet, row, [label for _, label, _ in columns])
+    for offset, record in enumerate(frame.to_dict("records"), start=1):
+        for column, (key, _, number_format) in enumerate(columns, start=1):
+            value = _value(record.get(key))
+            target = sheet.cell(row=row + offset, column=column, value=value)
+            target.border = BORDER
+            if number_format and not isinstance(value, str):
+                target.number_format = number_format
+            if isinstance(value, str) and value.startswith(("<", "(")):
+                target.alignment = Alignment(horizontal="right")
+    return row + len(frame) + 1
+
+
+def _value(value: Any) -> Any:
+    shown = cell(value)
+    return None if shown == "" else shown
+
+
+def _legend(sheet: Worksheet, row: int) -> None:
+    sheet.cell(
+        row=row,
+        column=1,
+        value="<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
+        "(秘匿)：差し引きで推定できないよう併せて非表示。↑↓→：前期間との比較。",
+    )
+    sheet.cell(row=row, column=1).font = Font(italic=True, color="595959")
+
+
+def _bar_chart(
+    sheet: Worksheet, title: str, data_col: int, cats_col: int, first: int, last: int, anchor: str
+) -> None:
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.legend = None
+    chart.add_data(
+        Reference(sheet, min_col=data_col, min_row=first, max_row=last), titles_from_data=False
+    )
+    chart.set_categories(Reference(sheet, min_col=cats_col, min_row=first, max_row=last))
+    chart.height, chart.width = 8, 18
+    sheet.add_chart(chart, anchor)
+
+
+def _monthly(sheet: Worksheet, monthly: pd.DataFrame, row: int) -> int:
+    sheet.cell(row=row, column=1, value="月別の1on1実施率（部下）").font = Font(bold=True)
+    if monthly.empty:
+        return row + 1
+    pivot = monthly.pivot(index="month", columns="division", values="rate")
+    divisions = list(pivot.columns)
+    _header(sheet, row + 1, ["月", *divisions])
+    for offset, (month, values) in enumerate(pivot.iterrows(), start=1):
+        sheet.cell(row=row + 1 + offset, column=1, value=str(month)).border = BORDER
+        for column, division in enumerate(divisions, start=2):
+            value = _value(values[division])
+            target = sheet.cell(row=row + 1 + offset, column=column, value=value)
+            target.border = BORDER
+            if not isinstance(value, str):
+                target.number_format = "0.0%"
+    chart = LineChart()
+    chart.title = "月別の1on1実施率（部下）"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    data = Reference(
+        sheet, min_col=2, max_col=1 + len(divisions), min_row=row + 1, max_row=row + 1 + len(pivot)
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(pivot)))
+    chart.height, chart.width = 8, 18
+    sheet.add_chart(chart, f"{get_column_letter(len(divisions) + 3)}{row}")
+    return row + 2 + len(pivot) + 16
+
+
+def _topic_totals(sheet: Worksheet, totals: pd.DataFrame, row: int) -> int:
+    sheet.cell(row=row, column=1, value="トピックの内訳（対象範囲全体）").font = Font(bold=True)
+    end = _mix_rows(sheet, totals, "トピック", row + 1)
+    if len(totals):
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "トピックの内訳"
+        chart.legend = None
+        chart.add_data(
+            Reference(sheet, min_col=2, min_row=row + 2, max_row=row + 1 + len(totals)),
+            titles_from_data=False,
+        )
+        chart.set_categories(
+            Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(totals))
+        )
+        chart.height, chart.width = 8, 18
+        sheet.add_chart(chart, f"E{row}")
+    return max(end, row + 18)
+
+
+def _mix(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int) -> int:
+    sheet.cell(row=row, column=1, value=f"{label}の内訳").font = Font(bold=True)
+    return _mix_rows(sheet, frame, label, row + 1)
+
+
+def _mix_rows(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int) -> int:
+    _header(sheet, row, [label, "1on1数", "割合"])
+    for offset, record in enumerate(frame.to_dict("records"), start=1):
+        values = [str(record["value"]), _value(record["count"]), _value(record["share"])]
+        for column, value in enumerate(values, start=1):
+            target = sheet.cell(row=row + offset, column=column, value=value)
+            target.border = BORDER
+            if column == 3 and not isinstance(value, str):
+                target.number_format = "0.0%"
+    return row + len(frame) + 1
+
+
+def _matrix(sheet: Worksheet, frame: pd.DataFrame, report: DivisionReport, row: int) -> int:
+    sheet.cell(
+        row=row, column=1, value="トピック×対応ごとの平均スッキリ度（上司の方の得意・不得意）"
+    ).font = Font(bold=True)
+    responses = report.responses_vocabulary
+    _header(sheet, row + 1, ["トピック＼対応", *responses])
+    lookup = {(r["topic"], r["response"]): r["sukkiri_avg"] for r in frame.to_dict("records")}
+    for offset, topic in enumerate(report.topics_vocabulary, start=1):
+        sheet.cell(row=row + 1 + offset, column=1, value=topic).border = BORDER
+        for column, response in enumerate(responses, start=2):
+            value = _value(lookup.get((topic, response)))
+            target = sheet.cell(row=row + 1 + offset, column=column, value=value)
+            target.border = BORDER
+            if value is not None and not isinstance(value, str):
+                target.number_format = "0.00"
+    first = f"B{row + 2}"
+    last = f"{get_column_letter(1 + len(responses))}{row + 1 + len(report.topics_vocabulary)}"
+    sheet.conditional_formatting.add(
+        f"{first}:{last}",
+        ColorScaleRule(
+            start_type="num",
+            start_value=0,
+            start_color="F8696B",
+            mid_type="num",
+            mid_value=3,
+            mid_color="FFEB84",
+            end_type="num",
+            end_value=5,
+            end_color="63BE7B",
+        ),
+    )
+    return row + 2 + len(report.topics_vocabulary)
+
+
+def _finish(sheet: Worksheet) -> None:
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=4):
+        for target in row:
+            if target.value is not None:
+                text = str(target.value)
+                width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) + 2
+                widths[target.column] = max(widths.get(target.column, 8), min(width, 40))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "B5"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "4:4"

@@ -1,0 +1,205 @@
+"""kops report and kops audit on the sample tenant: the file, its charts, its scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from openpyxl import load_workbook
+
+from conftest import Cli
+from kakeai_ops.store import latest_snapshot, load_tables
+from kakeai_ops.workspace import Workspace
+from smtp_server import SmtpServer
+
+ADVISORS = {
+    "営業本部長": {"email": "sales-head@sample-seisakusho.example", "scope": ["営業本部"]},
+    "開発HRBP": {
+        "email": "dev-hrbp@sample-seisakusho.example",
+        "scope": ["開発本部/製品開発部", "開発本部/品質保証部"],
+    },
+}
+
+
+def with_advisors(ws: Workspace) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = ADVISORS
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def xlsx_text(path: Path) -> str:
+    """Every part of the workbook (sheets, shared strings, charts, defined names) as text."""
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(
+            archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+        )
+
+
+def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "report.xlsx"
+    Cli(sample_ws)("report", "divisions", "--period", "90d", "--out", str(target))
+    book = load_workbook(target)
+    assert book.sheetnames[0] == "概要"
+    assert {"営業本部", "開発本部", "製造本部", "管理本部", "マーケティング本部"} <= set(
+        book.sheetnames
+    )
+    overview = book["概要"]
+    assert overview["A4"].value == "事業部" and overview.freeze_panes == "B5"
+    values = [row[0].value for row in overview.iter_rows(min_row=5, max_row=11)]
+    assert values[0] == "全社"
+    small = next(r for r in overview.iter_rows(min_row=5, max_row=11) if r[0].value == "経営企画室")
+    assert small[1].value == "<5"  # 3 people
+    assert any(c.value == "(秘匿)" for r in overview.iter_rows(min_row=5, max_row=11) for c in r)
+    with zipfile.ZipFile(target) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) >= 3  # implementation rate, monthly trend, topic mix
+    sales = book["営業本部"]
+    assert sales["A4"].value == "部署"
+    assert sales.conditional_formatting  # the topic×対応 table is coloured
+    assert overview.page_setup.orientation == "landscape"
+
+
+def test_sensitive_topic_cells_need_ten_people(sample_ws: Workspace, tmp_path: Path) -> None:
+    import pandas as pd
+
+    target = tmp_path / "report.xlsx"
+    Cli(sample_ws)("report", "divisions", "--period", "month:2026-11", "--out", str(target))
+    tables = load_tables(latest_snapshot(sample_ws))  # type: ignore[arg-type]
+    held = tables.meetings[
+        (tables.meetings["status"] == "held")
+        & (tables.meetings["held_at"] >= pd.Timestamp("2026-11-01"))
+        & (tables.meetings["topic"] == "心身の状態")
+    ]
+    members = held.merge(tables.users, left_on=held["member_id"].astype(str), right_on="user_id")
+    people = members.groupby("division")["user_id"].nunique()
+    book = load_workbook(target)
+    checked = 0
+    for division, count in people.items():
+        if division not in book.sheetnames:
+            continue
+        sheet = book[division]
+        cells = [
+            row[1].value
+            for row in sheet.iter_rows()
+            if row[0].value == "心身の状態" and row[1].value is not None
+        ]
+        topic_count = cells[0]  # the topic mix (the matrix rows hold averages by 対応)
+        if count < 10:
+            assert topic_count == "<10", (
+                f"{division}: 心身の状態 from {count} people must be hidden"
+            )
+            checked += 1
+        else:
+            assert topic_count in ("(秘匿)",) or isinstance(topic_count, int)
+    assert checked > 0  # the sample has small groups on this topic
+
+
+def test_advisor_report_holds_only_the_scope(sample_copy: Workspace, tmp_path: Path) -> None:
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    users = load_tables(latest_snapshot(sample_copy)).users  # type: ignore[arg-type]
+    for advisor, config in ADVISORS.items():
+        target = tmp_path / f"{advisor}.xlsx"
+        cli("report", "divisions", "--advisor", advisor, "--out", str(target))
+        text = xlsx_text(target)
+        scope = config["scope"]
+        in_scope = pd.Series(
+            [
+                any(d == e.split("/")[0] and ("/" not in e or p == e.split("/")[1]) for e in scope)
+                for d, p in zip(users["division"], users["department"], strict=True)
+            ],
+            index=users.index,
+        )
+        outside = users[~in_scope]
+        for division in set(outside["division"]) - set(users[in_scope]["division"]):
+            assert division not in text, f"{advisor}: out-of-scope 事業部 {division} in the file"
+        for department in set(outside["department"]) - set(users[in_scope]["department"]):
+            assert department not in text, f"{advisor}: out-of-scope 部署 {department} in the file"
+        for user_id in users["user_id"]:
+            assert f">{user_id}<" not in text  # no person's id at all
+        assert "全社" not in text
+        book = load_workbook(target)
+        assert all(sheet.sheet_state == "visible" for sheet in book.worksheets)
+    unknown = cli("report", "divisions", "--advisor", "nobody", ok=False)
+    assert "no advisor 'nobody'" in unknown.stderr
+
+
+def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -> None:
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    cli("report", "advisors", "--out", str(tmp_path / "scopes"))
+    files = sorted((tmp_path / "scopes").glob("*.csv"))
+    assert len(files) == 2
+    rows = list(csv.DictReader(io.StringIO(files[0].read_bytes().decode("utf-8-sig"))))
+    assert rows and {r["role"] for r in rows} <= {"manager", "member", "both"}
+    hrbp = next(f for f in files if "HRBP" in f.name)
+    depts = {
+        r["department"] for r in csv.DictReader(io.StringIO(hrbp.read_bytes().decode("utf-8-sig")))
+    }
+    assert depts == {"製品開発部", "品質保証部"}
+    cli("report", "divisions", "--advisor", "営業本部長", "--format", "csv")
+    log = list(csv.DictReader(io.StringIO(cli("audit", "--format", "csv").stdout)))
+    assert log[0]["command"] == "report divisions" and log[0]["scope"] == "営業本部長"
+    assert log[0]["snapshot"] == "0002" and int(log[0]["rows"]) > 0 and log[0]["os_user"]
+    assert any(r["command"] == "report advisors" for r in log)
+
+
+def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: Path) -> None:
+    with_advisors(sample_copy)
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        data["mail"].update(
+            transport="smtp",
+            smtp={
+                "host": "127.0.0.1",
+                "port": server.port,
+                "security": "none",
+                "user": None,
+                "timeout": 5,
+            },
+            rate_per_minute=60000,
+        )
+        sample_copy.config_path.write_text(
+            yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+        )
+        cli(
+            "report",
+            "divisions",
+            "--all-advisors",
+            "--out",
+            str(tmp_path / "out"),
+            "--mail",
+            "--yes",
+        )
+        received = {r.rcpt_tos[0]: r.message for r in server.handler.received}
+    assert set(received) == {c["email"] for c in ADVISORS.values()}
+    message = received["sales-head@sample-seisakusho.example"]
+    attachments = list(message.iter_attachments())
+    assert len(attachments) == 1 and attachments[0].get_filename().endswith(".xlsx")
+    path = tmp_path / "got.xlsx"
+    path.write_bytes(attachments[0].get_content())
+    text = xlsx_text(path)
+    assert "営業本部" in text and "開発本部" not in text and "管理本部" not in text
+    assert "営業本部長" in str(message["To"])
+
+
+def test_table_output_and_bad_period(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    rows = list(csv.DictReader(io.StringIO(cli("report", "divisions", "--format", "csv").stdout)))
+    assert rows[0]["division"] == "全社"
+    assert "<5" in {r["headcount"] for r in rows}
+    bad = cli("report", "divisions", "--period", "someday", ok=False)
+    assert "is not a period" in bad.stderr
+
+
+def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    cli("mail", "send", "--segment", "no_recurrence", "--yes")
+    cli("report", "divisions", "--format", "csv")
+    table = cli("audit").stdout
+    assert "mail send" in table and "report divisions" in table

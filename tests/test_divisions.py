@@ -1,0 +1,153 @@
+"""Division metrics and privacy on hand-made rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from factories import meeting, pair, tables, user
+from kakeai_ops.analyses import divisions as dv
+from kakeai_ops.errors import KopsError
+from kakeai_ops.outputs.privacy import COMPLEMENT, suppress
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def test_periods() -> None:
+    period, before = dv.parse_period("30d", AS_OF)
+    assert (period.start, period.end) == (dt.date(2026, 10, 22), AS_OF)
+    assert (before.start, before.end) == (dt.date(2026, 9, 22), dt.date(2026, 10, 21))
+    period, before = dv.parse_period("month:2026-01", AS_OF)
+    assert (period.start, period.end, before.start) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 1, 31),
+        dt.date(2025, 12, 1),
+    )
+    period, before = dv.parse_period("quarter:2026Q3", AS_OF)
+    assert (period.start, period.end) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    assert (before.start, before.end) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    with pytest.raises(KopsError, match="is not a period"):
+        dv.parse_period("last month", AS_OF)
+
+
+def _company():  # type: ignore[no-untyped-def]
+    users = [user("M", division="A", department="a1")]
+    users += [user(f"A{i}", division="A", department="a1") for i in range(4)]
+    users += [user("N", division="A", department="a2", last_login_at=None)]
+    users += [
+        user("R", division="A", department="a1", employment="退職", employment_status="retired")
+    ]
+    pairs = [pair("M", f"A{i}") for i in range(4)] + [pair("M", "N", accepted=None)]
+    meetings = [
+        meeting("M", "A0", "2026-11-02 10:00", topic="人間関係", response="報告したい", sukkiri=5),
+        meeting(
+            "M",
+            "A0",
+            "2026-11-09 10:00",
+            topic="人間関係",
+            response="報告したい",
+            sukkiri=3,
+            prepared=None,
+        ),
+        meeting(
+            "M",
+            "A1",
+            "2026-11-10 10:00",
+            topic="今後のキャリア",
+            response="意見を聞きたい",
+            sukkiri=None,
+            growth=None,
+        ),
+        meeting("M", "A2", "2026-11-11 10:00", status="cancelled"),
+        meeting("M", "A3", "2026-09-01 10:00"),  # before the period
+    ]
+    return tables(users, pairs, meetings)
+
+
+def test_metrics_values() -> None:
+    period, _ = dv.parse_period("30d", AS_OF)
+    frame = dv.metrics(_company(), period, ["division"]).set_index("division")
+    row = frame.loc["A"]
+    assert row["headcount"] == 6  # the retired one is left out
+    assert row["activated"] == 5 and row["activation_rate"] == pytest.approx(5 / 6)
+    assert row["in_pair"] == 5 and row["pair_rate"] == pytest.approx(
+        5 / 6
+    )  # N's pair is not formed
+    assert row["members"] == 4
+    assert row["members_with_1on1"] == 2 and row["implementation_rate"] == pytest.approx(0.5)
+    assert row["held"] == 3
+    assert row["per_member_month"] == pytest.approx(3 / 4 / (30 / dv.DAYS_PER_MONTH))
+    assert row["prepared_share"] == pytest.approx(2 / 3)
+    assert row["rated_share"] == pytest.approx(2 / 3)
+    assert row["sukkiri_avg"] == pytest.approx(4.0)
+    depts = dv.metrics(_company(), period, ["division", "department"]).set_index("department")
+    assert depts.loc["a2", "headcount"] == 1 and depts.loc["a1", "headcount"] == 5
+    topics = dv.mix(_company(), period, ["division"], "topic", ["人間関係", "今後のキャリア"])
+    assert topics.set_index("value")["count"].to_dict() == {"人間関係": 2, "今後のキャリア": 1}
+    assert topics.set_index("value")["people"].to_dict() == {"人間関係": 1, "今後のキャリア": 1}
+    matrix = dv.topic_response(_company(), period, ["division"])
+    assert (
+        matrix.set_index(["topic", "response"]).loc[("人間関係", "報告したい"), "sukkiri_avg"]
+        == 4.0
+    )
+
+
+def test_scope_keeps_only_the_scope() -> None:
+    t = tables(
+        users=[
+            user("X", division="A", department="a1"),
+            user("Y", division="A", department="a2"),
+            user("Z", division="B"),
+        ],
+        pairs=[pair("X", "Y"), pair("Z", "X")],
+        meetings=[meeting("X", "Y", "2026-11-02 10:00"), meeting("Z", "X", "2026-11-02 10:00")],
+    )
+    scoped = dv.scope_tables(t, ["A/a2"])
+    assert list(scoped.users["user_id"]) == ["Y"]
+    assert list(scoped.meetings["member_id"]) == ["Y"]
+    assert set(dv.scope_tables(t, ["A"]).users["user_id"]) == {"X", "Y"}
+
+
+def test_primary_and_complementary_suppression_defeat_subtraction() -> None:
+    frame = pd.DataFrame(
+        {
+            "division": ["D"] * 4 + ["E"] * 2,
+            "department": ["d1", "d2", "d3", "d4", "e1", "e2"],
+            "headcount": [3, 20, 12, 40, 30, 25],
+        }
+    )
+    totals = frame.groupby("division")["headcount"].sum()
+    protected = suppress(frame, frame["headcount"], 5, ["headcount"], parents=["division"])
+    shown = protected.set_index("department")["headcount"]
+    assert shown["d1"] == "<5"
+    assert shown["d3"] == COMPLEMENT  # the smallest sibling hides with it
+    assert shown["d2"] == 20 and shown["d4"] == 40
+    assert list(protected[protected["division"] == "E"]["_hidden"]) == ["", ""]
+    # An attacker subtracts the visible siblings from the division total…
+    for division, rows in protected.groupby("division"):
+        visible = sum(v for v in rows["headcount"] if not isinstance(v, str))
+        hidden = [v for v in rows["headcount"] if isinstance(v, str)]
+        assert len(hidden) != 1, "a single hidden child could be recovered"
+        if hidden:
+            # …and gets only the sum of two hidden values, never one of them.
+            remainder = totals[division] - visible
+            originals = frame[(frame["division"] == division) & protected["_hidden"].ne("")][
+                "headcount"
+            ]
+            assert remainder == originals.sum() and remainder not in set(originals)
+
+
+def test_sensitive_topic_needs_ten_people() -> None:
+    frame = pd.DataFrame(
+        {
+            "division": ["D"] * 3,
+            "value": ["心身の状態", "人間関係", "今後のキャリア"],
+            "count": [30, 50, 60],
+            "people": [8, 20, 30],
+        }
+    )
+    limits = pd.Series([10, 5, 5])
+    protected = suppress(frame, frame["people"], limits, ["count"], parents=["division"])
+    assert list(protected["count"]) == ["<10", COMPLEMENT, 60]
