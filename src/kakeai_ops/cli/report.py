@@ -170,7 +170,11 @@ def divisions_command(
 
 def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any], str]]:
     """Percent formatting that leaves suppression labels as they are."""
-    return {c: (lambda v, f=f: v if isinstance(v, str) else f(v)) for c, f in formats.items()}
+
+    def keep_labels(show: Callable[[Any], str]) -> Callable[[Any], str]:
+        return lambda value: value if isinstance(value, str) else show(value)
+
+    return {column: keep_labels(show) for column, show in formats.items()}
 
 
 def _all_advisors(
