@@ -593,6 +593,68 @@ def write_meetings(
     book.save(path)
 
 
+SURVEY_ANSWERS = [
+    "トピックの選び方がまだよくわかりません。何を話せばいいか、例がもっと知りたいです",
+    "1on1の「頻度」はどのくらいが良いのでしょうか？ 週1回は多い気がします",
+    "上司として、部下の話を聴くコツを知りたい。つい自分が話してしまう",
+    "スッキリ度を入れる意味、振り返りへの活かし方",
+    "メモはどこまで書けばいいですか？\n共有されるメモと自分用メモの違いも知りたいです",
+    'キャリアの話をどう切り出せばよいか、"成長"の話と一緒に聞きたい',
+    "特になし",
+    "データの見方、グラフの読み方を教えてほしいです",
+    "予定が合わないときの工夫（繰り返し設定、時間の短縮など）",
+    "他の部署の人が、どんな話をしているのか知りたい",
+]
+INTERESTS = [
+    "ペア招待",
+    "事前準備",
+    "トピックの選び方",
+    "スッキリ度",
+    "繰り返し設定",
+    "メモの活用",
+    "データの見方",
+]
+
+
+def write_seminar(target: Path, people: list[User]) -> None:
+    """Attendance and survey of the Month1 seminar (2026-10-28), as the meeting tool and
+    the survey form export them: attendance in UTF-8 with BOM, the survey in CP932 with
+    free text holding commas, quotes and line breaks."""
+    rng = random.Random(SEED + 1)  # its own stream: the exports above stay as they are
+    month1 = [
+        u
+        for u in people
+        if u.archetype in ("no_pair", "no_1on1", "no_rating", "not_activated")
+        and u.employment == ""
+    ]
+    others = [u for u in people if u.archetype in ("healthy", "streak") and u.employment == ""]
+    attendees = sorted(
+        rng.sample(month1, len(month1) // 3) + rng.sample(others, 4), key=lambda u: u.user_id
+    )
+    folder = target / "seminar"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "month1-attendance.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["ユーザーID", "氏名", "参加時間(分)"])
+        for user in attendees:
+            writer.writerow(
+                [dirty_id(rng, user.user_id), user.name, rng.choice([18, 25, 30, 30, 30])]
+            )
+    with (folder / "month1-survey.csv").open("w", encoding="cp932", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["ユーザーID", "満足度", "知りたいテーマ", "今、知りたいこと"])
+        for user in attendees[: int(len(attendees) * 0.8)]:
+            chosen = "; ".join(rng.sample(INTERESTS, rng.randint(1, 3)))
+            writer.writerow(
+                [
+                    user.user_id,
+                    rng.choices([2, 3, 4, 5], [1, 3, 5, 4])[0],
+                    chosen,
+                    rng.choice(SURVEY_ANSWERS),
+                ]
+            )
+
+
 def main(target: Path) -> None:
     rng = random.Random(SEED)
     jp = holidays.country_holidays("JP", years=range(2025, 2028))
@@ -609,6 +671,7 @@ def main(target: Path) -> None:
         write_users(out / "users.csv", rng, people, cutoff)
         write_pairs(out / "pairs.csv", rng, pairs, cutoff)
         write_meetings(out / "meetings.xlsx", rng, meetings, since, cutoff)
+    write_seminar(target, people)
     held = sum(1 for m in meetings if m.status == "held")
     print(
         f"{len(people)} users, {len(pairs)} pairs, {len(meetings)} 1on1s ({held} held) → {target}"

@@ -436,3 +436,12 @@ def test_sample_tenant_ingests_cleanly(ws: Workspace, cli: Cli) -> None:
     assert set(tables.meetings["status"].astype(str)) == {"held", "scheduled", "cancelled"}
     assert set(tables.users["employment_status"]) == {"active", "leave", "retired"}
     assert tables.users["user_id"].str.fullmatch(r"\d{6}").all()
+
+
+def test_bytes_cp932_only_maps_to_private_use_are_refused(
+    ws: Workspace, cli: Cli, tmp_path: Path
+) -> None:
+    # Python's cp932 decodes 0xFD as U+F8F1 rather than failing: still not a CP932 file.
+    bad = tmp_path / "users_fd.csv"
+    bad.write_bytes(b"\x83\x86\x81[\x83U\x81[ID,\x8e\x81\x96\xbc\r\n1,\xfd\xfe\r\n")
+    assert "users_fd.csv: unknown encoding" in _fails(ws, cli, [bad])

@@ -380,11 +380,50 @@ class Advisor(Section):
 
 
 class Seminar(Section):
-    month: int | str
+    month: int | str  # 1–4 for the series' themes, or a custom theme's name
     title: str | None = None
+    points: list[str] = Field(default_factory=list)
     date: dt.datetime | dt.date | None = None
     url: str | None = None
     recording_url: str | None = None
+    # For a custom theme: who to invite and with which template.
+    stuck_points: list[str] | None = None
+    managers: bool = False
+    template: str | None = None
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and not 1 <= value <= 4:
+            raise PydanticCustomError("month", "must be 1–4 or a custom theme's name")
+        return value
+
+
+class SurveyHeaders(Section):
+    user: list[str] = Field(default_factory=lambda: ["ユーザーID", "社員番号", "メールアドレス"])
+    satisfaction: list[str] = Field(default_factory=lambda: ["満足度"])
+    interests: list[str] = Field(default_factory=lambda: ["知りたいテーマ", "興味のあるテーマ"])
+    free_text: list[str] = Field(default_factory=lambda: ["今、知りたいこと", "今知りたいこと"])
+
+
+DEFAULT_KEYWORDS = {
+    "事前準備・トピック": ["トピック", "事前準備", "話題", "対応", "何を話"],
+    "スッキリ度・振り返り": ["スッキリ", "振り返り", "評価"],
+    "繰り返し・予定": ["繰り返し", "予定", "頻度", "スケジュール", "時間"],
+    "メモ": ["メモ", "記録"],
+    "キャリア・成長": ["キャリア", "成長", "スキル"],
+    "上司の関わり方": ["上司", "部下", "聴", "傾聴", "フィードバック", "関わり"],
+    "データの見方": ["データ", "分析", "グラフ", "数値"],
+}
+
+
+class SeminarSurvey(Section):
+    attendance_user: list[str] = Field(
+        default_factory=lambda: ["ユーザーID", "社員番号", "メールアドレス"]
+    )
+    headers: SurveyHeaders = Field(default_factory=SurveyHeaders)
+    satisfaction_scale: Scale = Field(default_factory=lambda: Scale(min=1, max=5))
+    keywords: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_KEYWORDS))
 
 
 class Settings(Section):
@@ -398,6 +437,7 @@ class Settings(Section):
     mail: Mail = Field(default_factory=Mail)
     advisors: dict[str, Advisor] = Field(default_factory=dict)
     seminars: dict[str, Seminar] = Field(default_factory=dict)
+    seminar_survey: SeminarSurvey = Field(default_factory=SeminarSurvey)
 
     @field_validator("milestones")
     @classmethod

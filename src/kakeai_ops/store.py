@@ -234,6 +234,27 @@ SCHEMA = [
         added_at TEXT NOT NULL
     );
     """,
+    # version 5: seminar attendance and survey answers
+    """
+    CREATE TABLE IF NOT EXISTS seminar_attendance (
+        seminar TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (seminar, user_id)
+    );
+    CREATE TABLE IF NOT EXISTS seminar_survey (
+        seminar TEXT NOT NULL,
+        row INTEGER NOT NULL,
+        user_id TEXT,
+        satisfaction INTEGER,
+        interests TEXT,
+        free_text TEXT,
+        source TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (seminar, row)
+    );
+    """,
 ]
 
 

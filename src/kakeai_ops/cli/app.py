@@ -65,7 +65,7 @@ def root(
 
 
 def _register() -> None:
-    from . import campaign, demo, ingest, init, interview, mail, report, segment
+    from . import campaign, demo, ingest, init, interview, mail, report, segment, seminar
 
     init.register(app)
     ingest.register(app)
@@ -74,6 +74,7 @@ def _register() -> None:
     mail.register(app)
     interview.register(app)
     report.register(app)
+    seminar.register(app)
     demo.register(app)
 
 

@@ -26,9 +26,29 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
     """(kops arguments, output file it writes or None) for each step of the month."""
     october = sorted((data / "2026-10").iterdir())
     november = sorted((data / "2026-11").iterdir())
+    seminar = data / "seminar"
     return [
         (["init", str(root)], None),
         (["ingest", "-w", str(root), *map(str, october)], None),
+        # October: the Month1 seminar invites those stuck at the start of the funnel.
+        (["seminar", "list", "-w", str(root)], None),
+        (["seminar", "invite", "month1", "-w", str(root), "--yes"], None),
+        (
+            [
+                "seminar",
+                "attendance",
+                "month1",
+                str(seminar / "month1-attendance.csv"),
+                "-w",
+                str(root),
+            ],
+            None,
+        ),
+        (
+            ["seminar", "survey", "month1", str(seminar / "month1-survey.csv"), "-w", str(root)],
+            None,
+        ),
+        # November's export arrives.
         (["ingest", "-w", str(root), *map(str, november)], None),
         (["status", "-w", str(root)], None),
         (["segment", "-w", str(root)], None),
@@ -132,6 +152,23 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         ),
         (["mail", "send", "-w", str(root), "--awarded", "exec-1on1-2026h2", "--yes"], None),
         (["mail", "status", "-w", str(root)], None),
+        (["seminar", "remind", "month1", "-w", str(root), "--yes"], None),
+        (
+            ["seminar", "summary", "month1", "-w", str(root)],
+            None,
+        ),
+        (
+            [
+                "seminar",
+                "summary",
+                "month1",
+                "-w",
+                str(root),
+                "--out",
+                str(root / "out" / "seminar-month1.xlsx"),
+            ],
+            "seminar summary (Excel): out/seminar-month1.xlsx",
+        ),
     ]
 
 
@@ -149,6 +186,12 @@ def configure_sample(root: Path) -> None:
     """The sample company's advisors, as a secretariat would add them to kops.yaml."""
     config = root / "kops.yaml"
     text = config.read_text("utf-8").replace("advisors: {}\n", SAMPLE_SETTINGS, 1)
+    # The Month1 seminar was held on 2026-10-28 (the first date/url lines are month1's).
+    text = text.replace("date: null ", "date: 2026-10-28T12:15:00 ", 1)
+    text = text.replace("url: null ", "url: https://meet.example.invalid/kakeai-month1 ", 1)
+    text = text.replace(
+        "recording_url: null ", "recording_url: https://video.example.invalid/kakeai-month1 ", 1
+    )
     config.write_text(text, encoding="utf-8")
 
 
@@ -178,9 +221,9 @@ def register(app: typer.Typer) -> None:
         Example: kops demo --workspace ./kops-demo
         """
         source = data or sample_dir()
-        if not (source / "2026-10").is_dir() or not (source / "2026-11").is_dir():
+        if not all((source / part).is_dir() for part in ("2026-10", "2026-11", "seminar")):
             raise KopsError(
-                f"no sample tenant at {source} (expected 2026-10/ and 2026-11/)",
+                f"no sample tenant at {source} (expected 2026-10/, 2026-11/ and seminar/)",
                 hint="run `make sample` or pass --data DIR",
             )
         root = (workspace or Path(tempfile.mkdtemp(prefix="kops-demo-"))).resolve()

@@ -349,6 +349,25 @@ def send_command(
     """
     s = session(workspace)
     spec = _spec(segment, flag, role, division, awarded, milestones, users, template, seminar)
+    run_send(
+        s, spec, run_id_opt, yes, dry_run, to_test, limit, holdout, retry_unknown, snapshot, as_of
+    )
+
+
+def run_send(
+    s: Session,
+    spec: AudienceSpec,
+    run_id_opt: str | None,
+    yes: bool,
+    dry_run: bool,
+    to_test: str | None,
+    limit: int | None,
+    holdout: float,
+    retry_unknown: bool,
+    snapshot: str | None,
+    as_of: str | None,
+) -> str:
+    """Plan, confirm and send (or resume) a run; returns its id. Shared by `kops seminar`."""
     existing = None
     if run_id_opt is not None:
         safe_run_id(run_id_opt)
@@ -356,14 +375,14 @@ def send_command(
             existing = ledger.run(run_id_opt)
     if existing is not None and not (dry_run or to_test):
         _resume(s, run_id_opt or "", yes, limit, retry_unknown)
-        return
+        return run_id_opt or ""
     audience, snap_id, when = _audience(s, spec, snapshot, as_of)
     run_id = safe_run_id(run_id_opt or audience.default_run_id)
     with _ledger(s) as ledger:
         existing = ledger.run(run_id)
     if existing is not None and not (dry_run or to_test):
         _resume(s, run_id, yes, limit, retry_unknown)
-        return
+        return run_id
     with Progress(
         TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
     ) as bar:
@@ -374,15 +393,12 @@ def send_command(
     _show_plan(s, plan, audience, run_id)
     if dry_run:
         _dry_run(s, plan)
-        return
+        return run_id
     if to_test:
-        _confirm(
-            yes,
-            f"Send {min(len(plan.messages), limit or len(plan.messages)):,} test message(s) "
-            f"to {to_test}?",
-        )
+        count = min(len(plan.messages), limit or len(plan.messages))
+        _confirm(yes, f"Send {count:,} test message(s) to {to_test}?")
         _test_send(s, plan, to_test, limit)
-        return
+        return run_id
     sendable = len(plan.by_state("planned"))
     if sendable == 0:
         raise KopsError(
@@ -397,6 +413,7 @@ def send_command(
     )
     _record_plan(s, plan, audience, snap_id, when, holdout)
     _send(s, plan, limit, retry_unknown)
+    return run_id
 
 
 def _confirm(yes: bool, question: str) -> None:

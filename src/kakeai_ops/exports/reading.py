@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,12 +80,19 @@ def detect_encoding(path: Path) -> str:
     )
 
 
+# Python's cp932 maps the single bytes 0xA0 and 0xFD–0xFF to private-use characters
+# instead of failing; Japanese Excel never writes them, so they mean "not CP932".
+NOT_CP932 = re.compile("[\uf8f0-\uf8f3]")
+
+
 def _decodes(path: Path, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
+                if encoding == "cp932" and NOT_CP932.search(text):
+                    return False
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False

@@ -40,6 +40,11 @@ class AudienceSpec:
     users_file: Path | None = None
     template: str | None = None
     seminar: str | None = None
+    # A seminar theme's audience: these primary stuck points, and/or every manager.
+    segments: tuple[str, ...] = ()
+    managers: bool = False
+    # An explicit list of user ids (e.g. invited but did not attend).
+    user_ids: tuple[str, ...] | None = None
 
     def source(self) -> str:
         chosen = [
@@ -50,6 +55,8 @@ class AudienceSpec:
                 ("--awarded", self.awarded),
                 ("--milestones", self.milestones or None),
                 ("--users", self.users_file),
+                ("theme", self.segments or self.managers or None),
+                ("list", self.user_ids is not None or None),
             )
             if value
         ]
@@ -153,6 +160,31 @@ def build_audience(
             )
         segment_key = None
         base = spec.template or "milestone"
+    elif source == "theme":
+        unknown = [k for k in spec.segments if k not in seg.KEYS]
+        if unknown:
+            raise KopsError(
+                f"unknown stuck point(s) {', '.join(unknown)} for the seminar's audience"
+            )
+        wanted = facts["stuck_point"].isin(spec.segments)
+        if spec.managers:
+            wanted |= facts["role"].isin(["manager", "both"])
+        chosen = facts[wanted]
+        if spec.division:
+            chosen = chosen[chosen["division"] == spec.division]
+        user_ids = list(chosen["user_id"])
+        for user_id, stuck in zip(chosen["user_id"], chosen["stuck_point"], strict=True):
+            extra_by_user[user_id] = [{"stuck_point": stuck}]
+        segment_key = None
+        if not spec.template:
+            raise KopsError("a seminar audience needs a template")
+        base = spec.template
+    elif source == "list":
+        user_ids = list(spec.user_ids or ())
+        segment_key = None
+        if not spec.template:
+            raise KopsError("a list audience needs a template")
+        base = spec.template
     else:
         if not spec.template:
             raise KopsError(
@@ -215,6 +247,8 @@ def build_audience(
         run_base = f"milestones-{month}"
     elif source == "--users":
         run_base = f"{base}-{Path(str(spec.users_file)).stem}"
+    elif source in ("theme", "list"):
+        run_base = f"{base}-{spec.seminar}" if spec.seminar else f"{base}-{month}"
     else:
         name = templates_used[0] if len(templates_used) == 1 else base
         run_base = f"{name}-{month}"
@@ -222,7 +256,18 @@ def build_audience(
         run_base += f"-{spec.division}"
     description = {
         "audience": source,
-        "value": str(spec.segment or spec.flag or spec.awarded or spec.users_file or "milestones"),
+        "value": str(
+            spec.segment
+            or spec.flag
+            or spec.awarded
+            or spec.users_file
+            or (
+                ",".join(spec.segments) + (" +managers" if spec.managers else "")
+                if source == "theme"
+                else None
+            )
+            or ("list" if source == "list" else "milestones")
+        ),
         "role": spec.role,
         "division": spec.division,
         "template": spec.template,

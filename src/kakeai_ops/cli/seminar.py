@@ -1,0 +1,359 @@
+"""``kops seminar``: the monthly seminar series, invitations, attendance and survey."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from .. import seminars as sem
+from ..analyses import segment as seg
+from ..errors import KopsError
+from ..mail.audience import AudienceSpec
+from ..mail.ledger import Ledger
+from ..mail.send import now
+from ..outputs.console import frame_table, percent
+from ..outputs.files import csv_text, json_text, write_table
+from ..store import audit
+from .common import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    OutOpt,
+    SnapshotOpt,
+    WorkspaceOpt,
+    err,
+    note,
+    out,
+    session,
+)
+from .mail import run_send
+
+app = typer.Typer(
+    help="The monthly seminar series (Month1–4): invite, remind, attendance, survey.",
+    no_args_is_help=True,
+)
+
+SeminarArg = Annotated[
+    str, typer.Argument(help="Seminar id from kops.yaml (see `kops seminar list`).")
+]
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Send without asking (required when not interactive).")
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Write the invitations as .eml to the outbox; send nothing."),
+]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Send at most N messages in this invocation.")
+]
+TestOpt = Annotated[
+    str | None, typer.Option("--to-test", help="Send every message to this tester address instead.")
+]
+
+
+def _invited(ws_session: object, run_id: str) -> pd.DataFrame:
+    s = ws_session
+    ledger = Ledger(s.workspace)  # type: ignore[attr-defined]
+    try:
+        rows = ledger.rows(run_id, ["sent"])
+    finally:
+        ledger.close()
+    return pd.DataFrame(
+        {
+            "user_id": [r.user_id for r in rows],
+            "stuck_point": [r.extra.get("stuck_point", "") for r in rows],
+        },
+        columns=["user_id", "stuck_point"],
+    )
+
+
+@app.command("list")
+def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """The seminars in kops.yaml: theme, date, links, who each invites, invited and attended.
+
+    Example: kops seminar list
+    """
+    s = session(workspace)
+    rows = []
+    for seminar_id, config in s.settings.seminars.items():
+        spec = (
+            sem.invite_spec(seminar_id, config)
+            if (isinstance(config.month, int) or config.stuck_points or config.managers)
+            and (isinstance(config.month, int) or config.template)
+            else None
+        )
+        audience = "-"
+        if spec is not None:
+            audience = ", ".join(spec.segments) + (" + managers" if spec.managers else "")
+        invited = (
+            _invited(s, sem.invite_run_id(seminar_id, config))
+            if spec is not None
+            else pd.DataFrame()
+        )
+        rows.append(
+            {
+                "seminar": seminar_id,
+                "month": config.month,
+                "title": config.title or "",
+                "points": " / ".join(config.points),
+                "date": "" if config.date is None else str(config.date),
+                "url": config.url or "",
+                "recording_url": config.recording_url or "",
+                "invites": audience.strip(", "),
+                "invited": len(invited),
+                "attended": len(sem.attendance(s.workspace, seminar_id)),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if fmt is Format.table:
+        out.print(frame_table(frame.drop(columns=["url", "recording_url"]), title="Seminars"))
+    else:
+        sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+
+
+@app.command("invite")
+def invite_command(
+    seminar_id: SeminarArg,
+    workspace: WorkspaceOpt = None,
+    division: Annotated[str | None, typer.Option("--division", help="Only this 事業部.")] = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    to_test: TestOpt = None,
+    limit: LimitOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Invite the people the theme helps: Month1 → not_activated/no_pair/no_1on1/no_rating,
+    Month2 → no_prep, Month3 → no_recurrence, Month4 → managers. Sent through `kops mail`.
+
+    Example: kops seminar invite month2 --dry-run
+    """
+    s = session(workspace)
+    config = sem.seminar(s.settings, seminar_id)
+    if config.date is None or config.url is None:
+        note(
+            f"seminars.{seminar_id}: date or url not set yet; the invitation says they will follow"
+        )
+    spec = sem.invite_spec(seminar_id, config, division)
+    run_send(s, spec, None, yes, dry_run, to_test, limit, 0.0, False, snapshot, as_of)
+
+
+@app.command("remind")
+def remind_command(
+    seminar_id: SeminarArg,
+    workspace: WorkspaceOpt = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    to_test: TestOpt = None,
+    limit: LimitOpt = None,
+) -> None:
+    """After the seminar: send the recording to those invited who did not attend.
+
+    Example: kops seminar remind month1 --yes
+    """
+    s = session(workspace)
+    config = sem.seminar(s.settings, seminar_id)
+    if config.date is None:
+        raise KopsError(
+            f"seminars.{seminar_id}.date is not set", hint="set the seminar's date in kops.yaml"
+        )
+    day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
+    if now().date() <= day:
+        raise KopsError(
+            f"the seminar is on {day}: remind after it",
+            hint="run this the day after the seminar or later",
+        )
+    if not config.recording_url:
+        raise KopsError(
+            f"seminars.{seminar_id}.recording_url is not set",
+            hint="add the recording's link to kops.yaml",
+        )
+    invited = _invited(s, sem.invite_run_id(seminar_id, config))
+    if invited.empty:
+        raise KopsError(
+            f"nobody was invited to {seminar_id} through kops",
+            hint=f"`kops seminar invite {seminar_id}` first",
+        )
+    attended = sem.attendance(s.workspace, seminar_id)
+    if not attended:
+        note(f"no attendance recorded for {seminar_id}: everyone invited gets the recording")
+    absent = tuple(u for u in invited["user_id"] if u not in attended)
+    err.print(
+        f"invited {len(invited):,}, attended {len(attended & set(invited['user_id'])):,}, "
+        f"to remind {len(absent):,}",
+        highlight=False,
+    )
+    if not absent:
+        err.print("Everyone invited attended; nothing to send.", highlight=False)
+        return
+    spec = AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
+    run_send(s, spec, None, yes, dry_run, to_test, limit, 0.0, False, None, None)
+
+
+@app.command("attendance")
+def attendance_command(
+    seminar_id: SeminarArg,
+    file: Annotated[
+        Path, typer.Argument(help="The attendance list (CSV/XLSX): user id or email per row.")
+    ],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Record who attended (replaces the seminar's earlier attendance). All or nothing.
+
+    Example: kops seminar attendance month1 出席者.csv
+    """
+    s = session(workspace)
+    sem.seminar(s.settings, seminar_id)
+    snap = s.snapshot()
+    users = s.tables(snap).users
+    ids = sem.read_attendance(file, s.settings, users)
+    sem.store_attendance(s.workspace, seminar_id, ids, file.name)
+    audit(s.workspace, "seminar attendance", scope=seminar_id, snapshot=snap.id, rows=len(ids))
+    err.print(f"{seminar_id}: {len(ids):,} attendee(s) recorded from {file.name}", highlight=False)
+
+
+@app.command("survey")
+def survey_command(
+    seminar_id: SeminarArg,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The survey export (CSV/XLSX): user, 満足度, 知りたいテーマ, 今、知りたいこと."
+        ),
+    ],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Record the survey answers (replaces the seminar's earlier ones). All or nothing.
+
+    Example: kops seminar survey month1 アンケート.csv
+    """
+    s = session(workspace)
+    sem.seminar(s.settings, seminar_id)
+    snap = s.snapshot()
+    answers = sem.read_survey(file, s.settings, s.tables(snap).users)
+    sem.store_survey(s.workspace, seminar_id, answers, file.name)
+    audit(s.workspace, "seminar survey", scope=seminar_id, snapshot=snap.id, rows=len(answers))
+    err.print(
+        f"{seminar_id}: {len(answers):,} answer(s) recorded from {file.name}", highlight=False
+    )
+
+
+@app.command("summary")
+def summary_command(
+    seminar_id: SeminarArg,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+) -> None:
+    """Attendance by invited stuck point and 事業部, satisfaction, interests, grouped free text,
+    and whether attendees moved on from their stuck point by the next snapshot.
+
+    Example: kops seminar summary month1 --out month1.xlsx
+    """
+    s = session(workspace)
+    config = sem.seminar(s.settings, seminar_id)
+    run_id = sem.invite_run_id(seminar_id, config)
+    invited = _invited(s, run_id)
+    ledger = Ledger(s.workspace)
+    try:
+        run = ledger.run(run_id)
+    finally:
+        ledger.close()
+    latest = s.snapshot()
+    later = None
+    if run is not None and run["snapshot"] != latest.id and latest.as_of is not None:
+        later = seg.segment(s.tables(latest), s.settings.rules, latest.as_of)
+    elif run is not None:
+        note("no snapshot newer than the invitation yet: movement is shown after the next ingest")
+    summary = sem.summarise(
+        invited,
+        sem.attendance(s.workspace, seminar_id),
+        sem.survey(s.workspace, seminar_id),
+        s.tables(latest).users,
+        s.settings.seminar_survey.keywords,
+        later,
+    )
+    sheets = [
+        ("出欠_スタックポイント別", summary.by_stuck_point),
+        ("出欠_事業部別", summary.by_division),
+        ("満足度", summary.satisfaction),
+        ("知りたいテーマ", summary.interests),
+        ("自由記述", summary.free_text),
+    ]
+    if summary.movement is not None:
+        sheets.append(("その後の変化", summary.movement))
+    if out_file is not None:
+        write_table(sheets[0][1], out_file, sheet=sheets[0][0], extra_sheets=sheets[1:])
+        err.print(f"Wrote {out_file}", highlight=False)
+        return
+    if fmt is not Format.table:
+        payload = {name: frame for name, frame in sheets}
+        if fmt is Format.json:
+            import json
+
+            sys.stdout.write(
+                json.dumps(
+                    {k: json.loads(json_text(v)) for k, v in payload.items()},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+                + "\n"
+            )
+        else:
+            sys.stdout.write(csv_text(summary.by_stuck_point))
+        return
+    title = config.title or seminar_id
+    out.print(
+        f"[bold]{escape(title)}[/bold] ({seminar_id}): invited {summary.invited:,}, "
+        f"attended {summary.attended:,}, answers {summary.answers:,}"
+    )
+    out.print(
+        frame_table(
+            summary.by_stuck_point,
+            title="Attendance by stuck point at the invitation",
+            formats={"rate": percent},
+        )
+    )
+    out.print(
+        frame_table(summary.by_division, title="Attendance by 事業部", formats={"rate": percent})
+    )
+    if len(summary.satisfaction):
+        scores = sem.survey(s.workspace, seminar_id)["satisfaction"].dropna()
+        out.print(frame_table(summary.satisfaction, title=f"満足度 (average {scores.mean():.2f})"))
+    if len(summary.interests):
+        out.print(frame_table(summary.interests, title="知りたいテーマ (ranked)"))
+    if len(summary.free_text):
+        counts = summary.free_text.groupby("group").size().sort_values(ascending=False)
+        out.print(
+            "[bold]今、知りたいこと[/bold] "
+            "(grouped by keywords in kops.yaml seminar_survey.keywords)"
+        )
+        for group, count in counts.items():
+            out.print(f"  {escape(str(group))}: {count}")
+            answers = summary.free_text[summary.free_text["group"] == group][
+                "answer"
+            ].value_counts()
+            for answer, times in answers.head(3).items():
+                shown = str(answer).replace(chr(10), " ")
+                out.print(
+                    f"    ・{escape(shown)}" + (f"（{times}件）" if times > 1 else ""),
+                    highlight=False,
+                )
+    if summary.movement is not None:
+        out.print(
+            frame_table(
+                summary.movement,
+                title=f"Moved on from their stuck point by snapshot {latest.id}",
+                formats={"share_moved_on": percent},
+            )
+        )
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="seminar")

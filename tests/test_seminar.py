@@ -1,0 +1,194 @@
+"""kops seminar: invitations by theme, attendance and survey files, the summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import SAMPLE, Cli, tree_digest
+from factories import user
+from kakeai_ops.config import Settings
+from kakeai_ops.init import init_workspace
+from kakeai_ops.mail.ledger import Ledger
+from kakeai_ops.seminars import group_answers, invite_spec, read_survey
+from kakeai_ops.workspace import Workspace
+
+SEMINARS = SAMPLE / "seminar"
+
+
+@pytest.fixture
+def october(tmp_path: Path) -> Workspace:
+    """A workspace holding only October's export, with the Month1 seminar dated."""
+    ws = init_workspace(tmp_path / "ws")
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(
+        date="2026-10-28T12:15:00",
+        url="https://meet.example/month1",
+        recording_url="https://video.example/month1",
+    )
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    Cli(ws)("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    return ws
+
+
+def sent(ws: Workspace, run: str) -> list[str]:
+    ledger = Ledger(ws)
+    try:
+        return [r.user_id for r in ledger.rows(run, ["sent"])]
+    finally:
+        ledger.close()
+
+
+def test_themes_choose_the_audience() -> None:
+    settings = Settings.model_validate(
+        yaml.safe_load(
+            (Path(__file__).parents[1] / "src/kakeai_ops/resources/kops.yaml").read_text("utf-8")
+        )
+    )
+    assert invite_spec("month1", settings.seminars["month1"]).segments == (
+        "not_activated",
+        "no_pair",
+        "no_1on1",
+        "no_rating",
+    )
+    assert invite_spec("month2", settings.seminars["month2"]).segments == ("no_prep",)
+    assert invite_spec("month3", settings.seminars["month3"]).segments == ("no_recurrence",)
+    month4 = invite_spec("month4", settings.seminars["month4"])
+    assert month4.managers and month4.template == "seminar.month4"
+    assert settings.seminars["month2"].points  # the points each theme covers ship in kops init
+
+
+def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
+    cli = Cli(october)
+    segment = list(csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout)))
+    expected = {
+        r["user_id"]
+        for r in segment
+        if r["stuck_point"] in ("not_activated", "no_pair", "no_1on1", "no_rating")
+        and r["email"]
+        and r["employment"] == "在籍"
+    }
+    cli("seminar", "invite", "month1", "--yes")
+    invited = set(sent(october, "seminar.month1-month1"))
+    assert invited == expected
+    message = next((october.outbox_dir / "seminar.month1-month1").glob("*.eml")).read_bytes()
+    from email import message_from_bytes, policy
+
+    parsed = message_from_bytes(message, policy=policy.default)
+    assert "2026年10月28日（水）12:15〜" in str(parsed["Subject"])
+    assert "https://meet.example/month1" in parsed.get_content()
+
+    cli("seminar", "attendance", "month1", str(SEMINARS / "month1-attendance.csv"))
+    cli("seminar", "survey", "month1", str(SEMINARS / "month1-survey.csv"))
+    attended = {
+        r["ユーザーID"].translate(str.maketrans("０１２３４５６７８９", "0123456789")).strip()
+        for r in csv.DictReader(
+            io.StringIO((SEMINARS / "month1-attendance.csv").read_text("utf-8-sig"))
+        )
+    }
+
+    remind = cli("seminar", "remind", "month1", "--yes")
+    reminded = set(sent(october, "seminar.recording-month1"))
+    assert reminded == invited - attended and reminded
+    assert f"to remind {len(reminded)}" in remind.stderr
+    recording = next((october.outbox_dir / "seminar.recording-month1").glob("*.eml")).read_bytes()
+    assert (
+        "https://video.example/month1"
+        in message_from_bytes(recording, policy=policy.default).get_content()
+    )
+
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    data = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
+    by_stuck = {r["stuck_point"]: r for r in data["出欠_スタックポイント別"]}
+    assert sum(r["invited"] for r in by_stuck.values()) == len(invited)
+    assert sum(r["attended"] for r in by_stuck.values()) == len(invited & attended)
+    assert sum(r["answers"] for r in data["満足度"]) == 18
+    assert data["知りたいテーマ"][0]["answers"] >= data["知りたいテーマ"][-1]["answers"]
+    groups = {r["group"] for r in data["自由記述"]}
+    assert {"事前準備・トピック", "繰り返し・予定", "その他"} <= groups
+    movement = {r["group"]: r for r in data["その後の変化"]}
+    assert movement["attended"]["users"] == len(invited & attended)
+    text = cli("seminar", "summary", "month1").stdout
+    assert "今、知りたいこと" in text and "Moved on from their stuck point" in text
+
+
+def test_remind_before_the_date_is_refused(october: Workspace) -> None:
+    cli = Cli(october)
+    cli("seminar", "invite", "month1", "--yes")
+    early = cli(
+        "seminar",
+        "remind",
+        "month1",
+        "--yes",
+        env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"},
+        ok=False,
+    )
+    assert "remind after it" in early.stderr
+
+
+def test_survey_cp932_with_commas_quotes_and_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    rows = [
+        ["ユーザーID", "満足度", "知りたいテーマ", "今、知りたいこと"],
+        [
+            "0001",
+            "５",
+            "事前準備、データの見方",
+            '部下の話を"聴く"コツ,\n上司として何を聞けばよいか',
+        ],
+        ["u0002@example.jp", "3", "メモの活用", "髙橋さんのチームの工夫①"],
+    ]
+    with path.open("w", encoding="cp932", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    users = pd.DataFrame([user("0001"), user("0002")])
+    answers = read_survey(path, Settings(), users)
+    assert list(answers["user_id"]) == ["0001", "0002"]
+    assert list(answers["satisfaction"]) == [5, 3]
+    assert answers.loc[0, "interests"] == ["事前準備", "データの見方"]
+    assert answers.loc[0, "free_text"] == '部下の話を"聴く"コツ,\n上司として何を聞けばよいか'
+    assert answers.loc[1, "free_text"] == "髙橋さんのチームの工夫①"
+    grouped = group_answers(answers["free_text"], Settings().seminar_survey.keywords)
+    assert set(grouped[grouped["answer"].str.startswith("部下")]["group"]) == {"上司の関わり方"}
+
+
+def test_bad_survey_and_attendance_files(october: Workspace, tmp_path: Path) -> None:
+    cli = Cli(october)
+    bad = tmp_path / "survey.csv"
+    bad.write_text(
+        "ユーザーID,満足度,知りたいテーマ,今、知りたいこと\n000120,9,メモ,x\n999999,3,メモ,y\n,3,メモ,z\n",
+        encoding="utf-8",
+    )
+    before = tree_digest(october.root)
+    result = cli("seminar", "survey", "month1", str(bad), ok=False)
+    assert "survey.csv:2: 満足度: not a whole number from 1 to 5 ('9')" in result.stderr
+    assert "survey.csv:3: ユーザーID: is not in users ('999999')" in result.stderr
+    assert "survey.csv:4: ユーザーID: required value is blank" in result.stderr
+    missing = tmp_path / "attendance.csv"
+    missing.write_text("氏名\n山田\n", encoding="utf-8")
+    result = cli("seminar", "attendance", "month1", str(missing), ok=False)
+    assert (
+        "attendance.csv:1: ユーザーID/社員番号/メールアドレス: missing required column; headers found: 氏名"
+        in result.stderr
+    )
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"\xfd\xfe\n")
+    assert "unknown encoding" in cli("seminar", "attendance", "month1", str(latin), ok=False).stderr
+    assert tree_digest(october.root) == before
+    unknown = cli("seminar", "invite", "month9", ok=False)
+    assert "no seminar 'month9'" in unknown.stderr
+
+
+def test_list_shows_the_series(october: Workspace) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO(Cli(october)("seminar", "list", "--format", "csv").stdout))
+    )
+    assert [r["seminar"] for r in rows] == ["month1", "month2", "month3", "month4"]
+    assert rows[3]["invites"].endswith("managers")
+    assert Counter(r["month"] for r in rows) == Counter({"1": 1, "2": 1, "3": 1, "4": 1})
