@@ -464,3 +464,48 @@ def test_rate_limit_spaces_messages(sample_copy: Workspace) -> None:
     finally:
         ledger.close()
     assert waits == [10.0, 10.0, 10.0]
+
+
+def test_leave_is_checked_again_when_a_run_resumes(sample_copy: Workspace, tmp_path: Path) -> None:
+    """Planned in November, resumed after an export that puts one recipient on leave."""
+    cli = Cli(sample_copy)
+    cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+    ledger = Ledger(sample_copy)
+    try:
+        pending = ledger.rows(RUN, ["planned"])
+    finally:
+        ledger.close()
+    away = pending[0].user_id
+    import pandas as pd
+
+    from kakeai_ops.store import latest_snapshot, load_tables
+
+    users = load_tables(latest_snapshot(sample_copy)).users  # type: ignore[arg-type]
+    export = users.rename(
+        columns={
+            "user_id": "ユーザーID",
+            "name": "氏名",
+            "email": "メールアドレス",
+            "division": "事業部",
+            "department": "部署",
+            "employment": "在籍状況",
+            "last_login_at": "最終ログイン日時",
+        }
+    )
+    export = export[
+        ["ユーザーID", "氏名", "メールアドレス", "事業部", "部署", "在籍状況", "最終ログイン日時"]
+    ].copy()
+    export.loc[export["ユーザーID"] == away, "在籍状況"] = "休職"
+    export["最終ログイン日時"] = (
+        pd.to_datetime(export["最終ログイン日時"]).dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    )
+    path = tmp_path / "users-later.csv"
+    export.to_csv(path, index=False, encoding="utf-8-sig")
+    cli("ingest", str(path))
+    cli("mail", "send", *SEGMENT, "--yes")
+    final = Ledger(sample_copy)
+    try:
+        row = next(r for r in final.rows(RUN) if r.user_id == away)
+    finally:
+        final.close()
+    assert row.state == "suppressed" and "on leave" in (row.error or "")

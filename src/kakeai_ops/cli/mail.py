@@ -527,7 +527,7 @@ def _send(s: Session, plan: Plan, limit: int | None, retry_unknown: bool) -> Non
             TimeRemainingColumn(),
             console=err,
         ) as bar:
-            sender = Sender(s.workspace, s.settings, ledger, transport)
+            sender = Sender(s.workspace, s.settings, ledger, transport, unavailable=_unavailable(s))
             pending = sender.pending(plan, retry_unknown)
             if limit is not None:
                 pending = pending[:limit]
@@ -556,6 +556,14 @@ def _send(s: Session, plan: Plan, limit: int | None, retry_unknown: bool) -> Non
             f"  {remaining:,} still pending: run the same command again to continue.",
             highlight=False,
         )
+
+
+def _unavailable(s: Session) -> dict[str, str]:
+    """Who went on leave or retired by the latest snapshot (a resumed run may be older)."""
+    users = s.tables(s.snapshot()).users
+    reasons = {"leave": "on leave (latest snapshot)", "retired": "retired (latest snapshot)"}
+    away = users[users["employment_status"].isin(list(reasons))]
+    return dict(zip(away["user_id"], away["employment_status"].map(reasons), strict=True))
 
 
 def _dry_run(s: Session, plan: Plan) -> None:

@@ -93,6 +93,7 @@ class Sender:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         on_progress: Callable[[PlannedMessage, str], None] | None = None,
+        unavailable: dict[str, str] | None = None,
     ) -> None:
         self.ws = ws
         self.settings = settings
@@ -102,6 +103,8 @@ class Sender:
         self.clock = clock
         self.on_progress = on_progress or (lambda _m, _s: None)
         self.calendar = BusinessCalendar(settings.calendar.company_holidays)
+        # user id → why they can't be mailed now (on leave, retired), from the latest snapshot.
+        self.unavailable = unavailable or {}
         self._next_slot = 0.0
 
     def pending(self, plan: Plan, retry_unknown: bool) -> list[PlannedMessage]:
@@ -248,7 +251,9 @@ class Sender:
             raise KopsError(f"the mail server refused the login: {err}") from None
 
     def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
-        """Checked at send time, not only when planning: lists and caps change."""
+        """Checked at send time, not only when planning: lists, caps and leave change."""
+        if message.user_id in self.unavailable:
+            return self.unavailable[message.user_id]
         suppressed = self.ledger.suppressed()
         if message.email in suppressed or message.user_id in suppressed:
             reason = suppressed.get(message.email) or suppressed.get(message.user_id)
