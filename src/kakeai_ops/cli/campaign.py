@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 import unicodedata
 from typing import Annotated
@@ -19,7 +18,7 @@ from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
 from ..outputs.console import frame_table
-from ..outputs.files import csv_text, json_text, write_table
+from ..outputs.files import write_table
 from ..store import awards, delivered_milestones, record_awards
 from .common import (
     AsOfOpt,
@@ -29,6 +28,7 @@ from .common import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    emit_data,
     err,
     out,
     parse_as_of,
@@ -417,11 +417,7 @@ def milestones_command(
 
 
 def _emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
-    if fmt is Format.csv:
-        sys.stdout.write(csv_text(frame))
-    elif fmt is Format.json:
-        sys.stdout.write(json_text(frame) + "\n")
-    else:
+    if not emit_data(frame, fmt):
         out.print(frame_table(frame, title=title))
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -129,3 +129,16 @@ def timing(message: str) -> None:
     """Timings for `make bench` (KOPS_TIMING=1); silent otherwise."""
     if os.environ.get("KOPS_TIMING") == "1":
         err.print(message, highlight=False)
+
+
+def emit_data(frame: Any, fmt: Format) -> bool:
+    """Write ``frame`` to stdout as CSV or JSON; False for ``table`` (the caller draws it)."""
+    from ..outputs.files import csv_text, json_text
+
+    if fmt is Format.csv:
+        sys.stdout.write(csv_text(frame))
+        return True
+    if fmt is Format.json:
+        sys.stdout.write(json_text(frame) + "\n")
+        return True
+    return False

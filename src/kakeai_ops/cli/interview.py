@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import unicodedata
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from rich.markup import escape
 from ..analyses import shortlist as sl
 from ..errors import KopsError
 from ..outputs.console import frame_table
-from ..outputs.files import csv_text, json_text, write_table
+from ..outputs.files import write_table
 from ..store import (
     exclude_from_interviews,
     include_in_interviews,
@@ -29,6 +28,7 @@ from .common import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    emit_data,
     err,
     out,
     parse_as_of,
@@ -177,11 +177,7 @@ def shortlist_command(
         )
         err.print(f"Wrote {len(table)} pair(s) to {out_file}", highlight=False)
         return
-    if fmt is Format.csv:
-        sys.stdout.write(csv_text(table))
-    elif fmt is Format.json:
-        sys.stdout.write(json_text(table) + "\n")
-    else:
+    if not emit_data(table, fmt):
         view = table[
             [
                 "rank",
@@ -353,7 +349,7 @@ def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.tabl
         merged = pd.concat(
             [done.assign(kind="interviewed"), excluded.assign(kind="excluded")], ignore_index=True
         )
-        sys.stdout.write(csv_text(merged) if fmt is Format.csv else json_text(merged) + "\n")
+        emit_data(merged, fmt)
         return
     out.print(frame_table(done, title=f"Interviewed ({len(done)})"))
     out.print(frame_table(excluded, title=f"Excluded ({len(excluded)})"))

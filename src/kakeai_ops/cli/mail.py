@@ -19,13 +19,21 @@ from ..errors import KopsError
 from ..init import shipped_templates_dir
 from ..mail.audience import REASONS, Audience, AudienceSpec, build_audience
 from ..mail.ledger import Ledger
-from ..mail.message import as_bytes, build_message
-from ..mail.plan import Plan, PlannedMessage, load_plan, make_plan, safe_run_id, save_plan
+from ..mail.message import as_bytes
+from ..mail.plan import (
+    Plan,
+    PlannedMessage,
+    build_planned,
+    load_plan,
+    make_plan,
+    safe_run_id,
+    save_plan,
+)
 from ..mail.send import Paused, Sender, now, run_lock
 from ..mail.templates import TemplateSet
 from ..mail.transport import OutboxTransport, SmtpTransport, Transport
 from ..outputs.console import frame_table, percent
-from ..outputs.files import csv_text, json_text, write_table
+from ..outputs.files import write_table
 from ..store import audit, awards, delivered_milestones
 from .common import (
     AsOfOpt,
@@ -35,6 +43,7 @@ from .common import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    emit_data,
     err,
     note,
     out,
@@ -168,7 +177,7 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
             )
         )
     else:
-        sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+        emit_data(frame, fmt)
 
 
 @app.command("preview")
@@ -226,15 +235,7 @@ def preview_command(
 
 
 def _print_message(s: Session, message: PlannedMessage) -> None:
-    built = build_message(
-        s.settings.mail,
-        message.name,
-        message.email,
-        message.subject,
-        message.text,
-        message.html,
-        message.message_id,
-    )
+    built = build_planned(s.settings.mail, message)
     parsed = message_from_bytes(as_bytes(built), policy=policy.default)
     for header in ("From", "To", "Reply-To", "Subject", "Date", "Message-ID"):
         out.print(f"[bold]{header}:[/bold] {escape(str(parsed[header]))}", highlight=False)
@@ -573,18 +574,9 @@ def _dry_run(s: Session, plan: Plan) -> None:
     mail = s.settings.mail
     count = 0
     for message in plan.by_state("planned"):
-        data = as_bytes(
-            build_message(
-                mail,
-                message.name,
-                message.email,
-                message.subject,
-                message.text,
-                message.html,
-                message.message_id,
-            )
+        transport.send(
+            as_bytes(build_planned(mail, message)), mail.from_addr, message.email, message.item
         )
-        transport.send(data, mail.from_addr, message.email, message.item)
         count += 1
     err.print(
         f"Dry run: {count:,} message(s) written to {folder}; nothing was sent or recorded.",
@@ -602,17 +594,7 @@ def _test_send(s: Session, plan: Plan, address: str, limit: int | None) -> None:
         transport.open()
         try:
             for message in messages:
-                data = as_bytes(
-                    build_message(
-                        mail,
-                        f"テスト送信（{message.name}）",
-                        address,
-                        "[TEST] " + message.subject,
-                        message.text,
-                        message.html,
-                        message.message_id.replace("@", ".test@"),
-                    )
-                )
+                data = as_bytes(build_planned(mail, message, test_address=address))
                 try:
                     transport.send(data, mail.from_addr, address, message.item)
                 except Exception as error:  # recorded, then the next one
@@ -651,7 +633,7 @@ def status_command(
                     )
                 )
             else:
-                sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+                emit_data(frame, fmt)
             return
         if ledger.run(run_id) is None:
             raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
@@ -666,7 +648,7 @@ def status_command(
         err.print(f"Wrote {len(rows):,} rows to {out_file}", highlight=False)
         return
     if fmt is not Format.table:
-        sys.stdout.write(csv_text(rows) if fmt is Format.csv else json_text(rows) + "\n")
+        emit_data(rows, fmt)
         return
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(frame_table(counts, title=f"Run {run_id}"))
@@ -733,7 +715,7 @@ def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.t
     if fmt is Format.table:
         out.print(frame_table(frame, title=f"Suppression list ({len(frame)})"))
     else:
-        sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+        emit_data(frame, fmt)
 
 
 def _key(target: str) -> str:
@@ -795,7 +777,7 @@ def report_command(
         )
     frame = pd.DataFrame(result)
     if fmt is not Format.table:
-        sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+        emit_data(frame, fmt)
         return
     label = seg.BY_KEY[key].label
     out.print(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +17,7 @@ from ..errors import KopsError
 from ..mail.audience import Audience, Recipient
 from ..mail.plan import make_plan
 from ..outputs.console import frame_table, percent
-from ..outputs.files import csv_text, json_text, write_table
+from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..reports import DivisionReport, build_report
 from ..store import audit, connect
@@ -29,6 +28,7 @@ from .common import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    emit_data,
     err,
     out,
     parse_as_of,
@@ -144,11 +144,7 @@ def divisions_command(
         return
     columns = [c for c, _, _ in OVERVIEW_COLUMNS]
     frame = report.overview[columns]
-    if fmt is Format.csv:
-        sys.stdout.write(csv_text(frame))
-        return
-    if fmt is Format.json:
-        sys.stdout.write(json_text(frame) + "\n")
+    if emit_data(frame, fmt):
         return
     headers = {c: label for c, label, _ in OVERVIEW_COLUMNS}
     formats: dict[str, Callable[[Any], str]] = {
@@ -327,7 +323,7 @@ def advisors_command(
         err.print(f"Wrote {len(frames)} scope list(s) to {out_dir}", highlight=False)
         return
     if fmt is not Format.table:
-        sys.stdout.write(csv_text(everyone) if fmt is Format.csv else json_text(everyone) + "\n")
+        emit_data(everyone, fmt)
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
     out.print(frame_table(summary, title="People in each advisor's scope"))
@@ -358,7 +354,7 @@ def register(root: typer.Typer) -> None:
         finally:
             db.close()
         if fmt is not Format.table:
-            sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+            emit_data(frame, fmt)
             return
         frame["detail"] = [
             ""

@@ -15,7 +15,7 @@ from rich.markup import escape
 from ..analyses import segment as seg
 from ..errors import KopsError
 from ..outputs.console import frame_table, percent
-from ..outputs.files import csv_text, json_text, write_table
+from ..outputs.files import csv_text, write_table
 from ..store import SnapshotInfo, list_snapshots
 from .common import (
     AsOfOpt,
@@ -25,6 +25,7 @@ from .common import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    emit_data,
     err,
     note,
     out,
@@ -172,11 +173,7 @@ def _list(
         )
         err.print(f"Wrote {len(columns):,} users to {out_file}", highlight=False)
         return
-    if fmt is Format.csv:
-        sys.stdout.write(csv_text(columns))
-        return
-    if fmt is Format.json:
-        sys.stdout.write(json_text(columns) + "\n")
+    if emit_data(columns, fmt):
         return
     view = columns[
         [
@@ -225,11 +222,7 @@ def _summary(
         err.print(f"Wrote the summary to {out_file}", highlight=False)
         return
     shown = grouped if grouped is not None else table
-    if fmt is Format.csv:
-        sys.stdout.write(csv_text(shown))
-        return
-    if fmt is Format.json:
-        sys.stdout.write(json_text(shown) + "\n")
+    if emit_data(shown, fmt):
         return
     headers = {**seg.ROLE_LABELS, "label": "", "stuck_point": "stuck point", "share": "share"}
     out.print(

@@ -27,6 +27,7 @@ from .common import (
     OutOpt,
     SnapshotOpt,
     WorkspaceOpt,
+    emit_data,
     err,
     note,
     out,
@@ -114,7 +115,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
     if fmt is Format.table:
         out.print(frame_table(frame.drop(columns=["url", "recording_url"]), title="Seminars"))
     else:
-        sys.stdout.write(csv_text(frame) if fmt is Format.csv else json_text(frame) + "\n")
+        emit_data(frame, fmt)
 
 
 @app.command("invite")

@@ -13,14 +13,15 @@ import os
 import re
 import tempfile
 from dataclasses import asdict, dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
+from ..config import Mail, Settings
 from ..errors import KopsError
 from ..workspace import Workspace
 from .audience import Audience, holdout_share
-from .message import message_id
+from .message import build_message, message_id
 from .templates import TemplateSet
 
 
@@ -86,6 +87,34 @@ def make_plan(
         if progress is not None:
             progress()
     return Plan(run_id, messages, audience)
+
+
+def build_planned(
+    mail: Mail, message: PlannedMessage, test_address: str | None = None
+) -> EmailMessage:
+    """The message exactly as sent; to a tester: their address, [TEST] and its own Message-ID."""
+    attachments = [Path(p) for p in message.attachments]
+    if test_address is None:
+        return build_message(
+            mail,
+            message.name,
+            message.email,
+            message.subject,
+            message.text,
+            message.html,
+            message.message_id,
+            attachments=attachments,
+        )
+    return build_message(
+        mail,
+        f"テスト送信（{message.name}）",
+        test_address,
+        "[TEST] " + message.subject,
+        message.text,
+        message.html,
+        message.message_id.replace("@", ".test@"),
+        attachments=attachments,
+    )
 
 
 def safe_run_id(run_id: str) -> str:

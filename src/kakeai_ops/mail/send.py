@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..calendar import BusinessCalendar
 from ..config import Settings
@@ -25,8 +24,8 @@ from ..errors import KopsError
 from ..store import record_milestones_delivered
 from ..workspace import Workspace
 from .ledger import PENDING, Ledger
-from .message import as_bytes, build_message
-from .plan import Plan, PlannedMessage, plan_dir
+from .message import as_bytes
+from .plan import Plan, PlannedMessage, build_planned, plan_dir
 from .transport import FatalFailure, PermanentFailure, TemporaryFailure, Transport, UnknownOutcome
 
 
@@ -140,18 +139,7 @@ class Sender:
                     self._throttle()
                     self.ledger.mark(plan.run_id, message.item, "sending", attempt=True)
                     try:
-                        data = as_bytes(
-                            build_message(
-                                mail,
-                                message.name,
-                                message.email,
-                                message.subject,
-                                message.text,
-                                message.html,
-                                message.message_id,
-                                attachments=[Path(p) for p in message.attachments],
-                            )
-                        )
+                        data = as_bytes(build_planned(mail, message))
                         self.transport.send(data, mail.from_addr, message.email, message.item)
                     except TemporaryFailure as err:
                         consecutive += 1

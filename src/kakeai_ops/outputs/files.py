@@ -142,7 +142,7 @@ def _atomic_xlsx(
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
         for i, column in enumerate(columns, start=1):
             sample = [str(column)] + [str(c.value or "") for c in ws[get_column_letter(i)][1:200]]
-            width = max(_display_width(s) for s in sample) + 2
+            width = max(display_width(s) for s in sample) + 2
             ws.column_dimensions[get_column_letter(i)].width = min(max(width, 6), 50)
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
@@ -157,7 +157,7 @@ def _atomic_xlsx(
             os.unlink(temp)
 
 
-def _display_width(text: str) -> int:
+def display_width(text: str) -> int:
     """East Asian characters take two columns in Excel's default font."""
     import unicodedata
 

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..reports import DivisionReport
-from .files import cell
+from .files import cell, display_width
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -278,7 +278,7 @@ def _finish(sheet: Worksheet) -> None:
         for target in row:
             if target.value is not None:
                 text = str(target.value)
-                width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) + 2
+                width = display_width(text) + 2
                 widths[target.column] = max(widths.get(target.column, 8), min(width, 40))
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
