@@ -61,6 +61,8 @@ def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_pat
     assert sales["A4"].value == "部署"
     assert sales.conditional_formatting  # the topic×対応 table is coloured
     assert overview.page_setup.orientation == "landscape"
+    assert overview.page_setup.fitToHeight == 1 and overview.page_setup.fitToWidth == 1  # one page
+    assert overview.print_area  # reaches below the last chart
 
 
 def test_sensitive_topic_cells_need_ten_people(sample_ws: Workspace, tmp_path: Path) -> None:

@@ -83,8 +83,11 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         )
     row = chart_row + 18
     row = _monthly(overview, report.monthly, row)
-    row = _topic_totals(overview, report.topic_totals, row + 2)
-    _finish(overview)
+    last_row = _topic_totals(overview, report.topic_totals, row + 2)
+    _finish(overview, one_page=True)
+    # Charts are not cells: without a print area the last one would be cut off.
+    last_column = get_column_letter(max(overview.max_column, len(report.divisions) + 12, 14))
+    overview.print_area = f"A1:{last_column}{last_row}"
     for division in report.divisions:
         sheet = book.create_sheet(sheet_title(division, used))
         row = _heading(sheet, report, division)
@@ -251,7 +254,9 @@ def _matrix(sheet: Worksheet, frame: pd.DataFrame, report: DivisionReport, row: 
             value = _value(lookup.get((topic, response)))
             target = sheet.cell(row=row + 1 + offset, column=column, value=value)
             target.border = BORDER
-            if value is not None and not isinstance(value, str):
+            if isinstance(value, str):
+                target.alignment = Alignment(horizontal="right")
+            elif value is not None:
                 target.number_format = "0.00"
     first = f"B{row + 2}"
     last = f"{get_column_letter(1 + len(responses))}{row + 1 + len(report.topics_vocabulary)}"
@@ -272,7 +277,9 @@ def _matrix(sheet: Worksheet, frame: pd.DataFrame, report: DivisionReport, row: 
     return row + 2 + len(report.topics_vocabulary)
 
 
-def _finish(sheet: Worksheet) -> None:
+def _finish(sheet: Worksheet, one_page: bool = False) -> None:
+    """Widths for Japanese text, frozen header, A4 landscape fitted to the width
+    (the overview to one page)."""
     widths: dict[int, int] = {}
     for row in sheet.iter_rows(min_row=4):
         for target in row:
@@ -286,6 +293,5 @@ def _finish(sheet: Worksheet) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+    sheet.page_setup.fitToHeight = 1 if one_page else 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "4:4"
