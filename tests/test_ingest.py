@@ -445,3 +445,16 @@ def test_bytes_cp932_only_maps_to_private_use_are_refused(
     bad = tmp_path / "users_fd.csv"
     bad.write_bytes(b"\x83\x86\x81[\x83U\x81[ID,\x8e\x81\x96\xbc\r\n1,\xfd\xfe\r\n")
     assert "users_fd.csv: unknown encoding" in _fails(ws, cli, [bad])
+
+
+def test_rows_with_the_wrong_number_of_fields_are_numbered(
+    ws: Workspace, cli: Cli, tmp_path: Path
+) -> None:
+    users = tmp_path / "users.csv"
+    users.write_text(
+        "ユーザーID,氏名,最終ログイン日時\n0001,山田 太郎,2026/11/01\n0002,鈴木\n0003,佐藤,2026/11/02,extra\n",
+        encoding="utf-8",
+    )
+    message = _fails(ws, cli, [users])
+    assert "users.csv:3: has 2 fields, the header 3 ('0002,鈴木')" in message
+    assert "users.csv:4: has 4 fields, the header 3 ('0003,佐藤,2026/11/02,extra')" in message

@@ -175,7 +175,8 @@ def _load_file(path: Path, settings: Settings, findings: Findings) -> _Loaded | 
         used = set(recognition.columns.values())
         raw = read_table(path, lambda hs: [h for h in hs if h in used], settings.exports.sheet)
     except ReadFailure as failure:
-        findings.problem(failure.problem)
+        for problem in failure.problems:
+            findings.problem(problem)
         return None
     if raw.frame.empty:
         findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))

@@ -147,7 +147,8 @@ def _read(
         used = {c for c in columns.values() if c}
         raw = read_table(path, lambda hs: [h for h in hs if h in used])
     except ReadFailure as failure:
-        findings.problem(failure.problem)
+        for problem in failure.problems:
+            findings.problem(problem)
         return None
     if raw.frame.empty:
         findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))

@@ -41,9 +41,10 @@ class RawTable:
 
 
 class ReadFailure(Exception):
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *more: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
+        self.problems = [problem, *more]
 
 
 def detect_encoding(path: Path) -> str:
@@ -184,11 +185,33 @@ def _read_csv_columns(
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
         raise ReadFailure(Problem(path.name, None, None, f"not a readable CSV: {err}")) from None
     if ragged:
-        first = next(r for r in ragged if r)
-        more = f" (and {len(ragged) - 1} more such rows)" if len(ragged) > 1 else ""
-        raise ReadFailure(Problem(path.name, None, None, first + more))
+        raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width))
     frame = table.to_pandas()
     return frame
+
+
+def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int) -> list[Problem]:
+    """Rows whose number of fields differs from the header's, with their row numbers.
+
+    Only on this error path is the file read again, row by row, to number them.
+    """
+    problems: list[Problem] = []
+    with path.open("r", encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)
+        for fields in reader:
+            if fields and len(fields) != width and any(f.strip() for f in fields):
+                shown = delimiter.join(fields)[:60]
+                problems.append(
+                    Problem(
+                        path.name,
+                        reader.line_num,
+                        None,
+                        f"has {len(fields)} fields, the header {width}",
+                        f"'{shown}'",
+                    )
+                )
+    return problems or [Problem(path.name, None, None, "rows with the wrong number of fields")]
 
 
 def _xlsx_rows(

@@ -443,7 +443,7 @@ def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
             )
         raw = read_table(path, lambda hs: [h for h in hs if h in wanted])
     except ReadFailure as failure:
-        raise InputError([failure.problem]) from None
+        raise InputError(failure.problems) from None
     by_email = users.dropna(subset=["email"]).set_index("email")["user_id"]
     known = set(users["user_id"])
     problems: list[Problem] = []
