@@ -15,6 +15,7 @@ import yaml
 from conftest import SAMPLE, Cli, tree_digest
 from factories import user
 from kakeai_ops.config import Settings
+from kakeai_ops.errors import InputError
 from kakeai_ops.init import init_workspace
 from kakeai_ops.mail.ledger import Ledger
 from kakeai_ops.seminars import group_answers, invite_spec, read_survey
@@ -192,3 +193,17 @@ def test_list_shows_the_series(october: Workspace) -> None:
     assert [r["seminar"] for r in rows] == ["month1", "month2", "month3", "month4"]
     assert rows[3]["invites"].endswith("managers")
     assert Counter(r["month"] for r in rows) == Counter({"1": 1, "2": 1, "3": 1, "4": 1})
+
+
+def test_row_numbers_count_lines_inside_quoted_answers(tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    rows = [
+        ["ユーザーID", "満足度", "知りたいテーマ", "今、知りたいこと"],
+        ["0001", "4", "メモ", "一行目\n二行目\n三行目"],
+        ["0002", "8", "メモ", "x"],  # on line 5 of the file
+    ]
+    with path.open("w", encoding="cp932", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    with pytest.raises(InputError) as caught:
+        read_survey(path, Settings(), pd.DataFrame([user("0001"), user("0002")]))
+    assert "survey.csv:5: 満足度: not a whole number from 1 to 5 ('8')" in caught.value.message

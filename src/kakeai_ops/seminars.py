@@ -3,6 +3,7 @@ and the summary (rules.md §1's seminar months; support plan part B)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import unicodedata
@@ -18,7 +19,7 @@ from .config import Seminar, Settings
 from .errors import InputError, KopsError, Problem
 from .exports import normalise as nz
 from .exports.findings import Findings
-from .exports.reading import ReadFailure, read_headers, read_table
+from .exports.reading import RawTable, ReadFailure, read_headers, read_table
 from .exports.tables import header_key
 from .mail.audience import AudienceSpec
 from .store import connect, now_text
@@ -89,7 +90,7 @@ def _identify(
     header: str,
     users: pd.DataFrame,
     file: str,
-    first_row: int,
+    rows: pd.Series,
     findings: Findings,
 ) -> list[str | None]:
     """User ids from a column of ids or emails (whichever each value looks like)."""
@@ -98,7 +99,7 @@ def _identify(
     ids: list[str | None] = []
     for position, raw in values.items():
         text = unicodedata.normalize("NFKC", str(raw)).strip()
-        row = first_row + int(position)
+        row = int(rows.loc[position])
         if text in ("", "-"):
             findings.problem(Problem(file, row, header, "required value is blank"), kind="blank")
             ids.append(None)
@@ -121,7 +122,7 @@ def _identify(
 
 def _read(
     path: Path, wanted: dict[str, list[str]], required: list[str], findings: Findings
-) -> tuple[pd.DataFrame, dict[str, str], int] | None:
+) -> tuple[pd.DataFrame, dict[str, str], pd.Series] | None:
     if not path.is_file():
         findings.problem(Problem(str(path), None, None, "file not found"))
         return None
@@ -153,7 +154,27 @@ def _read(
     if raw.frame.empty:
         findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))
         return None
-    return raw.frame, {k: v for k, v in columns.items() if v}, raw.first_row
+    return raw.frame, {k: v for k, v in columns.items() if v}, _row_numbers(path, raw)
+
+
+def _row_numbers(path: Path, raw: RawTable) -> pd.Series:
+    """The file line each row starts on. Survey answers span lines (quoted line
+    breaks), so CSV rows are counted as the csv module reads them; these files are small."""
+    if raw.encoding == "xlsx":
+        return pd.Series(raw.frame.index + raw.first_row, index=raw.frame.index)
+    starts: list[int] = []
+    with path.open("r", encoding=raw.encoding, newline="") as handle:
+        first = handle.readline()
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        line = 2
+        reader = csv.reader(handle, delimiter=delimiter)
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                starts.append(line)
+            line = reader.line_num + 2
+    if len(starts) != len(raw.frame):
+        return pd.Series(raw.frame.index + raw.first_row, index=raw.frame.index)
+    return pd.Series(starts, index=raw.frame.index)
 
 
 def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list[str]:
@@ -161,10 +182,8 @@ def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list
     read = _read(path, {"user": settings.seminar_survey.attendance_user}, ["user"], findings)
     ids: list[str | None] = []
     if read is not None:
-        frame, columns, first_row = read
-        ids = _identify(
-            frame[columns["user"]], columns["user"], users, path.name, first_row, findings
-        )
+        frame, columns, rows = read
+        ids = _identify(frame[columns["user"]], columns["user"], users, path.name, rows, findings)
     if findings.failed:
         raise InputError(
             findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
@@ -188,15 +207,15 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
         raise InputError(
             findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
         )
-    frame, columns, first_row = read
-    ids = _identify(frame[columns["user"]], columns["user"], users, path.name, first_row, findings)
+    frame, columns, rows = read
+    ids = _identify(frame[columns["user"]], columns["user"], users, path.name, rows, findings)
     scale = config.satisfaction_scale
     raw_scores = frame[columns["satisfaction"]]
     scores, bad = nz.parse_ints(raw_scores, scale.min, scale.max)
     findings.rows(
         path.name,
         bad,
-        first_row,
+        rows,
         columns["satisfaction"],
         f"not a whole number from {scale.min} to {scale.max}",
         raw_scores,
@@ -212,7 +231,7 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
     ]
     return pd.DataFrame(
         {
-            "row": [first_row + int(i) for i in frame.index],
+            "row": [int(rows.loc[i]) for i in frame.index],
             "user_id": ids,
             "satisfaction": scores.astype("Int64"),
             "interests": interests,
