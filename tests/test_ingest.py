@@ -174,6 +174,20 @@ def test_xlsx_with_excel_dates_and_serials(
     assert "meetings.xlsx:3: 上司ID: is not in users ('1')" in str(caught.value)
 
 
+def test_numeric_id_cells_in_excel_are_warned_about(
+    ws: Workspace, tmp_path: Path, make_exports: MakeExports
+) -> None:
+    files = make_exports()
+    users = write_xlsx(
+        tmp_path / "users.xlsx",
+        ["ユーザーID", "氏名", "最終ログイン日時"],
+        [[1, "A", "2026/11/01"], ["0002", "B", ""]],
+    )
+    result = ingest(ws, Settings(), [users])
+    assert any("ユーザーID: some ids are number cells in Excel" in note for note in result.notes)
+    del files
+
+
 def test_date_forms_are_all_understood(
     ws: Workspace, tmp_path: Path, make_exports: MakeExports
 ) -> None:

@@ -110,6 +110,11 @@ def _ids(ctx: _Context, field: str, required: bool = True) -> pd.Series:
     raw = ctx.text(field)
     values = nz.normalise_id(raw).rename(field)
     ctx.note_respelled(field, raw, values)
+    if ctx.header(field) in ctx.raw.numeric_columns:
+        ctx.findings.note(
+            f"{ctx.file}: {ctx.header(field)}: some ids are number cells in Excel; "
+            "leading zeros (0123 → 123) may have been lost there. Format the column as text"
+        )
     if required:
         ctx.required(field, values, raw)
     return values

@@ -34,6 +34,7 @@ class RawTable:
     frame: pd.DataFrame
     first_row: int
     encoding: str
+    numeric_columns: frozenset[str] = frozenset()  # XLSX columns holding number cells
 
     @property
     def display(self) -> str:
@@ -103,7 +104,7 @@ def _decodes(path: Path, encoding: str) -> bool:
 def read_headers(path: Path, sheet: str | None = None) -> tuple[list[str], str]:
     """The header row and the encoding (or 'xlsx') without reading the body."""
     if path.suffix.lower() in XLSX_SUFFIXES:
-        rows, _ = _xlsx_rows(path, sheet, limit=1)
+        rows, _, _ = _xlsx_rows(path, sheet, limit=1)
         return (rows[0] if rows else []), "xlsx"
     encoding = detect_encoding(path)
     with path.open("r", encoding=encoding, newline="") as handle:
@@ -216,8 +217,9 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int) -> list[
 
 def _xlsx_rows(
     path: Path, sheet: str | None, limit: int | None = None
-) -> tuple[list[list[str]], int]:
-    """Rows of the sheet as text from the first non-empty row; and that row's number."""
+) -> tuple[list[list[str]], int, set[int]]:
+    """Rows of the sheet as text from the first non-empty row; that row's number; and the
+    positions of columns holding number cells (where Excel may have dropped leading zeros)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -242,13 +244,19 @@ def _xlsx_rows(
     while start < len(raw) and all(_cell_text(c) == "" for c in raw[start]):
         start += 1
     rows = [[_cell_text(c) for c in row] for row in raw[start:]]
+    numeric = {
+        i
+        for row in raw[start + 1 :]
+        for i, c in enumerate(row)
+        if isinstance(c, int | float) and not isinstance(c, bool)
+    }
     if limit is not None:
         rows = rows[:limit]
-    return rows, start + 1
+    return rows, start + 1, numeric
 
 
 def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | None) -> RawTable:
-    rows, header_row = _xlsx_rows(path, sheet)
+    rows, header_row, numeric = _xlsx_rows(path, sheet)
     if not rows:
         raise ReadFailure(Problem(path.name, None, None, "file is empty"))
     headers = [h.strip() for h in rows[0]]
@@ -263,7 +271,8 @@ def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | 
         headers[i]: [row[i] if i < len(row) else "" for row in body] for i in positions if i < width
     }
     frame = pd.DataFrame(columns, dtype=str)
-    return RawTable(path, headers, frame, first_row=header_row + 1, encoding="xlsx")
+    numbers = frozenset(headers[i] for i in positions if i in numeric)
+    return RawTable(path, headers, frame, header_row + 1, "xlsx", numbers)
 
 
 def _cell_text(cell: object) -> str:
