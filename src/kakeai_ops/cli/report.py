@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -239,7 +240,7 @@ def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str,
     run_id = f"advisor-reports-{_slug(period)}-{s.snapshot().id}"
     audience = Audience(
         recipients,
-        __import__("collections").Counter(),
+        Counter(),
         [],
         {"audience": "advisors", "period": period},
         None,

@@ -25,6 +25,7 @@ from .common import (
     Format,
     FormatOpt,
     OutOpt,
+    Session,
     SnapshotOpt,
     WorkspaceOpt,
     emit_data,
@@ -58,9 +59,9 @@ TestOpt = Annotated[
 ]
 
 
-def _invited(ws_session: object, run_id: str) -> pd.DataFrame:
-    s = ws_session
-    ledger = Ledger(s.workspace)  # type: ignore[attr-defined]
+def _invited(s: Session, run_id: str) -> pd.DataFrame:
+    """Who the invitation run reached, with their stuck point at the time."""
+    ledger = Ledger(s.workspace)
     try:
         rows = ledger.rows(run_id, ["sent"])
     finally:
