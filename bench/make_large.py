@@ -4,7 +4,7 @@ Users CSV in CP932 (the slow encoding Japanese Excel writes), pairs CSV in
 UTF-8 with BOM, meetings CSV in UTF-8. Vectorised with NumPy, so generation
 takes seconds. Deterministic.
 
-Usage: python bench/make_large.py bench/out/large [--users 50000]
+Usage: python bench/make_large.py bench/out/large [--users 50000] [--meetings 2500000]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ GIVEN = np.array(["健太", "翔", "美咲", "陽子", "大輔", "さくら", "�
 AS_OF = np.datetime64("2026-11-20T18:00")
 
 
-def generate(target: Path, n_users: int, seed: int = 7) -> None:
+def generate(target: Path, n_users: int, n_meetings: int = 2_500_000, seed: int = 7) -> None:
     rng = np.random.default_rng(seed)
     target.mkdir(parents=True, exist_ok=True)
     ids = np.char.zfill(np.arange(1, n_users + 1).astype(str), 7)
@@ -104,7 +104,7 @@ def generate(target: Path, n_users: int, seed: int = 7) -> None:
     formed = np.flatnonzero(accepted)
     per_pair = rng.choice(np.array([0, 12, 26, 52, 90]), len(formed), p=[0.1, 0.2, 0.3, 0.3, 0.1])
     total = int(per_pair.sum())
-    scale = 2_500_000 / max(total, 1)
+    scale = n_meetings / max(total, 1)
     per_pair = np.maximum((per_pair * scale).astype(int), 0)
     total = int(per_pair.sum())
     pair_of = np.repeat(formed, per_pair)
@@ -142,5 +142,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("target", type=Path, nargs="?", default=Path("bench/out/large"))
     parser.add_argument("--users", type=int, default=50_000)
+    parser.add_argument("--meetings", type=int, default=2_500_000, help="about this many 1on1s")
     args = parser.parse_args()
-    generate(args.target, args.users)
+    generate(args.target, args.users, args.meetings)

@@ -1,0 +1,146 @@
+"""kops against the polars reference, end to end, on the same tenant.
+
+The reference (``ref_polars.py``, kept beside the shared bench) does in one
+process what three kops commands do: ingest (decode, NFKC ids, dates, 対応
+folding, enum checks, a columnar snapshot), stuck points and weekly-streak
+eligibility. kops runs as a user runs it: ``ingest``, ``segment --list
+--format csv`` and ``campaign eligible --all --format csv``, each its own
+process in a fresh workspace. Runs alternate (kops first, then the reference
+first) so that neither always meets a warm or a cold file cache, and the
+medians are compared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+KOPS = [sys.executable, "-m", "kakeai_ops"]
+CAMPAIGN = "exec-1on1-2026h2"
+REFERENCE_PLACES = (
+    HERE / "ref_polars.py",
+    HERE.parent.parent / "shared" / "bench" / "ref_polars.py",
+)
+
+
+@dataclass
+class Timing:
+    """Wall seconds and peak resident memory (MB) of one child process."""
+
+    seconds: float
+    peak_mb: int
+
+
+@dataclass
+class Series:
+    """Repeated timings of one step."""
+
+    label: str
+    runs: list[Timing] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def peak_mb(self) -> int:
+        return max(run.peak_mb for run in self.runs)
+
+
+def reference_script() -> Path | None:
+    """The reference pipeline: ``KOPS_BENCH_REFERENCE``, bench/, or the shared bench folder."""
+    named = os.environ.get("KOPS_BENCH_REFERENCE")
+    candidates = [Path(named)] if named else list(REFERENCE_PLACES)
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> Timing:
+    """Run a command to the end; its wall time and its own peak memory (wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = process.stderr.read() if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        print(stderr, file=sys.stderr)
+        raise SystemExit(f"bench step failed: {' '.join(command[:6])} …")
+    return Timing(seconds=seconds, peak_mb=round(usage.ru_maxrss / 1024))
+
+
+def kops_end_to_end(files: list[Path]) -> tuple[list[Timing], str]:
+    """The three kops commands in a fresh workspace; their timings and the as-of date."""
+    workspace = Path(tempfile.mkdtemp(prefix="kops-bench-")) / "ws"
+    subprocess.run([*KOPS, "init", str(workspace)], check=True, capture_output=True)
+    w = ["-w", str(workspace)]
+    timings = [timed([*KOPS, "ingest", *w, *map(str, files)])]
+    status = subprocess.run(
+        [*KOPS, "status", *w, "--format", "json"], check=True, capture_output=True, text=True
+    )
+    as_of = str(json.loads(status.stdout)[-1]["as_of"])
+    timings.append(timed([*KOPS, "segment", *w, "--list", "--format", "csv"]))
+    timings.append(timed([*KOPS, "campaign", "eligible", CAMPAIGN, *w, "--all", "--format", "csv"]))
+    return timings, as_of
+
+
+def reference_run(script: Path, files: list[Path], as_of: str, meetings_encoding: str) -> Timing:
+    out = Path(tempfile.mkdtemp(prefix="kops-ref-"))
+    users, pairs, meetings = map(str, files)
+    command = [sys.executable, str(script), users, pairs, meetings, str(out), as_of]
+    return timed([*command, "--enc-users", "cp932", "--enc-meetings", meetings_encoding])
+
+
+def compare(files: list[Path], meetings_encoding: str, repeat: int) -> dict[str, object]:
+    """Interleaved runs of kops and the reference; medians and the ratio kops / reference."""
+    script = reference_script()
+    if script is None:
+        raise SystemExit(
+            "the polars reference (ref_polars.py) was not found; set KOPS_BENCH_REFERENCE"
+        )
+    steps = [Series("ingest"), Series("segment --list csv"), Series("campaign eligible --all csv")]
+    total, reference = Series("kops end to end"), Series("reference (polars)")
+    as_of = ""
+    for round_number in range(repeat):
+        order = ("kops", "ref") if round_number % 2 == 0 else ("ref", "kops")
+        for who in order:
+            if who == "kops":
+                timings, as_of = kops_end_to_end(files)
+                for series, timing in zip(steps, timings, strict=True):
+                    series.runs.append(timing)
+                total.runs.append(
+                    Timing(sum(t.seconds for t in timings), max(t.peak_mb for t in timings))
+                )
+            else:
+                if not as_of:  # the reference needs the as-of date kops implies
+                    timings, as_of = kops_end_to_end(files)
+                reference.runs.append(reference_run(script, files, as_of, meetings_encoding))
+    ratio = total.median / reference.median
+    for series in (*steps, total, reference):
+        print(f"  {series.label:<34} median {series.median:7.2f} s   peak {series.peak_mb:>6} MB")
+    print(f"  ratio kops / reference: {ratio:.2f}x (goal ≤ 1.5x)", flush=True)
+    return {
+        "meetings_encoding": meetings_encoding,
+        "repeat": repeat,
+        "steps": {s.label: {"median_s": round(s.median, 2), "peak_mb": s.peak_mb} for s in steps},
+        "kops_s": round(total.median, 2),
+        "reference_s": round(reference.median, 2),
+        "ratio": round(ratio, 2),
+    }
+
+
+def cp932_meetings(tenant: Path) -> Path:
+    """The meetings file as Japanese Excel saves it (CP932), made once beside the original."""
+    target = tenant / "meetings_cp932.csv"
+    if not target.exists():
+        text = (tenant / "meetings.csv").read_text(encoding="utf-8")
+        target.write_bytes(text.encode("cp932"))
+    return target
