@@ -159,9 +159,11 @@ def tenant(tmp_path_factory: pytest.TempPathFactory) -> Tenant:
 
 @dataclass(frozen=True)
 class Command:
-    """A command and the outputs it can write: table, csv (stdout), files by suffix."""
+    """A command and the outputs it can write: table, csv (stdout), files by suffix;
+    ``shows``: a value its table must print as written."""
 
     args: tuple[str, ...]
+    shows: str = ""
     table: bool = True
     csv: bool = True
     files: tuple[str, ...] = (".xlsx", ".csv")
@@ -184,9 +186,12 @@ COMMANDS = {
     "campaign milestones": Command(("campaign", "milestones")),
     "interview shortlist": Command(("interview", "shortlist")),
     "interview shortlist --explain": Command(
-        ("interview", "shortlist", "--explain", "{manager}", "{member}"), csv=False, files=()
+        ("interview", "shortlist", "--explain", "{manager}", "{member}"),
+        shows="[red]企画",
+        csv=False,
+        files=(),
     ),
-    "interview history": Command(("interview", "history"), files=()),
+    "interview history": Command(("interview", "history"), shows="@辞退[red]", files=()),
     "report divisions": Command(("report", "divisions"), files=(".xlsx",)),
     "report divisions --advisor": Command(
         ("report", "divisions", "--advisor", "[/bold]営業本部長"), files=(".xlsx",)
@@ -198,8 +203,8 @@ COMMANDS = {
     "audit": Command(("audit",), files=()),
     "seminar summary": Command(("seminar", "summary", "month1"), csv=False, files=(".xlsx",)),
     "mail status": Command(("mail", "status", RUN)),
-    "mail suppressed": Command(("mail", "suppressed"), files=()),
-    "status": Command(("status",), files=()),
+    "mail suppressed": Command(("mail", "suppressed"), shows="=返信で配信停止[/bold]", files=()),
+    "status": Command(("status",), shows="=[red]users.csv", files=()),
 }
 
 
@@ -237,9 +242,11 @@ def assert_xlsx_neutralised(path: Path) -> None:
 
 @pytest.mark.parametrize("name", [n for n, c in COMMANDS.items() if c.table])
 def test_tables_print_markup_as_written(tenant: Tenant, name: str) -> None:
-    result = Cli(tenant.ws)(*_args(COMMANDS[name], tenant))
+    command = COMMANDS[name]
+    result = Cli(tenant.ws)(*_args(command, tenant))
     # Rich would have swallowed [red] as a style and crashed on the unmatched [/bold].
     assert "[/bold]" in result.stdout or "[red]" in result.stdout, result.stdout[:2000]
+    assert command.shows in result.stdout
 
 
 @pytest.mark.parametrize("name", [n for n, c in COMMANDS.items() if c.csv])
