@@ -17,7 +17,7 @@ from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
-from ..outputs.console import frame_table
+from ..outputs.console import frame_table, plain
 from ..outputs.files import write_table
 from ..store import awards, delivered_milestones, record_awards
 from .common import (
@@ -168,7 +168,7 @@ def eligible_command(
             extra_sheets=[("summary", summary)],
             text_columns=["user_id"],
         )
-        err.print(f"Wrote {len(columns):,} rows to {out_file}", highlight=False)
+        err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
         return
     if fmt is not Format.table:
         _emit(columns, fmt)
@@ -259,7 +259,7 @@ def explain_command(
         f"[bold]{escape(str(row['name']))}[/bold] ({wanted}) — {escape(str(row['division']))} / "
         f"{escape(str(row['department']))}"
     )
-    out.print(_heading(c, campaign_id, when) + "\n")
+    out.print(escape(_heading(c, campaign_id, when)) + "\n")
     legend = "  ".join(
         f"[{style}]{mark}[/{style}] {label}" for mark, style, label in STATUS_STYLE.values()
     )
@@ -288,7 +288,7 @@ def explain_command(
                 f"{w.monday:%m/%d}〜{sunday:%m/%d}",
                 f"[{style}]{mark} {label}[/{style}]",
                 " ".join(f"{d:%m/%d}" for d in w.meetings) or "-",
-                ", ".join(f"{d:%m/%d} {name}" for d, name in w.holidays) or "",
+                plain(", ".join(f"{d:%m/%d} {name}" for d, name in w.holidays)),
             )
         out.print(table)
     if bool(row["eligible"]):
@@ -298,7 +298,7 @@ def explain_command(
         )
     else:
         reason = row["note"] or "条件を満たす連続した月がありません"
-        out.print(f"[bold red]対象外[/bold red]: {reason}")
+        out.print(f"[bold red]対象外[/bold red]: {escape(str(reason))}")
         if row["run_start"]:
             missed = str(row["missed_weeks"]).replace(";", ", ") or "なし"
             out.print(
@@ -392,7 +392,7 @@ def milestones_command(
         due = due[due["role"] == role]
     if out_file is not None:
         write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
-        err.print(f"Wrote {len(due):,} rows to {out_file}", highlight=False)
+        err.print(f"Wrote {len(due):,} rows to {escape(str(out_file))}", highlight=False)
         return
     if fmt is not Format.table:
         _emit(due, fmt)

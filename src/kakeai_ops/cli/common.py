@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..config import Settings, load_settings
 from ..errors import KopsError
@@ -21,6 +22,8 @@ from ..workspace import Workspace, find_workspace
 
 
 # Data goes to stdout, diagnostics and progress to stderr, so output can be piped.
+# Both consoles read markup in strings: data (names, 事業部, file names, headers) is
+# passed through rich.markup.escape or as Text (outputs.console.plain), never raw.
 def _width() -> int | None:
     # Rich assumes 80 columns when output is piped; tables of ids and dates need more.
     return None if os.environ.get("COLUMNS") else 160
@@ -118,11 +121,12 @@ def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
 
 def note(message: str) -> None:
     if not _quiet():
-        err.print(f"[dim]{message}[/dim]", highlight=False)
+        err.print(f"[dim]{escape(message)}[/dim]", highlight=False)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]Warning:[/yellow] {message}", highlight=False, markup=True)
+    """A warning whose text may quote data (e.g. an unknown header ``[/備考]``)."""
+    err.print(f"[yellow]Warning:[/yellow] {escape(message)}", highlight=False)
 
 
 def timing(message: str) -> None:

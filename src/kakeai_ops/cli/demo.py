@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..errors import KopsError
 from .common import err
@@ -237,18 +238,21 @@ def register(app: typer.Typer) -> None:
             if args[0] == "ingest" and "advisors: {}" in (root / "kops.yaml").read_text("utf-8"):
                 configure_sample(root)
             shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
-            err.rule(f"$ kops {shown}", style="cyan", align="left")
+            err.rule(escape(f"$ kops {shown}"), style="cyan", align="left")
             code = app(args=args, prog_name="kops", standalone_mode=False)
             if code not in (None, 0):
                 raise KopsError(f"demo step failed: kops {shown}")
             if output:
                 outputs.append(output)
         err.rule("done", style="green")
-        err.print(f"Demo workspace: {root}", highlight=False)
-        err.print(f"  snapshots: {root / 'state' / 'snapshots'}", highlight=False)
+        shown_root = escape(str(root))
+        err.print(f"Demo workspace: {shown_root}", highlight=False)
+        err.print(f"  snapshots: {escape(str(root / 'state' / 'snapshots'))}", highlight=False)
         for output in outputs:
             err.print(f"  {output}", highlight=False)
         err.print(
-            f"Try: cd {root} && kops status" if os.name != "nt" else f"Try: kops status -w {root}",
+            f"Try: cd {shown_root} && kops status"
+            if os.name != "nt"
+            else f"Try: kops status -w {shown_root}",
             highlight=False,
         )

@@ -7,15 +7,18 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..config import load_settings
 from ..errors import KopsError
 from ..ingest import IngestResult, ingest
+from ..outputs.console import plain
 from ..store import list_snapshots, load_tables
 from ..workspace import find_workspace
-from .common import Format, FormatOpt, WorkspaceOpt, err, out, timing, warn
+from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, out, timing, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +45,7 @@ def register(app: typer.Typer) -> None:
         ws = find_workspace(workspace)
         settings = load_settings(ws.config_path)
         with err.status("ingesting…") as status:
-            result = ingest(ws, settings, files, progress=lambda m: status.update(m + "…"))
+            result = ingest(ws, settings, files, progress=lambda m: status.update(escape(m) + "…"))
         for message in result.notes:
             warn(message)
         _print_summary(result)
@@ -95,14 +98,9 @@ def register(app: typer.Typer) -> None:
             out.print_json(json.dumps(rows, ensure_ascii=False))
             return
         if fmt is Format.csv:
-            import csv
-            import sys
-
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["snapshot"])
-            writer.writeheader()
-            writer.writerows(rows)
+            emit_data(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["snapshot"]), fmt)
             return
-        err.print(f"Workspace {ws.root} (kops.yaml OK)", highlight=False)
+        err.print(f"Workspace {escape(str(ws.root))} (kops.yaml OK)", highlight=False)
         if not rows:
             err.print("No snapshots yet. Next: kops ingest users.csv pairs.csv meetings.xlsx")
             return
@@ -131,7 +129,7 @@ def register(app: typer.Typer) -> None:
                 row["meetings_from"] or "-",
                 row["meetings_to"] or "-",
                 row["as_of"] or "-",
-                row["files"],
+                plain(row["files"]),
             )
         out.print(table)
 
@@ -154,5 +152,6 @@ def _print_summary(result: IngestResult) -> None:
             what = "empty (no file given)"
         else:
             what = "new"
-        table.add_row(change.table, what, f"{change.rows_after:,}", ", ".join(change.files) or "-")
+        files = plain(", ".join(change.files) or "-")
+        table.add_row(change.table, what, f"{change.rows_after:,}", files)
     out.print(table)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..init import default_config_text, init_workspace
 from .common import err, out
@@ -33,11 +34,11 @@ def register(app: typer.Typer) -> None:
             out.print(default_config_text(), markup=False, highlight=False, end="")
             return
         ws = init_workspace(directory, force=force)
-        err.print(f"Created workspace {ws.root}", highlight=False)
+        err.print(f"Created workspace {escape(str(ws.root))}", highlight=False)
         err.print(f"  {ws.config_path.name}: settings (edit as needed)", highlight=False)
         err.print("  templates/: mail templates (yours to edit)", highlight=False)
         err.print("  state/: snapshots and the state database", highlight=False)
         err.print(
-            f"Next: cd {directory} && kops ingest users.csv pairs.csv meetings.xlsx",
+            f"Next: cd {escape(str(directory))} && kops ingest users.csv pairs.csv meetings.xlsx",
             highlight=False,
         )

@@ -175,7 +175,7 @@ def shortlist_command(
             extra_sheets=[("notes", notes)],
             text_columns=["manager_id", "member_id"],
         )
-        err.print(f"Wrote {len(table)} pair(s) to {out_file}", highlight=False)
+        err.print(f"Wrote {len(table)} pair(s) to {escape(str(out_file))}", highlight=False)
         return
     if not emit_data(table, fmt):
         view = table[
@@ -223,7 +223,7 @@ def _explain(
     )
     out.print(
         f"member: {escape(str(row['member_division']))} / {escape(str(row['member_department']))}, "
-        f"{row['member_job_type']}, {row['member_age_band']}"
+        f"{escape(str(row['member_job_type']))}, {escape(str(row['member_age_band']))}"
     )
     if row["eligible"]:
         out.print("[green]eligible[/green]")
@@ -263,7 +263,7 @@ def _explain(
     )
     if topic is not None:
         out.print(
-            f"theme {topic}: {float(row['theme_share']):.0%} of the 1on1s; "
+            f"theme {escape(topic)}: {float(row['theme_share']):.0%} of the 1on1s; "
             "score = (parts + theme share) / 2"
         )
     out.print(f"score: {float(row['score']):.4f}")
@@ -299,7 +299,7 @@ def record_command(
         raise KopsError(f"--date: '{date}' is not a date", hint="write it as YYYY-MM-DD") from None
     added = record_interview(s.workspace, manager, member, on)
     err.print(
-        f"{manager} → {member}: "
+        f"{escape(manager)} → {escape(member)}: "
         f"{'recorded as interviewed on' if added else 'already recorded for'} {on}",
         highlight=False,
     )
@@ -317,7 +317,7 @@ def exclude_command(
     """
     s = session(workspace)
     exclude_from_interviews(s.workspace, _id(user_id), reason)
-    err.print(f"{_id(user_id)}: kept out of shortlists ({reason})", highlight=False)
+    err.print(f"{escape(_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False)
 
 
 @app.command("include")
@@ -334,7 +334,7 @@ def include_command(
         raise KopsError(
             f"{_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
         )
-    err.print(f"{_id(user_id)}: back in the shortlists", highlight=False)
+    err.print(f"{escape(_id(user_id))}: back in the shortlists", highlight=False)
 
 
 @app.command("history")

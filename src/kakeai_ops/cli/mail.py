@@ -239,7 +239,7 @@ def _print_message(s: Session, message: PlannedMessage) -> None:
     parsed = message_from_bytes(as_bytes(built), policy=policy.default)
     for header in ("From", "To", "Reply-To", "Subject", "Date", "Message-ID"):
         out.print(f"[bold]{header}:[/bold] {escape(str(parsed[header]))}", highlight=False)
-    out.print(f"[dim]template: {message.template} ({message.kind})[/dim]\n")
+    out.print(f"[dim]template: {escape(message.template)} ({message.kind})[/dim]\n")
     body = parsed.get_body(preferencelist=("plain",))
     out.print(escape(body.get_content() if body is not None else ""), highlight=False, end="")
 
@@ -285,7 +285,8 @@ def plan_command(
     )
     _show_plan(s, plan, audience, plan.run_id)
     err.print(
-        f"Nothing recorded. To send: kops mail send with the same options (run id {plan.run_id}).",
+        "Nothing recorded. To send: kops mail send with the same options "
+        f"(run id {escape(plan.run_id)}).",
         highlight=False,
     )
 
@@ -432,7 +433,7 @@ def _confirm(yes: bool, question: str) -> None:
 def _show_plan(s: Session, plan: Plan, audience: Audience, run_id: str) -> None:
     planned = plan.by_state("planned")
     held = plan.by_state("holdout")
-    err.print(f"[bold]Run {run_id}[/bold]", highlight=False)
+    err.print(f"[bold]Run {escape(run_id)}[/bold]", highlight=False)
     err.print(f"  to send: {len(planned):,}   holdout: {len(held):,}", highlight=False)
     for reason, label in REASONS.items():
         if audience.excluded.get(reason):
@@ -441,7 +442,7 @@ def _show_plan(s: Session, plan: Plan, audience: Audience, run_id: str) -> None:
             )
     templates = pd.Series([m.template for m in plan.messages]).value_counts()
     for name, count in templates.items():
-        err.print(f"  template {name}: {count:,}", highlight=False)
+        err.print(f"  template {escape(str(name))}: {count:,}", highlight=False)
     if planned:
         err.rule("sample", style="dim")
         sample = out
@@ -498,8 +499,8 @@ def _resume(s: Session, run_id: str, yes: bool, limit: int | None, retry_unknown
         unknown = len(ledger.rows(run_id, ["sending"]))
     row = counts.iloc[0].to_dict() if len(counts) else {}
     err.print(
-        f"[bold]Resuming run {run_id}[/bold]: sent {row.get('sent', 0):,}, pending {pending:,}, "
-        f"unknown {unknown:,}, failed {row.get('perm_failed', 0):,}",
+        f"[bold]Resuming run {escape(run_id)}[/bold]: sent {row.get('sent', 0):,}, "
+        f"pending {pending:,}, unknown {unknown:,}, failed {row.get('perm_failed', 0):,}",
         highlight=False,
     )
     if unknown and not retry_unknown:
@@ -544,14 +545,15 @@ def _send(s: Session, plan: Plan, limit: int | None, retry_unknown: bool) -> Non
         ledger.set_run_status(plan.run_id, "done" if remaining == 0 else "partial")
         counts = ledger.counts(plan.run_id).iloc[0].to_dict()
     outcome = ", ".join(f"{k} {v:,}" for k, v in sorted(report.outcomes.items())) or "nothing"
-    err.print(f"Run {plan.run_id}: this time {outcome}.", highlight=False)
+    err.print(f"Run {escape(plan.run_id)}: this time {outcome}.", highlight=False)
     err.print(
         "  in all: "
         + ", ".join(f"{k} {int(v):,}" for k, v in counts.items() if k != "run_id" and int(v)),
         highlight=False,
     )
     if s.settings.mail.transport == "outbox":
-        err.print(f"  messages written to {s.workspace.outbox_dir / plan.run_id}", highlight=False)
+        folder = escape(str(s.workspace.outbox_dir / plan.run_id))
+        err.print(f"  messages written to {folder}", highlight=False)
     if remaining:
         err.print(
             f"  {remaining:,} still pending: run the same command again to continue.",
@@ -579,10 +581,13 @@ def _dry_run(s: Session, plan: Plan) -> None:
         )
         count += 1
     err.print(
-        f"Dry run: {count:,} message(s) written to {folder}; nothing was sent or recorded.",
+        f"Dry run: {count:,} message(s) written to {escape(str(folder))}; "
+        "nothing was sent or recorded.",
         highlight=False,
     )
-    err.print(f"To send: the same command with --yes (run id {plan.run_id}).", highlight=False)
+    err.print(
+        f"To send: the same command with --yes (run id {escape(plan.run_id)}).", highlight=False
+    )
 
 
 def _test_send(s: Session, plan: Plan, address: str, limit: int | None) -> None:
@@ -605,7 +610,7 @@ def _test_send(s: Session, plan: Plan, address: str, limit: int | None) -> None:
         finally:
             transport.close()
     err.print(
-        f"Test: {sent:,} of {len(messages):,} message(s) sent to {address}; "
+        f"Test: {sent:,} of {len(messages):,} message(s) sent to {escape(address)}; "
         "the real ledger is untouched.",
         highlight=False,
     )
@@ -645,7 +650,7 @@ def status_command(
     ]
     if out_file is not None:
         write_table(rows, out_file, sheet="ledger", text_columns=["user_id", "item"])
-        err.print(f"Wrote {len(rows):,} rows to {out_file}", highlight=False)
+        err.print(f"Wrote {len(rows):,} rows to {escape(str(out_file))}", highlight=False)
         return
     if fmt is not Format.table:
         emit_data(rows, fmt)
@@ -679,7 +684,8 @@ def suppress_command(
     with _ledger(s) as ledger:
         added = ledger.suppress(key, reason, "manual")
     err.print(
-        f"{key}: {'added to' if added else 'already on'} the suppression list", highlight=False
+        f"{escape(key)}: {'added to' if added else 'already on'} the suppression list",
+        highlight=False,
     )
 
 
@@ -700,7 +706,7 @@ def unsuppress_command(
         raise KopsError(
             f"{key} is not on the suppression list", hint="`kops mail suppressed` lists it"
         )
-    err.print(f"{key}: removed from the suppression list", highlight=False)
+    err.print(f"{escape(key)}: removed from the suppression list", highlight=False)
 
 
 @app.command("suppressed")

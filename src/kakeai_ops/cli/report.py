@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from ..analyses.divisions import scope_tables
 from ..config import Advisor
@@ -138,7 +139,7 @@ def divisions_command(
             )
         write_report(report, out_file)
         err.print(
-            f"Wrote {out_file} ({len(report.divisions)} 事業部, "
+            f"Wrote {escape(str(out_file))} ({len(report.divisions)} 事業部, "
             f"{report.period.start}〜{report.period.end})",
             highlight=False,
         )
@@ -204,8 +205,8 @@ def _all_advisors(
             detail={"period": period, "file": str(path)},
         )
         files[name] = path
-        err.print(f"  {name}: {path}", highlight=False)
-    err.print(f"Wrote {len(files)} advisor report(s) to {directory}", highlight=False)
+        err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
+    err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
     if mail:
         _mail_advisors(s, files, report.scope_label, period, yes)
 
@@ -218,7 +219,7 @@ def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str,
         advisor = s.settings.advisors[name]
         if not advisor.email:
             err.print(
-                f"[yellow]Warning:[/yellow] advisor {name} has no email; not mailed",
+                f"[yellow]Warning:[/yellow] advisor {escape(name)} has no email; not mailed",
                 highlight=False,
             )
             continue
@@ -321,7 +322,7 @@ def advisors_command(
                 out_dir / f"advisor-scope-{_slug(name)}.csv",
                 text_columns=["user_id"],
             )
-        err.print(f"Wrote {len(frames)} scope list(s) to {out_dir}", highlight=False)
+        err.print(f"Wrote {len(frames)} scope list(s) to {escape(str(out_dir))}", highlight=False)
         return
     if fmt is not Format.table:
         emit_data(everyone, fmt)

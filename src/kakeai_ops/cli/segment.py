@@ -171,7 +171,7 @@ def _list(
             extra_sheets=[("summary", summary)],
             text_columns=["user_id"],
         )
-        err.print(f"Wrote {len(columns):,} users to {out_file}", highlight=False)
+        err.print(f"Wrote {len(columns):,} users to {escape(str(out_file))}", highlight=False)
         return
     if emit_data(columns, fmt):
         return
@@ -219,7 +219,7 @@ def _summary(
     if out_file is not None:
         extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
         write_table(table, out_file, sheet="summary", extra_sheets=extra)
-        err.print(f"Wrote the summary to {out_file}", highlight=False)
+        err.print(f"Wrote the summary to {escape(str(out_file))}", highlight=False)
         return
     shown = grouped if grouped is not None else table
     if emit_data(shown, fmt):
@@ -334,7 +334,10 @@ def _compare(
             extra_sheets=[("moved", moved)],
             text_columns=["user_id"],
         )
-        err.print(f"Wrote the transitions and {len(moved):,} moves to {out_file}", highlight=False)
+        err.print(
+            f"Wrote the transitions and {len(moved):,} moves to {escape(str(out_file))}",
+            highlight=False,
+        )
         return
     if fmt is Format.csv:
         sys.stdout.write(csv_text(moved))

@@ -217,7 +217,10 @@ def attendance_command(
     ids = sem.read_attendance(file, s.settings, users)
     sem.store_attendance(s.workspace, seminar_id, ids, file.name)
     audit(s.workspace, "seminar attendance", scope=seminar_id, snapshot=snap.id, rows=len(ids))
-    err.print(f"{seminar_id}: {len(ids):,} attendee(s) recorded from {file.name}", highlight=False)
+    err.print(
+        f"{seminar_id}: {len(ids):,} attendee(s) recorded from {escape(file.name)}",
+        highlight=False,
+    )
 
 
 @app.command("survey")
@@ -242,7 +245,8 @@ def survey_command(
     sem.store_survey(s.workspace, seminar_id, answers, file.name)
     audit(s.workspace, "seminar survey", scope=seminar_id, snapshot=snap.id, rows=len(answers))
     err.print(
-        f"{seminar_id}: {len(answers):,} answer(s) recorded from {file.name}", highlight=False
+        f"{seminar_id}: {len(answers):,} answer(s) recorded from {escape(file.name)}",
+        highlight=False,
     )
 
 
@@ -292,7 +296,7 @@ def summary_command(
         sheets.append(("その後の変化", summary.movement))
     if out_file is not None:
         write_table(sheets[0][1], out_file, sheet=sheets[0][0], extra_sheets=sheets[1:])
-        err.print(f"Wrote {out_file}", highlight=False)
+        err.print(f"Wrote {escape(str(out_file))}", highlight=False)
         return
     if fmt is not Format.table:
         payload = {name: frame for name, frame in sheets}

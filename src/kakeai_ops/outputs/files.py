@@ -3,6 +3,7 @@
 CSV: UTF-8 with BOM and CRLF (Excel otherwise guesses CP932 and garbles).
 XLSX: a header row, IDs as text cells (leading zeros survive), filters,
 frozen header, sensible widths; optional extra sheets (e.g. a summary).
+Both: text that Excel would run as a formula is written as text (see neutralise).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import KopsError
+from .neutralise import as_text, csv_field, looks_like_formula, protect_cells
 
 TEXT_COLUMNS_SUFFIX = ("_id",)
 
@@ -57,10 +59,11 @@ def records(frame: pd.DataFrame) -> list[list[Any]]:
 
 
 def csv_text(frame: pd.DataFrame, line_end: str = "\n") -> str:
+    """The frame as CSV, every formula-like text field prefixed with ' (stdout and files)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end)
-    writer.writerow(list(frame.columns))
-    writer.writerows(records(frame))
+    writer.writerow([csv_field(str(c)) for c in frame.columns])
+    writer.writerows([csv_field(v) for v in row] for row in records(frame))
     return buffer.getvalue()
 
 
@@ -121,13 +124,20 @@ def _atomic_xlsx(
         ws = book.create_sheet(title=title[:31])
         columns = list(frame.columns)
         ws.append(columns)
+        protect_cells(ws[1])
         text_positions = {
             i
             for i, c in enumerate(columns)
             if c in text_columns or str(c).endswith(TEXT_COLUMNS_SUFFIX)
         }
-        for row in records(frame):
-            ws.append([str(v) if i in text_positions and v != "" else v for i, v in enumerate(row)])
+        for row_number, row in enumerate(records(frame), start=2):
+            values = [str(v) if i in text_positions and v != "" else v for i, v in enumerate(row)]
+            ws.append(values)
+            # Only the few formula-like cells are touched: a scan of every cell costs
+            # seconds on a 50,000-user list.
+            for i, value in enumerate(values):
+                if looks_like_formula(value):
+                    as_text(ws.cell(row=row_number, column=i + 1))
         for i in text_positions:
             for (cell_obj,) in ws.iter_rows(
                 min_row=2, min_col=i + 1, max_col=i + 1, max_row=ws.max_row

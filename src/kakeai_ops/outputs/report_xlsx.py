@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..reports import DivisionReport
 from .files import cell, display_width
+from .neutralise import protect_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -96,6 +97,7 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         row = _mix(sheet, report.responses[division], "対応", row + 2)
         _matrix(sheet, report.matrix[division], report, row + 2)
         _finish(sheet)
+    protect_workbook(book)  # 事業部 and 部署 names are the tenant's text: never formulas
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
     os.close(handle)
     try:
