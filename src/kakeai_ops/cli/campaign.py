@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .. import draws
 from ..analyses import streaks
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
@@ -111,6 +112,9 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
                 "role": c.rule.role,
                 "min_per_week": c.rule.min_per_week,
                 "awarded": int((given["campaign"] == cid).sum()),
+                **draws.overview(
+                    s.workspace, cid, c, lambda c=c: draws.judge_latest(s.workspace, s.settings, c)
+                ),
             }
             for cid, c in s.settings.campaigns.items()
         ],
@@ -124,6 +128,9 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
             "role",
             "min_per_week",
             "awarded",
+            "entries",
+            "eligible_entrants",
+            "winners",
         ],
     )
     _emit(rows, fmt, title="Campaigns")
@@ -304,6 +311,24 @@ def explain_command(
             out.print(
                 f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）"
             )
+    _explain_draw(draws.person(s.workspace, campaign_id, wanted))
+
+
+def _explain_draw(p: draws.PersonDraw) -> None:
+    if not p.entered:
+        out.print("応募: なし")
+        return
+    out.print(f"応募: あり（{p.entered_at or '応募日時なし'}、{p.source}）")
+    if not p.drawn:
+        out.print("抽選: まだ行われていません")
+    elif not p.in_draw:
+        out.print(f"抽選 {p.draw_no}: 対象外（抽選時点で応募条件を満たしていない、休職・退職など）")
+    else:
+        verdict = "[bold green]当選[/bold green]" if p.won else "落選"
+        out.print(
+            f"抽選 {p.draw_no}: {verdict}（{p.entrants}人中 {p.position}番目、"
+            f"シード '{escape(p.seed or '')}'）"
+        )
 
 
 @app.command("award")
@@ -422,4 +447,6 @@ def _emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
 
 
 def register(root: typer.Typer) -> None:
+    from . import campaign_draw  # noqa: F401 (adds `entries` and `draw` to this app)
+
     root.add_typer(app, name="campaign")

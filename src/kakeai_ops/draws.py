@@ -1,0 +1,422 @@
+"""Campaign entries and the draw: read an entry form export, draw, verify, explain.
+
+The draw itself is ``analyses.draw`` (pure); this module gathers its inputs
+(entries, eligibility, earlier winners), records it and checks it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .analyses import draw as algo
+from .analyses import streaks
+from .calendar import BusinessCalendar
+from .config import Campaign, Settings
+from .errors import InputError, KopsError, Problem
+from .exports import normalise as nz
+from .exports.findings import Findings
+from .exports.user_files import identify_users, read_user_file
+from .store import (
+    Tables,
+    add_entries,
+    audit,
+    campaign_draws,
+    campaign_entries,
+    draw_entrants,
+    latest_snapshot,
+    load_tables,
+    os_user,
+    record_draw,
+)
+from .workspace import Workspace
+
+ENTERED_AT_HEADERS = ["応募日時", "タイムスタンプ", "Timestamp", "回答日時", "完了時刻"]
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    row: int
+    user_id: str
+    entered_at: dt.datetime | None
+
+
+@dataclass
+class EntriesImport:
+    added: int
+    already: int  # entered by an earlier import of this or another file
+    accepted: list[EntryRow]
+    refused: list[Problem]  # unknown people, duplicates, entries after the deadline
+    not_in_draw: list[Problem]  # recorded, but not eligible (or on leave) as of the snapshot
+
+
+def judge(tables: Tables, campaign: Campaign, settings: Settings, as_of: dt.date) -> pd.DataFrame:
+    """Per user: division, eligible, employment_status (active|leave|retired)."""
+    calendar = BusinessCalendar(settings.calendar.company_holidays)
+    users = streaks.eligibility(tables, campaign, calendar, as_of).users
+    status = tables.users.set_index("user_id")["employment_status"]
+    frame = users[["user_id", "name", "division", "eligible"]].copy()
+    frame["employment_status"] = frame["user_id"].map(status).fillna("retired")
+    return frame
+
+
+def judge_latest(ws: Workspace, settings: Settings, campaign: Campaign) -> pd.DataFrame | None:
+    """Eligibility as of the newest snapshot, or None when nothing was ingested."""
+    snap = latest_snapshot(ws)
+    if snap is None or snap.as_of is None:
+        return None
+    return judge(load_tables(snap), campaign, settings, snap.as_of)
+
+
+def previous_winners(ws: Workspace, campaign_id: str) -> set[str]:
+    drawn = draw_entrants(ws)
+    return set(drawn.loc[drawn["won"] & (drawn["campaign"] != campaign_id), "user_id"])
+
+
+# --- entries ------------------------------------------------------------------------
+
+
+def read_entries(
+    path: Path, settings: Settings, users: pd.DataFrame, deadline_set: bool
+) -> tuple[list[EntryRow], list[Problem]]:
+    """Entries as rows of the file, and the rows naming nobody kops knows.
+
+    A file kops cannot read, a blank id or an unreadable 応募日時 is refused whole
+    (InputError): a draw must not start from a half-read form.
+    """
+    fatal = Findings()
+    wanted = {"user": settings.seminar_survey.attendance_user, "entered_at": ENTERED_AT_HEADERS}
+    read = read_user_file(path, wanted, ["user"], fatal)
+    if read is None:
+        raise InputError(fatal.sorted_problems(), total=fatal.total, hint="fix the file")
+    frame, columns, rows = read
+    if deadline_set and "entered_at" not in columns:
+        raise KopsError(
+            f"{path.name}: the campaign has an entry_deadline but the file has no 応募日時 column",
+            hint="export the form with its timestamp column (応募日時 or タイムスタンプ)",
+        )
+    lookup = Findings()
+    ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, lookup)
+    unknown = [p for p in lookup.problems if p.what != "required value is blank"]
+    for problem in lookup.problems:
+        if problem.what == "required value is blank":
+            fatal.problem(problem)
+    times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
+    if "entered_at" in columns:
+        header = columns["entered_at"]
+        times, bad = nz.parse_datetimes(frame[header])
+        fatal.rows(path.name, bad, rows, header, "not a date and time", frame[header])
+    if fatal.failed:
+        raise InputError(fatal.sorted_problems(), total=fatal.total, hint="fix the file")
+    entries = [
+        EntryRow(
+            int(rows.loc[position]),
+            user_id,
+            None if pd.isna(times.loc[position]) else times.loc[position].to_pydatetime(),
+        )
+        for position, user_id in zip(frame.index, ids, strict=True)
+        if user_id is not None
+    ]
+    return entries, unknown
+
+
+def deadline_limit(deadline: dt.date | dt.datetime) -> dt.datetime:
+    """The first moment that is too late: a date's deadline lasts until the day's end."""
+    if isinstance(deadline, dt.datetime):
+        return deadline + dt.timedelta(microseconds=1)
+    return dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time())
+
+
+def import_entries(
+    ws: Workspace,
+    campaign_id: str,
+    campaign: Campaign,
+    path: Path,
+    tables: Tables,
+    judged: pd.DataFrame,
+    settings: Settings,
+    as_of: dt.date,
+) -> EntriesImport:
+    rows, refused = read_entries(path, settings, tables.users, campaign.entry_deadline is not None)
+    column = "応募"
+    limit = deadline_limit(campaign.entry_deadline) if campaign.entry_deadline else None
+    first_row: dict[str, int] = {}
+    accepted: list[EntryRow] = []
+    for entry in rows:
+        if limit is not None and entry.entered_at is None:
+            refused.append(
+                Problem(path.name, entry.row, column, "no 応募日時 to check the deadline against")
+            )
+        elif limit is not None and entry.entered_at is not None and entry.entered_at >= limit:
+            refused.append(
+                Problem(
+                    path.name,
+                    entry.row,
+                    column,
+                    f"entered after the deadline {campaign.entry_deadline}",
+                    f"{entry.entered_at:%Y-%m-%d %H:%M}",
+                )
+            )
+        elif entry.user_id in first_row:
+            refused.append(
+                Problem(
+                    path.name,
+                    entry.row,
+                    column,
+                    f"duplicate entry (first on row {first_row[entry.user_id]})",
+                    f"'{entry.user_id}'",
+                )
+            )
+        else:
+            first_row[entry.user_id] = entry.row
+            accepted.append(entry)
+    status = algo.entrant_status(
+        pd.DataFrame({"user_id": [e.user_id for e in accepted]}),
+        judged,
+        previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set(),
+    ).set_index("user_id")
+    not_in_draw = [
+        Problem(
+            path.name,
+            e.row,
+            column,
+            f"recorded, but not in the draw as of {as_of}: "
+            + algo.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
+            f"'{e.user_id}'",
+        )
+        for e in accepted
+        if not bool(status.at[e.user_id, "in_draw"])
+    ]
+    before = set(campaign_entries(ws, campaign_id)["user_id"])
+    added = add_entries(
+        ws,
+        campaign_id,
+        [
+            (
+                e.user_id,
+                e.entered_at.isoformat(timespec="seconds") if e.entered_at else None,
+                f"{path.name}:{e.row}",
+            )
+            for e in accepted
+        ],
+    )
+    already = sum(1 for e in accepted if e.user_id in before)
+    refused.sort(key=lambda p: p.row or 0)
+    return EntriesImport(added, already, accepted, refused, not_in_draw)
+
+
+# --- the draw ---------------------------------------------------------------------
+
+
+def draw_pool(
+    ws: Workspace, campaign_id: str, campaign: Campaign, judged: pd.DataFrame
+) -> pd.DataFrame:
+    """Every entry with whether it goes into the draw and why not (user_id, division, …)."""
+    entries = campaign_entries(ws, campaign_id)
+    if entries.empty:
+        raise KopsError(
+            f"campaign '{campaign_id}' has no entries",
+            hint=f"record them first: kops campaign entries {campaign_id} entries.csv",
+        )
+    earlier = previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set()
+    return algo.entrant_status(entries, judged, earlier)
+
+
+def choose_seed(campaign_id: str, campaign: Campaign, seed: str | None) -> str:
+    """The announced seed: --seed or the campaign's draw_seed, never a surprise default."""
+    configured = campaign.draw_seed
+    if seed is not None and configured is not None and seed != configured:
+        raise KopsError(
+            f"--seed '{seed}' differs from the announced draw_seed '{configured}' in kops.yaml",
+            hint="draw with the seed you announced; change kops.yaml only if the announcement "
+            "changed",
+        )
+    chosen = seed if seed is not None else configured
+    if chosen is None or not chosen.strip():
+        raise KopsError(
+            f"campaign '{campaign_id}' has no seed for the draw",
+            hint="announce a seed before the draw (e.g. the date and a public number such as "
+            "that day's closing index) and pass it as --seed TEXT, or write it in kops.yaml "
+            "as draw_seed",
+        )
+    return chosen
+
+
+def run_draw(
+    ws: Workspace,
+    campaign_id: str,
+    pool: pd.DataFrame,
+    seed: str,
+    winners: int,
+    per_division: int | None,
+    snapshot: str,
+    as_of: dt.date,
+    reason: str | None,
+) -> tuple[int, algo.DrawResult]:
+    entrants = [
+        algo.Entrant(u, d)
+        for u, d in zip(
+            pool.loc[pool["in_draw"], "user_id"], pool.loc[pool["in_draw"], "division"], strict=True
+        )
+    ]
+    if not entrants:
+        raise KopsError(
+            f"nobody who entered campaign '{campaign_id}' is eligible as of {as_of}",
+            hint=f"`kops campaign list` shows the entries; `kops campaign eligible {campaign_id}`",
+        )
+    result = algo.draw(entrants, seed, winners, per_division)
+    number = record_draw(
+        ws,
+        {
+            "campaign": campaign_id,
+            "drawn_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "drawn_by": os_user(),
+            "algorithm": algo.ALGORITHM,
+            "seed": seed,
+            "winners": winners,
+            "per_division": per_division,
+            "entrants": len(result.picks),
+            "fingerprint": result.fingerprint,
+            "snapshot": snapshot,
+            "as_of": as_of.isoformat(),
+            "reason": reason,
+        },
+        [(p.user_id, p.division, p.position, p.won) for p in result.picks],
+    )
+    detail: dict[str, Any] = {
+        "draw": number,
+        "seed": seed,
+        "entrants": len(result.picks),
+        "fingerprint": result.fingerprint,
+        "winners": result.winners,
+    }
+    if reason:
+        detail["redraw_reason"] = reason
+    audit(
+        ws,
+        "campaign redraw" if reason else "campaign draw",
+        scope=campaign_id,
+        snapshot=snapshot,
+        rows=len(result.winners),
+        detail=detail,
+    )
+    return number, result
+
+
+@dataclass(frozen=True)
+class Verification:
+    draw_no: int
+    seed: str
+    recorded_fingerprint: str
+    fingerprint: str
+    recorded_winners: list[str]
+    winners: list[str]
+
+    @property
+    def entrants_intact(self) -> bool:
+        return self.fingerprint == self.recorded_fingerprint
+
+    @property
+    def ok(self) -> bool:
+        return self.entrants_intact and self.winners == self.recorded_winners
+
+
+def current_draw(ws: Workspace, campaign_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    draws = campaign_draws(ws, campaign_id)
+    current = draws[draws["current"] == 1]
+    if current.empty:
+        raise KopsError(
+            f"campaign '{campaign_id}' has not been drawn",
+            hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT",
+        )
+    return current.iloc[0].to_dict(), draw_entrants(ws, campaign_id)
+
+
+def verify_draw(ws: Workspace, campaign_id: str) -> Verification:
+    """Recompute the current draw from its recorded seed and entrants."""
+    meta, entrants = current_draw(ws, campaign_id)
+    if meta["algorithm"] != algo.ALGORITHM:
+        raise KopsError(f"draw uses algorithm '{meta['algorithm']}', unknown to this kops")
+    people = [
+        algo.Entrant(u, d) for u, d in zip(entrants["user_id"], entrants["division"], strict=True)
+    ]
+    per_division = None if pd.isna(meta["per_division"]) else int(meta["per_division"])
+    recorded = sorted(entrants.loc[entrants["won"], "user_id"])
+    if not people:
+        return Verification(
+            int(meta["draw_no"]), str(meta["seed"]), str(meta["fingerprint"]), "", recorded, []
+        )
+    again = algo.draw(people, str(meta["seed"]), int(meta["winners"]), per_division)
+    return Verification(
+        int(meta["draw_no"]),
+        str(meta["seed"]),
+        str(meta["fingerprint"]),
+        again.fingerprint,
+        recorded,
+        sorted(again.winners),
+    )
+
+
+# --- what list and explain show -------------------------------------------------------
+
+
+def overview(ws: Workspace, campaign_id: str, campaign: Campaign, judged: Any) -> dict[str, Any]:
+    """Entries, eligible entrants and winners of a campaign.
+
+    ``judged`` is a callable returning the eligibility frame (or None when there
+    is no data), called only when entries exist and no draw has fixed the entrants.
+    """
+    entries = campaign_entries(ws, campaign_id)
+    drawn = draw_entrants(ws, campaign_id)
+    if len(drawn):
+        eligible: int | None = len(drawn)
+        winners: int | None = int(drawn["won"].sum())
+    else:
+        winners = None
+        frame = judged() if len(entries) else None
+        eligible = (
+            int(draw_pool(ws, campaign_id, campaign, frame)["in_draw"].sum())
+            if frame is not None
+            else (0 if entries.empty else None)
+        )
+    return {"entries": len(entries), "eligible_entrants": eligible, "winners": winners}
+
+
+@dataclass(frozen=True)
+class PersonDraw:
+    entered: bool
+    entered_at: str | None
+    source: str | None
+    drawn: bool  # the campaign has a draw
+    draw_no: int | None
+    seed: str | None
+    in_draw: bool
+    position: int | None
+    entrants: int
+    won: bool
+
+
+def person(ws: Workspace, campaign_id: str, user_id: str) -> PersonDraw:
+    entries = campaign_entries(ws, campaign_id)
+    mine = entries[entries["user_id"] == user_id]
+    draws_ = campaign_draws(ws, campaign_id)
+    current = draws_[draws_["current"] == 1]
+    drawn = draw_entrants(ws, campaign_id)
+    row = drawn[drawn["user_id"] == user_id]
+    entered_at = None if mine.empty else mine.iloc[0]["entered_at"]
+    return PersonDraw(
+        entered=not mine.empty,
+        entered_at=None if entered_at is None or pd.isna(entered_at) else str(entered_at),
+        source=None if mine.empty else str(mine.iloc[0]["source"]),
+        drawn=not current.empty,
+        draw_no=None if current.empty else int(current.iloc[0]["draw_no"]),
+        seed=None if current.empty else str(current.iloc[0]["seed"]),
+        in_draw=not row.empty,
+        position=None if row.empty else int(row.iloc[0]["position"]),
+        entrants=len(drawn),
+        won=bool(not row.empty and row.iloc[0]["won"]),
+    )
