@@ -82,8 +82,9 @@ def previous_winners(ws: Workspace, campaign_id: str) -> set[str]:
 
 def read_entries(
     path: Path, settings: Settings, users: pd.DataFrame, deadline_set: bool
-) -> tuple[list[EntryRow], list[Problem]]:
-    """Entries as rows of the file, and the rows naming nobody kops knows.
+) -> tuple[list[EntryRow], list[Problem], dict[str, str]]:
+    """Entries as rows of the file, the rows naming nobody kops knows, and the
+    headers of the user and 応募日時 columns.
 
     A file kops cannot read, a blank id or an unreadable 応募日時 is refused whole
     (InputError): a draw must not start from a half-read form.
@@ -121,7 +122,7 @@ def read_entries(
         for position, user_id in zip(frame.index, ids, strict=True)
         if user_id is not None
     ]
-    return entries, unknown
+    return entries, unknown, columns
 
 
 def deadline_limit(deadline: dt.date | dt.datetime) -> dt.datetime:
@@ -141,22 +142,25 @@ def import_entries(
     settings: Settings,
     as_of: dt.date,
 ) -> EntriesImport:
-    rows, refused = read_entries(path, settings, tables.users, campaign.entry_deadline is not None)
-    column = "応募"
+    rows, refused, columns = read_entries(
+        path, settings, tables.users, campaign.entry_deadline is not None
+    )
+    user_column = columns["user"]
+    time_column = columns.get("entered_at", "応募日時")
     limit = deadline_limit(campaign.entry_deadline) if campaign.entry_deadline else None
     first_row: dict[str, int] = {}
     accepted: list[EntryRow] = []
     for entry in rows:
         if limit is not None and entry.entered_at is None:
             refused.append(
-                Problem(path.name, entry.row, column, "no 応募日時 to check the deadline against")
+                Problem(path.name, entry.row, time_column, "blank: the deadline cannot be checked")
             )
         elif limit is not None and entry.entered_at is not None and entry.entered_at >= limit:
             refused.append(
                 Problem(
                     path.name,
                     entry.row,
-                    column,
+                    time_column,
                     f"entered after the deadline {campaign.entry_deadline}",
                     f"{entry.entered_at:%Y-%m-%d %H:%M}",
                 )
@@ -166,7 +170,7 @@ def import_entries(
                 Problem(
                     path.name,
                     entry.row,
-                    column,
+                    user_column,
                     f"duplicate entry (first on row {first_row[entry.user_id]})",
                     f"'{entry.user_id}'",
                 )
@@ -183,7 +187,7 @@ def import_entries(
         Problem(
             path.name,
             e.row,
-            column,
+            user_column,
             f"recorded, but not in the draw as of {as_of}: "
             + algo.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
             f"'{e.user_id}'",
@@ -198,7 +202,7 @@ def import_entries(
         [
             (
                 e.user_id,
-                e.entered_at.isoformat(timespec="seconds") if e.entered_at else None,
+                f"{e.entered_at:%Y-%m-%d %H:%M:%S}" if e.entered_at else None,
                 f"{path.name}:{e.row}",
             )
             for e in accepted
