@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import unicodedata
+from functools import partial
 from typing import Annotated
 
 import pandas as pd
@@ -113,7 +114,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
                 "min_per_week": c.rule.min_per_week,
                 "awarded": int((given["campaign"] == cid).sum()),
                 **draws.overview(
-                    s.workspace, cid, c, lambda c=c: draws.judge_latest(s.workspace, s.settings, c)
+                    s.workspace, cid, c, partial(draws.judge_latest, s.workspace, s.settings, c)
                 ),
             }
             for cid, c in s.settings.campaigns.items()

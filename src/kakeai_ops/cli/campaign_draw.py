@@ -9,7 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import draws
+from .. import draws, entries
 from ..analyses import draw as algo
 from ..errors import KopsError
 from ..mail.send import now
@@ -67,7 +67,7 @@ def entries_command(
     when = parse_as_of(as_of, snap)
     tables = s.tables(snap)
     judged = draws.judge(tables, campaign, s.settings, when)
-    result = draws.import_entries(
+    result = entries.import_entries(
         s.workspace, campaign_id, campaign, file, tables, judged, s.settings, when
     )
     for problem in result.refused:
@@ -151,7 +151,7 @@ def draw_command(
     if reason and not redraw:
         raise KopsError("--reason is for --redraw")
     if campaign.entry_deadline is not None:
-        limit = draws.deadline_limit(campaign.entry_deadline)
+        limit = entries.deadline_limit(campaign.entry_deadline)
         if now().astimezone(JST).replace(tzinfo=None) < limit:
             raise KopsError(
                 f"entries to '{campaign_id}' are open until {campaign.entry_deadline}",
