@@ -198,7 +198,22 @@ def test_second_draw_is_refused_and_a_redraw_is_audited(
 ) -> None:
     cli = Cli(sample_copy)
     ids = [r["user_id"] for r in _eligible(cli)][:6]
-    _enter_and_draw(cli, tmp_path, ids, "--winners", "2")
+    cli("campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, ids)))
+    early = cli(
+        "campaign",
+        "draw",
+        CAMPAIGN,
+        "-n",
+        "2",
+        "--seed",
+        "x",
+        "--redraw",
+        "--reason",
+        "r",
+        ok=False,
+    )
+    assert early.exit_code == 1 and "has not been drawn yet" in early.stderr
+    cli("campaign", "draw", CAMPAIGN, "--seed", SEED, "--winners", "2")
     second = cli("campaign", "draw", CAMPAIGN, "--winners", "2", "--seed", "other", ok=False)
     assert second.exit_code == 1 and "has been drawn already (draw 1)" in second.stderr
     no_reason = cli("campaign", "draw", CAMPAIGN, "-n", "2", "--seed", "x", "--redraw", ok=False)
@@ -303,6 +318,13 @@ def test_previous_winners_can_be_kept_out(sample_copy: Workspace, tmp_path: Path
     }
     drawn = _csv(cli("campaign", "draw", later, "-n", "10", "--seed", SEED, "-f", "csv").stdout)
     assert {w["user_id"] for w in drawn} == set(ids) - first_winners
+    # A prize awarded to everyone eligible (kops campaign award) is a win too.
+    third = "exec-1on1-2027h2"
+    _campaign(sample_copy, third, exclude_previous_winners=True)
+    cli("campaign", "award", CAMPAIGN)
+    cli("campaign", "entries", third, str(_entries_file(tmp_path, ids, "third.csv")))
+    pool = _csv(cli("campaign", "draw", third, "--entrants", "--format", "csv").stdout)
+    assert {r["in_draw"] for r in pool} == {"false"}
 
 
 def test_winners_and_not_drawn_are_mailed_once_over_smtp(

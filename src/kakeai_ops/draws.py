@@ -1,4 +1,4 @@
-"""The campaign draw: its inputs (entries, eligibility, earlier winners), recording, verification.
+"""The campaign draw: gather its inputs, record it, verify it, explain it.
 
 The draw itself is ``analyses.draw`` (pure); this module gathers its inputs
 (entries, eligibility, earlier winners), records it and checks it again.
@@ -21,6 +21,7 @@ from .errors import KopsError
 from .store import (
     Tables,
     audit,
+    awards,
     campaign_draws,
     campaign_entries,
     draw_entrants,
@@ -51,8 +52,12 @@ def judge_latest(ws: Workspace, settings: Settings, campaign: Campaign) -> pd.Da
 
 
 def previous_winners(ws: Workspace, campaign_id: str) -> set[str]:
+    """Who won another campaign: drawn in its current draw, or awarded (kops campaign award)."""
     drawn = draw_entrants(ws)
-    return set(drawn.loc[drawn["won"] & (drawn["campaign"] != campaign_id), "user_id"])
+    given = awards(ws)
+    return set(drawn.loc[drawn["won"] & (drawn["campaign"] != campaign_id), "user_id"]) | set(
+        given.loc[given["campaign"] != campaign_id, "user_id"]
+    )
 
 
 # --- the draw ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..analyses import draw as algo
 from ..errors import KopsError
 from ..mail.send import now
 from ..outputs.console import frame_table
-from ..store import audit
+from ..store import audit, campaign_draws
 from .campaign import CampaignArg, _campaign, app
 from .common import (
     AsOfOpt,
@@ -150,6 +150,11 @@ def draw_command(
         raise KopsError("--redraw needs --reason TEXT", hint='e.g. --reason "当選者の退職のため"')
     if reason and not redraw:
         raise KopsError("--reason is for --redraw")
+    if redraw and campaign_draws(s.workspace, campaign_id).empty:
+        raise KopsError(
+            f"--redraw: campaign '{campaign_id}' has not been drawn yet",
+            hint="draw it first, without --redraw",
+        )
     if campaign.entry_deadline is not None:
         limit = entries.deadline_limit(campaign.entry_deadline)
         if now().astimezone(JST).replace(tzinfo=None) < limit:
