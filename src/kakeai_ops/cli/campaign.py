@@ -95,7 +95,7 @@ def _compute(
 
 @app.command("list")
 def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """List the campaigns configured in kops.yaml, with how many were awarded.
+    """List the campaigns in kops.yaml: awarded, entries, eligible entrants, winners.
 
     Example: kops campaign list
     """
@@ -247,7 +247,7 @@ def explain_command(
 ) -> None:
     """One user's weeks, month by month: held / excused (why) / missed / not yet judged.
 
-    Answers "why not me?".
+    Answers "why not me?"; then the person's entry and draw result, if any.
 
     Example: kops campaign explain exec-1on1-2026h2 000123
     """
