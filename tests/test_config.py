@@ -45,6 +45,32 @@ def test_every_setting_is_written_out_in_the_shipped_config() -> None:
             node = node[part]
 
 
+def test_every_campaign_key_is_written_out_in_the_shipped_campaign() -> None:
+    from kakeai_ops.config import Campaign
+
+    data = yaml.safe_load(default_config_text())["campaigns"]["exec-1on1-2026h2"]
+    assert set(Campaign.model_fields) <= set(data), set(Campaign.model_fields) - set(data)
+    text = default_config_text()
+    for key in ("entry_deadline:", "exclude_previous_winners:", "draw_seed:"):
+        line = next(line for line in text.splitlines() if line.strip().startswith(key))
+        assert "#" in line, f"{key} has no comment"
+
+
+def test_campaign_draw_settings() -> None:
+    base = {"title": "t", "window": {"start": "2026-04-01", "end": "2026-09-30"}}
+    base["rule"] = {"kind": "weekly_streak"}
+    loaded = parse_settings(
+        {"campaigns": {"x": {**base, "entry_deadline": "2026-10-15 17:00+09:00"}}}
+    ).campaigns["x"]
+    assert loaded.entry_deadline == dt.datetime(2026, 10, 15, 17, 0)
+    assert loaded.exclude_previous_winners is False and loaded.draw_seed is None
+    assert parse_settings(
+        {"campaigns": {"x": {**base, "entry_deadline": dt.date(2026, 10, 15)}}}
+    ).campaigns["x"].entry_deadline == dt.date(2026, 10, 15)
+    message = _error({"campaigns": {"x": {**base, "entry_deadline": "next friday"}}})
+    assert "campaigns.x.entry_deadline: must be a date (2026-10-15)" in message
+
+
 def _error(data: dict) -> str:
     with pytest.raises(ConfigError) as caught:
         parse_settings(data)

@@ -296,10 +296,35 @@ class StreakRule(Section):
     min_per_week: PositiveInt = 1
 
 
+def _deadline(value: Any) -> dt.date | dt.datetime | None:
+    """A date (entries that day still count) or a date and time (JST)."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    text = str(value).strip()
+    try:
+        if isinstance(value, dt.datetime):
+            moment = value
+        elif len(text) == 10:
+            return dt.date.fromisoformat(text)
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError(
+            "deadline", "must be a date (2026-10-15) or a date and time (2026-10-15 17:00)"
+        ) from None
+    if moment.tzinfo is not None:  # entry times are JST, kept naive
+        moment = moment.astimezone(dt.timezone(dt.timedelta(hours=9))).replace(tzinfo=None)
+    return moment
+
+
 class Campaign(Section):
     title: str
     window: Window
     rule: StreakRule
+    # Entries (kops campaign entries) and the draw (kops campaign draw).
+    entry_deadline: Annotated[dt.date | dt.datetime | None, BeforeValidator(_deadline)] = None
+    exclude_previous_winners: bool = False
+    draw_seed: str | None = None
 
 
 class InterviewWeights(Section):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import unicodedata
+from functools import partial
 from typing import Annotated
 
 import pandas as pd
@@ -12,6 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .. import draws
 from ..analyses import streaks
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
@@ -93,7 +95,7 @@ def _compute(
 
 @app.command("list")
 def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """List the campaigns configured in kops.yaml, with how many were awarded.
+    """List the campaigns in kops.yaml: awarded, entries, eligible entrants, winners.
 
     Example: kops campaign list
     """
@@ -111,6 +113,9 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
                 "role": c.rule.role,
                 "min_per_week": c.rule.min_per_week,
                 "awarded": int((given["campaign"] == cid).sum()),
+                **draws.overview(
+                    s.workspace, cid, c, partial(draws.judge_latest, s.workspace, s.settings, c)
+                ),
             }
             for cid, c in s.settings.campaigns.items()
         ],
@@ -124,6 +129,9 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
             "role",
             "min_per_week",
             "awarded",
+            "entries",
+            "eligible_entrants",
+            "winners",
         ],
     )
     _emit(rows, fmt, title="Campaigns")
@@ -239,7 +247,7 @@ def explain_command(
 ) -> None:
     """One user's weeks, month by month: held / excused (why) / missed / not yet judged.
 
-    Answers "why not me?".
+    Answers "why not me?"; then the person's entry and draw result, if any.
 
     Example: kops campaign explain exec-1on1-2026h2 000123
     """
@@ -304,6 +312,24 @@ def explain_command(
             out.print(
                 f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）"
             )
+    _explain_draw(draws.person(s.workspace, campaign_id, wanted))
+
+
+def _explain_draw(p: draws.PersonDraw) -> None:
+    if not p.entered:
+        out.print("応募: なし")
+        return
+    out.print(f"応募: あり（{p.entered_at or '応募日時なし'}、{p.source}）")
+    if not p.drawn:
+        out.print("抽選: まだ行われていません")
+    elif not p.in_draw:
+        out.print(f"抽選 {p.draw_no}: 対象外（抽選時点で応募条件を満たしていない、休職・退職など）")
+    else:
+        verdict = "[bold green]当選[/bold green]" if p.won else "落選"
+        out.print(
+            f"抽選 {p.draw_no}: {verdict}（{p.entrants}人中 {p.position}番目、"
+            f"シード '{escape(p.seed or '')}'）"
+        )
 
 
 @app.command("award")
@@ -422,4 +448,6 @@ def _emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
 
 
 def register(root: typer.Typer) -> None:
+    from . import campaign_draw  # noqa: F401 (adds `entries` and `draw` to this app)
+
     root.add_typer(app, name="campaign")

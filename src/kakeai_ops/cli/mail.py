@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
+from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,7 +35,7 @@ from ..mail.templates import TemplateSet
 from ..mail.transport import OutboxTransport, SmtpTransport, Transport
 from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
-from ..store import audit, awards, delivered_milestones
+from ..store import audit, awards, delivered_milestones, draw_entrants
 from .common import (
     AsOfOpt,
     Format,
@@ -67,6 +68,13 @@ RoleOpt = Annotated[str | None, typer.Option("--role", help="Only manager, membe
 DivisionOpt = Annotated[str | None, typer.Option("--division", help="Only this 事業部.")]
 AwardedOpt = Annotated[
     str | None, typer.Option("--awarded", help="Users awarded in this campaign.")
+]
+WinnersOpt = Annotated[
+    str | None, typer.Option("--winners", help="Winners of this campaign's draw.")
+]
+NotDrawnOpt = Annotated[
+    str | None,
+    typer.Option("--not-drawn", help="Entrants of this campaign's draw who were not drawn."),
 ]
 MilestonesOpt = Annotated[bool, typer.Option("--milestones", help="Users due a milestone message.")]
 UsersOpt = Annotated[
@@ -110,6 +118,9 @@ def _audience(
         recent,
         awarded=awards(s.workspace, spec.awarded) if spec.awarded else None,
         delivered=delivered_milestones(s.workspace) if spec.milestones else None,
+        drawn=draw_entrants(s.workspace, spec.winners or spec.not_drawn)
+        if spec.winners or spec.not_drawn
+        else None,
     )
     return audience, snap.id, str(when)
 
@@ -188,6 +199,8 @@ def preview_command(
     role: RoleOpt = None,
     division: DivisionOpt = None,
     awarded: AwardedOpt = None,
+    winners: WinnersOpt = None,
+    not_drawn: NotDrawnOpt = None,
     milestones: MilestonesOpt = False,
     users: UsersOpt = None,
     template: TemplateOpt = None,
@@ -204,6 +217,7 @@ def preview_command(
     """
     s = session(workspace)
     spec = _spec(segment, flag, role, division, awarded, milestones, users, template, seminar)
+    spec = replace(spec, winners=winners, not_drawn=not_drawn)
     audience, _, _ = _audience(s, spec, snapshot, as_of)
     recipients = audience.recipients
     if user is not None:
@@ -256,6 +270,8 @@ def plan_command(
     role: RoleOpt = None,
     division: DivisionOpt = None,
     awarded: AwardedOpt = None,
+    winners: WinnersOpt = None,
+    not_drawn: NotDrawnOpt = None,
     milestones: MilestonesOpt = False,
     users: UsersOpt = None,
     template: TemplateOpt = None,
@@ -276,6 +292,7 @@ def plan_command(
 
     s = session(workspace)
     spec = _spec(segment, flag, role, division, awarded, milestones, users, template, seminar)
+    spec = replace(spec, winners=winners, not_drawn=not_drawn)
     started = time.perf_counter()
     audience, _, _ = _audience(s, spec, snapshot, as_of)
     plan = make_plan(audience, _templates(s), s.settings, audience.default_run_id, holdout)
@@ -299,6 +316,8 @@ def send_command(
     role: RoleOpt = None,
     division: DivisionOpt = None,
     awarded: AwardedOpt = None,
+    winners: WinnersOpt = None,
+    not_drawn: NotDrawnOpt = None,
     milestones: MilestonesOpt = False,
     users: UsersOpt = None,
     template: TemplateOpt = None,
@@ -351,6 +370,7 @@ def send_command(
     """
     s = session(workspace)
     spec = _spec(segment, flag, role, division, awarded, milestones, users, template, seminar)
+    spec = replace(spec, winners=winners, not_drawn=not_drawn)
     run_send(
         s, spec, run_id_opt, yes, dry_run, to_test, limit, holdout, retry_unknown, snapshot, as_of
     )

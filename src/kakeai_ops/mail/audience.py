@@ -45,6 +45,9 @@ class AudienceSpec:
     managers: bool = False
     # An explicit list of user ids (e.g. invited but did not attend).
     user_ids: tuple[str, ...] | None = None
+    # The winners, or the entrants not drawn, of a campaign's current draw.
+    winners: str | None = None
+    not_drawn: str | None = None
 
     def source(self) -> str:
         chosen = [
@@ -57,13 +60,15 @@ class AudienceSpec:
                 ("--users", self.users_file),
                 ("theme", self.segments or self.managers or None),
                 ("list", self.user_ids is not None or None),
+                ("--winners", self.winners),
+                ("--not-drawn", self.not_drawn),
             )
             if value
         ]
         if len(chosen) != 1:
             raise KopsError(
                 "choose the audience with exactly one of "
-                "--segment, --flag, --awarded, --milestones, --users"
+                "--segment, --flag, --awarded, --winners, --not-drawn, --milestones, --users"
                 + (f" (got {', '.join(chosen)})" if chosen else ""),
                 hint="e.g. kops mail send --segment no_prep --role member",
             )
@@ -101,6 +106,7 @@ def build_audience(
     recent_nudges: dict[str, int],
     awarded: pd.DataFrame | None = None,
     delivered: pd.DataFrame | None = None,
+    drawn: pd.DataFrame | None = None,
 ) -> Audience:
     source = spec.source()
     facts = seg.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
@@ -140,6 +146,9 @@ def build_audience(
             extra_by_user[row.user_id] = [{"run_start": row.run_start, "run_end": row.run_end}]
         segment_key = None
         base = spec.template or "campaign.awarded"
+    elif source in ("--winners", "--not-drawn"):
+        user_ids, base = _drawn(spec, settings, drawn)
+        segment_key = None
     elif source == "--milestones":
         due = milestones_due(
             tables,
@@ -200,7 +209,8 @@ def build_audience(
     recipients: list[Recipient] = []
     cap = settings.mail.frequency_cap.max_nudges
     seminar_context = _seminar(settings, spec.seminar)
-    campaign_context = settings.campaigns[spec.awarded] if spec.awarded else None
+    campaign_id = spec.awarded or spec.winners or spec.not_drawn
+    campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     # Plain dicts: a pandas row lookup per recipient costs more than rendering the mail.
     records = facts.loc[facts.index.isin(user_ids)].to_dict("index")
     for user_id in user_ids:
@@ -243,6 +253,10 @@ def build_audience(
         run_base = f"{base}-{spec.seminar}"
     elif source == "--awarded":
         run_base = f"{base}-{spec.awarded}"
+    elif source in ("--winners", "--not-drawn"):
+        # A redraw is a new draw, so its mail is a new run.
+        number = int(drawn["draw_no"].iloc[0]) if drawn is not None and len(drawn) else 0
+        run_base = f"{base}-{campaign_id}-draw{number}"
     elif source == "--milestones":
         run_base = f"milestones-{month}"
     elif source == "--users":
@@ -259,7 +273,7 @@ def build_audience(
         "value": str(
             spec.segment
             or spec.flag
-            or spec.awarded
+            or campaign_id
             or spec.users_file
             or (
                 ",".join(spec.segments) + (" +managers" if spec.managers else "")
@@ -275,6 +289,24 @@ def build_audience(
         "templates": templates_used,
     }
     return Audience(recipients, excluded, excluded_users, description, segment_key, run_base)
+
+
+def _drawn(
+    spec: AudienceSpec, settings: Settings, drawn: pd.DataFrame | None
+) -> tuple[list[str], str]:
+    """The winners (or the entrants not drawn) of the campaign's current draw."""
+    campaign_id = spec.winners or spec.not_drawn
+    option = "--winners" if spec.winners else "--not-drawn"
+    if campaign_id not in settings.campaigns:
+        raise KopsError(f"{option}: no campaign '{campaign_id}' in kops.yaml")
+    if drawn is None or drawn.empty:
+        raise KopsError(
+            f"campaign '{campaign_id}' has not been drawn",
+            hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT",
+        )
+    won = spec.winners is not None
+    user_ids = list(drawn.loc[drawn["won"] == won, "user_id"])
+    return user_ids, spec.template or ("campaign.winner" if won else "campaign.not_drawn")
 
 
 def _template_for(
@@ -376,7 +408,7 @@ def _context(
         context["seminar"] = seminar
     if campaign is not None:
         context["campaign"] = {
-            "id": spec.awarded,
+            "id": spec.awarded or spec.winners or spec.not_drawn,
             "title": campaign.title,
             "run_start": extra.get("run_start"),
             "run_end": extra.get("run_end"),

@@ -1,0 +1,251 @@
+"""``kops campaign entries`` and ``kops campaign draw``: entries from a form, a verifiable draw."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from .. import draws, entries
+from ..analyses import draw as algo
+from ..errors import KopsError
+from ..mail.send import now
+from ..outputs.console import frame_table
+from ..store import audit, campaign_draws
+from .campaign import CampaignArg, _campaign, app
+from .common import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    Session,
+    SnapshotOpt,
+    WorkspaceOpt,
+    emit_data,
+    err,
+    out,
+    parse_as_of,
+    session,
+)
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def _judged(
+    s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
+) -> tuple[pd.DataFrame, str, dt.date]:
+    campaign = _campaign(s, campaign_id)
+    snap = s.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    return draws.judge(s.tables(snap), campaign, s.settings, when), snap.id, when
+
+
+@app.command("entries")
+def entries_command(
+    campaign_id: CampaignArg,
+    file: Annotated[
+        Path, typer.Argument(help="The entry form export (CSV/XLSX): user ids or emails.")
+    ],
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Record entries from a form export: a column of user ids or emails, optionally 応募日時.
+
+    Unknown people, duplicate rows and entries after the campaign's
+    entry_deadline are refused by row; people not eligible (yet) are recorded
+    and named, as the draw judges eligibility again. Importing the same file
+    again adds nothing.
+
+    Example: kops campaign entries exec-1on1-2026h2 exports/応募フォーム.xlsx
+    """
+    s = session(workspace)
+    campaign = _campaign(s, campaign_id)
+    snap = s.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    tables = s.tables(snap)
+    judged = draws.judge(tables, campaign, s.settings, when)
+    result = entries.import_entries(
+        s.workspace, campaign_id, campaign, file, tables, judged, s.settings, when
+    )
+    for problem in result.refused:
+        err.print(f"refused: {problem}", highlight=False, markup=False)
+    for problem in result.not_in_draw:
+        err.print(f"note: {problem}", highlight=False, markup=False)
+    audit(
+        s.workspace,
+        "campaign entries",
+        scope=campaign_id,
+        snapshot=snap.id,
+        rows=result.added,
+        detail={"file": file.name, "refused": len(result.refused)},
+    )
+    err.print(
+        f"{file.name}: {result.added:,} new entr{'y' if result.added == 1 else 'ies'}, "
+        f"{result.already:,} entered before, {len(result.refused):,} row(s) refused, "
+        f"{len(result.not_in_draw):,} recorded but not in the draw as of {when}.",
+        highlight=False,
+    )
+
+
+@app.command("draw")
+def draw_command(
+    campaign_id: CampaignArg,
+    winners: Annotated[
+        int | None, typer.Option("--winners", "-n", min=1, help="How many winners to draw.")
+    ] = None,
+    per_division: Annotated[
+        int | None,
+        typer.Option(
+            "--per-division", min=1, help="At most M winners per 事業部 while others remain."
+        ),
+    ] = None,
+    seed: Annotated[
+        str | None,
+        typer.Option("--seed", help="The seed announced before the draw (default: draw_seed)."),
+    ] = None,
+    redraw: Annotated[
+        bool, typer.Option("--redraw", help="Draw again; needs --reason (audit log).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is drawn again.")] = None,
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="Recompute the recorded draw and say whether it matches."),
+    ] = False,
+    entrants: Annotated[
+        bool,
+        typer.Option(
+            "--entrants", help="List who would be in the draw, with the fingerprint; no draw."
+        ),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Draw winners among the eligible entrants: SHA-256 of seed and user id, lowest wins.
+
+    Anyone can recompute the result from the announced seed and the entrant
+    list (README: 応募と抽選). People on leave or retired are never drawn.
+    A campaign is drawn once; --redraw --reason TEXT draws again and is
+    recorded in the audit log. --verify recomputes the recorded draw.
+
+    Example: kops campaign draw exec-1on1-2026h2 --winners 5 --seed "2026-10-20 39123.45"
+    """
+    s = session(workspace)
+    campaign = _campaign(s, campaign_id)
+    if verify:
+        _verify(s, campaign_id)
+        return
+    judged, snap_id, when = _judged(s, campaign_id, snapshot, as_of)
+    pool = draws.draw_pool(s.workspace, campaign_id, campaign, judged)
+    if entrants:
+        _show_pool(pool, judged, fmt)
+        return
+    if winners is None:
+        raise KopsError("--winners N is required", hint="e.g. --winners 5")
+    if redraw and not (reason and reason.strip()):
+        raise KopsError("--redraw needs --reason TEXT", hint='e.g. --reason "当選者の退職のため"')
+    if reason and not redraw:
+        raise KopsError("--reason is for --redraw")
+    if redraw and campaign_draws(s.workspace, campaign_id).empty:
+        raise KopsError(
+            f"--redraw: campaign '{campaign_id}' has not been drawn yet",
+            hint="draw it first, without --redraw",
+        )
+    if campaign.entry_deadline is not None:
+        limit = entries.deadline_limit(campaign.entry_deadline)
+        if now().astimezone(JST).replace(tzinfo=None) < limit:
+            raise KopsError(
+                f"entries to '{campaign_id}' are open until {campaign.entry_deadline}",
+                hint="draw after the deadline, so that every entry is in the draw",
+            )
+    chosen = draws.choose_seed(campaign_id, campaign, seed)
+    number, result = draws.run_draw(
+        s.workspace,
+        campaign_id,
+        pool,
+        chosen,
+        winners,
+        per_division,
+        snap_id,
+        when,
+        reason.strip() if redraw and reason else None,
+    )
+    names = judged.set_index("user_id")["name"]
+    frame = pd.DataFrame(
+        [
+            {
+                "position": p.position,
+                "user_id": p.user_id,
+                "name": names.get(p.user_id, ""),
+                "division": p.division,
+                "key": p.key,
+                "over_cap": p.over_cap,
+            }
+            for p in result.picks
+            if p.won
+        ]
+    )
+    err.print(
+        f"Draw {number} of {campaign_id}: seed '{chosen}', {len(result.picks):,} entrants "
+        f"(fingerprint {result.fingerprint}), {len(frame):,} winner(s)"
+        + (f", at most {per_division} per 事業部" if per_division else "")
+        + (f"; redrawn because: {reason}" if redraw else ""),
+        highlight=False,
+        markup=False,
+    )
+    if not emit_data(frame, fmt):
+        view = frame.assign(key=frame["key"].str[:16] + "…")
+        out.print(frame_table(view, title=f"Winners: {campaign.title} ({campaign_id})"))
+    err.print(
+        f"Next: kops mail send --winners {campaign_id} --yes; "
+        f"kops mail send --not-drawn {campaign_id} --yes",
+        highlight=False,
+        markup=False,
+    )
+
+
+def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
+    names = judged.set_index("user_id")["name"]
+    frame = pool.assign(
+        name=pool["user_id"].map(names).fillna(""),
+        reason=pool["reason"].map(lambda r: algo.NOT_DRAWN_REASONS.get(r, "")),
+    )[["user_id", "name", "division", "in_draw", "reason"]]
+    people = [
+        algo.Entrant(u, d) for u, d, keep in pool[["user_id", "division", "in_draw"]].values if keep
+    ]
+    err.print(
+        f"{len(people):,} of {len(pool):,} entries in the draw; "
+        f"fingerprint {algo.fingerprint(people)}",
+        highlight=False,
+    )
+    if not emit_data(frame, fmt):
+        out.print(frame_table(frame, title="Entries", max_rows=500))
+
+
+def _verify(s: Session, campaign_id: str) -> None:
+    check = draws.verify_draw(s.workspace, campaign_id)
+    out.print(
+        f"draw {check.draw_no}: seed '{check.seed}'\n"
+        f"  entrant list: recorded fingerprint {check.recorded_fingerprint}\n"
+        f"                recomputed           {check.fingerprint or '(no entrants)'}\n"
+        f"  winners recorded:   {', '.join(check.recorded_winners)}\n"
+        f"  winners recomputed: {', '.join(check.winners)}",
+        highlight=False,
+        markup=False,
+    )
+    if check.ok:
+        err.print(f"OK: draw {check.draw_no} of {campaign_id} matches.", highlight=False)
+        return
+    what = (
+        "the entrant list was changed after the draw"
+        if not check.entrants_intact
+        else "the recorded winners differ from the recomputed ones"
+    )
+    raise KopsError(
+        f"draw {check.draw_no} of {campaign_id} does not match: {what}",
+        hint="look at `kops audit` for who changed what; the workspace state DB was edited",
+    )

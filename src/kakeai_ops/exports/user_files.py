@@ -1,0 +1,116 @@
+"""Small files that name people: a column of user ids or emails, plus a few others.
+
+Seminar attendance and survey exports and campaign entry forms are read the
+same way: any encoding kops reads, CSV or XLSX, columns found by header
+(full-width/half-width and case folded), every row numbered as the file shows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problem
+from .findings import Findings
+from .reading import RawTable, ReadFailure, read_headers, read_table
+from .tables import header_key
+
+
+def find_column(headers: list[str], names: list[str]) -> str | None:
+    wanted = {header_key(n) for n in names}
+    return next((h for h in headers if header_key(h) in wanted), None)
+
+
+def identify_users(
+    values: pd.Series,
+    header: str,
+    users: pd.DataFrame,
+    file: str,
+    rows: pd.Series,
+    findings: Findings,
+) -> list[str | None]:
+    """User ids from a column of ids or emails (whichever each value looks like)."""
+    by_email = users.dropna(subset=["email"]).set_index("email")["user_id"].to_dict()
+    known = set(users["user_id"])
+    ids: list[str | None] = []
+    for position, raw in values.items():
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        row = int(rows.loc[position])
+        if text in ("", "-"):
+            findings.problem(Problem(file, row, header, "required value is blank"), kind="blank")
+            ids.append(None)
+        elif "@" in text:
+            user = by_email.get(text.lower())
+            if user is None:
+                findings.problem(
+                    Problem(file, row, header, "no user has this email", f"'{text}'"), kind="email"
+                )
+            ids.append(user)
+        elif text in known:
+            ids.append(text)
+        else:
+            findings.problem(
+                Problem(file, row, header, "is not in users", f"'{text}'"), kind="user"
+            )
+            ids.append(None)
+    return ids
+
+
+def read_user_file(
+    path: Path, wanted: dict[str, list[str]], required: list[str], findings: Findings
+) -> tuple[pd.DataFrame, dict[str, str], pd.Series] | None:
+    if not path.is_file():
+        findings.problem(Problem(str(path), None, None, "file not found"))
+        return None
+    if path.stat().st_size == 0:
+        findings.problem(Problem(path.name, None, None, "file is empty"))
+        return None
+    try:
+        headers, _ = read_headers(path)
+        columns = {field: find_column(headers, names) for field, names in wanted.items()}
+        missing = [field for field in required if columns[field] is None]
+        if missing:
+            for field in missing:
+                findings.problem(
+                    Problem(
+                        path.name,
+                        1,
+                        "/".join(wanted[field]),
+                        "missing required column; headers found: "
+                        + ", ".join(h for h in headers if h.strip()),
+                    )
+                )
+            return None
+        used = {c for c in columns.values() if c}
+        raw = read_table(path, lambda hs: [h for h in hs if h in used])
+    except ReadFailure as failure:
+        for problem in failure.problems:
+            findings.problem(problem)
+        return None
+    if raw.frame.empty:
+        findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))
+        return None
+    return raw.frame, {k: v for k, v in columns.items() if v}, row_numbers(path, raw)
+
+
+def row_numbers(path: Path, raw: RawTable) -> pd.Series:
+    """The file line each row starts on. Survey answers span lines (quoted line
+    breaks), so CSV rows are counted as the csv module reads them; these files are small."""
+    if raw.encoding == "xlsx":
+        return pd.Series(raw.frame.index + raw.first_row, index=raw.frame.index)
+    starts: list[int] = []
+    with path.open("r", encoding=raw.encoding, newline="") as handle:
+        first = handle.readline()
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        line = 2
+        reader = csv.reader(handle, delimiter=delimiter)
+        for fields in reader:
+            if any(f.strip() for f in fields):
+                starts.append(line)
+            line = reader.line_num + 2
+    if len(starts) != len(raw.frame):
+        return pd.Series(raw.frame.index + raw.first_row, index=raw.frame.index)
+    return pd.Series(starts, index=raw.frame.index)
