@@ -272,6 +272,12 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     assert all(any(ch.isdigit() for ch in r[1]) for r in rows)
 
 
+def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:
+    entries = run_json(month, "audit")
+    review = [e for e in entries if e["command"] == "review"]
+    assert any(e["snapshot"] == "0002" and str(deck["path"]) in str(e["detail"]) for e in review)
+
+
 def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) -> None:
     book = load_workbook(deck["xlsx"])
     assert len(book.sheetnames) == len(deck["slides"])
@@ -325,6 +331,10 @@ def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: 
         (["--xlsx", str(tmp_path / "figures.csv")], "is not an .xlsx file"),
         (["--out", str(tmp_path / "deck.pdf")], "must be a .pptx file"),
         (["--out", str(tmp_path / "missing" / "deck.pptx")], "no such directory"),
+        (
+            ["--out", str(tmp_path / "deck.pptx"), "--xlsx", str(tmp_path / "no" / "f.xlsx")],
+            "no such directory",
+        ),
         (["--compare", "2"], "compared with itself"),
         (["--compare", "9"], "no snapshot '9'"),
         (["--as-of", "November"], "is not a date"),

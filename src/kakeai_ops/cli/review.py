@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import KopsError
-from ..store import SnapshotInfo, list_snapshots
+from ..store import SnapshotInfo, audit, list_snapshots
 from .common import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
 
 
@@ -50,6 +50,16 @@ def register(app: typer.Typer) -> None:
 
         if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
             raise KopsError(f"--xlsx: {xlsx} is not an .xlsx file", hint="e.g. --xlsx figures.xlsx")
+        if out_file is not None and out_file.suffix.lower() != ".pptx":
+            raise KopsError(
+                f"--out: {out_file} must be a .pptx file", hint="e.g. --out review.pptx"
+            )
+        # Both paths are checked before the work, so a bad one never leaves half the output.
+        for option, path in (("--out", out_file), ("--xlsx", xlsx)):
+            if path is not None and not path.resolve().parent.is_dir():
+                raise KopsError(
+                    f"{option}: {path.parent}: no such directory", hint="create it first"
+                )
         s = session(workspace)
         snap = s.snapshot(snapshot)
         when = parse_as_of(as_of, snap)
@@ -80,6 +90,19 @@ def register(app: typer.Typer) -> None:
             write_review_deck(review, target)
             if xlsx is not None:
                 write_review_workbook(review, xlsx)
+        # The deck names people (interview candidates): it is recorded like every report.
+        audit(
+            s.workspace,
+            "review",
+            scope="全社",
+            snapshot=snap.id,
+            rows=len(review.mail) + len(review.interviews.top),
+            detail={
+                "compared_with": previous.id if previous is not None else None,
+                "file": str(target),
+                "xlsx": str(xlsx) if xlsx is not None else None,
+            },
+        )
         err.print(f"Wrote the review deck to {target}", highlight=False)
         if xlsx is not None:
             err.print(f"Wrote every figure to {xlsx}", highlight=False)

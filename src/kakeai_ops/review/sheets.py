@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..analyses import segment as seg
 from .figures import Review
-from .slides import TITLES
+from .titles import TITLES
 
 # Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
 TEXT_COLUMNS = ["snapshot", "run_id", "manager_id", "member_id", "seminar_id", "campaign_id"]
@@ -153,7 +153,7 @@ def _campaigns(review: Review) -> pd.DataFrame:
         {
             "campaign_id": "milestones",
             "title": "マイルストーンの知識メール",
-            "eligible": m.due_manager + m.due_member,
+            "due": m.due_manager + m.due_member,
             "due_manager": m.due_manager,
             "due_member": m.due_member,
             "delivered": m.delivered,

@@ -6,22 +6,12 @@ Arrows always come with words (▲ 上昇 / ▼ 低下 / → 変化なし), so n
 from __future__ import annotations
 
 from ..analyses import segment as seg
-from ..mail.effect import NOT_YET
 from ..outputs.review_pptx import Chart, Slide, Table, Tile
+from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, Kpi, Review
+from .titles import TITLES
 
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
-TITLES = {
-    "summary": "サマリー",
-    "funnel": "スタックポイント",
-    "trend": "スタックポイントの推移",
-    "divisions": "事業部別の主要指標",
-    "mail": "メール施策",
-    "seminar": "セミナー",
-    "campaigns": "キャンペーン・マイルストーン",
-    "interviews": "好事例インタビュー候補",
-    "actions": "次のアクション",
-}
 
 
 def rate(value: float | None) -> str:
@@ -71,8 +61,8 @@ def build_slides(review: Review) -> list[Slide]:
         _funnel(review),
         _trend(review),
         _divisions(review),
-        _mail(review),
-        *_seminars(review),
+        mail_slide(review),
+        *seminar_slides(review),
         _campaigns(review),
         _interviews(review),
         _actions(review),
@@ -171,130 +161,6 @@ def _shown(value: object, pattern: str) -> str:
     if value is None or value != value:  # NaN
         return "－"
     return pattern.format(value)
-
-
-def _mail(review: Review) -> Slide:
-    title = f"5. {TITLES['mail']}"
-    if not review.mail:
-        return Slide(title, bullets=["この期間のメール配信はまだありません"])
-    rows = []
-    for run in review.mail:
-        effect = run.effect
-        if effect is None:
-            measured = run.note
-        elif effect.measured:
-            measured = (
-                f"差 {effect.difference or 0:+.0%}"
-                f"（95%CI {effect.low or 0:+.0%}〜{effect.high or 0:+.0%}）"
-                f" 配信{effect.mailed_left}/{effect.mailed_n}"
-                f"・保留{effect.holdout_left}/{effect.holdout_n}"
-            )
-        else:
-            measured = f"{NOT_YET}（{_reason(effect.reason)}）"
-        rows.append(
-            [
-                run.run_id,
-                f"{run.sent:,}",
-                f"{run.failed:,}",
-                f"{run.suppressed:,}",
-                f"{run.holdout:,}",
-                measured,
-            ]
-        )
-    table = Table(
-        ["配信", "送信", "失敗", "停止", "保留", "スタックポイントを抜けた割合（配信−保留）"],
-        rows,
-        widths=[3, 0.8, 0.8, 0.8, 0.8, 5],
-    )
-    measured_runs = [r for r in review.mail if r.effect is not None and r.effect.measured]
-    chart = None
-    if measured_runs:
-        chart = Chart(
-            "column",
-            "スタックポイントを抜けた割合",
-            [r.run_id for r in measured_runs],
-            [
-                (
-                    "配信",
-                    [r.effect.mailed_left / r.effect.mailed_n for r in measured_runs if r.effect],
-                ),
-                (
-                    "保留（ホールドアウト）",
-                    [r.effect.holdout_left / r.effect.holdout_n for r in measured_runs if r.effect],
-                ),
-            ],
-            number_format="0%",
-        )
-    return Slide(
-        title,
-        subtitle="前回のスナップショット以降の配信。"
-        "保留 = ホールドアウト（比較のため送らなかった人）",
-        table=table,
-        chart=chart,
-        stacked=True,
-        footnote="95%CI: 差の95%信頼区間（Newcombe法）。"
-        "次のスナップショットがない・人数が少ない場合は not yet measurable",
-    )
-
-
-def _reason(reason: str) -> str:
-    if reason.startswith("no snapshot"):
-        return "次のスナップショットがまだありません"
-    if reason.startswith("groups too small"):
-        return "人数が少なすぎます: " + reason.split("(", 1)[-1].rstrip(")")
-    return reason
-
-
-def _seminars(review: Review) -> list[Slide]:
-    if not review.seminars:
-        return [Slide(f"6. {TITLES['seminar']}", bullets=["まだ案内したセミナーはありません"])]
-    slides = []
-    for s in review.seminars:
-        satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
-        bullets = [
-            f"案内 {s.invited:,}人 ／ 出席 {s.attended:,}人"
-            f"（{s.attended / max(s.invited, 1):.0%}） ／ アンケート回答 {s.answers:,}件",
-            f"満足度（平均） {satisfaction}",
-            "今、知りたいこと（上位）: "
-            + ("、".join(f"{g} {n}件" for g, n in s.top_groups) or "回答なし"),
-        ]
-        chart = None
-        if s.movement is not None and len(s.movement):
-            labels = {"attended": "出席した人", "invited, did not attend": "出席しなかった人"}
-            moved = s.movement
-            chart = Chart(
-                "column",
-                "次のスナップショットまでに前進した割合",
-                [labels.get(str(g), str(g)) for g in moved["group"]],
-                [
-                    (
-                        "前進した割合",
-                        [
-                            None if v != v or v is None else float(v)
-                            for v in moved["share_moved_on"]
-                        ],
-                    )
-                ],
-                number_format="0%",
-            )
-            bullets.append(
-                "前進: "
-                + " ／ ".join(
-                    f"{labels.get(str(r.group), r.group)} {r.moved_on}/{r.in_snapshot}人"
-                    for r in moved.itertuples()
-                )
-            )
-        elif s.note:
-            bullets.append(s.note)
-        slides.append(
-            Slide(
-                f"6. {TITLES['seminar']}: {s.title}",
-                subtitle=s.seminar_id,
-                bullets=bullets,
-                chart=chart,
-            )
-        )
-    return slides
 
 
 def _campaigns(review: Review) -> Slide:
