@@ -177,3 +177,21 @@ def test_deck_writer_fonts_and_growing_rows(tmp_path: Path) -> None:
     plotted = next(s.chart for s in slide.shapes if s.has_chart)
     assert 'typeface="Meiryo"' in plotted._chartSpace.xml
     assert list(plotted.plots[0].series[0].values) == [1.0, None]
+
+
+def test_a_long_table_stays_on_the_slide(tmp_path: Path) -> None:
+    rows = [[f"事業部{i:02d}", f"{i}", "88%"] for i in range(60)]
+    path = write_deck(
+        [Slide("事業部別", table=Table(["事業部", "人数", "率"], rows))], tmp_path / "d.pptx"
+    )
+    presentation = Presentation(str(path))
+    shape = next(s for s in presentation.slides[0].shapes if s.has_table)
+    table = shape.table
+    bottom = shape.top + sum(row.height for row in table.rows)
+    assert bottom <= presentation.slide_height
+    assert len(table.rows) < 61
+    shown = len(table.rows) - 2  # header and the note
+    assert (
+        table.cell(len(table.rows) - 1, 0).text == f"…ほか {60 - shown}行（--xlsx のブックに全件）"
+    )
+    assert table.cell(shown, 0).text == f"事業部{shown - 1:02d}"

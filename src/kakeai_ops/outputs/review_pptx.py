@@ -20,6 +20,7 @@ WIDTH_IN, HEIGHT_IN = 13.333, 7.5
 MARGIN = 0.5
 NAVY = "1F3864"
 GREY = "595959"
+MIN_TABLE_FONT = 8
 
 
 @dataclass
@@ -233,13 +234,25 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
     weights = spec.widths or [1.0] * len(spec.columns)
     widths = [width * w / sum(weights) for w in weights]
     size = 12.0
+    rows = spec.rows
     while True:
         heights = [_row_height([*spec.columns], widths, size)] + [
-            _row_height(row, widths, size) for row in spec.rows
+            _row_height(row, widths, size) for row in rows
         ]
-        if sum(heights) <= height or size <= 9:
+        if sum(heights) <= height or size <= MIN_TABLE_FONT:
             break
         size -= 1
+    # Still too tall at the smallest size: show the first rows and one merged line saying how
+    # many are left out (the workbook has them all), rather than run off the slide.
+    shown, note = len(rows), ""
+    while sum(heights) > height and shown > 1:
+        shown -= 1
+        rows = spec.rows[:shown]
+        note = f"…ほか {len(spec.rows) - shown}行（--xlsx のブックに全件）"
+        heights = [_row_height([*spec.columns], widths, size)] + [
+            _row_height(row, widths, size) for row in rows
+        ]
+        heights.append(_row_height([note], [width], size))
     shape = slide.shapes.add_table(
         len(heights),
         len(spec.columns),
@@ -255,9 +268,13 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
         table.rows[r].height = Inches(row_height)
     for c, name in enumerate(spec.columns):
         _cell(table.cell(0, c), name, size, bold=True, color="FFFFFF")
-    for r, row in enumerate(spec.rows, start=1):
+    for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             _cell(table.cell(r, c), value, size)
+    if note:
+        last = len(heights) - 1
+        table.cell(last, 0).merge(table.cell(last, len(spec.columns) - 1))
+        _cell(table.cell(last, 0), note, size)
     return sum(heights)
 
 
@@ -274,7 +291,7 @@ def _row_height(cells: list[str], widths: list[float], size: float) -> float:
                 size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in part
             )
             lines = max(lines, math.ceil(points / usable) if points else 1)
-    return lines * size * 1.3 / 72 + 0.1
+    return lines * size * 1.3 / 72 + 0.08
 
 
 def _cell(cell: Any, text: str, size: float, bold: bool = False, color: str | None = None) -> None:

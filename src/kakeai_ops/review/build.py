@@ -96,6 +96,8 @@ def build_review(
     progress: Progress = lambda _: None,
 ) -> Review:
     load = _Loader(settings)
+    if previous is not None and previous.as_of is None:
+        previous = None  # a snapshot with no login or held 1on1 has no date to compare at
     before_as_of = previous.as_of if previous is not None else None
     progress("stuck points")
     now = load.segment(snapshot, as_of)
