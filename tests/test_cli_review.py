@@ -212,6 +212,8 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert record["ci95_high"] == pytest.approx(high, abs=1e-4)
     assert record["ci95_low"] < record["difference"] < record["ci95_high"]
     assert record["effect"] == "measured"
+    shown = Cli(month)("mail", "report", MAIL_RUN).stdout
+    assert f"95% confidence interval: {low:+.1%} to {high:+.1%} points" in shown
 
 
 def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) -> None:
