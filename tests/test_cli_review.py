@@ -338,6 +338,7 @@ def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: 
             "no such directory",
         ),
         (["--compare", "2"], "compared with itself"),
+        (["--snapshot", "1", "--compare", "2"], "compared with a later snapshot (0002)"),
         (["--compare", "9"], "no snapshot '9'"),
         (["--as-of", "November"], "is not a date"),
     ]
@@ -360,3 +361,11 @@ def test_demo_ends_with_the_deck(tmp_path: Path) -> None:
     assert (root / "out" / "review-2026-11.xlsx").is_file()
     mail = texts(next(s for s in slides if title(s).startswith("5.")))
     assert "95%CI" in mail
+
+
+def test_an_empty_workspace_says_to_ingest_first(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    result = Cli(ws)("review", "--out", str(tmp_path / "deck.pptx"), ok=False)
+    assert result.exit_code == 1
+    assert "no data yet" in result.stderr and "kops ingest" in result.stderr
+    assert not (tmp_path / "deck.pptx").exists()

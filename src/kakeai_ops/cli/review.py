@@ -65,9 +65,10 @@ def register(app: typer.Typer) -> None:
         when = parse_as_of(as_of, snap)
         if compare is not None:
             previous: SnapshotInfo | None = s.snapshot(compare)
-            if previous is not None and previous.id == snap.id:
+            if previous is not None and int(previous.id) >= int(snap.id):
+                what = "itself" if previous.id == snap.id else f"a later snapshot ({previous.id})"
                 raise KopsError(
-                    f"snapshot {snap.id} compared with itself",
+                    f"snapshot {snap.id} compared with {what}",
                     hint="name an earlier snapshot (`kops status`)",
                 )
         else:
