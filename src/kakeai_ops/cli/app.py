@@ -65,7 +65,18 @@ def root(
 
 
 def _register() -> None:
-    from . import campaign, demo, ingest, init, interview, mail, report, segment, seminar
+    from . import (
+        campaign,
+        demo,
+        ingest,
+        init,
+        interview,
+        mail,
+        report,
+        review,
+        segment,
+        seminar,
+    )
 
     init.register(app)
     ingest.register(app)
@@ -75,6 +86,7 @@ def _register() -> None:
     interview.register(app)
     report.register(app)
     seminar.register(app)
+    review.register(app)
     demo.register(app)
 
 

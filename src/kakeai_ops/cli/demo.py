@@ -23,6 +23,9 @@ def sample_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "data" / "sample"
 
 
+REVIEW_DECK = "review-2026-11.pptx"
+
+
 def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
     """(kops arguments, output file it writes or None) for each step of the month."""
     october = sorted((data / "2026-10").iterdir())
@@ -47,6 +50,21 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         ),
         (
             ["seminar", "survey", "month1", str(seminar / "month1-survey.csv"), "-w", str(root)],
+            None,
+        ),
+        # A nudge to those without preparation, half held back so its effect can be measured.
+        (
+            [
+                "mail",
+                "send",
+                "-w",
+                str(root),
+                "--segment",
+                "no_prep",
+                "--holdout",
+                "50",
+                "--yes",
+            ],
             None,
         ),
         # November's export arrives.
@@ -170,6 +188,20 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
             ],
             "seminar summary (Excel): out/seminar-month1.xlsx",
         ),
+        (["mail", "report", "no_prep.member-2026-10", "-w", str(root)], None),
+        # The deck for the monthly meeting, with every figure as Excel too.
+        (
+            [
+                "review",
+                "-w",
+                str(root),
+                "--out",
+                str(root / "out" / REVIEW_DECK),
+                "--xlsx",
+                str(root / "out" / "review-2026-11.xlsx"),
+            ],
+            f"review deck (PowerPoint): out/{REVIEW_DECK}, figures: out/review-2026-11.xlsx",
+        ),
     ]
 
 
@@ -250,6 +282,7 @@ def register(app: typer.Typer) -> None:
         err.print(f"  snapshots: {escape(str(root / 'state' / 'snapshots'))}", highlight=False)
         for output in outputs:
             err.print(f"  {output}", highlight=False)
+        err.print(f"Review deck: {root / 'out' / REVIEW_DECK}", highlight=False)
         err.print(
             f"Try: cd {shown_root} && kops status"
             if os.name != "nt"

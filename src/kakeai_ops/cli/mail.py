@@ -19,6 +19,7 @@ from ..analyses import segment as seg
 from ..errors import KopsError
 from ..init import shipped_templates_dir
 from ..mail.audience import REASONS, Audience, AudienceSpec, build_audience
+from ..mail.effect import difference, run_effect
 from ..mail.ledger import Ledger
 from ..mail.message import as_bytes
 from ..mail.plan import (
@@ -782,26 +783,8 @@ def report_command(
             "ingest a later export first"
         )
     when = parse_as_of(as_of, snap)
-    now_frame = seg.segment(s.tables(snap), s.settings.rules, when).set_index("user_id")
-    result = []
-    for group, state in (("mailed", "sent"), ("holdout", "holdout")):
-        ids = rows.loc[rows["state"] == state, "user_id"]
-        present = [u for u in ids if u in now_frame.index]
-        flags = now_frame.loc[present, "flags"] if present else pd.Series(dtype=str)
-        primary = now_frame.loc[present, "stuck_point"] if present else pd.Series(dtype=str)
-        left_primary = int((primary != key).sum())
-        still_flagged = int(flags.str.split(";").apply(lambda f: key in f).sum()) if present else 0
-        result.append(
-            {
-                "group": group,
-                "users": len(ids),
-                "in_snapshot": len(present),
-                "left_stuck_point": left_primary,
-                "share_left": left_primary / len(present) if present else None,
-                "still_flagged": still_flagged,
-            }
-        )
-    frame = pd.DataFrame(result)
+    later = seg.segment(s.tables(snap), s.settings.rules, when)
+    frame = run_effect(rows, key, later)
     if fmt is not Format.table:
         emit_data(frame, fmt)
         return
@@ -817,8 +800,13 @@ def report_command(
     if held["in_snapshot"] and mailed["in_snapshot"]:
         diff = (mailed["share_left"] or 0) - (held["share_left"] or 0)
         out.print(f"difference (mailed − holdout): {diff:+.1%} points")
-        if held["in_snapshot"] < 30:
-            out.print("[dim]the holdout is small; read the difference with care[/dim]")
+        measured = difference(frame)
+        if measured.measured:
+            out.print(
+                f"95% confidence interval: {measured.low:+.1%} to {measured.high:+.1%} points"
+            )
+        else:
+            out.print(f"[dim]confidence interval: {measured.status}: {measured.reason}[/dim]")
     else:
         out.print(
             "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"

@@ -12,13 +12,12 @@ import typer
 from rich.markup import escape
 
 from .. import seminars as sem
-from ..analyses import segment as seg
 from ..errors import KopsError
 from ..mail.audience import AudienceSpec
-from ..mail.ledger import Ledger
 from ..mail.send import now
 from ..outputs.console import frame_table, percent
 from ..outputs.files import csv_text, json_text, write_table
+from ..seminar_summary import invited_users, summarise_seminar
 from ..store import audit
 from .common import (
     AsOfOpt,
@@ -60,19 +59,7 @@ TestOpt = Annotated[
 
 
 def _invited(s: Session, run_id: str) -> pd.DataFrame:
-    """Who the invitation run reached, with their stuck point at the time."""
-    ledger = Ledger(s.workspace)
-    try:
-        rows = ledger.rows(run_id, ["sent"])
-    finally:
-        ledger.close()
-    return pd.DataFrame(
-        {
-            "user_id": [r.user_id for r in rows],
-            "stuck_point": [r.extra.get("stuck_point", "") for r in rows],
-        },
-        columns=["user_id", "stuck_point"],
-    )
+    return invited_users(s.workspace, run_id)
 
 
 @app.command("list")
@@ -264,27 +251,11 @@ def summary_command(
     """
     s = session(workspace)
     config = sem.seminar(s.settings, seminar_id)
-    run_id = sem.invite_run_id(seminar_id, config)
-    invited = _invited(s, run_id)
-    ledger = Ledger(s.workspace)
-    try:
-        run = ledger.run(run_id)
-    finally:
-        ledger.close()
     latest = s.snapshot()
-    later = None
-    if run is not None and run["snapshot"] != latest.id and latest.as_of is not None:
-        later = seg.segment(s.tables(latest), s.settings.rules, latest.as_of)
-    elif run is not None:
+    result = summarise_seminar(s.workspace, s.settings, seminar_id, latest, s.tables)
+    if result.movement_pending:
         note("no snapshot newer than the invitation yet: movement is shown after the next ingest")
-    summary = sem.summarise(
-        invited,
-        sem.attendance(s.workspace, seminar_id),
-        sem.survey(s.workspace, seminar_id),
-        s.tables(latest).users,
-        s.settings.seminar_survey.keywords,
-        later,
-    )
+    summary = result.summary
     sheets = [
         ("出欠_スタックポイント別", summary.by_stuck_point),
         ("出欠_事業部別", summary.by_division),

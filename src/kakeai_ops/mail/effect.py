@@ -1,0 +1,96 @@
+"""Did a mail run work? Of those mailed for a stuck point, the share who left it, against the
+holdout, with a 95% confidence interval for the difference.
+
+The interval is Newcombe's hybrid score interval for a difference of two independent
+proportions (statsmodels' ``confint_proportions_2indep``): unlike the textbook Wald interval it
+keeps its coverage with small groups and with shares near 0 or 1, which is what holdouts of a
+few dozen people look like. scipy has no interval for this difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Below this many people in a group (found in the later snapshot) a difference is not reported:
+# the interval would span most of the possible range and invite over-reading.
+MIN_GROUP = 10
+NOT_YET = "not yet measurable"
+
+
+def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.DataFrame:
+    """Per group (mailed, holdout): users, how many are in the later segment result, how many
+    left the stuck point ``key`` (their primary stuck point is another), still flagged with it.
+
+    ``ledger_rows``: the run's ledger (user_id, state); ``later``: ``segment()`` of a later
+    snapshot.
+    """
+    now_frame = later.set_index("user_id")
+    result = []
+    for group, state in (("mailed", "sent"), ("holdout", "holdout")):
+        ids = ledger_rows.loc[ledger_rows["state"] == state, "user_id"]
+        present = [u for u in ids if u in now_frame.index]
+        flags = now_frame.loc[present, "flags"] if present else pd.Series(dtype=str)
+        primary = now_frame.loc[present, "stuck_point"] if present else pd.Series(dtype=str)
+        left_primary = int((primary != key).sum())
+        still_flagged = int(flags.str.split(";").apply(lambda f: key in f).sum()) if present else 0
+        result.append(
+            {
+                "group": group,
+                "users": len(ids),
+                "in_snapshot": len(present),
+                "left_stuck_point": left_primary,
+                "share_left": left_primary / len(present) if present else None,
+                "still_flagged": still_flagged,
+            }
+        )
+    return pd.DataFrame(result)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Mailed minus holdout share that left the stuck point, with its 95% interval."""
+
+    mailed_n: int
+    mailed_left: int
+    holdout_n: int
+    holdout_left: int
+    difference: float | None
+    low: float | None
+    high: float | None
+    status: str  # "measured" or NOT_YET
+    reason: str
+
+    @property
+    def measured(self) -> bool:
+        return self.status == "measured"
+
+
+def difference(effect: pd.DataFrame, minimum: int = MIN_GROUP) -> Difference:
+    """The difference and its 95% confidence interval, or why it cannot be given yet."""
+    mailed = effect[effect["group"] == "mailed"].iloc[0]
+    holdout = effect[effect["group"] == "holdout"].iloc[0]
+    m_n, m_left = int(mailed["in_snapshot"]), int(mailed["left_stuck_point"])
+    h_n, h_left = int(holdout["in_snapshot"]), int(holdout["left_stuck_point"])
+    if int(holdout["users"]) == 0:
+        return Difference(m_n, m_left, h_n, h_left, None, None, None, NOT_YET, "no holdout")
+    if m_n < minimum or h_n < minimum:
+        return Difference(
+            m_n,
+            m_left,
+            h_n,
+            h_left,
+            None,
+            None,
+            None,
+            NOT_YET,
+            f"groups too small (mailed {m_n}, holdout {h_n}; at least {minimum} each)",
+        )
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    low, high = confint_proportions_2indep(
+        m_left, m_n, h_left, h_n, method="newcomb", compare="diff", alpha=0.05
+    )
+    diff = m_left / m_n - h_left / h_n
+    return Difference(m_n, m_left, h_n, h_left, diff, float(low), float(high), "measured", "")

@@ -1,0 +1,350 @@
+"""A 16:9 PowerPoint deck from plain slide descriptions (python-pptx).
+
+Charts are native PowerPoint charts (their data lives in the file and stays editable).
+Japanese text gets an east-asian typeface on every run, so PowerPoint on Windows picks Meiryo
+and LibreOffice a CJK font instead of drawing boxes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import KopsError
+
+FONT = "Meiryo"
+WIDTH_IN, HEIGHT_IN = 13.333, 7.5
+MARGIN = 0.5
+NAVY = "1F3864"
+GREY = "595959"
+MIN_TABLE_FONT = 8
+
+
+@dataclass
+class Chart:
+    kind: str  # "column" (vertical bars), "bar" (horizontal bars) or "line"
+    title: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    number_format: str = "0"  # Excel format of the values, e.g. '0%'
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    widths: list[float] | None = None  # relative column widths
+
+
+@dataclass
+class Tile:
+    """A headline figure: label, value, and its change with an arrow and words."""
+
+    label: str
+    value: str
+    change: str
+
+
+@dataclass
+class Slide:
+    title: str
+    subtitle: str = ""
+    tiles: list[Tile] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    table: Table | None = None
+    chart: Chart | None = None
+    footnote: str = ""
+    stacked: bool = False  # the table across the top and the chart below it, not side by side
+
+
+def write_deck(slides: list[Slide], path: Path) -> Path:
+    """Write the deck atomically (a temporary file renamed into place)."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    if path.suffix.lower() != ".pptx":
+        raise KopsError(f"{path}: the deck must be a .pptx file", hint="e.g. --out review.pptx")
+    if path.parent and not path.parent.exists():
+        raise KopsError(f"{path.parent}: no such directory", hint="create it first")
+    deck = Presentation()
+    deck.slide_width = Inches(WIDTH_IN)
+    deck.slide_height = Inches(HEIGHT_IN)
+    blank = deck.slide_layouts[6]
+    for spec in slides:
+        _slide(deck.slides.add_slide(blank), spec)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pptx", dir=path.parent)
+    os.close(handle)
+    try:
+        deck.save(temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return path
+
+
+def _slide(slide: Any, spec: Slide) -> None:
+    from pptx.util import Inches
+
+    _text(slide, spec.title, MARGIN, 0.3, WIDTH_IN - 2 * MARGIN, 0.7, size=26, bold=True)
+    top = 1.0
+    if spec.subtitle:
+        _text(slide, spec.subtitle, MARGIN, top, WIDTH_IN - 2 * MARGIN, 0.4, size=13, color=GREY)
+        top += 0.45
+    line = slide.shapes.add_connector(
+        1, Inches(MARGIN), Inches(top), Inches(WIDTH_IN - MARGIN), Inches(top)
+    )
+    line.line.color.rgb = _rgb(NAVY)
+    top += 0.15
+    bottom = HEIGHT_IN - (0.6 if spec.footnote else 0.3)
+    if spec.tiles:
+        top = _tiles(slide, spec.tiles, top)
+    if spec.bullets:
+        height = min(0.42 * len(spec.bullets) + 0.1, bottom - top)
+        body = WIDTH_IN - 2 * MARGIN
+        _bullets(slide, spec.bullets, MARGIN, top, body, height)
+        top += height + 0.1
+    width = WIDTH_IN - 2 * MARGIN
+    if spec.table is not None and spec.chart is not None and spec.stacked:
+        used = _table(slide, spec.table, MARGIN, top, width, (bottom - top) * 0.45)
+        _chart(slide, spec.chart, MARGIN, top + used + 0.15, width, bottom - top - used - 0.15)
+    elif spec.table is not None and spec.chart is not None:
+        split = width * 0.5
+        _table(slide, spec.table, MARGIN, top, split - 0.2, bottom - top)
+        _chart(slide, spec.chart, MARGIN + split, top, width - split, bottom - top)
+    elif spec.table is not None:
+        _table(slide, spec.table, MARGIN, top, width, bottom - top)
+    elif spec.chart is not None:
+        _chart(slide, spec.chart, MARGIN, top, width, bottom - top)
+    if spec.footnote:
+        _text(slide, spec.footnote, MARGIN, HEIGHT_IN - 0.55, width, 0.4, size=11, color=GREY)
+
+
+def _rgb(hex_colour: str) -> Any:
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(hex_colour)
+
+
+def _font(run: Any, size: float, bold: bool = False, color: str | None = None) -> None:
+    """Size, weight, colour, and the typeface for Latin and East Asian text alike."""
+    from pptx.util import Pt
+
+    font = run.font
+    font.size = Pt(size)
+    font.bold = bold
+    if color:
+        font.color.rgb = _rgb(color)
+    font.name = FONT
+    _east_asian(run._r.get_or_add_rPr())
+
+
+def _east_asian(properties: Any) -> None:
+    """Add <a:ea> (and <a:cs>) next to <a:latin>: PowerPoint uses ea for Japanese glyphs."""
+    from pptx.oxml.ns import qn
+
+    latin = properties.find(qn("a:latin"))
+    anchor = latin
+    for tag in ("a:ea", "a:cs"):
+        existing = properties.find(qn(tag))
+        if existing is None:
+            existing = properties.makeelement(qn(tag), {})
+            if anchor is not None:
+                anchor.addnext(existing)
+            else:
+                properties.append(existing)
+        existing.set("typeface", FONT)
+        anchor = existing
+
+
+def _text(
+    slide: Any,
+    text: str,
+    left: float,
+    top: float,
+    width: float,
+    height: float,
+    size: float = 14,
+    bold: bool = False,
+    color: str | None = None,
+    align: str = "left",
+) -> Any:
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches
+
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    frame = box.text_frame
+    frame.word_wrap = True
+    for index, part in enumerate(text.split("\n")):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.alignment = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER}[align]
+        run = paragraph.add_run()
+        run.text = part
+        _font(run, size, bold, color or (NAVY if bold else None))
+    return box
+
+
+def _bullets(
+    slide: Any, bullets: list[str], left: float, top: float, width: float, height: float
+) -> None:
+    from pptx.util import Inches, Pt
+
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    frame = box.text_frame
+    frame.word_wrap = True
+    for index, text in enumerate(bullets):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.space_after = Pt(4)
+        run = paragraph.add_run()
+        run.text = f"・{text}"
+        _font(run, 15)
+
+
+def _tiles(slide: Any, tiles: list[Tile], top: float) -> float:
+    """Headline figures in a grid of three per row; returns the y below them."""
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Inches
+
+    per_row, gap, height = 3, 0.25, 2.05
+    width = (WIDTH_IN - 2 * MARGIN - gap * (per_row - 1)) / per_row
+    for index, tile in enumerate(tiles):
+        left = MARGIN + (index % per_row) * (width + gap)
+        y = top + (index // per_row) * (height + gap)
+        box = slide.shapes.add_shape(
+            MSO_SHAPE.ROUNDED_RECTANGLE, Inches(left), Inches(y), Inches(width), Inches(height)
+        )
+        box.fill.solid()
+        box.fill.fore_color.rgb = _rgb("EEF2F8")
+        box.line.color.rgb = _rgb("B4C6E7")
+        box.adjustments[0] = 0.08
+        _text(slide, tile.label, left + 0.2, y + 0.12, width - 0.4, 0.45, size=15, color=GREY)
+        _text(slide, tile.value, left + 0.2, y + 0.55, width - 0.4, 0.8, size=34, bold=True)
+        _text(slide, tile.change, left + 0.2, y + 1.4, width - 0.4, 0.5, size=13)
+    rows = (len(tiles) + per_row - 1) // per_row
+    return top + rows * (height + gap)
+
+
+def _table(slide: Any, spec: Table, left: float, top: float, width: float, height: float) -> float:
+    """A table whose rows are as tall as their wrapped text (renderers do not grow them)."""
+    from pptx.util import Inches
+
+    weights = spec.widths or [1.0] * len(spec.columns)
+    widths = [width * w / sum(weights) for w in weights]
+    size = 12.0
+    rows = spec.rows
+    while True:
+        heights = [_row_height([*spec.columns], widths, size)] + [
+            _row_height(row, widths, size) for row in rows
+        ]
+        if sum(heights) <= height or size <= MIN_TABLE_FONT:
+            break
+        size -= 1
+    # Still too tall at the smallest size: show the first rows and one merged line saying how
+    # many are left out (the workbook has them all), rather than run off the slide.
+    shown, note = len(rows), ""
+    while sum(heights) > height and shown > 1:
+        shown -= 1
+        rows = spec.rows[:shown]
+        note = f"…ほか {len(spec.rows) - shown}行（--xlsx のブックに全件）"
+        heights = [_row_height([*spec.columns], widths, size)] + [
+            _row_height(row, widths, size) for row in rows
+        ]
+        heights.append(_row_height([note], [width], size))
+    shape = slide.shapes.add_table(
+        len(heights),
+        len(spec.columns),
+        Inches(left),
+        Inches(top),
+        Inches(width),
+        Inches(sum(heights)),
+    )
+    table = shape.table
+    for index, column_width in enumerate(widths):
+        table.columns[index].width = Inches(column_width)
+    for r, row_height in enumerate(heights):
+        table.rows[r].height = Inches(row_height)
+    for c, name in enumerate(spec.columns):
+        _cell(table.cell(0, c), name, size, bold=True, color="FFFFFF")
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            _cell(table.cell(r, c), value, size)
+    if note:
+        last = len(heights) - 1
+        table.cell(last, 0).merge(table.cell(last, len(spec.columns) - 1))
+        _cell(table.cell(last, 0), note, size)
+    return sum(heights)
+
+
+def _row_height(cells: list[str], widths: list[float], size: float) -> float:
+    """Inches for the tallest cell: East Asian characters are one em wide, others about half."""
+    import math
+    import unicodedata
+
+    lines = 1
+    for text, column_width in zip(cells, widths, strict=True):
+        usable = max(column_width - 0.14, 0.2) * 72 * 0.92  # points, less margins and slack
+        for part in str(text).split("\n"):
+            points = sum(
+                size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in part
+            )
+            lines = max(lines, math.ceil(points / usable) if points else 1)
+    return lines * size * 1.3 / 72 + 0.08
+
+
+def _cell(cell: Any, text: str, size: float, bold: bool = False, color: str | None = None) -> None:
+    from pptx.util import Inches
+
+    cell.margin_left = cell.margin_right = Inches(0.06)
+    cell.margin_top = cell.margin_bottom = Inches(0.02)
+    frame = cell.text_frame
+    frame.word_wrap = True
+    paragraph = frame.paragraphs[0]
+    run = paragraph.add_run()
+    run.text = text
+    _font(run, size, bold, color)
+
+
+def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, height: float) -> None:
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.util import Inches, Pt
+
+    kinds = {
+        "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+        "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+        "line": XL_CHART_TYPE.LINE_MARKERS,
+    }
+    data = CategoryChartData(number_format=spec.number_format)
+    data.categories = spec.categories
+    for name, values in spec.series:
+        data.add_series(name, values)
+    frame = slide.shapes.add_chart(
+        kinds[spec.kind], Inches(left), Inches(top), Inches(width), Inches(height), data
+    )
+    chart = frame.chart
+    chart.font.size = Pt(11)
+    chart.font.name = FONT
+    _east_asian(chart.font._rPr)  # the chart-wide <a:defRPr>
+    chart.has_title = True
+    chart.chart_title.text_frame.text = spec.title
+    for paragraph in chart.chart_title.text_frame.paragraphs:
+        for run in paragraph.runs:
+            _font(run, 13, bold=True)
+    chart.has_legend = len(spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+    if spec.kind != "line":
+        plot = chart.plots[0]
+        plot.has_data_labels = True
+        plot.data_labels.number_format = spec.number_format
+        plot.data_labels.number_format_is_linked = False
+        plot.data_labels.font.size = Pt(10)
+        plot.gap_width = 60
+    axis = chart.value_axis
+    axis.tick_labels.number_format = spec.number_format
+    axis.tick_labels.number_format_is_linked = False
+    axis.has_major_gridlines = True

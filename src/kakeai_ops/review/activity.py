@@ -1,0 +1,147 @@
+"""The slides about what the secretariat did this month: mail runs and seminars."""
+
+from __future__ import annotations
+
+from ..mail.effect import NOT_YET
+from ..outputs.review_pptx import Chart, Slide, Table
+from .figures import Review
+from .titles import TITLES
+
+
+def mail_slide(review: Review) -> Slide:
+    title = f"5. {TITLES['mail']}"
+    if not review.mail:
+        return Slide(
+            title,
+            bullets=[
+                "この期間のメール配信はまだありません",
+                "配信と効果測定: kops mail send --segment KEY --holdout 10"
+                "（次のスナップショットの取り込み後に効果が出ます）",
+            ],
+        )
+    rows = []
+    for run in review.mail:
+        effect = run.effect
+        if effect is None:
+            measured = run.note
+        elif effect.measured:
+            measured = (
+                f"差 {effect.difference or 0:+.0%}"
+                f"（95%CI {effect.low or 0:+.0%}〜{effect.high or 0:+.0%}）"
+                f" 配信{effect.mailed_left}/{effect.mailed_n}"
+                f"・保留{effect.holdout_left}/{effect.holdout_n}"
+            )
+        else:
+            measured = f"{NOT_YET}（{_reason(effect.reason)}）"
+        rows.append(
+            [
+                run.run_id,
+                f"{run.sent:,}",
+                f"{run.failed:,}",
+                f"{run.suppressed:,}",
+                f"{run.holdout:,}",
+                measured,
+            ]
+        )
+    table = Table(
+        ["配信", "送信", "失敗", "停止", "保留", "スタックポイントを抜けた割合（配信−保留）"],
+        rows,
+        widths=[3, 0.8, 0.8, 0.8, 0.8, 5],
+    )
+    measured_runs = [r for r in review.mail if r.effect is not None and r.effect.measured]
+    chart = None
+    if measured_runs:
+        chart = Chart(
+            "column",
+            "スタックポイントを抜けた割合",
+            [r.run_id for r in measured_runs],
+            [
+                (
+                    "配信",
+                    [r.effect.mailed_left / r.effect.mailed_n for r in measured_runs if r.effect],
+                ),
+                (
+                    "保留（ホールドアウト）",
+                    [r.effect.holdout_left / r.effect.holdout_n for r in measured_runs if r.effect],
+                ),
+            ],
+            number_format="0%",
+        )
+    return Slide(
+        title,
+        subtitle="前回のスナップショット以降の配信。"
+        "保留 = ホールドアウト（比較のため送らなかった人）",
+        table=table,
+        chart=chart,
+        stacked=True,
+        footnote="95%CI: 差の95%信頼区間（Newcombe法）。"
+        "次のスナップショットがない・人数が少ない場合は not yet measurable",
+    )
+
+
+def _reason(reason: str) -> str:
+    if reason.startswith("no snapshot"):
+        return "次のスナップショットがまだありません"
+    if reason.startswith("groups too small"):
+        return "人数が少なすぎます: " + reason.split("(", 1)[-1].rstrip(")")
+    return reason
+
+
+def seminar_slides(review: Review) -> list[Slide]:
+    if not review.seminars:
+        return [
+            Slide(
+                f"6. {TITLES['seminar']}",
+                bullets=[
+                    "まだ案内したセミナーはありません",
+                    "案内: kops seminar invite month1（テーマは kops seminar list）",
+                ],
+            )
+        ]
+    slides = []
+    for s in review.seminars:
+        satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
+        bullets = [
+            f"案内 {s.invited:,}人 ／ 出席 {s.attended:,}人"
+            f"（{s.attended / max(s.invited, 1):.0%}） ／ アンケート回答 {s.answers:,}件",
+            f"満足度（平均） {satisfaction}",
+            "今、知りたいこと（上位）: "
+            + ("、".join(f"{g} {n}件" for g, n in s.top_groups) or "回答なし"),
+        ]
+        chart = None
+        if s.movement is not None and len(s.movement):
+            labels = {"attended": "出席した人", "invited, did not attend": "出席しなかった人"}
+            moved = s.movement
+            chart = Chart(
+                "column",
+                "次のスナップショットまでに前進した割合",
+                [labels.get(str(g), str(g)) for g in moved["group"]],
+                [
+                    (
+                        "前進した割合",
+                        [
+                            None if v != v or v is None else float(v)
+                            for v in moved["share_moved_on"]
+                        ],
+                    )
+                ],
+                number_format="0%",
+            )
+            bullets.append(
+                "前進: "
+                + " ／ ".join(
+                    f"{labels.get(str(r.group), r.group)} {r.moved_on}/{r.in_snapshot}人"
+                    for r in moved.itertuples()
+                )
+            )
+        elif s.note:
+            bullets.append(s.note)
+        slides.append(
+            Slide(
+                f"6. {TITLES['seminar']}: {s.title}",
+                subtitle=s.seminar_id,
+                bullets=bullets,
+                chart=chart,
+            )
+        )
+    return slides

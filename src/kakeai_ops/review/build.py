@@ -1,0 +1,382 @@
+"""Gather the review's figures from the workspace: one core call per slide.
+
+The latest (or chosen) snapshot is compared with the one before it (or a chosen one). Pieces
+that do not exist yet (a second snapshot, a mail run, a seminar) come back empty, and the deck
+says so; nothing here raises for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+
+from ..analyses import segment as seg
+from ..analyses import shortlist as sl
+from ..analyses import streaks
+from ..analyses.milestones import milestones_due
+from ..calendar import BusinessCalendar
+from ..config import Settings
+from ..mail.effect import NOT_YET, Difference, difference, run_effect
+from ..mail.ledger import Ledger
+from ..reports import TOTAL, DivisionReport, build_report
+from ..seminar_summary import summarise_seminar
+from ..store import (
+    SnapshotInfo,
+    Tables,
+    awards,
+    delivered_milestones,
+    interview_history,
+    list_snapshots,
+    load_tables,
+)
+from ..workspace import Workspace
+from .actions import next_actions
+from .figures import (
+    CampaignFigures,
+    Divisions,
+    Funnel,
+    Interviews,
+    Kpi,
+    MailRun,
+    Milestones,
+    Review,
+    SeminarFigures,
+    Trend,
+)
+
+PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
+TOP_PAIRS = 5
+KPIS = (
+    ("headcount", "人数", "count"),
+    ("activation_rate", "ログイン率", "rate"),
+    ("pair_rate", "ペア成立率", "rate"),
+    ("members_with_1on1", "30日で1on1を実施した部下", "count"),
+    ("per_member_month", "1on1 / 人 / 月", "number"),
+    ("sukkiri_avg", "平均スッキリ度", "score"),
+)
+DIVISION_COLUMNS = [
+    "division",
+    "headcount",
+    "activation_rate",
+    "pair_rate",
+    "implementation_rate",
+    "per_member_month",
+    "sukkiri_avg",
+]
+Progress = Callable[[str], None]
+
+
+class _Loader:
+    """Tables and segment results per snapshot, each computed once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._tables: dict[str, Tables] = {}
+        self._segments: dict[str, pd.DataFrame] = {}
+
+    def tables(self, snap: SnapshotInfo) -> Tables:
+        if snap.id not in self._tables:
+            self._tables[snap.id] = load_tables(snap)
+        return self._tables[snap.id]
+
+    def segment(self, snap: SnapshotInfo, as_of: dt.date) -> pd.DataFrame:
+        if snap.id not in self._segments:
+            self._segments[snap.id] = seg.segment(self.tables(snap), self.settings.rules, as_of)
+        return self._segments[snap.id]
+
+
+def build_review(
+    ws: Workspace,
+    settings: Settings,
+    snapshot: SnapshotInfo,
+    as_of: dt.date,
+    previous: SnapshotInfo | None,
+    progress: Progress = lambda _: None,
+) -> Review:
+    load = _Loader(settings)
+    if previous is not None and previous.as_of is None:
+        previous = None  # a snapshot with no login or held 1on1 has no date to compare at
+    before_as_of = previous.as_of if previous is not None else None
+    progress("stuck points")
+    now = load.segment(snapshot, as_of)
+    before = (
+        load.segment(previous, before_as_of)
+        if previous is not None and before_as_of is not None
+        else None
+    )
+    funnel = _funnel(now, before)
+    progress("trend over every snapshot")
+    trend = _trend(ws, snapshot, as_of, load)
+    progress("division report")
+    report = build_report(load.tables(snapshot), settings, as_of, PERIOD)
+    report_before = (
+        build_report(load.tables(previous), settings, before_as_of, PERIOD)
+        if previous is not None and before_as_of is not None
+        else None
+    )
+    progress("mail runs")
+    mail = _mail(ws, snapshot, previous, now)
+    progress("seminars")
+    seminars = _seminars(ws, settings, snapshot, load)
+    progress("campaigns and milestones")
+    campaigns = _campaigns(ws, settings, load.tables(snapshot), as_of)
+    milestones = _milestones(ws, settings, load.tables(snapshot), as_of)
+    progress("interview candidates")
+    interviews = _interviews(ws, settings, load.tables(snapshot), as_of)
+    review = Review(
+        title=f"1on1 定例会レビュー {as_of:%Y-%m}",
+        snapshot=snapshot.id,
+        as_of=as_of,
+        previous_snapshot=previous.id if previous is not None else None,
+        previous_as_of=before_as_of,
+        summary=_summary(report, report_before),
+        funnel=funnel,
+        trend=trend,
+        divisions=_divisions(report, report_before),
+        mail=mail,
+        seminars=seminars,
+        campaigns=campaigns,
+        milestones=milestones,
+        interviews=interviews,
+    )
+    review.actions = next_actions(review, settings)
+    return review
+
+
+def _value(value: object) -> tuple[float | None, str]:
+    """A report cell as a number, or None with its privacy label ("<5", "(秘匿)")."""
+    if isinstance(value, str):
+        return None, value
+    if value is None or pd.isna(value):
+        return None, ""
+    return float(value), ""  # type: ignore[arg-type]
+
+
+def _summary(report: DivisionReport, before: DivisionReport | None) -> list[Kpi]:
+    row = report.overview[report.overview["division"] == TOTAL].iloc[0]
+    old = before.overview[before.overview["division"] == TOTAL].iloc[0] if before else None
+    kpis = []
+    for key, label, kind in KPIS:
+        now, text = _value(row[key])
+        was = _value(old[key])[0] if old is not None else None
+        kpis.append(Kpi(key, label, kind, now, was, text))
+    return kpis
+
+
+def _funnel(now: pd.DataFrame, before: pd.DataFrame | None) -> Funnel:
+    table = seg.summary(now)
+    stages = pd.DataFrame(
+        {"stuck_point": table["stuck_point"], "label": table["label"], "now": table["total"]}
+    )
+    if before is None:
+        stages["before"] = None
+        return Funnel(stages)
+    stages["before"] = seg.summary(before)["total"].to_numpy()
+    movement = seg.compare(before, now)
+    return Funnel(
+        stages,
+        moved_on=len(movement.moved_on),
+        slid_back=len(movement.slid_back),
+        unchanged=int(pd.Series(movement.transitions.to_numpy().diagonal()).sum()),
+        joined=movement.joined,
+        departed=movement.left,
+    )
+
+
+def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader) -> Trend:
+    rows = []
+    for snap in list_snapshots(ws):
+        if int(snap.id) > int(snapshot.id):
+            break
+        when = as_of if snap.id == snapshot.id else snap.as_of
+        if when is None:
+            continue
+        table = seg.summary(load.segment(snap, when))
+        rows.append(
+            {"snapshot": snap.id, "as_of": when.isoformat()}
+            | dict(zip(table["stuck_point"], table["share"], strict=True))
+        )
+    return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", *seg.KEYS]))
+
+
+def _divisions(report: DivisionReport, before: DivisionReport | None) -> Divisions:
+    table = report.overview[DIVISION_COLUMNS].reset_index(drop=True)
+    rows = []
+    if before is not None:
+        old = before.overview.set_index("division")["implementation_rate"]
+        for division, value in zip(table["division"], table["implementation_rate"], strict=True):
+            now, _ = _value(value)
+            was = _value(old.get(division))[0] if division in old.index else None
+            if now is not None and was is not None:
+                rows.append({"division": division, "before": was, "now": now, "change": now - was})
+    changes = pd.DataFrame(rows, columns=["division", "before", "now", "change"])
+    return Divisions(report.period.label, table, changes)
+
+
+def _mail(
+    ws: Workspace, snapshot: SnapshotInfo, previous: SnapshotInfo | None, now: pd.DataFrame
+) -> list[MailRun]:
+    """Runs planned since the previous snapshot (all runs without one), up to this snapshot."""
+    ledger = Ledger(ws)
+    try:
+        runs = ledger.runs()
+        frames = {run_id: ledger.frame(run_id) for run_id in runs["run_id"]}
+    finally:
+        ledger.close()
+    low = int(previous.id) if previous is not None else 0
+    result = []
+    for run in runs.to_dict("records"):
+        planned_on = int(run["snapshot"] or 0)
+        if not low <= planned_on <= int(snapshot.id):
+            continue
+        key = (
+            run["segment_key"]
+            if isinstance(run["segment_key"], str) and run["segment_key"]
+            else None
+        )
+        effect: Difference | None = None
+        note = ""
+        if key is None:
+            note = "対象がスタックポイントではないため効果測定なし"
+        elif int(run["holdout"]) == 0:
+            note = "ホールドアウトなし（--holdout で効果を測れます）"
+        elif planned_on >= int(snapshot.id):
+            effect = Difference(0, 0, 0, 0, None, None, None, NOT_YET, "no snapshot after the run")
+        else:
+            effect = difference(run_effect(frames[run["run_id"]], key, now))
+        result.append(
+            MailRun(
+                run_id=str(run["run_id"]),
+                created_at=str(run["created_at"]),
+                segment_key=key,
+                snapshot=str(run["snapshot"]),
+                sent=int(run["sent"]),
+                failed=int(run["temp_failed"]) + int(run["perm_failed"]),
+                suppressed=int(run["suppressed"]),
+                holdout=int(run["holdout"]),
+                effect=effect,
+                note=note,
+            )
+        )
+    return result
+
+
+def _seminars(
+    ws: Workspace, settings: Settings, snapshot: SnapshotInfo, load: _Loader
+) -> list[SeminarFigures]:
+    result = []
+    for seminar_id in settings.seminars:
+        found = summarise_seminar(ws, settings, seminar_id, snapshot, load.tables)
+        if not found.invitation_sent:
+            continue
+        summary = found.summary
+        scores = summary.satisfaction
+        answered = int(scores["answers"].sum()) if len(scores) else 0
+        average = (
+            float((scores["score"] * scores["answers"]).sum() / answered) if answered else None
+        )
+        groups = summary.free_text.groupby("group").size().sort_values(ascending=False)
+        result.append(
+            SeminarFigures(
+                seminar_id=seminar_id,
+                title=found.title,
+                invited=summary.invited,
+                attended=summary.attended,
+                answers=summary.answers,
+                satisfaction_avg=average,
+                top_groups=[(str(g), int(n)) for g, n in groups.head(3).items()],
+                movement=summary.movement,
+                note="次のスナップショットの取り込み後に前進の比較を表示します"
+                if found.movement_pending
+                else "",
+            )
+        )
+    return result
+
+
+LEFT_OUT = ("退職のため対象外", "休職・休業中のため対象外")
+
+
+def _campaigns(
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+) -> list[CampaignFigures]:
+    calendar = BusinessCalendar(settings.calendar.company_holidays)
+    result = []
+    for campaign_id, campaign in settings.campaigns.items():
+        users = streaks.eligibility(tables, campaign, calendar, as_of).users
+        window_open = as_of <= campaign.window.end
+        # On track: could still qualify, with at least one covered month so far.
+        on_track = ~users["eligible"] & ~users["note"].isin(LEFT_OUT)
+        on_track &= users["best_run_months"] >= 1
+        result.append(
+            CampaignFigures(
+                campaign_id=campaign_id,
+                title=campaign.title,
+                window=f"{campaign.window.start}〜{campaign.window.end}",
+                eligible=int(users["eligible"].sum()),
+                on_track=int(on_track.sum()) if window_open else 0,
+                awarded=len(awards(ws, campaign_id)),
+                window_open=window_open,
+            )
+        )
+    return result
+
+
+def _milestones(ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date) -> Milestones:
+    delivered = delivered_milestones(ws)
+    due = milestones_due(tables, settings.milestones, as_of, delivered)
+    return Milestones(
+        due_manager=int((due["role"] == "manager").sum()),
+        due_member=int((due["role"] == "member").sum()),
+        delivered=len(delivered),
+    )
+
+
+TOP_COLUMNS = [
+    "rank",
+    "manager_id",
+    "manager_name",
+    "member_id",
+    "member_name",
+    "division",
+    "held",
+    "sukkiri_avg",
+    "score",
+    "top_topics",
+]
+
+
+def _interviews(ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date) -> Interviews:
+    """The shortlist's first picks, as `kops interview shortlist` makes them."""
+    rules = settings.interview
+    exports = settings.exports
+    stats = sl.pair_stats(
+        tables, rules, as_of, exports.sukkiri_scale, exports.growth_scale, exports.topics, None
+    )
+    done, excluded = interview_history(ws)
+    interviewed = set(done["manager_id"]) | set(done["member_id"])
+    frame = sl.eligibility(stats, tables.users, rules, set(excluded["user_id"]), interviewed, None)
+    picked = sl.select(frame, rules, sl.Options(min(TOP_PAIRS, rules.n))).picks
+    if picked.empty:
+        return Interviews(int(frame["eligible"].sum()), pd.DataFrame(columns=TOP_COLUMNS))
+    topics = sl.top_topics(tables.meetings, picked, rules, as_of)
+    top = pd.DataFrame(
+        {
+            "rank": range(1, len(picked) + 1),
+            "manager_id": picked["manager_id"].astype(str),
+            "manager_name": picked["manager_name"],
+            "member_id": picked["member_id"].astype(str),
+            "member_name": picked["member_name"],
+            "division": picked["member_division"],
+            "held": picked["held"].astype(int),
+            "sukkiri_avg": picked["sukkiri_avg"].astype(float).round(2),
+            "score": picked["score"].astype(float).round(4),
+            "top_topics": [
+                topics.get((str(a), str(b)), "")
+                for a, b in zip(picked["manager_id"], picked["member_id"], strict=True)
+            ],
+        }
+    )
+    return Interviews(int(frame["eligible"].sum()), top.reset_index(drop=True))

@@ -1,0 +1,173 @@
+"""Every figure of the deck as a table, one per slide, for the `--xlsx` workbook."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..analyses import segment as seg
+from .figures import Review
+from .titles import TITLES
+
+# Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
+TEXT_COLUMNS = ["snapshot", "run_id", "manager_id", "member_id", "seminar_id", "campaign_id"]
+
+
+def review_sheets(review: Review) -> list[tuple[str, pd.DataFrame]]:
+    sheets = [
+        (f"1_{TITLES['summary']}", _summary(review)),
+        (f"2_{TITLES['funnel']}", _funnel(review)),
+        (f"3_{TITLES['trend']}", review.trend.frame.rename(columns=_labels())),
+        (f"4_{TITLES['divisions']}", _divisions(review)),
+        (f"5_{TITLES['mail']}", _mail(review)),
+    ]
+    if review.seminars:
+        for index, s in enumerate(review.seminars, start=1):
+            sheets.append((f"6_{TITLES['seminar']}{index}_{s.seminar_id}", _seminar(s)))
+    else:
+        sheets.append((f"6_{TITLES['seminar']}", pd.DataFrame({"note": ["no seminar yet"]})))
+    sheets += [
+        (f"7_{TITLES['campaigns']}", _campaigns(review)),
+        (f"8_{TITLES['interviews']}", _interviews(review)),
+        (f"9_{TITLES['actions']}", _actions(review)),
+    ]
+    return sheets
+
+
+def _labels() -> dict[str, str]:
+    return {sp.key: f"{sp.key} {sp.label}" for sp in seg.STUCK_POINTS}
+
+
+def _summary(review: Review) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "figure": k.key,
+                "label": k.label,
+                "now": k.now if k.now is not None else k.now_text,
+                "before": k.before,
+                "change": k.change,
+                "arrow": k.arrow,
+                "snapshot": review.snapshot,
+                "as_of": str(review.as_of),
+                "previous_snapshot": review.previous_snapshot or "",
+                "previous_as_of": str(review.previous_as_of or ""),
+            }
+            for k in review.summary
+        ]
+    )
+
+
+def _funnel(review: Review) -> pd.DataFrame:
+    f = review.funnel
+    frame = f.stages.copy()
+    movement = {
+        "moved_on": f.moved_on,
+        "slid_back": f.slid_back,
+        "unchanged": f.unchanged,
+        "joined": f.joined,
+        "departed": f.departed,
+    }
+    extra = pd.DataFrame(
+        [{"stuck_point": key, "label": "movement", "now": value} for key, value in movement.items()]
+    )
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+def _divisions(review: Review) -> pd.DataFrame:
+    changes = review.divisions.changes.rename(
+        columns={"before": "implementation_rate_before", "change": "implementation_rate_change"}
+    ).drop(columns="now")
+    table = review.divisions.table.merge(changes, on="division", how="left")
+    return table.assign(period=review.divisions.period)
+
+
+def _mail(review: Review) -> pd.DataFrame:
+    rows = []
+    for run in review.mail:
+        effect = run.effect
+        rows.append(
+            {
+                "run_id": run.run_id,
+                "created_at": run.created_at,
+                "segment_key": run.segment_key or "",
+                "snapshot": run.snapshot,
+                "sent": run.sent,
+                "failed": run.failed,
+                "suppressed": run.suppressed,
+                "holdout": run.holdout,
+                "effect": "" if effect is None else effect.status,
+                "reason": run.note if effect is None else effect.reason,
+                "mailed_in_snapshot": None if effect is None else effect.mailed_n,
+                "mailed_left": None if effect is None else effect.mailed_left,
+                "holdout_in_snapshot": None if effect is None else effect.holdout_n,
+                "holdout_left": None if effect is None else effect.holdout_left,
+                "difference": None if effect is None else effect.difference,
+                "ci95_low": None if effect is None else effect.low,
+                "ci95_high": None if effect is None else effect.high,
+            }
+        )
+    if not rows:
+        return pd.DataFrame({"note": ["no mail run in the period"]})
+    return pd.DataFrame(rows)
+
+
+def _seminar(s: object) -> pd.DataFrame:
+    from .figures import SeminarFigures
+
+    assert isinstance(s, SeminarFigures)
+    rows: list[dict[str, object]] = [
+        {"seminar_id": s.seminar_id, "figure": "title", "value": s.title},
+        {"seminar_id": s.seminar_id, "figure": "invited", "value": s.invited},
+        {"seminar_id": s.seminar_id, "figure": "attended", "value": s.attended},
+        {"seminar_id": s.seminar_id, "figure": "answers", "value": s.answers},
+        {"seminar_id": s.seminar_id, "figure": "satisfaction_avg", "value": s.satisfaction_avg},
+    ]
+    rows += [
+        {"seminar_id": s.seminar_id, "figure": f"interest_group:{group}", "value": count}
+        for group, count in s.top_groups
+    ]
+    if s.movement is not None:
+        for r in s.movement.to_dict("records"):
+            for key in ("users", "in_snapshot", "moved_on", "share_moved_on"):
+                rows.append(
+                    {"seminar_id": s.seminar_id, "figure": f"{r['group']}:{key}", "value": r[key]}
+                )
+    return pd.DataFrame(rows)
+
+
+def _campaigns(review: Review) -> pd.DataFrame:
+    rows: list[dict[str, object]] = [
+        {
+            "campaign_id": c.campaign_id,
+            "title": c.title,
+            "window": c.window,
+            "eligible": c.eligible,
+            "on_track": c.on_track,
+            "awarded": c.awarded,
+            "window_open": c.window_open,
+        }
+        for c in review.campaigns
+    ]
+    m = review.milestones
+    rows.append(
+        {
+            "campaign_id": "milestones",
+            "title": "マイルストーンの知識メール",
+            "due": m.due_manager + m.due_member,
+            "due_manager": m.due_manager,
+            "due_member": m.due_member,
+            "delivered": m.delivered,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def _interviews(review: Review) -> pd.DataFrame:
+    return review.interviews.top.assign(eligible_pairs=review.interviews.eligible_pairs)
+
+
+def _actions(review: Review) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"action": a.text, "basis": a.basis, "command": a.command} for a in review.actions],
+        columns=["action", "basis", "command"],
+    )

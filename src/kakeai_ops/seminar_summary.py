@@ -1,0 +1,77 @@
+"""A seminar's summary as `kops seminar summary` and `kops review` show it: the invitees from
+the invitation run's ledger, attendance and survey from the workspace, and movement against the
+latest snapshot once one newer than the invitation exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import seminars as sem
+from .analyses import segment as seg
+from .config import Settings
+from .mail.ledger import Ledger
+from .store import SnapshotInfo, Tables
+from .workspace import Workspace
+
+
+def invited_users(ws: Workspace, run_id: str) -> pd.DataFrame:
+    """Who the invitation run reached, with their stuck point at the time."""
+    ledger = Ledger(ws)
+    try:
+        rows = ledger.rows(run_id, ["sent"])
+    finally:
+        ledger.close()
+    return pd.DataFrame(
+        {
+            "user_id": [r.user_id for r in rows],
+            "stuck_point": [r.extra.get("stuck_point", "") for r in rows],
+        },
+        columns=["user_id", "stuck_point"],
+    )
+
+
+@dataclass
+class SeminarSummary:
+    seminar_id: str
+    title: str
+    run_id: str
+    invitation_sent: bool  # an invitation run exists
+    movement_pending: bool  # invited, but no snapshot newer than the invitation yet
+    summary: sem.Summary
+
+
+def summarise_seminar(
+    ws: Workspace,
+    settings: Settings,
+    seminar_id: str,
+    latest: SnapshotInfo,
+    load: Callable[[SnapshotInfo], Tables],
+) -> SeminarSummary:
+    config = sem.seminar(settings, seminar_id)
+    run_id = sem.invite_run_id(seminar_id, config)
+    ledger = Ledger(ws)
+    try:
+        run = ledger.run(run_id)
+    finally:
+        ledger.close()
+    tables = load(latest)
+    later = None
+    pending = False
+    if run is not None and run["snapshot"] != latest.id and latest.as_of is not None:
+        later = seg.segment(tables, settings.rules, latest.as_of)
+    elif run is not None:
+        pending = True
+    summary = sem.summarise(
+        invited_users(ws, run_id),
+        sem.attendance(ws, seminar_id),
+        sem.survey(ws, seminar_id),
+        tables.users,
+        settings.seminar_survey.keywords,
+        later,
+    )
+    return SeminarSummary(
+        seminar_id, config.title or seminar_id, run_id, run is not None, pending, summary
+    )

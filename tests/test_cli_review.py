@@ -1,0 +1,371 @@
+"""kops review end to end: the deck read back with python-pptx, every figure checked against
+the command that owns it, run on the same workspace."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from conftest import SAMPLE, Cli, tree_digest
+from kakeai_ops.init import init_workspace
+from kakeai_ops.workspace import Workspace
+
+MAIL_RUN = "no_prep.member-2026-10"
+CAMPAIGN = "exec-1on1-2026h2"
+
+
+def _dated_seminar(ws: Workspace) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(
+        date="2026-10-28T12:15:00",
+        url="https://meet.example/month1",
+        recording_url="https://video.example/month1",
+    )
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """October ingested, the Month1 seminar held, a nudge with a 50% holdout, November
+    ingested, the campaign awarded: the month the deck reports on."""
+    ws = init_workspace(tmp_path_factory.mktemp("review") / "ws")
+    _dated_seminar(ws)
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    cli("seminar", "invite", "month1", "--yes")
+    cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
+    cli("seminar", "survey", "month1", str(SAMPLE / "seminar" / "month1-survey.csv"))
+    cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    cli("campaign", "award", CAMPAIGN)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def deck(month: Workspace) -> dict[str, Any]:
+    out = month.root / "review.pptx"
+    book = month.root / "review.xlsx"
+    result = Cli(month)("review", "--out", str(out), "--xlsx", str(book))
+    assert result.stdout.strip() == str(out)
+    return {"path": out, "xlsx": book, "slides": list(Presentation(str(out)).slides)}
+
+
+def run_json(ws: Workspace, *args: str) -> Any:
+    return json.loads(Cli(ws)(*args, "--format", "json").stdout)
+
+
+def title(slide: Any) -> str:
+    return slide.shapes[0].text_frame.text
+
+
+def by_title(deck: dict[str, Any], start: str) -> Any:
+    return next(s for s in deck["slides"] if title(s).startswith(start))
+
+
+def texts(slide: Any) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            for row in shape.table.rows:
+                parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def chart(slide: Any) -> Any:
+    return next(s.chart for s in slide.shapes if s.has_chart)
+
+
+def table_rows(slide: Any) -> list[list[str]]:
+    table = next(s.table for s in slide.shapes if s.has_table)
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def series(chart_obj: Any) -> dict[str, list[float]]:
+    return {s.name: list(s.values) for s in chart_obj.plots[0].series}
+
+
+def test_slides_in_order_16_9_with_native_charts(deck: dict[str, Any]) -> None:
+    presentation = Presentation(str(deck["path"]))
+    assert presentation.slide_width / presentation.slide_height == pytest.approx(16 / 9, 0.01)
+    titles = [title(s) for s in deck["slides"]]
+    assert titles == [
+        "1. サマリー",
+        "2. スタックポイント",
+        "3. スタックポイントの推移",
+        "4. 事業部別の主要指標",
+        "5. メール施策",
+        "6. セミナー: 1on1をみんなどうやっているの？",
+        "7. キャンペーン・マイルストーン",
+        "8. 好事例インタビュー候補",
+        "9. 次のアクション",
+    ]
+    assert chart(by_title(deck, "2.")).chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    assert chart(by_title(deck, "3.")).chart_type == XL_CHART_TYPE.LINE_MARKERS
+    assert chart(by_title(deck, "5.")).chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    # Japanese text carries an east-asian typeface on every run (Windows and LibreOffice).
+    run = by_title(deck, "1.").shapes[0].text_frame.paragraphs[0].runs[0]
+    ea = run._r.rPr.find("{http://schemas.openxmlformats.org/drawingml/2006/main}ea")
+    assert ea is not None and ea.get("typeface") == "Meiryo"
+
+
+def test_stuck_points_equal_kops_segment(month: Workspace, deck: dict[str, Any]) -> None:
+    now = run_json(month, "segment")
+    before = run_json(month, "segment", "--snapshot", "1")
+    plotted = chart(by_title(deck, "2."))
+    values = series(plotted)
+    assert list(plotted.plots[0].categories) == [r["label"] for r in now]
+    assert values["今回"] == [float(r["total"]) for r in now]
+    assert values["前回"] == [float(r["total"]) for r in before]
+    movement = run_json(month, "segment", "--compare", "1")
+    rows = dict(table_rows(by_title(deck, "2."))[1:])
+    assert rows["前進（次の段階へ）"] == f"{len(movement['moved_on'])}人"
+    assert rows["後退（前の段階へ）"] == f"{len(movement['slid_back'])}人"
+    assert rows["新規"] == f"{movement['joined']}人"
+    assert rows["退職・削除"] == f"{movement['left']}人"
+
+
+def test_trend_has_every_snapshot(month: Workspace, deck: dict[str, Any]) -> None:
+    plotted = chart(by_title(deck, "3."))
+    assert list(plotted.plots[0].categories) == ["2026-10-20（0001）", "2026-11-20（0002）"]
+    values = series(plotted)
+    for index, snapshot in enumerate(("1", "2")):
+        for row in run_json(month, "segment", "--snapshot", snapshot):
+            assert values[row["label"]][index] == pytest.approx(row["share"], abs=1e-4)
+
+
+def test_summary_equals_the_division_reports_company_row(
+    month: Workspace, deck: dict[str, Any]
+) -> None:
+    company = run_json(month, "report", "divisions", "--period", "30d")[0]
+    assert company["division"] == "全社"
+    text = texts(by_title(deck, "1."))
+    assert f"{company['headcount']:,}" in text
+    assert f"{company['activation_rate']:.1%}" in text
+    assert f"{company['per_member_month']:.2f}" in text
+    headcount = sum(r["total"] for r in run_json(month, "segment"))
+    assert company["headcount"] == headcount
+    before = sum(r["total"] for r in run_json(month, "segment", "--snapshot", "1"))
+    change = headcount - before
+    arrow = "▲ 上昇" if change > 0 else "▼ 低下" if change < 0 else "→ 変化なし"
+    assert f"{arrow} {change:+,}（前回 {before:,}）" in text
+
+
+def test_divisions_carry_the_reports_suppression(month: Workspace, deck: dict[str, Any]) -> None:
+    report = run_json(month, "report", "divisions", "--period", "30d")
+    rows = {r[0]: r for r in table_rows(by_title(deck, "4."))[1:]}
+    assert set(rows) == {r["division"] for r in report}
+    hidden = 0
+    for division in report:
+        cell = rows[division["division"]][4]  # 1on1実施率
+        value = division["implementation_rate"]
+        if isinstance(value, str):
+            hidden += 1
+            assert cell == value  # "<5" or "(秘匿)", as in the report
+        else:
+            assert cell == f"{value:.0%}"
+    assert hidden >= 1  # the sample has a small 事業部 (経営企画室)
+
+
+def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, Any]) -> None:
+    status = {r["run_id"]: r for r in run_json(month, "mail", "status")}
+    slide = by_title(deck, "5.")
+    rows = {r[0]: r for r in table_rows(slide)[1:]}
+    assert set(rows) == set(status)
+    for run_id, row in rows.items():
+        assert row[1] == f"{status[run_id]['sent']:,}"
+        assert row[4] == f"{status[run_id]['holdout']:,}"
+    report = {r["group"]: r for r in run_json(month, "mail", "report", MAIL_RUN)}
+    values = series(chart(slide))
+    assert values["配信"] == [pytest.approx(report["mailed"]["share_left"], abs=1e-4)]
+    assert values["保留（ホールドアウト）"] == [
+        pytest.approx(report["holdout"]["share_left"], abs=1e-4)
+    ]
+    assert "95%CI" in rows[MAIL_RUN][5]
+    # The interval in the workbook is the Newcombe interval of the report's counts.
+    sheet = load_workbook(deck["xlsx"])["5_メール施策"]
+    header = [c.value for c in sheet[1]]
+    record = next(
+        dict(zip(header, [c.value for c in r], strict=True))
+        for r in sheet.iter_rows(min_row=2)
+        if r[0].value == MAIL_RUN
+    )
+    low, high = confint_proportions_2indep(
+        report["mailed"]["left_stuck_point"],
+        report["mailed"]["in_snapshot"],
+        report["holdout"]["left_stuck_point"],
+        report["holdout"]["in_snapshot"],
+        method="newcomb",
+        compare="diff",
+    )
+    assert record["ci95_low"] == pytest.approx(low, abs=1e-4)
+    assert record["ci95_high"] == pytest.approx(high, abs=1e-4)
+    assert record["ci95_low"] < record["difference"] < record["ci95_high"]
+    assert record["effect"] == "measured"
+    shown = Cli(month)("mail", "report", MAIL_RUN).stdout
+    assert f"95% confidence interval: {low:+.1%} to {high:+.1%} points" in shown
+
+
+def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) -> None:
+    summary = run_json(month, "seminar", "summary", "month1")
+    invited = sum(r["invited"] for r in summary["出欠_スタックポイント別"])
+    attended = sum(r["attended"] for r in summary["出欠_スタックポイント別"])
+    slide = by_title(deck, "6.")
+    text = texts(slide)
+    assert f"案内 {invited:,}人 ／ 出席 {attended:,}人" in text
+    scores = summary["満足度"]
+    average = sum(r["score"] * r["answers"] for r in scores) / sum(r["answers"] for r in scores)
+    assert f"満足度（平均） {average:.2f}" in text
+    movement = {r["group"]: r for r in summary["その後の変化"]}
+    values = series(chart(slide))["前進した割合"]
+    assert values[0] == pytest.approx(movement["attended"]["share_moved_on"], abs=1e-4)
+    assert values[1] == pytest.approx(
+        movement["invited, did not attend"]["share_moved_on"], abs=1e-4
+    )
+    groups: dict[str, int] = {}
+    for row in summary["自由記述"]:
+        groups[row["group"]] = groups.get(row["group"], 0) + 1
+    top = max(groups.values())
+    assert any(f"{g} {n}件" in text for g, n in groups.items() if n == top)
+
+
+def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any]) -> None:
+    eligible = run_json(month, "campaign", "eligible", CAMPAIGN)
+    listed = {r["campaign"]: r for r in run_json(month, "campaign", "list")}
+    slide = by_title(deck, "7.")
+    row = table_rows(slide)[1]
+    assert row[2] == f"{len(eligible):,}人"
+    assert row[4] == f"{listed[CAMPAIGN]['awarded']:,}人"
+    assert row[3] == "期間終了"  # the window ended in September
+    due = run_json(month, "campaign", "milestones")
+    assert f"未送付 {len(due):,}件" in texts(slide)
+
+
+def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) -> None:
+    shortlist = run_json(month, "interview", "shortlist", "--n", "5")
+    rows = table_rows(by_title(deck, "8."))[1:]
+    assert [(r[1], r[2]) for r in rows] == [
+        (p["manager_name"], p["member_name"]) for p in shortlist
+    ]
+    assert [r[7] for r in rows] == [p["top_topics"] for p in shortlist]
+    text = texts(by_title(deck, "8."))
+    assert "心身の状態 " not in " ".join(r[7] for r in rows)
+    assert "条件を満たすペア" in text
+
+
+def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]) -> None:
+    now = run_json(month, "segment")
+    stuck = max((r for r in now if r["stuck_point"] != "healthy"), key=lambda r: r["total"])
+    rows = table_rows(by_title(deck, "9."))[1:]
+    first = rows[0]
+    assert stuck["label"] in first[0] and f"{stuck['total']}人" in first[1]
+    assert first[2] == f"kops mail send --segment {stuck['stuck_point']} --holdout 10"
+    assert any(r[2] == f"kops mail report {MAIL_RUN}" for r in rows)
+    assert all(any(ch.isdigit() for ch in r[1]) for r in rows)
+
+
+def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:
+    entries = run_json(month, "audit")
+    review = [e for e in entries if e["command"] == "review"]
+    assert any(e["snapshot"] == "0002" and str(deck["path"]) in str(e["detail"]) for e in review)
+
+
+def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) -> None:
+    book = load_workbook(deck["xlsx"])
+    assert len(book.sheetnames) == len(deck["slides"])
+    assert [name.split("_")[0] for name in book.sheetnames] == [str(i) for i in range(1, 10)]
+    summary = book["1_サマリー"]
+    header = [c.value for c in summary[1]]
+    snapshot = summary.cell(row=2, column=header.index("snapshot") + 1)
+    assert snapshot.value == "0002" and snapshot.number_format == "@"
+    interviews = book["8_好事例インタビュー候補"]
+    header = [c.value for c in interviews[1]]
+    ids = [r[header.index("manager_id")].value for r in interviews.iter_rows(min_row=2)]
+    assert ids and all(isinstance(v, str) for v in ids)
+
+
+def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    out = tmp_path / "deck.pptx"
+    result = cli("review", "--out", str(out), env={"KOPS_QUIET": "0"})
+    assert "only one snapshot" in result.stderr
+    slides = list(Presentation(str(out)).slides)
+    assert "比較できる前回のスナップショットはまだありません" in texts(slides[0])
+    assert "比較なし" in texts(slides[0])
+    assert "まだ出せません" in texts(slides[1])
+    assert list(series(chart(slides[1]))) == ["今回"]
+    assert len(list(chart(slides[2]).plots[0].categories)) == 1
+    assert "この期間のメール配信はまだありません" in texts(slides[4])
+    assert "まだ案内したセミナーはありません" in texts(slides[5])
+
+
+def test_a_run_without_a_later_snapshot_is_not_yet_measurable(
+    month: Workspace, tmp_path: Path
+) -> None:
+    copy = tmp_path / "ws"
+    shutil.copytree(month.root, copy)
+    ws = Workspace(copy)
+    cli = Cli(ws)
+    cli("mail", "send", "--segment", "no_rating", "--holdout", "50", "--yes")
+    out = tmp_path / "deck.pptx"
+    cli("review", "--out", str(out))
+    slide = next(s for s in Presentation(str(out)).slides if title(s).startswith("5."))
+    row = next(r for r in table_rows(slide) if r[0].startswith("no_rating"))
+    assert "not yet measurable" in row[5] and "次のスナップショットがまだありません" in row[5]
+
+
+def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: Path) -> None:
+    cli = Cli(month)
+    before = tree_digest(month.root)
+    cases = [
+        (["--xlsx", str(tmp_path / "figures.csv")], "is not an .xlsx file"),
+        (["--out", str(tmp_path / "deck.pdf")], "must be a .pptx file"),
+        (["--out", str(tmp_path / "missing" / "deck.pptx")], "no such directory"),
+        (
+            ["--out", str(tmp_path / "deck.pptx"), "--xlsx", str(tmp_path / "no" / "f.xlsx")],
+            "no such directory",
+        ),
+        (["--compare", "2"], "compared with itself"),
+        (["--snapshot", "1", "--compare", "2"], "compared with a later snapshot (0002)"),
+        (["--compare", "9"], "no snapshot '9'"),
+        (["--as-of", "November"], "is not a date"),
+    ]
+    for args, message in cases:
+        result = cli("review", *args, ok=False)
+        assert result.exit_code == 1, args
+        assert message in result.stderr and "Error:" in result.stderr
+        assert "Internal error" not in result.stderr
+    assert tree_digest(month.root) == before
+    assert not list(tmp_path.glob("*.pptx"))
+
+
+def test_demo_ends_with_the_deck(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    result = Cli(None)("demo", "--workspace", str(root))
+    deck = root / "out" / "review-2026-11.pptx"
+    assert f"Review deck: {deck}" in result.stderr.replace("\n", "")
+    slides = list(Presentation(str(deck)).slides)
+    assert len(slides) == 9
+    assert (root / "out" / "review-2026-11.xlsx").is_file()
+    mail = texts(next(s for s in slides if title(s).startswith("5.")))
+    assert "95%CI" in mail
+
+
+def test_an_empty_workspace_says_to_ingest_first(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    result = Cli(ws)("review", "--out", str(tmp_path / "deck.pptx"), ok=False)
+    assert result.exit_code == 1
+    assert "no data yet" in result.stderr and "kops ingest" in result.stderr
+    assert not (tmp_path / "deck.pptx").exists()
