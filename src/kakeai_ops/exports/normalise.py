@@ -52,8 +52,76 @@ def normalise_id(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column))
 
 
+# C0 controls (NUL, tab, CR, LF…), DEL and C1 controls: never part of an id, name or
+# address. A NUL makes a new id that looks like an old one; a line break in a name
+# ends up in a mail header.
+CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+
+
+def has_control(column: pd.Series) -> pd.Series:
+    return column.astype(str).str.contains(CONTROL_RE, regex=True)
+
+
+def show_controls(column: pd.Series) -> pd.Series:
+    """Values with control characters spelled out (\\x00, \\r\\n) so a message can show them."""
+    return column.astype(str).str.replace(CONTROL_RE, _escape, regex=True)
+
+
+def _escape(match: Any) -> str:
+    char = match.group(0)
+    return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
+
+
+# How Excel shows a long number it was allowed to treat as one: 1.23457E+11, 1E+05.
+# The sign in the exponent is what Excel always writes; ids like 2023E001 stay ids.
+_EXCEL_SCIENTIFIC_RE = r"\d+(?:\.\d+)?[eE][+-]\d{1,3}"
+
+
+def excel_scientific(ids: pd.Series) -> pd.Series:
+    """Normalised ids that are a number in Excel's scientific notation."""
+    return ids.str.fullmatch(_EXCEL_SCIENTIFIC_RE).fillna(False).astype(bool)
+
+
+def lost_leading_zeros(ids: pd.Series) -> tuple[pd.Series, int]:
+    """Digit-only ids shorter than the column's usual width, where that width is
+    zero-padded (some ids start with 0): Excel read them as numbers and dropped the
+    zeros. Returns (mask, usual width); width 0 when the column has no padded width."""
+    digits = ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
+    lengths = ids.str.len().where(digits, 0)
+    counts = lengths[digits].value_counts()
+    nothing = pd.Series(False, index=ids.index)
+    if counts.empty:
+        return nothing, 0
+    width = int(counts.idxmax())
+    padded = (digits & (lengths == width) & ids.str.startswith("0")).any()
+    shorter = digits & (lengths < width)
+    if not padded or int(counts.loc[width]) <= int(shorter.sum()):
+        return nothing, 0
+    return shorter, width
+
+
 def normalise_email(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column)).str.lower()
+
+
+def email_problems(emails: pd.Series) -> pd.Series:
+    """Why each non-blank (normalised) value is not exactly one address; None where it is.
+
+    email-validator checks the syntax only (no DNS): a list (a@x,b@y), a display name
+    (山田 <a@x>) or a space inside is refused, Japanese addresses are accepted.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    def check(value: str) -> str | None:
+        if value == "":
+            return None
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as error:
+            return str(error)
+        return None
+
+    return per_distinct(emails, check)
 
 
 _DATE_RE = (
