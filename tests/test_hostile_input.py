@@ -95,6 +95,22 @@ def test_control_characters_in_identifying_fields(ws: Workspace, cli: Cli, tmp_p
     assert "\x00" not in message and "\x1f" not in message and "\x85" not in message
 
 
+def test_a_line_break_typed_into_an_xlsx_cell_is_refused(
+    ws: Workspace, cli: Cli, tmp_path: Path
+) -> None:
+    from conftest import write_xlsx
+
+    users = write_xlsx(  # Alt+Enter in Excel puts a line break inside the cell
+        tmp_path / "users.xlsx",
+        ["ユーザーID", "氏名", "事業部", "最終ログイン日時"],
+        [["0001", "山田\n太郎", "営業本部", "2026/11/20"], ["0002", "鈴木", "開発\t本部", ""]],
+    )
+    message = _refused(ws, cli, [users])
+    what = "contains a control character (line break, tab, NUL…)"
+    assert f"users.xlsx:2: 氏名: {what} ('山田\\n太郎')" in message
+    assert f"users.xlsx:3: 事業部: {what} ('開発\\t本部')" in message
+
+
 # --- 3. one email address, checked by email-validator --------------------------------
 
 

@@ -106,9 +106,10 @@ class _Context:
                 f"{self.raw.first_row + int(first)}: '{before.loc[first]}' → '{after.loc[first]}'"
             )
 
-    def dates(self, field: str, happened: bool = True, since_2000: bool = True) -> pd.Series:
-        """Parsed dates. ``happened``: must not lie after ``now`` (a login, a held 1on1);
-        ``since_2000``: anything earlier is an Excel mishap (all but birth dates)."""
+    def dates(self, field: str, happened: bool = False, since_2000: bool = True) -> pd.Series:
+        """Parsed dates. ``happened``: must not lie after ``now`` (a login; held 1on1s are
+        checked with their status); ``since_2000``: anything earlier is an Excel mishap
+        (all but birth dates)."""
         raw = self.text(field)
         values, bad = nz.parse_datetimes(raw)
         self.bad(
@@ -247,8 +248,8 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
             "employment": employment.mask(employment == "", vocab.active[0]),
             "employment_status": folded.fillna("active"),
             "created_at": ctx.dates("created_at"),
-            "last_login_at": ctx.dates("last_login_at"),
-            "birth_date": ctx.dates("birth_date", happened=False, since_2000=False),
+            "last_login_at": ctx.dates("last_login_at", happened=True),
+            "birth_date": ctx.dates("birth_date", since_2000=False),
         }
     )
     return frame
@@ -316,7 +317,7 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
     ctx.bad("member_id", same, "manager and member are the same person", member_id, kind="self")
 
     held_raw = ctx.text("held_at")
-    held_at = ctx.dates("held_at", happened=False)  # 予定 may lie ahead: checked below
+    held_at = ctx.dates("held_at")  # 予定 may lie ahead: checked with the status below
     ctx.required("held_at", nz.blank_to_empty(held_raw), held_raw)
 
     status_map: dict[str, str] = {}
