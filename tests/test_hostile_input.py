@@ -111,6 +111,28 @@ def test_a_line_break_typed_into_an_xlsx_cell_is_refused(
     assert f"users.xlsx:3: 事業部: {what} ('開発\\t本部')" in message
 
 
+def test_values_shown_in_messages_never_carry_control_characters(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    # A terminal escape sequence in a field kops refuses for another reason (an
+    # unknown status) is shown spelled out, not sent to the terminal.
+    files = make_exports(
+        meetings=[["M1", "0001", "0002", "2026/11/02", "\x1b[2J完了", "", "", "", "", ""]]
+    )
+    message = _refused(ws, cli, files)
+    assert "meetings.csv:2: ステータス: unknown status" in message
+    assert "('\\x1b[2J完了')" in message and "\x1b" not in message
+
+
+def test_header_cells_in_messages_never_carry_control_characters(
+    ws: Workspace, cli: Cli, tmp_path: Path
+) -> None:
+    users = _write_text(tmp_path / "users.csv", "ユーザーID,氏\x1b名,最終ログイン日時\n1,a,\n")
+    message = _refused(ws, cli, [users])
+    assert "headers found: ユーザーID, 氏\\x1b名, 最終ログイン日時" in message
+    assert "\x1b" not in message
+
+
 # --- 3. one email address, checked by email-validator --------------------------------
 
 

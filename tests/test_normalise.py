@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kakeai_ops.exports import normalise as nz
+from kakeai_ops.exports.findings import visible
 
 FORMATS = ["%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日 %H:%M"]
 
@@ -106,7 +107,7 @@ def test_excel_scientific_notation_is_recognised_and_look_alikes_are_not() -> No
 def test_control_characters_are_found_and_spelled_out() -> None:
     values = pd.Series(["山田\r\n太郎", "a\x00", "b\x85", "c\x7f", "髙橋　一郎", "d\t"])
     assert nz.has_control(values).tolist() == [True, True, True, True, False, True]
-    shown = nz.show_controls(values).tolist()
+    shown = [visible(v) for v in values]
     assert shown[:4] == ["山田\\r\\n太郎", "a\\x00", "b\\x85", "c\\x7f"]
     assert shown[4] == "髙橋　一郎" and shown[5] == "d\\t"
 

@@ -62,16 +62,6 @@ def has_control(column: pd.Series) -> pd.Series:
     return column.astype(str).str.contains(CONTROL_RE, regex=True)
 
 
-def show_controls(column: pd.Series) -> pd.Series:
-    """Values with control characters spelled out (\\x00, \\r\\n) so a message can show them."""
-    return column.astype(str).str.replace(CONTROL_RE, _escape, regex=True)
-
-
-def _escape(match: Any) -> str:
-    char = match.group(0)
-    return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
-
-
 # How Excel shows a long number it was allowed to treat as one: 1.23457E+11, 1E+05.
 # The sign in the exponent is what Excel always writes; ids like 2023E001 stay ids.
 _EXCEL_SCIENTIFIC_RE = r"\d+(?:\.\d+)?[eE][+-]\d{1,3}"
