@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kakeai_ops.exports import normalise as nz
+from kakeai_ops.exports.findings import visible
 
 FORMATS = ["%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日 %H:%M"]
 
@@ -79,3 +80,39 @@ def test_bools() -> None:
     )
     assert values.tolist()[:7] == [True, False, True, False, True, False, False]
     assert bad.tolist() == [False] * 7 + [True]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=999_999), min_size=3, max_size=40))
+def test_zero_padded_ids_are_never_taken_for_lost_zeros(numbers: list[int]) -> None:
+    ids = pd.Series([f"{n:06d}" for n in numbers])
+    assert not nz.lost_leading_zeros(ids)[0].any()
+
+
+@given(st.lists(st.integers(min_value=1, max_value=999_999), min_size=1, max_size=40))
+def test_unpadded_numeric_ids_of_any_width_are_fine(numbers: list[int]) -> None:
+    assert not nz.lost_leading_zeros(pd.Series([str(n) for n in numbers]))[0].any()
+
+
+def test_an_id_shorter_than_its_padded_neighbours_lost_its_zeros() -> None:
+    ids = pd.Series(["000101", "000102", "103", "000104", "A-7", ""])
+    mask, width = nz.lost_leading_zeros(ids)
+    assert width == 6 and mask.tolist() == [False, False, True, False, False, False]
+
+
+def test_excel_scientific_notation_is_recognised_and_look_alikes_are_not() -> None:
+    ids = pd.Series(["1.23457E+11", "1E+05", "4.5e-03", "2023E001", "E+05", "12345", "M1"])
+    assert nz.excel_scientific(ids).tolist() == [True, True, True, False, False, False, False]
+
+
+def test_control_characters_are_found_and_spelled_out() -> None:
+    values = pd.Series(["山田\r\n太郎", "a\x00", "b\x85", "c\x7f", "髙橋　一郎", "d\t"])
+    assert nz.has_control(values).tolist() == [True, True, True, True, False, True]
+    shown = [visible(v) for v in values]
+    assert shown[:4] == ["山田\\r\\n太郎", "a\\x00", "b\\x85", "c\\x7f"]
+    assert shown[4] == "髙橋　一郎" and shown[5] == "d\\t"
+
+
+def test_email_problems_give_the_reason_and_accept_one_address() -> None:
+    reasons = nz.email_problems(pd.Series(["a@example.jp", "", "a@example.jp,b@example.jp"]))
+    assert reasons.isna().tolist() == [True, True, False]
+    assert "@-sign" in reasons[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,9 @@ from .config import Settings
 from .errors import InputError, Problem
 from .exports.canonical import canonicalise, required_columns_missing
 from .exports.findings import Findings
-from .exports.reading import ReadFailure, read_headers, read_table
-from .exports.tables import LABELS, TABLES, recognise
+from .exports.reading import ReadFailure, find_header, read_table
+from .exports.references import check_references
+from .exports.tables import LABELS, TABLES, recognise, repeated_columns
 from .store import SnapshotInfo, Tables, latest_snapshot, load_tables, write_snapshot
 from .workspace import Workspace
 
@@ -55,10 +57,11 @@ def ingest(
     """Read, validate and store; raises InputError (nothing written) on any problem."""
     say = progress or (lambda _message: None)
     findings = Findings()
+    now = ingest_moment()
     loaded: list[_Loaded] = []
     for path in paths:
         say(f"reading {path.name}")
-        item = _load_file(path, settings, findings)
+        item = _load_file(path, settings, findings, now)
         if item is not None:
             loaded.append(item)
 
@@ -102,7 +105,7 @@ def ingest(
     say("checking references between tables")
     known_users = pd.Index(users["user_id"])
     for frame, label in ((pairs, "pairs"), (meetings, "meetings")):
-        _check_references(frame, known_users, label, findings)
+        check_references(frame, known_users, label, findings)
     pairs = _collapse_duplicate_pairs(pairs, findings)
     if findings.failed:
         raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
@@ -123,7 +126,22 @@ def ingest(
 _HINT = "fix the files (or map headers/values in kops.yaml) and run `kops ingest` again"
 
 
-def _load_file(path: Path, settings: Settings, findings: Findings) -> _Loaded | None:
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def ingest_moment() -> pd.Timestamp:
+    """Now, as the naive JST time exports use; KOPS_NOW (ISO 8601) pins it, as for mail.
+
+    Nothing in an export can have happened after it: no login, no held 1on1.
+    """
+    pinned = os.environ.get("KOPS_NOW")
+    moment = dt.datetime.fromisoformat(pinned) if pinned else dt.datetime.now()
+    return pd.Timestamp(moment.astimezone(JST).replace(tzinfo=None))
+
+
+def _load_file(
+    path: Path, settings: Settings, findings: Findings, now: pd.Timestamp
+) -> _Loaded | None:
     if not path.is_file():
         findings.problem(Problem(str(path), None, None, "file not found"))
         return None
@@ -131,7 +149,8 @@ def _load_file(path: Path, settings: Settings, findings: Findings) -> _Loaded | 
         if path.stat().st_size == 0:
             findings.problem(Problem(path.name, None, None, "file is empty"))
             return None
-        headers, _ = read_headers(path, settings.exports.sheet)
+        header_row = find_header(path, settings.exports.sheet)
+        headers = header_row.headers
         if not any(h.strip() for h in headers):
             findings.problem(Problem(path.name, None, None, "file is empty (no header row)"))
             return None
@@ -140,7 +159,7 @@ def _load_file(path: Path, settings: Settings, findings: Findings) -> _Loaded | 
             findings.problem(
                 Problem(
                     path.name,
-                    1,
+                    header_row.row,
                     None,
                     "can't tell which export this is: headers found: "
                     + ", ".join(h for h in headers if h.strip())
@@ -158,12 +177,26 @@ def _load_file(path: Path, settings: Settings, findings: Findings) -> _Loaded | 
                 findings.problem(
                     Problem(
                         path.name,
-                        1,
+                        header_row.row,
                         "/".join(mapping[field_name]),
                         f"missing required column for the {table} export; headers found: "
                         + ", ".join(h for h in headers if h.strip()),
                     )
                 )
+            return None
+        repeated = repeated_columns(headers, set(recognition.columns.values()))
+        for header, where in repeated.items():
+            findings.problem(
+                Problem(
+                    path.name,
+                    header_row.row,
+                    header,
+                    "column appears more than once (columns "
+                    + ", ".join(map(str, where[:-1]))
+                    + f" and {where[-1]}); keep one",
+                )
+            )
+        if repeated:
             return None
         if recognition.ignored:
             findings.note(f"{path.name}: ignored column(s): {', '.join(recognition.ignored)}")
@@ -181,7 +214,7 @@ def _load_file(path: Path, settings: Settings, findings: Findings) -> _Loaded | 
     if raw.frame.empty:
         findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))
         return None
-    frame = canonicalise(table, raw, recognition.columns, settings.exports, findings)
+    frame = canonicalise(table, raw, recognition.columns, settings.exports, findings, now)
     frame["_file"] = path.name
     frame["_row"] = raw.frame.index.to_numpy() + raw.first_row
     return _Loaded(path, table, frame, raw.first_row)
@@ -241,32 +274,6 @@ def _merge_meetings(
         "meetings", action, [g.path.name for g in given], old_rows, len(merged), added, replaced
     )
     return merged, change
-
-
-def _check_references(frame: pd.DataFrame, known: pd.Index, label: str, findings: Findings) -> None:
-    for column, header in (("manager_id", "上司ID"), ("member_id", "部下ID")):
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        unknown_value = ~pd.Index(uniques).isin(known) & (pd.Index(uniques) != "")
-        unknown = pd.Series(unknown_value[codes], index=frame.index)
-        if not unknown.any():
-            continue
-        fresh = unknown & (frame["_row"] > 0)
-        carried = unknown & (frame["_row"] == 0)
-        for file_name, rows in frame[fresh].groupby("_file", sort=False):
-            findings.rows(
-                str(file_name),
-                pd.Series(True, index=rows.index),
-                rows["_row"],
-                header,
-                "is not in users",
-                rows[column],
-                kind="reference",
-            )
-        if carried.any():
-            findings.note(
-                f"{int(carried.sum())} {label} row(s) kept from the previous snapshot refer to "
-                f"user ids no longer in users ({column}); they stay but match no user"
-            )
 
 
 def _collapse_duplicate_pairs(pairs: pd.DataFrame, findings: Findings) -> pd.DataFrame:

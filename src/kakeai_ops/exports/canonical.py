@@ -21,24 +21,42 @@ from .reading import RawTable
 from .tables import REQUIRED
 
 UNSET = "(未設定)"
+# Before this, a date in an export is an Excel serial read wrongly (1900-02-29 is
+# Excel's serial 60), not a login or a 1on1. Birth dates are exempt.
+EARLIEST = pd.Timestamp("2000-01-01")
+TEXT_HINT = "re-export with the column formatted as text"
 STATUS_KEYS = ("held", "scheduled", "cancelled")
 EMPLOYMENT_KEYS = ("active", "leave", "retired")
 
 
 def canonicalise(
-    table: str, raw: RawTable, columns: dict[str, str], settings: Exports, findings: Findings
+    table: str,
+    raw: RawTable,
+    columns: dict[str, str],
+    settings: Exports,
+    findings: Findings,
+    now: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
+    """The table's canonical frame; ``now`` (naive JST) bounds the dates of things that
+    have happened (logins, held 1on1s); without it they are not checked against the clock."""
     converter = {"users": _users, "pairs": _pairs, "meetings": _meetings}[table]
-    return converter(_Context(raw, columns, findings), settings)
+    return converter(_Context(raw, columns, findings, now), settings)
 
 
 class _Context:
     """Column access by canonical field, and row-numbered problem reporting."""
 
-    def __init__(self, raw: RawTable, columns: dict[str, str], findings: Findings) -> None:
+    def __init__(
+        self,
+        raw: RawTable,
+        columns: dict[str, str],
+        findings: Findings,
+        now: pd.Timestamp | None = None,
+    ) -> None:
         self.raw = raw
         self.columns = columns
         self.findings = findings
+        self.now = now
         self.file = raw.display
         self.length = len(raw.frame)
 
@@ -60,6 +78,20 @@ class _Context:
             self.file, mask, self.raw.first_row, self.header(field), what, values, kind or what
         )
 
+    def plain_text(self, field: str) -> pd.Series:
+        """The field's raw text, refusing control characters (NUL, CR/LF, tab, DEL, C1)."""
+        raw = self.text(field)
+        control = nz.has_control(raw)
+        if control.any():  # the message spells the characters out (findings.visible)
+            self.bad(
+                field,
+                control,
+                "contains a control character (line break, tab, NUL…)",
+                raw,
+                kind="control",
+            )
+        return raw
+
     def required(self, field: str, values: pd.Series, raw: pd.Series) -> None:
         self.bad(field, values == "", "required value is blank", raw, kind="blank")
 
@@ -73,7 +105,10 @@ class _Context:
                 f"{self.raw.first_row + int(first)}: '{before.loc[first]}' → '{after.loc[first]}'"
             )
 
-    def dates(self, field: str) -> pd.Series:
+    def dates(self, field: str, happened: bool = False, since_2000: bool = True) -> pd.Series:
+        """Parsed dates. ``happened``: must not lie after ``now`` (a login; held 1on1s are
+        checked with their status); ``since_2000``: anything earlier is an Excel mishap
+        (all but birth dates)."""
         raw = self.text(field)
         values, bad = nz.parse_datetimes(raw)
         self.bad(
@@ -83,9 +118,34 @@ class _Context:
             raw,
             kind="date",
         )
+        if since_2000:
+            self.bad(
+                field,
+                values < EARLIEST,
+                "before 2000-01-01 (an Excel date serial read wrongly?)",
+                raw,
+                kind="early",
+            )
+        if happened:
+            self.not_after_now(field, values, raw, values.notna())
         return values
 
+    def not_after_now(
+        self, field: str, values: pd.Series, raw: pd.Series, applies: pd.Series
+    ) -> None:
+        if self.now is None:
+            return
+        stamp = self.now.strftime("%Y-%m-%d %H:%M")
+        self.bad(
+            field,
+            applies & (values > self.now),
+            f"later than now ({stamp} JST): can't have happened yet",
+            raw,
+            kind="future",
+        )
+
     def duplicates(self, field: str, values: pd.Series, what: str) -> None:
+        """Rows repeating an earlier row's value, each naming that first row."""
         if pd.Index(values).is_unique:
             return
         repeated = values.duplicated(keep="first") & (values != "")
@@ -99,17 +159,41 @@ class _Context:
             repeated,
             self.raw.first_row,
             self.header(field),
-            f"duplicate {what}",
+            what,
             described,
             kind="duplicate",
             quote=False,
         )
 
 
-def _ids(ctx: _Context, field: str, required: bool = True) -> pd.Series:
-    raw = ctx.text(field)
+def _ids(ctx: _Context, field: str, required: bool = True, defines: bool = False) -> pd.Series:
+    """An id column; ``defines``: the column that gives each row its id (users' ユーザーID,
+    1on1ID), checked for ids that lost their zero padding; references are checked
+    against users instead."""
+    raw = ctx.plain_text(field)
     values = nz.normalise_id(raw).rename(field)
     ctx.note_respelled(field, raw, values)
+    ctx.bad(
+        field,
+        nz.excel_scientific(values),
+        f"looks like a number Excel wrote in scientific notation; {TEXT_HINT}",
+        values,
+        kind="scientific",
+    )
+    if defines:
+        shorter, width = nz.lost_leading_zeros(values)
+        if shorter.any():
+            described = "'" + values + "', maybe '" + values.str.zfill(width) + "'"
+            ctx.findings.rows(
+                ctx.file,
+                shorter,
+                ctx.raw.first_row,
+                ctx.header(field),
+                f"shorter than the other ids ({width} digits): leading zeros lost? {TEXT_HINT}",
+                described,
+                kind="zeros",
+                quote=False,
+            )
     if ctx.header(field) in ctx.raw.numeric_columns:
         ctx.findings.note(
             f"{ctx.file}: {ctx.header(field)}: some ids are number cells in Excel; "
@@ -121,21 +205,17 @@ def _ids(ctx: _Context, field: str, required: bool = True) -> pd.Series:
 
 
 def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
-    user_id = _ids(ctx, "user_id")
-    ctx.duplicates("user_id", user_id, "user id")
-    name_raw = ctx.text("name")
+    user_id = _ids(ctx, "user_id", defines=True)
+    ctx.duplicates("user_id", user_id, "duplicate user id")
+    name_raw = ctx.plain_text("name")
     name = nz.blank_to_empty(name_raw)  # names are never NFKC-normalised (髙, 﨑 stay)
     ctx.required("name", name, name_raw)
-    email_raw = ctx.text("email")
-    email = nz.normalise_email(email_raw)
-    ctx.note_respelled("email", email_raw, email)
-    malformed = (email != "") & ~email.str.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-    ctx.bad("email", malformed, "not an email address", email_raw, kind="email")
-    division = nz.blank_to_empty(ctx.text("division"))
-    department = nz.blank_to_empty(ctx.text("department"))
-    job_type = nz.blank_to_empty(ctx.text("job_type"))
-    age_band = nz.nfkc(nz.blank_to_empty(ctx.text("age_band")))
-    employment_raw = ctx.text("employment")
+    email = _emails(ctx)
+    division = nz.blank_to_empty(ctx.plain_text("division"))
+    department = nz.blank_to_empty(ctx.plain_text("department"))
+    job_type = nz.blank_to_empty(ctx.plain_text("job_type"))
+    age_band = nz.nfkc(nz.blank_to_empty(ctx.plain_text("age_band")))
+    employment_raw = ctx.plain_text("employment")
     vocab = settings.employment
     status_of = {}
     for key, words in (
@@ -167,11 +247,37 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
             "employment": employment.mask(employment == "", vocab.active[0]),
             "employment_status": folded.fillna("active"),
             "created_at": ctx.dates("created_at"),
-            "last_login_at": ctx.dates("last_login_at"),
-            "birth_date": ctx.dates("birth_date"),
+            "last_login_at": ctx.dates("last_login_at", happened=True),
+            "birth_date": ctx.dates("birth_date", since_2000=False),
         }
     )
     return frame
+
+
+def _emails(ctx: _Context) -> pd.Series:
+    """Normalised addresses: exactly one address each, no two users sharing one."""
+    raw = ctx.plain_text("email")
+    email = nz.normalise_email(raw)
+    ctx.note_respelled("email", raw, email)
+    checked = email.where(~nz.has_control(raw), "")  # control characters already reported
+    reasons = nz.email_problems(checked)
+    malformed = reasons.notna()
+    if malformed.any():
+        described = "'" + nz.blank_to_empty(raw) + "': " + reasons.fillna("")
+        ctx.findings.rows(
+            ctx.file,
+            malformed,
+            ctx.raw.first_row,
+            ctx.header("email"),
+            "not one email address",
+            described,
+            kind="email",
+            quote=False,
+        )
+    # One person, one address: two rows with one address would mail one person twice,
+    # under two names.
+    ctx.duplicates("email", email, "email address already used by another user")
+    return email
 
 
 def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
@@ -202,15 +308,15 @@ def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
 
 
 def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
-    meeting_id = _ids(ctx, "meeting_id")
-    ctx.duplicates("meeting_id", meeting_id, "1on1 id")
+    meeting_id = _ids(ctx, "meeting_id", defines=True)
+    ctx.duplicates("meeting_id", meeting_id, "duplicate 1on1 id")
     manager_id = _ids(ctx, "manager_id")
     member_id = _ids(ctx, "member_id")
     same = (manager_id == member_id) & (manager_id != "")
     ctx.bad("member_id", same, "manager and member are the same person", member_id, kind="self")
 
     held_raw = ctx.text("held_at")
-    held_at = ctx.dates("held_at")
+    held_at = ctx.dates("held_at")  # 予定 may lie ahead: checked with the status below
     ctx.required("held_at", nz.blank_to_empty(held_raw), held_raw)
 
     status_map: dict[str, str] = {}
@@ -224,6 +330,7 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
     )
     ctx.bad("status", unknown, f"unknown status (expected {expected})", status_raw, kind="status")
     ctx.required("status", status.where(~unknown, "?"), status_raw)
+    ctx.not_after_now("held_at", held_at, held_raw, status == "held")
 
     topic = _vocab(ctx, "topic", settings.topics, settings.topic_aliases, "topic")
     response = _vocab(ctx, "response", settings.responses, settings.response_aliases, "対応")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import replace
 
 import pandas as pd
 
 from ..errors import Problem
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # Per (file, column, kind) only the first few rows are kept as examples; the
 # count of the rest is still exact, so a broken 2.5M-row file can't flood memory.
@@ -21,6 +25,12 @@ class Findings:
         self._per_kind: Counter[tuple[str, str | None, str]] = Counter()
 
     def problem(self, problem: Problem, kind: str | None = None) -> None:
+        problem = replace(
+            problem,
+            column=None if problem.column is None else visible(problem.column),
+            what=visible(problem.what),
+            value=None if problem.value is None else visible(problem.value),
+        )
         key = (problem.file, problem.column, kind or problem.what)
         self.total += 1
         self._per_kind[key] += 1
@@ -50,14 +60,14 @@ class Findings:
         key = (file, column, kind or what)
         room = max(EXAMPLES_PER_KIND - self._per_kind[key], 0)
         for position in hits[:room]:
-            value = None if values is None else str(values.loc[position])
+            value = None if values is None else visible(str(values.loc[position]))
             shown = _quote(value) if quote else value
             row = (
                 int(first_row.loc[position])
                 if isinstance(first_row, pd.Series)
                 else first_row + int(position)
             )
-            self.problems.append(Problem(file, row, column, what, shown))
+            self.problems.append(Problem(file, row, visible(column), what, shown))
         self._per_kind[key] += count
         self.total += count
 
@@ -70,6 +80,17 @@ class Findings:
 
     def sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
+
+
+def visible(text: str) -> str:
+    """Control characters spelled out (\\x1b, \\r\\n): a value quoted in a message never
+    moves the cursor, clears the terminal or splits a line."""
+    return CONTROL.sub(_spelled, text) if CONTROL.search(text) else text
+
+
+def _spelled(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
 
 
 def _quote(value: str | None) -> str | None:

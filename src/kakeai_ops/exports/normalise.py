@@ -52,8 +52,83 @@ def normalise_id(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column))
 
 
+# C0 controls (NUL, tab, CR, LF…), DEL and C1 controls: never part of an id, name or
+# address. A NUL makes a new id that looks like an old one; a line break in a name
+# ends up in a mail header.
+CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+
+
+def has_control(column: pd.Series) -> pd.Series:
+    return column.astype(str).str.contains(CONTROL_RE, regex=True)
+
+
+# How Excel shows a long number it was allowed to treat as one: 1.23457E+11, 1E+05.
+# The sign in the exponent is what Excel always writes; ids like 2023E001 stay ids.
+_EXCEL_SCIENTIFIC_RE = r"\d+(?:\.\d+)?[eE][+-]\d{1,3}"
+
+
+def excel_scientific(ids: pd.Series) -> pd.Series:
+    """Normalised ids that are a number in Excel's scientific notation."""
+    return ids.str.fullmatch(_EXCEL_SCIENTIFIC_RE).fillna(False).astype(bool)
+
+
+def lost_leading_zeros(ids: pd.Series) -> tuple[pd.Series, int]:
+    """Digit-only ids shorter than the column's usual width, where that width is
+    zero-padded (some ids start with 0): Excel read them as numbers and dropped the
+    zeros. Returns (mask, usual width); width 0 when the column has no padded width."""
+    digits = ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
+    lengths = ids.str.len().where(digits, 0)
+    counts = lengths[digits].value_counts()
+    nothing = pd.Series(False, index=ids.index)
+    if counts.empty:
+        return nothing, 0
+    width = int(counts.idxmax())
+    padded = (digits & (lengths == width) & ids.str.startswith("0")).any()
+    shorter = digits & (lengths < width)
+    if not padded or int(counts.loc[width]) <= int(shorter.sum()):
+        return nothing, 0
+    return shorter, width
+
+
 def normalise_email(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column)).str.lower()
+
+
+def email_problems(emails: pd.Series) -> pd.Series:
+    """Why each non-blank (normalised) value is not exactly one address; missing where it is.
+
+    email-validator checks the syntax only (no DNS): a list (a@x,b@y), a display name
+    (山田 <a@x>) or a space inside is refused, Japanese addresses are accepted.
+    """
+    from email_validator import EmailNotValidError, validate_email
+    from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
+
+    def check(value: str) -> str | None:
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as error:
+            return str(error)
+        return None
+
+    # Checking a domain is most of email-validator's time, and a tenant has a handful
+    # of domains: each is checked once, and a plain ASCII local part against the
+    # library's own dot-atom rule (what validate_email does for it). Anything else
+    # takes the full check.
+    domains: dict[str, bool] = {}
+
+    def check_fast(value: str) -> str | None:
+        if value == "":
+            return None
+        local, at, domain = value.partition("@")
+        plain = at and "@" not in domain and DOT_ATOM_TEXT.match(local)
+        if plain and len(value) <= EMAIL_MAX_LENGTH:
+            if domain not in domains:
+                domains[domain] = check(f"a@{domain}") is None
+            if domains[domain]:
+                return None
+        return check(value)
+
+    return per_distinct(emails, check_fast)
 
 
 _DATE_RE = (

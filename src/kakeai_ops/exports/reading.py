@@ -101,18 +101,58 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class HeaderRow:
+    """The header row as found: cells stripped, its row number, the file's encoding."""
+
+    headers: list[str]
+    row: int  # 1-based; blank lines before it are skipped
+    encoding: str  # 'utf-8-sig', 'utf-8', 'cp932' or 'xlsx'
+
+
+def clean_header(cell: str) -> str:
+    """A header cell without the spaces (half- or full-width) Excel users leave around it."""
+    return cell.strip()
+
+
+def find_header(path: Path, sheet: str | None = None) -> HeaderRow:
+    """The first non-blank row and its number, without reading the body.
+
+    Headers are empty when the file has no non-blank row.
+    """
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        rows, row, _ = _xlsx_rows(path, sheet, limit=1)
+        return HeaderRow([clean_header(h) for h in rows[0]] if rows else [], row, "xlsx")
+    encoding = detect_encoding(path)
+    line, index = _first_nonblank_line(path, encoding)
+    if line is None:
+        return HeaderRow([], 1, encoding)
+    cells = next(csv.reader(io.StringIO(line), delimiter=_delimiter(line)))
+    return HeaderRow([clean_header(h) for h in cells], index + 1, encoding)
+
+
 def read_headers(path: Path, sheet: str | None = None) -> tuple[list[str], str]:
     """The header row and the encoding (or 'xlsx') without reading the body."""
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        rows, _, _ = _xlsx_rows(path, sheet, limit=1)
-        return (rows[0] if rows else []), "xlsx"
-    encoding = detect_encoding(path)
+    found = find_header(path, sheet)
+    return found.headers, found.encoding
+
+
+# A line of nothing but spaces and separators (",,,,," is how Excel saves an empty row).
+_BLANK_LINE = re.compile(r"[\s,]*")
+_HEADER_SEARCH_LIMIT = 100
+
+
+def _first_nonblank_line(path: Path, encoding: str) -> tuple[str | None, int]:
+    """The first line with any text and its 0-based index (blank lines above a header
+    are common in exports tidied by hand)."""
     with path.open("r", encoding=encoding, newline="") as handle:
-        first = handle.readline()
-    if not first.strip():
-        return [], encoding
-    delimiter = _delimiter(first)
-    return next(csv.reader(io.StringIO(first), delimiter=delimiter)), encoding
+        for index in range(_HEADER_SEARCH_LIMIT):
+            line = handle.readline()
+            if line == "":
+                break
+            if not _BLANK_LINE.fullmatch(line):
+                return line, index
+    return None, 0
 
 
 def _delimiter(first_line: str) -> str:
@@ -131,21 +171,21 @@ def read_table(
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, keep, sheet)
     encoding = detect_encoding(path)
-    with path.open("r", encoding=encoding, newline="") as handle:
-        first = handle.readline()
-    if not first.strip():
+    first, index = _first_nonblank_line(path, encoding)
+    if first is None:
         raise ReadFailure(Problem(path.name, None, None, "file is empty"))
     delimiter = _delimiter(first)
-    headers = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=delimiter))]
+    cells = next(csv.reader(io.StringIO(first), delimiter=delimiter))
+    headers = [clean_header(h) for h in cells]
     wanted = keep(headers)
     positions = [i for i, h in enumerate(headers) if h in wanted]
-    frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions)
+    frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1)
     frame.columns = [headers[i] for i in positions]
-    return RawTable(path, headers, frame, first_row=2, encoding=encoding)
+    return RawTable(path, headers, frame, first_row=index + 2, encoding=encoding)
 
 
 def _read_csv_columns(
-    path: Path, encoding: str, delimiter: str, width: int, positions: list[int]
+    path: Path, encoding: str, delimiter: str, width: int, positions: list[int], skip: int
 ) -> pd.DataFrame:
     """The selected columns as text, read with Arrow's multi-threaded CSV parser
     (about 5× pandas' C engine on a 2.5M-row export)."""
@@ -171,7 +211,7 @@ def _read_csv_columns(
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding.startswith("utf-8") else encoding,
                 column_names=names,
-                skip_rows=1,
+                skip_rows=skip,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -186,12 +226,12 @@ def _read_csv_columns(
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
         raise ReadFailure(Problem(path.name, None, None, f"not a readable CSV: {err}")) from None
     if ragged:
-        raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width))
+        raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width, skip))
     frame = table.to_pandas()
     return frame
 
 
-def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int) -> list[Problem]:
+def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: int) -> list[Problem]:
     """Rows whose number of fields differs from the header's, with their row numbers.
 
     Only on this error path is the file read again, row by row, to number them.
@@ -199,7 +239,8 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int) -> list[
     problems: list[Problem] = []
     with path.open("r", encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        next(reader, None)
+        for _ in range(skip):
+            next(reader, None)
         for fields in reader:
             if fields and len(fields) != width and any(f.strip() for f in fields):
                 shown = delimiter.join(fields)[:60]
@@ -259,7 +300,7 @@ def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | 
     rows, header_row, numeric = _xlsx_rows(path, sheet)
     if not rows:
         raise ReadFailure(Problem(path.name, None, None, "file is empty"))
-    headers = [h.strip() for h in rows[0]]
+    headers = [clean_header(h) for h in rows[0]]
     wanted = keep(headers)
     positions = [i for i, h in enumerate(headers) if h in wanted]
     body = rows[1:]

@@ -74,3 +74,18 @@ def recognise(headers: list[str], settings: Exports) -> Recognition:
     never_read = [h for h in headers if header_key(h) in never and h not in used]
     ignored = [h for h in headers if h.strip() and h not in used and h not in never_read]
     return Recognition(table, chosen, ignored, never_read)
+
+
+def repeated_columns(headers: list[str], used: set[str]) -> dict[str, list[int]]:
+    """Headers kops reads that appear more than once (compared as ``header_key`` does),
+    with their 1-based column positions. Reading either copy would be a guess."""
+    positions: dict[str, list[int]] = {}
+    for position, header in enumerate(headers, start=1):
+        if header.strip():
+            positions.setdefault(header_key(header), []).append(position)
+    used_keys = {header_key(h) for h in used}
+    return {
+        headers[where[0] - 1]: where
+        for key, where in positions.items()
+        if len(where) > 1 and key in used_keys
+    }
