@@ -34,6 +34,7 @@ from .common import (
     parse_as_of,
     session,
     timing,
+    writes_state,
 )
 
 app = typer.Typer(
@@ -307,6 +308,7 @@ def explain_command(
 
 
 @app.command("award")
+@writes_state("campaign award")
 def award_command(
     campaign_id: CampaignArg,
     workspace: WorkspaceOpt = None,

@@ -15,11 +15,22 @@ from ..errors import KopsError
 from ..ingest import IngestResult, ingest
 from ..store import list_snapshots, load_tables
 from ..workspace import find_workspace
-from .common import Format, FormatOpt, WorkspaceOpt, err, out, timing, warn
+from .common import (
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    err,
+    open_workspace,
+    out,
+    timing,
+    warn,
+    writes_state,
+)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
+    @writes_state("ingest")
     def ingest_command(
         files: Annotated[
             list[Path],
@@ -64,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
         Example: kops status
         """
-        ws = find_workspace(workspace)
+        ws = open_workspace(workspace)
         load_settings(ws.config_path)
         snapshots = list_snapshots(ws)
         if load and snapshots:

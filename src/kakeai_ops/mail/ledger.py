@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..store import connect, now_text, os_user
+from ..clock import as_jst, now_text, parse_moment
+from ..store import connect, os_user
 from ..workspace import Workspace
 
 STATES = ("planned", "sending", "sent", "temp_failed", "perm_failed", "suppressed", "holdout")
@@ -198,13 +200,22 @@ class Ledger:
         )
 
     def nudges_since(self, since: dt.datetime, exclude_run: str | None = None) -> dict[str, int]:
-        """Nudges sent per user since a moment (the frequency cap's window)."""
+        """Nudges sent per user since a moment (the frequency cap's window).
+
+        Compared as instants, not as text: stored times may carry different UTC
+        offsets (older rows were written in the machine's local time).
+        """
+        start = as_jst(since)
         cursor = self.db.execute(
-            "SELECT user_id, COUNT(*) FROM mail_ledger WHERE state = 'sent' AND kind = 'nudge'"
-            " AND sent_at >= ? AND run_id != ? GROUP BY user_id",
-            (since.isoformat(timespec="seconds"), exclude_run or ""),
+            "SELECT user_id, sent_at FROM mail_ledger WHERE state = 'sent' AND kind = 'nudge'"
+            " AND sent_at IS NOT NULL AND run_id != ?",
+            (exclude_run or "",),
         )
-        return {user: count for user, count in cursor}
+        counts: Counter[str] = Counter()
+        for user, sent_at in cursor:
+            if parse_moment(sent_at) >= start:
+                counts[user] += 1
+        return dict(counts)
 
     # --- test sends -----------------------------------------------------------
 
