@@ -329,3 +329,30 @@ def test_every_module_imports_without_fcntl(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) > 40  # the walk really found the package's modules
+
+
+def test_unusable_lock_file_and_holder_note_are_reported(ws: Workspace) -> None:
+    cli = Cli(ws)
+    ws.lock_path.unlink(missing_ok=True)
+    ws.lock_path.mkdir()  # not a file kops can lock
+    broken = cli("mail", "suppress", "a@example.jp", "--reason", "x", ok=False)
+    assert broken.exit_code == 1
+    assert f"cannot lock the workspace ({ws.lock_path})" in broken.stderr
+    ws.lock_path.rmdir()
+
+    with workspace_lock(ws, "kops ingest"):
+        ws.lock_holder_path.write_text("{half a note", encoding="utf-8")
+        busy = cli(
+            "mail",
+            "suppress",
+            "a@example.jp",
+            "--reason",
+            "x",
+            env={"KOPS_LOCK_TIMEOUT": "0.2"},
+            ok=False,
+        )
+    assert busy.exit_code == 1
+    assert "another kops command is writing to this workspace (who holds it is not recorded)" in (
+        busy.stderr
+    )
+    cli("mail", "suppress", "a@example.jp", "--reason", "x")  # free again

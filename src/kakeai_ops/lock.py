@@ -23,7 +23,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .clock import JST
-from .errors import KopsError, WorkspaceBusy
+from .errors import KopsError, WorkspaceBusy, WorkspaceError
 from .workspace import STAGING_PREFIX, Workspace
 
 TIMEOUT_VAR = "KOPS_LOCK_TIMEOUT"
@@ -123,6 +123,11 @@ def _acquire(lock: FileLock, timeout: float) -> bool:
         lock.acquire(timeout=timeout)
     except Timeout:
         return False
+    except OSError as error:  # e.g. state/ read-only, or the lock path is a directory
+        raise WorkspaceError(
+            f"cannot lock the workspace ({lock.lock_file}): {error.strerror or error}",
+            hint="kops needs to create and lock this file; check the folder's permissions",
+        ) from None
     return True
 
 

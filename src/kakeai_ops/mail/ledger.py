@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..clock import as_jst, now_text, parse_moment
+from ..errors import WorkspaceError
 from ..store import connect, os_user
 from ..workspace import Workspace
 
@@ -207,13 +208,21 @@ class Ledger:
         """
         start = as_jst(since)
         cursor = self.db.execute(
-            "SELECT user_id, sent_at FROM mail_ledger WHERE state = 'sent' AND kind = 'nudge'"
-            " AND sent_at IS NOT NULL AND run_id != ?",
+            "SELECT run_id, item, user_id, sent_at FROM mail_ledger"
+            " WHERE state = 'sent' AND kind = 'nudge' AND sent_at IS NOT NULL AND run_id != ?",
             (exclude_run or "",),
         )
         counts: Counter[str] = Counter()
-        for user, sent_at in cursor:
-            if parse_moment(sent_at) >= start:
+        for run_id, item, user, sent_at in cursor:
+            try:
+                moment = parse_moment(sent_at)
+            except (TypeError, ValueError):
+                raise WorkspaceError(
+                    f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
+                    f"sent_at is not a time ({sent_at!r})",
+                    hint="the state database was edited by hand; restore it from a backup",
+                ) from None
+            if moment >= start:
                 counts[user] += 1
         return dict(counts)
 
