@@ -13,10 +13,11 @@ from email import message_from_bytes, policy
 import pytest
 import yaml
 
-from conftest import Cli
+from conftest import SAMPLE, Cli
 from kakeai_ops.clock import JST
 from kakeai_ops.errors import WorkspaceError
 from kakeai_ops.mail.ledger import Ledger, LedgerRow
+from kakeai_ops.store import latest_snapshot
 from kakeai_ops.workspace import Workspace
 
 SEGMENT = ["--segment", "no_prep", "--role", "member"]
@@ -134,7 +135,10 @@ def test_mail_dates_and_ledger_times_are_jst_whatever_tz(sample_copy: Workspace,
     started = dt.datetime.now(dt.UTC)
     _kops(sample_copy, tz, "mail", "send", *SEGMENT, "--yes")  # outbox transport, real clock
     _kops(sample_copy, tz, "mail", "suppress", "someone@example.jp", "--reason", "配信不要")
+    _kops(sample_copy, tz, "ingest", str(SAMPLE / "2026-11" / "users.csv"))
     finished = dt.datetime.now(dt.UTC)
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None and snapshot.created_at.endswith("+09:00")
 
     messages = sorted((sample_copy.outbox_dir / RUN).glob("*.eml"))
     assert messages
