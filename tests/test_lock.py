@@ -338,6 +338,10 @@ def test_unusable_lock_file_and_holder_note_are_reported(ws: Workspace) -> None:
     broken = cli("mail", "suppress", "a@example.jp", "--reason", "x", ok=False)
     assert broken.exit_code == 1
     assert f"cannot lock the workspace ({ws.lock_path})" in broken.stderr
+    leftover = ws.snapshots_dir / f"{STAGING_PREFIX}left"
+    leftover.mkdir()
+    cli("status")  # reading works even where kops can't lock (nor tidy)
+    assert leftover.is_dir()
     ws.lock_path.rmdir()
 
     with workspace_lock(ws, "kops ingest"):

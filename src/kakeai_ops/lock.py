@@ -90,8 +90,10 @@ def tidy_workspace(ws: Workspace, say: Say | None = None) -> None:
     try:
         with workspace_lock(ws, "kops (tidying the workspace)", timeout=0, say=say):
             pass
-    except WorkspaceBusy:
-        pass  # a writer is at work; its own staging directory may be live
+    except WorkspaceError:
+        # Busy: a writer is at work and its staging directory may be live. Unlockable
+        # (a read-only share): reading must still work; a writer will tidy up later.
+        pass
 
 
 def staging_dirs(ws: Workspace) -> list[Path]:
