@@ -66,6 +66,12 @@ def test_frequency_cap_counts_instants_not_strings(ws: Workspace, since: dt.date
     finally:
         ledger.close()
     assert counted == {"u-after-utc": 1, "u-exact-utc": 1, "u-after-jst": 1}
+    ledger = Ledger(ws)
+    try:  # one user's count, as the sender re-checks it before each message
+        assert ledger.nudges_since(since, user_id="u-after-utc") == {"u-after-utc": 1}
+        assert ledger.nudges_since(since, user_id="u-before-jst") == {}
+    finally:
+        ledger.close()
 
 
 def _configure(ws: Workspace, **mail: object) -> None:
@@ -185,3 +191,27 @@ def test_a_ledger_time_that_is_not_a_time_is_named(ws: Workspace) -> None:
             ledger.nudges_since(dt.datetime(2026, 11, 10, tzinfo=JST))
     finally:
         ledger.close()
+
+
+def test_cap_is_checked_again_before_each_message(sample_copy: Workspace) -> None:
+    """Run a is planned, then run b mails the same people; resuming a must skip them all."""
+    cli = Cli(sample_copy)
+    _configure(sample_copy, frequency_cap={"max_nudges": 1, "days": 14})
+    at = {"KOPS_NOW": "2026-11-24T10:00:00+09:00"}
+    cli("mail", "send", *SEGMENT, "--id", "a", "--limit", "1", "--yes", env=at)
+    cli("mail", "send", *SEGMENT, "--id", "b", "--yes", env=at)
+    with sqlite3.connect(sample_copy.db_path) as db:
+        # b's times as another machine might have written them: UTC, the same instants.
+        db.execute(
+            "UPDATE mail_ledger SET sent_at = '2026-11-24T01:00:00+00:00' WHERE run_id = 'b'"
+        )
+    cli("mail", "send", *SEGMENT, "--id", "a", "--yes", env=at)
+    ledger = Ledger(sample_copy)
+    try:
+        rows = ledger.frame("a")
+    finally:
+        ledger.close()
+    assert (rows["state"] == "sent").sum() == 1
+    capped = rows[rows["state"] == "suppressed"]
+    assert len(capped) == len(rows) - 1 > 0
+    assert capped["error"].str.startswith("frequency cap: 1 nudges in 14 days").all()

@@ -200,18 +200,27 @@ class Ledger:
             "SELECT key, reason, source, added_at FROM suppression ORDER BY added_at, key", self.db
         )
 
-    def nudges_since(self, since: dt.datetime, exclude_run: str | None = None) -> dict[str, int]:
-        """Nudges sent per user since a moment (the frequency cap's window).
+    def nudges_since(
+        self, since: dt.datetime, exclude_run: str | None = None, user_id: str | None = None
+    ) -> dict[str, int]:
+        """Nudges sent per user (or to ``user_id`` only) since a moment: the frequency cap.
 
         Compared as instants, not as text: stored times may carry different UTC
-        offsets (older rows were written in the machine's local time).
+        offsets (older rows were written in the machine's local time). The text
+        only narrows the rows: whatever its offset, a time inside the window is
+        written with a date no earlier than the day before the window starts (UTC).
         """
         start = as_jst(since)
-        cursor = self.db.execute(
+        floor = (start.astimezone(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+        query = (
             "SELECT run_id, item, user_id, sent_at FROM mail_ledger"
-            " WHERE state = 'sent' AND kind = 'nudge' AND sent_at IS NOT NULL AND run_id != ?",
-            (exclude_run or "",),
+            " WHERE state = 'sent' AND kind = 'nudge' AND sent_at >= ? AND run_id != ?"
         )
+        params = [floor, exclude_run or ""]
+        if user_id is not None:
+            query += " AND user_id = ?"
+            params.append(user_id)
+        cursor = self.db.execute(query, params)
         counts: Counter[str] = Counter()
         for run_id, item, user, sent_at in cursor:
             try:

@@ -214,7 +214,7 @@ class Sender:
         if message.kind == "nudge":
             cap = self.settings.mail.frequency_cap
             since = now() - dt.timedelta(days=cap.days)
-            sent = self.ledger.nudges_since(since, exclude_run=run_id).get(message.user_id, 0)
+            sent = self.ledger.nudges_since(since, run_id, message.user_id).get(message.user_id, 0)
             if sent >= cap.max_nudges:
                 return f"frequency cap: {sent} nudges in {cap.days} days"
         return None
