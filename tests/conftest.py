@@ -72,10 +72,12 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    """Every file under root with its content hash: 'the workspace did not change'."""
+    """Every file under root with its content hash: 'the workspace did not change'.
+
+    SQLite's -wal/-shm files and the (empty) workspace lock file are not data."""
     digest = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.name.endswith(("-wal", "-shm")):
+        if path.is_file() and not path.name.endswith(("-wal", "-shm", ".lock")):
             digest[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return digest
 

@@ -420,13 +420,18 @@ def test_send_window_pauses_outside_business_hours(sample_copy: Workspace) -> No
 
 
 def test_one_sender_per_run(sample_copy: Workspace) -> None:
-    from kakeai_ops.mail.send import run_lock
+    from kakeai_ops.lock import workspace_lock
 
     cli = Cli(sample_copy)
     cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")
-    with run_lock(sample_copy, RUN):
-        blocked = cli("mail", "send", *SEGMENT, "--yes", ok=False)
-    assert f"run '{RUN}' is being sent by kops pid {os.getpid()}" in blocked.stderr
+    with workspace_lock(sample_copy, "kops mail send"):
+        blocked = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_LOCK_TIMEOUT": "0"}, ok=False)
+    assert blocked.exit_code == 1
+    assert (
+        f"another kops command is writing to this workspace (pid {os.getpid()}, "
+        "command kops mail send, since " in blocked.stderr
+    )
+    assert states(sample_copy)["sent"] == 1  # nothing more was sent while it was held
     cli("mail", "send", *SEGMENT, "--yes")  # free again
 
 

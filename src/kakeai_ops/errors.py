@@ -29,6 +29,10 @@ class WorkspaceError(KopsError):
     """No workspace, or a workspace in a state the command can't use."""
 
 
+class WorkspaceBusy(WorkspaceError):
+    """Another kops command holds the workspace lock."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in an input file, reported as ``file:row: column: what (value)``."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .clock import now_text
 from .config import Settings
 from .errors import InputError, Problem
 from .exports.canonical import canonicalise, required_columns_missing
@@ -363,7 +364,7 @@ def _manifest(
     meetings = tables.meetings
     held = meetings.loc[meetings["status"] == "held", "held_at"] if len(meetings) else pd.Series()
     return {
-        "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "created_at": now_text(),
         "parent": previous.id if previous else None,
         "as_of": as_of.isoformat() if as_of else None,
         "meetings_from": held.min().date().isoformat() if len(held) else None,

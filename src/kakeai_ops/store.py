@@ -21,8 +21,9 @@ from typing import Any
 
 import pandas as pd
 
+from .clock import now_text
 from .errors import KopsError, WorkspaceError
-from .workspace import Workspace
+from .workspace import STAGING_PREFIX, Workspace
 
 TABLE_NAMES = ("users", "pairs", "meetings")
 
@@ -109,7 +110,7 @@ def load_tables(snapshot: SnapshotInfo, only: tuple[str, ...] = TABLE_NAMES) -> 
 
 def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
     ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=ws.snapshots_dir))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.snapshots_dir))
     try:
         for name in TABLE_NAMES:
             tables.get(name).to_parquet(staging / f"{name}.parquet", index=False)
@@ -294,10 +295,6 @@ SCHEMA = [
     );
     """,
 ]
-
-
-def now_text() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def connect(ws: Workspace) -> sqlite3.Connection:

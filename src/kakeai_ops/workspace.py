@@ -10,6 +10,8 @@ from .errors import WorkspaceError
 
 CONFIG_NAME = "kops.yaml"
 ENV_VAR = "KOPS_WORKSPACE"
+# A snapshot is written under this prefix, then renamed into place.
+STAGING_PREFIX = ".incoming-"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,14 @@ class Workspace:
     @property
     def db_path(self) -> Path:
         return self.state_dir / "kops.db"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.state_dir / "kops.lock"
+
+    @property
+    def lock_holder_path(self) -> Path:
+        return self.state_dir / "kops.lock.holder.json"
 
     @property
     def outbox_dir(self) -> Path:

@@ -36,6 +36,7 @@ from .common import (
     parse_as_of,
     session,
     timing,
+    writes_state,
 )
 
 app = typer.Typer(
@@ -333,6 +334,7 @@ def _explain_draw(p: draws.PersonDraw) -> None:
 
 
 @app.command("award")
+@writes_state("campaign award")
 def award_command(
     campaign_id: CampaignArg,
     workspace: WorkspaceOpt = None,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -17,6 +19,7 @@ from rich.markup import escape
 
 from ..config import Settings, load_settings
 from ..errors import KopsError
+from ..lock import tidy_workspace, workspace_lock
 from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
 from ..workspace import Workspace, find_workspace
 
@@ -93,8 +96,44 @@ class Session:
 
 
 def session(workspace: Path | None) -> Session:
+    return Session(open_workspace(workspace))
+
+
+def open_workspace(workspace: Path | None) -> Workspace:
+    """The workspace a command works in; leftovers of an interrupted ingest are removed
+    when no other command is writing."""
     ws = find_workspace(workspace)
-    return Session(ws)
+    tidy_workspace(ws, say=note)
+    return ws
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def writes_state(name: str, only_with: str | None = None) -> Callable[[Command], Command]:
+    """Run a command that writes state under the workspace lock: one writer at a time.
+
+    ``only_with`` names an option without which the command only reads (e.g. ``mail``
+    for ``report divisions --mail``). Put it under ``@app.command``.
+    """
+
+    def decorate(command: Command) -> Command:
+        @functools.wraps(command)
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            if only_with is not None and not kwargs.get(only_with):
+                return command(*args, **kwargs)
+            ws = find_workspace(kwargs.get("workspace"))
+            with workspace_lock(ws, f"kops {name}", say=_say_always):
+                return command(*args, **kwargs)
+
+        return cast(Command, locked)
+
+    return decorate
+
+
+def _say_always(message: str) -> None:
+    # Shown even with KOPS_QUIET: without it a waiting command looks hung.
+    err.print(message, highlight=False, markup=False)
 
 
 def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:

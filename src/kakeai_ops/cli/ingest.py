@@ -18,11 +18,23 @@ from ..ingest import IngestResult, ingest
 from ..outputs.console import plain
 from ..store import list_snapshots, load_tables
 from ..workspace import find_workspace
-from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, out, timing, warn
+from .common import (
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    emit_data,
+    err,
+    open_workspace,
+    out,
+    timing,
+    warn,
+    writes_state,
+)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
+    @writes_state("ingest")
     def ingest_command(
         files: Annotated[
             list[Path],
@@ -67,7 +79,7 @@ def register(app: typer.Typer) -> None:
 
         Example: kops status
         """
-        ws = find_workspace(workspace)
+        ws = open_workspace(workspace)
         load_settings(ws.config_path)
         snapshots = list_snapshots(ws)
         if load and snapshots:

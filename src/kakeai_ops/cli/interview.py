@@ -33,6 +33,7 @@ from .common import (
     out,
     parse_as_of,
     session,
+    writes_state,
 )
 
 app = typer.Typer(
@@ -275,6 +276,7 @@ def _explain(
 
 
 @app.command("record")
+@writes_state("interview record")
 def record_command(
     manager_id: Annotated[str, typer.Argument(help="The manager (上長) of the pair.")],
     member_id: Annotated[str, typer.Argument(help="The member (メンバー) of the pair.")],
@@ -306,6 +308,7 @@ def record_command(
 
 
 @app.command("exclude")
+@writes_state("interview exclude")
 def exclude_command(
     user_id: Annotated[str, typer.Argument(help="The person to keep out of shortlists.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (e.g. 辞退).")],
@@ -321,6 +324,7 @@ def exclude_command(
 
 
 @app.command("include")
+@writes_state("interview include")
 def include_command(
     user_id: Annotated[str, typer.Argument(help="A person excluded before.")],
     workspace: WorkspaceOpt = None,

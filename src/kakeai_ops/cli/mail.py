@@ -31,7 +31,7 @@ from ..mail.plan import (
     safe_run_id,
     save_plan,
 )
-from ..mail.send import Paused, Sender, now, run_lock
+from ..mail.send import Paused, Sender, now
 from ..mail.templates import TemplateSet
 from ..mail.transport import OutboxTransport, SmtpTransport, Transport
 from ..outputs.console import frame_table, percent
@@ -52,6 +52,7 @@ from .common import (
     parse_as_of,
     session,
     timing,
+    writes_state,
 )
 
 app = typer.Typer(
@@ -310,6 +311,7 @@ def plan_command(
 
 
 @app.command("send")
+@writes_state("mail send")
 def send_command(
     workspace: WorkspaceOpt = None,
     segment: SegmentOpt = None,
@@ -540,7 +542,7 @@ def _resume(s: Session, run_id: str, yes: bool, limit: int | None, retry_unknown
 
 
 def _send(s: Session, plan: Plan, limit: int | None, retry_unknown: bool) -> None:
-    with run_lock(s.workspace, plan.run_id), _ledger(s) as ledger:
+    with _ledger(s) as ledger:  # one sender at a time: the command holds the workspace lock
         transport = _transport(s, plan.run_id)
         with Progress(
             TextColumn("sending"),
@@ -691,6 +693,7 @@ def status_command(
 
 
 @app.command("suppress")
+@writes_state("mail suppress")
 def suppress_command(
     target: Annotated[str, typer.Argument(help="An email address or a user id.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (e.g. 配信不要の返信).")],
@@ -711,6 +714,7 @@ def suppress_command(
 
 
 @app.command("unsuppress")
+@writes_state("mail unsuppress")
 def unsuppress_command(
     target: Annotated[str, typer.Argument(help="An email address or a user id.")],
     workspace: WorkspaceOpt = None,

@@ -35,6 +35,7 @@ from .common import (
     out,
     parse_as_of,
     session,
+    writes_state,
 )
 
 app = typer.Typer(
@@ -89,6 +90,7 @@ def _build(
 
 
 @app.command("divisions")
+@writes_state("report divisions --mail", only_with="mail")
 def divisions_command(
     workspace: WorkspaceOpt = None,
     period: PeriodOpt = "90d",

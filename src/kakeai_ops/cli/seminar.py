@@ -32,6 +32,7 @@ from .common import (
     note,
     out,
     session,
+    writes_state,
 )
 from .mail import run_send
 
@@ -107,6 +108,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
 
 @app.command("invite")
+@writes_state("seminar invite")
 def invite_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
@@ -134,6 +136,7 @@ def invite_command(
 
 
 @app.command("remind")
+@writes_state("seminar remind")
 def remind_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
@@ -186,6 +189,7 @@ def remind_command(
 
 
 @app.command("attendance")
+@writes_state("seminar attendance")
 def attendance_command(
     seminar_id: SeminarArg,
     file: Annotated[
@@ -211,6 +215,7 @@ def attendance_command(
 
 
 @app.command("survey")
+@writes_state("seminar survey")
 def survey_command(
     seminar_id: SeminarArg,
     file: Annotated[

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..store import connect, now_text, os_user
+from ..clock import as_jst, now_text, parse_moment
+from ..errors import WorkspaceError
+from ..store import connect, os_user
 from ..workspace import Workspace
 
 STATES = ("planned", "sending", "sent", "temp_failed", "perm_failed", "suppressed", "holdout")
@@ -197,14 +200,40 @@ class Ledger:
             "SELECT key, reason, source, added_at FROM suppression ORDER BY added_at, key", self.db
         )
 
-    def nudges_since(self, since: dt.datetime, exclude_run: str | None = None) -> dict[str, int]:
-        """Nudges sent per user since a moment (the frequency cap's window)."""
-        cursor = self.db.execute(
-            "SELECT user_id, COUNT(*) FROM mail_ledger WHERE state = 'sent' AND kind = 'nudge'"
-            " AND sent_at >= ? AND run_id != ? GROUP BY user_id",
-            (since.isoformat(timespec="seconds"), exclude_run or ""),
+    def nudges_since(
+        self, since: dt.datetime, exclude_run: str | None = None, user_id: str | None = None
+    ) -> dict[str, int]:
+        """Nudges sent per user (or to ``user_id`` only) since a moment: the frequency cap.
+
+        Compared as instants, not as text: stored times may carry different UTC
+        offsets (older rows were written in the machine's local time). The text
+        only narrows the rows: whatever its offset, a time inside the window is
+        written with a date no earlier than the day before the window starts (UTC).
+        """
+        start = as_jst(since)
+        floor = (start.astimezone(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+        query = (
+            "SELECT run_id, item, user_id, sent_at FROM mail_ledger"
+            " WHERE state = 'sent' AND kind = 'nudge' AND sent_at >= ? AND run_id != ?"
         )
-        return {user: count for user, count in cursor}
+        params = [floor, exclude_run or ""]
+        if user_id is not None:
+            query += " AND user_id = ?"
+            params.append(user_id)
+        cursor = self.db.execute(query, params)
+        counts: Counter[str] = Counter()
+        for run_id, item, user, sent_at in cursor:
+            try:
+                moment = parse_moment(sent_at)
+            except (TypeError, ValueError):
+                raise WorkspaceError(
+                    f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
+                    f"sent_at is not a time ({sent_at!r})",
+                    hint="the state database was edited by hand; restore it from a backup",
+                ) from None
+            if moment >= start:
+                counts[user] += 1
+        return dict(counts)
 
     # --- test sends -----------------------------------------------------------
 

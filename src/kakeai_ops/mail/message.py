@@ -4,7 +4,7 @@ Not yagmail's builder: it drops addresses from Japanese display-name headers,
 puts HTML into the text part and reuses Message-IDs. Here, From/To/Reply-To
 are ``Address`` headers (name encoded, address intact), the subject is folded
 per RFC 2047 by ``policy.SMTP``, bodies are base64 UTF-8, the Message-ID is
-stable per (run, recipient) and the Date is local time.
+stable per (run, recipient) and the Date is Japan time (JST) whatever the machine's TZ.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import format_datetime
 from pathlib import Path
 
+from ..clock import now
 from ..config import Mail
 
 
@@ -50,7 +51,7 @@ def build_message(
     message["To"] = Address(to_name, to_user, to_domain)
     message["Reply-To"] = Address(settings.from_name, reply_user, reply_domain)
     message["Subject"] = subject
-    message["Date"] = date or formatdate(localtime=True)
+    message["Date"] = date or format_datetime(now())
     message["Message-ID"] = msg_id
     message["MIME-Version"] = "1.0"
     message.set_content(text, charset="utf-8", cte="base64")

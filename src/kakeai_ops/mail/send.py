@@ -10,22 +10,20 @@ cleanly and the same command resumes it.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..calendar import BusinessCalendar
+from ..clock import JST, now
 from ..config import Settings
 from ..errors import KopsError
 from ..store import record_milestones_delivered
 from ..workspace import Workspace
 from .ledger import PENDING, Ledger
 from .message import as_bytes
-from .plan import Plan, PlannedMessage, build_planned, plan_dir
+from .plan import Plan, PlannedMessage, build_planned
 from .transport import FatalFailure, PermanentFailure, TemporaryFailure, Transport, UnknownOutcome
 
 
@@ -39,44 +37,11 @@ class SendReport:
     outcomes: Counter[str] = field(default_factory=Counter)
 
 
-def now() -> dt.datetime:
-    """The current time; KOPS_NOW pins it (ISO 8601) for tests of the send window."""
-    pinned = os.environ.get("KOPS_NOW")
-    if pinned:
-        return dt.datetime.fromisoformat(pinned).astimezone()
-    return dt.datetime.now().astimezone()
-
-
-@contextmanager
-def run_lock(ws: Workspace, run_id: str) -> Iterator[None]:
-    """One sender per run at a time; the OS releases the lock if kops dies."""
-    directory = plan_dir(ws, run_id)
-    directory.mkdir(parents=True, exist_ok=True)
-    handle = open(directory / "lock", "a+")  # noqa: SIM115 — held for the whole run
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise KopsError(
-                f"run '{run_id}' is being sent by {holder}",
-                hint="wait for it to finish (or pause); only one kops sends a run at a time",
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"kops pid {os.getpid()}")
-        handle.flush()
-        yield
-    finally:
-        handle.close()
-
-
 def in_send_window(settings: Settings, moment: dt.datetime, calendar: BusinessCalendar) -> bool:
     window = settings.mail.send_window
     if not window.enabled:
         return True
-    local = moment.astimezone(dt.timezone(dt.timedelta(hours=9)))  # JST
+    local = moment.astimezone(JST)
     if window.business_days_only and not calendar.is_business_day(local.date()):
         return False
     return window.start_hour <= local.hour < window.end_hour
@@ -249,7 +214,7 @@ class Sender:
         if message.kind == "nudge":
             cap = self.settings.mail.frequency_cap
             since = now() - dt.timedelta(days=cap.days)
-            sent = self.ledger.nudges_since(since, exclude_run=run_id).get(message.user_id, 0)
+            sent = self.ledger.nudges_since(since, run_id, message.user_id).get(message.user_id, 0)
             if sent >= cap.max_nudges:
                 return f"frequency cap: {sent} nudges in {cap.days} days"
         return None

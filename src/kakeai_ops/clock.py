@@ -1,0 +1,49 @@
+"""The one wall-clock read: the moment kops acts at, always in Japan time.
+
+kops serves a company in Japan, so ledger timestamps, mail ``Date:`` headers
+and the send window are in JST (Asia/Tokyo) whatever the machine's TZ is.
+``KOPS_NOW`` (ISO 8601) pins the clock for tests and rehearsals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
+from .errors import KopsError
+
+# On Windows zoneinfo finds no system database; the tzdata package provides it.
+JST = ZoneInfo("Asia/Tokyo")
+PIN_VAR = "KOPS_NOW"
+
+
+def now() -> dt.datetime:
+    """The current moment in JST; ``KOPS_NOW`` pins it (a time without offset is JST)."""
+    pinned = os.environ.get(PIN_VAR)
+    if pinned:
+        try:
+            return as_jst(dt.datetime.fromisoformat(pinned.strip()))
+        except ValueError:
+            raise KopsError(
+                f"{PIN_VAR}: '{pinned}' is not a time",
+                hint=f"write it as ISO 8601, e.g. {PIN_VAR}=2026-11-24T10:00:00+09:00, or unset it",
+            ) from None
+    return dt.datetime.now(JST)
+
+
+def now_text() -> str:
+    """``now()`` as stored in the state database: ISO 8601 with its +09:00 offset."""
+    return now().isoformat(timespec="seconds")
+
+
+def as_jst(moment: dt.datetime) -> dt.datetime:
+    """The same instant in JST; a naive time is taken to be JST already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=JST)
+    return moment.astimezone(JST)
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """A stored ISO 8601 timestamp as an aware instant, whatever offset it was written with."""
+    return as_jst(dt.datetime.fromisoformat(text.strip()))

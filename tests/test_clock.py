@@ -1,0 +1,217 @@
+"""Japan time whatever the machine's TZ, and a frequency cap that compares instants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import os
+import sqlite3
+import subprocess
+import sys
+from email import message_from_bytes, policy
+
+import pytest
+import yaml
+
+from conftest import SAMPLE, Cli
+from kakeai_ops.clock import JST
+from kakeai_ops.errors import WorkspaceError
+from kakeai_ops.mail.ledger import Ledger, LedgerRow
+from kakeai_ops.store import latest_snapshot
+from kakeai_ops.workspace import Workspace
+
+SEGMENT = ["--segment", "no_prep", "--role", "member"]
+RUN = "no_prep.member-2026-11"
+
+# The cap's window starts 14 days before 2026-11-24 10:00 JST: at 2026-11-10 10:00 JST,
+# which is 01:00 UTC. Stored times either side of it, written with either offset.
+SENT_AT = {
+    "u-after-utc": "2026-11-10T02:00:00+00:00",  # 11:00 JST: inside
+    "u-exact-utc": "2026-11-10T01:00:00+00:00",  # the boundary itself: inside
+    "u-after-jst": "2026-11-10T10:30:00+09:00",  # inside
+    "u-before-jst": "2026-11-10T09:30:00+09:00",  # 00:30 UTC: outside
+    "u-before-utc": "2026-11-10T00:30:00+00:00",  # outside
+    "u-day-before": "2026-11-09T23:59:59+09:00",  # outside
+}
+
+
+def _ledger_with(ws: Workspace, sent_at: dict[str, str]) -> Ledger:
+    ledger = Ledger(ws)
+    rows = [
+        LedgerRow(user, user, f"{user}@example.jp", user, "nudge.x", "nudge", "planned", user, {})
+        for user in sent_at
+    ]
+    ledger.create_run({"run_id": "old", "description": {}, "planned": len(rows)}, rows)
+    for user, stamp in sent_at.items():
+        ledger.mark("old", user, "sent")
+        ledger.db.execute(
+            "UPDATE mail_ledger SET sent_at = ? WHERE run_id = 'old' AND item = ?", (stamp, user)
+        )
+    return ledger
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        dt.datetime(2026, 11, 10, 10, 0, tzinfo=JST),
+        dt.datetime(2026, 11, 10, 1, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 9, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    ],
+    ids=["since-jst", "since-utc", "since-new-york"],
+)
+def test_frequency_cap_counts_instants_not_strings(ws: Workspace, since: dt.datetime) -> None:
+    ledger = _ledger_with(ws, SENT_AT)
+    try:
+        counted = ledger.nudges_since(since)
+    finally:
+        ledger.close()
+    assert counted == {"u-after-utc": 1, "u-exact-utc": 1, "u-after-jst": 1}
+    ledger = Ledger(ws)
+    try:  # one user's count, as the sender re-checks it before each message
+        assert ledger.nudges_since(since, user_id="u-after-utc") == {"u-after-utc": 1}
+        assert ledger.nudges_since(since, user_id="u-before-jst") == {}
+    finally:
+        ledger.close()
+
+
+def _configure(ws: Workspace, **mail: object) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["mail"].update(mail)
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_capped_whatever_offset_the_ledger_holds(sample_copy: Workspace) -> None:
+    """End to end: half of the first run's times rewritten in UTC (same instants) must
+    cap those people just the same; old rows were written in the machine's local time."""
+    cli = Cli(sample_copy)
+    _configure(sample_copy, frequency_cap={"max_nudges": 1, "days": 14})
+    cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-11-10T10:30:00+09:00"})
+    with sqlite3.connect(sample_copy.db_path) as db:
+        items = [r[0] for r in db.execute("SELECT item FROM mail_ledger WHERE state = 'sent'")]
+        assert len(items) >= 2
+        db.executemany(
+            "UPDATE mail_ledger SET sent_at = '2026-11-10T01:30:00+00:00' WHERE item = ?",
+            [(item,) for item in items[::2]],
+        )
+    inside = cli(
+        "mail",
+        "send",
+        *SEGMENT,
+        "--id",
+        "second",
+        "--yes",
+        env={"KOPS_NOW": "2026-11-24T10:00:00+09:00"},
+        ok=False,
+    )
+    assert f"(frequency_cap): {len(items)}" in inside.stderr
+    assert "nothing to send" in inside.stderr
+    outside = cli(
+        "mail", "plan", *SEGMENT, env={"KOPS_NOW": "2026-11-24T11:00:00+09:00", "KOPS_QUIET": ""}
+    )
+    assert "frequency_cap" not in outside.stderr
+    assert f"to send: {len(items)}" in outside.stderr
+
+
+def _kops(ws: Workspace, tz: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "KOPS_WORKSPACE": str(ws.root), "TZ": tz, "KOPS_QUIET": "1"}
+    environment.pop("KOPS_NOW", None)
+    environment.update(env)
+    result = subprocess.run(
+        [sys.executable, "-m", "kakeai_ops", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _offset_under(tz: str) -> str:
+    probe = "import time; print(time.strftime('%z'))"
+    return subprocess.run(
+        [sys.executable, "-c", probe], env={**os.environ, "TZ": tz}, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York"])
+def test_mail_dates_and_ledger_times_are_jst_whatever_tz(sample_copy: Workspace, tz: str) -> None:
+    if _offset_under(tz) in ("", "+0900"):
+        pytest.skip(f"the C library here does not know TZ={tz}")
+    started = dt.datetime.now(dt.UTC)
+    _kops(sample_copy, tz, "mail", "send", *SEGMENT, "--yes")  # outbox transport, real clock
+    _kops(sample_copy, tz, "mail", "suppress", "someone@example.jp", "--reason", "配信不要")
+    _kops(sample_copy, tz, "ingest", str(SAMPLE / "2026-11" / "users.csv"))
+    finished = dt.datetime.now(dt.UTC)
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None and snapshot.created_at.endswith("+09:00")
+
+    messages = sorted((sample_copy.outbox_dir / RUN).glob("*.eml"))
+    assert messages
+    for path in messages:
+        parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert str(parsed["Date"]).endswith("+0900"), parsed["Date"]
+        moment = email.utils.parsedate_to_datetime(str(parsed["Date"]))
+        assert started - dt.timedelta(seconds=2) <= moment <= finished + dt.timedelta(seconds=2)
+
+    with sqlite3.connect(sample_copy.db_path) as db:
+        stamps = [
+            *(v for row in db.execute("SELECT updated_at, sent_at FROM mail_ledger") for v in row),
+            *(r[0] for r in db.execute("SELECT created_at FROM mail_runs")),
+            *(r[0] for r in db.execute("SELECT added_at FROM suppression")),
+            *(r[0] for r in db.execute("SELECT at FROM audit WHERE command = 'mail send'")),
+        ]
+    assert stamps and all(s.endswith("+09:00") for s in stamps if s), stamps
+
+
+def test_pinned_clock_is_shown_in_jst(sample_copy: Workspace) -> None:
+    if _offset_under("America/New_York") in ("", "+0900"):
+        pytest.skip("the C library here does not know America/New_York")
+    result = _kops(
+        sample_copy,
+        "America/New_York",
+        "mail",
+        "preview",
+        *SEGMENT,
+        KOPS_NOW="2026-11-24T01:00:00Z",
+    )
+    assert "Date: Tue, 24 Nov 2026 10:00:00 +0900" in result.stdout
+
+
+def test_a_bad_pinned_clock_is_refused(sample_copy: Workspace) -> None:
+    result = Cli(sample_copy)("mail", "plan", *SEGMENT, env={"KOPS_NOW": "tomorrow"}, ok=False)
+    assert result.exit_code == 1
+    assert "KOPS_NOW: 'tomorrow' is not a time" in result.stderr
+
+
+def test_a_ledger_time_that_is_not_a_time_is_named(ws: Workspace) -> None:
+    ledger = _ledger_with(ws, {"u1": "2026-11-10T10:30:00+09:00", "u2": "yesterday"})
+    try:
+        with pytest.raises(WorkspaceError, match=r"run old item u2: sent_at is not a time"):
+            ledger.nudges_since(dt.datetime(2026, 11, 10, tzinfo=JST))
+    finally:
+        ledger.close()
+
+
+def test_cap_is_checked_again_before_each_message(sample_copy: Workspace) -> None:
+    """Run a is planned, then run b mails the same people; resuming a must skip them all."""
+    cli = Cli(sample_copy)
+    _configure(sample_copy, frequency_cap={"max_nudges": 1, "days": 14})
+    at = {"KOPS_NOW": "2026-11-24T10:00:00+09:00"}
+    cli("mail", "send", *SEGMENT, "--id", "a", "--limit", "1", "--yes", env=at)
+    cli("mail", "send", *SEGMENT, "--id", "b", "--yes", env=at)
+    with sqlite3.connect(sample_copy.db_path) as db:
+        # b's times as another machine might have written them: UTC, the same instants.
+        db.execute(
+            "UPDATE mail_ledger SET sent_at = '2026-11-24T01:00:00+00:00' WHERE run_id = 'b'"
+        )
+    cli("mail", "send", *SEGMENT, "--id", "a", "--yes", env=at)
+    ledger = Ledger(sample_copy)
+    try:
+        rows = ledger.frame("a")
+    finally:
+        ledger.close()
+    assert (rows["state"] == "sent").sum() == 1
+    capped = rows[rows["state"] == "suppressed"]
+    assert len(capped) == len(rows) - 1 > 0
+    assert capped["error"].str.startswith("frequency cap: 1 nudges in 14 days").all()
