@@ -28,6 +28,7 @@ from .common import (
     out,
     parse_as_of,
     session,
+    writes_state,
 )
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -43,6 +44,7 @@ def _judged(
 
 
 @app.command("entries")
+@writes_state("campaign entries")
 def entries_command(
     campaign_id: CampaignArg,
     file: Annotated[
@@ -91,6 +93,7 @@ def entries_command(
 
 
 @app.command("draw")
+@writes_state("campaign draw", unless=("verify", "entrants"))
 def draw_command(
     campaign_id: CampaignArg,
     winners: Annotated[

@@ -110,17 +110,21 @@ def open_workspace(workspace: Path | None) -> Workspace:
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def writes_state(name: str, only_with: str | None = None) -> Callable[[Command], Command]:
+def writes_state(
+    name: str, only_with: str | None = None, unless: tuple[str, ...] = ()
+) -> Callable[[Command], Command]:
     """Run a command that writes state under the workspace lock: one writer at a time.
 
     ``only_with`` names an option without which the command only reads (e.g. ``mail``
-    for ``report divisions --mail``). Put it under ``@app.command``.
+    for ``report divisions --mail``); ``unless`` names options with which it only reads
+    (e.g. ``verify`` for ``campaign draw --verify``). Put it under ``@app.command``.
     """
 
     def decorate(command: Command) -> Command:
         @functools.wraps(command)
         def locked(*args: Any, **kwargs: Any) -> Any:
-            if only_with is not None and not kwargs.get(only_with):
+            reads_only = only_with is not None and not kwargs.get(only_with)
+            if reads_only or any(kwargs.get(option) for option in unless):
                 return command(*args, **kwargs)
             ws = find_workspace(kwargs.get("workspace"))
             with workspace_lock(ws, f"kops {name}", say=_say_always):
