@@ -171,3 +171,12 @@ def test_spelling_variants_join_a_configured_group(surveyed: Workspace) -> None:
     assert groups["スッキリ度・振り返り"]["answers"] == 4
     themes_out = {r["theme"]: r for r in data["新しいテーマ"]}
     assert themes_out["打ち合わせ"]["covered_by"] == "打ち合わせとの違い"
+
+
+def test_a_period_without_themes(surveyed: Workspace) -> None:
+    cli = Cli(surveyed)
+    assert themes(cli, "--since", "2026-11-29") == {}  # no seminar in the last two days
+    result = cli("seminar", "themes", "--since", "2026-11-29", env=NOW)
+    assert "none found in 5 or more answers" in result.stdout
+    assert "Rising: none" in result.stdout
+    assert "0 answers from 0 seminar(s)" in result.stderr

@@ -251,7 +251,8 @@ def trend(
     main = pd.concat(by_kind) if len(frame) else frame
     rising = frame.iloc[0:0]
     if "rising" in frame:
-        rising = frame[frame["rising"]].sort_values(["_growth", "answers"], ascending=False)
+        rising = frame[frame["rising"].astype(bool)]
+        rising = rising.sort_values(["_growth", "answers"], ascending=False)
         rising = rising.head(top).drop(columns="_growth")
         main = main.drop(columns="_growth")
     return Trend(main.reset_index(drop=True), rising.reset_index(drop=True), current, previous)
