@@ -24,7 +24,8 @@ from .exports.reading import RawTable, ReadFailure, read_headers, read_table
 from .exports.tables import header_key
 from .mail.audience import AudienceSpec
 from .store import connect, now_text
-from .survey_text import UNGROUPED, group_answers, summarise_free_text
+from .survey_text import group_answers as group_answers  # where callers have found it
+from .survey_text import summarise_free_text
 from .workspace import Workspace
 
 # Which stuck points each month of the series helps with (rules.md §1).
@@ -35,7 +36,6 @@ THEME_STUCK_POINTS: dict[int, tuple[str, ...]] = {
     4: (),
 }
 MANAGER_THEMES = {4}
-__all__ = ["UNGROUPED", "group_answers"]  # kept here for callers of the seminar module
 
 
 def seminar(settings: Settings, seminar_id: str) -> Seminar:
