@@ -15,6 +15,7 @@ from ..analyses.names import NameMatcher
 from ..errors import KopsError
 from ..mail.send import now
 from ..outputs.console import frame_table, percent
+from ..store import load_tables
 from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
 
 SinceOpt = Annotated[
@@ -119,7 +120,7 @@ def themes_command(
             "dated by the day their survey was recorded (no date in kops.yaml): "
             + ", ".join(map(str, recorded))
         )
-    users = s.tables(s.snapshot()).users
+    users = load_tables(s.snapshot(), only=("users",)).users  # names only: not the 1on1s
     today = now().date()
     started = time.perf_counter()
     result = st.trend(answers, s.settings, NameMatcher(users["name"]), start, today)
