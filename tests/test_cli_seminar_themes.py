@@ -66,7 +66,7 @@ def test_themes_across_every_survey(surveyed: Workspace) -> None:
     counts = {t: (r["kind"], r["answers"]) for t, r in found.items()}
     assert counts == {
         "モチベーション": ("term", 9),
-        "okr": ("term", 7),
+        "OKR": ("term", 7),
         "振り返り": ("term", 9),
         "打合せ": ("term", 6),
         "雑談": ("term", 6),
@@ -92,7 +92,7 @@ def test_themes_across_every_survey(surveyed: Workspace) -> None:
     assert "沈黙" not in out and "心理的安全性" not in out  # 3 answers each: under min_group
 
     table = cli("seminar", "themes", env=NOW).stdout
-    assert "Not covered by any keyword group: モチベーション（9）、okr（7）" in table
+    assert "Not covered by any keyword group: モチベーション（9）、OKR（7）" in table
     assert "(none shown)" in table
 
 
@@ -110,15 +110,15 @@ def test_rising_themes_since_a_date(surveyed: Workspace) -> None:
     found = themes(cli, "--since", "2026-10-01")
     assert {t: r["answers"] for t, r in found.items()} == {
         "モチベーション": 7,
-        "okr": 6,
+        "OKR": 6,
         "ランチ": 5,
         "振り返り": 5,
         "雑談": 5,
     }
     rising = {t for t, r in found.items() if r["rising"] == "true"}
-    assert rising == {"モチベーション", "okr", "ランチ", "雑談"}
+    assert rising == {"モチベーション", "OKR", "ランチ", "雑談"}
     # the previous period's counts under min_group are shown as <5, never exactly
-    assert found["okr"]["previous"] == "<5" and found["okr"]["previous_share"] == ""
+    assert found["OKR"]["previous"] == "<5" and found["OKR"]["previous_share"] == ""
     assert found["ランチ"]["previous"] == 0
     assert found["振り返り"]["previous"] == "<5" and found["振り返り"]["rising"] == "false"
     result = cli("seminar", "themes", "--since", "2026-10-01", env=NOW)

@@ -170,9 +170,9 @@ class Analyser:
                 merged.append(raw[i])
                 i += 1
                 continue
-            j, (key, _) = best
+            j, (key, label) = best
             span = text[raw[i].start : raw[j].end]
-            merged.append(Token(key, span, span, raw[i].start, raw[j].end, "名詞", True))
+            merged.append(Token(key, span, label, raw[i].start, raw[j].end, "名詞", True))
             i = j + 1
         return [self._judge(t) for t in merged]
 
@@ -190,13 +190,19 @@ class Analyser:
         text = prepare(answer)
         raw = _morphemes(text)
         tokens = self._merge(raw, text)
+        # Labels keep the answer's upper case (OKR) where lower-casing kept the offsets.
+        cased = unicodedata.normalize("NFKC", answer)
+        cased = cased if len(cased) == len(text) else text
         themes: dict[ThemeKey, str] = {}
         previous: Token | None = None
         for token in tokens:
             if token.content:
-                themes.setdefault((token.key,), token.label)
+                label = (
+                    cased[token.start : token.end] if token.label == token.surface else token.label
+                )
+                themes.setdefault((token.key,), label)
                 if previous is not None:
-                    phrase = text[previous.start : token.start] + token.label
+                    phrase = cased[previous.start : token.start] + label
                     themes.setdefault((previous.key, token.key), phrase)
                 previous = token
             elif token.pos not in GLUE_POS:
