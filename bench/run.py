@@ -9,7 +9,7 @@ memory against its goal. ``--only scaling`` repeats the commands on 0.5M, 1M,
 2.5M and 5M 1on1s.
 
 Usage: python bench/run.py [--users 50000] [--meetings 2500000] [--repeat 3]
-                           [--only compare|steps|scaling]
+                           [--only compare|steps|scaling] [--step seminar]
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["compare", "steps", "scaling"], help="run one part of the bench"
     )
+    parser.add_argument("--step", help="with --only steps: only the steps whose name holds this")
     args = parser.parse_args()
     tenant = tenant_dir(args.users, args.meetings)
     results: dict[str, object] = {"tenant": str(tenant)}
@@ -87,7 +88,7 @@ def main() -> None:
         files[2] = cp932_meetings(tenant)
         results["compare_cp932"] = compare(files, "cp932", args.repeat)
     if args.only in (None, "steps"):
-        results["steps"] = steps(tenant)
+        results["steps"] = steps(tenant, args.step)
     if args.only == "scaling":
         results["scaling"] = scaling(args.users)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -115,7 +116,7 @@ def tenant_dir(users: int, meetings: int) -> Path:
     return tenant
 
 
-def steps(tenant: Path) -> list[dict[str, object]]:
+def steps(tenant: Path, only: str | None = None) -> list[dict[str, object]]:
     """Each command alone, as a user would run it, against its goal."""
     all_users = tenant / "all_users.csv"
     if not all_users.exists():
@@ -134,11 +135,40 @@ def steps(tenant: Path) -> list[dict[str, object]]:
         run("kops --help", ["--help"], 0.3),
     ]
     for step in extra_steps(tenant):
-        results.append(run(step[0], [*step[1], *w], step[2]))
+        if only is None or only in step[0]:
+            results.append(run(step[0], [*step[1], *w], step[2]))
     failed = [r["step"] for r in results if not r["ok"]]
     if failed:
         print(f"over the goal: {', '.join(map(str, failed))}")
     return results
+
+
+def survey_file(tenant: Path, answers: int = 10_000) -> Path:
+    """A seminar survey of `answers` free-text answers by users of the large tenant, made
+    of two to four answers of the test set (tests/data/themes) each, so nearly every
+    answer is distinct (identical answers are tokenised once). Deterministic."""
+    import csv
+    import random
+
+    path = tenant / f"survey-{answers}.csv"
+    if path.exists():
+        return path
+    fragments: list[str] = []
+    for name, encoding in (("month1", "cp932"), ("month2", "utf-8-sig"), ("month3", "utf-8")):
+        source = HERE.parent / "tests" / "data" / "themes" / f"{name}.csv"
+        with source.open(encoding=encoding, newline="") as handle:
+            fragments += [row["今、知りたいこと"] for row in csv.DictReader(handle)]
+    import pandas as pd
+
+    ids = pd.read_csv(tenant / "users.csv", encoding="cp932", dtype=str, usecols=["ユーザーID"])
+    chooser = random.Random(17)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["ユーザーID", "満足度", "知りたいテーマ", "今、知りたいこと"])
+        for user_id in ids["ユーザーID"].str.strip().head(answers):
+            text = "。".join(chooser.sample(fragments, chooser.randint(2, 4)))
+            writer.writerow([user_id, chooser.randint(1, 5), "トピックの選び方", text])
+    return path
 
 
 def scaling(users: int) -> list[dict[str, object]]:
@@ -156,6 +186,13 @@ def extra_steps(tenant: Path) -> list[tuple[str, list[str], float]]:
     """Steps of the analyses; each command adds itself here."""
     return [
         ("segment --list --format csv", ["segment", "--list", "--format", "csv"], 1.5),
+        (
+            "seminar survey: record 10k answers",
+            ["seminar", "survey", "month1", str(survey_file(tenant))],
+            10.0,
+        ),
+        ("seminar themes: tokenise + summarise 10k answers", ["seminar", "themes"], 10.0),
+        ("seminar summary with 10k answers", ["seminar", "summary", "month1"], 10.0),
         (
             "campaign eligible, 6-month window, --all csv",
             ["campaign", "eligible", "exec-1on1-2026h2", "--all", "--format", "csv"],

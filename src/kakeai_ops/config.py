@@ -442,6 +442,38 @@ DEFAULT_KEYWORDS = {
 }
 
 
+# Words too common in answers to 「今、知りたいこと」 to say anything about a theme.
+# Matched on normalised forms, so わかる also drops 分かる and 分る.
+DEFAULT_STOP_WORDS = [
+    *("こと", "もの", "ため", "よう", "感じ", "自分", "みんな", "皆さん", "場合", "ところ"),
+    *("とき", "時", "うち", "前", "後", "際"),
+    *("特に", "なし", "以上", "方法", "やり方", "仕方", "コツ", "具体的", "ポイント", "今後"),
+    *("知る", "教える", "欲しい", "思う", "考える", "分かる", "する", "いる", "ある", "なる"),
+    *("できる", "やる", "行う", "言う", "いい", "良い", "ない", "難しい", "聞きたい", "たい"),
+    "1on1",  # in a 1on1 programme every answer is about 1on1
+    *("the", "a", "an", "to", "of", "and", "or", "for", "in", "on", "how", "what", "is"),
+]
+# Counted as one word wherever they appear: Sudachi splits these, or reads them as a verb
+# in some contexts (振り返りシート → 振り返る + シート).
+DEFAULT_COMPOUNDS = [
+    *("スッキリ度", "事前準備", "繰り返し設定", "成長実感", "心理的安全性", "振り返り"),
+]
+DEFAULT_SYNONYMS = {
+    "feedback": "フィードバック",
+    "フィードバッグ": "フィードバック",
+    "fb": "フィードバック",
+    "ワンオンワン": "1on1",
+    "1on1ミーティング": "1on1",
+}
+
+
+class Themes(Section):
+    top: PositiveInt = 10
+    stop_words: list[str] = Field(default_factory=lambda: list(DEFAULT_STOP_WORDS))
+    compounds: list[str] = Field(default_factory=lambda: list(DEFAULT_COMPOUNDS))
+    synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SYNONYMS))
+
+
 class SeminarSurvey(Section):
     attendance_user: list[str] = Field(
         default_factory=lambda: ["ユーザーID", "社員番号", "メールアドレス"]
@@ -449,6 +481,7 @@ class SeminarSurvey(Section):
     headers: SurveyHeaders = Field(default_factory=SurveyHeaders)
     satisfaction_scale: Scale = Field(default_factory=lambda: Scale(min=1, max=5))
     keywords: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_KEYWORDS))
+    themes: Themes = Field(default_factory=Themes)
 
 
 class Settings(Section):

@@ -69,7 +69,7 @@ def summarise_seminar(
         sem.attendance(ws, seminar_id),
         sem.survey(ws, seminar_id),
         tables.users,
-        settings.seminar_survey.keywords,
+        settings,
         later,
     )
     return SeminarSummary(

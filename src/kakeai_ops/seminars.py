@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analyses import segment as seg
+from .analyses.names import NameMatcher
 from .config import Seminar, Settings
 from .errors import InputError, KopsError
 from .exports import normalise as nz
@@ -22,6 +23,8 @@ from .exports.user_files import identify_users as _identify
 from .exports.user_files import read_user_file as _read
 from .mail.audience import AudienceSpec
 from .store import connect, now_text
+from .survey_text import group_answers as group_answers  # where callers have found it
+from .survey_text import summarise_free_text
 from .workspace import Workspace
 
 # Which stuck points each month of the series helps with (rules.md §1).
@@ -32,7 +35,6 @@ THEME_STUCK_POINTS: dict[int, tuple[str, ...]] = {
     4: (),
 }
 MANAGER_THEMES = {4}
-UNGROUPED = "その他"
 
 
 def seminar(settings: Settings, seminar_id: str) -> Seminar:
@@ -209,32 +211,14 @@ def survey(ws: Workspace, seminar_id: str) -> pd.DataFrame:
 # --- summary ------------------------------------------------------------------------
 
 
-def group_answers(answers: pd.Series, keywords: dict[str, list[str]]) -> pd.DataFrame:
-    """Each free-text answer in every group whose keyword it contains; otherwise その他."""
-    rows = []
-    folded = {
-        group: [unicodedata.normalize("NFKC", w).casefold() for w in words]
-        for group, words in keywords.items()
-    }
-    for answer in answers:
-        text = str(answer).strip()
-        if not text:
-            continue
-        key = unicodedata.normalize("NFKC", text).casefold()
-        groups = [g for g, words in folded.items() if any(w and w in key for w in words)]
-        for group in groups or [UNGROUPED]:
-            matched = [w for w in folded.get(group, []) if w in key]
-            rows.append({"group": group, "answer": text, "matched": "、".join(matched)})
-    return pd.DataFrame(rows, columns=["group", "answer", "matched"])
-
-
 @dataclass
 class Summary:
     by_stuck_point: pd.DataFrame
     by_division: pd.DataFrame
     satisfaction: pd.DataFrame
     interests: pd.DataFrame
-    free_text: pd.DataFrame
+    free_text: pd.DataFrame  # per keyword group: answers (or <min_group), examples
+    themes: pd.DataFrame  # emerging themes (survey_text.THEME_COLUMNS)
     movement: pd.DataFrame | None
     invited: int
     attended: int
@@ -246,7 +230,7 @@ def summarise(
     attended: set[str],
     answers: pd.DataFrame,
     users: pd.DataFrame,
-    keywords: dict[str, list[str]],
+    settings: Settings,
     later: pd.DataFrame | None,  # segment result of a later snapshot, or None
 ) -> Summary:
     invited = invited.copy()
@@ -271,7 +255,9 @@ def summarise(
     interests = pd.DataFrame(
         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["interest", "answers"]
     )
-    grouped = group_answers(answers["free_text"], keywords)
+    free_text = summarise_free_text(
+        list(answers["free_text"]), settings, NameMatcher(users["name"])
+    )
     movement = None
     if later is not None:
         now = later.set_index("user_id")["stuck_point"]
@@ -297,7 +283,8 @@ def summarise(
         table("division"),
         satisfaction,
         interests,
-        grouped,
+        free_text.groups,
+        free_text.themes,
         movement,
         invited=len(invited),
         attended=int(invited["attended"].sum()),

@@ -35,6 +35,7 @@ from .common import (
     writes_state,
 )
 from .mail import run_send
+from .seminar_themes import print_groups, print_themes, themes_command
 
 app = typer.Typer(
     help="The monthly seminar series (Month1–4): invite, remind, attendance, survey.",
@@ -250,7 +251,8 @@ def summary_command(
     out_file: OutOpt = None,
 ) -> None:
     """Attendance by invited stuck point and 事業部, satisfaction, interests, grouped free text,
-    and whether attendees moved on from their stuck point by the next snapshot.
+    emerging themes (frequent words and phrases, with those no keyword group covers), and
+    whether attendees moved on from their stuck point by the next snapshot.
 
     Example: kops seminar summary month1 --out month1.xlsx
     """
@@ -267,6 +269,7 @@ def summary_command(
         ("満足度", summary.satisfaction),
         ("知りたいテーマ", summary.interests),
         ("自由記述", summary.free_text),
+        ("新しいテーマ", summary.themes),
     ]
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))
@@ -311,22 +314,8 @@ def summary_command(
     if len(summary.interests):
         out.print(frame_table(summary.interests, title="知りたいテーマ (ranked)"))
     if len(summary.free_text):
-        counts = summary.free_text.groupby("group").size().sort_values(ascending=False)
-        out.print(
-            "[bold]今、知りたいこと[/bold] "
-            "(grouped by keywords in kops.yaml seminar_survey.keywords)"
-        )
-        for group, count in counts.items():
-            out.print(f"  {escape(str(group))}: {count}")
-            answers = summary.free_text[summary.free_text["group"] == group][
-                "answer"
-            ].value_counts()
-            for answer, times in answers.head(3).items():
-                shown = str(answer).replace(chr(10), " ")
-                out.print(
-                    f"    ・{escape(shown)}" + (f"（{times}件）" if times > 1 else ""),
-                    highlight=False,
-                )
+        print_groups(summary.free_text, s.settings.privacy.min_group)
+        print_themes(summary.themes, s.settings.privacy.min_group)
     if summary.movement is not None:
         out.print(
             frame_table(
@@ -335,6 +324,9 @@ def summary_command(
                 formats={"share_moved_on": percent},
             )
         )
+
+
+app.command("themes")(themes_command)
 
 
 def register(root: typer.Typer) -> None:
