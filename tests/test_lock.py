@@ -239,6 +239,7 @@ READERS = {
     "audit": ["audit"],
     "seminar list": ["seminar", "list"],
     "seminar summary": ["seminar", "summary", "month1"],
+    "seminar themes": ["seminar", "themes"],
     "campaign draw --verify": ["campaign", "draw", "c1", "--verify"],
     "review": ["review", "--out", "{root}/r.pptx"],
 }
