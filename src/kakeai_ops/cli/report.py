@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..mail.audience import Audience, Recipient
 from ..mail.plan import make_plan
 from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
+from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..reports import DivisionReport, build_report
 from ..store import audit, connect
@@ -143,10 +145,11 @@ def divisions_command(
             highlight=False,
         )
         return
+    if fmt is not Format.table:
+        _emit_cells(report, fmt)
+        return
     columns = [c for c, _, _ in OVERVIEW_COLUMNS]
     frame = report.overview[columns]
-    if emit_data(frame, fmt):
-        return
     headers = {c: label for c, label, _ in OVERVIEW_COLUMNS}
     formats: dict[str, Callable[[Any], str]] = {
         c: percent for c, _, f in OVERVIEW_COLUMNS if f == "0.0%"
@@ -163,6 +166,15 @@ def divisions_command(
         "[dim]<5 / <10: too few people to show; "
         "(秘匿): hidden so the others can't be subtracted[/dim]"
     )
+
+
+def _emit_cells(report: DivisionReport, fmt: Format) -> None:
+    """Every figure the workbook publishes, one record per cell, audited first."""
+    check(report.cells)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(report.records(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        emit_data(pd.DataFrame(report.records()), fmt)
 
 
 def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any], str]]:

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..reports import DivisionReport
 from .files import cell, display_width
+from .privacy_audit import check
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -31,19 +32,19 @@ OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
     # (column, Japanese header, number format)
     ("division", "事業部", None),
     ("headcount", "人数", "#,##0"),
-    ("activation_rate", "ログイン率", "0.0%"),
-    ("pair_rate", "ペア成立率", "0.0%"),
+    ("activation_rate", "ログイン率", "0%"),
+    ("pair_rate", "ペア成立率", "0%"),
     ("members", "部下の人数", "#,##0"),
-    ("implementation_rate", "1on1実施率（部下）", "0.0%"),
+    ("implementation_rate", "1on1実施率（部下）", "0%"),
     ("implementation_rate_trend", "実施率の推移", None),
     ("held", "1on1実施数", "#,##0"),
-    ("per_member_month", "1on1/人/月", "0.00"),
+    ("per_member_month", "1on1/人/月", "0.0"),
     ("per_member_month_trend", "回数の推移", None),
-    ("prepared_share", "事前準備率", "0.0%"),
-    ("rated_share", "スッキリ度入力率", "0.0%"),
-    ("sukkiri_avg", "平均スッキリ度", "0.00"),
+    ("prepared_share", "事前準備率", "0%"),
+    ("rated_share", "スッキリ度入力率", "0%"),
+    ("sukkiri_avg", "平均スッキリ度", "0.0"),
     ("sukkiri_avg_trend", "スッキリ度の推移", None),
-    ("growth_avg", "平均成長実感", "0.00"),
+    ("growth_avg", "平均成長実感", "0.0"),
 ]
 DEPARTMENT_COLUMNS = [("department", "部署", None), *OVERVIEW_COLUMNS[1:]]
 DEPARTMENT_COLUMNS = [c for c in DEPARTMENT_COLUMNS if not c[0].endswith("_trend")]
@@ -61,6 +62,7 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 
 def write_report(report: DivisionReport, path: Path) -> Path:
+    check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = Workbook()
     overview = book.active
     overview.title = "概要"
@@ -189,7 +191,7 @@ def _monthly(sheet: Worksheet, monthly: pd.DataFrame, row: int) -> int:
             target = sheet.cell(row=row + 1 + offset, column=column, value=value)
             target.border = BORDER
             if not isinstance(value, str):
-                target.number_format = "0.0%"
+                target.number_format = "0%"
     chart = LineChart()
     chart.title = "月別の1on1実施率（部下）"
     chart.y_axis.number_format = "0%"
@@ -237,7 +239,7 @@ def _mix_rows(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int) -> in
             target = sheet.cell(row=row + offset, column=column, value=value)
             target.border = BORDER
             if column == 3 and not isinstance(value, str):
-                target.number_format = "0.0%"
+                target.number_format = "0%"
     return row + len(frame) + 1
 
 
@@ -257,7 +259,7 @@ def _matrix(sheet: Worksheet, frame: pd.DataFrame, report: DivisionReport, row: 
             if isinstance(value, str):
                 target.alignment = Alignment(horizontal="right")
             elif value is not None:
-                target.number_format = "0.00"
+                target.number_format = "0.0"
     first = f"B{row + 2}"
     last = f"{get_column_letter(1 + len(responses))}{row + 1 + len(report.topics_vocabulary)}"
     sheet.conditional_formatting.add(
