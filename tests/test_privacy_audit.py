@@ -128,9 +128,7 @@ def test_every_hidden_count_keeps_its_whole_label_range() -> None:
     result = report()
     assert audit(result.cells) == []
     assert result.hidden_by_audit > 0  # the audit had work to do on this tenant
-    cells = {
-        (c.table, c.division, c.department, c.metric, c.topic): c for c in result.cells
-    }
+    cells = {(c.table, c.division, c.department, c.metric, c.topic): c for c in result.cells}
     # The department with two members is hidden, and never alone: the division's 26
     # minus the other departments would give it back.
     members = [cells[("departments", "D", d, "members", None)] for d in ("d6", "d8", "d9", "d10")]
@@ -166,13 +164,17 @@ def test_averages_one_decimal_shares_whole_percents() -> None:
 def test_small_average_is_hidden_with_what_would_recompute_it() -> None:
     cells = report().cells
     averages = [
-        c for c in cells if c.table == "departments" and c.division == "D" and c.metric == "sukkiri_avg"
+        c
+        for c in cells
+        if c.table == "departments" and c.division == "D" and c.metric == "sukkiri_avg"
     ]
     by_department = {c.department: c for c in averages}
     assert by_department["d6"].shown == "<5"  # two people rated
     assert sum(c.hidden for c in averages) >= 2  # never alone under the division's average
     division = next(
-        c for c in cells if c.table == "overview" and c.division == "D" and c.metric == "sukkiri_avg"
+        c
+        for c in cells
+        if c.table == "overview" and c.division == "D" and c.metric == "sukkiri_avg"
     )
     assert division.value is not None
 
@@ -211,6 +213,8 @@ def test_advisor_report_is_audited_too() -> None:
     assert {c.division for c in result.cells} <= {"D", None}
     # One division in scope: its figures equal the scope's, so hiding one means hiding both.
     topics = {
-        (c.division, c.topic): c for c in result.cells if c.table == "topics" and c.metric == "count"
+        (c.division, c.topic): c
+        for c in result.cells
+        if c.table == "topics" and c.metric == "count"
     }
     assert topics[("D", SENSITIVE)].hidden and topics[(None, SENSITIVE)].hidden

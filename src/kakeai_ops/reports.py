@@ -156,12 +156,22 @@ def build_report(
         _headline(out, "departments", record["division"], record["department"], record)
     divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
     topics, responses = list(settings.exports.topics), list(settings.exports.responses)
-    for name, column, vocabulary in (("topics", "topic", topics), ("responses", "response", responses)):
+    for name, column, vocabulary in (
+        ("topics", "topic", topics),
+        ("responses", "response", responses),
+    ):
         per_division = dv.mix(scoped, period, levels, column, vocabulary)
         for division in divisions:
             _mix(out, name, column, division, per_division, vocabulary)
         if name == "topics":
-            _mix(out, name, column, None, dv.mix(whole, period, levels, column, vocabulary), vocabulary)
+            _mix(
+                out,
+                name,
+                column,
+                None,
+                dv.mix(whole, period, levels, column, vocabulary),
+                vocabulary,
+            )
     _matrix(out, dv.topic_response(scoped, period, levels), divisions, topics, responses)
     for record in dv.monthly(scoped, as_of).to_dict("records"):
         out.add(

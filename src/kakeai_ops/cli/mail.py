@@ -34,6 +34,7 @@ from ..mail.templates import TemplateSet
 from ..mail.transport import OutboxTransport, SmtpTransport, Transport
 from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
+from ..outputs.privacy import protect_effect
 from ..store import audit, awards, delivered_milestones
 from .common import (
     AsOfOpt,
@@ -775,7 +776,7 @@ def report_command(
                 "still_flagged": still_flagged,
             }
         )
-    frame = pd.DataFrame(result)
+    frame = protect_effect(pd.DataFrame(result), s.settings.privacy.min_group)
     if fmt is not Format.table:
         emit_data(frame, fmt)
         return
@@ -784,11 +785,17 @@ def report_command(
         frame_table(
             frame,
             title=f"Run {run_id}: who left {key} ({label}) by snapshot {snap.id} (as of {when})",
-            formats={"share_left": percent},
+            formats={"share_left": lambda v: v if isinstance(v, str) else percent(v)},
         )
     )
     mailed, held = frame.iloc[0], frame.iloc[1]
-    if held["in_snapshot"] and mailed["in_snapshot"]:
+    if isinstance(mailed["share_left"], str) or isinstance(held["share_left"], str):
+        # The difference of a hidden share would give it back.
+        out.print(
+            f"[dim]a group has fewer than {s.settings.privacy.min_group} people: "
+            "its outcome and the difference are not shown[/dim]"
+        )
+    elif held["in_snapshot"] and mailed["in_snapshot"]:
         diff = (mailed["share_left"] or 0) - (held["share_left"] or 0)
         out.print(f"difference (mailed − holdout): {diff:+.1%} points")
         if held["in_snapshot"] < 30:

@@ -103,12 +103,16 @@ def protect(cells: list[Cell]) -> int:
     before = sum(c.hidden for c in cells)
     _propagate(cells)
     settled: set[frozenset[int]] = set()
+    # Hiding more only ever widens what an attacker can conclude (a constant
+    # becomes a variable whose range includes it, a share constraint goes), so a
+    # cell that passed once keeps passing: it is not solved again.
+    passed: set[int] = set()
     while True:
         failing: list[tuple[list[Finding], list[int]]] = []
         for component, rows in _components(cells):
             if frozenset(component) in settled:
                 continue
-            found = _check(cells, component, rows)
+            found = _check(cells, component, rows, first=True, passed=passed)
             if found:
                 failing.append((found, component))
             else:
@@ -179,9 +183,9 @@ def _parents(
     for i, c in enumerate(cells):
         if not member(c) or c.division is None:
             continue
-        up = (c.key, c.unit, c.division, None) if c.department is not None else None
-        up = up or (c.key, c.unit, None, None)
-        parent = where.get(up)
+        # A department sums into its division, a division into the company.
+        above = c.division if c.department is not None else None
+        parent = where.get((c.key, c.unit, above, None))
         if parent is not None and parent != i:
             children[parent].append(i)
     return children
@@ -290,9 +294,18 @@ def _prior(cell: Cell) -> tuple[float, float]:
     return float(cell.threshold) if cell.at_least_size else 0.0, math.inf
 
 
-def _check(cells: Sequence[Cell], component: list[int], rows: list[_Row]) -> list[Finding]:
-    """Primary cells of the component whose best interval is narrower than 0…k−1."""
-    targets = [i for i in component if cells[i].state == PRIMARY]
+def _check(
+    cells: Sequence[Cell],
+    component: list[int],
+    rows: list[_Row],
+    first: bool = False,
+    passed: set[int] | None = None,
+) -> list[Finding]:
+    """Primary cells of the component whose best interval is narrower than 0…k−1
+    (only the first with ``first``; cells in ``passed`` are skipped, and cells
+    that pass are added to it)."""
+    done = passed if passed is not None else set()
+    targets = [i for i in component if cells[i].state == PRIMARY and i not in done]
     if not targets:
         return []
     variables = {index: n for n, index in enumerate(component)}
@@ -309,8 +322,10 @@ def _check(cells: Sequence[Cell], component: list[int], rows: list[_Row]) -> lis
             a_ub_rows.append(-vector)
             b_ub.append(-row.low)
     a_ub = np.array(a_ub_rows) if a_ub_rows else None
-    bounds = [_prior(cells[i]) for i in component]
-    bounds = [(low, None if math.isinf(high) else high) for low, high in bounds]
+    bounds: list[tuple[float, float | None]] = [
+        (low, None if math.isinf(high) else high)
+        for low, high in map(_prior, (cells[i] for i in component))
+    ]
     findings = []
     for index in targets:
         objective = np.zeros(len(component))
@@ -321,9 +336,11 @@ def _check(cells: Sequence[Cell], component: list[int], rows: list[_Row]) -> lis
         low = math.ceil(low - TOLERANCE) if low is not None else 0.0
         high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
         if low > 0 or high < cells[index].threshold - 1:
-            findings.append(
-                Finding(index, f"an attacker can narrow it to {low}…{high}", low, high)
-            )
+            findings.append(Finding(index, f"an attacker can narrow it to {low}…{high}", low, high))
+            if first:
+                break
+        else:
+            done.add(index)
     return findings
 
 

@@ -132,7 +132,7 @@ def half_step(unit: str) -> float:
 
 
 def rows_of(
-    cells: list[Cell], table: str, division: str | None | object, by: str, label: str
+    cells: list[Cell], table: str, division: str | object | None, by: str, label: str
 ) -> list[dict[str, Any]]:
     """One dict per row of ``table`` (cells of ``division`` unless it is ``ANY``):
     ``by`` ('division', 'department', 'topic', 'response', 'period') names the row,
