@@ -18,7 +18,7 @@ from ..config import Advisor
 from ..errors import KopsError
 from ..mail.audience import Audience, Recipient
 from ..mail.plan import make_plan
-from ..outputs.console import frame_table, percent
+from ..outputs.console import frame_table
 from ..outputs.files import write_table
 from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
@@ -152,7 +152,7 @@ def divisions_command(
     frame = report.overview[columns]
     headers = {c: label for c, label, _ in OVERVIEW_COLUMNS}
     formats: dict[str, Callable[[Any], str]] = {
-        c: percent for c, _, f in OVERVIEW_COLUMNS if f == "0.0%"
+        c: _whole_percent for c, _, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
     out.print(
         frame_table(
@@ -166,6 +166,11 @@ def divisions_command(
         "[dim]<5 / <10: too few people to show; "
         "(秘匿): hidden so the others can't be subtracted[/dim]"
     )
+
+
+def _whole_percent(value: Any) -> str:
+    """Shares are published as whole percents; show them so."""
+    return "-" if value is None or pd.isna(value) else f"{float(value):.0%}"
 
 
 def _emit_cells(report: DivisionReport, fmt: Format) -> None:

@@ -31,6 +31,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -52,6 +53,7 @@ class Finding:
     reason: str
     low: float | None = None
     high: float | None = None
+    frees: tuple[int, ...] = ()  # visible counts in the relations that pin it
 
 
 @dataclass
@@ -59,6 +61,7 @@ class _Row:
     coefficients: dict[int, float]
     low: float  # -inf for ≤ rows
     high: float  # +inf for ≥ rows
+    frees: tuple[int, ...] = ()  # the visible counts whose hiding would loosen it
 
 
 def audit(cells: Sequence[Cell]) -> list[Finding]:
@@ -125,7 +128,9 @@ def protect(cells: list[Cell]) -> int:
             # One complement per group and round: the programme is solved again
             # before the next, so no more is hidden than needed.
             for finding in found:
-                choice = _cheapest_complement(cells, [finding.cell], relations)
+                choice = _cheapest(cells, finding.frees, relations)
+                if choice is None:
+                    choice = _cheapest_complement(cells, [finding.cell], relations)
                 if choice is None:
                     choice = _cheapest_complement(cells, component, relations)
                 if choice is not None:
@@ -235,7 +240,8 @@ def _rows(cells: Sequence[Cell]) -> list[_Row]:
             else:
                 constant += sign * float(cells[index].raw or 0)
         if row.coefficients:
-            rows.append(_Row(row.coefficients, -constant, -constant))
+            frees = tuple(i for i in (parent, *kids) if not cells[i].hidden)
+            rows.append(_Row(row.coefficients, -constant, -constant, frees))
     for cell in cells:
         if cell.hidden or cell.unit != "share" or cell.numerator is None or not cell.denominator:
             continue
@@ -254,10 +260,11 @@ def _rows(cells: Sequence[Cell]) -> list[_Row]:
                     constant += weight * float(cells[index].raw or 0)
             if not coefficients:
                 continue
+            frees = tuple(i for i in terms if not cells[i].hidden)
             if sign > 0:
-                rows.append(_Row(coefficients, -constant - TOLERANCE, math.inf))
+                rows.append(_Row(coefficients, -constant - TOLERANCE, math.inf, frees))
             else:
-                rows.append(_Row(coefficients, -math.inf, -constant + TOLERANCE))
+                rows.append(_Row(coefficients, -math.inf, -constant + TOLERANCE, frees))
     return rows
 
 
@@ -312,15 +319,17 @@ def _check(
     eq = [r for r in rows if r.low == r.high]
     ub = [r for r in rows if r.low != r.high]
     a_eq, b_eq = _matrix(eq, variables), np.array([r.low for r in eq])
-    a_ub_rows, b_ub = [], []
+    a_ub_rows, b_ub, ub_source = [], [], []
     for row in ub:
         vector = _vector(row, variables)
         if math.isfinite(row.high):
             a_ub_rows.append(vector)
             b_ub.append(row.high)
+            ub_source.append(row)
         if math.isfinite(row.low):
             a_ub_rows.append(-vector)
             b_ub.append(-row.low)
+            ub_source.append(row)
     a_ub = np.array(a_ub_rows) if a_ub_rows else None
     bounds: list[tuple[float, float | None]] = [
         (low, None if math.isinf(high) else high)
@@ -330,13 +339,20 @@ def _check(
     for index in targets:
         objective = np.zeros(len(component))
         objective[variables[index]] = 1.0
-        low = _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds)
-        high = _solve(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
-        high = -high if high is not None else math.inf
-        low = math.ceil(low - TOLERANCE) if low is not None else 0.0
+        low_fit = _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds)
+        high_fit = _solve(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
+        high = -float(high_fit.fun) if high_fit is not None else math.inf
+        low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
         high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
         if low > 0 or high < cells[index].threshold - 1:
-            findings.append(Finding(index, f"an attacker can narrow it to {low}…{high}", low, high))
+            fit = low_fit if low > 0 else high_fit
+            # The relations that bind at the attacker's optimum (non-zero duals)
+            # are the ones a complement has to loosen.
+            binding = [] if fit is None else _binding(fit, eq, ub_source)
+            frees = tuple(dict.fromkeys(i for row in binding for i in row.frees))
+            findings.append(
+                Finding(index, f"an attacker can narrow it to {low}…{high}", low, high, frees)
+            )
             if first:
                 break
         else:
@@ -355,7 +371,16 @@ def _matrix(rows: list[_Row], variables: dict[int, int]) -> np.ndarray | None:
     return np.array([_vector(r, variables) for r in rows]) if rows else None
 
 
-def _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) -> float | None:  # type: ignore[no-untyped-def]
+def _binding(fit: Any, eq: list[_Row], ub: list[_Row]) -> list[_Row]:
+    rows = []
+    if eq and fit.eqlin is not None:
+        rows += [r for r, m in zip(eq, fit.eqlin.marginals, strict=True) if abs(m) > TOLERANCE]
+    if ub and fit.ineqlin is not None:
+        rows += [r for r, m in zip(ub, fit.ineqlin.marginals, strict=True) if abs(m) > TOLERANCE]
+    return rows
+
+
+def _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) -> Any:  # type: ignore[no-untyped-def]
     result = linprog(
         objective,
         A_ub=a_ub,
@@ -369,28 +394,68 @@ def _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) -> float | None:  # type: 
         return None
     if result.status != 0:
         raise PrivacyAuditError(f"privacy audit: the linear programme failed ({result.message})")
-    return float(result.fun)
+    return result
+
+
+def _cheapest(
+    cells: Sequence[Cell], frees: Sequence[int], relations: dict[int, list[int]]
+) -> int | None:
+    """Of the visible counts that would loosen what pins a cell, the one that
+    costs least: not given straight back by another all-visible sum, then the
+    smallest."""
+    visible = [i for i in frees if not cells[i].hidden]
+    if not visible:
+        return None
+    pinned = _pinned(cells, relations)
+    return min(visible, key=lambda i: (i in pinned, float(cells[i].raw or 0), i))
+
+
+def _pinned(cells: Sequence[Cell], relations: dict[int, list[int]]) -> set[int]:
+    """Visible counts that some sum with every other member visible gives away anyway
+    (a 事業部 whose 部署 are all shown): hiding them alone frees nothing."""
+    pinned: set[int] = set()
+    for parent, kids in relations.items():
+        hidden = [i for i in (parent, *kids) if cells[i].hidden]
+        if not hidden:
+            pinned.update((parent, *kids))
+    return pinned
 
 
 def _cheapest_complement(
     cells: Sequence[Cell], tied: list[int], relations: dict[int, list[int]]
 ) -> int | None:
     """The visible count in a relation with the ``tied`` hidden cells that costs
-    least to hide: siblings before parents and children, then the smallest."""
+    least to hide: one that another all-visible sum would not give straight back
+    (a 事業部 whose 部署 are all shown), siblings before parents and children,
+    then the smallest."""
     wanted = set(tied)
-    candidates: list[tuple[int, float, int]] = []
-    for parent, kids in relations.items():
-        group = [parent, *kids]
+    groups = [[parent, *kids] for parent, kids in relations.items()]
+    member_of: dict[int, list[list[int]]] = defaultdict(list)
+    for group in groups:
+        for index in group:
+            member_of[index].append(group)
+
+    def pinned(other: int, via: list[int] | None) -> int:
+        return int(
+            any(
+                group is not via and all(x == other or not cells[x].hidden for x in group)
+                for group in member_of[other]
+            )
+        )
+
+    candidates: list[tuple[int, int, float, int]] = []
+    for group in groups:
         if wanted.isdisjoint(group):
             continue
+        parent, kids = group[0], group[1:]
         for other in group:
             if other in wanted or cells[other].hidden:
                 continue
             rank = 0 if other in kids and not wanted.isdisjoint(kids) else 1
-            candidates.append((rank, float(cells[other].raw or 0), other))
+            candidates.append((pinned(other, group), rank, float(cells[other].raw or 0), other))
     for cell in cells:
         if not wanted.isdisjoint(cell.denominator):
             for other in cell.denominator:
                 if other not in wanted and not cells[other].hidden:
-                    candidates.append((0, float(cells[other].raw or 0), other))
-    return min(candidates)[2] if candidates else None
+                    candidates.append((pinned(other, None), 0, float(cells[other].raw or 0), other))
+    return min(candidates)[3] if candidates else None
