@@ -218,3 +218,28 @@ def test_advisor_report_is_audited_too() -> None:
         if c.table == "topics" and c.metric == "count"
     }
     assert topics[("D", SENSITIVE)].hidden and topics[(None, SENSITIVE)].hidden
+
+
+def test_an_average_counts_only_the_people_who_rated() -> None:
+    users, pairs, meetings = [], [], []
+    for department in ("x1", "x2", "x3"):
+        users.append(user(f"{department}M", division="X", department=department))
+        for i in range(8):
+            uid = f"{department}U{i}"
+            users.append(user(uid, division="X", department=department))
+            pairs.append(pair(f"{department}M", uid))
+            rated = department != "x1" or i < 3
+            meetings.append(
+                meeting(
+                    f"{department}M",
+                    uid,
+                    f"2026-11-{3 + i:02d} 10:00",
+                    sukkiri=4 if rated else None,
+                )
+            )
+    result = build_report(tables(users, pairs, meetings), Settings(), AS_OF, "30d")
+    cells = {(c.department, c.metric): c for c in result.cells if c.table == "departments"}
+    assert cells[("x1", "members")].value == 8
+    assert cells[("x1", "rated_share")].value is not None  # 8 people met: their share shows
+    assert cells[("x1", "sukkiri_avg")].shown == "<5"  # but only 3 rated
+    assert cells[("x2", "sukkiri_avg")].hidden or cells[("x3", "sukkiri_avg")].hidden

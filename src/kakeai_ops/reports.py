@@ -240,8 +240,8 @@ def _headline(
     add("per_member_month", "rate", "members", depends=(held, members))
     for metric in ("prepared_share", "rated_share"):
         add(metric, "share", "rating_people", depends=(held,))
-    for metric in ("sukkiri_avg", "growth_avg"):
-        add(metric, "average", "rating_people", depends=(held,))
+    add("sukkiri_avg", "average", "sukkiri_people", depends=(held,))
+    add("growth_avg", "average", "growth_people", depends=(held,))
     return members
 
 
@@ -250,7 +250,7 @@ def _trends(out: _Cells, division: str | None, now: dict[str, Any], before: pd.S
     previous period's group was too small to publish (it would hint at it)."""
     current = {c.metric: i for i, c in enumerate(out.cells) if _is_row(c, division)}
     for metric in TREND_COLUMNS:
-        size = "rating_people" if metric == "sukkiri_avg" else "members"
+        size = "sukkiri_people" if metric == "sukkiri_avg" else "members"
         change = now[metric] - before[metric]
         arrow = dv.arrow(change)
         index = out.add(

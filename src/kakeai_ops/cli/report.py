@@ -113,8 +113,10 @@ def divisions_command(
 ) -> None:
     """Per 事業部 and 部署: activation, pairs, 1on1s, preparation, スッキリ度, topics and 対応.
 
-    Cells of fewer than 5 people (10 for 心身の状態) show as <5 / <10, with
-    complementary suppression; an advisor's file holds their scope only.
+    Cells of fewer than 5 people (10 for 心身の状態) show as <5 / <10; an audit
+    hides more, as (秘匿), until no hidden cell can be worked out from what is
+    shown. --format json lists every figure the workbook publishes, one record
+    per cell. An advisor's file holds their scope only.
 
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
