@@ -69,8 +69,9 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     used = {"概要"}
     row = _heading(overview, report, "概要")
     table_top = row
-    row = _table(overview, report.overview, OVERVIEW_COLUMNS, row)
-    rows_written = len(report.overview)
+    overview_rows = report.overview
+    row = _table(overview, overview_rows, OVERVIEW_COLUMNS, row)
+    rows_written = len(overview_rows)
     _legend(overview, row + 1)
     chart_row = row + 4
     if rows_written:
@@ -90,13 +91,16 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     # Charts are not cells: without a print area the last one would be cut off.
     last_column = get_column_letter(max(overview.max_column, len(report.divisions) + 12, 14))
     overview.print_area = f"A1:{last_column}{last_row}"
+    # Each view is read off the cells once, not once per sheet.
+    departments, topics = report.departments, report.topics
+    responses, matrix = report.responses, report.matrix
     for division in report.divisions:
         sheet = book.create_sheet(sheet_title(division, used))
         row = _heading(sheet, report, division)
-        row = _table(sheet, report.departments[division], DEPARTMENT_COLUMNS, row)
-        row = _mix(sheet, report.topics[division], "トピック", row + 2)
-        row = _mix(sheet, report.responses[division], "対応", row + 2)
-        _matrix(sheet, report.matrix[division], report, row + 2)
+        row = _table(sheet, departments[division], DEPARTMENT_COLUMNS, row)
+        row = _mix(sheet, topics[division], "トピック", row + 2)
+        row = _mix(sheet, responses[division], "対応", row + 2)
+        _matrix(sheet, matrix[division], report, row + 2)
         _finish(sheet)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
     os.close(handle)
