@@ -150,6 +150,7 @@ def divisions_command(
     if fmt is not Format.table:
         _emit_cells(report, fmt)
         return
+    check(report.cells)
     columns = [c for c, _, _ in OVERVIEW_COLUMNS]
     frame = report.overview[columns]
     headers = {c: label for c, label, _ in OVERVIEW_COLUMNS}
