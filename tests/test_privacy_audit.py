@@ -150,8 +150,19 @@ def test_audit_refuses_a_report_tampered_back_to_one_complement() -> None:
         check(result.cells)
 
 
-def test_averages_one_decimal_shares_whole_percents() -> None:
-    for cell in report().cells:
+def test_averages_one_decimal_shares_whole_percents(tmp_path: Path) -> None:
+    result = report()
+    target = tmp_path / "report.xlsx"
+    write_report(result, target)
+    stored = [
+        value
+        for sheet in load_workbook(target).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, float)
+    ]
+    assert stored and all(round(v, 2) == v for v in stored)  # the values, not just formats
+    for cell in result.cells:
         if cell.value is None:
             continue
         if cell.unit == "share":
@@ -194,7 +205,6 @@ def test_a_topic_no_one_took_reads_like_a_small_one(tmp_path: Path) -> None:
 
 def test_trends_and_months_follow_their_figures() -> None:
     cells = report().cells
-    index = {id(c): i for i, c in enumerate(cells)}
     for cell in cells:
         if cell.unit == "trend" or cell.table == "monthly":
             figure = cells[cell.depends[0]]
@@ -202,9 +212,13 @@ def test_trends_and_months_follow_their_figures() -> None:
                 assert cell.hidden, f"{cell.table} {cell.division} {cell.metric} shown"
         if cell.unit == "trend" and not cell.hidden:
             assert cell.size >= cell.threshold  # the previous period was big enough too
-    assert index  # cells exist
     months = [c for c in cells if c.table == "monthly" and c.division == "D"]
     assert months and all(c.period.startswith("2026-") for c in months)
+    # S9 had no 1on1s in the previous period: its average shows, its trend does not.
+    s9 = {c.metric: c for c in cells if c.table == "overview" and c.division == "S9"}
+    assert s9["sukkiri_avg"].value is not None and s9["sukkiri_avg_trend"].shown == "－"
+    d = {c.metric: c for c in cells if c.table == "overview" and c.division == "D"}
+    assert d["sukkiri_avg_trend"].shown in ("↑", "↓", "→")
 
 
 def test_advisor_report_is_audited_too() -> None:
