@@ -257,3 +257,15 @@ def test_an_average_counts_only_the_people_who_rated() -> None:
     assert cells[("x1", "rated_share")].value is not None  # 8 people met: their share shows
     assert cells[("x1", "sukkiri_avg")].shown == "<5"  # but only 3 rated
     assert cells[("x2", "sukkiri_avg")].hidden or cells[("x3", "sukkiri_avg")].hidden
+
+
+def test_whole_numbers_can_tell_more_than_the_relaxation() -> None:
+    import numpy as np
+
+    from kakeai_ops.outputs.privacy_lp import _whole_numbers_reach
+
+    # x + 2y = 3: the relaxation lets x be 0 (y = 1.5); whole numbers do not.
+    equation, total = np.array([[1.0, 2.0]]), np.array([3.0])
+    bounds = [(0.0, None), (0.0, None)]
+    assert not _whole_numbers_reach(0, 0, None, [], equation, total, bounds)
+    assert _whole_numbers_reach(0, 1, None, [], equation, total, bounds)

@@ -22,9 +22,9 @@ again: a visible count in a relation that binds at the attacker's optimum
 (non-zero dual), not one another all-visible sum gives straight back, the
 smallest first. The sums form a hierarchy (a count appears as a child once and
 as a parent once), so their constraint matrix is a network matrix, totally
-unimodular: the LP bounds, rounded inward, are the integer bounds. The share inequalities break
-that property, so with them the LP bounds may be wider than an integer search
-would find; they are documented as the relaxation they are.
+unimodular: the LP bounds, rounded inward, are the integer bounds. The share
+inequalities break that property, so where they take part both ends of the
+label's range (0 and k−1) are also checked in whole numbers (HiGHS MILP).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from ..errors import KopsError
 from .report_cells import COUNT_UNITS, PRIMARY, Cell, half_step
@@ -197,7 +197,15 @@ def narrowed(
         high = -float(high_fit.fun) if high_fit is not None else math.inf
         low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
         high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
-        if low > 0 or high < cells[index].threshold - 1:
+        need = cells[index].threshold - 1
+        if ub and low <= 0 and high >= need:
+            # Shares break total unimodularity: an attacker who also knows the
+            # counts are whole numbers may do better than the relaxation. Both
+            # ends of the label's range must stay reachable in whole numbers.
+            for end in (0, need):
+                if not _whole_numbers_reach(variables[index], end, a_ub, b_ub, a_eq, b_eq, bounds):
+                    low, high = (end + 1, high) if end == 0 else (low, end - 1)
+        if low > 0 or high < need:
             fit = low_fit if low > 0 else high_fit
             # The relations that bind at the attacker's optimum (non-zero duals)
             # are the ones a complement has to loosen.
@@ -231,6 +239,28 @@ def _binding(fit: Any, eq: list[Row], ub: list[Row]) -> list[Row]:
     if ub and fit.ineqlin is not None:
         rows += [r for r, m in zip(ub, fit.ineqlin.marginals, strict=True) if abs(m) > TOLERANCE]
     return rows
+
+
+def _whole_numbers_reach(  # type: ignore[no-untyped-def]
+    position: int, value: int, a_ub, b_ub, a_eq, b_eq, bounds
+) -> bool:
+    """Whether some whole-number solution gives the variable at ``position`` ``value``."""
+    fixed = list(bounds)
+    fixed[position] = (value, value)
+    constraints = []
+    if a_eq is not None:
+        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+    if a_ub is not None:
+        constraints.append(LinearConstraint(a_ub, -np.inf, np.array(b_ub)))
+    result = milp(
+        np.zeros(len(bounds)),
+        constraints=constraints,
+        integrality=np.ones(len(bounds)),
+        bounds=Bounds(
+            [low for low, _ in fixed], [np.inf if high is None else high for _, high in fixed]
+        ),
+    )
+    return bool(result.status == 0)
 
 
 def _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) -> Any:  # type: ignore[no-untyped-def]
