@@ -789,21 +789,21 @@ def report_command(
         )
     )
     mailed, held = frame.iloc[0], frame.iloc[1]
-    if isinstance(mailed["share_left"], str) or isinstance(held["share_left"], str):
+    if not (held["in_snapshot"] and mailed["in_snapshot"]):
+        out.print(
+            "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"
+        )
+    elif isinstance(mailed["share_left"], str) or isinstance(held["share_left"], str):
         # The difference of a hidden share would give it back.
         out.print(
             f"[dim]a group has fewer than {s.settings.privacy.min_group} people: "
             "its outcome and the difference are not shown[/dim]"
         )
-    elif held["in_snapshot"] and mailed["in_snapshot"]:
-        diff = (mailed["share_left"] or 0) - (held["share_left"] or 0)
-        out.print(f"difference (mailed − holdout): {diff:+.1%} points")
+    else:
+        diff = mailed["share_left"] - held["share_left"]
+        out.print(f"difference (mailed − holdout): {diff:+.0%} points")
         if held["in_snapshot"] < 30:
             out.print("[dim]the holdout is small; read the difference with care[/dim]")
-    else:
-        out.print(
-            "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"
-        )
 
 
 def register(root: typer.Typer) -> None:
