@@ -359,8 +359,25 @@ def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspa
     assert set(groups) == {"mailed", "holdout"}
     assert int(groups["mailed"]["users"]) > 0 and int(groups["holdout"]["users"]) > 0
     assert 0 <= float(groups["mailed"]["share_left"]) <= 1
+    assert round(float(groups["mailed"]["share_left"]), 2) == float(groups["mailed"]["share_left"])
     text = octo("mail", "report", run).stdout
     assert "difference (mailed − holdout)" in text
+    # A holdout smaller than min_group: its outcome is hidden, and so is the
+    # difference that would give it back.
+    import yaml
+
+    small = int(groups["holdout"]["in_snapshot"]) + 1
+    assert small <= int(groups["mailed"]["in_snapshot"])
+    config = Workspace(october).config_path
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data.setdefault("privacy", {})["min_group"] = small
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(octo("mail", "report", run, "--format", "csv").stdout)))
+    hidden = {r["group"]: r for r in rows}["holdout"]
+    assert hidden["share_left"] == hidden["left_stuck_point"] == f"<{small}"
+    assert {r["group"]: r for r in rows}["mailed"]["share_left"] != f"<{small}"
+    text = octo("mail", "report", run).stdout
+    assert "difference (mailed − holdout)" not in text and "not shown" in text
     del cli
 
 

@@ -193,8 +193,8 @@ def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: 
 def test_table_output_and_bad_period(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     rows = list(csv.DictReader(io.StringIO(cli("report", "divisions", "--format", "csv").stdout)))
-    assert rows[0]["division"] == "全社"
-    assert "<5" in {r["headcount"] for r in rows}
+    assert rows[0]["division"] == "" and rows[0]["metric"] == "headcount"  # the company first
+    assert "<5" in {r["shown"] for r in rows if r["metric"] == "headcount"}
     bad = cli("report", "divisions", "--period", "someday", ok=False)
     assert "is not a period" in bad.stderr
 
@@ -205,3 +205,86 @@ def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
     cli("report", "divisions", "--format", "csv")
     table = cli("audit").stdout
     assert "mail send" in table and "report divisions" in table
+
+
+def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    import json
+
+    from kakeai_ops.outputs.report_xlsx import DEPARTMENT_COLUMNS, OVERVIEW_COLUMNS
+
+    department_metrics = [c for c, _, _ in DEPARTMENT_COLUMNS[1:]]
+    cli = Cli(sample_copy)
+    target = tmp_path / "report.xlsx"
+    cli("report", "divisions", "--period", "90d", "--out", str(target))
+    records = json.loads(cli("report", "divisions", "--period", "90d", "--format", "json").stdout)
+    assert set(records[0]) == {
+        "table", "period", "division", "department", "metric", "unit",
+        "topic", "response", "value", "shown", "additive",
+    }  # fmt: skip
+    labels = {"<5", "<10", "(秘匿)", "－"}
+    for record in records:
+        assert (record["value"] is None) == (record["shown"] in labels), record
+        assert record["additive"] == (record["unit"] in ("people", "meetings"))
+    by_key = {
+        (r["table"], r["division"], r["department"], r["metric"], r["topic"], r["response"]): r
+        for r in records
+        if r["table"] != "monthly"
+    }
+    monthly = {(r["division"], r["period"]) for r in records if r["table"] == "monthly"}
+    assert len(by_key) + len(monthly) == len(records)
+
+    def expected(key: tuple) -> object:
+        record = by_key.pop(key)
+        return (
+            record["shown"]
+            if record["value"] is None or record["unit"] == "trend"
+            else record["value"]
+        )
+
+    book = load_workbook(target)
+    overview = list(book["概要"].iter_rows(min_row=5, values_only=True))
+    metrics = [c for c, _, _ in OVERVIEW_COLUMNS]
+    for row in overview:
+        if row[0] is None:
+            break
+        division = None if row[0] == "全社" else row[0]
+        for metric, value in zip(metrics[1:], row[1:], strict=False):
+            assert value == expected(("overview", division, None, metric, None, None))
+    for division in [r[0] for r in overview[1:] if r[0]]:
+        if division not in book.sheetnames:
+            break
+        rows = list(book[division].iter_rows(min_row=5, values_only=True))
+        for row in rows:
+            if row[0] is None:
+                break
+            for metric, value in zip(department_metrics, row[1:], strict=False):
+                assert value == expected(("departments", division, row[0], metric, None, None))
+        topics = rows[rows.index(next(r for r in rows if r[0] == "トピック")) + 1 :]
+        for row in topics[: len(sample_copy_topics(sample_copy))]:
+            assert row[1] == expected(("topics", division, None, "count", row[0], None))
+            assert row[2] == expected(("topics", division, None, "share", row[0], None))
+    # Every overview and 部署 record was a figure of the workbook, and the other way round.
+    assert not [k for k in by_key if k[0] in ("overview", "departments")]
+    divisions = {r[0] for r in overview[1:] if r[0]}
+    assert not [k for k in by_key if k[0] == "topics" and k[1] in divisions]
+
+
+def sample_copy_topics(ws: Workspace) -> list[str]:
+    from kakeai_ops.config import load_settings
+
+    return list(load_settings(ws.config_path).exports.topics)
+
+
+def test_json_for_an_advisor_holds_only_the_scope(sample_copy: Workspace) -> None:
+    import json
+
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    records = json.loads(
+        cli("report", "divisions", "--advisor", "開発HRBP", "--format", "json").stdout
+    )
+    assert {r["division"] for r in records} <= {"開発本部", None}
+    assert {r["department"] for r in records} <= {"製品開発部", "品質保証部", None}
+    assert not any(r["division"] is None and r["table"] == "overview" for r in records)

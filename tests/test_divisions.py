@@ -1,16 +1,14 @@
-"""Division metrics and privacy on hand-made rows."""
+"""Division metrics on hand-made rows (privacy: test_privacy_audit.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import divisions as dv
 from kakeai_ops.errors import KopsError
-from kakeai_ops.outputs.privacy import COMPLEMENT, suppress
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -108,46 +106,3 @@ def test_scope_keeps_only_the_scope() -> None:
     assert list(scoped.users["user_id"]) == ["Y"]
     assert list(scoped.meetings["member_id"]) == ["Y"]
     assert set(dv.scope_tables(t, ["A"]).users["user_id"]) == {"X", "Y"}
-
-
-def test_primary_and_complementary_suppression_defeat_subtraction() -> None:
-    frame = pd.DataFrame(
-        {
-            "division": ["D"] * 4 + ["E"] * 2,
-            "department": ["d1", "d2", "d3", "d4", "e1", "e2"],
-            "headcount": [3, 20, 12, 40, 30, 25],
-        }
-    )
-    totals = frame.groupby("division")["headcount"].sum()
-    protected = suppress(frame, frame["headcount"], 5, ["headcount"], parents=["division"])
-    shown = protected.set_index("department")["headcount"]
-    assert shown["d1"] == "<5"
-    assert shown["d3"] == COMPLEMENT  # the smallest sibling hides with it
-    assert shown["d2"] == 20 and shown["d4"] == 40
-    assert list(protected[protected["division"] == "E"]["_hidden"]) == ["", ""]
-    # An attacker subtracts the visible siblings from the division total…
-    for division, rows in protected.groupby("division"):
-        visible = sum(v for v in rows["headcount"] if not isinstance(v, str))
-        hidden = [v for v in rows["headcount"] if isinstance(v, str)]
-        assert len(hidden) != 1, "a single hidden child could be recovered"
-        if hidden:
-            # …and gets only the sum of two hidden values, never one of them.
-            remainder = totals[division] - visible
-            originals = frame[(frame["division"] == division) & protected["_hidden"].ne("")][
-                "headcount"
-            ]
-            assert remainder == originals.sum() and remainder not in set(originals)
-
-
-def test_sensitive_topic_needs_ten_people() -> None:
-    frame = pd.DataFrame(
-        {
-            "division": ["D"] * 3,
-            "value": ["心身の状態", "人間関係", "今後のキャリア"],
-            "count": [30, 50, 60],
-            "people": [8, 20, 30],
-        }
-    )
-    limits = pd.Series([10, 5, 5])
-    protected = suppress(frame, frame["people"], limits, ["count"], parents=["division"])
-    assert list(protected["count"]) == ["<10", COMPLEMENT, 60]

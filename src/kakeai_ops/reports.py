@@ -1,26 +1,28 @@
-"""``kops report divisions``: assemble the division report, privacy applied.
+"""``kops report divisions``: the division report as one list of audited cells.
 
 The numbers come from ``analyses/divisions.py`` on tables already cut to the
-advisor's scope; every figure then passes through ``outputs/privacy.py``
-before it can reach a file.
+advisor's scope. Each published figure becomes a :class:`Cell` (what it is,
+the people behind it, what it is computed from); minimum group sizes hide the
+small ones, then ``outputs/privacy_audit.py`` hides more until nothing hidden
+can be worked out from what is shown, and checks the result. The workbook,
+the console table and ``--format json`` are all views of these cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from .analyses import divisions as dv
 from .config import Settings
-from .outputs.privacy import suppress, suppress_cells
+from .outputs.privacy_audit import check, protect
+from .outputs.report_cells import ANY, PRIMARY, Cell, rows_of
 from .store import Tables
 
 TOTAL = "全社"
-PEOPLE_COLUMNS = ["headcount", "activated", "in_pair", "activation_rate", "pair_rate"]
-MEMBER_COLUMNS = ["members", "members_with_1on1", "implementation_rate", "held", "per_member_month"]
-RATING_COLUMNS = ["prepared_share", "rated_share", "sukkiri_avg", "growth_avg"]
 TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]
 
 
@@ -31,22 +33,97 @@ class DivisionReport:
     as_of: dt.date
     period: dv.Period
     previous: dv.Period
-    overview: pd.DataFrame
-    departments: dict[str, pd.DataFrame] = field(default_factory=dict)
-    topics: dict[str, pd.DataFrame] = field(default_factory=dict)
-    responses: dict[str, pd.DataFrame] = field(default_factory=dict)
-    matrix: dict[str, pd.DataFrame] = field(default_factory=dict)
-    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)
-    topic_totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cells: list[Cell]
+    divisions: list[str]
     topics_vocabulary: list[str] = field(default_factory=list)
     responses_vocabulary: list[str] = field(default_factory=list)
+    hidden_small: int = 0  # hidden for being under min_group (and what they give away)
+    hidden_by_audit: int = 0  # hidden on top of those so they cannot be worked out
 
-    @property
-    def divisions(self) -> list[str]:
-        return [d for d in self.overview["division"] if d != TOTAL]
+    def records(self) -> list[dict[str, Any]]:
+        return [c.record() for c in self.cells]
 
     def rows(self) -> int:
-        return len(self.overview) + sum(len(f) for f in self.departments.values())
+        return len(self.overview) + sum(len(self.departments[d]) for d in self.divisions)
+
+    @property
+    def overview(self) -> pd.DataFrame:
+        return pd.DataFrame(rows_of(self.cells, "overview", ANY, "division", TOTAL))
+
+    @property
+    def departments(self) -> dict[str, pd.DataFrame]:
+        return {
+            d: pd.DataFrame(rows_of(self.cells, "departments", d, "department", d)).drop(
+                columns="division"
+            )
+            for d in self.divisions
+        }
+
+    @property
+    def topics(self) -> dict[str, pd.DataFrame]:
+        return {d: self._mix("topics", d, "topic") for d in self.divisions}
+
+    @property
+    def responses(self) -> dict[str, pd.DataFrame]:
+        return {d: self._mix("responses", d, "response") for d in self.divisions}
+
+    @property
+    def topic_totals(self) -> pd.DataFrame:
+        return self._mix("topics", None, "topic")
+
+    @property
+    def matrix(self) -> dict[str, pd.DataFrame]:
+        out = {}
+        for d in self.divisions:
+            cells = [c for c in self.cells if c.table == "topic_response" and c.division == d]
+            out[d] = pd.DataFrame(
+                {
+                    "topic": [c.topic for c in cells],
+                    "response": [c.response for c in cells],
+                    "sukkiri_avg": [c.published for c in cells],
+                }
+            )
+        return out
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        cells = [c for c in self.cells if c.table == "monthly"]
+        return pd.DataFrame(
+            {
+                "division": [c.division for c in cells],
+                "month": [c.period for c in cells],
+                "rate": [c.published for c in cells],
+            },
+            columns=["division", "month", "rate"],
+        )
+
+    def _mix(self, table: str, division: str | None, by: str) -> pd.DataFrame:
+        rows = rows_of(self.cells, table, division, by, "")
+        frame = pd.DataFrame(rows, columns=["division", by, "count", "share"])
+        return frame.rename(columns={by: "value"}).drop(columns="division")
+
+
+class _Cells:
+    """Collects cells and remembers where each group's counts are."""
+
+    def __init__(self, settings: Settings, period: dv.Period) -> None:
+        self.cells: list[Cell] = []
+        self.period = period.label
+        self.minimum = settings.privacy.min_group
+        self.sensitive = set(settings.privacy.sensitive_topics)
+        self.sensitive_minimum = settings.privacy.min_group_sensitive
+
+    def add(self, **fields: Any) -> int:
+        fields.setdefault("period", self.period)
+        fields.setdefault("threshold", self.minimum)
+        raw = fields["raw"]
+        fields["raw"] = None if raw is None or pd.isna(raw) else float(raw)
+        fields["size"] = int(fields["size"]) if not pd.isna(fields["size"]) else 0
+        self.cells.append(Cell(**fields))
+        return len(self.cells) - 1
+
+    def threshold(self, topic: str | None) -> int:
+        return self.sensitive_minimum if topic in self.sensitive else self.minimum
 
 
 def build_report(
@@ -58,65 +135,77 @@ def build_report(
     scope_label: str = TOTAL,
 ) -> DivisionReport:
     period, previous = dv.parse_period(period_text, as_of)
-    privacy = settings.privacy
     scoped = dv.scope_tables(tables, scope)
+    whole = _as_one(scoped)
+    out = _Cells(settings, period)
     levels = ["division"]
-    overview = dv.metrics(scoped, period, levels)
+    now = dv.metrics(scoped, period, levels)
     before = dv.metrics(scoped, previous, levels)
-    if scope is None:
-        # The company row is a shown total: division rows get complementary suppression.
-        whole = _as_one(scoped)
-        overview = pd.concat([dv.metrics(whole, period, levels), overview], ignore_index=True)
+    if scope is None:  # the company row; an advisor's report has none
+        now = pd.concat([dv.metrics(whole, period, levels), now], ignore_index=True)
         before = pd.concat([dv.metrics(whole, previous, levels), before], ignore_index=True)
-    changes = dv.trend(overview, before, ["division"], TREND_COLUMNS)
-    for column in TREND_COLUMNS:
-        overview[f"{column}_trend"] = changes[f"{column}_change"].map(dv.arrow)
-        # A trend of a hidden figure would hint at it.
-        small = (
-            overview["rating_people" if column == "sukkiri_avg" else "members"] < privacy.min_group
+    before = before.set_index("division")
+    members: dict[str | None, int] = {}
+    for record in now.to_dict("records"):
+        division = None if record["division"] == TOTAL and scope is None else record["division"]
+        members[division] = _headline(out, "overview", division, None, record)
+        if record["division"] in before.index:
+            _trends(out, division, record, before.loc[record["division"]])
+    departments = dv.metrics(scoped, period, ["division", "department"])
+    for record in departments.to_dict("records"):
+        _headline(out, "departments", record["division"], record["department"], record)
+    divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
+    topics, responses = list(settings.exports.topics), list(settings.exports.responses)
+    for name, column, vocabulary in (
+        ("topics", "topic", topics),
+        ("responses", "response", responses),
+    ):
+        per_division = dv.mix(scoped, period, levels, column, vocabulary)
+        for division in divisions:
+            _mix(out, name, column, division, per_division, vocabulary)
+        if name == "topics":
+            _mix(
+                out,
+                name,
+                column,
+                None,
+                dv.mix(whole, period, levels, column, vocabulary),
+                vocabulary,
+            )
+    _matrix(out, dv.topic_response(scoped, period, levels), divisions, topics, responses)
+    for record in dv.monthly(scoped, as_of).to_dict("records"):
+        out.add(
+            table="monthly",
+            period=record["month"],
+            division=record["division"],
+            department=None,
+            metric="implementation_rate",
+            unit="share",
+            raw=record["rate"],
+            size=record["members"],
+            depends=(members[record["division"]],),
         )
-        small |= (
-            before.set_index("division")
-            .reindex(overview["division"])[
-                "rating_people" if column == "sukkiri_avg" else "members"
-            ]
-            .fillna(0)
-            .to_numpy()
-            < privacy.min_group
-        )
-        overview.loc[small.to_numpy(), f"{column}_trend"] = "－"
-    overview = _protect(
-        overview, privacy.min_group, parents=[], total=TOTAL if scope is None else None
-    )
-
-    report = DivisionReport(
+    cells = out.cells
+    for cell in cells:
+        # Too few people, or nothing to show (no one rated): both read as a small group.
+        if cell.size < cell.threshold or cell.raw is None:
+            cell.state = PRIMARY
+    small = sum(c.hidden for c in cells)
+    audited = protect(cells)
+    check(cells)
+    return DivisionReport(
         title="事業部別 1on1 レポート",
         scope_label=scope_label,
         as_of=as_of,
         period=period,
         previous=previous,
-        overview=overview,
-        topics_vocabulary=list(settings.exports.topics),
-        responses_vocabulary=list(settings.exports.responses),
+        cells=cells,
+        divisions=divisions,
+        topics_vocabulary=topics,
+        responses_vocabulary=responses,
+        hidden_small=small,
+        hidden_by_audit=audited,
     )
-    departments = dv.metrics(scoped, period, ["division", "department"])
-    departments = _protect(departments, privacy.min_group, parents=["division"])
-    topics = dv.mix(scoped, period, levels, "topic", settings.exports.topics)
-    responses = dv.mix(scoped, period, levels, "response", settings.exports.responses)
-    matrix = dv.topic_response(scoped, period, levels)
-    for division in report.divisions:
-        report.departments[division] = departments[departments["division"] == division].reset_index(
-            drop=True
-        )
-        report.topics[division] = _protect_mix(topics[topics["division"] == division], settings)
-        report.responses[division] = _protect_mix(
-            responses[responses["division"] == division], settings
-        )
-        report.matrix[division] = _protect_matrix(matrix[matrix["division"] == division], settings)
-    report.monthly = _protect_monthly(dv.monthly(scoped, as_of), privacy.min_group)
-    whole_topics = dv.mix(_as_one(scoped), period, levels, "topic", settings.exports.topics)
-    report.topic_totals = _protect_mix(whole_topics, settings)
-    return report
 
 
 def _as_one(tables: Tables) -> Tables:
@@ -124,60 +213,137 @@ def _as_one(tables: Tables) -> Tables:
     return Tables(users=users, pairs=tables.pairs, meetings=tables.meetings)
 
 
-def _protect(
-    frame: pd.DataFrame, minimum: int, parents: list[str], total: str | None = None
-) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    children = frame if total is None else frame[frame["division"] != total]
-    head = frame[frame["division"] == total] if total is not None else frame.iloc[0:0]
-    protected = suppress(children, children["headcount"], minimum, PEOPLE_COLUMNS, parents)
-    protected = suppress(protected, children["members"], minimum, MEMBER_COLUMNS, parents).drop(
-        columns="_hidden"
-    )
-    protected = suppress_cells(protected, children["rating_people"], minimum, RATING_COLUMNS)
-    for column in [c for c in protected.columns if c.endswith("_trend")]:
-        hidden = protected["headcount"].map(lambda v: isinstance(v, str))
-        protected.loc[hidden, column] = "－"
-    if len(head):
-        head = suppress(head, head["headcount"], minimum, PEOPLE_COLUMNS)
-        head = suppress(head, head["members"], minimum, MEMBER_COLUMNS).drop(columns="_hidden")
-        head = suppress_cells(head, head["rating_people"], minimum, RATING_COLUMNS)
-        protected = pd.concat([head, protected], ignore_index=True)
-    return protected.drop(columns=["rating_people", "_hidden"], errors="ignore")
+def _headline(
+    out: _Cells, table: str, division: str | None, department: str | None, r: dict[str, Any]
+) -> int:
+    """The headline figures of one group; returns the index of its members count."""
+
+    def add(metric: str, unit: str, size: str, **more: Any) -> int:
+        return out.add(
+            table=table,
+            division=division,
+            department=department,
+            metric=metric,
+            unit=unit,
+            raw=r[metric],
+            size=r[size],
+            **more,
+        )
+
+    counted = {"additive": True, "at_least_size": True, "at_most_size": True}
+    people = add("headcount", "people", "headcount", **counted)
+    add("activation_rate", "share", "headcount", depends=(people,))
+    add("pair_rate", "share", "headcount", depends=(people,))
+    members = add("members", "people", "members", **counted)
+    add("implementation_rate", "share", "members", depends=(members,))
+    held = add("held", "meetings", "members", additive=True)
+    add("per_member_month", "rate", "members", depends=(held, members))
+    for metric in ("prepared_share", "rated_share"):
+        add(metric, "share", "rating_people", depends=(held,))
+    add("sukkiri_avg", "average", "sukkiri_people", depends=(held,))
+    add("growth_avg", "average", "growth_people", depends=(held,))
+    return members
 
 
-def _thresholds(values: pd.Series, settings: Settings) -> pd.Series:
-    sensitive = set(settings.privacy.sensitive_topics)
-    limits = [
-        settings.privacy.min_group_sensitive if str(v) in sensitive else settings.privacy.min_group
-        for v in values
-    ]
-    return pd.Series(limits, index=values.index, dtype=int)
+def _trends(out: _Cells, division: str | None, now: dict[str, Any], before: pd.Series) -> None:
+    """Arrows against the previous period: hidden with their figure, and when the
+    previous period's group was too small to publish (it would hint at it)."""
+    current = {c.metric: i for i, c in enumerate(out.cells) if _is_row(c, division)}
+    for metric in TREND_COLUMNS:
+        size = "sukkiri_people" if metric == "sukkiri_avg" else "members"
+        change = now[metric] - before[metric]
+        arrow = dv.arrow(change)
+        index = out.add(
+            table="overview",
+            division=division,
+            department=None,
+            metric=f"{metric}_trend",
+            unit="trend",
+            raw={"↑": 1, "↓": -1, "→": 0}.get(arrow),
+            size=min(now[size], before[size]),
+            depends=(current[metric],),
+        )
+        if out.cells[index].raw is None:
+            out.cells[index].state = PRIMARY
 
 
-def _protect_mix(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    total = frame["count"].sum()
-    frame = frame.assign(share=frame["count"] / total if total else 0.0)
-    protected = suppress(
-        frame,
-        frame["people"],
-        _thresholds(frame["value"], settings),
-        ["count", "share"],
-        ["division"],
-    )
-    return protected.drop(columns=["people", "_hidden"])
+def _is_row(cell: Cell, division: str | None) -> bool:
+    return cell.table == "overview" and cell.division == division and cell.unit != "trend"
 
 
-def _protect_matrix(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    protected = suppress_cells(
-        frame, frame["people"], _thresholds(frame["topic"], settings), ["sukkiri_avg"]
-    )
-    return protected.drop(columns=["people", "count"])
+def _mix(
+    out: _Cells,
+    table: str,
+    column: str,
+    division: str | None,
+    frame: pd.DataFrame,
+    vocabulary: list[str],
+) -> None:
+    """Counts and shares per topic (or 対応). Every value of the vocabulary gets a row:
+    a topic no one took shows as ``<5``/``<10`` like a small one, not as a gap."""
+    if division is not None:
+        frame = frame[frame["division"] == division]
+    by_value = frame.assign(value=frame["value"].astype(str)).set_index("value")
+    counts = []
+    for value in vocabulary:
+        found = value in by_value.index
+        counts.append(
+            out.add(
+                table=table,
+                division=division,
+                department=None,
+                metric="count",
+                unit="meetings",
+                raw=by_value.at[value, "count"] if found else 0,
+                size=by_value.at[value, "people"] if found else 0,
+                threshold=out.threshold(value if column == "topic" else None),
+                additive=True,
+                at_least_size=True,
+                **{column: value},
+            )
+        )
+    total = sum(out.cells[i].raw or 0 for i in counts)
+    for value, index in zip(vocabulary, counts, strict=True):
+        count = out.cells[index]
+        out.add(
+            table=table,
+            division=division,
+            department=None,
+            metric="share",
+            unit="share",
+            raw=(count.raw or 0) / total if total else None,
+            size=count.size,
+            threshold=count.threshold,
+            depends=(index,),
+            numerator=index,
+            denominator=tuple(counts),
+            **{column: value},
+        )
 
 
-def _protect_monthly(frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    protected = suppress_cells(frame, frame["members"], minimum, ["rate"])
-    return protected.drop(columns=["members", "members_with_1on1"])
+def _matrix(
+    out: _Cells,
+    frame: pd.DataFrame,
+    divisions: list[str],
+    topics: list[str],
+    responses: list[str],
+) -> None:
+    """Average スッキリ度 per topic × 対応, every combination (an empty one hidden too)."""
+    lookup = frame.set_index(["division", "topic", "response"])
+    for division in divisions:
+        for topic in topics:
+            for response in responses:
+                key = (division, topic, response)
+                found = key in lookup.index
+                out.add(
+                    table="topic_response",
+                    division=division,
+                    department=None,
+                    metric="sukkiri_avg",
+                    unit="average",
+                    topic=topic,
+                    response=response,
+                    raw=lookup.at[key, "sukkiri_avg"] if found else None,
+                    size=lookup.at[key, "people"] if found else 0,
+                    threshold=out.threshold(topic),
+                )

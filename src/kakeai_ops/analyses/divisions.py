@@ -123,6 +123,8 @@ HEADLINE = [
     "sukkiri_avg",
     "growth_avg",
     "rating_people",
+    "sukkiri_people",
+    "growth_people",
 ]
 
 
@@ -157,8 +159,12 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
     frame["sukkiri_avg"] = by["sukkiri"].mean()
     frame["growth_avg"] = by["growth"].mean()
     frame["rating_people"] = by["member_id"].nunique()
-    frame["held"] = frame["held"].fillna(0).astype(int)
-    frame["rating_people"] = frame["rating_people"].fillna(0).astype(int)
+    # An average is over the people who gave the rating, not all who met.
+    for column in ("sukkiri", "growth"):
+        rated = meetings[meetings[column].notna()].groupby(levels, sort=True)
+        frame[f"{column}_people"] = rated["member_id"].nunique()
+    for column in ("held", "rating_people", "sukkiri_people", "growth_people"):
+        frame[column] = frame[column].fillna(0).astype(int)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["activation_rate"] = frame["activated"] / frame["headcount"]
         frame["pair_rate"] = frame["in_pair"] / frame["headcount"]

@@ -36,6 +36,7 @@ from ..mail.templates import TemplateSet
 from ..mail.transport import OutboxTransport, SmtpTransport, Transport
 from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
+from ..outputs.privacy import protect_effect
 from ..store import audit, awards, delivered_milestones, draw_entrants
 from .common import (
     AsOfOpt,
@@ -788,7 +789,8 @@ def report_command(
         )
     when = parse_as_of(as_of, snap)
     later = seg.segment(s.tables(snap), s.settings.rules, when)
-    frame = run_effect(rows, key, later)
+    raw = run_effect(rows, key, later)
+    frame = protect_effect(raw, s.settings.privacy.min_group)
     if fmt is not Format.table:
         emit_data(frame, fmt)
         return
@@ -797,24 +799,32 @@ def report_command(
         frame_table(
             frame,
             title=f"Run {run_id}: who left {key} ({label}) by snapshot {snap.id} (as of {when})",
-            formats={"share_left": percent},
+            formats={"share_left": lambda v: v if isinstance(v, str) else percent(v)},
         )
     )
     mailed, held = frame.iloc[0], frame.iloc[1]
-    if held["in_snapshot"] and mailed["in_snapshot"]:
-        diff = (mailed["share_left"] or 0) - (held["share_left"] or 0)
-        out.print(f"difference (mailed − holdout): {diff:+.1%} points")
-        measured = difference(frame)
+    if not (held["in_snapshot"] and mailed["in_snapshot"]):
+        out.print(
+            "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"
+        )
+    elif isinstance(mailed["share_left"], str) or isinstance(held["share_left"], str):
+        # The difference of a hidden share would give it back.
+        out.print(
+            f"[dim]a group has fewer than {s.settings.privacy.min_group} people: "
+            "its outcome and the difference are not shown[/dim]"
+        )
+    else:
+        diff = mailed["share_left"] - held["share_left"]
+        out.print(f"difference (mailed − holdout): {diff:+.0%} points")
+        measured = difference(raw)
         if measured.measured:
             out.print(
                 f"95% confidence interval: {measured.low:+.1%} to {measured.high:+.1%} points"
             )
         else:
             out.print(f"[dim]confidence interval: {measured.status}: {measured.reason}[/dim]")
-    else:
-        out.print(
-            "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"
-        )
+        if held["in_snapshot"] < 30:
+            out.print("[dim]the holdout is small; read the difference with care[/dim]")
 
 
 def register(root: typer.Typer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,9 @@ from ..config import Advisor
 from ..errors import KopsError
 from ..mail.audience import Audience, Recipient
 from ..mail.plan import make_plan
-from ..outputs.console import frame_table, percent
+from ..outputs.console import frame_table
 from ..outputs.files import write_table
+from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..reports import DivisionReport, build_report
 from ..store import audit, connect
@@ -114,8 +116,10 @@ def divisions_command(
 ) -> None:
     """Per 事業部 and 部署: activation, pairs, 1on1s, preparation, スッキリ度, topics and 対応.
 
-    Cells of fewer than 5 people (10 for 心身の状態) show as <5 / <10, with
-    complementary suppression; an advisor's file holds their scope only.
+    Cells of fewer than 5 people (10 for 心身の状態) show as <5 / <10; an audit
+    hides more, as (秘匿), until no hidden cell can be worked out from what is
+    shown. --format json lists every figure the workbook publishes, one record
+    per cell. An advisor's file holds their scope only.
 
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
@@ -146,13 +150,15 @@ def divisions_command(
             highlight=False,
         )
         return
+    if fmt is not Format.table:
+        _emit_cells(report, fmt)
+        return
+    check(report.cells)
     columns = [c for c, _, _ in OVERVIEW_COLUMNS]
     frame = report.overview[columns]
-    if emit_data(frame, fmt):
-        return
     headers = {c: label for c, label, _ in OVERVIEW_COLUMNS}
     formats: dict[str, Callable[[Any], str]] = {
-        c: percent for c, _, f in OVERVIEW_COLUMNS if f == "0.0%"
+        c: _whole_percent for c, _, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
     out.print(
         frame_table(
@@ -166,6 +172,20 @@ def divisions_command(
         "[dim]<5 / <10: too few people to show; "
         "(秘匿): hidden so the others can't be subtracted[/dim]"
     )
+
+
+def _whole_percent(value: Any) -> str:
+    """Shares are published as whole percents; show them so."""
+    return "-" if value is None or pd.isna(value) else f"{float(value):.0%}"
+
+
+def _emit_cells(report: DivisionReport, fmt: Format) -> None:
+    """Every figure the workbook publishes, one record per cell, audited first."""
+    check(report.cells)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(report.records(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        emit_data(pd.DataFrame(report.records()), fmt)
 
 
 def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any], str]]:

@@ -1,86 +1,39 @@
-"""Minimum group sizes and complementary suppression for reports advisors see.
+"""Minimum group sizes for figures outside the division report.
 
-- A figure that aggregates fewer than ``min_group`` people is not shown; for
-  the sensitive topic (心身の状態) the minimum is ``min_group_sensitive``.
-  It shows as ``<5`` / ``<10``, never as 0 or blank.
-- Complementary suppression: when exactly one child of a shown total is
-  hidden, the smallest other child is hidden too (shown as ``(秘匿)``), so the
-  hidden value can't be recovered by subtracting the others from the total.
+The division report is protected cell by cell (``report_cells.py``) and
+audited (``privacy_audit.py``); this module holds the same rule for the small
+tables of other commands:
+
+- a figure that aggregates fewer than ``min_group`` people is not shown; it
+  shows as ``<5``, never as 0 or blank;
+- shares are published as whole percents, so a group's size can't be read
+  back from them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
-COMPLEMENT = "(秘匿)"
-PRIMARY = "primary"
-SECONDARY = "complement"
+EFFECT_FIGURES = ["left_stuck_point", "share_left", "still_flagged"]
 
 
 def below(threshold: int) -> str:
     return f"<{threshold}"
 
 
-def suppress(
-    frame: pd.DataFrame,
-    size: pd.Series,
-    thresholds: pd.Series | int,
-    columns: Sequence[str],
-    parents: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Hide ``columns`` in rows whose ``size`` (people) is under the threshold,
-    then complementary cells within each parent group.
-
-    Returns a copy with the hidden values replaced by their labels and a
-    ``_hidden`` column ('primary', 'complement' or '').
-    """
+def protect_effect(frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """The mail effect report (one row per group: mailed, holdout): a group of
+    fewer than ``minimum`` people shows its outcome as ``<5``, and shares are
+    whole percents, so no one's outcome is read off a small group or its share.
+    The difference between the groups is left to the caller, which must not
+    show it when either side is hidden."""
     out = frame.copy()
-    limit = (
-        thresholds
-        if isinstance(thresholds, pd.Series)
-        else pd.Series(thresholds, index=frame.index)
-    )
-    hidden = pd.Series("", index=frame.index, dtype=object)
-    hidden[size < limit] = PRIMARY
-    groups = (
-        [frame.index]
-        if not parents
-        else [rows.index for _, rows in frame.groupby(list(parents), sort=False)]
-    )
-    for rows in groups:
-        flagged = hidden.loc[rows]
-        if (flagged == PRIMARY).sum() == 1:
-            visible = [i for i in rows if hidden.loc[i] == ""]
-            if visible:
-                smallest = min(visible, key=lambda i: (size.loc[i], str(i)))
-                hidden.loc[smallest] = SECONDARY
-    for column in columns:
-        values = out[column].astype(object)
-        for index in hidden.index[hidden == PRIMARY]:
-            values.loc[index] = below(int(limit.loc[index]))
-        for index in hidden.index[hidden == SECONDARY]:
-            values.loc[index] = COMPLEMENT
-        out[column] = values
-    out["_hidden"] = hidden
-    return out
-
-
-def suppress_cells(
-    frame: pd.DataFrame, size: pd.Series, thresholds: pd.Series | int, columns: Sequence[str]
-) -> pd.DataFrame:
-    """Primary suppression only, for figures that are not parts of a shown total (averages)."""
-    out = frame.copy()
-    limit = (
-        thresholds
-        if isinstance(thresholds, pd.Series)
-        else pd.Series(thresholds, index=frame.index)
-    )
-    small = size < limit
-    for column in columns:
-        values = out[column].astype(object)
-        for index in small.index[small]:
-            values.loc[index] = below(int(limit.loc[index]))
-        out[column] = values
+    for column in EFFECT_FIGURES:
+        out[column] = out[column].astype(object)
+    for index, row in out.iterrows():
+        if row["in_snapshot"] < minimum:
+            for column in EFFECT_FIGURES:
+                out.at[index, column] = below(minimum)
+        elif row["share_left"] is not None and not pd.isna(row["share_left"]):
+            out.at[index, "share_left"] = round(float(row["share_left"]) * 100) / 100
     return out

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..reports import DivisionReport
 from .files import cell, display_width
 from .neutralise import protect_workbook
+from .privacy_audit import check
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -32,19 +33,19 @@ OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
     # (column, Japanese header, number format)
     ("division", "事業部", None),
     ("headcount", "人数", "#,##0"),
-    ("activation_rate", "ログイン率", "0.0%"),
-    ("pair_rate", "ペア成立率", "0.0%"),
+    ("activation_rate", "ログイン率", "0%"),
+    ("pair_rate", "ペア成立率", "0%"),
     ("members", "部下の人数", "#,##0"),
-    ("implementation_rate", "1on1実施率（部下）", "0.0%"),
+    ("implementation_rate", "1on1実施率（部下）", "0%"),
     ("implementation_rate_trend", "実施率の推移", None),
     ("held", "1on1実施数", "#,##0"),
-    ("per_member_month", "1on1/人/月", "0.00"),
+    ("per_member_month", "1on1/人/月", "0.0"),
     ("per_member_month_trend", "回数の推移", None),
-    ("prepared_share", "事前準備率", "0.0%"),
-    ("rated_share", "スッキリ度入力率", "0.0%"),
-    ("sukkiri_avg", "平均スッキリ度", "0.00"),
+    ("prepared_share", "事前準備率", "0%"),
+    ("rated_share", "スッキリ度入力率", "0%"),
+    ("sukkiri_avg", "平均スッキリ度", "0.0"),
     ("sukkiri_avg_trend", "スッキリ度の推移", None),
-    ("growth_avg", "平均成長実感", "0.00"),
+    ("growth_avg", "平均成長実感", "0.0"),
 ]
 DEPARTMENT_COLUMNS = [("department", "部署", None), *OVERVIEW_COLUMNS[1:]]
 DEPARTMENT_COLUMNS = [c for c in DEPARTMENT_COLUMNS if not c[0].endswith("_trend")]
@@ -62,14 +63,16 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 
 def write_report(report: DivisionReport, path: Path) -> Path:
+    check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = Workbook()
     overview = book.active
     overview.title = "概要"
     used = {"概要"}
     row = _heading(overview, report, "概要")
     table_top = row
-    row = _table(overview, report.overview, OVERVIEW_COLUMNS, row)
-    rows_written = len(report.overview)
+    overview_rows = report.overview
+    row = _table(overview, overview_rows, OVERVIEW_COLUMNS, row)
+    rows_written = len(overview_rows)
     _legend(overview, row + 1)
     chart_row = row + 4
     if rows_written:
@@ -89,13 +92,16 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     # Charts are not cells: without a print area the last one would be cut off.
     last_column = get_column_letter(max(overview.max_column, len(report.divisions) + 12, 14))
     overview.print_area = f"A1:{last_column}{last_row}"
+    # Each view is read off the cells once, not once per sheet.
+    departments, topics = report.departments, report.topics
+    responses, matrix = report.responses, report.matrix
     for division in report.divisions:
         sheet = book.create_sheet(sheet_title(division, used))
         row = _heading(sheet, report, division)
-        row = _table(sheet, report.departments[division], DEPARTMENT_COLUMNS, row)
-        row = _mix(sheet, report.topics[division], "トピック", row + 2)
-        row = _mix(sheet, report.responses[division], "対応", row + 2)
-        _matrix(sheet, report.matrix[division], report, row + 2)
+        row = _table(sheet, departments[division], DEPARTMENT_COLUMNS, row)
+        row = _mix(sheet, topics[division], "トピック", row + 2)
+        row = _mix(sheet, responses[division], "対応", row + 2)
+        _matrix(sheet, matrix[division], report, row + 2)
         _finish(sheet)
     protect_workbook(book)  # 事業部 and 部署 names are the tenant's text: never formulas
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
@@ -191,7 +197,7 @@ def _monthly(sheet: Worksheet, monthly: pd.DataFrame, row: int) -> int:
             target = sheet.cell(row=row + 1 + offset, column=column, value=value)
             target.border = BORDER
             if not isinstance(value, str):
-                target.number_format = "0.0%"
+                target.number_format = "0%"
     chart = LineChart()
     chart.title = "月別の1on1実施率（部下）"
     chart.y_axis.number_format = "0%"
@@ -239,7 +245,7 @@ def _mix_rows(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int) -> in
             target = sheet.cell(row=row + offset, column=column, value=value)
             target.border = BORDER
             if column == 3 and not isinstance(value, str):
-                target.number_format = "0.0%"
+                target.number_format = "0%"
     return row + len(frame) + 1
 
 
@@ -259,7 +265,7 @@ def _matrix(sheet: Worksheet, frame: pd.DataFrame, report: DivisionReport, row: 
             if isinstance(value, str):
                 target.alignment = Alignment(horizontal="right")
             elif value is not None:
-                target.number_format = "0.00"
+                target.number_format = "0.0"
     first = f"B{row + 2}"
     last = f"{get_column_letter(1 + len(responses))}{row + 1 + len(report.topics_vocabulary)}"
     sheet.conditional_formatting.add(

@@ -1,0 +1,280 @@
+"""The attacker's linear programme behind the privacy audit (``privacy_audit.py``).
+
+Variables are the hidden counts; constraints are the sums of the 全社 → 事業部 →
+部署 hierarchy and the ±0.5 % of every shown share, with the visible figures as
+constants; bounds are what a hidden cell's label says. HiGHS (through scipy)
+gives each hidden cell's narrowest interval. The programme splits into groups
+of counts tied by some relation, each solved on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from ..errors import KopsError
+from .report_cells import COUNT_UNITS, PRIMARY, Cell, half_step
+
+TOLERANCE = 1e-6
+
+
+class SolverError(KopsError):
+    """HiGHS could not solve the attacker's programme (it always has a solution:
+    the true values)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    cell: int
+    reason: str
+    low: float | None = None
+    high: float | None = None
+    frees: tuple[int, ...] = ()  # visible counts in the relations that pin it
+
+
+@dataclass
+class Row:
+    coefficients: dict[int, float]
+    low: float  # -inf for ≤ rows
+    high: float  # +inf for ≥ rows
+    frees: tuple[int, ...] = ()  # the visible counts whose hiding would loosen it
+
+
+# ---- the hierarchy ---------------------------------------------------------
+
+
+def parents(
+    cells: Sequence[Cell], units: Iterable[str], additive: bool = False
+) -> dict[int, list[int]]:
+    """Parent index → children indexes, for cells of ``units`` in the hierarchy
+    (only the additive ones with ``additive``)."""
+    wanted = set(units)
+
+    def member(c: Cell) -> bool:
+        return c.unit in wanted and (c.additive or not additive)
+
+    where: dict[tuple, int] = {}
+    for i, c in enumerate(cells):
+        if member(c):
+            where[(c.key, c.unit, c.division, c.department)] = i
+    children: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(cells):
+        if not member(c) or c.division is None:
+            continue
+        # A department sums into its division, a division into the company.
+        above = c.division if c.department is not None else None
+        parent = where.get((c.key, c.unit, above, None))
+        if parent is not None and parent != i:
+            children[parent].append(i)
+    return children
+
+
+def additive_relations(cells: Sequence[Cell]) -> dict[int, list[int]]:
+    return parents(cells, COUNT_UNITS, additive=True)
+
+
+# ---- the linear programme -------------------------------------------------
+
+
+def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
+    rows: list[Row] = []
+    for parent, kids in additive_relations(cells).items():
+        row = Row({}, 0.0, 0.0)
+        constant = 0.0
+        for index, sign in [(parent, -1.0), *((k, 1.0) for k in kids)]:
+            if cells[index].hidden:
+                row.coefficients[index] = row.coefficients.get(index, 0.0) + sign
+            else:
+                constant += sign * float(cells[index].raw or 0)
+        if row.coefficients:
+            frees = tuple(i for i in (parent, *kids) if not cells[i].hidden)
+            rows.append(Row(row.coefficients, -constant, -constant, frees))
+    for cell in cells:
+        if cell.hidden or cell.unit != "share" or cell.numerator is None or not cell.denominator:
+            continue
+        share, step = float(cell.value or 0), half_step("share")
+        for bound, sign in ((share - step, 1.0), (share + step, -1.0)):
+            # numerator − bound × Σ denominator  ≥ 0 (lower) or ≤ 0 (upper)
+            terms: dict[int, float] = defaultdict(float)
+            terms[cell.numerator] += 1.0
+            for d in cell.denominator:
+                terms[d] -= bound
+            coefficients, constant = {}, 0.0
+            for index, weight in terms.items():
+                if cells[index].hidden:
+                    coefficients[index] = weight
+                else:
+                    constant += weight * float(cells[index].raw or 0)
+            if not coefficients:
+                continue
+            frees = tuple(i for i in terms if not cells[i].hidden)
+            if sign > 0:
+                rows.append(Row(coefficients, -constant - TOLERANCE, math.inf, frees))
+            else:
+                rows.append(Row(coefficients, -math.inf, -constant + TOLERANCE, frees))
+    return rows
+
+
+def components(cells: Sequence[Cell]) -> list[tuple[list[int], list[Row]]]:
+    """Groups of hidden counts tied by some relation, with their relations
+    (each group is solved on its own: small programmes instead of one large one)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    rows = rows_of_cells(cells)
+    for row in rows:
+        first, *rest = row.coefficients
+        for other in rest:
+            parent[find(other)] = find(first)
+        find(first)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for x in list(parent):
+        groups[find(x)].append(x)
+    tied: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        tied[find(next(iter(row.coefficients)))].append(row)
+    return [(sorted(g), tied[root]) for root, g in groups.items()]
+
+
+def _prior(cell: Cell) -> tuple[float, float]:
+    """What the label alone tells the attacker about a hidden count."""
+    if cell.state == PRIMARY:
+        return 0.0, float(cell.threshold - 1) if cell.at_most_size else math.inf
+    return float(cell.threshold) if cell.at_least_size else 0.0, math.inf
+
+
+def narrowed(
+    cells: Sequence[Cell],
+    component: list[int],
+    rows: list[Row],
+    first: bool = False,
+    passed: set[int] | None = None,
+) -> list[Finding]:
+    """Primary cells of the component whose best interval is narrower than 0…k−1
+    (only the first with ``first``; cells in ``passed`` are skipped, and cells
+    that pass are added to it)."""
+    done = passed if passed is not None else set()
+    targets = [i for i in component if cells[i].state == PRIMARY and i not in done]
+    if not targets:
+        return []
+    variables = {index: n for n, index in enumerate(component)}
+    eq = [r for r in rows if r.low == r.high]
+    ub = [r for r in rows if r.low != r.high]
+    a_eq, b_eq = _matrix(eq, variables), np.array([r.low for r in eq])
+    a_ub_rows, b_ub, ub_source = [], [], []
+    for row in ub:
+        vector = _vector(row, variables)
+        if math.isfinite(row.high):
+            a_ub_rows.append(vector)
+            b_ub.append(row.high)
+            ub_source.append(row)
+        if math.isfinite(row.low):
+            a_ub_rows.append(-vector)
+            b_ub.append(-row.low)
+            ub_source.append(row)
+    a_ub = np.array(a_ub_rows) if a_ub_rows else None
+    bounds: list[tuple[float, float | None]] = [
+        (low, None if math.isinf(high) else high)
+        for low, high in map(_prior, (cells[i] for i in component))
+    ]
+    findings = []
+    for index in targets:
+        objective = np.zeros(len(component))
+        objective[variables[index]] = 1.0
+        low_fit = _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds)
+        high_fit = _solve(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
+        high = -float(high_fit.fun) if high_fit is not None else math.inf
+        low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
+        high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
+        need = cells[index].threshold - 1
+        if ub and low <= 0 and high >= need:
+            # Shares break total unimodularity: an attacker who also knows the
+            # counts are whole numbers may do better than the relaxation. Both
+            # ends of the label's range must stay reachable in whole numbers.
+            for end in (0, need):
+                if not _whole_numbers_reach(variables[index], end, a_ub, b_ub, a_eq, b_eq, bounds):
+                    low, high = (end + 1, high) if end == 0 else (low, end - 1)
+        if low > 0 or high < need:
+            fit = low_fit if low > 0 else high_fit
+            # The relations that bind at the attacker's optimum (non-zero duals)
+            # are the ones a complement has to loosen.
+            binding = [] if fit is None else _binding(fit, eq, ub_source)
+            frees = tuple(dict.fromkeys(i for row in binding for i in row.frees))
+            findings.append(
+                Finding(index, f"an attacker can narrow it to {low}…{high}", low, high, frees)
+            )
+            if first:
+                break
+        else:
+            done.add(index)
+    return findings
+
+
+def _vector(row: Row, variables: dict[int, int]) -> np.ndarray:
+    vector = np.zeros(len(variables))
+    for index, weight in row.coefficients.items():
+        vector[variables[index]] = weight
+    return vector
+
+
+def _matrix(rows: list[Row], variables: dict[int, int]) -> np.ndarray | None:
+    return np.array([_vector(r, variables) for r in rows]) if rows else None
+
+
+def _binding(fit: Any, eq: list[Row], ub: list[Row]) -> list[Row]:
+    rows = []
+    if eq and fit.eqlin is not None:
+        rows += [r for r, m in zip(eq, fit.eqlin.marginals, strict=True) if abs(m) > TOLERANCE]
+    if ub and fit.ineqlin is not None:
+        rows += [r for r, m in zip(ub, fit.ineqlin.marginals, strict=True) if abs(m) > TOLERANCE]
+    return rows
+
+
+def _whole_numbers_reach(  # type: ignore[no-untyped-def]
+    position: int, value: int, a_ub, b_ub, a_eq, b_eq, bounds
+) -> bool:
+    """Whether some whole-number solution gives the variable at ``position`` ``value``."""
+    fixed = list(bounds)
+    fixed[position] = (value, value)
+    constraints = []
+    if a_eq is not None:
+        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+    if a_ub is not None:
+        constraints.append(LinearConstraint(a_ub, -np.inf, np.array(b_ub)))
+    result = milp(
+        np.zeros(len(bounds)),
+        constraints=constraints,
+        integrality=np.ones(len(bounds)),
+        bounds=Bounds(
+            [low for low, _ in fixed], [np.inf if high is None else high for _, high in fixed]
+        ),
+    )
+    return bool(result.status == 0)
+
+
+def _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) -> Any:  # type: ignore[no-untyped-def]
+    result = linprog(
+        objective,
+        A_ub=a_ub,
+        b_ub=np.array(b_ub) if a_ub is not None else None,
+        A_eq=a_eq,
+        b_eq=b_eq if a_eq is not None else None,
+        bounds=bounds,
+        method="highs",
+    )
+    if result.status == 3:  # unbounded
+        return None
+    if result.status != 0:
+        raise SolverError(f"privacy audit: the linear programme failed ({result.message})")
+    return result
