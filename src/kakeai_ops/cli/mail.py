@@ -18,14 +18,18 @@ from ..analyses import segment as seg
 from ..errors import KopsError
 from ..init import shipped_templates_dir
 from ..mail.audience import REASONS, Audience, AudienceSpec, build_audience
+from ..mail.binding import binding_text, check_binding, spec_binding
+from ..mail.headers import check_headers
 from ..mail.ledger import Ledger
 from ..mail.message import as_bytes
 from ..mail.plan import (
     Plan,
     PlannedMessage,
     build_planned,
+    discard_plan,
     load_plan,
     make_plan,
+    outbox_folder,
     safe_run_id,
     save_plan,
 )
@@ -129,7 +133,7 @@ def _transport(s: Session, run_id: str, folder_suffix: str = "") -> Transport:
     mail = s.settings.mail
     if mail.transport == "smtp":
         return SmtpTransport(mail.smtp, mail.from_addr)
-    return OutboxTransport(s.workspace.outbox_dir / f"{run_id}{folder_suffix}")
+    return OutboxTransport(outbox_folder(s.workspace, run_id, folder_suffix))
 
 
 def _spec(
@@ -368,21 +372,22 @@ def run_send(
     snapshot: str | None,
     as_of: str | None,
 ) -> str:
-    """Plan, confirm and send (or resume) a run; returns its id. Shared by `kops seminar`."""
-    existing = None
-    if run_id_opt is not None:
-        safe_run_id(run_id_opt)
-        with _ledger(s) as ledger:
-            existing = ledger.run(run_id_opt)
-    if existing is not None and not (dry_run or to_test):
-        _resume(s, run_id_opt or "", yes, limit, retry_unknown)
-        return run_id_opt or ""
+    """Plan, confirm and send (or resume) a run; returns its id. Shared by `kops seminar`.
+
+    A run id stands for the choices it was first planned with (see mail/binding.py):
+    the same choices resume the stored plan, other choices are refused.
+    """
+    real = not (dry_run or to_test)
+    binding = spec_binding(spec, holdout)
+    if (
+        run_id_opt is not None
+        and real
+        and _resume_planned(s, safe_run_id(run_id_opt), binding, yes, limit, retry_unknown)
+    ):
+        return run_id_opt
     audience, snap_id, when = _audience(s, spec, snapshot, as_of)
     run_id = safe_run_id(run_id_opt or audience.default_run_id)
-    with _ledger(s) as ledger:
-        existing = ledger.run(run_id)
-    if existing is not None and not (dry_run or to_test):
-        _resume(s, run_id, yes, limit, retry_unknown)
+    if real and _resume_planned(s, run_id, binding, yes, limit, retry_unknown):
         return run_id
     with Progress(
         TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
@@ -412,9 +417,51 @@ def run_send(
         f"Send {min(sendable, limit or sendable):,} message(s) via {transport_name} "
         f"as run {run_id}?",
     )
-    _record_plan(s, plan, audience, snap_id, when, holdout)
-    _send(s, plan, limit, retry_unknown)
+    record_and_send(s, plan, audience, snap_id, when, holdout, binding, yes, limit, retry_unknown)
     return run_id
+
+
+def _resume_planned(
+    s: Session,
+    run_id: str,
+    binding: dict[str, Any],
+    yes: bool,
+    limit: int | None,
+    retry_unknown: bool,
+) -> bool:
+    """Resume run_id if it was planned (refused if with other choices); False if it wasn't."""
+    with _ledger(s) as ledger:
+        existing = ledger.run(run_id)
+    if existing is None:
+        return False
+    check_binding(run_id, existing.get("binding"), binding)
+    _resume(s, run_id, yes, limit, retry_unknown)
+    return True
+
+
+def record_and_send(
+    s: Session,
+    plan: Plan,
+    audience: Audience,
+    snap_id: str,
+    when: str,
+    holdout: float,
+    binding: dict[str, Any],
+    yes: bool,
+    limit: int | None,
+    retry_unknown: bool,
+) -> None:
+    """Store the plan as the run's, atomically, and send it.
+
+    When another kops stored a plan under the same run id in the meantime, that
+    one stands: this command resumes it if its choices are the same, else is
+    refused; its own rendering is thrown away, never written over the other.
+    """
+    if _record_plan(s, plan, audience, snap_id, when, holdout, binding):
+        _send(s, plan, limit, retry_unknown)
+        return
+    err.print(f"run {plan.run_id} was planned by another kops meanwhile", highlight=False)
+    _resume_planned(s, plan.run_id, binding, yes, limit, retry_unknown)
 
 
 def _confirm(yes: bool, question: str) -> None:
@@ -454,11 +501,18 @@ def _show_plan(s: Session, plan: Plan, audience: Audience, run_id: str) -> None:
 
 
 def _record_plan(
-    s: Session, plan: Plan, audience: Audience, snap_id: str, when: str, holdout: float
-) -> None:
+    s: Session,
+    plan: Plan,
+    audience: Audience,
+    snap_id: str,
+    when: str,
+    holdout: float,
+    binding: dict[str, Any],
+) -> bool:
+    """Write the plan and record the run in one transaction; False if the run id was taken."""
     from ..mail.ledger import LedgerRow
 
-    save_plan(s.workspace, plan)
+    content_hash = save_plan(s.workspace, plan)
     rows = [
         LedgerRow(
             m.item, m.user_id, m.email, m.name, m.template, m.kind, m.state, m.message_id, m.extra
@@ -466,7 +520,7 @@ def _record_plan(
         for m in plan.messages
     ]
     with _ledger(s) as ledger:
-        ledger.create_run(
+        created = ledger.create_run(
             {
                 "run_id": plan.run_id,
                 "description": {**audience.description, "excluded": dict(audience.excluded)},
@@ -475,9 +529,16 @@ def _record_plan(
                 "as_of": when,
                 "holdout_pct": holdout,
                 "planned": len(plan.messages),
+                "binding": binding_text(binding),
+                "plan_hash": content_hash,
             },
             rows,
         )
+        if not created:
+            stored = (ledger.run(plan.run_id) or {}).get("plan_hash")
+            if stored != content_hash:
+                discard_plan(s.workspace, plan.run_id, content_hash)
+            return False
     audit(
         s.workspace,
         "mail send",
@@ -486,6 +547,7 @@ def _record_plan(
         rows=len(plan.messages),
         detail={"run_id": plan.run_id, "excluded": dict(audience.excluded), "holdout_pct": holdout},
     )
+    return True
 
 
 def _resume(s: Session, run_id: str, yes: bool, limit: int | None, retry_unknown: bool) -> None:
@@ -551,7 +613,8 @@ def _send(s: Session, plan: Plan, limit: int | None, retry_unknown: bool) -> Non
         highlight=False,
     )
     if s.settings.mail.transport == "outbox":
-        err.print(f"  messages written to {s.workspace.outbox_dir / plan.run_id}", highlight=False)
+        folder = outbox_folder(s.workspace, plan.run_id)
+        err.print(f"  messages written to {folder}", highlight=False)
     if remaining:
         err.print(
             f"  {remaining:,} still pending: run the same command again to continue.",
@@ -568,7 +631,7 @@ def _unavailable(s: Session) -> dict[str, str]:
 
 
 def _dry_run(s: Session, plan: Plan) -> None:
-    folder = s.workspace.outbox_dir / f"{plan.run_id}-dry-run"
+    folder = outbox_folder(s.workspace, plan.run_id, "-dry-run")
     transport = OutboxTransport(folder)
     transport.open()
     mail = s.settings.mail
@@ -589,6 +652,7 @@ def _test_send(s: Session, plan: Plan, address: str, limit: int | None) -> None:
     mail = s.settings.mail
     transport = _transport(s, plan.run_id, "-test")
     messages = plan.by_state("planned")[: limit or None]
+    check_headers(mail, plan.run_id, messages, test_address=address)
     sent = 0
     with _ledger(s) as ledger:
         transport.open()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from ..errors import KopsError
 from ..mail.audience import Audience, Recipient
 from ..mail.plan import make_plan
 from ..outputs.console import frame_table, percent
+from ..outputs.filenames import FileNames, readable
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..reports import DivisionReport, build_report
@@ -67,10 +67,6 @@ def _check_scope(s: Session, users: pd.DataFrame, name: str, advisor: Advisor) -
                 f"advisors.{name}.scope: '{entry}' matches nobody in this snapshot",
                 hint="scope entries are 事業部 or 事業部/部署 as in the users export",
             )
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", name).strip("_") or "advisor"
 
 
 def _build(
@@ -191,9 +187,10 @@ def _all_advisors(
         )
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
+    names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
     for name in s.settings.advisors:
         report, snap_id = _build(s, snapshot, as_of, period, name)
-        path = directory / f"division-report-{_slug(name)}.xlsx"
+        path = names.path(name)
         write_report(report, path)
         audit(
             s.workspace,
@@ -237,7 +234,7 @@ def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str,
                 name, f"advisor:{name}", name, advisor.email.lower(), "report.advisor", context
             )
         )
-    run_id = f"advisor-reports-{_slug(period)}-{s.snapshot().id}"
+    run_id = f"advisor-reports-{readable(period)}-{s.snapshot().id}"
     audience = Audience(
         recipients,
         Counter(),
@@ -246,13 +243,23 @@ def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str,
         None,
         run_id,
     )
+    # The run stands for these advisors and addresses; their files are rewritten in place.
+    binding = {
+        "audience": "advisors",
+        "period": period,
+        "advisors": sorted(f"{r.name} <{r.email}>" for r in recipients),
+    }
+    if mail_cli._resume_planned(s, run_id, binding, yes, None, False):
+        return
     plan = make_plan(audience, mail_cli._templates(s), s.settings, run_id)
     for message in plan.messages:
         message.attachments = [str(files[message.item].resolve())]
     mail_cli._show_plan(s, plan, audience, run_id)
     mail_cli._confirm(yes, f"Mail {len(plan.messages)} advisor report(s) as run {run_id}?")
-    mail_cli._record_plan(s, plan, audience, s.snapshot().id, str(s.snapshot().as_of), 0.0)
-    mail_cli._send(s, plan, None, False)
+    snap = s.snapshot()
+    mail_cli.record_and_send(
+        s, plan, audience, snap.id, str(snap.as_of), 0.0, binding, yes, None, False
+    )
 
 
 @app.command("advisors")
@@ -314,13 +321,9 @@ def advisors_command(
     everyone = pd.concat(frames, ignore_index=True)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for frame in frames:
-            name = str(frame["advisor"].iloc[0]) if len(frame) else "advisor"
-            write_table(
-                frame.drop(columns=["advisor"]),
-                out_dir / f"advisor-scope-{_slug(name)}.csv",
-                text_columns=["user_id"],
-            )
+        names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
+        for name, frame in zip(s.settings.advisors, frames, strict=True):
+            write_table(frame.drop(columns=["advisor"]), names.path(name), text_columns=["user_id"])
         err.print(f"Wrote {len(frames)} scope list(s) to {out_dir}", highlight=False)
         return
     if fmt is not Format.table:

@@ -57,15 +57,21 @@ class Ledger:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
-    def create_run(self, meta: dict[str, Any], rows: Iterable[LedgerRow]) -> None:
-        """The run and its frozen audience, in one transaction."""
+    def create_run(self, meta: dict[str, Any], rows: Iterable[LedgerRow]) -> bool:
+        """The run and its frozen audience, in one transaction; False if the id is taken.
+
+        The INSERT itself decides who plans a run: of two kops started at once
+        with the same run id, one inserts and the other changes nothing, then
+        compares its choices with the stored ones (never overwriting them).
+        """
         stamp = now_text()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.db.execute(
+            inserted = self.db.execute(
                 "INSERT INTO mail_runs (run_id, description, segment_key, snapshot, as_of,"
-                " holdout_pct, created_at, created_by, planned, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned')",
+                " holdout_pct, created_at, created_by, planned, status, binding, plan_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?)"
+                " ON CONFLICT (run_id) DO NOTHING",
                 (
                     meta["run_id"],
                     json.dumps(meta["description"], ensure_ascii=False),
@@ -76,8 +82,13 @@ class Ledger:
                     stamp,
                     os_user(),
                     meta["planned"],
+                    meta.get("binding"),
+                    meta.get("plan_hash"),
                 ),
-            )
+            ).rowcount
+            if inserted == 0:
+                self.db.execute("ROLLBACK")
+                return False
             self.db.executemany(
                 "INSERT INTO mail_ledger (run_id, item, user_id, email, name, template, kind,"
                 " state, message_id, error, extra, updated_at)"
@@ -102,8 +113,10 @@ class Ledger:
             )
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
+        return True
 
     def set_run_status(self, run_id: str, status: str) -> None:
         self.db.execute("UPDATE mail_runs SET status = ? WHERE run_id = ?", (status, run_id))
