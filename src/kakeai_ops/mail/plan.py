@@ -180,6 +180,9 @@ def load_plan(ws: Workspace, run_id: str, content_hash: str | None = None) -> Pl
         with closing(Ledger(ws)) as ledger:
             run = ledger.run(run_id)
         content_hash = run.get("plan_hash") if run else None
+    legacy = ws.state_dir / "mail" / safe_run_id(run_id) / "messages.jsonl"
+    if not content_hash and legacy.is_file():  # planned before plans were named by hash
+        return Plan(run_id, _messages(legacy.read_bytes()))
     if not content_hash:
         raise KopsError(
             f"run '{run_id}' has no stored plan", hint="`kops mail status` lists the runs"
@@ -195,5 +198,8 @@ def load_plan(ws: Workspace, run_id: str, content_hash: str | None = None) -> Pl
             f"run '{run_id}': {path} is not the plan the ledger recorded (changed on disk)",
             hint="restore it from a backup, or send the mail as a new run (--id)",
         )
-    messages = [PlannedMessage(**json.loads(line)) for line in data.split(b"\n") if line.strip()]
-    return Plan(run_id, messages)
+    return Plan(run_id, _messages(data))
+
+
+def _messages(data: bytes) -> list[PlannedMessage]:
+    return [PlannedMessage(**json.loads(line)) for line in data.split(b"\n") if line.strip()]
