@@ -51,6 +51,7 @@ def test_names_stay_readable_and_keys_never_share_one() -> None:
         "名前",
         "tab\there",
         "nul\x00here",
+        "bytes\udc85here",  # an undecodable byte from a command line
         "...",
         "",
         "髙橋﨑①",
@@ -153,3 +154,16 @@ def test_outbox_and_scope_lists_keep_one_file_per_advisor(
             encoding="utf-8-sig"
         )
         assert set(config["scope"]) == {d for d in DIVISIONS if d in text}, name
+
+
+def test_run_folders_from_hostile_run_ids(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    ids = ["CON", "a:b", "a_b", "Run1", "run1", "trailing. ", "営業 本部長"]
+    for run_id in ids:
+        cli("mail", "send", "--segment", "no_pair", "--id", run_id, "--dry-run")
+    folders = [p.name for p in sample_copy.outbox_dir.iterdir()]
+    assert len({f.casefold() for f in folders}) == len(ids)
+    assert all(f.endswith("-dry-run") and not set(':"<>|?*') & set(f) for f in folders)
+    for bad in ["a/b", "..", "x\x01y", "x\udc85y"]:
+        refused = cli("mail", "send", "--segment", "no_pair", "--id", bad, "--dry-run", ok=False)
+        assert refused.exit_code == 1 and "can't be a run id" in refused.stderr

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -118,11 +120,19 @@ def sample_users(cli: Cli, count: int) -> list[str]:
 def test_two_sends_started_at_once_never_mix_plans(
     sample_copy: Workspace, tmp_path: Path, templates: tuple[str, str]
 ) -> None:
-    """Two processes, one run id: each person gets one message, the one the ledger records."""
+    """Two processes, one run id: each person gets one message, the one the ledger records.
+
+    To make both reach the moment of storing their plan together, the test holds
+    the state database's write lock (as any other kops writing would) until both
+    have rendered and written their plan files, then lets them race for it.
+    """
     cli = Cli(sample_copy)
     people = sample_users(cli, 80)
     listed = tmp_path / "list.csv"
     listed.write_text("user_id\n" + "\n".join(people) + "\n", encoding="utf-8")
+    Ledger(sample_copy).close()  # the schema is current before the lock is taken
+    blocker = sqlite3.connect(sample_copy.db_path, timeout=30, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         env = {**os.environ, "KOPS_WORKSPACE": str(sample_copy.root), "KOPS_QUIET": "1"}
@@ -149,6 +159,16 @@ def test_two_sends_started_at_once_never_mix_plans(
             )
             for template, log in zip(templates, logs, strict=True)
         ]
+        plans = plan_dir(sample_copy, "race")
+        deadline = time.monotonic() + 20  # below the processes' 30 s wait for the database
+        while time.monotonic() < deadline and len(list(plans.glob("plan-*.jsonl"))) < len(
+            set(templates)
+        ):
+            time.sleep(0.05)
+        both_rendered = len(list(plans.glob("plan-*.jsonl"))) == len(set(templates))
+        time.sleep(0.5)  # from writing its plan to waiting on the database: a moment
+        blocker.execute("ROLLBACK")
+        blocker.close()
         codes = [p.wait(timeout=300) for p in processes]
         results = [(c, log.read_text(encoding="utf-8")) for c, log in zip(codes, logs, strict=True)]
         received = list(server.handler.received)
@@ -159,6 +179,8 @@ def test_two_sends_started_at_once_never_mix_plans(
     if templates[0] != templates[1]:
         loser = next(stderr for code, stderr in results if code != 0)
         assert "run 'race' was planned with other choices" in loser
+        if both_rendered:  # the INSERT decided, not an earlier look at the ledger
+            assert "was planned by another kops meanwhile" in loser
     recorded = ledger_templates(sample_copy, "race")
     got = Counter(a for r in received for a in r.rcpt_tos)
     assert got == Counter({email: 1 for email in recorded})  # everyone exactly once

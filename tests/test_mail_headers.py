@@ -210,3 +210,34 @@ def test_a_resumed_run_is_checked_again(mail_ws: Workspace, tmp_path: Path) -> N
         edited = cli("mail", "send", *listed, ok=False)
         assert edited.exit_code == 1 and "not the plan the ledger recorded" in edited.stderr
         assert len(server.handler.received) == 1
+
+
+def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = {
+        "営業\n本部長": {"email": "eigyo@example.jp", "scope": ["営業本部"]},
+        "製造本部長": {"email": "a@example.jp,b@example.jp", "scope": ["製造本部"]},
+        "開発本部長": {"email": "kaihatsu@example.jp", "scope": ["開発本部"]},
+    }
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        result = Cli(sample_copy)(
+            "report",
+            "divisions",
+            "--all-advisors",
+            "--out",
+            str(tmp_path / "r"),
+            "--mail",
+            "--yes",
+            ok=False,
+        )
+        assert result.exit_code == 1 and "2 header problem(s)" in result.stderr
+        assert "user 'advisor:営業\\n本部長': To: contains a line break" in result.stderr
+        assert "user advisor:製造本部長: To: the address is not one" in result.stderr
+        assert server.handler.received == []
+    nothing_recorded(sample_copy)

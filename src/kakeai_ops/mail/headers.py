@@ -107,7 +107,7 @@ def check_headers(
     problems = _sender_problems(mail)
     subjects: dict[str, str | None] = {}  # a subject is shared by many: checked once
     for message in messages:
-        who = f"user {message.user_id}"
+        who = f"user {_printable(message.user_id)}"
         name = message.name if test_address is None else f"テスト送信（{message.name}）"
         address = message.email if test_address is None else test_address
         what = text_problem(message.name, MAX_NAME) or address_problem(name, address)
@@ -123,6 +123,11 @@ def check_headers(
         problems += _attachment_problems(who, message.attachments)
     if problems:
         raise _error(run_id, problems)
+
+
+def _printable(text: str) -> str:
+    """Text as the terminal can show it: quoted with escapes when it holds a control character."""
+    return repr(text) if _CONTROL.search(text) else text
 
 
 def _attachment_problems(who: str, attachments: Sequence[str]) -> list[str]:

@@ -126,9 +126,13 @@ def build_planned(
 
 
 def safe_run_id(run_id: str) -> str:
-    if not run_id or run_id in (".", "..") or re.search(r"[/\\\x00-\x1f\x7f-\x9f]", run_id):
+    if (
+        not run_id
+        or run_id in (".", "..")
+        or re.search(r"[/\\\x00-\x1f\x7f-\x9f\ud800-\udfff]", run_id)
+    ):
         raise KopsError(
-            f"'{run_id}' can't be a run id", hint="use letters, digits, '.', '-' and '_'"
+            f"{run_id!r} can't be a run id", hint="use letters, digits, '.', '-' and '_'"
         )
     return run_id
 

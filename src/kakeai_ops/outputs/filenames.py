@@ -22,8 +22,9 @@ from pathlib import Path
 
 from ..errors import KopsError
 
-# What Windows refuses in a file name, plus every control character (C0, DEL, C1).
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+# What Windows refuses in a file name, every control character (C0, DEL, C1), and
+# lone surrogates (undecodable bytes from a command line: no file system takes them).
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
     f"{device}{digit}" for device in ("COM", "LPT") for digit in "123456789¹²³"
 }
