@@ -255,11 +255,6 @@ SCHEMA = [
         PRIMARY KEY (seminar, row)
     );
     """,
-    # version 6: a mail run is bound to the choices it was planned with and its plan's hash
-    """
-    ALTER TABLE mail_runs ADD COLUMN binding TEXT;
-    ALTER TABLE mail_runs ADD COLUMN plan_hash TEXT;
-    """,
 ]
 
 
@@ -273,25 +268,10 @@ def connect(ws: Workspace) -> sqlite3.Connection:
     connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA foreign_keys=ON")
-    if connection.execute("PRAGMA user_version").fetchone()[0] < len(SCHEMA):
-        _upgrade(connection)
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(SCHEMA[version:], start=version + 1):
+        connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
     return connection
-
-
-def _upgrade(connection: sqlite3.Connection) -> None:
-    """Bring the schema up to date; of two kops started at once, the second finds it done."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(SCHEMA[version:], start=version + 1):
-            for statement in script.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-            connection.execute(f"PRAGMA user_version={number}")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
 
 
 def os_user() -> str:

@@ -323,7 +323,11 @@ def advisors_command(
         out_dir.mkdir(parents=True, exist_ok=True)
         names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
         for name, frame in zip(s.settings.advisors, frames, strict=True):
-            write_table(frame.drop(columns=["advisor"]), names.path(name), text_columns=["user_id"])
+            write_table(
+                frame.drop(columns=["advisor"]),
+                names.path(name),
+                text_columns=["user_id"],
+            )
         err.print(f"Wrote {len(frames)} scope list(s) to {out_dir}", highlight=False)
         return
     if fmt is not Format.table:

@@ -44,6 +44,30 @@ class Ledger:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.db: sqlite3.Connection = connect(ws)
+        self._add_binding_columns()
+
+    def _add_binding_columns(self) -> None:
+        """Give mail_runs the columns binding a run id to its plan (see mail/binding.py).
+
+        Added here, idempotently, for state databases made before they existed;
+        of two kops opening such a database at once, the second finds them there.
+        """
+        wanted = ("binding", "plan_hash")
+        if set(wanted) <= self._run_columns():
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            present = self._run_columns()
+            for column in wanted:
+                if column not in present:
+                    self.db.execute(f"ALTER TABLE mail_runs ADD COLUMN {column} TEXT")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _run_columns(self) -> set[str]:
+        return {row[1] for row in self.db.execute("PRAGMA table_info(mail_runs)")}
 
     def close(self) -> None:
         self.db.close()
