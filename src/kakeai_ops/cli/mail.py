@@ -17,9 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..analyses import segment as seg
 from ..errors import KopsError
 from ..init import shipped_templates_dir
+from ..mail import binding as run_binding
+from ..mail import headers as mail_headers
 from ..mail.audience import REASONS, Audience, AudienceSpec, build_audience
-from ..mail.binding import binding_text, check_binding, spec_binding
-from ..mail.headers import check_headers
 from ..mail.ledger import Ledger
 from ..mail.message import as_bytes
 from ..mail.plan import (
@@ -378,7 +378,7 @@ def run_send(
     the same choices resume the stored plan, other choices are refused.
     """
     real = not (dry_run or to_test)
-    binding = spec_binding(spec, holdout)
+    binding = run_binding.spec_binding(spec, holdout)
     if (
         run_id_opt is not None
         and real
@@ -434,7 +434,7 @@ def _resume_planned(
         existing = ledger.run(run_id)
     if existing is None:
         return False
-    check_binding(run_id, existing.get("binding"), binding)
+    run_binding.check_binding(run_id, existing.get("binding"), binding)
     _resume(s, run_id, yes, limit, retry_unknown)
     return True
 
@@ -529,7 +529,7 @@ def _record_plan(
                 "as_of": when,
                 "holdout_pct": holdout,
                 "planned": len(plan.messages),
-                "binding": binding_text(binding),
+                "binding": run_binding.binding_text(binding),
                 "plan_hash": content_hash,
             },
             rows,
@@ -652,7 +652,7 @@ def _test_send(s: Session, plan: Plan, address: str, limit: int | None) -> None:
     mail = s.settings.mail
     transport = _transport(s, plan.run_id, "-test")
     messages = plan.by_state("planned")[: limit or None]
-    check_headers(mail, plan.run_id, messages, test_address=address)
+    mail_headers.check_headers(mail, plan.run_id, messages, test_address=address)
     sent = 0
     with _ledger(s) as ledger:
         transport.open()
