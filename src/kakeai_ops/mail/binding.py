@@ -10,9 +10,10 @@ part of the binding: resuming sends the frozen plan, whatever changed since.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
+from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from ..errors import KopsError
@@ -43,27 +44,29 @@ class RunConflict(KopsError):
 
 
 def spec_binding(spec: AudienceSpec, holdout_pct: float) -> dict[str, Any]:
-    """The operator's choices that define a run (not the data they were applied to)."""
-    users_file = None
-    if spec.users_file is not None:
-        # Its content, not its path: the same list from elsewhere is the same run.
-        with contextlib.suppress(OSError):  # a missing file is reported with the audience
-            users_file = hashlib.sha256(spec.users_file.read_bytes()).hexdigest()[:16]
-    return {
-        "audience": spec.source(),
-        "segment": spec.segment,
-        "flag": spec.flag,
-        "role": spec.role,
-        "division": spec.division,
-        "awarded": spec.awarded,
-        "milestones": spec.milestones,
-        "users_file": users_file,
-        "template": spec.template,
-        "seminar": spec.seminar,
-        "segments": list(spec.segments),
-        "managers": spec.managers,
-        "holdout_pct": float(holdout_pct),
-    }
+    """The operator's choices that define a run (not the data they were applied to).
+
+    Every field of the audience spec counts, so an option added later is bound
+    too; the two that are data rather than choices are handled apart.
+    """
+    binding: dict[str, Any] = {"audience": spec.source()}
+    for item in fields(spec):
+        value = getattr(spec, item.name)
+        if item.name == "user_ids":
+            continue  # derived from recorded data (e.g. who attended), like the snapshot
+        if item.name == "users_file" and value is not None:
+            value = _file_hash(value)
+        binding[item.name] = list(value) if isinstance(value, tuple) else value
+    binding["holdout_pct"] = float(holdout_pct)
+    return binding
+
+
+def _file_hash(path: Path) -> str | None:
+    """A list's content, not its path: the same list from elsewhere is the same run."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None  # a missing file is reported with the audience
 
 
 def binding_text(binding: dict[str, Any]) -> str:
@@ -78,7 +81,8 @@ def differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     for key in keys:
         before, after = stored.get(key), wanted.get(key)
         if before != after:
-            lines.append(f"{LABELS.get(key, key)}: {_show(before)} (stored) → {_show(after)}")
+            label = LABELS.get(key, "--" + key.replace("_", "-"))
+            lines.append(f"{label}: {_show(before)} (stored) → {_show(after)}")
     return lines
 
 
