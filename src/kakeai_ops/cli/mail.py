@@ -509,7 +509,8 @@ def _record_plan(
     holdout: float,
     binding: dict[str, Any],
 ) -> bool:
-    """Write the plan and record the run in one transaction; False if the run id was taken."""
+    """Write the plan file (named by its hash), then record the run, its rows, binding and
+    hash in one transaction; False if the run id was taken meanwhile."""
     from ..mail.ledger import LedgerRow
 
     content_hash = save_plan(s.workspace, plan)
