@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,6 @@ from ..errors import KopsError
 from ..mail.audience import Audience, Recipient
 from ..mail.plan import make_plan
 from ..outputs.console import frame_table, percent
-from ..outputs.filenames import FileNames, readable
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..reports import DivisionReport, build_report
@@ -67,6 +67,10 @@ def _check_scope(s: Session, users: pd.DataFrame, name: str, advisor: Advisor) -
                 f"advisors.{name}.scope: '{entry}' matches nobody in this snapshot",
                 hint="scope entries are 事業部 or 事業部/部署 as in the users export",
             )
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", name).strip("_") or "advisor"
 
 
 def _build(
@@ -185,6 +189,8 @@ def _all_advisors(
         raise KopsError(
             "no advisors in kops.yaml", hint="add them under `advisors:` (name: {email, scope})"
         )
+    from ..outputs.filenames import FileNames
+
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
@@ -234,7 +240,7 @@ def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str,
                 name, f"advisor:{name}", name, advisor.email.lower(), "report.advisor", context
             )
         )
-    run_id = f"advisor-reports-{readable(period)}-{s.snapshot().id}"
+    run_id = f"advisor-reports-{_slug(period)}-{s.snapshot().id}"
     audience = Audience(
         recipients,
         Counter(),
@@ -320,6 +326,8 @@ def advisors_command(
         audit(s.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
     everyone = pd.concat(frames, ignore_index=True)
     if out_dir is not None:
+        from ..outputs.filenames import FileNames
+
         out_dir.mkdir(parents=True, exist_ok=True)
         names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
         for name, frame in zip(s.settings.advisors, frames, strict=True):
