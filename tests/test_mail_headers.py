@@ -241,3 +241,14 @@ def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
         assert "user advisor:製造本部長: To: the address is not one" in result.stderr
         assert server.handler.received == []
     nothing_recorded(sample_copy)
+
+
+def test_text_that_cannot_be_encoded_is_named() -> None:
+    """A lone surrogate (an undecodable byte) can't reach a snapshot, but a template can hold it."""
+    from kakeai_ops.mail.headers import address_problem, text_problem
+
+    assert text_problem("社員\udc85", 100) == "contains a character that can't be encoded (U+DC85)"
+    assert text_problem("社員 太郎", 100) is None
+    assert address_problem("社員", "taro.yamada+1on1@example.co.jp") is None
+    assert address_problem("社員", "a..b@example.jp") == "the address is not one email address"
+    assert address_problem("社員", "") == "has no email address"
