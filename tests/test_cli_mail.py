@@ -17,6 +17,7 @@ import yaml
 
 from conftest import Cli
 from kakeai_ops.mail.ledger import Ledger
+from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 
@@ -256,7 +257,7 @@ def test_dry_run_writes_eml_and_records_nothing(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     expected = reachable(cli)
     result = cli("mail", "send", *SEGMENT, "--dry-run")
-    folder = sample_copy.outbox_dir / f"{RUN}-dry-run"
+    folder = outbox_folder(sample_copy, RUN, "-dry-run")
     files = sorted(folder.glob("*.eml"))
     assert len(files) == len(expected)
     from email import message_from_bytes, policy
@@ -295,7 +296,7 @@ def test_limit_and_holdout(sample_copy: Workspace) -> None:
         assert len(server.handler.received) == 2
         counts = states(sample_copy)
         assert counts["holdout"] > 0 and counts["sent"] == 2
-        cli("mail", "send", *SEGMENT, "--yes")
+        cli("mail", "send", *SEGMENT, "--holdout", "30", "--yes")  # same options: resumes
         final = states(sample_copy)
         assert final["sent"] + final["holdout"] == sum(final.values())
         held = {row.email for row in Ledger(sample_copy).rows(RUN, ["holdout"])}
@@ -324,12 +325,12 @@ def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> Non
         (r["user_id"], r["role"]) for r in again
     }
     assert delivered and len(again) < len(due)
-    outbox = sample_copy.outbox_dir / "milestones-2026-11"
+    outbox = outbox_folder(sample_copy, "milestones-2026-11")
     assert len(list(outbox.glob("*.eml"))) == len(delivered)
     cli("campaign", "award", "exec-1on1-2026h2")
     result = cli("mail", "send", "--awarded", "exec-1on1-2026h2", "--yes")
     assert "campaign.awarded" in result.stderr
-    files = list((sample_copy.outbox_dir / "campaign.awarded-exec-1on1-2026h2").glob("*.eml"))
+    files = list(outbox_folder(sample_copy, "campaign.awarded-exec-1on1-2026h2").glob("*.eml"))
     assert files
     from email import message_from_bytes, policy
 

@@ -17,6 +17,7 @@ from conftest import SAMPLE, Cli
 from kakeai_ops.clock import JST
 from kakeai_ops.errors import WorkspaceError
 from kakeai_ops.mail.ledger import Ledger, LedgerRow
+from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.workspace import Workspace
 
@@ -146,7 +147,7 @@ def test_mail_dates_and_ledger_times_are_jst_whatever_tz(sample_copy: Workspace,
     snapshot = latest_snapshot(sample_copy)
     assert snapshot is not None and snapshot.created_at.endswith("+09:00")
 
-    messages = sorted((sample_copy.outbox_dir / RUN).glob("*.eml"))
+    messages = sorted(outbox_folder(sample_copy, RUN).glob("*.eml"))
     assert messages
     for path in messages:
         parsed = message_from_bytes(path.read_bytes(), policy=policy.default)

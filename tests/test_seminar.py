@@ -18,6 +18,7 @@ from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
 from kakeai_ops.init import init_workspace
 from kakeai_ops.mail.ledger import Ledger
+from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.seminars import group_answers, invite_spec, read_survey
 from kakeai_ops.workspace import Workspace
 
@@ -79,7 +80,7 @@ def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
     cli("seminar", "invite", "month1", "--yes")
     invited = set(sent(october, "seminar.month1-month1"))
     assert invited == expected
-    message = next((october.outbox_dir / "seminar.month1-month1").glob("*.eml")).read_bytes()
+    message = next(outbox_folder(october, "seminar.month1-month1").glob("*.eml")).read_bytes()
     from email import message_from_bytes, policy
 
     parsed = message_from_bytes(message, policy=policy.default)
@@ -99,7 +100,7 @@ def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
     reminded = set(sent(october, "seminar.recording-month1"))
     assert reminded == invited - attended and reminded
     assert f"to remind {len(reminded)}" in remind.stderr
-    recording = next((october.outbox_dir / "seminar.recording-month1").glob("*.eml")).read_bytes()
+    recording = next(outbox_folder(october, "seminar.recording-month1").glob("*.eml")).read_bytes()
     assert (
         "https://video.example/month1"
         in message_from_bytes(recording, policy=policy.default).get_content()

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import KopsError
+from ..outputs.filenames import safe_name
 from .common import err
 
 
@@ -153,7 +154,8 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "member",
                 "--dry-run",
             ],
-            "mail dry run (.eml files): outbox/no_prep.member-2026-11-dry-run/",
+            "mail dry run (.eml files): outbox/"
+            + safe_name("no_prep.member-2026-11", suffix="-dry-run"),
         ),
         (
             [
@@ -167,7 +169,8 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "20",
                 "--yes",
             ],
-            "mail sent to the outbox (transport: outbox): outbox/no_recurrence.manager-2026-11/",
+            "mail sent to the outbox (transport: outbox): outbox/"
+            + safe_name("no_recurrence.manager-2026-11"),
         ),
         (["mail", "send", "-w", str(root), "--awarded", "exec-1on1-2026h2", "--yes"], None),
         (["mail", "status", "-w", str(root)], None),

@@ -18,6 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..analyses import segment as seg
 from ..errors import KopsError
 from ..init import shipped_templates_dir
+from ..mail import binding as run_binding
+from ..mail import headers as mail_headers
 from ..mail.audience import REASONS, Audience, AudienceSpec, build_audience
 from ..mail.effect import difference, run_effect
 from ..mail.ledger import Ledger
@@ -26,8 +28,10 @@ from ..mail.plan import (
     Plan,
     PlannedMessage,
     build_planned,
+    discard_plan,
     load_plan,
     make_plan,
+    outbox_folder,
     safe_run_id,
     save_plan,
 )
@@ -143,7 +147,7 @@ def _transport(s: Session, run_id: str, folder_suffix: str = "") -> Transport:
     mail = s.settings.mail
     if mail.transport == "smtp":
         return SmtpTransport(mail.smtp, mail.from_addr)
-    return OutboxTransport(s.workspace.outbox_dir / f"{run_id}{folder_suffix}")
+    return OutboxTransport(outbox_folder(s.workspace, run_id, folder_suffix))
 
 
 def _spec(
@@ -393,21 +397,22 @@ def run_send(
     snapshot: str | None,
     as_of: str | None,
 ) -> str:
-    """Plan, confirm and send (or resume) a run; returns its id. Shared by `kops seminar`."""
-    existing = None
-    if run_id_opt is not None:
-        safe_run_id(run_id_opt)
-        with _ledger(s) as ledger:
-            existing = ledger.run(run_id_opt)
-    if existing is not None and not (dry_run or to_test):
-        _resume(s, run_id_opt or "", yes, limit, retry_unknown)
-        return run_id_opt or ""
+    """Plan, confirm and send (or resume) a run; returns its id. Shared by `kops seminar`.
+
+    A run id stands for the choices it was first planned with (see mail/binding.py):
+    the same choices resume the stored plan, other choices are refused.
+    """
+    real = not (dry_run or to_test)
+    binding = run_binding.spec_binding(spec, holdout)
+    if (
+        run_id_opt is not None
+        and real
+        and _resume_planned(s, safe_run_id(run_id_opt), binding, yes, limit, retry_unknown)
+    ):
+        return run_id_opt
     audience, snap_id, when = _audience(s, spec, snapshot, as_of)
     run_id = safe_run_id(run_id_opt or audience.default_run_id)
-    with _ledger(s) as ledger:
-        existing = ledger.run(run_id)
-    if existing is not None and not (dry_run or to_test):
-        _resume(s, run_id, yes, limit, retry_unknown)
+    if real and _resume_planned(s, run_id, binding, yes, limit, retry_unknown):
         return run_id
     with Progress(
         TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
@@ -437,9 +442,51 @@ def run_send(
         f"Send {min(sendable, limit or sendable):,} message(s) via {transport_name} "
         f"as run {run_id}?",
     )
-    _record_plan(s, plan, audience, snap_id, when, holdout)
-    _send(s, plan, limit, retry_unknown)
+    record_and_send(s, plan, audience, snap_id, when, holdout, binding, yes, limit, retry_unknown)
     return run_id
+
+
+def _resume_planned(
+    s: Session,
+    run_id: str,
+    binding: dict[str, Any],
+    yes: bool,
+    limit: int | None,
+    retry_unknown: bool,
+) -> bool:
+    """Resume run_id if it was planned (refused if with other choices); False if it wasn't."""
+    with _ledger(s) as ledger:
+        existing = ledger.run(run_id)
+    if existing is None:
+        return False
+    run_binding.check_binding(run_id, existing.get("binding"), binding)
+    _resume(s, run_id, yes, limit, retry_unknown)
+    return True
+
+
+def record_and_send(
+    s: Session,
+    plan: Plan,
+    audience: Audience,
+    snap_id: str,
+    when: str,
+    holdout: float,
+    binding: dict[str, Any],
+    yes: bool,
+    limit: int | None,
+    retry_unknown: bool,
+) -> None:
+    """Store the plan as the run's, atomically, and send it.
+
+    When another kops stored a plan under the same run id in the meantime, that
+    one stands: this command resumes it if its choices are the same, else is
+    refused; its own rendering is thrown away, never written over the other.
+    """
+    if _record_plan(s, plan, audience, snap_id, when, holdout, binding):
+        _send(s, plan, limit, retry_unknown)
+        return
+    err.print(f"run {plan.run_id} was planned by another kops meanwhile", highlight=False)
+    _resume_planned(s, plan.run_id, binding, yes, limit, retry_unknown)
 
 
 def _confirm(yes: bool, question: str) -> None:
@@ -479,11 +526,19 @@ def _show_plan(s: Session, plan: Plan, audience: Audience, run_id: str) -> None:
 
 
 def _record_plan(
-    s: Session, plan: Plan, audience: Audience, snap_id: str, when: str, holdout: float
-) -> None:
+    s: Session,
+    plan: Plan,
+    audience: Audience,
+    snap_id: str,
+    when: str,
+    holdout: float,
+    binding: dict[str, Any],
+) -> bool:
+    """Write the plan file (named by its hash), then record the run, its rows, binding and
+    hash in one transaction; False if the run id was taken meanwhile."""
     from ..mail.ledger import LedgerRow
 
-    save_plan(s.workspace, plan)
+    content_hash = save_plan(s.workspace, plan)
     rows = [
         LedgerRow(
             m.item, m.user_id, m.email, m.name, m.template, m.kind, m.state, m.message_id, m.extra
@@ -491,7 +546,7 @@ def _record_plan(
         for m in plan.messages
     ]
     with _ledger(s) as ledger:
-        ledger.create_run(
+        created = ledger.create_run(
             {
                 "run_id": plan.run_id,
                 "description": {**audience.description, "excluded": dict(audience.excluded)},
@@ -500,9 +555,16 @@ def _record_plan(
                 "as_of": when,
                 "holdout_pct": holdout,
                 "planned": len(plan.messages),
+                "binding": run_binding.binding_text(binding),
+                "plan_hash": content_hash,
             },
             rows,
         )
+        if not created:
+            stored = (ledger.run(plan.run_id) or {}).get("plan_hash")
+            if stored != content_hash:
+                discard_plan(s.workspace, plan.run_id, content_hash)
+            return False
     audit(
         s.workspace,
         "mail send",
@@ -511,6 +573,7 @@ def _record_plan(
         rows=len(plan.messages),
         detail={"run_id": plan.run_id, "excluded": dict(audience.excluded), "holdout_pct": holdout},
     )
+    return True
 
 
 def _resume(s: Session, run_id: str, yes: bool, limit: int | None, retry_unknown: bool) -> None:
@@ -576,7 +639,7 @@ def _send(s: Session, plan: Plan, limit: int | None, retry_unknown: bool) -> Non
         highlight=False,
     )
     if s.settings.mail.transport == "outbox":
-        folder = escape(str(s.workspace.outbox_dir / plan.run_id))
+        folder = escape(str(outbox_folder(s.workspace, plan.run_id)))
         err.print(f"  messages written to {folder}", highlight=False)
     if remaining:
         err.print(
@@ -594,7 +657,7 @@ def _unavailable(s: Session) -> dict[str, str]:
 
 
 def _dry_run(s: Session, plan: Plan) -> None:
-    folder = s.workspace.outbox_dir / f"{plan.run_id}-dry-run"
+    folder = outbox_folder(s.workspace, plan.run_id, "-dry-run")
     transport = OutboxTransport(folder)
     transport.open()
     mail = s.settings.mail
@@ -618,6 +681,7 @@ def _test_send(s: Session, plan: Plan, address: str, limit: int | None) -> None:
     mail = s.settings.mail
     transport = _transport(s, plan.run_id, "-test")
     messages = plan.by_state("planned")[: limit or None]
+    mail_headers.check_headers(mail, plan.run_id, messages, test_address=address)
     sent = 0
     with _ledger(s) as ledger:
         transport.open()

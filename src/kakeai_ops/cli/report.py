@@ -212,11 +212,14 @@ def _all_advisors(
         raise KopsError(
             "no advisors in kops.yaml", hint="add them under `advisors:` (name: {email, scope})"
         )
+    from ..outputs.filenames import FileNames
+
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
+    names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
     for name in s.settings.advisors:
         report, snap_id = _build(s, snapshot, as_of, period, name)
-        path = directory / f"division-report-{_slug(name)}.xlsx"
+        path = names.path(name)
         write_report(report, path)
         audit(
             s.workspace,
@@ -269,13 +272,23 @@ def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str,
         None,
         run_id,
     )
+    # The run stands for these advisors and addresses; their files are rewritten in place.
+    binding = {
+        "audience": "advisors",
+        "period": period,
+        "advisors": sorted(f"{r.name} <{r.email}>" for r in recipients),
+    }
+    if mail_cli._resume_planned(s, run_id, binding, yes, None, False):
+        return
     plan = make_plan(audience, mail_cli._templates(s), s.settings, run_id)
     for message in plan.messages:
         message.attachments = [str(files[message.item].resolve())]
     mail_cli._show_plan(s, plan, audience, run_id)
     mail_cli._confirm(yes, f"Mail {len(plan.messages)} advisor report(s) as run {run_id}?")
-    mail_cli._record_plan(s, plan, audience, s.snapshot().id, str(s.snapshot().as_of), 0.0)
-    mail_cli._send(s, plan, None, False)
+    snap = s.snapshot()
+    mail_cli.record_and_send(
+        s, plan, audience, snap.id, str(snap.as_of), 0.0, binding, yes, None, False
+    )
 
 
 @app.command("advisors")
@@ -336,12 +349,14 @@ def advisors_command(
         audit(s.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
     everyone = pd.concat(frames, ignore_index=True)
     if out_dir is not None:
+        from ..outputs.filenames import FileNames
+
         out_dir.mkdir(parents=True, exist_ok=True)
-        for frame in frames:
-            name = str(frame["advisor"].iloc[0]) if len(frame) else "advisor"
+        names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
+        for name, frame in zip(s.settings.advisors, frames, strict=True):
             write_table(
                 frame.drop(columns=["advisor"]),
-                out_dir / f"advisor-scope-{_slug(name)}.csv",
+                names.path(name),
                 text_columns=["user_id"],
             )
         err.print(f"Wrote {len(frames)} scope list(s) to {escape(str(out_dir))}", highlight=False)

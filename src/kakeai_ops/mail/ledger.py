@@ -47,6 +47,30 @@ class Ledger:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.db: sqlite3.Connection = connect(ws)
+        self._add_binding_columns()
+
+    def _add_binding_columns(self) -> None:
+        """Give mail_runs the columns binding a run id to its plan (see mail/binding.py).
+
+        Added here, idempotently, for state databases made before they existed;
+        of two kops opening such a database at once, the second finds them there.
+        """
+        wanted = ("binding", "plan_hash")
+        if set(wanted) <= self._run_columns():
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            present = self._run_columns()
+            for column in wanted:
+                if column not in present:
+                    self.db.execute(f"ALTER TABLE mail_runs ADD COLUMN {column} TEXT")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _run_columns(self) -> set[str]:
+        return {row[1] for row in self.db.execute("PRAGMA table_info(mail_runs)")}
 
     def close(self) -> None:
         self.db.close()
@@ -60,15 +84,21 @@ class Ledger:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
-    def create_run(self, meta: dict[str, Any], rows: Iterable[LedgerRow]) -> None:
-        """The run and its frozen audience, in one transaction."""
+    def create_run(self, meta: dict[str, Any], rows: Iterable[LedgerRow]) -> bool:
+        """The run and its frozen audience, in one transaction; False if the id is taken.
+
+        The INSERT itself decides who plans a run: of two kops started at once
+        with the same run id, one inserts and the other changes nothing, then
+        compares its choices with the stored ones (never overwriting them).
+        """
         stamp = now_text()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.db.execute(
+            inserted = self.db.execute(
                 "INSERT INTO mail_runs (run_id, description, segment_key, snapshot, as_of,"
-                " holdout_pct, created_at, created_by, planned, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned')",
+                " holdout_pct, created_at, created_by, planned, status, binding, plan_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?)"
+                " ON CONFLICT (run_id) DO NOTHING",
                 (
                     meta["run_id"],
                     json.dumps(meta["description"], ensure_ascii=False),
@@ -79,8 +109,13 @@ class Ledger:
                     stamp,
                     os_user(),
                     meta["planned"],
+                    meta.get("binding"),
+                    meta.get("plan_hash"),
                 ),
-            )
+            ).rowcount
+            if inserted == 0:
+                self.db.execute("ROLLBACK")
+                return False
             self.db.executemany(
                 "INSERT INTO mail_ledger (run_id, item, user_id, email, name, template, kind,"
                 " state, message_id, error, extra, updated_at)"
@@ -105,8 +140,10 @@ class Ledger:
             )
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
+        return True
 
     def set_run_status(self, run_id: str, status: str) -> None:
         self.db.execute("UPDATE mail_runs SET status = ? WHERE run_id = ?", (status, run_id))

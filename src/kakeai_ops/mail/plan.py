@@ -2,16 +2,20 @@
 
 Rendering everything before the first send means a template error stops the
 run before anyone gets mail. The plan is written once to the workspace
-(``state/mail/RUN/messages.jsonl``) so a resumed run sends exactly what was
-planned, whatever has changed since.
+(``state/mail/RUN-HASH/plan-CONTENTHASH.jsonl``, named by its content hash,
+which the ledger records) so a resumed run sends exactly what was planned,
+whatever has changed since.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
 import tempfile
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,8 +23,11 @@ from typing import Any
 
 from ..config import Mail, Settings
 from ..errors import KopsError
+from ..outputs.filenames import safe_name
 from ..workspace import Workspace
 from .audience import Audience, holdout_share
+from .headers import check_headers
+from .ledger import Ledger
 from .message import build_message, message_id
 from .templates import TemplateSet
 
@@ -60,7 +67,7 @@ def make_plan(
     holdout_pct: float = 0.0,
     progress: Any = None,
 ) -> Plan:
-    """Render every message; any template error raises before anything is sent."""
+    """Render every message and check its headers; any problem raises before anything is sent."""
     messages = []
     prefix = settings.mail.subject_prefix
     domain = settings.mail.message_id_domain
@@ -86,6 +93,7 @@ def make_plan(
         )
         if progress is not None:
             progress()
+    check_headers(settings.mail, run_id, messages)
     return Plan(run_id, messages, audience)
 
 
@@ -118,39 +126,84 @@ def build_planned(
 
 
 def safe_run_id(run_id: str) -> str:
-    if not run_id or run_id in (".", "..") or re.search(r"[/\\\x00-\x1f]", run_id):
+    if (
+        not run_id
+        or run_id in (".", "..")
+        or re.search(r"[/\\\x00-\x1f\x7f-\x9f\ud800-\udfff]", run_id)
+    ):
         raise KopsError(
-            f"'{run_id}' can't be a run id", hint="use letters, digits, '.', '-' and '_'"
+            f"{run_id!r} can't be a run id", hint="use letters, digits, '.', '-' and '_'"
         )
     return run_id
 
 
 def plan_dir(ws: Workspace, run_id: str) -> Path:
-    return ws.state_dir / "mail" / safe_run_id(run_id)
+    """The run's folder under state/mail: its id made safe for any file system, with a hash."""
+    return ws.state_dir / "mail" / safe_name(safe_run_id(run_id))
 
 
-def save_plan(ws: Workspace, plan: Plan) -> Path:
+def outbox_folder(ws: Workspace, run_id: str, variant: str = "") -> Path:
+    """Where the outbox writes a run's messages (variant: '-dry-run', '-test')."""
+    return ws.outbox_dir / safe_name(safe_run_id(run_id), suffix=variant)
+
+
+def plan_file(ws: Workspace, run_id: str, content_hash: str) -> Path:
+    # Named by content: two plans for one run id never overwrite each other's file.
+    return plan_dir(ws, run_id) / f"plan-{content_hash[:16]}.jsonl"
+
+
+def save_plan(ws: Workspace, plan: Plan) -> str:
+    """Write the plan under its content hash (atomically); returns the hash."""
     directory = plan_dir(ws, plan.run_id)
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / "messages.jsonl"
-    handle, temp = tempfile.mkstemp(prefix=".messages.", dir=directory)
+    digest = hashlib.sha256()
+    handle, temp = tempfile.mkstemp(prefix=".plan.", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with os.fdopen(handle, "wb") as out:
             for message in plan.messages:
-                out.write(json.dumps(asdict(message), ensure_ascii=False) + "\n")
-        os.replace(temp, target)
+                text = json.dumps(asdict(message), ensure_ascii=False, sort_keys=True)
+                line = (text + "\n").encode("utf-8")
+                digest.update(line)
+                out.write(line)
+        os.replace(temp, plan_file(ws, plan.run_id, digest.hexdigest()))
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
-    return target
+    return digest.hexdigest()
 
 
-def load_plan(ws: Workspace, run_id: str) -> Plan:
-    path = plan_dir(ws, run_id) / "messages.jsonl"
+def discard_plan(ws: Workspace, run_id: str, content_hash: str) -> None:
+    """Remove a plan file that lost the race to be the run's plan."""
+    with contextlib.suppress(OSError):
+        plan_file(ws, run_id, content_hash).unlink()
+
+
+def load_plan(ws: Workspace, run_id: str, content_hash: str | None = None) -> Plan:
+    """The run's stored plan, checked against the hash the ledger recorded for it."""
+    if content_hash is None:
+        with closing(Ledger(ws)) as ledger:
+            run = ledger.run(run_id)
+        content_hash = run.get("plan_hash") if run else None
+    legacy = ws.state_dir / "mail" / safe_run_id(run_id) / "messages.jsonl"
+    if not content_hash and legacy.is_file():  # planned before plans were named by hash
+        return Plan(run_id, _messages(legacy.read_bytes()))
+    if not content_hash:
+        raise KopsError(
+            f"run '{run_id}' has no stored plan", hint="`kops mail status` lists the runs"
+        )
+    path = plan_file(ws, run_id, content_hash)
     if not path.is_file():
         raise KopsError(
-            f"run '{run_id}' has no stored plan ({path})", hint="`kops mail status` lists the runs"
+            f"run '{run_id}': its plan {path} is missing", hint="`kops mail status` lists the runs"
         )
-    with path.open(encoding="utf-8") as handle:
-        messages = [PlannedMessage(**json.loads(line)) for line in handle if line.strip()]
-    return Plan(run_id, messages)
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != content_hash:
+        raise KopsError(
+            f"run '{run_id}': {path} is not the plan the ledger recorded (changed on disk)",
+            hint="restore it from a backup, or send the mail as a new run (--id)",
+        )
+    return Plan(run_id, _messages(data))
+
+
+def _messages(data: bytes) -> list[PlannedMessage]:
+    return [PlannedMessage(**json.loads(line)) for line in data.split(b"\n") if line.strip()]

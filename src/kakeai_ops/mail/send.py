@@ -21,6 +21,7 @@ from ..config import Settings
 from ..errors import KopsError
 from ..store import record_milestones_delivered
 from ..workspace import Workspace
+from .headers import check_headers
 from .ledger import PENDING, Ledger
 from .message import as_bytes
 from .plan import Plan, PlannedMessage, build_planned
@@ -79,6 +80,8 @@ class Sender:
     def send(self, plan: Plan, messages: list[PlannedMessage]) -> SendReport:
         report = SendReport()
         mail = self.settings.mail
+        # Again here: a resumed plan was stored earlier, kops.yaml may have changed since.
+        check_headers(mail, plan.run_id, messages)
         consecutive = 0
         opened = False
         try:
@@ -102,9 +105,9 @@ class Sender:
                 while True:
                     attempt += 1
                     self._throttle()
+                    data = self._build(message)
                     self.ledger.mark(plan.run_id, message.item, "sending", attempt=True)
                     try:
-                        data = as_bytes(build_planned(mail, message))
                         self.transport.send(data, mail.from_addr, message.email, message.item)
                     except TemporaryFailure as err:
                         consecutive += 1
@@ -168,6 +171,17 @@ class Sender:
             if opened:
                 self.transport.close()
         return report
+
+    def _build(self, message: PlannedMessage) -> bytes:
+        """The message's bytes, built before its row says 'sending': a failure leaves it planned."""
+        try:
+            return as_bytes(build_planned(self.settings.mail, message))
+        except (ValueError, TypeError, UnicodeError, OSError) as error:
+            raise KopsError(
+                f"user {message.user_id}: the message can't be built ({error}); "
+                "it was not sent and stays planned",
+                hint="fix the cause and run the same command again to resume",
+            ) from None
 
     def _open(self) -> None:
         mail = self.settings.mail

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from ..config import Smtp
 from ..errors import KopsError
+from ..outputs.filenames import FileNames
 
 PASSWORD_ENV = "KOPS_SMTP_PASSWORD"
 
@@ -63,16 +64,18 @@ class OutboxTransport:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        # One file per recipient, named after the ledger key (readable, with its hash).
+        self.names = FileNames(directory, suffix=".eml")
 
     def open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None:
-        safe = re.sub(r"[^0-9A-Za-z._-]", "_", item)
-        handle, temp = tempfile.mkstemp(prefix=f".{safe}.", dir=self.directory)
+        target = self.names.path(item)
+        handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", dir=self.directory)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.replace(temp, self.directory / f"{safe}.eml")
+        os.replace(temp, target)
 
     def close(self) -> None:
         pass

@@ -1,0 +1,254 @@
+"""Every header of every message is checked before the first is sent (real SMTP).
+
+The hostile values are put into a stored snapshot directly, as data that got
+past an older ingest would be, and into kops.yaml and templates, which ingest
+never sees.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Cli
+from kakeai_ops.mail.ledger import Ledger
+from kakeai_ops.store import latest_snapshot, load_tables, write_snapshot
+from kakeai_ops.workspace import Workspace
+from smtp_server import SmtpServer
+from test_cli_mail import use_smtp
+
+# Five recipients; the hostile value goes to the fourth, so a run that checked
+# headers only as it went would have mailed three people before failing.
+PEOPLE = [f"00{n:02d}" for n in range(10, 15)]
+
+
+@pytest.fixture
+def mail_ws(ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Path) -> Workspace:
+    users = [
+        [
+            uid,
+            f"社員 {uid}",
+            f"u{uid}@example.jp",
+            "営業本部",
+            "第一営業部",
+            "営業",
+            "30代",
+            "在籍",
+            "2026/11/20 9:00",
+        ]
+        for uid in PEOPLE
+    ]
+    Cli(ws)("ingest", str(make_exports(users=users)[0]))  # the users table is enough
+    (tmp_path / "list.csv").write_text("user_id\n" + "\n".join(PEOPLE) + "\n", encoding="utf-8")
+    return ws
+
+
+def tamper(ws: Workspace, user_id: str, **values: str) -> None:
+    """A snapshot whose user row holds a value ingest would not let through today."""
+    snapshot = latest_snapshot(ws)
+    assert snapshot is not None
+    tables = load_tables(snapshot)
+    for column, value in values.items():
+        tables.users.loc[tables.users["user_id"] == user_id, column] = value
+    write_snapshot(ws, tables, {**snapshot.manifest, "files": []})
+
+
+def nothing_recorded(ws: Workspace) -> None:
+    ledger = Ledger(ws)
+    try:
+        assert ledger.runs().empty
+    finally:
+        ledger.close()
+    assert not list((ws.state_dir / "mail").glob("*/plan-*.jsonl"))
+
+
+def send(ws: Workspace, tmp_path: Path, *extra: str) -> Any:
+    return Cli(ws)(
+        "mail",
+        "send",
+        "--users",
+        str(tmp_path / "list.csv"),
+        "--template",
+        "no_pair",
+        "--yes",
+        *extra,
+        ok=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "header", "what"),
+    [
+        ("name", "社員\r\nBcc: all@example.jp", "To", "line break or control character (U+000D)"),
+        ("name", "社員\n太郎", "To", "(U+000A)"),
+        ("name", "社員\x00太郎", "To", "(U+0000)"),
+        ("name", "社員\u2028太郎", "To", "(U+2028)"),
+        ("name", "社員\x85太郎", "To", "(U+0085)"),
+        ("name", "名" * 101, "To", "too long (101 characters, at most 100)"),
+        ("email", "u0013@example.jp,boss@example.jp", "To", "not one email address"),
+        ("email", "u0013@example.jp boss@example.jp", "To", "not one email address"),
+        ("email", "社員 <u0013@example.jp>", "To", "characters mail servers can't take"),
+        ("email", "山田@example.jp", "To", "characters mail servers can't take"),
+        ("email", '"a b"@example.jp', "To", "not one plain email address"),
+        ("email", "u0013@localhost", "To", "not one plain email address"),
+        ("email", "u0013@", "To", "not one email address"),
+        ("email", "u0013@example.jp\r\nBcc: x@example.jp", "To", "can't take"),
+        ("department", "第一\x07営業部", "Subject", "(U+0007)"),
+        ("department", "部" * 300, "Subject", "too long"),
+    ],
+)
+def test_a_bad_header_refuses_the_whole_run_before_anything_is_sent(
+    mail_ws: Workspace, tmp_path: Path, column: str, value: str, header: str, what: str
+) -> None:
+    # The subject carries a template variable, as an edited template may.
+    template = mail_ws.mail_templates_dir / "no_pair.txt"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(
+        text.replace("subject: ", "subject: {{ user.department }}：", 1), encoding="utf-8"
+    )
+    tamper(mail_ws, "0013", **{column: value})
+    with SmtpServer() as server:
+        use_smtp(mail_ws, server)
+        result = send(mail_ws, tmp_path)
+        assert result.exit_code == 1, result.stderr
+        assert "Internal error" not in result.stderr
+        assert "header problem(s); nothing was sent" in result.stderr
+        assert f"user 0013: {header}:" in result.stderr and what in result.stderr
+        assert server.handler.received == []  # not even the three before it
+        assert server.handler.connections == 0
+    nothing_recorded(mail_ws)
+
+
+def test_the_same_run_sends_once_the_data_is_fixed(mail_ws: Workspace, tmp_path: Path) -> None:
+    tamper(mail_ws, "0011", name="社員\r\n太郎")
+    tamper(mail_ws, "0014", email="u0014@example.jp;x@example.jp")
+    with SmtpServer() as server:
+        use_smtp(mail_ws, server)
+        refused = send(mail_ws, tmp_path)
+        assert "2 header problem(s)" in refused.stderr
+        assert "user 0011: To:" in refused.stderr and "user 0014: To:" in refused.stderr
+        tamper(mail_ws, "0011", name="社員 太郎")
+        tamper(mail_ws, "0014", email="u0014@example.jp")
+        assert send(mail_ws, tmp_path).exit_code == 0
+        received = sorted(a for r in server.handler.received for a in r.rcpt_tos)
+        names = {r.message["To"].addresses[0].display_name for r in server.handler.received}
+    assert received == sorted(f"u{uid}@example.jp" for uid in PEOPLE)
+    assert "社員 太郎" in names
+
+
+def test_dry_run_and_plan_refuse_too(mail_ws: Workspace, tmp_path: Path) -> None:
+    tamper(mail_ws, "0012", name="社員\r\n次郎")
+    cli = Cli(mail_ws)
+    listed = ["--users", str(tmp_path / "list.csv"), "--template", "no_pair"]
+    commands = (
+        ["send", *listed, "--dry-run"],
+        ["plan", *listed],
+        ["preview", *listed, "--user", "0012"],
+    )
+    for command in commands:
+        result = cli("mail", *command, ok=False)
+        assert result.exit_code == 1 and "user 0012: To:" in result.stderr, command
+    assert not list(mail_ws.outbox_dir.rglob("*.eml"))
+    nothing_recorded(mail_ws)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        ("from_addr", "office@example.jp, boss@example.jp", "kops.yaml: mail: From:"),
+        ("reply_to", "reply@example", "kops.yaml: mail: Reply-To:"),
+        ("from_name", "事務局\nBcc: all@example.jp", "kops.yaml: mail: From:"),
+    ],
+)
+def test_a_bad_sender_in_kops_yaml_refuses_the_run(
+    mail_ws: Workspace, tmp_path: Path, setting: str, value: str, expected: str
+) -> None:
+    with SmtpServer() as server:
+        use_smtp(mail_ws, server, **{setting: value})
+        result = send(mail_ws, tmp_path)
+        assert result.exit_code == 1 and expected in result.stderr, result.stderr
+        assert server.handler.received == []
+    nothing_recorded(mail_ws)
+
+
+def test_to_test_address_is_checked_before_the_first_test_mail(
+    mail_ws: Workspace, tmp_path: Path
+) -> None:
+    with SmtpServer() as server:
+        use_smtp(mail_ws, server)
+        result = send(mail_ws, tmp_path, "--to-test", "me@example.jp,you@example.jp")
+        assert result.exit_code == 1 and "To: the address is not one" in result.stderr
+        assert server.handler.received == []
+
+
+def test_a_resumed_run_is_checked_again(mail_ws: Workspace, tmp_path: Path) -> None:
+    """kops.yaml or the stored plan may change between two invocations of one run."""
+    from kakeai_ops.mail.plan import plan_dir
+
+    cli = Cli(mail_ws)
+    listed = ["--users", str(tmp_path / "list.csv"), "--template", "no_pair", "--yes"]
+    with SmtpServer() as server:
+        use_smtp(mail_ws, server)
+        cli("mail", "send", *listed, "--limit", "1")
+        assert len(server.handler.received) == 1
+        use_smtp(mail_ws, server, reply_to="reply@example.jp\nBcc: all@example.jp")
+        resumed = cli("mail", "send", *listed, ok=False)
+        assert "Resuming run" in resumed.stderr and "Reply-To:" in resumed.stderr
+        assert resumed.exit_code == 1 and len(server.handler.received) == 1
+        use_smtp(mail_ws, server)
+        (path,) = plan_dir(mail_ws, "no_pair-list").glob("plan-*.jsonl")
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        lines[3]["name"] = "社員\r\nBcc: all@example.jp"
+        path.write_text(
+            "".join(json.dumps(x, ensure_ascii=False, sort_keys=True) + "\n" for x in lines),
+            encoding="utf-8",
+        )
+        edited = cli("mail", "send", *listed, ok=False)
+        assert edited.exit_code == 1 and "not the plan the ledger recorded" in edited.stderr
+        assert len(server.handler.received) == 1
+
+
+def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = {
+        "営業\n本部長": {"email": "eigyo@example.jp", "scope": ["営業本部"]},
+        "製造本部長": {"email": "a@example.jp,b@example.jp", "scope": ["製造本部"]},
+        "開発本部長": {"email": "kaihatsu@example.jp", "scope": ["開発本部"]},
+    }
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        result = Cli(sample_copy)(
+            "report",
+            "divisions",
+            "--all-advisors",
+            "--out",
+            str(tmp_path / "r"),
+            "--mail",
+            "--yes",
+            ok=False,
+        )
+        assert result.exit_code == 1 and "2 header problem(s)" in result.stderr
+        assert "user 'advisor:営業\\n本部長': To: contains a line break" in result.stderr
+        assert "user advisor:製造本部長: To: the address is not one" in result.stderr
+        assert server.handler.received == []
+    nothing_recorded(sample_copy)
+
+
+def test_text_that_cannot_be_encoded_is_named() -> None:
+    """A lone surrogate (an undecodable byte) can't reach a snapshot, but a template can hold it."""
+    from kakeai_ops.mail.headers import address_problem, text_problem
+
+    assert text_problem("社員\udc85", 100) == "contains a character that can't be encoded (U+DC85)"
+    assert text_problem("社員 太郎", 100) is None
+    assert address_problem("社員", "taro.yamada+1on1@example.co.jp") is None
+    assert address_problem("社員", "a..b@example.jp") == "the address is not one email address"
+    assert address_problem("社員", "") == "has no email address"
