@@ -30,7 +30,7 @@ from kakeai_ops.review.slides import change_text
 
 def test_arrows_come_with_words() -> None:
     up = Kpi("activation_rate", "ログイン率", "rate", 0.92, 0.90)
-    assert up.arrow == "▲" and change_text(up) == "▲ 上昇 +2.0pt（前回 90.0%）"
+    assert up.arrow == "▲" and change_text(up) == "▲ 上昇 +2pt（前回 90%）"
     down = Kpi("headcount", "人数", "count", 252, 254)
     assert down.arrow == "▼" and change_text(down) == "▼ 低下 -2（前回 254）"
     flat = Kpi("sukkiri_avg", "平均スッキリ度", "score", 4.151, 4.149)
