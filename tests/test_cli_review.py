@@ -223,9 +223,7 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert f"95% confidence interval: {low:+.1%} to {high:+.1%} points" in shown
 
 
-def test_a_small_mail_group_is_hidden_as_in_mail_report(
-    month: Workspace, tmp_path: Path
-) -> None:
+def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_path: Path) -> None:
     """With min_group above the smaller group, the deck shows that group's outcome as
     `kops mail report` does (``<N``) and no difference or interval, anywhere."""
     copy = tmp_path / "ws"

@@ -137,7 +137,7 @@ def build_review(
         summary=_summary(report, report_before),
         funnel=funnel,
         trend=trend,
-        divisions=_divisions(report, report_before),
+        divisions=division_figures(report, report_before),
         mail=mail,
         seminars=seminars,
         campaigns=campaigns,
@@ -223,7 +223,7 @@ def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader)
     return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", *seg.KEYS]))
 
 
-def _divisions(report: DivisionReport, before: DivisionReport | None) -> Divisions:
+def division_figures(report: DivisionReport, before: DivisionReport | None) -> Divisions:
     table = report.overview[DIVISION_COLUMNS].reset_index(drop=True)
     rows = []
     if before is not None:
