@@ -63,6 +63,15 @@ def run_json(ws: Workspace, *args: str) -> Any:
     return json.loads(Cli(ws)(*args, "--format", "json").stdout)
 
 
+def overview(ws: Workspace) -> dict[str, dict[str, Any]]:
+    """The division report's overview cells (as published) by division, the company as 全社."""
+    rows: dict[str, dict[str, Any]] = {}
+    for cell in run_json(ws, "report", "divisions", "--period", "30d"):
+        if cell["table"] == "overview":
+            rows.setdefault(cell["division"] or "全社", {})[cell["metric"]] = cell
+    return rows
+
+
 def title(slide: Any) -> str:
     return slide.shapes[0].text_frame.text
 
@@ -147,14 +156,13 @@ def test_trend_has_every_snapshot(month: Workspace, deck: dict[str, Any]) -> Non
 def test_summary_equals_the_division_reports_company_row(
     month: Workspace, deck: dict[str, Any]
 ) -> None:
-    company = run_json(month, "report", "divisions", "--period", "30d")[0]
-    assert company["division"] == "全社"
+    company = overview(month)["全社"]
     text = texts(by_title(deck, "1."))
-    assert f"{company['headcount']:,}" in text
-    assert f"{company['activation_rate']:.1%}" in text
-    assert f"{company['per_member_month']:.2f}" in text
+    # The figures exactly as the report publishes them (whole percents, one decimal).
+    for metric in ("headcount", "activation_rate", "implementation_rate", "per_member_month"):
+        assert company[metric]["shown"] in text, metric
     headcount = sum(r["total"] for r in run_json(month, "segment"))
-    assert company["headcount"] == headcount
+    assert company["headcount"]["value"] == headcount
     before = sum(r["total"] for r in run_json(month, "segment", "--snapshot", "1"))
     change = headcount - before
     arrow = "▲ 上昇" if change > 0 else "▼ 低下" if change < 0 else "→ 変化なし"
@@ -162,18 +170,17 @@ def test_summary_equals_the_division_reports_company_row(
 
 
 def test_divisions_carry_the_reports_suppression(month: Workspace, deck: dict[str, Any]) -> None:
-    report = run_json(month, "report", "divisions", "--period", "30d")
+    report = overview(month)
     rows = {r[0]: r for r in table_rows(by_title(deck, "4."))[1:]}
-    assert set(rows) == {r["division"] for r in report}
+    assert set(rows) == set(report)
     hidden = 0
-    for division in report:
-        cell = rows[division["division"]][4]  # 1on1実施率
-        value = division["implementation_rate"]
-        if isinstance(value, str):
+    for division, cells in report.items():
+        cell = rows[division][4]  # 1on1実施率
+        published = cells["implementation_rate"]
+        if published["value"] is None:
             hidden += 1
-            assert cell == value  # "<5" or "(秘匿)", as in the report
-        else:
-            assert cell == f"{value:.0%}"
+            assert rows[division][5] == "－"  # no change shown for a hidden rate
+        assert cell == published["shown"]  # "<5" or "(秘匿)" as in the report, or the value
     assert hidden >= 1  # the sample has a small 事業部 (経営企画室)
 
 
@@ -214,6 +221,47 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert record["effect"] == "measured"
     shown = Cli(month)("mail", "report", MAIL_RUN).stdout
     assert f"95% confidence interval: {low:+.1%} to {high:+.1%} points" in shown
+
+
+def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_path: Path) -> None:
+    """With min_group above the smaller group, the deck shows that group's outcome as
+    `kops mail report` does (``<N``) and no difference or interval, anywhere."""
+    copy = tmp_path / "ws"
+    shutil.copytree(month.root, copy)
+    ws = Workspace(copy)
+    sizes = [r["in_snapshot"] for r in run_json(ws, "mail", "report", MAIL_RUN)]
+    minimum = min(sizes) + 1
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data.setdefault("privacy", {})["min_group"] = minimum
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    label = f"<{minimum}"
+    report = {r["group"]: r for r in run_json(ws, "mail", "report", MAIL_RUN)}
+    hidden = [g for g, r in report.items() if r["share_left"] == label]
+    assert hidden and "not shown" in Cli(ws)("mail", "report", MAIL_RUN).stdout
+    out, book = tmp_path / "deck.pptx", tmp_path / "figures.xlsx"
+    Cli(ws)("review", "--out", str(out), "--xlsx", str(book))
+    slides = list(Presentation(str(out)).slides)
+    slide = next(s for s in slides if title(s).startswith("5."))
+    row = next(r for r in table_rows(slide)[1:] if r[0] == MAIL_RUN)
+    names = {"mailed": "配信", "holdout": "保留"}
+    for group in hidden:
+        assert f"{names[group]}{label}/{report[group]['in_snapshot']}" in row[5]
+    assert "95%CI" not in row[5] and "差 " not in row[5]
+    assert not any(shape.has_chart for shape in slide.shapes)  # no share plotted
+    actions = table_rows(next(s for s in slides if title(s).startswith("9.")))
+    assert not any(MAIL_RUN in r[2] for r in actions)
+    sheet = load_workbook(book)["5_メール施策"]
+    header = [c.value for c in sheet[1]]
+    record = next(
+        dict(zip(header, [c.value for c in r], strict=True))
+        for r in sheet.iter_rows(min_row=2)
+        if r[0].value == MAIL_RUN
+    )
+    for group in hidden:
+        prefix = "mailed" if group == "mailed" else "holdout"
+        assert record[f"{prefix}_left"] == label and record[f"{prefix}_share_left"] == label
+    assert record["difference"] is None and record["ci95_low"] is None
+    assert record["ci95_high"] is None
 
 
 def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) -> None:

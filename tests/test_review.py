@@ -11,10 +11,14 @@ import pytest
 from pptx import Presentation
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from kakeai_ops.analyses.divisions import parse_period
 from kakeai_ops.config import Settings
 from kakeai_ops.mail.effect import NOT_YET, difference, run_effect
+from kakeai_ops.outputs.report_cells import PRIMARY, SECONDARY, Cell
 from kakeai_ops.outputs.review_pptx import Chart, Slide, Table, Tile, write_deck
+from kakeai_ops.reports import DivisionReport
 from kakeai_ops.review.actions import next_actions
+from kakeai_ops.review.build import division_figures
 from kakeai_ops.review.figures import (
     CampaignFigures,
     Divisions,
@@ -30,7 +34,7 @@ from kakeai_ops.review.slides import change_text
 
 def test_arrows_come_with_words() -> None:
     up = Kpi("activation_rate", "ログイン率", "rate", 0.92, 0.90)
-    assert up.arrow == "▲" and change_text(up) == "▲ 上昇 +2.0pt（前回 90.0%）"
+    assert up.arrow == "▲" and change_text(up) == "▲ 上昇 +2pt（前回 90%）"
     down = Kpi("headcount", "人数", "count", 252, 254)
     assert down.arrow == "▼" and change_text(down) == "▼ 低下 -2（前回 254）"
     flat = Kpi("sukkiri_avg", "平均スッキリ度", "score", 4.151, 4.149)
@@ -195,3 +199,56 @@ def test_a_long_table_stays_on_the_slide(tmp_path: Path) -> None:
         table.cell(len(table.rows) - 1, 0).text == f"…ほか {60 - shown}行（--xlsx のブックに全件）"
     )
     assert table.cell(shown, 0).text == f"事業部{shown - 1:02d}"
+
+
+def _report(rates: dict[str | None, tuple[float, str]]) -> DivisionReport:
+    """A division report whose overview has these implementation rates (raw, state)."""
+    period, previous = parse_period("30d", dt.date(2026, 11, 20))
+    cells = []
+    for division, (rate, state) in rates.items():
+        for metric, unit, raw in (
+            ("headcount", "people", 40.0),
+            ("activation_rate", "share", 0.9),
+            ("pair_rate", "share", 0.8),
+            ("implementation_rate", "share", rate),
+            ("per_member_month", "rate", 1.25),
+            ("sukkiri_avg", "average", 3.94),
+        ):
+            cells.append(
+                Cell(
+                    table="overview",
+                    period=period.label,
+                    division=division,
+                    department=None,
+                    metric=metric,
+                    unit=unit,
+                    raw=raw,
+                    size=40,
+                    threshold=5,
+                    state=state if metric == "implementation_rate" else "",
+                )
+            )
+    divisions = [d for d in rates if d is not None]
+    return DivisionReport("t", "全社", dt.date(2026, 11, 20), period, previous, cells, divisions)
+
+
+def test_division_change_only_between_published_rates() -> None:
+    before = _report(
+        {None: (0.70, ""), "営業": (0.90, ""), "開発": (0.50, ""), "企画": (0.33, SECONDARY)}
+    )
+    now = _report(
+        {None: (0.60, ""), "営業": (0.70, ""), "開発": (0.123, PRIMARY), "企画": (0.80, "")}
+    )
+    figures = division_figures(now, before)
+    table = figures.table.set_index("division")
+    assert table.at["開発", "implementation_rate"] == "<5"
+    assert table.at["企画", "implementation_rate"] == 0.8
+    assert table.at["全社", "per_member_month"] == 1.3  # published to one decimal
+    changes = figures.changes.set_index("division")
+    # A hidden rate now (開発) or before (企画) gives no change that would reveal it.
+    assert set(changes.index) == {"全社", "営業"}
+    assert changes.at["営業", "change"] == pytest.approx(-0.2)
+    review = small_review(divisions=figures)
+    texts = [a.basis for a in next_actions(review, Settings())]
+    assert "90% → 70%（-20ポイント）" in texts
+    assert not any("12%" in t or "33%" in t for t in texts)

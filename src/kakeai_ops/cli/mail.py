@@ -40,7 +40,7 @@ from ..mail.templates import TemplateSet
 from ..mail.transport import OutboxTransport, SmtpTransport, Transport
 from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
-from ..outputs.privacy import protect_effect
+from ..outputs.privacy import protect_effect, shown_difference
 from ..store import audit, awards, delivered_milestones, draw_entrants
 from .common import (
     AsOfOpt,
@@ -867,18 +867,17 @@ def report_command(
         )
     )
     mailed, held = frame.iloc[0], frame.iloc[1]
+    diff = shown_difference(frame)
     if not (held["in_snapshot"] and mailed["in_snapshot"]):
         out.print(
             "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"
         )
-    elif isinstance(mailed["share_left"], str) or isinstance(held["share_left"], str):
-        # The difference of a hidden share would give it back.
+    elif diff is None:
         out.print(
             f"[dim]a group has fewer than {s.settings.privacy.min_group} people: "
             "its outcome and the difference are not shown[/dim]"
         )
     else:
-        diff = mailed["share_left"] - held["share_left"]
         out.print(f"difference (mailed − holdout): {diff:+.0%} points")
         measured = difference(raw)
         if measured.measured:

@@ -37,3 +37,13 @@ def protect_effect(frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
         elif row["share_left"] is not None and not pd.isna(row["share_left"]):
             out.at[index, "share_left"] = round(float(row["share_left"]) * 100) / 100
     return out
+
+
+def shown_difference(frame: pd.DataFrame) -> float | None:
+    """Mailed − holdout of the shares as :func:`protect_effect` publishes them, or None
+    when either is hidden or missing: the difference of a hidden share would give it back."""
+    shares = frame.set_index("group")["share_left"]
+    values = [shares.get("mailed"), shares.get("holdout")]
+    if any(isinstance(v, str) or v is None or pd.isna(v) for v in values):
+        return None
+    return float(values[0]) - float(values[1])

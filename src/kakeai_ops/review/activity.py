@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..mail.effect import NOT_YET
 from ..outputs.review_pptx import Chart, Slide, Table
 from .figures import Review
@@ -22,7 +24,9 @@ def mail_slide(review: Review) -> Slide:
     rows = []
     for run in review.mail:
         effect = run.effect
-        if effect is None:
+        if effect is None and run.outcome is not None:
+            measured = f"{_groups(run.outcome)}: {run.note}"
+        elif effect is None:
             measured = run.note
         elif effect.measured:
             measured = (
@@ -48,22 +52,21 @@ def mail_slide(review: Review) -> Slide:
         rows,
         widths=[3, 0.8, 0.8, 0.8, 0.8, 5],
     )
-    measured_runs = [r for r in review.mail if r.effect is not None and r.effect.measured]
+    # Only runs whose shares are both published (and so whole percents, as in the report).
+    plotted: list[tuple[str, float, float]] = []
+    for run in review.mail:
+        if run.effect is not None and run.effect.measured and run.outcome is not None:
+            shares = run.outcome.set_index("group")["share_left"]
+            plotted.append((run.run_id, float(shares["mailed"]), float(shares["holdout"])))
     chart = None
-    if measured_runs:
+    if plotted:
         chart = Chart(
             "column",
             "スタックポイントを抜けた割合",
-            [r.run_id for r in measured_runs],
+            [run_id for run_id, _, _ in plotted],
             [
-                (
-                    "配信",
-                    [r.effect.mailed_left / r.effect.mailed_n for r in measured_runs if r.effect],
-                ),
-                (
-                    "保留（ホールドアウト）",
-                    [r.effect.holdout_left / r.effect.holdout_n for r in measured_runs if r.effect],
-                ),
+                ("配信", [mailed for _, mailed, _ in plotted]),
+                ("保留（ホールドアウト）", [held for _, _, held in plotted]),
             ],
             number_format="0%",
         )
@@ -76,6 +79,15 @@ def mail_slide(review: Review) -> Slide:
         stacked=True,
         footnote="95%CI: 差の95%信頼区間（Newcombe法）。"
         "次のスナップショットがない・人数が少ない場合は not yet measurable",
+    )
+
+
+def _groups(outcome: pd.DataFrame) -> str:
+    """Who left the stuck point per group, as published: a small group reads ``<5``."""
+    names = {"mailed": "配信", "holdout": "保留"}
+    return "・".join(
+        f"{names[str(r['group'])]}{r['left_stuck_point']}/{int(r['in_snapshot'])}"
+        for r in outcome.to_dict("records")
     )
 
 

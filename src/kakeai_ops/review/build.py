@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -20,7 +21,9 @@ from ..calendar import BusinessCalendar
 from ..config import Settings
 from ..mail.effect import NOT_YET, Difference, difference, run_effect
 from ..mail.ledger import Ledger
-from ..reports import TOTAL, DivisionReport, build_report
+from ..outputs.privacy import protect_effect, shown_difference
+from ..outputs.report_cells import Cell
+from ..reports import DivisionReport, build_report
 from ..seminar_summary import summarise_seminar
 from ..store import (
     SnapshotInfo,
@@ -52,7 +55,7 @@ KPIS = (
     ("headcount", "人数", "count"),
     ("activation_rate", "ログイン率", "rate"),
     ("pair_rate", "ペア成立率", "rate"),
-    ("members_with_1on1", "30日で1on1を実施した部下", "count"),
+    ("implementation_rate", "30日で1on1を実施した部下の割合", "rate"),
     ("per_member_month", "1on1 / 人 / 月", "number"),
     ("sukkiri_avg", "平均スッキリ度", "score"),
 )
@@ -117,7 +120,7 @@ def build_review(
         else None
     )
     progress("mail runs")
-    mail = _mail(ws, snapshot, previous, now)
+    mail = _mail(ws, snapshot, previous, now, settings.privacy.min_group)
     progress("seminars")
     seminars = _seminars(ws, settings, snapshot, load)
     progress("campaigns and milestones")
@@ -134,7 +137,7 @@ def build_review(
         summary=_summary(report, report_before),
         funnel=funnel,
         trend=trend,
-        divisions=_divisions(report, report_before),
+        divisions=division_figures(report, report_before),
         mail=mail,
         seminars=seminars,
         campaigns=campaigns,
@@ -146,7 +149,7 @@ def build_review(
 
 
 def _value(value: object) -> tuple[float | None, str]:
-    """A report cell as a number, or None with its privacy label ("<5", "(秘匿)")."""
+    """A published report figure as a number, or None with its privacy label ("<5", "(秘匿)")."""
     if isinstance(value, str):
         return None, value
     if value is None or pd.isna(value):
@@ -154,14 +157,33 @@ def _value(value: object) -> tuple[float | None, str]:
     return float(value), ""  # type: ignore[arg-type]
 
 
+def _company(report: DivisionReport) -> dict[str, Cell]:
+    """The company row's headline cells (the audited figures, as the report publishes them)."""
+    return {
+        c.metric: c
+        for c in report.cells
+        if c.table == "overview" and c.division is None and c.unit != "trend"
+    }
+
+
 def _summary(report: DivisionReport, before: DivisionReport | None) -> list[Kpi]:
-    row = report.overview[report.overview["division"] == TOTAL].iloc[0]
-    old = before.overview[before.overview["division"] == TOTAL].iloc[0] if before else None
+    row = _company(report)
+    old = _company(before) if before is not None else {}
     kpis = []
     for key, label, kind in KPIS:
-        now, text = _value(row[key])
-        was = _value(old[key])[0] if old is not None else None
-        kpis.append(Kpi(key, label, kind, now, was, text))
+        cell = row[key]
+        was = old.get(key)
+        # Only published values: a figure the audit hid is never read back from ``raw``.
+        kpis.append(
+            Kpi(
+                key,
+                label,
+                kind,
+                _value(cell.published)[0],
+                _value(was.published)[0] if was is not None else None,
+                cell.shown if cell.hidden else "",
+            )
+        )
     return kpis
 
 
@@ -201,10 +223,12 @@ def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader)
     return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", *seg.KEYS]))
 
 
-def _divisions(report: DivisionReport, before: DivisionReport | None) -> Divisions:
+def division_figures(report: DivisionReport, before: DivisionReport | None) -> Divisions:
     table = report.overview[DIVISION_COLUMNS].reset_index(drop=True)
     rows = []
     if before is not None:
+        # The change is of published values only: where either side is hidden ("<5",
+        # "(秘匿)"), there is no change to show, or it would give the hidden one back.
         old = before.overview.set_index("division")["implementation_rate"]
         for division, value in zip(table["division"], table["implementation_rate"], strict=True):
             now, _ = _value(value)
@@ -216,9 +240,16 @@ def _divisions(report: DivisionReport, before: DivisionReport | None) -> Divisio
 
 
 def _mail(
-    ws: Workspace, snapshot: SnapshotInfo, previous: SnapshotInfo | None, now: pd.DataFrame
+    ws: Workspace,
+    snapshot: SnapshotInfo,
+    previous: SnapshotInfo | None,
+    now: pd.DataFrame,
+    min_group: int,
 ) -> list[MailRun]:
-    """Runs planned since the previous snapshot (all runs without one), up to this snapshot."""
+    """Runs planned since the previous snapshot (all runs without one), up to this snapshot.
+
+    A run's outcome is what `kops mail report` publishes: a group under ``min_group``
+    shows ``<5`` and then no difference or interval is given."""
     ledger = Ledger(ws)
     try:
         runs = ledger.runs()
@@ -237,6 +268,7 @@ def _mail(
             else None
         )
         effect: Difference | None = None
+        outcome: pd.DataFrame | None = None
         note = ""
         if key is None:
             note = "対象がスタックポイントではないため効果測定なし"
@@ -245,7 +277,13 @@ def _mail(
         elif planned_on >= int(snapshot.id):
             effect = Difference(0, 0, 0, 0, None, None, None, NOT_YET, "no snapshot after the run")
         else:
-            effect = difference(run_effect(frames[run["run_id"]], key, now))
+            raw = run_effect(frames[run["run_id"]], key, now)
+            outcome = protect_effect(raw, min_group)
+            shown = shown_difference(outcome)
+            if shown is None:
+                note = f"{min_group}人未満のグループがあるため、差は表示しません"
+            else:
+                effect = replace(difference(raw), difference=shown)
         result.append(
             MailRun(
                 run_id=str(run["run_id"]),
@@ -257,6 +295,7 @@ def _mail(
                 suppressed=int(run["suppressed"]),
                 holdout=int(run["holdout"]),
                 effect=effect,
+                outcome=outcome,
                 note=note,
             )
         )

@@ -23,7 +23,9 @@ class Kpi:
 
     key: str
     label: str
-    kind: str  # "count", "rate" (0–1), "number" (one decimal) or "score" (two decimals)
+    # "count", "rate" (0–1, whole percents), "number" or "score" (one decimal): the
+    # precision the division report publishes them at
+    kind: str
     now: float | None
     before: float | None
     now_text: str = ""  # a privacy label such as "<5" when the figure is hidden
@@ -86,7 +88,10 @@ class MailRun:
     failed: int
     suppressed: int
     holdout: int
-    effect: Difference | None  # None: not a stuck-point run, or no holdout
+    # None: not a stuck-point run, no holdout, or a group too small to show a difference
+    effect: Difference | None
+    # Per group (mailed, holdout) as `kops mail report` publishes it; None when not measured
+    outcome: pd.DataFrame | None = None
     note: str = ""
 
 

@@ -85,6 +85,7 @@ def _mail(review: Review) -> pd.DataFrame:
     rows = []
     for run in review.mail:
         effect = run.effect
+        groups = _published_groups(run.outcome)
         rows.append(
             {
                 "run_id": run.run_id,
@@ -97,10 +98,12 @@ def _mail(review: Review) -> pd.DataFrame:
                 "holdout": run.holdout,
                 "effect": "" if effect is None else effect.status,
                 "reason": run.note if effect is None else effect.reason,
-                "mailed_in_snapshot": None if effect is None else effect.mailed_n,
-                "mailed_left": None if effect is None else effect.mailed_left,
-                "holdout_in_snapshot": None if effect is None else effect.holdout_n,
-                "holdout_left": None if effect is None else effect.holdout_left,
+                "mailed_in_snapshot": groups.get(("mailed", "in_snapshot")),
+                "mailed_left": groups.get(("mailed", "left_stuck_point")),
+                "mailed_share_left": groups.get(("mailed", "share_left")),
+                "holdout_in_snapshot": groups.get(("holdout", "in_snapshot")),
+                "holdout_left": groups.get(("holdout", "left_stuck_point")),
+                "holdout_share_left": groups.get(("holdout", "share_left")),
                 "difference": None if effect is None else effect.difference,
                 "ci95_low": None if effect is None else effect.low,
                 "ci95_high": None if effect is None else effect.high,
@@ -109,6 +112,17 @@ def _mail(review: Review) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({"note": ["no mail run in the period"]})
     return pd.DataFrame(rows)
+
+
+def _published_groups(outcome: pd.DataFrame | None) -> dict[tuple[str, str], object]:
+    """Group figures as `kops mail report` publishes them (a small group's outcome: "<5")."""
+    if outcome is None:
+        return {}
+    return {
+        (str(row["group"]), column): row[column]
+        for row in outcome.to_dict("records")
+        for column in ("in_snapshot", "left_stuck_point", "share_left")
+    }
 
 
 def _seminar(s: object) -> pd.DataFrame:

@@ -21,11 +21,12 @@ def rate(value: float | None) -> str:
 def figure(kpi: Kpi, value: float | None) -> str:
     if value is None:
         return kpi.now_text or "－"
+    # As the division report shows them: whole percents, one decimal (no false precision).
     return {
         "count": f"{value:,.0f}",
-        "rate": f"{value:.1%}",
-        "number": f"{value:.2f}",
-        "score": f"{value:.2f}",
+        "rate": f"{value:.0%}",
+        "number": f"{value:.1f}",
+        "score": f"{value:.1f}",
     }[kpi.kind]
 
 
@@ -35,9 +36,9 @@ def change_text(kpi: Kpi) -> str:
         return f"{NONE} {WORDS[NONE]}"
     amount = {
         "count": f"{change:+,.0f}",
-        "rate": f"{change * 100:+.1f}pt",
-        "number": f"{change:+.2f}",
-        "score": f"{change:+.2f}",
+        "rate": f"{change * 100:+.0f}pt",
+        "number": f"{change:+.1f}",
+        "score": f"{change:+.1f}",
     }[kpi.kind]
     return f"{kpi.arrow} {WORDS[kpi.arrow]} {amount}（前回 {figure(kpi, kpi.before)}）"
 
@@ -133,8 +134,8 @@ def _divisions(review: Review) -> Slide:
                 _shown(row["pair_rate"], "{:.0%}"),
                 _shown(row["implementation_rate"], "{:.0%}"),
                 trend,
-                _shown(row["per_member_month"], "{:.2f}"),
-                _shown(row["sukkiri_avg"], "{:.2f}"),
+                _shown(row["per_member_month"], "{:.1f}"),
+                _shown(row["sukkiri_avg"], "{:.1f}"),
             ]
         )
     columns = [
