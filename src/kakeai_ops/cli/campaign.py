@@ -19,7 +19,6 @@ from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
-from ..outputs.console import frame_table, plain
 from ..outputs.files import write_table
 from ..store import awards, delivered_milestones, record_awards
 from .common import (
@@ -38,6 +37,7 @@ from .common import (
     timing,
     writes_state,
 )
+from .console import frame_table, plain
 
 app = typer.Typer(
     help="Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",

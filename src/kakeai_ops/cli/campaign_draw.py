@@ -13,7 +13,6 @@ from .. import draws, entries
 from ..analyses import draw as algo
 from ..errors import KopsError
 from ..mail.send import now
-from ..outputs.console import frame_table
 from ..store import audit, campaign_draws
 from .campaign import CampaignArg, _campaign, app
 from .common import (
@@ -30,6 +29,7 @@ from .common import (
     session,
     writes_state,
 )
+from .console import frame_table
 
 JST = dt.timezone(dt.timedelta(hours=9))
 

@@ -15,7 +15,6 @@ from rich.table import Table
 from ..config import load_settings
 from ..errors import KopsError
 from ..ingest import IngestResult, ingest
-from ..outputs.console import plain
 from ..store import list_snapshots, load_tables
 from ..workspace import find_workspace
 from .common import (
@@ -30,6 +29,7 @@ from .common import (
     warn,
     writes_state,
 )
+from .console import plain
 
 
 def register(app: typer.Typer) -> None:

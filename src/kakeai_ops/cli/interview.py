@@ -11,8 +11,8 @@ import typer
 from rich.markup import escape
 
 from ..analyses import shortlist as sl
+from ..clock import now
 from ..errors import KopsError
-from ..outputs.console import frame_table
 from ..outputs.files import write_table
 from ..store import (
     exclude_from_interviews,
@@ -35,6 +35,7 @@ from .common import (
     session,
     writes_state,
 )
+from .console import frame_table
 
 app = typer.Typer(
     help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True
@@ -296,7 +297,7 @@ def record_command(
         if user not in known:
             raise KopsError(f"no user '{user}' in the latest snapshot")
     try:
-        on = dt.date.fromisoformat(date) if date else dt.date.today()
+        on = dt.date.fromisoformat(date) if date else now().date()
     except ValueError:
         raise KopsError(f"--date: '{date}' is not a date", hint="write it as YYYY-MM-DD") from None
     added = record_interview(s.workspace, manager, member, on)

@@ -14,7 +14,6 @@ from rich.markup import escape
 
 from ..analyses import segment as seg
 from ..errors import KopsError
-from ..outputs.console import frame_table, percent
 from ..outputs.files import csv_text, write_table
 from ..store import SnapshotInfo, list_snapshots
 from .common import (
@@ -33,6 +32,7 @@ from .common import (
     session,
     timing,
 )
+from .console import frame_table, percent
 
 
 class By(StrEnum):

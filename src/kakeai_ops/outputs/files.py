@@ -54,6 +54,11 @@ def cell(value: Any) -> Any:
     return value
 
 
+def percent(value: Any) -> str:
+    """A share as people read it (12.5%); missing as ``-``."""
+    return "-" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
 def records(frame: pd.DataFrame) -> list[list[Any]]:
     return [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
 
