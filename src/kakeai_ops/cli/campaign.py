@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import draws
+from .. import config, draws
 from ..analyses import streaks
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
@@ -23,6 +23,7 @@ from ..outputs.files import write_table
 from ..store import awards, delivered_milestones, record_awards
 from .common import (
     AsOfOpt,
+    CampaignArg,
     Format,
     FormatOpt,
     OutOpt,
@@ -43,21 +44,6 @@ app = typer.Typer(
     help="Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
     no_args_is_help=True,
 )
-
-CampaignArg = Annotated[
-    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
-]
-
-
-def _campaign(s: Session, campaign_id: str) -> Campaign:
-    campaigns = s.settings.campaigns
-    if campaign_id not in campaigns:
-        known = ", ".join(campaigns) or "(none configured)"
-        raise KopsError(
-            f"no campaign '{campaign_id}' in kops.yaml (campaigns: {known})",
-            hint="add it under `campaigns:` in kops.yaml; `kops campaign list` shows them",
-        )
-    return campaigns[campaign_id]
 
 
 def _calendar(s: Session) -> BusinessCalendar:
@@ -80,7 +66,7 @@ def _heading(c: Campaign, campaign_id: str, when: dt.date) -> str:
 def _compute(
     s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
 ) -> tuple[Campaign, streaks.Eligibility, dt.date, str]:
-    c = _campaign(s, campaign_id)
+    c = config.campaign(s.settings, campaign_id)
     snap = s.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     started = time.perf_counter()
@@ -450,6 +436,7 @@ def _emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
 
 
 def register(root: typer.Typer) -> None:
-    from . import campaign_draw  # noqa: F401 (adds `entries` and `draw` to this app)
+    from . import campaign_draw
 
+    campaign_draw.register(app)
     root.add_typer(app, name="campaign")

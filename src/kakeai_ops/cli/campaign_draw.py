@@ -9,14 +9,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import draws, entries
+from .. import config, draws, entries
 from ..analyses import draw as algo
+from ..clock import now
 from ..errors import KopsError
-from ..mail.send import now
 from ..store import audit, campaign_draws
-from .campaign import CampaignArg, _campaign, app
 from .common import (
     AsOfOpt,
+    CampaignArg,
     Format,
     FormatOpt,
     Session,
@@ -31,19 +31,16 @@ from .common import (
 )
 from .console import frame_table
 
-JST = dt.timezone(dt.timedelta(hours=9))
-
 
 def _judged(
     s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
 ) -> tuple[pd.DataFrame, str, dt.date]:
-    campaign = _campaign(s, campaign_id)
+    campaign = config.campaign(s.settings, campaign_id)
     snap = s.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     return draws.judge(s.tables(snap), campaign, s.settings, when), snap.id, when
 
 
-@app.command("entries")
 @writes_state("campaign entries")
 def entries_command(
     campaign_id: CampaignArg,
@@ -64,7 +61,7 @@ def entries_command(
     Example: kops campaign entries exec-1on1-2026h2 exports/応募フォーム.xlsx
     """
     s = session(workspace)
-    campaign = _campaign(s, campaign_id)
+    campaign = config.campaign(s.settings, campaign_id)
     snap = s.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = s.tables(snap)
@@ -92,7 +89,6 @@ def entries_command(
     )
 
 
-@app.command("draw")
 @writes_state("campaign draw", unless=("verify", "entrants"))
 def draw_command(
     campaign_id: CampaignArg,
@@ -138,7 +134,7 @@ def draw_command(
     Example: kops campaign draw exec-1on1-2026h2 --winners 5 --seed "2026-10-20 39123.45"
     """
     s = session(workspace)
-    campaign = _campaign(s, campaign_id)
+    campaign = config.campaign(s.settings, campaign_id)
     if verify:
         _verify(s, campaign_id)
         return
@@ -160,7 +156,7 @@ def draw_command(
         )
     if campaign.entry_deadline is not None:
         limit = entries.deadline_limit(campaign.entry_deadline)
-        if now().astimezone(JST).replace(tzinfo=None) < limit:
+        if now().replace(tzinfo=None) < limit:
             raise KopsError(
                 f"entries to '{campaign_id}' are open until {campaign.entry_deadline}",
                 hint="draw after the deadline, so that every entry is in the draw",
@@ -252,3 +248,9 @@ def _verify(s: Session, campaign_id: str) -> None:
         f"draw {check.draw_no} of {campaign_id} does not match: {what}",
         hint="look at `kops audit` for who changed what; the workspace state DB was edited",
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``entries`` and ``draw`` to the ``campaign`` group."""
+    app.command("entries")(entries_command)
+    app.command("draw")(draw_command)

@@ -52,6 +52,9 @@ AsOfOpt = Annotated[
         show_default=False,
     ),
 ]
+CampaignArg = Annotated[
+    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
+]
 OutOpt = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx."),
