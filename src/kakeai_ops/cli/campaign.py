@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import unicodedata
 from functools import partial
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
+from ..ids import typed_id
 from ..outputs.files import write_table
 from ..store import awards, delivered_milestones, record_awards
 from .common import (
@@ -240,7 +240,7 @@ def explain_command(
     """
     s = session(workspace)
     c, result, when, snap_id = _compute(s, campaign_id, snapshot, as_of)
-    wanted = unicodedata.normalize("NFKC", user_id).strip()
+    wanted = typed_id(user_id)
     rows = result.users[result.users["user_id"] == wanted]
     if rows.empty:
         raise KopsError(

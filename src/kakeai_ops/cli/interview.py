@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Annotated
 
 import pandas as pd
@@ -13,6 +12,7 @@ from rich.markup import escape
 from ..analyses import shortlist as sl
 from ..clock import now
 from ..errors import KopsError
+from ..ids import typed_id
 from ..outputs.files import write_table
 from ..store import (
     exclude_from_interviews,
@@ -40,10 +40,6 @@ from .console import frame_table
 app = typer.Typer(
     help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True
 )
-
-
-def _id(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _analyse(
@@ -155,7 +151,7 @@ def shortlist_command(
     rules = s.settings.interview
     frame, when, meetings = _analyse(s, snapshot, as_of, topic)
     if explain is not None:
-        _explain(s, frame, (_id(explain[0]), _id(explain[1])), when, topic)
+        _explain(s, frame, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
         return
     if division is not None and division not in set(frame["member_division"].dropna()):
         raise KopsError(f"--division: no 事業部 '{division}' among the pairs")
@@ -291,7 +287,7 @@ def record_command(
     Example: kops interview record 000104 000120 --date 2026-12-03
     """
     s = session(workspace)
-    manager, member = _id(manager_id), _id(member_id)
+    manager, member = typed_id(manager_id), typed_id(member_id)
     known = set(s.tables(s.snapshot()).users["user_id"])
     for user in (manager, member):
         if user not in known:
@@ -320,8 +316,10 @@ def exclude_command(
     Example: kops interview exclude 000120 --reason 辞退
     """
     s = session(workspace)
-    exclude_from_interviews(s.workspace, _id(user_id), reason)
-    err.print(f"{escape(_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False)
+    exclude_from_interviews(s.workspace, typed_id(user_id), reason)
+    err.print(
+        f"{escape(typed_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False
+    )
 
 
 @app.command("include")
@@ -335,11 +333,11 @@ def include_command(
     Example: kops interview include 000120
     """
     s = session(workspace)
-    if not include_in_interviews(s.workspace, _id(user_id)):
+    if not include_in_interviews(s.workspace, typed_id(user_id)):
         raise KopsError(
-            f"{_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
+            f"{typed_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
         )
-    err.print(f"{escape(_id(user_id))}: back in the shortlists", highlight=False)
+    err.print(f"{escape(typed_id(user_id))}: back in the shortlists", highlight=False)
 
 
 @app.command("history")

@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from ..analyses import segment as seg
 from ..errors import KopsError
+from ..ids import typed_id
 from ..outputs.files import csv_text, write_table
 from ..store import SnapshotInfo, list_snapshots
 from .common import (
@@ -247,9 +248,7 @@ def _summary(
 
 
 def _explain(s: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> None:
-    import unicodedata
-
-    wanted = unicodedata.normalize("NFKC", user_id).strip()
+    wanted = typed_id(user_id)
     rows = result[result["user_id"] == wanted]
     if rows.empty:
         raise KopsError(

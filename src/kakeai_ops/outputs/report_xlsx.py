@@ -4,9 +4,7 @@ sheets, no data outside the visible tables."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .files import cell, display_width
+from .files import cell, display_width, replacing
 from .neutralise import protect_workbook
 from .privacy_audit import check
 
@@ -106,14 +104,8 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         _matrix(sheet, matrix[division], report, row + 2)
         _finish(sheet)
     protect_workbook(book)  # 事業部 and 部署 names are the tenant's text: never formulas
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
-    os.close(handle)
-    try:
+    with replacing(path, suffix=".xlsx") as temp:
         book.save(temp)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
     return path
 
 
