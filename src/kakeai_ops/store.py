@@ -74,6 +74,12 @@ def latest_snapshot(ws: Workspace) -> SnapshotInfo | None:
     return snapshots[-1] if snapshots else None
 
 
+def snapshot_as_of(ws: Workspace, day: dt.date) -> SnapshotInfo | None:
+    """The newest snapshot whose data is dated on or before ``day``."""
+    dated = [x for x in list_snapshots(ws) if x.as_of is not None and x.as_of <= day]
+    return dated[-1] if dated else None
+
+
 def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
     """``None``/'latest' → the newest; '3', '0003' → that one; '-1' → the one before the newest."""
     snapshots = list_snapshots(ws)

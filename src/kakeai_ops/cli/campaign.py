@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated
 
@@ -14,13 +15,14 @@ from rich.table import Table
 
 from .. import config, draws
 from ..analyses import streaks
+from ..analyses.eligibility import eligibility_counts
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
 from ..ids import typed_id
 from ..outputs.files import write_table
-from ..store import awards, delivered_milestones, record_awards
+from ..store import Tables, awards, delivered_milestones, record_awards
 from .common import (
     AsOfOpt,
     CampaignArg,
@@ -63,21 +65,30 @@ def _heading(c: Campaign, campaign_id: str, when: dt.date) -> str:
     return f"{c.title} ({campaign_id}): {_rule_text(c)}, {window}, as of {when}"
 
 
-def _compute(
-    s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
-) -> tuple[Campaign, streaks.Eligibility, dt.date, str]:
-    c = config.campaign(s.settings, campaign_id)
+@dataclass(frozen=True)
+class Judged:
+    """A campaign judged on a snapshot as of a date."""
+
+    campaign: Campaign
+    result: streaks.Eligibility
+    as_of: dt.date
+    snapshot_id: str
+    tables: Tables
+
+
+def _judge(s: Session, campaign_id: str, snapshot: str | None, as_of: str | None) -> Judged:
+    campaign = config.campaign(s.settings, campaign_id)
     snap = s.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     started = time.perf_counter()
     tables = s.tables(snap)
     loaded = time.perf_counter()
-    result = streaks.eligibility(tables, c, _calendar(s), when)
+    result = streaks.eligibility(tables, campaign, _calendar(s), when)
     timing(
         f"campaign: loaded in {loaded - started:.2f} s, "
         f"judged in {time.perf_counter() - loaded:.2f} s"
     )
-    return c, result, when, snap.id
+    return Judged(campaign, result, when, snap.id, tables)
 
 
 @app.command("list")
@@ -147,11 +158,12 @@ def eligible_command(
     Example: kops campaign eligible exec-1on1-2026h2 --all --out eligible.xlsx
     """
     s = session(workspace)
-    c, result, when, _ = _compute(s, campaign_id, snapshot, as_of)
-    frame = result.users
+    judged = _judge(s, campaign_id, snapshot, as_of)
+    c, when = judged.campaign, judged.as_of
+    frame = judged.result.users
     shown = frame if show_all else frame[frame["eligible"]]
     columns = shown[streaks.ELIGIBLE_COLUMNS]
-    counts = _counts(frame)
+    counts = eligibility_counts(frame, judged.tables.users)
     if out_file is not None:
         summary = pd.DataFrame(
             [{"campaign": campaign_id, "title": c.title, "as_of": str(when), **counts}]
@@ -202,20 +214,6 @@ def eligible_command(
     )
 
 
-def _counts(frame: pd.DataFrame) -> dict[str, int]:
-    return {
-        "eligible": int(frame["eligible"].sum()),
-        "not_eligible": int((~frame["eligible"]).sum()),
-        "on_leave_or_retired": int(
-            frame["note"].isin(["退職のため対象外", "休職・休業中のため対象外"]).sum()
-        ),
-        "qualify_but_on_leave_or_retired": int(
-            (frame["qualifies_by_calendar"] & ~frame["eligible"]).sum()
-        ),
-        "months_judged": int(frame["months_judged"].iloc[0]) if len(frame) else 0,
-    }
-
-
 STATUS_STYLE = {
     "held": ("●", "green", "実施"),
     "excused": ("○", "cyan", "免除"),
@@ -239,17 +237,17 @@ def explain_command(
     Example: kops campaign explain exec-1on1-2026h2 000123
     """
     s = session(workspace)
-    c, result, when, snap_id = _compute(s, campaign_id, snapshot, as_of)
+    judged = _judge(s, campaign_id, snapshot, as_of)
+    c, result, when = judged.campaign, judged.result, judged.as_of
     wanted = typed_id(user_id)
     rows = result.users[result.users["user_id"] == wanted]
     if rows.empty:
         raise KopsError(
-            f"no user '{user_id}' in snapshot {snap_id}",
+            f"no user '{user_id}' in snapshot {judged.snapshot_id}",
             hint="check the id with `kops segment --list`",
         )
     row = rows.iloc[0]
-    tables = s.tables(s.snapshot(snapshot))
-    weeks = streaks.user_weeks(result, tables, c, _calendar(s), when, wanted)
+    weeks = streaks.user_weeks(result, judged.tables, c, _calendar(s), when, wanted)
     out.print(
         f"[bold]{escape(str(row['name']))}[/bold] ({wanted}) — {escape(str(row['division']))} / "
         f"{escape(str(row['department']))}"
@@ -262,10 +260,10 @@ def explain_command(
     by_month: dict[tuple[int, int], list[streaks.WeekDetail]] = {}
     for week in weeks:
         by_month.setdefault(week.month, []).append(week)
-    judged = dict(zip(result.grid.months, result.grid.judged, strict=True))
+    month_judged = dict(zip(result.grid.months, result.grid.judged, strict=True))
     for (year, month), month_weeks in by_month.items():
         statuses = [w.status for w in month_weeks]
-        if not judged[(year, month)]:
+        if not month_judged[(year, month)]:
             verdict = "[dim]判定前（月の途中）[/dim]"
         elif "missed" in statuses:
             verdict = f"[red]✗ {statuses.count('missed')}週 未実施[/red]"
@@ -337,7 +335,8 @@ def award_command(
     Example: kops campaign award exec-1on1-2026h2
     """
     s = session(workspace)
-    c, result, _, snap_id = _compute(s, campaign_id, snapshot, as_of)
+    judged = _judge(s, campaign_id, snapshot, as_of)
+    c, result, snap_id = judged.campaign, judged.result, judged.snapshot_id
     eligible = result.users[result.users["eligible"]]
     if dry_run:
         before = set(awards(s.workspace, campaign_id)["user_id"])

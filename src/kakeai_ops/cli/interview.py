@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from ..analyses import shortlist as sl
+from ..analyses import shortlist
 from ..clock import now
 from ..errors import KopsError
 from ..ids import typed_id
@@ -48,20 +48,11 @@ def _analyse(
     settings = s.settings
     rules = settings.interview
     if topic is not None:
-        if topic not in settings.exports.topics:
-            raise KopsError(
-                f"--topic: '{topic}' is not a topic",
-                hint="topics: " + ", ".join(settings.exports.topics),
-            )
-        if topic in rules.private_topics:
-            raise KopsError(
-                f"--topic: '{topic}' is a private topic and is never named in a shortlist",
-                hint="choose another theme",
-            )
+        shortlist.check_topic(topic, settings)
     snap = s.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = s.tables(snap)
-    stats = sl.pair_stats(
+    stats = shortlist.pair_stats(
         tables,
         rules,
         when,
@@ -72,7 +63,9 @@ def _analyse(
     )
     done, excluded = interview_history(s.workspace)
     interviewed = set(done["manager_id"]) | set(done["member_id"])
-    frame = sl.eligibility(stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic)
+    frame = shortlist.eligibility(
+        stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic
+    )
     return frame, when, tables.meetings
 
 
@@ -80,7 +73,7 @@ def _table(
     frame: pd.DataFrame, meetings: pd.DataFrame, s: Session, when: dt.date, topic: str | None
 ) -> pd.DataFrame:
     rules = s.settings.interview
-    topics = sl.top_topics(meetings, frame, rules, when)
+    topics = shortlist.top_topics(meetings, frame, rules, when)
     rows = []
     for rank, row in enumerate(frame.to_dict("records"), start=1):
         rows.append(
@@ -102,7 +95,7 @@ def _table(
                 else round(float(row["growth_avg"]), 2),
                 "top_topics": topics.get((row["manager_id"], row["member_id"]), ""),
                 "score": round(float(row["score"]), 4),
-                "reason": sl.reason_line(row, rules, topic),
+                "reason": shortlist.reason_line(row, rules, topic),
                 "manager_division": row["manager_division"],
                 "manager_department": row["manager_department"],
                 "manager_job_type": row["manager_job_type"],
@@ -111,7 +104,7 @@ def _table(
                 "theme_share": None if topic is None else round(float(row["theme_share"]), 3),
             }
         )
-    return pd.DataFrame(rows, columns=sl.SHORTLIST_COLUMNS)
+    return pd.DataFrame(rows, columns=shortlist.SHORTLIST_COLUMNS)
 
 
 @app.command("shortlist")
@@ -155,11 +148,11 @@ def shortlist_command(
         return
     if division is not None and division not in set(frame["member_division"].dropna()):
         raise KopsError(f"--division: no 事業部 '{division}' among the pairs")
-    result = sl.select(frame, rules, sl.Options(n or rules.n, topic, division))
+    result = shortlist.select(frame, rules, shortlist.Options(n or rules.n, topic, division))
     table = (
         _table(result.picks, meetings, s, when, topic)
         if len(result.picks)
-        else pd.DataFrame(columns=sl.SHORTLIST_COLUMNS)
+        else pd.DataFrame(columns=shortlist.SHORTLIST_COLUMNS)
     )
     for line in result.relaxed:
         err.print(f"[yellow]relaxed:[/yellow] {escape(line)}", highlight=False)
@@ -250,7 +243,7 @@ def _explain(
                 "weight": weights[part],
                 "contribution": round(float(row[f"part_{part}"]) * weights[part] / total, 4),
             }
-            for part in sl.PARTS
+            for part in shortlist.PARTS
         ]
     )
     out.print(

@@ -16,7 +16,7 @@ from ..analyses import segment as seg
 from ..errors import KopsError
 from ..ids import typed_id
 from ..outputs.files import csv_text, write_table
-from ..store import SnapshotInfo, list_snapshots
+from ..store import SnapshotInfo, snapshot_as_of
 from .common import (
     AsOfOpt,
     Format,
@@ -297,15 +297,13 @@ def _compare(
             raise KopsError(
                 f"--since: '{since}' is not a date", hint="write it as YYYY-MM-DD"
             ) from None
-        candidates = [
-            x for x in list_snapshots(s.workspace) if x.as_of is not None and x.as_of <= limit
-        ]
-        if not candidates:
+        found = snapshot_as_of(s.workspace, limit)
+        if found is None:
             raise KopsError(
                 f"--since: no snapshot dated on or before {limit}",
                 hint="`kops status` lists the snapshots and their as-of dates",
             )
-        earlier = candidates[-1]
+        earlier = found
     if earlier.id == snap.id:
         raise KopsError(
             f"snapshot {snap.id} compared with itself",
