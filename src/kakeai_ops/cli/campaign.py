@@ -48,21 +48,23 @@ app = typer.Typer(
 )
 
 
-def _calendar(s: Session) -> BusinessCalendar:
-    return BusinessCalendar(s.settings.calendar.company_holidays)
+def _calendar(opened: Session) -> BusinessCalendar:
+    return BusinessCalendar(opened.settings.calendar.company_holidays)
 
 
-def _rule_text(c: Campaign) -> str:
+def _rule_text(campaign: Campaign) -> str:
     role = {"member": "部下として", "manager": "上司として", "any": "上司・部下いずれかで"}[
-        c.rule.role
+        campaign.rule.role
     ]
-    per_week = "毎週" if c.rule.min_per_week == 1 else f"毎週{c.rule.min_per_week}回以上"
-    return f"{c.rule.months}か月連続{per_week}1on1（{role}）"
+    per_week = (
+        "毎週" if campaign.rule.min_per_week == 1 else f"毎週{campaign.rule.min_per_week}回以上"
+    )
+    return f"{campaign.rule.months}か月連続{per_week}1on1（{role}）"
 
 
-def _heading(c: Campaign, campaign_id: str, when: dt.date) -> str:
-    window = f"{c.window.start}〜{c.window.end}"
-    return f"{c.title} ({campaign_id}): {_rule_text(c)}, {window}, as of {when}"
+def _heading(campaign: Campaign, campaign_id: str, when: dt.date) -> str:
+    window = f"{campaign.window.start}〜{campaign.window.end}"
+    return f"{campaign.title} ({campaign_id}): {_rule_text(campaign)}, {window}, as of {when}"
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,14 @@ class Judged:
     tables: Tables
 
 
-def _judge(s: Session, campaign_id: str, snapshot: str | None, as_of: str | None) -> Judged:
-    campaign = config.campaign(s.settings, campaign_id)
-    snap = s.snapshot(snapshot)
+def _judge(opened: Session, campaign_id: str, snapshot: str | None, as_of: str | None) -> Judged:
+    campaign = config.campaign(opened.settings, campaign_id)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     started = time.perf_counter()
-    tables = s.tables(snap)
+    tables = opened.tables(snap)
     loaded = time.perf_counter()
-    result = streaks.eligibility(tables, campaign, _calendar(s), when)
+    result = streaks.eligibility(tables, campaign, _calendar(opened), when)
     timing(
         f"campaign: loaded in {loaded - started:.2f} s, "
         f"judged in {time.perf_counter() - loaded:.2f} s"
@@ -97,25 +99,28 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
     Example: kops campaign list
     """
-    s = session(workspace)
-    given = awards(s.workspace)
+    opened = session(workspace)
+    given = awards(opened.workspace)
     rows = pd.DataFrame(
         [
             {
                 "campaign": cid,
-                "title": c.title,
-                "window_start": c.window.start.isoformat(),
-                "window_end": c.window.end.isoformat(),
-                "rule": _rule_text(c),
-                "months": c.rule.months,
-                "role": c.rule.role,
-                "min_per_week": c.rule.min_per_week,
+                "title": campaign.title,
+                "window_start": campaign.window.start.isoformat(),
+                "window_end": campaign.window.end.isoformat(),
+                "rule": _rule_text(campaign),
+                "months": campaign.rule.months,
+                "role": campaign.rule.role,
+                "min_per_week": campaign.rule.min_per_week,
                 "awarded": int((given["campaign"] == cid).sum()),
                 **draws.overview(
-                    s.workspace, cid, c, partial(draws.judge_latest, s.workspace, s.settings, c)
+                    opened.workspace,
+                    cid,
+                    campaign,
+                    partial(draws.judge_latest, opened.workspace, opened.settings, campaign),
                 ),
             }
-            for cid, c in s.settings.campaigns.items()
+            for cid, campaign in opened.settings.campaigns.items()
         ],
         columns=[
             "campaign",
@@ -157,16 +162,16 @@ def eligible_command(
 
     Example: kops campaign eligible exec-1on1-2026h2 --all --out eligible.xlsx
     """
-    s = session(workspace)
-    judged = _judge(s, campaign_id, snapshot, as_of)
-    c, when = judged.campaign, judged.as_of
+    opened = session(workspace)
+    judged = _judge(opened, campaign_id, snapshot, as_of)
+    campaign, when = judged.campaign, judged.as_of
     frame = judged.result.users
     shown = frame if show_all else frame[frame["eligible"]]
     columns = shown[streaks.ELIGIBLE_COLUMNS]
     counts = eligibility_counts(frame, judged.tables.users)
     if out_file is not None:
         summary = pd.DataFrame(
-            [{"campaign": campaign_id, "title": c.title, "as_of": str(when), **counts}]
+            [{"campaign": campaign_id, "title": campaign.title, "as_of": str(when), **counts}]
         )
         write_table(
             columns,
@@ -198,7 +203,7 @@ def eligible_command(
     out.print(
         frame_table(
             view,
-            title=_heading(c, campaign_id, when),
+            title=_heading(campaign, campaign_id, when),
             headers={
                 "run_start": "from",
                 "run_end": "to",
@@ -236,9 +241,9 @@ def explain_command(
 
     Example: kops campaign explain exec-1on1-2026h2 000123
     """
-    s = session(workspace)
-    judged = _judge(s, campaign_id, snapshot, as_of)
-    c, result, when = judged.campaign, judged.result, judged.as_of
+    opened = session(workspace)
+    judged = _judge(opened, campaign_id, snapshot, as_of)
+    campaign, result, when = judged.campaign, judged.result, judged.as_of
     wanted = typed_id(user_id)
     rows = result.users[result.users["user_id"] == wanted]
     if rows.empty:
@@ -247,12 +252,12 @@ def explain_command(
             hint="check the id with `kops segment --list`",
         )
     row = rows.iloc[0]
-    weeks = streaks.user_weeks(result, judged.tables, c, _calendar(s), when, wanted)
+    weeks = streaks.user_weeks(result, judged.tables, campaign, _calendar(opened), when, wanted)
     out.print(
         f"[bold]{escape(str(row['name']))}[/bold] ({wanted}) — {escape(str(row['division']))} / "
         f"{escape(str(row['department']))}"
     )
-    out.print(escape(_heading(c, campaign_id, when)) + "\n")
+    out.print(escape(_heading(campaign, campaign_id, when)) + "\n")
     legend = "  ".join(
         f"[{style}]{mark}[/{style}] {label}" for mark, style, label in STATUS_STYLE.values()
     )
@@ -297,7 +302,7 @@ def explain_command(
             out.print(
                 f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）"
             )
-    _explain_draw(draws.person(s.workspace, campaign_id, wanted))
+    _explain_draw(draws.person(opened.workspace, campaign_id, wanted))
 
 
 def _explain_draw(p: draws.PersonDraw) -> None:
@@ -334,12 +339,12 @@ def award_command(
 
     Example: kops campaign award exec-1on1-2026h2
     """
-    s = session(workspace)
-    judged = _judge(s, campaign_id, snapshot, as_of)
-    c, result, snap_id = judged.campaign, judged.result, judged.snapshot_id
+    opened = session(workspace)
+    judged = _judge(opened, campaign_id, snapshot, as_of)
+    campaign, result, snap_id = judged.campaign, judged.result, judged.snapshot_id
     eligible = result.users[result.users["eligible"]]
     if dry_run:
-        before = set(awards(s.workspace, campaign_id)["user_id"])
+        before = set(awards(opened.workspace, campaign_id)["user_id"])
         fresh = eligible[~eligible["user_id"].isin(before)]
         err.print(
             f"Would award {len(fresh):,} new user(s); "
@@ -353,18 +358,18 @@ def award_command(
         )
         return
     fresh, already = record_awards(
-        s.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
+        opened.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
     )
     if len(fresh):
         shown = eligible[eligible["user_id"].isin(fresh["user_id"])]
         out.print(
             frame_table(
                 shown[["user_id", "name", "division", "department", "run_start", "run_end"]],
-                title=f"Newly awarded: {c.title} ({campaign_id})",
+                title=f"Newly awarded: {campaign.title} ({campaign_id})",
                 max_rows=200,
             )
         )
-    total = len(awards(s.workspace, campaign_id))
+    total = len(awards(opened.workspace, campaign_id))
     err.print(
         f"Awarded {len(fresh):,} new user(s); {already:,} were awarded before; "
         f"{total:,} in all for {campaign_id}.",
@@ -395,11 +400,14 @@ def milestones_command(
     """
     if role not in (None, "manager", "member"):
         raise KopsError(f"--role: '{role}' is not manager or member")
-    s = session(workspace)
-    snap = s.snapshot(snapshot)
+    opened = session(workspace)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     due = milestones_due(
-        s.tables(snap), s.settings.milestones, when, delivered_milestones(s.workspace)
+        opened.tables(snap),
+        opened.settings.milestones,
+        when,
+        delivered_milestones(opened.workspace),
     )
     if role is not None:
         due = due[due["role"] == role]

@@ -33,12 +33,12 @@ from .console import frame_table
 
 
 def _judged(
-    s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
+    opened: Session, campaign_id: str, snapshot: str | None, as_of: str | None
 ) -> tuple[pd.DataFrame, str, dt.date]:
-    campaign = config.campaign(s.settings, campaign_id)
-    snap = s.snapshot(snapshot)
+    campaign = config.campaign(opened.settings, campaign_id)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    return draws.judge(s.tables(snap), campaign, s.settings, when), snap.id, when
+    return draws.judge(opened.tables(snap), campaign, opened.settings, when), snap.id, when
 
 
 @writes_state("campaign entries")
@@ -60,21 +60,21 @@ def entries_command(
 
     Example: kops campaign entries exec-1on1-2026h2 exports/応募フォーム.xlsx
     """
-    s = session(workspace)
-    campaign = config.campaign(s.settings, campaign_id)
-    snap = s.snapshot(snapshot)
+    opened = session(workspace)
+    campaign = config.campaign(opened.settings, campaign_id)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    tables = s.tables(snap)
-    judged = draws.judge(tables, campaign, s.settings, when)
+    tables = opened.tables(snap)
+    judged = draws.judge(tables, campaign, opened.settings, when)
     result = entries.import_entries(
-        s.workspace, campaign_id, campaign, file, tables, judged, s.settings, when
+        opened.workspace, campaign_id, campaign, file, tables, judged, opened.settings, when
     )
     for problem in result.refused:
         err.print(f"refused: {problem}", highlight=False, markup=False)
     for problem in result.not_in_draw:
         err.print(f"note: {problem}", highlight=False, markup=False)
     audit(
-        s.workspace,
+        opened.workspace,
         "campaign entries",
         scope=campaign_id,
         snapshot=snap.id,
@@ -133,13 +133,13 @@ def draw_command(
 
     Example: kops campaign draw exec-1on1-2026h2 --winners 5 --seed "2026-10-20 39123.45"
     """
-    s = session(workspace)
-    campaign = config.campaign(s.settings, campaign_id)
+    opened = session(workspace)
+    campaign = config.campaign(opened.settings, campaign_id)
     if verify:
-        _verify(s, campaign_id)
+        _verify(opened, campaign_id)
         return
-    judged, snap_id, when = _judged(s, campaign_id, snapshot, as_of)
-    pool = draws.draw_pool(s.workspace, campaign_id, campaign, judged)
+    judged, snap_id, when = _judged(opened, campaign_id, snapshot, as_of)
+    pool = draws.draw_pool(opened.workspace, campaign_id, campaign, judged)
     if entrants:
         _show_pool(pool, judged, fmt)
         return
@@ -149,7 +149,7 @@ def draw_command(
         raise KopsError("--redraw needs --reason TEXT", hint='e.g. --reason "当選者の退職のため"')
     if reason and not redraw:
         raise KopsError("--reason is for --redraw")
-    if redraw and campaign_draws(s.workspace, campaign_id).empty:
+    if redraw and campaign_draws(opened.workspace, campaign_id).empty:
         raise KopsError(
             f"--redraw: campaign '{campaign_id}' has not been drawn yet",
             hint="draw it first, without --redraw",
@@ -163,7 +163,7 @@ def draw_command(
             )
     chosen = draws.choose_seed(campaign_id, campaign, seed)
     number, result = draws.run_draw(
-        s.workspace,
+        opened.workspace,
         campaign_id,
         pool,
         chosen,
@@ -225,8 +225,8 @@ def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
         out.print(frame_table(frame, title="Entries", max_rows=500))
 
 
-def _verify(s: Session, campaign_id: str) -> None:
-    check = draws.verify_draw(s.workspace, campaign_id)
+def _verify(opened: Session, campaign_id: str) -> None:
+    check = draws.verify_draw(opened.workspace, campaign_id)
     out.print(
         f"draw {check.draw_no}: seed '{check.seed}'\n"
         f"  entrant list: recorded fingerprint {check.recorded_fingerprint}\n"

@@ -94,17 +94,17 @@ def register(app: typer.Typer) -> None:
             err.print(f"snapshot {snapshots[-1].id} reads back intact", highlight=False)
         rows: list[dict[str, Any]] = [
             {
-                "snapshot": s.id,
-                "created_at": s.created_at,
-                "users": s.rows("users"),
-                "pairs": s.rows("pairs"),
-                "meetings": s.rows("meetings"),
-                "meetings_from": s.manifest.get("meetings_from"),
-                "meetings_to": s.manifest.get("meetings_to"),
-                "as_of": s.manifest.get("as_of"),
-                "files": ", ".join(Path(src["file"]).name for src in s.manifest["sources"]),
+                "snapshot": snapshot.id,
+                "created_at": snapshot.created_at,
+                "users": snapshot.rows("users"),
+                "pairs": snapshot.rows("pairs"),
+                "meetings": snapshot.rows("meetings"),
+                "meetings_from": snapshot.manifest.get("meetings_from"),
+                "meetings_to": snapshot.manifest.get("meetings_to"),
+                "as_of": snapshot.manifest.get("as_of"),
+                "files": ", ".join(Path(src["file"]).name for src in snapshot.manifest["sources"]),
             }
-            for s in snapshots
+            for snapshot in snapshots
         ]
         if fmt is Format.json:
             out.print_json(json.dumps(rows, ensure_ascii=False))

@@ -43,15 +43,15 @@ app = typer.Typer(
 
 
 def _analyse(
-    s: Session, snapshot: str | None, as_of: str | None, topic: str | None
+    opened: Session, snapshot: str | None, as_of: str | None, topic: str | None
 ) -> tuple[pd.DataFrame, dt.date, pd.DataFrame]:
-    settings = s.settings
+    settings = opened.settings
     rules = settings.interview
     if topic is not None:
         shortlist.check_topic(topic, settings)
-    snap = s.snapshot(snapshot)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    tables = s.tables(snap)
+    tables = opened.tables(snap)
     stats = shortlist.pair_stats(
         tables,
         rules,
@@ -61,7 +61,7 @@ def _analyse(
         settings.exports.topics,
         topic,
     )
-    done, excluded = interview_history(s.workspace)
+    done, excluded = interview_history(opened.workspace)
     interviewed = set(done["manager_id"]) | set(done["member_id"])
     frame = shortlist.eligibility(
         stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic
@@ -70,9 +70,9 @@ def _analyse(
 
 
 def _table(
-    frame: pd.DataFrame, meetings: pd.DataFrame, s: Session, when: dt.date, topic: str | None
+    frame: pd.DataFrame, meetings: pd.DataFrame, opened: Session, when: dt.date, topic: str | None
 ) -> pd.DataFrame:
-    rules = s.settings.interview
+    rules = opened.settings.interview
     topics = shortlist.top_topics(meetings, frame, rules, when)
     rows = []
     for rank, row in enumerate(frame.to_dict("records"), start=1):
@@ -140,17 +140,17 @@ def shortlist_command(
 
     Example: kops interview shortlist --n 6 --topic 今後のキャリア --out shortlist.xlsx
     """
-    s = session(workspace)
-    rules = s.settings.interview
-    frame, when, meetings = _analyse(s, snapshot, as_of, topic)
+    opened = session(workspace)
+    rules = opened.settings.interview
+    frame, when, meetings = _analyse(opened, snapshot, as_of, topic)
     if explain is not None:
-        _explain(s, frame, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
+        _explain(opened, frame, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
         return
     if division is not None and division not in set(frame["member_division"].dropna()):
         raise KopsError(f"--division: no 事業部 '{division}' among the pairs")
     result = shortlist.select(frame, rules, shortlist.Options(n or rules.n, topic, division))
     table = (
-        _table(result.picks, meetings, s, when, topic)
+        _table(result.picks, meetings, opened, when, topic)
         if len(result.picks)
         else pd.DataFrame(columns=shortlist.SHORTLIST_COLUMNS)
     )
@@ -197,7 +197,7 @@ def shortlist_command(
 
 
 def _explain(
-    s: Session, frame: pd.DataFrame, pair: tuple[str, str], when: dt.date, topic: str | None
+    opened: Session, frame: pd.DataFrame, pair: tuple[str, str], when: dt.date, topic: str | None
 ) -> None:
     rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
     if rows.empty:
@@ -206,7 +206,7 @@ def _explain(
             hint="give the manager's id first, then the member's (as in the pairs export)",
         )
     row = rows.iloc[0]
-    rules = s.settings.interview
+    rules = opened.settings.interview
     weights = rules.weights.model_dump()
     out.print(
         f"[bold]{escape(str(row['manager_name']))}[/bold] ({pair[0]}) → "
@@ -279,9 +279,9 @@ def record_command(
 
     Example: kops interview record 000104 000120 --date 2026-12-03
     """
-    s = session(workspace)
+    opened = session(workspace)
     manager, member = typed_id(manager_id), typed_id(member_id)
-    known = set(s.tables(s.snapshot()).users["user_id"])
+    known = set(opened.tables(opened.snapshot()).users["user_id"])
     for user in (manager, member):
         if user not in known:
             raise KopsError(f"no user '{user}' in the latest snapshot")
@@ -289,7 +289,7 @@ def record_command(
         on = dt.date.fromisoformat(date) if date else now().date()
     except ValueError:
         raise KopsError(f"--date: '{date}' is not a date", hint="write it as YYYY-MM-DD") from None
-    added = record_interview(s.workspace, manager, member, on)
+    added = record_interview(opened.workspace, manager, member, on)
     err.print(
         f"{escape(manager)} → {escape(member)}: "
         f"{'recorded as interviewed on' if added else 'already recorded for'} {on}",
@@ -308,8 +308,8 @@ def exclude_command(
 
     Example: kops interview exclude 000120 --reason 辞退
     """
-    s = session(workspace)
-    exclude_from_interviews(s.workspace, typed_id(user_id), reason)
+    opened = session(workspace)
+    exclude_from_interviews(opened.workspace, typed_id(user_id), reason)
     err.print(
         f"{escape(typed_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False
     )
@@ -325,8 +325,8 @@ def include_command(
 
     Example: kops interview include 000120
     """
-    s = session(workspace)
-    if not include_in_interviews(s.workspace, typed_id(user_id)):
+    opened = session(workspace)
+    if not include_in_interviews(opened.workspace, typed_id(user_id)):
         raise KopsError(
             f"{typed_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
         )
@@ -339,8 +339,8 @@ def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.tabl
 
     Example: kops interview history
     """
-    s = session(workspace)
-    done, excluded = interview_history(s.workspace)
+    opened = session(workspace)
+    done, excluded = interview_history(opened.workspace)
     if fmt is not Format.table:
         merged = pd.concat(
             [done.assign(kind="interviewed"), excluded.assign(kind="excluded")], ignore_index=True
