@@ -72,3 +72,15 @@ def test_kops_starts_without_fcntl() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "kops" in result.stdout and "ingest" in result.stdout
+
+
+def test_demo_finds_the_sample_from_a_clone_without_make(tmp_path: Path) -> None:
+    # Installed with `py -m pip install .`, the package lives in site-packages; run from
+    # the clone, `kops demo` takes the clone's data/sample.
+    from kakeai_ops.cli.demo import sample_dir
+
+    installed = tmp_path / "site-packages" / "kakeai_ops" / "cli" / "demo.py"
+    clone = tmp_path / "clone"
+    (clone / "data" / "sample").mkdir(parents=True)
+    assert sample_dir(installed, clone) == clone / "data" / "sample"
+    assert sample_dir() == REPO / "data" / "sample"  # the editable install of this checkout
