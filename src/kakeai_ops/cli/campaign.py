@@ -90,7 +90,7 @@ def _judge(opened: Session, campaign_id: str, snapshot: str | None, as_of: str |
         f"campaign: loaded in {loaded - started:.2f} s, "
         f"judged in {time.perf_counter() - loaded:.2f} s"
     )
-    return Judged(campaign, result, when, snap.id, tables)
+    return Judged(campaign=campaign, result=result, as_of=when, snapshot_id=snap.id, tables=tables)
 
 
 @app.command("list")
