@@ -109,14 +109,14 @@ def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
     """A temporary file next to ``path`` to write; when the block ends without error it
     replaces ``path`` in one step, so nobody (Excel included) sees half a file and a
     failed write leaves the old file as it was."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(handle)
+    temp = Path(name)
     try:
-        yield Path(temp)
-        os.replace(temp, path)
+        yield temp
+        temp.replace(path)
     finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        temp.unlink(missing_ok=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
