@@ -1,4 +1,4 @@
-"""``kops campaign``: who earned what, and why; milestones due."""
+"""``kops campaign``: who earned what, and why."""
 
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ from rich.table import Table
 from .. import config, draws
 from ..analyses import streaks
 from ..analyses.eligibility import eligibility_counts
-from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
 from ..ids import typed_id
 from ..outputs.files import write_table
-from ..store import Tables, awards, delivered_milestones, record_awards
+from ..store import Tables, awards, record_awards
 from .common import (
     AsOfOpt,
     CampaignArg,
@@ -32,11 +31,11 @@ from .common import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
-    emit_data,
     err,
     out,
     parse_as_of,
     session,
+    show,
     timing,
     writes_state,
 )
@@ -137,7 +136,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
             "winners",
         ],
     )
-    _emit(rows, fmt, title="Campaigns")
+    show(rows, fmt, title="Campaigns")
 
 
 @app.command("eligible")
@@ -183,7 +182,7 @@ def eligible_command(
         err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
         return
     if fmt is not Format.table:
-        _emit(columns, fmt)
+        show(columns, fmt)
         return
     view = columns[
         [
@@ -382,68 +381,9 @@ def award_command(
         )
 
 
-@app.command("milestones")
-def milestones_command(
-    workspace: WorkspaceOpt = None,
-    snapshot: SnapshotOpt = None,
-    as_of: AsOfOpt = None,
-    role: Annotated[str | None, typer.Option("--role", help="Only manager or member.")] = None,
-    fmt: FormatOpt = Format.table,
-    out_file: OutOpt = None,
-) -> None:
-    """Users whose held 1on1s reached a milestone (1, 5, 10, …) whose knowledge message they lack.
-
-    One row per user and role; only the highest milestone reached is due.
-    Delivered messages are remembered (by `kops mail send --milestones`).
-
-    Example: kops campaign milestones --role manager
-    """
-    if role not in (None, "manager", "member"):
-        raise KopsError(f"--role: '{role}' is not manager or member")
-    opened = session(workspace)
-    snap = opened.snapshot(snapshot)
-    when = parse_as_of(as_of, snap)
-    due = milestones_due(
-        opened.tables(snap),
-        opened.settings.milestones,
-        when,
-        delivered_milestones(opened.workspace),
-    )
-    if role is not None:
-        due = due[due["role"] == role]
-    if out_file is not None:
-        write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
-        err.print(f"Wrote {len(due):,} rows to {escape(str(out_file))}", highlight=False)
-        return
-    if fmt is not Format.table:
-        _emit(due, fmt)
-        return
-    counts = (
-        due.groupby(["milestone", "role"]).size().unstack(fill_value=0)
-        if len(due)
-        else pd.DataFrame()
-    )
-    if len(counts):
-        counts = counts.reset_index()
-        out.print(frame_table(counts, title=f"Milestone messages due, as of {when}"))
-    out.print(
-        frame_table(
-            due[
-                ["user_id", "name", "division", "role", "held_total", "milestone", "last_delivered"]
-            ],
-            title=f"{len(due):,} due",
-            max_rows=100,
-        )
-    )
-
-
-def _emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
-    if not emit_data(frame, fmt):
-        out.print(frame_table(frame, title=title))
-
-
 def register(root: typer.Typer) -> None:
-    from . import campaign_draw
+    from . import campaign_draw, campaign_milestones
 
+    campaign_milestones.register(app)
     campaign_draw.register(app)
     root.add_typer(app, name="campaign")

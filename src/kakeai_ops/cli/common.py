@@ -24,6 +24,7 @@ from ..workspace import Workspace, find_workspace
 
 # Commands print through these; they are this invocation's consoles (see console.py).
 from .console import err as err
+from .console import frame_table
 from .console import out as out
 
 
@@ -170,6 +171,12 @@ def timing(message: str) -> None:
     """Timings for `make bench` (KOPS_TIMING=1); silent otherwise."""
     if os.environ.get("KOPS_TIMING") == "1":
         err.print(message, highlight=False)
+
+
+def show(frame: Any, fmt: Format, title: str | None = None) -> None:
+    """``frame`` on stdout: CSV or JSON as asked, else as a table."""
+    if not emit_data(frame, fmt):
+        out.print(frame_table(frame, title=title))
 
 
 def emit_data(frame: Any, fmt: Format) -> bool:
