@@ -23,20 +23,10 @@ import pandas as pd
 
 from .clock import now_text
 from .errors import KopsError, WorkspaceError
+from .model import Tables
 from .workspace import STAGING_PREFIX, Workspace
 
 TABLE_NAMES = ("users", "pairs", "meetings")
-
-
-@dataclass(frozen=True)
-class Tables:
-    users: pd.DataFrame
-    pairs: pd.DataFrame
-    meetings: pd.DataFrame
-
-    def get(self, name: str) -> pd.DataFrame:
-        frame: pd.DataFrame = getattr(self, name)
-        return frame
 
 
 @dataclass(frozen=True)

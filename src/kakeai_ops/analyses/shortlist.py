@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..config import Interview, Scale, Settings
 from ..errors import KopsError
-from ..store import Tables
+from ..model import Tables
 from .common import day_end, formed_pairs, held_meetings
 
 PARTS = ("regularity", "volume", "sukkiri", "growth", "diversity", "recency")
