@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from typer.main import get_command
 
 from conftest import REPO, Cli
@@ -27,13 +28,26 @@ def _commands() -> list[list[str]]:
     return found
 
 
-def test_every_command_has_help_with_an_example() -> None:
-    cli = Cli(None)
-    commands = _commands()
-    assert ["ingest"] in commands and ["status"] in commands and ["init"] in commands
-    for path in commands:
-        result = cli(*path, "--help")
-        assert "Example:" in result.stdout, f"kops {' '.join(path)} --help has no example"
+COMMANDS = _commands()
+
+
+def test_the_walk_finds_the_commands() -> None:
+    assert ["ingest"] in COMMANDS and ["status"] in COMMANDS and ["init"] in COMMANDS
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(path: list[str]) -> None:
+    result = Cli(None)(*path, "--help")
+    assert "Example:" in result.stdout, f"kops {' '.join(path)} --help has no example"
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_help_ends_with_the_example(path: list[str]) -> None:
+    command = get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    last = (command.help or "").strip().split("\n\n")[-1].strip()
+    assert last.startswith("Example:"), f"kops {' '.join(path)}: help ends with {last!r}"
 
 
 def test_python_dash_m_works() -> None:
@@ -43,7 +57,7 @@ def test_python_dash_m_works() -> None:
     assert "kops" in result.stdout and "ingest" in result.stdout
 
 
-def test_readme_mentions_every_command() -> None:
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_readme_mentions_every_command(path: list[str]) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for path in _commands():
-        assert f"kops {' '.join(path)}" in readme, f"README does not mention kops {' '.join(path)}"
+    assert f"kops {' '.join(path)}" in readme, f"README does not mention kops {' '.join(path)}"

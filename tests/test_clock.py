@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import email.utils
 import os
@@ -9,11 +10,12 @@ import sqlite3
 import subprocess
 import sys
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import SAMPLE, Cli
+from conftest import REPO, SAMPLE, Cli
 from kakeai_ops.clock import JST
 from kakeai_ops.errors import WorkspaceError
 from kakeai_ops.mail.ledger import Ledger, LedgerRow
@@ -216,3 +218,49 @@ def test_cap_is_checked_again_before_each_message(sample_copy: Workspace) -> Non
     capped = rows[rows["state"] == "suppressed"]
     assert len(capped) == len(rows) - 1 > 0
     assert capped["error"].str.startswith("frequency cap: 1 nudges in 14 days").all()
+
+
+# Reads of the wall clock that bypass clock.now() (and so KOPS_NOW and JST).
+CLOCK_READS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+}
+# File ages are compared with the file system's clock, which KOPS_NOW does not pin.
+ALLOWED = {("lock.py", "time.time")}
+
+
+def _clock_reads(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if (owner_name, node.func.attr) in CLOCK_READS:
+            found.append(f"{owner_name}.{node.func.attr}")
+    return found
+
+
+def test_clock_now_is_the_only_wall_clock_read() -> None:
+    package = REPO / "src" / "kakeai_ops"
+    stray = [
+        f"{path.relative_to(package)}: {call}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "clock.py"
+        for call in _clock_reads(path)
+        if (path.name, call) not in ALLOWED
+    ]
+    assert stray == []
+
+
+def test_the_scan_sees_a_stray_clock_read(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text(
+        "import datetime as dt\nfrom datetime import date\n"
+        "a = dt.datetime.now()\nb = date.today()\n",
+        encoding="utf-8",
+    )
+    assert _clock_reads(sample) == ["datetime.now", "date.today"]

@@ -6,10 +6,12 @@ import datetime as dt
 import random
 
 import pandas as pd
+import pytest
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import shortlist as sl
-from kakeai_ops.config import DEFAULT_TOPICS, Exports, Interview
+from kakeai_ops.config import DEFAULT_TOPICS, Exports, Interview, Settings
+from kakeai_ops.errors import KopsError
 
 AS_OF = dt.date(2026, 11, 20)
 RULES = Interview()
@@ -162,3 +164,12 @@ def test_private_topics_are_counted_never_named() -> None:
     assert text == "今後のキャリア 3件 / 非公開トピック 6件"
     assert "心身" not in text and "プライベート" not in text
     assert int(frame.iloc[0]["private_topics"]) == 6
+
+
+def test_topic_guard_refuses_private_and_unknown_topics() -> None:
+    settings = Settings()
+    sl.check_topic("業務の進捗や進め方", settings)
+    with pytest.raises(KopsError, match="private topic"):
+        sl.check_topic("心身の状態", settings)
+    with pytest.raises(KopsError, match="is not a topic"):
+        sl.check_topic("天気", settings)

@@ -16,6 +16,7 @@ import pandas as pd
 from .analyses import draw as algo
 from .analyses import streaks
 from .calendar import BusinessCalendar
+from .clock import now_text
 from .config import Campaign, Settings
 from .errors import KopsError
 from .store import (
@@ -124,7 +125,7 @@ def run_draw(
         ws,
         {
             "campaign": campaign_id,
-            "drawn_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "drawn_at": now_text(),
             "drawn_by": os_user(),
             "algorithm": algo.ALGORITHM,
             "seed": seed,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .clock import now_text
+from .clock import now, now_text
 from .config import Settings
 from .errors import InputError, Problem
 from .exports.canonical import canonicalise, required_columns_missing
@@ -127,17 +126,12 @@ def ingest(
 _HINT = "fix the files (or map headers/values in kops.yaml) and run `kops ingest` again"
 
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
-
-
 def ingest_moment() -> pd.Timestamp:
     """Now, as the naive JST time exports use; KOPS_NOW (ISO 8601) pins it, as for mail.
 
     Nothing in an export can have happened after it: no login, no held 1on1.
     """
-    pinned = os.environ.get("KOPS_NOW")
-    moment = dt.datetime.fromisoformat(pinned) if pinned else dt.datetime.now()
-    return pd.Timestamp(moment.astimezone(JST).replace(tzinfo=None))
+    return pd.Timestamp(now().replace(tzinfo=None))
 
 
 def _load_file(

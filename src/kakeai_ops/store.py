@@ -23,20 +23,10 @@ import pandas as pd
 
 from .clock import now_text
 from .errors import KopsError, WorkspaceError
+from .model import Tables
 from .workspace import STAGING_PREFIX, Workspace
 
 TABLE_NAMES = ("users", "pairs", "meetings")
-
-
-@dataclass(frozen=True)
-class Tables:
-    users: pd.DataFrame
-    pairs: pd.DataFrame
-    meetings: pd.DataFrame
-
-    def get(self, name: str) -> pd.DataFrame:
-        frame: pd.DataFrame = getattr(self, name)
-        return frame
 
 
 @dataclass(frozen=True)
@@ -72,6 +62,12 @@ def list_snapshots(ws: Workspace) -> list[SnapshotInfo]:
 def latest_snapshot(ws: Workspace) -> SnapshotInfo | None:
     snapshots = list_snapshots(ws)
     return snapshots[-1] if snapshots else None
+
+
+def snapshot_as_of(ws: Workspace, day: dt.date) -> SnapshotInfo | None:
+    """The newest snapshot whose data is dated on or before ``day``."""
+    dated = [x for x in list_snapshots(ws) if x.as_of is not None and x.as_of <= day]
+    return dated[-1] if dated else None
 
 
 def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:

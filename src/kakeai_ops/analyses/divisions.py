@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KopsError
-from ..store import Tables
+from ..model import Tables
 from .common import current_users, formed_pairs, held_meetings, is_prepared
 
 DAYS_PER_MONTH = 30.4375

@@ -108,16 +108,22 @@ def draw(
             over_cap.add(entrant.user_id)
     picks = [
         Pick(
-            e.user_id,
-            e.division,
-            draw_key(seed, e.user_id),
-            position,
-            e.user_id in won,
-            e.user_id in over_cap,
+            user_id=entrant.user_id,
+            division=entrant.division,
+            key=draw_key(seed, entrant.user_id),
+            position=position,
+            won=entrant.user_id in won,
+            over_cap=entrant.user_id in over_cap,
         )
-        for position, e in enumerate(ordered, start=1)
+        for position, entrant in enumerate(ordered, start=1)
     ]
-    return DrawResult(seed, winners, per_division, fingerprint(people), picks)
+    return DrawResult(
+        seed=seed,
+        winners_wanted=winners,
+        per_division=per_division,
+        fingerprint=fingerprint(people),
+        picks=picks,
+    )
 
 
 def entrant_status(

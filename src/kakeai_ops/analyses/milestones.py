@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..store import Tables
+from ..model import Tables
 from .common import current_users, held_meetings, user_positions
 
 MILESTONE_COLUMNS = [

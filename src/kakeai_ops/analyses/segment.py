@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Rules
-from ..store import Tables
+from ..model import Tables
 from .common import (
     current_users,
     day_end,

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import Interview, Scale
-from ..store import Tables
+from ..config import Interview, Scale, Settings
+from ..errors import KopsError
+from ..model import Tables
 from .common import day_end, formed_pairs, held_meetings
 
 PARTS = ("regularity", "volume", "sukkiri", "growth", "diversity", "recency")
@@ -50,6 +51,21 @@ class Options:
     n: int
     topic: str | None = None
     division: str | None = None
+
+
+def check_topic(topic: str, settings: Settings) -> None:
+    """A theme to shortlist by: a known topic, and never a private one (心身の状態 is
+    health-related; a shortlist names people)."""
+    if topic not in settings.exports.topics:
+        raise KopsError(
+            f"--topic: '{topic}' is not a topic",
+            hint="topics: " + ", ".join(settings.exports.topics),
+        )
+    if topic in settings.interview.private_topics:
+        raise KopsError(
+            f"--topic: '{topic}' is a private topic and is never named in a shortlist",
+            hint="choose another theme",
+        )
 
 
 def pair_stats(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..calendar import BusinessCalendar, months_between, weeks_of_month
 from ..config import Campaign
-from ..store import Tables
+from ..model import Tables
 from .common import held_meetings, user_positions
 
 DAY = dt.timedelta(days=1)

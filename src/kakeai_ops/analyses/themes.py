@@ -363,6 +363,15 @@ def find_themes(
                 continue
             example = pick_example(holders[key], hidden)
             covered = covering_groups(key, label, keywords)
-            found.append(Theme(key, label, kind, len(holders[key]), example, covered))
+            found.append(
+                Theme(
+                    key=key,
+                    label=label,
+                    kind=kind,
+                    answers=len(holders[key]),
+                    example=example,
+                    covered_by=covered,
+                )
+            )
             chosen += 1
     return found

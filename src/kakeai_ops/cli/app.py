@@ -12,13 +12,14 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import KopsError, redact
-from .common import err
+from .console import err, start_invocation
 
 
 class KopsGroup(TyperGroup):
     """Turns KopsError into ``Error: … / Hint: …`` on stderr and exit code 1."""
 
     def invoke(self, ctx: Any) -> Any:
+        start_invocation()
         try:
             return super().invoke(ctx)
         except KopsError as error:

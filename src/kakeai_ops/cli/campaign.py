@@ -1,10 +1,10 @@
-"""``kops campaign``: who earned what, and why; milestones due."""
+"""``kops campaign``: who earned what, and why."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-import unicodedata
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated
 
@@ -13,85 +13,83 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import draws
+from .. import config, draws
 from ..analyses import streaks
-from ..analyses.milestones import milestones_due
+from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
-from ..outputs.console import frame_table, plain
+from ..ids import typed_id
 from ..outputs.files import write_table
-from ..store import awards, delivered_milestones, record_awards
+from ..store import Tables, awards, record_awards
 from .common import (
     AsOfOpt,
+    CampaignArg,
     Format,
     FormatOpt,
     OutOpt,
     Session,
     SnapshotOpt,
     WorkspaceOpt,
-    emit_data,
     err,
     out,
     parse_as_of,
     session,
+    show,
     timing,
     writes_state,
 )
+from .console import frame_table, plain
 
 app = typer.Typer(
     help="Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
     no_args_is_help=True,
 )
 
-CampaignArg = Annotated[
-    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
-]
+
+def _calendar(opened: Session) -> BusinessCalendar:
+    return BusinessCalendar(opened.settings.calendar.company_holidays)
 
 
-def _campaign(s: Session, campaign_id: str) -> Campaign:
-    campaigns = s.settings.campaigns
-    if campaign_id not in campaigns:
-        known = ", ".join(campaigns) or "(none configured)"
-        raise KopsError(
-            f"no campaign '{campaign_id}' in kops.yaml (campaigns: {known})",
-            hint="add it under `campaigns:` in kops.yaml; `kops campaign list` shows them",
-        )
-    return campaigns[campaign_id]
-
-
-def _calendar(s: Session) -> BusinessCalendar:
-    return BusinessCalendar(s.settings.calendar.company_holidays)
-
-
-def _rule_text(c: Campaign) -> str:
+def _rule_text(campaign: Campaign) -> str:
     role = {"member": "部下として", "manager": "上司として", "any": "上司・部下いずれかで"}[
-        c.rule.role
+        campaign.rule.role
     ]
-    per_week = "毎週" if c.rule.min_per_week == 1 else f"毎週{c.rule.min_per_week}回以上"
-    return f"{c.rule.months}か月連続{per_week}1on1（{role}）"
+    per_week = (
+        "毎週" if campaign.rule.min_per_week == 1 else f"毎週{campaign.rule.min_per_week}回以上"
+    )
+    return f"{campaign.rule.months}か月連続{per_week}1on1（{role}）"
 
 
-def _heading(c: Campaign, campaign_id: str, when: dt.date) -> str:
-    window = f"{c.window.start}〜{c.window.end}"
-    return f"{c.title} ({campaign_id}): {_rule_text(c)}, {window}, as of {when}"
+def _heading(campaign: Campaign, campaign_id: str, when: dt.date) -> str:
+    window = f"{campaign.window.start}〜{campaign.window.end}"
+    return f"{campaign.title} ({campaign_id}): {_rule_text(campaign)}, {window}, as of {when}"
 
 
-def _compute(
-    s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
-) -> tuple[Campaign, streaks.Eligibility, dt.date, str]:
-    c = _campaign(s, campaign_id)
-    snap = s.snapshot(snapshot)
+@dataclass(frozen=True)
+class Judged:
+    """A campaign judged on a snapshot as of a date."""
+
+    campaign: Campaign
+    result: streaks.Eligibility
+    as_of: dt.date
+    snapshot_id: str
+    tables: Tables
+
+
+def _judge(opened: Session, campaign_id: str, snapshot: str | None, as_of: str | None) -> Judged:
+    campaign = config.campaign(opened.settings, campaign_id)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     started = time.perf_counter()
-    tables = s.tables(snap)
+    tables = opened.tables(snap)
     loaded = time.perf_counter()
-    result = streaks.eligibility(tables, c, _calendar(s), when)
+    result = streaks.eligibility(tables, campaign, _calendar(opened), when)
     timing(
         f"campaign: loaded in {loaded - started:.2f} s, "
         f"judged in {time.perf_counter() - loaded:.2f} s"
     )
-    return c, result, when, snap.id
+    return Judged(campaign=campaign, result=result, as_of=when, snapshot_id=snap.id, tables=tables)
 
 
 @app.command("list")
@@ -100,25 +98,28 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
     Example: kops campaign list
     """
-    s = session(workspace)
-    given = awards(s.workspace)
+    opened = session(workspace)
+    given = awards(opened.workspace)
     rows = pd.DataFrame(
         [
             {
                 "campaign": cid,
-                "title": c.title,
-                "window_start": c.window.start.isoformat(),
-                "window_end": c.window.end.isoformat(),
-                "rule": _rule_text(c),
-                "months": c.rule.months,
-                "role": c.rule.role,
-                "min_per_week": c.rule.min_per_week,
+                "title": campaign.title,
+                "window_start": campaign.window.start.isoformat(),
+                "window_end": campaign.window.end.isoformat(),
+                "rule": _rule_text(campaign),
+                "months": campaign.rule.months,
+                "role": campaign.rule.role,
+                "min_per_week": campaign.rule.min_per_week,
                 "awarded": int((given["campaign"] == cid).sum()),
                 **draws.overview(
-                    s.workspace, cid, c, partial(draws.judge_latest, s.workspace, s.settings, c)
+                    opened.workspace,
+                    cid,
+                    campaign,
+                    partial(draws.judge_latest, opened.workspace, opened.settings, campaign),
                 ),
             }
-            for cid, c in s.settings.campaigns.items()
+            for cid, campaign in opened.settings.campaigns.items()
         ],
         columns=[
             "campaign",
@@ -135,7 +136,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
             "winners",
         ],
     )
-    _emit(rows, fmt, title="Campaigns")
+    show(rows, fmt, title="Campaigns")
 
 
 @app.command("eligible")
@@ -160,15 +161,16 @@ def eligible_command(
 
     Example: kops campaign eligible exec-1on1-2026h2 --all --out eligible.xlsx
     """
-    s = session(workspace)
-    c, result, when, _ = _compute(s, campaign_id, snapshot, as_of)
-    frame = result.users
+    opened = session(workspace)
+    judged = _judge(opened, campaign_id, snapshot, as_of)
+    campaign, when = judged.campaign, judged.as_of
+    frame = judged.result.users
     shown = frame if show_all else frame[frame["eligible"]]
     columns = shown[streaks.ELIGIBLE_COLUMNS]
-    counts = _counts(frame)
+    counts = eligibility_counts(frame, judged.tables.users)
     if out_file is not None:
         summary = pd.DataFrame(
-            [{"campaign": campaign_id, "title": c.title, "as_of": str(when), **counts}]
+            [{"campaign": campaign_id, "title": campaign.title, "as_of": str(when), **counts}]
         )
         write_table(
             columns,
@@ -180,7 +182,7 @@ def eligible_command(
         err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
         return
     if fmt is not Format.table:
-        _emit(columns, fmt)
+        show(columns, fmt)
         return
     view = columns[
         [
@@ -200,7 +202,7 @@ def eligible_command(
     out.print(
         frame_table(
             view,
-            title=_heading(c, campaign_id, when),
+            title=_heading(campaign, campaign_id, when),
             headers={
                 "run_start": "from",
                 "run_end": "to",
@@ -214,20 +216,6 @@ def eligible_command(
         f"(of whom on leave or retired: {counts['on_leave_or_retired']:,})   "
         f"months judged: {counts['months_judged']}"
     )
-
-
-def _counts(frame: pd.DataFrame) -> dict[str, int]:
-    return {
-        "eligible": int(frame["eligible"].sum()),
-        "not_eligible": int((~frame["eligible"]).sum()),
-        "on_leave_or_retired": int(
-            frame["note"].isin(["退職のため対象外", "休職・休業中のため対象外"]).sum()
-        ),
-        "qualify_but_on_leave_or_retired": int(
-            (frame["qualifies_by_calendar"] & ~frame["eligible"]).sum()
-        ),
-        "months_judged": int(frame["months_judged"].iloc[0]) if len(frame) else 0,
-    }
 
 
 STATUS_STYLE = {
@@ -252,23 +240,23 @@ def explain_command(
 
     Example: kops campaign explain exec-1on1-2026h2 000123
     """
-    s = session(workspace)
-    c, result, when, snap_id = _compute(s, campaign_id, snapshot, as_of)
-    wanted = unicodedata.normalize("NFKC", user_id).strip()
+    opened = session(workspace)
+    judged = _judge(opened, campaign_id, snapshot, as_of)
+    campaign, result, when = judged.campaign, judged.result, judged.as_of
+    wanted = typed_id(user_id)
     rows = result.users[result.users["user_id"] == wanted]
     if rows.empty:
         raise KopsError(
-            f"no user '{user_id}' in snapshot {snap_id}",
+            f"no user '{user_id}' in snapshot {judged.snapshot_id}",
             hint="check the id with `kops segment --list`",
         )
     row = rows.iloc[0]
-    tables = s.tables(s.snapshot(snapshot))
-    weeks = streaks.user_weeks(result, tables, c, _calendar(s), when, wanted)
+    weeks = streaks.user_weeks(result, judged.tables, campaign, _calendar(opened), when, wanted)
     out.print(
         f"[bold]{escape(str(row['name']))}[/bold] ({wanted}) — {escape(str(row['division']))} / "
         f"{escape(str(row['department']))}"
     )
-    out.print(escape(_heading(c, campaign_id, when)) + "\n")
+    out.print(escape(_heading(campaign, campaign_id, when)) + "\n")
     legend = "  ".join(
         f"[{style}]{mark}[/{style}] {label}" for mark, style, label in STATUS_STYLE.values()
     )
@@ -276,10 +264,10 @@ def explain_command(
     by_month: dict[tuple[int, int], list[streaks.WeekDetail]] = {}
     for week in weeks:
         by_month.setdefault(week.month, []).append(week)
-    judged = dict(zip(result.grid.months, result.grid.judged, strict=True))
+    month_judged = dict(zip(result.grid.months, result.grid.judged, strict=True))
     for (year, month), month_weeks in by_month.items():
         statuses = [w.status for w in month_weeks]
-        if not judged[(year, month)]:
+        if not month_judged[(year, month)]:
             verdict = "[dim]判定前（月の途中）[/dim]"
         elif "missed" in statuses:
             verdict = f"[red]✗ {statuses.count('missed')}週 未実施[/red]"
@@ -313,7 +301,7 @@ def explain_command(
             out.print(
                 f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）"
             )
-    _explain_draw(draws.person(s.workspace, campaign_id, wanted))
+    _explain_draw(draws.person(opened.workspace, campaign_id, wanted))
 
 
 def _explain_draw(p: draws.PersonDraw) -> None:
@@ -350,11 +338,12 @@ def award_command(
 
     Example: kops campaign award exec-1on1-2026h2
     """
-    s = session(workspace)
-    c, result, _, snap_id = _compute(s, campaign_id, snapshot, as_of)
+    opened = session(workspace)
+    judged = _judge(opened, campaign_id, snapshot, as_of)
+    campaign, result, snap_id = judged.campaign, judged.result, judged.snapshot_id
     eligible = result.users[result.users["eligible"]]
     if dry_run:
-        before = set(awards(s.workspace, campaign_id)["user_id"])
+        before = set(awards(opened.workspace, campaign_id)["user_id"])
         fresh = eligible[~eligible["user_id"].isin(before)]
         err.print(
             f"Would award {len(fresh):,} new user(s); "
@@ -368,18 +357,18 @@ def award_command(
         )
         return
     fresh, already = record_awards(
-        s.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
+        opened.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
     )
     if len(fresh):
         shown = eligible[eligible["user_id"].isin(fresh["user_id"])]
         out.print(
             frame_table(
                 shown[["user_id", "name", "division", "department", "run_start", "run_end"]],
-                title=f"Newly awarded: {c.title} ({campaign_id})",
+                title=f"Newly awarded: {campaign.title} ({campaign_id})",
                 max_rows=200,
             )
         )
-    total = len(awards(s.workspace, campaign_id))
+    total = len(awards(opened.workspace, campaign_id))
     err.print(
         f"Awarded {len(fresh):,} new user(s); {already:,} were awarded before; "
         f"{total:,} in all for {campaign_id}.",
@@ -392,64 +381,9 @@ def award_command(
         )
 
 
-@app.command("milestones")
-def milestones_command(
-    workspace: WorkspaceOpt = None,
-    snapshot: SnapshotOpt = None,
-    as_of: AsOfOpt = None,
-    role: Annotated[str | None, typer.Option("--role", help="Only manager or member.")] = None,
-    fmt: FormatOpt = Format.table,
-    out_file: OutOpt = None,
-) -> None:
-    """Users whose held 1on1s reached a milestone (1, 5, 10, …) whose knowledge message they lack.
-
-    One row per user and role; only the highest milestone reached is due.
-    Delivered messages are remembered (by `kops mail send --milestones`).
-
-    Example: kops campaign milestones --role manager
-    """
-    if role not in (None, "manager", "member"):
-        raise KopsError(f"--role: '{role}' is not manager or member")
-    s = session(workspace)
-    snap = s.snapshot(snapshot)
-    when = parse_as_of(as_of, snap)
-    due = milestones_due(
-        s.tables(snap), s.settings.milestones, when, delivered_milestones(s.workspace)
-    )
-    if role is not None:
-        due = due[due["role"] == role]
-    if out_file is not None:
-        write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
-        err.print(f"Wrote {len(due):,} rows to {escape(str(out_file))}", highlight=False)
-        return
-    if fmt is not Format.table:
-        _emit(due, fmt)
-        return
-    counts = (
-        due.groupby(["milestone", "role"]).size().unstack(fill_value=0)
-        if len(due)
-        else pd.DataFrame()
-    )
-    if len(counts):
-        counts = counts.reset_index()
-        out.print(frame_table(counts, title=f"Milestone messages due, as of {when}"))
-    out.print(
-        frame_table(
-            due[
-                ["user_id", "name", "division", "role", "held_total", "milestone", "last_delivered"]
-            ],
-            title=f"{len(due):,} due",
-            max_rows=100,
-        )
-    )
-
-
-def _emit(frame: pd.DataFrame, fmt: Format, title: str | None = None) -> None:
-    if not emit_data(frame, fmt):
-        out.print(frame_table(frame, title=title))
-
-
 def register(root: typer.Typer) -> None:
-    from . import campaign_draw  # noqa: F401 (adds `entries` and `draw` to this app)
+    from . import campaign_draw, campaign_milestones
 
+    campaign_milestones.register(app)
+    campaign_draw.register(app)
     root.add_typer(app, name="campaign")

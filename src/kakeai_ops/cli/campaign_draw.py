@@ -9,15 +9,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import draws, entries
+from .. import config, draws, entries
 from ..analyses import draw as algo
+from ..clock import now
 from ..errors import KopsError
-from ..mail.send import now
-from ..outputs.console import frame_table
 from ..store import audit, campaign_draws
-from .campaign import CampaignArg, _campaign, app
 from .common import (
     AsOfOpt,
+    CampaignArg,
     Format,
     FormatOpt,
     Session,
@@ -30,20 +29,18 @@ from .common import (
     session,
     writes_state,
 )
-
-JST = dt.timezone(dt.timedelta(hours=9))
+from .console import frame_table
 
 
 def _judged(
-    s: Session, campaign_id: str, snapshot: str | None, as_of: str | None
+    opened: Session, campaign_id: str, snapshot: str | None, as_of: str | None
 ) -> tuple[pd.DataFrame, str, dt.date]:
-    campaign = _campaign(s, campaign_id)
-    snap = s.snapshot(snapshot)
+    campaign = config.campaign(opened.settings, campaign_id)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    return draws.judge(s.tables(snap), campaign, s.settings, when), snap.id, when
+    return draws.judge(opened.tables(snap), campaign, opened.settings, when), snap.id, when
 
 
-@app.command("entries")
 @writes_state("campaign entries")
 def entries_command(
     campaign_id: CampaignArg,
@@ -63,21 +60,21 @@ def entries_command(
 
     Example: kops campaign entries exec-1on1-2026h2 exports/応募フォーム.xlsx
     """
-    s = session(workspace)
-    campaign = _campaign(s, campaign_id)
-    snap = s.snapshot(snapshot)
+    opened = session(workspace)
+    campaign = config.campaign(opened.settings, campaign_id)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    tables = s.tables(snap)
-    judged = draws.judge(tables, campaign, s.settings, when)
+    tables = opened.tables(snap)
+    judged = draws.judge(tables, campaign, opened.settings, when)
     result = entries.import_entries(
-        s.workspace, campaign_id, campaign, file, tables, judged, s.settings, when
+        opened.workspace, campaign_id, campaign, file, tables, judged, opened.settings, when
     )
     for problem in result.refused:
         err.print(f"refused: {problem}", highlight=False, markup=False)
     for problem in result.not_in_draw:
         err.print(f"note: {problem}", highlight=False, markup=False)
     audit(
-        s.workspace,
+        opened.workspace,
         "campaign entries",
         scope=campaign_id,
         snapshot=snap.id,
@@ -92,7 +89,6 @@ def entries_command(
     )
 
 
-@app.command("draw")
 @writes_state("campaign draw", unless=("verify", "entrants"))
 def draw_command(
     campaign_id: CampaignArg,
@@ -137,13 +133,13 @@ def draw_command(
 
     Example: kops campaign draw exec-1on1-2026h2 --winners 5 --seed "2026-10-20 39123.45"
     """
-    s = session(workspace)
-    campaign = _campaign(s, campaign_id)
+    opened = session(workspace)
+    campaign = config.campaign(opened.settings, campaign_id)
     if verify:
-        _verify(s, campaign_id)
+        _verify(opened, campaign_id)
         return
-    judged, snap_id, when = _judged(s, campaign_id, snapshot, as_of)
-    pool = draws.draw_pool(s.workspace, campaign_id, campaign, judged)
+    judged, snap_id, when = _judged(opened, campaign_id, snapshot, as_of)
+    pool = draws.draw_pool(opened.workspace, campaign_id, campaign, judged)
     if entrants:
         _show_pool(pool, judged, fmt)
         return
@@ -153,21 +149,21 @@ def draw_command(
         raise KopsError("--redraw needs --reason TEXT", hint='e.g. --reason "当選者の退職のため"')
     if reason and not redraw:
         raise KopsError("--reason is for --redraw")
-    if redraw and campaign_draws(s.workspace, campaign_id).empty:
+    if redraw and campaign_draws(opened.workspace, campaign_id).empty:
         raise KopsError(
             f"--redraw: campaign '{campaign_id}' has not been drawn yet",
             hint="draw it first, without --redraw",
         )
     if campaign.entry_deadline is not None:
         limit = entries.deadline_limit(campaign.entry_deadline)
-        if now().astimezone(JST).replace(tzinfo=None) < limit:
+        if now().replace(tzinfo=None) < limit:
             raise KopsError(
                 f"entries to '{campaign_id}' are open until {campaign.entry_deadline}",
                 hint="draw after the deadline, so that every entry is in the draw",
             )
     chosen = draws.choose_seed(campaign_id, campaign, seed)
     number, result = draws.run_draw(
-        s.workspace,
+        opened.workspace,
         campaign_id,
         pool,
         chosen,
@@ -229,8 +225,8 @@ def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
         out.print(frame_table(frame, title="Entries", max_rows=500))
 
 
-def _verify(s: Session, campaign_id: str) -> None:
-    check = draws.verify_draw(s.workspace, campaign_id)
+def _verify(opened: Session, campaign_id: str) -> None:
+    check = draws.verify_draw(opened.workspace, campaign_id)
     out.print(
         f"draw {check.draw_no}: seed '{check.seed}'\n"
         f"  entrant list: recorded fingerprint {check.recorded_fingerprint}\n"
@@ -252,3 +248,9 @@ def _verify(s: Session, campaign_id: str) -> None:
         f"draw {check.draw_no} of {campaign_id} does not match: {what}",
         hint="look at `kops audit` for who changed what; the workspace state DB was edited",
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``entries`` and ``draw`` to the ``campaign`` group."""
+    app.command("entries")(entries_command)
+    app.command("draw")(draw_command)

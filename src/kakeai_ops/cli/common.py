@@ -1,4 +1,4 @@
-"""What every command shares: consoles, the workspace option and its lookup."""
+"""What every command shares: options, the workspace and its lookup, messages on stderr."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from ..config import Settings, load_settings
@@ -23,17 +22,10 @@ from ..lock import tidy_workspace, workspace_lock
 from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
 from ..workspace import Workspace, find_workspace
 
-
-# Data goes to stdout, diagnostics and progress to stderr, so output can be piped.
-# Both consoles read markup in strings: data (names, 事業部, file names, headers) is
-# passed through rich.markup.escape or as Text (outputs.console.plain), never raw.
-def _width() -> int | None:
-    # Rich assumes 80 columns when output is piped; tables of ids and dates need more.
-    return None if os.environ.get("COLUMNS") else 160
-
-
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else _width())
-err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else _width())
+# Commands print through these; they are this invocation's consoles (see console.py).
+from .console import err as err
+from .console import frame_table
+from .console import out as out
 
 
 def _quiet() -> bool:
@@ -60,6 +52,9 @@ AsOfOpt = Annotated[
         help="Judge as of this date, YYYY-MM-DD (default: the date the snapshot implies).",
         show_default=False,
     ),
+]
+CampaignArg = Annotated[
+    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
 ]
 OutOpt = Annotated[
     Path | None,
@@ -176,6 +171,12 @@ def timing(message: str) -> None:
     """Timings for `make bench` (KOPS_TIMING=1); silent otherwise."""
     if os.environ.get("KOPS_TIMING") == "1":
         err.print(message, highlight=False)
+
+
+def show(frame: Any, fmt: Format, title: str | None = None) -> None:
+    """``frame`` on stdout: CSV or JSON as asked, else as a table."""
+    if not emit_data(frame, fmt):
+        out.print(frame_table(frame, title=title))
 
 
 def emit_data(frame: Any, fmt: Format) -> bool:

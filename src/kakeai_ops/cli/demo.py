@@ -19,9 +19,13 @@ from ..outputs.filenames import safe_name
 from .common import err
 
 
-def sample_dir() -> Path:
-    """data/sample of the repository this package runs from."""
-    return Path(__file__).resolve().parents[3] / "data" / "sample"
+def sample_dir(package_file: Path | None = None, cwd: Path | None = None) -> Path:
+    """data/sample of the repository this package runs from (an editable install), else
+    of the current directory: after `pip install .` from a clone, run `kops demo` there."""
+    source_tree = (package_file or Path(__file__)).resolve().parents[3] / "data" / "sample"
+    if source_tree.is_dir():
+        return source_tree
+    return (cwd or Path.cwd()) / "data" / "sample"
 
 
 REVIEW_DECK = "review-2026-11.pptx"

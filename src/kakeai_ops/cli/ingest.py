@@ -15,7 +15,6 @@ from rich.table import Table
 from ..config import load_settings
 from ..errors import KopsError
 from ..ingest import IngestResult, ingest
-from ..outputs.console import plain
 from ..store import list_snapshots, load_tables
 from ..workspace import find_workspace
 from .common import (
@@ -30,6 +29,7 @@ from .common import (
     warn,
     writes_state,
 )
+from .console import plain
 
 
 def register(app: typer.Typer) -> None:
@@ -94,17 +94,17 @@ def register(app: typer.Typer) -> None:
             err.print(f"snapshot {snapshots[-1].id} reads back intact", highlight=False)
         rows: list[dict[str, Any]] = [
             {
-                "snapshot": s.id,
-                "created_at": s.created_at,
-                "users": s.rows("users"),
-                "pairs": s.rows("pairs"),
-                "meetings": s.rows("meetings"),
-                "meetings_from": s.manifest.get("meetings_from"),
-                "meetings_to": s.manifest.get("meetings_to"),
-                "as_of": s.manifest.get("as_of"),
-                "files": ", ".join(Path(src["file"]).name for src in s.manifest["sources"]),
+                "snapshot": snapshot.id,
+                "created_at": snapshot.created_at,
+                "users": snapshot.rows("users"),
+                "pairs": snapshot.rows("pairs"),
+                "meetings": snapshot.rows("meetings"),
+                "meetings_from": snapshot.manifest.get("meetings_from"),
+                "meetings_to": snapshot.manifest.get("meetings_to"),
+                "as_of": snapshot.manifest.get("as_of"),
+                "files": ", ".join(Path(src["file"]).name for src in snapshot.manifest["sources"]),
             }
-            for s in snapshots
+            for snapshot in snapshots
         ]
         if fmt is Format.json:
             out.print_json(json.dumps(rows, ensure_ascii=False))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Annotated
 
 import pandas as pd
 import typer
 from rich.markup import escape
 
-from ..analyses import shortlist as sl
+from ..analyses import shortlist
+from ..clock import now
 from ..errors import KopsError
-from ..outputs.console import frame_table
+from ..ids import typed_id
 from ..outputs.files import write_table
 from ..store import (
     exclude_from_interviews,
@@ -35,36 +35,24 @@ from .common import (
     session,
     writes_state,
 )
+from .console import frame_table
 
 app = typer.Typer(
     help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True
 )
 
 
-def _id(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def _analyse(
-    s: Session, snapshot: str | None, as_of: str | None, topic: str | None
+    opened: Session, snapshot: str | None, as_of: str | None, topic: str | None
 ) -> tuple[pd.DataFrame, dt.date, pd.DataFrame]:
-    settings = s.settings
+    settings = opened.settings
     rules = settings.interview
     if topic is not None:
-        if topic not in settings.exports.topics:
-            raise KopsError(
-                f"--topic: '{topic}' is not a topic",
-                hint="topics: " + ", ".join(settings.exports.topics),
-            )
-        if topic in rules.private_topics:
-            raise KopsError(
-                f"--topic: '{topic}' is a private topic and is never named in a shortlist",
-                hint="choose another theme",
-            )
-    snap = s.snapshot(snapshot)
+        shortlist.check_topic(topic, settings)
+    snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    tables = s.tables(snap)
-    stats = sl.pair_stats(
+    tables = opened.tables(snap)
+    stats = shortlist.pair_stats(
         tables,
         rules,
         when,
@@ -73,17 +61,19 @@ def _analyse(
         settings.exports.topics,
         topic,
     )
-    done, excluded = interview_history(s.workspace)
+    done, excluded = interview_history(opened.workspace)
     interviewed = set(done["manager_id"]) | set(done["member_id"])
-    frame = sl.eligibility(stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic)
+    frame = shortlist.eligibility(
+        stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic
+    )
     return frame, when, tables.meetings
 
 
 def _table(
-    frame: pd.DataFrame, meetings: pd.DataFrame, s: Session, when: dt.date, topic: str | None
+    frame: pd.DataFrame, meetings: pd.DataFrame, opened: Session, when: dt.date, topic: str | None
 ) -> pd.DataFrame:
-    rules = s.settings.interview
-    topics = sl.top_topics(meetings, frame, rules, when)
+    rules = opened.settings.interview
+    topics = shortlist.top_topics(meetings, frame, rules, when)
     rows = []
     for rank, row in enumerate(frame.to_dict("records"), start=1):
         rows.append(
@@ -105,7 +95,7 @@ def _table(
                 else round(float(row["growth_avg"]), 2),
                 "top_topics": topics.get((row["manager_id"], row["member_id"]), ""),
                 "score": round(float(row["score"]), 4),
-                "reason": sl.reason_line(row, rules, topic),
+                "reason": shortlist.reason_line(row, rules, topic),
                 "manager_division": row["manager_division"],
                 "manager_department": row["manager_department"],
                 "manager_job_type": row["manager_job_type"],
@@ -114,7 +104,7 @@ def _table(
                 "theme_share": None if topic is None else round(float(row["theme_share"]), 3),
             }
         )
-    return pd.DataFrame(rows, columns=sl.SHORTLIST_COLUMNS)
+    return pd.DataFrame(rows, columns=shortlist.SHORTLIST_COLUMNS)
 
 
 @app.command("shortlist")
@@ -150,19 +140,19 @@ def shortlist_command(
 
     Example: kops interview shortlist --n 6 --topic 今後のキャリア --out shortlist.xlsx
     """
-    s = session(workspace)
-    rules = s.settings.interview
-    frame, when, meetings = _analyse(s, snapshot, as_of, topic)
+    opened = session(workspace)
+    rules = opened.settings.interview
+    frame, when, meetings = _analyse(opened, snapshot, as_of, topic)
     if explain is not None:
-        _explain(s, frame, (_id(explain[0]), _id(explain[1])), when, topic)
+        _explain(opened, frame, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
         return
     if division is not None and division not in set(frame["member_division"].dropna()):
         raise KopsError(f"--division: no 事業部 '{division}' among the pairs")
-    result = sl.select(frame, rules, sl.Options(n or rules.n, topic, division))
+    result = shortlist.select(frame, rules, shortlist.Options(n or rules.n, topic, division))
     table = (
-        _table(result.picks, meetings, s, when, topic)
+        _table(result.picks, meetings, opened, when, topic)
         if len(result.picks)
-        else pd.DataFrame(columns=sl.SHORTLIST_COLUMNS)
+        else pd.DataFrame(columns=shortlist.SHORTLIST_COLUMNS)
     )
     for line in result.relaxed:
         err.print(f"[yellow]relaxed:[/yellow] {escape(line)}", highlight=False)
@@ -207,7 +197,7 @@ def shortlist_command(
 
 
 def _explain(
-    s: Session, frame: pd.DataFrame, pair: tuple[str, str], when: dt.date, topic: str | None
+    opened: Session, frame: pd.DataFrame, pair: tuple[str, str], when: dt.date, topic: str | None
 ) -> None:
     rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
     if rows.empty:
@@ -216,7 +206,7 @@ def _explain(
             hint="give the manager's id first, then the member's (as in the pairs export)",
         )
     row = rows.iloc[0]
-    rules = s.settings.interview
+    rules = opened.settings.interview
     weights = rules.weights.model_dump()
     out.print(
         f"[bold]{escape(str(row['manager_name']))}[/bold] ({pair[0]}) → "
@@ -253,7 +243,7 @@ def _explain(
                 "weight": weights[part],
                 "contribution": round(float(row[f"part_{part}"]) * weights[part] / total, 4),
             }
-            for part in sl.PARTS
+            for part in shortlist.PARTS
         ]
     )
     out.print(
@@ -289,17 +279,17 @@ def record_command(
 
     Example: kops interview record 000104 000120 --date 2026-12-03
     """
-    s = session(workspace)
-    manager, member = _id(manager_id), _id(member_id)
-    known = set(s.tables(s.snapshot()).users["user_id"])
+    opened = session(workspace)
+    manager, member = typed_id(manager_id), typed_id(member_id)
+    known = set(opened.tables(opened.snapshot()).users["user_id"])
     for user in (manager, member):
         if user not in known:
             raise KopsError(f"no user '{user}' in the latest snapshot")
     try:
-        on = dt.date.fromisoformat(date) if date else dt.date.today()
+        on = dt.date.fromisoformat(date) if date else now().date()
     except ValueError:
         raise KopsError(f"--date: '{date}' is not a date", hint="write it as YYYY-MM-DD") from None
-    added = record_interview(s.workspace, manager, member, on)
+    added = record_interview(opened.workspace, manager, member, on)
     err.print(
         f"{escape(manager)} → {escape(member)}: "
         f"{'recorded as interviewed on' if added else 'already recorded for'} {on}",
@@ -318,9 +308,11 @@ def exclude_command(
 
     Example: kops interview exclude 000120 --reason 辞退
     """
-    s = session(workspace)
-    exclude_from_interviews(s.workspace, _id(user_id), reason)
-    err.print(f"{escape(_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False)
+    opened = session(workspace)
+    exclude_from_interviews(opened.workspace, typed_id(user_id), reason)
+    err.print(
+        f"{escape(typed_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False
+    )
 
 
 @app.command("include")
@@ -333,12 +325,12 @@ def include_command(
 
     Example: kops interview include 000120
     """
-    s = session(workspace)
-    if not include_in_interviews(s.workspace, _id(user_id)):
+    opened = session(workspace)
+    if not include_in_interviews(opened.workspace, typed_id(user_id)):
         raise KopsError(
-            f"{_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
+            f"{typed_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
         )
-    err.print(f"{escape(_id(user_id))}: back in the shortlists", highlight=False)
+    err.print(f"{escape(typed_id(user_id))}: back in the shortlists", highlight=False)
 
 
 @app.command("history")
@@ -347,8 +339,8 @@ def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.tabl
 
     Example: kops interview history
     """
-    s = session(workspace)
-    done, excluded = interview_history(s.workspace)
+    opened = session(workspace)
+    done, excluded = interview_history(opened.workspace)
     if fmt is not Format.table:
         merged = pd.concat(
             [done.assign(kind="interviewed"), excluded.assign(kind="excluded")], ignore_index=True

@@ -38,7 +38,6 @@ from ..mail.plan import (
 from ..mail.send import Paused, Sender, now
 from ..mail.templates import TemplateSet
 from ..mail.transport import OutboxTransport, SmtpTransport, Transport
-from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
 from ..outputs.privacy import protect_effect, shown_difference
 from ..store import audit, awards, delivered_milestones, draw_entrants
@@ -59,6 +58,7 @@ from .common import (
     timing,
     writes_state,
 )
+from .console import frame_table, percent
 
 app = typer.Typer(
     help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",

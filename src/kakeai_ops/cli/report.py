@@ -19,7 +19,6 @@ from ..config import Advisor
 from ..errors import KopsError
 from ..mail.audience import Audience, Recipient
 from ..mail.plan import make_plan
-from ..outputs.console import frame_table
 from ..outputs.files import write_table
 from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
@@ -39,6 +38,7 @@ from .common import (
     session,
     writes_state,
 )
+from .console import frame_table
 
 app = typer.Typer(
     help="Division reports for division heads and HR business partners (アドバイザー).",

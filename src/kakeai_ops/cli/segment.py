@@ -14,9 +14,9 @@ from rich.markup import escape
 
 from ..analyses import segment as seg
 from ..errors import KopsError
-from ..outputs.console import frame_table, percent
+from ..ids import typed_id
 from ..outputs.files import csv_text, write_table
-from ..store import SnapshotInfo, list_snapshots
+from ..store import SnapshotInfo, snapshot_as_of
 from .common import (
     AsOfOpt,
     Format,
@@ -33,6 +33,7 @@ from .common import (
     session,
     timing,
 )
+from .console import frame_table, percent
 
 
 class By(StrEnum):
@@ -52,13 +53,13 @@ class Role(StrEnum):
 BY_LABELS = {"division": "事業部", "department": "部署", "job_type": "職種", "age_band": "年代"}
 
 
-def compute(s: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataFrame:
+def compute(opened: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataFrame:
     import time
 
     started = time.perf_counter()
-    tables = s.tables(snapshot)
+    tables = opened.tables(snapshot)
     loaded = time.perf_counter()
-    result = seg.segment(tables, s.settings.rules, as_of)
+    result = seg.segment(tables, opened.settings.rules, as_of)
     timing(
         f"segment: loaded in {loaded - started:.2f} s, "
         f"analysed in {time.perf_counter() - loaded:.2f} s"
@@ -112,19 +113,19 @@ def register(app: typer.Typer) -> None:
 
         Example: kops segment --list --stuck-point no_prep --role member --out no_prep.xlsx
         """
-        s = session(workspace)
-        snap = s.snapshot(snapshot)
+        opened = session(workspace)
+        snap = opened.snapshot(snapshot)
         when = parse_as_of(as_of, snap)
-        result = compute(s, snap, when)
+        result = compute(opened, snap, when)
         if explain_user is not None:
-            _explain(s, result, explain_user, when)
+            _explain(opened, result, explain_user, when)
             return
         if compare_to is not None or since is not None:
-            _compare(s, snap, result, compare_to, since, fmt, out_file)
+            _compare(opened, snap, result, compare_to, since, fmt, out_file)
             return
         filtered = _filter(result, stuck_point, role, division)
         if list_users or stuck_point or role or division:
-            _list(filtered, fmt, out_file, s, snap, when)
+            _list(filtered, fmt, out_file, opened, snap, when)
             return
         _summary(filtered, by, fmt, out_file, snap, when)
 
@@ -157,7 +158,7 @@ def _list(
     frame: pd.DataFrame,
     fmt: Format,
     out_file: Path | None,
-    s: Session,
+    opened: Session,
     snap: SnapshotInfo,
     when: dt.date,
 ) -> None:
@@ -246,10 +247,8 @@ def _summary(
         )
 
 
-def _explain(s: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> None:
-    import unicodedata
-
-    wanted = unicodedata.normalize("NFKC", user_id).strip()
+def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> None:
+    wanted = typed_id(user_id)
     rows = result[result["user_id"] == wanted]
     if rows.empty:
         raise KopsError(
@@ -263,7 +262,7 @@ def _explain(s: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> N
         f"{seg.ROLE_LABELS[row['role']]}, {escape(str(row['employment']))}"
     )
     out.print(f"as of {when}\n")
-    for check in seg.explain(row, s.settings.rules, when):
+    for check in seg.explain(row, opened.settings.rules, when):
         mark = "[red]✗ applies[/red]" if check.applies else "[green]✓ clear[/green]"
         if check.key == "healthy":
             mark = "[green]✓ applies[/green]" if check.applies else "[dim]–[/dim]"
@@ -281,7 +280,7 @@ def _explain(s: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> N
 
 
 def _compare(
-    s: Session,
+    opened: Session,
     snap: SnapshotInfo,
     result: pd.DataFrame,
     compare_to: str | None,
@@ -290,7 +289,7 @@ def _compare(
     out_file: Path | None,
 ) -> None:
     if compare_to is not None:
-        earlier = s.snapshot(compare_to)
+        earlier = opened.snapshot(compare_to)
     else:
         try:
             limit = dt.date.fromisoformat(str(since))
@@ -298,15 +297,13 @@ def _compare(
             raise KopsError(
                 f"--since: '{since}' is not a date", hint="write it as YYYY-MM-DD"
             ) from None
-        candidates = [
-            x for x in list_snapshots(s.workspace) if x.as_of is not None and x.as_of <= limit
-        ]
-        if not candidates:
+        found = snapshot_as_of(opened.workspace, limit)
+        if found is None:
             raise KopsError(
                 f"--since: no snapshot dated on or before {limit}",
                 hint="`kops status` lists the snapshots and their as-of dates",
             )
-        earlier = candidates[-1]
+        earlier = found
     if earlier.id == snap.id:
         raise KopsError(
             f"snapshot {snap.id} compared with itself",
@@ -316,7 +313,7 @@ def _compare(
     if earlier_as_of is None:
         raise KopsError(f"snapshot {earlier.id} has no as-of date")
     note(f"compared with snapshot {earlier.id} as of {earlier_as_of}")
-    before = compute(s, earlier, earlier_as_of)
+    before = compute(opened, earlier, earlier_as_of)
     movement = seg.compare(before, result)
     transitions = movement.transitions.reset_index()
     moved = pd.concat(

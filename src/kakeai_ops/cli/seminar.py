@@ -15,7 +15,6 @@ from .. import seminars as sem
 from ..errors import KopsError
 from ..mail.audience import AudienceSpec
 from ..mail.send import now
-from ..outputs.console import frame_table, percent
 from ..outputs.files import csv_text, json_text, write_table
 from ..seminar_summary import invited_users, summarise_seminar
 from ..store import audit
@@ -34,6 +33,7 @@ from .common import (
     session,
     writes_state,
 )
+from .console import frame_table, percent
 from .mail import run_send
 from .seminar_themes import print_groups, print_themes, themes_command
 

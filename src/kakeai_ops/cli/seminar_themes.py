@@ -14,9 +14,9 @@ from .. import survey_text as st
 from ..analyses.names import NameMatcher
 from ..errors import KopsError
 from ..mail.send import now
-from ..outputs.console import frame_table, percent
 from ..store import load_tables
 from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
+from .console import frame_table, percent
 
 SinceOpt = Annotated[
     str | None,

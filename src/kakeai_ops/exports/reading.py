@@ -127,7 +127,7 @@ def find_header(path: Path, sheet: str | None = None) -> HeaderRow:
     line, index = _first_nonblank_line(path, encoding)
     if line is None:
         return HeaderRow([], 1, encoding)
-    cells = next(csv.reader(io.StringIO(line), delimiter=_delimiter(line)))
+    cells = next(csv.reader(io.StringIO(line), delimiter=guess_delimiter(line)))
     return HeaderRow([clean_header(h) for h in cells], index + 1, encoding)
 
 
@@ -155,7 +155,8 @@ def _first_nonblank_line(path: Path, encoding: str) -> tuple[str | None, int]:
     return None, 0
 
 
-def _delimiter(first_line: str) -> str:
+def guess_delimiter(first_line: str) -> str:
+    """Tab or comma, whichever the header line has more of."""
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
@@ -174,7 +175,7 @@ def read_table(
     first, index = _first_nonblank_line(path, encoding)
     if first is None:
         raise ReadFailure(Problem(path.name, None, None, "file is empty"))
-    delimiter = _delimiter(first)
+    delimiter = guess_delimiter(first)
     cells = next(csv.reader(io.StringIO(first), delimiter=delimiter))
     headers = [clean_header(h) for h in cells]
     wanted = keep(headers)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .findings import Findings
-from .reading import RawTable, ReadFailure, read_headers, read_table
+from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_table
 from .tables import header_key
 
 
@@ -104,7 +104,7 @@ def row_numbers(path: Path, raw: RawTable) -> pd.Series:
     starts: list[int] = []
     with path.open("r", encoding=raw.encoding, newline="") as handle:
         first = handle.readline()
-        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        delimiter = guess_delimiter(first)
         line = 2
         reader = csv.reader(handle, delimiter=delimiter)
         for fields in reader:

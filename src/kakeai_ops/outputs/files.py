@@ -14,7 +14,8 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,11 @@ def cell(value: Any) -> Any:
     return value
 
 
+def percent(value: Any) -> str:
+    """A share as people read it (12.5%); missing as ``-``."""
+    return "-" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
 def records(frame: pd.DataFrame) -> list[list[Any]]:
     return [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
 
@@ -91,22 +97,31 @@ def write_table(
         )
     if suffix == ".csv":
         data = csv_text(frame, line_end="\r\n").encode("utf-8-sig")
-        _atomic_write(path, data)
+        write_atomically(path, data)
     else:
         sheets = [(sheet, frame), *extra_sheets]
         _atomic_xlsx(path, sheets, set(text_columns))
     return path
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+@contextmanager
+def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
+    """A temporary file next to ``path`` to write; when the block ends without error it
+    replaces ``path`` in one step, so nobody (Excel included) sees half a file and a
+    failed write leaves the old file as it was."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    temp = Path(name)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
+        yield temp
+        temp.replace(path)
     finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        temp.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    with replacing(path) as temp:
+        temp.write_bytes(data)
 
 
 def _atomic_xlsx(
@@ -157,14 +172,8 @@ def _atomic_xlsx(
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.print_title_rows = "1:1"
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
-    os.close(handle)
-    try:
+    with replacing(path, suffix=".xlsx") as temp:
         book.save(temp)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def display_width(text: str) -> int:

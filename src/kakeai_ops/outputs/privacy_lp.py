@@ -212,7 +212,13 @@ def narrowed(
             binding = [] if fit is None else _binding(fit, eq, ub_source)
             frees = tuple(dict.fromkeys(i for row in binding for i in row.frees))
             findings.append(
-                Finding(index, f"an attacker can narrow it to {low}…{high}", low, high, frees)
+                Finding(
+                    cell=index,
+                    reason=f"an attacker can narrow it to {low}…{high}",
+                    low=low,
+                    high=high,
+                    frees=frees,
+                )
             )
             if first:
                 break

@@ -4,11 +4,9 @@ sheets, no data outside the visible tables."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -18,10 +16,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..reports import DivisionReport
-from .files import cell, display_width
+from .files import cell, display_width, replacing
 from .neutralise import protect_workbook
 from .privacy_audit import check
+
+if TYPE_CHECKING:  # the report is built by the workflow above; this only writes it
+    from ..reports import DivisionReport
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -104,14 +104,8 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         _matrix(sheet, matrix[division], report, row + 2)
         _finish(sheet)
     protect_workbook(book)  # 事業部 and 部署 names are the tenant's text: never formulas
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
-    os.close(handle)
-    try:
+    with replacing(path, suffix=".xlsx") as temp:
         book.save(temp)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
     return path
 
 

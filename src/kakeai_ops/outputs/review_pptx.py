@@ -7,13 +7,12 @@ and LibreOffice a CJK font instead of drawing boxes.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import KopsError
+from .files import replacing
 
 FONT = "Meiryo"
 WIDTH_IN, HEIGHT_IN = 13.333, 7.5
@@ -75,14 +74,8 @@ def write_deck(slides: list[Slide], path: Path) -> Path:
     blank = deck.slide_layouts[6]
     for spec in slides:
         _slide(deck.slides.add_slide(blank), spec)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pptx", dir=path.parent)
-    os.close(handle)
-    try:
-        deck.save(temp)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    with replacing(path, suffix=".pptx") as temp:
+        deck.save(str(temp))
     return path
 
 

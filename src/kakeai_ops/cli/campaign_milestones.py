@@ -1,0 +1,87 @@
+"""``kops campaign milestones``: knowledge messages due at 1, 5, 10, … held 1on1s."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from ..analyses.milestones import milestones_due
+from ..errors import KopsError
+from ..outputs.files import write_table
+from ..store import delivered_milestones
+from .common import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    OutOpt,
+    SnapshotOpt,
+    WorkspaceOpt,
+    err,
+    out,
+    parse_as_of,
+    session,
+    show,
+)
+from .console import frame_table
+
+
+def milestones_command(
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    role: Annotated[str | None, typer.Option("--role", help="Only manager or member.")] = None,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+) -> None:
+    """Users whose held 1on1s reached a milestone (1, 5, 10, …) whose knowledge message they lack.
+
+    One row per user and role; only the highest milestone reached is due.
+    Delivered messages are remembered (by `kops mail send --milestones`).
+
+    Example: kops campaign milestones --role manager
+    """
+    if role not in (None, "manager", "member"):
+        raise KopsError(f"--role: '{role}' is not manager or member")
+    opened = session(workspace)
+    snap = opened.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    due = milestones_due(
+        opened.tables(snap),
+        opened.settings.milestones,
+        when,
+        delivered_milestones(opened.workspace),
+    )
+    if role is not None:
+        due = due[due["role"] == role]
+    if out_file is not None:
+        write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
+        err.print(f"Wrote {len(due):,} rows to {escape(str(out_file))}", highlight=False)
+        return
+    if fmt is not Format.table:
+        show(due, fmt)
+        return
+    counts = (
+        due.groupby(["milestone", "role"]).size().unstack(fill_value=0)
+        if len(due)
+        else pd.DataFrame()
+    )
+    if len(counts):
+        counts = counts.reset_index()
+        out.print(frame_table(counts, title=f"Milestone messages due, as of {when}"))
+    out.print(
+        frame_table(
+            due[
+                ["user_id", "name", "division", "role", "held_total", "milestone", "last_delivered"]
+            ],
+            title=f"{len(due):,} due",
+            max_rows=100,
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``milestones`` to the ``campaign`` group."""
+    app.command("milestones")(milestones_command)

@@ -1,0 +1,129 @@
+"""The terminal: stdout/stderr consoles made per invocation, and frames as Rich tables.
+
+Data goes to stdout, diagnostics and progress to stderr, so output can be piped.
+Both consoles read markup in strings: data (names, 事業部, file names, headers) is
+passed through rich.markup.escape or as Text (``plain``), never raw.
+
+Consoles are built when a command starts, not at import: the width, the terminal
+and ``COLUMNS`` are those of this run (a process that runs several commands, such
+as the tests, sees each one's own environment).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..outputs.files import cell, percent
+
+__all__ = ["Stream", "err", "frame_table", "out", "percent", "plain", "start_invocation"]
+
+# Rich assumes 80 columns when output is piped; tables of ids and dates need more.
+PIPED_WIDTH = 160
+
+
+def _width(tty: bool) -> int | None:
+    if tty or os.environ.get("COLUMNS"):
+        return None  # the terminal's width, or the one COLUMNS asks for
+    return PIPED_WIDTH
+
+
+def _console(stderr: bool) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, soft_wrap=True, width=_width(stream.isatty()))
+
+
+@dataclass
+class _Consoles:
+    out: Console
+    err: Console
+
+
+_current: _Consoles | None = None
+
+
+def start_invocation() -> None:
+    """Fresh consoles for the command about to run (called by the root command)."""
+    global _current
+    _current = _Consoles(out=_console(stderr=False), err=_console(stderr=True))
+
+
+def _consoles() -> _Consoles:
+    if _current is None:
+        start_invocation()
+    assert _current is not None
+    return _current
+
+
+class Stream:
+    """``out`` or ``err``: stands for this invocation's console and forwards every
+    attribute to it (``out.print(...)``, ``err.file = ...``, ``Progress(console=err)``)."""
+
+    def __init__(self, stderr: bool) -> None:
+        object.__setattr__(self, "_stderr", stderr)
+
+    def console(self) -> Console:
+        consoles = _consoles()
+        return consoles.err if self._stderr else consoles.out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.console(), name, value)
+
+    # Special methods are looked up on the type, not through __getattr__.
+    def __enter__(self) -> Console:
+        return self.console().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.console().__exit__(*exc)
+
+
+# Typed as the Console they forward to, so callers use them as one.
+out = cast(Console, Stream(stderr=False))
+err = cast(Console, Stream(stderr=True))
+
+
+def frame_table(
+    frame: pd.DataFrame,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    max_rows: int | None = None,
+) -> Table:
+    """A frame as a Rich table; cells, headers and titles are Text, never markup, so a
+    name such as ``[/bold]山田`` prints as written instead of styling or crashing it."""
+    headers = headers or {}
+    formats = formats or {}
+    table = Table(title=None if title is None else plain(title), title_justify="left")
+    for column in frame.columns:
+        series = frame[column]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        table.add_column(
+            plain(headers.get(str(column), str(column))), justify="right" if numeric else "left"
+        )
+    shown = frame if max_rows is None else frame.head(max_rows)
+    for row in shown.itertuples(index=False, name=None):
+        table.add_row(
+            *[
+                plain(formats[str(column)](value) if str(column) in formats else cell(value))
+                for column, value in zip(frame.columns, row, strict=True)
+            ]
+        )
+    if max_rows is not None and len(frame) > max_rows:
+        table.caption = f"{max_rows} of {len(frame)} rows shown; use --format csv or --out for all"
+    return table
+
+
+def plain(value: Any) -> Text:
+    """Data for a Rich table or message: shown as written, never read as markup."""
+    return value if isinstance(value, Text) else Text(str(value))

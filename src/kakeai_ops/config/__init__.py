@@ -1,0 +1,226 @@
+"""kops.yaml → typed, validated settings.
+
+Every rule and mapping of the specs lives here with its default. Validation
+errors name the key and what is wrong, e.g.
+``kops.yaml: rules.lapse_days: must be a positive integer, got 'thirty'``.
+Sections live in modules by concern (exports, rules, mail, seminars); this
+module assembles them, loads the file and looks entries up.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import Field, ValidationError, field_validator
+
+from ..errors import ConfigError, KopsError
+from .exports import (
+    DEFAULT_RESPONSES,
+    DEFAULT_TOPICS,
+    MEETINGS_HEADERS,
+    PAIRS_HEADERS,
+    USERS_HEADERS,
+    Employment,
+    Exports,
+    HeaderMap,
+    Scale,
+    Statuses,
+)
+from .mail import Advisor, FrequencyCap, Mail, SendWindow, Smtp
+from .rules import (
+    CalendarSettings,
+    Campaign,
+    HolidayRange,
+    Interview,
+    InterviewWeights,
+    Privacy,
+    Rules,
+    StreakRule,
+    Window,
+)
+from .seminars import (
+    DEFAULT_COMPOUNDS,
+    DEFAULT_KEYWORDS,
+    DEFAULT_STOP_WORDS,
+    DEFAULT_SYNONYMS,
+    Seminar,
+    SeminarSurvey,
+    SurveyHeaders,
+    Themes,
+)
+from .values import PositiveInt, Section
+
+__all__ = [
+    "DEFAULT_COMPOUNDS",
+    "DEFAULT_KEYWORDS",
+    "DEFAULT_RESPONSES",
+    "DEFAULT_STOP_WORDS",
+    "DEFAULT_SYNONYMS",
+    "DEFAULT_TOPICS",
+    "MEETINGS_HEADERS",
+    "PAIRS_HEADERS",
+    "USERS_HEADERS",
+    "Advisor",
+    "CalendarSettings",
+    "Campaign",
+    "Employment",
+    "Exports",
+    "FrequencyCap",
+    "HeaderMap",
+    "HolidayRange",
+    "Interview",
+    "InterviewWeights",
+    "Mail",
+    "PositiveInt",
+    "Privacy",
+    "Rules",
+    "Scale",
+    "Section",
+    "Seminar",
+    "SeminarSurvey",
+    "SendWindow",
+    "Settings",
+    "Smtp",
+    "Statuses",
+    "StreakRule",
+    "SurveyHeaders",
+    "Themes",
+    "Window",
+    "advisor",
+    "campaign",
+    "configured",
+    "load_settings",
+    "parse_settings",
+]
+
+
+class Settings(Section):
+    exports: Exports = Field(default_factory=Exports)
+    rules: Rules = Field(default_factory=Rules)
+    milestones: list[PositiveInt] = Field(default_factory=lambda: [1, 5, 10, 20, 50, 100])
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    campaigns: dict[str, Campaign] = Field(default_factory=dict)
+    interview: Interview = Field(default_factory=Interview)
+    privacy: Privacy = Field(default_factory=Privacy)
+    mail: Mail = Field(default_factory=Mail)
+    advisors: dict[str, Advisor] = Field(default_factory=dict)
+    seminars: dict[str, Seminar] = Field(default_factory=dict)
+    seminar_survey: SeminarSurvey = Field(default_factory=SeminarSurvey)
+
+    @field_validator("milestones")
+    @classmethod
+    def _sorted_unique(cls, value: list[int]) -> list[int]:
+        return sorted(set(value))
+
+
+# --- loading ------------------------------------------------------------------
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate kops.yaml; every problem is reported with its key."""
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} not found", hint="create a workspace with `kops init DIR`"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{name}: not UTF-8 text", hint="save kops.yaml as UTF-8 (without changing the keys)"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(
+            f"{where}: not valid YAML: {problem}",
+            hint="check indentation (spaces, not tabs) and quoting near that line",
+        ) from None
+    return parse_settings(data or {}, name)
+
+
+def parse_settings(data: Any, source: str = "kops.yaml") -> Settings:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of settings")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as err:
+        lines = [_describe(source, e) for e in err.errors()]
+        raise ConfigError(
+            "\n".join(lines),
+            hint=f"fix {source}; `kops init --print-config` shows every setting with its default",
+        ) from None
+
+
+def _describe(source: str, error: Any) -> str:
+    loc = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        parent_loc = error["loc"][:-1]
+        known = _known_keys(parent_loc)
+        close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        tip = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"{source}: {loc}: unknown setting{tip}"
+    if kind == "missing":
+        return f"{source}: {loc}: required setting is missing"
+    message = error["msg"]
+    if message.startswith("Input should be"):
+        message = "must be" + message[len("Input should be") :]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return f"{source}: {loc}: {message}, got {given!r}" if loc else f"{source}: {message}"
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    model: Any = Settings
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            # A dict of models (campaigns.<id>): step into the value model.
+            args = getattr(model, "__args__", None)
+            if args:
+                model = args[-1]
+                continue
+            return []
+        model = field.annotation
+        args = getattr(model, "__args__", None)
+        if args and not hasattr(model, "model_fields"):
+            model = args[-1]
+    return list(getattr(model, "model_fields", {}))
+
+
+# --- looking up ---------------------------------------------------------------
+
+Entry = TypeVar("Entry")
+
+
+def configured(table: Mapping[str, Entry], key: str, kind: str, hint: str) -> Entry:
+    """The entry ``key`` of a kops.yaml table (campaigns, advisors, …), or an error that
+    names the ones there are."""
+    if key not in table:
+        known = ", ".join(table) or "(none configured)"
+        raise KopsError(f"no {kind} '{key}' in kops.yaml ({kind}s: {known})", hint=hint)
+    return table[key]
+
+
+def campaign(settings: Settings, campaign_id: str) -> Campaign:
+    return configured(
+        settings.campaigns,
+        campaign_id,
+        "campaign",
+        hint="add it under `campaigns:` in kops.yaml; `kops campaign list` shows them",
+    )
+
+
+def advisor(settings: Settings, name: str) -> Advisor:
+    return configured(
+        settings.advisors, name, "advisor", hint="add it under `advisors:` with its email and scope"
+    )

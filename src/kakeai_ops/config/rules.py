@@ -1,0 +1,132 @@
+"""kops.yaml rules: stuck points, calendar, campaigns, interviews, privacy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .values import NonNegativeNumber, PositiveInt, Section, Share
+
+# --- rules --------------------------------------------------------------------
+
+
+class Rules(Section):
+    lapse_days: PositiveInt = 30
+    recent_n: PositiveInt = 3
+    min_prep_share: Share = 0.5
+    min_rating_share: Share = 0.5
+
+
+def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
+    if isinstance(item, dt.datetime):
+        return item.date(), item.date()
+    if isinstance(item, dt.date):
+        return item, item
+    if isinstance(item, str):
+        text = item.strip()
+        try:
+            if ".." in text:
+                left, right = (part.strip() for part in text.split("..", 1))
+                start, end = dt.date.fromisoformat(left), dt.date.fromisoformat(right)
+            else:
+                start = end = dt.date.fromisoformat(text)
+        except ValueError:
+            raise PydanticCustomError(
+                "holiday",
+                "must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
+            ) from None
+        if end < start:
+            raise PydanticCustomError("holiday", "range ends before it starts")
+        return start, end
+    raise PydanticCustomError(
+        "holiday", "must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD"
+    )
+
+
+HolidayRange = Annotated[tuple[dt.date, dt.date], BeforeValidator(_parse_holiday_item)]
+
+
+class CalendarSettings(Section):
+    company_holidays: list[HolidayRange] = Field(default_factory=list)
+
+
+class Window(Section):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise PydanticCustomError("window", "end is before start")
+        return self
+
+
+class StreakRule(Section):
+    kind: Literal["weekly_streak"]
+    months: PositiveInt = 3
+    role: Literal["member", "manager", "any"] = "member"
+    min_per_week: PositiveInt = 1
+
+
+def _deadline(value: Any) -> dt.date | dt.datetime | None:
+    """A date (entries that day still count) or a date and time (JST)."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    text = str(value).strip()
+    try:
+        if isinstance(value, dt.datetime):
+            moment = value
+        elif len(text) == 10:
+            return dt.date.fromisoformat(text)
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError(
+            "deadline", "must be a date (2026-10-15) or a date and time (2026-10-15 17:00)"
+        ) from None
+    if moment.tzinfo is not None:  # entry times are JST, kept naive
+        moment = moment.astimezone(dt.timezone(dt.timedelta(hours=9))).replace(tzinfo=None)
+    return moment
+
+
+class Campaign(Section):
+    title: str
+    window: Window
+    rule: StreakRule
+    # Entries (kops campaign entries) and the draw (kops campaign draw).
+    entry_deadline: Annotated[dt.date | dt.datetime | None, BeforeValidator(_deadline)] = None
+    exclude_previous_winners: bool = False
+    draw_seed: str | None = None
+
+
+class InterviewWeights(Section):
+    regularity: NonNegativeNumber = 0.30
+    volume: NonNegativeNumber = 0.15
+    sukkiri: NonNegativeNumber = 0.20
+    growth: NonNegativeNumber = 0.15
+    diversity: NonNegativeNumber = 0.10
+    recency: NonNegativeNumber = 0.10
+
+
+class Interview(Section):
+    min_held: PositiveInt = 6
+    lookback_days: PositiveInt = 90
+    min_sukkiri: NonNegativeNumber = 4
+    max_per_division: PositiveInt = 1
+    spread_tolerance: Share = 0.05
+    n: PositiveInt = 6
+    weights: InterviewWeights = Field(default_factory=InterviewWeights)
+    private_topics: list[str] = Field(default_factory=lambda: ["心身の状態", "プライベート"])
+
+
+class Privacy(Section):
+    min_group: PositiveInt = 5
+    min_group_sensitive: PositiveInt = 10
+    sensitive_topics: list[str] = Field(default_factory=lambda: ["心身の状態"])

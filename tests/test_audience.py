@@ -1,0 +1,107 @@
+"""The audience of a mail run: exclusions by reason, role templates, run ids, holdout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from factories import meeting, pair, tables, user
+from kakeai_ops.config import Settings, parse_settings
+from kakeai_ops.init import shipped_templates_dir
+from kakeai_ops.mail.audience import AudienceSpec, build_audience, holdout_share
+from kakeai_ops.mail.plan import make_plan
+from kakeai_ops.mail.templates import TemplateSet
+
+AS_OF = dt.date(2026, 11, 20)
+SHIPPED = shipped_templates_dir() / "mail"  # type: ignore[operator]
+
+
+def templates(tmp_path: Path) -> TemplateSet:
+    return TemplateSet(tmp_path / "none", SHIPPED)
+
+
+def test_exclusions_are_counted_by_reason(tmp_path: Path) -> None:
+    t = tables(
+        users=[
+            user("A", last_login_at=None),
+            user("B", last_login_at=None, email=None),
+            user("C", last_login_at=None, employment="休職", employment_status="leave"),
+            user("D", last_login_at=None, employment="退職", employment_status="retired"),
+            user("E", last_login_at=None),
+            user("F", last_login_at=None),
+            user("G", last_login_at=None),
+        ]
+    )
+    audience = build_audience(
+        AudienceSpec(segment="not_activated"),
+        t,
+        Settings(),
+        AS_OF,
+        templates(tmp_path),
+        suppressed={"ue@example.jp": "配信不要"},
+        recent_nudges={"F": 2, "G": 1},
+    )
+    assert [r.user_id for r in audience.recipients] == ["A", "G"]
+    assert dict(audience.excluded) == {
+        "no_email": 1,
+        "on_leave": 1,
+        "suppressed": 1,
+        "frequency_cap": 1,
+    }
+    assert audience.default_run_id == "not_activated-2026-11"
+
+
+def test_role_templates_and_run_ids(tmp_path: Path) -> None:
+    t = tables(
+        users=[user("M"), user("A"), user("B")],
+        pairs=[pair("M", "A", recurring=False), pair("M", "B", recurring=False)],
+        meetings=[meeting("M", "A", "2026-09-01 10:00"), meeting("M", "B", "2026-09-01 10:00")],
+    )
+    audience = build_audience(
+        AudienceSpec(segment="lapsed"), t, Settings(), AS_OF, templates(tmp_path), {}, {}
+    )
+    by_user = {r.user_id: r.template for r in audience.recipients}
+    assert by_user == {"M": "lapsed.manager", "A": "lapsed.member", "B": "lapsed.member"}
+    assert audience.default_run_id == "lapsed-2026-11"
+    members = build_audience(
+        AudienceSpec(segment="lapsed", role="member"),
+        t,
+        Settings(),
+        AS_OF,
+        templates(tmp_path),
+        {},
+        {},
+    )
+    assert members.default_run_id == "lapsed.member-2026-11"
+
+
+def test_seminar_context(tmp_path: Path) -> None:
+    settings = parse_settings(
+        {
+            "seminars": {
+                "m1": {
+                    "month": 1,
+                    "title": "1on1をみんなどうやっているの？",
+                    "date": "2026-12-10T12:15:00",
+                    "url": "https://meet.example/abc",
+                }
+            }
+        }
+    )
+    t = tables(users=[user("A", last_login_at=None)])
+    spec = AudienceSpec(segment="not_activated", template="seminar.month1", seminar="m1")
+    audience = build_audience(spec, t, settings, AS_OF, templates(tmp_path), {}, {})
+    message = make_plan(audience, templates(tmp_path), settings, audience.default_run_id).messages[
+        0
+    ]
+    assert "2026年12月10日（木）12:15〜" in message.subject
+    assert "https://meet.example/abc" in message.text
+    assert audience.default_run_id == "seminar.month1-m1"
+
+
+def test_holdout_is_deterministic_and_about_the_share() -> None:
+    shares = [holdout_share("run", f"u{i}") for i in range(5000)]
+    assert shares == [holdout_share("run", f"u{i}") for i in range(5000)]
+    held = sum(s < 0.10 for s in shares) / len(shares)
+    assert 0.08 < held < 0.12
+    assert holdout_share("run", "u1") != holdout_share("other", "u1")

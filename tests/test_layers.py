@@ -1,0 +1,75 @@
+"""The layers of README's Architecture, as import-linter contracts in pyproject.toml.
+
+`make test` and `make check` run them: an import that crosses a layer the wrong
+way (analyses → mail, anything → cli, a cycle between packages) fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from importlinter.cli import lint_imports
+
+from conftest import REPO
+
+CONTRACTS = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+    "importlinter"
+]["contracts"]
+
+
+def test_imports_keep_to_the_layers(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    code = lint_imports(no_cache=True, no_logo=True)
+    report = capsys.readouterr().out
+    assert code == 0, report
+    assert f"Contracts: {len(CONTRACTS)} kept, 0 broken." in report
+
+
+def test_contracts_cover_the_rules_the_architecture_names() -> None:
+    kinds = {contract["type"] for contract in CONTRACTS}
+    assert {"forbidden", "protected", "acyclic_siblings"} <= kinds
+    analyses = next(c for c in CONTRACTS if c.get("source_modules") == ["kakeai_ops.analyses"])
+    assert {"kakeai_ops.mail", "kakeai_ops.outputs", "kakeai_ops.cli"} <= set(
+        analyses["forbidden_modules"]
+    )
+    protected = next(c for c in CONTRACTS if c["type"] == "protected")
+    assert protected["protected_modules"] == ["kakeai_ops.cli"]
+    assert protected["allowed_importers"] == ["kakeai_ops.__main__"]
+
+
+def test_a_wrong_way_import_is_caught(tmp_path: Path) -> None:
+    # A copy of the package where an analysis imports the CLI: the contracts must refuse it.
+    package = tmp_path / "kakeai_ops"
+    shutil.copytree(REPO / "src" / "kakeai_ops", package, ignore=shutil.ignore_patterns("*.pyc"))
+    segment = package / "analyses" / "segment.py"
+    segment.write_text(
+        segment.read_text(encoding="utf-8") + "\nfrom ..cli import common  # noqa\n",
+        encoding="utf-8",
+    )
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    run = subprocess.run(
+        [sys.executable, "-c", LINT],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode != 0, run.stdout + run.stderr
+    assert "analyses are pure" in run.stdout
+    assert "kakeai_ops.analyses.segment -> kakeai_ops.cli.common" in run.stdout
+
+
+LINT = """
+import sys
+from importlinter.cli import lint_imports
+sys.exit(lint_imports(no_cache=True, no_logo=True))
+"""

@@ -1,0 +1,28 @@
+"""The store: snapshots found by id or by the date their data implies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from kakeai_ops.store import list_snapshots, snapshot_as_of
+from kakeai_ops.workspace import Workspace
+
+
+def _snapshot(ws: Workspace, number: int, as_of: str | None) -> None:
+    folder = ws.snapshots_dir / f"{number:04d}"
+    folder.mkdir(parents=True)
+    manifest = {"as_of": as_of, "tables": {}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_snapshot_as_of_is_the_newest_dated_on_or_before(ws: Workspace) -> None:
+    _snapshot(ws, 1, "2026-10-31")
+    _snapshot(ws, 2, None)  # nothing to date it by: never chosen by date
+    _snapshot(ws, 3, "2026-11-20")
+    assert [s.id for s in list_snapshots(ws)] == ["0001", "0002", "0003"]
+    found = snapshot_as_of(ws, dt.date(2026, 11, 19))
+    assert found is not None and found.id == "0001"
+    latest = snapshot_as_of(ws, dt.date(2026, 11, 20))
+    assert latest is not None and latest.id == "0003"
+    assert snapshot_as_of(ws, dt.date(2026, 10, 30)) is None

@@ -1,0 +1,103 @@
+"""Mail templates: shipped ones parse, variables are checked, the workspace overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from factories import meeting, pair, tables, user
+from kakeai_ops.config import Settings
+from kakeai_ops.errors import KopsError
+from kakeai_ops.init import shipped_templates_dir
+from kakeai_ops.mail.audience import AudienceSpec, build_audience
+from kakeai_ops.mail.plan import make_plan
+from kakeai_ops.mail.templates import TemplateSet
+
+AS_OF = dt.date(2026, 11, 20)
+SHIPPED = shipped_templates_dir() / "mail"  # type: ignore[operator]
+
+
+def templates(tmp_path: Path) -> TemplateSet:
+    return TemplateSet(tmp_path / "none", SHIPPED)
+
+
+def test_every_shipped_template_parses_and_lists_variables(tmp_path: Path) -> None:
+    ts = templates(tmp_path)
+    names = ts.names()
+    for expected in (
+        "no_prep.member",
+        "no_recurrence.manager",
+        "no_pair",
+        "seminar.month1",
+        "seminar.month4",
+        "milestone.member",
+        "milestone.manager",
+        "campaign.awarded",
+        "not_activated",
+    ):
+        assert expected in names
+    assert "facts" in ts.get("no_prep.member").variables()
+    assert "seminar" in ts.get("seminar.month2").variables()
+    assert "mail" in ts.get("no_pair").variables()  # through the shared footer
+    assert ts.get("campaign.awarded").kind == "announcement"
+    assert ts.get("milestone.member").kind == "knowledge"
+
+
+def test_no_prep_member_mail_carries_the_seed_examples(tmp_path: Path) -> None:
+    t = tables(
+        users=[user("M"), user("A", name="山﨑 花子")],
+        pairs=[pair("M", "A")],
+        meetings=[meeting("M", "A", f"2026-11-{d} 10:00", prepared=None) for d in (4, 11, 18)],
+    )
+    audience = build_audience(
+        AudienceSpec(segment="no_prep"), t, Settings(), AS_OF, templates(tmp_path), {}, {}
+    )
+    plan = make_plan(audience, templates(tmp_path), Settings(), "r")
+    message = plan.messages[0]
+    assert message.template == "no_prep.member"
+    assert message.subject.startswith("【KAKEAI事務局】")
+    assert message.text.startswith("山﨑 花子 様")
+    for phrase in (
+        "業務の進捗や進め方",
+        "今後のキャリア／一緒に考えてほしい",
+        "1回目",
+        "事前準備（トピックと対応の選択）が\nされていたのは 0 回",
+    ):
+        assert phrase in message.text
+    assert "配信不要" in message.text and Settings().mail.contact in message.text
+
+
+def test_missing_variable_stops_before_sending(tmp_path: Path) -> None:
+    t = tables(users=[user("A", last_login_at=None)])
+    spec = AudienceSpec(segment="not_activated", template="seminar.month1")  # needs --seminar
+    audience = build_audience(spec, t, Settings(), AS_OF, templates(tmp_path), {}, {})
+    with pytest.raises(KopsError) as caught:
+        make_plan(audience, templates(tmp_path), Settings(), "r")
+    assert (
+        "seminar.month1.txt: template uses a value this run does not provide"
+        in caught.value.message
+    )
+    assert "'seminar' is undefined" in caught.value.message
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "broken.txt").write_text("subject: x\n---\nline one\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(KopsError) as caught:
+        TemplateSet(own, SHIPPED).get("broken").render({}, "")
+    assert caught.value.message.startswith("broken.txt:4: template error")
+
+
+def test_workspace_templates_override_shipped(tmp_path: Path) -> None:
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "no_pair.txt").write_text(
+        "subject: 自社版\n---\n{{ name }} {{ honorific }}\n", encoding="utf-8"
+    )
+    rendered = (
+        TemplateSet(own, SHIPPED).get("no_pair").render({"name": "A", "honorific": "さん"}, "【P】")
+    )
+    assert rendered.subject == "【P】自社版" and rendered.text == "A さん\n"
