@@ -8,6 +8,7 @@ same way: any encoding kops reads, CSV or XLSX, columns found by header
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 from ..errors import Problem
 from .findings import Findings
 from .reading import RawTable, ReadFailure, read_headers, read_table
-from .tables import header_key
+from .tables import header_key, repeated_columns
 
 
 def find_column(headers: list[str], names: list[str]) -> str | None:
@@ -59,6 +60,27 @@ def identify_users(
     return ids
 
 
+# Line breaks and tabs are how people write; other control characters (NUL, ESC…)
+# would reach the terminal as commands and make the XLSX unwritable. A cell
+# holds at most 32,767 characters in Excel.
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_EXCEL_CELL_LIMIT = 32_767
+
+
+def check_free_text(
+    values: pd.Series, file: str, rows: pd.Series, header: str, findings: Findings
+) -> None:
+    for position, value in values.items():
+        text, row = str(value), int(rows.loc[position])
+        control = _TEXT_CONTROL.search(text)
+        if control:
+            what = f"control character U+{ord(control.group()):04X}; remove it"
+            findings.problem(Problem(file, row, header, what), kind="control")
+        elif len(text) > _EXCEL_CELL_LIMIT:
+            what = f"longer than {_EXCEL_CELL_LIMIT:,} characters (Excel's limit for a cell)"
+            findings.problem(Problem(file, row, header, what), kind="long")
+
+
 def read_user_file(
     path: Path, wanted: dict[str, list[str]], required: list[str], findings: Findings
 ) -> tuple[pd.DataFrame, dict[str, str], pd.Series] | None:
@@ -85,6 +107,21 @@ def read_user_file(
                 )
             return None
         used = {c for c in columns.values() if c}
+        # Reading either copy of a repeated column would be a guess (as in ingest).
+        repeated = repeated_columns(headers, used)
+        for header, where in repeated.items():
+            findings.problem(
+                Problem(
+                    path.name,
+                    1,
+                    header,
+                    "column appears more than once (columns "
+                    + ", ".join(map(str, where[:-1]))
+                    + f" and {where[-1]}); keep one",
+                )
+            )
+        if repeated:
+            return None
         raw = read_table(path, lambda hs: [h for h in hs if h in used])
     except ReadFailure as failure:
         for problem in failure.problems:
