@@ -20,7 +20,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from conftest import SAMPLE, Cli, tree_digest, write_csv
+from conftest import SAMPLE, Cli, tree_digest, write_csv, write_xlsx
 from kakeai_ops.workspace import Workspace
 from test_cli_draw import CAMPAIGN, SEED, _eligible, _entries_file
 from test_output_neutralised import assert_csv_neutralised, assert_xlsx_neutralised
@@ -253,7 +253,7 @@ def test_review_of_a_workspace_with_one_snapshot(ws: Workspace, tmp_path: Path) 
     cli = Cli(ws)
     cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
     cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
-    summary = pd.read_excel(tmp_path / "f.xlsx", sheet_name=None, dtype=str)
+    summary = pd.read_excel(tmp_path / "f.xlsx", sheet_name=None, dtype=str, engine="openpyxl")
     first = next(iter(summary.values()))
     assert first["before"].isna().all() and first["now"].notna().all()
 
@@ -308,3 +308,19 @@ def test_review_seminar_groups_are_the_summary_counts(
     assert shown
     for group, value in shown.items():
         assert groups[group] == value, (group, value, groups)
+
+
+def test_entries_whose_ids_excel_turned_into_numbers_are_refused_with_a_hint(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    ids = [r["user_id"] for r in _eligible(Cli(sample_copy))]
+    rows = [["2026/10/01 10:00", int(ids[0])], ["2026/10/02 10:00", ids[1]]]
+    path = write_xlsx(tmp_path / "e.xlsx", ENTRY_HEADER, rows)  # a number cell: zeros gone
+    stderr = _refused_unchanged(sample_copy, "campaign", "entries", CAMPAIGN, str(path))
+    assert (
+        f"e.xlsx:2: ユーザーID: is not in users; leading zeros lost? (maybe '{ids[0]}'); "
+        f"re-export with the column formatted as text ('{int(ids[0])}')"
+    ) in stderr
+    scientific = write_csv(tmp_path / "s.csv", ENTRY_HEADER, [["2026/10/01 10:00", "1.23E+05"]])
+    stderr = _refused_unchanged(sample_copy, "campaign", "entries", CAMPAIGN, str(scientific))
+    assert "s.csv:2: ユーザーID: a number in Excel's scientific notation" in stderr

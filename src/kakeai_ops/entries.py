@@ -21,7 +21,7 @@ from .errors import InputError, KopsError, Problem
 from .exports import normalise as nz
 from .exports.canonical import EARLIEST
 from .exports.findings import Findings
-from .exports.user_files import identify_users, read_user_file
+from .exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
 from .store import Tables, add_entries, campaign_draws, campaign_entries
 from .workspace import Workspace
 
@@ -66,10 +66,13 @@ def read_entries(
         )
     lookup = Findings()
     ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, lookup)
-    unknown = [p for p in lookup.problems if p.what != "required value is blank"]
-    for problem in lookup.problems:
-        if problem.what == "required value is blank":
-            fatal.problem(problem)
+    # A blank id or one Excel turned into a number: the whole file needs fixing.
+    whole = [
+        p.what == "required value is blank" or EXCEL_MANGLED in p.what for p in lookup.problems
+    ]
+    unknown = [p for p, fix in zip(lookup.problems, whole, strict=True) if not fix]
+    for problem in [p for p, fix in zip(lookup.problems, whole, strict=True) if fix]:
+        fatal.problem(problem)
     times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     if "entered_at" in columns:
         header = columns["entered_at"]

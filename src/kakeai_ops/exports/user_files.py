@@ -36,6 +36,8 @@ def identify_users(
     """User ids from a column of ids or emails (whichever each value looks like)."""
     by_email = users.dropna(subset=["email"]).set_index("email")["user_id"].to_dict()
     known = set(users["user_id"])
+    digits = [u for u in known if u.isdigit()]
+    width = max(map(len, digits)) if any(u.startswith("0") for u in digits) else 0
     ids: list[str | None] = []
     for position, raw in values.items():
         text = unicodedata.normalize("NFKC", str(raw)).strip()
@@ -52,6 +54,9 @@ def identify_users(
             ids.append(user)
         elif text in known:
             ids.append(text)
+        elif mangled := _excel_mangled(text, width, known):
+            findings.problem(Problem(file, row, header, mangled, f"'{text}'"), kind="mangled")
+            ids.append(None)
         else:
             findings.problem(
                 Problem(file, row, header, "is not in users", f"'{text}'"), kind="user"
@@ -79,6 +84,20 @@ def check_free_text(
         elif len(text) > _EXCEL_CELL_LIMIT:
             what = f"longer than {_EXCEL_CELL_LIMIT:,} characters (Excel's limit for a cell)"
             findings.problem(Problem(file, row, header, what), kind="long")
+
+
+EXCEL_MANGLED = "re-export with the column formatted as text"
+
+
+def _excel_mangled(text: str, width: int, known: set[str]) -> str | None:
+    """Why an unknown id looks like one Excel read as a number, or None."""
+    if re.fullmatch(r"\d+(?:\.\d+)?[eE][+-]\d{1,3}", text):
+        return f"a number in Excel's scientific notation; {EXCEL_MANGLED}"
+    if text.isdigit() and len(text) < width and text.zfill(width) in known:
+        return (
+            f"is not in users; leading zeros lost? (maybe '{text.zfill(width)}'); {EXCEL_MANGLED}"
+        )
+    return None
 
 
 def read_user_file(
