@@ -27,6 +27,9 @@ from kakeai_ops.workspace import Workspace
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 CAMPAIGN = "exec-1on1-2026h2"
 RUN = "hostile-run"
+CAMPAIGN_TITLE = "=[/bold]1on1権"
+SEED = "=SEED[/bold] 39123.45"
+ENTRIES_FILE = "=[red]応募.csv"
 
 DIVISIONS = {
     "営業本部": '=HYPERLINK("mailto:x@x.invalid","営業本部")',
@@ -126,12 +129,30 @@ def _hostile_survey(target: Path) -> Path:
     return target
 
 
+def _enter_and_draw(cli: Cli, base: Path) -> None:
+    """Every eligible person enters (by a form whose file name is data too), then a draw."""
+    people = list(
+        csv.DictReader(
+            io.StringIO(cli("campaign", "eligible", CAMPAIGN, "--all", "--format", "csv").stdout)
+        )
+    )
+    ids = [p["user_id"] for p in people if p["eligible"] == "true"]
+    ids += [p["user_id"] for p in people if p["eligible"] == "false"][:3]
+    with (base / ENTRIES_FILE).open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["応募日時", "ユーザーID"])
+        writer.writerows([["2026/10/01 10:00", i] for i in ids])
+    cli("campaign", "entries", CAMPAIGN, str(base / ENTRIES_FILE))
+    cli("campaign", "draw", CAMPAIGN, "--winners", "30", "--seed", SEED)
+
+
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Tenant:
     base = tmp_path_factory.mktemp("hostile")
     ws = init_workspace(base / "ws")
     config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
     config["advisors"] = ADVISORS
+    config["campaigns"][CAMPAIGN]["title"] = CAMPAIGN_TITLE
     config["seminars"]["month1"].update(
         date="2026-10-28T12:15:00",
         url="https://meet.example/month1",
@@ -154,6 +175,7 @@ def tenant(tmp_path_factory: pytest.TempPathFactory) -> Tenant:
     second = cli("ingest", *map(str, november), ok=False)
     cli("interview", "exclude", next(iter(names)), "--reason", "@辞退[red]")
     cli("report", "divisions", "--format", "csv")  # an audit entry
+    _enter_and_draw(cli, base)
     return Tenant(ws, names, pair, [first.exit_code, second.exit_code], first.stderr)
 
 
@@ -167,6 +189,7 @@ class Command:
     table: bool = True
     csv: bool = True
     files: tuple[str, ...] = (".xlsx", ".csv")
+    out: str = "--out"  # the option that names the file written
 
 
 def _user(tenant: Tenant) -> str:
@@ -202,14 +225,27 @@ COMMANDS = {
     "report advisors": Command(("report", "advisors"), files=("/",)),
     "audit": Command(("audit",), files=()),
     "seminar summary": Command(("seminar", "summary", "month1"), csv=False, files=(".xlsx",)),
+    # Its CSV: test_hostile_new_features (answers whose theme's example is a formula).
+    "seminar themes": Command(("seminar", "themes"), csv=False, files=()),
+    "campaign list": Command(("campaign", "list"), shows=CAMPAIGN_TITLE, files=()),
+    "campaign draw --entrants": Command(("campaign", "draw", CAMPAIGN, "--entrants"), files=()),
+    "campaign draw --redraw": Command(
+        ("campaign", "draw", CAMPAIGN, "-n", "30", "--seed", SEED, "--redraw", "--reason", "@再"),
+        shows=CAMPAIGN_TITLE,
+        files=(),
+    ),
+    "review": Command(
+        ("review", "--out", "{deck}"), table=False, csv=False, files=(".xlsx",), out="--xlsx"
+    ),
     "mail status": Command(("mail", "status", RUN)),
     "mail suppressed": Command(("mail", "suppressed"), shows="=返信で配信停止[/bold]", files=()),
     "status": Command(("status",), shows="=[red]users.csv", files=()),
 }
 
 
-def _args(command: Command, tenant: Tenant) -> list[str]:
+def _args(command: Command, tenant: Tenant, folder: Path | None = None) -> list[str]:
     fill = {"{user}": _user(tenant), "{manager}": tenant.pair[0], "{member}": tenant.pair[1]}
+    fill["{deck}"] = str((folder or tenant.ws.root) / "deck.pptx")
     return [fill.get(a, a) for a in command.args]
 
 
@@ -260,7 +296,8 @@ def test_csv_on_stdout_is_neutralised(tenant: Tenant, name: str) -> None:
 )
 def test_files_are_neutralised(tenant: Tenant, name: str, suffix: str, tmp_path: Path) -> None:
     target = tmp_path / "out" if suffix == "/" else tmp_path / f"out{suffix}"
-    Cli(tenant.ws)(*_args(COMMANDS[name], tenant), "--out", str(target))
+    command = COMMANDS[name]
+    Cli(tenant.ws)(*_args(command, tenant, tmp_path), command.out, str(target))
     written = sorted(target.iterdir()) if suffix == "/" else [target]
     assert written
     for path in written:

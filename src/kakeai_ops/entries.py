@@ -13,14 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import clock
 from .analyses import draw as algo
 from .config import Campaign, Settings
 from .draws import previous_winners
 from .errors import InputError, KopsError, Problem
 from .exports import normalise as nz
+from .exports.canonical import EARLIEST
 from .exports.findings import Findings
-from .exports.user_files import identify_users, read_user_file
-from .store import Tables, add_entries, campaign_entries
+from .exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
+from .store import Tables, add_entries, campaign_draws, campaign_entries
 from .workspace import Workspace
 
 ENTERED_AT_HEADERS = ["応募日時", "タイムスタンプ", "Timestamp", "回答日時", "完了時刻"]
@@ -64,15 +66,24 @@ def read_entries(
         )
     lookup = Findings()
     ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, lookup)
-    unknown = [p for p in lookup.problems if p.what != "required value is blank"]
-    for problem in lookup.problems:
-        if problem.what == "required value is blank":
-            fatal.problem(problem)
+    # A blank id or one Excel turned into a number: the whole file needs fixing.
+    whole = [
+        p.what == "required value is blank" or EXCEL_MANGLED in p.what for p in lookup.problems
+    ]
+    unknown = [p for p, fix in zip(lookup.problems, whole, strict=True) if not fix]
+    for problem in [p for p, fix in zip(lookup.problems, whole, strict=True) if fix]:
+        fatal.problem(problem)
     times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     if "entered_at" in columns:
         header = columns["entered_at"]
         times, bad = nz.parse_datetimes(frame[header])
         fatal.rows(path.name, bad, rows, header, "not a date and time", frame[header])
+        # As in ingest: an entry can't lie ahead, and a 1900 date is an Excel serial mishap.
+        early = "before 2000-01-01 (an Excel date serial read wrongly?)"
+        fatal.rows(path.name, times < EARLIEST, rows, header, early, frame[header])
+        moment = pd.Timestamp(clock.now().replace(tzinfo=None))
+        late = f"later than now ({moment:%Y-%m-%d %H:%M} JST): can't have happened yet"
+        fatal.rows(path.name, times > moment, rows, header, late, frame[header])
     if fatal.failed:
         raise InputError(fatal.sorted_problems(), total=fatal.total, hint="fix the file")
     entries = [
@@ -104,6 +115,13 @@ def import_entries(
     settings: Settings,
     as_of: dt.date,
 ) -> EntriesImport:
+    drawn = campaign_draws(ws, campaign_id)
+    if len(drawn):
+        # An entry added now was never in the draw, yet would read as judged by it.
+        raise KopsError(
+            f"campaign '{campaign_id}' has been drawn already (draw {drawn['draw_no'].max()})",
+            hint="entries close before the draw; `kops campaign draw ID --entrants` lists them",
+        )
     rows, refused, columns = read_entries(
         path, settings, tables.users, campaign.entry_deadline is not None
     )

@@ -18,6 +18,7 @@ from .config import Seminar, Settings
 from .errors import InputError, KopsError
 from .exports import normalise as nz
 from .exports.findings import Findings
+from .exports.user_files import check_free_text
 from .exports.user_files import identify_users as _identify
 from .exports.user_files import read_user_file as _read
 from .mail.audience import AudienceSpec
@@ -124,6 +125,8 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
         raw_scores,
         kind="score",
     )
+    for field in ("interests", "free_text"):
+        check_free_text(frame[columns[field]], path.name, rows, columns[field], findings)
     if findings.failed:
         raise InputError(
             findings.sorted_problems(), total=findings.total, hint="fix the file and run again"

@@ -86,6 +86,7 @@ def entries_command(
         f"{result.already:,} entered before, {len(result.refused):,} row(s) refused, "
         f"{len(result.not_in_draw):,} recorded but not in the draw as of {when}.",
         highlight=False,
+        markup=False,  # the file name is data: "[red]応募.csv"
     )
 
 

@@ -60,6 +60,8 @@ def register(app: typer.Typer) -> None:
                 raise KopsError(
                     f"{option}: {path.parent}: no such directory", hint="create it first"
                 )
+            if path is not None and path.is_dir():
+                raise KopsError(f"{option}: {path} is a directory", hint="name a file in it")
         s = session(workspace)
         snap = s.snapshot(snapshot)
         when = parse_as_of(as_of, snap)
@@ -104,7 +106,7 @@ def register(app: typer.Typer) -> None:
                 "xlsx": str(xlsx) if xlsx is not None else None,
             },
         )
-        err.print(f"Wrote the review deck to {target}", highlight=False)
+        err.print(f"Wrote the review deck to {target}", highlight=False, markup=False)
         if xlsx is not None:
-            err.print(f"Wrote every figure to {xlsx}", highlight=False)
+            err.print(f"Wrote every figure to {xlsx}", highlight=False, markup=False)
         typer.echo(str(target))

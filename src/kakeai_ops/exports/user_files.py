@@ -8,6 +8,7 @@ same way: any encoding kops reads, CSV or XLSX, columns found by header
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 from ..errors import Problem
 from .findings import Findings
 from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_table
-from .tables import header_key
+from .tables import header_key, repeated_columns
 
 
 def find_column(headers: list[str], names: list[str]) -> str | None:
@@ -35,6 +36,8 @@ def identify_users(
     """User ids from a column of ids or emails (whichever each value looks like)."""
     by_email = users.dropna(subset=["email"]).set_index("email")["user_id"].to_dict()
     known = set(users["user_id"])
+    digits = [u for u in known if u.isdigit()]
+    width = max(map(len, digits)) if any(u.startswith("0") for u in digits) else 0
     ids: list[str | None] = []
     for position, raw in values.items():
         text = unicodedata.normalize("NFKC", str(raw)).strip()
@@ -51,12 +54,50 @@ def identify_users(
             ids.append(user)
         elif text in known:
             ids.append(text)
+        elif mangled := _excel_mangled(text, width, known):
+            findings.problem(Problem(file, row, header, mangled, f"'{text}'"), kind="mangled")
+            ids.append(None)
         else:
             findings.problem(
                 Problem(file, row, header, "is not in users", f"'{text}'"), kind="user"
             )
             ids.append(None)
     return ids
+
+
+# Line breaks and tabs are how people write; other control characters (NUL, ESC…)
+# would reach the terminal as commands and make the XLSX unwritable. A cell
+# holds at most 32,767 characters in Excel.
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_EXCEL_CELL_LIMIT = 32_767
+
+
+def check_free_text(
+    values: pd.Series, file: str, rows: pd.Series, header: str, findings: Findings
+) -> None:
+    for position, value in values.items():
+        text, row = str(value), int(rows.loc[position])
+        control = _TEXT_CONTROL.search(text)
+        if control:
+            what = f"control character U+{ord(control.group()):04X}; remove it"
+            findings.problem(Problem(file, row, header, what), kind="control")
+        elif len(text) > _EXCEL_CELL_LIMIT:
+            what = f"longer than {_EXCEL_CELL_LIMIT:,} characters (Excel's limit for a cell)"
+            findings.problem(Problem(file, row, header, what), kind="long")
+
+
+EXCEL_MANGLED = "re-export with the column formatted as text"
+
+
+def _excel_mangled(text: str, width: int, known: set[str]) -> str | None:
+    """Why an unknown id looks like one Excel read as a number, or None."""
+    if re.fullmatch(r"\d+(?:\.\d+)?[eE][+-]\d{1,3}", text):
+        return f"a number in Excel's scientific notation; {EXCEL_MANGLED}"
+    if text.isdigit() and len(text) < width and text.zfill(width) in known:
+        return (
+            f"is not in users; leading zeros lost? (maybe '{text.zfill(width)}'); {EXCEL_MANGLED}"
+        )
+    return None
 
 
 def read_user_file(
@@ -85,6 +126,21 @@ def read_user_file(
                 )
             return None
         used = {c for c in columns.values() if c}
+        # Reading either copy of a repeated column would be a guess (as in ingest).
+        repeated = repeated_columns(headers, used)
+        for header, where in repeated.items():
+            findings.problem(
+                Problem(
+                    path.name,
+                    1,
+                    header,
+                    "column appears more than once (columns "
+                    + ", ".join(map(str, where[:-1]))
+                    + f" and {where[-1]}); keep one",
+                )
+            )
+        if repeated:
+            return None
         raw = read_table(path, lambda hs: [h for h in hs if h in used])
     except ReadFailure as failure:
         for problem in failure.problems:

@@ -118,7 +118,10 @@ def seminar_slides(review: Review) -> list[Slide]:
             f"（{s.attended / max(s.invited, 1):.0%}） ／ アンケート回答 {s.answers:,}件",
             f"満足度（平均） {satisfaction}",
             "今、知りたいこと（上位）: "
-            + ("、".join(f"{g} {n}件" for g, n in s.top_groups) or "回答なし"),
+            + (
+                "、".join(f"{g} {n}件" for g, n in s.top_groups)
+                or ("どのテーマも少数のため非表示" if s.answers else "回答なし")
+            ),
         ]
         chart = None
         if s.movement is not None and len(s.movement):

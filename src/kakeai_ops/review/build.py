@@ -316,7 +316,9 @@ def _seminars(
         average = (
             float((scores["score"] * scores["answers"]).sum() / answered) if answered else None
         )
-        groups = summary.free_text.groupby("group").size().sort_values(ascending=False)
+        # One row per group with its answers; "<5" groups stay hidden, as in the summary.
+        counts = pd.to_numeric(summary.free_text.set_index("group")["answers"], errors="coerce")
+        groups = counts.dropna().astype(int).sort_values(ascending=False, kind="stable")
         result.append(
             SeminarFigures(
                 seminar_id=seminar_id,
