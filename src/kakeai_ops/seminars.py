@@ -3,6 +3,7 @@ and the summary (rules.md §1's seminar months; support plan part B)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -75,6 +76,47 @@ def invite_spec(seminar_id: str, config: Seminar, division: str | None = None) -
 
 def invite_run_id(seminar_id: str, config: Seminar) -> str:
     return f"{invite_spec(seminar_id, config).template}-{seminar_id}"
+
+
+def listed_spec(seminar_id: str, config: Seminar) -> AudienceSpec | None:
+    """The audience `kops seminar list` shows: None for a custom theme not set up yet."""
+    numbered = isinstance(config.month, int)
+    if (numbered or config.stuck_points or config.managers) and (numbered or config.template):
+        return invite_spec(seminar_id, config)
+    return None
+
+
+def check_remind_ready(seminar_id: str, config: Seminar, today: dt.date) -> None:
+    """A recording goes out after the seminar's day, and only once its link is known."""
+    if config.date is None:
+        raise KopsError(
+            f"seminars.{seminar_id}.date is not set", hint="set the seminar's date in kops.yaml"
+        )
+    day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
+    if today <= day:
+        raise KopsError(
+            f"the seminar is on {day}: remind after it",
+            hint="run this the day after the seminar or later",
+        )
+    if not config.recording_url:
+        raise KopsError(
+            f"seminars.{seminar_id}.recording_url is not set",
+            hint="add the recording's link to kops.yaml",
+        )
+
+
+def absentees(seminar_id: str, invited: pd.DataFrame, attended: set[str]) -> tuple[str, ...]:
+    """Those invited through kops who did not attend, in invitation order."""
+    if invited.empty:
+        raise KopsError(
+            f"nobody was invited to {seminar_id} through kops",
+            hint=f"`kops seminar invite {seminar_id}` first",
+        )
+    return tuple(user for user in invited["user_id"] if user not in attended)
+
+
+def recording_spec(seminar_id: str, absent: tuple[str, ...]) -> AudienceSpec:
+    return AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
 
 
 # --- attendance and survey files ------------------------------------------------

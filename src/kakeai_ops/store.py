@@ -339,6 +339,17 @@ def audit(ws: Workspace, command: str, **fields: Any) -> None:
         )
 
 
+def audit_log(ws: Workspace, limit: int) -> pd.DataFrame:
+    """The newest ``limit`` audit entries, newest first (detail as stored JSON text)."""
+    with closing(connect(ws)) as db:
+        return pd.read_sql_query(
+            "SELECT at, os_user, command, scope, snapshot, rows, detail FROM audit"
+            " ORDER BY id DESC LIMIT ?",
+            db,
+            params=(limit,),
+        )
+
+
 # --- campaign awards and milestone deliveries ------------------------------------
 
 

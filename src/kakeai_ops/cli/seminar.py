@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,9 +11,8 @@ import typer
 from rich.markup import escape
 
 from .. import seminars as sem
-from ..errors import KopsError
-from ..mail.audience import AudienceSpec
-from ..mail.send import now
+from ..clock import now
+from ..mail.runs import RunRequest, start_run
 from ..outputs.console import frame_table, percent
 from ..outputs.files import csv_text, json_text, write_table
 from ..seminar_summary import invited_users, summarise_seminar
@@ -34,7 +32,7 @@ from .common import (
     session,
     writes_state,
 )
-from .mail import run_send
+from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 
 app = typer.Typer(
@@ -73,12 +71,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
     s = session(workspace)
     rows = []
     for seminar_id, config in s.settings.seminars.items():
-        spec = (
-            sem.invite_spec(seminar_id, config)
-            if (isinstance(config.month, int) or config.stuck_points or config.managers)
-            and (isinstance(config.month, int) or config.template)
-            else None
-        )
+        spec = sem.listed_spec(seminar_id, config)
         audience = "-"
         if spec is not None:
             audience = ", ".join(spec.segments) + (" + managers" if spec.managers else "")
@@ -132,8 +125,16 @@ def invite_command(
         note(
             f"seminars.{seminar_id}: date or url not set yet; the invitation says they will follow"
         )
-    spec = sem.invite_spec(seminar_id, config, division)
-    run_send(s, spec, None, yes, dry_run, to_test, limit, 0.0, False, snapshot, as_of)
+    request = RunRequest(
+        spec=sem.invite_spec(seminar_id, config, division),
+        yes=yes,
+        dry_run=dry_run,
+        to_test=to_test,
+        limit=limit,
+        snapshot=snapshot,
+        as_of=as_of,
+    )
+    start_run(s, TerminalOperator(s.settings), request)
 
 
 @app.command("remind")
@@ -152,31 +153,12 @@ def remind_command(
     """
     s = session(workspace)
     config = sem.seminar(s.settings, seminar_id)
-    if config.date is None:
-        raise KopsError(
-            f"seminars.{seminar_id}.date is not set", hint="set the seminar's date in kops.yaml"
-        )
-    day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
-    if now().date() <= day:
-        raise KopsError(
-            f"the seminar is on {day}: remind after it",
-            hint="run this the day after the seminar or later",
-        )
-    if not config.recording_url:
-        raise KopsError(
-            f"seminars.{seminar_id}.recording_url is not set",
-            hint="add the recording's link to kops.yaml",
-        )
+    sem.check_remind_ready(seminar_id, config, now().date())
     invited = _invited(s, sem.invite_run_id(seminar_id, config))
-    if invited.empty:
-        raise KopsError(
-            f"nobody was invited to {seminar_id} through kops",
-            hint=f"`kops seminar invite {seminar_id}` first",
-        )
     attended = sem.attendance(s.workspace, seminar_id)
+    absent = sem.absentees(seminar_id, invited, attended)
     if not attended:
         note(f"no attendance recorded for {seminar_id}: everyone invited gets the recording")
-    absent = tuple(u for u in invited["user_id"] if u not in attended)
     err.print(
         f"invited {len(invited):,}, attended {len(attended & set(invited['user_id'])):,}, "
         f"to remind {len(absent):,}",
@@ -185,8 +167,14 @@ def remind_command(
     if not absent:
         err.print("Everyone invited attended; nothing to send.", highlight=False)
         return
-    spec = AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
-    run_send(s, spec, None, yes, dry_run, to_test, limit, 0.0, False, None, None)
+    request = RunRequest(
+        spec=sem.recording_spec(seminar_id, absent),
+        yes=yes,
+        dry_run=dry_run,
+        to_test=to_test,
+        limit=limit,
+    )
+    start_run(s, TerminalOperator(s.settings), request)
 
 
 @app.command("attendance")

@@ -96,6 +96,11 @@ class Audience:
     default_run_id: str
 
 
+def excluded_summary(audience: Audience) -> str:
+    """Who was left out and why, e.g. "no email 3, on leave 1" (empty when nobody)."""
+    return ", ".join(f"{REASONS[k]} {v}" for k, v in audience.excluded.items())
+
+
 def build_audience(
     spec: AudienceSpec,
     tables: Tables,

@@ -16,10 +16,10 @@ import pandas as pd
 from ..analyses import segment as seg
 from ..analyses import shortlist as sl
 from ..analyses import streaks
+from ..analyses.mail_effect import NOT_YET, Difference, difference, run_effect
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Settings
-from ..mail.effect import NOT_YET, Difference, difference, run_effect
 from ..mail.ledger import Ledger
 from ..outputs.privacy import protect_effect, shown_difference
 from ..outputs.report_cells import Cell
