@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import seminars as sem
-from .analyses import segment as seg
+from .analyses import segment as segmentation
+from .analyses.seminar_summary import Summary, summarise
 from .config import Settings
 from .mail.ledger import Ledger
-from .store import SnapshotInfo, Tables
+from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
 from .workspace import Workspace
 
 
@@ -40,7 +41,7 @@ class SeminarSummary:
     run_id: str
     invitation_sent: bool  # an invitation run exists
     movement_pending: bool  # invited, but no snapshot newer than the invitation yet
-    summary: sem.Summary
+    summary: Summary
 
 
 def summarise_seminar(
@@ -61,17 +62,22 @@ def summarise_seminar(
     later = None
     pending = False
     if run is not None and run["snapshot"] != latest.id and latest.as_of is not None:
-        later = seg.segment(tables, settings.rules, latest.as_of)
+        later = segmentation.segment(tables, settings.rules, latest.as_of)
     elif run is not None:
         pending = True
-    summary = sem.summarise(
+    summary = summarise(
         invited_users(ws, run_id),
-        sem.attendance(ws, seminar_id),
-        sem.survey(ws, seminar_id),
+        seminar_attendance(ws, seminar_id),
+        seminar_survey(ws, seminar_id),
         tables.users,
         settings,
         later,
     )
     return SeminarSummary(
-        seminar_id, config.title or seminar_id, run_id, run is not None, pending, summary
+        seminar_id=seminar_id,
+        title=config.title or seminar_id,
+        run_id=run_id,
+        invitation_sent=run is not None,
+        movement_pending=pending,
+        summary=summary,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +19,7 @@ from .analyses import themes as th
 from .analyses.names import NameMatcher
 from .config import Settings
 from .errors import KopsError
-from .store import connect
+from .store import stored_survey_answers
 from .workspace import Workspace
 
 UNGROUPED = "その他"
@@ -156,11 +155,7 @@ def summarise_free_text(texts: Sequence[str], settings: Settings, names: NameMat
 def dated_answers(ws: Workspace, settings: Settings) -> pd.DataFrame:
     """Every stored survey answer with its date: the seminar's date in kops.yaml, else
     the day the survey was recorded."""
-    with closing(connect(ws)) as db:
-        frame = pd.read_sql_query(
-            "SELECT seminar, row, free_text, recorded_at FROM seminar_survey ORDER BY seminar, row",
-            db,
-        )
+    frame = stored_survey_answers(ws)
     dates = []
     for seminar, recorded in zip(frame["seminar"], frame["recorded_at"], strict=True):
         config = settings.seminars.get(seminar)

@@ -109,8 +109,8 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
 
     Example: kops mail templates
     """
-    s = session(workspace)
-    templates = runs.templates(s.workspace)
+    context = session(workspace)
+    templates = runs.templates(context.workspace)
     rows = []
     for name in templates.names():
         template = templates.get(name)
@@ -128,7 +128,7 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
         out.print(
             frame_table(
                 frame.drop(columns=["file"]),
-                title=f"Mail templates ({s.workspace.mail_templates_dir})",
+                title=f"Mail templates ({context.workspace.mail_templates_dir})",
             )
         )
     else:
@@ -159,8 +159,8 @@ def preview_command(
 
     Example: kops mail preview --segment no_prep --role member --user 000123
     """
-    s = session(workspace)
-    operator = TerminalOperator(s.settings)
+    context = session(workspace)
+    operator = TerminalOperator(context.settings)
     spec = _spec(
         segment=segment,
         flag=flag,
@@ -174,7 +174,7 @@ def preview_command(
         template=template,
         seminar=seminar,
     )
-    audience, _, _ = runs.audience_for(s, operator, spec, snapshot, as_of)
+    audience, _, _ = runs.audience_for(context, operator, spec, snapshot, as_of)
     recipients = audience.recipients
     if user is not None:
         wanted = unicodedata.normalize("NFKC", user).strip()
@@ -197,11 +197,11 @@ def preview_command(
             None,
             audience.default_run_id,
         ),
-        runs.templates(s.workspace),
-        s.settings,
+        runs.templates(context.workspace),
+        context.settings,
         audience.default_run_id,
     )
-    print_message(s.settings, plan.messages[0])
+    print_message(context.settings, plan.messages[0])
 
 
 @app.command("plan")
@@ -232,8 +232,8 @@ def plan_command(
     """
     import time
 
-    s = session(workspace)
-    operator = TerminalOperator(s.settings)
+    context = session(workspace)
+    operator = TerminalOperator(context.settings)
     spec = _spec(
         segment=segment,
         flag=flag,
@@ -248,15 +248,19 @@ def plan_command(
         seminar=seminar,
     )
     started = time.perf_counter()
-    audience, _, _ = runs.audience_for(s, operator, spec, snapshot, as_of)
+    audience, _, _ = runs.audience_for(context, operator, spec, snapshot, as_of)
     plan = make_plan(
-        audience, runs.templates(s.workspace), s.settings, audience.default_run_id, holdout
+        audience,
+        runs.templates(context.workspace),
+        context.settings,
+        audience.default_run_id,
+        holdout,
     )
     timing(
         f"work: planned and rendered {len(plan.messages):,} messages "
         f"in {time.perf_counter() - started:.2f} s"
     )
-    show_plan(s.settings, plan, audience)
+    show_plan(context.settings, plan, audience)
     err.print(
         "Nothing recorded. To send: kops mail send with the same options "
         f"(run id {escape(plan.run_id)}).",
@@ -325,8 +329,8 @@ def send_command(
 
     Example: kops mail send --segment no_prep --role member --holdout 10 --yes
     """
-    s = session(workspace)
-    operator = TerminalOperator(s.settings)
+    context = session(workspace)
+    operator = TerminalOperator(context.settings)
     spec = _spec(
         segment=segment,
         flag=flag,
@@ -352,7 +356,7 @@ def send_command(
         snapshot=snapshot,
         as_of=as_of,
     )
-    runs.start_run(s, operator, request)
+    runs.start_run(context, operator, request)
 
 
 app.command("status")(status_command)

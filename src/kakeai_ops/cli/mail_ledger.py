@@ -40,8 +40,8 @@ def status_command(
 
     Example: kops mail status no_prep.member-2026-11 --out failures.xlsx
     """
-    s = session(workspace)
-    with runs.open_ledger(s.workspace) as ledger:
+    context = session(workspace)
+    with runs.open_ledger(context.workspace) as ledger:
         if run_id is None:
             frame = ledger.runs()
             if fmt is Format.table:
@@ -91,9 +91,9 @@ def suppress_command(
 
     Example: kops mail suppress hanako@example.co.jp --reason 配信不要の返信
     """
-    s = session(workspace)
+    context = session(workspace)
     key = _key(target)
-    with runs.open_ledger(s.workspace) as ledger:
+    with runs.open_ledger(context.workspace) as ledger:
         added = ledger.suppress(key, reason, "manual")
     err.print(
         f"{escape(key)}: {'added to' if added else 'already on'} the suppression list",
@@ -109,9 +109,9 @@ def unsuppress_command(
 
     Example: kops mail unsuppress hanako@example.co.jp
     """
-    s = session(workspace)
+    context = session(workspace)
     key = _key(target)
-    with runs.open_ledger(s.workspace) as ledger:
+    with runs.open_ledger(context.workspace) as ledger:
         removed = ledger.unsuppress(key)
     if not removed:
         raise KopsError(
@@ -125,8 +125,8 @@ def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.t
 
     Example: kops mail suppressed --format csv
     """
-    s = session(workspace)
-    with runs.open_ledger(s.workspace) as ledger:
+    context = session(workspace)
+    with runs.open_ledger(context.workspace) as ledger:
         frame = ledger.suppression_frame()
     if fmt is Format.table:
         out.print(frame_table(frame, title=f"Suppression list ({len(frame)})"))
@@ -152,16 +152,16 @@ def report_command(
 
     Example: kops mail report no_prep.member-2026-11
     """
-    s = session(workspace)
-    run, rows = measured_run(s.workspace, run_id)
-    snap = s.snapshot(snapshot)
+    context = session(workspace)
+    run, rows = measured_run(context.workspace, run_id)
+    snap = context.snapshot(snapshot)
     if snap.id == run["snapshot"] and as_of is None:
         note(
             f"the latest snapshot ({snap.id}) is the one the run was planned on: "
             "ingest a later export first"
         )
     when = parse_as_of(as_of, snap)
-    effect = run_effect_in(run, rows, s.tables(snap), s.settings, when)
+    effect = run_effect_in(run, rows, context.tables(snap), context.settings, when)
     frame, key = effect.shown, effect.stuck_point
     if fmt is not Format.table:
         emit_data(frame, fmt)
@@ -182,7 +182,7 @@ def report_command(
         )
     elif diff is None:
         out.print(
-            f"[dim]a group has fewer than {s.settings.privacy.min_group} people: "
+            f"[dim]a group has fewer than {context.settings.privacy.min_group} people: "
             "its outcome and the difference are not shown[/dim]"
         )
     else:

@@ -49,17 +49,17 @@ PeriodOpt = Annotated[
 
 
 def _build(
-    s: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
+    context: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
 ) -> tuple[DivisionReport, str]:
-    snap = s.snapshot(snapshot)
+    snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    tables = s.tables(snap)
+    tables = context.tables(snap)
     if advisor is None:
-        return build_report(tables, s.settings, when, period), snap.id
-    config = advisor_scopes.advisor(s.settings, advisor)
+        return build_report(tables, context.settings, when, period), snap.id
+    config = advisor_scopes.advisor(context.settings, advisor)
     advisor_scopes.check_scope(tables.users, advisor, config)
     label = f"{advisor}（{'、'.join(config.scope)}）"
-    return build_report(tables, s.settings, when, period, config.scope, label), snap.id
+    return build_report(tables, context.settings, when, period, config.scope, label), snap.id
 
 
 @app.command("divisions")
@@ -94,15 +94,15 @@ def divisions_command(
 
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
-    s = session(workspace)
+    context = session(workspace)
     if all_advisors:
-        _all_advisors(s, snapshot, as_of, period, out_file, mail, yes)
+        _all_advisors(context, snapshot, as_of, period, out_file, mail, yes)
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
-    report, snap_id = _build(s, snapshot, as_of, period, advisor)
+    report, snap_id = _build(context, snapshot, as_of, period, advisor)
     audit(
-        s.workspace,
+        context.workspace,
         "report divisions",
         scope=advisor or "全社",
         snapshot=snap_id,
@@ -169,7 +169,7 @@ def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any],
 
 
 def _all_advisors(
-    s: Session,
+    context: Session,
     snapshot: str | None,
     as_of: str | None,
     period: str,
@@ -179,18 +179,18 @@ def _all_advisors(
 ) -> None:
     if directory is None:
         raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
-    advisor_scopes.require_advisors(s.settings)
+    advisor_scopes.require_advisors(context.settings)
     from ..outputs.filenames import FileNames
 
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
-    for name in s.settings.advisors:
-        report, snap_id = _build(s, snapshot, as_of, period, name)
+    for name in context.settings.advisors:
+        report, snap_id = _build(context, snapshot, as_of, period, name)
         path = names.path(name)
         write_report(report, path)
         audit(
-            s.workspace,
+            context.workspace,
             "report divisions",
             scope=name,
             snapshot=snap_id,
@@ -201,16 +201,16 @@ def _all_advisors(
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
     if mail:
-        _mail_advisors(s, files, period, yes)
+        _mail_advisors(context, files, period, yes)
 
 
-def _mail_advisors(s: Session, files: dict[str, Path], period: str, yes: bool) -> None:
-    mailing = advisor_mailing(s.settings, files, period, s.snapshot().id)
-    operator = TerminalOperator(s.settings)
+def _mail_advisors(context: Session, files: dict[str, Path], period: str, yes: bool) -> None:
+    mailing = advisor_mailing(context.settings, files, period, context.snapshot().id)
+    operator = TerminalOperator(context.settings)
     for name in mailing.without_email:
         operator.warn(f"advisor {name} has no email; not mailed")
     send_prepared(
-        s,
+        context,
         operator,
         mailing.audience,
         mailing.binding,
@@ -232,22 +232,22 @@ def advisors_command(
 
     Example: kops report advisors --out advisor-scopes/
     """
-    s = session(workspace)
-    advisor_scopes.require_advisors(s.settings)
-    snap = s.snapshot(snapshot)
-    tables = s.tables(snap)
+    context = session(workspace)
+    advisor_scopes.require_advisors(context.settings)
+    snap = context.snapshot(snapshot)
+    tables = context.tables(snap)
     frames = []
-    for name, config in s.settings.advisors.items():
+    for name, config in context.settings.advisors.items():
         frame = advisor_scopes.people_in_scope(tables, name, config)
         frames.append(frame)
-        audit(s.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
+        audit(context.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
     everyone = pd.concat(frames, ignore_index=True)
     if out_dir is not None:
         from ..outputs.filenames import FileNames
 
         out_dir.mkdir(parents=True, exist_ok=True)
         names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
-        for name, frame in zip(s.settings.advisors, frames, strict=True):
+        for name, frame in zip(context.settings.advisors, frames, strict=True):
             write_table(
                 frame.drop(columns=["advisor"]),
                 names.path(name),
@@ -275,8 +275,8 @@ def register(root: typer.Typer) -> None:
 
         Example: kops audit --format csv
         """
-        s = session(workspace)
-        frame = audit_log(s.workspace, limit)
+        context = session(workspace)
+        frame = audit_log(context.workspace, limit)
         if fmt is not Format.table:
             emit_data(frame, fmt)
             return

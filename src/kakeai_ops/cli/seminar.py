@@ -10,13 +10,20 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from .. import seminars as sem
+from .. import seminars
 from ..clock import now
+from ..exports.seminar_files import read_attendance, read_survey
 from ..mail.runs import RunRequest, start_run
 from ..outputs.console import frame_table, percent
 from ..outputs.files import csv_text, json_text, write_table
 from ..seminar_summary import invited_users, summarise_seminar
-from ..store import audit
+from ..store import (
+    audit,
+    record_seminar_attendance,
+    record_seminar_survey,
+    seminar_attendance,
+    seminar_survey,
+)
 from .common import (
     AsOfOpt,
     Format,
@@ -58,8 +65,8 @@ TestOpt = Annotated[
 ]
 
 
-def _invited(s: Session, run_id: str) -> pd.DataFrame:
-    return invited_users(s.workspace, run_id)
+def _invited(context: Session, run_id: str) -> pd.DataFrame:
+    return invited_users(context.workspace, run_id)
 
 
 @app.command("list")
@@ -68,15 +75,15 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
     Example: kops seminar list
     """
-    s = session(workspace)
+    context = session(workspace)
     rows = []
-    for seminar_id, config in s.settings.seminars.items():
-        spec = sem.listed_spec(seminar_id, config)
+    for seminar_id, config in context.settings.seminars.items():
+        spec = seminars.listed_spec(seminar_id, config)
         audience = "-"
         if spec is not None:
             audience = ", ".join(spec.segments) + (" + managers" if spec.managers else "")
         invited = (
-            _invited(s, sem.invite_run_id(seminar_id, config))
+            _invited(context, seminars.invite_run_id(seminar_id, config))
             if spec is not None
             else pd.DataFrame()
         )
@@ -91,7 +98,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
                 "recording_url": config.recording_url or "",
                 "invites": audience.strip(", "),
                 "invited": len(invited),
-                "attended": len(sem.attendance(s.workspace, seminar_id)),
+                "attended": len(seminar_attendance(context.workspace, seminar_id)),
             }
         )
     frame = pd.DataFrame(rows)
@@ -119,14 +126,14 @@ def invite_command(
 
     Example: kops seminar invite month2 --dry-run
     """
-    s = session(workspace)
-    config = sem.seminar(s.settings, seminar_id)
+    context = session(workspace)
+    config = seminars.seminar(context.settings, seminar_id)
     if config.date is None or config.url is None:
         note(
             f"seminars.{seminar_id}: date or url not set yet; the invitation says they will follow"
         )
     request = RunRequest(
-        spec=sem.invite_spec(seminar_id, config, division),
+        spec=seminars.invite_spec(seminar_id, config, division),
         yes=yes,
         dry_run=dry_run,
         to_test=to_test,
@@ -134,7 +141,7 @@ def invite_command(
         snapshot=snapshot,
         as_of=as_of,
     )
-    start_run(s, TerminalOperator(s.settings), request)
+    start_run(context, TerminalOperator(context.settings), request)
 
 
 @app.command("remind")
@@ -151,12 +158,12 @@ def remind_command(
 
     Example: kops seminar remind month1 --yes
     """
-    s = session(workspace)
-    config = sem.seminar(s.settings, seminar_id)
-    sem.check_remind_ready(seminar_id, config, now().date())
-    invited = _invited(s, sem.invite_run_id(seminar_id, config))
-    attended = sem.attendance(s.workspace, seminar_id)
-    absent = sem.absentees(seminar_id, invited, attended)
+    context = session(workspace)
+    config = seminars.seminar(context.settings, seminar_id)
+    seminars.check_remind_ready(seminar_id, config, now().date())
+    invited = _invited(context, seminars.invite_run_id(seminar_id, config))
+    attended = seminar_attendance(context.workspace, seminar_id)
+    absent = seminars.absentees(seminar_id, invited, attended)
     if not attended:
         note(f"no attendance recorded for {seminar_id}: everyone invited gets the recording")
     err.print(
@@ -168,13 +175,13 @@ def remind_command(
         err.print("Everyone invited attended; nothing to send.", highlight=False)
         return
     request = RunRequest(
-        spec=sem.recording_spec(seminar_id, absent),
+        spec=seminars.recording_spec(seminar_id, absent),
         yes=yes,
         dry_run=dry_run,
         to_test=to_test,
         limit=limit,
     )
-    start_run(s, TerminalOperator(s.settings), request)
+    start_run(context, TerminalOperator(context.settings), request)
 
 
 @app.command("attendance")
@@ -190,13 +197,15 @@ def attendance_command(
 
     Example: kops seminar attendance month1 出席者.csv
     """
-    s = session(workspace)
-    sem.seminar(s.settings, seminar_id)
-    snap = s.snapshot()
-    users = s.tables(snap).users
-    ids = sem.read_attendance(file, s.settings, users)
-    sem.store_attendance(s.workspace, seminar_id, ids, file.name)
-    audit(s.workspace, "seminar attendance", scope=seminar_id, snapshot=snap.id, rows=len(ids))
+    context = session(workspace)
+    seminars.seminar(context.settings, seminar_id)
+    snap = context.snapshot()
+    users = context.tables(snap).users
+    ids = read_attendance(file, context.settings, users)
+    record_seminar_attendance(context.workspace, seminar_id, ids, file.name)
+    audit(
+        context.workspace, "seminar attendance", scope=seminar_id, snapshot=snap.id, rows=len(ids)
+    )
     err.print(
         f"{seminar_id}: {len(ids):,} attendee(s) recorded from {escape(file.name)}",
         highlight=False,
@@ -219,12 +228,14 @@ def survey_command(
 
     Example: kops seminar survey month1 アンケート.csv
     """
-    s = session(workspace)
-    sem.seminar(s.settings, seminar_id)
-    snap = s.snapshot()
-    answers = sem.read_survey(file, s.settings, s.tables(snap).users)
-    sem.store_survey(s.workspace, seminar_id, answers, file.name)
-    audit(s.workspace, "seminar survey", scope=seminar_id, snapshot=snap.id, rows=len(answers))
+    context = session(workspace)
+    seminars.seminar(context.settings, seminar_id)
+    snap = context.snapshot()
+    answers = read_survey(file, context.settings, context.tables(snap).users)
+    record_seminar_survey(context.workspace, seminar_id, answers, file.name)
+    audit(
+        context.workspace, "seminar survey", scope=seminar_id, snapshot=snap.id, rows=len(answers)
+    )
     err.print(
         f"{seminar_id}: {len(answers):,} answer(s) recorded from {escape(file.name)}",
         highlight=False,
@@ -244,10 +255,12 @@ def summary_command(
 
     Example: kops seminar summary month1 --out month1.xlsx
     """
-    s = session(workspace)
-    config = sem.seminar(s.settings, seminar_id)
-    latest = s.snapshot()
-    result = summarise_seminar(s.workspace, s.settings, seminar_id, latest, s.tables)
+    context = session(workspace)
+    config = seminars.seminar(context.settings, seminar_id)
+    latest = context.snapshot()
+    result = summarise_seminar(
+        context.workspace, context.settings, seminar_id, latest, context.tables
+    )
     if result.movement_pending:
         note("no snapshot newer than the invitation yet: movement is shown after the next ingest")
     summary = result.summary
@@ -297,13 +310,13 @@ def summary_command(
         frame_table(summary.by_division, title="Attendance by 事業部", formats={"rate": percent})
     )
     if len(summary.satisfaction):
-        scores = sem.survey(s.workspace, seminar_id)["satisfaction"].dropna()
+        scores = seminar_survey(context.workspace, seminar_id)["satisfaction"].dropna()
         out.print(frame_table(summary.satisfaction, title=f"満足度 (average {scores.mean():.2f})"))
     if len(summary.interests):
         out.print(frame_table(summary.interests, title="知りたいテーマ (ranked)"))
     if len(summary.free_text):
-        print_groups(summary.free_text, s.settings.privacy.min_group)
-        print_themes(summary.themes, s.settings.privacy.min_group)
+        print_groups(summary.free_text, context.settings.privacy.min_group)
+        print_themes(summary.themes, context.settings.privacy.min_group)
     if summary.movement is not None:
         out.print(
             frame_table(

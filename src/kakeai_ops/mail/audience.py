@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ import pandas as pd
 from ..analyses import segment as seg
 from ..analyses.milestones import milestones_due
 from ..config import Settings
-from ..errors import KopsError, Problem
+from ..errors import KopsError
 from ..store import Tables
 from .templates import TemplateSet
 
@@ -112,7 +111,9 @@ def build_audience(
     awarded: pd.DataFrame | None = None,
     delivered: pd.DataFrame | None = None,
     drawn: pd.DataFrame | None = None,
+    listed: list[str] | None = None,
 ) -> Audience:
+    """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``)."""
     source = spec.source()
     facts = seg.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
@@ -204,8 +205,9 @@ def build_audience(
             raise KopsError(
                 "--users needs --template NAME", hint="`kops mail templates` lists them"
             )
-        assert spec.users_file is not None
-        user_ids = read_user_list(spec.users_file, tables.users)
+        if listed is None:
+            raise KopsError(f"--users: {spec.users_file} was not read")
+        user_ids = listed
         segment_key = None
         base = spec.template
 
@@ -453,72 +455,6 @@ def _seminar(settings: Settings, seminar_id: str | None) -> dict[str, Any] | Non
         "url": seminar.url or "（参加URLは追ってご案内します）",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
     }
-
-
-def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
-    """User ids from a CSV/XLSX list (e.g. seminar registrants): a column of ids or emails."""
-    from ..errors import InputError
-    from ..exports.normalise import normalise_email, normalise_id
-    from ..exports.reading import ReadFailure, read_headers, read_table
-
-    if not path.is_file():
-        raise KopsError(f"{path}: file not found")
-    try:
-        headers, _ = read_headers(path)
-        keys = {unicodedata.normalize("NFKC", h).strip().lower(): h for h in headers}
-        id_header = next(
-            (keys[k] for k in ("user_id", "ユーザーid", "id", "社員番号") if k in keys), None
-        )
-        mail_header = next(
-            (keys[k] for k in ("email", "メールアドレス", "mail") if k in keys), None
-        )
-        wanted = [h for h in (id_header, mail_header) if h]
-        if not wanted:
-            raise KopsError(
-                f"{path.name}: no user id or email column (headers found: {', '.join(headers)})",
-                hint="name the column user_id, ユーザーID or メールアドレス",
-            )
-        raw = read_table(path, lambda hs: [h for h in hs if h in wanted])
-    except ReadFailure as failure:
-        raise InputError(failure.problems) from None
-    by_email = users.dropna(subset=["email"]).set_index("email")["user_id"]
-    known = set(users["user_id"])
-    problems: list[Problem] = []
-    ids: list[str] = []
-    if id_header:
-        column = normalise_id(raw.frame[id_header])
-        for position, value in column.items():
-            if value and value not in known:
-                problems.append(
-                    Problem(
-                        path.name,
-                        raw.first_row + int(position),
-                        id_header,
-                        "is not in users",
-                        f"'{value}'",
-                    )
-                )
-            elif value:
-                ids.append(value)
-    else:
-        assert mail_header is not None
-        column = normalise_email(raw.frame[mail_header])
-        for position, value in column.items():
-            if value and value not in by_email.index:
-                problems.append(
-                    Problem(
-                        path.name,
-                        raw.first_row + int(position),
-                        mail_header,
-                        "no user has this email",
-                        f"'{value}'",
-                    )
-                )
-            elif value:
-                ids.append(str(by_email.loc[value]))
-    if problems:
-        raise InputError(problems, hint="fix the list (ids as in the users export) and run again")
-    return list(dict.fromkeys(ids))
 
 
 def holdout_share(run_id: str, user_id: str) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..clock import now
 from ..errors import KopsError
+from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
 from ..store import audit, awards, delivered_milestones, draw_entrants
 from ..workspace import Workspace
@@ -78,6 +79,9 @@ def audience_for(
         suppressed = ledger.suppressed()
         recent = ledger.nudges_since(now() - dt.timedelta(days=cap.days))
     drawn_in = spec.winners or spec.not_drawn
+    listed = None
+    if spec.source() == "--users" and spec.template and spec.users_file is not None:
+        listed = read_user_list(spec.users_file, tables.users)
     audience = build_audience(
         spec,
         tables,
@@ -89,6 +93,7 @@ def audience_for(
         awarded=awards(source.workspace, spec.awarded) if spec.awarded else None,
         delivered=delivered_milestones(source.workspace) if spec.milestones else None,
         drawn=draw_entrants(source.workspace, drawn_in) if drawn_in else None,
+        listed=listed,
     )
     return audience, snap.id, str(when)
 
