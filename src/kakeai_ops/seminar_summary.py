@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import seminars as sem
+from . import seminars
 from .analyses import segment as segmentation
+from .analyses.names import NameMatcher
 from .analyses.seminar_summary import Summary, summarise
 from .config import Settings
 from .mail.ledger import Ledger
 from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
+from .survey_text import summarise_free_text
 from .workspace import Workspace
 
 
@@ -51,8 +53,8 @@ def summarise_seminar(
     latest: SnapshotInfo,
     load: Callable[[SnapshotInfo], Tables],
 ) -> SeminarSummary:
-    config = sem.seminar(settings, seminar_id)
-    run_id = sem.invite_run_id(seminar_id, config)
+    config = seminars.seminar(settings, seminar_id)
+    run_id = seminars.invite_run_id(seminar_id, config)
     ledger = Ledger(ws)
     try:
         run = ledger.run(run_id)
@@ -65,12 +67,16 @@ def summarise_seminar(
         later = segmentation.segment(tables, settings.rules, latest.as_of)
     elif run is not None:
         pending = True
+    answers = seminar_survey(ws, seminar_id)
+    free_text = summarise_free_text(
+        list(answers["free_text"]), settings, NameMatcher(tables.users["name"])
+    )
     summary = summarise(
         invited_users(ws, run_id),
         seminar_attendance(ws, seminar_id),
-        seminar_survey(ws, seminar_id),
+        answers,
         tables.users,
-        settings,
+        (free_text.groups, free_text.themes),
         later,
     )
     return SeminarSummary(

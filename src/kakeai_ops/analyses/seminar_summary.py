@@ -8,10 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..config import Settings
-from ..survey_text import summarise_free_text
 from . import segment as segmentation
-from .names import NameMatcher
 
 
 @dataclass
@@ -33,9 +30,10 @@ def summarise(
     attended: set[str],
     answers: pd.DataFrame,
     users: pd.DataFrame,
-    settings: Settings,
+    free_text: tuple[pd.DataFrame, pd.DataFrame],  # keyword groups and emerging themes
     later: pd.DataFrame | None,  # segment result of a later snapshot, or None
 ) -> Summary:
+    """The figures of one seminar; the free text is summarised beforehand (``survey_text``)."""
     invited = invited.copy()
     invited["attended"] = invited["user_id"].isin(attended)
     invited = invited.merge(users[["user_id", "division"]], on="user_id", how="left")
@@ -57,9 +55,6 @@ def summarise(
     counts: Counter[str] = Counter(t for chosen in answers["interests"] for t in chosen)
     interests = pd.DataFrame(
         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["interest", "answers"]
-    )
-    free_text = summarise_free_text(
-        list(answers["free_text"]), settings, NameMatcher(users["name"])
     )
     movement = None
     if later is not None:
@@ -86,8 +81,8 @@ def summarise(
         by_division=table("division"),
         satisfaction=satisfaction,
         interests=interests,
-        free_text=free_text.groups,
-        themes=free_text.themes,
+        free_text=free_text[0],
+        themes=free_text[1],
         movement=movement,
         invited=len(invited),
         attended=int(invited["attended"].sum()),

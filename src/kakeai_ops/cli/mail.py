@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from rich.markup import escape
 
 from ..errors import KopsError
 from ..mail import runs
-from ..mail.audience import REASONS, Audience, AudienceSpec, excluded_summary
+from ..mail.audience import REASONS, AudienceSpec, excluded_summary
 from ..mail.plan import make_plan
 from ..outputs.console import frame_table
 from .common import (
@@ -189,14 +190,7 @@ def preview_command(
             hint=excluded_summary(audience) or "try another --segment or filter",
         )
     plan = make_plan(
-        Audience(
-            recipients[:1],
-            audience.excluded,
-            [],
-            audience.description,
-            None,
-            audience.default_run_id,
-        ),
+        replace(audience, recipients=recipients[:1], excluded_users=[], segment_key=None),
         runs.templates(context.workspace),
         context.settings,
         audience.default_run_id,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..analyses import segment as seg
+from ..analyses import segment as segmentation
 from ..analyses.milestones import milestones_due
 from ..config import Settings
 from ..errors import KopsError
@@ -115,17 +115,18 @@ def build_audience(
 ) -> Audience:
     """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``)."""
     source = spec.source()
-    facts = seg.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
+    facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
     month = f"{as_of:%Y-%m}"
     extra_by_user: dict[str, list[dict[str, Any]]] = {}
 
     if source in ("--segment", "--flag"):
         key = spec.segment or spec.flag
-        if key not in seg.KEYS:
+        if key not in segmentation.KEYS:
             raise KopsError(
                 f"{source}: unknown stuck point '{key}'",
-                hint="keys: " + ", ".join(f"{sp.key} ({sp.label})" for sp in seg.STUCK_POINTS),
+                hint="keys: "
+                + ", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS),
             )
         if source == "--segment":
             chosen = facts[facts["stuck_point"] == key]
@@ -176,7 +177,7 @@ def build_audience(
         segment_key = None
         base = spec.template or "milestone"
     elif source == "theme":
-        unknown = [k for k in spec.segments if k not in seg.KEYS]
+        unknown = [k for k in spec.segments if k not in segmentation.KEYS]
         if unknown:
             raise KopsError(
                 f"unknown stuck point(s) {', '.join(unknown)} for the seminar's audience"
@@ -251,7 +252,13 @@ def build_audience(
             context = _context(row, settings, extra, seminar_context, campaign_context, spec)
             recipients.append(
                 Recipient(
-                    item, user_id, str(row["name"]), str(row["email"]), template, context, extra
+                    item=item,
+                    user_id=user_id,
+                    name=str(row["name"]),
+                    email=str(row["email"]),
+                    template=template,
+                    context=context,
+                    extra=extra,
                 )
             )
 
@@ -295,7 +302,14 @@ def build_audience(
         "seminar": spec.seminar,
         "templates": templates_used,
     }
-    return Audience(recipients, excluded, excluded_users, description, segment_key, run_base)
+    return Audience(
+        recipients=recipients,
+        excluded=excluded,
+        excluded_users=excluded_users,
+        description=description,
+        segment_key=segment_key,
+        default_run_id=run_base,
+    )
 
 
 def _drawn(
