@@ -16,6 +16,7 @@ class Summary:
     by_stuck_point: pd.DataFrame
     by_division: pd.DataFrame
     satisfaction: pd.DataFrame
+    average_satisfaction: float  # NaN without scores
     interests: pd.DataFrame
     free_text: pd.DataFrame  # per keyword group: answers (or <min_group), examples
     themes: pd.DataFrame  # emerging themes (survey_text.THEME_COLUMNS)
@@ -80,6 +81,7 @@ def summarise(
         by_stuck_point=by_stuck,
         by_division=table("division"),
         satisfaction=satisfaction,
+        average_satisfaction=float(scores.mean()) if len(scores) else float("nan"),
         interests=interests,
         free_text=free_text[0],
         themes=free_text[1],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import replace
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -16,6 +15,7 @@ from ..mail import runs
 from ..mail.audience import REASONS, AudienceSpec, excluded_summary
 from ..mail.plan import make_plan
 from ..outputs.console import frame_table
+from .audience_options import audience_options
 from .common import (
     AsOfOpt,
     Format,
@@ -42,66 +42,6 @@ app = typer.Typer(
     help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
     no_args_is_help=True,
 )
-
-SegmentOpt = Annotated[
-    str | None, typer.Option("--segment", help="Users whose primary stuck point is KEY.")
-]
-FlagOpt = Annotated[
-    str | None, typer.Option("--flag", help="Everyone with the flag KEY (rarely needed).")
-]
-RoleOpt = Annotated[str | None, typer.Option("--role", help="Only manager, member, both or none.")]
-DivisionOpt = Annotated[str | None, typer.Option("--division", help="Only this 事業部.")]
-AwardedOpt = Annotated[
-    str | None, typer.Option("--awarded", help="Users awarded in this campaign.")
-]
-WinnersOpt = Annotated[
-    str | None, typer.Option("--winners", help="Winners of this campaign's draw.")
-]
-NotDrawnOpt = Annotated[
-    str | None,
-    typer.Option("--not-drawn", help="Entrants of this campaign's draw who were not drawn."),
-]
-MilestonesOpt = Annotated[bool, typer.Option("--milestones", help="Users due a milestone message.")]
-UsersOpt = Annotated[
-    Path | None, typer.Option("--users", help="A CSV/XLSX list of user ids or emails.")
-]
-TemplateOpt = Annotated[
-    str | None,
-    typer.Option("--template", "-t", help="Template name (default: by audience and role)."),
-]
-SeminarOpt = Annotated[
-    str | None, typer.Option("--seminar", help="Seminar id from kops.yaml (for seminar templates).")
-]
-
-
-def _spec(
-    *,
-    segment: str | None,
-    flag: str | None,
-    role: str | None,
-    division: str | None,
-    awarded: str | None,
-    winners: str | None,
-    not_drawn: str | None,
-    milestones: bool,
-    users: Path | None,
-    template: str | None,
-    seminar: str | None,
-) -> AudienceSpec:
-    """The audience options, as the same three commands take them."""
-    return AudienceSpec(
-        segment=segment,
-        flag=flag,
-        role=role,
-        division=division,
-        awarded=awarded,
-        milestones=milestones,
-        users_file=users,
-        template=template,
-        seminar=seminar,
-        winners=winners,
-        not_drawn=not_drawn,
-    )
 
 
 @app.command("templates")
@@ -137,19 +77,10 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
 
 
 @app.command("preview")
+@audience_options
 def preview_command(
+    spec: AudienceSpec,
     workspace: WorkspaceOpt = None,
-    segment: SegmentOpt = None,
-    flag: FlagOpt = None,
-    role: RoleOpt = None,
-    division: DivisionOpt = None,
-    awarded: AwardedOpt = None,
-    winners: WinnersOpt = None,
-    not_drawn: NotDrawnOpt = None,
-    milestones: MilestonesOpt = False,
-    users: UsersOpt = None,
-    template: TemplateOpt = None,
-    seminar: SeminarOpt = None,
     user: Annotated[
         str | None, typer.Option("--user", help="Preview this user's message (default: the first).")
     ] = None,
@@ -162,19 +93,6 @@ def preview_command(
     """
     context = session(workspace)
     operator = TerminalOperator(context.settings)
-    spec = _spec(
-        segment=segment,
-        flag=flag,
-        role=role,
-        division=division,
-        awarded=awarded,
-        winners=winners,
-        not_drawn=not_drawn,
-        milestones=milestones,
-        users=users,
-        template=template,
-        seminar=seminar,
-    )
     audience, _, _ = runs.audience_for(context, operator, spec, snapshot, as_of)
     recipients = audience.recipients
     if user is not None:
@@ -199,19 +117,10 @@ def preview_command(
 
 
 @app.command("plan")
+@audience_options
 def plan_command(
+    spec: AudienceSpec,
     workspace: WorkspaceOpt = None,
-    segment: SegmentOpt = None,
-    flag: FlagOpt = None,
-    role: RoleOpt = None,
-    division: DivisionOpt = None,
-    awarded: AwardedOpt = None,
-    winners: WinnersOpt = None,
-    not_drawn: NotDrawnOpt = None,
-    milestones: MilestonesOpt = False,
-    users: UsersOpt = None,
-    template: TemplateOpt = None,
-    seminar: SeminarOpt = None,
     holdout: Annotated[
         float, typer.Option("--holdout", min=0, max=90, help="Holdout share in percent.")
     ] = 0.0,
@@ -228,19 +137,6 @@ def plan_command(
 
     context = session(workspace)
     operator = TerminalOperator(context.settings)
-    spec = _spec(
-        segment=segment,
-        flag=flag,
-        role=role,
-        division=division,
-        awarded=awarded,
-        winners=winners,
-        not_drawn=not_drawn,
-        milestones=milestones,
-        users=users,
-        template=template,
-        seminar=seminar,
-    )
     started = time.perf_counter()
     audience, _, _ = runs.audience_for(context, operator, spec, snapshot, as_of)
     plan = make_plan(
@@ -264,19 +160,10 @@ def plan_command(
 
 @app.command("send")
 @writes_state("mail send")
+@audience_options
 def send_command(
+    spec: AudienceSpec,
     workspace: WorkspaceOpt = None,
-    segment: SegmentOpt = None,
-    flag: FlagOpt = None,
-    role: RoleOpt = None,
-    division: DivisionOpt = None,
-    awarded: AwardedOpt = None,
-    winners: WinnersOpt = None,
-    not_drawn: NotDrawnOpt = None,
-    milestones: MilestonesOpt = False,
-    users: UsersOpt = None,
-    template: TemplateOpt = None,
-    seminar: SeminarOpt = None,
     run_id_opt: Annotated[
         str | None,
         typer.Option("--id", help="Run id (default: derived from audience and template)."),
@@ -325,19 +212,6 @@ def send_command(
     """
     context = session(workspace)
     operator = TerminalOperator(context.settings)
-    spec = _spec(
-        segment=segment,
-        flag=flag,
-        role=role,
-        division=division,
-        awarded=awarded,
-        winners=winners,
-        not_drawn=not_drawn,
-        milestones=milestones,
-        users=users,
-        template=template,
-        seminar=seminar,
-    )
     request = runs.RunRequest(
         spec=spec,
         run_id=run_id_opt,

@@ -11,7 +11,7 @@ from rich.markup import escape
 from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..mail import runs
-from ..mail.evaluation import measured_run, run_effect_in
+from ..mail.evaluation import measured_run, run_effect_in, run_status
 from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
 from .common import (
@@ -53,14 +53,8 @@ def status_command(
             else:
                 emit_data(frame, fmt)
             return
-        if ledger.run(run_id) is None:
-            raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
-        rows = ledger.frame(run_id)
-        tests = ledger.test_log(run_id)
-    rows["state"] = rows["state"].where(rows["state"] != "sending", "unknown")
-    problems = rows[
-        rows["state"].isin(["temp_failed", "perm_failed", "unknown", "suppressed", "planned"])
-    ]
+    found = run_status(context.workspace, run_id)
+    rows, problems, tests = found.rows, found.not_sent, found.test_sends
     if out_file is not None:
         write_table(rows, out_file, sheet="ledger", text_columns=["user_id", "item"])
         err.print(f"Wrote {len(rows):,} rows to {escape(str(out_file))}", highlight=False)
@@ -78,8 +72,8 @@ def status_command(
                 max_rows=200,
             )
         )
-    if len(tests):
-        out.print(f"(test sends recorded apart: {len(tests)})")
+    if tests:
+        out.print(f"(test sends recorded apart: {tests})")
 
 
 def suppress_command(

@@ -22,7 +22,6 @@ from ..store import (
     record_seminar_attendance,
     record_seminar_survey,
     seminar_attendance,
-    seminar_survey,
 )
 from .common import (
     AsOfOpt,
@@ -310,8 +309,8 @@ def summary_command(
         frame_table(summary.by_division, title="Attendance by 事業部", formats={"rate": percent})
     )
     if len(summary.satisfaction):
-        scores = seminar_survey(context.workspace, seminar_id)["satisfaction"].dropna()
-        out.print(frame_table(summary.satisfaction, title=f"満足度 (average {scores.mean():.2f})"))
+        average = summary.average_satisfaction
+        out.print(frame_table(summary.satisfaction, title=f"満足度 (average {average:.2f})"))
     if len(summary.interests):
         out.print(frame_table(summary.interests, title="知りたいテーマ (ranked)"))
     if len(summary.free_text):

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..config import Settings
 from .audience import Audience, Recipient
+from .context import sender_context
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,7 @@ def advisor_mailing(
         context = {
             "name": name,
             "honorific": mail.honorific,
-            "mail": {
-                "from_name": mail.from_name,
-                "contact": mail.contact,
-                "reply_to": mail.reply_to,
-            },
+            "mail": sender_context(mail),
             "report": {"scope": "、".join(advisor.scope), "period": period},
         }
         recipients.append(

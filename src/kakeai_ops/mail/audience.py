@@ -16,6 +16,7 @@ from ..analyses.milestones import milestones_due
 from ..config import Settings
 from ..errors import KopsError
 from ..store import Tables
+from .context import seminar_context, template_context
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
@@ -216,7 +217,7 @@ def build_audience(
     excluded_users: list[tuple[str, str]] = []
     recipients: list[Recipient] = []
     cap = settings.mail.frequency_cap.max_nudges
-    seminar_context = _seminar(settings, spec.seminar)
+    about_seminar = seminar_context(settings, spec.seminar)
     campaign_id = spec.awarded or spec.winners or spec.not_drawn
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     # Plain dicts: a pandas row lookup per recipient costs more than rendering the mail.
@@ -249,7 +250,7 @@ def build_audience(
                 if "milestone" not in extra
                 else f"{user_id}:{extra['role']}:{extra['milestone']}"
             )
-            context = _context(row, settings, extra, seminar_context, campaign_context, spec)
+            context = template_context(row, settings, extra, about_seminar, campaign_context, spec)
             recipients.append(
                 Recipient(
                     item=item,
@@ -366,109 +367,6 @@ def _mail_role(stuck_point: str, role: str) -> str | None:
         return "manager"
     # Managers (middle managers included) are the ones who schedule 1on1s.
     return {"manager": "manager", "both": "manager", "member": "member"}.get(role)
-
-
-def _date_text(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "記録なし"
-    stamp = pd.Timestamp(value)
-    return f"{stamp.year}年{stamp.month}月{stamp.day}日"
-
-
-def _month_text(value: str | None) -> str:
-    if not value:
-        return ""
-    year, month = value.split("-")
-    return f"{int(year)}年{int(month)}月"
-
-
-def _context(
-    row: dict[str, Any],
-    settings: Settings,
-    extra: dict[str, Any],
-    seminar: dict[str, Any] | None,
-    campaign: Any,
-    spec: AudienceSpec,
-) -> dict[str, Any]:
-    user = {
-        key: (None if pd.isna(row[key]) else row[key])
-        for key in (
-            "user_id",
-            "name",
-            "email",
-            "division",
-            "department",
-            "job_type",
-            "age_band",
-            "role",
-        )
-    }
-    facts = {
-        "stuck_point": row["stuck_point"],
-        "stuck_point_label": row["stuck_point_label"],
-        "flags": row["flags"],
-        "last_login_date": _date_text(row["last_login_at"]),
-        "last_held_date": _date_text(row["last_held_at"]),
-        "held_total": int(row["held_total"]),
-        "pairs_as_manager": int(row["pairs_as_manager"]),
-        "pairs_as_member": int(row["pairs_as_member"]),
-        "recurring_pairs": int(row["recurring_pairs"]),
-        "recent_count": int(row["recent_count"]),
-        "recent_prepared": int(row["recent_prepared"]),
-        "recent_rated": int(row["recent_rated"]),
-    }
-    mail = settings.mail
-    context: dict[str, Any] = {
-        "name": row["name"],
-        "honorific": mail.honorific,
-        "user": user,
-        "facts": facts,
-        "mail": {"from_name": mail.from_name, "contact": mail.contact, "reply_to": mail.reply_to},
-    }
-    if seminar is not None:
-        context["seminar"] = seminar
-    if campaign is not None:
-        context["campaign"] = {
-            "id": spec.awarded or spec.winners or spec.not_drawn,
-            "title": campaign.title,
-            "run_start": extra.get("run_start"),
-            "run_end": extra.get("run_end"),
-            "run_start_text": _month_text(extra.get("run_start")),
-            "run_end_text": _month_text(extra.get("run_end")),
-        }
-    if "milestone" in extra:
-        context["milestone"] = extra["milestone"]
-        context["role"] = extra["role"]
-    return context
-
-
-def _seminar(settings: Settings, seminar_id: str | None) -> dict[str, Any] | None:
-    if seminar_id is None:
-        return None
-    if seminar_id not in settings.seminars:
-        raise KopsError(
-            f"--seminar: no seminar '{seminar_id}' in kops.yaml",
-            hint="seminars: " + ", ".join(settings.seminars),
-        )
-    seminar = settings.seminars[seminar_id]
-    date = seminar.date
-    if isinstance(date, dt.datetime):
-        weekday = "月火水木金土日"[date.weekday()]
-        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）{date:%H:%M}〜"
-    elif isinstance(date, dt.date):
-        weekday = "月火水木金土日"[date.weekday()]
-        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
-    else:
-        date_text = "（日時は追ってご案内します）"
-    return {
-        "id": seminar_id,
-        "month": seminar.month,
-        "title": seminar.title or seminar_id,
-        "date": date.isoformat() if date else None,
-        "date_text": date_text,
-        "url": seminar.url or "（参加URLは追ってご案内します）",
-        "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
-    }
 
 
 def holdout_share(run_id: str, user_id: str) -> float:

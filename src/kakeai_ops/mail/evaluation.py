@@ -1,4 +1,5 @@
-"""Did a run work? Its ledger against a later snapshot (``kops mail report``).
+"""A run read back: its status (``kops mail status``) and whether it worked, its ledger
+against a later snapshot (``kops mail report``).
 
 The measuring is ``analyses.mail_effect`` (pure); this reads the run from the ledger and
 applies privacy suppression to what is shown.
@@ -38,6 +39,29 @@ class RunEffect:
     def has_holdout(self) -> bool:
         mailed, held = self.shown.iloc[0], self.shown.iloc[1]
         return bool(held["in_snapshot"] and mailed["in_snapshot"])
+
+
+# Rows that did not (or may not) reach their recipient, as `kops mail status` lists them.
+NOT_SENT = ["temp_failed", "perm_failed", "unknown", "suppressed", "planned"]
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    rows: pd.DataFrame  # the run's ledger; 'sending' shown as 'unknown'
+    not_sent: pd.DataFrame
+    test_sends: int
+
+
+def run_status(ws: Workspace, run_id: str) -> RunStatus:
+    """A run's ledger rows, those not sent, and how many test sends were recorded apart."""
+    with closing(Ledger(ws)) as ledger:
+        if ledger.run(run_id) is None:
+            raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
+        rows = ledger.frame(run_id)
+        tests = ledger.test_log(run_id)
+    # A row left in 'sending' was handed over when kops stopped: its outcome is unknown.
+    rows["state"] = rows["state"].where(rows["state"] != "sending", "unknown")
+    return RunStatus(rows, rows[rows["state"].isin(NOT_SENT)], len(tests))
 
 
 def measured_run(ws: Workspace, run_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
