@@ -7,12 +7,16 @@ summarised by ``analyses.seminar_summary``."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
 from .config import Seminar, Settings
 from .errors import KopsError
+from .exports.seminar_files import read_attendance, read_survey
 from .mail.audience import AudienceSpec
+from .store import audit, record_seminar_attendance, record_seminar_survey
+from .workspace import Workspace
 
 # Which stuck points each month of the series helps with (rules.md §1).
 THEME_STUCK_POINTS: dict[int, tuple[str, ...]] = {
@@ -104,3 +108,35 @@ def absentees(seminar_id: str, invited: pd.DataFrame, attended: set[str]) -> tup
 
 def recording_spec(seminar_id: str, absent: tuple[str, ...]) -> AudienceSpec:
     return AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
+
+
+def import_attendance(
+    ws: Workspace,
+    settings: Settings,
+    seminar_id: str,
+    path: Path,
+    snapshot_id: str,
+    users: pd.DataFrame,
+) -> int:
+    """Replace the seminar's attendance with the list in ``path`` (all or nothing), audited;
+    returns how many attended."""
+    ids = read_attendance(path, settings, users)
+    record_seminar_attendance(ws, seminar_id, ids, path.name)
+    audit(ws, "seminar attendance", scope=seminar_id, snapshot=snapshot_id, rows=len(ids))
+    return len(ids)
+
+
+def import_survey(
+    ws: Workspace,
+    settings: Settings,
+    seminar_id: str,
+    path: Path,
+    snapshot_id: str,
+    users: pd.DataFrame,
+) -> int:
+    """Replace the seminar's survey answers with the export in ``path`` (all or nothing),
+    audited; returns how many answers."""
+    answers = read_survey(path, settings, users)
+    record_seminar_survey(ws, seminar_id, answers, path.name)
+    audit(ws, "seminar survey", scope=seminar_id, snapshot=snapshot_id, rows=len(answers))
+    return len(answers)

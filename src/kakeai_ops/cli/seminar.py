@@ -12,15 +12,11 @@ from rich.markup import escape
 
 from .. import seminars
 from ..clock import now
-from ..exports.seminar_files import read_attendance, read_survey
 from ..mail.runs import RunRequest, start_run
 from ..outputs.console import frame_table, percent
 from ..outputs.files import csv_text, json_text, write_table
 from ..seminar_summary import invited_users, summarise_seminar
 from ..store import (
-    audit,
-    record_seminar_attendance,
-    record_seminar_survey,
     seminar_attendance,
 )
 from .common import (
@@ -200,13 +196,11 @@ def attendance_command(
     seminars.seminar(context.settings, seminar_id)
     snap = context.snapshot()
     users = context.tables(snap).users
-    ids = read_attendance(file, context.settings, users)
-    record_seminar_attendance(context.workspace, seminar_id, ids, file.name)
-    audit(
-        context.workspace, "seminar attendance", scope=seminar_id, snapshot=snap.id, rows=len(ids)
+    count = seminars.import_attendance(
+        context.workspace, context.settings, seminar_id, file, snap.id, users
     )
     err.print(
-        f"{seminar_id}: {len(ids):,} attendee(s) recorded from {escape(file.name)}",
+        f"{seminar_id}: {count:,} attendee(s) recorded from {escape(file.name)}",
         highlight=False,
     )
 
@@ -230,13 +224,12 @@ def survey_command(
     context = session(workspace)
     seminars.seminar(context.settings, seminar_id)
     snap = context.snapshot()
-    answers = read_survey(file, context.settings, context.tables(snap).users)
-    record_seminar_survey(context.workspace, seminar_id, answers, file.name)
-    audit(
-        context.workspace, "seminar survey", scope=seminar_id, snapshot=snap.id, rows=len(answers)
+    users = context.tables(snap).users
+    count = seminars.import_survey(
+        context.workspace, context.settings, seminar_id, file, snap.id, users
     )
     err.print(
-        f"{seminar_id}: {len(answers):,} answer(s) recorded from {escape(file.name)}",
+        f"{seminar_id}: {count:,} answer(s) recorded from {escape(file.name)}",
         highlight=False,
     )
 
