@@ -216,6 +216,7 @@ def _mail_advisors(context: Session, files: dict[str, Path], period: str, yes: b
         mailing.binding,
         yes,
         attachments=lambda item: [str(files[item].resolve())],
+        what="advisor report(s)",
     )
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ..clock import now
@@ -160,10 +160,12 @@ def send_prepared(
     binding: dict[str, Any],
     yes: bool,
     attachments: Callable[[str], list[str]],
+    what: str,
 ) -> None:
     """Plan and send an audience a command built itself (e.g. advisors with their files).
 
-    ``attachments`` gives each item's files; the run is recorded on the latest snapshot.
+    ``attachments`` gives each item's files; ``what`` names the messages in the question
+    (e.g. "advisor report(s)"). The run is recorded on the latest snapshot.
     """
     request = RunRequest(spec=AudienceSpec(), yes=yes)
     run_id = audience.default_run_id
@@ -173,7 +175,7 @@ def send_prepared(
     for message in plan.messages:
         message.attachments = attachments(message.item)
     operator.show_plan(plan, audience)
-    _confirm(operator, yes, f"Mail {len(plan.messages)} advisor report(s) as run {run_id}?")
+    _confirm(operator, yes, f"Mail {len(plan.messages)} {what} as run {run_id}?")
     snap = source.snapshot()
     record_and_send(source, operator, plan, audience, snap.id, str(snap.as_of), binding, request)
 
@@ -231,19 +233,9 @@ def _record_plan(
     """Write the plan file (named by its hash), then record the run, its rows, binding and
     hash in one transaction; False if the run id was taken meanwhile."""
     content_hash = save_plan(ws, plan)
+    carried = [field.name for field in fields(LedgerRow) if field.name != "error"]
     rows = [
-        LedgerRow(
-            item=message.item,
-            user_id=message.user_id,
-            email=message.email,
-            name=message.name,
-            template=message.template,
-            kind=message.kind,
-            state=message.state,
-            message_id=message.message_id,
-            extra=message.extra,
-        )
-        for message in plan.messages
+        LedgerRow(**{name: getattr(message, name) for name in carried}) for message in plan.messages
     ]
     with open_ledger(ws) as ledger:
         created = ledger.create_run(
