@@ -16,10 +16,12 @@ from conftest import SAMPLE, Cli, tree_digest
 from factories import user
 from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
+from kakeai_ops.exports.seminar_files import read_survey
 from kakeai_ops.init import init_workspace
 from kakeai_ops.mail.ledger import Ledger
 from kakeai_ops.mail.plan import outbox_folder
-from kakeai_ops.seminars import group_answers, invite_spec, read_survey
+from kakeai_ops.seminars import invite_spec
+from kakeai_ops.survey_text import group_answers
 from kakeai_ops.workspace import Workspace
 
 SEMINARS = SAMPLE / "seminar"

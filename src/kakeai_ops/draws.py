@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analyses import draw as algo
+from .analyses import draw as draw_rules
 from .analyses import streaks
 from .calendar import BusinessCalendar
 from .clock import now_text
@@ -75,7 +75,7 @@ def draw_pool(
             hint=f"record them first: kops campaign entries {campaign_id} entries.csv",
         )
     earlier = previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set()
-    return algo.entrant_status(entries, judged, earlier)
+    return draw_rules.entrant_status(entries, judged, earlier)
 
 
 def choose_seed(campaign_id: str, campaign: Campaign, seed: str | None) -> str:
@@ -108,9 +108,9 @@ def run_draw(
     snapshot: str,
     as_of: dt.date,
     reason: str | None,
-) -> tuple[int, algo.DrawResult]:
+) -> tuple[int, draw_rules.DrawResult]:
     entrants = [
-        algo.Entrant(u, d)
+        draw_rules.Entrant(u, d)
         for u, d in zip(
             pool.loc[pool["in_draw"], "user_id"], pool.loc[pool["in_draw"], "division"], strict=True
         )
@@ -120,14 +120,14 @@ def run_draw(
             f"nobody who entered campaign '{campaign_id}' is eligible as of {as_of}",
             hint=f"`kops campaign list` shows the entries; `kops campaign eligible {campaign_id}`",
         )
-    result = algo.draw(entrants, seed, winners, per_division)
+    result = draw_rules.draw(entrants, seed, winners, per_division)
     number = record_draw(
         ws,
         {
             "campaign": campaign_id,
             "drawn_at": now_text(),
             "drawn_by": os_user(),
-            "algorithm": algo.ALGORITHM,
+            "algorithm": draw_rules.ALGORITHM,
             "seed": seed,
             "winners": winners,
             "per_division": per_division,
@@ -191,10 +191,11 @@ def current_draw(ws: Workspace, campaign_id: str) -> tuple[dict[str, Any], pd.Da
 def verify_draw(ws: Workspace, campaign_id: str) -> Verification:
     """Recompute the current draw from its recorded seed and entrants."""
     meta, entrants = current_draw(ws, campaign_id)
-    if meta["algorithm"] != algo.ALGORITHM:
+    if meta["algorithm"] != draw_rules.ALGORITHM:
         raise KopsError(f"draw uses algorithm '{meta['algorithm']}', unknown to this kops")
     people = [
-        algo.Entrant(u, d) for u, d in zip(entrants["user_id"], entrants["division"], strict=True)
+        draw_rules.Entrant(u, d)
+        for u, d in zip(entrants["user_id"], entrants["division"], strict=True)
     ]
     per_division = None if pd.isna(meta["per_division"]) else int(meta["per_division"])
     recorded = sorted(entrants.loc[entrants["won"], "user_id"])
@@ -202,7 +203,7 @@ def verify_draw(ws: Workspace, campaign_id: str) -> Verification:
         return Verification(
             int(meta["draw_no"]), str(meta["seed"]), str(meta["fingerprint"]), "", recorded, []
         )
-    again = algo.draw(people, str(meta["seed"]), int(meta["winners"]), per_division)
+    again = draw_rules.draw(people, str(meta["seed"]), int(meta["winners"]), per_division)
     return Verification(
         int(meta["draw_no"]),
         str(meta["seed"]),

@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import clock
-from .analyses import draw as algo
+from .analyses import draw as draw_rules
 from .config import Campaign, Settings
 from .draws import previous_winners
 from .errors import InputError, KopsError, Problem
-from .exports import normalise as nz
+from .exports import normalise
 from .exports.canonical import EARLIEST
 from .exports.findings import Findings
 from .exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
@@ -76,7 +76,7 @@ def read_entries(
     times = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
     if "entered_at" in columns:
         header = columns["entered_at"]
-        times, bad = nz.parse_datetimes(frame[header])
+        times, bad = normalise.parse_datetimes(frame[header])
         fatal.rows(path.name, bad, rows, header, "not a date and time", frame[header])
         # As in ingest: an entry can't lie ahead, and a 1900 date is an Excel serial mishap.
         early = "before 2000-01-01 (an Excel date serial read wrongly?)"
@@ -158,7 +158,7 @@ def import_entries(
         else:
             first_row[entry.user_id] = entry.row
             accepted.append(entry)
-    status = algo.entrant_status(
+    status = draw_rules.entrant_status(
         pd.DataFrame({"user_id": [e.user_id for e in accepted]}),
         judged,
         previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set(),
@@ -169,7 +169,7 @@ def import_entries(
             e.row,
             user_column,
             f"recorded, but not in the draw as of {as_of}: "
-            + algo.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
+            + draw_rules.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
             f"'{e.user_id}'",
         )
         for e in accepted

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analyses import divisions as dv
+from .analyses import divisions as division_figures
 from .config import Settings
 from .outputs.privacy_audit import check, protect
 from .outputs.report_cells import ANY, PRIMARY, Cell, rows_of
@@ -31,8 +31,8 @@ class DivisionReport:
     title: str
     scope_label: str
     as_of: dt.date
-    period: dv.Period
-    previous: dv.Period
+    period: division_figures.Period
+    previous: division_figures.Period
     cells: list[Cell]
     divisions: list[str]
     topics_vocabulary: list[str] = field(default_factory=list)
@@ -106,7 +106,7 @@ class DivisionReport:
 class _Cells:
     """Collects cells and remembers where each group's counts are."""
 
-    def __init__(self, settings: Settings, period: dv.Period) -> None:
+    def __init__(self, settings: Settings, period: division_figures.Period) -> None:
         self.cells: list[Cell] = []
         self.period = period.label
         self.minimum = settings.privacy.min_group
@@ -134,16 +134,18 @@ def build_report(
     scope: list[str] | None = None,
     scope_label: str = TOTAL,
 ) -> DivisionReport:
-    period, previous = dv.parse_period(period_text, as_of)
-    scoped = dv.scope_tables(tables, scope)
+    period, previous = division_figures.parse_period(period_text, as_of)
+    scoped = division_figures.scope_tables(tables, scope)
     whole = _as_one(scoped)
     out = _Cells(settings, period)
     levels = ["division"]
-    now = dv.metrics(scoped, period, levels)
-    before = dv.metrics(scoped, previous, levels)
+    now = division_figures.metrics(scoped, period, levels)
+    before = division_figures.metrics(scoped, previous, levels)
     if scope is None:  # the company row; an advisor's report has none
-        now = pd.concat([dv.metrics(whole, period, levels), now], ignore_index=True)
-        before = pd.concat([dv.metrics(whole, previous, levels), before], ignore_index=True)
+        now = pd.concat([division_figures.metrics(whole, period, levels), now], ignore_index=True)
+        before = pd.concat(
+            [division_figures.metrics(whole, previous, levels), before], ignore_index=True
+        )
     before = before.set_index("division")
     members: dict[str | None, int] = {}
     for record in now.to_dict("records"):
@@ -151,7 +153,7 @@ def build_report(
         members[division] = _headline(out, "overview", division, None, record)
         if record["division"] in before.index:
             _trends(out, division, record, before.loc[record["division"]])
-    departments = dv.metrics(scoped, period, ["division", "department"])
+    departments = division_figures.metrics(scoped, period, ["division", "department"])
     for record in departments.to_dict("records"):
         _headline(out, "departments", record["division"], record["department"], record)
     divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
@@ -160,7 +162,7 @@ def build_report(
         ("topics", "topic", topics),
         ("responses", "response", responses),
     ):
-        per_division = dv.mix(scoped, period, levels, column, vocabulary)
+        per_division = division_figures.mix(scoped, period, levels, column, vocabulary)
         for division in divisions:
             _mix(out, name, column, division, per_division, vocabulary)
         if name == "topics":
@@ -169,11 +171,13 @@ def build_report(
                 name,
                 column,
                 None,
-                dv.mix(whole, period, levels, column, vocabulary),
+                division_figures.mix(whole, period, levels, column, vocabulary),
                 vocabulary,
             )
-    _matrix(out, dv.topic_response(scoped, period, levels), divisions, topics, responses)
-    for record in dv.monthly(scoped, as_of).to_dict("records"):
+    _matrix(
+        out, division_figures.topic_response(scoped, period, levels), divisions, topics, responses
+    )
+    for record in division_figures.monthly(scoped, as_of).to_dict("records"):
         out.add(
             table="monthly",
             period=record["month"],
@@ -252,7 +256,7 @@ def _trends(out: _Cells, division: str | None, now: dict[str, Any], before: pd.S
     for metric in TREND_COLUMNS:
         size = "sukkiri_people" if metric == "sukkiri_avg" else "members"
         change = now[metric] - before[metric]
-        arrow = dv.arrow(change)
+        arrow = division_figures.arrow(change)
         index = out.add(
             table="overview",
             division=division,

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import seminars as sem
-from .analyses import segment as seg
+from . import seminars
+from .analyses import segment as segmentation
+from .analyses.names import NameMatcher
+from .analyses.seminar_summary import Summary, summarise
 from .config import Settings
 from .mail.ledger import Ledger
-from .store import SnapshotInfo, Tables
+from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
+from .survey_text import summarise_free_text
 from .workspace import Workspace
 
 
@@ -40,7 +43,7 @@ class SeminarSummary:
     run_id: str
     invitation_sent: bool  # an invitation run exists
     movement_pending: bool  # invited, but no snapshot newer than the invitation yet
-    summary: sem.Summary
+    summary: Summary
 
 
 def summarise_seminar(
@@ -50,8 +53,8 @@ def summarise_seminar(
     latest: SnapshotInfo,
     load: Callable[[SnapshotInfo], Tables],
 ) -> SeminarSummary:
-    config = sem.seminar(settings, seminar_id)
-    run_id = sem.invite_run_id(seminar_id, config)
+    config = seminars.seminar(settings, seminar_id)
+    run_id = seminars.invite_run_id(seminar_id, config)
     ledger = Ledger(ws)
     try:
         run = ledger.run(run_id)
@@ -61,17 +64,26 @@ def summarise_seminar(
     later = None
     pending = False
     if run is not None and run["snapshot"] != latest.id and latest.as_of is not None:
-        later = seg.segment(tables, settings.rules, latest.as_of)
+        later = segmentation.segment(tables, settings.rules, latest.as_of)
     elif run is not None:
         pending = True
-    summary = sem.summarise(
+    answers = seminar_survey(ws, seminar_id)
+    free_text = summarise_free_text(
+        list(answers["free_text"]), settings, NameMatcher(tables.users["name"])
+    )
+    summary = summarise(
         invited_users(ws, run_id),
-        sem.attendance(ws, seminar_id),
-        sem.survey(ws, seminar_id),
+        seminar_attendance(ws, seminar_id),
+        answers,
         tables.users,
-        settings,
+        (free_text.groups, free_text.themes),
         later,
     )
     return SeminarSummary(
-        seminar_id, config.title or seminar_id, run_id, run is not None, pending, summary
+        seminar_id=seminar_id,
+        title=config.title or seminar_id,
+        run_id=run_id,
+        invitation_sent=run is not None,
+        movement_pending=pending,
+        summary=summary,
     )

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 
 import pandas as pd
 
-from .analyses import themes as th
+from .analyses import themes as theme_finding
 from .analyses.names import NameMatcher
 from .config import Settings
 from .errors import KopsError
-from .store import connect
+from .store import stored_survey_answers
 from .workspace import Workspace
 
 UNGROUPED = "その他"
@@ -28,10 +27,10 @@ EXAMPLES_PER_GROUP = 3
 THEME_COLUMNS = ["theme", "kind", "answers", "share", "covered_by", "suggestion", "example"]
 
 
-def analyse(texts: Sequence[str], settings: Settings) -> list[th.Analysed]:
+def analyse(texts: Sequence[str], settings: Settings) -> list[theme_finding.Analysed]:
     """Every non-blank answer analysed; the same text (特になし) is tokenised once."""
-    tool = th.analyser(settings.seminar_survey.themes)
-    seen: dict[str, th.Analysed] = {}
+    tool = theme_finding.analyser(settings.seminar_survey.themes)
+    seen: dict[str, theme_finding.Analysed] = {}
     analysed = []
     for text in map(str, texts):
         if text.strip():
@@ -41,12 +40,12 @@ def analyse(texts: Sequence[str], settings: Settings) -> list[th.Analysed]:
     return analysed
 
 
-def keywords(settings: Settings) -> th.Keywords:
-    tool = th.analyser(settings.seminar_survey.themes)
-    return th.prepare_keywords(settings.seminar_survey.keywords, tool)
+def keywords(settings: Settings) -> theme_finding.Keywords:
+    tool = theme_finding.analyser(settings.seminar_survey.themes)
+    return theme_finding.prepare_keywords(settings.seminar_survey.keywords, tool)
 
 
-def hidden_by(names: NameMatcher) -> Callable[[th.Analysed], bool]:
+def hidden_by(names: NameMatcher) -> Callable[[theme_finding.Analysed], bool]:
     """Answers never shown as examples: they name a person."""
     return lambda answer: answer.mentions_person or names.contains(answer.text)
 
@@ -61,30 +60,30 @@ def group_answers(
     """Each answer in every group one of whose words it contains (as written or in
     normalised form, so 表記揺れ joins the same group); otherwise その他."""
     settings = settings or Settings()
-    tool = th.analyser(settings.seminar_survey.themes)
-    prepared = th.prepare_keywords(keyword_lists, tool)
+    tool = theme_finding.analyser(settings.seminar_survey.themes)
+    prepared = theme_finding.prepare_keywords(keyword_lists, tool)
     rows = []
     for answer in answers:
         text = str(answer).strip()
         if not text:
             continue
-        groups = th.match_groups(tool.analyse(text), prepared) or {UNGROUPED: []}
+        groups = theme_finding.match_groups(tool.analyse(text), prepared) or {UNGROUPED: []}
         for group, matched in groups.items():
             rows.append({"group": group, "answer": text, "matched": "、".join(matched)})
     return pd.DataFrame(rows, columns=["group", "answer", "matched"])
 
 
 def group_summary(
-    analysed: Sequence[th.Analysed],
-    prepared: th.Keywords,
+    analysed: Sequence[theme_finding.Analysed],
+    prepared: theme_finding.Keywords,
     min_group: int,
-    hidden: Callable[[th.Analysed], bool],
+    hidden: Callable[[theme_finding.Analysed], bool],
 ) -> pd.DataFrame:
     """Per keyword group: how many answers, and up to three that may be shown."""
-    members: dict[str, list[th.Analysed]] = {g: [] for g in prepared}
+    members: dict[str, list[theme_finding.Analysed]] = {g: [] for g in prepared}
     members[UNGROUPED] = []
     for answer in analysed:
-        for group in th.match_groups(answer, prepared) or {UNGROUPED: []}:
+        for group in theme_finding.match_groups(answer, prepared) or {UNGROUPED: []}:
             members[group].append(answer)
     rows = []
     for group, answers in sorted(members.items(), key=lambda kv: -len(kv[1])):
@@ -104,7 +103,7 @@ def group_summary(
     return pd.DataFrame(rows, columns=columns)
 
 
-def themes_frame(themes: Sequence[th.Theme], total: int) -> pd.DataFrame:
+def themes_frame(themes: Sequence[theme_finding.Theme], total: int) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -135,7 +134,7 @@ def summarise_free_text(texts: Sequence[str], settings: Settings, names: NameMat
     prepared = keywords(settings)
     min_group = settings.privacy.min_group
     hidden = hidden_by(names)
-    found = th.find_themes(
+    found = theme_finding.find_themes(
         analysed,
         prepared,
         min_group=min_group,
@@ -156,11 +155,7 @@ def summarise_free_text(texts: Sequence[str], settings: Settings, names: NameMat
 def dated_answers(ws: Workspace, settings: Settings) -> pd.DataFrame:
     """Every stored survey answer with its date: the seminar's date in kops.yaml, else
     the day the survey was recorded."""
-    with closing(connect(ws)) as db:
-        frame = pd.read_sql_query(
-            "SELECT seminar, row, free_text, recorded_at FROM seminar_survey ORDER BY seminar, row",
-            db,
-        )
+    frame = stored_survey_answers(ws)
     dates = []
     for seminar, recorded in zip(frame["seminar"], frame["recorded_at"], strict=True):
         config = settings.seminars.get(seminar)
@@ -216,7 +211,7 @@ def trend(
     current.answers = len(analysed)
     prepared = keywords(settings)
     min_group = settings.privacy.min_group
-    found = th.find_themes(
+    found = theme_finding.find_themes(
         analysed,
         prepared,
         min_group=min_group,
@@ -228,7 +223,7 @@ def trend(
     previous = None
     if before_part is not None and since is not None:
         earlier = analyse(list(before_part["free_text"]), settings)
-        counts = th.count_themes(earlier)
+        counts = theme_finding.count_themes(earlier)
         before = [counts.get(t.key, 0) for t in found]
         frame["previous"] = [suppressed(n, min_group) for n in before]
         frame["previous_share"] = [

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from .. import config, draws, entries
-from ..analyses import draw as algo
+from ..analyses import draw as draw_rules
 from ..clock import now
 from ..errors import KopsError
 from ..store import audit, campaign_draws
@@ -212,14 +212,16 @@ def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
     names = judged.set_index("user_id")["name"]
     frame = pool.assign(
         name=pool["user_id"].map(names).fillna(""),
-        reason=pool["reason"].map(lambda r: algo.NOT_DRAWN_REASONS.get(r, "")),
+        reason=pool["reason"].map(lambda r: draw_rules.NOT_DRAWN_REASONS.get(r, "")),
     )[["user_id", "name", "division", "in_draw", "reason"]]
     people = [
-        algo.Entrant(u, d) for u, d, keep in pool[["user_id", "division", "in_draw"]].values if keep
+        draw_rules.Entrant(u, d)
+        for u, d, keep in pool[["user_id", "division", "in_draw"]].values
+        if keep
     ]
     err.print(
         f"{len(people):,} of {len(pool):,} entries in the draw; "
-        f"fingerprint {algo.fingerprint(people)}",
+        f"fingerprint {draw_rules.fingerprint(people)}",
         highlight=False,
     )
     if not emit_data(frame, fmt):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,16 +12,15 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from ..analyses.divisions import scope_tables
-from ..config import Advisor
+from ..analyses import advisor_scopes
 from ..errors import KopsError
-from ..mail.audience import Audience, Recipient
-from ..mail.plan import make_plan
+from ..mail.advisors import advisor_mailing
+from ..mail.runs import send_prepared
 from ..outputs.files import write_table
 from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..reports import DivisionReport, build_report
-from ..store import audit, connect
+from ..store import audit, audit_log
 from .common import (
     AsOfOpt,
     Format,
@@ -39,6 +36,7 @@ from .common import (
     writes_state,
 )
 from .console import frame_table
+from .run_console import TerminalOperator
 
 app = typer.Typer(
     help="Division reports for division heads and HR business partners (アドバイザー).",
@@ -50,45 +48,18 @@ PeriodOpt = Annotated[
 ]
 
 
-def _advisor(s: Session, name: str) -> Advisor:
-    advisors = s.settings.advisors
-    if name not in advisors:
-        known = ", ".join(advisors) or "(none configured)"
-        raise KopsError(
-            f"no advisor '{name}' in kops.yaml (advisors: {known})",
-            hint="add it under `advisors:` with its email and scope",
-        )
-    return advisors[name]
-
-
-def _check_scope(s: Session, users: pd.DataFrame, name: str, advisor: Advisor) -> None:
-    divisions = set(users["division"])
-    departments = set(zip(users["division"], users["department"], strict=True))
-    for entry in advisor.scope:
-        division, _, department = (part.strip() for part in entry.partition("/"))
-        if division not in divisions or (department and (division, department) not in departments):
-            raise KopsError(
-                f"advisors.{name}.scope: '{entry}' matches nobody in this snapshot",
-                hint="scope entries are 事業部 or 事業部/部署 as in the users export",
-            )
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", name).strip("_") or "advisor"
-
-
 def _build(
-    s: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
+    context: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
 ) -> tuple[DivisionReport, str]:
-    snap = s.snapshot(snapshot)
+    snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    tables = s.tables(snap)
+    tables = context.tables(snap)
     if advisor is None:
-        return build_report(tables, s.settings, when, period), snap.id
-    config = _advisor(s, advisor)
-    _check_scope(s, tables.users, advisor, config)
+        return build_report(tables, context.settings, when, period), snap.id
+    config = advisor_scopes.advisor(context.settings, advisor)
+    advisor_scopes.check_scope(tables.users, advisor, config)
     label = f"{advisor}（{'、'.join(config.scope)}）"
-    return build_report(tables, s.settings, when, period, config.scope, label), snap.id
+    return build_report(tables, context.settings, when, period, config.scope, label), snap.id
 
 
 @app.command("divisions")
@@ -123,15 +94,15 @@ def divisions_command(
 
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
-    s = session(workspace)
+    context = session(workspace)
     if all_advisors:
-        _all_advisors(s, snapshot, as_of, period, out_file, mail, yes)
+        _all_advisors(context, snapshot, as_of, period, out_file, mail, yes)
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
-    report, snap_id = _build(s, snapshot, as_of, period, advisor)
+    report, snap_id = _build(context, snapshot, as_of, period, advisor)
     audit(
-        s.workspace,
+        context.workspace,
         "report divisions",
         scope=advisor or "全社",
         snapshot=snap_id,
@@ -198,7 +169,7 @@ def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any],
 
 
 def _all_advisors(
-    s: Session,
+    context: Session,
     snapshot: str | None,
     as_of: str | None,
     period: str,
@@ -208,21 +179,18 @@ def _all_advisors(
 ) -> None:
     if directory is None:
         raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
-    if not s.settings.advisors:
-        raise KopsError(
-            "no advisors in kops.yaml", hint="add them under `advisors:` (name: {email, scope})"
-        )
+    advisor_scopes.require_advisors(context.settings)
     from ..outputs.filenames import FileNames
 
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
-    for name in s.settings.advisors:
-        report, snap_id = _build(s, snapshot, as_of, period, name)
+    for name in context.settings.advisors:
+        report, snap_id = _build(context, snapshot, as_of, period, name)
         path = names.path(name)
         write_report(report, path)
         audit(
-            s.workspace,
+            context.workspace,
             "report divisions",
             scope=name,
             snapshot=snap_id,
@@ -233,61 +201,22 @@ def _all_advisors(
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
     if mail:
-        _mail_advisors(s, files, report.scope_label, period, yes)
+        _mail_advisors(context, files, period, yes)
 
 
-def _mail_advisors(s: Session, files: dict[str, Path], _label: str, period: str, yes: bool) -> None:
-    from . import mail as mail_cli
-
-    recipients = []
-    for name in files:
-        advisor = s.settings.advisors[name]
-        if not advisor.email:
-            err.print(
-                f"[yellow]Warning:[/yellow] advisor {escape(name)} has no email; not mailed",
-                highlight=False,
-            )
-            continue
-        context = {
-            "name": name,
-            "honorific": s.settings.mail.honorific,
-            "mail": {
-                "from_name": s.settings.mail.from_name,
-                "contact": s.settings.mail.contact,
-                "reply_to": s.settings.mail.reply_to,
-            },
-            "report": {"scope": "、".join(advisor.scope), "period": period},
-        }
-        recipients.append(
-            Recipient(
-                name, f"advisor:{name}", name, advisor.email.lower(), "report.advisor", context
-            )
-        )
-    run_id = f"advisor-reports-{_slug(period)}-{s.snapshot().id}"
-    audience = Audience(
-        recipients,
-        Counter(),
-        [],
-        {"audience": "advisors", "period": period},
-        None,
-        run_id,
-    )
-    # The run stands for these advisors and addresses; their files are rewritten in place.
-    binding = {
-        "audience": "advisors",
-        "period": period,
-        "advisors": sorted(f"{r.name} <{r.email}>" for r in recipients),
-    }
-    if mail_cli._resume_planned(s, run_id, binding, yes, None, False):
-        return
-    plan = make_plan(audience, mail_cli._templates(s), s.settings, run_id)
-    for message in plan.messages:
-        message.attachments = [str(files[message.item].resolve())]
-    mail_cli._show_plan(s, plan, audience, run_id)
-    mail_cli._confirm(yes, f"Mail {len(plan.messages)} advisor report(s) as run {run_id}?")
-    snap = s.snapshot()
-    mail_cli.record_and_send(
-        s, plan, audience, snap.id, str(snap.as_of), 0.0, binding, yes, None, False
+def _mail_advisors(context: Session, files: dict[str, Path], period: str, yes: bool) -> None:
+    mailing = advisor_mailing(context.settings, files, period, context.snapshot().id)
+    operator = TerminalOperator(context.settings)
+    for name in mailing.without_email:
+        operator.warn(f"advisor {name} has no email; not mailed")
+    send_prepared(
+        context,
+        operator,
+        mailing.audience,
+        mailing.binding,
+        yes,
+        attachments=lambda item: [str(files[item].resolve())],
+        what="advisor report(s)",
     )
 
 
@@ -304,56 +233,22 @@ def advisors_command(
 
     Example: kops report advisors --out advisor-scopes/
     """
-    s = session(workspace)
-    if not s.settings.advisors:
-        raise KopsError(
-            "no advisors in kops.yaml", hint="add them under `advisors:` (name: {email, scope})"
-        )
-    snap = s.snapshot(snapshot)
-    tables = s.tables(snap)
+    context = session(workspace)
+    advisor_scopes.require_advisors(context.settings)
+    snap = context.snapshot(snapshot)
+    tables = context.tables(snap)
     frames = []
-    for name, advisor in s.settings.advisors.items():
-        _check_scope(s, tables.users, name, advisor)
-        scoped = scope_tables(tables, advisor.scope)
-        pairs = scoped.pairs[scoped.pairs["accepted_at"].notna()]
-        ids = set(scoped.users["user_id"])
-        managers = set(pairs["manager_id"]) & ids
-        members = set(pairs["member_id"]) & ids
-        users = scoped.users[
-            scoped.users["user_id"].isin(managers | members)
-            & (scoped.users["employment_status"] != "retired")
-        ]
-        role = pd.Series(
-            [
-                "both"
-                if u in managers and u in members
-                else "manager"
-                if u in managers
-                else "member"
-                for u in users["user_id"]
-            ],
-            index=users.index,
-        )
-        frame = pd.DataFrame(
-            {
-                "advisor": name,
-                "user_id": users["user_id"],
-                "name": users["name"],
-                "email": users["email"],
-                "division": users["division"],
-                "department": users["department"],
-                "role": role,
-            }
-        )
-        frames.append(frame.reset_index(drop=True))
-        audit(s.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
+    for name, config in context.settings.advisors.items():
+        frame = advisor_scopes.people_in_scope(tables, name, config)
+        frames.append(frame)
+        audit(context.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
     everyone = pd.concat(frames, ignore_index=True)
     if out_dir is not None:
         from ..outputs.filenames import FileNames
 
         out_dir.mkdir(parents=True, exist_ok=True)
         names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
-        for name, frame in zip(s.settings.advisors, frames, strict=True):
+        for name, frame in zip(context.settings.advisors, frames, strict=True):
             write_table(
                 frame.drop(columns=["advisor"]),
                 names.path(name),
@@ -381,17 +276,8 @@ def register(root: typer.Typer) -> None:
 
         Example: kops audit --format csv
         """
-        s = session(workspace)
-        db = connect(s.workspace)
-        try:
-            frame = pd.read_sql_query(
-                "SELECT at, os_user, command, scope, snapshot, rows, detail FROM audit"
-                " ORDER BY id DESC LIMIT ?",
-                db,
-                params=(limit,),
-            )
-        finally:
-            db.close()
+        context = session(workspace)
+        frame = audit_log(context.workspace, limit)
         if fmt is not Format.table:
             emit_data(frame, fmt)
             return

@@ -13,7 +13,7 @@ from .common import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, 
 
 
 def _previous(snapshots: list[SnapshotInfo], current: SnapshotInfo) -> SnapshotInfo | None:
-    earlier = [s for s in snapshots if int(s.id) < int(current.id)]
+    earlier = [known for known in snapshots if int(known.id) < int(current.id)]
     return earlier[-1] if earlier else None
 
 
@@ -62,11 +62,11 @@ def register(app: typer.Typer) -> None:
                 )
             if path is not None and path.is_dir():
                 raise KopsError(f"{option}: {path} is a directory", hint="name a file in it")
-        s = session(workspace)
-        snap = s.snapshot(snapshot)
+        context = session(workspace)
+        snap = context.snapshot(snapshot)
         when = parse_as_of(as_of, snap)
         if compare is not None:
-            previous: SnapshotInfo | None = s.snapshot(compare)
+            previous: SnapshotInfo | None = context.snapshot(compare)
             if previous is not None and int(previous.id) >= int(snap.id):
                 what = "itself" if previous.id == snap.id else f"a later snapshot ({previous.id})"
                 raise KopsError(
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
                     hint="name an earlier snapshot (`kops status`)",
                 )
         else:
-            previous = _previous(list_snapshots(s.workspace), snap)
+            previous = _previous(list_snapshots(context.workspace), snap)
         if previous is None:
             note("only one snapshot: the deck shows this month without a comparison")
         else:
@@ -82,8 +82,8 @@ def register(app: typer.Typer) -> None:
         target = out_file or Path(f"review-{when:%Y-%m}.pptx")
         with err.status("Gathering the figures…") as status:
             review = build_review(
-                s.workspace,
-                s.settings,
+                context.workspace,
+                context.settings,
                 snap,
                 when,
                 previous,
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
                 write_review_workbook(review, xlsx)
         # The deck names people (interview candidates): it is recorded like every report.
         audit(
-            s.workspace,
+            context.workspace,
             "review",
             scope="全社",
             snapshot=snap.id,

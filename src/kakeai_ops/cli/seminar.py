@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,13 +10,14 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from .. import seminars as sem
-from ..errors import KopsError
-from ..mail.audience import AudienceSpec
-from ..mail.send import now
+from .. import seminars
+from ..clock import now
+from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, write_table
 from ..seminar_summary import invited_users, summarise_seminar
-from ..store import audit
+from ..store import (
+    seminar_attendance,
+)
 from .common import (
     AsOfOpt,
     Format,
@@ -34,7 +34,7 @@ from .common import (
     writes_state,
 )
 from .console import frame_table, percent
-from .mail import run_send
+from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 
 app = typer.Typer(
@@ -60,8 +60,8 @@ TestOpt = Annotated[
 ]
 
 
-def _invited(s: Session, run_id: str) -> pd.DataFrame:
-    return invited_users(s.workspace, run_id)
+def _invited(context: Session, run_id: str) -> pd.DataFrame:
+    return invited_users(context.workspace, run_id)
 
 
 @app.command("list")
@@ -70,20 +70,15 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
     Example: kops seminar list
     """
-    s = session(workspace)
+    context = session(workspace)
     rows = []
-    for seminar_id, config in s.settings.seminars.items():
-        spec = (
-            sem.invite_spec(seminar_id, config)
-            if (isinstance(config.month, int) or config.stuck_points or config.managers)
-            and (isinstance(config.month, int) or config.template)
-            else None
-        )
+    for seminar_id, config in context.settings.seminars.items():
+        spec = seminars.listed_spec(seminar_id, config)
         audience = "-"
         if spec is not None:
             audience = ", ".join(spec.segments) + (" + managers" if spec.managers else "")
         invited = (
-            _invited(s, sem.invite_run_id(seminar_id, config))
+            _invited(context, seminars.invite_run_id(seminar_id, config))
             if spec is not None
             else pd.DataFrame()
         )
@@ -98,7 +93,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
                 "recording_url": config.recording_url or "",
                 "invites": audience.strip(", "),
                 "invited": len(invited),
-                "attended": len(sem.attendance(s.workspace, seminar_id)),
+                "attended": len(seminar_attendance(context.workspace, seminar_id)),
             }
         )
     frame = pd.DataFrame(rows)
@@ -126,14 +121,22 @@ def invite_command(
 
     Example: kops seminar invite month2 --dry-run
     """
-    s = session(workspace)
-    config = sem.seminar(s.settings, seminar_id)
+    context = session(workspace)
+    config = seminars.seminar(context.settings, seminar_id)
     if config.date is None or config.url is None:
         note(
             f"seminars.{seminar_id}: date or url not set yet; the invitation says they will follow"
         )
-    spec = sem.invite_spec(seminar_id, config, division)
-    run_send(s, spec, None, yes, dry_run, to_test, limit, 0.0, False, snapshot, as_of)
+    request = RunRequest(
+        spec=seminars.invite_spec(seminar_id, config, division),
+        yes=yes,
+        dry_run=dry_run,
+        to_test=to_test,
+        limit=limit,
+        snapshot=snapshot,
+        as_of=as_of,
+    )
+    start_run(context, TerminalOperator(context.settings), request)
 
 
 @app.command("remind")
@@ -150,33 +153,14 @@ def remind_command(
 
     Example: kops seminar remind month1 --yes
     """
-    s = session(workspace)
-    config = sem.seminar(s.settings, seminar_id)
-    if config.date is None:
-        raise KopsError(
-            f"seminars.{seminar_id}.date is not set", hint="set the seminar's date in kops.yaml"
-        )
-    day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
-    if now().date() <= day:
-        raise KopsError(
-            f"the seminar is on {day}: remind after it",
-            hint="run this the day after the seminar or later",
-        )
-    if not config.recording_url:
-        raise KopsError(
-            f"seminars.{seminar_id}.recording_url is not set",
-            hint="add the recording's link to kops.yaml",
-        )
-    invited = _invited(s, sem.invite_run_id(seminar_id, config))
-    if invited.empty:
-        raise KopsError(
-            f"nobody was invited to {seminar_id} through kops",
-            hint=f"`kops seminar invite {seminar_id}` first",
-        )
-    attended = sem.attendance(s.workspace, seminar_id)
+    context = session(workspace)
+    config = seminars.seminar(context.settings, seminar_id)
+    seminars.check_remind_ready(seminar_id, config, now().date())
+    invited = _invited(context, seminars.invite_run_id(seminar_id, config))
+    attended = seminar_attendance(context.workspace, seminar_id)
+    absent = seminars.absentees(seminar_id, invited, attended)
     if not attended:
         note(f"no attendance recorded for {seminar_id}: everyone invited gets the recording")
-    absent = tuple(u for u in invited["user_id"] if u not in attended)
     err.print(
         f"invited {len(invited):,}, attended {len(attended & set(invited['user_id'])):,}, "
         f"to remind {len(absent):,}",
@@ -185,8 +169,14 @@ def remind_command(
     if not absent:
         err.print("Everyone invited attended; nothing to send.", highlight=False)
         return
-    spec = AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
-    run_send(s, spec, None, yes, dry_run, to_test, limit, 0.0, False, None, None)
+    request = RunRequest(
+        spec=seminars.recording_spec(seminar_id, absent),
+        yes=yes,
+        dry_run=dry_run,
+        to_test=to_test,
+        limit=limit,
+    )
+    start_run(context, TerminalOperator(context.settings), request)
 
 
 @app.command("attendance")
@@ -202,15 +192,15 @@ def attendance_command(
 
     Example: kops seminar attendance month1 出席者.csv
     """
-    s = session(workspace)
-    sem.seminar(s.settings, seminar_id)
-    snap = s.snapshot()
-    users = s.tables(snap).users
-    ids = sem.read_attendance(file, s.settings, users)
-    sem.store_attendance(s.workspace, seminar_id, ids, file.name)
-    audit(s.workspace, "seminar attendance", scope=seminar_id, snapshot=snap.id, rows=len(ids))
+    context = session(workspace)
+    seminars.seminar(context.settings, seminar_id)
+    snap = context.snapshot()
+    users = context.tables(snap).users
+    count = seminars.import_attendance(
+        context.workspace, context.settings, seminar_id, file, snap.id, users
+    )
     err.print(
-        f"{seminar_id}: {len(ids):,} attendee(s) recorded from {escape(file.name)}",
+        f"{seminar_id}: {count:,} attendee(s) recorded from {escape(file.name)}",
         highlight=False,
     )
 
@@ -231,14 +221,15 @@ def survey_command(
 
     Example: kops seminar survey month1 アンケート.csv
     """
-    s = session(workspace)
-    sem.seminar(s.settings, seminar_id)
-    snap = s.snapshot()
-    answers = sem.read_survey(file, s.settings, s.tables(snap).users)
-    sem.store_survey(s.workspace, seminar_id, answers, file.name)
-    audit(s.workspace, "seminar survey", scope=seminar_id, snapshot=snap.id, rows=len(answers))
+    context = session(workspace)
+    seminars.seminar(context.settings, seminar_id)
+    snap = context.snapshot()
+    users = context.tables(snap).users
+    count = seminars.import_survey(
+        context.workspace, context.settings, seminar_id, file, snap.id, users
+    )
     err.print(
-        f"{seminar_id}: {len(answers):,} answer(s) recorded from {escape(file.name)}",
+        f"{seminar_id}: {count:,} answer(s) recorded from {escape(file.name)}",
         highlight=False,
     )
 
@@ -256,10 +247,12 @@ def summary_command(
 
     Example: kops seminar summary month1 --out month1.xlsx
     """
-    s = session(workspace)
-    config = sem.seminar(s.settings, seminar_id)
-    latest = s.snapshot()
-    result = summarise_seminar(s.workspace, s.settings, seminar_id, latest, s.tables)
+    context = session(workspace)
+    config = seminars.seminar(context.settings, seminar_id)
+    latest = context.snapshot()
+    result = summarise_seminar(
+        context.workspace, context.settings, seminar_id, latest, context.tables
+    )
     if result.movement_pending:
         note("no snapshot newer than the invitation yet: movement is shown after the next ingest")
     summary = result.summary
@@ -309,13 +302,13 @@ def summary_command(
         frame_table(summary.by_division, title="Attendance by 事業部", formats={"rate": percent})
     )
     if len(summary.satisfaction):
-        scores = sem.survey(s.workspace, seminar_id)["satisfaction"].dropna()
-        out.print(frame_table(summary.satisfaction, title=f"満足度 (average {scores.mean():.2f})"))
+        average = summary.average_satisfaction
+        out.print(frame_table(summary.satisfaction, title=f"満足度 (average {average:.2f})"))
     if len(summary.interests):
         out.print(frame_table(summary.interests, title="知りたいテーマ (ranked)"))
     if len(summary.free_text):
-        print_groups(summary.free_text, s.settings.privacy.min_group)
-        print_themes(summary.themes, s.settings.privacy.min_group)
+        print_groups(summary.free_text, context.settings.privacy.min_group)
+        print_themes(summary.themes, context.settings.privacy.min_group)
     if summary.movement is not None:
         out.print(
             frame_table(

@@ -10,10 +10,10 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from .. import survey_text as st
+from .. import survey_text
 from ..analyses.names import NameMatcher
+from ..clock import now
 from ..errors import KopsError
-from ..mail.send import now
 from ..store import load_tables
 from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
 from .console import frame_table, percent
@@ -107,9 +107,9 @@ def themes_command(
 
     Example: kops seminar themes --since 2026-10-01
     """
-    s = session(workspace)
+    context = session(workspace)
     start = _since(since)
-    answers = st.dated_answers(s.workspace, s.settings)
+    answers = survey_text.dated_answers(context.workspace, context.settings)
     if answers.empty:
         raise KopsError(
             "no survey answers recorded yet", hint="`kops seminar survey ID FILE` first"
@@ -120,10 +120,10 @@ def themes_command(
             "dated by the day their survey was recorded (no date in kops.yaml): "
             + ", ".join(map(str, recorded))
         )
-    users = load_tables(s.snapshot(), only=("users",)).users  # names only: not the 1on1s
+    users = load_tables(context.snapshot(), only=("users",)).users  # names only: not the 1on1s
     today = now().date()
     started = time.perf_counter()
-    result = st.trend(answers, s.settings, NameMatcher(users["name"]), start, today)
+    result = survey_text.trend(answers, context.settings, NameMatcher(users["name"]), start, today)
     timing(f"work: themes of {len(answers):,} answers in {time.perf_counter() - started:.2f} s")
     current = result.current
     scope = f"{current.start} – {current.end}" if current.start is not None else "every survey"
@@ -146,7 +146,7 @@ def themes_command(
     )
     if emit_data(rows.reset_index(drop=True), fmt):
         return
-    min_group = s.settings.privacy.min_group
+    min_group = context.settings.privacy.min_group
     print_themes(result.themes, min_group)
     if result.previous is not None:
         if result.rising.empty:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import InputError, Problem
 from .findings import Findings
 from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_table
 from .tables import header_key, repeated_columns
@@ -100,9 +100,44 @@ def _excel_mangled(text: str, width: int, known: set[str]) -> str | None:
     return None
 
 
+ID_HEADERS = ["user_id", "ユーザーID", "ID", "社員番号"]
+EMAIL_HEADERS = ["email", "メールアドレス", "mail"]
+
+
+def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
+    """User ids from a CSV/XLSX list (e.g. seminar registrants): a column of ids or emails.
+
+    The id column is used when there are both; blank rows are skipped; each id once.
+    """
+    findings = Findings()
+    wanted = {"user_id": ID_HEADERS, "email": EMAIL_HEADERS}
+    read = read_user_file(path, wanted, [], findings, one_of=["user_id", "email"])
+    ids: list[str | None] = []
+    if read is not None:
+        frame, columns, rows = read
+        header = columns.get("user_id") or columns["email"]
+        values = frame[header]
+        filled = values[[unicodedata.normalize("NFKC", str(v)).strip() != "" for v in values]]
+        ids = identify_users(filled, header, users, path.name, rows, findings)
+    if findings.failed:
+        raise InputError(
+            findings.sorted_problems(),
+            total=findings.total,
+            hint="fix the list (ids as in the users export) and run again",
+        )
+    return list(dict.fromkeys(i for i in ids if i))
+
+
 def read_user_file(
-    path: Path, wanted: dict[str, list[str]], required: list[str], findings: Findings
+    path: Path,
+    wanted: dict[str, list[str]],
+    required: list[str],
+    findings: Findings,
+    one_of: list[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str], pd.Series] | None:
+    """The file's wanted columns (by field), and the file row of each data row; None when
+    it cannot be read, with the problems in ``findings``. ``one_of``: fields of which at
+    least one column must be there."""
     if not path.is_file():
         findings.problem(Problem(str(path), None, None, "file not found"))
         return None
@@ -124,6 +159,18 @@ def read_user_file(
                         + ", ".join(h for h in headers if h.strip()),
                     )
                 )
+            return None
+        if one_of and not any(columns[field] for field in one_of):
+            choices = " or ".join("/".join(wanted[field]) for field in one_of)
+            findings.problem(
+                Problem(
+                    path.name,
+                    1,
+                    choices,
+                    "missing required column; headers found: "
+                    + ", ".join(h for h in headers if h.strip()),
+                )
+            )
             return None
         used = {c for c in columns.values() if c}
         # Reading either copy of a repeated column would be a guess (as in ingest).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..analyses import segment as seg
+from ..analyses import segment as segmentation
 from ..analyses.milestones import milestones_due
 from ..config import Settings
-from ..errors import KopsError, Problem
+from ..errors import KopsError
 from ..store import Tables
+from .context import seminar_context, template_context
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
@@ -96,6 +96,11 @@ class Audience:
     default_run_id: str
 
 
+def excluded_summary(audience: Audience) -> str:
+    """Who was left out and why, e.g. "no email 3, on leave 1" (empty when nobody)."""
+    return ", ".join(f"{REASONS[k]} {v}" for k, v in audience.excluded.items())
+
+
 def build_audience(
     spec: AudienceSpec,
     tables: Tables,
@@ -107,19 +112,22 @@ def build_audience(
     awarded: pd.DataFrame | None = None,
     delivered: pd.DataFrame | None = None,
     drawn: pd.DataFrame | None = None,
+    listed: list[str] | None = None,
 ) -> Audience:
+    """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``)."""
     source = spec.source()
-    facts = seg.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
+    facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
     month = f"{as_of:%Y-%m}"
     extra_by_user: dict[str, list[dict[str, Any]]] = {}
 
     if source in ("--segment", "--flag"):
         key = spec.segment or spec.flag
-        if key not in seg.KEYS:
+        if key not in segmentation.KEYS:
             raise KopsError(
                 f"{source}: unknown stuck point '{key}'",
-                hint="keys: " + ", ".join(f"{sp.key} ({sp.label})" for sp in seg.STUCK_POINTS),
+                hint="keys: "
+                + ", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS),
             )
         if source == "--segment":
             chosen = facts[facts["stuck_point"] == key]
@@ -170,7 +178,7 @@ def build_audience(
         segment_key = None
         base = spec.template or "milestone"
     elif source == "theme":
-        unknown = [k for k in spec.segments if k not in seg.KEYS]
+        unknown = [k for k in spec.segments if k not in segmentation.KEYS]
         if unknown:
             raise KopsError(
                 f"unknown stuck point(s) {', '.join(unknown)} for the seminar's audience"
@@ -199,8 +207,9 @@ def build_audience(
             raise KopsError(
                 "--users needs --template NAME", hint="`kops mail templates` lists them"
             )
-        assert spec.users_file is not None
-        user_ids = read_user_list(spec.users_file, tables.users)
+        if listed is None:
+            raise KopsError(f"--users: {spec.users_file} was not read")
+        user_ids = listed
         segment_key = None
         base = spec.template
 
@@ -208,7 +217,7 @@ def build_audience(
     excluded_users: list[tuple[str, str]] = []
     recipients: list[Recipient] = []
     cap = settings.mail.frequency_cap.max_nudges
-    seminar_context = _seminar(settings, spec.seminar)
+    about_seminar = seminar_context(settings, spec.seminar)
     campaign_id = spec.awarded or spec.winners or spec.not_drawn
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     # Plain dicts: a pandas row lookup per recipient costs more than rendering the mail.
@@ -241,10 +250,16 @@ def build_audience(
                 if "milestone" not in extra
                 else f"{user_id}:{extra['role']}:{extra['milestone']}"
             )
-            context = _context(row, settings, extra, seminar_context, campaign_context, spec)
+            context = template_context(row, settings, extra, about_seminar, campaign_context, spec)
             recipients.append(
                 Recipient(
-                    item, user_id, str(row["name"]), str(row["email"]), template, context, extra
+                    item=item,
+                    user_id=user_id,
+                    name=str(row["name"]),
+                    email=str(row["email"]),
+                    template=template,
+                    context=context,
+                    extra=extra,
                 )
             )
 
@@ -288,7 +303,14 @@ def build_audience(
         "seminar": spec.seminar,
         "templates": templates_used,
     }
-    return Audience(recipients, excluded, excluded_users, description, segment_key, run_base)
+    return Audience(
+        recipients=recipients,
+        excluded=excluded,
+        excluded_users=excluded_users,
+        description=description,
+        segment_key=segment_key,
+        default_run_id=run_base,
+    )
 
 
 def _drawn(
@@ -345,175 +367,6 @@ def _mail_role(stuck_point: str, role: str) -> str | None:
         return "manager"
     # Managers (middle managers included) are the ones who schedule 1on1s.
     return {"manager": "manager", "both": "manager", "member": "member"}.get(role)
-
-
-def _date_text(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "記録なし"
-    stamp = pd.Timestamp(value)
-    return f"{stamp.year}年{stamp.month}月{stamp.day}日"
-
-
-def _month_text(value: str | None) -> str:
-    if not value:
-        return ""
-    year, month = value.split("-")
-    return f"{int(year)}年{int(month)}月"
-
-
-def _context(
-    row: dict[str, Any],
-    settings: Settings,
-    extra: dict[str, Any],
-    seminar: dict[str, Any] | None,
-    campaign: Any,
-    spec: AudienceSpec,
-) -> dict[str, Any]:
-    user = {
-        key: (None if pd.isna(row[key]) else row[key])
-        for key in (
-            "user_id",
-            "name",
-            "email",
-            "division",
-            "department",
-            "job_type",
-            "age_band",
-            "role",
-        )
-    }
-    facts = {
-        "stuck_point": row["stuck_point"],
-        "stuck_point_label": row["stuck_point_label"],
-        "flags": row["flags"],
-        "last_login_date": _date_text(row["last_login_at"]),
-        "last_held_date": _date_text(row["last_held_at"]),
-        "held_total": int(row["held_total"]),
-        "pairs_as_manager": int(row["pairs_as_manager"]),
-        "pairs_as_member": int(row["pairs_as_member"]),
-        "recurring_pairs": int(row["recurring_pairs"]),
-        "recent_count": int(row["recent_count"]),
-        "recent_prepared": int(row["recent_prepared"]),
-        "recent_rated": int(row["recent_rated"]),
-    }
-    mail = settings.mail
-    context: dict[str, Any] = {
-        "name": row["name"],
-        "honorific": mail.honorific,
-        "user": user,
-        "facts": facts,
-        "mail": {"from_name": mail.from_name, "contact": mail.contact, "reply_to": mail.reply_to},
-    }
-    if seminar is not None:
-        context["seminar"] = seminar
-    if campaign is not None:
-        context["campaign"] = {
-            "id": spec.awarded or spec.winners or spec.not_drawn,
-            "title": campaign.title,
-            "run_start": extra.get("run_start"),
-            "run_end": extra.get("run_end"),
-            "run_start_text": _month_text(extra.get("run_start")),
-            "run_end_text": _month_text(extra.get("run_end")),
-        }
-    if "milestone" in extra:
-        context["milestone"] = extra["milestone"]
-        context["role"] = extra["role"]
-    return context
-
-
-def _seminar(settings: Settings, seminar_id: str | None) -> dict[str, Any] | None:
-    if seminar_id is None:
-        return None
-    if seminar_id not in settings.seminars:
-        raise KopsError(
-            f"--seminar: no seminar '{seminar_id}' in kops.yaml",
-            hint="seminars: " + ", ".join(settings.seminars),
-        )
-    seminar = settings.seminars[seminar_id]
-    date = seminar.date
-    if isinstance(date, dt.datetime):
-        weekday = "月火水木金土日"[date.weekday()]
-        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）{date:%H:%M}〜"
-    elif isinstance(date, dt.date):
-        weekday = "月火水木金土日"[date.weekday()]
-        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
-    else:
-        date_text = "（日時は追ってご案内します）"
-    return {
-        "id": seminar_id,
-        "month": seminar.month,
-        "title": seminar.title or seminar_id,
-        "date": date.isoformat() if date else None,
-        "date_text": date_text,
-        "url": seminar.url or "（参加URLは追ってご案内します）",
-        "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
-    }
-
-
-def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
-    """User ids from a CSV/XLSX list (e.g. seminar registrants): a column of ids or emails."""
-    from ..errors import InputError
-    from ..exports.normalise import normalise_email, normalise_id
-    from ..exports.reading import ReadFailure, read_headers, read_table
-
-    if not path.is_file():
-        raise KopsError(f"{path}: file not found")
-    try:
-        headers, _ = read_headers(path)
-        keys = {unicodedata.normalize("NFKC", h).strip().lower(): h for h in headers}
-        id_header = next(
-            (keys[k] for k in ("user_id", "ユーザーid", "id", "社員番号") if k in keys), None
-        )
-        mail_header = next(
-            (keys[k] for k in ("email", "メールアドレス", "mail") if k in keys), None
-        )
-        wanted = [h for h in (id_header, mail_header) if h]
-        if not wanted:
-            raise KopsError(
-                f"{path.name}: no user id or email column (headers found: {', '.join(headers)})",
-                hint="name the column user_id, ユーザーID or メールアドレス",
-            )
-        raw = read_table(path, lambda hs: [h for h in hs if h in wanted])
-    except ReadFailure as failure:
-        raise InputError(failure.problems) from None
-    by_email = users.dropna(subset=["email"]).set_index("email")["user_id"]
-    known = set(users["user_id"])
-    problems: list[Problem] = []
-    ids: list[str] = []
-    if id_header:
-        column = normalise_id(raw.frame[id_header])
-        for position, value in column.items():
-            if value and value not in known:
-                problems.append(
-                    Problem(
-                        path.name,
-                        raw.first_row + int(position),
-                        id_header,
-                        "is not in users",
-                        f"'{value}'",
-                    )
-                )
-            elif value:
-                ids.append(value)
-    else:
-        assert mail_header is not None
-        column = normalise_email(raw.frame[mail_header])
-        for position, value in column.items():
-            if value and value not in by_email.index:
-                problems.append(
-                    Problem(
-                        path.name,
-                        raw.first_row + int(position),
-                        mail_header,
-                        "no user has this email",
-                        f"'{value}'",
-                    )
-                )
-            elif value:
-                ids.append(str(by_email.loc[value]))
-    if problems:
-        raise InputError(problems, hint="fix the list (ids as in the users export) and run again")
-    return list(dict.fromkeys(ids))
 
 
 def holdout_share(run_id: str, user_id: str) -> float:

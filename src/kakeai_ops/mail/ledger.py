@@ -43,6 +43,21 @@ class LedgerRow:
     error: str | None = None
 
 
+# The columns of a ledger row, in LedgerRow's order.
+ROW_COLUMNS = (
+    "item",
+    "user_id",
+    "email",
+    "name",
+    "template",
+    "kind",
+    "state",
+    "message_id",
+    "extra",
+    "error",
+)
+
+
 class Ledger:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
@@ -171,31 +186,19 @@ class Ledger:
     # --- rows ---------------------------------------------------------------
 
     def rows(self, run_id: str, states: Iterable[str] | None = None) -> list[LedgerRow]:
-        query = (
-            "SELECT item, user_id, email, name, template, kind, state, message_id, extra, error"
-            " FROM mail_ledger WHERE run_id = ?"
-        )
+        query = f"SELECT {', '.join(ROW_COLUMNS)} FROM mail_ledger WHERE run_id = ?"
         params: list[Any] = [run_id]
         if states is not None:
             wanted = list(states)
             query += f" AND state IN ({','.join('?' * len(wanted))})"
             params += wanted
         cursor = self.db.execute(query + " ORDER BY item", params)
-        return [
-            LedgerRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                json.loads(r[8]) if r[8] else {},
-                r[9],
-            )
-            for r in cursor
-        ]
+        rows = []
+        for values in cursor:
+            found = dict(zip(ROW_COLUMNS, values, strict=True))
+            found["extra"] = json.loads(found["extra"]) if found["extra"] else {}
+            rows.append(LedgerRow(**found))
+        return rows
 
     def frame(self, run_id: str) -> pd.DataFrame:
         return pd.read_sql_query(

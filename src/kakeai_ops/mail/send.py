@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..calendar import BusinessCalendar
 from ..clock import JST, now
-from ..config import Settings
+from ..config import Mail, Settings
 from ..errors import KopsError
 from ..store import record_milestones_delivered
 from ..workspace import Workspace
@@ -46,6 +46,11 @@ def in_send_window(settings: Settings, moment: dt.datetime, calendar: BusinessCa
     if window.business_days_only and not calendar.is_business_day(local.date()):
         return False
     return window.start_hour <= local.hour < window.end_hour
+
+
+def backoff_seconds(mail: Mail, attempt: int) -> float:
+    """How long to wait before retry ``attempt`` (1, 2, …): doubling, up to the maximum."""
+    return min(mail.retry_max_seconds, mail.retry_base_seconds * 2 ** (attempt - 1))
 
 
 class Sender:
@@ -122,11 +127,7 @@ class Sender:
                             report.outcomes["temp_failed"] += 1
                             self.on_progress(message, "temp_failed")
                             break
-                        self.sleep(
-                            min(
-                                mail.retry_max_seconds, mail.retry_base_seconds * 2 ** (attempt - 1)
-                            )
-                        )
+                        self.sleep(backoff_seconds(mail, attempt))
                         self._reconnect()
                         continue
                     except PermanentFailure as err:
@@ -195,9 +196,7 @@ class Sender:
                         f"cannot reach the mail server: {err}",
                         hint="run the same command again later",
                     ) from None
-                self.sleep(
-                    min(mail.retry_max_seconds, mail.retry_base_seconds * 2 ** (attempt - 1))
-                )
+                self.sleep(backoff_seconds(mail, attempt))
             except FatalFailure as err:
                 raise KopsError(
                     f"the mail server refused the login: {err}",

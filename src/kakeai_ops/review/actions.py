@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..analyses import segment as seg
+from ..analyses import segment as segmentation
 from ..config import Settings
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     total = int(stages["now"].sum())
     if len(stuck) and int(stuck["now"].max()) > 0:
         row = stuck.loc[stuck["now"].astype(int).idxmax()]
-        point = seg.BY_KEY[str(row["stuck_point"])]
+        point = segmentation.BY_KEY[str(row["stuck_point"])]
         seminar = _seminar_for(settings, point.seminar)
         what = f"メール（--segment {point.key}）" + (f"と {seminar}" if seminar else "")
         actions.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..mail.effect import NOT_YET
+from ..analyses.mail_effect import NOT_YET
 from ..outputs.review_pptx import Chart, Slide, Table
 from .figures import Review
 from .titles import TITLES

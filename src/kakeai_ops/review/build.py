@@ -13,13 +13,12 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..analyses import segment as seg
-from ..analyses import shortlist as sl
-from ..analyses import streaks
+from ..analyses import segment as segmentation
+from ..analyses import shortlist, streaks
+from ..analyses.mail_effect import Difference, difference, run_effect
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Settings
-from ..mail.effect import NOT_YET, Difference, difference, run_effect
 from ..mail.ledger import Ledger
 from ..outputs.privacy import protect_effect, shown_difference
 from ..outputs.report_cells import Cell
@@ -86,7 +85,9 @@ class _Loader:
 
     def segment(self, snap: SnapshotInfo, as_of: dt.date) -> pd.DataFrame:
         if snap.id not in self._segments:
-            self._segments[snap.id] = seg.segment(self.tables(snap), self.settings.rules, as_of)
+            self._segments[snap.id] = segmentation.segment(
+                self.tables(snap), self.settings.rules, as_of
+            )
         return self._segments[snap.id]
 
 
@@ -188,15 +189,15 @@ def _summary(report: DivisionReport, before: DivisionReport | None) -> list[Kpi]
 
 
 def _funnel(now: pd.DataFrame, before: pd.DataFrame | None) -> Funnel:
-    table = seg.summary(now)
+    table = segmentation.summary(now)
     stages = pd.DataFrame(
         {"stuck_point": table["stuck_point"], "label": table["label"], "now": table["total"]}
     )
     if before is None:
         stages["before"] = None
         return Funnel(stages)
-    stages["before"] = seg.summary(before)["total"].to_numpy()
-    movement = seg.compare(before, now)
+    stages["before"] = segmentation.summary(before)["total"].to_numpy()
+    movement = segmentation.compare(before, now)
     return Funnel(
         stages,
         moved_on=len(movement.moved_on),
@@ -215,12 +216,12 @@ def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader)
         when = as_of if snap.id == snapshot.id else snap.as_of
         if when is None:
             continue
-        table = seg.summary(load.segment(snap, when))
+        table = segmentation.summary(load.segment(snap, when))
         rows.append(
             {"snapshot": snap.id, "as_of": when.isoformat()}
             | dict(zip(table["stuck_point"], table["share"], strict=True))
         )
-    return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", *seg.KEYS]))
+    return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", *segmentation.KEYS]))
 
 
 def division_figures(report: DivisionReport, before: DivisionReport | None) -> Divisions:
@@ -275,7 +276,7 @@ def _mail(
         elif int(run["holdout"]) == 0:
             note = "ホールドアウトなし（--holdout で効果を測れます）"
         elif planned_on >= int(snapshot.id):
-            effect = Difference(0, 0, 0, 0, None, None, None, NOT_YET, "no snapshot after the run")
+            effect = Difference(0, 0, 0, 0, reason="no snapshot after the run")
         else:
             raw = run_effect(frames[run["run_id"]], key, now)
             outcome = protect_effect(raw, min_group)
@@ -393,16 +394,18 @@ def _interviews(ws: Workspace, settings: Settings, tables: Tables, as_of: dt.dat
     """The shortlist's first picks, as `kops interview shortlist` makes them."""
     rules = settings.interview
     exports = settings.exports
-    stats = sl.pair_stats(
+    stats = shortlist.pair_stats(
         tables, rules, as_of, exports.sukkiri_scale, exports.growth_scale, exports.topics, None
     )
     done, excluded = interview_history(ws)
     interviewed = set(done["manager_id"]) | set(done["member_id"])
-    frame = sl.eligibility(stats, tables.users, rules, set(excluded["user_id"]), interviewed, None)
-    picked = sl.select(frame, rules, sl.Options(min(TOP_PAIRS, rules.n))).picks
+    frame = shortlist.eligibility(
+        stats, tables.users, rules, set(excluded["user_id"]), interviewed, None
+    )
+    picked = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n))).picks
     if picked.empty:
         return Interviews(int(frame["eligible"].sum()), pd.DataFrame(columns=TOP_COLUMNS))
-    topics = sl.top_topics(tables.meetings, picked, rules, as_of)
+    topics = shortlist.top_topics(tables.meetings, picked, rules, as_of)
     top = pd.DataFrame(
         {
             "rank": range(1, len(picked) + 1),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..mail.effect import Difference
+from ..analyses.mail_effect import Difference
 
 UP, DOWN, FLAT, NONE = "▲", "▼", "→", "－"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analyses import segment as seg
+from ..analyses import segment as segmentation
 from .figures import Review
 from .titles import TITLES
 
@@ -34,7 +34,7 @@ def review_sheets(review: Review) -> list[tuple[str, pd.DataFrame]]:
 
 
 def _labels() -> dict[str, str]:
-    return {sp.key: f"{sp.key} {sp.label}" for sp in seg.STUCK_POINTS}
+    return {sp.key: f"{sp.key} {sp.label}" for sp in segmentation.STUCK_POINTS}
 
 
 def _summary(review: Review) -> pd.DataFrame:

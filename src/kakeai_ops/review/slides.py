@@ -5,7 +5,7 @@ Arrows always come with words (▲ 上昇 / ▼ 低下 / → 変化なし), so n
 
 from __future__ import annotations
 
-from ..analyses import segment as seg
+from ..analyses import segment as segmentation
 from ..outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, Kpi, Review
@@ -103,7 +103,8 @@ def _trend(review: Review) -> Slide:
     frame = review.trend.frame
     labels = [f"{row.as_of}（{row.snapshot}）" for row in frame.itertuples()]
     series: list[tuple[str, list[float | None]]] = [
-        (seg.BY_KEY[key].label, [float(v) for v in frame[key]]) for key in seg.KEYS
+        (segmentation.BY_KEY[key].label, [float(v) for v in frame[key]])
+        for key in segmentation.KEYS
     ]
     bullets = (
         [] if len(frame) > 1 else ["スナップショットが1つだけのため、推移は次回から線になります"]

@@ -56,11 +56,11 @@ class Difference:
     mailed_left: int
     holdout_n: int
     holdout_left: int
-    difference: float | None
-    low: float | None
-    high: float | None
-    status: str  # "measured" or NOT_YET
-    reason: str
+    difference: float | None = None
+    low: float | None = None
+    high: float | None = None
+    status: str = NOT_YET  # or "measured"
+    reason: str = ""
 
     @property
     def measured(self) -> bool:
@@ -74,18 +74,14 @@ def difference(effect: pd.DataFrame, minimum: int = MIN_GROUP) -> Difference:
     m_n, m_left = int(mailed["in_snapshot"]), int(mailed["left_stuck_point"])
     h_n, h_left = int(holdout["in_snapshot"]), int(holdout["left_stuck_point"])
     if int(holdout["users"]) == 0:
-        return Difference(m_n, m_left, h_n, h_left, None, None, None, NOT_YET, "no holdout")
+        return Difference(m_n, m_left, h_n, h_left, reason="no holdout")
     if m_n < minimum or h_n < minimum:
         return Difference(
             m_n,
             m_left,
             h_n,
             h_left,
-            None,
-            None,
-            None,
-            NOT_YET,
-            f"groups too small (mailed {m_n}, holdout {h_n}; at least {minimum} each)",
+            reason=f"groups too small (mailed {m_n}, holdout {h_n}; at least {minimum} each)",
         )
     from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -93,4 +89,13 @@ def difference(effect: pd.DataFrame, minimum: int = MIN_GROUP) -> Difference:
         m_left, m_n, h_left, h_n, method="newcomb", compare="diff", alpha=0.05
     )
     diff = m_left / m_n - h_left / h_n
-    return Difference(m_n, m_left, h_n, h_left, diff, float(low), float(high), "measured", "")
+    return Difference(
+        mailed_n=m_n,
+        mailed_left=m_left,
+        holdout_n=h_n,
+        holdout_left=h_left,
+        difference=diff,
+        low=float(low),
+        high=float(high),
+        status="measured",
+    )

@@ -1,0 +1,192 @@
+"""``kops mail status|suppress|unsuppress|suppressed|report``: the ledger after a run."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from ..analyses.segment import BY_KEY
+from ..errors import KopsError
+from ..mail import runs
+from ..mail.evaluation import measured_run, run_effect_in, run_status
+from ..outputs.console import frame_table, percent
+from ..outputs.files import write_table
+from .common import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    OutOpt,
+    SnapshotOpt,
+    WorkspaceOpt,
+    emit_data,
+    err,
+    note,
+    out,
+    parse_as_of,
+    session,
+)
+
+
+def status_command(
+    run_id: Annotated[str | None, typer.Argument(help="A run id (default: list the runs).")] = None,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+) -> None:
+    """Counts per state for each run; with RUN_ID, its failures and unknowns.
+
+    Example: kops mail status no_prep.member-2026-11 --out failures.xlsx
+    """
+    context = session(workspace)
+    with runs.open_ledger(context.workspace) as ledger:
+        if run_id is None:
+            frame = ledger.runs()
+            if fmt is Format.table:
+                out.print(
+                    frame_table(
+                        frame.drop(columns=["created_by", "holdout_pct"]), title="Mail runs"
+                    )
+                )
+            else:
+                emit_data(frame, fmt)
+            return
+    found = run_status(context.workspace, run_id)
+    rows, problems, tests = found.rows, found.not_sent, found.test_sends
+    if out_file is not None:
+        write_table(rows, out_file, sheet="ledger", text_columns=["user_id", "item"])
+        err.print(f"Wrote {len(rows):,} rows to {escape(str(out_file))}", highlight=False)
+        return
+    if fmt is not Format.table:
+        emit_data(rows, fmt)
+        return
+    counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
+    out.print(frame_table(counts, title=f"Run {run_id}"))
+    if len(problems):
+        out.print(
+            frame_table(
+                problems[["user_id", "name", "email", "state", "attempts", "error"]],
+                title="Not sent",
+                max_rows=200,
+            )
+        )
+    if tests:
+        out.print(f"(test sends recorded apart: {tests})")
+
+
+def suppress_command(
+    target: Annotated[str, typer.Argument(help="An email address or a user id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (e.g. 配信不要の返信).")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Never mail this address or user again (until unsuppressed).
+
+    Example: kops mail suppress hanako@example.co.jp --reason 配信不要の返信
+    """
+    context = session(workspace)
+    key = _key(target)
+    with runs.open_ledger(context.workspace) as ledger:
+        added = ledger.suppress(key, reason, "manual")
+    err.print(
+        f"{escape(key)}: {'added to' if added else 'already on'} the suppression list",
+        highlight=False,
+    )
+
+
+def unsuppress_command(
+    target: Annotated[str, typer.Argument(help="An email address or a user id.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Take an address or user off the suppression list.
+
+    Example: kops mail unsuppress hanako@example.co.jp
+    """
+    context = session(workspace)
+    key = _key(target)
+    with runs.open_ledger(context.workspace) as ledger:
+        removed = ledger.unsuppress(key)
+    if not removed:
+        raise KopsError(
+            f"{key} is not on the suppression list", hint="`kops mail suppressed` lists it"
+        )
+    err.print(f"{escape(key)}: removed from the suppression list", highlight=False)
+
+
+def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """List the suppression list: who is never mailed, and why.
+
+    Example: kops mail suppressed --format csv
+    """
+    context = session(workspace)
+    with runs.open_ledger(context.workspace) as ledger:
+        frame = ledger.suppression_frame()
+    if fmt is Format.table:
+        out.print(frame_table(frame, title=f"Suppression list ({len(frame)})"))
+    else:
+        emit_data(frame, fmt)
+
+
+def _key(target: str) -> str:
+    text = unicodedata.normalize("NFKC", target).strip()
+    return text.lower() if "@" in text else text
+
+
+def report_command(
+    run_id: Annotated[str, typer.Argument(help="The run to evaluate.")],
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Did it work? Of those mailed for a stuck point, the share who left it, against the holdout.
+
+    Run it after ingesting a later export.
+
+    Example: kops mail report no_prep.member-2026-11
+    """
+    context = session(workspace)
+    run, rows = measured_run(context.workspace, run_id)
+    snap = context.snapshot(snapshot)
+    if snap.id == run["snapshot"] and as_of is None:
+        note(
+            f"the latest snapshot ({snap.id}) is the one the run was planned on: "
+            "ingest a later export first"
+        )
+    when = parse_as_of(as_of, snap)
+    effect = run_effect_in(run, rows, context.tables(snap), context.settings, when)
+    frame, key = effect.shown, effect.stuck_point
+    if fmt is not Format.table:
+        emit_data(frame, fmt)
+        return
+    label = BY_KEY[key].label
+    out.print(
+        frame_table(
+            frame,
+            title=f"Run {run_id}: who left {key} ({label}) by snapshot {snap.id} (as of {when})",
+            formats={"share_left": lambda v: v if isinstance(v, str) else percent(v)},
+        )
+    )
+    held = frame.iloc[1]
+    diff = effect.shown_difference
+    if not effect.has_holdout:
+        out.print(
+            "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"
+        )
+    elif diff is None:
+        out.print(
+            f"[dim]a group has fewer than {context.settings.privacy.min_group} people: "
+            "its outcome and the difference are not shown[/dim]"
+        )
+    else:
+        out.print(f"difference (mailed − holdout): {diff:+.0%} points")
+        measured = effect.interval()
+        if measured.measured:
+            out.print(
+                f"95% confidence interval: {measured.low:+.1%} to {measured.high:+.1%} points"
+            )
+        else:
+            out.print(f"[dim]confidence interval: {measured.status}: {measured.reason}[/dim]")
+        if held["in_snapshot"] < 30:
+            out.print("[dim]the holdout is small; read the difference with care[/dim]")

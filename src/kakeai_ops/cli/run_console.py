@@ -1,0 +1,105 @@
+"""The terminal side of a mail run: the plan and a sample message on stderr, the
+confirmation question, progress bars. Every command that sends mail drives its run
+(``kakeai_ops.mail.runs``) through a :class:`TerminalOperator`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from ..config import Settings
+from ..errors import KopsError
+from ..mail.audience import REASONS, Audience
+from ..mail.message import as_bytes
+from ..mail.plan import Plan, PlannedMessage, build_planned
+from ..store import SnapshotInfo
+from .common import err, out, parse_as_of
+
+
+def print_message(settings: Settings, message: PlannedMessage) -> None:
+    """One message as it will be sent, headers decoded, on stdout."""
+    built = build_planned(settings.mail, message)
+    parsed = message_from_bytes(as_bytes(built), policy=policy.default)
+    for header in ("From", "To", "Reply-To", "Subject", "Date", "Message-ID"):
+        out.print(f"[bold]{header}:[/bold] {escape(str(parsed[header]))}", highlight=False)
+    out.print(f"[dim]template: {escape(message.template)} ({message.kind})[/dim]\n")
+    body = parsed.get_body(preferencelist=("plain",))
+    out.print(escape(body.get_content() if body is not None else ""), highlight=False, end="")
+
+
+def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
+    """The plan's counts, who was left out, templates, and a sample message (stderr)."""
+    planned = plan.by_state("planned")
+    held = plan.by_state("holdout")
+    err.print(f"[bold]Run {escape(plan.run_id)}[/bold]", highlight=False)
+    err.print(f"  to send: {len(planned):,}   holdout: {len(held):,}", highlight=False)
+    for reason, label in REASONS.items():
+        if audience.excluded.get(reason):
+            err.print(
+                f"  left out, {label} ({reason}): {audience.excluded[reason]:,}", highlight=False
+            )
+    templates = pd.Series([m.template for m in plan.messages]).value_counts()
+    for name, count in templates.items():
+        err.print(f"  template {escape(str(name))}: {count:,}", highlight=False)
+    if planned:
+        err.rule("sample", style="dim")
+        sample = out
+        sample.file = sys.stderr  # the sample is part of the plan shown to the operator
+        try:
+            print_message(settings, planned[0])
+        finally:
+            sample.file = None  # type: ignore[assignment]
+        err.rule(style="dim")
+
+
+class TerminalOperator:
+    """Shows a run's plan and progress on stderr and asks on the terminal."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def say(self, text: str, strong: bool = False) -> None:
+        shown = f"[bold]{escape(text)}[/bold]" if strong else escape(text)
+        err.print(shown, highlight=False)
+
+    def warn(self, text: str) -> None:
+        err.print(f"[yellow]Warning:[/yellow] {escape(text)}", highlight=False)
+
+    def show_plan(self, plan: Plan, audience: Audience) -> None:
+        show_plan(self.settings, plan, audience)
+
+    def confirm(self, question: str) -> None:
+        if not sys.stdin.isatty():
+            raise KopsError(
+                "not sending without confirmation (no terminal to ask on)",
+                hint="add --yes to send, or --dry-run to look first",
+            )
+        if not typer.confirm(question, default=False, err=True):
+            raise KopsError("cancelled; nothing was sent")
+
+    @contextmanager
+    def progress(self, label: str, total: int, transient: bool) -> Iterator[Callable[[str], None]]:
+        columns: list[ProgressColumn] = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
+        if not transient:
+            columns += [TextColumn("{task.fields[last]}"), TimeRemainingColumn()]
+        with Progress(*columns, console=err, transient=transient) as bar:
+            task = bar.add_task(label, total=total, last="")
+            yield lambda last: bar.update(task, advance=1, last=last)
+
+    def as_of(self, value: str | None, snapshot: SnapshotInfo) -> dt.date:
+        return parse_as_of(value, snapshot)

@@ -1,0 +1,89 @@
+"""Seminar attendance lists and survey exports: who attended, and what they answered.
+
+Read as every small file that names people is (``user_files``): CSV or XLSX in any
+encoding kops reads, columns found by header, problems named by file, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Settings
+from ..errors import InputError
+from . import normalise
+from .findings import Findings
+from .user_files import check_free_text, identify_users, read_user_file
+
+
+def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list[str]:
+    findings = Findings()
+    read = read_user_file(
+        path, {"user": settings.seminar_survey.attendance_user}, ["user"], findings
+    )
+    ids: list[str | None] = []
+    if read is not None:
+        frame, columns, rows = read
+        ids = identify_users(
+            frame[columns["user"]], columns["user"], users, path.name, rows, findings
+        )
+    if findings.failed:
+        raise InputError(
+            findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
+        )
+    return list(dict.fromkeys(i for i in ids if i))
+
+
+def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataFrame:
+    """One row per answer: row, user_id, satisfaction, interests (list), free_text (as written)."""
+    config = settings.seminar_survey
+    headers = config.headers
+    findings = Findings()
+    wanted = {
+        "user": headers.user,
+        "satisfaction": headers.satisfaction,
+        "interests": headers.interests,
+        "free_text": headers.free_text,
+    }
+    read = read_user_file(
+        path, wanted, ["user", "satisfaction", "interests", "free_text"], findings
+    )
+    if read is None:
+        raise InputError(
+            findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
+        )
+    frame, columns, rows = read
+    ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, findings)
+    scale = config.satisfaction_scale
+    raw_scores = frame[columns["satisfaction"]]
+    scores, bad = normalise.parse_ints(raw_scores, scale.min, scale.max)
+    findings.rows(
+        path.name,
+        bad,
+        rows,
+        columns["satisfaction"],
+        f"not a whole number from {scale.min} to {scale.max}",
+        raw_scores,
+        kind="score",
+    )
+    for field in ("interests", "free_text"):
+        check_free_text(frame[columns[field]], path.name, rows, columns[field], findings)
+    if findings.failed:
+        raise InputError(
+            findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
+        )
+    interests = [
+        [part.strip() for part in re.split(r"[;；、,，/／\n]", str(value)) if part.strip()]
+        for value in frame[columns["interests"]]
+    ]
+    return pd.DataFrame(
+        {
+            "row": [int(rows.loc[i]) for i in frame.index],
+            "user_id": ids,
+            "satisfaction": scores.astype("Int64"),
+            "interests": interests,
+            "free_text": [str(v).strip() for v in frame[columns["free_text"]]],
+        }
+    )

@@ -1,0 +1,123 @@
+"""What a template sees: the recipient, their facts, the sender, and the seminar,
+campaign or milestone the message is about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..config import Mail, Settings
+from ..errors import KopsError
+
+if TYPE_CHECKING:
+    from .audience import AudienceSpec
+
+
+def date_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "記録なし"
+    stamp = pd.Timestamp(value)
+    return f"{stamp.year}年{stamp.month}月{stamp.day}日"
+
+
+def month_text(value: str | None) -> str:
+    if not value:
+        return ""
+    year, month = value.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def sender_context(mail: Mail) -> dict[str, Any]:
+    """Who the mail is from, as every template sees it."""
+    return {"from_name": mail.from_name, "contact": mail.contact, "reply_to": mail.reply_to}
+
+
+def template_context(
+    row: dict[str, Any],
+    settings: Settings,
+    extra: dict[str, Any],
+    seminar: dict[str, Any] | None,
+    campaign: Any,
+    spec: AudienceSpec,
+) -> dict[str, Any]:
+    user = {
+        key: (None if pd.isna(row[key]) else row[key])
+        for key in (
+            "user_id",
+            "name",
+            "email",
+            "division",
+            "department",
+            "job_type",
+            "age_band",
+            "role",
+        )
+    }
+    facts = {
+        "stuck_point": row["stuck_point"],
+        "stuck_point_label": row["stuck_point_label"],
+        "flags": row["flags"],
+        "last_login_date": date_text(row["last_login_at"]),
+        "last_held_date": date_text(row["last_held_at"]),
+        "held_total": int(row["held_total"]),
+        "pairs_as_manager": int(row["pairs_as_manager"]),
+        "pairs_as_member": int(row["pairs_as_member"]),
+        "recurring_pairs": int(row["recurring_pairs"]),
+        "recent_count": int(row["recent_count"]),
+        "recent_prepared": int(row["recent_prepared"]),
+        "recent_rated": int(row["recent_rated"]),
+    }
+    mail = settings.mail
+    context: dict[str, Any] = {
+        "name": row["name"],
+        "honorific": mail.honorific,
+        "user": user,
+        "facts": facts,
+        "mail": sender_context(mail),
+    }
+    if seminar is not None:
+        context["seminar"] = seminar
+    if campaign is not None:
+        context["campaign"] = {
+            "id": spec.awarded or spec.winners or spec.not_drawn,
+            "title": campaign.title,
+            "run_start": extra.get("run_start"),
+            "run_end": extra.get("run_end"),
+            "run_start_text": month_text(extra.get("run_start")),
+            "run_end_text": month_text(extra.get("run_end")),
+        }
+    if "milestone" in extra:
+        context["milestone"] = extra["milestone"]
+        context["role"] = extra["role"]
+    return context
+
+
+def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any] | None:
+    if seminar_id is None:
+        return None
+    if seminar_id not in settings.seminars:
+        raise KopsError(
+            f"--seminar: no seminar '{seminar_id}' in kops.yaml",
+            hint="seminars: " + ", ".join(settings.seminars),
+        )
+    seminar = settings.seminars[seminar_id]
+    date = seminar.date
+    if isinstance(date, dt.datetime):
+        weekday = "月火水木金土日"[date.weekday()]
+        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）{date:%H:%M}〜"
+    elif isinstance(date, dt.date):
+        weekday = "月火水木金土日"[date.weekday()]
+        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
+    else:
+        date_text = "（日時は追ってご案内します）"
+    return {
+        "id": seminar_id,
+        "month": seminar.month,
+        "title": seminar.title or seminar_id,
+        "date": date.isoformat() if date else None,
+        "date_text": date_text,
+        "url": seminar.url or "（参加URLは追ってご案内します）",
+        "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
+    }

@@ -1,0 +1,115 @@
+"""Putting a planned run's messages on their way: for real (recorded in the ledger), as a
+dry run (.eml files only), or to a tester's address (recorded apart from the ledger)."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+from ..config import Settings
+from ..workspace import Workspace
+from . import headers as mail_headers
+from .ledger import Ledger
+from .message import as_bytes
+from .operator import Operator, Source
+from .plan import Plan, build_planned, outbox_folder
+from .send import Paused, Sender
+from .transport import OutboxTransport, SmtpTransport, Transport
+
+AWAY_REASONS = {"leave": "on leave (latest snapshot)", "retired": "retired (latest snapshot)"}
+
+
+def transport_for(
+    ws: Workspace, settings: Settings, run_id: str, folder_suffix: str = ""
+) -> Transport:
+    mail = settings.mail
+    if mail.transport == "smtp":
+        return SmtpTransport(mail.smtp, mail.from_addr)
+    return OutboxTransport(outbox_folder(ws, run_id, folder_suffix))
+
+
+def unavailable(source: Source) -> dict[str, str]:
+    """Who went on leave or retired by the latest snapshot (a resumed run may be older)."""
+    users = source.tables(source.snapshot()).users
+    away = users[users["employment_status"].isin(list(AWAY_REASONS))]
+    return dict(zip(away["user_id"], away["employment_status"].map(AWAY_REASONS), strict=True))
+
+
+def send_pending(
+    source: Source, operator: Operator, plan: Plan, limit: int | None, retry_unknown: bool
+) -> None:
+    """Send what is pending of a recorded run (at most ``limit``) and say how it went."""
+    ws, settings = source.workspace, source.settings
+    with closing(Ledger(ws)) as ledger:  # one sender at a time: the command holds the lock
+        transport = transport_for(ws, settings, plan.run_id)
+        sender = Sender(ws, settings, ledger, transport, unavailable=unavailable(source))
+        pending = sender.pending(plan, retry_unknown)
+        if limit is not None:
+            pending = pending[:limit]
+        with operator.progress("sending", len(pending), transient=False) as advance:
+            sender.on_progress = lambda message, state: advance(state)
+            ledger.set_run_status(plan.run_id, "sending")
+            try:
+                report = sender.send(plan, pending)
+            except Paused:
+                ledger.set_run_status(plan.run_id, "paused")
+                raise
+        remaining = len(sender.pending(plan, False))
+        ledger.set_run_status(plan.run_id, "done" if remaining == 0 else "partial")
+        counts = ledger.counts(plan.run_id).iloc[0].to_dict()
+    outcome = ", ".join(f"{k} {v:,}" for k, v in sorted(report.outcomes.items())) or "nothing"
+    operator.say(f"Run {plan.run_id}: this time {outcome}.")
+    operator.say(
+        "  in all: "
+        + ", ".join(f"{k} {int(v):,}" for k, v in counts.items() if k != "run_id" and int(v))
+    )
+    if settings.mail.transport == "outbox":
+        operator.say(f"  messages written to {outbox_folder(ws, plan.run_id)}")
+    if remaining:
+        operator.say(f"  {remaining:,} still pending: run the same command again to continue.")
+
+
+def dry_run(ws: Workspace, settings: Settings, plan: Plan, operator: Operator) -> None:
+    """Every planned message as .eml in a dry-run folder; nothing sent or recorded."""
+    folder = outbox_folder(ws, plan.run_id, "-dry-run")
+    transport = OutboxTransport(folder)
+    transport.open()
+    mail = settings.mail
+    count = 0
+    for message in plan.by_state("planned"):
+        transport.send(
+            as_bytes(build_planned(mail, message)), mail.from_addr, message.email, message.item
+        )
+        count += 1
+    operator.say(
+        f"Dry run: {count:,} message(s) written to {folder}; nothing was sent or recorded."
+    )
+    operator.say(f"To send: the same command with --yes (run id {plan.run_id}).")
+
+
+def test_send(
+    ws: Workspace, settings: Settings, plan: Plan, address: str, limit: int | None
+) -> tuple[int, int]:
+    """Send the planned messages to a tester's address; returns (sent, tried).
+
+    Each attempt goes to the ledger's test log, never to the run's rows.
+    """
+    mail = settings.mail
+    transport = transport_for(ws, settings, plan.run_id, "-test")
+    messages = plan.by_state("planned")[: limit or None]
+    mail_headers.check_headers(mail, plan.run_id, messages, test_address=address)
+    sent = 0
+    with closing(Ledger(ws)) as ledger:
+        transport.open()
+        try:
+            for message in messages:
+                data = as_bytes(build_planned(mail, message, test_address=address))
+                try:
+                    transport.send(data, mail.from_addr, address, message.item)
+                except Exception as error:  # recorded, then the next one
+                    ledger.log_test(plan.run_id, message.item, address, "failed", str(error))
+                    continue
+                ledger.log_test(plan.run_id, message.item, address, "sent")
+                sent += 1
+        finally:
+            transport.close()
+    return sent, len(messages)

@@ -1,0 +1,95 @@
+"""A run read back: its status (``kops mail status``) and whether it worked, its ledger
+against a later snapshot (``kops mail report``).
+
+The measuring is ``analyses.mail_effect`` (pure); this reads the run from the ledger and
+applies privacy suppression to what is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..analyses import segment as segmentation
+from ..analyses.mail_effect import Difference, difference, run_effect
+from ..config import Settings
+from ..errors import KopsError
+from ..outputs.privacy import protect_effect, shown_difference
+from ..store import Tables
+from ..workspace import Workspace
+from .ledger import Ledger
+
+
+@dataclass(frozen=True)
+class RunEffect:
+    stuck_point: str
+    shown: pd.DataFrame  # per group, small groups suppressed
+    shown_difference: float | None  # None when a group is too small to show
+    measured_groups: pd.DataFrame  # per group, unsuppressed: only for the interval
+
+    def interval(self) -> Difference:
+        """The difference with its 95% confidence interval, or why not yet."""
+        return difference(self.measured_groups)
+
+    @property
+    def has_holdout(self) -> bool:
+        mailed, held = self.shown.iloc[0], self.shown.iloc[1]
+        return bool(held["in_snapshot"] and mailed["in_snapshot"])
+
+
+# Rows that did not (or may not) reach their recipient, as `kops mail status` lists them.
+NOT_SENT = ["temp_failed", "perm_failed", "unknown", "suppressed", "planned"]
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    rows: pd.DataFrame  # the run's ledger; 'sending' shown as 'unknown'
+    not_sent: pd.DataFrame
+    test_sends: int
+
+
+def run_status(ws: Workspace, run_id: str) -> RunStatus:
+    """A run's ledger rows, those not sent, and how many test sends were recorded apart."""
+    with closing(Ledger(ws)) as ledger:
+        if ledger.run(run_id) is None:
+            raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
+        rows = ledger.frame(run_id)
+        tests = ledger.test_log(run_id)
+    # A row left in 'sending' was handed over when kops stopped: its outcome is unknown.
+    rows["state"] = rows["state"].where(rows["state"] != "sending", "unknown")
+    return RunStatus(rows, rows[rows["state"].isin(NOT_SENT)], len(tests))
+
+
+def measured_run(ws: Workspace, run_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The run and its ledger rows; refused when the run did not target a stuck point."""
+    with closing(Ledger(ws)) as ledger:
+        run = ledger.run(run_id)
+        if run is None:
+            raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
+        rows = ledger.frame(run_id)
+    if not run["segment_key"]:
+        raise KopsError(
+            f"run '{run_id}' was not sent to a stuck point (--segment/--flag), "
+            "so there is nothing to measure"
+        )
+    return run, rows
+
+
+def run_effect_in(
+    run: dict[str, Any], rows: pd.DataFrame, tables: Tables, settings: Settings, when: dt.date
+) -> RunEffect:
+    """The run's effect by a later snapshot's ``tables`` as of ``when``."""
+    key = run["segment_key"]
+    later = segmentation.segment(tables, settings.rules, when)
+    raw = run_effect(rows, key, later)
+    shown = protect_effect(raw, settings.privacy.min_group)
+    return RunEffect(
+        stuck_point=key,
+        shown=shown,
+        shown_difference=shown_difference(shown),
+        measured_groups=raw,
+    )

@@ -1,0 +1,297 @@
+"""A mail run from start to finish: plan, confirm, record, send; the same request resumes it.
+
+``kops mail send``, ``kops seminar invite|remind`` and ``kops report divisions --mail``
+all go through :func:`start_run` or :func:`send_prepared`. What the operator sees and
+answers (the plan, the confirmation, progress) goes through an :class:`Operator` the
+command supplies, so this module neither prints nor asks.
+
+A run id stands for the choices it was first planned with (see ``binding.py``): the same
+choices resume the stored plan, other choices are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass, fields
+from typing import Any
+
+from ..clock import now
+from ..errors import KopsError
+from ..exports.user_files import read_user_list
+from ..init import shipped_templates_dir
+from ..store import audit, awards, delivered_milestones, draw_entrants
+from ..workspace import Workspace
+from . import binding as run_binding
+from .audience import Audience, AudienceSpec, build_audience, excluded_summary
+from .delivery import dry_run, send_pending, test_send
+from .ledger import Ledger, LedgerRow
+from .operator import Operator, Source
+from .plan import Plan, discard_plan, load_plan, make_plan, safe_run_id, save_plan
+from .templates import TemplateSet
+
+ROLES = (None, "manager", "member", "both", "none")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a command asks of a run: its audience and how to send it."""
+
+    spec: AudienceSpec
+    run_id: str | None = None
+    yes: bool = False
+    dry_run: bool = False
+    to_test: str | None = None
+    limit: int | None = None
+    holdout: float = 0.0
+    retry_unknown: bool = False
+    snapshot: str | None = None
+    as_of: str | None = None
+
+    @property
+    def real(self) -> bool:
+        return not (self.dry_run or self.to_test)
+
+
+def templates(ws: Workspace) -> TemplateSet:
+    """The workspace's templates, falling back to the shipped ones."""
+    shipped = shipped_templates_dir()
+    return TemplateSet(ws.mail_templates_dir, shipped / "mail" if shipped else None)
+
+
+def open_ledger(ws: Workspace) -> closing[Ledger]:
+    return closing(Ledger(ws))
+
+
+def audience_for(
+    source: Source, operator: Operator, spec: AudienceSpec, snapshot: str | None, as_of: str | None
+) -> tuple[Audience, str, str]:
+    """The audience of ``spec`` in a snapshot, with the snapshot's id and the as-of date."""
+    if spec.role not in ROLES:
+        raise KopsError(f"--role: '{spec.role}' is not manager, member, both or none")
+    snap = source.snapshot(snapshot)
+    when = operator.as_of(as_of, snap)
+    tables = source.tables(snap)
+    cap = source.settings.mail.frequency_cap
+    with open_ledger(source.workspace) as ledger:
+        suppressed = ledger.suppressed()
+        recent = ledger.nudges_since(now() - dt.timedelta(days=cap.days))
+    drawn_in = spec.winners or spec.not_drawn
+    listed = None
+    if spec.source() == "--users" and spec.template and spec.users_file is not None:
+        listed = read_user_list(spec.users_file, tables.users)
+    audience = build_audience(
+        spec,
+        tables,
+        source.settings,
+        when,
+        templates(source.workspace),
+        suppressed,
+        recent,
+        awarded=awards(source.workspace, spec.awarded) if spec.awarded else None,
+        delivered=delivered_milestones(source.workspace) if spec.milestones else None,
+        drawn=draw_entrants(source.workspace, drawn_in) if drawn_in else None,
+        listed=listed,
+    )
+    return audience, snap.id, str(when)
+
+
+def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
+    """Plan, confirm and send (or resume) a run; returns its id."""
+    binding = run_binding.spec_binding(request.spec, request.holdout)
+    if (
+        request.run_id is not None
+        and request.real
+        and resume_if_planned(source, operator, safe_run_id(request.run_id), binding, request)
+    ):
+        return request.run_id
+    audience, snap_id, when = audience_for(
+        source, operator, request.spec, request.snapshot, request.as_of
+    )
+    run_id = safe_run_id(request.run_id or audience.default_run_id)
+    if request.real and resume_if_planned(source, operator, run_id, binding, request):
+        return run_id
+    with operator.progress("rendering", len(audience.recipients), transient=True) as advance:
+        plan = make_plan(
+            audience,
+            templates(source.workspace),
+            source.settings,
+            run_id,
+            request.holdout,
+            progress=lambda: advance(""),
+        )
+    operator.show_plan(plan, audience)
+    if request.dry_run:
+        dry_run(source.workspace, source.settings, plan, operator)
+        return run_id
+    if request.to_test:
+        count = min(len(plan.messages), request.limit or len(plan.messages))
+        _confirm(operator, request.yes, f"Send {count:,} test message(s) to {request.to_test}?")
+        sent, total = test_send(
+            source.workspace, source.settings, plan, request.to_test, request.limit
+        )
+        operator.say(
+            f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
+            "the real ledger is untouched."
+        )
+        return run_id
+    sendable = len(plan.by_state("planned"))
+    if sendable == 0:
+        raise KopsError(
+            "nothing to send: the audience is empty after exclusions",
+            hint=excluded_summary(audience) or None,
+        )
+    _confirm(
+        operator,
+        request.yes,
+        f"Send {min(sendable, request.limit or sendable):,} message(s) via "
+        f"{source.settings.mail.transport} as run {run_id}?",
+    )
+    record_and_send(source, operator, plan, audience, snap_id, when, binding, request)
+    return run_id
+
+
+def send_prepared(
+    source: Source,
+    operator: Operator,
+    audience: Audience,
+    binding: dict[str, Any],
+    yes: bool,
+    attachments: Callable[[str], list[str]],
+    what: str,
+) -> None:
+    """Plan and send an audience a command built itself (e.g. advisors with their files).
+
+    ``attachments`` gives each item's files; ``what`` names the messages in the question
+    (e.g. "advisor report(s)"). The run is recorded on the latest snapshot.
+    """
+    request = RunRequest(spec=AudienceSpec(), yes=yes)
+    run_id = audience.default_run_id
+    if resume_if_planned(source, operator, run_id, binding, request):
+        return
+    plan = make_plan(audience, templates(source.workspace), source.settings, run_id)
+    for message in plan.messages:
+        message.attachments = attachments(message.item)
+    operator.show_plan(plan, audience)
+    _confirm(operator, yes, f"Mail {len(plan.messages)} {what} as run {run_id}?")
+    snap = source.snapshot()
+    record_and_send(source, operator, plan, audience, snap.id, str(snap.as_of), binding, request)
+
+
+def resume_if_planned(
+    source: Source, operator: Operator, run_id: str, binding: dict[str, Any], request: RunRequest
+) -> bool:
+    """Resume run_id if it was planned (refused if with other choices); False if it wasn't."""
+    with open_ledger(source.workspace) as ledger:
+        existing = ledger.run(run_id)
+    if existing is None:
+        return False
+    run_binding.check_binding(run_id, existing.get("binding"), binding)
+    _resume(source, operator, run_id, request)
+    return True
+
+
+def record_and_send(
+    source: Source,
+    operator: Operator,
+    plan: Plan,
+    audience: Audience,
+    snap_id: str,
+    when: str,
+    binding: dict[str, Any],
+    request: RunRequest,
+) -> None:
+    """Store the plan as the run's, atomically, and send it.
+
+    When another kops stored a plan under the same run id in the meantime, that
+    one stands: this command resumes it if its choices are the same, else is
+    refused; its own rendering is thrown away, never written over the other.
+    """
+    if _record_plan(source.workspace, plan, audience, snap_id, when, request.holdout, binding):
+        send_pending(source, operator, plan, request.limit, request.retry_unknown)
+        return
+    operator.say(f"run {plan.run_id} was planned by another kops meanwhile")
+    resume_if_planned(source, operator, plan.run_id, binding, request)
+
+
+def _confirm(operator: Operator, yes: bool, question: str) -> None:
+    if not yes:
+        operator.confirm(question)
+
+
+def _record_plan(
+    ws: Workspace,
+    plan: Plan,
+    audience: Audience,
+    snap_id: str,
+    when: str,
+    holdout: float,
+    binding: dict[str, Any],
+) -> bool:
+    """Write the plan file (named by its hash), then record the run, its rows, binding and
+    hash in one transaction; False if the run id was taken meanwhile."""
+    content_hash = save_plan(ws, plan)
+    carried = [field.name for field in fields(LedgerRow) if field.name != "error"]
+    rows = [
+        LedgerRow(**{name: getattr(message, name) for name in carried}) for message in plan.messages
+    ]
+    with open_ledger(ws) as ledger:
+        created = ledger.create_run(
+            {
+                "run_id": plan.run_id,
+                "description": {**audience.description, "excluded": dict(audience.excluded)},
+                "segment_key": audience.segment_key,
+                "snapshot": snap_id,
+                "as_of": when,
+                "holdout_pct": holdout,
+                "planned": len(plan.messages),
+                "binding": run_binding.binding_text(binding),
+                "plan_hash": content_hash,
+            },
+            rows,
+        )
+        if not created:
+            stored = (ledger.run(plan.run_id) or {}).get("plan_hash")
+            if stored != content_hash:
+                discard_plan(ws, plan.run_id, content_hash)
+            return False
+    audit(
+        ws,
+        "mail send",
+        scope=json.dumps(audience.description, ensure_ascii=False),
+        snapshot=snap_id,
+        rows=len(plan.messages),
+        detail={"run_id": plan.run_id, "excluded": dict(audience.excluded), "holdout_pct": holdout},
+    )
+    return True
+
+
+def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest) -> None:
+    plan = load_plan(source.workspace, run_id)
+    retry_states = ["sending"] if request.retry_unknown else []
+    with open_ledger(source.workspace) as ledger:
+        counts = ledger.counts(run_id)
+        pending = len(ledger.rows(run_id, ["planned", "temp_failed", *retry_states]))
+        unknown = len(ledger.rows(run_id, ["sending"]))
+    row = counts.iloc[0].to_dict() if len(counts) else {}
+    operator.say(
+        f"Resuming run {run_id}: sent {row.get('sent', 0):,}, "
+        f"pending {pending:,}, unknown {unknown:,}, failed {row.get('perm_failed', 0):,}",
+        strong=True,
+    )
+    if unknown and not request.retry_unknown:
+        operator.say(
+            f"  {unknown} message(s) may or may not have been delivered (kops stopped mid-send); "
+            "they are not resent. `kops mail status RUN` lists them; --retry-unknown resends them."
+        )
+    if pending == 0:
+        operator.say("Nothing left to send.")
+        return
+    _confirm(
+        operator,
+        request.yes,
+        f"Send the {min(pending, request.limit or pending):,} pending message(s) of run {run_id}?",
+    )
+    send_pending(source, operator, plan, request.limit, request.retry_unknown)

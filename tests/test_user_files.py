@@ -1,0 +1,44 @@
+"""A list of user ids or emails (`kops mail send --users`): one reader with the seminar files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kakeai_ops.errors import InputError
+from kakeai_ops.exports.user_files import read_user_list
+
+USERS = pd.DataFrame(
+    {
+        "user_id": ["000120", "000121"],
+        "email": ["hanako@example.jp", "taro@example.jp"],
+    }
+)
+
+
+def test_a_list_names_the_line_a_bad_id_is_on_after_a_quoted_line_break(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text('user_id,備考\n000120,"一行目\n二行目"\n000999,x\n', encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_user_list(path, USERS)
+    assert "list.csv:4: user_id: is not in users ('000999')" in str(raised.value)
+
+
+def test_a_list_of_emails_skips_blank_rows_and_repeats(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "メールアドレス\nTaro@Example.jp\n\nhanako@example.jp\ntaro@example.jp\n", encoding="utf-8"
+    )
+    assert read_user_list(path, USERS) == ["000121", "000120"]
+
+
+def test_a_list_without_an_id_or_email_column_says_which_headers_it_found(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("氏名\n山田\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_user_list(path, USERS)
+    assert "missing required column; headers found: 氏名" in str(raised.value)
