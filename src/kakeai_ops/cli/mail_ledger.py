@@ -12,7 +12,6 @@ from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..mail import runs
 from ..mail.evaluation import measured_run, run_effect_in, run_status
-from ..outputs.console import frame_table, percent
 from ..outputs.files import write_table
 from .common import (
     AsOfOpt,
@@ -28,6 +27,7 @@ from .common import (
     parse_as_of,
     session,
 )
+from .console import frame_table, percent
 
 
 def status_command(
