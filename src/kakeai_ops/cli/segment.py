@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from ..analyses import segment as seg
+from ..analyses import segment as segmentation
 from ..errors import KopsError
 from ..ids import typed_id
 from ..outputs.files import csv_text, write_table
@@ -59,7 +59,7 @@ def compute(opened: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataF
     started = time.perf_counter()
     tables = opened.tables(snapshot)
     loaded = time.perf_counter()
-    result = seg.segment(tables, opened.settings.rules, as_of)
+    result = segmentation.segment(tables, opened.settings.rules, as_of)
     timing(
         f"segment: loaded in {loaded - started:.2f} s, "
         f"analysed in {time.perf_counter() - loaded:.2f} s"
@@ -135,11 +135,12 @@ def _filter(
 ) -> pd.DataFrame:
     frame = result
     if stuck_point:
-        unknown = [k for k in stuck_point if k not in seg.KEYS]
+        unknown = [k for k in stuck_point if k not in segmentation.KEYS]
         if unknown:
             raise KopsError(
                 f"--stuck-point: unknown key {', '.join(unknown)}",
-                hint="keys: " + ", ".join(f"{sp.key} ({sp.label})" for sp in seg.STUCK_POINTS),
+                hint="keys: "
+                + ", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS),
             )
         frame = frame[frame["stuck_point"].isin(stuck_point)]
     if role is not None:
@@ -162,9 +163,9 @@ def _list(
     snap: SnapshotInfo,
     when: dt.date,
 ) -> None:
-    columns = frame[seg.LIST_COLUMNS]
+    columns = frame[segmentation.LIST_COLUMNS]
     if out_file is not None:
-        summary = seg.summary(frame)
+        summary = segmentation.summary(frame)
         write_table(
             columns,
             out_file,
@@ -190,7 +191,7 @@ def _list(
             "rating_share",
         ]
     ].copy()
-    view["role"] = view["role"].map(seg.ROLE_LABELS)
+    view["role"] = view["role"].map(segmentation.ROLE_LABELS)
     out.print(
         frame_table(
             view,
@@ -215,8 +216,8 @@ def _summary(
     snap: SnapshotInfo,
     when: dt.date,
 ) -> None:
-    table = seg.summary(frame)
-    grouped = seg.by_group(frame, by.value) if by is not None else None
+    table = segmentation.summary(frame)
+    grouped = segmentation.by_group(frame, by.value) if by is not None else None
     if out_file is not None:
         extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
         write_table(table, out_file, sheet="summary", extra_sheets=extra)
@@ -225,7 +226,12 @@ def _summary(
     shown = grouped if grouped is not None else table
     if emit_data(shown, fmt):
         return
-    headers = {**seg.ROLE_LABELS, "label": "", "stuck_point": "stuck point", "share": "share"}
+    headers = {
+        **segmentation.ROLE_LABELS,
+        "label": "",
+        "stuck_point": "stuck point",
+        "share": "share",
+    }
     out.print(
         frame_table(
             table,
@@ -236,7 +242,7 @@ def _summary(
         )
     )
     if grouped is not None and by is not None:
-        labels = {sp.key: sp.label for sp in seg.STUCK_POINTS}
+        labels = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
         out.print(
             frame_table(
                 grouped,
@@ -259,10 +265,10 @@ def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date)
     out.print(
         f"[bold]{escape(str(row['name']))}[/bold] ({row['user_id']}) — "
         f"{escape(str(row['division']))} / {escape(str(row['department']))}, "
-        f"{seg.ROLE_LABELS[row['role']]}, {escape(str(row['employment']))}"
+        f"{segmentation.ROLE_LABELS[row['role']]}, {escape(str(row['employment']))}"
     )
     out.print(f"as of {when}\n")
-    for check in seg.explain(row, opened.settings.rules, when):
+    for check in segmentation.explain(row, opened.settings.rules, when):
         mark = "[red]✗ applies[/red]" if check.applies else "[green]✓ clear[/green]"
         if check.key == "healthy":
             mark = "[green]✓ applies[/green]" if check.applies else "[dim]–[/dim]"
@@ -270,7 +276,7 @@ def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date)
         if check.facts:
             out.print(f"      facts: {escape(check.facts)}")
         out.print(f"      rule:  {escape(check.threshold)}", highlight=False)
-    primary = seg.BY_KEY[str(row["stuck_point"])]
+    primary = segmentation.BY_KEY[str(row["stuck_point"])]
     out.print(
         f"\nPrimary stuck point: [bold]{primary.key} {primary.label}[/bold] (flags: {row['flags']})"
     )
@@ -314,7 +320,7 @@ def _compare(
         raise KopsError(f"snapshot {earlier.id} has no as-of date")
     note(f"compared with snapshot {earlier.id} as of {earlier_as_of}")
     before = compute(opened, earlier, earlier_as_of)
-    movement = seg.compare(before, result)
+    movement = segmentation.compare(before, result)
     transitions = movement.transitions.reset_index()
     moved = pd.concat(
         [
@@ -356,7 +362,7 @@ def _compare(
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    labels = {sp.key: sp.label for sp in seg.STUCK_POINTS}
+    labels = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
     shown = transitions.copy()
     shown["before"] = shown["before"].map(lambda k: f"{k} {labels[k]}")
     out.print(
@@ -364,7 +370,7 @@ def _compare(
             shown,
             title=f"Movement: snapshot {earlier.id} ({earlier_as_of}) → {snap.id} ({snap.as_of}); "
             "rows = before, columns = after",
-            headers={k: labels[k] for k in seg.KEYS},
+            headers={k: labels[k] for k in segmentation.KEYS},
         )
     )
     out.print(
@@ -378,7 +384,7 @@ def _compare(
         view = frame.copy()
         view["stuck_point_before"] = view["stuck_point_before"].map(labels)
         view["stuck_point_after"] = view["stuck_point_after"].map(labels)
-        view["role"] = view["role"].map(seg.ROLE_LABELS)
+        view["role"] = view["role"].map(segmentation.ROLE_LABELS)
         out.print(
             frame_table(
                 view,
