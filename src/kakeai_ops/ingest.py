@@ -207,7 +207,12 @@ def _load_file(
                 "skipped unread (kops keeps metadata only)"
             )
         used = set(recognition.columns.values())
-        raw = read_table(path, lambda hs: [h for h in hs if h in used], settings.exports.sheet)
+        raw = read_table(
+            path,
+            lambda hs: [h for h in hs if h in used],
+            settings.exports.sheet,
+            encoding=None if header_row.encoding == "xlsx" else header_row.encoding,
+        )
     except ReadFailure as failure:
         for problem in failure.problems:
             findings.problem(problem)
