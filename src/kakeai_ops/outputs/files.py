@@ -55,7 +55,27 @@ def cell(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame) -> list[list[Any]]:
-    return [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return [list(row) for row in zip(*_cell_columns(frame), strict=True)]
+
+
+def _cell_columns(frame: pd.DataFrame) -> list[list[Any]]:
+    """``cell`` of every value, column by column: what ``records`` holds, without a
+    Python call per cell for the common types (50k users × 27 columns is 1.3M cells)."""
+    columns = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if pd.api.types.is_datetime64_dtype(column.dtype):
+            text = column.dt.strftime("%Y-%m-%d %H:%M")
+            day = column.dt.strftime("%Y-%m-%d")
+            whole = column.where(column == column.dt.normalize())
+            columns.append(day.where(whole.notna(), text).fillna("").tolist())
+            continue
+        # The values itertuples() gives; str and int are their own cell (bool is not int).
+        columns.append([v if type(v) in _AS_IS else cell(v) for v in column])
+    return columns
+
+
+_AS_IS = frozenset({str, int})
 
 
 def csv_text(frame: pd.DataFrame, line_end: str = "\n") -> str:
@@ -63,7 +83,8 @@ def csv_text(frame: pd.DataFrame, line_end: str = "\n") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end)
     writer.writerow([csv_field(str(c)) for c in frame.columns])
-    writer.writerows([csv_field(v) for v in row] for row in records(frame))
+    columns = [[csv_field(v) for v in column] for column in _cell_columns(frame)]
+    writer.writerows(zip(*columns, strict=True))
     return buffer.getvalue()
 
 
