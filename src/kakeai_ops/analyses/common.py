@@ -60,4 +60,5 @@ def is_in(column: pd.Series, values: Iterable[object]) -> pd.Series:
 
 def distinct_text(column: pd.Series) -> set[str]:
     """``set(column.astype(str))``, converting each distinct value once, not every row."""
-    return set(pd.Series(pd.unique(column.to_numpy(dtype=object)), dtype=object).astype(str))
+    uniques = pd.Series(column.unique()).to_numpy(dtype=object)  # by codes when categorical
+    return set(pd.Series(uniques, dtype=object).astype(str))
