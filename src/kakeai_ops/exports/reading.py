@@ -229,7 +229,9 @@ def _read_csv_columns(
         raise ReadFailure(Problem(path.name, None, None, f"not a readable CSV: {err}")) from None
     if ragged:
         raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width, skip))
-    frame = table.to_pandas()
+    # Each Arrow column is released as soon as it is converted: the file is not held twice.
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
     return frame
 
 
