@@ -33,10 +33,12 @@ REFERENCE_PLACES = (
 
 @dataclass
 class Timing:
-    """Wall seconds and peak resident memory (MB) of one child process."""
+    """Wall seconds, CPU seconds (user + system) and peak resident memory (MB) of one
+    child process."""
 
     seconds: float
     peak_mb: int
+    cpu: float = 0.0
 
 
 @dataclass
@@ -53,6 +55,10 @@ class Series:
     @property
     def peak_mb(self) -> int:
         return max(run.peak_mb for run in self.runs)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(run.cpu for run in self.runs)
 
 
 def reference_script() -> Path | None:
@@ -74,7 +80,11 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> Timing:
     if os.waitstatus_to_exitcode(status) != 0:
         print(stderr, file=sys.stderr)
         raise SystemExit(f"bench step failed: {' '.join(command[:6])} …")
-    return Timing(seconds=seconds, peak_mb=round(usage.ru_maxrss / 1024))
+    return Timing(
+        seconds=seconds,
+        peak_mb=round(usage.ru_maxrss / 1024),
+        cpu=usage.ru_utime + usage.ru_stime,
+    )
 
 
 def kops_end_to_end(files: list[Path]) -> tuple[list[Timing], str]:
@@ -117,23 +127,42 @@ def compare(files: list[Path], meetings_encoding: str, repeat: int) -> dict[str,
                 for series, timing in zip(steps, timings, strict=True):
                     series.runs.append(timing)
                 total.runs.append(
-                    Timing(sum(t.seconds for t in timings), max(t.peak_mb for t in timings))
+                    Timing(
+                        sum(t.seconds for t in timings),
+                        max(t.peak_mb for t in timings),
+                        sum(t.cpu for t in timings),
+                    )
                 )
             else:
                 if not as_of:  # the reference needs the as-of date kops implies
                     timings, as_of = kops_end_to_end(files)
                 reference.runs.append(reference_run(script, files, as_of, meetings_encoding))
     ratio = total.median / reference.median
+    cpu_ratio = total.cpu_median / reference.cpu_median
     for series in (*steps, total, reference):
-        print(f"  {series.label:<34} median {series.median:7.2f} s   peak {series.peak_mb:>6} MB")
+        print(
+            f"  {series.label:<34} median {series.median:7.2f} s   cpu {series.cpu_median:6.2f} s"
+            f"   peak {series.peak_mb:>6} MB"
+        )
     print(f"  ratio kops / reference: {ratio:.2f}x (goal ≤ 1.5x)", flush=True)
+    print(f"  CPU ratio kops / reference: {cpu_ratio:.2f}x", flush=True)
     return {
         "meetings_encoding": meetings_encoding,
         "repeat": repeat,
-        "steps": {s.label: {"median_s": round(s.median, 2), "peak_mb": s.peak_mb} for s in steps},
+        "steps": {
+            s.label: {
+                "median_s": round(s.median, 2),
+                "cpu_s": round(s.cpu_median, 2),
+                "peak_mb": s.peak_mb,
+            }
+            for s in steps
+        },
         "kops_s": round(total.median, 2),
         "reference_s": round(reference.median, 2),
         "ratio": round(ratio, 2),
+        "kops_cpu_s": round(total.cpu_median, 2),
+        "reference_cpu_s": round(reference.cpu_median, 2),
+        "cpu_ratio": round(cpu_ratio, 2),
     }
 
 

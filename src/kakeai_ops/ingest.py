@@ -201,7 +201,12 @@ def _load_file(
                 "skipped unread (kops keeps metadata only)"
             )
         used = set(recognition.columns.values())
-        raw = read_table(path, lambda hs: [h for h in hs if h in used], settings.exports.sheet)
+        raw = read_table(
+            path,
+            lambda hs: [h for h in hs if h in used],
+            settings.exports.sheet,
+            encoding=None if header_row.encoding == "xlsx" else header_row.encoding,
+        )
     except ReadFailure as failure:
         for problem in failure.problems:
             findings.problem(problem)
@@ -251,13 +256,18 @@ def _merge_meetings(
         carried["_row"] = 0
         parts.append(carried)
     parts += [item.frame for item in given]
-    merged = pd.concat(parts, ignore_index=True)
-    for column in ("status", "topic", "response"):
-        merged[column] = merged[column].astype(given[0].frame[column].dtype)
-    # A repeated meeting id replaces the older row: the newest export wins.
-    repeated = merged["meeting_id"].duplicated(keep="last")
-    replaced = int(repeated.sum())
-    merged = merged[~repeated].reset_index(drop=True)
+    if len(parts) == 1:
+        # One export and nothing before it: a repeated 1on1ID within a file is refused
+        # by canonicalise, so there is nothing to replace (and no 2.5M-row copy to make).
+        merged, replaced = parts[0].reset_index(drop=True), 0
+    else:
+        merged = pd.concat(parts, ignore_index=True)
+        for column in ("status", "topic", "response"):
+            merged[column] = merged[column].astype(given[0].frame[column].dtype)
+        # A repeated meeting id replaces the older row: the newest export wins.
+        repeated = merged["meeting_id"].duplicated(keep="last")
+        replaced = int(repeated.sum())
+        merged = merged[~repeated].reset_index(drop=True)
     if len(given) > 1:
         findings.note(
             f"meetings from {len(given)} files merged by 1on1ID; "

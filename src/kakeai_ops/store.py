@@ -17,14 +17,15 @@ import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .clock import now_text
 from .errors import KopsError, WorkspaceError
 from .model import Tables
 from .workspace import STAGING_PREFIX, Workspace
+
+if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
+    import pandas as pd
 
 TABLE_NAMES = ("users", "pairs", "meetings")
 
@@ -97,6 +98,8 @@ def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
 
 
 def load_tables(snapshot: SnapshotInfo, only: tuple[str, ...] = TABLE_NAMES) -> Tables:
+    import pandas as pd
+
     frames = {}
     for name in TABLE_NAMES:
         path = snapshot.path / f"{name}.parquet"
@@ -377,6 +380,8 @@ def record_awards(
 
 
 def awards(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         query = "SELECT campaign, user_id, awarded_at, run_start, run_end, snapshot FROM awards"
         params: tuple[Any, ...] = ()
@@ -387,6 +392,8 @@ def awards(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
 
 
 def delivered_milestones(ws: Workspace) -> pd.DataFrame:
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         return pd.read_sql_query(
             "SELECT user_id, milestone, role, delivered_at, run_id FROM milestones_delivered", db
@@ -441,6 +448,8 @@ def include_in_interviews(ws: Workspace, user_id: str) -> bool:
 
 def interview_history(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(interviews done, people excluded)."""
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         done = pd.read_sql_query(
             "SELECT manager_id, member_id, interviewed_on, recorded_at FROM interviews"
@@ -494,6 +503,8 @@ def add_entries(ws: Workspace, campaign: str, rows: list[tuple[str, str | None, 
 
 
 def campaign_entries(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         query = "SELECT campaign, user_id, entered_at, source, recorded_at FROM campaign_entries"
         params: tuple[Any, ...] = ()
@@ -548,6 +559,8 @@ def record_draw(
 
 def campaign_draws(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
     """Every draw (current and earlier), oldest first."""
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         query = f"SELECT {', '.join(DRAW_FIELDS)} FROM campaign_draws"
         params: tuple[Any, ...] = ()
@@ -559,6 +572,8 @@ def campaign_draws(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
 
 def draw_entrants(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
     """The entrants of each campaign's current draw: user_id, division, position, won."""
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         query = (
             "SELECT e.campaign, e.draw_no, e.user_id, e.division, e.position, e.won"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -48,3 +49,16 @@ def user_positions(index: pd.Index, ids: pd.Series) -> np.ndarray:
         positions = np.append(index.get_indexer(ids.cat.categories), -1)
         return positions[ids.cat.codes.to_numpy()].astype(np.int64)
     return np.asarray(index.get_indexer(ids), dtype=np.int64)
+
+
+def is_in(column: pd.Series, values: Iterable[object]) -> pd.Series:
+    """``column.isin(values)``, by hashing plain objects: on Arrow strings isin() turns each
+    of the values into an Arrow scalar in Python, over a tenth of a second per 50k ids."""
+    plain = pd.Series(column.to_numpy(dtype=object), index=column.index, dtype=object)
+    return plain.isin(list(values))
+
+
+def distinct_text(column: pd.Series) -> set[str]:
+    """``set(column.astype(str))``, converting each distinct value once, not every row."""
+    uniques = pd.Series(column.unique()).to_numpy(dtype=object)  # by codes when categorical
+    return set(pd.Series(uniques, dtype=object).astype(str))

@@ -16,7 +16,14 @@ import pandas as pd
 
 from ..errors import KopsError
 from ..model import Tables
-from .common import current_users, formed_pairs, held_meetings, is_prepared
+from .common import (
+    current_users,
+    day_end,
+    distinct_text,
+    formed_pairs,
+    is_in,
+    is_prepared,
+)
 
 DAYS_PER_MONTH = 30.4375
 
@@ -102,8 +109,10 @@ def scope_tables(tables: Tables, scope: list[str] | None) -> Tables:
         keep |= mask
     users = users[keep]
     ids = set(users["user_id"])
-    meetings = tables.meetings[tables.meetings["member_id"].astype(str).isin(ids)]
-    pairs = tables.pairs[tables.pairs["member_id"].isin(ids) | tables.pairs["manager_id"].isin(ids)]
+    meetings = tables.meetings[is_in(tables.meetings["member_id"].astype(str), ids)]
+    pairs = tables.pairs[
+        is_in(tables.pairs["member_id"], ids) | is_in(tables.pairs["manager_id"], ids)
+    ]
     return Tables(users=users.reset_index(drop=True), pairs=pairs, meetings=meetings)
 
 
@@ -137,10 +146,10 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
     held = _held_in(tables.meetings, period)
     people = users[["user_id", *levels]].copy()
     people["activated"] = users["last_login_at"].notna().to_numpy()
-    people["in_pair"] = users["user_id"].isin(in_pair_ids).to_numpy()
-    people["member"] = users["user_id"].isin(member_ids).to_numpy()
-    held_members = set(held["member_id"].astype(str))
-    people["member_with_1on1"] = people["member"] & people["user_id"].isin(held_members)
+    people["in_pair"] = is_in(users["user_id"], in_pair_ids).to_numpy()
+    people["member"] = is_in(users["user_id"], member_ids).to_numpy()
+    held_members = distinct_text(held["member_id"])
+    people["member_with_1on1"] = people["member"] & is_in(people["user_id"], held_members)
     grouped = people.groupby(levels, sort=True)
     frame = pd.DataFrame(
         {
@@ -178,8 +187,15 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
 
 
 def _held_in(meetings: pd.DataFrame, period: Period) -> pd.DataFrame:
-    held = held_meetings(meetings, period.end)
-    return held[held["held_at"] >= pd.Timestamp(period.start)]
+    """held_meetings() up to the period's end, from its start: one selection of rows, not
+    a copy of two years of 1on1s narrowed down afterwards."""
+    held_at = meetings["held_at"]
+    mask = (
+        (meetings["status"] == "held")
+        & (held_at < day_end(period.end))
+        & (held_at >= pd.Timestamp(period.start))
+    )
+    return meetings[mask]
 
 
 def _attribute(held: pd.DataFrame, users: pd.DataFrame, levels: list[str]) -> pd.DataFrame:
@@ -237,7 +253,7 @@ def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
     the share of members with a held 1on1 that month, and the people behind it."""
     users = current_users(tables.users)
     pairs = formed_pairs(tables.pairs)
-    members = users[users["user_id"].isin(set(pairs["member_id"]))]
+    members = users[is_in(users["user_id"], set(pairs["member_id"]))]
     member_count = members.groupby("division").size()
     rows = []
     year, month = as_of.year, as_of.month
@@ -247,7 +263,7 @@ def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     for period in reversed(periods):
         held = _held_in(tables.meetings, Period(period.label, period.start, min(period.end, as_of)))
-        active = members[members["user_id"].isin(set(held["member_id"].astype(str)))]
+        active = members[is_in(members["user_id"], distinct_text(held["member_id"]))]
         counts = active.groupby("division").size()
         for division, total in member_count.items():
             rows.append(

@@ -2,21 +2,134 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import typer
+import typer.main
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import KopsError, redact
-from .console import err, start_invocation
+from .console import start_invocation
+
+# Every top-level command: the cli module that registers it and the first paragraph of
+# its help, which is what `kops --help` lists. A module is imported only when one of its
+# commands runs (or its help is asked for): the commands need pandas, scipy, openpyxl
+# and jinja2, and `kops --help` or `kops init` need none of them.
+# tests/test_startup.py checks this table against the commands themselves.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "Create a workspace: kops.yaml, mail templates and the state directory."),
+    "ingest": ("ingest", "Read the users, pairs and meetings exports into a new snapshot."),
+    "status": (
+        "ingest",
+        "List the workspace's snapshots: row counts, 1on1 date range and as-of date.",
+    ),
+    "segment": ("segment", "Find each user's stuck point (未ログイン → ペア未成立 → … → 定着)."),
+    "audit": (
+        "report",
+        "The audit log: every report and mail run (when, who, scope, snapshot, rows).",
+    ),
+    "review": (
+        "review",
+        "Make the monthly review deck (PowerPoint, 16:9, editable charts) for the 定例会.",
+    ),
+    "demo": ("demo", "Run the secretariat's month on the sample tenant in a fresh workspace."),
+    "campaign": (
+        "campaign",
+        "Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
+    ),
+    "mail": ("mail", "Targeted mail: stuck-point nudges, seminars, milestones, campaign news."),
+    "interview": ("interview", "Good-practice interviews: a shortlist of pairs, and the history."),
+    "report": (
+        "report",
+        "Division reports for division heads and HR business partners (アドバイザー).",
+    ),
+    "seminar": (
+        "seminar",
+        "The monthly seminar series (Month1–4): invite, remind, attendance, survey.",
+    ),
+}
+
+_SETTINGS: dict[str, Any] = {
+    "pretty_exceptions_enable": False,
+    "add_completion": False,
+    "rich_markup_mode": None,
+}
+
+
+@functools.cache
+def load_commands(module_name: str) -> dict[str, Any]:
+    """The click commands a cli module registers, built as the root app builds them."""
+    module = importlib.import_module(f".{module_name}", __package__)
+    commands_before, groups_before = len(app.registered_commands), len(app.registered_groups)
+    # Registered on the root app itself: `kops demo` runs the other commands through it.
+    module.register(app)
+    names = [info.name for info in app.registered_commands[commands_before:]]
+    names += [info.name for info in app.registered_groups[groups_before:]]
+    built = typer.main.get_group(app).commands
+    return {name: built[name] for name in names if name}
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's commands by name; a command's module is imported on first access."""
+
+    def __init__(self, loaded: dict[str, Any]) -> None:
+        self._loaded = dict(loaded)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded and name in COMMANDS:
+            self._loaded.update(load_commands(COMMANDS[name][0]))
+        return self._loaded[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in COMMANDS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*COMMANDS, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*COMMANDS, *self._loaded]))
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def listing(self) -> dict[str, Any]:
+        """Each command, or a stand-in carrying its help where its module isn't loaded."""
+        return {
+            name: self._loaded.get(name) or TyperCommand(name, help=COMMANDS[name][1])
+            for name in self
+        }
 
 
 class KopsGroup(TyperGroup):
-    """Turns KopsError into ``Error: … / Hint: …`` on stderr and exit code 1."""
+    """Turns KopsError into ``Error: … / Hint: …`` on stderr and exit code 1; loads each
+    command's module when it is used."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(dict(self.commands))
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # The list of commands needs their help's first line only: no module is imported.
+        commands = self.commands
+        if isinstance(commands, LazyCommands):
+            self.commands = commands.listing()
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self.commands = commands
 
     def invoke(self, ctx: Any) -> Any:
         start_invocation()
@@ -28,6 +141,8 @@ class KopsGroup(TyperGroup):
 
 
 def report(error: KopsError) -> None:
+    from .common import err  # with the settings it loads: not needed for `kops --help`
+
     err.print(f"[bold red]Error:[/bold red] {escape(redact(error.message))}", highlight=False)
     if error.hint:
         err.print(f"[bold]Hint:[/bold] {escape(redact(error.hint))}", highlight=False)
@@ -44,9 +159,7 @@ app = typer.Typer(
         "kops ingest users.csv pairs.csv meetings.xlsx"
     ),
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
+    **_SETTINGS,
 )
 
 
@@ -65,35 +178,6 @@ def root(
     """kops: the KAKEAI 1on1 secretariat's toolkit."""
 
 
-def _register() -> None:
-    from . import (
-        campaign,
-        demo,
-        ingest,
-        init,
-        interview,
-        mail,
-        report,
-        review,
-        segment,
-        seminar,
-    )
-
-    init.register(app)
-    ingest.register(app)
-    segment.register(app)
-    campaign.register(app)
-    mail.register(app)
-    interview.register(app)
-    report.register(app)
-    seminar.register(app)
-    review.register(app)
-    demo.register(app)
-
-
-_register()
-
-
 def main() -> None:
     """Console entry point; an unexpected error prints one line, not a traceback
     (tracebacks can carry local values such as configuration)."""
@@ -103,11 +187,15 @@ def main() -> None:
         report(error)
         sys.exit(1)
     except KeyboardInterrupt:
+        from .common import err
+
         err.print("Interrupted.")
         sys.exit(130)
     except Exception as error:
         if os.environ.get("KOPS_DEBUG") == "1":
             raise
+        from .common import err
+
         err.print(
             f"[bold red]Internal error:[/bold red] {type(error).__name__}: "
             f"{escape(redact(str(error)))}",

@@ -15,16 +15,18 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..outputs.files import cell, percent
+if TYPE_CHECKING:
+    import pandas as pd
 
-__all__ = ["Stream", "err", "frame_table", "out", "percent", "plain", "start_invocation"]
+# pandas (through outputs.files) loads with the first table, not at start-up: `kops --help`
+# and the error boundary in cli/app.py import this module.
+__all__ = ["Stream", "err", "frame_table", "out", "plain", "start_invocation"]
 
 # Rich assumes 80 columns when output is piped; tables of ids and dates need more.
 PIPED_WIDTH = 160
@@ -102,6 +104,10 @@ def frame_table(
 ) -> Table:
     """A frame as a Rich table; cells, headers and titles are Text, never markup, so a
     name such as ``[/bold]山田`` prints as written instead of styling or crashing it."""
+    import pandas as pd
+
+    from ..outputs.files import cell
+
     headers = headers or {}
     formats = formats or {}
     table = Table(title=None if title is None else plain(title), title_justify="left")

@@ -12,7 +12,7 @@ from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..mail import runs
 from ..mail.evaluation import measured_run, run_effect_in, run_status
-from ..outputs.files import write_table
+from ..outputs.files import percent, write_table
 from .common import (
     AsOfOpt,
     Format,
@@ -27,7 +27,7 @@ from .common import (
     parse_as_of,
     session,
 )
-from .console import frame_table, percent
+from .console import frame_table
 
 
 def status_command(

@@ -15,7 +15,7 @@ from rich.markup import escape
 from ..analyses import segment as segmentation
 from ..errors import KopsError
 from ..ids import typed_id
-from ..outputs.files import csv_text, write_table
+from ..outputs.files import csv_text, percent, write_table
 from ..store import SnapshotInfo, snapshot_as_of
 from .common import (
     AsOfOpt,
@@ -33,7 +33,7 @@ from .common import (
     session,
     timing,
 )
-from .console import frame_table, percent
+from .console import frame_table
 
 
 class By(StrEnum):

@@ -13,7 +13,7 @@ from rich.markup import escape
 from .. import seminars
 from ..clock import now
 from ..mail.runs import RunRequest, start_run
-from ..outputs.files import csv_text, json_text, write_table
+from ..outputs.files import csv_text, json_text, percent, write_table
 from ..seminar_summary import invited_users, summarise_seminar
 from ..store import (
     seminar_attendance,
@@ -33,7 +33,7 @@ from .common import (
     session,
     writes_state,
 )
-from .console import frame_table, percent
+from .console import frame_table
 from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 

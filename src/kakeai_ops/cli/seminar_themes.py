@@ -14,9 +14,10 @@ from .. import survey_text
 from ..analyses.names import NameMatcher
 from ..clock import now
 from ..errors import KopsError
+from ..outputs.files import percent
 from ..store import load_tables
 from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
-from .console import frame_table, percent
+from .console import frame_table
 
 SinceOpt = Annotated[
     str | None,

@@ -12,6 +12,9 @@ meetings: meeting_id, manager_id, member_id, held_at, status
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 
 from ..config import Exports
@@ -361,16 +364,22 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
             "manager_id": manager_id,
             "member_id": member_id,
             "held_at": held_at,
-            "status": pd.Categorical(status.mask(unknown, None), categories=STATUS_KEYS),
-            "topic": pd.Categorical(topic.mask(topic == "", None), categories=settings.topics),
-            "response": pd.Categorical(
-                response.mask(response == "", None), categories=settings.responses
-            ),
+            "status": _categorical(status.mask(unknown, None), STATUS_KEYS),
+            "topic": _categorical(topic.mask(topic == "", None), settings.topics),
+            "response": _categorical(response.mask(response == "", None), settings.responses),
             "prepared_at": ctx.dates("prepared_at"),
             "sukkiri": sukkiri,
             "growth": growth,
         }
     )
+
+
+def _categorical(values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
+    """``pd.Categorical(values, categories)``, looking up each distinct value once (the
+    constructor takes a third of a second per column of 2.5M Arrow strings)."""
+    codes, uniques = pd.factorize(values)  # missing values get code -1
+    positions = np.append(pd.Index(categories).get_indexer(pd.Index(uniques)), -1)
+    return pd.Categorical.from_codes(positions[codes], categories=categories)
 
 
 def _vocab(

@@ -164,14 +164,16 @@ def read_table(
     path: Path,
     keep: Callable[[list[str]], list[str]],
     sheet: str | None = None,
+    encoding: str | None = None,
 ) -> RawTable:
     """Read the columns ``keep(headers)`` selects, every cell as text ('' when blank).
 
-    Columns not kept (memo text among them) are never parsed from CSV.
+    Columns not kept (memo text among them) are never parsed from CSV. ``encoding``: the
+    one ``find_header`` detected for this file, so that a big file is decoded once to check it.
     """
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, keep, sheet)
-    encoding = detect_encoding(path)
+    encoding = encoding or detect_encoding(path)
     first, index = _first_nonblank_line(path, encoding)
     if first is None:
         raise ReadFailure(Problem(path.name, None, None, "file is empty"))
@@ -228,7 +230,9 @@ def _read_csv_columns(
         raise ReadFailure(Problem(path.name, None, None, f"not a readable CSV: {err}")) from None
     if ragged:
         raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width, skip))
-    frame = table.to_pandas()
+    # Each Arrow column is released as soon as it is converted: the file is not held twice.
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
     return frame
 
 

@@ -19,10 +19,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import KopsError
-from .neutralise import as_text, csv_field, looks_like_formula, protect_cells
+from .neutralise import (
+    FORMULA_TRIGGERS,
+    as_text,
+    csv_field,
+    looks_like_formula,
+    protect_cells,
+)
 
 TEXT_COLUMNS_SUFFIX = ("_id",)
 
@@ -61,7 +68,54 @@ def percent(value: Any) -> str:
 
 
 def records(frame: pd.DataFrame) -> list[list[Any]]:
-    return [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return [list(row) for row in zip(*_cell_columns(frame), strict=True)]
+
+
+def _cell_columns(frame: pd.DataFrame, guard: bool = False) -> list[list[Any]]:
+    """``cell`` of every value, column by column: what ``records`` holds, without a
+    Python call per cell for the common types (50k users × 27 columns is 1.3M cells).
+    ``guard``: formula-like text prefixed with ' as ``csv_field`` does."""
+    columns = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        text = _as_text(column)
+        if text is not None:  # every cell a str: the guard is one vectorised pass
+            if guard:
+                text = text.where(~text.str.startswith(FORMULA_TRIGGERS), "'" + text)
+            columns.append(text.tolist())
+            continue
+        if column.dtype == np.float64:  # Python floats, as cell() rounds them
+            cells = ["" if v != v else round(v, 4) for v in column]
+        elif column.dtype == np.bool_:
+            cells = ["true" if v else "false" for v in column]
+        else:
+            # The values itertuples() gives; str and int are their own cell (bool is not int).
+            cells = [v if type(v) in _AS_IS else cell(v) for v in column]
+        if guard:
+            cells = [csv_field(v) if isinstance(v, str) else v for v in cells]
+        columns.append(cells)
+    return columns
+
+
+_AS_IS = frozenset({str, int})
+
+
+def _as_text(column: pd.Series) -> pd.Series | None:
+    """The column's cells as a str Series where every cell is text (dates, text, text
+    categories, blank for missing); None for other columns."""
+    dtype = column.dtype
+    if pd.api.types.is_datetime64_dtype(dtype):
+        minutes = column.dt.strftime("%Y-%m-%d %H:%M")
+        day = column.dt.strftime("%Y-%m-%d")
+        whole = column.where(column == column.dt.normalize())
+        return day.where(whole.notna(), minutes).fillna("")
+    if isinstance(dtype, pd.StringDtype):
+        return column.fillna("")
+    if isinstance(dtype, pd.CategoricalDtype) and isinstance(
+        dtype.categories.dtype, pd.StringDtype
+    ):
+        return column.astype(dtype.categories.dtype).fillna("")
+    return None
 
 
 def csv_text(frame: pd.DataFrame, line_end: str = "\n") -> str:
@@ -69,7 +123,7 @@ def csv_text(frame: pd.DataFrame, line_end: str = "\n") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end)
     writer.writerow([csv_field(str(c)) for c in frame.columns])
-    writer.writerows([csv_field(v) for v in row] for row in records(frame))
+    writer.writerows(zip(*_cell_columns(frame, guard=True), strict=True))
     return buffer.getvalue()
 
 
