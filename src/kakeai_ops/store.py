@@ -340,6 +340,8 @@ def audit(ws: Workspace, command: str, **fields: Any) -> None:
 
 def audit_log(ws: Workspace, limit: int) -> pd.DataFrame:
     """The newest ``limit`` audit entries, newest first (detail as stored JSON text)."""
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         return pd.read_sql_query(
             "SELECT at, os_user, command, scope, snapshot, rows, detail FROM audit"
@@ -612,6 +614,8 @@ def record_seminar_survey(
     ws: Workspace, seminar_id: str, answers: pd.DataFrame, source: str
 ) -> None:
     """Replace the seminar's survey answers with this file's."""
+    import pandas as pd
+
     stamp = now_text()
     with closing(connect(ws)) as db:
         db.execute("BEGIN IMMEDIATE")
@@ -648,6 +652,8 @@ def seminar_attendance(ws: Workspace, seminar_id: str) -> set[str]:
 
 
 def seminar_survey(ws: Workspace, seminar_id: str) -> pd.DataFrame:
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         frame = pd.read_sql_query(
             "SELECT row, user_id, satisfaction, interests, free_text FROM seminar_survey"
@@ -663,6 +669,8 @@ def seminar_survey(ws: Workspace, seminar_id: str) -> pd.DataFrame:
 
 def stored_survey_answers(ws: Workspace) -> pd.DataFrame:
     """Every seminar's stored free-text answers with the day each survey was recorded."""
+    import pandas as pd
+
     with closing(connect(ws)) as db:
         return pd.read_sql_query(
             "SELECT seminar, row, free_text, recorded_at FROM seminar_survey ORDER BY seminar, row",
