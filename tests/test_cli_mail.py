@@ -232,3 +232,20 @@ def test_one_sender_per_run(sample_copy: Workspace) -> None:
     )
     assert states(sample_copy)["sent"] == 1  # nothing more was sent while it was held
     cli("mail", "send", *SEGMENT, "--yes")  # free again
+
+
+def test_ids_are_taken_as_typed_in_preview_and_suppression(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    target = next(r for r in audience(cli, "--stuck-point", "no_recurrence") if r["email"])
+    wide = (
+        " "
+        + target["user_id"].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        + "　"
+    )
+    text = cli("mail", "preview", "--segment", "no_recurrence", "--user", wide).stdout
+    assert f"To: {target['name']} <{target['email']}>" in text
+    cli("mail", "suppress", wide, "--reason", "本人の希望")
+    listed = cli("mail", "suppressed", "--format", "csv").stdout
+    assert [r["key"] for r in csv.DictReader(io.StringIO(listed))] == [target["user_id"]]
+    cli("mail", "unsuppress", wide)
+    assert target["user_id"] not in cli("mail", "suppressed", "--format", "csv").stdout
