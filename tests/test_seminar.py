@@ -210,3 +210,16 @@ def test_row_numbers_count_lines_inside_quoted_answers(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_survey(path, Settings(), pd.DataFrame([user("0001"), user("0002")]))
     assert "survey.csv:5: 満足度: not a whole number from 1 to 5 ('8')" in caught.value.message
+
+
+def test_an_unknown_seminar_names_the_configured_ones() -> None:
+    from kakeai_ops.config import Settings
+    from kakeai_ops.errors import KopsError
+    from kakeai_ops.seminars import seminar
+
+    settings = Settings.model_validate({"seminars": {"month1": {"month": 1}}})
+    assert seminar(settings, "month1").month == 1
+    with pytest.raises(KopsError) as raised:
+        seminar(settings, "month9")
+    assert "no seminar 'month9' in kops.yaml (seminars: month1)" in str(raised.value)
+    assert "`kops seminar list`" in (raised.value.hint or "")

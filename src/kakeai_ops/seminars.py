@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Seminar, Settings
+from .config import Seminar, Settings, configured
 from .errors import KopsError
 from .exports.seminar_files import read_attendance, read_survey
 from .mail.audience import AudienceSpec
@@ -29,12 +29,12 @@ MANAGER_THEMES = {4}
 
 
 def seminar(settings: Settings, seminar_id: str) -> Seminar:
-    if seminar_id not in settings.seminars:
-        raise KopsError(
-            f"no seminar '{seminar_id}' in kops.yaml",
-            hint="seminars: " + ", ".join(settings.seminars) + " (`kops seminar list`)",
-        )
-    return settings.seminars[seminar_id]
+    return configured(
+        settings.seminars,
+        seminar_id,
+        "seminar",
+        hint="add it under `seminars:` in kops.yaml; `kops seminar list` shows them",
+    )
 
 
 def invite_spec(seminar_id: str, config: Seminar, division: str | None = None) -> AudienceSpec:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import KopsError
+from ..ids import typed_id
 from ..mail import runs
 from ..mail.audience import REASONS, AudienceSpec, excluded_summary
 from ..mail.plan import make_plan
@@ -96,7 +96,7 @@ def preview_command(
     audience, _, _ = runs.audience_for(context, operator, spec, snapshot, as_of)
     recipients = audience.recipients
     if user is not None:
-        wanted = unicodedata.normalize("NFKC", user).strip()
+        wanted = typed_id(user)
         recipients = [r for r in recipients if r.user_id == wanted]
         if not recipients:
             reason = dict(audience.excluded_users).get(wanted)

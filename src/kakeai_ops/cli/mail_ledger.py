@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ from rich.markup import escape
 
 from ..analyses.segment import BY_KEY
 from ..errors import KopsError
+from ..ids import typed_id
 from ..mail import runs
 from ..mail.evaluation import measured_run, run_effect_in, run_status
 from ..outputs.files import percent, write_table
@@ -129,7 +129,8 @@ def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.t
 
 
 def _key(target: str) -> str:
-    text = unicodedata.normalize("NFKC", target).strip()
+    """A suppression key as typed: an id as ids are spelled; an email also lower-cased."""
+    text = typed_id(target)
     return text.lower() if "@" in text else text
 
 

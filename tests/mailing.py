@@ -1,0 +1,64 @@
+"""What the mail tests share: the sample audience, the run id, and kops.yaml set to a server."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from typing import Any
+
+import yaml
+
+from conftest import Cli
+from kakeai_ops.mail.ledger import Ledger
+from kakeai_ops.workspace import Workspace
+from smtp_server import SmtpServer
+
+SEGMENT = ["--segment", "no_prep", "--role", "member"]
+RUN = "no_prep.member-2026-11"
+
+
+def configure(ws: Workspace, **mail: Any) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["mail"].update(mail)
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def use_smtp(ws: Workspace, server: SmtpServer, user: str | None = None, **extra: Any) -> None:
+    configure(
+        ws,
+        transport="smtp",
+        smtp={
+            "host": "127.0.0.1",
+            "port": server.port,
+            "security": "none",
+            "user": user,
+            "timeout": 5,
+        },
+        rate_per_minute=60000,
+        retry_base_seconds=0.01,
+        retry_max_seconds=0.05,
+        max_retries=3,
+        pause_after_failures=6,
+        **extra,
+    )
+
+
+def audience(cli: Cli, *args: str) -> list[dict[str, str]]:
+    rows = list(
+        csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv", *args).stdout))
+    )
+    return rows
+
+
+def reachable(cli: Cli) -> set[str]:
+    rows = audience(cli, "--stuck-point", "no_prep", "--role", "member")
+    return {r["email"] for r in rows if r["email"] and r["employment"] in ("在籍",)}
+
+
+def states(ws: Workspace, run: str = RUN) -> Counter[str]:
+    ledger = Ledger(ws)
+    try:
+        return Counter(row.state for row in ledger.rows(run))
+    finally:
+        ledger.close()

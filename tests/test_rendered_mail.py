@@ -1,0 +1,127 @@
+"""Each shipped template family, rendered for one fictional recipient, against a checked file.
+
+The expected files under tests/expected/mail/ were rendered once and read by a
+person: natural Japanese, the right name and links, no template syntax left.
+A change to a template, the context or the message headers shows up here as a
+diff to read again. Set WRITE_EXPECTED_MAIL=1 to rewrite them (then read them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from kakeai_ops.config import load_settings
+from kakeai_ops.init import shipped_templates_dir
+from kakeai_ops.mail.audience import AudienceSpec
+from kakeai_ops.mail.context import seminar_context, template_context
+from kakeai_ops.mail.message import as_bytes, build_message, message_id
+from kakeai_ops.mail.templates import TemplateSet
+
+EXPECTED = Path(__file__).parent / "expected" / "mail"
+SHIPPED = shipped_templates_dir()
+assert SHIPPED is not None
+SETTINGS = load_settings(SHIPPED.parent / "kops.yaml")
+CAMPAIGN = "exec-1on1-2026h2"
+
+RECIPIENT: dict[str, Any] = {
+    "user_id": "004217",
+    "name": "佐藤 美咲",
+    "email": "misaki.sato@example.co.jp",
+    "division": "営業本部",
+    "department": "第二営業部",
+    "job_type": "営業",
+    "age_band": "30代",
+    "role": "member",
+    "stuck_point": "no_prep",
+    "stuck_point_label": "事前準備なし",
+    "flags": "",
+    "last_login_at": pd.Timestamp("2026-11-18 09:12"),
+    "last_held_at": pd.Timestamp("2026-11-17 15:00"),
+    "held_total": 9,
+    "pairs_as_manager": 0,
+    "pairs_as_member": 1,
+    "recurring_pairs": 1,
+    "recent_count": 3,
+    "recent_prepared": 0,
+    "recent_rated": 2,
+}
+
+# file stem → (template, audience options, extra fields, seminar)
+CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
+    "nudge.no_prep.member": ("no_prep.member", AudienceSpec(segment="no_prep"), {}, None),
+    "seminar.month1": ("seminar.month1", AudienceSpec(segment="no_prep"), {}, "month1"),
+    "seminar.recording": ("seminar.recording", AudienceSpec(segment="no_prep"), {}, "month1"),
+    "milestone.member": (
+        "milestone.member",
+        AudienceSpec(milestones=True),
+        {"milestone": 5, "role": "member"},
+        None,
+    ),
+    "campaign.awarded": (
+        "campaign.awarded",
+        AudienceSpec(awarded=CAMPAIGN),
+        {"run_start": "2026-06", "run_end": "2026-09"},
+        None,
+    ),
+    "campaign.winner": ("campaign.winner", AudienceSpec(winners=CAMPAIGN), {}, None),
+    "campaign.not_drawn": ("campaign.not_drawn", AudienceSpec(not_drawn=CAMPAIGN), {}, None),
+}
+
+
+def settings_with_seminar() -> Any:
+    seminar = SETTINGS.seminars["month1"].model_copy(
+        update={
+            "date": dt.datetime(2026, 12, 10, 12, 15),
+            "url": "https://meet.example.co.jp/kakeai-seminar-1",
+            "recording_url": "https://video.example.co.jp/kakeai-seminar-1",
+        }
+    )
+    return SETTINGS.model_copy(update={"seminars": {**SETTINGS.seminars, "month1": seminar}})
+
+
+def render(stem: str) -> EmailMessage:
+    template_name, spec, extra, seminar_id = CASES[stem]
+    settings = settings_with_seminar()
+    campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
+    seminar = seminar_context(settings, seminar_id)
+    context = template_context(RECIPIENT, settings, extra, seminar, campaign, spec)
+    template = TemplateSet(Path("/nonexistent"), SHIPPED / "mail").get(template_name)
+    rendered = template.render(context, settings.mail.subject_prefix)
+    mail = settings.mail
+    built = build_message(
+        mail,
+        RECIPIENT["name"],
+        RECIPIENT["email"],
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        message_id(f"{stem}-2026-11", RECIPIENT["user_id"], mail.message_id_domain),
+    )
+    # Read back as a mail client would: the wire bytes, decoded.
+    return message_from_bytes(as_bytes(built), policy=policy.default)  # type: ignore[return-value]
+
+
+def decoded(message: EmailMessage) -> str:
+    headers = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "Content-Type")
+    lines = [f"{name}: {message[name]}" for name in headers]
+    body = message.get_content().replace("\r\n", "\n")  # sent as CRLF; compared as lines
+    return "\n".join(lines) + "\n\n" + body
+
+
+@pytest.mark.parametrize("stem", sorted(CASES))
+def test_rendered_mail_matches_the_checked_file(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_NOW", "2026-11-24T10:00:00+09:00")
+    text = decoded(render(stem))
+    expected = EXPECTED / f"{stem}.txt"
+    if os.environ.get("WRITE_EXPECTED_MAIL") == "1":
+        expected.write_text(text, encoding="utf-8", newline="\n")
+    assert text == expected.read_text(encoding="utf-8")
+    assert "{{" not in text and "{%" not in text and RECIPIENT["name"] + " 様" in text
