@@ -1,0 +1,90 @@
+"""Seminar attendance and survey answers, replaced whole on each import of a file."""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+
+import pandas as pd
+
+from ..clock import now_text
+from ..workspace import Workspace
+from .state import connect
+
+
+def record_seminar_attendance(
+    ws: Workspace, seminar_id: str, user_ids: list[str], source: str
+) -> None:
+    """Replace the seminar's attendance with this file's (ingesting again is safe)."""
+    stamp = now_text()
+    with closing(connect(ws)) as db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM seminar_attendance WHERE seminar = ?", (seminar_id,))
+        db.executemany(
+            "INSERT INTO seminar_attendance (seminar, user_id, source, recorded_at)"
+            " VALUES (?, ?, ?, ?)",
+            [(seminar_id, u, source, stamp) for u in user_ids],
+        )
+        db.execute("COMMIT")
+
+
+def record_seminar_survey(
+    ws: Workspace, seminar_id: str, answers: pd.DataFrame, source: str
+) -> None:
+    """Replace the seminar's survey answers with this file's."""
+    stamp = now_text()
+    with closing(connect(ws)) as db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM seminar_survey WHERE seminar = ?", (seminar_id,))
+        db.executemany(
+            "INSERT INTO seminar_survey"
+            " (seminar, row, user_id, satisfaction, interests, free_text, source, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    seminar_id,
+                    int(r.row),
+                    r.user_id,
+                    None if pd.isna(r.satisfaction) else int(r.satisfaction),
+                    json.dumps(r.interests, ensure_ascii=False),
+                    r.free_text,
+                    source,
+                    stamp,
+                )
+                for r in answers.itertuples(index=False)
+            ],
+        )
+        db.execute("COMMIT")
+
+
+def seminar_attendance(ws: Workspace, seminar_id: str) -> set[str]:
+    with closing(connect(ws)) as db:
+        return {
+            r[0]
+            for r in db.execute(
+                "SELECT user_id FROM seminar_attendance WHERE seminar = ?", (seminar_id,)
+            )
+        }
+
+
+def seminar_survey(ws: Workspace, seminar_id: str) -> pd.DataFrame:
+    with closing(connect(ws)) as db:
+        frame = pd.read_sql_query(
+            "SELECT row, user_id, satisfaction, interests, free_text FROM seminar_survey"
+            " WHERE seminar = ? ORDER BY row",
+            db,
+            params=(seminar_id,),
+        )
+    frame["interests"] = frame["interests"].map(
+        lambda v: json.loads(v) if isinstance(v, str) else []
+    )
+    return frame
+
+
+def stored_survey_answers(ws: Workspace) -> pd.DataFrame:
+    """Every seminar's stored free-text answers with the day each survey was recorded."""
+    with closing(connect(ws)) as db:
+        return pd.read_sql_query(
+            "SELECT seminar, row, free_text, recorded_at FROM seminar_survey ORDER BY seminar, row",
+            db,
+        )
