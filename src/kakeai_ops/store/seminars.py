@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
+from typing import Any
 
 import pandas as pd
 
@@ -17,15 +18,14 @@ def record_seminar_attendance(
 ) -> None:
     """Replace the seminar's attendance with this file's (ingesting again is safe)."""
     stamp = now_text()
-    with closing(connect(ws)) as db:
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("DELETE FROM seminar_attendance WHERE seminar = ?", (seminar_id,))
-        db.executemany(
-            "INSERT INTO seminar_attendance (seminar, user_id, source, recorded_at)"
-            " VALUES (?, ?, ?, ?)",
-            [(seminar_id, u, source, stamp) for u in user_ids],
-        )
-        db.execute("COMMIT")
+    _replace_rows(
+        ws,
+        seminar_id,
+        "seminar_attendance",
+        "INSERT INTO seminar_attendance (seminar, user_id, source, recorded_at)"
+        " VALUES (?, ?, ?, ?)",
+        [(seminar_id, u, source, stamp) for u in user_ids],
+    )
 
 
 def record_seminar_survey(
@@ -33,27 +33,37 @@ def record_seminar_survey(
 ) -> None:
     """Replace the seminar's survey answers with this file's."""
     stamp = now_text()
+    _replace_rows(
+        ws,
+        seminar_id,
+        "seminar_survey",
+        "INSERT INTO seminar_survey"
+        " (seminar, row, user_id, satisfaction, interests, free_text, source, recorded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                seminar_id,
+                int(r.row),
+                r.user_id,
+                None if pd.isna(r.satisfaction) else int(r.satisfaction),
+                json.dumps(r.interests, ensure_ascii=False),
+                r.free_text,
+                source,
+                stamp,
+            )
+            for r in answers.itertuples(index=False)
+        ],
+    )
+
+
+def _replace_rows(
+    ws: Workspace, seminar_id: str, table: str, insert: str, rows: list[tuple[Any, ...]]
+) -> None:
+    """The seminar's rows in ``table`` replaced by ``rows`` in one transaction."""
     with closing(connect(ws)) as db:
         db.execute("BEGIN IMMEDIATE")
-        db.execute("DELETE FROM seminar_survey WHERE seminar = ?", (seminar_id,))
-        db.executemany(
-            "INSERT INTO seminar_survey"
-            " (seminar, row, user_id, satisfaction, interests, free_text, source, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    seminar_id,
-                    int(r.row),
-                    r.user_id,
-                    None if pd.isna(r.satisfaction) else int(r.satisfaction),
-                    json.dumps(r.interests, ensure_ascii=False),
-                    r.free_text,
-                    source,
-                    stamp,
-                )
-                for r in answers.itertuples(index=False)
-            ],
-        )
+        db.execute(f"DELETE FROM {table} WHERE seminar = ?", (seminar_id,))
+        db.executemany(insert, rows)
         db.execute("COMMIT")
 
 
