@@ -10,6 +10,7 @@ from ..config import Advisor, Settings
 from ..errors import KopsError
 from ..model import Tables
 from .divisions import scope_tables
+from .roles import roles
 
 PEOPLE_COLUMNS = ["advisor", "user_id", "name", "email", "division", "department", "role"]
 
@@ -52,14 +53,7 @@ def people_in_scope(tables: Tables, name: str, config: Advisor) -> pd.DataFrame:
         & (scoped.users["employment_status"] != "retired")
     ]
     role = pd.Series(
-        [
-            "both"
-            if user in managers and user in members
-            else "manager"
-            if user in managers
-            else "member"
-            for user in users["user_id"]
-        ],
+        roles(users["user_id"].isin(managers), users["user_id"].isin(members)),
         index=users.index,
     )
     frame = pd.DataFrame(

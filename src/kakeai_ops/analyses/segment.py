@@ -18,6 +18,7 @@ from .common import (
     is_prepared,
     user_positions,
 )
+from .roles import roles
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,7 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
 
     is_manager = facts["pairs_as_manager"] > 0
     is_member = facts["pairs_as_member"] > 0
-    role = np.select(
-        [is_manager & is_member, is_manager, is_member], ["both", "manager", "member"], "none"
-    )
+    role = roles(is_manager, is_member)
 
     flags = pd.DataFrame(index=index)
     flags["not_activated"] = users["last_login_at"].isna()

@@ -14,7 +14,6 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -293,7 +292,3 @@ class Ledger:
             self.db,
             params=(run_id,),
         )
-
-
-def ledger(ws: Workspace) -> closing[Ledger]:
-    return closing(Ledger(ws))

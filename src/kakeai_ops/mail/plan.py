@@ -12,9 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
@@ -24,6 +22,7 @@ from typing import Any
 from ..config import Mail, Settings
 from ..errors import KopsError
 from ..outputs.filenames import safe_name
+from ..outputs.files import write_atomically
 from ..workspace import Workspace
 from .audience import Audience, holdout_share
 from .headers import check_headers
@@ -156,20 +155,14 @@ def save_plan(ws: Workspace, plan: Plan) -> str:
     """Write the plan under its content hash (atomically); returns the hash."""
     directory = plan_dir(ws, plan.run_id)
     directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    handle, temp = tempfile.mkstemp(prefix=".plan.", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for message in plan.messages:
-                text = json.dumps(asdict(message), ensure_ascii=False, sort_keys=True)
-                line = (text + "\n").encode("utf-8")
-                digest.update(line)
-                out.write(line)
-        os.replace(temp, plan_file(ws, plan.run_id, digest.hexdigest()))
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    return digest.hexdigest()
+    data = b"".join(
+        (json.dumps(asdict(message), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        for message in plan.messages
+    )
+    # The file is named by its content, so the bytes come first and the name after.
+    content_hash = hashlib.sha256(data).hexdigest()
+    write_atomically(plan_file(ws, plan.run_id, content_hash), data)
+    return content_hash
 
 
 def discard_plan(ws: Workspace, run_id: str, content_hash: str) -> None:

@@ -141,7 +141,7 @@ class Sender:
                         self.ledger.mark(plan.run_id, message.item, "sending", f"unknown: {err}")
                         report.outcomes["unknown"] += 1
                         self.on_progress(message, "unknown")
-                        self._reconnect(quiet=True)
+                        self._reconnect()
                     except FatalFailure as err:
                         self.ledger.mark(plan.run_id, message.item, "planned", str(err))
                         raise KopsError(
@@ -204,15 +204,14 @@ class Sender:
                     "(KOPS_SMTP_PASSWORD or the OS keyring)",
                 ) from None
 
-    def _reconnect(self, quiet: bool = False) -> None:
+    def _reconnect(self) -> None:
         reconnect = getattr(self.transport, "reconnect", None)
         if reconnect is None:
             return
         try:
             reconnect()
         except TemporaryFailure:
-            if not quiet:
-                pass  # the next attempt reconnects again
+            pass  # the next attempt reconnects again
         except FatalFailure as err:
             raise KopsError(f"the mail server refused the login: {err}") from None
 

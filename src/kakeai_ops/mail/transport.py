@@ -18,13 +18,13 @@ import contextlib
 import os
 import re
 import smtplib
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from ..config import Smtp
 from ..errors import KopsError
 from ..outputs.filenames import FileNames
+from ..outputs.files import write_atomically
 
 PASSWORD_ENV = "KOPS_SMTP_PASSWORD"
 
@@ -71,11 +71,7 @@ class OutboxTransport:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None:
-        target = self.names.path(item)
-        handle, temp = tempfile.mkstemp(prefix=f".{target.stem}.", dir=self.directory)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, target)
+        write_atomically(self.names.path(item), data)
 
     def close(self) -> None:
         pass

@@ -1,0 +1,190 @@
+"""Snapshots and the workspace state database: the only package that knows their files.
+
+A snapshot is a directory ``state/snapshots/NNNN/`` holding the canonical
+tables as Parquet and a ``manifest.json``. It is written under a temporary
+name and renamed into place, so a failed or interrupted ingest leaves nothing
+behind, and it is never modified afterwards.
+
+The state database (SQLite) lives in the modules beside this one, one per kind of
+record; its names are re-exported here so callers import from ``store`` alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import KopsError, WorkspaceError
+from ..model import Tables
+from ..workspace import STAGING_PREFIX, Workspace
+from .awards import awards, delivered_milestones, record_awards, record_milestones_delivered
+from .draws import (
+    DRAW_FIELDS,
+    add_entries,
+    campaign_draws,
+    campaign_entries,
+    draw_entrants,
+    record_draw,
+)
+from .interviews import (
+    exclude_from_interviews,
+    include_in_interviews,
+    interview_history,
+    record_interview,
+)
+from .seminars import (
+    record_seminar_attendance,
+    record_seminar_survey,
+    seminar_attendance,
+    seminar_survey,
+    stored_survey_answers,
+)
+from .state import SCHEMA, audit, audit_log, connect, os_user
+
+__all__ = [
+    "DRAW_FIELDS",
+    "SCHEMA",
+    "TABLE_NAMES",
+    "SnapshotInfo",
+    "Tables",
+    "add_entries",
+    "audit",
+    "audit_log",
+    "awards",
+    "campaign_draws",
+    "campaign_entries",
+    "connect",
+    "delivered_milestones",
+    "draw_entrants",
+    "exclude_from_interviews",
+    "include_in_interviews",
+    "interview_history",
+    "latest_snapshot",
+    "list_snapshots",
+    "load_tables",
+    "os_user",
+    "record_awards",
+    "record_draw",
+    "record_interview",
+    "record_milestones_delivered",
+    "record_seminar_attendance",
+    "record_seminar_survey",
+    "resolve_snapshot",
+    "seminar_attendance",
+    "seminar_survey",
+    "snapshot_as_of",
+    "stored_survey_answers",
+    "write_snapshot",
+]
+
+TABLE_NAMES = ("users", "pairs", "meetings")
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    id: str
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def as_of(self) -> dt.date | None:
+        value = self.manifest.get("as_of")
+        return dt.date.fromisoformat(value) if value else None
+
+    @property
+    def created_at(self) -> str:
+        return str(self.manifest.get("created_at", ""))
+
+    def rows(self, table: str) -> int:
+        return int(self.manifest["tables"][table]["rows"])
+
+
+def list_snapshots(ws: Workspace) -> list[SnapshotInfo]:
+    if not ws.snapshots_dir.is_dir():
+        return []
+    found = []
+    for entry in sorted(ws.snapshots_dir.iterdir()):
+        manifest = entry / "manifest.json"
+        if entry.is_dir() and entry.name.isdigit() and manifest.is_file():
+            found.append(SnapshotInfo(entry.name, entry, json.loads(manifest.read_text("utf-8"))))
+    return found
+
+
+def latest_snapshot(ws: Workspace) -> SnapshotInfo | None:
+    snapshots = list_snapshots(ws)
+    return snapshots[-1] if snapshots else None
+
+
+def snapshot_as_of(ws: Workspace, day: dt.date) -> SnapshotInfo | None:
+    """The newest snapshot whose data is dated on or before ``day``."""
+    dated = [x for x in list_snapshots(ws) if x.as_of is not None and x.as_of <= day]
+    return dated[-1] if dated else None
+
+
+def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
+    """``None``/'latest' → the newest; '3', '0003' → that one; '-1' → the one before the newest."""
+    snapshots = list_snapshots(ws)
+    if not snapshots:
+        raise WorkspaceError(
+            "this workspace has no data yet",
+            hint="ingest the exports first: `kops ingest users.csv pairs.csv meetings.xlsx`",
+        )
+    if ref is None or ref == "latest":
+        return snapshots[-1]
+    text = ref.strip()
+    if text.startswith("-") and text[1:].isdigit():
+        back = int(text[1:])
+        if back < len(snapshots):
+            return snapshots[-1 - back]
+    elif text.isdigit():
+        for snap in snapshots:
+            if int(snap.id) == int(text):
+                return snap
+    known = ", ".join(s.id for s in snapshots)
+    raise KopsError(
+        f"no snapshot '{ref}' (snapshots: {known})",
+        hint="`kops status` lists the snapshots; use an id, 'latest' or -1 for the one before",
+    )
+
+
+def load_tables(snapshot: SnapshotInfo, only: tuple[str, ...] = TABLE_NAMES) -> Tables:
+    import pandas as pd
+
+    frames = {}
+    for name in TABLE_NAMES:
+        path = snapshot.path / f"{name}.parquet"
+        frames[name] = pd.read_parquet(path) if name in only else pd.DataFrame()
+    return Tables(**frames)
+
+
+def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
+    ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.snapshots_dir))
+    try:
+        for name in TABLE_NAMES:
+            tables.get(name).to_parquet(staging / f"{name}.parquet", index=False)
+        for attempt in range(100):
+            snapshots = list_snapshots(ws)
+            next_id = f"{(int(snapshots[-1].id) + 1) if snapshots else 1:04d}"
+            manifest = {**manifest, "id": next_id}
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            target = ws.snapshots_dir / next_id
+            try:
+                os.rename(staging, target)
+            except OSError:
+                if attempt == 99:
+                    raise
+                continue  # another ingest took this id; take the next one
+            return SnapshotInfo(next_id, target, manifest)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    raise KopsError("could not store the snapshot")  # pragma: no cover

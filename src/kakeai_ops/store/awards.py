@@ -1,0 +1,76 @@
+"""Campaign awards and delivered milestone messages, each recorded once."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
+    import pandas as pd
+
+from ..clock import now_text
+from ..workspace import Workspace
+from .state import connect
+
+
+def record_awards(
+    ws: Workspace, campaign: str, rows: pd.DataFrame, snapshot: str
+) -> tuple[pd.DataFrame, int]:
+    """Award the users in ``rows`` (user_id, run_start, run_end) once each.
+
+    Returns the newly awarded rows and how many were awarded before.
+    """
+    with closing(connect(ws)) as db:
+        before = {
+            r[0] for r in db.execute("SELECT user_id FROM awards WHERE campaign = ?", (campaign,))
+        }
+        fresh = rows[~rows["user_id"].isin(before)]
+        stamp = now_text()
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT OR IGNORE INTO awards"
+            " (campaign, user_id, awarded_at, run_start, run_end, snapshot)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (campaign, r.user_id, stamp, r.run_start, r.run_end, snapshot)
+                for r in fresh.itertuples(index=False)
+            ],
+        )
+        db.execute("COMMIT")
+    return fresh, len(before & set(rows["user_id"]))
+
+
+def awards(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
+    with closing(connect(ws)) as db:
+        query = "SELECT campaign, user_id, awarded_at, run_start, run_end, snapshot FROM awards"
+        params: tuple[Any, ...] = ()
+        if campaign is not None:
+            query += " WHERE campaign = ?"
+            params = (campaign,)
+        return pd.read_sql_query(query + " ORDER BY campaign, user_id", db, params=params)
+
+
+def delivered_milestones(ws: Workspace) -> pd.DataFrame:
+    import pandas as pd
+
+    with closing(connect(ws)) as db:
+        return pd.read_sql_query(
+            "SELECT user_id, milestone, role, delivered_at, run_id FROM milestones_delivered", db
+        )
+
+
+def record_milestones_delivered(
+    ws: Workspace, rows: list[tuple[str, int, str]], run_id: str
+) -> None:
+    """Remember (user_id, milestone, role) as delivered, so it is never due again."""
+    stamp = now_text()
+    with closing(connect(ws)) as db:
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT OR IGNORE INTO milestones_delivered"
+            " (user_id, milestone, role, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)",
+            [(u, int(m), r, stamp, run_id) for u, m, r in rows],
+        )
+        db.execute("COMMIT")

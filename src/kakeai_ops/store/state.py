@@ -1,0 +1,228 @@
+"""The workspace state database: its schema, the connection and the audit log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
+    import pandas as pd
+
+from ..clock import now_text
+from ..workspace import Workspace
+
+SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        command TEXT NOT NULL,
+        scope TEXT,
+        snapshot TEXT,
+        rows INTEGER,
+        detail TEXT
+    );
+    """,
+    # version 2: campaign awards and delivered milestone messages
+    """
+    CREATE TABLE IF NOT EXISTS awards (
+        campaign TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        awarded_at TEXT NOT NULL,
+        run_start TEXT,
+        run_end TEXT,
+        snapshot TEXT,
+        PRIMARY KEY (campaign, user_id)
+    );
+    CREATE TABLE IF NOT EXISTS milestones_delivered (
+        user_id TEXT NOT NULL,
+        milestone INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        run_id TEXT,
+        PRIMARY KEY (user_id, milestone, role)
+    );
+    """,
+    # version 3: mail runs, the exactly-once ledger, test sends, the suppression list
+    """
+    CREATE TABLE IF NOT EXISTS mail_runs (
+        run_id TEXT PRIMARY KEY,
+        description TEXT NOT NULL,
+        segment_key TEXT,
+        snapshot TEXT,
+        as_of TEXT,
+        holdout_pct REAL NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        planned INTEGER NOT NULL,
+        status TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS mail_ledger (
+        run_id TEXT NOT NULL REFERENCES mail_runs(run_id),
+        item TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        template TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message_id TEXT NOT NULL,
+        error TEXT,
+        extra TEXT,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (run_id, item)
+    );
+    CREATE INDEX IF NOT EXISTS mail_ledger_user ON mail_ledger (user_id, state, sent_at);
+    CREATE TABLE IF NOT EXISTS mail_test_log (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        item TEXT NOT NULL,
+        test_addr TEXT NOT NULL,
+        at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE TABLE IF NOT EXISTS suppression (
+        key TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        source TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    """,
+    # version 4: interviews done and people kept out of the shortlist
+    """
+    CREATE TABLE IF NOT EXISTS interviews (
+        manager_id TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        interviewed_on TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (manager_id, member_id, interviewed_on)
+    );
+    CREATE TABLE IF NOT EXISTS interview_exclusions (
+        user_id TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    """,
+    # version 5: seminar attendance and survey answers
+    """
+    CREATE TABLE IF NOT EXISTS seminar_attendance (
+        seminar TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (seminar, user_id)
+    );
+    CREATE TABLE IF NOT EXISTS seminar_survey (
+        seminar TEXT NOT NULL,
+        row INTEGER NOT NULL,
+        user_id TEXT,
+        satisfaction INTEGER,
+        interests TEXT,
+        free_text TEXT,
+        source TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (seminar, row)
+    );
+    """,
+    # version 6: campaign entries and draws (each draw keeps its seed and entrant list)
+    """
+    CREATE TABLE IF NOT EXISTS campaign_entries (
+        campaign TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        entered_at TEXT,
+        source TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (campaign, user_id)
+    );
+    CREATE TABLE IF NOT EXISTS campaign_draws (
+        campaign TEXT NOT NULL,
+        draw_no INTEGER NOT NULL,
+        drawn_at TEXT NOT NULL,
+        drawn_by TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        seed TEXT NOT NULL,
+        winners INTEGER NOT NULL,
+        per_division INTEGER,
+        entrants INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        snapshot TEXT,
+        as_of TEXT,
+        reason TEXT,
+        current INTEGER NOT NULL,
+        PRIMARY KEY (campaign, draw_no)
+    );
+    CREATE TABLE IF NOT EXISTS campaign_draw_entrants (
+        campaign TEXT NOT NULL,
+        draw_no INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        division TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        won INTEGER NOT NULL,
+        PRIMARY KEY (campaign, draw_no, user_id),
+        FOREIGN KEY (campaign, draw_no) REFERENCES campaign_draws (campaign, draw_no)
+    );
+    """,
+]
+
+
+def connect(ws: Workspace) -> sqlite3.Connection:
+    """The state database, created or upgraded to the current schema."""
+    ws.state_dir.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(SCHEMA[version:], start=version + 1):
+        connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
+    return connection
+
+
+def os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def audit(ws: Workspace, command: str, **fields: Any) -> None:
+    """Record a run (who, when, scope, snapshot, rows) in the workspace audit log."""
+    user = os_user()
+    with closing(connect(ws)) as db:
+        db.execute(
+            "INSERT INTO audit (at, os_user, command, scope, snapshot, rows, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                now_text(),
+                user,
+                command,
+                fields.get("scope"),
+                fields.get("snapshot"),
+                fields.get("rows"),
+                json.dumps(fields.get("detail"), ensure_ascii=False)
+                if fields.get("detail")
+                else None,
+            ),
+        )
+
+
+def audit_log(ws: Workspace, limit: int) -> pd.DataFrame:
+    """The newest ``limit`` audit entries, newest first (detail as stored JSON text)."""
+    import pandas as pd
+
+    with closing(connect(ws)) as db:
+        return pd.read_sql_query(
+            "SELECT at, os_user, command, scope, snapshot, rows, detail FROM audit"
+            " ORDER BY id DESC LIMIT ?",
+            db,
+            params=(limit,),
+        )
