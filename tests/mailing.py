@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from conftest import Cli
-from kakeai_ops.mail.ledger import Ledger
+from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 

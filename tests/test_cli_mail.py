@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from conftest import Cli
-from kakeai_ops.mail.ledger import Ledger
 from kakeai_ops.mail.plan import outbox_folder
+from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from mailing import RUN, SEGMENT, audience, reachable, states, use_smtp
 from smtp_server import SmtpServer

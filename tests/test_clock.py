@@ -18,9 +18,9 @@ import yaml
 from conftest import REPO, SAMPLE, Cli
 from kakeai_ops.clock import JST
 from kakeai_ops.errors import WorkspaceError
-from kakeai_ops.mail.ledger import Ledger, LedgerRow
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store import latest_snapshot
+from kakeai_ops.store.ledger import Ledger, LedgerRow
 from kakeai_ops.workspace import Workspace
 
 SEGMENT = ["--segment", "no_prep", "--role", "member"]

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Cli
 from kakeai_ops.clock import JST
-from kakeai_ops.mail.ledger import Ledger, LedgerRow
+from kakeai_ops.store.ledger import Ledger, LedgerRow
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, reachable, states, use_smtp
 from smtp_server import SmtpServer

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from kakeai_ops.mail.ledger import Ledger
 from kakeai_ops.mail.plan import load_plan, plan_dir
+from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 from test_cli_mail import SEGMENT, states, use_smtp

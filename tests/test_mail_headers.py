@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from conftest import Cli
-from kakeai_ops.mail.ledger import Ledger
 from kakeai_ops.store import latest_snapshot, load_tables, write_snapshot
+from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 from test_cli_mail import use_smtp

@@ -18,9 +18,9 @@ from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
 from kakeai_ops.exports.seminar_files import read_survey
 from kakeai_ops.init import init_workspace
-from kakeai_ops.mail.ledger import Ledger
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.seminars import invite_spec
+from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.survey_text import group_answers
 from kakeai_ops.workspace import Workspace
 

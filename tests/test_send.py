@@ -11,10 +11,10 @@ import pytest
 
 from conftest import Cli
 from kakeai_ops.config import Mail, load_settings
-from kakeai_ops.mail.ledger import Ledger
 from kakeai_ops.mail.plan import load_plan
 from kakeai_ops.mail.send import Paused, Sender, backoff_seconds
 from kakeai_ops.mail.transport import OutboxTransport, SmtpTransport
+from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from mailing import RUN, SEGMENT, configure, reachable, states, use_smtp
 from smtp_server import SmtpServer

@@ -14,8 +14,8 @@ from .analyses import segment as segmentation
 from .analyses.names import NameMatcher
 from .analyses.seminar_summary import Summary, summarise
 from .config import Settings
-from .mail.ledger import Ledger
 from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
+from .store.ledger import Ledger
 from .survey_text import summarise_free_text
 from .workspace import Workspace
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from contextlib import closing
 
 from ..config import Settings
+from ..store.ledger import Ledger
 from ..workspace import Workspace
 from . import headers as mail_headers
-from .ledger import Ledger
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, build_planned, outbox_folder

@@ -20,8 +20,8 @@ from ..config import Settings
 from ..errors import KopsError
 from ..outputs.privacy import protect_effect, shown_difference
 from ..store import Tables
+from ..store.ledger import Ledger
 from ..workspace import Workspace
-from .ledger import Ledger
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from ..config import Mail, Settings
 from ..errors import KopsError
 from ..outputs.filenames import safe_name
 from ..outputs.files import write_atomically
+from ..store.ledger import Ledger
 from ..workspace import Workspace
 from .audience import Audience, holdout_share
 from .headers import check_headers
-from .ledger import Ledger
 from .message import build_message, message_id
 from .templates import TemplateSet
 

@@ -23,11 +23,11 @@ from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
 from ..store import audit, awards, delivered_milestones, draw_entrants
+from ..store.ledger import Ledger, LedgerRow
 from ..workspace import Workspace
 from . import binding as run_binding
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .delivery import dry_run, send_pending, test_send
-from .ledger import Ledger, LedgerRow
 from .operator import Operator, Source
 from .plan import Plan, discard_plan, load_plan, make_plan, safe_run_id, save_plan
 from .templates import TemplateSet

@@ -20,9 +20,9 @@ from ..clock import JST, now
 from ..config import Mail, Settings
 from ..errors import KopsError
 from ..store import record_milestones_delivered
+from ..store.ledger import PENDING, Ledger
 from ..workspace import Workspace
 from .headers import check_headers
-from .ledger import PENDING, Ledger
 from .message import as_bytes
 from .plan import Plan, PlannedMessage, build_planned
 from .transport import FatalFailure, PermanentFailure, TemporaryFailure, Transport, UnknownOutcome

@@ -19,7 +19,6 @@ from ..analyses.mail_effect import Difference, difference, run_effect
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Settings
-from ..mail.ledger import Ledger
 from ..outputs.privacy import protect_effect, shown_difference
 from ..outputs.report_cells import Cell
 from ..reports import DivisionReport, build_report
@@ -33,6 +32,7 @@ from ..store import (
     list_snapshots,
     load_tables,
 )
+from ..store.ledger import Ledger
 from ..workspace import Workspace
 from .actions import next_actions
 from .figures import (

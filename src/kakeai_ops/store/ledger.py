@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..clock import as_jst, now_text, parse_moment
 from ..errors import WorkspaceError
-from ..store import connect, os_user
 from ..workspace import Workspace
+from .state import connect, os_user
 
 STATES = ("planned", "sending", "sent", "temp_failed", "perm_failed", "suppressed", "holdout")
 PENDING = ("planned", "temp_failed")
