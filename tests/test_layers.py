@@ -6,6 +6,7 @@ way (analyses → mail, anything → cli, a cycle between packages) fails here.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -73,3 +74,22 @@ import sys
 from importlinter.cli import lint_imports
 sys.exit(lint_imports(no_cache=True, no_logo=True))
 """
+
+
+def test_only_the_store_speaks_sql() -> None:
+    # The state database is the store's: no other module imports sqlite3 (design.md).
+    package = REPO / "src" / "kakeai_ops"
+    speaking = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "store" not in path.relative_to(package).parts
+        and any(
+            isinstance(node, ast.Import | ast.ImportFrom)
+            and any(
+                (alias.name if isinstance(node, ast.Import) else node.module or "") == "sqlite3"
+                for alias in node.names
+            )
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    )
+    assert speaking == []
