@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Exports
-from . import normalise as nz
+from . import normalise
 from .findings import Findings
 from .reading import RawTable
 from .tables import REQUIRED
@@ -84,7 +84,7 @@ class _Context:
     def plain_text(self, field: str) -> pd.Series:
         """The field's raw text, refusing control characters (NUL, CR/LF, tab, DEL, C1)."""
         raw = self.text(field)
-        control = nz.has_control(raw)
+        control = normalise.has_control(raw)
         if control.any():  # the message spells the characters out (findings.visible)
             self.bad(
                 field,
@@ -113,7 +113,7 @@ class _Context:
         checked with their status); ``since_2000``: anything earlier is an Excel mishap
         (all but birth dates)."""
         raw = self.text(field)
-        values, bad = nz.parse_datetimes(raw)
+        values, bad = normalise.parse_datetimes(raw)
         self.bad(
             field,
             bad,
@@ -174,17 +174,17 @@ def _ids(ctx: _Context, field: str, required: bool = True, defines: bool = False
     1on1ID), checked for ids that lost their zero padding; references are checked
     against users instead."""
     raw = ctx.plain_text(field)
-    values = nz.normalise_id(raw).rename(field)
+    values = normalise.normalise_id(raw).rename(field)
     ctx.note_respelled(field, raw, values)
     ctx.bad(
         field,
-        nz.excel_scientific(values),
+        normalise.excel_scientific(values),
         f"looks like a number Excel wrote in scientific notation; {TEXT_HINT}",
         values,
         kind="scientific",
     )
     if defines:
-        shorter, width = nz.lost_leading_zeros(values)
+        shorter, width = normalise.lost_leading_zeros(values)
         if shorter.any():
             described = "'" + values + "', maybe '" + values.str.zfill(width) + "'"
             ctx.findings.rows(
@@ -211,13 +211,13 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
     user_id = _ids(ctx, "user_id", defines=True)
     ctx.duplicates("user_id", user_id, "duplicate user id")
     name_raw = ctx.plain_text("name")
-    name = nz.blank_to_empty(name_raw)  # names are never NFKC-normalised (髙, 﨑 stay)
+    name = normalise.blank_to_empty(name_raw)  # names are never NFKC-normalised (髙, 﨑 stay)
     ctx.required("name", name, name_raw)
     email = _emails(ctx)
-    division = nz.blank_to_empty(ctx.plain_text("division"))
-    department = nz.blank_to_empty(ctx.plain_text("department"))
-    job_type = nz.blank_to_empty(ctx.plain_text("job_type"))
-    age_band = nz.nfkc(nz.blank_to_empty(ctx.plain_text("age_band")))
+    division = normalise.blank_to_empty(ctx.plain_text("division"))
+    department = normalise.blank_to_empty(ctx.plain_text("department"))
+    job_type = normalise.blank_to_empty(ctx.plain_text("job_type"))
+    age_band = normalise.nfkc(normalise.blank_to_empty(ctx.plain_text("age_band")))
     employment_raw = ctx.plain_text("employment")
     vocab = settings.employment
     status_of = {}
@@ -227,9 +227,11 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
         ("retired", vocab.retired),
     ):
         for word in words:
-            status_of[nz.fold_key(word)] = key
-    employment = nz.blank_to_empty(employment_raw)
-    folded = nz.per_distinct(employment, lambda v: status_of.get(nz.fold_key(v)) if v else "active")
+            status_of[normalise.fold_key(word)] = key
+    employment = normalise.blank_to_empty(employment_raw)
+    folded = normalise.per_distinct(
+        employment, lambda v: status_of.get(normalise.fold_key(v)) if v else "active"
+    )
     unknown = folded.isna()
     ctx.bad(
         "employment",
@@ -260,13 +262,13 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
 def _emails(ctx: _Context) -> pd.Series:
     """Normalised addresses: exactly one address each, no two users sharing one."""
     raw = ctx.plain_text("email")
-    email = nz.normalise_email(raw)
+    email = normalise.normalise_email(raw)
     ctx.note_respelled("email", raw, email)
-    checked = email.where(~nz.has_control(raw), "")  # control characters already reported
-    reasons = nz.email_problems(checked)
+    checked = email.where(~normalise.has_control(raw), "")  # control characters already reported
+    reasons = normalise.email_problems(checked)
     malformed = reasons.notna()
     if malformed.any():
-        described = "'" + nz.blank_to_empty(raw) + "': " + reasons.fillna("")
+        described = "'" + normalise.blank_to_empty(raw) + "': " + reasons.fillna("")
         ctx.findings.rows(
             ctx.file,
             malformed,
@@ -289,7 +291,7 @@ def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
     same = (manager_id == member_id) & (manager_id != "")
     ctx.bad("member_id", same, "manager and member are the same person", member_id, kind="self")
     recurring_raw = ctx.text("recurring")
-    recurring, bad = nz.parse_bools(
+    recurring, bad = normalise.parse_bools(
         recurring_raw, settings.recurring_true, settings.recurring_false
     )
     ctx.bad(
@@ -320,14 +322,14 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
 
     held_raw = ctx.text("held_at")
     held_at = ctx.dates("held_at")  # 予定 may lie ahead: checked with the status below
-    ctx.required("held_at", nz.blank_to_empty(held_raw), held_raw)
+    ctx.required("held_at", normalise.blank_to_empty(held_raw), held_raw)
 
     status_map: dict[str, str] = {}
     for key in STATUS_KEYS:
         for word in [*getattr(settings.statuses, key), key]:
-            status_map[nz.fold_key(word)] = key
+            status_map[normalise.fold_key(word)] = key
     status_raw = ctx.text("status")
-    status, unknown, _ = nz.map_vocabulary(status_raw, status_map)
+    status, unknown, _ = normalise.map_vocabulary(status_raw, status_map)
     expected = "/".join(
         settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled
     )
@@ -340,7 +342,7 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
 
     sukkiri_raw = ctx.text("sukkiri")
     scale = settings.sukkiri_scale
-    sukkiri, bad = nz.parse_ints(sukkiri_raw, scale.min, scale.max)
+    sukkiri, bad = normalise.parse_ints(sukkiri_raw, scale.min, scale.max)
     ctx.bad(
         "sukkiri",
         bad,
@@ -350,7 +352,7 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
     )
     growth_raw = ctx.text("growth")
     gscale = settings.growth_scale
-    growth, bad = nz.parse_ints(growth_raw, gscale.min, gscale.max)
+    growth, bad = normalise.parse_ints(growth_raw, gscale.min, gscale.max)
     ctx.bad(
         "growth",
         bad,
@@ -386,7 +388,9 @@ def _vocab(
     ctx: _Context, field: str, canonical: list[str], aliases: dict[str, str], label: str
 ) -> pd.Series:
     raw = ctx.text(field)
-    values, unknown, respelled = nz.map_vocabulary(raw, nz.vocabulary_map(canonical, aliases))
+    values, unknown, respelled = normalise.map_vocabulary(
+        raw, normalise.vocabulary_map(canonical, aliases)
+    )
     ctx.bad(
         field,
         unknown,
@@ -396,7 +400,7 @@ def _vocab(
         kind=field,
     )
     for before, after in list(respelled.items())[:5]:
-        count = int((nz.blank_to_empty(raw) == before).sum())
+        count = int((normalise.blank_to_empty(raw) == before).sum())
         ctx.findings.note(
             f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)"
         )

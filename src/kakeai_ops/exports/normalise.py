@@ -16,8 +16,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-MISSING_MARKS = {"", "-", "－", "‐", "ｰ"}
-
 
 def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
     """``convert`` applied once per distinct value, spread back over the rows.

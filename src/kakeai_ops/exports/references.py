@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import normalise as nz
+from . import normalise
 from .canonical import TEXT_HINT
 from .findings import Findings
 
@@ -16,7 +16,7 @@ def check_references(frame: pd.DataFrame, known: pd.Index, label: str, findings:
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
         values = pd.Series(uniques, dtype=str)
         # Ids already refused as Excel numbers or for control characters are not repeated.
-        reported = nz.excel_scientific(values) | nz.has_control(values)
+        reported = normalise.excel_scientific(values) | normalise.has_control(values)
         # Membership on plain objects: isin() on Arrow strings converts every known id to an
         # Arrow scalar in Python (over a second for 50k users, per column).
         is_user = pd.Series(values.to_numpy(dtype=object), index=values.index, dtype=object).isin(
