@@ -18,7 +18,7 @@ from .exports.canonical import canonicalise, required_columns_missing
 from .exports.findings import Findings
 from .exports.reading import ReadFailure, find_header, read_table
 from .exports.references import check_references
-from .exports.tables import LABELS, TABLES, recognise, repeated_columns
+from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
 from .store import SnapshotInfo, Tables, latest_snapshot, load_tables, write_snapshot
 from .workspace import Workspace
 
@@ -179,18 +179,11 @@ def _load_file(
                     )
                 )
             return None
-        repeated = repeated_columns(headers, set(recognition.columns.values()))
-        for header, where in repeated.items():
-            findings.problem(
-                Problem(
-                    path.name,
-                    header_row.row,
-                    header,
-                    "column appears more than once (columns "
-                    + ", ".join(map(str, where[:-1]))
-                    + f" and {where[-1]}); keep one",
-                )
-            )
+        repeated = repeated_column_problems(
+            path.name, header_row.row, headers, set(recognition.columns.values())
+        )
+        for problem in repeated:
+            findings.problem(problem)
         if repeated:
             return None
         if recognition.ignored:

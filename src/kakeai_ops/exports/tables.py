@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..config import Exports
+from ..errors import Problem
 
 TABLES = ("users", "pairs", "meetings")
 LABELS = {"users": "ユーザー一覧", "pairs": "ペア一覧", "meetings": "1on1履歴"}
@@ -89,3 +90,20 @@ def repeated_columns(headers: list[str], used: set[str]) -> dict[str, list[int]]
         for key, where in positions.items()
         if len(where) > 1 and key in used_keys
     }
+
+
+def repeated_column_problems(
+    file: str, row: int, headers: list[str], used: set[str]
+) -> list[Problem]:
+    """One problem per column kops reads that the header row holds more than once."""
+    return [
+        Problem(
+            file,
+            row,
+            header,
+            "column appears more than once (columns "
+            + ", ".join(map(str, where[:-1]))
+            + f" and {where[-1]}); keep one",
+        )
+        for header, where in repeated_columns(headers, used).items()
+    ]

@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from .findings import Findings
 from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_table
-from .tables import header_key, repeated_columns
+from .tables import header_key, repeated_column_problems
 
 
 def find_column(headers: list[str], names: list[str]) -> str | None:
@@ -174,18 +174,9 @@ def read_user_file(
             return None
         used = {c for c in columns.values() if c}
         # Reading either copy of a repeated column would be a guess (as in ingest).
-        repeated = repeated_columns(headers, used)
-        for header, where in repeated.items():
-            findings.problem(
-                Problem(
-                    path.name,
-                    1,
-                    header,
-                    "column appears more than once (columns "
-                    + ", ".join(map(str, where[:-1]))
-                    + f" and {where[-1]}); keep one",
-                )
-            )
+        repeated = repeated_column_problems(path.name, 1, headers, used)
+        for problem in repeated:
+            findings.problem(problem)
         if repeated:
             return None
         raw = read_table(path, lambda hs: [h for h in hs if h in used])
