@@ -1,0 +1,110 @@
+"""Part C of the month in the review: campaigns, milestone messages and interview candidates,
+each from the same core call as its command (`kops campaign eligible`, `kops campaign
+milestones`, `kops interview shortlist`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..analyses import shortlist, streaks
+from ..analyses.milestones import milestones_due
+from ..calendar import BusinessCalendar
+from ..config import Settings
+from ..store import Tables, awards, delivered_milestones, interview_history
+from ..workspace import Workspace
+from .figures import CampaignFigures, Interviews, Milestones
+
+TOP_PAIRS = 5  # interview candidates shown on the slide
+
+LEFT_OUT = ("退職のため対象外", "休職・休業中のため対象外")
+
+
+def campaign_figures(
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+) -> list[CampaignFigures]:
+    calendar = BusinessCalendar(settings.calendar.company_holidays)
+    result = []
+    for campaign_id, campaign in settings.campaigns.items():
+        users = streaks.eligibility(tables, campaign, calendar, as_of).users
+        window_open = as_of <= campaign.window.end
+        # On track: could still qualify, with at least one covered month so far.
+        on_track = ~users["eligible"] & ~users["note"].isin(LEFT_OUT)
+        on_track &= users["best_run_months"] >= 1
+        result.append(
+            CampaignFigures(
+                campaign_id=campaign_id,
+                title=campaign.title,
+                window=f"{campaign.window.start}〜{campaign.window.end}",
+                eligible=int(users["eligible"].sum()),
+                on_track=int(on_track.sum()) if window_open else 0,
+                awarded=len(awards(ws, campaign_id)),
+                window_open=window_open,
+            )
+        )
+    return result
+
+
+def milestone_figures(
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+) -> Milestones:
+    delivered = delivered_milestones(ws)
+    due = milestones_due(tables, settings.milestones, as_of, delivered)
+    return Milestones(
+        due_manager=int((due["role"] == "manager").sum()),
+        due_member=int((due["role"] == "member").sum()),
+        delivered=len(delivered),
+    )
+
+
+TOP_COLUMNS = [
+    "rank",
+    "manager_id",
+    "manager_name",
+    "member_id",
+    "member_name",
+    "division",
+    "held",
+    "sukkiri_avg",
+    "score",
+    "top_topics",
+]
+
+
+def interview_figures(
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+) -> Interviews:
+    """The shortlist's first picks, as `kops interview shortlist` makes them."""
+    rules = settings.interview
+    exports = settings.exports
+    stats = shortlist.pair_stats(
+        tables, rules, as_of, exports.sukkiri_scale, exports.growth_scale, exports.topics, None
+    )
+    done, excluded = interview_history(ws)
+    interviewed = set(done["manager_id"]) | set(done["member_id"])
+    frame = shortlist.eligibility(
+        stats, tables.users, rules, set(excluded["user_id"]), interviewed, None
+    )
+    picked = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n))).picks
+    if picked.empty:
+        return Interviews(int(frame["eligible"].sum()), pd.DataFrame(columns=TOP_COLUMNS))
+    topics = shortlist.top_topics(tables.meetings, picked, rules, as_of)
+    top = pd.DataFrame(
+        {
+            "rank": range(1, len(picked) + 1),
+            "manager_id": picked["manager_id"].astype(str),
+            "manager_name": picked["manager_name"],
+            "member_id": picked["member_id"].astype(str),
+            "member_name": picked["member_name"],
+            "division": picked["member_division"],
+            "held": picked["held"].astype(int),
+            "sukkiri_avg": picked["sukkiri_avg"].astype(float).round(2),
+            "score": picked["score"].astype(float).round(4),
+            "top_topics": [
+                topics.get((str(a), str(b)), "")
+                for a, b in zip(picked["manager_id"], picked["member_id"], strict=True)
+            ],
+        }
+    )
+    return Interviews(int(frame["eligible"].sum()), top.reset_index(drop=True))
