@@ -357,3 +357,43 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
         thanks = rest[0].message
         assert "抽選結果のご報告とお礼" in str(thanks["Subject"])
         assert "次の機会にもぜひご応募ください" in thanks.get_content()
+
+
+def test_a_flood_of_refused_rows_is_capped_and_listed_whole_in_a_file(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """An entries file of thousands of bad rows prints a screenful, not one line per row;
+    ``--problems FILE`` keeps every row for the secretariat to follow up in Excel."""
+    cli = Cli(sample_copy)
+    unknown = [f"9{i:05d}" for i in range(500)]
+    path = _entries_file(tmp_path, unknown)
+    listing = tmp_path / "problems.csv"
+    result = cli("campaign", "entries", CAMPAIGN, str(path), "--problems", str(listing))
+    refused = [line for line in result.stderr.splitlines() if line.startswith("refused: ")]
+    assert len(refused) == 30
+    assert refused[0] == "refused: entries.csv:2: ユーザーID: is not in users ('900000')"
+    assert "… and 470 more refused rows (all 500 in problems.csv)" in result.stderr
+    assert "0 new entries, 0 entered before, 500 row(s) refused" in result.stderr
+    data = listing.read_bytes()
+    assert data.startswith("\ufeff".encode())  # UTF-8 with BOM, for Excel
+    rows = _csv(data.decode("utf-8-sig"))
+    assert len(rows) == 500
+    assert rows[0] == {
+        "kind": "refused",
+        "file": "entries.csv",
+        "row": "2",
+        "column": "ユーザーID",
+        "what": "is not in users",
+        "value": "900000",
+    }
+    assert [int(r["row"]) for r in rows] == list(range(2, 502))
+
+
+def test_without_problems_file_the_cap_says_how_to_see_everything(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    path = _entries_file(tmp_path, [f"8{i:05d}" for i in range(45)])
+    result = cli("campaign", "entries", CAMPAIGN, str(path))
+    assert len([x for x in result.stderr.splitlines() if x.startswith("refused: ")]) == 30
+    assert "… and 15 more refused rows (--problems FILE lists every row)" in result.stderr

@@ -64,7 +64,7 @@ def read_entries(
             f"{path.name}: the campaign has an entry_deadline but the file has no 応募日時 column",
             hint="export the form with its timestamp column (応募日時 or タイムスタンプ)",
         )
-    lookup = Findings()
+    lookup = Findings(examples_per_kind=None)  # each unknown row is refused and named
     ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, lookup)
     # A blank id or one Excel turned into a number: the whole file needs fixing.
     whole = [

@@ -12,7 +12,8 @@ import typer
 from .. import config, draws, entries
 from ..analyses import draw as draw_rules
 from ..clock import now
-from ..errors import KopsError
+from ..errors import KopsError, Problem
+from ..outputs.files import write_table
 from ..store import audit, campaign_draws
 from .common import (
     AsOfOpt,
@@ -47,6 +48,14 @@ def entries_command(
     file: Annotated[
         Path, typer.Argument(help="The entry form export (CSV/XLSX): user ids or emails.")
     ],
+    problems: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems",
+            help="Write every refused and not-in-draw row to this CSV/XLSX (the screen shows "
+            f"the first {SHOWN_PROBLEMS} of each).",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
@@ -58,7 +67,7 @@ def entries_command(
     and named, as the draw judges eligibility again. Importing the same file
     again adds nothing.
 
-    Example: kops campaign entries exec-1on1-2026h2 exports/応募フォーム.xlsx
+    Example: kops campaign entries exec-1on1-2026h2 exports/応募フォーム.xlsx --problems 要確認.csv
     """
     opened = session(workspace)
     campaign = config.campaign(opened.settings, campaign_id)
@@ -69,10 +78,10 @@ def entries_command(
     result = entries.import_entries(
         opened.workspace, campaign_id, campaign, file, tables, judged, opened.settings, when
     )
-    for problem in result.refused:
-        err.print(f"refused: {problem}", highlight=False, markup=False)
-    for problem in result.not_in_draw:
-        err.print(f"note: {problem}", highlight=False, markup=False)
+    if problems is not None:
+        write_table(problem_rows(result), problems)
+    _print_capped("refused", result.refused, problems)
+    _print_capped("note", result.not_in_draw, problems)
     audit(
         opened.workspace,
         "campaign entries",
@@ -88,6 +97,45 @@ def entries_command(
         highlight=False,
         markup=False,  # the file name is data: "[red]応募.csv"
     )
+
+
+SHOWN_PROBLEMS = 30  # a screenful; a form export of thousands of bad rows goes to --problems
+
+
+def _print_capped(kind: str, found: list[Problem], listing: Path | None) -> None:
+    for problem in found[:SHOWN_PROBLEMS]:
+        err.print(f"{kind}: {problem}", highlight=False, markup=False)
+    rest = len(found) - SHOWN_PROBLEMS
+    if rest > 0:
+        where = (
+            f"all {len(found):,} in {listing.name}"
+            if listing is not None
+            else "--problems FILE lists every row"
+        )
+        noun = "refused rows" if kind == "refused" else "notes"
+        err.print(f"… and {rest:,} more {noun} ({where})", highlight=False, markup=False)
+
+
+def problem_rows(result: entries.EntriesImport) -> pd.DataFrame:
+    """Every refused and not-in-draw row, in file order, as the --problems file holds them."""
+    found = [("refused", p) for p in result.refused] + [("note", p) for p in result.not_in_draw]
+    found.sort(key=lambda item: item[1].row or 0)
+    return pd.DataFrame(
+        {
+            "kind": [kind for kind, _ in found],
+            "file": [p.file for _, p in found],
+            "row": pd.array([p.row for _, p in found], dtype="Int64"),
+            "column": [p.column or "" for _, p in found],
+            "what": [p.what for _, p in found],
+            "value": [_unquoted(p.value or "") for _, p in found],
+        },
+        columns=["kind", "file", "row", "column", "what", "value"],
+    )
+
+
+def _unquoted(value: str) -> str:
+    """The value as the file had it: messages quote it ('900001'), a spreadsheet column need not."""
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == "'" else value
 
 
 @writes_state("campaign draw", unless=("verify", "entrants"))

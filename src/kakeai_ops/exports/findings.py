@@ -18,7 +18,11 @@ EXAMPLES_PER_KIND = 20
 
 
 class Findings:
-    def __init__(self) -> None:
+    """``examples_per_kind=None`` keeps every problem: for rows that are refused one by
+    one while the rest of the file is used (form entries), where each one is reported."""
+
+    def __init__(self, examples_per_kind: int | None = EXAMPLES_PER_KIND) -> None:
+        self.examples_per_kind = examples_per_kind
         self.problems: list[Problem] = []
         self.total = 0
         self.notes: list[str] = []
@@ -34,7 +38,7 @@ class Findings:
         key = (problem.file, problem.column, kind or problem.what)
         self.total += 1
         self._per_kind[key] += 1
-        if self._per_kind[key] <= EXAMPLES_PER_KIND:
+        if self.examples_per_kind is None or self._per_kind[key] <= self.examples_per_kind:
             self.problems.append(problem)
 
     def rows(
@@ -58,7 +62,11 @@ class Findings:
         if count == 0:
             return
         key = (file, column, kind or what)
-        room = max(EXAMPLES_PER_KIND - self._per_kind[key], 0)
+        room = (
+            count
+            if self.examples_per_kind is None
+            else max(self.examples_per_kind - self._per_kind[key], 0)
+        )
         for position in hits[:room]:
             value = None if values is None else visible(str(values.loc[position]))
             shown = _quote(value) if quote else value
