@@ -17,12 +17,12 @@ from typing import Any
 import pandas as pd
 
 from .analyses import divisions as division_figures
+from .analyses.division_groups import TOTAL, Figures
 from .config import Settings
 from .outputs.privacy_audit import check, protect
 from .outputs.report_cells import ANY, PRIMARY, Cell, rows_of
 from .store import Tables
 
-TOTAL = "全社"
 TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]
 
 
@@ -44,7 +44,8 @@ class DivisionReport:
         return [c.record() for c in self.cells]
 
     def rows(self) -> int:
-        return len(self.overview) + sum(len(self.departments[d]) for d in self.divisions)
+        departments = self.departments
+        return len(self.overview) + sum(len(departments[d]) for d in self.divisions)
 
     @property
     def overview(self) -> pd.DataFrame:
@@ -52,8 +53,9 @@ class DivisionReport:
 
     @property
     def departments(self) -> dict[str, pd.DataFrame]:
+        cells = self._by_division("departments")
         return {
-            d: pd.DataFrame(rows_of(self.cells, "departments", d, "department", d)).drop(
+            d: pd.DataFrame(rows_of(cells.get(d, []), "departments", d, "department", d)).drop(
                 columns="division"
             )
             for d in self.divisions
@@ -61,21 +63,24 @@ class DivisionReport:
 
     @property
     def topics(self) -> dict[str, pd.DataFrame]:
-        return {d: self._mix("topics", d, "topic") for d in self.divisions}
+        cells = self._by_division("topics")
+        return {d: self._mix(cells.get(d, []), "topics", d, "topic") for d in self.divisions}
 
     @property
     def responses(self) -> dict[str, pd.DataFrame]:
-        return {d: self._mix("responses", d, "response") for d in self.divisions}
+        cells = self._by_division("responses")
+        return {d: self._mix(cells.get(d, []), "responses", d, "response") for d in self.divisions}
 
     @property
     def topic_totals(self) -> pd.DataFrame:
-        return self._mix("topics", None, "topic")
+        return self._mix(self.cells, "topics", None, "topic")
 
     @property
     def matrix(self) -> dict[str, pd.DataFrame]:
+        by_division = self._by_division("topic_response")
         out = {}
         for d in self.divisions:
-            cells = [c for c in self.cells if c.table == "topic_response" and c.division == d]
+            cells = by_division.get(d, [])
             out[d] = pd.DataFrame(
                 {
                     "topic": [c.topic for c in cells],
@@ -97,8 +102,16 @@ class DivisionReport:
             columns=["division", "month", "rate"],
         )
 
-    def _mix(self, table: str, division: str | None, by: str) -> pd.DataFrame:
-        rows = rows_of(self.cells, table, division, by, "")
+    def _by_division(self, table: str) -> dict[str | None, list[Cell]]:
+        """The cells of ``table``, per 事業部, in one pass (a sheet per 事業部 reads its own)."""
+        out: dict[str | None, list[Cell]] = {}
+        for cell in self.cells:
+            if cell.table == table:
+                out.setdefault(cell.division, []).append(cell)
+        return out
+
+    def _mix(self, cells: list[Cell], table: str, division: str | None, by: str) -> pd.DataFrame:
+        rows = rows_of(cells, table, division, by, "")
         frame = pd.DataFrame(rows, columns=["division", by, "count", "share"])
         return frame.rename(columns={by: "value"}).drop(columns="division")
 
@@ -136,15 +149,15 @@ def build_report(
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
     scoped = division_figures.scope_tables(tables, scope)
-    whole = _as_one(scoped)
+    figures = Figures(scoped)
     out = _Cells(settings, period)
     levels = ["division"]
-    now = division_figures.metrics(scoped, period, levels)
-    before = division_figures.metrics(scoped, previous, levels)
+    now = figures.metrics(period, levels)
+    before = figures.metrics(previous, levels)
     if scope is None:  # the company row; an advisor's report has none
-        now = pd.concat([division_figures.metrics(whole, period, levels), now], ignore_index=True)
+        now = pd.concat([figures.metrics(period, levels, whole=True), now], ignore_index=True)
         before = pd.concat(
-            [division_figures.metrics(whole, previous, levels), before], ignore_index=True
+            [figures.metrics(previous, levels, whole=True), before], ignore_index=True
         )
     before = before.set_index("division")
     members: dict[str | None, int] = {}
@@ -153,7 +166,7 @@ def build_report(
         members[division] = _headline(out, "overview", division, None, record)
         if record["division"] in before.index:
             _trends(out, division, record, before.loc[record["division"]])
-    departments = division_figures.metrics(scoped, period, ["division", "department"])
+    departments = figures.metrics(period, ["division", "department"])
     for record in departments.to_dict("records"):
         _headline(out, "departments", record["division"], record["department"], record)
     divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
@@ -162,7 +175,7 @@ def build_report(
         ("topics", "topic", topics),
         ("responses", "response", responses),
     ):
-        per_division = division_figures.mix(scoped, period, levels, column, vocabulary)
+        per_division = figures.mix(period, levels, column, vocabulary)
         for division in divisions:
             _mix(out, name, column, division, per_division, vocabulary)
         if name == "topics":
@@ -171,13 +184,11 @@ def build_report(
                 name,
                 column,
                 None,
-                division_figures.mix(whole, period, levels, column, vocabulary),
+                figures.mix(period, levels, column, vocabulary, whole=True),
                 vocabulary,
             )
-    _matrix(
-        out, division_figures.topic_response(scoped, period, levels), divisions, topics, responses
-    )
-    for record in division_figures.monthly(scoped, as_of).to_dict("records"):
+    _matrix(out, figures.topic_response(period, levels), divisions, topics, responses)
+    for record in figures.monthly(as_of).to_dict("records"):
         out.add(
             table="monthly",
             period=record["month"],
@@ -210,11 +221,6 @@ def build_report(
         hidden_small=small,
         hidden_by_audit=audited,
     )
-
-
-def _as_one(tables: Tables) -> Tables:
-    users = tables.users.assign(division=TOTAL, department=TOTAL)
-    return Tables(users=users, pairs=tables.pairs, meetings=tables.meetings)
 
 
 def _headline(
