@@ -23,6 +23,7 @@ from .outputs.privacy_audit import check, protect
 from .outputs.report_cells import ANY, PRIMARY, Cell, rows_of
 from .store import Tables
 
+MONTHS = 6  # the monthly chart's months
 TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]
 
 
@@ -149,7 +150,8 @@ def build_report(
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
     scoped = division_figures.scope_tables(tables, scope)
-    figures = Figures(scoped)
+    months = division_figures.last_months(as_of, MONTHS)
+    figures = Figures(scoped, since=min(previous.start, months[-1].start))
     out = _Cells(settings, period)
     levels = ["division"]
     now = figures.metrics(period, levels)
@@ -188,7 +190,7 @@ def build_report(
                 vocabulary,
             )
     _matrix(out, figures.topic_response(period, levels), divisions, topics, responses)
-    for record in figures.monthly(as_of).to_dict("records"):
+    for record in figures.monthly(as_of, MONTHS).to_dict("records"):
         out.add(
             table="monthly",
             period=record["month"],
@@ -293,10 +295,17 @@ def _mix(
     a topic no one took shows as ``<5``/``<10`` like a small one, not as a gap."""
     if division is not None:
         frame = frame[frame["division"] == division]
-    by_value = frame.assign(value=frame["value"].astype(str)).set_index("value")
+    # A dict, not .at on a frame: a lookup per cell, thousands of cells.
+    by_value = dict(
+        zip(
+            frame["value"].astype(str),
+            zip(frame["count"].to_numpy(), frame["people"].to_numpy(), strict=True),
+            strict=True,
+        )
+    )
     counts = []
     for value in vocabulary:
-        found = value in by_value.index
+        count, people = by_value.get(value, (0, 0))
         counts.append(
             out.add(
                 table=table,
@@ -304,8 +313,8 @@ def _mix(
                 department=None,
                 metric="count",
                 unit="meetings",
-                raw=by_value.at[value, "count"] if found else 0,
-                size=by_value.at[value, "people"] if found else 0,
+                raw=count,
+                size=people,
                 threshold=out.threshold(value if column == "topic" else None),
                 additive=True,
                 at_least_size=True,
@@ -339,12 +348,13 @@ def _matrix(
     responses: list[str],
 ) -> None:
     """Average スッキリ度 per topic × 対応, every combination (an empty one hidden too)."""
-    lookup = frame.set_index(["division", "topic", "response"])
+    keys = zip(frame["division"], frame["topic"], frame["response"], strict=True)
+    values = zip(frame["sukkiri_avg"].to_numpy(), frame["people"].to_numpy(), strict=True)
+    lookup = dict(zip(keys, values, strict=True))
     for division in divisions:
         for topic in topics:
             for response in responses:
-                key = (division, topic, response)
-                found = key in lookup.index
+                average, people = lookup.get((division, topic, response), (None, 0))
                 out.add(
                     table="topic_response",
                     division=division,
@@ -353,7 +363,7 @@ def _matrix(
                     unit="average",
                     topic=topic,
                     response=response,
-                    raw=lookup.at[key, "sukkiri_avg"] if found else None,
-                    size=lookup.at[key, "people"] if found else 0,
+                    raw=average,
+                    size=people,
                     threshold=out.threshold(topic),
                 )

@@ -44,28 +44,34 @@ class Grouping:
 class Figures:
     """The division figures of one set of (scoped) tables."""
 
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, since: dt.date | None = None) -> None:
+        """``since``: no figure asked of these tables looks at 1on1s before that day."""
         users = current_users(tables.users).reset_index(drop=True)
         self.users = users
         self.whole_users = users.assign(division=TOTAL, department=TOTAL)
         pairs = formed_pairs(tables.pairs)
-        member_ids = set(pairs["member_id"])
+        member_ids = _distinct(pairs["member_id"])
         self.activated = users["last_login_at"].notna().to_numpy()
-        self.in_pair = is_in(users["user_id"], set(pairs["manager_id"]) | member_ids).to_numpy()
+        in_pair = _distinct(pairs["manager_id"]) | member_ids
+        self.in_pair = is_in(users["user_id"], in_pair).to_numpy()
         self.member = is_in(users["user_id"], member_ids).to_numpy()
         meetings = tables.meetings
-        rows = user_positions(
-            pd.Index(users["user_id"].to_numpy(dtype=object)), meetings["member_id"]
-        )
+        ids = pd.Index(users["user_id"].to_numpy(dtype=object))
+        rows = user_positions(ids, meetings["member_id"])
         keep = (meetings["status"] == "held").to_numpy(dtype=bool) & (rows >= 0)
-        held = meetings[keep]
-        self.row = rows[keep]
-        self.held_at = held["held_at"]
-        self.prepared = is_prepared(held).to_numpy(dtype=bool)
-        self.sukkiri = held["sukkiri"].astype(float).to_numpy()
-        self.growth = held["growth"].astype(float).to_numpy()
-        self.topic = _codes(held["topic"])
-        self.response = _codes(held["response"])
+        if since is not None:
+            keep &= (meetings["held_at"] >= pd.Timestamp(since)).to_numpy(dtype=bool)
+        # Column by column, only what the figures read: a copy of the selected rows
+        # would also copy every 1on1's id.
+        where = np.flatnonzero(keep)
+        self.row = rows[where]
+        self.held_at = meetings["held_at"].to_numpy()[where]
+        self.prepared = is_prepared(meetings).to_numpy(dtype=bool)[where]
+        self.sukkiri = meetings["sukkiri"].astype(float).to_numpy()[where]
+        self.growth = meetings["growth"].astype(float).to_numpy()[where]
+        topics, self.topic_values = _codes(meetings["topic"])
+        responses, self.response_values = _codes(meetings["response"])
+        self.topic, self.response = topics[where], responses[where]
         self._groupings: dict[tuple[tuple[str, ...], bool], Grouping] = {}
         self._within: dict[tuple[dt.date, dt.date], np.ndarray] = {}
 
@@ -78,9 +84,10 @@ class Figures:
     def within(self, start: dt.date, end: dt.date) -> np.ndarray:
         """The held 1on1s from ``start`` to ``end`` (inclusive), as a mask."""
         if (start, end) not in self._within:
-            held_at = self.held_at
-            mask = (held_at < day_end(end)) & (held_at >= pd.Timestamp(start))
-            self._within[(start, end)] = mask.to_numpy(dtype=bool)
+            held_at = self.held_at  # NaT compares False, as in pandas
+            after = np.datetime64(pd.Timestamp(start).to_datetime64())
+            before = np.datetime64(day_end(end).to_datetime64())
+            self._within[(start, end)] = (held_at < before) & (held_at >= after)
         return self._within[(start, end)]
 
     def _met(self, mask: np.ndarray) -> np.ndarray:
@@ -133,7 +140,10 @@ class Figures:
     ) -> pd.DataFrame:
         """``divisions.mix``: per group × value, the 1on1 count and distinct members."""
         groups = self.grouping(levels, whole)
-        codes, values = self.topic if column == "topic" else self.response
+        if column == "topic":
+            codes, values = self.topic, self.topic_values
+        else:
+            codes, values = self.response, self.response_values
         mask = self.within(period.start, period.end) & (codes >= 0)
         frame = self._by_value(groups, self.row[mask], codes[mask], values, ["value"])
         frame = frame.drop(columns="sukkiri_sum")
@@ -143,8 +153,8 @@ class Figures:
     def topic_response(self, period: plain.Period, levels: list[str]) -> pd.DataFrame:
         """``divisions.topic_response``: average スッキリ度 per group × topic × 対応."""
         groups = self.grouping(levels)
-        topics, topic_values = self.topic
-        responses, response_values = self.response
+        topics, topic_values = self.topic, self.topic_values
+        responses, response_values = self.response, self.response_values
         mask = (
             self.within(period.start, period.end)
             & (topics >= 0)
@@ -238,6 +248,11 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
         return column.cat.codes.to_numpy(dtype=np.int64), [str(v) for v in column.cat.categories]
     codes, uniques = pd.factorize(column)
     return codes.astype(np.int64), [str(v) for v in uniques]
+
+
+def _distinct(column: pd.Series) -> set[object]:
+    """``set(column)`` without making a Python object of each Arrow string one by one."""
+    return set(column.to_numpy(dtype=object))
 
 
 def _empty_levels(index: pd.Index) -> pd.DataFrame:
