@@ -145,7 +145,7 @@ class Figures:
         else:
             codes, values = self.response, self.response_values
         mask = self.within(period.start, period.end) & (codes >= 0)
-        frame = self._by_value(groups, self.row[mask], codes[mask], values, ["value"])
+        frame = self._by_value(groups, self.row[mask], codes[mask], {"value": values})
         frame = frame.drop(columns="sukkiri_sum")
         frame["value"] = pd.Categorical(frame["value"], categories=vocabulary, ordered=True)
         return frame.sort_values([*levels, "value"]).reset_index(drop=True)
@@ -161,15 +161,12 @@ class Figures:
             & (responses >= 0)
             & ~np.isnan(self.sukkiri)
         )
-        pairs = [f"{t}\x00{r}" for t in topic_values for r in response_values]
+        labels = {
+            "topic": [t for t in topic_values for _ in response_values],
+            "response": [r for _ in topic_values for r in response_values],
+        }
         combined = topics[mask] * len(response_values) + responses[mask]
-        frame = self._by_value(
-            groups, self.row[mask], combined, pairs, ["value"], self.sukkiri[mask]
-        )
-        split = frame.pop("value").str.split("\x00", expand=True)
-        frame.insert(len(levels), "topic", split[0].astype(str))
-        frame.insert(len(levels) + 1, "response", split[1].astype(str))
-        frame = frame.sort_values([*levels, "topic", "response"], kind="stable")
+        frame = self._by_value(groups, self.row[mask], combined, labels, self.sukkiri[mask])
         frame["sukkiri_avg"] = frame.pop("sukkiri_sum") / frame["count"]
         return frame[[*levels, "topic", "response", "sukkiri_avg", "count", "people"]].reset_index(
             drop=True
@@ -180,12 +177,12 @@ class Figures:
         groups: Grouping,
         rows: np.ndarray,
         codes: np.ndarray,
-        values: list[str],
-        names: list[str],
+        labels: dict[str, list[str]],
         weights: np.ndarray | None = None,
     ) -> pd.DataFrame:
-        """Per group × value code present: count, distinct users (and ``weights`` sum)."""
-        width = max(len(values), 1)
+        """Per group × value code present, in the order of the group and the ``labels``
+        of the code (columns named as its keys): count, distinct users, ``weights`` sum."""
+        width = max(len(next(iter(labels.values()))), 1)
         group = groups.codes[rows]
         keep = group >= 0
         rows, codes, group = rows[keep], codes[keep], group[keep]
@@ -200,10 +197,13 @@ class Figures:
             groups.codes[distinct // width] * width + distinct % width, minlength=size
         )
         present = np.flatnonzero(count)
-        order = sorted(present, key=lambda k: (k // width, values[k % width]))
-        labels = groups.index[[k // width for k in order]]
-        frame = labels.to_frame(index=False) if len(order) else _empty_levels(groups.index)
-        frame[names[0]] = [values[k % width] for k in order]
+        order = sorted(
+            present, key=lambda k: (k // width, *(text[k % width] for text in labels.values()))
+        )
+        named = groups.index[[k // width for k in order]]
+        frame = named.to_frame(index=False) if len(order) else _empty_levels(groups.index)
+        for name, text in labels.items():
+            frame[name] = [text[k % width] for k in order]
         frame["count"] = count[order].astype(np.int64)
         frame["people"] = people[order].astype(np.int64)
         frame["sukkiri_sum"] = total[order]
