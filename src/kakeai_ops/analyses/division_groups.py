@@ -22,6 +22,7 @@ from . import divisions as plain
 from .common import current_users, day_end, formed_pairs, is_in, is_prepared, user_positions
 
 TOTAL = "全社"
+FIGURE_COLUMNS = ["held_at", "prepared_at", "topic", "response", "sukkiri", "growth"]
 
 
 class Grouping:
@@ -61,17 +62,16 @@ class Figures:
         keep = (meetings["status"] == "held").to_numpy(dtype=bool) & (rows >= 0)
         if since is not None:
             keep &= (meetings["held_at"] >= pd.Timestamp(since)).to_numpy(dtype=bool)
-        # Column by column, only what the figures read: a copy of the selected rows
-        # would also copy every 1on1's id.
-        where = np.flatnonzero(keep)
-        self.row = rows[where]
-        self.held_at = meetings["held_at"].to_numpy()[where]
-        self.prepared = is_prepared(meetings).to_numpy(dtype=bool)[where]
-        self.sukkiri = meetings["sukkiri"].astype(float).to_numpy()[where]
-        self.growth = meetings["growth"].astype(float).to_numpy()[where]
-        topics, self.topic_values = _codes(meetings["topic"])
-        responses, self.response_values = _codes(meetings["response"])
-        self.topic, self.response = topics[where], responses[where]
+        # Only the columns the figures read: a copy of the selected rows would also
+        # copy every 1on1's id.
+        held = meetings[FIGURE_COLUMNS].take(np.flatnonzero(keep))
+        self.row = rows[keep]
+        self.held_at = held["held_at"].to_numpy()
+        self.prepared = is_prepared(held).to_numpy(dtype=bool)
+        self.sukkiri = held["sukkiri"].astype(float).to_numpy()
+        self.growth = held["growth"].astype(float).to_numpy()
+        self.topic, self.topic_values = _codes(held["topic"])
+        self.response, self.response_values = _codes(held["response"])
         self._groupings: dict[tuple[tuple[str, ...], bool], Grouping] = {}
         self._within: dict[tuple[dt.date, dt.date], np.ndarray] = {}
 
