@@ -23,6 +23,7 @@ from .common import (
     formed_pairs,
     is_in,
     is_prepared,
+    user_positions,
 )
 
 DAYS_PER_MONTH = 30.4375
@@ -108,8 +109,11 @@ def scope_tables(tables: Tables, scope: list[str] | None) -> Tables:
             mask &= users["department"] == department.strip()
         keep |= mask
     users = users[keep]
-    ids = set(users["user_id"])
-    meetings = tables.meetings[is_in(tables.meetings["member_id"].astype(str), ids)]
+    ids = set(users["user_id"].to_numpy(dtype=object))
+    # By the member's position among the scope's ids: each distinct id of millions
+    # of 1on1s is looked up once (the ids are categories), not made text row by row.
+    known = user_positions(pd.Index(list(ids), dtype=object), tables.meetings["member_id"])
+    meetings = tables.meetings[known >= 0]
     pairs = tables.pairs[
         is_in(tables.pairs["member_id"], ids) | is_in(tables.pairs["manager_id"], ids)
     ]
