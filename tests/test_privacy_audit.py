@@ -150,6 +150,15 @@ def test_audit_refuses_a_report_tampered_back_to_one_complement() -> None:
         check(result.cells)
 
 
+def test_a_cell_changed_after_a_passing_check_is_audited_again() -> None:
+    result = report((9, 10, 12), departments=False)
+    check(result.cells)  # passes, and is remembered
+    small = next(c for c in result.cells if c.state == "" and c.unit == "people")
+    small.size = small.threshold - 1  # the same figure, now of too few people
+    with pytest.raises(PrivacyAuditError, match="shown although"):
+        check(result.cells)
+
+
 def test_averages_one_decimal_shares_whole_percents(tmp_path: Path) -> None:
     result = report()
     target = tmp_path / "report.xlsx"

@@ -17,12 +17,13 @@ from typing import Any
 import pandas as pd
 
 from .analyses import divisions as division_figures
+from .analyses.division_groups import TOTAL, Figures
 from .config import Settings
 from .outputs.privacy_audit import check, protect
 from .outputs.report_cells import ANY, PRIMARY, Cell, rows_of
 from .store import Tables
 
-TOTAL = "全社"
+MONTHS = 6  # the monthly chart's months
 TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]
 
 
@@ -44,7 +45,8 @@ class DivisionReport:
         return [c.record() for c in self.cells]
 
     def rows(self) -> int:
-        return len(self.overview) + sum(len(self.departments[d]) for d in self.divisions)
+        departments = self.departments
+        return len(self.overview) + sum(len(departments[d]) for d in self.divisions)
 
     @property
     def overview(self) -> pd.DataFrame:
@@ -52,8 +54,9 @@ class DivisionReport:
 
     @property
     def departments(self) -> dict[str, pd.DataFrame]:
+        cells = self._by_division("departments")
         return {
-            d: pd.DataFrame(rows_of(self.cells, "departments", d, "department", d)).drop(
+            d: pd.DataFrame(rows_of(cells.get(d, []), "departments", d, "department", d)).drop(
                 columns="division"
             )
             for d in self.divisions
@@ -61,21 +64,24 @@ class DivisionReport:
 
     @property
     def topics(self) -> dict[str, pd.DataFrame]:
-        return {d: self._mix("topics", d, "topic") for d in self.divisions}
+        cells = self._by_division("topics")
+        return {d: self._mix(cells.get(d, []), "topics", d, "topic") for d in self.divisions}
 
     @property
     def responses(self) -> dict[str, pd.DataFrame]:
-        return {d: self._mix("responses", d, "response") for d in self.divisions}
+        cells = self._by_division("responses")
+        return {d: self._mix(cells.get(d, []), "responses", d, "response") for d in self.divisions}
 
     @property
     def topic_totals(self) -> pd.DataFrame:
-        return self._mix("topics", None, "topic")
+        return self._mix(self.cells, "topics", None, "topic")
 
     @property
     def matrix(self) -> dict[str, pd.DataFrame]:
+        by_division = self._by_division("topic_response")
         out = {}
         for d in self.divisions:
-            cells = [c for c in self.cells if c.table == "topic_response" and c.division == d]
+            cells = by_division.get(d, [])
             out[d] = pd.DataFrame(
                 {
                     "topic": [c.topic for c in cells],
@@ -97,8 +103,16 @@ class DivisionReport:
             columns=["division", "month", "rate"],
         )
 
-    def _mix(self, table: str, division: str | None, by: str) -> pd.DataFrame:
-        rows = rows_of(self.cells, table, division, by, "")
+    def _by_division(self, table: str) -> dict[str | None, list[Cell]]:
+        """The cells of ``table``, per 事業部, in one pass (a sheet per 事業部 reads its own)."""
+        out: dict[str | None, list[Cell]] = {}
+        for cell in self.cells:
+            if cell.table == table:
+                out.setdefault(cell.division, []).append(cell)
+        return out
+
+    def _mix(self, cells: list[Cell], table: str, division: str | None, by: str) -> pd.DataFrame:
+        rows = rows_of(cells, table, division, by, "")
         frame = pd.DataFrame(rows, columns=["division", by, "count", "share"])
         return frame.rename(columns={by: "value"}).drop(columns="division")
 
@@ -136,15 +150,16 @@ def build_report(
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
     scoped = division_figures.scope_tables(tables, scope)
-    whole = _as_one(scoped)
+    months = division_figures.last_months(as_of, MONTHS)
+    figures = Figures(scoped, since=min(previous.start, months[-1].start))
     out = _Cells(settings, period)
     levels = ["division"]
-    now = division_figures.metrics(scoped, period, levels)
-    before = division_figures.metrics(scoped, previous, levels)
+    now = figures.metrics(period, levels)
+    before = figures.metrics(previous, levels)
     if scope is None:  # the company row; an advisor's report has none
-        now = pd.concat([division_figures.metrics(whole, period, levels), now], ignore_index=True)
+        now = pd.concat([figures.metrics(period, levels, whole=True), now], ignore_index=True)
         before = pd.concat(
-            [division_figures.metrics(whole, previous, levels), before], ignore_index=True
+            [figures.metrics(previous, levels, whole=True), before], ignore_index=True
         )
     before = before.set_index("division")
     members: dict[str | None, int] = {}
@@ -153,7 +168,7 @@ def build_report(
         members[division] = _headline(out, "overview", division, None, record)
         if record["division"] in before.index:
             _trends(out, division, record, before.loc[record["division"]])
-    departments = division_figures.metrics(scoped, period, ["division", "department"])
+    departments = figures.metrics(period, ["division", "department"])
     for record in departments.to_dict("records"):
         _headline(out, "departments", record["division"], record["department"], record)
     divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
@@ -162,7 +177,7 @@ def build_report(
         ("topics", "topic", topics),
         ("responses", "response", responses),
     ):
-        per_division = division_figures.mix(scoped, period, levels, column, vocabulary)
+        per_division = figures.mix(period, levels, column, vocabulary)
         for division in divisions:
             _mix(out, name, column, division, per_division, vocabulary)
         if name == "topics":
@@ -171,13 +186,11 @@ def build_report(
                 name,
                 column,
                 None,
-                division_figures.mix(whole, period, levels, column, vocabulary),
+                figures.mix(period, levels, column, vocabulary, whole=True),
                 vocabulary,
             )
-    _matrix(
-        out, division_figures.topic_response(scoped, period, levels), divisions, topics, responses
-    )
-    for record in division_figures.monthly(scoped, as_of).to_dict("records"):
+    _matrix(out, figures.topic_response(period, levels), divisions, topics, responses)
+    for record in figures.monthly(as_of, MONTHS).to_dict("records"):
         out.add(
             table="monthly",
             period=record["month"],
@@ -210,11 +223,6 @@ def build_report(
         hidden_small=small,
         hidden_by_audit=audited,
     )
-
-
-def _as_one(tables: Tables) -> Tables:
-    users = tables.users.assign(division=TOTAL, department=TOTAL)
-    return Tables(users=users, pairs=tables.pairs, meetings=tables.meetings)
 
 
 def _headline(
@@ -287,10 +295,17 @@ def _mix(
     a topic no one took shows as ``<5``/``<10`` like a small one, not as a gap."""
     if division is not None:
         frame = frame[frame["division"] == division]
-    by_value = frame.assign(value=frame["value"].astype(str)).set_index("value")
+    # A dict, not .at on a frame: a lookup per cell, thousands of cells.
+    by_value = dict(
+        zip(
+            frame["value"].astype(str),
+            zip(frame["count"].to_numpy(), frame["people"].to_numpy(), strict=True),
+            strict=True,
+        )
+    )
     counts = []
     for value in vocabulary:
-        found = value in by_value.index
+        count, people = by_value.get(value, (0, 0))
         counts.append(
             out.add(
                 table=table,
@@ -298,8 +313,8 @@ def _mix(
                 department=None,
                 metric="count",
                 unit="meetings",
-                raw=by_value.at[value, "count"] if found else 0,
-                size=by_value.at[value, "people"] if found else 0,
+                raw=count,
+                size=people,
                 threshold=out.threshold(value if column == "topic" else None),
                 additive=True,
                 at_least_size=True,
@@ -333,12 +348,13 @@ def _matrix(
     responses: list[str],
 ) -> None:
     """Average スッキリ度 per topic × 対応, every combination (an empty one hidden too)."""
-    lookup = frame.set_index(["division", "topic", "response"])
+    keys = zip(frame["division"], frame["topic"], frame["response"], strict=True)
+    values = zip(frame["sukkiri_avg"].to_numpy(), frame["people"].to_numpy(), strict=True)
+    lookup = dict(zip(keys, values, strict=True))
     for division in divisions:
         for topic in topics:
             for response in responses:
-                key = (division, topic, response)
-                found = key in lookup.index
+                average, people = lookup.get((division, topic, response), (None, 0))
                 out.add(
                     table="topic_response",
                     division=division,
@@ -347,7 +363,7 @@ def _matrix(
                     unit="average",
                     topic=topic,
                     response=response,
-                    raw=lookup.at[key, "sukkiri_avg"] if found else None,
-                    size=lookup.at[key, "people"] if found else 0,
+                    raw=average,
+                    size=people,
                     threshold=out.threshold(topic),
                 )

@@ -23,6 +23,7 @@ from .common import (
     formed_pairs,
     is_in,
     is_prepared,
+    user_positions,
 )
 
 DAYS_PER_MONTH = 30.4375
@@ -108,8 +109,11 @@ def scope_tables(tables: Tables, scope: list[str] | None) -> Tables:
             mask &= users["department"] == department.strip()
         keep |= mask
     users = users[keep]
-    ids = set(users["user_id"])
-    meetings = tables.meetings[is_in(tables.meetings["member_id"].astype(str), ids)]
+    ids = set(users["user_id"].to_numpy(dtype=object))
+    # By the member's position among the scope's ids: each distinct id of millions
+    # of 1on1s is looked up once (the ids are categories), not made text row by row.
+    known = user_positions(pd.Index(list(ids), dtype=object), tables.meetings["member_id"])
+    meetings = tables.meetings[known >= 0]
     pairs = tables.pairs[
         is_in(tables.pairs["member_id"], ids) | is_in(tables.pairs["manager_id"], ids)
     ]
@@ -174,6 +178,11 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
         frame[f"{column}_people"] = rated["member_id"].nunique()
     for column in ("held", "rating_people", "sukkiri_people", "growth_people"):
         frame[column] = frame[column].fillna(0).astype(int)
+    return with_rates(frame, period).reset_index()
+
+
+def with_rates(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The rates of the headline counts, in the order of HEADLINE."""
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["activation_rate"] = frame["activated"] / frame["headcount"]
         frame["pair_rate"] = frame["in_pair"] / frame["headcount"]
@@ -183,7 +192,7 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
         frame["per_member_month"] = (
             frame["held"] / frame["members"].where(frame["members"] > 0) / period.months
         )
-    return frame[HEADLINE].reset_index()
+    return frame[HEADLINE]
 
 
 def _held_in(meetings: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -256,12 +265,7 @@ def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
     members = users[is_in(users["user_id"], set(pairs["member_id"]))]
     member_count = members.groupby("division").size()
     rows = []
-    year, month = as_of.year, as_of.month
-    periods = []
-    for _ in range(months):
-        periods.append(_month(year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    for period in reversed(periods):
+    for period in reversed(last_months(as_of, months)):
         held = _held_in(tables.meetings, Period(period.label, period.start, min(period.end, as_of)))
         active = members[is_in(members["user_id"], distinct_text(held["member_id"]))]
         counts = active.groupby("division").size()
@@ -276,6 +280,16 @@ def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=["division", "month", "members", "members_with_1on1", "rate"])
+
+
+def last_months(as_of: dt.date, months: int) -> list[Period]:
+    """The calendar month of ``as_of`` and the ``months`` − 1 before it, newest first."""
+    periods = []
+    year, month = as_of.year, as_of.month
+    for _ in range(months):
+        periods.append(_month(year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return periods
 
 
 def trend(

@@ -14,8 +14,6 @@ from rich.markup import escape
 
 from ..analyses import advisor_scopes
 from ..errors import KopsError
-from ..mail.advisors import advisor_mailing
-from ..mail.runs import send_prepared
 from ..outputs.files import write_table
 from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
@@ -36,7 +34,6 @@ from .common import (
     writes_state,
 )
 from .console import frame_table
-from .run_console import TerminalOperator
 
 app = typer.Typer(
     help="Division reports for division heads and HR business partners (アドバイザー).",
@@ -205,6 +202,11 @@ def _all_advisors(
 
 
 def _mail_advisors(context: Session, files: dict[str, Path], period: str, yes: bool) -> None:
+    # The mail machinery is loaded only for --mail: most reports are written, not sent.
+    from ..mail.advisors import advisor_mailing
+    from ..mail.runs import send_prepared
+    from .run_console import TerminalOperator
+
     mailing = advisor_mailing(context.settings, files, period, context.snapshot().id)
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:

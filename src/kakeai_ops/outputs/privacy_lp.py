@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from ..errors import KopsError
 from .report_cells import COUNT_UNITS, PRIMARY, Cell, half_step
@@ -251,6 +250,8 @@ def _whole_numbers_reach(  # type: ignore[no-untyped-def]
     position: int, value: int, a_ub, b_ub, a_eq, b_eq, bounds
 ) -> bool:
     """Whether some whole-number solution gives the variable at ``position`` ``value``."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # see _solve
+
     fixed = list(bounds)
     fixed[position] = (value, value)
     constraints = []
@@ -270,6 +271,10 @@ def _whole_numbers_reach(  # type: ignore[no-untyped-def]
 
 
 def _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) -> Any:  # type: ignore[no-untyped-def]
+    # Imported here: scipy.optimize takes about 0.3 s to load, and a report with no
+    # hidden count has no programme to solve.
+    from scipy.optimize import linprog
+
     result = linprog(
         objective,
         A_ub=a_ub,

@@ -1,0 +1,259 @@
+"""The division report's figures in one grouped pass over integer codes.
+
+``divisions.py`` states each figure plainly, one pandas groupby (and one merge
+of millions of 1on1s with the users) per figure, group level and period; the
+report asks for about twenty of them. Here the current users are numbered
+once, every held 1on1 is tied to its member's number once, and each figure is
+a count over those numbers (``numpy.bincount``). The frames are the same as
+``divisions.py``'s, row for row and value for value (the tests compare them):
+sums of ratings are sums of small whole numbers, exact in floating point, so a
+mean computed here is the mean pandas computes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..model import Tables
+from . import divisions as plain
+from .common import current_users, day_end, formed_pairs, is_in, is_prepared, user_positions
+
+TOTAL = "全社"
+FIGURE_COLUMNS = ["held_at", "prepared_at", "topic", "response", "sukkiri", "growth"]
+
+
+class Grouping:
+    """Each current user's group (-1: a level is missing, as groupby drops it)."""
+
+    def __init__(self, users: pd.DataFrame, levels: list[str]) -> None:
+        grouped = users[levels].groupby(levels, sort=True)
+        self.index = grouped.size().index
+        self.codes = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
+        self.size = len(self.index)
+
+    def count(self, users: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Per group, the number (or ``weights`` sum) of the given user rows."""
+        codes = self.codes[users]
+        keep = codes >= 0
+        chosen = None if weights is None else weights[keep]
+        return np.bincount(codes[keep], weights=chosen, minlength=self.size)
+
+
+class Figures:
+    """The division figures of one set of (scoped) tables."""
+
+    def __init__(self, tables: Tables, since: dt.date | None = None) -> None:
+        """``since``: no figure asked of these tables looks at 1on1s before that day."""
+        users = current_users(tables.users).reset_index(drop=True)
+        self.users = users
+        self.whole_users = users.assign(division=TOTAL, department=TOTAL)
+        pairs = formed_pairs(tables.pairs)
+        member_ids = _distinct(pairs["member_id"])
+        self.activated = users["last_login_at"].notna().to_numpy()
+        in_pair = _distinct(pairs["manager_id"]) | member_ids
+        self.in_pair = is_in(users["user_id"], in_pair).to_numpy()
+        self.member = is_in(users["user_id"], member_ids).to_numpy()
+        meetings = tables.meetings
+        ids = pd.Index(users["user_id"].to_numpy(dtype=object))
+        rows = user_positions(ids, meetings["member_id"])
+        keep = (meetings["status"] == "held").to_numpy(dtype=bool) & (rows >= 0)
+        if since is not None:
+            keep &= (meetings["held_at"] >= pd.Timestamp(since)).to_numpy(dtype=bool)
+        # Only the columns the figures read: a copy of the selected rows would also
+        # copy every 1on1's id.
+        held = meetings[FIGURE_COLUMNS].take(np.flatnonzero(keep))
+        self.row = rows[keep]
+        self.held_at = held["held_at"].to_numpy()
+        self.prepared = is_prepared(held).to_numpy(dtype=bool)
+        self.sukkiri = held["sukkiri"].astype(float).to_numpy()
+        self.growth = held["growth"].astype(float).to_numpy()
+        self.topic, self.topic_values = _codes(held["topic"])
+        self.response, self.response_values = _codes(held["response"])
+        self._groupings: dict[tuple[tuple[str, ...], bool], Grouping] = {}
+        self._within: dict[tuple[dt.date, dt.date], np.ndarray] = {}
+
+    def grouping(self, levels: list[str], whole: bool = False) -> Grouping:
+        key = (tuple(levels), whole)
+        if key not in self._groupings:
+            self._groupings[key] = Grouping(self.whole_users if whole else self.users, levels)
+        return self._groupings[key]
+
+    def within(self, start: dt.date, end: dt.date) -> np.ndarray:
+        """The held 1on1s from ``start`` to ``end`` (inclusive), as a mask."""
+        if (start, end) not in self._within:
+            held_at = self.held_at  # NaT compares False, as in pandas
+            after = np.datetime64(pd.Timestamp(start).to_datetime64())
+            before = np.datetime64(day_end(end).to_datetime64())
+            self._within[(start, end)] = (held_at < before) & (held_at >= after)
+        return self._within[(start, end)]
+
+    def _met(self, mask: np.ndarray) -> np.ndarray:
+        """Per user: had a held 1on1 among ``mask``."""
+        return np.bincount(self.row[mask], minlength=len(self.users)) > 0
+
+    def metrics(self, period: plain.Period, levels: list[str], whole: bool = False) -> pd.DataFrame:
+        """``divisions.metrics``; with ``whole``, everyone in one group named 全社."""
+        groups = self.grouping(levels, whole)
+        everyone = np.arange(len(self.users))
+        mask = self.within(period.start, period.end)
+        met = self._met(mask)
+        frame = pd.DataFrame(
+            {
+                "headcount": groups.count(everyone).astype(np.int64),
+                "activated": groups.count(everyone, self.activated).astype(np.int64),
+                "in_pair": groups.count(everyone, self.in_pair).astype(np.int64),
+                "members": groups.count(everyone, self.member).astype(np.int64),
+                "members_with_1on1": groups.count(everyone, self.member & met).astype(np.int64),
+            },
+            index=groups.index,
+        )
+        rows = self.row[mask]
+        held = groups.count(rows)
+        rated = ~np.isnan(self.sukkiri[mask])
+        grown = ~np.isnan(self.growth[mask])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame["held"] = held.astype(np.int64)
+            frame["prepared_share"] = groups.count(rows, self.prepared[mask]) / held
+            frame["rated_share"] = groups.count(rows, rated) / held
+            frame["sukkiri_avg"] = _mean(groups, rows, self.sukkiri[mask], rated)
+            frame["growth_avg"] = _mean(groups, rows, self.growth[mask], grown)
+        frame["rating_people"] = self._people(groups, rows)
+        frame["sukkiri_people"] = self._people(groups, rows[rated])
+        frame["growth_people"] = self._people(groups, rows[grown])
+        return plain.with_rates(frame, period).reset_index()
+
+    def _people(self, groups: Grouping, rows: np.ndarray) -> np.ndarray:
+        """Per group, the distinct users among ``rows``."""
+        distinct = np.flatnonzero(np.bincount(rows, minlength=len(self.users)))
+        return groups.count(distinct).astype(np.int64)
+
+    def mix(
+        self,
+        period: plain.Period,
+        levels: list[str],
+        column: str,
+        vocabulary: list[str],
+        whole: bool = False,
+    ) -> pd.DataFrame:
+        """``divisions.mix``: per group × value, the 1on1 count and distinct members."""
+        groups = self.grouping(levels, whole)
+        if column == "topic":
+            codes, values = self.topic, self.topic_values
+        else:
+            codes, values = self.response, self.response_values
+        mask = self.within(period.start, period.end) & (codes >= 0)
+        frame = self._by_value(groups, self.row[mask], codes[mask], {"value": values})
+        frame = frame.drop(columns="sukkiri_sum")
+        frame["value"] = pd.Categorical(frame["value"], categories=vocabulary, ordered=True)
+        return frame.sort_values([*levels, "value"]).reset_index(drop=True)
+
+    def topic_response(self, period: plain.Period, levels: list[str]) -> pd.DataFrame:
+        """``divisions.topic_response``: average スッキリ度 per group × topic × 対応."""
+        groups = self.grouping(levels)
+        topics, topic_values = self.topic, self.topic_values
+        responses, response_values = self.response, self.response_values
+        mask = (
+            self.within(period.start, period.end)
+            & (topics >= 0)
+            & (responses >= 0)
+            & ~np.isnan(self.sukkiri)
+        )
+        labels = {
+            "topic": [t for t in topic_values for _ in response_values],
+            "response": [r for _ in topic_values for r in response_values],
+        }
+        combined = topics[mask] * len(response_values) + responses[mask]
+        frame = self._by_value(groups, self.row[mask], combined, labels, self.sukkiri[mask])
+        frame["sukkiri_avg"] = frame.pop("sukkiri_sum") / frame["count"]
+        return frame[[*levels, "topic", "response", "sukkiri_avg", "count", "people"]].reset_index(
+            drop=True
+        )
+
+    def _by_value(
+        self,
+        groups: Grouping,
+        rows: np.ndarray,
+        codes: np.ndarray,
+        labels: dict[str, list[str]],
+        weights: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """Per group × value code present, in the order of the group and the ``labels``
+        of the code (columns named as its keys): count, distinct users, ``weights`` sum."""
+        width = max(len(next(iter(labels.values()))), 1)
+        group = groups.codes[rows]
+        keep = group >= 0
+        rows, codes, group = rows[keep], codes[keep], group[keep]
+        key = group * width + codes
+        size = groups.size * width
+        count = np.bincount(key, minlength=size)
+        total = np.bincount(key, weights=None if weights is None else weights[keep], minlength=size)
+        seen = np.zeros(len(self.users) * width, dtype=bool)
+        seen[rows * width + codes] = True
+        distinct = np.flatnonzero(seen)
+        people = np.bincount(
+            groups.codes[distinct // width] * width + distinct % width, minlength=size
+        )
+        present = np.flatnonzero(count)
+        order = sorted(
+            present, key=lambda k: (k // width, *(text[k % width] for text in labels.values()))
+        )
+        named = groups.index[[k // width for k in order]]
+        frame = named.to_frame(index=False) if len(order) else _empty_levels(groups.index)
+        for name, text in labels.items():
+            frame[name] = [text[k % width] for k in order]
+        frame["count"] = count[order].astype(np.int64)
+        frame["people"] = people[order].astype(np.int64)
+        frame["sukkiri_sum"] = total[order]
+        return frame
+
+    def monthly(self, as_of: dt.date, months: int = 6) -> pd.DataFrame:
+        """``divisions.monthly``: per 事業部 and month, the share of members who met."""
+        groups = self.grouping(["division"])
+        members = np.flatnonzero(self.member)
+        member_count = groups.count(members).astype(np.int64)
+        rows = []
+        for period in reversed(plain.last_months(as_of, months)):
+            met = self._met(self.within(period.start, min(period.end, as_of)))
+            counts = groups.count(members, met[members]).astype(np.int64)
+            for code, division in enumerate(groups.index):
+                total = int(member_count[code])
+                if total == 0:
+                    continue  # groupby().size() of the members lists no empty division
+                active = int(counts[code])
+                rows.append(
+                    {
+                        "division": division,
+                        "month": period.label,
+                        "members": total,
+                        "members_with_1on1": active,
+                        "rate": active / total,
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["division", "month", "members", "members_with_1on1", "rate"]
+        )
+
+
+def _mean(groups: Grouping, rows: np.ndarray, values: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Per group, the mean of the given values (NaN where none were given)."""
+    return groups.count(rows[given], values[given]) / groups.count(rows[given])
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's value as a number into the distinct values as text (-1: missing)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype=np.int64), [str(v) for v in column.cat.categories]
+    codes, uniques = pd.factorize(column)
+    return codes.astype(np.int64), [str(v) for v in uniques]
+
+
+def _distinct(column: pd.Series) -> set[object]:
+    """``set(column)`` without making a Python object of each Arrow string one by one."""
+    return set(column.to_numpy(dtype=object))
+
+
+def _empty_levels(index: pd.Index) -> pd.DataFrame:
+    return index[:0].to_frame(index=False)

@@ -1,0 +1,94 @@
+"""The report's one-pass figures (analyses/division_groups.py) against the plain rule
+(analyses/divisions.py), frame for frame, on rows made to trip a shortcut."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from factories import meeting, pair, tables, user
+from kakeai_ops.analyses import divisions as dv
+from kakeai_ops.analyses.division_groups import TOTAL, Figures
+from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS
+from kakeai_ops.store import Tables
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def _tricky() -> Tables:
+    users = [user("M1", division="B", department="b2"), user("M2", division="A", department="a1")]
+    users += [user(f"A{i}", division="A", department=f"a{i % 3}") for i in range(7)]
+    users += [user(f"B{i}", division="B", department="b1", last_login_at=None) for i in range(4)]
+    users += [user("C0", division="C", department="c1")]  # a division no one met in
+    users += [user("R", division="A", department="a1", employment_status="retired")]
+    pairs: list[dict[str, Any]] = [pair("M2", f"A{i}") for i in range(7)]
+    pairs += [pair("M1", f"B{i}") for i in range(3)] + [pair("M1", "B3", accepted=None)]
+    pairs += [pair("M2", "R"), pair("M1", "C0")]
+    meetings = [
+        # the period's first instant, its last minute, and the day after it
+        meeting("M2", "A0", "2026-10-22 00:00", sukkiri=5, growth=None),
+        meeting("M2", "A1", "2026-11-20 23:59", topic="心身の状態", response="話を聞いてほしい"),
+        meeting("M2", "A2", "2026-11-21 00:00"),
+        meeting("M2", "A0", "2026-11-02 10:00", prepared="after", sukkiri=None),
+        meeting("M2", "A3", "2026-11-03 10:00", topic=None, response=None, sukkiri=2),
+        meeting("M2", "A3", "2026-11-04 10:00", status="cancelled"),
+        meeting("M2", "A4", "2026-11-05 10:00", status="scheduled"),
+        meeting("M2", "R", "2026-11-05 10:00"),  # a retired member's 1on1 counts nowhere
+        meeting("M2", "X9", "2026-11-05 10:00"),  # nor one of someone not in the users
+        meeting("M1", "B0", "2026-11-06 10:00", topic="人間関係", sukkiri=1, growth=1),
+        meeting("M1", "B0", "2026-11-07 10:00", topic="人間関係", sukkiri=None, growth=5),
+        meeting("M1", "B1", "2026-09-30 10:00", response="意見を聞きたい", sukkiri=3),
+        meeting("M1", "B3", "2026-11-08 10:00", prepared=None),  # pair not formed
+        meeting("M2", "M1", "2026-11-09 10:00"),  # a manager as someone's member
+        meeting("M2", "A5", "2026-06-15 10:00"),  # a month before the chart's six
+    ]
+    return tables(users, pairs, meetings)
+
+
+def _same(fast: pd.DataFrame, plain: pd.DataFrame) -> None:
+    assert_frame_equal(fast, plain, check_dtype=False, check_index_type=False)
+
+
+def _whole(t: Tables) -> Tables:
+    users = t.users.assign(division=TOTAL, department=TOTAL)
+    return Tables(users=users, pairs=t.pairs, meetings=t.meetings)
+
+
+@pytest.mark.parametrize("text", ["30d", "90d", "month:2026-11", "quarter:2026Q3"])
+@pytest.mark.parametrize("scope", [None, ["A"], ["A/a1", "B"]])
+def test_grouped_figures_are_the_plain_ones(text: str, scope: list[str] | None) -> None:
+    scoped = dv.scope_tables(_tricky(), scope)
+    period, before = dv.parse_period(text, AS_OF)
+    figures = Figures(scoped, since=min(before.start, dv.last_months(AS_OF, 6)[-1].start))
+    for levels in (["division"], ["division", "department"]):
+        for p in (period, before):
+            _same(figures.metrics(p, levels), dv.metrics(scoped, p, levels))
+    for p in (period, before):
+        _same(
+            figures.metrics(p, ["division"], whole=True),
+            dv.metrics(_whole(scoped), p, ["division"]),
+        )
+    for column, vocabulary in (("topic", DEFAULT_TOPICS), ("response", DEFAULT_RESPONSES)):
+        fast = figures.mix(period, ["division"], column, list(vocabulary))
+        _same(fast, dv.mix(scoped, period, ["division"], column, list(vocabulary)))
+        fast = figures.mix(period, ["division"], column, list(vocabulary), whole=True)
+        _same(fast, dv.mix(_whole(scoped), period, ["division"], column, list(vocabulary)))
+    _same(
+        figures.topic_response(period, ["division"]),
+        dv.topic_response(scoped, period, ["division"]),
+    )
+    _same(figures.monthly(AS_OF), dv.monthly(scoped, AS_OF))
+
+
+def test_the_tricky_rows_reach_every_case() -> None:
+    """The comparison above is only worth something if the figures are not all empty."""
+    period, _ = dv.parse_period("30d", AS_OF)
+    frame = Figures(_tricky()).metrics(period, ["division"]).set_index("division")
+    assert frame.loc["A", "held"] == 4 and frame.loc["B", "held"] == 4
+    assert frame.loc["A", "prepared_share"] == 0.5  # one prepared after, one without a topic
+    assert frame.loc["C", "held"] == 0 and pd.isna(frame.loc["C", "sukkiri_avg"])
+    assert frame.loc["B", "members"] == 3 and frame.loc["B", "members_with_1on1"] == 1
