@@ -333,11 +333,27 @@ def _drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _as_categories(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Ids that repeat millions of times are stored dictionary-encoded: the snapshot
-    loads faster and analyses map them to user positions by category, not by row."""
-    frame = frame.copy()
+    loads faster and analyses map them to user positions by category, not by row.
+
+    The categories are the values present, sorted (what ``astype("category")`` gives)."""
+    frame = frame.copy(deep=False)
     for column in columns:
-        frame[column] = frame[column].astype(str).astype("category")
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) and _plain_categories(values):
+            frame[column] = values.cat.remove_unused_categories()
+        else:
+            frame[column] = values.astype(str).astype("category")
     return frame
+
+
+def _plain_categories(values: pd.Series) -> bool:
+    """Text categories, sorted, without missing values: the same as re-encoding the text."""
+    categories = values.cat.categories
+    return (
+        categories.dtype == "str"
+        and categories.is_monotonic_increasing
+        and not bool(values.isna().any())
+    )
 
 
 def _empty(table: str) -> pd.DataFrame:
