@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +118,55 @@ def test_email_problems_give_the_reason_and_accept_one_address() -> None:
     reasons = nz.email_problems(pd.Series(["a@example.jp", "", "a@example.jp,b@example.jp"]))
     assert reasons.isna().tolist() == [True, True, False]
     assert "@-sign" in reasons[2]
+
+
+def _tricky_datetimes() -> list[str]:
+    """Cells of the fixed export width, valid and not: impossible days, hours, leap years."""
+    values = [
+        f"{y}-{m}-{d} {hms}"
+        for y in ["1899", "1900", "2024", "2026", "2100", "2200", "2201", "0000"]
+        for m in ["00", "01", "02", "12", "13"]
+        for d in ["00", "01", "28", "29", "30", "31", "32"]
+        for hms in ["00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60"]
+    ]
+    return [
+        *values,
+        "2026-10-01T05:08:00",
+        "2026/10/01 05:08:00",
+        "2026-10-01 5:08:00",
+        "２０２６-10-01 05:08:00",
+        "2026-10-01 05:08:0a",
+        "2026-1-01 05:08:000",
+        "",
+    ]
+
+
+def test_fixed_width_dates_read_from_bytes_agree_with_pandas() -> None:
+    from kakeai_ops.exports.fast_dates import fixed_width_datetimes
+
+    cells = pd.Series(_tricky_datetimes(), dtype="str")
+    values, converted = fixed_width_datetimes(cells)
+    expected = pd.to_datetime(cells, format="ISO8601", errors="coerce")
+    assert converted.sum() > 50  # the valid ones take the fast path
+    for cell, got, want, fast in zip(cells, values, expected, converted, strict=True):
+        if fast:
+            assert got == want.to_datetime64(), cell
+        else:  # left to the general parser
+            assert pd.isna(got), cell
+
+
+def test_parse_datetimes_gives_what_the_general_parser_alone_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cells = [*_tricky_datetimes(), "2026年11月24日", "45000", "2026-11-24T09:05:00+00:00", " - "]
+    column = pd.Series(cells * 3, dtype="str")
+    fast, fast_bad = nz.parse_datetimes(column)
+
+    def nothing_converted(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        return np.full(len(text), np.datetime64("NaT"), "datetime64[us]"), np.zeros(len(text), bool)
+
+    monkeypatch.setattr(nz, "fixed_width_datetimes", nothing_converted)
+    general, general_bad = nz.parse_datetimes(column)
+    pd.testing.assert_series_equal(fast, general)
+    pd.testing.assert_series_equal(fast_bad, general_bad)
+    assert int(fast.notna().sum()) > 50

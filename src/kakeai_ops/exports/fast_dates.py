@@ -1,0 +1,90 @@
+"""The common date form of an export, ``2026-11-24 09:05:00``, read straight from the bytes.
+
+A big export writes millions of dates in exactly this form. pandas parses them by
+first boxing every cell into a Python string; here the fixed-width cells are read
+as a matrix of ASCII digits instead. Only cells that are exactly this form and a
+real calendar time (month 1–12, a day the month has, 00:00:00–23:59:59, years
+1900–2200) are converted; everything else is left to the general parser, so the
+answer for any cell is the one pandas' ISO 8601 parser gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .distinct import arrow_text
+
+WIDTH = 19  # YYYY-MM-DD HH:MM:SS
+_SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord(" "), 13: ord(":"), 16: ord(":")}
+_DIGITS = [i for i in range(WIDTH) if i not in _SEPARATORS]
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+
+
+def fixed_width_datetimes(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(datetime64[us] per row, mask of the rows converted); unconverted rows hold NaT."""
+    values = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    converted = np.zeros(len(text), dtype=bool)
+    start = 0
+    for chunk in arrow_text(text).chunks:
+        stop = start + len(chunk)
+        if chunk.null_count == 0 and len(chunk):
+            _convert_chunk(chunk, values[start:stop], converted[start:stop])
+        start = stop
+    return values, converted
+
+
+def _convert_chunk(chunk: pa.Array, values: np.ndarray, converted: np.ndarray) -> None:
+    """Fill ``values``/``converted`` (views of this chunk's rows) for its fixed-width cells."""
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    if data_buffer is None:
+        return
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    widths = np.diff(offsets)
+    if (widths == WIDTH).all():  # every cell of the chunk: its bytes are the matrix
+        rows = np.arange(len(widths))
+        cells = data[offsets[0] : offsets[-1]].reshape(-1, WIDTH)
+    else:
+        rows = np.flatnonzero(widths == WIDTH)
+        if len(rows) == 0:
+            return
+        cells = data[offsets[rows].astype(np.int64)[:, None] + np.arange(WIDTH)]
+    shaped = np.ones(len(rows), dtype=bool)
+    for position, separator in _SEPARATORS.items():
+        shaped &= cells[:, position] == separator
+    digits = cells[:, _DIGITS] - np.uint8(ord("0"))  # not a digit: wraps to above 9
+    shaped &= digits.max(axis=1) <= 9
+    d = digits.astype(np.int32)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month = d[:, 4] * 10 + d[:, 5]
+    day = d[:, 6] * 10 + d[:, 7]
+    hour = d[:, 8] * 10 + d[:, 9]
+    minute = d[:, 10] * 10 + d[:, 11]
+    second = d[:, 12] * 10 + d[:, 13]
+    valid_month = (month >= 1) & (month <= 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = _DAYS_IN_MONTH[np.where(valid_month, month - 1, 0)] + ((month == 2) & leap)
+    good = (
+        shaped
+        & (year >= 1900)
+        & (year <= 2200)
+        & valid_month
+        & (day >= 1)
+        & (day <= days)
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 59)
+    )
+    if not good.any():
+        return
+    rows, year, month, day = rows[good], year[good], month[good], day[good]
+    seconds = (hour[good] * 3600 + minute[good] * 60 + second[good]).astype(np.int64)
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    stamps = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    values[rows] = stamps.astype("datetime64[us]") + (seconds * 1_000_000).astype("timedelta64[us]")
+    converted[rows] = True
