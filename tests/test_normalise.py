@@ -170,3 +170,11 @@ def test_parse_datetimes_gives_what_the_general_parser_alone_gives(
     pd.testing.assert_series_equal(fast, general)
     pd.testing.assert_series_equal(fast_bad, general_bad)
     assert int(fast.notna().sum()) > 50
+
+
+def test_control_check_over_many_clean_rows_finds_the_one_c1_character() -> None:
+    clean = ["0000123", "髙橋　一郎", "café", "a\xa0b"] * 1000  # \xa0 shares C1's lead byte
+    assert not nz.has_control(pd.Series(clean, dtype="str")).any()
+    found = nz.has_control(pd.Series([*clean, "x\x9b[2J"], dtype="str"))
+    assert found.tolist() == [False] * len(clean) + [True]
+    assert not nz.excel_scientific(pd.Series(["0000123", "M1"] * 1000, dtype="str")).any()

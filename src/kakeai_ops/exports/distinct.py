@@ -31,6 +31,20 @@ def text_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Serie
     return pd.Series(values.to_pandas(), dtype="str").set_axis(index)
 
 
+def text_bytes(column: pd.Series) -> list[np.ndarray]:
+    """The UTF-8 bytes of the column's text, one NumPy view per Arrow chunk (no copy)."""
+    views = []
+    for chunk in arrow_text(column).chunks:
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        if data_buffer is None or len(chunk) == 0:
+            continue
+        offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
+        first, last = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        views.append(np.frombuffer(data_buffer, dtype=np.uint8)[first:last])
+    return views
+
+
 @dataclass(frozen=True)
 class Distinct:
     """``values``: the distinct values (index 0…k-1, in order of first appearance);

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .distinct import arrow_text, text_series
+from .distinct import arrow_text, text_bytes, text_series
 from .fast_dates import fixed_width_datetimes
 
 
@@ -73,6 +73,12 @@ CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
 
 
 def has_control(column: pd.Series) -> pd.Series:
+    # The regex runs only when some byte could start a control character: C0 and DEL
+    # are single bytes, C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8.
+    if not any(
+        ((data < 0x20) | (data == 0x7F) | (data == 0xC2)).any() for data in text_bytes(column)
+    ):
+        return pd.Series(False, index=column.index)
     return column.astype(str).str.contains(CONTROL_RE, regex=True)
 
 
@@ -83,6 +89,8 @@ _EXCEL_SCIENTIFIC_RE = r"\d+(?:\.\d+)?[eE][+-]\d{1,3}"
 
 def excel_scientific(ids: pd.Series) -> pd.Series:
     """Normalised ids that are a number in Excel's scientific notation."""
+    if not any(((data | 0x20) == ord("e")).any() for data in text_bytes(ids)):
+        return pd.Series(False, index=ids.index)  # no 'e' or 'E' anywhere: none is
     return ids.str.fullmatch(_EXCEL_SCIENTIFIC_RE).fillna(False).astype(bool)
 
 

@@ -220,7 +220,8 @@ def _read_csv_columns(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                # large_string is what pandas keeps text in: no conversion afterwards.
+                column_types={name: pa.large_string() for name in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 include_columns=[names[i] for i in positions],
