@@ -8,7 +8,6 @@ deliberate and happens in ``normalise``.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -20,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
+from .decoding import ReadFailure, detect_encoding, utf8_copy
 
-CHUNK = 8 << 20
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
@@ -39,66 +38,6 @@ class RawTable:
     @property
     def display(self) -> str:
         return self.path.name
-
-
-class ReadFailure(Exception):
-    def __init__(self, problem: Problem, *more: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-        self.problems = [problem, *more]
-
-
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig', 'utf-8' or 'cp932'; raises ReadFailure for anything else."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        if _decodes(path, "utf-8-sig"):
-            return "utf-8-sig"
-        raise ReadFailure(
-            Problem(path.name, None, None, "starts with a UTF-8 BOM but is not valid UTF-8")
-        )
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ReadFailure(
-            Problem(
-                path.name,
-                None,
-                None,
-                "is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel",
-            )
-        )
-    if _decodes(path, "utf-8"):
-        return "utf-8"
-    if _decodes(path, "cp932"):
-        return "cp932"
-    raise ReadFailure(
-        Problem(
-            path.name,
-            None,
-            None,
-            "unknown encoding: neither UTF-8 nor CP932 (Shift-JIS); "
-            "save it from Excel as 'CSV UTF-8' or 'CSV'",
-        )
-    )
-
-
-# Python's cp932 maps the single bytes 0xA0 and 0xFD–0xFF to private-use characters
-# instead of failing; Japanese Excel never writes them, so they mean "not CP932".
-NOT_CP932 = re.compile("[\uf8f0-\uf8f3]")
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                text = decoder.decode(chunk)
-                if encoding == "cp932" and NOT_CP932.search(text):
-                    return False
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -208,11 +147,13 @@ def _read_csv_columns(
             ragged.append("")
         return "skip"
 
+    # A CP932 file is parsed from the UTF-8 copy its encoding check made.
+    source = pa.BufferReader(utf8_copy(path)) if encoding == "cp932" else path
     try:
         table = pacsv.read_csv(
-            path,
+            source,
             read_options=pacsv.ReadOptions(
-                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+                encoding="utf8",  # UTF-8 files, and CP932 ones through their UTF-8 copy
                 column_names=names,
                 skip_rows=skip,
             ),
