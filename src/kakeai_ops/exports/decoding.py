@@ -23,6 +23,7 @@ CHUNK = 8 << 20
 # Python's cp932 maps the single bytes 0xA0 and 0xFD–0xFF to private-use characters
 # instead of failing; Japanese Excel never writes them, so they mean "not CP932".
 NOT_CP932 = re.compile("[\uf8f0-\uf8f3]")
+_NOT_CP932_LEAD = "\uf8f0".encode()[:2]
 
 # (path, size, modification time) → the file's text as UTF-8 (a pyarrow Buffer).
 _utf8_copies: dict[tuple[str, int, int], Any] = {}
@@ -128,17 +129,23 @@ def _is_cp932(path: Path) -> bool:
     import pyarrow as pa
 
     decoder = codecs.getincrementaldecoder("cp932")(errors="strict")
-    sink = pa.BufferOutputStream()
+    # UTF-8 takes at most three bytes per CP932 byte (half-width katakana): one buffer
+    # of that size, of which only the pages written are ever resident, never grows.
+    # From the system allocator: its pages go back to the OS as soon as it is parsed.
+    space = pa.allocate_buffer(3 * path.stat().st_size + 16, memory_pool=pa.system_memory_pool())
+    sink = pa.FixedSizeBufferWriter(space)
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
                 text = decoder.decode(chunk)
-                if NOT_CP932.search(text):
+                utf8 = text.encode("utf-8")
+                # U+F8F0–U+F8F3 are EF A3 B0–B3 in UTF-8: a bytes search finds them fast.
+                if _NOT_CP932_LEAD in utf8 and NOT_CP932.search(text):
                     return False
-                sink.write(text.encode("utf-8"))
+                sink.write(utf8)
             sink.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError:
         return False
     _utf8_copies.clear()
-    _utf8_copies[_identity(path)] = sink.getvalue()
+    _utf8_copies[_identity(path)] = space.slice(0, sink.tell())
     return True

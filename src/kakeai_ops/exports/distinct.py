@@ -60,9 +60,9 @@ class Distinct:
         encoded = pc.dictionary_encode(arrow_text(column)).combine_chunks()
         if len(column) == 0:
             values = pd.Series([], dtype="str")
-            return cls(values, np.zeros(0, dtype=np.int64), column.index)
+            return cls(values, np.zeros(0, dtype=np.int32), column.index)
         values = text_series(encoded.dictionary, pd.RangeIndex(len(encoded.dictionary)))
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        codes = encoded.indices.to_numpy(zero_copy_only=False)  # int32: half of int64
         return cls(values, codes, column.index)
 
     @classmethod

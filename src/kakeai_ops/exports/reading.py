@@ -175,6 +175,9 @@ def _read_csv_columns(
     # Each Arrow column is released as soon as it is converted: the file is not held twice.
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
+    # The parser's working memory, freed, would otherwise stay with Arrow's allocator
+    # (about as much again as the text) while the columns are checked.
+    pa.default_memory_pool().release_unused()
     return frame
 
 
