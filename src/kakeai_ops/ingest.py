@@ -14,7 +14,7 @@ import pandas as pd
 from .clock import now, now_text
 from .config import Settings
 from .errors import InputError, Problem
-from .exports.canonical import canonicalise, required_columns_missing
+from .exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from .exports.findings import Findings
 from .exports.reading import ReadFailure, find_header, read_table
 from .exports.references import check_references
@@ -209,6 +209,7 @@ def _load_file(
             lambda hs: [h for h in hs if h in used],
             settings.exports.sheet,
             encoding=None if header_row.encoding == "xlsx" else header_row.encoding,
+            repeated=repeated_headers(table, recognition.columns),
         )
     except ReadFailure as failure:
         for problem in failure.problems:

@@ -72,6 +72,14 @@ class _Context:
             return pd.Series([""] * self.length, index=self.raw.frame.index, dtype=str)
         return self.raw.frame[self.columns[field]].astype(str)
 
+    def distinct(self, field: str) -> Distinct:
+        """The field's column as its distinct values (read as a categorical or encoded here)."""
+        if field in self.columns:
+            column = self.raw.frame[self.columns[field]]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                return Distinct.of_categorical(column)
+        return Distinct.of(self.text(field))
+
     def header(self, field: str) -> str:
         return self.columns.get(field, field)
 
@@ -209,8 +217,7 @@ def _distinct_ids(
     ``defines``: the column that gives each row its id (users' ユーザーID, 1on1ID), checked
     for ids that lost their zero padding and read row by row (each row differs); references
     are checked against users instead."""
-    raw_rows = ctx.text(field)
-    column = Distinct.each_row(raw_rows) if defines else Distinct.of(raw_rows)
+    column = Distinct.each_row(ctx.text(field)) if defines else ctx.distinct(field)
     raw = column.values
     control = normalise.has_control(raw)
     if control.any():  # the message spells the characters out (findings.visible)
@@ -387,7 +394,7 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
     for key in STATUS_KEYS:
         for word in [*getattr(settings.statuses, key), key]:
             status_map[normalise.fold_key(word)] = key
-    statuses = Distinct.of(ctx.text("status"))
+    statuses = ctx.distinct("status")
     status_raw = statuses.values
     status, unknown, _ = normalise.map_vocabulary(status_raw, status_map)
     expected = "/".join(
@@ -452,7 +459,7 @@ def _is_value(values: pd.Categorical, value: str) -> np.ndarray:
 
 def _scores(ctx: _Context, field: str, low: int, high: int) -> pd.Series:
     """A rating column (スッキリ度, 成長実感): whole numbers from ``low`` to ``high``."""
-    column = Distinct.of(ctx.text(field))
+    column = ctx.distinct(field)
     values, bad = normalise.parse_ints(column.values, low, high)
     ctx.bad_each(
         field, column, bad, f"not a whole number from {low} to {high}", column.values, kind="int"
@@ -472,7 +479,7 @@ def _vocab(
     ctx: _Context, field: str, canonical: list[str], aliases: dict[str, str], label: str
 ) -> tuple[pd.Series, Distinct]:
     """The canonical spelling per distinct value of the column, and the column."""
-    column = Distinct.of(ctx.text(field))
+    column = ctx.distinct(field)
     raw = column.values
     values, unknown, respelled = normalise.map_vocabulary(
         raw, normalise.vocabulary_map(canonical, aliases)
@@ -494,6 +501,17 @@ def _vocab(
             f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)"
         )
     return values, column
+
+
+# Columns with a few values repeated over many rows: read as categoricals (see read_table).
+REPEATED = {
+    "meetings": ("manager_id", "member_id", "status", "topic", "response", "sukkiri", "growth")
+}
+
+
+def repeated_headers(table: str, columns: dict[str, str]) -> set[str]:
+    """The headers of ``table``'s repeated-value columns as found in the file."""
+    return {columns[field] for field in REPEATED.get(table, ()) if field in columns}
 
 
 def required_columns_missing(table: str, columns: dict[str, str]) -> list[str]:

@@ -31,6 +31,15 @@ def text_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Serie
     return pd.Series(values.to_pandas(), dtype="str").set_axis(index)
 
 
+def _first_appearance_order(codes: np.ndarray) -> bool:
+    """Whether value k first appears before value k+1 for every k (and none is missing):
+    each row's code is at most one more than the largest code before it."""
+    if codes[0] != 0 or codes.min() < 0:
+        return False
+    highest = np.maximum.accumulate(codes)
+    return bool((codes[1:] <= highest[:-1] + 1).all())
+
+
 def text_bytes(column: pd.Series) -> list[np.ndarray]:
     """The UTF-8 bytes of the column's text, one NumPy view per Arrow chunk (no copy)."""
     views = []
@@ -64,6 +73,17 @@ class Distinct:
         values = text_series(encoded.dictionary, pd.RangeIndex(len(encoded.dictionary)))
         codes = encoded.indices.to_numpy(zero_copy_only=False)  # int32: half of int64
         return cls(values, codes, column.index)
+
+    @classmethod
+    def of_categorical(cls, column: pd.Series) -> Distinct:
+        """A categorical column of text as read (``read_table``'s repeated columns)."""
+        codes = np.asarray(column.cat.codes)
+        categories = column.cat.categories
+        if len(codes) and _first_appearance_order(codes) and len(categories):
+            used = categories[: int(codes.max()) + 1]
+            return cls(pd.Series(used.to_numpy(dtype=object), dtype="str"), codes, column.index)
+        # Categories in another order (or missing values): encode the text afresh.
+        return cls.of(column.astype(str))
 
     @classmethod
     def each_row(cls, column: pd.Series) -> Distinct:

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,11 +104,14 @@ def read_table(
     keep: Callable[[list[str]], list[str]],
     sheet: str | None = None,
     encoding: str | None = None,
+    repeated: Collection[str] = (),
 ) -> RawTable:
     """Read the columns ``keep(headers)`` selects, every cell as text ('' when blank).
 
     Columns not kept (memo text among them) are never parsed from CSV. ``encoding``: the
     one ``find_header`` detected for this file, so that a big file is decoded once to check it.
+    ``repeated``: headers of columns holding a few values over many rows (ids of people,
+    statuses, ratings), read from CSV as categoricals of their text.
     """
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, keep, sheet)
@@ -121,13 +124,20 @@ def read_table(
     headers = [clean_header(h) for h in cells]
     wanted = keep(headers)
     positions = [i for i, h in enumerate(headers) if h in wanted]
-    frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1)
+    coded = {i for i in positions if headers[i] in repeated}
+    frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1, coded)
     frame.columns = [headers[i] for i in positions]
     return RawTable(path, headers, frame, first_row=index + 2, encoding=encoding)
 
 
 def _read_csv_columns(
-    path: Path, encoding: str, delimiter: str, width: int, positions: list[int], skip: int
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    positions: list[int],
+    skip: int,
+    coded: Collection[int] = (),
 ) -> pd.DataFrame:
     """The selected columns as text, read with Arrow's multi-threaded CSV parser
     (about 5× pandas' C engine on a 2.5M-row export)."""
@@ -162,7 +172,14 @@ def _read_csv_columns(
             ),
             convert_options=pacsv.ConvertOptions(
                 # large_string is what pandas keeps text in: no conversion afterwards.
-                column_types={name: pa.large_string() for name in names},
+                # Columns of repeated values are dictionary-encoded while parsing: each
+                # distinct value is stored once, not millions of times.
+                column_types={
+                    name: pa.dictionary(pa.int32(), pa.large_string())
+                    if i in coded
+                    else pa.large_string()
+                    for i, name in enumerate(names)
+                },
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 include_columns=[names[i] for i in positions],
