@@ -178,3 +178,17 @@ def test_control_check_over_many_clean_rows_finds_the_one_c1_character() -> None
     found = nz.has_control(pd.Series([*clean, "x\x9b[2J"], dtype="str"))
     assert found.tolist() == [False] * len(clean) + [True]
     assert not nz.excel_scientific(pd.Series(["0000123", "M1"] * 1000, dtype="str")).any()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="0129M-٣", max_size=5), min_size=1, max_size=30))
+def test_lost_zeros_skip_for_ids_not_starting_with_a_digit_changes_nothing(
+    ids: list[str],
+) -> None:
+    column = pd.Series(ids, dtype="str")
+    quick = nz.lost_leading_zeros(column)
+    with pytest.MonkeyPatch.context() as patch:  # every id "starts with a digit": no skip
+        patch.setattr(nz, "first_bytes", lambda c: np.full(len(c), ord("0"), np.uint8))
+        full = nz.lost_leading_zeros(column)
+    assert quick[1] == full[1]
+    assert quick[0].tolist() == full[0].tolist()

@@ -54,6 +54,24 @@ def text_bytes(column: pd.Series) -> list[np.ndarray]:
     return views
 
 
+def first_bytes(column: pd.Series) -> np.ndarray:
+    """The first UTF-8 byte of each row's text (0 where the text is empty)."""
+    firsts = []
+    for chunk in arrow_text(column).chunks:
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        first = np.zeros(len(chunk), dtype=np.uint8)
+        if data_buffer is not None and len(chunk):
+            data = np.frombuffer(data_buffer, dtype=np.uint8)
+            filled = np.diff(offsets) > 0
+            first[filled] = data[offsets[:-1][filled]]
+        firsts.append(first)
+    return np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.uint8)
+
+
 @dataclass(frozen=True)
 class Distinct:
     """``values``: the distinct values (index 0…k-1, in order of first appearance);

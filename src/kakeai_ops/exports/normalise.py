@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .distinct import arrow_text, text_bytes, text_series
+from .distinct import arrow_text, first_bytes, text_bytes, text_series
 from .fast_dates import fixed_width_datetimes
 
 
@@ -98,6 +98,10 @@ def lost_leading_zeros(ids: pd.Series) -> tuple[pd.Series, int]:
     """Digit-only ids shorter than the column's usual width, where that width is
     zero-padded (some ids start with 0): Excel read them as numbers and dropped the
     zeros. Returns (mask, usual width); width 0 when the column has no padded width."""
+    first = first_bytes(ids)
+    if not (((first >= ord("0")) & (first <= ord("9"))) | (first >= 0x80)).any():
+        # No id starts with a digit (ASCII, or any other script's): none is digits only.
+        return pd.Series(False, index=ids.index), 0
     digits = ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
     lengths = ids.str.len().where(digits, 0)
     counts = lengths[digits].value_counts()
