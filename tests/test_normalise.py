@@ -159,17 +159,22 @@ def test_parse_datetimes_gives_what_the_general_parser_alone_gives(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cells = [*_tricky_datetimes(), "2026年11月24日", "45000", "2026-11-24T09:05:00+00:00", " - "]
-    column = pd.Series(cells * 3, dtype="str")
-    fast, fast_bad = nz.parse_datetimes(column)
+    # Mixed widths, and only full-width cells and blanks (their bytes lie back to back).
+    columns = [
+        pd.Series(cells * 3, dtype="str"),
+        pd.Series([c for c in cells if len(c) in (0, 19)] * 3 + [""], dtype="str"),
+    ]
+    fast = [nz.parse_datetimes(column) for column in columns]
 
     def nothing_converted(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(text), np.datetime64("NaT"), "datetime64[us]"), np.zeros(len(text), bool)
 
     monkeypatch.setattr(nz, "fixed_width_datetimes", nothing_converted)
-    general, general_bad = nz.parse_datetimes(column)
-    pd.testing.assert_series_equal(fast, general)
-    pd.testing.assert_series_equal(fast_bad, general_bad)
-    assert int(fast.notna().sum()) > 50
+    for column, (values, bad) in zip(columns, fast, strict=True):
+        general, general_bad = nz.parse_datetimes(column)
+        pd.testing.assert_series_equal(values, general)
+        pd.testing.assert_series_equal(bad, general_bad)
+        assert int(values.notna().sum()) > 50
 
 
 def test_control_check_over_many_clean_rows_finds_the_one_c1_character() -> None:
