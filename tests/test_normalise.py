@@ -197,3 +197,14 @@ def test_lost_zeros_skip_for_ids_not_starting_with_a_digit_changes_nothing(
         full = nz.lost_leading_zeros(column)
     assert quick[1] == full[1]
     assert quick[0].tolist() == full[0].tolist()
+
+
+def test_day_numbers_of_every_date_from_1900_to_2200_match_numpy() -> None:
+    from kakeai_ops.exports.fast_dates import _days_since_epoch
+
+    days = np.arange(np.datetime64("1900-01-01"), np.datetime64("2201-01-01"))
+    dates = pd.DatetimeIndex(days)
+    got = _days_since_epoch(
+        np.asarray(dates.year, np.int32), np.asarray(dates.month, np.int32), np.asarray(dates.day)
+    )
+    assert (got == days.astype(np.int64)).all()

@@ -64,15 +64,18 @@ def _convert_chunk(chunk: pa.Array, values: np.ndarray, converted: np.ndarray) -
     shaped = np.ones(len(rows), dtype=bool)
     for position, separator in _SEPARATORS.items():
         shaped &= cells[:, position] == separator
-    digits = cells[:, _DIGITS] - np.uint8(ord("0"))  # not a digit: wraps to above 9
-    shaped &= digits.max(axis=1) <= 9
-    d = digits.astype(np.int32)
-    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    month = d[:, 4] * 10 + d[:, 5]
-    day = d[:, 6] * 10 + d[:, 7]
-    hour = d[:, 8] * 10 + d[:, 9]
-    minute = d[:, 10] * 10 + d[:, 11]
-    second = d[:, 12] * 10 + d[:, 13]
+    digits = cells - np.uint8(ord("0"))  # not a digit: wraps to above 9
+    for position in _DIGITS:  # column by column: no gathered copy of the digits
+        shaped &= digits[:, position] <= 9
+
+    def number(first: int, last: int) -> np.ndarray:
+        value = np.zeros(len(rows), dtype=np.int32)
+        for position in range(first, last + 1):
+            value = value * 10 + digits[:, position]
+        return value
+
+    year, month, day = number(0, 3), number(5, 6), number(8, 9)
+    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
     valid_month = (month >= 1) & (month <= 12)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days = _DAYS_IN_MONTH[np.where(valid_month, month - 1, 0)] + ((month == 2) & leap)
@@ -89,9 +92,19 @@ def _convert_chunk(chunk: pa.Array, values: np.ndarray, converted: np.ndarray) -
     )
     if not good.any():
         return
-    rows, year, month, day = rows[good], year[good], month[good], day[good]
-    seconds = (hour[good] * 3600 + minute[good] * 60 + second[good]).astype(np.int64)
-    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    stamps = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    values[rows] = stamps.astype("datetime64[us]") + (seconds * 1_000_000).astype("timedelta64[us]")
+    rows = rows[good]
+    days = _days_since_epoch(year[good], month[good], day[good])
+    seconds = days * 86400 + hour[good] * 3600 + minute[good] * 60 + second[good]
+    values[rows] = (seconds * 1_000_000).view("datetime64[us]")
     converted[rows] = True
+
+
+def _days_since_epoch(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days from 1970-01-01 of valid Gregorian dates (years ≥ 1 BC), in integer steps:
+    H. Hinnant's days_from_civil, the year counted from March so leap days come last."""
+    year = year.astype(np.int64) - (month <= 2)
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
