@@ -16,7 +16,7 @@ from .config import Settings
 from .errors import InputError, Problem
 from .exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from .exports.findings import Findings
-from .exports.reading import ReadFailure, find_header, read_table
+from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
 from .exports.references import check_references
 from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
 from .store import SnapshotInfo, Tables, latest_snapshot, load_tables, write_snapshot
@@ -64,7 +64,8 @@ def ingest(
         item = _load_file(path, settings, findings, now)
         if item is not None:
             loaded.append(item)
-        _release_freed_memory()
+        # The file's raw text is freed once canonical: give it back before the next step.
+        release_freed_memory()
 
     by_table: dict[str, list[_Loaded]] = {t: [x for x in loaded if x.table == t] for t in TABLES}
     for table in ("users", "pairs"):
@@ -125,15 +126,6 @@ def ingest(
 
 
 _HINT = "fix the files (or map headers/values in kops.yaml) and run `kops ingest` again"
-
-
-def _release_freed_memory() -> None:
-    """Give the memory of a file's raw text back to the OS once it is canonical: Arrow's
-    allocator keeps freed blocks for reuse, which would otherwise add the raw text of
-    a 2.5M-row export to the peak while the snapshot is written."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
 
 
 def ingest_moment() -> pd.Timestamp:
@@ -360,11 +352,8 @@ def _as_categories(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def _plain_categories(values: pd.Series) -> bool:
     """Text categories, sorted, without missing values: the same as re-encoding the text."""
     categories = values.cat.categories
-    return (
-        categories.dtype == "str"
-        and categories.is_monotonic_increasing
-        and not bool(values.isna().any())
-    )
+    sorted_text = categories.dtype == "str" and categories.is_monotonic_increasing
+    return sorted_text and not bool(values.isna().any())
 
 
 def _empty(table: str) -> pd.DataFrame:

@@ -19,15 +19,15 @@ import pandas as pd
 
 from ..config import Exports
 from . import normalise
+from .columns import EARLIEST, Context
 from .distinct import Distinct
 from .findings import Findings
 from .reading import RawTable
 from .tables import REQUIRED
 
+__all__ = ["EARLIEST", "canonicalise", "repeated_headers", "required_columns_missing"]
+
 UNSET = "(未設定)"
-# Before this, a date in an export is an Excel serial read wrongly (1900-02-29 is
-# Excel's serial 60), not a login or a 1on1. Birth dates are exempt.
-EARLIEST = pd.Timestamp("2000-01-01")
 TEXT_HINT = "re-export with the column formatted as text"
 STATUS_KEYS = ("held", "scheduled", "cancelled")
 EMPLOYMENT_KEYS = ("active", "leave", "retired")
@@ -44,173 +44,17 @@ def canonicalise(
     """The table's canonical frame; ``now`` (naive JST) bounds the dates of things that
     have happened (logins, held 1on1s); without it they are not checked against the clock."""
     converter = {"users": _users, "pairs": _pairs, "meetings": _meetings}[table]
-    return converter(_Context(raw, columns, findings, now), settings)
+    return converter(Context(raw, columns, findings, now), settings)
 
 
-class _Context:
-    """Column access by canonical field, and row-numbered problem reporting."""
-
-    def __init__(
-        self,
-        raw: RawTable,
-        columns: dict[str, str],
-        findings: Findings,
-        now: pd.Timestamp | None = None,
-    ) -> None:
-        self.raw = raw
-        self.columns = columns
-        self.findings = findings
-        self.now = now
-        self.file = raw.display
-        self.length = len(raw.frame)
-
-    def has(self, field: str) -> bool:
-        return field in self.columns
-
-    def text(self, field: str) -> pd.Series:
-        if field not in self.columns:
-            return pd.Series([""] * self.length, index=self.raw.frame.index, dtype=str)
-        return self.raw.frame[self.columns[field]].astype(str)
-
-    def distinct(self, field: str) -> Distinct:
-        """The field's column as its distinct values (read as a categorical or encoded here)."""
-        if field in self.columns:
-            column = self.raw.frame[self.columns[field]]
-            if isinstance(column.dtype, pd.CategoricalDtype):
-                return Distinct.of_categorical(column)
-        return Distinct.of(self.text(field))
-
-    def header(self, field: str) -> str:
-        return self.columns.get(field, field)
-
-    def bad(
-        self, field: str, mask: pd.Series, what: str, values: pd.Series, kind: str = ""
-    ) -> None:
-        self.findings.rows(
-            self.file, mask, self.raw.first_row, self.header(field), what, values, kind or what
-        )
-
-    def bad_each(
-        self,
-        field: str,
-        column: Distinct,
-        mask: pd.Series,
-        what: str,
-        values: pd.Series,
-        kind: str = "",
-    ) -> None:
-        """``bad`` for a mask and values given per distinct value of ``column``."""
-        if mask.any():
-            self.bad(field, column.rows_with(mask), what, column.spread(values), kind)
-
-    def plain_text(self, field: str) -> pd.Series:
-        """The field's raw text, refusing control characters (NUL, CR/LF, tab, DEL, C1)."""
-        raw = self.text(field)
-        control = normalise.has_control(raw)
-        if control.any():  # the message spells the characters out (findings.visible)
-            self.bad(
-                field,
-                control,
-                "contains a control character (line break, tab, NUL…)",
-                raw,
-                kind="control",
-            )
-        return raw
-
-    def required(self, field: str, values: pd.Series, raw: pd.Series) -> None:
-        self.bad(field, values == "", "required value is blank", raw, kind="blank")
-
-    def note_respelled(
-        self, field: str, before: pd.Series, after: pd.Series, column: Distinct | None = None
-    ) -> None:
-        """Count (in rows) the values normalisation changed, with the first as an example.
-
-        ``column``: ``before``/``after`` are its distinct values rather than rows."""
-        changed = (before.astype(str).str.strip() != after) & (after != "")
-        if not changed.any():
-            return
-        if column is None:
-            count = int(changed.sum())
-            first = changed[changed].index[0]
-            row = int(first)
-        else:
-            count = int(column.row_counts()[changed.to_numpy(dtype=bool)].sum())
-            first = changed[changed].index[0]
-            row = int(column.index[column.first_row(int(first))])
-        self.findings.note(
-            f"{self.file}: {self.header(field)}: {count} value(s) normalised, e.g. row "
-            f"{self.raw.first_row + row}: '{before.loc[first]}' → '{after.loc[first]}'"
-        )
-
-    def dates(self, field: str, happened: bool = False, since_2000: bool = True) -> pd.Series:
-        """Parsed dates. ``happened``: must not lie after ``now`` (a login; held 1on1s are
-        checked with their status); ``since_2000``: anything earlier is an Excel mishap
-        (all but birth dates)."""
-        raw = self.text(field)
-        values, bad = normalise.parse_datetimes(raw)
-        self.bad(
-            field,
-            bad,
-            "unparseable date (expected e.g. 2026/11/24, 2026-11-24 09:05 or an Excel date)",
-            raw,
-            kind="date",
-        )
-        if since_2000:
-            self.bad(
-                field,
-                values < EARLIEST,
-                "before 2000-01-01 (an Excel date serial read wrongly?)",
-                raw,
-                kind="early",
-            )
-        if happened:
-            self.not_after_now(field, values, raw, values.notna())
-        return values
-
-    def not_after_now(
-        self, field: str, values: pd.Series, raw: pd.Series, applies: pd.Series
-    ) -> None:
-        if self.now is None:
-            return
-        stamp = self.now.strftime("%Y-%m-%d %H:%M")
-        self.bad(
-            field,
-            applies & (values > self.now),
-            f"later than now ({stamp} JST): can't have happened yet",
-            raw,
-            kind="future",
-        )
-
-    def duplicates(self, field: str, values: pd.Series, what: str) -> None:
-        """Rows repeating an earlier row's value, each naming that first row."""
-        if pd.Index(values).is_unique:
-            return
-        repeated = values.duplicated(keep="first") & (values != "")
-        if not repeated.any():
-            return
-        positions = pd.Series(values.index, index=values.index)
-        first = positions.groupby(values.to_numpy()).transform("first")
-        described = "'" + values + "', first at row " + (first + self.raw.first_row).astype(str)
-        self.findings.rows(
-            self.file,
-            repeated,
-            self.raw.first_row,
-            self.header(field),
-            what,
-            described,
-            kind="duplicate",
-            quote=False,
-        )
-
-
-def _ids(ctx: _Context, field: str, required: bool = True, defines: bool = False) -> pd.Series:
+def _ids(ctx: Context, field: str, required: bool = True, defines: bool = False) -> pd.Series:
     """An id column, per row (see ``_distinct_ids``)."""
     column, values = _distinct_ids(ctx, field, required, defines)
     return column.spread(values).rename(field)
 
 
 def _distinct_ids(
-    ctx: _Context, field: str, required: bool = True, defines: bool = False
+    ctx: Context, field: str, required: bool = True, defines: bool = False
 ) -> tuple[Distinct, pd.Series]:
     """An id column: its distinct raw values with their normalised forms, checked once each.
 
@@ -263,7 +107,7 @@ def _distinct_ids(
     return column, values
 
 
-def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
+def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     user_id = _ids(ctx, "user_id", defines=True)
     ctx.duplicates("user_id", user_id, "duplicate user id")
     name_raw = ctx.plain_text("name")
@@ -315,7 +159,7 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
     return frame
 
 
-def _emails(ctx: _Context) -> pd.Series:
+def _emails(ctx: Context) -> pd.Series:
     """Normalised addresses: exactly one address each, no two users sharing one."""
     raw = ctx.plain_text("email")
     email = normalise.normalise_email(raw)
@@ -341,7 +185,7 @@ def _emails(ctx: _Context) -> pd.Series:
     return email
 
 
-def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
+def _pairs(ctx: Context, settings: Exports) -> pd.DataFrame:
     manager_id = _ids(ctx, "manager_id")
     member_id = _ids(ctx, "member_id")
     same = (manager_id == member_id) & (manager_id != "")
@@ -368,7 +212,7 @@ def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
     )
 
 
-def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
+def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     meeting_id = _ids(ctx, "meeting_id", defines=True)
     ctx.duplicates("meeting_id", meeting_id, "duplicate 1on1 id")
     # Manager and member ids repeat (a few thousand people over millions of 1on1s):
@@ -457,7 +301,7 @@ def _is_value(values: pd.Categorical, value: str) -> np.ndarray:
     return codes == values.categories.get_loc(value)
 
 
-def _scores(ctx: _Context, field: str, low: int, high: int) -> pd.Series:
+def _scores(ctx: Context, field: str, low: int, high: int) -> pd.Series:
     """A rating column (スッキリ度, 成長実感): whole numbers from ``low`` to ``high``."""
     column = ctx.distinct(field)
     values, bad = normalise.parse_ints(column.values, low, high)
@@ -476,7 +320,7 @@ def _categorical(column: Distinct, values: pd.Series, categories: Sequence[str])
 
 
 def _vocab(
-    ctx: _Context, field: str, canonical: list[str], aliases: dict[str, str], label: str
+    ctx: Context, field: str, canonical: list[str], aliases: dict[str, str], label: str
 ) -> tuple[pd.Series, Distinct]:
     """The canonical spelling per distinct value of the column, and the column."""
     column = ctx.distinct(field)

@@ -194,8 +194,16 @@ def _read_csv_columns(
     del table
     # The parser's working memory, freed, would otherwise stay with Arrow's allocator
     # (about as much again as the text) while the columns are checked.
-    pa.default_memory_pool().release_unused()
+    release_freed_memory()
     return frame
+
+
+def release_freed_memory() -> None:
+    """Give memory freed by Arrow back to the OS: its allocator keeps freed blocks for
+    reuse, which would count a big export's raw text in the peak long after it is gone."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: int) -> list[Problem]:
