@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +118,93 @@ def test_email_problems_give_the_reason_and_accept_one_address() -> None:
     reasons = nz.email_problems(pd.Series(["a@example.jp", "", "a@example.jp,b@example.jp"]))
     assert reasons.isna().tolist() == [True, True, False]
     assert "@-sign" in reasons[2]
+
+
+def _tricky_datetimes() -> list[str]:
+    """Cells of the fixed export width, valid and not: impossible days, hours, leap years."""
+    values = [
+        f"{y}-{m}-{d} {hms}"
+        for y in ["1899", "1900", "2024", "2026", "2100", "2200", "2201", "0000"]
+        for m in ["00", "01", "02", "12", "13"]
+        for d in ["00", "01", "28", "29", "30", "31", "32"]
+        for hms in ["00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60"]
+    ]
+    return [
+        *values,
+        "2026-10-01T05:08:00",
+        "2026/10/01 05:08:00",
+        "2026-10-01 5:08:00",
+        "２０２６-10-01 05:08:00",
+        "2026-10-01 05:08:0a",
+        "2026-1-01 05:08:000",
+        "",
+    ]
+
+
+def test_fixed_width_dates_read_from_bytes_agree_with_pandas() -> None:
+    from kakeai_ops.exports.fast_dates import fixed_width_datetimes
+
+    cells = pd.Series(_tricky_datetimes(), dtype="str")
+    values, converted = fixed_width_datetimes(cells)
+    expected = pd.to_datetime(cells, format="ISO8601", errors="coerce")
+    assert converted.sum() > 50  # the valid ones take the fast path
+    for cell, got, want, fast in zip(cells, values, expected, converted, strict=True):
+        if fast:
+            assert got == want.to_datetime64(), cell
+        else:  # left to the general parser
+            assert pd.isna(got), cell
+
+
+def test_parse_datetimes_gives_what_the_general_parser_alone_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cells = [*_tricky_datetimes(), "2026年11月24日", "45000", "2026-11-24T09:05:00+00:00", " - "]
+    # Mixed widths, and only full-width cells and blanks (their bytes lie back to back).
+    columns = [
+        pd.Series(cells * 3, dtype="str"),
+        pd.Series([c for c in cells if len(c) in (0, 19)] * 3 + [""], dtype="str"),
+    ]
+    fast = [nz.parse_datetimes(column) for column in columns]
+
+    def nothing_converted(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        return np.full(len(text), np.datetime64("NaT"), "datetime64[us]"), np.zeros(len(text), bool)
+
+    monkeypatch.setattr(nz, "fixed_width_datetimes", nothing_converted)
+    for column, (values, bad) in zip(columns, fast, strict=True):
+        general, general_bad = nz.parse_datetimes(column)
+        pd.testing.assert_series_equal(values, general)
+        pd.testing.assert_series_equal(bad, general_bad)
+        assert int(values.notna().sum()) > 50
+
+
+def test_control_check_over_many_clean_rows_finds_the_one_c1_character() -> None:
+    clean = ["0000123", "髙橋　一郎", "café", "a\xa0b"] * 1000  # \xa0 shares C1's lead byte
+    assert not nz.has_control(pd.Series(clean, dtype="str")).any()
+    found = nz.has_control(pd.Series([*clean, "x\x9b[2J"], dtype="str"))
+    assert found.tolist() == [False] * len(clean) + [True]
+    assert not nz.excel_scientific(pd.Series(["0000123", "M1"] * 1000, dtype="str")).any()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="0129M-٣", max_size=5), min_size=1, max_size=30))
+def test_lost_zeros_skip_for_ids_not_starting_with_a_digit_changes_nothing(
+    ids: list[str],
+) -> None:
+    column = pd.Series(ids, dtype="str")
+    quick = nz.lost_leading_zeros(column)
+    with pytest.MonkeyPatch.context() as patch:  # every id "starts with a digit": no skip
+        patch.setattr(nz, "first_bytes", lambda c: np.full(len(c), ord("0"), np.uint8))
+        full = nz.lost_leading_zeros(column)
+    assert quick[1] == full[1]
+    assert quick[0].tolist() == full[0].tolist()
+
+
+def test_day_numbers_of_every_date_from_1900_to_2200_match_numpy() -> None:
+    from kakeai_ops.exports.fast_dates import _days_since_epoch
+
+    days = np.arange(np.datetime64("1900-01-01"), np.datetime64("2201-01-01"))
+    dates = pd.DatetimeIndex(days)
+    got = _days_since_epoch(
+        np.asarray(dates.year, np.int32), np.asarray(dates.month, np.int32), np.asarray(dates.day)
+    )
+    assert (got == days.astype(np.int64)).all()

@@ -14,9 +14,9 @@ import pandas as pd
 from .clock import now, now_text
 from .config import Settings
 from .errors import InputError, Problem
-from .exports.canonical import canonicalise, required_columns_missing
+from .exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from .exports.findings import Findings
-from .exports.reading import ReadFailure, find_header, read_table
+from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
 from .exports.references import check_references
 from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
 from .store import SnapshotInfo, Tables, latest_snapshot, load_tables, write_snapshot
@@ -64,6 +64,8 @@ def ingest(
         item = _load_file(path, settings, findings, now)
         if item is not None:
             loaded.append(item)
+        # The file's raw text is freed once canonical: give it back before the next step.
+        release_freed_memory()
 
     by_table: dict[str, list[_Loaded]] = {t: [x for x in loaded if x.table == t] for t in TABLES}
     for table in ("users", "pairs"):
@@ -199,6 +201,7 @@ def _load_file(
             lambda hs: [h for h in hs if h in used],
             settings.exports.sheet,
             encoding=None if header_row.encoding == "xlsx" else header_row.encoding,
+            repeated=repeated_headers(table, recognition.columns),
         )
     except ReadFailure as failure:
         for problem in failure.problems:
@@ -333,11 +336,24 @@ def _drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _as_categories(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Ids that repeat millions of times are stored dictionary-encoded: the snapshot
-    loads faster and analyses map them to user positions by category, not by row."""
-    frame = frame.copy()
+    loads faster and analyses map them to user positions by category, not by row.
+
+    The categories are the values present, sorted (what ``astype("category")`` gives)."""
+    frame = frame.copy(deep=False)
     for column in columns:
-        frame[column] = frame[column].astype(str).astype("category")
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) and _plain_categories(values):
+            frame[column] = values.cat.remove_unused_categories()
+        else:
+            frame[column] = values.astype(str).astype("category")
     return frame
+
+
+def _plain_categories(values: pd.Series) -> bool:
+    """Text categories, sorted, without missing values: the same as re-encoding the text."""
+    categories = values.cat.categories
+    sorted_text = categories.dtype == "str" and categories.is_monotonic_increasing
+    return sorted_text and not bool(values.isna().any())
 
 
 def _empty(table: str) -> pd.DataFrame:

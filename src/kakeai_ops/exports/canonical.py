@@ -19,14 +19,15 @@ import pandas as pd
 
 from ..config import Exports
 from . import normalise
+from .columns import EARLIEST, Context
+from .distinct import Distinct
 from .findings import Findings
 from .reading import RawTable
 from .tables import REQUIRED
 
+__all__ = ["EARLIEST", "canonicalise", "repeated_headers", "required_columns_missing"]
+
 UNSET = "(未設定)"
-# Before this, a date in an export is an Excel serial read wrongly (1900-02-29 is
-# Excel's serial 60), not a login or a 1on1. Birth dates are exempt.
-EARLIEST = pd.Timestamp("2000-01-01")
 TEXT_HINT = "re-export with the column formatted as text"
 STATUS_KEYS = ("held", "scheduled", "cancelled")
 EMPLOYMENT_KEYS = ("active", "leave", "retired")
@@ -43,141 +44,40 @@ def canonicalise(
     """The table's canonical frame; ``now`` (naive JST) bounds the dates of things that
     have happened (logins, held 1on1s); without it they are not checked against the clock."""
     converter = {"users": _users, "pairs": _pairs, "meetings": _meetings}[table]
-    return converter(_Context(raw, columns, findings, now), settings)
+    return converter(Context(raw, columns, findings, now), settings)
 
 
-class _Context:
-    """Column access by canonical field, and row-numbered problem reporting."""
+def _ids(ctx: Context, field: str, required: bool = True, defines: bool = False) -> pd.Series:
+    """An id column, per row (see ``_distinct_ids``)."""
+    column, values = _distinct_ids(ctx, field, required, defines)
+    return column.spread(values).rename(field)
 
-    def __init__(
-        self,
-        raw: RawTable,
-        columns: dict[str, str],
-        findings: Findings,
-        now: pd.Timestamp | None = None,
-    ) -> None:
-        self.raw = raw
-        self.columns = columns
-        self.findings = findings
-        self.now = now
-        self.file = raw.display
-        self.length = len(raw.frame)
 
-    def has(self, field: str) -> bool:
-        return field in self.columns
+def _distinct_ids(
+    ctx: Context, field: str, required: bool = True, defines: bool = False
+) -> tuple[Distinct, pd.Series]:
+    """An id column: its distinct raw values with their normalised forms, checked once each.
 
-    def text(self, field: str) -> pd.Series:
-        if field not in self.columns:
-            return pd.Series([""] * self.length, index=self.raw.frame.index, dtype=str)
-        return self.raw.frame[self.columns[field]].astype(str)
-
-    def header(self, field: str) -> str:
-        return self.columns.get(field, field)
-
-    def bad(
-        self, field: str, mask: pd.Series, what: str, values: pd.Series, kind: str = ""
-    ) -> None:
-        self.findings.rows(
-            self.file, mask, self.raw.first_row, self.header(field), what, values, kind or what
-        )
-
-    def plain_text(self, field: str) -> pd.Series:
-        """The field's raw text, refusing control characters (NUL, CR/LF, tab, DEL, C1)."""
-        raw = self.text(field)
-        control = normalise.has_control(raw)
-        if control.any():  # the message spells the characters out (findings.visible)
-            self.bad(
-                field,
-                control,
-                "contains a control character (line break, tab, NUL…)",
-                raw,
-                kind="control",
-            )
-        return raw
-
-    def required(self, field: str, values: pd.Series, raw: pd.Series) -> None:
-        self.bad(field, values == "", "required value is blank", raw, kind="blank")
-
-    def note_respelled(self, field: str, before: pd.Series, after: pd.Series) -> None:
-        changed = (before.astype(str).str.strip() != after) & (after != "")
-        count = int(changed.sum())
-        if count:
-            first = changed[changed].index[0]
-            self.findings.note(
-                f"{self.file}: {self.header(field)}: {count} value(s) normalised, e.g. row "
-                f"{self.raw.first_row + int(first)}: '{before.loc[first]}' → '{after.loc[first]}'"
-            )
-
-    def dates(self, field: str, happened: bool = False, since_2000: bool = True) -> pd.Series:
-        """Parsed dates. ``happened``: must not lie after ``now`` (a login; held 1on1s are
-        checked with their status); ``since_2000``: anything earlier is an Excel mishap
-        (all but birth dates)."""
-        raw = self.text(field)
-        values, bad = normalise.parse_datetimes(raw)
-        self.bad(
+    ``defines``: the column that gives each row its id (users' ユーザーID, 1on1ID), checked
+    for ids that lost their zero padding and read row by row (each row differs); references
+    are checked against users instead."""
+    column = Distinct.each_row(ctx.text(field)) if defines else ctx.distinct(field)
+    raw = column.values
+    control = normalise.has_control(raw)
+    if control.any():  # the message spells the characters out (findings.visible)
+        ctx.bad_each(
             field,
-            bad,
-            "unparseable date (expected e.g. 2026/11/24, 2026-11-24 09:05 or an Excel date)",
+            column,
+            control,
+            "contains a control character (line break, tab, NUL…)",
             raw,
-            kind="date",
+            kind="control",
         )
-        if since_2000:
-            self.bad(
-                field,
-                values < EARLIEST,
-                "before 2000-01-01 (an Excel date serial read wrongly?)",
-                raw,
-                kind="early",
-            )
-        if happened:
-            self.not_after_now(field, values, raw, values.notna())
-        return values
-
-    def not_after_now(
-        self, field: str, values: pd.Series, raw: pd.Series, applies: pd.Series
-    ) -> None:
-        if self.now is None:
-            return
-        stamp = self.now.strftime("%Y-%m-%d %H:%M")
-        self.bad(
-            field,
-            applies & (values > self.now),
-            f"later than now ({stamp} JST): can't have happened yet",
-            raw,
-            kind="future",
-        )
-
-    def duplicates(self, field: str, values: pd.Series, what: str) -> None:
-        """Rows repeating an earlier row's value, each naming that first row."""
-        if pd.Index(values).is_unique:
-            return
-        repeated = values.duplicated(keep="first") & (values != "")
-        if not repeated.any():
-            return
-        positions = pd.Series(values.index, index=values.index)
-        first = positions.groupby(values.to_numpy()).transform("first")
-        described = "'" + values + "', first at row " + (first + self.raw.first_row).astype(str)
-        self.findings.rows(
-            self.file,
-            repeated,
-            self.raw.first_row,
-            self.header(field),
-            what,
-            described,
-            kind="duplicate",
-            quote=False,
-        )
-
-
-def _ids(ctx: _Context, field: str, required: bool = True, defines: bool = False) -> pd.Series:
-    """An id column; ``defines``: the column that gives each row its id (users' ユーザーID,
-    1on1ID), checked for ids that lost their zero padding; references are checked
-    against users instead."""
-    raw = ctx.plain_text(field)
     values = normalise.normalise_id(raw).rename(field)
-    ctx.note_respelled(field, raw, values)
-    ctx.bad(
+    ctx.note_respelled(field, raw, values, column)
+    ctx.bad_each(
         field,
+        column,
         normalise.excel_scientific(values),
         f"looks like a number Excel wrote in scientific notation; {TEXT_HINT}",
         values,
@@ -203,11 +103,11 @@ def _ids(ctx: _Context, field: str, required: bool = True, defines: bool = False
             "leading zeros (0123 → 123) may have been lost there. Format the column as text"
         )
     if required:
-        ctx.required(field, values, raw)
-    return values
+        ctx.bad_each(field, column, values == "", "required value is blank", raw, kind="blank")
+    return column, values
 
 
-def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
+def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     user_id = _ids(ctx, "user_id", defines=True)
     ctx.duplicates("user_id", user_id, "duplicate user id")
     name_raw = ctx.plain_text("name")
@@ -259,7 +159,7 @@ def _users(ctx: _Context, settings: Exports) -> pd.DataFrame:
     return frame
 
 
-def _emails(ctx: _Context) -> pd.Series:
+def _emails(ctx: Context) -> pd.Series:
     """Normalised addresses: exactly one address each, no two users sharing one."""
     raw = ctx.plain_text("email")
     email = normalise.normalise_email(raw)
@@ -285,7 +185,7 @@ def _emails(ctx: _Context) -> pd.Series:
     return email
 
 
-def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
+def _pairs(ctx: Context, settings: Exports) -> pd.DataFrame:
     manager_id = _ids(ctx, "manager_id")
     member_id = _ids(ctx, "member_id")
     same = (manager_id == member_id) & (manager_id != "")
@@ -312,13 +212,23 @@ def _pairs(ctx: _Context, settings: Exports) -> pd.DataFrame:
     )
 
 
-def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
+def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     meeting_id = _ids(ctx, "meeting_id", defines=True)
     ctx.duplicates("meeting_id", meeting_id, "duplicate 1on1 id")
-    manager_id = _ids(ctx, "manager_id")
-    member_id = _ids(ctx, "member_id")
-    same = (manager_id == member_id) & (manager_id != "")
-    ctx.bad("member_id", same, "manager and member are the same person", member_id, kind="self")
+    # Manager and member ids repeat (a few thousand people over millions of 1on1s):
+    # checked per distinct id and stored dictionary-encoded.
+    managers, manager_values = _distinct_ids(ctx, "manager_id")
+    members, member_values = _distinct_ids(ctx, "member_id")
+    manager_id = managers.categorical(manager_values)
+    member_id = members.categorical(member_values)
+    same = _same_values(manager_id, member_id) & ~_is_value(manager_id, "")
+    ctx.bad(
+        "member_id",
+        pd.Series(same, index=members.index),
+        "manager and member are the same person",
+        members.spread(member_values),
+        kind="self",
+    )
 
     held_raw = ctx.text("held_at")
     held_at = ctx.dates("held_at")  # 予定 may lie ahead: checked with the status below
@@ -328,83 +238,124 @@ def _meetings(ctx: _Context, settings: Exports) -> pd.DataFrame:
     for key in STATUS_KEYS:
         for word in [*getattr(settings.statuses, key), key]:
             status_map[normalise.fold_key(word)] = key
-    status_raw = ctx.text("status")
+    statuses = ctx.distinct("status")
+    status_raw = statuses.values
     status, unknown, _ = normalise.map_vocabulary(status_raw, status_map)
     expected = "/".join(
         settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled
     )
-    ctx.bad("status", unknown, f"unknown status (expected {expected})", status_raw, kind="status")
-    ctx.required("status", status.where(~unknown, "?"), status_raw)
-    ctx.not_after_now("held_at", held_at, held_raw, status == "held")
-
-    topic = _vocab(ctx, "topic", settings.topics, settings.topic_aliases, "topic")
-    response = _vocab(ctx, "response", settings.responses, settings.response_aliases, "対応")
-
-    sukkiri_raw = ctx.text("sukkiri")
-    scale = settings.sukkiri_scale
-    sukkiri, bad = normalise.parse_ints(sukkiri_raw, scale.min, scale.max)
-    ctx.bad(
-        "sukkiri",
-        bad,
-        f"not a whole number from {scale.min} to {scale.max}",
-        sukkiri_raw,
-        kind="int",
+    ctx.bad_each(
+        "status",
+        statuses,
+        unknown,
+        f"unknown status (expected {expected})",
+        status_raw,
+        kind="status",
     )
-    growth_raw = ctx.text("growth")
-    gscale = settings.growth_scale
-    growth, bad = normalise.parse_ints(growth_raw, gscale.min, gscale.max)
-    ctx.bad(
-        "growth",
-        bad,
-        f"not a whole number from {gscale.min} to {gscale.max}",
-        growth_raw,
-        kind="int",
+    ctx.bad_each(
+        "status",
+        statuses,
+        status.where(~unknown, "?") == "",
+        "required value is blank",
+        status_raw,
+        kind="blank",
     )
+    ctx.not_after_now("held_at", held_at, held_raw, statuses.rows_with(status == "held"))
+
+    topic, topics = _vocab(ctx, "topic", settings.topics, settings.topic_aliases, "topic")
+    response, responses = _vocab(
+        ctx, "response", settings.responses, settings.response_aliases, "対応"
+    )
+    sukkiri = _scores(ctx, "sukkiri", settings.sukkiri_scale.min, settings.sukkiri_scale.max)
+    growth = _scores(ctx, "growth", settings.growth_scale.min, settings.growth_scale.max)
     return pd.DataFrame(
         {
             "meeting_id": meeting_id,
             "manager_id": manager_id,
             "member_id": member_id,
             "held_at": held_at,
-            "status": _categorical(status.mask(unknown, None), STATUS_KEYS),
-            "topic": _categorical(topic.mask(topic == "", None), settings.topics),
-            "response": _categorical(response.mask(response == "", None), settings.responses),
+            "status": _categorical(statuses, status.mask(unknown, None), STATUS_KEYS),
+            "topic": _categorical(topics, topic.mask(topic == "", None), settings.topics),
+            "response": _categorical(
+                responses, response.mask(response == "", None), settings.responses
+            ),
             "prepared_at": ctx.dates("prepared_at"),
             "sukkiri": sukkiri,
             "growth": growth,
-        }
+        },
+        index=members.index,
     )
 
 
-def _categorical(values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
-    """``pd.Categorical(values, categories)``, looking up each distinct value once (the
-    constructor takes a third of a second per column of 2.5M Arrow strings)."""
-    codes, uniques = pd.factorize(values)  # missing values get code -1
-    positions = np.append(pd.Index(categories).get_indexer(pd.Index(uniques)), -1)
-    return pd.Categorical.from_codes(positions[codes], categories=categories)
+def _same_values(left: pd.Categorical, right: pd.Categorical) -> np.ndarray:
+    """Row by row, whether two categoricals hold the same value (compared by code)."""
+    right_in_left = np.append(left.categories.get_indexer(right.categories), -2)
+    return np.asarray(left.codes) == right_in_left[np.asarray(right.codes)]
+
+
+def _is_value(values: pd.Categorical, value: str) -> np.ndarray:
+    """Row by row, whether a categorical holds ``value``."""
+    codes = np.asarray(values.codes)
+    if value not in values.categories:
+        return np.zeros(len(codes), dtype=bool)
+    return codes == values.categories.get_loc(value)
+
+
+def _scores(ctx: Context, field: str, low: int, high: int) -> pd.Series:
+    """A rating column (スッキリ度, 成長実感): whole numbers from ``low`` to ``high``."""
+    column = ctx.distinct(field)
+    values, bad = normalise.parse_ints(column.values, low, high)
+    ctx.bad_each(
+        field, column, bad, f"not a whole number from {low} to {high}", column.values, kind="int"
+    )
+    return column.spread(values)
+
+
+def _categorical(column: Distinct, values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
+    """``pd.Categorical(rows, categories)`` from ``values`` given per distinct value of
+    ``column``: each distinct value is looked up once (missing and unknown values: -1)."""
+    positions = pd.Index(categories).get_indexer(pd.Index(values))
+    codes = positions if column.codes is None else positions[column.codes]
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _vocab(
-    ctx: _Context, field: str, canonical: list[str], aliases: dict[str, str], label: str
-) -> pd.Series:
-    raw = ctx.text(field)
+    ctx: Context, field: str, canonical: list[str], aliases: dict[str, str], label: str
+) -> tuple[pd.Series, Distinct]:
+    """The canonical spelling per distinct value of the column, and the column."""
+    column = ctx.distinct(field)
+    raw = column.values
     values, unknown, respelled = normalise.map_vocabulary(
         raw, normalise.vocabulary_map(canonical, aliases)
     )
-    ctx.bad(
+    ctx.bad_each(
         field,
+        column,
         unknown,
         f"unknown {label} (expected one of {', '.join(canonical)}; "
         f"map other spellings in kops.yaml exports.{field}_aliases)",
         raw,
         kind=field,
     )
+    rows_per_value = column.row_counts()
+    stripped = normalise.blank_to_empty(raw)
     for before, after in list(respelled.items())[:5]:
-        count = int((normalise.blank_to_empty(raw) == before).sum())
+        count = int(rows_per_value[(stripped == before).to_numpy(dtype=bool)].sum())
         ctx.findings.note(
             f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)"
         )
-    return values
+    return values, column
+
+
+# Columns with a few values repeated over many rows: read as categoricals (see read_table).
+REPEATED = {
+    "meetings": ("manager_id", "member_id", "status", "topic", "response", "sukkiri", "growth")
+}
+
+
+def repeated_headers(table: str, columns: dict[str, str]) -> set[str]:
+    """The headers of ``table``'s repeated-value columns as found in the file."""
+    return {columns[field] for field in REPEATED.get(table, ()) if field in columns}
 
 
 def required_columns_missing(table: str, columns: dict[str, str]) -> list[str]:

@@ -15,6 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from .distinct import arrow_text, first_bytes, text_bytes, text_series
+from .fast_dates import fixed_width_datetimes
 
 
 def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
@@ -35,12 +39,17 @@ def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
     return pd.Series(converted[codes], index=column.index)
 
 
+_MISSING_MARKS = pa.array(["-", "－", "‐", "ｰ"])
+
+
 def blank_to_empty(column: pd.Series) -> pd.Series:
     """Strip surrounding whitespace; '-', '－' and blank become ''."""
-    text = column.astype(str).str.strip()
-    # Element-wise comparisons stay in Arrow; isin() on Arrow strings goes through Python.
-    missing = (text == "-") | (text == "－") | (text == "‐") | (text == "ｰ")
-    return text.mask(missing, "") if missing.any() else text
+    # In Arrow throughout: the same trim pandas' .str.strip() does, one membership test.
+    text = pc.utf8_trim_whitespace(arrow_text(column))
+    missing = pc.is_in(text, value_set=_MISSING_MARKS)
+    if pc.any(missing).as_py():
+        text = pc.if_else(missing, "", text)
+    return text_series(text, column.index)
 
 
 def nfkc(column: pd.Series) -> pd.Series:
@@ -64,6 +73,12 @@ CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
 
 
 def has_control(column: pd.Series) -> pd.Series:
+    # The regex runs only when some byte could start a control character: C0 and DEL
+    # are single bytes, C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8.
+    if not any(
+        ((data < 0x20) | (data == 0x7F) | (data == 0xC2)).any() for data in text_bytes(column)
+    ):
+        return pd.Series(False, index=column.index)
     return column.astype(str).str.contains(CONTROL_RE, regex=True)
 
 
@@ -74,6 +89,8 @@ _EXCEL_SCIENTIFIC_RE = r"\d+(?:\.\d+)?[eE][+-]\d{1,3}"
 
 def excel_scientific(ids: pd.Series) -> pd.Series:
     """Normalised ids that are a number in Excel's scientific notation."""
+    if not any(((data | 0x20) == ord("e")).any() for data in text_bytes(ids)):
+        return pd.Series(False, index=ids.index)  # no 'e' or 'E' anywhere: none is
     return ids.str.fullmatch(_EXCEL_SCIENTIFIC_RE).fillna(False).astype(bool)
 
 
@@ -81,6 +98,10 @@ def lost_leading_zeros(ids: pd.Series) -> tuple[pd.Series, int]:
     """Digit-only ids shorter than the column's usual width, where that width is
     zero-padded (some ids start with 0): Excel read them as numbers and dropped the
     zeros. Returns (mask, usual width); width 0 when the column has no padded width."""
+    first = first_bytes(ids)
+    if not (((first >= ord("0")) & (first <= ord("9"))) | (first >= 0x80)).any():
+        # No id starts with a digit (ASCII, or any other script's): none is digits only.
+        return pd.Series(False, index=ids.index), 0
     digits = ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
     lengths = ids.str.len().where(digits, 0)
     counts = lengths[digits].value_counts()
@@ -153,28 +174,49 @@ def parse_datetimes(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     numbers. Returns (datetime64 column, mask of unparseable non-blank values).
     """
     text = blank_to_empty(column)
-    present = text != ""
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    index = text.index
+    # Plain NumPy arrays and positions: no index alignment over millions of rows.
+    present = (text != "").to_numpy(dtype=bool)
     if not present.any():
-        return result, pd.Series(False, index=text.index)
-    candidates = present
+        nothing = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+        return pd.Series(nothing, index=index), pd.Series(False, index=index)
+    # The export's usual form is read from the bytes; pandas parses the rest.
+    values, converted = fixed_width_datetimes(text)
+    candidates = present & ~converted
+    if not candidates.any():
+        return _dated(values, present, index)
     try:
-        fast = pd.to_datetime(text[candidates], format="ISO8601", errors="coerce")
+        fast = _iso8601(text, candidates)
     except ValueError:
         # Offsets (…Z, …+09:00) mixed with naive values: leave those to the slow path.
-        candidates = present & ~text.str.contains(_TZ_RE, regex=True)
-        fast = pd.to_datetime(text[candidates], format="ISO8601", errors="coerce")
-    if getattr(fast.dt, "tz", None) is not None:
-        fast = pd.Series(pd.NaT, index=fast.index, dtype="datetime64[us]")
-    result[candidates] = fast.astype("datetime64[us]")
-    slow = present & result.isna()
+        offset = text.str.contains(_TZ_RE, regex=True).to_numpy(dtype=bool)
+        candidates = candidates & ~offset
+        fast = _iso8601(text, candidates)
+    if getattr(fast.dt, "tz", None) is None:  # all with offsets: the slow path converts them
+        values[candidates] = fast.to_numpy(dtype="datetime64[us]")
+    slow = present & np.isnat(values)
     if slow.any():
-        result[slow] = _parse_slow(nfkc(text[slow]))
-    bad = present & result.isna()
+        values[slow] = _parse_slow(nfkc(text[slow])).to_numpy(dtype="datetime64[us]")
+    return _dated(values, present, index)
+
+
+def _dated(values: np.ndarray, present: np.ndarray, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Parsed values and the unparseable mask, implausible years refused."""
+    bad = present & np.isnat(values)
     # Years outside any plausible export are typos, not dates.
-    out_of_range = present & ~bad & ((result.dt.year < 1900) | (result.dt.year > 2200))
-    result[out_of_range] = pd.NaT
-    return result, bad | out_of_range
+    out_of_range = present & ~bad & ((values < _FIRST_YEAR) | (values >= _AFTER_LAST_YEAR))
+    values[out_of_range] = np.datetime64("NaT")
+    return pd.Series(values, index=index), pd.Series(bad | out_of_range, index=index)
+
+
+_FIRST_YEAR = np.datetime64("1900-01-01", "us")
+_AFTER_LAST_YEAR = np.datetime64("2201-01-01", "us")
+
+
+def _iso8601(text: pd.Series, rows: np.ndarray) -> pd.Series:
+    """pandas' ISO 8601 parser on the given rows (all of them without a copy)."""
+    subset = text if rows.all() else text[rows]
+    return pd.to_datetime(subset, format="ISO8601", errors="coerce", cache=False)
 
 
 def _parse_slow(text: pd.Series) -> pd.Series:

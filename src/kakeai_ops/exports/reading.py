@@ -8,20 +8,19 @@ deliberate and happens in ``normalise``.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import Problem
+from .decoding import ReadFailure, detect_encoding, utf8_copy
 
-CHUNK = 8 << 20
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
@@ -39,66 +38,6 @@ class RawTable:
     @property
     def display(self) -> str:
         return self.path.name
-
-
-class ReadFailure(Exception):
-    def __init__(self, problem: Problem, *more: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-        self.problems = [problem, *more]
-
-
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig', 'utf-8' or 'cp932'; raises ReadFailure for anything else."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        if _decodes(path, "utf-8-sig"):
-            return "utf-8-sig"
-        raise ReadFailure(
-            Problem(path.name, None, None, "starts with a UTF-8 BOM but is not valid UTF-8")
-        )
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ReadFailure(
-            Problem(
-                path.name,
-                None,
-                None,
-                "is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel",
-            )
-        )
-    if _decodes(path, "utf-8"):
-        return "utf-8"
-    if _decodes(path, "cp932"):
-        return "cp932"
-    raise ReadFailure(
-        Problem(
-            path.name,
-            None,
-            None,
-            "unknown encoding: neither UTF-8 nor CP932 (Shift-JIS); "
-            "save it from Excel as 'CSV UTF-8' or 'CSV'",
-        )
-    )
-
-
-# Python's cp932 maps the single bytes 0xA0 and 0xFD–0xFF to private-use characters
-# instead of failing; Japanese Excel never writes them, so they mean "not CP932".
-NOT_CP932 = re.compile("[\uf8f0-\uf8f3]")
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(CHUNK):
-                text = decoder.decode(chunk)
-                if encoding == "cp932" and NOT_CP932.search(text):
-                    return False
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -165,11 +104,14 @@ def read_table(
     keep: Callable[[list[str]], list[str]],
     sheet: str | None = None,
     encoding: str | None = None,
+    repeated: Collection[str] = (),
 ) -> RawTable:
     """Read the columns ``keep(headers)`` selects, every cell as text ('' when blank).
 
     Columns not kept (memo text among them) are never parsed from CSV. ``encoding``: the
     one ``find_header`` detected for this file, so that a big file is decoded once to check it.
+    ``repeated``: headers of columns holding a few values over many rows (ids of people,
+    statuses, ratings), read from CSV as categoricals of their text.
     """
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, keep, sheet)
@@ -182,13 +124,20 @@ def read_table(
     headers = [clean_header(h) for h in cells]
     wanted = keep(headers)
     positions = [i for i, h in enumerate(headers) if h in wanted]
-    frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1)
+    coded = {i for i in positions if headers[i] in repeated}
+    frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1, coded)
     frame.columns = [headers[i] for i in positions]
     return RawTable(path, headers, frame, first_row=index + 2, encoding=encoding)
 
 
 def _read_csv_columns(
-    path: Path, encoding: str, delimiter: str, width: int, positions: list[int], skip: int
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    positions: list[int],
+    skip: int,
+    coded: Collection[int] = (),
 ) -> pd.DataFrame:
     """The selected columns as text, read with Arrow's multi-threaded CSV parser
     (about 5× pandas' C engine on a 2.5M-row export)."""
@@ -208,11 +157,13 @@ def _read_csv_columns(
             ragged.append("")
         return "skip"
 
+    # A CP932 file is parsed from the UTF-8 copy its encoding check made.
+    source = pa.BufferReader(utf8_copy(path)) if encoding == "cp932" else path
     try:
         table = pacsv.read_csv(
-            path,
+            source,
             read_options=pacsv.ReadOptions(
-                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+                encoding="utf8",  # UTF-8 files, and CP932 ones through their UTF-8 copy
                 column_names=names,
                 skip_rows=skip,
             ),
@@ -220,7 +171,15 @@ def _read_csv_columns(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                # large_string is what pandas keeps text in: no conversion afterwards.
+                # Columns of repeated values are dictionary-encoded while parsing: each
+                # distinct value is stored once, not millions of times.
+                column_types={
+                    name: pa.dictionary(pa.int32(), pa.large_string())
+                    if i in coded
+                    else pa.large_string()
+                    for i, name in enumerate(names)
+                },
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 include_columns=[names[i] for i in positions],
@@ -233,7 +192,18 @@ def _read_csv_columns(
     # Each Arrow column is released as soon as it is converted: the file is not held twice.
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
+    # The parser's working memory, freed, would otherwise stay with Arrow's allocator
+    # (about as much again as the text) while the columns are checked.
+    release_freed_memory()
     return frame
+
+
+def release_freed_memory() -> None:
+    """Give memory freed by Arrow back to the OS: its allocator keeps freed blocks for
+    reuse, which would count a big export's raw text in the peak long after it is gone."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: int) -> list[Problem]:

@@ -163,12 +163,36 @@ def load_tables(snapshot: SnapshotInfo, only: tuple[str, ...] = TABLE_NAMES) -> 
     return Tables(**frames)
 
 
+def _write_parquet(frame: Any, path: Path) -> None:
+    """``frame.to_parquet(path, index=False)``, with Parquet dictionary pages and min/max
+    statistics only where they pay: not for text and timestamps that are mostly distinct
+    (1on1IDs, times), where building them is a third of the writing time for nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    plain = {
+        field.name
+        for field in table.schema
+        if pa.types.is_large_string(field.type)
+        or pa.types.is_string(field.type)
+        or pa.types.is_timestamp(field.type)
+    }
+    coded = [name for name in table.column_names if name not in plain]
+    stated = [
+        field.name
+        for field in table.schema
+        if not (pa.types.is_large_string(field.type) or pa.types.is_string(field.type))
+    ]
+    pq.write_table(table, path, use_dictionary=coded, write_statistics=stated)
+
+
 def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
     ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.snapshots_dir))
     try:
         for name in TABLE_NAMES:
-            tables.get(name).to_parquet(staging / f"{name}.parquet", index=False)
+            _write_parquet(tables.get(name), staging / f"{name}.parquet")
         for attempt in range(100):
             snapshots = list_snapshots(ws)
             next_id = f"{(int(snapshots[-1].id) + 1) if snapshots else 1:04d}"

@@ -1,0 +1,170 @@
+"""One export's columns by canonical field, and row-numbered problem reporting."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import normalise
+from .distinct import Distinct
+from .findings import Findings
+from .reading import RawTable
+
+# Before this, a date in an export is an Excel serial read wrongly (1900-02-29 is
+# Excel's serial 60), not a login or a 1on1. Birth dates are exempt.
+EARLIEST = pd.Timestamp("2000-01-01")
+
+
+class Context:
+    """Column access by canonical field, and row-numbered problem reporting."""
+
+    def __init__(
+        self,
+        raw: RawTable,
+        columns: dict[str, str],
+        findings: Findings,
+        now: pd.Timestamp | None = None,
+    ) -> None:
+        self.raw = raw
+        self.columns = columns
+        self.findings = findings
+        self.now = now
+        self.file = raw.display
+        self.length = len(raw.frame)
+
+    def has(self, field: str) -> bool:
+        return field in self.columns
+
+    def text(self, field: str) -> pd.Series:
+        if field not in self.columns:
+            return pd.Series([""] * self.length, index=self.raw.frame.index, dtype=str)
+        return self.raw.frame[self.columns[field]].astype(str)
+
+    def distinct(self, field: str) -> Distinct:
+        """The field's column as its distinct values (read as a categorical or encoded here)."""
+        if field in self.columns:
+            column = self.raw.frame[self.columns[field]]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                return Distinct.of_categorical(column)
+        return Distinct.of(self.text(field))
+
+    def header(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+    def bad(
+        self, field: str, mask: pd.Series, what: str, values: pd.Series, kind: str = ""
+    ) -> None:
+        self.findings.rows(
+            self.file, mask, self.raw.first_row, self.header(field), what, values, kind or what
+        )
+
+    def bad_each(
+        self,
+        field: str,
+        column: Distinct,
+        mask: pd.Series,
+        what: str,
+        values: pd.Series,
+        kind: str = "",
+    ) -> None:
+        """``bad`` for a mask and values given per distinct value of ``column``."""
+        if mask.any():
+            self.bad(field, column.rows_with(mask), what, column.spread(values), kind)
+
+    def plain_text(self, field: str) -> pd.Series:
+        """The field's raw text, refusing control characters (NUL, CR/LF, tab, DEL, C1)."""
+        raw = self.text(field)
+        control = normalise.has_control(raw)
+        if control.any():  # the message spells the characters out (findings.visible)
+            self.bad(
+                field,
+                control,
+                "contains a control character (line break, tab, NUL…)",
+                raw,
+                kind="control",
+            )
+        return raw
+
+    def required(self, field: str, values: pd.Series, raw: pd.Series) -> None:
+        self.bad(field, values == "", "required value is blank", raw, kind="blank")
+
+    def note_respelled(
+        self, field: str, before: pd.Series, after: pd.Series, column: Distinct | None = None
+    ) -> None:
+        """Count (in rows) the values normalisation changed, with the first as an example.
+
+        ``column``: ``before``/``after`` are its distinct values rather than rows."""
+        changed = (before.astype(str).str.strip() != after) & (after != "")
+        if not changed.any():
+            return
+        if column is None:
+            count = int(changed.sum())
+            first = changed[changed].index[0]
+            row = int(first)
+        else:
+            count = int(column.row_counts()[changed.to_numpy(dtype=bool)].sum())
+            first = changed[changed].index[0]
+            row = int(column.index[column.first_row(int(first))])
+        self.findings.note(
+            f"{self.file}: {self.header(field)}: {count} value(s) normalised, e.g. row "
+            f"{self.raw.first_row + row}: '{before.loc[first]}' → '{after.loc[first]}'"
+        )
+
+    def dates(self, field: str, happened: bool = False, since_2000: bool = True) -> pd.Series:
+        """Parsed dates. ``happened``: must not lie after ``now`` (a login; held 1on1s are
+        checked with their status); ``since_2000``: anything earlier is an Excel mishap
+        (all but birth dates)."""
+        raw = self.text(field)
+        values, bad = normalise.parse_datetimes(raw)
+        self.bad(
+            field,
+            bad,
+            "unparseable date (expected e.g. 2026/11/24, 2026-11-24 09:05 or an Excel date)",
+            raw,
+            kind="date",
+        )
+        if since_2000:
+            self.bad(
+                field,
+                values < EARLIEST,
+                "before 2000-01-01 (an Excel date serial read wrongly?)",
+                raw,
+                kind="early",
+            )
+        if happened:
+            self.not_after_now(field, values, raw, values.notna())
+        return values
+
+    def not_after_now(
+        self, field: str, values: pd.Series, raw: pd.Series, applies: pd.Series
+    ) -> None:
+        if self.now is None:
+            return
+        stamp = self.now.strftime("%Y-%m-%d %H:%M")
+        self.bad(
+            field,
+            applies & (values > self.now),
+            f"later than now ({stamp} JST): can't have happened yet",
+            raw,
+            kind="future",
+        )
+
+    def duplicates(self, field: str, values: pd.Series, what: str) -> None:
+        """Rows repeating an earlier row's value, each naming that first row."""
+        if pd.Index(values).is_unique:
+            return
+        repeated = values.duplicated(keep="first") & (values != "")
+        if not repeated.any():
+            return
+        positions = pd.Series(values.index, index=values.index)
+        first = positions.groupby(values.to_numpy()).transform("first")
+        described = "'" + values + "', first at row " + (first + self.raw.first_row).astype(str)
+        self.findings.rows(
+            self.file,
+            repeated,
+            self.raw.first_row,
+            self.header(field),
+            what,
+            described,
+            kind="duplicate",
+            quote=False,
+        )

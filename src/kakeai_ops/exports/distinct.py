@@ -1,0 +1,142 @@
+"""A text column as its distinct values and, per row, which of them it holds.
+
+An export repeats a few thousand manager ids, three statuses and five ratings
+millions of times. Checking and converting each distinct value once, then
+spreading the answer over the rows by position, keeps ingest linear in the
+number of distinct values rather than in rows of text. The distinct values keep
+the order in which they first appear, so "the first row with X" is the first
+row holding the first such value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def arrow_text(column: pd.Series) -> pa.ChunkedArray:
+    """The column's text as Arrow strings, without copying an Arrow-backed column."""
+    converted = pa.array(column.astype("str").array)
+    if isinstance(converted, pa.ChunkedArray):
+        return converted
+    return pa.chunked_array([converted])
+
+
+def text_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """Arrow strings as a pandas text column (the same dtype text columns have after reading)."""
+    return pd.Series(values.to_pandas(), dtype="str").set_axis(index)
+
+
+def _first_appearance_order(codes: np.ndarray) -> bool:
+    """Whether value k first appears before value k+1 for every k (and none is missing):
+    each row's code is at most one more than the largest code before it."""
+    if codes[0] != 0 or codes.min() < 0:
+        return False
+    highest = np.maximum.accumulate(codes)
+    return bool((codes[1:] <= highest[:-1] + 1).all())
+
+
+def text_bytes(column: pd.Series) -> list[np.ndarray]:
+    """The UTF-8 bytes of the column's text, one NumPy view per Arrow chunk (no copy)."""
+    views = []
+    for chunk in arrow_text(column).chunks:
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        if data_buffer is None or len(chunk) == 0:
+            continue
+        offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
+        first, last = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        views.append(np.frombuffer(data_buffer, dtype=np.uint8)[first:last])
+    return views
+
+
+def first_bytes(column: pd.Series) -> np.ndarray:
+    """The first UTF-8 byte of each row's text (0 where the text is empty)."""
+    firsts = []
+    for chunk in arrow_text(column).chunks:
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        first = np.zeros(len(chunk), dtype=np.uint8)
+        if data_buffer is not None and len(chunk):
+            data = np.frombuffer(data_buffer, dtype=np.uint8)
+            filled = np.diff(offsets) > 0
+            first[filled] = data[offsets[:-1][filled]]
+        firsts.append(first)
+    return np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """``values``: the distinct values (index 0…k-1, in order of first appearance);
+    ``codes``: per row, the position of its value (``None``: each row is its own value)."""
+
+    values: pd.Series
+    codes: np.ndarray | None
+    index: pd.Index
+
+    @classmethod
+    def of(cls, column: pd.Series) -> Distinct:
+        """Dictionary-encode ``column`` (Arrow's hash keeps first-appearance order)."""
+        encoded = pc.dictionary_encode(arrow_text(column)).combine_chunks()
+        if len(column) == 0:
+            values = pd.Series([], dtype="str")
+            return cls(values, np.zeros(0, dtype=np.int32), column.index)
+        values = text_series(encoded.dictionary, pd.RangeIndex(len(encoded.dictionary)))
+        codes = encoded.indices.to_numpy(zero_copy_only=False)  # int32: half of int64
+        return cls(values, codes, column.index)
+
+    @classmethod
+    def of_categorical(cls, column: pd.Series) -> Distinct:
+        """A categorical column of text as read (``read_table``'s repeated columns)."""
+        codes = np.asarray(column.cat.codes)
+        categories = column.cat.categories
+        if len(codes) and _first_appearance_order(codes) and len(categories):
+            used = categories[: int(codes.max()) + 1]
+            return cls(pd.Series(used.to_numpy(dtype=object), dtype="str"), codes, column.index)
+        # Categories in another order (or missing values): encode the text afresh.
+        return cls.of(column.astype(str))
+
+    @classmethod
+    def each_row(cls, column: pd.Series) -> Distinct:
+        """No encoding: for columns where (almost) every row differs, such as 1on1ID."""
+        return cls(column, None, column.index)
+
+    def spread(self, per_value: pd.Series) -> pd.Series:
+        """A per-value series as a per-row series (same dtype)."""
+        if self.codes is None:
+            return per_value
+        return pd.Series(per_value.array.take(self.codes), index=self.index, name=per_value.name)
+
+    def rows_with(self, per_value_mask: pd.Series) -> pd.Series:
+        """A per-value mask as a per-row boolean mask."""
+        mask = per_value_mask.to_numpy(dtype=bool)
+        if self.codes is None:
+            return pd.Series(mask, index=self.index)
+        return pd.Series(mask[self.codes], index=self.index)
+
+    def row_counts(self) -> np.ndarray:
+        """How many rows hold each value."""
+        if self.codes is None:
+            return np.ones(len(self.values), dtype=np.int64)
+        return np.bincount(self.codes, minlength=len(self.values))
+
+    def first_row(self, position: int) -> int:
+        """The row position where the value at ``position`` first appears."""
+        if self.codes is None:
+            return position
+        return int(np.argmax(self.codes == position))
+
+    def categorical(self, per_value: pd.Series) -> pd.Categorical:
+        """Per-row values as a categorical of the values present, sorted (what
+        ``astype("category")`` gives), without building the per-row text."""
+        if self.codes is None:
+            return pd.Categorical(per_value)
+        by_value = pd.Categorical(per_value)
+        return pd.Categorical.from_codes(by_value.codes[self.codes], dtype=by_value.dtype)

@@ -1,0 +1,52 @@
+"""Encoding checks on whole files: the chunked fast checks agree with Python's codecs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kakeai_ops.exports import decoding
+
+
+def _python_says_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=6).map(lambda t: t.encode("utf-8", "surrogatepass")),
+            st.binary(max_size=4),
+            st.sampled_from([b"\xed\xa0\x80", b"\xc0\x80", b"\xf4\x90\x80\x80", "髙".encode()]),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from([1, 2, 3, 5, 7, 1 << 20]),
+)
+def test_utf8_check_in_chunks_agrees_with_python(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[bytes], chunk: int
+) -> None:
+    data = b"".join(pieces)
+    path = tmp_path_factory.mktemp("utf8") / "x.csv"
+    path.write_bytes(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(decoding, "CHUNK", chunk)
+        assert decoding._is_utf8(path) == _python_says_utf8(data), data
+
+
+def test_a_cp932_file_is_read_from_the_utf8_copy_its_check_made(tmp_path: Path) -> None:
+    path = tmp_path / "meetings.csv"
+    text = "1on1ID,氏名\r\nM1,髙橋 ①～\r\n"
+    path.write_bytes(text.encode("cp932"))
+    assert decoding.detect_encoding(path) == "cp932"
+    assert decoding.utf8_copy(path).to_pybytes() == text.encode("utf-8")
+    # Handed over once; asked again, the file is decoded again.
+    assert decoding.utf8_copy(path).to_pybytes() == text.encode("utf-8")
