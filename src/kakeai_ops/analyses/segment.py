@@ -96,6 +96,33 @@ LIST_COLUMNS = [
     "seminar_month",
 ]
 
+# What ``segment`` reads of a snapshot (a command loads only these: see load_tables).
+NEEDED_COLUMNS = {
+    "users": [
+        "user_id",
+        "name",
+        "email",
+        "division",
+        "department",
+        "job_type",
+        "age_band",
+        "employment",
+        "employment_status",
+        "last_login_at",
+    ],
+    "pairs": ["manager_id", "member_id", "accepted_at", "recurring"],
+    "meetings": [
+        "meeting_id",
+        "manager_id",
+        "member_id",
+        "held_at",
+        "status",
+        "topic",
+        "prepared_at",
+        "sukkiri",
+    ],
+}
+
 
 def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """One row per user not 退職: primary stuck point, all flags, and the facts.

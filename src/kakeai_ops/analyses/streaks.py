@@ -35,6 +35,12 @@ ELIGIBLE_COLUMNS = [
     "note",
 ]
 
+# What ``eligibility`` and ``eligibility_counts`` read of a snapshot (see load_tables).
+NEEDED_COLUMNS = {
+    "users": ["user_id", "name", "division", "department", "employment", "employment_status"],
+    "meetings": ["manager_id", "member_id", "held_at", "status"],
+}
+
 
 @dataclass(frozen=True)
 class WeekGrid:
