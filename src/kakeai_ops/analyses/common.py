@@ -21,8 +21,14 @@ def current_users(users: pd.DataFrame) -> pd.DataFrame:
 
 def held_meetings(meetings: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Status 実施済 with held_at on or before the as-of date."""
-    mask = (meetings["status"] == "held") & (meetings["held_at"] < day_end(as_of))
-    return meetings[mask]
+    return meetings[held_mask(meetings, as_of)]
+
+
+def held_mask(meetings: pd.DataFrame, as_of: dt.date) -> np.ndarray:
+    """Which rows ``held_meetings`` keeps, as a boolean array: an analysis that needs a
+    few columns of them takes those, instead of copying every column of 2.5M rows."""
+    status = meetings["status"] == "held"
+    return np.asarray(status.to_numpy(dtype=bool) & (meetings["held_at"] < day_end(as_of)))
 
 
 def is_prepared(meetings: pd.DataFrame) -> pd.Series:

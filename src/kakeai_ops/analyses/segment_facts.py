@@ -1,0 +1,132 @@
+"""The facts behind each user's stuck point (rules.md §1), one numpy array per fact.
+
+Worked on integer user positions and only the 1on1 columns a fact needs: counting and
+sorting 2.5M string ids, or copying every column of the held 1on1s, is what costs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..config import Rules
+from .common import day_end, formed_pairs, held_mask, is_prepared, user_positions
+
+NO_TIME = np.iinfo(np.int64).min
+
+
+def user_facts(
+    index: pd.Index, pairs: pd.DataFrame, meetings: pd.DataFrame, rules: Rules, as_of: dt.date
+) -> dict[str, np.ndarray]:
+    """Per user of ``index``: pair counts, held 1on1s (as manager, member, in the lapse
+    window, the last one) and the last ``recent_n`` as member (how many, prepared, rated)."""
+    n = len(index)
+    formed = formed_pairs(pairs)
+    pair_manager = user_positions(index, formed["manager_id"])
+    pair_member = user_positions(index, formed["member_id"])
+    held = np.flatnonzero(held_mask(meetings, as_of))
+    held_manager = user_positions(index, meetings["manager_id"])[held]
+    held_member = user_positions(index, meetings["member_id"])[held]
+    held_ns = np.asarray(meetings["held_at"].to_numpy()[held], dtype="datetime64[ns]").view(
+        np.int64
+    )
+
+    facts = {
+        "pairs_as_manager": _bincount(pair_manager, n),
+        "pairs_as_member": _bincount(pair_member, n),
+        "recurring_pairs": _bincount(pair_manager[formed["recurring"].to_numpy(dtype=bool)], n),
+        "held_as_manager": _bincount(held_manager, n),
+        "held_as_member": _bincount(held_member, n),
+    }
+    facts["held_total"] = facts["held_as_manager"] + facts["held_as_member"]
+
+    last = np.full(n, NO_TIME)
+    window_start = (day_end(as_of) - pd.Timedelta(days=rules.lapse_days)).value
+    in_window = held_ns >= window_start
+    facts["held_in_lapse_window"] = np.zeros(n, dtype=int)
+    for who in (held_manager, held_member):
+        known = who >= 0
+        np.maximum.at(last, who[known], held_ns[known])
+        facts["held_in_lapse_window"] += _bincount(who[in_window], n)
+    facts["last_held_ns"] = last
+
+    count, prepared, rated = recent_as_member(
+        held_member,
+        held_ns,
+        lambda rows: meetings["meeting_id"].iloc[held[rows]],
+        is_prepared(meetings).to_numpy(dtype=bool)[held],
+        meetings["sukkiri"].notna().to_numpy(dtype=bool)[held],
+        rules.recent_n,
+        n,
+    )
+    facts["recent_count"] = count
+    facts["recent_prepared"] = prepared
+    facts["recent_rated"] = rated
+    return facts
+
+
+def _bincount(codes: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(codes[codes >= 0], minlength=n).astype(int)
+
+
+def recent_as_member(
+    member: np.ndarray,
+    held_ns: np.ndarray,
+    meeting_ids: Callable[[np.ndarray], pd.Series],
+    prepared: np.ndarray,
+    rated: np.ndarray,
+    recent_n: int,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per user as member: how many of their last ``recent_n`` held 1on1s there are,
+    were prepared and were rated. ``meeting_ids(rows)``: the 1on1 ids of those rows."""
+    rows = np.flatnonzero(member >= 0)
+    member, held_ns = member[rows], held_ns[rows]
+    # One int64 key sorts by member, newest first: member in the high 32 bits,
+    # seconds counted down in the low 32 (one key sorts much faster than two).
+    seconds = held_ns // 1_000_000_000 - 946_684_800
+    np.clip(seconds, 0, 2**32 - 1, out=seconds)
+    key = (member.astype(np.int64) << 32) | (2**32 - 1 - seconds)
+    order = np.argsort(key, kind="stable")  # runs in the data (a pair's 1on1s) sort fast
+    sorted_key = key[order]
+    same = sorted_key[1:] == sorted_key[:-1]
+    if same.any():
+        _order_ties(order, sorted_key, same, lambda tied: meeting_ids(rows[tied]))
+    # A row is among its member's first recent_n when the row recent_n places before
+    # it belongs to another member (each member's rows are together).
+    sorted_member = sorted_key >> 32
+    first = np.zeros(len(order), dtype=bool)
+    if recent_n > 0:
+        first[:recent_n] = True
+        first[recent_n:] = sorted_member[recent_n:] != sorted_member[:-recent_n]
+    recent = order[first]
+    who = member[recent]
+    count = np.bincount(who, minlength=n)
+    prepared_count = np.bincount(who, weights=prepared[rows[recent]], minlength=n)
+    rated_count = np.bincount(who, weights=rated[rows[recent]], minlength=n)
+    return count.astype(int), prepared_count.astype(int), rated_count.astype(int)
+
+
+def _order_ties(
+    order: np.ndarray,
+    sorted_key: np.ndarray,
+    same: np.ndarray,
+    meeting_ids: Callable[[np.ndarray], pd.Series],
+) -> None:
+    """Two 1on1s of one member at the same second are ordered by 1on1 id, newest id
+    first, so the result never depends on row order. Reorders ``order`` in place
+    within each run of equal keys; only the tied rows pay for it."""
+    in_run = np.zeros(len(order), dtype=bool)
+    in_run[1:] |= same
+    in_run[:-1] |= same
+    spots = np.flatnonzero(in_run)  # the runs, in sorted order
+    tied = order[spots]
+    # Ranked in row order, so equal ids rank as they come (rank "first").
+    by_row = np.argsort(tied, kind="stable")
+    ids = meeting_ids(tied[by_row]).astype(str).to_numpy()
+    rank = np.empty(len(tied), dtype=np.int64)
+    rank[by_row] = pd.Series(ids).rank(method="first").to_numpy(dtype=np.int64)
+    order[spots] = tied[np.lexsort((-rank, sorted_key[spots]))]
