@@ -45,16 +45,19 @@ def formed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs[pairs["accepted_at"].notna()]
 
 
-def user_positions(index: pd.Index, ids: pd.Series) -> np.ndarray:
-    """Position of each id in ``index`` (-1 for ids of no user there).
+def user_positions(index: pd.Index, ids: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """Position of each id in ``index`` (-1 for ids of no user there); with ``rows``
+    (positions in ``ids``), of those rows only.
 
     Snapshots store 1on1 ids as categories: each distinct id is looked up once
     and spread by the category codes, instead of hashing millions of strings.
     """
     if isinstance(ids.dtype, pd.CategoricalDtype):
-        positions = np.append(index.get_indexer(ids.cat.categories), -1)
-        return positions[ids.cat.codes.to_numpy()].astype(np.int64)
-    return np.asarray(index.get_indexer(ids), dtype=np.int64)
+        positions = np.append(index.get_indexer(ids.cat.categories), -1).astype(np.int64)
+        codes = ids.cat.codes.to_numpy()
+        return positions[codes if rows is None else codes[rows]]
+    chosen = ids if rows is None else ids.iloc[rows]
+    return np.asarray(index.get_indexer(chosen), dtype=np.int64)
 
 
 def is_in(column: pd.Series, values: Iterable[object]) -> pd.Series:

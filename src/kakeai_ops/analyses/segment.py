@@ -175,7 +175,7 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
         **{c: facts[c] for c in counts},
         "held_as_manager": facts["held_as_manager"],
         "held_as_member": facts["held_as_member"],
-        "last_held_at": facts["last_held_ns"].view("datetime64[ns]"),  # NO_TIME is NaT
+        "last_held_at": facts["last_held_at"],
         "held_in_lapse_window": facts["held_in_lapse_window"],
         "recent_count": recent,
         "recent_prepared": facts["recent_prepared"],

@@ -28,11 +28,11 @@ def user_facts(
     pair_manager = user_positions(index, formed["manager_id"])
     pair_member = user_positions(index, formed["member_id"])
     held = np.flatnonzero(held_mask(meetings, as_of))
-    held_manager = user_positions(index, meetings["manager_id"])[held]
-    held_member = user_positions(index, meetings["member_id"])[held]
-    held_ns = np.asarray(meetings["held_at"].to_numpy()[held], dtype="datetime64[ns]").view(
-        np.int64
-    )
+    held_manager = user_positions(index, meetings["manager_id"], held)
+    held_member = user_positions(index, meetings["member_id"], held)
+    # Times stay in the snapshot's unit (microseconds): converting 2M of them costs.
+    held_at = meetings["held_at"].to_numpy()[held]
+    held_time = held_at.view(np.int64)
 
     facts = {
         "pairs_as_manager": _bincount(pair_manager, n),
@@ -43,19 +43,19 @@ def user_facts(
     }
     facts["held_total"] = facts["held_as_manager"] + facts["held_as_member"]
 
-    last = np.full(n, NO_TIME)
-    window_start = (day_end(as_of) - pd.Timedelta(days=rules.lapse_days)).value
-    in_window = held_ns >= window_start
+    last = np.full(n, NO_TIME)  # NaT
+    window_start = day_end(as_of) - pd.Timedelta(days=rules.lapse_days)  # a midnight
+    in_window = held_at >= window_start.to_datetime64().astype(held_at.dtype)
     facts["held_in_lapse_window"] = np.zeros(n, dtype=int)
     for who in (held_manager, held_member):
         known = who >= 0
-        np.maximum.at(last, who[known], held_ns[known])
+        np.maximum.at(last, who[known], held_time[known])
         facts["held_in_lapse_window"] += _bincount(who[in_window], n)
-    facts["last_held_ns"] = last
+    facts["last_held_at"] = last.view(held_at.dtype).astype("datetime64[ns]")
 
     count, prepared, rated = recent_as_member(
         held_member,
-        held_ns,
+        held_at.astype("datetime64[s]").view(np.int64),
         lambda rows: meetings["meeting_id"].iloc[held[rows]],
         is_prepared(meetings).to_numpy(dtype=bool)[held],
         meetings["sukkiri"].notna().to_numpy(dtype=bool)[held],
@@ -74,7 +74,7 @@ def _bincount(codes: np.ndarray, n: int) -> np.ndarray:
 
 def recent_as_member(
     member: np.ndarray,
-    held_ns: np.ndarray,
+    held_seconds: np.ndarray,
     meeting_ids: Callable[[np.ndarray], pd.Series],
     prepared: np.ndarray,
     rated: np.ndarray,
@@ -84,12 +84,18 @@ def recent_as_member(
     """Per user as member: how many of their last ``recent_n`` held 1on1s there are,
     were prepared and were rated. ``meeting_ids(rows)``: the 1on1 ids of those rows."""
     rows = np.flatnonzero(member >= 0)
-    member, held_ns = member[rows], held_ns[rows]
+    if len(rows) < len(member):
+        member, held_seconds = member[rows], held_seconds[rows]
     # One int64 key sorts by member, newest first: member in the high 32 bits,
-    # seconds counted down in the low 32 (one key sorts much faster than two).
-    seconds = held_ns // 1_000_000_000 - 946_684_800
-    np.clip(seconds, 0, 2**32 - 1, out=seconds)
-    key = (member.astype(np.int64) << 32) | (2**32 - 1 - seconds)
+    # seconds since 2000 counted down in the low 32 (one key sorts much faster than
+    # two). Built in place: each temporary of 2M values costs its page faults.
+    countdown = held_seconds - 946_684_800
+    np.clip(countdown, 0, 2**32 - 1, out=countdown)
+    np.subtract(2**32 - 1, countdown, out=countdown)
+    key = member.astype(np.int64)
+    key <<= 32
+    key |= countdown
+    del countdown
     order = np.argsort(key, kind="stable")  # runs in the data (a pair's 1on1s) sort fast
     sorted_key = key[order]
     same = sorted_key[1:] == sorted_key[:-1]
@@ -97,7 +103,8 @@ def recent_as_member(
         _order_ties(order, sorted_key, same, lambda tied: meeting_ids(rows[tied]))
     # A row is among its member's first recent_n when the row recent_n places before
     # it belongs to another member (each member's rows are together).
-    sorted_member = sorted_key >> 32
+    sorted_member = sorted_key
+    sorted_member >>= 32
     first = np.zeros(len(order), dtype=bool)
     if recent_n > 0:
         first[:recent_n] = True

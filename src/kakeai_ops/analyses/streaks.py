@@ -92,9 +92,9 @@ def eligibility(
     held = np.flatnonzero(held_mask(meetings, as_of))  # rows, not a copy of every column
     parts = []
     if rule.role in ("member", "any"):
-        parts.append(user_positions(index, meetings["member_id"])[held])
+        parts.append(user_positions(index, meetings["member_id"], held))
     if rule.role in ("manager", "any"):
-        parts.append(user_positions(index, meetings["manager_id"])[held])
+        parts.append(user_positions(index, meetings["manager_id"], held))
     who = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     days = meetings["held_at"].to_numpy()[held].astype("datetime64[D]")
     week_of_day = _grid_weeks(days, grid)

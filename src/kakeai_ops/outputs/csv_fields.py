@@ -10,7 +10,7 @@ by value, as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -104,11 +104,21 @@ def _dates(column: pd.Series) -> pa.Array:
     return pc.if_else(known, text, _scalar(""))
 
 
+def _literal(text: str) -> str:
+    """``text`` as an Arrow (RE2) regular expression, each character by its code."""
+    return "".join(f"\\x{{{ord(char):x}}}" for char in text)
+
+
+def _any_of(texts: Iterable[str]) -> str:
+    return "(?:" + "|".join(_literal(text) for text in texts) + ")"
+
+
+FORMULA_START = "^" + _any_of(FORMULA_TRIGGERS)
+
+
 def _guarded(text: pa.Array) -> pa.Array:
     """Formula-like text prefixed with ' (as ``csv_field``)."""
-    formula = pc.starts_with(text, FORMULA_TRIGGERS[0])
-    for trigger in FORMULA_TRIGGERS[1:]:
-        formula = pc.or_(formula, pc.starts_with(text, trigger))
+    formula = pc.match_substring_regex(text, FORMULA_START)
     if not pc.any(formula).as_py():
         return text
     prefixed = pc.binary_join_element_wise(_scalar("'"), text, _scalar(""))
@@ -116,9 +126,7 @@ def _guarded(text: pa.Array) -> pa.Array:
 
 
 def _quoted(text: pa.Array, special: list[str]) -> pa.Array:
-    needs = pc.match_substring(text, special[0])
-    for char in special[1:]:
-        needs = pc.or_(needs, pc.match_substring(text, char))
+    needs = pc.match_substring_regex(text, _any_of(special))
     if not pc.any(needs).as_py():
         return text
     doubled = pc.replace_substring(text, QUOTE, QUOTE * 2)
