@@ -25,33 +25,33 @@ def user_facts(
     window, the last one) and the last ``recent_n`` as member (how many, prepared, rated)."""
     n = len(index)
     formed = formed_pairs(pairs)
-    pair_manager = user_positions(index, formed["manager_id"])
-    pair_member = user_positions(index, formed["member_id"])
+    pair_manager = _positions(index, formed["manager_id"])
+    pair_member = _positions(index, formed["member_id"])
     held = np.flatnonzero(held_mask(meetings, as_of))
-    held_manager = user_positions(index, meetings["manager_id"], held)
-    held_member = user_positions(index, meetings["member_id"], held)
+    held_manager = _positions(index, meetings["manager_id"], held)
+    held_member = _positions(index, meetings["member_id"], held)
     # Times stay in the snapshot's unit (microseconds): converting 2M of them costs.
     held_at = meetings["held_at"].to_numpy()[held]
     held_time = held_at.view(np.int64)
 
     facts = {
-        "pairs_as_manager": _bincount(pair_manager, n),
-        "pairs_as_member": _bincount(pair_member, n),
-        "recurring_pairs": _bincount(pair_manager[formed["recurring"].to_numpy(dtype=bool)], n),
-        "held_as_manager": _bincount(held_manager, n),
-        "held_as_member": _bincount(held_member, n),
+        "pairs_as_manager": _count(pair_manager, n),
+        "pairs_as_member": _count(pair_member, n),
+        "recurring_pairs": _count(pair_manager[formed["recurring"].to_numpy(dtype=bool)], n),
+        "held_as_manager": _count(held_manager, n),
+        "held_as_member": _count(held_member, n),
     }
     facts["held_total"] = facts["held_as_manager"] + facts["held_as_member"]
 
-    last = np.full(n, NO_TIME)  # NaT
+    last = np.full(n + 1, NO_TIME)  # NaT
+    np.maximum.at(last, held_manager, held_time)
+    np.maximum.at(last, held_member, held_time)
+    facts["last_held_at"] = last[:n].view(held_at.dtype).astype("datetime64[ns]")
     window_start = day_end(as_of) - pd.Timedelta(days=rules.lapse_days)  # a midnight
     in_window = held_at >= window_start.to_datetime64().astype(held_at.dtype)
-    facts["held_in_lapse_window"] = np.zeros(n, dtype=int)
-    for who in (held_manager, held_member):
-        known = who >= 0
-        np.maximum.at(last, who[known], held_time[known])
-        facts["held_in_lapse_window"] += _bincount(who[in_window], n)
-    facts["last_held_at"] = last.view(held_at.dtype).astype("datetime64[ns]")
+    facts["held_in_lapse_window"] = _count(held_manager[in_window], n) + _count(
+        held_member[in_window], n
+    )
 
     count, prepared, rated = recent_as_member(
         held_member,
@@ -68,8 +68,17 @@ def user_facts(
     return facts
 
 
-def _bincount(codes: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(codes[codes >= 0], minlength=n).astype(int)
+def _positions(index: pd.Index, ids: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """``user_positions``, but an id of no user there gets ``len(index)``, one past the
+    last user: counts and maxima then need no filtering, only a last slot to drop.
+    (Each filtered copy of 2M values costs its page faults in a short-lived process.)"""
+    positions = user_positions(index, ids, rows)
+    positions[positions < 0] = len(index)
+    return positions
+
+
+def _count(positions: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(positions, minlength=n + 1)[:n]
 
 
 def recent_as_member(
@@ -82,14 +91,16 @@ def recent_as_member(
     n: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per user as member: how many of their last ``recent_n`` held 1on1s there are,
-    were prepared and were rated. ``meeting_ids(rows)``: the 1on1 ids of those rows."""
-    rows = np.flatnonzero(member >= 0)
+    were prepared and were rated. ``member``: user positions, ``n`` for no user;
+    ``meeting_ids(rows)``: the 1on1 ids of those rows. ``held_seconds`` is overwritten."""
+    rows = np.flatnonzero(member < n)
     if len(rows) < len(member):
         member, held_seconds = member[rows], held_seconds[rows]
     # One int64 key sorts by member, newest first: member in the high 32 bits,
     # seconds since 2000 counted down in the low 32 (one key sorts much faster than
     # two). Built in place: each temporary of 2M values costs its page faults.
-    countdown = held_seconds - 946_684_800
+    countdown = held_seconds
+    countdown -= 946_684_800
     np.clip(countdown, 0, 2**32 - 1, out=countdown)
     np.subtract(2**32 - 1, countdown, out=countdown)
     key = member.astype(np.int64)
@@ -114,7 +125,7 @@ def recent_as_member(
     count = np.bincount(who, minlength=n)
     prepared_count = np.bincount(who, weights=prepared[rows[recent]], minlength=n)
     rated_count = np.bincount(who, weights=rated[rows[recent]], minlength=n)
-    return count.astype(int), prepared_count.astype(int), rated_count.astype(int)
+    return count, prepared_count.astype(int), rated_count.astype(int)
 
 
 def _order_ties(
