@@ -89,9 +89,17 @@ def _tricky_frame() -> pd.DataFrame:
             "nullable": pd.array([None if i % 5 == 0 else i - 2 for i in range(n)], dtype="Int64"),
             "at": pd.to_datetime(
                 [
-                    None if i % 6 == 0 else f"2026-0{1 + i % 9}-1{i % 10} {i % 3:02d}:0{i % 2}:30"
+                    None
+                    if i % 6 == 0
+                    else f"{2026 - 60 * (i % 4 == 1)}-0{1 + i % 9}-1{i % 10} {i % 3:02d}:0{i % 2}:30"
                     for i in range(n)
                 ]
+            ),
+            "midnights": pd.to_datetime(
+                (["2026-01-05", "1969-12-31", "2026-01-05 00:00:59", None, "1969-12-31 23:59"] * n)[
+                    :n
+                ],
+                format="mixed",
             ),
             "nanoseconds": pd.Series(pd.to_datetime(["2026-01-01 00:00:00.000000001"] * n)),
         }

@@ -22,6 +22,8 @@ from .neutralise import FORMULA_TRIGGERS, csv_field
 
 QUOTE = '"'
 TEXT = pa.large_string()
+# " HH:MM" for each minute of a day, after a blank for a whole day (written as a date).
+CLOCK = pa.array([""] + [f" {h:02d}:{m:02d}" for h in range(24) for m in range(60)], TEXT)
 
 
 def _scalar(text: str) -> pa.Scalar:
@@ -97,11 +99,21 @@ def _dates(column: pd.Series) -> pa.Array:
         day = column.dt.strftime("%Y-%m-%d")
         whole = column.where(column == column.dt.normalize())
         return _arrow_text(day.where(whole.notna(), minutes))
-    days = values.astype("datetime64[D]")
-    day_text = pa.array(np.datetime_as_string(days, unit="D"), TEXT)
-    minutes = pa.array(np.datetime_as_string(values, unit="m"), TEXT)  # 2026-01-02T09:30
-    text = pc.if_else(days == values, day_text, pc.replace_substring(minutes, "T", " "))
-    return pc.if_else(known, text, _scalar(""))
+    # Each distinct day is written once and each minute of the day comes from a table
+    # of 1,440: formatting 50k timestamps one by one costs six times as much.
+    present = values[known]
+    minutes = present.astype("datetime64[m]").view(np.int64)
+    day = minutes // 1440
+    days, which_day = np.unique(day, return_inverse=True)
+    day_texts = np.append(np.datetime_as_string(days.astype("datetime64[D]"), unit="D"), "")
+    day_of = np.full(len(values), len(days))  # the blank, for missing
+    day_of[known] = which_day.reshape(-1)
+    whole = present.astype("datetime64[D]") == present
+    minute_of = np.zeros(len(values), dtype=np.int64)  # the blank: missing or a whole day
+    minute_of[known] = np.where(whole, 0, minutes - day * 1440 + 1)
+    return pc.binary_join_element_wise(
+        pa.array(day_texts, TEXT).take(day_of), CLOCK.take(minute_of), _scalar("")
+    )
 
 
 def _literal(text: str) -> str:
