@@ -45,7 +45,7 @@ def csv_rows(columns: list[pa.Array], line_end: str) -> str:
     # No nulls: the character data of the array is the lines one after another.
     offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)
     first, last = offsets[ended.offset], offsets[ended.offset + len(ended)]
-    return ended.buffers()[2].to_pybytes()[first:last].decode("utf-8")
+    return str(ended.buffers()[2].slice(first, last - first), "utf-8")  # one copy, not three
 
 
 def field_column(column: pd.Series, line_end: str, cell: Callable[[Any], Any]) -> pa.Array:
