@@ -53,6 +53,10 @@ def field_column(column: pd.Series, line_end: str, cell: Callable[[Any], Any]) -
     special = sorted({",", QUOTE, *line_end})  # what makes csv.writer quote a field
     text = _text(column)
     if text is not None:
+        # Most columns need neither the guard nor quotes: one scan says so.
+        either = FORMULA_START + "|" + _any_of(special)
+        if not pc.any(pc.match_substring_regex(text, either)).as_py():
+            return text
         return _quoted(_guarded(text), special)
     values = _plain(column)
     if values is not None:
