@@ -27,17 +27,29 @@ def held_meetings(meetings: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 def held_mask(meetings: pd.DataFrame, as_of: dt.date) -> np.ndarray:
     """Which rows ``held_meetings`` keeps, as a boolean array: an analysis that needs a
     few columns of them takes those, instead of copying every column of 2.5M rows."""
-    status = meetings["status"] == "held"
-    return np.asarray(status.to_numpy(dtype=bool) & (meetings["held_at"] < day_end(as_of)))
+    status = (meetings["status"] == "held").to_numpy(dtype=bool)
+    held_at = meetings["held_at"]
+    if not _naive_times(held_at):
+        return np.asarray(status & (held_at < day_end(as_of)))
+    # In numpy, with the day's end in the column's unit: pandas would first convert
+    # 2.5M times to the Timestamp's unit.
+    times = held_at.to_numpy()
+    return status & (times < day_end(as_of).to_datetime64().astype(times.dtype))
 
 
 def is_prepared(meetings: pd.DataFrame) -> pd.Series:
     """prepared_at set, not after held_at, and a topic chosen."""
-    return (
-        meetings["prepared_at"].notna()
-        & (meetings["prepared_at"] <= meetings["held_at"])
-        & meetings["topic"].notna()
-    )
+    prepared_at, held_at = meetings["prepared_at"], meetings["held_at"]
+    topic = meetings["topic"].notna()
+    if not (_naive_times(prepared_at) and _naive_times(held_at)):
+        return prepared_at.notna() & (prepared_at <= held_at) & topic
+    prepared, held = prepared_at.to_numpy(), held_at.to_numpy()  # NaT compares False
+    ready = ~np.isnat(prepared) & (prepared <= held) & topic.to_numpy(dtype=bool)
+    return pd.Series(ready, index=meetings.index)
+
+
+def _naive_times(column: pd.Series) -> bool:
+    return isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"
 
 
 def formed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -45,19 +57,28 @@ def formed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs[pairs["accepted_at"].notna()]
 
 
-def user_positions(index: pd.Index, ids: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
-    """Position of each id in ``index`` (-1 for ids of no user there); with ``rows``
-    (positions in ``ids``), of those rows only.
+def user_positions(
+    index: pd.Index,
+    ids: pd.Series,
+    rows: np.ndarray | None = None,
+    missing: int = -1,
+    dtype: type[np.signedinteger] = np.int64,
+) -> np.ndarray:
+    """Position of each id in ``index`` (``missing`` for ids of no user there); with
+    ``rows`` (positions in ``ids``, or a boolean mask), of those rows only.
 
     Snapshots store 1on1 ids as categories: each distinct id is looked up once
     and spread by the category codes, instead of hashing millions of strings.
     """
     if isinstance(ids.dtype, pd.CategoricalDtype):
-        positions = np.append(_indexer(index, ids.cat.categories), -1).astype(np.int64)
+        positions = np.append(_indexer(index, ids.cat.categories), -1)
+        positions[positions < 0] = missing
         codes = ids.cat.codes.to_numpy()
-        return positions[codes if rows is None else codes[rows]]
+        return positions.astype(dtype)[codes if rows is None else codes[rows]]
     chosen = ids if rows is None else ids.iloc[rows]
-    return np.asarray(_indexer(index, chosen), dtype=np.int64)
+    positions = np.asarray(_indexer(index, chosen), dtype=dtype)
+    positions[positions < 0] = missing
+    return positions
 
 
 def _indexer(index: pd.Index, values: pd.Index | pd.Series) -> np.ndarray:

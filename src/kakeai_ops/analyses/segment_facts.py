@@ -27,7 +27,7 @@ def user_facts(
     formed = formed_pairs(pairs)
     pair_manager = _positions(index, formed["manager_id"])
     pair_member = _positions(index, formed["member_id"])
-    held = np.flatnonzero(held_mask(meetings, as_of))
+    held = held_mask(meetings, as_of)
     held_manager = _positions(index, meetings["manager_id"], held)
     held_member = _positions(index, meetings["member_id"], held)
     # Times stay in the snapshot's unit (microseconds): converting 2M of them costs.
@@ -56,7 +56,7 @@ def user_facts(
     count, prepared, rated = recent_as_member(
         held_member,
         held_at.astype("datetime64[s]").view(np.int64),
-        lambda rows: meetings["meeting_id"].iloc[held[rows]],
+        lambda rows: meetings["meeting_id"].iloc[np.flatnonzero(held)[rows]],
         is_prepared(meetings).to_numpy(dtype=bool)[held],
         meetings["sukkiri"].notna().to_numpy(dtype=bool)[held],
         rules.recent_n,
@@ -69,12 +69,10 @@ def user_facts(
 
 
 def _positions(index: pd.Index, ids: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
-    """``user_positions``, but an id of no user there gets ``len(index)``, one past the
-    last user: counts and maxima then need no filtering, only a last slot to drop.
-    (Each filtered copy of 2M values costs its page faults in a short-lived process.)"""
-    positions = user_positions(index, ids, rows)
-    positions[positions < 0] = len(index)
-    return positions
+    """``user_positions`` as int32, and an id of no user there gets ``len(index)``, one
+    past the last user: counts and maxima then need no filtering, only a last slot to
+    drop. (Each copy of 2M values costs its page faults in a short-lived process.)"""
+    return user_positions(index, ids, rows, missing=len(index), dtype=np.int32)
 
 
 def _count(positions: np.ndarray, n: int) -> np.ndarray:
@@ -93,9 +91,11 @@ def recent_as_member(
     """Per user as member: how many of their last ``recent_n`` held 1on1s there are,
     were prepared and were rated. ``member``: user positions, ``n`` for no user;
     ``meeting_ids(rows)``: the 1on1 ids of those rows. ``held_seconds`` is overwritten."""
-    rows = np.flatnonzero(member < n)
-    if len(rows) < len(member):
+    known = member < n
+    rows = None if known.all() else np.flatnonzero(known)
+    if rows is not None:
         member, held_seconds = member[rows], held_seconds[rows]
+        prepared, rated = prepared[rows], rated[rows]
     # One int64 key sorts by member, newest first: member in the high 32 bits,
     # seconds since 2000 counted down in the low 32 (one key sorts much faster than
     # two). Built in place: each temporary of 2M values costs its page faults.
@@ -106,12 +106,13 @@ def recent_as_member(
     key = member.astype(np.int64)
     key <<= 32
     key |= countdown
-    del countdown
     order = np.argsort(key, kind="stable")  # runs in the data (a pair's 1on1s) sort fast
-    sorted_key = key[order]
+    sorted_key = np.take(key, order, out=countdown)  # into the spent buffer
     same = sorted_key[1:] == sorted_key[:-1]
     if same.any():
-        _order_ties(order, sorted_key, same, lambda tied: meeting_ids(rows[tied]))
+        _order_ties(
+            order, sorted_key, same, lambda tied: meeting_ids(tied if rows is None else rows[tied])
+        )
     # A row is among its member's first recent_n when the row recent_n places before
     # it belongs to another member (each member's rows are together).
     sorted_member = sorted_key
@@ -123,8 +124,8 @@ def recent_as_member(
     recent = order[first]
     who = member[recent]
     count = np.bincount(who, minlength=n)
-    prepared_count = np.bincount(who, weights=prepared[rows[recent]], minlength=n)
-    rated_count = np.bincount(who, weights=rated[rows[recent]], minlength=n)
+    prepared_count = np.bincount(who, weights=prepared[recent], minlength=n)
+    rated_count = np.bincount(who, weights=rated[recent], minlength=n)
     return count, prepared_count.astype(int), rated_count.astype(int)
 
 
