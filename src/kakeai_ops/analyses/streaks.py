@@ -89,20 +89,18 @@ def eligibility(
     n_users, n_weeks, n_months = len(index), len(grid.mondays), len(grid.months)
 
     meetings = tables.meetings
-    held = np.flatnonzero(held_mask(meetings, as_of))  # rows, not a copy of every column
-    parts = []
-    if rule.role in ("member", "any"):
-        parts.append(user_positions(index, meetings["member_id"], held))
-    if rule.role in ("manager", "any"):
-        parts.append(user_positions(index, meetings["manager_id"], held))
-    who = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-    days = meetings["held_at"].to_numpy()[held].astype("datetime64[D]")
-    week_of_day = _grid_weeks(days, grid)
-    week = np.concatenate([week_of_day] * len(parts)) if parts else np.empty(0, dtype=np.int64)
-    in_grid = (week >= 0) & (who >= 0)
-    counts = np.bincount(
-        who[in_grid] * n_weeks + week[in_grid], minlength=n_users * n_weeks
-    ).reshape(n_users, n_weeks)
+    held = held_mask(meetings, as_of)  # a mask, not a copy of every column
+    week = _grid_weeks(meetings["held_at"].to_numpy()[held].astype("datetime64[D]"), grid)
+    # Held 1on1s per user × week, with a spare row for ids of no user here and a spare
+    # column for weeks outside the grid: no filtered copies of the 2M held rows.
+    cells = np.zeros((n_users + 1) * (n_weeks + 1), dtype=np.int64)
+    for role, column in (("member", "member_id"), ("manager", "manager_id")):
+        if rule.role in (role, "any"):
+            flat = user_positions(index, meetings[column], held, missing=n_users)
+            flat *= n_weeks + 1
+            flat += week
+            cells += np.bincount(flat, minlength=len(cells))
+    counts = cells.reshape(n_users + 1, n_weeks + 1)[:n_users, :n_weeks]
 
     covered = counts >= rule.min_per_week
     ok = covered | grid.excused[None, :]
@@ -113,7 +111,7 @@ def eligibility(
     )
     if n_months:
         month_ok = np.logical_and.reduceat(ok, starts, axis=1)
-        month_missed = np.add.reduceat(missed.astype(int), starts, axis=1)
+        month_missed = np.add.reduceat(missed, starts, axis=1, dtype=int)
     else:
         month_ok = np.zeros((n_users, 0), dtype=bool)
         month_missed = np.zeros((n_users, 0), dtype=int)
@@ -183,20 +181,23 @@ def eligibility(
 
 
 def _grid_weeks(days: np.ndarray, grid: WeekGrid) -> np.ndarray:
-    """Each day's week as an index into the grid's weeks; -1 outside the grid."""
+    """Each day's week as an index into the grid's weeks, ``len(grid.mondays)`` for a
+    day outside the grid. ``days`` (datetime64[D]) is overwritten."""
+    n_weeks = len(grid.mondays)
+    if not n_weeks:
+        return np.zeros(len(days), dtype=np.int64)
     # Weeks counted from Monday 1969-12-29 (1970-01-01 was a Thursday, hence the +3).
-    numbers = (days.astype(np.int64) + 3) // 7
-    if not grid.mondays:
-        return np.full(len(days), -1, dtype=np.int64)
     grid_numbers = (np.array(grid.mondays, dtype="datetime64[D]").astype(np.int64) + 3) // 7
     first = int(grid_numbers.min())
-    lookup = np.full(int(grid_numbers.max()) - first + 1, -1, dtype=np.int64)
-    lookup[grid_numbers - first] = np.arange(len(grid_numbers))
-    offset = numbers - first
-    inside = (offset >= 0) & (offset < len(lookup))
-    week = np.full(len(days), -1, dtype=np.int64)
-    week[inside] = lookup[offset[inside]]
-    return week
+    span = int(grid_numbers.max()) - first + 1
+    lookup = np.full(span + 2, n_weeks, dtype=np.int64)  # a slot either side: outside
+    lookup[grid_numbers - first + 1] = np.arange(n_weeks)
+    numbers = days.view(np.int64)
+    numbers += 3
+    numbers //= 7
+    numbers -= first - 1
+    np.clip(numbers, 0, span + 1, out=numbers)
+    return lookup[numbers]
 
 
 def _longest_true_run(matrix: np.ndarray) -> np.ndarray:
