@@ -10,15 +10,9 @@ import pandas as pd
 
 from ..config import Rules
 from ..model import Tables
-from .common import (
-    current_users,
-    day_end,
-    formed_pairs,
-    held_meetings,
-    is_prepared,
-    user_positions,
-)
+from .common import current_users
 from .roles import roles
+from .segment_facts import user_facts
 
 
 @dataclass(frozen=True)
@@ -96,152 +90,102 @@ LIST_COLUMNS = [
     "seminar_month",
 ]
 
+# The users' own columns in the list, as the snapshot has them.
+PEOPLE_COLUMNS = LIST_COLUMNS[1:8]  # name … employment
+
+# What ``segment`` reads of a snapshot (a command loads only these: see load_tables).
+NEEDED_COLUMNS = {
+    "users": [
+        "user_id",
+        "name",
+        "email",
+        "division",
+        "department",
+        "job_type",
+        "age_band",
+        "employment",
+        "employment_status",
+        "last_login_at",
+    ],
+    "pairs": ["manager_id", "member_id", "accepted_at", "recurring"],
+    "meetings": [
+        "meeting_id",
+        "manager_id",
+        "member_id",
+        "held_at",
+        "status",
+        "topic",
+        "prepared_at",
+        "sukkiri",
+    ],
+}
+
 
 def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     """One row per user not 退職: primary stuck point, all flags, and the facts.
 
     Columns are LIST_COLUMNS (plus ``employment_status``); the frame is sorted by user_id.
     """
-    users = current_users(tables.users).set_index("user_id")
+    users = current_users(tables.users)
+    if not users["user_id"].is_monotonic_increasing:
+        users = users.sort_values("user_id", kind="stable")
+    users = users.set_index("user_id")
     index = users.index
-    pairs = formed_pairs(tables.pairs)
-    held = held_meetings(tables.meetings, as_of)
-
-    # Work on integer user codes: counting and sorting 2.5M string ids is what costs.
-    n = len(index)
-    pair_manager = user_positions(index, pairs["manager_id"])
-    pair_member = user_positions(index, pairs["member_id"])
-    held_manager = user_positions(index, held["manager_id"])
-    held_member = user_positions(index, held["member_id"])
-    held_ns = held["held_at"].to_numpy(dtype="datetime64[ns]").view("int64")
-
-    facts = pd.DataFrame(index=index)
-    facts["pairs_as_manager"] = _bincount(pair_manager, n)
-    facts["pairs_as_member"] = _bincount(pair_member, n)
-    facts["recurring_pairs"] = _bincount(pair_manager[pairs["recurring"].to_numpy(dtype=bool)], n)
-    facts["held_as_manager"] = _bincount(held_manager, n)
-    facts["held_as_member"] = _bincount(held_member, n)
-    facts["held_total"] = facts["held_as_manager"] + facts["held_as_member"]
-
-    either = np.concatenate([held_manager, held_member])
-    either_ns = np.concatenate([held_ns, held_ns])
-    known = either >= 0
-    last = np.full(n, np.iinfo("int64").min)
-    np.maximum.at(last, either[known], either_ns[known])
-    facts["last_held_at"] = pd.to_datetime(
-        np.where(last == np.iinfo("int64").min, np.datetime64("NaT"), last.astype("datetime64[ns]"))
-    )
-    window_start = (day_end(as_of) - pd.Timedelta(days=rules.lapse_days)).value
-    facts["held_in_lapse_window"] = _bincount(either[known & (either_ns >= window_start)], n)
-
-    count, prepared, rated = _recent_as_member(
-        held_member,
-        held_ns,
-        held["meeting_id"],
-        is_prepared(held).to_numpy(dtype=bool),
-        held["sukkiri"].notna().to_numpy(dtype=bool),
-        rules.recent_n,
-        n,
-    )
-    facts["recent_count"] = count
-    facts["recent_prepared"] = prepared
-    facts["recent_rated"] = rated
-    with np.errstate(invalid="ignore", divide="ignore"):
-        facts["prep_share"] = (facts["recent_prepared"] / facts["recent_count"]).where(
-            facts["recent_count"] > 0
-        )
-        facts["rating_share"] = (facts["recent_rated"] / facts["recent_count"]).where(
-            facts["recent_count"] > 0
-        )
+    facts = user_facts(index, tables.pairs, tables.meetings, rules, as_of)
 
     is_manager = facts["pairs_as_manager"] > 0
     is_member = facts["pairs_as_member"] > 0
-    role = roles(is_manager, is_member)
-
-    flags = pd.DataFrame(index=index)
-    flags["not_activated"] = users["last_login_at"].isna()
-    flags["no_pair"] = ~is_manager & ~is_member
-    flags["no_1on1"] = (is_manager | is_member) & (facts["held_total"] == 0)
-    flags["lapsed"] = (facts["held_total"] > 0) & (facts["held_in_lapse_window"] == 0)
-    judged = is_member & (facts["recent_count"] > 0)
-    flags["no_prep"] = judged & (facts["prep_share"] < rules.min_prep_share)
-    flags["no_rating"] = judged & (facts["rating_share"] < rules.min_rating_share)
-    flags["no_recurrence"] = is_manager & (facts["recurring_pairs"] == 0)
-    flags["healthy"] = ~flags.any(axis=1)
-
-    flag_matrix = flags[list(KEYS)].to_numpy()
-    primary = np.array(KEYS)[flag_matrix.argmax(axis=1)]
-    keys = np.array(KEYS, dtype=object)
-    flag_text = [";".join(keys[row]) for row in flag_matrix]
-
-    result = users[
+    recent = facts["recent_count"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prep_share = np.where(recent > 0, facts["recent_prepared"] / recent, np.nan)
+        rating_share = np.where(recent > 0, facts["recent_rated"] / recent, np.nan)
+    held_total = facts["held_total"]
+    judged = is_member & (recent > 0)
+    flags = np.column_stack(
         [
-            "name",
-            "email",
-            "division",
-            "department",
-            "job_type",
-            "age_band",
-            "employment",
-            "employment_status",
+            users["last_login_at"].isna().to_numpy(dtype=bool),  # not_activated
+            ~is_manager & ~is_member,  # no_pair
+            (is_manager | is_member) & (held_total == 0),  # no_1on1
+            (held_total > 0) & (facts["held_in_lapse_window"] == 0),  # lapsed
+            judged & (prep_share < rules.min_prep_share),  # no_prep
+            judged & (rating_share < rules.min_rating_share),  # no_rating
+            is_manager & (facts["recurring_pairs"] == 0),  # no_recurrence
         ]
-    ].copy()
-    result["role"] = role
-    result["stuck_point"] = primary
-    result["stuck_point_label"] = [BY_KEY[k].label for k in primary]
-    result["flags"] = flag_text
-    result["last_login_at"] = users["last_login_at"]
-    for column in facts.columns:
-        result[column] = facts[column]
-    seminar = pd.Series([BY_KEY[k].seminar for k in primary], index=index, dtype="Int64")
-    healthy_manager = (result["stuck_point"] == "healthy") & is_manager
-    result["seminar_month"] = seminar.mask(healthy_manager, MANAGER_SEMINAR)
-    result = result.reset_index().sort_values("user_id", kind="stable").reset_index(drop=True)
-    return result[[*LIST_COLUMNS, "employment_status"]]
+    )
+    flags = np.column_stack([flags, ~flags.any(axis=1)])  # healthy
+    # Users share few combinations of flags: each combination's texts are made once.
+    combination = flags.astype(np.int64) @ (1 << np.arange(len(KEYS), dtype=np.int64))
+    combinations, which = np.unique(combination, return_inverse=True)
+    which = which.reshape(-1)
+    keys = np.array(KEYS, dtype=object)
+    texts = [keys[(int(c) >> np.arange(len(KEYS))) & 1 == 1] for c in combinations]
+    primary = np.array([str(t[0]) for t in texts], dtype=object)[which]
+    seminar = pd.array([BY_KEY[str(t[0])].seminar for t in texts], dtype="Int64")[which]
+    healthy_manager = (primary == "healthy") & is_manager
 
-
-def _bincount(codes: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(codes[codes >= 0], minlength=n).astype(int)
-
-
-def _recent_as_member(
-    member: np.ndarray,
-    held_ns: np.ndarray,
-    meeting_ids: pd.Series,
-    prepared: np.ndarray,
-    rated: np.ndarray,
-    recent_n: int,
-    n: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per user as member: how many of their last ``recent_n`` held 1on1s there are,
-    were prepared and were rated."""
-    rows = np.flatnonzero(member >= 0)
-    member, held_ns = member[rows], held_ns[rows]
-    # One int64 key sorts by member, newest first: member in the high 32 bits,
-    # seconds counted down in the low 32 (one key sorts much faster than two).
-    seconds = (held_ns // 1_000_000_000 - 946_684_800).clip(0, 2**32 - 1)
-    key = (member.astype(np.int64) << 32) | (2**32 - 1 - seconds)
-    order = np.argsort(key, kind="stable")
-    # Two 1on1s of one member at the same second are ordered by 1on1 id (newest id
-    # first), so the result never depends on row order; only tied rows pay for it.
-    sorted_key = key[order]
-    same = sorted_key[1:] == sorted_key[:-1]
-    if same.any():
-        tied = np.unique(np.concatenate([order[1:][same], order[:-1][same]]))
-        ids = meeting_ids.iloc[rows[tied]].astype(str).to_numpy()
-        tie_rank = np.zeros(len(member), dtype=np.int64)
-        tie_rank[tied] = pd.Series(ids).rank(method="first").to_numpy(dtype=np.int64)
-        order = np.lexsort((-tie_rank, key))
-    sorted_member = member[order]
-    starts = np.flatnonzero(np.r_[True, sorted_member[1:] != sorted_member[:-1]])
-    lengths = np.diff(np.r_[starts, len(sorted_member)])
-    position = np.arange(len(sorted_member)) - np.repeat(starts, lengths)
-    recent = order[position < recent_n]
-    who = member[recent]
-    count = np.bincount(who, minlength=n)
-    prepared_count = np.bincount(who, weights=prepared[rows][recent], minlength=n)
-    rated_count = np.bincount(who, weights=rated[rows][recent], minlength=n)
-    return count.astype(int), prepared_count.astype(int), rated_count.astype(int)
+    counts = ("pairs_as_manager", "pairs_as_member", "recurring_pairs", "held_total")
+    columns: dict[str, object] = {
+        "user_id": index.array,
+        **{c: users[c].array for c in PEOPLE_COLUMNS},
+        "role": roles(is_manager, is_member),
+        "stuck_point": pd.array(primary, dtype="str"),
+        "stuck_point_label": pd.array([BY_KEY[str(t[0])].label for t in texts], dtype="str")[which],
+        "flags": pd.array([";".join(t) for t in texts], dtype="str")[which],
+        "last_login_at": users["last_login_at"].array,
+        **{c: facts[c] for c in counts},
+        "held_as_manager": facts["held_as_manager"],
+        "held_as_member": facts["held_as_member"],
+        "last_held_at": facts["last_held_at"],
+        "held_in_lapse_window": facts["held_in_lapse_window"],
+        "recent_count": recent,
+        "recent_prepared": facts["recent_prepared"],
+        "recent_rated": facts["recent_rated"],
+        "prep_share": prep_share,
+        "rating_share": rating_share,
+        "seminar_month": pd.Series(seminar).mask(healthy_manager, MANAGER_SEMINAR),
+        "employment_status": users["employment_status"].array,
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(index)))
 
 
 def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 from ..calendar import BusinessCalendar, months_between, weeks_of_month
 from ..config import Campaign
 from ..model import Tables
-from .common import held_meetings, user_positions
+from .common import held_mask, held_meetings, user_positions
 
 DAY = dt.timedelta(days=1)
 
@@ -34,6 +34,12 @@ ELIGIBLE_COLUMNS = [
     "employment",
     "note",
 ]
+
+# What ``eligibility`` and ``eligibility_counts`` read of a snapshot (see load_tables).
+NEEDED_COLUMNS = {
+    "users": ["user_id", "name", "division", "department", "employment", "employment_status"],
+    "meetings": ["manager_id", "member_id", "held_at", "status"],
+}
 
 
 @dataclass(frozen=True)
@@ -82,24 +88,19 @@ def eligibility(
     index = users.index
     n_users, n_weeks, n_months = len(index), len(grid.mondays), len(grid.months)
 
-    held = held_meetings(tables.meetings, as_of)
-    parts = []
-    if rule.role in ("member", "any"):
-        parts.append(user_positions(index, held["member_id"]))
-    if rule.role in ("manager", "any"):
-        parts.append(user_positions(index, held["manager_id"]))
-    who = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-    days = held["held_at"].to_numpy(dtype="datetime64[D]")
-    when = np.concatenate([days] * len(parts)) if parts else np.empty(0, dtype="datetime64[D]")
-    # Monday of each 1on1's week; 1970-01-01 was a Thursday, hence the +3.
-    monday = when - ((when.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
-    week_starts = np.array(grid.mondays, dtype="datetime64[D]")
-    week = np.searchsorted(week_starts, monday)
-    in_grid = (week < n_weeks) & (who >= 0)
-    in_grid[in_grid] &= week_starts[week[in_grid]] == monday[in_grid]
-    counts = np.bincount(
-        who[in_grid] * n_weeks + week[in_grid], minlength=n_users * n_weeks
-    ).reshape(n_users, n_weeks)
+    meetings = tables.meetings
+    held = held_mask(meetings, as_of)  # a mask, not a copy of every column
+    week = _grid_weeks(meetings["held_at"].to_numpy()[held].astype("datetime64[D]"), grid)
+    # Held 1on1s per user × week, with a spare row for ids of no user here and a spare
+    # column for weeks outside the grid: no filtered copies of the 2M held rows.
+    cells = np.zeros((n_users + 1) * (n_weeks + 1), dtype=np.int64)
+    for role, column in (("member", "member_id"), ("manager", "manager_id")):
+        if rule.role in (role, "any"):
+            flat = user_positions(index, meetings[column], held, missing=n_users)
+            flat *= n_weeks + 1
+            flat += week
+            cells += np.bincount(flat, minlength=len(cells))
+    counts = cells.reshape(n_users + 1, n_weeks + 1)[:n_users, :n_weeks]
 
     covered = counts >= rule.min_per_week
     ok = covered | grid.excused[None, :]
@@ -110,7 +111,7 @@ def eligibility(
     )
     if n_months:
         month_ok = np.logical_and.reduceat(ok, starts, axis=1)
-        month_missed = np.add.reduceat(missed.astype(int), starts, axis=1)
+        month_missed = np.add.reduceat(missed, starts, axis=1, dtype=int)
     else:
         month_ok = np.zeros((n_users, 0), dtype=bool)
         month_missed = np.zeros((n_users, 0), dtype=int)
@@ -144,35 +145,59 @@ def eligibility(
     # Longest streak of consecutive good months among the judged ones.
     best = _longest_true_run(month_ok[:, :n_judged]) if n_judged else np.zeros(n_users, int)
 
-    month_labels = np.array([f"{y:04d}-{m:02d}" for y, m in grid.months] + [""], dtype=object)
+    # Text columns are taken from their few distinct values (the last one blank).
+    month_labels = pd.array([f"{y:04d}-{m:02d}" for y, m in grid.months] + [""], dtype="str")
+    blank = len(month_labels) - 1
     has_run = run_len > 0
-    start_label = np.where(has_run, month_labels[np.minimum(run_start, len(month_labels) - 1)], "")
-    end_index = np.minimum(run_start + run_len - 1, len(month_labels) - 1)
-    end_label = np.where(has_run, month_labels[np.maximum(end_index, 0)], "")
+    start_label = month_labels[np.where(has_run, np.minimum(run_start, blank), blank)]
+    end_index = np.minimum(run_start + run_len - 1, blank)
+    end_label = month_labels[np.where(has_run, np.maximum(end_index, 0), blank)]
     missed_text = _missed_weeks_text(missed, grid, run_start, run_len, eligible_calendar)
-    notes = np.select(
-        [employment == "retired", employment == "leave"],
-        ["退職のため対象外", "休職・休業中のため対象外"],
-        np.where(n_runs == 0, "判定できる月がまだ足りない", ""),
+    note_texts = pd.array(
+        ["退職のため対象外", "休職・休業中のため対象外", "判定できる月がまだ足りない", ""],
+        dtype="str",
     )
+    notes = note_texts[
+        np.select([employment == "retired", employment == "leave"], [0, 1], 2 if n_runs == 0 else 3)
+    ]
     frame = pd.DataFrame(
         {
             "user_id": index,
-            "name": users["name"].to_numpy(),
-            "division": users["division"].to_numpy(),
-            "department": users["department"].to_numpy(),
+            "name": users["name"].array,
+            "division": users["division"].array,
+            "department": users["department"].array,
             "eligible": eligible,
             "run_start": start_label,
             "run_end": end_label,
             "missed_weeks": missed_text,
             "months_judged": n_judged,
             "best_run_months": best,
-            "employment": users["employment"].to_numpy(),
+            "employment": users["employment"].array,
             "note": notes,
             "qualifies_by_calendar": eligible_calendar,
         }
     )
     return Eligibility(grid, frame, counts, index)
+
+
+def _grid_weeks(days: np.ndarray, grid: WeekGrid) -> np.ndarray:
+    """Each day's week as an index into the grid's weeks, ``len(grid.mondays)`` for a
+    day outside the grid. ``days`` (datetime64[D]) is overwritten."""
+    n_weeks = len(grid.mondays)
+    if not n_weeks:
+        return np.zeros(len(days), dtype=np.int64)
+    # Weeks counted from Monday 1969-12-29 (1970-01-01 was a Thursday, hence the +3).
+    grid_numbers = (np.array(grid.mondays, dtype="datetime64[D]").astype(np.int64) + 3) // 7
+    first = int(grid_numbers.min())
+    span = int(grid_numbers.max()) - first + 1
+    lookup = np.full(span + 2, n_weeks, dtype=np.int64)  # a slot either side: outside
+    lookup[grid_numbers - first + 1] = np.arange(n_weeks)
+    numbers = days.view(np.int64)
+    numbers += 3
+    numbers //= 7
+    numbers -= first - 1
+    np.clip(numbers, 0, span + 1, out=numbers)
+    return lookup[numbers]
 
 
 def _longest_true_run(matrix: np.ndarray) -> np.ndarray:
@@ -191,18 +216,27 @@ def _missed_weeks_text(
     run_start: np.ndarray,
     run_len: np.ndarray,
     eligible: np.ndarray,
-) -> np.ndarray:
+) -> pd.api.extensions.ExtensionArray:
     """The missed weeks of each user's chosen run, as Monday dates joined by ';'."""
     n_users = missed.shape[0]
     if not grid.mondays:
-        return np.full(n_users, "", dtype=object)
+        return pd.array([""] * n_users, dtype="str")
     month_of = grid.month_of[None, :]
     in_run = (month_of >= run_start[:, None]) & (month_of < (run_start + run_len)[:, None])
     relevant = missed & in_run & grid.week_done[None, :] & ~eligible[:, None]
     labels = np.array([m.isoformat() for m in grid.mondays], dtype=object)
-    # Users share few distinct patterns of missed weeks: join each pattern once.
-    patterns, which = np.unique(relevant, axis=0, return_inverse=True)
-    texts = np.array([";".join(labels[row]) for row in patterns], dtype=object)
+    # Users share few distinct patterns of missed weeks: join each pattern once. A
+    # pattern is numbered by its bits (sorting rows of booleans is much slower).
+    packed = np.packbits(relevant, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    words = np.zeros((n_users, width), dtype=np.uint8)
+    words[:, : packed.shape[1]] = packed
+    numbers = words.view(np.uint64)
+    if numbers.shape[1] == 1:
+        _, first, which = np.unique(numbers[:, 0], return_index=True, return_inverse=True)
+    else:
+        _, first, which = np.unique(numbers, axis=0, return_index=True, return_inverse=True)
+    texts = pd.array([";".join(labels[relevant[row]]) for row in first], dtype="str")
     return texts[which.reshape(-1)]
 
 

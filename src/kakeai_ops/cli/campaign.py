@@ -82,7 +82,7 @@ def _judge(opened: Session, campaign_id: str, snapshot: str | None, as_of: str |
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     started = time.perf_counter()
-    tables = opened.tables(snap)
+    tables = opened.tables(snap, columns=streaks.NEEDED_COLUMNS)
     loaded = time.perf_counter()
     result = streaks.eligibility(tables, campaign, _calendar(opened), when)
     timing(

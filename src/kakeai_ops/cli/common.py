@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -86,8 +86,11 @@ class Session:
     def snapshot(self, ref: str | None = None) -> SnapshotInfo:
         return resolve_snapshot(self.workspace, ref)
 
-    def tables(self, snapshot: SnapshotInfo) -> Tables:
-        return load_tables(snapshot)
+    def tables(
+        self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]] | None = None
+    ) -> Tables:
+        """The snapshot's tables; ``columns``: only these tables and columns (see load_tables)."""
+        return load_tables(snapshot, columns=columns)
 
 
 def session(workspace: Path | None) -> Session:

@@ -57,7 +57,7 @@ def compute(opened: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataF
     import time
 
     started = time.perf_counter()
-    tables = opened.tables(snapshot)
+    tables = opened.tables(snapshot, columns=segmentation.NEEDED_COLUMNS)
     loaded = time.perf_counter()
     result = segmentation.segment(tables, opened.settings.rules, as_of)
     timing(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KopsError
+from .csv_fields import csv_rows, field_column
 from .neutralise import (
     FORMULA_TRIGGERS,
     as_text,
@@ -123,8 +124,10 @@ def csv_text(frame: pd.DataFrame, line_end: str = "\n") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end)
     writer.writerow([csv_field(str(c)) for c in frame.columns])
-    writer.writerows(zip(*_cell_columns(frame, guard=True), strict=True))
-    return buffer.getvalue()
+    fields = [
+        field_column(frame.iloc[:, position], line_end, cell) for position in range(frame.shape[1])
+    ]
+    return buffer.getvalue() + csv_rows(fields, line_end)
 
 
 def json_text(frame: pd.DataFrame) -> str:

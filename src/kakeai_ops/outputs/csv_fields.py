@@ -1,0 +1,186 @@
+"""CSV fields column by column: exactly what ``csv.writer`` writes for ``files.cell`` of
+each value, with the formula guard, built with vectorised string operations.
+
+A 50,000-user list has 1.3M fields; a Python call per field (``cell``, the guard, the
+writer's quoting) cost about a second. Here each column becomes an Arrow string array
+at once: text by Arrow string kernels, dates by numpy, numbers per distinct value, and
+the lines are joined by Arrow too. Columns of any other kind go through ``cell`` value
+by value, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .neutralise import FORMULA_TRIGGERS, csv_field
+
+QUOTE = '"'
+TEXT = pa.large_string()
+# " HH:MM" for each minute of a day, after a blank for a whole day (written as a date).
+CLOCK = pa.array([""] + [f" {h:02d}:{m:02d}" for h in range(24) for m in range(60)], TEXT)
+
+
+def _scalar(text: str) -> pa.Scalar:
+    return pa.scalar(text, TEXT)
+
+
+def csv_rows(columns: list[pa.Array], line_end: str) -> str:
+    """The lines of fields made by ``field_column``, each ending in ``line_end``."""
+    if not columns or not len(columns[0]):
+        return ""
+    if len(columns) == 1:
+        # csv.writer quotes a lone empty field, else the line would be blank.
+        blank = pc.equal(columns[0], _scalar(""))
+        columns = [pc.if_else(blank, _scalar(QUOTE * 2), columns[0])]
+    lines = pc.binary_join_element_wise(*columns, _scalar(","))
+    ended = pc.binary_join_element_wise(lines, _scalar(""), _scalar(line_end))
+    if isinstance(ended, pa.ChunkedArray):
+        ended = ended.combine_chunks()
+    # No nulls: the character data of the array is the lines one after another.
+    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)
+    first, last = offsets[ended.offset], offsets[ended.offset + len(ended)]
+    return str(ended.buffers()[2].slice(first, last - first), "utf-8")  # one copy, not three
+
+
+def field_column(column: pd.Series, line_end: str, cell: Callable[[Any], Any]) -> pa.Array:
+    """Each value of ``column`` as its CSV field (guarded, quoted as csv.writer would)."""
+    special = sorted({",", QUOTE, *line_end})  # what makes csv.writer quote a field
+    text = _text(column)
+    if text is not None:
+        # Most columns need neither the guard nor quotes: one scan says so.
+        either = FORMULA_START + "|" + _any_of(special)
+        if not pc.any(pc.match_substring_regex(text, either)).as_py():
+            return text
+        return _quoted(_guarded(text), special)
+    values = _plain(column)
+    if values is not None:
+        return values
+    # Anything else: value by value, as csv.writer turns each cell into text.
+    fields = [_quote_one(_as_field(csv_field(cell(v))), special) for v in column]
+    return pa.array(fields, TEXT)
+
+
+def _text(column: pd.Series) -> pa.Array | None:
+    """The column as Arrow text when every cell of it is text in files (dates, text,
+    text categories; blank for missing); None otherwise."""
+    dtype = column.dtype
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return _dates(column)
+    if isinstance(dtype, pd.StringDtype):
+        return _arrow_text(column)
+    if isinstance(dtype, pd.CategoricalDtype) and isinstance(
+        dtype.categories.dtype, pd.StringDtype
+    ):
+        # Each category once, then spread by the codes (-1, missing, picks the blank).
+        categories = _arrow_text(pd.Series(dtype.categories))
+        texts = pa.concat_arrays([categories, pa.array([""], TEXT)])
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        return texts.take(np.where(codes < 0, len(categories), codes))
+    return None
+
+
+def _arrow_text(column: pd.Series) -> pa.Array:
+    text = pa.array(column)  # Arrow-backed text: no copy
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    return pc.fill_null(text.cast(TEXT), _scalar(""))
+
+
+def _dates(column: pd.Series) -> pa.Array:
+    """``YYYY-MM-DD`` for a whole day, else ``YYYY-MM-DD HH:MM``; blank for missing."""
+    values = column.to_numpy()
+    known = ~np.isnat(values)
+    years = values[known].astype("datetime64[Y]").astype(np.int64) + 1970
+    if len(years) and (years.min() < 1000 or years.max() > 9999):
+        # strftime writes such years differently from numpy: keep its way.
+        minutes = column.dt.strftime("%Y-%m-%d %H:%M")
+        day = column.dt.strftime("%Y-%m-%d")
+        whole = column.where(column == column.dt.normalize())
+        return _arrow_text(day.where(whole.notna(), minutes))
+    # Each distinct day is written once and each minute of the day comes from a table
+    # of 1,440: formatting 50k timestamps one by one costs six times as much.
+    present = values[known]
+    minutes = present.astype("datetime64[m]").view(np.int64)
+    day = minutes // 1440
+    days, which_day = np.unique(day, return_inverse=True)
+    day_texts = np.append(np.datetime_as_string(days.astype("datetime64[D]"), unit="D"), "")
+    day_of = np.full(len(values), len(days))  # the blank, for missing
+    day_of[known] = which_day.reshape(-1)
+    whole = present.astype("datetime64[D]") == present
+    minute_of = np.zeros(len(values), dtype=np.int64)  # the blank: missing or a whole day
+    minute_of[known] = np.where(whole, 0, minutes - day * 1440 + 1)
+    return pc.binary_join_element_wise(
+        pa.array(day_texts, TEXT).take(day_of), CLOCK.take(minute_of), _scalar("")
+    )
+
+
+def _literal(text: str) -> str:
+    """``text`` as an Arrow (RE2) regular expression, each character by its code."""
+    return "".join(f"\\x{{{ord(char):x}}}" for char in text)
+
+
+def _any_of(texts: Iterable[str]) -> str:
+    return "(?:" + "|".join(_literal(text) for text in texts) + ")"
+
+
+FORMULA_START = "^" + _any_of(FORMULA_TRIGGERS)
+
+
+def _guarded(text: pa.Array) -> pa.Array:
+    """Formula-like text prefixed with ' (as ``csv_field``)."""
+    formula = pc.match_substring_regex(text, FORMULA_START)
+    if not pc.any(formula).as_py():
+        return text
+    prefixed = pc.binary_join_element_wise(_scalar("'"), text, _scalar(""))
+    return pc.if_else(formula, prefixed, text)
+
+
+def _quoted(text: pa.Array, special: list[str]) -> pa.Array:
+    needs = pc.match_substring_regex(text, _any_of(special))
+    if not pc.any(needs).as_py():
+        return text
+    doubled = pc.replace_substring(text, QUOTE, QUOTE * 2)
+    quoted = pc.binary_join_element_wise(_scalar(QUOTE), doubled, _scalar(QUOTE), _scalar(""))
+    return pc.if_else(needs, quoted, text)
+
+
+def _plain(column: pd.Series) -> pa.Array | None:
+    """Numbers and booleans (never quoted, never guarded: ``cell`` keeps them numbers;
+    booleans become true/false); None for other columns."""
+    dtype = column.dtype
+    if dtype == np.bool_:
+        return pc.if_else(pa.array(column.to_numpy()), _scalar("true"), _scalar("false"))
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return pc.cast(pa.array(column.to_numpy()), TEXT)  # as str() writes an int
+    if dtype == np.float64:
+        # As cell() rounds each and csv.writer writes repr(): once per distinct value
+        # (by bits, so 0.0 and -0.0 stay apart).
+        values = column.to_numpy()
+        bits, which = np.unique(values.view(np.int64), return_inverse=True)
+        texts = ["" if v != v else repr(round(v, 4)) for v in bits.view(np.float64).tolist()]
+        return pa.array(texts, TEXT).take(which.reshape(-1))
+    if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
+        numbers = pc.cast(pa.array(column.to_numpy(dtype=np.int64, na_value=0)), TEXT)
+        return pc.if_else(pa.array(column.isna().to_numpy()), _scalar(""), numbers)
+    return None
+
+
+def _as_field(value: Any) -> str:
+    """As csv.writer turns a value into text: None blank, floats by repr, else str()."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _quote_one(text: str, special: list[str]) -> str:
+    if any(char in text for char in special):
+        return QUOTE + text.replace(QUOTE, QUOTE * 2) + QUOTE
+    return text
