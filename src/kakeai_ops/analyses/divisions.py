@@ -26,6 +26,35 @@ from .common import (
     user_positions,
 )
 
+# What the division figures read of a snapshot (a command loads only these: see
+# load_tables). Not the 1on1s' own ids or managers: figures are by the member's place.
+NEEDED_COLUMNS = {
+    "users": [
+        "user_id",
+        "name",
+        "email",
+        "division",
+        "department",
+        "job_type",
+        "age_band",
+        "employment",
+        "employment_status",
+        "created_at",
+        "last_login_at",
+    ],
+    "pairs": ["manager_id", "member_id", "invited_at", "accepted_at", "recurring"],
+    "meetings": [
+        "member_id",
+        "held_at",
+        "status",
+        "topic",
+        "response",
+        "prepared_at",
+        "sukkiri",
+        "growth",
+    ],
+}
+
 DAYS_PER_MONTH = 30.4375
 
 

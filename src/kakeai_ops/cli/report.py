@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from ..analyses import advisor_scopes
+from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..outputs.files import write_table
 from ..outputs.privacy_audit import check
@@ -50,7 +51,7 @@ def _build(
 ) -> tuple[DivisionReport, str]:
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
-    tables = context.tables(snap)
+    tables = context.tables(snap, columns=division_figures.NEEDED_COLUMNS)
     if advisor is None:
         return build_report(tables, context.settings, when, period), snap.id
     config = advisor_scopes.advisor(context.settings, advisor)
@@ -238,7 +239,7 @@ def advisors_command(
     context = session(workspace)
     advisor_scopes.require_advisors(context.settings)
     snap = context.snapshot(snapshot)
-    tables = context.tables(snap)
+    tables = context.tables(snap, columns=division_figures.NEEDED_COLUMNS)
     frames = []
     for name, config in context.settings.advisors.items():
         frame = advisor_scopes.people_in_scope(tables, name, config)
