@@ -16,10 +16,22 @@ if TYPE_CHECKING:
 
 
 def date_text(value: Any) -> str:
+    if type(value) is pd.Timestamp:  # the usual case, without the conversions below
+        return f"{value.year}年{value.month}月{value.day}日"
     if value is None or pd.isna(value):
         return "記録なし"
     stamp = pd.Timestamp(value)
     return f"{stamp.year}年{stamp.month}月{stamp.day}日"
+
+
+def _or_none(value: Any) -> Any:
+    """The value, or None when missing (NaN, NaT, NA)."""
+    if type(value) is str or type(value) is int:  # never missing; pd.isna is slow per value
+        return value
+    return None if pd.isna(value) else value
+
+
+USER_KEYS = ("user_id", "name", "email", "division", "department", "job_type", "age_band", "role")
 
 
 def month_text(value: str | None) -> str:
@@ -42,19 +54,7 @@ def template_context(
     campaign: Any,
     spec: AudienceSpec,
 ) -> dict[str, Any]:
-    user = {
-        key: (None if pd.isna(row[key]) else row[key])
-        for key in (
-            "user_id",
-            "name",
-            "email",
-            "division",
-            "department",
-            "job_type",
-            "age_band",
-            "role",
-        )
-    }
+    user = {key: _or_none(row[key]) for key in USER_KEYS}
     facts = {
         "stuck_point": row["stuck_point"],
         "stuck_point_label": row["stuck_point_label"],
