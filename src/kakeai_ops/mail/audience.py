@@ -16,7 +16,7 @@ from ..analyses.milestones import milestones_due
 from ..config import Settings
 from ..errors import KopsError
 from ..store import Tables
-from .context import seminar_context, template_context
+from .context import missing, seminar_context, sender_context, template_context
 from .fact_rows import fact_rows
 from .templates import TemplateSet
 
@@ -222,6 +222,7 @@ def build_audience(
     campaign_id = spec.awarded or spec.winners or spec.not_drawn
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     records = fact_rows(facts, user_ids)
+    sender = sender_context(settings.mail)  # the same for every recipient
     chosen_templates: dict[tuple[str, ...], str] = {}
     for user_id in user_ids:
         if user_id in retired_ids or user_id not in records:
@@ -232,7 +233,7 @@ def build_audience(
         reason = None
         if row["employment_status"] == "leave":
             reason = "on_leave"
-        elif pd.isna(row["email"]) or not row["email"]:
+        elif missing(row["email"]) or not row["email"]:
             reason = "no_email"
         elif row["email"] in suppressed or user_id in suppressed:
             reason = "suppressed"
@@ -251,7 +252,9 @@ def build_audience(
                 if "milestone" not in extra
                 else f"{user_id}:{extra['role']}:{extra['milestone']}"
             )
-            context = template_context(row, settings, extra, about_seminar, campaign_context, spec)
+            context = template_context(
+                row, settings, extra, about_seminar, campaign_context, spec, sender
+            )
             recipients.append(
                 Recipient(
                     item=item,

@@ -4,7 +4,8 @@ A mail run looks up each recipient's facts once; a pandas row lookup (or
 ``DataFrame.to_dict``, which walks every cell of every column) per recipient
 costs more than rendering the mail. Only the columns a mail uses are taken,
 each converted to Python values in one go, with the same values
-``to_dict("index")`` gives (pandas' NA as None).
+``to_dict("index")`` gives (pandas' NA as None); the dates come as the text
+the context shows (``last_login_date``, ``last_held_date``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+
+from .context import DATE_FACTS, date_texts
 
 # What the audience checks and the template context read of a user's facts.
 MAIL_COLUMNS = (
@@ -27,8 +30,6 @@ MAIL_COLUMNS = (
     "stuck_point",
     "stuck_point_label",
     "flags",
-    "last_login_at",
-    "last_held_at",
     "held_total",
     "pairs_as_manager",
     "pairs_as_member",
@@ -45,10 +46,14 @@ def fact_rows(facts: pd.DataFrame, user_ids: list[str]) -> dict[str, dict[str, A
     if not facts.index.is_unique:
         raise ValueError("the facts must have one row per user")
     wanted = set(user_ids)  # Index.isin converts each id to an Arrow scalar: 50k of them
-    chosen = facts.loc[[user_id in wanted for user_id in facts.index.tolist()], list(MAIL_COLUMNS)]
+    rows = [user_id in wanted for user_id in facts.index.tolist()]
+    chosen = facts.loc[rows, [*MAIL_COLUMNS, *DATE_FACTS.values()]]
+    names = [*MAIL_COLUMNS, *DATE_FACTS]
     columns = [column_values(chosen[name]) for name in MAIL_COLUMNS]
+    columns += [date_texts(chosen[source]) for source in DATE_FACTS.values()]
+    # strict=False: the lengths are equal by construction, and checking costs per user.
     return {
-        user_id: dict(zip(MAIL_COLUMNS, values, strict=True))
+        user_id: dict(zip(names, values, strict=False))
         for user_id, values in zip(chosen.index.tolist(), zip(*columns, strict=True), strict=True)
     }
 

@@ -34,7 +34,9 @@ class MailEnvironment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
-def variables_read(environment: jinja2.Environment, sources: Iterable[str]) -> frozenset[str] | None:
+def variables_read(
+    environment: jinja2.Environment, sources: Iterable[str]
+) -> frozenset[str] | None:
     """Every top-level variable the sources and the templates they include (extend,
     import), recursively, look up; None when one names a template only at run time."""
     names: set[str] = set()
