@@ -24,7 +24,7 @@ from kakeai_ops.config import Settings
 from kakeai_ops.mail.context import date_text, date_texts
 from kakeai_ops.mail.fact_rows import MAIL_COLUMNS, fact_rows
 from kakeai_ops.mail.plan import Plan, PlannedMessage, plan_file, save_plan
-from kakeai_ops.mail.rendering import MailEnvironment, Unkeyable, value_key, variables_read
+from kakeai_ops.mail.rendering import MailEnvironment, Reuse, Unkeyable, value_key, variables_read
 from kakeai_ops.mail.templates import TemplateSet
 from kakeai_ops.workspace import Workspace
 
@@ -204,3 +204,43 @@ def test_plan_file_bytes_are_those_of_the_dataclass_as_json(tmp_path: Path) -> N
         for m in messages
     )
     assert plan_file(ws, "run-1", content_hash).read_bytes() == expected
+
+
+def test_messages_reused_only_for_the_same_values_of_what_they_read(tmp_path: Path) -> None:
+    own = tmp_path / "mail"
+    write_template(own, "m", "件名", "{{ name }} {{ honorific }}\n{% include '_footer.txt' %}")
+    (own / "_footer.txt").write_text("{{ mail.contact }}\n", encoding="utf-8")
+    write_template(own, "u", "件名", "{{ user.user_id }}\n")
+    templates = TemplateSet(own)
+    sender = {"contact": "内線 1"}
+
+    def text(name: str, contact_of: dict[str, str]) -> str:
+        context = {"name": name, "honorific": "様", "mail": contact_of, "user": {"user_id": name}}
+        return templates.get("m").render(context, "").text
+
+    assert text("佐藤", sender) == "佐藤 様\n内線 1\n"
+    assert text("髙橋", sender) == "髙橋 様\n内線 1\n"
+    assert text("佐藤", sender) == "佐藤 様\n内線 1\n"
+    assert text("佐藤", {"contact": "内線 2"}) == "佐藤 様\n内線 2\n"  # another sender object
+    # A template reading only the user's id never mixes two users up, whatever their names.
+    for user_id in ("001", "002", "001"):
+        context = {"name": "同姓 同名", "user": {"user_id": user_id}}
+        assert templates.get("u").render(context, "").text == f"{user_id}\n"
+
+
+def test_reuse_gives_up_when_results_are_not_found_again() -> None:
+    reuse = Reuse(frozenset({"name"}))
+    for n in range(Reuse.TRIAL + 1):
+        key = reuse.key({"name": f"n{n}"})
+        assert reuse.look_up(key) is None
+        if key is not None:
+            reuse.results[key] = n
+    assert reuse.key({"name": "n0"}) is None  # every render from now on, no keys kept
+    assert len(reuse.results) <= 1
+
+    kept = Reuse(frozenset({"name"}))
+    for n in range(3 * Reuse.TRIAL):
+        key = kept.key({"name": f"n{n % 10}"})
+        if kept.look_up(key) is None:
+            kept.results[key] = n % 10
+    assert kept.look_up(kept.key({"name": "n3"})) == 3

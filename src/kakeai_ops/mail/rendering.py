@@ -91,18 +91,52 @@ def value_key(value: Any) -> Any:
 class Reuse:
     """Results of a rendering, keyed by the values of the variables it reads.
 
-    ``None`` for ``names`` turns reuse off (every call renders).
+    ``None`` for ``names`` turns reuse off (every call renders); so does a
+    run in which few results are found again (each recipient's own facts, say),
+    where keying would only cost. A dict or list met again (the sender, a
+    seminar: one object for the whole run) is keyed once: contexts are built
+    for a run and not changed while it is rendered.
     """
+
+    TRIAL = 1_000  # look-ups before deciding whether reuse pays
+    MIN_HITS = 0.25  # the share of them found again for it to pay
 
     def __init__(self, names: frozenset[str] | None) -> None:
         self.names = None if names is None else sorted(names)
         self.results: dict[Any, Any] = {}
+        self.tries = 0
+        self.hits = 0
+        # id → (the object, its key); holding the object keeps its id from being reused.
+        self._keyed: dict[int, tuple[Any, Any]] = {}
+
+    def look_up(self, key: Any) -> Any:
+        """The result stored under key, or None; gives up reuse when it does not pay."""
+        self.tries += 1
+        found = self.results.get(key)
+        if found is not None:
+            self.hits += 1
+        elif self.tries >= self.TRIAL and self.hits < self.MIN_HITS * self.tries:
+            self.names = None
+            self.results.clear()
+            self._keyed.clear()
+        return found
 
     def key(self, context: dict[str, Any]) -> Any:
         """The key of this context, or None when it can't be keyed (then render it)."""
         if self.names is None:
             return None
         try:
-            return tuple([value_key(context.get(name, _MISSING)) for name in self.names])
+            return tuple([self._value_key(context.get(name, _MISSING)) for name in self.names])
         except Unkeyable:
             return None
+
+    def _value_key(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is not dict and kind is not list:
+            return value_key(value)
+        known = self._keyed.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        key = value_key(value)
+        self._keyed[id(value)] = (value, key)
+        return key

@@ -102,12 +102,44 @@ class MailTemplate:
         except jinja2.TemplateError:
             return Reuse(None)  # e.g. a missing include: rendering says so
 
+    @cached_property
+    def _messages(self) -> Reuse:
+        """Whole messages by the values of the variables they read (often only the name)."""
+        try:
+            names = variables_read(self.env, [self.subject_source, self.body_source])
+            if self.html_path is not None and names is not None:
+                html = variables_read(self.html_env, [self.html_path.read_text(encoding="utf-8")])
+                names = None if html is None else names | html
+        except jinja2.TemplateError:
+            names = None
+        return Reuse(names)
+
     def render(self, context: dict[str, Any], prefix: str) -> Rendered:
-        subject_template, body_template, html_template = self._subject, self._body, self._html
+        """The message for this context: rendered once per distinct value of what it reads."""
+        compiled = self._subject, self._body, self._html  # first: syntax errors by file and line
+        messages = self._messages
+        key = messages.key(context)
+        if key is not None:
+            key = (prefix, key)
+            known = messages.look_up(key)
+            if known is not None:
+                return known
+        rendered = self._render(compiled, context, prefix)
+        if key is not None:
+            messages.results[key] = rendered
+        return rendered
+
+    def _render(
+        self,
+        compiled: tuple[jinja2.Template, jinja2.Template, jinja2.Template | None],
+        context: dict[str, Any],
+        prefix: str,
+    ) -> Rendered:
+        subject_template, body_template, html_template = compiled
         subjects = self._subjects
         try:
             key = subjects.key(context)
-            subject = subjects.results.get(key) if key is not None else None
+            subject = subjects.look_up(key) if key is not None else None
             if subject is None:
                 subject = " ".join(subject_template.render(context).split())
                 if key is not None:
