@@ -57,11 +57,6 @@ def missing(value: Any) -> bool:
     return bool(pd.isna(value))
 
 
-def _or_none(value: Any) -> Any:
-    """The value, or None when missing."""
-    return None if missing(value) else value
-
-
 USER_KEYS = ("user_id", "name", "email", "division", "department", "job_type", "age_band", "role")
 
 
@@ -87,7 +82,10 @@ def template_context(
     sender: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the templates see for one recipient (``sender``: the run's sender_context)."""
-    user = {key: _or_none(row[key]) for key in USER_KEYS}
+    user = {key: row[key] for key in USER_KEYS}
+    for key, value in user.items():
+        if type(value) is not str and missing(value):
+            user[key] = None
     facts = {
         "stuck_point": row["stuck_point"],
         "stuck_point_label": row["stuck_point_label"],
