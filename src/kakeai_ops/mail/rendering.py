@@ -2,13 +2,13 @@
 
 Jinja keeps a template's globals as a ChainMap over the environment's and
 copies them into a fresh context on every render (and every include): that
-copy cost more than the template itself. :class:`MailEnvironment` keeps them
-in one plain dict.
+copy cost about as much as rendering the mail. :class:`MailEnvironment` keeps
+them in one plain dict.
 
-And most of a run shares its subject: what a template produces depends only
-on the variables it reads (its own and those of the templates it includes), so
-:class:`Reuse` keys a result by their values, and each distinct combination is
-rendered once.
+And messages repeat: what a template produces depends only on the variables
+it reads (its own and those of the templates it includes), so :class:`Reuse`
+keys a result (a subject, a whole message) by their values, and each distinct
+combination is rendered once.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ class MailEnvironment(jinja2.Environment):
 
     Every render (and every include within one) copies the template's globals
     into a fresh context; Jinja keeps them as a ChainMap over the environment's,
-    which copies several times slower than the template itself renders. kops
-    never changes globals once its templates are loaded, so one flat dict per
-    template serves.
+    which copies slowly. kops never changes globals once its templates are
+    loaded, so one flat dict per template serves.
     """
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
