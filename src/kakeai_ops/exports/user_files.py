@@ -39,9 +39,10 @@ def identify_users(
     digits = [u for u in known if u.isdigit()]
     width = max(map(len, digits)) if any(u.startswith("0") for u in digits) else 0
     ids: list[str | None] = []
+    file_rows = rows.to_dict()  # a .loc lookup per value costs more than the rest of the loop
     for position, raw in values.items():
         text = unicodedata.normalize("NFKC", str(raw)).strip()
-        row = int(rows.loc[position])
+        row = int(file_rows[position])
         if text in ("", "-"):
             findings.problem(Problem(file, row, header, "required value is blank"), kind="blank")
             ids.append(None)

@@ -16,7 +16,8 @@ from ..analyses.milestones import milestones_due
 from ..config import Settings
 from ..errors import KopsError
 from ..store import Tables
-from .context import seminar_context, template_context
+from .context import missing, seminar_context, sender_context, template_context
+from .fact_rows import fact_rows
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
@@ -220,8 +221,9 @@ def build_audience(
     about_seminar = seminar_context(settings, spec.seminar)
     campaign_id = spec.awarded or spec.winners or spec.not_drawn
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
-    # Plain dicts: a pandas row lookup per recipient costs more than rendering the mail.
-    records = facts.loc[facts.index.isin(user_ids)].to_dict("index")
+    records = fact_rows(facts, user_ids)
+    sender = sender_context(settings.mail)  # the same for every recipient
+    chosen_templates: dict[tuple[str, ...], str] = {}
     for user_id in user_ids:
         if user_id in retired_ids or user_id not in records:
             excluded["retired"] += 1
@@ -231,12 +233,12 @@ def build_audience(
         reason = None
         if row["employment_status"] == "leave":
             reason = "on_leave"
-        elif pd.isna(row["email"]) or not row["email"]:
+        elif missing(row["email"]) or not row["email"]:
             reason = "no_email"
         elif row["email"] in suppressed or user_id in suppressed:
             reason = "suppressed"
         for extra in extra_by_user.get(user_id, [{}]):
-            template = _template_for(base, source, row, extra, templates, spec)
+            template = _template_for(base, source, row, extra, templates, spec, chosen_templates)
             kind = templates.get(template).kind
             this_reason = reason
             if this_reason is None and kind == "nudge" and recent_nudges.get(user_id, 0) >= cap:
@@ -250,7 +252,9 @@ def build_audience(
                 if "milestone" not in extra
                 else f"{user_id}:{extra['role']}:{extra['milestone']}"
             )
-            context = template_context(row, settings, extra, about_seminar, campaign_context, spec)
+            context = template_context(
+                row, settings, extra, about_seminar, campaign_context, spec, sender
+            )
             recipients.append(
                 Recipient(
                     item=item,
@@ -338,8 +342,13 @@ def _template_for(
     extra: dict[str, Any],
     templates: TemplateSet,
     spec: AudienceSpec,
+    chosen: dict[tuple[str, ...], str],
 ) -> str:
-    """The template for one recipient: NAME.ROLE when it exists, else NAME."""
+    """The template for one recipient: NAME.ROLE when it exists, else NAME.
+
+    ``chosen`` remembers the answer per list of candidates: a run asks the same
+    question of the file system for thousands of recipients.
+    """
     if spec.template:
         candidates = [spec.template]
     elif source == "--milestones":
@@ -350,8 +359,12 @@ def _template_for(
     else:
         role = _mail_role(base, str(row["role"]))
         candidates = [f"{base}.{role}", base] if role else [base]
+    key = tuple(candidates)
+    if key in chosen:
+        return chosen[key]
     for name in candidates:
         if templates.exists(name):
+            chosen[key] = name
             return name
     raise KopsError(
         f"no mail template for {' or '.join(candidates)}",

@@ -16,10 +16,48 @@ if TYPE_CHECKING:
 
 
 def date_text(value: Any) -> str:
+    if type(value) is pd.Timestamp:  # the usual case, without the conversions below
+        return f"{value.year}年{value.month}月{value.day}日"
     if value is None or pd.isna(value):
         return "記録なし"
     stamp = pd.Timestamp(value)
     return f"{stamp.year}年{stamp.month}月{stamp.day}日"
+
+
+def date_texts(values: pd.Series) -> list[str]:
+    """date_text of each value of a column, the dates taken apart for the column at once
+    (a Timestamp per value costs more than the rest of a recipient's context)."""
+    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return [date_text(value) for value in values.tolist()]
+    gone = values.isna().tolist()
+    years, months, days = (
+        part.fillna(0).astype("int64").tolist()
+        for part in (values.dt.year, values.dt.month, values.dt.day)
+    )
+    return [
+        "記録なし" if absent else f"{year}年{month}月{day}日"
+        for absent, year, month, day in zip(gone, years, months, days, strict=True)
+    ]
+
+
+# The dates a context shows as text, and the facts they come from.
+DATE_FACTS = {"last_login_date": "last_login_at", "last_held_date": "last_held_at"}
+
+
+def _date_fact(row: dict[str, Any], key: str) -> str:
+    """The date as text: given in the row (see fact_rows), or from the date itself."""
+    text = row.get(key)
+    return text if text is not None else date_text(row[DATE_FACTS[key]])
+
+
+def missing(value: Any) -> bool:
+    """pd.isna of one value (None, NaN, NaT, NA), without its cost for the usual str or int."""
+    if type(value) is str or type(value) is int:
+        return False
+    return bool(pd.isna(value))
+
+
+USER_KEYS = ("user_id", "name", "email", "division", "department", "job_type", "age_band", "role")
 
 
 def month_text(value: str | None) -> str:
@@ -41,26 +79,19 @@ def template_context(
     seminar: dict[str, Any] | None,
     campaign: Any,
     spec: AudienceSpec,
+    sender: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    user = {
-        key: (None if pd.isna(row[key]) else row[key])
-        for key in (
-            "user_id",
-            "name",
-            "email",
-            "division",
-            "department",
-            "job_type",
-            "age_band",
-            "role",
-        )
-    }
+    """What the templates see for one recipient (``sender``: the run's sender_context)."""
+    user = {key: row[key] for key in USER_KEYS}
+    for key, value in user.items():
+        if type(value) is not str and missing(value):
+            user[key] = None
     facts = {
         "stuck_point": row["stuck_point"],
         "stuck_point_label": row["stuck_point_label"],
         "flags": row["flags"],
-        "last_login_date": date_text(row["last_login_at"]),
-        "last_held_date": date_text(row["last_held_at"]),
+        "last_login_date": _date_fact(row, "last_login_date"),
+        "last_held_date": _date_fact(row, "last_held_date"),
         "held_total": int(row["held_total"]),
         "pairs_as_manager": int(row["pairs_as_manager"]),
         "pairs_as_member": int(row["pairs_as_member"]),
@@ -75,7 +106,7 @@ def template_context(
         "honorific": mail.honorific,
         "user": user,
         "facts": facts,
-        "mail": sender_context(mail),
+        "mail": sender if sender is not None else sender_context(mail),
     }
     if seminar is not None:
         context["seminar"] = seminar

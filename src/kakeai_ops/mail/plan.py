@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from contextlib import closing
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -155,10 +155,15 @@ def save_plan(ws: Workspace, plan: Plan) -> str:
     """Write the plan under its content hash (atomically); returns the hash."""
     directory = plan_dir(ws, plan.run_id)
     directory.mkdir(parents=True, exist_ok=True)
-    data = b"".join(
-        (json.dumps(asdict(message), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    names = [item.name for item in fields(PlannedMessage)]
+    # The fields as they are (asdict would deep-copy each message first): the same JSON.
+    lines = (
+        json.dumps(
+            {name: getattr(message, name) for name in names}, ensure_ascii=False, sort_keys=True
+        )
         for message in plan.messages
     )
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
     # The file is named by its content, so the bytes come first and the name after.
     content_hash = hashlib.sha256(data).hexdigest()
     write_atomically(plan_file(ws, plan.run_id, content_hash), data)

@@ -27,6 +27,7 @@ import jinja2
 from jinja2 import meta
 
 from ..errors import KopsError
+from .rendering import MailEnvironment, Reuse, variables_read
 
 SUFFIX = ".txt"
 KINDS = ("nudge", "knowledge", "announcement")
@@ -93,11 +94,58 @@ class MailTemplate:
                     names |= meta.find_undeclared_variables(self.env.parse(text))
         return sorted(names)
 
-    def render(self, context: dict[str, Any], prefix: str) -> Rendered:
+    @cached_property
+    def _subjects(self) -> Reuse:
+        """Subjects by the values of the variables they read: most runs share one."""
         try:
-            subject = " ".join(self._subject.render(context).split())
-            text = self._body.render(context)
-            html = self._html.render(context) if self._html is not None else None
+            return Reuse(variables_read(self.env, [self.subject_source]))
+        except jinja2.TemplateError:
+            return Reuse(None)  # e.g. a missing include: rendering says so
+
+    @cached_property
+    def _messages(self) -> Reuse:
+        """Whole messages by the values of the variables they read (often only the name)."""
+        try:
+            names = variables_read(self.env, [self.subject_source, self.body_source])
+            if self.html_path is not None and names is not None:
+                html = variables_read(self.html_env, [self.html_path.read_text(encoding="utf-8")])
+                names = None if html is None else names | html
+        except jinja2.TemplateError:
+            names = None
+        return Reuse(names)
+
+    def render(self, context: dict[str, Any], prefix: str) -> Rendered:
+        """The message for this context: rendered once per distinct value of what it reads."""
+        compiled = self._subject, self._body, self._html  # first: syntax errors by file and line
+        messages = self._messages
+        key = messages.key(context)
+        if key is not None:
+            key = (prefix, key)
+            known = messages.look_up(key)
+            if known is not None:
+                return known
+        rendered = self._render(compiled, context, prefix)
+        if key is not None:
+            messages.results[key] = rendered
+        return rendered
+
+    def _render(
+        self,
+        compiled: tuple[jinja2.Template, jinja2.Template, jinja2.Template | None],
+        context: dict[str, Any],
+        prefix: str,
+    ) -> Rendered:
+        subject_template, body_template, html_template = compiled
+        subjects = self._subjects
+        try:
+            key = subjects.key(context)
+            subject = subjects.look_up(key) if key is not None else None
+            if subject is None:
+                subject = " ".join(subject_template.render(context).split())
+                if key is not None:
+                    subjects.results[key] = subject
+            text = body_template.render(context)
+            html = html_template.render(context) if html_template is not None else None
         except jinja2.UndefinedError as err:
             raise KopsError(
                 f"{self.path.name}: template uses a value this run does not provide: {err.message}",
@@ -126,15 +174,17 @@ class TemplateSet:
     def __init__(self, workspace_dir: Path, shipped_dir: Path | None = None) -> None:
         self.dirs = [d for d in (workspace_dir, shipped_dir) if d is not None and d.is_dir()]
         loader = jinja2.FileSystemLoader([str(d) for d in self.dirs])
-        self.env = jinja2.Environment(
+        self.env = MailEnvironment(
             loader=loader,
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
             trim_blocks=True,
+            # An included file is read once per run, not checked on disk per message.
+            auto_reload=False,
         )
-        self.html_env = jinja2.Environment(
-            loader=loader, undefined=jinja2.StrictUndefined, autoescape=True
+        self.html_env = MailEnvironment(
+            loader=loader, undefined=jinja2.StrictUndefined, autoescape=True, auto_reload=False
         )
         self._cache: dict[str, MailTemplate] = {}
 

@@ -1,0 +1,141 @@
+"""Rendering a handful of Jinja templates tens of thousands of times, cheaply.
+
+Jinja keeps a template's globals as a ChainMap over the environment's and
+copies them into a fresh context on every render (and every include): that
+copy cost about as much as rendering the mail. :class:`MailEnvironment` keeps
+them in one plain dict.
+
+And messages repeat: what a template produces depends only on the variables
+it reads (its own and those of the templates it includes), so :class:`Reuse`
+keys a result (a subject, a whole message) by their values, and each distinct
+combination is rendered once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+
+class MailEnvironment(jinja2.Environment):
+    """A Jinja environment whose templates keep their globals in a plain dict.
+
+    Every render (and every include within one) copies the template's globals
+    into a fresh context; Jinja keeps them as a ChainMap over the environment's,
+    which copies slowly. kops never changes globals once its templates are
+    loaded, so one flat dict per template serves.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
+def variables_read(
+    environment: jinja2.Environment, sources: Iterable[str]
+) -> frozenset[str] | None:
+    """Every top-level variable the sources and the templates they include (extend,
+    import), recursively, look up; None when one names a template only at run time."""
+    names: set[str] = set()
+    pending = list(sources)
+    seen: set[str] = set()
+    while pending:
+        tree = environment.parse(pending.pop())
+        names |= meta.find_undeclared_variables(tree)
+        for referenced in meta.find_referenced_templates(tree):
+            if referenced is None or environment.loader is None:
+                return None
+            if referenced not in seen:
+                seen.add(referenced)
+                text, _, _ = environment.loader.get_source(environment, referenced)
+                pending.append(text)
+    return frozenset(names)
+
+
+class Unkeyable(Exception):
+    """A value whose identity as a key can't be told from its contents."""
+
+
+class _Missing:
+    """Stands for a variable the context lacks (rendering then fails, as it should)."""
+
+
+_MISSING = _Missing()
+_PLAIN = (int, bool, type(None), _Missing)
+
+
+def value_key(value: Any) -> Any:
+    """A hashable stand-in equal for two values only if they render the same.
+
+    Exact types only (``1``, ``1.0`` and ``True`` are different keys; so are
+    ``0.0`` and ``-0.0``, by their repr); dicts keep their order, as a loop
+    over them would. Anything else raises :class:`Unkeyable`.
+    """
+    kind = type(value)
+    if kind is str:
+        return value  # the usual value, as itself: every other key is a tuple
+    if kind in _PLAIN:
+        return (kind, value)
+    if kind is float:
+        return (kind, repr(value))
+    if kind is dict:
+        return (kind, tuple((value_key(k), value_key(v)) for k, v in value.items()))
+    if kind is list or kind is tuple:
+        return (kind, tuple(value_key(item) for item in value))
+    raise Unkeyable(kind.__name__)
+
+
+class Reuse:
+    """Results of a rendering, keyed by the values of the variables it reads.
+
+    ``None`` for ``names`` turns reuse off (every call renders); so does a
+    run in which few results are found again (each recipient's own facts, say),
+    where keying would only cost. A dict or list met again (the sender, a
+    seminar: one object for the whole run) is keyed once: contexts are built
+    for a run and not changed while it is rendered.
+    """
+
+    TRIAL = 1_000  # look-ups before deciding whether reuse pays
+    MIN_HITS = 0.25  # the share of them found again for it to pay
+
+    def __init__(self, names: frozenset[str] | None) -> None:
+        self.names = None if names is None else sorted(names)
+        self.results: dict[Any, Any] = {}
+        self.tries = 0
+        self.hits = 0
+        # id → (the object, its key); holding the object keeps its id from being reused.
+        self._keyed: dict[int, tuple[Any, Any]] = {}
+
+    def look_up(self, key: Any) -> Any:
+        """The result stored under key, or None; gives up reuse when it does not pay."""
+        self.tries += 1
+        found = self.results.get(key)
+        if found is not None:
+            self.hits += 1
+        elif self.tries >= self.TRIAL and self.hits < self.MIN_HITS * self.tries:
+            self.names = None
+            self.results.clear()
+            self._keyed.clear()
+        return found
+
+    def key(self, context: dict[str, Any]) -> Any:
+        """The key of this context, or None when it can't be keyed (then render it)."""
+        if self.names is None:
+            return None
+        try:
+            return tuple([self._value_key(context.get(name, _MISSING)) for name in self.names])
+        except Unkeyable:
+            return None
+
+    def _value_key(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is not dict and kind is not list:
+            return value_key(value)
+        known = self._keyed.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        key = value_key(value)
+        self._keyed[id(value)] = (value, key)
+        return key
