@@ -30,6 +30,11 @@ REASONS = {
 }
 
 
+# What an audience reads of a snapshot: the stuck points' facts; milestones and the
+# users list read a subset of the same columns (see load_tables).
+NEEDED_COLUMNS = segmentation.NEEDED_COLUMNS
+
+
 @dataclass(frozen=True)
 class AudienceSpec:
     segment: str | None = None

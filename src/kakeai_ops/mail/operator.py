@@ -4,7 +4,7 @@ the plan and progress to and to ask for confirmation. The CLI supplies both."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -26,7 +26,9 @@ class Source(Protocol):
 
     def snapshot(self, ref: str | None = None) -> SnapshotInfo: ...
 
-    def tables(self, snapshot: SnapshotInfo) -> Tables: ...
+    def tables(
+        self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]] | None = None
+    ) -> Tables: ...
 
 
 class Operator(Protocol):

@@ -26,6 +26,7 @@ from ..store import audit, awards, delivered_milestones, draw_entrants
 from ..store.ledger import Ledger, LedgerRow
 from ..workspace import Workspace
 from . import binding as run_binding
+from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .delivery import dry_run, send_pending, test_send
 from .operator import Operator, Source
@@ -73,7 +74,7 @@ def audience_for(
         raise KopsError(f"--role: '{spec.role}' is not manager, member, both or none")
     snap = source.snapshot(snapshot)
     when = operator.as_of(as_of, snap)
-    tables = source.tables(snap)
+    tables = source.tables(snap, columns=AUDIENCE_COLUMNS)
     cap = source.settings.mail.frequency_cap
     with open_ledger(source.workspace) as ledger:
         suppressed = ledger.suppressed()
