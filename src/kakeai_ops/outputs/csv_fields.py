@@ -92,17 +92,15 @@ def _arrow_text(column: pd.Series) -> pa.Array:
     return pc.fill_null(text.cast(TEXT), _scalar(""))
 
 
-def _dates(column: pd.Series) -> pa.Array:
+def _dates(column: pd.Series) -> pa.Array | None:
     """``YYYY-MM-DD`` for a whole day, else ``YYYY-MM-DD HH:MM``; blank for missing."""
     values = column.to_numpy()
     known = ~np.isnat(values)
     years = values[known].astype("datetime64[Y]").astype(np.int64) + 1970
     if len(years) and (years.min() < 1000 or years.max() > 9999):
-        # strftime writes such years differently from numpy: keep its way.
-        minutes = column.dt.strftime("%Y-%m-%d %H:%M")
-        day = column.dt.strftime("%Y-%m-%d")
-        whole = column.where(column == column.dt.normalize())
-        return _arrow_text(day.where(whole.notna(), minutes))
+        # Timestamp.strftime writes such years unpadded (999-01-01), numpy and the
+        # column's strftime padded: value by value, as cell() writes them.
+        return None
     # Each distinct day is written once and each minute of the day comes from a table
     # of 1,440: formatting 50k timestamps one by one costs six times as much.
     present = values[known]
@@ -172,11 +170,10 @@ def _plain(column: pd.Series) -> pa.Array | None:
 
 
 def _as_field(value: Any) -> str:
-    """As csv.writer turns a value into text: None blank, floats by repr, else str()."""
+    """As csv.writer turns a value into text: None blank, else str() (a numpy float's
+    repr would be ``np.float64(0.1)``; its str is 0.1, as csv.writer writes it)."""
     if value is None:
         return ""
-    if isinstance(value, float):
-        return repr(value)
     return str(value)
 
 
