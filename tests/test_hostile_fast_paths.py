@@ -1,6 +1,7 @@
-"""Hostile inputs for the fast paths that replaced plain code: each must give the plain
-rule's answer byte for byte (decoding, dates, distinct values, CSV fields, reused mail
-renders, per-user positions)."""
+"""Hostile inputs for the fast paths that replaced plain code in reading exports and
+writing CSV: each must give the plain rule's answer byte for byte (decoding at chunk
+boundaries, dates read from bytes, distinct values and their first rows, CSV fields).
+The mail and analysis fast paths: test_hostile_fast_paths_reuse.py."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from kakeai_ops.analyses.common import user_positions
+from conftest import Cli
 from kakeai_ops.exports import decoding, fast_dates, normalise
 from kakeai_ops.exports.decoding import ReadFailure, detect_encoding, utf8_copy
 from kakeai_ops.exports.distinct import Distinct, first_bytes, text_bytes
-from kakeai_ops.mail.templates import TemplateSet
 from kakeai_ops.outputs import files
 from kakeai_ops.outputs.neutralise import csv_field
+from kakeai_ops.workspace import Workspace
+from test_ingest import _fails
 
 # --- 1. decoding: chunked CP932 decoding and chunked UTF-8 validation -------------------
 
@@ -330,95 +332,52 @@ def test_csv_fields_are_what_csv_writer_writes(name: str, line_end: str) -> None
     assert files.csv_text(frame, line_end) == _plain_csv(frame, line_end)
 
 
-# --- 4. mail rendered once per distinct value of what its templates read ---------------
-
-_TEMPLATES = {
-    "loop.txt": "subject: {{ name }} 様\n---\n{% for k, v in user.items() %}{{ k }}={{ v }}\n"
-    "{% endfor %}",
-    "keyed.txt": "subject: {{ name }}\n---\n{% set key = 'email' %}{{ user[key] }} {{ loop_x }}\n",
-    "include_var.txt": "subject: x\n---\n{% include part %}\n",
-    "_part_a.txt": "A {{ user.email }}",
-    "_part_b.txt": "B {{ user.division }}",
-    "macros.txt": "subject: {{ name }}\n---\n{% import '_macros.txt' as m with context %}"
-    "{{ m.who() }} {{ m.hi(name) }}\n",
-    "_macros.txt": "{% macro who() %}{{ user.email }}{% endmacro %}"
-    "{% macro hi(n) %}{{ n|upper }} {{ user['division'] }}{% endmacro %}",
-    "from.txt": "subject: s\n---\n{% from '_macros.txt' import who with context %}{{ who() }}\n",
-    "blocks.txt": "subject: {{ facts.stuck_point }}\n---\n{% block b %}{{ user.email }}{% endblock %}"
-    " {{ self.b() }} {% for x in [1, 2] %}{{ loop.index }}{{ user.role }}{% endfor %}\n",
-    "split.txt": "subject: {{ user.division }}\n---\n{{ name }} {{ user.email }}\n",
-    "extends.txt": "subject: e\n---\n{% extends '_base.txt' %}{% block body %}{{ name }}"
-    "{% endblock %}",
-    "_base.txt": "{% block body %}{% endblock %} / {{ user.email }}",
-    "filters.txt": "subject: {{ name|default('x') }}\n---\n{{ user|dictsort|map(attribute=1)"
-    "|join(',') }} {{ facts|tojson }}\n",
-}
+# --- 2 (through ingest). "first at row N" names the true first row --------------------
 
 
-def _recipient(name: str, email: str, division: str, **more: Any) -> dict[str, Any]:
-    user = {"name": name, "email": email, "division": division, "role": more.get("role", "")}
-    return {
-        "name": name,
-        "user": user,
-        "facts": {"stuck_point": more.get("stuck", "s"), "n": more.get("n", 1)},
-        "part": more.get("part", "_part_a.txt"),
-        "loop_x": more.get("loop_x", 0),
-    }
+def test_duplicates_in_odd_orders_name_their_true_first_rows(
+    ws: Workspace, cli: Cli, make_exports: Any
+) -> None:
+    def held(meeting_id: str, manager: str = "0001") -> list[str]:
+        return [meeting_id, manager, "0002", "2026/11/02", "実施済", "", "", "", "", ""]
 
-
-def _recipients() -> list[dict[str, Any]]:
-    same = "山田 太郎"
-    people = [
-        _recipient(same, "a@x.jp", "営業"),
-        _recipient(same, "b@x.jp", "営業"),
-        _recipient(same, "a@x.jp", "開発"),
-        _recipient(same, "a@x.jp", "営業", role="manager"),
-        _recipient(same, "a@x.jp", "営業", stuck="t"),
-        _recipient(same, "a@x.jp", "営業", part="_part_b.txt"),
-        _recipient(same, "a@x.jp", "営業", loop_x=1),
-        _recipient(same, "a@x.jp", "営業", loop_x=True),
-        _recipient(same, "a@x.jp", "営業", loop_x=1.0),
-        _recipient(same, "a@x.jp", "営業", n=-0.0),
-        _recipient(same, "a@x.jp", "営業", n=0.0),
-        _recipient("山田 次郎", "a@x.jp", "営業"),
-    ]
-    # The same people again, in another order: reuse must find each one's own message.
-    return people + people[::-1]
-
-
-@pytest.mark.parametrize("template", [n[:-4] for n in _TEMPLATES if not n.startswith("_")])
-def test_reused_mail_is_each_recipients_own(template: str, tmp_path: Path) -> None:
-    folder = tmp_path / "templates"
-    folder.mkdir()
-    for name, text in _TEMPLATES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    reused = TemplateSet(folder).get(template)
-    for context in _recipients():
-        fresh = TemplateSet(folder).get(template)  # a new set renders without reuse
-        assert reused.render(context, "【P】") == fresh.render(context, "【P】")
-
-
-# --- 5. user positions by Arrow's index_in -----------------------------------------------
-
-
-@pytest.mark.parametrize("index_dtype", ["str", "string[python]", "string[pyarrow]"])
-@pytest.mark.parametrize("ids_dtype", ["str", "string[python]", "string[pyarrow]"])
-def test_user_positions_match_get_indexer(index_dtype: str, ids_dtype: str) -> None:
-    index = pd.Index(["u1", "ｕ1", "U1", "", "u2", "ｕ２"], dtype=index_dtype)
-    ids = pd.Series(["u2", "ｕ1", "", "x", "u1", "u2", "ｕ２", "u１"], dtype=ids_dtype)
-    expected = index.get_indexer(ids)
-    assert user_positions(index, ids).tolist() == expected.tolist()
-    rows = np.array([True, False, True, True, False, True, True, False])
-    assert user_positions(index, ids, rows, missing=99).tolist() == [
-        99 if p < 0 else p for p in expected[rows]
-    ]
-
-
-def test_user_positions_over_arrow_chunks_and_categories() -> None:
-    index = pd.Index(_arrow_backed([["a", "b"], ["c"]]))
-    ids = _arrow_backed([["c"], ["a", "q", "b"]])
-    assert user_positions(index, ids).tolist() == [2, 0, -1, 1]
-    codes = pd.Series(
-        pd.Categorical(["q", "b", "q", "a"], categories=pd.Index(["z", "q", "b", "a"], dtype="str"))
+    files = make_exports(
+        meetings=[
+            held("M2"),  # row 2
+            held("M1", "０００１"),  # row 3 (the manager id NFKC'd)
+            held("M2"),  # row 4: first at row 2
+            held("Ｍ1"),  # row 5: M1 after NFKC, first at row 3
+            held("M1"),  # row 6: first at row 3
+            held("M3", "0001"),  # row 7
+            held("M3", "０００１"),  # row 8: first at row 7
+        ]
     )
-    assert user_positions(index, codes).tolist() == [-1, 1, -1, 0]
+    message = _fails(ws, cli, files)
+    for row, value, first in ((4, "M2", 2), (5, "M1", 3), (6, "M1", 3), (8, "M3", 7)):
+        assert (
+            f"meetings.csv:{row}: 1on1ID: duplicate 1on1 id ('{value}', first at row {first})"
+            in message
+        )
+    assert "meetings.csv:2: 1on1ID" not in message and "meetings.csv:7: 1on1ID" not in message
+
+
+@pytest.mark.parametrize(
+    ("managers", "count", "first"),
+    [
+        (["0001", "0001", "０００１", "0001", "０００１"], 2, 4),
+        (["０００１", "0001", "0001", "０００１", "0001"], 2, 2),
+        (["0001", "0001", "0001", "0001", "０００１"], 1, 6),
+    ],
+)
+def test_normalised_note_names_the_first_changed_row(
+    ws: Workspace, cli: Cli, make_exports: Any, managers: list[str], count: int, first: int
+) -> None:
+    meetings = [
+        [f"M{n}", manager, "0002", "2026/11/02", "実施済", "", "", "", "", ""]
+        for n, manager in enumerate(managers)
+    ]
+    result = cli("ingest", *map(str, make_exports(meetings=meetings)))
+    assert (
+        f"meetings.csv: 上司ID: {count} value(s) normalised, e.g. row {first}: '０００１' → '0001'"
+        in result.stderr
+    )
