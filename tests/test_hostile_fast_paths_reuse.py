@@ -210,10 +210,28 @@ def test_segment_facts_on_hostile_rows_are_the_plain_ones() -> None:
             pd.testing.assert_frame_equal(result, first)
 
 
+def _sparse_tables() -> dict[str, Any]:
+    """Tables with next to nothing in them: no 1on1s, only strangers' 1on1s, a user
+    meeting themself, blank division and department names."""
+    a = {"division": "A", "department": "a"}
+    return {
+        "hostile": tables(*_hostile_tables_rows()),
+        "no 1on1s": tables([user("u1", **a), user("m1", **a)], [pair("m1", "u1")], []),
+        "only strangers": tables([user("u1", **a)], [], [meeting("x", "y", "2026-11-10 10:00")]),
+        "one user": tables([user("u1", **a)], [], [meeting("u1", "u1", "2026-11-10 10:00")]),
+        "blank names": tables(
+            [user("u1", division="", department=""), user("m1", division="A", department="")],
+            [pair("m1", "u1")],
+            [meeting("m1", "u1", "2026-11-10 10:00")],
+        ),
+    }
+
+
 @pytest.mark.parametrize("text", ["30d", "month:2026-11"])
-def test_division_figures_on_hostile_rows_are_the_plain_ones(text: str) -> None:
+@pytest.mark.parametrize("case", list(_sparse_tables()))
+def test_division_figures_on_hostile_rows_are_the_plain_ones(text: str, case: str) -> None:
     as_of = dt.date(2026, 11, 20)
-    hostile = tables(*_hostile_tables_rows())
+    hostile = _sparse_tables()[case]
     period, before = dv.parse_period(text, as_of)
     figures = Figures(hostile, since=min(before.start, dv.last_months(as_of, 6)[-1].start))
 
@@ -233,5 +251,18 @@ def test_division_figures_on_hostile_rows_are_the_plain_ones(text: str) -> None:
         dv.topic_response(hostile, period, ["division"]),
     )
     same(figures.monthly(as_of), dv.monthly(hostile, as_of))
-    held = figures.metrics(period, ["division"]).set_index("division")["held"]
-    assert held.loc["A"] > 0 and held.loc["Ａ"] > 0  # the twins stay two divisions
+    if case == "hostile":
+        held = figures.metrics(period, ["division"]).set_index("division")["held"]
+        assert held.loc["A"] > 0 and held.loc["Ａ"] > 0  # the twins stay two divisions
+
+
+@pytest.mark.parametrize("case", list(_sparse_tables()))
+def test_segment_of_sparse_tables_counts_as_the_plain_rule(case: str) -> None:
+    sparse = _sparse_tables()[case]
+    result = segment(sparse, RULES, AS_OF).set_index("user_id")
+    assert sorted(result.index) == sorted(sparse.users["user_id"])
+    meetings = sparse.meetings
+    held = meetings[(meetings["status"] == "held") & (meetings["held_at"] < "2026-11-21")]
+    for person in result.index:
+        plain = int((held["manager_id"] == person).sum() + (held["member_id"] == person).sum())
+        assert int(result.loc[person, "held_total"]) == plain, person
