@@ -26,3 +26,17 @@ def test_snapshot_as_of_is_the_newest_dated_on_or_before(ws: Workspace) -> None:
     latest = snapshot_as_of(ws, dt.date(2026, 11, 20))
     assert latest is not None and latest.id == "0003"
     assert snapshot_as_of(ws, dt.date(2026, 10, 30)) is None
+
+
+def test_table_columns_are_what_a_snapshot_stores(sample_copy: Workspace) -> None:
+    """model.TABLE_COLUMNS (what commands name when they load only some columns) is the
+    snapshot's own column list, table by table and in order."""
+    import pyarrow.parquet as pq
+
+    from kakeai_ops.model import TABLE_COLUMNS
+    from kakeai_ops.store import latest_snapshot
+
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    for name, columns in TABLE_COLUMNS.items():
+        assert tuple(pq.read_schema(snapshot.path / f"{name}.parquet").names) == columns

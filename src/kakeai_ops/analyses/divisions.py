@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KopsError
-from ..model import Tables
+from ..model import TABLE_COLUMNS, Tables
 from .common import (
     current_users,
     day_end,
@@ -29,20 +29,8 @@ from .common import (
 # What the division figures read of a snapshot (a command loads only these: see
 # load_tables). Not the 1on1s' own ids or managers: figures are by the member's place.
 NEEDED_COLUMNS = {
-    "users": [
-        "user_id",
-        "name",
-        "email",
-        "division",
-        "department",
-        "job_type",
-        "age_band",
-        "employment",
-        "employment_status",
-        "created_at",
-        "last_login_at",
-    ],
-    "pairs": ["manager_id", "member_id", "invited_at", "accepted_at", "recurring"],
+    "users": list(TABLE_COLUMNS["users"]),
+    "pairs": list(TABLE_COLUMNS["pairs"]),
     "meetings": [
         "member_id",
         "held_at",

@@ -34,10 +34,11 @@ class MailEnvironment(jinja2.Environment):
 
 
 def variables_read(
-    environment: jinja2.Environment, sources: Iterable[str]
+    environment: jinja2.Environment, sources: Iterable[str], skip_unknown: bool = False
 ) -> frozenset[str] | None:
     """Every top-level variable the sources and the templates they include (extend,
-    import), recursively, look up; None when one names a template only at run time."""
+    import), recursively, look up; None when one names a template only at run time
+    (``skip_unknown``: leave such a template out, for a listing)."""
     names: set[str] = set()
     pending = list(sources)
     seen: set[str] = set()
@@ -46,6 +47,8 @@ def variables_read(
         names |= meta.find_undeclared_variables(tree)
         for referenced in meta.find_referenced_templates(tree):
             if referenced is None or environment.loader is None:
+                if skip_unknown:
+                    continue
                 return None
             if referenced not in seen:
                 seen.add(referenced)

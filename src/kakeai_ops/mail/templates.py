@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
 
 from ..errors import KopsError
 from .rendering import MailEnvironment, Reuse, variables_read
@@ -82,17 +81,10 @@ class MailTemplate:
 
     def variables(self) -> list[str]:
         """Top-level variables the template (and what it includes) uses."""
-        names: set[str] = set()
         sources = [self.subject_source, self.body_source]
         if self.html_path is not None:
             sources.append(self.html_path.read_text(encoding="utf-8"))
-        for source in sources:
-            names |= meta.find_undeclared_variables(self.env.parse(source))
-            for included in meta.find_referenced_templates(self.env.parse(source)):
-                if included and self.env.loader is not None:
-                    text, _, _ = self.env.loader.get_source(self.env, included)
-                    names |= meta.find_undeclared_variables(self.env.parse(text))
-        return sorted(names)
+        return sorted(variables_read(self.env, sources, skip_unknown=True) or ())
 
     @cached_property
     def _subjects(self) -> Reuse:
