@@ -18,7 +18,7 @@ from ..analyses import segment as segmentation
 from ..analyses.mail_effect import Difference, difference, run_effect
 from ..config import Settings
 from ..errors import KopsError
-from ..outputs.privacy import protect_effect, shown_difference
+from ..privacy.effect import protect_effect, shown_difference
 from ..store import Tables
 from ..store.ledger import Ledger
 from ..workspace import Workspace
