@@ -12,6 +12,7 @@ from rich.markup import escape
 from ..analyses import segment as segmentation
 from ..analyses import shortlist
 from ..clock import now
+from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import typed_id
 from ..interviews import Candidates, candidates, history_with_names
@@ -320,7 +321,10 @@ def record_command(
     manager_id: Annotated[str, typer.Argument(help="The manager (上長) of the pair.")],
     member_id: Annotated[str, typer.Argument(help="The member (メンバー) of the pair.")],
     date: Annotated[
-        str | None, typer.Option("--date", help="Interview date YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option(
+            "--date", help="Interview date, e.g. 2026-12-03 or 2026/12/3 (default: today)."
+        ),
     ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -334,10 +338,7 @@ def record_command(
     for user in (manager, member):
         if user not in known:
             raise KopsError(f"no user '{user}' in the latest snapshot")
-    try:
-        on = dt.date.fromisoformat(date) if date else now().date()
-    except ValueError:
-        raise KopsError(f"--date: '{date}' is not a date", hint="write it as YYYY-MM-DD") from None
+    on = parse_date(date, "--date") if date else now().date()
     added = record_interview(opened.workspace, manager, member, on)
     err.print(
         f"{escape(manager)} → {escape(member)}: "

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..config import Mail, Settings
 from ..errors import KopsError
+from ..ids import typed_run_id
 from ..outputs.filenames import safe_name
 from ..outputs.files import write_atomically
 from ..store.ledger import Ledger
@@ -133,6 +134,30 @@ def safe_run_id(run_id: str) -> str:
         raise KopsError(
             f"{run_id!r} can't be a run id", hint="use letters, digits, '.', '-' and '_'"
         )
+    return run_id
+
+
+def typed_run(raw: str) -> str:
+    """A run id as the operator typed it, folded (see ``ids.typed_run_id``) and checked."""
+    try:
+        folded = typed_run_id(raw)
+    except ValueError as err:
+        raise KopsError(
+            f"{raw!r} can't be a run id: {err}", hint="use letters, digits, '.', '-' and '_'"
+        ) from None
+    return safe_run_id(folded)
+
+
+def stored_run_id(ledger: Ledger, raw: str) -> str:
+    """The ledger's id of the run ``raw`` names: its folded form, or a run stored before
+    ids were folded whose id folds to the same."""
+    run_id = typed_run(raw)
+    if ledger.run(run_id) is not None:
+        return run_id
+    for stored in ledger.run_ids():
+        with contextlib.suppress(ValueError):
+            if typed_run_id(stored) == run_id:
+                return stored
     return run_id
 
 

@@ -18,9 +18,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..privacy.audit import check
 from .files import cell, display_width, replacing
 from .neutralise import protect_workbook
-from .privacy_audit import check
 
 if TYPE_CHECKING:  # the report is built by the workflow above; this only writes it
     from ..reports import DivisionReport
