@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     Field,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from .values import NonNegativeInt, NonNegativeNumber, PositiveInt, Section
 
 
+class Cap(Section):
+    """At most ``max`` mails of one category to one person within ``days`` days."""
+
+    max: PositiveInt
+    days: PositiveInt
+
+
 class FrequencyCap(Section):
-    max_nudges: PositiveInt = 2
-    days: PositiveInt = 14
+    """Caps per category: ``nudge`` (stuck-point mails) and ``programme`` (seminar
+    invitations and recordings, campaign and milestone news). Each is counted on its own,
+    so a programme mail never uses up a nudge and the other way round."""
+
+    nudge: Cap = Field(default_factory=lambda: Cap(max=2, days=14))
+    programme: Cap = Field(default_factory=lambda: Cap(max=4, days=14))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_form(cls, value: Any) -> Any:
+        """``{max_nudges: N, days: D}`` (kops.yaml before the categories) caps nudges."""
+        if isinstance(value, dict) and ("max_nudges" in value or "days" in value):
+            older = dict(value)
+            nudge = {"max": older.pop("max_nudges", 2), "days": older.pop("days", 14)}
+            return {**older, "nudge": nudge}
+        return value
+
+    def of(self, category: str) -> Cap:
+        return self.nudge if category == "nudge" else self.programme
 
 
 class SendWindow(Section):

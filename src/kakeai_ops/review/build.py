@@ -283,6 +283,8 @@ def _mail(
                 segment_key=key,
                 snapshot=str(run["snapshot"]),
                 sent=int(run["sent"]),
+                written=int(run.get("written", 0)),
+                deferred=int(run.get("deferred", 0)),
                 failed=int(run["temp_failed"]) + int(run["perm_failed"]),
                 suppressed=int(run["suppressed"]),
                 holdout=int(run["holdout"]),
