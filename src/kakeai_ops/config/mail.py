@@ -52,6 +52,20 @@ class Mail(Section):
     smtp: Smtp = Field(default_factory=Smtp)
 
 
+class Service(Section):
+    """Where people log in to KAKEAI and find help: mails that ask them to act link here."""
+
+    login_url: str | None = None
+    help_url: str | None = None
+
+    @field_validator("login_url", "help_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().lower().startswith(("https://", "http://")):
+            raise PydanticCustomError("url", "must be a web address starting with https://")
+        return value.strip() if value is not None else None
+
+
 class Advisor(Section):
     email: str | None = None
     scope: list[str]

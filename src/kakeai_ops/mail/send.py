@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..calendar import BusinessCalendar
 from ..clock import JST, now
@@ -152,16 +153,11 @@ class Sender:
                     else:
                         consecutive = 0
                         self.ledger.mark(plan.run_id, message.item, "sent")
-                        if "milestone" in message.extra:
+                        delivered = milestones_in(message.extra)
+                        if delivered:
                             record_milestones_delivered(
                                 self.ws,
-                                [
-                                    (
-                                        message.user_id,
-                                        int(message.extra["milestone"]),
-                                        str(message.extra["role"]),
-                                    )
-                                ],
+                                [(message.user_id, step, role) for role, step in delivered],
                                 plan.run_id,
                             )
                         report.outcomes["sent"] += 1
@@ -239,3 +235,13 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         self._next_slot = max(self.clock(), self._next_slot) + interval
+
+
+def milestones_in(extra: dict[str, Any]) -> list[tuple[str, int]]:
+    """(role, milestone) a message delivers: one per role it names (plans made before a
+    mail could name both roles carry one ``milestone`` and ``role``)."""
+    if "milestones" in extra:
+        return [(str(role), int(due["milestone"])) for role, due in extra["milestones"].items()]
+    if "milestone" in extra:
+        return [(str(extra["role"]), int(extra["milestone"]))]
+    return []
