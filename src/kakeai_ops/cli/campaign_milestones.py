@@ -10,6 +10,8 @@ import typer
 from rich.markup import escape
 
 from ..analyses.milestones import milestones_due
+from ..analyses.segment import role_key
+from ..dates import parse_date
 from ..errors import KopsError
 from ..lock import workspace_lock
 from ..mail.milestones import mark_delivered, milestone_baseline
@@ -35,7 +37,9 @@ def milestones_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
-    role: Annotated[str | None, typer.Option("--role", help="Only manager or member.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only manager or member (上司/部下).")
+    ] = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
     mark: Annotated[
@@ -63,15 +67,15 @@ def milestones_command(
 
     Example: kops campaign milestones --role manager
     """
-    if role not in (None, "manager", "member"):
-        raise KopsError(f"--role: '{role}' is not manager or member")
+    if role is not None:
+        role = role_key(role, "--role", allowed=("manager", "member"))
     if before is not None and not mark:
         raise KopsError("--before goes with --mark-delivered")
     opened = session(workspace)
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     if mark:
-        day = _day(before, "--before") if before else when + dt.timedelta(days=1)
+        day = parse_date(before, "--before") if before else when + dt.timedelta(days=1)
         with workspace_lock(opened.workspace, "kops campaign milestones --mark-delivered"):
             added = mark_delivered(
                 opened.workspace, opened.settings, opened.tables(snap), day, snap.id
@@ -128,15 +132,6 @@ def milestones_command(
             max_rows=100,
         )
     )
-
-
-def _day(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise KopsError(
-            f"{option}: '{text}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-01"
-        ) from None
 
 
 def register(app: typer.Typer) -> None:
