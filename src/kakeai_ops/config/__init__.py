@@ -30,7 +30,7 @@ from .exports import (
     Scale,
     Statuses,
 )
-from .mail import Advisor, FrequencyCap, Mail, SendWindow, Smtp
+from .mail import Advisor, Bounce, FrequencyCap, Mail, OAuth, SendWindow, Smtp
 from .rules import (
     CalendarSettings,
     Campaign,
@@ -65,6 +65,7 @@ __all__ = [
     "PAIRS_HEADERS",
     "USERS_HEADERS",
     "Advisor",
+    "Bounce",
     "CalendarSettings",
     "Campaign",
     "Employment",
@@ -75,6 +76,7 @@ __all__ = [
     "Interview",
     "InterviewWeights",
     "Mail",
+    "OAuth",
     "PositiveInt",
     "Privacy",
     "Rules",
