@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from ..analyses.milestones import milestones_due
-from ..errors import KopsError
+from ..analyses.segment import role_key
 from ..outputs.files import write_table
 from ..store import delivered_milestones
 from .common import (
@@ -32,7 +32,9 @@ def milestones_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
-    role: Annotated[str | None, typer.Option("--role", help="Only manager or member.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only manager or member (上司/部下).")
+    ] = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
 ) -> None:
@@ -43,8 +45,8 @@ def milestones_command(
 
     Example: kops campaign milestones --role manager
     """
-    if role not in (None, "manager", "member"):
-        raise KopsError(f"--role: '{role}' is not manager or member")
+    if role is not None:
+        role = role_key(role, "--role", allowed=("manager", "member"))
     opened = session(workspace)
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)

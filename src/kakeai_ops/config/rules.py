@@ -106,6 +106,15 @@ class Campaign(Section):
     draw_seed: str | None = None
 
 
+# Stuck points that contradict good practice (rules.md §1 keys; the earlier ones of the funnel
+# cannot occur in a pair with held 1on1s).
+GoodPracticeConflict = Literal["not_activated", "lapsed", "no_prep", "no_rating", "no_recurrence"]
+
+
+def _default_stuck_points_out() -> list[GoodPracticeConflict]:
+    return ["lapsed", "no_prep", "no_rating", "no_recurrence"]
+
+
 class InterviewWeights(Section):
     regularity: NonNegativeNumber = 0.30
     volume: NonNegativeNumber = 0.15
@@ -124,6 +133,9 @@ class Interview(Section):
     n: PositiveInt = 6
     weights: InterviewWeights = Field(default_factory=InterviewWeights)
     private_topics: list[str] = Field(default_factory=lambda: ["心身の状態", "プライベート"])
+    # A pair held up as good practice must not show what the programme tries to fix: pairs
+    # whose manager or member has one of these stuck points are left out (--include-stuck).
+    stuck_points_out: list[GoodPracticeConflict] = Field(default_factory=_default_stuck_points_out)
 
 
 class Privacy(Section):

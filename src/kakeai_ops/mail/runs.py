@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..clock import now
@@ -30,7 +30,16 @@ from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .delivery import dry_run, send_pending, test_send
 from .operator import Operator, Source
-from .plan import Plan, discard_plan, load_plan, make_plan, safe_run_id, save_plan
+from .plan import (
+    Plan,
+    discard_plan,
+    load_plan,
+    make_plan,
+    safe_run_id,
+    save_plan,
+    stored_run_id,
+    typed_run,
+)
 from .templates import TemplateSet
 
 ROLES = (None, "manager", "member", "both", "none")
@@ -102,6 +111,10 @@ def audience_for(
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
     binding = run_binding.spec_binding(request.spec, request.holdout)
+    if request.run_id is not None:
+        typed_run(request.run_id)  # refused before the state is opened
+        with open_ledger(source.workspace) as ledger:
+            request = replace(request, run_id=stored_run_id(ledger, request.run_id))
     if (
         request.run_id is not None
         and request.real

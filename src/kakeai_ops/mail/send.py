@@ -113,7 +113,9 @@ class Sender:
                     data = self._build(message)
                     self.ledger.mark(plan.run_id, message.item, "sending", attempt=True)
                     try:
-                        self.transport.send(data, mail.from_addr, message.email, message.item)
+                        self.transport.send(
+                            data, message.sender_for(mail).address, message.email, message.item
+                        )
                     except TemporaryFailure as err:
                         consecutive += 1
                         self.ledger.mark(plan.run_id, message.item, "temp_failed", str(err))
