@@ -32,6 +32,7 @@ from .common import (
     writes_state,
 )
 from .console import frame_table
+from .mail_auth import check_command
 from .mail_ledger import (
     report_command,
     status_command,
@@ -261,6 +262,7 @@ app.command("suppress")(writes_state("mail suppress")(suppress_command))
 app.command("unsuppress")(writes_state("mail unsuppress")(unsuppress_command))
 app.command("suppressed")(suppressed_command)
 app.command("report")(report_command)
+app.command("check")(check_command)
 
 
 def register(root: typer.Typer) -> None:

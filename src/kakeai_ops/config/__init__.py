@@ -33,7 +33,7 @@ from .exports import (
     Scale,
     Statuses,
 )
-from .mail import Advisor, FrequencyCap, Mail, SendWindow, Service, Smtp
+from .mail import Advisor, Bounce, FrequencyCap, Mail, OAuth, SendWindow, Service, Smtp
 from .rules import (
     CalendarSettings,
     Campaign,
@@ -68,6 +68,7 @@ __all__ = [
     "PAIRS_HEADERS",
     "USERS_HEADERS",
     "Advisor",
+    "Bounce",
     "CalendarSettings",
     "Campaign",
     "Employment",
@@ -78,6 +79,7 @@ __all__ = [
     "Interview",
     "InterviewWeights",
     "Mail",
+    "OAuth",
     "PositiveInt",
     "Privacy",
     "Rules",

@@ -149,8 +149,8 @@ class Sender:
                         self.ledger.mark(plan.run_id, message.item, "planned", str(err))
                         raise KopsError(
                             f"the mail server refused the run: {err}",
-                            hint="check mail.smtp in kops.yaml, the sender address "
-                            "and the password",
+                            hint=err.hint
+                            or "check mail.smtp in kops.yaml, the sender address and the password",
                         ) from None
                     else:
                         consecutive = 0
@@ -198,7 +198,8 @@ class Sender:
             except FatalFailure as err:
                 raise KopsError(
                     f"the mail server refused the login: {err}",
-                    hint="check mail.smtp.user and the password "
+                    hint=err.hint
+                    or "check mail.smtp.user and the password "
                     "(KOPS_SMTP_PASSWORD or the OS keyring)",
                 ) from None
 
@@ -211,7 +212,7 @@ class Sender:
         except TemporaryFailure:
             pass  # the next attempt reconnects again
         except FatalFailure as err:
-            raise KopsError(f"the mail server refused the login: {err}") from None
+            raise KopsError(f"the mail server refused the login: {err}", hint=err.hint) from None
 
     def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
         """Checked at send time, not only when planning: lists, caps and leave change."""
