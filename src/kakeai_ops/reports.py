@@ -3,7 +3,7 @@
 The numbers come from ``analyses/divisions.py`` on tables already cut to the
 advisor's scope. Each published figure becomes a :class:`Cell` (what it is,
 the people behind it, what it is computed from); minimum group sizes hide the
-small ones, then ``outputs/privacy_audit.py`` hides more until nothing hidden
+small ones, then ``privacy/audit.py`` hides more until nothing hidden
 can be worked out from what is shown, and checks the result. The workbook,
 the console table and ``--format json`` are all views of these cells.
 """
@@ -19,8 +19,9 @@ import pandas as pd
 from .analyses import divisions as division_figures
 from .analyses.division_groups import TOTAL, Figures
 from .config import Settings
-from .outputs.privacy_audit import check, protect
-from .outputs.report_cells import ANY, PRIMARY, Cell, rows_of
+from .privacy.audit import check, protect
+from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
+from .privacy.rules import minimum
 from .store import Tables
 
 MONTHS = 6  # the monthly chart's months
@@ -123,9 +124,8 @@ class _Cells:
     def __init__(self, settings: Settings, period: division_figures.Period) -> None:
         self.cells: list[Cell] = []
         self.period = period.label
-        self.minimum = settings.privacy.min_group
-        self.sensitive = set(settings.privacy.sensitive_topics)
-        self.sensitive_minimum = settings.privacy.min_group_sensitive
+        self.privacy = settings.privacy
+        self.minimum = minimum(settings)
 
     def add(self, **fields: Any) -> int:
         fields.setdefault("period", self.period)
@@ -137,7 +137,7 @@ class _Cells:
         return len(self.cells) - 1
 
     def threshold(self, topic: str | None) -> int:
-        return self.sensitive_minimum if topic in self.sensitive else self.minimum
+        return minimum(self.privacy, topic)
 
 
 def build_report(
@@ -203,11 +203,7 @@ def build_report(
             depends=(members[record["division"]],),
         )
     cells = out.cells
-    for cell in cells:
-        # Too few people, or nothing to show (no one rated): both read as a small group.
-        if cell.size < cell.threshold or cell.raw is None:
-            cell.state = PRIMARY
-    small = sum(c.hidden for c in cells)
+    small = mark_small(cells)
     audited = protect(cells)
     check(cells)
     return DivisionReport(

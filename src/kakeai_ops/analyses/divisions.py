@@ -1,7 +1,7 @@
 """Division reports (rules.md §4): per 事業部 and 部署, over a period, with a trend.
 
 Pure: canonical tables in, numbers out. Privacy (minimum group sizes,
-complementary suppression) is applied afterwards by ``outputs/privacy.py``,
+complementary suppression) is applied afterwards by ``privacy/``,
 which needs the group sizes computed here (``people`` columns).
 """
 

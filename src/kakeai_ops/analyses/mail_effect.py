@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..privacy.rules import is_small
+
 # Below this many people in a group (found in the later snapshot) a difference is not reported:
 # the interval would span most of the possible range and invite over-reading.
 MIN_GROUP = 10
@@ -83,7 +85,7 @@ def difference(effect: pd.DataFrame, minimum: int = MIN_GROUP) -> Difference:
     h_n, h_left = int(holdout["in_snapshot"]), int(holdout["left_stuck_point"])
     if int(holdout["users"]) == 0:
         return Difference(m_n, m_left, h_n, h_left, reason="no holdout")
-    if m_n < minimum or h_n < minimum:
+    if is_small(m_n, minimum) or is_small(h_n, minimum):
         return Difference(
             m_n,
             m_left,

@@ -59,6 +59,7 @@ def status_command(
             return
     found = run_status(context.workspace, run_id)
     rows, problems, tests = found.rows, found.not_sent, found.test_sends
+    run_id = found.run_id
     if out_file is not None:
         write_table(rows, out_file, sheet="ledger", text_columns=["user_id", "item"])
         err.print(f"Wrote {len(rows):,} rows to {escape(str(out_file))}", highlight=False)
@@ -168,6 +169,7 @@ def report_command(
     """
     context = session(workspace)
     run, rows = measured_run(context.workspace, run_id)
+    run_id = run["run_id"]
     snap = context.snapshot(snapshot)
     if snap.id == run["snapshot"] and as_of is None:
         note(

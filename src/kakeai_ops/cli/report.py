@@ -16,8 +16,8 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..outputs.files import write_table
-from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
+from ..privacy.audit import check
 from ..reports import DivisionReport, build_report
 from ..store import audit, audit_log
 from .common import (

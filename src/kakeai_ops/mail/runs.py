@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..clock import now
@@ -28,8 +28,18 @@ from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .delivery import dry_run, send_pending, test_send
+from .milestones import milestone_baseline
 from .operator import Operator, Source
-from .plan import Plan, discard_plan, load_plan, make_plan, safe_run_id, save_plan
+from .plan import (
+    Plan,
+    discard_plan,
+    load_plan,
+    make_plan,
+    safe_run_id,
+    save_plan,
+    stored_run_id,
+    typed_run,
+)
 from .templates import TemplateSet
 
 ROLES = (None, "manager", "member", "both", "none")
@@ -83,6 +93,9 @@ def audience_for(
     listed = None
     if spec.source() == "--users" and spec.template and spec.users_file is not None:
         listed = read_user_list(spec.users_file, tables.users)
+    since = None
+    if spec.source() == "--milestones":
+        since = milestone_baseline(source.workspace, source.settings, snap, when).since
     audience = build_audience(
         spec,
         tables,
@@ -95,6 +108,7 @@ def audience_for(
         delivered=delivered_milestones(source.workspace) if spec.milestones else None,
         drawn=draw_entrants(source.workspace, drawn_in) if drawn_in else None,
         listed=listed,
+        milestones_since=since,
     )
     return audience, snap.id, str(when)
 
@@ -102,6 +116,10 @@ def audience_for(
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
     binding = run_binding.spec_binding(request.spec, request.holdout)
+    if request.run_id is not None:
+        typed_run(request.run_id)  # refused before the state is opened
+        with open_ledger(source.workspace) as ledger:
+            request = replace(request, run_id=stored_run_id(ledger, request.run_id))
     if (
         request.run_id is not None
         and request.real

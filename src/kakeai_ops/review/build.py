@@ -16,8 +16,8 @@ import pandas as pd
 from ..analyses import segment as segmentation
 from ..analyses.mail_effect import Difference, difference, run_effect
 from ..config import Settings
-from ..outputs.privacy import protect_effect, shown_difference
-from ..outputs.report_cells import Cell
+from ..privacy.cells import Cell
+from ..privacy.effect import protect_effect, shown_difference
 from ..reports import DivisionReport, build_report
 from ..seminar_summary import summarise_seminar
 from ..store import (
@@ -117,7 +117,7 @@ def build_review(
     seminars = _seminars(ws, settings, snapshot, load)
     progress("campaigns and milestones")
     campaigns = campaign_figures(ws, settings, load.tables(snapshot), as_of)
-    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of)
+    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
     progress("interview candidates")
     interviews = interview_figures(ws, settings, load.tables(snapshot), as_of)
     review = Review(

@@ -123,6 +123,9 @@ class Ledger:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
+    def run_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT run_id FROM mail_runs ORDER BY run_id")]
+
     def create_run(self, meta: dict[str, Any], rows: Iterable[LedgerRow]) -> bool:
         """The run and its frozen audience, in one transaction; False if the id is taken.
 
