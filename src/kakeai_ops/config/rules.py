@@ -22,6 +22,8 @@ class Rules(Section):
     recent_n: PositiveInt = 3
     min_prep_share: Share = 0.5
     min_rating_share: Share = 0.5
+    # A 予定 1on1 within this many days from the as-of date answers lapsed/no_1on1 nudges.
+    scheduled_days: PositiveInt = 14
 
 
 def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
@@ -106,6 +108,15 @@ class Campaign(Section):
     draw_seed: str | None = None
 
 
+# Stuck points that contradict good practice (rules.md §1 keys; the earlier ones of the funnel
+# cannot occur in a pair with held 1on1s).
+GoodPracticeConflict = Literal["not_activated", "lapsed", "no_prep", "no_rating", "no_recurrence"]
+
+
+def _default_stuck_points_out() -> list[GoodPracticeConflict]:
+    return ["lapsed", "no_prep", "no_rating", "no_recurrence"]
+
+
 class InterviewWeights(Section):
     regularity: NonNegativeNumber = 0.30
     volume: NonNegativeNumber = 0.15
@@ -124,6 +135,9 @@ class Interview(Section):
     n: PositiveInt = 6
     weights: InterviewWeights = Field(default_factory=InterviewWeights)
     private_topics: list[str] = Field(default_factory=lambda: ["心身の状態", "プライベート"])
+    # A pair held up as good practice must not show what the programme tries to fix: pairs
+    # whose manager or member has one of these stuck points are left out (--include-stuck).
+    stuck_points_out: list[GoodPracticeConflict] = Field(default_factory=_default_stuck_points_out)
 
 
 class Privacy(Section):

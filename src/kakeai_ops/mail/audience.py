@@ -16,7 +16,7 @@ from ..analyses.milestones import milestones_due
 from ..config import Settings
 from ..errors import KopsError
 from ..store import Tables
-from .context import missing, seminar_context, sender_context, template_context
+from .context import missing, run_context, seminar_context, sender_context, template_context
 from .fact_rows import fact_rows
 from .templates import TemplateSet
 
@@ -119,8 +119,10 @@ def build_audience(
     delivered: pd.DataFrame | None = None,
     drawn: pd.DataFrame | None = None,
     listed: list[str] | None = None,
+    milestones_since: dt.date | None = None,
 ) -> Audience:
-    """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``)."""
+    """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``);
+    ``milestones_since``: milestones crossed after that day are mailed (None: any)."""
     source = spec.source()
     facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
@@ -171,16 +173,20 @@ def build_audience(
             delivered
             if delivered is not None
             else pd.DataFrame(columns=["user_id", "milestone", "role"]),
+            since=milestones_since,
         )
         if spec.role:
             due = due[due["role"] == spec.role]
+        # One mail per person: a middle manager due in both roles gets one that names both.
         user_ids = []
         for row in due.itertuples(index=False):
             if row.user_id not in extra_by_user:
                 user_ids.append(row.user_id)
-            extra_by_user.setdefault(row.user_id, []).append(
-                {"milestone": int(row.milestone), "role": row.role}
-            )
+                extra_by_user[row.user_id] = [{"milestones": {}}]
+            extra_by_user[row.user_id][0]["milestones"][row.role] = {
+                "milestone": int(row.milestone),
+                "count": int(row.held_in_role),
+            }
         segment_key = None
         base = spec.template or "milestone"
     elif source == "theme":
@@ -228,6 +234,7 @@ def build_audience(
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     records = fact_rows(facts, user_ids)
     sender = sender_context(settings.mail)  # the same for every recipient
+    shared = run_context(settings, as_of)
     chosen_templates: dict[tuple[str, ...], str] = {}
     for user_id in user_ids:
         if user_id in retired_ids or user_id not in records:
@@ -252,13 +259,9 @@ def build_audience(
                 excluded[this_reason] += 1
                 excluded_users.append((user_id, this_reason))
                 continue
-            item = (
-                user_id
-                if "milestone" not in extra
-                else f"{user_id}:{extra['role']}:{extra['milestone']}"
-            )
+            item = milestone_item(user_id, extra) if "milestones" in extra else user_id
             context = template_context(
-                row, settings, extra, about_seminar, campaign_context, spec, sender
+                row, settings, extra, about_seminar, campaign_context, spec, sender, shared
             )
             recipients.append(
                 Recipient(
@@ -322,6 +325,13 @@ def build_audience(
     )
 
 
+def milestone_item(user_id: str, extra: dict[str, Any]) -> str:
+    """The ledger key of a milestone mail: user, then each role with its milestone
+    (e.g. ``000238:manager:20+member:20``), so a later milestone is a new item."""
+    due = extra["milestones"]
+    return user_id + ":" + "+".join(f"{role}:{due[role]['milestone']}" for role in sorted(due))
+
+
 def _drawn(
     spec: AudienceSpec, settings: Settings, drawn: pd.DataFrame | None
 ) -> tuple[list[str], str]:
@@ -357,10 +367,12 @@ def _template_for(
     if spec.template:
         candidates = [spec.template]
     elif source == "--milestones":
-        candidates = [
-            f"milestone.{extra['milestone']}.{extra['role']}",
-            f"milestone.{extra['role']}",
-        ]
+        roles = sorted(extra["milestones"])
+        if len(roles) == 2:
+            candidates = ["milestone.both"]
+        else:
+            step = extra["milestones"][roles[0]]["milestone"]
+            candidates = [f"milestone.{step}.{roles[0]}", f"milestone.{roles[0]}"]
     else:
         role = _mail_role(base, str(row["role"]))
         candidates = [f"{base}.{role}", base] if role else [base]

@@ -77,7 +77,10 @@ def dry_run(ws: Workspace, settings: Settings, plan: Plan, operator: Operator) -
     count = 0
     for message in plan.by_state("planned"):
         transport.send(
-            as_bytes(build_planned(mail, message)), mail.from_addr, message.email, message.item
+            as_bytes(build_planned(mail, message)),
+            message.sender_for(mail).address,
+            message.email,
+            message.item,
         )
         count += 1
     operator.say(
@@ -104,7 +107,7 @@ def test_send(
             for message in messages:
                 data = as_bytes(build_planned(mail, message, test_address=address))
                 try:
-                    transport.send(data, mail.from_addr, address, message.item)
+                    transport.send(data, message.sender_for(mail).address, address, message.item)
                 except Exception as error:  # recorded, then the next one
                     ledger.log_test(plan.run_id, message.item, address, "failed", str(error))
                     continue
