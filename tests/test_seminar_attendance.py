@@ -54,7 +54,7 @@ def ws(invited_ws: Workspace, tmp_path: Path) -> Workspace:
 def _invited(ws: Workspace) -> set[str]:
     ledger = Ledger(ws)
     try:
-        return {r.user_id for r in ledger.rows("seminar.month1-month1", ["sent"])}
+        return {r.user_id for r in ledger.rows("seminar.month1-month1", ["sent", "written"])}
     finally:
         ledger.close()
 

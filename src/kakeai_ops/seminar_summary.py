@@ -35,8 +35,10 @@ class AttendanceCounts:
         return self.attended - self.uninvited
 
 
-def attendance_counts(ws: Workspace, seminar_id: str, run_id: str) -> AttendanceCounts:
-    invited = set(invited_users(ws, run_id)["user_id"])
+def attendance_counts(
+    ws: Workspace, seminar_id: str, run_id: str, rehearsal: bool = False
+) -> AttendanceCounts:
+    invited = set(invited_users(ws, run_id, rehearsal)["user_id"])
     attended = seminar_attendance(ws, seminar_id)
     return AttendanceCounts(len(invited), len(attended), len(attended - invited))
 
@@ -111,7 +113,7 @@ def summarise_seminar(
         list(answers["free_text"]), settings, NameMatcher(tables.users["name"])
     )
     summary = summarise(
-        invited_users(ws, run_id),
+        invited_users(ws, run_id, settings.mail.transport == "outbox"),
         seminar_attendance(ws, seminar_id),
         answers,
         tables.users,

@@ -118,11 +118,15 @@ def recording_spec(seminar_id: str, absent: tuple[str, ...]) -> AudienceSpec:
     return AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
 
 
-def invited_users(ws: Workspace, run_id: str) -> pd.DataFrame:
-    """Who the invitation run reached, with their stuck point at the time."""
+def invited_users(ws: Workspace, run_id: str, rehearsal: bool = False) -> pd.DataFrame:
+    """Who the invitation run reached, with their stuck point at the time.
+
+    With ``rehearsal`` (mail.transport: outbox) those only written to the outbox count
+    too: a rehearsed reminder follows a rehearsed invitation; a real one only real ones.
+    """
     ledger = Ledger(ws)
     try:
-        rows = ledger.rows(run_id, ["sent"])
+        rows = ledger.rows(run_id, ["sent", "written"] if rehearsal else ["sent"])
     finally:
         ledger.close()
     return pd.DataFrame(
@@ -205,7 +209,8 @@ def import_attendance(
     reason) is given; people who have left are not recorded, each person once."""
     config = seminar(settings, seminar_id)
     rows = read_attendance(path, settings, users)
-    invited = set(invited_users(ws, invite_run_id(seminar_id, config))["user_id"])
+    rehearsal = settings.mail.transport == "outbox"
+    invited = set(invited_users(ws, invite_run_id(seminar_id, config), rehearsal)["user_id"])
     overridden = check_attendance_ready(seminar_id, config, len(invited), today, force)
     people, retired_rows, duplicate_rows = _screen(rows, users)
     before, source = seminar_attendance_record(ws, seminar_id)

@@ -69,7 +69,7 @@ TestOpt = Annotated[
 
 
 def _invited(context: Session, run_id: str) -> pd.DataFrame:
-    return invited_users(context.workspace, run_id)
+    return invited_users(context.workspace, run_id, context.settings.mail.transport == "outbox")
 
 
 LIST_HEADERS = {
@@ -96,6 +96,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
             context.workspace,
             seminar_id,
             seminars.invite_run_id(seminar_id, config) if spec is not None else "",
+            context.settings.mail.transport == "outbox",
         )
         rows.append(
             {
@@ -184,7 +185,10 @@ def remind_command(
     if not attended:
         note(f"no attendance recorded for {seminar_id}: everyone invited gets the recording")
     counts = attendance_counts(
-        context.workspace, seminar_id, seminars.invite_run_id(seminar_id, config)
+        context.workspace,
+        seminar_id,
+        seminars.invite_run_id(seminar_id, config),
+        context.settings.mail.transport == "outbox",
     )
     err.print(f"{attendance_line(counts)} ／ 録画の案内 {len(absent):,}人", highlight=False)
     if not absent:

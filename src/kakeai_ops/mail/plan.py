@@ -28,7 +28,7 @@ from ..store.ledger import Ledger
 from ..workspace import Workspace
 from .audience import Audience, holdout_share
 from .headers import check_headers
-from .message import build_message, message_id
+from .message import Sender, build_message, message_id
 from .templates import TemplateSet
 
 
@@ -47,6 +47,11 @@ class PlannedMessage:
     state: str = "planned"  # or 'holdout'
     extra: dict[str, Any] = field(default_factory=dict)
     attachments: list[str] = field(default_factory=list)  # file paths
+    # From/Reply-To as planned (name, address, reply_to); empty in plans made before.
+    sender: dict[str, str] = field(default_factory=dict)
+
+    def sender_for(self, mail: Mail) -> Sender:
+        return Sender.stored(self.sender, mail)
 
 
 @dataclass
@@ -71,6 +76,8 @@ def make_plan(
     messages = []
     prefix = settings.mail.subject_prefix
     domain = settings.mail.message_id_domain
+    frozen = Sender.of(settings.mail)
+    sender = {"name": frozen.name, "address": frozen.address, "reply_to": frozen.reply_to}
     for recipient in audience.recipients:
         template = templates.get(recipient.template)
         rendered = template.render(recipient.context, prefix)
@@ -89,6 +96,7 @@ def make_plan(
                 message_id=message_id(run_id, recipient.item, domain),
                 state="holdout" if held_out else "planned",
                 extra=recipient.extra,
+                sender=sender,
             )
         )
         if progress is not None:
@@ -102,6 +110,7 @@ def build_planned(
 ) -> EmailMessage:
     """The message exactly as sent; to a tester: their address, [TEST] and its own Message-ID."""
     attachments = [Path(p) for p in message.attachments]
+    sender = message.sender_for(mail)
     if test_address is None:
         return build_message(
             mail,
@@ -112,6 +121,7 @@ def build_planned(
             message.html,
             message.message_id,
             attachments=attachments,
+            sender=sender,
         )
     return build_message(
         mail,
@@ -122,6 +132,7 @@ def build_planned(
         message.html,
         message.message_id.replace("@", ".test@"),
         attachments=attachments,
+        sender=sender,
     )
 
 
