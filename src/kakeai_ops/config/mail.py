@@ -2,35 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from .values import NonNegativeInt, NonNegativeNumber, PositiveInt, Section
+from .values import Days, Seconds, Section, at_most, between
+
+# A Message-ID's right-hand side: an ASCII host name (labels of letters, digits, '-').
+_DOMAIN = re.compile(
+    r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 
 
 class FrequencyCap(Section):
-    max_nudges: PositiveInt = 2
-    days: PositiveInt = 14
+    max_nudges: Annotated[int, at_most(1_000)] = 2
+    days: Days = 14
 
 
 class SendWindow(Section):
     enabled: bool = False
-    start_hour: NonNegativeInt = 9
-    end_hour: NonNegativeInt = 17
+    start_hour: Annotated[int, between(0, 23)] = 9
+    end_hour: Annotated[int, between(1, 24)] = 17
     business_days_only: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SendWindow:
+        if self.end_hour <= self.start_hour:
+            raise PydanticCustomError("window", "end_hour must be after start_hour")
+        return self
 
 
 class Smtp(Section):
     host: str = "localhost"
-    port: PositiveInt = 587
+    port: Annotated[int, between(1, 65_535)] = 587
     security: Literal["starttls", "ssl", "none"] = "starttls"
     user: str | None = None
-    timeout: PositiveInt = 30
+    timeout: Annotated[int, at_most(3_600, " seconds")] = 30
 
 
 class Mail(Section):
@@ -42,14 +55,23 @@ class Mail(Section):
     honorific: str = "様"
     contact: str = "KAKEAI事務局（人事部） 内線 1234 / kakeai-office@example.co.jp"
     message_id_domain: str = "kops.example.co.jp"
-    rate_per_minute: PositiveInt = 120
-    max_retries: NonNegativeInt = 5
-    retry_base_seconds: NonNegativeNumber = 2.0
-    retry_max_seconds: NonNegativeNumber = 60.0
-    pause_after_failures: PositiveInt = 10
+    rate_per_minute: Annotated[int, at_most(100_000)] = 120
+    max_retries: Annotated[int, between(0, 100)] = 5
+    retry_base_seconds: Seconds = 2.0
+    retry_max_seconds: Seconds = 60.0
+    pause_after_failures: Annotated[int, at_most(10_000)] = 10
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
     send_window: SendWindow = Field(default_factory=SendWindow)
     smtp: Smtp = Field(default_factory=Smtp)
+
+    @field_validator("message_id_domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not _DOMAIN.fullmatch(value):
+            raise PydanticCustomError(
+                "domain", "must be a domain name of ASCII letters, digits, '-' and '.'"
+            )
+        return value
 
 
 class Advisor(Section):
