@@ -43,9 +43,10 @@ def october(tmp_path: Path) -> Workspace:
 
 
 def sent(ws: Workspace, run: str) -> list[str]:
+    """Who a run reached: these tests rehearse through the outbox (state ``written``)."""
     ledger = Ledger(ws)
     try:
-        return [r.user_id for r in ledger.rows(run, ["sent"])]
+        return [r.user_id for r in ledger.rows(run, ["written"])]
     finally:
         ledger.close()
 

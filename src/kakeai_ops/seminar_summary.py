@@ -20,11 +20,15 @@ from .survey_text import summarise_free_text
 from .workspace import Workspace
 
 
-def invited_users(ws: Workspace, run_id: str) -> pd.DataFrame:
-    """Who the invitation run reached, with their stuck point at the time."""
+def invited_users(ws: Workspace, run_id: str, rehearsal: bool = False) -> pd.DataFrame:
+    """Who the invitation run reached, with their stuck point at the time.
+
+    With ``rehearsal`` (mail.transport: outbox) those only written to the outbox count
+    too: a rehearsed reminder follows a rehearsed invitation; a real one only real ones.
+    """
     ledger = Ledger(ws)
     try:
-        rows = ledger.rows(run_id, ["sent"])
+        rows = ledger.rows(run_id, ["sent", "written"] if rehearsal else ["sent"])
     finally:
         ledger.close()
     return pd.DataFrame(
@@ -72,7 +76,7 @@ def summarise_seminar(
         list(answers["free_text"]), settings, NameMatcher(tables.users["name"])
     )
     summary = summarise(
-        invited_users(ws, run_id),
+        invited_users(ws, run_id, settings.mail.transport == "outbox"),
         seminar_attendance(ws, seminar_id),
         answers,
         tables.users,

@@ -61,7 +61,7 @@ TestOpt = Annotated[
 
 
 def _invited(context: Session, run_id: str) -> pd.DataFrame:
-    return invited_users(context.workspace, run_id)
+    return invited_users(context.workspace, run_id, context.settings.mail.transport == "outbox")
 
 
 @app.command("list")

@@ -22,6 +22,8 @@ class Rules(Section):
     recent_n: Annotated[int, at_most(100)] = 3
     min_prep_share: Share = 0.5
     min_rating_share: Share = 0.5
+    # A 予定 1on1 within this many days from the as-of date answers lapsed/no_1on1 nudges.
+    scheduled_days: Days = 14
 
 
 MAX_HOLIDAY_RANGE = 366

@@ -1,6 +1,13 @@
 """The division report as an Excel workbook: overview with native charts, a sheet
 per 事業部. Only what ``reports.DivisionReport`` holds is written: no hidden
-sheets, no data outside the visible tables."""
+sheets, no data outside the visible tables.
+
+Charts never read the tables' cells: Excel plots the text ``(秘匿)`` or ``<5``
+as 0, so a hidden division would be drawn as a flat 0 % line or an empty bar.
+They read the last sheet, 「グラフの値」, which holds the published numbers
+only: a hidden value is a blank (a gap in a line), a row or series with nothing
+published is left out, and the sheet under the chart says so in one sentence.
+"""
 
 from __future__ import annotations
 
@@ -99,33 +106,66 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+CHART_VALUES = "グラフの値"
+HIDDEN_NOTE_COLOR = "595959"
+
+
+class ChartValues:
+    """The sheet the charts read: published numbers only, blanks where hidden."""
+
+    def __init__(self, book: Workbook) -> None:
+        self.sheet = book.create_sheet(CHART_VALUES)
+        self.sheet["A1"] = (
+            "グラフはこのシートの公開値だけを描きます。非表示の値（<5・(秘匿)）は空欄で、"
+            "0 としては描きません。"
+        )
+        self.sheet["A1"].font = Font(italic=True, color=HIDDEN_NOTE_COLOR)
+        self.row = 3
+
+    def block(self, title: str, header: list[str], rows: list[list[Any]]) -> tuple[int, int]:
+        """Writes a titled block; returns the rows of its header and its last data row."""
+        self.sheet.cell(row=self.row, column=1, value=title).font = Font(bold=True)
+        top = self.row + 1
+        for column, label in enumerate(header, start=1):
+            self.sheet.cell(row=top, column=column, value=label)
+        for offset, values in enumerate(rows, start=1):
+            for column, value in enumerate(values, start=1):
+                self.sheet.cell(row=top + offset, column=column, value=value)
+        self.row = top + len(rows) + 2
+        return top, top + len(rows)
+
+
+def published_number(value: Any) -> float | None:
+    """A value a chart may draw: a published number; a label or a blank is None."""
+    if value is None or isinstance(value, str | bool):
+        return None
+    number = float(value)
+    return None if number != number else number
+
+
+def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
+    sheet.cell(row=row, column=column, value=text).font = Font(italic=True, color=HIDDEN_NOTE_COLOR)
+
+
 def write_report(report: DivisionReport, path: Path) -> Path:
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = Workbook()
     looks = Looks()
     overview = book.active
     overview.title = "概要"
-    used = {"概要"}
+    used = {"概要", CHART_VALUES}
+    values = ChartValues(book)
     row = _heading(overview, report, "概要")
-    table_top = row
     overview_rows = report.overview
     row = _table(overview, overview_rows, OVERVIEW_COLUMNS, row, looks)
     rows_written = len(overview_rows)
     _legend(overview, row + 1)
     chart_row = row + 4
     if rows_written:
-        _bar_chart(
-            overview,
-            "1on1実施率（部下）",
-            data_col=[c[0] for c in OVERVIEW_COLUMNS].index("implementation_rate") + 1,
-            cats_col=1,
-            first=table_top + 1,
-            last=table_top + rows_written,
-            anchor=f"A{chart_row}",
-        )
+        _rate_chart(overview, values, overview_rows, anchor=chart_row)
     row = chart_row + 18
-    row = _monthly(overview, report.monthly, row, looks)
-    last_row = _topic_totals(overview, report.topic_totals, row + 2, looks)
+    row = _monthly(overview, values, report.monthly, row, looks)
+    last_row = _topic_totals(overview, values, report.topic_totals, row + 2, looks)
     _finish(overview, one_page=True)
     # Charts are not cells: without a print area the last one would be cut off.
     last_column = get_column_letter(max(overview.max_column, len(report.divisions) + 12, 14))
@@ -141,6 +181,8 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         row = _mix(sheet, responses[division], "対応", row + 2, looks)
         _matrix(sheet, matrix[division], report, row + 2, looks)
         _finish(sheet)
+    book.move_sheet(values.sheet, offset=len(book.sheetnames) - 1 - book.index(values.sheet))
+    _finish(values.sheet)
     protect_workbook(book)  # 事業部 and 部署 names are the tenant's text: never formulas
     with replacing(path, suffix=".xlsx") as temp:
         book.save(temp)
@@ -206,8 +248,25 @@ def _legend(sheet: Worksheet, row: int) -> None:
     sheet.cell(row=row, column=1).font = Font(italic=True, color="595959")
 
 
+def _rate_chart(sheet: Worksheet, values: ChartValues, rows: pd.DataFrame, anchor: int) -> None:
+    """The implementation rate per 事業部, drawn for the rows that publish it."""
+    shown: list[list[Any]] = []
+    left_out: list[list[Any]] = []
+    for record in rows.to_dict("records"):
+        number = published_number(record.get("implementation_rate"))
+        name = _value(record.get("division"))
+        (left_out if number is None else shown).append([name, number])
+    if left_out:
+        names = "、".join(str(name) for name, _ in left_out)
+        _note(sheet, anchor - 1, f"グラフには非表示の値を描いていません（{names}）。")
+    if not shown:
+        return
+    top, last = values.block("1on1実施率（部下）", ["事業部", "1on1実施率（部下）"], shown)
+    _bar_chart(sheet, values.sheet, "1on1実施率（部下）", top + 1, last, f"A{anchor}")
+
+
 def _bar_chart(
-    sheet: Worksheet, title: str, data_col: int, cats_col: int, first: int, last: int, anchor: str
+    sheet: Worksheet, data: Worksheet, title: str, first: int, last: int, anchor: str
 ) -> None:
     chart = BarChart()
     chart.type = "bar"
@@ -216,56 +275,84 @@ def _bar_chart(
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
     chart.legend = None
-    chart.add_data(
-        Reference(sheet, min_col=data_col, min_row=first, max_row=last), titles_from_data=False
-    )
-    chart.set_categories(Reference(sheet, min_col=cats_col, min_row=first, max_row=last))
+    chart.add_data(Reference(data, min_col=2, min_row=first, max_row=last), titles_from_data=False)
+    chart.set_categories(Reference(data, min_col=1, min_row=first, max_row=last))
     chart.height, chart.width = 8, 18
     sheet.add_chart(chart, anchor)
 
 
-def _monthly(sheet: Worksheet, monthly: pd.DataFrame, row: int, looks: Looks) -> int:
+def _monthly(
+    sheet: Worksheet, values: ChartValues, monthly: pd.DataFrame, row: int, looks: Looks
+) -> int:
     sheet.cell(row=row, column=1, value="月別の1on1実施率（部下）").font = Font(bold=True)
     if monthly.empty:
         return row + 1
     pivot = monthly.pivot(index="month", columns="division", values="rate")
     divisions = list(pivot.columns)
     _header(sheet, row + 1, ["月", *divisions], looks)
-    for offset, (month, values) in enumerate(pivot.iterrows(), start=1):
+    for offset, (month, rates) in enumerate(pivot.iterrows(), start=1):
         looks.bordered(sheet.cell(row=row + 1 + offset, column=1, value=str(month)))
         for column, division in enumerate(divisions, start=2):
-            value = _value(values[division])
+            value = _value(rates[division])
             target = sheet.cell(row=row + 1 + offset, column=column, value=value)
             looks.bordered(target, number_format=None if isinstance(value, str) else "0%")
+    end = row + 2 + len(pivot)
+    # A series with no published month is left out; one with some gets gaps.
+    drawn = [d for d in divisions if any(published_number(v) is not None for v in pivot[d])]
+    gaps = [d for d in drawn if any(published_number(v) is None for v in pivot[d])]
+    left_out = [d for d in divisions if d not in drawn]
+    notes = []
+    if left_out:
+        notes.append(f"{'、'.join(map(str, left_out))}は非表示のため、グラフに描いていません。")
+    if gaps:
+        notes.append(f"{'、'.join(map(str, gaps))}の線が途切れた月は非表示の値です。")
+    for offset, text in enumerate(notes):
+        _note(sheet, end + offset, text)
+    if not drawn:
+        return end + len(notes) + 1
+    rows = [
+        [str(month), *(published_number(pivot.at[month, d]) for d in drawn)]
+        for month in pivot.index
+    ]
+    top, last = values.block("月別の1on1実施率（部下）", ["月", *map(str, drawn)], rows)
     chart = LineChart()
     chart.title = "月別の1on1実施率（部下）"
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min = 0
-    data = Reference(
-        sheet, min_col=2, max_col=1 + len(divisions), min_row=row + 1, max_row=row + 1 + len(pivot)
-    )
+    chart.display_blanks = "gap"  # a hidden month is a gap, never a fall to 0
+    data = Reference(values.sheet, min_col=2, max_col=1 + len(drawn), min_row=top, max_row=last)
     chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(pivot)))
+    chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.height, chart.width = 8, 18
     sheet.add_chart(chart, f"{get_column_letter(len(divisions) + 3)}{row}")
-    return row + 2 + len(pivot) + 16
+    return end + 16
 
 
-def _topic_totals(sheet: Worksheet, totals: pd.DataFrame, row: int, looks: Looks) -> int:
+def _topic_totals(
+    sheet: Worksheet, values: ChartValues, totals: pd.DataFrame, row: int, looks: Looks
+) -> int:
     sheet.cell(row=row, column=1, value="トピックの内訳（対象範囲全体）").font = Font(bold=True)
     end = _mix_rows(sheet, totals, "トピック", row + 1, looks)
-    if len(totals):
+    shown: list[list[Any]] = []
+    left_out: list[list[Any]] = []
+    for record in totals.to_dict("records"):
+        number = published_number(record["count"])
+        (left_out if number is None else shown).append([str(record["value"]), number])
+    if left_out:
+        names = "、".join(name for name, _ in left_out)
+        _note(sheet, end + 1, f"グラフには非表示のトピックを描いていません（{names}）。")
+        end += 2
+    if shown:
+        top, last = values.block("トピックの内訳", ["トピック", "1on1数"], shown)
         chart = BarChart()
         chart.type = "bar"
         chart.title = "トピックの内訳"
         chart.legend = None
         chart.add_data(
-            Reference(sheet, min_col=2, min_row=row + 2, max_row=row + 1 + len(totals)),
+            Reference(values.sheet, min_col=2, min_row=top + 1, max_row=last),
             titles_from_data=False,
         )
-        chart.set_categories(
-            Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(totals))
-        )
+        chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
         chart.height, chart.width = 8, 18
         sheet.add_chart(chart, f"E{row}")
     return max(end, row + 18)

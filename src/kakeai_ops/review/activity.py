@@ -41,6 +41,8 @@ def mail_slide(review: Review) -> Slide:
             [
                 run.run_id,
                 f"{run.sent:,}",
+                f"{run.written:,}",
+                f"{run.deferred:,}",
                 f"{run.failed:,}",
                 f"{run.suppressed:,}",
                 f"{run.holdout:,}",
@@ -48,9 +50,18 @@ def mail_slide(review: Review) -> Slide:
             ]
         )
     table = Table(
-        ["配信", "送信", "失敗", "停止", "保留", "スタックポイントを抜けた割合（配信−保留）"],
+        [
+            "配信",
+            "送信",
+            "outbox（未送信）",
+            "後日送信",
+            "失敗",
+            "停止",
+            "保留",
+            "スタックポイントを抜けた割合（配信−保留）",
+        ],
         rows,
-        widths=[3, 0.8, 0.8, 0.8, 0.8, 5],
+        widths=[2.6, 0.7, 0.9, 0.8, 0.7, 0.7, 0.7, 4.4],
     )
     # Only runs whose shares are both published (and so whole percents, as in the report).
     plotted: list[tuple[str, float, float]] = []

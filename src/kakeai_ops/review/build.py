@@ -117,7 +117,7 @@ def build_review(
     seminars = _seminars(ws, settings, snapshot, load)
     progress("campaigns and milestones")
     campaigns = campaign_figures(ws, settings, load.tables(snapshot), as_of)
-    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of)
+    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
     progress("interview candidates")
     interviews = interview_figures(ws, settings, load.tables(snapshot), as_of)
     review = Review(
@@ -283,6 +283,8 @@ def _mail(
                 segment_key=key,
                 snapshot=str(run["snapshot"]),
                 sent=int(run["sent"]),
+                written=int(run.get("written", 0)),
+                deferred=int(run.get("deferred", 0)),
                 failed=int(run["temp_failed"]) + int(run["perm_failed"]),
                 suppressed=int(run["suppressed"]),
                 holdout=int(run["holdout"]),

@@ -93,6 +93,10 @@ class MailRun:
     # Per group (mailed, holdout) as `kops mail report` publishes it; None when not measured
     outcome: pd.DataFrame | None = None
     note: str = ""
+    # Written to the outbox only (a rehearsal): never counted as sent.
+    written: int = 0
+    # Held back by a frequency cap or the send window, sendable later by the same run id.
+    deferred: int = 0
 
 
 @dataclass

@@ -93,6 +93,8 @@ def _mail(review: Review) -> pd.DataFrame:
                 "segment_key": run.segment_key or "",
                 "snapshot": run.snapshot,
                 "sent": run.sent,
+                "written": run.written,
+                "deferred": run.deferred,
                 "failed": run.failed,
                 "suppressed": run.suppressed,
                 "holdout": run.holdout,
