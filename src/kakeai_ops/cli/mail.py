@@ -104,7 +104,10 @@ def preview_command(
         recipients = [r for r in recipients if r.user_id == wanted]
         if not recipients:
             reason = dict(audience.excluded_users).get(wanted)
-            detail = f" (left out: {REASONS[reason]})" if reason else ""
+            note = audience.notes.get(wanted)
+            detail = (
+                f" (left out: {REASONS[reason]}{'、' + note if note else ''})" if reason else ""
+            )
             raise KopsError(f"user '{user}' is not in this audience{detail}")
     if not recipients:
         raise KopsError(

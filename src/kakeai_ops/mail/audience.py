@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..analyses import segment as segmentation
 from ..analyses.milestones import milestones_due
+from ..analyses.scheduled import scheduled_soon
 from ..config import Settings
 from ..errors import KopsError
 from ..store import Tables
@@ -22,6 +23,8 @@ from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
 REASONS = {
+    "not_stuck": "テンプレートのスタックポイントに今は該当しない",
+    "scheduled": "近日中に予定の1on1あり",
     "retired": "退職",
     "on_leave": "休職・休業中",
     "no_email": "メールアドレスなし",
@@ -100,6 +103,8 @@ class Audience:
     description: dict[str, Any]
     segment_key: str | None
     default_run_id: str
+    # What backs a reason, by user (e.g. the date of the booked 1on1).
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def excluded_summary(audience: Audience) -> str:
@@ -228,7 +233,7 @@ def build_audience(
     excluded: Counter[str] = Counter()
     excluded_users: list[tuple[str, str]] = []
     recipients: list[Recipient] = []
-    cap = settings.mail.frequency_cap.max_nudges
+    cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
     campaign_id = spec.awarded or spec.winners or spec.not_drawn
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
@@ -236,6 +241,8 @@ def build_audience(
     sender = sender_context(settings.mail)  # the same for every recipient
     shared = run_context(settings, as_of)
     chosen_templates: dict[tuple[str, ...], str] = {}
+    booked = scheduled_soon(tables.meetings, as_of, settings.rules.scheduled_days)
+    notes: dict[str, str] = {}
     for user_id in user_ids:
         if user_id in retired_ids or user_id not in records:
             excluded["retired"] += 1
@@ -252,9 +259,14 @@ def build_audience(
         for extra in extra_by_user.get(user_id, [{}]):
             template = _template_for(base, source, row, extra, templates, spec, chosen_templates)
             kind = templates.get(template).kind
-            this_reason = reason
+            this_reason = _stuck_point_reason(template, row, user_id, booked) or reason
             if this_reason is None and kind == "nudge" and recent_nudges.get(user_id, 0) >= cap:
                 this_reason = "frequency_cap"
+            if this_reason == "scheduled":
+                notes[user_id] = f"予定 {booked[user_id]:%Y-%m-%d}"
+            elif this_reason == "not_stuck":
+                named = segmentation.BY_KEY[str(stuck_point_named(template))].label
+                notes[user_id] = f"{named}ではなく、今は{row['stuck_point_label']}"
             if this_reason is not None:
                 excluded[this_reason] += 1
                 excluded_users.append((user_id, this_reason))
@@ -322,7 +334,33 @@ def build_audience(
         description=description,
         segment_key=segment_key,
         default_run_id=run_base,
+        notes=notes,
     )
+
+
+# Nudges that ask people to book a 1on1: a booked one answers them.
+ASKS_FOR_A_BOOKING = ("lapsed", "no_1on1")
+
+
+def stuck_point_named(template: str) -> str | None:
+    """The stuck point a template speaks of (``lapsed.manager`` → lapsed), if any."""
+    key = template.split(".", 1)[0]
+    return key if key in segmentation.KEYS and key != "healthy" else None
+
+
+def _stuck_point_reason(
+    template: str, row: dict[str, Any], user_id: str, booked: dict[str, Any]
+) -> str | None:
+    """Why a template that names a stuck point must not reach this person: they do not
+    have it now, or they have a 1on1 booked (for the mails that ask them to book one)."""
+    key = stuck_point_named(template)
+    if key is None:
+        return None
+    if key not in str(row["flags"]).split(";"):
+        return "not_stuck"
+    if key in ASKS_FOR_A_BOOKING and user_id in booked:
+        return "scheduled"
+    return None
 
 
 def milestone_item(user_id: str, extra: dict[str, Any]) -> str:
