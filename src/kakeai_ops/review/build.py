@@ -16,9 +16,9 @@ import pandas as pd
 from ..analyses import segment as segmentation
 from ..analyses.mail_effect import Difference, difference, run_effect
 from ..config import Settings
+from ..dates import month_end, period_label
 from ..privacy.cells import Cell
 from ..privacy.effect import protect_effect, shown_difference
-from ..dates import month_end, period_label
 from ..reports import DivisionReport, build_report
 from ..seminar_summary import summarise_seminar
 from ..store import (
