@@ -41,6 +41,7 @@ def mail_slide(review: Review) -> Slide:
             [
                 run.run_id,
                 f"{run.sent:,}",
+                f"{run.bounced:,}",
                 f"{run.failed:,}",
                 f"{run.suppressed:,}",
                 f"{run.holdout:,}",
@@ -48,9 +49,17 @@ def mail_slide(review: Review) -> Slide:
             ]
         )
     table = Table(
-        ["配信", "送信", "失敗", "停止", "保留", "スタックポイントを抜けた割合（配信−保留）"],
+        [
+            "配信",
+            "送信",
+            "不達",
+            "失敗",
+            "停止",
+            "保留",
+            "スタックポイントを抜けた割合（配信−保留）",
+        ],
         rows,
-        widths=[3, 0.8, 0.8, 0.8, 0.8, 5],
+        widths=[3, 0.8, 0.8, 0.8, 0.8, 0.8, 4.2],
     )
     # Only runs whose shares are both published (and so whole percents, as in the report).
     plotted: list[tuple[str, float, float]] = []

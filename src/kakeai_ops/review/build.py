@@ -283,6 +283,7 @@ def _mail(
                 segment_key=key,
                 snapshot=str(run["snapshot"]),
                 sent=int(run["sent"]),
+                bounced=int(run.get("bounced", 0)),
                 failed=int(run["temp_failed"]) + int(run["perm_failed"]),
                 suppressed=int(run["suppressed"]),
                 holdout=int(run["holdout"]),

@@ -93,6 +93,8 @@ class MailRun:
     # Per group (mailed, holdout) as `kops mail report` publishes it; None when not measured
     outcome: pd.DataFrame | None = None
     note: str = ""
+    # Sent, then returned for good by a bounce notice (`kops mail bounces`)
+    bounced: int = 0
 
 
 @dataclass
