@@ -107,7 +107,7 @@ def _match(ledger: Ledger, bounce: Bounce) -> SentMail | None:
     by_id = ledger.sent_with_message_id(bounce.message_ids)
     if by_id is not None:
         return by_id
-    candidates = ledger.sent_to(bounce.recipient)
+    candidates = ledger.sent_to_address(bounce.recipient)
     if bounce.date is None:
         return candidates[-1] if candidates else None
     latest = None
