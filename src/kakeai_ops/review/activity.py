@@ -43,6 +43,7 @@ def mail_slide(review: Review) -> Slide:
             [
                 run.run_id,
                 f"{run.sent:,}",
+                f"{run.bounced:,}",
                 f"{run.written:,}",
                 f"{run.deferred:,}",
                 f"{run.failed:,}",
@@ -55,6 +56,7 @@ def mail_slide(review: Review) -> Slide:
         [
             "配信",
             "送信",
+            "不達",
             "outbox（未送信）",
             "後日送信",
             "失敗",
@@ -63,7 +65,7 @@ def mail_slide(review: Review) -> Slide:
             "スタックポイントを抜けた割合（配信−保留）",
         ],
         rows,
-        widths=[2.6, 0.7, 0.9, 0.8, 0.7, 0.7, 0.7, 4.4],
+        widths=[2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0],
     )
     # Only runs whose shares are both published (and so whole percents, as in the report).
     plotted: list[tuple[str, float, float]] = []

@@ -290,6 +290,7 @@ def _mail(
                 segment_key=key,
                 snapshot=str(run["snapshot"]),
                 sent=int(run["sent"]),
+                bounced=int(run.get("bounced", 0)),
                 written=int(run.get("written", 0)),
                 deferred=int(run.get("deferred", 0)),
                 failed=int(run["temp_failed"]) + int(run["perm_failed"]),

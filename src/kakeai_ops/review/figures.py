@@ -97,6 +97,8 @@ class MailRun:
     written: int = 0
     # Held back by a frequency cap or the send window, sendable later by the same run id.
     deferred: int = 0
+    # Sent, then returned for good by a bounce notice (`kops mail bounces`)
+    bounced: int = 0
 
 
 @dataclass
