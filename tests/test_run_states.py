@@ -133,7 +133,7 @@ def test_the_recording_reaches_everyone_its_invitation_reached(tmp_path) -> None
         attendance = SAMPLE / "seminar" / "month1-attendance.csv"
         cli("seminar", "attendance", "month1", str(attendance))
         remind = cli("seminar", "remind", "month1", "--yes", env={"KOPS_NOW": "2026-10-29T10:00"})
-        to_remind = int(remind.stderr.split("to remind ")[1].split()[0].replace(",", ""))
+        to_remind = int(remind.stderr.split("録画の案内 ")[1].split("人")[0].replace(",", ""))
         assert to_remind > 0
         assert len(server.handler.received) - nudged - invited == to_remind
     assert states(ws, "seminar.recording-month1") == Counter({"sent": to_remind})
