@@ -118,6 +118,7 @@ def divisions_command(
             f"{report.period.start}〜{report.period.end})",
             highlight=False,
         )
+        _print_notes(report)
         return
     if fmt is not Format.table:
         _emit_cells(report, fmt)
@@ -141,6 +142,13 @@ def divisions_command(
         "[dim]<5 / <10: too few people to show; "
         "(秘匿): hidden so the others can't be subtracted[/dim]"
     )
+    _print_notes(report)
+
+
+def _print_notes(report: DivisionReport) -> None:
+    """What was merged to protect small groups (the workbook says it under the table)."""
+    for note in report.notes:
+        err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
 
 
 def _whole_percent(value: Any) -> str:

@@ -142,3 +142,6 @@ class Privacy(Section):
     min_group: PositiveInt = 5
     min_group_sensitive: PositiveInt = 10
     sensitive_topics: list[str] = Field(default_factory=lambda: ["心身の状態"])
+    # Pairs of units published as one row when one of them is small:
+    # [事業部, 事業部] or [事業部/部署, 事業部/部署] (checked against the data by the report).
+    merge: list[list[str]] = Field(default_factory=list)
