@@ -9,13 +9,16 @@ module assembles them, loads the file and looks entries up.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..errors import ConfigError, KopsError
 from .exports import (
@@ -30,7 +33,7 @@ from .exports import (
     Scale,
     Statuses,
 )
-from .mail import Advisor, FrequencyCap, Mail, SendWindow, Smtp
+from .mail import Advisor, Bounce, FrequencyCap, Mail, OAuth, SendWindow, Service, Smtp
 from .rules import (
     CalendarSettings,
     Campaign,
@@ -65,6 +68,7 @@ __all__ = [
     "PAIRS_HEADERS",
     "USERS_HEADERS",
     "Advisor",
+    "Bounce",
     "CalendarSettings",
     "Campaign",
     "Employment",
@@ -75,6 +79,7 @@ __all__ = [
     "Interview",
     "InterviewWeights",
     "Mail",
+    "OAuth",
     "PositiveInt",
     "Privacy",
     "Rules",
@@ -83,6 +88,7 @@ __all__ = [
     "Seminar",
     "SeminarSurvey",
     "SendWindow",
+    "Service",
     "Settings",
     "Smtp",
     "Statuses",
@@ -102,6 +108,10 @@ class Settings(Section):
     exports: Exports = Field(default_factory=Exports)
     rules: Rules = Field(default_factory=Rules)
     milestones: list[PositiveInt] = Field(default_factory=lambda: [1, 5, 10, 20, 50, 100])
+    # The first milestone mail run mails milestones crossed after this date; later runs,
+    # those crossed since the previous snapshot (rules.md §2).
+    milestones_since: dt.date | None = None
+    service: Service = Field(default_factory=Service)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
     interview: Interview = Field(default_factory=Interview)
@@ -113,8 +123,14 @@ class Settings(Section):
 
     @field_validator("milestones")
     @classmethod
-    def _sorted_unique(cls, value: list[int]) -> list[int]:
-        return sorted(set(value))
+    def _increasing(cls, value: list[int]) -> list[int]:
+        # A list out of order is more likely a typo (50 for 15) than a wish: say so.
+        for before, after in itertools.pairwise(value):
+            if after <= before:
+                raise PydanticCustomError(
+                    "milestones", f"must be increasing ({before} is followed by {after})"
+                )
+        return value
 
 
 # --- loading ------------------------------------------------------------------

@@ -22,6 +22,8 @@ class Rules(Section):
     recent_n: PositiveInt = 3
     min_prep_share: Share = 0.5
     min_rating_share: Share = 0.5
+    # A 予定 1on1 within this many days from the as-of date answers lapsed/no_1on1 nudges.
+    scheduled_days: PositiveInt = 14
 
 
 def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:

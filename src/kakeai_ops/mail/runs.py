@@ -29,6 +29,7 @@ from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .delivery import dry_run, send_pending, test_send
+from .milestones import milestone_baseline
 from .operator import Operator, Source
 from .plan import (
     Plan,
@@ -92,6 +93,9 @@ def audience_for(
     listed = None
     if spec.source() == "--users" and spec.template and spec.users_file is not None:
         listed = read_user_list(spec.users_file, tables.users)
+    since = None
+    if spec.source() == "--milestones":
+        since = milestone_baseline(source.workspace, source.settings, snap, when).since
     audience = build_audience(
         spec,
         tables,
@@ -104,6 +108,7 @@ def audience_for(
         delivered=delivered_milestones(source.workspace) if spec.milestones else None,
         drawn=draw_entrants(source.workspace, drawn_in) if drawn_in else None,
         listed=listed,
+        milestones_since=since,
     )
     return audience, snap.id, str(when)
 

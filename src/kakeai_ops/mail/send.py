@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..calendar import BusinessCalendar
 from ..clock import JST, now
@@ -148,22 +149,17 @@ class Sender:
                         self.ledger.mark(plan.run_id, message.item, "planned", str(err))
                         raise KopsError(
                             f"the mail server refused the run: {err}",
-                            hint="check mail.smtp in kops.yaml, the sender address "
-                            "and the password",
+                            hint=err.hint
+                            or "check mail.smtp in kops.yaml, the sender address and the password",
                         ) from None
                     else:
                         consecutive = 0
                         self.ledger.mark(plan.run_id, message.item, "sent")
-                        if "milestone" in message.extra:
+                        delivered = milestones_in(message.extra)
+                        if delivered:
                             record_milestones_delivered(
                                 self.ws,
-                                [
-                                    (
-                                        message.user_id,
-                                        int(message.extra["milestone"]),
-                                        str(message.extra["role"]),
-                                    )
-                                ],
+                                [(message.user_id, step, role) for role, step in delivered],
                                 plan.run_id,
                             )
                         report.outcomes["sent"] += 1
@@ -202,7 +198,8 @@ class Sender:
             except FatalFailure as err:
                 raise KopsError(
                     f"the mail server refused the login: {err}",
-                    hint="check mail.smtp.user and the password "
+                    hint=err.hint
+                    or "check mail.smtp.user and the password "
                     "(KOPS_SMTP_PASSWORD or the OS keyring)",
                 ) from None
 
@@ -215,7 +212,7 @@ class Sender:
         except TemporaryFailure:
             pass  # the next attempt reconnects again
         except FatalFailure as err:
-            raise KopsError(f"the mail server refused the login: {err}") from None
+            raise KopsError(f"the mail server refused the login: {err}", hint=err.hint) from None
 
     def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
         """Checked at send time, not only when planning: lists, caps and leave change."""
@@ -241,3 +238,13 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         self._next_slot = max(self.clock(), self._next_slot) + interval
+
+
+def milestones_in(extra: dict[str, Any]) -> list[tuple[str, int]]:
+    """(role, milestone) a message delivers: one per role it names (plans made before a
+    mail could name both roles carry one ``milestone`` and ``role``)."""
+    if "milestones" in extra:
+        return [(str(role), int(due["milestone"])) for role, due in extra["milestones"].items()]
+    if "milestone" in extra:
+        return [(str(extra["role"]), int(extra["milestone"]))]
+    return []

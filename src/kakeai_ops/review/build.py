@@ -117,7 +117,7 @@ def build_review(
     seminars = _seminars(ws, settings, snapshot, load)
     progress("campaigns and milestones")
     campaigns = campaign_figures(ws, settings, load.tables(snapshot), as_of)
-    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of)
+    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
     progress("interview candidates")
     interviews = interview_figures(ws, settings, load.tables(snapshot), as_of)
     review = Review(

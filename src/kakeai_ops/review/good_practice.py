@@ -12,8 +12,10 @@ from ..analyses import shortlist, streaks
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Settings
+from ..errors import KopsError
 from ..interviews import candidates
-from ..store import Tables, awards, delivered_milestones
+from ..mail.milestones import milestone_baseline
+from ..store import SnapshotInfo, Tables, awards, delivered_milestones
 from ..workspace import Workspace
 from .figures import CampaignFigures, Interviews, Milestones
 
@@ -48,10 +50,16 @@ def campaign_figures(
 
 
 def milestone_figures(
-    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date, snapshot: SnapshotInfo
 ) -> Milestones:
+    """What `kops campaign milestones` lists as due: crossed since the previous snapshot
+    (or milestones_since); with neither, every milestone not yet delivered."""
     delivered = delivered_milestones(ws)
-    due = milestones_due(tables, settings.milestones, as_of, delivered)
+    try:
+        since: dt.date | None = milestone_baseline(ws, settings, snapshot, as_of).since
+    except KopsError:
+        since = None
+    due = milestones_due(tables, settings.milestones, as_of, delivered, since=since)
     return Milestones(
         due_manager=int((due["role"] == "manager").sum()),
         due_member=int((due["role"] == "member").sum()),
