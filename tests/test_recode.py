@@ -122,3 +122,25 @@ def test_the_sample_shape_hides_no_large_division_and_says_what_was_merged() -> 
     assert "営業本部・経営企画室" in report.divisions and "管理本部" in report.divisions
     assert any("経営企画室は5人未満" in note for note in report.notes)
     assert report.merged_people == 3 + 14  # 経営企画室 with 第一営業部, the smallest 部署
+
+
+def test_an_advisors_report_keeps_a_merged_label_only_for_a_whole_merged_row() -> None:
+    sizes = {
+        ("営業本部", "第一営業部"): 14,
+        ("営業本部", "営業企画部"): 19,
+        ("営業本部", "a"): 2,
+        ("営業本部", "b"): 3,
+        ("経営企画室", "経営企画室"): 3,
+    }
+    rows = recode(sizes, privacy())
+    assert rows.division("経営企画室") == "営業本部・経営企画室"
+    # The advisor of 営業本部 sees 営業本部 alone: its own name, never the other 事業部's.
+    sales = rows.within({k: n for k, n in sizes.items() if k[0] == "営業本部"})
+    assert sales.division("営業本部") == "営業本部"
+    assert not any("経営企画室" in note for note in sales.notes)
+    # a and b share a row with 経営企画室's people: in the scope each is its own unit.
+    assert rows.department("営業本部", "a") == "その他の部署（3部署）"
+    assert sales.department("営業本部", "a") == "a"
+    # A scope holding every unit of each merged row keeps every row.
+    assert rows.within(sizes).departments == rows.departments
+    assert rows.within(sizes).divisions == rows.divisions

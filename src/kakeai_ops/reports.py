@@ -156,7 +156,10 @@ def build_report(
     # The rows are the organisation's, recoded once for everyone: an advisor's
     # report names its units as the company report does.
     recoding = organisation_rows(tables, settings)
-    scoped = recoded(division_figures.scope_tables(tables, scope), recoding)
+    scoped = division_figures.scope_tables(tables, scope)
+    if scope is not None:
+        recoding = recoding.within(unit_sizes(scoped))
+    scoped = recoded(scoped, recoding)
     months = division_figures.last_months(as_of, MONTHS)
     figures = Figures(scoped, since=min(previous.start, months[-1].start))
     out = _Cells(settings, period)
@@ -230,13 +233,17 @@ def build_report(
     )
 
 
-def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
-    """Where each 事業部 and 部署 is published, from the current users' sizes."""
+def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
+    """People (current users) per (事業部, 部署)."""
     users = current_users(tables.users)
     sizes = users.groupby(["division", "department"], observed=True, dropna=True).size()
+    return {(str(d), str(p)): int(n) for (d, p), n in sizes.items() if n}
+
+
+def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
+    """Where each 事業部 and 部署 is published, from the current users' sizes."""
     alone = {entry.strip() for a in settings.advisors.values() for entry in a.scope}
-    counts = {(str(d), str(p)): int(n) for (d, p), n in sizes.items()}
-    return recode(counts, settings.privacy, alone)
+    return recode(unit_sizes(tables), settings.privacy, alone)
 
 
 def recoded(tables: Tables, recoding: Recoding) -> Tables:

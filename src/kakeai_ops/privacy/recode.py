@@ -42,13 +42,23 @@ def other_departments(count: int) -> str:
     return f"その他の部署（{count}部署）"
 
 
+@dataclass(frozen=True)
+class Note:
+    """A sentence for the sheet about one merged row (``row`` None: the 事業部 row)."""
+
+    division: str
+    row: str | None
+    text: str
+
+
 @dataclass
 class Recoding:
     """Where each 事業部 and 部署 of the organisation is published."""
 
     divisions: dict[str, str] = field(default_factory=dict)  # 事業部 → its row
     departments: dict[tuple[str, str], str] = field(default_factory=dict)  # → its 部署 row
-    notes: list[str] = field(default_factory=list)  # what was merged, for the sheet
+    merges: list[Note] = field(default_factory=list)  # what was merged, for the sheet
+    sizes: dict[tuple[str, str], int] = field(default_factory=dict)  # the organisation
     # People whose 部署 figures appear only inside a row of several 部署 (a merged
     # 事業部's people are counted by their 部署: a large one still has its own row).
     merged_people: int = 0
@@ -58,6 +68,38 @@ class Recoding:
 
     def department(self, division: str, name: str) -> str:
         return self.departments.get((division, name), name)
+
+    @property
+    def notes(self) -> list[str]:
+        return [note.text for note in self.merges]
+
+    def within(self, sizes: Mapping[tuple[str, str], int]) -> Recoding:
+        """The rows of a report of only ``sizes``' people (an advisor's scope): a merged
+        row keeps its label only where all of it is there; a part of one is its own
+        unit under its own name (and a different node for the audit)."""
+        whole = {k for k, n in self.sizes.items() if sizes.get(k) == n}
+        out = Recoding(sizes=dict(sizes))
+        for label in set(self.divisions.values()):
+            members = [d for d, row in self.divisions.items() if row == label]
+            units = {k for k in self.sizes if k[0] in members}
+            full = units <= whole
+            for d in members:
+                out.divisions[d] = label if full else d
+        rows: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for key, row in self.departments.items():  # 部署 rows are named within a 事業部
+            rows.setdefault((self.division(key[0]), row), []).append(key)
+        for (_, row), keys in rows.items():
+            full = set(keys) <= whole
+            for key in keys:
+                if key in sizes:
+                    out.departments[key] = row if full else key[1]
+        out.merges = [
+            m
+            for m in self.merges
+            if m.division in out.divisions.values()
+            and (m.row is None or m.row in out.departments.values())
+        ]
+        return out
 
     @property
     def changed(self) -> bool:
@@ -78,17 +120,18 @@ def recode(
     division_sizes: dict[str, int] = {}
     for (division, _), people in sizes.items():
         division_sizes[division] = division_sizes.get(division, 0) + people
-    out = Recoding()
+    out = Recoding(sizes=dict(sizes))
     groups = _merge_divisions(division_sizes, privacy.merge, minimum, alone)
     for members in groups:
         label = SEPARATOR.join(members)
         for name in members:
             out.divisions[name] = label
         if len(members) > 1:
-            out.notes.append(
+            text = (
                 f"{label}：{'、'.join(members[1:])}は{minimum}人未満のため、"
                 f"{members[0]}と合わせて1行で表示しています。"
             )
+            out.merges.append(Note(label, None, text))
         units = {key: people for key, people in sizes.items() if key[0] in members}
         _merge_departments(units, label, minimum, out, privacy.merge, alone)
     return out
@@ -163,7 +206,8 @@ def _merge_departments(
         for key in keys:
             out.departments[key] = row  # type: ignore[index]
             out.merged_people += units.pop(key)  # type: ignore[arg-type]
-        out.notes.append(f"{label}：{row}は人数が少ないため1行で表示しています（privacy.merge）。")
+        text = f"{label}：{row}は人数が少ないため1行で表示しています（privacy.merge）。"
+        out.merges.append(Note(label, row, text))
     small = sorted(k for k, people in units.items() if is_small(people, minimum))
     large = sorted(
         (k for k in units if k not in small),
@@ -177,9 +221,8 @@ def _merge_departments(
         row = other_departments(len(small))
         for key in small:
             out.departments[key] = row
-        out.notes.append(
-            f"{label}：すべての部署が{minimum}人未満のため、部署は1行にまとめています。"
-        )
+        text = f"{label}：すべての部署が{minimum}人未満のため、部署は1行にまとめています。"
+        out.merges.append(Note(label, row, text))
         out.merged_people += sum(units[k] for k in small)
         return
     row = other_departments(len(small))
@@ -189,15 +232,16 @@ def _merge_departments(
         host = large[0]  # the smallest 部署 big enough on its own
         row = f"{own(host)}{SEPARATOR}{row}"
         merged.append(host)
-        out.notes.append(
+        text = (
             f"{label}：{minimum}人未満の部署（{'、'.join(k[1] for k in small)}）は"
             f"{own(host)}と合わせて「{row}」として表示しています。"
         )
     else:
-        out.notes.append(
+        text = (
             f"{label}：{minimum}人未満の部署（{'、'.join(k[1] for k in small)}）は"
             f"「{row}」にまとめています。"
         )
+    out.merges.append(Note(label, row, text))
     for key in merged:
         out.departments[key] = row
     out.merged_people += sum(units[k] for k in merged)
