@@ -194,14 +194,16 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert set(rows) == set(status)
     for run_id, row in rows.items():
         assert row[1] == f"{status[run_id]['sent']:,}"
-        assert row[4] == f"{status[run_id]['holdout']:,}"
+        assert row[2] == f"{status[run_id]['written']:,}"  # outbox rehearsals apart
+        assert row[3] == f"{status[run_id]['deferred']:,}"
+        assert row[6] == f"{status[run_id]['holdout']:,}"
     report = {r["group"]: r for r in run_json(month, "mail", "report", MAIL_RUN)}
     values = series(chart(slide))
     assert values["配信"] == [pytest.approx(report["mailed"]["share_left"], abs=1e-4)]
     assert values["保留（ホールドアウト）"] == [
         pytest.approx(report["holdout"]["share_left"], abs=1e-4)
     ]
-    assert "95%CI" in rows[MAIL_RUN][5]
+    assert "95%CI" in rows[MAIL_RUN][7]
     # The interval in the workbook is the Newcombe interval of the report's counts.
     sheet = load_workbook(deck["xlsx"])["5_メール施策"]
     header = [c.value for c in sheet[1]]
@@ -236,6 +238,8 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_pa
     minimum = min(sizes) + 1
     data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
     data.setdefault("privacy", {})["min_group"] = minimum
+    # The sensitive minimum is never below min_group (kops.yaml refuses that).
+    data["privacy"]["min_group_sensitive"] = max(10, minimum)
     ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     label = f"<{minimum}"
     report = {r["group"]: r for r in run_json(ws, "mail", "report", MAIL_RUN)}
@@ -248,8 +252,8 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_pa
     row = next(r for r in table_rows(slide)[1:] if r[0] == MAIL_RUN)
     names = {"mailed": "配信", "holdout": "保留"}
     for group in hidden:
-        assert f"{names[group]}{label}/{report[group]['in_snapshot']}" in row[5]
-    assert "95%CI" not in row[5] and "差 " not in row[5]
+        assert f"{names[group]}{label}/{report[group]['in_snapshot']}" in row[7]
+    assert "95%CI" not in row[7] and "差 " not in row[7]
     assert not any(shape.has_chart for shape in slide.shapes)  # no share plotted
     actions = table_rows(next(s for s in slides if title(s).startswith("9.")))
     assert not any(MAIL_RUN in r[2] for r in actions)
@@ -378,7 +382,7 @@ def test_a_run_without_a_later_snapshot_is_not_yet_measurable(
     cli("review", "--out", str(out))
     slide = next(s for s in Presentation(str(out)).slides if title(s).startswith("5."))
     row = next(r for r in table_rows(slide) if r[0].startswith("no_rating"))
-    assert "not yet measurable" in row[5] and "次のスナップショットがまだありません" in row[5]
+    assert "not yet measurable" in row[7] and "次のスナップショットがまだありません" in row[7]
 
 
 def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: Path) -> None:

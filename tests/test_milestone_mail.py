@@ -13,6 +13,8 @@ import yaml
 from conftest import Cli, tree_digest
 from kakeai_ops.store import delivered_milestones
 from kakeai_ops.workspace import Workspace
+from mailing import use_smtp
+from smtp_server import SmtpServer
 
 USERS = [
     [
@@ -120,6 +122,11 @@ def test_one_mail_names_both_roles_counts(cli: Cli, ws: Workspace, make_exports)
     assert len(records) == 3  # nobody twice
 
     cli("mail", "send", "--milestones", "--yes")
+    # Through the outbox it is a rehearsal: nothing is delivered yet.
+    assert delivered_milestones(ws).empty
+    with SmtpServer() as server:
+        use_smtp(ws, server)
+        cli("mail", "send", "--milestones", "--yes")
     got = {(r.user_id, r.role, r.milestone) for r in delivered_milestones(ws).itertuples()}
     assert {("MID", "manager", 10), ("MID", "member", 20)} <= got
     assert plan_records(cli) == []  # delivered: not due again

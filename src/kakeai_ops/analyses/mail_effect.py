@@ -21,6 +21,14 @@ MIN_GROUP = 10
 NOT_YET = "not yet measurable"
 
 
+def mailed_state(ledger_rows: pd.DataFrame) -> str:
+    """Which rows form the mailed group: those delivered (``sent``); for a run only ever
+    rehearsed through the outbox, those it wrote (``written``), so a rehearsal can be
+    walked through end to end; the report says which."""
+    states = set(ledger_rows["state"])
+    return "written" if "sent" not in states and "written" in states else "sent"
+
+
 def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.DataFrame:
     """Per group (mailed, holdout): users, how many are in the later segment result, how many
     left the stuck point ``key`` (their primary stuck point is another), still flagged with it.
@@ -30,7 +38,7 @@ def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.D
     """
     now_frame = later.set_index("user_id")
     result = []
-    for group, state in (("mailed", "sent"), ("holdout", "holdout")):
+    for group, state in (("mailed", mailed_state(ledger_rows)), ("holdout", "holdout")):
         ids = ledger_rows.loc[ledger_rows["state"] == state, "user_id"]
         present = [u for u in ids if u in now_frame.index]
         flags = now_frame.loc[present, "flags"] if present else pd.Series(dtype=str)

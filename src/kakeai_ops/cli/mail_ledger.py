@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ..analyses.mail_effect import mailed_state
 from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..ids import typed_id
@@ -36,7 +37,10 @@ def status_command(
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
 ) -> None:
-    """Counts per state for each run; with RUN_ID, its failures and unknowns.
+    """Counts per state for each run; with RUN_ID, its failures, unknowns and deferrals.
+
+    written = in the outbox only (a rehearsal, not delivered); deferred = held back by a
+    frequency cap or the send window until the day shown.
 
     Example: kops mail status no_prep.member-2026-11 --out failures.xlsx
     """
@@ -72,6 +76,21 @@ def status_command(
                 title="Not sent",
                 max_rows=200,
             )
+        )
+    if len(found.deferred):
+        deferred = found.deferred.rename(columns={"error": "reason"})
+        out.print(
+            frame_table(
+                deferred[["user_id", "name", "email", "sendable_from", "reason"]],
+                title="Deferred (the same command sends them on or after sendable_from)",
+                max_rows=200,
+            )
+        )
+    written = int((rows["state"] == "written").sum())
+    if written:
+        out.print(
+            f"{written:,} written to the outbox only (a rehearsal, not delivered): "
+            "the same command through smtp sends them."
         )
     if tests:
         out.print(f"(test sends recorded apart: {tests})")
@@ -171,6 +190,11 @@ def report_command(
             formats={"share_left": lambda v: v if isinstance(v, str) else percent(v)},
         )
     )
+    if mailed_state(rows) == "written":
+        out.print(
+            "[yellow]a rehearsal: this run was only written to the outbox, never delivered; "
+            "'mailed' are those it would have reached[/yellow]"
+        )
     held = frame.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:

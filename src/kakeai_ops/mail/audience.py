@@ -233,7 +233,7 @@ def build_audience(
     excluded: Counter[str] = Counter()
     excluded_users: list[tuple[str, str]] = []
     recipients: list[Recipient] = []
-    cap = settings.mail.frequency_cap.max_nudges
+    cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
     campaign_id = spec.awarded or spec.winners or spec.not_drawn
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None

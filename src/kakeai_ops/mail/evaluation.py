@@ -52,6 +52,7 @@ class RunStatus:
     rows: pd.DataFrame  # the run's ledger; 'sending' shown as 'unknown'
     not_sent: pd.DataFrame
     test_sends: int
+    deferred: pd.DataFrame  # held back, with the day the same run id sends them and why
 
 
 def run_status(ws: Workspace, run_id: str) -> RunStatus:
@@ -64,7 +65,8 @@ def run_status(ws: Workspace, run_id: str) -> RunStatus:
         tests = ledger.test_log(run_id)
     # A row left in 'sending' was handed over when kops stopped: its outcome is unknown.
     rows["state"] = rows["state"].where(rows["state"] != "sending", "unknown")
-    return RunStatus(run_id, rows, rows[rows["state"].isin(NOT_SENT)], len(tests))
+    deferred = rows[rows["state"] == "deferred"].sort_values(["sendable_from", "item"])
+    return RunStatus(run_id, rows, rows[rows["state"].isin(NOT_SENT)], len(tests), deferred)
 
 
 def measured_run(ws: Workspace, run_id: str) -> tuple[dict[str, Any], pd.DataFrame]:

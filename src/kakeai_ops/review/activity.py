@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..analyses.mail_effect import NOT_YET
 from ..outputs.review_pptx import Chart, Slide, Table
+from ..seminar_summary import answers_line, attendance_line
 from .figures import Review
 from .titles import TITLES
 
@@ -41,6 +42,8 @@ def mail_slide(review: Review) -> Slide:
             [
                 run.run_id,
                 f"{run.sent:,}",
+                f"{run.written:,}",
+                f"{run.deferred:,}",
                 f"{run.failed:,}",
                 f"{run.suppressed:,}",
                 f"{run.holdout:,}",
@@ -48,9 +51,18 @@ def mail_slide(review: Review) -> Slide:
             ]
         )
     table = Table(
-        ["配信", "送信", "失敗", "停止", "保留", "スタックポイントを抜けた割合（配信−保留）"],
+        [
+            "配信",
+            "送信",
+            "outbox（未送信）",
+            "後日送信",
+            "失敗",
+            "停止",
+            "保留",
+            "スタックポイントを抜けた割合（配信−保留）",
+        ],
         rows,
-        widths=[3, 0.8, 0.8, 0.8, 0.8, 5],
+        widths=[2.6, 0.7, 0.9, 0.8, 0.7, 0.7, 0.7, 4.4],
     )
     # Only runs whose shares are both published (and so whole percents, as in the report).
     plotted: list[tuple[str, float, float]] = []
@@ -114,8 +126,8 @@ def seminar_slides(review: Review) -> list[Slide]:
     for s in review.seminars:
         satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
         bullets = [
-            f"案内 {s.invited:,}人 ／ 出席 {s.attended:,}人"
-            f"（{s.attended / max(s.invited, 1):.0%}） ／ アンケート回答 {s.answers:,}件",
+            attendance_line(s, s.answers),
+            *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
             f"満足度（平均） {satisfaction}",
             "今、知りたいこと（上位）: "
             + (

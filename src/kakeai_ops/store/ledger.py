@@ -1,6 +1,11 @@
 """The mail ledger: one row per (run, recipient), moved through its states.
 
-``planned → sending → sent | temp_failed | perm_failed | suppressed | holdout``
+``planned → sending → sent | temp_failed | perm_failed | suppressed | holdout``, and
+
+- ``written``: put in the outbox (a rehearsal, not delivery): a later run of the same id
+  through a real transport sends it; it counts toward no cap;
+- ``deferred``: held back by a frequency cap or the send window, with the date from
+  which the same run id sends it (``not_before``) and the reason (``error``).
 
 ``sending`` is committed before the SMTP transaction and ``sent`` after the
 250 reply, so a row left in ``sending`` by a crash is *unknown*: it is not
@@ -24,7 +29,17 @@ from ..errors import WorkspaceError
 from ..workspace import Workspace
 from .state import connect, os_user
 
-STATES = ("planned", "sending", "sent", "temp_failed", "perm_failed", "suppressed", "holdout")
+STATES = (
+    "planned",
+    "sending",
+    "sent",
+    "written",
+    "deferred",
+    "temp_failed",
+    "perm_failed",
+    "suppressed",
+    "holdout",
+)
 PENDING = ("planned", "temp_failed")
 
 
@@ -57,34 +72,44 @@ ROW_COLUMNS = (
 )
 
 
+def run_seminar(binding: str | None) -> str | None:
+    """The seminar a run was about, from its stored binding (None for other runs)."""
+    if not binding:
+        return None
+    try:
+        value = json.loads(binding).get("seminar")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
 class Ledger:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.db: sqlite3.Connection = connect(ws)
-        self._add_binding_columns()
+        # The columns binding a run id to its plan (see mail/binding.py), and the date
+        # a deferred row may be sent from.
+        self._add_columns("mail_runs", ("binding", "plan_hash"))
+        self._add_columns("mail_ledger", ("not_before",))
 
-    def _add_binding_columns(self) -> None:
-        """Give mail_runs the columns binding a run id to its plan (see mail/binding.py).
-
-        Added here, idempotently, for state databases made before they existed;
-        of two kops opening such a database at once, the second finds them there.
-        """
-        wanted = ("binding", "plan_hash")
-        if set(wanted) <= self._run_columns():
+    def _add_columns(self, table: str, wanted: tuple[str, ...]) -> None:
+        """Add text columns, idempotently, for state databases made before they existed;
+        of two kops opening such a database at once, the second finds them there."""
+        if set(wanted) <= self._columns(table):
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            present = self._run_columns()
+            present = self._columns(table)
             for column in wanted:
                 if column not in present:
-                    self.db.execute(f"ALTER TABLE mail_runs ADD COLUMN {column} TEXT")
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
 
-    def _run_columns(self) -> set[str]:
-        return {row[1] for row in self.db.execute("PRAGMA table_info(mail_runs)")}
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
 
     def close(self) -> None:
         self.db.close()
@@ -205,22 +230,49 @@ class Ledger:
     def frame(self, run_id: str) -> pd.DataFrame:
         return pd.read_sql_query(
             "SELECT item, user_id, name, email, template, kind, state, attempts, message_id, error,"
-            " updated_at, sent_at FROM mail_ledger WHERE run_id = ? ORDER BY item",
+            " not_before AS sendable_from, updated_at, sent_at FROM mail_ledger"
+            " WHERE run_id = ? ORDER BY item",
             self.db,
             params=(run_id,),
         )
 
     def mark(
-        self, run_id: str, item: str, state: str, error: str | None = None, attempt: bool = False
+        self,
+        run_id: str,
+        item: str,
+        state: str,
+        error: str | None = None,
+        attempt: bool = False,
+        not_before: dt.date | None = None,
     ) -> None:
+        """Move a row to ``state``; ``not_before`` is a deferred row's first sendable day."""
         assert state in STATES
+        assert (state == "deferred") == (not_before is not None)
         stamp = now_text()
         self.db.execute(
-            "UPDATE mail_ledger SET state = ?, error = ?, updated_at = ?,"
+            "UPDATE mail_ledger SET state = ?, error = ?, updated_at = ?, not_before = ?,"
             " attempts = attempts + ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
             " WHERE run_id = ? AND item = ?",
-            (state, error, stamp, 1 if attempt else 0, state, stamp, run_id, item),
+            (
+                state,
+                error,
+                stamp,
+                not_before.isoformat() if not_before else None,
+                1 if attempt else 0,
+                state,
+                stamp,
+                run_id,
+                item,
+            ),
         )
+
+    def deferred_until(self, run_id: str) -> dict[str, dt.date]:
+        """The run's deferred rows: item → the first day it may be sent."""
+        cursor = self.db.execute(
+            "SELECT item, not_before FROM mail_ledger WHERE run_id = ? AND state = 'deferred'",
+            (run_id,),
+        )
+        return {item: dt.date.fromisoformat(day) for item, day in cursor}
 
     # --- suppression and the frequency cap -------------------------------------
 
@@ -276,6 +328,34 @@ class Ledger:
             if moment >= start:
                 counts[user] += 1
         return dict(counts)
+
+    def sent_to(
+        self, user_id: str, since: dt.datetime, exclude_run: str
+    ) -> list[tuple[str, str, dt.datetime, str | None]]:
+        """Mails delivered to ``user_id`` since a moment, other runs than ``exclude_run``:
+        (template, kind, sent at, the seminar the run was about or None). Only ``sent``
+        counts: an outbox rehearsal (``written``) reached nobody."""
+        start = as_jst(since)
+        floor = (start.astimezone(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+        cursor = self.db.execute(
+            "SELECT l.run_id, l.item, l.template, l.kind, l.sent_at, r.binding"
+            " FROM mail_ledger l JOIN mail_runs r ON r.run_id = l.run_id"
+            " WHERE l.state = 'sent' AND l.user_id = ? AND l.sent_at >= ? AND l.run_id != ?",
+            (user_id, floor, exclude_run),
+        )
+        found = []
+        for run_id, item, template, kind, sent_at, binding in cursor:
+            try:
+                moment = parse_moment(sent_at)
+            except (TypeError, ValueError):
+                raise WorkspaceError(
+                    f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
+                    f"sent_at is not a time ({sent_at!r})",
+                    hint="the state database was edited by hand; restore it from a backup",
+                ) from None
+            if moment >= start:
+                found.append((template, kind, moment, run_seminar(binding)))
+        return found
 
     # --- test sends -----------------------------------------------------------
 
