@@ -287,6 +287,21 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     assert values[1] == pytest.approx(
         movement["invited, did not attend"]["share_moved_on"], abs=1e-4
     )
+    # Every share has its n: in the chart's categories, and the caption on self-selection.
+    categories = list(chart(slide).plots[0].categories)
+    for r, category in zip(summary["その後の変化"], categories, strict=True):
+        assert f"n={r['in_snapshot']}" in category
+        if r["in_snapshot"] < 5:
+            assert r["share_moved_on"] is None and r["moved_on"] == "<5"
+    assert "出席は本人の選択です" in text
+    # The survey's choices ranked, as the summary ranks them, with their n.
+    interests = summary["知りたいテーマ"]
+    rows = [r for r in table_rows(slide)[1:] if r[1] != ""]
+    answers = next(r["value"] for r in summary["概要"] if r["figure"] == "answers")
+    assert f"回答 {answers}件" in table_rows(slide)[0][1]
+    assert [(int(r[0]), r[1], r[2]) for r in rows] == [
+        (i["rank"], i["interest"], f"{i['answers']}人") for i in interests[: len(rows)]
+    ]
     # The summary's answers per group; a group it shows as "<5" has no count on the slide.
     groups = {r["group"]: r["answers"] for r in summary["自由記述"]}
     shown = {g: n for g, n in groups.items() if isinstance(n, int)}
