@@ -109,7 +109,7 @@ def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path)
 
     before = figures()
     assert before.by_draw and not before.drawn and before.entries == 10
-    assert [a.command for a in _draw_actions(before)][0].startswith(
+    assert next(a.command for a in _draw_actions(before)).startswith(
         f"kops campaign draw {CAMPAIGN}"
     )
     cli("campaign", "draw", CAMPAIGN, "--winners", "3", "--seed", SEED)
