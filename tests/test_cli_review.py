@@ -330,8 +330,8 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
 
 def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:
     entries = run_json(month, "audit")
-    review = [e for e in entries if e["command"] == "review"]
-    assert any(e["snapshot"] == "0002" and str(deck["path"]) in str(e["detail"]) for e in review)
+    review = [e for e in entries if e["action"] == "review"]
+    assert any(e["snapshot"] == "0002" and str(deck["path"]) in e["files"] for e in review)
 
 
 def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) -> None:

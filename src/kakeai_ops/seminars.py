@@ -15,7 +15,7 @@ from .config import Seminar, Settings, configured
 from .errors import KopsError
 from .exports.seminar_files import read_attendance, read_survey
 from .mail.audience import AudienceSpec
-from .store import audit, record_seminar_attendance, record_seminar_survey
+from .store import file_entry, record_action, record_seminar_attendance, record_seminar_survey
 from .workspace import Workspace
 
 # Which stuck points each month of the series helps with (rules.md §1).
@@ -122,7 +122,14 @@ def import_attendance(
     returns how many attended."""
     ids = read_attendance(path, settings, users)
     record_seminar_attendance(ws, seminar_id, ids, path.name)
-    audit(ws, "seminar attendance", scope=seminar_id, snapshot=snapshot_id, rows=len(ids))
+    record_action(
+        ws,
+        "seminar attendance",
+        target=seminar_id,
+        count=len(ids),
+        files=[file_entry(path)],
+        snapshot=snapshot_id,
+    )
     return len(ids)
 
 
@@ -138,5 +145,12 @@ def import_survey(
     audited; returns how many answers."""
     answers = read_survey(path, settings, users)
     record_seminar_survey(ws, seminar_id, answers, path.name)
-    audit(ws, "seminar survey", scope=seminar_id, snapshot=snapshot_id, rows=len(answers))
+    record_action(
+        ws,
+        "seminar survey",
+        target=seminar_id,
+        count=len(answers),
+        files=[file_entry(path)],
+        snapshot=snapshot_id,
+    )
     return len(answers)
