@@ -51,7 +51,7 @@ def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_pa
     cli("campaign", "award", CAMPAIGN)
     _enter_and_draw(cli, tmp_path, [r["user_id"] for r in people[:6]], "-n", "2")
     attendance = SAMPLE / "seminar" / "month1-attendance.csv"
-    cli("seminar", "attendance", "month1", str(attendance))
+    cli("seminar", "attendance", "month1", str(attendance), "--force", "--reason", "held in person")
     cli("seminar", "survey", "month1", str(SAMPLE / "seminar" / "month1-survey.csv"))
     cli("report", "divisions", "--out", str(tmp_path / "report.xlsx"))
     log = entries(cli)[: len(entries(cli)) - start]

@@ -10,6 +10,9 @@ import pandas as pd
 
 from . import segment as segmentation
 
+UNINVITED = "uninvited"
+UNINVITED_LABEL = "招待外の参加"
+
 
 @dataclass
 class Summary:
@@ -21,9 +24,13 @@ class Summary:
     free_text: pd.DataFrame  # per keyword group: answers (or <min_group), examples
     themes: pd.DataFrame  # emerging themes (survey_text.THEME_COLUMNS)
     movement: pd.DataFrame | None
-    invited: int
-    attended: int
-    answers: int
+    invited: int  # 案内: reached by the invitation run
+    attended: int  # 出席: everyone on the attendance list
+    invited_attended: int  # of them, invited
+    uninvited: int  # 招待外の参加: on the list without an invitation
+    answers: int  # アンケート回答
+    answers_from_attendees: int
+    answers_not_on_list: int  # answers from people not on the attendance list
 
 
 def summarise(
@@ -37,18 +44,30 @@ def summarise(
     """The figures of one seminar; the free text is summarised beforehand (``survey_text``)."""
     invited = invited.copy()
     invited["attended"] = invited["user_id"].isin(attended)
-    invited = invited.merge(users[["user_id", "division"]], on="user_id", how="left")
+    divisions = users.drop_duplicates("user_id").set_index("user_id")["division"]
+    invited["division"] = invited["user_id"].map(divisions)
+    uninvited = sorted(set(attended) - set(invited["user_id"]))
+    walk_ins = pd.DataFrame(
+        {"user_id": uninvited, "division": [divisions.get(u) for u in uninvited]}
+    )
 
-    def table(by: str) -> pd.DataFrame:
-        grouped = invited.groupby(by, sort=True)
-        frame = pd.DataFrame({"invited": grouped.size(), "attended": grouped["attended"].sum()})
-        frame["rate"] = frame["attended"] / frame["invited"]
-        return frame.reset_index()
-
-    by_stuck = table("stuck_point")
+    grouped = invited.groupby("stuck_point", sort=True)
+    by_stuck = pd.DataFrame({"invited": grouped.size(), "attended": grouped["attended"].sum()})
+    by_stuck["rate"] = by_stuck["attended"] / by_stuck["invited"]
+    by_stuck = by_stuck.reset_index()
     by_stuck["label"] = by_stuck["stuck_point"].map(
         lambda k: segmentation.BY_KEY[k].label if k in segmentation.BY_KEY else k
     )
+    if uninvited:
+        # Attendees without an invitation have no stuck point at the invitation: one row of
+        # their own, so the column adds up to everyone on the attendance list.
+        row = {"stuck_point": UNINVITED, "invited": 0, "attended": len(uninvited)}
+        by_stuck = pd.concat(
+            [by_stuck, pd.DataFrame([{**row, "rate": None, "label": UNINVITED_LABEL}])],
+            ignore_index=True,
+        )
+    by_stuck["invited"] = by_stuck["invited"].astype(int)
+    by_division = _by_division(invited, walk_ins)
     scores = answers["satisfaction"].dropna().astype(int)
     satisfaction = (
         scores.value_counts().sort_index().rename_axis("score").reset_index(name="answers")
@@ -77,9 +96,10 @@ def summarise(
                 }
             )
         movement = pd.DataFrame(rows)
+    on_list = answers["user_id"].isin(set(attended))
     return Summary(
         by_stuck_point=by_stuck,
-        by_division=table("division"),
+        by_division=by_division,
         satisfaction=satisfaction,
         average_satisfaction=float(scores.mean()) if len(scores) else float("nan"),
         interests=interests,
@@ -87,6 +107,28 @@ def summarise(
         themes=free_text[1],
         movement=movement,
         invited=len(invited),
-        attended=int(invited["attended"].sum()),
+        attended=int(invited["attended"].sum()) + len(uninvited),
+        invited_attended=int(invited["attended"].sum()),
+        uninvited=len(uninvited),
         answers=len(answers),
+        answers_from_attendees=int(on_list.sum()),
+        answers_not_on_list=int((~on_list).sum()),
     )
+
+
+def _by_division(invited: pd.DataFrame, walk_ins: pd.DataFrame) -> pd.DataFrame:
+    """Per 事業部: invited, invited who attended, the rate, attendees without an invitation,
+    and everyone who attended."""
+    grouped = invited.groupby("division", sort=True)
+    frame = pd.DataFrame({"invited": grouped.size(), "invited_attended": grouped["attended"].sum()})
+    frame["rate"] = frame["invited_attended"] / frame["invited"]
+    extra = walk_ins.groupby("division", sort=True).size()
+    frame = frame.reindex(frame.index.union(extra.index))
+    frame["uninvited"] = extra.reindex(frame.index).fillna(0).astype(int)
+    frame["invited"] = frame["invited"].fillna(0).astype(int)
+    frame["invited_attended"] = frame["invited_attended"].fillna(0).astype(int)
+    frame["attended"] = frame["invited_attended"] + frame["uninvited"]
+    frame.index.name = "division"
+    return frame.reset_index()[
+        ["division", "invited", "invited_attended", "rate", "uninvited", "attended"]
+    ]

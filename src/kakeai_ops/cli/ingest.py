@@ -90,6 +90,21 @@ def register(app: typer.Typer) -> None:
             warn(f"older export stored (--older): {line}")
         _print_summary(result)
 
+    def service_warnings(settings: Any) -> list[str]:
+        """What kops.yaml lacks for the mails that ask people to act."""
+        service = settings.service
+        found = []
+        if not service.login_url:
+            found.append(
+                "service.login_url is not set in kops.yaml: the not_activated mail needs "
+                "KAKEAI's login address, and `kops mail send` refuses to send it until set"
+            )
+        if not service.help_url:
+            found.append(
+                "service.help_url is not set in kops.yaml: mails can't point to a usage guide"
+            )
+        return found
+
     @app.command("status")
     def status_command(
         workspace: WorkspaceOpt = None,
@@ -109,7 +124,9 @@ def register(app: typer.Typer) -> None:
         Example: kops status
         """
         ws = open_workspace(workspace)
-        load_settings(ws.config_path)
+        settings = load_settings(ws.config_path)
+        for message in service_warnings(settings):
+            warn(message)
         snapshots = list_snapshots(ws)
         if load and snapshots:
             started = time.perf_counter()

@@ -14,9 +14,8 @@ import difflib
 import itertools
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-import yaml
 from pydantic import Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -33,6 +32,7 @@ from .exports import (
     Scale,
     Statuses,
 )
+from .loading import Document, dotted, read_yaml
 from .mail import Advisor, Bounce, FrequencyCap, Mail, OAuth, SendWindow, Service, Smtp
 from .rules import (
     CalendarSettings,
@@ -55,7 +55,7 @@ from .seminars import (
     SurveyHeaders,
     Themes,
 )
-from .values import PositiveInt, Section
+from .values import PositiveInt, Section, at_most
 
 __all__ = [
     "DEFAULT_COMPOUNDS",
@@ -107,7 +107,9 @@ __all__ = [
 class Settings(Section):
     exports: Exports = Field(default_factory=Exports)
     rules: Rules = Field(default_factory=Rules)
-    milestones: list[PositiveInt] = Field(default_factory=lambda: [1, 5, 10, 20, 50, 100])
+    milestones: list[Annotated[int, at_most(100_000)]] = Field(
+        default_factory=lambda: [1, 5, 10, 20, 50, 100]
+    )
     # The first milestone mail run mails milestones crossed after this date; later runs,
     # those crossed since the previous snapshot (rules.md §2).
     milestones_since: dt.date | None = None
@@ -149,34 +151,29 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(
             f"{name}: not UTF-8 text", hint="save kops.yaml as UTF-8 (without changing the keys)"
         ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError(
-            f"{where}: not valid YAML: {problem}",
-            hint="check indentation (spaces, not tabs) and quoting near that line",
-        ) from None
-    return parse_settings(data or {}, name)
+    document = read_yaml(text, name)
+    return parse_settings(document.data or {}, name, document)
 
 
-def parse_settings(data: Any, source: str = "kops.yaml") -> Settings:
+def parse_settings(
+    data: Any, source: str = "kops.yaml", document: Document | None = None
+) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of settings")
     try:
         return Settings.model_validate(data)
     except ValidationError as err:
-        lines = [_describe(source, e) for e in err.errors()]
+        lines = [_describe(source, e, document) for e in err.errors()]
         raise ConfigError(
             "\n".join(lines),
             hint=f"fix {source}; `kops init --print-config` shows every setting with its default",
         ) from None
 
 
-def _describe(source: str, error: Any) -> str:
-    loc = ".".join(str(part) for part in error["loc"])
+def _describe(source: str, error: Any, document: Document | None = None) -> str:
+    loc = dotted(error["loc"])
+    if document is not None:
+        source = document.where(source, error["loc"])
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -11,14 +12,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .values import NonNegativeInt, NonNegativeNumber, PositiveInt, Section
+from .values import Days, Seconds, Section, at_most, between
+
+# A Message-ID's right-hand side: an ASCII host name (labels of letters, digits, '-').
+_DOMAIN = re.compile(
+    r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 
 
 class Cap(Section):
     """At most ``max`` mails of one category to one person within ``days`` days."""
 
-    max: PositiveInt
-    days: PositiveInt
+    max: Annotated[int, at_most(1_000)]
+    days: Days
 
 
 class FrequencyCap(Section):
@@ -45,9 +51,15 @@ class FrequencyCap(Section):
 
 class SendWindow(Section):
     enabled: bool = False
-    start_hour: NonNegativeInt = 9
-    end_hour: NonNegativeInt = 17
+    start_hour: Annotated[int, between(0, 23)] = 9
+    end_hour: Annotated[int, between(1, 24)] = 17
     business_days_only: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SendWindow:
+        if self.end_hour <= self.start_hour:
+            raise PydanticCustomError("window", "end_hour must be after start_hour")
+        return self
 
 
 class OAuth(Section):
@@ -60,7 +72,7 @@ class OAuth(Section):
     provider: Literal["microsoft", "google", "command"] = "command"
     # command: a program that prints a fresh access token (as msmtp's passwordeval).
     token_command: str | list[str] | None = None
-    command_timeout: PositiveInt = 60
+    command_timeout: Annotated[int, at_most(3_600, " seconds")] = 60
     # microsoft (Entra ID): the directory (tenant) id or domain and the app's client id.
     tenant: str | None = None
     client_id: str | None = None
@@ -80,14 +92,14 @@ class OAuth(Section):
 
 class Smtp(Section):
     host: str = "localhost"
-    port: PositiveInt = 587
+    port: Annotated[int, between(1, 65_535)] = 587
     security: Literal["starttls", "ssl", "none"] = "starttls"
     user: str | None = None
     # none: a relay without login; password: AUTH with a password from the environment or
     # the keyring; xoauth2: AUTH XOAUTH2 with an OAuth2 access token. Unset: by `user`.
     auth: Literal["none", "password", "xoauth2"] | None = None
     oauth: OAuth = Field(default_factory=OAuth)
-    timeout: PositiveInt = 30
+    timeout: Annotated[int, at_most(3_600, " seconds")] = 30
 
     @model_validator(mode="after")
     def _auth_needs(self) -> Smtp:
@@ -123,7 +135,7 @@ def _check_oauth(oauth: OAuth) -> None:
 
 class Bounce(Section):
     # Temporary failures (4.x.x) for one address before it is suppressed like a permanent one.
-    soft_limit: PositiveInt = 3
+    soft_limit: Annotated[int, at_most(1_000)] = 3
 
 
 class Mail(Section):
@@ -135,15 +147,24 @@ class Mail(Section):
     honorific: str = "様"
     contact: str = "KAKEAI事務局（人事部） 内線 1234 / kakeai-office@example.co.jp"
     message_id_domain: str = "kops.example.co.jp"
-    rate_per_minute: PositiveInt = 120
-    max_retries: NonNegativeInt = 5
-    retry_base_seconds: NonNegativeNumber = 2.0
-    retry_max_seconds: NonNegativeNumber = 60.0
-    pause_after_failures: PositiveInt = 10
+    rate_per_minute: Annotated[int, at_most(100_000)] = 120
+    max_retries: Annotated[int, between(0, 100)] = 5
+    retry_base_seconds: Seconds = 2.0
+    retry_max_seconds: Seconds = 60.0
+    pause_after_failures: Annotated[int, at_most(10_000)] = 10
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
     send_window: SendWindow = Field(default_factory=SendWindow)
     smtp: Smtp = Field(default_factory=Smtp)
     bounce: Bounce = Field(default_factory=Bounce)
+
+    @field_validator("message_id_domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not _DOMAIN.fullmatch(value):
+            raise PydanticCustomError(
+                "domain", "must be a domain name of ASCII letters, digits, '-' and '.'"
+            )
+        return value
 
 
 class Service(Section):

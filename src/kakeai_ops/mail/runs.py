@@ -39,6 +39,7 @@ from .plan import (
     stored_run_id,
     typed_run,
 )
+from .records import read_paths
 from .templates import TemplateSet
 
 ROLES = (None, "manager", "member", "both", "none")
@@ -112,6 +113,23 @@ def audience_for(
     return audience, snap.id, str(when)
 
 
+def check_service(source: Source, audience: Audience) -> None:
+    """Refuse to send a mail that gives KAKEAI's login address while kops.yaml has none:
+    it would ask people to log in without telling them where."""
+    if source.settings.service.login_url:
+        return
+    names = sorted({r.template for r in audience.recipients})
+    chosen = templates(source.workspace)
+    needing = [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+    if needing:
+        raise KopsError(
+            f"{', '.join(needing)} gives KAKEAI's login address, and service.login_url is "
+            "not set in kops.yaml; nothing was sent",
+            hint="set service.login_url (and service.help_url) in kops.yaml; "
+            "`kops mail preview` shows the mail",
+        )
+
+
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
     binding = run_binding.spec_binding(request.spec, request.holdout)
@@ -129,6 +147,7 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         source, operator, request.spec, request.snapshot, request.as_of
     )
     run_id = safe_run_id(request.run_id or audience.default_run_id)
+    check_service(source, audience)
     if request.real and resume_if_planned(source, operator, run_id, binding, request):
         return run_id
     with operator.progress("rendering", len(audience.recipients), transient=True) as advance:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..analyses.mail_effect import NOT_YET
 from ..outputs.review_pptx import Chart, Slide, Table
+from ..seminar_summary import answers_line, attendance_line
 from .figures import Review
 from .titles import TITLES
 
@@ -125,8 +126,8 @@ def seminar_slides(review: Review) -> list[Slide]:
     for s in review.seminars:
         satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
         bullets = [
-            f"案内 {s.invited:,}人 ／ 出席 {s.attended:,}人"
-            f"（{s.attended / max(s.invited, 1):.0%}） ／ アンケート回答 {s.answers:,}件",
+            attendance_line(s, s.answers),
+            *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
             f"満足度（平均） {satisfaction}",
             "今、知りたいこと（上位）: "
             + (

@@ -103,13 +103,19 @@ class MailRun:
 class SeminarFigures:
     seminar_id: str
     title: str
-    invited: int
-    attended: int
+    invited: int  # 案内
+    attended: int  # 出席: everyone on the attendance list
+    uninvited: int  # 招待外の参加
     answers: int
+    answers_not_on_list: int
     satisfaction_avg: float | None
     top_groups: list[tuple[str, int]]  # 今、知りたいこと groups by answers
     movement: pd.DataFrame | None  # group, users, in_snapshot, moved_on, share_moved_on
     note: str = ""
+
+    @property
+    def invited_attended(self) -> int:
+        return self.attended - self.uninvited
 
 
 @dataclass

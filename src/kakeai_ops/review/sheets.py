@@ -135,7 +135,14 @@ def _seminar(s: object) -> pd.DataFrame:
         {"seminar_id": s.seminar_id, "figure": "title", "value": s.title},
         {"seminar_id": s.seminar_id, "figure": "invited", "value": s.invited},
         {"seminar_id": s.seminar_id, "figure": "attended", "value": s.attended},
+        {"seminar_id": s.seminar_id, "figure": "invited_attended", "value": s.invited_attended},
+        {"seminar_id": s.seminar_id, "figure": "uninvited", "value": s.uninvited},
         {"seminar_id": s.seminar_id, "figure": "answers", "value": s.answers},
+        {
+            "seminar_id": s.seminar_id,
+            "figure": "answers_not_on_list",
+            "value": s.answers_not_on_list,
+        },
         {"seminar_id": s.seminar_id, "figure": "satisfaction_avg", "value": s.satisfaction_avg},
     ]
     rows += [
