@@ -33,6 +33,7 @@ from .common import (
 )
 from .console import frame_table
 from .mail_auth import check_command
+from .mail_bounces import bounces_command
 from .mail_ledger import (
     report_command,
     status_command,
@@ -266,6 +267,7 @@ app.command("unsuppress")(writes_state("mail unsuppress")(unsuppress_command))
 app.command("suppressed")(suppressed_command)
 app.command("report")(report_command)
 app.command("check")(check_command)
+app.command("bounces")(writes_state("mail bounces")(bounces_command))
 
 
 def register(root: typer.Typer) -> None:

@@ -70,6 +70,14 @@ def status_command(
         return
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(frame_table(counts, title=f"Run {run_id}"))
+    with runs.open_ledger(context.workspace) as ledger:
+        hard, soft = ledger.bounce_counts().get(found.run_id, (0, 0))
+    if hard or soft:
+        sent = int((rows["state"] == "sent").sum())
+        out.print(
+            f"bounced after sending: {hard:,} for good, {soft:,} temporarily"
+            f" (`kops mail bounces`); delivered: {sent - hard:,} of {sent:,} sent"
+        )
     if len(problems):
         out.print(
             frame_table(

@@ -20,6 +20,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.marker import DataPoint
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -155,16 +156,22 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     overview.title = "概要"
     used = {"概要", CHART_VALUES}
     values = ChartValues(book)
+    values.sheet["A2"] = period_line(report)
     row = _heading(overview, report, "概要")
     overview_rows = report.overview
     row = _table(overview, overview_rows, OVERVIEW_COLUMNS, row, looks)
     rows_written = len(overview_rows)
     _legend(overview, row + 1)
-    chart_row = row + 4
+    # What was merged or hidden to protect small groups, said where it shows.
+    for offset, text in enumerate(report.notes, start=2):
+        _note(overview, row + offset, text)
+    chart_row = row + 4 + len(report.notes)
     if rows_written:
-        _rate_chart(overview, values, overview_rows, anchor=chart_row)
+        _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
     row = chart_row + 18
-    row = _monthly(overview, values, report.monthly, row, looks)
+    row = _monthly(
+        overview, values, report.monthly, row, looks, report.month_captions, report.partial_month
+    )
     last_row = _topic_totals(overview, values, report.topic_totals, row + 2, looks)
     _finish(overview, one_page=True)
     # Charts are not cells: without a print area the last one would be cut off.
@@ -177,6 +184,9 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         sheet = book.create_sheet(sheet_title(division, used))
         row = _heading(sheet, report, division)
         row = _table(sheet, departments[division], DEPARTMENT_COLUMNS, row, looks)
+        for text in (n for n in report.notes if n.startswith(f"{division}：")):
+            row += 1  # a blank row first: the table ends where its rows end
+            _note(sheet, row, text)
         row = _mix(sheet, topics[division], "トピック", row + 2, looks)
         row = _mix(sheet, responses[division], "対応", row + 2, looks)
         _matrix(sheet, matrix[division], report, row + 2, looks)
@@ -192,11 +202,16 @@ def write_report(report: DivisionReport, path: Path) -> Path:
 def _heading(sheet: Worksheet, report: DivisionReport, name: str) -> int:
     sheet["A1"] = f"{report.title}：{name}"
     sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = (
-        f"対象：{report.scope_label}　期間：{report.period.start}〜{report.period.end}"
-        f"（前期間 {report.previous.start}〜{report.previous.end} と比較）　基準日：{report.as_of}"
-    )
+    sheet["A2"] = period_line(report)
     return 4
+
+
+def period_line(report: DivisionReport) -> str:
+    """What every sheet says it covers: 「期間：2026年11月（20日まで）（前期間 … と比較）」."""
+    return (
+        f"対象：{report.scope_label}　期間：{report.period.caption}"
+        f"（前期間 {report.previous.caption} と比較）　基準日：{report.as_of}"
+    )
 
 
 def _header(sheet: Worksheet, row: int, labels: list[str], looks: Looks) -> None:
@@ -248,8 +263,11 @@ def _legend(sheet: Worksheet, row: int) -> None:
     sheet.cell(row=row, column=1).font = Font(italic=True, color="595959")
 
 
-def _rate_chart(sheet: Worksheet, values: ChartValues, rows: pd.DataFrame, anchor: int) -> None:
-    """The implementation rate per 事業部, drawn for the rows that publish it."""
+def _rate_chart(
+    sheet: Worksheet, values: ChartValues, rows: pd.DataFrame, anchor: int, caption: str
+) -> None:
+    """The implementation rate per 事業部, drawn for the rows that publish it; the title
+    says the period (「2026年11月（20日まで）」 when the data stops inside it)."""
     shown: list[list[Any]] = []
     left_out: list[list[Any]] = []
     for record in rows.to_dict("records"):
@@ -261,8 +279,9 @@ def _rate_chart(sheet: Worksheet, values: ChartValues, rows: pd.DataFrame, ancho
         _note(sheet, anchor - 1, f"グラフには非表示の値を描いていません（{names}）。")
     if not shown:
         return
-    top, last = values.block("1on1実施率（部下）", ["事業部", "1on1実施率（部下）"], shown)
-    _bar_chart(sheet, values.sheet, "1on1実施率（部下）", top + 1, last, f"A{anchor}")
+    title = f"1on1実施率（部下）{caption}"
+    top, last = values.block(title, ["事業部", "1on1実施率（部下）"], shown)
+    _bar_chart(sheet, values.sheet, title, top + 1, last, f"A{anchor}")
 
 
 def _bar_chart(
@@ -282,16 +301,29 @@ def _bar_chart(
 
 
 def _monthly(
-    sheet: Worksheet, values: ChartValues, monthly: pd.DataFrame, row: int, looks: Looks
+    sheet: Worksheet,
+    values: ChartValues,
+    monthly: pd.DataFrame,
+    row: int,
+    looks: Looks,
+    captions: dict[str, str],
+    partial_month: str | None,
 ) -> int:
+    """The monthly rates: a table and a line chart. The month the data stops in is
+    labelled with its last day (「2026年11月（20日まで）」), its rate is over the days
+    covered, and the chart draws the line into it dashed: a month in progress is not a
+    fall."""
     sheet.cell(row=row, column=1, value="月別の1on1実施率（部下）").font = Font(bold=True)
     if monthly.empty:
         return row + 1
     pivot = monthly.pivot(index="month", columns="division", values="rate")
     divisions = list(pivot.columns)
+    shown_month = {str(m): captions.get(str(m), str(m)) for m in pivot.index}
+    partial = [i for i, m in enumerate(pivot.index) if str(m) == partial_month]
     _header(sheet, row + 1, ["月", *divisions], looks)
     for offset, (month, rates) in enumerate(pivot.iterrows(), start=1):
-        looks.bordered(sheet.cell(row=row + 1 + offset, column=1, value=str(month)))
+        label = shown_month[str(month)]
+        looks.bordered(sheet.cell(row=row + 1 + offset, column=1, value=label))
         for column, division in enumerate(divisions, start=2):
             value = _value(rates[division])
             target = sheet.cell(row=row + 1 + offset, column=column, value=value)
@@ -306,12 +338,15 @@ def _monthly(
         notes.append(f"{'、'.join(map(str, left_out))}は非表示のため、グラフに描いていません。")
     if gaps:
         notes.append(f"{'、'.join(map(str, gaps))}の線が途切れた月は非表示の値です。")
+    if partial:
+        month = shown_month[str(pivot.index[partial[-1]])]
+        notes.append(f"{month}は途中までのデータです（実施率はその日までの値。グラフは破線）。")
     for offset, text in enumerate(notes):
         _note(sheet, end + offset, text)
     if not drawn:
         return end + len(notes) + 1
     rows = [
-        [str(month), *(published_number(pivot.at[month, d]) for d in drawn)]
+        [shown_month[str(month)], *(published_number(pivot.at[month, d]) for d in drawn)]
         for month in pivot.index
     ]
     top, last = values.block("月別の1on1実施率（部下）", ["月", *map(str, drawn)], rows)
@@ -322,6 +357,11 @@ def _monthly(
     chart.display_blanks = "gap"  # a hidden month is a gap, never a fall to 0
     data = Reference(values.sheet, min_col=2, max_col=1 + len(drawn), min_row=top, max_row=last)
     chart.add_data(data, titles_from_data=True)
+    for series in chart.series:
+        for index in partial:  # the segment into a month in progress: dashed
+            point = DataPoint(idx=index)
+            point.graphicalProperties.line.dashStyle = "dash"
+            series.dPt.append(point)
     chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.height, chart.width = 8, 18
     sheet.add_chart(chart, f"{get_column_letter(len(divisions) + 3)}{row}")
