@@ -22,7 +22,7 @@ from ..errors import KopsError
 from ..ids import typed_id
 from ..mail.campaigns import draw_state
 from ..outputs.files import write_table
-from ..store import Tables, awards, record_awards
+from ..store import Tables, awards, record_action, record_awards
 from .common import (
     AsOfOpt,
     CampaignArg,
@@ -379,6 +379,15 @@ def award_command(
     fresh, already = record_awards(
         opened.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
     )
+    if len(fresh):
+        record_action(
+            opened.workspace,
+            "campaign award",
+            target=campaign_id,
+            count=len(fresh),
+            snapshot=snap_id,
+            detail={"awarded_before": already},
+        )
     if len(fresh):
         shown = eligible[eligible["user_id"].isin(fresh["user_id"])]
         out.print(

@@ -11,8 +11,11 @@ choices resume the stored plan, other choices are refused.
 
 from __future__ import annotations
 
+<<<<<<< HEAD
 import datetime as dt
 import json
+=======
+>>>>>>> main
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, fields, replace
@@ -26,8 +29,12 @@ from ..clock import now
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
+<<<<<<< HEAD
 from ..model import Tables
 from ..store import audit, awards, delivered_milestones, draw_entrants
+=======
+from ..store import awards, delivered_milestones, draw_entrants, record_action
+>>>>>>> main
 from ..store.ledger import Ledger, LedgerRow
 from ..workspace import Workspace
 from . import binding as run_binding
@@ -220,6 +227,13 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         sent, total = test_send(
             source.workspace, source.settings, plan, request.to_test, request.limit
         )
+        record_action(
+            source.workspace,
+            "mail test",
+            target=run_id,
+            count=sent,
+            detail={"to": request.to_test, "tried": total},
+        )
         operator.say(
             f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
             "the real ledger is untouched."
@@ -349,13 +363,17 @@ def _record_plan(
             if stored != content_hash:
                 discard_plan(ws, plan.run_id, content_hash)
             return False
-    audit(
+    record_action(
         ws,
-        "mail send",
-        scope=json.dumps(audience.description, ensure_ascii=False),
+        "mail plan",
+        target=plan.run_id,
+        count=len(plan.messages),
         snapshot=snap_id,
-        rows=len(plan.messages),
-        detail={"run_id": plan.run_id, "excluded": dict(audience.excluded), "holdout_pct": holdout},
+        detail={
+            "audience": {k: v for k, v in audience.description.items() if v not in (None, "")},
+            "excluded": dict(audience.excluded),
+            "holdout_pct": holdout,
+        },
     )
     return True
 
