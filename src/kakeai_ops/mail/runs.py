@@ -11,11 +11,7 @@ choices resume the stored plan, other choices are refused.
 
 from __future__ import annotations
 
-<<<<<<< HEAD
 import datetime as dt
-import json
-=======
->>>>>>> main
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, fields, replace
@@ -29,12 +25,8 @@ from ..clock import now
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
-<<<<<<< HEAD
 from ..model import Tables
-from ..store import audit, awards, delivered_milestones, draw_entrants
-=======
 from ..store import awards, delivered_milestones, draw_entrants, record_action
->>>>>>> main
 from ..store.ledger import Ledger, LedgerRow
 from ..workspace import Workspace
 from . import binding as run_binding
