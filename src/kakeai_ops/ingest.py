@@ -24,10 +24,10 @@ from .mail.suppression import follow_address_changes
 from .store import (
     SnapshotInfo,
     Tables,
-    audit,
     latest_snapshot,
     list_snapshots,
     load_tables,
+    record_action,
     write_snapshot,
 )
 from .timeline import implied_as_of
@@ -169,14 +169,25 @@ def ingest(
     findings.notes.extend(
         follow_address_changes(ws, before.users if before is not None else None, tables.users)
     )
+    detail: dict[str, Any] = {
+        "rows": {
+            "users": len(tables.users),
+            "pairs": len(tables.pairs),
+            "meetings": len(tables.meetings),
+        },
+        "tables": {item.path.name: item.table for item in loaded},
+    }
     if undone:
-        audit(
-            ws,
-            "ingest --older",
-            snapshot=snapshot.id,
-            rows=len(tables.meetings),
-            detail={"over": previous.id if previous else None, "undone": undone},
-        )
+        detail |= {"over": previous.id if previous else None, "undone": undone}
+    record_action(
+        ws,
+        "ingest --older" if undone else "ingest",
+        target=f"snapshot {snapshot.id}",
+        count=sum(len(item.frame) for item in loaded),
+        files=[f"{item.path.name} sha256:{_sha256(item.path)[:16]}" for item in loaded],
+        snapshot=snapshot.id,
+        detail=detail,
+    )
     return IngestResult(snapshot, changes, findings.notes, undone=undone)
 
 
