@@ -21,9 +21,11 @@ from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 from test_cli_mail import SEGMENT, states, use_smtp
 
+# Templates that name a stuck point reach only people who have it: these two fit the
+# no_prep members the tests mail (they are also no_rating, see sample_users).
 SUBJECTS = {
-    "no_pair": "【KAKEAI事務局】1on1 のペア設定のお願い",
-    "not_activated": "【KAKEAI事務局】KAKEAI へのログインのお願い",
+    "no_prep.member": "【KAKEAI事務局】1on1 の前に「トピック」と「対応」を選んでみませんか",
+    "no_rating.member": "【KAKEAI事務局】1on1 のあとに「スッキリ度」を入れてみてください",
 }
 
 
@@ -44,7 +46,7 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
             "send",
             *SEGMENT,
             "--template",
-            "no_pair",
+            "no_prep.member",
             "--id",
             "nov",
             "--limit",
@@ -57,7 +59,7 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
             "send",
             *SEGMENT,
             "--template",
-            "not_activated",
+            "no_rating.member",
             "--id",
             "nov",
             "--yes",
@@ -65,16 +67,18 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
         )
         assert other.exit_code == 1 and "Internal error" not in other.stderr
         assert "run 'nov' was planned with other choices; nothing was sent" in other.stderr
-        assert "--template: no_pair (stored) → not_activated" in other.stderr
+        assert "--template: no_prep.member (stored) → no_rating.member" in other.stderr
         assert "--id nov-2" in other.stderr  # how to proceed
         assert len(server.handler.received) == 2
         assert states(sample_copy, "nov") == before
         # The same options resume the run.
-        resumed = cli("mail", "send", *SEGMENT, "--template", "no_pair", "--id", "nov", "--yes")
+        resumed = cli(
+            "mail", "send", *SEGMENT, "--template", "no_prep.member", "--id", "nov", "--yes"
+        )
         assert "Resuming run nov" in resumed.stderr
         subjects = {str(r.message["Subject"]) for r in server.handler.received}
-    assert all(s.startswith(SUBJECTS["no_pair"]) for s in subjects)
-    assert set(ledger_templates(sample_copy, "nov").values()) == {"no_pair"}
+    assert all(s.startswith(SUBJECTS["no_prep.member"]) for s in subjects)
+    assert set(ledger_templates(sample_copy, "nov").values()) == {"no_prep.member"}
 
 
 def test_a_derived_id_with_other_options_is_refused(sample_copy: Workspace) -> None:
@@ -90,7 +94,7 @@ def test_a_users_list_is_bound_by_its_content(sample_copy: Workspace, tmp_path: 
     cli = Cli(sample_copy)
     listed = tmp_path / "list.csv"
     listed.write_text("user_id\n000120\n000162\n", encoding="utf-8")
-    args = ["mail", "send", "--users", str(listed), "--template", "no_pair", "--yes"]
+    args = ["mail", "send", "--users", str(listed), "--template", "no_prep.member", "--yes"]
     cli(*args, "--limit", "1")
     listed.write_text("user_id\n000120\n000176\n", encoding="utf-8")
     changed = cli(*args, ok=False)
@@ -113,10 +117,18 @@ def test_advisor_reports_mailed_twice_resume_instead_of_crashing(
 
 def sample_users(cli: Cli, count: int) -> list[str]:
     rows = csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout))
-    return [r["user_id"] for r in rows if r["email"] and r["employment"] == "在籍"][:count]
+    return [
+        r["user_id"]
+        for r in rows
+        if r["email"]
+        and r["employment"] == "在籍"
+        and {"no_prep", "no_rating"} <= set(r["flags"].split(";"))
+    ][:count]
 
 
-@pytest.mark.parametrize("templates", [("no_pair", "not_activated"), ("no_pair", "no_pair")])
+@pytest.mark.parametrize(
+    "templates", [("no_prep.member", "no_rating.member"), ("no_prep.member", "no_prep.member")]
+)
 def test_two_sends_started_at_once_never_mix_plans(
     sample_copy: Workspace, tmp_path: Path, templates: tuple[str, str]
 ) -> None:
