@@ -21,12 +21,22 @@ from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 from test_cli_mail import SEGMENT, states, use_smtp
 
-# Templates that name a stuck point reach only people who have it: these two fit the
-# no_prep members the tests mail (they are also no_rating, see sample_users).
+# Two plain notices for anyone: a run id's binding is about the choices, not about
+# what a template says (templates that name a stuck point reach only people who have it).
 SUBJECTS = {
-    "no_prep.member": "【KAKEAI事務局】1on1 の前に「トピック」と「対応」を選んでみませんか",
-    "no_rating.member": "【KAKEAI事務局】1on1 のあとに「スッキリ度」を入れてみてください",
+    "notice_a": "【KAKEAI事務局】1on1 のご案内 A",
+    "notice_b": "【KAKEAI事務局】1on1 のご案内 B",
 }
+
+
+@pytest.fixture(autouse=True)
+def _notices(sample_copy: Workspace) -> None:
+    for name, subject in SUBJECTS.items():
+        (sample_copy.mail_templates_dir / f"{name}.txt").write_text(
+            f"subject: {subject.removeprefix('【KAKEAI事務局】')}\nkind: nudge\n---\n"
+            "{{ name }} {{ honorific }}\n\nお知らせです。\n",
+            encoding="utf-8",
+        )
 
 
 def ledger_templates(ws: Workspace, run: str) -> dict[str, str]:
@@ -46,7 +56,7 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
             "send",
             *SEGMENT,
             "--template",
-            "no_prep.member",
+            "notice_a",
             "--id",
             "nov",
             "--limit",
@@ -59,7 +69,7 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
             "send",
             *SEGMENT,
             "--template",
-            "no_rating.member",
+            "notice_b",
             "--id",
             "nov",
             "--yes",
@@ -67,18 +77,16 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
         )
         assert other.exit_code == 1 and "Internal error" not in other.stderr
         assert "run 'nov' was planned with other choices; nothing was sent" in other.stderr
-        assert "--template: no_prep.member (stored) → no_rating.member" in other.stderr
+        assert "--template: notice_a (stored) → notice_b" in other.stderr
         assert "--id nov-2" in other.stderr  # how to proceed
         assert len(server.handler.received) == 2
         assert states(sample_copy, "nov") == before
         # The same options resume the run.
-        resumed = cli(
-            "mail", "send", *SEGMENT, "--template", "no_prep.member", "--id", "nov", "--yes"
-        )
+        resumed = cli("mail", "send", *SEGMENT, "--template", "notice_a", "--id", "nov", "--yes")
         assert "Resuming run nov" in resumed.stderr
         subjects = {str(r.message["Subject"]) for r in server.handler.received}
-    assert all(s.startswith(SUBJECTS["no_prep.member"]) for s in subjects)
-    assert set(ledger_templates(sample_copy, "nov").values()) == {"no_prep.member"}
+    assert all(s.startswith(SUBJECTS["notice_a"]) for s in subjects)
+    assert set(ledger_templates(sample_copy, "nov").values()) == {"notice_a"}
 
 
 def test_a_derived_id_with_other_options_is_refused(sample_copy: Workspace) -> None:
@@ -94,7 +102,7 @@ def test_a_users_list_is_bound_by_its_content(sample_copy: Workspace, tmp_path: 
     cli = Cli(sample_copy)
     listed = tmp_path / "list.csv"
     listed.write_text("user_id\n000120\n000162\n", encoding="utf-8")
-    args = ["mail", "send", "--users", str(listed), "--template", "no_prep.member", "--yes"]
+    args = ["mail", "send", "--users", str(listed), "--template", "notice_a", "--yes"]
     cli(*args, "--limit", "1")
     listed.write_text("user_id\n000120\n000176\n", encoding="utf-8")
     changed = cli(*args, ok=False)
@@ -117,18 +125,10 @@ def test_advisor_reports_mailed_twice_resume_instead_of_crashing(
 
 def sample_users(cli: Cli, count: int) -> list[str]:
     rows = csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout))
-    return [
-        r["user_id"]
-        for r in rows
-        if r["email"]
-        and r["employment"] == "在籍"
-        and {"no_prep", "no_rating"} <= set(r["flags"].split(";"))
-    ][:count]
+    return [r["user_id"] for r in rows if r["email"] and r["employment"] == "在籍"][:count]
 
 
-@pytest.mark.parametrize(
-    "templates", [("no_prep.member", "no_rating.member"), ("no_prep.member", "no_prep.member")]
-)
+@pytest.mark.parametrize("templates", [("notice_a", "notice_b"), ("notice_a", "notice_a")])
 def test_two_sends_started_at_once_never_mix_plans(
     sample_copy: Workspace, tmp_path: Path, templates: tuple[str, str]
 ) -> None:
