@@ -14,6 +14,7 @@ from ..ids import typed_id
 from ..mail import runs
 from ..mail.evaluation import measured_run, run_effect_in, run_status
 from ..outputs.files import percent, write_table
+from ..store import record_action
 from .common import (
     AsOfOpt,
     Format,
@@ -117,6 +118,10 @@ def suppress_command(
     key = _key(target)
     with runs.open_ledger(context.workspace) as ledger:
         added = ledger.suppress(key, reason, "manual")
+    if added:
+        record_action(
+            context.workspace, "mail suppress", target=key, count=1, detail={"reason": reason}
+        )
     err.print(
         f"{escape(key)}: {'added to' if added else 'already on'} the suppression list",
         highlight=False,
@@ -139,6 +144,7 @@ def unsuppress_command(
         raise KopsError(
             f"{key} is not on the suppression list", hint="`kops mail suppressed` lists it"
         )
+    record_action(context.workspace, "mail unsuppress", target=key, count=1)
     err.print(f"{escape(key)}: removed from the suppression list", highlight=False)
 
 
