@@ -19,7 +19,7 @@ import pandas as pd
 from .analyses import divisions as division_figures
 from .analyses.common import current_users
 from .analyses.division_groups import TOTAL, Figures
-from .config import Settings
+from .config import ScopeUnit, Settings, scope_text
 from .errors import KopsError
 from .privacy.audit import check, protect
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
@@ -154,7 +154,7 @@ def build_report(
     settings: Settings,
     as_of: dt.date,
     period_text: str,
-    scope: list[str] | None = None,
+    scope: list[ScopeUnit] | None = None,
     scope_label: str = TOTAL,
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
@@ -250,7 +250,7 @@ def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
 
 def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
     """Where each 事業部 and 部署 is published, from the current users' sizes."""
-    alone = {entry.strip() for a in settings.advisors.values() for entry in a.scope}
+    alone = {scope_text(entry) for a in settings.advisors.values() for entry in a.scope}
     return recode(unit_sizes(tables), settings.privacy, alone)
 
 

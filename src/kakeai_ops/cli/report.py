@@ -56,9 +56,9 @@ def _build(
     if advisor is None:
         return build_report(tables, context.settings, when, period), snap.id
     config = advisor_scopes.advisor(context.settings, advisor)
-    advisor_scopes.check_scope(tables.users, advisor, config)
-    label = f"{advisor}（{'、'.join(config.scope)}）"
-    return build_report(tables, context.settings, when, period, config.scope, label), snap.id
+    units = advisor_scopes.resolve_scope(tables.users, advisor, config)
+    label = f"{advisor}（{'、'.join(unit.text() for unit in units)}）"
+    return build_report(tables, context.settings, when, period, units, label), snap.id
 
 
 @app.command("divisions")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import Settings
+from ..config import Settings, scope_text
 from .audience import Audience, Recipient
 from .context import sender_context
 
@@ -47,7 +47,10 @@ def advisor_mailing(
             "name": name,
             "honorific": mail.honorific,
             "mail": sender_context(mail),
-            "report": {"scope": "、".join(advisor.scope), "period": caption or period},
+            "report": {
+                "scope": "、".join(scope_text(entry) for entry in advisor.scope),
+                "period": caption or period,
+            },
         }
         recipients.append(
             Recipient(
