@@ -85,6 +85,7 @@ __all__ = [
     "Employment",
     "Exports",
     "FrequencyCap",
+    "Graph",
     "HeaderMap",
     "HolidayRange",
     "Interview",
