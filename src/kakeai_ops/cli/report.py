@@ -33,6 +33,7 @@ from .common import (
     out,
     parse_as_of,
     session,
+    warn,
     writes_state,
 )
 from .console import frame_table
@@ -76,6 +77,14 @@ def divisions_command(
         bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")] = False,
+    include_empty: Annotated[
+        bool,
+        typer.Option(
+            "--include-empty",
+            help="With --all-advisors: also write (and mail) a report whose every figure is "
+            "hidden.",
+        ),
+    ] = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
@@ -95,7 +104,7 @@ def divisions_command(
     """
     context = session(workspace)
     if all_advisors:
-        _all_advisors(context, snapshot, as_of, period, out_file, mail, yes)
+        _all_advisors(context, snapshot, as_of, period, out_file, mail, yes, include_empty)
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
@@ -190,11 +199,17 @@ def _all_advisors(
     directory: Path | None,
     mail: bool,
     yes: bool,
+    include_empty: bool = False,
 ) -> None:
     if directory is None:
         raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
     advisor_scopes.require_advisors(context.settings)
     from ..outputs.filenames import FileNames
+
+    if mail:
+        from ..mail.advisors import check_names
+
+        check_names(context.settings, context.settings.advisors)
 
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -203,6 +218,13 @@ def _all_advisors(
     for name in context.settings.advisors:
         report, snap_id = _build(context, snapshot, as_of, period, name)
         caption = report.period.caption
+        if nothing_shown(report) and not include_empty:
+            warn(
+                f"advisor {name}: every figure of the report is hidden (groups under "
+                f"{context.settings.privacy.min_group} people); not written or mailed "
+                "(--include-empty sends it anyway)"
+            )
+            continue
         path = names.path(name)
         write_report(report, path)
         record_action(
@@ -217,8 +239,15 @@ def _all_advisors(
         files[name] = path
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
-    if mail:
+    if mail and files:
         _mail_advisors(context, files, period, caption, yes)
+
+
+def nothing_shown(report: DivisionReport) -> bool:
+    """True when the report would show no figure at all: every one hidden (<5)."""
+    return not any(
+        not cell.hidden and cell.value is not None for cell in report.cells if cell.unit != "trend"
+    )
 
 
 def _mail_advisors(
