@@ -25,6 +25,10 @@ def transport_for(
     mail = settings.mail
     if mail.transport == "smtp":
         return SmtpTransport(mail.smtp, mail.from_addr)
+    if mail.transport == "graph":
+        from .graph import GraphTransport
+
+        return GraphTransport(mail)
     return OutboxTransport(outbox_folder(ws, run_id, folder_suffix))
 
 

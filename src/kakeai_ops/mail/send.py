@@ -179,7 +179,7 @@ class Sender:
                             report.outcomes["temp_failed"] += 1
                             self.on_progress(message, "temp_failed")
                             break
-                        self.sleep(backoff_seconds(mail, attempt))
+                        self.sleep(max(backoff_seconds(mail, attempt), err.retry_after or 0))
                         self._reconnect()
                         continue
                     except PermanentFailure as err:
