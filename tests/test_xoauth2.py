@@ -285,3 +285,16 @@ def test_starttls_verifies_the_certificate_before_the_token_is_sent(
     assert "証明書" in refused.stderr and refused.exit_code == 1
     assert "STARTTLS で暗号化しました" in result.stdout and "認証に成功しました" in result.stdout
     assert server.handler.accepted == ["ya29.ok"]
+
+
+def test_the_administrators_guide_covers_every_explained_error() -> None:
+    """Every hint points to docs/mail-admin.ja.md; each code explained there is in the guide."""
+    import re
+
+    from kakeai_ops.mail import diagnosis
+
+    guide = (Path(__file__).resolve().parents[1] / diagnosis.ADMIN_DOC).read_text(encoding="utf-8")
+    source = Path(diagnosis.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r"aadsts\d+", source)) | {"5.7.139", "5.7.3", "invalid_grant"}
+    missing = [code for code in sorted(codes) if code.lower() not in guide.lower()]
+    assert missing == [], missing

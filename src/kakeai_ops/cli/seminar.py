@@ -27,6 +27,7 @@ from ..seminar_summary import (
 from ..store import (
     seminar_attendance,
 )
+from . import run_commands
 from .common import (
     AsOfOpt,
     Format,
@@ -160,6 +161,13 @@ def invite_command(
         limit=limit,
         snapshot=snapshot,
         as_of=as_of,
+        command=run_commands.fixed(
+            ["seminar", "invite", seminar_id],
+            workspace,
+            division=division,
+            snapshot=snapshot,
+            as_of=as_of,
+        ),
     )
     start_run(context, TerminalOperator(context.settings), request)
 
@@ -202,6 +210,7 @@ def remind_command(
         dry_run=dry_run,
         to_test=to_test,
         limit=limit,
+        command=run_commands.fixed(["seminar", "remind", seminar_id], workspace),
     )
     start_run(context, TerminalOperator(context.settings), request)
 

@@ -33,7 +33,8 @@ from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .campaigns import draw_state, not_eligible_entrants
-from .delivery import dry_run, send_pending, test_send
+from .delivery import send_pending, test_send, transport_for
+from .dry_run import dry_run
 from .milestones import milestone_baseline
 from .operator import Operator, Source
 from .plan import (
@@ -66,6 +67,8 @@ class RunRequest:
     retry_unknown: bool = False
     snapshot: str | None = None
     as_of: str | None = None
+    # The exact command that sends the run, from its id (printed by a dry run).
+    command: Callable[[str], str] | None = None
 
     @property
     def real(self) -> bool:
@@ -211,7 +214,14 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         )
     operator.show_plan(plan, audience)
     if request.dry_run:
-        dry_run(source.workspace, source.settings, plan, operator)
+        dry_run(
+            source,
+            operator,
+            plan,
+            binding,
+            request.command,
+            lambda: transport_for(source.workspace, source.settings, run_id),
+        )
         return run_id
     if request.to_test:
         count = min(len(plan.messages), request.limit or len(plan.messages))
