@@ -23,6 +23,7 @@ from .common import (
     Format,
     FormatOpt,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -235,6 +236,7 @@ def send_command(
     ] = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Plan, confirm and send a mail run; the same command again resumes it.
 
@@ -256,6 +258,7 @@ def send_command(
         retry_unknown=retry_unknown,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
     )
     runs.start_run(context, operator, request)
 

@@ -32,6 +32,7 @@ from .common import (
     OutOpt,
     Session,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -138,6 +139,7 @@ def invite_command(
     limit: LimitOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Invite the people the theme helps: Month1 → not_activated/no_pair/no_1on1/no_rating,
     Month2 → no_prep, Month3 → no_recurrence, Month4 → managers. Sent through `kops mail`.
@@ -158,6 +160,7 @@ def invite_command(
         limit=limit,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
     )
     start_run(context, TerminalOperator(context.settings), request)
 
