@@ -17,11 +17,13 @@ from typing import Any
 import pandas as pd
 
 from .analyses import divisions as division_figures
+from .analyses.common import current_users
 from .analyses.division_groups import TOTAL, Figures
 from .config import Settings
 from .errors import KopsError
 from .privacy.audit import check, protect
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
+from .privacy.recode import Recoding, recode
 from .privacy.rules import minimum
 from .store import Tables
 
@@ -46,6 +48,8 @@ class DivisionReport:
     partial_month: str | None = None  # the monthly key of the month the data stops in
     hidden_small: int = 0  # hidden for being under min_group (and what they give away)
     hidden_by_audit: int = 0  # hidden on top of those so they cannot be worked out
+    notes: list[str] = field(default_factory=list)  # what was merged or hidden, and why
+    merged_people: int = 0  # people whose figures appear only inside a merged row
 
     def records(self) -> list[dict[str, Any]]:
         return [c.record() for c in self.cells]
@@ -155,7 +159,13 @@ def build_report(
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
     _check_has_data(tables, period_text, period, as_of)
+    # The rows are the organisation's, recoded once for everyone: an advisor's
+    # report names its units as the company report does.
+    recoding = organisation_rows(tables, settings)
     scoped = division_figures.scope_tables(tables, scope)
+    if scope is not None:
+        recoding = recoding.within(unit_sizes(scoped))
+    scoped = recoded(scoped, recoding)
     months = division_figures.last_months(as_of, MONTHS)
     figures = Figures(scoped, since=min(previous.start, months[-1].start))
     out = _Cells(settings, period)
@@ -226,7 +236,37 @@ def build_report(
         partial_month=next((m.label for m in months if m.up_to(as_of).partial), None),
         hidden_small=small,
         hidden_by_audit=audited,
+        notes=list(recoding.notes),
+        merged_people=recoding.merged_people,
     )
+
+
+def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
+    """People (current users) per (事業部, 部署)."""
+    users = current_users(tables.users)
+    sizes = users.groupby(["division", "department"], observed=True, dropna=True).size()
+    return {(str(d), str(p)): int(n) for (d, p), n in sizes.items() if n}
+
+
+def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
+    """Where each 事業部 and 部署 is published, from the current users' sizes."""
+    alone = {entry.strip() for a in settings.advisors.values() for entry in a.scope}
+    return recode(unit_sizes(tables), settings.privacy, alone)
+
+
+def recoded(tables: Tables, recoding: Recoding) -> Tables:
+    """The tables with each user's 事業部 and 部署 as the report publishes them."""
+    if not recoding.changed:
+        return tables
+    users = tables.users.copy()
+    divisions = users["division"].astype(object).to_numpy()
+    departments = users["department"].astype(object).to_numpy()
+    users["department"] = [
+        p if not isinstance(d, str) or not isinstance(p, str) else recoding.department(d, p)
+        for d, p in zip(divisions, departments, strict=True)
+    ]
+    users["division"] = [d if not isinstance(d, str) else recoding.division(d) for d in divisions]
+    return Tables(users=users, pairs=tables.pairs, meetings=tables.meetings)
 
 
 def _check_has_data(

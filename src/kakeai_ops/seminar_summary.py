@@ -15,6 +15,7 @@ from .analyses import segment as segmentation
 from .analyses.names import NameMatcher
 from .analyses.seminar_summary import UNINVITED_LABEL, Summary, summarise
 from .config import Settings
+from .privacy.rules import minimum
 from .seminars import invited_users
 from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
 from .store.ledger import Ledger
@@ -119,6 +120,7 @@ def summarise_seminar(
         tables.users,
         (free_text.groups, free_text.themes),
         later,
+        minimum(settings),
     )
     return SeminarSummary(
         seminar_id=seminar_id,

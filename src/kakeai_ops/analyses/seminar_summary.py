@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import segment as segmentation
+from .seminar_movement import movement
 
 UNINVITED = "uninvited"
 UNINVITED_LABEL = "招待外の参加"
@@ -20,15 +21,18 @@ class Summary:
     by_division: pd.DataFrame
     satisfaction: pd.DataFrame
     average_satisfaction: float  # NaN without scores
-    interests: pd.DataFrame
+    interests: pd.DataFrame  # 知りたいテーマ (the survey's choices), ranked: interest, answers
     free_text: pd.DataFrame  # per keyword group: answers (or <min_group), examples
     themes: pd.DataFrame  # emerging themes (survey_text.THEME_COLUMNS)
-    movement: pd.DataFrame | None
+    movement: pd.DataFrame | None  # seminar_movement.MOVEMENT_COLUMNS, both groups overall
+    movement_by_stuck_point: pd.DataFrame | None  # the same within each stuck point
+    movement_mix_note: str  # said when the groups' stuck point mixes differ
     invited: int  # 案内: reached by the invitation run
     attended: int  # 出席: everyone on the attendance list
     invited_attended: int  # of them, invited
     uninvited: int  # 招待外の参加: on the list without an invitation
     answers: int  # アンケート回答
+    interest_answers: int  # answers that chose at least one theme: n of the ranking
     answers_from_attendees: int
     answers_not_on_list: int  # answers from people not on the attendance list
 
@@ -40,6 +44,7 @@ def summarise(
     users: pd.DataFrame,
     free_text: tuple[pd.DataFrame, pd.DataFrame],  # keyword groups and emerging themes
     later: pd.DataFrame | None,  # segment result of a later snapshot, or None
+    minimum: int = 5,  # privacy.min_group: a smaller group's outcome is not shown
 ) -> Summary:
     """The figures of one seminar; the free text is summarised beforehand (``survey_text``)."""
     invited = invited.copy()
@@ -76,26 +81,12 @@ def summarise(
     interests = pd.DataFrame(
         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["interest", "answers"]
     )
-    movement = None
-    if later is not None:
-        later_points = later.set_index("user_id")["stuck_point"]
-        rows = []
-        for attended_flag, label in ((True, "attended"), (False, "invited, did not attend")):
-            part = invited[invited["attended"] == attended_flag]
-            present = part[part["user_id"].isin(later_points.index)]
-            before = present["stuck_point"].map(segmentation.ORDER)
-            after = present["user_id"].map(later_points).map(segmentation.ORDER)
-            moved = int((after > before).sum())
-            rows.append(
-                {
-                    "group": label,
-                    "users": len(part),
-                    "in_snapshot": len(present),
-                    "moved_on": moved,
-                    "share_moved_on": moved / len(present) if len(present) else None,
-                }
-            )
-        movement = pd.DataFrame(rows)
+    chose = sum(1 for chosen in answers["interests"] if len(chosen))
+    # Competition ranking (1, 1, 1, 4): equal counts share a rank.
+    interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))
+    interests["rank"] = interests["rank"].astype(int)
+    interests["share"] = interests["answers"] / chose if chose else None
+    moved = None if later is None else movement(invited, later, minimum)
     on_list = answers["user_id"].isin(set(attended))
     return Summary(
         by_stuck_point=by_stuck,
@@ -105,12 +96,15 @@ def summarise(
         interests=interests,
         free_text=free_text[0],
         themes=free_text[1],
-        movement=movement,
+        movement=None if moved is None else moved.overall,
+        movement_by_stuck_point=None if moved is None else moved.by_stuck_point,
+        movement_mix_note="" if moved is None else moved.mix_note,
         invited=len(invited),
         attended=int(invited["attended"].sum()) + len(uninvited),
         invited_attended=int(invited["attended"].sum()),
         uninvited=len(uninvited),
         answers=len(answers),
+        interest_answers=chose,
         answers_from_attendees=int(on_list.sum()),
         answers_not_on_list=int((~on_list).sum()),
     )

@@ -14,6 +14,7 @@ from ..ids import typed_id
 from ..mail import runs
 from ..mail.evaluation import measured_run, run_effect_in, run_status
 from ..outputs.files import percent, write_table
+from ..store import record_action
 from .common import (
     AsOfOpt,
     Format,
@@ -69,6 +70,14 @@ def status_command(
         return
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(frame_table(counts, title=f"Run {run_id}"))
+    with runs.open_ledger(context.workspace) as ledger:
+        hard, soft = ledger.bounce_counts().get(found.run_id, (0, 0))
+    if hard or soft:
+        sent = int((rows["state"] == "sent").sum())
+        out.print(
+            f"bounced after sending: {hard:,} for good, {soft:,} temporarily"
+            f" (`kops mail bounces`); delivered: {sent - hard:,} of {sent:,} sent"
+        )
     if len(problems):
         out.print(
             frame_table(
@@ -109,6 +118,10 @@ def suppress_command(
     key = _key(target)
     with runs.open_ledger(context.workspace) as ledger:
         added = ledger.suppress(key, reason, "manual")
+    if added:
+        record_action(
+            context.workspace, "mail suppress", target=key, count=1, detail={"reason": reason}
+        )
     err.print(
         f"{escape(key)}: {'added to' if added else 'already on'} the suppression list",
         highlight=False,
@@ -131,6 +144,7 @@ def unsuppress_command(
         raise KopsError(
             f"{key} is not on the suppression list", hint="`kops mail suppressed` lists it"
         )
+    record_action(context.workspace, "mail unsuppress", target=key, count=1)
     err.print(f"{escape(key)}: removed from the suppression list", highlight=False)
 
 

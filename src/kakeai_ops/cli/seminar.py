@@ -11,6 +11,8 @@ import typer
 from rich.markup import escape
 
 from .. import seminars
+from ..analyses.seminar_movement import SELF_SELECTION
+from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
@@ -379,6 +381,8 @@ def summary_command(
     ]
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))
+    if summary.movement_by_stuck_point is not None:
+        sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
     if out_file is not None:
         write_table(sheets[0][1], out_file, sheet=sheets[0][0], extra_sheets=sheets[1:])
         err.print(f"Wrote {escape(str(out_file))}", highlight=False)
@@ -422,18 +426,69 @@ def summary_command(
     )
     if len(summary.satisfaction):
         average = summary.average_satisfaction
-        out.print(frame_table(summary.satisfaction, title=f"満足度 (average {average:.2f})"))
+        answered = int(summary.satisfaction["answers"].sum())
+        out.print(
+            frame_table(
+                summary.satisfaction,
+                title=f"満足度（回答 {answered:,}件、平均 {average:.2f}）",
+                headers={"score": "満足度", "answers": "回答"},
+            )
+        )
     if len(summary.interests):
-        out.print(frame_table(summary.interests, title="知りたいテーマ (ranked)"))
+        out.print(
+            frame_table(
+                summary.interests,
+                title=f"知りたいテーマ（選択式、回答 {summary.interest_answers:,}件、複数選択）",
+                formats={"share": percent},
+                headers={
+                    "rank": "順位",
+                    "interest": "テーマ",
+                    "answers": "選んだ人",
+                    "share": "割合",
+                },
+            )
+        )
     if len(summary.free_text):
         print_groups(summary.free_text, context.settings.privacy.min_group)
         print_themes(summary.themes, context.settings.privacy.min_group)
     if summary.movement is not None:
+        _print_movement(summary, latest.id)
+
+
+MOVEMENT_HEADERS = {
+    "label": "スタックポイント",
+    "group_label": "グループ",
+    "users": "案内した人",
+    "in_snapshot": "n（比較できた人）",
+    "moved_on": "前進した人",
+    "share_moved_on": "前進した割合",
+}
+
+
+def _print_movement(summary: Summary, snapshot_id: str) -> None:
+    """Attendees against invitees who did not come: n per group, small groups hidden,
+    the self-selection caveat, and the same within each stuck point."""
+    assert summary.movement is not None
+    columns = ["group_label", "users", "in_snapshot", "moved_on", "share_moved_on"]
+    out.print(
+        frame_table(
+            summary.movement[columns],
+            title=f"その後の変化: スナップショット {snapshot_id} までに"
+            "案内時のスタックポイントから前進した人",
+            formats={"share_moved_on": percent},
+            headers=MOVEMENT_HEADERS,
+        )
+    )
+    out.print(SELF_SELECTION, highlight=False)
+    if summary.movement_mix_note:
+        out.print(summary.movement_mix_note, highlight=False)
+    if summary.movement_by_stuck_point is not None and len(summary.movement_by_stuck_point):
         out.print(
             frame_table(
-                summary.movement,
-                title=f"Moved on from their stuck point by snapshot {latest.id}",
+                summary.movement_by_stuck_point[["label", *columns]],
+                title="その後の変化（案内時のスタックポイント別）",
                 formats={"share_moved_on": percent},
+                headers=MOVEMENT_HEADERS,
             )
         )
 

@@ -290,6 +290,7 @@ def _mail(
                 segment_key=key,
                 snapshot=str(run["snapshot"]),
                 sent=int(run["sent"]),
+                bounced=int(run.get("bounced", 0)),
                 written=int(run.get("written", 0)),
                 deferred=int(run.get("deferred", 0)),
                 failed=int(run["temp_failed"]) + int(run["perm_failed"]),
@@ -330,8 +331,15 @@ def _seminars(
                 answers=summary.answers,
                 answers_not_on_list=summary.answers_not_on_list,
                 satisfaction_avg=average,
+                satisfaction_answers=answered,
                 top_groups=[(str(g), int(n)) for g, n in groups.head(3).items()],
+                interests=[
+                    (str(r.interest), int(r.answers))
+                    for r in summary.interests.itertuples(index=False)
+                ],
+                interest_answers=summary.interest_answers,
                 movement=summary.movement,
+                mix_note=summary.movement_mix_note,
                 note="次のスナップショットの取り込み後に前進の比較を表示します"
                 if found.movement_pending
                 else "",

@@ -97,6 +97,8 @@ class MailRun:
     written: int = 0
     # Held back by a frequency cap or the send window, sendable later by the same run id.
     deferred: int = 0
+    # Sent, then returned for good by a bounce notice (`kops mail bounces`)
+    bounced: int = 0
 
 
 @dataclass
@@ -109,9 +111,13 @@ class SeminarFigures:
     answers: int
     answers_not_on_list: int
     satisfaction_avg: float | None
+    satisfaction_answers: int
     top_groups: list[tuple[str, int]]  # 今、知りたいこと groups by answers
-    movement: pd.DataFrame | None  # group, users, in_snapshot, moved_on, share_moved_on
+    interests: list[tuple[str, int]]  # 知りたいテーマ (choices) ranked, with answers
+    interest_answers: int  # n of the ranking
+    movement: pd.DataFrame | None  # seminar_movement.MOVEMENT_COLUMNS, both groups overall
     note: str = ""
+    mix_note: str = ""  # the groups' stuck point mixes differ
 
     @property
     def invited_attended(self) -> int:
@@ -127,6 +133,12 @@ class CampaignFigures:
     on_track: int
     awarded: int
     window_open: bool
+    # The draw, for a campaign awarded by draw (entries or a draw_seed).
+    by_draw: bool = False
+    entries: int = 0
+    drawn: bool = False
+    winners: int = 0
+    awarded_winners: int = 0
 
 
 @dataclass

@@ -93,6 +93,7 @@ def _mail(review: Review) -> pd.DataFrame:
                 "segment_key": run.segment_key or "",
                 "snapshot": run.snapshot,
                 "sent": run.sent,
+                "bounced": run.bounced,
                 "written": run.written,
                 "deferred": run.deferred,
                 "failed": run.failed,

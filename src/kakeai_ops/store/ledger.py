@@ -43,6 +43,38 @@ STATES = (
 PENDING = ("planned", "temp_failed")
 
 
+# Bounce notices read by `kops mail bounces`: one row per (notice, recipient), so reading
+# the same notice twice changes nothing. Created here, idempotently, beside the ledger.
+BOUNCES_TABLE = """
+CREATE TABLE IF NOT EXISTS mail_bounces (
+    notice TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    email TEXT NOT NULL,
+    permanent INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    diagnostic TEXT NOT NULL,
+    source TEXT NOT NULL,
+    bounced_at TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (notice, recipient)
+);
+CREATE INDEX IF NOT EXISTS mail_bounces_email ON mail_bounces (email, permanent);
+"""
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """A message the ledger says was sent: what a bounce is matched to."""
+
+    run_id: str
+    item: str
+    email: str
+    message_id: str
+    sent_at: str
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     item: str
@@ -91,6 +123,7 @@ class Ledger:
         # a deferred row may be sent from.
         self._add_columns("mail_runs", ("binding", "plan_hash"))
         self._add_columns("mail_ledger", ("not_before",))
+        self.db.executescript(BOUNCES_TABLE)
 
     def _add_columns(self, table: str, wanted: tuple[str, ...]) -> None:
         """Add text columns, idempotently, for state databases made before they existed;
@@ -197,7 +230,12 @@ class Ledger:
             self.db,
         )
         counts = self.counts()
-        return runs.merge(counts, on="run_id", how="left").fillna({state: 0 for state in STATES})
+        runs = runs.merge(counts, on="run_id", how="left").fillna({state: 0 for state in STATES})
+        # Sent is what the server took; a permanent bounce read later takes it back.
+        bounced = self.bounce_counts()
+        runs["bounced"] = [bounced.get(run, (0, 0))[0] for run in runs["run_id"]]
+        runs["delivered"] = runs["sent"].astype(int) - runs["bounced"]
+        return runs
 
     def counts(self, run_id: str | None = None) -> pd.DataFrame:
         query = "SELECT run_id, state, COUNT(*) AS n FROM mail_ledger"
@@ -375,3 +413,89 @@ class Ledger:
             self.db,
             params=(run_id,),
         )
+
+    # --- bounces ----------------------------------------------------------------
+
+    def sent_with_message_id(self, message_ids: Iterable[str]) -> SentMail | None:
+        """The sent message with one of these Message-IDs (the first that matches)."""
+        for message_id in message_ids:
+            row = self.db.execute(
+                "SELECT run_id, item, email, message_id, sent_at FROM mail_ledger"
+                " WHERE message_id = ? AND state = 'sent' AND sent_at IS NOT NULL",
+                (message_id,),
+            ).fetchone()
+            if row is not None:
+                return SentMail(*row)
+        return None
+
+    def sent_to_address(self, email: str) -> list[SentMail]:
+        """Every message sent to this address (compared lower-cased), oldest first."""
+        rows = self.db.execute(
+            "SELECT run_id, item, email, message_id, sent_at FROM mail_ledger"
+            " WHERE lower(email) = ? AND state = 'sent' AND sent_at IS NOT NULL"
+            " ORDER BY sent_at",
+            (email.lower(),),
+        ).fetchall()
+        return [SentMail(*row) for row in rows]
+
+    def record_bounce(
+        self,
+        notice: str,
+        recipient: str,
+        sent: SentMail,
+        permanent: bool,
+        status: str,
+        diagnostic: str,
+        source: str,
+        bounced_at: str | None,
+    ) -> bool:
+        """Remember one bounce; False when this notice was read before."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO mail_bounces (notice, recipient, run_id, item, email,"
+            " permanent, status, diagnostic, source, bounced_at, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                notice,
+                recipient,
+                sent.run_id,
+                sent.item,
+                sent.email.lower(),
+                int(permanent),
+                status,
+                diagnostic,
+                source,
+                bounced_at,
+                now_text(),
+            ),
+        )
+        return cursor.rowcount > 0
+
+    def soft_bounces(self, email: str) -> int:
+        """Temporary bounces recorded for this address, each notice once."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM mail_bounces WHERE email = ? AND permanent = 0",
+            (email.lower(),),
+        ).fetchone()
+        return int(row[0])
+
+    def bounce_counts(self) -> dict[str, tuple[int, int]]:
+        """Per run: (messages that bounced for good, messages with a temporary bounce)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for run_id, hard, soft in self.db.execute(
+            "SELECT run_id, COUNT(DISTINCT CASE WHEN permanent = 1 THEN item END),"
+            " COUNT(DISTINCT CASE WHEN permanent = 0 THEN item END)"
+            " FROM mail_bounces GROUP BY run_id"
+        ):
+            counts[run_id] = (int(hard), int(soft))
+        return counts
+
+    def bounces_frame(self, run_id: str | None = None) -> pd.DataFrame:
+        query = (
+            "SELECT run_id, item, email, permanent, status, diagnostic, source, bounced_at,"
+            " recorded_at FROM mail_bounces"
+        )
+        params: tuple[Any, ...] = ()
+        if run_id is not None:
+            query += " WHERE run_id = ?"
+            params = (run_id,)
+        return pd.read_sql_query(query + " ORDER BY run_id, item", self.db, params=params)
