@@ -205,6 +205,9 @@ def remind_command(
         dry_run=dry_run,
         to_test=to_test,
         limit=limit,
+        # Who is reminded comes from the invitation and attendance records, not from the
+        # snapshot, so its age says nothing about them: no question about old data.
+        from_snapshot=False,
     )
     start_run(context, TerminalOperator(context.settings), request)
 

@@ -68,6 +68,9 @@ class RunRequest:
     snapshot: str | None = None
     as_of: str | None = None
     stale_ok: bool = False  # send from a snapshot older than rules.stale_days without asking
+    # Whom the run reaches is judged from the snapshot (nudges, invitations), so old
+    # data is asked about; False for a run whose people come from other records.
+    from_snapshot: bool = True
 
     @property
     def real(self) -> bool:
@@ -211,7 +214,8 @@ def check_fresh(
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
     binding = run_binding.spec_binding(request.spec, request.holdout)
-    check_fresh(source, operator, request.snapshot, request.stale_ok, request.real)
+    if request.from_snapshot:
+        check_fresh(source, operator, request.snapshot, request.stale_ok, request.real)
     if request.run_id is not None:
         typed_run(request.run_id)  # refused before the state is opened
         with open_ledger(source.workspace) as ledger:
