@@ -20,6 +20,7 @@ from .exports.findings import Findings
 from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
 from .exports.references import check_references
 from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
+from .mail.suppression import follow_address_changes
 from .store import (
     SnapshotInfo,
     Tables,
@@ -164,6 +165,10 @@ def ingest(
         manifest["older"] = True
     say("writing the snapshot")
     snapshot = write_snapshot(ws, tables, manifest)
+    # An opt-out follows the person to a new address (and is reported).
+    findings.notes.extend(
+        follow_address_changes(ws, before.users if before is not None else None, tables.users)
+    )
     detail: dict[str, Any] = {
         "rows": {
             "users": len(tables.users),

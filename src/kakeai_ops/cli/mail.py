@@ -17,6 +17,7 @@ from ..mail import runs
 from ..mail.audience import REASONS, AudienceSpec, excluded_summary
 from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
+from . import run_commands
 from .audience_options import audience_options
 from .common import (
     AsOfOpt,
@@ -260,6 +261,7 @@ def send_command(
         snapshot=snapshot,
         as_of=as_of,
         stale_ok=stale_ok,
+        command=run_commands.mail_send(spec, holdout, workspace, snapshot, as_of),
     )
     runs.start_run(context, operator, request)
 

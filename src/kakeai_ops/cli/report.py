@@ -18,7 +18,7 @@ from ..errors import KopsError
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audit import check
-from ..reports import DivisionReport, build_report
+from ..reports import DivisionReport, Publication, build_publication
 from ..store import audit_entries, record_action
 from ..store.audit import HEADERS
 from .common import (
@@ -51,15 +51,20 @@ PeriodOpt = Annotated[
 def _build(
     context: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
 ) -> tuple[DivisionReport, str]:
+    if advisor is not None:
+        advisor_scopes.advisor(context.settings, advisor)  # an unknown name, before any work
+    publication, snap_id = _publication(context, snapshot, as_of, period)
+    return publication.report(advisor), snap_id
+
+
+def _publication(
+    context: Session, snapshot: str | None, as_of: str | None, period: str
+) -> tuple[Publication, str]:
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = context.tables(snap, columns=division_figures.NEEDED_COLUMNS)
-    if advisor is None:
-        return build_report(tables, context.settings, when, period), snap.id
-    config = advisor_scopes.advisor(context.settings, advisor)
-    advisor_scopes.check_scope(tables.users, advisor, config)
-    label = f"{advisor}（{'、'.join(config.scope)}）"
-    return build_report(tables, context.settings, when, period, config.scope, label), snap.id
+    # The company report and every advisor's are protected together, whichever is written.
+    return build_publication(tables, context.settings, when, period), snap.id
 
 
 @app.command("divisions")
@@ -203,8 +208,9 @@ def _all_advisors(
     files: dict[str, Path] = {}
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
     caption = period
+    publication, snap_id = _publication(context, snapshot, as_of, period)
     for name in context.settings.advisors:
-        report, snap_id = _build(context, snapshot, as_of, period, name)
+        report = publication.report(name)
         caption = report.period.caption
         path = names.path(name)
         write_report(report, path)

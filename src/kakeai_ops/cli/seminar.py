@@ -27,6 +27,7 @@ from ..seminar_summary import (
 from ..store import (
     seminar_attendance,
 )
+from . import run_commands
 from .common import (
     AsOfOpt,
     Format,
@@ -163,6 +164,13 @@ def invite_command(
         snapshot=snapshot,
         as_of=as_of,
         stale_ok=stale_ok,
+        command=run_commands.fixed(
+            ["seminar", "invite", seminar_id],
+            workspace,
+            division=division,
+            snapshot=snapshot,
+            as_of=as_of,
+        ),
     )
     start_run(context, TerminalOperator(context.settings), request)
 
@@ -208,6 +216,7 @@ def remind_command(
         # Who is reminded comes from the invitation and attendance records, not from the
         # snapshot, so its age says nothing about them: no question about old data.
         from_snapshot=False,
+        command=run_commands.fixed(["seminar", "remind", seminar_id], workspace),
     )
     start_run(context, TerminalOperator(context.settings), request)
 

@@ -74,6 +74,7 @@ __all__ = [
     "Employment",
     "Exports",
     "FrequencyCap",
+    "Graph",
     "HeaderMap",
     "HolidayRange",
     "Interview",

@@ -133,13 +133,22 @@ def _check_oauth(oauth: OAuth) -> None:
         raise PydanticCustomError("oauth", "oauth.provider: google needs oauth.client_id")
 
 
+class Graph(Section):
+    """Microsoft Graph sendMail, for tenants that switch SMTP AUTH off entirely."""
+
+    endpoint: str = "https://graph.microsoft.com/v1.0"
+    # The mailbox that sends (users/{mailbox}/sendMail); unset: mail.smtp.user, else from_addr.
+    mailbox: str | None = None
+    timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+
+
 class Bounce(Section):
     # Temporary failures (4.x.x) for one address before it is suppressed like a permanent one.
     soft_limit: Annotated[int, at_most(1_000)] = 3
 
 
 class Mail(Section):
-    transport: Literal["outbox", "smtp"] = "outbox"
+    transport: Literal["outbox", "smtp", "graph"] = "outbox"
     from_name: str = "KAKEAI事務局"
     from_addr: str = "kakeai-office@example.co.jp"
     reply_to: str = "kakeai-office@example.co.jp"
@@ -155,6 +164,7 @@ class Mail(Section):
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
     send_window: SendWindow = Field(default_factory=SendWindow)
     smtp: Smtp = Field(default_factory=Smtp)
+    graph: Graph = Field(default_factory=Graph)
     bounce: Bounce = Field(default_factory=Bounce)
 
     @field_validator("message_id_domain")

@@ -34,7 +34,8 @@ from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .campaigns import draw_state, not_eligible_entrants
-from .delivery import dry_run, send_pending, test_send
+from .delivery import send_pending, test_send, transport_for
+from .dry_run import dry_run
 from .milestones import milestone_baseline
 from .operator import Operator, Source
 from .plan import (
@@ -71,6 +72,8 @@ class RunRequest:
     # Whom the run reaches is judged from the snapshot (nudges, invitations), so old
     # data is asked about; False for a run whose people come from other records.
     from_snapshot: bool = True
+    # The exact command that sends the run, from its id (printed by a dry run).
+    command: Callable[[str], str] | None = None
 
     @property
     def real(self) -> bool:
@@ -244,7 +247,14 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         )
     operator.show_plan(plan, audience)
     if request.dry_run:
-        dry_run(source.workspace, source.settings, plan, operator)
+        dry_run(
+            source,
+            operator,
+            plan,
+            binding,
+            request.command,
+            lambda: transport_for(source.workspace, source.settings, run_id),
+        )
         return run_id
     if request.to_test:
         count = min(len(plan.messages), request.limit or len(plan.messages))
