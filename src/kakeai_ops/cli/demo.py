@@ -231,9 +231,13 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
 SAMPLE_SETTINGS = """advisors:
   営業本部長:
     email: sales-head@sample-seisakusho.example
+    name: 山田 太郎
+    title: 営業本部長
     scope: [営業本部]
   開発本部HRBP:
     email: dev-hrbp@sample-seisakusho.example
+    name: 佐々木 恵
+    title: 開発本部 HRBP
     scope: [開発本部/製品開発部, 開発本部/品質保証部]
 """
 
