@@ -27,6 +27,7 @@ from .common import (
     FormatOpt,
     Session,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -82,6 +83,7 @@ def divisions_command(
         bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")] = False,
+    stale_ok: StaleOkOpt = False,
     include_empty: Annotated[
         bool,
         typer.Option(
@@ -109,7 +111,9 @@ def divisions_command(
     """
     context = session(workspace)
     if all_advisors:
-        _all_advisors(context, snapshot, as_of, period, out_file, mail, yes, include_empty)
+        _all_advisors(
+            context, snapshot, as_of, period, out_file, mail, yes, include_empty, stale_ok
+        )
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
@@ -205,6 +209,7 @@ def _all_advisors(
     mail: bool,
     yes: bool,
     include_empty: bool = False,
+    stale_ok: bool = False,
 ) -> None:
     if directory is None:
         raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
@@ -246,7 +251,7 @@ def _all_advisors(
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
     if mail and files:
-        _mail_advisors(context, files, period, caption, yes)
+        _mail_advisors(context, files, period, caption, yes, stale_ok)
 
 
 def nothing_shown(report: DivisionReport) -> bool:
@@ -257,7 +262,12 @@ def nothing_shown(report: DivisionReport) -> bool:
 
 
 def _mail_advisors(
-    context: Session, files: dict[str, Path], period: str, caption: str, yes: bool
+    context: Session,
+    files: dict[str, Path],
+    period: str,
+    caption: str,
+    yes: bool,
+    stale_ok: bool = False,
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing
@@ -276,6 +286,7 @@ def _mail_advisors(
         yes,
         attachments=lambda item: [str(files[item].resolve())],
         what="advisor report(s)",
+        stale_ok=stale_ok,
     )
 
 
