@@ -24,6 +24,7 @@ from .common import (
     Format,
     FormatOpt,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -237,6 +238,7 @@ def send_command(
     ] = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Plan, confirm and send a mail run; the same command again resumes it.
 
@@ -258,6 +260,7 @@ def send_command(
         retry_unknown=retry_unknown,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
         command=run_commands.mail_send(spec, holdout, workspace, snapshot, as_of),
     )
     runs.start_run(context, operator, request)

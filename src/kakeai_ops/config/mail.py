@@ -215,9 +215,19 @@ def scope_text(entry: str | ScopeUnit) -> str:
 
 class Advisor(Section):
     email: str | None = None
+    # The person the report is mailed to: greeted by name (山田 太郎 様), title above it.
+    name: str | None = None
+    title: str | None = None
     # "事業部" or "事業部/部署" where that can mean one unit only; {division, department}
     # always (a 事業部 whose name holds '/' needs it when it could be read both ways).
     scope: list[str | ScopeUnit]
+
+    @field_validator("name", "title")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("blank", "must not be blank (leave the key out instead)")
+        return value.strip() if value is not None else None
 
     @field_validator("scope")
     @classmethod
