@@ -17,12 +17,14 @@ from ..mail import runs
 from ..mail.audience import REASONS, AudienceSpec, excluded_summary
 from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
+from . import run_commands
 from .audience_options import audience_options
 from .common import (
     AsOfOpt,
     Format,
     FormatOpt,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -236,6 +238,7 @@ def send_command(
     ] = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Plan, confirm and send a mail run; the same command again resumes it.
 
@@ -257,6 +260,8 @@ def send_command(
         retry_unknown=retry_unknown,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
+        command=run_commands.mail_send(spec, holdout, workspace, snapshot, as_of),
     )
     runs.start_run(context, operator, request)
 

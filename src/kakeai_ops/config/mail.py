@@ -205,7 +205,17 @@ class Service(Section):
 
 class Advisor(Section):
     email: str | None = None
+    # The person the report is mailed to: greeted by name (山田 太郎 様), title above it.
+    name: str | None = None
+    title: str | None = None
     scope: list[str]
+
+    @field_validator("name", "title")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("blank", "must not be blank (leave the key out instead)")
+        return value.strip() if value is not None else None
 
     @field_validator("scope")
     @classmethod
