@@ -88,6 +88,7 @@ __all__ = [
     "Graph",
     "HeaderMap",
     "HolidayRange",
+    "Imap",
     "Interview",
     "InterviewWeights",
     "Mail",
