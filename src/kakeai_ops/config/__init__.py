@@ -77,6 +77,7 @@ __all__ = [
     "Graph",
     "HeaderMap",
     "HolidayRange",
+    "Imap",
     "Interview",
     "InterviewWeights",
     "Mail",

@@ -142,6 +142,17 @@ class Graph(Section):
     timeout: Annotated[int, at_most(3_600, " seconds")] = 60
 
 
+class Imap(Section):
+    """The mailbox `kops mail bounces --imap` reads (signed in as mail.smtp: user, auth, oauth)."""
+
+    host: str | None = None  # e.g. outlook.office365.com, imap.gmail.com
+    port: Annotated[int, between(1, 65_535)] = 993
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    folder: str = "INBOX"
+    days: Days = 30  # notices that arrived in the last N days
+    timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+
+
 class Bounce(Section):
     # Temporary failures (4.x.x) for one address before it is suppressed like a permanent one.
     soft_limit: Annotated[int, at_most(1_000)] = 3
@@ -166,6 +177,7 @@ class Mail(Section):
     smtp: Smtp = Field(default_factory=Smtp)
     graph: Graph = Field(default_factory=Graph)
     bounce: Bounce = Field(default_factory=Bounce)
+    imap: Imap = Field(default_factory=Imap)
 
     @field_validator("message_id_domain")
     @classmethod
