@@ -17,9 +17,15 @@ from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 
 ADVISORS = {
-    "営業本部長": {"email": "sales-head@sample-seisakusho.example", "scope": ["営業本部"]},
+    "営業本部長": {
+        "email": "sales-head@sample-seisakusho.example",
+        "name": "山田 太郎",
+        "title": "営業本部長",
+        "scope": ["営業本部"],
+    },
     "開発HRBP": {
         "email": "dev-hrbp@sample-seisakusho.example",
+        "name": "佐々木 恵",
         "scope": ["開発本部/製品開発部", "開発本部/品質保証部"],
     },
 }
@@ -44,20 +50,29 @@ def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_pat
     Cli(sample_ws)("report", "divisions", "--period", "90d", "--out", str(target))
     book = load_workbook(target)
     assert book.sheetnames[0] == "概要"
-    assert {"営業本部", "開発本部", "製造本部", "管理本部", "マーケティング本部"} <= set(
-        book.sheetnames
-    )
+    # 経営企画室 (3 people) is merged with the smallest sibling, not hidden.
+    assert {
+        "営業本部・経営企画室",
+        "開発本部",
+        "製造本部",
+        "管理本部",
+        "マーケティング本部",
+    } <= set(book.sheetnames)
     overview = book["概要"]
     assert overview["A4"].value == "事業部" and overview.freeze_panes == "B5"
     values = [row[0].value for row in overview.iter_rows(min_row=5, max_row=11)]
     assert values[0] == "全社"
-    small = next(r for r in overview.iter_rows(min_row=5, max_row=11) if r[0].value == "経営企画室")
-    assert small[1].value == "<5"  # 3 people
-    assert any(c.value == "(秘匿)" for r in overview.iter_rows(min_row=5, max_row=11) for c in r)
+    rows = {r[0].value: r for r in overview.iter_rows(min_row=5, max_row=10)}
+    merged = rows["営業本部・経営企画室"]
+    assert merged[1].value == 46 + 3  # 経営企画室's 3 people counted inside the merged row
+    # No 事業部 row is hidden in the overview: 管理本部 (49 people) shows every figure.
+    assert not any(isinstance(c.value, str) for c in rows["管理本部"][1:6])
+    notes = [r[0] for r in overview.iter_rows(min_row=11, max_row=16, values_only=True)]
+    assert any(n and "経営企画室は5人未満" in n for n in notes)
     with zipfile.ZipFile(target) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) >= 3  # implementation rate, monthly trend, topic mix
-    sales = book["営業本部"]
+    sales = book["開発本部"]
     assert sales["A4"].value == "部署"
     assert sales.conditional_formatting  # the topic×対応 table is coloured
     assert overview.page_setup.orientation == "landscape"
@@ -145,9 +160,9 @@ def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -
     assert depts == {"製品開発部", "品質保証部"}
     cli("report", "divisions", "--advisor", "営業本部長", "--format", "csv")
     log = list(csv.DictReader(io.StringIO(cli("audit", "--format", "csv").stdout)))
-    assert log[0]["command"] == "report divisions" and log[0]["scope"] == "営業本部長"
-    assert log[0]["snapshot"] == "0002" and int(log[0]["rows"]) > 0 and log[0]["os_user"]
-    assert any(r["command"] == "report advisors" for r in log)
+    assert log[0]["action"] == "report divisions" and log[0]["target"] == "営業本部長"
+    assert log[0]["snapshot"] == "0002" and int(log[0]["count"]) > 0 and log[0]["os_user"]
+    assert any(r["action"] == "report advisors" for r in log)
 
 
 def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: Path) -> None:
@@ -187,14 +202,16 @@ def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: 
     path.write_bytes(attachments[0].get_content())
     text = xlsx_text(path)
     assert "営業本部" in text and "開発本部" not in text and "管理本部" not in text
-    assert "営業本部長" in str(message["To"])
+    assert str(message["To"]) == "山田 太郎 <sales-head@sample-seisakusho.example>"
 
 
 def test_table_output_and_bad_period(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     rows = list(csv.DictReader(io.StringIO(cli("report", "divisions", "--format", "csv").stdout)))
     assert rows[0]["division"] == "" and rows[0]["metric"] == "headcount"  # the company first
-    assert "<5" in {r["shown"] for r in rows if r["metric"] == "headcount"}
+    # Small groups merged, not hidden: every headcount shows; 心身の状態 still needs 10.
+    assert not {r["shown"] for r in rows if r["metric"] == "headcount"} & {"<5", "(秘匿)"}
+    assert "<10" in {r["shown"] for r in rows if r["topic"] == "心身の状態"}
     bad = cli("report", "divisions", "--period", "someday", ok=False)
     assert "is not a period" in bad.stderr
 
@@ -204,7 +221,7 @@ def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
     cli("mail", "send", "--segment", "no_recurrence", "--yes")
     cli("report", "divisions", "--format", "csv")
     table = cli("audit").stdout
-    assert "mail send" in table and "report divisions" in table
+    assert "メール書き出し（outbox・未送信）" in table and "事業部レポート" in table
 
 
 def test_json_holds_every_figure_of_the_workbook_and_nothing_else(

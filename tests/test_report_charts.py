@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from pathlib import Path
@@ -10,9 +11,13 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from conftest import Cli
-from kakeai_ops.outputs.report_xlsx import CHART_VALUES
+from factories import organisation
+from kakeai_ops.config import Settings
+from kakeai_ops.outputs.report_xlsx import CHART_VALUES, write_report
+from kakeai_ops.reports import build_report
 from kakeai_ops.workspace import Workspace
 
+AS_OF = dt.date(2026, 11, 20)
 REFERENCE = re.compile(r"<(?:c:)?f>(.*?)</(?:c:)?f>")
 
 
@@ -67,22 +72,24 @@ def test_charts_read_published_numbers_never_labels(sample_ws: Workspace, tmp_pa
     assert rate_values["A1"].value.startswith("グラフはこのシートの公開値だけ")
 
 
-def test_a_hidden_month_is_a_gap_and_a_hidden_series_is_left_out_with_a_note(
-    sample_ws: Workspace, tmp_path: Path
-) -> None:
-    target = tmp_path / "report.xlsx"
-    Cli(sample_ws)("report", "divisions", "--period", "30d", "--out", str(target))
-    book = load_workbook(target)
-    overview = book["概要"]
-    rows = list(overview.iter_rows(values_only=True))
-    header_at = next(i for i, r in enumerate(rows) if r[0] == "月")
-    header = [h for h in rows[header_at] if h]
-    months = [r for r in rows[header_at + 1 :] if r[0] and str(r[0])[:2] == "20"]
-    hidden_everywhere = [
-        name
-        for column, name in enumerate(header[1:], start=1)
-        if all(isinstance(m[column], str) for m in months)
+def test_a_hidden_series_is_left_out_with_a_note_and_blanks_are_gaps(tmp_path: Path) -> None:
+    # B has 5 people but 4 members: its implementation rate is hidden every month.
+    report = build_report(
+        organisation({"A": {"a1": 12, "a2": 10}, "B": {"b": 5}}), Settings(), AS_OF, "30d"
+    )
+    target = write_report(report, tmp_path / "report.xlsx")
+    refs = referenced_values(target)
+    for ref, values in refs.items():
+        assert ref.startswith(f"'{CHART_VALUES}'!"), ref
+        assert not any(isinstance(v, str) and v.startswith(("<", "(")) for v in values), ref
+    monthly = report.monthly
+    hidden = [
+        d
+        for d, rates in monthly.groupby("division")["rate"]
+        if all(isinstance(r, str) for r in rates)
     ]
+    assert "B" in hidden
+    rows = list(load_workbook(target)["概要"].iter_rows(values_only=True))
     notes = [c for r in rows for c in r if isinstance(c, str) and "グラフに描いていません" in c]
     with zipfile.ZipFile(target) as archive:
         xml = "".join(
@@ -90,7 +97,8 @@ def test_a_hidden_month_is_a_gap_and_a_hidden_series_is_left_out_with_a_note(
             for n in archive.namelist()
             if n.startswith("xl/charts/chart")
         )
-    assert re.search(r"<(c:)?dispBlanksAs val=\"gap\"/>", xml)
-    for name in hidden_everywhere:  # a series with nothing published is not drawn at all
+    assert re.search(r"<(c:)?dispBlanksAs val=\"gap\"/>", xml)  # a blank month is a gap
+    for name in hidden:  # a series with nothing published is not drawn at all
         assert any(name in note for note in notes)
-        assert f">{name}<" not in xml
+        series_names = [v for ref, vs in refs.items() for v in vs if isinstance(v, str)]
+        assert name not in series_names

@@ -116,7 +116,7 @@ def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, 
         return False, ""
     widest = str(gap.idxmax())
     sentence = "出席した人としなかった人では案内時のスタックポイントの構成が違います"
-    if not (counts.loc[widest] < minimum).any():
+    if not any(is_small(int(n), minimum) for n in counts.loc[widest]):
         sentence += (
             f"（{segmentation.BY_KEY[widest].label}: 出席した人の"
             f"{shares.loc[widest, ATTENDED]:.0%}、出席しなかった人の"

@@ -37,7 +37,8 @@ OPTIONS: list[tuple[str, Any, Any]] = [
     (
         "flag",
         Annotated[
-            str | None, typer.Option("--flag", help="Everyone with the flag KEY (rarely needed).")
+            str | None,
+            typer.Option("--flag", help="Everyone with the flag KEY or label (rarely needed)."),
         ],
         None,
     ),
@@ -68,6 +69,17 @@ OPTIONS: list[tuple[str, Any, Any]] = [
             str | None,
             typer.Option(
                 "--not-drawn", help="Entrants of this campaign's draw who were not drawn."
+            ),
+        ],
+        None,
+    ),
+    (
+        "not_eligible",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--not-eligible",
+                help="Entrants of this campaign who did not meet its condition.",
             ),
         ],
         None,

@@ -18,20 +18,23 @@ from ..errors import KopsError
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audit import check
-from ..reports import DivisionReport, build_report
-from ..store import audit, audit_log
+from ..reports import DivisionReport, Publication, build_publication
+from ..store import audit_entries, record_action
+from ..store.audit import HEADERS
 from .common import (
     AsOfOpt,
     Format,
     FormatOpt,
     Session,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
     out,
     parse_as_of,
     session,
+    warn,
     writes_state,
 )
 from .console import frame_table
@@ -49,15 +52,20 @@ PeriodOpt = Annotated[
 def _build(
     context: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
 ) -> tuple[DivisionReport, str]:
+    if advisor is not None:
+        advisor_scopes.advisor(context.settings, advisor)  # an unknown name, before any work
+    publication, snap_id = _publication(context, snapshot, as_of, period)
+    return publication.report(advisor), snap_id
+
+
+def _publication(
+    context: Session, snapshot: str | None, as_of: str | None, period: str
+) -> tuple[Publication, str]:
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = context.tables(snap, columns=division_figures.NEEDED_COLUMNS)
-    if advisor is None:
-        return build_report(tables, context.settings, when, period), snap.id
-    config = advisor_scopes.advisor(context.settings, advisor)
-    advisor_scopes.check_scope(tables.users, advisor, config)
-    label = f"{advisor}（{'、'.join(config.scope)}）"
-    return build_report(tables, context.settings, when, period, config.scope, label), snap.id
+    # The company report and every advisor's are protected together, whichever is written.
+    return build_publication(tables, context.settings, when, period), snap.id
 
 
 @app.command("divisions")
@@ -75,6 +83,15 @@ def divisions_command(
         bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")] = False,
+    stale_ok: StaleOkOpt = False,
+    include_empty: Annotated[
+        bool,
+        typer.Option(
+            "--include-empty",
+            help="With --all-advisors: also write (and mail) a report whose every figure is "
+            "hidden.",
+        ),
+    ] = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
@@ -94,33 +111,42 @@ def divisions_command(
     """
     context = session(workspace)
     if all_advisors:
-        _all_advisors(context, snapshot, as_of, period, out_file, mail, yes)
+        _all_advisors(
+            context, snapshot, as_of, period, out_file, mail, yes, include_empty, stale_ok
+        )
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
+    if out_file is not None and out_file.suffix.lower() != ".xlsx":
+        raise KopsError(
+            f"{out_file}: the division report is an Excel file", hint="name it report.xlsx"
+        )
     report, snap_id = _build(context, snapshot, as_of, period, advisor)
-    audit(
-        context.workspace,
-        "report divisions",
-        scope=advisor or "全社",
-        snapshot=snap_id,
-        rows=report.rows(),
-        detail={"period": period, "file": str(out_file) if out_file else None},
-    )
+
+    def made() -> None:  # recorded once the report was written or shown, never before
+        record_action(
+            context.workspace,
+            "report divisions",
+            target=advisor or "全社",
+            count=report.rows(),
+            files=[str(out_file)] if out_file else [],
+            snapshot=snap_id,
+            detail={"period": period, "output": "xlsx" if out_file else fmt.value},
+        )
+
     if out_file is not None:
-        if out_file.suffix.lower() != ".xlsx":
-            raise KopsError(
-                f"{out_file}: the division report is an Excel file", hint="name it report.xlsx"
-            )
         write_report(report, out_file)
+        made()
         err.print(
             f"Wrote {escape(str(out_file))} ({len(report.divisions)} 事業部, "
             f"{escape(report.period.caption)})",
             highlight=False,
         )
+        _print_notes(report)
         return
     if fmt is not Format.table:
         _emit_cells(report, fmt)
+        made()
         return
     check(report.cells)
     columns = [c for c, _, _ in OVERVIEW_COLUMNS]
@@ -141,6 +167,14 @@ def divisions_command(
         "[dim]<5 / <10: too few people to show; "
         "(秘匿): hidden so the others can't be subtracted[/dim]"
     )
+    made()
+    _print_notes(report)
+
+
+def _print_notes(report: DivisionReport) -> None:
+    """What was merged to protect small groups (the workbook says it under the table)."""
+    for note in report.notes:
+        err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
 
 
 def _whole_percent(value: Any) -> str:
@@ -174,38 +208,66 @@ def _all_advisors(
     directory: Path | None,
     mail: bool,
     yes: bool,
+    include_empty: bool = False,
+    stale_ok: bool = False,
 ) -> None:
     if directory is None:
         raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
     advisor_scopes.require_advisors(context.settings)
     from ..outputs.filenames import FileNames
 
+    if mail:
+        from ..mail.advisors import check_names
+
+        check_names(context.settings, context.settings.advisors)
+
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
     caption = period
+    publication, snap_id = _publication(context, snapshot, as_of, period)
     for name in context.settings.advisors:
-        report, snap_id = _build(context, snapshot, as_of, period, name)
+        report = publication.report(name)
         caption = report.period.caption
+        if nothing_shown(report) and not include_empty:
+            warn(
+                f"advisor {name}: every figure of the report is hidden (groups under "
+                f"{context.settings.privacy.min_group} people); not written or mailed "
+                "(--include-empty sends it anyway)"
+            )
+            continue
         path = names.path(name)
         write_report(report, path)
-        audit(
+        record_action(
             context.workspace,
             "report divisions",
-            scope=name,
+            target=name,
+            count=report.rows(),
+            files=[str(path)],
             snapshot=snap_id,
-            rows=report.rows(),
-            detail={"period": period, "file": str(path)},
+            detail={"period": period},
         )
         files[name] = path
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
-    if mail:
-        _mail_advisors(context, files, period, caption, yes)
+    if mail and files:
+        _mail_advisors(context, files, period, caption, yes, stale_ok)
+
+
+def nothing_shown(report: DivisionReport) -> bool:
+    """True when the report would show no figure at all: every one hidden (<5)."""
+    return not any(
+        not cell.hidden and cell.value is not None for cell in report.cells if cell.unit != "trend"
+    )
 
 
 def _mail_advisors(
-    context: Session, files: dict[str, Path], period: str, caption: str, yes: bool
+    context: Session,
+    files: dict[str, Path],
+    period: str,
+    caption: str,
+    yes: bool,
+    stale_ok: bool = False,
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing
@@ -224,6 +286,7 @@ def _mail_advisors(
         yes,
         attachments=lambda item: [str(files[item].resolve())],
         what="advisor report(s)",
+        stale_ok=stale_ok,
     )
 
 
@@ -248,26 +311,42 @@ def advisors_command(
     for name, config in context.settings.advisors.items():
         frame = advisor_scopes.people_in_scope(tables, name, config)
         frames.append(frame)
-        audit(context.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
     everyone = pd.concat(frames, ignore_index=True)
+
+    def made(files: dict[str, str]) -> None:  # once the lists were written or shown
+        for name, frame in zip(context.settings.advisors, frames, strict=True):
+            record_action(
+                context.workspace,
+                "report advisors",
+                target=name,
+                count=len(frame),
+                files=[files[name]] if name in files else [],
+                snapshot=snap.id,
+            )
+
     if out_dir is not None:
         from ..outputs.filenames import FileNames
 
         out_dir.mkdir(parents=True, exist_ok=True)
         names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
+        written: dict[str, str] = {}
         for name, frame in zip(context.settings.advisors, frames, strict=True):
             write_table(
                 frame.drop(columns=["advisor"]),
                 names.path(name),
                 text_columns=["user_id"],
             )
+            written[name] = str(names.path(name))
+        made(written)
         err.print(f"Wrote {len(frames)} scope list(s) to {escape(str(out_dir))}", highlight=False)
         return
     if fmt is not Format.table:
         emit_data(everyone, fmt)
+        made({})
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
     out.print(frame_table(summary, title="People in each advisor's scope"))
+    made({})
 
 
 def register(root: typer.Typer) -> None:
@@ -277,21 +356,43 @@ def register(root: typer.Typer) -> None:
     def audit_command(
         workspace: WorkspaceOpt = None,
         fmt: FormatOpt = Format.table,
-        limit: Annotated[int, typer.Option("--limit", help="Newest N entries.")] = 50,
+        limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N entries.")] = 50,
     ) -> None:
-        """The audit log: every report and mail run (when, who, scope, snapshot, rows).
+        """The audit log: every ingest, mail (test sends too), suppression, interview,
+        campaign and seminar record, report and deck, once it succeeded.
 
-        Example: kops audit --format csv
+        The table shows 日時・操作・対象・件数・ファイル (and who, on which snapshot);
+        --format json gives every field for machines (files as a list, detail as an object).
+
+        Example: kops audit --format json
         """
         context = session(workspace)
-        frame = audit_log(context.workspace, limit)
-        if fmt is not Format.table:
-            emit_data(frame, fmt)
+        frame = audit_entries(context.workspace, limit)
+        if fmt is Format.json:
+            sys.stdout.write(
+                json.dumps(
+                    [
+                        {k: (None if v is pd.NA else v) for k, v in row.items()}
+                        for row in frame.to_dict("records")
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                    default=str,
+                )
+                + "\n"
+            )
             return
-        frame["detail"] = [
-            ""
-            if d is None or pd.isna(d)
-            else ", ".join(f"{k}={v}" for k, v in json.loads(d).items())
-            for d in frame["detail"]
-        ]
-        out.print(frame_table(frame, title=f"Audit log (newest {limit})"))
+        flat = frame.assign(
+            files=["; ".join(f) for f in frame["files"]],
+            detail=[
+                json.dumps(d, ensure_ascii=False, default=str) if d else "" for d in frame["detail"]
+            ],
+        )
+        if fmt is Format.csv:
+            emit_data(flat, fmt)
+            return
+        shown = flat.assign(
+            at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
+            files=["\n".join(f) for f in frame["files"]],
+        )[list(HEADERS)].rename(columns=HEADERS)
+        out.print(frame_table(shown, title=f"監査ログ（新しい順に {len(shown)} 件）"))

@@ -33,7 +33,18 @@ from .exports import (
     Statuses,
 )
 from .loading import Document, dotted, read_yaml
-from .mail import Advisor, Bounce, FrequencyCap, Mail, OAuth, SendWindow, Service, Smtp
+from .mail import (
+    Advisor,
+    Bounce,
+    FrequencyCap,
+    Mail,
+    OAuth,
+    ScopeUnit,
+    SendWindow,
+    Service,
+    Smtp,
+    scope_text,
+)
 from .rules import (
     CalendarSettings,
     Campaign,
@@ -74,8 +85,10 @@ __all__ = [
     "Employment",
     "Exports",
     "FrequencyCap",
+    "Graph",
     "HeaderMap",
     "HolidayRange",
+    "Imap",
     "Interview",
     "InterviewWeights",
     "Mail",
@@ -84,6 +97,7 @@ __all__ = [
     "Privacy",
     "Rules",
     "Scale",
+    "ScopeUnit",
     "Section",
     "Seminar",
     "SeminarSurvey",
@@ -101,6 +115,7 @@ __all__ = [
     "configured",
     "load_settings",
     "parse_settings",
+    "scope_text",
 ]
 
 
@@ -189,6 +204,8 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
         message = "must be" + message[len("Input should be") :]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    if isinstance(given, dict | list):  # a section: the message says what is wrong with it
+        return f"{source}: {loc}: {message}" if loc else f"{source}: {message}"
     return f"{source}: {loc}: {message}, got {given!r}" if loc else f"{source}: {message}"
 
 

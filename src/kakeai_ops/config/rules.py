@@ -24,6 +24,8 @@ class Rules(Section):
     min_rating_share: Share = 0.5
     # A 予定 1on1 within this many days from the as-of date answers lapsed/no_1on1 nudges.
     scheduled_days: Days = 14
+    # Mail sent from data older than this many days asks first (--stale-ok skips it).
+    stale_days: Days = 7
 
 
 MAX_HOLIDAY_RANGE = 366
@@ -152,6 +154,9 @@ class Privacy(Section):
     min_group: Annotated[int, between(3, 1_000)] = 5
     min_group_sensitive: Annotated[int, between(3, 1_000)] = 10
     sensitive_topics: list[str] = Field(default_factory=lambda: ["心身の状態"])
+    # Pairs of units published as one row when one of them is small:
+    # [事業部, 事業部] or [事業部/部署, 事業部/部署] (checked against the data by the report).
+    merge: list[list[str]] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

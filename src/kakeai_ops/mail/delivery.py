@@ -1,11 +1,12 @@
-"""Putting a planned run's messages on their way: for real (recorded in the ledger), as a
-dry run (.eml files only), or to a tester's address (recorded apart from the ledger)."""
+"""Putting a planned run's messages on their way: for real (recorded in the ledger) or to a
+tester's address (recorded apart from the ledger). A dry run is ``dry_run.py``."""
 
 from __future__ import annotations
 
 from contextlib import closing
 
 from ..config import Settings
+from ..store import record_action
 from ..store.ledger import Ledger
 from ..workspace import Workspace
 from . import headers as mail_headers
@@ -24,6 +25,10 @@ def transport_for(
     mail = settings.mail
     if mail.transport == "smtp":
         return SmtpTransport(mail.smtp, mail.from_addr)
+    if mail.transport == "graph":
+        from .graph import GraphTransport
+
+        return GraphTransport(mail)
     return OutboxTransport(outbox_folder(ws, run_id, folder_suffix))
 
 
@@ -48,11 +53,15 @@ def send_pending(
         with operator.progress("sending", len(pending), transient=False) as advance:
             sender.on_progress = lambda message, state: advance(state)
             ledger.set_run_status(plan.run_id, "sending")
+            before = _counts(ledger, plan.run_id)
             try:
                 report = sender.send(plan, pending)
             except Paused:
                 ledger.set_run_status(plan.run_id, "paused")
                 raise
+            finally:
+                # What reached the transport is recorded, even when the run stopped part-way.
+                _audit_sends(ws, plan.run_id, before, _counts(ledger, plan.run_id), sender)
         remaining = len(sender.pending(plan, False))
         deferred = ledger.deferred_until(plan.run_id)
         ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
@@ -78,6 +87,34 @@ def send_pending(
         operator.say(f"  {remaining:,} still pending: run the same command again to continue.")
 
 
+def _counts(ledger: Ledger, run_id: str) -> dict[str, int]:
+    table = ledger.counts(run_id)
+    if not len(table):
+        return {}
+    return {k: int(v) for k, v in table.iloc[0].to_dict().items() if k != "run_id"}
+
+
+def _audit_sends(
+    ws: Workspace, run_id: str, before: dict[str, int], after: dict[str, int], sender: Sender
+) -> None:
+    """One audit entry for this invocation's sends: how many rows moved to each state."""
+    moved = {
+        state: after.get(state, 0) - before.get(state, 0)
+        for state in ("sent", "written", "deferred", "perm_failed", "temp_failed", "suppressed")
+        if after.get(state, 0) > before.get(state, 0)
+    }
+    if not moved:
+        return
+    action = "mail write" if sender.rehearsal else "mail send"
+    record_action(
+        ws,
+        action,
+        target=run_id,
+        count=moved.get("written" if sender.rehearsal else "sent", 0),
+        detail={"transport": sender.transport.name, **moved},
+    )
+
+
 def run_status(remaining: int, deferred: int, rehearsal: bool) -> str:
     """A run's status after sending: what the next run of the same id has left to do."""
     if remaining:
@@ -85,27 +122,6 @@ def run_status(remaining: int, deferred: int, rehearsal: bool) -> str:
     if deferred:
         return "deferred"
     return "written" if rehearsal else "done"
-
-
-def dry_run(ws: Workspace, settings: Settings, plan: Plan, operator: Operator) -> None:
-    """Every planned message as .eml in a dry-run folder; nothing sent or recorded."""
-    folder = outbox_folder(ws, plan.run_id, "-dry-run")
-    transport = OutboxTransport(folder)
-    transport.open()
-    mail = settings.mail
-    count = 0
-    for message in plan.by_state("planned"):
-        transport.send(
-            as_bytes(build_planned(mail, message)),
-            message.sender_for(mail).address,
-            message.email,
-            message.item,
-        )
-        count += 1
-    operator.say(
-        f"Dry run: {count:,} message(s) written to {folder}; nothing was sent or recorded."
-    )
-    operator.say(f"To send: the same command with --yes (run id {plan.run_id}).")
 
 
 def test_send(

@@ -162,7 +162,10 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     row = _table(overview, overview_rows, OVERVIEW_COLUMNS, row, looks)
     rows_written = len(overview_rows)
     _legend(overview, row + 1)
-    chart_row = row + 4
+    # What was merged or hidden to protect small groups, said where it shows.
+    for offset, text in enumerate(report.notes, start=2):
+        _note(overview, row + offset, text)
+    chart_row = row + 4 + len(report.notes)
     if rows_written:
         _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
     row = chart_row + 18
@@ -181,6 +184,9 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         sheet = book.create_sheet(sheet_title(division, used))
         row = _heading(sheet, report, division)
         row = _table(sheet, departments[division], DEPARTMENT_COLUMNS, row, looks)
+        for text in (n for n in report.notes if n.startswith(f"{division}：")):
+            row += 1  # a blank row first: the table ends where its rows end
+            _note(sheet, row, text)
         row = _mix(sheet, topics[division], "トピック", row + 2, looks)
         row = _mix(sheet, responses[division], "対応", row + 2, looks)
         _matrix(sheet, matrix[division], report, row + 2, looks)
