@@ -252,6 +252,9 @@ def configure_sample(root: Path) -> None:
     text = text.replace(
         "recording_url: null ", "recording_url: https://video.example.invalid/kakeai-month1 ", 1
     )
+    # Where the sample company's people log in to KAKEAI and find its guide.
+    text = text.replace("login_url: null ", "login_url: https://kakeai.example.invalid/login ", 1)
+    text = text.replace("help_url: null ", "help_url: https://portal.example.invalid/kakeai ", 1)
     config.write_text(text, encoding="utf-8")
 
 

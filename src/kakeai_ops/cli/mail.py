@@ -187,6 +187,14 @@ def plan_command(
             err.print(f"left out: {excluded_summary(audience)}", highlight=False)
         return
     show_plan(context.settings, plan, audience)
+    needing = runs.needs_login_url(context, audience)
+    if needing:
+        err.print(
+            f"[yellow]Warning:[/yellow] {escape(', '.join(needing))} gives KAKEAI's login "
+            "address and service.login_url is not set in kops.yaml: `kops mail send` will "
+            "refuse it until it is",
+            highlight=False,
+        )
     err.print(
         "Nothing recorded. To send: kops mail send with the same options "
         f"(run id {escape(plan.run_id)}).",

@@ -171,14 +171,19 @@ def campaign_missed_months(
     return streaks.missed_months(result, campaign, ids)
 
 
+def needs_login_url(source: Source, audience: Audience) -> list[str]:
+    """The audience's templates that give KAKEAI's login address, when kops.yaml has none."""
+    if source.settings.service.login_url:
+        return []
+    names = sorted({r.template for r in audience.recipients})
+    chosen = templates(source.workspace)
+    return [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+
+
 def check_service(source: Source, audience: Audience) -> None:
     """Refuse to send a mail that gives KAKEAI's login address while kops.yaml has none:
     it would ask people to log in without telling them where."""
-    if source.settings.service.login_url:
-        return
-    names = sorted({r.template for r in audience.recipients})
-    chosen = templates(source.workspace)
-    needing = [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+    needing = needs_login_url(source, audience)
     if needing:
         raise KopsError(
             f"{', '.join(needing)} gives KAKEAI's login address, and service.login_url is "
