@@ -203,12 +203,36 @@ class Service(Section):
         return value.strip() if value is not None else None
 
 
+class ScopeUnit(Section):
+    """One unit of an advisor's scope: a 事業部, or one 部署 of a 事業部."""
+
+    division: str
+    department: str | None = None
+
+    @field_validator("division", "department")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("blank", "must not be blank")
+        return value.strip() if value is not None else None
+
+    def text(self) -> str:
+        return self.division if self.department is None else f"{self.division}/{self.department}"
+
+
+def scope_text(entry: str | ScopeUnit) -> str:
+    """A scope entry as people read it (事業部 or 事業部/部署)."""
+    return entry.strip() if isinstance(entry, str) else entry.text()
+
+
 class Advisor(Section):
     email: str | None = None
     # The person the report is mailed to: greeted by name (山田 太郎 様), title above it.
     name: str | None = None
     title: str | None = None
-    scope: list[str]
+    # "事業部" or "事業部/部署" where that can mean one unit only; {division, department}
+    # always (a 事業部 whose name holds '/' needs it when it could be read both ways).
+    scope: list[str | ScopeUnit]
 
     @field_validator("name", "title")
     @classmethod
@@ -219,7 +243,7 @@ class Advisor(Section):
 
     @field_validator("scope")
     @classmethod
-    def _non_empty(cls, value: list[str]) -> list[str]:
+    def _non_empty(cls, value: list[str | ScopeUnit]) -> list[str | ScopeUnit]:
         if not value:
             raise PydanticCustomError("scope", "must list at least one 事業部 or 事業部/部署")
         return value

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import Settings
+from ..config import Settings, scope_text
 from ..errors import KopsError
 from .audience import Audience, Recipient
 from .context import sender_context
@@ -76,7 +76,10 @@ def advisor_mailing(
             "title": advisor.title,
             "honorific": mail.honorific,
             "mail": sender_context(mail),
-            "report": {"scope": "、".join(advisor.scope), "period": said},
+            "report": {
+                "scope": "、".join(scope_text(entry) for entry in advisor.scope),
+                "period": said,
+            },
         }
         recipients.append(
             Recipient(
