@@ -24,6 +24,7 @@ from conftest import SAMPLE, Cli, tree_digest, write_csv, write_xlsx
 from kakeai_ops.workspace import Workspace
 from test_cli_draw import CAMPAIGN, SEED, _eligible, _entries_file
 from test_output_neutralised import assert_csv_neutralised, assert_xlsx_neutralised
+from workbooks import sheet_records
 
 ENTRY_HEADER = ["応募日時", "ユーザーID"]
 
@@ -253,9 +254,9 @@ def test_review_of_a_workspace_with_one_snapshot(ws: Workspace, tmp_path: Path) 
     cli = Cli(ws)
     cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
     cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
-    summary = pd.read_excel(tmp_path / "f.xlsx", sheet_name=None, dtype=str, engine="openpyxl")
-    first = next(iter(summary.values()))
-    assert first["before"].isna().all() and first["now"].notna().all()
+    book = load_workbook(tmp_path / "f.xlsx")
+    first = sheet_records(book, book.sheetnames[0])
+    assert all(r["before"] is None for r in first) and all(r["now"] is not None for r in first)
 
 
 def _published(ws: Workspace) -> dict[str, str]:
@@ -277,10 +278,8 @@ def test_review_divisions_reveal_nothing_the_report_hides(
     assert any(not v.isdigit() for v in published.values()), "nothing hidden: a weak test"
     book = load_workbook(tmp_path / "f.xlsx")
     sheet = next(s for s in book.worksheets if "事業部" in s.title)
-    rows = list(sheet.iter_rows(values_only=True))
-    header = list(rows[0])
-    for row in rows[1:]:
-        record = dict(zip(header, row, strict=True))
+    for record in sheet_records(book, sheet.title):
+        row = list(record.values())
         if record["division"] in published:
             assert str(record["headcount"]) == published[str(record["division"])]
             if not published[str(record["division"])].isdigit():
