@@ -119,3 +119,38 @@ def tables(users: list[dict], pairs: list[dict] = (), meetings: list[dict] = ())
     meeting_frame["sukkiri"] = meeting_frame["sukkiri"].astype("Int8")
     meeting_frame["growth"] = meeting_frame["growth"].astype("Int8")
     return Tables(users=user_frame, pairs=pair_frame, meetings=meeting_frame)
+
+
+ORGANISATION_TOPICS = [
+    "業務の進捗や進め方",
+    "業績目標の進捗",
+    "人間関係",
+    "今後のキャリア",
+    "心身の状態",
+]
+
+
+def organisation(shape: dict[str, dict[str, int]]) -> Tables:
+    """Each 部署's first person is the boss of the others; each member met twice."""
+    users: list[dict[str, Any]] = []
+    pairs: list[dict[str, Any]] = []
+    meetings: list[dict[str, Any]] = []
+    for division, departments in shape.items():
+        for department, size in departments.items():
+            boss = f"{division}-{department}-M"
+            users.append(user(boss, division=division, department=department))
+            for i in range(size - 1):
+                uid = f"{division}-{department}-{i}"
+                users.append(user(uid, division=division, department=department))
+                pairs.append(pair(boss, uid))
+                for day in (4 + i % 7, 14 + i % 5):
+                    meetings.append(
+                        meeting(
+                            boss,
+                            uid,
+                            f"2026-11-{day:02d} 10:00",
+                            topic=ORGANISATION_TOPICS[(i + day) % len(ORGANISATION_TOPICS)],
+                            sukkiri=1 + (i + day) % 5,
+                        )
+                    )
+    return tables(users, pairs, meetings)

@@ -24,7 +24,13 @@ def configure(ws: Workspace, **mail: Any) -> None:
     ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
-def use_smtp(ws: Workspace, server: SmtpServer, user: str | None = None, **extra: Any) -> None:
+def use_smtp(
+    ws: Workspace,
+    server: SmtpServer,
+    user: str | None = None,
+    smtp: dict[str, Any] | None = None,
+    **extra: Any,
+) -> None:
     configure(
         ws,
         transport="smtp",
@@ -34,6 +40,7 @@ def use_smtp(ws: Workspace, server: SmtpServer, user: str | None = None, **extra
             "security": "none",
             "user": user,
             "timeout": 5,
+            **(smtp or {}),
         },
         rate_per_minute=60000,
         retry_base_seconds=0.01,

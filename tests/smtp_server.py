@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import re
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -102,11 +106,92 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The XOAUTH2 initial response, exactly: user=ADDR ^A auth=Bearer TOKEN ^A ^A.
+XOAUTH2 = re.compile(rb"user=([^\x01]+)\x01auth=Bearer ([\x21-\x7e]+)\x01\x01")
+
+
+class OAuthHandler(FaultyHandler):
+    """A server that wants AUTH XOAUTH2, as Microsoft 365 and Gmail do.
+
+    ``tokens`` maps each token it issued to its user; a token in ``expired`` is
+    refused (a JSON challenge, then 535), and a session that logged in with a
+    token expired since is told 421 on its next MAIL and closed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: dict[str, str] = {}
+        self.expired: set[str] = set()
+        self.sasl: list[bytes] = []  # every initial response, decoded, byte for byte
+        self.accepted: list[str] = []  # the tokens logged in with, in order
+        self.refused: list[tuple[str, str]] = []  # (token, reply)
+        self.disabled: str | None = None  # a 535 reply for every login (SMTP AUTH switched off)
+        self.expire_after_data: set[int] = set()  # the session's token expires after these DATAs
+
+    async def auth_XOAUTH2(self, server, args):  # type: ignore[no-untyped-def]
+        if len(args) == 2:
+            try:
+                blob = base64.b64decode(args[1].encode(), validate=True)
+            except ValueError:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await server.challenge_auth("")
+        with self.lock:
+            self.sasl.append(blob)
+        found = XOAUTH2.fullmatch(blob)
+        if found is None:
+            return AuthResult(
+                success=False, handled=False, message="501 5.5.2 Malformed XOAUTH2 response"
+            )
+        user, token = found.group(1).decode(), found.group(2).decode()
+        if self.disabled is not None:
+            reply = self.disabled
+        elif token in self.expired or token not in self.tokens:
+            reply = "535 5.7.8 Username and Password not accepted"
+        elif self.tokens[token] != user:
+            reply = "535 5.7.3 Authentication unsuccessful"
+        else:
+            with self.lock:
+                self.accepted.append(token)
+            return AuthResult(success=True, auth_data=token)
+        # As Gmail does: an error in a challenge, answered with an empty line, then the code.
+        error = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
+        await server.challenge_auth(json.dumps(error))
+        with self.lock:
+            self.refused.append((token, reply))
+        return AuthResult(success=False, handled=False, message=reply)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # type: ignore[no-untyped-def]
+        if session.auth_data in self.expired:
+            server.transport.close()
+            return "421 4.7.0 Authentication token expired, closing connection"
+        return await super().handle_MAIL(server, session, envelope, address, mail_options)
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        reply = await super().handle_DATA(server, session, envelope)
+        with self.lock:
+            if self.data_count in self.expire_after_data:
+                self.expired.add(session.auth_data)
+        return reply
+
+
 class SmtpServer:
-    def __init__(self, user: str | None = None, password: str | None = None) -> None:
-        self.handler = FaultyHandler()
+    def __init__(
+        self,
+        user: str | None = None,
+        password: str | None = None,
+        oauth: bool = False,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        self.handler = OAuthHandler() if oauth else FaultyHandler()
         self.port = free_port()
-        kwargs = {}
+        kwargs: dict[str, object] = {}
+        if oauth:
+            kwargs = {"auth_required": True, "auth_require_tls": tls is not None}
+        if tls is not None:
+            kwargs["tls_context"] = tls
+            kwargs["require_starttls"] = True
         if user is not None:
 
             def authenticate(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
@@ -117,7 +202,7 @@ class SmtpServer:
                 )
                 return AuthResult(success=ok, handled=False)
 
-            kwargs = {"authenticator": authenticate, "auth_require_tls": False}
+            kwargs.update(authenticator=authenticate, auth_require_tls=False)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SmtpServer:

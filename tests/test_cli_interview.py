@@ -33,6 +33,58 @@ def test_shortlist_columns_spread_and_privacy(sample_ws: Workspace) -> None:
     raw = cli("interview", "shortlist", "--n", "8", "--format", "json").stdout
     assert "心身の状態" not in raw and "プライベート" not in raw
     assert rows == shortlist(cli, "--n", "5")  # deterministic
+    assert all(len(r["score"].split(".")[1]) <= 2 for r in rows)  # two decimals
+
+
+GOOD_PRACTICE_CONFLICTS = {"lapsed", "no_prep", "no_rating", "no_recurrence"}
+
+
+def test_no_pick_has_a_stuck_point_unless_asked(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    # An independent recount of everyone's stuck points, from `kops segment`.
+    people = {
+        r["user_id"]: set(r["flags"].split(";"))
+        for r in csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout))
+    }
+    result = cli("interview", "shortlist", "--n", "10", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 10
+    for r in rows:
+        assert not people[r["manager_id"]] & GOOD_PRACTICE_CONFLICTS, r
+        assert not people[r["member_id"]] & GOOD_PRACTICE_CONFLICTS, r
+        assert r["stuck_points"] == ""
+    left_out = int(result.stderr.split(" more eligible pair(s) left out")[0].split()[-1])
+    assert left_out > 0
+    everyone = shortlist(cli, "--n", "200", "--include-stuck")
+    stuck = [r for r in everyone if r["stuck_points"]]
+    assert len(stuck) == left_out
+    for r in stuck:
+        mine = (people[r["manager_id"]] | people[r["member_id"]]) & GOOD_PRACTICE_CONFLICTS
+        assert mine
+    # --explain says why a pair is out, with the facts of the stuck point.
+    first = stuck[0]
+    text = cli(
+        "interview", "shortlist", "--explain", first["manager_id"], first["member_id"]
+    ).stdout
+    assert "left out" in text and first["stuck_points"] in text
+    assert "rule:" in text
+
+
+def test_table_shows_ids_with_names_and_the_spread_rule(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    rows = shortlist(cli, "--n", "10")
+    text = cli("interview", "shortlist", "--n", "10", env={"COLUMNS": "400"}).stdout
+    for r in rows:
+        assert f"{r['manager_name']}（{r['manager_id']}）" in text
+        assert f"{r['member_name']}（{r['member_id']}）" in text
+        assert f"{r['division']}/{r['department']}" in text
+    scores = [float(r["score"]) for r in rows]
+    for i, r in enumerate(rows):
+        # A pick ranked above a pair with a higher score was promoted by the spread rule.
+        if any(s > scores[i] for s in scores[i + 1 :]):
+            assert r["spread_note"].startswith("分散のため繰り上げ"), r
+    assert any(r["spread_note"] for r in rows)
+    assert "分散のため繰り上げ" in text
 
 
 def test_history_is_honoured(sample_copy: Workspace) -> None:
@@ -47,6 +99,11 @@ def test_history_is_honoured(sample_copy: Workspace) -> None:
     assert first[1]["member_id"] not in people
     history = cli("interview", "history", "--format", "csv").stdout
     assert "2026-12-03" in history and "辞退" in history
+    done = next(csv.DictReader(io.StringIO(history)))
+    assert done["manager_name"] == top["manager_name"]
+    assert done["member_name"] == top["member_name"]
+    table = cli("interview", "history").stdout
+    assert top["manager_name"] in table and first[1]["member_name"] in table
     cli("interview", "include", first[1]["member_id"])
     assert first[1]["member_id"] not in cli("interview", "history", "--format", "csv").stdout
     missing = cli("interview", "record", "999999", top["member_id"], ok=False)
@@ -66,7 +123,8 @@ def test_explain_and_xlsx(sample_ws: Workspace, tmp_path: Path) -> None:
     top = shortlist(cli, "--n", "1")[0]
     text = cli("interview", "shortlist", "--explain", top["manager_id"], top["member_id"]).stdout
     assert "eligible" in text and "regularity" in text and "score:" in text
-    assert f"{float(top['score']):.4f}" in text
+    score = float(text.split("score: ")[1].split()[0])
+    assert round(score, 2) == float(top["score"])
     target = tmp_path / "shortlist.xlsx"
     cli("interview", "shortlist", "--n", "4", "--out", str(target))
     book = load_workbook(target)

@@ -15,7 +15,7 @@ from conftest import Cli
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
-from mailing import RUN, SEGMENT, audience, reachable, states, use_smtp
+from mailing import RUN, SEGMENT, audience, configure, reachable, states, use_smtp
 from smtp_server import SmtpServer
 
 
@@ -119,6 +119,17 @@ def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> Non
     cli = Cli(sample_copy)
     due = list(csv.DictReader(io.StringIO(cli("campaign", "milestones", "--format", "csv").stdout)))
     cli("mail", "send", "--milestones", "--yes")
+    # The outbox is a rehearsal: nothing counts as delivered yet.
+    rehearsed = list(
+        csv.DictReader(io.StringIO(cli("campaign", "milestones", "--format", "csv").stdout))
+    )
+    assert rehearsed == due
+    outbox = outbox_folder(sample_copy, "milestones-2026-11")
+    written = len(list(outbox.glob("*.eml")))
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", "--milestones", "--yes")
+        assert len(server.handler.received) == written
     again = list(
         csv.DictReader(io.StringIO(cli("campaign", "milestones", "--format", "csv").stdout))
     )
@@ -126,8 +137,8 @@ def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> Non
         (r["user_id"], r["role"]) for r in again
     }
     assert delivered and len(again) < len(due)
-    outbox = outbox_folder(sample_copy, "milestones-2026-11")
-    assert len(list(outbox.glob("*.eml"))) == len(delivered)
+    assert written == len(delivered)
+    configure(sample_copy, transport="outbox")
     cli("campaign", "award", "exec-1on1-2026h2")
     result = cli("mail", "send", "--awarded", "exec-1on1-2026h2", "--yes")
     assert "campaign.awarded" in result.stderr
@@ -152,7 +163,9 @@ def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspa
     shutil.rmtree(list_snapshots(Workspace(october))[-1].path)
     octo = Cli(Workspace(october))
     run = "no_rating-october"
-    octo("mail", "send", "--segment", "no_rating", "--holdout", "30", "--id", run, "--yes")
+    with SmtpServer() as server:
+        use_smtp(Workspace(october), server)
+        octo("mail", "send", "--segment", "no_rating", "--holdout", "30", "--id", run, "--yes")
     from conftest import SAMPLE
 
     octo("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
@@ -230,7 +243,7 @@ def test_one_sender_per_run(sample_copy: Workspace) -> None:
         f"another kops command is writing to this workspace (pid {os.getpid()}, "
         "command kops mail send, since " in blocked.stderr
     )
-    assert states(sample_copy)["sent"] == 1  # nothing more was sent while it was held
+    assert states(sample_copy)["written"] == 1  # nothing more was written while it was held
     cli("mail", "send", *SEGMENT, "--yes")  # free again
 
 

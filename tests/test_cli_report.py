@@ -45,20 +45,29 @@ def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_pat
     Cli(sample_ws)("report", "divisions", "--period", "90d", "--out", str(target))
     book = load_workbook(target)
     assert book.sheetnames[0] == "概要"
-    assert {"営業本部", "開発本部", "製造本部", "管理本部", "マーケティング本部"} <= set(
-        book.sheetnames
-    )
+    # 経営企画室 (3 people) is merged with the smallest sibling, not hidden.
+    assert {
+        "営業本部・経営企画室",
+        "開発本部",
+        "製造本部",
+        "管理本部",
+        "マーケティング本部",
+    } <= set(book.sheetnames)
     overview = book["概要"]
     assert overview["A4"].value == "事業部" and overview.freeze_panes == "B5"
     values = [row[0].value for row in overview.iter_rows(min_row=5, max_row=11)]
     assert values[0] == "全社"
-    small = next(r for r in overview.iter_rows(min_row=5, max_row=11) if r[0].value == "経営企画室")
-    assert small[1].value == "<5"  # 3 people
-    assert any(c.value == "(秘匿)" for r in overview.iter_rows(min_row=5, max_row=11) for c in r)
+    rows = {r[0].value: r for r in overview.iter_rows(min_row=5, max_row=10)}
+    merged = rows["営業本部・経営企画室"]
+    assert merged[1].value == 46 + 3  # 経営企画室's 3 people counted inside the merged row
+    # No 事業部 row is hidden in the overview: 管理本部 (49 people) shows every figure.
+    assert not any(isinstance(c.value, str) for c in rows["管理本部"][1:6])
+    notes = [r[0] for r in overview.iter_rows(min_row=11, max_row=16, values_only=True)]
+    assert any(n and "経営企画室は5人未満" in n for n in notes)
     with zipfile.ZipFile(target) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) >= 3  # implementation rate, monthly trend, topic mix
-    sales = book["営業本部"]
+    sales = book["開発本部"]
     assert sales["A4"].value == "部署"
     assert sales.conditional_formatting  # the topic×対応 table is coloured
     assert overview.page_setup.orientation == "landscape" and overview.page_setup.paperSize == 9
@@ -205,7 +214,9 @@ def test_table_output_and_bad_period(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     rows = list(csv.DictReader(io.StringIO(cli("report", "divisions", "--format", "csv").stdout)))
     assert rows[0]["division"] == "" and rows[0]["metric"] == "headcount"  # the company first
-    assert "<5" in {r["shown"] for r in rows if r["metric"] == "headcount"}
+    # Small groups merged, not hidden: every headcount shows; 心身の状態 still needs 10.
+    assert not {r["shown"] for r in rows if r["metric"] == "headcount"} & {"<5", "(秘匿)"}
+    assert "<10" in {r["shown"] for r in rows if r["topic"] == "心身の状態"}
     bad = cli("report", "divisions", "--period", "someday", ok=False)
     assert "is not a period" in bad.stderr
 

@@ -71,7 +71,7 @@ def test_filters_and_bad_filter_values(sample_ws: Workspace) -> None:
     rows = json.loads(cli("segment", "--division", "営業本部", "--format", "json").stdout)
     assert rows and {r["division"] for r in rows} == {"営業本部"}
     bad = cli("segment", "--stuck-point", "lazy", ok=False)
-    assert "unknown key lazy" in bad.stderr and "no_prep (事前準備なし)" in bad.stderr
+    assert "unknown stuck point 'lazy'" in bad.stderr and "no_prep (事前準備なし)" in bad.stderr
     bad = cli("segment", "--division", "宇宙本部", ok=False)
     assert "no 事業部 '宇宙本部'" in bad.stderr
 

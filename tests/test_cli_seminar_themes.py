@@ -119,7 +119,8 @@ def test_rising_themes_since_a_date(surveyed: Workspace) -> None:
     assert rising == {"モチベーション", "OKR", "ランチ", "雑談"}
     # the previous period's counts under min_group are shown as <5, never exactly
     assert found["OKR"]["previous"] == "<5" and found["OKR"]["previous_share"] == ""
-    assert found["ランチ"]["previous"] == 0
+    # zero is a small group too (a 0 beside <5 would tell which themes were absent)
+    assert found["ランチ"]["previous"] == "<5" and found["ランチ"]["previous_share"] == ""
     assert found["振り返り"]["previous"] == "<5" and found["振り返り"]["rising"] == "false"
     result = cli("seminar", "themes", "--since", "2026-10-01", env=NOW)
     assert "2026-10-01 – 2026-11-30: 50 answers from 2 seminar(s) (month2, month3)" in result.stderr
@@ -157,20 +158,25 @@ def test_summary_adds_emerging_themes(surveyed: Workspace) -> None:
 def test_spelling_variants_join_a_configured_group(surveyed: Workspace) -> None:
     configure(
         surveyed,
-        **{"seminar_survey.keywords.打ち合わせとの違い": ["打合せ"], "privacy.min_group": 2},
+        # min_group is at least 3: 面談 brings the group to three answers.
+        **{
+            "seminar_survey.keywords.打ち合わせとの違い": ["打合せ", "面談"],
+            "privacy.min_group": 3,
+        },
     )
     data = json.loads(Cli(surveyed)("seminar", "summary", "month3", "--format", "json").stdout)
     groups = {r["group"]: r for r in data["自由記述"]}
     meeting = groups["打ち合わせとの違い"]
-    assert meeting["answers"] == 2
-    assert {meeting["example_1"], meeting["example_2"]} == {
+    assert meeting["answers"] == 3
+    assert {meeting["example_1"], meeting["example_2"]} <= {
         "打ち合わせのように進捗報告になってしまう",
         "打合せとの使い分け",
+        "目標設定面談との違い",
     }
     # ふりかえり and すっきり度 join the shipped group whose words are 振り返り and スッキリ
     assert groups["スッキリ度・振り返り"]["answers"] == 4
     themes_out = {r["theme"]: r for r in data["新しいテーマ"]}
-    assert themes_out["打ち合わせ"]["covered_by"] == "打ち合わせとの違い"
+    assert "打ち合わせ" not in themes_out  # a term in 2 answers: under min_group (3)
 
 
 def test_a_period_without_themes(surveyed: Workspace) -> None:

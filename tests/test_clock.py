@@ -22,6 +22,8 @@ from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.store.ledger import Ledger, LedgerRow
 from kakeai_ops.workspace import Workspace
+from mailing import use_smtp
+from smtp_server import SmtpServer
 
 SEGMENT = ["--segment", "no_prep", "--role", "member"]
 RUN = "no_prep.member-2026-11"
@@ -87,6 +89,8 @@ def test_capped_whatever_offset_the_ledger_holds(sample_copy: Workspace) -> None
     """End to end: half of the first run's times rewritten in UTC (same instants) must
     cap those people just the same; old rows were written in the machine's local time."""
     cli = Cli(sample_copy)
+    server = SmtpServer().__enter__()
+    use_smtp(sample_copy, server)
     _configure(sample_copy, frequency_cap={"max_nudges": 1, "days": 14})
     cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-11-10T10:30:00+09:00"})
     with sqlite3.connect(sample_copy.db_path) as db:
@@ -104,10 +108,17 @@ def test_capped_whatever_offset_the_ledger_holds(sample_copy: Workspace) -> None
         "second",
         "--yes",
         env={"KOPS_NOW": "2026-11-24T10:00:00+09:00"},
-        ok=False,
     )
-    assert f"(frequency_cap): {len(items)}" in inside.stderr
-    assert "nothing to send" in inside.stderr
+    server.__exit__(None, None, None)
+    ledger = Ledger(sample_copy)
+    try:  # every one of them held back, until the day the first run leaves the window
+        assert ledger.deferred_until("second") == {
+            item: dt.date(2026, 11, 25) for item in ledger.deferred_until("second")
+        }
+        assert len(ledger.deferred_until("second")) == len(items)
+    finally:
+        ledger.close()
+    assert f"{len(items)} deferred" in inside.stderr
     outside = cli(
         "mail", "plan", *SEGMENT, env={"KOPS_NOW": "2026-11-24T11:00:00+09:00", "KOPS_QUIET": ""}
     )
@@ -199,6 +210,8 @@ def test_a_ledger_time_that_is_not_a_time_is_named(ws: Workspace) -> None:
 def test_cap_is_checked_again_before_each_message(sample_copy: Workspace) -> None:
     """Run a is planned, then run b mails the same people; resuming a must skip them all."""
     cli = Cli(sample_copy)
+    server = SmtpServer().__enter__()
+    use_smtp(sample_copy, server)
     _configure(sample_copy, frequency_cap={"max_nudges": 1, "days": 14})
     at = {"KOPS_NOW": "2026-11-24T10:00:00+09:00"}
     cli("mail", "send", *SEGMENT, "--id", "a", "--limit", "1", "--yes", env=at)
@@ -209,15 +222,17 @@ def test_cap_is_checked_again_before_each_message(sample_copy: Workspace) -> Non
             "UPDATE mail_ledger SET sent_at = '2026-11-24T01:00:00+00:00' WHERE run_id = 'b'"
         )
     cli("mail", "send", *SEGMENT, "--id", "a", "--yes", env=at)
+    server.__exit__(None, None, None)
     ledger = Ledger(sample_copy)
     try:
         rows = ledger.frame("a")
     finally:
         ledger.close()
     assert (rows["state"] == "sent").sum() == 1
-    capped = rows[rows["state"] == "suppressed"]
+    capped = rows[rows["state"] == "deferred"]
     assert len(capped) == len(rows) - 1 > 0
-    assert capped["error"].str.startswith("frequency cap: 1 nudges in 14 days").all()
+    assert capped["error"].str.startswith("frequency cap (nudge): 1 促しメール in 14 days").all()
+    assert (capped["sendable_from"] == "2026-12-09").all()
 
 
 # Reads of the wall clock that bypass clock.now() (and so KOPS_NOW and JST).

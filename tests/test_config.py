@@ -84,7 +84,7 @@ def test_error_names_the_key_and_value() -> None:
     assert "rules.min_prep_share: must be a number between 0 and 1, got 1.5" in _error(
         {"rules": {"min_prep_share": 1.5}}
     )
-    assert "privacy.min_group: must be a positive integer, got 0" in _error(
+    assert "privacy.min_group: must be an integer from 3 to 1,000, got 0" in _error(
         {"privacy": {"min_group": 0}}
     )
 

@@ -20,7 +20,7 @@ from kakeai_ops.analyses.common import user_positions
 from kakeai_ops.analyses.division_groups import Figures
 from kakeai_ops.analyses.segment import segment
 from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS
-from kakeai_ops.mail.context import seminar_context, template_context
+from kakeai_ops.mail.context import run_context, seminar_context, template_context
 from kakeai_ops.mail.templates import TemplateSet
 from test_hostile_fast_paths import _arrow_backed
 from test_rendered_mail import CAMPAIGN, CASES, RECIPIENT, SHIPPED, settings_with_seminar
@@ -137,10 +137,13 @@ def _shipped_contexts() -> list[tuple[str, dict[str, Any]]]:
     for template_name, spec, extra, seminar_id in CASES.values():
         campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
         seminar = seminar_context(settings, seminar_id)
-        extras = [extra] + ([{**extra, "milestone": 10}] if "milestone" in extra else [])
+        due = extra.get("milestones", {})
+        other = {"milestones": {role: {"milestone": 10, "count": 12} for role in due}}
+        extras = [extra] + ([other] if due else [])
+        shared = run_context(settings, dt.date(2026, 11, 20))
         for change, more in itertools.product(variants, extras):
             row = {**RECIPIENT, **change}
-            context = template_context(row, settings, more, seminar, campaign, spec)
+            context = template_context(row, settings, more, seminar, campaign, spec, None, shared)
             cases.append((template_name, context))
     return cases
 

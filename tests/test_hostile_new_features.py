@@ -275,7 +275,8 @@ def test_review_divisions_reveal_nothing_the_report_hides(
         "review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx")
     )
     published = _published(sample_copy)
-    assert any(not v.isdigit() for v in published.values()), "nothing hidden: a weak test"
+    # The sample's small 事業部 is merged, not hidden (hidden rows: test_review.py).
+    assert any("経営企画室" in d for d in published) and "経営企画室" not in published
     book = load_workbook(tmp_path / "f.xlsx")
     sheet = next(s for s in book.worksheets if "事業部" in s.title)
     for record in sheet_records(book, sheet.title):

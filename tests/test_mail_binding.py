@@ -83,7 +83,7 @@ def test_a_derived_id_with_other_options_is_refused(sample_copy: Workspace) -> N
     held = cli("mail", "send", *SEGMENT, "--holdout", "10", "--yes", ok=False)
     assert "run 'no_prep.member-2026-11' was planned with other choices" in held.stderr
     assert "--holdout: 0.0 (stored) → 10.0" in held.stderr
-    assert states(sample_copy)["sent"] == 1
+    assert states(sample_copy)["written"] == 1
 
 
 def test_a_users_list_is_bound_by_its_content(sample_copy: Workspace, tmp_path: Path) -> None:

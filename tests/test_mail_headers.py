@@ -161,7 +161,8 @@ def test_dry_run_and_plan_refuse_too(mail_ws: Workspace, tmp_path: Path) -> None
     [
         ("from_addr", "office@example.jp, boss@example.jp", "kops.yaml: mail: From:"),
         ("reply_to", "reply@example", "kops.yaml: mail: Reply-To:"),
-        ("from_name", "事務局\nBcc: all@example.jp", "kops.yaml: mail: From:"),
+        # A line break is refused when kops.yaml is read, with its line.
+        ("from_name", "事務局\nBcc: all@example.jp", "mail.from_name: the text holds a control"),
     ],
 )
 def test_a_bad_sender_in_kops_yaml_refuses_the_run(
@@ -197,9 +198,9 @@ def test_a_resumed_run_is_checked_again(mail_ws: Workspace, tmp_path: Path) -> N
         assert len(server.handler.received) == 1
         use_smtp(mail_ws, server, reply_to="reply@example.jp\nBcc: all@example.jp")
         resumed = cli("mail", "send", *listed, ok=False)
-        assert "Resuming run" in resumed.stderr and "Reply-To:" in resumed.stderr
+        assert "mail.reply_to: the text holds a control character" in resumed.stderr
         assert resumed.exit_code == 1 and len(server.handler.received) == 1
-        use_smtp(mail_ws, server)
+        use_smtp(mail_ws, server, reply_to="kakeai-office@example.co.jp")
         (path,) = plan_dir(mail_ws, "no_pair-list").glob("plan-*.jsonl")
         lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         lines[3]["name"] = "社員\r\nBcc: all@example.jp"
@@ -224,20 +225,18 @@ def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
         "開発本部長": {"email": "kaihatsu@example.jp", "scope": ["開発本部"]},
     }
     sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail"]
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
-        result = Cli(sample_copy)(
-            "report",
-            "divisions",
-            "--all-advisors",
-            "--out",
-            str(tmp_path / "r"),
-            "--mail",
-            "--yes",
-            ok=False,
-        )
-        assert result.exit_code == 1 and "2 header problem(s)" in result.stderr
-        assert "user 'advisor:営業\\n本部長': To: contains a line break" in result.stderr
+        result = Cli(sample_copy)(*run, "--yes", ok=False)
+        # A line break in a name is refused when kops.yaml is read.
+        assert result.exit_code == 1
+        assert "advisors.営業\\u000a本部長: the key holds a control character" in result.stderr
+        data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+        data["advisors"]["営業本部長"] = data["advisors"].pop("営業\n本部長")
+        sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        result = Cli(sample_copy)(*run, "--yes", ok=False)
+        assert result.exit_code == 1 and "1 header problem(s)" in result.stderr
         assert "user advisor:製造本部長: To: the address is not one" in result.stderr
         assert server.handler.received == []
     nothing_recorded(sample_copy)

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings
-from kakeai_ops.outputs.privacy_audit import PrivacyAuditError, audit, check
-from kakeai_ops.outputs.report_cells import SECONDARY
 from kakeai_ops.outputs.report_xlsx import write_report
+from kakeai_ops.privacy.audit import PrivacyAuditError, audit, check
+from kakeai_ops.privacy.cells import SECONDARY
 from kakeai_ops.reports import build_report
 from kakeai_ops.store import Tables
 
@@ -271,7 +271,7 @@ def test_an_average_counts_only_the_people_who_rated() -> None:
 def test_whole_numbers_can_tell_more_than_the_relaxation() -> None:
     import numpy as np
 
-    from kakeai_ops.outputs.privacy_lp import _whole_numbers_reach
+    from kakeai_ops.privacy.lp import _whole_numbers_reach
 
     # x + 2y = 3: the relaxation lets x be 0 (y = 1.5); whole numbers do not.
     equation, total = np.array([[1.0, 2.0]]), np.array([3.0])

@@ -21,7 +21,7 @@ import pytest
 from kakeai_ops.config import load_settings
 from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.audience import AudienceSpec
-from kakeai_ops.mail.context import seminar_context, template_context
+from kakeai_ops.mail.context import run_context, seminar_context, template_context
 from kakeai_ops.mail.message import as_bytes, build_message, message_id
 from kakeai_ops.mail.templates import TemplateSet
 
@@ -62,7 +62,24 @@ CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     "milestone.member": (
         "milestone.member",
         AudienceSpec(milestones=True),
-        {"milestone": 5, "role": "member"},
+        {"milestones": {"member": {"milestone": 5, "count": 5}}},
+        None,
+    ),
+    "milestone.manager": (
+        "milestone.manager",
+        AudienceSpec(milestones=True),
+        {"milestones": {"manager": {"milestone": 1, "count": 2}}},
+        None,
+    ),
+    "milestone.both": (
+        "milestone.both",
+        AudienceSpec(milestones=True),
+        {
+            "milestones": {
+                "manager": {"milestone": 20, "count": 21},
+                "member": {"milestone": 10, "count": 10},
+            }
+        },
         None,
     ),
     "campaign.awarded": (
@@ -92,7 +109,8 @@ def render(stem: str) -> EmailMessage:
     settings = settings_with_seminar()
     campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
     seminar = seminar_context(settings, seminar_id)
-    context = template_context(RECIPIENT, settings, extra, seminar, campaign, spec)
+    shared = run_context(settings, dt.date(2026, 11, 20))
+    context = template_context(RECIPIENT, settings, extra, seminar, campaign, spec, None, shared)
     template = TemplateSet(Path("/nonexistent"), SHIPPED / "mail").get(template_name)
     rendered = template.render(context, settings.mail.subject_prefix)
     mail = settings.mail

@@ -14,8 +14,8 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from kakeai_ops.analyses.divisions import parse_period
 from kakeai_ops.analyses.mail_effect import NOT_YET, difference, run_effect
 from kakeai_ops.config import Settings
-from kakeai_ops.outputs.report_cells import PRIMARY, SECONDARY, Cell
 from kakeai_ops.outputs.review_pptx import Chart, Slide, Table, Tile, write_deck
+from kakeai_ops.privacy.cells import PRIMARY, SECONDARY, Cell
 from kakeai_ops.reports import DivisionReport
 from kakeai_ops.review.actions import next_actions
 from kakeai_ops.review.build import division_figures

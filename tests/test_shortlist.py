@@ -173,3 +173,55 @@ def test_topic_guard_refuses_private_and_unknown_topics() -> None:
         sl.check_topic("心身の状態", settings)
     with pytest.raises(KopsError, match="is not a topic"):
         sl.check_topic("天気", settings)
+
+
+def _stuck(t) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    from kakeai_ops.analyses.segment import segment
+    from kakeai_ops.config import Rules
+
+    return segment(t, Rules(), AS_OF)
+
+
+def test_pairs_with_a_stuck_point_are_left_out_unless_asked() -> None:
+    users, pairs, meetings = _company()
+    # A1's member prepared none of the last three 1on1s (no_prep); B1's manager set no
+    # pair to recur (no_recurrence); A2's member rated none (no_rating).
+    meetings = [dict(m, prepared_at=pd.NaT) if m["member_id"] == "A1" else m for m in meetings]
+    meetings = [dict(m, sukkiri=None) if m["member_id"] == "A2" else m for m in meetings]
+    pairs = [dict(p, recurring=False) if p["member_id"] == "B1" else p for p in pairs]
+    t = tables(users, pairs, meetings)
+    frame = analyse(t)
+    with_stuck = sl.eligibility(
+        sl.pair_stats(t, RULES, AS_OF, EXPORTS.sukkiri_scale, EXPORTS.growth_scale, DEFAULT_TOPICS),
+        t.users,
+        RULES,
+        set(),
+        set(),
+        None,
+        _stuck(t),
+    ).set_index("member_id")
+    assert with_stuck.loc["A1", "stuck_because"] == "メンバー 事前準備なし"
+    assert with_stuck.loc["B1", "stuck_because"] == "上長 繰り返し未設定"
+    assert with_stuck.loc["C1", "stuck_because"] == ""
+    # A2 is rated by nobody: below the スッキリ度 threshold too, so not eligible at all.
+    assert not with_stuck.loc["A2", "eligible"]
+    chosen = sl.select(with_stuck.reset_index(), RULES, sl.Options(n=6))
+    assert set(chosen.picks["member_id"]) == {"A3", "B2", "C1"}
+    assert chosen.left_out_stuck == 2 and chosen.candidates == 3
+    everyone = sl.select(with_stuck.reset_index(), RULES, sl.Options(n=6, include_stuck=True))
+    assert {"A1", "B1"} <= set(everyone.picks["member_id"]) and everyone.left_out_stuck == 0
+    # Without the stuck points (no segment given) nothing is left out for them.
+    assert sl.select(frame, RULES, sl.Options(n=6)).left_out_stuck == 0
+
+
+def test_a_pick_before_a_higher_score_says_it_was_promoted() -> None:
+    users, pairs, meetings = _company()
+    frame = analyse(tables(users, pairs, meetings))
+    picks = sl.select(frame, RULES, sl.Options(n=4)).picks.reset_index(drop=True)
+    scores = list(picks["score"])
+    for i, note in enumerate(picks["spread_note"]):
+        later_higher = any(s > scores[i] for s in scores[i + 1 :])
+        assert note.startswith(sl.PROMOTED) == later_higher, (i, note, scores)
+    # A2 (営業本部, スッキリ度 5) waits while other 事業部 (4) remain: they say why.
+    assert picks["member_id"][0] == "A1" and "A2" not in list(picks["member_id"][:3])
+    assert picks["spread_note"][1].startswith(f"{sl.PROMOTED}（事業部")

@@ -57,4 +57,5 @@ def test_bad_config_is_reported_by_any_command(tmp_path: Path) -> None:
     )
     result = cli("status", "-w", str(tmp_path / "w"), ok=False)
     assert result.exit_code == 1
-    assert "kops.yaml: rules.lapse_days: must be a positive integer, got 'thirty'" in result.stderr
+    assert "rules.lapse_days: must be a positive integer, got 'thirty'" in result.stderr
+    assert "Error: kops.yaml:58: rules.lapse_days" in result.stderr  # with its line

@@ -76,11 +76,23 @@ class InputError(KopsError):
         super().__init__("\n".join(lines), hint)
 
 
+# Secrets this process has handled (OAuth2 access and refresh tokens): never printed.
+_SECRETS: set[str] = set()
+
+
+def remember_secret(value: str) -> None:
+    """Have ``redact`` hide this value from anything kops prints from now on."""
+    if len(value) >= 4:
+        _SECRETS.add(value)
+
+
 def redact(text: str) -> str:
-    """Remove the SMTP password from anything kops prints, whatever carried it there."""
+    """Remove the SMTP password and any token from anything kops prints, whatever carried it."""
     import os
 
     secret = os.environ.get("KOPS_SMTP_PASSWORD")
     if secret and len(secret) >= 4:
         text = text.replace(secret, "***")
+    for value in _SECRETS:
+        text = text.replace(value, "***")
     return text

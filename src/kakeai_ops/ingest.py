@@ -11,15 +11,25 @@ from typing import Any
 
 import pandas as pd
 
+from . import timeline
 from .clock import now, now_text
 from .config import Settings
-from .errors import InputError, Problem
+from .errors import InputError, KopsError, Problem
 from .exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from .exports.findings import Findings
 from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
 from .exports.references import check_references
 from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
-from .store import SnapshotInfo, Tables, latest_snapshot, load_tables, write_snapshot
+from .store import (
+    SnapshotInfo,
+    Tables,
+    audit,
+    latest_snapshot,
+    list_snapshots,
+    load_tables,
+    write_snapshot,
+)
+from .timeline import implied_as_of
 from .workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -41,6 +51,11 @@ class IngestResult:
     snapshot: SnapshotInfo
     changes: list[TableChange]
     notes: list[str] = field(default_factory=list)
+    # The exports held nothing new: ``snapshot`` is the existing one with the same
+    # content, and nothing was stored.
+    already: bool = False
+    # Stored over a newer snapshot with --older: what it undid.
+    undone: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -52,9 +67,16 @@ class _Loaded:
 
 
 def ingest(
-    ws: Workspace, settings: Settings, paths: list[Path], progress: Progress | None = None
+    ws: Workspace,
+    settings: Settings,
+    paths: list[Path],
+    progress: Progress | None = None,
+    older: bool = False,
 ) -> IngestResult:
-    """Read, validate and store; raises InputError (nothing written) on any problem."""
+    """Read, validate and store; raises InputError (nothing written) on any problem.
+
+    An export older than the latest snapshot is refused, with what it would undo,
+    unless ``older``; exports that add nothing to the latest snapshot are not stored."""
     say = progress or (lambda _message: None)
     findings = Findings()
     now = ingest_moment()
@@ -119,10 +141,75 @@ def ingest(
         pairs=_drop_internal(pairs),
         meetings=_as_categories(_drop_internal(meetings), ["manager_id", "member_id"]),
     )
+    undone: list[str] = []
+    if previous is not None and before is not None:
+        say("comparing with the latest snapshot")
+        given = {t: by_table[t][0].frame for t in ("users", "pairs") if by_table[t]}
+        if by_table["meetings"]:
+            given["meetings"] = pd.concat([x.frame for x in by_table["meetings"]])
+        stale = timeline.older_exports(given, before)
+        if stale:
+            undone = timeline.what_would_change(before, tables)
+            moves = timeline.stuck_point_moves(before, tables, settings.rules)
+            if moves:
+                undone.append("stuck points: " + ", ".join(moves))
+            if not older:
+                raise _older_error(stale, undone, previous, loaded, ws)
+        elif timeline.same_content(before, tables):
+            return IngestResult(previous, changes, findings.notes, already=True)
+    data = timeline.data_range(tables, {"meetings": [x.frame for x in by_table["meetings"]]})
     manifest = _manifest(tables, changes, loaded, previous, as_of)
+    manifest["data"] = data
+    if undone:
+        manifest["older"] = True
     say("writing the snapshot")
     snapshot = write_snapshot(ws, tables, manifest)
-    return IngestResult(snapshot, changes, findings.notes)
+    if undone:
+        audit(
+            ws,
+            "ingest --older",
+            snapshot=snapshot.id,
+            rows=len(tables.meetings),
+            detail={"over": previous.id if previous else None, "undone": undone},
+        )
+    return IngestResult(snapshot, changes, findings.notes, undone=undone)
+
+
+def _older_error(
+    stale: list[timeline.Older],
+    undone: list[str],
+    latest: SnapshotInfo,
+    loaded: list[_Loaded],
+    ws: Workspace,
+) -> KopsError:
+    """The refusal of an older export: the dates, what it would undo, what to do."""
+    lines = [f"these exports are older than snapshot {latest.id}, which runs to {latest.as_of}:"]
+    for item in stale:
+        lines.append(
+            f"  {item.table}: {item.what} {item.export_to:%Y-%m-%d %H:%M}, "
+            f"snapshot {latest.id} has {item.snapshot_to:%Y-%m-%d %H:%M}"
+        )
+    same = _ingested_before(ws, loaded)
+    if same is not None:
+        lines.append(f"  (these files were ingested as snapshot {same})")
+    if undone:
+        lines.append("storing them would change:")
+        lines += [f"  {line}" for line in undone]
+    lines.append("nothing was changed")
+    return KopsError(
+        "\n".join(lines),
+        hint="ingest the newest exports; to store an older one on purpose (it becomes the "
+        "latest snapshot), run the same command with --older",
+    )
+
+
+def _ingested_before(ws: Workspace, loaded: list[_Loaded]) -> str | None:
+    """The snapshot that was made from exactly these files (by content hash), if any."""
+    hashes = sorted(_sha256(item.path) for item in loaded)
+    for snap in list_snapshots(ws):
+        if sorted(src.get("sha256", "") for src in snap.manifest.get("sources", [])) == hashes:
+            return snap.id
+    return None
 
 
 _HINT = "fix the files (or map headers/values in kops.yaml) and run `kops ingest` again"
@@ -294,19 +381,6 @@ def _collapse_duplicate_pairs(pairs: pd.DataFrame, findings: Findings) -> pd.Dat
         _row=("_row", "first"),
     )
     return merged
-
-
-def implied_as_of(users: pd.DataFrame, meetings: pd.DataFrame) -> dt.date | None:
-    """The latest held 1on1 or login: results never depend on the wall clock.
-
-    Scheduled and cancelled 1on1s are left out: their 実施日時 may lie in the future.
-    """
-    candidates = [users["last_login_at"].max()]
-    if len(meetings):
-        held = meetings.loc[meetings["status"] == "held", "held_at"]
-        candidates.append(held.max())
-    stamps = [c for c in candidates if pd.notna(c)]
-    return max(stamps).date() if stamps else None
 
 
 def _derive_age_band(users: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 The numbers come from ``analyses/divisions.py`` on tables already cut to the
 advisor's scope. Each published figure becomes a :class:`Cell` (what it is,
 the people behind it, what it is computed from); minimum group sizes hide the
-small ones, then ``outputs/privacy_audit.py`` hides more until nothing hidden
+small ones, then ``privacy/audit.py`` hides more until nothing hidden
 can be worked out from what is shown, and checks the result. The workbook,
 the console table and ``--format json`` are all views of these cells.
 """
@@ -17,10 +17,14 @@ from typing import Any
 import pandas as pd
 
 from .analyses import divisions as division_figures
+from .analyses.common import current_users
 from .analyses.division_groups import TOTAL, Figures
 from .config import Settings
-from .outputs.privacy_audit import check, protect
-from .outputs.report_cells import ANY, PRIMARY, Cell, rows_of
+from .errors import KopsError
+from .privacy.audit import check, protect
+from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
+from .privacy.recode import Recoding, recode
+from .privacy.rules import minimum
 from .store import Tables
 
 MONTHS = 6  # the monthly chart's months
@@ -38,8 +42,14 @@ class DivisionReport:
     divisions: list[str]
     topics_vocabulary: list[str] = field(default_factory=list)
     responses_vocabulary: list[str] = field(default_factory=list)
+    # The monthly figures' months (cell periods such as 2026-11) as people read them:
+    # 「2026年10月」, and 「2026年11月（20日まで）」 for the month the data stops in.
+    month_captions: dict[str, str] = field(default_factory=dict)
+    partial_month: str | None = None  # the monthly key of the month the data stops in
     hidden_small: int = 0  # hidden for being under min_group (and what they give away)
     hidden_by_audit: int = 0  # hidden on top of those so they cannot be worked out
+    notes: list[str] = field(default_factory=list)  # what was merged or hidden, and why
+    merged_people: int = 0  # people whose figures appear only inside a merged row
 
     def records(self) -> list[dict[str, Any]]:
         return [c.record() for c in self.cells]
@@ -123,9 +133,8 @@ class _Cells:
     def __init__(self, settings: Settings, period: division_figures.Period) -> None:
         self.cells: list[Cell] = []
         self.period = period.label
-        self.minimum = settings.privacy.min_group
-        self.sensitive = set(settings.privacy.sensitive_topics)
-        self.sensitive_minimum = settings.privacy.min_group_sensitive
+        self.privacy = settings.privacy
+        self.minimum = minimum(settings)
 
     def add(self, **fields: Any) -> int:
         fields.setdefault("period", self.period)
@@ -137,7 +146,7 @@ class _Cells:
         return len(self.cells) - 1
 
     def threshold(self, topic: str | None) -> int:
-        return self.sensitive_minimum if topic in self.sensitive else self.minimum
+        return minimum(self.privacy, topic)
 
 
 def build_report(
@@ -149,7 +158,14 @@ def build_report(
     scope_label: str = TOTAL,
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
+    _check_has_data(tables, period_text, period, as_of)
+    # The rows are the organisation's, recoded once for everyone: an advisor's
+    # report names its units as the company report does.
+    recoding = organisation_rows(tables, settings)
     scoped = division_figures.scope_tables(tables, scope)
+    if scope is not None:
+        recoding = recoding.within(unit_sizes(scoped))
+    scoped = recoded(scoped, recoding)
     months = division_figures.last_months(as_of, MONTHS)
     figures = Figures(scoped, since=min(previous.start, months[-1].start))
     out = _Cells(settings, period)
@@ -203,11 +219,7 @@ def build_report(
             depends=(members[record["division"]],),
         )
     cells = out.cells
-    for cell in cells:
-        # Too few people, or nothing to show (no one rated): both read as a small group.
-        if cell.size < cell.threshold or cell.raw is None:
-            cell.state = PRIMARY
-    small = sum(c.hidden for c in cells)
+    small = mark_small(cells)
     audited = protect(cells)
     check(cells)
     return DivisionReport(
@@ -220,9 +232,59 @@ def build_report(
         divisions=divisions,
         topics_vocabulary=topics,
         responses_vocabulary=responses,
+        month_captions={m.label: m.up_to(as_of).caption for m in months},
+        partial_month=next((m.label for m in months if m.up_to(as_of).partial), None),
         hidden_small=small,
         hidden_by_audit=audited,
+        notes=list(recoding.notes),
+        merged_people=recoding.merged_people,
     )
+
+
+def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
+    """People (current users) per (事業部, 部署)."""
+    users = current_users(tables.users)
+    sizes = users.groupby(["division", "department"], observed=True, dropna=True).size()
+    return {(str(d), str(p)): int(n) for (d, p), n in sizes.items() if n}
+
+
+def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
+    """Where each 事業部 and 部署 is published, from the current users' sizes."""
+    alone = {entry.strip() for a in settings.advisors.values() for entry in a.scope}
+    return recode(unit_sizes(tables), settings.privacy, alone)
+
+
+def recoded(tables: Tables, recoding: Recoding) -> Tables:
+    """The tables with each user's 事業部 and 部署 as the report publishes them."""
+    if not recoding.changed:
+        return tables
+    users = tables.users.copy()
+    divisions = users["division"].astype(object).to_numpy()
+    departments = users["department"].astype(object).to_numpy()
+    users["department"] = [
+        p if not isinstance(d, str) or not isinstance(p, str) else recoding.department(d, p)
+        for d, p in zip(divisions, departments, strict=True)
+    ]
+    users["division"] = [d if not isinstance(d, str) else recoding.division(d) for d in divisions]
+    return Tables(users=users, pairs=tables.pairs, meetings=tables.meetings)
+
+
+def _check_has_data(
+    tables: Tables, text: str, period: division_figures.Period, as_of: dt.date
+) -> None:
+    """A period that ends before the first held 1on1 has nothing to report: refused,
+    never drawn as 0% ↓ (one that starts after the data is refused by parse_period)."""
+    meetings = tables.meetings
+    held = meetings.loc[meetings["status"] == "held", "held_at"] if len(meetings) else None
+    first = held.min() if held is not None and len(held) else None
+    if first is None or pd.isna(first):
+        return  # no 1on1 yet at all: logins and pairs are still worth reporting
+    if period.end < first.date():
+        raise KopsError(
+            f"--period {text.strip()} ({period.caption}) has no data: the 1on1s run from "
+            f"{first.date()} to {as_of}",
+            hint=f"choose a period within {first.date()}〜{as_of}",
+        )
 
 
 def _headline(

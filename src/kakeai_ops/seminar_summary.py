@@ -6,33 +6,75 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 
 from . import seminars
 from .analyses import segment as segmentation
 from .analyses.names import NameMatcher
-from .analyses.seminar_summary import Summary, summarise
+from .analyses.seminar_summary import UNINVITED_LABEL, Summary, summarise
 from .config import Settings
+from .privacy.rules import minimum
+from .seminars import invited_users
 from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
 from .store.ledger import Ledger
 from .survey_text import summarise_free_text
 from .workspace import Workspace
 
 
-def invited_users(ws: Workspace, run_id: str) -> pd.DataFrame:
-    """Who the invitation run reached, with their stuck point at the time."""
-    ledger = Ledger(ws)
-    try:
-        rows = ledger.rows(run_id, ["sent"])
-    finally:
-        ledger.close()
-    return pd.DataFrame(
-        {
-            "user_id": [r.user_id for r in rows],
-            "stuck_point": [r.extra.get("stuck_point", "") for r in rows],
-        },
-        columns=["user_id", "stuck_point"],
+@dataclass(frozen=True)
+class AttendanceCounts:
+    """A seminar's attendance, one definition for `seminar list`, the summary and the deck."""
+
+    invited: int  # 案内
+    attended: int  # 出席: everyone on the attendance list
+    uninvited: int  # 招待外の参加
+
+    @property
+    def invited_attended(self) -> int:
+        return self.attended - self.uninvited
+
+
+def attendance_counts(
+    ws: Workspace, seminar_id: str, run_id: str, rehearsal: bool = False
+) -> AttendanceCounts:
+    invited = set(invited_users(ws, run_id, rehearsal)["user_id"])
+    attended = seminar_attendance(ws, seminar_id)
+    return AttendanceCounts(len(invited), len(attended), len(attended - invited))
+
+
+class Attendance(Protocol):
+    @property
+    def invited(self) -> int: ...
+    @property
+    def attended(self) -> int: ...
+    @property
+    def uninvited(self) -> int: ...
+    @property
+    def invited_attended(self) -> int: ...
+
+
+def attendance_line(counts: Attendance, answers: int | None = None) -> str:
+    """「案内 65人 ／ 出席 23人（案内した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
+    text = f"案内 {counts.invited:,}人 ／ 出席 {counts.attended:,}人"
+    if counts.uninvited:
+        text += (
+            f"（案内した人 {counts.invited_attended:,}人・"
+            f"{UNINVITED_LABEL} {counts.uninvited:,}人）"
+        )
+    if answers is not None:
+        text += f" ／ アンケート回答 {answers:,}件"
+    return text
+
+
+def answers_line(answers: int, not_on_list: int) -> str | None:
+    """Said when answers come from people not on the attendance list, else None."""
+    if not not_on_list:
+        return None
+    return (
+        f"アンケート回答 {answers:,}件のうち {not_on_list:,}件は出席者リストにない人の回答です"
+        f"（出席者の回答 {answers - not_on_list:,}件）"
     )
 
 
@@ -72,12 +114,13 @@ def summarise_seminar(
         list(answers["free_text"]), settings, NameMatcher(tables.users["name"])
     )
     summary = summarise(
-        invited_users(ws, run_id),
+        invited_users(ws, run_id, settings.mail.transport == "outbox"),
         seminar_attendance(ws, seminar_id),
         answers,
         tables.users,
         (free_text.groups, free_text.themes),
         later,
+        minimum(settings),
     )
     return SeminarSummary(
         seminar_id=seminar_id,
@@ -87,3 +130,17 @@ def summarise_seminar(
         movement_pending=pending,
         summary=summary,
     )
+
+
+def overview(summary: Summary) -> pd.DataFrame:
+    """The seminar's counts, each with its one label (the summary's first sheet)."""
+    rows = [
+        ("invited", "案内", summary.invited, "人"),
+        ("attended", "出席", summary.attended, "人"),
+        ("invited_attended", "出席（案内した人）", summary.invited_attended, "人"),
+        ("uninvited", UNINVITED_LABEL, summary.uninvited, "人"),
+        ("answers", "アンケート回答", summary.answers, "件"),
+        ("answers_from_attendees", "出席者の回答", summary.answers_from_attendees, "件"),
+        ("answers_not_on_list", "出席者リストにない人の回答", summary.answers_not_on_list, "件"),
+    ]
+    return pd.DataFrame(rows, columns=["figure", "label", "value", "unit"])

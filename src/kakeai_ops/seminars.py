@@ -7,6 +7,7 @@ summarised by ``analyses.seminar_summary``."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,14 @@ from .config import Seminar, Settings, configured
 from .errors import KopsError
 from .exports.seminar_files import read_attendance, read_survey
 from .mail.audience import AudienceSpec
-from .store import audit, record_seminar_attendance, record_seminar_survey
+from .store import (
+    audit,
+    record_seminar_attendance,
+    record_seminar_survey,
+    seminar_attendance_record,
+    seminar_survey,
+)
+from .store.ledger import Ledger
 from .workspace import Workspace
 
 # Which stuck points each month of the series helps with (rules.md §1).
@@ -110,6 +118,81 @@ def recording_spec(seminar_id: str, absent: tuple[str, ...]) -> AudienceSpec:
     return AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
 
 
+def invited_users(ws: Workspace, run_id: str, rehearsal: bool = False) -> pd.DataFrame:
+    """Who the invitation run reached, with their stuck point at the time.
+
+    With ``rehearsal`` (mail.transport: outbox) those only written to the outbox count
+    too: a rehearsed reminder follows a rehearsed invitation; a real one only real ones.
+    """
+    ledger = Ledger(ws)
+    try:
+        rows = ledger.rows(run_id, ["sent", "written"] if rehearsal else ["sent"])
+    finally:
+        ledger.close()
+    return pd.DataFrame(
+        {
+            "user_id": [r.user_id for r in rows],
+            "stuck_point": [r.extra.get("stuck_point", "") for r in rows],
+        },
+        columns=["user_id", "stuck_point"],
+    )
+
+
+def check_attendance_ready(
+    seminar_id: str, config: Seminar, invited: int, today: dt.date, force: str | None
+) -> list[str]:
+    """Attendance belongs to a seminar that took place: one with a date (not after today)
+    that kops invited people to. Returns what was overridden with ``force`` (the reason)."""
+    why = []
+    if config.date is None:
+        why.append(f"seminars.{seminar_id}.date is not set")
+    else:
+        day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
+        if day > today:
+            why.append(f"the seminar is on {day}, after today ({today})")
+    if invited == 0:
+        why.append(f"nobody was invited to {seminar_id} through kops")
+    if why and force is None:
+        raise KopsError(
+            f"{seminar_id}: attendance refused: " + "; ".join(why),
+            hint=f"set the date in kops.yaml and `kops seminar invite {seminar_id}` first; "
+            "for a seminar held outside kops: --force --reason '…'",
+        )
+    return why
+
+
+@dataclass
+class AttendanceImport:
+    """What one attendance file did: people recorded and every row not recorded, by kind."""
+
+    recorded: int  # people on the list now
+    invited_attended: int
+    uninvited: int  # attended without an invitation through kops
+    retired_rows: list[int]  # file rows of people who have left (退職): not recorded
+    duplicate_rows: list[int]  # file rows naming someone named on an earlier row
+    previous: int | None  # people recorded before this file (replaced), None if none
+    previous_source: str | None
+    unchanged: bool  # the same people as recorded before
+    overridden: list[str]  # checks overridden with --force
+
+
+def _screen(
+    rows: list[tuple[int, str]], users: pd.DataFrame
+) -> tuple[list[str], list[int], list[int]]:
+    """(people once each in file order, rows of retired people, rows repeating a person)."""
+    retired = set(users.loc[users["employment_status"] == "retired", "user_id"])
+    kept: dict[str, int] = {}
+    retired_rows, duplicate_rows = [], []
+    for row, user in rows:
+        if user in retired:
+            retired_rows.append(row)
+        elif user in kept:
+            duplicate_rows.append(row)
+        else:
+            kept[user] = row
+    return list(kept), retired_rows, duplicate_rows
+
+
 def import_attendance(
     ws: Workspace,
     settings: Settings,
@@ -117,13 +200,58 @@ def import_attendance(
     path: Path,
     snapshot_id: str,
     users: pd.DataFrame,
-) -> int:
-    """Replace the seminar's attendance with the list in ``path`` (all or nothing), audited;
-    returns how many attended."""
-    ids = read_attendance(path, settings, users)
-    record_seminar_attendance(ws, seminar_id, ids, path.name)
-    audit(ws, "seminar attendance", scope=seminar_id, snapshot=snapshot_id, rows=len(ids))
-    return len(ids)
+    today: dt.date,
+    force: str | None = None,
+) -> AttendanceImport:
+    """Replace the seminar's attendance with the list in ``path`` (all or nothing), audited.
+
+    Refused for a seminar without a date or without invitations unless ``force`` (the
+    reason) is given; people who have left are not recorded, each person once."""
+    config = seminar(settings, seminar_id)
+    rows = read_attendance(path, settings, users)
+    rehearsal = settings.mail.transport == "outbox"
+    invited = set(invited_users(ws, invite_run_id(seminar_id, config), rehearsal)["user_id"])
+    overridden = check_attendance_ready(seminar_id, config, len(invited), today, force)
+    people, retired_rows, duplicate_rows = _screen(rows, users)
+    before, source = seminar_attendance_record(ws, seminar_id)
+    record_seminar_attendance(ws, seminar_id, people, path.name)
+    result = AttendanceImport(
+        recorded=len(people),
+        invited_attended=len(set(people) & invited),
+        uninvited=len(set(people) - invited),
+        retired_rows=retired_rows,
+        duplicate_rows=duplicate_rows,
+        previous=len(before) if source is not None else None,
+        previous_source=source,
+        unchanged=source is not None and before == set(people),
+        overridden=overridden,
+    )
+    audit(
+        ws,
+        "seminar attendance",
+        scope=seminar_id,
+        snapshot=snapshot_id,
+        rows=len(people),
+        detail={
+            "file": path.name,
+            "invited_attended": result.invited_attended,
+            "uninvited": result.uninvited,
+            "retired_rows": len(retired_rows),
+            "duplicate_rows": len(duplicate_rows),
+            **({"forced": overridden, "reason": force} if overridden else {}),
+        },
+    )
+    return result
+
+
+@dataclass
+class SurveyImport:
+    answers: int
+    from_attendees: int
+    not_on_attendance: int  # answers from people not on the seminar's attendance list
+    retired_rows: list[int]
+    duplicate_rows: list[int]  # a person's earlier answers: the last one is kept
+    previous: int | None
 
 
 def import_survey(
@@ -133,10 +261,42 @@ def import_survey(
     path: Path,
     snapshot_id: str,
     users: pd.DataFrame,
-) -> int:
+) -> SurveyImport:
     """Replace the seminar's survey answers with the export in ``path`` (all or nothing),
-    audited; returns how many answers."""
+    audited. People who have left are not recorded; a person who answered twice counts
+    once, with their last answer (a form sent again replaces the first)."""
+    seminar(settings, seminar_id)
     answers = read_survey(path, settings, users)
+    retired = set(users.loc[users["employment_status"] == "retired", "user_id"])
+    is_retired = answers["user_id"].isin(retired)
+    retired_rows = [int(r) for r in answers.loc[is_retired, "row"]]
+    answers = answers[~is_retired]
+    repeated = answers["user_id"].duplicated(keep="last")
+    duplicate_rows = [int(r) for r in answers.loc[repeated, "row"]]
+    answers = answers[~repeated].reset_index(drop=True)
+    attended, _ = seminar_attendance_record(ws, seminar_id)
+    previous = len(seminar_survey(ws, seminar_id))
     record_seminar_survey(ws, seminar_id, answers, path.name)
-    audit(ws, "seminar survey", scope=seminar_id, snapshot=snapshot_id, rows=len(answers))
-    return len(answers)
+    on_list = int(answers["user_id"].isin(attended).sum())
+    result = SurveyImport(
+        answers=len(answers),
+        from_attendees=on_list,
+        not_on_attendance=len(answers) - on_list,
+        retired_rows=retired_rows,
+        duplicate_rows=duplicate_rows,
+        previous=previous or None,
+    )
+    audit(
+        ws,
+        "seminar survey",
+        scope=seminar_id,
+        snapshot=snapshot_id,
+        rows=len(answers),
+        detail={
+            "file": path.name,
+            "not_on_attendance": result.not_on_attendance,
+            "retired_rows": len(retired_rows),
+            "duplicate_rows": len(duplicate_rows),
+        },
+    )
+    return result

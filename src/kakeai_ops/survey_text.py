@@ -19,6 +19,7 @@ from .analyses import themes as theme_finding
 from .analyses.names import NameMatcher
 from .config import Settings
 from .errors import KopsError
+from .privacy.rules import count_or_label, share_or_none, shows
 from .store import stored_survey_answers
 from .workspace import Workspace
 
@@ -51,7 +52,8 @@ def hidden_by(names: NameMatcher) -> Callable[[theme_finding.Analysed], bool]:
 
 
 def suppressed(count: int, min_group: int) -> int | str:
-    return count if count >= min_group or count == 0 else f"<{min_group}"
+    """A count of answers as published: ``<5`` when small, zero included."""
+    return count_or_label(count, min_group)
 
 
 def group_answers(
@@ -90,7 +92,7 @@ def group_summary(
         if not answers:
             continue
         shown: list[str] = []
-        if len(answers) >= min_group:
+        if shows(len(answers), min_group):
             for answer in answers:
                 fits = len(shown) < EXAMPLES_PER_GROUP and answer.text not in shown
                 if fits and not hidden(answer):
@@ -226,9 +228,7 @@ def trend(
         counts = theme_finding.count_themes(earlier)
         before = [counts.get(t.key, 0) for t in found]
         frame["previous"] = [suppressed(n, min_group) for n in before]
-        frame["previous_share"] = [
-            n / len(earlier) if earlier and (n >= min_group or n == 0) else None for n in before
-        ]
+        frame["previous_share"] = [share_or_none(n, len(earlier), min_group) for n in before]
         growth = [
             t.answers / len(analysed) - (n / len(earlier) if earlier else 0.0)
             for t, n in zip(found, before, strict=True)

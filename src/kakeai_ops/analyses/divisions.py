@@ -1,7 +1,7 @@
 """Division reports (rules.md §4): per 事業部 and 部署, over a period, with a trend.
 
 Pure: canonical tables in, numbers out. Privacy (minimum group sizes,
-complementary suppression) is applied afterwards by ``outputs/privacy.py``,
+complementary suppression) is applied afterwards by ``privacy/``,
 which needs the group sizes computed here (``people`` columns).
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..dates import period_label
 from ..errors import KopsError
 from ..model import TABLE_COLUMNS, Tables
 from .common import (
@@ -48,9 +49,11 @@ DAYS_PER_MONTH = 30.4375
 
 @dataclass(frozen=True)
 class Period:
-    label: str
+    label: str  # the key figures are published under: 2026-11, 2026Q4, 2026-10-22〜2026-11-20
     start: dt.date
-    end: dt.date  # inclusive
+    end: dt.date  # inclusive: the last day the figures cover (the as-of date at the latest)
+    # The calendar end when the data stops before it (a month in progress); else None.
+    full_end: dt.date | None = None
 
     @property
     def days(self) -> int:
@@ -58,11 +61,33 @@ class Period:
 
     @property
     def months(self) -> float:
+        """The length figures per month are divided by: the days covered, not the calendar."""
         return self.days / DAYS_PER_MONTH
+
+    @property
+    def partial(self) -> bool:
+        return self.full_end is not None and self.full_end > self.end
+
+    @property
+    def caption(self) -> str:
+        """How people read it: 「2026年11月」, 「2026年11月（20日まで）」 (dates.period_label)."""
+        if self.partial and self.full_end is not None:
+            return period_label(self.start, self.full_end, self.end)
+        return period_label(self.start, self.end)
+
+    def up_to(self, last: dt.date) -> Period:
+        """The period cut at ``last`` when it runs past it (the data stops there)."""
+        if last >= self.end:
+            return self
+        return Period(self.label, self.start, last, self.full_end or self.end)
 
 
 def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
-    """The period and the equal period before it: 30d, 90d, month:2026-09, quarter:2026Q3."""
+    """The period and the equal period before it: 30d, 90d, month:2026-09, quarter:2026Q3.
+
+    A month or quarter still in progress on ``as_of`` covers its days up to ``as_of``
+    (partial), and the period before it the same number of days, so the two compare
+    like with like; one that starts after ``as_of`` has no data and is refused."""
     value = text.strip()
     if match := re.fullmatch(r"(\d+)d", value):
         days = int(match.group(1))
@@ -78,18 +103,41 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
             raise KopsError(f"--period: '{text}': month must be 1–12")
+        _check_year(text, year)
         current = _month(year, month)
         previous = _month(year - 1, 12) if month == 1 else _month(year, month - 1)
-        return current, previous
+        return _within_data(text, current, previous, as_of)
     if match := re.fullmatch(r"quarter:(\d{4})Q([1-4])", value, flags=re.IGNORECASE):
         year, quarter = int(match.group(1)), int(match.group(2))
+        _check_year(text, year)
         current = _quarter(year, quarter)
         previous = _quarter(year - 1, 4) if quarter == 1 else _quarter(year, quarter - 1)
-        return current, previous
+        return _within_data(text, current, previous, as_of)
     raise KopsError(
         f"--period: '{text}' is not a period",
         hint="use 30d, 90d, month:2026-09 or quarter:2026Q3",
     )
+
+
+def _check_year(text: str, year: int) -> None:
+    if not 1 <= year <= 9998:
+        raise KopsError(f"--period: '{text}': no such year")
+
+
+def _within_data(
+    text: str, current: Period, previous: Period, as_of: dt.date
+) -> tuple[Period, Period]:
+    if current.start > as_of:
+        raise KopsError(
+            f"--period {text.strip()} ({current.caption}) has no data: the data runs to "
+            f"{as_of} (the as-of date)",
+            hint=f"choose a period that starts on or before {as_of} "
+            f"(e.g. month:{as_of:%Y-%m}), or ingest newer exports",
+        )
+    if not current.end > as_of:
+        return current, previous
+    covered = (as_of - current.start).days
+    return current.up_to(as_of), previous.up_to(previous.start + dt.timedelta(days=covered))
 
 
 def _month(year: int, month: int) -> Period:

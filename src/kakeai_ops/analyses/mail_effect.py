@@ -13,10 +13,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..privacy.rules import is_small
+
 # Below this many people in a group (found in the later snapshot) a difference is not reported:
 # the interval would span most of the possible range and invite over-reading.
 MIN_GROUP = 10
 NOT_YET = "not yet measurable"
+
+
+def mailed_state(ledger_rows: pd.DataFrame) -> str:
+    """Which rows form the mailed group: those delivered (``sent``); for a run only ever
+    rehearsed through the outbox, those it wrote (``written``), so a rehearsal can be
+    walked through end to end; the report says which."""
+    states = set(ledger_rows["state"])
+    return "written" if "sent" not in states and "written" in states else "sent"
 
 
 def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.DataFrame:
@@ -28,7 +38,7 @@ def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.D
     """
     now_frame = later.set_index("user_id")
     result = []
-    for group, state in (("mailed", "sent"), ("holdout", "holdout")):
+    for group, state in (("mailed", mailed_state(ledger_rows)), ("holdout", "holdout")):
         ids = ledger_rows.loc[ledger_rows["state"] == state, "user_id"]
         present = [u for u in ids if u in now_frame.index]
         flags = now_frame.loc[present, "flags"] if present else pd.Series(dtype=str)
@@ -75,7 +85,7 @@ def difference(effect: pd.DataFrame, minimum: int = MIN_GROUP) -> Difference:
     h_n, h_left = int(holdout["in_snapshot"]), int(holdout["left_stuck_point"])
     if int(holdout["users"]) == 0:
         return Difference(m_n, m_left, h_n, h_left, reason="no holdout")
-    if m_n < minimum or h_n < minimum:
+    if is_small(m_n, minimum) or is_small(h_n, minimum):
         return Difference(
             m_n,
             m_left,

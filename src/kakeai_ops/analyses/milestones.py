@@ -1,4 +1,9 @@
-"""Milestones (rules.md §2): knowledge messages when a user's held 1on1s reach 1, 5, 10, …"""
+"""Milestones (rules.md §2): knowledge messages when a user's held 1on1s **in one role**
+reach 1, 5, 10, …
+
+A role's count is the 1on1s held as manager (or as member) only: a middle manager with
+32 as manager and 22 as member is at 20 as member, not at 50.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..model import Tables
-from .common import current_users, held_meetings, user_positions
+from .common import current_users, day_end, user_positions
+
+ROLES = ("manager", "member")
 
 MILESTONE_COLUMNS = [
     "user_id",
@@ -18,46 +25,64 @@ MILESTONE_COLUMNS = [
     "department",
     "employment",
     "role",
-    "held_total",
     "held_in_role",
+    "held_before",
     "milestone",
     "last_delivered",
 ]
 
 
-def milestones_due(
-    tables: Tables, milestones: list[int], as_of: dt.date, delivered: pd.DataFrame
-) -> pd.DataFrame:
-    """Users whose held 1on1s (either role) reached a milestone whose message they lack.
-
-    One row per user and role (a middle manager can be due both the manager's and
-    the member's message). Only the highest milestone reached is due: someone
-    who passed 1, 5 and 10 before kops ran gets the 10 message, not three.
-    """
+def held_by_role(tables: Tables, before: pd.Timestamp) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """Per current user: 1on1s held (実施済) strictly before ``before``, as manager and as
+    member."""
     users = current_users(tables.users).set_index("user_id")
     index = users.index
+    meetings = tables.meetings
+    held = meetings[(meetings["status"] == "held") & (meetings["held_at"] < before)]
     n = len(index)
-    held = held_meetings(tables.meetings, as_of)
-    as_manager = np.bincount(_known(user_positions(index, held["manager_id"])), minlength=n)
-    as_member = np.bincount(_known(user_positions(index, held["member_id"])), minlength=n)
-    total = as_manager + as_member
+    counts = {
+        role: np.bincount(_known(user_positions(index, held[f"{role}_id"])), minlength=n)
+        for role in ROLES
+    }
+    return index, counts
+
+
+def milestones_due(
+    tables: Tables,
+    milestones: list[int],
+    as_of: dt.date,
+    delivered: pd.DataFrame,
+    since: dt.date | None = None,
+) -> pd.DataFrame:
+    """Per user and role: the highest milestone their count in that role crossed after
+    ``since`` (the end of that day; None: ever) and by the as-of date, unless a message for
+    it (or a higher one) was delivered. ``held_in_role`` is the count as of the as-of date,
+    ``held_before`` the count at ``since``.
+    """
+    users = current_users(tables.users).set_index("user_id")
+    index, now = held_by_role(tables, day_end(as_of))
+    if since is None:
+        then = {role: np.zeros(len(index), dtype=int) for role in ROLES}
+    else:
+        _, then = held_by_role(tables, day_end(min(since, as_of)))
     steps = np.array(sorted(milestones), dtype=int)
-    reached_at = np.searchsorted(steps, total, side="right") - 1
-    reached = np.where(reached_at >= 0, steps[np.maximum(reached_at, 0)], 0)
 
     frames = []
-    for role, count in (("manager", as_manager), ("member", as_member)):
-        has_role = (count > 0) & (reached > 0)
-        frame = pd.DataFrame(
-            {
-                "user_id": index[has_role],
-                "role": role,
-                "held_total": total[has_role],
-                "held_in_role": count[has_role],
-                "milestone": reached[has_role],
-            }
+    for role in ROLES:
+        reached = _highest(steps, now[role])
+        before = _highest(steps, then[role])
+        crossed = reached > before
+        frames.append(
+            pd.DataFrame(
+                {
+                    "user_id": index[crossed],
+                    "role": role,
+                    "held_in_role": now[role][crossed],
+                    "held_before": then[role][crossed],
+                    "milestone": reached[crossed],
+                }
+            )
         )
-        frames.append(frame)
     due = pd.concat(frames, ignore_index=True)
     last = (
         delivered.groupby(["user_id", "role"])["milestone"].max().rename("last_delivered")
@@ -74,6 +99,24 @@ def milestones_due(
     due = pd.concat([due.reset_index(drop=True), details.reset_index(drop=True)], axis=1)
     due["last_delivered"] = due["last_delivered"].astype("Int64")
     return due[MILESTONE_COLUMNS].sort_values(["user_id", "role"]).reset_index(drop=True)
+
+
+def milestones_reached(tables: Tables, milestones: list[int], before: pd.Timestamp) -> pd.DataFrame:
+    """Every (user_id, role, milestone) reached by 1on1s held before ``before``: the
+    backlog that ``--mark-delivered`` records."""
+    index, counts = held_by_role(tables, before)
+    rows = []
+    for role in ROLES:
+        for step in sorted(milestones):
+            reached = index[counts[role] >= step]
+            rows.append(pd.DataFrame({"user_id": reached, "role": role, "milestone": step}))
+    return pd.concat(rows, ignore_index=True).sort_values(["user_id", "role", "milestone"])
+
+
+def _highest(steps: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The highest step at or below each count (0 below the first)."""
+    at = np.searchsorted(steps, counts, side="right") - 1
+    return np.where(at >= 0, steps[np.maximum(at, 0)], 0)
 
 
 def _known(positions: np.ndarray) -> np.ndarray:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..config import Rules
+from ..errors import KopsError
 from ..model import Tables
 from .common import current_users
 from .roles import roles
@@ -57,6 +59,36 @@ BY_KEY = {sp.key: sp for sp in STUCK_POINTS}
 KEYS = tuple(sp.key for sp in STUCK_POINTS)
 ORDER = {key: index for index, key in enumerate(KEYS)}
 ROLE_LABELS = {"manager": "上司", "member": "部下", "both": "両方", "none": "なし"}
+
+
+def stuck_point_key(text: str, option: str) -> str:
+    """A stuck point as people type it, by key (no_prep) or label (事前準備なし) → its key."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    by_text = {sp.key: sp.key for sp in STUCK_POINTS}
+    by_text.update({unicodedata.normalize("NFKC", sp.label): sp.key for sp in STUCK_POINTS})
+    found = by_text.get(value) or by_text.get(value.lower())
+    if found is None:
+        raise KopsError(
+            f"{option}: unknown stuck point '{text}'",
+            hint="use a key or its label: "
+            + ", ".join(f"{sp.key} ({sp.label})" for sp in STUCK_POINTS),
+        )
+    return found
+
+
+def role_key(text: str, option: str, allowed: tuple[str, ...] = tuple(ROLE_LABELS)) -> str:
+    """A role as people type it, manager/member/both/none or 上司/部下/両方/なし → its key."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    by_text = {key: key for key in allowed} | {ROLE_LABELS[key]: key for key in allowed}
+    found = by_text.get(value) or by_text.get(value.lower())
+    if found is None:
+        raise KopsError(
+            f"{option}: unknown role '{text}'",
+            hint="use " + ", ".join(f"{key} ({ROLE_LABELS[key]})" for key in allowed),
+        )
+    return found
+
+
 MANAGER_SEMINAR = 4
 
 # The columns of `kops segment --list --format csv`, in this order (documented in the README).

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import segment as segmentation
+from .seminar_movement import movement
+
+UNINVITED = "uninvited"
+UNINVITED_LABEL = "招待外の参加"
 
 
 @dataclass
@@ -17,13 +21,20 @@ class Summary:
     by_division: pd.DataFrame
     satisfaction: pd.DataFrame
     average_satisfaction: float  # NaN without scores
-    interests: pd.DataFrame
+    interests: pd.DataFrame  # 知りたいテーマ (the survey's choices), ranked: interest, answers
     free_text: pd.DataFrame  # per keyword group: answers (or <min_group), examples
     themes: pd.DataFrame  # emerging themes (survey_text.THEME_COLUMNS)
-    movement: pd.DataFrame | None
-    invited: int
-    attended: int
-    answers: int
+    movement: pd.DataFrame | None  # seminar_movement.MOVEMENT_COLUMNS, both groups overall
+    movement_by_stuck_point: pd.DataFrame | None  # the same within each stuck point
+    movement_mix_note: str  # said when the groups' stuck point mixes differ
+    invited: int  # 案内: reached by the invitation run
+    attended: int  # 出席: everyone on the attendance list
+    invited_attended: int  # of them, invited
+    uninvited: int  # 招待外の参加: on the list without an invitation
+    answers: int  # アンケート回答
+    interest_answers: int  # answers that chose at least one theme: n of the ranking
+    answers_from_attendees: int
+    answers_not_on_list: int  # answers from people not on the attendance list
 
 
 def summarise(
@@ -33,22 +44,35 @@ def summarise(
     users: pd.DataFrame,
     free_text: tuple[pd.DataFrame, pd.DataFrame],  # keyword groups and emerging themes
     later: pd.DataFrame | None,  # segment result of a later snapshot, or None
+    minimum: int = 5,  # privacy.min_group: a smaller group's outcome is not shown
 ) -> Summary:
     """The figures of one seminar; the free text is summarised beforehand (``survey_text``)."""
     invited = invited.copy()
     invited["attended"] = invited["user_id"].isin(attended)
-    invited = invited.merge(users[["user_id", "division"]], on="user_id", how="left")
+    divisions = users.drop_duplicates("user_id").set_index("user_id")["division"]
+    invited["division"] = invited["user_id"].map(divisions)
+    uninvited = sorted(set(attended) - set(invited["user_id"]))
+    walk_ins = pd.DataFrame(
+        {"user_id": uninvited, "division": [divisions.get(u) for u in uninvited]}
+    )
 
-    def table(by: str) -> pd.DataFrame:
-        grouped = invited.groupby(by, sort=True)
-        frame = pd.DataFrame({"invited": grouped.size(), "attended": grouped["attended"].sum()})
-        frame["rate"] = frame["attended"] / frame["invited"]
-        return frame.reset_index()
-
-    by_stuck = table("stuck_point")
+    grouped = invited.groupby("stuck_point", sort=True)
+    by_stuck = pd.DataFrame({"invited": grouped.size(), "attended": grouped["attended"].sum()})
+    by_stuck["rate"] = by_stuck["attended"] / by_stuck["invited"]
+    by_stuck = by_stuck.reset_index()
     by_stuck["label"] = by_stuck["stuck_point"].map(
         lambda k: segmentation.BY_KEY[k].label if k in segmentation.BY_KEY else k
     )
+    if uninvited:
+        # Attendees without an invitation have no stuck point at the invitation: one row of
+        # their own, so the column adds up to everyone on the attendance list.
+        row = {"stuck_point": UNINVITED, "invited": 0, "attended": len(uninvited)}
+        by_stuck = pd.concat(
+            [by_stuck, pd.DataFrame([{**row, "rate": None, "label": UNINVITED_LABEL}])],
+            ignore_index=True,
+        )
+    by_stuck["invited"] = by_stuck["invited"].astype(int)
+    by_division = _by_division(invited, walk_ins)
     scores = answers["satisfaction"].dropna().astype(int)
     satisfaction = (
         scores.value_counts().sort_index().rename_axis("score").reset_index(name="answers")
@@ -57,36 +81,48 @@ def summarise(
     interests = pd.DataFrame(
         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["interest", "answers"]
     )
-    movement = None
-    if later is not None:
-        later_points = later.set_index("user_id")["stuck_point"]
-        rows = []
-        for attended_flag, label in ((True, "attended"), (False, "invited, did not attend")):
-            part = invited[invited["attended"] == attended_flag]
-            present = part[part["user_id"].isin(later_points.index)]
-            before = present["stuck_point"].map(segmentation.ORDER)
-            after = present["user_id"].map(later_points).map(segmentation.ORDER)
-            moved = int((after > before).sum())
-            rows.append(
-                {
-                    "group": label,
-                    "users": len(part),
-                    "in_snapshot": len(present),
-                    "moved_on": moved,
-                    "share_moved_on": moved / len(present) if len(present) else None,
-                }
-            )
-        movement = pd.DataFrame(rows)
+    chose = sum(1 for chosen in answers["interests"] if len(chosen))
+    # Competition ranking (1, 1, 1, 4): equal counts share a rank.
+    interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))
+    interests["rank"] = interests["rank"].astype(int)
+    interests["share"] = interests["answers"] / chose if chose else None
+    moved = None if later is None else movement(invited, later, minimum)
+    on_list = answers["user_id"].isin(set(attended))
     return Summary(
         by_stuck_point=by_stuck,
-        by_division=table("division"),
+        by_division=by_division,
         satisfaction=satisfaction,
         average_satisfaction=float(scores.mean()) if len(scores) else float("nan"),
         interests=interests,
         free_text=free_text[0],
         themes=free_text[1],
-        movement=movement,
+        movement=None if moved is None else moved.overall,
+        movement_by_stuck_point=None if moved is None else moved.by_stuck_point,
+        movement_mix_note="" if moved is None else moved.mix_note,
         invited=len(invited),
-        attended=int(invited["attended"].sum()),
+        attended=int(invited["attended"].sum()) + len(uninvited),
+        invited_attended=int(invited["attended"].sum()),
+        uninvited=len(uninvited),
         answers=len(answers),
+        interest_answers=chose,
+        answers_from_attendees=int(on_list.sum()),
+        answers_not_on_list=int((~on_list).sum()),
     )
+
+
+def _by_division(invited: pd.DataFrame, walk_ins: pd.DataFrame) -> pd.DataFrame:
+    """Per 事業部: invited, invited who attended, the rate, attendees without an invitation,
+    and everyone who attended."""
+    grouped = invited.groupby("division", sort=True)
+    frame = pd.DataFrame({"invited": grouped.size(), "invited_attended": grouped["attended"].sum()})
+    frame["rate"] = frame["invited_attended"] / frame["invited"]
+    extra = walk_ins.groupby("division", sort=True).size()
+    frame = frame.reindex(frame.index.union(extra.index))
+    frame["uninvited"] = extra.reindex(frame.index).fillna(0).astype(int)
+    frame["invited"] = frame["invited"].fillna(0).astype(int)
+    frame["invited_attended"] = frame["invited_attended"].fillna(0).astype(int)
+    frame["attended"] = frame["invited_attended"] + frame["uninvited"]
+    frame.index.name = "division"
+    return frame.reset_index()[
+        ["division", "invited", "invited_attended", "rate", "uninvited", "attended"]
+    ]

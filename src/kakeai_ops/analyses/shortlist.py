@@ -16,6 +16,7 @@ import pandas as pd
 from ..config import Interview, Scale, Settings
 from ..errors import KopsError
 from ..model import Tables
+from . import segment as segmentation
 from .common import day_end, formed_pairs, held_meetings
 
 PARTS = ("regularity", "volume", "sukkiri", "growth", "diversity", "recency")
@@ -43,7 +44,16 @@ SHORTLIST_COLUMNS = [
     "manager_age_band",
     "private_topics",
     "theme_share",
+    "weeks_covered",
+    "topics_distinct",
+    "last_held_at",
+    "spread_note",
+    "stuck_points",
 ]
+
+# The note on a pick that came before a higher-scoring pair because of the spread rule.
+PROMOTED = "分散のため繰り上げ"
+ROLE_LABELS = {"manager": "上長", "member": "メンバー"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Options:
     n: int
     topic: str | None = None
     division: str | None = None
+    include_stuck: bool = False  # also pairs whose manager or member has a stuck point
 
 
 def check_topic(topic: str, settings: Settings) -> None:
@@ -148,8 +159,14 @@ def eligibility(
     excluded: set[str],
     interviewed: set[str],
     topic: str | None = None,
+    stuck: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Add the people's details and why each pair is (not) eligible."""
+    """Add the people's details and why each pair is (not) eligible.
+
+    ``stuck``: the stuck points now (a ``segment`` result); a pair whose manager or member
+    has one of ``rules.stuck_points_out`` gets it in ``manager_stuck``/``member_stuck`` and
+    ``stuck_because``, and ``select`` leaves it out unless asked to include it.
+    """
     people = users.set_index("user_id")
     frame = stats.copy()
     for role in ("manager", "member"):
@@ -184,7 +201,35 @@ def eligibility(
             reasons.loc[position].append(label)
     frame["ineligible_because"] = reasons.map("; ".join)
     frame["eligible"] = frame["ineligible_because"] == ""
+    conflicts = _conflicts(stuck, rules).to_dict()
+    for role in ("manager", "member"):
+        frame[f"{role}_stuck"] = [str(conflicts.get(u, "")) for u in frame[f"{role}_id"]]
+    frame["stuck_because"] = [
+        " / ".join(
+            f"{ROLE_LABELS[role]} {_labels(keys)}"
+            for role, keys in (("manager", manager), ("member", member))
+            if keys
+        )
+        for manager, member in zip(frame["manager_stuck"], frame["member_stuck"], strict=True)
+    ]
     return frame
+
+
+def _conflicts(stuck: pd.DataFrame | None, rules: Interview) -> pd.Series:
+    """Per user id: the stuck points (of ``stuck_points_out``) they have now, as 'k1;k2'."""
+    if stuck is None or stuck.empty:
+        return pd.Series(dtype=object)
+    wanted = [k for k in segmentation.KEYS if k in set(rules.stuck_points_out)]
+    flags = stuck.set_index("user_id")["flags"].astype(str)
+    text = {
+        combination: ";".join(k for k in wanted if k in combination.split(";"))
+        for combination in flags.unique()
+    }
+    return flags.map(text)
+
+
+def _labels(keys: str) -> str:
+    return "・".join(segmentation.BY_KEY[k].label for k in keys.split(";") if k)
 
 
 @dataclass
@@ -192,6 +237,7 @@ class Shortlist:
     picks: pd.DataFrame
     relaxed: list[str] = field(default_factory=list)
     candidates: int = 0
+    left_out_stuck: int = 0  # eligible pairs left out for a stuck point (not include_stuck)
 
 
 def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shortlist:
@@ -201,9 +247,18 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     other 事業部 remain; take the best-scoring pair unless its 職種 or 年代 is
     already on the list and a pair of a different one is within
     ``spread_tolerance`` of its score. Constraints that had to give way are
-    reported.
+    reported; a pick taken before a higher-scoring pair gets ``spread_note``
+    (分散のため繰り上げ, and which spread it served).
     """
     pool = candidates[candidates["eligible"]]
+    stuck_out = 0
+    if "stuck_because" in pool and not options.include_stuck:
+        stuck = pool["stuck_because"] != ""
+        if options.division is not None:
+            stuck_out = int((stuck & (pool["member_division"] == options.division)).sum())
+        else:
+            stuck_out = int(stuck.sum())
+        pool = pool[~stuck]
     if options.division is not None:
         pool = pool[pool["member_division"] == options.division]
     pool = pool.sort_values(["score", "manager_id", "member_id"], ascending=[False, True, True])
@@ -213,7 +268,19 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     per_division: dict[str, int] = {}
     jobs: set[object] = set()
     ages: set[object] = set()
+
+    def repeats(c: dict[str, object]) -> list[str]:
+        return [
+            label
+            for label, key, used in (
+                ("職種", "member_job_type", jobs),
+                ("年代", "member_age_band", ages),
+            )
+            if c[key] in used
+        ]
+
     while remaining and len(picks) < options.n:
+        best = remaining[0]  # the highest score left
         under = [
             c
             for c in remaining
@@ -227,10 +294,6 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
                 "(no other 事業部 left)"
             )
         top = under[0]
-
-        def repeats(c: dict[str, object]) -> int:
-            return int(c["member_job_type"] in jobs) + int(c["member_age_band"] in ages)
-
         chosen = top
         if repeats(top):
             close = [
@@ -238,21 +301,21 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
                 for c in under
                 if float(c["score"]) >= float(top["score"]) - rules.spread_tolerance
             ]
-            chosen = min(close, key=lambda c: (repeats(c), close.index(c)))
+            chosen = min(close, key=lambda c: (len(repeats(c)), close.index(c)))
             if repeats(chosen):
-                what = [
-                    label
-                    for label, key, used in (
-                        ("職種", "member_job_type", jobs),
-                        ("年代", "member_age_band", ages),
-                    )
-                    if chosen[key] in used
-                ]
                 relaxed.append(
-                    f"pick {len(picks) + 1}: {'/'.join(what)} repeated "
+                    f"pick {len(picks) + 1}: {'/'.join(repeats(chosen))} repeated "
                     f"(no pair of another within {rules.spread_tolerance:g} of the score)"
                 )
-        picks.append(chosen)
+        served = []
+        if best is not top:
+            served.append("事業部")
+        if chosen is not top:
+            served += repeats(top)
+        note = ""
+        if float(chosen["score"]) < float(best["score"]) and served:
+            note = f"{PROMOTED}（{'・'.join(served)}）"
+        picks.append({**chosen, "spread_note": note})
         remaining.remove(chosen)
         division = str(chosen["member_division"])
         per_division[division] = per_division.get(division, 0) + 1
@@ -261,7 +324,7 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     if len(picks) < options.n:
         relaxed.append(f"only {len(picks)} eligible pair(s) for {options.n} places")
     frame = pd.DataFrame(picks)
-    return Shortlist(frame, relaxed, len(pool))
+    return Shortlist(frame, relaxed, len(pool), stuck_out)
 
 
 def top_topics(

@@ -20,6 +20,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..config import Themes
 from ..errors import KopsError
+from ..privacy.rules import shows
 
 ThemeKey = tuple[str, ...]  # one normalised word (a term) or two (a phrase)
 
@@ -351,7 +352,7 @@ def find_themes(
     kinds: tuple[tuple[Literal["term", "phrase"], int], ...] = (("term", 1), ("phrase", 2))
     for kind, size in kinds:
         ranked = sorted(
-            (k for k, held in holders.items() if len(k) == size and len(held) >= min_group),
+            (k for k, held in holders.items() if len(k) == size and shows(len(held), min_group)),
             key=lambda k: (-len(holders[k]), k),
         )
         chosen = 0

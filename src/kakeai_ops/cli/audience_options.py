@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from ..analyses import segment as segmentation
 from ..mail.audience import AudienceSpec
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -24,7 +25,12 @@ OPTIONS: list[tuple[str, Any, Any]] = [
     (
         "segment",
         Annotated[
-            str | None, typer.Option("--segment", help="Users whose primary stuck point is KEY.")
+            str | None,
+            typer.Option(
+                "--segment",
+                help="Users whose primary stuck point is KEY (no_prep) or its label "
+                "(事前準備なし).",
+            ),
         ],
         None,
     ),
@@ -37,7 +43,12 @@ OPTIONS: list[tuple[str, Any, Any]] = [
     ),
     (
         "role",
-        Annotated[str | None, typer.Option("--role", help="Only manager, member, both or none.")],
+        Annotated[
+            str | None,
+            typer.Option(
+                "--role", help="Only manager, member, both or none (上司/部下/両方/なし)."
+            ),
+        ],
         None,
     ),
     ("division", Annotated[str | None, typer.Option("--division", help="Only this 事業部.")], None),
@@ -93,6 +104,17 @@ OPTIONS: list[tuple[str, Any, Any]] = [
 FIELD = {"users": "users_file"}
 
 
+def as_typed(chosen: dict[str, Any]) -> dict[str, Any]:
+    """Stuck points and roles as people type them (no_prep or 事前準備なし, member or 部下)
+    become their keys here, so only keys reach the plan, the ledger and the run id."""
+    for name in ("segment", "flag"):
+        if chosen.get(name) is not None:
+            chosen[name] = segmentation.stuck_point_key(chosen[name], f"--{name}")
+    if chosen.get("role") is not None:
+        chosen["role"] = segmentation.role_key(chosen["role"], "--role")
+    return chosen
+
+
 def audience_options(command: Command) -> Command:
     """Replace the command's ``spec`` parameter by the audience options."""
     signature = inspect.signature(command, eval_str=True)
@@ -111,7 +133,7 @@ def audience_options(command: Command) -> Command:
     @functools.wraps(command)
     def with_spec(**values: Any) -> Any:
         chosen = {FIELD.get(name, name): values.pop(name) for name, _, _ in OPTIONS}
-        return command(spec=AudienceSpec(**chosen), **values)
+        return command(spec=AudienceSpec(**as_typed(chosen)), **values)
 
     with_spec.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return with_spec  # type: ignore[return-value]

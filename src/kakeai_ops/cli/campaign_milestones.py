@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import pandas as pd
@@ -9,7 +10,11 @@ import typer
 from rich.markup import escape
 
 from ..analyses.milestones import milestones_due
+from ..analyses.segment import role_key
+from ..dates import parse_date
 from ..errors import KopsError
+from ..lock import workspace_lock
+from ..mail.milestones import mark_delivered, milestone_baseline
 from ..outputs.files import write_table
 from ..store import delivered_milestones
 from .common import (
@@ -32,27 +37,65 @@ def milestones_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
-    role: Annotated[str | None, typer.Option("--role", help="Only manager or member.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only manager or member (上司/部下).")
+    ] = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    mark: Annotated[
+        bool,
+        typer.Option(
+            "--mark-delivered",
+            help="Record the milestones reached so far as delivered, without sending a mail.",
+        ),
+    ] = False,
+    before: Annotated[
+        str | None,
+        typer.Option(
+            "--before",
+            help="With --mark-delivered: only milestones reached by 1on1s held before "
+            "this date (YYYY-MM-DD).",
+        ),
+    ] = None,
 ) -> None:
-    """Users whose held 1on1s reached a milestone (1, 5, 10, …) whose knowledge message they lack.
+    """Users whose held 1on1s in one role (as manager, as member) crossed a milestone
+    (1, 5, 10, …) since the previous snapshot, and whose knowledge message they lack.
 
-    One row per user and role; only the highest milestone reached is due.
-    Delivered messages are remembered (by `kops mail send --milestones`).
+    One row per user and role, counted in that role only; only the highest milestone
+    crossed is due. Delivered messages are remembered (by `kops mail send --milestones`);
+    --mark-delivered records the backlog as delivered without mail.
 
     Example: kops campaign milestones --role manager
     """
-    if role not in (None, "manager", "member"):
-        raise KopsError(f"--role: '{role}' is not manager or member")
+    if role is not None:
+        role = role_key(role, "--role", allowed=("manager", "member"))
+    if before is not None and not mark:
+        raise KopsError("--before goes with --mark-delivered")
     opened = session(workspace)
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
+    if mark:
+        day = parse_date(before, "--before") if before else when + dt.timedelta(days=1)
+        with workspace_lock(opened.workspace, "kops campaign milestones --mark-delivered"):
+            added = mark_delivered(
+                opened.workspace, opened.settings, opened.tables(snap), day, snap.id
+            )
+        err.print(
+            f"Recorded {added:,} milestone(s) reached before {day} as delivered (no mail sent).",
+            highlight=False,
+        )
+        return
+    baseline = milestone_baseline(opened.workspace, opened.settings, snap, when)
+    err.print(
+        f"Milestones crossed after {baseline.since} ({baseline.why}) up to {when}",
+        highlight=False,
+    )
     due = milestones_due(
         opened.tables(snap),
         opened.settings.milestones,
         when,
         delivered_milestones(opened.workspace),
+        since=baseline.since,
     )
     if role is not None:
         due = due[due["role"] == role]
@@ -74,7 +117,16 @@ def milestones_command(
     out.print(
         frame_table(
             due[
-                ["user_id", "name", "division", "role", "held_total", "milestone", "last_delivered"]
+                [
+                    "user_id",
+                    "name",
+                    "division",
+                    "role",
+                    "held_before",
+                    "held_in_role",
+                    "milestone",
+                    "last_delivered",
+                ]
             ],
             title=f"{len(due):,} due",
             max_rows=100,

@@ -17,9 +17,10 @@ import typer
 from rich.markup import escape
 
 from ..config import Settings, load_settings
+from ..dates import parse_date
 from ..errors import KopsError
 from ..lock import tidy_workspace, workspace_lock
-from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
+from ..store import SnapshotInfo, Tables, list_snapshots, load_tables, resolve_snapshot
 from ..workspace import Workspace, find_workspace
 
 # Commands print through these; they are this invocation's consoles (see console.py).
@@ -49,7 +50,8 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="Judge as of this date, YYYY-MM-DD (default: the date the snapshot implies).",
+        help="Judge as of this date, e.g. 2026-11-20, 2026/11/20 or 20261120 (default and "
+        "latest allowed: the date the snapshot implies).",
         show_default=False,
     ),
 ]
@@ -139,17 +141,22 @@ def _say_always(message: str) -> None:
 
 
 def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
-    """The as-of date: the option, else the snapshot's; always said on stderr."""
+    """The as-of date: the option, else the snapshot's; always said on stderr.
+
+    An --as-of after the date the snapshot implies is refused: the data cannot say who
+    met after it ends, so everyone would look lapsed. Earlier dates judge the past.
+    """
+    implied = snapshot.as_of
     if value:
-        try:
-            as_of = dt.date.fromisoformat(value.strip())
-        except ValueError:
+        as_of = parse_date(value, "--as-of")
+        if implied is not None and as_of > implied:
             raise KopsError(
-                f"--as-of: '{value}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-24"
-            ) from None
+                f"--as-of {as_of.isoformat()} is after the data: snapshot {snapshot.id} "
+                f"runs to {implied.isoformat()}" + _future(as_of),
+                hint=_newer_data_hint(snapshot, as_of),
+            )
         source = "--as-of"
     else:
-        implied = snapshot.as_of
         if implied is None:
             raise KopsError(
                 f"snapshot {snapshot.id} has no held 1on1 or login to date it by",
@@ -158,6 +165,27 @@ def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
         as_of, source = implied, f"implied by snapshot {snapshot.id}"
     note(f"as of {as_of.isoformat()} ({source})")
     return as_of
+
+
+def _future(day: dt.date) -> str:
+    from ..clock import now
+
+    today = now().date()
+    return f" (and in the future: today is {today.isoformat()})" if day > today else ""
+
+
+def _newer_data_hint(snapshot: SnapshotInfo, day: dt.date) -> str:
+    later = [
+        s
+        for s in list_snapshots(Workspace(snapshot.path.parents[2]))  # …/state/snapshots/NNNN
+        if s.as_of is not None and s.as_of >= day and int(s.id) > int(snapshot.id)
+    ]
+    if later:
+        return f"snapshot {later[0].id} runs to {later[0].as_of}: pass --snapshot {later[0].id}"
+    return (
+        f"ingest exports that run to {day.isoformat()} or later (`kops ingest …`), "
+        f"or pass an --as-of on or before {snapshot.as_of}"
+    )
 
 
 def note(message: str) -> None:

@@ -173,7 +173,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "20",
                 "--yes",
             ],
-            "mail sent to the outbox (transport: outbox): outbox/"
+            "mail written to the outbox (a rehearsal, not delivered): outbox/"
             + safe_name("no_recurrence.manager-2026-11"),
         ),
         (["mail", "send", "-w", str(root), "--awarded", "exec-1on1-2026h2", "--yes"], None),

@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .. import timeline
 from ..config import load_settings
 from ..errors import KopsError
 from ..ingest import IngestResult, ingest
@@ -45,22 +46,64 @@ def register(app: typer.Typer) -> None:
             ),
         ],
         workspace: WorkspaceOpt = None,
+        older: Annotated[
+            bool,
+            typer.Option(
+                "--older",
+                help="Store exports older than the latest snapshot anyway (they become the "
+                "latest; recorded in the audit log).",
+            ),
+        ] = False,
     ) -> None:
         """Read the users, pairs and meetings exports into a new snapshot.
 
         All or nothing: any problem is reported (file:row: column: what) and the
         workspace is left as it was. A users or pairs file replaces that table;
-        meetings merge by 1on1ID; a table not given carries over.
+        meetings merge by 1on1ID; a table not given carries over. Exports older than
+        the latest snapshot are refused (with what they would undo) unless --older;
+        exports that add nothing are not stored again.
 
         Example: kops ingest ユーザー一覧.csv ペア一覧.csv 1on1履歴.xlsx
         """
         ws = find_workspace(workspace)
         settings = load_settings(ws.config_path)
         with err.status("ingesting…") as status:
-            result = ingest(ws, settings, files, progress=lambda m: status.update(escape(m) + "…"))
+            result = ingest(
+                ws,
+                settings,
+                files,
+                progress=lambda m: status.update(escape(m) + "…"),
+                older=older,
+            )
         for message in result.notes:
             warn(message)
+        if result.already:
+            snap = result.snapshot
+            err.print(
+                f"already ingested as snapshot {snap.id} (as of {snap.as_of}): "
+                "nothing new, no snapshot stored",
+                highlight=False,
+                markup=False,
+            )
+            return
+        for line in result.undone:
+            warn(f"older export stored (--older): {line}")
         _print_summary(result)
+
+    def service_warnings(settings: Any) -> list[str]:
+        """What kops.yaml lacks for the mails that ask people to act."""
+        service = settings.service
+        found = []
+        if not service.login_url:
+            found.append(
+                "service.login_url is not set in kops.yaml: the not_activated mail needs "
+                "KAKEAI's login address, and `kops mail send` refuses to send it until set"
+            )
+        if not service.help_url:
+            found.append(
+                "service.help_url is not set in kops.yaml: mails can't point to a usage guide"
+            )
+        return found
 
     @app.command("status")
     def status_command(
@@ -75,12 +118,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List the workspace's snapshots: row counts, 1on1 date range and as-of date.
 
-        Also checks that kops.yaml is valid.
+        Also what each snapshot's data runs to (latest login, latest held 1on1), with
+        a warning where snapshots leave a gap or run backwards; and checks kops.yaml.
 
         Example: kops status
         """
         ws = open_workspace(workspace)
-        load_settings(ws.config_path)
+        settings = load_settings(ws.config_path)
+        for message in service_warnings(settings):
+            warn(message)
         snapshots = list_snapshots(ws)
         if load and snapshots:
             started = time.perf_counter()
@@ -102,10 +148,16 @@ def register(app: typer.Typer) -> None:
                 "meetings_from": snapshot.manifest.get("meetings_from"),
                 "meetings_to": snapshot.manifest.get("meetings_to"),
                 "as_of": snapshot.manifest.get("as_of"),
+                "last_login_at": (snapshot.manifest.get("data") or {}).get("last_login_at"),
+                "last_held_at": (snapshot.manifest.get("data") or {}).get("last_held_at"),
+                "older": bool(snapshot.manifest.get("older")),
                 "files": ", ".join(Path(src["file"]).name for src in snapshot.manifest["sources"]),
             }
             for snapshot in snapshots
         ]
+        order = timeline.gaps_and_overlaps([{**s.manifest, "id": s.id} for s in snapshots])
+        for message in order:
+            warn(message)
         if fmt is Format.json:
             out.print_json(json.dumps(rows, ensure_ascii=False))
             return
@@ -126,6 +178,8 @@ def register(app: typer.Typer) -> None:
             "1on1s from",
             "to",
             "as-of",
+            "latest login",
+            "latest held 1on1",
             "files",
         ):
             table.add_column(
@@ -140,7 +194,9 @@ def register(app: typer.Typer) -> None:
                 f"{row['meetings']:,}",
                 row["meetings_from"] or "-",
                 row["meetings_to"] or "-",
-                row["as_of"] or "-",
+                (row["as_of"] or "-") + (" (--older)" if row["older"] else ""),
+                row["last_login_at"] or "-",
+                row["last_held_at"] or "-",
                 plain(row["files"]),
             )
         out.print(table)

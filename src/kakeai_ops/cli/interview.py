@@ -9,15 +9,17 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from ..analyses import segment as segmentation
 from ..analyses import shortlist
 from ..clock import now
+from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import typed_id
+from ..interviews import Candidates, candidates, history_with_names
 from ..outputs.files import write_table
 from ..store import (
     exclude_from_interviews,
     include_in_interviews,
-    interview_history,
     record_interview,
 )
 from .common import (
@@ -44,29 +46,15 @@ app = typer.Typer(
 
 def _analyse(
     opened: Session, snapshot: str | None, as_of: str | None, topic: str | None
-) -> tuple[pd.DataFrame, dt.date, pd.DataFrame]:
+) -> tuple[Candidates, dt.date, pd.DataFrame]:
     settings = opened.settings
-    rules = settings.interview
     if topic is not None:
         shortlist.check_topic(topic, settings)
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = opened.tables(snap)
-    stats = shortlist.pair_stats(
-        tables,
-        rules,
-        when,
-        settings.exports.sukkiri_scale,
-        settings.exports.growth_scale,
-        settings.exports.topics,
-        topic,
-    )
-    done, excluded = interview_history(opened.workspace)
-    interviewed = set(done["manager_id"]) | set(done["member_id"])
-    frame = shortlist.eligibility(
-        stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic
-    )
-    return frame, when, tables.meetings
+    found = candidates(opened.workspace, settings, tables, when, topic)
+    return found, when, tables.meetings
 
 
 def _table(
@@ -94,7 +82,7 @@ def _table(
                 if pd.isna(row["growth_avg"])
                 else round(float(row["growth_avg"]), 2),
                 "top_topics": topics.get((row["manager_id"], row["member_id"]), ""),
-                "score": round(float(row["score"]), 4),
+                "score": round(float(row["score"]), 2),
                 "reason": shortlist.reason_line(row, rules, topic),
                 "manager_division": row["manager_division"],
                 "manager_department": row["manager_department"],
@@ -102,9 +90,43 @@ def _table(
                 "manager_age_band": row["manager_age_band"],
                 "private_topics": int(row["private_topics"]),
                 "theme_share": None if topic is None else round(float(row["theme_share"]), 3),
+                "weeks_covered": int(row["weeks_covered"]),
+                "topics_distinct": int(row["topics_distinct"]),
+                "last_held_at": pd.Timestamp(row["last_held_at"]).strftime("%Y-%m-%d"),
+                "spread_note": row.get("spread_note", ""),
+                "stuck_points": row.get("stuck_because", ""),
             }
         )
     return pd.DataFrame(rows, columns=shortlist.SHORTLIST_COLUMNS)
+
+
+def _person(ids: pd.Series, names: pd.Series) -> list[str]:
+    # Names repeat in a company (吉川 陽子 ×3): the id goes with every name.
+    return [f"{name}（{user}）" for user, name in zip(ids, names, strict=True)]
+
+
+def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> pd.DataFrame:
+    """The terminal table: who (id and name), where, the facts behind the score, notes."""
+    weeks = table["weeks_covered"].astype(str) + f"/{weeks_in_lookback}週"
+    view = pd.DataFrame(
+        {
+            "順位": table["rank"],
+            "上長": _person(table["manager_id"], table["manager_name"]),
+            "メンバー": _person(table["member_id"], table["member_name"]),
+            "事業部/部署": table["division"].astype(str) + "/" + table["department"].astype(str),
+            "職種・年代": table["job_type"].astype(str) + "・" + table["age_band"].astype(str),
+            "実施": table["held"],
+            "週カバー": weeks,
+            "スッキリ度": table["sukkiri_avg"].map(lambda v: f"{v:.2f}"),
+            "成長実感": table["growth_avg"].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}"),
+            "トピック": table["topics_distinct"].astype(str) + "種",
+            "スコア": table["score"].map(lambda v: f"{v:.2f}"),
+            "備考": table["spread_note"],
+        }
+    )
+    if include_stuck:
+        view["スタックポイント"] = table["stuck_points"]
+    return view
 
 
 @app.command("shortlist")
@@ -120,11 +142,19 @@ def shortlist_command(
     division: Annotated[
         str | None, typer.Option("--division", help="Stay within this 事業部.")
     ] = None,
+    include_stuck: Annotated[
+        bool,
+        typer.Option(
+            "--include-stuck",
+            help="Also pairs whose manager or member has a stuck point of "
+            "interview.stuck_points_out (lapsed, no_prep, no_rating, no_recurrence).",
+        ),
+    ] = False,
     explain: Annotated[
         tuple[str, str] | None,
         typer.Option(
             "--explain",
-            help="Show the full scoring of one pair: MANAGER_ID MEMBER_ID.",
+            help="Show the full scoring of one pair and why it is in or out: MANAGER_ID MEMBER_ID.",
             show_default=False,
         ),
     ] = None,
@@ -136,19 +166,23 @@ def shortlist_command(
     """Pick manager–member pairs for good-practice interviews, spread across 事業部, 職種 and 年代.
 
     From 1on1 metadata only. Private topics (心身の状態, プライベート) are only
-    ever shown as one count.
+    ever shown as one count. Pairs whose manager or member is lapsed, unprepared,
+    unrated or without recurring 1on1s now are left out (--include-stuck shows them).
 
     Example: kops interview shortlist --n 6 --topic 今後のキャリア --out shortlist.xlsx
     """
     opened = session(workspace)
     rules = opened.settings.interview
-    frame, when, meetings = _analyse(opened, snapshot, as_of, topic)
+    found, when, meetings = _analyse(opened, snapshot, as_of, topic)
+    frame = found.pairs
     if explain is not None:
-        _explain(opened, frame, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
+        _explain(opened, found, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
         return
     if division is not None and division not in set(frame["member_division"].dropna()):
         raise KopsError(f"--division: no 事業部 '{division}' among the pairs")
-    result = shortlist.select(frame, rules, shortlist.Options(n or rules.n, topic, division))
+    result = shortlist.select(
+        frame, rules, shortlist.Options(n or rules.n, topic, division, include_stuck)
+    )
     table = (
         _table(result.picks, meetings, opened, when, topic)
         if len(result.picks)
@@ -157,6 +191,13 @@ def shortlist_command(
     for line in result.relaxed:
         err.print(f"[yellow]relaxed:[/yellow] {escape(line)}", highlight=False)
     err.print(f"{result.candidates:,} eligible pair(s), as of {when}", highlight=False)
+    if result.left_out_stuck:
+        err.print(
+            f"{result.left_out_stuck:,} more eligible pair(s) left out: the manager or member "
+            "has a stuck point now (--include-stuck shows them; --explain MANAGER_ID "
+            "MEMBER_ID says why)",
+            highlight=False,
+        )
     if out_file is not None:
         notes = pd.DataFrame({"relaxed": result.relaxed or ["(none)"]})
         write_table(
@@ -169,36 +210,20 @@ def shortlist_command(
         err.print(f"Wrote {len(table)} pair(s) to {escape(str(out_file))}", highlight=False)
         return
     if not emit_data(table, fmt):
-        view = table[
-            [
-                "rank",
-                "manager_name",
-                "member_name",
-                "division",
-                "department",
-                "job_type",
-                "age_band",
-                "held",
-                "sukkiri_avg",
-                "score",
-            ]
-        ]
         title = (
             f"Interview shortlist ({len(table)} pairs" + (f", theme {topic}" if topic else "") + ")"
         )
-        out.print(
-            frame_table(
-                view, title=title, headers={"manager_name": "上長", "member_name": "メンバー"}
-            )
-        )
+        weeks = -(-rules.lookback_days // 7)
+        out.print(frame_table(_view(table, include_stuck, weeks), title=title))
         for row in table.itertuples(index=False):
             out.print(f"{row.rank}. {escape(str(row.reason))}", highlight=False)
             out.print(f"   topics: {escape(str(row.top_topics))}", highlight=False)
 
 
 def _explain(
-    opened: Session, frame: pd.DataFrame, pair: tuple[str, str], when: dt.date, topic: str | None
+    opened: Session, found: Candidates, pair: tuple[str, str], when: dt.date, topic: str | None
 ) -> None:
+    frame = found.pairs
     rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
     if rows.empty:
         raise KopsError(
@@ -216,10 +241,16 @@ def _explain(
         f"member: {escape(str(row['member_division']))} / {escape(str(row['member_department']))}, "
         f"{escape(str(row['member_job_type']))}, {escape(str(row['member_age_band']))}"
     )
-    if row["eligible"]:
-        out.print("[green]eligible[/green]")
-    else:
+    if not row["eligible"]:
         out.print(f"[red]not eligible[/red]: {escape(str(row['ineligible_because']))}")
+    elif row["stuck_because"]:
+        out.print(
+            "[red]left out[/red]: a stuck point that contradicts good practice "
+            f"({escape(str(row['stuck_because']))}); --include-stuck shows the pair"
+        )
+    else:
+        out.print("[green]eligible[/green]")
+    _explain_stuck(opened, found, row, when)
     raw = {
         "regularity": f"{int(row['weeks_covered'])} of {-(-rules.lookback_days // 7)} weeks "
         "with a 1on1",
@@ -261,8 +292,27 @@ def _explain(
     out.print(
         f"thresholds: at least {rules.min_held} held 1on1s in {rules.lookback_days} days, "
         f"average スッキリ度 ≥ {rules.min_sukkiri:g}, both employed and not on leave, "
-        "neither excluded nor interviewed before"
+        "neither excluded nor interviewed before, neither with a stuck point of "
+        + ", ".join(rules.stuck_points_out)
     )
+
+
+def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.date) -> None:
+    """The facts behind each stuck point that keeps the pair out (as `kops segment --explain`)."""
+    people = found.stuck.set_index("user_id")
+    for role in ("manager", "member"):
+        keys = [k for k in str(row[f"{role}_stuck"]).split(";") if k]
+        user = str(row[f"{role}_id"])
+        if not keys or user not in people.index:
+            continue
+        checks = segmentation.explain(people.loc[user], opened.settings.rules, when)
+        for check in checks:
+            if check.key in keys:
+                out.print(
+                    f"  {shortlist.ROLE_LABELS[role]} {escape(user)}: {check.label} "
+                    f"({check.key}): {escape(check.facts)}; rule: {escape(check.threshold)}",
+                    highlight=False,
+                )
 
 
 @app.command("record")
@@ -271,7 +321,10 @@ def record_command(
     manager_id: Annotated[str, typer.Argument(help="The manager (上長) of the pair.")],
     member_id: Annotated[str, typer.Argument(help="The member (メンバー) of the pair.")],
     date: Annotated[
-        str | None, typer.Option("--date", help="Interview date YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option(
+            "--date", help="Interview date, e.g. 2026-12-03 or 2026/12/3 (default: today)."
+        ),
     ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -285,10 +338,7 @@ def record_command(
     for user in (manager, member):
         if user not in known:
             raise KopsError(f"no user '{user}' in the latest snapshot")
-    try:
-        on = dt.date.fromisoformat(date) if date else now().date()
-    except ValueError:
-        raise KopsError(f"--date: '{date}' is not a date", hint="write it as YYYY-MM-DD") from None
+    on = parse_date(date, "--date") if date else now().date()
     added = record_interview(opened.workspace, manager, member, on)
     err.print(
         f"{escape(manager)} → {escape(member)}: "
@@ -335,12 +385,13 @@ def include_command(
 
 @app.command("history")
 def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """List the pairs interviewed and the people excluded.
+    """List the pairs interviewed and the people excluded, with their names.
 
     Example: kops interview history
     """
     opened = session(workspace)
-    done, excluded = interview_history(opened.workspace)
+    users = _latest_users(opened)
+    done, excluded = history_with_names(opened.workspace, users)
     if fmt is not Format.table:
         merged = pd.concat(
             [done.assign(kind="interviewed"), excluded.assign(kind="excluded")], ignore_index=True
@@ -349,6 +400,15 @@ def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.tabl
         return
     out.print(frame_table(done, title=f"Interviewed ({len(done)})"))
     out.print(frame_table(excluded, title=f"Excluded ({len(excluded)})"))
+
+
+def _latest_users(opened: Session) -> pd.DataFrame | None:
+    """The users of the latest snapshot, or None before the first ingest (names then blank)."""
+    try:
+        snap = opened.snapshot()
+    except KopsError:
+        return None
+    return opened.tables(snap, columns={"users": ["user_id", "name"]}).users
 
 
 def register(root: typer.Typer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -14,6 +16,7 @@ from ..ids import typed_id
 from ..mail import runs
 from ..mail.audience import REASONS, AudienceSpec, excluded_summary
 from ..mail.plan import make_plan
+from ..mail.records import RECORD_FIELDS, fact_records, records_json
 from .audience_options import audience_options
 from .common import (
     AsOfOpt,
@@ -29,6 +32,8 @@ from .common import (
     writes_state,
 )
 from .console import frame_table
+from .mail_auth import check_command
+from .mail_bounces import bounces_command
 from .mail_ledger import (
     report_command,
     status_command,
@@ -100,7 +105,10 @@ def preview_command(
         recipients = [r for r in recipients if r.user_id == wanted]
         if not recipients:
             reason = dict(audience.excluded_users).get(wanted)
-            detail = f" (left out: {REASONS[reason]})" if reason else ""
+            note = audience.notes.get(wanted)
+            detail = (
+                f" (left out: {REASONS[reason]}{'、' + note if note else ''})" if reason else ""
+            )
             raise KopsError(f"user '{user}' is not in this audience{detail}")
     if not recipients:
         raise KopsError(
@@ -126,12 +134,22 @@ def plan_command(
     ] = 0.0,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table: the plan and a sample; json/csv: one record per message with "
+            "user_id, email, template, role, subject and the facts it states.",
+        ),
+    ] = Format.table,
 ) -> None:
     """Plan a run and render every message, then show the plan; records and sends nothing.
 
-    What `kops mail send` does before it asks for confirmation.
+    What `kops mail send` does before it asks for confirmation. With --format json or csv,
+    one record per planned message: what an auditor checks each mail against.
 
-    Example: kops mail plan --segment no_recurrence
+    Example: kops mail plan --segment no_recurrence --format json
     """
     import time
 
@@ -150,6 +168,22 @@ def plan_command(
         f"work: planned and rendered {len(plan.messages):,} messages "
         f"in {time.perf_counter() - started:.2f} s"
     )
+    if fmt is not Format.table:
+        records = fact_records(plan, audience, runs.templates(context.workspace))
+        if fmt is Format.json:
+            sys.stdout.write(records_json(records) + "\n")
+        else:
+            frame = pd.DataFrame(
+                [
+                    {**r, "facts": json.dumps(r["facts"], ensure_ascii=False, sort_keys=True)}
+                    for r in records
+                ],
+                columns=list(RECORD_FIELDS),
+            )
+            emit_data(frame, fmt)
+        if audience.excluded_users:
+            err.print(f"left out: {excluded_summary(audience)}", highlight=False)
+        return
     show_plan(context.settings, plan, audience)
     err.print(
         "Nothing recorded. To send: kops mail send with the same options "
@@ -232,6 +266,8 @@ app.command("suppress")(writes_state("mail suppress")(suppress_command))
 app.command("unsuppress")(writes_state("mail unsuppress")(unsuppress_command))
 app.command("suppressed")(suppressed_command)
 app.command("report")(report_command)
+app.command("check")(check_command)
+app.command("bounces")(writes_state("mail bounces")(bounces_command))
 
 
 def register(root: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ..analyses.mail_effect import mailed_state
 from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..ids import typed_id
@@ -36,7 +37,10 @@ def status_command(
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
 ) -> None:
-    """Counts per state for each run; with RUN_ID, its failures and unknowns.
+    """Counts per state for each run; with RUN_ID, its failures, unknowns and deferrals.
+
+    written = in the outbox only (a rehearsal, not delivered); deferred = held back by a
+    frequency cap or the send window until the day shown.
 
     Example: kops mail status no_prep.member-2026-11 --out failures.xlsx
     """
@@ -55,6 +59,7 @@ def status_command(
             return
     found = run_status(context.workspace, run_id)
     rows, problems, tests = found.rows, found.not_sent, found.test_sends
+    run_id = found.run_id
     if out_file is not None:
         write_table(rows, out_file, sheet="ledger", text_columns=["user_id", "item"])
         err.print(f"Wrote {len(rows):,} rows to {escape(str(out_file))}", highlight=False)
@@ -64,6 +69,14 @@ def status_command(
         return
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(frame_table(counts, title=f"Run {run_id}"))
+    with runs.open_ledger(context.workspace) as ledger:
+        hard, soft = ledger.bounce_counts().get(found.run_id, (0, 0))
+    if hard or soft:
+        sent = int((rows["state"] == "sent").sum())
+        out.print(
+            f"bounced after sending: {hard:,} for good, {soft:,} temporarily"
+            f" (`kops mail bounces`); delivered: {sent - hard:,} of {sent:,} sent"
+        )
     if len(problems):
         out.print(
             frame_table(
@@ -71,6 +84,21 @@ def status_command(
                 title="Not sent",
                 max_rows=200,
             )
+        )
+    if len(found.deferred):
+        deferred = found.deferred.rename(columns={"error": "reason"})
+        out.print(
+            frame_table(
+                deferred[["user_id", "name", "email", "sendable_from", "reason"]],
+                title="Deferred (the same command sends them on or after sendable_from)",
+                max_rows=200,
+            )
+        )
+    written = int((rows["state"] == "written").sum())
+    if written:
+        out.print(
+            f"{written:,} written to the outbox only (a rehearsal, not delivered): "
+            "the same command through smtp sends them."
         )
     if tests:
         out.print(f"(test sends recorded apart: {tests})")
@@ -149,6 +177,7 @@ def report_command(
     """
     context = session(workspace)
     run, rows = measured_run(context.workspace, run_id)
+    run_id = run["run_id"]
     snap = context.snapshot(snapshot)
     if snap.id == run["snapshot"] and as_of is None:
         note(
@@ -169,6 +198,11 @@ def report_command(
             formats={"share_left": lambda v: v if isinstance(v, str) else percent(v)},
         )
     )
+    if mailed_state(rows) == "written":
+        out.print(
+            "[yellow]a rehearsal: this run was only written to the outbox, never delivered; "
+            "'mailed' are those it would have reached[/yellow]"
+        )
     held = frame.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:

@@ -16,8 +16,8 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..outputs.files import write_table
-from ..outputs.privacy_audit import check
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
+from ..privacy.audit import check
 from ..reports import DivisionReport, build_report
 from ..store import audit, audit_log
 from .common import (
@@ -115,9 +115,10 @@ def divisions_command(
         write_report(report, out_file)
         err.print(
             f"Wrote {escape(str(out_file))} ({len(report.divisions)} 事業部, "
-            f"{report.period.start}〜{report.period.end})",
+            f"{escape(report.period.caption)})",
             highlight=False,
         )
+        _print_notes(report)
         return
     if fmt is not Format.table:
         _emit_cells(report, fmt)
@@ -132,7 +133,7 @@ def divisions_command(
     out.print(
         frame_table(
             frame,
-            title=f"{report.title}（{report.scope_label}、{report.period.start}〜{report.period.end}）",
+            title=f"{report.title}（{report.scope_label}、{report.period.caption}）",
             headers=headers,
             formats=_safe(formats),
         )
@@ -141,6 +142,13 @@ def divisions_command(
         "[dim]<5 / <10: too few people to show; "
         "(秘匿): hidden so the others can't be subtracted[/dim]"
     )
+    _print_notes(report)
+
+
+def _print_notes(report: DivisionReport) -> None:
+    """What was merged to protect small groups (the workbook says it under the table)."""
+    for note in report.notes:
+        err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
 
 
 def _whole_percent(value: Any) -> str:
@@ -183,8 +191,10 @@ def _all_advisors(
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
+    caption = period
     for name in context.settings.advisors:
         report, snap_id = _build(context, snapshot, as_of, period, name)
+        caption = report.period.caption
         path = names.path(name)
         write_report(report, path)
         audit(
@@ -199,16 +209,18 @@ def _all_advisors(
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
     if mail:
-        _mail_advisors(context, files, period, yes)
+        _mail_advisors(context, files, period, caption, yes)
 
 
-def _mail_advisors(context: Session, files: dict[str, Path], period: str, yes: bool) -> None:
+def _mail_advisors(
+    context: Session, files: dict[str, Path], period: str, caption: str, yes: bool
+) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing
     from ..mail.runs import send_prepared
     from .run_console import TerminalOperator
 
-    mailing = advisor_mailing(context.settings, files, period, context.snapshot().id)
+    mailing = advisor_mailing(context.settings, files, period, context.snapshot().id, caption)
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:
         operator.warn(f"advisor {name} has no email; not mailed")

@@ -42,6 +42,9 @@ def print_message(settings: Settings, message: PlannedMessage) -> None:
     out.print(escape(body.get_content() if body is not None else ""), highlight=False, end="")
 
 
+LIST_LEFT_OUT = 30  # up to this many people left out are listed by id
+
+
 def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
     """The plan's counts, who was left out, templates, and a sample message (stderr)."""
     planned = plan.by_state("planned")
@@ -52,6 +55,13 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
         if audience.excluded.get(reason):
             err.print(
                 f"  left out, {label} ({reason}): {audience.excluded[reason]:,}", highlight=False
+            )
+    if 0 < len(audience.excluded_users) <= LIST_LEFT_OUT:
+        for user_id, reason in audience.excluded_users:
+            note = audience.notes.get(user_id)
+            err.print(
+                f"    {escape(user_id)}: {REASONS[reason]}" + (f"（{note}）" if note else ""),
+                highlight=False,
             )
     templates = pd.Series([m.template for m in plan.messages]).value_counts()
     for name, count in templates.items():

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from ..analyses import segment as segmentation
+from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import typed_id
 from ..outputs.files import csv_text, percent, write_table
@@ -41,13 +42,6 @@ class By(StrEnum):
     department = "department"
     job_type = "job_type"
     age_band = "age_band"
-
-
-class Role(StrEnum):
-    manager = "manager"
-    member = "member"
-    both = "both"
-    none = "none"
 
 
 BY_LABELS = {"division": "事業部", "department": "部署", "job_type": "職種", "age_band": "年代"}
@@ -82,10 +76,18 @@ def register(app: typer.Typer) -> None:
         ] = False,
         stuck_point: Annotated[
             list[str] | None,
-            typer.Option("--stuck-point", "-s", help="Only this primary stuck point (repeatable)."),
+            typer.Option(
+                "--stuck-point",
+                "-s",
+                help="Only this primary stuck point, by key or label (no_prep or 事前準備なし; "
+                "repeatable).",
+            ),
         ] = None,
         role: Annotated[
-            Role | None, typer.Option("--role", help="Only this role: manager, member, both, none.")
+            str | None,
+            typer.Option(
+                "--role", help="Only this role: manager, member, both, none (上司/部下/両方/なし)."
+            ),
         ] = None,
         division: Annotated[
             str | None, typer.Option("--division", help="Only this 事業部.")
@@ -100,7 +102,9 @@ def register(app: typer.Typer) -> None:
         since: Annotated[
             str | None,
             typer.Option(
-                "--since", help="Movement since the latest snapshot dated on or before YYYY-MM-DD."
+                "--since",
+                help="Movement since the latest snapshot dated on or before this date "
+                "(2026-10-31, 2026/10/31 or 20261031).",
             ),
         ] = None,
         fmt: FormatOpt = Format.table,
@@ -131,20 +135,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _filter(
-    result: pd.DataFrame, stuck_point: list[str] | None, role: Role | None, division: str | None
+    result: pd.DataFrame, stuck_point: list[str] | None, role: str | None, division: str | None
 ) -> pd.DataFrame:
     frame = result
     if stuck_point:
-        unknown = [k for k in stuck_point if k not in segmentation.KEYS]
-        if unknown:
-            raise KopsError(
-                f"--stuck-point: unknown key {', '.join(unknown)}",
-                hint="keys: "
-                + ", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS),
-            )
-        frame = frame[frame["stuck_point"].isin(stuck_point)]
+        keys = [segmentation.stuck_point_key(text, "--stuck-point") for text in stuck_point]
+        frame = frame[frame["stuck_point"].isin(keys)]
     if role is not None:
-        frame = frame[frame["role"] == role.value]
+        frame = frame[frame["role"] == segmentation.role_key(role, "--role")]
     if division is not None:
         if division not in set(result["division"]):
             raise KopsError(
@@ -297,12 +295,7 @@ def _compare(
     if compare_to is not None:
         earlier = opened.snapshot(compare_to)
     else:
-        try:
-            limit = dt.date.fromisoformat(str(since))
-        except ValueError:
-            raise KopsError(
-                f"--since: '{since}' is not a date", hint="write it as YYYY-MM-DD"
-            ) from None
+        limit = parse_date(str(since), "--since")
         found = snapshot_as_of(opened.workspace, limit)
         if found is None:
             raise KopsError(

@@ -11,10 +11,19 @@ import typer
 from rich.markup import escape
 
 from .. import seminars
+from ..analyses.seminar_movement import SELF_SELECTION
+from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
-from ..seminar_summary import invited_users, summarise_seminar
+from ..seminar_summary import (
+    answers_line,
+    attendance_counts,
+    attendance_line,
+    invited_users,
+    overview,
+    summarise_seminar,
+)
 from ..store import (
     seminar_attendance,
 )
@@ -31,6 +40,7 @@ from .common import (
     note,
     out,
     session,
+    warn,
     writes_state,
 )
 from .console import frame_table
@@ -61,7 +71,14 @@ TestOpt = Annotated[
 
 
 def _invited(context: Session, run_id: str) -> pd.DataFrame:
-    return invited_users(context.workspace, run_id)
+    return invited_users(context.workspace, run_id, context.settings.mail.transport == "outbox")
+
+
+LIST_HEADERS = {
+    "invited": "案内",
+    "attended": "出席",
+    "uninvited": "うち招待外",
+}
 
 
 @app.command("list")
@@ -77,10 +94,11 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
         audience = "-"
         if spec is not None:
             audience = ", ".join(spec.segments) + (" + managers" if spec.managers else "")
-        invited = (
-            _invited(context, seminars.invite_run_id(seminar_id, config))
-            if spec is not None
-            else pd.DataFrame()
+        counts = attendance_counts(
+            context.workspace,
+            seminar_id,
+            seminars.invite_run_id(seminar_id, config) if spec is not None else "",
+            context.settings.mail.transport == "outbox",
         )
         rows.append(
             {
@@ -92,13 +110,20 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
                 "url": config.url or "",
                 "recording_url": config.recording_url or "",
                 "invites": audience.strip(", "),
-                "invited": len(invited),
-                "attended": len(seminar_attendance(context.workspace, seminar_id)),
+                "invited": counts.invited,
+                "attended": counts.attended,
+                "uninvited": counts.uninvited,
             }
         )
     frame = pd.DataFrame(rows)
     if fmt is Format.table:
-        out.print(frame_table(frame.drop(columns=["url", "recording_url"]), title="Seminars"))
+        out.print(
+            frame_table(
+                frame.drop(columns=["url", "recording_url"]),
+                title="Seminars",
+                headers=LIST_HEADERS,
+            )
+        )
     else:
         emit_data(frame, fmt)
 
@@ -161,11 +186,13 @@ def remind_command(
     absent = seminars.absentees(seminar_id, invited, attended)
     if not attended:
         note(f"no attendance recorded for {seminar_id}: everyone invited gets the recording")
-    err.print(
-        f"invited {len(invited):,}, attended {len(attended & set(invited['user_id'])):,}, "
-        f"to remind {len(absent):,}",
-        highlight=False,
+    counts = attendance_counts(
+        context.workspace,
+        seminar_id,
+        seminars.invite_run_id(seminar_id, config),
+        context.settings.mail.transport == "outbox",
     )
+    err.print(f"{attendance_line(counts)} ／ 録画の案内 {len(absent):,}人", highlight=False)
     if not absent:
         err.print("Everyone invited attended; nothing to send.", highlight=False)
         return
@@ -187,22 +214,83 @@ def attendance_command(
         Path, typer.Argument(help="The attendance list (CSV/XLSX): user id or email per row.")
     ],
     workspace: WorkspaceOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Record it although the seminar has no date or no invitations through kops "
+            "(held outside kops); needs --reason.",
+        ),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why --force (kept in the audit log).")
+    ] = None,
 ) -> None:
     """Record who attended (replaces the seminar's earlier attendance). All or nothing.
+
+    Attendees who were not invited are kept and counted as 招待外の参加; people who have
+    left (退職) and repeated rows are not recorded, and counted.
 
     Example: kops seminar attendance month1 出席者.csv
     """
     context = session(workspace)
     seminars.seminar(context.settings, seminar_id)
+    force_reason = _force_reason(force, reason)
     snap = context.snapshot()
     users = context.tables(snap).users
-    count = seminars.import_attendance(
-        context.workspace, context.settings, seminar_id, file, snap.id, users
+    result = seminars.import_attendance(
+        context.workspace,
+        context.settings,
+        seminar_id,
+        file,
+        snap.id,
+        users,
+        now().date(),
+        force_reason,
     )
+    for what in result.overridden:
+        warn(f"--force: {what} ({force_reason})")
+    _skipped(result.retired_rows, result.duplicate_rows, "the same person once")
+    name = escape(file.name)
     err.print(
-        f"{seminar_id}: {count:,} attendee(s) recorded from {escape(file.name)}",
+        f"{seminar_id}: {result.recorded:,} attendee(s) recorded from {name}: "
+        f"invited {result.invited_attended:,}, 招待外の参加 {result.uninvited:,}",
         highlight=False,
     )
+    if result.previous is not None:
+        source = escape(result.previous_source or "")
+        err.print(
+            "the same people as recorded before: nothing recorded twice"
+            if result.unchanged
+            else f"replaces the earlier list ({result.previous:,} from {source})",
+            highlight=False,
+        )
+
+
+def _force_reason(force: bool, reason: str | None) -> str | None:
+    if reason is not None and not reason.strip():
+        raise typer.BadParameter("give a reason", param_hint="--reason")
+    if force and reason is None:
+        raise typer.BadParameter("--force needs --reason '…' (kept in the audit log)")
+    if reason is not None and not force:
+        raise typer.BadParameter("--reason goes with --force", param_hint="--reason")
+    return reason.strip() if force and reason else None
+
+
+def _skipped(retired: list[int], duplicates: list[int], kept: str) -> None:
+    """One line per kind of row not recorded, with its count and rows."""
+
+    def rows(found: list[int]) -> str:
+        shown = ", ".join(map(str, found[:10]))
+        return shown + (f" … +{len(found) - 10}" if len(found) > 10 else "")
+
+    if retired:
+        warn(
+            f"{len(retired):,} row(s) for people who have left (退職): not recorded "
+            f"(rows {rows(retired)})"
+        )
+    if duplicates:
+        warn(f"{len(duplicates):,} repeated row(s): {kept} (rows {rows(duplicates)})")
 
 
 @app.command("survey")
@@ -219,19 +307,42 @@ def survey_command(
 ) -> None:
     """Record the survey answers (replaces the seminar's earlier ones). All or nothing.
 
+    People who have left (退職) are not recorded; a person who answered twice counts
+    once, with the last answer.
+
     Example: kops seminar survey month1 アンケート.csv
     """
     context = session(workspace)
     seminars.seminar(context.settings, seminar_id)
     snap = context.snapshot()
     users = context.tables(snap).users
-    count = seminars.import_survey(
+    result = seminars.import_survey(
         context.workspace, context.settings, seminar_id, file, snap.id, users
     )
+    _skipped(result.retired_rows, result.duplicate_rows, "the last answer of each person kept")
     err.print(
-        f"{seminar_id}: {count:,} answer(s) recorded from {escape(file.name)}",
+        f"{seminar_id}: {result.answers:,} answer(s) recorded from {escape(file.name)}",
         highlight=False,
     )
+    if result.not_on_attendance:
+        warn(
+            f"{result.not_on_attendance:,} answer(s) from people not on {seminar_id}'s "
+            "attendance list (the summary says so)"
+        )
+    if result.previous is not None:
+        err.print(f"replaces the earlier {result.previous:,} answer(s)", highlight=False)
+
+
+SUMMARY_HEADERS = {
+    "stuck_point": "スタックポイント",
+    "label": "名称",
+    "division": "事業部",
+    "invited": "案内",
+    "attended": "出席",
+    "invited_attended": "出席（案内した人）",
+    "rate": "出席率（案内した人のうち）",
+    "uninvited": "招待外の参加",
+}
 
 
 @app.command("summary")
@@ -257,6 +368,7 @@ def summary_command(
         note("no snapshot newer than the invitation yet: movement is shown after the next ingest")
     summary = result.summary
     sheets = [
+        ("概要", overview(summary)),
         ("出欠_スタックポイント別", summary.by_stuck_point),
         ("出欠_事業部別", summary.by_division),
         ("満足度", summary.satisfaction),
@@ -266,6 +378,8 @@ def summary_command(
     ]
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))
+    if summary.movement_by_stuck_point is not None:
+        sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
     if out_file is not None:
         write_table(sheets[0][1], out_file, sheet=sheets[0][0], extra_sheets=sheets[1:])
         err.print(f"Wrote {escape(str(out_file))}", highlight=False)
@@ -287,34 +401,91 @@ def summary_command(
             sys.stdout.write(csv_text(summary.by_stuck_point))
         return
     title = config.title or seminar_id
-    out.print(
-        f"[bold]{escape(title)}[/bold] ({seminar_id}): invited {summary.invited:,}, "
-        f"attended {summary.attended:,}, answers {summary.answers:,}"
-    )
+    out.print(f"[bold]{escape(title)}[/bold] ({seminar_id})")
+    out.print(attendance_line(summary, summary.answers), highlight=False)
+    if (said := answers_line(summary.answers, summary.answers_not_on_list)) is not None:
+        out.print(said, highlight=False)
     out.print(
         frame_table(
             summary.by_stuck_point,
-            title="Attendance by stuck point at the invitation",
+            title="出欠（案内時のスタックポイント別）",
             formats={"rate": percent},
+            headers=SUMMARY_HEADERS,
         )
     )
     out.print(
-        frame_table(summary.by_division, title="Attendance by 事業部", formats={"rate": percent})
+        frame_table(
+            summary.by_division,
+            title="出欠（事業部別）",
+            formats={"rate": percent},
+            headers=SUMMARY_HEADERS,
+        )
     )
     if len(summary.satisfaction):
         average = summary.average_satisfaction
-        out.print(frame_table(summary.satisfaction, title=f"満足度 (average {average:.2f})"))
+        answered = int(summary.satisfaction["answers"].sum())
+        out.print(
+            frame_table(
+                summary.satisfaction,
+                title=f"満足度（回答 {answered:,}件、平均 {average:.2f}）",
+                headers={"score": "満足度", "answers": "回答"},
+            )
+        )
     if len(summary.interests):
-        out.print(frame_table(summary.interests, title="知りたいテーマ (ranked)"))
+        out.print(
+            frame_table(
+                summary.interests,
+                title=f"知りたいテーマ（選択式、回答 {summary.interest_answers:,}件、複数選択）",
+                formats={"share": percent},
+                headers={
+                    "rank": "順位",
+                    "interest": "テーマ",
+                    "answers": "選んだ人",
+                    "share": "割合",
+                },
+            )
+        )
     if len(summary.free_text):
         print_groups(summary.free_text, context.settings.privacy.min_group)
         print_themes(summary.themes, context.settings.privacy.min_group)
     if summary.movement is not None:
+        _print_movement(summary, latest.id)
+
+
+MOVEMENT_HEADERS = {
+    "label": "スタックポイント",
+    "group_label": "グループ",
+    "users": "案内した人",
+    "in_snapshot": "n（比較できた人）",
+    "moved_on": "前進した人",
+    "share_moved_on": "前進した割合",
+}
+
+
+def _print_movement(summary: Summary, snapshot_id: str) -> None:
+    """Attendees against invitees who did not come: n per group, small groups hidden,
+    the self-selection caveat, and the same within each stuck point."""
+    assert summary.movement is not None
+    columns = ["group_label", "users", "in_snapshot", "moved_on", "share_moved_on"]
+    out.print(
+        frame_table(
+            summary.movement[columns],
+            title=f"その後の変化: スナップショット {snapshot_id} までに"
+            "案内時のスタックポイントから前進した人",
+            formats={"share_moved_on": percent},
+            headers=MOVEMENT_HEADERS,
+        )
+    )
+    out.print(SELF_SELECTION, highlight=False)
+    if summary.movement_mix_note:
+        out.print(summary.movement_mix_note, highlight=False)
+    if summary.movement_by_stuck_point is not None and len(summary.movement_by_stuck_point):
         out.print(
             frame_table(
-                summary.movement,
-                title=f"Moved on from their stuck point by snapshot {latest.id}",
+                summary.movement_by_stuck_point[["label", *columns]],
+                title="その後の変化（案内時のスタックポイント別）",
                 formats={"share_moved_on": percent},
+                headers=MOVEMENT_HEADERS,
             )
         )
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from .. import survey_text
 from ..analyses.names import NameMatcher
 from ..clock import now
+from ..dates import parse_date
 from ..errors import KopsError
 from ..outputs.files import percent
 from ..store import load_tables
@@ -23,8 +24,9 @@ SinceOpt = Annotated[
     str | None,
     typer.Option(
         "--since",
-        help="Answers from this date (YYYY-MM-DD) to today, against the period of equal "
-        "length before it (rising themes). Default: every answer, no comparison.",
+        help="Answers from this date (2026-10-01, 2026/10/1 or 20261001) to today, against "
+        "the period of equal length before it (rising themes). Default: every answer, "
+        "no comparison.",
         show_default=False,
     ),
 ]
@@ -89,12 +91,7 @@ def _one_line(text: str) -> str:
 def _since(value: str | None) -> dt.date | None:
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise KopsError(
-            f"--since: '{value}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-10-01"
-        ) from None
+    return parse_date(value, "--since")
 
 
 def themes_command(

@@ -9,13 +9,15 @@ module assembles them, loads the file and looks entries up.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-import yaml
 from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..errors import ConfigError, KopsError
 from .exports import (
@@ -30,7 +32,8 @@ from .exports import (
     Scale,
     Statuses,
 )
-from .mail import Advisor, FrequencyCap, Mail, SendWindow, Smtp
+from .loading import Document, dotted, read_yaml
+from .mail import Advisor, Bounce, FrequencyCap, Mail, OAuth, SendWindow, Service, Smtp
 from .rules import (
     CalendarSettings,
     Campaign,
@@ -52,7 +55,7 @@ from .seminars import (
     SurveyHeaders,
     Themes,
 )
-from .values import PositiveInt, Section
+from .values import PositiveInt, Section, at_most
 
 __all__ = [
     "DEFAULT_COMPOUNDS",
@@ -65,6 +68,7 @@ __all__ = [
     "PAIRS_HEADERS",
     "USERS_HEADERS",
     "Advisor",
+    "Bounce",
     "CalendarSettings",
     "Campaign",
     "Employment",
@@ -75,6 +79,7 @@ __all__ = [
     "Interview",
     "InterviewWeights",
     "Mail",
+    "OAuth",
     "PositiveInt",
     "Privacy",
     "Rules",
@@ -83,6 +88,7 @@ __all__ = [
     "Seminar",
     "SeminarSurvey",
     "SendWindow",
+    "Service",
     "Settings",
     "Smtp",
     "Statuses",
@@ -101,7 +107,13 @@ __all__ = [
 class Settings(Section):
     exports: Exports = Field(default_factory=Exports)
     rules: Rules = Field(default_factory=Rules)
-    milestones: list[PositiveInt] = Field(default_factory=lambda: [1, 5, 10, 20, 50, 100])
+    milestones: list[Annotated[int, at_most(100_000)]] = Field(
+        default_factory=lambda: [1, 5, 10, 20, 50, 100]
+    )
+    # The first milestone mail run mails milestones crossed after this date; later runs,
+    # those crossed since the previous snapshot (rules.md §2).
+    milestones_since: dt.date | None = None
+    service: Service = Field(default_factory=Service)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
     interview: Interview = Field(default_factory=Interview)
@@ -113,8 +125,14 @@ class Settings(Section):
 
     @field_validator("milestones")
     @classmethod
-    def _sorted_unique(cls, value: list[int]) -> list[int]:
-        return sorted(set(value))
+    def _increasing(cls, value: list[int]) -> list[int]:
+        # A list out of order is more likely a typo (50 for 15) than a wish: say so.
+        for before, after in itertools.pairwise(value):
+            if after <= before:
+                raise PydanticCustomError(
+                    "milestones", f"must be increasing ({before} is followed by {after})"
+                )
+        return value
 
 
 # --- loading ------------------------------------------------------------------
@@ -133,34 +151,29 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(
             f"{name}: not UTF-8 text", hint="save kops.yaml as UTF-8 (without changing the keys)"
         ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError(
-            f"{where}: not valid YAML: {problem}",
-            hint="check indentation (spaces, not tabs) and quoting near that line",
-        ) from None
-    return parse_settings(data or {}, name)
+    document = read_yaml(text, name)
+    return parse_settings(document.data or {}, name, document)
 
 
-def parse_settings(data: Any, source: str = "kops.yaml") -> Settings:
+def parse_settings(
+    data: Any, source: str = "kops.yaml", document: Document | None = None
+) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of settings")
     try:
         return Settings.model_validate(data)
     except ValidationError as err:
-        lines = [_describe(source, e) for e in err.errors()]
+        lines = [_describe(source, e, document) for e in err.errors()]
         raise ConfigError(
             "\n".join(lines),
             hint=f"fix {source}; `kops init --print-config` shows every setting with its default",
         ) from None
 
 
-def _describe(source: str, error: Any) -> str:
-    loc = ".".join(str(part) for part in error["loc"])
+def _describe(source: str, error: Any, document: Document | None = None) -> str:
+    loc = dotted(error["loc"])
+    if document is not None:
+        source = document.where(source, error["loc"])
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":

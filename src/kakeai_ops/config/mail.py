@@ -2,35 +2,140 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from .values import NonNegativeInt, NonNegativeNumber, PositiveInt, Section
+from .values import Days, Seconds, Section, at_most, between
+
+# A Message-ID's right-hand side: an ASCII host name (labels of letters, digits, '-').
+_DOMAIN = re.compile(
+    r"(?=.{1,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+class Cap(Section):
+    """At most ``max`` mails of one category to one person within ``days`` days."""
+
+    max: Annotated[int, at_most(1_000)]
+    days: Days
 
 
 class FrequencyCap(Section):
-    max_nudges: PositiveInt = 2
-    days: PositiveInt = 14
+    """Caps per category: ``nudge`` (stuck-point mails) and ``programme`` (seminar
+    invitations and recordings, campaign and milestone news). Each is counted on its own,
+    so a programme mail never uses up a nudge and the other way round."""
+
+    nudge: Cap = Field(default_factory=lambda: Cap(max=2, days=14))
+    programme: Cap = Field(default_factory=lambda: Cap(max=4, days=14))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_form(cls, value: Any) -> Any:
+        """``{max_nudges: N, days: D}`` (kops.yaml before the categories) caps nudges."""
+        if isinstance(value, dict) and ("max_nudges" in value or "days" in value):
+            older = dict(value)
+            nudge = {"max": older.pop("max_nudges", 2), "days": older.pop("days", 14)}
+            return {**older, "nudge": nudge}
+        return value
+
+    def of(self, category: str) -> Cap:
+        return self.nudge if category == "nudge" else self.programme
 
 
 class SendWindow(Section):
     enabled: bool = False
-    start_hour: NonNegativeInt = 9
-    end_hour: NonNegativeInt = 17
+    start_hour: Annotated[int, between(0, 23)] = 9
+    end_hour: Annotated[int, between(1, 24)] = 17
     business_days_only: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SendWindow:
+        if self.end_hour <= self.start_hour:
+            raise PydanticCustomError("window", "end_hour must be after start_hour")
+        return self
+
+
+class OAuth(Section):
+    """Where the access token for SMTP AUTH XOAUTH2 (and the Graph transport) comes from.
+
+    Only names and addresses live here: tokens, refresh tokens and client
+    secrets live in the OS keyring or the environment, never in kops.yaml.
+    """
+
+    provider: Literal["microsoft", "google", "command"] = "command"
+    # command: a program that prints a fresh access token (as msmtp's passwordeval).
+    token_command: str | list[str] | None = None
+    command_timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+    # microsoft (Entra ID): the directory (tenant) id or domain and the app's client id.
+    tenant: str | None = None
+    client_id: str | None = None
+    flow: Literal["device_code", "client_credentials"] = "device_code"
+    authority_host: str = "https://login.microsoftonline.com"
+    # google: the installed app's endpoints (the client secret comes from the environment).
+    token_uri: str = "https://oauth2.googleapis.com/token"
+    auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+
+    @field_validator("token_command")
+    @classmethod
+    def _command_not_blank(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if value is not None and not (value.strip() if isinstance(value, str) else value):
+            raise PydanticCustomError("token_command", "must name a command")
+        return value
 
 
 class Smtp(Section):
     host: str = "localhost"
-    port: PositiveInt = 587
+    port: Annotated[int, between(1, 65_535)] = 587
     security: Literal["starttls", "ssl", "none"] = "starttls"
     user: str | None = None
-    timeout: PositiveInt = 30
+    # none: a relay without login; password: AUTH with a password from the environment or
+    # the keyring; xoauth2: AUTH XOAUTH2 with an OAuth2 access token. Unset: by `user`.
+    auth: Literal["none", "password", "xoauth2"] | None = None
+    oauth: OAuth = Field(default_factory=OAuth)
+    timeout: Annotated[int, at_most(3_600, " seconds")] = 30
+
+    @model_validator(mode="after")
+    def _auth_needs(self) -> Smtp:
+        if self.auth in ("password", "xoauth2") and not self.user:
+            raise PydanticCustomError(
+                "smtp_auth", "auth: {auth} needs user (the mailbox that sends)", {"auth": self.auth}
+            )
+        if self.auth_mode == "xoauth2":
+            _check_oauth(self.oauth)
+        return self
+
+    @property
+    def auth_mode(self) -> str:
+        """How kops logs in: as configured, else with a password when a user is given."""
+        if self.auth is not None:
+            return self.auth
+        return "password" if self.user else "none"
+
+
+def _check_oauth(oauth: OAuth) -> None:
+    if oauth.provider == "command" and oauth.token_command is None:
+        raise PydanticCustomError(
+            "oauth",
+            "oauth.provider: command needs oauth.token_command (a program printing a token)",
+        )
+    if oauth.provider == "microsoft" and not (oauth.tenant and oauth.client_id):
+        raise PydanticCustomError(
+            "oauth", "oauth.provider: microsoft needs oauth.tenant and oauth.client_id"
+        )
+    if oauth.provider == "google" and not oauth.client_id:
+        raise PydanticCustomError("oauth", "oauth.provider: google needs oauth.client_id")
+
+
+class Bounce(Section):
+    # Temporary failures (4.x.x) for one address before it is suppressed like a permanent one.
+    soft_limit: Annotated[int, at_most(1_000)] = 3
 
 
 class Mail(Section):
@@ -42,14 +147,38 @@ class Mail(Section):
     honorific: str = "様"
     contact: str = "KAKEAI事務局（人事部） 内線 1234 / kakeai-office@example.co.jp"
     message_id_domain: str = "kops.example.co.jp"
-    rate_per_minute: PositiveInt = 120
-    max_retries: NonNegativeInt = 5
-    retry_base_seconds: NonNegativeNumber = 2.0
-    retry_max_seconds: NonNegativeNumber = 60.0
-    pause_after_failures: PositiveInt = 10
+    rate_per_minute: Annotated[int, at_most(100_000)] = 120
+    max_retries: Annotated[int, between(0, 100)] = 5
+    retry_base_seconds: Seconds = 2.0
+    retry_max_seconds: Seconds = 60.0
+    pause_after_failures: Annotated[int, at_most(10_000)] = 10
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
     send_window: SendWindow = Field(default_factory=SendWindow)
     smtp: Smtp = Field(default_factory=Smtp)
+    bounce: Bounce = Field(default_factory=Bounce)
+
+    @field_validator("message_id_domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not _DOMAIN.fullmatch(value):
+            raise PydanticCustomError(
+                "domain", "must be a domain name of ASCII letters, digits, '-' and '.'"
+            )
+        return value
+
+
+class Service(Section):
+    """Where people log in to KAKEAI and find help: mails that ask them to act link here."""
+
+    login_url: str | None = None
+    help_url: str | None = None
+
+    @field_validator("login_url", "help_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().lower().startswith(("https://", "http://")):
+            raise PydanticCustomError("url", "must be a web address starting with https://")
+        return value.strip() if value is not None else None
 
 
 class Advisor(Section):

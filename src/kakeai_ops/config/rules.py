@@ -12,16 +12,21 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .values import NonNegativeNumber, PositiveInt, Section, Share
+from .values import Days, NonNegativeNumber, Section, Share, at_most, between
 
 # --- rules --------------------------------------------------------------------
 
 
 class Rules(Section):
-    lapse_days: PositiveInt = 30
-    recent_n: PositiveInt = 3
+    lapse_days: Days = 30
+    recent_n: Annotated[int, at_most(100)] = 3
     min_prep_share: Share = 0.5
     min_rating_share: Share = 0.5
+    # A 予定 1on1 within this many days from the as-of date answers lapsed/no_1on1 nudges.
+    scheduled_days: Days = 14
+
+
+MAX_HOLIDAY_RANGE = 366
 
 
 def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
@@ -44,6 +49,10 @@ def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
             ) from None
         if end < start:
             raise PydanticCustomError("holiday", "range ends before it starts")
+        if (end - start).days >= MAX_HOLIDAY_RANGE:
+            raise PydanticCustomError(
+                "holiday", f"a range of company holidays is at most {MAX_HOLIDAY_RANGE} days"
+            )
         return start, end
     raise PydanticCustomError(
         "holiday", "must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD"
@@ -70,9 +79,9 @@ class Window(Section):
 
 class StreakRule(Section):
     kind: Literal["weekly_streak"]
-    months: PositiveInt = 3
+    months: Annotated[int, at_most(120, " months")] = 3
     role: Literal["member", "manager", "any"] = "member"
-    min_per_week: PositiveInt = 1
+    min_per_week: Annotated[int, between(1, 7)] = 1
 
 
 def _deadline(value: Any) -> dt.date | dt.datetime | None:
@@ -106,6 +115,15 @@ class Campaign(Section):
     draw_seed: str | None = None
 
 
+# Stuck points that contradict good practice (rules.md §1 keys; the earlier ones of the funnel
+# cannot occur in a pair with held 1on1s).
+GoodPracticeConflict = Literal["not_activated", "lapsed", "no_prep", "no_rating", "no_recurrence"]
+
+
+def _default_stuck_points_out() -> list[GoodPracticeConflict]:
+    return ["lapsed", "no_prep", "no_rating", "no_recurrence"]
+
+
 class InterviewWeights(Section):
     regularity: NonNegativeNumber = 0.30
     volume: NonNegativeNumber = 0.15
@@ -116,17 +134,47 @@ class InterviewWeights(Section):
 
 
 class Interview(Section):
-    min_held: PositiveInt = 6
-    lookback_days: PositiveInt = 90
+    min_held: Annotated[int, at_most(10_000)] = 6
+    lookback_days: Days = 90
     min_sukkiri: NonNegativeNumber = 4
-    max_per_division: PositiveInt = 1
+    max_per_division: Annotated[int, at_most(1_000)] = 1
     spread_tolerance: Share = 0.05
-    n: PositiveInt = 6
+    n: Annotated[int, at_most(1_000)] = 6
     weights: InterviewWeights = Field(default_factory=InterviewWeights)
     private_topics: list[str] = Field(default_factory=lambda: ["心身の状態", "プライベート"])
+    # A pair held up as good practice must not show what the programme tries to fix: pairs
+    # whose manager or member has one of these stuck points are left out (--include-stuck).
+    stuck_points_out: list[GoodPracticeConflict] = Field(default_factory=_default_stuck_points_out)
 
 
 class Privacy(Section):
-    min_group: PositiveInt = 5
-    min_group_sensitive: PositiveInt = 10
+    # Below 3, a hidden cell and one's own answer give the other person's away.
+    min_group: Annotated[int, between(3, 1_000)] = 5
+    min_group_sensitive: Annotated[int, between(3, 1_000)] = 10
     sensitive_topics: list[str] = Field(default_factory=lambda: ["心身の状態"])
+    # Pairs of units published as one row when one of them is small:
+    # [事業部, 事業部] or [事業部/部署, 事業部/部署] (checked against the data by the report).
+    merge: list[list[str]] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sensitive_follows(cls, data: Any) -> Any:
+        """Unset, the sensitive minimum is the default or min_group, whichever is larger."""
+        if isinstance(data, dict) and "min_group_sensitive" not in data:
+            group = data.get("min_group")
+            if isinstance(group, int) and not isinstance(group, bool) and group > 10:
+                return {**data, "min_group_sensitive": group}
+        return data
+
+    @model_validator(mode="after")
+    def _sensitive_not_below(self) -> Privacy:
+        # Two settings compared with each other (no count is disclosed here).
+        sensitive, general = self.min_group_sensitive, self.min_group
+        if sensitive < general:
+            raise PydanticCustomError(
+                "privacy",
+                "min_group_sensitive ({sensitive}) must be at least min_group ({group}): "
+                "health-related figures are never shown for smaller groups than the others",
+                {"sensitive": sensitive, "group": general},
+            )
+        return self

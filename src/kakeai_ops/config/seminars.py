@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import (
     Field,
@@ -11,7 +12,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .exports import Scale
-from .values import PositiveInt, Section
+from .values import Section, at_most
 
 
 class Seminar(Section):
@@ -78,7 +79,7 @@ DEFAULT_SYNONYMS = {
 
 
 class Themes(Section):
-    top: PositiveInt = 10
+    top: Annotated[int, at_most(1_000)] = 10
     stop_words: list[str] = Field(default_factory=lambda: list(DEFAULT_STOP_WORDS))
     compounds: list[str] = Field(default_factory=lambda: list(DEFAULT_COMPOUNDS))
     synonyms: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SYNONYMS))

@@ -11,29 +11,61 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+LARGEST = 1_000_000  # no count or number in kops.yaml is sensibly larger
+MAX_DAYS = 3_650  # ten years: any period kops looks back or ahead over
+
+
+def _integer(value: Any, code: str, message: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise PydanticCustomError(code, message)
+    try:
+        return int(value)
+    except ValueError:
+        raise PydanticCustomError(code, message) from None
+
 
 def _positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise PydanticCustomError("positive_int", "must be a positive integer")
-    try:
-        number = int(value)
-    except ValueError:
-        raise PydanticCustomError("positive_int", "must be a positive integer") from None
+    number = _integer(value, "positive_int", "must be a positive integer")
     if number <= 0:
         raise PydanticCustomError("positive_int", "must be a positive integer")
+    if number > LARGEST:
+        raise PydanticCustomError("positive_int", f"must be at most {LARGEST:,}")
     return number
 
 
 def _non_negative_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise PydanticCustomError("non_negative_int", "must be an integer ≥ 0")
-    try:
-        number = int(value)
-    except ValueError:
-        raise PydanticCustomError("non_negative_int", "must be an integer ≥ 0") from None
+    number = _integer(value, "non_negative_int", "must be an integer ≥ 0")
     if number < 0:
         raise PydanticCustomError("non_negative_int", "must be an integer ≥ 0")
+    if number > LARGEST:
+        raise PydanticCustomError("non_negative_int", f"must be at most {LARGEST:,}")
     return number
+
+
+def at_most(limit: int, unit: str = "") -> BeforeValidator:
+    """Checks a positive integer no larger than ``limit`` (a period in days, a count, …)."""
+
+    def check(value: Any) -> int:
+        number = _integer(value, "positive_int", "must be a positive integer")
+        if number <= 0:
+            raise PydanticCustomError("positive_int", "must be a positive integer")
+        if number > limit:
+            raise PydanticCustomError("at_most", f"must be at most {limit:,}{unit}")
+        return number
+
+    return BeforeValidator(check)
+
+
+def between(low: int, high: int) -> BeforeValidator:
+    """Checks an integer from ``low`` to ``high``."""
+
+    def check(value: Any) -> int:
+        number = _integer(value, "between", f"must be an integer from {low:,} to {high:,}")
+        if not low <= number <= high:
+            raise PydanticCustomError("between", f"must be an integer from {low:,} to {high:,}")
+        return number
+
+    return BeforeValidator(check)
 
 
 def _share(value: Any) -> float:
@@ -55,8 +87,8 @@ def _non_negative_number(value: Any) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise PydanticCustomError("number", "must be a number ≥ 0") from None
-    if number < 0:
-        raise PydanticCustomError("number", "must be a number ≥ 0")
+    if not 0 <= number <= LARGEST:  # also refuses .nan and .inf
+        raise PydanticCustomError("number", f"must be a number from 0 to {LARGEST:,}")
     return number
 
 
@@ -64,6 +96,17 @@ PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
 NonNegativeInt = Annotated[int, BeforeValidator(_non_negative_int)]
 Share = Annotated[float, BeforeValidator(_share)]
 NonNegativeNumber = Annotated[float, BeforeValidator(_non_negative_number)]
+
+
+def _seconds(value: Any) -> float:
+    number = _non_negative_number(value)
+    if number > 3_600:
+        raise PydanticCustomError("seconds", "must be a number of seconds from 0 to 3,600")
+    return number
+
+
+Seconds = Annotated[float, BeforeValidator(_seconds)]
+Days = Annotated[int, at_most(MAX_DAYS, " days")]
 
 
 class Section(BaseModel):

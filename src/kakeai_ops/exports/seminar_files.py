@@ -18,22 +18,28 @@ from .findings import Findings
 from .user_files import check_free_text, identify_users, read_user_file
 
 
-def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list[str]:
+def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list[tuple[int, str]]:
+    """(file row, user id) of every row, repeats included: the caller counts and drops them."""
     findings = Findings()
     read = read_user_file(
         path, {"user": settings.seminar_survey.attendance_user}, ["user"], findings
     )
-    ids: list[str | None] = []
+    found: list[tuple[int, str]] = []
     if read is not None:
         frame, columns, rows = read
         ids = identify_users(
             frame[columns["user"]], columns["user"], users, path.name, rows, findings
         )
+        found = [
+            (int(rows.loc[index]), user)
+            for index, user in zip(frame.index, ids, strict=True)
+            if user
+        ]
     if findings.failed:
         raise InputError(
             findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
         )
-    return list(dict.fromkeys(i for i in ids if i))
+    return found
 
 
 def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataFrame:

@@ -25,9 +25,16 @@ def period_slug(period: str) -> str:
 
 
 def advisor_mailing(
-    settings: Settings, names: Iterable[str], period: str, snapshot_id: str
+    settings: Settings,
+    names: Iterable[str],
+    period: str,
+    snapshot_id: str,
+    caption: str | None = None,
 ) -> AdvisorMailing:
-    """One recipient per advisor with an address; the run is named by period and snapshot."""
+    """One recipient per advisor with an address; the run is named by period and snapshot.
+
+    ``caption`` is the period as the mail states it (「2026年11月（20日まで）」); the
+    run id and its binding keep the option as typed (month:2026-11)."""
     recipients = []
     without_email = []
     mail = settings.mail
@@ -40,7 +47,7 @@ def advisor_mailing(
             "name": name,
             "honorific": mail.honorific,
             "mail": sender_context(mail),
-            "report": {"scope": "、".join(advisor.scope), "period": period},
+            "report": {"scope": "、".join(advisor.scope), "period": caption or period},
         }
         recipients.append(
             Recipient(

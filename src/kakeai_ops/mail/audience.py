@@ -13,15 +13,18 @@ import pandas as pd
 
 from ..analyses import segment as segmentation
 from ..analyses.milestones import milestones_due
+from ..analyses.scheduled import scheduled_soon
 from ..config import Settings
 from ..errors import KopsError
 from ..store import Tables
-from .context import missing, seminar_context, sender_context, template_context
+from .context import missing, run_context, seminar_context, sender_context, template_context
 from .fact_rows import fact_rows
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
 REASONS = {
+    "not_stuck": "テンプレートのスタックポイントに今は該当しない",
+    "scheduled": "近日中に予定の1on1あり",
     "retired": "退職",
     "on_leave": "休職・休業中",
     "no_email": "メールアドレスなし",
@@ -100,6 +103,8 @@ class Audience:
     description: dict[str, Any]
     segment_key: str | None
     default_run_id: str
+    # What backs a reason, by user (e.g. the date of the booked 1on1).
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def excluded_summary(audience: Audience) -> str:
@@ -119,8 +124,10 @@ def build_audience(
     delivered: pd.DataFrame | None = None,
     drawn: pd.DataFrame | None = None,
     listed: list[str] | None = None,
+    milestones_since: dt.date | None = None,
 ) -> Audience:
-    """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``)."""
+    """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``);
+    ``milestones_since``: milestones crossed after that day are mailed (None: any)."""
     source = spec.source()
     facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
@@ -171,16 +178,20 @@ def build_audience(
             delivered
             if delivered is not None
             else pd.DataFrame(columns=["user_id", "milestone", "role"]),
+            since=milestones_since,
         )
         if spec.role:
             due = due[due["role"] == spec.role]
+        # One mail per person: a middle manager due in both roles gets one that names both.
         user_ids = []
         for row in due.itertuples(index=False):
             if row.user_id not in extra_by_user:
                 user_ids.append(row.user_id)
-            extra_by_user.setdefault(row.user_id, []).append(
-                {"milestone": int(row.milestone), "role": row.role}
-            )
+                extra_by_user[row.user_id] = [{"milestones": {}}]
+            extra_by_user[row.user_id][0]["milestones"][row.role] = {
+                "milestone": int(row.milestone),
+                "count": int(row.held_in_role),
+            }
         segment_key = None
         base = spec.template or "milestone"
     elif source == "theme":
@@ -222,13 +233,16 @@ def build_audience(
     excluded: Counter[str] = Counter()
     excluded_users: list[tuple[str, str]] = []
     recipients: list[Recipient] = []
-    cap = settings.mail.frequency_cap.max_nudges
+    cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
     campaign_id = spec.awarded or spec.winners or spec.not_drawn
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     records = fact_rows(facts, user_ids)
     sender = sender_context(settings.mail)  # the same for every recipient
+    shared = run_context(settings, as_of)
     chosen_templates: dict[tuple[str, ...], str] = {}
+    booked = scheduled_soon(tables.meetings, as_of, settings.rules.scheduled_days)
+    notes: dict[str, str] = {}
     for user_id in user_ids:
         if user_id in retired_ids or user_id not in records:
             excluded["retired"] += 1
@@ -245,20 +259,21 @@ def build_audience(
         for extra in extra_by_user.get(user_id, [{}]):
             template = _template_for(base, source, row, extra, templates, spec, chosen_templates)
             kind = templates.get(template).kind
-            this_reason = reason
+            this_reason = _stuck_point_reason(template, row, user_id, booked) or reason
             if this_reason is None and kind == "nudge" and recent_nudges.get(user_id, 0) >= cap:
                 this_reason = "frequency_cap"
+            if this_reason == "scheduled":
+                notes[user_id] = f"予定 {booked[user_id]:%Y-%m-%d}"
+            elif this_reason == "not_stuck":
+                named = segmentation.BY_KEY[str(stuck_point_named(template))].label
+                notes[user_id] = f"{named}ではなく、今は{row['stuck_point_label']}"
             if this_reason is not None:
                 excluded[this_reason] += 1
                 excluded_users.append((user_id, this_reason))
                 continue
-            item = (
-                user_id
-                if "milestone" not in extra
-                else f"{user_id}:{extra['role']}:{extra['milestone']}"
-            )
+            item = milestone_item(user_id, extra) if "milestones" in extra else user_id
             context = template_context(
-                row, settings, extra, about_seminar, campaign_context, spec, sender
+                row, settings, extra, about_seminar, campaign_context, spec, sender, shared
             )
             recipients.append(
                 Recipient(
@@ -319,7 +334,40 @@ def build_audience(
         description=description,
         segment_key=segment_key,
         default_run_id=run_base,
+        notes=notes,
     )
+
+
+# Nudges that ask people to book a 1on1: a booked one answers them.
+ASKS_FOR_A_BOOKING = ("lapsed", "no_1on1")
+
+
+def stuck_point_named(template: str) -> str | None:
+    """The stuck point a template speaks of (``lapsed.manager`` → lapsed), if any."""
+    key = template.split(".", 1)[0]
+    return key if key in segmentation.KEYS and key != "healthy" else None
+
+
+def _stuck_point_reason(
+    template: str, row: dict[str, Any], user_id: str, booked: dict[str, Any]
+) -> str | None:
+    """Why a template that names a stuck point must not reach this person: they do not
+    have it now, or they have a 1on1 booked (for the mails that ask them to book one)."""
+    key = stuck_point_named(template)
+    if key is None:
+        return None
+    if key not in str(row["flags"]).split(";"):
+        return "not_stuck"
+    if key in ASKS_FOR_A_BOOKING and user_id in booked:
+        return "scheduled"
+    return None
+
+
+def milestone_item(user_id: str, extra: dict[str, Any]) -> str:
+    """The ledger key of a milestone mail: user, then each role with its milestone
+    (e.g. ``000238:manager:20+member:20``), so a later milestone is a new item."""
+    due = extra["milestones"]
+    return user_id + ":" + "+".join(f"{role}:{due[role]['milestone']}" for role in sorted(due))
 
 
 def _drawn(
@@ -357,10 +405,12 @@ def _template_for(
     if spec.template:
         candidates = [spec.template]
     elif source == "--milestones":
-        candidates = [
-            f"milestone.{extra['milestone']}.{extra['role']}",
-            f"milestone.{extra['role']}",
-        ]
+        roles = sorted(extra["milestones"])
+        if len(roles) == 2:
+            candidates = ["milestone.both"]
+        else:
+            step = extra["milestones"][roles[0]]["milestone"]
+            candidates = [f"milestone.{step}.{roles[0]}", f"milestone.{roles[0]}"]
     else:
         role = _mail_role(base, str(row["role"]))
         candidates = [f"{base}.{role}", base] if role else [base]

@@ -80,8 +80,10 @@ def template_context(
     campaign: Any,
     spec: AudienceSpec,
     sender: dict[str, Any] | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the templates see for one recipient (``sender``: the run's sender_context)."""
+    """What the templates see for one recipient (``sender``: the run's sender_context;
+    ``shared``: what every recipient of the run sees alike, see run_context)."""
     user = {key: row[key] for key in USER_KEYS}
     for key, value in user.items():
         if type(value) is not str and missing(value):
@@ -108,6 +110,8 @@ def template_context(
         "facts": facts,
         "mail": sender if sender is not None else sender_context(mail),
     }
+    if shared:
+        context.update(shared)
     if seminar is not None:
         context["seminar"] = seminar
     if campaign is not None:
@@ -119,9 +123,14 @@ def template_context(
             "run_start_text": month_text(extra.get("run_start")),
             "run_end_text": month_text(extra.get("run_end")),
         }
-    if "milestone" in extra:
-        context["milestone"] = extra["milestone"]
-        context["role"] = extra["role"]
+    if "milestones" in extra:
+        due = extra["milestones"]
+        context["milestones"] = due
+        if len(due) == 1:  # a mail to one role: its milestone and count by plain names too
+            (role, step), *_ = due.items()
+            context["role"] = role
+            context["milestone"] = step["milestone"]
+            context["held_in_role"] = step["count"]
     return context
 
 
@@ -135,14 +144,7 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         )
     seminar = settings.seminars[seminar_id]
     date = seminar.date
-    if isinstance(date, dt.datetime):
-        weekday = "月火水木金土日"[date.weekday()]
-        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）{date:%H:%M}〜"
-    elif isinstance(date, dt.date):
-        weekday = "月火水木金土日"[date.weekday()]
-        date_text = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
-    else:
-        date_text = "（日時は追ってご案内します）"
+    date_text = seminar_date_text(date) if date else "（日時は追ってご案内します）"
     return {
         "id": seminar_id,
         "month": seminar.month,
@@ -151,4 +153,51 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         "date_text": date_text,
         "url": seminar.url or "（参加URLは追ってご案内します）",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
+    }
+
+
+def seminar_date_text(date: dt.date) -> str:
+    """「2026年12月10日（木）12:15〜」, or the day alone when no time is set."""
+    weekday = "月火水木金土日"[date.weekday()]
+    day = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
+    return f"{day}{date:%H:%M}〜" if isinstance(date, dt.datetime) else day
+
+
+SERIES = (1, 2, 3, 4)
+
+
+def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str] | None]:
+    """The next scheduled seminar of each month of the series (``month1`` … ``month4``)
+    on or after the as-of date, by its title and date; None when none is scheduled, so
+    a mail mentions a seminar only by what employees can find (never 「Month2 セミナー」)."""
+    refs: dict[str, dict[str, str] | None] = {}
+    for month in SERIES:
+        upcoming = sorted(
+            (_day(s.date), seminar_id, s)
+            for seminar_id, s in settings.seminars.items()
+            if s.month == month and s.date is not None and _day(s.date) >= as_of
+        )
+        if not upcoming:
+            refs[f"month{month}"] = None
+            continue
+        _, seminar_id, seminar = upcoming[0]
+        assert seminar.date is not None
+        refs[f"month{month}"] = {
+            "title": seminar.title or seminar_id,
+            "date_text": seminar_date_text(seminar.date),
+        }
+    return refs
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def run_context(settings: Settings, as_of: dt.date) -> dict[str, Any]:
+    """What every recipient of a run sees alike: the seminars to point to and where
+    KAKEAI is (``service``: its login and help addresses, None when not set)."""
+    service = settings.service
+    return {
+        "seminars": seminar_refs(settings, as_of),
+        "service": {"login_url": service.login_url, "help_url": service.help_url},
     }

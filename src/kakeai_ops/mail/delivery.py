@@ -54,7 +54,8 @@ def send_pending(
                 ledger.set_run_status(plan.run_id, "paused")
                 raise
         remaining = len(sender.pending(plan, False))
-        ledger.set_run_status(plan.run_id, "done" if remaining == 0 else "partial")
+        deferred = ledger.deferred_until(plan.run_id)
+        ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
         counts = ledger.counts(plan.run_id).iloc[0].to_dict()
     outcome = ", ".join(f"{k} {v:,}" for k, v in sorted(report.outcomes.items())) or "nothing"
     operator.say(f"Run {plan.run_id}: this time {outcome}.")
@@ -62,10 +63,28 @@ def send_pending(
         "  in all: "
         + ", ".join(f"{k} {int(v):,}" for k, v in counts.items() if k != "run_id" and int(v))
     )
-    if settings.mail.transport == "outbox":
-        operator.say(f"  messages written to {outbox_folder(ws, plan.run_id)}")
+    if sender.rehearsal:
+        operator.say(
+            f"  messages written to {outbox_folder(ws, plan.run_id)}: a rehearsal, nothing was "
+            "delivered. To deliver them, set mail.transport to smtp and run the same command again."
+        )
+    if deferred:
+        operator.say(
+            f"  {len(deferred):,} deferred (frequency cap or send window): run the same command "
+            f"on or after {min(deferred.values()).isoformat()} to send them "
+            "(`kops mail status RUN` lists who and until when)."
+        )
     if remaining:
         operator.say(f"  {remaining:,} still pending: run the same command again to continue.")
+
+
+def run_status(remaining: int, deferred: int, rehearsal: bool) -> str:
+    """A run's status after sending: what the next run of the same id has left to do."""
+    if remaining:
+        return "partial"
+    if deferred:
+        return "deferred"
+    return "written" if rehearsal else "done"
 
 
 def dry_run(ws: Workspace, settings: Settings, plan: Plan, operator: Operator) -> None:
@@ -77,7 +96,10 @@ def dry_run(ws: Workspace, settings: Settings, plan: Plan, operator: Operator) -
     count = 0
     for message in plan.by_state("planned"):
         transport.send(
-            as_bytes(build_planned(mail, message)), mail.from_addr, message.email, message.item
+            as_bytes(build_planned(mail, message)),
+            message.sender_for(mail).address,
+            message.email,
+            message.item,
         )
         count += 1
     operator.say(
@@ -104,7 +126,7 @@ def test_send(
             for message in messages:
                 data = as_bytes(build_planned(mail, message, test_address=address))
                 try:
-                    transport.send(data, mail.from_addr, address, message.item)
+                    transport.send(data, message.sender_for(mail).address, address, message.item)
                 except Exception as error:  # recorded, then the next one
                     ledger.log_test(plan.run_id, message.item, address, "failed", str(error))
                     continue

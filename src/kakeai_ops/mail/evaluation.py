@@ -18,10 +18,11 @@ from ..analyses import segment as segmentation
 from ..analyses.mail_effect import Difference, difference, run_effect
 from ..config import Settings
 from ..errors import KopsError
-from ..outputs.privacy import protect_effect, shown_difference
+from ..privacy.effect import protect_effect, shown_difference
 from ..store import Tables
 from ..store.ledger import Ledger
 from ..workspace import Workspace
+from .plan import stored_run_id
 
 
 @dataclass(frozen=True)
@@ -47,26 +48,31 @@ NOT_SENT = ["temp_failed", "perm_failed", "unknown", "suppressed", "planned"]
 
 @dataclass(frozen=True)
 class RunStatus:
+    run_id: str  # as the ledger has it
     rows: pd.DataFrame  # the run's ledger; 'sending' shown as 'unknown'
     not_sent: pd.DataFrame
     test_sends: int
+    deferred: pd.DataFrame  # held back, with the day the same run id sends them and why
 
 
 def run_status(ws: Workspace, run_id: str) -> RunStatus:
     """A run's ledger rows, those not sent, and how many test sends were recorded apart."""
     with closing(Ledger(ws)) as ledger:
+        run_id = stored_run_id(ledger, run_id)
         if ledger.run(run_id) is None:
             raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
         rows = ledger.frame(run_id)
         tests = ledger.test_log(run_id)
     # A row left in 'sending' was handed over when kops stopped: its outcome is unknown.
     rows["state"] = rows["state"].where(rows["state"] != "sending", "unknown")
-    return RunStatus(rows, rows[rows["state"].isin(NOT_SENT)], len(tests))
+    deferred = rows[rows["state"] == "deferred"].sort_values(["sendable_from", "item"])
+    return RunStatus(run_id, rows, rows[rows["state"].isin(NOT_SENT)], len(tests), deferred)
 
 
 def measured_run(ws: Workspace, run_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
     """The run and its ledger rows; refused when the run did not target a stuck point."""
     with closing(Ledger(ws)) as ledger:
+        run_id = stored_run_id(ledger, run_id)
         run = ledger.run(run_id)
         if run is None:
             raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")

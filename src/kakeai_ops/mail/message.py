@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -20,6 +21,26 @@ from pathlib import Path
 
 from ..clock import now
 from ..config import Mail
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a message is from: frozen with a run's plan, so a resumed run keeps it."""
+
+    name: str
+    address: str
+    reply_to: str
+
+    @classmethod
+    def of(cls, settings: Mail) -> Sender:
+        return cls(settings.from_name, settings.from_addr, settings.reply_to)
+
+    @classmethod
+    def stored(cls, fields: dict[str, str], settings: Mail) -> Sender:
+        """The sender a plan recorded; the settings' for a plan made before senders were."""
+        if not fields:
+            return cls.of(settings)
+        return cls(fields["name"], fields["address"], fields["reply_to"])
 
 
 def message_id(run_id: str, key: str, domain: str) -> str:
@@ -42,14 +63,16 @@ def build_message(
     msg_id: str,
     date: str | None = None,
     attachments: Sequence[Path] = (),
+    sender: Sender | None = None,
 ) -> EmailMessage:
     message = EmailMessage(policy=policy.SMTP)
-    from_user, from_domain = split_address(settings.from_addr)
+    sender = sender or Sender.of(settings)
+    from_user, from_domain = split_address(sender.address)
     to_user, to_domain = split_address(to_addr)
-    reply_user, reply_domain = split_address(settings.reply_to)
-    message["From"] = Address(settings.from_name, from_user, from_domain)
+    reply_user, reply_domain = split_address(sender.reply_to)
+    message["From"] = Address(sender.name, from_user, from_domain)
     message["To"] = Address(to_name, to_user, to_domain)
-    message["Reply-To"] = Address(settings.from_name, reply_user, reply_domain)
+    message["Reply-To"] = Address(sender.name, reply_user, reply_domain)
     message["Subject"] = subject
     message["Date"] = date or format_datetime(now())
     message["Message-ID"] = msg_id

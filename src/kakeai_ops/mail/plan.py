@@ -21,13 +21,14 @@ from typing import Any
 
 from ..config import Mail, Settings
 from ..errors import KopsError
+from ..ids import typed_run_id
 from ..outputs.filenames import safe_name
 from ..outputs.files import write_atomically
 from ..store.ledger import Ledger
 from ..workspace import Workspace
 from .audience import Audience, holdout_share
 from .headers import check_headers
-from .message import build_message, message_id
+from .message import Sender, build_message, message_id
 from .templates import TemplateSet
 
 
@@ -46,6 +47,11 @@ class PlannedMessage:
     state: str = "planned"  # or 'holdout'
     extra: dict[str, Any] = field(default_factory=dict)
     attachments: list[str] = field(default_factory=list)  # file paths
+    # From/Reply-To as planned (name, address, reply_to); empty in plans made before.
+    sender: dict[str, str] = field(default_factory=dict)
+
+    def sender_for(self, mail: Mail) -> Sender:
+        return Sender.stored(self.sender, mail)
 
 
 @dataclass
@@ -70,6 +76,8 @@ def make_plan(
     messages = []
     prefix = settings.mail.subject_prefix
     domain = settings.mail.message_id_domain
+    frozen = Sender.of(settings.mail)
+    sender = {"name": frozen.name, "address": frozen.address, "reply_to": frozen.reply_to}
     for recipient in audience.recipients:
         template = templates.get(recipient.template)
         rendered = template.render(recipient.context, prefix)
@@ -88,6 +96,7 @@ def make_plan(
                 message_id=message_id(run_id, recipient.item, domain),
                 state="holdout" if held_out else "planned",
                 extra=recipient.extra,
+                sender=sender,
             )
         )
         if progress is not None:
@@ -101,6 +110,7 @@ def build_planned(
 ) -> EmailMessage:
     """The message exactly as sent; to a tester: their address, [TEST] and its own Message-ID."""
     attachments = [Path(p) for p in message.attachments]
+    sender = message.sender_for(mail)
     if test_address is None:
         return build_message(
             mail,
@@ -111,6 +121,7 @@ def build_planned(
             message.html,
             message.message_id,
             attachments=attachments,
+            sender=sender,
         )
     return build_message(
         mail,
@@ -121,6 +132,7 @@ def build_planned(
         message.html,
         message.message_id.replace("@", ".test@"),
         attachments=attachments,
+        sender=sender,
     )
 
 
@@ -133,6 +145,30 @@ def safe_run_id(run_id: str) -> str:
         raise KopsError(
             f"{run_id!r} can't be a run id", hint="use letters, digits, '.', '-' and '_'"
         )
+    return run_id
+
+
+def typed_run(raw: str) -> str:
+    """A run id as the operator typed it, folded (see ``ids.typed_run_id``) and checked."""
+    try:
+        folded = typed_run_id(raw)
+    except ValueError as err:
+        raise KopsError(
+            f"{raw!r} can't be a run id: {err}", hint="use letters, digits, '.', '-' and '_'"
+        ) from None
+    return safe_run_id(folded)
+
+
+def stored_run_id(ledger: Ledger, raw: str) -> str:
+    """The ledger's id of the run ``raw`` names: its folded form, or a run stored before
+    ids were folded whose id folds to the same."""
+    run_id = typed_run(raw)
+    if ledger.run(run_id) is not None:
+        return run_id
+    for stored in ledger.run_ids():
+        with contextlib.suppress(ValueError):
+            if typed_run_id(stored) == run_id:
+                return stored
     return run_id
 
 

@@ -14,14 +14,21 @@ combination is rendered once.
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import KopsError
 
 
-class MailEnvironment(jinja2.Environment):
-    """A Jinja environment whose templates keep their globals in a plain dict.
+class MailEnvironment(SandboxedEnvironment):
+    """A sandboxed Jinja environment whose templates keep their globals in a plain dict.
+
+    Sandboxed: a template (the workspace's to edit) reaches only the values a
+    run gives it, never Python (``cycler.__init__.__globals__.os`` is refused).
 
     Every render (and every include within one) copies the template's globals
     into a fresh context; Jinja keeps them as a ChainMap over the environment's,
@@ -31,6 +38,33 @@ class MailEnvironment(jinja2.Environment):
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Loads templates only from files inside its folders.
+
+    Jinja already refuses ``..`` in a name; this also refuses a symlink (or a
+    linked folder) that leads out of the template folders.
+    """
+
+    def __init__(self, folders: list[Path]) -> None:
+        super().__init__([str(d) for d in folders])
+        self.roots = [d.resolve() for d in folders]
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        ensure_inside(Path(filename), self.roots)
+        return source, filename, uptodate
+
+
+def ensure_inside(path: Path, roots: list[Path]) -> None:
+    """Refuse a template file that resolves outside the template folders."""
+    real = path.resolve()
+    if not any(real.is_relative_to(root) for root in roots):
+        raise KopsError(
+            f"{path.name}: template file is outside the template folder (it leads to {real})",
+            hint="keep templates as plain files in templates/mail/",
+        )
 
 
 def variables_read(

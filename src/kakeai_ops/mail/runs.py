@@ -11,11 +11,10 @@ choices resume the stored plan, other choices are refused.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..clock import now
@@ -29,8 +28,19 @@ from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .delivery import dry_run, send_pending, test_send
+from .milestones import milestone_baseline
 from .operator import Operator, Source
-from .plan import Plan, discard_plan, load_plan, make_plan, safe_run_id, save_plan
+from .plan import (
+    Plan,
+    discard_plan,
+    load_plan,
+    make_plan,
+    safe_run_id,
+    save_plan,
+    stored_run_id,
+    typed_run,
+)
+from .records import read_paths
 from .templates import TemplateSet
 
 ROLES = (None, "manager", "member", "both", "none")
@@ -75,14 +85,18 @@ def audience_for(
     snap = source.snapshot(snapshot)
     when = operator.as_of(as_of, snap)
     tables = source.tables(snap, columns=AUDIENCE_COLUMNS)
-    cap = source.settings.mail.frequency_cap
     with open_ledger(source.workspace) as ledger:
         suppressed = ledger.suppressed()
-        recent = ledger.nudges_since(now() - dt.timedelta(days=cap.days))
+    # Nobody is left out for the frequency cap here: the send records them as deferred,
+    # with the day the same run id reaches them (see caps.py).
+    recent: dict[str, int] = {}
     drawn_in = spec.winners or spec.not_drawn
     listed = None
     if spec.source() == "--users" and spec.template and spec.users_file is not None:
         listed = read_user_list(spec.users_file, tables.users)
+    since = None
+    if spec.source() == "--milestones":
+        since = milestone_baseline(source.workspace, source.settings, snap, when).since
     audience = build_audience(
         spec,
         tables,
@@ -95,13 +109,35 @@ def audience_for(
         delivered=delivered_milestones(source.workspace) if spec.milestones else None,
         drawn=draw_entrants(source.workspace, drawn_in) if drawn_in else None,
         listed=listed,
+        milestones_since=since,
     )
     return audience, snap.id, str(when)
+
+
+def check_service(source: Source, audience: Audience) -> None:
+    """Refuse to send a mail that gives KAKEAI's login address while kops.yaml has none:
+    it would ask people to log in without telling them where."""
+    if source.settings.service.login_url:
+        return
+    names = sorted({r.template for r in audience.recipients})
+    chosen = templates(source.workspace)
+    needing = [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+    if needing:
+        raise KopsError(
+            f"{', '.join(needing)} gives KAKEAI's login address, and service.login_url is "
+            "not set in kops.yaml; nothing was sent",
+            hint="set service.login_url (and service.help_url) in kops.yaml; "
+            "`kops mail preview` shows the mail",
+        )
 
 
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
     binding = run_binding.spec_binding(request.spec, request.holdout)
+    if request.run_id is not None:
+        typed_run(request.run_id)  # refused before the state is opened
+        with open_ledger(source.workspace) as ledger:
+            request = replace(request, run_id=stored_run_id(ledger, request.run_id))
     if (
         request.run_id is not None
         and request.real
@@ -112,6 +148,7 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         source, operator, request.spec, request.snapshot, request.as_of
     )
     run_id = safe_run_id(request.run_id or audience.default_run_id)
+    check_service(source, audience)
     if request.real and resume_if_planned(source, operator, run_id, binding, request):
         return run_id
     with operator.progress("rendering", len(audience.recipients), transient=True) as advance:
@@ -144,12 +181,8 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
             "nothing to send: the audience is empty after exclusions",
             hint=excluded_summary(audience) or None,
         )
-    _confirm(
-        operator,
-        request.yes,
-        f"Send {min(sendable, request.limit or sendable):,} message(s) via "
-        f"{source.settings.mail.transport} as run {run_id}?",
-    )
+    count = min(sendable, request.limit or sendable)
+    _confirm(operator, request.yes, _question(source, count, f"as run {run_id}"))
     record_and_send(source, operator, plan, audience, snap_id, when, binding, request)
     return run_id
 
@@ -217,6 +250,14 @@ def record_and_send(
     resume_if_planned(source, operator, plan.run_id, binding, request)
 
 
+def _question(source: Source, count: int, what: str) -> str:
+    if source.settings.mail.transport == "outbox":
+        return (
+            f"Write {count:,} message(s) to the outbox {what}? (a rehearsal: nothing is delivered)"
+        )
+    return f"Send {count:,} message(s) via {source.settings.mail.transport} {what}?"
+
+
 def _confirm(operator: Operator, yes: bool, question: str) -> None:
     if not yes:
         operator.confirm(question)
@@ -271,14 +312,23 @@ def _record_plan(
 
 def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest) -> None:
     plan = load_plan(source.workspace, run_id)
+    rehearsal = source.settings.mail.transport == "outbox"
     retry_states = ["sending"] if request.retry_unknown else []
+    written_states = [] if rehearsal else ["written"]
+    today = now().date()
     with open_ledger(source.workspace) as ledger:
         counts = ledger.counts(run_id)
-        pending = len(ledger.rows(run_id, ["planned", "temp_failed", *retry_states]))
+        pending = len(
+            ledger.rows(run_id, ["planned", "temp_failed", *written_states, *retry_states])
+        )
         unknown = len(ledger.rows(run_id, ["sending"]))
+        deferred = ledger.deferred_until(run_id)
+    due = sum(1 for day in deferred.values() if day <= today)
+    pending += due
     row = counts.iloc[0].to_dict() if len(counts) else {}
     operator.say(
         f"Resuming run {run_id}: sent {row.get('sent', 0):,}, "
+        f"written to the outbox {row.get('written', 0):,}, deferred {len(deferred):,}, "
         f"pending {pending:,}, unknown {unknown:,}, failed {row.get('perm_failed', 0):,}",
         strong=True,
     )
@@ -287,12 +337,23 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
             f"  {unknown} message(s) may or may not have been delivered (kops stopped mid-send); "
             "they are not resent. `kops mail status RUN` lists them; --retry-unknown resends them."
         )
+    waiting = len(deferred) - due
+    if waiting:
+        later = min(day for day in deferred.values() if day > today)
+        operator.say(
+            f"  {waiting:,} deferred until a later day (from {later.isoformat()}): "
+            "run the same command then to send them."
+        )
     if pending == 0:
-        operator.say("Nothing left to send.")
+        if rehearsal and row.get("written", 0):
+            operator.say(
+                "Nothing left to send through the outbox: it holds this run's messages "
+                "(a rehearsal, not delivered). To deliver them, set mail.transport to smtp "
+                "and run the same command again."
+            )
+        else:
+            operator.say("Nothing left to send.")
         return
-    _confirm(
-        operator,
-        request.yes,
-        f"Send the {min(pending, request.limit or pending):,} pending message(s) of run {run_id}?",
-    )
+    count = min(pending, request.limit or pending)
+    _confirm(operator, request.yes, _question(source, count, f"pending of run {run_id}"))
     send_pending(source, operator, plan, request.limit, request.retry_unknown)

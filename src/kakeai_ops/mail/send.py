@@ -2,7 +2,10 @@
 
 For each pending row: re-check the suppression list and the frequency cap (they
 can change between planning and sending), commit ``sending``, hand the message
-to the transport, then commit the outcome. Temporary failures are retried with
+to the transport, then commit the outcome: ``sent``, or ``written`` for the outbox
+(a rehearsal: the same run id through a real transport sends it later). Someone
+over a cap, or every row outside the send window, is ``deferred`` with the day
+from which the same command sends it. Temporary failures are retried with
 exponential backoff; after ``pause_after_failures`` in a row the run pauses
 cleanly and the same command resumes it.
 """
@@ -14,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..calendar import BusinessCalendar
 from ..clock import JST, now
@@ -22,6 +26,7 @@ from ..errors import KopsError
 from ..store import record_milestones_delivered
 from ..store.ledger import PENDING, Ledger
 from ..workspace import Workspace
+from .caps import capped, next_window_day
 from .headers import check_headers
 from .message import as_bytes
 from .plan import Plan, PlannedMessage, build_planned
@@ -77,9 +82,22 @@ class Sender:
         self.unavailable = unavailable or {}
         self._next_slot = 0.0
 
+    @property
+    def rehearsal(self) -> bool:
+        """Whether messages only go to the outbox (written, not delivered)."""
+        return self.transport.name == "outbox"
+
     def pending(self, plan: Plan, retry_unknown: bool) -> list[PlannedMessage]:
+        """Rows to send now: planned, failed for a while, deferred until today or earlier,
+        and (through a real transport) those only written to the outbox."""
         states = list(PENDING) + (["sending"] if retry_unknown else [])
+        if not self.rehearsal:
+            states.append("written")
         wanted = {row.item for row in self.ledger.rows(plan.run_id, states)}
+        today = now().astimezone(JST).date()
+        wanted |= {
+            item for item, day in self.ledger.deferred_until(plan.run_id).items() if day <= today
+        }
         return [m for m in plan.messages if m.item in wanted]
 
     def send(self, plan: Plan, messages: list[PlannedMessage]) -> SendReport:
@@ -90,11 +108,23 @@ class Sender:
         consecutive = 0
         opened = False
         try:
-            for message in messages:
-                if not in_send_window(self.settings, now(), self.calendar):
+            for position, message in enumerate(messages):
+                moment = now()
+                if not in_send_window(self.settings, moment, self.calendar):
+                    day = next_window_day(self.settings, moment, self.calendar)
+                    rest = messages[position:]
+                    for waiting in rest:
+                        self.ledger.mark(
+                            plan.run_id,
+                            waiting.item,
+                            "deferred",
+                            "send window",
+                            not_before=day,
+                        )
                     raise Paused(
                         f"outside the send window ({mail.send_window.start_hour}:00–"
-                        f"{mail.send_window.end_hour}:00 JST on business days); paused",
+                        f"{mail.send_window.end_hour}:00 JST on business days); "
+                        f"{len(rest):,} message(s) deferred until {day.isoformat()}",
                         hint="run the same command again within the window to resume",
                     )
                 blocked = self._blocked(plan.run_id, message)
@@ -102,6 +132,26 @@ class Sender:
                     self.ledger.mark(plan.run_id, message.item, "suppressed", blocked)
                     report.outcomes["suppressed"] += 1
                     self.on_progress(message, "suppressed")
+                    continue
+                held = capped(
+                    self.settings,
+                    self.ledger,
+                    plan.run_id,
+                    message.user_id,
+                    message.template,
+                    message.kind,
+                    moment,
+                )
+                if held is not None:
+                    self.ledger.mark(
+                        plan.run_id,
+                        message.item,
+                        "deferred",
+                        held.reason,
+                        not_before=held.sendable_from,
+                    )
+                    report.outcomes["deferred"] += 1
+                    self.on_progress(message, "deferred")
                     continue
                 if not opened:
                     self._open()
@@ -113,7 +163,9 @@ class Sender:
                     data = self._build(message)
                     self.ledger.mark(plan.run_id, message.item, "sending", attempt=True)
                     try:
-                        self.transport.send(data, mail.from_addr, message.email, message.item)
+                        self.transport.send(
+                            data, message.sender_for(mail).address, message.email, message.item
+                        )
                     except TemporaryFailure as err:
                         consecutive += 1
                         self.ledger.mark(plan.run_id, message.item, "temp_failed", str(err))
@@ -146,22 +198,22 @@ class Sender:
                         self.ledger.mark(plan.run_id, message.item, "planned", str(err))
                         raise KopsError(
                             f"the mail server refused the run: {err}",
-                            hint="check mail.smtp in kops.yaml, the sender address "
-                            "and the password",
+                            hint=err.hint
+                            or "check mail.smtp in kops.yaml, the sender address and the password",
                         ) from None
                     else:
                         consecutive = 0
+                        if self.rehearsal:
+                            self.ledger.mark(plan.run_id, message.item, "written")
+                            report.outcomes["written"] += 1
+                            self.on_progress(message, "written")
+                            break
                         self.ledger.mark(plan.run_id, message.item, "sent")
-                        if "milestone" in message.extra:
+                        delivered = milestones_in(message.extra)
+                        if delivered:
                             record_milestones_delivered(
                                 self.ws,
-                                [
-                                    (
-                                        message.user_id,
-                                        int(message.extra["milestone"]),
-                                        str(message.extra["role"]),
-                                    )
-                                ],
+                                [(message.user_id, step, role) for role, step in delivered],
                                 plan.run_id,
                             )
                         report.outcomes["sent"] += 1
@@ -200,7 +252,8 @@ class Sender:
             except FatalFailure as err:
                 raise KopsError(
                     f"the mail server refused the login: {err}",
-                    hint="check mail.smtp.user and the password "
+                    hint=err.hint
+                    or "check mail.smtp.user and the password "
                     "(KOPS_SMTP_PASSWORD or the OS keyring)",
                 ) from None
 
@@ -213,7 +266,7 @@ class Sender:
         except TemporaryFailure:
             pass  # the next attempt reconnects again
         except FatalFailure as err:
-            raise KopsError(f"the mail server refused the login: {err}") from None
+            raise KopsError(f"the mail server refused the login: {err}", hint=err.hint) from None
 
     def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
         """Checked at send time, not only when planning: lists, caps and leave change."""
@@ -223,12 +276,6 @@ class Sender:
         if message.email in suppressed or message.user_id in suppressed:
             reason = suppressed.get(message.email) or suppressed.get(message.user_id)
             return f"suppression list: {reason}"
-        if message.kind == "nudge":
-            cap = self.settings.mail.frequency_cap
-            since = now() - dt.timedelta(days=cap.days)
-            sent = self.ledger.nudges_since(since, run_id, message.user_id).get(message.user_id, 0)
-            if sent >= cap.max_nudges:
-                return f"frequency cap: {sent} nudges in {cap.days} days"
         return None
 
     def _throttle(self) -> None:
@@ -239,3 +286,13 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         self._next_slot = max(self.clock(), self._next_slot) + interval
+
+
+def milestones_in(extra: dict[str, Any]) -> list[tuple[str, int]]:
+    """(role, milestone) a message delivers: one per role it names (plans made before a
+    mail could name both roles carry one ``milestone`` and ``role``)."""
+    if "milestones" in extra:
+        return [(str(role), int(due["milestone"])) for role, due in extra["milestones"].items()]
+    if "milestone" in extra:
+        return [(str(extra["role"]), int(extra["milestone"]))]
+    return []

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 
 from ..errors import KopsError
-from .rendering import MailEnvironment, Reuse, variables_read
+from .rendering import ConfinedLoader, MailEnvironment, Reuse, ensure_inside, variables_read
 
 SUFFIX = ".txt"
 KINDS = ("nudge", "knowledge", "announcement")
@@ -160,12 +160,24 @@ def _tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _plain_name(name: str) -> bool:
+    """A file name in a template folder: no folders, no dot files, nothing invisible."""
+    return (
+        bool(name.strip())
+        and name == name.strip()
+        and not name.startswith(".")
+        and not any(c in name for c in "/\\:")
+        and all(c.isprintable() for c in name)
+    )
+
+
 class TemplateSet:
     """The workspace's templates, falling back to the shipped defaults."""
 
     def __init__(self, workspace_dir: Path, shipped_dir: Path | None = None) -> None:
         self.dirs = [d for d in (workspace_dir, shipped_dir) if d is not None and d.is_dir()]
-        loader = jinja2.FileSystemLoader([str(d) for d in self.dirs])
+        loader = ConfinedLoader(self.dirs)
+        self.roots = loader.roots
         self.env = MailEnvironment(
             loader=loader,
             undefined=jinja2.StrictUndefined,
@@ -189,14 +201,22 @@ class TemplateSet:
         return sorted(found)
 
     def exists(self, name: str) -> bool:
-        return any((d / f"{name}{SUFFIX}").is_file() for d in self.dirs)
+        return _plain_name(name) and any((d / f"{name}{SUFFIX}").is_file() for d in self.dirs)
 
     def get(self, name: str) -> MailTemplate:
         if name in self._cache:
             return self._cache[name]
+        if not _plain_name(name):
+            raise KopsError(
+                f"'{name}' is not a template name",
+                hint="a template is named by its file name in templates/mail/ without .txt "
+                "(no folders); `kops mail templates` lists them",
+            )
         path = next(
             (d / f"{name}{SUFFIX}" for d in self.dirs if (d / f"{name}{SUFFIX}").is_file()), None
         )
+        if path is not None:
+            ensure_inside(path, self.roots)
         if path is None:
             raise KopsError(
                 f"no mail template '{name}'",

@@ -18,6 +18,7 @@ import contextlib
 import os
 import re
 import smtplib
+import ssl
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +26,9 @@ from ..config import Smtp
 from ..errors import KopsError
 from ..outputs.filenames import FileNames
 from ..outputs.files import write_atomically
+from . import diagnosis
+from .keyring_store import keyring_get
+from .oauth import TokenError, TokenSource, token_source, xoauth2_string
 
 PASSWORD_ENV = "KOPS_SMTP_PASSWORD"
 
@@ -42,7 +46,9 @@ class UnknownOutcome(Exception):
 
 
 class FatalFailure(Exception):
-    pass
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class Transport(Protocol):
@@ -79,22 +85,14 @@ class OutboxTransport:
 
 def smtp_password(settings: Smtp) -> str | None:
     """From KOPS_SMTP_PASSWORD, else the OS keyring (service 'kops'); never from kops.yaml."""
-    if settings.user is None:
+    if settings.user is None or settings.auth_mode != "password":
         return None
     secret = os.environ.get(PASSWORD_ENV)
     if secret:
         return secret
-    try:
-        import keyring  # optional: pip install keyring
-    except ImportError:
-        keyring = None
-    if keyring is not None:
-        try:
-            stored = keyring.get_password("kops", settings.user)
-        except Exception:  # no usable keyring backend
-            stored = None
-        if stored:
-            return str(stored)
+    stored = keyring_get(settings.user)  # optional: pip install keyring
+    if stored:
+        return stored
     raise KopsError(
         f"no SMTP password for {settings.user}",
         hint=f"set {PASSWORD_ENV} in the environment (or store it in the OS keyring: "
@@ -106,15 +104,21 @@ class SmtpTransport:
     name = "smtp"
     throttled = True
 
-    def __init__(self, settings: Smtp, from_addr: str) -> None:
+    def __init__(self, settings: Smtp, from_addr: str, tokens: TokenSource | None = None) -> None:
         self.settings = settings
         self.from_addr = from_addr
         self._client: object | None = None
         self.logins = 0
+        self.tokens = tokens
+        if tokens is None and settings.auth_mode == "xoauth2":
+            self.tokens = token_source(settings)
+        # What the last open() got through, for `kops mail check`.
+        self.steps: list[str] = []
 
     def open(self) -> None:
         import yagmail
 
+        self.steps = []
         password = smtp_password(self.settings)
         if password is not None and not password.isascii():
             # smtplib's AUTH encodes the credentials as ASCII; say so without showing them.
@@ -131,23 +135,60 @@ class SmtpTransport:
             host=self.settings.host,
             port=self.settings.port,
             smtp_ssl=security == "ssl",
-            smtp_starttls=security == "starttls",
-            smtp_skip_login=self.settings.user is None,
+            # Certificates are verified (smtplib alone would accept any): a token or password
+            # must not go to whoever answers on the port.
+            smtp_starttls={"context": ssl.create_default_context()}
+            if security == "starttls"
+            else False,
+            # XOAUTH2 is done below, on the connection yagmail opened.
+            smtp_skip_login=self.settings.auth_mode != "password",
             soft_email_validation=False,
             timeout=self.settings.timeout,
+            **({"context": ssl.create_default_context()} if security == "ssl" else {}),
         )
         try:
             client.login()
             # Without TLS or login yagmail never greets the server; MAIL FROM needs EHLO first.
             client.smtp.ehlo_or_helo_if_needed()
+            self.steps.append("connected")
+            if self.settings.security != "none":
+                self.steps.append(self.settings.security)
+            if self.settings.auth_mode == "xoauth2":
+                self._xoauth2(client.smtp)
+            if self.settings.auth_mode != "none":
+                self.steps.append("authenticated")
         except smtplib.SMTPAuthenticationError as err:
-            raise FatalFailure(f"login refused: {err.smtp_code} {_text(err.smtp_error)}") from None
+            found = diagnosis.smtp_auth(err.smtp_code, _text(err.smtp_error), "PLAIN/LOGIN")
+            raise FatalFailure(
+                f"login refused: {err.smtp_code} {_text(err.smtp_error)} — {found.what}",
+                found.next_step,
+            ) from None
+        except smtplib.SMTPNotSupportedError as err:
+            raise FatalFailure(
+                f"{err} — TLS または認証の方式がサーバーと合いません",
+                "mail.smtp.security と port を確認してください",
+            ) from None
+        except (FatalFailure, TemporaryFailure):
+            with contextlib.suppress(Exception):
+                client.smtp.close()
+            raise
+        except TokenError as err:
+            with contextlib.suppress(Exception):
+                client.smtp.close()
+            raise FatalFailure(err.message, err.hint) from None
         except smtplib.SMTPResponseException as err:
             if 400 <= err.smtp_code < 500:
                 raise TemporaryFailure(
                     f"{err.smtp_code} {_text(err.smtp_error)} (connecting)"
                 ) from None
             raise FatalFailure(f"{err.smtp_code} {_text(err.smtp_error)} (connecting)") from None
+        except ssl.SSLError as err:
+            raise FatalFailure(
+                f"TLS with {self.settings.host}:{self.settings.port} failed: {err.reason or err}"
+                " — サーバー証明書を確認できませんでした",
+                "mail.smtp.host がサーバー証明書の名前と一致しているか、社内の認証局を使う場合は"
+                " SSL_CERT_FILE に証明書を指定しているか確認してください",
+            ) from None
         except (OSError, smtplib.SMTPException) as err:
             raise TemporaryFailure(
                 f"cannot connect to {self.settings.host}:{self.settings.port}: {err}"
@@ -157,6 +198,37 @@ class SmtpTransport:
             raise FatalFailure(f"login failed ({type(err).__name__})") from None
         self._client = client
         self.logins += 1
+
+    def _xoauth2(self, smtp: smtplib.SMTP) -> None:
+        """AUTH XOAUTH2; a refused token is replaced by a fresh one once, then the run stops."""
+        assert self.tokens is not None and self.settings.user is not None
+        offered = str(smtp.esmtp_features.get("auth", ""))
+        if "XOAUTH2" not in offered.upper().split():
+            found = diagnosis.not_offered("XOAUTH2", offered.strip())
+            raise FatalFailure(
+                f"the server does not offer AUTH XOAUTH2 — {found.what}", found.next_step
+            )
+        user = self.settings.user
+        for fresh in (False, True):
+            sasl = xoauth2_string(user, self.tokens.token(fresh=fresh))
+
+            def respond(challenge: bytes | None = None, sasl: str = sasl) -> str:
+                # On failure the server sends a JSON challenge; an empty reply ends the exchange.
+                return sasl if challenge is None else ""
+
+            try:
+                smtp.auth("XOAUTH2", respond, initial_response_ok=True)
+                return
+            except smtplib.SMTPAuthenticationError as err:
+                code, reply = err.smtp_code, _text(err.smtp_error)
+            if 400 <= code < 500:
+                raise TemporaryFailure(f"{code} {reply} (AUTH)")
+            if not fresh:
+                continue  # expired or revoked: ask the provider for a new token, once
+            found = diagnosis.smtp_auth(code, reply, "XOAUTH2")
+            raise FatalFailure(
+                f"AUTH XOAUTH2 refused: {code} {reply} — {found.what}", found.next_step
+            )
 
     @property
     def _smtp(self) -> smtplib.SMTP:

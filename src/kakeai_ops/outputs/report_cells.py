@@ -1,152 +1,29 @@
-"""The division report as one list of cells: every figure it publishes, and why.
+"""Moved to :mod:`kakeai_ops.privacy.cells` (kept so older imports still work)."""
 
-The workbook, ``--format json`` and the privacy audit all read this list, so
-what a file shows and what the audit checked cannot differ. A cell keeps its
-true value (``raw``) for the audit; only ``value`` and ``shown`` ever leave kops.
+from ..privacy.cells import (
+    ANY,
+    ARROWS,
+    COMPLEMENT,
+    COUNT_UNITS,
+    NO_TREND,
+    PLACES,
+    PRIMARY,
+    SECONDARY,
+    Cell,
+    half_step,
+    rows_of,
+)
 
-Published precision is part of privacy: a share shown as 41.17647% or an
-average of 2.0588 gives away its denominator (7/17, 35/17), so shares are
-stored as whole percents and averages and rates to one decimal.
-"""
-
-from __future__ import annotations
-
-import math
-from dataclasses import dataclass
-from typing import Any
-
-COMPLEMENT = "(秘匿)"
-NO_TREND = "－"
-PRIMARY = "primary"
-SECONDARY = "complement"
-ARROWS = {1: "↑", -1: "↓", 0: "→"}
-
-# Units whose company figure is the sum of its divisions' (and so on down).
-COUNT_UNITS = ("people", "meetings")
-# How finely each unit is published (decimal places of the stored value).
-PLACES = {"share": 2, "average": 1, "rate": 1}
-
-
-@dataclass(eq=False)
-class Cell:
-    """One published figure. ``division`` None is the company (or, in an advisor's
-    report, the advisor's whole scope); ``department`` None the whole division."""
-
-    table: str
-    period: str
-    division: str | None
-    department: str | None
-    metric: str
-    unit: str  # people, meetings, share, average, rate, trend
-    raw: float | None
-    size: int  # the people behind the figure: what min_group is compared with
-    threshold: int
-    topic: str | None = None
-    response: str | None = None
-    additive: bool = False
-    # What an attacker knows from the label alone: a count of the people themselves
-    # (value == size) or of their 1on1s (value ≥ size).
-    at_least_size: bool = False
-    at_most_size: bool = False
-    depends: tuple[int, ...] = ()  # cells this figure is computed from (same report)
-    denominator: tuple[int, ...] = ()  # a share of the sum of these count cells
-    numerator: int | None = None
-    state: str = ""  # "", PRIMARY or SECONDARY
-
-    @property
-    def hidden(self) -> bool:
-        return self.state != ""
-
-    @property
-    def key(self) -> tuple[str, str, str | None, str | None]:
-        """Cells with the same key add up along the 全社 → 事業部 → 部署 hierarchy."""
-        return (self.period, self.metric, self.topic, self.response)
-
-    @property
-    def value(self) -> float | int | None:
-        """The figure as published (rounded), None when hidden."""
-        if self.hidden or self.raw is None or _missing(self.raw):
-            return None
-        if self.unit == "trend":
-            return int(self.raw)
-        if self.unit in COUNT_UNITS:
-            return int(self.raw)
-        return _round_half_up(float(self.raw), PLACES.get(self.unit, 1))
-
-    @property
-    def shown(self) -> str:
-        """What the workbook shows in this cell."""
-        if self.unit == "trend":
-            return NO_TREND if self.hidden or self.value is None else ARROWS[int(self.value)]
-        if self.state == PRIMARY:
-            return f"<{self.threshold}"
-        if self.state == SECONDARY:
-            return COMPLEMENT
-        value = self.value
-        if value is None:
-            return ""
-        if self.unit in COUNT_UNITS:
-            return f"{int(value):,}"
-        if self.unit == "share":
-            return f"{round(value * 100):d}%"
-        return f"{value:.1f}"
-
-    @property
-    def published(self) -> Any:
-        """The workbook's cell value: the number, or the label when hidden."""
-        if self.unit == "trend":
-            return self.shown
-        return self.shown if self.hidden else self.value
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "table": self.table,
-            "period": self.period,
-            "division": self.division,
-            "department": self.department,
-            "metric": self.metric,
-            "unit": self.unit,
-            "topic": self.topic,
-            "response": self.response,
-            "value": self.value,
-            "shown": self.shown,
-            "additive": self.additive,
-        }
-
-
-def _missing(value: float) -> bool:
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _round_half_up(value: float, places: int) -> float:
-    scale = 10**places
-    return math.floor(value * scale + 0.5) / scale
-
-
-def half_step(unit: str) -> float:
-    """How far a published value of ``unit`` can be from the true one."""
-    return 0.5 / 10 ** PLACES.get(unit, 1)
-
-
-# ---- views: the tables of the workbook, read back from the cells ----------
-
-
-def rows_of(
-    cells: list[Cell], table: str, division: str | object | None, by: str, label: str
-) -> list[dict[str, Any]]:
-    """One dict per row of ``table`` (cells of ``division`` unless it is ``ANY``):
-    ``by`` ('division', 'department', 'topic', 'response', 'period') names the row,
-    missing row names (the company) read ``label``; metrics become columns."""
-    rows: dict[Any, dict[str, Any]] = {}
-    for cell in cells:
-        if cell.table != table or (division is not ANY and cell.division != division):
-            continue
-        name = getattr(cell, by)
-        row = rows.setdefault(
-            (cell.division, name), {"division": cell.division, by: label if name is None else name}
-        )
-        row[cell.metric] = cell.published
-    return list(rows.values())
-
-
-ANY = object()
+__all__ = [
+    "ANY",
+    "ARROWS",
+    "COMPLEMENT",
+    "COUNT_UNITS",
+    "NO_TREND",
+    "PLACES",
+    "PRIMARY",
+    "SECONDARY",
+    "Cell",
+    "half_step",
+    "rows_of",
+]

@@ -1,6 +1,13 @@
 """The division report as an Excel workbook: overview with native charts, a sheet
 per 事業部. Only what ``reports.DivisionReport`` holds is written: no hidden
-sheets, no data outside the visible tables."""
+sheets, no data outside the visible tables.
+
+Charts never read the tables' cells: Excel plots the text ``(秘匿)`` or ``<5``
+as 0, so a hidden division would be drawn as a flat 0 % line or an empty bar.
+They read the last sheet, 「グラフの値」, which holds the published numbers
+only: a hidden value is a blank (a gap in a line), a row or series with nothing
+published is left out, and the sheet under the chart says so in one sentence.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +19,19 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.marker import DataPoint
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..privacy.audit import check
 from . import workbook
 from .files import cell
-from .privacy_audit import check
 
 if TYPE_CHECKING:  # the report is built by the workflow above; this only writes it
+    from openpyxl.workbook import Workbook
+
     from ..reports import DivisionReport
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
@@ -101,33 +111,74 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+CHART_VALUES = "グラフの値"
+HIDDEN_NOTE_COLOR = "595959"
+
+
+class ChartValues:
+    """The sheet the charts read: published numbers only, blanks where hidden."""
+
+    def __init__(self, book: Workbook) -> None:
+        self.sheet = book.create_sheet(CHART_VALUES)
+        self.sheet["A1"] = (
+            "グラフはこのシートの公開値だけを描きます。非表示の値（<5・(秘匿)）は空欄で、"
+            "0 としては描きません。"
+        )
+        self.sheet["A1"].font = workbook.font(italic=True, color=HIDDEN_NOTE_COLOR)
+        self.row = 3
+
+    def block(self, title: str, header: list[str], rows: list[list[Any]]) -> tuple[int, int]:
+        """Writes a titled block; returns the rows of its header and its last data row."""
+        self.sheet.cell(row=self.row, column=1, value=title).font = BOLD
+        top = self.row + 1
+        for column, label in enumerate(header, start=1):
+            self.sheet.cell(row=top, column=column, value=label)
+        for offset, values in enumerate(rows, start=1):
+            for column, value in enumerate(values, start=1):
+                self.sheet.cell(row=top + offset, column=column, value=value)
+        self.row = top + len(rows) + 2
+        return top, top + len(rows)
+
+
+def published_number(value: Any) -> float | None:
+    """A value a chart may draw: a published number; a label or a blank is None."""
+    if value is None or isinstance(value, str | bool):
+        return None
+    number = float(value)
+    return None if number != number else number
+
+
+def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
+    sheet.cell(row=row, column=column, value=text).font = workbook.font(
+        italic=True, color=HIDDEN_NOTE_COLOR
+    )
+
+
 def write_report(report: DivisionReport, path: Path) -> Path:
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
     overview = book.create_sheet("概要")
-    used = {"概要"}
+    used = {"概要", CHART_VALUES}
+    values = ChartValues(book)
+    values.sheet["A2"] = period_line(report)
     row = _heading(overview, report, "概要")
-    table_top = row
     overview_rows = report.overview
     row = _table(overview, overview_rows, OVERVIEW_COLUMNS, row, looks)
     rows_written = len(overview_rows)
     _legend(overview, row + 1)
-    chart_row = row + 4
+    # What was merged or hidden to protect small groups, said where it shows.
+    for offset, text in enumerate(report.notes, start=2):
+        _note(overview, row + offset, text)
+    chart_row = row + 4 + len(report.notes)
     if rows_written:
-        _bar_chart(
-            overview,
-            "1on1実施率（部下）",
-            data_col=[c[0] for c in OVERVIEW_COLUMNS].index("implementation_rate") + 1,
-            cats_col=1,
-            first=table_top + 1,
-            last=table_top + rows_written,
-            anchor=f"A{chart_row}",
-        )
+        _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
     row = chart_row + 18
-    row = _monthly(overview, report.monthly, row, looks)
-    last_row = _topic_totals(overview, report.topic_totals, row + 2, looks)
-    _finish(overview, table_top)
+    row = _monthly(
+        overview, values, report.monthly, row, looks, report.month_captions, report.partial_month
+    )
+    last_row = _topic_totals(overview, values, report.topic_totals, row + 2, looks)
+    _finish(overview, 4)
     # Charts are not cells: without a print area the last one would be cut off.
     last_column = get_column_letter(max(overview.max_column, len(report.divisions) + 12, 14))
     overview.print_area = f"A1:{last_column}{last_row}"
@@ -145,12 +196,17 @@ def write_report(report: DivisionReport, path: Path) -> Path:
             looks,
             total=DIVISION_TOTAL,
         )
+        for text in (n for n in report.notes if n.startswith(f"{division}：")):
+            row += 1  # a blank row first: the table ends where its rows end
+            _note(sheet, row, text)
         row = _mix(sheet, topics[division], "トピック", row + 2, looks)
         row = _mix(sheet, responses[division], "対応", row + 2, looks)
         row = _matrix(sheet, matrix[division], report, row + 2, looks)
         if workbook.shows_hidden(c.value for line in sheet.iter_rows() for c in line):
             workbook.legend(sheet, row + 1)
         _finish(sheet, 4)
+    book.move_sheet(values.sheet, offset=len(book.sheetnames) - 1 - book.index(values.sheet))
+    _finish(values.sheet, 4)
     # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
     options = workbook.Print(
         as_of=report.as_of,
@@ -163,11 +219,16 @@ def write_report(report: DivisionReport, path: Path) -> Path:
 def _heading(sheet: Worksheet, report: DivisionReport, name: str) -> int:
     sheet["A1"] = f"{report.title}：{name}"
     sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = (
-        f"対象：{report.scope_label}　期間：{report.period.start}〜{report.period.end}"
-        f"（前期間 {report.previous.start}〜{report.previous.end} と比較）　基準日：{report.as_of}"
-    )
+    sheet["A2"] = period_line(report)
     return 4
+
+
+def period_line(report: DivisionReport) -> str:
+    """What every sheet says it covers: 「期間：2026年11月（20日まで）（前期間 … と比較）」."""
+    return (
+        f"対象：{report.scope_label}　期間：{report.period.caption}"
+        f"（前期間 {report.previous.caption} と比較）　基準日：{report.as_of}"
+    )
 
 
 def _header(sheet: Worksheet, row: int, labels: list[str], looks: Looks) -> None:
@@ -232,8 +293,29 @@ def _legend(sheet: Worksheet, row: int) -> None:
     workbook.legend(sheet, row, extra="↑↓→：前期間との比較。")
 
 
+def _rate_chart(
+    sheet: Worksheet, values: ChartValues, rows: pd.DataFrame, anchor: int, caption: str
+) -> None:
+    """The implementation rate per 事業部, drawn for the rows that publish it; the title
+    says the period (「2026年11月（20日まで）」 when the data stops inside it)."""
+    shown: list[list[Any]] = []
+    left_out: list[list[Any]] = []
+    for record in rows.to_dict("records"):
+        number = published_number(record.get("implementation_rate"))
+        name = _value(record.get("division"))
+        (left_out if number is None else shown).append([name, number])
+    if left_out:
+        names = "、".join(str(name) for name, _ in left_out)
+        _note(sheet, anchor - 1, f"グラフには非表示の値を描いていません（{names}）。")
+    if not shown:
+        return
+    title = f"1on1実施率（部下）{caption}"
+    top, last = values.block(title, ["事業部", "1on1実施率（部下）"], shown)
+    _bar_chart(sheet, values.sheet, title, top + 1, last, f"A{anchor}")
+
+
 def _bar_chart(
-    sheet: Worksheet, title: str, data_col: int, cats_col: int, first: int, last: int, anchor: str
+    sheet: Worksheet, data: Worksheet, title: str, first: int, last: int, anchor: str
 ) -> None:
     chart = BarChart()
     chart.type = "bar"
@@ -242,58 +324,107 @@ def _bar_chart(
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
     chart.legend = None
-    chart.add_data(
-        Reference(sheet, min_col=data_col, min_row=first, max_row=last), titles_from_data=False
-    )
-    chart.set_categories(Reference(sheet, min_col=cats_col, min_row=first, max_row=last))
+    chart.add_data(Reference(data, min_col=2, min_row=first, max_row=last), titles_from_data=False)
+    chart.set_categories(Reference(data, min_col=1, min_row=first, max_row=last))
     chart.height, chart.width = 8, 18
-    workbook.style_chart(chart, x_title="事業部", y_title=f"{title}（%）", as_table=True)
+    workbook.style_chart(chart, x_title="事業部", y_title="1on1実施率（%）", as_table=True)
     sheet.add_chart(chart, anchor)
 
 
-def _monthly(sheet: Worksheet, monthly: pd.DataFrame, row: int, looks: Looks) -> int:
+def _monthly(
+    sheet: Worksheet,
+    values: ChartValues,
+    monthly: pd.DataFrame,
+    row: int,
+    looks: Looks,
+    captions: dict[str, str],
+    partial_month: str | None,
+) -> int:
+    """The monthly rates: a table and a line chart. The month the data stops in is
+    labelled with its last day (「2026年11月（20日まで）」), its rate is over the days
+    covered, and the chart draws the line into it dashed: a month in progress is not a
+    fall."""
     sheet.cell(row=row, column=1, value="月別の1on1実施率（部下）").font = BOLD
     if monthly.empty:
         return row + 1
     pivot = monthly.pivot(index="month", columns="division", values="rate")
     divisions = list(pivot.columns)
+    shown_month = {str(m): captions.get(str(m), str(m)) for m in pivot.index}
+    partial = [i for i, m in enumerate(pivot.index) if str(m) == partial_month]
     _header(sheet, row + 1, ["月", *divisions], looks)
-    for offset, (month, values) in enumerate(pivot.iterrows(), start=1):
-        looks.bordered(sheet.cell(row=row + 1 + offset, column=1, value=str(month)))
+    for offset, (month, rates) in enumerate(pivot.iterrows(), start=1):
+        label = shown_month[str(month)]
+        looks.bordered(sheet.cell(row=row + 1 + offset, column=1, value=label))
         for column, division in enumerate(divisions, start=2):
-            value = _value(values[division])
+            value = _value(rates[division])
             target = sheet.cell(row=row + 1 + offset, column=column, value=value)
             looks.bordered(target, number_format=None if isinstance(value, str) else "0%")
+    end = row + 2 + len(pivot)
+    # A series with no published month is left out; one with some gets gaps.
+    drawn = [d for d in divisions if any(published_number(v) is not None for v in pivot[d])]
+    gaps = [d for d in drawn if any(published_number(v) is None for v in pivot[d])]
+    left_out = [d for d in divisions if d not in drawn]
+    notes = []
+    if left_out:
+        notes.append(f"{'、'.join(map(str, left_out))}は非表示のため、グラフに描いていません。")
+    if gaps:
+        notes.append(f"{'、'.join(map(str, gaps))}の線が途切れた月は非表示の値です。")
+    if partial:
+        month = shown_month[str(pivot.index[partial[-1]])]
+        notes.append(f"{month}は途中までのデータです（実施率はその日までの値。グラフは破線）。")
+    for offset, text in enumerate(notes):
+        _note(sheet, end + offset, text)
+    if not drawn:
+        return end + len(notes) + 1
+    rows = [
+        [shown_month[str(month)], *(published_number(pivot.at[month, d]) for d in drawn)]
+        for month in pivot.index
+    ]
+    top, last = values.block("月別の1on1実施率（部下）", ["月", *map(str, drawn)], rows)
     chart = LineChart()
     chart.title = "月別の1on1実施率（部下）"
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min = 0
-    data = Reference(
-        sheet, min_col=2, max_col=1 + len(divisions), min_row=row + 1, max_row=row + 1 + len(pivot)
-    )
+    chart.display_blanks = "gap"  # a hidden month is a gap, never a fall to 0
+    data = Reference(values.sheet, min_col=2, max_col=1 + len(drawn), min_row=top, max_row=last)
     chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(pivot)))
+    for series in chart.series:
+        for index in partial:  # the segment into a month in progress: dashed
+            point = DataPoint(idx=index)
+            point.graphicalProperties.line.dashStyle = "dash"
+            series.dPt.append(point)
+    chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.height, chart.width = 8, 18
     workbook.style_chart(chart, x_title="月", y_title="1on1実施率（%）")
     sheet.add_chart(chart, f"{get_column_letter(len(divisions) + 3)}{row}")
-    return row + 2 + len(pivot) + 16
+    return end + 16
 
 
-def _topic_totals(sheet: Worksheet, totals: pd.DataFrame, row: int, looks: Looks) -> int:
+def _topic_totals(
+    sheet: Worksheet, values: ChartValues, totals: pd.DataFrame, row: int, looks: Looks
+) -> int:
     sheet.cell(row=row, column=1, value="トピックの内訳（対象範囲全体）").font = BOLD
     end = _mix_rows(sheet, totals, "トピック", row + 1, looks)
-    if len(totals):
+    shown: list[list[Any]] = []
+    left_out: list[list[Any]] = []
+    for record in totals.to_dict("records"):
+        number = published_number(record["count"])
+        (left_out if number is None else shown).append([str(record["value"]), number])
+    if left_out:
+        names = "、".join(name for name, _ in left_out)
+        _note(sheet, end + 1, f"グラフには非表示のトピックを描いていません（{names}）。")
+        end += 2
+    if shown:
+        top, last = values.block("トピックの内訳", ["トピック", "1on1数"], shown)
         chart = BarChart()
         chart.type = "bar"
         chart.title = "トピックの内訳"
         chart.legend = None
         chart.add_data(
-            Reference(sheet, min_col=2, min_row=row + 2, max_row=row + 1 + len(totals)),
+            Reference(values.sheet, min_col=2, min_row=top + 1, max_row=last),
             titles_from_data=False,
         )
-        chart.set_categories(
-            Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(totals))
-        )
+        chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
         chart.height, chart.width = 8, 18
         workbook.style_chart(chart, x_title="トピック", y_title="1on1数（件）", as_table=True)
         sheet.add_chart(chart, f"E{row}")

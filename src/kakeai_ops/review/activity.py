@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analyses.mail_effect import NOT_YET
+from ..analyses.seminar_movement import SELF_SELECTION
 from ..outputs.review_pptx import Chart, Slide, Table
+from ..seminar_summary import answers_line, attendance_line
 from .figures import Review
 from .titles import TITLES
 
@@ -41,6 +43,9 @@ def mail_slide(review: Review) -> Slide:
             [
                 run.run_id,
                 f"{run.sent:,}",
+                f"{run.bounced:,}",
+                f"{run.written:,}",
+                f"{run.deferred:,}",
                 f"{run.failed:,}",
                 f"{run.suppressed:,}",
                 f"{run.holdout:,}",
@@ -48,9 +53,19 @@ def mail_slide(review: Review) -> Slide:
             ]
         )
     table = Table(
-        ["配信", "送信", "失敗", "停止", "保留", "スタックポイントを抜けた割合（配信−保留）"],
+        [
+            "配信",
+            "送信",
+            "不達",
+            "outbox（未送信）",
+            "後日送信",
+            "失敗",
+            "停止",
+            "保留",
+            "スタックポイントを抜けた割合（配信−保留）",
+        ],
         rows,
-        widths=[3, 0.8, 0.8, 0.8, 0.8, 5],
+        widths=[2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0],
     )
     # Only runs whose shares are both published (and so whole percents, as in the report).
     plotted: list[tuple[str, float, float]] = []
@@ -99,6 +114,34 @@ def _reason(reason: str) -> str:
     return reason
 
 
+INTEREST_ROWS = 7  # the choices of the survey, ranked (the workbook has them all)
+
+
+def interest_table(interests: list[tuple[str, int]], answers: int) -> Table | None:
+    """The survey's choices (知りたいテーマ) ranked, with n: not sensitive, so every count
+    is shown; the next seminar's content is chosen from them."""
+    if not interests:
+        return None
+    return Table(
+        ["順位", f"知りたいテーマ（選択式、回答 {answers:,}件）", "選んだ人", "割合"],
+        [
+            [str(rank), name, f"{count:,}人", f"{count / answers:.0%}" if answers else "－"]
+            for rank, (name, count) in _ranked(interests)[:INTEREST_ROWS]
+        ],
+        widths=[0.5, 3.0, 0.9, 0.7],
+    )
+
+
+def _ranked(interests: list[tuple[str, int]]) -> list[tuple[int, tuple[str, int]]]:
+    """Competition ranking (1, 1, 1, 4): equal counts share a rank."""
+    ranked, previous, rank = [], None, 0
+    for index, (name, count) in enumerate(interests, start=1):
+        if count != previous:
+            rank, previous = index, count
+        ranked.append((rank, (name, count)))
+    return ranked
+
+
 def seminar_slides(review: Review) -> list[Slide]:
     if not review.seminars:
         return [
@@ -114,28 +157,30 @@ def seminar_slides(review: Review) -> list[Slide]:
     for s in review.seminars:
         satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
         bullets = [
-            f"案内 {s.invited:,}人 ／ 出席 {s.attended:,}人"
-            f"（{s.attended / max(s.invited, 1):.0%}） ／ アンケート回答 {s.answers:,}件",
-            f"満足度（平均） {satisfaction}",
-            "今、知りたいこと（上位）: "
+            attendance_line(s, s.answers),
+            *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
+            f"満足度（平均） {satisfaction}（回答 {s.satisfaction_answers:,}件）",
+            "今、知りたいこと（自由記述、上位）: "
             + (
                 "、".join(f"{g} {n}件" for g, n in s.top_groups)
                 or ("どのテーマも少数のため非表示" if s.answers else "回答なし")
             ),
         ]
         chart = None
+        footnote = ""
         if s.movement is not None and len(s.movement):
-            labels = {"attended": "出席した人", "invited, did not attend": "出席しなかった人"}
             moved = s.movement
+            # n in every label; a hidden share (a group under min_group) is left out of
+            # the chart, never drawn as zero.
             chart = Chart(
                 "column",
                 "次のスナップショットまでに前進した割合",
-                [labels.get(str(g), str(g)) for g in moved["group"]],
+                [f"{r.group_label}（n={r.in_snapshot}）" for r in moved.itertuples()],
                 [
                     (
                         "前進した割合",
                         [
-                            None if v != v or v is None else float(v)
+                            None if v is None or v != v else float(v)
                             for v in moved["share_moved_on"]
                         ],
                     )
@@ -145,10 +190,10 @@ def seminar_slides(review: Review) -> list[Slide]:
             bullets.append(
                 "前進: "
                 + " ／ ".join(
-                    f"{labels.get(str(r.group), r.group)} {r.moved_on}/{r.in_snapshot}人"
-                    for r in moved.itertuples()
+                    f"{r.group_label} {r.moved_on}/{r.in_snapshot}人" for r in moved.itertuples()
                 )
             )
+            footnote = " ".join(filter(None, [SELF_SELECTION, s.mix_note]))
         elif s.note:
             bullets.append(s.note)
         slides.append(
@@ -156,7 +201,9 @@ def seminar_slides(review: Review) -> list[Slide]:
                 f"6. {TITLES['seminar']}: {s.title}",
                 subtitle=s.seminar_id,
                 bullets=bullets,
+                table=interest_table(s.interests, s.interest_answers),
                 chart=chart,
+                footnote=footnote,
             )
         )
     return slides

@@ -16,8 +16,9 @@ import pandas as pd
 from ..analyses import segment as segmentation
 from ..analyses.mail_effect import Difference, difference, run_effect
 from ..config import Settings
-from ..outputs.privacy import protect_effect, shown_difference
-from ..outputs.report_cells import Cell
+from ..dates import month_end, period_label
+from ..privacy.cells import Cell
+from ..privacy.effect import protect_effect, shown_difference
 from ..reports import DivisionReport, build_report
 from ..seminar_summary import summarise_seminar
 from ..store import (
@@ -117,11 +118,11 @@ def build_review(
     seminars = _seminars(ws, settings, snapshot, load)
     progress("campaigns and milestones")
     campaigns = campaign_figures(ws, settings, load.tables(snapshot), as_of)
-    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of)
+    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
     progress("interview candidates")
     interviews = interview_figures(ws, settings, load.tables(snapshot), as_of)
     review = Review(
-        title=f"1on1 定例会レビュー {as_of:%Y-%m}",
+        title=f"1on1 定例会レビュー {month_caption(as_of)}",
         snapshot=snapshot.id,
         as_of=as_of,
         previous_snapshot=previous.id if previous is not None else None,
@@ -215,6 +216,12 @@ def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader)
     return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", *segmentation.KEYS]))
 
 
+def month_caption(as_of: dt.date) -> str:
+    """The month the review is of, as far as the data goes: 「2026年11月（20日まで）」."""
+    start = as_of.replace(day=1)
+    return period_label(start, month_end(as_of), as_of)
+
+
 def division_figures(report: DivisionReport, before: DivisionReport | None) -> Divisions:
     table = report.overview[DIVISION_COLUMNS].reset_index(drop=True)
     rows = []
@@ -228,7 +235,7 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
             if now is not None and was is not None:
                 rows.append({"division": division, "before": was, "now": now, "change": now - was})
     changes = pd.DataFrame(rows, columns=["division", "before", "now", "change"])
-    return Divisions(report.period.label, table, changes)
+    return Divisions(report.period.caption, table, changes)
 
 
 def _mail(
@@ -283,6 +290,9 @@ def _mail(
                 segment_key=key,
                 snapshot=str(run["snapshot"]),
                 sent=int(run["sent"]),
+                bounced=int(run.get("bounced", 0)),
+                written=int(run.get("written", 0)),
+                deferred=int(run.get("deferred", 0)),
                 failed=int(run["temp_failed"]) + int(run["perm_failed"]),
                 suppressed=int(run["suppressed"]),
                 holdout=int(run["holdout"]),
@@ -317,10 +327,19 @@ def _seminars(
                 title=found.title,
                 invited=summary.invited,
                 attended=summary.attended,
+                uninvited=summary.uninvited,
                 answers=summary.answers,
+                answers_not_on_list=summary.answers_not_on_list,
                 satisfaction_avg=average,
+                satisfaction_answers=answered,
                 top_groups=[(str(g), int(n)) for g, n in groups.head(3).items()],
+                interests=[
+                    (str(r.interest), int(r.answers))
+                    for r in summary.interests.itertuples(index=False)
+                ],
+                interest_answers=summary.interest_answers,
                 movement=summary.movement,
+                mix_note=summary.movement_mix_note,
                 note="次のスナップショットの取り込み後に前進の比較を表示します"
                 if found.movement_pending
                 else "",

@@ -93,19 +93,35 @@ class MailRun:
     # Per group (mailed, holdout) as `kops mail report` publishes it; None when not measured
     outcome: pd.DataFrame | None = None
     note: str = ""
+    # Written to the outbox only (a rehearsal): never counted as sent.
+    written: int = 0
+    # Held back by a frequency cap or the send window, sendable later by the same run id.
+    deferred: int = 0
+    # Sent, then returned for good by a bounce notice (`kops mail bounces`)
+    bounced: int = 0
 
 
 @dataclass
 class SeminarFigures:
     seminar_id: str
     title: str
-    invited: int
-    attended: int
+    invited: int  # 案内
+    attended: int  # 出席: everyone on the attendance list
+    uninvited: int  # 招待外の参加
     answers: int
+    answers_not_on_list: int
     satisfaction_avg: float | None
+    satisfaction_answers: int
     top_groups: list[tuple[str, int]]  # 今、知りたいこと groups by answers
-    movement: pd.DataFrame | None  # group, users, in_snapshot, moved_on, share_moved_on
+    interests: list[tuple[str, int]]  # 知りたいテーマ (choices) ranked, with answers
+    interest_answers: int  # n of the ranking
+    movement: pd.DataFrame | None  # seminar_movement.MOVEMENT_COLUMNS, both groups overall
     note: str = ""
+    mix_note: str = ""  # the groups' stuck point mixes differ
+
+    @property
+    def invited_attended(self) -> int:
+        return self.attended - self.uninvited
 
 
 @dataclass

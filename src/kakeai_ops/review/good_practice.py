@@ -12,7 +12,10 @@ from ..analyses import shortlist, streaks
 from ..analyses.milestones import milestones_due
 from ..calendar import BusinessCalendar
 from ..config import Settings
-from ..store import Tables, awards, delivered_milestones, interview_history
+from ..errors import KopsError
+from ..interviews import candidates
+from ..mail.milestones import milestone_baseline
+from ..store import SnapshotInfo, Tables, awards, delivered_milestones
 from ..workspace import Workspace
 from .figures import CampaignFigures, Interviews, Milestones
 
@@ -47,10 +50,16 @@ def campaign_figures(
 
 
 def milestone_figures(
-    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date, snapshot: SnapshotInfo
 ) -> Milestones:
+    """What `kops campaign milestones` lists as due: crossed since the previous snapshot
+    (or milestones_since); with neither, every milestone not yet delivered."""
     delivered = delivered_milestones(ws)
-    due = milestones_due(tables, settings.milestones, as_of, delivered)
+    try:
+        since: dt.date | None = milestone_baseline(ws, settings, snapshot, as_of).since
+    except KopsError:
+        since = None
+    due = milestones_due(tables, settings.milestones, as_of, delivered, since=since)
     return Milestones(
         due_manager=int((due["role"] == "manager").sum()),
         due_member=int((due["role"] == "member").sum()),
@@ -77,18 +86,12 @@ def interview_figures(
 ) -> Interviews:
     """The shortlist's first picks, as `kops interview shortlist` makes them."""
     rules = settings.interview
-    exports = settings.exports
-    stats = shortlist.pair_stats(
-        tables, rules, as_of, exports.sukkiri_scale, exports.growth_scale, exports.topics, None
-    )
-    done, excluded = interview_history(ws)
-    interviewed = set(done["manager_id"]) | set(done["member_id"])
-    frame = shortlist.eligibility(
-        stats, tables.users, rules, set(excluded["user_id"]), interviewed, None
-    )
-    picked = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n))).picks
+    frame = candidates(ws, settings, tables, as_of).pairs
+    # The count is of the pairs the shortlist chooses from: eligible, and without a stuck point.
+    result = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n)))
+    picked = result.picks
     if picked.empty:
-        return Interviews(int(frame["eligible"].sum()), pd.DataFrame(columns=TOP_COLUMNS))
+        return Interviews(result.candidates, pd.DataFrame(columns=TOP_COLUMNS))
     topics = shortlist.top_topics(tables.meetings, picked, rules, as_of)
     top = pd.DataFrame(
         {
@@ -100,11 +103,11 @@ def interview_figures(
             "division": picked["member_division"],
             "held": picked["held"].astype(int),
             "sukkiri_avg": picked["sukkiri_avg"].astype(float).round(2),
-            "score": picked["score"].astype(float).round(4),
+            "score": picked["score"].astype(float).round(2),
             "top_topics": [
                 topics.get((str(a), str(b)), "")
                 for a, b in zip(picked["manager_id"], picked["member_id"], strict=True)
             ],
         }
     )
-    return Interviews(int(frame["eligible"].sum()), top.reset_index(drop=True))
+    return Interviews(result.candidates, top.reset_index(drop=True))

@@ -101,6 +101,9 @@ def _mail(review: Review) -> pd.DataFrame:
                 "segment_key": run.segment_key or "",
                 "snapshot": run.snapshot,
                 "sent": run.sent,
+                "bounced": run.bounced,
+                "written": run.written,
+                "deferred": run.deferred,
                 "failed": run.failed,
                 "suppressed": run.suppressed,
                 "holdout": run.holdout,
@@ -165,7 +168,14 @@ def _seminar(s: object) -> pd.DataFrame:
         {"seminar_id": s.seminar_id, "figure": "title", "value": s.title},
         {"seminar_id": s.seminar_id, "figure": "invited", "value": s.invited},
         {"seminar_id": s.seminar_id, "figure": "attended", "value": s.attended},
+        {"seminar_id": s.seminar_id, "figure": "invited_attended", "value": s.invited_attended},
+        {"seminar_id": s.seminar_id, "figure": "uninvited", "value": s.uninvited},
         {"seminar_id": s.seminar_id, "figure": "answers", "value": s.answers},
+        {
+            "seminar_id": s.seminar_id,
+            "figure": "answers_not_on_list",
+            "value": s.answers_not_on_list,
+        },
         {"seminar_id": s.seminar_id, "figure": "satisfaction_avg", "value": s.satisfaction_avg},
     ]
     rows += [

@@ -54,7 +54,7 @@ def build_slides(review: Review) -> list[Slide]:
     slides = [
         Slide(
             f"1. {TITLES['summary']}",
-            subtitle=compared,
+            subtitle=f"{review.title}。{compared}",
             tiles=[Tile(k.label, figure(k, k.now), change_text(k)) for k in review.summary],
             footnote=f"直近30日（{review.divisions.period}）。"
             "▲上昇 ▼低下 →変化なし（前回スナップショット比）",

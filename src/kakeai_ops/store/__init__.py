@@ -43,6 +43,7 @@ from .seminars import (
     record_seminar_attendance,
     record_seminar_survey,
     seminar_attendance,
+    seminar_attendance_record,
     seminar_survey,
     stored_survey_answers,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "record_seminar_survey",
     "resolve_snapshot",
     "seminar_attendance",
+    "seminar_attendance_record",
     "seminar_survey",
     "snapshot_as_of",
     "stored_survey_answers",

@@ -63,14 +63,18 @@ def delivered_milestones(ws: Workspace) -> pd.DataFrame:
 
 def record_milestones_delivered(
     ws: Workspace, rows: list[tuple[str, int, str]], run_id: str
-) -> None:
-    """Remember (user_id, milestone, role) as delivered, so it is never due again."""
+) -> int:
+    """Remember (user_id, milestone, role) as delivered, so it is never due again; returns
+    how many were not recorded before."""
     stamp = now_text()
     with closing(connect(ws)) as db:
         db.execute("BEGIN IMMEDIATE")
+        before = db.total_changes
         db.executemany(
             "INSERT OR IGNORE INTO milestones_delivered"
             " (user_id, milestone, role, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)",
             [(u, int(m), r, stamp, run_id) for u, m, r in rows],
         )
+        added = db.total_changes - before
         db.execute("COMMIT")
+    return added

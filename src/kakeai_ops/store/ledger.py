@@ -1,6 +1,11 @@
 """The mail ledger: one row per (run, recipient), moved through its states.
 
-``planned → sending → sent | temp_failed | perm_failed | suppressed | holdout``
+``planned → sending → sent | temp_failed | perm_failed | suppressed | holdout``, and
+
+- ``written``: put in the outbox (a rehearsal, not delivery): a later run of the same id
+  through a real transport sends it; it counts toward no cap;
+- ``deferred``: held back by a frequency cap or the send window, with the date from
+  which the same run id sends it (``not_before``) and the reason (``error``).
 
 ``sending`` is committed before the SMTP transaction and ``sent`` after the
 250 reply, so a row left in ``sending`` by a crash is *unknown*: it is not
@@ -24,8 +29,50 @@ from ..errors import WorkspaceError
 from ..workspace import Workspace
 from .state import connect, os_user
 
-STATES = ("planned", "sending", "sent", "temp_failed", "perm_failed", "suppressed", "holdout")
+STATES = (
+    "planned",
+    "sending",
+    "sent",
+    "written",
+    "deferred",
+    "temp_failed",
+    "perm_failed",
+    "suppressed",
+    "holdout",
+)
 PENDING = ("planned", "temp_failed")
+
+
+# Bounce notices read by `kops mail bounces`: one row per (notice, recipient), so reading
+# the same notice twice changes nothing. Created here, idempotently, beside the ledger.
+BOUNCES_TABLE = """
+CREATE TABLE IF NOT EXISTS mail_bounces (
+    notice TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    email TEXT NOT NULL,
+    permanent INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    diagnostic TEXT NOT NULL,
+    source TEXT NOT NULL,
+    bounced_at TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (notice, recipient)
+);
+CREATE INDEX IF NOT EXISTS mail_bounces_email ON mail_bounces (email, permanent);
+"""
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """A message the ledger says was sent: what a bounce is matched to."""
+
+    run_id: str
+    item: str
+    email: str
+    message_id: str
+    sent_at: str
 
 
 @dataclass(frozen=True)
@@ -57,34 +104,45 @@ ROW_COLUMNS = (
 )
 
 
+def run_seminar(binding: str | None) -> str | None:
+    """The seminar a run was about, from its stored binding (None for other runs)."""
+    if not binding:
+        return None
+    try:
+        value = json.loads(binding).get("seminar")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
 class Ledger:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.db: sqlite3.Connection = connect(ws)
-        self._add_binding_columns()
+        # The columns binding a run id to its plan (see mail/binding.py), and the date
+        # a deferred row may be sent from.
+        self._add_columns("mail_runs", ("binding", "plan_hash"))
+        self._add_columns("mail_ledger", ("not_before",))
+        self.db.executescript(BOUNCES_TABLE)
 
-    def _add_binding_columns(self) -> None:
-        """Give mail_runs the columns binding a run id to its plan (see mail/binding.py).
-
-        Added here, idempotently, for state databases made before they existed;
-        of two kops opening such a database at once, the second finds them there.
-        """
-        wanted = ("binding", "plan_hash")
-        if set(wanted) <= self._run_columns():
+    def _add_columns(self, table: str, wanted: tuple[str, ...]) -> None:
+        """Add text columns, idempotently, for state databases made before they existed;
+        of two kops opening such a database at once, the second finds them there."""
+        if set(wanted) <= self._columns(table):
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            present = self._run_columns()
+            present = self._columns(table)
             for column in wanted:
                 if column not in present:
-                    self.db.execute(f"ALTER TABLE mail_runs ADD COLUMN {column} TEXT")
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
 
-    def _run_columns(self) -> set[str]:
-        return {row[1] for row in self.db.execute("PRAGMA table_info(mail_runs)")}
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
 
     def close(self) -> None:
         self.db.close()
@@ -97,6 +155,9 @@ class Ledger:
         if row is None:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def run_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT run_id FROM mail_runs ORDER BY run_id")]
 
     def create_run(self, meta: dict[str, Any], rows: Iterable[LedgerRow]) -> bool:
         """The run and its frozen audience, in one transaction; False if the id is taken.
@@ -169,7 +230,12 @@ class Ledger:
             self.db,
         )
         counts = self.counts()
-        return runs.merge(counts, on="run_id", how="left").fillna({state: 0 for state in STATES})
+        runs = runs.merge(counts, on="run_id", how="left").fillna({state: 0 for state in STATES})
+        # Sent is what the server took; a permanent bounce read later takes it back.
+        bounced = self.bounce_counts()
+        runs["bounced"] = [bounced.get(run, (0, 0))[0] for run in runs["run_id"]]
+        runs["delivered"] = runs["sent"].astype(int) - runs["bounced"]
+        return runs
 
     def counts(self, run_id: str | None = None) -> pd.DataFrame:
         query = "SELECT run_id, state, COUNT(*) AS n FROM mail_ledger"
@@ -202,22 +268,49 @@ class Ledger:
     def frame(self, run_id: str) -> pd.DataFrame:
         return pd.read_sql_query(
             "SELECT item, user_id, name, email, template, kind, state, attempts, message_id, error,"
-            " updated_at, sent_at FROM mail_ledger WHERE run_id = ? ORDER BY item",
+            " not_before AS sendable_from, updated_at, sent_at FROM mail_ledger"
+            " WHERE run_id = ? ORDER BY item",
             self.db,
             params=(run_id,),
         )
 
     def mark(
-        self, run_id: str, item: str, state: str, error: str | None = None, attempt: bool = False
+        self,
+        run_id: str,
+        item: str,
+        state: str,
+        error: str | None = None,
+        attempt: bool = False,
+        not_before: dt.date | None = None,
     ) -> None:
+        """Move a row to ``state``; ``not_before`` is a deferred row's first sendable day."""
         assert state in STATES
+        assert (state == "deferred") == (not_before is not None)
         stamp = now_text()
         self.db.execute(
-            "UPDATE mail_ledger SET state = ?, error = ?, updated_at = ?,"
+            "UPDATE mail_ledger SET state = ?, error = ?, updated_at = ?, not_before = ?,"
             " attempts = attempts + ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
             " WHERE run_id = ? AND item = ?",
-            (state, error, stamp, 1 if attempt else 0, state, stamp, run_id, item),
+            (
+                state,
+                error,
+                stamp,
+                not_before.isoformat() if not_before else None,
+                1 if attempt else 0,
+                state,
+                stamp,
+                run_id,
+                item,
+            ),
         )
+
+    def deferred_until(self, run_id: str) -> dict[str, dt.date]:
+        """The run's deferred rows: item → the first day it may be sent."""
+        cursor = self.db.execute(
+            "SELECT item, not_before FROM mail_ledger WHERE run_id = ? AND state = 'deferred'",
+            (run_id,),
+        )
+        return {item: dt.date.fromisoformat(day) for item, day in cursor}
 
     # --- suppression and the frequency cap -------------------------------------
 
@@ -274,6 +367,34 @@ class Ledger:
                 counts[user] += 1
         return dict(counts)
 
+    def sent_to(
+        self, user_id: str, since: dt.datetime, exclude_run: str
+    ) -> list[tuple[str, str, dt.datetime, str | None]]:
+        """Mails delivered to ``user_id`` since a moment, other runs than ``exclude_run``:
+        (template, kind, sent at, the seminar the run was about or None). Only ``sent``
+        counts: an outbox rehearsal (``written``) reached nobody."""
+        start = as_jst(since)
+        floor = (start.astimezone(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+        cursor = self.db.execute(
+            "SELECT l.run_id, l.item, l.template, l.kind, l.sent_at, r.binding"
+            " FROM mail_ledger l JOIN mail_runs r ON r.run_id = l.run_id"
+            " WHERE l.state = 'sent' AND l.user_id = ? AND l.sent_at >= ? AND l.run_id != ?",
+            (user_id, floor, exclude_run),
+        )
+        found = []
+        for run_id, item, template, kind, sent_at, binding in cursor:
+            try:
+                moment = parse_moment(sent_at)
+            except (TypeError, ValueError):
+                raise WorkspaceError(
+                    f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
+                    f"sent_at is not a time ({sent_at!r})",
+                    hint="the state database was edited by hand; restore it from a backup",
+                ) from None
+            if moment >= start:
+                found.append((template, kind, moment, run_seminar(binding)))
+        return found
+
     # --- test sends -----------------------------------------------------------
 
     def log_test(
@@ -292,3 +413,89 @@ class Ledger:
             self.db,
             params=(run_id,),
         )
+
+    # --- bounces ----------------------------------------------------------------
+
+    def sent_with_message_id(self, message_ids: Iterable[str]) -> SentMail | None:
+        """The sent message with one of these Message-IDs (the first that matches)."""
+        for message_id in message_ids:
+            row = self.db.execute(
+                "SELECT run_id, item, email, message_id, sent_at FROM mail_ledger"
+                " WHERE message_id = ? AND state = 'sent' AND sent_at IS NOT NULL",
+                (message_id,),
+            ).fetchone()
+            if row is not None:
+                return SentMail(*row)
+        return None
+
+    def sent_to_address(self, email: str) -> list[SentMail]:
+        """Every message sent to this address (compared lower-cased), oldest first."""
+        rows = self.db.execute(
+            "SELECT run_id, item, email, message_id, sent_at FROM mail_ledger"
+            " WHERE lower(email) = ? AND state = 'sent' AND sent_at IS NOT NULL"
+            " ORDER BY sent_at",
+            (email.lower(),),
+        ).fetchall()
+        return [SentMail(*row) for row in rows]
+
+    def record_bounce(
+        self,
+        notice: str,
+        recipient: str,
+        sent: SentMail,
+        permanent: bool,
+        status: str,
+        diagnostic: str,
+        source: str,
+        bounced_at: str | None,
+    ) -> bool:
+        """Remember one bounce; False when this notice was read before."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO mail_bounces (notice, recipient, run_id, item, email,"
+            " permanent, status, diagnostic, source, bounced_at, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                notice,
+                recipient,
+                sent.run_id,
+                sent.item,
+                sent.email.lower(),
+                int(permanent),
+                status,
+                diagnostic,
+                source,
+                bounced_at,
+                now_text(),
+            ),
+        )
+        return cursor.rowcount > 0
+
+    def soft_bounces(self, email: str) -> int:
+        """Temporary bounces recorded for this address, each notice once."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM mail_bounces WHERE email = ? AND permanent = 0",
+            (email.lower(),),
+        ).fetchone()
+        return int(row[0])
+
+    def bounce_counts(self) -> dict[str, tuple[int, int]]:
+        """Per run: (messages that bounced for good, messages with a temporary bounce)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for run_id, hard, soft in self.db.execute(
+            "SELECT run_id, COUNT(DISTINCT CASE WHEN permanent = 1 THEN item END),"
+            " COUNT(DISTINCT CASE WHEN permanent = 0 THEN item END)"
+            " FROM mail_bounces GROUP BY run_id"
+        ):
+            counts[run_id] = (int(hard), int(soft))
+        return counts
+
+    def bounces_frame(self, run_id: str | None = None) -> pd.DataFrame:
+        query = (
+            "SELECT run_id, item, email, permanent, status, diagnostic, source, bounced_at,"
+            " recorded_at FROM mail_bounces"
+        )
+        params: tuple[Any, ...] = ()
+        if run_id is not None:
+            query += " WHERE run_id = ?"
+            params = (run_id,)
+        return pd.read_sql_query(query + " ORDER BY run_id, item", self.db, params=params)

@@ -80,6 +80,15 @@ def seminar_attendance(ws: Workspace, seminar_id: str) -> set[str]:
         }
 
 
+def seminar_attendance_record(ws: Workspace, seminar_id: str) -> tuple[set[str], str | None]:
+    """The people recorded as attending and the file they came from (None: nothing yet)."""
+    with closing(connect(ws)) as db:
+        rows = db.execute(
+            "SELECT user_id, source FROM seminar_attendance WHERE seminar = ?", (seminar_id,)
+        ).fetchall()
+    return {r[0] for r in rows}, (rows[0][1] if rows else None)
+
+
 def seminar_survey(ws: Workspace, seminar_id: str) -> pd.DataFrame:
     import pandas as pd
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import KopsError
-from .report_cells import COUNT_UNITS, PRIMARY, Cell, half_step
+from .cells import COUNT_UNITS, PRIMARY, Cell, half_step
 
 TOLERANCE = 1e-6
 

@@ -1,0 +1,62 @@
+"""``kops mail bounces``: learn from the bounce notices saved from the mail client."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from ..errors import KopsError
+from ..mail.bounce_learning import learn
+from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, out, session
+from .console import frame_table
+
+COLUMNS = ["source", "recipient", "kind", "status", "run_id", "result", "reason"]
+
+
+def bounces_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Bounce notices: .eml, .mbox or Outlook .msg files, or folders."),
+    ],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Read bounce notices; suppress addresses that failed for good, count temporary failures.
+
+    Each bounce is matched to the mail kops sent (Message-ID, else recipient and
+    date). A permanent failure (5.x.x) puts the address on the suppression list
+    with the status and the run; temporary ones (4.x.x) are counted and the
+    address is suppressed after mail.bounce.soft_limit of them. Reading a notice
+    twice changes nothing; a bounce for an address kops never mailed is listed
+    and left alone.
+
+    Example: kops mail bounces ~/Desktop/bounces/
+    """
+    context = session(workspace)
+    learned = learn(context.workspace, context.settings, paths)
+    reading = learned.reading
+    assert reading is not None
+    frame = pd.DataFrame([asdict(o) for o in learned.outcomes], columns=COLUMNS)
+    if not emit_data(frame, fmt) and len(frame):
+        out.print(frame_table(frame, title=f"Bounces ({len(frame)})", max_rows=500))
+    for source in reading.not_bounces:
+        err.print(f"{escape(source)}: not a bounce notice (nothing learned)", highlight=False)
+    for problem in reading.problems:
+        err.print(f"[yellow]{escape(problem)}[/yellow]", highlight=False)
+    summary = (
+        f"{learned.count('suppressed')} suppressed, {learned.count('counted')} counted "
+        f"(temporary), {learned.count('already read')} already read, "
+        f"{learned.count('not mailed by kops')} not mailed by kops"
+    )
+    err.print(summary, highlight=False)
+    if not learned.outcomes and (reading.problems or reading.not_bounces):
+        raise KopsError(
+            "no bounce found in the files given",
+            hint="save the bounce notices themselves (配信不能 / Undeliverable / "
+            "Delivery Status Notification) as .eml or .msg",
+        )

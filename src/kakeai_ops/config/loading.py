@@ -1,0 +1,209 @@
+"""Reading kops.yaml safely: YAML with limits, and the line each setting is on.
+
+PyYAML builds an alias once and shares it, but whatever walks the result
+(validation, a report) walks every copy: nine levels of nine aliases are 387
+million values. So the document's size *with aliases expanded* is measured on
+the node graph before anything is built, and a document bigger than any
+kops.yaml could be is refused. A date YAML recognises but the calendar does
+not have (``2026-02-30``) is an error at its line, not a crash; so is a key
+given twice (YAML would keep the last one silently), and so is a control
+character in any key or text (a name that clears the terminal, a line break
+that would end a mail header).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..errors import ConfigError
+
+MAX_VALUES = 100_000  # values with aliases expanded; the shipped kops.yaml has under 1,000
+# C0/C1 controls, line and paragraph separators, direction marks and overrides, BOM.
+CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+Path = tuple[Any, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with dates checked (``2026-02-30`` is an error at its line)."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError as err:
+        raise ConstructorError(
+            None, None, f"'{node.value}' is not a date ({err})", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+@dataclass
+class Document:
+    """kops.yaml read: its data, and the line of every setting (by key path)."""
+
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path) -> int | None:
+        """The line of the deepest setting on ``path`` that the file spells out."""
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def where(self, name: str, path: Path) -> str:
+        line = self.line_of(path)
+        return f"{name}:{line}" if line is not None else name
+
+
+def read_yaml(text: str, name: str) -> Document:
+    """Parse kops.yaml; every problem is a ConfigError naming file:line."""
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return Document(None)
+            _check_size(node, name)
+            lines: dict[Path, int] = {}
+            _map_lines(node, (), lines, name)
+            try:
+                data = loader.construct_document(node)
+            except ConstructorError as err:
+                raise _yaml_error(err, name, lines) from None
+        except yaml.YAMLError as err:
+            raise _yaml_error(err, name, {}) from None
+        except RecursionError:
+            raise ConfigError(
+                f"{name}: nested too deeply to be kops.yaml",
+                hint="kops.yaml has a few levels of settings; check the brackets",
+            ) from None
+    finally:
+        loader.dispose()
+    document = Document(data, lines)
+    _check_text(document, data, (), name)
+    return document
+
+
+def _yaml_error(err: yaml.YAMLError, name: str, lines: dict[Path, int]) -> ConfigError:
+    mark = getattr(err, "problem_mark", None)
+    where = f"{name}:{mark.line + 1}" if mark is not None else name
+    problem = getattr(err, "problem", None) or str(err)
+    if mark is not None and lines:
+        here = [path for path, line in lines.items() if line == mark.line + 1]
+        if here:
+            key = dotted(max(here, key=len))
+            return ConfigError(f"{where}: {key}: {problem}", hint=f"fix {name} at that line")
+    return ConfigError(
+        f"{where}: not valid YAML: {problem}",
+        hint="check indentation (spaces, not tabs) and quoting near that line",
+    )
+
+
+def _check_size(root: Node, name: str) -> None:
+    """Refuse a document whose values, aliases expanded, exceed MAX_VALUES."""
+    sizes: dict[int, int] = {}
+    # Post-order over the node graph, each node once (aliases are shared nodes).
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            sizes[id(node)] = total
+            if total > MAX_VALUES:
+                raise ConfigError(
+                    f"{name}:{node.start_mark.line + 1}: more than {MAX_VALUES:,} values "
+                    "with its aliases (*name) expanded; refused (an alias bomb?)",
+                    hint="write the settings out; kops.yaml needs no nested aliases",
+                )
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+        if len(stack) > MAX_VALUES:
+            raise ConfigError(f"{name}: nested too deeply or too large to be kops.yaml")
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _map_lines(node: Node, path: Path, lines: dict[Path, int], name: str) -> None:
+    """The line of each key path; a key given twice in one mapping is refused."""
+    if isinstance(node, MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                continue
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key == "<<":  # a merge key: its keys are the mapping's own
+                continue
+            if key in seen:
+                raise ConfigError(
+                    f"{name}:{line}: {dotted((*path, key))}: "
+                    f"given twice (first on line {seen[key]})",
+                    hint="keep one of them",
+                )
+            seen[key] = line
+            lines[(*path, key)] = line
+            _map_lines(value_node, (*path, key), lines, name)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            _map_lines(item, (*path, index), lines, name)
+
+
+def shown(text: str) -> str:
+    """Text with its control characters written as escapes (never sent to a terminal)."""
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dotted(path: Path) -> str:
+    """A key path as text, control characters shown as escapes."""
+    return shown(".".join(str(p) for p in path))
+
+
+def _check_text(document: Document, value: Any, path: Path, name: str) -> None:
+    """No control character in any key or text of kops.yaml."""
+    if isinstance(value, str):
+        _refuse_control(document, value, path, name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                _refuse_control(document, key, (*path, key), name, what="key")
+            _check_text(document, item, (*path, key), name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(document, item, (*path, index), name)
+
+
+def _refuse_control(
+    document: Document, text: str, path: Path, name: str, what: str = "text"
+) -> None:
+    found = CONTROL.search(text)
+    if found is None:
+        return
+    raise ConfigError(
+        f"{document.where(name, path)}: {dotted(path)}: the {what} holds a control character "
+        f"(U+{ord(found.group()):04X}): '{shown(text)}'",
+        hint="names and texts in kops.yaml are one line of visible characters",
+    )

@@ -1,0 +1,103 @@
+"""Dates as people type them, and periods labelled by what they cover.
+
+One parser for every date a person types into an option (``--as-of``, ``--since``,
+``--date``…), so 2026-11-20, 2026/11/20, 2026/1/5, 20261120 and 2026年11月20日 all
+mean the same day everywhere; and one label for a period, so a month the data does
+not cover to its end reads 「2026年11月（20日まで）」 in every report, sheet, chart,
+deck and mail.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+
+from .errors import KopsError
+
+DATE_FORMS = "2026-11-20, 2026/11/20, 2026/1/5 or 20261120"
+
+_SEPARATED = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """The day ``text`` names, typed as people type it; ``option`` names it in errors.
+
+    Full-width digits and separators (２０２６／１１／２０) are read as their ASCII forms.
+    A day that does not exist (2026-02-30) is refused with the month's last day.
+    """
+    value = unicodedata.normalize("NFKC", str(text)).strip()
+    match = _SEPARATED.fullmatch(value) or _COMPACT.fullmatch(value)
+    if match is None:
+        raise KopsError(
+            f"{option}: '{text}' is not a date",
+            hint=f"write a date as {DATE_FORMS}",
+        )
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise KopsError(
+            f"{option}: '{text}' is not a date: there is no month {month}",
+            hint=f"write a date as {DATE_FORMS}",
+        )
+    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= last or year < 1:
+        raise KopsError(
+            f"{option}: '{text}' is not a date: {year}年{month}月 has days 1–{last}",
+            hint=f"write a date as {DATE_FORMS}",
+        )
+    return dt.date(year, month, day)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def japanese_date(day: dt.date) -> str:
+    """2026年11月20日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def period_label(start: dt.date, end: dt.date, data_end: dt.date | None = None) -> str:
+    """The period in Japanese, saying where the data stops when it stops before the end.
+
+    A calendar month: 「2026年11月」, or 「2026年11月（20日まで）」 when the data ends on
+    the 20th. Whole months: 「2026年10〜12月」 (「2026年10〜12月（11月20日まで）」).
+    Any other range: 「2026年10月22日〜11月20日」, its end cut at the data's end.
+    """
+    partial = data_end is not None and start <= data_end < end
+    whole_months = start.day == 1 and end == month_end(end)
+    if whole_months:
+        if (start.year, start.month) == (end.year, end.month):
+            text = f"{start.year}年{start.month}月"
+        elif start.year == end.year:
+            text = f"{start.year}年{start.month}〜{end.month}月"
+        else:
+            text = f"{start.year}年{start.month}月〜{end.year}年{end.month}月"
+        if partial and data_end is not None:
+            if (start.year, start.month) == (end.year, end.month):
+                cut = f"{data_end.day}日まで"
+            elif data_end.year == end.year:
+                cut = f"{data_end.month}月{data_end.day}日まで"
+            else:
+                cut = f"{japanese_date(data_end)}まで"
+            text += f"（{cut}）"
+        return text
+    shown_end = data_end if partial and data_end is not None else end
+    if shown_end.year == start.year:
+        tail = f"{shown_end.month}月{shown_end.day}日"
+    else:
+        tail = japanese_date(shown_end)
+    return f"{japanese_date(start)}〜{tail}"
+
+
+def is_partial(start: dt.date, end: dt.date, data_end: dt.date | None) -> bool:
+    """The data stops inside the period (its last days are not covered)."""
+    return data_end is not None and start <= data_end < end
+
+
+def covered_days(start: dt.date, end: dt.date, data_end: dt.date | None) -> int:
+    """Days of the period the data covers: up to ``data_end`` when it stops inside."""
+    last = min(end, data_end) if data_end is not None else end
+    return max(0, (last - start).days + 1)

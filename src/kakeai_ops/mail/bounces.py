@@ -1,0 +1,388 @@
+"""Reading bounce notices saved from a mail client: which addresses failed, how, and for which mail.
+
+Files: ``.eml`` (one message), ``.mbox`` (many), Outlook ``.msg`` (via
+extract-msg), or folders of them. Detection is flufl.bounce's (RFC 3464
+reports first, then the common non-standard forms); the status code and the
+diagnostic come from the report's per-recipient fields where there are any.
+A 5.x.x status is a permanent failure, a 4.x.x one temporary; without a
+status, flufl.bounce's own verdict (failed or delayed) decides.
+
+The message kops sent is found by its Message-ID: in the returned message or
+its headers, in the notice's In-Reply-To/References, or anywhere in its text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import hashlib
+import mailbox
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import policy
+from email.message import Message
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path
+
+from ..errors import KopsError
+
+SUFFIXES = (".eml", ".mbox", ".msg")
+_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+_MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
+_MESSAGE_ID_LINE = re.compile(r"(?im)^\s*message-id:\s*(<[^<>\s@]+@[^<>\s@]+>)")
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """One failed recipient in one notice."""
+
+    source: str  # file (and #N within an mbox)
+    notice: str  # the notice's identity: its own Message-ID, else a hash of its bytes
+    recipient: str  # as the notice names it, lower-cased
+    permanent: bool
+    status: str  # e.g. 5.1.1 ('' when the notice gives none)
+    diagnostic: str  # the remote server's words, one line
+    message_ids: tuple[str, ...]  # candidate Message-IDs of the mail kops sent
+    date: dt.datetime | None  # when the notice was written
+
+
+@dataclass(frozen=True)
+class Notice:
+    source: str
+    message: Message
+    raw: bytes
+
+
+@dataclass
+class Reading:
+    bounces: list[Bounce]
+    not_bounces: list[str]  # sources that hold no bounce
+    problems: list[str]  # unreadable files, with the reason
+
+
+def read_paths(paths: list[Path]) -> Reading:
+    """Every bounce in the files and folders given; unreadable files are named, not fatal."""
+    reading = Reading([], [], [])
+    for path in paths:
+        if not path.exists():
+            raise KopsError(f"{path}: no such file or folder")
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if path.is_dir()
+            else [path]
+        )
+        if path.is_dir() and not files:
+            reading.problems.append(f"{path}: no .eml, .mbox or .msg files in this folder")
+        for file in files:
+            try:
+                notices = list(_notices(file))
+            except KopsError as error:
+                reading.problems.append(str(error))
+                continue
+            for notice in notices:
+                found = bounces_in(notice)
+                if found:
+                    reading.bounces.extend(found)
+                else:
+                    reading.not_bounces.append(notice.source)
+    return reading
+
+
+def _notices(file: Path) -> Iterator[Notice]:
+    suffix = file.suffix.lower()
+    if suffix == ".msg":
+        yield from _msg_notices(file)
+        return
+    if suffix not in (".eml", ".mbox"):
+        raise KopsError(f"{file}: not a mail file (.eml, .mbox or .msg)")
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise KopsError(f"{file}: cannot read ({error.strerror})") from None
+    if suffix == ".eml" or not data.startswith(b"From "):
+        if not _looks_like_mail(data):
+            raise KopsError(f"{file}: not a mail message (no mail headers at the top)")
+        yield Notice(str(file), _parse(data), data)
+        return
+    box = mailbox.mbox(file, create=False)
+    try:
+        for number, key in enumerate(box.keys(), start=1):
+            raw = box.get_bytes(key)
+            yield Notice(f"{file}#{number}", _parse(raw), raw)
+    finally:
+        box.close()
+
+
+def _parse(data: bytes) -> Message:
+    return email.message_from_bytes(data, policy=policy.compat32)
+
+
+def _looks_like_mail(data: bytes) -> bool:
+    head = data[:4096].lstrip().split(b"\n", 1)[0]
+    return re.match(rb"^[!-9;-~]+:", head) is not None
+
+
+def bounces_in(notice: Notice) -> list[Bounce]:
+    """The failed recipients of one notice (empty when it is not a bounce)."""
+    from flufl.bounce import all_failures
+
+    message = notice.message
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # a detector tripped over a malformed part: treat as no bounce
+        return []
+    fields = _delivery_status(message)
+    ids = _message_ids(message)
+    date = _notice_date(message, fields)
+    identity = (message.get("Message-ID") or "").strip() or (
+        "sha256:" + hashlib.sha256(notice.raw).hexdigest()
+    )
+    found = []
+    for raw_address in sorted(permanent | temporary):
+        address = raw_address.decode("ascii", "replace").strip().lower()
+        status, diagnostic = fields.get(address, ("", ""))
+        if not status:
+            status = _status_near(message, address)
+        is_permanent = status.startswith("5") if status else raw_address in permanent
+        found.append(
+            Bounce(
+                source=notice.source,
+                notice=identity,
+                recipient=address,
+                permanent=is_permanent,
+                status=status,
+                diagnostic=diagnostic,
+                message_ids=ids,
+                date=date,
+            )
+        )
+    return found
+
+
+def _delivery_status(message: Message) -> dict[str, tuple[str, str]]:
+    """Recipient → (Status, Diagnostic-Code) from every message/delivery-status part."""
+    found: dict[str, tuple[str, str]] = {}
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status" or not part.is_multipart():
+            continue
+        for block in part.get_payload():
+            if not isinstance(block, Message):
+                continue
+            recipient = _address(block.get("Original-Recipient")) or _address(
+                block.get("Final-Recipient")
+            )
+            final = _address(block.get("Final-Recipient"))
+            status = _STATUS.search(str(block.get("Status", "")))
+            diagnostic = " ".join(_decoded(block.get("Diagnostic-Code", "")).split())
+            if diagnostic.lower().startswith(("smtp;", "x-postfix;", "x-unix;")):
+                diagnostic = diagnostic.split(";", 1)[1].strip()
+            value = (status.group(0) if status else "", diagnostic[:300])
+            for key in {recipient, final} - {""}:
+                found[key] = value
+    return found
+
+
+def _decoded(value: object) -> str:
+    """A header's text with RFC 2047 encoded words decoded (servers may answer in Japanese)."""
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (ValueError, LookupError, UnicodeError):
+        return str(value)
+
+
+def _address(value: object) -> str:
+    if not value:
+        return ""
+    text = str(value)
+    if ";" in text:
+        text = text.split(";", 1)[1]
+    return parseaddr(text.strip())[1].strip().lower()
+
+
+def _status_near(message: Message, address: str) -> str:
+    """A status code in the text next to the address (non-standard notices)."""
+    for text in _texts(message):
+        at = text.lower().find(address)
+        if at < 0:
+            continue
+        found = _STATUS.search(text[at : at + 600]) or _STATUS.search(text)
+        if found:
+            return found.group(0)
+    return ""
+
+
+def _texts(message: Message) -> Iterator[str]:
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                charset = part.get_content_charset() or "utf-8"
+                try:
+                    yield payload.decode(charset, "replace")
+                except LookupError:
+                    yield payload.decode("utf-8", "replace")
+
+
+def _message_ids(message: Message) -> tuple[str, ...]:
+    """Message-IDs that may be the returned mail's, best first, each once."""
+    found: list[str] = []
+    for part in message.walk():
+        if part is message:
+            continue
+        kind = part.get_content_type()
+        if kind == "message/rfc822" and part.is_multipart():
+            for inner in part.get_payload():
+                if isinstance(inner, Message) and inner.get("Message-ID"):
+                    found.append(str(inner["Message-ID"]))
+        elif kind == "text/rfc822-headers":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                headers = email.message_from_bytes(payload, policy=policy.compat32)
+                if headers.get("Message-ID"):
+                    found.append(str(headers["Message-ID"]))
+        elif kind == "message/delivery-status" and part.is_multipart():
+            for block in part.get_payload():
+                if isinstance(block, Message) and block.get("X-Original-Message-ID"):
+                    found.append(str(block["X-Original-Message-ID"]))
+    for header in ("In-Reply-To", "References"):
+        found.extend(_MESSAGE_ID.findall(str(message.get(header, ""))))
+    for text in _texts(message):  # returned headers quoted in the text
+        found.extend(_MESSAGE_ID_LINE.findall(text))
+    own = str(message.get("Message-ID", "")).strip()
+    result: list[str] = []
+    for value in found:
+        match = _MESSAGE_ID.search(value)
+        if match and match.group(0) != own and match.group(0) not in result:
+            result.append(match.group(0))
+    return tuple(result)
+
+
+def _notice_date(message: Message, fields: object) -> dt.datetime | None:
+    for value in (message.get("Date"),):
+        if value:
+            try:
+                moment = parsedate_to_datetime(str(value))
+            except (TypeError, ValueError, IndexError):
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            return moment
+    return None
+
+
+# --- Outlook .msg ---------------------------------------------------------------
+
+# MAPI properties of a non-delivery report's recipient rows (MS-OXOMSG).
+_SUPPLEMENTARY_INFO = "0C1B"  # the remote server's reply, e.g. "550 5.1.1 User unknown"
+_NDR_STATUS_CODE = "0C20"  # an enhanced status code as a number: 5.1.1 → 511? (not always set)
+_DELAYED_CLASSES = ("report.ipm.note.delayed",)
+
+
+def _msg_notices(file: Path) -> Iterator[Notice]:
+    """An Outlook .msg as the notice it stands for.
+
+    Outlook keeps a received report's own headers, its text, and (for a
+    non-delivery report) one recipient row per failed address with the
+    remote server's reply; the report is rebuilt from them as RFC 3464, so
+    the same detection reads it.
+    """
+    try:
+        import extract_msg
+    except ImportError:  # pragma: no cover - a dependency of kops
+        raise KopsError(f"{file}: reading .msg files needs extract-msg") from None
+    try:
+        msg = extract_msg.openMsg(str(file), strict=False, delayAttachments=True)
+    except Exception as error:
+        raise KopsError(
+            f"{file}: not a readable Outlook .msg file ({type(error).__name__})",
+            hint="save the mail again from Outlook "
+            "(ファイル → 名前を付けて保存 → Outlook メッセージ形式)",
+        ) from None
+    try:
+        raw = file.read_bytes()
+        yield Notice(str(file), _msg_as_report(msg), raw)
+    except KopsError:
+        raise
+    except Exception as error:
+        raise KopsError(
+            f"{file}: the Outlook .msg file is damaged ({type(error).__name__})",
+            hint="save the mail again from Outlook",
+        ) from None
+    finally:
+        msg.close()
+
+
+def _msg_as_report(msg: object) -> Message:
+    """The .msg as the RFC 3464 report it was, written out as text and parsed back."""
+    import base64
+
+    header = getattr(msg, "header", None)
+    class_type = str(getattr(msg, "classType", "") or "").lower()
+    body = str(getattr(msg, "body", "") or "")
+    fields: dict[str, str] = {}
+    if header is not None:
+        for name in ("Date", "From", "Message-ID", "In-Reply-To", "References"):
+            if header.get(name):
+                fields[name] = " ".join(str(header[name]).split())
+    if "Date" not in fields and getattr(msg, "date", None) is not None:
+        fields["Date"] = email.utils.format_datetime(msg.date)  # type: ignore[attr-defined]
+    if "Message-ID" not in fields and getattr(msg, "messageId", None):
+        fields["Message-ID"] = " ".join(str(msg.messageId).split())  # type: ignore[attr-defined]
+    in_reply_to = getattr(msg, "inReplyTo", None)
+    if "In-Reply-To" not in fields and in_reply_to:
+        fields["In-Reply-To"] = " ".join(str(in_reply_to).split())
+    lines = [f"{name}: {_header_text(value)}" for name, value in fields.items()]
+    lines += [
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="kops-msg"',
+        "",
+        "--kops-msg",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: base64",
+        "",
+        base64.encodebytes(body.encode("utf-8")).decode("ascii"),
+    ]
+    is_ndr = class_type.startswith("report.") and class_type.endswith(".ndr")
+    delayed = class_type.startswith(_DELAYED_CLASSES)
+    if is_ndr or delayed:
+        action = "delayed" if delayed else "failed"
+        blocks = []
+        for recipient in getattr(msg, "recipients", None) or []:
+            address = parseaddr(
+                str(
+                    getattr(recipient, "smtpAddress", None)
+                    or getattr(recipient, "email", None)
+                    or ""
+                )
+            )[1]
+            if "@" not in address or not address.isascii():
+                continue
+            stream = recipient.getStringStream(f"__substg1.0_{_SUPPLEMENTARY_INFO}")
+            reply = " ".join(str(stream or "").split())
+            status = _STATUS.search(reply)
+            code = status.group(0) if status else ("4.0.0" if delayed else "5.0.0")
+            block = [f"Final-Recipient: rfc822; {address}", f"Action: {action}", f"Status: {code}"]
+            if reply:
+                block.append(f"Diagnostic-Code: smtp; {_header_text(reply)}")
+            blocks.append("\n".join(block))
+        if blocks:
+            lines += [
+                "--kops-msg",
+                "Content-Type: message/delivery-status",
+                "",
+                "Reporting-MTA: dns; outlook",
+                "",
+                "\n\n".join(blocks),
+                "",
+            ]
+    lines.append("--kops-msg--")
+    return _parse("\n".join(lines).encode("utf-8"))
+
+
+def _header_text(value: str) -> str:
+    from email.header import Header
+
+    return value if value.isascii() else Header(value, "utf-8").encode()

@@ -1,0 +1,94 @@
+"""How often one person may be mailed, and when someone held back may be mailed again.
+
+Two categories are capped apart (kops.yaml ``mail.frequency_cap``):
+
+- ``nudge``: stuck-point mails;
+- ``programme``: seminar invitations and recordings, campaign and milestone news.
+
+Report mails to advisors are neither: they are asked for, not unsolicited. Mails about
+one seminar never count against each other, so a seminar's recording reaches everyone
+its invitation reached. Only delivered mails count (``sent``), never outbox rehearsals.
+
+A person over a cap, or a run outside the send window, is *deferred*: recorded with the
+first day the same run id may send to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..calendar import BusinessCalendar
+from ..clock import JST
+from ..config import Settings
+from ..store.ledger import Ledger, run_seminar
+
+# Template families by what they are about (the part of the name before the first dot).
+PROGRAMME_FAMILIES = ("seminar", "campaign", "milestone")
+UNCAPPED_FAMILIES = ("report",)
+
+
+def category(template: str, kind: str) -> str | None:
+    """The cap a mail counts toward: ``nudge``, ``programme``, or None (not capped)."""
+    family = template.split(".", 1)[0]
+    if family in UNCAPPED_FAMILIES:
+        return None
+    if family in PROGRAMME_FAMILIES or kind != "nudge":
+        return "programme"
+    return "nudge"
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """Why a message waits, and the first day (JST) it may be sent."""
+
+    reason: str
+    sendable_from: dt.date
+
+
+def capped(
+    settings: Settings,
+    ledger: Ledger,
+    run_id: str,
+    user_id: str,
+    template: str,
+    kind: str,
+    moment: dt.datetime,
+) -> HeldBack | None:
+    """Held back by the cap of this mail's category at ``moment``, or None."""
+    which = category(template, kind)
+    if which is None:
+        return None
+    cap = settings.mail.frequency_cap.of(which)
+    since = moment - dt.timedelta(days=cap.days)
+    seminar = run_seminar((ledger.run(run_id) or {}).get("binding"))
+    times = sorted(
+        sent_at
+        for other_template, other_kind, sent_at, other_seminar in ledger.sent_to(
+            user_id, since, run_id
+        )
+        if category(other_template, other_kind) == which
+        and not (seminar is not None and other_seminar == seminar)
+    )
+    if len(times) < cap.max:
+        return None
+    # Once the (n − max + 1)-th oldest leaves the window, fewer than max remain in it.
+    leaves = times[len(times) - cap.max] + dt.timedelta(days=cap.days)
+    first_day = leaves.astimezone(JST).date() + dt.timedelta(days=1)
+    label = "促しメール" if which == "nudge" else "案内メール"
+    return HeldBack(
+        f"frequency cap ({which}): {len(times)} {label} in {cap.days} days",
+        first_day,
+    )
+
+
+def next_window_day(settings: Settings, moment: dt.datetime, calendar: BusinessCalendar) -> dt.date:
+    """The first day from which the send window opens again after ``moment``."""
+    window = settings.mail.send_window
+    local = moment.astimezone(JST)
+    day = local.date()
+    if local.hour >= window.start_hour:
+        day += dt.timedelta(days=1)
+    while window.business_days_only and not calendar.is_business_day(day):
+        day += dt.timedelta(days=1)
+    return day

@@ -1,0 +1,70 @@
+"""Run ids that look alike are one run: NFKC, trimmed, at least one visible character."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Cli, tree_digest
+from kakeai_ops.errors import KopsError
+from kakeai_ops.mail.plan import typed_run as safe_run_id
+from kakeai_ops.store.ledger import Ledger
+from kakeai_ops.workspace import Workspace
+from mailing import SEGMENT, use_smtp
+from smtp_server import SmtpServer
+
+
+@pytest.mark.parametrize(
+    "typed, folded",
+    [
+        ("nov-award", "nov-award"),
+        ("ｎｏｖ－ａｗａｒｄ", "nov-award"),  # IME full width
+        ("nov-award ", "nov-award"),
+        ("\u3000nov-award\t", "nov-award"),
+        ("nov\u3000award", "nov award"),
+        ("nov  award", "nov award"),
+        ("ﾉﾍﾞﾝﾊﾞｰ", "ノベンバー"),
+        ("Ⅺ月", "XI月"),
+    ],
+)
+def test_run_ids_fold(typed: str, folded: str) -> None:
+    assert safe_run_id(typed) == folded
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", " ", "\u3000", "\t\n", "\u200b", "nov\u200baward", "\u2028", "\ufeffnov", "x\u202ey"],
+)
+def test_invisible_run_ids_are_refused(bad: str) -> None:
+    with pytest.raises(KopsError) as err:
+        safe_run_id(bad)
+    assert "can't be a run id" in str(err.value)
+
+
+def test_look_alike_run_ids_resume_one_run(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--id", "nov-award", "--yes")
+        sent = len(server.handler.received)
+        assert sent > 0
+        for twin in ("ｎｏｖ－ａｗａｒｄ", "nov-award ", " nov-award"):
+            again = cli("mail", "send", *SEGMENT, "--id", twin, "--yes")
+            assert "Resuming run nov-award" in again.stderr, again.stderr
+        assert len(server.handler.received) == sent
+    ledger = Ledger(sample_copy)
+    try:
+        assert [r for r in ledger.runs()["run_id"]] == ["nov-award"]
+    finally:
+        ledger.close()
+    status = cli("mail", "status", "ｎｏｖ－ａｗａｒｄ").stdout
+    assert "nov-award" in status
+
+
+def test_a_blank_run_id_is_refused_and_nothing_written(sample_copy: Workspace) -> None:
+    before = tree_digest(sample_copy.root)
+    for bad in (" ", "\u3000", "\u200b"):
+        result = Cli(sample_copy)("mail", "send", *SEGMENT, "--id", bad, "--dry-run", ok=False)
+        assert result.exit_code == 1
+        assert "can't be a run id" in result.stderr
+        assert "Internal error" not in result.stderr
+    assert tree_digest(sample_copy.root) == before

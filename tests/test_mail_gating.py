@@ -1,0 +1,106 @@
+"""A template that names a stuck point reaches only people who have it now; a booked
+1on1 answers the mails that ask for one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Cli
+from kakeai_ops.workspace import Workspace
+
+
+def user(uid: str) -> list[str]:
+    return [
+        uid,
+        f"社員 {uid}",
+        f"{uid.lower()}@example.jp",
+        "営業本部",
+        "第一営業部",
+        "営業",
+        "30代",
+        "在籍",
+        "2026/11/01 9:00",
+    ]
+
+
+def held(mid: str, manager: str, member: str, day: str, status: str = "実施済") -> list[str]:
+    return [
+        mid,
+        manager,
+        member,
+        f"{day} 10:00",
+        status,
+        "今後のキャリア",
+        "話を聞いてほしい",
+        f"{day} 09:00",
+        "4",
+        "4",
+    ]
+
+
+def build(cli: Cli, make_exports: Callable[..., list[Path]]) -> None:
+    users = [user(u) for u in ("M01", "A01", "B01", "C01")]
+    pairs = [["M01", m, "2026/01/01", "2026/01/02", "あり"] for m in ("A01", "B01", "C01")]
+    meetings = [
+        held("1", "M01", "A01", "2026/09/01"),  # A01 lapsed, with a 1on1 booked in 12 days
+        held("2", "M01", "A01", "2026/12/02", status="予定"),
+        held("3", "M01", "B01", "2026/09/01"),  # B01 lapsed, booked only after 14 days
+        held("4", "M01", "B01", "2026/12/10", status="予定"),
+        held("5", "M01", "C01", "2026/11/19"),  # C01 met the day before the as-of date
+        held("6", "M01", "C01", "2026/11/20"),
+    ]
+    cli("ingest", *map(str, make_exports(users=users, pairs=pairs, meetings=meetings)))
+
+
+def records(cli: Cli, *args: str) -> list[dict]:
+    return json.loads(cli("mail", "plan", *args, "--format", "json").stdout)
+
+
+def test_users_file_plans_only_those_who_have_the_stuck_point(
+    cli: Cli, ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Path
+) -> None:
+    build(cli, make_exports)
+    listed = tmp_path / "list.csv"
+    listed.write_text("user_id\nA01\nB01\nC01\n", encoding="utf-8")
+    got = records(cli, "--users", str(listed), "--template", "lapsed.member")
+    assert [r["user_id"] for r in got] == ["B01"]
+    assert got[0]["facts"]["facts.last_held_date"] == "2026年9月1日"
+    shown = cli("mail", "plan", "--users", str(listed), "--template", "lapsed.member")
+    assert (
+        "C01: テンプレートのスタックポイントに今は該当しない（1on1休眠ではなく、今は"
+        in shown.stderr
+    )
+    assert "A01: 近日中に予定の1on1あり（予定 2026-12-02）" in shown.stderr
+    # A template with no stuck point (a seminar's) is not gated.
+    assert (
+        len(
+            records(
+                cli,
+                "--users",
+                str(listed),
+                "--template",
+                "seminar.recording",
+                "--seminar",
+                "month1",
+            )
+        )
+        == 3
+    )
+
+
+def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1(
+    cli: Cli, ws: Workspace, make_exports: Callable[..., list[Path]]
+) -> None:
+    build(cli, make_exports)
+    assert [r["user_id"] for r in records(cli, "--segment", "lapsed")] == ["B01"]
+    text = cli("mail", "preview", "--segment", "lapsed", "--user", "A01", ok=False).stderr
+    assert "予定の1on1あり、予定 2026-12-02" in text
+    # rules.scheduled_days widens the window: B01's booking on Dec 10 now counts too.
+    import yaml
+
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["rules"]["scheduled_days"] = 21
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert records(cli, "--segment", "lapsed") == []

@@ -1,0 +1,51 @@
+"""Mails people can act on: the not_activated mail gives KAKEAI's address and the first
+steps, and is never sent without the address."""
+
+from __future__ import annotations
+
+import yaml
+
+from conftest import Cli
+from kakeai_ops.store.ledger import Ledger
+from kakeai_ops.workspace import Workspace
+
+
+def set_service(ws: Workspace, **values: str) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["service"] = values
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_status_warns_and_send_refuses_without_the_login_url(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    assert "service.login_url is not set" in cli("status").stderr
+    for mode in (["--yes"], ["--dry-run"]):
+        refused = cli("mail", "send", "--segment", "not_activated", *mode, ok=False)
+        assert "service.login_url" in refused.stderr and "nothing was sent" in refused.stderr
+    assert Ledger(sample_copy).run("not_activated-2026-11") is None
+    assert not list(sample_copy.outbox_dir.rglob("*.eml"))
+    # Mails that give no login address are not held back by it.
+    cli("mail", "send", "--segment", "no_pair", "--dry-run")
+
+
+def test_the_not_activated_mail_gives_the_address_and_three_steps(
+    sample_copy: Workspace,
+) -> None:
+    cli = Cli(sample_copy)
+    set_service(
+        sample_copy,
+        login_url="https://kakeai.example.co.jp/login",
+        help_url="https://portal.example.co.jp/kakeai-guide",
+    )
+    assert "service." not in cli("status").stderr
+    text = cli("mail", "preview", "--segment", "not_activated").stdout
+    assert "1. ログインする：https://kakeai.example.co.jp/login" in text
+    assert "2. プロフィールを確認する" in text and "3. ペア招待をする・受ける" in text
+    assert "https://portal.example.co.jp/kakeai-guide" in text
+    cli("mail", "send", "--segment", "not_activated", "--yes")
+
+
+def test_a_service_address_must_be_a_web_address(cli: Cli, ws: Workspace) -> None:
+    set_service(ws, login_url="kakeai.example.co.jp/login")
+    refused = cli("status", ok=False)
+    assert "service.login_url" in refused.stderr and "https://" in refused.stderr

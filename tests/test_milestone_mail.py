@@ -1,0 +1,162 @@
+"""Milestone mail runs end to end: per-role counts, one mail naming both roles, only what
+was crossed since the previous snapshot, and the backlog recorded without mail."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from conftest import Cli, tree_digest
+from kakeai_ops.store import delivered_milestones
+from kakeai_ops.workspace import Workspace
+from mailing import use_smtp
+from smtp_server import SmtpServer
+
+USERS = [
+    [
+        "H01",
+        "部長 一郎",
+        "head@example.jp",
+        "営業本部",
+        "第一営業部",
+        "営業",
+        "50代",
+        "在籍",
+        "2026/11/01 9:00",
+    ],
+    [
+        "MID",
+        "中間 花子",
+        "mid@example.jp",
+        "営業本部",
+        "第一営業部",
+        "営業",
+        "40代",
+        "在籍",
+        "2026/11/01 9:00",
+    ],
+    [
+        "A01",
+        "部下 健太",
+        "a01@example.jp",
+        "営業本部",
+        "第一営業部",
+        "営業",
+        "20代",
+        "在籍",
+        "2026/11/01 9:00",
+    ],
+]
+PAIRS = [
+    ["H01", "MID", "2026/01/01", "2026/01/02", "あり"],
+    ["MID", "A01", "2026/01/01", "2026/01/02", "あり"],
+]
+
+
+def held(manager: str, member: str, days: list[str], prefix: str) -> list[list[str]]:
+    return [
+        [
+            f"{prefix}{i}",
+            manager,
+            member,
+            f"{day} 10:00",
+            "実施済",
+            "今後のキャリア",
+            "話を聞いてほしい",
+            "",
+            "",
+            "",
+        ]
+        for i, day in enumerate(days)
+    ]
+
+
+def weekly(start: str, n: int) -> list[str]:
+    first = pd.Timestamp(start)
+    return [(first + pd.Timedelta(days=7 * i)).strftime("%Y/%m/%d") for i in range(n)]
+
+
+def set_config(ws: Workspace, **values: object) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data.update(values)
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def build(cli: Cli, make_exports: Callable[..., list[Path]]) -> None:
+    # MID: as member with H01, 19 before Nov 1 and 22 by Nov 20 (crosses 20);
+    #      as manager of A01, 9 before Nov 1 and 11 by Nov 20 (crosses 10).
+    as_member = [*weekly("2026-04-06", 19), "2026/11/05", "2026/11/12", "2026/11/19"]
+    as_manager = [*weekly("2026-08-31", 9), "2026/11/10", "2026/11/17"]
+    meetings = held("H01", "MID", as_member, "X") + held("MID", "A01", as_manager, "Y")
+    cli("ingest", *map(str, make_exports(users=USERS, pairs=PAIRS, meetings=meetings)))
+
+
+def plan_records(cli: Cli, *args: str) -> list[dict]:
+    return json.loads(cli("mail", "plan", "--milestones", "--format", "json", *args).stdout)
+
+
+def test_one_mail_names_both_roles_counts(cli: Cli, ws: Workspace, make_exports) -> None:
+    build(cli, make_exports)
+    # One snapshot and no milestones_since: kops can't tell what is new, and says how.
+    refused = cli("mail", "plan", "--milestones", ok=False)
+    assert "milestones_since" in refused.stderr and "--mark-delivered" in refused.stderr
+    set_config(ws, milestones_since="2026-11-01")
+    records = {r["user_id"]: r for r in plan_records(cli)}
+    mid = records["MID"]
+    assert mid["template"] == "milestone.both" and mid["role"] is None
+    assert mid["facts"]["milestones.manager.count"] == 11
+    assert mid["facts"]["milestones.manager.milestone"] == 10
+    assert mid["facts"]["milestones.member.count"] == 22
+    assert mid["facts"]["milestones.member.milestone"] == 20
+    text = cli("mail", "preview", "--milestones", "--user", "MID").stdout
+    assert "上司として実施された 1on1 が 11 回になりました（10 回の節目を越えました）" in text
+    assert "部下として参加された 1on1 が 22 回になりました（20 回の節目を越えました）" in text
+    assert "50 回" not in text and "33" not in text
+    # H01 (11 as manager, crossed 10) and A01 (11 as member, crossed 10): one role each.
+    assert records["H01"]["template"] == "milestone.manager" and records["H01"]["role"] == "manager"
+    assert records["A01"]["facts"]["milestones.member.count"] == 11
+    assert len(records) == 3  # nobody twice
+
+    cli("mail", "send", "--milestones", "--yes")
+    # Through the outbox it is a rehearsal: nothing is delivered yet.
+    assert delivered_milestones(ws).empty
+    with SmtpServer() as server:
+        use_smtp(ws, server)
+        cli("mail", "send", "--milestones", "--yes")
+    got = {(r.user_id, r.role, r.milestone) for r in delivered_milestones(ws).itertuples()}
+    assert {("MID", "manager", 10), ("MID", "member", 20)} <= got
+    assert plan_records(cli) == []  # delivered: not due again
+
+
+def test_mark_delivered_records_the_backlog_once(cli: Cli, ws: Workspace, make_exports) -> None:
+    build(cli, make_exports)
+    out = cli("campaign", "milestones", "--mark-delivered", "--before", "2026-11-01")
+    assert "Recorded" in out.stderr
+    got = {(r.user_id, r.role, r.milestone) for r in delivered_milestones(ws).itertuples()}
+    # Reached before Nov 1: MID 1, 5, 10 as member (19) and 1, 5 as manager (9).
+    assert ("MID", "member", 10) in got and ("MID", "member", 20) not in got
+    assert ("MID", "manager", 5) in got and ("MID", "manager", 10) not in got
+    before = tree_digest(ws.root)
+    twice = cli("campaign", "milestones", "--mark-delivered", "--before", "2026-11-01", ok=False)
+    assert "already recorded" in twice.stderr
+    assert tree_digest(ws.root) == before  # nothing changed
+    bad = cli("campaign", "milestones", "--mark-delivered", "--before", "11/01", ok=False)
+    assert "--before" in bad.stderr and "not a date" in bad.stderr
+    # With no snapshot before this one, milestones_since still tells what is new: the
+    # milestones crossed in November, the earlier ones being recorded.
+    set_config(ws, milestones_since="2026-11-01")
+    records = {r["user_id"]: r for r in plan_records(cli)}
+    assert records["MID"]["template"] == "milestone.both"
+    # Everything up to the as-of date: nothing left to mail, nothing new to record.
+    cli("campaign", "milestones", "--mark-delivered")
+    assert "already recorded" in cli("campaign", "milestones", "--mark-delivered", ok=False).stderr
+
+
+def test_milestones_must_increase(cli: Cli, ws: Workspace) -> None:
+    set_config(ws, milestones=[1, 5, 50, 20])
+    result = cli("status", ok=False)
+    assert "milestones" in result.stderr and "increasing" in result.stderr

@@ -1,0 +1,181 @@
+"""Periods say what they cover: a month the data stops in is labelled 「（20日まで）」
+everywhere, its figures are over the days covered, and a period with no data is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+
+from conftest import Cli, tree_digest
+from kakeai_ops.analyses.divisions import DAYS_PER_MONTH, Period, parse_period
+from kakeai_ops.errors import KopsError
+from kakeai_ops.store import latest_snapshot, load_tables
+from kakeai_ops.workspace import Workspace
+
+NOVEMBER = "2026年11月（20日まで）"
+
+
+def test_a_month_in_progress_is_cut_and_compared_like_with_like() -> None:
+    period, previous = parse_period("month:2026-11", dt.date(2026, 11, 20))
+    assert (period.start, period.end, period.partial) == (
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 20),
+        True,
+    )
+    assert period.caption == NOVEMBER and period.label == "2026-11"
+    assert (previous.start, previous.end) == (dt.date(2026, 10, 1), dt.date(2026, 10, 20))
+    assert previous.caption == "2026年10月（20日まで）"
+    whole, before = parse_period("month:2026-10", dt.date(2026, 11, 20))
+    assert not whole.partial and whole.caption == "2026年10月" and before.caption == "2026年9月"
+    quarter, q3 = parse_period("quarter:2026Q4", dt.date(2026, 11, 20))
+    assert quarter.caption == "2026年10〜12月（11月20日まで）" and quarter.days == 51
+    assert (q3.start, q3.end) == (dt.date(2026, 7, 1), dt.date(2026, 8, 20))
+    days, _ = parse_period("30d", dt.date(2026, 11, 20))
+    assert days.caption == "2026年10月22日〜11月20日" and not days.partial
+    # A previous month shorter than the days covered stops at its own end.
+    march, february = parse_period("month:2026-03", dt.date(2026, 3, 30))
+    assert february.end == dt.date(2026, 2, 28) and march.days == 30
+
+
+@pytest.mark.parametrize("text", ["month:2026-12", "month:2027-01", "quarter:2027Q1"])
+def test_a_period_after_the_data_is_refused(text: str) -> None:
+    with pytest.raises(KopsError) as caught:
+        parse_period(text, dt.date(2026, 11, 20))
+    assert f"--period {text}" in caught.value.message
+    assert "has no data: the data runs to 2026-11-20" in caught.value.message
+
+
+@pytest.mark.parametrize("text", ["month:0000-01", "quarter:9999Q4"])
+def test_years_that_do_not_exist(text: str) -> None:
+    with pytest.raises(KopsError, match="no such year"):
+        parse_period(text, dt.date(2026, 11, 20))
+
+
+def _held(ws: Workspace, start: str, end: str) -> tuple[int, int, int]:
+    """Independent recount from the stored tables: members (formed pairs, not retired),
+    those with a held 1on1 in [start, end], and the held 1on1s of current users."""
+    tables = load_tables(latest_snapshot(ws))
+    users = tables.users[tables.users["employment_status"] != "retired"]
+    formed = tables.pairs[tables.pairs["accepted_at"].notna()]
+    members = set(users["user_id"]) & set(formed["member_id"])
+    m = tables.meetings
+    held = m[
+        (m["status"] == "held")
+        & (m["held_at"] >= pd.Timestamp(start))
+        & (m["held_at"] < pd.Timestamp(end) + pd.Timedelta(days=1))
+    ]
+    held = held[held["member_id"].astype(str).isin(set(users["user_id"]))]
+    met = members & set(held["member_id"].astype(str))
+    return len(members), len(met), len(held)
+
+
+def test_the_november_report_says_20_days_everywhere(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "nov.xlsx"
+    cli = Cli(sample_ws)
+    said = cli("report", "divisions", "--period", "month:2026-11", "--out", str(target))
+    assert NOVEMBER in said.stderr
+    book = load_workbook(target)
+    for sheet in book.worksheets:
+        if sheet.sheet_state == "visible":
+            assert f"期間：{NOVEMBER}（前期間 2026年10月（20日まで） と比較）" in str(
+                sheet["A2"].value
+            ), sheet.title
+    overview = book["概要"]
+    months = [c.value for c in overview["A"] if isinstance(c.value, str) and "2026年" in c.value]
+    assert "2026年10月" in months and NOVEMBER in months
+    assert any("途中までのデータです" in str(c.value) for c in overview["A"])
+    with zipfile.ZipFile(target) as archive:
+        charts = {
+            name: archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.startswith("xl/charts/chart")
+        }
+    assert any(NOVEMBER in text for text in charts.values())  # the rate chart's title
+    monthly = [t for t in charts.values() if "<c:lineChart>" in t or "lineChart" in t]
+    assert monthly and 'prstDash val="dash"' in monthly[0]  # the month in progress, dashed
+    # The charts read their titles and months from the values sheet.
+    drawn = {str(c.value) for row in book["グラフの値"].iter_rows() for c in row}
+    assert f"1on1実施率（部下）{NOVEMBER}" in drawn and NOVEMBER in drawn
+
+
+def test_per_month_figures_are_over_the_days_covered(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    cells = json.loads(
+        cli("report", "divisions", "--period", "month:2026-11", "--format", "json").stdout
+    )
+    company = {
+        c["metric"]: c
+        for c in cells
+        if c["table"] == "overview" and c["division"] is None and c["period"] == "2026-11"
+    }
+    members, met, held = _held(sample_ws, "2026-11-01", "2026-11-20")
+    assert company["members"]["value"] == members
+    assert company["implementation_rate"]["value"] == pytest.approx(met / members, abs=0.005)
+    per_month = held / members / (20 / DAYS_PER_MONTH)  # 20 days covered, not 30
+    assert company["per_member_month"]["value"] == pytest.approx(per_month, abs=0.05)
+    # The arrow compares with October's first 20 days.
+    _, met_before, _ = _held(sample_ws, "2026-10-01", "2026-10-20")
+    trend = next(
+        c
+        for c in cells
+        if c["table"] == "overview"
+        and c["division"] is None
+        and c["metric"] == "implementation_rate_trend"
+    )
+    change = met / members - met_before / members
+    assert trend["shown"] == ("↑" if change > 0.005 else "↓" if change < -0.005 else "→")
+
+
+@pytest.mark.parametrize(
+    ("period", "said"),
+    [
+        (
+            "month:2026-12",
+            "--period month:2026-12 (2026年12月) has no data: the data runs to 2026-11-20",
+        ),
+        ("month:2027-01", "has no data: the data runs to 2026-11-20"),
+        ("month:2020-01", "--period month:2020-01 (2020年1月) has no data: the 1on1s run from"),
+    ],
+)
+def test_an_empty_period_is_refused_and_nothing_is_written(
+    sample_copy: Workspace, tmp_path: Path, period: str, said: str
+) -> None:
+    before = tree_digest(sample_copy.root)
+    out = tmp_path / "r.xlsx"
+    result = Cli(sample_copy)(
+        "report", "divisions", "--period", period, "--out", str(out), ok=False
+    )
+    assert result.exit_code == 1 and said in result.stderr
+    assert not out.exists()
+    assert tree_digest(sample_copy.root) == before
+
+
+def test_the_review_deck_names_the_month_as_far_as_it_goes(
+    sample_ws: Workspace, tmp_path: Path
+) -> None:
+    out = tmp_path / "review.pptx"
+    Cli(sample_ws)("review", "--out", str(out))
+    texts = [
+        shape.text_frame.text
+        for slide in Presentation(str(out)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    assert any(f"1on1 定例会レビュー {NOVEMBER}" in t for t in texts)
+    assert any("直近30日（2026年10月22日〜11月20日）" in t for t in texts)
+
+
+def test_period_holds_the_calendar_end_it_was_cut_from() -> None:
+    cut = Period("2026-11", dt.date(2026, 11, 1), dt.date(2026, 11, 30)).up_to(
+        dt.date(2026, 11, 20)
+    )
+    assert cut.full_end == dt.date(2026, 11, 30) and cut.months == pytest.approx(
+        20 / DAYS_PER_MONTH
+    )

@@ -1,0 +1,146 @@
+"""Recode before you hide: small units are merged, every organisation gets a report.
+
+Shapes built to defeat the report: small 部署 beside large ones, all-small 部署,
+a one-事業部 pilot, a single 部署 of 5, a small 事業部 beside large ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from factories import organisation as tenant
+from kakeai_ops.config import Settings
+from kakeai_ops.config.rules import Privacy
+from kakeai_ops.privacy.audit import audit
+from kakeai_ops.privacy.recode import RecodingError, recode
+from kakeai_ops.reports import build_report
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def privacy(**more: Any) -> Privacy:
+    return Privacy(**more)
+
+
+def test_small_departments_become_one_row_within_their_division() -> None:
+    rows = recode({("A", "a1"): 3, ("A", "a2"): 4, ("A", "a3"): 20}, privacy())
+    assert rows.department("A", "a1") == rows.department("A", "a2") == "その他の部署（2部署）"
+    assert rows.department("A", "a3") == "a3"
+    assert rows.merged_people == 7
+    assert any("その他の部署（2部署）" in note for note in rows.notes)
+
+
+def test_a_lone_small_department_joins_the_smallest_department_beside_it() -> None:
+    rows = recode({("A", "a1"): 2, ("A", "a2"): 30, ("A", "a3"): 12}, privacy())
+    assert rows.department("A", "a1") == rows.department("A", "a3") == "a3・その他の部署（1部署）"
+    assert rows.department("A", "a2") == "a2"
+
+
+def test_a_small_division_joins_its_configured_sibling_else_the_smallest() -> None:
+    sizes = {
+        ("管理本部", "人事部"): 49,
+        ("経営企画室", "経営企画室"): 3,
+        ("営業本部", "営業企画部"): 46,
+    }
+    default = recode(sizes, privacy())
+    assert default.division("経営企画室") == "営業本部・経営企画室"
+    assert default.division("管理本部") == "管理本部"
+    paired = recode(sizes, privacy(merge=[["経営企画室", "管理本部"]]))
+    assert paired.division("経営企画室") == paired.division("管理本部") == "管理本部・経営企画室"
+    assert paired.division("営業本部") == "営業本部"
+    # An advisor receives 営業本部 alone: merging into it would let them subtract.
+    avoided = recode(sizes, privacy(), published_alone={"営業本部"})
+    assert avoided.division("経営企画室") == "管理本部・経営企画室"
+
+
+def test_the_recoding_follows_the_structure_not_the_order_of_the_rows() -> None:
+    sizes = {("C", "c"): 3, ("B", "b"): 40, ("A", "a"): 40, ("D", "d"): 2}
+    again = dict(reversed(list(sizes.items())))
+    assert recode(sizes, privacy()).divisions == recode(again, privacy()).divisions
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (["経営企画室", "存在しない本部"], "no 事業部 or 事業部/部署"),
+        (["経営企画室", "管理本部/人事部"], "not siblings"),
+        (["管理本部/人事部", "経営企画室/経営企画室"], "not siblings"),
+        (["経営企画室"], "two units"),
+        (["管理本部", "管理本部"], "named twice"),
+    ],
+)
+def test_a_bad_merge_pair_is_refused_naming_it(pair: list[str], message: str) -> None:
+    sizes = {("管理本部", "人事部"): 49, ("経営企画室", "経営企画室"): 3}
+    with pytest.raises(RecodingError, match=message) as caught:
+        recode(sizes, privacy(merge=[pair]))
+    assert "privacy.merge[0]" in str(caught.value)
+
+
+SHAPES = {
+    "two small 部署 beside a normal one": {
+        "A": {"a-small3": 3, "a-small4": 4, "a-big": 20},
+        "B": {"b1": 12, "b2": 15},
+    },
+    "one-事業部 pilot of 6 in 部署 of 4 and 2": {"P": {"p4": 4, "p2": 2}},
+    "all-small 部署": {"A": {f"a{i}": 3 for i in range(5)}, "B": {"b": 30}},
+    "a single 部署 of 5": {"S": {"s": 5}},
+    "a small 事業部 beside large ones": {
+        "管理本部": {"人事部": 16, "経理部": 17, "総務部": 16},
+        "経営企画室": {"経営企画室": 3},
+        "営業本部": {"営業企画部": 19, "第一営業部": 14},
+    },
+    "small 部署 everywhere": {
+        "X": {"x1": 2, "x2": 3, "x3": 9},
+        "Y": {"y1": 1, "y2": 11, "y3": 12},
+        "Z": {"z1": 4},
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_every_organisation_gets_an_audited_report(name: str) -> None:
+    shape = SHAPES[name]
+    report = build_report(tenant(shape), Settings(), AS_OF, "30d")
+    assert audit(report.cells) == []
+    overview = report.overview.set_index("division")
+    people = sum(sum(d.values()) for d in shape.values())
+    assert overview.loc["全社", "headcount"] == people
+    # No 事業部 row of 5 or more people is hidden: small ones were merged instead.
+    for division in report.divisions:
+        shown = overview.loc[division, "headcount"]
+        assert not isinstance(shown, str), (division, shown)
+    # The rows add up to the company, people counted once.
+    assert sum(overview.loc[d, "headcount"] for d in report.divisions) == people
+
+
+def test_the_sample_shape_hides_no_large_division_and_says_what_was_merged() -> None:
+    shape = SHAPES["a small 事業部 beside large ones"]
+    report = build_report(tenant(shape), Settings(), AS_OF, "30d")
+    assert "営業本部・経営企画室" in report.divisions and "管理本部" in report.divisions
+    assert any("経営企画室は5人未満" in note for note in report.notes)
+    assert report.merged_people == 3 + 14  # 経営企画室 with 第一営業部, the smallest 部署
+
+
+def test_an_advisors_report_keeps_a_merged_label_only_for_a_whole_merged_row() -> None:
+    sizes = {
+        ("営業本部", "第一営業部"): 14,
+        ("営業本部", "営業企画部"): 19,
+        ("営業本部", "a"): 2,
+        ("営業本部", "b"): 3,
+        ("経営企画室", "経営企画室"): 3,
+    }
+    rows = recode(sizes, privacy())
+    assert rows.division("経営企画室") == "営業本部・経営企画室"
+    # The advisor of 営業本部 sees 営業本部 alone: its own name, never the other 事業部's.
+    sales = rows.within({k: n for k, n in sizes.items() if k[0] == "営業本部"})
+    assert sales.division("営業本部") == "営業本部"
+    assert not any("経営企画室" in note for note in sales.notes)
+    # a and b share a row with 経営企画室's people: in the scope each is its own unit.
+    assert rows.department("営業本部", "a") == "その他の部署（3部署）"
+    assert sales.department("営業本部", "a") == "a"
+    # A scope holding every unit of each merged row keeps every row.
+    assert rows.within(sizes).departments == rows.departments
+    assert rows.within(sizes).divisions == rows.divisions

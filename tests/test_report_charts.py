@@ -1,0 +1,104 @@
+"""Hidden is never drawn as zero: the report's charts read published numbers only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+from conftest import Cli
+from factories import organisation
+from kakeai_ops.config import Settings
+from kakeai_ops.outputs.report_xlsx import CHART_VALUES, write_report
+from kakeai_ops.reports import build_report
+from kakeai_ops.workspace import Workspace
+
+AS_OF = dt.date(2026, 11, 20)
+REFERENCE = re.compile(r"<(?:c:)?f>(.*?)</(?:c:)?f>")
+
+
+def chart_references(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        return [ref for n in names for ref in REFERENCE.findall(archive.read(n).decode("utf-8"))]
+
+
+def referenced_values(path: Path) -> dict[str, list[object]]:
+    """Each chart reference → the values of the cells it reads."""
+    book = load_workbook(path)
+    out = {}
+    for ref in chart_references(path):
+        sheet, cells = ref.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+        low_col, low_row, high_col, high_row = range_boundaries(cells.replace("$", ""))
+        rows = book[sheet].iter_rows(
+            min_row=low_row, max_row=high_row, min_col=low_col, max_col=high_col
+        )
+        out[ref] = [c.value for row in rows for c in row]
+    return out
+
+
+def test_charts_read_published_numbers_never_labels(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "report.xlsx"
+    Cli(sample_ws)("report", "divisions", "--period", "90d", "--out", str(target))
+    refs = referenced_values(target)
+    assert len(refs) >= 6  # three charts: categories and values each
+    for ref, values in refs.items():
+        assert ref.startswith(f"'{CHART_VALUES}'!"), ref  # never the tables with their labels
+        assert not any(isinstance(v, str) and v.startswith(("<", "(")) for v in values), ref
+    book = load_workbook(target)
+    assert book.sheetnames[-1] == CHART_VALUES
+    overview = book["概要"]
+    table = {}
+    for r in overview.iter_rows(min_row=5):
+        if r[0].value is None:
+            break  # the end of the overview table
+        table[r[0].value] = r
+    hidden = {name for name, row in table.items() if isinstance(row[5].value, str)}
+    shown = {name: row[5].value for name, row in table.items() if name not in hidden}
+    # The rate chart: one bar per division with a published rate, each with that rate.
+    rate_values = book[CHART_VALUES]
+    bars = {}
+    for ref, values in refs.items():
+        if len(values) == len(shown) and set(values) == set(shown):
+            value_ref = ref.replace("$A$", "$B$")
+            bars = dict(zip(values, refs[value_ref], strict=True))
+    assert bars == shown
+    assert not hidden & set(bars)
+    assert rate_values["A1"].value.startswith("グラフはこのシートの公開値だけ")
+
+
+def test_a_hidden_series_is_left_out_with_a_note_and_blanks_are_gaps(tmp_path: Path) -> None:
+    # B has 5 people but 4 members: its implementation rate is hidden every month.
+    report = build_report(
+        organisation({"A": {"a1": 12, "a2": 10}, "B": {"b": 5}}), Settings(), AS_OF, "30d"
+    )
+    target = write_report(report, tmp_path / "report.xlsx")
+    refs = referenced_values(target)
+    for ref, values in refs.items():
+        assert ref.startswith(f"'{CHART_VALUES}'!"), ref
+        assert not any(isinstance(v, str) and v.startswith(("<", "(")) for v in values), ref
+    monthly = report.monthly
+    hidden = [
+        d
+        for d, rates in monthly.groupby("division")["rate"]
+        if all(isinstance(r, str) for r in rates)
+    ]
+    assert "B" in hidden
+    rows = list(load_workbook(target)["概要"].iter_rows(values_only=True))
+    notes = [c for r in rows for c in r if isinstance(c, str) and "グラフに描いていません" in c]
+    with zipfile.ZipFile(target) as archive:
+        xml = "".join(
+            archive.read(n).decode("utf-8")
+            for n in archive.namelist()
+            if n.startswith("xl/charts/chart")
+        )
+    assert re.search(r"<(c:)?dispBlanksAs val=\"gap\"/>", xml)  # a blank month is a gap
+    for name in hidden:  # a series with nothing published is not drawn at all
+        assert any(name in note for note in notes)
+        series_names = [v for ref, vs in refs.items() for v in vs if isinstance(v, str)]
+        assert name not in series_names

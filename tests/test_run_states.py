@@ -1,0 +1,208 @@
+"""Every run accounts for everyone: outbox rehearsals are `written`, capped people are
+`deferred` with the day the same run id reaches them, against a real SMTP server."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+
+import pytest
+import yaml
+
+from conftest import SAMPLE, Cli
+from kakeai_ops.config import parse_settings
+from kakeai_ops.errors import KopsError
+from kakeai_ops.mail.caps import category
+from kakeai_ops.store.ledger import Ledger
+from kakeai_ops.workspace import Workspace
+from mailing import RUN, SEGMENT, configure, reachable, states, use_smtp
+from smtp_server import SmtpServer
+
+NOV = {"KOPS_NOW": "2026-11-24T10:00:00+09:00"}
+
+
+def delivered(server: SmtpServer) -> Counter[str]:
+    return Counter(a for r in server.handler.received for a in r.rcpt_tos)
+
+
+def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
+    sample_copy: Workspace,
+) -> None:
+    cli = Cli(sample_copy)
+    expected = reachable(cli)
+    rehearsal = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
+    assert f"this time written {len(expected)}" in rehearsal.stderr
+    assert "a rehearsal, nothing was delivered" in rehearsal.stderr
+    assert states(sample_copy) == Counter({"written": len(expected)})
+    # A rehearsal again writes nothing more, and says how to deliver.
+    again = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
+    assert "set mail.transport to smtp" in again.stderr
+    # Two rehearsals under other ids do not use up the cap (2 nudges in 14 days).
+    for other in ("rehearsal-2", "rehearsal-3"):
+        cli("mail", "send", *SEGMENT, "--id", other, "--yes", env=NOV)
+    status = cli("mail", "status", "--format", "csv").stdout
+    runs = {r["run_id"]: r for r in csv.DictReader(io.StringIO(status))}
+    assert runs[RUN]["written"] == str(len(expected)) and runs[RUN]["sent"] == "0"
+    assert runs[RUN]["status"] == "written"
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        real = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
+        assert f"this time sent {len(expected)}" in real.stderr
+        assert delivered(server) == Counter({a: 1 for a in expected})
+        assert "Nothing left to send" in cli("mail", "send", *SEGMENT, "--yes", env=NOV).stderr
+        assert len(server.handler.received) == len(expected)
+    assert states(sample_copy) == Counter({"sent": len(expected)})
+    table = cli("mail", "status", RUN).stdout
+    assert "sent" in table and "written" not in table
+
+
+def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
+    sample_copy: Workspace,
+) -> None:
+    cli = Cli(sample_copy)
+    expected = reachable(cli)
+    first = sorted(expected)[: len(expected) // 2]
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server, frequency_cap={"nudge": {"max": 1, "days": 14}})
+        # Half of them had a nudge on 11-20 (another run, another stuck point's mail).
+        listed = sample_copy.root / "first.csv"
+        listed.write_text("メールアドレス\n" + "\n".join(first) + "\n", encoding="utf-8")
+        cli(
+            "mail",
+            "send",
+            "--users",
+            str(listed),
+            "--template",
+            "no_prep.member",
+            "--id",
+            "earlier",
+            "--yes",
+            env={"KOPS_NOW": "2026-11-20T10:00:00+09:00"},
+        )
+        assert delivered(server) == Counter({a: 1 for a in first})
+        run = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
+        assert f"{len(first)} deferred" in run.stderr and "on or after 2026-12-05" in run.stderr
+        assert states(sample_copy) == Counter(
+            {"sent": len(expected) - len(first), "deferred": len(first)}
+        )
+        shown = cli("mail", "status", RUN).stdout
+        assert "Deferred" in shown and "2026-12-05" in shown and "frequency cap (nudge)" in shown
+        rows = list(csv.DictReader(io.StringIO(cli("mail", "status", RUN, "-f", "csv").stdout)))
+        held = {r["email"]: r["sendable_from"] for r in rows if r["state"] == "deferred"}
+        assert held == {a: "2026-12-05" for a in first}
+        # Before the day: nothing more goes out, and the run says when.
+        early = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-12-04T16:00:00"})
+        assert "Nothing left to send" in early.stderr and "from 2026-12-05" in early.stderr
+        # On the day, the same command reaches every one of them, once.
+        later = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-12-05T09:00:00"})
+        assert f"this time sent {len(first)}" in later.stderr
+    got = delivered(server)
+    assert set(got) == expected
+    assert all(got[a] == (2 if a in first else 1) for a in expected)
+    assert states(sample_copy) == Counter({"sent": len(expected)})
+
+
+def test_the_recording_reaches_everyone_its_invitation_reached(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kakeai_ops.init import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(
+        date="2026-10-28T12:15:00",
+        url="https://meet.example/month1",
+        recording_url="https://video.example/month1",
+    )
+    # The strictest caps there can be: one mail of each category per 14 days.
+    data["mail"]["frequency_cap"] = {
+        "nudge": {"max": 1, "days": 14},
+        "programme": {"max": 1, "days": 14},
+    }
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    with SmtpServer() as server:
+        use_smtp(ws, server)
+        # A nudge to the same people first: nudges and programme mails are capped apart.
+        cli("mail", "send", "--segment", "no_rating", "--yes", env={"KOPS_NOW": "2026-10-20T10:00"})
+        nudged = len(server.handler.received)
+        cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00"})
+        invited = len(server.handler.received) - nudged
+        assert invited > nudged > 0
+        attendance = SAMPLE / "seminar" / "month1-attendance.csv"
+        cli("seminar", "attendance", "month1", str(attendance))
+        remind = cli("seminar", "remind", "month1", "--yes", env={"KOPS_NOW": "2026-10-29T10:00"})
+        to_remind = int(remind.stderr.split("to remind ")[1].split()[0].replace(",", ""))
+        assert to_remind > 0
+        assert len(server.handler.received) - nudged - invited == to_remind
+    assert states(ws, "seminar.recording-month1") == Counter({"sent": to_remind})
+
+
+def test_categories() -> None:
+    assert category("no_prep.member", "nudge") == "nudge"
+    assert category("seminar.month1", "nudge") == "programme"  # a workspace's older template
+    assert category("seminar.recording", "nudge") == "programme"
+    assert category("milestone.member", "knowledge") == "programme"
+    assert category("campaign.winner", "announcement") == "programme"
+    assert category("report.advisor", "announcement") is None
+
+
+def test_caps_per_category_and_the_older_form() -> None:
+    cap = parse_settings({}).mail.frequency_cap
+    assert (cap.nudge.max, cap.nudge.days) == (2, 14)
+    older = parse_settings({"mail": {"frequency_cap": {"max_nudges": 3, "days": 7}}})
+    assert (older.mail.frequency_cap.nudge.max, older.mail.frequency_cap.nudge.days) == (3, 7)
+
+
+@pytest.mark.parametrize(
+    ("cap", "key"),
+    [
+        ({"nudge": {"max": 0, "days": 14}}, "mail.frequency_cap.nudge.max"),
+        ({"programme": {"max": 2, "days": -1}}, "mail.frequency_cap.programme.days"),
+        ({"nudge": {"max": 2}}, "mail.frequency_cap.nudge.days"),
+        ({"max_nudges": 0, "days": 14}, "mail.frequency_cap.nudge.max"),
+    ],
+)
+def test_a_cap_of_zero_or_less_is_refused_naming_the_key(cap: dict, key: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(KopsError) as raised:
+        parse_settings({"mail": {"frequency_cap": cap}})
+    assert key in str(raised.value)
+
+
+def test_a_bad_cap_in_kops_yaml_sends_nothing(sample_copy: Workspace) -> None:
+    configure(sample_copy, frequency_cap={"nudge": {"max": 0, "days": 14}})
+    result = Cli(sample_copy)("mail", "send", *SEGMENT, "--yes", ok=False)
+    assert "mail.frequency_cap.nudge.max: must be a positive integer, got 0" in result.stderr
+    assert states(sample_copy) == Counter()
+
+
+def test_the_deferred_day_follows_the_oldest_mail_that_must_leave(sample_copy: Workspace) -> None:
+    """Two nudges allowed: with three in the window, the second-oldest must leave too."""
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.mail.caps import capped
+
+    ledger = Ledger(sample_copy)
+    try:
+        settings = load_settings(sample_copy.config_path)
+        Cli(sample_copy)("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+        user = ledger.rows(RUN)[0].user_id
+        for number, day in enumerate(("2026-11-01", "2026-11-05", "2026-11-09")):
+            ledger.db.execute(
+                "INSERT INTO mail_runs (run_id, description, created_at, created_by, planned,"
+                " status) VALUES (?, '{}', ?, 'me', 1, 'done')",
+                (f"old-{number}", day),
+            )
+            ledger.db.execute(
+                "INSERT INTO mail_ledger (run_id, item, user_id, email, name, template, kind,"
+                " state, message_id, updated_at, sent_at)"
+                " VALUES (?, ?, ?, 'a@example.jp', 'a', 'lapsed.member', 'nudge', 'sent',"
+                " 'm', ?, ?)",
+                (f"old-{number}", user, user, day, f"{day}T10:00:00+09:00"),
+            )
+        moment = dt.datetime.fromisoformat("2026-11-10T10:00:00+09:00")
+        held = capped(settings, ledger, RUN, user, "no_prep.member", "nudge", moment)
+    finally:
+        ledger.close()
+    assert held is not None and held.sendable_from == dt.date(2026, 11, 20)
+    assert held.reason == "frequency cap (nudge): 3 促しメール in 14 days"

@@ -1,0 +1,191 @@
+"""Seminar attendance that holds up: one figure in list, summary and deck; refused for a
+seminar that did not take place; bad rows counted by kind and never recorded twice."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import SAMPLE, Cli, tree_digest
+from kakeai_ops.store.ledger import Ledger
+from kakeai_ops.workspace import Workspace
+
+ATTENDANCE = SAMPLE / "seminar" / "month1-attendance.csv"
+SURVEY = SAMPLE / "seminar" / "month1-survey.csv"
+RETIRED = "000196"  # 退職 in the November users export
+
+
+def _dated(ws: Workspace) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(
+        date="2026-10-28T12:15:00",
+        url="https://meet.example/month1",
+        recording_url="https://video.example/month1",
+    )
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def invited_ws(tmp_path_factory: pytest.TempPathFactory, sample_ws: Workspace) -> Workspace:
+    """The sample month, Month1 dated and its invitations sent (not yet any attendance)."""
+    target = tmp_path_factory.mktemp("attendance") / "ws"
+    shutil.copytree(sample_ws.root, target)
+    ws = Workspace(target)
+    _dated(ws)
+    Cli(ws)("seminar", "invite", "month1", "--yes")
+    return ws
+
+
+@pytest.fixture
+def ws(invited_ws: Workspace, tmp_path: Path) -> Workspace:
+    target = tmp_path / "ws"
+    shutil.copytree(invited_ws.root, target)
+    return Workspace(target)
+
+
+def _invited(ws: Workspace) -> set[str]:
+    ledger = Ledger(ws)
+    try:
+        return {r.user_id for r in ledger.rows("seminar.month1-month1", ["sent", "written"])}
+    finally:
+        ledger.close()
+
+
+def _file_ids(path: Path, encoding: str = "utf-8-sig") -> list[str]:
+    with path.open(encoding=encoding, newline="") as handle:
+        return [unicodedata.normalize("NFKC", r[0]).strip() for r in list(csv.reader(handle))[1:]]
+
+
+def _stored(ws: Workspace, table: str) -> list[str]:
+    db = sqlite3.connect(ws.root / "state" / "kops.db")
+    try:
+        return [r[0] for r in db.execute(f"SELECT user_id FROM {table} WHERE seminar = 'month1'")]
+    finally:
+        db.close()
+
+
+def test_one_attendance_figure_in_list_summary_and_deck(ws: Workspace, tmp_path: Path) -> None:
+    cli = Cli(ws)
+    result = cli("seminar", "attendance", "month1", str(ATTENDANCE))
+    cli("seminar", "survey", "month1", str(SURVEY))
+    # An independent recount: the file's people against the invitation run's ledger.
+    attended = set(_file_ids(ATTENDANCE))
+    invited = _invited(ws)
+    uninvited = attended - invited
+    assert uninvited, "the sample's list holds people who came without an invitation"
+    expected = (len(invited), len(attended), len(uninvited))
+    assert f"invited {len(attended & invited)}, 招待外の参加 {len(uninvited)}" in result.stderr
+
+    listed = next(
+        r
+        for r in csv.DictReader(io.StringIO(cli("seminar", "list", "--format", "csv").stdout))
+        if r["seminar"] == "month1"
+    )
+    assert (int(listed["invited"]), int(listed["attended"]), int(listed["uninvited"])) == expected
+
+    summary = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
+    figures = {r["figure"]: r["value"] for r in summary["概要"]}
+    assert (figures["invited"], figures["attended"], figures["uninvited"]) == expected
+    assert figures["invited_attended"] == len(attended & invited)
+    by_stuck = summary["出欠_スタックポイント別"]
+    assert sum(r["attended"] for r in by_stuck) == len(attended)
+    assert next(r for r in by_stuck if r["stuck_point"] == "uninvited")["attended"] == len(
+        uninvited
+    )
+    by_division = summary["出欠_事業部別"]
+    assert sum(r["attended"] for r in by_division) == len(attended)
+    assert sum(r["uninvited"] for r in by_division) == len(uninvited)
+    answers = _file_ids(SURVEY, encoding="cp932")
+    assert figures["answers"] == len(answers)
+    assert figures["answers_not_on_list"] == len(set(answers) - attended)
+
+    line = (
+        f"案内 {len(invited)}人 ／ 出席 {len(attended)}人（案内した人 {len(attended & invited)}人"
+        f"・招待外の参加 {len(uninvited)}人）"
+    )
+    assert line in cli("seminar", "summary", "month1").stdout
+
+    deck = tmp_path / "review.pptx"
+    book = tmp_path / "review.xlsx"
+    cli("review", "--out", str(deck), "--xlsx", str(book))
+    from pptx import Presentation
+
+    texts = [
+        shape.text_frame.text
+        for slide in Presentation(str(deck)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    assert any(line in text for text in texts)
+
+
+def test_attendance_refused_for_a_seminar_that_did_not_take_place(ws: Workspace) -> None:
+    cli = Cli(ws)
+    before = tree_digest(ws.root)
+    refused = cli("seminar", "attendance", "month2", str(ATTENDANCE), ok=False)
+    assert "month2: attendance refused" in refused.stderr
+    assert "seminars.month2.date is not set" in refused.stderr
+    assert "nobody was invited to month2 through kops" in refused.stderr
+    assert "--force --reason" in refused.stderr
+    no_reason = cli("seminar", "attendance", "month2", str(ATTENDANCE), "--force", ok=False)
+    assert "--reason" in no_reason.stderr
+    assert tree_digest(ws.root) == before
+    forced = cli(
+        "seminar", "attendance", "month2", str(ATTENDANCE), "--force", "--reason", "社外会場で開催"
+    )
+    assert "--force: seminars.month2.date is not set (社外会場で開催)" in forced.stderr
+    listed = {
+        r["seminar"]: r
+        for r in csv.DictReader(io.StringIO(cli("seminar", "list", "--format", "csv").stdout))
+    }
+    # Nobody was invited: everyone on the list came without an invitation.
+    assert listed["month2"]["attended"] == listed["month2"]["uninvited"]
+    assert "社外会場で開催" in cli("audit", "--limit", "3", "--format", "json").stdout
+
+
+def test_bad_rows_are_counted_by_kind_and_nothing_is_recorded_twice(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    cli = Cli(ws)
+    unknown = cli("seminar", "attendance", "month9", str(ATTENDANCE), ok=False)
+    assert "no seminar 'month9'" in unknown.stderr
+    ids = _file_ids(ATTENDANCE)
+    rows = [["ユーザーID"], *[[i] for i in ids], [ids[0]], [ids[1]], [RETIRED], [ids[0]]]
+    path = tmp_path / "出席者.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    result = cli("seminar", "attendance", "month1", str(path))
+    n = len(ids)
+    assert f"1 row(s) for people who have left (退職): not recorded (rows {n + 4})" in result.stderr
+    assert f"3 repeated row(s): the same person once (rows {n + 2}, {n + 3}, {n + 5})" in (
+        result.stderr
+    )
+    assert f"{len(set(ids))} attendee(s) recorded" in result.stderr
+    stored = _stored(ws, "seminar_attendance")
+    assert sorted(stored) == sorted(set(ids)) and RETIRED not in stored
+    again = cli("seminar", "attendance", "month1", str(path))
+    assert "the same people as recorded before: nothing recorded twice" in again.stderr
+    assert sorted(_stored(ws, "seminar_attendance")) == sorted(stored)
+
+    # The survey: a retired person's answer and a person who answered twice.
+    with SURVEY.open(encoding="cp932", newline="") as handle:
+        survey = list(csv.reader(handle))
+    first = survey[1]
+    extra = [[RETIRED, *first[1:]], [first[0], "1", *first[2:]]]
+    twice = tmp_path / "アンケート.csv"
+    with twice.open("w", encoding="cp932", newline="") as handle:
+        csv.writer(handle).writerows(survey + extra)
+    answered = cli("seminar", "survey", "month1", str(twice))
+    assert "1 row(s) for people who have left (退職): not recorded" in answered.stderr
+    assert "1 repeated row(s): the last answer of each person kept" in answered.stderr
+    assert sorted(_stored(ws, "seminar_survey")) == sorted({r[0] for r in survey[1:]} - {""})
+    cli("seminar", "survey", "month1", str(twice))
+    assert len(_stored(ws, "seminar_survey")) == len(survey) - 1
