@@ -237,10 +237,10 @@ def test_second_draw_is_refused_and_a_redraw_is_audited(
     draws = campaign_draws(sample_copy, CAMPAIGN)
     assert list(draws["current"]) == [0, 1] and draws["reason"].iloc[1] == reason
     log = _csv(cli("audit", "--format", "csv").stdout)
-    entry = next(r for r in log if r["command"] == "campaign redraw")
+    entry = next(r for r in log if r["action"] == "campaign redraw")
     detail = json.loads(entry["detail"])
     assert detail["redraw_reason"] == reason and detail["seed"] == "2026-10-27 39200.10"
-    assert any(r["command"] == "campaign draw" and r["scope"] == CAMPAIGN for r in log)
+    assert any(r["action"] == "campaign draw" and r["target"] == CAMPAIGN for r in log)
     assert "OK: draw 2" in cli("campaign", "draw", CAMPAIGN, "--verify").stderr
 
 

@@ -165,9 +165,9 @@ def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -
     assert depts == {"製品開発部", "品質保証部"}
     cli("report", "divisions", "--advisor", "営業本部長", "--format", "csv")
     log = list(csv.DictReader(io.StringIO(cli("audit", "--format", "csv").stdout)))
-    assert log[0]["command"] == "report divisions" and log[0]["scope"] == "営業本部長"
-    assert log[0]["snapshot"] == "0002" and int(log[0]["rows"]) > 0 and log[0]["os_user"]
-    assert any(r["command"] == "report advisors" for r in log)
+    assert log[0]["action"] == "report divisions" and log[0]["target"] == "営業本部長"
+    assert log[0]["snapshot"] == "0002" and int(log[0]["count"]) > 0 and log[0]["os_user"]
+    assert any(r["action"] == "report advisors" for r in log)
 
 
 def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
     cli("mail", "send", "--segment", "no_recurrence", "--yes")
     cli("report", "divisions", "--format", "csv")
     table = cli("audit").stdout
-    assert "mail send" in table and "report divisions" in table
+    assert "メール書き出し（outbox・未送信）" in table and "事業部レポート" in table
 
 
 def test_json_holds_every_figure_of_the_workbook_and_nothing_else(

@@ -195,16 +195,16 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert set(rows) == set(status)
     for run_id, row in rows.items():
         assert row[1] == f"{status[run_id]['sent']:,}"
-        assert row[2] == f"{status[run_id]['written']:,}"  # outbox rehearsals apart
-        assert row[3] == f"{status[run_id]['deferred']:,}"
-        assert row[6] == f"{status[run_id]['holdout']:,}"
+        assert row[3] == f"{status[run_id]['written']:,}"  # outbox rehearsals apart
+        assert row[4] == f"{status[run_id]['deferred']:,}"
+        assert row[7] == f"{status[run_id]['holdout']:,}"
     report = {r["group"]: r for r in run_json(month, "mail", "report", MAIL_RUN)}
     values = series(chart(slide))
     assert values["配信"] == [pytest.approx(report["mailed"]["share_left"], abs=1e-4)]
     assert values["保留（ホールドアウト）"] == [
         pytest.approx(report["holdout"]["share_left"], abs=1e-4)
     ]
-    assert "95%CI" in rows[MAIL_RUN][7]
+    assert "95%CI" in rows[MAIL_RUN][8]
     # The interval in the workbook is the Newcombe interval of the report's counts.
     record = next(r for r in sheet_records(deck["xlsx"], "5_メール施策") if r["run_id"] == MAIL_RUN)
     low, high = confint_proportions_2indep(
@@ -247,8 +247,8 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_pa
     row = next(r for r in table_rows(slide)[1:] if r[0] == MAIL_RUN)
     names = {"mailed": "配信", "holdout": "保留"}
     for group in hidden:
-        assert f"{names[group]}{label}/{report[group]['in_snapshot']}" in row[7]
-    assert "95%CI" not in row[7] and "差 " not in row[7]
+        assert f"{names[group]}{label}/{report[group]['in_snapshot']}" in row[8]
+    assert "95%CI" not in row[8] and "差 " not in row[8]
     assert not any(shape.has_chart for shape in slide.shapes)  # no share plotted
     actions = table_rows(next(s for s in slides if title(s).startswith("9.")))
     assert not any(MAIL_RUN in r[2] for r in actions)
@@ -339,8 +339,8 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
 
 def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:
     entries = run_json(month, "audit")
-    review = [e for e in entries if e["command"] == "review"]
-    assert any(e["snapshot"] == "0002" and str(deck["path"]) in str(e["detail"]) for e in review)
+    review = [e for e in entries if e["action"] == "review"]
+    assert any(e["snapshot"] == "0002" and str(deck["path"]) in e["files"] for e in review)
 
 
 def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) -> None:
@@ -385,7 +385,7 @@ def test_a_run_without_a_later_snapshot_is_not_yet_measurable(
     cli("review", "--out", str(out))
     slide = next(s for s in Presentation(str(out)).slides if title(s).startswith("5."))
     row = next(r for r in table_rows(slide) if r[0].startswith("no_rating"))
-    assert "not yet measurable" in row[7] and "次のスナップショットがまだありません" in row[7]
+    assert "not yet measurable" in row[8] and "次のスナップショットがまだありません" in row[8]
 
 
 def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: Path) -> None:

@@ -21,10 +21,22 @@ from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 from test_cli_mail import SEGMENT, states, use_smtp
 
+# Two plain notices for anyone: a run id's binding is about the choices, not about
+# what a template says (templates that name a stuck point reach only people who have it).
 SUBJECTS = {
-    "no_pair": "【KAKEAI事務局】1on1 のペア設定のお願い",
-    "not_activated": "【KAKEAI事務局】KAKEAI へのログインのお願い",
+    "notice_a": "【KAKEAI事務局】1on1 のご案内 A",
+    "notice_b": "【KAKEAI事務局】1on1 のご案内 B",
 }
+
+
+@pytest.fixture(autouse=True)
+def _notices(sample_copy: Workspace) -> None:
+    for name, subject in SUBJECTS.items():
+        (sample_copy.mail_templates_dir / f"{name}.txt").write_text(
+            f"subject: {subject.removeprefix('【KAKEAI事務局】')}\nkind: nudge\n---\n"
+            "{{ name }} {{ honorific }}\n\nお知らせです。\n",
+            encoding="utf-8",
+        )
 
 
 def ledger_templates(ws: Workspace, run: str) -> dict[str, str]:
@@ -44,7 +56,7 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
             "send",
             *SEGMENT,
             "--template",
-            "no_pair",
+            "notice_a",
             "--id",
             "nov",
             "--limit",
@@ -57,7 +69,7 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
             "send",
             *SEGMENT,
             "--template",
-            "not_activated",
+            "notice_b",
             "--id",
             "nov",
             "--yes",
@@ -65,16 +77,16 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
         )
         assert other.exit_code == 1 and "Internal error" not in other.stderr
         assert "run 'nov' was planned with other choices; nothing was sent" in other.stderr
-        assert "--template: no_pair (stored) → not_activated" in other.stderr
+        assert "--template: notice_a (stored) → notice_b" in other.stderr
         assert "--id nov-2" in other.stderr  # how to proceed
         assert len(server.handler.received) == 2
         assert states(sample_copy, "nov") == before
         # The same options resume the run.
-        resumed = cli("mail", "send", *SEGMENT, "--template", "no_pair", "--id", "nov", "--yes")
+        resumed = cli("mail", "send", *SEGMENT, "--template", "notice_a", "--id", "nov", "--yes")
         assert "Resuming run nov" in resumed.stderr
         subjects = {str(r.message["Subject"]) for r in server.handler.received}
-    assert all(s.startswith(SUBJECTS["no_pair"]) for s in subjects)
-    assert set(ledger_templates(sample_copy, "nov").values()) == {"no_pair"}
+    assert all(s.startswith(SUBJECTS["notice_a"]) for s in subjects)
+    assert set(ledger_templates(sample_copy, "nov").values()) == {"notice_a"}
 
 
 def test_a_derived_id_with_other_options_is_refused(sample_copy: Workspace) -> None:
@@ -90,7 +102,7 @@ def test_a_users_list_is_bound_by_its_content(sample_copy: Workspace, tmp_path: 
     cli = Cli(sample_copy)
     listed = tmp_path / "list.csv"
     listed.write_text("user_id\n000120\n000162\n", encoding="utf-8")
-    args = ["mail", "send", "--users", str(listed), "--template", "no_pair", "--yes"]
+    args = ["mail", "send", "--users", str(listed), "--template", "notice_a", "--yes"]
     cli(*args, "--limit", "1")
     listed.write_text("user_id\n000120\n000176\n", encoding="utf-8")
     changed = cli(*args, ok=False)
@@ -116,7 +128,7 @@ def sample_users(cli: Cli, count: int) -> list[str]:
     return [r["user_id"] for r in rows if r["email"] and r["employment"] == "在籍"][:count]
 
 
-@pytest.mark.parametrize("templates", [("no_pair", "not_activated"), ("no_pair", "no_pair")])
+@pytest.mark.parametrize("templates", [("notice_a", "notice_b"), ("notice_a", "notice_a")])
 def test_two_sends_started_at_once_never_mix_plans(
     sample_copy: Workspace, tmp_path: Path, templates: tuple[str, str]
 ) -> None:

@@ -20,13 +20,14 @@ from .exports.findings import Findings
 from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
 from .exports.references import check_references
 from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
+from .mail.suppression import follow_address_changes
 from .store import (
     SnapshotInfo,
     Tables,
-    audit,
     latest_snapshot,
     list_snapshots,
     load_tables,
+    record_action,
     write_snapshot,
 )
 from .timeline import implied_as_of
@@ -164,14 +165,29 @@ def ingest(
         manifest["older"] = True
     say("writing the snapshot")
     snapshot = write_snapshot(ws, tables, manifest)
+    # An opt-out follows the person to a new address (and is reported).
+    findings.notes.extend(
+        follow_address_changes(ws, before.users if before is not None else None, tables.users)
+    )
+    detail: dict[str, Any] = {
+        "rows": {
+            "users": len(tables.users),
+            "pairs": len(tables.pairs),
+            "meetings": len(tables.meetings),
+        },
+        "tables": {item.path.name: item.table for item in loaded},
+    }
     if undone:
-        audit(
-            ws,
-            "ingest --older",
-            snapshot=snapshot.id,
-            rows=len(tables.meetings),
-            detail={"over": previous.id if previous else None, "undone": undone},
-        )
+        detail |= {"over": previous.id if previous else None, "undone": undone}
+    record_action(
+        ws,
+        "ingest --older" if undone else "ingest",
+        target=f"snapshot {snapshot.id}",
+        count=sum(len(item.frame) for item in loaded),
+        files=[f"{item.path.name} sha256:{_sha256(item.path)[:16]}" for item in loaded],
+        snapshot=snapshot.id,
+        detail=detail,
+    )
     return IngestResult(snapshot, changes, findings.notes, undone=undone)
 
 

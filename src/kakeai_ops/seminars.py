@@ -17,7 +17,8 @@ from .errors import KopsError
 from .exports.seminar_files import read_attendance, read_survey
 from .mail.audience import AudienceSpec
 from .store import (
-    audit,
+    file_entry,
+    record_action,
     record_seminar_attendance,
     record_seminar_survey,
     seminar_attendance_record,
@@ -226,14 +227,14 @@ def import_attendance(
         unchanged=source is not None and before == set(people),
         overridden=overridden,
     )
-    audit(
+    record_action(
         ws,
         "seminar attendance",
-        scope=seminar_id,
+        target=seminar_id,
+        count=len(people),
+        files=[file_entry(path)],
         snapshot=snapshot_id,
-        rows=len(people),
         detail={
-            "file": path.name,
             "invited_attended": result.invited_attended,
             "uninvited": result.uninvited,
             "retired_rows": len(retired_rows),
@@ -286,14 +287,14 @@ def import_survey(
         duplicate_rows=duplicate_rows,
         previous=previous or None,
     )
-    audit(
+    record_action(
         ws,
         "seminar survey",
-        scope=seminar_id,
+        target=seminar_id,
+        count=len(answers),
+        files=[file_entry(path)],
         snapshot=snapshot_id,
-        rows=len(answers),
         detail={
-            "file": path.name,
             "not_on_attendance": result.not_on_attendance,
             "retired_rows": len(retired_rows),
             "duplicate_rows": len(duplicate_rows),

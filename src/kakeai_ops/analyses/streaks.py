@@ -293,3 +293,27 @@ def user_weeks(
             )
         )
     return details
+
+
+def missed_months(
+    result: Eligibility, campaign: Campaign, user_ids: list[str]
+) -> dict[str, list[tuple[int, int, int]]]:
+    """Per user: the judged months of the window with weeks missed, as
+    (year, month, weeks missed), oldest first: what a "why not me?" answer names."""
+    grid = result.grid
+    covered = result.counts >= campaign.rule.min_per_week
+    missed = ~(covered | grid.excused[None, :])
+    positions = result.user_index.get_indexer(user_ids)
+    found: dict[str, list[tuple[int, int, int]]] = {}
+    for user_id, position in zip(user_ids, positions, strict=True):
+        if position < 0:
+            continue
+        months = []
+        for index, (year, month) in enumerate(grid.months):
+            if not grid.judged[index]:
+                continue
+            weeks = int(missed[position, grid.month_of == index].sum())
+            if weeks:
+                months.append((year, month, weeks))
+        found[user_id] = months
+    return found

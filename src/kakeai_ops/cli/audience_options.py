@@ -73,6 +73,17 @@ OPTIONS: list[tuple[str, Any, Any]] = [
         None,
     ),
     (
+        "not_eligible",
+        Annotated[
+            str | None,
+            typer.Option(
+                "--not-eligible",
+                help="Entrants of this campaign who did not meet its condition.",
+            ),
+        ],
+        None,
+    ),
+    (
         "milestones",
         Annotated[bool, typer.Option("--milestones", help="Users due a milestone message.")],
         False,

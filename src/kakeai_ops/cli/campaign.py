@@ -20,8 +20,9 @@ from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
 from ..ids import typed_id
+from ..mail.campaigns import draw_state
 from ..outputs.files import write_table
-from ..store import Tables, awards, record_awards
+from ..store import Tables, awards, record_action, record_awards
 from .common import (
     AsOfOpt,
     CampaignArg,
@@ -334,7 +335,9 @@ def award_command(
 ) -> None:
     """Record the eligible users as awarded, once each; a later run adds only new people.
 
-    Awarded users are what `kops mail send --awarded ID` announces to.
+    A campaign with entries or a draw_seed is awarded by draw: only the winners of its
+    current draw are awarded, and it is refused before the draw. Awarded users are what
+    `kops mail send --awarded ID` announces to.
 
     Example: kops campaign award exec-1on1-2026h2
     """
@@ -342,6 +345,23 @@ def award_command(
     judged = _judge(opened, campaign_id, snapshot, as_of)
     campaign, result, snap_id = judged.campaign, judged.result, judged.snapshot_id
     eligible = result.users[result.users["eligible"]]
+    state = draw_state(opened.workspace, campaign_id, campaign)
+    if state.by_draw:
+        # A prize with limited places goes to the winners of the draw, never to everyone
+        # eligible: the others were told they were not drawn.
+        if not state.drawn:
+            raise KopsError(
+                f"campaign '{campaign_id}' is awarded by draw ({state.why()}) and has not "
+                "been drawn; nothing was awarded",
+                hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT, then award",
+            )
+        others = int((~eligible["user_id"].isin(state.winners)).sum())
+        eligible = result.users[result.users["user_id"].isin(state.winners)]
+        err.print(
+            f"Awarded by draw {state.draw_no}: its {len(state.winners):,} winner(s) only; "
+            f"{others:,} other eligible user(s) are not awarded.",
+            highlight=False,
+        )
     if dry_run:
         before = set(awards(opened.workspace, campaign_id)["user_id"])
         fresh = eligible[~eligible["user_id"].isin(before)]
@@ -359,6 +379,15 @@ def award_command(
     fresh, already = record_awards(
         opened.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
     )
+    if len(fresh):
+        record_action(
+            opened.workspace,
+            "campaign award",
+            target=campaign_id,
+            count=len(fresh),
+            snapshot=snap_id,
+            detail={"awarded_before": already},
+        )
     if len(fresh):
         shown = eligible[eligible["user_id"].isin(fresh["user_id"])]
         out.print(

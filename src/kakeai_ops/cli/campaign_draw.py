@@ -14,7 +14,7 @@ from ..analyses import draw as draw_rules
 from ..clock import now
 from ..errors import KopsError, Problem
 from ..outputs.files import write_table
-from ..store import audit, campaign_draws
+from ..store import campaign_draws, file_entry, record_action
 from .common import (
     AsOfOpt,
     CampaignArg,
@@ -82,13 +82,14 @@ def entries_command(
         write_table(problem_rows(result), problems)
     _print_capped("refused", result.refused, problems)
     _print_capped("note", result.not_in_draw, problems)
-    audit(
+    record_action(
         opened.workspace,
         "campaign entries",
-        scope=campaign_id,
+        target=campaign_id,
+        count=result.added,
+        files=[file_entry(file)],
         snapshot=snap.id,
-        rows=result.added,
-        detail={"file": file.name, "refused": len(result.refused)},
+        detail={"refused": len(result.refused), "entered_before": result.already},
     )
     err.print(
         f"{file.name}: {result.added:,} new entr{'y' if result.added == 1 else 'ies'}, "

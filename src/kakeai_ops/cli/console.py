@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from rich.console import Console
+from rich.console import Console, ConsoleRenderable, RenderHook
 from rich.table import Table
 from rich.text import Text
 
@@ -38,9 +38,41 @@ def _width(tty: bool) -> int | None:
     return PIPED_WIDTH
 
 
+# Control characters data may carry (names, file names, typed values): shown as the
+# visible "control pictures" (ESC → ␛), one character for one, so a name can't clear
+# the screen, retitle the window, move the cursor or reverse the text after it.
+# Tab and line feed are layout and stay.
+_PICTURES = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
+_PICTURES[0x7F] = 0x2421  # DEL → ␡
+_PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})  # C1, e.g. CSI U+009B
+_PICTURES.update(
+    {code: 0xFFFD for code in (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF)}
+    | {code: 0xFFFD for code in range(0x202A, 0x202F)}
+    | {code: 0xFFFD for code in range(0x2066, 0x206A)}
+)
+
+
+def inert(text: str) -> str:
+    """Text without control characters, each shown as a visible stand-in."""
+    return text.translate(_PICTURES)
+
+
+class _InertText(RenderHook):
+    """Every text printed (markup strings become Text before this) loses its control
+    characters; Rich's own styling is added later, when the text is rendered."""
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        for renderable in renderables:
+            if isinstance(renderable, Text):
+                renderable.plain = inert(renderable.plain)  # same length: styles stay put
+        return renderables
+
+
 def _console(stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, soft_wrap=True, width=_width(stream.isatty()))
+    made = Console(stderr=stderr, soft_wrap=True, width=_width(stream.isatty()))
+    made.push_render_hook(_InertText())
+    return made
 
 
 @dataclass
@@ -132,4 +164,7 @@ def frame_table(
 
 def plain(value: Any) -> Text:
     """Data for a Rich table or message: shown as written, never read as markup."""
-    return value if isinstance(value, Text) else Text(str(value))
+    if isinstance(value, Text):
+        value.plain = inert(value.plain)
+        return value
+    return Text(inert(str(value)))

@@ -20,6 +20,7 @@ from ..outputs.files import write_table
 from ..store import (
     exclude_from_interviews,
     include_in_interviews,
+    record_action,
     record_interview,
 )
 from .common import (
@@ -340,6 +341,14 @@ def record_command(
             raise KopsError(f"no user '{user}' in the latest snapshot")
     on = parse_date(date, "--date") if date else now().date()
     added = record_interview(opened.workspace, manager, member, on)
+    if added:
+        record_action(
+            opened.workspace,
+            "interview record",
+            target=f"{manager} → {member}",
+            count=1,
+            detail={"date": on.isoformat()},
+        )
     err.print(
         f"{escape(manager)} → {escape(member)}: "
         f"{'recorded as interviewed on' if added else 'already recorded for'} {on}",
@@ -360,6 +369,13 @@ def exclude_command(
     """
     opened = session(workspace)
     exclude_from_interviews(opened.workspace, typed_id(user_id), reason)
+    record_action(
+        opened.workspace,
+        "interview exclude",
+        target=typed_id(user_id),
+        count=1,
+        detail={"reason": reason},
+    )
     err.print(
         f"{escape(typed_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False
     )
@@ -380,6 +396,7 @@ def include_command(
         raise KopsError(
             f"{typed_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
         )
+    record_action(opened.workspace, "interview include", target=typed_id(user_id), count=1)
     err.print(f"{escape(typed_id(user_id))}: back in the shortlists", highlight=False)
 
 

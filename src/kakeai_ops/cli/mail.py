@@ -32,7 +32,7 @@ from .common import (
     writes_state,
 )
 from .console import frame_table
-from .mail_auth import check_command
+from .mail_auth import check_command, login_command, logout_command
 from .mail_bounces import bounces_command
 from .mail_ledger import (
     report_command,
@@ -267,6 +267,8 @@ app.command("unsuppress")(writes_state("mail unsuppress")(unsuppress_command))
 app.command("suppressed")(suppressed_command)
 app.command("report")(report_command)
 app.command("check")(check_command)
+app.command("login")(login_command)
+app.command("logout")(logout_command)
 app.command("bounces")(writes_state("mail bounces")(bounces_command))
 
 

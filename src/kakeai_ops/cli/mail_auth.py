@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
+from ..config import Settings
+from ..errors import KopsError
 from ..mail.check import check
 from ..mail.delivery import transport_for
+from ..mail.oauth import token_source
 from .common import WorkspaceOpt, err, out, session
 
 
@@ -49,3 +52,66 @@ def check_command(
             "（--to-test ADDRESS で試験メールを1通送れます）。",
             highlight=False,
         )
+
+
+def _signer(settings: Settings) -> Any:
+    mail = settings.mail
+    purpose = "graph" if mail.transport == "graph" else "smtp"
+    if purpose == "smtp" and mail.smtp.auth_mode != "xoauth2":
+        raise KopsError(
+            f"mail.smtp.auth は {mail.smtp.auth_mode} です: サインインは xoauth2 のときだけ使います",
+            hint="kops.yaml で mail.smtp.auth: xoauth2 と mail.smtp.oauth.provider を設定してください",
+        )
+    source = token_source(mail.smtp, purpose)
+    if not hasattr(source, "login"):
+        raise KopsError(
+            "mail.smtp.oauth.provider: command では、トークンは token_command が用意します"
+            "（kops でのサインインは不要です）",
+            hint="kops mail check で、そのトークンで認証できるか確かめられます",
+        )
+    return source
+
+
+def login_command(
+    workspace: WorkspaceOpt = None,
+    client_secret: Annotated[
+        bool,
+        typer.Option(
+            "--client-secret",
+            help="Ask for the app's client secret (hidden) and keep it in the OS keyring.",
+        ),
+    ] = False,
+) -> None:
+    """Sign in to Microsoft 365 or Google Workspace for sending (in Japanese).
+
+    Microsoft: a code to type at the sign-in page (device code), or app-only with
+    the client secret; Google: the browser's consent page. The sign-in is kept in
+    the OS keyring or an encrypted file, never in kops.yaml or the workspace.
+
+    Example: kops mail login
+    """
+    context = session(workspace)
+    source = _signer(context.settings)
+    secret = typer.prompt("クライアント シークレット", hide_input=True) if client_secret else None
+    who = source.login(lambda line: out.print(escape(line), highlight=False), secret=secret)
+    err.print(
+        f"サインインしました: {escape(who)}（保存先: {escape(source.where)}）。"
+        "kops mail check で送信できるか確認できます。",
+        highlight=False,
+    )
+
+
+def logout_command(workspace: WorkspaceOpt = None) -> None:
+    """Forget the saved sign-in (and the app's client secret kept by kops mail login).
+
+    Example: kops mail logout
+    """
+    context = session(workspace)
+    source = _signer(context.settings)
+    removed = source.logout()
+    err.print(
+        "保存されていたサインインを削除しました。"
+        if removed
+        else "保存されているサインインはありませんでした。",
+        highlight=False,
+    )

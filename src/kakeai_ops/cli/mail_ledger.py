@@ -14,6 +14,7 @@ from ..ids import typed_id
 from ..mail import runs
 from ..mail.evaluation import measured_run, run_effect_in, run_status
 from ..outputs.files import percent, write_table
+from ..store import record_action
 from .common import (
     AsOfOpt,
     Format,
@@ -111,14 +112,29 @@ def suppress_command(
 ) -> None:
     """Never mail this address or user again (until unsuppressed).
 
+    The person's user id and address are suppressed together, so a new address in a
+    later export does not bring them back.
+
     Example: kops mail suppress hanako@example.co.jp --reason 配信不要の返信
     """
+    from ..mail.suppression import latest_users, suppress
+
     context = session(workspace)
     key = _key(target)
-    with runs.open_ledger(context.workspace) as ledger:
-        added = ledger.suppress(key, reason, "manual")
+    done = suppress(context.workspace, key, reason, latest_users(context.workspace))
+    person = f" (user {done.user_id})" if done.user_id and done.user_id != key else ""
+    also = f"; also {', '.join(done.also)}" if done.also else ""
+    if done.added:
+        record_action(
+            context.workspace,
+            "mail suppress",
+            target=key,
+            count=1 + len(done.also),
+            detail={"reason": reason, "also": list(done.also)},
+        )
     err.print(
-        f"{escape(key)}: {'added to' if added else 'already on'} the suppression list",
+        f"{escape(key)}{escape(person)}: {'added to' if done.added else 'already on'} "
+        f"the suppression list{escape(also)}",
         highlight=False,
     )
 
@@ -139,6 +155,7 @@ def unsuppress_command(
         raise KopsError(
             f"{key} is not on the suppression list", hint="`kops mail suppressed` lists it"
         )
+    record_action(context.workspace, "mail unsuppress", target=key, count=1)
     err.print(f"{escape(key)}: removed from the suppression list", highlight=False)
 
 

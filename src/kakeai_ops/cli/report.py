@@ -19,7 +19,8 @@ from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audit import check
 from ..reports import DivisionReport, build_report
-from ..store import audit, audit_log
+from ..store import audit_entries, record_action
+from ..store.audit import HEADERS
 from .common import (
     AsOfOpt,
     Format,
@@ -98,21 +99,26 @@ def divisions_command(
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
+    if out_file is not None and out_file.suffix.lower() != ".xlsx":
+        raise KopsError(
+            f"{out_file}: the division report is an Excel file", hint="name it report.xlsx"
+        )
     report, snap_id = _build(context, snapshot, as_of, period, advisor)
-    audit(
-        context.workspace,
-        "report divisions",
-        scope=advisor or "全社",
-        snapshot=snap_id,
-        rows=report.rows(),
-        detail={"period": period, "file": str(out_file) if out_file else None},
-    )
+
+    def made() -> None:  # recorded once the report was written or shown, never before
+        record_action(
+            context.workspace,
+            "report divisions",
+            target=advisor or "全社",
+            count=report.rows(),
+            files=[str(out_file)] if out_file else [],
+            snapshot=snap_id,
+            detail={"period": period, "output": "xlsx" if out_file else fmt.value},
+        )
+
     if out_file is not None:
-        if out_file.suffix.lower() != ".xlsx":
-            raise KopsError(
-                f"{out_file}: the division report is an Excel file", hint="name it report.xlsx"
-            )
         write_report(report, out_file)
+        made()
         err.print(
             f"Wrote {escape(str(out_file))} ({len(report.divisions)} 事業部, "
             f"{escape(report.period.caption)})",
@@ -122,6 +128,7 @@ def divisions_command(
         return
     if fmt is not Format.table:
         _emit_cells(report, fmt)
+        made()
         return
     check(report.cells)
     columns = [c for c, _, _ in OVERVIEW_COLUMNS]
@@ -142,6 +149,7 @@ def divisions_command(
         "[dim]<5 / <10: too few people to show; "
         "(秘匿): hidden so the others can't be subtracted[/dim]"
     )
+    made()
     _print_notes(report)
 
 
@@ -197,13 +205,14 @@ def _all_advisors(
         caption = report.period.caption
         path = names.path(name)
         write_report(report, path)
-        audit(
+        record_action(
             context.workspace,
             "report divisions",
-            scope=name,
+            target=name,
+            count=report.rows(),
+            files=[str(path)],
             snapshot=snap_id,
-            rows=report.rows(),
-            detail={"period": period, "file": str(path)},
+            detail={"period": period},
         )
         files[name] = path
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
@@ -256,26 +265,42 @@ def advisors_command(
     for name, config in context.settings.advisors.items():
         frame = advisor_scopes.people_in_scope(tables, name, config)
         frames.append(frame)
-        audit(context.workspace, "report advisors", scope=name, snapshot=snap.id, rows=len(frame))
     everyone = pd.concat(frames, ignore_index=True)
+
+    def made(files: dict[str, str]) -> None:  # once the lists were written or shown
+        for name, frame in zip(context.settings.advisors, frames, strict=True):
+            record_action(
+                context.workspace,
+                "report advisors",
+                target=name,
+                count=len(frame),
+                files=[files[name]] if name in files else [],
+                snapshot=snap.id,
+            )
+
     if out_dir is not None:
         from ..outputs.filenames import FileNames
 
         out_dir.mkdir(parents=True, exist_ok=True)
         names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
+        written: dict[str, str] = {}
         for name, frame in zip(context.settings.advisors, frames, strict=True):
             write_table(
                 frame.drop(columns=["advisor"]),
                 names.path(name),
                 text_columns=["user_id"],
             )
+            written[name] = str(names.path(name))
+        made(written)
         err.print(f"Wrote {len(frames)} scope list(s) to {escape(str(out_dir))}", highlight=False)
         return
     if fmt is not Format.table:
         emit_data(everyone, fmt)
+        made({})
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
     out.print(frame_table(summary, title="People in each advisor's scope"))
+    made({})
 
 
 def register(root: typer.Typer) -> None:
@@ -285,21 +310,43 @@ def register(root: typer.Typer) -> None:
     def audit_command(
         workspace: WorkspaceOpt = None,
         fmt: FormatOpt = Format.table,
-        limit: Annotated[int, typer.Option("--limit", help="Newest N entries.")] = 50,
+        limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N entries.")] = 50,
     ) -> None:
-        """The audit log: every report and mail run (when, who, scope, snapshot, rows).
+        """The audit log: every ingest, mail (test sends too), suppression, interview,
+        campaign and seminar record, report and deck, once it succeeded.
 
-        Example: kops audit --format csv
+        The table shows 日時・操作・対象・件数・ファイル (and who, on which snapshot);
+        --format json gives every field for machines (files as a list, detail as an object).
+
+        Example: kops audit --format json
         """
         context = session(workspace)
-        frame = audit_log(context.workspace, limit)
-        if fmt is not Format.table:
-            emit_data(frame, fmt)
+        frame = audit_entries(context.workspace, limit)
+        if fmt is Format.json:
+            sys.stdout.write(
+                json.dumps(
+                    [
+                        {k: (None if v is pd.NA else v) for k, v in row.items()}
+                        for row in frame.to_dict("records")
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                    default=str,
+                )
+                + "\n"
+            )
             return
-        frame["detail"] = [
-            ""
-            if d is None or pd.isna(d)
-            else ", ".join(f"{k}={v}" for k, v in json.loads(d).items())
-            for d in frame["detail"]
-        ]
-        out.print(frame_table(frame, title=f"Audit log (newest {limit})"))
+        flat = frame.assign(
+            files=["; ".join(f) for f in frame["files"]],
+            detail=[
+                json.dumps(d, ensure_ascii=False, default=str) if d else "" for d in frame["detail"]
+            ],
+        )
+        if fmt is Format.csv:
+            emit_data(flat, fmt)
+            return
+        shown = flat.assign(
+            at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
+            files=["\n".join(f) for f in frame["files"]],
+        )[list(HEADERS)].rename(columns=HEADERS)
+        out.print(frame_table(shown, title=f"監査ログ（新しい順に {len(shown)} 件）"))

@@ -189,6 +189,8 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
         message = "must be" + message[len("Input should be") :]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    if isinstance(given, dict | list):  # a section: the message says what is wrong with it
+        return f"{source}: {loc}: {message}" if loc else f"{source}: {message}"
     return f"{source}: {loc}: {message}, got {given!r}" if loc else f"{source}: {message}"
 
 

@@ -57,6 +57,8 @@ class AudienceSpec:
     # The winners, or the entrants not drawn, of a campaign's current draw.
     winners: str | None = None
     not_drawn: str | None = None
+    # The entrants of a campaign who did not meet its condition.
+    not_eligible: str | None = None
 
     def source(self) -> str:
         chosen = [
@@ -71,14 +73,15 @@ class AudienceSpec:
                 ("list", self.user_ids is not None or None),
                 ("--winners", self.winners),
                 ("--not-drawn", self.not_drawn),
+                ("--not-eligible", self.not_eligible),
             )
             if value
         ]
         if len(chosen) != 1:
             raise KopsError(
                 "choose the audience with exactly one of "
-                "--segment, --flag, --awarded, --winners, --not-drawn, --milestones, --users"
-                + (f" (got {', '.join(chosen)})" if chosen else ""),
+                "--segment, --flag, --awarded, --winners, --not-drawn, --not-eligible, "
+                "--milestones, --users" + (f" (got {', '.join(chosen)})" if chosen else ""),
                 hint="e.g. kops mail send --segment no_prep --role member",
             )
         return chosen[0]
@@ -125,9 +128,12 @@ def build_audience(
     drawn: pd.DataFrame | None = None,
     listed: list[str] | None = None,
     milestones_since: dt.date | None = None,
+    not_eligible: dict[str, list[tuple[int, int, int]]] | None = None,
 ) -> Audience:
     """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``);
-    ``milestones_since``: milestones crossed after that day are mailed (None: any)."""
+    ``milestones_since``: milestones crossed after that day are mailed (None: any);
+    ``not_eligible``: for --not-eligible, each entrant's missed months (year, month,
+    weeks missed)."""
     source = spec.source()
     facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
@@ -170,6 +176,15 @@ def build_audience(
     elif source in ("--winners", "--not-drawn"):
         user_ids, base = _drawn(spec, settings, drawn)
         segment_key = None
+    elif source == "--not-eligible":
+        if spec.not_eligible not in settings.campaigns:
+            raise KopsError(f"--not-eligible: no campaign '{spec.not_eligible}' in kops.yaml")
+        missed = not_eligible or {}
+        user_ids = list(missed)
+        for user_id, months in missed.items():
+            extra_by_user[user_id] = [{"missed_months": months}]
+        segment_key = None
+        base = spec.template or "campaign.not_eligible"
     elif source == "--milestones":
         due = milestones_due(
             tables,
@@ -235,7 +250,7 @@ def build_audience(
     recipients: list[Recipient] = []
     cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
-    campaign_id = spec.awarded or spec.winners or spec.not_drawn
+    campaign_id = spec.awarded or spec.winners or spec.not_drawn or spec.not_eligible
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     records = fact_rows(facts, user_ids)
     sender = sender_context(settings.mail)  # the same for every recipient
@@ -292,6 +307,8 @@ def build_audience(
         run_base = f"{base}-{spec.seminar}"
     elif source == "--awarded":
         run_base = f"{base}-{spec.awarded}"
+    elif source == "--not-eligible":
+        run_base = f"{base}-{campaign_id}"
     elif source in ("--winners", "--not-drawn"):
         # A redraw is a new draw, so its mail is a new run.
         number = int(drawn["draw_no"].iloc[0]) if drawn is not None and len(drawn) else 0

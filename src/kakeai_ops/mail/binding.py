@@ -27,6 +27,7 @@ LABELS = {
     "role": "--role",
     "division": "--division",
     "awarded": "--awarded",
+    "not_eligible": "--not-eligible",
     "milestones": "--milestones",
     "users_file": "--users (file content)",
     "template": "--template",

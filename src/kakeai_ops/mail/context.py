@@ -116,12 +116,18 @@ def template_context(
         context["seminar"] = seminar
     if campaign is not None:
         context["campaign"] = {
-            "id": spec.awarded or spec.winners or spec.not_drawn,
+            "id": spec.awarded or spec.winners or spec.not_drawn or spec.not_eligible,
             "title": campaign.title,
             "run_start": extra.get("run_start"),
             "run_end": extra.get("run_end"),
             "run_start_text": month_text(extra.get("run_start")),
             "run_end_text": month_text(extra.get("run_end")),
+            "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
+            f"{month_text(f'{campaign.window.end:%Y-%m}')}",
+            "missed_months": [
+                {"month_text": f"{year}年{month}月", "weeks": weeks}
+                for year, month, weeks in extra.get("missed_months", [])
+            ],
         }
     if "milestones" in extra:
         due = extra["milestones"]

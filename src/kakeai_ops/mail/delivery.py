@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import closing
 
 from ..config import Settings
+from ..store import record_action
 from ..store.ledger import Ledger
 from ..workspace import Workspace
 from . import headers as mail_headers
@@ -48,11 +49,15 @@ def send_pending(
         with operator.progress("sending", len(pending), transient=False) as advance:
             sender.on_progress = lambda message, state: advance(state)
             ledger.set_run_status(plan.run_id, "sending")
+            before = _counts(ledger, plan.run_id)
             try:
                 report = sender.send(plan, pending)
             except Paused:
                 ledger.set_run_status(plan.run_id, "paused")
                 raise
+            finally:
+                # What reached the transport is recorded, even when the run stopped part-way.
+                _audit_sends(ws, plan.run_id, before, _counts(ledger, plan.run_id), sender)
         remaining = len(sender.pending(plan, False))
         deferred = ledger.deferred_until(plan.run_id)
         ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
@@ -76,6 +81,34 @@ def send_pending(
         )
     if remaining:
         operator.say(f"  {remaining:,} still pending: run the same command again to continue.")
+
+
+def _counts(ledger: Ledger, run_id: str) -> dict[str, int]:
+    table = ledger.counts(run_id)
+    if not len(table):
+        return {}
+    return {k: int(v) for k, v in table.iloc[0].to_dict().items() if k != "run_id"}
+
+
+def _audit_sends(
+    ws: Workspace, run_id: str, before: dict[str, int], after: dict[str, int], sender: Sender
+) -> None:
+    """One audit entry for this invocation's sends: how many rows moved to each state."""
+    moved = {
+        state: after.get(state, 0) - before.get(state, 0)
+        for state in ("sent", "written", "deferred", "perm_failed", "temp_failed", "suppressed")
+        if after.get(state, 0) > before.get(state, 0)
+    }
+    if not moved:
+        return
+    action = "mail write" if sender.rehearsal else "mail send"
+    record_action(
+        ws,
+        action,
+        target=run_id,
+        count=moved.get("written" if sender.rehearsal else "sent", 0),
+        detail={"transport": sender.transport.name, **moved},
+    )
 
 
 def run_status(remaining: int, deferred: int, rehearsal: bool) -> str:

@@ -18,58 +18,30 @@ Providers:
 
 from __future__ import annotations
 
-import base64
 import os
 import shlex
 import subprocess
-from typing import Protocol
 
 from ..config import Smtp
-from ..errors import KopsError, remember_secret
+from .tokens import (
+    CLIENT_SECRET_ENV,
+    TokenError,
+    TokenSource,
+    checked_token,
+    xoauth2_base64,
+    xoauth2_string,
+)
 
-# The environment variable that may hold a confidential client's secret (app-only sending).
-CLIENT_SECRET_ENV = "KOPS_OAUTH_CLIENT_SECRET"
-
-
-class TokenError(KopsError):
-    """No usable access token: the message says why in Japanese and what to do next."""
-
-
-class TokenSource(Protocol):
-    provider: str
-
-    def token(self, fresh: bool = False) -> str:
-        """An access token; ``fresh`` asks for a new one (the last was refused or expired)."""
-        ...
-
-
-def xoauth2_string(user: str, token: str) -> str:
-    """The SASL XOAUTH2 initial response before base64: ``user=…^Aauth=Bearer …^A^A``."""
-    return f"user={user}\x01auth=Bearer {token}\x01\x01"
-
-
-def xoauth2_base64(user: str, token: str) -> str:
-    return base64.b64encode(xoauth2_string(user, token).encode("ascii")).decode("ascii")
-
-
-def checked_token(token: object, where: str) -> str:
-    """A token as SMTP and HTTP can carry it: one line of visible ASCII, not empty."""
-    text = token.strip() if isinstance(token, str) else ""
-    if not text:
-        raise TokenError(
-            f"{where}: アクセストークンが空です",
-            hint="トークンを取得するコマンドや設定を確認してください"
-            "（kops mail login で再ログイン）",
-        )
-    if not text.isascii() or any(ch.isspace() or not ch.isprintable() for ch in text):
-        # Say what is wrong without showing the text: it may be a secret.
-        raise TokenError(
-            f"{where}: アクセストークンの形式が正しくありません"
-            "（空白・改行・ASCII 以外の文字を含んでいます）",
-            hint="トークンだけを1行で出力するようにしてください",
-        )
-    remember_secret(text)
-    return text
+__all__ = [
+    "CLIENT_SECRET_ENV",
+    "CommandToken",
+    "TokenError",
+    "TokenSource",
+    "checked_token",
+    "token_source",
+    "xoauth2_base64",
+    "xoauth2_string",
+]
 
 
 class CommandToken:
@@ -134,16 +106,38 @@ class CommandToken:
         return checked_token(lines[0] if lines else "", f"token_command '{name}'")
 
 
-def token_source(smtp: Smtp) -> TokenSource:
-    """The configured provider's token source (its library is loaded only when used)."""
+def token_source(smtp: Smtp, purpose: str = "smtp") -> TokenSource:
+    """The configured provider's token source (its library is loaded only when used).
+
+    ``purpose`` is what the token is for: ``smtp`` (SMTP AUTH) or ``graph`` (Graph sendMail).
+    """
     oauth = smtp.oauth
     if oauth.provider == "command":
-        assert oauth.token_command is not None  # checked when kops.yaml was read
+        if oauth.token_command is None:
+            raise TokenError(
+                "mail.smtp.oauth.token_command がありません",
+                hint="トークンを1行で出力するコマンドを kops.yaml に書いてください",
+            )
         return CommandToken(oauth.token_command, oauth.command_timeout)
+    if not smtp.user:
+        raise TokenError(
+            "mail.smtp.user（送信元メールボックス）がありません",
+            hint="kops.yaml の mail.smtp.user に送信元のアドレスを書いてください",
+        )
     if oauth.provider == "microsoft":
+        if not (oauth.tenant and oauth.client_id):
+            raise TokenError(
+                "mail.smtp.oauth.tenant と client_id がありません",
+                hint="Entra ID に登録したアプリのディレクトリ ID とクライアント ID を書いてください",
+            )
         from .oauth_microsoft import MicrosoftToken
 
-        return MicrosoftToken(smtp)
+        return MicrosoftToken(smtp, purpose)
+    if not oauth.client_id:
+        raise TokenError(
+            "mail.smtp.oauth.client_id がありません",
+            hint="Google Cloud で作成した OAuth クライアント ID を書いてください",
+        )
     from .oauth_google import GoogleToken
 
-    return GoogleToken(smtp)
+    return GoogleToken(smtp, purpose)

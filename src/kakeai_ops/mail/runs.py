@@ -11,22 +11,28 @@ choices resume the stored plan, other choices are refused.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+import pandas as pd
+
+from ..analyses import streaks
+from ..calendar import BusinessCalendar
 from ..clock import now
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
-from ..store import audit, awards, delivered_milestones, draw_entrants
+from ..model import Tables
+from ..store import awards, delivered_milestones, draw_entrants, record_action
 from ..store.ledger import Ledger, LedgerRow
 from ..workspace import Workspace
 from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
+from .campaigns import draw_state, not_eligible_entrants
 from .delivery import dry_run, send_pending, test_send
 from .milestones import milestone_baseline
 from .operator import Operator, Source
@@ -94,6 +100,14 @@ def audience_for(
     listed = None
     if spec.source() == "--users" and spec.template and spec.users_file is not None:
         listed = read_user_list(spec.users_file, tables.users)
+    missed = (
+        campaign_missed_months(source, spec.not_eligible, tables, when)
+        if spec.not_eligible
+        else None
+    )
+    awarded = awards(source.workspace, spec.awarded) if spec.awarded else None
+    if spec.awarded and awarded is not None:
+        awarded = _winners_only(source, spec.awarded, awarded)
     since = None
     if spec.source() == "--milestones":
         since = milestone_baseline(source.workspace, source.settings, snap, when).since
@@ -105,13 +119,48 @@ def audience_for(
         templates(source.workspace),
         suppressed,
         recent,
-        awarded=awards(source.workspace, spec.awarded) if spec.awarded else None,
+        awarded=awarded,
         delivered=delivered_milestones(source.workspace) if spec.milestones else None,
         drawn=draw_entrants(source.workspace, drawn_in) if drawn_in else None,
         listed=listed,
         milestones_since=since,
+        not_eligible=missed,
     )
     return audience, snap.id, str(when)
+
+
+def _winners_only(source: Source, campaign_id: str, awarded: pd.DataFrame) -> pd.DataFrame:
+    """For a campaign awarded by draw, the awarded who won its current draw: an award
+    recorded for anyone else is never announced as theirs."""
+    campaign = source.settings.campaigns.get(campaign_id)
+    if campaign is None:
+        return awarded
+    state = draw_state(source.workspace, campaign_id, campaign)
+    if not state.by_draw:
+        return awarded
+    if not state.drawn:
+        raise KopsError(
+            f"campaign '{campaign_id}' is awarded by draw and has not been drawn; nothing sent",
+            hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT",
+        )
+    return awarded[awarded["user_id"].isin(state.winners)]
+
+
+def campaign_missed_months(
+    source: Source, campaign_id: str, tables: Tables, when: dt.date
+) -> dict[str, list[tuple[int, int, int]]]:
+    """The entrants of a campaign who did not meet its condition, with the months they
+    missed (year, month, weeks missed)."""
+    if campaign_id not in source.settings.campaigns:
+        raise KopsError(f"--not-eligible: no campaign '{campaign_id}' in kops.yaml")
+    campaign = source.settings.campaigns[campaign_id]
+    calendar = BusinessCalendar(source.settings.calendar.company_holidays)
+    result = streaks.eligibility(tables, campaign, calendar, when)
+    status = tables.users.set_index("user_id")["employment_status"]
+    judged = result.users[["user_id", "name", "division", "eligible"]].copy()
+    judged["employment_status"] = judged["user_id"].map(status).fillna("retired")
+    ids = not_eligible_entrants(source.workspace, campaign_id, campaign, judged)
+    return streaks.missed_months(result, campaign, ids)
 
 
 def check_service(source: Source, audience: Audience) -> None:
@@ -169,6 +218,13 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         _confirm(operator, request.yes, f"Send {count:,} test message(s) to {request.to_test}?")
         sent, total = test_send(
             source.workspace, source.settings, plan, request.to_test, request.limit
+        )
+        record_action(
+            source.workspace,
+            "mail test",
+            target=run_id,
+            count=sent,
+            detail={"to": request.to_test, "tried": total},
         )
         operator.say(
             f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
@@ -299,13 +355,17 @@ def _record_plan(
             if stored != content_hash:
                 discard_plan(ws, plan.run_id, content_hash)
             return False
-    audit(
+    record_action(
         ws,
-        "mail send",
-        scope=json.dumps(audience.description, ensure_ascii=False),
+        "mail plan",
+        target=plan.run_id,
+        count=len(plan.messages),
         snapshot=snap_id,
-        rows=len(plan.messages),
-        detail={"run_id": plan.run_id, "excluded": dict(audience.excluded), "holdout_pct": holdout},
+        detail={
+            "audience": {k: v for k, v in audience.description.items() if v not in (None, "")},
+            "excluded": dict(audience.excluded),
+            "holdout_pct": holdout,
+        },
     )
     return True
 

@@ -301,7 +301,6 @@ def _cell(cell: Any, text: str, size: float, bold: bool = False, color: str | No
 
 
 def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, height: float) -> None:
-    from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
     from pptx.util import Inches, Pt
 
@@ -310,7 +309,9 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         "bar": XL_CHART_TYPE.BAR_CLUSTERED,
         "line": XL_CHART_TYPE.LINE_MARKERS,
     }
-    data = CategoryChartData(number_format=spec.number_format)
+    from .chart_data import TextChartData
+
+    data = TextChartData(number_format=spec.number_format)
     data.categories = spec.categories
     for name, values in spec.series:
         data.add_series(name, values)

@@ -12,7 +12,7 @@ from ..analyses import segment as segmentation
 from ..config import Settings
 
 if TYPE_CHECKING:
-    from .figures import Action, Review
+    from .figures import Action, CampaignFigures, Review
 
 # A division's implementation rate must fall by at least this much to be called out.
 DIVISION_DROP = 0.05
@@ -75,6 +75,9 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
                 )
             )
     for campaign in review.campaigns:
+        if campaign.by_draw:
+            actions.extend(_draw_actions(campaign))
+            continue
         pending = campaign.eligible - campaign.awarded
         if pending > 0:
             actions.append(
@@ -115,3 +118,30 @@ def _seminar_for(settings: Settings, month: int | None) -> str | None:
         if config.month == month:
             return f"Month{month} セミナー（{seminar_id}）"
     return f"Month{month} セミナー"
+
+
+def _draw_actions(campaign: CampaignFigures) -> list[Action]:
+    """A campaign awarded by draw: draw it, then award and tell its winners; everyone
+    else eligible is not awarded (they are told they were not drawn)."""
+    from .figures import Action
+
+    if not campaign.drawn:
+        if not campaign.entries:
+            return []
+        return [
+            Action(
+                text=f"{campaign.title}: 応募者から抽選する",
+                basis=f"応募 {campaign.entries}人、未抽選",
+                command=f"kops campaign draw {campaign.campaign_id} --winners N --seed TEXT",
+            )
+        ]
+    pending = campaign.winners - campaign.awarded_winners
+    if pending <= 0:
+        return []
+    return [
+        Action(
+            text=f"{campaign.title}: 当選者に付与して案内（落選者には付与しない）",
+            basis=f"当選 {campaign.winners}人、付与済 {campaign.awarded_winners}人",
+            command=f"kops campaign award {campaign.campaign_id}",
+        )
+    ]

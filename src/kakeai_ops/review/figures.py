@@ -133,6 +133,12 @@ class CampaignFigures:
     on_track: int
     awarded: int
     window_open: bool
+    # The draw, for a campaign awarded by draw (entries or a draw_seed).
+    by_draw: bool = False
+    entries: int = 0
+    drawn: bool = False
+    winners: int = 0
+    awarded_winners: int = 0
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ..calendar import BusinessCalendar
 from ..config import Settings
 from ..errors import KopsError
 from ..interviews import candidates
+from ..mail.campaigns import draw_state
 from ..mail.milestones import milestone_baseline
 from ..store import SnapshotInfo, Tables, awards, delivered_milestones
 from ..workspace import Workspace
@@ -35,6 +36,8 @@ def campaign_figures(
         # On track: could still qualify, with at least one covered month so far.
         on_track = ~users["eligible"] & ~users["note"].isin(LEFT_OUT)
         on_track &= users["best_run_months"] >= 1
+        state = draw_state(ws, campaign_id, campaign)
+        given = set(awards(ws, campaign_id)["user_id"])
         result.append(
             CampaignFigures(
                 campaign_id=campaign_id,
@@ -42,8 +45,13 @@ def campaign_figures(
                 window=f"{campaign.window.start}〜{campaign.window.end}",
                 eligible=int(users["eligible"].sum()),
                 on_track=int(on_track.sum()) if window_open else 0,
-                awarded=len(awards(ws, campaign_id)),
+                awarded=len(given),
                 window_open=window_open,
+                by_draw=state.by_draw,
+                entries=state.entries,
+                drawn=state.drawn,
+                winners=len(state.winners),
+                awarded_winners=len(given & set(state.winners)),
             )
         )
     return result

@@ -177,9 +177,20 @@ def _campaigns(review: Review) -> Slide:
         for c in review.campaigns
     ]
     m = review.milestones
+    draws = [
+        f"{c.title}: 抽選で付与（応募 {c.entries:,}人"
+        + (
+            f"、当選 {c.winners:,}人、当選者への付与済み {c.awarded_winners:,}人）"
+            if c.drawn
+            else "、未抽選）"
+        )
+        for c in review.campaigns
+        if c.by_draw
+    ]
     bullets = [
+        *draws,
         f"マイルストーンの知識メール: 未送付 {m.due_manager + m.due_member:,}件"
-        f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件"
+        f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件",
     ]
     if not rows:
         bullets.insert(0, "kops.yaml にキャンペーンがありません")

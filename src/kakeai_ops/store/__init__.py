@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import KopsError, WorkspaceError
 from ..model import Tables
 from ..workspace import STAGING_PREFIX, Workspace
+from .audit import ACTIONS, audit_entries, file_entry, record_action
 from .awards import awards, delivered_milestones, record_awards, record_milestones_delivered
 from .draws import (
     DRAW_FIELDS,
@@ -50,6 +51,7 @@ from .seminars import (
 from .state import SCHEMA, audit, audit_log, connect, os_user
 
 __all__ = [
+    "ACTIONS",
     "DRAW_FIELDS",
     "SCHEMA",
     "TABLE_NAMES",
@@ -57,6 +59,7 @@ __all__ = [
     "Tables",
     "add_entries",
     "audit",
+    "audit_entries",
     "audit_log",
     "awards",
     "campaign_draws",
@@ -65,12 +68,14 @@ __all__ = [
     "delivered_milestones",
     "draw_entrants",
     "exclude_from_interviews",
+    "file_entry",
     "include_in_interviews",
     "interview_history",
     "latest_snapshot",
     "list_snapshots",
     "load_tables",
     "os_user",
+    "record_action",
     "record_awards",
     "record_draw",
     "record_interview",

@@ -317,20 +317,66 @@ class Ledger:
     def suppressed(self) -> dict[str, str]:
         return {k: r for k, r in self.db.execute("SELECT key, reason FROM suppression")}
 
-    def suppress(self, key: str, reason: str, source: str) -> bool:
+    def suppress(self, key: str, reason: str, source: str, user_id: str | None = None) -> bool:
+        """Put a key (an address or a user id) on the list; ``user_id`` names the person
+        it belongs to, so the suppression follows them when their address changes."""
+        self._add_person_column()
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO suppression (key, reason, source, added_at) VALUES (?, ?, ?, ?)",
-            (key, reason, source, now_text()),
+            "INSERT OR IGNORE INTO suppression (key, reason, source, added_at, user_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (key, reason, source, now_text(), user_id),
         )
+        if cursor.rowcount == 0 and user_id is not None:  # known already: name the person
+            self.db.execute(
+                "UPDATE suppression SET user_id = ? WHERE key = ? AND user_id IS NULL",
+                (user_id, key),
+            )
         return cursor.rowcount > 0
 
     def unsuppress(self, key: str) -> bool:
-        return self.db.execute("DELETE FROM suppression WHERE key = ?", (key,)).rowcount > 0
+        """Take a key off the list, with every other key of the same person."""
+        self._add_person_column()
+        row = self.db.execute("SELECT user_id FROM suppression WHERE key = ?", (key,)).fetchone()
+        person = row[0] if row is not None else None
+        if person is None:
+            return self.db.execute("DELETE FROM suppression WHERE key = ?", (key,)).rowcount > 0
+        return (
+            self.db.execute(
+                "DELETE FROM suppression WHERE key = ? OR key = ? OR user_id = ?",
+                (key, person, person),
+            ).rowcount
+            > 0
+        )
+
+    def suppression_rows(self) -> list[tuple[str, str, str | None]]:
+        """(key, reason, user id or None) of every entry."""
+        self._add_person_column()
+        cursor = self.db.execute("SELECT key, reason, user_id FROM suppression ORDER BY added_at")
+        return [(key, reason, person) for key, reason, person in cursor]
 
     def suppression_frame(self) -> pd.DataFrame:
+        self._add_person_column()
         return pd.read_sql_query(
-            "SELECT key, reason, source, added_at FROM suppression ORDER BY added_at, key", self.db
+            "SELECT key, user_id, reason, source, added_at FROM suppression ORDER BY added_at, key",
+            self.db,
         )
+
+    def _add_person_column(self) -> None:
+        """The suppression list's ``user_id`` column, added once to databases made before it."""
+        if getattr(self, "_person_column", False):
+            return
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(suppression)")}
+        if "user_id" not in columns:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                columns = {row[1] for row in self.db.execute("PRAGMA table_info(suppression)")}
+                if "user_id" not in columns:
+                    self.db.execute("ALTER TABLE suppression ADD COLUMN user_id TEXT")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        self._person_column = True
 
     def nudges_since(
         self, since: dt.datetime, exclude_run: str | None = None, user_id: str | None = None

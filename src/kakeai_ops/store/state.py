@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
@@ -10,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
     import pandas as pd
 
-from ..clock import now_text
 from ..workspace import Workspace
 
 SCHEMA = [
@@ -195,24 +193,21 @@ def os_user() -> str:
 
 
 def audit(ws: Workspace, command: str, **fields: Any) -> None:
-    """Record a run (who, when, scope, snapshot, rows) in the workspace audit log."""
-    user = os_user()
-    with closing(connect(ws)) as db:
-        db.execute(
-            "INSERT INTO audit (at, os_user, command, scope, snapshot, rows, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                now_text(),
-                user,
-                command,
-                fields.get("scope"),
-                fields.get("snapshot"),
-                fields.get("rows"),
-                json.dumps(fields.get("detail"), ensure_ascii=False)
-                if fields.get("detail")
-                else None,
-            ),
-        )
+    """Record a successful action (older spelling of ``audit.record_action``): ``scope`` is
+    its target, ``rows`` its count; a ``file``/``xlsx`` in ``detail`` is listed as a file."""
+    from .audit import record_action
+
+    detail = dict(fields.get("detail") or {})
+    files = [str(detail[key]) for key in ("file", "xlsx") if detail.get(key)]
+    record_action(
+        ws,
+        command,
+        target=fields.get("scope"),
+        count=fields.get("rows"),
+        files=files,
+        snapshot=fields.get("snapshot"),
+        detail=detail or None,
+    )
 
 
 def audit_log(ws: Workspace, limit: int) -> pd.DataFrame:

@@ -1,0 +1,109 @@
+"""The suppression list follows the person, not only the address.
+
+An opt-out ("配信不要") is a person's wish: suppressing an address also puts
+the user id it belongs to on the list, and suppressing a user id also their
+address. When an export later gives a suppressed person a new address, the
+user id keeps them off every run, the new address is added to the list, and
+ingest says so. An address a bounce put on the list stays an address: it is
+the mailbox that failed, not the person's wish.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..store import latest_snapshot, load_tables
+from ..store.ledger import Ledger
+from ..workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    key: str
+    added: bool
+    user_id: str | None  # the person the key belongs to, when the latest snapshot knows
+    also: tuple[str, ...]  # the person's other keys put on the list with it
+
+
+def _addresses(users: pd.DataFrame) -> pd.DataFrame:
+    """user_id and lower-cased email of the users who have one."""
+    frame = users[["user_id", "email"]].astype(str)
+    frame = frame[frame["email"].str.strip() != ""]
+    return frame.assign(email=frame["email"].str.lower())
+
+
+def latest_users(ws: Workspace) -> pd.DataFrame | None:
+    snapshot = latest_snapshot(ws)
+    if snapshot is None:
+        return None
+    return load_tables(snapshot, only=("users",), columns={"users": ["user_id", "email"]}).users
+
+
+def suppress(ws: Workspace, key: str, reason: str, users: pd.DataFrame | None) -> Suppressed:
+    """Put ``key`` (an address or a user id) on the list with the person's other key."""
+    person: str | None = None
+    others: list[str] = []
+    if users is not None and len(users):
+        known = _addresses(users)
+        if "@" in key:
+            match = known.loc[known["email"] == key, "user_id"]
+            if len(match):
+                person = str(match.iloc[0])
+                others = [person]
+        else:
+            in_users = users["user_id"].astype(str) == key
+            if in_users.any():
+                person = key
+                others = list(known.loc[known["user_id"] == key, "email"])
+    with closing(Ledger(ws)) as ledger:
+        added = ledger.suppress(key, reason, "manual", person)
+        for other in others:
+            ledger.suppress(other, reason, "manual", person)
+    return Suppressed(key, added, person, tuple(others))
+
+
+def follow_address_changes(
+    ws: Workspace, before: pd.DataFrame | None, after: pd.DataFrame
+) -> list[str]:
+    """Keep suppressed people suppressed across an export that changes their address.
+
+    An address on the list that names no person yet (suppressed before kops knew
+    them, or by an older kops) is tied to the user the previous snapshot gave it.
+    Returns one line per person whose address changed, for the ingest report."""
+    with closing(Ledger(ws)) as ledger:
+        rows = ledger.suppression_rows()
+        if not rows:
+            return []
+        previous = _addresses(before) if before is not None and len(before) else None
+        if previous is not None:
+            owner = dict(zip(previous["email"], previous["user_id"], strict=True))
+            for key, reason, person in rows:
+                if person is None and "@" in key and key in owner:
+                    ledger.suppress(key, reason, "manual", owner[key])
+                    ledger.suppress(owner[key], reason, "manual", owner[key])
+            rows = ledger.suppression_rows()
+        current = _addresses(after)
+        now = dict(zip(current["user_id"], current["email"], strict=True))
+        keys = {key for key, _, _ in rows}
+        people: dict[str, tuple[str, list[str]]] = {}
+        for key, reason, person in rows:
+            if person is not None:
+                entry = people.setdefault(person, (reason, []))
+                if "@" in key:
+                    entry[1].append(key)
+        notes = []
+        for person, (reason, addresses) in people.items():
+            new = now.get(person)
+            if new is None or new in keys:
+                continue
+            ledger.suppress(new, reason, "address change", person)
+            was = ", ".join(addresses) or "(none)"
+            notes.append(
+                f"user {person} is on the suppression list ({reason}) and now has the "
+                f"address {new} (was {was}): they stay suppressed "
+                f"(`kops mail unsuppress {person}` to mail them again)"
+            )
+    return notes

@@ -1,0 +1,157 @@
+"""The workspace audit log: one entry per action that changed state, sent mail or wrote a
+report, recorded only once the action succeeded.
+
+Every such action calls :func:`record_action` with what it did (an action name from
+:data:`ACTIONS`), to what (the target: a run id, a campaign, a seminar, a person), how many
+(rows, messages, people) and which files it read or wrote (with their content hash where
+the file is an input). ``kops audit`` shows it as 日時・操作・対象・件数・ファイル.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported where the log is read: `kops --help` never needs it
+    import pandas as pd
+
+from ..clock import now_text
+from ..workspace import Workspace
+
+# Action → how `kops audit` names it. An action not listed is shown as recorded.
+ACTIONS: dict[str, str] = {
+    "ingest": "取り込み",
+    "ingest --older": "取り込み（古いエクスポート）",
+    "mail plan": "メール送信計画の記録",
+    "mail send": "メール送信",
+    "mail write": "メール書き出し（outbox・未送信）",
+    "mail test": "テスト送信",
+    "mail suppress": "配信停止に追加",
+    "mail unsuppress": "配信停止を解除",
+    "interview record": "面談の記録",
+    "interview exclude": "面談候補から除外",
+    "interview include": "面談候補に戻す",
+    "campaign award": "キャンペーン付与",
+    "campaign entries": "応募の取り込み",
+    "campaign draw": "抽選",
+    "campaign redraw": "再抽選",
+    "campaign milestones --mark-delivered": "マイルストーン配信済みの記録",
+    "seminar attendance": "セミナー出欠の取り込み",
+    "seminar survey": "セミナーアンケートの取り込み",
+    "report divisions": "事業部レポート",
+    "report figures": "事業部レポートの数値",
+    "report advisors": "アドバイザー一覧",
+    "review": "月次レビュー資料",
+}
+
+# The columns of `kops audit`, in Japanese, and the fields they show.
+HEADERS = {
+    "at": "日時",
+    "label": "操作",
+    "target": "対象",
+    "count": "件数",
+    "files": "ファイル",
+    "os_user": "実行者",
+    "snapshot": "スナップショット",
+}
+
+
+def file_entry(path: Path | str, read: bool = True) -> str:
+    """A file as the log names it: an input with the first 16 hex digits of its SHA-256
+    (``users.csv sha256:0123…``), an output by its path."""
+    path = Path(path)
+    if not read:
+        return str(path)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return str(path)
+    return f"{path.name} sha256:{digest.hexdigest()[:16]}"
+
+
+def record_action(
+    ws: Workspace,
+    action: str,
+    target: str | None = None,
+    count: int | None = None,
+    files: Iterable[str] = (),
+    snapshot: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record one successful action in the audit log (call it after the action succeeded)."""
+    from .state import connect, os_user
+
+    listed = list(files)
+    with closing(connect(ws)) as db:
+        _add_files_column(db)
+        db.execute(
+            "INSERT INTO audit (at, os_user, command, scope, snapshot, rows, detail, files)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                now_text(),
+                os_user(),
+                action,
+                target,
+                snapshot,
+                count,
+                json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+                json.dumps(listed, ensure_ascii=False) if listed else None,
+            ),
+        )
+
+
+def _add_files_column(db: sqlite3.Connection) -> None:
+    """The files column, added once to logs made before it existed."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(audit)")}
+    if "files" in columns:
+        return
+    try:
+        db.execute("ALTER TABLE audit ADD COLUMN files TEXT")
+    except sqlite3.OperationalError as error:  # another kops added it meanwhile
+        if "duplicate column" not in str(error):
+            raise
+
+
+def audit_entries(ws: Workspace, limit: int) -> pd.DataFrame:
+    """The newest ``limit`` entries, newest first: at, os_user, action, label (Japanese),
+    target, count, files (a list), snapshot, detail (a dict)."""
+    import pandas as pd
+
+    from .state import connect
+
+    with closing(connect(ws)) as db:
+        _add_files_column(db)
+        frame = pd.read_sql_query(
+            "SELECT at, os_user, command AS action, scope AS target, rows AS count, files,"
+            " snapshot, detail FROM audit ORDER BY id DESC LIMIT ?",
+            db,
+            params=(limit,),
+        )
+    frame.insert(3, "label", [ACTIONS.get(a, a) for a in frame["action"]])
+    frame["target"] = [_readable_target(t) for t in frame["target"]]
+    frame["files"] = [json.loads(f) if isinstance(f, str) and f else [] for f in frame["files"]]
+    frame["detail"] = [json.loads(d) if isinstance(d, str) and d else {} for d in frame["detail"]]
+    frame["count"] = frame["count"].astype("Int64")
+    return frame
+
+
+def _readable_target(value: Any) -> str:
+    """Older entries stored a mail run's audience as JSON: shown as key=value."""
+    if not isinstance(value, str):
+        return ""
+    if value.startswith("{"):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(data, dict):
+            return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", []))
+    return value

@@ -1,0 +1,104 @@
+"""One audit log of every action that changes state or sends: recorded once it succeeded,
+shown as 日時・操作・対象・件数・ファイル, and as JSON for machines."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from conftest import SAMPLE, Cli
+from kakeai_ops.workspace import Workspace
+from mailing import SEGMENT, configure, use_smtp
+from smtp_server import SmtpServer
+from test_cli_draw import CAMPAIGN, _eligible, _enter_and_draw
+
+
+def entries(cli: Cli) -> list[dict[str, Any]]:
+    return list(json.loads(cli("audit", "--limit", "500", "--format", "json").stdout))
+
+
+def test_ingest_names_its_files_with_their_hashes(sample_ws: Workspace) -> None:
+    log = [e for e in entries(Cli(sample_ws)) if e["action"] == "ingest"]
+    assert [e["snapshot"] for e in log] == ["0002", "0001"]  # newest first
+    november = log[0]
+    files = sorted((SAMPLE / "2026-11").iterdir())
+    expected = [f"{p.name} sha256:{hashlib.sha256(p.read_bytes()).hexdigest()[:16]}" for p in files]
+    assert sorted(november["files"]) == sorted(expected)
+    assert november["target"] == "snapshot 0002" and november["label"] == "取り込み"
+    rows = november["detail"]["rows"]
+    assert set(rows) == {"users", "pairs", "meetings"} and all(v > 0 for v in rows.values())
+    assert november["count"] > 0 and november["os_user"]
+
+
+def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_path: Path) -> None:
+    cli = Cli(sample_copy)
+    start = len(entries(cli))
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--to-test", "tester@example.jp", "--limit", "2", "--yes")
+        assert len(server.handler.received) == 2
+    configure(sample_copy, transport="outbox")
+    cli("mail", "send", *SEGMENT, "--yes")
+    cli("mail", "suppress", "Someone@Example.jp", "--reason", "配信不要の返信")
+    cli("mail", "unsuppress", "someone@example.jp")
+    people = _eligible(cli)
+    manager, member = people[0]["user_id"], people[1]["user_id"]
+    cli("interview", "record", manager, member, "--date", "2026-12-01")
+    cli("interview", "exclude", member, "--reason", "辞退")
+    cli("interview", "include", member)
+    cli("campaign", "award", CAMPAIGN)
+    _enter_and_draw(cli, tmp_path, [r["user_id"] for r in people[:6]], "-n", "2")
+    attendance = SAMPLE / "seminar" / "month1-attendance.csv"
+    cli("seminar", "attendance", "month1", str(attendance), "--force", "--reason", "held in person")
+    cli("seminar", "survey", "month1", str(SAMPLE / "seminar" / "month1-survey.csv"))
+    cli("report", "divisions", "--out", str(tmp_path / "report.xlsx"))
+    log = entries(cli)[: len(entries(cli)) - start]
+    actions = [e["action"] for e in reversed(log)]
+    assert actions == [
+        "mail test",
+        "mail plan",
+        "mail write",
+        "mail suppress",
+        "mail unsuppress",
+        "interview record",
+        "interview exclude",
+        "interview include",
+        "campaign award",
+        "campaign entries",
+        "campaign draw",
+        "seminar attendance",
+        "seminar survey",
+        "report divisions",
+    ]
+    by = {e["action"]: e for e in log}
+    assert by["mail test"]["count"] == 2 and by["mail test"]["detail"]["to"] == "tester@example.jp"
+    assert by["mail write"]["target"] == by["mail plan"]["target"] == "no_prep.member-2026-11"
+    assert by["mail write"]["label"] == "メール書き出し（outbox・未送信）"
+    assert by["mail write"]["count"] == by["mail plan"]["count"] > 0
+    assert by["mail suppress"]["target"] == "someone@example.jp"
+    assert by["interview record"]["target"] == f"{manager} → {member}"
+    assert by["seminar attendance"]["files"] == [
+        f"month1-attendance.csv sha256:{hashlib.sha256(attendance.read_bytes()).hexdigest()[:16]}"
+    ]
+    assert by["report divisions"]["files"] == [str(tmp_path / "report.xlsx")]
+    assert by["campaign award"]["count"] > 0 and by["campaign award"]["target"] == CAMPAIGN
+    # The table speaks Japanese and shows no raw JSON.
+    table = Cli(sample_copy)("audit", env={"COLUMNS": "250"}).stdout
+    for header in ("日時", "操作", "対象", "件数", "ファイル"):
+        assert header in table
+    assert "面談の記録" in table and "配信停止を解除" in table and "{" not in table
+
+
+def test_what_failed_is_not_logged(sample_copy: Workspace, tmp_path: Path) -> None:
+    cli = Cli(sample_copy)
+    before = entries(cli)
+    bad = cli("report", "divisions", "--out", str(tmp_path / "report.csv"), ok=False)
+    assert "is an Excel file" in bad.stderr and not (tmp_path / "report.csv").exists()
+    cli("mail", "unsuppress", "nobody@example.jp", ok=False)
+    cli("interview", "record", "nobody", "nobody-else", ok=False)
+    cli("interview", "include", "000101", ok=False)  # never excluded
+    cli("mail", "send", *SEGMENT, ok=False)  # not confirmed
+    cli("mail", "send", *SEGMENT, "--dry-run")  # a dry run changes nothing
+    assert entries(cli) == before

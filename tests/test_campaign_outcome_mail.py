@@ -1,0 +1,122 @@
+"""Campaign outcome mails match the outcome: a campaign with a draw awards its winners
+only, and entrants who did not qualify are told which months they missed (checked
+against a recount of their weeks from the snapshot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import holidays
+import pandas as pd
+import yaml
+
+from conftest import Cli
+from kakeai_ops.store import awards, draw_entrants
+from kakeai_ops.workspace import Workspace
+from test_cli_draw import CAMPAIGN, SEED, _entries_file, _people
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+def records(cli: Cli, *args: str) -> list[dict]:
+    return json.loads(cli("mail", "plan", *args, "--format", "json").stdout)
+
+
+def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
+    """Weeks of the window (Monday–Sunday, in the month of their Thursday) with no 1on1
+    held as member, unless every weekday is a holiday; per month, oldest first."""
+    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    window = config["campaigns"][CAMPAIGN]["window"]
+    start, end = pd.Timestamp(window["start"]).date(), pd.Timestamp(window["end"]).date()
+    off = set(holidays.country_holidays("JP", years=[2026]))
+    for item in config["calendar"]["company_holidays"]:
+        first, _, last = str(item).partition("..")
+        day = dt.date.fromisoformat(first)
+        while day <= dt.date.fromisoformat(last or first):
+            off.add(day)
+            day += dt.timedelta(days=1)
+    meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
+    mine = meetings[(meetings["member_id"] == user_id) & (meetings["status"] == "held")]
+    held_days = {at.date() for at in mine["held_at"] if at.date() <= AS_OF}
+    missed: dict[tuple[int, int], int] = {}
+    monday = start - dt.timedelta(days=start.weekday())
+    while monday <= end:
+        thursday = monday + dt.timedelta(days=3)
+        days = [monday + dt.timedelta(days=i) for i in range(7)]
+        if start <= thursday <= end:
+            excused = all(d in off for d in days[:5])
+            if not excused and not any(d in held_days for d in days):
+                key = (thursday.year, thursday.month)
+                missed[key] = missed.get(key, 0) + 1
+        monday += dt.timedelta(days=7)
+    return [(f"{y}年{m}月", n) for (y, m), n in sorted(missed.items())]
+
+
+def test_draw_campaign_awards_winners_and_tells_the_unqualified(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    people = [p for p in _people(cli) if p["employment"] == "在籍"]
+    eligible = [p["user_id"] for p in people if p["eligible"] == "true"][:20]
+    unqualified = [p["user_id"] for p in people if p["eligible"] == "false"][:6]
+    cli("campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, eligible + unqualified)))
+
+    refused = cli("campaign", "award", CAMPAIGN, ok=False)
+    assert "awarded by draw" in refused.stderr and "has not been drawn" in refused.stderr
+    assert awards(sample_copy, CAMPAIGN).empty
+
+    cli("campaign", "draw", CAMPAIGN, "--winners", "5", "--seed", SEED)
+    drawn = draw_entrants(sample_copy, CAMPAIGN)
+    winners = set(drawn.loc[drawn["won"], "user_id"])
+    out = cli("campaign", "award", CAMPAIGN)
+    assert (
+        "winner(s) only" in out.stderr and "73 other eligible user(s) are not awarded" in out.stderr
+    )
+    assert set(awards(sample_copy, CAMPAIGN)["user_id"]) == winners and len(winners) == 5
+    assert {r["user_id"] for r in records(cli, "--awarded", CAMPAIGN)} == winners
+    assert {r["user_id"] for r in records(cli, "--not-drawn", CAMPAIGN)} == set(eligible) - winners
+
+    told = records(cli, "--not-eligible", CAMPAIGN)
+    assert {r["user_id"] for r in told} == set(unqualified)
+    for record in told:
+        assert record["template"] == "campaign.not_eligible"
+        text = cli(
+            "mail", "preview", "--not-eligible", CAMPAIGN, "--user", record["user_id"]
+        ).stdout
+        stated = [(m, int(n)) for m, n in re.findall(r"・(\d{4}年\d{1,2}月)：(\d+) 週", text)]
+        assert stated == missed_months_recount(sample_copy, record["user_id"]), record["user_id"]
+        assert stated  # each of them missed some week
+        assert "抽選の対象外" in text and "2026年4月〜2026年9月" in text
+
+
+def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path) -> None:
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.review.actions import _draw_actions
+    from kakeai_ops.review.good_practice import campaign_figures
+    from kakeai_ops.store import load_tables, resolve_snapshot
+
+    cli = Cli(sample_copy)
+    eligible = [p["user_id"] for p in _people(cli) if p["eligible"] == "true"][:10]
+    cli("campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, eligible)))
+    settings = load_settings(sample_copy.config_path)
+    tables = load_tables(resolve_snapshot(sample_copy, None))
+
+    def figures():  # type: ignore[no-untyped-def]
+        return campaign_figures(sample_copy, settings, tables, AS_OF)[0]
+
+    before = figures()
+    assert before.by_draw and not before.drawn and before.entries == 10
+    assert next(a.command for a in _draw_actions(before)).startswith(
+        f"kops campaign draw {CAMPAIGN}"
+    )
+    cli("campaign", "draw", CAMPAIGN, "--winners", "3", "--seed", SEED)
+    after = figures()
+    actions = _draw_actions(after)
+    assert (
+        after.winners == 3 and "当選者に付与" in actions[0].text and "当選 3人" in actions[0].basis
+    )
+    cli("campaign", "award", CAMPAIGN)
+    assert _draw_actions(figures()) == []  # the winners are awarded; nobody else is due
