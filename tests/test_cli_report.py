@@ -80,7 +80,7 @@ def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_pat
     names = [r[0] for r in sales.iter_rows(min_row=5, max_col=1, values_only=True)]
     total = 5 + names.index("事業部計")
     assert names[: total - 5] and all(names[: total - 5])
-    overview_row = next(r for r in overview.iter_rows(min_row=5) if r[0].value == "営業本部")
+    overview_row = next(r for r in overview.iter_rows(min_row=5) if r[0].value == "開発本部")
     assert sales.cell(row=total, column=2).value == overview_row[1].value
     assert sales.cell(row=total, column=1).font.b and overview["A5"].font.b
     assert overview.print_area  # reaches below the last chart

@@ -299,11 +299,12 @@ def test_review_seminar_groups_are_the_summary_counts(
     assert any(isinstance(n, int) for n in groups.values())
     assert any(isinstance(n, str) for n in groups.values()), "nothing hidden: a weak test"
     cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
-    sheet = next(s for s in load_workbook(tmp_path / "f.xlsx").worksheets if "month1" in s.title)
+    book = load_workbook(tmp_path / "f.xlsx")
+    sheet = next(s for s in book.worksheets if "month1" in s.title)
     shown = {
-        str(figure).removeprefix("interest_group:"): value
-        for _, figure, value in sheet.iter_rows(min_row=2, values_only=True)
-        if str(figure).startswith("interest_group:")
+        str(r["label"]).removeprefix("知りたいテーマ："): r["value"]
+        for r in sheet_records(book, sheet.title)
+        if str(r["label"]).startswith("知りたいテーマ：")
     }
     assert shown
     for group, value in shown.items():

@@ -56,7 +56,8 @@ def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
                 for i in range(1, sheet.max_column + 1)
                 if not sheet.column_dimensions[get_column_letter(i)].hidden
             )
-            expected = "portrait" if visible <= workbook.PORTRAIT_WIDTH else "landscape"
+            narrow = visible <= workbook.PORTRAIT_WIDTH and not sheet._charts
+            expected = "portrait" if narrow else "landscape"
             assert setup.orientation == expected, (where, visible)
             # Fitted to an A4 width, 10 pt text stays at 8 pt or more.
             assert visible <= workbook.READABLE_WIDTH or sheet.print_area, (where, visible)

@@ -141,6 +141,10 @@ COLUMNS: dict[str, Column] = {
     "seminar_month": _c("おすすめセミナー（Month）", detail=True),
     "held": _c("1on1実施数", COUNT),
     "regularity": _c("週カバー率", PERCENT, detail=True),
+    "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
+    "topics_distinct": _c("トピックの種類数", COUNT, detail=True),
+    "spread_note": _c("ばらつきの注記", detail=True),
+    "stuck_points": _c("スタックポイント"),
     "sukkiri_avg": _c("平均スッキリ度", ONE_DECIMAL),
     "growth_avg": _c("平均成長実感", ONE_DECIMAL, detail=True),
     "top_topics": _c("主なトピック", detail=True),
@@ -192,6 +196,9 @@ COLUMNS: dict[str, Column] = {
     "failed": _c("失敗数", COUNT, detail=True),
     "suppressed": _c("配信停止数", COUNT, detail=True),
     "holdout": _c("比較群（送らない）", COUNT),
+    "written": _c("書き出し数（未送信）", COUNT, detail=True),
+    "deferred": _c("後日送信", COUNT, detail=True),
+    "bounced": _c("不達数", COUNT, detail=True),
     "effect": _c("効果測定"),
     "mailed_in_snapshot": _c("送付群の人数", COUNT, detail=True),
     "mailed_left": _c("送付群で抜け出した人数", COUNT, detail=True),
@@ -225,6 +232,10 @@ COLUMNS: dict[str, Column] = {
     "invited": _c("招待数", COUNT),
     "attended": _c("出席数", COUNT),
     "rate": _c("出席率", PERCENT),
+    "invited_attended": _c("出席数（招待した人）", COUNT),
+    "uninvited": _c("出席数（招待なし）", COUNT),
+    "group_label": _c("区分名"),
+    "unit": _c("単位"),
     "answers": _c("回答数", COUNT),
     "interest": _c("知りたいテーマ"),
     "group": _c("区分"),
@@ -254,7 +265,11 @@ for _key, _label in STUCK_POINTS.items():
 # Values shown to people, by column: the stable keys stay in --format json.
 VALUES: dict[str, dict[object, str]] = {
     "role": ROLES,
-    "stuck_point": {**STUCK_POINTS, **{k: f"（移動）{v}" for k, v in MOVEMENT.items()}},
+    "stuck_point": {
+        **STUCK_POINTS,
+        **{k: f"（移動）{v}" for k, v in MOVEMENT.items()},
+        "all": "全体",
+    },
     "segment_key": STUCK_POINTS,
     "eligible": {True: "対象", False: "対象外", "true": "対象", "false": "対象外"},
     "window_open": {True: "はい", False: "いいえ", "true": "はい", "false": "いいえ"},
@@ -265,7 +280,12 @@ VALUES: dict[str, dict[object, str]] = {
 
 # A column that says again what another one says in people's words: left out of files
 # for people when that other one is there (its key stays in --format json).
-SAME_AS = {"stuck_point_label": "stuck_point", "label": "stuck_point", "figure": "label"}
+SAME_AS = {
+    "stuck_point_label": "stuck_point",
+    "label": "stuck_point",
+    "figure": "label",
+    "group": "group_label",
+}
 
 
 # Sheet names of the list workbooks.

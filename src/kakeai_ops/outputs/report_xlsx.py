@@ -489,5 +489,9 @@ def _finish(sheet: Worksheet, header_row: int) -> None:
     printed page, A4 fitted to the width (never shrunk to one page: the text stays
     readable and the overview runs onto a second page instead)."""
     width = workbook.fit_columns(sheet)  # its headers wrap: fit_columns sees that
+    if width > workbook.READABLE_WIDTH:
+        width = workbook.wrap_wide(sheet, width)
     sheet.freeze_panes = f"B{header_row + 1}"
-    workbook.print_setup(sheet, title_rows="1:2", title_columns="A:A", width=max(width, 100))
+    if sheet._charts:  # charts are not columns: the print area reaches past the cells
+        width = max(width, 100)
+    workbook.print_setup(sheet, title_rows="1:2", title_columns="A:A", width=width)

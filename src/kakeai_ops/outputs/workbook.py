@@ -172,14 +172,14 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
             dimension.hidden = True
     sheet.sheet_properties.outlinePr.summaryRight = False
     if width > READABLE_WIDTH:
-        width = _wrap_wide(sheet, width)
+        width = wrap_wide(sheet, width)
     return width
 
 
 WRAPPED_WIDTH = 28
 
 
-def _wrap_wide(sheet: Worksheet, width: float) -> float:
+def wrap_wide(sheet: Worksheet, width: float) -> float:
     """Still too wide: long text columns wrap at a narrower width, widest first."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
