@@ -20,28 +20,9 @@ from kakeai_ops.workspace import Workspace
 from mailing import RUN, SEGMENT, reachable, states, use_smtp
 from smtp_server import SmtpServer
 from tls_cert import make_certificate, server_context
+from token_broker import broker
 
 MAILBOX = "kakeai-office@example.co.jp"
-
-BROKER = """\
-import sys
-from pathlib import Path
-queue = Path(sys.argv[1])
-lines = queue.read_text().splitlines()
-if not lines:
-    sys.exit(0)
-queue.write_text("".join(line + "\\n" for line in lines[1:]))
-print(lines[0])
-"""
-
-
-def broker(tmp_path: Path, *tokens: str) -> list[str]:
-    """A token command that prints the next token of its queue on each run."""
-    script = tmp_path / "broker.py"
-    script.write_text(BROKER)
-    queue = tmp_path / "queue.txt"
-    queue.write_text("".join(t + "\n" for t in tokens))
-    return [sys.executable, str(script), str(queue)]
 
 
 def oauth_settings(server: SmtpServer, command: list[str], user: str = MAILBOX) -> Smtp:
@@ -304,3 +285,16 @@ def test_starttls_verifies_the_certificate_before_the_token_is_sent(
     assert "証明書" in refused.stderr and refused.exit_code == 1
     assert "STARTTLS で暗号化しました" in result.stdout and "認証に成功しました" in result.stdout
     assert server.handler.accepted == ["ya29.ok"]
+
+
+def test_the_administrators_guide_covers_every_explained_error() -> None:
+    """Every hint points to docs/mail-admin.ja.md; each code explained there is in the guide."""
+    import re
+
+    from kakeai_ops.mail import diagnosis
+
+    guide = (Path(__file__).resolve().parents[1] / diagnosis.ADMIN_DOC).read_text(encoding="utf-8")
+    source = Path(diagnosis.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r"aadsts\d+", source)) | {"5.7.139", "5.7.3", "invalid_grant"}
+    missing = [code for code in sorted(codes) if code.lower() not in guide.lower()]
+    assert missing == [], missing

@@ -17,12 +17,14 @@ from typing import Any
 import pandas as pd
 
 from .analyses import divisions as division_figures
+from .analyses.advisor_scopes import resolve_scope
 from .analyses.common import current_users
 from .analyses.division_groups import TOTAL, Figures
-from .config import Settings
+from .config import ScopeUnit, Settings, scope_text
 from .errors import KopsError
-from .privacy.audit import check, protect
+from .privacy.audit import PrivacyAuditError, check, protect
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
+from .privacy.publication import audit_set, protect_set
 from .privacy.recode import Recoding, recode
 from .privacy.rules import minimum
 from .store import Tables
@@ -149,12 +151,58 @@ class _Cells:
         return minimum(self.privacy, topic)
 
 
+@dataclass
+class Publication:
+    """What kops publishes for one snapshot and period: the company report and the
+    report of every advisor in kops.yaml, protected and audited together."""
+
+    company: DivisionReport
+    advisors: dict[str, DivisionReport]
+
+    def report(self, advisor: str | None) -> DivisionReport:
+        return self.company if advisor is None else self.advisors[advisor]
+
+
+def advisor_label(name: str, scope: list[ScopeUnit]) -> str:
+    return f"{name}（{'、'.join(unit.text() for unit in scope)}）"
+
+
+def build_publication(
+    tables: Tables, settings: Settings, as_of: dt.date, period_text: str
+) -> Publication:
+    """Every report of the set; whichever one a command writes, it was protected
+    against all the others (so the order reports are made in changes nothing)."""
+    company = build_report(tables, settings, as_of, period_text)
+    advisors: dict[str, DivisionReport] = {}
+    for name in sorted(settings.advisors):
+        config = settings.advisors[name]
+        units = resolve_scope(tables.users, name, config)
+        advisors[name] = build_report(
+            tables, settings, as_of, period_text, units, advisor_label(name, units)
+        )
+    reports = [company, *advisors.values()]
+    if advisors:
+        cells = [r.cells for r in reports]
+        protect_set(cells)
+        findings = audit_set(cells)
+        if findings:
+            raise PrivacyAuditError(
+                f"privacy audit: {len(findings)} figure(s) of the company and advisor reports "
+                "could be worked out together; nothing was written",
+                hint="this is a bug in kops' suppression; please report it with the command line",
+            )
+        for report in reports:
+            check(report.cells)
+            report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
+    return Publication(company, {name: advisors[name] for name in settings.advisors})
+
+
 def build_report(
     tables: Tables,
     settings: Settings,
     as_of: dt.date,
     period_text: str,
-    scope: list[str] | None = None,
+    scope: list[ScopeUnit] | None = None,
     scope_label: str = TOTAL,
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
@@ -162,9 +210,13 @@ def build_report(
     # The rows are the organisation's, recoded once for everyone: an advisor's
     # report names its units as the company report does.
     recoding = organisation_rows(tables, settings)
+    extra: list[str] = []
+    if scope is not None:
+        scope, extra = whole_rows(scope, recoding)
     scoped = division_figures.scope_tables(tables, scope)
     if scope is not None:
         recoding = recoding.within(unit_sizes(scoped))
+    nodes = RowUnits(scoped, recoding)
     scoped = recoded(scoped, recoding)
     months = division_figures.last_months(as_of, MONTHS)
     figures = Figures(scoped, since=min(previous.start, months[-1].start))
@@ -219,6 +271,8 @@ def build_report(
             depends=(members[record["division"]],),
         )
     cells = out.cells
+    for cell in cells:
+        cell.node = nodes.node(cell)
     small = mark_small(cells)
     audited = protect(cells)
     check(cells)
@@ -236,9 +290,74 @@ def build_report(
         partial_month=next((m.label for m in months if m.up_to(as_of).partial), None),
         hidden_small=small,
         hidden_by_audit=audited,
-        notes=list(recoding.notes),
+        notes=list(recoding.notes) + _scope_note(extra),
         merged_people=recoding.merged_people,
     )
+
+
+def whole_rows(scope: list[ScopeUnit], recoding: Recoding) -> tuple[list[ScopeUnit], list[str]]:
+    """The scope's units with every merged row they touch taken in whole, and the
+    部署 it took in for that."""
+    units = set(recoding.sizes)
+    wanted: set[tuple[str, str]] = set()
+    for unit in scope:
+        wanted |= {
+            u
+            for u in units
+            if u[0] == unit.division and (unit.department is None or u[1] == unit.department)
+        }
+    covered = recoding.covering(wanted)
+    if covered == wanted:
+        return scope, []
+    extra = sorted(covered - wanted)
+    taken = [ScopeUnit(division=d, department=p) for d, p in extra]
+    return [*scope, *taken], [f"{d}/{p}" for d, p in extra]
+
+
+def _scope_note(extra: list[str]) -> list[str]:
+    if not extra:
+        return []
+    return [
+        f"人数が少ないため同じ行にまとめた部署（{'、'.join(extra)}）も、"
+        "全社レポートと同じ行として含めています。"
+    ]
+
+
+class RowUnits:
+    """The 部署 (as in the users export) behind each row of one report: two reports'
+    figures with the same people, period and measure are one figure to an attacker."""
+
+    def __init__(self, scoped: Tables, recoding: Recoding) -> None:
+        units = list(unit_sizes(scoped))
+        self.root = frozenset(units)
+        divisions: dict[str, set[tuple[str, str]]] = {}
+        departments: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for unit in units:
+            division = recoding.division(unit[0])
+            divisions.setdefault(division, set()).add(unit)
+            departments.setdefault((division, recoding.department(*unit)), set()).add(unit)
+        self.divisions = {k: frozenset(v) for k, v in divisions.items()}
+        self.departments = {k: frozenset(v) for k, v in departments.items()}
+
+    def node(self, cell: Cell) -> tuple[Any, ...] | None:
+        people = self.root if cell.division is None else self.divisions.get(cell.division)
+        if people is None:
+            return None  # a row of no known 部署: its own figure
+        part = (
+            None
+            if cell.department is None or cell.division is None
+            else self.departments.get((cell.division, cell.department))
+        )
+        return (
+            cell.table,
+            cell.period,
+            cell.metric,
+            cell.unit,
+            cell.topic,
+            cell.response,
+            people,
+            part,
+        )
 
 
 def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
@@ -250,7 +369,7 @@ def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
 
 def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
     """Where each 事業部 and 部署 is published, from the current users' sizes."""
-    alone = {entry.strip() for a in settings.advisors.values() for entry in a.scope}
+    alone = {scope_text(entry) for a in settings.advisors.values() for entry in a.scope}
     return recode(unit_sizes(tables), settings.privacy, alone)
 
 

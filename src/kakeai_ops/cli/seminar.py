@@ -27,6 +27,7 @@ from ..seminar_summary import (
 from ..store import (
     seminar_attendance,
 )
+from . import run_commands
 from .common import (
     AsOfOpt,
     Format,
@@ -34,6 +35,7 @@ from .common import (
     OutOpt,
     Session,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -140,6 +142,7 @@ def invite_command(
     limit: LimitOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Invite the people the theme helps: Month1 → not_activated/no_pair/no_1on1/no_rating,
     Month2 → no_prep, Month3 → no_recurrence, Month4 → managers. Sent through `kops mail`.
@@ -160,6 +163,14 @@ def invite_command(
         limit=limit,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
+        command=run_commands.fixed(
+            ["seminar", "invite", seminar_id],
+            workspace,
+            division=division,
+            snapshot=snapshot,
+            as_of=as_of,
+        ),
     )
     start_run(context, TerminalOperator(context.settings), request)
 
@@ -202,6 +213,10 @@ def remind_command(
         dry_run=dry_run,
         to_test=to_test,
         limit=limit,
+        # Who is reminded comes from the invitation and attendance records, not from the
+        # snapshot, so its age says nothing about them: no question about old data.
+        from_snapshot=False,
+        command=run_commands.fixed(["seminar", "remind", seminar_id], workspace),
     )
     start_run(context, TerminalOperator(context.settings), request)
 

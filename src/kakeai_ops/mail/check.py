@@ -21,7 +21,7 @@ STEP_LABELS = {
     "starttls": "STARTTLS で暗号化しました（証明書を確認済み）",
     "ssl": "SSL/TLS で接続しました（証明書を確認済み）",
     "authenticated": "認証に成功しました",
-    "token": "アクセストークンを取得しました",
+    "token": "アクセストークンを取得しました（Graph への送信はトークンで認証されます）",
     "mailbox": "送信元メールボックスを確認しました",
 }
 
@@ -43,6 +43,10 @@ def describe(settings: Settings) -> str:
             how += f"（{smtp.oauth.provider}）"
         user = f"、{smtp.user}" if smtp.user else ""
         return f"SMTP {smtp.host}:{smtp.port}（{smtp.security}、{how}{user}）"
+    if mail.transport == "graph":
+        mailbox = mail.graph.mailbox or mail.smtp.user or mail.from_addr
+        provider = mail.smtp.oauth.provider
+        return f"Microsoft Graph {mail.graph.endpoint}（sendMail、{mailbox}、{provider}）"
     return mail.transport
 
 

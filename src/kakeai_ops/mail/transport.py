@@ -34,7 +34,10 @@ PASSWORD_ENV = "KOPS_SMTP_PASSWORD"
 
 
 class TemporaryFailure(Exception):
-    pass
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        # Seconds the service asked to wait (HTTP Retry-After); the backoff waits at least that.
+        self.retry_after = retry_after
 
 
 class PermanentFailure(Exception):

@@ -53,6 +53,14 @@ class Cell:
     denominator: tuple[int, ...] = ()  # a share of the sum of these count cells
     numerator: int | None = None
     state: str = ""  # "", PRIMARY or SECONDARY
+    # Across the reports of one publication set: which figure this is, whoever
+    # publishes it (the same people, period and measure: one node for the attacker).
+    node: tuple[Any, ...] | None = None
+    # In a publication set's joint list: the cells this count is the sum of, where
+    # the names do not say it (an advisor's part of a 事業部); such a cell takes no
+    # part in the 全社 → 事業部 → 部署 naming (``named`` False).
+    parts: tuple[int, ...] | None = None
+    named: bool = True
 
     @property
     def hidden(self) -> bool:

@@ -56,7 +56,7 @@ def parents(
     wanted = set(units)
 
     def member(c: Cell) -> bool:
-        return c.unit in wanted and (c.additive or not additive)
+        return c.named and c.unit in wanted and (c.additive or not additive)
 
     where: dict[tuple, int] = {}
     for i, c in enumerate(cells):
@@ -71,6 +71,10 @@ def parents(
         parent = where.get((c.key, c.unit, above, None))
         if parent is not None and parent != i:
             children[parent].append(i)
+    if additive:  # sums stated outright (a publication set's parts of a 事業部)
+        for i, c in enumerate(cells):
+            if c.parts and c.unit in wanted and c.additive:
+                children[i] = list(c.parts)
     return children
 
 

@@ -101,6 +101,20 @@ class Recoding:
         ]
         return out
 
+    def covering(self, units: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """``units`` with every 部署 that shares a row with one of them: a report of
+        part of a merged row would give the rest of it back by subtraction, so a
+        scope holds merged rows whole (an advisor of 営業本部 whose 部署 row holds
+        経営企画室's 3 people sees that row as the company report shows it)."""
+        rows: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for key, row in self.departments.items():
+            rows.setdefault((self.division(key[0]), row), set()).add(key)
+        out = set(units)
+        for keys in rows.values():
+            if not keys.isdisjoint(units):
+                out |= keys
+        return out
+
     @property
     def changed(self) -> bool:
         return any(k != v for k, v in self.divisions.items()) or any(

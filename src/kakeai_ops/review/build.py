@@ -19,7 +19,7 @@ from ..config import Settings
 from ..dates import month_end, period_label
 from ..privacy.cells import Cell
 from ..privacy.effect import protect_effect, shown_difference
-from ..reports import DivisionReport, build_report
+from ..reports import DivisionReport, build_publication
 from ..seminar_summary import summarise_seminar
 from ..store import (
     SnapshotInfo,
@@ -106,9 +106,10 @@ def build_review(
     progress("trend over every snapshot")
     trend = _trend(ws, snapshot, as_of, load)
     progress("division report")
-    report = build_report(load.tables(snapshot), settings, as_of, PERIOD)
+    # The deck's division slide is part of the publication set of its period.
+    report = build_publication(load.tables(snapshot), settings, as_of, PERIOD).company
     report_before = (
-        build_report(load.tables(previous), settings, before_as_of, PERIOD)
+        build_publication(load.tables(previous), settings, before_as_of, PERIOD).company
         if previous is not None and before_as_of is not None
         else None
     )

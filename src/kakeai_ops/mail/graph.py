@@ -1,0 +1,163 @@
+"""Microsoft Graph as a transport: ``sendMail`` on the sending mailbox (tenants without SMTP AUTH).
+
+The message kops built is sent as it is (MIME, base64, ``Content-Type:
+text/plain``), so its headers and Message-ID are the ones the ledger knows.
+Outcomes map onto the SMTP transport's, so the ledger's rules do not change:
+
+- 202 Accepted: sent;
+- 429 and 5xx: ``TemporaryFailure`` carrying the ``Retry-After`` seconds
+  (the service did not take the message; the sender waits at least that long);
+- 401: the token was refused: a fresh one is asked for once, then the run stops;
+- 403, 404: ``FatalFailure`` (no permission, no such mailbox: every message would fail);
+- other 4xx: ``PermanentFailure`` for this message;
+- no answer after the request went out: ``UnknownOutcome`` (never resent automatically).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from email.utils import parsedate_to_datetime
+
+from ..clock import now
+from ..config import Mail
+from .oauth import TokenError, TokenSource, token_source
+from .transport import FatalFailure, PermanentFailure, TemporaryFailure, UnknownOutcome
+
+ADMIN_DOC = "docs/mail-admin.ja.md"
+
+
+class GraphTransport:
+    name = "graph"
+    throttled = True  # mail.rate_per_minute keeps kops under the service's own limits
+
+    def __init__(self, mail: Mail, tokens: TokenSource | None = None) -> None:
+        self.mail = mail
+        self.mailbox = mail.graph.mailbox or mail.smtp.user or mail.from_addr
+        self.url = (
+            f"{mail.graph.endpoint.rstrip('/')}/users/{urllib.parse.quote(self.mailbox)}/sendMail"
+        )
+        self.timeout = mail.graph.timeout
+        self.tokens = tokens
+        self._token: str | None = None
+        self.steps: list[str] = []
+        self.requests = 0
+
+    def open(self) -> None:
+        self.steps = []
+        try:
+            if self.tokens is None:
+                self.tokens = token_source(self.mail.smtp, "graph")
+            self._token = self.tokens.token()
+        except TokenError as error:
+            raise FatalFailure(error.message, error.hint) from None
+        self.steps.append("token")
+
+    def close(self) -> None:
+        self._token = None
+
+    def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None:
+        if self._token is None:
+            self.open()
+        body = base64.b64encode(data)
+        for fresh in (False, True):
+            if fresh:
+                assert self.tokens is not None
+                try:
+                    self._token = self.tokens.token(fresh=True)
+                except TokenError as error:
+                    raise FatalFailure(error.message, error.hint) from None
+            status, headers, text = self._post(body)
+            if status == 202 or status == 200:
+                return
+            if status != 401:
+                break
+        self._raise(status, headers, text)
+
+    def _post(self, body: bytes) -> tuple[int, dict[str, str], str]:
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self._token}",
+                "Content-Type": "text/plain",
+            },
+        )
+        context = ssl.create_default_context()
+        self.requests += 1
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=context) as answer:
+                return answer.status, dict(answer.headers.items()), ""
+        except urllib.error.HTTPError as error:
+            text = error.read().decode("utf-8", "replace")
+            return error.code, dict(error.headers.items()), text
+        except urllib.error.URLError as error:
+            reason = error.reason
+            if isinstance(reason, ssl.SSLError):
+                raise FatalFailure(
+                    f"TLS with {self.url} failed: {reason} — サーバー証明書を確認できませんでした",
+                    "社内の認証局を使う場合は SSL_CERT_FILE に証明書を指定してください",
+                ) from None
+            if isinstance(reason, ConnectionRefusedError | socket.gaierror):
+                # Nothing reached the service: safe to retry.
+                raise TemporaryFailure(f"cannot reach {self.url}: {reason}") from None
+            raise UnknownOutcome(f"no answer from Graph after sending: {reason}") from None
+        except (TimeoutError, ConnectionError, OSError) as error:
+            raise UnknownOutcome(
+                f"no answer from Graph after sending: {type(error).__name__}"
+            ) from None
+
+    def _raise(self, status: int, headers: dict[str, str], text: str) -> None:
+        code, message = _graph_error(text)
+        said = f"Graph {status} {code}: {message}".strip().rstrip(":")
+        if status == 429 or status >= 500:
+            raise TemporaryFailure(said, retry_after=_retry_after(headers))
+        if status == 401:
+            raise FatalFailure(
+                f"{said} — アクセストークンが拒否されました",
+                "kops mail login でサインインし直してください",
+            )
+        if status == 403:
+            raise FatalFailure(
+                f"{said} — このメールボックスから送信する権限がありません",
+                "メール管理者に、アプリへの Mail.Send の権限（と管理者の同意）を付与し、"
+                "アプリのみの送信ではアプリケーション アクセス ポリシーで送信元メールボックスを"
+                f"許可するよう依頼してください（{ADMIN_DOC}）",
+            )
+        if status == 404:
+            raise FatalFailure(
+                f"{said} — メールボックス {self.mailbox} が見つかりません",
+                "mail.graph.mailbox（または mail.smtp.user）を確認してください",
+            )
+        raise PermanentFailure(said)
+
+
+def _graph_error(text: str) -> tuple[str, str]:
+    try:
+        error = json.loads(text).get("error", {})
+    except (ValueError, AttributeError):
+        return "", text[:200]
+    if not isinstance(error, dict):
+        return "", ""
+    return str(error.get("code", "")), " ".join(str(error.get("message", "")).split())[:300]
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    """Retry-After in seconds (a number or an HTTP date), None when absent or unreadable."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, (moment - now()).total_seconds())

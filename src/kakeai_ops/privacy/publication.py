@@ -1,0 +1,107 @@
+"""The publication set: everything kops publishes for one snapshot and period,
+audited as one.
+
+People receive several files for the same period: the company report, each
+advisor's report, the deck. Each may pass the audit on its own while together
+they give a hidden figure back (the company hides 調達部's 1on1s as a
+complement, the HRBP's report shows them; subtract, and a 1-person group is
+exact). So the attacker's programme is built over all of them at once:
+
+- a figure published by several reports is one node (``Cell.node``: the same
+  people, period and measure), hidden in all if hidden in any;
+- a figure only one report publishes (an advisor's part of a 事業部, the
+  advisor's whole scope) is a node of its own, tied to the nodes it sums by
+  ``Cell.parts``, so "事業部 = advisor's part + the rest" is in the equations;
+- the joint list is protected (``audit.protect``) and its hidden states go back
+  to every report, then each report is protected on its own again (a ratio
+  beside a newly hidden count) until nothing changes.
+
+The result does not depend on the order the reports are built in: the set is
+always the company report plus every configured advisor's, and which cells are
+hidden follows from the joint programme alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from .audit import audit, protect
+from .cells import PRIMARY, SECONDARY, Cell
+from .lp import additive_relations
+
+ROUNDS = 8  # each round only hides more; in practice two settle it
+
+
+def protect_set(reports: Sequence[list[Cell]]) -> int:
+    """Hide across ``reports`` (the first is the company's) until no combination of
+    them narrows a hidden cell; returns how many joint nodes were hidden on top."""
+    added = 0
+    for _ in range(ROUNDS):
+        joint, where = joint_cells(reports)
+        before = sum(c.hidden for c in joint)
+        protect(joint)
+        changed = _give_back(reports, joint, where)
+        for cells in reports:
+            changed += protect(cells)
+        added += sum(c.hidden for c in joint) - before
+        if not changed:
+            break
+    return added
+
+
+def audit_set(reports: Sequence[list[Cell]]) -> list[Any]:
+    """The findings of the attacker who holds every report of the set."""
+    joint, _ = joint_cells(reports)
+    return audit(joint)
+
+
+def joint_cells(reports: Sequence[list[Cell]]) -> tuple[list[Cell], list[list[int]]]:
+    """One list of every distinct figure of the set, and where each report's cells are in it."""
+    joint: list[Cell] = []
+    seen: dict[Any, int] = {}
+    where: list[list[int]] = []
+    for number, cells in enumerate(reports):
+        positions: list[int] = []
+        new: list[int] = []
+        for i, cell in enumerate(cells):
+            key = cell.node if cell.node is not None else (number, i)
+            if key in seen:
+                position = seen[key]
+                if cell.hidden and not joint[position].hidden:
+                    joint[position].state = cell.state
+            else:
+                position = len(joint)
+                seen[key] = position
+                # The first report (the company's) keeps its names; the others' own
+                # figures are tied by their stated parts only.
+                joint.append(replace(cell, named=number == 0, parts=None))
+                new.append(i)
+            positions.append(position)
+        for i in new:
+            cell, copy = cells[i], joint[positions[i]]
+            copy.depends = tuple(positions[d] for d in cell.depends)
+            copy.denominator = tuple(positions[d] for d in cell.denominator)
+            copy.numerator = None if cell.numerator is None else positions[cell.numerator]
+        if number:
+            own = {positions[i] for i in new}
+            for parent, kids in additive_relations(cells).items():
+                if positions[parent] in own:
+                    joint[positions[parent]].parts = tuple(positions[k] for k in kids)
+        where.append(positions)
+    return joint, where
+
+
+def _give_back(reports: Sequence[list[Cell]], joint: list[Cell], where: list[list[int]]) -> int:
+    """Each report's cells take the joint states; returns how many were hidden."""
+    changed = 0
+    for cells, positions in zip(reports, where, strict=True):
+        for cell, position in zip(cells, positions, strict=True):
+            state = joint[position].state
+            if state and not cell.hidden:
+                cell.state = SECONDARY if state == SECONDARY else PRIMARY
+                if state == PRIMARY:
+                    cell.threshold = joint[position].threshold
+                changed += 1
+    return changed

@@ -1,0 +1,167 @@
+"""mail.transport: graph — sendMail against a local HTTPS server: once each, Retry-After honoured."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Cli
+from graph_server import GraphServer
+from kakeai_ops.config import load_settings
+from kakeai_ops.mail.graph import GraphTransport
+from kakeai_ops.mail.plan import load_plan
+from kakeai_ops.mail.send import Sender
+from kakeai_ops.store.ledger import Ledger
+from kakeai_ops.workspace import Workspace
+from mailing import RUN, SEGMENT, configure, reachable, states
+from token_broker import broker
+
+MAILBOX = "kakeai-office@example.co.jp"
+
+
+@pytest.fixture
+def graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with GraphServer(tmp_path) as server:
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+        yield server
+
+
+def use_graph(ws: Workspace, server: GraphServer, command: list[str]) -> None:
+    configure(
+        ws,
+        transport="graph",
+        graph={"endpoint": server.endpoint, "mailbox": None, "timeout": 5},
+        smtp={
+            "user": MAILBOX,
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": command},
+        },
+        rate_per_minute=60000,
+        retry_base_seconds=0.01,
+        retry_max_seconds=0.05,
+        max_retries=3,
+        pause_after_failures=6,
+    )
+
+
+class PinnedTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+def test_send_delivers_every_message_once_through_graph_across_throttling_and_a_new_token(
+    sample_copy: Workspace, graph: GraphServer, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    expected = reachable(cli)
+    graph.state.tokens = {"graph-token-1", "graph-token-2"}
+    use_graph(sample_copy, graph, broker(tmp_path, "graph-token-1", "graph-token-2"))
+    # Throttled once (429, Retry-After: 1), then the first token stops being accepted.
+    graph.state.answers = [(429, {"Retry-After": "1"})]
+    result = cli("mail", "send", *SEGMENT, "--limit", "3", "--yes")
+    graph.state.tokens.discard("graph-token-1")
+    cli("mail", "send", *SEGMENT, "--yes")
+    sent = graph.state.sent
+    assert Counter(s.to for s in sent) == Counter({a: 1 for a in expected})
+    assert states(sample_copy) == Counter({"sent": len(expected)})
+    assert {s.mailbox for s in sent} == {MAILBOX}
+    assert [s.token for s in sent][:3] == ["graph-token-1"] * 3
+    assert set(s.token for s in sent[3:]) == {"graph-token-2"}
+    # The message kops built is the one delivered: its Message-ID is the ledger's.
+    ledger = Ledger(sample_copy)
+    try:
+        ids = {r.email: r.message_id for r in ledger.rows(RUN)}
+    finally:
+        ledger.close()
+    assert all(str(s.message["Message-ID"]) == ids[s.to] for s in sent)
+    assert "graph-token" not in result.stdout + result.stderr
+
+
+def test_retry_after_sets_the_wait(
+    sample_copy: Workspace, graph: GraphServer, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    graph.state.tokens = {"t"}
+    use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
+    cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+    graph.state.answers = [(429, {"Retry-After": "7"}), (503, {"Retry-After": "3"}), (502, {})]
+    settings = load_settings(sample_copy.config_path)
+    time = PinnedTime()
+    ledger = Ledger(sample_copy)
+    try:
+        sender = Sender(
+            sample_copy,
+            settings,
+            ledger,
+            GraphTransport(settings.mail),
+            sleep=time.sleep,
+            clock=time.clock,
+        )
+        plan = load_plan(sample_copy, RUN)
+        first = sender.pending(plan, False)[0]
+        report = sender.send(plan, [first])
+        row = ledger.frame(RUN).set_index("item").loc[first.item]
+    finally:
+        ledger.close()
+    retries = [w for w in time.waits if w >= 0.01]
+    assert retries[:3] == [7.0, 3.0, 0.04]  # Retry-After, Retry-After, then the own backoff
+    assert report.outcomes == Counter({"sent": 1}) and row["attempts"] == 4
+    assert [s.to for s in graph.state.sent][-1] == first.email
+
+
+def test_no_permission_stops_the_run_with_the_next_step_in_japanese(
+    sample_copy: Workspace, graph: GraphServer, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    graph.state.tokens = {"t"}
+    graph.state.forbidden = True
+    use_graph(sample_copy, graph, broker(tmp_path, "t"))
+    result = cli("mail", "send", *SEGMENT, "--yes", ok=False)
+    assert result.exit_code == 1
+    assert "403 ErrorAccessDenied" in result.stderr and "Mail.Send" in result.stderr
+    assert graph.state.sent == [] and set(states(sample_copy)) == {"planned"}
+
+
+def test_a_refused_recipient_is_perm_failed_and_a_lost_answer_is_unknown(
+    sample_copy: Workspace, graph: GraphServer, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    expected = sorted(reachable(cli))
+    graph.state.tokens = {"t"}
+    graph.state.reject = {expected[0]}
+    graph.state.drop_after = {3}
+    use_graph(sample_copy, graph, broker(tmp_path, "t", "t", "t"))
+    cli("mail", "send", *SEGMENT, "--yes")
+    counts = states(sample_copy)
+    assert counts["perm_failed"] == 1 and counts["sending"] == 1  # 'sending' = unknown
+    assert counts["sent"] == len(expected) - 2
+    # The lost answer's message was taken once and is not sent again by a plain resume.
+    cli("mail", "send", *SEGMENT, "--yes")
+    assert Counter(s.to for s in graph.state.sent).most_common(1)[0][1] == 1
+    suppressed = cli("mail", "suppressed", "--format", "csv").stdout
+    assert expected[0] in suppressed and "ErrorInvalidRecipients" in suppressed
+
+
+def test_mail_check_for_graph_gets_a_token_and_sends_nothing(
+    sample_copy: Workspace, graph: GraphServer, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    graph.state.tokens = {"t"}
+    use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
+    result = cli("mail", "check")
+    assert "Microsoft Graph" in result.stdout and "アクセストークンを取得しました" in result.stdout
+    assert graph.state.requests == 0
+    tested = cli("mail", "check", "--to-test", "tester@example.co.jp")
+    assert [s.to for s in graph.state.sent] == ["tester@example.co.jp"]
+    assert "送信しました" in tested.stdout

@@ -1,0 +1,224 @@
+"""The publication set: an attacker holding the company report and every advisor's
+report of the same period narrows no hidden figure, and no small unit's figures.
+
+The attacker here is written from the published records alone: each row is a set
+of the tenant's 部署 read off its label (a 部署 name, 「X・その他の部署（n部署）」,
+「その他の部署（n部署）」, a 事業部 or 「A・B」), the figures are sums of per-部署
+unknowns, and linear programming gives each hidden figure's narrowest range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from factories import organisation
+from kakeai_ops.config import Advisor, ScopeUnit, Settings
+from kakeai_ops.reports import DivisionReport, build_publication
+
+AS_OF = dt.date(2026, 11, 20)
+OTHERS = re.compile(r"^(?:(.+)・)?その他の部署（\d+部署）$")
+MINIMUM = 5
+
+SHAPE = {
+    "製造本部": {"生産管理部": 18, "第一工場": 17, "調達部": 17, "(未設定)": 2},
+    "管理本部": {"人事部": 14, "経理部": 17, "総務部": 16, "(未設定)": 1},
+    "経営企画室": {"経営企画室": 3},
+    "営業本部": {"営業企画部": 19, "第一営業部": 14},
+}
+ADVISORS = {
+    "製造HRBP": ["製造本部/調達部"],
+    "管理本部長": ["管理本部"],
+    "営業本部長": ["営業本部"],
+    "製造本部長": ["製造本部/生産管理部", "製造本部/第一工場"],
+}
+
+
+def settings(advisors: dict[str, list[str]]) -> Settings:
+    return Settings(
+        advisors={
+            name: Advisor(email=f"a{i}@example.jp", scope=scope)
+            for i, (name, scope) in enumerate(advisors.items())
+        }
+    )
+
+
+Unit = tuple[str, str]
+
+
+def row_units(label: str | None, department: str | None, shape: dict, rows: set) -> set[Unit]:
+    """The tenant's 部署 behind a row, from its labels only."""
+    divisions = [d for d in (label or "").split("・") if d in shape] if label else list(shape)
+    if department is None:
+        return {(d, p) for d in divisions for p in shape[d]}
+    found = OTHERS.match(department)
+    if found is None:
+        return {(d, department) for d in divisions if department in shape[d]} or {
+            (d, p) for d in divisions for p in shape[d] if f"{d}/{p}" == department
+        }
+    host = found.group(1)
+    units = {
+        (d, p)
+        for d in divisions
+        for p, n in shape[d].items()
+        if n < MINIMUM and (label, p) not in rows
+    }
+    if host:
+        units |= {(d, host) for d in divisions if host in shape[d]}
+    return units
+
+
+def attacker(reports: list[DivisionReport], shape: dict) -> list[str]:
+    """Every hidden count narrowed below its label, and every small 部署 whose
+    headcount or members are pinned (a row of 5 with 3 members bounds its 部署 by
+    3, which is what publishing that row means; pinned or kept from 0 is a leak)."""
+    sums: list[tuple[dict[Unit, float], float | None, dict[str, Any]]] = []
+    for report in reports:
+        records = [r for r in report.records() if r["additive"]]
+        department_rows = {(r["division"], r["department"]) for r in records if r["department"]}
+        parts: dict[str | None, set[Unit]] = defaultdict(set)
+        for division, department in department_rows:
+            parts[division] |= row_units(division, department, shape, department_rows)
+        scope = set().union(*parts.values()) if parts else set()
+        for record in records:
+            if record["department"] is not None:
+                units = row_units(record["division"], record["department"], shape, department_rows)
+            elif record["division"] is not None:
+                units = parts[record["division"]] or row_units(
+                    record["division"], None, shape, set()
+                )
+            else:
+                units = scope
+            key = (
+                record["table"],
+                record["period"],
+                record["metric"],
+                record["topic"],
+                record["response"],
+            )
+            sums.append(({(u, key): 1.0 for u in units}, record["value"], record))  # type: ignore[misc]
+    variables = sorted({v for terms, _, _ in sums for v in terms}, key=str)
+    where = {v: i for i, v in enumerate(variables)}
+    shown = [(t, v) for t, v, _ in sums if v is not None]
+    a_eq = np.zeros((len(shown), len(variables)))
+    for row, (terms, _) in enumerate(shown):
+        for v, w in terms.items():
+            a_eq[row, where[v]] = w
+    b_eq = np.array([float(v) for _, v in shown])
+
+    def interval(terms: dict[Any, float]) -> tuple[float, float]:
+        c = np.zeros(len(variables))
+        for v, w in terms.items():
+            c[where[v]] = w
+        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        top = np.inf if high.status == 3 else -high.fun
+        return low.fun, top
+
+    found = []
+    for terms, value, record in sums:
+        if value is None and record["shown"].startswith("<"):
+            need = int(record["shown"][1:]) - 1
+            low, high = interval(terms)
+            if low > 0.5 or high < need - 0.5:
+                found.append(f"{record}: {low}…{high}")
+    for division, departments in shape.items():
+        for department, size in departments.items():
+            if size >= MINIMUM:
+                continue
+            for unit, key in variables:
+                if unit == (division, department) and key[2] in ("headcount", "members"):
+                    low, high = interval({(unit, key): 1.0})
+                    if low > 0.5 or high < low + 0.5:
+                        found.append(f"{unit} {key}: {low}…{high}")
+    return found
+
+
+@pytest.mark.parametrize("advisors", [ADVISORS, {"管理本部長": ["管理本部"]}, {}])
+def test_the_company_and_every_advisor_report_together_narrow_nothing(
+    advisors: dict[str, list[str]],
+) -> None:
+    publication = build_publication(organisation(SHAPE), settings(advisors), AS_OF, "30d")
+    reports = [publication.company, *publication.advisors.values()]
+    assert attacker(reports, SHAPE) == []
+    # The company report still shows every 事業部 row.
+    overview = publication.company.overview.set_index("division")
+    assert not any(isinstance(v, str) for v in overview["headcount"])
+
+
+PILOT = {"A": {"a1": 20, "a2": 12}, "B": {"b": 3}}
+
+
+def test_an_unavoidable_merge_is_held_whole_in_the_advisors_report() -> None:
+    """B (3 people) can only join A, whose every 部署 an advisor receives: the
+    advisor's report shows the merged row as the company report does."""
+    advisors = {"A本部長": ["A/a1", "A/a2"]}
+    publication = build_publication(organisation(PILOT), settings(advisors), AS_OF, "30d")
+    reports = [publication.company, *publication.advisors.values()]
+    assert attacker(reports, PILOT) == []
+    advisor = publication.advisors["A本部長"]
+    departments = {r["department"] for r in advisor.records() if r["department"]}
+    assert "a2・その他の部署（1部署）" in departments and "a2" not in departments
+    assert any("全社レポートと同じ行" in note for note in advisor.notes)
+
+
+def test_the_attacker_finds_what_a_report_cut_at_the_scope_gives_away() -> None:
+    """The same advisor's report cut to their people only, as each report alone
+    would be: a2 (12) beside the company's 「a2・その他」 (15) gives B's 3 back."""
+    from kakeai_ops.analyses.divisions import scope_tables
+    from kakeai_ops.reports import build_report
+
+    tables = organisation(PILOT)
+    company = build_report(tables, settings({"A本部長": ["A/a1", "A/a2"]}), AS_OF, "30d")
+    units = [ScopeUnit(division="A", department=d) for d in ("a1", "a2")]
+    cut = build_report(scope_tables(tables, units), Settings(), AS_OF, "30d")
+    found = attacker([company, cut], PILOT)
+    assert any("('B', 'b')" in f for f in found)
+
+
+def test_the_hidden_choice_does_not_depend_on_the_order_of_the_advisors() -> None:
+    tables = organisation(SHAPE)
+    one = build_publication(tables, settings(ADVISORS), AS_OF, "30d")
+    reversed_advisors = dict(reversed(list(ADVISORS.items())))
+    two = build_publication(tables, settings(reversed_advisors), AS_OF, "30d")
+    assert one.company.records() == two.company.records()
+    for name in ADVISORS:
+        assert one.advisors[name].records() == two.advisors[name].records()
+
+
+COMPLEMENT_SHAPE = {
+    "X": {"x1": 30, "x2": 30},
+    "Y": {"y1": 25, "y2": 25},
+    "Z": {"z1": 8, "z2": 7},
+}
+
+
+def test_a_complement_one_report_hides_is_not_shown_by_another() -> None:
+    """Z's 心身の状態 count is `<10`; the company report hides a second 事業部's as a
+    complement. An advisor receiving that 事業部 whole would show it, and
+    subtraction from the company total would give Z's back: the set hides it in both."""
+    from kakeai_ops.reports import build_report
+
+    tables = organisation(COMPLEMENT_SHAPE)
+    company = build_report(tables, Settings(), AS_OF, "30d")
+    sensitive = {
+        r["division"]: r["shown"]
+        for r in company.records()
+        if r["table"] == "topics" and r["topic"] == "心身の状態" and r["metric"] == "count"
+    }
+    assert sensitive["Z"] == "<10"
+    complement = next(d for d, shown in sensitive.items() if shown == "(秘匿)")
+    advisors = {"本部長": [complement]}
+    alone = build_report(
+        tables, settings(advisors), AS_OF, "30d", [ScopeUnit(division=complement)], "本部長"
+    )
+    found = attacker([company, alone], COMPLEMENT_SHAPE)
+    assert found, "each report alone: the advisor's figure undoes the complement"
+    publication = build_publication(tables, settings(advisors), AS_OF, "30d")
+    assert attacker([publication.company, *publication.advisors.values()], COMPLEMENT_SHAPE) == []
