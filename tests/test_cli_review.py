@@ -277,7 +277,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     attended = sum(r["attended"] for r in summary["出欠_スタックポイント別"])
     slide = by_title(deck, "6.")
     text = texts(slide)
-    assert f"案内 {invited:,}人 ／ 出席 {attended:,}人" in text
+    assert f"招待 {invited:,}人 ／ 出席 {attended:,}人" in text
     scores = summary["満足度"]
     average = sum(r["score"] * r["answers"] for r in scores) / sum(r["answers"] for r in scores)
     assert f"満足度（平均） {average:.2f}" in text
