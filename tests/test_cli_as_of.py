@@ -29,7 +29,7 @@ AS_OF_COMMANDS = [
     ["campaign", "draw", CAMPAIGN],
     ["interview", "shortlist"],
     ["report", "divisions"],
-    ["seminar", "invite", "month1", "--yes"],
+    ["seminar", "invite", "month1", "--tbd", "--yes"],
 ]
 
 
