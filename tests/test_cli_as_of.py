@@ -27,6 +27,7 @@ AS_OF_COMMANDS = [
     ["campaign", "award", CAMPAIGN],
     ["campaign", "milestones"],
     ["campaign", "draw", CAMPAIGN],
+    ["campaign", "entries", CAMPAIGN, "ENTRIES"],
     ["interview", "shortlist"],
     ["report", "divisions"],
     ["seminar", "invite", "month1", "--tbd", "--yes"],
@@ -35,6 +36,9 @@ AS_OF_COMMANDS = [
 
 @pytest.mark.parametrize("args", AS_OF_COMMANDS, ids=lambda a: " ".join(a[:3]))
 def test_as_of_after_the_data_is_refused(sample_copy: Workspace, args: list[str]) -> None:
+    entries = sample_copy.root.parent / "entries.csv"
+    entries.write_text("ユーザーID\n000120\n", encoding="utf-8")
+    args = [str(entries) if a == "ENTRIES" else a for a in args]
     before = tree_digest(sample_copy.root)
     result = Cli(sample_copy)(*args, "--as-of", "2026-12-20", ok=False)
     assert result.exit_code == 1, result.stdout

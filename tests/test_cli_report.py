@@ -17,9 +17,15 @@ from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 
 ADVISORS = {
-    "営業本部長": {"email": "sales-head@sample-seisakusho.example", "scope": ["営業本部"]},
+    "営業本部長": {
+        "email": "sales-head@sample-seisakusho.example",
+        "name": "山田 太郎",
+        "title": "営業本部長",
+        "scope": ["営業本部"],
+    },
     "開発HRBP": {
         "email": "dev-hrbp@sample-seisakusho.example",
+        "name": "佐々木 恵",
         "scope": ["開発本部/製品開発部", "開発本部/品質保証部"],
     },
 }
@@ -196,7 +202,7 @@ def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: 
     path.write_bytes(attachments[0].get_content())
     text = xlsx_text(path)
     assert "営業本部" in text and "開発本部" not in text and "管理本部" not in text
-    assert "営業本部長" in str(message["To"])
+    assert str(message["To"]) == "山田 太郎 <sales-head@sample-seisakusho.example>"
 
 
 def test_table_output_and_bad_period(sample_ws: Workspace) -> None:

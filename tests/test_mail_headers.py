@@ -220,9 +220,13 @@ def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
 
     data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
     data["advisors"] = {
-        "営業\n本部長": {"email": "eigyo@example.jp", "scope": ["営業本部"]},
-        "製造本部長": {"email": "a@example.jp,b@example.jp", "scope": ["製造本部"]},
-        "開発本部長": {"email": "kaihatsu@example.jp", "scope": ["開発本部"]},
+        "営業\n本部長": {"email": "eigyo@example.jp", "name": "営業 一郎", "scope": ["営業本部"]},
+        "製造本部長": {
+            "email": "a@example.jp,b@example.jp",
+            "name": "製造 二郎",
+            "scope": ["製造本部"],
+        },
+        "開発本部長": {"email": "kaihatsu@example.jp", "name": "開発 三郎", "scope": ["開発本部"]},
     }
     sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     run = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail"]

@@ -43,7 +43,9 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["ingest", "-w", str(root), *map(str, october)], None),
         # October: the Month1 seminar invites those stuck at the start of the funnel.
         (["seminar", "list", "-w", str(root)], None),
-        (["seminar", "invite", "month1", "-w", str(root), "--yes"], None),
+        # The sample's data is from October and November 2026: sent on any later day,
+        # it is older than rules.stale_days, so the sends of this rehearsal say --stale-ok.
+        (["seminar", "invite", "month1", "-w", str(root), "--yes", "--stale-ok"], None),
         (
             [
                 "seminar",
@@ -71,6 +73,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--holdout",
                 "50",
                 "--yes",
+                "--stale-ok",
             ],
             None,
         ),
@@ -174,11 +177,24 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--holdout",
                 "20",
                 "--yes",
+                "--stale-ok",
             ],
             "mail written to the outbox (a rehearsal, not delivered): outbox/"
             + safe_name("no_recurrence.manager-2026-11"),
         ),
-        (["mail", "send", "-w", str(root), "--awarded", "exec-1on1-2026h2", "--yes"], None),
+        (
+            [
+                "mail",
+                "send",
+                "-w",
+                str(root),
+                "--awarded",
+                "exec-1on1-2026h2",
+                "--yes",
+                "--stale-ok",
+            ],
+            None,
+        ),
         (["mail", "status", "-w", str(root)], None),
         (["seminar", "remind", "month1", "-w", str(root), "--yes"], None),
         (
@@ -217,9 +233,13 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
 SAMPLE_SETTINGS = """advisors:
   営業本部長:
     email: sales-head@sample-seisakusho.example
+    name: 山田 太郎
+    title: 営業本部長
     scope: [営業本部]
   開発本部HRBP:
     email: dev-hrbp@sample-seisakusho.example
+    name: 佐々木 恵
+    title: 開発本部 HRBP
     scope: [開発本部/製品開発部, 開発本部/品質保証部]
 """
 
@@ -252,6 +272,9 @@ def configure_sample(root: Path) -> None:
     text = text.replace(
         "recording_url: null ", "recording_url: https://video.example.invalid/kakeai-month1 ", 1
     )
+    # Where the sample company's people log in to KAKEAI and find its guide.
+    text = text.replace("login_url: null ", "login_url: https://kakeai.example.invalid/login ", 1)
+    text = text.replace("help_url: null ", "help_url: https://portal.example.invalid/kakeai ", 1)
     config.write_text(text, encoding="utf-8")
 
 

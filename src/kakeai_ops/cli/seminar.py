@@ -36,6 +36,7 @@ from .common import (
     OutOpt,
     Session,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -156,6 +157,7 @@ def invite_command(
             help="Send everyone already invited a 【訂正】 mail naming what changed since.",
         ),
     ] = False,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Invite the people the theme helps: Month1 → not_activated/no_pair/no_1on1/no_rating,
     Month2 → no_prep, Month3 → no_recurrence, Month4 → managers. Sent through `kops mail`.
@@ -184,11 +186,13 @@ def invite_command(
             limit=limit,
             snapshot=snapshot,
             as_of=as_of,
+            stale_ok=stale_ok,
             command=run_commands.fixed(
                 ["seminar", "invite", seminar_id],
                 workspace,
                 correction="",
                 tbd="" if tbd else None,
+                stale_ok="" if stale_ok else None,
                 snapshot=snapshot,
                 as_of=as_of,
             ),
@@ -204,11 +208,13 @@ def invite_command(
         limit=limit,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
         command=run_commands.fixed(
             ["seminar", "invite", seminar_id],
             workspace,
             division=division,
             tbd="" if tbd else None,
+            stale_ok="" if stale_ok else None,
             snapshot=snapshot,
             as_of=as_of,
         ),
@@ -254,6 +260,9 @@ def remind_command(
         dry_run=dry_run,
         to_test=to_test,
         limit=limit,
+        # Who is reminded comes from the invitation and attendance records, not from the
+        # snapshot, so its age says nothing about them: no question about old data.
+        from_snapshot=False,
         command=run_commands.fixed(["seminar", "remind", seminar_id], workspace),
     )
     start_run(context, TerminalOperator(context.settings), request)

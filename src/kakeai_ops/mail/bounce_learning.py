@@ -46,8 +46,16 @@ class Learned:
         return sum(1 for o in self.outcomes if o.result == result)
 
 
-def learn(ws: Workspace, settings: Settings, paths: list[Path]) -> Learned:
+def learn(
+    ws: Workspace, settings: Settings, paths: list[Path], imap_folder: str | None = None
+) -> Learned:
+    """Learn from the files given and, with ``imap_folder``, from that mailbox folder."""
     reading = read_paths(paths)
+    if imap_folder is not None:
+        from .imap_reader import imap_notices
+
+        for notice in imap_notices(settings.mail, imap_folder or None):
+            reading.add(notice, list_others=False)
     learned = Learned(reading=reading)
     limit = settings.mail.bounce.soft_limit
     with closing(Ledger(ws)) as ledger:

@@ -59,6 +59,16 @@ class Reading:
     bounces: list[Bounce]
     not_bounces: list[str]  # sources that hold no bounce
     problems: list[str]  # unreadable files, with the reason
+    other_mail: int = 0  # messages in a mailbox folder that are not bounces (not listed)
+
+    def add(self, notice: Notice, list_others: bool = True) -> None:
+        found = bounces_in(notice)
+        if found:
+            self.bounces.extend(found)
+        elif list_others:
+            self.not_bounces.append(notice.source)
+        else:
+            self.other_mail += 1
 
 
 def read_paths(paths: list[Path]) -> Reading:
@@ -81,11 +91,7 @@ def read_paths(paths: list[Path]) -> Reading:
                 reading.problems.append(str(error))
                 continue
             for notice in notices:
-                found = bounces_in(notice)
-                if found:
-                    reading.bounces.extend(found)
-                else:
-                    reading.not_bounces.append(notice.source)
+                reading.add(notice)
     return reading
 
 

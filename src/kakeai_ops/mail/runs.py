@@ -22,6 +22,7 @@ import pandas as pd
 from ..analyses import streaks
 from ..calendar import BusinessCalendar
 from ..clock import now
+from ..dates import stale_note
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
@@ -68,6 +69,10 @@ class RunRequest:
     retry_unknown: bool = False
     snapshot: str | None = None
     as_of: str | None = None
+    stale_ok: bool = False  # send from a snapshot older than rules.stale_days without asking
+    # Whom the run reaches is judged from the snapshot (nudges, invitations), so old
+    # data is asked about; False for a run whose people come from other records.
+    from_snapshot: bool = True
     # The exact command that sends the run, from its id (printed by a dry run).
     command: Callable[[str], str] | None = None
 
@@ -167,14 +172,19 @@ def campaign_missed_months(
     return streaks.missed_months(result, campaign, ids)
 
 
+def needs_login_url(source: Source, audience: Audience) -> list[str]:
+    """The audience's templates that give KAKEAI's login address, when kops.yaml has none."""
+    if source.settings.service.login_url:
+        return []
+    names = sorted({r.template for r in audience.recipients})
+    chosen = templates(source.workspace)
+    return [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+
+
 def check_service(source: Source, audience: Audience) -> None:
     """Refuse to send a mail that gives KAKEAI's login address while kops.yaml has none:
     it would ask people to log in without telling them where."""
-    if source.settings.service.login_url:
-        return
-    names = sorted({r.template for r in audience.recipients})
-    chosen = templates(source.workspace)
-    needing = [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+    needing = needs_login_url(source, audience)
     if needing:
         raise KopsError(
             f"{', '.join(needing)} gives KAKEAI's login address, and service.login_url is "
@@ -184,9 +194,37 @@ def check_service(source: Source, audience: Audience) -> None:
         )
 
 
+def check_fresh(
+    source: Source, operator: Operator, snapshot: str | None, stale_ok: bool, real: bool
+) -> None:
+    """Mail from a snapshot older than rules.stale_days is asked about first, even with
+    --yes (a nudge that says 「最近1on1の記録がない」 may be false by now); --stale-ok sends
+    anyway, and a dry run or test send only warns."""
+    snap = source.snapshot(snapshot)
+    if snap.as_of is None:
+        return
+    note = stale_note(snap.id, snap.as_of, now().date(), source.settings.rules.stale_days)
+    if note is None:
+        return
+    if stale_ok or not real:
+        operator.warn(note + (" (sending anyway: --stale-ok)" if stale_ok and real else ""))
+        return
+    operator.warn(note)
+    try:
+        operator.confirm("Send from this snapshot anyway?")
+    except KopsError:
+        raise KopsError(
+            f"not sending from old data: {note}; nothing was sent",
+            hint="ingest the latest exports first (`kops ingest …`), or add --stale-ok to "
+            "send from this snapshot anyway (--yes alone does not)",
+        ) from None
+
+
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
     binding = run_binding.spec_binding(request.spec, request.holdout)
+    if request.from_snapshot:
+        check_fresh(source, operator, request.snapshot, request.stale_ok, request.real)
     if request.run_id is not None:
         typed_run(request.run_id)  # refused before the state is opened
         with open_ledger(source.workspace) as ledger:
@@ -262,13 +300,15 @@ def send_prepared(
     yes: bool,
     attachments: Callable[[str], list[str]],
     what: str,
+    stale_ok: bool = False,
 ) -> None:
     """Plan and send an audience a command built itself (e.g. advisors with their files).
 
     ``attachments`` gives each item's files; ``what`` names the messages in the question
     (e.g. "advisor report(s)"). The run is recorded on the latest snapshot.
     """
-    request = RunRequest(spec=AudienceSpec(), yes=yes)
+    request = RunRequest(spec=AudienceSpec(), yes=yes, stale_ok=stale_ok)
+    check_fresh(source, operator, None, stale_ok, real=True)
     run_id = audience.default_run_id
     if resume_if_planned(source, operator, run_id, binding, request):
         return
