@@ -268,7 +268,10 @@ def configure_sample(root: Path) -> None:
     text = config.read_text("utf-8").replace("advisors: {}\n", SAMPLE_SETTINGS, 1)
     # The Month1 seminar was held on 2026-10-28 (the first date/url lines are month1's).
     text = text.replace("date: null ", "date: 2026-10-28T12:15:00 ", 1)
-    text = text.replace("url: null ", "url: https://meet.example.invalid/kakeai-month1 ", 1)
+    # (indented as a seminar's key: "login_url: null" ends in "url: null" too)
+    text = text.replace(
+        "\n    url: null ", "\n    url: https://meet.example.invalid/kakeai-month1 ", 1
+    )
     text = text.replace(
         "recording_url: null ", "recording_url: https://video.example.invalid/kakeai-month1 ", 1
     )
