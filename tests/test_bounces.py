@@ -311,3 +311,34 @@ def test_bounces_read_from_a_mailbox_folder_over_imap_with_the_same_sign_in(
     assert box.selected[0].isascii() and box.selected[0].startswith("&")  # modified UTF-7
     assert set(suppression(cli)) == {rows[0][0]}
     assert "imap-token" not in result.stdout + result.stderr
+
+
+def test_a_notice_for_another_address_suppresses_nothing_and_an_unknown_row_is_matched(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
+    rows = sent_rows(sample_copy)
+    # kops mailed rows[0]; the notice is for where that mailbox forwards to.
+    forwarded = tmp_path / "forwarded.eml"
+    forwarded.write_text(
+        notice_for("postfix.eml", "taro@elsewhere.example", rows[0][1]), encoding="utf-8"
+    )
+    # rows[1] was left 'sending' (outcome unknown); its bounce proves the server took it.
+    ledger = Ledger(sample_copy)
+    try:
+        item = next(r.item for r in ledger.rows(RUN) if r.email == rows[1][0])
+        ledger.mark(RUN, item, "sending", "unknown: connection lost after the message was sent")
+    finally:
+        ledger.close()
+    unknown = tmp_path / "unknown.eml"
+    unknown.write_text(notice_for("gmail.eml", *rows[1]), encoding="utf-8")
+    before = suppression(cli)
+    result = cli("mail", "bounces", str(forwarded), str(unknown), "--format", "csv")
+    outcomes = {o["recipient"]: o for o in csv.DictReader(io.StringIO(result.stdout))}
+    assert outcomes["taro@elsewhere.example"]["result"] == "not suppressed"
+    assert rows[0][0] in outcomes["taro@elsewhere.example"]["reason"]
+    assert outcomes[rows[1][0]]["result"] == "suppressed"
+    assert set(suppression(cli)) - set(before) == {rows[1][0]}

@@ -113,8 +113,9 @@ def test_stuck_points_and_roles_by_label(sample_ws: Workspace) -> None:
 
 def test_mail_takes_labels_and_keeps_keys(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
-    by_key = cli("mail", "plan", "--segment", "no_prep", "--role", "member").stderr
-    by_label = cli("mail", "plan", "--segment", "事前準備なし", "--role", "部下").stderr
+    now = {"KOPS_NOW": "2026-11-21T10:00:00+09:00"}  # the previews' Date: header is the clock's
+    by_key = cli("mail", "plan", "--segment", "no_prep", "--role", "member", env=now).stderr
+    by_label = cli("mail", "plan", "--segment", "事前準備なし", "--role", "部下", env=now).stderr
     assert by_label == by_key
     assert "no_prep.member" in by_label  # the run id is made of keys, never the labels
     bad = cli("mail", "plan", "--segment", "休眠", ok=False)

@@ -277,7 +277,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     attended = sum(r["attended"] for r in summary["出欠_スタックポイント別"])
     slide = by_title(deck, "6.")
     text = texts(slide)
-    assert f"案内 {invited:,}人 ／ 出席 {attended:,}人" in text
+    assert f"招待 {invited:,}人 ／ 出席 {attended:,}人" in text
     scores = summary["満足度"]
     average = sum(r["score"] * r["answers"] for r in scores) / sum(r["answers"] for r in scores)
     assert f"満足度（平均） {average:.2f}" in text
@@ -329,11 +329,14 @@ def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) 
     shortlist = run_json(month, "interview", "shortlist", "--n", "5")
     rows = table_rows(by_title(deck, "8."))[1:]
     assert [(r[1], r[2]) for r in rows] == [
-        (p["manager_name"], p["member_name"]) for p in shortlist
+        (f"{p['manager_name']}（{p['manager_id']}）", f"{p['member_name']}（{p['member_id']}）")
+        for p in shortlist
     ]
-    assert [r[7] for r in rows] == [p["top_topics"] for p in shortlist]
+    assert [r[6] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
+    assert [r[7] for r in rows] == [p["spread_note"] for p in shortlist]
+    assert [r[8] for r in rows] == [p["top_topics"] for p in shortlist]
     text = texts(by_title(deck, "8."))
-    assert "心身の状態 " not in " ".join(r[7] for r in rows)
+    assert "心身の状態 " not in " ".join(r[8] for r in rows)
     assert "条件を満たすペア" in text
 
 

@@ -78,7 +78,7 @@ def _invited(context: Session, run_id: str) -> pd.DataFrame:
 
 
 LIST_HEADERS = {
-    "invited": "案内",
+    "invited": "招待",
     "attended": "出席",
     "uninvited": "うち招待外",
 }
@@ -399,10 +399,10 @@ SUMMARY_HEADERS = {
     "stuck_point": "スタックポイント",
     "label": "名称",
     "division": "事業部",
-    "invited": "案内",
+    "invited": "招待",
     "attended": "出席",
-    "invited_attended": "出席（案内した人）",
-    "rate": "出席率（案内した人のうち）",
+    "invited_attended": "出席（招待した人）",
+    "rate": "出席率（招待した人のうち）",
     "uninvited": "招待外の参加",
 }
 
@@ -470,7 +470,7 @@ def summary_command(
     out.print(
         frame_table(
             summary.by_stuck_point,
-            title="出欠（案内時のスタックポイント別）",
+            title="出欠（招待時のスタックポイント別）",
             formats={"rate": percent},
             headers=SUMMARY_HEADERS,
         )
@@ -517,7 +517,7 @@ def summary_command(
 MOVEMENT_HEADERS = {
     "label": "スタックポイント",
     "group_label": "グループ",
-    "users": "案内した人",
+    "users": "招待した人",
     "in_snapshot": "n（比較できた人）",
     "moved_on": "前進した人",
     "share_moved_on": "前進した割合",
@@ -533,7 +533,7 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
         frame_table(
             summary.movement[columns],
             title=f"その後の変化: スナップショット {snapshot_id} までに"
-            "案内時のスタックポイントから前進した人",
+            "招待時のスタックポイントから前進した人",
             formats={"share_moved_on": percent},
             headers=MOVEMENT_HEADERS,
         )
@@ -545,7 +545,7 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
         out.print(
             frame_table(
                 summary.movement_by_stuck_point[["label", *columns]],
-                title="その後の変化（案内時のスタックポイント別）",
+                title="その後の変化（招待時のスタックポイント別）",
                 formats={"share_moved_on": percent},
                 headers=MOVEMENT_HEADERS,
             )

@@ -19,6 +19,7 @@ from ..errors import KopsError
 from ..store import Tables
 from .context import missing, run_context, seminar_context, sender_context, template_context
 from .fact_rows import fact_rows
+from .headers import recipient_problem
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
@@ -28,6 +29,7 @@ REASONS = {
     "retired": "退職",
     "on_leave": "休職・休業中",
     "no_email": "メールアドレスなし",
+    "undeliverable": "宛先に使えない氏名・アドレス",
     "suppressed": "配信停止リスト",
     "frequency_cap": "送信頻度の上限",
 }
@@ -276,6 +278,10 @@ def build_audience(
             reason = "on_leave"
         elif missing(row["email"]) or not row["email"]:
             reason = "no_email"
+        elif (problem := recipient_problem(str(row["name"]), str(row["email"]))) is not None:
+            # One person whose name or address can't be a To header never stops the run.
+            reason = "undeliverable"
+            notes[user_id] = problem
         elif row["email"] in suppressed or user_id in suppressed:
             reason = "suppressed"
         for extra in extra_by_user.get(user_id, [{}]):

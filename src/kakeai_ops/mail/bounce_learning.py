@@ -33,7 +33,7 @@ class Outcome:
     kind: str  # permanent / temporary
     status: str
     run_id: str
-    result: str  # suppressed / counted / already read / not mailed by kops
+    result: str  # suppressed / counted / already read / not mailed by kops / not suppressed
     reason: str
 
 
@@ -70,6 +70,18 @@ def _learn_one(ledger: Ledger, bounce: Bounce, soft_limit: int) -> Outcome:
     if sent is None:
         return Outcome(
             bounce.source, bounce.recipient, kind, bounce.status, "", "not mailed by kops", ""
+        )
+    if sent.email.lower() not in (bounce.addresses or (bounce.recipient,)):
+        # The notice is about another address (a forward from the one kops mailed, say):
+        # the address kops mails may be fine, so it is not suppressed.
+        return Outcome(
+            bounce.source,
+            bounce.recipient,
+            kind,
+            bounce.status,
+            sent.run_id,
+            "not suppressed",
+            f"the notice is for {bounce.recipient}; kops mailed {sent.email}",
         )
     stamp = bounce.date.isoformat(timespec="seconds") if bounce.date else None
     fresh = ledger.record_bounce(

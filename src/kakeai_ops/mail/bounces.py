@@ -45,6 +45,8 @@ class Bounce:
     diagnostic: str  # the remote server's words, one line
     message_ids: tuple[str, ...]  # candidate Message-IDs of the mail kops sent
     date: dt.datetime | None  # when the notice was written
+    # The recipient's names in the report (Original- and Final-Recipient), lower-cased
+    addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def bounces_in(notice: Notice) -> list[Bounce]:
     found = []
     for raw_address in sorted(permanent | temporary):
         address = raw_address.decode("ascii", "replace").strip().lower()
-        status, diagnostic = fields.get(address, ("", ""))
+        status, diagnostic, names = fields.get(address, ("", "", (address,)))
         if not status:
             status = _status_near(message, address)
         is_permanent = status.startswith("5") if status else raw_address in permanent
@@ -161,14 +163,15 @@ def bounces_in(notice: Notice) -> list[Bounce]:
                 diagnostic=diagnostic,
                 message_ids=ids,
                 date=date,
+                addresses=tuple(sorted({address, *names})),
             )
         )
     return found
 
 
-def _delivery_status(message: Message) -> dict[str, tuple[str, str]]:
-    """Recipient → (Status, Diagnostic-Code) from every message/delivery-status part."""
-    found: dict[str, tuple[str, str]] = {}
+def _delivery_status(message: Message) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """Recipient → (Status, Diagnostic-Code, its names) from every delivery-status part."""
+    found: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     for part in message.walk():
         if part.get_content_type() != "message/delivery-status" or not part.is_multipart():
             continue
@@ -183,8 +186,9 @@ def _delivery_status(message: Message) -> dict[str, tuple[str, str]]:
             diagnostic = " ".join(_decoded(block.get("Diagnostic-Code", "")).split())
             if diagnostic.lower().startswith(("smtp;", "x-postfix;", "x-unix;")):
                 diagnostic = diagnostic.split(";", 1)[1].strip()
-            value = (status.group(0) if status else "", diagnostic[:300])
-            for key in {recipient, final} - {""}:
+            names = tuple(sorted({recipient, final} - {""}))
+            value = (status.group(0) if status else "", diagnostic[:300], names)
+            for key in names:
                 found[key] = value
     return found
 
