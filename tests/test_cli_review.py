@@ -42,7 +42,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     _dated_seminar(ws)
     cli = Cli(ws)
     cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    cli("seminar", "invite", "month1", "--yes")
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SAMPLE / "seminar" / "month1-survey.csv"))
     cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")

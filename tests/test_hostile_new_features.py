@@ -160,7 +160,7 @@ def _seminar(ws: Workspace) -> Cli:
     )
     ws.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     cli = Cli(ws)
-    cli("seminar", "invite", "month1", "--yes")
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
     return cli
 
