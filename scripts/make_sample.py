@@ -211,6 +211,7 @@ class Meeting:
     prepared_at: dt.datetime | None
     sukkiri: int | None
     growth: int | None
+    planned_on: dt.date | None = None  # set for a 1on1 first planned after an export
 
 
 def pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
@@ -230,8 +231,10 @@ def build_people(rng: random.Random) -> list[User]:
 
     def new(division: str, department: str, job: str, age: str, title: str) -> User:
         user_id = f"{next(counter):06d}"
-        name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
-        user = User(user_id, name, division, department, job, age, title)
+        # These two draws only keep the company's structure as it was; the names come
+        # from their own stream (``assign_names``), with Japanese frequencies.
+        rng.choice(SURNAMES), rng.choice(GIVEN)
+        user = User(user_id, "", division, department, job, age, title)
         people.append(user)
         return user
 
@@ -553,6 +556,8 @@ def write_meetings(
         day = m.at.date()
         if since is not None and day < since:
             continue
+        if m.planned_on is not None and m.planned_on > cutoff:
+            continue  # not planned yet when this export was taken
         if day > horizon:
             continue
         status = m.status
@@ -616,21 +621,308 @@ INTERESTS = [
 ]
 
 
-def write_seminar(target: Path, people: list[User]) -> None:
+# --- names --------------------------------------------------------------------------
+# Surnames by their share of Japan's population (per 10,000; 佐藤 about 1.5 %), then a
+# long tail of rarer ones, as a company's staff list has: in a company of 254 a common
+# surname such as 佐藤 appears a few times and most appear once. 髙橋 and 山﨑 are the
+# old forms some people write their names in.
+COMMON_SURNAMES = {
+    "佐藤": 150,
+    "鈴木": 143,
+    "高橋": 105,
+    "髙橋": 8,
+    "田中": 107,
+    "伊藤": 86,
+    "渡辺": 80,
+    "渡邊": 5,
+    "山本": 85,
+    "中村": 83,
+    "小林": 83,
+    "加藤": 72,
+    "吉田": 66,
+    "山田": 64,
+    "佐々木": 55,
+    "山口": 51,
+    "松本": 50,
+    "井上": 49,
+    "木村": 46,
+    "林": 43,
+    "斎藤": 43,
+    "清水": 42,
+    "山崎": 34,
+    "山﨑": 4,
+    "森": 37,
+    "池田": 35,
+    "橋本": 35,
+    "阿部": 34,
+    "石川": 33,
+    "山下": 32,
+    "中島": 31,
+    "石井": 30,
+    "小川": 30,
+    "前田": 30,
+    "岡田": 30,
+    "長谷川": 29,
+    "藤田": 29,
+    "後藤": 29,
+    "近藤": 28,
+    "村上": 27,
+    "遠藤": 25,
+    "青木": 25,
+    "坂本": 25,
+    "福田": 24,
+    "太田": 24,
+    "西村": 23,
+    "藤井": 23,
+    "金子": 22,
+    "岡本": 22,
+    "藤原": 22,
+    "中野": 21,
+    "三浦": 21,
+    "原田": 21,
+    "中川": 21,
+    "松田": 21,
+    "竹内": 20,
+    "小野": 20,
+    "田村": 20,
+    "中山": 19,
+    "和田": 19,
+    "石田": 19,
+    "森田": 19,
+    "上田": 19,
+    "原": 19,
+    "内田": 18,
+    "柴田": 18,
+    "酒井": 18,
+    "宮崎": 17,
+    "横山": 17,
+    "高木": 17,
+    "安藤": 17,
+    "宮本": 17,
+    "大野": 17,
+    "小島": 16,
+    "谷口": 16,
+    "今井": 16,
+    "工藤": 16,
+    "吉川": 12,
+    "五十嵐": 12,
+}
+# The rarer surnames: each about 1 in 20,000, together the larger part of the population.
+TAIL_FIRST = "石岩大小中上下北南西東川山田村松竹杉森高長古今新若金白黒青星宮寺島浜岡野沢谷坂橋井藤安吉福富平和秋春桜梅柳"
+TAIL_SECOND = "田川山野原本村井島沢谷口内木岡崎部瀬浦尾"
+TAIL_SHARE = 0.62
+MALE = [
+    "大輔",
+    "拓也",
+    "翔",
+    "健太",
+    "直樹",
+    "亮",
+    "誠",
+    "陽介",
+    "悠斗",
+    "蓮",
+    "浩二",
+    "修",
+    "聡",
+    "一郎",
+    "優",
+    "和也",
+    "達也",
+    "剛",
+    "隆",
+    "健一",
+    "大樹",
+    "翔太",
+    "拓海",
+    "湊",
+    "陸",
+    "悠真",
+    "颯太",
+    "雄太",
+    "勇気",
+    "智也",
+    "康平",
+    "圭",
+    "洋平",
+    "俊介",
+    "大地",
+    "慎也",
+    "雅人",
+    "裕太",
+    "哲也",
+    "正樹",
+    "秀樹",
+    "淳",
+    "学",
+    "賢治",
+    "英樹",
+    "浩",
+]
+FEMALE = [
+    "美咲",
+    "陽子",
+    "さくら",
+    "彩",
+    "真由美",
+    "恵",
+    "結衣",
+    "葵",
+    "奈々",
+    "千尋",
+    "智子",
+    "由香",
+    "麻衣",
+    "花子",
+    "瞳",
+    "愛",
+    "舞",
+    "彩花",
+    "優子",
+    "裕子",
+    "直美",
+    "明美",
+    "久美子",
+    "恵子",
+    "真理",
+    "沙織",
+    "香織",
+    "綾",
+    "遥",
+    "美穂",
+    "楓",
+    "陽菜",
+    "凛",
+    "結菜",
+    "芽衣",
+    "莉子",
+    "美月",
+    "杏",
+    "晴香",
+    "友美",
+    "由美",
+    "加奈子",
+    "理恵",
+    "早紀",
+]
+# Names the tests look for in survey answers (a colleague named in free text is hidden).
+KEPT_NAMES = ["髙橋 悠斗", "森 陽介", "山﨑 奈々"]
+
+
+def assign_names(people: list[User]) -> None:
+    """Every name drawn with Japanese frequencies, each full name once, except one pair of
+    namesakes (同姓同名) in different 事業部: a company of this size has one now and then,
+    and the sample keeps namesake handling exercised."""
+    rng = random.Random(SEED + 3)
+    tail = sorted({a + b for a in TAIL_FIRST for b in TAIL_SECOND} - set(COMMON_SURNAMES))
+    common_weight = sum(COMMON_SURNAMES.values())
+    tail_weight = common_weight * TAIL_SHARE / (1 - TAIL_SHARE) / len(tail)
+    surnames = [*COMMON_SURNAMES, *tail]
+    weights = [*COMMON_SURNAMES.values(), *[tail_weight] * len(tail)]
+    used: set[str] = set(KEPT_NAMES)
+    for user in people:
+        while True:
+            given = rng.choice(MALE if rng.random() < 0.55 else FEMALE)
+            name = f"{rng.choices(surnames, weights)[0]} {given}"
+            if name not in used:
+                break
+        used.add(name)
+        user.name = name
+    members = [u for u in people if u.title == "メンバー" and u.employment == ""]
+    for user, name in zip(rng.sample(members, len(KEPT_NAMES)), KEPT_NAMES, strict=True):
+        user.name = name
+    first = rng.choice(members)
+    second = rng.choice([u for u in members if u.division != first.division])
+    second.name = first.name
+
+
+# --- the seminar and what it changes ------------------------------------------------
+SEMINAR_DAY = dt.date(2026, 10, 28)
+# Month1 teaches the first steps. An attendee takes the step their stuck point asks for
+# (the first login, accepting the pair, the first 1on1, rating their 1on1s) within the
+# three weeks after the seminar with this extra chance; invitees who did not come move
+# only as the rest of the model moves them. A quarter is in line with what a short
+# how-to session with a live demo achieves in workplace-training studies (a modest,
+# not a dramatic, effect), and it is large enough to show in the sample month.
+SEMINAR_LIFT = 0.25
+MONTH1_ARCHETYPES = ("no_pair", "no_1on1", "no_rating", "not_activated")
+
+
+def seminar_attendees(people: list[User]) -> tuple[list[User], random.Random]:
+    """Month1's attendees: a third of those it was meant for, and a few who came
+    without an invitation (healthy users curious about it); with the stream that then
+    writes their files."""
+    rng = random.Random(SEED + 1)  # its own stream: the exports stay as they are
+    month1 = [u for u in people if u.archetype in MONTH1_ARCHETYPES and u.employment == ""]
+    others = [u for u in people if u.archetype in ("healthy", "streak") and u.employment == ""]
+    chosen = rng.sample(month1, len(month1) // 3) + rng.sample(others, 4)
+    return sorted(chosen, key=lambda u: u.user_id), rng
+
+
+def apply_seminar(
+    attendees: list[User], pairs: list[Pair], meetings: list[Meeting], jp: holidays.HolidayBase
+) -> int:
+    """The step each attendee who takes it takes after the seminar; returns how many."""
+    rng = random.Random(SEED + 2)
+    taken = 0
+    by_member = {p.member.user_id: p for p in pairs}
+    held_by_member: dict[str, list[Meeting]] = {}
+    for m in meetings:
+        held_by_member.setdefault(m.pair.member.user_id, []).append(m)
+
+    def after(low: int, high: int) -> dt.date:
+        day = SEMINAR_DAY + dt.timedelta(days=rng.randint(low, high))
+        while non_business(day, jp):
+            day += dt.timedelta(days=1)
+        return min(day, AS_OF - dt.timedelta(days=2))
+
+    for user in attendees:
+        if user.archetype not in MONTH1_ARCHETYPES or rng.random() >= SEMINAR_LIFT:
+            continue
+        pair = by_member.get(user.user_id)
+        if user.archetype == "not_activated":
+            user.first_login = after(1, 10)
+            user.logins = sorted({user.first_login, *(after(11, 21) for _ in range(3))})
+        elif user.archetype == "no_pair":
+            if pair is None or pair.accepted is not None:
+                continue
+            pair.accepted = after(1, 10)
+        elif user.archetype == "no_1on1":
+            if pair is None or pair.accepted is None:
+                continue
+            at = dt.datetime.combine(after(3, 18), dt.time(rng.choice([10, 14, 16]), 0))
+            meetings.append(
+                Meeting(
+                    f"M{len(meetings) + 1:06d}",
+                    pair,
+                    at,
+                    "held",
+                    rng.choices(TOPICS, TOPIC_WEIGHTS)[0],
+                    rng.choice(RESPONSES),
+                    at - dt.timedelta(hours=rng.randint(2, 30)),
+                    rng.choices([3, 4, 5], [30, 45, 25])[0],
+                    rng.choices([3, 4, 5], [40, 40, 20])[0],
+                    planned_on=SEMINAR_DAY + dt.timedelta(days=1),
+                )
+            )
+        elif user.archetype == "no_rating":
+            later = [
+                m
+                for m in held_by_member.get(user.user_id, [])
+                if m.status == "held" and SEMINAR_DAY < m.at.date() <= AS_OF
+            ]
+            if not later:
+                continue
+            for m in later:
+                m.sukkiri = m.sukkiri or rng.choices([3, 4, 5], [25, 45, 30])[0]
+        taken += 1
+    return taken
+
+
+def write_seminar(target: Path, attendees: list[User], rng: random.Random) -> None:
     """Attendance and survey of the Month1 seminar (2026-10-28), as the meeting tool and
     the survey form export them: attendance in UTF-8 with BOM, the survey in CP932 with
     free text holding commas, quotes and line breaks."""
-    rng = random.Random(SEED + 1)  # its own stream: the exports above stay as they are
-    month1 = [
-        u
-        for u in people
-        if u.archetype in ("no_pair", "no_1on1", "no_rating", "not_activated")
-        and u.employment == ""
-    ]
-    others = [u for u in people if u.archetype in ("healthy", "streak") and u.employment == ""]
-    attendees = sorted(
-        rng.sample(month1, len(month1) // 3) + rng.sample(others, 4), key=lambda u: u.user_id
-    )
     folder = target / "seminar"
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "month1-attendance.csv").open("w", encoding="utf-8-sig", newline="") as handle:
@@ -659,9 +951,12 @@ def main(target: Path) -> None:
     rng = random.Random(SEED)
     jp = holidays.country_holidays("JP", years=range(2025, 2028))
     people = build_people(rng)
+    assign_names(people)
     pairs = build_pairs(rng, people)
     meetings = build_meetings(rng, pairs, jp)
     assign_logins(rng, people, pairs, meetings)
+    attendees, seminar_rng = seminar_attendees(people)
+    moved = apply_seminar(attendees, pairs, meetings, jp)
     for folder, cutoff, since in (
         ("2026-10", CUTOFF, None),
         ("2026-11", AS_OF, dt.date(2026, 10, 1)),
@@ -671,10 +966,11 @@ def main(target: Path) -> None:
         write_users(out / "users.csv", rng, people, cutoff)
         write_pairs(out / "pairs.csv", rng, pairs, cutoff)
         write_meetings(out / "meetings.xlsx", rng, meetings, since, cutoff)
-    write_seminar(target, people)
+    write_seminar(target, attendees, seminar_rng)
     held = sum(1 for m in meetings if m.status == "held")
     print(
-        f"{len(people)} users, {len(pairs)} pairs, {len(meetings)} 1on1s ({held} held) → {target}"
+        f"{len(people)} users, {len(pairs)} pairs, {len(meetings)} 1on1s ({held} held), "
+        f"{len(attendees)} at the seminar ({moved} took its step) → {target}"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +187,25 @@ def make_exports(tmp_path: Path) -> Callable[..., list[Path]]:
         ]
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sample_dates_are_not_stale() -> Iterator[None]:
+    """Workspaces made by the tests do not ask about old data before mailing.
+
+    The sample and the test exports end in 2026-11 while the tests run on any later
+    day, so every send would stop at rules.stale_days (7). Tests of that check set
+    stale_days and pin the clock (KOPS_NOW) themselves."""
+    import kakeai_ops.init as init_module
+
+    shipped = init_module.default_config_text
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            init_module,
+            "default_config_text",
+            lambda: shipped().replace("  stale_days: 7 ", "  stale_days: 3650 ", 1),
+        )
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -256,3 +256,89 @@ def test_a_folder_without_bounces_is_an_error_and_changes_nothing(
     missing = cli("mail", "bounces", str(tmp_path / "nope"), ok=False)
     assert "no such file or folder" in missing.stderr
     assert states(sample_copy) == Counter()
+
+
+def test_bounces_read_from_a_mailbox_folder_over_imap_with_the_same_sign_in(
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imap_server import ImapServer
+    from mailing import configure
+    from tls_cert import make_certificate, server_context
+    from token_broker import broker
+
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
+    rows = sent_rows(sample_copy)
+    cert, key = make_certificate(tmp_path / "tls")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    old = notice_for("gmail.eml", rows[2][0], rows[2][1]).replace(
+        "Thu, 19 Nov 2026 17:06:31 -0800", "Tue, 01 Sep 2026 10:00:00 +0900"
+    )
+    with ImapServer(server_context(cert, key)) as imap:
+        imap.box.folders["不達メール"] = [
+            notice_for("exchange_online.eml", *rows[0]).encode(),
+            notice_for("postfix_delayed.eml", *rows[1]).encode(),
+            (DATA / "out_of_office.eml").read_bytes(),
+            old.encode(),  # arrived before the last 30 days: not read
+        ]
+        imap.box.tokens = {"imap-token": "kakeai-office@example.co.jp"}
+        configure(
+            sample_copy,
+            smtp={
+                "host": "127.0.0.1",
+                "user": "kakeai-office@example.co.jp",
+                "auth": "xoauth2",
+                "oauth": {"provider": "command", "token_command": broker(tmp_path, "imap-token")},
+            },
+            imap={"host": "127.0.0.1", "port": imap.port, "folder": "不達メール", "days": 30},
+        )
+        result = cli(
+            "mail",
+            "bounces",
+            "--imap",
+            "--format",
+            "csv",
+            env={"KOPS_NOW": "2026-11-21T09:00:00+09:00"},
+        )
+        box = imap.box
+    outcomes = {o["recipient"]: o["result"] for o in csv.DictReader(io.StringIO(result.stdout))}
+    assert outcomes == {rows[0][0]: "suppressed", rows[1][0]: "counted"}
+    assert "1 other message(s) in the mailbox left alone" in result.stderr
+    assert box.sasl == [b"user=kakeai-office@example.co.jp\x01auth=Bearer imap-token\x01\x01"]
+    assert box.fetches == ["(BODY.PEEK[])"] * 3  # never marked as read; the old one not fetched
+    assert box.selected[0].isascii() and box.selected[0].startswith("&")  # modified UTF-7
+    assert set(suppression(cli)) == {rows[0][0]}
+    assert "imap-token" not in result.stdout + result.stderr
+
+
+def test_a_notice_for_another_address_suppresses_nothing_and_an_unknown_row_is_matched(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
+    rows = sent_rows(sample_copy)
+    # kops mailed rows[0]; the notice is for where that mailbox forwards to.
+    forwarded = tmp_path / "forwarded.eml"
+    forwarded.write_text(
+        notice_for("postfix.eml", "taro@elsewhere.example", rows[0][1]), encoding="utf-8"
+    )
+    # rows[1] was left 'sending' (outcome unknown); its bounce proves the server took it.
+    ledger = Ledger(sample_copy)
+    try:
+        item = next(r.item for r in ledger.rows(RUN) if r.email == rows[1][0])
+        ledger.mark(RUN, item, "sending", "unknown: connection lost after the message was sent")
+    finally:
+        ledger.close()
+    unknown = tmp_path / "unknown.eml"
+    unknown.write_text(notice_for("gmail.eml", *rows[1]), encoding="utf-8")
+    before = suppression(cli)
+    result = cli("mail", "bounces", str(forwarded), str(unknown), "--format", "csv")
+    outcomes = {o["recipient"]: o for o in csv.DictReader(io.StringIO(result.stdout))}
+    assert outcomes["taro@elsewhere.example"]["result"] == "not suppressed"
+    assert rows[0][0] in outcomes["taro@elsewhere.example"]["reason"]
+    assert outcomes[rows[1][0]]["result"] == "suppressed"
+    assert set(suppression(cli)) - set(before) == {rows[1][0]}

@@ -120,3 +120,13 @@ def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path)
     )
     cli("campaign", "award", CAMPAIGN)
     assert _draw_actions(figures()) == []  # the winners are awarded; nobody else is due
+
+
+def test_not_eligible_needs_a_known_campaign_with_entries(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    unknown = cli("mail", "plan", "--not-eligible", "no-such-campaign", ok=False)
+    assert "no campaign 'no-such-campaign'" in unknown.stderr
+    empty = cli("mail", "plan", "--not-eligible", CAMPAIGN, ok=False)
+    assert "has no entries" in empty.stderr and "kops campaign entries" in empty.stderr
+    both = cli("mail", "plan", "--not-eligible", CAMPAIGN, "--winners", CAMPAIGN, ok=False)
+    assert "exactly one of" in both.stderr

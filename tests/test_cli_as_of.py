@@ -27,14 +27,18 @@ AS_OF_COMMANDS = [
     ["campaign", "award", CAMPAIGN],
     ["campaign", "milestones"],
     ["campaign", "draw", CAMPAIGN],
+    ["campaign", "entries", CAMPAIGN, "ENTRIES"],
     ["interview", "shortlist"],
     ["report", "divisions"],
-    ["seminar", "invite", "month1", "--yes"],
+    ["seminar", "invite", "month1", "--tbd", "--yes"],
 ]
 
 
 @pytest.mark.parametrize("args", AS_OF_COMMANDS, ids=lambda a: " ".join(a[:3]))
 def test_as_of_after_the_data_is_refused(sample_copy: Workspace, args: list[str]) -> None:
+    entries = sample_copy.root.parent / "entries.csv"
+    entries.write_text("ユーザーID\n000120\n", encoding="utf-8")
+    args = [str(entries) if a == "ENTRIES" else a for a in args]
     before = tree_digest(sample_copy.root)
     result = Cli(sample_copy)(*args, "--as-of", "2026-12-20", ok=False)
     assert result.exit_code == 1, result.stdout
@@ -109,8 +113,9 @@ def test_stuck_points_and_roles_by_label(sample_ws: Workspace) -> None:
 
 def test_mail_takes_labels_and_keeps_keys(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
-    by_key = cli("mail", "plan", "--segment", "no_prep", "--role", "member").stderr
-    by_label = cli("mail", "plan", "--segment", "事前準備なし", "--role", "部下").stderr
+    now = {"KOPS_NOW": "2026-11-21T10:00:00+09:00"}  # the previews' Date: header is the clock's
+    by_key = cli("mail", "plan", "--segment", "no_prep", "--role", "member", env=now).stderr
+    by_label = cli("mail", "plan", "--segment", "事前準備なし", "--role", "部下", env=now).stderr
     assert by_label == by_key
     assert "no_prep.member" in by_label  # the run id is made of keys, never the labels
     bad = cli("mail", "plan", "--segment", "休眠", ok=False)

@@ -13,7 +13,7 @@ from pandas.testing import assert_frame_equal
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import divisions as dv
 from kakeai_ops.analyses.division_groups import TOTAL, Figures
-from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS
+from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS, ScopeUnit
 from kakeai_ops.store import Tables
 
 AS_OF = dt.date(2026, 11, 20)
@@ -58,9 +58,16 @@ def _whole(t: Tables) -> Tables:
     return Tables(users=users, pairs=t.pairs, meetings=t.meetings)
 
 
+A, A1, B = (
+    ScopeUnit(division="A"),
+    ScopeUnit(division="A", department="a1"),
+    ScopeUnit(division="B"),
+)
+
+
 @pytest.mark.parametrize("text", ["30d", "90d", "month:2026-11", "quarter:2026Q3"])
-@pytest.mark.parametrize("scope", [None, ["A"], ["A/a1", "B"]])
-def test_grouped_figures_are_the_plain_ones(text: str, scope: list[str] | None) -> None:
+@pytest.mark.parametrize("scope", [None, [A], [A1, B]])
+def test_grouped_figures_are_the_plain_ones(text: str, scope: list[ScopeUnit] | None) -> None:
     scoped = dv.scope_tables(_tricky(), scope)
     period, before = dv.parse_period(text, AS_OF)
     figures = Figures(scoped, since=min(before.start, dv.last_months(AS_OF, 6)[-1].start))

@@ -8,6 +8,7 @@ import pytest
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import divisions as dv
+from kakeai_ops.config import ScopeUnit
 from kakeai_ops.errors import KopsError
 
 AS_OF = dt.date(2026, 11, 20)
@@ -102,7 +103,7 @@ def test_scope_keeps_only_the_scope() -> None:
         pairs=[pair("X", "Y"), pair("Z", "X")],
         meetings=[meeting("X", "Y", "2026-11-02 10:00"), meeting("Z", "X", "2026-11-02 10:00")],
     )
-    scoped = dv.scope_tables(t, ["A/a2"])
+    scoped = dv.scope_tables(t, [ScopeUnit(division="A", department="a2")])
     assert list(scoped.users["user_id"]) == ["Y"]
     assert list(scoped.meetings["member_id"]) == ["Y"]
-    assert set(dv.scope_tables(t, ["A"]).users["user_id"]) == {"X", "Y"}
+    assert set(dv.scope_tables(t, [ScopeUnit(division="A")]).users["user_id"]) == {"X", "Y"}

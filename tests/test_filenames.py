@@ -20,11 +20,15 @@ from test_cli_mail import use_smtp
 # Three names that a filter keeping only ASCII turns into the same '_____', and
 # two that differ by ' ' against '/': each advisor sees a different 事業部.
 ADVISORS = {
-    "営業本部長": {"email": "eigyo@example.jp", "scope": ["営業本部"]},
-    "製造本部長": {"email": "seizo@example.jp", "scope": ["製造本部"]},
-    "開発本部長": {"email": "kaihatsu@example.jp", "scope": ["開発本部"]},
-    "管理 本部長": {"email": "kanri@example.jp", "scope": ["管理本部"]},
-    "管理/本部長": {"email": "mkt@example.jp", "scope": ["マーケティング本部"]},
+    "営業本部長": {"email": "eigyo@example.jp", "name": "宛名 太郎", "scope": ["営業本部"]},
+    "製造本部長": {"email": "seizo@example.jp", "name": "宛名 太郎", "scope": ["製造本部"]},
+    "開発本部長": {"email": "kaihatsu@example.jp", "name": "宛名 太郎", "scope": ["開発本部"]},
+    "管理 本部長": {"email": "kanri@example.jp", "name": "宛名 太郎", "scope": ["管理本部"]},
+    "管理/本部長": {
+        "email": "mkt@example.jp",
+        "name": "宛名 太郎",
+        "scope": ["マーケティング本部"],
+    },
 }
 DIVISIONS = {"営業本部", "製造本部", "開発本部", "管理本部", "マーケティング本部", "経営企画室"}
 # Every 事業部 is some advisor's, so 経営企画室 (3 people) can only join one of them (the
@@ -129,7 +133,7 @@ def test_each_advisor_gets_their_own_file_by_mail(sample_copy: Workspace, tmp_pa
         assert path in files and name.replace("/", "_") in path.name
         assert divisions_in(path) == expected_divisions(name, config["scope"]), name
         message = received[config["email"]]
-        assert message["To"].addresses[0].display_name == name
+        assert message["To"].addresses[0].display_name == config["name"]
         (attachment,) = message.iter_attachments()
         got = tmp_path / "got.xlsx"
         got.write_bytes(attachment.get_content())
@@ -149,8 +153,9 @@ def test_outbox_and_scope_lists_keep_one_file_per_advisor(
     assert len(emls) == len(ADVISORS)
     for path in emls:
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        name = message["To"].addresses[0].display_name
-        assert path.name == safe_name(name, suffix=".eml")  # readable: the advisor's name
+        address = message["To"].addresses[0].addr_spec
+        name = next(key for key, c in ADVISORS.items() if c["email"] == address)
+        assert path.name == safe_name(name, suffix=".eml")  # readable: the advisor's key
         (attachment,) = message.iter_attachments()  # type: ignore[attr-defined]
         got = tmp_path / "got.xlsx"
         got.write_bytes(attachment.get_content())

@@ -232,6 +232,8 @@ READERS = {
     "mail plan": ["mail", "plan", "--segment", "no_prep"],
     "mail status": ["mail", "status"],
     "mail check": ["mail", "check"],
+    "mail login": ["mail", "login"],
+    "mail logout": ["mail", "logout"],
     "mail suppressed": ["mail", "suppressed"],
     "mail report": ["mail", "report", "r1"],
     "interview shortlist": ["interview", "shortlist"],

@@ -49,3 +49,9 @@ def test_a_service_address_must_be_a_web_address(cli: Cli, ws: Workspace) -> Non
     set_service(ws, login_url="kakeai.example.co.jp/login")
     refused = cli("status", ok=False)
     assert "service.login_url" in refused.stderr and "https://" in refused.stderr
+
+
+def test_plan_warns_while_the_login_url_is_unset(sample_ws: Workspace) -> None:
+    shown = Cli(sample_ws)("mail", "plan", "--segment", "not_activated")
+    assert "service.login_url is not set" in shown.stderr and "will refuse" in shown.stderr
+    assert "（ログインの URL は追ってご案内します）" in shown.stderr  # the sample, as it stands

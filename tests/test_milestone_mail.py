@@ -160,3 +160,12 @@ def test_milestones_must_increase(cli: Cli, ws: Workspace) -> None:
     set_config(ws, milestones=[1, 5, 50, 20])
     result = cli("status", ok=False)
     assert "milestones" in result.stderr and "increasing" in result.stderr
+
+
+def test_options_that_do_not_go_together_are_refused(cli: Cli, ws: Workspace, make_exports) -> None:
+    build(cli, make_exports)
+    alone = cli("campaign", "milestones", "--before", "2026-11-01", ok=False)
+    assert "--before goes with --mark-delivered" in alone.stderr
+    assert delivered_milestones(ws).empty
+    future = cli("campaign", "milestones", "--mark-delivered", "--before", "2026-02-30", ok=False)
+    assert "not a date" in future.stderr and delivered_milestones(ws).empty

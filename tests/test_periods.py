@@ -179,3 +179,31 @@ def test_period_holds_the_calendar_end_it_was_cut_from() -> None:
     assert cut.full_end == dt.date(2026, 11, 30) and cut.months == pytest.approx(
         20 / DAYS_PER_MONTH
     )
+
+
+def test_advisor_mails_state_the_period_and_an_empty_one_is_not_mailed(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    from email import message_from_bytes, policy
+
+    import yaml
+
+    from test_cli_report import ADVISORS
+
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = ADVISORS
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cli = Cli(sample_copy)
+    args = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail"]
+    refused = cli(*args, "--period", "month:2026-12", "--yes", ok=False)
+    assert "has no data: the data runs to 2026-11-20" in refused.stderr
+    assert not list(sample_copy.outbox_dir.rglob("*.eml"))
+    cli(*args, "--period", "month:2026-11", "--yes")
+    mails = [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sample_copy.outbox_dir.rglob("*.eml")
+    ]
+    assert len(mails) == len(ADVISORS)
+    for mail in mails:
+        assert NOVEMBER in str(mail["Subject"])
+        assert f"期間：{NOVEMBER}" in mail.get_body(preferencelist=("plain",)).get_content()

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from factories import meeting, pair, tables, user
-from kakeai_ops.config import Settings
+from kakeai_ops.config import ScopeUnit, Settings
 from kakeai_ops.outputs.report_xlsx import write_report
 from kakeai_ops.privacy.audit import PrivacyAuditError, audit, check
 from kakeai_ops.privacy.cells import SECONDARY
@@ -74,7 +74,8 @@ def report(  # type: ignore[no-untyped-def]
     scope: list[str] | None = None,
     departments: bool = True,
 ):
-    return build_report(hostile_tenant(sensitive, departments), Settings(), AS_OF, "30d", scope)
+    units = None if scope is None else [ScopeUnit(division=d) for d in scope]
+    return build_report(hostile_tenant(sensitive, departments), Settings(), AS_OF, "30d", units)
 
 
 def workbook_topic(path: Path, sheet: str, topic: str) -> Any:

@@ -19,7 +19,7 @@ import pytest
 from scipy.optimize import linprog
 
 from factories import organisation
-from kakeai_ops.config import Advisor, Settings
+from kakeai_ops.config import Advisor, ScopeUnit, Settings
 from kakeai_ops.reports import DivisionReport, build_publication
 
 AS_OF = dt.date(2026, 11, 20)
@@ -176,7 +176,8 @@ def test_the_attacker_finds_what_a_report_cut_at_the_scope_gives_away() -> None:
 
     tables = organisation(PILOT)
     company = build_report(tables, settings({"A本部長": ["A/a1", "A/a2"]}), AS_OF, "30d")
-    cut = build_report(scope_tables(tables, ["A/a1", "A/a2"]), Settings(), AS_OF, "30d")
+    units = [ScopeUnit(division="A", department=d) for d in ("a1", "a2")]
+    cut = build_report(scope_tables(tables, units), Settings(), AS_OF, "30d")
     found = attacker([company, cut], PILOT)
     assert any("('B', 'b')" in f for f in found)
 
@@ -214,7 +215,9 @@ def test_a_complement_one_report_hides_is_not_shown_by_another() -> None:
     assert sensitive["Z"] == "<10"
     complement = next(d for d, shown in sensitive.items() if shown == "(秘匿)")
     advisors = {"本部長": [complement]}
-    alone = build_report(tables, settings(advisors), AS_OF, "30d", [complement], "本部長")
+    alone = build_report(
+        tables, settings(advisors), AS_OF, "30d", [ScopeUnit(division=complement)], "本部長"
+    )
     found = attacker([company, alone], COMPLEMENT_SHAPE)
     assert found, "each report alone: the advisor's figure undoes the complement"
     publication = build_publication(tables, settings(advisors), AS_OF, "30d")

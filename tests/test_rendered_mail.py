@@ -90,6 +90,30 @@ CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     ),
     "campaign.winner": ("campaign.winner", AudienceSpec(winners=CAMPAIGN), {}, None),
     "campaign.not_drawn": ("campaign.not_drawn", AudienceSpec(not_drawn=CAMPAIGN), {}, None),
+    "campaign.not_eligible": (
+        "campaign.not_eligible",
+        AudienceSpec(not_eligible=CAMPAIGN),
+        {"missed_months": [(2026, 6, 2), (2026, 8, 1)]},
+        None,
+    ),
+    "nudge.not_activated": ("not_activated", AudienceSpec(segment="not_activated"), {}, None),
+    "nudge.lapsed.member": ("lapsed.member", AudienceSpec(segment="lapsed"), {}, None),
+}
+
+
+# Where a case's reader differs from RECIPIENT, so that the mail is true for them.
+READER_CHANGES: dict[str, dict[str, Any]] = {
+    "nudge.lapsed.member": {
+        "stuck_point": "lapsed",
+        "stuck_point_label": "1on1休眠",
+        "last_held_at": pd.Timestamp("2026-09-18 15:00"),
+    },
+    "nudge.not_activated": {
+        "stuck_point": "not_activated",
+        "stuck_point_label": "未ログイン",
+        "last_login_at": pd.NaT,
+        "held_total": 0,
+    },
 }
 
 
@@ -101,7 +125,15 @@ def settings_with_seminar() -> Any:
             "recording_url": "https://video.example.co.jp/kakeai-seminar-1",
         }
     )
-    return SETTINGS.model_copy(update={"seminars": {**SETTINGS.seminars, "month1": seminar}})
+    service = SETTINGS.service.model_copy(
+        update={
+            "login_url": "https://kakeai.example.co.jp/login",
+            "help_url": "https://portal.example.co.jp/kakeai",
+        }
+    )
+    return SETTINGS.model_copy(
+        update={"seminars": {**SETTINGS.seminars, "month1": seminar}, "service": service}
+    )
 
 
 def render(stem: str) -> EmailMessage:
@@ -110,7 +142,8 @@ def render(stem: str) -> EmailMessage:
     campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
     seminar = seminar_context(settings, seminar_id)
     shared = run_context(settings, dt.date(2026, 11, 20))
-    context = template_context(RECIPIENT, settings, extra, seminar, campaign, spec, None, shared)
+    reader = {**RECIPIENT, **READER_CHANGES.get(stem, {})}
+    context = template_context(reader, settings, extra, seminar, campaign, spec, None, shared)
     template = TemplateSet(Path("/nonexistent"), SHIPPED / "mail").get(template_name)
     rendered = template.render(context, settings.mail.subject_prefix)
     mail = settings.mail

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
+from typing import Any
 
 import pytest
 import yaml
@@ -207,8 +208,80 @@ def test_the_deferred_day_follows_the_oldest_mail_that_must_leave(sample_copy: W
                 (f"old-{number}", user, user, day, f"{day}T10:00:00+09:00"),
             )
         moment = dt.datetime.fromisoformat("2026-11-10T10:00:00+09:00")
-        held = capped(settings, ledger, RUN, user, "no_prep.member", "nudge", moment)
+        held = capped(settings, ledger, RUN, None, user, "no_prep.member", "nudge", moment)
     finally:
         ledger.close()
     assert held is not None and held.sendable_from == dt.date(2026, 11, 20)
     assert held.reason == "frequency cap (nudge): 3 促しメール in 14 days"
+
+
+def _run_printed(cli: Cli, stderr: str, env: dict[str, str] | None = None) -> Any:
+    """Run the command a dry run printed after 'To send: ', exactly as printed."""
+    import shlex
+
+    line = next(x for x in stderr.splitlines() if x.startswith("To send: "))
+    words = shlex.split(line.removeprefix("To send: "))
+    assert words[0] == "kops"
+    return cli(*words[1:], env=env)
+
+
+def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    expected = reachable(cli)
+    dry = cli("mail", "send", *SEGMENT, "--holdout", "10", "--dry-run", env=NOV)
+    assert (
+        "To send: kops mail send --segment no_prep --role member --holdout 10 "
+        f"--id {RUN} --yes" in dry.stderr
+    )
+    assert "run id no_prep.member-2026-11: new" in dry.stderr
+    assert "outbox: messages are written, not delivered" in dry.stderr
+    assert states(sample_copy) == Counter()
+    real = _run_printed(cli, dry.stderr, env=NOV)
+    assert "this time written" in real.stderr
+    got = states(sample_copy)
+    assert got["written"] + got["holdout"] == len(expected) and got["holdout"] > 0
+    # Planned now: a dry run with the same choices says the real run resumes it ...
+    again = cli("mail", "send", *SEGMENT, "--holdout", "10", "--dry-run", env=NOV)
+    assert "already planned with the same choices" in again.stderr
+    # ... and one with other choices is refused as the real run would be, writing nothing.
+    other = cli("mail", "send", *SEGMENT, "--dry-run", env=NOV, ok=False)
+    assert "dry run: the real run would be refused" in other.stderr
+    assert "--holdout: 10.0 (stored) → 0.0" in other.stderr
+    real_refused = cli("mail", "send", *SEGMENT, "--yes", env=NOV, ok=False)
+    assert "was planned with other choices" in real_refused.stderr
+
+
+def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    expected = reachable(cli)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server, frequency_cap={"nudge": {"max": 1, "days": 14}})
+        cli("mail", "send", *SEGMENT, "--id", "first", "--yes", env=NOV)
+        dry = cli("mail", "send", *SEGMENT, "--id", "second", "--dry-run", env=NOV)
+        assert f"{len(expected)} would be deferred now (frequency cap (nudge) {len(expected)})" in (
+            dry.stderr
+        )
+        assert "the same command sends them from 2026-12-09" in dry.stderr
+        assert "smtp: connected and logged in" in dry.stderr
+        assert len(server.handler.received) == len(expected)  # the check sent nothing
+        configure(
+            sample_copy,
+            send_window={"enabled": True, "start_hour": 9, "end_hour": 17},
+        )
+        evening = cli(
+            "mail",
+            "send",
+            *SEGMENT,
+            "--id",
+            "third",
+            "--dry-run",
+            env={"KOPS_NOW": "2026-11-24T18:00:00+09:00"},
+        )
+        assert (
+            "outside the send window now: the real run would defer everyone until 2026-11-25"
+            in (evening.stderr)
+        )
+    # The server is gone: the dry run fails as the real run would, and writes nothing.
+    down = cli("mail", "send", *SEGMENT, "--id", "fourth", "--dry-run", env=NOV, ok=False)
+    assert "dry run: the real run would fail to reach the mail server" in down.stderr
+    assert states(sample_copy, "fourth") == Counter()

@@ -40,7 +40,7 @@ def invited_ws(tmp_path_factory: pytest.TempPathFactory, sample_ws: Workspace) -
     shutil.copytree(sample_ws.root, target)
     ws = Workspace(target)
     _dated(ws)
-    Cli(ws)("seminar", "invite", "month1", "--yes")
+    Cli(ws)("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     return ws
 
 
@@ -108,7 +108,7 @@ def test_one_attendance_figure_in_list_summary_and_deck(ws: Workspace, tmp_path:
     assert figures["answers_not_on_list"] == len(set(answers) - attended)
 
     line = (
-        f"案内 {len(invited)}人 ／ 出席 {len(attended)}人（案内した人 {len(attended & invited)}人"
+        f"招待 {len(invited)}人 ／ 出席 {len(attended)}人（招待した人 {len(attended & invited)}人"
         f"・招待外の参加 {len(uninvited)}人）"
     )
     assert line in cli("seminar", "summary", "month1").stdout

@@ -38,7 +38,7 @@ def test_an_older_export_is_refused_and_changes_nothing(sample_copy: Workspace) 
     assert result.exit_code == 1
     said = result.stderr
     assert "older than snapshot 0002, which runs to 2026-11-20" in said
-    assert "users: latest login 2026-10-20 19:25, snapshot 0002 has 2026-11-20 19:04" in said
+    assert "users: latest login 2026-10-20 19:25, snapshot 0002 has 2026-11-20 19:51" in said
     assert "meetings: latest held 1on1 2026-10-20 17:00, snapshot 0002 has 2026-11-20 17:15" in (
         said
     )

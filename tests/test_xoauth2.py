@@ -298,3 +298,24 @@ def test_the_administrators_guide_covers_every_explained_error() -> None:
     codes = set(re.findall(r"aadsts\d+", source)) | {"5.7.139", "5.7.3", "invalid_grant"}
     missing = [code for code in sorted(codes) if code.lower() not in guide.lower()]
     assert missing == [], missing
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"smtp": {"password": "p@ssw0rd-in-yaml"}},
+        {"smtp": {"oauth": {"client_secret": "p@ssw0rd-in-yaml"}}},
+        {"smtp": {"oauth": {"refresh_token": "p@ssw0rd-in-yaml"}}},
+        {"graph": {"token": "p@ssw0rd-in-yaml"}},
+    ],
+)
+def test_a_secret_written_into_kops_yaml_is_refused_without_showing_it(
+    sample_copy: Workspace, section: dict[str, object]
+) -> None:
+    from mailing import configure
+
+    configure(sample_copy, **section)
+    result = Cli(sample_copy)("mail", "check", ok=False)
+    assert result.exit_code == 1
+    assert "secrets are never read from kops.yaml" in result.stderr
+    assert "p@ssw0rd-in-yaml" not in result.stdout + result.stderr

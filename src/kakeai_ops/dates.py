@@ -92,6 +92,19 @@ def period_label(start: dt.date, end: dt.date, data_end: dt.date | None = None) 
     return f"{japanese_date(start)}〜{tail}"
 
 
+def stale_note(snapshot_id: str, as_of: dt.date, today: dt.date, stale_days: int) -> str | None:
+    """Why a snapshot's data is too old to mail people from, or None while it is fresh:
+    older than ``stale_days`` (rules.stale_days), people may have met or left since."""
+    age = (today - as_of).days
+    if age <= stale_days:
+        return None
+    return (
+        f"snapshot {snapshot_id} is {age} days old: its data runs to {as_of.isoformat()} "
+        f"and today is {today.isoformat()} (rules.stale_days: {stale_days}); people may "
+        "have met, logged in or left since"
+    )
+
+
 def is_partial(start: dt.date, end: dt.date, data_end: dt.date | None) -> bool:
     """The data stops inside the period (its last days are not covered)."""
     return data_end is not None and start <= data_end < end

@@ -145,9 +145,7 @@ def ingest(
     undone: list[str] = []
     if previous is not None and before is not None:
         say("comparing with the latest snapshot")
-        given = {t: by_table[t][0].frame for t in ("users", "pairs") if by_table[t]}
-        if by_table["meetings"]:
-            given["meetings"] = pd.concat([x.frame for x in by_table["meetings"]])
+        given = {t: [x.frame for x in by_table[t]] for t in TABLES if by_table[t]}
         stale = timeline.older_exports(given, before)
         if stale:
             undone = timeline.what_would_change(before, tables)

@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 
 from .analyses import divisions as division_figures
-from .analyses.advisor_scopes import check_scope
+from .analyses.advisor_scopes import resolve_scope
 from .analyses.common import current_users
 from .analyses.division_groups import TOTAL, Figures
-from .config import Settings
+from .config import ScopeUnit, Settings, scope_text
 from .errors import KopsError
 from .privacy.audit import PrivacyAuditError, check, protect
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
@@ -164,8 +164,8 @@ class Publication:
         return self.company if advisor is None else self.advisors[advisor]
 
 
-def advisor_label(name: str, scope: list[str]) -> str:
-    return f"{name}（{'、'.join(scope)}）"
+def advisor_label(name: str, scope: list[ScopeUnit]) -> str:
+    return f"{name}（{'、'.join(unit.text() for unit in scope)}）"
 
 
 SHARED_WINDOWS = ("30d", "90d")
@@ -244,11 +244,8 @@ def _advisor_reports(
 ) -> dict[str, DivisionReport]:
     out = {}
     for name in sorted(settings.advisors):
-        config = settings.advisors[name]
-        check_scope(tables.users, name, config)
-        out[name] = build_report(
-            tables, settings, as_of, text, config.scope, advisor_label(name, config.scope)
-        )
+        units = resolve_scope(tables.users, name, settings.advisors[name])
+        out[name] = build_report(tables, settings, as_of, text, units, advisor_label(name, units))
     return out
 
 
@@ -272,7 +269,7 @@ def build_report(
     settings: Settings,
     as_of: dt.date,
     period_text: str,
-    scope: list[str] | None = None,
+    scope: list[ScopeUnit] | None = None,
     scope_label: str = TOTAL,
 ) -> DivisionReport:
     period, previous = division_figures.parse_period(period_text, as_of)
@@ -365,19 +362,23 @@ def build_report(
     )
 
 
-def whole_rows(scope: list[str], recoding: Recoding) -> tuple[list[str], list[str]]:
-    """The scope as 事業部/部署 entries holding every merged row it touches whole,
-    and the 部署 it took in for that."""
+def whole_rows(scope: list[ScopeUnit], recoding: Recoding) -> tuple[list[ScopeUnit], list[str]]:
+    """The scope's units with every merged row they touch taken in whole, and the
+    部署 it took in for that."""
     units = set(recoding.sizes)
     wanted: set[tuple[str, str]] = set()
-    for entry in scope:
-        division, _, department = (part.strip() for part in entry.partition("/"))
-        wanted |= {u for u in units if u[0] == division and (not department or u[1] == department)}
+    for unit in scope:
+        wanted |= {
+            u
+            for u in units
+            if u[0] == unit.division and (unit.department is None or u[1] == unit.department)
+        }
     covered = recoding.covering(wanted)
     if covered == wanted:
         return scope, []
     extra = sorted(covered - wanted)
-    return [*scope, *(f"{d}/{p}" for d, p in extra)], [f"{d}/{p}" for d, p in extra]
+    taken = [ScopeUnit(division=d, department=p) for d, p in extra]
+    return [*scope, *taken], [f"{d}/{p}" for d, p in extra]
 
 
 def _scope_note(extra: list[str]) -> list[str]:
@@ -435,7 +436,7 @@ def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
 
 def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
     """Where each 事業部 and 部署 is published, from the current users' sizes."""
-    alone = {entry.strip() for a in settings.advisors.values() for entry in a.scope}
+    alone = {scope_text(entry) for a in settings.advisors.values() for entry in a.scope}
     return recode(unit_sizes(tables), settings.privacy, alone)
 
 

@@ -27,7 +27,7 @@ from .workspace import Workspace
 class AttendanceCounts:
     """A seminar's attendance, one definition for `seminar list`, the summary and the deck."""
 
-    invited: int  # 案内
+    invited: int  # 招待
     attended: int  # 出席: everyone on the attendance list
     uninvited: int  # 招待外の参加
 
@@ -56,11 +56,11 @@ class Attendance(Protocol):
 
 
 def attendance_line(counts: Attendance, answers: int | None = None) -> str:
-    """「案内 65人 ／ 出席 23人（案内した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
-    text = f"案内 {counts.invited:,}人 ／ 出席 {counts.attended:,}人"
+    """「招待 65人 ／ 出席 23人（招待した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
+    text = f"招待 {counts.invited:,}人 ／ 出席 {counts.attended:,}人"
     if counts.uninvited:
         text += (
-            f"（案内した人 {counts.invited_attended:,}人・"
+            f"（招待した人 {counts.invited_attended:,}人・"
             f"{UNINVITED_LABEL} {counts.uninvited:,}人）"
         )
     if answers is not None:
@@ -135,9 +135,9 @@ def summarise_seminar(
 def overview(summary: Summary) -> pd.DataFrame:
     """The seminar's counts, each with its one label (the summary's first sheet)."""
     rows = [
-        ("invited", "案内", summary.invited, "人"),
+        ("invited", "招待", summary.invited, "人"),
         ("attended", "出席", summary.attended, "人"),
-        ("invited_attended", "出席（案内した人）", summary.invited_attended, "人"),
+        ("invited_attended", "出席（招待した人）", summary.invited_attended, "人"),
         ("uninvited", UNINVITED_LABEL, summary.uninvited, "人"),
         ("answers", "アンケート回答", summary.answers, "件"),
         ("answers_from_attendees", "出席者の回答", summary.answers_from_attendees, "件"),

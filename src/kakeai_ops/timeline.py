@@ -42,7 +42,7 @@ def latest(frame: pd.DataFrame, table: str) -> pd.Timestamp | None:
         return None
     values = frame[column]
     if table == "meetings":
-        values = values[frame["status"].astype(object) == "held"]
+        values = values[frame["status"] == "held"]
     stamp = values.max()
     return pd.Timestamp(stamp) if pd.notna(stamp) else None
 
@@ -53,7 +53,7 @@ def data_range(tables: Tables, given: dict[str, Sequence[pd.DataFrame]]) -> dict
     (``export_from``/``export_to``: where this ingest's own 1on1 data starts and ends)."""
     stamps = {table: latest(tables.get(table), table) for table in RANGE_FIELDS}
     held = [
-        frame.loc[frame["status"].astype(object) == "held", "held_at"]
+        frame.loc[frame["status"] == "held", "held_at"]
         for frame in given.get("meetings", [])
         if len(frame)
     ]
@@ -85,16 +85,18 @@ class Older:
     snapshot_to: pd.Timestamp
 
 
-def older_exports(given: dict[str, pd.DataFrame], before: Tables) -> list[Older]:
+def older_exports(given: dict[str, list[pd.DataFrame]], before: Tables) -> list[Older]:
     """The given tables whose data stops before the same table's in the latest snapshot.
 
     Logins and held 1on1s only: a newer pairs export may well have no acceptance later
     than the last one (pairs are removed too), so its dates say nothing of its age."""
     found = []
-    for table, frame in given.items():
+    for table, frames in given.items():
         if table == "pairs":
             continue
-        mine, theirs = latest(frame, table), latest(before.get(table), table)
+        stamps = [s for s in (latest(frame, table) for frame in frames) if s is not None]
+        mine = max(stamps) if stamps else None
+        theirs = latest(before.get(table), table)
         if mine is not None and theirs is not None and mine < theirs:
             found.append(Older(table, RANGE_FIELDS[table][1], mine, theirs))
     return found

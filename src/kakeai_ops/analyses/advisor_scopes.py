@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import config
-from ..config import Advisor, Settings
+from ..config import Advisor, ScopeUnit, Settings
 from ..errors import KopsError
 from ..model import Tables
 from .divisions import scope_tables
@@ -27,23 +27,78 @@ def require_advisors(settings: Settings) -> None:
         )
 
 
-def check_scope(users: pd.DataFrame, name: str, config: Advisor) -> None:
-    """Every scope entry (事業部 or 事業部/部署) must match somebody in the snapshot."""
-    divisions = set(users["division"])
-    departments = set(zip(users["division"], users["department"], strict=True))
+def resolve_scope(users: pd.DataFrame, name: str, config: Advisor) -> list[ScopeUnit]:
+    """The units of the advisor's scope, each matching somebody in the snapshot.
+
+    A string entry is a 事業部, or a 事業部 and one of its 部署 split at a '/'; when
+    the snapshot allows more than one reading (事業部 '人事/総務部' beside 事業部
+    '人事' with 部署 '総務部') it is refused with the readings, never guessed."""
+    divisions = {str(d) for d in users["division"].dropna()}
+    departments = {
+        (str(d), str(p))
+        for d, p in zip(users["division"], users["department"], strict=True)
+        if isinstance(d, str) and isinstance(p, str)
+    }
+    units = []
     for entry in config.scope:
-        division, _, department = (part.strip() for part in entry.partition("/"))
-        if division not in divisions or (department and (division, department) not in departments):
+        if isinstance(entry, ScopeUnit):
+            known = (
+                entry.division in divisions
+                if entry.department is None
+                else (entry.division, entry.department) in departments
+            )
+            if not known:
+                raise KopsError(
+                    f"advisors.{name}.scope: {_mapping(entry)} matches nobody in this snapshot",
+                    hint="division and department are written as in the users export",
+                )
+            units.append(entry)
+            continue
+        readings = _readings(entry.strip(), divisions, departments)
+        if not readings:
             raise KopsError(
                 f"advisors.{name}.scope: '{entry}' matches nobody in this snapshot",
-                hint="scope entries are 事業部 or 事業部/部署 as in the users export",
+                hint="scope entries are 事業部 or 事業部/部署 as in the users export, "
+                "or {division: …, department: …}",
             )
+        if len(readings) > 1:
+            raise KopsError(
+                f"advisors.{name}.scope: '{entry}' is ambiguous: it could be "
+                + " or ".join(_mapping(r) for r in readings),
+                hint="write the one meant in that form in kops.yaml",
+            )
+        units.append(readings[0])
+    return units
+
+
+def _readings(
+    entry: str, divisions: set[str], departments: set[tuple[str, str]]
+) -> list[ScopeUnit]:
+    """Every unit a string scope entry can name in this snapshot."""
+    found = [ScopeUnit(division=entry)] if entry in divisions else []
+    for at, char in enumerate(entry):
+        if char == "/":
+            division, department = entry[:at].strip(), entry[at + 1 :].strip()
+            if department and (division, department) in departments:
+                found.append(ScopeUnit(division=division, department=department))
+    return found
+
+
+def _mapping(unit: ScopeUnit) -> str:
+    """The unit as kops.yaml writes it unambiguously."""
+    if unit.department is None:
+        return f"{{division: {unit.division}}}"
+    return f"{{division: {unit.division}, department: {unit.department}}}"
+
+
+def check_scope(users: pd.DataFrame, name: str, config: Advisor) -> None:
+    """Every scope entry must name exactly one unit with somebody in the snapshot."""
+    resolve_scope(users, name, config)
 
 
 def people_in_scope(tables: Tables, name: str, config: Advisor) -> pd.DataFrame:
     """The managers and members (accepted pairs, not retired) in the advisor's scope."""
-    check_scope(tables.users, name, config)
-    scoped = scope_tables(tables, config.scope)
+    scoped = scope_tables(tables, resolve_scope(tables.users, name, config))
     pairs = scoped.pairs[scoped.pairs["accepted_at"].notna()]
     ids = set(scoped.users["user_id"])
     managers = set(pairs["manager_id"]) & ids

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..config import ScopeUnit
 from ..dates import period_label
 from ..errors import KopsError
 from ..model import TABLE_COLUMNS, Tables
@@ -157,8 +158,9 @@ def _quarter(year: int, quarter: int) -> Period:
     return Period(f"{year}Q{quarter}", start, end)
 
 
-def scope_tables(tables: Tables, scope: list[str] | None) -> Tables:
-    """Only the users (and their 1on1s, by the member) in the scope: 事業部 or 事業部/部署.
+def scope_tables(tables: Tables, scope: list[ScopeUnit] | None) -> Tables:
+    """Only the users (and their 1on1s, by the member) in the scope's units (a 事業部, or
+    one of its 部署; see ``advisor_scopes.resolve_scope``).
 
     Everything the report computes comes from these tables, so nothing outside
     the scope can reach it.
@@ -167,11 +169,10 @@ def scope_tables(tables: Tables, scope: list[str] | None) -> Tables:
         return tables
     users = tables.users
     keep = pd.Series(False, index=users.index)
-    for entry in scope:
-        division, _, department = entry.partition("/")
-        mask = users["division"] == division.strip()
-        if department:
-            mask &= users["department"] == department.strip()
+    for unit in scope:
+        mask = users["division"] == unit.division
+        if unit.department is not None:
+            mask &= users["department"] == unit.department
         keep |= mask
     users = users[keep]
     ids = set(users["user_id"].to_numpy(dtype=object))

@@ -115,7 +115,7 @@ def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, 
     if gap.max() < MIX_GAP:
         return False, ""
     widest = str(gap.idxmax())
-    sentence = "出席した人としなかった人では案内時のスタックポイントの構成が違います"
+    sentence = "出席した人としなかった人では招待時のスタックポイントの構成が違います"
     if not any(is_small(int(n), minimum) for n in counts.loc[widest]):
         sentence += (
             f"（{segmentation.BY_KEY[widest].label}: 出席した人の"

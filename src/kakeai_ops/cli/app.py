@@ -34,7 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "segment": ("segment", "Find each user's stuck point (未ログイン → ペア未成立 → … → 定着)."),
     "audit": (
         "report",
-        "The audit log: every report and mail run (when, who, scope, snapshot, rows).",
+        "The audit log: every ingest, mail (test sends too), suppression, interview,\n"
+        "campaign and seminar record, report and deck, once it succeeded.",
     ),
     "review": (
         "review",

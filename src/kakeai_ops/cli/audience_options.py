@@ -37,7 +37,8 @@ OPTIONS: list[tuple[str, Any, Any]] = [
     (
         "flag",
         Annotated[
-            str | None, typer.Option("--flag", help="Everyone with the flag KEY (rarely needed).")
+            str | None,
+            typer.Option("--flag", help="Everyone with the flag KEY or label (rarely needed)."),
         ],
         None,
     ),

@@ -55,6 +55,14 @@ AsOfOpt = Annotated[
         show_default=False,
     ),
 ]
+StaleOkOpt = Annotated[
+    bool,
+    typer.Option(
+        "--stale-ok",
+        help="Send even when the snapshot's data is older than rules.stale_days "
+        "(--yes alone still asks about that).",
+    ),
+]
 CampaignArg = Annotated[
     str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
 ]

@@ -6,8 +6,10 @@ the demo is also a tour of the command line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -41,7 +43,9 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["ingest", "-w", str(root), *map(str, october)], None),
         # October: the Month1 seminar invites those stuck at the start of the funnel.
         (["seminar", "list", "-w", str(root)], None),
-        (["seminar", "invite", "month1", "-w", str(root), "--yes"], None),
+        # The sample's data is from October and November 2026: sent on any later day,
+        # it is older than rules.stale_days, so the sends of this rehearsal say --stale-ok.
+        (["seminar", "invite", "month1", "-w", str(root), "--yes", "--stale-ok"], None),
         (
             [
                 "seminar",
@@ -69,6 +73,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--holdout",
                 "50",
                 "--yes",
+                "--stale-ok",
             ],
             None,
         ),
@@ -172,11 +177,24 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--holdout",
                 "20",
                 "--yes",
+                "--stale-ok",
             ],
             "mail written to the outbox (a rehearsal, not delivered): outbox/"
             + safe_name("no_recurrence.manager-2026-11"),
         ),
-        (["mail", "send", "-w", str(root), "--awarded", "exec-1on1-2026h2", "--yes"], None),
+        (
+            [
+                "mail",
+                "send",
+                "-w",
+                str(root),
+                "--awarded",
+                "exec-1on1-2026h2",
+                "--yes",
+                "--stale-ok",
+            ],
+            None,
+        ),
         (["mail", "status", "-w", str(root)], None),
         (["seminar", "remind", "month1", "-w", str(root), "--yes"], None),
         (
@@ -215,11 +233,33 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
 SAMPLE_SETTINGS = """advisors:
   営業本部長:
     email: sales-head@sample-seisakusho.example
+    name: 山田 太郎
+    title: 営業本部長
     scope: [営業本部]
   開発本部HRBP:
     email: dev-hrbp@sample-seisakusho.example
+    name: 佐々木 恵
+    title: 開発本部 HRBP
     scope: [開発本部/製品開発部, 開発本部/品質保証部]
 """
+
+
+# The sample's Month1 seminar is on 2026-10-28: its invitation went out the week before
+# (an invitation after the seminar's date is refused), so the demo replays that day.
+INVITATION_DAY = "2026-10-21T10:00:00+09:00"
+
+
+@contextlib.contextmanager
+def _invitation_clock(args: list[str]) -> Iterator[None]:
+    if args[:2] != ["seminar", "invite"] or os.environ.get("KOPS_NOW"):
+        yield
+        return
+    err.print(f"(the clock is set to {INVITATION_DAY}, the week before the seminar)")
+    os.environ["KOPS_NOW"] = INVITATION_DAY
+    try:
+        yield
+    finally:
+        del os.environ["KOPS_NOW"]
 
 
 def configure_sample(root: Path) -> None:
@@ -228,10 +268,16 @@ def configure_sample(root: Path) -> None:
     text = config.read_text("utf-8").replace("advisors: {}\n", SAMPLE_SETTINGS, 1)
     # The Month1 seminar was held on 2026-10-28 (the first date/url lines are month1's).
     text = text.replace("date: null ", "date: 2026-10-28T12:15:00 ", 1)
-    text = text.replace("url: null ", "url: https://meet.example.invalid/kakeai-month1 ", 1)
+    # (indented as a seminar's key: "login_url: null" ends in "url: null" too)
+    text = text.replace(
+        "\n    url: null ", "\n    url: https://meet.example.invalid/kakeai-month1 ", 1
+    )
     text = text.replace(
         "recording_url: null ", "recording_url: https://video.example.invalid/kakeai-month1 ", 1
     )
+    # Where the sample company's people log in to KAKEAI and find its guide.
+    text = text.replace("login_url: null ", "login_url: https://kakeai.example.invalid/login ", 1)
+    text = text.replace("help_url: null ", "help_url: https://portal.example.invalid/kakeai ", 1)
     config.write_text(text, encoding="utf-8")
 
 
@@ -278,7 +324,8 @@ def register(app: typer.Typer) -> None:
                 configure_sample(root)
             shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
             err.rule(escape(f"$ kops {shown}"), style="cyan", align="left")
-            code = app(args=args, prog_name="kops", standalone_mode=False)
+            with _invitation_clock(args):
+                code = app(args=args, prog_name="kops", standalone_mode=False)
             if code not in (None, 0):
                 raise KopsError(f"demo step failed: kops {shown}")
             if output:

@@ -17,12 +17,14 @@ from ..mail import runs
 from ..mail.audience import REASONS, AudienceSpec, excluded_summary
 from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
+from . import run_commands
 from .audience_options import audience_options
 from .common import (
     AsOfOpt,
     Format,
     FormatOpt,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -185,6 +187,14 @@ def plan_command(
             err.print(f"left out: {excluded_summary(audience)}", highlight=False)
         return
     show_plan(context.settings, plan, audience)
+    needing = runs.needs_login_url(context, audience)
+    if needing:
+        err.print(
+            f"[yellow]Warning:[/yellow] {escape(', '.join(needing))} gives KAKEAI's login "
+            "address and service.login_url is not set in kops.yaml: `kops mail send` will "
+            "refuse it until it is",
+            highlight=False,
+        )
     err.print(
         "Nothing recorded. To send: kops mail send with the same options "
         f"(run id {escape(plan.run_id)}).",
@@ -236,6 +246,7 @@ def send_command(
     ] = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Plan, confirm and send a mail run; the same command again resumes it.
 
@@ -257,6 +268,10 @@ def send_command(
         retry_unknown=retry_unknown,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
+        command=run_commands.mail_send(
+            spec, holdout, workspace, snapshot, as_of, ["--stale-ok"] if stale_ok else []
+        ),
     )
     runs.start_run(context, operator, request)
 

@@ -63,6 +63,8 @@ def _signer(settings: Settings) -> Any:
             hint="kops.yaml で mail.smtp.auth: xoauth2 と mail.smtp.oauth.provider を設定してください",
         )
     source = token_source(mail.smtp, purpose)
+    if purpose == "smtp" and mail.imap.host and hasattr(source, "also_for"):
+        source.also_for("imap")  # `kops mail bounces --imap` reads with the same sign-in
     if not hasattr(source, "login"):
         raise KopsError(
             "mail.smtp.oauth.provider: command では、トークンは token_command が用意します"

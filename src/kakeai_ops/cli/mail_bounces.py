@@ -20,9 +20,19 @@ COLUMNS = ["source", "recipient", "kind", "status", "run_id", "result", "reason"
 
 def bounces_command(
     paths: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(help="Bounce notices: .eml, .mbox or Outlook .msg files, or folders."),
-    ],
+    ] = None,
+    imap: Annotated[
+        bool,
+        typer.Option(
+            "--imap", help="Also read the mailbox folder mail.imap.folder over IMAP (left unread)."
+        ),
+    ] = False,
+    folder: Annotated[
+        str | None,
+        typer.Option("--folder", help="With --imap: this folder instead of mail.imap.folder."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -35,10 +45,20 @@ def bounces_command(
     twice changes nothing; a bounce for an address kops never mailed is listed
     and left alone.
 
+    With --imap, the notices that arrived in the last mail.imap.days days are read
+    from the mailbox folder directly (signed in as for sending) and left unread.
+
     Example: kops mail bounces ~/Desktop/bounces/
     """
     context = session(workspace)
-    learned = learn(context.workspace, context.settings, paths)
+    if not paths and not imap:
+        raise KopsError(
+            "give the bounce notices (files or folders), or --imap",
+            hint="kops mail bounces ~/Desktop/bounces/  or  kops mail bounces --imap",
+        )
+    learned = learn(
+        context.workspace, context.settings, list(paths or []), folder or "" if imap else None
+    )
     reading = learned.reading
     assert reading is not None
     frame = pd.DataFrame([asdict(o) for o in learned.outcomes], columns=COLUMNS)
@@ -53,6 +73,8 @@ def bounces_command(
         f"(temporary), {learned.count('already read')} already read, "
         f"{learned.count('not mailed by kops')} not mailed by kops"
     )
+    if reading.other_mail:
+        summary += f"; {reading.other_mail} other message(s) in the mailbox left alone"
     err.print(summary, highlight=False)
     if not learned.outcomes and (reading.problems or reading.not_bounces):
         raise KopsError(

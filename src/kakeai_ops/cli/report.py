@@ -27,12 +27,14 @@ from .common import (
     FormatOpt,
     Session,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
     out,
     parse_as_of,
     session,
+    warn,
     writes_state,
 )
 from .console import frame_table
@@ -81,6 +83,15 @@ def divisions_command(
         bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")] = False,
+    stale_ok: StaleOkOpt = False,
+    include_empty: Annotated[
+        bool,
+        typer.Option(
+            "--include-empty",
+            help="With --all-advisors: also write (and mail) a report whose every figure is "
+            "hidden.",
+        ),
+    ] = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
@@ -100,7 +111,9 @@ def divisions_command(
     """
     context = session(workspace)
     if all_advisors:
-        _all_advisors(context, snapshot, as_of, period, out_file, mail, yes)
+        _all_advisors(
+            context, snapshot, as_of, period, out_file, mail, yes, include_empty, stale_ok
+        )
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
@@ -195,11 +208,18 @@ def _all_advisors(
     directory: Path | None,
     mail: bool,
     yes: bool,
+    include_empty: bool = False,
+    stale_ok: bool = False,
 ) -> None:
     if directory is None:
         raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
     advisor_scopes.require_advisors(context.settings)
     from ..outputs.filenames import FileNames
+
+    if mail:
+        from ..mail.advisors import check_names
+
+        check_names(context.settings, context.settings.advisors)
 
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -209,6 +229,13 @@ def _all_advisors(
     for name in context.settings.advisors:
         report = publication.report(name)
         caption = report.period.caption
+        if nothing_shown(report) and not include_empty:
+            warn(
+                f"advisor {name}: every figure of the report is hidden (groups under "
+                f"{context.settings.privacy.min_group} people); not written or mailed "
+                "(--include-empty sends it anyway)"
+            )
+            continue
         path = names.path(name)
         write_report(report, path)
         record_action(
@@ -223,12 +250,24 @@ def _all_advisors(
         files[name] = path
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
-    if mail:
-        _mail_advisors(context, files, period, caption, yes)
+    if mail and files:
+        _mail_advisors(context, files, period, caption, yes, stale_ok)
+
+
+def nothing_shown(report: DivisionReport) -> bool:
+    """True when the report would show no figure at all: every one hidden (<5)."""
+    return not any(
+        not cell.hidden and cell.value is not None for cell in report.cells if cell.unit != "trend"
+    )
 
 
 def _mail_advisors(
-    context: Session, files: dict[str, Path], period: str, caption: str, yes: bool
+    context: Session,
+    files: dict[str, Path],
+    period: str,
+    caption: str,
+    yes: bool,
+    stale_ok: bool = False,
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing
@@ -247,6 +286,7 @@ def _mail_advisors(
         yes,
         attachments=lambda item: [str(files[item].resolve())],
         what="advisor report(s)",
+        stale_ok=stale_ok,
     )
 
 

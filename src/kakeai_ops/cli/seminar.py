@@ -14,6 +14,7 @@ from .. import seminars
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
+from ..errors import KopsError
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
 from ..seminar_summary import (
@@ -27,6 +28,7 @@ from ..seminar_summary import (
 from ..store import (
     seminar_attendance,
 )
+from . import run_commands
 from .common import (
     AsOfOpt,
     Format,
@@ -34,6 +36,7 @@ from .common import (
     OutOpt,
     Session,
     SnapshotOpt,
+    StaleOkOpt,
     WorkspaceOpt,
     emit_data,
     err,
@@ -75,7 +78,7 @@ def _invited(context: Session, run_id: str) -> pd.DataFrame:
 
 
 LIST_HEADERS = {
-    "invited": "案内",
+    "invited": "招待",
     "attended": "出席",
     "uninvited": "うち招待外",
 }
@@ -140,18 +143,63 @@ def invite_command(
     limit: LimitOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    tbd: Annotated[
+        bool,
+        typer.Option(
+            "--tbd",
+            help="Invite before the date is set: the mail says 「日時は後日ご案内」.",
+        ),
+    ] = False,
+    correction: Annotated[
+        bool,
+        typer.Option(
+            "--correction",
+            help="Send everyone already invited a 【訂正】 mail naming what changed since.",
+        ),
+    ] = False,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """Invite the people the theme helps: Month1 → not_activated/no_pair/no_1on1/no_rating,
     Month2 → no_prep, Month3 → no_recurrence, Month4 → managers. Sent through `kops mail`.
+
+    Refused without the seminar's date and URL (unless --tbd) and after its date.
+    --correction: after editing the date, URL or title in kops.yaml, tell everyone the
+    invitation reached what changed (its own run).
 
     Example: kops seminar invite month2 --dry-run
     """
     context = session(workspace)
     config = seminars.seminar(context.settings, seminar_id)
-    if config.date is None or config.url is None:
-        note(
-            f"seminars.{seminar_id}: date or url not set yet; the invitation says they will follow"
+    if correction:
+        if division is not None:
+            raise KopsError("--correction goes to everyone invited: drop --division")
+        found = seminars.plan_correction(context.workspace, context.settings, seminar_id)
+        seminars.check_invite_ready(seminar_id, config, now(), tbd, "correction")
+        for label, before, after in found.changes:
+            err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
+        request = RunRequest(
+            spec=found.spec,
+            run_id=found.run_id,
+            yes=yes,
+            dry_run=dry_run,
+            to_test=to_test,
+            limit=limit,
+            snapshot=snapshot,
+            as_of=as_of,
+            stale_ok=stale_ok,
+            command=run_commands.fixed(
+                ["seminar", "invite", seminar_id],
+                workspace,
+                correction="",
+                tbd="" if tbd else None,
+                stale_ok="" if stale_ok else None,
+                snapshot=snapshot,
+                as_of=as_of,
+            ),
         )
+        start_run(context, TerminalOperator(context.settings), request)
+        return
+    seminars.check_invite_ready(seminar_id, config, now(), tbd)
     request = RunRequest(
         spec=seminars.invite_spec(seminar_id, config, division),
         yes=yes,
@@ -160,6 +208,16 @@ def invite_command(
         limit=limit,
         snapshot=snapshot,
         as_of=as_of,
+        stale_ok=stale_ok,
+        command=run_commands.fixed(
+            ["seminar", "invite", seminar_id],
+            workspace,
+            division=division,
+            tbd="" if tbd else None,
+            stale_ok="" if stale_ok else None,
+            snapshot=snapshot,
+            as_of=as_of,
+        ),
     )
     start_run(context, TerminalOperator(context.settings), request)
 
@@ -202,6 +260,10 @@ def remind_command(
         dry_run=dry_run,
         to_test=to_test,
         limit=limit,
+        # Who is reminded comes from the invitation and attendance records, not from the
+        # snapshot, so its age says nothing about them: no question about old data.
+        from_snapshot=False,
+        command=run_commands.fixed(["seminar", "remind", seminar_id], workspace),
     )
     start_run(context, TerminalOperator(context.settings), request)
 
@@ -337,10 +399,10 @@ SUMMARY_HEADERS = {
     "stuck_point": "スタックポイント",
     "label": "名称",
     "division": "事業部",
-    "invited": "案内",
+    "invited": "招待",
     "attended": "出席",
-    "invited_attended": "出席（案内した人）",
-    "rate": "出席率（案内した人のうち）",
+    "invited_attended": "出席（招待した人）",
+    "rate": "出席率（招待した人のうち）",
     "uninvited": "招待外の参加",
 }
 
@@ -408,7 +470,7 @@ def summary_command(
     out.print(
         frame_table(
             summary.by_stuck_point,
-            title="出欠（案内時のスタックポイント別）",
+            title="出欠（招待時のスタックポイント別）",
             formats={"rate": percent},
             headers=SUMMARY_HEADERS,
         )
@@ -455,7 +517,7 @@ def summary_command(
 MOVEMENT_HEADERS = {
     "label": "スタックポイント",
     "group_label": "グループ",
-    "users": "案内した人",
+    "users": "招待した人",
     "in_snapshot": "n（比較できた人）",
     "moved_on": "前進した人",
     "share_moved_on": "前進した割合",
@@ -471,7 +533,7 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
         frame_table(
             summary.movement[columns],
             title=f"その後の変化: スナップショット {snapshot_id} までに"
-            "案内時のスタックポイントから前進した人",
+            "招待時のスタックポイントから前進した人",
             formats={"share_moved_on": percent},
             headers=MOVEMENT_HEADERS,
         )
@@ -483,7 +545,7 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
         out.print(
             frame_table(
                 summary.movement_by_stuck_point[["label", *columns]],
-                title="その後の変化（案内時のスタックポイント別）",
+                title="その後の変化（招待時のスタックポイント別）",
                 formats={"share_moved_on": percent},
                 headers=MOVEMENT_HEADERS,
             )

@@ -33,7 +33,18 @@ from .exports import (
     Statuses,
 )
 from .loading import Document, dotted, read_yaml
-from .mail import Advisor, Bounce, FrequencyCap, Mail, OAuth, SendWindow, Service, Smtp
+from .mail import (
+    Advisor,
+    Bounce,
+    FrequencyCap,
+    Mail,
+    OAuth,
+    ScopeUnit,
+    SendWindow,
+    Service,
+    Smtp,
+    scope_text,
+)
 from .rules import (
     CalendarSettings,
     Campaign,
@@ -77,6 +88,7 @@ __all__ = [
     "Graph",
     "HeaderMap",
     "HolidayRange",
+    "Imap",
     "Interview",
     "InterviewWeights",
     "Mail",
@@ -85,6 +97,7 @@ __all__ = [
     "Privacy",
     "Rules",
     "Scale",
+    "ScopeUnit",
     "Section",
     "Seminar",
     "SeminarSurvey",
@@ -102,6 +115,7 @@ __all__ = [
     "configured",
     "load_settings",
     "parse_settings",
+    "scope_text",
 ]
 
 

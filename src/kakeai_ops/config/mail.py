@@ -62,6 +62,28 @@ class SendWindow(Section):
         return self
 
 
+# Keys someone might write a secret under; refused with where secrets go instead (the value
+# is never shown: the error names the key only).
+SECRET_KEYS = frozenset(
+    {"password", "pass", "secret", "client_secret", "token", "access_token", "refresh_token"}
+)
+
+
+def _no_secrets(data: Any) -> Any:
+    if isinstance(data, dict):
+        for key in data:
+            if str(key).lower() in SECRET_KEYS:
+                raise PydanticCustomError(
+                    "secret",
+                    "{key}: secrets are never read from kops.yaml (they would be copied with it);"
+                    " the SMTP password: KOPS_SMTP_PASSWORD or the OS keyring; a client secret:"
+                    " KOPS_OAUTH_CLIENT_SECRET or `kops mail login --client-secret`; tokens:"
+                    " `kops mail login` or token_command",
+                    {"key": key},
+                )
+    return data
+
+
 class OAuth(Section):
     """Where the access token for SMTP AUTH XOAUTH2 (and the Graph transport) comes from.
 
@@ -88,6 +110,8 @@ class OAuth(Section):
         if value is not None and not (value.strip() if isinstance(value, str) else value):
             raise PydanticCustomError("token_command", "must name a command")
         return value
+
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
 
 
 class Smtp(Section):
@@ -118,6 +142,8 @@ class Smtp(Section):
             return self.auth
         return "password" if self.user else "none"
 
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
+
 
 def _check_oauth(oauth: OAuth) -> None:
     if oauth.provider == "command" and oauth.token_command is None:
@@ -140,6 +166,21 @@ class Graph(Section):
     # The mailbox that sends (users/{mailbox}/sendMail); unset: mail.smtp.user, else from_addr.
     mailbox: str | None = None
     timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
+
+
+class Imap(Section):
+    """The mailbox `kops mail bounces --imap` reads (signed in as mail.smtp: user, auth, oauth)."""
+
+    host: str | None = None  # e.g. outlook.office365.com, imap.gmail.com
+    port: Annotated[int, between(1, 65_535)] = 993
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    folder: str = "INBOX"
+    days: Days = 30  # notices that arrived in the last N days
+    timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
 
 
 class Bounce(Section):
@@ -166,6 +207,7 @@ class Mail(Section):
     smtp: Smtp = Field(default_factory=Smtp)
     graph: Graph = Field(default_factory=Graph)
     bounce: Bounce = Field(default_factory=Bounce)
+    imap: Imap = Field(default_factory=Imap)
 
     @field_validator("message_id_domain")
     @classmethod
@@ -191,13 +233,47 @@ class Service(Section):
         return value.strip() if value is not None else None
 
 
+class ScopeUnit(Section):
+    """One unit of an advisor's scope: a 事業部, or one 部署 of a 事業部."""
+
+    division: str
+    department: str | None = None
+
+    @field_validator("division", "department")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("blank", "must not be blank")
+        return value.strip() if value is not None else None
+
+    def text(self) -> str:
+        return self.division if self.department is None else f"{self.division}/{self.department}"
+
+
+def scope_text(entry: str | ScopeUnit) -> str:
+    """A scope entry as people read it (事業部 or 事業部/部署)."""
+    return entry.strip() if isinstance(entry, str) else entry.text()
+
+
 class Advisor(Section):
     email: str | None = None
-    scope: list[str]
+    # The person the report is mailed to: greeted by name (山田 太郎 様), title above it.
+    name: str | None = None
+    title: str | None = None
+    # "事業部" or "事業部/部署" where that can mean one unit only; {division, department}
+    # always (a 事業部 whose name holds '/' needs it when it could be read both ways).
+    scope: list[str | ScopeUnit]
+
+    @field_validator("name", "title")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("blank", "must not be blank (leave the key out instead)")
+        return value.strip() if value is not None else None
 
     @field_validator("scope")
     @classmethod
-    def _non_empty(cls, value: list[str]) -> list[str]:
+    def _non_empty(cls, value: list[str | ScopeUnit]) -> list[str | ScopeUnit]:
         if not value:
             raise PydanticCustomError("scope", "must list at least one 事業部 or 事業部/部署")
         return value

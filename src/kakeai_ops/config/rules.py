@@ -24,6 +24,8 @@ class Rules(Section):
     min_rating_share: Share = 0.5
     # A 予定 1on1 within this many days from the as-of date answers lapsed/no_1on1 nudges.
     scheduled_days: Days = 14
+    # Mail sent from data older than this many days asks first (--stale-ok skips it).
+    stale_days: Days = 7
 
 
 MAX_HOLIDAY_RANGE = 366

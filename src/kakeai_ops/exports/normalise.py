@@ -66,17 +66,20 @@ def normalise_id(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column))
 
 
-# C0 controls (NUL, tab, CR, LF…), DEL and C1 controls: never part of an id, name or
+# C0 controls (NUL, tab, CR, LF…), DEL and C1 controls, the Unicode line and paragraph
+# separators and the direction marks and overrides: never part of an id, name or
 # address. A NUL makes a new id that looks like an old one; a line break in a name
-# ends up in a mail header.
-CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+# ends up in a mail header (which refuses it); U+202E shows a name backwards.
+CONTROL_RE = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 def has_control(column: pd.Series) -> pd.Series:
     # The regex runs only when some byte could start a control character: C0 and DEL
-    # are single bytes, C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8.
+    # are single bytes, C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8, U+061C starts
+    # with 0xD8 and the separators and direction marks (U+200E–U+2069) with 0xE2.
     if not any(
-        ((data < 0x20) | (data == 0x7F) | (data == 0xC2)).any() for data in text_bytes(column)
+        ((data < 0x20) | (data == 0x7F) | (data == 0xC2) | (data == 0xD8) | (data == 0xE2)).any()
+        for data in text_bytes(column)
     ):
         return pd.Series(False, index=column.index)
     return column.astype(str).str.contains(CONTROL_RE, regex=True)
@@ -118,6 +121,26 @@ def lost_leading_zeros(ids: pd.Series) -> tuple[pd.Series, int]:
 
 def normalise_email(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column)).str.lower()
+
+
+# Scripts written together in Japanese; any other two in one part of an address (Latin
+# with Cyrillic or Greek) make a look-alike of another address.
+_JAPANESE_SCRIPTS = {"CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"}
+
+
+def mixed_scripts(address: str) -> str | None:
+    """Why an address looks like another (two alphabets in its user part or one domain
+    label: 'exаmple' with a Cyrillic а), or None."""
+    if address.isascii():
+        return None
+    local, _, domain = address.rpartition("@")
+    for part in [local, *domain.split(".")]:
+        scripts = {
+            unicodedata.name(char, "?").split()[0] for char in part if char.isalpha()
+        } - _JAPANESE_SCRIPTS
+        if len(scripts) > 1:
+            return f"'{part}' mixes {' and '.join(sorted(s.title() for s in scripts))} letters"
+    return None
 
 
 def email_problems(emails: pd.Series) -> pd.Series:

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import Settings
+from ..config import Settings, scope_text
+from ..errors import KopsError
 from .audience import Audience, Recipient
 from .context import sender_context
 
@@ -22,6 +23,29 @@ class AdvisorMailing:
 
 def period_slug(period: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", period).strip("_") or "advisor"
+
+
+def check_names(settings: Settings, names: Iterable[str]) -> None:
+    """Refuse, before anything is written or sent, advisors to be mailed with no name."""
+    unnamed = [n for n in names if settings.advisors[n].email and not settings.advisors[n].name]
+    if unnamed:
+        raise KopsError(
+            "advisors without a name in kops.yaml: "
+            + ", ".join(unnamed)
+            + "; a report mail greets its reader by name, so nothing was sent",
+            hint="add name: (e.g. 山田 太郎) and optionally title: (e.g. 営業本部長) "
+            "under each advisor",
+        )
+
+
+def period_words(period: str, caption: str | None) -> str:
+    """The period as a mail says it: 「直近90日（2026年8月23日〜11月20日）」 for a window
+    of days, else the caption (「2026年11月（20日まで）」); never the option (90d)."""
+    text = caption or period
+    days = re.fullmatch(r"\s*(\d+)d\s*", period)
+    if days and caption:
+        return f"直近{int(days.group(1))}日（{caption}）"
+    return text
 
 
 def advisor_mailing(
@@ -38,22 +62,30 @@ def advisor_mailing(
     recipients = []
     without_email = []
     mail = settings.mail
+    names = list(names)
+    check_names(settings, names)
+    said = period_words(period, caption)
     for name in names:
         advisor = settings.advisors[name]
         if not advisor.email:
             without_email.append(name)
             continue
+        person = str(advisor.name)
         context = {
-            "name": name,
+            "name": person,
+            "title": advisor.title,
             "honorific": mail.honorific,
             "mail": sender_context(mail),
-            "report": {"scope": "、".join(advisor.scope), "period": caption or period},
+            "report": {
+                "scope": "、".join(scope_text(entry) for entry in advisor.scope),
+                "period": said,
+            },
         }
         recipients.append(
             Recipient(
                 item=name,
                 user_id=f"advisor:{name}",
-                name=name,
+                name=person,
                 email=advisor.email.lower(),
                 template="report.advisor",
                 context=context,
@@ -71,6 +103,6 @@ def advisor_mailing(
     binding = {
         "audience": "advisors",
         "period": period,
-        "advisors": sorted(f"{r.name} <{r.email}>" for r in recipients),
+        "advisors": sorted(f"{r.item} <{r.email}>" for r in recipients),
     }
     return AdvisorMailing(audience, binding, without_email)

@@ -33,7 +33,7 @@ class Outcome:
     kind: str  # permanent / temporary
     status: str
     run_id: str
-    result: str  # suppressed / counted / already read / not mailed by kops
+    result: str  # suppressed / counted / already read / not mailed by kops / not suppressed
     reason: str
 
 
@@ -46,8 +46,16 @@ class Learned:
         return sum(1 for o in self.outcomes if o.result == result)
 
 
-def learn(ws: Workspace, settings: Settings, paths: list[Path]) -> Learned:
+def learn(
+    ws: Workspace, settings: Settings, paths: list[Path], imap_folder: str | None = None
+) -> Learned:
+    """Learn from the files given and, with ``imap_folder``, from that mailbox folder."""
     reading = read_paths(paths)
+    if imap_folder is not None:
+        from .imap_reader import imap_notices
+
+        for notice in imap_notices(settings.mail, imap_folder or None):
+            reading.add(notice, list_others=False)
     learned = Learned(reading=reading)
     limit = settings.mail.bounce.soft_limit
     with closing(Ledger(ws)) as ledger:
@@ -62,6 +70,18 @@ def _learn_one(ledger: Ledger, bounce: Bounce, soft_limit: int) -> Outcome:
     if sent is None:
         return Outcome(
             bounce.source, bounce.recipient, kind, bounce.status, "", "not mailed by kops", ""
+        )
+    if sent.email.lower() not in (bounce.addresses or (bounce.recipient,)):
+        # The notice is about another address (a forward from the one kops mailed, say):
+        # the address kops mails may be fine, so it is not suppressed.
+        return Outcome(
+            bounce.source,
+            bounce.recipient,
+            kind,
+            bounce.status,
+            sent.run_id,
+            "not suppressed",
+            f"the notice is for {bounce.recipient}; kops mailed {sent.email}",
         )
     stamp = bounce.date.isoformat(timespec="seconds") if bounce.date else None
     fresh = ledger.record_bounce(

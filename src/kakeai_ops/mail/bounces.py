@@ -45,6 +45,8 @@ class Bounce:
     diagnostic: str  # the remote server's words, one line
     message_ids: tuple[str, ...]  # candidate Message-IDs of the mail kops sent
     date: dt.datetime | None  # when the notice was written
+    # The recipient's names in the report (Original- and Final-Recipient), lower-cased
+    addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,16 @@ class Reading:
     bounces: list[Bounce]
     not_bounces: list[str]  # sources that hold no bounce
     problems: list[str]  # unreadable files, with the reason
+    other_mail: int = 0  # messages in a mailbox folder that are not bounces (not listed)
+
+    def add(self, notice: Notice, list_others: bool = True) -> None:
+        found = bounces_in(notice)
+        if found:
+            self.bounces.extend(found)
+        elif list_others:
+            self.not_bounces.append(notice.source)
+        else:
+            self.other_mail += 1
 
 
 def read_paths(paths: list[Path]) -> Reading:
@@ -81,11 +93,7 @@ def read_paths(paths: list[Path]) -> Reading:
                 reading.problems.append(str(error))
                 continue
             for notice in notices:
-                found = bounces_in(notice)
-                if found:
-                    reading.bounces.extend(found)
-                else:
-                    reading.not_bounces.append(notice.source)
+                reading.add(notice)
     return reading
 
 
@@ -141,7 +149,7 @@ def bounces_in(notice: Notice) -> list[Bounce]:
     found = []
     for raw_address in sorted(permanent | temporary):
         address = raw_address.decode("ascii", "replace").strip().lower()
-        status, diagnostic = fields.get(address, ("", ""))
+        status, diagnostic, names = fields.get(address, ("", "", (address,)))
         if not status:
             status = _status_near(message, address)
         is_permanent = status.startswith("5") if status else raw_address in permanent
@@ -155,14 +163,15 @@ def bounces_in(notice: Notice) -> list[Bounce]:
                 diagnostic=diagnostic,
                 message_ids=ids,
                 date=date,
+                addresses=tuple(sorted({address, *names})),
             )
         )
     return found
 
 
-def _delivery_status(message: Message) -> dict[str, tuple[str, str]]:
-    """Recipient → (Status, Diagnostic-Code) from every message/delivery-status part."""
-    found: dict[str, tuple[str, str]] = {}
+def _delivery_status(message: Message) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """Recipient → (Status, Diagnostic-Code, its names) from every delivery-status part."""
+    found: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     for part in message.walk():
         if part.get_content_type() != "message/delivery-status" or not part.is_multipart():
             continue
@@ -177,8 +186,9 @@ def _delivery_status(message: Message) -> dict[str, tuple[str, str]]:
             diagnostic = " ".join(_decoded(block.get("Diagnostic-Code", "")).split())
             if diagnostic.lower().startswith(("smtp;", "x-postfix;", "x-unix;")):
                 diagnostic = diagnostic.split(";", 1)[1].strip()
-            value = (status.group(0) if status else "", diagnostic[:300])
-            for key in {recipient, final} - {""}:
+            names = tuple(sorted({recipient, final} - {""}))
+            value = (status.group(0) if status else "", diagnostic[:300], names)
+            for key in names:
                 found[key] = value
     return found
 

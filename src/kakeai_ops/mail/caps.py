@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..calendar import BusinessCalendar
 from ..clock import JST
 from ..config import Settings
-from ..store.ledger import Ledger, run_seminar
+from ..store.ledger import Ledger
 
 # Template families by what they are about (the part of the name before the first dot).
 PROGRAMME_FAMILIES = ("seminar", "campaign", "milestone")
@@ -50,18 +50,19 @@ def capped(
     settings: Settings,
     ledger: Ledger,
     run_id: str,
+    seminar: str | None,
     user_id: str,
     template: str,
     kind: str,
     moment: dt.datetime,
 ) -> HeldBack | None:
-    """Held back by the cap of this mail's category at ``moment``, or None."""
+    """Held back by the cap of this mail's category at ``moment``, or None; ``seminar``:
+    the seminar the run is about (its other mails do not count)."""
     which = category(template, kind)
     if which is None:
         return None
     cap = settings.mail.frequency_cap.of(which)
     since = moment - dt.timedelta(days=cap.days)
-    seminar = run_seminar((ledger.run(run_id) or {}).get("binding"))
     times = sorted(
         sent_at
         for other_template, other_kind, sent_at, other_seminar in ledger.sent_to(

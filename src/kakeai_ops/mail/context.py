@@ -150,14 +150,15 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         )
     seminar = settings.seminars[seminar_id]
     date = seminar.date
-    date_text = seminar_date_text(date) if date else "（日時は追ってご案内します）"
+    # Templates put the date in brackets: 「…（日時は後日ご案内）」, never doubled.
+    date_text = seminar_date_text(date) if date else "日時は後日ご案内"
     return {
         "id": seminar_id,
         "month": seminar.month,
         "title": seminar.title or seminar_id,
         "date": date.isoformat() if date else None,
         "date_text": date_text,
-        "url": seminar.url or "（参加URLは追ってご案内します）",
+        "url": seminar.url or "参加URLは後日ご案内します",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
     }
 

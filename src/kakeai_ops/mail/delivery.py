@@ -1,5 +1,5 @@
-"""Putting a planned run's messages on their way: for real (recorded in the ledger), as a
-dry run (.eml files only), or to a tester's address (recorded apart from the ledger)."""
+"""Putting a planned run's messages on their way: for real (recorded in the ledger) or to a
+tester's address (recorded apart from the ledger). A dry run is ``dry_run.py``."""
 
 from __future__ import annotations
 
@@ -122,27 +122,6 @@ def run_status(remaining: int, deferred: int, rehearsal: bool) -> str:
     if deferred:
         return "deferred"
     return "written" if rehearsal else "done"
-
-
-def dry_run(ws: Workspace, settings: Settings, plan: Plan, operator: Operator) -> None:
-    """Every planned message as .eml in a dry-run folder; nothing sent or recorded."""
-    folder = outbox_folder(ws, plan.run_id, "-dry-run")
-    transport = OutboxTransport(folder)
-    transport.open()
-    mail = settings.mail
-    count = 0
-    for message in plan.by_state("planned"):
-        transport.send(
-            as_bytes(build_planned(mail, message)),
-            message.sender_for(mail).address,
-            message.email,
-            message.item,
-        )
-        count += 1
-    operator.say(
-        f"Dry run: {count:,} message(s) written to {folder}; nothing was sent or recorded."
-    )
-    operator.say(f"To send: the same command with --yes (run id {plan.run_id}).")
 
 
 def test_send(

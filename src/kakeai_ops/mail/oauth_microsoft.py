@@ -30,6 +30,8 @@ SCOPES = {
     ("smtp", "client_credentials"): ["https://outlook.office365.com/.default"],
     ("graph", "device_code"): ["https://graph.microsoft.com/Mail.Send"],
     ("graph", "client_credentials"): ["https://graph.microsoft.com/.default"],
+    ("imap", "device_code"): ["https://outlook.office.com/IMAP.AccessAsUser.All"],
+    ("imap", "client_credentials"): ["https://outlook.office365.com/.default"],
 }
 
 
@@ -45,6 +47,8 @@ class MicrosoftToken:
         self.flow = oauth.flow
         self.authority = f"{oauth.authority_host.rstrip('/')}/{oauth.tenant}"
         self.scopes = SCOPES[(purpose, oauth.flow)]
+        # What `kops mail login` asks consent for: more than sending when bounces are read by IMAP.
+        self.login_scopes = list(self.scopes)
         self.store: TokenStore = token_store(f"msal:{self.tenant}:{self.client_id}:{self.user}")
         self.secret_name = f"client-secret:{self.tenant}:{self.client_id}"
         self._app: Any = None
@@ -166,7 +170,7 @@ class MicrosoftToken:
             self.token(fresh=True)
             return f"アプリ {self.client_id}（アプリのみの送信）"
         app = self._application()
-        flow = app.initiate_device_flow(scopes=self.scopes)
+        flow = app.initiate_device_flow(scopes=self.login_scopes)
         if "user_code" not in flow:
             found = diagnosis.sign_in(
                 str(flow.get("error", "")), str(flow.get("error_description", ""))
@@ -193,6 +197,13 @@ class MicrosoftToken:
                 "（共有メールボックスの場合は mail.smtp.user を代理送信できるアカウントにします）",
             )
         return signed_in or self.user
+
+    def also_for(self, purpose: str) -> None:
+        """Ask consent at login for another use of the same resource (SMTP and IMAP)."""
+        if self.flow == "device_code":
+            for scope in SCOPES[(purpose, self.flow)]:
+                if scope not in self.login_scopes:
+                    self.login_scopes.append(scope)
 
     def logout(self) -> bool:
         if self.flow == "client_credentials":

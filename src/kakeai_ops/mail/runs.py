@@ -22,6 +22,7 @@ import pandas as pd
 from ..analyses import streaks
 from ..calendar import BusinessCalendar
 from ..clock import now
+from ..dates import stale_note
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
@@ -33,7 +34,9 @@ from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .campaigns import draw_state, not_eligible_entrants
-from .delivery import dry_run, send_pending, test_send
+from .context import seminar_context
+from .delivery import send_pending, test_send, transport_for
+from .dry_run import dry_run
 from .milestones import milestone_baseline
 from .operator import Operator, Source
 from .plan import (
@@ -66,6 +69,12 @@ class RunRequest:
     retry_unknown: bool = False
     snapshot: str | None = None
     as_of: str | None = None
+    stale_ok: bool = False  # send from a snapshot older than rules.stale_days without asking
+    # Whom the run reaches is judged from the snapshot (nudges, invitations), so old
+    # data is asked about; False for a run whose people come from other records.
+    from_snapshot: bool = True
+    # The exact command that sends the run, from its id (printed by a dry run).
+    command: Callable[[str], str] | None = None
 
     @property
     def real(self) -> bool:
@@ -163,14 +172,19 @@ def campaign_missed_months(
     return streaks.missed_months(result, campaign, ids)
 
 
+def needs_login_url(source: Source, audience: Audience) -> list[str]:
+    """The audience's templates that give KAKEAI's login address, when kops.yaml has none."""
+    if source.settings.service.login_url:
+        return []
+    names = sorted({r.template for r in audience.recipients})
+    chosen = templates(source.workspace)
+    return [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+
+
 def check_service(source: Source, audience: Audience) -> None:
     """Refuse to send a mail that gives KAKEAI's login address while kops.yaml has none:
     it would ask people to log in without telling them where."""
-    if source.settings.service.login_url:
-        return
-    names = sorted({r.template for r in audience.recipients})
-    chosen = templates(source.workspace)
-    needing = [n for n in names if "service.login_url" in read_paths(chosen.get(n), chosen.env)]
+    needing = needs_login_url(source, audience)
     if needing:
         raise KopsError(
             f"{', '.join(needing)} gives KAKEAI's login address, and service.login_url is "
@@ -180,9 +194,37 @@ def check_service(source: Source, audience: Audience) -> None:
         )
 
 
+def check_fresh(
+    source: Source, operator: Operator, snapshot: str | None, stale_ok: bool, real: bool
+) -> None:
+    """Mail from a snapshot older than rules.stale_days is asked about first, even with
+    --yes (a nudge that says 「最近1on1の記録がない」 may be false by now); --stale-ok sends
+    anyway, and a dry run or test send only warns."""
+    snap = source.snapshot(snapshot)
+    if snap.as_of is None:
+        return
+    note = stale_note(snap.id, snap.as_of, now().date(), source.settings.rules.stale_days)
+    if note is None:
+        return
+    if stale_ok or not real:
+        operator.warn(note + (" (sending anyway: --stale-ok)" if stale_ok and real else ""))
+        return
+    operator.warn(note)
+    try:
+        operator.confirm("Send from this snapshot anyway?")
+    except KopsError:
+        raise KopsError(
+            f"not sending from old data: {note}; nothing was sent",
+            hint="ingest the latest exports first (`kops ingest …`), or add --stale-ok to "
+            "send from this snapshot anyway (--yes alone does not)",
+        ) from None
+
+
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
     binding = run_binding.spec_binding(request.spec, request.holdout)
+    if request.from_snapshot:
+        check_fresh(source, operator, request.snapshot, request.stale_ok, request.real)
     if request.run_id is not None:
         typed_run(request.run_id)  # refused before the state is opened
         with open_ledger(source.workspace) as ledger:
@@ -211,7 +253,14 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         )
     operator.show_plan(plan, audience)
     if request.dry_run:
-        dry_run(source.workspace, source.settings, plan, operator)
+        dry_run(
+            source,
+            operator,
+            plan,
+            binding,
+            request.command,
+            lambda: transport_for(source.workspace, source.settings, run_id),
+        )
         return run_id
     if request.to_test:
         count = min(len(plan.messages), request.limit or len(plan.messages))
@@ -251,13 +300,15 @@ def send_prepared(
     yes: bool,
     attachments: Callable[[str], list[str]],
     what: str,
+    stale_ok: bool = False,
 ) -> None:
     """Plan and send an audience a command built itself (e.g. advisors with their files).
 
     ``attachments`` gives each item's files; ``what`` names the messages in the question
     (e.g. "advisor report(s)"). The run is recorded on the latest snapshot.
     """
-    request = RunRequest(spec=AudienceSpec(), yes=yes)
+    request = RunRequest(spec=AudienceSpec(), yes=yes, stale_ok=stale_ok)
+    check_fresh(source, operator, None, stale_ok, real=True)
     run_id = audience.default_run_id
     if resume_if_planned(source, operator, run_id, binding, request):
         return
@@ -299,7 +350,11 @@ def record_and_send(
     one stands: this command resumes it if its choices are the same, else is
     refused; its own rendering is thrown away, never written over the other.
     """
-    if _record_plan(source.workspace, plan, audience, snap_id, when, request.holdout, binding):
+    seminar = binding.get("seminar")
+    details = seminar_context(source.settings, seminar) if isinstance(seminar, str) else None
+    if _record_plan(
+        source.workspace, plan, audience, snap_id, when, request.holdout, binding, details
+    ):
         send_pending(source, operator, plan, request.limit, request.retry_unknown)
         return
     operator.say(f"run {plan.run_id} was planned by another kops meanwhile")
@@ -327,6 +382,7 @@ def _record_plan(
     when: str,
     holdout: float,
     binding: dict[str, Any],
+    details: dict[str, Any] | None = None,
 ) -> bool:
     """Write the plan file (named by its hash), then record the run, its rows, binding and
     hash in one transaction; False if the run id was taken meanwhile."""
@@ -339,7 +395,12 @@ def _record_plan(
         created = ledger.create_run(
             {
                 "run_id": plan.run_id,
-                "description": {**audience.description, "excluded": dict(audience.excluded)},
+                "description": {
+                    **audience.description,
+                    "excluded": dict(audience.excluded),
+                    # What a seminar mail said (date, link, title): a correction compares.
+                    "seminar_details": details,
+                },
                 "segment_key": audience.segment_key,
                 "snapshot": snap_id,
                 "as_of": when,

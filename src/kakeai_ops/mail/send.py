@@ -24,7 +24,7 @@ from ..clock import JST, now
 from ..config import Mail, Settings
 from ..errors import KopsError
 from ..store import record_milestones_delivered
-from ..store.ledger import PENDING, Ledger
+from ..store.ledger import PENDING, Ledger, run_seminar
 from ..workspace import Workspace
 from .caps import capped, next_window_day
 from .headers import check_headers
@@ -107,6 +107,7 @@ class Sender:
         check_headers(mail, plan.run_id, messages)
         consecutive = 0
         opened = False
+        seminar = run_seminar((self.ledger.run(plan.run_id) or {}).get("binding"))
         try:
             for position, message in enumerate(messages):
                 moment = now()
@@ -137,6 +138,7 @@ class Sender:
                     self.settings,
                     self.ledger,
                     plan.run_id,
+                    seminar,
                     message.user_id,
                     message.template,
                     message.kind,

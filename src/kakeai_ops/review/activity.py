@@ -88,7 +88,7 @@ def mail_slide(review: Review) -> Slide:
     return Slide(
         title,
         subtitle="前回のスナップショット以降の配信。"
-        "保留 = ホールドアウト（比較のため送らなかった人）",
+        "不達 = 送信後に不達通知が戻った数。保留 = ホールドアウト（比較のため送らなかった人）",
         table=table,
         chart=chart,
         stacked=True,

@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import KopsError, WorkspaceError
 from ..model import Tables
 from ..workspace import STAGING_PREFIX, Workspace
-from .audit import ACTIONS, audit_entries, file_entry, record_action
+from .audit import ACTIONS, audit, audit_entries, file_entry, record_action
 from .awards import awards, delivered_milestones, record_awards, record_milestones_delivered
 from .draws import (
     DRAW_FIELDS,
@@ -48,7 +48,7 @@ from .seminars import (
     seminar_survey,
     stored_survey_answers,
 )
-from .state import SCHEMA, audit, audit_log, connect, os_user
+from .state import SCHEMA, audit_log, connect, os_user
 
 __all__ = [
     "ACTIONS",

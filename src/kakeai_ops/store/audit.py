@@ -155,3 +155,19 @@ def _readable_target(value: Any) -> str:
         if isinstance(data, dict):
             return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", []))
     return value
+
+
+def audit(ws: Workspace, command: str, **fields: Any) -> None:
+    """Record a successful action (older spelling of ``audit.record_action``): ``scope`` is
+    its target, ``rows`` its count; a ``file``/``xlsx`` in ``detail`` is listed as a file."""
+    detail = dict(fields.get("detail") or {})
+    files = [str(detail[key]) for key in ("file", "xlsx") if detail.get(key)]
+    record_action(
+        ws,
+        command,
+        target=fields.get("scope"),
+        count=fields.get("rows"),
+        files=files,
+        snapshot=fields.get("snapshot"),
+        detail=detail or None,
+    )

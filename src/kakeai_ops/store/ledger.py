@@ -465,9 +465,10 @@ class Ledger:
     def sent_with_message_id(self, message_ids: Iterable[str]) -> SentMail | None:
         """The sent message with one of these Message-IDs (the first that matches)."""
         for message_id in message_ids:
+            # A row left 'sending' (unknown) counts too: a bounce proves the server took it.
             row = self.db.execute(
-                "SELECT run_id, item, email, message_id, sent_at FROM mail_ledger"
-                " WHERE message_id = ? AND state = 'sent' AND sent_at IS NOT NULL",
+                "SELECT run_id, item, email, message_id, COALESCE(sent_at, updated_at)"
+                " FROM mail_ledger WHERE message_id = ? AND state IN ('sent', 'sending')",
                 (message_id,),
             ).fetchone()
             if row is not None:
@@ -475,11 +476,11 @@ class Ledger:
         return None
 
     def sent_to_address(self, email: str) -> list[SentMail]:
-        """Every message sent to this address (compared lower-cased), oldest first."""
+        """Every message sent (or left unknown) to this address, lower-cased, oldest first."""
         rows = self.db.execute(
-            "SELECT run_id, item, email, message_id, sent_at FROM mail_ledger"
-            " WHERE lower(email) = ? AND state = 'sent' AND sent_at IS NOT NULL"
-            " ORDER BY sent_at",
+            "SELECT run_id, item, email, message_id, COALESCE(sent_at, updated_at) AS at"
+            " FROM mail_ledger WHERE lower(email) = ? AND state IN ('sent', 'sending')"
+            " ORDER BY at",
             (email.lower(),),
         ).fetchall()
         return [SentMail(*row) for row in rows]

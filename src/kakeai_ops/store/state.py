@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
     import pandas as pd
@@ -190,24 +190,6 @@ def os_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"
-
-
-def audit(ws: Workspace, command: str, **fields: Any) -> None:
-    """Record a successful action (older spelling of ``audit.record_action``): ``scope`` is
-    its target, ``rows`` its count; a ``file``/``xlsx`` in ``detail`` is listed as a file."""
-    from .audit import record_action
-
-    detail = dict(fields.get("detail") or {})
-    files = [str(detail[key]) for key in ("file", "xlsx") if detail.get(key)]
-    record_action(
-        ws,
-        command,
-        target=fields.get("scope"),
-        count=fields.get("rows"),
-        files=files,
-        snapshot=fields.get("snapshot"),
-        detail=detail or None,
-    )
 
 
 def audit_log(ws: Workspace, limit: int) -> pd.DataFrame:

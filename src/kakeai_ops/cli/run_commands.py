@@ -1,0 +1,83 @@
+"""The exact command that sends a run, as a dry run prints it: the same choices, the run id
+spelled out (so the real run is bound to what the dry run checked) and --yes."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..mail.audience import AudienceSpec
+
+# AudienceSpec field → the option that sets it (fields set by a command itself are absent).
+SPEC_OPTIONS = (
+    ("segment", "--segment"),
+    ("flag", "--flag"),
+    ("role", "--role"),
+    ("division", "--division"),
+    ("awarded", "--awarded"),
+    ("winners", "--winners"),
+    ("not_drawn", "--not-drawn"),
+    ("not_eligible", "--not-eligible"),
+    ("milestones", "--milestones"),
+    ("users_file", "--users"),
+    ("template", "--template"),
+    ("seminar", "--seminar"),
+)
+
+
+def _common(
+    workspace: Path | None, snapshot: str | None = None, as_of: str | None = None
+) -> list[str]:
+    parts: list[str] = []
+    if snapshot:
+        parts += ["--snapshot", snapshot]
+    if as_of:
+        parts += ["--as-of", as_of]
+    if workspace is not None:
+        parts += ["--workspace", str(workspace)]
+    return parts
+
+
+def mail_send(
+    spec: AudienceSpec,
+    holdout: float,
+    workspace: Path | None,
+    snapshot: str | None,
+    as_of: str | None,
+    extra: Sequence[str] = (),
+) -> Callable[[str], str]:
+    """``kops mail send`` with the audience options of ``spec``."""
+
+    def text(run_id: str) -> str:
+        parts = ["kops", "mail", "send"]
+        for field, option in SPEC_OPTIONS:
+            value = getattr(spec, field)
+            if value is True:
+                parts.append(option)
+            elif value not in (None, False, ""):
+                parts += [option, str(value)]
+        if holdout:
+            parts += ["--holdout", f"{holdout:g}"]
+        parts += [*extra, "--id", run_id, *_common(workspace, snapshot, as_of), "--yes"]
+        return shlex.join(parts)
+
+    return text
+
+
+def fixed(
+    words: Sequence[str], workspace: Path | None, **options: str | None
+) -> Callable[[str], str]:
+    """A command whose run id follows from its arguments (e.g. ``kops seminar invite month1``);
+    ``options``: option name (without --) → value, or "" for a flag."""
+
+    def text(_run_id: str) -> str:
+        parts = ["kops", *words]
+        for name, value in options.items():
+            if value is None:
+                continue
+            option = "--" + name.replace("_", "-")
+            parts += [option] if value == "" else [option, value]
+        return shlex.join([*parts, *_common(workspace), "--yes"])
+
+    return text

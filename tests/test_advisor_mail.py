@@ -1,0 +1,110 @@
+"""Advisor report mails are addressed to a person, say the period in words, carry no
+nudge opt-out line, and a report with nothing to show is not mailed without asking."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import yaml
+
+from conftest import Cli
+from kakeai_ops.workspace import Workspace
+
+ADVISORS = {
+    "営業本部長": {
+        "email": "yamada@example.co.jp",
+        "name": "山田 太郎",
+        "title": "営業本部長",
+        "scope": ["営業本部"],
+    },
+    "開発HRBP": {
+        "email": "sasaki@example.co.jp",
+        "name": "佐々木 恵",
+        "scope": ["開発本部/製品開発部", "開発本部/品質保証部"],
+    },
+}
+
+
+def configure(ws: Workspace, advisors: dict) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = advisors
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def mails(ws: Workspace) -> dict[str, tuple[str, str, str]]:
+    """Address → (To, Subject, body) of every message in the outbox."""
+    found = {}
+    for path in ws.outbox_dir.rglob("*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        found[message["To"].addresses[0].addr_spec] = (
+            str(message["To"]),
+            str(message["Subject"]),
+            body.get_content().replace("\r\n", "\n"),
+        )
+    return found
+
+
+def test_report_mails_greet_the_person_and_say_the_period(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    configure(sample_copy, ADVISORS)
+    cli = Cli(sample_copy)
+    cli("report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail", "--yes")
+    got = mails(sample_copy)
+    to, subject, body = got["yamada@example.co.jp"]
+    assert to == "山田 太郎 <yamada@example.co.jp>"
+    assert body.startswith("営業本部長\n山田 太郎 様\n")
+    assert (
+        "直近90日（2026年8月23日〜11月20日）" in subject
+        and "直近90日（2026年8月23日〜11月20日）" in body
+    )
+    assert "90d" not in subject + body and "month:" not in body
+    assert "配信不要" not in body and "山田 太郎 様の閲覧範囲" in body
+    _, _, body = got["sasaki@example.co.jp"]
+    assert body.startswith("佐々木 恵 様\n")  # no title: the name alone
+    assert "HRBP 様" not in body
+
+    cli(
+        "report", "divisions", "--period", "month:2026-11", "--all-advisors",
+        "--out", str(tmp_path / "m"), "--mail", "--yes",
+    )  # fmt: skip
+    subjects = {s for _, s, _ in mails(sample_copy).values()}
+    assert any("2026年11月（20日まで）" in s for s in subjects)
+
+
+def test_an_advisor_without_a_name_is_refused(sample_copy: Workspace, tmp_path: Path) -> None:
+    advisors = {**ADVISORS, "開発HRBP": {**ADVISORS["開発HRBP"]}}
+    del advisors["開発HRBP"]["name"]
+    configure(sample_copy, advisors)
+    refused = Cli(sample_copy)(
+        "report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail", "--yes",
+        ok=False,
+    )  # fmt: skip
+    assert "advisors without a name in kops.yaml: 開発HRBP" in refused.stderr
+    assert "nothing was sent" in refused.stderr
+    assert not list(sample_copy.outbox_dir.rglob("*.eml"))
+    assert not (tmp_path / "r").exists()  # refused before any report was written
+    blank = {"x": {**ADVISORS["営業本部長"], "name": "  "}}
+    configure(sample_copy, blank)
+    assert "advisors.x.name" in Cli(sample_copy)("status", ok=False).stderr
+
+
+def test_a_report_with_every_figure_hidden_is_skipped(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    configure(sample_copy, ADVISORS)
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    # Groups smaller than the whole company are hidden: nobody's report shows a figure.
+    data["privacy"].update(min_group=400, min_group_sensitive=400)
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    cli = Cli(sample_copy)
+    run = ["report", "divisions", "--all-advisors", "--mail", "--yes"]
+    result = cli(*run, "--out", str(tmp_path / "a"))
+    for name in ADVISORS:
+        assert f"advisor {name}: every figure of the report is hidden" in result.stderr
+    assert mails(sample_copy) == {} and not list((tmp_path / "a").glob("*.xlsx"))
+    cli(*run, "--out", str(tmp_path / "b"), "--include-empty")
+    assert set(mails(sample_copy)) == {a["email"] for a in ADVISORS.values()}

@@ -1,0 +1,126 @@
+"""Mail from old data asks first: --yes alone does not skip it, --stale-ok does.
+
+The sample's snapshot 0002 runs to 2026-11-20; on 2026-12-06 it is 16 days old,
+older than rules.stale_days (7).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import Cli, tree_digest
+from kakeai_ops.cli.common import Session
+from kakeai_ops.errors import KopsError
+from kakeai_ops.mail import runs
+from kakeai_ops.workspace import Workspace
+from mailing import SEGMENT, states
+from test_cli_report import ADVISORS
+
+LATE = {"KOPS_NOW": "2026-12-06T10:00:00+09:00"}
+SOON = {"KOPS_NOW": "2026-11-25T10:00:00+09:00"}
+OLD = "snapshot 0002 is 16 days old: its data runs to 2026-11-20 and today is 2026-12-06"
+
+
+def stale_after(ws: Workspace, days: int, **more: Any) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["rules"]["stale_days"] = days
+    data.update(more)
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_the_default_is_a_week() -> None:
+    from pathlib import Path
+
+    import kakeai_ops
+    from kakeai_ops.config import Rules
+
+    assert Rules().stale_days == 7
+    shipped = Path(kakeai_ops.__file__).parent / "resources" / "kops.yaml"
+    assert "  stale_days: 7 " in shipped.read_text(encoding="utf-8")
+
+
+def test_yes_alone_does_not_send_from_old_data(sample_copy: Workspace) -> None:
+    stale_after(sample_copy, 7)
+    before = tree_digest(sample_copy.root)
+    result = Cli(sample_copy)("mail", "send", *SEGMENT, "--yes", env=LATE, ok=False)
+    assert result.exit_code == 1
+    assert f"not sending from old data: {OLD}" in result.stderr
+    assert "rules.stale_days: 7" in result.stderr and "--stale-ok" in result.stderr
+    assert tree_digest(sample_copy.root) == before
+    assert states(sample_copy) == Counter()
+
+
+def test_stale_ok_sends_and_says_so(sample_copy: Workspace) -> None:
+    stale_after(sample_copy, 7)
+    result = Cli(sample_copy)("mail", "send", *SEGMENT, "--yes", "--stale-ok", env=LATE)
+    assert OLD in result.stderr and "sending anyway: --stale-ok" in result.stderr
+    assert sum(states(sample_copy).values()) > 0
+
+
+def test_fresh_data_and_a_longer_setting_do_not_ask(sample_copy: Workspace) -> None:
+    stale_after(sample_copy, 7)
+    cli = Cli(sample_copy)
+    fresh = cli("mail", "send", *SEGMENT, "--yes", "--limit", "1", env=SOON)
+    assert "days old" not in fresh.stderr
+    stale_after(sample_copy, 16)  # 16 days is not older than 16
+    later = cli("mail", "send", *SEGMENT, "--yes", env=LATE)
+    assert "days old" not in later.stderr
+
+
+def test_a_dry_run_only_warns(sample_copy: Workspace) -> None:
+    stale_after(sample_copy, 7)
+    result = Cli(sample_copy)("mail", "send", *SEGMENT, "--dry-run", env=LATE)
+    assert OLD in result.stderr and "Warning" in result.stderr
+
+
+def test_seminar_invitations_ask_too(sample_copy: Workspace) -> None:
+    stale_after(sample_copy, 7)
+    cli = Cli(sample_copy)
+    refused = cli("seminar", "invite", "month1", "--yes", env=LATE, ok=False)
+    assert f"not sending from old data: {OLD}" in refused.stderr
+    cli("seminar", "invite", "month1", "--yes", "--stale-ok", env=LATE)
+
+
+def test_advisor_reports_are_not_mailed_from_old_data(sample_copy: Workspace, tmp_path) -> None:
+    stale_after(sample_copy, 7, advisors=ADVISORS)
+    cli = Cli(sample_copy)
+    args = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail"]
+    refused = cli(*args, "--yes", env=LATE, ok=False)
+    assert f"not sending from old data: {OLD}" in refused.stderr
+    assert not list(sample_copy.outbox_dir.rglob("*.eml"))
+    cli(*args, "--yes", "--stale-ok", env=LATE)
+    assert len(list(sample_copy.outbox_dir.rglob("*.eml"))) == len(ADVISORS)
+
+
+class Agreeing:
+    """An operator at a terminal who answers the question."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.warned: list[str] = []
+        self.asked: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warned.append(text)
+
+    def confirm(self, question: str) -> None:
+        self.asked.append(question)
+        if not self.answer:
+            raise KopsError("cancelled; nothing was sent")
+
+
+def test_at_a_terminal_the_question_is_asked(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale_after(sample_copy, 7)
+    monkeypatch.setenv("KOPS_NOW", LATE["KOPS_NOW"])
+    yes = Agreeing(True)
+    runs.check_fresh(Session(sample_copy), yes, None, stale_ok=False, real=True)  # type: ignore[arg-type]
+    assert yes.asked == ["Send from this snapshot anyway?"] and OLD in yes.warned[0]
+    no = Agreeing(False)
+    with pytest.raises(KopsError, match="not sending from old data"):
+        runs.check_fresh(Session(sample_copy), no, None, stale_ok=False, real=True)  # type: ignore[arg-type]
