@@ -40,7 +40,7 @@ def invited_ws(tmp_path_factory: pytest.TempPathFactory, sample_ws: Workspace) -
     shutil.copytree(sample_ws.root, target)
     ws = Workspace(target)
     _dated(ws)
-    Cli(ws)("seminar", "invite", "month1", "--yes")
+    Cli(ws)("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     return ws
 
 

@@ -269,7 +269,9 @@ def send_command(
         snapshot=snapshot,
         as_of=as_of,
         stale_ok=stale_ok,
-        command=run_commands.mail_send(spec, holdout, workspace, snapshot, as_of),
+        command=run_commands.mail_send(
+            spec, holdout, workspace, snapshot, as_of, ["--stale-ok"] if stale_ok else []
+        ),
     )
     runs.start_run(context, operator, request)
 

@@ -14,6 +14,7 @@ from .. import seminars
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
+from ..errors import KopsError
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
 from ..seminar_summary import (
@@ -142,19 +143,63 @@ def invite_command(
     limit: LimitOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
+    tbd: Annotated[
+        bool,
+        typer.Option(
+            "--tbd",
+            help="Invite before the date is set: the mail says 「日時は後日ご案内」.",
+        ),
+    ] = False,
+    correction: Annotated[
+        bool,
+        typer.Option(
+            "--correction",
+            help="Send everyone already invited a 【訂正】 mail naming what changed since.",
+        ),
+    ] = False,
     stale_ok: StaleOkOpt = False,
 ) -> None:
     """Invite the people the theme helps: Month1 → not_activated/no_pair/no_1on1/no_rating,
     Month2 → no_prep, Month3 → no_recurrence, Month4 → managers. Sent through `kops mail`.
 
+    Refused without the seminar's date and URL (unless --tbd) and after its date.
+    --correction: after editing the date, URL or title in kops.yaml, tell everyone the
+    invitation reached what changed (its own run).
+
     Example: kops seminar invite month2 --dry-run
     """
     context = session(workspace)
     config = seminars.seminar(context.settings, seminar_id)
-    if config.date is None or config.url is None:
-        note(
-            f"seminars.{seminar_id}: date or url not set yet; the invitation says they will follow"
+    if correction:
+        if division is not None:
+            raise KopsError("--correction goes to everyone invited: drop --division")
+        found = seminars.plan_correction(context.workspace, context.settings, seminar_id)
+        seminars.check_invite_ready(seminar_id, config, now(), tbd, "correction")
+        for label, before, after in found.changes:
+            err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
+        request = RunRequest(
+            spec=found.spec,
+            run_id=found.run_id,
+            yes=yes,
+            dry_run=dry_run,
+            to_test=to_test,
+            limit=limit,
+            snapshot=snapshot,
+            as_of=as_of,
+            stale_ok=stale_ok,
+            command=run_commands.fixed(
+                ["seminar", "invite", seminar_id],
+                workspace,
+                correction="",
+                tbd="" if tbd else None,
+                stale_ok="" if stale_ok else None,
+                snapshot=snapshot,
+                as_of=as_of,
+            ),
         )
+        start_run(context, TerminalOperator(context.settings), request)
+        return
+    seminars.check_invite_ready(seminar_id, config, now(), tbd)
     request = RunRequest(
         spec=seminars.invite_spec(seminar_id, config, division),
         yes=yes,
@@ -168,6 +213,8 @@ def invite_command(
             ["seminar", "invite", seminar_id],
             workspace,
             division=division,
+            tbd="" if tbd else None,
+            stale_ok="" if stale_ok else None,
             snapshot=snapshot,
             as_of=as_of,
         ),

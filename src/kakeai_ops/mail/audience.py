@@ -59,6 +59,8 @@ class AudienceSpec:
     # The winners, or the entrants not drawn, of a campaign's current draw.
     winners: str | None = None
     not_drawn: str | None = None
+    # A seminar invitation's correction: (what, before, after) for each changed detail.
+    corrects: tuple[tuple[str, str, str], ...] = ()
     # The entrants of a campaign who did not meet its condition.
     not_eligible: str | None = None
 
@@ -252,6 +254,11 @@ def build_audience(
     recipients: list[Recipient] = []
     cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
+    if about_seminar is not None and spec.corrects:
+        about_seminar["changes"] = [
+            {"label": label, "before": before, "after": after}
+            for label, before, after in spec.corrects
+        ]
     campaign_id = spec.awarded or spec.winners or spec.not_drawn or spec.not_eligible
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     records = fact_rows(facts, user_ids)

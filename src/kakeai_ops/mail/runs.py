@@ -34,6 +34,7 @@ from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, build_audience, excluded_summary
 from .campaigns import draw_state, not_eligible_entrants
+from .context import seminar_context
 from .delivery import send_pending, test_send, transport_for
 from .dry_run import dry_run
 from .milestones import milestone_baseline
@@ -349,7 +350,11 @@ def record_and_send(
     one stands: this command resumes it if its choices are the same, else is
     refused; its own rendering is thrown away, never written over the other.
     """
-    if _record_plan(source.workspace, plan, audience, snap_id, when, request.holdout, binding):
+    seminar = binding.get("seminar")
+    details = seminar_context(source.settings, seminar) if isinstance(seminar, str) else None
+    if _record_plan(
+        source.workspace, plan, audience, snap_id, when, request.holdout, binding, details
+    ):
         send_pending(source, operator, plan, request.limit, request.retry_unknown)
         return
     operator.say(f"run {plan.run_id} was planned by another kops meanwhile")
@@ -377,6 +382,7 @@ def _record_plan(
     when: str,
     holdout: float,
     binding: dict[str, Any],
+    details: dict[str, Any] | None = None,
 ) -> bool:
     """Write the plan file (named by its hash), then record the run, its rows, binding and
     hash in one transaction; False if the run id was taken meanwhile."""
@@ -389,7 +395,12 @@ def _record_plan(
         created = ledger.create_run(
             {
                 "run_id": plan.run_id,
-                "description": {**audience.description, "excluded": dict(audience.excluded)},
+                "description": {
+                    **audience.description,
+                    "excluded": dict(audience.excluded),
+                    # What a seminar mail said (date, link, title): a correction compares.
+                    "seminar_details": details,
+                },
                 "segment_key": audience.segment_key,
                 "snapshot": snap_id,
                 "as_of": when,
