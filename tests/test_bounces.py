@@ -48,6 +48,12 @@ SAMPLES = {
         True,
         "5.1.1",
     ),
+    "qmail.eml": (
+        "goro.kobayashi@example.ne.jp",
+        "<0a0b0c0d0e0f10111213141516171819@kops.example.co.jp>",
+        True,
+        "5.1.1",
+    ),
     "postfix_delayed.eml": (
         "saburo.tanaka@example.co.jp",
         "<d00dfeed99887766554433221100ffee@kops.example.co.jp>",

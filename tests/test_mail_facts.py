@@ -311,7 +311,7 @@ def contradictions(mail: Mail, person: Person, config: dict[str, Any]) -> list[s
         as_member = "部下として参加された直近の" in text
         check(as_member == (person.pairs["manager"] > 0), "says which role it counts")
     if key == "no_recurrence":
-        found = re.search(r"メンバーの方とのペア (\d+) 件は、いずれも", text)
+        found = re.search(r"部下の方とのペア (\d+) 件は、いずれも", text)
         check(found is not None and int(found.group(1)) == person.pairs["manager"], "pairs")
     if key == "milestone":
         wrong += milestone_contradictions(mail, person, config)

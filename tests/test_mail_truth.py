@@ -91,7 +91,7 @@ def _plan(cli: Cli, *args: str) -> list[dict]:
 def test_the_recurrence_mail_counts_only_pairs_with_people_still_here(
     sample_copy: Workspace,
 ) -> None:
-    """「メンバーの方とのペア N 件」: N is the formed pairs (承認日 set) where the reader is
+    """「部下の方とのペア N 件」: N is the formed pairs (承認日 set) where the reader is
     上司 and the member has not left (退職 is left out of everything, rules.md)."""
     cli = Cli(sample_copy)
     snap = sample_copy.snapshots_dir / "0002"
@@ -109,7 +109,7 @@ def test_the_recurrence_mail_counts_only_pairs_with_people_still_here(
             "mail", "preview", "--segment", "no_recurrence", "--user", record["user_id"]
         ).stdout
         body = " ".join(text.split())
-        assert f"メンバーの方とのペア {len(mine)} 件は、いずれも" in body
+        assert f"部下の方とのペア {len(mine)} 件は、いずれも" in body
     # The sample has a manager whose member left: the count would be one too many.
     left_behind = pairs[pairs["accepted_at"].notna() & pairs["member_id"].isin(gone)]
     assert set(left_behind["manager_id"]) & {r["user_id"] for r in records}

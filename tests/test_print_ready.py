@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from conftest import SAMPLE, Cli
 from kakeai_ops import glossary
 from kakeai_ops.outputs import workbook
+from test_glossary import second_spellings
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
 
@@ -133,3 +134,15 @@ def test_csv_for_people_has_japanese_headers(month: Path) -> None:
         assert raw.startswith(b"\xef\xbb\xbf"), path.name
         header = raw.decode("utf-8-sig").splitlines()[0].split(",")
         assert all(JAPANESE.search(h) for h in header), (path.name, header)
+
+
+def test_headers_use_one_spelling_per_term(month: Path) -> None:
+    for path in _workbooks(month):
+        book = load_workbook(path)
+        headers = " ".join(
+            str(c.value)
+            for sheet in book.worksheets
+            for c in sheet[_header_row(sheet)]
+            if c.value is not None
+        )
+        assert not second_spellings(headers + " " + " ".join(book.sheetnames)), path.name
