@@ -18,6 +18,7 @@ from kakeai_ops.store import campaign_draws, campaign_entries, draw_entrants
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 from test_cli_mail import use_smtp
+from workbooks import csv_records
 
 CAMPAIGN = "exec-1on1-2026h2"
 SEED = "2026-10-20 39123.45"
@@ -376,10 +377,10 @@ def test_a_flood_of_refused_rows_is_capped_and_listed_whole_in_a_file(
     assert "0 new entries, 0 entered before, 500 row(s) refused" in result.stderr
     data = listing.read_bytes()
     assert data.startswith("\ufeff".encode())  # UTF-8 with BOM, for Excel
-    rows = _csv(data.decode("utf-8-sig"))
+    rows = csv_records(data, ["kind", "file", "row", "column", "what", "value"])
     assert len(rows) == 500
     assert rows[0] == {
-        "kind": "refused",
+        "kind": "取り込まず",
         "file": "entries.csv",
         "row": "2",
         "column": "ユーザーID",

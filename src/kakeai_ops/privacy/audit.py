@@ -35,7 +35,7 @@ from operator import attrgetter
 
 from ..errors import KopsError
 from .cells import PRIMARY, SECONDARY, Cell
-from .lp import Finding, additive_relations, components, narrowed, parents
+from .lp import Finding, Relations, additive_relations, components, narrowed, parents
 
 RATIO_UNITS = ("share", "average", "rate")
 
@@ -193,9 +193,7 @@ def _ratio_complements(cells: Sequence[Cell]) -> set[int]:
     return choices
 
 
-def _cheapest(
-    cells: Sequence[Cell], frees: Sequence[int], relations: dict[int, list[int]]
-) -> int | None:
+def _cheapest(cells: Sequence[Cell], frees: Sequence[int], relations: Relations) -> int | None:
     """Of the visible counts that would loosen what pins a cell, the one that
     costs least: not given straight back by another all-visible sum, then the
     smallest."""
@@ -206,11 +204,11 @@ def _cheapest(
     return min(visible, key=lambda i: (i in pinned, float(cells[i].raw or 0), i))
 
 
-def _pinned(cells: Sequence[Cell], relations: dict[int, list[int]]) -> set[int]:
+def _pinned(cells: Sequence[Cell], relations: Relations) -> set[int]:
     """Visible counts that some sum with every other member visible gives away anyway
     (a 事業部 whose 部署 are all shown): hiding them alone frees nothing."""
     pinned: set[int] = set()
-    for parent, kids in relations.items():
+    for parent, kids in relations:
         hidden = [i for i in (parent, *kids) if cells[i].hidden]
         if not hidden:
             pinned.update((parent, *kids))
@@ -218,14 +216,14 @@ def _pinned(cells: Sequence[Cell], relations: dict[int, list[int]]) -> set[int]:
 
 
 def _cheapest_complement(
-    cells: Sequence[Cell], tied: list[int], relations: dict[int, list[int]]
+    cells: Sequence[Cell], tied: list[int], relations: Relations
 ) -> int | None:
     """When no relation binds visibly: a visible count in a sum or share with the
     ``tied`` hidden cells; siblings before parents and children."""
     wanted = set(tied)
     pinned = _pinned(cells, relations)
     candidates: list[tuple[bool, int, float, int]] = []
-    for parent, kids in relations.items():
+    for parent, kids in relations:
         if wanted.isdisjoint((parent, *kids)):
             continue
         for other in (parent, *kids):

@@ -317,7 +317,9 @@ def _seminars(
         scores = summary.satisfaction
         answered = int(scores["answers"].sum()) if len(scores) else 0
         average = (
-            float((scores["score"] * scores["answers"]).sum() / answered) if answered else None
+            float((scores["satisfaction"] * scores["answers"]).sum() / answered)
+            if answered
+            else None
         )
         # One row per group with its answers; "<5" groups stay hidden, as in the summary.
         counts = pd.to_numeric(summary.free_text.set_index("group")["answers"], errors="coerce")

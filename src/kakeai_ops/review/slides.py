@@ -249,8 +249,8 @@ def _interviews(review: Review) -> Slide:
         table=Table(
             [
                 "順位",
-                "上長",
-                "メンバー",
+                "上司",
+                "部下",
                 "事業部",
                 "回数",
                 "スッキリ度",

@@ -171,16 +171,49 @@ SCHEMA = [
 ]
 
 
+# The database this process opened last: a damage found later, in any query, names it.
+_opened: list[Workspace] = []
+
+
 def connect(ws: Workspace) -> sqlite3.Connection:
     """The state database, created or upgraded to the current schema."""
     ws.state_dir.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA foreign_keys=ON")
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(SCHEMA[version:], start=version + 1):
-        connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
+    _opened[:] = [ws]
+    try:
+        connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(SCHEMA[version:], start=version + 1):
+            connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            raise
+        raise damaged_database(ws, error) from None
     return connection
+
+
+def damaged_database(ws: Workspace | None, error: Exception) -> Exception:
+    """The error to show for a state database SQLite can't read: the file named, and the
+    newest snapshot's export of it (whose hash checks out) as the way back."""
+    from .integrity import EXPORT_NAME, DamagedFile, database_way_back, verify
+
+    ws = ws or (_opened[0] if _opened else None)
+    if ws is None:
+        return error
+    export = None
+    if ws.snapshots_dir.is_dir():
+        import json
+
+        for entry in sorted(ws.snapshots_dir.iterdir(), reverse=True):
+            try:
+                manifest = json.loads((entry / "manifest.json").read_text("utf-8"))
+                verify(entry / EXPORT_NAME, manifest["checksums"][EXPORT_NAME], "")
+            except Exception:  # no export there, or a damaged one: try the one before
+                continue
+            export = entry / EXPORT_NAME
+            break
+    return DamagedFile(ws.db_path, str(error), database_way_back(ws.db_path, export))
 
 
 def os_user() -> str:

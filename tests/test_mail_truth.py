@@ -1,0 +1,82 @@
+"""What a mail states about its reader is true for that reader, checked against a recount
+from the snapshot with plain pandas (never with kops' own analyses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import holidays
+import pandas as pd
+import yaml
+
+from conftest import Cli
+from kakeai_ops.workspace import Workspace
+
+CAMPAIGN = "exec-1on1-2026h2"
+AS_OF = dt.date(2026, 11, 20)
+
+
+def _days_off(ws: Workspace) -> set[dt.date]:
+    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    off = set(holidays.country_holidays("JP", years=[2026]))
+    for item in config["calendar"]["company_holidays"]:
+        first, _, last = str(item).partition("..")
+        day = dt.date.fromisoformat(first)
+        while day <= dt.date.fromisoformat(last or first):
+            off.add(day)
+            day += dt.timedelta(days=1)
+    return off
+
+
+def _weeks_without_1on1(ws: Workspace, user_id: str, first: str, last: str) -> list[dt.date]:
+    """Mondays of the weeks (in the month of their Thursday) from month ``first`` to
+    ``last`` (YYYY-MM) in which the user held no 1on1 as member."""
+    meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
+    mine = meetings[(meetings["member_id"] == user_id) & (meetings["status"] == "held")]
+    held_days = {at.date() for at in mine["held_at"] if at.date() <= AS_OF}
+    start = dt.date.fromisoformat(first + "-01")
+    monday = start - dt.timedelta(days=start.weekday())
+    found = []
+    while True:
+        thursday = monday + dt.timedelta(days=3)
+        if f"{thursday:%Y-%m}" > last:
+            return found
+        if f"{thursday:%Y-%m}" >= first and not any(
+            monday + dt.timedelta(days=i) in held_days for i in range(7)
+        ):
+            found.append(monday)
+        monday += dt.timedelta(days=7)
+
+
+def test_the_award_mail_never_says_every_week_when_a_week_had_no_1on1(
+    sample_copy: Workspace,
+) -> None:
+    """An awardee whose run holds a week with no business day (お盆) and no 1on1 is not
+    told they held one every week without fail: the mail names the week left out."""
+    cli = Cli(sample_copy)
+    cli("campaign", "award", CAMPAIGN)
+    plan = cli("mail", "plan", "--awarded", CAMPAIGN, "--format", "json").stdout
+    import json
+
+    records = json.loads(plan)
+    off = _days_off(sample_copy)
+    told_of_gap = 0
+    for record in records:
+        text = cli("mail", "preview", "--awarded", CAMPAIGN, "--user", record["user_id"]).stdout
+        body = " ".join(text.split())
+        found = re.search(r"(\d{4})年(\d{1,2})月から(\d{4})年(\d{1,2})月まで", body)
+        assert found, body
+        first = f"{found[1]}-{int(found[2]):02d}"
+        last = f"{found[3]}-{int(found[4]):02d}"
+        gaps = _weeks_without_1on1(sample_copy, record["user_id"], first, last)
+        # Every week without a 1on1 is a week without a business day (else not eligible).
+        assert all(all(m + dt.timedelta(days=i) in off for i in range(5)) for m in gaps)
+        assert "欠かさず" not in body
+        for monday in gaps:
+            sunday = monday + dt.timedelta(days=6)
+            assert f"{monday.month}月{monday.day}日〜{sunday.day}日の週" in body, body
+            told_of_gap += 1
+        if not gaps:
+            assert "の週は" not in body
+    assert told_of_gap  # the sample has awardees whose run spans お盆
