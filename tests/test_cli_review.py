@@ -268,7 +268,9 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     text = texts(slide)
     assert f"招待 {invited:,}人 ／ 出席 {attended:,}人" in text
     scores = summary["満足度"]
-    average = sum(r["score"] * r["answers"] for r in scores) / sum(r["answers"] for r in scores)
+    average = sum(r["satisfaction"] * r["answers"] for r in scores) / sum(
+        r["answers"] for r in scores
+    )
     assert f"満足度（平均） {average:.2f}" in text
     movement = {r["group"]: r for r in summary["その後の変化"]}
     values = series(chart(slide))["前進した割合"]

@@ -320,7 +320,7 @@ def _seminars(
         # The deck is shared: an average of fewer than min_group answers is not shown
         # (1.5 from 2 people tells each one's score).
         average = (
-            float((scores["score"] * scores["answers"]).sum() / answered)
+            float((scores["satisfaction"] * scores["answers"]).sum() / answered)
             if shows(answered, minimum(settings))
             else None
         )
