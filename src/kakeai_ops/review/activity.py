@@ -31,9 +31,11 @@ def mail_slide(review: Review) -> Slide:
         elif effect is None:
             measured = run.note
         elif effect.measured:
+            low, high = effect.low or 0.0, effect.high or 0.0
             measured = (
-                f"差 {effect.difference or 0:+.0%}"
-                f"（95%CI {effect.low or 0:+.0%}〜{effect.high or 0:+.0%}）"
+                f"差 {_pt(effect.difference or 0.0)}"
+                f"（95%CI {_pt(low)}〜{_pt(high)}"
+                f"、{'有意差なし' if low <= 0 <= high else '有意差あり'}）"
                 f" 配信{effect.mailed_left}/{effect.mailed_n}"
                 f"・保留{effect.holdout_left}/{effect.holdout_n}"
             )
@@ -207,3 +209,8 @@ def seminar_slides(review: Review) -> list[Slide]:
             )
         )
     return slides
+
+
+def _pt(value: float) -> str:
+    """A difference of shares in percentage points, as `kops mail report` writes it."""
+    return f"{value * 100:+.1f}pt".replace("-", "−")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
 
 import pandas as pd
 
@@ -283,7 +282,8 @@ def _mail(
             if shown is None:
                 note = f"{min_group}人未満のグループがあるため、差は表示しません"
             else:
-                effect = replace(difference(raw), difference=shown)
+                # As `kops mail report` gives it: from the true fractions, not rounded shares.
+                effect = difference(raw)
         result.append(
             MailRun(
                 run_id=str(run["run_id"]),
