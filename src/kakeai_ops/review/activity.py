@@ -157,7 +157,13 @@ def seminar_slides(review: Review) -> list[Slide]:
         ]
     slides = []
     for s in review.seminars:
-        satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
+        satisfaction = (
+            f"{s.satisfaction_avg:.2f}"
+            if s.satisfaction_avg is not None
+            else "非表示（回答が少ないため）"
+            if s.satisfaction_answers
+            else "－"
+        )
         bullets = [
             attendance_line(s, s.answers),
             *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
