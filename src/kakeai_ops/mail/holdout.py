@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from ..errors import KopsError
+from ..privacy.rules import is_small
 from .audience import Recipient, holdout_share
 
 
@@ -52,7 +53,7 @@ def check_measurable(run_id: str, audience: int, held: int, min_group: int, anyw
     small = [
         f"{name} {count}"
         for name, count in (("holdout", held), ("mailed", mailed))
-        if count < min_group
+        if is_small(count, min_group)
     ]
     if small and not anyway:
         raise KopsError(
