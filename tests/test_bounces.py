@@ -194,6 +194,11 @@ def test_bounces_suppress_exactly_the_permanent_failures_of_the_run_and_the_next
         "stranger@example.com": "not mailed by kops",
     }
     assert "out_of_office.eml: not a bounce notice" in result.stderr
+    from kakeai_ops.store import audit_entries
+
+    [entry] = audit_entries(sample_copy, 1).to_dict("records")
+    assert entry["action"] == "mail bounces" and entry["label"] == "不達通知の取り込み"
+    assert entry["count"] == len(permanent) and entry["files"] == [str(folder)]
 
     # Read again: nothing changes, the temporary bounce is not counted twice.
     again = cli("mail", "bounces", str(folder), "--format", "csv")

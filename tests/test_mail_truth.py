@@ -80,3 +80,45 @@ def test_the_award_mail_never_says_every_week_when_a_week_had_no_1on1(
         if not gaps:
             assert "の週は" not in body
     assert told_of_gap  # the sample has awardees whose run spans お盆
+
+
+def _plan(cli: Cli, *args: str) -> list[dict]:
+    import json
+
+    return json.loads(cli("mail", "plan", *args, "--format", "json").stdout)
+
+
+def test_the_recurrence_mail_counts_only_pairs_with_people_still_here(
+    sample_copy: Workspace,
+) -> None:
+    """「部下の方とのペア N 件」: N is the formed pairs (承認日 set) where the reader is
+    上司 and the member has not left (退職 is left out of everything, rules.md)."""
+    cli = Cli(sample_copy)
+    snap = sample_copy.snapshots_dir / "0002"
+    pairs = pd.read_parquet(snap / "pairs.parquet")
+    users = pd.read_parquet(snap / "users.parquet")
+    gone = set(users.loc[users["employment"] == "退職", "user_id"])
+    formed = pairs[pairs["accepted_at"].notna() & ~pairs["member_id"].isin(gone)]
+    records = _plan(cli, "--segment", "no_recurrence")
+    assert records
+    for record in records:
+        mine = formed[formed["manager_id"] == record["user_id"]]
+        assert record["facts"]["facts.pairs_as_manager"] == len(mine), record["user_id"]
+        assert not mine["recurring"].any()
+        text = cli(
+            "mail", "preview", "--segment", "no_recurrence", "--user", record["user_id"]
+        ).stdout
+        body = " ".join(text.split())
+        assert f"部下の方とのペア {len(mine)} 件は、いずれも" in body
+    # The sample has a manager whose member left: the count would be one too many.
+    left_behind = pairs[pairs["accepted_at"].notna() & pairs["member_id"].isin(gone)]
+    assert set(left_behind["manager_id"]) & {r["user_id"] for r in records}
+
+
+def test_a_nudge_says_the_day_its_facts_are_from(sample_copy: Workspace) -> None:
+    """A nudge reaches people days after the export: what it says about their 1on1s is
+    said as of the data's day (2026年11月20日), not as if it were today."""
+    cli = Cli(sample_copy)
+    for segment in ("no_prep", "no_rating", "no_recurrence", "lapsed", "no_pair"):
+        text = cli("mail", "preview", "--segment", segment).stdout
+        assert "2026年11月20日時点の記録では" in " ".join(text.split()), segment

@@ -144,3 +144,16 @@ def test_an_advisors_report_keeps_a_merged_label_only_for_a_whole_merged_row() -
     # A scope holding every unit of each merged row keeps every row.
     assert rows.within(sizes).departments == rows.departments
     assert rows.within(sizes).divisions == rows.divisions
+
+
+def test_the_information_loss_is_counted_from_what_the_report_publishes() -> None:
+    report = build_report(
+        tenant(SHAPES["two small 部署 beside a normal one"]), Settings(), AS_OF, "30d"
+    )
+    records = report.records()
+    loss = report.loss()
+    assert loss["figures"] == sum(r["unit"] != "trend" for r in records)
+    assert loss["hidden"] == sum(r["value"] is None and r["unit"] != "trend" for r in records)
+    assert loss["rows_hidden"] == 0 and loss["people_hidden"] == 0
+    assert loss["people_merged"] == 3 + 4  # the two small 部署, one row of 7
+    assert f"合算行でのみ表示 {3 + 4}人" in report.loss_text()

@@ -57,6 +57,30 @@ class DivisionReport:
     def records(self) -> list[dict[str, Any]]:
         return [c.record() for c in self.cells]
 
+    def loss(self) -> dict[str, int]:
+        """What privacy cost this report: figures hidden, 部署 rows hidden and the
+        people in them, people whose 部署 figures appear only inside a merged row."""
+        figures = [c for c in self.cells if c.unit != "trend"]
+        rows = [
+            c
+            for c in self.cells
+            if c.table in ("overview", "departments") and c.metric == "headcount" and c.hidden
+        ]
+        return {
+            "figures": len(figures),
+            "hidden": sum(c.hidden for c in figures),
+            "rows_hidden": len(rows),
+            "people_hidden": sum(c.size for c in rows if c.table == "departments"),
+            "people_merged": self.merged_people,
+        }
+
+    def loss_text(self) -> str:
+        loss = self.loss()
+        return (
+            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値、非表示の行 {loss['rows_hidden']} "
+            f"（{loss['people_hidden']}人）、合算行でのみ表示 {loss['people_merged']}人"
+        )
+
     def rows(self) -> int:
         departments = self.departments
         return len(self.overview) + sum(len(departments[d]) for d in self.divisions)

@@ -121,6 +121,10 @@ def summarise_seminar(
         (free_text.groups, free_text.themes),
         later,
         minimum(settings),
+        (
+            settings.seminar_survey.satisfaction_scale.min,
+            settings.seminar_survey.satisfaction_scale.max,
+        ),
     )
     return SeminarSummary(
         seminar_id=seminar_id,

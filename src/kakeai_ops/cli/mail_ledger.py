@@ -12,8 +12,14 @@ from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..ids import typed_id
 from ..mail import runs
-from ..mail.evaluation import measured_run, run_effect_in, run_status
-from ..outputs.files import percent, write_table
+from ..mail.evaluation import (
+    difference_lines,
+    measured_run,
+    run_effect_in,
+    run_status,
+    share_with_n,
+)
+from ..outputs.files import write_table
 from ..store import record_action
 from .common import (
     AsOfOpt,
@@ -208,11 +214,11 @@ def report_command(
         emit_data(frame, fmt)
         return
     label = BY_KEY[key].label
+    shown = frame.assign(share_left=[share_with_n(r) for r in frame.to_dict("records")])
     out.print(
         frame_table(
-            frame,
+            shown,
             title=f"Run {run_id}: who left {key} ({label}) by snapshot {snap.id} (as of {when})",
-            formats={"share_left": lambda v: v if isinstance(v, str) else percent(v)},
         )
     )
     if mailed_state(rows) == "written":
@@ -232,13 +238,7 @@ def report_command(
             "its outcome and the difference are not shown[/dim]"
         )
     else:
-        out.print(f"difference (mailed − holdout): {diff:+.0%} points")
-        measured = effect.interval()
-        if measured.measured:
-            out.print(
-                f"95% confidence interval: {measured.low:+.1%} to {measured.high:+.1%} points"
-            )
-        else:
-            out.print(f"[dim]confidence interval: {measured.status}: {measured.reason}[/dim]")
+        for line in difference_lines(effect):
+            out.print(line, highlight=False)
         if held["in_snapshot"] < 30:
             out.print("[dim]the holdout is small; read the difference with care[/dim]")

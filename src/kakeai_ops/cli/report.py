@@ -131,7 +131,11 @@ def divisions_command(
             count=report.rows(),
             files=[str(out_file)] if out_file else [],
             snapshot=snap_id,
-            detail={"period": period, "output": "xlsx" if out_file else fmt.value},
+            detail={
+                "period": period,
+                "output": "xlsx" if out_file else fmt.value,
+                "privacy": report.loss(),
+            },
         )
 
     if out_file is not None:
@@ -172,9 +176,11 @@ def divisions_command(
 
 
 def _print_notes(report: DivisionReport) -> None:
-    """What was merged to protect small groups (the workbook says it under the table)."""
+    """What was merged to protect small groups (the workbook says it under the table),
+    and what privacy cost the report."""
     for note in report.notes:
         err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+    err.print(f"[dim]privacy: {escape(report.loss_text())}[/dim]", highlight=False)
 
 
 def _whole_percent(value: Any) -> str:
@@ -245,7 +251,7 @@ def _all_advisors(
             count=report.rows(),
             files=[str(path)],
             snapshot=snap_id,
-            detail={"period": period},
+            detail={"period": period, "privacy": report.loss()},
         )
         files[name] = path
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)

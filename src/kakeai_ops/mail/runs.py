@@ -37,6 +37,7 @@ from .campaigns import draw_state, not_eligible_entrants
 from .context import seminar_context
 from .delivery import send_pending, test_send, transport_for
 from .dry_run import dry_run
+from .holdout import check_measurable
 from .milestones import milestone_baseline
 from .operator import Operator, Source
 from .plan import (
@@ -73,6 +74,8 @@ class RunRequest:
     # Whom the run reaches is judged from the snapshot (nudges, invitations), so old
     # data is asked about; False for a run whose people come from other records.
     from_snapshot: bool = True
+    # Send a holdout whose groups are under privacy.min_group all the same.
+    holdout_anyway: bool = False
     # The exact command that sends the run, from its id (printed by a dry run).
     command: Callable[[str], str] | None = None
 
@@ -257,6 +260,14 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
             progress=lambda: advance(""),
         )
     operator.show_plan(plan, audience)
+    if request.holdout > 0:
+        check_measurable(
+            run_id,
+            len(plan.messages),
+            len(plan.by_state("holdout")),
+            source.settings.privacy.min_group,
+            request.holdout_anyway,
+        )
     if request.dry_run:
         dry_run(
             source,
