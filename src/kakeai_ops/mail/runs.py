@@ -105,6 +105,10 @@ def audience_for(
     tables = source.tables(snap, columns=AUDIENCE_COLUMNS)
     with open_ledger(source.workspace) as ledger:
         suppressed = ledger.suppressed()
+        told = None
+        if spec.winners or spec.not_drawn:  # an outcome is told once, whatever the draw
+            field = "winners" if spec.winners else "not_drawn"
+            told = ledger.told(field, str(spec.winners or spec.not_drawn))
     # Nobody is left out for the frequency cap here: the send records them as deferred,
     # with the day the same run id reaches them (see caps.py).
     recent: dict[str, int] = {}
@@ -137,6 +141,7 @@ def audience_for(
         listed=listed,
         milestones_since=since,
         not_eligible=missed,
+        told=told,
     )
     return audience, snap.id, str(when)
 
