@@ -220,7 +220,9 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert record["ci95_low"] < record["difference"] < record["ci95_high"]
     assert record["effect"] == "測定済み"
     shown = Cli(month)("mail", "report", MAIL_RUN).stdout
-    assert f"95% confidence interval: {low:+.1%} to {high:+.1%} points" in shown
+    shown_low = f"{low * 100:+.1f}pt".replace("-", "−")
+    shown_high = f"{high * 100:+.1f}pt".replace("-", "−")
+    assert f"95%信頼区間: {shown_low}〜{shown_high}" in shown
 
 
 def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_path: Path) -> None:

@@ -129,7 +129,7 @@ def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     """`mail report`: each group's share who left the stuck point is printed as its whole
-    percent (never 21.0% for 3 of 14, which is 21.4%), beside its n, in Japanese."""
+    percent beside its n (「21%（3/14人）」, never 21.0% for 3 of 14), in Japanese."""
     import shutil
     import sqlite3
 
@@ -164,10 +164,10 @@ def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
     import json
 
     now = {r["user_id"]: r["stuck_point"] for r in json.loads(later)}
-    for state, word in (("written", "送付群"), ("holdout", "比較群")):
+    for state, word in (("written", "配信"), ("holdout", "保留")):
         ids = [u for u in ledger.loc[ledger["state"] == state, "user_id"] if u in now]
         left = sum(now[u] != "no_prep" for u in ids)
-        share = f"{left / len(ids):.0%}"
+        share = f"{left / len(ids):.0%}（{left}/{len(ids)}人）"
         line = next(line for line in text.splitlines() if word in line and "│" in line)
         cells = [c.strip() for c in line.split("│") if c.strip()]
         assert str(len(ids)) in cells and str(left) in cells and share in cells, (line, share)

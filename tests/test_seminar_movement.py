@@ -64,3 +64,10 @@ def test_alike_mixes_say_nothing() -> None:
     assert not result.mix_differs and result.mix_note == ""
     assert list(result.overall["in_snapshot"]) == [0, 0]
     assert list(result.overall["moved_on"]) == ["<5", "<5"]
+
+
+def test_the_deck_gives_a_hidden_group_its_n_only() -> None:
+    from kakeai_ops.review.activity import _moved
+
+    assert _moved("出席した人", 4, 17) == "出席した人 4/17人"
+    assert _moved("出席した人", "<5", 3) == "出席した人 n=3（少人数のため非表示）"

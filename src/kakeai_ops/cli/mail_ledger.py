@@ -8,12 +8,18 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from ..analyses.mail_effect import MIN_GROUP, mailed_state
+from ..analyses.mail_effect import mailed_state
 from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..ids import typed_id
 from ..mail import runs
-from ..mail.evaluation import measured_run, run_effect_in, run_status
+from ..mail.evaluation import (
+    difference_lines,
+    measured_run,
+    run_effect_in,
+    run_status,
+    share_with_n,
+)
 from ..outputs.files import write_table
 from ..store import record_action
 from .common import (
@@ -68,7 +74,7 @@ MAIL_LABELS = {
     "share_left": "抜け出した割合",
     "still_flagged": "まだ該当する人数",
 }
-EFFECT_GROUPS: dict[object, str] = {"mailed": "送付群", "holdout": "比較群"}
+EFFECT_GROUPS: dict[object, str] = {"mailed": "配信", "holdout": "保留（送らない）"}
 # Always shown in the list of runs; a state's column only when some run has one.
 RUN_COLUMNS = ["run_id", "created_at", "as_of", "segment_key", "messages", "status"]
 
@@ -266,26 +272,26 @@ def report_command(
         emit_data(frame, fmt)
         return
     label = BY_KEY[key].label
+    shown = frame.assign(share_left=[share_with_n(r) for r in frame.to_dict("records")])
     out.print(
         people_table(
-            frame,
+            shown,
             title=f"配信 {run_id} のその後：「{label}」から抜け出した人"
             f"（スナップショット {snap.id}、基準日 {when}）",
             labels=MAIL_LABELS,
             values={"group": EFFECT_GROUPS},
-            number_formats={"share_left": "0%"},
         )
     )
     if mailed_state(rows) == "written":
         out.print(
             "[yellow]この配信は outbox に書き出しただけで、届いていません。"
-            "送付群は、送っていれば届いた人です。[/yellow]"
+            "「配信」は、送っていれば届いた人です。[/yellow]"
         )
     held = frame.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
         out.print(
-            "[dim]この配信には比較群がありません"
+            "[dim]この配信には保留（送らなかった人）がいません"
             "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
         )
     elif diff is None:
@@ -294,21 +300,10 @@ def report_command(
             "その結果と差は表示していません[/dim]"
         )
     else:
-        # The shares above are whole percents (privacy.effect): the difference is theirs.
-        out.print(f"差（送付群 − 比較群）：{diff * 100:+.0f} ポイント")
-        measured = effect.interval()
-        if measured.measured:
-            assert measured.low is not None and measured.high is not None
-            out.print(
-                f"95% 信頼区間：{measured.low * 100:+.0f} 〜 {measured.high * 100:+.0f} ポイント"
-            )
-        else:
-            out.print(
-                f"[dim]信頼区間はまだ出せません：各群 {MIN_GROUP} 人以上が必要です"
-                f"（送付群 {measured.mailed_n}人、比較群 {measured.holdout_n}人）[/dim]"
-            )
+        for line in difference_lines(effect):
+            out.print(line, highlight=False)
         if held["in_snapshot"] < 30:
             out.print(
-                f"[dim]比較群が {int(held['in_snapshot'])} 人と少ないため、"
+                f"[dim]保留（送らなかった人）が {int(held['in_snapshot'])} 人と少ないため、"
                 "差は参考程度にご覧ください[/dim]"
             )
