@@ -210,3 +210,23 @@ def test_retry_after_as_an_http_date() -> None:
     later = format_datetime((now() + dt.timedelta(seconds=120)).astimezone(dt.UTC), usegmt=True)
     assert 115 <= (_retry_after({"retry-after": later}) or 0) <= 120
     assert _retry_after({"Retry-After": "soon"}) is None and _retry_after({}) is None
+
+
+def test_a_plain_http_endpoint_is_refused_before_any_token_is_fetched(tmp_path: Path) -> None:
+    from kakeai_ops.config import Mail
+    from kakeai_ops.mail.oauth import CommandToken
+    from kakeai_ops.mail.transport import FatalFailure
+
+    mail = Mail(
+        transport="graph",
+        graph={"endpoint": "http://graph.example.co.jp/v1.0"},
+        smtp={
+            "user": MAILBOX,
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": "x"},
+        },
+    )
+    tokens = CommandToken(broker(tmp_path, "never-used"), 5)
+    with pytest.raises(FatalFailure, match="not https"):
+        GraphTransport(mail, tokens).open()
+    assert tokens.runs == 0

@@ -158,14 +158,16 @@ def test_bad_rows_are_counted_by_kind_and_nothing_is_recorded_twice(
     unknown = cli("seminar", "attendance", "month9", str(ATTENDANCE), ok=False)
     assert "no seminar 'month9'" in unknown.stderr
     ids = _file_ids(ATTENDANCE)
-    rows = [["ユーザーID"], *[[i] for i in ids], [ids[0]], [ids[1]], [RETIRED], [ids[0]]]
+    # Repeats: the same id again, and once in full-width digits (the same person).
+    wide = ids[2].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    rows = [["ユーザーID"], *[[i] for i in ids], [ids[0]], [ids[1]], [RETIRED], [ids[0]], [wide]]
     path = tmp_path / "出席者.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     result = cli("seminar", "attendance", "month1", str(path))
     n = len(ids)
     assert f"1 row(s) for people who have left (退職): not recorded (rows {n + 4})" in result.stderr
-    assert f"3 repeated row(s): the same person once (rows {n + 2}, {n + 3}, {n + 5})" in (
+    assert f"4 repeated row(s): the same person once (rows {n + 2}, {n + 3}, {n + 5}, {n + 6})" in (
         result.stderr
     )
     assert f"{len(set(ids))} attendee(s) recorded" in result.stderr

@@ -334,3 +334,18 @@ def test_a_token_command_that_hangs_is_stopped(tmp_path: Path) -> None:
     path.write_text("import time; time.sleep(30); print('late')")
     with pytest.raises(TokenError, match="1 秒以内に"):
         CommandToken([sys.executable, str(path)], 1).token()
+
+
+def test_a_token_is_never_sent_unencrypted_to_another_host(tmp_path: Path) -> None:
+    settings = Smtp(
+        host="smtp.office365.com",
+        port=25,
+        security="none",
+        user=MAILBOX,
+        auth="xoauth2",
+        oauth={"provider": "command", "token_command": broker(tmp_path, "never-used")},
+    )
+    transport = SmtpTransport(settings, MAILBOX)
+    with pytest.raises(FatalFailure, match="unencrypted"):
+        transport.open()
+    assert isinstance(transport.tokens, CommandToken) and transport.tokens.runs == 0

@@ -143,7 +143,7 @@ COLUMNS: dict[str, Column] = {
     "regularity": _c("週カバー率", PERCENT, detail=True),
     "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
     "topics_distinct": _c("トピックの種類数", COUNT, detail=True),
-    "spread_note": _c("ばらつきの注記", detail=True),
+    "spread_note": _c("備考（分散のため繰り上げ）", detail=True),
     "stuck_points": _c("スタックポイント"),
     "sukkiri_avg": _c("平均スッキリ度", ONE_DECIMAL),
     "growth_avg": _c("平均成長実感", ONE_DECIMAL, detail=True),

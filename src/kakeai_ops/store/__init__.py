@@ -31,6 +31,7 @@ from .draws import (
     add_entries,
     campaign_draws,
     campaign_entries,
+    draw_audit,
     draw_entrants,
     record_draw,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "check_snapshot",
     "connect",
     "delivered_milestones",
+    "draw_audit",
     "draw_entrants",
     "exclude_from_interviews",
     "file_entry",
