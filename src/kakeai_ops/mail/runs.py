@@ -268,33 +268,8 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
             source.settings.privacy.min_group,
             request.holdout_anyway,
         )
-    if request.dry_run:
-        dry_run(
-            source,
-            operator,
-            plan,
-            binding,
-            request.command,
-            lambda: transport_for(source.workspace, source.settings, run_id),
-        )
-        return run_id
-    if request.to_test:
-        count = min(len(plan.messages), request.limit or len(plan.messages))
-        _confirm(operator, request.yes, f"Send {count:,} test message(s) to {request.to_test}?")
-        sent, total = test_send(
-            source.workspace, source.settings, plan, request.to_test, request.limit
-        )
-        record_action(
-            source.workspace,
-            "mail test",
-            target=run_id,
-            count=sent,
-            detail={"to": request.to_test, "tried": total},
-        )
-        operator.say(
-            f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
-            "the real ledger is untouched."
-        )
+    if not request.real:
+        _rehearse(source, operator, plan, binding, request)
         return run_id
     sendable = len(plan.by_state("planned"))
     if sendable == 0:
@@ -308,6 +283,38 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     return run_id
 
 
+def _rehearse(
+    source: Source, operator: Operator, plan: Plan, binding: dict[str, Any], request: RunRequest
+) -> None:
+    """A dry run (every check, .eml files) or a test send (to one tester, logged apart)."""
+    run_id = plan.run_id
+    if request.dry_run:
+        dry_run(
+            source,
+            operator,
+            plan,
+            binding,
+            request.command,
+            lambda: transport_for(source.workspace, source.settings, run_id),
+        )
+        return
+    assert request.to_test is not None
+    count = min(len(plan.messages), request.limit or len(plan.messages))
+    _confirm(operator, request.yes, f"Send {count:,} test message(s) to {request.to_test}?")
+    sent, total = test_send(source.workspace, source.settings, plan, request.to_test, request.limit)
+    record_action(
+        source.workspace,
+        "mail test",
+        target=run_id,
+        count=sent,
+        detail={"to": request.to_test, "tried": total},
+    )
+    operator.say(
+        f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
+        "the real ledger is untouched."
+    )
+
+
 def send_prepared(
     source: Source,
     operator: Operator,
@@ -317,22 +324,39 @@ def send_prepared(
     attachments: Callable[[str], list[str]],
     what: str,
     stale_ok: bool = False,
+    dry_run: bool = False,
+    to_test: str | None = None,
+    limit: int | None = None,
+    command: Callable[[str], str] | None = None,
 ) -> None:
-    """Plan and send an audience a command built itself (e.g. advisors with their files).
+    """Plan and send an audience a command built itself (e.g. advisors with their files),
+    with the safety of every mailing: ``dry_run``, ``to_test``, ``limit``.
 
     ``attachments`` gives each item's files; ``what`` names the messages in the question
     (e.g. "advisor report(s)"). The run is recorded on the latest snapshot.
     """
-    request = RunRequest(spec=AudienceSpec(), yes=yes, stale_ok=stale_ok)
-    check_fresh(source, operator, None, stale_ok, real=True)
+    request = RunRequest(
+        spec=AudienceSpec(),
+        yes=yes,
+        stale_ok=stale_ok,
+        dry_run=dry_run,
+        to_test=to_test,
+        limit=limit,
+        command=command,
+    )
+    check_fresh(source, operator, None, stale_ok, real=request.real)
     run_id = audience.default_run_id
-    if resume_if_planned(source, operator, run_id, binding, request):
+    if request.real and resume_if_planned(source, operator, run_id, binding, request):
         return
     plan = make_plan(audience, templates(source.workspace), source.settings, run_id)
     for message in plan.messages:
         message.attachments = attachments(message.item)
     operator.show_plan(plan, audience)
-    _confirm(operator, yes, f"Mail {len(plan.messages)} {what} as run {run_id}?")
+    if not request.real:
+        _rehearse(source, operator, plan, binding, request)
+        return
+    count = min(len(plan.messages), limit or len(plan.messages))
+    _confirm(operator, yes, f"Mail {count} {what} as run {run_id}?")
     snap = source.snapshot()
     record_and_send(source, operator, plan, audience, snap.id, str(snap.as_of), binding, request)
 
