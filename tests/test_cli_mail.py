@@ -191,7 +191,7 @@ def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspa
     assert hidden["share_left"] == hidden["left_stuck_point"] == f"<{small}"
     assert {r["group"]: r for r in rows}["mailed"]["share_left"] != f"<{small}"
     text = octo("mail", "report", run).stdout
-    assert "差（配信−保留）" not in text and "not shown" in text
+    assert "差（配信−保留）" not in text and "表示していません" in text
     del cli
 
 

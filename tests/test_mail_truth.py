@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import holidays
 import pandas as pd
@@ -122,3 +123,53 @@ def test_a_nudge_says_the_day_its_facts_are_from(sample_copy: Workspace) -> None
     for segment in ("no_prep", "no_rating", "no_recurrence", "lapsed", "no_pair"):
         text = cli("mail", "preview", "--segment", segment).stdout
         assert "2026年11月20日時点の記録では" in " ".join(text.split()), segment
+
+
+def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """`mail report`: each group's share who left the stuck point is printed as its whole
+    percent beside its n (「21%（3/14人）」, never 21.0% for 3 of 14), in Japanese."""
+    import shutil
+    import sqlite3
+
+    from conftest import SAMPLE
+    from kakeai_ops.store import list_snapshots
+
+    october = tmp_path / "oct"
+    shutil.copytree(sample_copy.root, october)
+    shutil.rmtree(list_snapshots(Workspace(october))[-1].path)
+    cli = Cli(Workspace(october))
+    run = "no_prep-october"
+    cli(
+        "mail",
+        "send",
+        "--segment",
+        "no_prep",
+        "--holdout",
+        "50",
+        "--id",
+        run,
+        "--yes",
+        "--stale-ok",
+    )
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    text = cli("mail", "report", run).stdout
+
+    with sqlite3.connect(october / "state" / "kops.db") as db:
+        ledger = pd.read_sql_query(
+            "SELECT user_id, state FROM mail_ledger WHERE run_id = ?", db, params=(run,)
+        )
+    later = cli("segment", "--list", "--format", "json").stdout
+    import json
+
+    now = {r["user_id"]: r["stuck_point"] for r in json.loads(later)}
+    for state, word in (("written", "配信"), ("holdout", "保留")):
+        ids = [u for u in ledger.loc[ledger["state"] == state, "user_id"] if u in now]
+        left = sum(now[u] != "no_prep" for u in ids)
+        share = f"{left / len(ids):.0%}（{left}/{len(ids)}人）"
+        line = next(line for line in text.splitlines() if word in line and "│" in line)
+        cells = [c.strip() for c in line.split("│") if c.strip()]
+        assert str(len(ids)) in cells and str(left) in cells and share in cells, (line, share)
+    assert "事前準備なし" in text and "no_prep " not in text
+    assert "mailed" not in text and "holdout" not in text.lower().replace("--holdout", "")

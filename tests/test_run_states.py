@@ -57,7 +57,7 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
         assert len(server.handler.received) == len(expected)
     assert states(sample_copy) == Counter({"sent": len(expected)})
     table = cli("mail", "status", RUN).stdout
-    assert "sent" in table and "written" not in table
+    assert "送信済み" in table and "書き出し" not in table
 
 
 def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(

@@ -135,6 +135,15 @@ def test_attendance_refused_for_a_seminar_that_did_not_take_place(ws: Workspace)
     assert "seminars.month2.date is not set" in refused.stderr
     assert "nobody was invited to month2 through kops" in refused.stderr
     assert "--force --reason" in refused.stderr
+    early = cli(
+        "seminar",
+        "attendance",
+        "month1",
+        str(ATTENDANCE),
+        env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"},
+        ok=False,
+    )
+    assert "the seminar is on 2026-10-28, after today (2026-10-27)" in early.stderr
     no_reason = cli("seminar", "attendance", "month2", str(ATTENDANCE), "--force", ok=False)
     assert "--reason" in no_reason.stderr
     assert tree_digest(ws.root) == before

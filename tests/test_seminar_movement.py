@@ -71,3 +71,20 @@ def test_the_deck_gives_a_hidden_group_its_n_only() -> None:
 
     assert _moved("出席した人", 4, 17) == "出席した人 4/17人"
     assert _moved("出席した人", "<5", 3) == "出席した人 n=3（少人数のため非表示）"
+
+
+def test_bars_start_at_zero_and_shares_end_at_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pptx import Presentation
+
+    from kakeai_ops.outputs.review_pptx import Chart, Slide, write_deck
+
+    share = Chart(
+        "column",
+        "前進した割合",
+        ["出席した人（n=17）", "出席しなかった人（n=47）"],
+        [("割合", [0.24, 0.21])],
+        "0%",
+    )
+    path = write_deck([Slide("6.", chart=share)], tmp_path / "deck.pptx")
+    chart = next(s.chart for s in Presentation(str(path)).slides[0].shapes if s.has_chart)
+    assert chart.value_axis.minimum_scale == 0 and chart.value_axis.maximum_scale == 1

@@ -23,9 +23,9 @@ from .analyses.common import current_users
 from .analyses.division_groups import TOTAL, Figures
 from .config import ScopeUnit, Settings, scope_text
 from .errors import KopsError
-from .privacy.audit import PrivacyAuditError, check, protect
+from .privacy.audit import PrivacyAuditError, check, protect, settle
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
-from .privacy.publication import audit_set, protect_set
+from .privacy.publication import audit_set, protect_set, settle_set
 from .privacy.recode import Recoding, recode
 from .privacy.rules import minimum
 from .store import Tables
@@ -249,6 +249,7 @@ def build_publication(
         time_parts = {label: parts for label, parts in time_parts.items() if parts}
         cells = [r.cells for r in reports]
         protect_set(cells, len(companies), time_parts)
+        settle_set(cells, len(companies), time_parts)
         findings = audit_set(cells, len(companies), time_parts)
         if findings:
             raise PrivacyAuditError(
@@ -366,6 +367,7 @@ def build_report(
         cell.node = nodes.node(cell)
     small = mark_small(cells)
     audited = protect(cells)
+    fallback = settle(cells)  # never a refusal: hide more where no single complement did
     check(cells)
     return DivisionReport(
         title="事業部別 1on1 レポート",
@@ -381,7 +383,7 @@ def build_report(
         partial_month=next((m.label for m in months if m.up_to(as_of).partial), None),
         hidden_small=small,
         hidden_by_audit=audited,
-        notes=list(recoding.notes) + _scope_note(extra),
+        notes=list(recoding.notes) + _scope_note(extra) + _fallback_note(fallback),
         merged_people=recoding.merged_people,
     )
 
@@ -403,6 +405,15 @@ def whole_rows(scope: list[ScopeUnit], recoding: Recoding) -> tuple[list[ScopeUn
     extra = sorted(covered - wanted)
     taken = [ScopeUnit(division=d, department=p) for d, p in extra]
     return [*scope, *taken], [f"{d}/{p}" for d, p in extra]
+
+
+def _fallback_note(hidden: int) -> list[str]:
+    if not hidden:
+        return []
+    return [
+        f"ほかの値から差し引きで推定できないよう、関連する {hidden} 個の値を"
+        "まとめて非表示にしています。"
+    ]
 
 
 def _scope_note(extra: list[str]) -> list[str]:

@@ -45,6 +45,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+# Who a division report is for: it is mailed to advisors and shown at the meeting, so
+# min_group applies to every figure (the workbook's header says 共有可).
+SHARED = "shared"
+
 PeriodOpt = Annotated[
     str, typer.Option("--period", help="30d, 90d, month:2026-09 or quarter:2026Q3.")
 ]
@@ -156,6 +160,7 @@ def divisions_command(
                 "period": period,
                 "output": "xlsx" if out_file else fmt.value,
                 "privacy": report.loss(),
+                "audience": SHARED,
             },
         )
 
@@ -272,7 +277,7 @@ def _all_advisors(
             count=report.rows(),
             files=[str(path)],
             snapshot=snap_id,
-            detail={"period": period, "privacy": report.loss()},
+            detail={"period": period, "privacy": report.loss(), "audience": SHARED},
         )
         files[name] = path
         loss = report.loss()

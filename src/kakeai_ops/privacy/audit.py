@@ -236,3 +236,35 @@ def _cheapest_complement(
                 if other not in wanted and not cells[other].hidden:
                     candidates.append((other in pinned, 0, float(cells[other].raw or 0), other))
     return min(candidates)[3] if candidates else None
+
+
+SETTLE_ROUNDS = 50
+
+
+def settle(cells: list[Cell]) -> int:
+    """The fallback when complements chosen one by one leave something to work out:
+    every visible figure tied to a finding (its sums, its share's counts, what it is
+    computed from) is hidden as well, until the audit finds nothing. Coarse, never a
+    refusal: every organisation gets a report. Returns how many it hid."""
+    before = sum(c.hidden for c in cells)
+    for _ in range(SETTLE_ROUNDS):
+        findings = audit(cells)
+        if not findings:
+            break
+        relations = additive_relations(cells)
+        for finding in findings:
+            cell = cells[finding.cell]
+            if not cell.hidden:
+                cell.state = SECONDARY
+            tied = {finding.cell, *finding.frees}
+            for parent, kids in relations:
+                if finding.cell in (parent, *kids):
+                    tied.update((parent, *kids))
+            for other in cells:
+                if finding.cell in other.denominator or other.numerator == finding.cell:
+                    tied.update(other.denominator)
+            for index in tied:
+                if not cells[index].hidden:
+                    cells[index].state = SECONDARY
+        _propagate(cells)
+    return sum(c.hidden for c in cells) - before

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .audit import audit, protect
+from .audit import audit, protect, settle
 from .cells import PRIMARY, SECONDARY, Cell
 from .lp import additive_relations
 
@@ -49,13 +49,26 @@ def protect_set(
         joint, where = joint_cells(reports, companies, time_parts)
         before = sum(c.hidden for c in joint)
         protect(joint)
-        changed = _give_back(reports, joint, where)
+        changed = _hide_in_reports(reports, joint, where)
         for cells in reports:
             changed += protect(cells)
         added += sum(c.hidden for c in joint) - before
         if not changed:
             break
     return added
+
+
+def settle_set(
+    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
+) -> int:
+    """The set's fallback (``audit.settle``) where its complements left something to work out."""
+    joint, where = joint_cells(reports, companies, time_parts)
+    hidden = settle(joint)
+    if hidden:
+        _hide_in_reports(reports, joint, where)
+        for cells in reports:
+            settle(cells)
+    return hidden
 
 
 def audit_set(
@@ -125,7 +138,9 @@ def _tie_periods(joint: list[Cell], seen: Mapping[Any, int], time_parts: TimePar
             cell.time_parts = tuple(f for f in found if f is not None)
 
 
-def _give_back(reports: Sequence[list[Cell]], joint: list[Cell], where: list[list[int]]) -> int:
+def _hide_in_reports(
+    reports: Sequence[list[Cell]], joint: list[Cell], where: list[list[int]]
+) -> int:
     """Each report's cells take the joint states; returns how many were hidden."""
     changed = 0
     for cells, positions in zip(reports, where, strict=True):
