@@ -45,3 +45,31 @@ def test_a_satisfaction_average_of_two_answers_is_not_in_the_deck(
         if "satisfaction_avg" in row or "満足度の平均（1〜5）" in row
     ]
     assert values and all(row[-1] in (None, "") for row in values), values
+
+
+def test_the_secretariats_summary_holds_every_answer_with_names_masked(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    from kakeai_ops.store import latest_snapshot, load_tables
+    from test_hostile_new_features import _survey
+
+    cli = _seminar(sample_copy)
+    users = load_tables(latest_snapshot(sample_copy)).users  # type: ignore[arg-type]
+    family = str(users["name"].iloc[0]).split()[0]
+    texts = [
+        f"{family[0]}\u200b{family[1:]}さんの雑談術を知りたい",  # a zero-width space inside
+        "1on1の頻度はどのくらいが良いか",
+    ]
+    survey = _survey(tmp_path, texts)
+    cli("seminar", "survey", "month1", str(survey))
+    out = tmp_path / "summary.xlsx"
+    cli("seminar", "summary", "month1", "--out", str(out))
+    book = load_workbook(out)
+    sheet = book["自由記述_全件"]
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if any(r)]
+    answers = [r[1] for r in rows]
+    expected = pd.read_csv(survey, dtype=str, keep_default_na=False).iloc[:, -1]
+    assert len({a for a in answers}) == len({t.strip() for t in expected if t.strip()})
+    assert "○○さんの雑談術を知りたい" in answers
+    assert not any(family in a.replace("\u200b", "") for a in answers)
+    assert "事務局内限り" in (sheet.oddHeader.right.text or "")

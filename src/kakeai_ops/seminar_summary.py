@@ -86,6 +86,8 @@ class SeminarSummary:
     invitation_sent: bool  # an invitation run exists
     movement_pending: bool  # invited, but no snapshot newer than the invitation yet
     summary: Summary
+    # Every free-text answer, names masked: the secretariat's file only (事務局内限り).
+    every_answer: pd.DataFrame | None = None
 
 
 def summarise_seminar(
@@ -133,6 +135,7 @@ def summarise_seminar(
         invitation_sent=run is not None,
         movement_pending=pending,
         summary=summary,
+        every_answer=free_text.every_answer,
     )
 
 

@@ -481,6 +481,9 @@ def summary_command(
         ("自由記述", summary.free_text),
         ("新しいテーマ", summary.themes),
     ]
+    if result.every_answer is not None:
+        # The summary is the secretariat's file (事務局内限り): every answer, names masked.
+        sheets.append(("自由記述_全件", result.every_answer))
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))
     if summary.movement_by_stuck_point is not None:
