@@ -134,19 +134,17 @@ class KopsGroup(TyperGroup):
             self.commands = commands
 
     def invoke(self, ctx: Any) -> Any:
-        import sqlite3
-
         start_invocation()
         try:
             return super().invoke(ctx)
         except KopsError as error:
             report(error)
             raise typer.Exit(1) from None
-        except sqlite3.DatabaseError as error:  # a damaged state database, met in a query
-            from ..store.state import damaged_database
+        except Exception as error:  # a damaged state database, met in a query?
+            from ..store.state import state_damage
 
-            named = damaged_database(None, error)
-            if not isinstance(named, KopsError) or "locked" in str(error):
+            named = state_damage(error)
+            if named is None:
                 raise
             report(named)
             raise typer.Exit(1) from None

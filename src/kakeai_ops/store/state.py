@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
     import pandas as pd
 
+from ..errors import KopsError
 from ..workspace import Workspace
 
 SCHEMA = [
@@ -191,6 +192,15 @@ def connect(ws: Workspace) -> sqlite3.Connection:
             raise
         raise damaged_database(ws, error) from None
     return connection
+
+
+def state_damage(error: BaseException) -> KopsError | None:
+    """The damaged-file error for a SQLite error that says the database file is damaged
+    (not for a busy or locked one), or None."""
+    if not isinstance(error, sqlite3.DatabaseError) or isinstance(error, sqlite3.OperationalError):
+        return None
+    named = damaged_database(None, error)
+    return named if isinstance(named, KopsError) else None
 
 
 def damaged_database(ws: Workspace | None, error: Exception) -> Exception:
