@@ -63,3 +63,13 @@ def check_measurable(run_id: str, audience: int, held: int, min_group: int, anyw
             hint="a larger audience or share measures it; --holdout-anyway sends as asked, "
             "or drop --holdout",
         )
+
+
+def measurable_share(audience: int, min_group: int) -> int | None:
+    """The smallest usual holdout share (percent) whose both groups reach ``min_group``,
+    or None when the audience is too small for any."""
+    for pct in (10, 20, 30, 50):
+        held = half_up(audience * Fraction(pct, 100))
+        if held >= min_group and audience - held >= min_group:
+            return pct
+    return None
