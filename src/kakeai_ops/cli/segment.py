@@ -334,7 +334,7 @@ def _compare(
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    labels = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
+    labels: dict[object, str] = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
     out.print(
         people_table(
             transitions,
