@@ -150,3 +150,12 @@ def test_mail_report_shows_n_beside_each_share(sample_copy: Workspace, tmp_path)
         h["in_snapshot"]
     )
     assert f"{exact * 100:+.1f}pt".replace("-", "−") in text
+
+
+def test_the_deck_suggests_a_share_that_can_be_measured() -> None:
+    from kakeai_ops.mail.holdout import measurable_share
+
+    assert measurable_share(100, 5) == 10
+    assert measurable_share(30, 5) == 20  # 10% of 30 is 3
+    assert measurable_share(12, 5) == 50
+    assert measurable_share(9, 5) is None  # 5/4: no share measures nine people

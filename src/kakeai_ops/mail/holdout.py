@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from ..errors import KopsError
-from ..privacy.rules import is_small
+from ..privacy.rules import is_small, shows
 from .audience import Recipient, holdout_share
 
 
@@ -63,3 +63,13 @@ def check_measurable(run_id: str, audience: int, held: int, min_group: int, anyw
             hint="a larger audience or share measures it; --holdout-anyway sends as asked, "
             "or drop --holdout",
         )
+
+
+def measurable_share(audience: int, min_group: int) -> int | None:
+    """The smallest usual holdout share (percent) whose both groups reach ``min_group``,
+    or None when the audience is too small for any."""
+    for pct in (10, 20, 30, 50):
+        held = half_up(audience * Fraction(pct, 100))
+        if shows(held, min_group) and shows(audience - held, min_group):
+            return pct
+    return None
