@@ -88,3 +88,15 @@ def test_bars_start_at_zero_and_shares_end_at_one(tmp_path) -> None:  # type: ig
     path = write_deck([Slide("6.", chart=share)], tmp_path / "deck.pptx")
     chart = next(s.chart for s in Presentation(str(path)).slides[0].shapes if s.has_chart)
     assert chart.value_axis.minimum_scale == 0 and chart.value_axis.maximum_scale == 1
+
+
+def test_nobody_invited_yet_gives_empty_groups_not_a_crash() -> None:
+    # An invitation only written to the outbox (a rehearsal) invites nobody yet: the
+    # frame arrives empty, with columns of no particular type.
+    empty = pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in ("user_id", "stuck_point", "attended")}
+    )
+    result = movement(empty, _later({"x": "healthy"}), minimum=5)
+    overall = result.overall.set_index("group")
+    assert overall.loc[ATTENDED, "users"] == 0 and overall.loc[NOT_ATTENDED, "users"] == 0
+    assert result.by_stuck_point.empty
