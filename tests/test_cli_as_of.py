@@ -30,7 +30,7 @@ AS_OF_COMMANDS = [
     ["campaign", "entries", CAMPAIGN, "ENTRIES"],
     ["interview", "shortlist"],
     ["report", "divisions"],
-    ["seminar", "invite", "month1", "--yes"],
+    ["seminar", "invite", "month1", "--tbd", "--yes"],
 ]
 
 

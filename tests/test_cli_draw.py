@@ -18,6 +18,7 @@ from kakeai_ops.store import campaign_draws, campaign_entries, draw_entrants
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
 from test_cli_mail import use_smtp
+from workbooks import csv_records
 
 CAMPAIGN = "exec-1on1-2026h2"
 SEED = "2026-10-20 39123.45"
@@ -220,25 +221,17 @@ def test_second_draw_is_refused_and_a_redraw_is_audited(
     assert no_reason.exit_code == 1 and "--redraw needs --reason TEXT" in no_reason.stderr
     assert len(campaign_draws(sample_copy, CAMPAIGN)) == 1
     reason = "当選者が辞退したため"
-    redrawn = cli(
-        "campaign",
-        "draw",
-        CAMPAIGN,
-        "-n",
-        "2",
-        "--seed",
-        "2026-10-27 39200.10",
-        "--redraw",
-        "--reason",
-        reason,
-    )
+    # A redraw keeps the announced seed (another one would let it be repeated at will).
+    other = ("-n", "2", "--seed", "2026-10-27 39200.10", "--redraw", "--reason", reason)
+    assert "a redraw keeps it" in cli("campaign", "draw", CAMPAIGN, *other, ok=False).stderr
+    redrawn = cli("campaign", "draw", CAMPAIGN, "--redraw", "--reason", reason)
     assert "Draw 2 of exec-1on1-2026h2" in redrawn.stderr
     draws = campaign_draws(sample_copy, CAMPAIGN)
     assert list(draws["current"]) == [0, 1] and draws["reason"].iloc[1] == reason
     log = _csv(cli("audit", "--format", "csv").stdout)
     entry = next(r for r in log if r["action"] == "campaign redraw")
     detail = json.loads(entry["detail"])
-    assert detail["redraw_reason"] == reason and detail["seed"] == "2026-10-27 39200.10"
+    assert detail["redraw_reason"] == reason and detail["seed"] == SEED
     assert any(r["action"] == "campaign draw" and r["target"] == CAMPAIGN for r in log)
     assert "OK: draw 2" in cli("campaign", "draw", CAMPAIGN, "--verify").stderr
 
@@ -376,10 +369,10 @@ def test_a_flood_of_refused_rows_is_capped_and_listed_whole_in_a_file(
     assert "0 new entries, 0 entered before, 500 row(s) refused" in result.stderr
     data = listing.read_bytes()
     assert data.startswith("\ufeff".encode())  # UTF-8 with BOM, for Excel
-    rows = _csv(data.decode("utf-8-sig"))
+    rows = csv_records(data, ["kind", "file", "row", "column", "what", "value"])
     assert len(rows) == 500
     assert rows[0] == {
-        "kind": "refused",
+        "kind": "取り込まず",
         "file": "entries.csv",
         "row": "2",
         "column": "ユーザーID",

@@ -15,6 +15,7 @@ from conftest import Cli
 from kakeai_ops.store import latest_snapshot, load_tables
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
+from workbooks import csv_records
 
 ADVISORS = {
     "営業本部長": {
@@ -75,8 +76,19 @@ def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_pat
     sales = book["開発本部"]
     assert sales["A4"].value == "部署"
     assert sales.conditional_formatting  # the topic×対応 table is coloured
-    assert overview.page_setup.orientation == "landscape"
-    assert overview.page_setup.fitToHeight == 1 and overview.page_setup.fitToWidth == 1  # one page
+    assert overview.page_setup.orientation == "landscape" and overview.page_setup.paperSize == 9
+    # One page wide, as long as it needs: never shrunk to one page below a readable size.
+    assert overview.page_setup.fitToHeight == 0 and overview.page_setup.fitToWidth == 1
+    assert overview.sheet_properties.pageSetUpPr.fitToPage
+    assert overview.print_title_rows == "$1:$2" and overview.print_title_cols == "$A:$A"
+    assert "&P" in overview.oddFooter.center.text and overview.oddHeader.right.text == "共有可"
+    # Below the 部署, the division's own overview row as its total, set apart in bold.
+    names = [r[0] for r in sales.iter_rows(min_row=5, max_col=1, values_only=True)]
+    total = 5 + names.index("事業部計")
+    assert names[: total - 5] and all(names[: total - 5])
+    overview_row = next(r for r in overview.iter_rows(min_row=5) if r[0].value == "開発本部")
+    assert sales.cell(row=total, column=2).value == overview_row[1].value
+    assert sales.cell(row=total, column=1).font.b and overview["A5"].font.b
     assert overview.print_area  # reaches below the last chart
 
 
@@ -151,18 +163,20 @@ def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -
     cli("report", "advisors", "--out", str(tmp_path / "scopes"))
     files = sorted((tmp_path / "scopes").glob("*.csv"))
     assert len(files) == 2
-    rows = list(csv.DictReader(io.StringIO(files[0].read_bytes().decode("utf-8-sig"))))
-    assert rows and {r["role"] for r in rows} <= {"manager", "member", "both"}
+    scope_keys = ["user_id", "name", "email", "division", "department", "role"]
+    rows = csv_records(files[0].read_bytes(), scope_keys)
+    assert rows and {r["role"] for r in rows} <= {"上司", "部下", "両方"}
     hrbp = next(f for f in files if "HRBP" in f.name)
-    depts = {
-        r["department"] for r in csv.DictReader(io.StringIO(hrbp.read_bytes().decode("utf-8-sig")))
-    }
+    depts = {r["department"] for r in csv_records(hrbp.read_bytes(), scope_keys)}
     assert depts == {"製品開発部", "品質保証部"}
     cli("report", "divisions", "--advisor", "営業本部長", "--format", "csv")
     log = list(csv.DictReader(io.StringIO(cli("audit", "--format", "csv").stdout)))
     assert log[0]["action"] == "report divisions" and log[0]["target"] == "営業本部長"
     assert log[0]["snapshot"] == "0002" and int(log[0]["count"]) > 0 and log[0]["os_user"]
     assert any(r["action"] == "report advisors" for r in log)
+    # Who the output is for, and what privacy cost it, are in the log.
+    assert '"audience": "shared"' in log[0]["detail"]
+    assert '"hidden":' in log[0]["detail"] and '"people_merged":' in log[0]["detail"]
 
 
 def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: Path) -> None:
@@ -276,6 +290,8 @@ def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
         for row in rows:
             if row[0] is None:
                 break
+            if row[0] == "事業部計":  # the overview's row again (checked by the report test)
+                continue
             for metric, value in zip(department_metrics, row[1:], strict=False):
                 assert value == expected(("departments", division, row[0], metric, None, None))
         topics = rows[rows.index(next(r for r in rows if r[0] == "トピック")) + 1 :]

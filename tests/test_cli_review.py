@@ -18,6 +18,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from conftest import SAMPLE, Cli, tree_digest
 from kakeai_ops.init import init_workspace
 from kakeai_ops.workspace import Workspace
+from workbooks import sheet_records
 
 MAIL_RUN = "no_prep.member-2026-10"
 CAMPAIGN = "exec-1on1-2026h2"
@@ -41,7 +42,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     _dated_seminar(ws)
     cli = Cli(ws)
     cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    cli("seminar", "invite", "month1", "--yes")
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SAMPLE / "seminar" / "month1-survey.csv"))
     cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")
@@ -205,13 +206,7 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     ]
     assert "95%CI" in rows[MAIL_RUN][8]
     # The interval in the workbook is the Newcombe interval of the report's counts.
-    sheet = load_workbook(deck["xlsx"])["5_メール施策"]
-    header = [c.value for c in sheet[1]]
-    record = next(
-        dict(zip(header, [c.value for c in r], strict=True))
-        for r in sheet.iter_rows(min_row=2)
-        if r[0].value == MAIL_RUN
-    )
+    record = next(r for r in sheet_records(deck["xlsx"], "5_メール施策") if r["run_id"] == MAIL_RUN)
     low, high = confint_proportions_2indep(
         report["mailed"]["left_stuck_point"],
         report["mailed"]["in_snapshot"],
@@ -223,9 +218,11 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert record["ci95_low"] == pytest.approx(low, abs=1e-4)
     assert record["ci95_high"] == pytest.approx(high, abs=1e-4)
     assert record["ci95_low"] < record["difference"] < record["ci95_high"]
-    assert record["effect"] == "measured"
+    assert record["effect"] == "測定済み"
     shown = Cli(month)("mail", "report", MAIL_RUN).stdout
-    assert f"95% confidence interval: {low:+.1%} to {high:+.1%} points" in shown
+    shown_low = f"{low * 100:+.1f}pt".replace("-", "−")
+    shown_high = f"{high * 100:+.1f}pt".replace("-", "−")
+    assert f"95%信頼区間: {shown_low}〜{shown_high}" in shown
 
 
 def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_path: Path) -> None:
@@ -257,13 +254,7 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_pa
     assert not any(shape.has_chart for shape in slide.shapes)  # no share plotted
     actions = table_rows(next(s for s in slides if title(s).startswith("9.")))
     assert not any(MAIL_RUN in r[2] for r in actions)
-    sheet = load_workbook(book)["5_メール施策"]
-    header = [c.value for c in sheet[1]]
-    record = next(
-        dict(zip(header, [c.value for c in r], strict=True))
-        for r in sheet.iter_rows(min_row=2)
-        if r[0].value == MAIL_RUN
-    )
+    record = next(r for r in sheet_records(book, "5_メール施策") if r["run_id"] == MAIL_RUN)
     for group in hidden:
         prefix = "mailed" if group == "mailed" else "holdout"
         assert record[f"{prefix}_left"] == label and record[f"{prefix}_share_left"] == label
@@ -277,9 +268,11 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     attended = sum(r["attended"] for r in summary["出欠_スタックポイント別"])
     slide = by_title(deck, "6.")
     text = texts(slide)
-    assert f"案内 {invited:,}人 ／ 出席 {attended:,}人" in text
+    assert f"招待 {invited:,}人 ／ 出席 {attended:,}人" in text
     scores = summary["満足度"]
-    average = sum(r["score"] * r["answers"] for r in scores) / sum(r["answers"] for r in scores)
+    average = sum(r["satisfaction"] * r["answers"] for r in scores) / sum(
+        r["answers"] for r in scores
+    )
     assert f"満足度（平均） {average:.2f}" in text
     movement = {r["group"]: r for r in summary["その後の変化"]}
     values = series(chart(slide))["前進した割合"]
@@ -329,11 +322,14 @@ def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) 
     shortlist = run_json(month, "interview", "shortlist", "--n", "5")
     rows = table_rows(by_title(deck, "8."))[1:]
     assert [(r[1], r[2]) for r in rows] == [
-        (p["manager_name"], p["member_name"]) for p in shortlist
+        (f"{p['manager_name']}（{p['manager_id']}）", f"{p['member_name']}（{p['member_id']}）")
+        for p in shortlist
     ]
-    assert [r[7] for r in rows] == [p["top_topics"] for p in shortlist]
+    assert [r[6] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
+    assert [r[7] for r in rows] == [p["spread_note"] for p in shortlist]
+    assert [r[8] for r in rows] == [p["top_topics"] for p in shortlist]
     text = texts(by_title(deck, "8."))
-    assert "心身の状態 " not in " ".join(r[7] for r in rows)
+    assert "心身の状態 " not in " ".join(r[8] for r in rows)
     assert "条件を満たすペア" in text
 
 
@@ -343,7 +339,9 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     rows = table_rows(by_title(deck, "9."))[1:]
     first = rows[0]
     assert stuck["label"] in first[0] and f"{stuck['total']}人" in first[1]
-    assert first[2] == f"kops mail send --segment {stuck['stuck_point']} --holdout 10"
+    # The smallest usual share whose two groups reach min_group (5): 10% of 30 is only 3.
+    share = next(p for p in (10, 20, 30, 50) if int(stuck["total"] * p / 100 + 0.5) >= 5)
+    assert first[2] == f"kops mail send --segment {stuck['stuck_point']} --holdout {share}"
     assert any(r[2] == f"kops mail report {MAIL_RUN}" for r in rows)
     assert all(any(ch.isdigit() for ch in r[1]) for r in rows)
 
@@ -356,15 +354,16 @@ def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> 
 
 def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) -> None:
     book = load_workbook(deck["xlsx"])
-    assert len(book.sheetnames) == len(deck["slides"])
-    assert [name.split("_")[0] for name in book.sheetnames] == [str(i) for i in range(1, 10)]
-    summary = book["1_サマリー"]
-    header = [c.value for c in summary[1]]
-    snapshot = summary.cell(row=2, column=header.index("snapshot") + 1)
-    assert snapshot.value == "0002" and snapshot.number_format == "@"
-    interviews = book["8_好事例インタビュー候補"]
-    header = [c.value for c in interviews[1]]
-    ids = [r[header.index("manager_id")].value for r in interviews.iter_rows(min_row=2)]
+    figures = [name for name in book.sheetnames if name != "列の説明"]
+    assert len(figures) == len(deck["slides"])
+    assert [name.split("_")[0] for name in figures] == [str(i) for i in range(1, 10)]
+    summary = sheet_records(book, "1_サマリー")
+    assert summary[0]["snapshot"] == "0002"
+    header = [c.value for c in book["1_サマリー"][1]]
+    snapshot = book["1_サマリー"].cell(row=2, column=header.index("スナップショット") + 1)
+    assert snapshot.number_format == "@"
+    interviews = sheet_records(book, "8_好事例インタビュー候補")
+    ids = [r["manager_id"] for r in interviews]
     assert ids and all(isinstance(v, str) for v in ids)
 
 

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from conftest import Cli
 from kakeai_ops.analyses.segment import KEYS, LIST_COLUMNS
 from kakeai_ops.workspace import Workspace
+from workbooks import csv_records, sheet_records
 
 
 def test_sample_has_every_stuck_point_and_role(sample_ws: Workspace) -> None:
@@ -81,8 +82,9 @@ def test_csv_file_is_excel_friendly(sample_ws: Workspace, tmp_path: Path) -> Non
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = csv_records(raw, LIST_COLUMNS)  # Japanese headers, one per key
     assert rows[0]["user_id"] == "000101"  # leading zeros kept
+    assert {r["role"] for r in rows} <= {"上司", "部下", "両方", "なし"}
     assert any("髙" in r["name"] or "﨑" in r["name"] for r in rows)
 
 
@@ -90,25 +92,21 @@ def test_xlsx_file_reads_back(sample_ws: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "list.xlsx"
     Cli(sample_ws)("segment", "--list", "--stuck-point", "no_prep", "--out", str(target))
     book = load_workbook(target)
-    assert book.sheetnames == ["users", "summary"]
-    sheet = book["users"]
+    assert book.sheetnames == ["一覧", "集計", "列の説明"]
+    sheet = book["一覧"]
     header = [c.value for c in sheet[1]]
-    assert header == LIST_COLUMNS
+    assert header[:3] == ["社員番号", "氏名", "メールアドレス"]
     first_id = sheet.cell(row=2, column=1)
     assert isinstance(first_id.value, str) and first_id.value.startswith("000")
     assert first_id.number_format == "@"
-    assert sheet.auto_filter.ref is not None and sheet.freeze_panes == "A2"
-    stuck = {
-        sheet.cell(row=r, column=header.index("stuck_point") + 1).value
-        for r in range(2, sheet.max_row + 1)
-    }
-    assert stuck == {"no_prep"}
-    summary = book["summary"]
-    totals = {
-        summary.cell(row=r, column=1).value: summary.cell(row=r, column=7).value
-        for r in range(2, summary.max_row + 1)
-    }
-    assert totals["no_prep"] == sheet.max_row - 1
+    assert sheet.auto_filter.ref is not None and sheet.freeze_panes == "C2"
+    assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$B"
+    rows = sheet_records(book, "users")
+    assert {r["stuck_point"] for r in rows} == {"事前準備なし"}
+    shares = sheet.cell(row=2, column=header.index("事前準備率") + 1)
+    assert shares.number_format == "0%"
+    totals = {r["stuck_point"]: r["total"] for r in sheet_records(book, "summary")}
+    assert totals["事前準備なし"] == len(rows)
 
 
 def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
@@ -121,9 +119,9 @@ def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
     user_id = rows[0]["user_id"]
     text = cli("segment", "--explain", user_id).stdout
     assert f"({user_id})" in text
-    assert "no_recurrence 繰り返し未設定" in text
+    assert "✗ 該当      繰り返し未設定" in text
     assert "うち繰り返し設定あり 0" in text
-    assert "Primary stuck point: no_recurrence 繰り返し未設定" in text
+    assert "スタックポイント: 繰り返し未設定" in text and "no_recurrence" not in text
     assert "Month3" in text
     # Full-width ids are accepted as typed.
     wide = user_id.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -143,10 +141,11 @@ def test_compare_shows_transitions(sample_ws: Workspace, tmp_path: Path) -> None
     same = json.loads(cli("segment", "--since", "2026-10-31", "--format", "json").stdout)
     assert same["before"]["snapshot"] == "0001"
     text = cli("segment", "--compare", "1").stdout
-    assert "Movement: snapshot 0001 (2026-10-20) → 0002 (2026-11-20)" in text and "Moved on" in text
+    assert "スナップショット 0001（2026-10-20）→ 0002（2026-11-20）" in text
+    assert "次の段階に進んだ人（" in text
     target = tmp_path / "moves.xlsx"
     cli("segment", "--compare", "1", "--out", str(target))
-    assert load_workbook(target).sheetnames == ["transitions", "moved"]
+    assert load_workbook(target).sheetnames[:2] == ["推移", "進んだ人"]
     bad = cli("segment", "--since", "2020-01-01", ok=False)
     assert "no snapshot dated on or before 2020-01-01" in bad.stderr
 

@@ -24,6 +24,7 @@ from conftest import SAMPLE, Cli, tree_digest, write_csv, write_xlsx
 from kakeai_ops.workspace import Workspace
 from test_cli_draw import CAMPAIGN, SEED, _eligible, _entries_file
 from test_output_neutralised import assert_csv_neutralised, assert_xlsx_neutralised
+from workbooks import sheet_records
 
 ENTRY_HEADER = ["応募日時", "ユーザーID"]
 
@@ -159,7 +160,7 @@ def _seminar(ws: Workspace) -> Cli:
     )
     ws.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     cli = Cli(ws)
-    cli("seminar", "invite", "month1", "--yes")
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
     return cli
 
@@ -253,9 +254,9 @@ def test_review_of_a_workspace_with_one_snapshot(ws: Workspace, tmp_path: Path) 
     cli = Cli(ws)
     cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
     cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
-    summary = pd.read_excel(tmp_path / "f.xlsx", sheet_name=None, dtype=str, engine="openpyxl")
-    first = next(iter(summary.values()))
-    assert first["before"].isna().all() and first["now"].notna().all()
+    book = load_workbook(tmp_path / "f.xlsx")
+    first = sheet_records(book, book.sheetnames[0])
+    assert all(r["before"] is None for r in first) and all(r["now"] is not None for r in first)
 
 
 def _published(ws: Workspace) -> dict[str, str]:
@@ -278,10 +279,8 @@ def test_review_divisions_reveal_nothing_the_report_hides(
     assert any("経営企画室" in d for d in published) and "経営企画室" not in published
     book = load_workbook(tmp_path / "f.xlsx")
     sheet = next(s for s in book.worksheets if "事業部" in s.title)
-    rows = list(sheet.iter_rows(values_only=True))
-    header = list(rows[0])
-    for row in rows[1:]:
-        record = dict(zip(header, row, strict=True))
+    for record in sheet_records(book, sheet.title):
+        row = list(record.values())
         if record["division"] in published:
             assert str(record["headcount"]) == published[str(record["division"])]
             if not published[str(record["division"])].isdigit():
@@ -300,11 +299,12 @@ def test_review_seminar_groups_are_the_summary_counts(
     assert any(isinstance(n, int) for n in groups.values())
     assert any(isinstance(n, str) for n in groups.values()), "nothing hidden: a weak test"
     cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
-    sheet = next(s for s in load_workbook(tmp_path / "f.xlsx").worksheets if "month1" in s.title)
+    book = load_workbook(tmp_path / "f.xlsx")
+    sheet = next(s for s in book.worksheets if "month1" in s.title)
     shown = {
-        str(figure).removeprefix("interest_group:"): value
-        for _, figure, value in sheet.iter_rows(min_row=2, values_only=True)
-        if str(figure).startswith("interest_group:")
+        str(r["label"]).removeprefix("知りたいテーマ："): r["value"]
+        for r in sheet_records(book, sheet.title)
+        if str(r["label"]).startswith("知りたいテーマ：")
     }
     assert shown
     for group, value in shown.items():

@@ -168,7 +168,7 @@ def tenant(tmp_path_factory: pytest.TempPathFactory) -> Tenant:
     cli("mail", "suppress", no_pair.iloc[0], "--reason", "=返信で配信停止[/bold]")
     # One sent, the rest left planned: `mail status RUN` lists them by name.
     cli("mail", "send", "--segment", "no_pair", "--id", RUN, "--yes", "--limit", "1")
-    cli("seminar", "invite", "month1", "--yes")
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(_hostile_survey(base / "survey.csv")))
     november, names, pair = _exports(base / "exports", "2026-11")

@@ -27,7 +27,7 @@ from .workspace import Workspace
 class AttendanceCounts:
     """A seminar's attendance, one definition for `seminar list`, the summary and the deck."""
 
-    invited: int  # 案内
+    invited: int  # 招待
     attended: int  # 出席: everyone on the attendance list
     uninvited: int  # 招待外の参加
 
@@ -56,11 +56,11 @@ class Attendance(Protocol):
 
 
 def attendance_line(counts: Attendance, answers: int | None = None) -> str:
-    """「案内 65人 ／ 出席 23人（案内した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
-    text = f"案内 {counts.invited:,}人 ／ 出席 {counts.attended:,}人"
+    """「招待 65人 ／ 出席 23人（招待した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
+    text = f"招待 {counts.invited:,}人 ／ 出席 {counts.attended:,}人"
     if counts.uninvited:
         text += (
-            f"（案内した人 {counts.invited_attended:,}人・"
+            f"（招待した人 {counts.invited_attended:,}人・"
             f"{UNINVITED_LABEL} {counts.uninvited:,}人）"
         )
     if answers is not None:
@@ -86,6 +86,8 @@ class SeminarSummary:
     invitation_sent: bool  # an invitation run exists
     movement_pending: bool  # invited, but no snapshot newer than the invitation yet
     summary: Summary
+    # Every free-text answer, names masked: the secretariat's file only (事務局内限り).
+    every_answer: pd.DataFrame | None = None
 
 
 def summarise_seminar(
@@ -121,6 +123,10 @@ def summarise_seminar(
         (free_text.groups, free_text.themes),
         later,
         minimum(settings),
+        (
+            settings.seminar_survey.satisfaction_scale.min,
+            settings.seminar_survey.satisfaction_scale.max,
+        ),
     )
     return SeminarSummary(
         seminar_id=seminar_id,
@@ -129,15 +135,16 @@ def summarise_seminar(
         invitation_sent=run is not None,
         movement_pending=pending,
         summary=summary,
+        every_answer=free_text.every_answer,
     )
 
 
 def overview(summary: Summary) -> pd.DataFrame:
     """The seminar's counts, each with its one label (the summary's first sheet)."""
     rows = [
-        ("invited", "案内", summary.invited, "人"),
+        ("invited", "招待", summary.invited, "人"),
         ("attended", "出席", summary.attended, "人"),
-        ("invited_attended", "出席（案内した人）", summary.invited_attended, "人"),
+        ("invited_attended", "出席（招待した人）", summary.invited_attended, "人"),
         ("uninvited", UNINVITED_LABEL, summary.uninvited, "人"),
         ("answers", "アンケート回答", summary.answers, "件"),
         ("answers_from_attendees", "出席者の回答", summary.answers_from_attendees, "件"),

@@ -7,8 +7,11 @@ summarised by ``analyses.seminar_summary``."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -84,6 +87,118 @@ def listed_spec(seminar_id: str, config: Seminar) -> AudienceSpec | None:
     if (numbered or config.stuck_points or config.managers) and (numbered or config.template):
         return invite_spec(seminar_id, config)
     return None
+
+
+def check_invite_ready(
+    seminar_id: str, config: Seminar, moment: dt.datetime, tbd: bool, what: str = "invitation"
+) -> None:
+    """An invitation names the seminar's date and link (or says, with ``tbd``, that the date
+    follows), and goes out before the seminar, never after it."""
+    if tbd and config.date is not None:
+        raise KopsError(
+            f"seminars.{seminar_id}: --tbd, but the date is set ({config.date}); nothing was sent",
+            hint=f"drop --tbd: the {what} names the date",
+        )
+    missing = [key for key in ("date", "url") if getattr(config, key) is None]
+    if missing and not tbd:
+        raise KopsError(
+            f"seminars.{seminar_id}: {' and '.join(missing)} not set; nothing was sent",
+            hint=f"set seminars.{seminar_id}.{missing[0]} in kops.yaml, or pass --tbd to "
+            f"invite now (「日時は後日ご案内」) and send the date later with "
+            f"`kops seminar invite {seminar_id} --correction`",
+        )
+    if config.date is not None:
+        held = config.date
+        if isinstance(held, dt.datetime):
+            held_at = held if held.tzinfo else held.replace(tzinfo=moment.tzinfo)
+            over = moment > held_at
+        else:
+            over = moment.date() > held
+        if over:
+            raise KopsError(
+                f"seminars.{seminar_id}: the seminar was on {held}; an {what} after it is not "
+                "sent; nothing was sent",
+                hint=f"for those who missed it: `kops seminar remind {seminar_id}` sends the "
+                "recording",
+            )
+
+
+# What a correction compares between the invitation and now, with its Japanese label.
+CORRECTED = (("title", "テーマ"), ("date_text", "日時"), ("url", "参加方法"))
+
+
+def correction_changes(
+    sent: dict[str, Any] | None, now: dict[str, Any]
+) -> tuple[tuple[str, str, str], ...]:
+    """(label, before, after) for each detail that differs from what the invitation said;
+    for an invitation made before its details were recorded, every detail as it is now."""
+    if sent is None:
+        return tuple((label, "（ご案内時の内容）", str(now[key])) for key, label in CORRECTED)
+    return tuple(
+        (label, str(sent.get(key)), str(now[key]))
+        for key, label in CORRECTED
+        if str(sent.get(key)) != str(now[key])
+    )
+
+
+def correction_run_id(seminar_id: str, config: Seminar, changes: tuple[Any, ...]) -> str:
+    """The correction's own run id: the invitation's, and a hash of what changed (the same
+    correction again resumes it; another change is another run)."""
+    digest = hashlib.sha256(json.dumps(changes, ensure_ascii=False).encode()).hexdigest()[:8]
+    return f"{invite_run_id(seminar_id, config)}-correction-{digest}"
+
+
+def correction_spec(
+    seminar_id: str, invited: tuple[str, ...], changes: tuple[tuple[str, str, str], ...]
+) -> AudienceSpec:
+    return AudienceSpec(
+        user_ids=invited, template="seminar.correction", seminar=seminar_id, corrects=changes
+    )
+
+
+@dataclass(frozen=True)
+class Correction:
+    run_id: str
+    spec: AudienceSpec
+    changes: tuple[tuple[str, str, str], ...]
+    invited: int
+
+
+def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Correction:
+    """The correction of a seminar's invitation: to everyone it reached, naming what changed
+    since (as the invitation run recorded its details)."""
+    from .mail.context import seminar_context
+
+    config = seminar(settings, seminar_id)
+    original = invite_run_id(seminar_id, config)
+    rehearsal = settings.mail.transport == "outbox"
+    invited = tuple(invited_users(ws, original, rehearsal)["user_id"])
+    if not invited:
+        raise KopsError(
+            f"seminar {seminar_id}: --correction, but nobody was invited yet "
+            f"(run {original}); nothing was sent",
+            hint=f"send the invitation first: `kops seminar invite {seminar_id}`",
+        )
+    ledger = Ledger(ws)
+    try:
+        run = ledger.run(original) or {}
+    finally:
+        ledger.close()
+    sent = json.loads(run.get("description") or "{}").get("seminar_details")
+    now = seminar_context(settings, seminar_id) or {}
+    changes = correction_changes(sent, now)
+    if not changes:
+        raise KopsError(
+            f"seminar {seminar_id}: nothing changed since the invitation (run {original}); "
+            "nothing was sent",
+            hint=f"edit seminars.{seminar_id} in kops.yaml (date, url, title) first",
+        )
+    return Correction(
+        correction_run_id(seminar_id, config, changes),
+        correction_spec(seminar_id, invited, changes),
+        changes,
+        len(invited),
+    )
 
 
 def check_remind_ready(seminar_id: str, config: Seminar, today: dt.date) -> None:

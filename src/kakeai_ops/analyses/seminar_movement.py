@@ -60,8 +60,10 @@ def movement(invited: pd.DataFrame, later: pd.DataFrame, minimum: int) -> Moveme
         present=invited["user_id"].isin(later_points.index),
         group=invited["attended"].map({True: ATTENDED, False: NOT_ATTENDED}),
     )
-    before = frame["stuck_point"].map(segmentation.ORDER)
-    after = frame["user_id"].map(later_points).map(segmentation.ORDER)
+    # As numbers even when nobody was invited: an empty column would keep the text dtype
+    # and refuse the comparison.
+    before = pd.to_numeric(frame["stuck_point"].map(segmentation.ORDER))
+    after = pd.to_numeric(frame["user_id"].map(later_points).map(segmentation.ORDER))
     frame["moved"] = frame["present"] & (after > before)
 
     overall = pd.DataFrame(
@@ -115,7 +117,7 @@ def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, 
     if gap.max() < MIX_GAP:
         return False, ""
     widest = str(gap.idxmax())
-    sentence = "出席した人としなかった人では案内時のスタックポイントの構成が違います"
+    sentence = "出席した人としなかった人では招待時のスタックポイントの構成が違います"
     if not any(is_small(int(n), minimum) for n in counts.loc[widest]):
         sentence += (
             f"（{segmentation.BY_KEY[widest].label}: 出席した人の"

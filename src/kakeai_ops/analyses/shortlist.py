@@ -53,7 +53,7 @@ SHORTLIST_COLUMNS = [
 
 # The note on a pick that came before a higher-scoring pair because of the spread rule.
 PROMOTED = "分散のため繰り上げ"
-ROLE_LABELS = {"manager": "上長", "member": "メンバー"}
+ROLE_LABELS = {"manager": "上司", "member": "部下"}
 
 
 @dataclass(frozen=True)

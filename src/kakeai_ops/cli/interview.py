@@ -112,8 +112,8 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
     view = pd.DataFrame(
         {
             "順位": table["rank"],
-            "上長": _person(table["manager_id"], table["manager_name"]),
-            "メンバー": _person(table["member_id"], table["member_name"]),
+            "上司": _person(table["manager_id"], table["manager_name"]),
+            "部下": _person(table["member_id"], table["member_name"]),
             "事業部/部署": table["division"].astype(str) + "/" + table["department"].astype(str),
             "職種・年代": table["job_type"].astype(str) + "・" + table["age_band"].astype(str),
             "実施": table["held"],
@@ -319,8 +319,8 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
 @app.command("record")
 @writes_state("interview record")
 def record_command(
-    manager_id: Annotated[str, typer.Argument(help="The manager (上長) of the pair.")],
-    member_id: Annotated[str, typer.Argument(help="The member (メンバー) of the pair.")],
+    manager_id: Annotated[str, typer.Argument(help="The manager (上司) of the pair.")],
+    member_id: Annotated[str, typer.Argument(help="The member (部下) of the pair.")],
     date: Annotated[
         str | None,
         typer.Option(

@@ -18,6 +18,7 @@ SPEC_OPTIONS = (
     ("awarded", "--awarded"),
     ("winners", "--winners"),
     ("not_drawn", "--not-drawn"),
+    ("not_eligible", "--not-eligible"),
     ("milestones", "--milestones"),
     ("users_file", "--users"),
     ("template", "--template"),

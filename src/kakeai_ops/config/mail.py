@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -62,6 +63,28 @@ class SendWindow(Section):
         return self
 
 
+# Keys someone might write a secret under; refused with where secrets go instead (the value
+# is never shown: the error names the key only).
+SECRET_KEYS = frozenset(
+    {"password", "pass", "secret", "client_secret", "token", "access_token", "refresh_token"}
+)
+
+
+def _no_secrets(data: Any) -> Any:
+    if isinstance(data, dict):
+        for key in data:
+            if str(key).lower() in SECRET_KEYS:
+                raise PydanticCustomError(
+                    "secret",
+                    "{key}: secrets are never read from kops.yaml (they would be copied with it);"
+                    " the SMTP password: KOPS_SMTP_PASSWORD or the OS keyring; a client secret:"
+                    " KOPS_OAUTH_CLIENT_SECRET or `kops mail login --client-secret`; tokens:"
+                    " `kops mail login` or token_command",
+                    {"key": key},
+                )
+    return data
+
+
 class OAuth(Section):
     """Where the access token for SMTP AUTH XOAUTH2 (and the Graph transport) comes from.
 
@@ -88,6 +111,8 @@ class OAuth(Section):
         if value is not None and not (value.strip() if isinstance(value, str) else value):
             raise PydanticCustomError("token_command", "must name a command")
         return value
+
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
 
 
 class Smtp(Section):
@@ -118,6 +143,8 @@ class Smtp(Section):
             return self.auth
         return "password" if self.user else "none"
 
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
+
 
 def _check_oauth(oauth: OAuth) -> None:
     if oauth.provider == "command" and oauth.token_command is None:
@@ -141,6 +168,8 @@ class Graph(Section):
     mailbox: str | None = None
     timeout: Annotated[int, at_most(3_600, " seconds")] = 60
 
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
+
 
 class Imap(Section):
     """The mailbox `kops mail bounces --imap` reads (signed in as mail.smtp: user, auth, oauth)."""
@@ -151,6 +180,8 @@ class Imap(Section):
     folder: str = "INBOX"
     days: Days = 30  # notices that arrived in the last N days
     timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+
+    _refuse_secrets = model_validator(mode="before")(_no_secrets)
 
 
 class Bounce(Section):
@@ -240,6 +271,33 @@ class Advisor(Section):
         if value is not None and not value.strip():
             raise PydanticCustomError("blank", "must not be blank (leave the key out instead)")
         return value.strip() if value is not None else None
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _entries(cls, value: Any) -> Any:
+        """Each entry a text or {division, department}: one message per bad entry."""
+        if not isinstance(value, list):
+            return value
+        entries: list[str | ScopeUnit] = []
+        for number, entry in enumerate(value):
+            if isinstance(entry, str):
+                entries.append(entry)
+                continue
+            problem = "must be 事業部, 事業部/部署 or {division: …, department: …}"
+            if isinstance(entry, dict):
+                try:
+                    entries.append(ScopeUnit.model_validate(entry))
+                    continue
+                except ValidationError as error:
+                    first = error.errors()[0]
+                    where = ".".join(str(p) for p in first["loc"])
+                    said = {"extra_forbidden": "unknown setting", "missing": "required"}
+                    what = said.get(first["type"], str(first["msg"]))
+                    problem = f"{where}: {what}" if where else what
+            raise PydanticCustomError(
+                "scope", "entry {number}: {problem}", {"number": number, "problem": problem}
+            )
+        return entries
 
     @field_validator("scope")
     @classmethod

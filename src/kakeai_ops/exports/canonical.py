@@ -178,6 +178,31 @@ def _emails(ctx: Context) -> pd.Series:
             kind="email",
             quote=False,
         )
+    # A look-alike address (exаmple.jp with a Cyrillic а) is refused; an address in
+    # Japanese (or another script) is valid but no mail kops sends can reach it: noted
+    # by row, and such people are left out of mail runs with the reason.
+    mixed = normalise.per_distinct(email.where(~malformed, ""), normalise.mixed_scripts)
+    if mixed.notna().any():
+        ctx.findings.rows(
+            ctx.file,
+            mixed.notna(),
+            ctx.raw.first_row,
+            ctx.header("email"),
+            "the address mixes scripts, so it looks like another address",
+            "'" + email + "': " + mixed.fillna(""),
+            kind="email",
+            quote=False,
+        )
+    foreign = (~email.map(str.isascii, na_action="ignore").fillna(True).astype(bool)) & ~malformed
+    foreign &= mixed.isna()
+    if foreign.any():
+        rows = [ctx.raw.first_row + int(i) for i in foreign[foreign].index[:5]]
+        first = email[foreign].iloc[0]
+        ctx.findings.note(
+            f"{ctx.file}:{rows[0]}: {ctx.header('email')}: {int(foreign.sum())} address(es) "
+            f"mail can't be sent to (not ASCII), e.g. '{first}' (rows "
+            f"{', '.join(map(str, rows))}); those people are left out of mail runs"
+        )
     # One person, one address: two rows with one address would mail one person twice,
     # under two names.
     ctx.duplicates("email", email, "email address already used by another user")

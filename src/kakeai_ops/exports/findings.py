@@ -10,7 +10,9 @@ import pandas as pd
 
 from ..errors import Problem
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 # Per (file, column, kind) only the first few rows are kept as examples; the
 # count of the rest is still exact, so a broken 2.5M-row file can't flood memory.
@@ -98,7 +100,9 @@ def visible(text: str) -> str:
 
 def _spelled(match: re.Match[str]) -> str:
     char = match.group(0)
-    return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
+    code = ord(char)
+    spelled = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char, spelled)
 
 
 def _quote(value: str | None) -> str | None:

@@ -66,18 +66,43 @@ def normalise_id(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column))
 
 
-# C0 controls (NUL, tab, CR, LF…), DEL and C1 controls: never part of an id, name or
+# C0 controls (NUL, tab, CR, LF…), DEL and C1 controls, the Unicode line and paragraph
+# separators and the direction marks and overrides: never part of an id, name or
 # address. A NUL makes a new id that looks like an old one; a line break in a name
-# ends up in a mail header.
-CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+# ends up in a mail header (which refuses it); U+202E shows a name backwards.
+CONTROL_RE = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+
+
+# The separators and direction marks as UTF-8: 0xE2 starts many common characters
+# (…, ※, ①), so the column's bytes are searched for these exact sequences.
+_MARKS = [
+    chr(code).encode()
+    for code in (
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+]
+
+
+def _may_hold_control(data: np.ndarray) -> bool:
+    """Whether some byte could start a control character: C0 and DEL are single bytes,
+    C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8; the marks are looked for whole."""
+    if ((data < 0x20) | (data == 0x7F) | (data == 0xC2)).any():
+        return True
+    if not ((data == 0xE2) | (data == 0xD8)).any():
+        return False
+    raw = data.tobytes()
+    return any(mark in raw for mark in _MARKS)
 
 
 def has_control(column: pd.Series) -> pd.Series:
-    # The regex runs only when some byte could start a control character: C0 and DEL
-    # are single bytes, C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8.
-    if not any(
-        ((data < 0x20) | (data == 0x7F) | (data == 0xC2)).any() for data in text_bytes(column)
-    ):
+    # The regex runs only when some value could hold one (most columns hold none).
+    if not any(_may_hold_control(data) for data in text_bytes(column)):
         return pd.Series(False, index=column.index)
     return column.astype(str).str.contains(CONTROL_RE, regex=True)
 
@@ -118,6 +143,26 @@ def lost_leading_zeros(ids: pd.Series) -> tuple[pd.Series, int]:
 
 def normalise_email(column: pd.Series) -> pd.Series:
     return nfkc(blank_to_empty(column)).str.lower()
+
+
+# Scripts written together in Japanese; any other two in one part of an address (Latin
+# with Cyrillic or Greek) make a look-alike of another address.
+_JAPANESE_SCRIPTS = {"CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"}
+
+
+def mixed_scripts(address: str) -> str | None:
+    """Why an address looks like another (two alphabets in its user part or one domain
+    label: 'exаmple' with a Cyrillic а), or None."""
+    if address.isascii():
+        return None
+    local, _, domain = address.rpartition("@")
+    for part in [local, *domain.split(".")]:
+        scripts = {
+            unicodedata.name(char, "?").split()[0] for char in part if char.isalpha()
+        } - _JAPANESE_SCRIPTS
+        if len(scripts) > 1:
+            return f"'{part}' mixes {' and '.join(sorted(s.title() for s in scripts))} letters"
+    return None
 
 
 def email_problems(emails: pd.Series) -> pd.Series:

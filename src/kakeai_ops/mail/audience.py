@@ -19,6 +19,7 @@ from ..errors import KopsError
 from ..store import Tables
 from .context import missing, run_context, seminar_context, sender_context, template_context
 from .fact_rows import fact_rows
+from .headers import recipient_problem
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
@@ -28,7 +29,9 @@ REASONS = {
     "retired": "退職",
     "on_leave": "休職・休業中",
     "no_email": "メールアドレスなし",
+    "undeliverable": "宛先に使えない氏名・アドレス",
     "suppressed": "配信停止リスト",
+    "already_told": "この抽選結果は通知済み",
     "frequency_cap": "送信頻度の上限",
 }
 
@@ -57,6 +60,8 @@ class AudienceSpec:
     # The winners, or the entrants not drawn, of a campaign's current draw.
     winners: str | None = None
     not_drawn: str | None = None
+    # A seminar invitation's correction: (what, before, after) for each changed detail.
+    corrects: tuple[tuple[str, str, str], ...] = ()
     # The entrants of a campaign who did not meet its condition.
     not_eligible: str | None = None
 
@@ -129,6 +134,7 @@ def build_audience(
     listed: list[str] | None = None,
     milestones_since: dt.date | None = None,
     not_eligible: dict[str, list[tuple[int, int, int]]] | None = None,
+    told: set[str] | None = None,
 ) -> Audience:
     """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``);
     ``milestones_since``: milestones crossed after that day are mailed (None: any);
@@ -250,6 +256,11 @@ def build_audience(
     recipients: list[Recipient] = []
     cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
+    if about_seminar is not None and spec.corrects:
+        about_seminar["changes"] = [
+            {"label": label, "before": before, "after": after}
+            for label, before, after in spec.corrects
+        ]
     campaign_id = spec.awarded or spec.winners or spec.not_drawn or spec.not_eligible
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
     records = fact_rows(facts, user_ids)
@@ -269,8 +280,15 @@ def build_audience(
             reason = "on_leave"
         elif missing(row["email"]) or not row["email"]:
             reason = "no_email"
+        elif (problem := recipient_problem(str(row["name"]), str(row["email"]))) is not None:
+            # One person whose name or address can't be a To header never stops the run.
+            reason = "undeliverable"
+            notes[user_id] = problem
         elif row["email"] in suppressed or user_id in suppressed:
             reason = "suppressed"
+        elif told is not None and user_id in told:
+            # A redraw changes a few outcomes: the others heard theirs from an earlier run.
+            reason = "already_told"
         for extra in extra_by_user.get(user_id, [{}]):
             template = _template_for(base, source, row, extra, templates, spec, chosen_templates)
             kind = templates.get(template).kind

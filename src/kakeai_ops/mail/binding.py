@@ -97,7 +97,8 @@ def check_binding(run_id: str, stored_text: str | None, wanted: dict[str, Any]) 
     """Refuse a command whose choices differ from those run_id was planned with."""
     if stored_text is None:
         return  # planned before runs were bound: nothing to compare with
-    lines = differences(json.loads(stored_text), wanted)
+    # Compared as stored: JSON has no tuples, so both sides go through it.
+    lines = differences(json.loads(stored_text), json.loads(binding_text(wanted)))
     if lines:
         raise RunConflict(
             f"run '{run_id}' was planned with other choices; nothing was sent:\n  "

@@ -4,10 +4,12 @@ campaign or milestone the message is about."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..calendar import BusinessCalendar, weeks_of_month
 from ..config import Mail, Settings
 from ..errors import KopsError
 
@@ -67,6 +69,32 @@ def month_text(value: str | None) -> str:
     return f"{int(year)}年{int(month)}月"
 
 
+@functools.lru_cache(maxsize=64)
+def excused_weeks_text(
+    company_holidays: tuple[tuple[dt.date, dt.date], ...], first: str | None, last: str | None
+) -> tuple[str, ...]:
+    """The weeks of the months ``first`` … ``last`` (YYYY-MM) that have no business day,
+    as 「2026年8月10日〜16日の週」: a streak excuses them, so an award mail that says
+    "every week" names them rather than claim a 1on1 nobody held (rules.md §2)."""
+    if not first or not last:
+        return ()
+    calendar = BusinessCalendar(company_holidays)
+    year, month = (int(part) for part in first.split("-"))
+    texts = []
+    while f"{year:04d}-{month:02d}" <= last:
+        for monday in weeks_of_month(year, month):
+            if calendar.is_excused_week(monday):
+                sunday = monday + dt.timedelta(days=6)
+                end = (
+                    f"{sunday.day}日"
+                    if sunday.month == monday.month
+                    else (f"{sunday.month}月{sunday.day}日")
+                )
+                texts.append(f"{monday.year}年{monday.month}月{monday.day}日〜{end}の週")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(texts)
+
+
 def sender_context(mail: Mail) -> dict[str, Any]:
     """Who the mail is from, as every template sees it."""
     return {"from_name": mail.from_name, "contact": mail.contact, "reply_to": mail.reply_to}
@@ -122,6 +150,13 @@ def template_context(
             "run_end": extra.get("run_end"),
             "run_start_text": month_text(extra.get("run_start")),
             "run_end_text": month_text(extra.get("run_end")),
+            "excused_weeks": list(
+                excused_weeks_text(
+                    tuple(settings.calendar.company_holidays),
+                    extra.get("run_start"),
+                    extra.get("run_end"),
+                )
+            ),
             "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
             f"{month_text(f'{campaign.window.end:%Y-%m}')}",
             "missed_months": [
@@ -150,14 +185,15 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         )
     seminar = settings.seminars[seminar_id]
     date = seminar.date
-    date_text = seminar_date_text(date) if date else "（日時は追ってご案内します）"
+    # Templates put the date in brackets: 「…（日時は後日ご案内）」, never doubled.
+    date_text = seminar_date_text(date) if date else "日時は後日ご案内"
     return {
         "id": seminar_id,
         "month": seminar.month,
         "title": seminar.title or seminar_id,
         "date": date.isoformat() if date else None,
         "date_text": date_text,
-        "url": seminar.url or "（参加URLは追ってご案内します）",
+        "url": seminar.url or "参加URLは後日ご案内します",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
     }
 
@@ -204,6 +240,8 @@ def run_context(settings: Settings, as_of: dt.date) -> dict[str, Any]:
     KAKEAI is (``service``: its login and help addresses, None when not set)."""
     service = settings.service
     return {
+        # The day the data is from: a nudge states its facts as of then, not as of today.
+        "as_of_text": date_text(as_of),
         "seminars": seminar_refs(settings, as_of),
         "service": {"login_url": service.login_url, "help_url": service.help_url},
     }

@@ -77,6 +77,15 @@ def address_problem(name: str, address: str) -> str | None:
     return None
 
 
+def recipient_problem(name: str, address: str) -> str | None:
+    """Why (name, address) can't be a To header (said without the raw characters), or None."""
+    what = text_problem(name, MAX_NAME)
+    if what is not None:
+        return f"氏名: {what}"
+    what = address_problem(name, address)
+    return None if what is None else f"メールアドレス: {what}"
+
+
 def fold_problem(header: str, value: object) -> str | None:
     """Build the header exactly as the message will, and fold it for the wire."""
     try:

@@ -1,36 +1,44 @@
 """Tabular files that open cleanly in Japanese Excel.
 
 CSV: UTF-8 with BOM and CRLF (Excel otherwise guesses CP932 and garbles).
-XLSX: a header row, IDs as text cells (leading zeros survive), filters,
-frozen header, sensible widths; optional extra sheets (e.g. a summary).
-Both: text that Excel would run as a formula is written as text (see neutralise).
+XLSX: a header row, IDs as text cells (leading zeros survive), dates as dates,
+number formats, filters, frozen header and name columns, widths for Japanese text,
+A4 print set-up (see workbook); optional extra sheets (e.g. a summary) and a
+「列の説明」 sheet naming each column's key.
+Both: Japanese headers and values (see people and glossary); text that Excel would
+run as a formula is written as text (see neutralise).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
-import os
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import re
+from collections.abc import Iterable, Sequence
+from copy import copy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from .. import glossary
 from ..errors import KopsError
+from . import workbook
+from .atomic import replacing, write_atomically
 from .csv_fields import csv_rows, field_column
-from .neutralise import (
-    FORMULA_TRIGGERS,
-    as_text,
-    csv_field,
-    looks_like_formula,
-    protect_cells,
-)
+from .neutralise import FORMULA_TRIGGERS, csv_field
+from .people import PeopleTable, for_people
+from .sheet_charts import SheetChart, add_chart
+from .workbook import Print
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["cell", "csv_text", "json_text", "replacing", "write_atomically", "write_table"]
 
 TEXT_COLUMNS_SUFFIX = ("_id",)
 
@@ -141,8 +149,13 @@ def write_table(
     sheet: str = "data",
     extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
     text_columns: Iterable[str] = (),
+    options: Print | None = None,
+    charts: Sequence[SheetChart] = (),
 ) -> Path:
-    """Write ``frame`` to .csv or .xlsx (chosen by the suffix), atomically."""
+    """Write ``frame`` to .csv or .xlsx (chosen by the suffix), atomically, with Japanese
+    headers and values (see glossary); a workbook is set up for A4 by the workbook writer.
+    ``options``: the 基準日 and audience printed in the header (default 事務局内限り);
+    ``charts``: native charts drawn below their sheet's table (XLSX only)."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise KopsError(
@@ -152,89 +165,168 @@ def write_table(
         raise KopsError(
             f"{path.parent}: no such directory", hint="create it first or choose another path"
         )
+    texts = set(text_columns)
     if suffix == ".csv":
-        data = csv_text(frame, line_end="\r\n").encode("utf-8-sig")
+        people = for_people(frame, texts).frame
+        data = csv_text(people, line_end="\r\n").encode("utf-8-sig")
         write_atomically(path, data)
     else:
         sheets = [(sheet, frame), *extra_sheets]
-        _atomic_xlsx(path, sheets, set(text_columns))
+        _xlsx(path, sheets, texts, options or Print(), charts)
     return path
 
 
-@contextmanager
-def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
-    """A temporary file next to ``path`` to write; when the block ends without error it
-    replaces ``path`` in one step, so nobody (Excel included) sees half a file and a
-    failed write leaves the old file as it was."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-        temp.replace(path)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    with replacing(path) as temp:
-        temp.write_bytes(data)
-
-
-def _atomic_xlsx(
-    path: Path, sheets: Sequence[tuple[str, pd.DataFrame]], text_columns: set[str]
+def _xlsx(
+    path: Path,
+    sheets: Sequence[tuple[str, pd.DataFrame]],
+    text_columns: set[str],
+    options: Print,
+    charts: Sequence[SheetChart] = (),
 ) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    book = workbook.new_book()
+    used: set[str] = set()
+    notes: list[tuple[str, str, str]] = []
+    for title, frame in sheets:
+        people = for_people(frame, text_columns)
+        name = _sheet_name(glossary.SHEETS.get(title, title), used)
+        ws = book.create_sheet(title=name)
+        _table_sheet(ws, people)
+        for spec in charts:
+            if spec.sheet == title:
+                add_chart(ws, spec, people.keys, len(frame))
+        notes += [
+            (name, label, key)
+            for label, key in zip(people.frame.columns, people.keys, strict=True)
+            if label != key
+        ]
+    if notes:
+        ws = book.create_sheet(title=glossary.COLUMN_NOTES_SHEET)
+        _table_sheet(
+            ws,
+            for_people(pd.DataFrame(notes, columns=["シート", "列", "キー（--format json）"])),
+        )
+    workbook.save(book, path, options)
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = title[:31]
+    number = 2
+    while name in used:
+        name = f"{title[:28]}_{number}"
+        number += 1
+    used.add(name)
+    return name
+
+
+# Leading columns that name a row: repeated on every printed page and kept in view.
+ROW_NAMES = frozenset(
+    {
+        "user_id",
+        "name",
+        "rank",
+        "manager_id",
+        "manager_name",
+        "member_id",
+        "member_name",
+        "division",
+        "stuck_point",
+        "figure",
+        "run_id",
+    }
+)
+
+
+def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
-    header_font = Font(bold=True, color="FFFFFF")
+    frame = people.frame
+    header_font = workbook.font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="305496")
-    for title, frame in sheets:
-        ws = book.create_sheet(title=title[:31])
-        columns = list(frame.columns)
-        ws.append(columns)
-        protect_cells(ws[1])
-        text_positions = {
-            i
-            for i, c in enumerate(columns)
-            if c in text_columns or str(c).endswith(TEXT_COLUMNS_SUFFIX)
-        }
-        for row_number, row in enumerate(records(frame), start=2):
-            values = [str(v) if i in text_positions and v != "" else v for i, v in enumerate(row)]
-            ws.append(values)
-            # Only the few formula-like cells are touched: a scan of every cell costs
-            # seconds on a 50,000-user list.
-            for i, value in enumerate(values):
-                if looks_like_formula(value):
-                    as_text(ws.cell(row=row_number, column=i + 1))
-        for i in text_positions:
-            for (cell_obj,) in ws.iter_rows(
-                min_row=2, min_col=i + 1, max_col=i + 1, max_row=ws.max_row
-            ):
-                cell_obj.number_format = "@"
-        for header in ws[1]:
-            header.font = header_font
-            header.fill = header_fill
-            header.alignment = Alignment(vertical="center", wrap_text=True)
-        ws.freeze_panes = "A2"
-        if ws.max_row > 1 and columns:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
-        for i, column in enumerate(columns, start=1):
-            sample = [str(column)] + [str(c.value or "") for c in ws[get_column_letter(i)][1:200]]
-            width = max(display_width(s) for s in sample) + 2
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 6), 50)
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.print_title_rows = "1:1"
-    with replacing(path, suffix=".xlsx") as temp:
-        book.save(temp)
+    ws.append([str(c) for c in frame.columns])
+    for header in ws[1]:
+        header.font = header_font
+        header.fill = header_fill
+        header.alignment = Alignment(vertical="center", horizontal="center", wrap_text=True)
+    columns = _xlsx_columns(frame, people.formats)
+    for row in zip(*columns, strict=True) if columns else ():
+        ws.append(row)
+    last = ws.max_row
+    for position, number_format in enumerate(people.formats, start=1):
+        if number_format is None:
+            continue
+        styled = None
+        for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
+            if number_format == glossary.TEXT and target.value is not None:
+                target.value = str(target.value)
+            if styled is None:
+                target.number_format = number_format
+                styled = copy(target._style)
+            else:
+                target._style = copy(styled)
+    for row_number in range(2, last + 1):
+        first = ws.cell(row=row_number, column=1).value
+        if isinstance(first, str) and first in workbook.TOTAL_LABELS:
+            workbook.total_row(ws, row_number, len(frame.columns))
+    names = 0
+    for key in people.keys[:3]:
+        if key not in ROW_NAMES:
+            break
+        names += 1
+    width = workbook.fit_columns(ws, header_rows=[1])
+    width = workbook.fold_details(ws, people.details, width)
+    ws.freeze_panes = f"{get_column_letter(names + 1)}2"
+    if last > 1 and len(frame.columns):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{last}"
+    if _shows_hidden(frame):
+        workbook.legend(ws, last + 2)
+    workbook.print_setup(
+        ws,
+        title_rows="1:1",
+        title_columns=f"A:{get_column_letter(names)}" if names else None,
+        width=width,
+    )
 
 
-def display_width(text: str) -> int:
-    """East Asian characters take two columns in Excel's default font."""
-    import unicodedata
+def _shows_hidden(frame: pd.DataFrame) -> bool:
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        textual = column.dtype == object or isinstance(column.dtype, pd.StringDtype)
+        if textual and column.isin(workbook.HIDDEN_MARKS).any():
+            return True
+    return False
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+def _xlsx_columns(frame: pd.DataFrame, formats: list[str | None]) -> list[list[Any]]:
+    """Cells column by column: dates as dates (Excel sorts and filters them), the rest as
+    ``cell`` gives them; formula-like text is made inert when the book is saved."""
+    columns = _cell_columns(frame)
+    for position, number_format in enumerate(formats):
+        column = frame.iloc[:, position]
+        if number_format == glossary.TEXT:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            values = column.dt.tz_localize(None) if column.dt.tz is not None else column
+            whole = bool((values.dropna() == values.dropna().dt.normalize()).all())
+            columns[position] = [
+                None if pd.isna(v) else (v.date() if whole else v.to_pydatetime()) for v in values
+            ]
+            formats[position] = glossary.DATE if whole else glossary.DATE_TIME
+        elif _all_iso_dates(columns[position]):
+            columns[position] = [dt.date.fromisoformat(v) if v else None for v in columns[position]]
+            formats[position] = glossary.DATE
+    return [[None if v == "" else v for v in column] for column in columns]
+
+
+def _all_iso_dates(values: list[Any]) -> bool:
+    seen = False
+    for value in values:
+        if value == "" or value is None:
+            continue
+        if not (isinstance(value, str) and len(value) == 10 and ISO_DATE.fullmatch(value)):
+            return False
+        seen = True
+    return seen
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

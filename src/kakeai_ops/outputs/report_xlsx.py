@@ -17,25 +17,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.marker import DataPoint
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..privacy.audit import check
-from .files import cell, display_width, replacing
-from .neutralise import protect_workbook
+from . import workbook
+from .files import cell
 
 if TYPE_CHECKING:  # the report is built by the workflow above; this only writes it
+    from openpyxl.workbook import Workbook
+
     from ..reports import DivisionReport
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
+HEADER_FONT = workbook.font(bold=True, color="FFFFFF")
+TITLE_FONT = workbook.font(bold=True, size=14)
+BOLD = workbook.font(bold=True)
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -60,6 +62,8 @@ OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
 DEPARTMENT_COLUMNS = [("department", "部署", None), *OVERVIEW_COLUMNS[1:]]
 DEPARTMENT_COLUMNS = [c for c in DEPARTMENT_COLUMNS if not c[0].endswith("_trend")]
 RIGHT = Alignment(horizontal="right")
+TOTAL_ROW = "全社"
+DIVISION_TOTAL = "事業部計"
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
@@ -120,12 +124,12 @@ class ChartValues:
             "グラフはこのシートの公開値だけを描きます。非表示の値（<5・(秘匿)）は空欄で、"
             "0 としては描きません。"
         )
-        self.sheet["A1"].font = Font(italic=True, color=HIDDEN_NOTE_COLOR)
+        self.sheet["A1"].font = workbook.font(italic=True, color=HIDDEN_NOTE_COLOR)
         self.row = 3
 
     def block(self, title: str, header: list[str], rows: list[list[Any]]) -> tuple[int, int]:
         """Writes a titled block; returns the rows of its header and its last data row."""
-        self.sheet.cell(row=self.row, column=1, value=title).font = Font(bold=True)
+        self.sheet.cell(row=self.row, column=1, value=title).font = BOLD
         top = self.row + 1
         for column, label in enumerate(header, start=1):
             self.sheet.cell(row=top, column=column, value=label)
@@ -145,15 +149,16 @@ def published_number(value: Any) -> float | None:
 
 
 def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
-    sheet.cell(row=row, column=column, value=text).font = Font(italic=True, color=HIDDEN_NOTE_COLOR)
+    sheet.cell(row=row, column=column, value=text).font = workbook.font(
+        italic=True, color=HIDDEN_NOTE_COLOR
+    )
 
 
 def write_report(report: DivisionReport, path: Path) -> Path:
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
-    book = Workbook()
+    book = workbook.new_book()
     looks = Looks()
-    overview = book.active
-    overview.title = "概要"
+    overview = book.create_sheet("概要")
     used = {"概要", CHART_VALUES}
     values = ChartValues(book)
     values.sheet["A2"] = period_line(report)
@@ -173,7 +178,7 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         overview, values, report.monthly, row, looks, report.month_captions, report.partial_month
     )
     last_row = _topic_totals(overview, values, report.topic_totals, row + 2, looks)
-    _finish(overview, one_page=True)
+    _finish(overview, 4)
     # Charts are not cells: without a print area the last one would be cut off.
     last_column = get_column_letter(max(overview.max_column, len(report.divisions) + 12, 14))
     overview.print_area = f"A1:{last_column}{last_row}"
@@ -183,20 +188,32 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     for division in report.divisions:
         sheet = book.create_sheet(sheet_title(division, used))
         row = _heading(sheet, report, division)
-        row = _table(sheet, departments[division], DEPARTMENT_COLUMNS, row, looks)
+        row = _table(
+            sheet,
+            _with_total(departments[division], overview_rows, division),
+            DEPARTMENT_COLUMNS,
+            row,
+            looks,
+            total=DIVISION_TOTAL,
+        )
         for text in (n for n in report.notes if n.startswith(f"{division}：")):
             row += 1  # a blank row first: the table ends where its rows end
             _note(sheet, row, text)
         row = _mix(sheet, topics[division], "トピック", row + 2, looks)
         row = _mix(sheet, responses[division], "対応", row + 2, looks)
-        _matrix(sheet, matrix[division], report, row + 2, looks)
-        _finish(sheet)
+        row = _matrix(sheet, matrix[division], report, row + 2, looks)
+        if workbook.shows_hidden(c.value for line in sheet.iter_rows() for c in line):
+            workbook.legend(sheet, row + 1)
+        _finish(sheet, 4)
     book.move_sheet(values.sheet, offset=len(book.sheetnames) - 1 - book.index(values.sheet))
-    _finish(values.sheet)
-    protect_workbook(book)  # 事業部 and 部署 names are the tenant's text: never formulas
-    with replacing(path, suffix=".xlsx") as temp:
-        book.save(temp)
-    return path
+    _finish(values.sheet, 4)
+    # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
+    options = workbook.Print(
+        as_of=report.as_of,
+        audience=workbook.SHAREABLE,
+        title=f"{report.title}（{report.scope_label}）",
+    )
+    return workbook.save(book, path, options)
 
 
 def _heading(sheet: Worksheet, report: DivisionReport, name: str) -> int:
@@ -233,9 +250,12 @@ def _table(
     columns: list[tuple[str, str, str | None]],
     row: int,
     looks: Looks,
+    total: str = TOTAL_ROW,
 ) -> int:
+    """A table; its row named ``total`` (全社, 事業部計) is set apart as the total."""
     _header(sheet, row, [label for _, label, _ in columns], looks)
     for offset, record in enumerate(frame.to_dict("records"), start=1):
+        is_total = record.get(key_of(columns)) == total
         for column, (key, _, number_format) in enumerate(columns, start=1):
             value = _value(record.get(key))
             target = sheet.cell(row=row + offset, column=column, value=value)
@@ -245,7 +265,23 @@ def _table(
                 number_format=None if text else number_format,
                 right=text and value.startswith(("<", "(")),
             )
+        if is_total:
+            workbook.total_row(sheet, row + offset, len(columns))
     return row + len(frame) + 1
+
+
+def _with_total(departments: pd.DataFrame, overview: pd.DataFrame, division: str) -> pd.DataFrame:
+    """The division's 部署 and below them its own row of the overview as 事業部計: the same
+    published figures, so the sheet adds nothing the overview does not already show."""
+    own = overview[overview["division"] == division] if "division" in overview else overview[:0]
+    if own.empty:
+        return departments
+    total = own.drop(columns=["department"], errors="ignore").assign(department=DIVISION_TOTAL)
+    return pd.concat([departments, total], ignore_index=True)
+
+
+def key_of(columns: list[tuple[str, str, str | None]]) -> str:
+    return columns[0][0]
 
 
 def _value(value: Any) -> Any:
@@ -254,13 +290,7 @@ def _value(value: Any) -> Any:
 
 
 def _legend(sheet: Worksheet, row: int) -> None:
-    sheet.cell(
-        row=row,
-        column=1,
-        value="<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
-        "(秘匿)：差し引きで推定できないよう併せて非表示。↑↓→：前期間との比較。",
-    )
-    sheet.cell(row=row, column=1).font = Font(italic=True, color="595959")
+    workbook.legend(sheet, row, extra="↑↓→：前期間との比較。")
 
 
 def _rate_chart(
@@ -297,6 +327,7 @@ def _bar_chart(
     chart.add_data(Reference(data, min_col=2, min_row=first, max_row=last), titles_from_data=False)
     chart.set_categories(Reference(data, min_col=1, min_row=first, max_row=last))
     chart.height, chart.width = 8, 18
+    workbook.style_chart(chart, x_title="事業部", y_title="1on1実施率（%）", as_table=True)
     sheet.add_chart(chart, anchor)
 
 
@@ -313,7 +344,7 @@ def _monthly(
     labelled with its last day (「2026年11月（20日まで）」), its rate is over the days
     covered, and the chart draws the line into it dashed: a month in progress is not a
     fall."""
-    sheet.cell(row=row, column=1, value="月別の1on1実施率（部下）").font = Font(bold=True)
+    sheet.cell(row=row, column=1, value="月別の1on1実施率（部下）").font = BOLD
     if monthly.empty:
         return row + 1
     pivot = monthly.pivot(index="month", columns="division", values="rate")
@@ -364,6 +395,7 @@ def _monthly(
             series.dPt.append(point)
     chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.height, chart.width = 8, 18
+    workbook.style_chart(chart, x_title="月", y_title="1on1実施率（%）")
     sheet.add_chart(chart, f"{get_column_letter(len(divisions) + 3)}{row}")
     return end + 16
 
@@ -371,7 +403,7 @@ def _monthly(
 def _topic_totals(
     sheet: Worksheet, values: ChartValues, totals: pd.DataFrame, row: int, looks: Looks
 ) -> int:
-    sheet.cell(row=row, column=1, value="トピックの内訳（対象範囲全体）").font = Font(bold=True)
+    sheet.cell(row=row, column=1, value="トピックの内訳（対象範囲全体）").font = BOLD
     end = _mix_rows(sheet, totals, "トピック", row + 1, looks)
     shown: list[list[Any]] = []
     left_out: list[list[Any]] = []
@@ -394,12 +426,13 @@ def _topic_totals(
         )
         chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
         chart.height, chart.width = 8, 18
+        workbook.style_chart(chart, x_title="トピック", y_title="1on1数（件）", as_table=True)
         sheet.add_chart(chart, f"E{row}")
     return max(end, row + 18)
 
 
 def _mix(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks: Looks) -> int:
-    sheet.cell(row=row, column=1, value=f"{label}の内訳").font = Font(bold=True)
+    sheet.cell(row=row, column=1, value=f"{label}の内訳").font = BOLD
     return _mix_rows(sheet, frame, label, row + 1, looks)
 
 
@@ -419,7 +452,7 @@ def _matrix(
 ) -> int:
     sheet.cell(
         row=row, column=1, value="トピック×対応ごとの平均スッキリ度（上司の方の得意・不得意）"
-    ).font = Font(bold=True)
+    ).font = BOLD
     responses = report.responses_vocabulary
     _header(sheet, row + 1, ["トピック＼対応", *responses], looks)
     lookup = {(r["topic"], r["response"]): r["sukkiri_avg"] for r in frame.to_dict("records")}
@@ -451,21 +484,14 @@ def _matrix(
     return row + 2 + len(report.topics_vocabulary)
 
 
-def _finish(sheet: Worksheet, one_page: bool = False) -> None:
-    """Widths for Japanese text, frozen header, A4 landscape fitted to the width
-    (the overview to one page)."""
-    widths: dict[int, int] = {}
-    for row in sheet.iter_rows(min_row=4):
-        for target in row:
-            if target.value is not None:
-                text = str(target.value)
-                width = display_width(text) + 2
-                widths[target.column] = max(widths.get(target.column, 8), min(width, 40))
-    for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "B5"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 1 if one_page else 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+def _finish(sheet: Worksheet, header_row: int) -> None:
+    """Widths for Japanese text, the report's title lines and the names column on every
+    printed page, A4 fitted to the width (never shrunk to one page: the text stays
+    readable and the overview runs onto a second page instead)."""
+    width = workbook.fit_columns(sheet)  # its headers wrap: fit_columns sees that
+    if width > workbook.READABLE_WIDTH:
+        width = workbook.wrap_wide(sheet, width)
+    sheet.freeze_panes = f"B{header_row + 1}"
+    if sheet._charts:  # charts are not columns: the print area reaches past the cells
+        width = max(width, 100)
+    workbook.print_setup(sheet, title_rows="1:2", title_columns="A:A", width=width)

@@ -31,9 +31,11 @@ def mail_slide(review: Review) -> Slide:
         elif effect is None:
             measured = run.note
         elif effect.measured:
+            low, high = effect.low or 0.0, effect.high or 0.0
             measured = (
-                f"差 {effect.difference or 0:+.0%}"
-                f"（95%CI {effect.low or 0:+.0%}〜{effect.high or 0:+.0%}）"
+                f"差 {_pt(effect.difference or 0.0)}"
+                f"（95%CI {_pt(low)}〜{_pt(high)}"
+                f"、{'有意差なし' if low <= 0 <= high else '有意差あり'}）"
                 f" 配信{effect.mailed_left}/{effect.mailed_n}"
                 f"・保留{effect.holdout_left}/{effect.holdout_n}"
             )
@@ -142,6 +144,13 @@ def _ranked(interests: list[tuple[str, int]]) -> list[tuple[int, tuple[str, int]
     return ranked
 
 
+def _moved(group: str, moved_on: object, n: int) -> str:
+    """「出席した人 4/17人」, or for a group under min_group its n only (the count is hidden)."""
+    if isinstance(moved_on, str):  # "<5": the group is too small to show who moved on
+        return f"{group} n={n}（少人数のため非表示）"
+    return f"{group} {moved_on}/{n}人"
+
+
 def seminar_slides(review: Review) -> list[Slide]:
     if not review.seminars:
         return [
@@ -155,7 +164,13 @@ def seminar_slides(review: Review) -> list[Slide]:
         ]
     slides = []
     for s in review.seminars:
-        satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
+        satisfaction = (
+            f"{s.satisfaction_avg:.2f}"
+            if s.satisfaction_avg is not None
+            else "非表示（回答が少ないため）"
+            if s.satisfaction_answers
+            else "－"
+        )
         bullets = [
             attendance_line(s, s.answers),
             *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
@@ -190,7 +205,7 @@ def seminar_slides(review: Review) -> list[Slide]:
             bullets.append(
                 "前進: "
                 + " ／ ".join(
-                    f"{r.group_label} {r.moved_on}/{r.in_snapshot}人" for r in moved.itertuples()
+                    _moved(r.group_label, r.moved_on, r.in_snapshot) for r in moved.itertuples()
                 )
             )
             footnote = " ".join(filter(None, [SELF_SELECTION, s.mix_note]))
@@ -207,3 +222,8 @@ def seminar_slides(review: Review) -> list[Slide]:
             )
         )
     return slides
+
+
+def _pt(value: float) -> str:
+    """A difference of shares in percentage points, as `kops mail report` writes it."""
+    return f"{value * 100:+.1f}pt".replace("-", "−")

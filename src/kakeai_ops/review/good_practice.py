@@ -85,6 +85,7 @@ TOP_COLUMNS = [
     "held",
     "sukkiri_avg",
     "score",
+    "spread_note",
     "top_topics",
 ]
 
@@ -112,6 +113,7 @@ def interview_figures(
             "held": picked["held"].astype(int),
             "sukkiri_avg": picked["sukkiri_avg"].astype(float).round(2),
             "score": picked["score"].astype(float).round(2),
+            "spread_note": picked["spread_note"].astype(str),
             "top_topics": [
                 topics.get((str(a), str(b)), "")
                 for a, b in zip(picked["manager_id"], picked["member_id"], strict=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import glossary
 from ..analyses import segment as segmentation
 from .figures import Review
 from .titles import TITLES
@@ -16,7 +17,10 @@ def review_sheets(review: Review) -> list[tuple[str, pd.DataFrame]]:
     sheets = [
         (f"1_{TITLES['summary']}", _summary(review)),
         (f"2_{TITLES['funnel']}", _funnel(review)),
-        (f"3_{TITLES['trend']}", review.trend.frame.rename(columns=_labels())),
+        (
+            f"3_{TITLES['trend']}",
+            review.trend.frame.rename(columns=_labels()).drop(columns="snapshot", errors="ignore"),
+        ),
         (f"4_{TITLES['divisions']}", _divisions(review)),
         (f"5_{TITLES['mail']}", _mail(review)),
     ]
@@ -34,7 +38,8 @@ def review_sheets(review: Review) -> list[tuple[str, pd.DataFrame]]:
 
 
 def _labels() -> dict[str, str]:
-    return {sp.key: f"{sp.key} {sp.label}" for sp in segmentation.STUCK_POINTS}
+    """Share columns named by key (the glossary gives each its label and 0% format)."""
+    return {sp.key: f"{sp.key}_share" for sp in segmentation.STUCK_POINTS}
 
 
 def _summary(review: Review) -> pd.DataFrame:
@@ -47,10 +52,10 @@ def _summary(review: Review) -> pd.DataFrame:
                 "before": k.before,
                 "change": k.change,
                 "arrow": k.arrow,
-                "snapshot": review.snapshot,
                 "as_of": str(review.as_of),
-                "previous_snapshot": review.previous_snapshot or "",
                 "previous_as_of": str(review.previous_as_of or ""),
+                "snapshot": review.snapshot,
+                "previous_snapshot": review.previous_snapshot or "",
             }
             for k in review.summary
         ]
@@ -68,7 +73,10 @@ def _funnel(review: Review) -> pd.DataFrame:
         "departed": f.departed,
     }
     extra = pd.DataFrame(
-        [{"stuck_point": key, "label": "movement", "now": value} for key, value in movement.items()]
+        [
+            {"stuck_point": key, "label": glossary.MOVEMENT[key], "now": value}
+            for key, value in movement.items()
+        ]
     )
     return pd.concat([frame, extra], ignore_index=True)
 
@@ -128,6 +136,30 @@ def _published_groups(outcome: pd.DataFrame | None) -> dict[tuple[str, str], obj
     }
 
 
+SEMINAR_FIGURES = {
+    "title": "セミナー名",
+    "invited": "招待数",
+    "attended": "出席数",
+    "answers": "アンケート回答数",
+    "satisfaction_avg": "満足度の平均（1〜5）",
+    "users": "人数",
+    "in_snapshot": "最新データにいる人数",
+    "moved_on": "次の段階に進んだ人数",
+    "share_moved_on": "次の段階に進んだ割合",
+}
+
+
+def _seminar_label(figure: str) -> str:
+    """セミナー名, 知りたいテーマ：ペア招待, 出席：次の段階に進んだ人数, …"""
+    if figure.startswith("interest_group:"):
+        return "知りたいテーマ：" + figure.split(":", 1)[1]
+    if ":" in figure:
+        group, key = figure.split(":", 1)
+        shown = glossary.value_label("group", group)
+        return f"{shown}：{SEMINAR_FIGURES.get(key, key)}"
+    return SEMINAR_FIGURES.get(figure, figure)
+
+
 def _seminar(s: object) -> pd.DataFrame:
     from .figures import SeminarFigures
 
@@ -156,7 +188,9 @@ def _seminar(s: object) -> pd.DataFrame:
                 rows.append(
                     {"seminar_id": s.seminar_id, "figure": f"{r['group']}:{key}", "value": r[key]}
                 )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.insert(2, "label", [_seminar_label(f) for f in frame["figure"]])
+    return frame
 
 
 def _campaigns(review: Review) -> pd.DataFrame:

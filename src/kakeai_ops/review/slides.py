@@ -226,12 +226,14 @@ def _interviews(review: Review) -> Slide:
     rows = [
         [
             str(r.rank),
-            str(r.manager_name),
-            str(r.member_name),
+            # Names repeat in a company: the id goes with every name.
+            f"{r.manager_name}（{r.manager_id}）",
+            f"{r.member_name}（{r.member_id}）",
             str(r.division),
             str(r.held),
             f"{r.sukkiri_avg:.1f}",
             f"{r.score:.2f}",
+            str(r.spread_note),
             str(r.top_topics),
         ]
         for r in top.itertuples()
@@ -239,20 +241,21 @@ def _interviews(review: Review) -> Slide:
     return Slide(
         title,
         subtitle=f"条件を満たすペア {review.interviews.eligible_pairs}組のうち"
-        f"上位{len(top)}組（事業部・職種・年代を分散）",
+        f"上位{len(top)}組（事業部・職種・年代を分散、スタックポイントのあるペアは除外）",
         table=Table(
             [
                 "順位",
-                "上長",
-                "メンバー",
+                "上司",
+                "部下",
                 "事業部",
                 "回数",
                 "スッキリ度",
                 "スコア",
+                "備考",
                 "よく話すトピック",
             ],
             rows,
-            widths=[0.6, 1.5, 1.5, 1.6, 0.7, 1, 0.8, 4],
+            widths=[0.5, 1.7, 1.7, 1.5, 0.6, 0.9, 0.7, 1.5, 3.2],
         ),
         footnote="非公開トピック（心身の状態・プライベート）は件数のみ。名前は事務局内の資料としてのみ使用",
     )

@@ -1,0 +1,321 @@
+"""The one glossary: each term kops shows people, spelt one way everywhere.
+
+Files for people (XLSX, CSV, the deck) show the Japanese label; ``--format json``
+and the 「列の説明」 sheet keep the stable English key beside it. docs/glossary.md
+is this module written out for readers (a test keeps the two the same), and a test
+fails when templates, the deck or a workbook header spell a term another way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Number formats by kind of figure (Excel's own format codes).
+PERCENT = "0%"
+ONE_DECIMAL = "0.0"
+TWO_DECIMALS = "0.00"
+COUNT = "#,##0"
+TEXT = "@"
+DATE = "yyyy-mm-dd"
+DATE_TIME = "yyyy-mm-dd hh:mm"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word people read, and the other spellings that must not appear beside it."""
+
+    term: str
+    meaning: str
+    not_spelt: tuple[str, ...] = ()
+
+
+TERMS: tuple[Term, ...] = (
+    Term("上司", "ペアで部下と1on1を行う側（KAKEAI の「上司」）", ("上長",)),
+    Term("部下", "1on1 の主役になる側（KAKEAI の「部下」）", ("メンバー",)),
+    Term("両方", "上司でも部下でもある人", ()),
+    Term("事業部", "会社の最上位の組織単位（本部・室）", ()),
+    Term("部署", "事業部の下の組織単位", ()),
+    Term("スタックポイント", "定着の流れで最初につまずいている段階（1人に1つ）", ()),
+    Term("1on1実施率", "部下のうち期間内に実施済みの1on1がある人の割合", ("実施割合",)),
+    Term("スッキリ度", "1on1 の後に部下が付ける 1〜5 の評価", ("すっきり度",)),
+    Term("成長実感", "部下が付ける成長の実感 1〜5", ()),
+    Term("事前準備", "1on1 の前にトピックと対応を選んでおくこと", ()),
+    Term("基準日", "集計の基準になる日（この日までのデータで数える）", ()),
+    Term("対象", "キャンペーンなどの条件を満たす", ()),
+    Term("対象外", "条件を満たさない", ()),
+    Term("全社", "会社全体の合計・平均", ()),
+    Term("合計", "表の行を足し合わせた行", ()),
+    Term("(秘匿)", "差し引きで推定できないよう併せて非表示にした値", ()),
+    Term("事務局内限り", "個人が分かるファイル。事務局の外に出さない", ()),
+    Term("共有可", "少人数の値を伏せた集計だけのファイル", ()),
+)
+
+# Roles in a pair, as the segment list shows them.
+ROLES: dict[object, str] = {"manager": "上司", "member": "部下", "both": "両方", "none": "なし"}
+BOOLEAN: dict[object, str] = {True: "はい", False: "いいえ"}
+
+# Stuck points: key → label (the analyses hold the rules; this is only the word).
+STUCK_POINTS: dict[object, str] = {
+    "not_activated": "未ログイン",
+    "no_pair": "ペア未成立",
+    "no_1on1": "1on1未実施",
+    "lapsed": "1on1休眠",
+    "no_prep": "事前準備なし",
+    "no_rating": "スッキリ度未入力",
+    "no_recurrence": "繰り返し未設定",
+    "healthy": "定着",
+}
+
+# How people moved between two snapshots (the rows below the stuck points).
+MOVEMENT = {
+    "moved_on": "次の段階に進んだ",
+    "slid_back": "前の段階に戻った",
+    "unchanged": "変わらず",
+    "joined": "新たに加わった",
+    "departed": "退職・対象外になった",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    format: str | None = None  # an Excel number format; None: as the value comes
+    # A detail column: folded away (Excel's [+] opens it) when a sheet would otherwise
+    # print too small to read on A4.
+    detail: bool = False
+
+
+def _c(label: str, number_format: str | None = None, detail: bool = False) -> Column:
+    return Column(label, number_format, detail)
+
+
+# Column key → what people read in a file's header, and how its figures are formatted.
+COLUMNS: dict[str, Column] = {
+    # people and organisation
+    "user_id": _c("社員番号", TEXT),
+    "name": _c("氏名"),
+    "email": _c("メールアドレス", detail=True),
+    "division": _c("事業部"),
+    "department": _c("部署"),
+    "job_type": _c("職種", detail=True),
+    "age_band": _c("年代", detail=True),
+    "employment": _c("在籍状況", detail=True),
+    "role": _c("役割"),
+    "manager_id": _c("上司の社員番号", TEXT),
+    "manager_name": _c("上司"),
+    "member_id": _c("部下の社員番号", TEXT),
+    "member_name": _c("部下"),
+    "manager_division": _c("上司の事業部", detail=True),
+    "manager_department": _c("上司の部署", detail=True),
+    "manager_job_type": _c("上司の職種", detail=True),
+    "manager_age_band": _c("上司の年代", detail=True),
+    "headcount": _c("人数", COUNT),
+    "users": _c("人数", COUNT),
+    "members": _c("部下の人数", COUNT),
+    # stuck points
+    "stuck_point": _c("スタックポイント"),
+    "stuck_point_label": _c("スタックポイント名"),
+    "flags": _c("該当するスタックポイント", detail=True),
+    "manager": _c("上司", COUNT),
+    "member": _c("部下", COUNT),
+    "both": _c("両方", COUNT),
+    "none": _c("なし", COUNT),
+    "total": _c("合計", COUNT),
+    "share": _c("割合", PERCENT),
+    "label": _c("項目"),
+    # activity
+    "last_login_at": _c("最終ログイン", DATE_TIME),
+    "pairs_as_manager": _c("ペア数（上司として）", COUNT, detail=True),
+    "pairs_as_member": _c("ペア数（部下として）", COUNT, detail=True),
+    "recurring_pairs": _c("繰り返し設定のあるペア数", COUNT, detail=True),
+    "held_total": _c("1on1実施数（累計）", COUNT),
+    "held_as_manager": _c("1on1実施数（上司として）", COUNT, detail=True),
+    "held_as_member": _c("1on1実施数（部下として）", COUNT, detail=True),
+    "last_held_at": _c("最終1on1実施日", DATE_TIME),
+    "held_in_lapse_window": _c("休眠判定期間内の1on1数", COUNT, detail=True),
+    "recent_count": _c("直近の1on1数", COUNT, detail=True),
+    "recent_prepared": _c("うち事前準備あり", COUNT, detail=True),
+    "recent_rated": _c("うちスッキリ度入力あり", COUNT, detail=True),
+    "prep_share": _c("事前準備率", PERCENT),
+    "rating_share": _c("スッキリ度入力率", PERCENT),
+    "seminar_month": _c("おすすめセミナー（Month）", detail=True),
+    "held": _c("1on1実施数", COUNT),
+    "regularity": _c("週カバー率", PERCENT, detail=True),
+    "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
+    "topics_distinct": _c("トピックの種類数", COUNT, detail=True),
+    "spread_note": _c("備考（分散のため繰り上げ）", detail=True),
+    "stuck_points": _c("スタックポイント"),
+    "sukkiri_avg": _c("平均スッキリ度", ONE_DECIMAL),
+    "growth_avg": _c("平均成長実感", ONE_DECIMAL, detail=True),
+    "top_topics": _c("主なトピック", detail=True),
+    "private_topics": _c("非公開トピック数", COUNT, detail=True),
+    "theme_share": _c("テーマの割合", PERCENT, detail=True),
+    "score": _c("スコア", TWO_DECIMALS),
+    "reason": _c("選んだ理由"),
+    "rank": _c("順位", COUNT),
+    "eligible_pairs": _c("候補ペア数", COUNT),
+    "activation_rate": _c("ログイン率", PERCENT),
+    "pair_rate": _c("ペア成立率", PERCENT),
+    "implementation_rate": _c("1on1実施率", PERCENT),
+    "implementation_rate_before": _c("1on1実施率（前回）", PERCENT),
+    "implementation_rate_change": _c("1on1実施率の差（pt）", PERCENT),
+    "per_member_month": _c("1on1/人/月", ONE_DECIMAL),
+    "period": _c("期間"),
+    # campaigns and milestones
+    "campaign": _c("キャンペーン"),
+    "campaign_id": _c("キャンペーンID", TEXT),
+    "title": _c("名称"),
+    "window": _c("判定期間"),
+    "eligible": _c("判定"),
+    "not_eligible": _c("対象外の人数", COUNT),
+    "on_leave_or_retired": _c("休職・退職の人数", COUNT),
+    "qualify_but_on_leave_or_retired": _c("条件を満たすが休職・退職の人数", COUNT),
+    "run_start": _c("連続の開始月"),
+    "run_end": _c("連続の終了月"),
+    "missed_weeks": _c("実施のなかった週", detail=True),
+    "months_judged": _c("判定した月数", COUNT, detail=True),
+    "best_run_months": _c("最長の連続月数", COUNT),
+    "note": _c("備考"),
+    "on_track": _c("達成見込みの人数", COUNT),
+    "awarded": _c("付与済みの人数", COUNT),
+    "window_open": _c("判定期間中"),
+    "due": _c("送付予定", COUNT),
+    "due_manager": _c("送付予定（上司）", COUNT),
+    "due_member": _c("送付予定（部下）", COUNT),
+    "delivered": _c("送付済み", COUNT),
+    "milestone": _c("マイルストーン（回）", COUNT),
+    # mail
+    "run_id": _c("配信ID", TEXT),
+    "created_at": _c("作成日時", DATE_TIME, detail=True),
+    "segment_key": _c("スタックポイント"),
+    "snapshot": _c("スナップショット", TEXT, detail=True),
+    "as_of": _c("基準日", DATE),
+    "previous_snapshot": _c("前回のスナップショット", TEXT, detail=True),
+    "previous_as_of": _c("前回の基準日", DATE),
+    "sent": _c("送信数", COUNT),
+    "failed": _c("失敗数", COUNT, detail=True),
+    "suppressed": _c("配信停止数", COUNT, detail=True),
+    "holdout": _c("比較群（送らない）", COUNT),
+    "written": _c("書き出し数（未送信）", COUNT, detail=True),
+    "deferred": _c("後日送信", COUNT, detail=True),
+    "bounced": _c("不達数", COUNT, detail=True),
+    "effect": _c("効果測定"),
+    "mailed_in_snapshot": _c("送付群の人数", COUNT, detail=True),
+    "mailed_left": _c("送付群で抜け出した人数", COUNT, detail=True),
+    "mailed_share_left": _c("送付群で抜け出した割合", PERCENT),
+    "holdout_in_snapshot": _c("比較群の人数", COUNT, detail=True),
+    "holdout_left": _c("比較群で抜け出した人数", COUNT, detail=True),
+    "holdout_share_left": _c("比較群で抜け出した割合", PERCENT),
+    "difference": _c("差（pt）", PERCENT),
+    "ci95_low": _c("95%信頼区間（下限）", PERCENT),
+    "ci95_high": _c("95%信頼区間（上限）", PERCENT),
+    "state": _c("状態"),
+    "item": _c("宛先・項目", TEXT),
+    "error": _c("エラー", detail=True),
+    "subject": _c("件名"),
+    "sent_at": _c("送信日時", DATE_TIME),
+    "recipient": _c("宛先"),
+    "to": _c("宛先"),
+    # the deck's figures
+    "figure": _c("指標"),
+    "now": _c("今回"),
+    "before": _c("前回"),
+    "change": _c("差"),
+    "arrow": _c("増減"),
+    "value": _c("値"),
+    "action": _c("次のアクション"),
+    "basis": _c("根拠"),
+    "command": _c("コマンド", detail=True),
+    "satisfaction_avg": _c("満足度の平均", ONE_DECIMAL),
+    # seminars
+    "seminar_id": _c("セミナーID", TEXT),
+    "invited": _c("招待数", COUNT),
+    "attended": _c("出席数", COUNT),
+    "rate": _c("出席率", PERCENT),
+    "invited_attended": _c("出席数（招待した人）", COUNT),
+    "uninvited": _c("招待外の参加", COUNT),
+    "satisfaction": _c("満足度", "0"),
+    "group_label": _c("区分名"),
+    "unit": _c("単位"),
+    "answers": _c("回答数", COUNT),
+    "interest": _c("知りたいテーマ"),
+    "group": _c("区分"),
+    "example_1": _c("回答例1"),
+    "example_2": _c("回答例2"),
+    "example_3": _c("回答例3"),
+    "example": _c("回答例"),
+    "theme": _c("テーマ"),
+    "kind": _c("種類"),
+    "covered_by": _c("扱うセミナー"),
+    "suggestion": _c("提案"),
+    "in_snapshot": _c("最新データにいる人数", COUNT),
+    "moved_on": _c("次の段階に進んだ人数", COUNT),
+    "share_moved_on": _c("次の段階に進んだ割合", PERCENT),
+    # import problems
+    "file": _c("ファイル"),
+    "row": _c("行", COUNT),
+    "column": _c("列"),
+    "what": _c("内容"),
+    "relaxed": _c("条件を緩めた点"),
+}
+
+for _key, _label in STUCK_POINTS.items():
+    COLUMNS[str(_key)] = Column(_label, COUNT)
+    COLUMNS[f"{_key}_share"] = Column(f"{_label}の割合", PERCENT)
+
+# Values shown to people, by column: the stable keys stay in --format json.
+VALUES: dict[str, dict[object, str]] = {
+    "role": ROLES,
+    "stuck_point": {
+        **STUCK_POINTS,
+        **{k: f"（移動）{v}" for k, v in MOVEMENT.items()},
+        "all": "全体",
+        "uninvited": "招待外の参加",
+    },
+    "segment_key": STUCK_POINTS,
+    "eligible": {True: "対象", False: "対象外", "true": "対象", "false": "対象外"},
+    "window_open": {True: "はい", False: "いいえ", "true": "はい", "false": "いいえ"},
+    "effect": {"measured": "測定済み", "not_measurable": "まだ測定できない"},
+    "group": {"attended": "出席", "invited, did not attend": "招待・欠席"},
+    "kind": {"refused": "取り込まず", "note": "注意"},
+}
+
+# A column that says again what another one says in people's words: left out of files
+# for people when that other one is there (its key stays in --format json).
+SAME_AS = {
+    "stuck_point_label": "stuck_point",
+    "label": "stuck_point",
+    "figure": "label",
+    "group": "group_label",
+}
+
+
+# Sheet names of the list workbooks.
+SHEETS = {
+    "data": "一覧",
+    "users": "一覧",
+    "summary": "集計",
+    "eligibility": "判定",
+    "shortlist": "候補",
+    "notes": "注記",
+    "ledger": "配信記録",
+    "milestones": "マイルストーン",
+    "transitions": "推移",
+    "moved": "進んだ人",
+}
+COLUMN_NOTES_SHEET = "列の説明"
+
+
+def column_label(key: str) -> str:
+    found = COLUMNS.get(key)
+    return found.label if found else key
+
+
+def value_label(key: str, value: object) -> object:
+    labels = VALUES.get(key)
+    if labels is None:
+        return value
+    try:
+        return labels.get(value, value)
+    except TypeError:  # unhashable values are shown as they are
+        return value

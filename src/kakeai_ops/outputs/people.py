@@ -1,0 +1,86 @@
+"""A table as people read it: Japanese headers and values from the one glossary.
+
+The stable English keys stay in ``--format json``; a workbook lists label ↔ key in
+its 「列の説明」 sheet so a formula or a script can still find a column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import glossary
+
+
+@dataclass(frozen=True)
+class PeopleTable:
+    frame: pd.DataFrame  # Japanese headers and values
+    keys: list[str]  # the English key of each column, in order
+    formats: list[str | None]  # the Excel number format of each column
+
+    @property
+    def details(self) -> list[bool]:
+        return [glossary.COLUMNS[k].detail if k in glossary.COLUMNS else False for k in self.keys]
+
+
+def for_people(frame: pd.DataFrame, text_columns: set[str] = frozenset()) -> PeopleTable:  # type: ignore[assignment]
+    keys = [str(c) for c in frame.columns]
+    same = [k for k in keys if glossary.SAME_AS.get(k) in keys]
+    if same:
+        frame = frame.drop(columns=same)
+        keys = [k for k in keys if k not in same]
+    columns: dict[str, pd.Series] = {}
+    labels: list[str] = []
+    formats: list[str | None] = []
+    for position, key in enumerate(keys):
+        column = frame.iloc[:, position]
+        column = _values(key, column)
+        label = glossary.column_label(key)
+        if label in labels:  # two keys, one word: say which
+            label = f"{label}（{key}）"
+        labels.append(label)
+        columns[label] = column
+        formats.append(_format(key, column, text_columns))
+    people = pd.DataFrame(columns, index=frame.index)
+    return PeopleTable(people, keys, formats)
+
+
+def _values(key: str, column: pd.Series) -> pd.Series:
+    labels = glossary.VALUES.get(key)
+    if labels is None and column.dtype == np.bool_:
+        labels = glossary.BOOLEAN
+    if labels is None:
+        return column
+    if column.dtype == np.bool_:
+        return column.map(labels).astype(object)
+    mapped = column.astype(object).map(lambda v: labels.get(v, v) if _hashable(v) else v)
+    return mapped
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _format(key: str, column: pd.Series, text_columns: set[str]) -> str | None:
+    if key in text_columns or key.endswith("_id"):
+        return glossary.TEXT
+    known = glossary.COLUMNS.get(key)
+    if known is not None and known.format is not None:
+        return known.format
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return None
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return glossary.DATE_TIME
+    if pd.api.types.is_float_dtype(column.dtype):
+        if key.endswith(("share", "rate")):
+            return glossary.PERCENT
+        return glossary.ONE_DECIMAL
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return glossary.COUNT
+    return None

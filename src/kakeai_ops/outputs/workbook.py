@@ -1,0 +1,342 @@
+"""The one workbook writer: every .xlsx kops writes is set up here to be read on
+screen in Japanese Excel and printed on A4.
+
+What each sheet gets, whoever fills its cells:
+- A4 (``paperSize=9``), portrait or landscape by the width of its columns, fitted
+  to one page wide and as many pages long as it needs (``fitToPage`` is the flag
+  Excel needs before it reads ``fitToWidth``/``fitToHeight`` at all);
+- the header row (and the id/name columns) repeated on every printed page;
+- a header with the file name, the 基準日 and who may see it (事務局内限り /
+  共有可), a footer with ページ x / y;
+- column widths from the East Asian display width of what the columns hold (a
+  title or a note alone in its row spills to the right and sets no width);
+- one Japanese font for the whole book, so Excel on Windows never falls back to a
+  Latin font that draws 事業部 with uneven glyphs.
+
+Charts get ``smooth=False`` (a smoothed line overshoots the data), axes
+explicitly shown (``delete=0``: without it Excel hides them), axis titles with
+units, and bars in the order of the table beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..clock import now
+from .atomic import replacing
+from .neutralise import protect_workbook
+
+if TYPE_CHECKING:
+    from openpyxl.chart._chart import ChartBase
+    from openpyxl.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+FONT_NAME = "Meiryo UI"  # on every Japanese Windows; narrow enough for tables
+FONT_SIZE = 10
+SECRETARIAT = "事務局内限り"
+SHAREABLE = "共有可"
+# A4 at 100 %: about 95 width units across a portrait page, 140 across a landscape one.
+PORTRAIT_WIDTH = 95
+# Wider than this, a sheet fitted to one A4 landscape page prints its 10 pt text below 8 pt.
+READABLE_WIDTH = 175
+MAX_COLUMN_WIDTH = 50
+MIN_COLUMN_WIDTH = 6
+# Labels of a total row: printed bold with a line above, apart from the rows it adds up.
+TOTAL_LABELS = frozenset({"合計", "全社", "事業部計", "全体", "計"})
+HIDDEN_MARKS = ("<5", "<10", "(秘匿)")
+LEGEND = (
+    "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
+    "(秘匿)：差し引きで推定できないよう併せて非表示。"
+)
+PERCENT = "0%"
+ONE_DECIMAL = "0.0"
+TWO_DECIMALS = "0.00"
+COUNT = "#,##0"
+DATE = "yyyy-mm-dd"
+DATE_TIME = "yyyy-mm-dd hh:mm"
+
+
+@dataclass(frozen=True)
+class Print:
+    """What the printed header says: the 基準日 and who may see the file."""
+
+    as_of: dt.date | str | None = None
+    audience: str = SECRETARIAT
+    title: str = ""  # the file's title property (and nothing else)
+
+
+def new_book() -> Workbook:
+    """An empty workbook whose every cell, unless styled otherwise, uses the Japanese font."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    # The "Normal" style is the default of every cell and of the column headings.
+    normal = book._named_styles["Normal"]
+    normal.font = Font(name=FONT_NAME, size=FONT_SIZE, family=3, charset=128)
+    book._fonts[0] = normal.font  # cells without a style read font 0
+    return book
+
+
+def font(**changes: Any) -> Any:
+    """The book's font with some changes (bold, colour, size)."""
+    from openpyxl.styles import Font
+
+    settings: dict[str, Any] = {"name": FONT_NAME, "size": FONT_SIZE, "family": 3, "charset": 128}
+    settings.update(changes)
+    return Font(**settings)
+
+
+def display_width(text: str) -> int:
+    """East Asian characters take two columns in Excel."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cell_text(value: Any, number_format: str) -> str:
+    """The text a cell shows, as wide as Excel draws it (a share as 12%, not 0.1234)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return "2026-01-01 00:00" if "h" in number_format else "2026-01-01"
+    if isinstance(value, dt.date):
+        return "2026-01-01"
+    if isinstance(value, int | float):
+        if number_format.endswith("%"):
+            return f"{value:.0%}"
+        if number_format == COUNT:
+            return f"{value:,.0f}"
+        if number_format in (ONE_DECIMAL, TWO_DECIMALS):
+            return f"{value:.2f}"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def fit_columns(sheet: Worksheet, header_rows: Iterable[int] = (), sample: int = 400) -> float:
+    """Set each column as wide as its widest cell (headers wrap onto two lines, and their
+    rows are made tall enough); returns the sheet's total width. A cell alone in its row
+    (a title, a note, a legend) spills over the empty cells to its right and sets no width."""
+    import math
+
+    from openpyxl.utils import get_column_letter
+
+    headers = set(header_rows)
+    widths: dict[int, float] = {}
+    wrapped: list[tuple[int, int, int]] = []  # (row, column, display width)
+    for index, row in enumerate(sheet.iter_rows()):
+        if index > sample and row[0].row not in headers:
+            continue
+        filled = [c for c in row if c.value is not None and c.value != ""]
+        if len(filled) == 1 and sheet.max_column > 1 and filled[0].column == 1:
+            continue
+        for target in filled:
+            text = cell_text(target.value, target.number_format)
+            longest = max((display_width(part) for part in text.split("\n")), default=0)
+            if target.row in headers or target.alignment.wrap_text:
+                wrapped.append((target.row, target.column, longest))
+                longest = (longest + 1) // 2 if longest > 12 else longest  # wraps to 2 lines
+            # Glyphs of Japanese fonts run a little wider than two Latin columns.
+            width = min(max(round(longest * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
+            widths[target.column] = max(widths.get(target.column, MIN_COLUMN_WIDTH), width)
+    for column, chosen in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = chosen
+    lines: dict[int, int] = {}
+    for row_number, column, longest in wrapped:
+        usable = max(widths.get(column, MIN_COLUMN_WIDTH) - 1.5, 1) / 1.1
+        lines[row_number] = max(lines.get(row_number, 1), math.ceil(longest / usable))
+    for row_number, count in lines.items():
+        if count > 1:
+            sheet.row_dimensions[row_number].height = 14 * count + 2
+    return float(sum(widths.values()))
+
+
+def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
+    """When the sheet is too wide to print readably, fold its detail columns into an
+    outline (hidden; Excel's [+] above the columns opens them); returns the width left."""
+    from openpyxl.utils import get_column_letter
+
+    if width <= READABLE_WIDTH:
+        return width
+    for position, detail in enumerate(details, start=1):
+        if detail:
+            dimension = sheet.column_dimensions[get_column_letter(position)]
+            width -= dimension.width or 0
+            dimension.outlineLevel = 1
+            dimension.hidden = True
+    sheet.sheet_properties.outlinePr.summaryRight = False
+    if width > READABLE_WIDTH:
+        width = wrap_wide(sheet, width)
+    return width
+
+
+WRAPPED_WIDTH = 28
+
+
+def wrap_wide(sheet: Worksheet, width: float) -> float:
+    """Still too wide: long text columns wrap at a narrower width, widest first."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    dimensions = [
+        (sheet.column_dimensions[get_column_letter(i)], i) for i in range(1, sheet.max_column + 1)
+    ]
+    wide = sorted(
+        (
+            (d.width or 0, i, d)
+            for d, i in dimensions
+            if not d.hidden and (d.width or 0) > WRAPPED_WIDTH
+        ),
+        reverse=True,
+    )
+    for old, column, dimension in wide:
+        if width <= READABLE_WIDTH:
+            break
+        dimension.width = WRAPPED_WIDTH
+        width -= old - WRAPPED_WIDTH
+        for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if isinstance(target.value, str):
+                target.alignment = wrap
+    return width
+
+
+def print_setup(
+    sheet: Worksheet,
+    *,
+    title_rows: str | None = "1:1",
+    title_columns: str | None = None,
+    width: float | None = None,
+    one_page: bool = False,
+) -> None:
+    """A4, orientation by width, one page wide, the titles repeated on every page."""
+    if width is None:
+        width = sum(
+            (sheet.column_dimensions[letter].width or 8.43) for letter in _letters(sheet.max_column)
+        )
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "portrait" if width <= PORTRAIT_WIDTH else "landscape"
+    setup.fitToWidth = 1
+    setup.fitToHeight = 1 if one_page else 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.header = sheet.page_margins.footer = 0.25
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    if title_columns:
+        sheet.print_title_cols = title_columns
+
+
+def _letters(count: int) -> list[str]:
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(i) for i in range(1, count + 1)]
+
+
+def header_footer(sheet: Worksheet, file_name: str, options: Print) -> None:
+    """ファイル名 and 基準日 at the top, who may see it at the top right, ページ x / y below."""
+    as_of = options.as_of.isoformat() if isinstance(options.as_of, dt.date) else options.as_of
+    for header, footer in (
+        (sheet.oddHeader, sheet.oddFooter),
+        (sheet.evenHeader, sheet.evenFooter),
+        (sheet.firstHeader, sheet.firstFooter),
+    ):
+        header.left.text = _escaped(file_name)
+        header.left.size = 8
+        header.center.text = f"基準日 {as_of}" if as_of else ""
+        header.center.size = 8
+        header.right.text = options.audience
+        header.right.size = 9
+        footer.center.text = "ページ &P / &N"
+        footer.center.size = 8
+
+
+def _escaped(text: str) -> str:
+    """'&' starts a code in Excel's header language; a literal one is '&&'."""
+    return text.replace("&", "&&")
+
+
+def total_row(sheet: Worksheet, row: int, columns: int) -> None:
+    """A totals row: bold with a double line above, so it reads apart from its parts."""
+    from openpyxl.styles import Border, Side
+
+    line = Side(style="double", color="404040")
+    for column in range(1, columns + 1):
+        target = sheet.cell(row=row, column=column)
+        target.font = font(bold=True)
+        old = target.border
+        target.border = Border(left=old.left, right=old.right, top=line, bottom=old.bottom)
+
+
+def shows_hidden(values: Iterable[Any]) -> bool:
+    return any(isinstance(v, str) and v in HIDDEN_MARKS for v in values)
+
+
+def legend(sheet: Worksheet, row: int, extra: str = "") -> None:
+    """The one line that says what <5, <10 and (秘匿) mean."""
+    target = sheet.cell(row=row, column=1, value=LEGEND + extra)
+    target.font = font(italic=True, color="595959", size=9)
+
+
+def style_chart(
+    chart: ChartBase,
+    *,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    as_table: bool = False,
+) -> None:
+    """Lines drawn straight between the data, both axes shown, axis titles with units.
+    ``as_table``: a horizontal bar chart listing its bars top to bottom, as the table does
+    (Excel draws the first category at the bottom otherwise)."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+
+    for series in chart.series:
+        if hasattr(series, "smooth"):
+            series.smooth = False
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.delete = False
+    if x_title:
+        chart.x_axis.title = x_title
+    if y_title:
+        chart.y_axis.title = y_title
+    if as_table:
+        chart.x_axis.scaling.orientation = "maxMin"
+    japanese = CharacterProperties(latin=None, sz=900)
+    japanese.ea = _typeface()
+    chart.txPr = RichText(
+        p=[Paragraph(pPr=ParagraphProperties(defRPr=japanese), endParaRPr=japanese)]
+    )
+
+
+def _typeface() -> Any:
+    from openpyxl.drawing.text import Font as TextFont
+
+    return TextFont(typeface=FONT_NAME)
+
+
+def save(book: Workbook, path: Path, options: Print) -> Path:
+    """Header and footer on every sheet, formula-like text made inert, file properties
+    from kops (not from a template), written atomically."""
+    for sheet in book.worksheets:
+        header_footer(sheet, path.name, options)
+    protect_workbook(book)
+    properties = book.properties
+    properties.creator = "kops"
+    properties.lastModifiedBy = "kops"
+    properties.title = options.title or path.stem
+    properties.keywords = options.audience
+    moment = now().astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    properties.created = properties.modified = moment
+    with replacing(path, suffix=".xlsx") as temp:
+        book.save(temp)
+    return path

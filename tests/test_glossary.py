@@ -1,0 +1,64 @@
+"""One word per term: docs/glossary.md is the glossary module written out, and no
+shipped template spells a term another way."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import yaml
+
+from conftest import REPO
+from kakeai_ops import glossary
+
+
+def _make_glossary() -> str:
+    spec = importlib.util.spec_from_file_location(
+        "make_glossary", REPO / "scripts" / "make_glossary.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.glossary_markdown())
+
+
+def proper_names() -> list[str]:
+    """Titles given by others (the seminars' names): quoted as they are, never respelt."""
+    config = yaml.safe_load(
+        (REPO / "src" / "kakeai_ops" / "resources" / "kops.yaml").read_text("utf-8")
+    )
+    titles = [str(s["title"]) for s in config["seminars"].values() if s.get("title")]
+    return sorted({*titles, *(t.split("：", 1)[-1] for t in titles)}, key=len, reverse=True)
+
+
+def second_spellings(text: str) -> list[str]:
+    """Each forbidden spelling in ``text`` (proper names left out), as 'term ← spelling'."""
+    for name in proper_names():
+        text = text.replace(name, "")
+    return [
+        f"{term.term} ← {wrong}"
+        for term in glossary.TERMS
+        for wrong in term.not_spelt
+        if wrong in text
+    ]
+
+
+def test_the_document_is_the_module() -> None:
+    written = (REPO / "docs" / "glossary.md").read_text("utf-8")
+    assert written == _make_glossary(), "run: python scripts/make_glossary.py > docs/glossary.md"
+
+
+def test_templates_use_one_spelling() -> None:
+    found = {
+        path.name: second_spellings(path.read_text("utf-8"))
+        for path in sorted((REPO / "templates").rglob("*.txt"))
+    }
+    assert any(found) or found, "no templates found"
+    assert not {name: words for name, words in found.items() if words}
+
+
+def test_a_second_spelling_is_caught() -> None:
+    assert second_spellings("上長の方へ：メンバーの方と1on1を") == [
+        "上司 ← 上長",
+        "部下 ← メンバー",
+    ]
+    assert second_spellings("データから紐解く！メンバーとの効果的な1on1を行うコツ") == []

@@ -1,0 +1,148 @@
+"""Every workbook of the sample month, read back as Excel would print it: A4, fitted to
+one page wide, titles repeated, header and footer, number formats, Japanese headers."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from conftest import SAMPLE, Cli
+from kakeai_ops import glossary
+from kakeai_ops.outputs import workbook
+from test_glossary import second_spellings
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("month") / "ws"
+    Cli(None)("demo", "--workspace", str(root), "--data", str(SAMPLE))
+    return root
+
+
+def _workbooks(root: Path) -> list[Path]:
+    found = sorted((root / "out").rglob("*.xlsx"))
+    assert len(found) >= 8, found  # lists, the report (and one per advisor), the figures
+    return found
+
+
+def _header_row(sheet: Worksheet) -> int:
+    """The first row whose cells are filled like a table header (several in a row)."""
+    for row in sheet.iter_rows(min_row=1, max_row=6):
+        if sum(c.value is not None for c in row) >= 2:
+            return row[0].row
+    return 1
+
+
+def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
+    for path in _workbooks(month):
+        book = load_workbook(path)
+        assert book._named_styles["Normal"].font.name == workbook.FONT_NAME, path.name
+        assert book.properties.creator == "kops" and book.properties.lastModifiedBy == "kops"
+        for sheet in book.worksheets:
+            where = f"{path.name}:{sheet.title}"
+            setup = sheet.page_setup
+            assert setup.paperSize == 9, where
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage, where
+            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), where
+            visible = sum(
+                sheet.column_dimensions[get_column_letter(i)].width or 8.43
+                for i in range(1, sheet.max_column + 1)
+                if not sheet.column_dimensions[get_column_letter(i)].hidden
+            )
+            narrow = visible <= workbook.PORTRAIT_WIDTH and not sheet._charts
+            expected = "portrait" if narrow else "landscape"
+            assert setup.orientation == expected, (where, visible)
+            # Fitted to an A4 width, 10 pt text stays at 8 pt or more.
+            assert visible <= workbook.READABLE_WIDTH or sheet.print_area, (where, visible)
+            assert sheet.print_title_rows, where
+            header, footer = sheet.oddHeader, sheet.oddFooter
+            assert header.left.text == path.name.replace("&", "&&"), where
+            assert header.right.text in (workbook.SECRETARIAT, workbook.SHAREABLE), where
+            assert footer.center.text == "ページ &P / &N", where
+            assert sheet.freeze_panes, where
+
+
+def test_headers_are_japanese_and_keys_are_listed(month: Path) -> None:
+    for path in _workbooks(month):
+        book = load_workbook(path)
+        for sheet in book.worksheets:
+            row = _header_row(sheet)
+            labels = [c.value for c in sheet[row] if c.value is not None]
+            english = [v for v in labels if not JAPANESE.search(str(v))]
+            assert not english, f"{path.name}:{sheet.title}: {english}"
+        if "division-report" in path.name:
+            continue  # a laid-out report, not a list: no keys to give
+        notes = book[glossary.COLUMN_NOTES_SHEET]
+        keys = {r[2] for r in notes.iter_rows(min_row=2, values_only=True)}
+        assert keys and all(re.fullmatch(r"[a-z0-9_]+", str(k)) for k in keys), path.name
+
+
+def test_figures_have_number_formats_and_ids_stay_text(month: Path) -> None:
+    segment = load_workbook(month / "out" / "segment.xlsx")
+    users = segment["一覧"]
+    header = [c.value for c in users[1]]
+    assert users.cell(row=2, column=header.index("社員番号") + 1).number_format == "@"
+    assert users.cell(row=2, column=header.index("事前準備率") + 1).number_format == "0%"
+    assert users.cell(row=2, column=header.index("1on1実施数（累計）") + 1).number_format == "#,##0"
+    last_login = users.cell(row=2, column=header.index("最終ログイン") + 1)
+    assert last_login.is_date and last_login.number_format == "yyyy-mm-dd hh:mm"
+    summary = segment["集計"]
+    assert summary.cell(row=2, column=len(summary[1])).number_format == "0%"
+    roles = {c.value for c in users[f"{get_column_letter(header.index('役割') + 1)}"][1:]}
+    assert roles <= {"上司", "部下", "両方", "なし"}
+    report = load_workbook(month / "out" / "division-report.xlsx")["概要"]
+    shares = [c for c in report[5] if c.number_format == "0%"]
+    assert shares and report["A5"].value == "全社" and report["A5"].font.b
+
+
+def test_legend_wherever_something_is_hidden(month: Path) -> None:
+    for path in _workbooks(month):
+        for sheet in load_workbook(path).worksheets:
+            values = [c.value for row in sheet.iter_rows() for c in row]
+            if any(v in workbook.HIDDEN_MARKS for v in values):
+                assert any(
+                    isinstance(v, str) and v.startswith(workbook.LEGEND[:20]) for v in values
+                ), f"{path.name}:{sheet.title}"
+
+
+def test_charts_are_straight_shown_and_titled(month: Path) -> None:
+    with zipfile.ZipFile(month / "out" / "division-report.xlsx") as archive:
+        charts = [archive.read(n).decode() for n in archive.namelist() if "charts/chart" in n]
+    assert len(charts) >= 3
+    for xml in charts:
+        xml = re.sub(r"<(/?)c:", r"<\1", xml)  # with or without the namespace prefix
+        assert '<smooth val="1"' not in xml
+        assert xml.count('<delete val="0"') >= 2  # both axes shown
+        assert xml.count("<title>") >= 3  # the chart and its two axes
+        if "<barChart>" in xml:
+            assert '<orientation val="maxMin"' in xml  # bars in the order of the table
+    plain = [re.sub(r"<(/?)c:", r"<\1", xml) for xml in charts]
+    assert any("<lineChart>" in xml and '<smooth val="0"' in xml for xml in plain)
+
+
+def test_csv_for_people_has_japanese_headers(month: Path) -> None:
+    for path in sorted((month / "out").rglob("*.csv")):
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), path.name
+        header = raw.decode("utf-8-sig").splitlines()[0].split(",")
+        assert all(JAPANESE.search(h) for h in header), (path.name, header)
+
+
+def test_headers_use_one_spelling_per_term(month: Path) -> None:
+    for path in _workbooks(month):
+        book = load_workbook(path)
+        headers = " ".join(
+            str(c.value)
+            for sheet in book.worksheets
+            for c in sheet[_header_row(sheet)]
+            if c.value is not None
+        )
+        assert not second_spellings(headers + " " + " ".join(book.sheetnames)), path.name

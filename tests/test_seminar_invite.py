@@ -1,0 +1,106 @@
+"""Seminar invitations: refused without date and URL unless --tbd, refused after the
+seminar, and corrected with a 【訂正】 run of its own, against a real SMTP server."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import SAMPLE, Cli
+from kakeai_ops.init import init_workspace
+from kakeai_ops.workspace import Workspace
+from mailing import states, use_smtp
+from smtp_server import SmtpServer
+
+BEFORE = {"KOPS_NOW": "2026-10-15T10:00:00+09:00"}
+INVITE_RUN = "seminar.month1-month1"
+
+
+def _seminar(ws: Workspace, **values: str | None) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(values)
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture
+def october(tmp_path: Path) -> Workspace:
+    ws = init_workspace(tmp_path / "ws")
+    Cli(ws)("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    return ws
+
+
+def test_no_date_is_refused_unless_tbd_and_the_subject_has_single_brackets(
+    october: Workspace,
+) -> None:
+    cli = Cli(october)
+    refused = cli("seminar", "invite", "month1", "--yes", env=BEFORE, ok=False)
+    assert "seminars.month1: date and url not set; nothing was sent" in refused.stderr
+    assert "--tbd" in refused.stderr
+    assert states(october, INVITE_RUN) == Counter()
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        cli("seminar", "invite", "month1", "--tbd", "--yes", env=BEFORE)
+        received = server.handler.received
+        assert received
+        subject = str(received[0].message["Subject"])
+    assert subject.endswith("（日時は後日ご案内）") and "（（" not in subject
+    assert "■ 日時：決まり次第ご案内します" in received[0].message.get_content()
+
+
+def test_tbd_with_a_date_and_an_invitation_after_the_seminar_are_refused(
+    october: Workspace,
+) -> None:
+    cli = Cli(october)
+    _seminar(october, date="2026-10-28T12:15:00", url="https://meet.example/m1")
+    tbd = cli("seminar", "invite", "month1", "--tbd", "--yes", env=BEFORE, ok=False)
+    assert "--tbd, but the date is set (2026-10-28 12:15:00); nothing was sent" in tbd.stderr
+    late = cli(
+        "seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-28T13:00"}, ok=False
+    )
+    assert "the seminar was on 2026-10-28 12:15:00; an invitation after it is not sent" in (
+        late.stderr
+    )
+    assert "kops seminar remind month1" in late.stderr
+    assert states(october, INVITE_RUN) == Counter()
+    # Earlier the same day it still goes out.
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-28T09:00"})
+    assert states(october, INVITE_RUN)["written"] > 0
+
+
+def test_a_correction_reaches_everyone_invited_naming_what_changed(october: Workspace) -> None:
+    cli = Cli(october)
+    never = cli("seminar", "invite", "month1", "--correction", "--yes", env=BEFORE, ok=False)
+    assert "--correction, but nobody was invited yet" in never.stderr
+    _seminar(october, url="https://meet.example/m1")
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        cli("seminar", "invite", "month1", "--tbd", "--yes", env=BEFORE)
+        invited = Counter(a for r in server.handler.received for a in r.rcpt_tos)
+        unchanged = cli(
+            "seminar", "invite", "month1", "--correction", "--tbd", "--yes", env=BEFORE, ok=False
+        )
+        assert "nothing changed since the invitation" in unchanged.stderr
+        _seminar(october, date="2026-10-28T12:15:00", url="https://meet.example/m1-new")
+        corrected = cli("seminar", "invite", "month1", "--correction", "--yes", env=BEFORE)
+        assert "訂正: 日時: 日時は後日ご案内 → 2026年10月28日（水）12:15〜" in corrected.stderr
+        assert "訂正: 参加方法: https://meet.example/m1 → https://meet.example/m1-new" in (
+            corrected.stderr
+        )
+        news = server.handler.received[sum(invited.values()) :]
+        assert Counter(a for r in news for a in r.rcpt_tos) == invited
+        message = news[0].message
+        assert str(message["Subject"]).startswith("【KAKEAI事務局】【訂正】")
+        assert "2026年10月28日（水）12:15〜" in str(message["Subject"])
+        body = message.get_content()
+        assert "■ 日時：2026年10月28日（水）12:15〜" in body and "訂正前：日時は後日ご案内" in body
+        assert "https://meet.example/m1-new" in body
+        # The same correction again: its own run, resumed, nothing sent twice.
+        again = cli("seminar", "invite", "month1", "--correction", "--yes", env=BEFORE)
+        assert "Nothing left to send" in again.stderr
+        assert len(server.handler.received) == 2 * sum(invited.values())
+    runs = cli("mail", "status", "--format", "csv").stdout
+    correction = [line for line in runs.splitlines() if "-correction-" in line]
+    assert len(correction) == 1 and correction[0].startswith(f"{INVITE_RUN}-correction-")
