@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from kakeai_ops.cli.app import app
@@ -85,6 +87,22 @@ def tree_digest(root: Path) -> dict[str, str]:
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return init_workspace(tmp_path / "ws")
+
+
+# CliRunner.invoke builds the whole Click command tree from the Typer app on every call
+# (about 60 ms: a fifth of a typical command in the tests). A real `kops` builds it once
+# per process; the tests build it once per test process.
+_commands: dict[int, Any] = {}
+
+
+def _command_once(typer_app: Any) -> Any:
+    key = id(typer_app)
+    if key not in _commands:
+        _commands[key] = typer.main.get_command(typer_app)
+    return _commands[key]
+
+
+typer.testing._get_command = _command_once  # type: ignore[attr-defined]
 
 
 class Cli:
