@@ -48,6 +48,12 @@ SAMPLES = {
         True,
         "5.1.1",
     ),
+    "qmail.eml": (
+        "goro.kobayashi@example.ne.jp",
+        "<0a0b0c0d0e0f10111213141516171819@kops.example.co.jp>",
+        True,
+        "5.1.1",
+    ),
     "postfix_delayed.eml": (
         "saburo.tanaka@example.co.jp",
         "<d00dfeed99887766554433221100ffee@kops.example.co.jp>",
@@ -188,6 +194,11 @@ def test_bounces_suppress_exactly_the_permanent_failures_of_the_run_and_the_next
         "stranger@example.com": "not mailed by kops",
     }
     assert "out_of_office.eml: not a bounce notice" in result.stderr
+    from kakeai_ops.store import audit_entries
+
+    [entry] = audit_entries(sample_copy, 1).to_dict("records")
+    assert entry["action"] == "mail bounces" and entry["label"] == "不達通知の取り込み"
+    assert entry["count"] == len(permanent) and entry["files"] == [str(folder)]
 
     # Read again: nothing changes, the temporary bounce is not counted twice.
     again = cli("mail", "bounces", str(folder), "--format", "csv")

@@ -221,25 +221,17 @@ def test_second_draw_is_refused_and_a_redraw_is_audited(
     assert no_reason.exit_code == 1 and "--redraw needs --reason TEXT" in no_reason.stderr
     assert len(campaign_draws(sample_copy, CAMPAIGN)) == 1
     reason = "当選者が辞退したため"
-    redrawn = cli(
-        "campaign",
-        "draw",
-        CAMPAIGN,
-        "-n",
-        "2",
-        "--seed",
-        "2026-10-27 39200.10",
-        "--redraw",
-        "--reason",
-        reason,
-    )
+    # A redraw keeps the announced seed (another one would let it be repeated at will).
+    other = ("-n", "2", "--seed", "2026-10-27 39200.10", "--redraw", "--reason", reason)
+    assert "a redraw keeps it" in cli("campaign", "draw", CAMPAIGN, *other, ok=False).stderr
+    redrawn = cli("campaign", "draw", CAMPAIGN, "--redraw", "--reason", reason)
     assert "Draw 2 of exec-1on1-2026h2" in redrawn.stderr
     draws = campaign_draws(sample_copy, CAMPAIGN)
     assert list(draws["current"]) == [0, 1] and draws["reason"].iloc[1] == reason
     log = _csv(cli("audit", "--format", "csv").stdout)
     entry = next(r for r in log if r["action"] == "campaign redraw")
     detail = json.loads(entry["detail"])
-    assert detail["redraw_reason"] == reason and detail["seed"] == "2026-10-27 39200.10"
+    assert detail["redraw_reason"] == reason and detail["seed"] == SEED
     assert any(r["action"] == "campaign draw" and r["target"] == CAMPAIGN for r in log)
     assert "OK: draw 2" in cli("campaign", "draw", CAMPAIGN, "--verify").stderr
 

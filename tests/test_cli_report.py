@@ -174,6 +174,9 @@ def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -
     assert log[0]["action"] == "report divisions" and log[0]["target"] == "営業本部長"
     assert log[0]["snapshot"] == "0002" and int(log[0]["count"]) > 0 and log[0]["os_user"]
     assert any(r["action"] == "report advisors" for r in log)
+    # Who the output is for, and what privacy cost it, are in the log.
+    assert '"audience": "shared"' in log[0]["detail"]
+    assert '"hidden":' in log[0]["detail"] and '"people_merged":' in log[0]["detail"]
 
 
 def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: Path) -> None:

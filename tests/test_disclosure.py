@@ -80,3 +80,31 @@ def test_sensitive_topics_take_their_own_minimum() -> None:
     assert rules.minimum_of(privacy, ["キャリア", "心身の状態"]) == 10
     assert rules.minimum(Settings()) == 5
     assert rules.is_small(None, 5) and rules.is_small(float("nan"), 5)
+
+
+def test_the_fallback_hides_what_ties_a_finding_instead_of_refusing() -> None:
+    from kakeai_ops.privacy.audit import audit, settle
+    from kakeai_ops.privacy.cells import PRIMARY, Cell
+
+    def people(division: str | None, raw: int) -> Cell:
+        return Cell(
+            table="overview",
+            period="p",
+            division=division,
+            department=None,
+            metric="headcount",
+            unit="people",
+            raw=raw,
+            size=raw,
+            threshold=5,
+            additive=True,
+            at_least_size=True,
+            at_most_size=True,
+        )
+
+    cells = [people(None, 20), people("A", 17), people("B", 3)]
+    cells[2].state = PRIMARY
+    assert audit(cells)  # B = 20 − 17: what the report would have refused
+    assert settle(cells) >= 1
+    assert audit(cells) == []
+    assert cells[2].shown == "<5"

@@ -165,3 +165,68 @@ def test_mail_check_for_graph_gets_a_token_and_sends_nothing(
     tested = cli("mail", "check", "--to-test", "tester@example.co.jp")
     assert [s.to for s in graph.state.sent] == ["tester@example.co.jp"]
     assert "送信しました" in tested.stdout
+
+
+def test_a_long_retry_after_pauses_the_run_instead_of_holding_it(
+    sample_copy: Workspace, graph: GraphServer, tmp_path: Path
+) -> None:
+    from kakeai_ops.mail.send import Paused
+
+    cli = Cli(sample_copy)
+    graph.state.tokens = {"t"}
+    use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
+    cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+    graph.state.answers = [(429, {"Retry-After": "3600"})]
+    settings = load_settings(sample_copy.config_path)
+    time = PinnedTime()
+    ledger = Ledger(sample_copy)
+    try:
+        sender = Sender(
+            sample_copy,
+            settings,
+            ledger,
+            GraphTransport(settings.mail),
+            sleep=time.sleep,
+            clock=time.clock,
+        )
+        plan = load_plan(sample_copy, RUN)
+        first = sender.pending(plan, False)[0]
+        with pytest.raises(Paused, match="wait 3,600 s"):
+            sender.send(plan, [first])
+        row = ledger.frame(RUN).set_index("item").loc[first.item]
+    finally:
+        ledger.close()
+    assert max(time.waits, default=0) < 600
+    assert row["state"] == "temp_failed"  # resumed by the same command later
+
+
+def test_retry_after_as_an_http_date() -> None:
+    import datetime as dt
+    from email.utils import format_datetime
+
+    from kakeai_ops.clock import now
+    from kakeai_ops.mail.graph import _retry_after
+
+    later = format_datetime((now() + dt.timedelta(seconds=120)).astimezone(dt.UTC), usegmt=True)
+    assert 115 <= (_retry_after({"retry-after": later}) or 0) <= 120
+    assert _retry_after({"Retry-After": "soon"}) is None and _retry_after({}) is None
+
+
+def test_a_plain_http_endpoint_is_refused_before_any_token_is_fetched(tmp_path: Path) -> None:
+    from kakeai_ops.config import Mail
+    from kakeai_ops.mail.oauth import CommandToken
+    from kakeai_ops.mail.transport import FatalFailure
+
+    mail = Mail(
+        transport="graph",
+        graph={"endpoint": "http://graph.example.co.jp/v1.0"},
+        smtp={
+            "user": MAILBOX,
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": "x"},
+        },
+    )
+    tokens = CommandToken(broker(tmp_path, "never-used"), 5)
+    with pytest.raises(FatalFailure, match="not https"):
+        GraphTransport(mail, tokens).open()
+    assert tokens.runs == 0

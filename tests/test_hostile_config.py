@@ -107,6 +107,7 @@ VARIANTS: list[tuple[str, str, str]] = [
         "kops.yaml:2",
     ),
     ("scale-nan", "exports:\n  sukkiri_scale: {min: .nan, max: 5}\n", "sukkiri_scale"),
+    ("huge-name", "mail:\n  from_name: '" + "名" * 20000 + "'\n", "mail.from_name"),
     ("python-tag", "rules: !!python/object/apply:os.system ['true']\n", "kops.yaml"),
     ("top-list", "- a\n- b\n", "kops.yaml"),
 ]

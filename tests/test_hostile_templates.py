@@ -155,3 +155,21 @@ def test_preview_with_a_template_path_outside_is_refused(
 def test_shipped_templates_still_render_in_the_sandbox(sample_copy: Workspace) -> None:
     text = Cli(sample_copy)("mail", "preview", "--segment", "no_recurrence").stdout
     assert "【KAKEAI事務局】" in text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ range(999999999)|list }}",
+        "{{ 'x' * 1000000000 }}",
+        "{{ [1] * 1000000000 }}",
+        "{{ 9 ** 9999999 }}",
+        "{{ '%s' % ('x' * 999999999) }}",
+        "{% for i in range(99999999) %}{% endfor %}",
+    ],
+)
+def test_a_template_cannot_exhaust_memory_or_time(tmp_path: Path, payload: str) -> None:
+    _write(tmp_path / "t", "big", payload)
+    with pytest.raises(KopsError) as err:
+        TemplateSet(tmp_path / "t", SHIPPED).get("big").render({}, "")
+    assert "big.txt" in str(err.value)

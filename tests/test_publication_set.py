@@ -74,7 +74,9 @@ def row_units(label: str | None, department: str | None, shape: dict, rows: set)
     return units
 
 
-def attacker(reports: list[DivisionReport], shape: dict) -> list[str]:
+def attacker(
+    reports: list[DivisionReport], shape: dict, months_of: dict[str, list[str]] | None = None
+) -> list[str]:
     """Every hidden count narrowed below its label, and every small 部署 whose
     headcount or members are pinned (a row of 5 with 3 members bounds its 部署 by
     3, which is what publishing that row means; pinned or kept from 0 is a leak)."""
@@ -95,14 +97,12 @@ def attacker(reports: list[DivisionReport], shape: dict) -> list[str]:
                 )
             else:
                 units = scope
-            key = (
-                record["table"],
-                record["period"],
-                record["metric"],
-                record["topic"],
-                record["response"],
-            )
-            sums.append(({(u, key): 1.0 for u in units}, record["value"], record))  # type: ignore[misc]
+            rest = (record["table"], record["metric"], record["topic"], record["response"])
+            periods = [record["period"]]
+            if months_of and record["unit"] == "meetings" and record["period"] in months_of:
+                periods = months_of[record["period"]]  # a quarter's 1on1s: its months' sum
+            terms = {(u, (p, *rest)): 1.0 for u in units for p in periods}
+            sums.append((terms, record["value"], record))  # type: ignore[arg-type]
     variables = sorted({v for terms, _, _ in sums for v in terms}, key=str)
     where = {v: i for i, v in enumerate(variables)}
     shown = [(t, v) for t, v, _ in sums if v is not None]
@@ -222,3 +222,62 @@ def test_a_complement_one_report_hides_is_not_shown_by_another() -> None:
     assert found, "each report alone: the advisor's figure undoes the complement"
     publication = build_publication(tables, settings(advisors), AS_OF, "30d")
     assert attacker([publication.company, *publication.advisors.values()], COMPLEMENT_SHAPE) == []
+
+
+def quarter_tenant() -> Any:
+    """Z's 心身の状態: 12 people in October, 3 in November (Q4 − October = November)."""
+    from factories import meeting, pair, tables, user
+
+    users, pairs, meetings = [], [], []
+    for division, size in (("X", 60), ("Y", 60), ("Z", 60)):
+        boss = f"{division}-M"
+        users.append(user(boss, division=division, department=f"{division}1"))
+        for i in range(size - 1):
+            uid = f"{division}-{i}"
+            users.append(user(uid, division=division, department=f"{division}{1 + i % 2}"))
+            pairs.append(pair(boss, uid))
+            other = ("業務の進捗や進め方", "業績目標の進捗", "人間関係", "今後のキャリア")[i % 4]
+            october = "心身の状態" if i < (12 if division == "Z" else 14) else other
+            november = "心身の状態" if i < (3 if division == "Z" else 15) else other
+            meetings.append(meeting(boss, uid, f"2026-10-{1 + i % 28:02d} 10:00", topic=october))
+            meetings.append(meeting(boss, uid, f"2026-11-{1 + i % 19:02d} 10:00", topic=november))
+    return tables(users, pairs, meetings)
+
+
+def test_a_month_its_quarter_and_the_other_month_together_narrow_nothing() -> None:
+    tables = quarter_tenant()
+    shape = {d: {f"{d}1": 12, f"{d}2": 12} for d in "XYZ"}  # every 部署 of 12 or more
+    reports = []
+    for text in ("month:2026-10", "month:2026-11", "quarter:2026Q4"):
+        publication = build_publication(tables, Settings(), AS_OF, text)
+        reports.append(publication.company)
+    november = {
+        r["division"]: r["shown"]
+        for r in reports[1].records()
+        if r["table"] == "topics" and r["topic"] == "心身の状態" and r["metric"] == "count"
+    }
+    assert november["Z"] == "<10"
+    months_of = {"2026Q4": ["2026-10", "2026-11"]}
+    assert attacker(reports, shape, months_of) == []
+    # Whichever member of the family is asked for, the same figures are published.
+    again = build_publication(tables, Settings(), AS_OF, "quarter:2026Q4").company
+    assert again.records() == reports[2].records()
+
+
+def test_the_attacker_finds_november_in_the_quarter_without_the_family() -> None:
+    from kakeai_ops.reports import build_report
+
+    tables = quarter_tenant()
+    shape = {d: {f"{d}1": 12, f"{d}2": 12} for d in "XYZ"}
+    alone = [
+        build_report(tables, Settings(), AS_OF, text)
+        for text in ("month:2026-10", "month:2026-11", "quarter:2026Q4")
+    ]
+    assert attacker(alone, shape, {"2026Q4": ["2026-10", "2026-11"]}) != []
+
+
+def test_only_the_shared_windows_are_published() -> None:
+    from kakeai_ops.errors import KopsError
+
+    with pytest.raises(KopsError, match="only the windows 30d and 90d"):
+        build_publication(quarter_tenant(), Settings(), AS_OF, "31d")

@@ -57,7 +57,7 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
         assert len(server.handler.received) == len(expected)
     assert states(sample_copy) == Counter({"sent": len(expected)})
     table = cli("mail", "status", RUN).stdout
-    assert "sent" in table and "written" not in table
+    assert "送信済み" in table and "書き出し" not in table
 
 
 def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
@@ -228,9 +228,9 @@ def _run_printed(cli: Cli, stderr: str, env: dict[str, str] | None = None) -> An
 def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     expected = reachable(cli)
-    dry = cli("mail", "send", *SEGMENT, "--holdout", "10", "--dry-run", env=NOV)
+    dry = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
     assert (
-        "To send: kops mail send --segment no_prep --role member --holdout 10 "
+        "To send: kops mail send --segment no_prep --role member --holdout 30 "
         f"--id {RUN} --yes" in dry.stderr
     )
     assert "run id no_prep.member-2026-11: new" in dry.stderr
@@ -241,12 +241,12 @@ def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) ->
     got = states(sample_copy)
     assert got["written"] + got["holdout"] == len(expected) and got["holdout"] > 0
     # Planned now: a dry run with the same choices says the real run resumes it ...
-    again = cli("mail", "send", *SEGMENT, "--holdout", "10", "--dry-run", env=NOV)
+    again = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
     assert "already planned with the same choices" in again.stderr
     # ... and one with other choices is refused as the real run would be, writing nothing.
     other = cli("mail", "send", *SEGMENT, "--dry-run", env=NOV, ok=False)
     assert "dry run: the real run would be refused" in other.stderr
-    assert "--holdout: 10.0 (stored) → 0.0" in other.stderr
+    assert "--holdout: 30.0 (stored) → 0.0" in other.stderr
     real_refused = cli("mail", "send", *SEGMENT, "--yes", env=NOV, ok=False)
     assert "was planned with other choices" in real_refused.stderr
 

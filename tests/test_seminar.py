@@ -124,7 +124,7 @@ def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
     assert movement["attended"]["users"] == len(invited & attended)
     text = cli("seminar", "summary", "month1").stdout
     assert "今、知りたいこと" in text and "その後の変化" in text
-    assert "出席は本人の選択です" in text and "n（比較できた人）" in text
+    assert "出席は本人の選択です" in text and "最新データにいる人数" in text
 
 
 def test_remind_before_the_date_is_refused(october: Workspace) -> None:

@@ -135,6 +135,15 @@ def test_attendance_refused_for_a_seminar_that_did_not_take_place(ws: Workspace)
     assert "seminars.month2.date is not set" in refused.stderr
     assert "nobody was invited to month2 through kops" in refused.stderr
     assert "--force --reason" in refused.stderr
+    early = cli(
+        "seminar",
+        "attendance",
+        "month1",
+        str(ATTENDANCE),
+        env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"},
+        ok=False,
+    )
+    assert "the seminar is on 2026-10-28, after today (2026-10-27)" in early.stderr
     no_reason = cli("seminar", "attendance", "month2", str(ATTENDANCE), "--force", ok=False)
     assert "--reason" in no_reason.stderr
     assert tree_digest(ws.root) == before
@@ -158,14 +167,16 @@ def test_bad_rows_are_counted_by_kind_and_nothing_is_recorded_twice(
     unknown = cli("seminar", "attendance", "month9", str(ATTENDANCE), ok=False)
     assert "no seminar 'month9'" in unknown.stderr
     ids = _file_ids(ATTENDANCE)
-    rows = [["ユーザーID"], *[[i] for i in ids], [ids[0]], [ids[1]], [RETIRED], [ids[0]]]
+    # Repeats: the same id again, and once in full-width digits (the same person).
+    wide = ids[2].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    rows = [["ユーザーID"], *[[i] for i in ids], [ids[0]], [ids[1]], [RETIRED], [ids[0]], [wide]]
     path = tmp_path / "出席者.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     result = cli("seminar", "attendance", "month1", str(path))
     n = len(ids)
     assert f"1 row(s) for people who have left (退職): not recorded (rows {n + 4})" in result.stderr
-    assert f"3 repeated row(s): the same person once (rows {n + 2}, {n + 3}, {n + 5})" in (
+    assert f"4 repeated row(s): the same person once (rows {n + 2}, {n + 3}, {n + 5}, {n + 6})" in (
         result.stderr
     )
     assert f"{len(set(ids))} attendee(s) recorded" in result.stderr
@@ -189,3 +200,48 @@ def test_bad_rows_are_counted_by_kind_and_nothing_is_recorded_twice(
     assert sorted(_stored(ws, "seminar_survey")) == sorted({r[0] for r in survey[1:]} - {""})
     cli("seminar", "survey", "month1", str(twice))
     assert len(_stored(ws, "seminar_survey")) == len(survey) - 1
+
+
+def test_summary_workbook_is_japanese_with_percent_formats_and_charts(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    cli = Cli(ws)
+    cli("seminar", "attendance", "month1", str(ATTENDANCE))
+    cli("seminar", "survey", "month1", str(SURVEY))
+    target = tmp_path / "month1.xlsx"
+    cli("seminar", "summary", "month1", "--out", str(target))
+    data = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
+    book = load_workbook(target)
+    by_stuck = book["出欠_スタックポイント別"]
+    headers = [c.value for c in by_stuck[1]]
+    assert headers[:4] == ["スタックポイント", "招待数", "出席数", "出席率"]
+    assert all(h and not h.isascii() for h in headers)
+    rate = headers.index("出席率") + 1
+    assert by_stuck.cell(row=2, column=rate).number_format == "0%"
+    # In the funnel's order, the uninvited last, every count as the summary has it.
+    labels = [by_stuck.cell(row=r, column=1).value for r in range(2, by_stuck.max_row + 1)]
+    labels = [v for v in labels if v]
+    assert labels[: len(data["出欠_スタックポイント別"])][-1] == "招待外の参加"
+    # The satisfaction distribution has every point of the scale, a score nobody gave as 0.
+    scores = book["満足度"]
+    assert [scores.cell(row=r, column=1).value for r in range(2, 7)] == [1, 2, 3, 4, 5]
+    given = {r["satisfaction"]: r["answers"] for r in data["満足度"]}
+    assert [scores.cell(row=r, column=2).value for r in range(2, 7)] == [
+        given.get(s, 0) for s in range(1, 6)
+    ]
+    interests = book["知りたいテーマ"]
+    share = [c.value for c in interests[1]].index("割合") + 1
+    assert interests.cell(row=2, column=share).number_format == "0%"
+    # One native chart per figure, titled with its n, drawn from the sheet's own cells.
+    charts = {
+        sheet: [c for c in book[sheet]._charts]
+        for sheet in ("出欠_スタックポイント別", "満足度", "知りたいテーマ")
+    }
+    assert all(len(found) == 1 for found in charts.values())
+    answers = next(r["value"] for r in data["概要"] if r["figure"] == "answers")
+    title = charts["満足度"][0].title.tx.rich.p[0].r[0].t
+    assert title == f"満足度の分布（回答 {answers}件）"
+    series = charts["出欠_スタックポイント別"][0].series
+    assert [s.val.numRef.f.split("!")[1] for s in series] == ["$B$2:$B$6", "$C$2:$C$6"]

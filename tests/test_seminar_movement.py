@@ -64,3 +64,39 @@ def test_alike_mixes_say_nothing() -> None:
     assert not result.mix_differs and result.mix_note == ""
     assert list(result.overall["in_snapshot"]) == [0, 0]
     assert list(result.overall["moved_on"]) == ["<5", "<5"]
+
+
+def test_the_deck_gives_a_hidden_group_its_n_only() -> None:
+    from kakeai_ops.review.activity import _moved
+
+    assert _moved("出席した人", 4, 17) == "出席した人 4/17人"
+    assert _moved("出席した人", "<5", 3) == "出席した人 n=3（少人数のため非表示）"
+
+
+def test_bars_start_at_zero_and_shares_end_at_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pptx import Presentation
+
+    from kakeai_ops.outputs.review_pptx import Chart, Slide, write_deck
+
+    share = Chart(
+        "column",
+        "前進した割合",
+        ["出席した人（n=17）", "出席しなかった人（n=47）"],
+        [("割合", [0.24, 0.21])],
+        "0%",
+    )
+    path = write_deck([Slide("6.", chart=share)], tmp_path / "deck.pptx")
+    chart = next(s.chart for s in Presentation(str(path)).slides[0].shapes if s.has_chart)
+    assert chart.value_axis.minimum_scale == 0 and chart.value_axis.maximum_scale == 1
+
+
+def test_nobody_invited_yet_gives_empty_groups_not_a_crash() -> None:
+    # An invitation only written to the outbox (a rehearsal) invites nobody yet: the
+    # frame arrives empty, with columns of no particular type.
+    empty = pd.DataFrame(
+        {c: pd.Series([], dtype=object) for c in ("user_id", "stuck_point", "attended")}
+    )
+    result = movement(empty, _later({"x": "healthy"}), minimum=5)
+    overall = result.overall.set_index("group")
+    assert overall.loc[ATTENDED, "users"] == 0 and overall.loc[NOT_ATTENDED, "users"] == 0
+    assert result.by_stuck_point.empty

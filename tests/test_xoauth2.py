@@ -211,6 +211,14 @@ def test_mail_check_to_test_sends_one_mail(sample_copy: Workspace, tmp_path: Pat
     assert "送信テスト" in str(received[0].message["Subject"])
     assert "tester@example.co.jp に送信しました" in result.stdout
     assert states(sample_copy) == Counter()  # nothing in the ledger
+    from kakeai_ops.store import audit_entries
+
+    [entry] = audit_entries(sample_copy, 1).to_dict("records")
+    assert (entry["action"], entry["target"], entry["count"]) == (
+        "mail test",
+        "tester@example.co.jp",
+        1,
+    )
 
 
 def test_mail_check_explains_smtp_auth_disabled_for_the_mailbox(
@@ -319,3 +327,25 @@ def test_a_secret_written_into_kops_yaml_is_refused_without_showing_it(
     assert result.exit_code == 1
     assert "secrets are never read from kops.yaml" in result.stderr
     assert "p@ssw0rd-in-yaml" not in result.stdout + result.stderr
+
+
+def test_a_token_command_that_hangs_is_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "hang.py"
+    path.write_text("import time; time.sleep(30); print('late')")
+    with pytest.raises(TokenError, match="1 秒以内に"):
+        CommandToken([sys.executable, str(path)], 1).token()
+
+
+def test_a_token_is_never_sent_unencrypted_to_another_host(tmp_path: Path) -> None:
+    settings = Smtp(
+        host="smtp.office365.com",
+        port=25,
+        security="none",
+        user=MAILBOX,
+        auth="xoauth2",
+        oauth={"provider": "command", "token_command": broker(tmp_path, "never-used")},
+    )
+    transport = SmtpTransport(settings, MAILBOX)
+    with pytest.raises(FatalFailure, match="unencrypted"):
+        transport.open()
+    assert isinstance(transport.tokens, CommandToken) and transport.tokens.runs == 0

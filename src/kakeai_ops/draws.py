@@ -20,16 +20,20 @@ from .clock import now_text
 from .config import Campaign, Settings
 from .errors import KopsError
 from .store import (
+    SnapshotInfo,
     Tables,
     audit,
     awards,
     campaign_draws,
     campaign_entries,
+    draw_audit,
     draw_entrants,
     latest_snapshot,
+    list_snapshots,
     load_tables,
     os_user,
     record_draw,
+    resolve_snapshot,
 )
 from .workspace import Workspace
 
@@ -50,6 +54,62 @@ def judge_latest(ws: Workspace, settings: Settings, campaign: Campaign) -> pd.Da
     if snap is None or snap.as_of is None:
         return None
     return judge(load_tables(snap), campaign, settings, snap.as_of)
+
+
+@dataclass(frozen=True)
+class DrawBasis:
+    """Where a draw judges eligibility: a snapshot and an as-of date nobody picks."""
+
+    snapshot: SnapshotInfo
+    as_of: dt.date
+    why: str  # said when another --snapshot/--as-of is refused
+
+
+def draw_basis(ws: Workspace, campaign: Campaign, drawn: dict[str, Any] | None) -> DrawBasis:
+    """The snapshot and date a draw judges eligibility at.
+
+    A redraw judges at the first draw's; a campaign with an entry deadline at the
+    deadline, in the first snapshot whose data reaches it; otherwise the latest
+    snapshot. Never an operator's choice: another date or snapshot would change
+    who is eligible, and so the winners."""
+    if drawn is not None:
+        snap = resolve_snapshot(ws, str(drawn["snapshot"]))
+        day = dt.date.fromisoformat(str(drawn["as_of"]))
+        return DrawBasis(snap, day, f"draw {drawn['draw_no']} judged at {day} (snapshot {snap.id})")
+    if campaign.entry_deadline is not None:
+        deadline = campaign.entry_deadline
+        day = deadline.date() if isinstance(deadline, dt.datetime) else deadline
+        dated = [s for s in list_snapshots(ws) if s.as_of is not None]
+        covering = [s for s in dated if s.as_of is not None and s.as_of >= day]
+        if covering:
+            snap = covering[0]
+            return DrawBasis(snap, day, f"the entry deadline {day} (snapshot {snap.id})")
+        if dated:  # the data ends before the deadline: judged where it ends
+            snap = dated[-1]
+            assert snap.as_of is not None
+            return DrawBasis(
+                snap,
+                snap.as_of,
+                f"the end of the data before the deadline, {snap.as_of} (snapshot {snap.id})",
+            )
+    snap = resolve_snapshot(ws, None)
+    if snap.as_of is None:
+        raise KopsError(f"snapshot {snap.id} has no held 1on1 or login to date it by")
+    return DrawBasis(snap, snap.as_of, f"the latest snapshot {snap.id} ({snap.as_of})")
+
+
+def judge_for_draw(
+    ws: Workspace, settings: Settings, campaign: Campaign, basis: DrawBasis
+) -> pd.DataFrame:
+    """Eligibility at the basis; who is on leave or retired as the latest snapshot says
+    (a winner who left since the deadline is not drawn again)."""
+    judged = judge(load_tables(basis.snapshot), campaign, settings, basis.as_of)
+    latest = latest_snapshot(ws)
+    if latest is not None and latest.id != basis.snapshot.id:
+        users = load_tables(latest, only=("users",)).users
+        status = users.set_index("user_id")["employment_status"]
+        judged["employment_status"] = judged["user_id"].map(status).fillna("retired")
+    return judged
 
 
 def previous_winners(ws: Workspace, campaign_id: str) -> set[str]:
@@ -167,6 +227,8 @@ class Verification:
     fingerprint: str
     recorded_winners: list[str]
     winners: list[str]
+    # What disagrees with the entries table or the audit log's record of the draw.
+    elsewhere: tuple[str, ...] = ()
 
     @property
     def entrants_intact(self) -> bool:
@@ -174,7 +236,7 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return self.entrants_intact and self.winners == self.recorded_winners
+        return self.entrants_intact and self.winners == self.recorded_winners and not self.elsewhere
 
 
 def current_draw(ws: Workspace, campaign_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -211,7 +273,39 @@ def verify_draw(ws: Workspace, campaign_id: str) -> Verification:
         again.fingerprint,
         recorded,
         sorted(again.winners),
+        tuple(_cross_checks(ws, campaign_id, meta, entrants, recorded)),
     )
+
+
+def _cross_checks(
+    ws: Workspace,
+    campaign_id: str,
+    meta: dict[str, Any],
+    entrants: pd.DataFrame,
+    winners: list[str],
+) -> list[str]:
+    """The draw's record against the entries table and the audit log, which a change
+    made to the draw tables alone (a seed rewritten with the positions recomputed, a
+    place added) does not touch."""
+    found = []
+    entered = set(campaign_entries(ws, campaign_id)["user_id"])
+    strangers = sorted(set(entrants["user_id"]) - entered)
+    if strangers:
+        found.append(f"entrants who never entered: {', '.join(strangers[:10])}")
+    logged = draw_audit(ws, campaign_id, int(meta["draw_no"]))
+    if logged is None:
+        found.append("the audit log has no entry for this draw")
+        return found
+    checks = [
+        ("seed", str(meta["seed"]), str(logged.get("seed"))),
+        ("fingerprint", str(meta["fingerprint"]), str(logged.get("fingerprint"))),
+        ("entrant count", str(len(entrants)), str(logged.get("entrants"))),
+        ("winners", ", ".join(winners), ", ".join(sorted(logged.get("winners") or []))),
+    ]
+    for what, stored, audited in checks:
+        if stored != audited:
+            found.append(f"{what}: the draw tables say {stored}, the audit log {audited}")
+    return found
 
 
 # --- what list and explain show -------------------------------------------------------
@@ -278,3 +372,38 @@ def person(ws: Workspace, campaign_id: str, user_id: str) -> PersonDraw:
         entrants=len(drawn),
         won=bool(not row.empty and row.iloc[0]["won"]),
     )
+
+
+def redraw_choices(
+    drawn: dict[str, Any],
+    seed: str | None,
+    winners: int | None,
+    per_division: int | None,
+    campaign: Campaign,
+) -> tuple[str, int, int | None]:
+    """A redraw keeps the announced seed and the number of places: another seed (or
+    count) would let a draw be repeated until its result suits."""
+    recorded_seed = str(drawn["seed"])
+    recorded_winners = int(drawn["winners"])
+    recorded_cap = None if pd.isna(drawn["per_division"]) else int(drawn["per_division"])
+    for given, what in ((seed, "--seed"), (campaign.draw_seed, "draw_seed in kops.yaml")):
+        if given is not None and given != recorded_seed:
+            raise KopsError(
+                f"{what} '{given}' differs from the seed announced for this campaign's draw "
+                f"('{recorded_seed}'): a redraw keeps it",
+                hint="a new seed is a new draw: announce it and give the campaign a new id "
+                "in kops.yaml (its own entries, draw and audit entry)",
+            )
+    if winners is not None and winners != recorded_winners:
+        raise KopsError(
+            f"--winners {winners}: the draw announced {recorded_winners} place(s); "
+            "a redraw keeps them",
+            hint="leave out --winners",
+        )
+    if per_division is not None and per_division != recorded_cap:
+        raise KopsError(
+            f"--per-division {per_division}: the draw was made with "
+            f"{recorded_cap or 'no'} cap per 事業部; a redraw keeps it",
+            hint="leave out --per-division",
+        )
+    return recorded_seed, recorded_winners, recorded_cap

@@ -11,6 +11,7 @@ the console table and ``--format json`` are all views of these cells.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +23,9 @@ from .analyses.common import current_users
 from .analyses.division_groups import TOTAL, Figures
 from .config import ScopeUnit, Settings, scope_text
 from .errors import KopsError
-from .privacy.audit import PrivacyAuditError, check, protect
+from .privacy.audit import PrivacyAuditError, check, protect, settle
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
-from .privacy.publication import audit_set, protect_set
+from .privacy.publication import audit_set, protect_set, settle_set
 from .privacy.recode import Recoding, recode
 from .privacy.rules import minimum
 from .store import Tables
@@ -55,6 +56,30 @@ class DivisionReport:
 
     def records(self) -> list[dict[str, Any]]:
         return [c.record() for c in self.cells]
+
+    def loss(self) -> dict[str, int]:
+        """What privacy cost this report: figures hidden, 部署 rows hidden and the
+        people in them, people whose 部署 figures appear only inside a merged row."""
+        figures = [c for c in self.cells if c.unit != "trend"]
+        rows = [
+            c
+            for c in self.cells
+            if c.table in ("overview", "departments") and c.metric == "headcount" and c.hidden
+        ]
+        return {
+            "figures": len(figures),
+            "hidden": sum(c.hidden for c in figures),
+            "rows_hidden": len(rows),
+            "people_hidden": sum(c.size for c in rows if c.table == "departments"),
+            "people_merged": self.merged_people,
+        }
+
+    def loss_text(self) -> str:
+        loss = self.loss()
+        return (
+            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値、非表示の行 {loss['rows_hidden']} "
+            f"（{loss['people_hidden']}人）、合算行でのみ表示 {loss['people_merged']}人"
+        )
 
     def rows(self) -> int:
         departments = self.departments
@@ -167,24 +192,65 @@ def advisor_label(name: str, scope: list[ScopeUnit]) -> str:
     return f"{name}（{'、'.join(unit.text() for unit in scope)}）"
 
 
+SHARED_WINDOWS = ("30d", "90d")
+
+
+def period_family(text: str, as_of: dt.date) -> list[str]:
+    """The shared periods published together with ``text`` (itself first): a month
+    with its quarter and the quarter's other months, a quarter with its months, a
+    window alone. Any window but 30d and 90d is refused: two windows a day apart
+    (31d − 30d) give one day's figures back."""
+    value = text.strip().lower()
+    if re.fullmatch(r"(\d+)d", value):
+        if value not in SHARED_WINDOWS:
+            raise KopsError(
+                f"--period {text.strip()}: only the windows {' and '.join(SHARED_WINDOWS)} "
+                "are published (a report of 31d beside one of 30d gives a single day back)",
+                hint="use 30d, 90d, month:2026-11 or quarter:2026Q4",
+            )
+        return [text]
+    period, _ = division_figures.parse_period(text, as_of)
+    quarter = (period.start.month - 1) // 3 + 1
+    months = [
+        f"month:{period.start.year}-{m:02d}"
+        for m in range(3 * quarter - 2, 3 * quarter + 1)
+        if dt.date(period.start.year, m, 1) <= as_of
+    ]
+    family = [f"quarter:{period.start.year}Q{quarter}", *months]
+    same = period.label
+    return [text, *(f for f in family if division_figures.parse_period(f, as_of)[0].label != same)]
+
+
 def build_publication(
     tables: Tables, settings: Settings, as_of: dt.date, period_text: str
 ) -> Publication:
     """Every report of the set; whichever one a command writes, it was protected
-    against all the others (so the order reports are made in changes nothing)."""
-    company = build_report(tables, settings, as_of, period_text)
-    advisors: dict[str, DivisionReport] = {}
-    for name in sorted(settings.advisors):
-        config = settings.advisors[name]
-        units = resolve_scope(tables.users, name, config)
-        advisors[name] = build_report(
-            tables, settings, as_of, period_text, units, advisor_label(name, units)
-        )
-    reports = [company, *advisors.values()]
-    if advisors:
+    against all the others (so the order reports are made in changes nothing).
+
+    The set is the company report and every advisor's, for ``period_text`` and the
+    periods of its family (a month's quarter and the quarter's months): a quarter's
+    1on1s are the sum of its months', so a hidden November count must not come out
+    as the quarter minus October."""
+    built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
+    for text in sorted(period_family(period_text, as_of), key=_period_order):
+        try:
+            company = build_report(tables, settings, as_of, text)
+        except KopsError:
+            if text == period_text:
+                raise
+            continue  # a month before the first 1on1: nothing published, nothing to add
+        built.append((text, company, _advisor_reports(tables, settings, as_of, text)))
+    companies = [company for _, company, _ in built]
+    reports = [*companies, *(r for _, _, each in built for r in each.values())]
+    if len(reports) > 1:
+        time_parts = {
+            c.period.label: [m.period.label for m in companies if _inside(m, c)] for c in companies
+        }
+        time_parts = {label: parts for label, parts in time_parts.items() if parts}
         cells = [r.cells for r in reports]
-        protect_set(cells)
-        findings = audit_set(cells)
+        protect_set(cells, len(companies), time_parts)
+        settle_set(cells, len(companies), time_parts)
+        findings = audit_set(cells, len(companies), time_parts)
         if findings:
             raise PrivacyAuditError(
                 f"privacy audit: {len(findings)} figure(s) of the company and advisor reports "
@@ -194,7 +260,33 @@ def build_publication(
         for report in reports:
             check(report.cells)
             report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
-    return Publication(company, {name: advisors[name] for name in settings.advisors})
+    _, company, own = next(entry for entry in built if entry[0] == period_text)
+    return Publication(company, {name: own[name] for name in settings.advisors})
+
+
+def _advisor_reports(
+    tables: Tables, settings: Settings, as_of: dt.date, text: str
+) -> dict[str, DivisionReport]:
+    out = {}
+    for name in sorted(settings.advisors):
+        units = resolve_scope(tables.users, name, settings.advisors[name])
+        out[name] = build_report(tables, settings, as_of, text, units, advisor_label(name, units))
+    return out
+
+
+def _period_order(text: str) -> tuple[int, str]:
+    """The family in one order whichever member was asked for: months, then quarters."""
+    return (0 if text.startswith("month:") else 1, text)
+
+
+def _inside(part: DivisionReport, whole: DivisionReport) -> bool:
+    """A shorter period of the family lying within ``whole`` (a month of its quarter)."""
+    return (
+        part is not whole
+        and part.period.days < whole.period.days
+        and whole.period.start <= part.period.start
+        and part.period.end <= whole.period.end
+    )
 
 
 def build_report(
@@ -275,6 +367,7 @@ def build_report(
         cell.node = nodes.node(cell)
     small = mark_small(cells)
     audited = protect(cells)
+    fallback = settle(cells)  # never a refusal: hide more where no single complement did
     check(cells)
     return DivisionReport(
         title="事業部別 1on1 レポート",
@@ -290,7 +383,7 @@ def build_report(
         partial_month=next((m.label for m in months if m.up_to(as_of).partial), None),
         hidden_small=small,
         hidden_by_audit=audited,
-        notes=list(recoding.notes) + _scope_note(extra),
+        notes=list(recoding.notes) + _scope_note(extra) + _fallback_note(fallback),
         merged_people=recoding.merged_people,
     )
 
@@ -312,6 +405,15 @@ def whole_rows(scope: list[ScopeUnit], recoding: Recoding) -> tuple[list[ScopeUn
     extra = sorted(covered - wanted)
     taken = [ScopeUnit(division=d, department=p) for d, p in extra]
     return [*scope, *taken], [f"{d}/{p}" for d, p in extra]
+
+
+def _fallback_note(hidden: int) -> list[str]:
+    if not hidden:
+        return []
+    return [
+        f"ほかの値から差し引きで推定できないよう、関連する {hidden} 個の値を"
+        "まとめて非表示にしています。"
+    ]
 
 
 def _scope_note(extra: list[str]) -> list[str]:

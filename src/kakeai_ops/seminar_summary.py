@@ -86,6 +86,8 @@ class SeminarSummary:
     invitation_sent: bool  # an invitation run exists
     movement_pending: bool  # invited, but no snapshot newer than the invitation yet
     summary: Summary
+    # Every free-text answer, names masked: the secretariat's file only (事務局内限り).
+    every_answer: pd.DataFrame | None = None
 
 
 def summarise_seminar(
@@ -121,6 +123,10 @@ def summarise_seminar(
         (free_text.groups, free_text.themes),
         later,
         minimum(settings),
+        (
+            settings.seminar_survey.satisfaction_scale.min,
+            settings.seminar_survey.satisfaction_scale.max,
+        ),
     )
     return SeminarSummary(
         seminar_id=seminar_id,
@@ -129,6 +135,7 @@ def summarise_seminar(
         invitation_sent=run is not None,
         movement_pending=pending,
         summary=summary,
+        every_answer=free_text.every_answer,
     )
 
 

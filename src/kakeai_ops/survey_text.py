@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -123,11 +123,38 @@ def themes_frame(themes: Sequence[theme_finding.Theme], total: int) -> pd.DataFr
     )
 
 
+EVERY_ANSWER_COLUMNS = ["group", "answer"]
+
+
 @dataclass
 class FreeText:
     groups: pd.DataFrame  # group, answers (count or <N), example_1..3
     themes: pd.DataFrame  # THEME_COLUMNS
     answers: int
+    # The secretariat's own view (事務局内限り): every answer under each group it falls
+    # in, people named in it masked as ○○; no respondent.
+    every_answer: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=EVERY_ANSWER_COLUMNS)
+    )
+
+
+def every_answer(
+    analysed: Sequence[theme_finding.Analysed],
+    prepared: theme_finding.Keywords,
+    names: NameMatcher,
+) -> pd.DataFrame:
+    """Every answer, masked, under each keyword group it matches (その他 otherwise),
+    the largest group first: what the secretariat reads to plan the next seminar."""
+    members: dict[str, list[str]] = {}
+    for answer in analysed:
+        for group in theme_finding.match_groups(answer, prepared) or {UNGROUPED: []}:
+            members.setdefault(group, []).append(names.mask(answer.text))
+    rows = [
+        {"group": group, "answer": text}
+        for group, texts in sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        for text in texts
+    ]
+    return pd.DataFrame(rows, columns=EVERY_ANSWER_COLUMNS)
 
 
 def summarise_free_text(texts: Sequence[str], settings: Settings, names: NameMatcher) -> FreeText:
@@ -148,6 +175,7 @@ def summarise_free_text(texts: Sequence[str], settings: Settings, names: NameMat
         group_summary(analysed, prepared, min_group, hidden),
         themes_frame(found, len(analysed)),
         len(analysed),
+        every_answer(analysed, prepared, names),
     )
 
 

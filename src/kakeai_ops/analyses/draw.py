@@ -75,9 +75,13 @@ def sorted_entrants(entrants: Iterable[Entrant]) -> list[Entrant]:
     return sorted(set(entrants), key=lambda e: e.user_id)
 
 
+def fingerprint_line(entrant: Entrant) -> str:
+    return f"{entrant.user_id}\t{entrant.division}\n"
+
+
 def fingerprint(entrants: Iterable[Entrant]) -> str:
     """SHA-256 of the sorted entrant list, one ``user_id<TAB>division`` line each."""
-    text = "".join(f"{e.user_id}\t{e.division}\n" for e in sorted_entrants(entrants))
+    text = "".join(fingerprint_line(e) for e in sorted_entrants(entrants))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -1,8 +1,10 @@
 """Does a text name a person from the users export? Free-text examples that do are never shown.
 
-Names and text are compared after NFKC, without spaces (全角/半角, 山田 太郎 / 山田太郎), and
-with the old forms of common name characters folded (髙橋 = 高橋, 山﨑 = 山崎), so a
-false "yes" costs only the choice of another example. Each name is matched as the full
+Names and text are compared after NFKC, without spaces (全角/半角, 山田 太郎 / 山田太郎),
+without invisible characters (a zero-width space pasted from chat: 橋\u200b本さん, variation
+selectors), with katakana read as hiragana (誠サン = 誠さん) and with the old and variant
+forms of common name characters folded (髙橋 = 高橋, 山﨑 = 山崎, 𠮷川 = 吉川, 嶋 = 島), so
+a false "yes" costs only the choice of another example. Each name is matched as the full
 name, and, when the export separates family and given name with a space, as each part:
 
 - a part of two or more characters matches anywhere (佐藤, 陽介);
@@ -21,9 +23,11 @@ import unicodedata
 from collections.abc import Iterable
 
 HONORIFICS = (
-    *("さん", "様", "さま", "くん", "君", "ちゃん", "氏", "先輩", "後輩", "殿"),
+    *("さん", "様", "さま", "くん", "君", "ちゃん", "氏", "先輩", "後輩", "殿", "どの", "はん"),
     *("課長", "部長", "係長", "主任", "室長", "所長", "本部長", "社長", "専務", "常務"),
-    *("リーダー", "マネージャー", "マネジャー", "pm", "gm"),
+    *("次長", "課長代理", "部長代理", "代理", "先生", "会長", "副社長", "取締役", "局長"),
+    *("支店長", "店長", "工場長", "班長", "主査", "参事", "担当"),
+    *("リーダー", "マネージャー", "マネジャー", "マネージャ", "pm", "gm"),
 )
 # Old and variant forms seen in Japanese names, folded to the common form.
 _VARIANTS = str.maketrans(
@@ -47,14 +51,60 @@ _VARIANTS = str.maketrans(
         "眞": "真",
         "冨": "富",
         "藪": "薮",
+        "𠮷": "吉",
+        "嶋": "島",
+        "嶌": "島",
+        "舘": "館",
+        "栁": "柳",
+        "槇": "槙",
+        "瀨": "瀬",
+        "龍": "竜",
+        "圓": "円",
+        "實": "実",
+        "桒": "桑",
+        "曻": "昇",
     }
 )
 _SPACE = re.compile(r"\s+")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]+")
 
 
+MASK = "○○"
+
+
+def _fold_char(char: str) -> str:
+    """One character as names are compared: NFKC, no spaces or invisible characters
+    (format characters such as U+200B, variation selectors), the common form of a
+    variant, hiragana for katakana, lower case."""
+    out = []
+    for c in unicodedata.normalize("NFKC", char):
+        if c.isspace() or unicodedata.category(c) == "Cf" or _is_selector(c):
+            continue
+        c = c.translate(_VARIANTS)
+        if "\u30a1" <= c <= "\u30f6":  # katakana → hiragana (サン = さん)
+            c = chr(ord(c) - 0x60)
+        out.append(c.casefold())
+    return "".join(out)
+
+
+def _is_selector(char: str) -> bool:
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
 def fold(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_VARIANTS).casefold()
+    return "".join(_fold_char(c) for c in text)
+
+
+def fold_with_origins(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, where it came from in ``text``."""
+    folded: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        for c in _fold_char(char):
+            folded.append(c)
+            origins.append(index)
+    return "".join(folded), origins
 
 
 class NameMatcher:
@@ -80,19 +130,48 @@ class NameMatcher:
             (self.titled if short else self.anywhere).add(part)
 
     def contains(self, text: str) -> bool:
-        folded = fold(text)
-        for n in self.lengths:
+        return bool(self._spans(fold(text), first=True))
+
+    def mask(self, text: str) -> str:
+        """``text`` with every name in it replaced by ○○ (the honorific stays: ○○さん),
+        for the secretariat's own view of every answer."""
+        folded, origins = fold_with_origins(text)
+        spans = self._spans(folded)
+        if not spans:
+            return text
+        hidden = [False] * len(text)
+        for start, end in spans:
+            for index in range(origins[start], origins[end - 1] + 1):
+                hidden[index] = True
+        out, previous = [], False
+        for char, masked in zip(text, hidden, strict=True):
+            if masked and not previous:
+                out.append(MASK)
+            elif not masked:
+                out.append(char)
+            previous = masked
+        return "".join(out)
+
+    def _spans(self, folded: str, first: bool = False) -> list[tuple[int, int]]:
+        """Where names are in folded text, as (start, end) positions."""
+        spans = []
+        for n in reversed(self.lengths):  # the longest name first
             for i in range(len(folded) - n + 1):
                 if folded[i : i + n] in self.anywhere:
-                    return True
+                    spans.append((i, i + n))
+                    if first:
+                        return spans
         for title in self.honorifics:
             start = folded.find(title)
             while start != -1:
-                before = (folded[max(start - 1, 0) : start], folded[max(start - 2, 0) : start])
-                if any(b in self.titled for b in before if b):
-                    return True
+                for size in (1, 2):
+                    before = folded[max(start - size, 0) : start]
+                    if len(before) == size and before in self.titled:
+                        spans.append((start - size, start))
+                        if first:
+                            return spans
                 start = folded.find(title, start + 1)
-        return False
+        return spans
 
     def is_name(self, word: str) -> bool:
         """A whole word that is a name or a part of one (never shown as a theme)."""

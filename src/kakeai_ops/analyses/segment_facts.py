@@ -25,6 +25,11 @@ def user_facts(
     window, the last one) and the last ``recent_n`` as member (how many, prepared, rated)."""
     n = len(index)
     formed = formed_pairs(pairs)
+    # A pair with someone who has left (退職: not in ``index``) is no pair any more, so a
+    # mail never counts it among the reader's pairs (rules.md: 退職 is left out of everything).
+    here = formed["manager_id"].isin(index) & formed["member_id"].isin(index)
+    if not here.all():
+        formed = formed[here]
     pair_manager = _positions(index, formed["manager_id"])
     pair_member = _positions(index, formed["member_id"])
     held = held_mask(meetings, as_of)

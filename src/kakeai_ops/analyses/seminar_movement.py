@@ -60,8 +60,10 @@ def movement(invited: pd.DataFrame, later: pd.DataFrame, minimum: int) -> Moveme
         present=invited["user_id"].isin(later_points.index),
         group=invited["attended"].map({True: ATTENDED, False: NOT_ATTENDED}),
     )
-    before = frame["stuck_point"].map(segmentation.ORDER)
-    after = frame["user_id"].map(later_points).map(segmentation.ORDER)
+    # As numbers even when nobody was invited: an empty column would keep the text dtype
+    # and refuse the comparison.
+    before = pd.to_numeric(frame["stuck_point"].map(segmentation.ORDER))
+    after = pd.to_numeric(frame["user_id"].map(later_points).map(segmentation.ORDER))
     frame["moved"] = frame["present"] & (after > before)
 
     overall = pd.DataFrame(

@@ -45,6 +45,7 @@ def summarise(
     free_text: tuple[pd.DataFrame, pd.DataFrame],  # keyword groups and emerging themes
     later: pd.DataFrame | None,  # segment result of a later snapshot, or None
     minimum: int = 5,  # privacy.min_group: a smaller group's outcome is not shown
+    scale: tuple[int, int] | None = None,  # the satisfaction scale (min, max)
 ) -> Summary:
     """The figures of one seminar; the free text is summarised beforehand (``survey_text``)."""
     invited = invited.copy()
@@ -60,6 +61,10 @@ def summarise(
     by_stuck = pd.DataFrame({"invited": grouped.size(), "attended": grouped["attended"].sum()})
     by_stuck["rate"] = by_stuck["attended"] / by_stuck["invited"]
     by_stuck = by_stuck.reset_index()
+    # In the funnel's order, as every stuck point table is.
+    by_stuck = by_stuck.sort_values(
+        "stuck_point", key=lambda k: k.map(segmentation.ORDER).fillna(len(segmentation.KEYS))
+    ).reset_index(drop=True)
     by_stuck["label"] = by_stuck["stuck_point"].map(
         lambda k: segmentation.BY_KEY[k].label if k in segmentation.BY_KEY else k
     )
@@ -74,8 +79,13 @@ def summarise(
     by_stuck["invited"] = by_stuck["invited"].astype(int)
     by_division = _by_division(invited, walk_ins)
     scores = answers["satisfaction"].dropna().astype(int)
+    counted = scores.value_counts()
+    # Every point of the scale, a score nobody gave as 0 answers (a true zero).
+    points = range(scale[0], scale[1] + 1) if scale else sorted(counted.index)
     satisfaction = (
-        scores.value_counts().sort_index().rename_axis("score").reset_index(name="answers")
+        counted.reindex(points, fill_value=0)
+        .rename_axis("satisfaction")
+        .reset_index(name="answers")
     )
     counts: Counter[str] = Counter(t for chosen in answers["interests"] for t in chosen)
     interests = pd.DataFrame(

@@ -140,6 +140,14 @@ class KopsGroup(TyperGroup):
         except KopsError as error:
             report(error)
             raise typer.Exit(1) from None
+        except Exception as error:  # a damaged state database, met in a query?
+            from ..store.state import state_damage
+
+            named = state_damage(error)
+            if named is None:
+                raise
+            report(named)
+            raise typer.Exit(1) from None
 
 
 def report(error: KopsError) -> None:

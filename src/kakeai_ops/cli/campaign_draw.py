@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ import typer
 from .. import config, draws, entries
 from ..analyses import draw as draw_rules
 from ..clock import now
+from ..dates import parse_date
 from ..errors import KopsError, Problem
 from ..outputs.files import write_table
 from ..store import campaign_draws, file_entry, record_action
@@ -31,15 +31,6 @@ from .common import (
     writes_state,
 )
 from .console import frame_table
-
-
-def _judged(
-    opened: Session, campaign_id: str, snapshot: str | None, as_of: str | None
-) -> tuple[pd.DataFrame, str, dt.date]:
-    campaign = config.campaign(opened.settings, campaign_id)
-    snap = opened.snapshot(snapshot)
-    when = parse_as_of(as_of, snap)
-    return draws.judge(opened.tables(snap), campaign, opened.settings, when), snap.id, when
 
 
 @writes_state("campaign entries")
@@ -188,30 +179,44 @@ def draw_command(
     if verify:
         _verify(opened, campaign_id)
         return
-    judged, snap_id, when = _judged(opened, campaign_id, snapshot, as_of)
+    if not entrants:
+        if redraw and not (reason and reason.strip()):
+            raise KopsError(
+                "--redraw needs --reason TEXT", hint='e.g. --reason "当選者の退職のため"'
+            )
+        if reason and not redraw:
+            raise KopsError("--reason is for --redraw")
+        if redraw and campaign_draws(opened.workspace, campaign_id).empty:
+            raise KopsError(
+                f"--redraw: campaign '{campaign_id}' has not been drawn yet",
+                hint="draw it first, without --redraw",
+            )
+        if campaign.entry_deadline is not None:
+            limit = entries.deadline_limit(campaign.entry_deadline)
+            if now().replace(tzinfo=None) < limit:
+                raise KopsError(
+                    f"entries to '{campaign_id}' are open until {campaign.entry_deadline}",
+                    hint="draw after the deadline, so that every entry is in the draw",
+                )
+    recorded = campaign_draws(opened.workspace, campaign_id)
+    current = recorded[recorded["current"] == 1]
+    drawn = None if current.empty else current.iloc[0].to_dict()
+    basis = draws.draw_basis(opened.workspace, campaign, drawn)
+    _only_the_basis(opened, basis, snapshot, as_of)
+    judged = draws.judge_for_draw(opened.workspace, opened.settings, campaign, basis)
+    snap_id, when = basis.snapshot.id, basis.as_of
     pool = draws.draw_pool(opened.workspace, campaign_id, campaign, judged)
     if entrants:
         _show_pool(pool, judged, fmt)
         return
+    if redraw and drawn is not None:
+        chosen, winners, per_division = draws.redraw_choices(
+            drawn, seed, winners, per_division, campaign
+        )
     if winners is None:
         raise KopsError("--winners N is required", hint="e.g. --winners 5")
-    if redraw and not (reason and reason.strip()):
-        raise KopsError("--redraw needs --reason TEXT", hint='e.g. --reason "当選者の退職のため"')
-    if reason and not redraw:
-        raise KopsError("--reason is for --redraw")
-    if redraw and campaign_draws(opened.workspace, campaign_id).empty:
-        raise KopsError(
-            f"--redraw: campaign '{campaign_id}' has not been drawn yet",
-            hint="draw it first, without --redraw",
-        )
-    if campaign.entry_deadline is not None:
-        limit = entries.deadline_limit(campaign.entry_deadline)
-        if now().replace(tzinfo=None) < limit:
-            raise KopsError(
-                f"entries to '{campaign_id}' are open until {campaign.entry_deadline}",
-                hint="draw after the deadline, so that every entry is in the draw",
-            )
-    chosen = draws.choose_seed(campaign_id, campaign, seed)
+    if not redraw:
+        chosen = draws.choose_seed(campaign_id, campaign, seed)
     number, result = draws.run_draw(
         opened.workspace,
         campaign_id,
@@ -257,12 +262,36 @@ def draw_command(
     )
 
 
+def _only_the_basis(
+    opened: Session, basis: draws.DrawBasis, snapshot: str | None, as_of: str | None
+) -> None:
+    """A draw judges eligibility at its basis; another --snapshot or --as-of is refused
+    (it would change who is eligible, and so who wins)."""
+    if snapshot is not None and opened.snapshot(snapshot).id != basis.snapshot.id:
+        raise KopsError(
+            f"--snapshot {snapshot}: a draw judges eligibility at {basis.why}",
+            hint="leave out --snapshot",
+        )
+    if as_of is not None and parse_date(as_of, "--as-of") != basis.as_of:
+        raise KopsError(
+            f"--as-of {as_of}: a draw judges eligibility at {basis.why}",
+            hint="leave out --as-of",
+        )
+
+
 def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
     names = judged.set_index("user_id")["name"]
     frame = pool.assign(
         name=pool["user_id"].map(names).fillna(""),
         reason=pool["reason"].map(lambda r: draw_rules.NOT_DRAWN_REASONS.get(r, "")),
     )[["user_id", "name", "division", "in_draw", "reason"]]
+    # The fingerprint's line of each entrant as UTF-8 in hex: the raw values the recipe
+    # needs, which a CSV cell can't always give (a 事業部 '+営業本部' is written '+営業本部
+    # with a quote, so Excel doesn't run it).
+    frame["fingerprint_line_hex"] = [
+        draw_rules.fingerprint_line(draw_rules.Entrant(u, d)).encode().hex() if keep else ""
+        for u, d, keep in pool[["user_id", "division", "in_draw"]].values
+    ]
     people = [
         draw_rules.Entrant(u, d)
         for u, d, keep in pool[["user_id", "division", "in_draw"]].values
@@ -291,10 +320,14 @@ def _verify(opened: Session, campaign_id: str) -> None:
     if check.ok:
         err.print(f"OK: draw {check.draw_no} of {campaign_id} matches.", highlight=False)
         return
+    for line in check.elsewhere:
+        err.print(f"  does not match: {line}", highlight=False, markup=False)
     what = (
         "the entrant list was changed after the draw"
         if not check.entrants_intact
         else "the recorded winners differ from the recomputed ones"
+        if check.winners != check.recorded_winners
+        else "the draw tables disagree with the entries or the audit log"
     )
     raise KopsError(
         f"draw {check.draw_no} of {campaign_id} does not match: {what}",

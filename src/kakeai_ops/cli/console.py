@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # pandas (through outputs.files) loads with the first table, not at start-up: `kops --help`
 # and the error boundary in cli/app.py import this module.
-__all__ = ["Stream", "err", "frame_table", "out", "plain", "start_invocation"]
+__all__ = ["Stream", "err", "frame_table", "out", "people_table", "plain", "start_invocation"]
 
 # Rich assumes 80 columns when output is piped; tables of ids and dates need more.
 PIPED_WIDTH = 160
@@ -168,3 +168,66 @@ def plain(value: Any) -> Text:
         value.plain = inert(value.plain)
         return value
     return Text(inert(str(value)))
+
+
+def people_table(
+    frame: pd.DataFrame,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping[object, str]] | None = None,
+    max_rows: int | None = None,
+    number_formats: Mapping[str, str] | None = None,
+) -> Table:
+    """A frame as people read it on the terminal: the glossary's Japanese headers and
+    values (the words the workbooks use; the English keys stay in ``--format json``),
+    each figure in its format (a share as a whole percent, an average to one decimal),
+    and nothing cut with 「…」: a long cell folds onto the next line.
+
+    ``labels``/``values``: words for keys the glossary does not have yet;
+    ``number_formats``: a key's format (``0%``) where the glossary has none."""
+    from .. import glossary
+    from ..outputs.people import for_people
+
+    labels = labels or {}
+    values = values or {}
+    frame = frame.copy()
+    for key, words in values.items():
+        if key in frame.columns:
+            frame[key] = frame[key].map(lambda v, w=words: w.get(v, v))
+    shown = for_people(frame)
+    headers: dict[str, str] = {}
+    formats: dict[str, Callable[[Any], str]] = {}
+    for label, key, number_format in zip(
+        shown.frame.columns, shown.keys, shown.formats, strict=True
+    ):
+        if key in labels and key not in glossary.COLUMNS:
+            headers[str(label)] = labels[key]
+        number_format = (number_formats or {}).get(key, number_format)
+        formatter = _FORMATTERS.get(number_format or "")
+        if formatter is not None:
+            formats[str(label)] = formatter
+    table = frame_table(shown.frame, title, headers=headers, formats=formats, max_rows=max_rows)
+    for column in table.columns:
+        column.overflow = "fold"
+    return table
+
+
+def _number(pattern: str) -> Callable[[Any], str]:
+    def shown(value: Any) -> str:
+        import pandas as pd
+
+        if isinstance(value, str):  # 「<5」 and other words stay as they are
+            return value
+        if value is None or pd.isna(value):
+            return "-"
+        return pattern.format(value)
+
+    return shown
+
+
+_FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "0%": _number("{:.0%}"),
+    "0.0": _number("{:.1f}"),
+    "0.00": _number("{:.2f}"),
+    "#,##0": _number("{:,.0f}"),
+}

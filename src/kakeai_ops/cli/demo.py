@@ -166,6 +166,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
             "mail dry run (.eml files): outbox/"
             + safe_name("no_prep.member-2026-11", suffix="-dry-run"),
         ),
+        # Nine managers: too few for a holdout (each group needs privacy.min_group people).
         (
             [
                 "mail",
@@ -174,8 +175,6 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 str(root),
                 "--segment",
                 "no_recurrence",
-                "--holdout",
-                "20",
                 "--yes",
                 "--stale-ok",
             ],

@@ -16,8 +16,16 @@ from .. import timeline
 from ..config import load_settings
 from ..errors import KopsError
 from ..ingest import IngestResult, ingest
-from ..store import list_snapshots, load_tables
-from ..workspace import find_workspace
+from ..store import (
+    DamagedFile,
+    SnapshotEntry,
+    check_snapshot,
+    load_tables,
+    snapshot_entries,
+)
+from ..store.integrity import database_problem
+from ..store.state import damaged_database
+from ..workspace import Workspace, find_workspace
 from .common import (
     Format,
     FormatOpt,
@@ -105,6 +113,33 @@ def register(app: typer.Typer) -> None:
             )
         return found
 
+    def _check_workspace(ws: Workspace, entries: list[SnapshotEntry]) -> None:
+        """Every snapshot's files against their hashes, and the state database."""
+        damaged: list[Exception] = [e.damaged for e in entries if e.damaged is not None]
+        files = 0
+        for entry in entries:
+            if entry.snapshot is None:
+                continue
+            try:
+                check_snapshot(entry.snapshot)
+            except DamagedFile as found:
+                warn(found.message)
+                damaged.append(found)
+            files += len(entry.snapshot.manifest.get("checksums") or {}) + 1
+        if ws.db_path.is_file():
+            problem = database_problem(ws.db_path)
+            if problem is not None:
+                named = damaged_database(ws, Exception(problem))
+                warn(str(getattr(named, "message", named)))
+                damaged.append(named)
+            files += 1
+        if damaged:
+            raise KopsError(
+                f"{len(damaged)} damaged file(s) in the workspace (named above)",
+                hint="follow the way back given for each, then run `kops status --check` again",
+            )
+        err.print(f"checked {files:,} file(s): all intact", highlight=False)
+
     @app.command("status")
     def status_command(
         workspace: WorkspaceOpt = None,
@@ -113,6 +148,14 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--load", help="Also read the latest snapshot back (checks it is intact)."
+            ),
+        ] = False,
+        check: Annotated[
+            bool,
+            typer.Option(
+                "--check",
+                help="Check every file of the workspace (snapshots, their hashes, the state "
+                "database) and name any damaged one.",
             ),
         ] = False,
     ) -> None:
@@ -127,7 +170,13 @@ def register(app: typer.Typer) -> None:
         settings = load_settings(ws.config_path)
         for message in service_warnings(settings):
             warn(message)
-        snapshots = list_snapshots(ws)
+        entries = snapshot_entries(ws)
+        for entry in entries:
+            if entry.damaged is not None:
+                warn(entry.damaged.message)
+        snapshots = [entry.snapshot for entry in entries if entry.snapshot is not None]
+        if check:
+            _check_workspace(ws, entries)
         if load and snapshots:
             started = time.perf_counter()
             tables = load_tables(snapshots[-1])

@@ -237,6 +237,14 @@ def send_command(
             help="Hold out PCT% of the audience (not mailed) to measure the effect.",
         ),
     ] = 0.0,
+    holdout_anyway: Annotated[
+        bool,
+        typer.Option(
+            "--holdout-anyway",
+            help="Send even when the holdout or the mailed group is under privacy.min_group "
+            "(its effect can then never be shown).",
+        ),
+    ] = False,
     retry_unknown: Annotated[
         bool,
         typer.Option(
@@ -265,12 +273,18 @@ def send_command(
         to_test=to_test,
         limit=limit,
         holdout=holdout,
+        holdout_anyway=holdout_anyway,
         retry_unknown=retry_unknown,
         snapshot=snapshot,
         as_of=as_of,
         stale_ok=stale_ok,
         command=run_commands.mail_send(
-            spec, holdout, workspace, snapshot, as_of, ["--stale-ok"] if stale_ok else []
+            spec,
+            holdout,
+            workspace,
+            snapshot,
+            as_of,
+            ["--stale-ok"] * stale_ok + ["--holdout-anyway"] * holdout_anyway,
         ),
     )
     runs.start_run(context, operator, request)

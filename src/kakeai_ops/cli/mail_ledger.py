@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.markup import escape
 
@@ -12,8 +13,14 @@ from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..ids import typed_id
 from ..mail import runs
-from ..mail.evaluation import measured_run, run_effect_in, run_status
-from ..outputs.files import percent, write_table
+from ..mail.evaluation import (
+    difference_lines,
+    measured_run,
+    run_effect_in,
+    run_status,
+    share_with_n,
+)
+from ..outputs.files import write_table
 from ..store import record_action
 from .common import (
     AsOfOpt,
@@ -29,7 +36,64 @@ from .common import (
     parse_as_of,
     session,
 )
-from .console import frame_table
+from .console import frame_table, people_table
+
+# Words for the ledger's states and a run's status (the keys stay in --format json).
+STATE_WORDS: dict[object, str] = {
+    "planned": "未送信（計画のみ）",
+    "sending": "送信中（結果不明）",
+    "sent": "送信済み",
+    "written": "書き出しのみ（未送信）",
+    "deferred": "後日送信",
+    "temp_failed": "一時エラー",
+    "perm_failed": "送信失敗",
+    "suppressed": "配信停止",
+    "holdout": "比較群（送らない）",
+}
+RUN_STATUS_WORDS: dict[object, str] = {
+    "planned": "計画のみ",
+    "sending": "送信中",
+    "paused": "一時停止",
+    "partial": "途中（未送信あり）",
+    "deferred": "後日送信あり",
+    "written": "書き出しのみ（未送信）",
+    "done": "送信完了",
+}
+MAIL_LABELS = {
+    "messages": "通数",
+    "status": "実行の状態",
+    "planned": "未送信",
+    "sending": "送信中（結果不明）",
+    "temp_failed": "一時エラー",
+    "perm_failed": "送信失敗",
+    "delivered": "届いた数",
+    "count": "件数",
+    "group": "区分",
+    "users": "人数",
+    "left_stuck_point": "抜け出した人数",
+    "share_left": "抜け出した割合",
+    "still_flagged": "まだ該当する人数",
+}
+EFFECT_GROUPS: dict[object, str] = {"mailed": "配信", "holdout": "保留（送らない）"}
+# Always shown in the list of runs; a state's column only when some run has one.
+RUN_COLUMNS = ["run_id", "created_at", "as_of", "segment_key", "messages", "status"]
+
+
+def runs_table(frame: pd.DataFrame) -> Any:
+    """The runs as the secretariat reads them: which run, when, on whose data, how many
+    messages in which state (a state no run has is left out, so the table fits)."""
+    states = [s for s in (*STATE_WORDS, "bounced", "delivered") if s in frame.columns]
+    shown = [s for s in states if (frame[s] != 0).any()]
+    if "delivered" in shown and not (frame["bounced"] != 0).any():
+        shown.remove("delivered")  # as many as were sent: said once
+    table = frame[RUN_COLUMNS + shown].copy()
+    table["created_at"] = [str(v)[:16].replace("T", " ") for v in table["created_at"]]
+    return people_table(
+        table,
+        title="メールの配信",
+        labels={**MAIL_LABELS, **{k: v for k, v in STATE_WORDS.items() if isinstance(k, str)}},
+        values={"status": RUN_STATUS_WORDS},
+    )
 
 
 def status_command(
@@ -50,11 +114,7 @@ def status_command(
         if run_id is None:
             frame = ledger.runs()
             if fmt is Format.table:
-                out.print(
-                    frame_table(
-                        frame.drop(columns=["created_by", "holdout_pct"]), title="Mail runs"
-                    )
-                )
+                out.print(runs_table(frame))
             else:
                 emit_data(frame, fmt)
             return
@@ -69,7 +129,11 @@ def status_command(
         emit_data(rows, fmt)
         return
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
-    out.print(frame_table(counts, title=f"Run {run_id}"))
+    out.print(
+        people_table(
+            counts, title=f"配信 {run_id}", labels=MAIL_LABELS, values={"state": STATE_WORDS}
+        )
+    )
     with runs.open_ledger(context.workspace) as ledger:
         hard, soft = ledger.bounce_counts().get(found.run_id, (0, 0))
     if hard or soft:
@@ -208,37 +272,38 @@ def report_command(
         emit_data(frame, fmt)
         return
     label = BY_KEY[key].label
+    shown = frame.assign(share_left=[share_with_n(r) for r in frame.to_dict("records")])
     out.print(
-        frame_table(
-            frame,
-            title=f"Run {run_id}: who left {key} ({label}) by snapshot {snap.id} (as of {when})",
-            formats={"share_left": lambda v: v if isinstance(v, str) else percent(v)},
+        people_table(
+            shown,
+            title=f"配信 {run_id} のその後：「{label}」から抜け出した人"
+            f"（スナップショット {snap.id}、基準日 {when}）",
+            labels=MAIL_LABELS,
+            values={"group": EFFECT_GROUPS},
         )
     )
     if mailed_state(rows) == "written":
         out.print(
-            "[yellow]a rehearsal: this run was only written to the outbox, never delivered; "
-            "'mailed' are those it would have reached[/yellow]"
+            "[yellow]この配信は outbox に書き出しただけで、届いていません。"
+            "「配信」は、送っていれば届いた人です。[/yellow]"
         )
     held = frame.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
         out.print(
-            "[dim]no holdout in this run (use --holdout PCT next time to measure the effect)[/dim]"
+            "[dim]この配信には保留（送らなかった人）がいません"
+            "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
         )
     elif diff is None:
         out.print(
-            f"[dim]a group has fewer than {context.settings.privacy.min_group} people: "
-            "its outcome and the difference are not shown[/dim]"
+            f"[dim]{context.settings.privacy.min_group}人未満の群があるため、"
+            "その結果と差は表示していません[/dim]"
         )
     else:
-        out.print(f"difference (mailed − holdout): {diff:+.0%} points")
-        measured = effect.interval()
-        if measured.measured:
-            out.print(
-                f"95% confidence interval: {measured.low:+.1%} to {measured.high:+.1%} points"
-            )
-        else:
-            out.print(f"[dim]confidence interval: {measured.status}: {measured.reason}[/dim]")
+        for line in difference_lines(effect):
+            out.print(line, highlight=False)
         if held["in_snapshot"] < 30:
-            out.print("[dim]the holdout is small; read the difference with care[/dim]")
+            out.print(
+                f"[dim]保留（送らなかった人）が {int(held['in_snapshot'])} 人と少ないため、"
+                "差は参考程度にご覧ください[/dim]"
+            )

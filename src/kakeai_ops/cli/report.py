@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +44,10 @@ app = typer.Typer(
     help="Division reports for division heads and HR business partners (アドバイザー).",
     no_args_is_help=True,
 )
+
+# Who a division report is for: it is mailed to advisors and shown at the meeting, so
+# min_group applies to every figure (the workbook's header says 共有可).
+SHARED = "shared"
 
 PeriodOpt = Annotated[
     str, typer.Option("--period", help="30d, 90d, month:2026-09 or quarter:2026Q3.")
@@ -83,6 +88,22 @@ def divisions_command(
         bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="With --mail: list advisor, address, file and figures hidden, write the "
+            "messages as .eml; send nothing.",
+        ),
+    ] = False,
+    to_test: Annotated[
+        str | None,
+        typer.Option("--to-test", help="With --mail: send every message to this tester instead."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="With --mail: send at most N messages this time."),
+    ] = None,
     stale_ok: StaleOkOpt = False,
     include_empty: Annotated[
         bool,
@@ -110,10 +131,14 @@ def divisions_command(
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
     context = session(workspace)
-    if all_advisors:
-        _all_advisors(
-            context, snapshot, as_of, period, out_file, mail, yes, include_empty, stale_ok
+    sending = MailOptions(yes, dry_run, to_test, limit, stale_ok, workspace)
+    if (dry_run or to_test or limit) and not mail:
+        raise KopsError(
+            "--dry-run, --to-test and --limit go with --mail",
+            hint="kops report divisions --all-advisors --out reports/ --mail --dry-run",
         )
+    if all_advisors:
+        _all_advisors(context, snapshot, as_of, period, out_file, mail, sending, include_empty)
         return
     if mail:
         raise KopsError("--mail goes with --all-advisors")
@@ -131,7 +156,12 @@ def divisions_command(
             count=report.rows(),
             files=[str(out_file)] if out_file else [],
             snapshot=snap_id,
-            detail={"period": period, "output": "xlsx" if out_file else fmt.value},
+            detail={
+                "period": period,
+                "output": "xlsx" if out_file else fmt.value,
+                "privacy": report.loss(),
+                "audience": SHARED,
+            },
         )
 
     if out_file is not None:
@@ -172,9 +202,11 @@ def divisions_command(
 
 
 def _print_notes(report: DivisionReport) -> None:
-    """What was merged to protect small groups (the workbook says it under the table)."""
+    """What was merged to protect small groups (the workbook says it under the table),
+    and what privacy cost the report."""
     for note in report.notes:
         err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+    err.print(f"[dim]privacy: {escape(report.loss_text())}[/dim]", highlight=False)
 
 
 def _whole_percent(value: Any) -> str:
@@ -207,9 +239,8 @@ def _all_advisors(
     period: str,
     directory: Path | None,
     mail: bool,
-    yes: bool,
+    sending: MailOptions,
     include_empty: bool = False,
-    stale_ok: bool = False,
 ) -> None:
     if directory is None:
         raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
@@ -223,6 +254,7 @@ def _all_advisors(
 
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
+    hidden: dict[str, str] = {}  # advisor → figures hidden / figures, for the dry run
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
     caption = period
     publication, snap_id = _publication(context, snapshot, as_of, period)
@@ -245,13 +277,15 @@ def _all_advisors(
             count=report.rows(),
             files=[str(path)],
             snapshot=snap_id,
-            detail={"period": period},
+            detail={"period": period, "privacy": report.loss(), "audience": SHARED},
         )
         files[name] = path
+        loss = report.loss()
+        hidden[name] = f"{loss['hidden']:,} / {loss['figures']:,}"
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
     err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
     if mail and files:
-        _mail_advisors(context, files, period, caption, yes, stale_ok)
+        _mail_advisors(context, files, hidden, period, caption, sending, directory)
 
 
 def nothing_shown(report: DivisionReport) -> bool:
@@ -261,32 +295,81 @@ def nothing_shown(report: DivisionReport) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class MailOptions:
+    """How `report divisions --mail` sends: like every mailing."""
+
+    yes: bool
+    dry_run: bool
+    to_test: str | None
+    limit: int | None
+    stale_ok: bool
+    workspace: Path | None
+
+
 def _mail_advisors(
     context: Session,
     files: dict[str, Path],
+    hidden: dict[str, str],
     period: str,
     caption: str,
-    yes: bool,
-    stale_ok: bool = False,
+    sending: MailOptions,
+    directory: Path,
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing
     from ..mail.runs import send_prepared
+    from . import run_commands
     from .run_console import TerminalOperator
 
     mailing = advisor_mailing(context.settings, files, period, context.snapshot().id, caption)
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:
         operator.warn(f"advisor {name} has no email; not mailed")
+    if sending.dry_run:
+        listed = pd.DataFrame(
+            [
+                {
+                    "advisor": r.item,
+                    "email": r.email,
+                    "file": str(files[r.item]),
+                    "figures_hidden": hidden.get(r.item, ""),
+                }
+                for r in mailing.audience.recipients
+            ],
+            columns=["advisor", "email", "file", "figures_hidden"],
+        )
+        out.print(
+            frame_table(
+                listed,
+                title="Dry run: each advisor, their address and file",
+                headers={
+                    "advisor": "アドバイザー",
+                    "email": "宛先",
+                    "file": "ファイル",
+                    "figures_hidden": "非表示の値",
+                },
+            )
+        )
     send_prepared(
         context,
         operator,
         mailing.audience,
         mailing.binding,
-        yes,
+        sending.yes,
         attachments=lambda item: [str(files[item].resolve())],
         what="advisor report(s)",
-        stale_ok=stale_ok,
+        stale_ok=sending.stale_ok,
+        dry_run=sending.dry_run,
+        to_test=sending.to_test,
+        limit=sending.limit,
+        command=run_commands.fixed(
+            ["report", "divisions", "--all-advisors", "--mail"],
+            sending.workspace,
+            period=period,
+            out=str(directory),
+            stale_ok="" if sending.stale_ok else None,
+        ),
     )
 
 

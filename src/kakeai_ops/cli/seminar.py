@@ -10,13 +10,14 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from .. import seminars
+from .. import glossary, seminars
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..errors import KopsError
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
+from ..outputs.sheet_charts import SheetChart
 from ..seminar_summary import (
     answers_line,
     attendance_counts,
@@ -77,11 +78,7 @@ def _invited(context: Session, run_id: str) -> pd.DataFrame:
     return invited_users(context.workspace, run_id, context.settings.mail.transport == "outbox")
 
 
-LIST_HEADERS = {
-    "invited": "招待",
-    "attended": "出席",
-    "uninvited": "うち招待外",
-}
+LIST_HEADERS = {key: glossary.column_label(key) for key in ("invited", "attended", "uninvited")}
 
 
 @app.command("list")
@@ -395,16 +392,62 @@ def survey_command(
         err.print(f"replaces the earlier {result.previous:,} answer(s)", highlight=False)
 
 
+# One label per figure: the glossary's, as in the summary workbook.
 SUMMARY_HEADERS = {
-    "stuck_point": "スタックポイント",
-    "label": "名称",
-    "division": "事業部",
-    "invited": "招待",
-    "attended": "出席",
-    "invited_attended": "出席（招待した人）",
-    "rate": "出席率（招待した人のうち）",
-    "uninvited": "招待外の参加",
-}
+    key: glossary.column_label(key)
+    for key in (
+        "stuck_point",
+        "division",
+        "invited",
+        "attended",
+        "invited_attended",
+        "rate",
+        "uninvited",
+        "satisfaction",
+        "answers",
+        "rank",
+        "interest",
+        "share",
+        "group_label",
+        "users",
+        "in_snapshot",
+        "moved_on",
+        "share_moved_on",
+    )
+} | {"label": "名称"}
+
+
+def summary_charts(summary: Summary) -> list[SheetChart]:
+    """The summary workbook's charts: attendance by stuck point, the satisfaction
+    distribution and the survey's choices (counts only: nothing hidden is drawn)."""
+    answered = int(summary.satisfaction["answers"].sum()) if len(summary.satisfaction) else 0
+    return [
+        SheetChart(
+            "出欠_スタックポイント別",
+            "スタックポイント別の招待数と出席数",
+            "stuck_point",
+            ("invited", "attended"),
+            x_title="スタックポイント",
+            y_title="人数（人）",
+        ),
+        SheetChart(
+            "満足度",
+            f"満足度の分布（回答 {answered:,}件）",
+            "satisfaction",
+            ("answers",),
+            kind="column",
+            x_title="満足度（1〜5）",
+            y_title="回答数（件）",
+        ),
+        SheetChart(
+            "知りたいテーマ",
+            f"知りたいテーマ（選択式、回答 {summary.interest_answers:,}件）",
+            "interest",
+            ("answers",),
+            x_title="テーマ",
+            y_title="選んだ人（人）",
+        ),
+    ]
 
 
 @app.command("summary")
@@ -438,12 +481,21 @@ def summary_command(
         ("自由記述", summary.free_text),
         ("新しいテーマ", summary.themes),
     ]
+    if result.every_answer is not None:
+        # The summary is the secretariat's file (事務局内限り): every answer, names masked.
+        sheets.append(("自由記述_全件", result.every_answer))
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))
     if summary.movement_by_stuck_point is not None:
         sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
     if out_file is not None:
-        write_table(sheets[0][1], out_file, sheet=sheets[0][0], extra_sheets=sheets[1:])
+        write_table(
+            sheets[0][1],
+            out_file,
+            sheet=sheets[0][0],
+            extra_sheets=sheets[1:],
+            charts=summary_charts(summary),
+        )
         err.print(f"Wrote {escape(str(out_file))}", highlight=False)
         return
     if fmt is not Format.table:
@@ -490,7 +542,7 @@ def summary_command(
             frame_table(
                 summary.satisfaction,
                 title=f"満足度（回答 {answered:,}件、平均 {average:.2f}）",
-                headers={"score": "満足度", "answers": "回答"},
+                headers=SUMMARY_HEADERS,
             )
         )
     if len(summary.interests):
@@ -499,12 +551,7 @@ def summary_command(
                 summary.interests,
                 title=f"知りたいテーマ（選択式、回答 {summary.interest_answers:,}件、複数選択）",
                 formats={"share": percent},
-                headers={
-                    "rank": "順位",
-                    "interest": "テーマ",
-                    "answers": "選んだ人",
-                    "share": "割合",
-                },
+                headers=SUMMARY_HEADERS,
             )
         )
     if len(summary.free_text):
@@ -514,14 +561,7 @@ def summary_command(
         _print_movement(summary, latest.id)
 
 
-MOVEMENT_HEADERS = {
-    "label": "スタックポイント",
-    "group_label": "グループ",
-    "users": "招待した人",
-    "in_snapshot": "n（比較できた人）",
-    "moved_on": "前進した人",
-    "share_moved_on": "前進した割合",
-}
+MOVEMENT_HEADERS = SUMMARY_HEADERS | {"label": glossary.column_label("stuck_point")}
 
 
 def _print_movement(summary: Summary, snapshot_id: str) -> None:

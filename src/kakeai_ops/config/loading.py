@@ -24,6 +24,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..errors import ConfigError
 
 MAX_VALUES = 100_000  # values with aliases expanded; the shipped kops.yaml has under 1,000
+MAX_TEXT = 10_000  # characters in one key or text; the longest setting is a sentence
 # C0/C1 controls, line and paragraph separators, direction marks and overrides, BOM.
 CONTROL = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
@@ -199,6 +200,12 @@ def _check_text(document: Document, value: Any, path: Path, name: str) -> None:
 def _refuse_control(
     document: Document, text: str, path: Path, name: str, what: str = "text"
 ) -> None:
+    if len(text) > MAX_TEXT:
+        raise ConfigError(
+            f"{document.where(name, path)}: {dotted(path)}: the {what} is {len(text):,} "
+            f"characters long (at most {MAX_TEXT:,})",
+            hint="names and texts in kops.yaml are one line of visible characters",
+        )
     found = CONTROL.search(text)
     if found is None:
         return

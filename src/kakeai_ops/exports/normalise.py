@@ -73,14 +73,36 @@ def normalise_id(column: pd.Series) -> pd.Series:
 CONTROL_RE = r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
+# The separators and direction marks as UTF-8: 0xE2 starts many common characters
+# (…, ※, ①), so the column's bytes are searched for these exact sequences.
+_MARKS = [
+    chr(code).encode()
+    for code in (
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+]
+
+
+def _may_hold_control(data: np.ndarray) -> bool:
+    """Whether some byte could start a control character: C0 and DEL are single bytes,
+    C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8; the marks are looked for whole."""
+    if ((data < 0x20) | (data == 0x7F) | (data == 0xC2)).any():
+        return True
+    if not ((data == 0xE2) | (data == 0xD8)).any():
+        return False
+    raw = data.tobytes()
+    return any(mark in raw for mark in _MARKS)
+
+
 def has_control(column: pd.Series) -> pd.Series:
-    # The regex runs only when some byte could start a control character: C0 and DEL
-    # are single bytes, C1 (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8, U+061C starts
-    # with 0xD8 and the separators and direction marks (U+200E–U+2069) with 0xE2.
-    if not any(
-        ((data < 0x20) | (data == 0x7F) | (data == 0xC2) | (data == 0xD8) | (data == 0xE2)).any()
-        for data in text_bytes(column)
-    ):
+    # The regex runs only when some value could hold one (most columns hold none).
+    if not any(_may_hold_control(data) for data in text_bytes(column)):
         return pd.Series(False, index=column.index)
     return column.astype(str).str.contains(CONTROL_RE, regex=True)
 

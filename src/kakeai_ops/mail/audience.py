@@ -31,6 +31,7 @@ REASONS = {
     "no_email": "メールアドレスなし",
     "undeliverable": "宛先に使えない氏名・アドレス",
     "suppressed": "配信停止リスト",
+    "already_told": "この抽選結果は通知済み",
     "frequency_cap": "送信頻度の上限",
 }
 
@@ -133,6 +134,7 @@ def build_audience(
     listed: list[str] | None = None,
     milestones_since: dt.date | None = None,
     not_eligible: dict[str, list[tuple[int, int, int]]] | None = None,
+    told: set[str] | None = None,
 ) -> Audience:
     """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``);
     ``milestones_since``: milestones crossed after that day are mailed (None: any);
@@ -284,6 +286,9 @@ def build_audience(
             notes[user_id] = problem
         elif row["email"] in suppressed or user_id in suppressed:
             reason = "suppressed"
+        elif told is not None and user_id in told:
+            # A redraw changes a few outcomes: the others heard theirs from an earlier run.
+            reason = "already_told"
         for extra in extra_by_user.get(user_id, [{}]):
             template = _template_for(base, source, row, extra, templates, spec, chosen_templates)
             kind = templates.get(template).kind

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..clock import parse_moment
 from ..config import Settings
+from ..store import record_action
 from ..store.ledger import Ledger, SentMail
 from ..workspace import Workspace
 from .bounces import Bounce, Reading, read_paths
@@ -61,6 +62,21 @@ def learn(
     with closing(Ledger(ws)) as ledger:
         for bounce in reading.bounces:
             learned.outcomes.append(_learn_one(ledger, bounce, limit))
+    if learned.outcomes:
+        sources = [str(path) for path in paths]
+        if imap_folder is not None:
+            sources.append(f"imap:{imap_folder or settings.mail.imap.folder}")
+        record_action(
+            ws,
+            "mail bounces",
+            target=", ".join(sources),
+            count=learned.count("suppressed"),
+            files=sources,
+            detail={
+                result: learned.count(result)
+                for result in ("suppressed", "counted", "already read", "not mailed by kops")
+            },
+        )
     return learned
 
 

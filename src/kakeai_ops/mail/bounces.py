@@ -151,7 +151,8 @@ def bounces_in(notice: Notice) -> list[Bounce]:
         address = raw_address.decode("ascii", "replace").strip().lower()
         status, diagnostic, names = fields.get(address, ("", "", (address,)))
         if not status:
-            status = _status_near(message, address)
+            status, near = _status_near(message, address)
+            diagnostic = diagnostic or near
         is_permanent = status.startswith("5") if status else raw_address in permanent
         found.append(
             Bounce(
@@ -212,16 +213,23 @@ def _address(value: object) -> str:
     return parseaddr(text.strip())[1].strip().lower()
 
 
-def _status_near(message: Message, address: str) -> str:
-    """A status code in the text next to the address (non-standard notices)."""
+def _status_near(message: Message, address: str) -> tuple[str, str]:
+    """A status code in the text next to the address, and the words around it (non-standard
+    notices such as qmail's: ``<addr>: Sorry, no mailbox here by that name. (#5.1.1)``)."""
     for text in _texts(message):
         at = text.lower().find(address)
         if at < 0:
             continue
-        found = _STATUS.search(text[at : at + 600]) or _STATUS.search(text)
+        window = text[at : at + 600]
+        found = _STATUS.search(window)
         if found:
-            return found.group(0)
-    return ""
+            end = window.find("\n", found.end())
+            said = window[len(address) : end if end > 0 else None]
+            return found.group(0), " ".join(said.split()).lstrip(">:,; ")[:300]
+        found = _STATUS.search(text)
+        if found:
+            return found.group(0), ""
+    return "", ""
 
 
 def _texts(message: Message) -> Iterator[str]:

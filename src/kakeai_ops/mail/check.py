@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..clock import now
 from ..config import Settings
 from ..errors import KopsError
+from ..store import record_action
 from ..workspace import Workspace
 from .message import as_bytes, build_message, message_id
 from .transport import FatalFailure, PermanentFailure, TemporaryFailure, Transport, UnknownOutcome
@@ -102,6 +103,7 @@ def check(
                     "サインインしたメールボックスから送信できるか確認してください",
                 ) from None
             sent_to = to_test
+            record_action(ws, "mail test", target=to_test, count=1, detail={"via": "mail check"})
             say(f"  ✓ 試験メールを {to_test} に送信しました")
     finally:
         transport.close()

@@ -240,6 +240,8 @@ def run_context(settings: Settings, as_of: dt.date) -> dict[str, Any]:
     KAKEAI is (``service``: its login and help addresses, None when not set)."""
     service = settings.service
     return {
+        # The day the data is from: a nudge states its facts as of then, not as of today.
+        "as_of_text": date_text(as_of),
         "seminars": seminar_refs(settings, as_of),
         "service": {"login_url": service.login_url, "help_url": service.help_url},
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import closing
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import pandas as pd
@@ -99,3 +100,43 @@ def run_effect_in(
         shown_difference=shown_difference(shown),
         measured_groups=raw,
     )
+
+
+def whole_percent(left: int, n: int) -> str:
+    """The true fraction as a whole percent, rounded half up: 8/22 → 「36%」."""
+    return f"{int(Fraction(left * 100, n) + Fraction(1, 2))}%"
+
+
+def share_with_n(row: dict[str, Any]) -> str:
+    """A group's share beside its n (「36%（8/22人）」), or its suppression label."""
+    share = row["share_left"]
+    if isinstance(share, str):
+        return share
+    n = int(row["in_snapshot"])
+    if n == 0:
+        return "-（0人）"
+    left = int(row["left_stuck_point"])
+    return f"{whole_percent(left, n)}（{left}/{n}人）"
+
+
+def points(value: float) -> str:
+    """A difference of shares in percentage points, one decimal, with its sign: 「−9.3pt」."""
+    return f"{value * 100:+.1f}pt".replace("-", "−")
+
+
+def difference_lines(effect: RunEffect) -> list[str]:
+    """The difference mailed − holdout from the unrounded fractions, with its 95% interval
+    and 「有意差なし」 where the interval spans 0; empty when a group is hidden."""
+    if effect.shown_difference is None:
+        return []
+    measured = effect.interval()
+    m_n, m_left = measured.mailed_n, measured.mailed_left
+    h_n, h_left = measured.holdout_n, measured.holdout_left
+    exact = m_left / m_n - h_left / h_n
+    lines = [f"差（配信−保留）: {points(exact)}（配信 {m_left}/{m_n}人 − 保留 {h_left}/{h_n}人）"]
+    if measured.measured and measured.low is not None and measured.high is not None:
+        verdict = "有意差なし" if measured.low <= 0 <= measured.high else "有意差あり"
+        lines.append(f"95%信頼区間: {points(measured.low)}〜{points(measured.high)} → {verdict}")
+    else:
+        lines.append(f"95%信頼区間: まだ出せません（{measured.reason}）")
+    return lines

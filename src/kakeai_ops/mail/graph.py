@@ -27,7 +27,13 @@ from email.utils import parsedate_to_datetime
 from ..clock import now
 from ..config import Mail
 from .oauth import TokenError, TokenSource, token_source
-from .transport import FatalFailure, PermanentFailure, TemporaryFailure, UnknownOutcome
+from .transport import (
+    LOOPBACK,
+    FatalFailure,
+    PermanentFailure,
+    TemporaryFailure,
+    UnknownOutcome,
+)
 
 ADMIN_DOC = "docs/mail-admin.ja.md"
 
@@ -50,6 +56,13 @@ class GraphTransport:
 
     def open(self) -> None:
         self.steps = []
+        parts = urllib.parse.urlsplit(self.url)
+        if parts.scheme != "https" and parts.hostname not in LOOPBACK:
+            raise FatalFailure(
+                f"mail.graph.endpoint {self.mail.graph.endpoint} is not https: the access token "
+                "would travel unencrypted",
+                "mail.graph.endpoint を https://graph.microsoft.com/v1.0 にしてください",
+            )
         try:
             if self.tokens is None:
                 self.tokens = token_source(self.mail.smtp, "graph")

@@ -50,11 +50,14 @@ class CommandToken:
     provider = "command"
 
     def __init__(self, command: str | list[str], timeout: float) -> None:
-        self.argv = (
-            shlex.split(command, posix=os.name != "nt")
-            if isinstance(command, str)
-            else list(command)
-        )
+        # A string is split as a shell would; on Windows it goes to the system as it is
+        # (CreateProcess parses it, quotes around "C:\\Program Files\\…" included).
+        if isinstance(command, str):
+            self.argv: str | list[str] = command if os.name == "nt" else shlex.split(command)
+            self.name = (shlex.split(command, posix=False) or ["?"])[0].strip('"')
+        else:
+            self.argv = list(command)
+            self.name = self.argv[0] if self.argv else "?"
         self.timeout = timeout
         self._token: str | None = None
         self.runs = 0
@@ -65,7 +68,7 @@ class CommandToken:
         return self._token
 
     def _run(self) -> str:
-        name = self.argv[0] if self.argv else "?"
+        name = self.name
         self.runs += 1
         try:
             done = subprocess.run(

@@ -26,8 +26,9 @@ from ..outputs.filenames import safe_name
 from ..outputs.files import write_atomically
 from ..store.ledger import Ledger
 from ..workspace import Workspace
-from .audience import Audience, holdout_share
+from .audience import Audience
 from .headers import check_headers
+from .holdout import held_out
 from .message import Sender, build_message, message_id
 from .templates import TemplateSet
 
@@ -78,10 +79,10 @@ def make_plan(
     domain = settings.mail.message_id_domain
     frozen = Sender.of(settings.mail)
     sender = {"name": frozen.name, "address": frozen.address, "reply_to": frozen.reply_to}
+    holdout = held_out(audience.recipients, run_id, holdout_pct)
     for recipient in audience.recipients:
         template = templates.get(recipient.template)
         rendered = template.render(recipient.context, prefix)
-        held_out = holdout_pct > 0 and holdout_share(run_id, recipient.user_id) < holdout_pct / 100
         messages.append(
             PlannedMessage(
                 item=recipient.item,
@@ -94,7 +95,7 @@ def make_plan(
                 text=rendered.text,
                 html=rendered.html,
                 message_id=message_id(run_id, recipient.item, domain),
-                state="holdout" if held_out else "planned",
+                state="holdout" if recipient.item in holdout else "planned",
                 extra=recipient.extra,
                 sender=sender,
             )

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import KopsError
 
@@ -36,8 +36,22 @@ class MailEnvironment(SandboxedEnvironment):
     loaded, so one flat dict per template serves.
     """
 
+    # Operators that could build a value too large for memory ('x' * 10**9, 9 ** 10**7).
+    intercepted_binops = frozenset({"*", "**", "%"})
+    LARGEST = 1_000_000  # characters or items a product may hold; digits a power may have
+
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for many, times in ((left, right), (right, left)):
+                sized = isinstance(many, str | list | tuple) and isinstance(times, int)
+                if sized and len(many) * times > self.LARGEST:
+                    raise SecurityError("the template makes a value too large to mail")
+        if operator == "**" and isinstance(right, int) and abs(right) > 1_000:
+            raise SecurityError("the template raises a number to too large a power")
+        return super().call_binop(context, operator, left, right)
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):

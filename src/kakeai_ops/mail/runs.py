@@ -37,6 +37,7 @@ from .campaigns import draw_state, not_eligible_entrants
 from .context import seminar_context
 from .delivery import send_pending, test_send, transport_for
 from .dry_run import dry_run
+from .holdout import check_measurable
 from .milestones import milestone_baseline
 from .operator import Operator, Source
 from .plan import (
@@ -73,6 +74,8 @@ class RunRequest:
     # Whom the run reaches is judged from the snapshot (nudges, invitations), so old
     # data is asked about; False for a run whose people come from other records.
     from_snapshot: bool = True
+    # Send a holdout whose groups are under privacy.min_group all the same.
+    holdout_anyway: bool = False
     # The exact command that sends the run, from its id (printed by a dry run).
     command: Callable[[str], str] | None = None
 
@@ -102,6 +105,10 @@ def audience_for(
     tables = source.tables(snap, columns=AUDIENCE_COLUMNS)
     with open_ledger(source.workspace) as ledger:
         suppressed = ledger.suppressed()
+        told = None
+        if spec.winners or spec.not_drawn:  # an outcome is told once, whatever the draw
+            field = "winners" if spec.winners else "not_drawn"
+            told = ledger.told(field, str(spec.winners or spec.not_drawn))
     # Nobody is left out for the frequency cap here: the send records them as deferred,
     # with the day the same run id reaches them (see caps.py).
     recent: dict[str, int] = {}
@@ -134,6 +141,7 @@ def audience_for(
         listed=listed,
         milestones_since=since,
         not_eligible=missed,
+        told=told,
     )
     return audience, snap.id, str(when)
 
@@ -252,33 +260,16 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
             progress=lambda: advance(""),
         )
     operator.show_plan(plan, audience)
-    if request.dry_run:
-        dry_run(
-            source,
-            operator,
-            plan,
-            binding,
-            request.command,
-            lambda: transport_for(source.workspace, source.settings, run_id),
+    if request.holdout > 0:
+        check_measurable(
+            run_id,
+            len(plan.messages),
+            len(plan.by_state("holdout")),
+            source.settings.privacy.min_group,
+            request.holdout_anyway,
         )
-        return run_id
-    if request.to_test:
-        count = min(len(plan.messages), request.limit or len(plan.messages))
-        _confirm(operator, request.yes, f"Send {count:,} test message(s) to {request.to_test}?")
-        sent, total = test_send(
-            source.workspace, source.settings, plan, request.to_test, request.limit
-        )
-        record_action(
-            source.workspace,
-            "mail test",
-            target=run_id,
-            count=sent,
-            detail={"to": request.to_test, "tried": total},
-        )
-        operator.say(
-            f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
-            "the real ledger is untouched."
-        )
+    if not request.real:
+        _rehearse(source, operator, plan, binding, request)
         return run_id
     sendable = len(plan.by_state("planned"))
     if sendable == 0:
@@ -292,6 +283,38 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     return run_id
 
 
+def _rehearse(
+    source: Source, operator: Operator, plan: Plan, binding: dict[str, Any], request: RunRequest
+) -> None:
+    """A dry run (every check, .eml files) or a test send (to one tester, logged apart)."""
+    run_id = plan.run_id
+    if request.dry_run:
+        dry_run(
+            source,
+            operator,
+            plan,
+            binding,
+            request.command,
+            lambda: transport_for(source.workspace, source.settings, run_id),
+        )
+        return
+    assert request.to_test is not None
+    count = min(len(plan.messages), request.limit or len(plan.messages))
+    _confirm(operator, request.yes, f"Send {count:,} test message(s) to {request.to_test}?")
+    sent, total = test_send(source.workspace, source.settings, plan, request.to_test, request.limit)
+    record_action(
+        source.workspace,
+        "mail test",
+        target=run_id,
+        count=sent,
+        detail={"to": request.to_test, "tried": total},
+    )
+    operator.say(
+        f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
+        "the real ledger is untouched."
+    )
+
+
 def send_prepared(
     source: Source,
     operator: Operator,
@@ -301,22 +324,39 @@ def send_prepared(
     attachments: Callable[[str], list[str]],
     what: str,
     stale_ok: bool = False,
+    dry_run: bool = False,
+    to_test: str | None = None,
+    limit: int | None = None,
+    command: Callable[[str], str] | None = None,
 ) -> None:
-    """Plan and send an audience a command built itself (e.g. advisors with their files).
+    """Plan and send an audience a command built itself (e.g. advisors with their files),
+    with the safety of every mailing: ``dry_run``, ``to_test``, ``limit``.
 
     ``attachments`` gives each item's files; ``what`` names the messages in the question
     (e.g. "advisor report(s)"). The run is recorded on the latest snapshot.
     """
-    request = RunRequest(spec=AudienceSpec(), yes=yes, stale_ok=stale_ok)
-    check_fresh(source, operator, None, stale_ok, real=True)
+    request = RunRequest(
+        spec=AudienceSpec(),
+        yes=yes,
+        stale_ok=stale_ok,
+        dry_run=dry_run,
+        to_test=to_test,
+        limit=limit,
+        command=command,
+    )
+    check_fresh(source, operator, None, stale_ok, real=request.real)
     run_id = audience.default_run_id
-    if resume_if_planned(source, operator, run_id, binding, request):
+    if request.real and resume_if_planned(source, operator, run_id, binding, request):
         return
     plan = make_plan(audience, templates(source.workspace), source.settings, run_id)
     for message in plan.messages:
         message.attachments = attachments(message.item)
     operator.show_plan(plan, audience)
-    _confirm(operator, yes, f"Mail {len(plan.messages)} {what} as run {run_id}?")
+    if not request.real:
+        _rehearse(source, operator, plan, binding, request)
+        return
+    count = min(len(plan.messages), limit or len(plan.messages))
+    _confirm(operator, yes, f"Mail {count} {what} as run {run_id}?")
     snap = source.snapshot()
     record_and_send(source, operator, plan, audience, snap.id, str(snap.as_of), binding, request)
 

@@ -53,6 +53,10 @@ def in_send_window(settings: Settings, moment: dt.datetime, calendar: BusinessCa
     return window.start_hour <= local.hour < window.end_hour
 
 
+# The longest wait between attempts a run sits through; a longer Retry-After pauses it.
+LONGEST_WAIT = 600.0
+
+
 def backoff_seconds(mail: Mail, attempt: int) -> float:
     """How long to wait before retry ``attempt`` (1, 2, …): doubling, up to the maximum."""
     return min(mail.retry_max_seconds, mail.retry_base_seconds * 2 ** (attempt - 1))
@@ -181,7 +185,16 @@ class Sender:
                             report.outcomes["temp_failed"] += 1
                             self.on_progress(message, "temp_failed")
                             break
-                        self.sleep(max(backoff_seconds(mail, attempt), err.retry_after or 0))
+                        wait = max(backoff_seconds(mail, attempt), err.retry_after or 0)
+                        if wait > LONGEST_WAIT:
+                            # The service asks for a long pause (Retry-After): stop cleanly
+                            # rather than hold the workspace for it.
+                            raise Paused(
+                                f"the mail service asks to wait {wait:,.0f} s before the next "
+                                f"message (last: {err}); paused",
+                                hint="run the same command again after that to resume",
+                            ) from None
+                        self.sleep(wait)
                         self._reconnect()
                         continue
                     except PermanentFailure as err:

@@ -146,6 +146,11 @@ class MailTemplate:
             ) from None
         except jinja2.TemplateError as err:
             raise KopsError(f"{self.path.name}: template error: {err}") from None
+        except (ArithmeticError, MemoryError, ValueError, TypeError, LookupError) as err:
+            # What a template's own expression raises (the sandbox's range limit, 1/0, …).
+            raise KopsError(
+                f"{self.path.name}: template error: {type(err).__name__}: {err}"
+            ) from None
         return Rendered(prefix + subject, _tidy(text), html)
 
 

@@ -31,6 +31,8 @@ from .keyring_store import keyring_get
 from .oauth import TokenError, TokenSource, token_source, xoauth2_string
 
 PASSWORD_ENV = "KOPS_SMTP_PASSWORD"
+# Hosts on this machine: a connection to them without TLS stays on the machine.
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class TemporaryFailure(Exception):
@@ -129,6 +131,17 @@ class SmtpTransport:
                 "the SMTP password has non-ASCII characters, which SMTP AUTH cannot send"
             )
         security = self.settings.security
+        if (
+            security == "none"
+            and self.settings.auth_mode == "xoauth2"
+            and self.settings.host not in LOOPBACK
+        ):
+            # A bearer token is as good as a password for as long as it lives.
+            raise FatalFailure(
+                f"mail.smtp.security: none with auth: xoauth2 would send the access token to "
+                f"{self.settings.host} unencrypted",
+                "mail.smtp.security を starttls（ポート 587）か ssl（ポート 465）にしてください",
+            )
         login = self.settings.user or self.from_addr
         client = yagmail.SMTP(
             # A one-entry dict keeps the login as written: yagmail appends

@@ -32,6 +32,7 @@ from .atomic import replacing, write_atomically
 from .csv_fields import csv_rows, field_column
 from .neutralise import FORMULA_TRIGGERS, csv_field
 from .people import PeopleTable, for_people
+from .sheet_charts import SheetChart, add_chart
 from .workbook import Print
 
 if TYPE_CHECKING:
@@ -149,10 +150,12 @@ def write_table(
     extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
     text_columns: Iterable[str] = (),
     options: Print | None = None,
+    charts: Sequence[SheetChart] = (),
 ) -> Path:
     """Write ``frame`` to .csv or .xlsx (chosen by the suffix), atomically, with Japanese
     headers and values (see glossary); a workbook is set up for A4 by the workbook writer.
-    ``options``: the 基準日 and audience printed in the header (default 事務局内限り)."""
+    ``options``: the 基準日 and audience printed in the header (default 事務局内限り);
+    ``charts``: native charts drawn below their sheet's table (XLSX only)."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise KopsError(
@@ -169,12 +172,16 @@ def write_table(
         write_atomically(path, data)
     else:
         sheets = [(sheet, frame), *extra_sheets]
-        _xlsx(path, sheets, texts, options or Print())
+        _xlsx(path, sheets, texts, options or Print(), charts)
     return path
 
 
 def _xlsx(
-    path: Path, sheets: Sequence[tuple[str, pd.DataFrame]], text_columns: set[str], options: Print
+    path: Path,
+    sheets: Sequence[tuple[str, pd.DataFrame]],
+    text_columns: set[str],
+    options: Print,
+    charts: Sequence[SheetChart] = (),
 ) -> None:
     book = workbook.new_book()
     used: set[str] = set()
@@ -184,6 +191,9 @@ def _xlsx(
         name = _sheet_name(glossary.SHEETS.get(title, title), used)
         ws = book.create_sheet(title=name)
         _table_sheet(ws, people)
+        for spec in charts:
+            if spec.sheet == title:
+                add_chart(ws, spec, people.keys, len(frame))
         notes += [
             (name, label, key)
             for label, key in zip(people.frame.columns, people.keys, strict=True)

@@ -495,6 +495,12 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
     axis.tick_labels.number_format = spec.number_format
     axis.tick_labels.number_format_is_linked = False
     axis.has_major_gridlines = True
+    if spec.kind != "line":
+        # A bar's length is its value: an axis starting above zero makes 24% look like
+        # twice 21%. Shares run to 100% at most.
+        axis.minimum_scale = 0
+        if spec.number_format.endswith("%"):
+            axis.maximum_scale = 1
     _axis_title(chart.value_axis, spec.value_title)
     _axis_title(chart.category_axis, spec.category_title)
 

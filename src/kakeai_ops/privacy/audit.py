@@ -35,7 +35,7 @@ from operator import attrgetter
 
 from ..errors import KopsError
 from .cells import PRIMARY, SECONDARY, Cell
-from .lp import Finding, additive_relations, components, narrowed, parents
+from .lp import Finding, Relations, additive_relations, components, narrowed, parents
 
 RATIO_UNITS = ("share", "average", "rate")
 
@@ -193,9 +193,7 @@ def _ratio_complements(cells: Sequence[Cell]) -> set[int]:
     return choices
 
 
-def _cheapest(
-    cells: Sequence[Cell], frees: Sequence[int], relations: dict[int, list[int]]
-) -> int | None:
+def _cheapest(cells: Sequence[Cell], frees: Sequence[int], relations: Relations) -> int | None:
     """Of the visible counts that would loosen what pins a cell, the one that
     costs least: not given straight back by another all-visible sum, then the
     smallest."""
@@ -206,11 +204,11 @@ def _cheapest(
     return min(visible, key=lambda i: (i in pinned, float(cells[i].raw or 0), i))
 
 
-def _pinned(cells: Sequence[Cell], relations: dict[int, list[int]]) -> set[int]:
+def _pinned(cells: Sequence[Cell], relations: Relations) -> set[int]:
     """Visible counts that some sum with every other member visible gives away anyway
     (a 事業部 whose 部署 are all shown): hiding them alone frees nothing."""
     pinned: set[int] = set()
-    for parent, kids in relations.items():
+    for parent, kids in relations:
         hidden = [i for i in (parent, *kids) if cells[i].hidden]
         if not hidden:
             pinned.update((parent, *kids))
@@ -218,14 +216,14 @@ def _pinned(cells: Sequence[Cell], relations: dict[int, list[int]]) -> set[int]:
 
 
 def _cheapest_complement(
-    cells: Sequence[Cell], tied: list[int], relations: dict[int, list[int]]
+    cells: Sequence[Cell], tied: list[int], relations: Relations
 ) -> int | None:
     """When no relation binds visibly: a visible count in a sum or share with the
     ``tied`` hidden cells; siblings before parents and children."""
     wanted = set(tied)
     pinned = _pinned(cells, relations)
     candidates: list[tuple[bool, int, float, int]] = []
-    for parent, kids in relations.items():
+    for parent, kids in relations:
         if wanted.isdisjoint((parent, *kids)):
             continue
         for other in (parent, *kids):
@@ -238,3 +236,35 @@ def _cheapest_complement(
                 if other not in wanted and not cells[other].hidden:
                     candidates.append((other in pinned, 0, float(cells[other].raw or 0), other))
     return min(candidates)[3] if candidates else None
+
+
+SETTLE_ROUNDS = 50
+
+
+def settle(cells: list[Cell]) -> int:
+    """The fallback when complements chosen one by one leave something to work out:
+    every visible figure tied to a finding (its sums, its share's counts, what it is
+    computed from) is hidden as well, until the audit finds nothing. Coarse, never a
+    refusal: every organisation gets a report. Returns how many it hid."""
+    before = sum(c.hidden for c in cells)
+    for _ in range(SETTLE_ROUNDS):
+        findings = audit(cells)
+        if not findings:
+            break
+        relations = additive_relations(cells)
+        for finding in findings:
+            cell = cells[finding.cell]
+            if not cell.hidden:
+                cell.state = SECONDARY
+            tied = {finding.cell, *finding.frees}
+            for parent, kids in relations:
+                if finding.cell in (parent, *kids):
+                    tied.update((parent, *kids))
+            for other in cells:
+                if finding.cell in other.denominator or other.numerator == finding.cell:
+                    tied.update(other.denominator)
+            for index in tied:
+                if not cells[index].hidden:
+                    cells[index].state = SECONDARY
+        _propagate(cells)
+    return sum(c.hidden for c in cells) - before

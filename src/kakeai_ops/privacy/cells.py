@@ -61,6 +61,9 @@ class Cell:
     # part in the 全社 → 事業部 → 部署 naming (``named`` False).
     parts: tuple[int, ...] | None = None
     named: bool = True
+    # In a publication set over time: the same figure of the periods this one's
+    # period is made of (a quarter's meetings are the sum of its months').
+    time_parts: tuple[int, ...] | None = None
 
     @property
     def hidden(self) -> bool:

@@ -78,8 +78,15 @@ def parents(
     return children
 
 
-def additive_relations(cells: Sequence[Cell]) -> dict[int, list[int]]:
-    return parents(cells, COUNT_UNITS, additive=True)
+Relations = list[tuple[int, list[int]]]
+
+
+def additive_relations(cells: Sequence[Cell]) -> Relations:
+    """Every "this count is the sum of those": the organisation's (a count may be a
+    parent once there) and time's (a quarter is the sum of its months)."""
+    relations = list(parents(cells, COUNT_UNITS, additive=True).items())
+    relations += [(i, list(c.time_parts)) for i, c in enumerate(cells) if c.time_parts]
+    return relations
 
 
 # ---- the linear programme -------------------------------------------------
@@ -87,7 +94,7 @@ def additive_relations(cells: Sequence[Cell]) -> dict[int, list[int]]:
 
 def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
     rows: list[Row] = []
-    for parent, kids in additive_relations(cells).items():
+    for parent, kids in additive_relations(cells):
         row = Row({}, 0.0, 0.0)
         constant = 0.0
         for index, sign in [(parent, -1.0), *((k, 1.0) for k in kids)]:

@@ -23,26 +23,33 @@ hidden follows from the joint programme alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .audit import audit, protect
+from .audit import audit, protect, settle
 from .cells import PRIMARY, SECONDARY, Cell
 from .lp import additive_relations
 
 ROUNDS = 8  # each round only hides more; in practice two settle it
 
 
-def protect_set(reports: Sequence[list[Cell]]) -> int:
-    """Hide across ``reports`` (the first is the company's) until no combination of
-    them narrows a hidden cell; returns how many joint nodes were hidden on top."""
+TimeParts = Mapping[str, Sequence[str]]
+
+
+def protect_set(
+    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
+) -> int:
+    """Hide across ``reports`` (the first ``companies`` are company reports, one per
+    period) until no combination of them narrows a hidden cell; returns how many
+    joint nodes were hidden on top. ``time_parts``: period label → the labels of
+    the periods it is the sum of (2026Q4 → 2026-10, 2026-11)."""
     added = 0
     for _ in range(ROUNDS):
-        joint, where = joint_cells(reports)
+        joint, where = joint_cells(reports, companies, time_parts)
         before = sum(c.hidden for c in joint)
         protect(joint)
-        changed = _give_back(reports, joint, where)
+        changed = _hide_in_reports(reports, joint, where)
         for cells in reports:
             changed += protect(cells)
         added += sum(c.hidden for c in joint) - before
@@ -51,13 +58,30 @@ def protect_set(reports: Sequence[list[Cell]]) -> int:
     return added
 
 
-def audit_set(reports: Sequence[list[Cell]]) -> list[Any]:
+def settle_set(
+    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
+) -> int:
+    """The set's fallback (``audit.settle``) where its complements left something to work out."""
+    joint, where = joint_cells(reports, companies, time_parts)
+    hidden = settle(joint)
+    if hidden:
+        _hide_in_reports(reports, joint, where)
+        for cells in reports:
+            settle(cells)
+    return hidden
+
+
+def audit_set(
+    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
+) -> list[Any]:
     """The findings of the attacker who holds every report of the set."""
-    joint, _ = joint_cells(reports)
+    joint, _ = joint_cells(reports, companies, time_parts)
     return audit(joint)
 
 
-def joint_cells(reports: Sequence[list[Cell]]) -> tuple[list[Cell], list[list[int]]]:
+def joint_cells(
+    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
+) -> tuple[list[Cell], list[list[int]]]:
     """One list of every distinct figure of the set, and where each report's cells are in it."""
     joint: list[Cell] = []
     seen: dict[Any, int] = {}
@@ -74,9 +98,9 @@ def joint_cells(reports: Sequence[list[Cell]]) -> tuple[list[Cell], list[list[in
             else:
                 position = len(joint)
                 seen[key] = position
-                # The first report (the company's) keeps its names; the others' own
-                # figures are tied by their stated parts only.
-                joint.append(replace(cell, named=number == 0, parts=None))
+                # Company reports keep their names (each period its own); the
+                # others' own figures are tied by their stated parts only.
+                joint.append(replace(cell, named=number < companies, parts=None, time_parts=None))
                 new.append(i)
             positions.append(position)
         for i in new:
@@ -84,16 +108,39 @@ def joint_cells(reports: Sequence[list[Cell]]) -> tuple[list[Cell], list[list[in
             copy.depends = tuple(positions[d] for d in cell.depends)
             copy.denominator = tuple(positions[d] for d in cell.denominator)
             copy.numerator = None if cell.numerator is None else positions[cell.numerator]
-        if number:
+        if number >= companies:
             own = {positions[i] for i in new}
-            for parent, kids in additive_relations(cells).items():
+            for parent, kids in additive_relations(cells):
                 if positions[parent] in own:
                     joint[positions[parent]].parts = tuple(positions[k] for k in kids)
         where.append(positions)
+    if time_parts:
+        _tie_periods(joint, seen, time_parts)
     return joint, where
 
 
-def _give_back(reports: Sequence[list[Cell]], joint: list[Cell], where: list[list[int]]) -> int:
+PERIOD_IN_NODE = 1  # where a node holds its period (reports.RowUnits.node)
+
+
+def _tie_periods(joint: list[Cell], seen: Mapping[Any, int], time_parts: TimeParts) -> None:
+    """A quarter's count of meetings is the sum of its months' (people are not: the
+    same person counts once in the quarter and in each month)."""
+    for cell in joint:
+        parts = time_parts.get(cell.period)
+        if not parts or not cell.additive or cell.unit != "meetings" or cell.node is None:
+            continue
+        found = []
+        for label in parts:
+            node = list(cell.node)
+            node[PERIOD_IN_NODE] = label
+            found.append(seen.get(tuple(node)))
+        if all(f is not None for f in found):
+            cell.time_parts = tuple(f for f in found if f is not None)
+
+
+def _hide_in_reports(
+    reports: Sequence[list[Cell]], joint: list[Cell], where: list[list[int]]
+) -> int:
     """Each report's cells take the joint states; returns how many were hidden."""
     changed = 0
     for cells, positions in zip(reports, where, strict=True):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses import segment as segmentation
 from ..config import Settings
+from ..mail.holdout import measurable_share
 from .titles import difference_words, points, run_title
 
 if TYPE_CHECKING:
@@ -32,11 +33,14 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
         point = segmentation.BY_KEY[str(row["stuck_point"])]
         seminar = _seminar_for(settings, point.seminar)
         what = "メール" + (f"と{seminar}" if seminar else "")
+        # A holdout both of whose groups can be shown (else none: it could not be measured).
+        share = measurable_share(int(row["now"]), settings.privacy.min_group)
+        holdout = f" --holdout {share}" if share else ""
         actions.append(
             Action(
                 text=f"最大のスタックポイント「{point.label}」に{what}",
                 basis=f"{int(row['now'])}人（全体の{int(row['now']) / max(total, 1):.0%}）",
-                command=f"kops mail send --segment {point.key} --holdout 10",
+                command=f"kops mail send --segment {point.key}{holdout}",
             )
         )
     changes = review.divisions.changes

@@ -169,6 +169,13 @@ def _ranked(interests: list[tuple[str, int]]) -> list[tuple[int, tuple[str, int]
     return ranked
 
 
+def _moved(group: str, moved_on: object, n: int) -> str:
+    """「出席した人 4/17人」, or for a group under min_group its n only (the count is hidden)."""
+    if isinstance(moved_on, str):  # "<5": the group is too small to show who moved on
+        return f"{group} n={n}（少人数のため非表示）"
+    return f"{group} {moved_on}/{n}人"
+
+
 def seminar_slides(review: Review) -> list[Slide]:
     if not review.seminars:
         return [
@@ -181,7 +188,13 @@ def seminar_slides(review: Review) -> list[Slide]:
         ]
     slides = []
     for s in review.seminars:
-        satisfaction = "－" if s.satisfaction_avg is None else f"{s.satisfaction_avg:.2f}"
+        satisfaction = (
+            f"{s.satisfaction_avg:.2f}"
+            if s.satisfaction_avg is not None
+            else "非表示（回答が少ないため）"
+            if s.satisfaction_answers
+            else "－"
+        )
         bullets = [
             attendance_line(s, s.answers),
             *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
@@ -216,7 +229,7 @@ def seminar_slides(review: Review) -> list[Slide]:
             bullets.append(
                 "前進: "
                 + " ／ ".join(
-                    f"{r.group_label} {r.moved_on}/{r.in_snapshot}人" for r in moved.itertuples()
+                    _moved(r.group_label, r.moved_on, r.in_snapshot) for r in moved.itertuples()
                 )
             )
             footnote = " ".join(filter(None, [SELF_SELECTION, s.mix_note]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
 
 import pandas as pd
 
@@ -19,6 +18,7 @@ from ..config import Settings
 from ..dates import month_end, period_label
 from ..privacy.cells import Cell
 from ..privacy.effect import protect_effect, shown_difference
+from ..privacy.rules import minimum, shows
 from ..reports import DivisionReport, build_publication
 from ..seminar_summary import summarise_seminar
 from ..store import (
@@ -286,7 +286,8 @@ def _mail(
             if shown is None:
                 note = f"{min_group}人未満のグループがあるため、差は表示しません"
             else:
-                effect = replace(difference(raw), difference=shown)
+                # As `kops mail report` gives it: from the true fractions, not rounded shares.
+                effect = difference(raw)
         result.append(
             MailRun(
                 run_id=str(run["run_id"]),
@@ -319,8 +320,12 @@ def _seminars(
         summary = found.summary
         scores = summary.satisfaction
         answered = int(scores["answers"].sum()) if len(scores) else 0
+        # The deck is shared: an average of fewer than min_group answers is not shown
+        # (1.5 from 2 people tells each one's score).
         average = (
-            float((scores["score"] * scores["answers"]).sum() / answered) if answered else None
+            float((scores["satisfaction"] * scores["answers"]).sum() / answered)
+            if shows(answered, minimum(settings))
+            else None
         )
         # One row per group with its answers; "<5" groups stay hidden, as in the summary.
         counts = pd.to_numeric(summary.free_text.set_index("group")["answers"], errors="coerce")

@@ -74,14 +74,22 @@ def run_title(run_id: str, review: Review) -> str:
     return "メール配信"
 
 
+def fine_points(value: float) -> str:
+    """A difference of shares as `kops mail report` writes it: −9.3pt."""
+    return f"{value * 100:+.1f}pt".replace("-", "−")
+
+
 def difference_words(effect: Difference) -> str:
     """The difference of the shares that left the stuck point, mailed − held back, and
-    its 95% interval said in words: an interval across zero is 「誤差の範囲」."""
+    its 95% interval said in words: an interval across zero is 「誤差の範囲」 (the mail
+    report's 「有意差なし」)."""
     difference = effect.difference or 0.0
     low, high = effect.low or 0.0, effect.high or 0.0
-    interval = f"95%信頼区間 {points(low)}〜{points(high)}"
+    interval = f"95%信頼区間 {fine_points(low)}〜{fine_points(high)}"
     if low > 0:
-        return f"送った方が{points(difference)}多く抜けた（{interval}、偶然では説明しにくい差）"
+        return f"送った方が{fine_points(difference)}多く抜けた（{interval}、有意差あり）"
     if high < 0:
-        return f"送った方が{points(-difference).lstrip('+')}少なかった（{interval}）"
-    return f"差は誤差の範囲（{points(difference)}、{interval}）"
+        return (
+            f"送った方が{fine_points(-difference).lstrip('+')}少なかった（{interval}、有意差あり）"
+        )
+    return f"差は誤差の範囲（{fine_points(difference)}、{interval}、有意差なし）"

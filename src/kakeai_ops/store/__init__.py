@@ -31,8 +31,17 @@ from .draws import (
     add_entries,
     campaign_draws,
     campaign_entries,
+    draw_audit,
     draw_entrants,
     record_draw,
+)
+from .integrity import (
+    EXPORT_NAME,
+    DamagedFile,
+    export_database,
+    file_digest,
+    snapshot_way_back,
+    verify,
 )
 from .interviews import (
     exclude_from_interviews,
@@ -55,6 +64,8 @@ __all__ = [
     "DRAW_FIELDS",
     "SCHEMA",
     "TABLE_NAMES",
+    "DamagedFile",
+    "SnapshotEntry",
     "SnapshotInfo",
     "Tables",
     "add_entries",
@@ -64,8 +75,10 @@ __all__ = [
     "awards",
     "campaign_draws",
     "campaign_entries",
+    "check_snapshot",
     "connect",
     "delivered_milestones",
+    "draw_audit",
     "draw_entrants",
     "exclude_from_interviews",
     "file_entry",
@@ -87,6 +100,7 @@ __all__ = [
     "seminar_attendance_record",
     "seminar_survey",
     "snapshot_as_of",
+    "snapshot_entries",
     "stored_survey_answers",
     "write_snapshot",
 ]
@@ -113,15 +127,45 @@ class SnapshotInfo:
         return int(self.manifest["tables"][table]["rows"])
 
 
-def list_snapshots(ws: Workspace) -> list[SnapshotInfo]:
+@dataclass(frozen=True)
+class SnapshotEntry:
+    """A snapshot directory: its manifest, or why it can't be read."""
+
+    id: str
+    path: Path
+    snapshot: SnapshotInfo | None
+    damaged: DamagedFile | None
+
+
+def snapshot_entries(ws: Workspace) -> list[SnapshotEntry]:
+    """Every snapshot directory, oldest first, readable or not (for `kops status`)."""
     if not ws.snapshots_dir.is_dir():
         return []
     found = []
     for entry in sorted(ws.snapshots_dir.iterdir()):
         manifest = entry / "manifest.json"
-        if entry.is_dir() and entry.name.isdigit() and manifest.is_file():
-            found.append(SnapshotInfo(entry.name, entry, json.loads(manifest.read_text("utf-8"))))
+        if not (entry.is_dir() and entry.name.isdigit() and manifest.is_file()):
+            continue
+        try:
+            data = json.loads(manifest.read_text("utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
+                raise ValueError("not a manifest")
+        except (ValueError, UnicodeDecodeError, OSError) as error:
+            damaged = DamagedFile(manifest, str(error), snapshot_way_back(entry))
+            found.append(SnapshotEntry(entry.name, entry, None, damaged))
+            continue
+        found.append(SnapshotEntry(entry.name, entry, SnapshotInfo(entry.name, entry, data), None))
     return found
+
+
+def list_snapshots(ws: Workspace) -> list[SnapshotInfo]:
+    """The readable snapshots, oldest first. A damaged older snapshot is left out (no
+    command that doesn't read it stops); a damaged latest one is an error, since
+    whatever reads "the latest" would otherwise read the one before unawares."""
+    entries = snapshot_entries(ws)
+    if entries and entries[-1].damaged is not None:
+        raise entries[-1].damaged
+    return [e.snapshot for e in entries if e.snapshot is not None]
 
 
 def latest_snapshot(ws: Workspace) -> SnapshotInfo | None:
@@ -146,6 +190,10 @@ def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
     if ref is None or ref == "latest":
         return snapshots[-1]
     text = ref.strip()
+    if text.isdigit():
+        for entry in snapshot_entries(ws):
+            if int(entry.id) == int(text) and entry.damaged is not None:
+                raise entry.damaged
     if text.startswith("-") and text[1:].isdigit():
         back = int(text[1:])
         if back < len(snapshots):
@@ -172,12 +220,38 @@ def load_tables(
     import pandas as pd
 
     frames = {}
+    recorded = snapshot.manifest.get("checksums") or {}
+    way_back = snapshot_way_back(snapshot.path)
     for name in TABLE_NAMES:
         path = snapshot.path / f"{name}.parquet"
         wanted = name in only and (columns is None or name in columns)
         read = None if columns is None or name not in columns else list(columns[name])
-        frames[name] = pd.read_parquet(path, columns=read) if wanted else pd.DataFrame()
+        if not wanted:
+            frames[name] = pd.DataFrame()
+            continue
+        verify(path, recorded.get(path.name), way_back)
+        try:
+            frames[name] = pd.read_parquet(path, columns=read)
+        except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+            raise DamagedFile(path, f"{type(error).__name__}: {error}", way_back) from None
+        expected = snapshot.manifest["tables"].get(name, {}).get("rows")
+        if expected is not None and len(frames[name]) != expected:
+            raise DamagedFile(
+                path, f"{len(frames[name]):,} rows, {expected:,} when written", way_back
+            )
     return Tables(**frames)
+
+
+def check_snapshot(snapshot: SnapshotInfo) -> None:
+    """Every file of the snapshot against its recorded size and hash (`status --check`)."""
+    recorded = snapshot.manifest.get("checksums") or {}
+    way_back = snapshot_way_back(snapshot.path)
+    for name in TABLE_NAMES:
+        verify(snapshot.path / f"{name}.parquet", recorded.get(f"{name}.parquet"), way_back)
+    if EXPORT_NAME in recorded:
+        verify(snapshot.path / EXPORT_NAME, recorded[EXPORT_NAME], way_back)
+    if not recorded:  # written before hashes: read it whole instead
+        load_tables(snapshot)
 
 
 def _write_parquet(frame: Any, path: Path) -> None:
@@ -208,8 +282,14 @@ def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> S
     ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.snapshots_dir))
     try:
+        checksums = {}
         for name in TABLE_NAMES:
             _write_parquet(tables.get(name), staging / f"{name}.parquet")
+            checksums[f"{name}.parquet"] = file_digest(staging / f"{name}.parquet")
+        if ws.db_path.is_file():  # the state as of this snapshot: the way back from a damage
+            export_database(ws.db_path, staging / EXPORT_NAME)
+            checksums[EXPORT_NAME] = file_digest(staging / EXPORT_NAME)
+        manifest = {**manifest, "checksums": checksums}
         for attempt in range(100):
             snapshots = list_snapshots(ws)
             next_id = f"{(int(snapshots[-1].id) + 1) if snapshots else 1:04d}"

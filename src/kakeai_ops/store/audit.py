@@ -33,6 +33,7 @@ ACTIONS: dict[str, str] = {
     "mail test": "テスト送信",
     "mail suppress": "配信停止に追加",
     "mail unsuppress": "配信停止を解除",
+    "mail bounces": "不達通知の取り込み",
     "interview record": "面談の記録",
     "interview exclude": "面談候補から除外",
     "interview include": "面談候補に戻す",

@@ -135,3 +135,24 @@ def draw_entrants(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
         frame = pd.read_sql_query(query + " ORDER BY e.campaign, e.position", db, params=params)
     frame["won"] = frame["won"].astype(bool)
     return frame
+
+
+def draw_audit(ws: Workspace, campaign: str, number: int) -> dict[str, Any] | None:
+    """What the audit log recorded when draw ``number`` of ``campaign`` was made (its
+    seed, entrant count, fingerprint and winners), or None when it has no entry."""
+    import json
+
+    with closing(connect(ws)) as db:
+        rows = db.execute(
+            "SELECT detail FROM audit WHERE command IN ('campaign draw', 'campaign redraw')"
+            " AND scope = ? ORDER BY id",
+            (campaign,),
+        ).fetchall()
+    for (text,) in rows:
+        try:
+            detail = json.loads(text) if text else {}
+        except ValueError:
+            continue
+        if isinstance(detail, dict) and detail.get("draw") == number:
+            return detail
+    return None

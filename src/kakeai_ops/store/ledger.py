@@ -156,6 +156,27 @@ class Ledger:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
+    def told(self, field: str, value: str) -> set[str]:
+        """Users sent a message (or possibly sent: 'sending') by any run whose audience
+        option ``field`` (e.g. ``winners``) was ``value``: a campaign's outcome is told
+        once per person, whichever draw's run told it."""
+        users: set[str] = set()
+        for run_id, binding in self.db.execute("SELECT run_id, binding FROM mail_runs"):
+            try:
+                data = json.loads(binding) if binding else {}
+            except ValueError:
+                continue
+            if isinstance(data, dict) and data.get(field) == value:
+                users |= {
+                    user
+                    for (user,) in self.db.execute(
+                        "SELECT user_id FROM mail_ledger WHERE run_id = ?"
+                        " AND state IN ('sent', 'sending')",
+                        (run_id,),
+                    )
+                }
+        return users
+
     def run_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT run_id FROM mail_runs ORDER BY run_id")]
 

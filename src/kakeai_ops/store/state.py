@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
     import pandas as pd
 
+from ..errors import KopsError
 from ..workspace import Workspace
 
 SCHEMA = [
@@ -171,16 +172,58 @@ SCHEMA = [
 ]
 
 
+# The database this process opened last: a damage found later, in any query, names it.
+_opened: list[Workspace] = []
+
+
 def connect(ws: Workspace) -> sqlite3.Connection:
     """The state database, created or upgraded to the current schema."""
     ws.state_dir.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA foreign_keys=ON")
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(SCHEMA[version:], start=version + 1):
-        connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
+    _opened[:] = [ws]
+    try:
+        connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(SCHEMA[version:], start=version + 1):
+            connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            raise
+        raise damaged_database(ws, error) from None
     return connection
+
+
+def state_damage(error: BaseException) -> KopsError | None:
+    """The damaged-file error for a SQLite error that says the database file is damaged
+    (not for a busy or locked one), or None."""
+    if not isinstance(error, sqlite3.DatabaseError) or isinstance(error, sqlite3.OperationalError):
+        return None
+    named = damaged_database(None, error)
+    return named if isinstance(named, KopsError) else None
+
+
+def damaged_database(ws: Workspace | None, error: Exception) -> Exception:
+    """The error to show for a state database SQLite can't read: the file named, and the
+    newest snapshot's export of it (whose hash checks out) as the way back."""
+    from .integrity import EXPORT_NAME, DamagedFile, database_way_back, verify
+
+    ws = ws or (_opened[0] if _opened else None)
+    if ws is None:
+        return error
+    export = None
+    if ws.snapshots_dir.is_dir():
+        import json
+
+        for entry in sorted(ws.snapshots_dir.iterdir(), reverse=True):
+            try:
+                manifest = json.loads((entry / "manifest.json").read_text("utf-8"))
+                verify(entry / EXPORT_NAME, manifest["checksums"][EXPORT_NAME], "")
+            except Exception:  # no export there, or a damaged one: try the one before
+                continue
+            export = entry / EXPORT_NAME
+            break
+    return DamagedFile(ws.db_path, str(error), database_way_back(ws.db_path, export))
 
 
 def os_user() -> str:

@@ -1,0 +1,75 @@
+"""Who a run holds out (not mailed) to measure its effect: exactly round(n × share) people,
+stratified by role where the audience has more than one, chosen by a stable per-(run, user)
+draw, so the same people are held out on every rerun.
+
+A holdout or a mailed group smaller than ``privacy.min_group`` can never be shown by
+``kops mail report``; such a send is refused unless the operator says otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from ..errors import KopsError
+from ..privacy.rules import is_small, shows
+from .audience import Recipient, holdout_share
+
+
+def half_up(value: Fraction) -> int:
+    """round() as people count: 2.5 → 3 (Python's round() would give 2)."""
+    return int(value + Fraction(1, 2))
+
+
+def held_out(recipients: Sequence[Recipient], run_id: str, pct: float) -> set[str]:
+    """The items held out: round(n × pct%) in all, each role's share by largest remainder,
+    within a role those with the lowest stable draw."""
+    if pct <= 0 or not recipients:
+        return set()
+    share = Fraction(str(pct)) / 100
+    total = half_up(len(recipients) * share)
+    strata: dict[str, list[Recipient]] = {}
+    for recipient in recipients:
+        role = str((recipient.context.get("user") or {}).get("role") or "")
+        strata.setdefault(role, []).append(recipient)
+    exact = {role: len(people) * share for role, people in strata.items()}
+    counts = {role: int(value) for role, value in exact.items()}
+    # The people left to place go to the roles with the largest remainders (ties by name).
+    rest = total - sum(counts.values())
+    for role in sorted(exact, key=lambda r: (-(exact[r] - counts[r]), r))[:rest]:
+        counts[role] += 1
+    chosen: set[str] = set()
+    for role, people in strata.items():
+        ranked = sorted(people, key=lambda r: (holdout_share(run_id, r.user_id), r.item))
+        chosen |= {r.item for r in ranked[: counts[role]]}
+    return chosen
+
+
+def check_measurable(run_id: str, audience: int, held: int, min_group: int, anyway: bool) -> None:
+    """Refuse a holdout whose groups ``kops mail report`` could never show."""
+    if held == 0 and audience == 0:
+        return
+    mailed = audience - held
+    small = [
+        f"{name} {count}"
+        for name, count in (("holdout", held), ("mailed", mailed))
+        if is_small(count, min_group)
+    ]
+    if small and not anyway:
+        raise KopsError(
+            f"run {run_id}: --holdout leaves {' and '.join(small)} people, under "
+            f"privacy.min_group ({min_group}): `kops mail report` could never show the effect; "
+            "nothing was sent",
+            hint="a larger audience or share measures it; --holdout-anyway sends as asked, "
+            "or drop --holdout",
+        )
+
+
+def measurable_share(audience: int, min_group: int) -> int | None:
+    """The smallest usual holdout share (percent) whose both groups reach ``min_group``,
+    or None when the audience is too small for any."""
+    for pct in (10, 20, 30, 50):
+        held = half_up(audience * Fraction(pct, 100))
+        if shows(held, min_group) and shows(audience - held, min_group):
+            return pct
+    return None

@@ -1,0 +1,161 @@
+"""Holdouts that can be measured: exactly round(n × share), stratified by role, refused
+under privacy.min_group; `mail report` with n beside each share and the difference in pt
+from the unrounded fractions, with its interval and 「有意差なし」."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from conftest import Cli
+from kakeai_ops.errors import KopsError
+from kakeai_ops.mail.audience import Recipient
+from kakeai_ops.mail.evaluation import RunEffect, difference_lines, share_with_n
+from kakeai_ops.mail.holdout import check_measurable, held_out
+from kakeai_ops.privacy.effect import protect_effect, shown_difference
+from kakeai_ops.workspace import Workspace
+from mailing import SEGMENT, states
+
+
+def people(roles: dict[str, int]) -> list[Recipient]:
+    found = []
+    for role, count in roles.items():
+        for number in range(count):
+            user = f"{role[:3]}{number:03d}"
+            found.append(
+                Recipient(user, user, user, f"{user}@example.jp", "t", {"user": {"role": role}})
+            )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("roles", "pct", "expected"),
+    [
+        ({"member": 28}, 10, 3),  # not 6 of 28
+        ({"member": 17}, 10, 2),
+        ({"member": 25}, 10, 3),  # 2.5 → 3: half up, not to even
+        ({"member": 20, "manager": 9}, 10, 3),  # 2.9 → 3
+        ({"member": 40, "manager": 13}, 20, 11),  # 10.6 → 11
+    ],
+)
+def test_the_holdout_is_exactly_round_n_times_share(
+    roles: dict[str, int], pct: float, expected: int
+) -> None:
+    recipients = people(roles)
+    chosen = held_out(recipients, "run", pct)
+    assert len(chosen) == expected
+    # Stratified: each role holds out its share, rounded down or up.
+    by_role = Counter(r.context["user"]["role"] for r in recipients if r.item in chosen)
+    for role, count in roles.items():
+        assert int(count * pct / 100) <= by_role[role] <= int(count * pct / 100) + 1
+    # Stable: the same people on every rerun, others for another run id.
+    assert held_out(recipients, "run", pct) == chosen
+    assert held_out(list(reversed(recipients)), "run", pct) == chosen
+
+
+def test_a_holdout_under_min_group_is_refused_unless_anyway() -> None:
+    with pytest.raises(KopsError) as raised:
+        check_measurable("r", 17, 2, 5, anyway=False)
+    assert "--holdout leaves holdout 2 people, under privacy.min_group (5)" in str(raised.value)
+    assert "--holdout-anyway" in (raised.value.hint or "")
+    with pytest.raises(KopsError, match="mailed 3"):
+        check_measurable("r", 60, 57, 5, anyway=False)
+    check_measurable("r", 17, 2, 5, anyway=True)
+    check_measurable("r", 60, 6, 5, anyway=False)
+
+
+def test_a_small_holdout_sends_nothing_unless_anyway(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    refused = cli("mail", "send", *SEGMENT, "--holdout", "10", "--yes", ok=False)
+    assert "under privacy.min_group (5)" in refused.stderr and "nothing was sent" in refused.stderr
+    assert states(sample_copy) == Counter()
+    dry = cli("mail", "send", *SEGMENT, "--holdout", "10", "--dry-run", ok=False)
+    assert "under privacy.min_group" in dry.stderr  # the dry run refuses it too
+    cli("mail", "send", *SEGMENT, "--holdout", "10", "--holdout-anyway", "--yes")
+    got = states(sample_copy)
+    n = got["written"] + got["holdout"]
+    assert got["holdout"] == int(n * 0.1 + 0.5)
+    planned = cli("mail", "send", *SEGMENT, "--holdout", "30", "--id", "big", "--yes")
+    assert "this time written" in planned.stderr
+    big = states(sample_copy, "big")
+    assert big["holdout"] == int((big["written"] + big["holdout"]) * 0.3 + 0.5) >= 5
+
+
+def effect(mailed: tuple[int, int], holdout: tuple[int, int], minimum: int = 5) -> RunEffect:
+    raw = pd.DataFrame(
+        [
+            {
+                "group": group,
+                "users": n,
+                "in_snapshot": n,
+                "left_stuck_point": left,
+                "share_left": left / n,
+                "still_flagged": n - left,
+            }
+            for group, (left, n) in (("mailed", mailed), ("holdout", holdout))
+        ]
+    )
+    shown = protect_effect(raw, minimum)
+    return RunEffect("no_prep", shown, shown_difference(shown), raw)
+
+
+def test_report_lines_use_the_true_fractions() -> None:
+    found = effect((3, 14), (4, 13))
+    lines = difference_lines(found)
+    # 3/14 − 4/13 = −9.3 pt (the rounded shares 21% − 31% would say −10).
+    assert lines[0] == "差（配信−保留）: −9.3pt（配信 3/14人 − 保留 4/13人）"
+    assert lines[1].startswith("95%信頼区間: −") and lines[1].endswith("→ 有意差なし")
+    rows = found.shown.to_dict("records")
+    assert [share_with_n(r) for r in rows] == ["21%（3/14人）", "31%（4/13人）"]
+    assert share_with_n({"share_left": 8 / 22, "in_snapshot": 22, "left_stuck_point": 8}) == (
+        "36%（8/22人）"
+    )
+    clear = difference_lines(effect((60, 100), (20, 100)))
+    assert clear[0].startswith("差（配信−保留）: +40.0pt") and clear[1].endswith("有意差あり")
+    small = difference_lines(effect((5, 8), (2, 6)))
+    assert "まだ出せません" in small[1]  # under 10 a group: no interval yet
+    assert difference_lines(effect((5, 30), (1, 4))) == []  # a hidden group: no difference
+
+
+def test_mail_report_shows_n_beside_each_share(sample_copy: Workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from conftest import SAMPLE
+    from kakeai_ops.store import list_snapshots
+    from mailing import use_smtp
+    from smtp_server import SmtpServer
+
+    october = tmp_path / "oct"
+    shutil.copytree(sample_copy.root, october)
+    shutil.rmtree(list_snapshots(Workspace(october))[-1].path)
+    cli = Cli(Workspace(october))
+    with SmtpServer() as server:
+        use_smtp(Workspace(october), server)
+        cli("mail", "send", "--segment", "no_rating", "--holdout", "30", "--id", "r", "--yes")
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    rows = {
+        r["group"]: r
+        for r in csv.DictReader(io.StringIO(cli("mail", "report", "r", "--format", "csv").stdout))
+    }
+    text = cli("mail", "report", "r").stdout
+    for row in rows.values():
+        n, left = int(row["in_snapshot"]), int(row["left_stuck_point"])
+        assert f"（{left}/{n}人）" in text
+    m, h = rows["mailed"], rows["holdout"]
+    exact = int(m["left_stuck_point"]) / int(m["in_snapshot"]) - int(h["left_stuck_point"]) / int(
+        h["in_snapshot"]
+    )
+    assert f"{exact * 100:+.1f}pt".replace("-", "−") in text
+
+
+def test_the_deck_suggests_a_share_that_can_be_measured() -> None:
+    from kakeai_ops.mail.holdout import measurable_share
+
+    assert measurable_share(100, 5) == 10
+    assert measurable_share(30, 5) == 20  # 10% of 30 is 3
+    assert measurable_share(12, 5) == 50
+    assert measurable_share(9, 5) is None  # 5/4: no share measures nine people

@@ -1,0 +1,87 @@
+"""`report divisions --mail` like every mailing: --dry-run, --to-test, --limit."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections import Counter
+from pathlib import Path
+
+from conftest import Cli
+from kakeai_ops.mail.plan import outbox_folder
+from kakeai_ops.store.ledger import Ledger
+from kakeai_ops.workspace import Workspace
+from mailing import use_smtp
+from smtp_server import SmtpServer
+from test_cli_report import ADVISORS, with_advisors
+
+
+def _runs(ws: Workspace) -> dict[str, Counter[str]]:
+    ledger = Ledger(ws)
+    try:
+        return {run: Counter(r.state for r in ledger.rows(run)) for run in ledger.runs()["run_id"]}
+    finally:
+        ledger.close()
+
+
+def test_the_dry_run_lists_advisor_address_file_and_hidden_figures(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    out = tmp_path / "out"
+    args = ["report", "divisions", "--all-advisors", "--out", str(out), "--mail"]
+    dry = cli(*args, "--dry-run", env={"COLUMNS": "250"})
+    for name, config in ADVISORS.items():
+        assert name in dry.stdout and config["email"] in dry.stdout
+    assert "非表示の値" in dry.stdout and "division-report-" in dry.stdout
+    assert "nothing was sent or recorded" in dry.stderr
+    assert _runs(sample_copy) == {}
+    (run_id,) = {p.name.rsplit("-", 2)[0] for p in (sample_copy.root / "outbox").iterdir()}
+    assert run_id
+    # The printed command sends it, as the dry run said.
+    line = next(x for x in dry.stderr.splitlines() if x.startswith("To send: "))
+    words = shlex.split(line.removeprefix("To send: "))
+    assert words[:5] == ["kops", "report", "divisions", "--all-advisors", "--mail"]
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli(*words[1:])
+        assert {r.rcpt_tos[0] for r in server.handler.received} == {
+            c["email"] for c in ADVISORS.values()
+        }
+
+
+def test_to_test_and_limit(sample_copy: Workspace, tmp_path: Path) -> None:
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    args = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "out"), "--mail"]
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli(*args, "--to-test", "tester@example.jp", "--yes")
+        received = server.handler.received
+        assert len(received) == len(ADVISORS)
+        assert {r.rcpt_tos[0] for r in received} == {"tester@example.jp"}
+        assert all(len(list(r.message.iter_attachments())) == 1 for r in received)
+        assert _runs(sample_copy) == {}  # the real ledger is untouched
+        log = json.loads(cli("audit", "--format", "json").stdout)
+        assert log[0]["action"] == "mail test" and log[0]["count"] == len(ADVISORS)
+        first = cli(*args, "--limit", "1", "--yes")
+        assert "this time sent 1" in first.stderr
+        (counts,) = _runs(sample_copy).values()
+        assert counts == Counter({"sent": 1, "planned": len(ADVISORS) - 1})
+        cli(*args, "--yes")
+        (counts,) = _runs(sample_copy).values()
+        assert counts == Counter({"sent": len(ADVISORS)})
+        real = [r.rcpt_tos[0] for r in server.handler.received[len(ADVISORS) :]]
+    assert Counter(real) == Counter({c["email"]: 1 for c in ADVISORS.values()})
+
+
+def test_the_safety_options_go_with_mail(sample_copy: Workspace, tmp_path: Path) -> None:
+    with_advisors(sample_copy)
+    result = Cli(sample_copy)(
+        "report", "divisions", "--all-advisors", "--out", str(tmp_path), "--dry-run", ok=False
+    )
+    assert "--dry-run, --to-test and --limit go with --mail" in result.stderr
+    assert not outbox_folder(sample_copy, "x").parent.exists() or not any(
+        outbox_folder(sample_copy, "x").parent.iterdir()
+    )
