@@ -262,7 +262,7 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_pa
     label = f"<{minimum}"
     report = {r["group"]: r for r in run_json(ws, "mail", "report", MAIL_RUN)}
     hidden = [g for g, r in report.items() if r["share_left"] == label]
-    assert hidden and "not shown" in Cli(ws)("mail", "report", MAIL_RUN).stdout
+    assert hidden and "表示していません" in Cli(ws)("mail", "report", MAIL_RUN).stdout
     out, book = tmp_path / "deck.pptx", tmp_path / "figures.xlsx"
     Cli(ws)("review", "--out", str(out), "--xlsx", str(book))
     slides = list(Presentation(str(out)).slides)
