@@ -19,10 +19,6 @@ from .titles import TITLES, day, points
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
 
 
-def rate(value: float | None) -> str:
-    return "－" if value is None else f"{value:.0%}"
-
-
 def figure(kpi: Kpi, value: float | None) -> str:
     if value is None:
         return kpi.now_text or "－"
