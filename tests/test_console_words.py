@@ -51,3 +51,64 @@ def test_movement_lists_and_explain_speak_japanese(sample_ws: Workspace) -> None
     explained = cli("segment", "--explain", user).stdout
     _no_machine_words(explained)
     assert "記録:" in explained and "基準:" in explained
+
+
+def _eligible_recount(ws: Workspace) -> set[str]:
+    """Members with 3 consecutive months (April–September 2026) whose every week
+    (in the month of its Thursday) had a 1on1 held as member, or no business day."""
+    import datetime as dt
+
+    import holidays
+    import yaml
+
+    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    off = set(holidays.country_holidays("JP", years=[2026]))
+    for item in config["calendar"]["company_holidays"]:
+        first, _, last = str(item).partition("..")
+        day = dt.date.fromisoformat(first)
+        while day <= dt.date.fromisoformat(last or first):
+            off.add(day)
+            day += dt.timedelta(days=1)
+    snap = ws.snapshots_dir / "0002"
+    users = pd.read_parquet(snap / "users.parquet")
+    meetings = pd.read_parquet(snap / "meetings.parquet")
+    held = meetings[(meetings["status"] == "held") & (meetings["held_at"] < "2026-11-21")]
+    days = held.groupby("member_id")["held_at"].apply(lambda s: {t.date() for t in s})
+    active = users.loc[users["employment"] == "在籍", "user_id"]
+    found = set()
+    for user in active:
+        mine = days.get(user, set())
+        good = []
+        for month in range(4, 10):
+            first = dt.date(2026, month, 1)
+            thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
+            ok = True
+            while thursday.month == month:
+                monday = thursday - dt.timedelta(days=3)
+                week = [monday + dt.timedelta(days=i) for i in range(7)]
+                if not (any(d in mine for d in week) or all(d in off for d in week[:5])):
+                    ok = False
+                thursday += dt.timedelta(days=7)
+            good.append(ok)
+        if any(all(good[i : i + 3]) for i in range(len(good) - 2)):
+            found.add(user)
+    return found
+
+
+def test_campaign_tables_speak_japanese_and_count_true(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    campaign = "exec-1on1-2026h2"
+    listing = cli("campaign", "list").stdout
+    _no_machine_words(listing)
+    assert "キャンペーン" in listing and "member" not in listing
+    text = cli("campaign", "eligible", campaign).stdout
+    _no_machine_words(text)
+    shown = {r[0] for r in _rows(text) if r and r[0].isdigit()}
+    expected = _eligible_recount(sample_ws)
+    assert shown == expected
+    assert f"対象: {len(expected)}人" in text
+    every = cli("campaign", "eligible", campaign, "--all").stdout
+    assert "対象外" in every and "✓" not in every
+    due = cli("campaign", "milestones").stdout
+    _no_machine_words(due)
+    assert "manager" not in due and "member" not in due and "送付予定" in due
