@@ -203,9 +203,27 @@ class SmtpServer:
                 return AuthResult(success=ok, handled=False)
 
             kwargs.update(authenticator=authenticate, auth_require_tls=False)
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
+        # A busy machine (several test processes on two cores) may take longer than
+        # aiosmtpd's default 5 s to start the server's thread.
+        self.kwargs = {"ready_timeout": 30.0, **kwargs}
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, **self.kwargs
+        )
 
     def __enter__(self) -> SmtpServer:
+        # free_port() lets the port go before the server binds it, and the tests run in
+        # several processes at once: another one may take it in between. Then try another.
+        for _ in range(4):
+            try:
+                self.controller.start()
+                return self
+            except TimeoutError:
+                raise
+            except OSError:
+                self.port = free_port()
+                self.controller = Controller(
+                    self.handler, hostname="127.0.0.1", port=self.port, **self.kwargs
+                )
         self.controller.start()
         return self
 

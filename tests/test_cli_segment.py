@@ -119,9 +119,9 @@ def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
     user_id = rows[0]["user_id"]
     text = cli("segment", "--explain", user_id).stdout
     assert f"({user_id})" in text
-    assert "no_recurrence 繰り返し未設定" in text
+    assert "✗ 該当      繰り返し未設定" in text
     assert "うち繰り返し設定あり 0" in text
-    assert "Primary stuck point: no_recurrence 繰り返し未設定" in text
+    assert "スタックポイント: 繰り返し未設定" in text and "no_recurrence" not in text
     assert "Month3" in text
     # Full-width ids are accepted as typed.
     wide = user_id.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -141,7 +141,8 @@ def test_compare_shows_transitions(sample_ws: Workspace, tmp_path: Path) -> None
     same = json.loads(cli("segment", "--since", "2026-10-31", "--format", "json").stdout)
     assert same["before"]["snapshot"] == "0001"
     text = cli("segment", "--compare", "1").stdout
-    assert "Movement: snapshot 0001 (2026-10-20) → 0002 (2026-11-20)" in text and "Moved on" in text
+    assert "スナップショット 0001（2026-10-20）→ 0002（2026-11-20）" in text
+    assert "次の段階に進んだ人（" in text
     target = tmp_path / "moves.xlsx"
     cli("segment", "--compare", "1", "--out", str(target))
     assert load_workbook(target).sheetnames[:2] == ["推移", "進んだ人"]

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+import division_oracle as oracle
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import divisions as dv
 from kakeai_ops.analyses.division_groups import TOTAL, Figures
@@ -73,22 +74,22 @@ def test_grouped_figures_are_the_plain_ones(text: str, scope: list[ScopeUnit] | 
     figures = Figures(scoped, since=min(before.start, dv.last_months(AS_OF, 6)[-1].start))
     for levels in (["division"], ["division", "department"]):
         for p in (period, before):
-            _same(figures.metrics(p, levels), dv.metrics(scoped, p, levels))
+            _same(figures.metrics(p, levels), oracle.metrics(scoped, p, levels))
     for p in (period, before):
         _same(
             figures.metrics(p, ["division"], whole=True),
-            dv.metrics(_whole(scoped), p, ["division"]),
+            oracle.metrics(_whole(scoped), p, ["division"]),
         )
     for column, vocabulary in (("topic", DEFAULT_TOPICS), ("response", DEFAULT_RESPONSES)):
         fast = figures.mix(period, ["division"], column, list(vocabulary))
-        _same(fast, dv.mix(scoped, period, ["division"], column, list(vocabulary)))
+        _same(fast, oracle.mix(scoped, period, ["division"], column, list(vocabulary)))
         fast = figures.mix(period, ["division"], column, list(vocabulary), whole=True)
-        _same(fast, dv.mix(_whole(scoped), period, ["division"], column, list(vocabulary)))
+        _same(fast, oracle.mix(_whole(scoped), period, ["division"], column, list(vocabulary)))
     _same(
         figures.topic_response(period, ["division"]),
-        dv.topic_response(scoped, period, ["division"]),
+        oracle.topic_response(scoped, period, ["division"]),
     )
-    _same(figures.monthly(AS_OF), dv.monthly(scoped, AS_OF))
+    _same(figures.monthly(AS_OF), oracle.monthly(scoped, AS_OF))
 
 
 def test_the_tricky_rows_reach_every_case() -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pandas as pd
 import pytest
 
+import division_oracle as oracle
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import divisions as dv
+from kakeai_ops.analyses.division_groups import Figures
 from kakeai_ops.config import ScopeUnit
 from kakeai_ops.errors import KopsError
+from kakeai_ops.model import Tables
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -65,9 +70,30 @@ def _company():  # type: ignore[no-untyped-def]
     return tables(users, pairs, meetings)
 
 
-def test_metrics_values() -> None:
+class Grouped:
+    """The report's one-pass figures, called as the plain oracle is."""
+
+    @staticmethod
+    def metrics(t: Tables, period: dv.Period, levels: list[str]) -> pd.DataFrame:
+        return Figures(t, since=period.start).metrics(period, levels)
+
+    @staticmethod
+    def mix(
+        t: Tables, period: dv.Period, levels: list[str], column: str, vocabulary: list[str]
+    ) -> pd.DataFrame:
+        return Figures(t, since=period.start).mix(period, levels, column, vocabulary)
+
+    @staticmethod
+    def topic_response(t: Tables, period: dv.Period, levels: list[str]) -> pd.DataFrame:
+        return Figures(t, since=period.start).topic_response(period, levels)
+
+
+# Hand counts, checked on the plain statement (the oracle the report's figures are compared
+# with in test_division_groups.py) and on the report's figures themselves.
+@pytest.mark.parametrize("figures", [oracle, Grouped], ids=["plain", "grouped"])
+def test_metrics_values(figures: Any) -> None:
     period, _ = dv.parse_period("30d", AS_OF)
-    frame = dv.metrics(_company(), period, ["division"]).set_index("division")
+    frame = figures.metrics(_company(), period, ["division"]).set_index("division")
     row = frame.loc["A"]
     assert row["headcount"] == 6  # the retired one is left out
     assert row["activated"] == 5 and row["activation_rate"] == pytest.approx(5 / 6)
@@ -81,12 +107,12 @@ def test_metrics_values() -> None:
     assert row["prepared_share"] == pytest.approx(2 / 3)
     assert row["rated_share"] == pytest.approx(2 / 3)
     assert row["sukkiri_avg"] == pytest.approx(4.0)
-    depts = dv.metrics(_company(), period, ["division", "department"]).set_index("department")
+    depts = figures.metrics(_company(), period, ["division", "department"]).set_index("department")
     assert depts.loc["a2", "headcount"] == 1 and depts.loc["a1", "headcount"] == 5
-    topics = dv.mix(_company(), period, ["division"], "topic", ["人間関係", "今後のキャリア"])
+    topics = figures.mix(_company(), period, ["division"], "topic", ["人間関係", "今後のキャリア"])
     assert topics.set_index("value")["count"].to_dict() == {"人間関係": 2, "今後のキャリア": 1}
     assert topics.set_index("value")["people"].to_dict() == {"人間関係": 1, "今後のキャリア": 1}
-    matrix = dv.topic_response(_company(), period, ["division"])
+    matrix = figures.topic_response(_company(), period, ["division"])
     assert (
         matrix.set_index(["topic", "response"]).loc[("人間関係", "報告したい"), "sukkiri_avg"]
         == 4.0

@@ -117,4 +117,4 @@ def test_a_bad_mapping_scope_is_a_config_error(
     cli = _workspace(ws, make_exports, [{"department": "総務部"}], USERS)
     result = cli("report", "advisors", ok=False)
     assert result.exit_code == 1 and "Internal error" not in result.stderr
-    assert "advisors.人事HRBP.scope" in result.stderr
+    assert "advisors.人事HRBP.scope: entry 0: division: required" in result.stderr

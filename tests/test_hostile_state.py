@@ -114,3 +114,11 @@ def test_a_damaged_latest_manifest_is_named(copy: Workspace) -> None:
     path = _snapshot(copy, 2) / "manifest.json"
     _truncate(path)
     assert DAMAGED + str(path) in _refused(copy, "segment")
+
+
+def test_a_flipped_digit_in_a_manifest_is_named_not_believed(copy: Workspace) -> None:
+    path = _snapshot(copy, 2) / "manifest.json"
+    text = path.read_text("utf-8")
+    assert '"as_of": "2026-11-20"' in text
+    path.write_text(text.replace('"as_of": "2026-11-20"', '"as_of": "2026-11-21"'), "utf-8")
+    assert DAMAGED + str(path) in _refused(copy, "segment")

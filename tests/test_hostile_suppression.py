@@ -76,3 +76,15 @@ def test_suppressing_a_user_id_also_covers_their_address_and_unsuppress_lifts_bo
     cli("mail", "unsuppress", "hanako@example.jp")
     assert HANAKO not in cli("mail", "suppressed", "--format", "csv").stdout
     assert _left_out(cli, tmp_path, HANAKO) == ""
+
+
+def test_a_blank_or_control_character_key_is_refused(
+    ws: Workspace, make_exports: Callable[..., list[Path]]
+) -> None:
+    cli = Cli(ws)
+    cli("ingest", *map(str, make_exports()))
+    for bad in (" ", "\u3000", "a\x1b[2Jb@example.jp", "x\u202e@example.jp", "\u200b"):
+        result = cli("mail", "suppress", bad, "--reason", "x", ok=False)
+        assert result.exit_code == 1 and "Internal error" not in result.stderr, bad
+        assert "\x1b" not in result.stderr
+    assert cli("mail", "suppressed", "--format", "csv").stdout.strip().count("\n") == 0

@@ -157,3 +157,21 @@ def test_the_information_loss_is_counted_from_what_the_report_publishes() -> Non
     assert loss["rows_hidden"] == 0 and loss["people_hidden"] == 0
     assert loss["people_merged"] == 3 + 4  # the two small 部署, one row of 7
     assert f"合算行でのみ表示 {3 + 4}人" in report.loss_text()
+
+
+def test_on_the_sample_the_rows_are_the_same_month_after_month(sample_ws: Any) -> None:
+    """October's and November's snapshots: the same rows, none hidden in the overview,
+    so the deck's change column has a figure for every 事業部 (管理本部 included)."""
+    from kakeai_ops.reports import build_publication
+    from kakeai_ops.store import list_snapshots, load_tables
+
+    rows = []
+    for snapshot in list_snapshots(sample_ws):
+        assert snapshot.as_of is not None
+        report = build_publication(load_tables(snapshot), Settings(), snapshot.as_of, "30d").company
+        overview = report.overview.set_index("division")
+        assert not any(isinstance(v, str) for v in overview["headcount"])
+        assert not any(isinstance(v, str) for v in overview["implementation_rate"])
+        rows.append(list(overview.index))
+    assert len(rows) == 2 and rows[0] == rows[1]
+    assert "管理本部" in rows[1]

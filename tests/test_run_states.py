@@ -90,7 +90,9 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
             {"sent": len(expected) - len(first), "deferred": len(first)}
         )
         shown = cli("mail", "status", RUN).stdout
-        assert "Deferred" in shown and "2026-12-05" in shown and "frequency cap (nudge)" in shown
+        assert (
+            "送信できる日" in shown and "2026-12-05" in shown and "frequency cap (nudge)" in shown
+        )
         rows = list(csv.DictReader(io.StringIO(cli("mail", "status", RUN, "-f", "csv").stdout)))
         held = {r["email"]: r["sendable_from"] for r in rows if r["state"] == "deferred"}
         assert held == {a: "2026-12-05" for a in first}

@@ -47,7 +47,7 @@ def test_no_date_is_refused_unless_tbd_and_the_subject_has_single_brackets(
         assert received
         subject = str(received[0].message["Subject"])
     assert subject.endswith("（日時は後日ご案内）") and "（（" not in subject
-    assert "日時は後日ご案内" in received[0].message.get_content()
+    assert "■ 日時：決まり次第ご案内します" in received[0].message.get_content()
 
 
 def test_tbd_with_a_date_and_an_invitation_after_the_seminar_are_refused(

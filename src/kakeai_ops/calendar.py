@@ -49,16 +49,6 @@ class BusinessCalendar:
         return np.array([self.is_excused_week(m) for m in mondays], dtype=bool)
 
 
-def monday_of(day: dt.date) -> dt.date:
-    return day - day.weekday() * DAY
-
-
-def month_of_week(monday: dt.date) -> tuple[int, int]:
-    """The (year, month) a week belongs to: that of its Thursday."""
-    thursday = monday + 3 * DAY
-    return thursday.year, thursday.month
-
-
 def weeks_of_month(year: int, month: int) -> list[dt.date]:
     """The Mondays of the weeks whose Thursday falls in the month (4 or 5 weeks)."""
     first = dt.date(year, month, 1)

@@ -91,11 +91,6 @@ def _mapping(unit: ScopeUnit) -> str:
     return f"{{division: {unit.division}, department: {unit.department}}}"
 
 
-def check_scope(users: pd.DataFrame, name: str, config: Advisor) -> None:
-    """Every scope entry must name exactly one unit with somebody in the snapshot."""
-    resolve_scope(users, name, config)
-
-
 def people_in_scope(tables: Tables, name: str, config: Advisor) -> pd.DataFrame:
     """The managers and members (accepted pairs, not retired) in the advisor's scope."""
     scoped = scope_tables(tables, resolve_scope(tables.users, name, config))

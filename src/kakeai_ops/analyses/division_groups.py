@@ -1,13 +1,13 @@
 """The division report's figures in one grouped pass over integer codes.
 
-``divisions.py`` states each figure plainly, one pandas groupby (and one merge
-of millions of 1on1s with the users) per figure, group level and period; the
-report asks for about twenty of them. Here the current users are numbered
-once, every held 1on1 is tied to its member's number once, and each figure is
-a count over those numbers (``numpy.bincount``). The frames are the same as
-``divisions.py``'s, row for row and value for value (the tests compare them):
-sums of ratings are sums of small whole numbers, exact in floating point, so a
-mean computed here is the mean pandas computes.
+Stated plainly, each figure is one pandas groupby (and one merge of millions
+of 1on1s with the users) per group level and period (tests/division_oracle.py
+holds that statement); the report asks for about twenty of them. Here the
+current users are numbered once, every held 1on1 is tied to its member's
+number once, and each figure is a count over those numbers (``numpy.bincount``).
+The frames are the same as the plain statement's, row for row and value for
+value (the tests compare them): sums of ratings are sums of small whole numbers,
+exact in floating point, so a mean computed here is the mean pandas computes.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class Figures:
         return np.bincount(self.row[mask], minlength=len(self.users)) > 0
 
     def metrics(self, period: plain.Period, levels: list[str], whole: bool = False) -> pd.DataFrame:
-        """``divisions.metrics``; with ``whole``, everyone in one group named 全社."""
+        """The headline figures per group; with ``whole``, everyone in one group (全社)."""
         groups = self.grouping(levels, whole)
         everyone = np.arange(len(self.users))
         mask = self.within(period.start, period.end)
@@ -138,7 +138,7 @@ class Figures:
         vocabulary: list[str],
         whole: bool = False,
     ) -> pd.DataFrame:
-        """``divisions.mix``: per group × value, the 1on1 count and distinct members."""
+        """Per group × value of ``column`` (topic, response): 1on1s and distinct members."""
         groups = self.grouping(levels, whole)
         if column == "topic":
             codes, values = self.topic, self.topic_values
@@ -151,7 +151,7 @@ class Figures:
         return frame.sort_values([*levels, "value"]).reset_index(drop=True)
 
     def topic_response(self, period: plain.Period, levels: list[str]) -> pd.DataFrame:
-        """``divisions.topic_response``: average スッキリ度 per group × topic × 対応."""
+        """Average スッキリ度 per group × topic × 対応."""
         groups = self.grouping(levels)
         topics, topic_values = self.topic, self.topic_values
         responses, response_values = self.response, self.response_values
@@ -210,7 +210,7 @@ class Figures:
         return frame
 
     def monthly(self, as_of: dt.date, months: int = 6) -> pd.DataFrame:
-        """``divisions.monthly``: per 事業部 and month, the share of members who met."""
+        """Per 事業部 and month, the share of members who met."""
         groups = self.grouping(["division"])
         members = np.flatnonzero(self.member)
         member_count = groups.count(members).astype(np.int64)

@@ -1,8 +1,10 @@
-"""Division reports (rules.md §4): per 事業部 and 部署, over a period, with a trend.
+"""Division reports (rules.md §4): periods, scopes, rates and arrows.
 
+The figures themselves are computed in one grouped pass by ``division_groups``
+(tests/division_oracle.py states each one plainly, and the tests compare the two).
 Pure: canonical tables in, numbers out. Privacy (minimum group sizes,
 complementary suppression) is applied afterwards by ``privacy/``,
-which needs the group sizes computed here (``people`` columns).
+which needs the group sizes the figures carry (``people`` columns).
 """
 
 from __future__ import annotations
@@ -18,15 +20,7 @@ from ..config import ScopeUnit
 from ..dates import period_label
 from ..errors import KopsError
 from ..model import TABLE_COLUMNS, Tables
-from .common import (
-    current_users,
-    day_end,
-    distinct_text,
-    formed_pairs,
-    is_in,
-    is_prepared,
-    user_positions,
-)
+from .common import is_in, user_positions
 
 # What the division figures read of a snapshot (a command loads only these: see
 # load_tables). Not the 1on1s' own ids or managers: figures are by the member's place.
@@ -68,6 +62,12 @@ class Period:
     @property
     def partial(self) -> bool:
         return self.full_end is not None and self.full_end > self.end
+
+    @property
+    def basis(self) -> str:
+        """The comparison basis named in every label of a rate: 「直近30日」 for a rolling
+        window, else the caption (「2026年11月」)."""
+        return f"直近{self.days}日" if "〜" in self.label else self.caption
 
     @property
     def caption(self) -> str:
@@ -207,46 +207,6 @@ HEADLINE = [
 ]
 
 
-def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
-    """Headline figures per group (``levels``: ['division'] or ['division', 'department'])."""
-    users = current_users(tables.users)
-    pairs = formed_pairs(tables.pairs)
-    in_pair_ids = set(pairs["manager_id"]) | set(pairs["member_id"])
-    member_ids = set(pairs["member_id"])
-    held = _held_in(tables.meetings, period)
-    people = users[["user_id", *levels]].copy()
-    people["activated"] = users["last_login_at"].notna().to_numpy()
-    people["in_pair"] = is_in(users["user_id"], in_pair_ids).to_numpy()
-    people["member"] = is_in(users["user_id"], member_ids).to_numpy()
-    held_members = distinct_text(held["member_id"])
-    people["member_with_1on1"] = people["member"] & is_in(people["user_id"], held_members)
-    grouped = people.groupby(levels, sort=True)
-    frame = pd.DataFrame(
-        {
-            "headcount": grouped.size(),
-            "activated": grouped["activated"].sum(),
-            "in_pair": grouped["in_pair"].sum(),
-            "members": grouped["member"].sum(),
-            "members_with_1on1": grouped["member_with_1on1"].sum(),
-        }
-    )
-    meetings = _attribute(held, users, levels)
-    by = meetings.groupby(levels, sort=True)
-    frame["held"] = by.size()
-    frame["prepared_share"] = by["prepared"].mean()
-    frame["rated_share"] = by["rated"].mean()
-    frame["sukkiri_avg"] = by["sukkiri"].mean()
-    frame["growth_avg"] = by["growth"].mean()
-    frame["rating_people"] = by["member_id"].nunique()
-    # An average is over the people who gave the rating, not all who met.
-    for column in ("sukkiri", "growth"):
-        rated = meetings[meetings[column].notna()].groupby(levels, sort=True)
-        frame[f"{column}_people"] = rated["member_id"].nunique()
-    for column in ("held", "rating_people", "sukkiri_people", "growth_people"):
-        frame[column] = frame[column].fillna(0).astype(int)
-    return with_rates(frame, period).reset_index()
-
-
 def with_rates(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     """The rates of the headline counts, in the order of HEADLINE."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -261,93 +221,6 @@ def with_rates(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     return frame[HEADLINE]
 
 
-def _held_in(meetings: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """held_meetings() up to the period's end, from its start: one selection of rows, not
-    a copy of two years of 1on1s narrowed down afterwards."""
-    held_at = meetings["held_at"]
-    mask = (
-        (meetings["status"] == "held")
-        & (held_at < day_end(period.end))
-        & (held_at >= pd.Timestamp(period.start))
-    )
-    return meetings[mask]
-
-
-def _attribute(held: pd.DataFrame, users: pd.DataFrame, levels: list[str]) -> pd.DataFrame:
-    """1on1s belong to the member's group."""
-    meetings = held.assign(
-        member_id=held["member_id"].astype(str),
-        prepared=is_prepared(held).to_numpy(),
-        rated=held["sukkiri"].notna().to_numpy(),
-        sukkiri=held["sukkiri"].astype(float),
-        growth=held["growth"].astype(float),
-    )
-    return meetings.merge(
-        users[["user_id", *levels]], left_on="member_id", right_on="user_id", how="inner"
-    )
-
-
-def mix(
-    tables: Tables, period: Period, levels: list[str], column: str, vocabulary: list[str]
-) -> pd.DataFrame:
-    """Per group × value of ``column`` (topic or response): 1on1 count and distinct members."""
-    users = current_users(tables.users)
-    meetings = _attribute(_held_in(tables.meetings, period), users, levels)
-    meetings = meetings[meetings[column].notna()]
-    meetings = meetings.assign(value=meetings[column].astype(str))
-    grouped = meetings.groupby([*levels, "value"], sort=True)
-    frame = pd.DataFrame(
-        {"count": grouped.size(), "people": grouped["member_id"].nunique()}
-    ).reset_index()
-    frame["value"] = pd.Categorical(frame["value"], categories=vocabulary, ordered=True)
-    return frame.sort_values([*levels, "value"]).reset_index(drop=True)
-
-
-def topic_response(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
-    """Average スッキリ度 per group × topic × 対応, with the distinct members behind each cell."""
-    users = current_users(tables.users)
-    meetings = _attribute(_held_in(tables.meetings, period), users, levels)
-    meetings = meetings[
-        meetings["topic"].notna() & meetings["response"].notna() & meetings["sukkiri"].notna()
-    ]
-    meetings = meetings.assign(
-        topic=meetings["topic"].astype(str), response=meetings["response"].astype(str)
-    )
-    grouped = meetings.groupby([*levels, "topic", "response"], sort=True)
-    return pd.DataFrame(
-        {
-            "sukkiri_avg": grouped["sukkiri"].mean(),
-            "count": grouped.size(),
-            "people": grouped["member_id"].nunique(),
-        }
-    ).reset_index()
-
-
-def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
-    """Per 事業部 and calendar month (the last ``months`` complete or current months):
-    the share of members with a held 1on1 that month, and the people behind it."""
-    users = current_users(tables.users)
-    pairs = formed_pairs(tables.pairs)
-    members = users[is_in(users["user_id"], set(pairs["member_id"]))]
-    member_count = members.groupby("division").size()
-    rows = []
-    for period in reversed(last_months(as_of, months)):
-        held = _held_in(tables.meetings, Period(period.label, period.start, min(period.end, as_of)))
-        active = members[is_in(members["user_id"], distinct_text(held["member_id"]))]
-        counts = active.groupby("division").size()
-        for division, total in member_count.items():
-            rows.append(
-                {
-                    "division": division,
-                    "month": period.label,
-                    "members": int(total),
-                    "members_with_1on1": int(counts.get(division, 0)),
-                    "rate": counts.get(division, 0) / total if total else np.nan,
-                }
-            )
-    return pd.DataFrame(rows, columns=["division", "month", "members", "members_with_1on1", "rate"])
-
-
 def last_months(as_of: dt.date, months: int) -> list[Period]:
     """The calendar month of ``as_of`` and the ``months`` − 1 before it, newest first."""
     periods = []
@@ -356,18 +229,6 @@ def last_months(as_of: dt.date, months: int) -> list[Period]:
         periods.append(_month(year, month))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return periods
-
-
-def trend(
-    current: pd.DataFrame, previous: pd.DataFrame, keys: list[str], columns: list[str]
-) -> pd.DataFrame:
-    """The change of each column against the previous period (same groups)."""
-    merged = current[keys + columns].merge(
-        previous[keys + columns], on=keys, how="left", suffixes=("", "_prev")
-    )
-    for column in columns:
-        merged[f"{column}_change"] = merged[column] - merged[f"{column}_prev"]
-    return merged
 
 
 def arrow(change: float | None, tolerance: float = 0.005) -> str:

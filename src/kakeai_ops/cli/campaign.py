@@ -32,6 +32,7 @@ from .common import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    emit_data,
     err,
     out,
     parse_as_of,
@@ -40,7 +41,7 @@ from .common import (
     timing,
     writes_state,
 )
-from .console import frame_table, plain
+from .console import people_table, plain
 
 app = typer.Typer(
     help="Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
@@ -64,7 +65,21 @@ def _rule_text(campaign: Campaign) -> str:
 
 def _heading(campaign: Campaign, campaign_id: str, when: dt.date) -> str:
     window = f"{campaign.window.start}〜{campaign.window.end}"
-    return f"{campaign.title} ({campaign_id}): {_rule_text(campaign)}, {window}, as of {when}"
+    rule = _rule_text(campaign)
+    return f"{campaign.title}（{campaign_id}）：{rule}、判定期間 {window}、基準日 {when}"
+
+
+# Words for the campaign list's keys that the glossary does not have.
+CAMPAIGN_LABELS = {
+    "window_start": "判定期間の開始",
+    "window_end": "判定期間の終了",
+    "rule": "条件",
+    "months": "連続月数",
+    "min_per_week": "週あたりの回数",
+    "entries": "応募数",
+    "eligible_entrants": "応募者のうち対象",
+    "winners": "当選者数",
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +152,11 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
             "winners",
         ],
     )
-    show(rows, fmt, title="Campaigns")
+    if emit_data(rows, fmt):
+        return
+    # The condition's text already says the months, the role and the weekly count.
+    shown = rows.drop(columns=["months", "role", "min_per_week"])
+    out.print(people_table(shown, title="キャンペーン", labels=CAMPAIGN_LABELS))
 
 
 @app.command("eligible")
@@ -198,24 +217,19 @@ def eligible_command(
             "note",
         ]
     ].copy()
-    view["eligible"] = view["eligible"].map({True: "✓", False: ""})
     view["missed_weeks"] = view["missed_weeks"].str.replace(";", " ")
     out.print(
-        frame_table(
+        people_table(
             view,
             title=_heading(campaign, campaign_id, when),
-            headers={
-                "run_start": "from",
-                "run_end": "to",
-                "missed_weeks": "missed weeks (Mondays)",
-            },
+            labels={"missed_weeks": "実施のなかった週（月曜日）"},
             max_rows=300,
         )
     )
     out.print(
-        f"eligible: {counts['eligible']:,}   not eligible: {counts['not_eligible']:,}   "
-        f"(of whom on leave or retired: {counts['on_leave_or_retired']:,})   "
-        f"months judged: {counts['months_judged']}"
+        f"対象: {counts['eligible']:,}人　対象外: {counts['not_eligible']:,}人"
+        f"（うち休職・退職 {counts['on_leave_or_retired']:,}人）　"
+        f"判定した月数: {counts['months_judged']}"
     )
 
 
@@ -370,8 +384,9 @@ def award_command(
             f"{len(eligible) - len(fresh):,} already awarded."
         )
         out.print(
-            frame_table(
+            people_table(
                 fresh[["user_id", "name", "division", "department", "run_start", "run_end"]],
+                title=f"付与する予定の人（{len(fresh):,}人）",
                 max_rows=200,
             )
         )
@@ -391,9 +406,9 @@ def award_command(
     if len(fresh):
         shown = eligible[eligible["user_id"].isin(fresh["user_id"])]
         out.print(
-            frame_table(
+            people_table(
                 shown[["user_id", "name", "division", "department", "run_start", "run_end"]],
-                title=f"Newly awarded: {campaign.title} ({campaign_id})",
+                title=f"新たに付与した人：{campaign.title}（{campaign_id}）{len(shown):,}人",
                 max_rows=200,
             )
         )

@@ -30,7 +30,7 @@ from .common import (
     session,
     show,
 )
-from .console import frame_table
+from .console import people_table
 
 
 def milestones_command(
@@ -113,9 +113,11 @@ def milestones_command(
     )
     if len(counts):
         counts = counts.reset_index()
-        out.print(frame_table(counts, title=f"Milestone messages due, as of {when}"))
+        out.print(
+            people_table(counts, title=f"送付予定のマイルストーンのお知らせ（基準日 {when}、人数）")
+        )
     out.print(
-        frame_table(
+        people_table(
             due[
                 [
                     "user_id",
@@ -128,7 +130,12 @@ def milestones_command(
                     "last_delivered",
                 ]
             ],
-            title=f"{len(due):,} due",
+            title=f"送付予定 {len(due):,}件",
+            labels={
+                "held_before": "前回までの実施数",
+                "held_in_role": "実施数（その立場で）",
+                "last_delivered": "前回お送りした節目（回）",
+            },
             max_rows=100,
         )
     )

@@ -155,7 +155,14 @@ def status_command(
         out.print(
             frame_table(
                 deferred[["user_id", "name", "email", "sendable_from", "reason"]],
-                title="Deferred (the same command sends them on or after sendable_from)",
+                title="後日送信（送信できる日以降に同じコマンドで送ります）",
+                headers={
+                    "user_id": "ユーザーID",
+                    "name": "氏名",
+                    "email": "メールアドレス",
+                    "sendable_from": "送信できる日",
+                    "reason": "理由",
+                },
                 max_rows=200,
             )
         )

@@ -12,11 +12,12 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses import segment as segmentation
 from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import typed_id
-from ..outputs.files import csv_text, percent, write_table
+from ..outputs.files import csv_text, write_table
 from ..store import SnapshotInfo, snapshot_as_of
 from .common import (
     AsOfOpt,
@@ -34,7 +35,13 @@ from .common import (
     session,
     timing,
 )
-from .console import frame_table
+from .console import people_table
+
+
+def flag_labels(flags: object) -> str:
+    """``no_prep;no_rating`` as people read it: 「事前準備なし、スッキリ度未入力」."""
+    keys = [k for k in str(flags).split(";") if k]
+    return "、".join(segmentation.BY_KEY[k].label if k in segmentation.BY_KEY else k for k in keys)
 
 
 class By(StrEnum):
@@ -182,28 +189,15 @@ def _list(
             "division",
             "department",
             "role",
-            "stuck_point_label",
+            "stuck_point",
             "flags",
             "last_held_at",
             "prep_share",
             "rating_share",
         ]
     ].copy()
-    view["role"] = view["role"].map(segmentation.ROLE_LABELS)
-    out.print(
-        frame_table(
-            view,
-            title=f"{len(view):,} users (as of {when})",
-            headers={
-                "stuck_point_label": "stuck point",
-                "last_held_at": "last 1on1",
-                "prep_share": "prep",
-                "rating_share": "rated",
-            },
-            formats={"prep_share": percent, "rating_share": percent},
-            max_rows=200,
-        )
-    )
+    view["flags"] = view["flags"].map(flag_labels)
+    out.print(people_table(view, title=f"{len(view):,}人（基準日 {when}）", max_rows=200))
 
 
 def _summary(
@@ -224,31 +218,15 @@ def _summary(
     shown = grouped if grouped is not None else table
     if emit_data(shown, fmt):
         return
-    headers = {
-        **segmentation.ROLE_LABELS,
-        "label": "",
-        "stuck_point": "stuck point",
-        "share": "share",
-    }
     out.print(
-        frame_table(
+        people_table(
             table,
-            title=f"Stuck points × role — {int(table['total'].sum()):,} users, "
-            f"as of {when} (snapshot {snap.id})",
-            headers=headers,
-            formats={"share": percent},
+            title=f"スタックポイント × 役割（{int(table['total'].sum()):,}人、"
+            f"基準日 {when}、スナップショット {snap.id}）",
         )
     )
     if grouped is not None and by is not None:
-        labels = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
-        out.print(
-            frame_table(
-                grouped,
-                title=f"By {BY_LABELS[by.value]}",
-                headers={**labels, by.value: BY_LABELS[by.value], "healthy_share": "定着率"},
-                formats={"healthy_share": percent},
-            )
-        )
+        out.print(people_table(grouped, title=f"{BY_LABELS[by.value]}別"))
 
 
 def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> None:
@@ -265,22 +243,23 @@ def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date)
         f"{escape(str(row['division']))} / {escape(str(row['department']))}, "
         f"{segmentation.ROLE_LABELS[row['role']]}, {escape(str(row['employment']))}"
     )
-    out.print(f"as of {when}\n")
+    out.print(f"基準日 {when}\n")
     for check in segmentation.explain(row, opened.settings.rules, when):
-        mark = "[red]✗ applies[/red]" if check.applies else "[green]✓ clear[/green]"
+        mark = "[red]✗ 該当[/red]    " if check.applies else "[green]✓ 該当せず[/green]"
         if check.key == "healthy":
-            mark = "[green]✓ applies[/green]" if check.applies else "[dim]–[/dim]"
-        out.print(f"{mark}  [bold]{check.key}[/bold] {check.label}")
+            mark = "[green]✓ 該当[/green]    " if check.applies else "[dim]–[/dim]         "
+        out.print(f"{mark}  [bold]{check.label}[/bold]")
         if check.facts:
-            out.print(f"      facts: {escape(check.facts)}")
-        out.print(f"      rule:  {escape(check.threshold)}", highlight=False)
+            out.print(f"      記録: {escape(check.facts)}")
+        out.print(f"      基準: {escape(check.threshold)}", highlight=False)
     primary = segmentation.BY_KEY[str(row["stuck_point"])]
     out.print(
-        f"\nPrimary stuck point: [bold]{primary.key} {primary.label}[/bold] (flags: {row['flags']})"
+        f"\nスタックポイント: [bold]{primary.label}[/bold]"
+        f"（該当するもの: {escape(flag_labels(row['flags']))}）"
     )
-    out.print(f"Help that fits: {escape(primary.help)}")
+    out.print(f"合うサポート: {escape(primary.help)}")
     if not pd.isna(row["seminar_month"]):
-        out.print(f"Seminar: Month{int(row['seminar_month'])}")
+        out.print(f"おすすめセミナー: Month{int(row['seminar_month'])}")
 
 
 def _compare(
@@ -355,34 +334,36 @@ def _compare(
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    labels = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
-    shown = transitions.copy()
-    shown["before"] = shown["before"].map(lambda k: f"{k} {labels[k]}")
+    labels: dict[object, str] = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
     out.print(
-        frame_table(
-            shown,
-            title=f"Movement: snapshot {earlier.id} ({earlier_as_of}) → {snap.id} ({snap.as_of}); "
-            "rows = before, columns = after",
-            headers={k: labels[k] for k in segmentation.KEYS},
+        people_table(
+            transitions,
+            title="スタックポイントの移り変わり：スナップショット "
+            f"{earlier.id}（{earlier_as_of}）→ {snap.id}（{snap.as_of}）。"
+            "行＝前回、列＝今回（人数）",
+            values={"before": labels},
         )
     )
+    words = glossary.MOVEMENT
     out.print(
-        f"moved on: {len(movement.moved_on):,}   slid back: {len(movement.slid_back):,}   "
-        f"unchanged: {int(pd.Series(movement.transitions.values.diagonal()).sum()):,}   "
-        f"new users: {movement.joined:,}   left: {movement.left:,}"
+        f"{words['moved_on']}: {len(movement.moved_on):,}人　"
+        f"{words['slid_back']}: {len(movement.slid_back):,}人　"
+        f"{words['unchanged']}: "
+        f"{int(pd.Series(movement.transitions.values.diagonal()).sum()):,}人　"
+        f"{words['joined']}: {movement.joined:,}人　{words['departed']}: {movement.left:,}人"
     )
-    for title, frame in (("Moved on", movement.moved_on), ("Slid back", movement.slid_back)):
+    for key, frame in (("moved_on", movement.moved_on), ("slid_back", movement.slid_back)):
         if frame.empty:
             continue
-        view = frame.copy()
-        view["stuck_point_before"] = view["stuck_point_before"].map(labels)
-        view["stuck_point_after"] = view["stuck_point_after"].map(labels)
-        view["role"] = view["role"].map(segmentation.ROLE_LABELS)
         out.print(
-            frame_table(
-                view,
-                title=title,
-                headers={"stuck_point_before": "before", "stuck_point_after": "after"},
+            people_table(
+                frame,
+                title=f"{words[key]}人（{len(frame):,}人）",
+                labels={
+                    "stuck_point_before": "前回のスタックポイント",
+                    "stuck_point_after": "今回のスタックポイント",
+                },
+                values={"stuck_point_before": labels, "stuck_point_after": labels},
                 max_rows=50,
             )
         )

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -270,6 +271,33 @@ class Advisor(Section):
         if value is not None and not value.strip():
             raise PydanticCustomError("blank", "must not be blank (leave the key out instead)")
         return value.strip() if value is not None else None
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _entries(cls, value: Any) -> Any:
+        """Each entry a text or {division, department}: one message per bad entry."""
+        if not isinstance(value, list):
+            return value
+        entries: list[str | ScopeUnit] = []
+        for number, entry in enumerate(value):
+            if isinstance(entry, str):
+                entries.append(entry)
+                continue
+            problem = "must be 事業部, 事業部/部署 or {division: …, department: …}"
+            if isinstance(entry, dict):
+                try:
+                    entries.append(ScopeUnit.model_validate(entry))
+                    continue
+                except ValidationError as error:
+                    first = error.errors()[0]
+                    where = ".".join(str(p) for p in first["loc"])
+                    said = {"extra_forbidden": "unknown setting", "missing": "required"}
+                    what = said.get(first["type"], str(first["msg"]))
+                    problem = f"{where}: {what}" if where else what
+            raise PydanticCustomError(
+                "scope", "entry {number}: {problem}", {"number": number, "problem": problem}
+            )
+        return entries
 
     @field_validator("scope")
     @classmethod

@@ -33,15 +33,6 @@ def _positive_int(value: Any) -> int:
     return number
 
 
-def _non_negative_int(value: Any) -> int:
-    number = _integer(value, "non_negative_int", "must be an integer ≥ 0")
-    if number < 0:
-        raise PydanticCustomError("non_negative_int", "must be an integer ≥ 0")
-    if number > LARGEST:
-        raise PydanticCustomError("non_negative_int", f"must be at most {LARGEST:,}")
-    return number
-
-
 def at_most(limit: int, unit: str = "") -> BeforeValidator:
     """Checks a positive integer no larger than ``limit`` (a period in days, a count, …)."""
 
@@ -93,7 +84,6 @@ def _non_negative_number(value: Any) -> float:
 
 
 PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
-NonNegativeInt = Annotated[int, BeforeValidator(_non_negative_int)]
 Share = Annotated[float, BeforeValidator(_share)]
 NonNegativeNumber = Annotated[float, BeforeValidator(_non_negative_number)]
 

@@ -30,7 +30,6 @@ __all__ = ["EARLIEST", "canonicalise", "repeated_headers", "required_columns_mis
 UNSET = "(未設定)"
 TEXT_HINT = "re-export with the column formatted as text"
 STATUS_KEYS = ("held", "scheduled", "cancelled")
-EMPLOYMENT_KEYS = ("active", "leave", "retired")
 
 
 def canonicalise(

@@ -31,9 +31,6 @@ class Context:
         self.file = raw.display
         self.length = len(raw.frame)
 
-    def has(self, field: str) -> bool:
-        return field in self.columns
-
     def text(self, field: str) -> pd.Series:
         if field not in self.columns:
             return pd.Series([""] * self.length, index=self.raw.frame.index, dtype=str)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from ..errors import KopsError
-from ..privacy.rules import is_small
+from ..privacy.rules import is_small, shows
 from .audience import Recipient, holdout_share
 
 
@@ -70,6 +70,6 @@ def measurable_share(audience: int, min_group: int) -> int | None:
     or None when the audience is too small for any."""
     for pct in (10, 20, 30, 50):
         held = half_up(audience * Fraction(pct, 100))
-        if held >= min_group and audience - held >= min_group:
+        if shows(held, min_group) and shows(audience - held, min_group):
             return pct
     return None

@@ -39,7 +39,6 @@ class Paused(KopsError):
 
 @dataclass
 class SendReport:
-    attempted: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
 
 
@@ -234,7 +233,6 @@ class Sender:
                         report.outcomes["sent"] += 1
                         self.on_progress(message, "sent")
                     break
-                report.attempted += 1
         finally:
             if opened:
                 self.transport.close()

@@ -10,11 +10,13 @@ the mailbox that failed, not the person's wish.
 
 from __future__ import annotations
 
+import unicodedata
 from contextlib import closing
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..errors import KopsError
 from ..store import latest_snapshot, load_tables
 from ..store.ledger import Ledger
 from ..workspace import Workspace
@@ -44,6 +46,13 @@ def latest_users(ws: Workspace) -> pd.DataFrame | None:
 
 def suppress(ws: Workspace, key: str, reason: str, users: pd.DataFrame | None) -> Suppressed:
     """Put ``key`` (an address or a user id) on the list with the person's other key."""
+    hidden = [c for c in key if unicodedata.category(c).startswith("C")]
+    if not key.strip() or hidden:
+        what = f"U+{ord(hidden[0]):04X}" if hidden else "nothing visible"
+        raise KopsError(
+            f"{key!r} can't be put on the suppression list ({what})",
+            hint="give an email address or a user id as the export has it",
+        )
     person: str | None = None
     others: list[str] = []
     if users is not None and len(users):

@@ -12,6 +12,7 @@ record; its names are re-exported here so callers import from ``store`` alone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -106,6 +107,7 @@ __all__ = [
 ]
 
 TABLE_NAMES = ("users", "pairs", "meetings")
+MANIFEST_SEAL = "manifest.sha256"
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,14 @@ def snapshot_entries(ws: Workspace) -> list[SnapshotEntry]:
         if not (entry.is_dir() and entry.name.isdigit() and manifest.is_file()):
             continue
         try:
-            data = json.loads(manifest.read_text("utf-8"))
+            raw = manifest.read_bytes()
+            seal = entry / MANIFEST_SEAL
+            if (
+                seal.is_file()
+                and seal.read_text("ascii").strip() != hashlib.sha256(raw).hexdigest()
+            ):
+                raise ValueError("its SHA-256 is not the one recorded when written")
+            data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
                 raise ValueError("not a manifest")
         except (ValueError, UnicodeDecodeError, OSError) as error:
@@ -294,9 +303,10 @@ def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> S
             snapshots = list_snapshots(ws)
             next_id = f"{(int(snapshots[-1].id) + 1) if snapshots else 1:04d}"
             manifest = {**manifest, "id": next_id}
-            (staging / "manifest.json").write_text(
-                json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
+            text = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+            (staging / "manifest.json").write_bytes(text)
+            # The manifest's own hash: a flipped digit in as_of is still valid JSON.
+            (staging / MANIFEST_SEAL).write_text(hashlib.sha256(text).hexdigest() + "\n", "ascii")
             target = ws.snapshots_dir / next_id
             try:
                 os.rename(staging, target)
