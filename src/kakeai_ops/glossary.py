@@ -238,7 +238,6 @@ COLUMNS: dict[str, Column] = {
     "group_label": _c("区分名"),
     "unit": _c("単位"),
     "answers": _c("回答数", COUNT),
-    "answer": _c("回答"),
     "interest": _c("知りたいテーマ"),
     "group": _c("区分"),
     "example_1": _c("回答例1"),
