@@ -224,8 +224,8 @@ def test_users_file_errors_name_the_row(sample_ws: Workspace, tmp_path: Path, co
 def test_plan_records_nothing(sample_copy: Workspace) -> None:
     result = Cli(sample_copy)("mail", "plan", *SEGMENT, "--holdout", "10")
     assert (
-        f"Run {RUN}" in result.stderr
-        and "to send:" in result.stderr
+        f"配信 {RUN}" in result.stderr
+        and "送る人:" in result.stderr
         and "Nothing recorded" in result.stderr
     )
     assert states(sample_copy) == Counter()
