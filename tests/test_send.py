@@ -140,7 +140,7 @@ def test_suppressed_and_capped_get_nothing(sample_copy: Workspace) -> None:
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         result = cli("mail", "send", *SEGMENT, "--yes")
-        assert "left out, 配信停止リスト (suppressed): 1" in result.stderr
+        assert "送らない人（配信停止リスト）: 1人" in result.stderr
         # Two nudges to the same people within 14 days reach the cap.
         cli("mail", "send", *SEGMENT, "--id", "second-nudge", "--yes")
         third = cli("mail", "send", *SEGMENT, "--id", "third-nudge", "--yes")

@@ -19,7 +19,7 @@ from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
-from ..ids import typed_id
+from ..ids import did_you_mean, typed_id
 from ..mail.campaigns import draw_state
 from ..outputs.files import write_table
 from ..store import Tables, awards, record_action, record_awards
@@ -263,7 +263,8 @@ def explain_command(
     if rows.empty:
         raise KopsError(
             f"no user '{user_id}' in snapshot {judged.snapshot_id}",
-            hint="check the id with `kops segment --list`",
+            hint=did_you_mean(user_id, result.users["user_id"])
+            or "check the id with `kops segment --list`",
         )
     row = rows.iloc[0]
     weeks = streaks.user_weeks(result, judged.tables, campaign, _calendar(opened), when, wanted)

@@ -14,7 +14,7 @@ from ..analyses import shortlist
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
-from ..ids import typed_id
+from ..ids import did_you_mean, typed_id
 from ..interviews import Candidates, candidates, history_with_names
 from ..outputs.files import write_table
 from ..store import (
@@ -338,7 +338,10 @@ def record_command(
     known = set(opened.tables(opened.snapshot()).users["user_id"])
     for user in (manager, member):
         if user not in known:
-            raise KopsError(f"no user '{user}' in the latest snapshot")
+            raise KopsError(
+                f"no user '{user}' in the latest snapshot",
+                hint=did_you_mean(user, known) or "check the id with `kops segment --list`",
+            )
     on = parse_date(date, "--date") if date else now().date()
     added = record_interview(opened.workspace, manager, member, on)
     if added:

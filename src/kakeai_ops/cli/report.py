@@ -448,6 +448,12 @@ def advisors_command(
     made({})
 
 
+def _target_words(target: object) -> str:
+    """The target as people read it: 「スナップショット 0002」 for ``snapshot 0002``."""
+    text = "" if target is None or target is pd.NA else str(target)
+    return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="report")
 
@@ -494,4 +500,11 @@ def register(root: typer.Typer) -> None:
             at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
             files=["\n".join(f) for f in frame["files"]],
         )[list(HEADERS)].rename(columns=HEADERS)
-        out.print(frame_table(shown, title=f"監査ログ（新しい順に {len(shown)} 件）"))
+        table = frame_table(
+            shown,
+            title=f"監査ログ（新しい順に {len(shown)} 件）",
+            formats={HEADERS["target"]: _target_words},
+        )
+        for column in table.columns:  # nothing cut with 「…」: a long cell folds
+            column.overflow = "fold"
+        out.print(table)
