@@ -176,7 +176,7 @@ def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspa
     assert 0 <= float(groups["mailed"]["share_left"]) <= 1
     assert round(float(groups["mailed"]["share_left"]), 2) == float(groups["mailed"]["share_left"])
     text = octo("mail", "report", run).stdout
-    assert "差（配信−保留）" in text
+    assert "差（送付−比較群）" in text
     # A holdout smaller than min_group: its outcome is hidden, and so is the
     # difference that would give it back.
 
@@ -191,7 +191,7 @@ def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspa
     assert hidden["share_left"] == hidden["left_stuck_point"] == f"<{small}"
     assert {r["group"]: r for r in rows}["mailed"]["share_left"] != f"<{small}"
     text = octo("mail", "report", run).stdout
-    assert "差（配信−保留）" not in text and "表示していません" in text
+    assert "差（送付−比較群）" not in text and "表示していません" in text
     del cli
 
 

@@ -129,3 +129,10 @@ def test_status_and_audit_cut_nothing_and_speak_japanese(sample_ws: Workspace) -
     audit = cli("audit", env={"COLUMNS": "120"}).stdout
     assert "スナップショット 0002" in audit and "snapshot 0002" not in audit
     assert "…" not in audit
+
+
+def test_the_template_list_speaks_japanese_and_cuts_no_subject(sample_ws: Workspace) -> None:
+    text = Cli(sample_ws)("mail", "templates", env={"COLUMNS": "120"}).stdout
+    assert "テンプレート" in text and "件名" in text and "…" not in text
+    for english in ("nudge", "announcement", "knowledge", "Mail templates"):
+        assert english not in text

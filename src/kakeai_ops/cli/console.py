@@ -181,7 +181,7 @@ def people_table(
     frame: pd.DataFrame,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
-    values: Mapping[str, Mapping[object, str]] | None = None,
+    values: Mapping[str, Mapping[Any, str]] | None = None,
     max_rows: int | None = None,
     number_formats: Mapping[str, str] | None = None,
 ) -> Table:

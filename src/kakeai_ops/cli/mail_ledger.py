@@ -74,7 +74,7 @@ MAIL_LABELS = {
     "share_left": "抜け出した割合",
     "still_flagged": "まだ該当する人数",
 }
-EFFECT_GROUPS: dict[object, str] = {"mailed": "配信", "holdout": "保留（送らない）"}
+EFFECT_GROUPS: dict[object, str] = {"mailed": "送付", "holdout": "比較群（送らなかった人）"}
 # Always shown in the list of runs; a state's column only when some run has one.
 RUN_COLUMNS = ["run_id", "created_at", "as_of", "segment_key", "messages", "status"]
 
@@ -292,13 +292,13 @@ def report_command(
     if mailed_state(rows) == "written":
         out.print(
             "[yellow]この配信は outbox に書き出しただけで、届いていません。"
-            "「配信」は、送っていれば届いた人です。[/yellow]"
+            "「送付」は、送っていれば届いた人です。[/yellow]"
         )
     held = frame.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
         out.print(
-            "[dim]この配信には保留（送らなかった人）がいません"
+            "[dim]この配信には比較群（比べるため送らなかった人）がいません"
             "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
         )
     elif diff is None:
@@ -311,6 +311,6 @@ def report_command(
             out.print(line, highlight=False)
         if held["in_snapshot"] < 30:
             out.print(
-                f"[dim]保留（送らなかった人）が {int(held['in_snapshot'])} 人と少ないため、"
+                f"[dim]比較群が {int(held['in_snapshot'])} 人と少ないため、"
                 "差は参考程度にご覧ください[/dim]"
             )

@@ -55,7 +55,7 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
     held = plan.by_state("holdout")
     err.print(f"[bold]配信 {escape(plan.run_id)}[/bold]", highlight=False)
     err.print(
-        f"  送る人: {len(planned):,}人　保留（比較のため送らない）: {len(held):,}人",
+        f"  送る人: {len(planned):,}人　比較群（比べるため送らない）: {len(held):,}人",
         highlight=False,
     )
     for reason, label in REASONS.items():
