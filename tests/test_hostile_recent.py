@@ -84,3 +84,107 @@ def test_a_notice_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     reading = read_paths([saved])
     assert reading.problems == []
     assert [b.recipient for b in reading.bounces] == ["hanako.suzuki@example.co.jp"]
+
+
+def test_a_token_command_printing_without_end_is_stopped_early(tmp_path: Path) -> None:
+    """`yes` as a token command: kops stops reading at a bound and says so, well before its
+    timeout, instead of holding gigabytes; the output (maybe a secret) is not shown."""
+    import sys
+    import time
+
+    import pytest
+
+    from kakeai_ops.mail.oauth import CommandToken
+    from kakeai_ops.mail.tokens import TokenError
+
+    endless = tmp_path / "endless.py"
+    endless.write_text(
+        "import sys\nchunk = 'eyJ' * 100000\nwhile True:\n    sys.stdout.write(chunk)\n"
+    )
+    started = time.monotonic()
+    with pytest.raises(TokenError, match="出力が大きすぎます") as caught:
+        CommandToken([sys.executable, str(endless)], 60).token()
+    assert time.monotonic() - started < 30
+    assert "eyJeyJ" not in str(caught.value) + str(caught.value.hint)
+
+
+def test_a_token_of_megabytes_on_one_line_is_refused(tmp_path: Path) -> None:
+    import sys
+
+    import pytest
+
+    from kakeai_ops.mail.oauth import CommandToken
+    from kakeai_ops.mail.tokens import TokenError
+
+    huge = tmp_path / "huge.py"
+    huge.write_text("print('a' * 3_000_000)")
+    with pytest.raises(TokenError, match="出力が大きすぎます"):
+        CommandToken([sys.executable, str(huge)], 60).token()
+
+
+def test_a_token_command_whose_stderr_floods_still_reports_its_exit(tmp_path: Path) -> None:
+    """A failing command's last stderr line is shown, bounded, with terminal escapes made
+    visible by the error printer (never raw ESC)."""
+    import sys
+
+    import pytest
+
+    from kakeai_ops.mail.oauth import CommandToken
+    from kakeai_ops.mail.tokens import TokenError
+
+    noisy = tmp_path / "noisy.py"
+    noisy.write_text(
+        "import sys\nsys.stderr.write('x' * 5_000_000 + '\\n')\n"
+        "sys.stderr.write('denied by policy\\n')\nsys.exit(3)\n"
+    )
+    with pytest.raises(TokenError, match="終了コード 3") as caught:
+        CommandToken([sys.executable, str(noisy)], 60).token()
+    assert "denied by policy" in str(caught.value)
+
+
+def test_a_retry_after_date_without_zone_waits_instead_of_crashing(
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: object
+) -> None:
+    """Retry-After: 'Fri, 20 Nov 2026 10:00:02 -0000' (RFC 2822's UTC of unknown origin)
+    parsed to a naive time and crashed the send with a TypeError; it is UTC."""
+    from collections import Counter
+
+    import pytest
+
+    from graph_server import GraphServer
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.mail.graph import GraphTransport
+    from kakeai_ops.mail.plan import load_plan
+    from kakeai_ops.mail.send import Sender
+    from kakeai_ops.store.ledger import Ledger
+    from mailing import RUN, SEGMENT
+    from test_graph import PinnedTime, use_graph
+    from token_broker import broker
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    with GraphServer(tmp_path) as graph:
+        monkeypatch.setenv("SSL_CERT_FILE", str(graph.cert))
+        graph.state.tokens = {"t"}
+        use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
+        Cli(sample_copy)("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+        monkeypatch.setenv("KOPS_NOW", "2026-11-20T19:00:00+09:00")
+        graph.state.answers = [(429, {"Retry-After": "Fri, 20 Nov 2026 10:00:05 -0000"})]
+        settings = load_settings(sample_copy.config_path)
+        time = PinnedTime()
+        ledger = Ledger(sample_copy)
+        try:
+            sender = Sender(
+                sample_copy,
+                settings,
+                ledger,
+                GraphTransport(settings.mail),
+                sleep=time.sleep,
+                clock=time.clock,
+            )
+            plan = load_plan(sample_copy, RUN)
+            first = sender.pending(plan, False)[0]
+            report = sender.send(plan, [first])
+        finally:
+            ledger.close()
+    assert 5.0 in time.waits
+    assert report.outcomes == Counter({"sent": 1})

@@ -44,7 +44,7 @@ from .common import (
 from .console import people_table, plain
 
 app = typer.Typer(
-    help="Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
+    help="Campaigns and 1on1 milestones: who earned what, and when.",
     no_args_is_help=True,
 )
 
