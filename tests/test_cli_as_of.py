@@ -60,7 +60,7 @@ def test_mail_report_keeps_as_of_within_the_data(sample_copy: Workspace) -> None
 def test_earlier_dates_judge_the_past(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     said = cli("segment", "--as-of", "2026/11/1", env={"KOPS_QUIET": "0"}).stderr
-    assert "as of 2026-11-01 (--as-of)" in said
+    assert "基準日 2026-11-01（--as-of で指定）" in said
     cli("campaign", "eligible", CAMPAIGN, "--as-of", "20261031")
     cli("report", "divisions", "--as-of", "2026-11-20")  # the data's own last day
 

@@ -140,3 +140,79 @@ def test_a_token_command_whose_stderr_floods_still_reports_its_exit(tmp_path: Pa
     with pytest.raises(TokenError, match="終了コード 3") as caught:
         CommandToken([sys.executable, str(noisy)], 60).token()
     assert "denied by policy" in str(caught.value)
+
+
+def test_a_retry_after_date_without_zone_waits_instead_of_crashing(
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: object
+) -> None:
+    """Retry-After: 'Fri, 20 Nov 2026 10:00:02 -0000' (RFC 2822's UTC of unknown origin)
+    parsed to a naive time and crashed the send with a TypeError; it is UTC."""
+    from collections import Counter
+
+    import pytest
+
+    from graph_server import GraphServer
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.mail.graph import GraphTransport
+    from kakeai_ops.mail.plan import load_plan
+    from kakeai_ops.mail.send import Sender
+    from kakeai_ops.store.ledger import Ledger
+    from mailing import RUN, SEGMENT
+    from test_graph import PinnedTime, use_graph
+    from token_broker import broker
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    with GraphServer(tmp_path) as graph:
+        monkeypatch.setenv("SSL_CERT_FILE", str(graph.cert))
+        graph.state.tokens = {"t"}
+        use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
+        Cli(sample_copy)("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+        monkeypatch.setenv("KOPS_NOW", "2026-11-20T19:00:00+09:00")
+        graph.state.answers = [(429, {"Retry-After": "Fri, 20 Nov 2026 10:00:05 -0000"})]
+        settings = load_settings(sample_copy.config_path)
+        time = PinnedTime()
+        ledger = Ledger(sample_copy)
+        try:
+            sender = Sender(
+                sample_copy,
+                settings,
+                ledger,
+                GraphTransport(settings.mail),
+                sleep=time.sleep,
+                clock=time.clock,
+            )
+            plan = load_plan(sample_copy, RUN)
+            first = sender.pending(plan, False)[0]
+            report = sender.send(plan, [first])
+        finally:
+            ledger.close()
+    assert 5.0 in time.waits
+    assert report.outcomes == Counter({"sent": 1})
+
+
+def test_mark_delivered_before_a_day_the_data_does_not_reach_is_refused(
+    sample_copy: Workspace,
+) -> None:
+    """--before 2026-12-01 on data to 2026-11-20 said 'Recorded … reached before
+    2026-12-01', but the milestones of 11-21..11-30 were not recorded and would be mailed
+    later: refused, naming both days; nothing written."""
+    from kakeai_ops.mail.milestones import delivered_milestones
+
+    cli = Cli(sample_copy)
+    before = tree_digest(sample_copy.root)
+    late = cli("campaign", "milestones", "--mark-delivered", "--before", "2026-12-01", ok=False)
+    assert late.exit_code == 1
+    assert "--before 2026-12-01 is after the data" in late.stderr
+    assert "2026-11-20" in late.stderr
+    assert tree_digest(sample_copy.root) == before
+    assert delivered_milestones(sample_copy).empty
+    # The day after the data's last is what the default means: allowed.
+    cli("campaign", "milestones", "--mark-delivered", "--before", "2026-11-21")
+    assert not delivered_milestones(sample_copy).empty
+
+
+def test_mark_delivered_before_any_1on1_says_none_was_reached(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    early = cli("campaign", "milestones", "--mark-delivered", "--before", "1990-01-01", ok=False)
+    assert "no milestone was reached before 1990-01-01" in early.stderr
+    assert "already recorded" not in early.stderr

@@ -28,6 +28,7 @@ from ..store import (
     load_tables,
 )
 from ..store.ledger import Ledger
+from ..store.published import published_figures
 from ..workspace import Workspace
 from .actions import next_actions
 from .figures import (
@@ -107,9 +108,17 @@ def build_review(
     trend = _trend(ws, snapshot, as_of, load)
     progress("division report")
     # The deck's division slide is part of the publication set of its period.
-    report = build_publication(load.tables(snapshot), settings, as_of, PERIOD).company
+    report = build_publication(
+        load.tables(snapshot), settings, as_of, PERIOD, published_figures(ws, snapshot.id)
+    ).company
     report_before = (
-        build_publication(load.tables(previous), settings, before_as_of, PERIOD).company
+        build_publication(
+            load.tables(previous),
+            settings,
+            before_as_of,
+            PERIOD,
+            published_figures(ws, previous.id),
+        ).company
         if previous is not None and before_as_of is not None
         else None
     )
