@@ -25,7 +25,7 @@ def test_send_delivers_japanese_mail_once_each(sample_copy: Workspace) -> None:
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         result = cli("mail", "send", *SEGMENT, "--yes")
-        assert f"Run {RUN}: this time sent {len(expected)}" in result.stderr
+        assert f"配信 {RUN}：今回 送信済み {len(expected)}件" in result.stderr
         received = server.handler.received
         assert Counter(a for r in received for a in r.rcpt_tos) == Counter({a: 1 for a in expected})
         message = received[0].message

@@ -66,7 +66,7 @@ def test_to_test_and_limit(sample_copy: Workspace, tmp_path: Path) -> None:
         log = json.loads(cli("audit", "--format", "json").stdout)
         assert log[0]["action"] == "mail test" and log[0]["count"] == len(ADVISORS)
         first = cli(*args, "--limit", "1", "--yes")
-        assert "this time sent 1" in first.stderr
+        assert "今回 送信済み 1件" in first.stderr
         (counts,) = _runs(sample_copy).values()
         assert counts == Counter({"sent": 1, "planned": len(ADVISORS) - 1})
         cli(*args, "--yes")

@@ -35,8 +35,8 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     cli = Cli(sample_copy)
     expected = reachable(cli)
     rehearsal = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-    assert f"this time written {len(expected)}" in rehearsal.stderr
-    assert "a rehearsal, nothing was delivered" in rehearsal.stderr
+    assert f"今回 書き出しのみ（未送信） {len(expected)}件" in rehearsal.stderr
+    assert "リハーサルで、だれにも届いて" in rehearsal.stderr
     assert states(sample_copy) == Counter({"written": len(expected)})
     # A rehearsal again writes nothing more, and says how to deliver.
     again = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
@@ -51,7 +51,7 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         real = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-        assert f"this time sent {len(expected)}" in real.stderr
+        assert f"今回 送信済み {len(expected)}件" in real.stderr
         assert delivered(server) == Counter({a: 1 for a in expected})
         assert "Nothing left to send" in cli("mail", "send", *SEGMENT, "--yes", env=NOV).stderr
         assert len(server.handler.received) == len(expected)
@@ -85,7 +85,7 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
         )
         assert delivered(server) == Counter({a: 1 for a in first})
         run = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-        assert f"{len(first)} deferred" in run.stderr and "on or after 2026-12-05" in run.stderr
+        assert f"後日送信 {len(first)}件" in run.stderr and "2026-12-05 以降" in run.stderr
         assert states(sample_copy) == Counter(
             {"sent": len(expected) - len(first), "deferred": len(first)}
         )
@@ -101,7 +101,7 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
         assert "Nothing left to send" in early.stderr and "from 2026-12-05" in early.stderr
         # On the day, the same command reaches every one of them, once.
         later = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-12-05T09:00:00"})
-        assert f"this time sent {len(first)}" in later.stderr
+        assert f"今回 送信済み {len(first)}件" in later.stderr
     got = delivered(server)
     assert set(got) == expected
     assert all(got[a] == (2 if a in first else 1) for a in expected)
@@ -239,7 +239,7 @@ def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) ->
     assert "outbox: messages are written, not delivered" in dry.stderr
     assert states(sample_copy) == Counter()
     real = _run_printed(cli, dry.stderr, env=NOV)
-    assert "this time written" in real.stderr
+    assert "今回 書き出しのみ（未送信）" in real.stderr
     got = states(sample_copy)
     assert got["written"] + got["holdout"] == len(expected) and got["holdout"] > 0
     # Planned now: a dry run with the same choices says the real run resumes it ...
