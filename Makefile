@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/kops demo
+	@echo ""
+	@echo "To type kops in this shell, put it on PATH:  source $(VENV)/bin/activate"
+	@echo "(Windows: .venv\\Scripts\\activate; PowerShell: .venv\\Scripts\\Activate.ps1)"
 
 # The suite in one process per core; a file's tests stay in one process (--dist loadfile)
 # so the workspaces its fixtures build once are built once.

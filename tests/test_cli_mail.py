@@ -25,7 +25,7 @@ def test_send_delivers_japanese_mail_once_each(sample_copy: Workspace) -> None:
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         result = cli("mail", "send", *SEGMENT, "--yes")
-        assert f"Run {RUN}: this time sent {len(expected)}" in result.stderr
+        assert f"配信 {RUN}：今回 送信済み {len(expected)}件" in result.stderr
         received = server.handler.received
         assert Counter(a for r in received for a in r.rcpt_tos) == Counter({a: 1 for a in expected})
         message = received[0].message
@@ -65,7 +65,7 @@ def test_dry_run_writes_eml_and_records_nothing(sample_copy: Workspace) -> None:
 
     parsed = message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert parsed["To"].addresses[0].addr_spec in expected
-    assert "nothing was sent or recorded" in result.stderr
+    assert "送信も記録もしていません" in result.stderr
     assert states(sample_copy) == Counter()
 
 
@@ -176,7 +176,7 @@ def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspa
     assert 0 <= float(groups["mailed"]["share_left"]) <= 1
     assert round(float(groups["mailed"]["share_left"]), 2) == float(groups["mailed"]["share_left"])
     text = octo("mail", "report", run).stdout
-    assert "差（配信−保留）" in text
+    assert "差（送付−比較群）" in text
     # A holdout smaller than min_group: its outcome is hidden, and so is the
     # difference that would give it back.
 
@@ -191,7 +191,7 @@ def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspa
     assert hidden["share_left"] == hidden["left_stuck_point"] == f"<{small}"
     assert {r["group"]: r for r in rows}["mailed"]["share_left"] != f"<{small}"
     text = octo("mail", "report", run).stdout
-    assert "差（配信−保留）" not in text and "表示していません" in text
+    assert "差（送付−比較群）" not in text and "表示していません" in text
     del cli
 
 
@@ -224,9 +224,9 @@ def test_users_file_errors_name_the_row(sample_ws: Workspace, tmp_path: Path, co
 def test_plan_records_nothing(sample_copy: Workspace) -> None:
     result = Cli(sample_copy)("mail", "plan", *SEGMENT, "--holdout", "10")
     assert (
-        f"Run {RUN}" in result.stderr
-        and "to send:" in result.stderr
-        and "Nothing recorded" in result.stderr
+        f"配信 {RUN}" in result.stderr
+        and "送る人:" in result.stderr
+        and "何も記録していません" in result.stderr
     )
     assert states(sample_copy) == Counter()
 

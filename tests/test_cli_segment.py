@@ -44,9 +44,9 @@ def test_list_csv_columns_are_stable(sample_ws: Workspace) -> None:
 def test_as_of_is_always_said_on_stderr(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     result = cli("segment", env={"KOPS_QUIET": "0"})
-    assert "as of 2026-11-20 (implied by snapshot 0002)" in result.stderr
+    assert "基準日 2026-11-20（スナップショット 0002 のデータの最終日）" in result.stderr
     result = cli("segment", "--as-of", "2026-11-01", env={"KOPS_QUIET": "0"})
-    assert "as of 2026-11-01 (--as-of)" in result.stderr
+    assert "基準日 2026-11-01（--as-of で指定）" in result.stderr
     bad = cli("segment", "--as-of", "11/01", ok=False)
     assert bad.exit_code == 1 and "--as-of: '11/01' is not a date" in bad.stderr
 
@@ -160,3 +160,27 @@ def test_summary_by_division(sample_ws: Workspace) -> None:
     assert "営業本部" in divisions and "経営企画室" in divisions
     for r in rows:
         assert int(r["users"]) == sum(int(r[k]) for k in KEYS)
+
+
+def test_an_id_typed_without_its_leading_zeros_is_found_or_suggested(
+    sample_ws: Workspace,
+) -> None:
+    cli = Cli(sample_ws)
+    found = cli("segment", "--explain", "120", env={"KOPS_QUIET": "0"})
+    assert "(000120)" in found.stdout and "000120 として表示します" in found.stderr
+    wide = cli("segment", "--explain", "１２０")  # full-width, as an IME types it
+    assert "(000120)" in wide.stdout
+    refused = cli("campaign", "explain", "exec-1on1-2026h2", "120", ok=False)
+    assert "no user '120'" in refused.stderr and "000120 のことですか？" in refused.stderr
+    missing = cli("segment", "--explain", "99999", ok=False)
+    assert "のことですか" not in missing.stderr
+
+
+def test_only_one_id_of_that_number_is_taken_for_it() -> None:
+    from kakeai_ops.ids import did_you_mean, same_number
+
+    known = ["000120", "0120", "120A", "001200", "000121"]
+    assert same_number("120", known) == ["000120", "0120"]  # two: suggested, never guessed
+    assert did_you_mean("120", known) == "000120、0120 のことですか？"
+    assert same_number("0120", known) == ["000120"]
+    assert same_number("abc", known) == [] and did_you_mean("12O", known) == ""

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kakeai_ops.config import Settings, load_settings, parse_settings
-from kakeai_ops.errors import ConfigError
+from kakeai_ops.errors import ConfigError, KopsError
 from kakeai_ops.init import default_config_text
 
 
@@ -141,3 +141,13 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
         load_settings(path)
     assert caught.value.message.startswith("kops.yaml:")
     assert "not valid YAML" in caught.value.message
+
+
+def test_documents_settings_are_checked_by_key() -> None:
+    with pytest.raises(KopsError) as caught:
+        parse_settings({"documents": {"meeting": "定例会" * 30, "colour": "red"}})
+    assert "kops.yaml: documents.meeting: String should have at most 80 characters" in (
+        caught.value.message
+    )
+    assert "kops.yaml: documents.colour: unknown setting" in caught.value.message
+    assert parse_settings({}).documents.classification == "社外秘"

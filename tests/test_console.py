@@ -32,3 +32,38 @@ def test_piped_output_is_wide_without_columns(
     monkeypatch.delenv("COLUMNS", raising=False)
     result = Cli(sample_ws)("segment", "--list", env={"COLUMNS": ""})
     assert 80 < _widest(result.stdout) <= 160
+
+
+def test_ids_are_never_cut_and_other_columns_fold() -> None:
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from kakeai_ops.cli.console import frame_table, people_table
+
+    long_id = "no_recurrence.manager-2026-11-営業本部"
+    frame = pd.DataFrame(
+        {
+            "run_id": [long_id, "seminar.month1-month1"],
+            "segment_key": ["no_recurrence", None],
+            "reason": ["対象がスタックポイントではないため効果測定なし" * 2, ""],
+            "sent": [9, 65],
+        }
+    )
+    for table in (people_table(frame), frame_table(frame)):
+        buffer = io.StringIO()
+        Console(file=buffer, width=70).print(table)
+        text = buffer.getvalue()
+        assert long_id in text  # whole, on one line
+        assert "…" not in text  # nothing cut: the long text folds instead
+        assert "効果測定なし" in text.replace("│", "").replace(" ", "").replace("\n", "")
+
+
+def test_shares_and_scores_on_screen(sample_ws: Workspace) -> None:
+    import re
+
+    shown = Cli(sample_ws)("interview", "shortlist", "--n", "3", env={"COLUMNS": "200"}).stdout
+    assert not re.search(r"\d\.\d{3,}", shown)  # no 0.9291, no 0.3333
+    assert re.search(r"│ 0\.\d\d ", shown)  # scores with two decimals
+    assert re.search(r"│ \d\.\d  ", shown)  # averages with one, as the report

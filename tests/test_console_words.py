@@ -112,3 +112,27 @@ def test_campaign_tables_speak_japanese_and_count_true(sample_ws: Workspace) -> 
     due = cli("campaign", "milestones").stdout
     _no_machine_words(due)
     assert "manager" not in due and "member" not in due and "送付予定" in due
+
+
+def test_status_and_audit_cut_nothing_and_speak_japanese(sample_ws: Workspace) -> None:
+    """`kops status` at a narrow terminal still shows every date whole (a cell folds,
+    never 「2026-1…」), and the audit log names a snapshot in Japanese."""
+    cli = Cli(sample_ws)
+    manifest = pd.read_json(sample_ws.snapshots_dir / "0002" / "manifest.json", typ="series")
+    narrow = cli("status", env={"COLUMNS": "100"}).stdout
+    assert "…" not in narrow
+    joined = "".join(
+        "".join(c.strip() for c in line.split("│")[7:8]) for line in narrow.splitlines()
+    )
+    assert str(manifest["as_of"]) in joined  # the 基準日 column, folded or not
+    assert "基準日" in narrow and "latest" not in narrow
+    audit = cli("audit", env={"COLUMNS": "120"}).stdout
+    assert "スナップショット 0002" in audit and "snapshot 0002" not in audit
+    assert "…" not in audit
+
+
+def test_the_template_list_speaks_japanese_and_cuts_no_subject(sample_ws: Workspace) -> None:
+    text = Cli(sample_ws)("mail", "templates", env={"COLUMNS": "120"}).stdout
+    assert "テンプレート" in text and "件名" in text and "…" not in text
+    for english in ("nudge", "announcement", "knowledge", "Mail templates"):
+        assert english not in text

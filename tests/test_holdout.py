@@ -80,7 +80,7 @@ def test_a_small_holdout_sends_nothing_unless_anyway(sample_copy: Workspace) -> 
     n = got["written"] + got["holdout"]
     assert got["holdout"] == int(n * 0.1 + 0.5)
     planned = cli("mail", "send", *SEGMENT, "--holdout", "30", "--id", "big", "--yes")
-    assert "this time written" in planned.stderr
+    assert "今回 書き出しのみ（未送信）" in planned.stderr
     big = states(sample_copy, "big")
     assert big["holdout"] == int((big["written"] + big["holdout"]) * 0.3 + 0.5) >= 5
 
@@ -107,7 +107,7 @@ def test_report_lines_use_the_true_fractions() -> None:
     found = effect((3, 14), (4, 13))
     lines = difference_lines(found)
     # 3/14 − 4/13 = −9.3 pt (the rounded shares 21% − 31% would say −10).
-    assert lines[0] == "差（配信−保留）: −9.3pt（配信 3/14人 − 保留 4/13人）"
+    assert lines[0] == "差（送付−比較群）: −9.3pt（送付 3/14人 − 比較群 4/13人）"
     assert lines[1].startswith("95%信頼区間: −") and lines[1].endswith("→ 有意差なし")
     rows = found.shown.to_dict("records")
     assert [share_with_n(r) for r in rows] == ["21%（3/14人）", "31%（4/13人）"]
@@ -115,7 +115,7 @@ def test_report_lines_use_the_true_fractions() -> None:
         "36%（8/22人）"
     )
     clear = difference_lines(effect((60, 100), (20, 100)))
-    assert clear[0].startswith("差（配信−保留）: +40.0pt") and clear[1].endswith("有意差あり")
+    assert clear[0].startswith("差（送付−比較群）: +40.0pt") and clear[1].endswith("有意差あり")
     small = difference_lines(effect((5, 8), (2, 6)))
     assert "まだ出せません" in small[1]  # under 10 a group: no interval yet
     assert difference_lines(effect((5, 30), (1, 4))) == []  # a hidden group: no difference

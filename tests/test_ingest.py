@@ -383,8 +383,8 @@ def test_meetings_merge_by_id_and_tables_carry_over(
         ],
     )
     result = cli("ingest", str(later), env={"KOPS_NOW": "2026-12-08T09:00:00+09:00"})
-    assert "carried over" in result.stdout
-    assert "merged: +1 new, 1 replaced" in result.stdout
+    assert "前回から引き継ぎ" in result.stdout
+    assert "追加 +1行、置き換え 1行" in result.stdout
     snaps = list_snapshots(ws)
     assert [s.id for s in snaps] == ["0001", "0002"]
     meetings = load_tables(snaps[-1]).meetings.set_index("meeting_id")

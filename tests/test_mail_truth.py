@@ -164,7 +164,7 @@ def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
     import json
 
     now = {r["user_id"]: r["stuck_point"] for r in json.loads(later)}
-    for state, word in (("written", "配信"), ("holdout", "保留")):
+    for state, word in (("written", "送付"), ("holdout", "比較群")):
         ids = [u for u in ledger.loc[ledger["state"] == state, "user_id"] if u in now]
         left = sum(now[u] != "no_prep" for u in ids)
         share = f"{left / len(ids):.0%}（{left}/{len(ids)}人）"

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import kakeai_ops
 from conftest import REPO
 
@@ -14,6 +16,8 @@ from conftest import REPO
 NO_FCNTL = """
 import importlib, pkgutil, sys, warnings
 from pathlib import Path
+
+import pytest
 sys.modules["fcntl"] = None  # `import fcntl` now raises ImportError, as on Windows
 warnings.simplefilter("ignore")
 import kakeai_ops
@@ -84,3 +88,33 @@ def test_demo_finds_the_sample_from_a_clone_without_make(tmp_path: Path) -> None
     (clone / "data" / "sample").mkdir(parents=True)
     assert sample_dir(installed, clone) == clone / "data" / "sample"
     assert sample_dir() == REPO / "data" / "sample"  # the editable install of this checkout
+
+
+def test_the_sample_ships_inside_the_package(tmp_path: Path) -> None:
+    """After any `pip install`, `kops demo` finds the sample in the package itself."""
+    from kakeai_ops.cli.demo import sample_dir
+
+    installed = tmp_path / "site-packages" / "kakeai_ops"
+    (installed / "cli").mkdir(parents=True)
+    (installed / "resources" / "sample" / "2026-10").mkdir(parents=True)
+    elsewhere = tmp_path / "anywhere"
+    assert (
+        sample_dir(installed / "cli" / "demo.py", elsewhere) == installed / "resources" / "sample"
+    )
+    # In the source tree the package's copy is the repository's data/sample.
+    shipped = REPO / "src" / "kakeai_ops" / "resources" / "sample"
+    assert shipped.resolve() == (REPO / "data" / "sample").resolve()
+    assert (shipped / "2026-11" / "meetings.xlsx").is_file()
+
+
+def test_the_demo_says_how_to_put_kops_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from kakeai_ops.cli import demo
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    hint = demo.path_hint()
+    assert hint is not None and hint.startswith("kops を PATH に入れる: ")
+    assert "activate" in hint or "PATH" in hint
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/local/bin/kops")
+    assert demo.path_hint() is None

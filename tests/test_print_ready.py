@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -51,7 +52,11 @@ def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
             setup = sheet.page_setup
             assert setup.paperSize == 9, where
             assert sheet.sheet_properties.pageSetUpPr.fitToPage, where
-            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), where
+            # One page wide, as long as needed; a short sheet with a chart on one page, so
+            # the chart is not cut across a page break.
+            whole = sheet._charts and sheet.max_row <= workbook.CHART_PAGE_ROWS
+            expected_fit = (1, 1) if whole and "division-report" not in path.name else (1, 0)
+            assert (setup.fitToWidth, setup.fitToHeight) == expected_fit, where
             visible = sum(
                 sheet.column_dimensions[get_column_letter(i)].width or 8.43
                 for i in range(1, sheet.max_column + 1)
@@ -146,3 +151,42 @@ def test_headers_use_one_spelling_per_term(month: Path) -> None:
             if c.value is not None
         )
         assert not second_spellings(headers + " " + " ".join(book.sheetnames)), path.name
+
+
+def _slide_text(slide: Any) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts.extend(c.text for row in shape.table.rows for c in row.cells)
+        if shape.has_chart:
+            plot = shape.chart.plots[0]
+            parts.extend(str(c) for c in plot.categories)
+            parts.extend(str(s.name) for s in plot.series)
+    return "\n".join(parts)
+
+
+def test_the_deck_has_a_cover_page_numbers_and_no_commands_or_ids(month: Path) -> None:
+    from pptx import Presentation
+
+    deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
+    slides = list(deck.slides)
+    cover = _slide_text(slides[0])
+    assert slides[0].shapes.title.text_frame.text == "1on1 定例会"  # documents.meeting
+    assert "基準日 2026年11月20日" in cover and "社外秘" in cover
+    for number, slide in enumerate(slides, start=1):
+        text = _slide_text(slide)
+        assert "kops " not in text and "--" not in text, (number, text)
+        assert not re.search(r"(?<![\d.])0\d{3,5}(?![\d])", text), (number, text)  # ids
+        assert "スナップショット" not in text, number
+        assert not re.search(r"[a-z_]+\.[a-z_]+-", text), (number, text)  # run ids
+        assert slide.shapes.title is not None and slide.shapes.title.text_frame.text
+        if number > 1:
+            page = next(s for s in slide.shapes if s.name == "Page number")
+            assert page.text_frame.text == f"{number} / {len(slides)}"
+            assert "社外秘" in text
+    assert "kops " in slides[-1].notes_slide.notes_text_frame.text  # commands: in the notes
+    properties = deck.core_properties
+    assert properties.author == properties.last_modified_by == "1on1 推進事務局"
+    assert properties.title.startswith("1on1 定例会") and properties.revision == 1

@@ -10,6 +10,7 @@ unknowns, and linear programming gives each hidden figure's narrowest range.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -281,3 +282,52 @@ def test_only_the_shared_windows_are_published() -> None:
 
     with pytest.raises(KopsError, match="only the windows 30d and 90d"):
         build_publication(quarter_tenant(), Settings(), AS_OF, "31d")
+
+
+def test_what_an_earlier_run_published_stays_known_to_the_audit() -> None:
+    """Run 1 publishes with the default minimums; then 心身の状態's minimum is raised to
+    16. Run 2 would hide counts run 1 showed; those are out already, so the audit
+    treats them as shown (and never hides them again)."""
+    from kakeai_ops.config.rules import Privacy
+    from kakeai_ops.privacy.publication import node_digest
+
+    tables = organisation(COMPLEMENT_SHAPE)
+    first = build_publication(tables, Settings(), AS_OF, "30d").company
+    published: dict[str, list[str]] = {}
+    for cell in first.cells:
+        digest = node_digest(cell)
+        if digest is not None:
+            published.setdefault(digest, []).append(cell.shown)
+    stricter = Settings(privacy=Privacy(min_group_sensitive=16))
+    fresh = build_publication(tables, stricter, AS_OF, "30d").company
+    shown_before = {node_digest(c): c.shown for c in first.cells if not c.hidden}
+    would_hide = [c for c in fresh.cells if c.hidden and node_digest(c) in shown_before]
+    assert would_hide, "a weak test: the stricter run hides nothing run 1 showed"
+    # Run 1's figures already pin a count that is small under the new minimum: no
+    # report of this snapshot can undo that, so run 2 is refused, saying why.
+    from kakeai_ops.privacy.audit import PrivacyAuditError
+
+    with pytest.raises(PrivacyAuditError, match="published earlier for this snapshot"):
+        build_publication(tables, stricter, AS_OF, "30d", published)
+    # With the settings of run 1, the same figures come out again.
+    same = build_publication(tables, Settings(), AS_OF, "30d", published).company
+    assert same.records() == first.records()
+    assert attacker([first, same], COMPLEMENT_SHAPE) == []
+
+
+def test_each_report_run_records_what_it_published(sample_copy: Any, tmp_path: Any) -> None:
+    from conftest import Cli
+    from kakeai_ops.store import latest_snapshot
+    from kakeai_ops.store.published import published_figures
+
+    target = tmp_path / "report.xlsx"
+    Cli(sample_copy)("report", "divisions", "--period", "30d", "--out", str(target))
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    recorded = published_figures(sample_copy, snapshot.id)
+    records = Cli(sample_copy)("report", "divisions", "--period", "30d", "--format", "json")
+    assert len(recorded) == len(json.loads(records.stdout))  # one node per published figure
+    assert all(len(shown) == 1 for shown in recorded.values())
+    again = published_figures(sample_copy, snapshot.id)
+    assert all(len(shown) == 2 for shown in again.values())  # the file, then stdout
+    assert all(shown[0] == shown[1] for shown in again.values())  # the same figures

@@ -34,9 +34,9 @@ from kakeai_ops.review.slides import change_text
 
 def test_arrows_come_with_words() -> None:
     up = Kpi("activation_rate", "ログイン率", "rate", 0.92, 0.90)
-    assert up.arrow == "▲" and change_text(up) == "▲ 上昇 +2pt（前回 90%）"
+    assert up.arrow == "↑" and change_text(up) == "↑ 上昇 +2pt（前回 90%）"
     down = Kpi("headcount", "人数", "count", 252, 254)
-    assert down.arrow == "▼" and change_text(down) == "▼ 低下 -2（前回 254）"
+    assert down.arrow == "↓" and change_text(down) == "↓ 低下 -2（前回 254）"
     flat = Kpi("sukkiri_avg", "平均スッキリ度", "score", 4.151, 4.149)
     assert change_text(flat).startswith("→ 変化なし")
     none = Kpi("headcount", "人数", "count", 252, None)
@@ -140,7 +140,7 @@ def test_next_actions_follow_the_numbers() -> None:
     assert texts[0][1] == "12人（全体の26%）" and "事前準備なし" in texts[0][0]
     assert "Month2" in texts[0][0] and texts[0][2].startswith("kops mail send --segment no_prep")
     division = next(t for t in texts if "営業本部" in t[0])
-    assert division[1] == "90% → 70%（-20ポイント）"
+    assert division[1] == "90% → 70%（-20pt）"
     assert not any("開発本部" in t[0] for t in texts)  # fell by less than 5 points
     assert any(t[1] == "後退 7人 ＞ 前進 3人" for t in texts)
     assert any(t[2] == "kops campaign award c1" and "付与済 6人" in t[1] for t in texts)
@@ -250,5 +250,5 @@ def test_division_change_only_between_published_rates() -> None:
     assert changes.at["営業", "change"] == pytest.approx(-0.2)
     review = small_review(divisions=figures)
     texts = [a.basis for a in next_actions(review, Settings())]
-    assert "90% → 70%（-20ポイント）" in texts
+    assert "90% → 70%（-20pt）" in texts
     assert not any("12%" in t or "33%" in t for t in texts)

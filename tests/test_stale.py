@@ -80,9 +80,9 @@ def test_a_dry_run_only_warns(sample_copy: Workspace) -> None:
 def test_seminar_invitations_ask_too(sample_copy: Workspace) -> None:
     stale_after(sample_copy, 7)
     cli = Cli(sample_copy)
-    refused = cli("seminar", "invite", "month1", "--yes", env=LATE, ok=False)
+    refused = cli("seminar", "invite", "month1", "--tbd", "--yes", env=LATE, ok=False)
     assert f"not sending from old data: {OLD}" in refused.stderr
-    cli("seminar", "invite", "month1", "--yes", "--stale-ok", env=LATE)
+    cli("seminar", "invite", "month1", "--tbd", "--yes", "--stale-ok", env=LATE)
 
 
 def test_advisor_reports_are_not_mailed_from_old_data(sample_copy: Workspace, tmp_path) -> None:

@@ -131,7 +131,7 @@ def test_status_shows_ranges_and_warns_of_gaps(
         "2026-11-20: 1on1s from 2026-11-21 to 2026-12-06 are in no export"
     ) in status.stderr
     table = cli("status", env={"COLUMNS": "250"}).stdout
-    assert "latest login" in table and "2026-11-20 09:05" in table
+    assert "最終ログイン" in table and "2026-11-20 09:05" in table
 
 
 def test_order_warnings_from_manifests() -> None:

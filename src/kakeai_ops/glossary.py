@@ -244,6 +244,7 @@ COLUMNS: dict[str, Column] = {
     "example_2": _c("回答例2"),
     "example_3": _c("回答例3"),
     "example": _c("回答例"),
+    "answer": _c("回答（名前は○○）"),
     "theme": _c("テーマ"),
     "kind": _c("種類"),
     "covered_by": _c("扱うセミナー"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 
 def typed_id(text: str) -> str:
@@ -22,3 +23,19 @@ def typed_run_id(text: str) -> str:
     if hidden:
         raise ValueError(f"it holds an invisible character (U+{ord(hidden[0]):04X})")
     return folded
+
+
+def same_number(text: str, known: Iterable[str]) -> list[str]:
+    """Known ids that are the typed one with other leading zeros (120 → 000120): what
+    Excel makes of an id, and what people type from memory."""
+    typed = typed_id(text)
+    if not typed.isdigit():
+        return []
+    number = typed.lstrip("0")
+    return sorted({k for k in known if k != typed and k.isdigit() and k.lstrip("0") == number})
+
+
+def did_you_mean(text: str, known: Iterable[str]) -> str:
+    """「000120 のことですか？」 for an id typed without its leading zeros; '' otherwise."""
+    found = same_number(text, known)
+    return f"{'、'.join(found[:3])} のことですか？" if found else ""

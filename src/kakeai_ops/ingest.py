@@ -146,6 +146,11 @@ def ingest(
     if previous is not None and before is not None:
         say("comparing with the latest snapshot")
         given = {t: [x.frame for x in by_table[t]] for t in TABLES if by_table[t]}
+        # The same content first: an older export stored with --older stays "older" than
+        # the snapshot it made (its merged 1on1s keep the newer ones), so the same files
+        # again would otherwise be stored again, one identical snapshot per run.
+        if timeline.same_content(before, tables):
+            return IngestResult(previous, changes, findings.notes, already=True)
         stale = timeline.older_exports(given, before)
         if stale:
             undone = timeline.what_would_change(before, tables)
@@ -154,8 +159,6 @@ def ingest(
                 undone.append("stuck points: " + ", ".join(moves))
             if not older:
                 raise _older_error(stale, undone, previous, loaded, ws)
-        elif timeline.same_content(before, tables):
-            return IngestResult(previous, changes, findings.notes, already=True)
     data = timeline.data_range(tables, {"meetings": [x.frame for x in by_table["meetings"]]})
     manifest = _manifest(tables, changes, loaded, previous, as_of)
     manifest["data"] = data

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from .config import ScopeUnit, Settings, scope_text
 from .errors import KopsError
 from .privacy.audit import PrivacyAuditError, check, protect, settle
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
-from .privacy.publication import audit_set, protect_set, settle_set
+from .privacy.publication import audit_set, honour_published, protect_set, settle_set
 from .privacy.recode import Recoding, recode
 from .privacy.rules import minimum
 from .store import Tables
@@ -222,7 +223,11 @@ def period_family(text: str, as_of: dt.date) -> list[str]:
 
 
 def build_publication(
-    tables: Tables, settings: Settings, as_of: dt.date, period_text: str
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    period_text: str,
+    published: Mapping[str, list[str]] | None = None,
 ) -> Publication:
     """Every report of the set; whichever one a command writes, it was protected
     against all the others (so the order reports are made in changes nothing).
@@ -230,7 +235,8 @@ def build_publication(
     The set is the company report and every advisor's, for ``period_text`` and the
     periods of its family (a month's quarter and the quarter's months): a quarter's
     1on1s are the sum of its months', so a hidden November count must not come out
-    as the quarter minus October."""
+    as the quarter minus October. ``published``: what earlier runs published for this
+    snapshot (node → shown), in the set as shown."""
     built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
     for text in sorted(period_family(period_text, as_of), key=_period_order):
         try:
@@ -242,15 +248,26 @@ def build_publication(
         built.append((text, company, _advisor_reports(tables, settings, as_of, text)))
     companies = [company for _, company, _ in built]
     reports = [*companies, *(r for _, _, each in built for r in each.values())]
+    time_parts = {
+        c.period.label: [m.period.label for m in companies if _inside(m, c)] for c in companies
+    }
+    time_parts = {label: parts for label, parts in time_parts.items() if parts}
+    cells = [r.cells for r in reports]
     if len(reports) > 1:
-        time_parts = {
-            c.period.label: [m.period.label for m in companies if _inside(m, c)] for c in companies
-        }
-        time_parts = {label: parts for label, parts in time_parts.items() if parts}
-        cells = [r.cells for r in reports]
         protect_set(cells, len(companies), time_parts)
+    # What an earlier run published is known whatever the settings say now.
+    released = honour_published(cells, published or {})
+    if len(reports) > 1 or released:
         settle_set(cells, len(companies), time_parts)
         findings = audit_set(cells, len(companies), time_parts)
+        if findings and released:
+            raise PrivacyAuditError(
+                f"privacy audit: {released} figure(s) published earlier for this snapshot "
+                "(`kops audit` lists the files) would, with this report, give hidden figures "
+                "back; nothing was written",
+                hint="publish with the settings (advisors, privacy) used then, "
+                "or wait for the next snapshot",
+            )
         if findings:
             raise PrivacyAuditError(
                 f"privacy audit: {len(findings)} figure(s) of the company and advisor reports "

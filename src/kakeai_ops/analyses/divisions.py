@@ -64,6 +64,12 @@ class Period:
         return self.full_end is not None and self.full_end > self.end
 
     @property
+    def basis(self) -> str:
+        """The comparison basis named in every label of a rate: 「直近30日」 for a rolling
+        window, else the caption (「2026年11月」)."""
+        return f"直近{self.days}日" if "〜" in self.label else self.caption
+
+    @property
     def caption(self) -> str:
         """How people read it: 「2026年11月」, 「2026年11月（20日まで）」 (dates.period_label)."""
         if self.partial and self.full_end is not None:

@@ -44,7 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Run the secretariat's month on the sample tenant in a fresh workspace."),
     "campaign": (
         "campaign",
-        "Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
+        "Campaigns and 1on1 milestones: who earned what, and when.",
     ),
     "mail": ("mail", "Targeted mail: stuck-point nudges, seminars, milestones, campaign news."),
     "interview": ("interview", "Good-practice interviews: a shortlist of pairs, and the history."),

@@ -19,7 +19,7 @@ from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
-from ..ids import typed_id
+from ..ids import did_you_mean, typed_id
 from ..mail.campaigns import draw_state
 from ..outputs.files import write_table
 from ..store import Tables, awards, record_action, record_awards
@@ -44,7 +44,7 @@ from .common import (
 from .console import people_table, plain
 
 app = typer.Typer(
-    help="Campaigns (e.g. 3か月連続毎週1on1 → 経営層との1on1権) and 1on1 milestones.",
+    help="Campaigns and 1on1 milestones: who earned what, and when.",
     no_args_is_help=True,
 )
 
@@ -263,7 +263,8 @@ def explain_command(
     if rows.empty:
         raise KopsError(
             f"no user '{user_id}' in snapshot {judged.snapshot_id}",
-            hint="check the id with `kops segment --list`",
+            hint=did_you_mean(user_id, result.users["user_id"])
+            or "check the id with `kops segment --list`",
         )
     row = rows.iloc[0]
     weeks = streaks.user_weeks(result, judged.tables, campaign, _calendar(opened), when, wanted)

@@ -163,15 +163,15 @@ def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
                 f"runs to {implied.isoformat()}" + _future(as_of),
                 hint=_newer_data_hint(snapshot, as_of),
             )
-        source = "--as-of"
+        source = "--as-of で指定"
     else:
         if implied is None:
             raise KopsError(
                 f"snapshot {snapshot.id} has no held 1on1 or login to date it by",
                 hint="pass --as-of YYYY-MM-DD",
             )
-        as_of, source = implied, f"implied by snapshot {snapshot.id}"
-    note(f"as of {as_of.isoformat()} ({source})")
+        as_of, source = implied, f"スナップショット {snapshot.id} のデータの最終日"
+    note(f"基準日 {as_of.isoformat()}（{source}）")
     return as_of
 
 

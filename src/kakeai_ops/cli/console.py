@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # and the error boundary in cli/app.py import this module.
 __all__ = ["Stream", "err", "frame_table", "out", "people_table", "plain", "start_invocation"]
 
+# Headers of id columns (the glossary's words for *_id keys): kept whole on one line.
+ID_HEADERS = frozenset({"配信ID", "社員番号", "上司の社員番号", "部下の社員番号", "キャンペーンID"})
+
 # Rich assumes 80 columns when output is piped; tables of ids and dates need more.
 PIPED_WIDTH = 160
 
@@ -157,6 +160,10 @@ def frame_table(
                 for column, value in zip(frame.columns, row, strict=True)
             ]
         )
+    for column, key in zip(table.columns, frame.columns, strict=True):
+        column.overflow = "fold"  # never cut a value with 「…」
+        if str(key).endswith("_id") or str(column.header) in ID_HEADERS:
+            _whole(column)
     if max_rows is not None and len(frame) > max_rows:
         table.caption = f"{max_rows} of {len(frame)} rows shown; use --format csv or --out for all"
     return table
@@ -174,7 +181,7 @@ def people_table(
     frame: pd.DataFrame,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
-    values: Mapping[str, Mapping[object, str]] | None = None,
+    values: Mapping[str, Mapping[Any, str]] | None = None,
     max_rows: int | None = None,
     number_formats: Mapping[str, str] | None = None,
 ) -> Table:
@@ -207,9 +214,20 @@ def people_table(
         if formatter is not None:
             formats[str(label)] = formatter
     table = frame_table(shown.frame, title, headers=headers, formats=formats, max_rows=max_rows)
-    for column in table.columns:
-        column.overflow = "fold"
+    for column, key in zip(table.columns, shown.keys, strict=True):
+        if key.endswith("_id"):
+            _whole(column)
     return table
+
+
+def _whole(column: Any) -> None:
+    """An id stays on one line: the column is as wide as its widest id, and the other
+    columns fold to make room (an id broken over two lines reads as two ids)."""
+    from rich.cells import cell_len
+
+    widest = max((cell_len(c.plain) for c in column._cells if isinstance(c, Text)), default=0)
+    column.no_wrap = True
+    column.min_width = max(widest, cell_len(str(column.header)) if column.header else 0, 1)
 
 
 def _number(pattern: str) -> Callable[[Any], str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +24,38 @@ from .common import err
 
 
 def sample_dir(package_file: Path | None = None, cwd: Path | None = None) -> Path:
-    """data/sample of the repository this package runs from (an editable install), else
-    of the current directory: after `pip install .` from a clone, run `kops demo` there."""
-    source_tree = (package_file or Path(__file__)).resolve().parents[3] / "data" / "sample"
+    """The sample tenant shipped inside the package (``resources/sample``: in the source
+    tree a link to data/sample, in a wheel a copy), so `kops demo` works after any
+    `pip install`; else data/sample of the repository this package runs from or of the
+    current directory."""
+    here = (package_file or Path(__file__)).resolve()
+    shipped = here.parents[1] / "resources" / "sample"
+    if shipped.is_dir():
+        return shipped.resolve()
+    source_tree = here.parents[3] / "data" / "sample"
     if source_tree.is_dir():
         return source_tree
     return (cwd or Path.cwd()) / "data" / "sample"
+
+
+def path_hint() -> str | None:
+    """How to put `kops` on PATH when it is not there yet (a venv not activated), for
+    the shell in use; None when `kops` already runs as typed."""
+    if shutil.which("kops"):
+        return None
+    in_venv = sys.prefix != sys.base_prefix
+    if os.name == "nt":
+        scripts = Path(sys.prefix) / "Scripts"
+        return (
+            f"kops を PATH に入れる: {scripts / 'activate'}"
+            f"（PowerShell: {scripts / 'Activate.ps1'}）"
+            if in_venv
+            else f"kops を PATH に入れる: $env:Path += ';{scripts}'"
+        )
+    bin_dir = Path(sys.prefix) / "bin"
+    if in_venv:
+        return f"kops を PATH に入れる: source {bin_dir / 'activate'}"
+    return f'kops を PATH に入れる: export PATH="{Path(sys.executable).parent}:$PATH"'
 
 
 REVIEW_DECK = "review-2026-11.pptx"
@@ -336,6 +364,9 @@ def register(app: typer.Typer) -> None:
         for output in outputs:
             err.print(f"  {output}", highlight=False)
         err.print(f"Review deck: {root / 'out' / REVIEW_DECK}", highlight=False)
+        hint = path_hint()
+        if hint:
+            err.print(escape(hint), highlight=False)
         err.print(
             f"Try: cd {shown_root} && kops status"
             if os.name != "nt"

@@ -217,33 +217,31 @@ def register(app: typer.Typer) -> None:
         if not rows:
             err.print("No snapshots yet. Next: kops ingest users.csv pairs.csv meetings.xlsx")
             return
-        table = Table(title="Snapshots (latest last)")
-        for column in (
-            "snapshot",
-            "created",
-            "users",
-            "pairs",
-            "meetings",
-            "1on1s from",
-            "to",
-            "as-of",
-            "latest login",
-            "latest held 1on1",
-            "files",
+        table = Table(title="スナップショット（新しいものが下）", title_justify="left")
+        for header, right in (
+            ("番号", False),
+            ("取り込み日時", False),
+            ("ユーザー", True),
+            ("ペア", True),
+            ("1on1", True),
+            ("1on1の期間", False),
+            ("基準日", False),
+            ("最終ログイン", False),
+            ("最終1on1実施", False),
+            ("ファイル", False),
         ):
-            table.add_column(
-                column, justify="right" if column in ("users", "pairs", "meetings") else "left"
-            )
+            # Nothing is cut with 「…」: a narrow terminal folds a cell onto the next line.
+            table.add_column(header, justify="right" if right else "left", overflow="fold")
         for row in rows:
+            period = f"{row['meetings_from'] or '-'}〜{row['meetings_to'] or '-'}"
             table.add_row(
                 row["snapshot"],
                 str(row["created_at"])[:16].replace("T", " "),
                 f"{row['users']:,}",
                 f"{row['pairs']:,}",
                 f"{row['meetings']:,}",
-                row["meetings_from"] or "-",
-                row["meetings_to"] or "-",
-                (row["as_of"] or "-") + (" (--older)" if row["older"] else ""),
+                period,
+                (row["as_of"] or "-") + ("（--older で取り込み）" if row["older"] else ""),
                 row["last_login_at"] or "-",
                 row["last_held_at"] or "-",
                 plain(row["files"]),
@@ -251,24 +249,31 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
 
+# The three exports by the names the service's admin screens give them (spec/exports.md).
+TABLE_NAMES = {"users": "ユーザー一覧", "pairs": "ペア一覧", "meetings": "1on1履歴"}
+
+
 def _print_summary(result: IngestResult) -> None:
     snap = result.snapshot
-    table = Table(title=f"Snapshot {snap.id} (as of {snap.manifest.get('as_of') or '-'})")
-    table.add_column("table")
-    table.add_column("what happened")
-    table.add_column("rows", justify="right")
-    table.add_column("from")
+    as_of = snap.manifest.get("as_of") or "-"
+    table = Table(title=f"スナップショット {snap.id}（基準日 {as_of}）", title_justify="left")
+    table.add_column("表", overflow="fold")
+    table.add_column("取り込み内容", overflow="fold")
+    table.add_column("行数", justify="right", overflow="fold")
+    table.add_column("ファイル", overflow="fold")
     for change in result.changes:
         if change.action == "merged":
-            what = f"merged: {change.added:+,} new, {change.replaced:,} replaced"
+            what = f"追加 {change.added:+,}行、置き換え {change.replaced:,}行（同じ 1on1ID）"
         elif change.action == "replaced":
-            what = f"replaced ({change.rows_before:,} rows before)"
+            what = f"置き換え（前回 {change.rows_before:,}行）"
         elif change.action == "carried over":
-            what = "carried over from the previous snapshot (no file given)"
+            what = "前回から引き継ぎ（ファイルの指定なし）"
         elif change.action == "empty":
-            what = "empty (no file given)"
+            what = "空（ファイルの指定なし）"
         else:
-            what = "new"
+            what = "新規"
         files = plain(", ".join(change.files) or "-")
-        table.add_row(change.table, what, f"{change.rows_after:,}", files)
+        table.add_row(
+            TABLE_NAMES.get(change.table, change.table), what, f"{change.rows_after:,}", files
+        )
     out.print(table)

@@ -14,7 +14,7 @@ from ..analyses import shortlist
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
-from ..ids import typed_id
+from ..ids import did_you_mean, typed_id
 from ..interviews import Candidates, candidates, history_with_names
 from ..outputs.files import write_table
 from ..store import (
@@ -118,8 +118,8 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
             "職種・年代": table["job_type"].astype(str) + "・" + table["age_band"].astype(str),
             "実施": table["held"],
             "週カバー": weeks,
-            "スッキリ度": table["sukkiri_avg"].map(lambda v: f"{v:.2f}"),
-            "成長実感": table["growth_avg"].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}"),
+            "スッキリ度": table["sukkiri_avg"].map(lambda v: f"{v:.1f}"),
+            "成長実感": table["growth_avg"].map(lambda v: "-" if pd.isna(v) else f"{v:.1f}"),
             "トピック": table["topics_distinct"].astype(str) + "種",
             "スコア": table["score"].map(lambda v: f"{v:.2f}"),
             "備考": table["spread_note"],
@@ -338,7 +338,10 @@ def record_command(
     known = set(opened.tables(opened.snapshot()).users["user_id"])
     for user in (manager, member):
         if user not in known:
-            raise KopsError(f"no user '{user}' in the latest snapshot")
+            raise KopsError(
+                f"no user '{user}' in the latest snapshot",
+                hint=did_you_mean(user, known) or "check the id with `kops segment --list`",
+            )
     on = parse_date(date, "--date") if date else now().date()
     added = record_interview(opened.workspace, manager, member, on)
     if added:

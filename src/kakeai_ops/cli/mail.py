@@ -33,7 +33,7 @@ from .common import (
     timing,
     writes_state,
 )
-from .console import frame_table
+from .console import people_table
 from .mail_auth import check_command, login_command, logout_command
 from .mail_bounces import bounces_command
 from .mail_ledger import (
@@ -43,7 +43,7 @@ from .mail_ledger import (
     suppressed_command,
     unsuppress_command,
 )
-from .run_console import TerminalOperator, print_message, show_plan
+from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
 
 app = typer.Typer(
     help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
@@ -74,9 +74,11 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
     frame = pd.DataFrame(rows, columns=["template", "kind", "subject", "variables", "file"])
     if fmt is Format.table:
         out.print(
-            frame_table(
+            people_table(
                 frame.drop(columns=["file"]),
-                title=f"Mail templates ({context.workspace.mail_templates_dir})",
+                title=f"メールのテンプレート（{context.workspace.mail_templates_dir}）",
+                labels={"template": "テンプレート", "variables": "使う変数"},
+                values={"kind": KIND_WORDS},
             )
         )
     else:
@@ -196,8 +198,8 @@ def plan_command(
             highlight=False,
         )
     err.print(
-        "Nothing recorded. To send: kops mail send with the same options "
-        f"(run id {escape(plan.run_id)}).",
+        "何も記録していません。送るには: 同じオプションで kops mail send を実行"
+        f"（配信ID {escape(plan.run_id)}）",
         highlight=False,
     )
 

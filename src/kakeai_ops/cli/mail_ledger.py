@@ -13,6 +13,7 @@ from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..ids import typed_id
 from ..mail import runs
+from ..mail.delivery import STATE_WORDS
 from ..mail.evaluation import (
     difference_lines,
     measured_run,
@@ -38,18 +39,8 @@ from .common import (
 )
 from .console import frame_table, people_table
 
-# Words for the ledger's states and a run's status (the keys stay in --format json).
-STATE_WORDS: dict[object, str] = {
-    "planned": "未送信（計画のみ）",
-    "sending": "送信中（結果不明）",
-    "sent": "送信済み",
-    "written": "書き出しのみ（未送信）",
-    "deferred": "後日送信",
-    "temp_failed": "一時エラー",
-    "perm_failed": "送信失敗",
-    "suppressed": "配信停止",
-    "holdout": "比較群（送らない）",
-}
+# Words for a run's status (the keys stay in --format json; the states' words are
+# mail.delivery.STATE_WORDS).
 RUN_STATUS_WORDS: dict[object, str] = {
     "planned": "計画のみ",
     "sending": "送信中",
@@ -74,7 +65,7 @@ MAIL_LABELS = {
     "share_left": "抜け出した割合",
     "still_flagged": "まだ該当する人数",
 }
-EFFECT_GROUPS: dict[object, str] = {"mailed": "配信", "holdout": "保留（送らない）"}
+EFFECT_GROUPS: dict[object, str] = {"mailed": "送付", "holdout": "比較群（送らなかった人）"}
 # Always shown in the list of runs; a state's column only when some run has one.
 RUN_COLUMNS = ["run_id", "created_at", "as_of", "segment_key", "messages", "status"]
 
@@ -292,13 +283,13 @@ def report_command(
     if mailed_state(rows) == "written":
         out.print(
             "[yellow]この配信は outbox に書き出しただけで、届いていません。"
-            "「配信」は、送っていれば届いた人です。[/yellow]"
+            "「送付」は、送っていれば届いた人です。[/yellow]"
         )
     held = frame.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
         out.print(
-            "[dim]この配信には保留（送らなかった人）がいません"
+            "[dim]この配信には比較群（比べるため送らなかった人）がいません"
             "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
         )
     elif diff is None:
@@ -311,6 +302,6 @@ def report_command(
             out.print(line, highlight=False)
         if held["in_snapshot"] < 30:
             out.print(
-                f"[dim]保留（送らなかった人）が {int(held['in_snapshot'])} 人と少ないため、"
+                f"[dim]比較群が {int(held['in_snapshot'])} 人と少ないため、"
                 "差は参考程度にご覧ください[/dim]"
             )

@@ -19,9 +19,11 @@ from ..errors import KopsError
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audit import check
+from ..privacy.publication import node_digest
 from ..reports import DivisionReport, Publication, build_publication
 from ..store import audit_entries, record_action
 from ..store.audit import HEADERS
+from ..store.published import published_figures, record_published
 from .common import (
     AsOfOpt,
     Format,
@@ -69,8 +71,20 @@ def _publication(
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = context.tables(snap, columns=division_figures.NEEDED_COLUMNS)
-    # The company report and every advisor's are protected together, whichever is written.
-    return build_publication(tables, context.settings, when, period), snap.id
+    # The company report and every advisor's are protected together, whichever is written,
+    # with what earlier runs published for this snapshot.
+    published = published_figures(context.workspace, snap.id)
+    return build_publication(tables, context.settings, when, period, published), snap.id
+
+
+def _record_published(context: Session, snap_id: str, report: DivisionReport, file: str) -> None:
+    """Every figure of the report as it left kops: later runs are audited with it."""
+    figures = [
+        (cell.period, digest, cell.shown)
+        for cell in report.cells
+        if (digest := node_digest(cell)) is not None
+    ]
+    record_published(context.workspace, snap_id, figures, SHARED, file)
 
 
 @app.command("divisions")
@@ -149,6 +163,7 @@ def divisions_command(
     report, snap_id = _build(context, snapshot, as_of, period, advisor)
 
     def made() -> None:  # recorded once the report was written or shown, never before
+        _record_published(context, snap_id, report, str(out_file) if out_file else "stdout")
         record_action(
             context.workspace,
             "report divisions",
@@ -270,6 +285,7 @@ def _all_advisors(
             continue
         path = names.path(name)
         write_report(report, path)
+        _record_published(context, snap_id, report, str(path))
         record_action(
             context.workspace,
             "report divisions",
@@ -432,6 +448,12 @@ def advisors_command(
     made({})
 
 
+def _target_words(target: object) -> str:
+    """The target as people read it: 「スナップショット 0002」 for ``snapshot 0002``."""
+    text = "" if target is None or target is pd.NA else str(target)
+    return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="report")
 
@@ -478,4 +500,11 @@ def register(root: typer.Typer) -> None:
             at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
             files=["\n".join(f) for f in frame["files"]],
         )[list(HEADERS)].rename(columns=HEADERS)
-        out.print(frame_table(shown, title=f"監査ログ（新しい順に {len(shown)} 件）"))
+        table = frame_table(
+            shown,
+            title=f"監査ログ（新しい順に {len(shown)} 件）",
+            formats={HEADERS["target"]: _target_words},
+        )
+        for column in table.columns:  # nothing cut with 「…」: a long cell folds
+            column.overflow = "fold"
+        out.print(table)

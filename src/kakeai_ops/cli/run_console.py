@@ -37,10 +37,14 @@ def print_message(settings: Settings, message: PlannedMessage) -> None:
     parsed = message_from_bytes(as_bytes(built), policy=policy.default)
     for header in ("From", "To", "Reply-To", "Subject", "Date", "Message-ID"):
         out.print(f"[bold]{header}:[/bold] {escape(str(parsed[header]))}", highlight=False)
-    out.print(f"[dim]template: {escape(message.template)} ({message.kind})[/dim]\n")
+    kind = KIND_WORDS.get(message.kind, message.kind)
+    out.print(f"[dim]テンプレート: {escape(message.template)}（{kind}）[/dim]\n")
     body = parsed.get_body(preferencelist=("plain",))
     out.print(escape(body.get_content() if body is not None else ""), highlight=False, end="")
 
+
+# A template's kind as the secretariat says it (spec/mail.md: nudges, programme news).
+KIND_WORDS = {"nudge": "促し", "knowledge": "ナレッジ", "announcement": "お知らせ"}
 
 LIST_LEFT_OUT = 30  # up to this many people left out are listed by id
 
@@ -49,13 +53,14 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
     """The plan's counts, who was left out, templates, and a sample message (stderr)."""
     planned = plan.by_state("planned")
     held = plan.by_state("holdout")
-    err.print(f"[bold]Run {escape(plan.run_id)}[/bold]", highlight=False)
-    err.print(f"  to send: {len(planned):,}   holdout: {len(held):,}", highlight=False)
+    err.print(f"[bold]配信 {escape(plan.run_id)}[/bold]", highlight=False)
+    err.print(
+        f"  送る人: {len(planned):,}人　比較群（比べるため送らない）: {len(held):,}人",
+        highlight=False,
+    )
     for reason, label in REASONS.items():
         if audience.excluded.get(reason):
-            err.print(
-                f"  left out, {label} ({reason}): {audience.excluded[reason]:,}", highlight=False
-            )
+            err.print(f"  送らない人（{label}）: {audience.excluded[reason]:,}人", highlight=False)
     if 0 < len(audience.excluded_users) <= LIST_LEFT_OUT:
         for user_id, reason in audience.excluded_users:
             note = audience.notes.get(user_id)
@@ -65,9 +70,9 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
             )
     templates = pd.Series([m.template for m in plan.messages]).value_counts()
     for name, count in templates.items():
-        err.print(f"  template {escape(str(name))}: {count:,}", highlight=False)
+        err.print(f"  テンプレート {escape(str(name))}: {count:,}通", highlight=False)
     if planned:
-        err.rule("sample", style="dim")
+        err.rule("送る内容の例（1通目）", style="dim")
         sample = out
         sample.file = sys.stderr  # the sample is part of the plan shown to the operator
         try:

@@ -16,7 +16,7 @@ from .. import glossary
 from ..analyses import segment as segmentation
 from ..dates import parse_date
 from ..errors import KopsError
-from ..ids import typed_id
+from ..ids import did_you_mean, same_number, typed_id
 from ..outputs.files import csv_text, write_table
 from ..store import SnapshotInfo, snapshot_as_of
 from .common import (
@@ -229,13 +229,25 @@ def _summary(
         out.print(people_table(grouped, title=f"{BY_LABELS[by.value]}別"))
 
 
+def _without_zeros(result: pd.DataFrame, user_id: str) -> pd.DataFrame:
+    """The one user whose id is the typed one with its leading zeros (120 → 000120)."""
+    found = same_number(user_id, result["user_id"])
+    if len(found) != 1:
+        return result.iloc[0:0]
+    note(f"'{user_id}' は {found[0]} として表示します（先頭の0を補いました）")
+    return result[result["user_id"] == found[0]]
+
+
 def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> None:
     wanted = typed_id(user_id)
     rows = result[result["user_id"] == wanted]
     if rows.empty:
+        rows = _without_zeros(result, user_id)
+    if rows.empty:
         raise KopsError(
             f"--explain: no user '{user_id}' in this snapshot (退職 users are left out)",
-            hint="`kops segment --list` lists the user ids",
+            hint=did_you_mean(user_id, result["user_id"])
+            or "`kops segment --list` lists the user ids",
         )
     row = rows.iloc[0]
     out.print(

@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import ConfigError, KopsError
+from .documents import Documents
 from .exports import (
     DEFAULT_RESPONSES,
     DEFAULT_TOPICS,
@@ -82,6 +83,7 @@ __all__ = [
     "Bounce",
     "CalendarSettings",
     "Campaign",
+    "Documents",
     "Employment",
     "Exports",
     "FrequencyCap",
@@ -137,6 +139,7 @@ class Settings(Section):
     advisors: dict[str, Advisor] = Field(default_factory=dict)
     seminars: dict[str, Seminar] = Field(default_factory=dict)
     seminar_survey: SeminarSurvey = Field(default_factory=SeminarSurvey)
+    documents: Documents = Field(default_factory=Documents)
 
     @field_validator("milestones")
     @classmethod

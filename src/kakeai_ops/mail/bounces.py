@@ -28,6 +28,10 @@ from pathlib import Path
 from ..errors import KopsError
 
 SUFFIXES = (".eml", ".mbox", ".msg")
+# A bounce notice is a few kilobytes, with the returned message at most a few megabytes;
+# a saved mail far beyond this is something else, and parsing it would take minutes.
+MAX_NOTICE_BYTES = 25 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 _MESSAGE_ID_LINE = re.compile(r"(?im)^\s*message-id:\s*(<[^<>\s@]+@[^<>\s@]+>)")
@@ -80,46 +84,88 @@ def read_paths(paths: list[Path]) -> Reading:
         if not path.exists():
             raise KopsError(f"{path}: no such file or folder")
         files = (
-            sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and _is_file(p))
             if path.is_dir()
             else [path]
         )
         if path.is_dir() and not files:
             reading.problems.append(f"{path}: no .eml, .mbox or .msg files in this folder")
         for file in files:
+            if not _is_file(file):
+                # A device or pipe behind a notice's name (/dev/zero) would be read forever.
+                reading.problems.append(f"{file}: not a file (a device, pipe or socket)")
+                continue
             try:
-                notices = list(_notices(file))
+                for notice in _notices(file):
+                    if isinstance(notice, Notice):
+                        reading.add(notice)
+                    else:  # one message of an mbox that could not be read
+                        reading.problems.append(notice)
             except KopsError as error:
                 reading.problems.append(str(error))
-                continue
-            for notice in notices:
-                reading.add(notice)
     return reading
 
 
-def _notices(file: Path) -> Iterator[Notice]:
+def _notices(file: Path) -> Iterator[Notice | str]:
+    """The notices in one file; a message of an mbox too large to be one is a problem (str)."""
     suffix = file.suffix.lower()
     if suffix == ".msg":
+        _check_size(file)
         yield from _msg_notices(file)
         return
     if suffix not in (".eml", ".mbox"):
         raise KopsError(f"{file}: not a mail file (.eml, .mbox or .msg)")
     try:
-        data = file.read_bytes()
+        with file.open("rb") as opened:
+            head = opened.read(5)
     except OSError as error:
         raise KopsError(f"{file}: cannot read ({error.strerror})") from None
-    if suffix == ".eml" or not data.startswith(b"From "):
+    if suffix == ".eml" or head != b"From ":
+        _check_size(file)
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise KopsError(f"{file}: cannot read ({error.strerror})") from None
+        # Some tools save a message as "UTF-8 with BOM": the headers start after it.
+        data = data.removeprefix(_BOM)
         if not _looks_like_mail(data):
             raise KopsError(f"{file}: not a mail message (no mail headers at the top)")
         yield Notice(str(file), _parse(data), data)
         return
+    # A mailbox folder may be large: its messages are read one at a time, each bounded.
     box = mailbox.mbox(file, create=False)
     try:
         for number, key in enumerate(box.keys(), start=1):
-            raw = box.get_bytes(key)
+            part = box.get_file(key)
+            try:
+                raw = part.read(MAX_NOTICE_BYTES + 1)
+            finally:
+                part.close()
+            if len(raw) > MAX_NOTICE_BYTES:
+                yield _too_large(f"{file}#{number}")
+                continue
             yield Notice(f"{file}#{number}", _parse(raw), raw)
     finally:
         box.close()
+
+
+def _too_large(source: str) -> str:
+    return (
+        f"{source}: too large for a bounce notice (over {MAX_NOTICE_BYTES // 2**20} MB); not read"
+    )
+
+
+def _check_size(file: Path) -> None:
+    if file.stat().st_size > MAX_NOTICE_BYTES:
+        raise KopsError(_too_large(str(file)))
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file (after symlinks); never a device, pipe or socket."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _parse(data: bytes) -> Message:

@@ -133,7 +133,9 @@ def difference_lines(effect: RunEffect) -> list[str]:
     m_n, m_left = measured.mailed_n, measured.mailed_left
     h_n, h_left = measured.holdout_n, measured.holdout_left
     exact = m_left / m_n - h_left / h_n
-    lines = [f"差（配信−保留）: {points(exact)}（配信 {m_left}/{m_n}人 − 保留 {h_left}/{h_n}人）"]
+    lines = [
+        f"差（送付−比較群）: {points(exact)}（送付 {m_left}/{m_n}人 − 比較群 {h_left}/{h_n}人）"
+    ]
     if measured.measured and measured.low is not None and measured.high is not None:
         verdict = "有意差なし" if measured.low <= 0 <= measured.high else "有意差あり"
         lines.append(f"95%信頼区間: {points(measured.low)}〜{points(measured.high)} → {verdict}")

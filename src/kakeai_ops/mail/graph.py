@@ -16,6 +16,7 @@ Outcomes map onto the SMTP transport's, so the ledger's rules do not change:
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import socket
 import ssl
@@ -173,4 +174,8 @@ def _retry_after(headers: dict[str, str]) -> float | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    if moment.tzinfo is None:
+        # '-0000' reads as a time without zone (RFC 2822's UTC of unknown origin);
+        # HTTP dates are always UTC.
+        moment = moment.replace(tzinfo=dt.UTC)
     return max(0.0, (moment - now()).total_seconds())

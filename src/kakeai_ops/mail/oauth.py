@@ -21,6 +21,11 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import IO
 
 from ..config import Smtp
 from .tokens import (
@@ -71,13 +76,7 @@ class CommandToken:
         name = self.name
         self.runs += 1
         try:
-            done = subprocess.run(
-                self.argv,
-                capture_output=True,
-                timeout=self.timeout,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
+            done = _run_bounded(self.argv, self.timeout)
         except FileNotFoundError:
             raise TokenError(
                 f"mail.smtp.oauth.token_command: コマンド '{name}' が見つかりません",
@@ -96,6 +95,12 @@ class CommandToken:
                 hint="コマンドが入力待ちになっていないか確認してください"
                 "（mail.smtp.oauth.command_timeout で待ち時間を変えられます）",
             ) from None
+        if done.too_much:
+            raise TokenError(
+                f"mail.smtp.oauth.token_command: '{name}' の出力が大きすぎます"
+                f"（{MAX_TOKEN_OUTPUT // 1024} KB を超えたので止めました）",
+                hint="コマンドを手で実行して、トークンだけが1行で出力されるか確認してください",
+            )
         if done.returncode != 0:
             # Its own diagnostics (stderr) help; its output (stdout) may be a secret: not shown.
             said = done.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -107,6 +112,71 @@ class CommandToken:
             )
         lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
         return checked_token(lines[0] if lines else "", f"token_command '{name}'")
+
+
+# An access token is a few kilobytes (a JWT from Entra ID about 2–4 KB); a command
+# printing far more is broken, and its output is not held in memory without end.
+MAX_TOKEN_OUTPUT = 256 * 1024
+# Of its diagnostics only the last line is shown: keep the end, bounded.
+_STDERR_TAIL = 64 * 1024
+
+
+@dataclass(frozen=True)
+class _Ran:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    too_much: bool
+
+
+def _run_bounded(argv: str | list[str], timeout: float) -> _Ran:
+    """Run the token command, reading at most MAX_TOKEN_OUTPUT of its output; a command
+    that prints more is stopped at once. Raises subprocess.TimeoutExpired like run()."""
+    process = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    kept = bytearray()
+    tail: deque[bytes] = deque()
+    over = threading.Event()
+
+    def read_stdout(stream: IO[bytes]) -> None:
+        while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+            if len(kept) + len(chunk) > MAX_TOKEN_OUTPUT:
+                over.set()
+                process.kill()
+                return
+            kept.extend(chunk)
+
+    def read_stderr(stream: IO[bytes]) -> None:
+        size = 0
+        while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+            tail.append(chunk)
+            size += len(chunk)
+            while size - len(tail[0]) >= _STDERR_TAIL:
+                size -= len(tail.popleft())
+
+    readers = [
+        threading.Thread(target=read_stdout, args=(process.stdout,), daemon=True),
+        threading.Thread(target=read_stderr, args=(process.stderr,), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        returncode = process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        # A child of the command may keep the pipes open: wait briefly, never forever
+        # (a pipe still being read is left to its daemon reader: closing it would block).
+        deadline = time.monotonic() + 2
+        for reader, stream in zip(readers, (process.stdout, process.stderr), strict=True):
+            reader.join(max(0.0, deadline - time.monotonic()))
+            if not reader.is_alive():
+                stream.close()
+    return _Ran(returncode, bytes(kept), b"".join(tail), over.is_set())
 
 
 def token_source(smtp: Smtp, purpose: str = "smtp") -> TokenSource:

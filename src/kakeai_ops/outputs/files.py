@@ -194,6 +194,7 @@ def _xlsx(
         for spec in charts:
             if spec.sheet == title:
                 add_chart(ws, spec, people.keys, len(frame))
+        workbook.keep_charts_whole(ws)
         notes += [
             (name, label, key)
             for label, key in zip(people.frame.columns, people.keys, strict=True)

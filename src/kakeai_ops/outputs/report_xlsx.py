@@ -164,7 +164,8 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     values.sheet["A2"] = period_line(report)
     row = _heading(overview, report, "概要")
     overview_rows = report.overview
-    row = _table(overview, overview_rows, OVERVIEW_COLUMNS, row, looks)
+    basis = report.period.basis
+    row = _table(overview, overview_rows, with_basis(OVERVIEW_COLUMNS, basis), row, looks)
     rows_written = len(overview_rows)
     _legend(overview, row + 1)
     # What was merged or hidden to protect small groups, said where it shows.
@@ -191,7 +192,7 @@ def write_report(report: DivisionReport, path: Path) -> Path:
         row = _table(
             sheet,
             _with_total(departments[division], overview_rows, division),
-            DEPARTMENT_COLUMNS,
+            with_basis(DEPARTMENT_COLUMNS, basis),
             row,
             looks,
             total=DIVISION_TOTAL,
@@ -278,6 +279,17 @@ def _with_total(departments: pd.DataFrame, overview: pd.DataFrame, division: str
         return departments
     total = own.drop(columns=["department"], errors="ignore").assign(department=DIVISION_TOTAL)
     return pd.concat([departments, total], ignore_index=True)
+
+
+def with_basis(
+    columns: list[tuple[str, str, str | None]], basis: str
+) -> list[tuple[str, str, str | None]]:
+    """The rate's header names its comparison basis (「1on1実施率（部下・直近90日）」), as the
+    deck's label does: one figure, one definition, one label."""
+    return [
+        (key, f"1on1実施率（部下・{basis}）" if key == "implementation_rate" else label, fmt)
+        for key, label, fmt in columns
+    ]
 
 
 def key_of(columns: list[tuple[str, str, str | None]]) -> str:

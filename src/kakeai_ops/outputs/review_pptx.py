@@ -1,5 +1,9 @@
 """A 16:9 PowerPoint deck from plain slide descriptions (python-pptx).
 
+A cover (the meeting, the 基準日, the classification), then one slide per topic: the
+topic in small type above a title that says what the figures say (in the slide's
+title placeholder, so PowerPoint's outline and accessibility check see it), the
+classification and ページ x / y at the foot, commands and ids in the speaker notes.
 Charts are native PowerPoint charts (their data lives in the file and stays editable).
 Japanese text gets an east-asian typeface on every run, so PowerPoint on Windows picks Meiryo
 and LibreOffice a CJK font instead of drawing boxes.
@@ -7,12 +11,14 @@ and LibreOffice a CJK font instead of drawing boxes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..clock import now
 from ..errors import KopsError
-from .files import replacing
+from .atomic import replacing
 
 FONT = "Meiryo"
 WIDTH_IN, HEIGHT_IN = 13.333, 7.5
@@ -20,15 +26,20 @@ MARGIN = 0.5
 NAVY = "1F3864"
 GREY = "595959"
 MIN_TABLE_FONT = 8
+MAX_TABLE_FONT = 18
+# A cell that reads as a figure (86%, 1,234人, ▲ +3pt, <5) is right-aligned.
+FIGURE = re.compile(r"^[▲▼→±+\-−]?\s*[<(]?[+\-]?[\d,.]+\s*(%|pt|人|件|組|回|日)?\)?$|^[<－-]\S*$")
 
 
 @dataclass
 class Chart:
-    kind: str  # "column" (vertical bars), "bar" (horizontal bars) or "line"
+    kind: str  # "column" (vertical bars), "bar" (horizontal bars), "line" or "stacked" (100%)
     title: str
     categories: list[str]
     series: list[tuple[str, list[float | None]]]
     number_format: str = "0"  # Excel format of the values, e.g. '0%'
+    value_title: str = ""  # the value axis' title with its unit, e.g. 割合（%）
+    category_title: str = ""
 
 
 @dataclass
@@ -49,7 +60,7 @@ class Tile:
 
 @dataclass
 class Slide:
-    title: str
+    title: str  # the topic, in small type above the message (e.g. "5. メール施策")
     subtitle: str = ""
     tiles: list[Tile] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
@@ -57,9 +68,22 @@ class Slide:
     chart: Chart | None = None
     footnote: str = ""
     stacked: bool = False  # the table across the top and the chart below it, not side by side
+    message: str = ""  # the slide's title: what its figures say, in one sentence
+    notes: str = ""  # speaker notes: the commands and ids behind the slide
+    cover: bool = False  # the cover: ``title`` is the meeting, ``subtitle`` its lines
 
 
-def write_deck(slides: list[Slide], path: Path) -> Path:
+@dataclass(frozen=True)
+class DeckInfo:
+    """The deck's file properties and what its cover and feet say."""
+
+    title: str
+    author: str
+    classification: str = "社外秘"
+    subject: str = ""
+
+
+def write_deck(slides: list[Slide], path: Path, info: DeckInfo | None = None) -> Path:
     """Write the deck atomically (a temporary file renamed into place)."""
     from pptx import Presentation
     from pptx.util import Inches
@@ -71,19 +95,122 @@ def write_deck(slides: list[Slide], path: Path) -> Path:
     deck = Presentation()
     deck.slide_width = Inches(WIDTH_IN)
     deck.slide_height = Inches(HEIGHT_IN)
-    blank = deck.slide_layouts[6]
-    for spec in slides:
-        _slide(deck.slides.add_slide(blank), spec)
+    info = info or DeckInfo(title=path.stem, author="kops")
+    total = len(slides)
+    for number, spec in enumerate(slides, start=1):
+        if spec.cover:
+            _cover(deck.slides.add_slide(deck.slide_layouts[0]), spec, info)
+            continue
+        slide = deck.slides.add_slide(deck.slide_layouts[5])  # "Title Only"
+        _slide(slide, spec)
+        _foot(slide, info.classification, number, total)
+        if spec.notes:
+            slide.notes_slide.notes_text_frame.text = spec.notes
+    _properties(deck, info)
     with replacing(path, suffix=".pptx") as temp:
         deck.save(str(temp))
     return path
 
 
+def _properties(deck: Any, info: DeckInfo) -> None:
+    """File properties from kops.yaml, not python-pptx's template (its author, 2013)."""
+    moment = now().replace(tzinfo=None, microsecond=0)
+    core = deck.core_properties
+    core.title = info.title
+    core.author = info.author
+    core.last_modified_by = info.author
+    core.subject = info.subject
+    core.category = info.classification
+    core.keywords = info.classification
+    core.content_status = info.classification
+    core.comments = ""
+    core.created = core.modified = core.last_printed = moment
+    core.revision = 1
+    core.language = "ja-JP"
+
+
+def _cover(slide: Any, spec: Slide, info: DeckInfo) -> None:
+    """The meeting in the title placeholder, the month, 基準日 and organiser below it,
+    the classification in a box at the top right."""
+    from pptx.util import Inches, Pt
+
+    title = slide.shapes.title
+    title.left, title.top = Inches(MARGIN + 0.5), Inches(1.9)
+    title.width, title.height = Inches(WIDTH_IN - 2 * MARGIN - 1), Inches(1.4)
+    _fill(title.text_frame, spec.title, 40, bold=True, color=NAVY)
+    subtitle = slide.placeholders[1]
+    subtitle.left, subtitle.top = Inches(MARGIN + 0.5), Inches(3.6)
+    subtitle.width, subtitle.height = Inches(WIDTH_IN - 2 * MARGIN - 1), Inches(2.4)
+    _fill(subtitle.text_frame, spec.subtitle, 20, color=GREY)
+    red = "C00000"
+    box = _text(
+        slide,
+        info.classification,
+        WIDTH_IN - MARGIN - 1.6,
+        0.4,
+        1.6,
+        0.5,
+        size=16,
+        bold=True,
+        color=red,
+        align="center",
+    )
+    box.name = "Classification"
+    box.line.color.rgb = _rgb(red)
+    box.line.width = Pt(1.5)
+    if spec.notes:
+        slide.notes_slide.notes_text_frame.text = spec.notes
+
+
+def _fill(frame: Any, text: str, size: float, bold: bool = False, color: str | None = None) -> None:
+    frame.clear()
+    frame.word_wrap = True
+    for index, part in enumerate(text.split("\n")):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = part
+        _font(run, size, bold, color)
+
+
+def _foot(slide: Any, classification: str, number: int, total: int) -> None:
+    """The classification at the bottom left and ページ x / y at the bottom right."""
+    from pptx.enum.text import PP_ALIGN
+
+    foot = HEIGHT_IN - 0.42
+    marking = _text(slide, classification, MARGIN, foot, 2.0, 0.32, size=10, color="C00000")
+    marking.name = "Classification"
+    page = _text(slide, f"{number} / {total}", WIDTH_IN - MARGIN - 1.5, foot, 1.5, 0.32, size=10)
+    page.name = "Page number"
+    page.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
+
+
+def _title_size(text: str) -> float:
+    """As large as fits one line of the slide's width (Japanese characters one em)."""
+    import unicodedata
+
+    ems = sum(1.05 if unicodedata.east_asian_width(ch) in "WFA" else 0.62 for ch in text)
+    for size in (26, 24, 22, 20, 18):
+        if ems * size <= (WIDTH_IN - 2 * MARGIN) * 72 * 0.9:
+            return size
+    return 16
+
+
 def _slide(slide: Any, spec: Slide) -> None:
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.util import Inches
 
-    _text(slide, spec.title, MARGIN, 0.3, WIDTH_IN - 2 * MARGIN, 0.7, size=26, bold=True)
-    top = 1.0
+    width = WIDTH_IN - 2 * MARGIN
+    topic = _text(slide, spec.title, MARGIN, 0.12, width, 0.35, size=12, color=GREY)
+    topic.name = "Topic"
+    message = spec.message or spec.title
+    title = slide.shapes.title
+    title.left, title.top = Inches(MARGIN), Inches(0.42)
+    title.width, title.height = Inches(width), Inches(0.75)
+    title.text_frame.vertical_anchor = MSO_ANCHOR.TOP
+    _fill(title.text_frame, message, _title_size(message), bold=True, color=NAVY)
+    for paragraph in title.text_frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.LEFT
+    top = 1.2
     if spec.subtitle:
         _text(slide, spec.subtitle, MARGIN, top, WIDTH_IN - 2 * MARGIN, 0.4, size=13, color=GREY)
         top += 0.45
@@ -92,7 +219,7 @@ def _slide(slide: Any, spec: Slide) -> None:
     )
     line.line.color.rgb = _rgb(NAVY)
     top += 0.15
-    bottom = HEIGHT_IN - (0.6 if spec.footnote else 0.3)
+    bottom = HEIGHT_IN - (0.95 if spec.footnote else 0.5)
     if spec.tiles:
         top = _tiles(slide, spec.tiles, top)
     if spec.bullets:
@@ -102,7 +229,7 @@ def _slide(slide: Any, spec: Slide) -> None:
         top += height + 0.1
     width = WIDTH_IN - 2 * MARGIN
     if spec.table is not None and spec.chart is not None and spec.stacked:
-        used = _table(slide, spec.table, MARGIN, top, width, (bottom - top) * 0.45)
+        used = _table(slide, spec.table, MARGIN, top, width, (bottom - top) * 0.55)
         _chart(slide, spec.chart, MARGIN, top + used + 0.15, width, bottom - top - used - 0.15)
     elif spec.table is not None and spec.chart is not None:
         split = width * 0.5
@@ -113,7 +240,7 @@ def _slide(slide: Any, spec: Slide) -> None:
     elif spec.chart is not None:
         _chart(slide, spec.chart, MARGIN, top, width, bottom - top)
     if spec.footnote:
-        _text(slide, spec.footnote, MARGIN, HEIGHT_IN - 0.55, width, 0.4, size=11, color=GREY)
+        _text(slide, spec.footnote, MARGIN, HEIGHT_IN - 0.9, width, 0.45, size=11, color=GREY)
 
 
 def _rgb(hex_colour: str) -> Any:
@@ -226,7 +353,8 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
 
     weights = spec.widths or [1.0] * len(spec.columns)
     widths = [width * w / sum(weights) for w in weights]
-    size = 12.0
+    # As large as the space allows (a short table is not left small in an empty slide).
+    size = float(MAX_TABLE_FONT)
     rows = spec.rows
     while True:
         heights = [_row_height([*spec.columns], widths, size)] + [
@@ -246,6 +374,10 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
             _row_height(row, widths, size) for row in rows
         ]
         heights.append(_row_height([note], [width], size))
+    # A short table is spread over the space rather than leave the slide half empty.
+    if spec.rows and sum(heights) < 0.6 * height:
+        stretch = min(0.7 * height / sum(heights), 1.8)
+        heights = [h * stretch for h in heights]
     shape = slide.shapes.add_table(
         len(heights),
         len(spec.columns),
@@ -263,7 +395,7 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
         _cell(table.cell(0, c), name, size, bold=True, color="FFFFFF")
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
-            _cell(table.cell(r, c), value, size)
+            _cell(table.cell(r, c), value, size, right=bool(FIGURE.match(value.strip())))
     if note:
         last = len(heights) - 1
         table.cell(last, 0).merge(table.cell(last, len(spec.columns) - 1))
@@ -287,14 +419,25 @@ def _row_height(cells: list[str], widths: list[float], size: float) -> float:
     return lines * size * 1.3 / 72 + 0.08
 
 
-def _cell(cell: Any, text: str, size: float, bold: bool = False, color: str | None = None) -> None:
+def _cell(
+    cell: Any,
+    text: str,
+    size: float,
+    bold: bool = False,
+    color: str | None = None,
+    right: bool = False,
+) -> None:
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.util import Inches
 
     cell.margin_left = cell.margin_right = Inches(0.06)
     cell.margin_top = cell.margin_bottom = Inches(0.02)
+    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
     frame = cell.text_frame
     frame.word_wrap = True
     paragraph = frame.paragraphs[0]
+    if right:  # figures line up on their last digit
+        paragraph.alignment = PP_ALIGN.RIGHT
     run = paragraph.add_run()
     run.text = text
     _font(run, size, bold, color)
@@ -308,6 +451,7 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
         "bar": XL_CHART_TYPE.BAR_CLUSTERED,
         "line": XL_CHART_TYPE.LINE_MARKERS,
+        "stacked": XL_CHART_TYPE.BAR_STACKED_100,
     }
     from .chart_data import TextChartData
 
@@ -331,8 +475,17 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
-    if spec.kind != "line":
-        plot = chart.plots[0]
+    plot = chart.plots[0]
+    if spec.kind == "line":
+        for line in plot.series:
+            line.smooth = False  # a smoothed line overshoots the data
+    if spec.kind in ("bar", "stacked"):
+        # Horizontal bars top to bottom in the order of the categories (and the table).
+        chart.category_axis.reverse_order = True
+    if spec.kind == "stacked":
+        plot.gap_width = 50
+        plot.overlap = 100
+    if spec.kind not in ("line", "stacked"):
         plot.has_data_labels = True
         plot.data_labels.number_format = spec.number_format
         plot.data_labels.number_format_is_linked = False
@@ -348,3 +501,15 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         axis.minimum_scale = 0
         if spec.number_format.endswith("%"):
             axis.maximum_scale = 1
+    _axis_title(chart.value_axis, spec.value_title)
+    _axis_title(chart.category_axis, spec.category_title)
+
+
+def _axis_title(axis: Any, text: str) -> None:
+    if not text:
+        return
+    axis.has_title = True
+    axis.axis_title.text_frame.text = text
+    for paragraph in axis.axis_title.text_frame.paragraphs:
+        for run in paragraph.runs:
+            _font(run, 11)

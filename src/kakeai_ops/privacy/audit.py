@@ -254,7 +254,7 @@ def settle(cells: list[Cell]) -> int:
         relations = additive_relations(cells)
         for finding in findings:
             cell = cells[finding.cell]
-            if not cell.hidden:
+            if not cell.hidden and not cell.released:
                 cell.state = SECONDARY
             tied = {finding.cell, *finding.frees}
             for parent, kids in relations:
@@ -264,7 +264,7 @@ def settle(cells: list[Cell]) -> int:
                 if finding.cell in other.denominator or other.numerator == finding.cell:
                     tied.update(other.denominator)
             for index in tied:
-                if not cells[index].hidden:
+                if not cells[index].hidden and not cells[index].released:
                     cells[index].state = SECONDARY
         _propagate(cells)
     return sum(c.hidden for c in cells) - before

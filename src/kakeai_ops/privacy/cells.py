@@ -64,6 +64,8 @@ class Cell:
     # In a publication set over time: the same figure of the periods this one's
     # period is made of (a quarter's meetings are the sum of its months').
     time_parts: tuple[int, ...] | None = None
+    # Already published as shown (an earlier run): known, so never hidden again.
+    released: bool = False
 
     @property
     def hidden(self) -> bool:

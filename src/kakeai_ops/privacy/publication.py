@@ -23,6 +23,8 @@ hidden follows from the joint programme alone.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -30,6 +32,7 @@ from typing import Any
 from .audit import audit, protect, settle
 from .cells import PRIMARY, SECONDARY, Cell
 from .lp import additive_relations
+from .rules import is_label
 
 ROUNDS = 8  # each round only hides more; in practice two settle it
 
@@ -146,9 +149,40 @@ def _hide_in_reports(
     for cells, positions in zip(reports, where, strict=True):
         for cell, position in zip(cells, positions, strict=True):
             state = joint[position].state
-            if state and not cell.hidden:
+            if state and not cell.hidden and not cell.released:
                 cell.state = SECONDARY if state == SECONDARY else PRIMARY
                 if state == PRIMARY:
                     cell.threshold = joint[position].threshold
                 changed += 1
+    return changed
+
+
+def node_digest(cell: Cell) -> str | None:
+    """A stable name of the figure a cell is, across runs (None: no identity)."""
+    if cell.node is None:
+        return None
+
+    def canonical(value: Any) -> Any:
+        if isinstance(value, frozenset | set):
+            return sorted((canonical(v) for v in value), key=repr)
+        if isinstance(value, tuple | list):
+            return [canonical(v) for v in value]
+        return value
+
+    text = json.dumps(canonical(cell.node), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def honour_published(reports: Sequence[list[Cell]], published: Mapping[str, list[str]]) -> int:
+    """Show, and never hide again, every figure an earlier run already published as
+    shown; returns how many that were hidden now."""
+    shown = {node for node, labels in published.items() if any(not is_label(x) for x in labels)}
+    changed = 0
+    for cells in reports:
+        for cell in cells:
+            if node_digest(cell) in shown:
+                cell.released = True
+                if cell.hidden:
+                    cell.state = ""
+                    changed += 1
     return changed

@@ -60,3 +60,11 @@ def share_or_none(count: int, total: int, threshold: int) -> float | None:
     if not total or is_small(count, threshold):
         return None
     return count / total
+
+
+def is_label(shown: str) -> bool:
+    """What a hidden figure shows (``<5``, ``<10``, ``(秘匿)``, ``－``), or nothing."""
+    return shown in ("", NO_CHANGE) or shown.startswith(("<", COMPLEMENT[0]))
+
+
+NO_CHANGE = "－"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..analyses import segment as segmentation
 from ..config import Settings
 from ..mail.holdout import measurable_share
+from .titles import difference_words, points, run_title
 
 if TYPE_CHECKING:
     from .figures import Action, CampaignFigures, Review
@@ -31,7 +32,7 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
         row = stuck.loc[stuck["now"].astype(int).idxmax()]
         point = segmentation.BY_KEY[str(row["stuck_point"])]
         seminar = _seminar_for(settings, point.seminar)
-        what = f"メール（--segment {point.key}）" + (f"と {seminar}" if seminar else "")
+        what = "メール" + (f"と{seminar}" if seminar else "")
         # A holdout both of whose groups can be shown (else none: it could not be measured).
         share = measurable_share(int(row["now"]), settings.privacy.min_group)
         holdout = f" --holdout {share}" if share else ""
@@ -50,7 +51,7 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
                 Action(
                     text=f"{worst['division']}の1on1実施率が最も下がった: 事業部長と原因を確認",
                     basis=f"{float(worst['before']):.0%} → {float(worst['now']):.0%}"
-                    f"（{float(worst['change']) * 100:+.0f}ポイント）",
+                    f"（{points(float(worst['change']))}）",
                     command=f"kops segment --division {worst['division']} --list",
                 )
             )
@@ -72,9 +73,8 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
             verdict = "効果あり: 次月も継続" if run.effect.low > 0 else "効果は未確認: 文面を見直す"
             actions.append(
                 Action(
-                    text=f"メール {run.run_id}: {verdict}",
-                    basis=f"差 {run.effect.difference or 0:+.0%}（95%CI "
-                    f"{run.effect.low:+.0%}〜{run.effect.high or 0:+.0%}）",
+                    text=f"メール「{run_title(run.run_id, review)}」: {verdict}",
+                    basis=difference_words(run.effect),
                     command=f"kops mail report {run.run_id}",
                 )
             )
@@ -118,10 +118,14 @@ def _seminar_for(settings: Settings, month: int | None) -> str | None:
     """The configured seminar of that month of the series, as 'Month2 セミナー'."""
     if month is None:
         return None
-    for seminar_id, config in settings.seminars.items():
+    for config in settings.seminars.values():
         if config.month == month:
-            return f"Month{month} セミナー（{seminar_id}）"
-    return f"Month{month} セミナー"
+            return (
+                f"Month{month}セミナー「{config.title}」"
+                if config.title
+                else f"Month{month}セミナー"
+            )
+    return f"Month{month}セミナー"
 
 
 def _draw_actions(campaign: CampaignFigures) -> list[Action]:

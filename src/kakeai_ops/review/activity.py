@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analyses.mail_effect import NOT_YET
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..outputs.review_pptx import Chart, Slide, Table
 from ..seminar_summary import answers_line, attendance_line
 from .figures import Review
-from .titles import TITLES
+from .titles import TITLES, difference_words, run_title
+
+NOT_YET_WORDS = "まだ測定できません"
+GROUPS = {"mailed": "送付", "holdout": "比較群"}
+OPTIONAL_COUNTS = {2, 3, 4, 5, 6}  # 不達, 書き出しのみ, 後日送信, 失敗, 停止
 
 
 def mail_slide(review: Review) -> Slide:
@@ -17,11 +20,11 @@ def mail_slide(review: Review) -> Slide:
     if not review.mail:
         return Slide(
             title,
+            message="この期間のメール配信はまだありません",
             bullets=[
-                "この期間のメール配信はまだありません",
-                "配信と効果測定: kops mail send --segment KEY --holdout 10"
-                "（次のスナップショットの取り込み後に効果が出ます）",
+                "配信するときは一部の人に送らず比べると、次のデータ取り込み後に効果が分かります",
             ],
+            notes="配信と効果測定: kops mail send --segment KEY --holdout 10",
         )
     rows = []
     for run in review.mail:
@@ -31,19 +34,15 @@ def mail_slide(review: Review) -> Slide:
         elif effect is None:
             measured = run.note
         elif effect.measured:
-            low, high = effect.low or 0.0, effect.high or 0.0
             measured = (
-                f"差 {_pt(effect.difference or 0.0)}"
-                f"（95%CI {_pt(low)}〜{_pt(high)}"
-                f"、{'有意差なし' if low <= 0 <= high else '有意差あり'}）"
-                f" 配信{effect.mailed_left}/{effect.mailed_n}"
-                f"・保留{effect.holdout_left}/{effect.holdout_n}"
+                f"{difference_words(effect)} 送付{effect.mailed_left}/{effect.mailed_n}人"
+                f"・比較群{effect.holdout_left}/{effect.holdout_n}人"
             )
         else:
-            measured = f"{NOT_YET}（{_reason(effect.reason)}）"
+            measured = f"{NOT_YET_WORDS}（{_reason(effect.reason)}）"
         rows.append(
             [
-                run.run_id,
+                run_title(run.run_id, review),
                 f"{run.sent:,}",
                 f"{run.bounced:,}",
                 f"{run.written:,}",
@@ -54,56 +53,82 @@ def mail_slide(review: Review) -> Slide:
                 measured,
             ]
         )
+    columns = [
+        "配信",
+        "送信",
+        "不達",
+        "書き出しのみ（未送信）",
+        "後日送信",
+        "失敗",
+        "停止",
+        "比較群",
+        "スタックポイントを抜けた割合の差（送付−比較群）",
+    ]
+    widths = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0]
+    # Counts that are zero in every run say nothing: their columns are left out.
+    keep = [
+        i
+        for i in range(len(columns))
+        if i not in OPTIONAL_COUNTS or any(row[i] != "0" for row in rows)
+    ]
     table = Table(
-        [
-            "配信",
-            "送信",
-            "不達",
-            "outbox（未送信）",
-            "後日送信",
-            "失敗",
-            "停止",
-            "保留",
-            "スタックポイントを抜けた割合（配信−保留）",
-        ],
-        rows,
-        widths=[2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0],
+        [columns[i] for i in keep],
+        [[row[i] for i in keep] for row in rows],
+        widths=[widths[i] for i in keep],
     )
     # Only runs whose shares are both published (and so whole percents, as in the report).
     plotted: list[tuple[str, float, float]] = []
     for run in review.mail:
-        if run.effect is not None and run.effect.measured and run.outcome is not None:
+        effect = run.effect
+        if effect is not None and effect.measured and run.outcome is not None:
             shares = run.outcome.set_index("group")["share_left"]
-            plotted.append((run.run_id, float(shares["mailed"]), float(shares["holdout"])))
+            name = (
+                f"{run_title(run.run_id, review)}"
+                f"（送付 n={effect.mailed_n}・比較群 n={effect.holdout_n}）"
+            )
+            plotted.append((name, float(shares["mailed"]), float(shares["holdout"])))
     chart = None
     if plotted:
         chart = Chart(
             "column",
             "スタックポイントを抜けた割合",
-            [run_id for run_id, _, _ in plotted],
+            [name for name, _, _ in plotted],
             [
-                ("配信", [mailed for _, mailed, _ in plotted]),
-                ("保留（ホールドアウト）", [held for _, _, held in plotted]),
+                ("送付", [mailed for _, mailed, _ in plotted]),
+                ("比較群（送らなかった人）", [held for _, _, held in plotted]),
             ],
             number_format="0%",
+            value_title="抜けた割合（%）",
         )
     return Slide(
         title,
-        subtitle="前回のスナップショット以降の配信。"
-        "不達 = 送信後に不達通知が戻った数。保留 = ホールドアウト（比較のため送らなかった人）",
+        message=_mail_message(review),
+        subtitle="前回のデータ以降の配信。不達 = 送信後に不達通知が戻った数。"
+        "比較群 = 比べるため送らなかった人",
         table=table,
         chart=chart,
         stacked=True,
-        footnote="95%CI: 差の95%信頼区間（Newcombe法）。"
-        "次のスナップショットがない・人数が少ない場合は not yet measurable",
+        footnote="95%信頼区間（Newcombe法）が0をまたぐ差は誤差の範囲。"
+        "次のデータがない・人数が少ない場合はまだ測定できません",
+        notes="\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
     )
+
+
+def _mail_message(review: Review) -> str:
+    measured = [r for r in review.mail if r.effect is not None and r.effect.measured]
+    sent = sum(r.sent for r in review.mail)
+    if not measured:
+        return f"メール{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
+    run = measured[0]
+    assert run.effect is not None
+    words = difference_words(run.effect).split("（", 1)[0]
+    return f"{run_title(run.run_id, review)}のメール：{words}"
 
 
 def _groups(outcome: pd.DataFrame) -> str:
     """Who left the stuck point per group, as published: a small group reads ``<5``."""
-    names = {"mailed": "配信", "holdout": "保留"}
     return "・".join(
-        f"{names[str(r['group'])]}{r['left_stuck_point']}/{int(r['in_snapshot'])}"
+        f"{GROUPS[str(r['group'])]}{r['left_stuck_point']}/{int(r['in_snapshot'])}"
         for r in outcome.to_dict("records")
     )
 
@@ -156,10 +181,9 @@ def seminar_slides(review: Review) -> list[Slide]:
         return [
             Slide(
                 f"6. {TITLES['seminar']}",
-                bullets=[
-                    "まだ案内したセミナーはありません",
-                    "案内: kops seminar invite month1（テーマは kops seminar list）",
-                ],
+                message="まだ案内したセミナーはありません",
+                bullets=["スタックポイントに合うセミナーから案内します（Month1〜Month4）"],
+                notes="案内: kops seminar invite month1（テーマは kops seminar list）",
             )
         ]
     slides = []
@@ -214,7 +238,8 @@ def seminar_slides(review: Review) -> list[Slide]:
         slides.append(
             Slide(
                 f"6. {TITLES['seminar']}: {s.title}",
-                subtitle=s.seminar_id,
+                message=_seminar_message(s),
+                notes=f"セミナーID: {s.seminar_id}",
                 bullets=bullets,
                 table=interest_table(s.interests, s.interest_answers),
                 chart=chart,
@@ -224,6 +249,13 @@ def seminar_slides(review: Review) -> list[Slide]:
     return slides
 
 
-def _pt(value: float) -> str:
-    """A difference of shares in percentage points, as `kops mail report` writes it."""
-    return f"{value * 100:+.1f}pt".replace("-", "−")
+def _seminar_message(s: object) -> str:
+    """出席 and, once the next data is in, who moved on in each group with its n."""
+    from .figures import SeminarFigures
+
+    assert isinstance(s, SeminarFigures)
+    text = f"出席{s.attended:,}人（案内{s.invited:,}人）"
+    if s.movement is not None and len(s.movement):
+        shares = [f"{r.group_label}{r.moved_on}/{r.in_snapshot}人" for r in s.movement.itertuples()]
+        text += "。次の段階に進んだのは" + "、".join(shares)
+    return text

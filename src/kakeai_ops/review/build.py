@@ -28,6 +28,7 @@ from ..store import (
     load_tables,
 )
 from ..store.ledger import Ledger
+from ..store.published import published_figures
 from ..workspace import Workspace
 from .actions import next_actions
 from .figures import (
@@ -46,7 +47,7 @@ KPIS = (
     ("headcount", "人数", "count"),
     ("activation_rate", "ログイン率", "rate"),
     ("pair_rate", "ペア成立率", "rate"),
-    ("implementation_rate", "30日で1on1を実施した部下の割合", "rate"),
+    ("implementation_rate", "1on1実施率", "rate"),
     ("per_member_month", "1on1 / 人 / 月", "number"),
     ("sukkiri_avg", "平均スッキリ度", "score"),
 )
@@ -107,9 +108,17 @@ def build_review(
     trend = _trend(ws, snapshot, as_of, load)
     progress("division report")
     # The deck's division slide is part of the publication set of its period.
-    report = build_publication(load.tables(snapshot), settings, as_of, PERIOD).company
+    report = build_publication(
+        load.tables(snapshot), settings, as_of, PERIOD, published_figures(ws, snapshot.id)
+    ).company
     report_before = (
-        build_publication(load.tables(previous), settings, before_as_of, PERIOD).company
+        build_publication(
+            load.tables(previous),
+            settings,
+            before_as_of,
+            PERIOD,
+            published_figures(ws, previous.id),
+        ).company
         if previous is not None and before_as_of is not None
         else None
     )
@@ -137,6 +146,7 @@ def build_review(
         campaigns=campaigns,
         milestones=milestones,
         interviews=interviews,
+        documents=settings.documents,
     )
     review.actions = next_actions(review, settings)
     return review
@@ -166,6 +176,8 @@ def _summary(report: DivisionReport, before: DivisionReport | None) -> list[Kpi]
     kpis = []
     for key, label, kind in KPIS:
         cell = row[key]
+        if key == "implementation_rate":  # the basis named, as in the report's header
+            label = f"{label}（部下・{report.period.basis}）"
         was = old.get(key)
         # Only published values: a figure the audit hid is never read back from ``raw``.
         kpis.append(
@@ -211,10 +223,10 @@ def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader)
             continue
         table = segmentation.summary(load.segment(snap, when))
         rows.append(
-            {"snapshot": snap.id, "as_of": when.isoformat()}
+            {"snapshot": snap.id, "as_of": when.isoformat(), "users": int(table["total"].sum())}
             | dict(zip(table["stuck_point"], table["share"], strict=True))
         )
-    return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", *segmentation.KEYS]))
+    return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", "users", *segmentation.KEYS]))
 
 
 def month_caption(as_of: dt.date) -> str:
@@ -236,7 +248,7 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
             if now is not None and was is not None:
                 rows.append({"division": division, "before": was, "now": now, "change": now - was})
     changes = pd.DataFrame(rows, columns=["division", "before", "now", "change"])
-    return Divisions(report.period.caption, table, changes)
+    return Divisions(report.period.caption, table, changes, basis=report.period.basis)
 
 
 def _mail(
@@ -273,7 +285,7 @@ def _mail(
         if key is None:
             note = "対象がスタックポイントではないため効果測定なし"
         elif int(run["holdout"]) == 0:
-            note = "ホールドアウトなし（--holdout で効果を測れます）"
+            note = "比較群なし（一部の人に送らず比べると効果を測れます）"
         elif planned_on >= int(snapshot.id):
             effect = Difference(0, 0, 0, 0, reason="no snapshot after the run")
         else:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..analyses.mail_effect import Difference
+from ..config import Documents
 
-UP, DOWN, FLAT, NONE = "▲", "▼", "→", "－"
+# The division report's arrows: one mark for one meaning in the deck and the report.
+UP, DOWN, FLAT, NONE = "↑", "↓", "→", "－"
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Kpi:
 
     @property
     def arrow(self) -> str:
-        """▲ up, ▼ down, → unchanged, － nothing to compare (the word goes with it, not colour)."""
+        """↑ up, ↓ down, → unchanged, － nothing to compare (the word goes with it, not colour)."""
         change = self.change
         if change is None:
             return NONE
@@ -76,6 +78,7 @@ class Divisions:
     period: str
     table: pd.DataFrame  # division, headcount, rates… (suppressed cells are labels)
     changes: pd.DataFrame  # division, before, now, change: implementation rate, shown values only
+    basis: str = "直近30日"  # the comparison basis, named in every label (as in the report)
 
 
 @dataclass
@@ -180,6 +183,7 @@ class Review:
     milestones: Milestones
     interviews: Interviews
     actions: list[Action] = field(default_factory=list)
+    documents: Documents = field(default_factory=Documents)
 
     @property
     def compared(self) -> bool:
