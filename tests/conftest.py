@@ -250,6 +250,28 @@ def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return ws
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """`kops demo` run once for the session: its workspace and the CLI's result.
+
+    A whole month of commands (30 of them): every test that reads what the demo
+    leaves behind reads this one run, and marks itself ``xdist_group("demo")`` so
+    that under `make test` they all run in the process that made it."""
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    result = Cli(None)("demo", "--workspace", str(root))  # finds data/sample by itself
+    return root, result
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `make test` (pytest-xdist, --dist loadgroup) each file's tests run in one
+    process, so its module fixtures are built once; a test marked with its own
+    ``xdist_group`` joins that group instead (the demo's readers, across files)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
 @pytest.fixture
 def sample_copy(sample_ws: Workspace, tmp_path: Path) -> Workspace:
     import shutil
