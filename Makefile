@@ -20,8 +20,8 @@ demo: $(STAMP)
 	@echo "(Windows: .venv\\Scripts\\activate; PowerShell: .venv\\Scripts\\Activate.ps1)"
 
 # The suite in one process per core. A file's tests stay in one process, so the workspaces
-# its fixtures build once are built once (tests/conftest.py groups them by file).
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup
+# its fixtures build once are built once (tests/conftest.py: SHARED_RUNS).
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
 
 test: $(STAMP)
 	$(PYTEST)

@@ -255,21 +255,34 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """`kops demo` run once for the session: its workspace and the CLI's result.
 
     A whole month of commands (30 of them): every test that reads what the demo
-    leaves behind reads this one run, and marks itself ``xdist_group("demo")`` so
-    that under `make test` they all run in the process that made it."""
+    leaves behind reads this one run (and is listed in SHARED_RUNS below)."""
     root = tmp_path_factory.mktemp("demo") / "ws"
     result = Cli(None)("demo", "--workspace", str(root))  # finds data/sample by itself
     return root, result
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `make test` (pytest-xdist, --dist loadgroup) each file's tests run in one
-    process, so its module fixtures are built once; a test marked with its own
-    ``xdist_group`` joins that group instead (the demo's readers, across files)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+# `make test` runs the suite in one process per core (pytest-xdist, --dist loadfile): a
+# file's tests stay in one process, so a workspace its module fixtures build is built
+# once. Tests in other files that read one session fixture's run are sent with it, so
+# that run is made once too: test id (or file) -> group.
+SHARED_RUNS = {
+    "tests/test_print_ready.py": "demo_run",
+    "tests/test_cli_review.py::test_demo_ends_with_the_deck": "demo_run",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Files as units of work (as --dist loadfile), with SHARED_RUNS sent together."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndSharedRuns(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return SHARED_RUNS.get(nodeid, SHARED_RUNS.get(file, file))
+
+    return FilesAndSharedRuns(config, log)
 
 
 @pytest.fixture

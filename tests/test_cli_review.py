@@ -461,7 +461,6 @@ def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: 
     assert not list(tmp_path.glob("*.pptx"))
 
 
-@pytest.mark.xdist_group("demo")
 def test_demo_ends_with_the_deck(demo_run: tuple[Path, Any]) -> None:
     root, result = demo_run
     deck = root / "out" / "review-2026-11.pptx"

@@ -20,10 +20,7 @@ from test_glossary import second_spellings
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
 
 
-# The workbooks of `kops demo` (run once for the session: conftest.demo_run).
-pytestmark = pytest.mark.xdist_group("demo")
-
-
+# The workbooks of `kops demo`, run once for the session (conftest.demo_run).
 @pytest.fixture(scope="module")
 def month(demo_run: tuple[Path, Any]) -> Path:
     return demo_run[0]
