@@ -274,7 +274,7 @@ def test_invisible_characters_pasted_into_an_option_are_ignored(sample_copy: Wor
 
 def test_a_reason_with_terminal_codes_or_pages_of_text_is_refused(sample_copy: Workspace) -> None:
     """--reason goes into the audit log and is shown back on terminals and in sheets: an
-    ESC sequence (which cleared the screen on `kops audit`) or a line separator is refused
+    ESC sequence (stored as typed) or a line separator is refused
     by the option's name, as is a reason of pages; nothing is recorded."""
     attendance = str(SAMPLE / "seminar" / "month1-attendance.csv")
     cli = Cli(sample_copy)
