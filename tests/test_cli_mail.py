@@ -65,7 +65,7 @@ def test_dry_run_writes_eml_and_records_nothing(sample_copy: Workspace) -> None:
 
     parsed = message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert parsed["To"].addresses[0].addr_spec in expected
-    assert "nothing was sent or recorded" in result.stderr
+    assert "送信も記録もしていません" in result.stderr
     assert states(sample_copy) == Counter()
 
 

@@ -216,3 +216,57 @@ def test_mark_delivered_before_any_1on1_says_none_was_reached(sample_copy: Works
     early = cli("campaign", "milestones", "--mark-delivered", "--before", "1990-01-01", ok=False)
     assert "no milestone was reached before 1990-01-01" in early.stderr
     assert "already recorded" not in early.stderr
+
+
+def _set_service(ws: Workspace, **service: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["service"] = service
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_login_address_no_one_can_follow_is_refused_by_its_key(sample_copy: Workspace) -> None:
+    """'https://' alone, a space inside, or no host went into every not_activated mail as
+    a link that leads nowhere; each is refused naming service.login_url."""
+    import pytest
+
+    cli = Cli(sample_copy)
+    for bad in (
+        "https://",
+        "https:// kakeai.example.co.jp/login",
+        "https://kakeai.example.co.jp/log in",
+        "https:///login",
+        "https://kakeai.example.co.jp/\u3000login",
+    ):
+        _set_service(sample_copy, login_url=bad)
+        refused = cli("status", ok=False)
+        assert refused.exit_code != 0, bad
+        assert "service.login_url" in refused.stderr, (bad, refused.stderr)
+    for good in ("https://kakeai.example.co.jp/login", "http://intra.example.co.jp:8080/kakeai"):
+        _set_service(sample_copy, login_url=good, help_url=good)
+        assert cli("status").exit_code == 0
+    _ = pytest
+
+
+def test_invisible_characters_pasted_into_an_option_are_ignored(sample_copy: Workspace) -> None:
+    """A role, stuck point or date copied from a document often carries a zero-width space
+    or a BOM; 'unknown role '上司'' (the mark invisible) left the reader nothing to fix."""
+    import json
+
+    cli = Cli(sample_copy)
+    plain = cli("mail", "plan", "--segment", "lapsed", "--role", "部下", "--format", "json")
+    pasted = cli(
+        "mail",
+        "plan",
+        "--segment",
+        "\u200b1on1休眠",
+        "--role",
+        "部下\u200b",
+        "--as-of",
+        "\ufeff2026-11-20\u2060",
+        "--format",
+        "json",
+    )
+    assert json.loads(pasted.stdout) == json.loads(plain.stdout)
+    assert json.loads(plain.stdout)  # somebody is planned: the comparison means something

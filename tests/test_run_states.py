@@ -16,6 +16,7 @@ from conftest import SAMPLE, Cli
 from kakeai_ops.config import parse_settings
 from kakeai_ops.errors import KopsError
 from kakeai_ops.mail.caps import category
+from kakeai_ops.mail.dry_run import TO_SEND
 from kakeai_ops.store import seminar_attendance
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -221,8 +222,8 @@ def _run_printed(cli: Cli, stderr: str, env: dict[str, str] | None = None) -> An
     """Run the command a dry run printed after 'To send: ', exactly as printed."""
     import shlex
 
-    line = next(x for x in stderr.splitlines() if x.startswith("To send: "))
-    words = shlex.split(line.removeprefix("To send: "))
+    line = next(x for x in stderr.splitlines() if x.startswith(TO_SEND))
+    words = shlex.split(line.removeprefix(TO_SEND))
     assert words[0] == "kops"
     return cli(*words[1:], env=env)
 
@@ -232,11 +233,11 @@ def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) ->
     expected = reachable(cli)
     dry = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
     assert (
-        "To send: kops mail send --segment no_prep --role member --holdout 30 "
+        "送るには: kops mail send --segment no_prep --role member --holdout 30 "
         f"--id {RUN} --yes" in dry.stderr
     )
-    assert "run id no_prep.member-2026-11: new" in dry.stderr
-    assert "outbox: messages are written, not delivered" in dry.stderr
+    assert "配信ID no_prep.member-2026-11: 新規" in dry.stderr
+    assert "outbox: 書き出すだけで、だれにも届きません" in dry.stderr
     assert states(sample_copy) == Counter()
     real = _run_printed(cli, dry.stderr, env=NOV)
     assert "今回 書き出しのみ（未送信）" in real.stderr
@@ -244,7 +245,7 @@ def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) ->
     assert got["written"] + got["holdout"] == len(expected) and got["holdout"] > 0
     # Planned now: a dry run with the same choices says the real run resumes it ...
     again = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
-    assert "already planned with the same choices" in again.stderr
+    assert "同じ内容で計画済み" in again.stderr
     # ... and one with other choices is refused as the real run would be, writing nothing.
     other = cli("mail", "send", *SEGMENT, "--dry-run", env=NOV, ok=False)
     assert "dry run: the real run would be refused" in other.stderr
@@ -260,11 +261,12 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
         use_smtp(sample_copy, server, frequency_cap={"nudge": {"max": 1, "days": 14}})
         cli("mail", "send", *SEGMENT, "--id", "first", "--yes", env=NOV)
         dry = cli("mail", "send", *SEGMENT, "--id", "second", "--dry-run", env=NOV)
-        assert f"{len(expected)} would be deferred now (frequency cap (nudge) {len(expected)})" in (
-            dry.stderr
+        assert (
+            f"今送ると {len(expected)}件が後日送信になります（frequency cap (nudge) {len(expected)}）"
+            in dry.stderr
         )
-        assert "the same command sends them from 2026-12-09" in dry.stderr
-        assert "smtp: connected and logged in" in dry.stderr
+        assert "2026-12-09 以降に同じコマンドで送ります" in dry.stderr
+        assert "smtp: 接続とログインを確かめました" in dry.stderr
         assert len(server.handler.received) == len(expected)  # the check sent nothing
         configure(
             sample_copy,
@@ -279,9 +281,8 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
             "--dry-run",
             env={"KOPS_NOW": "2026-11-24T18:00:00+09:00"},
         )
-        assert (
-            "outside the send window now: the real run would defer everyone until 2026-11-25"
-            in (evening.stderr)
+        assert "今は送信時間帯の外です。本番の実行では全員を 2026-11-25 まで後日送信にします" in (
+            evening.stderr
         )
     # The server is gone: the dry run fails as the real run would, and writes nothing.
     down = cli("mail", "send", *SEGMENT, "--id", "fourth", "--dry-run", env=NOV, ok=False)
