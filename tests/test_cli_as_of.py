@@ -26,7 +26,6 @@ AS_OF_COMMANDS = [
     ["campaign", "explain", CAMPAIGN, "u0001"],
     ["campaign", "award", CAMPAIGN],
     ["campaign", "milestones"],
-    ["campaign", "draw", CAMPAIGN],
     ["campaign", "entries", CAMPAIGN, "ENTRIES"],
     ["interview", "shortlist"],
     ["report", "divisions"],
@@ -44,6 +43,16 @@ def test_as_of_after_the_data_is_refused(sample_copy: Workspace, args: list[str]
     assert result.exit_code == 1, result.stdout
     assert "--as-of 2026-12-20 is after the data: snapshot 0002 runs to 2026-11-20" in result.stderr
     assert "kops ingest" in result.stderr  # what to do next
+    assert tree_digest(sample_copy.root) == before
+
+
+def test_a_draw_takes_no_as_of_at_all(sample_copy: Workspace) -> None:
+    # A draw judges eligibility where the campaign says (its deadline's snapshot), so any
+    # --as-of is refused, one after the data included, and nothing is written.
+    before = tree_digest(sample_copy.root)
+    result = Cli(sample_copy)("campaign", "draw", CAMPAIGN, "--as-of", "2026-12-20", ok=False)
+    assert result.exit_code == 1
+    assert "--as-of 2026-12-20: a draw judges eligibility at" in result.stderr
     assert tree_digest(sample_copy.root) == before
 
 
