@@ -73,3 +73,16 @@ def test_the_secretariats_summary_holds_every_answer_with_names_masked(
     assert "○○さんの雑談術を知りたい" in answers
     assert not any(family in a.replace("\u200b", "") for a in answers)
     assert "事務局内限り" in (sheet.oddHeader.right.text or "")
+    # The secretariat sees how many answers each group holds, exactly (small ones too),
+    # recounted from the answers listed beside it.
+    counts = {
+        r[0]: r[1]
+        for r in book["自由記述_件数"].iter_rows(min_row=2, values_only=True)
+        if r[0] is not None
+    }
+    listed: dict[str, int] = {}
+    for group, _ in rows:
+        listed[group] = listed.get(group, 0) + 1
+    assert counts == listed
+    assert all(isinstance(n, int) for n in counts.values())  # no <5 in the secretariat's file
+    assert "事務局内限り" in (book["自由記述_件数"].oddHeader.right.text or "")
