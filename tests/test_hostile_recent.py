@@ -295,3 +295,103 @@ def test_a_reason_with_terminal_codes_or_pages_of_text_is_refused(sample_copy: W
     excluded = cli("interview", "exclude", "000104", "--reason", "辞退\x1b[31m", ok=False)
     assert "--reason" in excluded.stderr and "U+001B" in excluded.stderr
     assert tree_digest(sample_copy.root) == before
+
+
+def test_a_giant_message_in_the_imap_folder_is_named_and_not_fetched_whole(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The bounce folder may hold a mail with a large attachment: it is fetched only up to
+    the notice bound (a partial fetch), named as too large, and the notices beside it are
+    still read."""
+    import pytest
+
+    from imap_server import ImapServer
+    from kakeai_ops.mail import bounces
+    from mailing import configure
+    from tls_cert import make_certificate, server_context
+    from token_broker import broker
+
+    limit = 64 * 1024
+    notice = (BOUNCES / "gmail.eml").read_bytes()
+    giant = (
+        b"From: someone@example.co.jp\r\nDate: Fri, 20 Nov 2026 10:00:00 +0900\r\n"
+        b"Subject: big\r\n\r\n" + b"x" * (limit * 4)
+    )
+    cert, key = make_certificate(tmp_path / "tls")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSL_CERT_FILE", str(cert))
+        patch.setattr(bounces, "MAX_NOTICE_BYTES", limit)
+        with ImapServer(server_context(cert, key)) as imap:
+            imap.box.folders["INBOX"] = [giant, notice]
+            imap.box.tokens = {"imap-token": "kakeai-office@example.co.jp"}
+            configure(
+                sample_copy,
+                smtp={
+                    "host": "127.0.0.1",
+                    "user": "kakeai-office@example.co.jp",
+                    "auth": "xoauth2",
+                    "oauth": {
+                        "provider": "command",
+                        "token_command": broker(tmp_path, "imap-token"),
+                    },
+                },
+                imap={"host": "127.0.0.1", "port": imap.port, "folder": "INBOX", "days": 30},
+            )
+            result = Cli(sample_copy)(
+                "mail",
+                "bounces",
+                "--imap",
+                "--format",
+                "csv",
+                env={"KOPS_NOW": "2026-11-21T09:00:00+09:00"},
+                ok=False,
+            )
+            fetches = imap.box.fetches
+    assert "imap:INBOX/1: too large for a bounce notice" in result.stderr, result.stderr
+    assert all(f"<0.{limit + 1}>" in f for f in fetches), fetches
+    assert "hanako.suzuki@example.co.jp" in result.stdout + result.stderr
+
+
+def test_an_id_and_an_email_naming_different_people_is_refused_by_row(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A list with both ユーザーID and メールアドレス whose row names two people (columns
+    shifted in a careless export) recorded the id's person and ignored the email; now the
+    row is named and nothing is recorded. Rows where both agree are read as before."""
+    import csv
+
+    users = {
+        r["user_id"]: r["email"]
+        for r in csv.DictReader(
+            Cli(sample_copy)("segment", "--list", "--format", "csv").stdout.splitlines()
+        )
+    }
+    first, second, third = sorted(users)[:3]
+    cli = Cli(sample_copy)
+    shifted = tmp_path / "出席者.csv"
+    shifted.write_text(
+        f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},{users[third].upper()}\n",
+        encoding="utf-8-sig",
+    )
+    before = tree_digest(sample_copy.root)
+    attendance = cli(
+        "seminar",
+        "attendance",
+        "month1",
+        str(shifted),
+        "--force",
+        "--reason",
+        "社外で開催",
+        ok=False,
+    )
+    assert f"出席者.csv:3: メールアドレス: belongs to user {third}, not to {second}" in (
+        attendance.stderr
+    ), attendance.stderr
+    listed = cli("mail", "plan", "--users", str(shifted), "--template", "no_pair", ok=False)
+    assert f"belongs to user {third}, not to {second}" in listed.stderr
+    assert tree_digest(sample_copy.root) == before
+    agreeing = tmp_path / "ok.csv"
+    agreeing.write_text(
+        f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},\n", encoding="utf-8-sig"
+    )
+    cli("mail", "plan", "--users", str(agreeing), "--template", "no_pair")

@@ -66,6 +66,39 @@ def identify_users(
     return ids
 
 
+def check_emails_agree(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    ids: list[str | None],
+    users: pd.DataFrame,
+    file: str,
+    rows: pd.Series,
+    findings: Findings,
+    id_field: str = "user",
+) -> None:
+    """A row whose email column names another person than its id column: a shifted or
+    mixed-up export, where taking either would record the wrong person. Named by row."""
+    id_header, email_header = columns.get(id_field), columns.get("email")
+    if id_header is None or email_header is None or email_header == id_header:
+        return
+    owner_of = users.dropna(subset=["email"]).set_index("email")["user_id"].to_dict()
+    file_rows = rows.to_dict()
+    for (position, raw), user in zip(frame[email_header].items(), ids, strict=True):
+        text = unicodedata.normalize("NFKC", str(raw)).strip().lower()
+        owner = owner_of.get(text) if user and "@" in text else None
+        if owner is not None and owner != user:
+            findings.problem(
+                Problem(
+                    file,
+                    int(file_rows[position]),
+                    email_header,
+                    f"belongs to user {owner}, not to {user} ({id_header}); which one is meant?",
+                    f"'{text}'",
+                ),
+                kind="conflict",
+            )
+
+
 # Line breaks and tabs are how people write; other control characters (NUL, ESC…)
 # would reach the terminal as commands and make the XLSX unwritable. A cell
 # holds at most 32,767 characters in Excel.
@@ -120,6 +153,9 @@ def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
         values = frame[header]
         filled = values[[unicodedata.normalize("NFKC", str(v)).strip() != "" for v in values]]
         ids = identify_users(filled, header, users, path.name, rows, findings)
+        check_emails_agree(
+            frame.loc[filled.index], columns, ids, users, path.name, rows, findings, "user_id"
+        )
     if findings.failed:
         raise InputError(
             findings.sorted_problems(),
