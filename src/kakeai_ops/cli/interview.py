@@ -191,7 +191,7 @@ def shortlist_command(
         else pd.DataFrame(columns=shortlist.SHORTLIST_COLUMNS)
     )
     for line in result.relaxed:
-        err.print(f"[yellow]relaxed:[/yellow] {escape(line)}", highlight=False)
+        err.print(f"[yellow]条件を緩めた点:[/yellow] {escape(line)}", highlight=False)
     err.print(f"{result.candidates:,} eligible pair(s), as of {when}", highlight=False)
     if result.left_out_stuck:
         err.print(
@@ -201,7 +201,7 @@ def shortlist_command(
             highlight=False,
         )
     if out_file is not None:
-        notes = pd.DataFrame({"relaxed": result.relaxed or ["(none)"]})
+        notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
         write_table(
             table,
             out_file,
