@@ -395,3 +395,47 @@ def test_an_id_and_an_email_naming_different_people_is_refused_by_row(
         f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},\n", encoding="utf-8-sig"
     )
     cli("mail", "plan", "--users", str(agreeing), "--template", "no_pair")
+
+
+def test_explain_says_what_was_probably_meant(sample_copy: Workspace) -> None:
+    """--explain 104 105 (zeros lost in a spreadsheet) and the ids swapped said only 'no
+    formed pair'; the refusal now names the pair that exists."""
+    import pandas as pd
+
+    from kakeai_ops.store import latest_snapshot, load_tables
+
+    snap = latest_snapshot(sample_copy)
+    assert snap is not None
+    pairs = load_tables(snap).pairs
+    formed = pairs[pairs["accepted_at"].notna()].iloc[0]
+    manager, member = str(formed["manager_id"]), str(formed["member_id"])
+    assert manager.startswith("0") and isinstance(formed, pd.Series)
+    cli = Cli(sample_copy)
+    short = cli(
+        "interview", "shortlist", "--explain", manager.lstrip("0"), member.lstrip("0"), ok=False
+    )
+    assert f"did you mean {manager} {member}?" in short.stderr, short.stderr
+    swapped = cli("interview", "shortlist", "--explain", member, manager, ok=False)
+    assert f"did you mean {manager} {member}?" in swapped.stderr, swapped.stderr
+
+
+def test_a_folder_or_device_given_for_a_file_is_called_what_it_is(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """'file not found' for a folder that plainly exists sent people looking for a typo."""
+    folder = tmp_path / "2026-11"
+    folder.mkdir()
+    device = tmp_path / "users.csv"
+    device.symlink_to("/dev/null")
+    cli = Cli(sample_copy)
+    before = tree_digest(sample_copy.root)
+    ingest = cli("ingest", str(folder), str(device), ok=False)
+    assert f"{folder}: a folder, not a file" in ingest.stderr, ingest.stderr
+    assert f"{device}: not a regular file" in ingest.stderr, ingest.stderr
+    listed = cli("mail", "plan", "--users", str(folder), "--template", "no_pair", ok=False)
+    assert f"{folder}: a folder, not a file" in listed.stderr
+    missing = cli(
+        "mail", "plan", "--users", str(tmp_path / "nope.csv"), "--template", "no_pair", ok=False
+    )
+    assert "file not found" in missing.stderr
+    assert tree_digest(sample_copy.root) == before

@@ -20,6 +20,15 @@ from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_
 from .tables import header_key, repeated_column_problems
 
 
+def missing_file_reason(path: Path) -> str:
+    """Why ``path`` can't be read as a file, in the words that point to the fix."""
+    if path.is_dir():
+        return "a folder, not a file: give the file inside it"
+    if path.exists():
+        return "not a regular file (a device, pipe or socket)"
+    return "file not found"
+
+
 def find_column(headers: list[str], names: list[str]) -> str | None:
     wanted = {header_key(n) for n in names}
     return next((h for h in headers if header_key(h) in wanted), None)
@@ -176,7 +185,7 @@ def read_user_file(
     it cannot be read, with the problems in ``findings``. ``one_of``: fields of which at
     least one column must be there."""
     if not path.is_file():
-        findings.problem(Problem(str(path), None, None, "file not found"))
+        findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
         return None
     if path.stat().st_size == 0:
         findings.problem(Problem(path.name, None, None, "file is empty"))
