@@ -479,3 +479,27 @@ def test_a_notice_nested_thousands_deep_is_named_not_a_crash(
     ), reading.problems
     result = Cli(sample_copy)("mail", "bounces", str(deep), ok=False)
     assert "Internal error" not in result.stderr and "nested too deeply" in result.stderr
+
+
+def test_a_token_command_with_an_unbalanced_quote_is_refused_by_its_key(
+    sample_copy: Workspace,
+) -> None:
+    """token_command: 'get-token "x' stopped `kops mail check` with an internal
+    ValueError (No closing quotation) from the shell-like split."""
+    import yaml
+
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["mail"]["transport"] = "smtp"
+    data["mail"]["smtp"].update(
+        {
+            "host": "127.0.0.1",
+            "user": "kakeai-office@example.co.jp",
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": 'get-token --user "office'},
+        }
+    )
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = Cli(sample_copy)("mail", "check", ok=False)
+    assert result.exit_code == 1, result.stderr
+    assert "mail.smtp.oauth.token_command" in result.stderr
+    assert "quot" in result.stderr and "Internal error" not in result.stderr
