@@ -26,7 +26,6 @@ AS_OF_COMMANDS = [
     ["campaign", "explain", CAMPAIGN, "u0001"],
     ["campaign", "award", CAMPAIGN],
     ["campaign", "milestones"],
-    ["campaign", "draw", CAMPAIGN],
     ["campaign", "entries", CAMPAIGN, "ENTRIES"],
     ["interview", "shortlist"],
     ["report", "divisions"],
@@ -47,6 +46,16 @@ def test_as_of_after_the_data_is_refused(sample_copy: Workspace, args: list[str]
     assert tree_digest(sample_copy.root) == before
 
 
+def test_a_draw_takes_no_as_of_at_all(sample_copy: Workspace) -> None:
+    # A draw judges eligibility where the campaign says (its deadline's snapshot), so any
+    # --as-of is refused, one after the data included, and nothing is written.
+    before = tree_digest(sample_copy.root)
+    result = Cli(sample_copy)("campaign", "draw", CAMPAIGN, "--as-of", "2026-12-20", ok=False)
+    assert result.exit_code == 1
+    assert "--as-of 2026-12-20: a draw judges eligibility at" in result.stderr
+    assert tree_digest(sample_copy.root) == before
+
+
 def test_mail_report_keeps_as_of_within_the_data(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     cli("mail", "send", "--segment", "no_rating", "--id", "r1", "--limit", "1", "--yes")
@@ -60,7 +69,7 @@ def test_mail_report_keeps_as_of_within_the_data(sample_copy: Workspace) -> None
 def test_earlier_dates_judge_the_past(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     said = cli("segment", "--as-of", "2026/11/1", env={"KOPS_QUIET": "0"}).stderr
-    assert "as of 2026-11-01 (--as-of)" in said
+    assert "基準日 2026-11-01（--as-of で指定）" in said
     cli("campaign", "eligible", CAMPAIGN, "--as-of", "20261031")
     cli("report", "divisions", "--as-of", "2026-11-20")  # the data's own last day
 

@@ -330,7 +330,7 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         sent = cli("mail", "send", "--winners", CAMPAIGN, "--yes")
-        assert "campaign.winner-exec-1on1-2026h2-draw1: this time sent 3" in sent.stderr
+        assert "campaign.winner-exec-1on1-2026h2-draw1：今回 送信済み 3件" in sent.stderr
         again = cli("mail", "send", "--winners", CAMPAIGN, "--yes")
         assert "Nothing left to send" in again.stderr
         received = list(server.handler.received)

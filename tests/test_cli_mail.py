@@ -25,7 +25,7 @@ def test_send_delivers_japanese_mail_once_each(sample_copy: Workspace) -> None:
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         result = cli("mail", "send", *SEGMENT, "--yes")
-        assert f"Run {RUN}: this time sent {len(expected)}" in result.stderr
+        assert f"配信 {RUN}：今回 送信済み {len(expected)}件" in result.stderr
         received = server.handler.received
         assert Counter(a for r in received for a in r.rcpt_tos) == Counter({a: 1 for a in expected})
         message = received[0].message
@@ -65,7 +65,7 @@ def test_dry_run_writes_eml_and_records_nothing(sample_copy: Workspace) -> None:
 
     parsed = message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert parsed["To"].addresses[0].addr_spec in expected
-    assert "nothing was sent or recorded" in result.stderr
+    assert "送信も記録もしていません" in result.stderr
     assert states(sample_copy) == Counter()
 
 
@@ -226,7 +226,7 @@ def test_plan_records_nothing(sample_copy: Workspace) -> None:
     assert (
         f"配信 {RUN}" in result.stderr
         and "送る人:" in result.stderr
-        and "Nothing recorded" in result.stderr
+        and "何も記録していません" in result.stderr
     )
     assert states(sample_copy) == Counter()
 

@@ -44,9 +44,9 @@ def test_list_csv_columns_are_stable(sample_ws: Workspace) -> None:
 def test_as_of_is_always_said_on_stderr(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     result = cli("segment", env={"KOPS_QUIET": "0"})
-    assert "as of 2026-11-20 (implied by snapshot 0002)" in result.stderr
+    assert "基準日 2026-11-20（スナップショット 0002 のデータの最終日）" in result.stderr
     result = cli("segment", "--as-of", "2026-11-01", env={"KOPS_QUIET": "0"})
-    assert "as of 2026-11-01 (--as-of)" in result.stderr
+    assert "基準日 2026-11-01（--as-of で指定）" in result.stderr
     bad = cli("segment", "--as-of", "11/01", ok=False)
     assert bad.exit_code == 1 and "--as-of: '11/01' is not a date" in bad.stderr
 

@@ -80,7 +80,7 @@ def test_a_small_holdout_sends_nothing_unless_anyway(sample_copy: Workspace) -> 
     n = got["written"] + got["holdout"]
     assert got["holdout"] == int(n * 0.1 + 0.5)
     planned = cli("mail", "send", *SEGMENT, "--holdout", "30", "--id", "big", "--yes")
-    assert "this time written" in planned.stderr
+    assert "今回 書き出しのみ（未送信）" in planned.stderr
     big = states(sample_copy, "big")
     assert big["holdout"] == int((big["written"] + big["holdout"]) * 0.3 + 0.5) >= 5
 

@@ -188,3 +188,110 @@ def test_a_retry_after_date_without_zone_waits_instead_of_crashing(
             ledger.close()
     assert 5.0 in time.waits
     assert report.outcomes == Counter({"sent": 1})
+
+
+def test_mark_delivered_before_a_day_the_data_does_not_reach_is_refused(
+    sample_copy: Workspace,
+) -> None:
+    """--before 2026-12-01 on data to 2026-11-20 said 'Recorded … reached before
+    2026-12-01', but the milestones of 11-21..11-30 were not recorded and would be mailed
+    later: refused, naming both days; nothing written."""
+    from kakeai_ops.mail.milestones import delivered_milestones
+
+    cli = Cli(sample_copy)
+    before = tree_digest(sample_copy.root)
+    late = cli("campaign", "milestones", "--mark-delivered", "--before", "2026-12-01", ok=False)
+    assert late.exit_code == 1
+    assert "--before 2026-12-01 is after the data" in late.stderr
+    assert "2026-11-20" in late.stderr
+    assert tree_digest(sample_copy.root) == before
+    assert delivered_milestones(sample_copy).empty
+    # The day after the data's last is what the default means: allowed.
+    cli("campaign", "milestones", "--mark-delivered", "--before", "2026-11-21")
+    assert not delivered_milestones(sample_copy).empty
+
+
+def test_mark_delivered_before_any_1on1_says_none_was_reached(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    early = cli("campaign", "milestones", "--mark-delivered", "--before", "1990-01-01", ok=False)
+    assert "no milestone was reached before 1990-01-01" in early.stderr
+    assert "already recorded" not in early.stderr
+
+
+def _set_service(ws: Workspace, **service: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["service"] = service
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_login_address_no_one_can_follow_is_refused_by_its_key(sample_copy: Workspace) -> None:
+    """'https://' alone, a space inside, or no host went into every not_activated mail as
+    a link that leads nowhere; each is refused naming service.login_url."""
+    import pytest
+
+    cli = Cli(sample_copy)
+    for bad in (
+        "https://",
+        "https:// kakeai.example.co.jp/login",
+        "https://kakeai.example.co.jp/log in",
+        "https:///login",
+        "https://kakeai.example.co.jp/\u3000login",
+    ):
+        _set_service(sample_copy, login_url=bad)
+        refused = cli("status", ok=False)
+        assert refused.exit_code != 0, bad
+        assert "service.login_url" in refused.stderr, (bad, refused.stderr)
+    for good in ("https://kakeai.example.co.jp/login", "http://intra.example.co.jp:8080/kakeai"):
+        _set_service(sample_copy, login_url=good, help_url=good)
+        assert cli("status").exit_code == 0
+    _ = pytest
+
+
+def test_invisible_characters_pasted_into_an_option_are_ignored(sample_copy: Workspace) -> None:
+    """A role, stuck point or date copied from a document often carries a zero-width space
+    or a BOM; 'unknown role '上司'' (the mark invisible) left the reader nothing to fix."""
+    import json
+
+    cli = Cli(sample_copy)
+    plain = cli("mail", "plan", "--segment", "lapsed", "--role", "部下", "--format", "json")
+    pasted = cli(
+        "mail",
+        "plan",
+        "--segment",
+        "\u200b1on1休眠",
+        "--role",
+        "部下\u200b",
+        "--as-of",
+        "\ufeff2026-11-20\u2060",
+        "--format",
+        "json",
+    )
+    assert json.loads(pasted.stdout) == json.loads(plain.stdout)
+    assert json.loads(plain.stdout)  # somebody is planned: the comparison means something
+
+
+def test_a_reason_with_terminal_codes_or_pages_of_text_is_refused(sample_copy: Workspace) -> None:
+    """--reason goes into the audit log and is shown back on terminals and in sheets: an
+    ESC sequence (stored as typed) or a line separator is refused
+    by the option's name, as is a reason of pages; nothing is recorded."""
+    attendance = str(SAMPLE / "seminar" / "month1-attendance.csv")
+    cli = Cli(sample_copy)
+    before = tree_digest(sample_copy.root)
+    for reason, said in (
+        ("\x1b[2J社外で開催", "U+001B"),
+        ("社外で\u2028開催", "U+2028"),
+        ("社外で開催\u202e", "U+202E"),
+        ("長" * 1001, "at most 1,000"),
+    ):
+        refused = cli(
+            "seminar", "attendance", "month2", attendance, "--force", "--reason", reason, ok=False
+        )
+        assert refused.exit_code != 0
+        assert "--reason" in refused.stderr and said in refused.stderr, refused.stderr
+        assert "\x1b" not in refused.stderr
+    assert tree_digest(sample_copy.root) == before
+    excluded = cli("interview", "exclude", "000104", "--reason", "辞退\x1b[31m", ok=False)
+    assert "--reason" in excluded.stderr and "U+001B" in excluded.stderr
+    assert tree_digest(sample_copy.root) == before

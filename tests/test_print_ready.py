@@ -52,7 +52,11 @@ def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
             setup = sheet.page_setup
             assert setup.paperSize == 9, where
             assert sheet.sheet_properties.pageSetUpPr.fitToPage, where
-            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), where
+            # One page wide, as long as needed; a short sheet with a chart on one page, so
+            # the chart is not cut across a page break.
+            whole = sheet._charts and sheet.max_row <= workbook.CHART_PAGE_ROWS
+            expected_fit = (1, 1) if whole and "division-report" not in path.name else (1, 0)
+            assert (setup.fitToWidth, setup.fitToHeight) == expected_fit, where
             visible = sum(
                 sheet.column_dimensions[get_column_letter(i)].width or 8.43
                 for i in range(1, sheet.max_column + 1)
@@ -186,3 +190,19 @@ def test_the_deck_has_a_cover_page_numbers_and_no_commands_or_ids(month: Path) -
     properties = deck.core_properties
     assert properties.author == properties.last_modified_by == "1on1 推進事務局"
     assert properties.title.startswith("1on1 定例会") and properties.revision == 1
+
+
+def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
+    """The review's summary holds counts, rates and averages in one column: each row's
+    numbers are formatted as what they are (0.93 shows 93%, a change of a rate +1%)."""
+    sheet = load_workbook(month / "out" / "review-2026-11.xlsx")["1_サマリー"]
+    header = [c.value for c in sheet[1]]
+    now, change = header.index("今回") + 1, header.index("差") + 1
+    formats = {
+        row[0].value: (row[now - 1].number_format, row[change - 1].number_format)
+        for row in sheet.iter_rows(min_row=2)
+        if row[0].value
+    }
+    assert formats["人数"] == ("#,##0", "+#,##0;-#,##0;0")
+    assert formats["ログイン率"] == ("0%", "+0%;-0%;0%")
+    assert formats["平均スッキリ度"][0] == "0.0"

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from conftest import Cli
+from kakeai_ops.mail.dry_run import TO_SEND
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -35,13 +36,13 @@ def test_the_dry_run_lists_advisor_address_file_and_hidden_figures(
     for name, config in ADVISORS.items():
         assert name in dry.stdout and config["email"] in dry.stdout
     assert "非表示の値" in dry.stdout and "division-report-" in dry.stdout
-    assert "nothing was sent or recorded" in dry.stderr
+    assert "送信も記録もしていません" in dry.stderr
     assert _runs(sample_copy) == {}
     (run_id,) = {p.name.rsplit("-", 2)[0] for p in (sample_copy.root / "outbox").iterdir()}
     assert run_id
     # The printed command sends it, as the dry run said.
-    line = next(x for x in dry.stderr.splitlines() if x.startswith("To send: "))
-    words = shlex.split(line.removeprefix("To send: "))
+    line = next(x for x in dry.stderr.splitlines() if x.startswith(TO_SEND))
+    words = shlex.split(line.removeprefix(TO_SEND))
     assert words[:5] == ["kops", "report", "divisions", "--all-advisors", "--mail"]
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
@@ -66,7 +67,7 @@ def test_to_test_and_limit(sample_copy: Workspace, tmp_path: Path) -> None:
         log = json.loads(cli("audit", "--format", "json").stdout)
         assert log[0]["action"] == "mail test" and log[0]["count"] == len(ADVISORS)
         first = cli(*args, "--limit", "1", "--yes")
-        assert "this time sent 1" in first.stderr
+        assert "今回 送信済み 1件" in first.stderr
         (counts,) = _runs(sample_copy).values()
         assert counts == Counter({"sent": 1, "planned": len(ADVISORS) - 1})
         cli(*args, "--yes")

@@ -16,6 +16,7 @@ from conftest import SAMPLE, Cli
 from kakeai_ops.config import parse_settings
 from kakeai_ops.errors import KopsError
 from kakeai_ops.mail.caps import category
+from kakeai_ops.mail.dry_run import TO_SEND
 from kakeai_ops.store import seminar_attendance
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -35,8 +36,8 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     cli = Cli(sample_copy)
     expected = reachable(cli)
     rehearsal = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-    assert f"this time written {len(expected)}" in rehearsal.stderr
-    assert "a rehearsal, nothing was delivered" in rehearsal.stderr
+    assert f"今回 書き出しのみ（未送信） {len(expected)}件" in rehearsal.stderr
+    assert "リハーサルで、だれにも届いて" in rehearsal.stderr
     assert states(sample_copy) == Counter({"written": len(expected)})
     # A rehearsal again writes nothing more, and says how to deliver.
     again = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
@@ -51,7 +52,7 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         real = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-        assert f"this time sent {len(expected)}" in real.stderr
+        assert f"今回 送信済み {len(expected)}件" in real.stderr
         assert delivered(server) == Counter({a: 1 for a in expected})
         assert "Nothing left to send" in cli("mail", "send", *SEGMENT, "--yes", env=NOV).stderr
         assert len(server.handler.received) == len(expected)
@@ -85,7 +86,7 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
         )
         assert delivered(server) == Counter({a: 1 for a in first})
         run = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-        assert f"{len(first)} deferred" in run.stderr and "on or after 2026-12-05" in run.stderr
+        assert f"後日送信 {len(first)}件" in run.stderr and "2026-12-05 以降" in run.stderr
         assert states(sample_copy) == Counter(
             {"sent": len(expected) - len(first), "deferred": len(first)}
         )
@@ -101,7 +102,7 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
         assert "Nothing left to send" in early.stderr and "from 2026-12-05" in early.stderr
         # On the day, the same command reaches every one of them, once.
         later = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-12-05T09:00:00"})
-        assert f"this time sent {len(first)}" in later.stderr
+        assert f"今回 送信済み {len(first)}件" in later.stderr
     got = delivered(server)
     assert set(got) == expected
     assert all(got[a] == (2 if a in first else 1) for a in expected)
@@ -221,8 +222,8 @@ def _run_printed(cli: Cli, stderr: str, env: dict[str, str] | None = None) -> An
     """Run the command a dry run printed after 'To send: ', exactly as printed."""
     import shlex
 
-    line = next(x for x in stderr.splitlines() if x.startswith("To send: "))
-    words = shlex.split(line.removeprefix("To send: "))
+    line = next(x for x in stderr.splitlines() if x.startswith(TO_SEND))
+    words = shlex.split(line.removeprefix(TO_SEND))
     assert words[0] == "kops"
     return cli(*words[1:], env=env)
 
@@ -232,19 +233,19 @@ def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) ->
     expected = reachable(cli)
     dry = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
     assert (
-        "To send: kops mail send --segment no_prep --role member --holdout 30 "
+        "送るには: kops mail send --segment no_prep --role member --holdout 30 "
         f"--id {RUN} --yes" in dry.stderr
     )
-    assert "run id no_prep.member-2026-11: new" in dry.stderr
-    assert "outbox: messages are written, not delivered" in dry.stderr
+    assert "配信ID no_prep.member-2026-11: 新規" in dry.stderr
+    assert "outbox: 書き出すだけで、だれにも届きません" in dry.stderr
     assert states(sample_copy) == Counter()
     real = _run_printed(cli, dry.stderr, env=NOV)
-    assert "this time written" in real.stderr
+    assert "今回 書き出しのみ（未送信）" in real.stderr
     got = states(sample_copy)
     assert got["written"] + got["holdout"] == len(expected) and got["holdout"] > 0
     # Planned now: a dry run with the same choices says the real run resumes it ...
     again = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
-    assert "already planned with the same choices" in again.stderr
+    assert "同じ内容で計画済み" in again.stderr
     # ... and one with other choices is refused as the real run would be, writing nothing.
     other = cli("mail", "send", *SEGMENT, "--dry-run", env=NOV, ok=False)
     assert "dry run: the real run would be refused" in other.stderr
@@ -260,11 +261,12 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
         use_smtp(sample_copy, server, frequency_cap={"nudge": {"max": 1, "days": 14}})
         cli("mail", "send", *SEGMENT, "--id", "first", "--yes", env=NOV)
         dry = cli("mail", "send", *SEGMENT, "--id", "second", "--dry-run", env=NOV)
-        assert f"{len(expected)} would be deferred now (frequency cap (nudge) {len(expected)})" in (
-            dry.stderr
+        assert (
+            f"今送ると {len(expected)}件が後日送信になります（frequency cap (nudge) {len(expected)}）"
+            in dry.stderr
         )
-        assert "the same command sends them from 2026-12-09" in dry.stderr
-        assert "smtp: connected and logged in" in dry.stderr
+        assert "2026-12-09 以降に同じコマンドで送ります" in dry.stderr
+        assert "smtp: 接続とログインを確かめました" in dry.stderr
         assert len(server.handler.received) == len(expected)  # the check sent nothing
         configure(
             sample_copy,
@@ -279,9 +281,8 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
             "--dry-run",
             env={"KOPS_NOW": "2026-11-24T18:00:00+09:00"},
         )
-        assert (
-            "outside the send window now: the real run would defer everyone until 2026-11-25"
-            in (evening.stderr)
+        assert "今は送信時間帯の外です。本番の実行では全員を 2026-11-25 まで後日送信にします" in (
+            evening.stderr
         )
     # The server is gone: the dry run fails as the real run would, and writes nothing.
     down = cli("mail", "send", *SEGMENT, "--id", "fourth", "--dry-run", env=NOV, ok=False)

@@ -100,7 +100,7 @@ def test_temporary_failures_are_retried_and_550_is_suppressed(sample_copy: Works
         server.handler.faults.reject = {bad}
         server.handler.faults.drop_before_mail = {12}  # the connection drops before one transaction
         first = cli("mail", "send", *SEGMENT, "--yes")
-        assert "temp_failed 1" in first.stderr and "still pending" in first.stderr
+        assert "一時エラー 1件" in first.stderr and "未送信 " in first.stderr
         assert states(sample_copy)["temp_failed"] == 1
         cli("mail", "send", *SEGMENT, "--yes")  # the same command retries what is left
         got = Counter(a for r in server.handler.received for a in r.rcpt_tos)
@@ -144,7 +144,7 @@ def test_suppressed_and_capped_get_nothing(sample_copy: Workspace) -> None:
         # Two nudges to the same people within 14 days reach the cap.
         cli("mail", "send", *SEGMENT, "--id", "second-nudge", "--yes")
         third = cli("mail", "send", *SEGMENT, "--id", "third-nudge", "--yes")
-        assert f"{len(expected) - 1:,} deferred" in third.stderr
+        assert f"後日送信 {len(expected) - 1:,}件" in third.stderr
         assert states(sample_copy, "third-nudge") == Counter({"deferred": len(expected) - 1})
         got = Counter(a for r in server.handler.received for a in r.rcpt_tos)
     assert expected[0] not in got

@@ -22,13 +22,21 @@ _SEPARATED = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
+def typed_text(text: object) -> str:
+    """What a person typed into an option, as they see it: full-width forms as ASCII
+    (NFKC), and without invisible marks (zero-width spaces, a BOM, word joiners,
+    direction marks) that text copied from a document or a mail carries along."""
+    value = unicodedata.normalize("NFKC", str(text))
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
+
+
 def parse_date(text: str, option: str) -> dt.date:
     """The day ``text`` names, typed as people type it; ``option`` names it in errors.
 
     Full-width digits and separators (２０２６／１１／２０) are read as their ASCII forms.
     A day that does not exist (2026-02-30) is refused with the month's last day.
     """
-    value = unicodedata.normalize("NFKC", str(text)).strip()
+    value = typed_text(text)
     match = _SEPARATED.fullmatch(value) or _COMPACT.fullmatch(value)
     if match is None:
         raise KopsError(

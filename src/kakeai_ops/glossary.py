@@ -218,6 +218,7 @@ COLUMNS: dict[str, Column] = {
     "to": _c("宛先"),
     # the deck's figures
     "figure": _c("指標"),
+    "figure_kind": _c("単位"),
     "now": _c("今回"),
     "before": _c("前回"),
     "change": _c("差"),
@@ -279,6 +280,7 @@ VALUES: dict[str, dict[object, str]] = {
     "effect": {"measured": "測定済み", "not_measurable": "まだ測定できない"},
     "group": {"attended": "出席", "invited, did not attend": "招待・欠席"},
     "kind": {"refused": "取り込まず", "note": "注意"},
+    "figure_kind": {"rate": "割合", "count": "人数・件数", "number": "数", "score": "平均"},
 }
 
 # A column that says again what another one says in people's words: left out of files
@@ -290,6 +292,18 @@ SAME_AS = {
     "group": "group_label",
 }
 
+
+# A table whose rows are figures of different kinds (a rate, a count, an average) says
+# each row's kind in ``figure_kind``; its numbers take that row's format.
+ROW_FORMATS = {
+    "rate": PERCENT,
+    "count": COUNT,
+    "number": ONE_DECIMAL,
+    "score": ONE_DECIMAL,
+}
+# …and a change of a rate is in points.
+CHANGE_FORMATS = {"rate": "+0%;-0%;0%", "count": "+#,##0;-#,##0;0", "number": "+0.0;-0.0;0.0"}
+CHANGE_KEYS = frozenset({"change"})
 
 # Sheet names of the list workbooks.
 SHEETS = {

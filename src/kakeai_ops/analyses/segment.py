@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Rules
+from ..dates import typed_text
 from ..errors import KopsError
 from ..model import Tables
 from .common import current_users
@@ -63,7 +64,7 @@ ROLE_LABELS = {"manager": "上司", "member": "部下", "both": "両方", "none"
 
 def stuck_point_key(text: str, option: str) -> str:
     """A stuck point as people type it, by key (no_prep) or label (事前準備なし) → its key."""
-    value = unicodedata.normalize("NFKC", text).strip()
+    value = typed_text(text)
     by_text = {sp.key: sp.key for sp in STUCK_POINTS}
     by_text.update({unicodedata.normalize("NFKC", sp.label): sp.key for sp in STUCK_POINTS})
     found = by_text.get(value) or by_text.get(value.lower())
@@ -78,7 +79,7 @@ def stuck_point_key(text: str, option: str) -> str:
 
 def role_key(text: str, option: str, allowed: tuple[str, ...] = tuple(ROLE_LABELS)) -> str:
     """A role as people type it, manager/member/both/none or 上司/部下/両方/なし → its key."""
-    value = unicodedata.normalize("NFKC", text).strip()
+    value = typed_text(text)
     by_text = {key: key for key in allowed} | {ROLE_LABELS[key]: key for key in allowed}
     found = by_text.get(value) or by_text.get(value.lower())
     if found is None:

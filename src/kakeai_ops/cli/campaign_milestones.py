@@ -76,6 +76,15 @@ def milestones_command(
     when = parse_as_of(as_of, snap)
     if mark:
         day = parse_date(before, "--before") if before else when + dt.timedelta(days=1)
+        if day > when + dt.timedelta(days=1):
+            # The 1on1s after the data's last day are in no export yet: their milestones
+            # would not be recorded, and would be mailed once a newer export brings them.
+            raise KopsError(
+                f"--before {day} is after the data: snapshot {snap.id} runs to {when}, so "
+                f"milestones reached from {when + dt.timedelta(days=1)} on can't be recorded",
+                hint=f"leave --before out (everything up to {when}), or ingest exports that "
+                f"run to {day - dt.timedelta(days=1)} first",
+            )
         with workspace_lock(opened.workspace, "kops campaign milestones --mark-delivered"):
             added = mark_delivered(
                 opened.workspace, opened.settings, opened.tables(snap), day, snap.id

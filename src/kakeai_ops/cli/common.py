@@ -163,15 +163,15 @@ def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
                 f"runs to {implied.isoformat()}" + _future(as_of),
                 hint=_newer_data_hint(snapshot, as_of),
             )
-        source = "--as-of"
+        source = "--as-of で指定"
     else:
         if implied is None:
             raise KopsError(
                 f"snapshot {snapshot.id} has no held 1on1 or login to date it by",
                 hint="pass --as-of YYYY-MM-DD",
             )
-        as_of, source = implied, f"implied by snapshot {snapshot.id}"
-    note(f"as of {as_of.isoformat()} ({source})")
+        as_of, source = implied, f"スナップショット {snapshot.id} のデータの最終日"
+    note(f"基準日 {as_of.isoformat()}（{source}）")
     return as_of
 
 
@@ -229,3 +229,33 @@ def emit_data(frame: Any, fmt: Format) -> bool:
         sys.stdout.write(json_text(frame) + "\n")
         return True
     return False
+
+
+MAX_REASON = 1000
+
+
+def reason_text(value: str, option: str = "--reason") -> str:
+    """A reason typed for the audit log, which terminals and sheets show back: one line of
+    visible text (no ESC, line separators or direction marks), not blank, at most
+    MAX_REASON characters."""
+    import unicodedata
+
+    text = value.strip()
+    if not text:
+        raise KopsError(f"{option}: give a reason")
+    for ch in text:
+        if (
+            unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+            or "\u202a" <= ch <= "\u202e"
+            or ("\u2066" <= ch <= "\u2069")
+        ):
+            raise KopsError(
+                f"{option}: the reason holds a control character (U+{ord(ch):04X})",
+                hint="write the reason as one line of visible characters",
+            )
+    if len(text) > MAX_REASON:
+        raise KopsError(
+            f"{option}: the reason has {len(text):,} characters; at most {MAX_REASON:,}",
+            hint="say why in a sentence; details belong in the secretariat's own records",
+        )
+    return text

@@ -35,6 +35,7 @@ from .common import (
     err,
     out,
     parse_as_of,
+    reason_text,
     session,
     writes_state,
 )
@@ -370,6 +371,7 @@ def exclude_command(
 
     Example: kops interview exclude 000120 --reason 辞退
     """
+    reason = reason_text(reason)
     opened = session(workspace)
     exclude_from_interviews(opened.workspace, typed_id(user_id), reason)
     record_action(

@@ -198,8 +198,8 @@ def plan_command(
             highlight=False,
         )
     err.print(
-        "Nothing recorded. To send: kops mail send with the same options "
-        f"(run id {escape(plan.run_id)}).",
+        "何も記録していません。送るには: 同じオプションで kops mail send を実行"
+        f"（配信ID {escape(plan.run_id)}）",
         highlight=False,
     )
 

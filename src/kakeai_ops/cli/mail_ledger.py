@@ -13,6 +13,7 @@ from ..analyses.segment import BY_KEY
 from ..errors import KopsError
 from ..ids import typed_id
 from ..mail import runs
+from ..mail.delivery import STATE_WORDS
 from ..mail.evaluation import (
     difference_lines,
     measured_run,
@@ -38,18 +39,8 @@ from .common import (
 )
 from .console import frame_table, people_table
 
-# Words for the ledger's states and a run's status (the keys stay in --format json).
-STATE_WORDS: dict[object, str] = {
-    "planned": "未送信（計画のみ）",
-    "sending": "送信中（結果不明）",
-    "sent": "送信済み",
-    "written": "書き出しのみ（未送信）",
-    "deferred": "後日送信",
-    "temp_failed": "一時エラー",
-    "perm_failed": "送信失敗",
-    "suppressed": "配信停止",
-    "holdout": "比較群（送らない）",
-}
+# Words for a run's status (the keys stay in --format json; the states' words are
+# mail.delivery.STATE_WORDS).
 RUN_STATUS_WORDS: dict[object, str] = {
     "planned": "計画のみ",
     "sending": "送信中",

@@ -44,6 +44,7 @@ from .common import (
     err,
     note,
     out,
+    reason_text,
     session,
     warn,
     writes_state,
@@ -334,7 +335,7 @@ def _force_reason(force: bool, reason: str | None) -> str | None:
         raise typer.BadParameter("--force needs --reason '…' (kept in the audit log)")
     if reason is not None and not force:
         raise typer.BadParameter("--reason goes with --force", param_hint="--reason")
-    return reason.strip() if force and reason else None
+    return reason_text(reason) if force and reason else None
 
 
 def _skipped(retired: list[int], duplicates: list[int], kept: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -229,9 +230,22 @@ class Service(Section):
     @field_validator("login_url", "help_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip().lower().startswith(("https://", "http://")):
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.lower().startswith(("https://", "http://")):
             raise PydanticCustomError("url", "must be a web address starting with https://")
-        return value.strip() if value is not None else None
+        # Mails print it as a link: a space (full-width too) ends the link there, and an
+        # address without a host leads nowhere.
+        if any(ch.isspace() for ch in value):
+            raise PydanticCustomError("url", "must be a web address without spaces")
+        try:
+            host = urllib.parse.urlsplit(value).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise PydanticCustomError("url", "must name a host after https://")
+        return value
 
 
 class ScopeUnit(Section):

@@ -3,6 +3,7 @@ tester's address (recorded apart from the ledger). A dry run is ``dry_run.py``."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import closing
 
 from ..config import Settings
@@ -50,8 +51,8 @@ def send_pending(
         pending = sender.pending(plan, retry_unknown)
         if limit is not None:
             pending = pending[:limit]
-        with operator.progress("sending", len(pending), transient=False) as advance:
-            sender.on_progress = lambda message, state: advance(state)
+        with operator.progress("送信", len(pending), transient=False) as advance:
+            sender.on_progress = lambda message, state: advance(STATE_WORDS.get(state, state))
             ledger.set_run_status(plan.run_id, "sending")
             before = _counts(ledger, plan.run_id)
             try:
@@ -66,25 +67,44 @@ def send_pending(
         deferred = ledger.deferred_until(plan.run_id)
         ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
         counts = ledger.counts(plan.run_id).iloc[0].to_dict()
-    outcome = ", ".join(f"{k} {v:,}" for k, v in sorted(report.outcomes.items())) or "nothing"
-    operator.say(f"Run {plan.run_id}: this time {outcome}.")
+    outcome = _counted(sorted(report.outcomes.items())) or "なし"
+    operator.say(f"配信 {plan.run_id}：今回 {outcome}。")
     operator.say(
-        "  in all: "
-        + ", ".join(f"{k} {int(v):,}" for k, v in counts.items() if k != "run_id" and int(v))
+        "  累計: " + _counted((k, int(v)) for k, v in counts.items() if k != "run_id" and int(v))
     )
     if sender.rehearsal:
         operator.say(
-            f"  messages written to {outbox_folder(ws, plan.run_id)}: a rehearsal, nothing was "
-            "delivered. To deliver them, set mail.transport to smtp and run the same command again."
+            f"  {outbox_folder(ws, plan.run_id)} に書き出しました。リハーサルで、だれにも届いて"
+            "いません。実際に送るには mail.transport を smtp にして、同じコマンドをもう一度"
+            "実行してください。"
         )
     if deferred:
         operator.say(
-            f"  {len(deferred):,} deferred (frequency cap or send window): run the same command "
-            f"on or after {min(deferred.values()).isoformat()} to send them "
-            "(`kops mail status RUN` lists who and until when)."
+            f"  後日送信 {len(deferred):,}件（送信頻度の上限か送信時間帯のため）: "
+            f"{min(deferred.values()).isoformat()} 以降に同じコマンドを実行すると送ります"
+            "（相手と日付は `kops mail status RUN` で確認できます）。"
         )
     if remaining:
-        operator.say(f"  {remaining:,} still pending: run the same command again to continue.")
+        operator.say(f"  未送信 {remaining:,}件: 同じコマンドをもう一度実行すると続きを送ります。")
+
+
+# The ledger's states as people read them: `kops mail status` shows the same words.
+STATE_WORDS: dict[str, str] = {
+    "planned": "未送信（計画のみ）",
+    "sending": "送信中（結果不明）",
+    "sent": "送信済み",
+    "written": "書き出しのみ（未送信）",
+    "deferred": "後日送信",
+    "temp_failed": "一時エラー",
+    "perm_failed": "送信失敗",
+    "suppressed": "配信停止",
+    "holdout": "比較群（送らない）",
+}
+
+
+def _counted(items: Iterable[tuple[str, int]]) -> str:
+    """「送信済み 11件、後日送信 10件」: each state by its word, with its count."""
+    return "、".join(f"{STATE_WORDS.get(state, state)} {count:,}件" for state, count in items)
 
 
 def _counts(ledger: Ledger, run_id: str) -> dict[str, int]:

@@ -86,41 +86,43 @@ def dry_run(
             message.item,
         )
     operator.say(
-        f"Dry run: {len(messages):,} message(s) written to {folder}; nothing was sent or recorded."
+        f"ドライラン: {len(messages):,}通を {folder} に書き出しました。送信も記録もしていません。"
     )
-    operator.say("Checked as the real run checks:")
+    operator.say("本番の実行と同じ確認をしました:")
     if existing is None:
-        operator.say(f"  run id {plan.run_id}: new; the real run plans and sends it")
+        operator.say(f"  配信ID {plan.run_id}: 新規。本番の実行で計画して送ります")
     else:
         operator.say(
-            f"  run id {plan.run_id}: already planned with the same choices; "
-            "the real run resumes it (what it has left to send)"
+            f"  配信ID {plan.run_id}: 同じ内容で計画済み。"
+            "本番の実行はその続き（未送信の分）を送ります"
         )
     if held:
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
         operator.say(
-            f"  {sum(held.values()):,} would be deferred now ({reasons}); "
-            f"the same command sends them from {first_day}"
+            f"  今送ると {sum(held.values()):,}件が後日送信になります（{reasons}）。"
+            f"{first_day} 以降に同じコマンドで送ります"
         )
     else:
-        operator.say("  frequency caps: nobody held back")
+        operator.say("  送信頻度の上限: 該当する人はいません")
     if not window_open:
         day = next_window_day(settings, moment, calendar)
-        operator.say(
-            f"  outside the send window now: the real run would defer everyone until {day}"
-        )
-    operator.say(f"  transport: {transport_note}")
+        operator.say(f"  今は送信時間帯の外です。本番の実行では全員を {day} まで後日送信にします")
+    operator.say(f"  送信方法: {transport_note}")
     shown = command(plan.run_id) if command is not None else None
     if shown is None:
-        operator.say(f"To send: the same command with --yes (run id {plan.run_id}).")
+        operator.say(f"{TO_SEND}同じコマンドに --yes を付けて実行（配信ID {plan.run_id}）")
     else:
-        operator.say(f"To send: {shown}")
+        operator.say(f"{TO_SEND}{shown}")
+
+
+# The line that ends a dry run, before the exact command that sends it.
+TO_SEND = "送るには: "
 
 
 def _check_transport(name: str, open_transport: Callable[[], Any]) -> str:
     """Open and close the real run's transport: an SMTP login is tried, never a message."""
     if name == "outbox":
-        return "outbox: messages are written, not delivered (a rehearsal)"
+        return "outbox: 書き出すだけで、だれにも届きません（リハーサル）"
     transport = open_transport()
     try:
         transport.open()
@@ -131,4 +133,4 @@ def _check_transport(name: str, open_transport: Callable[[], Any]) -> str:
         ) from None
     finally:
         transport.close()
-    return f"{name}: connected and logged in"
+    return f"{name}: 接続とログインを確かめました"

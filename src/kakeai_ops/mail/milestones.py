@@ -74,6 +74,11 @@ def mark_delivered(
         for r in delivered_milestones(ws).itertuples(index=False)
     }
     fresh = [row for row in rows if row not in known]
+    if not rows:
+        raise KopsError(
+            f"no milestone was reached before {before}; nothing changed",
+            hint="`kops campaign milestones` lists what is due now",
+        )
     if not fresh:
         raise KopsError(
             f"every milestone reached before {before} is already recorded as delivered "

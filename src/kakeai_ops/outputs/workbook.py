@@ -207,6 +207,16 @@ def wrap_wide(sheet: Worksheet, width: float) -> float:
     return width
 
 
+# A sheet with a chart and at most this many rows prints on one page: its chart is not
+# cut across a page break, and the few rows stay readable.
+CHART_PAGE_ROWS = 40
+
+
+def keep_charts_whole(sheet: Worksheet) -> None:
+    if sheet._charts and sheet.max_row <= CHART_PAGE_ROWS:
+        sheet.page_setup.fitToHeight = 1
+
+
 def print_setup(
     sheet: Worksheet,
     *,
