@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import KopsError
-from .audience import AudienceSpec
+from .audience import DESCRIBED_AS, AudienceSpec
 
 # Binding key → how the operator asked for it, for the refusal message only (never read back).
 LABELS = {
@@ -36,13 +36,7 @@ LABELS = {
 }
 # The audience's value, by kind, for the refusal message.
 VALUE_LABELS = {
-    "segment": "--segment",
-    "flag": "--flag",
-    "awarded": "--awarded",
-    "winners": "--winners",
-    "not_drawn": "--not-drawn",
-    "not_eligible": "--not-eligible",
-    "milestones": "--milestones",
+    **DESCRIBED_AS,
     "users": "--users (file content)",
     "theme": "seminar stuck points / managers",
     "advisors": "--period",
