@@ -295,3 +295,147 @@ def test_a_reason_with_terminal_codes_or_pages_of_text_is_refused(sample_copy: W
     excluded = cli("interview", "exclude", "000104", "--reason", "辞退\x1b[31m", ok=False)
     assert "--reason" in excluded.stderr and "U+001B" in excluded.stderr
     assert tree_digest(sample_copy.root) == before
+
+
+def test_a_giant_message_in_the_imap_folder_is_named_and_not_fetched_whole(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The bounce folder may hold a mail with a large attachment: it is fetched only up to
+    the notice bound (a partial fetch), named as too large, and the notices beside it are
+    still read."""
+    import pytest
+
+    from imap_server import ImapServer
+    from kakeai_ops.mail import bounces
+    from mailing import configure
+    from tls_cert import make_certificate, server_context
+    from token_broker import broker
+
+    limit = 64 * 1024
+    notice = (BOUNCES / "gmail.eml").read_bytes()
+    giant = (
+        b"From: someone@example.co.jp\r\nDate: Fri, 20 Nov 2026 10:00:00 +0900\r\n"
+        b"Subject: big\r\n\r\n" + b"x" * (limit * 4)
+    )
+    cert, key = make_certificate(tmp_path / "tls")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSL_CERT_FILE", str(cert))
+        patch.setattr(bounces, "MAX_NOTICE_BYTES", limit)
+        with ImapServer(server_context(cert, key)) as imap:
+            imap.box.folders["INBOX"] = [giant, notice]
+            imap.box.tokens = {"imap-token": "kakeai-office@example.co.jp"}
+            configure(
+                sample_copy,
+                smtp={
+                    "host": "127.0.0.1",
+                    "user": "kakeai-office@example.co.jp",
+                    "auth": "xoauth2",
+                    "oauth": {
+                        "provider": "command",
+                        "token_command": broker(tmp_path, "imap-token"),
+                    },
+                },
+                imap={"host": "127.0.0.1", "port": imap.port, "folder": "INBOX", "days": 30},
+            )
+            result = Cli(sample_copy)(
+                "mail",
+                "bounces",
+                "--imap",
+                "--format",
+                "csv",
+                env={"KOPS_NOW": "2026-11-21T09:00:00+09:00"},
+                ok=False,
+            )
+            fetches = imap.box.fetches
+    assert "imap:INBOX/1: too large for a bounce notice" in result.stderr, result.stderr
+    assert all(f"<0.{limit + 1}>" in f for f in fetches), fetches
+    assert "hanako.suzuki@example.co.jp" in result.stdout + result.stderr
+
+
+def test_an_id_and_an_email_naming_different_people_is_refused_by_row(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A list with both ユーザーID and メールアドレス whose row names two people (columns
+    shifted in a careless export) recorded the id's person and ignored the email; now the
+    row is named and nothing is recorded. Rows where both agree are read as before."""
+    import csv
+
+    users = {
+        r["user_id"]: r["email"]
+        for r in csv.DictReader(
+            Cli(sample_copy)("segment", "--list", "--format", "csv").stdout.splitlines()
+        )
+    }
+    first, second, third = sorted(users)[:3]
+    cli = Cli(sample_copy)
+    shifted = tmp_path / "出席者.csv"
+    shifted.write_text(
+        f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},{users[third].upper()}\n",
+        encoding="utf-8-sig",
+    )
+    before = tree_digest(sample_copy.root)
+    attendance = cli(
+        "seminar",
+        "attendance",
+        "month1",
+        str(shifted),
+        "--force",
+        "--reason",
+        "社外で開催",
+        ok=False,
+    )
+    assert f"出席者.csv:3: メールアドレス: belongs to user {third}, not to {second}" in (
+        attendance.stderr
+    ), attendance.stderr
+    listed = cli("mail", "plan", "--users", str(shifted), "--template", "no_pair", ok=False)
+    assert f"belongs to user {third}, not to {second}" in listed.stderr
+    assert tree_digest(sample_copy.root) == before
+    agreeing = tmp_path / "ok.csv"
+    agreeing.write_text(
+        f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},\n", encoding="utf-8-sig"
+    )
+    cli("mail", "plan", "--users", str(agreeing), "--template", "no_pair")
+
+
+def test_explain_says_what_was_probably_meant(sample_copy: Workspace) -> None:
+    """--explain 104 105 (zeros lost in a spreadsheet) and the ids swapped said only 'no
+    formed pair'; the refusal now names the pair that exists."""
+    import pandas as pd
+
+    from kakeai_ops.store import latest_snapshot, load_tables
+
+    snap = latest_snapshot(sample_copy)
+    assert snap is not None
+    pairs = load_tables(snap).pairs
+    formed = pairs[pairs["accepted_at"].notna()].iloc[0]
+    manager, member = str(formed["manager_id"]), str(formed["member_id"])
+    assert manager.startswith("0") and isinstance(formed, pd.Series)
+    cli = Cli(sample_copy)
+    short = cli(
+        "interview", "shortlist", "--explain", manager.lstrip("0"), member.lstrip("0"), ok=False
+    )
+    assert f"did you mean {manager} {member}?" in short.stderr, short.stderr
+    swapped = cli("interview", "shortlist", "--explain", member, manager, ok=False)
+    assert f"did you mean {manager} {member}?" in swapped.stderr, swapped.stderr
+
+
+def test_a_folder_or_device_given_for_a_file_is_called_what_it_is(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """'file not found' for a folder that plainly exists sent people looking for a typo."""
+    folder = tmp_path / "2026-11"
+    folder.mkdir()
+    device = tmp_path / "users.csv"
+    device.symlink_to("/dev/null")
+    cli = Cli(sample_copy)
+    before = tree_digest(sample_copy.root)
+    ingest = cli("ingest", str(folder), str(device), ok=False)
+    assert f"{folder}: a folder, not a file" in ingest.stderr, ingest.stderr
+    assert f"{device}: not a regular file" in ingest.stderr, ingest.stderr
+    listed = cli("mail", "plan", "--users", str(folder), "--template", "no_pair", ok=False)
+    assert f"{folder}: a folder, not a file" in listed.stderr
+    missing = cli(
+        "mail", "plan", "--users", str(tmp_path / "nope.csv"), "--template", "no_pair", ok=False
+    )
+    assert "file not found" in missing.stderr
+    assert tree_digest(sample_copy.root) == before

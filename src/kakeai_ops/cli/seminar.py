@@ -484,7 +484,10 @@ def summary_command(
         ("新しいテーマ", summary.themes),
     ]
     if result.every_answer is not None:
-        # The summary is the secretariat's file (事務局内限り): every answer, names masked.
+        # The summary is the secretariat's file (事務局内限り): every answer, names masked,
+        # and how many fall in each group, counted exactly.
+        if result.answers_per_group is not None:
+            sheets.append(("自由記述_件数", result.answers_per_group))
         sheets.append(("自由記述_全件", result.every_answer))
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))

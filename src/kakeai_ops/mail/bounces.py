@@ -142,14 +142,14 @@ def _notices(file: Path) -> Iterator[Notice | str]:
             finally:
                 part.close()
             if len(raw) > MAX_NOTICE_BYTES:
-                yield _too_large(f"{file}#{number}")
+                yield too_large(f"{file}#{number}")
                 continue
             yield Notice(f"{file}#{number}", _parse(raw), raw)
     finally:
         box.close()
 
 
-def _too_large(source: str) -> str:
+def too_large(source: str) -> str:
     return (
         f"{source}: too large for a bounce notice (over {MAX_NOTICE_BYTES // 2**20} MB); not read"
     )
@@ -157,7 +157,7 @@ def _too_large(source: str) -> str:
 
 def _check_size(file: Path) -> None:
     if file.stat().st_size > MAX_NOTICE_BYTES:
-        raise KopsError(_too_large(str(file)))
+        raise KopsError(too_large(str(file)))
 
 
 def _is_file(path: Path) -> bool:
