@@ -439,3 +439,67 @@ def test_a_folder_or_device_given_for_a_file_is_called_what_it_is(
     )
     assert "file not found" in missing.stderr
     assert tree_digest(sample_copy.root) == before
+
+
+def _nested(depth: int) -> bytes:
+    opening = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i) for i in range(depth)
+    )
+    closing = b"".join(b"\n--b%d--\n" % i for i in reversed(range(depth)))
+    return (
+        b"From: MAILER-DAEMON@example.co.jp\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+        + opening
+        + b"Content-Type: text/plain\n\nhi\n"
+        + closing
+    )
+
+
+def test_a_notice_nested_thousands_deep_is_named_not_a_crash(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """MIME parts nested 3,000 deep (a few kilobytes) stopped `kops mail bounces` with an
+    internal RecursionError; the file is named and the notices beside it are read."""
+    import mailbox
+
+    from kakeai_ops.mail.bounces import read_paths
+
+    deep = tmp_path / "deep.eml"
+    deep.write_bytes(_nested(3000))
+    box = mailbox.mbox(tmp_path / "saved.mbox")
+    box.add(_nested(3000))
+    box.add((BOUNCES / "gmail.eml").read_bytes())
+    box.close()
+    reading = read_paths([deep, tmp_path / "saved.mbox"])
+    assert [b.recipient for b in reading.bounces] == ["hanako.suzuki@example.co.jp"]
+    assert any(p.startswith(f"{deep}: nested too deeply") for p in reading.problems), (
+        reading.problems
+    )
+    assert any(
+        p.startswith(f"{tmp_path / 'saved.mbox'}#1: nested too deeply") for p in (reading.problems)
+    ), reading.problems
+    result = Cli(sample_copy)("mail", "bounces", str(deep), ok=False)
+    assert "Internal error" not in result.stderr and "nested too deeply" in result.stderr
+
+
+def test_a_token_command_with_an_unbalanced_quote_is_refused_by_its_key(
+    sample_copy: Workspace,
+) -> None:
+    """token_command: 'get-token "x' stopped `kops mail check` with an internal
+    ValueError (No closing quotation) from the shell-like split."""
+    import yaml
+
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["mail"]["transport"] = "smtp"
+    data["mail"]["smtp"].update(
+        {
+            "host": "127.0.0.1",
+            "user": "kakeai-office@example.co.jp",
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": 'get-token --user "office'},
+        }
+    )
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = Cli(sample_copy)("mail", "check", ok=False)
+    assert result.exit_code == 1, result.stderr
+    assert "mail.smtp.oauth.token_command" in result.stderr
+    assert "quot" in result.stderr and "Internal error" not in result.stderr

@@ -15,6 +15,7 @@ from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..errors import KopsError
+from ..mail.audience_kinds import Theme
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
 from ..outputs.sheet_charts import SheetChart
@@ -93,8 +94,8 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
     for seminar_id, config in context.settings.seminars.items():
         spec = seminars.listed_spec(seminar_id, config)
         audience = "-"
-        if spec is not None:
-            audience = ", ".join(spec.segments) + (" + managers" if spec.managers else "")
+        if spec is not None and isinstance(theme := spec.who, Theme):
+            audience = ", ".join(theme.stuck_points) + (" + managers" if theme.managers else "")
         counts = attendance_counts(
             context.workspace,
             seminar_id,

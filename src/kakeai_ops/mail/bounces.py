@@ -130,7 +130,7 @@ def _notices(file: Path) -> Iterator[Notice | str]:
         data = data.removeprefix(_BOM)
         if not _looks_like_mail(data):
             raise KopsError(f"{file}: not a mail message (no mail headers at the top)")
-        yield Notice(str(file), _parse(data), data)
+        yield Notice(str(file), _parse(data, str(file)), data)
         return
     # A mailbox folder may be large: its messages are read one at a time, each bounded.
     box = mailbox.mbox(file, create=False)
@@ -144,7 +144,12 @@ def _notices(file: Path) -> Iterator[Notice | str]:
             if len(raw) > MAX_NOTICE_BYTES:
                 yield too_large(f"{file}#{number}")
                 continue
-            yield Notice(f"{file}#{number}", _parse(raw), raw)
+            try:
+                message = _parse(raw, f"{file}#{number}")
+            except KopsError as error:
+                yield str(error)
+                continue
+            yield Notice(f"{file}#{number}", message, raw)
     finally:
         box.close()
 
@@ -168,8 +173,37 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _parse(data: bytes) -> Message:
-    return email.message_from_bytes(data, policy=policy.compat32)
+# A bounce notice nests its parts three or four deep; thousands of levels (a few
+# kilobytes) would exhaust the recursion of the parser and of every walk over it.
+MAX_NESTING = 50
+
+
+def _parse(data: bytes, source: str | None = None) -> Message:
+    """The message in ``data``; with ``source``, one nested too deeply is refused by name."""
+    try:
+        message = email.message_from_bytes(data, policy=policy.compat32)
+    except RecursionError:
+        message = None
+    if source is not None and (message is None or _too_deep(message)):
+        raise KopsError(
+            f"{source}: nested too deeply to be a bounce notice (over {MAX_NESTING} levels "
+            "of MIME parts); not read"
+        )
+    assert message is not None
+    return message
+
+
+def _too_deep(message: Message) -> bool:
+    """Whether parts nest deeper than MAX_NESTING (counted without recursion)."""
+    stack = [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in payload if isinstance(child, Message))
+    return False
 
 
 def _looks_like_mail(data: bytes) -> bool:

@@ -81,7 +81,13 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str
             if len(raw) > bound:
                 yield bounces.too_large(f"imap:{name}/{uid.decode()}")
                 continue
-            yield Notice(f"imap:{name}/{uid.decode()}", _parse(raw), raw)
+            source = f"imap:{name}/{uid.decode()}"
+            try:
+                message = _parse(raw, source)
+            except KopsError as error:
+                yield str(error)
+                continue
+            yield Notice(source, message, raw)
     except imaplib.IMAP4.error as error:
         raise KopsError(f"{where}: {error}") from None
     finally:
