@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import shlex
 import urllib.parse
 from typing import Annotated, Any, Literal
