@@ -84,7 +84,13 @@ def _handler(box: Mailbox) -> type[socketserver.StreamRequestHandler]:
                         uid, _, items = rest.partition(" ")
                         box.fetches.append(items)
                         data = folder[int(uid) - 1]
-                        self.send(f"* {uid} FETCH (UID {uid} BODY[] {{{len(data)}}}".encode())
+                        section = "BODY[]"
+                        partial = re.search(r"BODY\.PEEK\[\]<(\d+)\.(\d+)>", items)
+                        if partial:  # RFC 3501 partial fetch: at most that many octets
+                            first, count = int(partial.group(1)), int(partial.group(2))
+                            data = data[first : first + count]
+                            section = f"BODY[]<{first}>"
+                        self.send(f"* {uid} FETCH (UID {uid} {section} {{{len(data)}}}".encode())
                         self.wfile.write(data)
                         self.send(")")
                         self.send(f"{tag} OK FETCH completed")

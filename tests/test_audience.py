@@ -9,6 +9,7 @@ from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings, parse_settings
 from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.audience import AudienceSpec, build_audience, holdout_share
+from kakeai_ops.mail.audience_kinds import Segment
 from kakeai_ops.mail.plan import make_plan
 from kakeai_ops.mail.templates import TemplateSet
 
@@ -33,7 +34,7 @@ def test_exclusions_are_counted_by_reason(tmp_path: Path) -> None:
         ]
     )
     audience = build_audience(
-        AudienceSpec(segment="not_activated"),
+        AudienceSpec(Segment("not_activated")),
         t,
         Settings(),
         AS_OF,
@@ -58,13 +59,13 @@ def test_role_templates_and_run_ids(tmp_path: Path) -> None:
         meetings=[meeting("M", "A", "2026-09-01 10:00"), meeting("M", "B", "2026-09-01 10:00")],
     )
     audience = build_audience(
-        AudienceSpec(segment="lapsed"), t, Settings(), AS_OF, templates(tmp_path), {}, {}
+        AudienceSpec(Segment("lapsed")), t, Settings(), AS_OF, templates(tmp_path), {}, {}
     )
     by_user = {r.user_id: r.template for r in audience.recipients}
     assert by_user == {"M": "lapsed.manager", "A": "lapsed.member", "B": "lapsed.member"}
     assert audience.default_run_id == "lapsed-2026-11"
     members = build_audience(
-        AudienceSpec(segment="lapsed", role="member"),
+        AudienceSpec(Segment("lapsed"), role="member"),
         t,
         Settings(),
         AS_OF,
@@ -89,7 +90,7 @@ def test_seminar_context(tmp_path: Path) -> None:
         }
     )
     t = tables(users=[user("A", last_login_at=None)])
-    spec = AudienceSpec(segment="not_activated", template="seminar.month1", seminar="m1")
+    spec = AudienceSpec(Segment("not_activated"), template="seminar.month1", seminar="m1")
     audience = build_audience(spec, t, settings, AS_OF, templates(tmp_path), {}, {})
     message = make_plan(audience, templates(tmp_path), settings, audience.default_run_id).messages[
         0

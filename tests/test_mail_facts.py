@@ -26,6 +26,7 @@ from kakeai_ops.cli.run_console import TerminalOperator
 from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail import runs
 from kakeai_ops.mail.audience import AudienceSpec
+from kakeai_ops.mail.audience_kinds import Flag, Milestones
 from kakeai_ops.mail.plan import make_plan
 from kakeai_ops.mail.records import fact_records
 from kakeai_ops.workspace import Workspace
@@ -170,13 +171,13 @@ STUCK = ("not_activated", "no_pair", "no_1on1", "lapsed", "no_prep", "no_rating"
 
 # Every shipped template and the audiences that reach it.
 AUDIENCES: list[AudienceSpec] = [
-    *(AudienceSpec(flag=key) for key in STUCK),
-    AudienceSpec(milestones=True),
+    *(AudienceSpec(Flag(key)) for key in STUCK),
+    AudienceSpec(Milestones()),
     *(
-        AudienceSpec(flag="no_prep", template=f"seminar.month{n}", seminar=f"month{n}")
+        AudienceSpec(Flag("no_prep"), template=f"seminar.month{n}", seminar=f"month{n}")
         for n in (1, 2, 3, 4)
     ),
-    AudienceSpec(flag="no_rating", template="seminar.recording", seminar="month1"),
+    AudienceSpec(Flag("no_rating"), template="seminar.recording", seminar="month1"),
 ]
 
 
@@ -211,7 +212,7 @@ class Month:
 
 # The sample as shipped (bookings looked at 14 days ahead); and with 1 day, so that the
 # people whose first 1on1 is booked next week get their no_1on1 mail too.
-VARIANTS = {"14 days": (14, AUDIENCES), "1 day": (1, [AudienceSpec(flag="no_1on1")])}
+VARIANTS = {"14 days": (14, AUDIENCES), "1 day": (1, [AudienceSpec(Flag("no_1on1"))])}
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS))
@@ -402,7 +403,7 @@ def test_no_mail_contradicts_the_recount(month: Month) -> None:
 def test_milestone_mails_reach_each_person_once_with_their_role_count(month: Month) -> None:
     people, config = month.people, month.config
     milestone = [m for m in month.mails if m.template.startswith("milestone.")]
-    if not any(spec.milestones for spec in month.audiences):
+    if not any(isinstance(spec.who, Milestones) for spec in month.audiences):
         return
     assert milestone
     assert len({m.user_id for m in milestone}) == len(milestone)  # nobody twice

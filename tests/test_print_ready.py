@@ -188,3 +188,42 @@ def test_the_deck_has_a_cover_page_numbers_and_no_commands_or_ids(month: Path) -
     properties = deck.core_properties
     assert properties.author == properties.last_modified_by == "1on1 推進事務局"
     assert properties.title.startswith("1on1 定例会") and properties.revision == 1
+
+
+def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
+    """The review's summary holds counts, rates and averages in one column: each row's
+    numbers are formatted as what they are (0.93 shows 93%, a change of a rate +1%)."""
+    sheet = load_workbook(month / "out" / "review-2026-11.xlsx")["1_サマリー"]
+    header = [c.value for c in sheet[1]]
+    now, change = header.index("今回") + 1, header.index("差") + 1
+    formats = {
+        row[0].value: (row[now - 1].number_format, row[change - 1].number_format)
+        for row in sheet.iter_rows(min_row=2)
+        if row[0].value
+    }
+    assert formats["人数"] == ("#,##0", "+#,##0;-#,##0;0")
+    assert formats["ログイン率"] == ("0%", "+0%;-0%;0%")
+    assert formats["平均スッキリ度"][0] == "0.0"
+
+
+def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:
+    """A file name with '&' (Excel's header code) prints as written; a formula-like
+    header or value, or one from an unknown key, stays text everywhere, 列の説明 too."""
+    import pandas as pd
+
+    from kakeai_ops.outputs.files import write_table
+
+    frame = pd.DataFrame(
+        {"user_id": ["000120"], "=SUM(A1:A9)": ["@cmd"], "role": ["manager"], "share": [0.5]}
+    )
+    path = write_table(frame, tmp_path / "R&D一覧.xlsx", sheet="users")
+    book = load_workbook(path)
+    sheet = book["一覧"]
+    assert sheet.oddHeader.left.text == "R&&D一覧.xlsx"  # shows R&D一覧.xlsx
+    assert [c.value for c in sheet[1]] == ["社員番号", "=SUM(A1:A9)", "役割", "割合"]
+    assert sheet["B1"].data_type == "s" and sheet["B2"].data_type == "s"
+    assert [c.value for c in sheet[2]] == ["000120", "@cmd", "上司", 0.5]
+    notes = book["列の説明"]
+    listed = [tuple(r) for r in notes.iter_rows(min_row=2, values_only=True)]
+    assert ("一覧", "役割", "role") in listed
+    assert all(c.data_type == "s" for row in notes.iter_rows() for c in row if c.value)

@@ -21,6 +21,14 @@ import pytest
 from kakeai_ops.config import load_settings
 from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.audience import AudienceSpec
+from kakeai_ops.mail.audience_kinds import (
+    Awarded,
+    Milestones,
+    NotDrawn,
+    NotEligible,
+    Segment,
+    Winners,
+)
 from kakeai_ops.mail.context import run_context, seminar_context, template_context
 from kakeai_ops.mail.message import as_bytes, build_message, message_id
 from kakeai_ops.mail.templates import TemplateSet
@@ -56,24 +64,24 @@ RECIPIENT: dict[str, Any] = {
 
 # file stem → (template, audience options, extra fields, seminar)
 CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
-    "nudge.no_prep.member": ("no_prep.member", AudienceSpec(segment="no_prep"), {}, None),
-    "seminar.month1": ("seminar.month1", AudienceSpec(segment="no_prep"), {}, "month1"),
-    "seminar.recording": ("seminar.recording", AudienceSpec(segment="no_prep"), {}, "month1"),
+    "nudge.no_prep.member": ("no_prep.member", AudienceSpec(Segment("no_prep")), {}, None),
+    "seminar.month1": ("seminar.month1", AudienceSpec(Segment("no_prep")), {}, "month1"),
+    "seminar.recording": ("seminar.recording", AudienceSpec(Segment("no_prep")), {}, "month1"),
     "milestone.member": (
         "milestone.member",
-        AudienceSpec(milestones=True),
+        AudienceSpec(Milestones()),
         {"milestones": {"member": {"milestone": 5, "count": 5}}},
         None,
     ),
     "milestone.manager": (
         "milestone.manager",
-        AudienceSpec(milestones=True),
+        AudienceSpec(Milestones()),
         {"milestones": {"manager": {"milestone": 1, "count": 2}}},
         None,
     ),
     "milestone.both": (
         "milestone.both",
-        AudienceSpec(milestones=True),
+        AudienceSpec(Milestones()),
         {
             "milestones": {
                 "manager": {"milestone": 20, "count": 21},
@@ -84,20 +92,20 @@ CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     ),
     "campaign.awarded": (
         "campaign.awarded",
-        AudienceSpec(awarded=CAMPAIGN),
+        AudienceSpec(Awarded(CAMPAIGN)),
         {"run_start": "2026-06", "run_end": "2026-09"},
         None,
     ),
-    "campaign.winner": ("campaign.winner", AudienceSpec(winners=CAMPAIGN), {}, None),
-    "campaign.not_drawn": ("campaign.not_drawn", AudienceSpec(not_drawn=CAMPAIGN), {}, None),
+    "campaign.winner": ("campaign.winner", AudienceSpec(Winners(CAMPAIGN)), {}, None),
+    "campaign.not_drawn": ("campaign.not_drawn", AudienceSpec(NotDrawn(CAMPAIGN)), {}, None),
     "campaign.not_eligible": (
         "campaign.not_eligible",
-        AudienceSpec(not_eligible=CAMPAIGN),
+        AudienceSpec(NotEligible(CAMPAIGN)),
         {"missed_months": [(2026, 6, 2), (2026, 8, 1)]},
         None,
     ),
-    "nudge.not_activated": ("not_activated", AudienceSpec(segment="not_activated"), {}, None),
-    "nudge.lapsed.member": ("lapsed.member", AudienceSpec(segment="lapsed"), {}, None),
+    "nudge.not_activated": ("not_activated", AudienceSpec(Segment("not_activated")), {}, None),
+    "nudge.lapsed.member": ("lapsed.member", AudienceSpec(Segment("lapsed")), {}, None),
 }
 
 

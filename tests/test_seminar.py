@@ -18,6 +18,7 @@ from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
 from kakeai_ops.exports.seminar_files import read_survey
 from kakeai_ops.init import init_workspace
+from kakeai_ops.mail.audience_kinds import Theme
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.seminars import invite_spec
 from kakeai_ops.store.ledger import Ledger
@@ -57,16 +58,14 @@ def test_themes_choose_the_audience() -> None:
             (Path(__file__).parents[1] / "src/kakeai_ops/resources/kops.yaml").read_text("utf-8")
         )
     )
-    assert invite_spec("month1", settings.seminars["month1"]).segments == (
-        "not_activated",
-        "no_pair",
-        "no_1on1",
-        "no_rating",
+    assert invite_spec("month1", settings.seminars["month1"]).who == Theme(
+        ("not_activated", "no_pair", "no_1on1", "no_rating")
     )
-    assert invite_spec("month2", settings.seminars["month2"]).segments == ("no_prep",)
-    assert invite_spec("month3", settings.seminars["month3"]).segments == ("no_recurrence",)
+    assert invite_spec("month2", settings.seminars["month2"]).who == Theme(("no_prep",))
+    assert invite_spec("month3", settings.seminars["month3"]).who == Theme(("no_recurrence",))
     month4 = invite_spec("month4", settings.seminars["month4"])
-    assert month4.managers and month4.template == "seminar.month4"
+    assert isinstance(month4.who, Theme) and month4.who.managers
+    assert month4.template == "seminar.month4"
     assert settings.seminars["month2"].points  # the points each theme covers ship in kops init
 
 

@@ -44,7 +44,13 @@ def test_a_satisfaction_average_of_two_answers_is_not_in_the_deck(
         for row in sheet.iter_rows(values_only=True)
         if "satisfaction_avg" in row or "満足度の平均（1〜5）" in row
     ]
-    assert values and all(row[-1] in (None, "") for row in values), values
+    # The figure's value (the cell after its label) is empty, and no number stands in
+    # the row (a unit such as 平均 may follow).
+    assert values, "the figures workbook has no satisfaction row"
+    for row in values:
+        label = "satisfaction_avg" if "satisfaction_avg" in row else "満足度の平均（1〜5）"
+        assert row[row.index(label) + 1] in (None, ""), row
+        assert not any(isinstance(cell, int | float) for cell in row), row
 
 
 def test_the_secretariats_summary_holds_every_answer_with_names_masked(
@@ -73,3 +79,16 @@ def test_the_secretariats_summary_holds_every_answer_with_names_masked(
     assert "○○さんの雑談術を知りたい" in answers
     assert not any(family in a.replace("\u200b", "") for a in answers)
     assert "事務局内限り" in (sheet.oddHeader.right.text or "")
+    # The secretariat sees how many answers each group holds, exactly (small ones too),
+    # recounted from the answers listed beside it.
+    counts = {
+        r[0]: r[1]
+        for r in book["自由記述_件数"].iter_rows(min_row=2, values_only=True)
+        if r[0] is not None
+    }
+    listed: dict[str, int] = {}
+    for group, _ in rows:
+        listed[group] = listed.get(group, 0) + 1
+    assert counts == listed
+    assert all(isinstance(n, int) for n in counts.values())  # no <5 in the secretariat's file
+    assert "事務局内限り" in (book["自由記述_件数"].oddHeader.right.text or "")

@@ -12,6 +12,7 @@ from kakeai_ops.config import Settings
 from kakeai_ops.errors import KopsError
 from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.audience import AudienceSpec, build_audience
+from kakeai_ops.mail.audience_kinds import Segment
 from kakeai_ops.mail.plan import make_plan
 from kakeai_ops.mail.templates import TemplateSet
 
@@ -52,7 +53,7 @@ def test_no_prep_member_mail_carries_the_seed_examples(tmp_path: Path) -> None:
         meetings=[meeting("M", "A", f"2026-11-{d} 10:00", prepared=None) for d in (4, 11, 18)],
     )
     audience = build_audience(
-        AudienceSpec(segment="no_prep"), t, Settings(), AS_OF, templates(tmp_path), {}, {}
+        AudienceSpec(Segment("no_prep")), t, Settings(), AS_OF, templates(tmp_path), {}, {}
     )
     plan = make_plan(audience, templates(tmp_path), Settings(), "r")
     message = plan.messages[0]
@@ -71,7 +72,7 @@ def test_no_prep_member_mail_carries_the_seed_examples(tmp_path: Path) -> None:
 
 def test_missing_variable_stops_before_sending(tmp_path: Path) -> None:
     t = tables(users=[user("A", last_login_at=None)])
-    spec = AudienceSpec(segment="not_activated", template="seminar.month1")  # needs --seminar
+    spec = AudienceSpec(Segment("not_activated"), template="seminar.month1")  # needs --seminar
     audience = build_audience(spec, t, Settings(), AS_OF, templates(tmp_path), {}, {})
     with pytest.raises(KopsError) as caught:
         make_plan(audience, templates(tmp_path), Settings(), "r")

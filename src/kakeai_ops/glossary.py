@@ -37,9 +37,13 @@ TERMS: tuple[Term, ...] = (
     Term("部署", "事業部の下の組織単位", ()),
     Term("スタックポイント", "定着の流れで最初につまずいている段階（1人に1つ）", ()),
     Term("1on1実施率", "部下のうち期間内に実施済みの1on1がある人の割合", ("実施割合",)),
-    Term("スッキリ度", "1on1 の後に部下が付ける 1〜5 の評価", ("すっきり度",)),
+    Term(
+        "スッキリ度",
+        "1on1 の後に部下が付ける評価（既定の尺度は 0〜5、kops.yaml で変更可）",
+        ("すっきり度",),
+    ),
     Term("成長実感", "部下が付ける成長の実感 1〜5", ()),
-    Term("事前準備", "1on1 の前にトピックと対応を選んでおくこと", ()),
+    Term("事前準備", "1on1 の前にトピックを選んでおくこと（事前準備日時が 1on1 の日時以前）", ()),
     Term("基準日", "集計の基準になる日（この日までのデータで数える）", ()),
     Term("対象", "キャンペーンなどの条件を満たす", ()),
     Term("対象外", "条件を満たさない", ()),
@@ -218,6 +222,7 @@ COLUMNS: dict[str, Column] = {
     "to": _c("宛先"),
     # the deck's figures
     "figure": _c("指標"),
+    "figure_kind": _c("単位"),
     "now": _c("今回"),
     "before": _c("前回"),
     "change": _c("差"),
@@ -279,6 +284,7 @@ VALUES: dict[str, dict[object, str]] = {
     "effect": {"measured": "測定済み", "not_measurable": "まだ測定できない"},
     "group": {"attended": "出席", "invited, did not attend": "招待・欠席"},
     "kind": {"refused": "取り込まず", "note": "注意"},
+    "figure_kind": {"rate": "割合", "count": "人数・件数", "number": "数", "score": "平均"},
 }
 
 # A column that says again what another one says in people's words: left out of files
@@ -290,6 +296,18 @@ SAME_AS = {
     "group": "group_label",
 }
 
+
+# A table whose rows are figures of different kinds (a rate, a count, an average) says
+# each row's kind in ``figure_kind``; its numbers take that row's format.
+ROW_FORMATS = {
+    "rate": PERCENT,
+    "count": COUNT,
+    "number": ONE_DECIMAL,
+    "score": ONE_DECIMAL,
+}
+# …and a change of a rate is in points.
+CHANGE_FORMATS = {"rate": "+0%;-0%;0%", "count": "+#,##0;-#,##0;0", "number": "+0.0;-0.0;0.0"}
+CHANGE_KEYS = frozenset({"change"})
 
 # Sheet names of the list workbooks.
 SHEETS = {

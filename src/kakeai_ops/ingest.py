@@ -20,6 +20,7 @@ from .exports.findings import Findings
 from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
 from .exports.references import check_references
 from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
+from .exports.user_files import missing_file_reason
 from .mail.suppression import follow_address_changes
 from .store import (
     SnapshotInfo,
@@ -244,7 +245,7 @@ def _load_file(
     path: Path, settings: Settings, findings: Findings, now: pd.Timestamp
 ) -> _Loaded | None:
     if not path.is_file():
-        findings.problem(Problem(str(path), None, None, "file not found"))
+        findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
         return None
     try:
         if path.stat().st_size == 0:

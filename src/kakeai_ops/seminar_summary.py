@@ -19,7 +19,7 @@ from .privacy.rules import minimum
 from .seminars import invited_users
 from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
 from .store.ledger import Ledger
-from .survey_text import summarise_free_text
+from .survey_text import answers_per_group, summarise_free_text
 from .workspace import Workspace
 
 
@@ -86,8 +86,10 @@ class SeminarSummary:
     invitation_sent: bool  # an invitation run exists
     movement_pending: bool  # invited, but no snapshot newer than the invitation yet
     summary: Summary
-    # Every free-text answer, names masked: the secretariat's file only (事務局内限り).
+    # Every free-text answer, names masked, and the exact count per group: the
+    # secretariat's file only (事務局内限り).
     every_answer: pd.DataFrame | None = None
+    answers_per_group: pd.DataFrame | None = None
 
 
 def summarise_seminar(
@@ -136,6 +138,7 @@ def summarise_seminar(
         movement_pending=pending,
         summary=summary,
         every_answer=free_text.every_answer,
+        answers_per_group=answers_per_group(free_text.every_answer),
     )
 
 

@@ -19,6 +19,7 @@ from .config import Seminar, Settings, configured
 from .errors import KopsError
 from .exports.seminar_files import read_attendance, read_survey
 from .mail.audience import AudienceSpec
+from .mail.audience_kinds import Listed, Theme
 from .store import (
     file_entry,
     record_action,
@@ -69,8 +70,7 @@ def invite_spec(seminar_id: str, config: Seminar, division: str | None = None) -
             config.template,
         )
     return AudienceSpec(
-        segments=segments,
-        managers=managers,
+        Theme(segments, managers),
         template=template,
         seminar=seminar_id,
         division=division,
@@ -152,7 +152,7 @@ def correction_spec(
     seminar_id: str, invited: tuple[str, ...], changes: tuple[tuple[str, str, str], ...]
 ) -> AudienceSpec:
     return AudienceSpec(
-        user_ids=invited, template="seminar.correction", seminar=seminar_id, corrects=changes
+        Listed(invited), template="seminar.correction", seminar=seminar_id, corrects=changes
     )
 
 
@@ -231,7 +231,7 @@ def absentees(seminar_id: str, invited: pd.DataFrame, attended: set[str]) -> tup
 
 
 def recording_spec(seminar_id: str, absent: tuple[str, ...]) -> AudienceSpec:
-    return AudienceSpec(user_ids=absent, template="seminar.recording", seminar=seminar_id)
+    return AudienceSpec(Listed(absent), template="seminar.recording", seminar=seminar_id)
 
 
 def invited_users(ws: Workspace, run_id: str, rehearsal: bool = False) -> pd.DataFrame:

@@ -157,6 +157,14 @@ def every_answer(
     return pd.DataFrame(rows, columns=EVERY_ANSWER_COLUMNS)
 
 
+def answers_per_group(every: pd.DataFrame) -> pd.DataFrame:
+    """How many answers fall in each group, exactly, the largest first: the secretariat's
+    own count (事務局内限り), beside ``every_answer``; shared outputs show ``groups``."""
+    counts = every.groupby("group", sort=False).size()
+    frame = counts.rename("answers").rename_axis("group").reset_index()
+    return frame.sort_values("answers", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def summarise_free_text(texts: Sequence[str], settings: Settings, names: NameMatcher) -> FreeText:
     """One seminar's free text: keyword groups and emerging themes."""
     analysed = analyse(texts, settings)

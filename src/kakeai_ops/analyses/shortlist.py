@@ -289,9 +289,8 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
         if not under:
             under = remaining
             relaxed.append(
-                f"pick {len(picks) + 1}: more than {rules.max_per_division} pair(s) "
-                "from one 事業部 "
-                "(no other 事業部 left)"
+                f"{len(picks) + 1}組目: 同じ事業部から{rules.max_per_division}組を超えました"
+                "（ほかの事業部の候補がありません）"
             )
         top = under[0]
         chosen = top
@@ -303,9 +302,10 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
             ]
             chosen = min(close, key=lambda c: (len(repeats(c)), close.index(c)))
             if repeats(chosen):
+                dims = "・".join(repeats(chosen))
                 relaxed.append(
-                    f"pick {len(picks) + 1}: {'/'.join(repeats(chosen))} repeated "
-                    f"(no pair of another within {rules.spread_tolerance:g} of the score)"
+                    f"{len(picks) + 1}組目: {dims}が重複しています（スコア差 "
+                    f"{rules.spread_tolerance:g} 以内に、ほかの{dims}のペアがありません）"
                 )
         served = []
         if best is not top:
@@ -322,7 +322,7 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
         jobs.add(chosen["member_job_type"])
         ages.add(chosen["member_age_band"])
     if len(picks) < options.n:
-        relaxed.append(f"only {len(picks)} eligible pair(s) for {options.n} places")
+        relaxed.append(f"条件を満たすペアは{len(picks)}組だけです（{options.n}組の枠）")
     frame = pd.DataFrame(picks)
     return Shortlist(frame, relaxed, len(pool), stuck_out)
 

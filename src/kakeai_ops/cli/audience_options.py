@@ -1,7 +1,7 @@
 """The audience options of `kops mail preview|plan|send`, defined once.
 
 ``@audience_options`` gives a command every option below (after ``--workspace``, as
-the help lists them) and hands it one ``spec: AudienceSpec`` built from them.
+the help lists them) and hands it one ``spec: AudienceSpec`` built from them (``as_spec``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,23 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..analyses import segment as segmentation
+from ..errors import KopsError
 from ..mail.audience import AudienceSpec
+from ..mail.audience_kinds import (
+    AudienceKind,
+    Awarded,
+    Flag,
+    Milestones,
+    NotDrawn,
+    NotEligible,
+    Segment,
+    UsersFile,
+    Winners,
+)
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
-# (parameter, annotation, default): the AudienceSpec field is the parameter's name,
-# except --users, whose field is users_file.
+# (parameter, annotation, default).
 OPTIONS: list[tuple[str, Any, Any]] = [
     (
         "segment",
@@ -113,7 +124,29 @@ OPTIONS: list[tuple[str, Any, Any]] = [
         None,
     ),
 ]
-FIELD = {"users": "users_file"}
+# Audience option → the kind of audience it chooses (see mail/audience_kinds.py): the
+# option's name is the command line's business; what a run binds is the kind.
+KINDS: dict[str, Callable[[Any], AudienceKind]] = {
+    "segment": Segment,
+    "flag": Flag,
+    "awarded": Awarded,
+    "winners": Winners,
+    "not_drawn": NotDrawn,
+    "not_eligible": NotEligible,
+    "milestones": lambda _on: Milestones(),
+    "users": UsersFile,
+}
+# The kind's option, for the dry run's command to repeat (see run_commands.py).
+OPTION_OF = {
+    "segment": "--segment",
+    "flag": "--flag",
+    "awarded": "--awarded",
+    "winners": "--winners",
+    "not_drawn": "--not-drawn",
+    "not_eligible": "--not-eligible",
+    "milestones": "--milestones",
+    "users": "--users",
+}
 
 
 def as_typed(chosen: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +158,47 @@ def as_typed(chosen: dict[str, Any]) -> dict[str, Any]:
     if chosen.get("role") is not None:
         chosen["role"] = segmentation.role_key(chosen["role"], "--role")
     return chosen
+
+
+def as_spec(chosen: dict[str, Any]) -> AudienceSpec:
+    """The options as typed → one audience spec; exactly one audience option is allowed."""
+    picked = [name for name in KINDS if chosen.get(name)]
+    if len(picked) != 1:
+        got = ", ".join(OPTION_OF[name] for name in picked)
+        raise KopsError(
+            "choose the audience with exactly one of "
+            "--segment, --flag, --awarded, --winners, --not-drawn, --not-eligible, "
+            "--milestones, --users" + (f" (got {got})" if picked else ""),
+            hint="e.g. kops mail send --segment no_prep --role member",
+        )
+    typed = as_typed(dict(chosen))
+    return AudienceSpec(
+        KINDS[picked[0]](typed[picked[0]]),
+        role=typed["role"],
+        division=typed["division"],
+        template=typed["template"],
+        seminar=typed["seminar"],
+    )
+
+
+def spec_options(spec: AudienceSpec) -> list[str]:
+    """The options that choose ``spec`` again (the inverse of as_spec), in the order
+    the help lists them."""
+    chosen: list[str] = []
+    who = spec.who
+    if who is not None and who.kind in OPTION_OF:
+        value = who.path if isinstance(who, UsersFile) else who.value()
+        chosen = [OPTION_OF[who.kind]] + ([] if value is True else [str(value)])
+    narrowed: list[str] = []
+    for name in ("role", "division"):
+        if getattr(spec, name) not in (None, ""):
+            narrowed += [f"--{name}", str(getattr(spec, name))]
+    told: list[str] = []
+    for name in ("template", "seminar"):
+        if getattr(spec, name) not in (None, ""):
+            told += [f"--{name}", str(getattr(spec, name))]
+    first = isinstance(who, Segment | Flag)
+    return (chosen + narrowed if first else narrowed + chosen) + told
 
 
 def audience_options(command: Command) -> Command:
@@ -144,8 +218,8 @@ def audience_options(command: Command) -> Command:
 
     @functools.wraps(command)
     def with_spec(**values: Any) -> Any:
-        chosen = {FIELD.get(name, name): values.pop(name) for name, _, _ in OPTIONS}
-        return command(spec=AudienceSpec(**as_typed(chosen)), **values)
+        chosen = {name: values.pop(name) for name, _, _ in OPTIONS}
+        return command(spec=as_spec(chosen), **values)
 
     with_spec.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return with_spec  # type: ignore[return-value]

@@ -229,3 +229,33 @@ def emit_data(frame: Any, fmt: Format) -> bool:
         sys.stdout.write(json_text(frame) + "\n")
         return True
     return False
+
+
+MAX_REASON = 1000
+
+
+def reason_text(value: str, option: str = "--reason") -> str:
+    """A reason typed for the audit log, which terminals and sheets show back: one line of
+    visible text (no ESC, line separators or direction marks), not blank, at most
+    MAX_REASON characters."""
+    import unicodedata
+
+    text = value.strip()
+    if not text:
+        raise KopsError(f"{option}: give a reason")
+    for ch in text:
+        if (
+            unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+            or "\u202a" <= ch <= "\u202e"
+            or ("\u2066" <= ch <= "\u2069")
+        ):
+            raise KopsError(
+                f"{option}: the reason holds a control character (U+{ord(ch):04X})",
+                hint="write the reason as one line of visible characters",
+            )
+    if len(text) > MAX_REASON:
+        raise KopsError(
+            f"{option}: the reason has {len(text):,} characters; at most {MAX_REASON:,}",
+            hint="say why in a sentence; details belong in the secretariat's own records",
+        )
+    return text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -35,6 +35,7 @@ from .common import (
     err,
     out,
     parse_as_of,
+    reason_text,
     session,
     writes_state,
 )
@@ -190,7 +191,7 @@ def shortlist_command(
         else pd.DataFrame(columns=shortlist.SHORTLIST_COLUMNS)
     )
     for line in result.relaxed:
-        err.print(f"[yellow]relaxed:[/yellow] {escape(line)}", highlight=False)
+        err.print(f"[yellow]条件を緩めた点:[/yellow] {escape(line)}", highlight=False)
     err.print(f"{result.candidates:,} eligible pair(s), as of {when}", highlight=False)
     if result.left_out_stuck:
         err.print(
@@ -200,7 +201,7 @@ def shortlist_command(
             highlight=False,
         )
     if out_file is not None:
-        notes = pd.DataFrame({"relaxed": result.relaxed or ["(none)"]})
+        notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
         write_table(
             table,
             out_file,
@@ -221,14 +222,28 @@ def shortlist_command(
             out.print(f"   topics: {escape(str(row.top_topics))}", highlight=False)
 
 
+def _meant_pair(frame: Any, pair: tuple[str, str]) -> tuple[str, str] | None:
+    """The formed pair the ids probably stand for: swapped (member first), or with the
+    leading zeros a spreadsheet dropped."""
+    formed = set(zip(frame["manager_id"].astype(str), frame["member_id"].astype(str), strict=True))
+    if (pair[1], pair[0]) in formed:
+        return pair[1], pair[0]
+    by_digits = {(m.lstrip("0"), p.lstrip("0")): (m, p) for m, p in formed}
+    stripped = (pair[0].lstrip("0"), pair[1].lstrip("0"))
+    found = by_digits.get(stripped) or by_digits.get((stripped[1], stripped[0]))
+    return found
+
+
 def _explain(
     opened: Session, found: Candidates, pair: tuple[str, str], when: dt.date, topic: str | None
 ) -> None:
     frame = found.pairs
     rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
     if rows.empty:
+        meant = _meant_pair(frame, pair)
         raise KopsError(
-            f"no formed pair {pair[0]} → {pair[1]}",
+            f"no formed pair {pair[0]} → {pair[1]}"
+            + (f"; did you mean {meant[0]} {meant[1]}?" if meant else ""),
             hint="give the manager's id first, then the member's (as in the pairs export)",
         )
     row = rows.iloc[0]
@@ -370,6 +385,7 @@ def exclude_command(
 
     Example: kops interview exclude 000120 --reason 辞退
     """
+    reason = reason_text(reason)
     opened = session(workspace)
     exclude_from_interviews(opened.workspace, typed_id(user_id), reason)
     record_action(

@@ -8,22 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..mail.audience import AudienceSpec
-
-# AudienceSpec field → the option that sets it (fields set by a command itself are absent).
-SPEC_OPTIONS = (
-    ("segment", "--segment"),
-    ("flag", "--flag"),
-    ("role", "--role"),
-    ("division", "--division"),
-    ("awarded", "--awarded"),
-    ("winners", "--winners"),
-    ("not_drawn", "--not-drawn"),
-    ("not_eligible", "--not-eligible"),
-    ("milestones", "--milestones"),
-    ("users_file", "--users"),
-    ("template", "--template"),
-    ("seminar", "--seminar"),
-)
+from .audience_options import spec_options
 
 
 def _common(
@@ -51,12 +36,7 @@ def mail_send(
 
     def text(run_id: str) -> str:
         parts = ["kops", "mail", "send"]
-        for field, option in SPEC_OPTIONS:
-            value = getattr(spec, field)
-            if value is True:
-                parts.append(option)
-            elif value not in (None, False, ""):
-                parts += [option, str(value)]
+        parts += spec_options(spec)
         if holdout:
             parts += ["--holdout", f"{holdout:g}"]
         parts += [*extra, "--id", run_id, *_common(workspace, snapshot, as_of), "--yes"]

@@ -15,6 +15,7 @@ from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..errors import KopsError
+from ..mail.audience_kinds import Theme
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
 from ..outputs.sheet_charts import SheetChart
@@ -43,6 +44,7 @@ from .common import (
     err,
     note,
     out,
+    reason_text,
     session,
     warn,
     writes_state,
@@ -92,8 +94,8 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
     for seminar_id, config in context.settings.seminars.items():
         spec = seminars.listed_spec(seminar_id, config)
         audience = "-"
-        if spec is not None:
-            audience = ", ".join(spec.segments) + (" + managers" if spec.managers else "")
+        if spec is not None and isinstance(theme := spec.who, Theme):
+            audience = ", ".join(theme.stuck_points) + (" + managers" if theme.managers else "")
         counts = attendance_counts(
             context.workspace,
             seminar_id,
@@ -333,7 +335,7 @@ def _force_reason(force: bool, reason: str | None) -> str | None:
         raise typer.BadParameter("--force needs --reason '…' (kept in the audit log)")
     if reason is not None and not force:
         raise typer.BadParameter("--reason goes with --force", param_hint="--reason")
-    return reason.strip() if force and reason else None
+    return reason_text(reason) if force and reason else None
 
 
 def _skipped(retired: list[int], duplicates: list[int], kept: str) -> None:
@@ -482,7 +484,10 @@ def summary_command(
         ("新しいテーマ", summary.themes),
     ]
     if result.every_answer is not None:
-        # The summary is the secretariat's file (事務局内限り): every answer, names masked.
+        # The summary is the secretariat's file (事務局内限り): every answer, names masked,
+        # and how many fall in each group, counted exactly.
+        if result.answers_per_group is not None:
+            sheets.append(("自由記述_件数", result.answers_per_group))
         sheets.append(("自由記述_全件", result.every_answer))
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 import urllib.parse
 from typing import Annotated, Any, Literal
 
@@ -111,6 +113,17 @@ class OAuth(Section):
     def _command_not_blank(cls, value: str | list[str] | None) -> str | list[str] | None:
         if value is not None and not (value.strip() if isinstance(value, str) else value):
             raise PydanticCustomError("token_command", "must name a command")
+        if isinstance(value, str):
+            # Split as a shell would (as kops runs it): a quote left open is no command.
+            try:
+                # Windows gets the string as it is (a backslash before a quote is a path).
+                shlex.split(value, posix=os.name != "nt")
+            except ValueError:
+                raise PydanticCustomError(
+                    "token_command",
+                    "has a quotation mark that is never closed; quote a path with spaces "
+                    'whole ("C:\\Program Files\\…\\get-token.exe" --user …) or give a list',
+                ) from None
         return value
 
     _refuse_secrets = model_validator(mode="before")(_no_secrets)

@@ -15,21 +15,27 @@ from ..config import Settings
 from ..errors import InputError
 from . import normalise
 from .findings import Findings
-from .user_files import check_free_text, identify_users, read_user_file
+from .user_files import (
+    EMAIL_HEADERS,
+    check_emails_agree,
+    check_free_text,
+    identify_users,
+    read_user_file,
+)
 
 
 def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list[tuple[int, str]]:
     """(file row, user id) of every row, repeats included: the caller counts and drops them."""
     findings = Findings()
-    read = read_user_file(
-        path, {"user": settings.seminar_survey.attendance_user}, ["user"], findings
-    )
+    wanted = {"user": settings.seminar_survey.attendance_user, "email": EMAIL_HEADERS}
+    read = read_user_file(path, wanted, ["user"], findings)
     found: list[tuple[int, str]] = []
     if read is not None:
         frame, columns, rows = read
         ids = identify_users(
             frame[columns["user"]], columns["user"], users, path.name, rows, findings
         )
+        check_emails_agree(frame, columns, ids, users, path.name, rows, findings)
         found = [
             (int(rows.loc[index]), user)
             for index, user in zip(frame.index, ids, strict=True)
@@ -52,6 +58,7 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
         "satisfaction": headers.satisfaction,
         "interests": headers.interests,
         "free_text": headers.free_text,
+        "email": EMAIL_HEADERS,
     }
     read = read_user_file(
         path, wanted, ["user", "satisfaction", "interests", "free_text"], findings
@@ -62,6 +69,7 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
         )
     frame, columns, rows = read
     ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, findings)
+    check_emails_agree(frame, columns, ids, users, path.name, rows, findings)
     scale = config.satisfaction_scale
     raw_scores = frame[columns["satisfaction"]]
     scores, bad = normalise.parse_ints(raw_scores, scale.min, scale.max)

@@ -20,6 +20,15 @@ from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_
 from .tables import header_key, repeated_column_problems
 
 
+def missing_file_reason(path: Path) -> str:
+    """Why ``path`` can't be read as a file, in the words that point to the fix."""
+    if path.is_dir():
+        return "a folder, not a file: give the file inside it"
+    if path.exists():
+        return "not a regular file (a device, pipe or socket)"
+    return "file not found"
+
+
 def find_column(headers: list[str], names: list[str]) -> str | None:
     wanted = {header_key(n) for n in names}
     return next((h for h in headers if header_key(h) in wanted), None)
@@ -64,6 +73,39 @@ def identify_users(
             )
             ids.append(None)
     return ids
+
+
+def check_emails_agree(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    ids: list[str | None],
+    users: pd.DataFrame,
+    file: str,
+    rows: pd.Series,
+    findings: Findings,
+    id_field: str = "user",
+) -> None:
+    """A row whose email column names another person than its id column: a shifted or
+    mixed-up export, where taking either would record the wrong person. Named by row."""
+    id_header, email_header = columns.get(id_field), columns.get("email")
+    if id_header is None or email_header is None or email_header == id_header:
+        return
+    owner_of = users.dropna(subset=["email"]).set_index("email")["user_id"].to_dict()
+    file_rows = rows.to_dict()
+    for (position, raw), user in zip(frame[email_header].items(), ids, strict=True):
+        text = unicodedata.normalize("NFKC", str(raw)).strip().lower()
+        owner = owner_of.get(text) if user and "@" in text else None
+        if owner is not None and owner != user:
+            findings.problem(
+                Problem(
+                    file,
+                    int(file_rows[position]),
+                    email_header,
+                    f"belongs to user {owner}, not to {user} ({id_header}); which one is meant?",
+                    f"'{text}'",
+                ),
+                kind="conflict",
+            )
 
 
 # Line breaks and tabs are how people write; other control characters (NUL, ESC…)
@@ -120,6 +162,9 @@ def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
         values = frame[header]
         filled = values[[unicodedata.normalize("NFKC", str(v)).strip() != "" for v in values]]
         ids = identify_users(filled, header, users, path.name, rows, findings)
+        check_emails_agree(
+            frame.loc[filled.index], columns, ids, users, path.name, rows, findings, "user_id"
+        )
     if findings.failed:
         raise InputError(
             findings.sorted_problems(),
@@ -140,7 +185,7 @@ def read_user_file(
     it cannot be read, with the problems in ``findings``. ``one_of``: fields of which at
     least one column must be there."""
     if not path.is_file():
-        findings.problem(Problem(str(path), None, None, "file not found"))
+        findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
         return None
     if path.stat().st_size == 0:
         findings.problem(Problem(path.name, None, None, "file is empty"))

@@ -101,8 +101,8 @@ def advisor_mailing(
     )
     # The run stands for these advisors and addresses; their files are rewritten in place.
     binding = {
-        "audience": "advisors",
-        "period": period,
+        "kind": "advisors",
+        "value": period,
         "advisors": sorted(f"{r.item} <{r.email}>" for r in recipients),
     }
     return AdvisorMailing(audience, binding, without_email)

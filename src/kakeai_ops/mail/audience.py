@@ -17,6 +17,20 @@ from ..analyses.scheduled import scheduled_soon
 from ..config import Settings
 from ..errors import KopsError
 from ..store import Tables
+from .audience_kinds import (
+    AudienceKind,
+    Awarded,
+    Flag,
+    Listed,
+    Milestones,
+    NotDrawn,
+    NotEligible,
+    Segment,
+    Theme,
+    UsersFile,
+    Winners,
+    campaign_of,
+)
 from .context import missing, run_context, seminar_context, sender_context, template_context
 from .fact_rows import fact_rows
 from .headers import recipient_problem
@@ -43,53 +57,20 @@ NEEDED_COLUMNS = segmentation.NEEDED_COLUMNS
 
 @dataclass(frozen=True)
 class AudienceSpec:
-    segment: str | None = None
-    flag: str | None = None
-    role: str | None = None
+    """Who a run reaches (``who``, one kind of audience_kinds.py) and how it is told."""
+
+    who: AudienceKind | None = None
+    role: str | None = None  # a segment, flag or milestone audience narrowed to this role
     division: str | None = None
-    awarded: str | None = None
-    milestones: bool = False
-    users_file: Path | None = None
     template: str | None = None
     seminar: str | None = None
-    # A seminar theme's audience: these primary stuck points, and/or every manager.
-    segments: tuple[str, ...] = ()
-    managers: bool = False
-    # An explicit list of user ids (e.g. invited but did not attend).
-    user_ids: tuple[str, ...] | None = None
-    # The winners, or the entrants not drawn, of a campaign's current draw.
-    winners: str | None = None
-    not_drawn: str | None = None
     # A seminar invitation's correction: (what, before, after) for each changed detail.
     corrects: tuple[tuple[str, str, str], ...] = ()
-    # The entrants of a campaign who did not meet its condition.
-    not_eligible: str | None = None
 
-    def source(self) -> str:
-        chosen = [
-            name
-            for name, value in (
-                ("--segment", self.segment),
-                ("--flag", self.flag),
-                ("--awarded", self.awarded),
-                ("--milestones", self.milestones or None),
-                ("--users", self.users_file),
-                ("theme", self.segments or self.managers or None),
-                ("list", self.user_ids is not None or None),
-                ("--winners", self.winners),
-                ("--not-drawn", self.not_drawn),
-                ("--not-eligible", self.not_eligible),
-            )
-            if value
-        ]
-        if len(chosen) != 1:
-            raise KopsError(
-                "choose the audience with exactly one of "
-                "--segment, --flag, --awarded, --winners, --not-drawn, --not-eligible, "
-                "--milestones, --users" + (f" (got {', '.join(chosen)})" if chosen else ""),
-                hint="e.g. kops mail send --segment no_prep --role member",
-            )
-        return chosen[0]
+    def chosen(self) -> AudienceKind:
+        if self.who is None:
+            raise KopsError("no audience was chosen", hint="`kops mail send --help` lists them")
+        return self.who
 
 
 @dataclass
@@ -120,6 +101,44 @@ def excluded_summary(audience: Audience) -> str:
     return ", ".join(f"{REASONS[k]} {v}" for k, v in audience.excluded.items())
 
 
+@dataclass(frozen=True)
+class Given:
+    """What the caller read for the kinds whose people come from records beyond the
+    snapshot (see build_audience)."""
+
+    awarded: pd.DataFrame | None = None
+    delivered: pd.DataFrame | None = None
+    drawn: pd.DataFrame | None = None
+    listed: list[str] | None = None
+    milestones_since: dt.date | None = None
+    not_eligible: dict[str, list[tuple[int, int, int]]] | None = None
+
+
+@dataclass
+class Chosen:
+    """Whom a kind of audience picks, before anyone is left out."""
+
+    user_ids: list[str]
+    base: str  # the template's name, or NAME of NAME.ROLE
+    extra: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    segment_key: str | None = None
+
+
+# How run descriptions and the audit log have always named each kind (text, never read back).
+DESCRIBED_AS = {
+    "segment": "--segment",
+    "flag": "--flag",
+    "awarded": "--awarded",
+    "winners": "--winners",
+    "not_drawn": "--not-drawn",
+    "not_eligible": "--not-eligible",
+    "milestones": "--milestones",
+    "users": "--users",
+    "theme": "theme",
+    "list": "list",
+}
+
+
 def build_audience(
     spec: AudienceSpec,
     tables: Tables,
@@ -136,124 +155,61 @@ def build_audience(
     not_eligible: dict[str, list[tuple[int, int, int]]] | None = None,
     told: set[str] | None = None,
 ) -> Audience:
-    """``listed``: the user ids read from ``spec.users_file`` (``exports.user_files``);
+    """``listed``: the user ids read from a users file (``exports.user_files``);
     ``milestones_since``: milestones crossed after that day are mailed (None: any);
-    ``not_eligible``: for --not-eligible, each entrant's missed months (year, month,
-    weeks missed)."""
-    source = spec.source()
+    ``not_eligible``: for a not-eligible audience, each entrant's missed months (year,
+    month, weeks missed)."""
+    who = spec.chosen()
+    given = Given(awarded, delivered, drawn, listed, milestones_since, not_eligible)
     facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
+    chosen = chosen_users(who, spec, facts, tables, settings, as_of, given)
+    audience = Audience(
+        recipients=[],
+        excluded=Counter(),
+        excluded_users=[],
+        description={},
+        segment_key=chosen.segment_key,
+        default_run_id="",
+    )
+    screen = Screen(suppressed, recent_nudges, told, templates)
+    _sort_out(audience, chosen, spec, facts, tables, settings, as_of, screen)
+    templates_used = sorted({r.template for r in audience.recipients})
+    audience.default_run_id = _run_base(spec, who, chosen.base, templates_used, as_of, drawn)
+    audience.description = {
+        "audience": DESCRIBED_AS[who.kind],
+        "value": _described(who),
+        "role": spec.role,
+        "division": spec.division,
+        "template": spec.template,
+        "seminar": spec.seminar,
+        "templates": templates_used,
+    }
+    return audience
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What leaves someone out of a run besides their record (see REASONS)."""
+
+    suppressed: dict[str, str]
+    recent_nudges: dict[str, int]
+    told: set[str] | None
+    templates: TemplateSet
+
+
+def _sort_out(
+    audience: Audience,
+    chosen: Chosen,
+    spec: AudienceSpec,
+    facts: pd.DataFrame,
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    screen: Screen,
+) -> None:
+    """Each chosen person into the audience's recipients, or left out with a reason."""
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
-    month = f"{as_of:%Y-%m}"
-    extra_by_user: dict[str, list[dict[str, Any]]] = {}
-
-    if source in ("--segment", "--flag"):
-        key = spec.segment or spec.flag
-        if key not in segmentation.KEYS:
-            raise KopsError(
-                f"{source}: unknown stuck point '{key}'",
-                hint="keys: "
-                + ", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS),
-            )
-        if source == "--segment":
-            chosen = facts[facts["stuck_point"] == key]
-        else:
-            chosen = facts[facts["flags"].str.split(";").apply(lambda flags: key in flags)]
-        if spec.role:
-            chosen = chosen[chosen["role"] == spec.role]
-        if spec.division:
-            chosen = chosen[chosen["division"] == spec.division]
-        user_ids = list(chosen["user_id"])
-        segment_key: str | None = key
-        base = spec.template or key
-    elif source == "--awarded":
-        if spec.awarded not in settings.campaigns:
-            raise KopsError(f"--awarded: no campaign '{spec.awarded}' in kops.yaml")
-        given = awarded if awarded is not None else pd.DataFrame(columns=["user_id"])
-        if given.empty:
-            raise KopsError(
-                f"nobody has been awarded in campaign '{spec.awarded}' yet",
-                hint=f"run `kops campaign award {spec.awarded}` first",
-            )
-        user_ids = list(given["user_id"])
-        for row in given.itertuples(index=False):
-            extra_by_user[row.user_id] = [{"run_start": row.run_start, "run_end": row.run_end}]
-        segment_key = None
-        base = spec.template or "campaign.awarded"
-    elif source in ("--winners", "--not-drawn"):
-        user_ids, base = _drawn(spec, settings, drawn)
-        segment_key = None
-    elif source == "--not-eligible":
-        if spec.not_eligible not in settings.campaigns:
-            raise KopsError(f"--not-eligible: no campaign '{spec.not_eligible}' in kops.yaml")
-        missed = not_eligible or {}
-        user_ids = list(missed)
-        for user_id, months in missed.items():
-            extra_by_user[user_id] = [{"missed_months": months}]
-        segment_key = None
-        base = spec.template or "campaign.not_eligible"
-    elif source == "--milestones":
-        due = milestones_due(
-            tables,
-            settings.milestones,
-            as_of,
-            delivered
-            if delivered is not None
-            else pd.DataFrame(columns=["user_id", "milestone", "role"]),
-            since=milestones_since,
-        )
-        if spec.role:
-            due = due[due["role"] == spec.role]
-        # One mail per person: a middle manager due in both roles gets one that names both.
-        user_ids = []
-        for row in due.itertuples(index=False):
-            if row.user_id not in extra_by_user:
-                user_ids.append(row.user_id)
-                extra_by_user[row.user_id] = [{"milestones": {}}]
-            extra_by_user[row.user_id][0]["milestones"][row.role] = {
-                "milestone": int(row.milestone),
-                "count": int(row.held_in_role),
-            }
-        segment_key = None
-        base = spec.template or "milestone"
-    elif source == "theme":
-        unknown = [k for k in spec.segments if k not in segmentation.KEYS]
-        if unknown:
-            raise KopsError(
-                f"unknown stuck point(s) {', '.join(unknown)} for the seminar's audience"
-            )
-        wanted = facts["stuck_point"].isin(spec.segments)
-        if spec.managers:
-            wanted |= facts["role"].isin(["manager", "both"])
-        chosen = facts[wanted]
-        if spec.division:
-            chosen = chosen[chosen["division"] == spec.division]
-        user_ids = list(chosen["user_id"])
-        for user_id, stuck in zip(chosen["user_id"], chosen["stuck_point"], strict=True):
-            extra_by_user[user_id] = [{"stuck_point": stuck}]
-        segment_key = None
-        if not spec.template:
-            raise KopsError("a seminar audience needs a template")
-        base = spec.template
-    elif source == "list":
-        user_ids = list(spec.user_ids or ())
-        segment_key = None
-        if not spec.template:
-            raise KopsError("a list audience needs a template")
-        base = spec.template
-    else:
-        if not spec.template:
-            raise KopsError(
-                "--users needs --template NAME", hint="`kops mail templates` lists them"
-            )
-        if listed is None:
-            raise KopsError(f"--users: {spec.users_file} was not read")
-        user_ids = listed
-        segment_key = None
-        base = spec.template
-
-    excluded: Counter[str] = Counter()
-    excluded_users: list[tuple[str, str]] = []
-    recipients: list[Recipient] = []
+    excluded, excluded_users, notes = audience.excluded, audience.excluded_users, audience.notes
     cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
     if about_seminar is not None and spec.corrects:
@@ -261,39 +217,31 @@ def build_audience(
             {"label": label, "before": before, "after": after}
             for label, before, after in spec.corrects
         ]
-    campaign_id = spec.awarded or spec.winners or spec.not_drawn or spec.not_eligible
+    campaign_id = campaign_of(spec.who)
     campaign_context = settings.campaigns[campaign_id] if campaign_id else None
-    records = fact_rows(facts, user_ids)
+    records = fact_rows(facts, chosen.user_ids)
     sender = sender_context(settings.mail)  # the same for every recipient
     shared = run_context(settings, as_of)
     chosen_templates: dict[tuple[str, ...], str] = {}
     booked = scheduled_soon(tables.meetings, as_of, settings.rules.scheduled_days)
-    notes: dict[str, str] = {}
-    for user_id in user_ids:
+    for user_id in chosen.user_ids:
         if user_id in retired_ids or user_id not in records:
             excluded["retired"] += 1
             excluded_users.append((user_id, "retired"))
             continue
         row = records[user_id]
-        reason = None
-        if row["employment_status"] == "leave":
-            reason = "on_leave"
-        elif missing(row["email"]) or not row["email"]:
-            reason = "no_email"
-        elif (problem := recipient_problem(str(row["name"]), str(row["email"]))) is not None:
-            # One person whose name or address can't be a To header never stops the run.
-            reason = "undeliverable"
-            notes[user_id] = problem
-        elif row["email"] in suppressed or user_id in suppressed:
-            reason = "suppressed"
-        elif told is not None and user_id in told:
-            # A redraw changes a few outcomes: the others heard theirs from an earlier run.
-            reason = "already_told"
-        for extra in extra_by_user.get(user_id, [{}]):
-            template = _template_for(base, source, row, extra, templates, spec, chosen_templates)
-            kind = templates.get(template).kind
+        reason = _record_reason(row, user_id, screen, notes)
+        for extra in chosen.extra.get(user_id, [{}]):
+            template = _template_for(
+                chosen.base, row, extra, screen.templates, spec, chosen_templates
+            )
+            kind = screen.templates.get(template).kind
             this_reason = _stuck_point_reason(template, row, user_id, booked) or reason
-            if this_reason is None and kind == "nudge" and recent_nudges.get(user_id, 0) >= cap:
+            if (
+                this_reason is None
+                and kind == "nudge"
+                and screen.recent_nudges.get(user_id, 0) >= cap
+            ):
                 this_reason = "frequency_cap"
             if this_reason == "scheduled":
                 notes[user_id] = f"予定 {booked[user_id]:%Y-%m-%d}"
@@ -308,7 +256,7 @@ def build_audience(
             context = template_context(
                 row, settings, extra, about_seminar, campaign_context, spec, sender, shared
             )
-            recipients.append(
+            audience.recipients.append(
                 Recipient(
                     item=item,
                     user_id=user_id,
@@ -320,57 +268,221 @@ def build_audience(
                 )
             )
 
-    templates_used = sorted({r.template for r in recipients})
-    if spec.seminar and base.startswith("seminar"):
-        run_base = f"{base}-{spec.seminar}"
-    elif source == "--awarded":
-        run_base = f"{base}-{spec.awarded}"
-    elif source == "--not-eligible":
-        run_base = f"{base}-{campaign_id}"
-    elif source in ("--winners", "--not-drawn"):
-        # A redraw is a new draw, so its mail is a new run.
-        number = int(drawn["draw_no"].iloc[0]) if drawn is not None and len(drawn) else 0
-        run_base = f"{base}-{campaign_id}-draw{number}"
-    elif source == "--milestones":
-        run_base = f"milestones-{month}"
-    elif source == "--users":
-        run_base = f"{base}-{Path(str(spec.users_file)).stem}"
-    elif source in ("theme", "list"):
-        run_base = f"{base}-{spec.seminar}" if spec.seminar else f"{base}-{month}"
+
+def _record_reason(
+    row: dict[str, Any], user_id: str, screen: Screen, notes: dict[str, str]
+) -> str | None:
+    """Why this person's record (or an earlier run) leaves them out, whatever the template."""
+    if row["employment_status"] == "leave":
+        return "on_leave"
+    if missing(row["email"]) or not row["email"]:
+        return "no_email"
+    if (problem := recipient_problem(str(row["name"]), str(row["email"]))) is not None:
+        # One person whose name or address can't be a To header never stops the run.
+        notes[user_id] = problem
+        return "undeliverable"
+    if row["email"] in screen.suppressed or user_id in screen.suppressed:
+        return "suppressed"
+    if screen.told is not None and user_id in screen.told:
+        # A redraw changes a few outcomes: the others heard theirs from an earlier run.
+        return "already_told"
+    return None
+
+
+def chosen_users(
+    who: AudienceKind,
+    spec: AudienceSpec,
+    facts: pd.DataFrame,
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    given: Given,
+) -> Chosen:
+    """Whom each kind of audience picks: one function per kind."""
+    match who:
+        case Segment() | Flag():
+            return _by_stuck_point(who, spec, facts)
+        case Awarded():
+            return _awarded(who, spec, settings, given.awarded)
+        case Winners() | NotDrawn():
+            return _drawn(who, spec, settings, given.drawn)
+        case NotEligible():
+            return _not_eligible(who, spec, settings, given.not_eligible)
+        case Milestones():
+            return _milestones(spec, tables, settings, as_of, given)
+        case Theme():
+            return _theme(who, spec, facts)
+        case Listed():
+            return Chosen(list(who.user_ids), _needs_template(spec, "a list audience"))
+        case UsersFile():
+            if not spec.template:
+                raise KopsError(
+                    "--users needs --template NAME", hint="`kops mail templates` lists them"
+                )
+            if given.listed is None:
+                raise KopsError(f"--users: {who.path} was not read")
+            return Chosen(list(given.listed), spec.template)
+
+
+def _needs_template(spec: AudienceSpec, what: str) -> str:
+    if not spec.template:
+        raise KopsError(f"{what} needs a template")
+    return spec.template
+
+
+def _by_stuck_point(who: Segment | Flag, spec: AudienceSpec, facts: pd.DataFrame) -> Chosen:
+    """Those whose primary stuck point (Segment), or one of whose flags (Flag), is the key."""
+    option = "--segment" if isinstance(who, Segment) else "--flag"
+    if who.key not in segmentation.KEYS:
+        raise KopsError(
+            f"{option}: unknown stuck point '{who.key}'",
+            hint="keys: " + ", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS),
+        )
+    if isinstance(who, Segment):
+        chosen = facts[facts["stuck_point"] == who.key]
     else:
-        name = templates_used[0] if len(templates_used) == 1 else base
-        run_base = f"{name}-{month}"
-    if spec.division and source in ("--segment", "--flag"):
-        run_base += f"-{spec.division}"
-    description = {
-        "audience": source,
-        "value": str(
-            spec.segment
-            or spec.flag
-            or campaign_id
-            or spec.users_file
-            or (
-                ",".join(spec.segments) + (" +managers" if spec.managers else "")
-                if source == "theme"
-                else None
-            )
-            or ("list" if source == "list" else "milestones")
-        ),
-        "role": spec.role,
-        "division": spec.division,
-        "template": spec.template,
-        "seminar": spec.seminar,
-        "templates": templates_used,
+        chosen = facts[facts["flags"].str.split(";").apply(lambda flags: who.key in flags)]
+    if spec.role:
+        chosen = chosen[chosen["role"] == spec.role]
+    if spec.division:
+        chosen = chosen[chosen["division"] == spec.division]
+    return Chosen(list(chosen["user_id"]), spec.template or who.key, segment_key=who.key)
+
+
+def _awarded(
+    who: Awarded, spec: AudienceSpec, settings: Settings, awarded: pd.DataFrame | None
+) -> Chosen:
+    if who.campaign not in settings.campaigns:
+        raise KopsError(f"--awarded: no campaign '{who.campaign}' in kops.yaml")
+    given = awarded if awarded is not None else pd.DataFrame(columns=["user_id"])
+    if given.empty:
+        raise KopsError(
+            f"nobody has been awarded in campaign '{who.campaign}' yet",
+            hint=f"run `kops campaign award {who.campaign}` first",
+        )
+    extra = {
+        row.user_id: [{"run_start": row.run_start, "run_end": row.run_end}]
+        for row in given.itertuples(index=False)
     }
-    return Audience(
-        recipients=recipients,
-        excluded=excluded,
-        excluded_users=excluded_users,
-        description=description,
-        segment_key=segment_key,
-        default_run_id=run_base,
-        notes=notes,
+    return Chosen(list(given["user_id"]), spec.template or "campaign.awarded", extra)
+
+
+def _not_eligible(
+    who: NotEligible,
+    spec: AudienceSpec,
+    settings: Settings,
+    missed: dict[str, list[tuple[int, int, int]]] | None,
+) -> Chosen:
+    if who.campaign not in settings.campaigns:
+        raise KopsError(f"--not-eligible: no campaign '{who.campaign}' in kops.yaml")
+    months = missed or {}
+    extra = {user_id: [{"missed_months": m}] for user_id, m in months.items()}
+    return Chosen(list(months), spec.template or "campaign.not_eligible", extra)
+
+
+def _milestones(
+    spec: AudienceSpec, tables: Tables, settings: Settings, as_of: dt.date, given: Given
+) -> Chosen:
+    due = milestones_due(
+        tables,
+        settings.milestones,
+        as_of,
+        given.delivered
+        if given.delivered is not None
+        else pd.DataFrame(columns=["user_id", "milestone", "role"]),
+        since=given.milestones_since,
     )
+    if spec.role:
+        due = due[due["role"] == spec.role]
+    # One mail per person: a middle manager due in both roles gets one that names both.
+    user_ids: list[str] = []
+    extra: dict[str, list[dict[str, Any]]] = {}
+    for row in due.itertuples(index=False):
+        if row.user_id not in extra:
+            user_ids.append(row.user_id)
+            extra[row.user_id] = [{"milestones": {}}]
+        extra[row.user_id][0]["milestones"][row.role] = {
+            "milestone": int(row.milestone),
+            "count": int(row.held_in_role),
+        }
+    return Chosen(user_ids, spec.template or "milestone", extra)
+
+
+def _theme(who: Theme, spec: AudienceSpec, facts: pd.DataFrame) -> Chosen:
+    unknown = [k for k in who.stuck_points if k not in segmentation.KEYS]
+    if unknown:
+        raise KopsError(f"unknown stuck point(s) {', '.join(unknown)} for the seminar's audience")
+    wanted = facts["stuck_point"].isin(who.stuck_points)
+    if who.managers:
+        wanted |= facts["role"].isin(["manager", "both"])
+    chosen = facts[wanted]
+    if spec.division:
+        chosen = chosen[chosen["division"] == spec.division]
+    extra = {
+        user_id: [{"stuck_point": stuck}]
+        for user_id, stuck in zip(chosen["user_id"], chosen["stuck_point"], strict=True)
+    }
+    return Chosen(list(chosen["user_id"]), _needs_template(spec, "a seminar audience"), extra)
+
+
+def _run_base(
+    spec: AudienceSpec,
+    who: AudienceKind,
+    base: str,
+    templates_used: list[str],
+    as_of: dt.date,
+    drawn: pd.DataFrame | None,
+) -> str:
+    """The run id a run gets unless one is given: what it is about, and when."""
+    name = _run_name(spec, who, base, templates_used, f"{as_of:%Y-%m}", drawn)
+    if spec.division and isinstance(who, Segment | Flag):
+        name += f"-{spec.division}"
+    return name
+
+
+def _run_name(
+    spec: AudienceSpec,
+    who: AudienceKind,
+    base: str,
+    templates_used: list[str],
+    month: str,
+    drawn: pd.DataFrame | None,
+) -> str:
+    if spec.seminar and base.startswith("seminar"):
+        return f"{base}-{spec.seminar}"
+    match who:
+        case Awarded() | NotEligible():
+            return f"{base}-{who.campaign}"
+        case Winners() | NotDrawn():
+            # A redraw is a new draw, so its mail is a new run.
+            number = int(drawn["draw_no"].iloc[0]) if drawn is not None and len(drawn) else 0
+            return f"{base}-{who.campaign}-draw{number}"
+        case Milestones():
+            return f"milestones-{month}"
+        case UsersFile():
+            return f"{base}-{Path(str(who.path)).stem}"
+        case Theme() | Listed():
+            return f"{base}-{spec.seminar}" if spec.seminar else f"{base}-{month}"
+        case Segment() | Flag():
+            name = templates_used[0] if len(templates_used) == 1 else base
+            return f"{name}-{month}"
+
+
+def _described(who: AudienceKind) -> str:
+    """The audience's value as run descriptions show it."""
+    match who:
+        case Segment() | Flag():
+            return who.key
+        case Awarded() | Winners() | NotDrawn() | NotEligible():
+            return who.campaign
+        case UsersFile():
+            return str(who.path)
+        case Theme():
+            return ",".join(who.stuck_points) + (" +managers" if who.managers else "")
+        case Listed():
+            return "list"
+        case Milestones():
+            return "milestones"
 
 
 # Nudges that ask people to book a 1on1: a booked one answers them.
@@ -406,26 +518,24 @@ def milestone_item(user_id: str, extra: dict[str, Any]) -> str:
 
 
 def _drawn(
-    spec: AudienceSpec, settings: Settings, drawn: pd.DataFrame | None
-) -> tuple[list[str], str]:
+    who: Winners | NotDrawn, spec: AudienceSpec, settings: Settings, drawn: pd.DataFrame | None
+) -> Chosen:
     """The winners (or the entrants not drawn) of the campaign's current draw."""
-    campaign_id = spec.winners or spec.not_drawn
-    option = "--winners" if spec.winners else "--not-drawn"
-    if campaign_id not in settings.campaigns:
-        raise KopsError(f"{option}: no campaign '{campaign_id}' in kops.yaml")
+    option = "--winners" if isinstance(who, Winners) else "--not-drawn"
+    if who.campaign not in settings.campaigns:
+        raise KopsError(f"{option}: no campaign '{who.campaign}' in kops.yaml")
     if drawn is None or drawn.empty:
         raise KopsError(
-            f"campaign '{campaign_id}' has not been drawn",
-            hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT",
+            f"campaign '{who.campaign}' has not been drawn",
+            hint=f"kops campaign draw {who.campaign} --winners N --seed TEXT",
         )
-    won = spec.winners is not None
+    won = isinstance(who, Winners)
     user_ids = list(drawn.loc[drawn["won"] == won, "user_id"])
-    return user_ids, spec.template or ("campaign.winner" if won else "campaign.not_drawn")
+    return Chosen(user_ids, spec.template or ("campaign.winner" if won else "campaign.not_drawn"))
 
 
 def _template_for(
     base: str,
-    source: str,
     row: dict[str, Any],
     extra: dict[str, Any],
     templates: TemplateSet,
@@ -439,7 +549,7 @@ def _template_for(
     """
     if spec.template:
         candidates = [spec.template]
-    elif source == "--milestones":
+    elif isinstance(spec.who, Milestones):
         roles = sorted(extra["milestones"])
         if len(roles) == 2:
             candidates = ["milestone.both"]

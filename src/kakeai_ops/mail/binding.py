@@ -6,37 +6,40 @@ same run id must ask for the same thing: then it resumes the stored plan;
 otherwise it is refused, saying what differs, before anything is sent. Data
 that moves on by itself (a newer snapshot, attendance recorded since) is not
 part of the binding: resuming sends the frozen plan, whatever changed since.
+
+The audience is bound by its kind and value (``{"kind": "segment", "value":
+"no_prep", ...}``, see audience_kinds.py), never by the option that chose it.
+Runs recorded before that (``{"audience": "--segment", "segment": "no_prep", ...}``)
+are read through ``migrated`` and resume as they are.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import fields
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import KopsError
-from .audience import AudienceSpec
+from .audience import DESCRIBED_AS, AudienceSpec
 
-# Binding key → how the operator asked for it, for the refusal message.
+# Binding key → how the operator asked for it, for the refusal message only (never read back).
 LABELS = {
-    "audience": "audience",
-    "segment": "--segment",
-    "flag": "--flag",
+    "kind": "audience",
+    "value": "audience",
     "role": "--role",
     "division": "--division",
-    "awarded": "--awarded",
-    "not_eligible": "--not-eligible",
-    "milestones": "--milestones",
-    "users_file": "--users (file content)",
     "template": "--template",
     "seminar": "--seminar",
-    "segments": "seminar stuck points",
-    "managers": "seminar for managers",
+    "corrects": "seminar correction",
     "holdout_pct": "--holdout",
     "advisors": "advisors (name, email)",
-    "period": "--period",
+}
+# The audience's value, by kind, for the refusal message.
+VALUE_LABELS = {
+    **DESCRIBED_AS,
+    "users": "--users (file content)",
+    "theme": "seminar stuck points / managers",
+    "advisors": "--period",
 }
 
 
@@ -45,29 +48,90 @@ class RunConflict(KopsError):
 
 
 def spec_binding(spec: AudienceSpec, holdout_pct: float) -> dict[str, Any]:
-    """The operator's choices that define a run (not the data they were applied to).
-
-    Every field of the audience spec counts, so an option added later is bound
-    too; the two that are data rather than choices are handled apart.
-    """
-    binding: dict[str, Any] = {"audience": spec.source()}
-    for item in fields(spec):
-        value = getattr(spec, item.name)
-        if item.name == "user_ids":
-            continue  # derived from recorded data (e.g. who attended), like the snapshot
-        if item.name == "users_file" and value is not None:
-            value = _file_hash(value)
-        binding[item.name] = list(value) if isinstance(value, tuple) else value
-    binding["holdout_pct"] = float(holdout_pct)
-    return binding
+    """The operator's choices that define a run (not the data they were applied to)."""
+    who = spec.chosen()
+    return {
+        "kind": who.kind,
+        "value": who.value(),
+        "role": spec.role,
+        "division": spec.division,
+        "template": spec.template,
+        "seminar": spec.seminar,
+        "corrects": [list(change) for change in spec.corrects],
+        "holdout_pct": float(holdout_pct),
+    }
 
 
-def _file_hash(path: Path) -> str | None:
-    """A list's content, not its path: the same list from elsewhere is the same run."""
+# How runs recorded with the first binding format named their audience → its kind.
+# These strings are data written by earlier versions: they never change.
+_FIRST_FORMAT = {
+    "--segment": "segment",
+    "--flag": "flag",
+    "--awarded": "awarded",
+    "--winners": "winners",
+    "--not-drawn": "not_drawn",
+    "--not-eligible": "not_eligible",
+    "--milestones": "milestones",
+    "--users": "users",
+    "theme": "theme",
+    "list": "list",
+    "advisors": "advisors",
+}
+# The field of the first format that held each kind's value (the others are computed).
+_FIRST_VALUE = {
+    "segment": "segment",
+    "flag": "flag",
+    "awarded": "awarded",
+    "winners": "winners",
+    "not_drawn": "not_drawn",
+    "not_eligible": "not_eligible",
+    "users": "users_file",
+    "advisors": "period",
+}
+
+
+def migrated(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored binding in the current format (the first format is converted)."""
+    if "audience" not in stored or "kind" in stored:
+        return stored
+    kind = _FIRST_FORMAT.get(str(stored["audience"]), str(stored["audience"]))
+    if kind == "advisors":
+        return {"kind": kind, "value": stored.get("period"), "advisors": stored.get("advisors")}
+    if kind == "theme":
+        value: Any = {
+            "stuck_points": list(stored.get("segments") or []),
+            "managers": bool(stored.get("managers")),
+        }
+    elif kind == "milestones":
+        value = True
+    else:
+        value = stored.get(_FIRST_VALUE.get(kind, ""))
+    return {
+        "kind": kind,
+        "value": value,
+        **{key: stored.get(key) for key in ("role", "division", "template", "seminar")},
+        "corrects": list(stored.get("corrects") or []),
+        "holdout_pct": stored.get("holdout_pct"),
+    }
+
+
+def stored_binding(text: str | None) -> dict[str, Any] | None:
+    """A run's stored binding, in the current format (None: none, or unreadable)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return None  # a missing file is reported with the audience
+        data = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return migrated(data) if isinstance(data, dict) else None
+
+
+def bound_to(kind: str, value: Any) -> Callable[[str | None], bool]:
+    """Whether a stored binding is of this audience (e.g. the winners of a campaign)."""
+
+    def matches(text: str | None) -> bool:
+        data = stored_binding(text)
+        return data is not None and data.get("kind") == kind and data.get("value") == value
+
+    return matches
 
 
 def binding_text(binding: dict[str, Any]) -> str:
@@ -79,10 +143,14 @@ def differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     lines = []
     rank = {key: number for number, key in enumerate(LABELS)}
     keys = sorted(set(stored) | set(wanted), key=lambda k: (rank.get(k, len(rank)), k))
+    if stored.get("kind") != wanted.get("kind"):
+        keys = [key for key in keys if key != "value"]  # another kind: its value says no more
     for key in keys:
         before, after = stored.get(key), wanted.get(key)
         if before != after:
             label = LABELS.get(key, "--" + key.replace("_", "-"))
+            if key == "value":
+                label = VALUE_LABELS.get(str(wanted.get("kind")), label)
             lines.append(f"{label}: {_show(before)} (stored) → {_show(after)}")
     return lines
 
@@ -98,7 +166,8 @@ def check_binding(run_id: str, stored_text: str | None, wanted: dict[str, Any]) 
     if stored_text is None:
         return  # planned before runs were bound: nothing to compare with
     # Compared as stored: JSON has no tuples, so both sides go through it.
-    lines = differences(json.loads(stored_text), json.loads(binding_text(wanted)))
+    stored = migrated(json.loads(stored_text))
+    lines = differences(stored, json.loads(binding_text(wanted)))
     if lines:
         raise RunConflict(
             f"run '{run_id}' was planned with other choices; nothing was sent:\n  "

@@ -56,7 +56,10 @@ def learn(
         from .imap_reader import imap_notices
 
         for notice in imap_notices(settings.mail, imap_folder or None):
-            reading.add(notice, list_others=False)
+            if isinstance(notice, str):  # a message too large to be a notice
+                reading.problems.append(notice)
+            else:
+                reading.add(notice, list_others=False)
     learned = Learned(reading=reading)
     limit = settings.mail.bounce.soft_limit
     with closing(Ledger(ws)) as ledger:

@@ -130,7 +130,7 @@ def _notices(file: Path) -> Iterator[Notice | str]:
         data = data.removeprefix(_BOM)
         if not _looks_like_mail(data):
             raise KopsError(f"{file}: not a mail message (no mail headers at the top)")
-        yield Notice(str(file), _parse(data), data)
+        yield Notice(str(file), _parse(data, str(file)), data)
         return
     # A mailbox folder may be large: its messages are read one at a time, each bounded.
     box = mailbox.mbox(file, create=False)
@@ -142,14 +142,19 @@ def _notices(file: Path) -> Iterator[Notice | str]:
             finally:
                 part.close()
             if len(raw) > MAX_NOTICE_BYTES:
-                yield _too_large(f"{file}#{number}")
+                yield too_large(f"{file}#{number}")
                 continue
-            yield Notice(f"{file}#{number}", _parse(raw), raw)
+            try:
+                message = _parse(raw, f"{file}#{number}")
+            except KopsError as error:
+                yield str(error)
+                continue
+            yield Notice(f"{file}#{number}", message, raw)
     finally:
         box.close()
 
 
-def _too_large(source: str) -> str:
+def too_large(source: str) -> str:
     return (
         f"{source}: too large for a bounce notice (over {MAX_NOTICE_BYTES // 2**20} MB); not read"
     )
@@ -157,7 +162,7 @@ def _too_large(source: str) -> str:
 
 def _check_size(file: Path) -> None:
     if file.stat().st_size > MAX_NOTICE_BYTES:
-        raise KopsError(_too_large(str(file)))
+        raise KopsError(too_large(str(file)))
 
 
 def _is_file(path: Path) -> bool:
@@ -168,8 +173,37 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _parse(data: bytes) -> Message:
-    return email.message_from_bytes(data, policy=policy.compat32)
+# A bounce notice nests its parts three or four deep; thousands of levels (a few
+# kilobytes) would exhaust the recursion of the parser and of every walk over it.
+MAX_NESTING = 50
+
+
+def _parse(data: bytes, source: str | None = None) -> Message:
+    """The message in ``data``; with ``source``, one nested too deeply is refused by name."""
+    try:
+        message = email.message_from_bytes(data, policy=policy.compat32)
+    except RecursionError:
+        message = None
+    if source is not None and (message is None or _too_deep(message)):
+        raise KopsError(
+            f"{source}: nested too deeply to be a bounce notice (over {MAX_NESTING} levels "
+            "of MIME parts); not read"
+        )
+    assert message is not None
+    return message
+
+
+def _too_deep(message: Message) -> bool:
+    """Whether parts nest deeper than MAX_NESTING (counted without recursion)."""
+    stack = [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in payload if isinstance(child, Message))
+    return False
 
 
 def _looks_like_mail(data: bytes) -> bool:
@@ -204,10 +238,10 @@ def bounces_in(notice: Notice) -> list[Bounce]:
             Bounce(
                 source=notice.source,
                 notice=identity,
-                recipient=address,
+                recipient=visible(address),
                 permanent=is_permanent,
                 status=status,
-                diagnostic=diagnostic,
+                diagnostic=visible(diagnostic),
                 message_ids=ids,
                 date=date,
                 addresses=tuple(sorted({address, *names})),
@@ -343,6 +377,22 @@ def _notice_date(message: Message, fields: object) -> dt.datetime | None:
 _SUPPLEMENTARY_INFO = "0C1B"  # the remote server's reply, e.g. "550 5.1.1 User unknown"
 _NDR_STATUS_CODE = "0C20"  # an enhanced status code as a number: 5.1.1 → 511? (not always set)
 _DELAYED_CLASSES = ("report.ipm.note.delayed",)
+
+
+def visible(text: str) -> str:
+    """A text a remote server wrote, safe to store and show: control characters (ESC
+    sequences that retitle or rewrite a terminal), line and paragraph separators and
+    direction marks each become U+FFFD, so what was there stays noticeable."""
+    import unicodedata
+
+    return "".join(
+        "\ufffd"
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        or "\u202a" <= ch <= "\u202e"
+        or "\u2066" <= ch <= "\u2069"
+        else ch
+        for ch in text
+    )
 
 
 def _msg_notices(file: Path) -> Iterator[Notice]:

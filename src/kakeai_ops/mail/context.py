@@ -12,6 +12,7 @@ import pandas as pd
 from ..calendar import BusinessCalendar, weeks_of_month
 from ..config import Mail, Settings
 from ..errors import KopsError
+from .audience_kinds import campaign_of
 
 if TYPE_CHECKING:
     from .audience import AudienceSpec
@@ -144,7 +145,7 @@ def template_context(
         context["seminar"] = seminar
     if campaign is not None:
         context["campaign"] = {
-            "id": spec.awarded or spec.winners or spec.not_drawn or spec.not_eligible,
+            "id": campaign_of(spec.who),
             "title": campaign.title,
             "run_start": extra.get("run_start"),
             "run_end": extra.get("run_end"),

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from ..clock import now
 from ..config import Mail
 from ..errors import KopsError
-from . import diagnosis
+from . import bounces, diagnosis
 from .bounces import Notice, _parse
 from .oauth import token_source, xoauth2_string
 from .transport import smtp_password
@@ -27,7 +27,9 @@ from .transport import smtp_password
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice]:
+def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str]:
+    """The folder's recent messages as notices; a message too large to be one is fetched
+    only up to the bound (a partial fetch) and given as a problem (str) instead."""
     imap = mail.imap
     if not imap.host:
         raise KopsError(
@@ -65,15 +67,27 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice]:
         if typ != "OK":
             raise KopsError(f"{where}: 検索に失敗しました（{_text(data)}）")
         uids = data[0].split() if data and data[0] else []
+        bound = bounces.MAX_NOTICE_BYTES
         for uid in uids:
-            typ, parts = client.uid("FETCH", uid.decode("ascii"), "(BODY.PEEK[])")
+            # A partial fetch: a mail with a large attachment in the folder is not
+            # downloaded whole (one octet over the bound tells it is larger).
+            typ, parts = client.uid("FETCH", uid.decode("ascii"), f"(BODY.PEEK[]<0.{bound + 1}>)")
             raw = next(
                 (p[1] for p in parts or [] if isinstance(p, tuple) and len(p) == 2),
                 None,
             )
             if typ != "OK" or not isinstance(raw, bytes):
                 continue
-            yield Notice(f"imap:{name}/{uid.decode()}", _parse(raw), raw)
+            if len(raw) > bound:
+                yield bounces.too_large(f"imap:{name}/{uid.decode()}")
+                continue
+            source = f"imap:{name}/{uid.decode()}"
+            try:
+                message = _parse(raw, source)
+            except KopsError as error:
+                yield str(error)
+                continue
+            yield Notice(source, message, raw)
     except imaplib.IMAP4.error as error:
         raise KopsError(f"{where}: {error}") from None
     finally:

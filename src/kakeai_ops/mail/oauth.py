@@ -57,12 +57,23 @@ class CommandToken:
     def __init__(self, command: str | list[str], timeout: float) -> None:
         # A string is split as a shell would; on Windows it goes to the system as it is
         # (CreateProcess parses it, quotes around "C:\\Program Files\\…" included).
-        if isinstance(command, str):
-            self.argv: str | list[str] = command if os.name == "nt" else shlex.split(command)
-            self.name = (shlex.split(command, posix=False) or ["?"])[0].strip('"')
-        else:
-            self.argv = list(command)
-            self.name = self.argv[0] if self.argv else "?"
+        try:
+            if isinstance(command, str):
+                self.argv: str | list[str] = command if os.name == "nt" else shlex.split(command)
+                self.name = (shlex.split(command, posix=False) or ["?"])[0].strip('"')
+            else:
+                self.argv = list(command)
+                self.name = self.argv[0] if self.argv else "?"
+        except ValueError:  # a quote never closed (kops.yaml refuses it too)
+            raise TokenError(
+                "mail.smtp.oauth.token_command: 閉じていない引用符があります",
+                hint="空白を含むパスは引用符で全体を囲むか、リストで書いてください",
+            ) from None
+        if not self.argv:
+            raise TokenError(
+                "mail.smtp.oauth.token_command: コマンドがありません",
+                hint="トークンを1行で出力するコマンドを kops.yaml に書いてください",
+            )
         self.timeout = timeout
         self._token: str | None = None
         self.runs = 0

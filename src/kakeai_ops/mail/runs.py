@@ -27,12 +27,21 @@ from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..init import shipped_templates_dir
 from ..model import Tables
-from ..store import awards, delivered_milestones, draw_entrants, record_action
+from ..store import SnapshotInfo, awards, delivered_milestones, draw_entrants, record_action
 from ..store.ledger import Ledger, LedgerRow
 from ..workspace import Workspace
 from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
-from .audience import Audience, AudienceSpec, build_audience, excluded_summary
+from .audience import Audience, AudienceSpec, Given, build_audience, excluded_summary
+from .audience_kinds import (
+    AudienceKind,
+    Awarded,
+    Milestones,
+    NotDrawn,
+    NotEligible,
+    UsersFile,
+    Winners,
+)
 from .campaigns import draw_state, not_eligible_entrants
 from .context import seminar_context
 from .delivery import send_pending, test_send, transport_for
@@ -100,33 +109,19 @@ def audience_for(
     """The audience of ``spec`` in a snapshot, with the snapshot's id and the as-of date."""
     if spec.role not in ROLES:
         raise KopsError(f"--role: '{spec.role}' is not manager, member, both or none")
+    who = spec.chosen()
     snap = source.snapshot(snapshot)
     when = operator.as_of(as_of, snap)
     tables = source.tables(snap, columns=AUDIENCE_COLUMNS)
     with open_ledger(source.workspace) as ledger:
         suppressed = ledger.suppressed()
         told = None
-        if spec.winners or spec.not_drawn:  # an outcome is told once, whatever the draw
-            field = "winners" if spec.winners else "not_drawn"
-            told = ledger.told(field, str(spec.winners or spec.not_drawn))
+        if isinstance(who, Winners | NotDrawn):  # an outcome is told once, whatever the draw
+            told = ledger.told(run_binding.bound_to(who.kind, who.value()))
+    given = _records_for(source, spec, who, tables, snap, when)
     # Nobody is left out for the frequency cap here: the send records them as deferred,
     # with the day the same run id reaches them (see caps.py).
     recent: dict[str, int] = {}
-    drawn_in = spec.winners or spec.not_drawn
-    listed = None
-    if spec.source() == "--users" and spec.template and spec.users_file is not None:
-        listed = read_user_list(spec.users_file, tables.users)
-    missed = (
-        campaign_missed_months(source, spec.not_eligible, tables, when)
-        if spec.not_eligible
-        else None
-    )
-    awarded = awards(source.workspace, spec.awarded) if spec.awarded else None
-    if spec.awarded and awarded is not None:
-        awarded = _winners_only(source, spec.awarded, awarded)
-    since = None
-    if spec.source() == "--milestones":
-        since = milestone_baseline(source.workspace, source.settings, snap, when).since
     audience = build_audience(
         spec,
         tables,
@@ -135,15 +130,40 @@ def audience_for(
         templates(source.workspace),
         suppressed,
         recent,
-        awarded=awarded,
-        delivered=delivered_milestones(source.workspace) if spec.milestones else None,
-        drawn=draw_entrants(source.workspace, drawn_in) if drawn_in else None,
-        listed=listed,
-        milestones_since=since,
-        not_eligible=missed,
+        awarded=given.awarded,
+        delivered=given.delivered,
+        drawn=given.drawn,
+        listed=given.listed,
+        milestones_since=given.milestones_since,
+        not_eligible=given.not_eligible,
         told=told,
     )
     return audience, snap.id, str(when)
+
+
+def _records_for(
+    source: Source,
+    spec: AudienceSpec,
+    who: AudienceKind,
+    tables: Tables,
+    snap: SnapshotInfo,
+    when: dt.date,
+) -> Given:
+    """What a kind of audience reads beyond the snapshot (awards, draws, lists, ...)."""
+    ws = source.workspace
+    match who:
+        case UsersFile() if spec.template:
+            return Given(listed=read_user_list(who.path, tables.users))
+        case NotEligible():
+            return Given(not_eligible=campaign_missed_months(source, who.campaign, tables, when))
+        case Awarded():
+            return Given(awarded=_winners_only(source, who.campaign, awards(ws, who.campaign)))
+        case Winners() | NotDrawn():
+            return Given(drawn=draw_entrants(ws, who.campaign))
+        case Milestones():
+            since = milestone_baseline(ws, source.settings, snap, when).since
+            return Given(delivered=delivered_milestones(ws), milestones_since=since)
+    return Given()
 
 
 def _winners_only(source: Source, campaign_id: str, awarded: pd.DataFrame) -> pd.DataFrame:

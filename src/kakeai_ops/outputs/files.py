@@ -265,6 +265,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
                 styled = copy(target._style)
             else:
                 target._style = copy(styled)
+    _row_formats(ws, people)
     for row_number in range(2, last + 1):
         first = ws.cell(row=row_number, column=1).value
         if isinstance(first, str) and first in workbook.TOTAL_LABELS:
@@ -287,6 +288,23 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         title_columns=f"A:{get_column_letter(names)}" if names else None,
         width=width,
     )
+
+
+def _row_formats(ws: Worksheet, people: PeopleTable) -> None:
+    """Rows of different kinds of figure (a share, a count, an average in one column):
+    each number takes its row's format, a change its signed one."""
+    for row_number, kind in enumerate(people.row_kinds, start=2):
+        if kind not in glossary.ROW_FORMATS:
+            continue
+        for position, key in enumerate(people.keys, start=1):
+            target = ws.cell(row=row_number, column=position)
+            if isinstance(target.value, int | float) and not isinstance(target.value, bool):
+                changes = glossary.CHANGE_FORMATS
+                target.number_format = (
+                    changes.get(kind, glossary.ROW_FORMATS[kind])
+                    if key in glossary.CHANGE_KEYS
+                    else glossary.ROW_FORMATS[kind]
+                )
 
 
 def _shows_hidden(frame: pd.DataFrame) -> bool:

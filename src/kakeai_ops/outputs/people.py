@@ -6,7 +6,7 @@ its 「列の説明」 sheet so a formula or a script can still find a column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,8 @@ class PeopleTable:
     frame: pd.DataFrame  # Japanese headers and values
     keys: list[str]  # the English key of each column, in order
     formats: list[str | None]  # the Excel number format of each column
+    # Per row, the kind of figure (glossary.ROW_FORMATS) when rows mix kinds; else empty.
+    row_kinds: list[str | None] = field(default_factory=list)
 
     @property
     def details(self) -> list[bool]:
@@ -44,7 +46,12 @@ def for_people(frame: pd.DataFrame, text_columns: set[str] = frozenset()) -> Peo
         columns[label] = column
         formats.append(_format(key, column, text_columns))
     people = pd.DataFrame(columns, index=frame.index)
-    return PeopleTable(people, keys, formats)
+    kinds = (
+        [None if pd.isna(k) else str(k) for k in frame["figure_kind"]]
+        if "figure_kind" in keys
+        else []
+    )
+    return PeopleTable(people, keys, formats, kinds)
 
 
 def _values(key: str, column: pd.Series) -> pd.Series:

@@ -141,7 +141,8 @@ def fit_columns(sheet: Worksheet, header_rows: Iterable[int] = (), sample: int =
             longest = max((display_width(part) for part in text.split("\n")), default=0)
             if target.row in headers or target.alignment.wrap_text:
                 wrapped.append((target.row, target.column, longest))
-                longest = (longest + 1) // 2 if longest > 12 else longest  # wraps to 2 lines
+                # A header wraps onto two lines rather than widen its column of figures.
+                longest = max((longest + 1) // 2, 8) if longest > 8 else longest
             # Glyphs of Japanese fonts run a little wider than two Latin columns.
             width = min(max(round(longest * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
             widths[target.column] = max(widths.get(target.column, MIN_COLUMN_WIDTH), width)

@@ -48,6 +48,7 @@ def _summary(review: Review) -> pd.DataFrame:
             {
                 "figure": k.key,
                 "label": k.label,
+                "figure_kind": k.kind,
                 "now": k.now if k.now is not None else k.now_text,
                 "before": k.before,
                 "change": k.change,
@@ -160,6 +161,15 @@ def _seminar_label(figure: str) -> str:
     return SEMINAR_FIGURES.get(figure, figure)
 
 
+def _seminar_kind(figure: str) -> str | None:
+    """The kind of a seminar figure, for its number format: a share, an average, a count."""
+    if figure == "title":
+        return None
+    if figure.rsplit(":", 1)[-1].startswith("share"):
+        return "rate"
+    return "score" if figure.endswith("_avg") else "count"
+
+
 def _seminar(s: object) -> pd.DataFrame:
     from .figures import SeminarFigures
 
@@ -190,6 +200,7 @@ def _seminar(s: object) -> pd.DataFrame:
                 )
     frame = pd.DataFrame(rows)
     frame.insert(2, "label", [_seminar_label(f) for f in frame["figure"]])
+    frame["figure_kind"] = [_seminar_kind(f) for f in frame["figure"]]
     return frame
 
 

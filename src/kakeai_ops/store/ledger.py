@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,17 +156,13 @@ class Ledger:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
-    def told(self, field: str, value: str) -> set[str]:
-        """Users sent a message (or possibly sent: 'sending') by any run whose audience
-        option ``field`` (e.g. ``winners``) was ``value``: a campaign's outcome is told
-        once per person, whichever draw's run told it."""
+    def told(self, bound: Callable[[str | None], bool]) -> set[str]:
+        """Users sent a message (or possibly sent: 'sending') by any run whose stored
+        binding satisfies ``bound`` (e.g. the winners of a campaign): a campaign's outcome
+        is told once per person, whichever draw's run told it."""
         users: set[str] = set()
         for run_id, binding in self.db.execute("SELECT run_id, binding FROM mail_runs"):
-            try:
-                data = json.loads(binding) if binding else {}
-            except ValueError:
-                continue
-            if isinstance(data, dict) and data.get(field) == value:
+            if bound(binding):
                 users |= {
                     user
                     for (user,) in self.db.execute(
