@@ -503,3 +503,35 @@ def test_a_token_command_with_an_unbalanced_quote_is_refused_by_its_key(
     assert result.exit_code == 1, result.stderr
     assert "mail.smtp.oauth.token_command" in result.stderr
     assert "quot" in result.stderr and "Internal error" not in result.stderr
+
+
+def test_a_remote_servers_words_reach_sheets_and_terminals_harmless(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The diagnostic in a bounce is written by a server kops does not control: a formula
+    or terminal codes in it must not reach a CSV cell as a formula or a terminal as codes."""
+    import csv
+    import io
+
+    from mailing import SEGMENT, use_smtp
+    from smtp_server import SmtpServer
+    from test_bounces import SENT_AT, notice_for, sent_rows
+
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
+    email, message_id = sent_rows(sample_copy)[0]
+    text = notice_for("gmail.eml", email, message_id)
+    text = text.replace(
+        "Diagnostic-Code: smtp; 550-5.1.1",
+        'Diagnostic-Code: smtp; =HYPERLINK("http://evil.example/","x") \x1b]0;owned\x07 550-5.1.1',
+    )
+    notice = tmp_path / "notice.eml"
+    notice.write_bytes(text.encode("utf-8"))
+    table = cli("mail", "bounces", str(notice))
+    assert "\x1b" not in table.stdout + table.stderr
+    out = cli("mail", "suppressed", "--format", "csv").stdout
+    assert "\x1b" not in out
+    for row in csv.reader(io.StringIO(out)):
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row

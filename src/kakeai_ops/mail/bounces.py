@@ -238,10 +238,10 @@ def bounces_in(notice: Notice) -> list[Bounce]:
             Bounce(
                 source=notice.source,
                 notice=identity,
-                recipient=address,
+                recipient=visible(address),
                 permanent=is_permanent,
                 status=status,
-                diagnostic=diagnostic,
+                diagnostic=visible(diagnostic),
                 message_ids=ids,
                 date=date,
                 addresses=tuple(sorted({address, *names})),
@@ -377,6 +377,22 @@ def _notice_date(message: Message, fields: object) -> dt.datetime | None:
 _SUPPLEMENTARY_INFO = "0C1B"  # the remote server's reply, e.g. "550 5.1.1 User unknown"
 _NDR_STATUS_CODE = "0C20"  # an enhanced status code as a number: 5.1.1 → 511? (not always set)
 _DELAYED_CLASSES = ("report.ipm.note.delayed",)
+
+
+def visible(text: str) -> str:
+    """A text a remote server wrote, safe to store and show: control characters (ESC
+    sequences that retitle or rewrite a terminal), line and paragraph separators and
+    direction marks each become U+FFFD, so what was there stays noticeable."""
+    import unicodedata
+
+    return "".join(
+        "\ufffd"
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        or "\u202a" <= ch <= "\u202e"
+        or "\u2066" <= ch <= "\u2069"
+        else ch
+        for ch in text
+    )
 
 
 def _msg_notices(file: Path) -> Iterator[Notice]:

@@ -2,7 +2,8 @@
 
 A report built later for the same snapshot is audited together with these: a figure
 that left kops stays known, whatever the settings say now (an advisor added, a
-merge changed), so it is treated as shown.
+merge changed), so it is treated as shown. The table is in the state database's
+schema (store/state.py, version 7).
 """
 
 from __future__ import annotations
@@ -12,16 +13,6 @@ from contextlib import closing
 
 from ..clock import now_text
 from ..workspace import Workspace
-
-TABLE = """CREATE TABLE IF NOT EXISTS published (
-    snapshot TEXT NOT NULL,
-    period TEXT NOT NULL,
-    node TEXT NOT NULL,
-    shown TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    file TEXT NOT NULL,
-    at TEXT NOT NULL
-)"""
 
 
 def record_published(
@@ -37,7 +28,6 @@ def record_published(
     at = now_text()
     rows = [(snapshot, p, n, s, audience, file, at) for p, n, s in figures]
     with closing(connect(ws)) as db:
-        db.execute(TABLE)
         db.execute("BEGIN")
         db.executemany("INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         db.execute("COMMIT")
@@ -48,7 +38,6 @@ def published_figures(ws: Workspace, snapshot: str) -> dict[str, list[str]]:
     from .state import connect
 
     with closing(connect(ws)) as db:
-        db.execute(TABLE)
         rows = db.execute(
             "SELECT node, shown FROM published WHERE snapshot = ? ORDER BY at", (snapshot,)
         ).fetchall()

@@ -169,6 +169,19 @@ SCHEMA = [
         FOREIGN KEY (campaign, draw_no) REFERENCES campaign_draws (campaign, draw_no)
     );
     """,
+    # version 7: every figure published for a snapshot (store/published.py), created with
+    # the rest so that reading it never writes to the database
+    """
+    CREATE TABLE IF NOT EXISTS published (
+        snapshot TEXT NOT NULL,
+        period TEXT NOT NULL,
+        node TEXT NOT NULL,
+        shown TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        file TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
 ]
 
 
