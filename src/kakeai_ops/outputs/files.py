@@ -330,7 +330,8 @@ def _xlsx_columns(frame: pd.DataFrame, formats: list[str | None]) -> list[list[A
             columns[position] = [
                 None if pd.isna(v) else (v.date() if whole else v.to_pydatetime()) for v in values
             ]
-            formats[position] = glossary.DATE if whole else glossary.DATE_TIME
+            if formats[position] != glossary.DATE:  # the glossary may ask for the day only
+                formats[position] = glossary.DATE if whole else glossary.DATE_TIME
         elif _all_iso_dates(columns[position]):
             columns[position] = [dt.date.fromisoformat(v) if v else None for v in columns[position]]
             formats[position] = glossary.DATE

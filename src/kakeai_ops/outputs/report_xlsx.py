@@ -181,7 +181,7 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     last_row = _topic_totals(overview, values, report.topic_totals, row + 2, looks)
     _finish(overview, 4)
     # Charts are not cells: without a print area the last one would be cut off.
-    last_column = get_column_letter(max(overview.max_column, len(report.divisions) + 12, 14))
+    last_column = get_column_letter(max(overview.max_column, 10))
     overview.print_area = f"A1:{last_column}{last_row}"
     # Each view is read off the cells once, not once per sheet.
     departments, topics = report.departments, report.topics
@@ -408,8 +408,11 @@ def _monthly(
     chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
     chart.height, chart.width = 8, 18
     workbook.style_chart(chart, x_title="月", y_title="1on1実施率（%）")
-    sheet.add_chart(chart, f"{get_column_letter(len(divisions) + 3)}{row}")
-    return end + 16
+    # Below its table, not beside it: the overview stays one table wide, so it prints at
+    # a readable size on A4.
+    below = end + len(notes) + 1
+    sheet.add_chart(chart, f"A{below}")
+    return below + 17
 
 
 def _topic_totals(

@@ -43,7 +43,7 @@ SHAREABLE = "共有可"
 # A4 at 100 %: about 95 width units across a portrait page, 140 across a landscape one.
 PORTRAIT_WIDTH = 95
 # Wider than this, a sheet fitted to one A4 landscape page prints its 10 pt text below 8 pt.
-READABLE_WIDTH = 175
+READABLE_WIDTH = 150
 MAX_COLUMN_WIDTH = 50
 MIN_COLUMN_WIDTH = 6
 # Labels of a total row: printed bold with a line above, apart from the rows it adds up.
@@ -141,8 +141,8 @@ def fit_columns(sheet: Worksheet, header_rows: Iterable[int] = (), sample: int =
             longest = max((display_width(part) for part in text.split("\n")), default=0)
             if target.row in headers or target.alignment.wrap_text:
                 wrapped.append((target.row, target.column, longest))
-                # A header wraps onto two lines rather than widen its column of figures.
-                longest = max((longest + 1) // 2, 8) if longest > 8 else longest
+                # A header wraps (up to three lines) rather than widen its column of figures.
+                longest = max(-(-longest // 3), 6) if longest > 8 else longest
             # Glyphs of Japanese fonts run a little wider than two Latin columns.
             width = min(max(round(longest * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
             widths[target.column] = max(widths.get(target.column, MIN_COLUMN_WIDTH), width)
@@ -177,7 +177,7 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
     return width
 
 
-WRAPPED_WIDTH = 28
+WRAPPED_WIDTH = 18
 
 
 def wrap_wide(sheet: Worksheet, width: float) -> float:
@@ -238,7 +238,7 @@ def print_setup(
     setup.fitToHeight = 1 if one_page else 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.left = sheet.page_margins.right = 0.3  # inches: 7.6 mm, any printer
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.page_margins.header = sheet.page_margins.footer = 0.25
     if title_rows:
