@@ -180,6 +180,12 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
 WRAPPED_WIDTH = 18
 
 
+def _alone(sheet: Worksheet, target: Any) -> bool:
+    """A title, note or legend: the only filled cell of its row, it spills to the right."""
+    right = sheet.cell(row=target.row, column=target.column + 1).value
+    return target.column == 1 and (right is None or right == "")
+
+
 def wrap_wide(sheet: Worksheet, width: float) -> float:
     """Still too wide: long text columns wrap at a narrower width, widest first."""
     from openpyxl.styles import Alignment
@@ -203,7 +209,11 @@ def wrap_wide(sheet: Worksheet, width: float) -> float:
         dimension.width = WRAPPED_WIDTH
         width -= old - WRAPPED_WIDTH
         for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            if isinstance(target.value, str):
+            if (
+                isinstance(target.value, str)
+                and not target.alignment.wrap_text
+                and not _alone(sheet, target)
+            ):
                 target.alignment = wrap
     return width
 
