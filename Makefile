@@ -19,8 +19,8 @@ demo: $(STAMP)
 	@echo "To type kops in this shell, put it on PATH:  source $(VENV)/bin/activate"
 	@echo "(Windows: .venv\\Scripts\\activate; PowerShell: .venv\\Scripts\\Activate.ps1)"
 
-# The suite in one process per core; a file's tests stay in one process (--dist loadfile)
-# so the workspaces its fixtures build once are built once.
+# The suite in one process per core. A file's tests stay in one process, so the workspaces
+# its fixtures build once are built once (tests/conftest.py: SHARED_RUNS).
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
 
 test: $(STAMP)

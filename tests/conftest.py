@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from kakeai_ops.cli.app import app
@@ -85,6 +87,22 @@ def tree_digest(root: Path) -> dict[str, str]:
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return init_workspace(tmp_path / "ws")
+
+
+# CliRunner.invoke builds the whole Click command tree from the Typer app on every call
+# (about 60 ms: a fifth of a typical command in the tests). A real `kops` builds it once
+# per process; the tests build it once per test process.
+_commands: dict[int, Any] = {}
+
+
+def _command_once(typer_app: Any) -> Any:
+    key = id(typer_app)
+    if key not in _commands:
+        _commands[key] = typer.main.get_command(typer_app)
+    return _commands[key]
+
+
+typer.testing._get_command = _command_once  # type: ignore[attr-defined]
 
 
 class Cli:
@@ -230,6 +248,41 @@ def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
     return ws
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """`kops demo` run once for the session: its workspace and the CLI's result.
+
+    A whole month of commands (30 of them): every test that reads what the demo
+    leaves behind reads this one run (and is listed in SHARED_RUNS below)."""
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    result = Cli(None)("demo", "--workspace", str(root))  # finds data/sample by itself
+    return root, result
+
+
+# `make test` runs the suite in one process per core (pytest-xdist, --dist loadfile): a
+# file's tests stay in one process, so a workspace its module fixtures build is built
+# once. Tests in other files that read one session fixture's run are sent with it, so
+# that run is made once too: test id (or file) -> group.
+SHARED_RUNS = {
+    "tests/test_print_ready.py": "demo_run",
+    "tests/test_cli_review.py::test_demo_ends_with_the_deck": "demo_run",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Files as units of work (as --dist loadfile), with SHARED_RUNS sent together."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndSharedRuns(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return SHARED_RUNS.get(nodeid, SHARED_RUNS.get(file, file))
+
+    return FilesAndSharedRuns(config, log)
 
 
 @pytest.fixture

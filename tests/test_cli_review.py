@@ -461,9 +461,8 @@ def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: 
     assert not list(tmp_path.glob("*.pptx"))
 
 
-def test_demo_ends_with_the_deck(tmp_path: Path) -> None:
-    root = tmp_path / "demo"
-    result = Cli(None)("demo", "--workspace", str(root))
+def test_demo_ends_with_the_deck(demo_run: tuple[Path, Any]) -> None:
+    root, result = demo_run
     deck = root / "out" / "review-2026-11.pptx"
     assert f"Review deck: {deck}" in result.stderr.replace("\n", "")
     slides = list(Presentation(str(deck)).slides)

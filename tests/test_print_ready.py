@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import SAMPLE, Cli
 from kakeai_ops import glossary
 from kakeai_ops.outputs import workbook
 from test_glossary import second_spellings
@@ -21,11 +20,10 @@ from test_glossary import second_spellings
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
 
 
+# The workbooks of `kops demo`, run once for the session (conftest.demo_run).
 @pytest.fixture(scope="module")
-def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("month") / "ws"
-    Cli(None)("demo", "--workspace", str(root), "--data", str(SAMPLE))
-    return root
+def month(demo_run: tuple[Path, Any]) -> Path:
+    return demo_run[0]
 
 
 def _workbooks(root: Path) -> list[Path]:
