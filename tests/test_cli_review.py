@@ -157,8 +157,8 @@ def test_stuck_points_equal_kops_segment(month: Workspace, deck: dict[str, Any])
     assert values["前回"] == [float(r["total"]) for r in before]
     movement = run_json(month, "segment", "--compare", "1")
     rows = dict(table_rows(by_title(deck, "2."))[1:])
-    assert rows["前進（次の段階へ）"] == f"{len(movement['moved_on'])}人"
-    assert rows["後退（前の段階へ）"] == f"{len(movement['slid_back'])}人"
+    assert rows["次の段階に進んだ人"] == f"{len(movement['moved_on'])}人"
+    assert rows["前の段階に戻った人"] == f"{len(movement['slid_back'])}人"
     assert rows["新規"] == f"{movement['joined']}人"
     assert rows["退職・削除"] == f"{movement['left']}人"
 
@@ -264,7 +264,7 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_pa
     # figures back (kops refuses that): this test is about the mail slide, so it starts
     # from a snapshot nothing was published for.
     with sqlite3.connect(ws.db_path) as db:
-        db.execute("DROP TABLE IF EXISTS published")
+        db.execute("DELETE FROM published")
     label = f"<{minimum}"
     report = {r["group"]: r for r in run_json(ws, "mail", "report", MAIL_RUN)}
     hidden = [g for g, r in report.items() if r["share_left"] == label]
@@ -302,7 +302,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     )
     assert f"満足度（平均） {average:.2f}" in text
     movement = {r["group"]: r for r in summary["その後の変化"]}
-    values = series(chart(slide))["前進した割合"]
+    values = series(chart(slide))["次の段階に進んだ割合"]
     assert values[0] == pytest.approx(movement["attended"]["share_moved_on"], abs=1e-4)
     assert values[1] == pytest.approx(
         movement["invited, did not attend"]["share_moved_on"], abs=1e-4

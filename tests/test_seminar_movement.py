@@ -80,7 +80,7 @@ def test_bars_start_at_zero_and_shares_end_at_one(tmp_path) -> None:  # type: ig
 
     share = Chart(
         "column",
-        "前進した割合",
+        "次の段階に進んだ割合",
         ["出席した人（n=17）", "出席しなかった人（n=47）"],
         [("割合", [0.24, 0.21])],
         "0%",

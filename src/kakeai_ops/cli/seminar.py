@@ -578,7 +578,7 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
         frame_table(
             summary.movement[columns],
             title=f"その後の変化: スナップショット {snapshot_id} までに"
-            "招待時のスタックポイントから前進した人",
+            "招待時のスタックポイントから次の段階に進んだ人",
             formats={"share_moved_on": percent},
             headers=MOVEMENT_HEADERS,
         )

@@ -180,6 +180,12 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
 WRAPPED_WIDTH = 18
 
 
+def _alone(sheet: Worksheet, target: Any) -> bool:
+    """A title, note or legend: the only filled cell of its row, it spills to the right."""
+    right = sheet.cell(row=target.row, column=target.column + 1).value
+    return target.column == 1 and (right is None or right == "")
+
+
 def wrap_wide(sheet: Worksheet, width: float) -> float:
     """Still too wide: long text columns wrap at a narrower width, widest first."""
     from openpyxl.styles import Alignment
@@ -203,7 +209,11 @@ def wrap_wide(sheet: Worksheet, width: float) -> float:
         dimension.width = WRAPPED_WIDTH
         width -= old - WRAPPED_WIDTH
         for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            if isinstance(target.value, str):
+            if (
+                isinstance(target.value, str)
+                and not target.alignment.wrap_text
+                and not _alone(sheet, target)
+            ):
                 target.alignment = wrap
     return width
 
@@ -216,6 +226,29 @@ CHART_PAGE_ROWS = 40
 def keep_charts_whole(sheet: Worksheet) -> None:
     if sheet._charts and sheet.max_row <= CHART_PAGE_ROWS:
         sheet.page_setup.fitToHeight = 1
+
+
+def _wrap_long_notes(sheet: Worksheet, width: float) -> None:
+    """A note alone in its row that is longer than the sheet is wide would spill past
+    the last column and shrink the printed page: it wraps over the sheet's width."""
+    import math
+
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    if sheet.max_column < 2 or width <= 0:
+        return
+    last = get_column_letter(sheet.max_column)
+    for (target,) in sheet.iter_rows(min_col=1, max_col=1):
+        text = target.value
+        if not isinstance(text, str) or not _alone(sheet, target):
+            continue
+        needed = display_width(text) * 1.1
+        if needed <= width:
+            continue
+        sheet.merge_cells(f"A{target.row}:{last}{target.row}")
+        target.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[target.row].height = 14 * math.ceil(needed / width) + 2
 
 
 def print_setup(
@@ -231,6 +264,7 @@ def print_setup(
         width = sum(
             (sheet.column_dimensions[letter].width or 8.43) for letter in _letters(sheet.max_column)
         )
+    _wrap_long_notes(sheet, width)
     setup = sheet.page_setup
     setup.paperSize = sheet.PAPERSIZE_A4
     setup.orientation = "portrait" if width <= PORTRAIT_WIDTH else "landscape"

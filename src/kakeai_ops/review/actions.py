@@ -63,8 +63,10 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     ):
         actions.append(
             Action(
-                text="後退した人が前進した人より多い: 後退者の内訳を確認",
-                basis=f"後退 {funnel.slid_back}人 ＞ 前進 {funnel.moved_on}人",
+                text="前の段階に戻った人が次の段階に進んだ人より多い: 戻った人の内訳を確認",
+                basis=(
+                    f"前の段階に戻った {funnel.slid_back}人 ＞ 次の段階に進んだ {funnel.moved_on}人"
+                ),
                 command="kops segment --compare " + str(review.previous_snapshot),
             )
         )
@@ -95,7 +97,7 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     if due:
         actions.append(
             Action(
-                text="マイルストーンの知識メールを送る",
+                text="マイルストーンのお知らせを送る",
                 basis=f"未送付 {due}件（上司 {review.milestones.due_manager}・"
                 f"部下 {review.milestones.due_member}）",
                 command="kops mail send --milestones",

@@ -213,11 +213,11 @@ def seminar_slides(review: Review) -> list[Slide]:
             # the chart, never drawn as zero.
             chart = Chart(
                 "column",
-                "次のスナップショットまでに前進した割合",
+                "次のスナップショットまでに次の段階に進んだ割合",
                 [f"{r.group_label}（n={r.in_snapshot}）" for r in moved.itertuples()],
                 [
                     (
-                        "前進した割合",
+                        "次の段階に進んだ割合",
                         [
                             None if v is None or v != v else float(v)
                             for v in moved["share_moved_on"]
@@ -227,7 +227,7 @@ def seminar_slides(review: Review) -> list[Slide]:
                 number_format="0%",
             )
             bullets.append(
-                "前進: "
+                "次の段階に進んだ人: "
                 + " ／ ".join(
                     _moved(r.group_label, r.moved_on, r.in_snapshot) for r in moved.itertuples()
                 )

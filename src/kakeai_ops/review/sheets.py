@@ -221,7 +221,7 @@ def _campaigns(review: Review) -> pd.DataFrame:
     rows.append(
         {
             "campaign_id": "milestones",
-            "title": "マイルストーンの知識メール",
+            "title": "マイルストーンのお知らせ",
             "due": m.due_manager + m.due_member,
             "due_manager": m.due_manager,
             "due_member": m.due_member,

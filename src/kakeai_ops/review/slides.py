@@ -126,8 +126,8 @@ def _funnel(review: Review) -> Slide:
     f = review.funnel
     if review.compared:
         rows = [
-            ["前進（次の段階へ）", f"{f.moved_on:,}人"],
-            ["後退（前の段階へ）", f"{f.slid_back:,}人"],
+            ["次の段階に進んだ人", f"{f.moved_on:,}人"],
+            ["前の段階に戻った人", f"{f.slid_back:,}人"],
             ["変化なし", f"{f.unchanged:,}人"],
             ["新規", f"{f.joined:,}人"],
             ["退職・削除", f"{f.departed:,}人"],
@@ -136,13 +136,18 @@ def _funnel(review: Review) -> Slide:
         note = ""
     else:
         table = None
-        note = "前回のデータがないため、動き（前進・後退）はまだ出せません"
+        note = (
+            "前回のデータがないため、動き（次の段階に進んだ人・前の段階に戻った人）はまだ出せません"
+        )
     top = _top_stuck(review)
     message = TITLES["funnel"]
     if top is not None:
         message = f"最も多いスタックポイントは{top[0]}{top[1]:,}人"
         if review.compared and f.moved_on is not None:
-            message += f"。前回から前進{f.moved_on:,}人・後退{f.slid_back or 0:,}人"
+            message += (
+                f"。前回から次の段階に進んだ人{f.moved_on:,}人・"
+                f"前の段階に戻った人{f.slid_back or 0:,}人"
+            )
     return Slide(
         f"2. {TITLES['funnel']}",
         message=message,
@@ -307,7 +312,7 @@ def _campaigns(review: Review) -> Slide:
     ]
     bullets = [
         *draws,
-        f"マイルストーンの知識メール: 未送付 {m.due_manager + m.due_member:,}件"
+        f"マイルストーンのお知らせ: 未送付 {m.due_manager + m.due_member:,}件"
         f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件",
     ]
     if not rows:

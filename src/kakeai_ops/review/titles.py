@@ -70,7 +70,7 @@ def run_title(run_id: str, review: Review) -> str:
         kind = CAMPAIGN_MAILS.get(parts[1] if len(parts) > 1 else "", "お知らせ")
         return f"{name}：{kind}"
     if parts[0].startswith("milestone"):
-        return f"マイルストーンの知識メール{when}"
+        return f"マイルストーンのお知らせ{when}"
     return "メール配信"
 
 
