@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check bench sample lint format clean
+.PHONY: demo test check pins bench sample lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,28 @@ check: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(PYTEST)
 
+# Do the lower bounds in pyproject.toml hold? The oldest releases they allow (uv's
+# lowest-direct resolution) in a throwaway venv, against the core of the suite.
+PINS_VENV := .pins-venv
+PINS_TESTS := tests/test_ingest.py tests/test_hostile_input.py tests/test_normalise.py \
+	tests/test_decoding.py tests/test_store.py tests/test_config.py tests/test_dates.py \
+	tests/test_calendar.py tests/test_segment.py tests/test_cli_segment.py \
+	tests/test_streaks.py tests/test_eligibility.py tests/test_milestones.py \
+	tests/test_divisions.py tests/test_division_groups.py tests/test_cli_report.py \
+	tests/test_review.py tests/test_themes.py tests/test_seminar.py tests/test_cli_draw.py \
+	tests/test_rendered_mail.py tests/test_send.py tests/test_transport.py \
+	tests/test_cli_mail.py tests/test_cli_meta.py
+
+pins:
+	rm -rf $(PINS_VENV)
+	$(PYTHON) -m venv $(PINS_VENV)
+	$(PINS_VENV)/bin/python -m pip install --quiet uv
+	$(PINS_VENV)/bin/uv pip install --quiet --python $(PINS_VENV)/bin/python \
+		--resolution lowest-direct -r pyproject.toml --extra dev
+	PYTHONPATH=src $(PINS_VENV)/bin/python -m pytest -p no:cacheprovider -n auto \
+		--dist loadfile $(PINS_TESTS)
+	rm -rf $(PINS_VENV)
+
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
@@ -45,4 +67,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench scripts
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) $(PINS_VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

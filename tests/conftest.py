@@ -13,11 +13,17 @@ from typing import Any
 import pytest
 import typer.main
 import typer.testing
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from kakeai_ops.cli.app import app
 from kakeai_ops.init import init_workspace
 from kakeai_ops.workspace import Workspace
+
+# No time limit per example: `make test` runs a process per core and other work may
+# share the machine, so an example's time says nothing about the code under test.
+settings.register_profile("kops", deadline=None)
+settings.load_profile("kops")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
