@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import inspect
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -283,6 +284,33 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return SHARED_RUNS.get(nodeid, SHARED_RUNS.get(file, file))
 
     return FilesAndSharedRuns(config, log)
+
+
+def _written(root: Path) -> dict[str, str]:
+    """tree_digest, with what SQLite has written but not yet checkpointed (the -wal)."""
+    digest = tree_digest(root)
+    for wal in root.rglob("*-wal"):
+        if wal.stat().st_size:
+            digest[str(wal.relative_to(root))] = hashlib.sha256(wal.read_bytes()).hexdigest()
+    return digest
+
+
+@pytest.fixture(autouse=True)
+def _sample_ws_stays_as_built(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that asks for the shared ``sample_ws`` must leave it as it was built.
+
+    Every test in a process sees it, in whatever order they run: one that ran a
+    writing command on it (a report records what it published, a send its ledger)
+    would change what later tests find. Such a test asks for ``sample_copy``."""
+    if "sample_ws" not in inspect.signature(request.function).parameters:
+        yield
+        return
+    root = request.getfixturevalue("sample_ws").root
+    before = _written(root)
+    yield
+    after = _written(root)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the test changed the shared sample_ws ({changed}): use sample_copy"
 
 
 @pytest.fixture

@@ -46,9 +46,9 @@ def xlsx_text(path: Path) -> str:
         )
 
 
-def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_path: Path) -> None:
+def test_full_report_sheets_charts_and_suppression(sample_copy: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
-    Cli(sample_ws)("report", "divisions", "--period", "90d", "--out", str(target))
+    Cli(sample_copy)("report", "divisions", "--period", "90d", "--out", str(target))
     book = load_workbook(target)
     assert book.sheetnames[0] == "概要"
     # 経営企画室 (3 people) is merged with the smallest sibling, not hidden.
@@ -92,12 +92,12 @@ def test_full_report_sheets_charts_and_suppression(sample_ws: Workspace, tmp_pat
     assert overview.print_area  # reaches below the last chart
 
 
-def test_sensitive_topic_cells_need_ten_people(sample_ws: Workspace, tmp_path: Path) -> None:
+def test_sensitive_topic_cells_need_ten_people(sample_copy: Workspace, tmp_path: Path) -> None:
     import pandas as pd
 
     target = tmp_path / "report.xlsx"
-    Cli(sample_ws)("report", "divisions", "--period", "month:2026-11", "--out", str(target))
-    tables = load_tables(latest_snapshot(sample_ws))  # type: ignore[arg-type]
+    Cli(sample_copy)("report", "divisions", "--period", "month:2026-11", "--out", str(target))
+    tables = load_tables(latest_snapshot(sample_copy))  # type: ignore[arg-type]
     held = tables.meetings[
         (tables.meetings["status"] == "held")
         & (tables.meetings["held_at"] >= pd.Timestamp("2026-11-01"))
@@ -219,8 +219,8 @@ def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: 
     assert str(message["To"]) == "山田 太郎 <sales-head@sample-seisakusho.example>"
 
 
-def test_table_output_and_bad_period(sample_ws: Workspace) -> None:
-    cli = Cli(sample_ws)
+def test_table_output_and_bad_period(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
     rows = list(csv.DictReader(io.StringIO(cli("report", "divisions", "--format", "csv").stdout)))
     assert rows[0]["division"] == "" and rows[0]["metric"] == "headcount"  # the company first
     # Small groups merged, not hidden: every headcount shows; 心身の状態 still needs 10.

@@ -76,9 +76,11 @@ def _held(ws: Workspace, start: str, end: str) -> tuple[int, int, int]:
     return len(members), len(met), len(held)
 
 
-def test_the_november_report_says_20_days_everywhere(sample_ws: Workspace, tmp_path: Path) -> None:
+def test_the_november_report_says_20_days_everywhere(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
     target = tmp_path / "nov.xlsx"
-    cli = Cli(sample_ws)
+    cli = Cli(sample_copy)
     said = cli("report", "divisions", "--period", "month:2026-11", "--out", str(target))
     assert NOVEMBER in said.stderr
     book = load_workbook(target)
@@ -105,8 +107,8 @@ def test_the_november_report_says_20_days_everywhere(sample_ws: Workspace, tmp_p
     assert f"1on1実施率（部下）{NOVEMBER}" in drawn and NOVEMBER in drawn
 
 
-def test_per_month_figures_are_over_the_days_covered(sample_ws: Workspace) -> None:
-    cli = Cli(sample_ws)
+def test_per_month_figures_are_over_the_days_covered(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
     cells = json.loads(
         cli("report", "divisions", "--period", "month:2026-11", "--format", "json").stdout
     )
@@ -115,13 +117,13 @@ def test_per_month_figures_are_over_the_days_covered(sample_ws: Workspace) -> No
         for c in cells
         if c["table"] == "overview" and c["division"] is None and c["period"] == "2026-11"
     }
-    members, met, held = _held(sample_ws, "2026-11-01", "2026-11-20")
+    members, met, held = _held(sample_copy, "2026-11-01", "2026-11-20")
     assert company["members"]["value"] == members
     assert company["implementation_rate"]["value"] == pytest.approx(met / members, abs=0.005)
     per_month = held / members / (20 / DAYS_PER_MONTH)  # 20 days covered, not 30
     assert company["per_member_month"]["value"] == pytest.approx(per_month, abs=0.05)
     # The arrow compares with October's first 20 days.
-    _, met_before, _ = _held(sample_ws, "2026-10-01", "2026-10-20")
+    _, met_before, _ = _held(sample_copy, "2026-10-01", "2026-10-20")
     trend = next(
         c
         for c in cells
@@ -158,10 +160,10 @@ def test_an_empty_period_is_refused_and_nothing_is_written(
 
 
 def test_the_review_deck_names_the_month_as_far_as_it_goes(
-    sample_ws: Workspace, tmp_path: Path
+    sample_copy: Workspace, tmp_path: Path
 ) -> None:
     out = tmp_path / "review.pptx"
-    Cli(sample_ws)("review", "--out", str(out))
+    Cli(sample_copy)("review", "--out", str(out))
     texts = [
         shape.text_frame.text
         for slide in Presentation(str(out)).slides

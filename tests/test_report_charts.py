@@ -42,9 +42,9 @@ def referenced_values(path: Path) -> dict[str, list[object]]:
     return out
 
 
-def test_charts_read_published_numbers_never_labels(sample_ws: Workspace, tmp_path: Path) -> None:
+def test_charts_read_published_numbers_never_labels(sample_copy: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
-    Cli(sample_ws)("report", "divisions", "--period", "90d", "--out", str(target))
+    Cli(sample_copy)("report", "divisions", "--period", "90d", "--out", str(target))
     refs = referenced_values(target)
     assert len(refs) >= 6  # three charts: categories and values each
     for ref, values in refs.items():
