@@ -225,7 +225,7 @@ COMMANDS = {
     "report advisors": Command(("report", "advisors"), files=("/",)),
     "audit": Command(("audit",), files=()),
     "seminar summary": Command(("seminar", "summary", "month1"), csv=False, files=(".xlsx",)),
-    # Its CSV: test_hostile_new_features (answers whose theme's example is a formula).
+    # Its CSV: test_hostile_entries_survey_review (answers whose theme's example is a formula).
     "seminar themes": Command(("seminar", "themes"), csv=False, files=()),
     "campaign list": Command(("campaign", "list"), shows=CAMPAIGN_TITLE, files=()),
     "campaign draw --entrants": Command(("campaign", "draw", CAMPAIGN, "--entrants"), files=()),

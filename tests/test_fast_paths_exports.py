@@ -1,7 +1,7 @@
 """Hostile inputs for the fast paths that replaced plain code in reading exports and
 writing CSV: each must give the plain rule's answer byte for byte (decoding at chunk
 boundaries, dates read from bytes, distinct values and their first rows, CSV fields).
-The mail and analysis fast paths: test_hostile_fast_paths_reuse.py."""
+The mail and analysis fast paths: test_fast_paths_mail_analyses.py."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from kakeai_ops.analyses.segment import segment
 from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS
 from kakeai_ops.mail.context import run_context, seminar_context, template_context
 from kakeai_ops.mail.templates import TemplateSet
-from test_hostile_fast_paths import _arrow_backed
+from test_fast_paths_exports import _arrow_backed
 from test_rendered_mail import CAMPAIGN, CASES, RECIPIENT, SHIPPED, settings_with_seminar
 from test_segment_facts import AS_OF, RULES, _plain_recent
 
