@@ -8,6 +8,7 @@ docs/ reaches a file (and a heading, when it names one).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -136,11 +137,12 @@ LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 
 def _slug(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
-    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    text = re.sub(r"[`*]", "", heading.strip().lower())
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
 
 
+@functools.cache
 def _anchors(page: Path) -> set[str]:
     text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
     return {_slug(m) for m in re.findall(r"^#{1,6} (.+)$", text, flags=re.M)}
