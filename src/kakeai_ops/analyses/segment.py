@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import glossary, model
+from ..columnar.lookup import is_in
 from ..config import Rules
 from ..dates import typed_text
 from ..errors import KopsError
@@ -247,8 +248,8 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
     ]
     moved_on = merged.loc[rank_after > rank_before, columns].reset_index(drop=True)
     slid_back = merged.loc[rank_after < rank_before, columns].reset_index(drop=True)
-    joined = int((~after["user_id"].isin(before["user_id"])).sum())
-    left = int((~before["user_id"].isin(after["user_id"])).sum())
+    joined = int((~is_in(after["user_id"], before["user_id"])).sum())
+    left = int((~is_in(before["user_id"], after["user_id"])).sum())
     return Movement(transitions, moved_on, slid_back, joined, left)
 
 
