@@ -317,3 +317,28 @@ def test_the_catalog_ships_with_the_package() -> None:
         patterns = tomllib.load(handle)["tool"]["setuptools"]["package-data"]["kakeai_ops"]
     relative = MO.relative_to(REPO / "src" / "kakeai_ops").as_posix()
     assert any(fnmatch(relative, pattern) for pattern in patterns), patterns
+
+
+def test_a_core_error_and_its_hint_in_both_languages(cli: Cli) -> None:
+    japanese = cli("mail", "unsuppress", "nobody@example.co.jp", env={"KOPS_LANG": "ja"}, ok=False)
+    assert japanese.exit_code == 1
+    assert "エラー: nobody@example.co.jp は配信停止リストにありません" in japanese.stderr
+    assert "ヒント: `kops mail suppressed` で一覧を確認できます" in japanese.stderr
+    english = cli("mail", "unsuppress", "nobody@example.co.jp", ok=False)
+    assert "Error: nobody@example.co.jp is not on the suppression list" in english.stderr
+
+
+def test_a_date_error_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kakeai_ops.dates import parse_date
+    from kakeai_ops.errors import KopsError
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    with pytest.raises(KopsError) as caught:
+        parse_date("2026-02-30", "--as-of")
+    assert (
+        caught.value.message == "--as-of: '2026-02-30' は日付ではありません: 2026年2月は1〜28日です"
+    )
+    assert (
+        caught.value.hint
+        == "日付は 2026-11-20、2026/11/20、2026/1/5 または 20261120 のように書いてください"
+    )
