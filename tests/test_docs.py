@@ -225,3 +225,63 @@ def test_tables_keep_their_columns(page: Path) -> None:
 def test_the_table_check_sees_a_stray_pipe() -> None:
     bad = "| a | b |\n|---|---|\n| `x|y` | z |\n"
     assert _table_problems(bad) and not _table_problems(bad.replace("x|y", "x\\|y"))
+
+
+EXPECTED_MAIL = REPO / "tests" / "expected" / "mail"
+
+
+def _mail_examples() -> list[str]:
+    """The rendered mails the guides show: code blocks that start with a Subject: line."""
+    blocks = []
+    for page in (COMMANDS / "mail.md", COMMANDS / "report.md"):
+        for block in _fenced(page.read_text(encoding="utf-8")):
+            lines = block.splitlines()
+            if any(line.startswith("Subject: ") for line in lines[:2]):
+                blocks.append(block)
+    return blocks
+
+
+def _fenced(text: str) -> list[str]:
+    """The contents of the fenced code blocks, opening and closing fences paired."""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            if current is None:
+                current = []
+            else:
+                blocks.append("\n".join(current))
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def test_the_mails_shown_are_the_mails_sent() -> None:
+    """Each example whose mail is pinned in tests/expected/mail reads as that file does.
+
+    The example leaves out headers and the footer (and may skip with …), but every line it
+    shows is the sent mail's, in order: a template edited without its example fails here.
+    """
+    pinned = {}
+    for path in EXPECTED_MAIL.glob("*.txt"):
+        text = path.read_text(encoding="utf-8")
+        subject = re.search(r"^Subject: .*$", text, flags=re.M)
+        if subject:
+            pinned[subject.group()] = text.splitlines()
+    checked = 0
+    for block in _mail_examples():
+        lines = block.splitlines()
+        subject = next(line for line in lines if line.startswith("Subject: "))
+        if subject not in pinned:
+            continue
+        sent = iter(pinned[subject])
+        for line in lines:
+            if line.strip() in ("", "…"):
+                continue
+            assert any(line == other for other in sent), (
+                f"the example of {subject!r} shows a line the mail does not send (or out of order):"
+                f" {line!r}"
+            )
+        checked += 1
+    assert checked >= 4, f"only {checked} mail examples match a pinned mail"
