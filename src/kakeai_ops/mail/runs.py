@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import model
 from ..analyses import streaks
 from ..calendar import BusinessCalendar
 from ..clock import now
@@ -63,8 +64,6 @@ from .plan import (
 from .records import read_paths
 from .templates import TemplateSet
 
-ROLES = (None, "manager", "member", "both", "none")
-
 
 @dataclass(frozen=True)
 class RunRequest:
@@ -108,7 +107,7 @@ def audience_for(
     source: Source, operator: Operator, spec: AudienceSpec, snapshot: str | None, as_of: str | None
 ) -> tuple[Audience, str, str]:
     """The audience of ``spec`` in a snapshot, with the snapshot's id and the as-of date."""
-    if spec.role not in ROLES:
+    if spec.role is not None and spec.role not in model.ROLES:
         raise KopsError(
             _("--role: '{role}' is not manager, member, both or none").format(role=spec.role)
         )
