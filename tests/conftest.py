@@ -22,6 +22,10 @@ from kakeai_ops.workspace import Workspace
 
 # No time limit per example: `make test` runs a process per core and other work may
 # share the machine, so an example's time says nothing about the code under test.
+# The suite reads kops's messages in English (the catalog's message ids), whatever the
+# machine's KOPS_LANG; subprocesses inherit it. tests/test_i18n.py checks the Japanese.
+os.environ["KOPS_LANG"] = "en"
+
 settings.register_profile("kops", deadline=None)
 settings.load_profile("kops")
 

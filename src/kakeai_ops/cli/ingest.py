@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import timeline
+from .. import model, timeline
 from ..config import load_settings
 from ..errors import KopsError
 from ..ingest import IngestResult, ingest
@@ -249,10 +249,6 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
 
-# The three exports by the names the service's admin screens give them (spec/exports.md).
-TABLE_NAMES = {"users": "ユーザー一覧", "pairs": "ペア一覧", "meetings": "1on1履歴"}
-
-
 def _print_summary(result: IngestResult) -> None:
     snap = result.snapshot
     as_of = snap.manifest.get("as_of") or "-"
@@ -273,7 +269,5 @@ def _print_summary(result: IngestResult) -> None:
         else:
             what = "新規"
         files = plain(", ".join(change.files) or "-")
-        table.add_row(
-            TABLE_NAMES.get(change.table, change.table), what, f"{change.rows_after:,}", files
-        )
+        table.add_row(model.TABLES[change.table].label, what, f"{change.rows_after:,}", files)
     out.print(table)
