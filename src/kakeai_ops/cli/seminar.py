@@ -97,10 +97,7 @@ def list_command(
 ) -> None:
     """The seminars in kops.yaml: theme, date, links, who each invites, invited and attended.
 
-    --out writes the list for people (Japanese headers and values, the date as a date);
-    --format json keeps the keys (invites: stuck point keys, "+ managers").
-
-    Example: kops seminar list --out seminars.xlsx
+    Example: kops seminar list
     """
     context = session(workspace)
     rows = []
