@@ -1,4 +1,4 @@
-"""The layers of README's Architecture, as import-linter contracts in pyproject.toml.
+"""The layers of docs/architecture.md, as import-linter contracts in pyproject.toml.
 
 `make test` and `make check` run them: an import that crosses a layer the wrong
 way (analyses → mail, anything → cli, a cycle between packages) fails here.
