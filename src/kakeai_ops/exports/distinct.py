@@ -139,4 +139,4 @@ class Distinct:
         if self.codes is None:
             return pd.Categorical(per_value)
         by_value = pd.Categorical(per_value)
-        return pd.Categorical.from_codes(by_value.codes[self.codes], dtype=by_value.dtype)
+        return pd.Categorical.from_codes(by_value.codes[self.codes], categories=by_value.categories)
