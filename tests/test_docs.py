@@ -285,3 +285,17 @@ def test_the_mails_shown_are_the_mails_sent() -> None:
             )
         checked += 1
     assert checked >= 4, f"only {checked} mail examples match a pinned mail"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [p for p in _markdown() if p.name != "glossary.md"],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_the_guides_speak_the_glossary(page: Path) -> None:
+    """The docs use each term as docs/glossary.md spells it (上司, not 上長)."""
+    from kakeai_ops.glossary import TERMS
+
+    text = page.read_text(encoding="utf-8")
+    wrong = [f"{bad} (say {t.term})" for t in TERMS for bad in t.not_spelt if bad in text]
+    assert not wrong, f"{page.relative_to(REPO)} spells terms another way: {wrong}"

@@ -19,6 +19,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import KopsError
+from ..i18n import N_, _
 from ..outputs.filenames import safe_name
 from .common import err
 
@@ -71,9 +72,22 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["ingest", "-w", str(root), *map(str, october)], None),
         # October: the Month1 seminar invites those stuck at the start of the funnel.
         (["seminar", "list", "-w", str(root)], None),
-        # The sample's data is from October and November 2026: sent on any later day,
-        # it is older than rules.stale_days, so the sends of this rehearsal say --stale-ok.
-        (["seminar", "invite", "month1", "-w", str(root), "--yes", "--stale-ok"], None),
+        (["seminar", "invite", "month1", "-w", str(root), "--yes"], None),
+        # A nudge to those without preparation, half held back so its effect can be measured.
+        (
+            [
+                "mail",
+                "send",
+                "-w",
+                str(root),
+                "--segment",
+                "no_prep",
+                "--holdout",
+                "50",
+                "--yes",
+            ],
+            None,
+        ),
         (
             [
                 "seminar",
@@ -89,22 +103,6 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
             ["seminar", "survey", "month1", str(seminar / "month1-survey.csv"), "-w", str(root)],
             None,
         ),
-        # A nudge to those without preparation, half held back so its effect can be measured.
-        (
-            [
-                "mail",
-                "send",
-                "-w",
-                str(root),
-                "--segment",
-                "no_prep",
-                "--holdout",
-                "50",
-                "--yes",
-                "--stale-ok",
-            ],
-            None,
-        ),
         # November's export arrives.
         (["ingest", "-w", str(root), *map(str, november)], None),
         (["status", "-w", str(root)], None),
@@ -112,7 +110,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["segment", "-w", str(root), "--by", "division"], None),
         (
             ["segment", "-w", str(root), "--list", "--out", str(root / "out" / "segment.xlsx")],
-            "segment list (Excel): out/segment.xlsx",
+            N_("segment list (Excel)") + ": out/segment.xlsx",
         ),
         (["segment", "-w", str(root), "--compare", "1"], None),
         (["campaign", "list", "-w", str(root)], None),
@@ -127,7 +125,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "campaign-eligible.xlsx"),
             ],
-            "campaign eligibility (Excel): out/campaign-eligible.xlsx",
+            N_("campaign eligibility (Excel)") + ": out/campaign-eligible.xlsx",
         ),
         (["campaign", "eligible", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "award", "exec-1on1-2026h2", "-w", str(root)], None),
@@ -142,7 +140,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "division-report.xlsx"),
             ],
-            "division report (Excel, all 事業部): out/division-report.xlsx",
+            N_("division report (Excel, all 事業部)") + ": out/division-report.xlsx",
         ),
         (
             [
@@ -154,7 +152,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "advisors"),
             ],
-            "one report per advisor (Excel): out/advisors/",
+            N_("one report per advisor (Excel)") + ": out/advisors/",
         ),
         (
             ["report", "advisors", "-w", str(root), "--out", str(root / "out" / "advisor-scopes")],
@@ -175,7 +173,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "interview-shortlist.xlsx"),
             ],
-            "interview shortlist (Excel): out/interview-shortlist.xlsx",
+            N_("interview shortlist (Excel)") + ": out/interview-shortlist.xlsx",
         ),
         (["mail", "templates", "-w", str(root)], None),
         (["mail", "preview", "-w", str(root), "--segment", "no_prep", "--role", "member"], None),
@@ -191,7 +189,8 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "member",
                 "--dry-run",
             ],
-            "mail dry run (.eml files): outbox/"
+            N_("mail dry run (.eml files)")
+            + ": outbox/"
             + safe_name("no_prep.member-2026-11", suffix="-dry-run"),
         ),
         # Nine managers: too few for a holdout (each group needs privacy.min_group people).
@@ -204,9 +203,9 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--segment",
                 "no_recurrence",
                 "--yes",
-                "--stale-ok",
             ],
-            "mail written to the outbox (a rehearsal, not delivered): outbox/"
+            N_("mail written to the outbox (a rehearsal, not delivered)")
+            + ": outbox/"
             + safe_name("no_recurrence.manager-2026-11"),
         ),
         (
@@ -218,7 +217,6 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--awarded",
                 "exec-1on1-2026h2",
                 "--yes",
-                "--stale-ok",
             ],
             None,
         ),
@@ -238,7 +236,11 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "seminar-month1.xlsx"),
             ],
-            "seminar summary (Excel): out/seminar-month1.xlsx",
+            N_("seminar summary (Excel)") + ": out/seminar-month1.xlsx",
+        ),
+        (
+            ["seminar", "list", "-w", str(root), "--out", str(root / "out" / "seminars.xlsx")],
+            N_("seminar list (Excel)") + ": out/seminars.xlsx",
         ),
         (["mail", "report", "no_prep.member-2026-10", "-w", str(root)], None),
         # The deck for the monthly meeting, with every figure as Excel too.
@@ -252,7 +254,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--xlsx",
                 str(root / "out" / "review-2026-11.xlsx"),
             ],
-            f"review deck (PowerPoint): out/{REVIEW_DECK}, figures: out/review-2026-11.xlsx",
+            N_("review deck (PowerPoint)") + f": out/{REVIEW_DECK}, out/review-2026-11.xlsx",
         ),
     ]
 
@@ -271,22 +273,47 @@ SAMPLE_SETTINGS = """advisors:
 """
 
 
-# The sample's Month1 seminar is on 2026-10-28: its invitation went out the week before
-# (an invitation after the seminar's date is refused), so the demo replays that day.
-INVITATION_DAY = "2026-10-21T10:00:00+09:00"
+# The demo's clock follows the sample month, so every step reads as of one day of it
+# (the mail's Date, the ledger's times, the files' properties, the age of the data):
+# the October snapshot's data ends on 2026-10-20 and the Month1 seminar is on 2026-10-28,
+# so the invitation and the nudge go out the day after that export (a week before the
+# seminar: an invitation after the seminar's date is refused), attendance and survey are
+# recorded the day after the seminar; November's data ends on 2026-11-20, and everything
+# from its ingest to the deck happens on the first business day after it (11-23 is a
+# holiday). Each send's data is then days old, not months: no --stale-ok is needed.
+OCTOBER = "2026-10-21T10:00:00+09:00"
+AFTER_SEMINAR = "2026-10-29T10:00:00+09:00"
+NOVEMBER = "2026-11-24T10:00:00+09:00"
+AFTER_SEMINAR_STEPS = (["seminar", "attendance"], ["seminar", "survey"])
+
+
+def story_clock(steps: list[tuple[list[str], str | None]]) -> list[str]:
+    """The moment (KOPS_NOW) each step of ``demo_steps`` runs at: OCTOBER until the second
+    ingest (AFTER_SEMINAR for attendance and survey), NOVEMBER from it on."""
+    moments = []
+    ingests = 0
+    for args, _output in steps:
+        ingests += args[0] == "ingest"
+        if ingests >= 2:
+            moments.append(NOVEMBER)
+        elif args[:2] in AFTER_SEMINAR_STEPS:
+            moments.append(AFTER_SEMINAR)
+        else:
+            moments.append(OCTOBER)
+    return moments
 
 
 @contextlib.contextmanager
-def _invitation_clock(args: list[str]) -> Iterator[None]:
-    if args[:2] != ["seminar", "invite"] or os.environ.get("KOPS_NOW"):
-        yield
-        return
-    err.print(f"(the clock is set to {INVITATION_DAY}, the week before the seminar)")
-    os.environ["KOPS_NOW"] = INVITATION_DAY
+def _clock(moment: str) -> Iterator[None]:
+    before = os.environ.get("KOPS_NOW")
+    os.environ["KOPS_NOW"] = moment
     try:
         yield
     finally:
-        del os.environ["KOPS_NOW"]
+        if before is None:
+            del os.environ["KOPS_NOW"]
+        else:
+            os.environ["KOPS_NOW"] = before
 
 
 def configure_sample(root: Path) -> None:
@@ -336,40 +363,54 @@ def register(app: typer.Typer) -> None:
         source = data or sample_dir()
         if not all((source / part).is_dir() for part in ("2026-10", "2026-11", "seminar")):
             raise KopsError(
-                f"no sample tenant at {source} (expected 2026-10/, 2026-11/ and seminar/)",
-                hint="run `make sample` or pass --data DIR",
+                _("no sample tenant at {path} (expected 2026-10/, 2026-11/ and seminar/)").format(
+                    path=source
+                ),
+                hint=_("run `make sample` or pass --data DIR"),
             )
         root = (workspace or Path(tempfile.mkdtemp(prefix="kops-demo-"))).resolve()
         if (root / "kops.yaml").exists():
             raise KopsError(
-                f"{root} is already a workspace", hint="give --workspace a new or empty directory"
+                _("{path} is already a workspace").format(path=root),
+                hint=_("give --workspace a new or empty directory"),
             )
         outputs: list[str] = []
         (root / "out").mkdir(parents=True, exist_ok=True)
-        for args, output in demo_steps(root, source):
+        steps = demo_steps(root, source)
+        err.print(
+            f"（デモの時計はサンプルの月に合わせます: {OCTOBER[:10]} 招待とメール、"
+            f"{AFTER_SEMINAR[:10]} 出欠とアンケート、{NOVEMBER[:10]} 11月のデータ以降）",
+            highlight=False,
+        )
+        shown_day = ""
+        for (args, output), moment in zip(steps, story_clock(steps), strict=True):
             if args[0] == "ingest" and "advisors: {}" in (root / "kops.yaml").read_text("utf-8"):
                 configure_sample(root)
             shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
+            if moment[:10] != shown_day:
+                shown_day = moment[:10]
+                err.rule(escape(f"KOPS_NOW={moment}"), style="magenta", align="left")
             err.rule(escape(f"$ kops {shown}"), style="cyan", align="left")
-            with _invitation_clock(args):
+            with _clock(moment):
                 code = app(args=args, prog_name="kops", standalone_mode=False)
             if code not in (None, 0):
-                raise KopsError(f"demo step failed: kops {shown}")
+                raise KopsError(_("demo step failed: {command}").format(command=f"kops {shown}"))
             if output:
                 outputs.append(output)
-        err.rule("done", style="green")
+        err.rule(escape(_("done")), style="green")
         shown_root = escape(str(root))
-        err.print(f"Demo workspace: {shown_root}", highlight=False)
-        err.print(f"  snapshots: {escape(str(root / 'state' / 'snapshots'))}", highlight=False)
+        err.print(_("Demo workspace: {path}").format(path=shown_root), highlight=False)
+        snapshots = escape(str(root / "state" / "snapshots"))
+        err.print("  " + _("snapshots: {path}").format(path=snapshots), highlight=False)
         for output in outputs:
-            err.print(f"  {output}", highlight=False)
-        err.print(f"Review deck: {root / 'out' / REVIEW_DECK}", highlight=False)
+            label, _colon, where = output.partition(": ")
+            err.print(f"  {escape(_(label))}: {escape(where)}", highlight=False)
+        deck = escape(str(root / "out" / REVIEW_DECK))
+        err.print(_("Review deck: {path}").format(path=deck), highlight=False)
         hint = path_hint()
         if hint:
             err.print(escape(hint), highlight=False)
-        err.print(
-            f"Try: cd {shown_root} && kops status"
-            if os.name != "nt"
-            else f"Try: kops status -w {shown_root}",
-            highlight=False,
+        command = (
+            f"cd {shown_root} && kops status" if os.name != "nt" else f"kops status -w {shown_root}"
         )
+        err.print(_("Try: {command}").format(command=command), highlight=False)

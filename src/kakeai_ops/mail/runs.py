@@ -393,7 +393,11 @@ def send_prepared(
         _rehearse(source, operator, plan, binding, request)
         return
     count = min(len(plan.messages), limit or len(plan.messages))
-    _confirm(operator, yes, f"Mail {count} {what} as run {run_id}?")
+    _confirm(
+        operator,
+        yes,
+        _("Mail {count} {what} as run {run_id}?").format(count=count, what=what, run_id=run_id),
+    )
     snap = source.snapshot()
     record_and_send(source, operator, plan, audience, snap.id, str(snap.as_of), binding, request)
 
