@@ -82,7 +82,15 @@ def _invited(context: Session, run_id: str) -> pd.DataFrame:
     return invited_users(context.workspace, run_id, context.settings.mail.transport == "outbox")
 
 
-LIST_HEADERS = {key: glossary.column_label(key) for key in ("invited", "attended", "uninvited")}
+LIST_HEADERS = {
+    "seminar": glossary.column_label("seminar_id"),
+    "month": "Month",
+    "title": glossary.column_label("title"),
+    "points": "内容",
+    "date": "日時",
+    "invites": "招待する人",
+    **{key: glossary.column_label(key) for key in ("invited", "attended", "uninvited")},
+}
 
 
 def _audience_words(theme: Theme) -> str:
