@@ -19,6 +19,7 @@ from ..ids import did_you_mean, typed_id
 from ..interviews import Candidates, candidates, history_with_names
 from ..model import records, row_of
 from ..outputs.files import write_table
+from ..outputs.workbook import Print
 from ..store import (
     exclude_from_interviews,
     include_in_interviews,
@@ -210,6 +211,7 @@ def shortlist_command(
             sheet="shortlist",
             extra_sheets=[("notes", notes)],
             text_columns=["manager_id", "member_id"],
+            options=Print(as_of=when),
         )
         err.print(f"Wrote {len(table)} pair(s) to {escape(str(out_file))}", highlight=False)
         return
