@@ -333,12 +333,14 @@ def _scores(ctx: Context, field: str, low: int, high: int) -> pd.Series:
     return column.spread(values)
 
 
-def _categorical(column: Distinct, values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
+def _categorical(
+    column: Distinct, values: pd.Series, categories: Sequence[str]
+) -> pd.Categorical[str]:
     """``pd.Categorical(rows, categories)`` from ``values`` given per distinct value of
     ``column``: each distinct value is looked up once (missing and unknown values: -1)."""
     positions = pd.Index(categories).get_indexer(pd.Index(values))
     codes = positions if column.codes is None else positions[column.codes]
-    return pd.Categorical.from_codes(codes, categories=categories)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories))
 
 
 def _vocab(
