@@ -22,6 +22,7 @@ from ..errors import KopsError
 from ..ids import did_you_mean, typed_id
 from ..mail.campaigns import draw_state
 from ..outputs.files import write_table
+from ..outputs.workbook import Print
 from ..store import Tables, awards, record_action, record_awards
 from .common import (
     AsOfOpt,
@@ -202,6 +203,7 @@ def eligible_command(
             sheet="eligibility",
             extra_sheets=[("summary", summary)],
             text_columns=["user_id"],
+            options=Print(as_of=when),
         )
         err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
         return
