@@ -144,3 +144,13 @@ def test_values_leave_a_frame_as_what_they_are() -> None:
     # A label that stands twice is a broken invariant, not a row.
     with pytest.raises(ValueError, match="more than one row labelled 'A'"):
         model.row_of(pd.concat([people, people]), "A")
+
+
+def test_id_columns_stay_text_in_files_for_people() -> None:
+    from kakeai_ops.outputs.people import for_people
+
+    assert all(model.is_id(c) for c in ("user_id", "manager_id", "member_id", "meeting_id"))
+    assert not model.is_id("idle")
+    shown = for_people(pd.DataFrame({"manager_id": ["0012"], "run_id": ["r-1"], "held": [3]}))
+    assert shown.formats[:2] == [glossary.TEXT, glossary.TEXT]
+    assert shown.formats[2] != glossary.TEXT
