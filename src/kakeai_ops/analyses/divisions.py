@@ -20,7 +20,7 @@ from ..config import ScopeUnit
 from ..dates import period_label
 from ..errors import KopsError
 from ..model import TABLE_COLUMNS, Tables
-from .common import is_in, user_positions
+from .definitions import is_in, user_positions
 
 # What the division figures read of a snapshot (a command loads only these: see
 # load_tables). Not the 1on1s' own ids or managers: figures are by the member's place.

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import Tables
-from .common import current_users, day_end, user_positions
+from .definitions import current_users, day_end, user_positions
 
 ROLES = ("manager", "member")
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Rules
-from .common import day_end, formed_pairs, held_mask, is_prepared, user_positions
+from .definitions import day_end, formed_pairs, held_mask, is_prepared, user_positions
 
 NO_TIME = np.iinfo(np.int64).min
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..privacy.rules import below, is_small
-from . import segment as segmentation
+from . import segmentation
 
 ATTENDED = "attended"
 NOT_ATTENDED = "invited, did not attend"

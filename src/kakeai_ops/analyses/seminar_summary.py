@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import segment as segmentation
+from . import segmentation
 from .seminar_movement import movement
 
 UNINVITED = "uninvited"

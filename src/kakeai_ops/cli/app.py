@@ -26,9 +26,9 @@ from .console import start_invocation
 # tests/test_startup.py checks this table against the commands themselves.
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "Create a workspace: kops.yaml, mail templates and the state directory."),
-    "ingest": ("ingest", "Read the users, pairs and meetings exports into a new snapshot."),
+    "ingest": ("ingest_command", "Read the users, pairs and meetings exports into a new snapshot."),
     "status": (
-        "ingest",
+        "ingest_command",
         "List the workspace's snapshots: row counts, 1on1 date range and as-of date.",
     ),
     "segment": ("segment", "Find each user's stuck point (未ログイン → ペア未成立 → … → 定着)."),
@@ -46,7 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "campaign",
         "Campaigns and 1on1 milestones: who earned what, and when.",
     ),
-    "mail": ("mail", "Targeted mail: stuck-point nudges, seminars, milestones, campaign news."),
+    "mail": (
+        "mail_command",
+        "Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
+    ),
     "interview": ("interview", "Good-practice interviews: a shortlist of pairs, and the history."),
     "report": (
         "report",
@@ -151,7 +154,7 @@ class KopsGroup(TyperGroup):
 
 
 def report(error: KopsError) -> None:
-    from .common import err  # with the settings it loads: not needed for `kops --help`
+    from .shared import err  # with the settings it loads: not needed for `kops --help`
 
     err.print(f"[bold red]Error:[/bold red] {escape(redact(error.message))}", highlight=False)
     if error.hint:
@@ -200,14 +203,14 @@ def main() -> None:
         report(error)
         sys.exit(1)
     except KeyboardInterrupt:
-        from .common import err
+        from .shared import err
 
         err.print("Interrupted.")
         sys.exit(130)
     except Exception as error:
         if os.environ.get("KOPS_DEBUG") == "1":
             raise
-        from .common import err
+        from .shared import err
 
         err.print(
             f"[bold red]Internal error:[/bold red] {type(error).__name__}: "

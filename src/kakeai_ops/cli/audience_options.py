@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..errors import KopsError
 from ..mail.audience import AudienceSpec
 from ..mail.audience_kinds import (

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..init import default_config_text, init_workspace
-from .common import err, out
+from ..jobs.workspace_init import default_config_text, init_workspace
+from .shared import err, out
 
 
 def register(app: typer.Typer) -> None:

@@ -9,13 +9,12 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from ..analyses import segment as segmentation
-from ..analyses import shortlist
+from ..analyses import segmentation, shortlist
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import did_you_mean, typed_id
-from ..interviews import Candidates, candidates, history_with_names
+from ..jobs.interview_shortlist import Candidates, candidates, history_with_names
 from ..outputs.files import write_table
 from ..store import (
     exclude_from_interviews,
@@ -23,7 +22,8 @@ from ..store import (
     record_action,
     record_interview,
 )
-from .common import (
+from .console import frame_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -39,7 +39,6 @@ from .common import (
     session,
     writes_state,
 )
-from .console import frame_table
 
 app = typer.Typer(
     help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True

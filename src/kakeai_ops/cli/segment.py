@@ -13,13 +13,14 @@ import typer
 from rich.markup import escape
 
 from .. import glossary
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import did_you_mean, same_number, typed_id
 from ..outputs.files import csv_text, write_table
 from ..store import SnapshotInfo, snapshot_as_of
-from .common import (
+from .console import people_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -35,7 +36,6 @@ from .common import (
     session,
     timing,
 )
-from .console import people_table
 
 
 def flag_labels(flags: object) -> str:

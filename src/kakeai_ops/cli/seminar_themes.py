@@ -10,15 +10,16 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from .. import survey_text
+from ..analyses import survey_text
 from ..analyses.names import NameMatcher
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
+from ..jobs.seminars.survey_answers import dated_answers
 from ..outputs.files import percent
 from ..store import load_tables
-from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
 from .console import frame_table
+from .shared import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
 
 SinceOpt = Annotated[
     str | None,
@@ -107,7 +108,7 @@ def themes_command(
     """
     context = session(workspace)
     start = _since(since)
-    answers = survey_text.dated_answers(context.workspace, context.settings)
+    answers = dated_answers(context.workspace, context.settings)
     if answers.empty:
         raise KopsError(
             "no survey answers recorded yet", hint="`kops seminar survey ID FILE` first"

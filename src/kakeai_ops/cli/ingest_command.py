@@ -12,10 +12,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import timeline
+from ..analyses import timeline
 from ..config import load_settings
 from ..errors import KopsError
-from ..ingest import IngestResult, ingest
+from ..jobs.ingest import IngestResult, ingest
 from ..store import (
     DamagedFile,
     SnapshotEntry,
@@ -26,7 +26,8 @@ from ..store import (
 from ..store.integrity import database_problem
 from ..store.state import damaged_database
 from ..workspace import Workspace, find_workspace
-from .common import (
+from .console import plain
+from .shared import (
     Format,
     FormatOpt,
     WorkspaceOpt,
@@ -38,7 +39,6 @@ from .common import (
     warn,
     writes_state,
 )
-from .console import plain
 
 
 def register(app: typer.Typer) -> None:

@@ -19,8 +19,8 @@ from rich.markup import escape
 from ..config import Settings, load_settings
 from ..dates import parse_date
 from ..errors import KopsError
-from ..lock import tidy_workspace, workspace_lock
 from ..store import SnapshotInfo, Tables, list_snapshots, load_tables, resolve_snapshot
+from ..store.lock import tidy_workspace, workspace_lock
 from ..workspace import Workspace, find_workspace
 
 # Commands print through these; they are this invocation's consoles (see console.py).
