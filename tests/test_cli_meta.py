@@ -1,4 +1,4 @@
-"""Every command has help with an example, python -m works, the README covers every command."""
+"""Every command has help with an example and python -m works (the docs: tests/test_docs.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import pytest
 from typer.main import get_command
 
-from conftest import REPO, Cli
+from conftest import Cli
 from kakeai_ops.cli.app import app
 
 
@@ -55,9 +55,3 @@ def test_python_dash_m_works() -> None:
         [sys.executable, "-m", "kakeai_ops", "--help"], capture_output=True, text=True, check=True
     )
     assert "kops" in result.stdout and "ingest" in result.stdout
-
-
-@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
-def test_readme_mentions_every_command(path: list[str]) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"kops {' '.join(path)}" in readme, f"README does not mention kops {' '.join(path)}"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..columnar.lookup import is_in
 from ..config import Rules
 from .definitions import day_end, formed_pairs, held_mask, is_prepared, user_positions
 
@@ -27,7 +28,7 @@ def user_facts(
     formed = formed_pairs(pairs)
     # A pair with someone who has left (退職: not in ``index``) is no pair any more, so a
     # mail never counts it among the reader's pairs (rules.md: 退職 is left out of everything).
-    here = formed["manager_id"].isin(index) & formed["member_id"].isin(index)
+    here = is_in(formed["manager_id"], index) & is_in(formed["member_id"], index)
     if not here.all():
         formed = formed[here]
     pair_manager = _positions(index, formed["manager_id"])

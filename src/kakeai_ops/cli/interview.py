@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses import segmentation, shortlist
 from ..clock import now
 from ..dates import parse_date
@@ -324,7 +325,7 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
         for check in checks:
             if check.key in keys:
                 out.print(
-                    f"  {shortlist.ROLE_LABELS[role]} {escape(user)}: {check.label} "
+                    f"  {glossary.ROLES[role]} {escape(user)}: {check.label} "
                     f"({check.key}): {escape(check.facts)}; rule: {escape(check.threshold)}",
                     highlight=False,
                 )

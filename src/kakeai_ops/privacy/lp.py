@@ -198,6 +198,9 @@ def narrowed(
         (low, None if math.isinf(high) else high)
         for low, high in map(_prior, (cells[i] for i in component))
     ]
+    # Most cells pass: one solution with many of them at 0 (or at k−1) shows at once
+    # that those ends are reachable, so only the rest is solved cell by cell.
+    targets = _unwitnessed(cells, targets, variables, a_ub, b_ub, a_eq, b_eq, bounds, bool(ub))
     findings = []
     for index in targets:
         objective = np.zeros(len(component))
@@ -235,6 +238,99 @@ def narrowed(
         else:
             done.add(index)
     return findings
+
+
+WITNESS_ROUNDS = 4
+
+
+def _unwitnessed(  # type: ignore[no-untyped-def]
+    cells: Sequence[Cell],
+    targets: list[int],
+    variables: dict[int, int],
+    a_ub,
+    b_ub,
+    a_eq,
+    b_eq,
+    bounds: list[tuple[float, float | None]],
+    whole: bool,
+) -> list[int]:
+    """The targets not yet shown to keep their whole label range, after a few
+    solutions that push many of them to an end at once: minimising their sum
+    reaches 0 for many, maximising it with each capped at k−1 reaches k−1. Every
+    solution is a witness for every target it puts at an end. Where shares take
+    part (``whole``), witnesses are whole-number solutions (MILP), so they answer
+    the integer question too. What is left is solved cell by cell."""
+    need = {i: float(cells[i].threshold - 1) for i in targets}
+    low_open, high_open = set(targets), set(targets)
+
+    def note(solution: np.ndarray) -> None:
+        for i in targets:
+            x = solution[variables[i]]
+            if x <= TOLERANCE:
+                low_open.discard(i)
+            if abs(x - need[i]) <= TOLERANCE:
+                high_open.discard(i)
+
+    for _ in range(WITNESS_ROUNDS):
+        progress = False
+        for upper in (False, True):
+            pushed = high_open if upper else low_open
+            if not pushed:
+                continue
+            objective = np.zeros(len(variables))
+            capped = list(bounds)
+            for i in pushed:
+                objective[variables[i]] = -1.0 if upper else 1.0
+                if upper:
+                    low, high = capped[variables[i]]
+                    top = need[i] if high is None else min(high, need[i])
+                    if top < low:
+                        continue
+                    capped[variables[i]] = (low, top)
+            solution = _witness(objective, a_ub, b_ub, a_eq, b_eq, capped, whole)
+            if solution is None:
+                continue
+            before = len(low_open) + len(high_open)
+            note(solution)
+            progress |= len(low_open) + len(high_open) < before
+        if not progress or not (low_open or high_open):
+            break
+    return [i for i in targets if i in low_open or i in high_open]
+
+
+def _witness(  # type: ignore[no-untyped-def]
+    objective, a_ub, b_ub, a_eq, b_eq, bounds, whole: bool
+) -> np.ndarray | None:
+    """A solution of the programme (in whole numbers with ``whole``), or None."""
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # see _solve
+
+    if not whole:
+        result = linprog(
+            objective,
+            A_ub=a_ub,
+            b_ub=np.array(b_ub) if a_ub is not None else None,
+            A_eq=a_eq,
+            b_eq=b_eq if a_eq is not None else None,
+            bounds=bounds,
+            method="highs",
+        )
+    else:
+        constraints = []
+        if a_eq is not None:
+            constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+        if a_ub is not None:
+            constraints.append(LinearConstraint(a_ub, -np.inf, np.array(b_ub)))
+        result = milp(
+            objective,
+            constraints=constraints,
+            integrality=np.ones(len(bounds)),
+            bounds=Bounds(
+                [low for low, _ in bounds], [np.inf if high is None else high for _, high in bounds]
+            ),
+        )
+    if result.status != 0 or result.x is None:
+        return None
+    return np.asarray(result.x)
 
 
 def _vector(row: Row, variables: dict[int, int]) -> np.ndarray:
