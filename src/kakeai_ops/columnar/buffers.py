@@ -79,20 +79,22 @@ class StringBuffers:
         first[filled] = self.data[self.offsets[:-1][filled]]
         return first
 
-    def matrix(self, rows: np.ndarray, width: int) -> np.ndarray:
-        """The first ``width`` bytes of the given rows, one row per line (rows × width):
-        bytes past a row's end are 0 (no text byte is 0 in the columns read, since a
-        NUL is refused as a control character before dates are read, and 0 matches no
-        digit or separator anyway)."""
+    def matrix(self, rows: np.ndarray, width: int, zero_past_end: bool = True) -> np.ndarray:
+        """The first ``width`` bytes of the given rows, one row per line (rows × width).
+        Past a row's end: 0, or with ``zero_past_end=False`` whatever follows it (the
+        next rows' bytes, then 0), for a caller that checks each row's width itself."""
         if len(rows) == 0:
             return np.zeros((0, width), dtype=np.uint8)
-        starts = self.offsets[rows]
-        lengths = self.offsets[rows + 1] - starts
-        positions = starts[:, None] + np.arange(width)
-        inside = np.arange(width) < lengths[:, None]
-        # Positions past the end of the data read its last byte and are then zeroed.
-        cells = self.data[np.minimum(positions, max(len(self.data) - 1, 0))]
-        cells[~inside] = 0
+        first = self.offsets[0]
+        # The rows' bytes with ``width`` zeros after them, seen as overlapping windows of
+        # ``width`` bytes: taking a row's window copies its bytes in one piece.
+        padded = np.concatenate([self.joined(), np.zeros(width, dtype=np.uint8)])
+        windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+        starts = self.offsets[rows] - first
+        cells = windows[starts]
+        if zero_past_end:
+            lengths = self.offsets[rows + 1] - self.offsets[rows]
+            cells[np.arange(width) >= lengths[:, None]] = 0
         return cells
 
 

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .. import model
+from ..columnar.distinct import Distinct, per_distinct
 from ..config import Exports
 from . import normalise
 from .columns import EARLIEST, Context
-from .distinct import Distinct
 from .findings import Findings
 from .reading import RawTable
 
@@ -115,7 +115,7 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
         for word in getattr(vocab, key):
             status_of[normalise.fold_key(word)] = key
     employment = normalise.blank_to_empty(employment_raw)
-    folded = normalise.per_distinct(
+    folded = per_distinct(
         employment, lambda v: status_of.get(normalise.fold_key(v)) if v else "active"
     )
     unknown = folded.isna()
@@ -168,7 +168,7 @@ def _emails(ctx: Context) -> pd.Series:
     # A look-alike address (exаmple.jp with a Cyrillic а) is refused; an address in
     # Japanese (or another script) is valid but no mail kops sends can reach it: noted
     # by row, and such people are left out of mail runs with the reason.
-    mixed = normalise.per_distinct(email.where(~malformed, ""), normalise.mixed_scripts)
+    mixed = per_distinct(email.where(~malformed, ""), normalise.mixed_scripts)
     if mixed.notna().any():
         ctx.findings.rows(
             ctx.file,
