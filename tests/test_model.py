@@ -129,3 +129,19 @@ def test_a_tenants_own_topics_fit_the_schema() -> None:
     )
     assert list(frame["topic"].cat.categories) == own
     assert model.shape_problems("meetings", frame) == []
+
+
+def test_values_leave_a_frame_as_what_they_are() -> None:
+    frame = pd.DataFrame(
+        {"user_id": ["A", "B"], "held": pd.array([3, None], dtype="Int8"), "share": [0.5, None]}
+    )
+    assert model.records(frame)[0] == {"user_id": "A", "held": 3, "share": 0.5}
+    assert model.record(frame.iloc[1])["user_id"] == "B"
+    people = frame.set_index("user_id")
+    assert model.whole(model.row_of(people, "A")["held"]) == 3
+    assert model.number(people["share"].iloc[0]) == 0.5
+    assert model.missing(people["held"].iloc[1]) and model.missing(people["share"].iloc[1])
+    assert not model.missing("") and not model.missing(0)
+    # A label that stands twice is a broken invariant, not a row.
+    with pytest.raises(ValueError, match="more than one row labelled 'A'"):
+        model.row_of(pd.concat([people, people]), "A")

@@ -23,6 +23,7 @@ from ..ids import did_you_mean, typed_id
 from ..jobs.campaigns import draws
 from ..mail.campaign_audience import draw_state
 from ..outputs.files import write_table
+from ..outputs.workbook import Print
 from ..store import Tables, awards, record_action, record_awards
 from .console import people_table, plain
 from .shared import (
@@ -203,6 +204,7 @@ def eligible_command(
             sheet="eligibility",
             extra_sheets=[("summary", summary)],
             text_columns=["user_id"],
+            options=Print(as_of=when),
         )
         err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
         return

@@ -160,10 +160,10 @@ def frame_table(
                 for column, value in zip(frame.columns, row, strict=True)
             ]
         )
-    for column, key in zip(table.columns, frame.columns, strict=True):
-        column.overflow = "fold"  # never cut a value with 「…」
-        if str(key).endswith("_id") or str(column.header) in ID_HEADERS:
-            _whole(column)
+    for drawn, key in zip(table.columns, frame.columns, strict=True):
+        drawn.overflow = "fold"  # never cut a value with 「…」
+        if str(key).endswith("_id") or str(drawn.header) in ID_HEADERS:
+            _whole(drawn)
     if max_rows is not None and len(frame) > max_rows:
         table.caption = f"{max_rows} of {len(frame)} rows shown; use --format csv or --out for all"
     return table

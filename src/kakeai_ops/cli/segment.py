@@ -18,6 +18,7 @@ from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import did_you_mean, same_number, typed_id
 from ..outputs.files import csv_text, write_table
+from ..outputs.workbook import Print
 from ..store import SnapshotInfo, snapshot_as_of
 from .console import people_table
 from .shared import (
@@ -177,6 +178,7 @@ def _list(
             sheet="users",
             extra_sheets=[("summary", summary)],
             text_columns=["user_id"],
+            options=Print(as_of=when),
         )
         err.print(f"Wrote {len(columns):,} users to {escape(str(out_file))}", highlight=False)
         return
@@ -212,7 +214,7 @@ def _summary(
     grouped = segmentation.by_group(frame, by.value) if by is not None else None
     if out_file is not None:
         extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
-        write_table(table, out_file, sheet="summary", extra_sheets=extra)
+        write_table(table, out_file, sheet="summary", extra_sheets=extra, options=Print(as_of=when))
         err.print(f"Wrote the summary to {escape(str(out_file))}", highlight=False)
         return
     shown = grouped if grouped is not None else table
@@ -320,6 +322,7 @@ def _compare(
             sheet="transitions",
             extra_sheets=[("moved", moved)],
             text_columns=["user_id"],
+            options=Print(as_of=snap.as_of),
         )
         err.print(
             f"Wrote the transitions and {len(moved):,} moves to {escape(str(out_file))}",

@@ -29,6 +29,7 @@ from ..mail.audience_kinds import Theme
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
 from ..outputs.sheet_charts import SheetChart
+from ..outputs.workbook import Print
 from ..store import (
     seminar_attendance,
 )
@@ -148,7 +149,7 @@ def list_command(
             month=frame["month"].astype(str) if len(frame) else [],
         )
         write_table(people, out_file, sheet="seminars")
-        err.print(f"Wrote {escape(str(out_file))}", highlight=False)
+        err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return
     if fmt is Format.table:
         out.print(
@@ -554,12 +555,22 @@ def summary_command(
     if summary.movement_by_stuck_point is not None:
         sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
     if out_file is not None:
+        # The printed 概要 names the seminar it is about: its title and when it was held.
+        held = "" if config.date is None else config.date.strftime("%Y-%m-%d %H:%M")
+        named = pd.DataFrame(
+            [
+                ("title", "セミナー名", config.title or seminar_id, ""),
+                ("date", "日時", held, ""),
+            ],
+            columns=["figure", "label", "value", "unit"],
+        )
         write_table(
-            sheets[0][1],
+            pd.concat([named, sheets[0][1]], ignore_index=True),
             out_file,
             sheet=sheets[0][0],
             extra_sheets=sheets[1:],
             charts=summary_charts(summary),
+            options=Print(as_of=latest.as_of),
         )
         err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return

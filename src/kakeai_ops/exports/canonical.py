@@ -12,6 +12,7 @@ import pandas as pd
 from .. import model
 from ..columnar.distinct import Distinct, per_distinct
 from ..config import Exports
+from ..i18n import _
 from . import normalise
 from .columns import EARLIEST, Context
 from .findings import Findings
@@ -89,8 +90,10 @@ def _distinct_ids(
             )
     if ctx.header(field) in ctx.raw.numeric_columns:
         ctx.findings.note(
-            f"{ctx.file}: {ctx.header(field)}: some ids are number cells in Excel; "
-            "leading zeros (0123 → 123) may have been lost there. Format the column as text"
+            _(
+                "{file}: {column}: some ids are number cells in Excel; leading zeros "
+                "(0123 → 123) may have been lost there. Format the column as text"
+            ).format(file=ctx.file, column=ctx.header(field))
         )
     if required:
         ctx.bad_each(field, column, values == "", "required value is blank", raw, kind="blank")
@@ -186,9 +189,17 @@ def _emails(ctx: Context) -> pd.Series:
         rows = [ctx.raw.first_row + int(i) for i in foreign[foreign].index[:5]]
         first = email[foreign].iloc[0]
         ctx.findings.note(
-            f"{ctx.file}:{rows[0]}: {ctx.header('email')}: {int(foreign.sum())} address(es) "
-            f"mail can't be sent to (not ASCII), e.g. '{first}' (rows "
-            f"{', '.join(map(str, rows))}); those people are left out of mail runs"
+            _(
+                "{file}:{row}: {column}: {n} address(es) mail can't be sent to (not ASCII), "
+                "e.g. '{first}' (rows {rows}); those people are left out of mail runs"
+            ).format(
+                file=ctx.file,
+                row=rows[0],
+                column=ctx.header("email"),
+                n=int(foreign.sum()),
+                first=first,
+                rows=", ".join(map(str, rows)),
+            )
         )
     # One person, one address: two rows with one address would mail one person twice,
     # under two names.
@@ -251,7 +262,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
             status_map[normalise.fold_key(word)] = key
     statuses = ctx.distinct("status")
     status_raw = statuses.values
-    status, unknown, _ = normalise.map_vocabulary(status_raw, status_map)
+    status, unknown, _respelled = normalise.map_vocabulary(status_raw, status_map)
     expected = "/".join(
         settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled
     )
@@ -322,12 +333,14 @@ def _scores(ctx: Context, field: str, low: int, high: int) -> pd.Series:
     return column.spread(values)
 
 
-def _categorical(column: Distinct, values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
+def _categorical(
+    column: Distinct, values: pd.Series, categories: Sequence[str]
+) -> pd.Categorical[str]:
     """``pd.Categorical(rows, categories)`` from ``values`` given per distinct value of
     ``column``: each distinct value is looked up once (missing and unknown values: -1)."""
     positions = pd.Index(categories).get_indexer(pd.Index(values))
     codes = positions if column.codes is None else positions[column.codes]
-    return pd.Categorical.from_codes(codes, categories=categories)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories))
 
 
 def _vocab(
@@ -353,7 +366,9 @@ def _vocab(
     for before, after in list(respelled.items())[:5]:
         count = int(rows_per_value[(stripped == before).to_numpy(dtype=bool)].sum())
         ctx.findings.note(
-            f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)"
+            _("{file}: {column}: '{before}' read as '{after}' ({count} rows)").format(
+                file=ctx.file, column=ctx.header(field), before=before, after=after, count=count
+            )
         )
     return values, column
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import model
 from ..analyses import divisions as division_figures
 from ..analyses.advisor_scopes import resolve_scope
 from ..analyses.definitions import current_users
@@ -371,13 +372,13 @@ def build_report(
         )
     before = before.set_index("division")
     members: dict[str | None, int] = {}
-    for record in now.to_dict("records"):
+    for record in model.records(now):
         division = None if record["division"] == TOTAL and scope is None else record["division"]
         members[division] = _headline(out, "overview", division, None, record)
         if record["division"] in before.index:
             _trends(out, division, record, before.loc[record["division"]])
     departments = figures.metrics(period, ["division", "department"])
-    for record in departments.to_dict("records"):
+    for record in model.records(departments):
         _headline(out, "departments", record["division"], record["department"], record)
     divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
     topics, responses = list(settings.exports.topics), list(settings.exports.responses)
@@ -398,7 +399,7 @@ def build_report(
                 vocabulary,
             )
     _matrix(out, figures.topic_response(period, levels), divisions, topics, responses)
-    for record in figures.monthly(as_of, MONTHS).to_dict("records"):
+    for record in model.records(figures.monthly(as_of, MONTHS)):
         out.add(
             table="monthly",
             period=record["month"],
@@ -514,7 +515,13 @@ def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
     """People (current users) per (事業部, 部署)."""
     users = current_users(tables.users)
     sizes = users.groupby(["division", "department"], observed=True, dropna=True).size()
-    return {(str(d), str(p)): int(n) for (d, p), n in sizes.items() if n}
+    divisions = sizes.index.get_level_values("division")
+    departments = sizes.index.get_level_values("department")
+    return {
+        (str(d), str(p)): int(n)
+        for d, p, n in zip(divisions, departments, sizes.tolist(), strict=True)
+        if n
+    }
 
 
 def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
