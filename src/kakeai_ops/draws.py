@@ -19,6 +19,7 @@ from .calendar import BusinessCalendar
 from .clock import now_text
 from .config import Campaign, Settings
 from .errors import KopsError
+from .model import record
 from .store import (
     SnapshotInfo,
     Tables,
@@ -247,7 +248,7 @@ def current_draw(ws: Workspace, campaign_id: str) -> tuple[dict[str, Any], pd.Da
             f"campaign '{campaign_id}' has not been drawn",
             hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT",
         )
-    return current.iloc[0].to_dict(), draw_entrants(ws, campaign_id)
+    return record(current.iloc[0]), draw_entrants(ws, campaign_id)
 
 
 def verify_draw(ws: Workspace, campaign_id: str) -> Verification:

@@ -21,6 +21,7 @@ from .exports.reading import ReadFailure, find_header, read_table, release_freed
 from .exports.references import check_references
 from .exports.tables import recognise, repeated_column_problems
 from .exports.user_files import missing_file_reason
+from .i18n import _
 from .mail.suppression import follow_address_changes
 from .store import (
     SnapshotInfo,
@@ -300,11 +301,17 @@ def _load_file(
         if repeated:
             return None
         if recognition.ignored:
-            findings.note(f"{path.name}: ignored column(s): {', '.join(recognition.ignored)}")
+            findings.note(
+                _("{file}: ignored column(s): {columns}").format(
+                    file=path.name, columns=", ".join(recognition.ignored)
+                )
+            )
         if recognition.never_read:
             findings.note(
-                f"{path.name}: free-text column(s) {', '.join(recognition.never_read)} "
-                "skipped unread (kops keeps metadata only)"
+                _(
+                    "{file}: free-text column(s) {columns} skipped unread "
+                    "(kops keeps metadata only)"
+                ).format(file=path.name, columns=", ".join(recognition.never_read))
             )
         used = set(recognition.columns.values())
         raw = read_table(
@@ -377,8 +384,10 @@ def _merge_meetings(
         merged = merged[~repeated].reset_index(drop=True)
     if len(given) > 1:
         findings.note(
-            f"meetings from {len(given)} files merged by 1on1ID; "
-            "a later file's row replaces an earlier one"
+            _(
+                "meetings from {n} files merged by 1on1ID; a later file's row replaces an "
+                "earlier one"
+            ).format(n=len(given))
         )
     added = len(merged) - old_rows
     action = "merged" if old is not None else "new"
@@ -394,8 +403,10 @@ def _collapse_duplicate_pairs(pairs: pd.DataFrame, findings: Findings) -> pd.Dat
     if not repeated.any():
         return pairs
     findings.note(
-        f"pairs: {int(pairs.duplicated(key).sum())} repeated manager/member pair(s) merged "
-        "(earliest invitation, latest acceptance, recurring if any row says so)"
+        _(
+            "pairs: {n} repeated manager/member pair(s) merged (earliest invitation, latest "
+            "acceptance, recurring if any row says so)"
+        ).format(n=int(pairs.duplicated(key).sum()))
     )
     merged = pairs.groupby(key, as_index=False, sort=False).agg(
         invited_at=("invited_at", "min"),

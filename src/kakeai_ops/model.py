@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, SupportsFloat, SupportsInt, cast
 
 if TYPE_CHECKING:  # pandas is imported where a frame is made or checked: the commands
     import pandas as pd  # that read no snapshot never load it
@@ -212,6 +212,14 @@ TABLE_NAMES = tuple(TABLES)
 # The columns of each canonical table, as a snapshot stores them.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {name: t.columns for name, t in TABLES.items()}
 
+
+def is_id(column: str) -> bool:
+    """Whether a column holds ids: the canonical ones and those named after them
+    (manager_id, run_id…) end in ``_id``. Ids are text: leading zeros are part of them,
+    so no output may read them as numbers."""
+    return column.endswith("_id")
+
+
 # What a user's row says of the person (not of their use of the service), in order.
 PERSON_COLUMNS = ("name", "email", "division", "department", "job_type", "age_band")
 
@@ -307,6 +315,49 @@ def frame(
         else:
             data[field.name] = column.astype("str")  # missing stays missing
     return data
+
+
+# --- values out of frames, typed ---------------------------------------------
+# pandas types a frame's labels as any hashable and a cell as any scalar; kops' frames
+# name their columns with text and a cell read here is known to hold what is asked for.
+# These say so once, where the value leaves the frame.
+
+
+def record(row: pd.Series) -> dict[str, Any]:
+    """A row as {column: value}."""
+    return cast("dict[str, Any]", row.to_dict())
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as [{column: value}], in order."""
+    return cast("list[dict[str, Any]]", frame.to_dict("records"))
+
+
+def row_of(frame: pd.DataFrame, label: str) -> pd.Series:
+    """The row labelled ``label`` of a frame indexed by a unique key (a user id)."""
+    import pandas as pd
+
+    found = frame.loc[label]
+    if not isinstance(found, pd.Series):  # the index repeats the label: a broken invariant
+        raise ValueError(f"more than one row labelled {label!r}")
+    return found
+
+
+def whole(value: object) -> int:
+    """A cell holding a whole number (Python's or numpy's) as an int."""
+    return int(cast(SupportsInt, value))
+
+
+def number(value: object) -> float:
+    """A cell holding a number as a float."""
+    return float(cast(SupportsFloat, value))
+
+
+def missing(value: object) -> bool:
+    """Whether a cell holds no value (None, NaN, NaT, NA)."""
+    import pandas as pd
+
+    return bool(pd.isna(cast(Any, value)))  # isna takes any scalar; its types list some
 
 
 @dataclass(frozen=True)

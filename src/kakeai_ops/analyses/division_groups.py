@@ -199,7 +199,8 @@ class Figures:
         )
         present = np.flatnonzero(count)
         order = sorted(
-            present, key=lambda k: (k // width, *(text[k % width] for text in labels.values()))
+            present.tolist(),
+            key=lambda k: (k // width, *(text[k % width] for text in labels.values())),
         )
         named = groups.index[[k // width for k in order]]
         frame = named.to_frame(index=False) if len(order) else _empty_levels(groups.index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -265,11 +266,13 @@ class RuleCheck:
 def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
     """Each rule in funnel order for one user (a row of ``segment``): facts, threshold, verdict."""
 
-    def date(value: object) -> str:
-        return "なし" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    def date(value: object) -> str:  # a datetime cell of the row
+        if model.missing(value):
+            return "なし"
+        return pd.Timestamp(cast(dt.datetime, value)).strftime("%Y-%m-%d %H:%M")
 
     def share(value: object) -> str:
-        return "-" if pd.isna(value) else f"{float(value):.0%}"  # type: ignore[arg-type]
+        return "-" if model.missing(value) else f"{model.number(value):.0%}"
 
     flags = set(str(row["flags"]).split(";"))
     start = (pd.Timestamp(as_of) - pd.Timedelta(days=rules.lapse_days - 1)).date()

@@ -88,9 +88,8 @@ def summarise(
         .reset_index(name="answers")
     )
     counts: Counter[str] = Counter(t for chosen in answers["interests"] for t in chosen)
-    interests = pd.DataFrame(
-        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["interest", "answers"]
-    )
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    interests = pd.DataFrame(ranked, columns=["interest", "answers"])
     chose = sum(1 for chosen in answers["interests"] if len(chosen))
     # Competition ranking (1, 1, 1, 4): equal counts share a rank.
     interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))

@@ -8,7 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import config, draws, entries
+from .. import config, draws, entries, model
 from ..analyses import draw as draw_rules
 from ..clock import now
 from ..dates import parse_date
@@ -200,7 +200,7 @@ def draw_command(
                 )
     recorded = campaign_draws(opened.workspace, campaign_id)
     current = recorded[recorded["current"] == 1]
-    drawn = None if current.empty else current.iloc[0].to_dict()
+    drawn = None if current.empty else model.record(current.iloc[0])
     basis = draws.draw_basis(opened.workspace, campaign, drawn)
     _only_the_basis(opened, basis, snapshot, as_of)
     judged = draws.judge_for_draw(opened.workspace, opened.settings, campaign, basis)

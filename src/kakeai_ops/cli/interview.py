@@ -17,6 +17,7 @@ from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import did_you_mean, typed_id
 from ..interviews import Candidates, candidates, history_with_names
+from ..model import records, row_of
 from ..outputs.files import write_table
 from ..outputs.workbook import Print
 from ..store import (
@@ -67,7 +68,7 @@ def _table(
     rules = opened.settings.interview
     topics = shortlist.top_topics(meetings, frame, rules, when)
     rows = []
-    for rank, row in enumerate(frame.to_dict("records"), start=1):
+    for rank, row in enumerate(records(frame), start=1):
         rows.append(
             {
                 "rank": rank,
@@ -324,7 +325,7 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
         user = str(row[f"{role}_id"])
         if not keys or user not in people.index:
             continue
-        checks = segmentation.explain(people.loc[user], opened.settings.rules, when)
+        checks = segmentation.explain(row_of(people, user), opened.settings.rules, when)
         for check in checks:
             if check.key in keys:
                 out.print(

@@ -22,6 +22,7 @@ from ..mail.evaluation import (
     run_status,
     share_with_n,
 )
+from ..model import records
 from ..outputs.files import write_table
 from ..store import record_action
 from .common import (
@@ -290,7 +291,7 @@ def report_command(
         emit_data(frame, fmt)
         return
     label = BY_KEY[key].label
-    shown = frame.assign(share_left=[share_with_n(r) for r in frame.to_dict("records")])
+    shown = frame.assign(share_left=[share_with_n(r) for r in records(frame)])
     out.print(
         people_table(
             shown,

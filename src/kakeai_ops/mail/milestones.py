@@ -16,7 +16,7 @@ import pandas as pd
 from ..analyses.milestones import milestones_reached
 from ..config import Settings
 from ..errors import KopsError
-from ..model import Tables
+from ..model import Tables, whole
 from ..store import SnapshotInfo, audit, delivered_milestones, list_snapshots
 from ..store import record_milestones_delivered as record
 from ..workspace import Workspace
@@ -67,10 +67,10 @@ def mark_delivered(
     second run would otherwise look like a success."""
     reached = milestones_reached(tables, settings.milestones, pd.Timestamp(before))
     rows = [
-        (str(r.user_id), int(r.milestone), str(r.role)) for r in reached.itertuples(index=False)
+        (str(r.user_id), whole(r.milestone), str(r.role)) for r in reached.itertuples(index=False)
     ]
     known = {
-        (str(r.user_id), int(r.milestone), str(r.role))
+        (str(r.user_id), whole(r.milestone), str(r.role))
         for r in delivered_milestones(ws).itertuples(index=False)
     }
     fresh = [row for row in rows if row not in known]

@@ -29,7 +29,7 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     stuck = stages[stages["stuck_point"] != "healthy"]
     total = int(stages["now"].sum())
     if len(stuck) and int(stuck["now"].max()) > 0:
-        row = stuck.loc[stuck["now"].astype(int).idxmax()]
+        row = stuck.iloc[int(stuck["now"].astype(int).argmax())]
         point = segmentation.BY_KEY[str(row["stuck_point"])]
         seminar = _seminar_for(settings, point.seminar)
         what = "メール" + (f"と{seminar}" if seminar else "")
@@ -45,7 +45,7 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
         )
     changes = review.divisions.changes
     if len(changes):
-        worst = changes.loc[changes["change"].idxmin()]
+        worst = changes.iloc[int(changes["change"].argmin())]
         if float(worst["change"]) <= -DIVISION_DROP:
             actions.append(
                 Action(

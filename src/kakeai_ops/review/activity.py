@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analyses.seminar_movement import SELF_SELECTION
+from ..model import whole
 from ..outputs.review_pptx import Chart, Slide, Table
 from ..seminar_summary import answers_line, attendance_line
 from .figures import Review
@@ -229,7 +230,8 @@ def seminar_slides(review: Review) -> list[Slide]:
             bullets.append(
                 "次の段階に進んだ人: "
                 + " ／ ".join(
-                    _moved(r.group_label, r.moved_on, r.in_snapshot) for r in moved.itertuples()
+                    _moved(str(r.group_label), r.moved_on, whole(r.in_snapshot))
+                    for r in moved.itertuples()
                 )
             )
             footnote = " ".join(filter(None, [SELF_SELECTION, s.mix_note]))

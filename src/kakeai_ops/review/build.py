@@ -16,6 +16,7 @@ from ..analyses import segment as segmentation
 from ..analyses.mail_effect import Difference, difference, run_effect
 from ..config import Settings
 from ..dates import month_end, period_label
+from ..model import missing, number, whole
 from ..privacy.cells import Cell
 from ..privacy.effect import protect_effect, shown_difference
 from ..privacy.rules import minimum, shows
@@ -156,9 +157,9 @@ def _value(value: object) -> tuple[float | None, str]:
     """A published report figure as a number, or None with its privacy label ("<5", "(秘匿)")."""
     if isinstance(value, str):
         return None, value
-    if value is None or pd.isna(value):
+    if value is None or missing(value):
         return None, ""
-    return float(value), ""  # type: ignore[arg-type]
+    return number(value), ""
 
 
 def _company(report: DivisionReport) -> dict[str, Cell]:
@@ -352,7 +353,7 @@ def _seminars(
                 satisfaction_answers=answered,
                 top_groups=[(str(g), int(n)) for g, n in groups.head(3).items()],
                 interests=[
-                    (str(r.interest), int(r.answers))
+                    (str(r.interest), whole(r.answers))
                     for r in summary.interests.itertuples(index=False)
                 ],
                 interest_answers=summary.interest_answers,

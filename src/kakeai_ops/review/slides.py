@@ -77,7 +77,7 @@ def _top_stuck(review: Review) -> tuple[str, int] | None:
     stuck = stages[stages["stuck_point"] != "healthy"]
     if stuck.empty:
         return None
-    top = stuck.loc[stuck["now"].astype(int).idxmax()]
+    top = stuck.iloc[int(stuck["now"].astype(int).argmax())]
     return str(top["label"]), int(top["now"])
 
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` nev
     import pandas as pd
 
 from ..clock import now_text
+from ..model import missing, whole
 from ..workspace import Workspace
 from .state import connect
 
@@ -33,7 +34,6 @@ def record_seminar_survey(
     ws: Workspace, seminar_id: str, answers: pd.DataFrame, source: str
 ) -> None:
     """Replace the seminar's survey answers with this file's."""
-    import pandas as pd
 
     stamp = now_text()
     _replace_rows(
@@ -46,9 +46,9 @@ def record_seminar_survey(
         [
             (
                 seminar_id,
-                int(r.row),
+                whole(r.row),
                 r.user_id,
-                None if pd.isna(r.satisfaction) else int(r.satisfaction),
+                None if missing(r.satisfaction) else whole(r.satisfaction),
                 json.dumps(r.interests, ensure_ascii=False),
                 r.free_text,
                 source,
