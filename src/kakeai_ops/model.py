@@ -212,6 +212,14 @@ TABLE_NAMES = tuple(TABLES)
 # The columns of each canonical table, as a snapshot stores them.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {name: t.columns for name, t in TABLES.items()}
 
+
+def is_id(column: str) -> bool:
+    """Whether a column holds ids: the canonical ones and those named after them
+    (manager_id, run_id…) end in ``_id``. Ids are text: leading zeros are part of them,
+    so no output may read them as numbers."""
+    return column.endswith("_id")
+
+
 # What a user's row says of the person (not of their use of the service), in order.
 PERSON_COLUMNS = ("name", "email", "division", "department", "job_type", "age_band")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -352,8 +352,9 @@ def build_report(
     # report names its units as the company report does.
     recoding = organisation_rows(tables, settings)
     extra: list[str] = []
+    own_small: list[str] = []
     if scope is not None:
-        scope, extra = whole_rows(scope, recoding)
+        scope, extra, own_small = whole_rows(scope, recoding, settings.privacy.min_group)
     scoped = division_figures.scope_tables(tables, scope)
     if scope is not None:
         recoding = recoding.within(unit_sizes(scoped))
@@ -432,14 +433,24 @@ def build_report(
         partial_month=next((m.label for m in months if m.up_to(as_of).partial), None),
         hidden_small=small,
         hidden_by_audit=audited,
-        notes=list(recoding.notes) + _scope_note(extra) + _fallback_note(fallback),
+        notes=list(recoding.notes)
+        + _scope_note(extra, own_small, settings.privacy.min_group)
+        + _fallback_note(fallback),
         merged_people=recoding.merged_people,
     )
 
 
-def whole_rows(scope: list[ScopeUnit], recoding: Recoding) -> tuple[list[ScopeUnit], list[str]]:
+def whole_rows(
+    scope: list[ScopeUnit], recoding: Recoding, minimum: int = 0
+) -> tuple[list[ScopeUnit], list[str], list[str]]:
     """The scope's units with every merged row they touch taken in whole, and the
-    部署 it took in for that."""
+    部署 it took in for that; and the scope's own 部署 left hidden instead.
+
+    A merged row is taken in only where the scope holds ``minimum`` people of it or
+    more (管理本部長 receives 「管理本部・経営企画室」 whole: 管理本部 alone beside the
+    company's row would give 経営企画室 back). Where the scope's part is the small
+    one (an advisor of 経営企画室 alone), the row is not theirs to see: the report
+    holds their own people only, whose figures are too few to show (``<5``)."""
     units = set(recoding.sizes)
     wanted: set[tuple[str, str]] = set()
     for unit in scope:
@@ -448,12 +459,39 @@ def whole_rows(scope: list[ScopeUnit], recoding: Recoding) -> tuple[list[ScopeUn
             for u in units
             if u[0] == unit.division and (unit.department is None or u[1] == unit.department)
         }
-    covered = recoding.covering(wanted)
-    if covered == wanted:
-        return scope, []
-    extra = sorted(covered - wanted)
-    taken = [ScopeUnit(division=d, department=p) for d, p in extra]
-    return [*scope, *taken], [f"{d}/{p}" for d, p in extra]
+    taken: set[tuple[str, str]] = set()
+    small: set[tuple[str, str]] = set()
+    for row in recoding.rows_touching(wanted):
+        own = row & wanted
+        if sum(recoding.sizes[u] for u in own) >= minimum:
+            taken |= row - wanted
+        else:
+            small |= own
+    if not taken:
+        return scope, [], _names(small)
+    extra = sorted(taken)
+    more = [ScopeUnit(division=d, department=p) for d, p in extra]
+    return [*scope, *more], [f"{d}/{p}" for d, p in extra], _names(small)
+
+
+def _names(units: set[tuple[str, str]]) -> list[str]:
+    """Units as people name them: the 事業部 where all of it is there, else 事業部/部署."""
+    return sorted({d if d == p else f"{d}/{p}" for d, p in units})
+
+
+def _scope_note(extra: list[str], small: Sequence[str] = (), minimum: int = 0) -> list[str]:
+    notes = []
+    if extra:
+        notes.append(
+            f"人数が少ないため同じ行にまとめた部署（{'、'.join(extra)}）も、"
+            "全社レポートと同じ行として含めています。"
+        )
+    if small:
+        notes.append(
+            f"{'、'.join(small)}は{minimum}人未満のため全社レポートではほかの単位と1行にまとめており、"
+            "範囲外の人の値を含めないよう、このレポートでは値を表示しません。"
+        )
+    return notes
 
 
 def _fallback_note(hidden: int) -> list[str]:
@@ -462,15 +500,6 @@ def _fallback_note(hidden: int) -> list[str]:
     return [
         f"ほかの値から差し引きで推定できないよう、関連する {hidden} 個の値を"
         "まとめて非表示にしています。"
-    ]
-
-
-def _scope_note(extra: list[str]) -> list[str]:
-    if not extra:
-        return []
-    return [
-        f"人数が少ないため同じ行にまとめた部署（{'、'.join(extra)}）も、"
-        "全社レポートと同じ行として含めています。"
     ]
 
 
