@@ -84,7 +84,9 @@ def _funnel(review: Review) -> pd.DataFrame:
             for key, value in movement.items()
         ]
     )
-    return pd.concat([frame, extra], ignore_index=True)
+    funnel = pd.concat([frame, extra], ignore_index=True)
+    # Counts of people, now and before (none before the first snapshot): whole numbers.
+    return funnel.astype({"now": "Int64", "before": "Int64"})
 
 
 def _divisions(review: Review) -> pd.DataFrame:
