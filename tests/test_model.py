@@ -94,6 +94,8 @@ def test_each_key_is_spelt_in_one_place() -> None:
     assert Exports().topics == list(model.TOPICS)
     assert Exports().responses == list(model.RESPONSES)
     assert set(model.SIDES) < set(model.ROLES)
+    assert model.PAIRS.key == tuple(f"{side}_id" for side in model.SIDES)
+    assert all(set(t.key) <= set(t.required) for t in model.TABLES.values())
 
 
 def test_what_an_analysis_reads_is_checked_against_the_schema() -> None:

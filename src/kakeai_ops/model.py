@@ -84,6 +84,7 @@ class Field:
 class Table:
     name: str
     label: str  # the export's name on the service's admin screens
+    key: tuple[str, ...]  # the fields that tell one row from another
     fields: tuple[Field, ...]
 
     @property
@@ -131,6 +132,7 @@ def _time(name: str, header: str, nullable: bool = True, **more: Any) -> Field:
 USERS = Table(
     "users",
     "ユーザー一覧",
+    ("user_id",),
     (
         _text("user_id", "ユーザーID", required=True),
         _text("name", "氏名", required=True),
@@ -151,6 +153,7 @@ USERS = Table(
 PAIRS = Table(
     "pairs",
     "ペア一覧",
+    ("manager_id", "member_id"),  # a pair exported twice is merged at ingest
     (
         _text("manager_id", "上司ID", required=True),
         _text("member_id", "部下ID", required=True),
@@ -167,6 +170,7 @@ PAIRS = Table(
 MEETINGS = Table(
     "meetings",
     "1on1履歴",
+    ("meeting_id",),  # a re-ingested 1on1 replaces the one with its id
     (
         _text("meeting_id", "1on1ID", required=True),
         Field("manager_id", "category", header="上司ID", required=True, repeats=True),

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import model
 from ..config import Rules
 from ..model import Tables
 
@@ -28,11 +29,7 @@ RANGE_FIELDS = {
     "pairs": ("accepted_at", "latest pair accepted"),
 }
 # The keys that identify a row, to compare two tables whatever their row order.
-ROW_KEYS = {
-    "users": ["user_id"],
-    "pairs": ["manager_id", "member_id"],
-    "meetings": ["meeting_id"],
-}
+ROW_KEYS = {name: list(table.key) for name, table in model.TABLES.items()}
 
 
 def latest(frame: pd.DataFrame, table: str) -> pd.Timestamp | None:

@@ -399,7 +399,7 @@ def _merge_meetings(
 
 
 def _collapse_duplicate_pairs(pairs: pd.DataFrame, findings: Findings) -> pd.DataFrame:
-    key = ["manager_id", "member_id"]
+    key = list(model.PAIRS.key)
     repeated = pairs.duplicated(key, keep=False)
     if not repeated.any():
         return pairs
