@@ -10,13 +10,12 @@ import typer
 from rich.markup import escape
 
 from .. import glossary
-from ..analyses import segment as segmentation
-from ..analyses import shortlist
+from ..analyses import segmentation, shortlist
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
 from ..ids import did_you_mean, typed_id
-from ..interviews import Candidates, candidates, history_with_names
+from ..jobs.interview_shortlist import Candidates, candidates, history_with_names
 from ..model import records, row_of
 from ..outputs.files import write_table
 from ..outputs.workbook import Print
@@ -26,7 +25,8 @@ from ..store import (
     record_action,
     record_interview,
 )
-from .common import (
+from .console import frame_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -42,7 +42,6 @@ from .common import (
     session,
     writes_state,
 )
-from .console import frame_table
 
 app = typer.Typer(
     help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True

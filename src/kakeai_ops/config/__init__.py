@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import ConfigError, KopsError
 from ..i18n import N_, _
 from .documents import Documents
-from .exports import (
+from .export_settings import (
     DEFAULT_RESPONSES,
     DEFAULT_TOPICS,
     MEETINGS_HEADERS,
@@ -35,7 +35,7 @@ from .exports import (
     Statuses,
 )
 from .loading import Document, dotted, read_yaml
-from .mail import (
+from .mail_settings import (
     Advisor,
     Bounce,
     FrequencyCap,
@@ -47,7 +47,7 @@ from .mail import (
     Smtp,
     scope_text,
 )
-from .rules import (
+from .rule_settings import (
     CalendarSettings,
     Campaign,
     HolidayRange,
@@ -58,7 +58,7 @@ from .rules import (
     StreakRule,
     Window,
 )
-from .seminars import (
+from .seminar_settings import (
     DEFAULT_COMPOUNDS,
     DEFAULT_KEYWORDS,
     DEFAULT_STOP_WORDS,

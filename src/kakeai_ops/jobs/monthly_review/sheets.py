@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import glossary
-from ..analyses import segment as segmentation
+from ... import glossary
+from ...analyses import segmentation
 from .figures import Review
 from .titles import TITLES, run_title
 
@@ -84,7 +84,9 @@ def _funnel(review: Review) -> pd.DataFrame:
             for key, value in movement.items()
         ]
     )
-    return pd.concat([frame, extra], ignore_index=True)
+    funnel = pd.concat([frame, extra], ignore_index=True)
+    # Counts of people, now and before (none before the first snapshot): whole numbers.
+    return funnel.astype({"now": "Int64", "before": "Int64"})
 
 
 def _divisions(review: Review) -> pd.DataFrame:
