@@ -12,7 +12,8 @@ import pytest
 from conftest import Cli, tree_digest
 from factories import meeting, pair, tables, user
 from kakeai_ops import glossary, model
-from kakeai_ops.analyses import divisions, segment, streaks
+from kakeai_ops.analyses import divisions, streaks
+from kakeai_ops.analyses import segmentation as segment
 from kakeai_ops.analyses.roles import roles
 from kakeai_ops.config import Exports
 from kakeai_ops.exports.canonical import repeated_headers, required_columns_missing

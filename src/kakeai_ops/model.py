@@ -2,7 +2,7 @@
 
 Each table's fields in the order a snapshot stores them: the pandas dtype a frame holds
 them in, whether a value may be missing, the header an export names them by default
-(kops.yaml may map others: config/exports.py), whether an export must have the column,
+(kops.yaml may map others: config/export_settings.py), whether an export must have the column,
 and the vocabulary where the values come from a list. Exports build frames of this
 shape, the store refuses to write any other, analyses name the columns they read from
 here, and ROLES, STATUSES and STUCK_POINTS are the only spelling of those keys (their
@@ -29,7 +29,7 @@ ROLES = ("manager", "member", "both", "none")
 # The two sides of a pair (pairs.manager_id, pairs.member_id), and of a 1on1.
 SIDES = ("manager", "member")
 # Stuck points in funnel order (rules.md §1): the first that applies is a user's primary
-# one. The rules that judge them are in analyses/segment.py, the words in glossary.py.
+# one. The rules that judge them are in analyses/segmentation.py, the words in glossary.py.
 STUCK_POINTS = (
     "not_activated",
     "no_pair",

@@ -17,8 +17,8 @@ from .. import glossary, model
 from ..config import Interview, Scale, Settings
 from ..errors import KopsError
 from ..model import Tables
-from . import segment as segmentation
-from .common import day_end, formed_pairs, held_meetings
+from . import segmentation
+from .definitions import day_end, formed_pairs, held_meetings
 
 PARTS = ("regularity", "volume", "sukkiri", "growth", "diversity", "recency")
 

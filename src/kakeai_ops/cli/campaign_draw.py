@@ -8,14 +8,16 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import config, draws, entries, model
-from ..analyses import draw as draw_rules
+from .. import config, model
+from ..analyses import draw_rules
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError, Problem
+from ..jobs.campaigns import draws, entries
 from ..outputs.files import write_table
 from ..store import campaign_draws, file_entry, record_action
-from .common import (
+from .console import frame_table
+from .shared import (
     AsOfOpt,
     CampaignArg,
     Format,
@@ -30,7 +32,6 @@ from .common import (
     session,
     writes_state,
 )
-from .console import frame_table
 
 
 @writes_state("campaign entries")

@@ -6,22 +6,13 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .errors import WorkspaceError
-from .store import connect
-from .workspace import CONFIG_NAME, Workspace
+from ..errors import WorkspaceError
+from ..store import connect
+from ..workspace import CONFIG_NAME, Workspace, shipped_templates_dir
 
 
 def default_config_text() -> str:
     return resources.files("kakeai_ops").joinpath("resources/kops.yaml").read_text("utf-8")
-
-
-def shipped_templates_dir() -> Path | None:
-    """The repository's templates/ (editable install) or the copy inside the package."""
-    packaged = Path(str(resources.files("kakeai_ops").joinpath("resources/templates")))
-    if packaged.is_dir():
-        return packaged
-    repo = Path(__file__).resolve().parents[2] / "templates"
-    return repo if repo.is_dir() else None
 
 
 def init_workspace(directory: Path, force: bool = False) -> Workspace:

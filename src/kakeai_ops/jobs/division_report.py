@@ -18,20 +18,20 @@ from typing import Any
 
 import pandas as pd
 
-from . import model
-from .analyses import divisions as division_figures
-from .analyses.advisor_scopes import resolve_scope
-from .analyses.common import current_users
-from .analyses.division_groups import TOTAL, Figures
-from .config import ScopeUnit, Settings, scope_text
-from .errors import KopsError
-from .privacy.audit import PrivacyAuditError, check, protect, settle
-from .privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
-from .privacy.giveback import ROW_TABLES, give_back
-from .privacy.publication import audit_set, honour_published, protect_set, settle_set
-from .privacy.recode import Recoding, recode
-from .privacy.rules import minimum
-from .store import Tables
+from .. import model
+from ..analyses import divisions as division_figures
+from ..analyses.advisor_scopes import resolve_scope
+from ..analyses.definitions import current_users
+from ..analyses.division_groups import TOTAL, Figures
+from ..config import ScopeUnit, Settings, scope_text
+from ..errors import KopsError
+from ..privacy.audit import PrivacyAuditError, check, protect, settle
+from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
+from ..privacy.giveback import ROW_TABLES, give_back
+from ..privacy.publication import audit_set, honour_published, protect_set, settle_set
+from ..privacy.recode import Recoding, recode
+from ..privacy.rules import minimum
+from ..store import Tables
 
 MONTHS = 6  # the monthly chart's months
 TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]

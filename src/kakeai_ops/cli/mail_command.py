@@ -20,7 +20,18 @@ from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
 from . import run_commands
 from .audience_options import audience_options
-from .common import (
+from .console import people_table
+from .mail_auth import check_command, login_command, logout_command
+from .mail_bounces import bounces_command
+from .mail_ledger import (
+    report_command,
+    status_command,
+    suppress_command,
+    suppressed_command,
+    unsuppress_command,
+)
+from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -34,17 +45,6 @@ from .common import (
     timing,
     writes_state,
 )
-from .console import people_table
-from .mail_auth import check_command, login_command, logout_command
-from .mail_bounces import bounces_command
-from .mail_ledger import (
-    report_command,
-    status_command,
-    suppress_command,
-    suppressed_command,
-    unsuppress_command,
-)
-from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
 
 app = typer.Typer(
     help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",

@@ -15,12 +15,12 @@ from typing import Any
 
 import pandas as pd
 
-from .config import Seminar, Settings, configured
-from .errors import KopsError
-from .exports.seminar_files import read_attendance, read_survey
-from .mail.audience import AudienceSpec
-from .mail.audience_kinds import Listed, Theme
-from .store import (
+from ...config import Seminar, Settings, configured
+from ...errors import KopsError
+from ...exports.seminar_files import read_attendance, read_survey
+from ...mail.audience import AudienceSpec
+from ...mail.audience_kinds import Listed, Theme
+from ...store import (
     file_entry,
     record_action,
     record_seminar_attendance,
@@ -28,8 +28,8 @@ from .store import (
     seminar_attendance_record,
     seminar_survey,
 )
-from .store.ledger import Ledger
-from .workspace import Workspace
+from ...store.ledger import Ledger
+from ...workspace import Workspace
 
 # Which stuck points each month of the series helps with (rules.md §1).
 THEME_STUCK_POINTS: dict[int, tuple[str, ...]] = {
@@ -167,7 +167,7 @@ class Correction:
 def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Correction:
     """The correction of a seminar's invitation: to everyone it reached, naming what changed
     since (as the invitation run recorded its details)."""
-    from .mail.context import seminar_context
+    from ...mail.context import seminar_context
 
     config = seminar(settings, seminar_id)
     original = invite_run_id(seminar_id, config)

@@ -12,11 +12,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import model, timeline
+from .. import model
+from ..analyses import timeline
 from ..config import load_settings
 from ..errors import KopsError
 from ..i18n import _
-from ..ingest import IngestResult, ingest
+from ..jobs.ingest import IngestResult, ingest
 from ..store import (
     DamagedFile,
     SnapshotEntry,
@@ -27,7 +28,8 @@ from ..store import (
 from ..store.integrity import database_problem
 from ..store.state import damaged_database
 from ..workspace import Workspace, find_workspace
-from .common import (
+from .console import plain
+from .shared import (
     Format,
     FormatOpt,
     WorkspaceOpt,
@@ -39,7 +41,6 @@ from .common import (
     warn,
     writes_state,
 )
-from .console import plain
 
 
 def register(app: typer.Typer) -> None:

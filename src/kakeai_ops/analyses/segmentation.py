@@ -16,7 +16,7 @@ from ..config import Rules
 from ..dates import typed_text
 from ..errors import KopsError
 from ..model import Tables
-from .common import current_users
+from .definitions import current_users
 from .roles import roles
 from .segment_facts import user_facts
 

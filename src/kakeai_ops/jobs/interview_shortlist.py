@@ -9,12 +9,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .analyses import segment as segmentation
-from .analyses import shortlist
-from .config import Settings
-from .model import Tables
-from .store import interview_history
-from .workspace import Workspace
+from ..analyses import segmentation, shortlist
+from ..config import Settings
+from ..model import Tables
+from ..store import interview_history
+from ..workspace import Workspace
 
 
 @dataclass

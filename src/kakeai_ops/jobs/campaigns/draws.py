@@ -13,14 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from .analyses import draw as draw_rules
-from .analyses import streaks
-from .calendar import BusinessCalendar
-from .clock import now_text
-from .config import Campaign, Settings
-from .errors import KopsError
-from .model import record
-from .store import (
+from ...analyses import draw_rules, streaks
+from ...calendar import BusinessCalendar
+from ...clock import now_text
+from ...config import Campaign, Settings
+from ...errors import KopsError
+from ...model import record
+from ...store import (
     SnapshotInfo,
     Tables,
     audit,
@@ -36,7 +35,7 @@ from .store import (
     record_draw,
     resolve_snapshot,
 )
-from .workspace import Workspace
+from ...workspace import Workspace
 
 
 def judge(tables: Tables, campaign: Campaign, settings: Settings, as_of: dt.date) -> pd.DataFrame:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..analyses import segment as segmentation
-from ..outputs.review_pptx import Chart, Slide, Table, Tile
+from ...analyses import segmentation
+from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, Kpi, Review
 from .titles import TITLES, day, points

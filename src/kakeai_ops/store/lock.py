@@ -22,9 +22,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .clock import JST
-from .errors import KopsError, WorkspaceBusy, WorkspaceError
-from .workspace import STAGING_PREFIX, Workspace
+from ..clock import JST
+from ..errors import KopsError, WorkspaceBusy, WorkspaceError
+from ..workspace import STAGING_PREFIX, Workspace
 
 TIMEOUT_VAR = "KOPS_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0

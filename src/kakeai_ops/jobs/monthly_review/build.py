@@ -12,25 +12,25 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ..analyses import segment as segmentation
-from ..analyses.mail_effect import Difference, difference, run_effect
-from ..config import Settings
-from ..dates import month_end, period_label
-from ..model import missing, number, whole
-from ..privacy.cells import Cell
-from ..privacy.effect import protect_effect, shown_difference
-from ..privacy.rules import minimum, shows
-from ..reports import DivisionReport, build_publication
-from ..seminar_summary import summarise_seminar
-from ..store import (
+from ...analyses import segmentation
+from ...analyses.mail_effect import Difference, difference, run_effect
+from ...config import Settings
+from ...dates import month_end, period_label
+from ...model import missing, number, whole
+from ...privacy.cells import Cell
+from ...privacy.effect import protect_effect, shown_difference
+from ...privacy.rules import minimum, shows
+from ...store import (
     SnapshotInfo,
     Tables,
     list_snapshots,
     load_tables,
 )
-from ..store.ledger import Ledger
-from ..store.published import published_figures
-from ..workspace import Workspace
+from ...store.ledger import Ledger
+from ...store.published import published_figures
+from ...workspace import Workspace
+from ..division_report import DivisionReport, build_publication
+from ..seminars.summary_workflow import summarise_seminar
 from .actions import next_actions
 from .figures import (
     Divisions,

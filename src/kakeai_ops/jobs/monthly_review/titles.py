@@ -7,10 +7,10 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from .. import glossary
+from ... import glossary
 
 if TYPE_CHECKING:
-    from ..analyses.mail_effect import Difference
+    from ...analyses.mail_effect import Difference
     from .figures import Review
 
 TITLES = {

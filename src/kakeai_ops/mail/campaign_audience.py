@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..analyses import draw as draw_rules
+from ..analyses import draw_rules
 from ..config import Campaign
 from ..errors import KopsError
 from ..store import campaign_draws, campaign_entries, draw_entrants

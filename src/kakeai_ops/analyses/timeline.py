@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import model
-from .config import Rules
-from .model import Tables
+from .. import model
+from ..config import Rules
+from ..model import Tables
 
 # What each table's data runs to: its latest time of this kind.
 RANGE_FIELDS = {
@@ -150,7 +150,7 @@ def implied_as_of(users: pd.DataFrame, meetings: pd.DataFrame) -> dt.date | None
 
 def stuck_point_moves(before: Tables, after: Tables, rules: Rules) -> list[str]:
     """How the count per primary stuck point would move, each judged at its own as-of."""
-    from .analyses import segment as segmentation
+    from . import segmentation
 
     counts = []
     for tables in (before, after):

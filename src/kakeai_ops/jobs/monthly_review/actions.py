@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..analyses import segment as segmentation
-from ..config import Settings
-from ..mail.holdout import measurable_share
+from ...analyses import segmentation
+from ...config import Settings
+from ...mail.holdout import measurable_share
 from .titles import difference_words, points, run_title
 
 if TYPE_CHECKING:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analyses.seminar_movement import SELF_SELECTION
-from ..model import whole
-from ..outputs.review_pptx import Chart, Slide, Table
-from ..seminar_summary import answers_line, attendance_line
+from ...analyses.seminar_movement import SELF_SELECTION
+from ...model import whole
+from ...outputs.review_pptx import Chart, Slide, Table
+from ..seminars.summary_workflow import answers_line, attendance_line
 from .figures import Review
 from .titles import TITLES, difference_words, run_title
 

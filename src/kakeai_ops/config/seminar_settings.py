@@ -11,7 +11,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .exports import Scale
+from .export_settings import Scale
 from .values import Section, at_most
 
 

@@ -20,8 +20,8 @@ from ..config import Settings, load_settings
 from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
-from ..lock import tidy_workspace, workspace_lock
 from ..store import SnapshotInfo, Tables, list_snapshots, load_tables, resolve_snapshot
+from ..store.lock import tidy_workspace, workspace_lock
 from ..workspace import Workspace, find_workspace
 
 # Commands print through these; they are this invocation's consoles (see console.py).

@@ -10,17 +10,17 @@ from typing import Protocol
 
 import pandas as pd
 
-from . import seminars
-from .analyses import segment as segmentation
-from .analyses.names import NameMatcher
-from .analyses.seminar_summary import UNINVITED_LABEL, Summary, summarise
-from .config import Settings
-from .privacy.rules import minimum
-from .seminars import invited_users
-from .store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
-from .store.ledger import Ledger
-from .survey_text import answers_per_group, summarise_free_text
-from .workspace import Workspace
+from ...analyses import segmentation
+from ...analyses.names import NameMatcher
+from ...analyses.seminar_summary import UNINVITED_LABEL, Summary, summarise
+from ...analyses.survey_text import answers_per_group, summarise_free_text
+from ...config import Settings
+from ...privacy.rules import minimum
+from ...store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
+from ...store.ledger import Ledger
+from ...workspace import Workspace
+from . import invitations
+from .invitations import invited_users
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def summarise_seminar(
     latest: SnapshotInfo,
     load: Callable[[SnapshotInfo], Tables],
 ) -> SeminarSummary:
-    config = seminars.seminar(settings, seminar_id)
-    run_id = seminars.invite_run_id(seminar_id, config)
+    config = invitations.seminar(settings, seminar_id)
+    run_id = invitations.invite_run_id(seminar_id, config)
     ledger = Ledger(ws)
     try:
         run = ledger.run(run_id)

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .analyses import themes as theme_finding
-from .analyses.names import NameMatcher
-from .config import Settings
-from .errors import KopsError
-from .privacy.rules import count_or_label, share_or_none, shows
-from .store import stored_survey_answers
-from .workspace import Workspace
+from ..config import Settings
+from ..errors import KopsError
+from ..privacy.rules import count_or_label, share_or_none, shows
+from . import themes as theme_finding
+from .names import NameMatcher
 
 UNGROUPED = "その他"
 EXAMPLES_PER_GROUP = 3
@@ -188,25 +186,6 @@ def summarise_free_text(texts: Sequence[str], settings: Settings, names: NameMat
 
 
 # --- across seminars: `kops seminar themes` -----------------------------------------
-
-
-def dated_answers(ws: Workspace, settings: Settings) -> pd.DataFrame:
-    """Every stored survey answer with its date: the seminar's date in kops.yaml, else
-    the day the survey was recorded."""
-    frame = stored_survey_answers(ws)
-    dates = []
-    for seminar, recorded in zip(frame["seminar"], frame["recorded_at"], strict=True):
-        config = settings.seminars.get(seminar)
-        day = config.date if config is not None else None
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        dates.append(day or dt.date.fromisoformat(str(recorded)[:10]))
-    frame["date"] = dates
-    frame["dated_by"] = [
-        "kops.yaml" if (c := settings.seminars.get(s)) is not None and c.date else "recorded"
-        for s in frame["seminar"]
-    ]
-    return frame
 
 
 @dataclass

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..analyses.mail_effect import Difference
-from ..config import Documents
+from ...analyses.mail_effect import Difference
+from ...config import Documents
 
 # The division report's arrows: one mark for one meaning in the deck and the report.
 UP, DOWN, FLAT, NONE = "↑", "↓", "→", "－"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..outputs.files import write_table
-from ..outputs.review_pptx import DeckInfo, write_deck
-from ..outputs.workbook import SECRETARIAT, Print
+from ...outputs.files import write_table
+from ...outputs.review_pptx import DeckInfo, write_deck
+from ...outputs.workbook import SECRETARIAT, Print
 from .build import build_review
 from .figures import Review
 from .sheets import TEXT_COLUMNS, review_sheets

@@ -11,19 +11,21 @@ from typing import Any
 
 import pandas as pd
 
-from . import model, timeline
-from .clock import now, now_text
-from .config import Settings
-from .errors import InputError, KopsError, Problem
-from .exports.canonical import canonicalise, repeated_headers, required_columns_missing
-from .exports.findings import Findings
-from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
-from .exports.references import check_references
-from .exports.tables import recognise, repeated_column_problems
-from .exports.user_files import missing_file_reason
-from .i18n import _
-from .mail.suppression import follow_address_changes
-from .store import (
+from .. import model
+from ..analyses import timeline
+from ..analyses.timeline import implied_as_of
+from ..clock import now, now_text
+from ..config import Settings
+from ..errors import InputError, KopsError, Problem
+from ..exports.canonical import canonicalise, repeated_headers, required_columns_missing
+from ..exports.findings import Findings
+from ..exports.reading import ReadFailure, find_header, read_table, release_freed_memory
+from ..exports.references import check_references
+from ..exports.tables import recognise, repeated_column_problems
+from ..exports.user_files import missing_file_reason
+from ..i18n import _
+from ..mail.suppression import follow_address_changes
+from ..store import (
     SnapshotInfo,
     Tables,
     latest_snapshot,
@@ -32,8 +34,7 @@ from .store import (
     record_action,
     write_snapshot,
 )
-from .timeline import implied_as_of
-from .workspace import Workspace
+from ..workspace import Workspace
 
 Progress = Callable[[str], None]
 
@@ -466,8 +467,8 @@ def _plain_categories(values: pd.Series) -> bool:
 
 
 def _empty(table: str) -> pd.DataFrame:
-    from .config import Exports
-    from .exports.reading import RawTable
+    from ..config import Exports
+    from ..exports.reading import RawTable
 
     raw = RawTable(Path(f"{table}"), [], pd.DataFrame(index=pd.RangeIndex(0)), 2, "")
     frame = canonicalise(table, raw, {}, Exports(), Findings())

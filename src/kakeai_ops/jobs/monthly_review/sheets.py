@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import glossary
-from ..analyses import segment as segmentation
+from ... import glossary
+from ...analyses import segmentation
 from .figures import Review
 from .titles import TITLES, run_title
 

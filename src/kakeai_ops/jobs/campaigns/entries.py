@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import clock
-from .analyses import draw as draw_rules
-from .config import Campaign, Settings
+from ... import clock
+from ...analyses import draw_rules
+from ...config import Campaign, Settings
+from ...errors import InputError, KopsError, Problem
+from ...exports import normalise
+from ...exports.canonical import EARLIEST
+from ...exports.findings import Findings
+from ...exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
+from ...store import Tables, add_entries, campaign_draws, campaign_entries
+from ...workspace import Workspace
 from .draws import previous_winners
-from .errors import InputError, KopsError, Problem
-from .exports import normalise
-from .exports.canonical import EARLIEST
-from .exports.findings import Findings
-from .exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
-from .store import Tables, add_entries, campaign_draws, campaign_entries
-from .workspace import Workspace
 
 ENTERED_AT_HEADERS = ["応募日時", "タイムスタンプ", "Timestamp", "回答日時", "完了時刻"]
 

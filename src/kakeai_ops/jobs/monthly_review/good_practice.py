@@ -8,16 +8,16 @@ import datetime as dt
 
 import pandas as pd
 
-from ..analyses import shortlist, streaks
-from ..analyses.milestones import milestones_due
-from ..calendar import BusinessCalendar
-from ..config import Settings
-from ..errors import KopsError
-from ..interviews import candidates
-from ..mail.campaigns import draw_state
-from ..mail.milestones import milestone_baseline
-from ..store import SnapshotInfo, Tables, awards, delivered_milestones
-from ..workspace import Workspace
+from ...analyses import shortlist, streaks
+from ...analyses.milestones import milestones_due
+from ...calendar import BusinessCalendar
+from ...config import Settings
+from ...errors import KopsError
+from ...mail.campaign_audience import draw_state
+from ...mail.milestone_mail import milestone_baseline
+from ...store import SnapshotInfo, Tables, awards, delivered_milestones
+from ...workspace import Workspace
+from ..interview_shortlist import candidates
 from .figures import CampaignFigures, Interviews, Milestones
 
 TOP_PAIRS = 5  # interview candidates shown on the slide
