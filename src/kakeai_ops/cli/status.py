@@ -30,7 +30,8 @@ from ..store.integrity import database_problem
 from ..store.snapshot_order import gaps_and_overlaps
 from ..store.state import damaged_database
 from ..workspace import Workspace
-from .common import (
+from .console import plain
+from .shared import (
     Format,
     FormatOpt,
     WorkspaceOpt,
@@ -41,7 +42,6 @@ from .common import (
     timing,
     warn,
 )
-from .console import plain
 
 
 def register(app: typer.Typer) -> None:

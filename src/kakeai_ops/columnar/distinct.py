@@ -99,7 +99,7 @@ class Distinct:
         if self.codes is None:
             return pd.Categorical(per_value)
         by_value = pd.Categorical(per_value)
-        return pd.Categorical.from_codes(by_value.codes[self.codes], dtype=by_value.dtype)
+        return pd.Categorical.from_codes(by_value.codes[self.codes], categories=by_value.categories)
 
 
 def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
