@@ -10,7 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from conftest import Cli
-from kakeai_ops.analyses.segment import KEYS, LIST_COLUMNS
+from kakeai_ops.analyses.segmentation import KEYS, LIST_COLUMNS
 from kakeai_ops.workspace import Workspace
 from workbooks import csv_records, sheet_records
 

@@ -307,3 +307,38 @@ def test_every_section_of_kops_yaml_has_a_line_in_the_settings_page() -> None:
     page = (DOCS / "settings.md").read_text(encoding="utf-8")
     missing = [key for key in Settings.model_fields if f"`{key}:" not in page]
     assert not missing, f"docs/settings.md does not describe kops.yaml sections {missing}"
+
+
+PACKAGE = REPO / "src" / "kakeai_ops"
+ARCHITECTURE = DOCS / "architecture.md"
+
+
+def _layout() -> list[str]:
+    """What a newcomer looks for on the architecture page: every package and root module."""
+    names = []
+    for path in sorted(PACKAGE.iterdir()):
+        if path.is_dir() and (path / "__init__.py").exists():
+            names.append(f"{path.name}/")
+        elif path.suffix == ".py" and path.stem not in ("__init__", "__main__"):
+            names.append(path.name)
+    return names
+
+
+@pytest.mark.parametrize("name", _layout())
+def test_the_architecture_page_names_every_package_and_root_module(name: str) -> None:
+    assert f"`{name}" in ARCHITECTURE.read_text(encoding="utf-8"), (
+        f"docs/architecture.md does not describe src/kakeai_ops/{name}"
+    )
+
+
+def test_every_module_the_architecture_page_names_exists() -> None:
+    """A module renamed or moved leaves no stale name behind on the page."""
+    modules = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")}
+    stale = []
+    for named in sorted(set(re.findall(r"`([\w/]+\.py)`", ARCHITECTURE.read_text("utf-8")))):
+        exists = (REPO / named).exists() or any(
+            m == named or m.endswith(f"/{named}") for m in modules
+        )
+        if not exists:
+            stale.append(named)
+    assert not stale, f"docs/architecture.md names modules that do not exist: {stale}"

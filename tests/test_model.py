@@ -12,7 +12,8 @@ import pytest
 from conftest import Cli, tree_digest
 from factories import meeting, pair, tables, user
 from kakeai_ops import glossary, model
-from kakeai_ops.analyses import divisions, segment, streaks
+from kakeai_ops.analyses import divisions, streaks
+from kakeai_ops.analyses import segmentation as segment
 from kakeai_ops.analyses.roles import roles
 from kakeai_ops.config import Exports
 from kakeai_ops.exports.canonical import repeated_headers, required_columns_missing
@@ -93,6 +94,8 @@ def test_each_key_is_spelt_in_one_place() -> None:
     assert Exports().topics == list(model.TOPICS)
     assert Exports().responses == list(model.RESPONSES)
     assert set(model.SIDES) < set(model.ROLES)
+    assert model.PAIRS.key == tuple(f"{side}_id" for side in model.SIDES)
+    assert all(set(t.key) <= set(t.required) for t in model.TABLES.values())
 
 
 def test_what_an_analysis_reads_is_checked_against_the_schema() -> None:
@@ -173,3 +176,18 @@ def test_an_unknown_employment_word_names_the_words_of_every_status(
         in result.stderr
     )
     assert tree_digest(ws.root) == before
+
+
+def test_a_snapshot_with_an_empty_table_can_be_written_again(
+    ws: Workspace, cli: Cli, make_exports: Callable[..., list[Path]]
+) -> None:
+    """A users-only ingest stores no 1on1s; Parquet gives the empty id columns back
+    untyped, and a snapshot written from what was read is still accepted."""
+    cli("ingest", str(make_exports()[0]))  # users only
+    snapshot = latest_snapshot(ws)
+    assert snapshot is not None
+    stored = load_tables(snapshot)
+    assert len(stored.meetings) == 0 and list(stored.meetings.columns) == list(
+        model.MEETINGS.columns
+    )
+    assert write_snapshot(ws, stored, dict(snapshot.manifest)).id == "0002"

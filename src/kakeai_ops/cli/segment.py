@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from .. import glossary
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
@@ -21,7 +21,8 @@ from ..ids import did_you_mean, same_number, typed_id
 from ..outputs.files import csv_text, write_table
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo, snapshot_as_of
-from .common import (
+from .console import people_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -37,7 +38,6 @@ from .common import (
     session,
     timing,
 )
-from .console import people_table
 
 
 def flag_labels(flags: object) -> str:
