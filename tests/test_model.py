@@ -176,3 +176,18 @@ def test_an_unknown_employment_word_names_the_words_of_every_status(
         in result.stderr
     )
     assert tree_digest(ws.root) == before
+
+
+def test_a_snapshot_with_an_empty_table_can_be_written_again(
+    ws: Workspace, cli: Cli, make_exports: Callable[..., list[Path]]
+) -> None:
+    """A users-only ingest stores no 1on1s; Parquet gives the empty id columns back
+    untyped, and a snapshot written from what was read is still accepted."""
+    cli("ingest", str(make_exports()[0]))  # users only
+    snapshot = latest_snapshot(ws)
+    assert snapshot is not None
+    stored = load_tables(snapshot)
+    assert len(stored.meetings) == 0 and list(stored.meetings.columns) == list(
+        model.MEETINGS.columns
+    )
+    assert write_snapshot(ws, stored, dict(snapshot.manifest)).id == "0002"

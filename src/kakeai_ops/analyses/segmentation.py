@@ -81,7 +81,7 @@ def role_key(text: str, option: str, allowed: tuple[str, ...] = model.ROLES) -> 
 
 MANAGER_SEMINAR = 4
 
-# The columns of `kops segment --list --format csv`, in this order (documented in the README).
+# The columns of `kops segment --list --format csv`, in this order (docs/commands/segment.md).
 LIST_COLUMNS = [
     "user_id",
     *model.PERSON_COLUMNS,

@@ -13,6 +13,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
@@ -472,9 +473,7 @@ def advisors_command(
         made({})
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
-    summary = summary.rename(
-        columns={"advisor": "アドバイザー", "manager": "上司", "member": "部下", "both": "両方"}
-    )
+    summary = summary.rename(columns={"advisor": "アドバイザー", **glossary.ROLES})
     out.print(frame_table(summary, title=_("People in each advisor's scope")))
     made({})
 
