@@ -43,6 +43,7 @@ from .common import (
     writes_state,
 )
 from .console import people_table, plain
+from .output_audience import AudienceOpt, records_audience
 
 app = typer.Typer(
     help="Campaigns and 1on1 milestones: who earned what, and when.",
@@ -165,6 +166,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
 
 @app.command("eligible")
+@records_audience("campaign eligible")
 def eligible_command(
     campaign_id: CampaignArg,
     workspace: WorkspaceOpt = None,
@@ -178,6 +180,7 @@ def eligible_command(
     ] = False,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Who meets the campaign's condition (e.g. 3か月連続毎週1on1), and the qualifying months.
 

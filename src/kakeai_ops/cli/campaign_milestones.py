@@ -31,8 +31,10 @@ from .common import (
     show,
 )
 from .console import people_table
+from .output_audience import AudienceOpt, records_audience
 
 
+@records_audience("campaign milestones")
 def milestones_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
@@ -42,6 +44,7 @@ def milestones_command(
     ] = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
     mark: Annotated[
         bool,
         typer.Option(

@@ -43,6 +43,7 @@ from .common import (
     writes_state,
 )
 from .console import frame_table
+from .output_audience import AudienceOpt, records_audience
 
 app = typer.Typer(
     help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True
@@ -135,6 +136,7 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
 
 
 @app.command("shortlist")
+@records_audience("interview shortlist")
 def shortlist_command(
     workspace: WorkspaceOpt = None,
     n: Annotated[
@@ -167,6 +169,7 @@ def shortlist_command(
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Pick manager–member pairs for good-practice interviews, spread across 事業部, 職種 and 年代.
 

@@ -37,6 +37,7 @@ from .common import (
     timing,
 )
 from .console import people_table
+from .output_audience import AudienceOpt, records_audience
 
 
 def flag_labels(flags: object) -> str:
@@ -71,6 +72,7 @@ def compute(opened: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataF
 
 def register(app: typer.Typer) -> None:
     @app.command("segment")
+    @records_audience("segment")
     def segment_command(
         workspace: WorkspaceOpt = None,
         snapshot: SnapshotOpt = None,
@@ -117,6 +119,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: FormatOpt = Format.table,
         out_file: OutOpt = None,
+        audience: AudienceOpt = None,
     ) -> None:
         """Find each user's stuck point (未ログイン → ペア未成立 → … → 定着).
 
