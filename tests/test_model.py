@@ -4,13 +4,16 @@ store keeps, and every other layer names its columns and keys from."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import Cli, tree_digest
 from factories import meeting, pair, tables, user
 from kakeai_ops import glossary, model
-from kakeai_ops.analyses import divisions, segment, streaks
+from kakeai_ops.analyses import divisions, streaks
+from kakeai_ops.analyses import segmentation as segment
 from kakeai_ops.analyses.roles import roles
 from kakeai_ops.config import Exports
 from kakeai_ops.exports.canonical import repeated_headers, required_columns_missing
@@ -86,9 +89,13 @@ def test_each_key_is_spelt_in_one_place() -> None:
     assert set(segment.HELP) == set(model.STUCK_POINTS)
     assert [sp.label for sp in segment.STUCK_POINTS] == list(glossary.STUCK_POINTS.values())
     assert set(roles([True, True, False, False], [True, False, True, False])) == set(model.ROLES)
+    assert tuple(Exports().statuses.model_dump()) == model.STATUSES
+    assert tuple(Exports().employment.model_dump()) == model.EMPLOYMENT_STATUSES
     assert Exports().topics == list(model.TOPICS)
     assert Exports().responses == list(model.RESPONSES)
     assert set(model.SIDES) < set(model.ROLES)
+    assert model.PAIRS.key == tuple(f"{side}_id" for side in model.SIDES)
+    assert all(set(t.key) <= set(t.required) for t in model.TABLES.values())
 
 
 def test_what_an_analysis_reads_is_checked_against_the_schema() -> None:
@@ -154,3 +161,33 @@ def test_id_columns_stay_text_in_files_for_people() -> None:
     shown = for_people(pd.DataFrame({"manager_id": ["0012"], "run_id": ["r-1"], "held": [3]}))
     assert shown.formats[:2] == [glossary.TEXT, glossary.TEXT]
     assert shown.formats[2] != glossary.TEXT
+
+
+def test_an_unknown_employment_word_names_the_words_of_every_status(
+    ws: Workspace, cli: Cli, make_exports: Callable[..., list[Path]]
+) -> None:
+    row = ["0009", "出向 太郎", "", "営業本部", "第一営業部", "営業", "30代", "出向", ""]
+    files = make_exports(users=[row])
+    before = tree_digest(ws.root)
+    result = cli("ingest", *map(str, files), ok=False)
+    assert result.exit_code == 1
+    assert (
+        "users.csv:2: 在籍状況: unknown 在籍状況 (expected 在籍/休職/産休/育休/退職) ('出向')"
+        in result.stderr
+    )
+    assert tree_digest(ws.root) == before
+
+
+def test_a_snapshot_with_an_empty_table_can_be_written_again(
+    ws: Workspace, cli: Cli, make_exports: Callable[..., list[Path]]
+) -> None:
+    """A users-only ingest stores no 1on1s; Parquet gives the empty id columns back
+    untyped, and a snapshot written from what was read is still accepted."""
+    cli("ingest", str(make_exports()[0]))  # users only
+    snapshot = latest_snapshot(ws)
+    assert snapshot is not None
+    stored = load_tables(snapshot)
+    assert len(stored.meetings) == 0 and list(stored.meetings.columns) == list(
+        model.MEETINGS.columns
+    )
+    assert write_snapshot(ws, stored, dict(snapshot.manifest)).id == "0002"

@@ -276,3 +276,21 @@ def test_the_seminar_summary_names_its_seminar(month: Path) -> None:
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
     assert rows["セミナー名"] == config["title"]
     assert rows["日時"] == config["date"].strftime("%Y-%m-%d %H:%M")
+
+
+def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
+    """The figures workbook: people counted before and now print as whole numbers (not
+    20.0), and a change of a rate carries its sign (+3%, -2%)."""
+    book = load_workbook(month / "out" / "review-2026-11.xlsx")
+    funnel = book["2_スタックポイント"]
+    header = [c.value for c in funnel[1]]
+    for row in funnel.iter_rows(min_row=2):
+        for name in ("今回", "前回"):
+            cell = row[header.index(name)]
+            if isinstance(cell.value, int | float):
+                assert cell.number_format == "#,##0", (name, cell.coordinate)
+    divisions = book["4_事業部別の主要指標"]
+    header = [c.value for c in divisions[1]]
+    change = header.index("1on1実施率の差（pt）")
+    shown = [r[change] for r in divisions.iter_rows(min_row=2) if r[0].value]
+    assert shown and all(c.number_format == "+0%;-0%;0%" for c in shown if c.value is not None)

@@ -2,7 +2,7 @@
 
 Each table's fields in the order a snapshot stores them: the pandas dtype a frame holds
 them in, whether a value may be missing, the header an export names them by default
-(kops.yaml may map others: config/exports.py), whether an export must have the column,
+(kops.yaml may map others: config/export_settings.py), whether an export must have the column,
 and the vocabulary where the values come from a list. Exports build frames of this
 shape, the store refuses to write any other, analyses name the columns they read from
 here, and ROLES, STATUSES and STUCK_POINTS are the only spelling of those keys (their
@@ -29,7 +29,7 @@ ROLES = ("manager", "member", "both", "none")
 # The two sides of a pair (pairs.manager_id, pairs.member_id), and of a 1on1.
 SIDES = ("manager", "member")
 # Stuck points in funnel order (rules.md §1): the first that applies is a user's primary
-# one. The rules that judge them are in analyses/segment.py, the words in glossary.py.
+# one. The rules that judge them are in analyses/segmentation.py, the words in glossary.py.
 STUCK_POINTS = (
     "not_activated",
     "no_pair",
@@ -84,6 +84,7 @@ class Field:
 class Table:
     name: str
     label: str  # the export's name on the service's admin screens
+    key: tuple[str, ...]  # the fields that tell one row from another
     fields: tuple[Field, ...]
 
     @property
@@ -131,6 +132,7 @@ def _time(name: str, header: str, nullable: bool = True, **more: Any) -> Field:
 USERS = Table(
     "users",
     "ユーザー一覧",
+    ("user_id",),
     (
         _text("user_id", "ユーザーID", required=True),
         _text("name", "氏名", required=True),
@@ -151,6 +153,7 @@ USERS = Table(
 PAIRS = Table(
     "pairs",
     "ペア一覧",
+    ("manager_id", "member_id"),  # a pair exported twice is merged at ingest
     (
         _text("manager_id", "上司ID", required=True),
         _text("member_id", "部下ID", required=True),
@@ -167,6 +170,7 @@ PAIRS = Table(
 MEETINGS = Table(
     "meetings",
     "1on1履歴",
+    ("meeting_id",),  # a re-ingested 1on1 replaces the one with its id
     (
         _text("meeting_id", "1on1ID", required=True),
         Field("manager_id", "category", header="上司ID", required=True, repeats=True),
@@ -258,7 +262,9 @@ def shape_problems(table: str, frame: pd.DataFrame) -> list[str]:
     found = [str(c) for c in frame.columns]
     if found != list(schema.columns):
         return [f"{table}: columns {found}, expected {list(schema.columns)}"]
-    said = []
+    said: list[str] = []
+    if not len(frame):  # read back from Parquet, an empty column may have lost its type
+        return said
     for field in schema.fields:
         if not field.stored:
             continue

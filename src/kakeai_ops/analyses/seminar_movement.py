@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..model import number, whole
 from ..privacy.rules import below, is_small
-from . import segment as segmentation
+from . import segmentation
 
 ATTENDED = "attended"
 NOT_ATTENDED = "invited, did not attend"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import segment as segmentation
+from . import segmentation
 from .seminar_movement import movement
 
 UNINVITED = "uninvited"
@@ -47,7 +47,8 @@ def summarise(
     minimum: int = 5,  # privacy.min_group: a smaller group's outcome is not shown
     scale: tuple[int, int] | None = None,  # the satisfaction scale (min, max)
 ) -> Summary:
-    """The figures of one seminar; the free text is summarised beforehand (``survey_text``)."""
+    """The figures of one seminar; the free text is summarised beforehand
+    (``analyses.survey_text``)."""
     invited = invited.copy()
     invited["attended"] = invited["user_id"].isin(attended)
     divisions = users.drop_duplicates("user_id").set_index("user_id")["division"]

@@ -17,8 +17,8 @@ from .. import glossary, model
 from ..config import Interview, Scale, Settings
 from ..errors import KopsError
 from ..model import Tables
-from . import segment as segmentation
-from .common import day_end, formed_pairs, held_meetings
+from . import segmentation
+from .definitions import day_end, formed_pairs, held_meetings
 
 PARTS = ("regularity", "volume", "sukkiri", "growth", "diversity", "recency")
 
@@ -169,7 +169,7 @@ def eligibility(
     """
     people = users.set_index("user_id")
     frame = stats.copy()
-    for role in ("manager", "member"):
+    for role in model.SIDES:
         ids = frame[f"{role}_id"]
         for column in (
             "name",

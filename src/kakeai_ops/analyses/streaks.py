@@ -16,7 +16,7 @@ from .. import model
 from ..calendar import BusinessCalendar, months_between, weeks_of_month
 from ..config import Campaign
 from ..model import Tables
-from .common import held_mask, held_meetings, user_positions
+from .definitions import held_mask, held_meetings, user_positions
 
 DAY = dt.timedelta(days=1)
 

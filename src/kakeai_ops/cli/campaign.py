@@ -13,18 +13,22 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import config, draws
+from .. import config
 from ..analyses import streaks
 from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
+from ..i18n import _
 from ..ids import did_you_mean, typed_id
-from ..mail.campaigns import draw_state
+from ..jobs.campaigns import draws
+from ..mail.campaign_audience import draw_state
 from ..outputs.files import write_table
 from ..outputs.workbook import Print
 from ..store import Tables, awards, record_action, record_awards
-from .common import (
+from .console import people_table, plain
+from .output_audience import AudienceOpt, records_audience
+from .shared import (
     AsOfOpt,
     CampaignArg,
     Format,
@@ -42,8 +46,6 @@ from .common import (
     timing,
     writes_state,
 )
-from .console import people_table, plain
-from .output_audience import AudienceOpt, records_audience
 
 app = typer.Typer(
     help="Campaigns and 1on1 milestones: who earned what, and when.",
@@ -208,7 +210,12 @@ def eligible_command(
             text_columns=["user_id"],
             options=Print(as_of=when),
         )
-        err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
+        err.print(
+            _("Wrote {rows:,} rows to {path}").format(
+                rows=len(columns), path=escape(str(out_file))
+            ),
+            highlight=False,
+        )
         return
     if fmt is not Format.table:
         show(columns, fmt)
@@ -259,9 +266,11 @@ def explain_command(
     rows = result.users[result.users["user_id"] == wanted]
     if rows.empty:
         raise KopsError(
-            f"no user '{user_id}' in snapshot {judged.snapshot_id}",
+            _("no user '{user}' in snapshot {snapshot}").format(
+                user=user_id, snapshot=judged.snapshot_id
+            ),
             hint=did_you_mean(user_id, result.users["user_id"])
-            or "check the id with `kops segment --list`",
+            or _("check the id with `kops segment --list`"),
         )
     row = rows.iloc[0]
     weeks = streaks.user_weeks(result, judged.tables, campaign, _calendar(opened), when, wanted)
@@ -363,23 +372,30 @@ def award_command(
         # eligible: the others were told they were not drawn.
         if not state.drawn:
             raise KopsError(
-                f"campaign '{campaign_id}' is awarded by draw ({state.why()}) and has not "
-                "been drawn; nothing was awarded",
-                hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT, then award",
+                _(
+                    "campaign '{campaign}' is awarded by draw ({why}) and has not been drawn; "
+                    "nothing was awarded"
+                ).format(campaign=campaign_id, why=state.why()),
+                hint=_("{command}, then award").format(
+                    command=f"kops campaign draw {campaign_id} --winners N --seed TEXT"
+                ),
             )
         others = int((~eligible["user_id"].isin(state.winners)).sum())
         eligible = result.users[result.users["user_id"].isin(state.winners)]
         err.print(
-            f"Awarded by draw {state.draw_no}: its {len(state.winners):,} winner(s) only; "
-            f"{others:,} other eligible user(s) are not awarded.",
+            _(
+                "Awarded by draw {draw}: its {winners:,} winner(s) only; {others:,} other "
+                "eligible user(s) are not awarded."
+            ).format(draw=state.draw_no, winners=len(state.winners), others=others),
             highlight=False,
         )
     if dry_run:
         before = set(awards(opened.workspace, campaign_id)["user_id"])
         fresh = eligible[~eligible["user_id"].isin(before)]
         err.print(
-            f"Would award {len(fresh):,} new user(s); "
-            f"{len(eligible) - len(fresh):,} already awarded."
+            _("Would award {fresh:,} new user(s); {already:,} already awarded.").format(
+                fresh=len(fresh), already=len(eligible) - len(fresh)
+            )
         )
         out.print(
             people_table(
@@ -412,13 +428,17 @@ def award_command(
         )
     total = len(awards(opened.workspace, campaign_id))
     err.print(
-        f"Awarded {len(fresh):,} new user(s); {already:,} were awarded before; "
-        f"{total:,} in all for {campaign_id}.",
+        _(
+            "Awarded {fresh:,} new user(s); {already:,} were awarded before; "
+            "{total:,} in all for {campaign}."
+        ).format(fresh=len(fresh), already=already, total=total, campaign=campaign_id),
         highlight=False,
     )
     if len(fresh):
         err.print(
-            f"Next: kops mail send --awarded {campaign_id} --template campaign.awarded",
+            _("Next: {command}").format(
+                command=f"kops mail send --awarded {campaign_id} --template campaign.awarded"
+            ),
             highlight=False,
         )
 

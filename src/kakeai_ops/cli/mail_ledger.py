@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from ..analyses.mail_effect import mailed_state
-from ..analyses.segment import BY_KEY
+from ..analyses.segmentation import BY_KEY
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import typed_id
@@ -25,7 +25,9 @@ from ..mail.evaluation import (
 from ..model import records
 from ..outputs.files import write_table
 from ..store import record_action
-from .common import (
+from .console import frame_table, people_table
+from .output_audience import AudienceOpt, records_audience
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -39,8 +41,6 @@ from .common import (
     parse_as_of,
     session,
 )
-from .console import frame_table, people_table
-from .output_audience import AudienceOpt, records_audience
 
 # Words for a run's status (the keys stay in --format json; the states' words are
 # mail.delivery.STATE_WORDS).

@@ -13,20 +13,23 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..i18n import _
+from ..jobs.division_report import DivisionReport, Publication, build_publication
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
 from ..privacy.publication import node_digest
-from ..reports import DivisionReport, Publication, build_publication
 from ..store import audit_entries, record_action
-from ..store.audit import HEADERS
+from ..store.audit_log import HEADERS
 from ..store.published import published_figures, record_published
-from .common import (
+from .console import frame_table
+from .output_audience import AudienceOpt, chosen
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -42,8 +45,6 @@ from .common import (
     warn,
     writes_state,
 )
-from .console import frame_table
-from .output_audience import AudienceOpt, chosen
 
 app = typer.Typer(
     help="Division reports for division heads and HR business partners (アドバイザー).",
@@ -497,9 +498,7 @@ def advisors_command(
         made({})
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
-    summary = summary.rename(
-        columns={"advisor": "アドバイザー", "manager": "上司", "member": "部下", "both": "両方"}
-    )
+    summary = summary.rename(columns={"advisor": "アドバイザー", **glossary.ROLES})
     out.print(frame_table(summary, title=_("People in each advisor's scope")))
     made({})
 

@@ -12,8 +12,8 @@ from ..errors import KopsError
 from ..i18n import _
 from ..privacy.audiences import line
 from ..store import SnapshotInfo, audit, list_snapshots
-from .common import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
 from .output_audience import AudienceOpt, chosen
+from .shared import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
 
 
 def _previous(snapshots: list[SnapshotInfo], current: SnapshotInfo) -> SnapshotInfo | None:
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
 
         Example: kops review --out review-2026-11.pptx --xlsx review-2026-11.xlsx
         """
-        from ..review import build_review, write_review_deck, write_review_workbook
+        from ..jobs.monthly_review import build_review, write_review_deck, write_review_workbook
 
         readers = chosen("review", audience)
 

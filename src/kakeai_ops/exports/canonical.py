@@ -125,7 +125,7 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     ctx.bad(
         "employment",
         unknown,
-        f"unknown 在籍状況 (expected {'/'.join(vocab.active + vocab.leave + vocab.retired)})",
+        f"unknown 在籍状況 (expected {'/'.join(_words(vocab, model.EMPLOYMENT_STATUSES))})",
         employment_raw,
         kind="employment",
     )
@@ -263,9 +263,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     statuses = ctx.distinct("status")
     status_raw = statuses.values
     status, unknown, _respelled = normalise.map_vocabulary(status_raw, status_map)
-    expected = "/".join(
-        settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled
-    )
+    expected = "/".join(_words(settings.statuses, model.STATUSES))
     ctx.bad_each(
         "status",
         statuses,
@@ -307,6 +305,11 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
         },
         index=members.index,
     )
+
+
+def _words(vocabulary: object, keys: Sequence[str]) -> list[str]:
+    """A kops.yaml vocabulary's words for each key (its fields are the schema's keys)."""
+    return [word for key in keys for word in getattr(vocabulary, key)]
 
 
 def _same_values(left: pd.Categorical, right: pd.Categorical) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..analyses.milestones import milestones_due
 from ..analyses.scheduled import scheduled_soon
 from ..config import Settings

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..config.rules import Privacy
+from ..config.rule_settings import Privacy
 from ..errors import KopsError
 from .rules import is_small
 

@@ -1,4 +1,4 @@
-"""The disclosure rules every published figure follows (README: Privacy).
+"""The disclosure rules every published figure follows (docs/privacy.md).
 
 This is the only place that compares a group's size with the minimum: a
 report, the deck, ``mail report``, a seminar summary and its themes all ask
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..config import Settings
-from ..config.rules import Privacy
+from ..config.rule_settings import Privacy
 
 COMPLEMENT = "(秘匿)"
 

@@ -20,14 +20,14 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import KopsError, WorkspaceError
 from ..model import TABLE_NAMES, Tables, shape_problems
 from ..workspace import STAGING_PREFIX, Workspace
-from .audit import ACTIONS, audit, audit_entries, file_entry, record_action
-from .awards import awards, delivered_milestones, record_awards, record_milestones_delivered
-from .draws import (
+from .audit_log import ACTIONS, audit, audit_entries, file_entry, record_action
+from .award_records import awards, delivered_milestones, record_awards, record_milestones_delivered
+from .draw_records import (
     DRAW_FIELDS,
     add_entries,
     campaign_draws,
@@ -50,7 +50,7 @@ from .interviews import (
     interview_history,
     record_interview,
 )
-from .seminars import (
+from .seminar_records import (
     record_seminar_attendance,
     record_seminar_survey,
     seminar_attendance,
@@ -59,6 +59,9 @@ from .seminars import (
     stored_survey_answers,
 )
 from .state import SCHEMA, audit_log, connect, os_user
+
+if TYPE_CHECKING:  # pandas is loaded where a snapshot is read or written
+    import pandas as pd
 
 __all__ = [
     "ACTIONS",
@@ -262,7 +265,7 @@ def check_snapshot(snapshot: SnapshotInfo) -> None:
         load_tables(snapshot)
 
 
-def _write_parquet(frame: Any, path: Path) -> None:
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """``frame.to_parquet(path, index=False)``, with Parquet dictionary pages and min/max
     statistics only where they pay: not for text and timestamps that are mostly distinct
     (1on1IDs, times), where building them is a third of the writing time for nothing."""
