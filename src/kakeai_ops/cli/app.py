@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "Create a workspace: kops.yaml, mail templates and the state directory."),
     "ingest": ("ingest_command", "Read the users, pairs and meetings exports into a new snapshot."),
     "status": (
-        "ingest_command",
+        "status",
         "List the workspace's snapshots: row counts, 1on1 date range and as-of date.",
     ),
     "segment": ("segment", "Find each user's stuck point (未ログイン → ペア未成立 → … → 定着)."),

@@ -15,7 +15,7 @@ from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from ..jobs.seminars import invitations
 from ..jobs.seminars.summary_workflow import (
     answers_line,
@@ -211,7 +211,7 @@ def invite_command(
         if division is not None:
             raise KopsError(_("--correction goes to everyone invited: drop --division"))
         found = invitations.plan_correction(context.workspace, context.settings, seminar_id)
-        invitations.check_invite_ready(seminar_id, config, now(), tbd, "correction")
+        invitations.check_invite_ready(seminar_id, config, now(), tbd, N_("correction"))
         for label, before, after in found.changes:
             err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
         request = RunRequest(
