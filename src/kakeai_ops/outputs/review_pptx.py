@@ -413,11 +413,14 @@ def _row_height(cells: list[str], widths: list[float], size: float) -> float:
     lines = 1
     for text, column_width in zip(cells, widths, strict=True):
         usable = max(column_width - 0.14, 0.2) * 72 * 0.92  # points, less margins and slack
+        # Each line of the text wraps on its own: a cell's lines are their wrapped sum.
+        wrapped = 0
         for part in str(text).split("\n"):
             points = sum(
                 size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in part
             )
-            lines = max(lines, math.ceil(points / usable) if points else 1)
+            wrapped += math.ceil(points / usable) if points else 1
+        lines = max(lines, wrapped)
     return lines * size * 1.3 / 72 + 0.08
 
 

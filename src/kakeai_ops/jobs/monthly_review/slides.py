@@ -173,7 +173,9 @@ def _trend(review: Review) -> Slide:
     frame = review.trend.frame.tail(TREND_DATES)
     dates = [dt.date.fromisoformat(str(d)) for d in frame["as_of"]]
     counts = [int(n) for n in frame["users"]] if "users" in frame else [0] * len(frame)
-    header = [f"{d.month}月{d.day}日（n={n:,}）" for d, n in zip(dates, counts, strict=True)]
+    # The date and its n on two lines: 「（n=254）」 cannot break inside, and a header cut
+    # off in its cell hides the n.
+    header = [f"{d.month}月{d.day}日\nn={n:,}" for d, n in zip(dates, counts, strict=True)]
     rows = []
     changes: dict[str, float] = {}
     for key in segmentation.KEYS:
@@ -189,7 +191,7 @@ def _trend(review: Review) -> Slide:
             ]
         )
     columns = ["スタックポイント", *header, "差（前回比）"]
-    table = Table(columns, rows, widths=[2.0, *([1.3] * len(header)), 1.1])
+    table = Table(columns, rows, widths=[2.4, *([1.3] * len(header)), 1.2])
     chart = Chart(
         "stacked",
         "スタックポイント別の割合（100%積み上げ）",
