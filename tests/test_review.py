@@ -346,22 +346,36 @@ def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any
 
 
 def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) -> None:
+    """The shared deck (共有可) shows the candidates without names or ids."""
     shortlist = run_json(month, "interview", "shortlist", "--n", "5")
     rows = table_rows(by_title(deck, "8."))[1:]
+    assert [(r[1], r[2]) for r in rows] == [(p["division"], str(p["held"])) for p in shortlist]
+    said = texts(by_title(deck, "8.")) + notes(by_title(deck, "8."))
+    for p in shortlist:
+        for key in ("manager_name", "member_name", "manager_id", "member_id"):
+            assert str(p[key]) not in said
+    assert [r[4] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
+    assert [r[5] for r in rows] == [p["spread_note"] for p in shortlist]
+    assert [r[6] for r in rows] == [p["top_topics"] for p in shortlist]
+    text = texts(by_title(deck, "8."))
+    assert "心身の状態 " not in " ".join(r[6] for r in rows)
+    assert "条件を満たすペア" in text
+
+
+def test_the_secretariats_deck_names_the_candidates(month: Workspace, tmp_path: Path) -> None:
+    shortlist = run_json(month, "interview", "shortlist", "--n", "5")
+    out = tmp_path / "own.pptx"
+    Cli(month)("review", "--out", str(out), "--audience", "secretariat")
+    own = {"slides": list(Presentation(str(out)).slides)}
+    rows = table_rows(by_title(own, "8."))[1:]
     assert [(r[1], r[2]) for r in rows] == [
         (p["manager_name"], p["member_name"]) for p in shortlist
     ]
     # Names repeat in a company: the ids are in the notes, for whoever arranges the interviews.
-    said = notes(by_title(deck, "8."))
+    said = notes(by_title(own, "8."))
     assert all(
         f"（{p['manager_id']}）" in said and f"（{p['member_id']}）" in said for p in shortlist
     )
-    assert [r[6] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
-    assert [r[7] for r in rows] == [p["spread_note"] for p in shortlist]
-    assert [r[8] for r in rows] == [p["top_topics"] for p in shortlist]
-    text = texts(by_title(deck, "8."))
-    assert "心身の状態 " not in " ".join(r[8] for r in rows)
-    assert "条件を満たすペア" in text
 
 
 def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]) -> None:
@@ -396,9 +410,9 @@ def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) ->
     header = [c.value for c in book["1_サマリー"][1]]
     snapshot = book["1_サマリー"].cell(row=2, column=header.index("スナップショット") + 1)
     assert snapshot.number_format == "@"
+    # The shared deck's workbook names no candidate (the secretariat's version does).
     interviews = sheet_records(book, "8_好事例インタビュー候補")
-    ids = [r["manager_id"] for r in interviews]
-    assert ids and all(isinstance(v, str) for v in ids)
+    assert interviews and not {"manager_id", "member_name"} & set(interviews[0])
 
 
 def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(tmp_path: Path) -> None:
