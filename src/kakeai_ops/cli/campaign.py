@@ -27,6 +27,7 @@ from ..outputs.files import write_table
 from ..outputs.workbook import Print
 from ..store import Tables, awards, record_action, record_awards
 from .console import people_table, plain
+from .output_audience import AudienceOpt, records_audience
 from .shared import (
     AsOfOpt,
     CampaignArg,
@@ -167,6 +168,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
 
 @app.command("eligible")
+@records_audience("campaign eligible")
 def eligible_command(
     campaign_id: CampaignArg,
     workspace: WorkspaceOpt = None,
@@ -180,6 +182,7 @@ def eligible_command(
     ] = False,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Who meets the campaign's condition (e.g. 3か月連続毎週1on1), and the qualifying months.
 

@@ -35,6 +35,7 @@ from ..store import (
 )
 from . import run_commands
 from .console import frame_table
+from .output_audience import AudienceOpt, records_audience
 from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 from .shared import (
@@ -103,8 +104,12 @@ def _audience_words(theme: Theme) -> str:
 
 
 @app.command("list")
+@records_audience("seminar list")
 def list_command(
-    workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table, out_file: OutOpt = None
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """The seminars in kops.yaml: theme, date, links, who each invites, invited and attended.
 
@@ -512,11 +517,13 @@ def summary_charts(summary: Summary) -> list[SheetChart]:
 
 
 @app.command("summary")
+@records_audience("seminar summary")
 def summary_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Attendance by invited stuck point and 事業部, satisfaction, interests, grouped free text,
     emerging themes (frequent words and phrases, with those no keyword group covers), and

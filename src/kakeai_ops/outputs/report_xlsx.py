@@ -26,6 +26,8 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..privacy.audiences import SHARED
+from ..privacy.audiences import label as audience_label
 from ..privacy.audit import check
 from . import workbook
 from .files import cell
@@ -155,7 +157,7 @@ def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
     )
 
 
-def write_report(report: DivisionReport, path: Path) -> Path:
+def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> Path:
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
@@ -199,7 +201,7 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
     options = workbook.Print(
         as_of=report.as_of,
-        audience=workbook.SHAREABLE,
+        audience=audience_label(audience),
         title=f"{report.title}（{report.scope_label}）",
     )
     return workbook.save(book, path, options)

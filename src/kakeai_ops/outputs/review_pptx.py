@@ -143,12 +143,14 @@ def _cover(slide: Any, spec: Slide, info: DeckInfo) -> None:
     subtitle.width, subtitle.height = Inches(WIDTH_IN - 2 * MARGIN - 1), Inches(2.4)
     _fill(subtitle.text_frame, spec.subtitle, 20, color=GREY)
     red = "C00000"
+    # As wide as its text (「社外秘・共有可」): 16 pt is about 0.24 in a character.
+    width = max(1.6, 0.24 * len(info.classification) + 0.4)
     box = _text(
         slide,
         info.classification,
-        WIDTH_IN - MARGIN - 1.6,
+        WIDTH_IN - MARGIN - width,
         0.4,
-        1.6,
+        width,
         0.5,
         size=16,
         bold=True,

@@ -77,11 +77,11 @@ def test_the_choice_does_not_depend_on_the_order_of_the_cells() -> None:
 
 
 def test_what_is_given_back_leaves_the_independent_attacker_nothing() -> None:
-    """The attacker of test_publication_set, written from the published records alone."""
+    """The attacker of test_publication, written from the published records alone."""
     from factories import organisation
     from kakeai_ops.config import Settings
-    from test_publication_set import AS_OF as WHEN
-    from test_publication_set import COMPLEMENT_SHAPE, attacker
+    from test_publication import AS_OF as WHEN
+    from test_publication import COMPLEMENT_SHAPE, attacker
 
     publication = build_publication(organisation(COMPLEMENT_SHAPE), Settings(), WHEN, "30d")
     assert publication.company.given_back > 0, "a weak test: nothing was given back"
