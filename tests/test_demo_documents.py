@@ -320,3 +320,17 @@ def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:
 
     one = _row_height(["10月20日"], [1.5], 18)
     assert _row_height(["10月20日\nn=254\n前回"], [1.5], 18) >= 3 * (one - 0.08) + 0.08
+
+
+def test_no_sheet_is_a_header_alone(month: Path) -> None:
+    """A table with no rows says so under its header (「（該当なし）」): a page of headers
+    alone reads as a page cut off."""
+    said = 0
+    for path in _lists(month):
+        for sheet in load_workbook(path).worksheets:
+            assert sheet.max_row >= 2 and any(c.value is not None for c in sheet[2]), (
+                path.name,
+                sheet.title,
+            )
+            said += sheet["A2"].value == "（該当なし）"
+    assert said  # the sample month's seminar survey has no new theme
