@@ -8,15 +8,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import config, model
+from .. import config
 from ..analyses import draw_rules
-from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError, Problem
 from ..i18n import _, ngettext
-from ..jobs.campaigns import draws, entries
+from ..jobs.campaigns import draw_run, draws, entries
 from ..outputs.files import write_table
-from ..store import campaign_draws, file_entry, record_action
+from ..store import file_entry, record_action
 from .console import frame_table
 from .shared import (
     AsOfOpt,
@@ -195,77 +194,20 @@ def draw_command(
     if verify:
         _verify(opened, campaign_id)
         return
+    request = draw_run.DrawRequest(winners, per_division, seed, redraw, reason)
     if not entrants:
-        if redraw and not (reason and reason.strip()):
-            raise KopsError(
-                _("--redraw needs --reason TEXT"),
-                hint=_("e.g. {example}").format(example='--reason "当選者の退職のため"'),
-            )
-        if reason and not redraw:
-            raise KopsError(_("--reason is for --redraw"))
-        if redraw and campaign_draws(opened.workspace, campaign_id).empty:
-            raise KopsError(
-                _("--redraw: campaign '{campaign}' has not been drawn yet").format(
-                    campaign=campaign_id
-                ),
-                hint=_("draw it first, without --redraw"),
-            )
-        if campaign.entry_deadline is not None:
-            limit = entries.deadline_limit(campaign.entry_deadline)
-            if now().replace(tzinfo=None) < limit:
-                raise KopsError(
-                    _("entries to '{campaign}' are open until {deadline}").format(
-                        campaign=campaign_id, deadline=campaign.entry_deadline
-                    ),
-                    hint=_("draw after the deadline, so that every entry is in the draw"),
-                )
-    recorded = campaign_draws(opened.workspace, campaign_id)
-    current = recorded[recorded["current"] == 1]
-    drawn = None if current.empty else model.record(current.iloc[0])
-    basis = draws.draw_basis(opened.workspace, campaign, drawn)
+        draw_run.check_request(opened.workspace, campaign_id, campaign, request)
+    drawn, basis = draw_run.current_basis(opened.workspace, campaign_id, campaign)
     _only_the_basis(opened, basis, snapshot, as_of)
-    judged = draws.judge_for_draw(opened.workspace, opened.settings, campaign, basis)
-    snap_id, when = basis.snapshot.id, basis.as_of
-    pool = draws.draw_pool(opened.workspace, campaign_id, campaign, judged)
+    setting = draw_run.draw_setting(
+        opened.workspace, opened.settings, campaign_id, campaign, drawn, basis
+    )
     if entrants:
-        _show_pool(pool, judged, fmt)
+        _show_pool(setting.pool, setting.judged, fmt)
         return
-    if redraw and drawn is not None:
-        chosen, winners, per_division = draws.redraw_choices(
-            drawn, seed, winners, per_division, campaign
-        )
-    if winners is None:
-        raise KopsError(
-            _("--winners N is required"), hint=_("e.g. {example}").format(example="--winners 5")
-        )
-    if not redraw:
-        chosen = draws.choose_seed(campaign_id, campaign, seed)
-    number, result = draws.run_draw(
-        opened.workspace,
-        campaign_id,
-        pool,
-        chosen,
-        winners,
-        per_division,
-        snap_id,
-        when,
-        reason.strip() if redraw and reason else None,
-    )
-    names = judged.set_index("user_id")["name"]
-    frame = pd.DataFrame(
-        [
-            {
-                "position": p.position,
-                "user_id": p.user_id,
-                "name": names.get(p.user_id, ""),
-                "division": p.division,
-                "key": p.key,
-                "over_cap": p.over_cap,
-            }
-            for p in result.picks
-            if p.won
-        ]
-    )
+    done = draw_run.draw_campaign(opened.workspace, campaign_id, campaign, setting, request)
+    number, chosen, result, frame = done.number, done.seed, done.result, done.winners
+    per_division = done.per_division
     said = _(
         "Draw {draw} of {campaign}: seed '{seed}', {entrants:,} entrants "
         "(fingerprint {fingerprint}), {winners:,} winner(s)"

@@ -19,6 +19,7 @@ from ..outputs.files import write_table
 from ..store import delivered_milestones
 from ..store.lock import workspace_lock
 from .console import people_table
+from .output_audience import AudienceOpt, records_audience
 from .shared import (
     AsOfOpt,
     Format,
@@ -34,6 +35,7 @@ from .shared import (
 )
 
 
+@records_audience("campaign milestones")
 def milestones_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
@@ -43,6 +45,7 @@ def milestones_command(
     ] = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
     mark: Annotated[
         bool,
         typer.Option(

@@ -25,6 +25,7 @@ from ..analyses.definitions import current_users
 from ..analyses.division_groups import TOTAL, Figures
 from ..config import ScopeUnit, Settings, scope_text
 from ..errors import KopsError
+from ..privacy.audiences import SECRETARIAT, SHARED
 from ..privacy.audit import PrivacyAuditError, check, protect, settle
 from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
 from ..privacy.giveback import ROW_TABLES, give_back
@@ -235,7 +236,8 @@ def period_family(text: str, as_of: dt.date) -> list[str]:
             raise KopsError(
                 f"--period {text.strip()}: only the windows {' and '.join(SHARED_WINDOWS)} "
                 "are published (a report of 31d beside one of 30d gives a single day back)",
-                hint="use 30d, 90d, month:2026-11 or quarter:2026Q4",
+                hint="use 30d, 90d, month:2026-11 or quarter:2026Q4; other windows are "
+                "the secretariat's own view (--audience secretariat, 事務局内限り)",
             )
         return [text]
     period, _ = division_figures.parse_period(text, as_of)
@@ -256,6 +258,7 @@ def build_publication(
     as_of: dt.date,
     period_text: str,
     published: Mapping[str, list[str]] | None = None,
+    audience: str = SHARED,
 ) -> Publication:
     """Every report of the set; whichever one a command writes, it was protected
     against all the others (so the order reports are made in changes nothing).
@@ -266,7 +269,7 @@ def build_publication(
     as the quarter minus October. ``published``: what earlier runs published for this
     snapshot (node → shown), in the set as shown."""
     built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
-    for text in sorted(period_family(period_text, as_of), key=_period_order):
+    for text in sorted(_family(period_text, as_of, audience), key=_period_order):
         try:
             company = build_report(tables, settings, as_of, text)
         except KopsError:
@@ -311,6 +314,15 @@ def build_publication(
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
     _, company, own = next(entry for entry in built if entry[0] == period_text)
     return Publication(company, {name: own[name] for name in settings.advisors})
+
+
+def _family(text: str, as_of: dt.date, audience: str) -> list[str]:
+    """The periods built with ``text``: its shared family, or, for the secretariat's
+    own view (事務局内限り, never shared), any window on its own."""
+    value = text.strip().lower()
+    if audience == SECRETARIAT and re.fullmatch(r"\d+d", value) and value not in SHARED_WINDOWS:
+        return [text]
+    return period_family(text, as_of)
 
 
 def _advisor_reports(

@@ -26,6 +26,8 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..privacy.audiences import SHARED
+from ..privacy.audiences import label as audience_label
 from ..privacy.audit import check
 from . import workbook
 from .files import cell
@@ -155,7 +157,7 @@ def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
     )
 
 
-def write_report(report: DivisionReport, path: Path) -> Path:
+def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> Path:
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
@@ -199,7 +201,7 @@ def write_report(report: DivisionReport, path: Path) -> Path:
     # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
     options = workbook.Print(
         as_of=report.as_of,
-        audience=workbook.SHAREABLE,
+        audience=audience_label(audience),
         title=f"{report.title}（{report.scope_label}）",
     )
     return workbook.save(book, path, options)
@@ -220,10 +222,12 @@ def _overview_sheet(
     basis = report.period.basis
     row = _table(overview, overview_rows, with_basis(OVERVIEW_COLUMNS, basis), row, looks)
     _legend(overview, row + 1)
-    # What was merged or hidden to protect small groups, said where it shows.
-    for offset, text in enumerate(report.notes, start=2):
+    # What was merged or hidden to protect small groups, said where it shows, and what
+    # that cost this file (the information loss).
+    said = [*report.notes, f"プライバシーのための情報の損失: {report.loss_text()}"]
+    for offset, text in enumerate(said, start=2):
         _note(overview, row + offset, text)
-    chart_row = row + 4 + len(report.notes)
+    chart_row = row + 4 + len(said)
     if len(overview_rows):
         _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
     starts = [chart_row + 18 + extra[0]]

@@ -49,6 +49,7 @@ MIN_COLUMN_WIDTH = 6
 # Labels of a total row: printed bold with a line above, apart from the rows it adds up.
 TOTAL_LABELS = frozenset({"合計", "全社", "事業部計", "全体", "計"})
 HIDDEN_MARKS = ("<5", "<10", "(秘匿)")
+NOTHING = "（該当なし）"  # the one row of a table with no rows
 LEGEND = (
     "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
     "(秘匿)：差し引きで推定できないよう併せて非表示。"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KopsError, WorkspaceError
+from ..i18n import _
 from ..model import TABLE_NAMES, Tables, shape_problems
 from ..workspace import STAGING_PREFIX, Workspace
 from .audit_log import ACTIONS, audit, audit_entries, file_entry, record_action
@@ -195,8 +196,10 @@ def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
     snapshots = list_snapshots(ws)
     if not snapshots:
         raise WorkspaceError(
-            "this workspace has no data yet",
-            hint="ingest the exports first: `kops ingest users.csv pairs.csv meetings.xlsx`",
+            _("this workspace has no data yet"),
+            hint=_("ingest the exports first: {command}").format(
+                command="`kops ingest users.csv pairs.csv meetings.xlsx`"
+            ),
         )
     if ref is None or ref == "latest":
         return snapshots[-1]
@@ -215,8 +218,8 @@ def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
                 return snap
     known = ", ".join(s.id for s in snapshots)
     raise KopsError(
-        f"no snapshot '{ref}' (snapshots: {known})",
-        hint="`kops status` lists the snapshots; use an id, 'latest' or -1 for the one before",
+        _("no snapshot '{ref}' (snapshots: {known})").format(ref=ref, known=known),
+        hint=_("`kops status` lists the snapshots; use an id, 'latest' or -1 for the one before"),
     )
 
 
