@@ -222,10 +222,12 @@ def _overview_sheet(
     basis = report.period.basis
     row = _table(overview, overview_rows, with_basis(OVERVIEW_COLUMNS, basis), row, looks)
     _legend(overview, row + 1)
-    # What was merged or hidden to protect small groups, said where it shows.
-    for offset, text in enumerate(report.notes, start=2):
+    # What was merged or hidden to protect small groups, said where it shows, and what
+    # that cost this file (the information loss).
+    said = [*report.notes, f"プライバシーのための情報の損失: {report.loss_text()}"]
+    for offset, text in enumerate(said, start=2):
         _note(overview, row + offset, text)
-    chart_row = row + 4 + len(report.notes)
+    chart_row = row + 4 + len(said)
     if len(overview_rows):
         _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
     starts = [chart_row + 18 + extra[0]]
