@@ -7,7 +7,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.markup import escape
 
 from ..analyses.milestones import milestones_due
 from ..analyses.segmentation import role_key
@@ -15,7 +14,6 @@ from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
 from ..mail.milestone_mail import mark_delivered, milestone_baseline
-from ..outputs.files import write_table
 from ..store import delivered_milestones
 from ..store.lock import workspace_lock
 from .console import people_table
@@ -27,11 +25,11 @@ from .shared import (
     OutOpt,
     SnapshotOpt,
     WorkspaceOpt,
+    emit,
     err,
     out,
     parse_as_of,
     session,
-    show,
 )
 
 
@@ -120,15 +118,14 @@ def milestones_command(
     )
     if role is not None:
         due = due[due["role"] == role]
-    if out_file is not None:
-        write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
-        err.print(
-            _("Wrote {rows:,} rows to {path}").format(rows=len(due), path=escape(str(out_file))),
-            highlight=False,
-        )
-        return
-    if fmt is not Format.table:
-        show(due, fmt)
+    if emit(
+        due,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(due), path=path),
+        sheet="milestones",
+        text_columns=["user_id"],
+    ):
         return
     counts = (
         due.groupby(["milestone", "role"]).size().unstack(fill_value=0)

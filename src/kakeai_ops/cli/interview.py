@@ -17,7 +17,6 @@ from ..ids import typed_id
 from ..jobs import interview_log
 from ..jobs.interview_shortlist import Candidates, candidates, history_with_names
 from ..model import records, row_of
-from ..outputs.files import write_table
 from ..outputs.workbook import Print
 from .console import frame_table, people_table
 from .output_audience import AudienceOpt, records_audience
@@ -30,6 +29,7 @@ from .shared import (
     SnapshotOpt,
     WorkspaceOpt,
     date_option,
+    emit,
     emit_data,
     err,
     open_workspace,
@@ -217,22 +217,17 @@ def shortlist_command(
             ).format(n=result.left_out_stuck),
             highlight=False,
         )
-    if out_file is not None:
-        notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
-        write_table(
-            table,
-            out_file,
-            sheet="shortlist",
-            extra_sheets=[("notes", notes)],
-            text_columns=["manager_id", "member_id"],
-            options=Print(as_of=when),
-        )
-        err.print(
-            _("Wrote {n} pair(s) to {path}").format(n=len(table), path=escape(str(out_file))),
-            highlight=False,
-        )
-        return
-    if not emit_data(table, fmt):
+    notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
+    if not emit(
+        table,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {n} pair(s) to {path}").format(n=len(table), path=path),
+        sheet="shortlist",
+        extra_sheets=[("notes", notes)],
+        text_columns=["manager_id", "member_id"],
+        options=Print(as_of=when),
+    ):
         title = (
             _("Interview shortlist ({n} pairs, theme {topic})").format(n=len(table), topic=topic)
             if topic
