@@ -10,7 +10,6 @@ import typer
 
 from ..analyses.milestones import milestones_due
 from ..analyses.segmentation import role_key
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
 from ..mail.milestone_mail import mark_delivered, milestone_baseline
@@ -25,6 +24,7 @@ from .shared import (
     OutOpt,
     SnapshotOpt,
     WorkspaceOpt,
+    date_option,
     emit,
     err,
     out,
@@ -52,8 +52,8 @@ def milestones_command(
         ),
     ] = False,
     before: Annotated[
-        str | None,
-        typer.Option(
+        dt.date | None,
+        date_option(
             "--before",
             help="With --mark-delivered: only milestones reached by 1on1s held before "
             "this date (YYYY-MM-DD).",
@@ -77,7 +77,7 @@ def milestones_command(
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     if mark:
-        day = parse_date(before, "--before") if before else when + dt.timedelta(days=1)
+        day = before if before else when + dt.timedelta(days=1)
         if day > when + dt.timedelta(days=1):
             # The 1on1s after the data's last day are in no export yet: their milestones
             # would not be recorded, and would be mailed once a newer export brings them.

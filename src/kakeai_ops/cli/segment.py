@@ -14,7 +14,6 @@ from rich.markup import escape
 
 from .. import glossary
 from ..analyses import segmentation
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, same_number, typed_id
@@ -32,6 +31,7 @@ from .shared import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    date_option,
     emit,
     emit_data,
     err,
@@ -113,8 +113,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--compare", help="Movement since this earlier snapshot id.")
         ] = None,
         since: Annotated[
-            str | None,
-            typer.Option(
+            dt.date | None,
+            date_option(
                 "--since",
                 help="Movement since the latest snapshot dated on or before this date "
                 "(2026-10-31, 2026/10/31 or 20261031).",
@@ -288,11 +288,11 @@ def _compare(
     snap: SnapshotInfo,
     result: pd.DataFrame,
     compare_to: str | None,
-    since: str | None,
+    since: dt.date | None,
     fmt: Format,
     out_file: Path | None,
 ) -> None:
-    limit = parse_date(str(since), "--since") if compare_to is None else None
+    limit = since if compare_to is None else None
     earlier, earlier_as_of = earlier_snapshot(opened.workspace, snap, compare_to, limit)
     note(
         _("compared with snapshot {snapshot} as of {as_of}").format(
