@@ -292,11 +292,20 @@ def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
 def _verify(opened: Session, campaign_id: str) -> None:
     check = draws.verify_draw(opened.workspace, campaign_id)
     out.print(
-        f"draw {check.draw_no}: seed '{check.seed}'\n"
-        f"  entrant list: recorded fingerprint {check.recorded_fingerprint}\n"
-        f"                recomputed           {check.fingerprint or '(no entrants)'}\n"
-        f"  winners recorded:   {', '.join(check.recorded_winners)}\n"
-        f"  winners recomputed: {', '.join(check.winners)}",
+        _(
+            "draw {draw}: seed '{seed}'\n"
+            "  entrant list: recorded fingerprint {recorded}\n"
+            "                recomputed           {recomputed}\n"
+            "  winners recorded:   {winners_recorded}\n"
+            "  winners recomputed: {winners_recomputed}"
+        ).format(
+            draw=check.draw_no,
+            seed=check.seed,
+            recorded=check.recorded_fingerprint,
+            recomputed=check.fingerprint or _("(no entrants)"),
+            winners_recorded=", ".join(check.recorded_winners),
+            winners_recomputed=", ".join(check.winners),
+        ),
         highlight=False,
         markup=False,
     )
