@@ -19,11 +19,15 @@ from ..errors import KopsError
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audit import check
-from ..privacy.publication import node_digest
-from ..reports import DivisionReport, Publication, build_publication
+from ..reports import DivisionReport, Publication, build_publication, family_days
 from ..store import audit_entries, record_action
 from ..store.audit import HEADERS
-from ..store.published import published_figures, record_published
+from ..store.published import (
+    PublishedFile,
+    published_figures,
+    published_reports,
+    record_published,
+)
 from .common import (
     AsOfOpt,
     Format,
@@ -52,7 +56,10 @@ app = typer.Typer(
 SHARED = "shared"
 
 PeriodOpt = Annotated[
-    str, typer.Option("--period", help="30d, 90d, month:2026-09 or quarter:2026Q3.")
+    str,
+    typer.Option(
+        "--period", help="30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026."
+    ),
 ]
 
 
@@ -74,17 +81,14 @@ def _publication(
     # The company report and every advisor's are protected together, whichever is written,
     # with what earlier runs published for this snapshot.
     published = published_figures(context.workspace, snap.id)
-    return build_publication(tables, context.settings, when, period, published), snap.id
+    recorded = published_reports(context.workspace, *family_days(period, when))
+    return build_publication(tables, context.settings, when, period, published, recorded), snap.id
 
 
 def _record_published(context: Session, snap_id: str, report: DivisionReport, file: str) -> None:
     """Every figure of the report as it left kops: later runs are audited with it."""
-    figures = [
-        (cell.period, digest, cell.shown)
-        for cell in report.cells
-        if (digest := node_digest(cell)) is not None
-    ]
-    record_published(context.workspace, snap_id, figures, SHARED, file)
+    published = PublishedFile(report.cells, report.period.start, report.period.end)
+    record_published(context.workspace, snap_id, [published], SHARED, file)
 
 
 @app.command("divisions")

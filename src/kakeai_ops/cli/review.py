@@ -9,7 +9,9 @@ import typer
 
 from ..errors import KopsError
 from ..store import SnapshotInfo, audit, list_snapshots
+from ..store.published import PublishedFile, record_published
 from .common import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
+from .report import SHARED
 
 
 def _previous(snapshots: list[SnapshotInfo], current: SnapshotInfo) -> SnapshotInfo | None:
@@ -93,6 +95,16 @@ def register(app: typer.Typer) -> None:
             write_review_deck(review, target)
             if xlsx is not None:
                 write_review_workbook(review, xlsx)
+        # The deck's report figures are published: later reports are audited with them
+        # (the previous snapshot's too: the deck shows them beside this one's).
+        for snapshot_id, cells, first, last, only in review.published:
+            record_published(
+                context.workspace,
+                snapshot_id,
+                [PublishedFile(cells, first, last, only)],
+                SHARED,
+                str(target),
+            )
         # The deck names people (interview candidates): it is recorded like every report.
         audit(
             context.workspace,

@@ -20,6 +20,9 @@ from .rules import COMPLEMENT, below, is_small
 NO_TREND = "－"
 PRIMARY = "primary"
 SECONDARY = "complement"
+# A count no report publishes on its own (the days one period has and another has
+# not): a variable of the attacker's programme only, never a cell of a file.
+UNPUBLISHED = "unpublished"
 ARROWS = {1: "↑", -1: "↓", 0: "→"}
 
 # Units whose company figure is the sum of its divisions' (and so on down).

@@ -19,7 +19,7 @@ from ..dates import month_end, period_label
 from ..privacy.cells import Cell
 from ..privacy.effect import protect_effect, shown_difference
 from ..privacy.rules import minimum, shows
-from ..reports import DivisionReport, build_publication
+from ..reports import DivisionReport, build_publication, family_days
 from ..seminar_summary import summarise_seminar
 from ..store import (
     SnapshotInfo,
@@ -28,7 +28,7 @@ from ..store import (
     load_tables,
 )
 from ..store.ledger import Ledger
-from ..store.published import published_figures
+from ..store.published import published_figures, published_reports
 from ..workspace import Workspace
 from .actions import next_actions
 from .figures import (
@@ -108,17 +108,9 @@ def build_review(
     trend = _trend(ws, snapshot, as_of, load)
     progress("division report")
     # The deck's division slide is part of the publication set of its period.
-    report = build_publication(
-        load.tables(snapshot), settings, as_of, PERIOD, published_figures(ws, snapshot.id)
-    ).company
+    report = _company_report(ws, load, settings, snapshot, as_of)
     report_before = (
-        build_publication(
-            load.tables(previous),
-            settings,
-            before_as_of,
-            PERIOD,
-            published_figures(ws, previous.id),
-        ).company
+        _company_report(ws, load, settings, previous, before_as_of)
         if previous is not None and before_as_of is not None
         else None
     )
@@ -149,7 +141,40 @@ def build_review(
         documents=settings.documents,
     )
     review.actions = next_actions(review, settings)
+    review.published = [
+        (snap.id, shown.cells, shown.period.start, shown.period.end, deck_cells(shown))
+        for snap, shown in ((snapshot, report), (previous, report_before))
+        if snap is not None and shown is not None
+    ]
     return review
+
+
+def _company_report(
+    ws: Workspace, load: _Loader, settings: Settings, snapshot: SnapshotInfo, as_of: dt.date
+) -> DivisionReport:
+    """The company report of the deck's period, protected with its publication set and
+    with what earlier runs published for any of its days."""
+    return build_publication(
+        load.tables(snapshot),
+        settings,
+        as_of,
+        PERIOD,
+        published_figures(ws, snapshot.id),
+        published_reports(ws, *family_days(PERIOD, as_of)),
+    ).company
+
+
+def deck_cells(report: DivisionReport) -> frozenset[int]:
+    """The report cells the deck shows: the company's and each 事業部's headline figures."""
+    metrics = set(DIVISION_COLUMNS) | {key for key, _, _ in KPIS}
+    return frozenset(
+        i
+        for i, c in enumerate(report.cells)
+        if c.table == "overview"
+        and c.department is None
+        and c.unit != "trend"
+        and c.metric in metrics
+    )
 
 
 def _value(value: object) -> tuple[float | None, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -184,6 +185,11 @@ class Review:
     interviews: Interviews
     actions: list[Action] = field(default_factory=list)
     documents: Documents = field(default_factory=Documents)
+    # The report figures the deck shows, per snapshot: (snapshot, cells, first day, last
+    # day, the indexes of the cells shown); each is recorded as published with the deck.
+    published: list[tuple[str, list[Any], dt.date, dt.date, frozenset[int]]] = field(
+        default_factory=list
+    )
 
     @property
     def compared(self) -> bool:
