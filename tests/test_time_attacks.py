@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,7 @@ def attack(held: list[tuple[DivisionReport, dt.date]], shape: dict) -> list[str]
     narrows below its label."""
     spans = {(r.period.start, r.period.end) for r, _ in held}
     cuts = sorted({a for a, _ in spans} | {b + dt.timedelta(days=1) for _, b in spans})
-    pieces = [(a, b - dt.timedelta(days=1)) for a, b in zip(cuts, cuts[1:], strict=False)]
+    pieces = [(a, b - dt.timedelta(days=1)) for a, b in pairwise(cuts)]
     sums: list[tuple[dict[Any, float], Any, dict[str, Any]]] = []
     for report, as_of in held:
         start, end = report.period.start, report.period.end
