@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check pins bench sample lint format clean
+.PHONY: demo test check pins bench sample lint format clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,20 @@ bench: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample.py data/sample
+
+# The Japanese catalog: extract the messages and help texts (babel.cfg), merge them into
+# kops.po (translate the new and fuzzy entries there), and compile kops.mo. Both files
+# are committed; tests/test_i18n.py fails on an untranslated message or a stale kops.mo.
+LOCALE := src/kakeai_ops/locale
+messages: $(STAMP)
+	PYTHONPATH=scripts $(BIN)/pybabel -q extract -F babel.cfg --no-location --no-wrap \
+		--sort-output --project kops -o $(LOCALE)/kops.pot src
+	test -f $(LOCALE)/ja/LC_MESSAGES/kops.po || \
+		$(BIN)/pybabel -q init -D kops -i $(LOCALE)/kops.pot -d $(LOCALE) -l ja --no-wrap
+	$(BIN)/pybabel -q update -D kops -i $(LOCALE)/kops.pot -d $(LOCALE) -l ja \
+		--ignore-obsolete --no-wrap
+	$(BIN)/pybabel compile -D kops -d $(LOCALE) -l ja --statistics
+	rm $(LOCALE)/kops.pot
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench scripts

@@ -4,7 +4,13 @@ Users CSV in CP932 (the slow encoding Japanese Excel writes), pairs CSV in
 UTF-8 with BOM, meetings CSV in UTF-8. Vectorised with NumPy, so generation
 takes seconds. Deterministic.
 
+With ``--mixed-dates`` the dates come in every form a re-saved export mixes
+(the usual ``2026-11-24 09:05:00``, ISO ``2026-11-24T09:05:00``, Excel's
+``2026/9/28 9:05`` and ``2026/9/28``, one form per row), drawn from a separate
+random stream so the rest of the tenant is the same as without it.
+
 Usage: python bench/make_large.py bench/out/large [--users 50000] [--meetings 2500000]
+                                  [--mixed-dates]
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TOPICS = np.array(
     [
@@ -46,8 +54,46 @@ GIVEN = np.array(["健太", "翔", "美咲", "陽子", "大輔", "さくら", "�
 AS_OF = np.datetime64("2026-11-20T18:00")
 
 
-def generate(target: Path, n_users: int, n_meetings: int = 2_500_000, seed: int = 7) -> None:
+class DateForms:
+    """Writes timestamps as text: in one given form, or (mixed) each row in one of the
+    forms re-saved exports mix, chosen by its own random stream."""
+
+    def __init__(self, mixed: bool, seed: int = 11) -> None:
+        self.mixed = mixed
+        self.rng = np.random.default_rng(seed)
+
+    def text(self, stamps: np.ndarray, usual: str, date_only: bool = False) -> np.ndarray:
+        usual_text = pd.Series(stamps).dt.strftime(usual).to_numpy()
+        if not self.mixed:
+            return usual_text
+        moments = pa.array(stamps.astype("datetime64[s]"))
+        part = {
+            name: pc.cast(getattr(pc, name)(moments), pa.string())
+            for name in ("year", "month", "day", "hour")
+        }
+        excel_day = pc.binary_join_element_wise(part["year"], part["month"], part["day"], "/")
+        clock = pc.binary_join_element_wise(part["hour"], pc.strftime(moments, format="%M"), ":")
+        excel_time = pc.binary_join_element_wise(excel_day, clock, " ")  # 2026/9/28 9:05
+        forms = [
+            usual_text,
+            pc.strftime(moments, format="%Y-%m-%dT%H:%M:%S").to_numpy(zero_copy_only=False),
+            excel_day.to_numpy(zero_copy_only=False),
+        ]
+        if not date_only:
+            forms.append(excel_time.to_numpy(zero_copy_only=False))
+        which = self.rng.integers(0, len(forms), len(stamps))
+        return np.choose(which, [np.asarray(form, dtype=object) for form in forms])
+
+
+def generate(
+    target: Path,
+    n_users: int,
+    n_meetings: int = 2_500_000,
+    seed: int = 7,
+    mixed_dates: bool = False,
+) -> None:
     rng = np.random.default_rng(seed)
+    forms = DateForms(mixed_dates)
     target.mkdir(parents=True, exist_ok=True)
     ids = np.char.zfill(np.arange(1, n_users + 1).astype(str), 7)
     division = rng.integers(0, len(DIVISIONS), n_users)
@@ -57,7 +103,7 @@ def generate(target: Path, n_users: int, n_meetings: int = 2_500_000, seed: int 
     login_days = rng.integers(0, 120, n_users)
     last_login = (AS_OF - login_days.astype("timedelta64[D]")).astype("datetime64[m]")
     never = rng.random(n_users) < 0.06
-    login_text = np.where(never, "", pd.Series(last_login).dt.strftime("%Y/%m/%d %H:%M").to_numpy())
+    login_text = np.where(never, "", forms.text(last_login, "%Y/%m/%d %H:%M"))
     employment = rng.choice(
         np.array(["在籍", "休職", "育休", "退職"]), n_users, p=[0.95, 0.02, 0.02, 0.01]
     )
@@ -94,7 +140,11 @@ def generate(target: Path, n_users: int, n_meetings: int = 2_500_000, seed: int 
             "上司ID": ids[manager_of],
             "部下ID": ids[member_idx],
             "招待日": "2024/10/05",
-            "承認日": np.where(accepted, "2024/10/08", ""),
+            "承認日": np.where(
+                accepted,
+                forms.text(np.full(n_pairs, np.datetime64("2024-10-08")), "%Y/%m/%d", True),
+                "",
+            ),
             "繰り返し設定": rng.choice(np.array(["あり", "なし"]), n_pairs, p=[0.7, 0.3]),
         }
     )
@@ -116,10 +166,8 @@ def generate(target: Path, n_users: int, n_meetings: int = 2_500_000, seed: int 
     prepared = rng.random(total) < 0.7
     prep_at = held_at - rng.integers(60, 3000, total).astype("timedelta64[m]")
     rated = (rng.random(total) < 0.75) & (status == "実施済")
-    held_text = pd.Series(held_at).dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
-    prep_text = np.where(
-        prepared, pd.Series(prep_at).dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(), ""
-    )
+    held_text = forms.text(held_at, "%Y-%m-%d %H:%M:%S")
+    prep_text = np.where(prepared, forms.text(prep_at, "%Y-%m-%d %H:%M:%S"), "")
     meetings = pd.DataFrame(
         {
             "1on1ID": np.char.add("M", np.char.zfill(np.arange(1, total + 1).astype(str), 8)),
@@ -143,5 +191,8 @@ if __name__ == "__main__":
     parser.add_argument("target", type=Path, nargs="?", default=Path("bench/out/large"))
     parser.add_argument("--users", type=int, default=50_000)
     parser.add_argument("--meetings", type=int, default=2_500_000, help="about this many 1on1s")
+    parser.add_argument(
+        "--mixed-dates", action="store_true", help="dates in the forms re-saved exports mix"
+    )
     args = parser.parse_args()
-    generate(args.target, args.users, args.meetings)
+    generate(args.target, args.users, args.meetings, mixed_dates=args.mixed_dates)

@@ -17,10 +17,10 @@ from kakeai_ops.analyses.common import (
     current_users,
     day_end,
     formed_pairs,
-    is_in,
     is_prepared,
 )
 from kakeai_ops.analyses.divisions import Period, last_months, with_rates
+from kakeai_ops.columnar.lookup import is_in
 from kakeai_ops.model import Tables
 
 

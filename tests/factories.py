@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS
+from kakeai_ops import model
 from kakeai_ops.store import Tables
 
 
@@ -86,39 +86,12 @@ def meeting(
 
 
 def tables(users: list[dict], pairs: list[dict] = (), meetings: list[dict] = ()) -> Tables:  # type: ignore[assignment]
-    user_frame = pd.DataFrame(users)
-    pair_frame = pd.DataFrame(
-        list(pairs), columns=["manager_id", "member_id", "invited_at", "accepted_at", "recurring"]
+    """The three tables typed as a snapshot holds them (kakeai_ops.model)."""
+    return Tables(
+        users=model.frame("users", users),
+        pairs=model.frame("pairs", pairs),
+        meetings=model.frame("meetings", meetings),
     )
-    pair_frame["accepted_at"] = pd.to_datetime(pair_frame["accepted_at"])
-    pair_frame["recurring"] = pair_frame["recurring"].astype(bool)
-    meeting_frame = pd.DataFrame(
-        list(meetings),
-        columns=[
-            "meeting_id",
-            "manager_id",
-            "member_id",
-            "held_at",
-            "status",
-            "topic",
-            "response",
-            "prepared_at",
-            "sukkiri",
-            "growth",
-        ],
-    )
-    meeting_frame["held_at"] = pd.to_datetime(meeting_frame["held_at"])
-    meeting_frame["prepared_at"] = pd.to_datetime(meeting_frame["prepared_at"])
-    meeting_frame["status"] = pd.Categorical(
-        meeting_frame["status"], categories=["held", "scheduled", "cancelled"]
-    )
-    meeting_frame["topic"] = pd.Categorical(meeting_frame["topic"], categories=DEFAULT_TOPICS)
-    meeting_frame["response"] = pd.Categorical(
-        meeting_frame["response"], categories=DEFAULT_RESPONSES
-    )
-    meeting_frame["sukkiri"] = meeting_frame["sukkiri"].astype("Int8")
-    meeting_frame["growth"] = meeting_frame["growth"].astype("Int8")
-    return Tables(users=user_frame, pairs=pair_frame, meetings=meeting_frame)
 
 
 ORGANISATION_TOPICS = [

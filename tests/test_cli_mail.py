@@ -226,7 +226,7 @@ def test_plan_records_nothing(sample_copy: Workspace) -> None:
     assert (
         f"配信 {RUN}" in result.stderr
         and "送る人:" in result.stderr
-        and "何も記録していません" in result.stderr
+        and "Nothing was recorded" in result.stderr
     )
     assert states(sample_copy) == Counter()
 

@@ -433,7 +433,7 @@ def test_a_run_without_a_later_snapshot_is_not_yet_measurable(
     row = next(r for run_id, r in mail_rows(slide).items() if run_id.startswith("no_rating"))
     assert row["配信"].startswith("スッキリ度未入力")
     assert "まだ測定できません" in row[MEASURED]
-    assert "次のスナップショットがまだありません" in row[MEASURED]
+    assert "送信後のデータがまだありません" in row[MEASURED]
 
 
 def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kakeai_ops.exports.distinct import Distinct
+from kakeai_ops.columnar.distinct import Distinct
 from kakeai_ops.exports.reading import read_table
 
 VALUES = st.lists(st.sampled_from(["0001", "0002", " 0003", "０００４", "", "予定"]), max_size=40)

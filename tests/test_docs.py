@@ -8,6 +8,7 @@ docs/ reaches a file (and a heading, when it names one).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -120,11 +121,24 @@ def test_readme_gives_the_first_steps() -> None:
     assert steps == [str(n) for n in range(1, 11)], "the month in ten steps, one command each"
 
 
+def _loss_table(text: str) -> str:
+    """The information-loss table: the Markdown table whose header starts 会社全体のレポート."""
+    found = re.search(r"^\| 会社全体のレポート \|.*?(?=\n(?!\|))", text, flags=re.M | re.S)
+    return found.group() if found else ""
+
+
 def test_readme_keeps_the_information_loss_table() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    privacy = (DOCS / "privacy.md").read_text(encoding="utf-8")
-    for text in (readme, privacy):
-        assert "404 / 717" in text and "管理本部 49" in text and "事務局内限り" in text
+    """The sample's before/after table is on the front page and on the privacy page, the same."""
+    readme = _loss_table((REPO / "README.md").read_text(encoding="utf-8"))
+    privacy = _loss_table((DOCS / "privacy.md").read_text(encoding="utf-8"))
+    assert "非表示の値" in readme and "管理本部" in readme, (
+        "README.md lost the information-loss table"
+    )
+    assert readme == privacy, (
+        "README.md and docs/privacy.md state different information-loss figures"
+    )
+    for audience in ("事務局内限り", "共有可"):
+        assert audience in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def _markdown() -> list[Path]:
@@ -136,11 +150,12 @@ LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 
 def _slug(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
-    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    text = re.sub(r"[`*]", "", heading.strip().lower())
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
 
 
+@functools.cache
 def _anchors(page: Path) -> set[str]:
     text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
     return {_slug(m) for m in re.findall(r"^#{1,6} (.+)$", text, flags=re.M)}
@@ -180,3 +195,107 @@ def test_the_link_check_sees_a_broken_link(tmp_path: Path) -> None:
     assert targets == ["missing.md", "#title", "#nope"]
     assert not (tmp_path / "missing.md").exists()
     assert "title" in _anchors(page) and "nope" not in _anchors(page)
+
+
+def _table_problems(text: str) -> list[str]:
+    """Rows whose cell count differs from their table's header (an unescaped | in a cell)."""
+    lines = re.sub(r"```.*?```", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
+    rows = lines.split("\n")
+    problems = []
+    separator = re.compile(r"^\s*\|(\s*:?-+:?\s*\|)+\s*$")
+    cells = re.compile(r"(?<!\\)\|")
+    for i, line in enumerate(rows):
+        if i == 0 or not separator.match(line):
+            continue
+        width = len(cells.split(rows[i - 1].strip()))
+        for j in range(i + 1, len(rows)):
+            if not rows[j].strip().startswith("|"):
+                break
+            if len(cells.split(rows[j].strip())) != width:
+                problems.append(f"line {j + 1}: {rows[j][:60]}")
+    return problems
+
+
+@pytest.mark.parametrize("page", _markdown(), ids=lambda p: str(p.relative_to(REPO)))
+def test_tables_keep_their_columns(page: Path) -> None:
+    """A | inside a cell (even in `code`) splits it on GitHub: write it as \\|."""
+    assert _table_problems(page.read_text(encoding="utf-8")) == []
+
+
+def test_the_table_check_sees_a_stray_pipe() -> None:
+    bad = "| a | b |\n|---|---|\n| `x|y` | z |\n"
+    assert _table_problems(bad) and not _table_problems(bad.replace("x|y", "x\\|y"))
+
+
+EXPECTED_MAIL = REPO / "tests" / "expected" / "mail"
+
+
+def _mail_examples() -> list[str]:
+    """The rendered mails the guides show: code blocks that start with a Subject: line."""
+    blocks = []
+    for page in (COMMANDS / "mail.md", COMMANDS / "report.md"):
+        for block in _fenced(page.read_text(encoding="utf-8")):
+            lines = block.splitlines()
+            if any(line.startswith("Subject: ") for line in lines[:2]):
+                blocks.append(block)
+    return blocks
+
+
+def _fenced(text: str) -> list[str]:
+    """The contents of the fenced code blocks, opening and closing fences paired."""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            if current is None:
+                current = []
+            else:
+                blocks.append("\n".join(current))
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def test_the_mails_shown_are_the_mails_sent() -> None:
+    """Each example whose mail is pinned in tests/expected/mail reads as that file does.
+
+    The example leaves out headers and the footer (and may skip with …), but every line it
+    shows is the sent mail's, in order: a template edited without its example fails here.
+    """
+    pinned = {}
+    for path in EXPECTED_MAIL.glob("*.txt"):
+        text = path.read_text(encoding="utf-8")
+        subject = re.search(r"^Subject: .*$", text, flags=re.M)
+        if subject:
+            pinned[subject.group()] = text.splitlines()
+    checked = 0
+    for block in _mail_examples():
+        lines = block.splitlines()
+        subject = next(line for line in lines if line.startswith("Subject: "))
+        if subject not in pinned:
+            continue
+        sent = iter(pinned[subject])
+        for line in lines:
+            if line.strip() in ("", "…"):
+                continue
+            assert any(line == other for other in sent), (
+                f"the example of {subject!r} shows a line the mail does not send (or out of order):"
+                f" {line!r}"
+            )
+        checked += 1
+    assert checked >= 4, f"only {checked} mail examples match a pinned mail"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [p for p in _markdown() if p.name != "glossary.md"],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_the_guides_speak_the_glossary(page: Path) -> None:
+    """The docs use each term as docs/glossary.md spells it (上司, not 上長)."""
+    from kakeai_ops.glossary import TERMS
+
+    text = page.read_text(encoding="utf-8")
+    wrong = [f"{bad} (say {t.term})" for t in TERMS for bad in t.not_spelt if bad in text]
+    assert not wrong, f"{page.relative_to(REPO)} spells terms another way: {wrong}"

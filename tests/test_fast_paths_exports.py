@@ -20,9 +20,10 @@ import pyarrow as pa
 import pytest
 
 from conftest import Cli
+from kakeai_ops.columnar.buffers import first_bytes, text_bytes
+from kakeai_ops.columnar.distinct import Distinct
 from kakeai_ops.exports import decoding, fast_dates, normalise
 from kakeai_ops.exports.decoding import ReadFailure, detect_encoding, utf8_copy
-from kakeai_ops.exports.distinct import Distinct, first_bytes, text_bytes
 from kakeai_ops.outputs import files
 from kakeai_ops.outputs.neutralise import csv_field
 from kakeai_ops.workspace import Workspace

@@ -142,10 +142,10 @@ def _tricky_datetimes() -> list[str]:
 
 
 def test_fixed_width_dates_read_from_bytes_agree_with_pandas() -> None:
-    from kakeai_ops.exports.fast_dates import fixed_width_datetimes
+    from kakeai_ops.exports.fast_dates import fast_datetimes
 
     cells = pd.Series(_tricky_datetimes(), dtype="str")
-    values, converted = fixed_width_datetimes(cells)
+    values, converted = fast_datetimes(cells)
     expected = pd.to_datetime(cells, format="ISO8601", errors="coerce")
     assert converted.sum() > 50  # the valid ones take the fast path
     for cell, got, want, fast in zip(cells, values, expected, converted, strict=True):
@@ -169,7 +169,7 @@ def test_parse_datetimes_gives_what_the_general_parser_alone_gives(
     def nothing_converted(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(text), np.datetime64("NaT"), "datetime64[us]"), np.zeros(len(text), bool)
 
-    monkeypatch.setattr(nz, "fixed_width_datetimes", nothing_converted)
+    monkeypatch.setattr(nz, "fast_datetimes", nothing_converted)
     for column, (values, bad) in zip(columns, fast, strict=True):
         general, general_bad = nz.parse_datetimes(column)
         pd.testing.assert_series_equal(values, general)

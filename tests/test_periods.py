@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import zipfile
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def test_per_month_figures_are_over_the_days_covered(sample_copy: Workspace) -> 
     per_month = held / members / (20 / DAYS_PER_MONTH)  # 20 days covered, not 30
     assert company["per_member_month"]["value"] == pytest.approx(per_month, abs=0.05)
     # The arrow compares with October's first 20 days.
-    _, met_before, _ = _held(sample_copy, "2026-10-01", "2026-10-20")
+    members_before, met_before, _ = _held(sample_copy, "2026-10-01", "2026-10-20")
     trend = next(
         c
         for c in cells
@@ -131,8 +132,12 @@ def test_per_month_figures_are_over_the_days_covered(sample_copy: Workspace) -> 
         and c["division"] is None
         and c["metric"] == "implementation_rate_trend"
     )
-    change = met / members - met_before / members
-    assert trend["shown"] == ("↑" if change > 0.005 else "↓" if change < -0.005 else "→")
+    # With its size as the two published whole percents differ (「↓ -2pt」).
+    change = math.floor(met / members * 100 + 0.5) - math.floor(
+        met_before / members_before * 100 + 0.5
+    )
+    arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
+    assert trend["shown"] == f"{arrow} {change:+d}pt" if change else "→ ±0pt"
 
 
 @pytest.mark.parametrize(

@@ -228,7 +228,20 @@ def test_trends_and_months_follow_their_figures() -> None:
     s9 = {c.metric: c for c in cells if c.table == "overview" and c.division == "S9"}
     assert s9["sukkiri_avg"].value is not None and s9["sukkiri_avg_trend"].shown == "－"
     d = {c.metric: c for c in cells if c.table == "overview" and c.division == "D"}
-    assert d["sukkiri_avg_trend"].shown in ("↑", "↓", "→")
+    # An average's trend: its arrow and the change of the published averages (「↓ -0.2」).
+    trend = d["sukkiri_avg_trend"].shown
+    now = d["sukkiri_avg"].value
+    # The previous period is the 30 days before: its report publishes its average.
+    earlier = build_report(hostile_tenant(), Settings(), AS_OF - dt.timedelta(days=30), "30d")
+    before = next(
+        c.value
+        for c in earlier.cells
+        if (c.table, c.division, c.metric) == ("overview", "D", "sukkiri_avg")
+    )
+    assert now is not None and before is not None and now != before
+    tenths = round((now - before) * 10)
+    expected = "→ ±0.0" if tenths == 0 else f"{'↑' if tenths > 0 else '↓'} {tenths / 10:+.1f}"
+    assert trend == expected
 
 
 def test_advisor_report_is_audited_too() -> None:

@@ -14,6 +14,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from kakeai_ops.analyses.divisions import parse_period
 from kakeai_ops.analyses.mail_effect import NOT_YET, difference, run_effect
 from kakeai_ops.config import Settings
+from kakeai_ops.config.seminars import Seminar
 from kakeai_ops.outputs.review_pptx import Chart, Slide, Table, Tile, write_deck
 from kakeai_ops.privacy.cells import PRIMARY, SECONDARY, Cell
 from kakeai_ops.reports import DivisionReport
@@ -135,10 +136,13 @@ def small_review(**changes: object) -> Review:
 
 
 def test_next_actions_follow_the_numbers() -> None:
-    actions = next_actions(small_review(), Settings())
+    month2 = Seminar(month=2, title="他の人は1on1でどんな話をしているの？")
+    actions = next_actions(small_review(), Settings(seminars={"month2": month2}))
     texts = [(a.text, a.basis, a.command) for a in actions]
     assert texts[0][1] == "12人（全体の26%）" and "事前準備なし" in texts[0][0]
-    assert "Month2" in texts[0][0] and texts[0][2].startswith("kops mail send --segment no_prep")
+    # The seminar by the title in kops.yaml, never by its place in the series (Month2).
+    assert f"セミナー「{month2.title}」" in texts[0][0] and "Month" not in texts[0][0]
+    assert texts[0][2].startswith("kops mail send --segment no_prep")
     division = next(t for t in texts if "営業本部" in t[0])
     assert division[1] == "90% → 70%（-20pt）"
     assert not any("開発本部" in t[0] for t in texts)  # fell by less than 5 points

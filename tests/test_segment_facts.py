@@ -106,3 +106,24 @@ def test_user_positions_by_arrow_match_pandas() -> None:
     repeated = pd.Index(["a", "b", "a"], dtype="str")
     with pytest.raises(InvalidIndexError):  # as pandas: repeated user ids are refused
         user_positions(repeated, ids)
+
+
+def test_packed_times_start_at_the_earliest_date_ingest_accepts() -> None:
+    """recent_as_member packs seconds since 2000 into 32 bits: that is safe only while
+    ingest refuses earlier dates (and held 1on1s are not after 2136)."""
+    from kakeai_ops.analyses.segment_facts import PACK_FROM, PACK_SPAN, recent_as_member
+    from kakeai_ops.exports.columns import EARLIEST
+
+    assert int(EARLIEST.timestamp()) == PACK_FROM
+    # Two members, times at both ends of the packed range and one before it (clipped).
+    floor, top = PACK_FROM, PACK_FROM + PACK_SPAN
+    member = np.array([0, 0, 0, 1, 1], dtype=np.int32)
+    seconds = np.array([floor, top, floor - 5, floor + 10, floor + 20], dtype=np.int64)
+    prepared = np.array([False, True, False, True, False])
+    rated = np.array([True, False, False, False, True])
+    ids = pd.Series(["a", "b", "c", "d", "e"])
+    count, prep, rate = recent_as_member(
+        member, seconds, lambda rows: ids.iloc[rows], prepared, rated, 1, 2
+    )
+    # member 0's newest is the 2136 one (prepared, not rated); member 1's is at +20.
+    assert count.tolist() == [1, 1] and prep.tolist() == [1, 0] and rate.tolist() == [0, 1]

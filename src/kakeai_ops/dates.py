@@ -15,8 +15,9 @@ import re
 import unicodedata
 
 from .errors import KopsError
+from .i18n import N_, _
 
-DATE_FORMS = "2026-11-20, 2026/11/20, 2026/1/5 or 20261120"
+DATE_FORMS = N_("2026-11-20, 2026/11/20, 2026/1/5 or 20261120")
 
 _SEPARATED = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -40,20 +41,24 @@ def parse_date(text: str, option: str) -> dt.date:
     match = _SEPARATED.fullmatch(value) or _COMPACT.fullmatch(value)
     if match is None:
         raise KopsError(
-            f"{option}: '{text}' is not a date",
-            hint=f"write a date as {DATE_FORMS}",
+            _("{option}: '{text}' is not a date").format(option=option, text=text),
+            hint=_("write a date as {forms}").format(forms=_(DATE_FORMS)),
         )
     year, month, day = (int(part) for part in match.groups())
     if not 1 <= month <= 12:
         raise KopsError(
-            f"{option}: '{text}' is not a date: there is no month {month}",
-            hint=f"write a date as {DATE_FORMS}",
+            _("{option}: '{text}' is not a date: there is no month {month}").format(
+                option=option, text=text, month=month
+            ),
+            hint=_("write a date as {forms}").format(forms=_(DATE_FORMS)),
         )
     last = calendar.monthrange(year, month)[1] if year >= 1 else 31
     if not 1 <= day <= last or year < 1:
         raise KopsError(
-            f"{option}: '{text}' is not a date: {year}年{month}月 has days 1–{last}",
-            hint=f"write a date as {DATE_FORMS}",
+            _("{option}: '{text}' is not a date: {year}年{month}月 has days 1–{last}").format(
+                option=option, text=text, year=year, month=month, last=last
+            ),
+            hint=_("write a date as {forms}").format(forms=_(DATE_FORMS)),
         )
     return dt.date(year, month, day)
 
@@ -106,10 +111,15 @@ def stale_note(snapshot_id: str, as_of: dt.date, today: dt.date, stale_days: int
     age = (today - as_of).days
     if age <= stale_days:
         return None
-    return (
-        f"snapshot {snapshot_id} is {age} days old: its data runs to {as_of.isoformat()} "
-        f"and today is {today.isoformat()} (rules.stale_days: {stale_days}); people may "
-        "have met, logged in or left since"
+    return _(
+        "snapshot {snapshot} is {age} days old: its data runs to {as_of} and today is "
+        "{today} (rules.stale_days: {stale_days}); people may have met, logged in or left since"
+    ).format(
+        snapshot=snapshot_id,
+        age=age,
+        as_of=as_of.isoformat(),
+        today=today.isoformat(),
+        stale_days=stale_days,
     )
 
 

@@ -166,11 +166,12 @@ COLUMNS: dict[str, Column] = {
     "per_member_month": _c("1on1/人/月", ONE_DECIMAL),
     "period": _c("期間"),
     # campaigns and milestones
-    "campaign": _c("キャンペーン"),
+    "campaign": _c("キャンペーンID", TEXT),
     "campaign_id": _c("キャンペーンID", TEXT),
     "title": _c("名称"),
     "window": _c("判定期間"),
     "eligible": _c("判定"),
+    "eligible_people": _c("対象の人数", COUNT),
     "not_eligible": _c("対象外の人数", COUNT),
     "on_leave_or_retired": _c("休職・退職の人数", COUNT),
     "qualify_but_on_leave_or_retired": _c("条件を満たすが休職・退職の人数", COUNT),
@@ -211,8 +212,8 @@ COLUMNS: dict[str, Column] = {
     "holdout_left": _c("比較群で抜け出した人数", COUNT, detail=True),
     "holdout_share_left": _c("比較群で抜け出した割合", PERCENT),
     "difference": _c("差（pt）", PERCENT),
-    "ci95_low": _c("95%信頼区間（下限）", PERCENT),
-    "ci95_high": _c("95%信頼区間（上限）", PERCENT),
+    "ci95_low": _c("95%信頼区間（下限）", PERCENT, detail=True),
+    "ci95_high": _c("95%信頼区間（上限）", PERCENT, detail=True),
     "state": _c("状態"),
     "item": _c("宛先・項目", TEXT),
     "error": _c("エラー", detail=True),
@@ -234,6 +235,13 @@ COLUMNS: dict[str, Column] = {
     "satisfaction_avg": _c("満足度の平均", ONE_DECIMAL),
     # seminars
     "seminar_id": _c("セミナーID", TEXT),
+    "seminar": _c("セミナーID", TEXT),
+    "month": _c("シリーズの回"),
+    "points": _c("主な内容", detail=True),
+    "date": _c("日時", DATE_TIME),
+    "url": _c("参加URL", detail=True),
+    "recording_url": _c("録画URL", detail=True),
+    "invites": _c("案内する人"),
     "invited": _c("招待数", COUNT),
     "attended": _c("出席数", COUNT),
     "rate": _c("出席率", PERCENT),
@@ -287,6 +295,10 @@ VALUES: dict[str, dict[object, str]] = {
     "figure_kind": {"rate": "割合", "count": "人数・件数", "number": "数", "score": "平均"},
 }
 
+# Values that list several keys in one cell, separated by ";" (the --format json form):
+# shown as their labels joined by 「・」.
+LIST_VALUES: dict[str, dict[object, str]] = {"flags": STUCK_POINTS}
+
 # A column that says again what another one says in people's words: left out of files
 # for people when that other one is there (its key stays in --format json).
 SAME_AS = {
@@ -321,6 +333,7 @@ SHEETS = {
     "milestones": "マイルストーン",
     "transitions": "推移",
     "moved": "進んだ人",
+    "seminars": "セミナー",
 }
 COLUMN_NOTES_SHEET = "列の説明"
 

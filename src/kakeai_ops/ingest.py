@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import timeline
+from . import model, timeline
 from .clock import now, now_text
 from .config import Settings
 from .errors import InputError, KopsError, Problem
@@ -19,7 +19,7 @@ from .exports.canonical import canonicalise, repeated_headers, required_columns_
 from .exports.findings import Findings
 from .exports.reading import ReadFailure, find_header, read_table, release_freed_memory
 from .exports.references import check_references
-from .exports.tables import LABELS, TABLES, recognise, repeated_column_problems
+from .exports.tables import recognise, repeated_column_problems
 from .exports.user_files import missing_file_reason
 from .mail.suppression import follow_address_changes
 from .store import (
@@ -35,6 +35,10 @@ from .timeline import implied_as_of
 from .workspace import Workspace
 
 Progress = Callable[[str], None]
+
+# The 1on1s' id columns a snapshot stores dictionary-encoded (the schema's categorical
+# fields with no vocabulary).
+ENCODED_IDS = [f.name for f in model.MEETINGS.fields if f.dtype == "category" and not f.vocabulary]
 
 
 @dataclass
@@ -91,7 +95,9 @@ def ingest(
         # The file's raw text is freed once canonical: give it back before the next step.
         release_freed_memory()
 
-    by_table: dict[str, list[_Loaded]] = {t: [x for x in loaded if x.table == t] for t in TABLES}
+    by_table: dict[str, list[_Loaded]] = {
+        t: [x for x in loaded if x.table == t] for t in model.TABLE_NAMES
+    }
     for table in ("users", "pairs"):
         if len(by_table[table]) > 1:
             names = ", ".join(x.path.name for x in by_table[table])
@@ -100,7 +106,7 @@ def ingest(
                     names,
                     None,
                     None,
-                    f"more than one {table} export given ({LABELS[table]}); give one",
+                    f"more than one {table} export given ({model.TABLES[table].label}); give one",
                 )
             )
 
@@ -141,12 +147,12 @@ def ingest(
     tables = Tables(
         users=_drop_internal(users),
         pairs=_drop_internal(pairs),
-        meetings=_as_categories(_drop_internal(meetings), ["manager_id", "member_id"]),
+        meetings=_as_categories(_drop_internal(meetings), ENCODED_IDS),
     )
     undone: list[str] = []
     if previous is not None and before is not None:
         say("comparing with the latest snapshot")
-        given = {t: [x.frame for x in by_table[t]] for t in TABLES if by_table[t]}
+        given = {t: [x.frame for x in by_table[t]] for t in model.TABLE_NAMES if by_table[t]}
         # The same content first: an older export stored with --older stays "older" than
         # the snapshot it made (its merged 1on1s keep the newer ones), so the same files
         # again would otherwise be stored again, one identical snapshot per run.

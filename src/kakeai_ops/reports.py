@@ -26,7 +26,7 @@ from .config import ScopeUnit, Settings, scope_text
 from .dates import month_end
 from .errors import KopsError
 from .privacy.audit import PrivacyAuditError, check, protect, settle
-from .privacy.cells import ANY, PRIMARY, Cell, mark_small, rows_of
+from .privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
 from .privacy.publication import (
     audit_set,
     honour_published,
@@ -626,23 +626,30 @@ def _headline(
 
 
 def _trends(out: _Cells, division: str | None, now: dict[str, Any], before: pd.Series) -> None:
-    """Arrows against the previous period: hidden with their figure, and when the
+    """Arrows against the previous period, with the size of the change as the two
+    published figures differ (「↓ -2pt」): hidden with their figure, and when the
     previous period's group was too small to publish (it would hint at it)."""
     current = {c.metric: i for i, c in enumerate(out.cells) if _is_row(c, division)}
     for metric in TREND_COLUMNS:
         size = "sukkiri_people" if metric == "sukkiri_avg" else "members"
-        change = now[metric] - before[metric]
-        arrow = division_figures.arrow(change)
+        figure = out.cells[current[metric]]
+        direction: int | None = None
+        text = ""
+        if not (pd.isna(now[metric]) or pd.isna(before[metric])):
+            direction, text = published_change(
+                figure.unit, float(now[metric]), float(before[metric])
+            )
         index = out.add(
             table="overview",
             division=division,
             department=None,
             metric=f"{metric}_trend",
             unit="trend",
-            raw={"↑": 1, "↓": -1, "→": 0}.get(arrow),
+            raw=direction,
             size=min(now[size], before[size]),
             depends=(current[metric],),
         )
+        out.cells[index].change_text = text
         if out.cells[index].raw is None:
             out.cells[index].state = PRIMARY
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import WorkspaceError
+from .i18n import _
 
 CONFIG_NAME = "kops.yaml"
 ENV_VAR = "KOPS_WORKSPACE"
@@ -72,16 +73,22 @@ def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Works
         if (candidate / CONFIG_NAME).is_file():
             return Workspace(candidate)
     raise WorkspaceError(
-        f"no kops workspace here ({here} and its parents have no {CONFIG_NAME})",
-        hint="create one with `kops init DIR`, then run commands inside DIR, "
-        f"or pass --workspace DIR, or set {ENV_VAR}=DIR",
+        _("no kops workspace here ({here} and its parents have no {config})").format(
+            here=here, config=CONFIG_NAME
+        ),
+        hint=_(
+            "create one with `kops init DIR`, then run commands inside DIR, "
+            "or pass --workspace DIR, or set {variable}=DIR"
+        ).format(variable=ENV_VAR),
     )
 
 
 def _require(path: Path, source: str) -> Workspace:
     if not (path / CONFIG_NAME).is_file():
         raise WorkspaceError(
-            f"{path} (from {source}) is not a kops workspace: it has no {CONFIG_NAME}",
-            hint=f"create it with `kops init {path}`",
+            _("{path} (from {source}) is not a kops workspace: it has no {config}").format(
+                path=path, source=source, config=CONFIG_NAME
+            ),
+            hint=_("create it with `kops init {path}`").format(path=path),
         )
     return Workspace(path.resolve())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import config
+from ..columnar.lookup import is_in
 from ..config import Advisor, ScopeUnit, Settings
 from ..errors import KopsError
 from ..model import Tables
@@ -99,11 +100,11 @@ def people_in_scope(tables: Tables, name: str, config: Advisor) -> pd.DataFrame:
     managers = set(pairs["manager_id"]) & ids
     members = set(pairs["member_id"]) & ids
     users = scoped.users[
-        scoped.users["user_id"].isin(managers | members)
+        is_in(scoped.users["user_id"], managers | members)
         & (scoped.users["employment_status"] != "retired")
     ]
     role = pd.Series(
-        roles(users["user_id"].isin(managers), users["user_id"].isin(members)),
+        roles(is_in(users["user_id"], managers), is_in(users["user_id"], members)),
         index=users.index,
     )
     frame = pd.DataFrame(

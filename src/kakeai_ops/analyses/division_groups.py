@@ -17,9 +17,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..columnar.lookup import is_in
 from ..model import Tables
 from . import divisions as plain
-from .common import current_users, day_end, formed_pairs, is_in, is_prepared, user_positions
+from .common import current_users, day_end, formed_pairs, is_prepared, user_positions
 
 TOTAL = "全社"
 FIGURE_COLUMNS = ["held_at", "prepared_at", "topic", "response", "sukkiri", "growth"]

@@ -16,28 +16,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import model
+from ..columnar.lookup import is_in
 from ..config import ScopeUnit
 from ..dates import period_label
 from ..errors import KopsError
-from ..model import TABLE_COLUMNS, Tables
-from .common import is_in, user_positions
+from ..model import Tables
+from .common import user_positions
 
 # What the division figures read of a snapshot (a command loads only these: see
 # load_tables). Not the 1on1s' own ids or managers: figures are by the member's place.
-NEEDED_COLUMNS = {
-    "users": list(TABLE_COLUMNS["users"]),
-    "pairs": list(TABLE_COLUMNS["pairs"]),
-    "meetings": [
-        "member_id",
-        "held_at",
-        "status",
-        "topic",
-        "response",
-        "prepared_at",
-        "sukkiri",
-        "growth",
-    ],
-}
+NEEDED_COLUMNS = model.needed(
+    users=model.USERS.columns,
+    pairs=model.PAIRS.columns,
+    meetings=model.MEETINGS.without("meeting_id", "manager_id"),
+)
 
 DAYS_PER_MONTH = 30.4375
 

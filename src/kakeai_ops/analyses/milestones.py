@@ -12,10 +12,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..model import Tables
+from ..model import SIDES, Tables
 from .common import current_users, day_end, user_positions
 
-ROLES = ("manager", "member")
+# A milestone counts the 1on1s held on one side of the pair.
+ROLES = SIDES
 
 MILESTONE_COLUMNS = [
     "user_id",

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-ROLES = ("manager", "member", "both", "none")
+from ..model import ROLES
+
+__all__ = ["ROLES", "roles"]
 
 
 def roles(is_manager: npt.ArrayLike, is_member: npt.ArrayLike) -> npt.NDArray[np.str_]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import glossary, model
+from ..columnar.lookup import is_in
 from ..config import Rules
 from ..dates import typed_text
 from ..errors import KopsError
@@ -26,40 +28,26 @@ class StuckPoint:
     help: str
 
 
-# Funnel order: the first that applies is the primary stuck point.
-STUCK_POINTS: tuple[StuckPoint, ...] = (
-    StuckPoint(
-        "not_activated",
-        "未ログイン",
-        1,
-        "Month1 セミナー（KAKEAIの基本的な使い方）とログイン案内のメール",
-    ),
-    StuckPoint("no_pair", "ペア未成立", 1, "Month1 セミナー（ペア招待）とペア招待の手順のメール"),
-    StuckPoint(
-        "no_1on1",
-        "1on1未実施",
-        1,
-        "Month1 セミナー（1on1の始め方・終わり方）と最初の1on1を促すメール",
-    ),
-    StuckPoint("lapsed", "1on1休眠", None, "再開を促すメール（次の1on1の予定を入れる）"),
-    StuckPoint(
-        "no_prep", "事前準備なし", 2, "Month2 セミナー（トピックの選び方、トピック・対応の例①②③）"
-    ),
-    StuckPoint(
-        "no_rating", "スッキリ度未入力", 1, "Month1 セミナー（スッキリ度）とスッキリ度入力のメール"
-    ),
-    StuckPoint("no_recurrence", "繰り返し未設定", 3, "Month3 セミナー（メモ、1on1の繰り返し設定）"),
-    StuckPoint(
-        "healthy",
-        "定着",
-        None,
-        "上司の方は Month4 セミナー（データの見方）、好事例・キャンペーンの候補",
-    ),
+# What helps a person past each stuck point: the month of the seminar series that fits
+# it, and the help that reaches them.
+HELP: dict[str, tuple[int | None, str]] = {
+    "not_activated": (1, "Month1 セミナー（KAKEAIの基本的な使い方）とログイン案内のメール"),
+    "no_pair": (1, "Month1 セミナー（ペア招待）とペア招待の手順のメール"),
+    "no_1on1": (1, "Month1 セミナー（1on1の始め方・終わり方）と最初の1on1を促すメール"),
+    "lapsed": (None, "再開を促すメール（次の1on1の予定を入れる）"),
+    "no_prep": (2, "Month2 セミナー（トピックの選び方、トピック・対応の例①②③）"),
+    "no_rating": (1, "Month1 セミナー（スッキリ度）とスッキリ度入力のメール"),
+    "no_recurrence": (3, "Month3 セミナー（メモ、1on1の繰り返し設定）"),
+    "healthy": (None, "上司の方は Month4 セミナー（データの見方）、好事例・キャンペーンの候補"),
+}
+
+# Funnel order (model.STUCK_POINTS): the first that applies is the primary stuck point.
+STUCK_POINTS: tuple[StuckPoint, ...] = tuple(
+    StuckPoint(key, glossary.STUCK_POINTS[key], *HELP[key]) for key in model.STUCK_POINTS
 )
 BY_KEY = {sp.key: sp for sp in STUCK_POINTS}
-KEYS = tuple(sp.key for sp in STUCK_POINTS)
+KEYS = model.STUCK_POINTS
 ORDER = {key: index for index, key in enumerate(KEYS)}
-ROLE_LABELS = {"manager": "上司", "member": "部下", "both": "両方", "none": "なし"}
 
 
 def stuck_point_key(text: str, option: str) -> str:
@@ -77,15 +65,15 @@ def stuck_point_key(text: str, option: str) -> str:
     return found
 
 
-def role_key(text: str, option: str, allowed: tuple[str, ...] = tuple(ROLE_LABELS)) -> str:
+def role_key(text: str, option: str, allowed: tuple[str, ...] = model.ROLES) -> str:
     """A role as people type it, manager/member/both/none or 上司/部下/両方/なし → its key."""
     value = typed_text(text)
-    by_text = {key: key for key in allowed} | {ROLE_LABELS[key]: key for key in allowed}
+    by_text = {key: key for key in allowed} | {glossary.ROLES[key]: key for key in allowed}
     found = by_text.get(value) or by_text.get(value.lower())
     if found is None:
         raise KopsError(
             f"{option}: unknown role '{text}'",
-            hint="use " + ", ".join(f"{key} ({ROLE_LABELS[key]})" for key in allowed),
+            hint="use " + ", ".join(f"{key} ({glossary.ROLES[key]})" for key in allowed),
         )
     return found
 
@@ -95,12 +83,7 @@ MANAGER_SEMINAR = 4
 # The columns of `kops segment --list --format csv`, in this order (documented in the README).
 LIST_COLUMNS = [
     "user_id",
-    "name",
-    "email",
-    "division",
-    "department",
-    "job_type",
-    "age_band",
+    *model.PERSON_COLUMNS,
     "employment",
     "role",
     "stuck_point",
@@ -124,34 +107,15 @@ LIST_COLUMNS = [
 ]
 
 # The users' own columns in the list, as the snapshot has them.
-PEOPLE_COLUMNS = LIST_COLUMNS[1:8]  # name … employment
+PEOPLE_COLUMNS = [*model.PERSON_COLUMNS, "employment"]
 
 # What ``segment`` reads of a snapshot (a command loads only these: see load_tables).
-NEEDED_COLUMNS = {
-    "users": [
-        "user_id",
-        "name",
-        "email",
-        "division",
-        "department",
-        "job_type",
-        "age_band",
-        "employment",
-        "employment_status",
-        "last_login_at",
-    ],
-    "pairs": ["manager_id", "member_id", "accepted_at", "recurring"],
-    "meetings": [
-        "meeting_id",
-        "manager_id",
-        "member_id",
-        "held_at",
-        "status",
-        "topic",
-        "prepared_at",
-        "sukkiri",
-    ],
-}
+NEEDED_COLUMNS = model.needed(
+    users=model.USERS.without("created_at"),
+    pairs=model.PAIRS.without("invited_at"),
+    # The stuck points are judged on what every 1on1 export must have.
+    meetings=model.MEETINGS.required,
+)
 
 
 def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
@@ -227,7 +191,7 @@ def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     table = pd.crosstab(result["stuck_point"], result[column])
     table = table.reindex(KEYS, fill_value=0)
     if by is None:
-        table = table.reindex(columns=list(ROLE_LABELS), fill_value=0)
+        table = table.reindex(columns=list(model.ROLES), fill_value=0)
     table["total"] = table.sum(axis=1)
     population = max(int(table["total"].sum()), 1)
     table["share"] = table["total"] / population
@@ -284,8 +248,8 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
     ]
     moved_on = merged.loc[rank_after > rank_before, columns].reset_index(drop=True)
     slid_back = merged.loc[rank_after < rank_before, columns].reset_index(drop=True)
-    joined = int((~after["user_id"].isin(before["user_id"])).sum())
-    left = int((~before["user_id"].isin(after["user_id"])).sum())
+    joined = int((~is_in(after["user_id"], before["user_id"])).sum())
+    left = int((~is_in(before["user_id"], after["user_id"])).sum())
     return Movement(transitions, moved_on, slid_back, joined, left)
 
 

@@ -12,10 +12,15 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..columnar.lookup import is_in
 from ..config import Rules
 from .common import day_end, formed_pairs, held_mask, is_prepared, user_positions
 
 NO_TIME = np.iinfo(np.int64).min
+# Held times are packed as seconds since ingest's earliest date into 32 bits (see
+# recent_as_member).
+PACK_FROM = int(np.datetime64("2000-01-01T00:00:00", "s").astype(np.int64))
+PACK_SPAN = 2**32 - 1
 
 
 def user_facts(
@@ -27,7 +32,7 @@ def user_facts(
     formed = formed_pairs(pairs)
     # A pair with someone who has left (退職: not in ``index``) is no pair any more, so a
     # mail never counts it among the reader's pairs (rules.md: 退職 is left out of everything).
-    here = formed["manager_id"].isin(index) & formed["member_id"].isin(index)
+    here = is_in(formed["manager_id"], index) & is_in(formed["member_id"], index)
     if not here.all():
         formed = formed[here]
     pair_manager = _positions(index, formed["manager_id"])
@@ -104,10 +109,16 @@ def recent_as_member(
     # One int64 key sorts by member, newest first: member in the high 32 bits,
     # seconds since 2000 counted down in the low 32 (one key sorts much faster than
     # two). Built in place: each temporary of 2M values costs its page faults.
+    # The invariant it relies on: every held time lies in [2000-01-01, 2136-02-07),
+    # 32 bits of seconds from 2000. Ingest refuses dates before 2000-01-01
+    # (exports.columns.EARLIEST; a test keeps the two equal) and a held 1on1 is not in
+    # the future. Were one outside (a snapshot written before the floor), it is clipped
+    # to the range's end: it ties with the others there and the tie is ordered by 1on1
+    # id like any tie, never mixed up with another member's rows.
     countdown = held_seconds
-    countdown -= 946_684_800
-    np.clip(countdown, 0, 2**32 - 1, out=countdown)
-    np.subtract(2**32 - 1, countdown, out=countdown)
+    countdown -= PACK_FROM
+    np.clip(countdown, 0, PACK_SPAN, out=countdown)
+    np.subtract(PACK_SPAN, countdown, out=countdown)
     key = member.astype(np.int64)
     key <<= 32
     key |= countdown

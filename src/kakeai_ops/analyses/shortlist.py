@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import glossary, model
 from ..config import Interview, Scale, Settings
 from ..errors import KopsError
 from ..model import Tables
@@ -53,7 +54,6 @@ SHORTLIST_COLUMNS = [
 
 # The note on a pick that came before a higher-scoring pair because of the spread rule.
 PROMOTED = "分散のため繰り上げ"
-ROLE_LABELS = {"manager": "上司", "member": "部下"}
 
 
 @dataclass(frozen=True)
@@ -202,11 +202,11 @@ def eligibility(
     frame["ineligible_because"] = reasons.map("; ".join)
     frame["eligible"] = frame["ineligible_because"] == ""
     conflicts = _conflicts(stuck, rules).to_dict()
-    for role in ("manager", "member"):
+    for role in model.SIDES:
         frame[f"{role}_stuck"] = [str(conflicts.get(u, "")) for u in frame[f"{role}_id"]]
     frame["stuck_because"] = [
         " / ".join(
-            f"{ROLE_LABELS[role]} {_labels(keys)}"
+            f"{glossary.ROLES[role]} {_labels(keys)}"
             for role, keys in (("manager", manager), ("member", member))
             if keys
         )

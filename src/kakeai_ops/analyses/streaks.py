@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import model
 from ..calendar import BusinessCalendar, months_between, weeks_of_month
 from ..config import Campaign
 from ..model import Tables
@@ -36,10 +37,10 @@ ELIGIBLE_COLUMNS = [
 ]
 
 # What ``eligibility`` and ``eligibility_counts`` read of a snapshot (see load_tables).
-NEEDED_COLUMNS = {
-    "users": ["user_id", "name", "division", "department", "employment", "employment_status"],
-    "meetings": ["manager_id", "member_id", "held_at", "status"],
-}
+NEEDED_COLUMNS = model.needed(
+    users=["user_id", "name", "division", "department", "employment", "employment_status"],
+    meetings=["manager_id", "member_id", "held_at", "status"],
+)
 
 
 @dataclass(frozen=True)

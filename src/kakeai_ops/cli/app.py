@@ -13,11 +13,14 @@ from typing import Any
 import typer
 import typer.main
 from rich.markup import escape
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import KopsError, redact
+from ..i18n import _
 from .console import start_invocation
+from .localized import localize, localize_usage_error
 
 # Every top-level command: the cli module that registers it and the first paragraph of
 # its help, which is what `kops --help` lists. A module is imported only when one of its
@@ -86,7 +89,8 @@ class LazyCommands(MutableMapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._loaded and name in COMMANDS:
-            self._loaded.update(load_commands(COMMANDS[name][0]))
+            loaded = load_commands(COMMANDS[name][0])
+            self._loaded.update({key: localize(command) for key, command in loaded.items()})
         return self._loaded[name]
 
     def __contains__(self, name: object) -> bool:
@@ -104,21 +108,39 @@ class LazyCommands(MutableMapping[str, Any]):
     def __delitem__(self, name: str) -> None:
         del self._loaded[name]
 
+    def localize_loaded(self) -> None:
+        for command in self._loaded.values():
+            localize(command)
+
     def listing(self) -> dict[str, Any]:
         """Each command, or a stand-in carrying its help where its module isn't loaded."""
         return {
-            name: self._loaded.get(name) or TyperCommand(name, help=COMMANDS[name][1])
+            name: self._loaded.get(name) or localize(TyperCommand(name, help=COMMANDS[name][1]))
             for name in self
         }
 
 
 class KopsGroup(TyperGroup):
     """Turns KopsError into ``Error: … / Hint: …`` on stderr and exit code 1; loads each
-    command's module when it is used."""
+    command's module when it is used; speaks the user's language (cli/localized.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        localize(self)
         self.commands = LazyCommands(dict(self.commands))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Again in this invocation's language: a test runner sets KOPS_LANG after building.
+        localize(self)
+        if isinstance(self.commands, LazyCommands):
+            self.commands.localize_loaded()
+        return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as error:
+            raise localize_usage_error(error) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)
@@ -137,6 +159,8 @@ class KopsGroup(TyperGroup):
         start_invocation()
         try:
             return super().invoke(ctx)
+        except UsageError as error:
+            raise localize_usage_error(error) from None
         except KopsError as error:
             report(error)
             raise typer.Exit(1) from None
@@ -153,9 +177,10 @@ class KopsGroup(TyperGroup):
 def report(error: KopsError) -> None:
     from .common import err  # with the settings it loads: not needed for `kops --help`
 
-    err.print(f"[bold red]Error:[/bold red] {escape(redact(error.message))}", highlight=False)
+    label, hint_label = _("Error:"), _("Hint:")
+    err.print(f"[bold red]{label}[/bold red] {escape(redact(error.message))}", highlight=False)
     if error.hint:
-        err.print(f"[bold]Hint:[/bold] {escape(redact(error.hint))}", highlight=False)
+        err.print(f"[bold]{hint_label}[/bold] {escape(redact(error.hint))}", highlight=False)
 
 
 app = typer.Typer(
@@ -188,9 +213,20 @@ def root(
     """kops: the KAKEAI 1on1 secretariat's toolkit."""
 
 
+def _printable_streams() -> None:
+    """Help and messages are Japanese. Piped or redirected on Windows, Python writes in the
+    ANSI code page (cp932), which lacks a few characters (〜 U+301C, – U+2013): those print
+    as "?" instead of the command failing. A console or a UTF-8 stream is left as it is."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf_8") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main() -> None:
     """Console entry point; an unexpected error prints one line, not a traceback
     (tracebacks can carry local values such as configuration)."""
+    _printable_streams()
     # A command makes millions of objects (importing pandas, building frames) and little
     # cyclic garbage: a collection every 700 of them cost about 5% of a short command.
     gc.set_threshold(50_000)
@@ -202,17 +238,18 @@ def main() -> None:
     except KeyboardInterrupt:
         from .common import err
 
-        err.print("Interrupted.")
+        err.print(_("Interrupted."))
         sys.exit(130)
     except Exception as error:
         if os.environ.get("KOPS_DEBUG") == "1":
             raise
         from .common import err
 
+        label, hint_label = _("Internal error:"), _("Hint:")
+        hint = _("Set KOPS_DEBUG=1 to see the traceback.")
         err.print(
-            f"[bold red]Internal error:[/bold red] {type(error).__name__}: "
-            f"{escape(redact(str(error)))}",
+            f"[bold red]{label}[/bold red] {type(error).__name__}: {escape(redact(str(error)))}",
             highlight=False,
         )
-        err.print("[bold]Hint:[/bold] set KOPS_DEBUG=1 to see the traceback", highlight=False)
+        err.print(f"[bold]{hint_label}[/bold] {hint}", highlight=False)
         sys.exit(2)

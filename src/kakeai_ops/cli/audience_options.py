@@ -16,6 +16,7 @@ import typer
 
 from ..analyses import segment as segmentation
 from ..errors import KopsError
+from ..i18n import _
 from ..mail.audience import AudienceSpec
 from ..mail.audience_kinds import (
     AudienceKind,
@@ -165,11 +166,18 @@ def as_spec(chosen: dict[str, Any]) -> AudienceSpec:
     picked = [name for name in KINDS if chosen.get(name)]
     if len(picked) != 1:
         got = ", ".join(OPTION_OF[name] for name in picked)
-        raise KopsError(
-            "choose the audience with exactly one of "
+        options = (
             "--segment, --flag, --awarded, --winners, --not-drawn, --not-eligible, "
-            "--milestones, --users" + (f" (got {got})" if picked else ""),
-            hint="e.g. kops mail send --segment no_prep --role member",
+            "--milestones, --users"
+        )
+        message = _("choose the audience with exactly one of {options}").format(options=options)
+        if picked:
+            message += _(" (got {got})").format(got=got)
+        raise KopsError(
+            message,
+            hint=_("e.g. {example}").format(
+                example="kops mail send --segment no_prep --role member"
+            ),
         )
     typed = as_typed(dict(chosen))
     return AudienceSpec(

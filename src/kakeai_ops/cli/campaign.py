@@ -63,6 +63,10 @@ def _rule_text(campaign: Campaign) -> str:
     return f"{campaign.rule.months}か月連続{per_week}1on1（{role}）"
 
 
+# What the console table leaves to the file (--out, --format): the judging detail.
+FILE_ONLY = ("months_judged", "best_run_months", "employment")
+
+
 def _heading(campaign: Campaign, campaign_id: str, when: dt.date) -> str:
     window = f"{campaign.window.start}〜{campaign.window.end}"
     rule = _rule_text(campaign)
@@ -204,19 +208,7 @@ def eligible_command(
     if fmt is not Format.table:
         show(columns, fmt)
         return
-    view = columns[
-        [
-            "user_id",
-            "name",
-            "division",
-            "department",
-            "eligible",
-            "run_start",
-            "run_end",
-            "missed_weeks",
-            "note",
-        ]
-    ].copy()
+    view = columns[[c for c in streaks.ELIGIBLE_COLUMNS if c not in FILE_ONLY]].copy()
     view["missed_weeks"] = view["missed_weeks"].str.replace(";", " ")
     out.print(
         people_table(

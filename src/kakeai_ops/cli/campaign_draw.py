@@ -44,7 +44,7 @@ def entries_command(
         typer.Option(
             "--problems",
             help="Write every refused and not-in-draw row to this CSV/XLSX (the screen shows "
-            f"the first {SHOWN_PROBLEMS} of each).",
+            "only the first of each).",
         ),
     ] = None,
     workspace: WorkspaceOpt = None,

@@ -19,6 +19,7 @@ from rich.markup import escape
 from ..config import Settings, load_settings
 from ..dates import parse_date
 from ..errors import KopsError
+from ..i18n import _
 from ..lock import tidy_workspace, workspace_lock
 from ..store import SnapshotInfo, Tables, list_snapshots, load_tables, resolve_snapshot
 from ..workspace import Workspace, find_workspace
@@ -159,16 +160,20 @@ def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
         as_of = parse_date(value, "--as-of")
         if implied is not None and as_of > implied:
             raise KopsError(
-                f"--as-of {as_of.isoformat()} is after the data: snapshot {snapshot.id} "
-                f"runs to {implied.isoformat()}" + _future(as_of),
+                _("--as-of {as_of} is after the data: snapshot {snapshot} runs to {end}").format(
+                    as_of=as_of.isoformat(), snapshot=snapshot.id, end=implied.isoformat()
+                )
+                + _future(as_of),
                 hint=_newer_data_hint(snapshot, as_of),
             )
         source = "--as-of で指定"
     else:
         if implied is None:
             raise KopsError(
-                f"snapshot {snapshot.id} has no held 1on1 or login to date it by",
-                hint="pass --as-of YYYY-MM-DD",
+                _("snapshot {snapshot} has no held 1on1 or login to date it by").format(
+                    snapshot=snapshot.id
+                ),
+                hint=_("pass --as-of YYYY-MM-DD"),
             )
         as_of, source = implied, f"スナップショット {snapshot.id} のデータの最終日"
     note(f"基準日 {as_of.isoformat()}（{source}）")
@@ -179,7 +184,9 @@ def _future(day: dt.date) -> str:
     from ..clock import now
 
     today = now().date()
-    return f" (and in the future: today is {today.isoformat()})" if day > today else ""
+    if day <= today:
+        return ""
+    return _(" (and in the future: today is {today})").format(today=today.isoformat())
 
 
 def _newer_data_hint(snapshot: SnapshotInfo, day: dt.date) -> str:
@@ -189,11 +196,13 @@ def _newer_data_hint(snapshot: SnapshotInfo, day: dt.date) -> str:
         if s.as_of is not None and s.as_of >= day and int(s.id) > int(snapshot.id)
     ]
     if later:
-        return f"snapshot {later[0].id} runs to {later[0].as_of}: pass --snapshot {later[0].id}"
-    return (
-        f"ingest exports that run to {day.isoformat()} or later (`kops ingest …`), "
-        f"or pass an --as-of on or before {snapshot.as_of}"
-    )
+        return _("snapshot {snapshot} runs to {end}: pass --snapshot {snapshot}").format(
+            snapshot=later[0].id, end=later[0].as_of
+        )
+    return _(
+        "ingest exports that run to {day} or later (`kops ingest …`), "
+        "or pass an --as-of on or before {end}"
+    ).format(day=day.isoformat(), end=snapshot.as_of)
 
 
 def note(message: str) -> None:
@@ -203,7 +212,8 @@ def note(message: str) -> None:
 
 def warn(message: str) -> None:
     """A warning whose text may quote data (e.g. an unknown header ``[/備考]``)."""
-    err.print(f"[yellow]Warning:[/yellow] {escape(message)}", highlight=False)
+    label = _("Warning:")
+    err.print(f"[yellow]{label}[/yellow] {escape(message)}", highlight=False)
 
 
 def timing(message: str) -> None:
@@ -242,7 +252,7 @@ def reason_text(value: str, option: str = "--reason") -> str:
 
     text = value.strip()
     if not text:
-        raise KopsError(f"{option}: give a reason")
+        raise KopsError(_("{option}: give a reason").format(option=option))
     for ch in text:
         if (
             unicodedata.category(ch) in ("Cc", "Zl", "Zp")
@@ -250,12 +260,16 @@ def reason_text(value: str, option: str = "--reason") -> str:
             or ("\u2066" <= ch <= "\u2069")
         ):
             raise KopsError(
-                f"{option}: the reason holds a control character (U+{ord(ch):04X})",
-                hint="write the reason as one line of visible characters",
+                _("{option}: the reason holds a control character ({code})").format(
+                    option=option, code=f"U+{ord(ch):04X}"
+                ),
+                hint=_("write the reason as one line of visible characters"),
             )
     if len(text) > MAX_REASON:
         raise KopsError(
-            f"{option}: the reason has {len(text):,} characters; at most {MAX_REASON:,}",
-            hint="say why in a sentence; details belong in the secretariat's own records",
+            _("{option}: the reason has {length:,} characters; at most {most:,}").format(
+                option=option, length=len(text), most=MAX_REASON
+            ),
+            hint=_("say why in a sentence; details belong in the secretariat's own records"),
         )
     return text

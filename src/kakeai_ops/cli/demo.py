@@ -71,9 +71,22 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["ingest", "-w", str(root), *map(str, october)], None),
         # October: the Month1 seminar invites those stuck at the start of the funnel.
         (["seminar", "list", "-w", str(root)], None),
-        # The sample's data is from October and November 2026: sent on any later day,
-        # it is older than rules.stale_days, so the sends of this rehearsal say --stale-ok.
-        (["seminar", "invite", "month1", "-w", str(root), "--yes", "--stale-ok"], None),
+        (["seminar", "invite", "month1", "-w", str(root), "--yes"], None),
+        # A nudge to those without preparation, half held back so its effect can be measured.
+        (
+            [
+                "mail",
+                "send",
+                "-w",
+                str(root),
+                "--segment",
+                "no_prep",
+                "--holdout",
+                "50",
+                "--yes",
+            ],
+            None,
+        ),
         (
             [
                 "seminar",
@@ -87,22 +100,6 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         ),
         (
             ["seminar", "survey", "month1", str(seminar / "month1-survey.csv"), "-w", str(root)],
-            None,
-        ),
-        # A nudge to those without preparation, half held back so its effect can be measured.
-        (
-            [
-                "mail",
-                "send",
-                "-w",
-                str(root),
-                "--segment",
-                "no_prep",
-                "--holdout",
-                "50",
-                "--yes",
-                "--stale-ok",
-            ],
             None,
         ),
         # November's export arrives.
@@ -204,7 +201,6 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--segment",
                 "no_recurrence",
                 "--yes",
-                "--stale-ok",
             ],
             "mail written to the outbox (a rehearsal, not delivered): outbox/"
             + safe_name("no_recurrence.manager-2026-11"),
@@ -218,7 +214,6 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--awarded",
                 "exec-1on1-2026h2",
                 "--yes",
-                "--stale-ok",
             ],
             None,
         ),
@@ -239,6 +234,10 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 str(root / "out" / "seminar-month1.xlsx"),
             ],
             "seminar summary (Excel): out/seminar-month1.xlsx",
+        ),
+        (
+            ["seminar", "list", "-w", str(root), "--out", str(root / "out" / "seminars.xlsx")],
+            "seminar list (Excel): out/seminars.xlsx",
         ),
         (["mail", "report", "no_prep.member-2026-10", "-w", str(root)], None),
         # The deck for the monthly meeting, with every figure as Excel too.
@@ -271,22 +270,47 @@ SAMPLE_SETTINGS = """advisors:
 """
 
 
-# The sample's Month1 seminar is on 2026-10-28: its invitation went out the week before
-# (an invitation after the seminar's date is refused), so the demo replays that day.
-INVITATION_DAY = "2026-10-21T10:00:00+09:00"
+# The demo's clock follows the sample month, so every step reads as of one day of it
+# (the mail's Date, the ledger's times, the files' properties, the age of the data):
+# the October snapshot's data ends on 2026-10-20 and the Month1 seminar is on 2026-10-28,
+# so the invitation and the nudge go out the day after that export (a week before the
+# seminar: an invitation after the seminar's date is refused), attendance and survey are
+# recorded the day after the seminar; November's data ends on 2026-11-20, and everything
+# from its ingest to the deck happens on the first business day after it (11-23 is a
+# holiday). Each send's data is then days old, not months: no --stale-ok is needed.
+OCTOBER = "2026-10-21T10:00:00+09:00"
+AFTER_SEMINAR = "2026-10-29T10:00:00+09:00"
+NOVEMBER = "2026-11-24T10:00:00+09:00"
+AFTER_SEMINAR_STEPS = (["seminar", "attendance"], ["seminar", "survey"])
+
+
+def story_clock(steps: list[tuple[list[str], str | None]]) -> list[str]:
+    """The moment (KOPS_NOW) each step of ``demo_steps`` runs at: OCTOBER until the second
+    ingest (AFTER_SEMINAR for attendance and survey), NOVEMBER from it on."""
+    moments = []
+    ingests = 0
+    for args, _ in steps:
+        ingests += args[0] == "ingest"
+        if ingests >= 2:
+            moments.append(NOVEMBER)
+        elif args[:2] in AFTER_SEMINAR_STEPS:
+            moments.append(AFTER_SEMINAR)
+        else:
+            moments.append(OCTOBER)
+    return moments
 
 
 @contextlib.contextmanager
-def _invitation_clock(args: list[str]) -> Iterator[None]:
-    if args[:2] != ["seminar", "invite"] or os.environ.get("KOPS_NOW"):
-        yield
-        return
-    err.print(f"(the clock is set to {INVITATION_DAY}, the week before the seminar)")
-    os.environ["KOPS_NOW"] = INVITATION_DAY
+def _clock(moment: str) -> Iterator[None]:
+    before = os.environ.get("KOPS_NOW")
+    os.environ["KOPS_NOW"] = moment
     try:
         yield
     finally:
-        del os.environ["KOPS_NOW"]
+        if before is None:
+            del os.environ["KOPS_NOW"]
+        else:
+            os.environ["KOPS_NOW"] = before
 
 
 def configure_sample(root: Path) -> None:
@@ -346,12 +370,22 @@ def register(app: typer.Typer) -> None:
             )
         outputs: list[str] = []
         (root / "out").mkdir(parents=True, exist_ok=True)
-        for args, output in demo_steps(root, source):
+        steps = demo_steps(root, source)
+        err.print(
+            f"（デモの時計はサンプルの月に合わせます: {OCTOBER[:10]} 招待とメール、"
+            f"{AFTER_SEMINAR[:10]} 出欠とアンケート、{NOVEMBER[:10]} 11月のデータ以降）",
+            highlight=False,
+        )
+        shown_day = ""
+        for (args, output), moment in zip(steps, story_clock(steps), strict=True):
             if args[0] == "ingest" and "advisors: {}" in (root / "kops.yaml").read_text("utf-8"):
                 configure_sample(root)
             shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
+            if moment[:10] != shown_day:
+                shown_day = moment[:10]
+                err.rule(escape(f"KOPS_NOW={moment}"), style="magenta", align="left")
             err.rule(escape(f"$ kops {shown}"), style="cyan", align="left")
-            with _invitation_clock(args):
+            with _clock(moment):
                 code = app(args=args, prog_name="kops", standalone_mode=False)
             if code not in (None, 0):
                 raise KopsError(f"demo step failed: kops {shown}")

@@ -12,9 +12,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import timeline
+from .. import model, timeline
 from ..config import load_settings
 from ..errors import KopsError
+from ..i18n import _
 from ..ingest import IngestResult, ingest
 from ..store import (
     DamagedFile,
@@ -88,14 +89,16 @@ def register(app: typer.Typer) -> None:
         if result.already:
             snap = result.snapshot
             err.print(
-                f"already ingested as snapshot {snap.id} (as of {snap.as_of}): "
-                "nothing new, no snapshot stored",
+                _(
+                    "already ingested as snapshot {snapshot} (as of {as_of}): "
+                    "nothing new, no snapshot stored"
+                ).format(snapshot=snap.id, as_of=snap.as_of),
                 highlight=False,
                 markup=False,
             )
             return
         for line in result.undone:
-            warn(f"older export stored (--older): {line}")
+            warn(_("older export stored (--older): {what}").format(what=line))
         _print_summary(result)
 
     def service_warnings(settings: Any) -> list[str]:
@@ -104,12 +107,14 @@ def register(app: typer.Typer) -> None:
         found = []
         if not service.login_url:
             found.append(
-                "service.login_url is not set in kops.yaml: the not_activated mail needs "
-                "KAKEAI's login address, and `kops mail send` refuses to send it until set"
+                _(
+                    "service.login_url is not set in kops.yaml: the not_activated mail needs "
+                    "KAKEAI's login address, and `kops mail send` refuses to send it until set"
+                )
             )
         if not service.help_url:
             found.append(
-                "service.help_url is not set in kops.yaml: mails can't point to a usage guide"
+                _("service.help_url is not set in kops.yaml: mails can't point to a usage guide")
             )
         return found
 
@@ -135,10 +140,10 @@ def register(app: typer.Typer) -> None:
             files += 1
         if damaged:
             raise KopsError(
-                f"{len(damaged)} damaged file(s) in the workspace (named above)",
-                hint="follow the way back given for each, then run `kops status --check` again",
+                _("{n} damaged file(s) in the workspace (named above)").format(n=len(damaged)),
+                hint=_("follow the way back given for each, then run `kops status --check` again"),
             )
-        err.print(f"checked {files:,} file(s): all intact", highlight=False)
+        err.print(_("checked {n:,} file(s): all intact").format(n=files), highlight=False)
 
     @app.command("status")
     def status_command(
@@ -185,8 +190,15 @@ def register(app: typer.Typer) -> None:
             )
             for name in ("users", "pairs", "meetings"):
                 if len(tables.get(name)) != snapshots[-1].rows(name):
-                    raise KopsError(f"snapshot {snapshots[-1].id}: {name} does not read back whole")
-            err.print(f"snapshot {snapshots[-1].id} reads back intact", highlight=False)
+                    raise KopsError(
+                        _("snapshot {snapshot}: {table} does not read back whole").format(
+                            snapshot=snapshots[-1].id, table=name
+                        )
+                    )
+            err.print(
+                _("snapshot {snapshot} reads back intact").format(snapshot=snapshots[-1].id),
+                highlight=False,
+            )
         rows: list[dict[str, Any]] = [
             {
                 "snapshot": snapshot.id,
@@ -213,9 +225,16 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.csv:
             emit_data(pd.DataFrame(rows, columns=list(rows[0]) if rows else ["snapshot"]), fmt)
             return
-        err.print(f"Workspace {escape(str(ws.root))} (kops.yaml OK)", highlight=False)
+        err.print(
+            _("Workspace {path} (kops.yaml OK)").format(path=escape(str(ws.root))),
+            highlight=False,
+        )
         if not rows:
-            err.print("No snapshots yet. Next: kops ingest users.csv pairs.csv meetings.xlsx")
+            err.print(
+                _("No snapshots yet. Next: {command}").format(
+                    command="kops ingest users.csv pairs.csv meetings.xlsx"
+                )
+            )
             return
         table = Table(title="スナップショット（新しいものが下）", title_justify="left")
         for header, right in (
@@ -249,10 +268,6 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
 
-# The three exports by the names the service's admin screens give them (spec/exports.md).
-TABLE_NAMES = {"users": "ユーザー一覧", "pairs": "ペア一覧", "meetings": "1on1履歴"}
-
-
 def _print_summary(result: IngestResult) -> None:
     snap = result.snapshot
     as_of = snap.manifest.get("as_of") or "-"
@@ -273,7 +288,5 @@ def _print_summary(result: IngestResult) -> None:
         else:
             what = "新規"
         files = plain(", ".join(change.files) or "-")
-        table.add_row(
-            TABLE_NAMES.get(change.table, change.table), what, f"{change.rows_after:,}", files
-        )
+        table.add_row(model.TABLES[change.table].label, what, f"{change.rows_after:,}", files)
     out.print(table)

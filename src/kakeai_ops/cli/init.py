@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ..i18n import _
 from ..init import default_config_text, init_workspace
 from .common import err, out
 
@@ -34,11 +35,12 @@ def register(app: typer.Typer) -> None:
             out.print(default_config_text(), markup=False, highlight=False, end="")
             return
         ws = init_workspace(directory, force=force)
-        err.print(f"Created workspace {escape(str(ws.root))}", highlight=False)
-        err.print(f"  {ws.config_path.name}: settings (edit as needed)", highlight=False)
-        err.print("  templates/: mail templates (yours to edit)", highlight=False)
-        err.print("  state/: snapshots and the state database", highlight=False)
+        err.print(_("Created workspace {path}").format(path=escape(str(ws.root))), highlight=False)
         err.print(
-            f"Next: cd {escape(str(directory))} && kops ingest users.csv pairs.csv meetings.xlsx",
+            "  " + _("{name}: settings (edit as needed)").format(name=ws.config_path.name),
             highlight=False,
         )
+        err.print("  " + _("templates/: mail templates (yours to edit)"), highlight=False)
+        err.print("  " + _("state/: snapshots and the state database"), highlight=False)
+        first = f"cd {escape(str(directory))} && kops ingest users.csv pairs.csv meetings.xlsx"
+        err.print(_("Next: {command}").format(command=first), highlight=False)

@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses import segment as segmentation
 from ..analyses import shortlist
 from ..clock import now
@@ -325,7 +326,7 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
         for check in checks:
             if check.key in keys:
                 out.print(
-                    f"  {shortlist.ROLE_LABELS[role]} {escape(user)}: {check.label} "
+                    f"  {glossary.ROLES[role]} {escape(user)}: {check.label} "
                     f"({check.key}): {escape(check.facts)}; rule: {escape(check.threshold)}",
                     highlight=False,
                 )

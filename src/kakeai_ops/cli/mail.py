@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import KopsError
+from ..i18n import _
 from ..ids import typed_id
 from ..mail import runs
 from ..mail.audience import REASONS, AudienceSpec, excluded_summary
@@ -102,7 +103,7 @@ def preview_command(
     """
     context = session(workspace)
     operator = TerminalOperator(context.settings)
-    audience, _, _ = runs.audience_for(context, operator, spec, snapshot, as_of)
+    audience, _snapshot, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
     recipients = audience.recipients
     if user is not None:
         wanted = typed_id(user)
@@ -110,14 +111,18 @@ def preview_command(
         if not recipients:
             reason = dict(audience.excluded_users).get(wanted)
             note = audience.notes.get(wanted)
-            detail = (
-                f" (left out: {REASONS[reason]}{'、' + note if note else ''})" if reason else ""
-            )
-            raise KopsError(f"user '{user}' is not in this audience{detail}")
+            if reason:
+                why = REASONS[reason] + ("、" + note if note else "")
+                raise KopsError(
+                    _("user '{user}' is not in this audience (left out: {why})").format(
+                        user=user, why=why
+                    )
+                )
+            raise KopsError(_("user '{user}' is not in this audience").format(user=user))
     if not recipients:
         raise KopsError(
-            "the audience is empty",
-            hint=excluded_summary(audience) or "try another --segment or filter",
+            _("the audience is empty"),
+            hint=excluded_summary(audience) or _("try another --segment or filter"),
         )
     plan = make_plan(
         replace(audience, recipients=recipients[:1], excluded_users=[], segment_key=None),
@@ -160,7 +165,7 @@ def plan_command(
     context = session(workspace)
     operator = TerminalOperator(context.settings)
     started = time.perf_counter()
-    audience, _, _ = runs.audience_for(context, operator, spec, snapshot, as_of)
+    audience, _snapshot, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
     plan = make_plan(
         audience,
         runs.templates(context.workspace),
@@ -186,20 +191,25 @@ def plan_command(
             )
             emit_data(frame, fmt)
         if audience.excluded_users:
-            err.print(f"left out: {excluded_summary(audience)}", highlight=False)
+            err.print(_("left out: {who}").format(who=excluded_summary(audience)), highlight=False)
         return
     show_plan(context.settings, plan, audience)
     needing = runs.needs_login_url(context, audience)
     if needing:
+        warning = _("Warning:")
         err.print(
-            f"[yellow]Warning:[/yellow] {escape(', '.join(needing))} gives KAKEAI's login "
-            "address and service.login_url is not set in kops.yaml: `kops mail send` will "
-            "refuse it until it is",
+            f"[yellow]{warning}[/yellow] "
+            + _(
+                "{templates} gives KAKEAI's login address and service.login_url is not set "
+                "in kops.yaml: `kops mail send` will refuse it until it is"
+            ).format(templates=escape(", ".join(needing))),
             highlight=False,
         )
     err.print(
-        "何も記録していません。送るには: 同じオプションで kops mail send を実行"
-        f"（配信ID {escape(plan.run_id)}）",
+        _(
+            "Nothing was recorded. To send: run kops mail send with the same options "
+            "(run id {run_id})"
+        ).format(run_id=escape(plan.run_id)),
         highlight=False,
     )
 

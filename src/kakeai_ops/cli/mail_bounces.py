@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import KopsError
+from ..i18n import _
 from ..mail.bounce_learning import learn
 from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, out, session
 from .console import frame_table
@@ -53,8 +54,10 @@ def bounces_command(
     context = session(workspace)
     if not paths and not imap:
         raise KopsError(
-            "give the bounce notices (files or folders), or --imap",
-            hint="kops mail bounces ~/Desktop/bounces/  or  kops mail bounces --imap",
+            _("give the bounce notices (files or folders), or --imap"),
+            hint=_("{example}  or  {other}").format(
+                example="kops mail bounces ~/Desktop/bounces/", other="kops mail bounces --imap"
+            ),
         )
     learned = learn(
         context.workspace, context.settings, list(paths or []), folder or "" if imap else None
@@ -63,22 +66,33 @@ def bounces_command(
     assert reading is not None
     frame = pd.DataFrame([asdict(o) for o in learned.outcomes], columns=COLUMNS)
     if not emit_data(frame, fmt) and len(frame):
-        out.print(frame_table(frame, title=f"Bounces ({len(frame)})", max_rows=500))
+        out.print(frame_table(frame, title=_("Bounces ({n})").format(n=len(frame)), max_rows=500))
     for source in reading.not_bounces:
-        err.print(f"{escape(source)}: not a bounce notice (nothing learned)", highlight=False)
+        err.print(
+            _("{source}: not a bounce notice (nothing learned)").format(source=escape(source)),
+            highlight=False,
+        )
     for problem in reading.problems:
         err.print(f"[yellow]{escape(problem)}[/yellow]", highlight=False)
-    summary = (
-        f"{learned.count('suppressed')} suppressed, {learned.count('counted')} counted "
-        f"(temporary), {learned.count('already read')} already read, "
-        f"{learned.count('not mailed by kops')} not mailed by kops"
+    summary = _(
+        "{suppressed} suppressed, {counted} counted (temporary), {read} already read, "
+        "{unknown} not mailed by kops"
+    ).format(
+        suppressed=learned.count("suppressed"),
+        counted=learned.count("counted"),
+        read=learned.count("already read"),
+        unknown=learned.count("not mailed by kops"),
     )
     if reading.other_mail:
-        summary += f"; {reading.other_mail} other message(s) in the mailbox left alone"
+        summary += _("; {n} other message(s) in the mailbox left alone").format(
+            n=reading.other_mail
+        )
     err.print(summary, highlight=False)
     if not learned.outcomes and (reading.problems or reading.not_bounces):
         raise KopsError(
-            "no bounce found in the files given",
-            hint="save the bounce notices themselves (配信不能 / Undeliverable / "
-            "Delivery Status Notification) as .eml or .msg",
+            _("no bounce found in the files given"),
+            hint=_(
+                "save the bounce notices themselves (配信不能 / Undeliverable / "
+                "Delivery Status Notification) as .eml or .msg"
+            ),
         )

@@ -11,6 +11,7 @@ from rich.markup import escape
 from ..analyses.mail_effect import mailed_state
 from ..analyses.segment import BY_KEY
 from ..errors import KopsError
+from ..i18n import _
 from ..ids import typed_id
 from ..mail import runs
 from ..mail.delivery import STATE_WORDS
@@ -114,7 +115,10 @@ def status_command(
     run_id = found.run_id
     if out_file is not None:
         write_table(rows, out_file, sheet="ledger", text_columns=["user_id", "item"])
-        err.print(f"Wrote {len(rows):,} rows to {escape(str(out_file))}", highlight=False)
+        err.print(
+            _("Wrote {rows:,} rows to {path}").format(rows=len(rows), path=escape(str(out_file))),
+            highlight=False,
+        )
         return
     if fmt is not Format.table:
         emit_data(rows, fmt)
@@ -130,14 +134,16 @@ def status_command(
     if hard or soft:
         sent = int((rows["state"] == "sent").sum())
         out.print(
-            f"bounced after sending: {hard:,} for good, {soft:,} temporarily"
-            f" (`kops mail bounces`); delivered: {sent - hard:,} of {sent:,} sent"
+            _(
+                "bounced after sending: {hard:,} for good, {soft:,} temporarily "
+                "(`kops mail bounces`); delivered: {delivered:,} of {sent:,} sent"
+            ).format(hard=hard, soft=soft, delivered=sent - hard, sent=sent)
         )
     if len(problems):
         out.print(
             frame_table(
                 problems[["user_id", "name", "email", "state", "attempts", "error"]],
-                title="Not sent",
+                title=_("Not sent"),
                 max_rows=200,
             )
         )
@@ -160,11 +166,13 @@ def status_command(
     written = int((rows["state"] == "written").sum())
     if written:
         out.print(
-            f"{written:,} written to the outbox only (a rehearsal, not delivered): "
-            "the same command through smtp sends them."
+            _(
+                "{written:,} written to the outbox only (a rehearsal, not delivered): "
+                "the same command through smtp sends them."
+            ).format(written=written)
         )
     if tests:
-        out.print(f"(test sends recorded apart: {tests})")
+        out.print(_("(test sends recorded apart: {tests})").format(tests=tests))
 
 
 def suppress_command(
@@ -184,8 +192,12 @@ def suppress_command(
     context = session(workspace)
     key = _key(target)
     done = suppress(context.workspace, key, reason, latest_users(context.workspace))
-    person = f" (user {done.user_id})" if done.user_id and done.user_id != key else ""
-    also = f"; also {', '.join(done.also)}" if done.also else ""
+    person = (
+        _(" (user {user})").format(user=done.user_id)
+        if done.user_id and done.user_id != key
+        else ""
+    )
+    also = _("; also {keys}").format(keys=", ".join(done.also)) if done.also else ""
     if done.added:
         record_action(
             context.workspace,
@@ -194,10 +206,13 @@ def suppress_command(
             count=1 + len(done.also),
             detail={"reason": reason, "also": list(done.also)},
         )
+    said = (
+        _("{key}{person}: added to the suppression list{also}")
+        if done.added
+        else _("{key}{person}: already on the suppression list{also}")
+    )
     err.print(
-        f"{escape(key)}{escape(person)}: {'added to' if done.added else 'already on'} "
-        f"the suppression list{escape(also)}",
-        highlight=False,
+        said.format(key=escape(key), person=escape(person), also=escape(also)), highlight=False
     )
 
 
@@ -215,10 +230,13 @@ def unsuppress_command(
         removed = ledger.unsuppress(key)
     if not removed:
         raise KopsError(
-            f"{key} is not on the suppression list", hint="`kops mail suppressed` lists it"
+            _("{key} is not on the suppression list").format(key=key),
+            hint=_("`kops mail suppressed` lists it"),
         )
     record_action(context.workspace, "mail unsuppress", target=key, count=1)
-    err.print(f"{escape(key)}: removed from the suppression list", highlight=False)
+    err.print(
+        _("{key}: removed from the suppression list").format(key=escape(key)), highlight=False
+    )
 
 
 def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
@@ -230,7 +248,7 @@ def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.t
     with runs.open_ledger(context.workspace) as ledger:
         frame = ledger.suppression_frame()
     if fmt is Format.table:
-        out.print(frame_table(frame, title=f"Suppression list ({len(frame)})"))
+        out.print(frame_table(frame, title=_("Suppression list ({n})").format(n=len(frame))))
     else:
         emit_data(frame, fmt)
 
@@ -260,8 +278,10 @@ def report_command(
     snap = context.snapshot(snapshot)
     if snap.id == run["snapshot"] and as_of is None:
         note(
-            f"the latest snapshot ({snap.id}) is the one the run was planned on: "
-            "ingest a later export first"
+            _(
+                "the latest snapshot ({snapshot}) is the one the run was planned on: "
+                "ingest a later export first"
+            ).format(snapshot=snap.id)
         )
     when = parse_as_of(as_of, snap)
     effect = run_effect_in(run, rows, context.tables(snap), context.settings, when)

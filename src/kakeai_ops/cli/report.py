@@ -16,6 +16,7 @@ from rich.markup import escape
 from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
+from ..i18n import _
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audit import check
@@ -152,17 +153,18 @@ def divisions_command(
     sending = MailOptions(yes, dry_run, to_test, limit, stale_ok, workspace)
     if (dry_run or to_test or limit) and not mail:
         raise KopsError(
-            "--dry-run, --to-test and --limit go with --mail",
+            _("--dry-run, --to-test and --limit go with --mail"),
             hint="kops report divisions --all-advisors --out reports/ --mail --dry-run",
         )
     if all_advisors:
         _all_advisors(context, snapshot, as_of, period, out_file, mail, sending, include_empty)
         return
     if mail:
-        raise KopsError("--mail goes with --all-advisors")
+        raise KopsError(_("--mail goes with --all-advisors"))
     if out_file is not None and out_file.suffix.lower() != ".xlsx":
         raise KopsError(
-            f"{out_file}: the division report is an Excel file", hint="name it report.xlsx"
+            _("{path}: the division report is an Excel file").format(path=out_file),
+            hint=_("name it report.xlsx"),
         )
     report, snap_id = _build(context, snapshot, as_of, period, advisor)
 
@@ -187,8 +189,11 @@ def divisions_command(
         write_report(report, out_file)
         made()
         err.print(
-            f"Wrote {escape(str(out_file))} ({len(report.divisions)} 事業部, "
-            f"{escape(report.period.caption)})",
+            _("Wrote {path} ({divisions} 事業部, {period})").format(
+                path=escape(str(out_file)),
+                divisions=len(report.divisions),
+                period=escape(report.period.caption),
+            ),
             highlight=False,
         )
         _print_notes(report)
@@ -198,11 +203,11 @@ def divisions_command(
         made()
         return
     check(report.cells)
-    columns = [c for c, _, _ in OVERVIEW_COLUMNS]
+    columns = [c for c, _label, _format in OVERVIEW_COLUMNS]
     frame = report.overview[columns]
-    headers = {c: label for c, label, _ in OVERVIEW_COLUMNS}
+    headers = {c: label for c, label, _format in OVERVIEW_COLUMNS}
     formats: dict[str, Callable[[Any], str]] = {
-        c: _whole_percent for c, _, f in OVERVIEW_COLUMNS if f and f.endswith("%")
+        c: _whole_percent for c, _label, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
     out.print(
         frame_table(
@@ -212,10 +217,8 @@ def divisions_command(
             formats=_safe(formats),
         )
     )
-    out.print(
-        "[dim]<5 / <10: too few people to show; "
-        "(秘匿): hidden so the others can't be subtracted[/dim]"
-    )
+    legend = _("<5 / <10: too few people to show; (秘匿): hidden so the others can't be subtracted")
+    out.print(f"[dim]{escape(legend)}[/dim]")
     made()
     _print_notes(report)
 
@@ -225,7 +228,8 @@ def _print_notes(report: DivisionReport) -> None:
     and what privacy cost the report."""
     for note in report.notes:
         err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
-    err.print(f"[dim]privacy: {escape(report.loss_text())}[/dim]", highlight=False)
+    privacy = _("privacy: {loss}").format(loss=report.loss_text())
+    err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
 
 
 def _whole_percent(value: Any) -> str:
@@ -262,7 +266,10 @@ def _all_advisors(
     include_empty: bool = False,
 ) -> None:
     if directory is None:
-        raise KopsError("--all-advisors needs --out DIR", hint="e.g. --out reports/")
+        raise KopsError(
+            _("--all-advisors needs --out DIR"),
+            hint=_("e.g. {example}").format(example="--out reports/"),
+        )
     advisor_scopes.require_advisors(context.settings)
     from ..outputs.filenames import FileNames
 
@@ -282,9 +289,10 @@ def _all_advisors(
         caption = report.period.caption
         if nothing_shown(report) and not include_empty:
             warn(
-                f"advisor {name}: every figure of the report is hidden (groups under "
-                f"{context.settings.privacy.min_group} people); not written or mailed "
-                "(--include-empty sends it anyway)"
+                _(
+                    "advisor {name}: every figure of the report is hidden (groups under "
+                    "{min_group} people); not written or mailed (--include-empty sends it anyway)"
+                ).format(name=name, min_group=context.settings.privacy.min_group)
             )
             continue
         path = names.path(name)
@@ -303,7 +311,12 @@ def _all_advisors(
         loss = report.loss()
         hidden[name] = f"{loss['hidden']:,} / {loss['figures']:,}"
         err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
-    err.print(f"Wrote {len(files)} advisor report(s) to {escape(str(directory))}", highlight=False)
+    err.print(
+        _("Wrote {n} advisor report(s) to {path}").format(
+            n=len(files), path=escape(str(directory))
+        ),
+        highlight=False,
+    )
     if mail and files:
         _mail_advisors(context, files, hidden, period, caption, sending, directory)
 
@@ -345,7 +358,7 @@ def _mail_advisors(
     mailing = advisor_mailing(context.settings, files, period, context.snapshot().id, caption)
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:
-        operator.warn(f"advisor {name} has no email; not mailed")
+        operator.warn(_("advisor {name} has no email; not mailed").format(name=name))
     if sending.dry_run:
         listed = pd.DataFrame(
             [
@@ -362,7 +375,7 @@ def _mail_advisors(
         out.print(
             frame_table(
                 listed,
-                title="Dry run: each advisor, their address and file",
+                title=_("Dry run: each advisor, their address and file"),
                 headers={
                     "advisor": "アドバイザー",
                     "email": "宛先",
@@ -378,7 +391,7 @@ def _mail_advisors(
         mailing.binding,
         sending.yes,
         attachments=lambda item: [str(files[item].resolve())],
-        what="advisor report(s)",
+        what=_("advisor report(s)"),
         stale_ok=sending.stale_ok,
         dry_run=sending.dry_run,
         to_test=sending.to_test,
@@ -441,14 +454,20 @@ def advisors_command(
             )
             written[name] = str(names.path(name))
         made(written)
-        err.print(f"Wrote {len(frames)} scope list(s) to {escape(str(out_dir))}", highlight=False)
+        err.print(
+            _("Wrote {n} scope list(s) to {path}").format(n=len(frames), path=escape(str(out_dir))),
+            highlight=False,
+        )
         return
     if fmt is not Format.table:
         emit_data(everyone, fmt)
         made({})
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
-    out.print(frame_table(summary, title="People in each advisor's scope"))
+    summary = summary.rename(
+        columns={"advisor": "アドバイザー", "manager": "上司", "member": "部下", "both": "両方"}
+    )
+    out.print(frame_table(summary, title=_("People in each advisor's scope")))
     made({})
 
 

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..errors import KopsError
+from ..i18n import _
 from ..store import SnapshotInfo, audit, list_snapshots
 from ..store.published import PublishedFile, record_published
 from .common import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
@@ -51,47 +53,67 @@ def register(app: typer.Typer) -> None:
         from ..review import build_review, write_review_deck, write_review_workbook
 
         if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
-            raise KopsError(f"--xlsx: {xlsx} is not an .xlsx file", hint="e.g. --xlsx figures.xlsx")
+            raise KopsError(
+                _("--xlsx: {path} is not an .xlsx file").format(path=xlsx),
+                hint=_("e.g. {example}").format(example="--xlsx figures.xlsx"),
+            )
         if out_file is not None and out_file.suffix.lower() != ".pptx":
             raise KopsError(
-                f"--out: {out_file} must be a .pptx file", hint="e.g. --out review.pptx"
+                _("--out: {path} must be a .pptx file").format(path=out_file),
+                hint=_("e.g. {example}").format(example="--out review.pptx"),
             )
         # Both paths are checked before the work, so a bad one never leaves half the output.
         for option, path in (("--out", out_file), ("--xlsx", xlsx)):
             if path is not None and not path.resolve().parent.is_dir():
                 raise KopsError(
-                    f"{option}: {path.parent}: no such directory", hint="create it first"
+                    _("{option}: {path}: no such directory").format(
+                        option=option, path=path.parent
+                    ),
+                    hint=_("create it first"),
                 )
             if path is not None and path.is_dir():
-                raise KopsError(f"{option}: {path} is a directory", hint="name a file in it")
+                raise KopsError(
+                    _("{option}: {path} is a directory").format(option=option, path=path),
+                    hint=_("name a file in it"),
+                )
         context = session(workspace)
         snap = context.snapshot(snapshot)
         when = parse_as_of(as_of, snap)
         if compare is not None:
             previous: SnapshotInfo | None = context.snapshot(compare)
             if previous is not None and int(previous.id) >= int(snap.id):
-                what = "itself" if previous.id == snap.id else f"a later snapshot ({previous.id})"
+                said = (
+                    _("snapshot {snapshot} compared with itself")
+                    if previous.id == snap.id
+                    else _("snapshot {snapshot} compared with a later snapshot ({later})")
+                )
                 raise KopsError(
-                    f"snapshot {snap.id} compared with {what}",
-                    hint="name an earlier snapshot (`kops status`)",
+                    said.format(snapshot=snap.id, later=previous.id),
+                    hint=_("name an earlier snapshot (`kops status`)"),
                 )
         else:
             previous = _previous(list_snapshots(context.workspace), snap)
         if previous is None:
-            note("only one snapshot: the deck shows this month without a comparison")
+            note(_("only one snapshot: the deck shows this month without a comparison"))
         else:
-            note(f"compared with snapshot {previous.id} as of {previous.as_of}")
+            note(
+                _("compared with snapshot {snapshot} as of {as_of}").format(
+                    snapshot=previous.id, as_of=previous.as_of
+                )
+            )
         target = out_file or Path(f"review-{when:%Y-%m}.pptx")
-        with err.status("Gathering the figures…") as status:
+        with err.status(escape(_("Gathering the figures…"))) as status:
             review = build_review(
                 context.workspace,
                 context.settings,
                 snap,
                 when,
                 previous,
-                progress=lambda step: status.update(f"Gathering the figures: {step}…"),
+                progress=lambda step: status.update(
+                    escape(_("Gathering the figures: {step}…").format(step=step))
+                ),
             )
-            status.update("Writing the deck…")
+            status.update(escape(_("Writing the deck…")))
             write_review_deck(review, target)
             if xlsx is not None:
                 write_review_workbook(review, xlsx)
@@ -118,7 +140,11 @@ def register(app: typer.Typer) -> None:
                 "xlsx": str(xlsx) if xlsx is not None else None,
             },
         )
-        err.print(f"Wrote the review deck to {target}", highlight=False, markup=False)
+        err.print(
+            _("Wrote the review deck to {path}").format(path=target), highlight=False, markup=False
+        )
         if xlsx is not None:
-            err.print(f"Wrote every figure to {xlsx}", highlight=False, markup=False)
+            err.print(
+                _("Wrote every figure to {path}").format(path=xlsx), highlight=False, markup=False
+            )
         typer.echo(str(target))

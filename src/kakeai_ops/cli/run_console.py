@@ -24,6 +24,7 @@ from rich.progress import (
 
 from ..config import Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..mail.audience import REASONS, Audience
 from ..mail.message import as_bytes
 from ..mail.plan import Plan, PlannedMessage, build_planned
@@ -93,7 +94,8 @@ class TerminalOperator:
         err.print(shown, highlight=False)
 
     def warn(self, text: str) -> None:
-        err.print(f"[yellow]Warning:[/yellow] {escape(text)}", highlight=False)
+        label = _("Warning:")
+        err.print(f"[yellow]{label}[/yellow] {escape(text)}", highlight=False)
 
     def show_plan(self, plan: Plan, audience: Audience) -> None:
         show_plan(self.settings, plan, audience)
@@ -101,11 +103,11 @@ class TerminalOperator:
     def confirm(self, question: str) -> None:
         if not sys.stdin.isatty():
             raise KopsError(
-                "not sending without confirmation (no terminal to ask on)",
-                hint="add --yes to send, or --dry-run to look first",
+                _("not sending without confirmation (no terminal to ask on)"),
+                hint=_("add --yes to send, or --dry-run to look first"),
             )
         if not typer.confirm(question, default=False, err=True):
-            raise KopsError("cancelled; nothing was sent")
+            raise KopsError(_("cancelled; nothing was sent"))
 
     @contextmanager
     def progress(self, label: str, total: int, transient: bool) -> Iterator[Callable[[str], None]]:

@@ -253,7 +253,7 @@ def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date)
     out.print(
         f"[bold]{escape(str(row['name']))}[/bold] ({row['user_id']}) — "
         f"{escape(str(row['division']))} / {escape(str(row['department']))}, "
-        f"{segmentation.ROLE_LABELS[row['role']]}, {escape(str(row['employment']))}"
+        f"{glossary.ROLES[row['role']]}, {escape(str(row['employment']))}"
     )
     out.print(f"基準日 {when}\n")
     for check in segmentation.explain(row, opened.settings.rules, when):

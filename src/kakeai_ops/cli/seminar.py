@@ -83,19 +83,32 @@ def _invited(context: Session, run_id: str) -> pd.DataFrame:
 LIST_HEADERS = {key: glossary.column_label(key) for key in ("invited", "attended", "uninvited")}
 
 
+def _audience_words(theme: Theme) -> str:
+    """Who a theme invites, in the words of the glossary: 「事前準備なし・上司全員」."""
+    words = [str(glossary.STUCK_POINTS.get(point, point)) for point in theme.stuck_points]
+    if theme.managers:
+        words.append("上司全員")
+    return "・".join(words)
+
+
 @app.command("list")
-def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+def list_command(
+    workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table, out_file: OutOpt = None
+) -> None:
     """The seminars in kops.yaml: theme, date, links, who each invites, invited and attended.
 
     Example: kops seminar list
     """
     context = session(workspace)
     rows = []
+    audiences = []
     for seminar_id, config in context.settings.seminars.items():
         spec = seminars.listed_spec(seminar_id, config)
-        audience = "-"
+        audience, words = "-", "－"
         if spec is not None and isinstance(theme := spec.who, Theme):
             audience = ", ".join(theme.stuck_points) + (" + managers" if theme.managers else "")
+            words = _audience_words(theme) or "－"
+        audiences.append(words)
         counts = attendance_counts(
             context.workspace,
             seminar_id,
@@ -118,10 +131,19 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
             }
         )
     frame = pd.DataFrame(rows)
+    if out_file is not None:
+        people = frame.assign(
+            invites=audiences,
+            date=pd.to_datetime(frame["date"].replace("", None)) if len(frame) else [],
+            month=frame["month"].astype(str) if len(frame) else [],
+        )
+        write_table(people, out_file, sheet="seminars")
+        err.print(f"Wrote {escape(str(out_file))}", highlight=False)
+        return
     if fmt is Format.table:
         out.print(
             frame_table(
-                frame.drop(columns=["url", "recording_url"]),
+                frame.drop(columns=["url", "recording_url"]).assign(invites=audiences),
                 title="Seminars",
                 headers=LIST_HEADERS,
             )

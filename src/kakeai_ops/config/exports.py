@@ -10,60 +10,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .. import model
 from .values import Section
 
 # --- exports -----------------------------------------------------------------
 
-USERS_HEADERS: dict[str, list[str]] = {
-    "user_id": ["ユーザーID"],
-    "name": ["氏名"],
-    "email": ["メールアドレス"],
-    "division": ["事業部"],
-    "department": ["部署"],
-    "job_type": ["職種"],
-    "age_band": ["年代"],
-    "birth_date": ["生年月日"],
-    "employment": ["在籍状況"],
-    "created_at": ["アカウント作成日"],
-    "last_login_at": ["最終ログイン日時"],
-}
-PAIRS_HEADERS: dict[str, list[str]] = {
-    "manager_id": ["上司ID"],
-    "member_id": ["部下ID"],
-    "invited_at": ["招待日"],
-    "accepted_at": ["承認日"],
-    "recurring": ["繰り返し設定"],
-}
-MEETINGS_HEADERS: dict[str, list[str]] = {
-    "meeting_id": ["1on1ID"],
-    "manager_id": ["上司ID"],
-    "member_id": ["部下ID"],
-    "held_at": ["実施日時"],
-    "status": ["ステータス"],
-    "topic": ["トピック"],
-    "response": ["対応"],
-    "prepared_at": ["事前準備日時"],
-    "sukkiri": ["スッキリ度"],
-    "growth": ["成長実感"],
-}
+# The default header of each canonical field an export may carry (model.py).
+USERS_HEADERS: dict[str, list[str]] = model.USERS.headers
+PAIRS_HEADERS: dict[str, list[str]] = model.PAIRS.headers
+MEETINGS_HEADERS: dict[str, list[str]] = model.MEETINGS.headers
 
-DEFAULT_TOPICS = [
-    "業務の進捗や進め方",
-    "業績目標の進捗",
-    "人間関係",
-    "心身の状態",
-    "今後のキャリア",
-    "スキルや力の向上",
-    "プライベート",
-    "会社や部署の方針",
-]
-DEFAULT_RESPONSES = [
-    "話を聞いてほしい",
-    "意見を聞きたい",
-    "一緒に考えてほしい",
-    "具体的なアドバイスがほしい",
-    "報告したい",
-]
+DEFAULT_TOPICS = list(model.TOPICS)
+DEFAULT_RESPONSES = list(model.RESPONSES)
 
 
 class HeaderMap(Section):

@@ -1,14 +1,6 @@
-"""Raw text tables → canonical frames, with every problem found.
+"""Raw text tables → canonical frames (model.py: their fields), with every problem found.
 
-Canonical frames (what snapshots store and analyses read):
-
-users:    user_id, name, email, division, department, job_type, age_band,
-          employment, employment_status (active|leave|retired), created_at,
-          last_login_at, birth_date (dropped after age_band is derived)
-pairs:    manager_id, member_id, invited_at, accepted_at, recurring
-meetings: meeting_id, manager_id, member_id, held_at, status
-          (held|scheduled|cancelled), topic, response, prepared_at, sukkiri, growth
-"""
+The users' frame keeps birth_date (not stored) until ingest has derived age_band."""
 
 from __future__ import annotations
 
@@ -17,19 +9,18 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .. import model
+from ..columnar.distinct import Distinct, per_distinct
 from ..config import Exports
 from . import normalise
 from .columns import EARLIEST, Context
-from .distinct import Distinct
 from .findings import Findings
 from .reading import RawTable
-from .tables import REQUIRED
 
 __all__ = ["EARLIEST", "canonicalise", "repeated_headers", "required_columns_missing"]
 
 UNSET = "(未設定)"
 TEXT_HINT = "re-export with the column formatted as text"
-STATUS_KEYS = ("held", "scheduled", "cancelled")
 
 
 def canonicalise(
@@ -120,15 +111,11 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     employment_raw = ctx.plain_text("employment")
     vocab = settings.employment
     status_of = {}
-    for key, words in (
-        ("active", vocab.active),
-        ("leave", vocab.leave),
-        ("retired", vocab.retired),
-    ):
-        for word in words:
+    for key in model.EMPLOYMENT_STATUSES:
+        for word in getattr(vocab, key):
             status_of[normalise.fold_key(word)] = key
     employment = normalise.blank_to_empty(employment_raw)
-    folded = normalise.per_distinct(
+    folded = per_distinct(
         employment, lambda v: status_of.get(normalise.fold_key(v)) if v else "active"
     )
     unknown = folded.isna()
@@ -181,7 +168,7 @@ def _emails(ctx: Context) -> pd.Series:
     # A look-alike address (exаmple.jp with a Cyrillic а) is refused; an address in
     # Japanese (or another script) is valid but no mail kops sends can reach it: noted
     # by row, and such people are left out of mail runs with the reason.
-    mixed = normalise.per_distinct(email.where(~malformed, ""), normalise.mixed_scripts)
+    mixed = per_distinct(email.where(~malformed, ""), normalise.mixed_scripts)
     if mixed.notna().any():
         ctx.findings.rows(
             ctx.file,
@@ -259,7 +246,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     ctx.required("held_at", normalise.blank_to_empty(held_raw), held_raw)
 
     status_map: dict[str, str] = {}
-    for key in STATUS_KEYS:
+    for key in model.STATUSES:
         for word in [*getattr(settings.statuses, key), key]:
             status_map[normalise.fold_key(word)] = key
     statuses = ctx.distinct("status")
@@ -298,7 +285,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
             "manager_id": manager_id,
             "member_id": member_id,
             "held_at": held_at,
-            "status": _categorical(statuses, status.mask(unknown, None), STATUS_KEYS),
+            "status": _categorical(statuses, status.mask(unknown, None), model.STATUSES),
             "topic": _categorical(topics, topic.mask(topic == "", None), settings.topics),
             "response": _categorical(
                 responses, response.mask(response == "", None), settings.responses
@@ -371,16 +358,11 @@ def _vocab(
     return values, column
 
 
-# Columns with a few values repeated over many rows: read as categoricals (see read_table).
-REPEATED = {
-    "meetings": ("manager_id", "member_id", "status", "topic", "response", "sukkiri", "growth")
-}
-
-
 def repeated_headers(table: str, columns: dict[str, str]) -> set[str]:
-    """The headers of ``table``'s repeated-value columns as found in the file."""
-    return {columns[field] for field in REPEATED.get(table, ()) if field in columns}
+    """The headers of ``table``'s repeated-value columns as found in the file: they are
+    read as categoricals (see read_table)."""
+    return {columns[field] for field in model.TABLES[table].repeated if field in columns}
 
 
 def required_columns_missing(table: str, columns: dict[str, str]) -> list[str]:
-    return [field for field in REQUIRED[table] if field not in columns]
+    return [field for field in model.TABLES[table].required if field not in columns]

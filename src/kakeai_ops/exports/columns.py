@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..columnar.distinct import Distinct
 from . import normalise
-from .distinct import Distinct
 from .findings import Findings
 from .reading import RawTable
 

@@ -9,35 +9,16 @@ distinct values (enums) or to the rare rows that miss the fast path (dates).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .distinct import arrow_text, first_bytes, text_bytes, text_series
-from .fast_dates import fixed_width_datetimes
-
-
-def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
-    """``convert`` applied once per distinct value, spread back over the rows.
-
-    Exports repeat a handful of values (statuses, topics, ratings) millions of
-    times; converting each distinct value once is what keeps ingest fast.
-    """
-    codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    values = [convert(value) for value in uniques]
-    if any(type(v) is str for v in values) and all(v is None or type(v) is str for v in values):
-        # Text (and missing): spread by Arrow, not by boxing millions of Python strings
-        # into a new column (0.45 s → 0.03 s for 2.5M rows). Same dtype as inferred below.
-        spread = pa.array(values, type=pa.large_string()).take(pa.array(codes))
-        return pd.Series(spread, index=column.index, dtype="str")
-    converted = np.empty(len(uniques), dtype=object)
-    converted[:] = values
-    return pd.Series(converted[codes], index=column.index)
-
+from ..columnar.buffers import arrow_text, first_bytes, text_bytes, text_series
+from ..columnar.distinct import per_distinct
+from .fast_dates import fast_datetimes
 
 _MISSING_MARKS = pa.array(["-", "－", "‐", "ｰ"])
 
@@ -225,9 +206,12 @@ def parse_datetimes(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     if not present.any():
         nothing = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
         return pd.Series(nothing, index=index), pd.Series(False, index=index)
-    # The export's usual form is read from the bytes; pandas parses the rest.
-    values, converted = fixed_width_datetimes(text)
+    # The forms exports hold are read from the bytes, Excel serial numbers by Arrow;
+    # pandas parses the rest.
+    values, converted = fast_datetimes(text)
     candidates = present & ~converted
+    if candidates.any():
+        candidates &= ~_serial_numbers(text, candidates, values)
     if not candidates.any():
         return _dated(values, present, index)
     try:
@@ -274,10 +258,7 @@ def _parse_slow(text: pd.Series) -> pd.Series:
         out[matched] = pd.to_datetime(fields, errors="coerce").astype("datetime64[us]")
     serial = ~matched & text.str.fullmatch(_SERIAL_RE)
     if serial.any():
-        days = text[serial].astype(float)
-        plausible = days.between(20000, 110000)
-        stamps = EXCEL_EPOCH + pd.to_timedelta(days[plausible], unit="D")
-        out[stamps.index] = stamps.dt.round("s").astype("datetime64[us]")
+        out[serial] = _excel_serials(text[serial])
     offset = ~matched & ~serial & text.str.contains(_TZ_RE, regex=True)
     if offset.any():
         aware = pd.to_datetime(text[offset], format="ISO8601", errors="coerce", utc=True)
@@ -285,6 +266,37 @@ def _parse_slow(text: pd.Series) -> pd.Series:
             aware.dt.tz_convert("Asia/Tokyo").dt.tz_localize(None).astype("datetime64[us]")
         )
     return out
+
+
+def _excel_serials(text: pd.Series) -> pd.Series:
+    """Excel serial numbers (days since 1899-12-30, to the second); NaT outside
+    20000–110000 (1954–2201), where a number is no date."""
+    days = text.astype(float)
+    plausible = days.between(20000, 110000)
+    stamps = EXCEL_EPOCH + pd.to_timedelta(days.where(plausible), unit="D")
+    return stamps.dt.round("s").astype("datetime64[us]")
+
+
+# The serial numbers the general parser reads (ASCII digits; the general parser also
+# reads full-width ones after NFKC).
+_ASCII_SERIAL_RE = r"^[0-9]{5}(?:\.[0-9]+)?$"
+
+
+def _serial_numbers(text: pd.Series, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Read the Excel serial numbers among ``rows`` into ``values``; the rows read.
+    (pandas' ISO 8601 parser reads none of them, so the general parser would reach
+    the same answer only after trying it.)"""
+    subset = pa.array(text[rows].array)
+    serial = pc.match_substring_regex(subset, _ASCII_SERIAL_RE).to_numpy(zero_copy_only=False)
+    read = np.zeros(len(text), dtype=bool)
+    if not serial.any():
+        return read
+    positions = np.flatnonzero(rows)[serial]
+    stamps = _excel_serials(text.iloc[positions]).to_numpy(dtype="datetime64[us]")
+    plausible = ~np.isnat(stamps)
+    values[positions[plausible]] = stamps[plausible]
+    read[positions[plausible]] = True
+    return read
 
 
 def parse_ints(column: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Series]:

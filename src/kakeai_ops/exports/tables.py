@@ -1,5 +1,5 @@
-"""The three tables: their canonical fields, which are required, and how a
-file's headers tell which table it holds."""
+"""How a file's headers tell which of the three tables it holds, and which header is
+which canonical field (the fields themselves: model.py)."""
 
 from __future__ import annotations
 
@@ -8,26 +8,6 @@ from dataclasses import dataclass
 
 from ..config import Exports
 from ..errors import Problem
-
-TABLES = ("users", "pairs", "meetings")
-LABELS = {"users": "ユーザー一覧", "pairs": "ペア一覧", "meetings": "1on1履歴"}
-
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "users": ("user_id", "name", "last_login_at"),
-    # accepted_at is required: without it no pair could count as formed.
-    "pairs": ("manager_id", "member_id", "accepted_at"),
-    # topic/prepared_at/sukkiri are what the stuck points are judged on.
-    "meetings": (
-        "meeting_id",
-        "manager_id",
-        "member_id",
-        "held_at",
-        "status",
-        "topic",
-        "prepared_at",
-        "sukkiri",
-    ),
-}
 
 
 def header_key(text: str) -> str:

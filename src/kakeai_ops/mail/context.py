@@ -12,6 +12,7 @@ import pandas as pd
 from ..calendar import BusinessCalendar, weeks_of_month
 from ..config import Mail, Settings
 from ..errors import KopsError
+from ..model import PERSON_COLUMNS
 from .audience_kinds import campaign_of
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def missing(value: Any) -> bool:
     return bool(pd.isna(value))
 
 
-USER_KEYS = ("user_id", "name", "email", "division", "department", "job_type", "age_band", "role")
+# The person as a template sees them: who and where they are, and their role.
+USER_KEYS = ("user_id", *PERSON_COLUMNS, "role")
 
 
 def month_text(value: str | None) -> str:

@@ -14,18 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from .context import DATE_FACTS, date_texts
+from .context import DATE_FACTS, USER_KEYS, date_texts
 
 # What the audience checks and the template context read of a user's facts.
 MAIL_COLUMNS = (
-    "user_id",
-    "name",
-    "email",
-    "division",
-    "department",
-    "job_type",
-    "age_band",
-    "role",
+    *USER_KEYS,
     "employment_status",
     "stuck_point",
     "stuck_point_label",

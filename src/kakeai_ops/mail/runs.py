@@ -19,12 +19,14 @@ from typing import Any
 
 import pandas as pd
 
+from .. import model
 from ..analyses import streaks
 from ..calendar import BusinessCalendar
 from ..clock import now
 from ..dates import stale_note
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
+from ..i18n import _
 from ..init import shipped_templates_dir
 from ..model import Tables
 from ..store import SnapshotInfo, awards, delivered_milestones, draw_entrants, record_action
@@ -61,8 +63,6 @@ from .plan import (
 )
 from .records import read_paths
 from .templates import TemplateSet
-
-ROLES = (None, "manager", "member", "both", "none")
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,10 @@ def audience_for(
     source: Source, operator: Operator, spec: AudienceSpec, snapshot: str | None, as_of: str | None
 ) -> tuple[Audience, str, str]:
     """The audience of ``spec`` in a snapshot, with the snapshot's id and the as-of date."""
-    if spec.role not in ROLES:
-        raise KopsError(f"--role: '{spec.role}' is not manager, member, both or none")
+    if spec.role is not None and spec.role not in model.ROLES:
+        raise KopsError(
+            _("--role: '{role}' is not manager, member, both or none").format(role=spec.role)
+        )
     who = spec.chosen()
     snap = source.snapshot(snapshot)
     when = operator.as_of(as_of, snap)
@@ -177,7 +179,9 @@ def _winners_only(source: Source, campaign_id: str, awarded: pd.DataFrame) -> pd
         return awarded
     if not state.drawn:
         raise KopsError(
-            f"campaign '{campaign_id}' is awarded by draw and has not been drawn; nothing sent",
+            _(
+                "campaign '{campaign}' is awarded by draw and has not been drawn; nothing sent"
+            ).format(campaign=campaign_id),
             hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT",
         )
     return awarded[awarded["user_id"].isin(state.winners)]
@@ -189,7 +193,9 @@ def campaign_missed_months(
     """The entrants of a campaign who did not meet its condition, with the months they
     missed (year, month, weeks missed)."""
     if campaign_id not in source.settings.campaigns:
-        raise KopsError(f"--not-eligible: no campaign '{campaign_id}' in kops.yaml")
+        raise KopsError(
+            _("--not-eligible: no campaign '{campaign}' in kops.yaml").format(campaign=campaign_id)
+        )
     campaign = source.settings.campaigns[campaign_id]
     calendar = BusinessCalendar(source.settings.calendar.company_holidays)
     result = streaks.eligibility(tables, campaign, calendar, when)
@@ -215,10 +221,14 @@ def check_service(source: Source, audience: Audience) -> None:
     needing = needs_login_url(source, audience)
     if needing:
         raise KopsError(
-            f"{', '.join(needing)} gives KAKEAI's login address, and service.login_url is "
-            "not set in kops.yaml; nothing was sent",
-            hint="set service.login_url (and service.help_url) in kops.yaml; "
-            "`kops mail preview` shows the mail",
+            _(
+                "{templates} gives KAKEAI's login address, and service.login_url is "
+                "not set in kops.yaml; nothing was sent"
+            ).format(templates=", ".join(needing)),
+            hint=_(
+                "set service.login_url (and service.help_url) in kops.yaml; "
+                "`kops mail preview` shows the mail"
+            ),
         )
 
 
@@ -235,16 +245,18 @@ def check_fresh(
     if note is None:
         return
     if stale_ok or not real:
-        operator.warn(note + (" (sending anyway: --stale-ok)" if stale_ok and real else ""))
+        operator.warn(note + (_(" (sending anyway: --stale-ok)") if stale_ok and real else ""))
         return
     operator.warn(note)
     try:
-        operator.confirm("Send from this snapshot anyway?")
+        operator.confirm(_("Send from this snapshot anyway?"))
     except KopsError:
         raise KopsError(
-            f"not sending from old data: {note}; nothing was sent",
-            hint="ingest the latest exports first (`kops ingest …`), or add --stale-ok to "
-            "send from this snapshot anyway (--yes alone does not)",
+            _("not sending from old data: {note}; nothing was sent").format(note=note),
+            hint=_(
+                "ingest the latest exports first (`kops ingest …`), or add --stale-ok to "
+                "send from this snapshot anyway (--yes alone does not)"
+            ),
         ) from None
 
 
@@ -294,11 +306,11 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     sendable = len(plan.by_state("planned"))
     if sendable == 0:
         raise KopsError(
-            "nothing to send: the audience is empty after exclusions",
+            _("nothing to send: the audience is empty after exclusions"),
             hint=excluded_summary(audience) or None,
         )
     count = min(sendable, request.limit or sendable)
-    _confirm(operator, request.yes, _question(source, count, f"as run {run_id}"))
+    _confirm(operator, request.yes, _question(source, count, run_id, pending=False))
     record_and_send(source, operator, plan, audience, snap_id, when, binding, request)
     return run_id
 
@@ -320,7 +332,11 @@ def _rehearse(
         return
     assert request.to_test is not None
     count = min(len(plan.messages), request.limit or len(plan.messages))
-    _confirm(operator, request.yes, f"Send {count:,} test message(s) to {request.to_test}?")
+    _confirm(
+        operator,
+        request.yes,
+        _("Send {count:,} test message(s) to {to}?").format(count=count, to=request.to_test),
+    )
     sent, total = test_send(source.workspace, source.settings, plan, request.to_test, request.limit)
     record_action(
         source.workspace,
@@ -330,8 +346,9 @@ def _rehearse(
         detail={"to": request.to_test, "tried": total},
     )
     operator.say(
-        f"Test: {sent:,} of {total:,} message(s) sent to {request.to_test}; "
-        "the real ledger is untouched."
+        _(
+            "Test: {sent:,} of {total:,} message(s) sent to {to}; the real ledger is untouched."
+        ).format(sent=sent, total=total, to=request.to_test)
     )
 
 
@@ -376,7 +393,11 @@ def send_prepared(
         _rehearse(source, operator, plan, binding, request)
         return
     count = min(len(plan.messages), limit or len(plan.messages))
-    _confirm(operator, yes, f"Mail {count} {what} as run {run_id}?")
+    _confirm(
+        operator,
+        yes,
+        _("Mail {count} {what} as run {run_id}?").format(count=count, what=what, run_id=run_id),
+    )
     snap = source.snapshot()
     record_and_send(source, operator, plan, audience, snap.id, str(snap.as_of), binding, request)
 
@@ -417,16 +438,26 @@ def record_and_send(
     ):
         send_pending(source, operator, plan, request.limit, request.retry_unknown)
         return
-    operator.say(f"run {plan.run_id} was planned by another kops meanwhile")
+    operator.say(_("run {run_id} was planned by another kops meanwhile").format(run_id=plan.run_id))
     resume_if_planned(source, operator, plan.run_id, binding, request)
 
 
-def _question(source: Source, count: int, what: str) -> str:
-    if source.settings.mail.transport == "outbox":
-        return (
-            f"Write {count:,} message(s) to the outbox {what}? (a rehearsal: nothing is delivered)"
+def _question(source: Source, count: int, run_id: str, pending: bool) -> str:
+    transport = source.settings.mail.transport
+    if transport == "outbox":
+        question = (
+            _("Write {count:,} message(s) to the outbox pending of run {run_id}?")
+            if pending
+            else _("Write {count:,} message(s) to the outbox as run {run_id}?")
         )
-    return f"Send {count:,} message(s) via {source.settings.mail.transport} {what}?"
+        question += " " + _("(a rehearsal: nothing is delivered)")
+    else:
+        question = (
+            _("Send {count:,} message(s) via {transport} pending of run {run_id}?")
+            if pending
+            else _("Send {count:,} message(s) via {transport} as run {run_id}?")
+        )
+    return question.format(count=count, run_id=run_id, transport=transport)
 
 
 def _confirm(operator: Operator, yes: bool, question: str) -> None:
@@ -508,33 +539,51 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
     pending += due
     row = counts.iloc[0].to_dict() if len(counts) else {}
     operator.say(
-        f"Resuming run {run_id}: sent {row.get('sent', 0):,}, "
-        f"written to the outbox {row.get('written', 0):,}, deferred {len(deferred):,}, "
-        f"pending {pending:,}, unknown {unknown:,}, failed {row.get('perm_failed', 0):,}",
+        _(
+            "Resuming run {run_id}: sent {sent:,}, written to the outbox {written:,}, "
+            "deferred {deferred:,}, pending {pending:,}, unknown {unknown:,}, failed {failed:,}"
+        ).format(
+            run_id=run_id,
+            sent=row.get("sent", 0),
+            written=row.get("written", 0),
+            deferred=len(deferred),
+            pending=pending,
+            unknown=unknown,
+            failed=row.get("perm_failed", 0),
+        ),
         strong=True,
     )
     if unknown and not request.retry_unknown:
         operator.say(
-            f"  {unknown} message(s) may or may not have been delivered (kops stopped mid-send); "
-            "they are not resent. `kops mail status RUN` lists them; --retry-unknown resends them."
+            "  "
+            + _(
+                "{unknown} message(s) may or may not have been delivered (kops stopped "
+                "mid-send); they are not resent. `kops mail status RUN` lists them; "
+                "--retry-unknown resends them."
+            ).format(unknown=unknown)
         )
     waiting = len(deferred) - due
     if waiting:
         later = min(day for day in deferred.values() if day > today)
         operator.say(
-            f"  {waiting:,} deferred until a later day (from {later.isoformat()}): "
-            "run the same command then to send them."
+            "  "
+            + _(
+                "{waiting:,} deferred until a later day (from {day}): "
+                "run the same command then to send them."
+            ).format(waiting=waiting, day=later.isoformat())
         )
     if pending == 0:
         if rehearsal and row.get("written", 0):
             operator.say(
-                "Nothing left to send through the outbox: it holds this run's messages "
-                "(a rehearsal, not delivered). To deliver them, set mail.transport to smtp "
-                "and run the same command again."
+                _(
+                    "Nothing left to send through the outbox: it holds this run's messages "
+                    "(a rehearsal, not delivered). To deliver them, set mail.transport to smtp "
+                    "and run the same command again."
+                )
             )
         else:
-            operator.say("Nothing left to send.")
+            operator.say(_("Nothing left to send."))
         return
     count = min(pending, request.limit or pending)
-    _confirm(operator, request.yes, _question(source, count, f"pending of run {run_id}"))
+    _confirm(operator, request.yes, _question(source, count, run_id, pending=True))
     send_pending(source, operator, plan, request.limit, request.retry_unknown)

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..columnar.buffers import joined_text
 from .neutralise import FORMULA_TRIGGERS, csv_field
 
 QUOTE = '"'
@@ -43,9 +44,7 @@ def csv_rows(columns: list[pa.Array], line_end: str) -> str:
     if isinstance(ended, pa.ChunkedArray):
         ended = ended.combine_chunks()
     # No nulls: the character data of the array is the lines one after another.
-    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)
-    first, last = offsets[ended.offset], offsets[ended.offset + len(ended)]
-    return str(ended.buffers()[2].slice(first, last - first), "utf-8")  # one copy, not three
+    return joined_text(ended)
 
 
 def field_column(column: pd.Series, line_end: str, cell: Callable[[Any], Any]) -> pa.Array:

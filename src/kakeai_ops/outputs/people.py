@@ -55,6 +55,15 @@ def for_people(frame: pd.DataFrame, text_columns: set[str] = frozenset()) -> Peo
 
 
 def _values(key: str, column: pd.Series) -> pd.Series:
+    parts = glossary.LIST_VALUES.get(key)
+    if parts is not None:  # several keys in one cell ("no_prep;no_rating")
+        return column.astype(object).map(
+            lambda v: (
+                "・".join(str(parts.get(p, p)) for p in v.split(";") if p)
+                if isinstance(v, str)
+                else v
+            )
+        )
     labels = glossary.VALUES.get(key)
     if labels is None and column.dtype == np.bool_:
         labels = glossary.BOOLEAN

@@ -264,7 +264,8 @@ def _table(
             looks.bordered(
                 target,
                 number_format=None if text else number_format,
-                right=text and value.startswith(("<", "(")),
+                # Labels in place of a number, and trends (「↓ -2pt」), line up with the numbers.
+                right=text and (value.startswith(("<", "(")) or key.endswith("_trend")),
             )
         if is_total:
             workbook.total_row(sheet, row + offset, len(columns))
@@ -302,7 +303,7 @@ def _value(value: Any) -> Any:
 
 
 def _legend(sheet: Worksheet, row: int) -> None:
-    workbook.legend(sheet, row, extra="↑↓→：前期間との比較。")
+    workbook.legend(sheet, row, extra="↑↓→ と差：前期間との比較（割合は pt の差）。")
 
 
 def _rate_chart(

@@ -69,6 +69,8 @@ class Cell:
     time_parts: tuple[int, ...] | None = None
     # Already published as shown (an earlier run): known, so never hidden again.
     released: bool = False
+    # A trend's size beside its arrow, as the two published figures differ: 「-2pt」.
+    change_text: str = ""
 
     @property
     def hidden(self) -> bool:
@@ -94,7 +96,9 @@ class Cell:
     def shown(self) -> str:
         """What the workbook shows in this cell."""
         if self.unit == "trend":
-            return NO_TREND if self.hidden or self.value is None else ARROWS[int(self.value)]
+            if self.hidden or self.value is None:
+                return NO_TREND
+            return f"{ARROWS[int(self.value)]} {self.change_text}".strip()
         if self.state == PRIMARY:
             return below(self.threshold)
         if self.state == SECONDARY:
@@ -129,6 +133,23 @@ class Cell:
             "shown": self.shown,
             "additive": self.additive,
         }
+
+
+def published_change(unit: str, now: float, before: float) -> tuple[int, str]:
+    """The change between two figures as each is published (a share in whole percents,
+    a rate or an average to one decimal): its direction (1, -1, 0) and its size as the
+    deck says it, 「+3pt」「-0.2」「±0pt」. The arrow follows the size shown, so no arrow
+    points up beside a change of 0."""
+    if unit == "share":
+        whole = round(
+            _round_half_up(now, PLACES["share"]) * 100
+            - _round_half_up(before, PLACES["share"]) * 100
+        )
+        return (whole > 0) - (whole < 0), "±0pt" if whole == 0 else f"{whole:+d}pt"
+    places = PLACES.get(unit, 1)
+    tenths = round((_round_half_up(now, places) - _round_half_up(before, places)) * 10**places)
+    size = tenths / 10**places
+    return (tenths > 0) - (tenths < 0), f"±{0:.{places}f}" if tenths == 0 else f"{size:+.{places}f}"
 
 
 def _missing(value: float) -> bool:

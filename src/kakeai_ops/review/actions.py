@@ -117,17 +117,14 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
 
 
 def _seminar_for(settings: Settings, month: int | None) -> str | None:
-    """The configured seminar of that month of the series, as 'Month2 セミナー'."""
+    """The configured seminar of that month of the series, by the title people know it
+    by (「セミナー「…」」); its place in the series ("Month2") is kops's word, not theirs."""
     if month is None:
         return None
     for config in settings.seminars.values():
         if config.month == month:
-            return (
-                f"Month{month}セミナー「{config.title}」"
-                if config.title
-                else f"Month{month}セミナー"
-            )
-    return f"Month{month}セミナー"
+            return f"セミナー「{config.title}」" if config.title else "セミナー"
+    return None
 
 
 def _draw_actions(campaign: CampaignFigures) -> list[Action]:

@@ -135,7 +135,7 @@ def _groups(outcome: pd.DataFrame) -> str:
 
 def _reason(reason: str) -> str:
     if reason.startswith("no snapshot"):
-        return "次のスナップショットがまだありません"
+        return "送信後のデータがまだありません"
     if reason.startswith("groups too small"):
         return "人数が少なすぎます: " + reason.split("(", 1)[-1].rstrip(")")
     return reason
@@ -213,7 +213,7 @@ def seminar_slides(review: Review) -> list[Slide]:
             # the chart, never drawn as zero.
             chart = Chart(
                 "column",
-                "次のスナップショットまでに次の段階に進んだ割合",
+                "セミナー後の最新データで次の段階に進んだ割合",
                 [f"{r.group_label}（n={r.in_snapshot}）" for r in moved.itertuples()],
                 [
                     (

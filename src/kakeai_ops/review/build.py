@@ -383,7 +383,7 @@ def _seminars(
                 interest_answers=summary.interest_answers,
                 movement=summary.movement,
                 mix_note=summary.movement_mix_note,
-                note="次のスナップショットの取り込み後に次の段階に進んだ人の比較を表示します"
+                note="次のデータの取り込み後に次の段階に進んだ人の比較を表示します"
                 if found.movement_pending
                 else "",
             )

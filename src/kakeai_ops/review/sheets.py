@@ -7,7 +7,7 @@ import pandas as pd
 from .. import glossary
 from ..analyses import segment as segmentation
 from .figures import Review
-from .titles import TITLES
+from .titles import TITLES, run_title
 
 # Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
 TEXT_COLUMNS = ["snapshot", "run_id", "manager_id", "member_id", "seminar_id", "campaign_id"]
@@ -28,7 +28,12 @@ def review_sheets(review: Review) -> list[tuple[str, pd.DataFrame]]:
         for index, s in enumerate(review.seminars, start=1):
             sheets.append((f"6_{TITLES['seminar']}{index}_{s.seminar_id}", _seminar(s)))
     else:
-        sheets.append((f"6_{TITLES['seminar']}", pd.DataFrame({"note": ["no seminar yet"]})))
+        sheets.append(
+            (
+                f"6_{TITLES['seminar']}",
+                pd.DataFrame({"note": ["この期間のセミナーはまだありません"]}),
+            )
+        )
     sheets += [
         (f"7_{TITLES['campaigns']}", _campaigns(review)),
         (f"8_{TITLES['interviews']}", _interviews(review)),
@@ -98,7 +103,11 @@ def _mail(review: Review) -> pd.DataFrame:
         rows.append(
             {
                 "run_id": run.run_id,
-                "created_at": run.created_at,
+                "title": run_title(run.run_id, review),
+                # a date and time Excel sorts (JST, as the ledger wrote it), not ISO text
+                "created_at": pd.Timestamp(run.created_at).tz_localize(None)
+                if pd.Timestamp(run.created_at).tzinfo is None
+                else pd.Timestamp(run.created_at).tz_convert("Asia/Tokyo").tz_localize(None),
                 "segment_key": run.segment_key or "",
                 "snapshot": run.snapshot,
                 "sent": run.sent,
@@ -122,7 +131,7 @@ def _mail(review: Review) -> pd.DataFrame:
             }
         )
     if not rows:
-        return pd.DataFrame({"note": ["no mail run in the period"]})
+        return pd.DataFrame({"note": ["この期間のメール配信はありません"]})
     return pd.DataFrame(rows)
 
 
@@ -141,7 +150,10 @@ SEMINAR_FIGURES = {
     "title": "セミナー名",
     "invited": "招待数",
     "attended": "出席数",
+    "invited_attended": "出席数（招待した人）",
+    "uninvited": "招待外の参加",
     "answers": "アンケート回答数",
+    "answers_not_on_list": "出席者リストにない人の回答",
     "satisfaction_avg": "満足度の平均（1〜5）",
     "users": "人数",
     "in_snapshot": "最新データにいる人数",
@@ -210,7 +222,7 @@ def _campaigns(review: Review) -> pd.DataFrame:
             "campaign_id": c.campaign_id,
             "title": c.title,
             "window": c.window,
-            "eligible": c.eligible,
+            "eligible_people": c.eligible,
             "on_track": c.on_track,
             "awarded": c.awarded,
             "window_open": c.window_open,
@@ -220,7 +232,7 @@ def _campaigns(review: Review) -> pd.DataFrame:
     m = review.milestones
     rows.append(
         {
-            "campaign_id": "milestones",
+            "campaign_id": None,
             "title": "マイルストーンのお知らせ",
             "due": m.due_manager + m.due_member,
             "due_manager": m.due_manager,

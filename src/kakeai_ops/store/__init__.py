@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KopsError, WorkspaceError
-from ..model import Tables
+from ..model import TABLE_NAMES, Tables, shape_problems
 from ..workspace import STAGING_PREFIX, Workspace
 from .audit import ACTIONS, audit, audit_entries, file_entry, record_action
 from .awards import awards, delivered_milestones, record_awards, record_milestones_delivered
@@ -106,7 +106,6 @@ __all__ = [
     "write_snapshot",
 ]
 
-TABLE_NAMES = ("users", "pairs", "meetings")
 MANIFEST_SEAL = "manifest.sha256"
 
 
@@ -288,6 +287,11 @@ def _write_parquet(frame: Any, path: Path) -> None:
 
 
 def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
+    """Store ``tables`` as the next snapshot; each must have the schema's shape (model.py),
+    since every later command reads them as such."""
+    wrong = [said for name in TABLE_NAMES for said in shape_problems(name, tables.get(name))]
+    if wrong:
+        raise ValueError("a snapshot must have the schema's shape: " + "; ".join(wrong))
     ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.snapshots_dir))
     try:

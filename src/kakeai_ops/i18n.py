@@ -1,0 +1,86 @@
+"""The language kops speaks on screen: Japanese by default, English with ``KOPS_LANG=en``.
+
+Messages are written in English in the code, marked ``_("…")`` (or ``ngettext`` for
+counts), and looked up in the gettext catalog ``locale/ja/LC_MESSAGES/kops.mo``; the
+English text is the message id, so English needs no catalog. Help texts (command
+docstrings and ``help=``) stay plain strings: the CLI translates them when it builds the
+commands (``translate_help``), paragraph by paragraph.
+
+``make messages`` extracts the marked strings and help texts with Babel, updates
+``kops.po`` and compiles ``kops.mo``; tests/test_i18n.py fails on a message without a
+Japanese translation.
+
+Placeholders are named (``_("No user {user}").format(user=…)``) so the translation can
+put them where Japanese wants them.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import inspect
+import os
+from pathlib import Path
+
+DOMAIN = "kops"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("ja", "en")
+DEFAULT_LANGUAGE = "ja"
+
+
+def language() -> str:
+    """``ja`` or ``en``, from KOPS_LANG (read on every call: each command sees its own)."""
+    wanted = os.environ.get("KOPS_LANG", "").strip().lower()
+    if wanted.startswith("en") or wanted in ("c", "posix"):
+        return "en"
+    return DEFAULT_LANGUAGE
+
+
+@functools.cache
+def _catalog(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    # fallback: a missing catalog (a broken install) shows English rather than failing.
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def _(message: str) -> str:
+    """The message in the user's language."""
+    return _catalog(language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural message for ``n``, in the user's language."""
+    return _catalog(language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog without translating it (translated where shown)."""
+    return message
+
+
+def paragraphs(text: str) -> list[str]:
+    """A help text's paragraphs (dedented, split at blank lines)."""
+    return [part.strip("\n") for part in inspect.cleandoc(text).split("\n\n") if part.strip()]
+
+
+# A help text's last paragraph is an example command: only its label is translated.
+EXAMPLE = N_("Example:")
+
+
+def help_messages(text: str) -> list[str]:
+    """The catalog's messages for a help text: one per paragraph, ``Example:`` for examples."""
+    return [EXAMPLE if part.startswith(EXAMPLE + " ") else part for part in paragraphs(text)]
+
+
+def translate_help(text: str | None) -> str | None:
+    """A help text in the user's language, translated paragraph by paragraph."""
+    if not text:
+        return text
+    shown = []
+    for part in paragraphs(text):
+        if part.startswith(EXAMPLE + " "):
+            shown.append(_(EXAMPLE) + part[len(EXAMPLE) :])
+        else:
+            shown.append(_(part))
+    return "\n\n".join(shown)

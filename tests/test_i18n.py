@@ -1,0 +1,344 @@
+"""Japanese by default, English with KOPS_LANG=en: the catalog, its coverage, and the CLI."""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from typer.main import get_command
+
+from conftest import REPO, Cli
+from kakeai_ops import i18n
+from kakeai_ops.cli.app import COMMANDS, app, load_commands
+from kakeai_ops.cli.localized import cells, usage_message, wrap
+
+LOCALE = REPO / "src" / "kakeai_ops" / "locale"
+PO = LOCALE / "ja" / "LC_MESSAGES" / "kops.po"
+MO = LOCALE / "ja" / "LC_MESSAGES" / "kops.mo"
+
+
+def _catalog() -> Catalog:
+    with PO.open("rb") as handle:
+        return read_po(handle)
+
+
+CATALOG = _catalog()
+MESSAGES = [message for message in CATALOG if message.id]
+
+
+def _msgid(message: object) -> str:
+    ident = message.id  # type: ignore[attr-defined]
+    return ident[0] if isinstance(ident, tuple) else ident
+
+
+def _strings(message: object) -> list[str]:
+    string = message.string  # type: ignore[attr-defined]
+    return list(string) if isinstance(string, tuple) else [string]
+
+
+def _extracted() -> dict[str, list[str]]:
+    """What `make messages` extracts from the source: message id -> where."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        with (REPO / "babel.cfg").open() as handle:
+            method_map, options_map = parse_mapping_cfg(handle)
+        found: dict[str, list[str]] = {}
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(REPO / "src"), method_map, options_map, keywords=DEFAULT_KEYWORDS
+        ):
+            ident = message[0] if isinstance(message, tuple) else message
+            found.setdefault(ident, []).append(f"{filename}:{lineno}")
+        return found
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+
+
+# --- the catalog ---------------------------------------------------------------------------
+
+
+def test_every_message_in_the_source_has_a_japanese_translation() -> None:
+    extracted = _extracted()
+    assert (
+        "Error:" in extracted and "Show this message and exit." in extracted
+    )  # it sees both kinds
+    assert any(ident.startswith("Create a workspace") for ident in extracted)  # docstrings too
+    missing = []
+    for ident, where in sorted(extracted.items()):
+        message = CATALOG.get(ident)
+        if message is None or message.fuzzy or not all(_strings(message)):
+            missing.append(f"{where[0]}: {ident!r}")
+    assert not missing, "run `make messages` and translate in kops.po:\n" + "\n".join(missing)
+
+
+def test_the_catalog_holds_nothing_the_source_no_longer_says() -> None:
+    extracted = _extracted()
+    stale = [_msgid(message) for message in MESSAGES if _msgid(message) not in extracted]
+    assert not stale, stale
+
+
+def test_the_compiled_catalog_is_the_po_file() -> None:
+    with MO.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in MESSAGES:
+        if message.pluralizable:
+            singular, plural = message.id
+            assert compiled.ngettext(singular, plural, 1) == message.string[0], singular
+        else:
+            assert compiled.gettext(message.id) == message.string, message.id
+    assert len(compiled._catalog) - 1 == len(MESSAGES)  # type: ignore[attr-defined]  # "" is the header
+
+
+_FIELDS = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=_msgid)
+def test_a_translation_keeps_the_placeholders_and_adds_no_markup(message: object) -> None:
+    ident = _msgid(message)
+    for string in _strings(message):
+        assert sorted(_FIELDS.findall(string)) == sorted(_FIELDS.findall(ident))
+        # Messages are printed through Rich: a bracket the English lacks would be markup.
+        assert string.count("[") <= ident.count("["), string
+        assert string != ident or not re.search(r"[a-z]{4}", ident), "copied, not translated"
+
+
+def test_glossary_terms_have_one_spelling() -> None:
+    banned = {
+        "上長": "上司",
+        "メンバー": "部下",
+        "すっきり度": "スッキリ度",
+        "実施割合": "1on1実施率",
+    }
+    for message in MESSAGES:
+        for string in _strings(message):
+            for wrong, right in banned.items():
+                assert wrong not in string, f"{string!r}: say {right}, not {wrong}"
+
+
+# --- the language --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "language"),
+    [
+        (None, "ja"),
+        ("", "ja"),
+        ("ja", "ja"),
+        ("ja_JP.UTF-8", "ja"),
+        ("fr", "ja"),
+        ("en", "en"),
+        ("EN", "en"),
+        ("en_US.UTF-8", "en"),
+        ("C", "en"),
+    ],
+)
+def test_the_language_comes_from_kops_lang(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, language: str
+) -> None:
+    if value is None:
+        monkeypatch.delenv("KOPS_LANG", raising=False)
+    else:
+        monkeypatch.setenv("KOPS_LANG", value)
+    assert i18n.language() == language
+    assert i18n._("Error:") == ("エラー:" if language == "ja" else "Error:")
+
+
+def test_help_is_translated_paragraph_by_paragraph(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    text = """Create a workspace: kops.yaml, mail templates and the state directory.
+
+        Example: kops init ~/somewhere
+        """
+    assert i18n.translate_help(text) == (
+        "ワークスペースを作ります: kops.yaml、メールのテンプレート、状態ディレクトリ。\n\n"
+        "例: kops init ~/somewhere"
+    )
+    assert i18n.translate_help("Not in the catalog.") == "Not in the catalog."
+
+
+def test_every_help_text_of_every_command_is_in_the_catalog() -> None:
+    """The extractor's view of help texts against the commands as Typer builds them."""
+    for module, _first in COMMANDS.values():
+        load_commands(module)
+    known = {_msgid(message) for message in MESSAGES}
+    missing: list[str] = []
+
+    def walk(command: object, path: str) -> None:
+        texts = [getattr(command, "help", None)]
+        texts += [getattr(param, "help", None) for param in command.params]  # type: ignore[attr-defined]
+        for text in filter(None, texts):
+            missing.extend(
+                f"{path}: {part!r}" for part in i18n.help_messages(text) if part not in known
+            )
+        for name, child in (getattr(command, "commands", None) or {}).items():
+            walk(child, f"{path} {name}")
+
+    walk(get_command(app), "kops")
+    assert not missing, "\n".join(missing)
+
+
+# --- the layout ----------------------------------------------------------------------------
+
+
+def test_japanese_help_wraps_by_display_width() -> None:
+    text = "最初の1通を送る前に、すべてのメールを作成します。除外して件数を示すのは、メールアドレスなし、休職、退職、配信停止リスト、送付頻度の上限を超える人です。"
+    lines = wrap(text, 40)
+    assert "".join(lines) == text
+    assert all(cells(line) <= 42 for line in lines)  # closing punctuation may hang
+    assert max(cells(line) for line in lines) >= 38
+    assert not any(line[0] in "、。）" for line in lines)
+    english = wrap("Send at most N messages in this invocation. --all-advisors stays whole", 30)
+    assert "--all-advisors" in " ".join(english).split()
+
+
+def test_click_usage_errors_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    assert usage_message("No such option: --bogus") == "オプション --bogus はありません"
+    assert usage_message("Missing argument 'CAMPAIGN'.") == "引数 'CAMPAIGN' がありません。"
+    assert (
+        usage_message("Invalid value for '--format': 'x' is not one of 'table', 'csv', 'json'.")
+        == "'--format' の値が正しくありません: 'x' は 'table', 'csv', 'json' のいずれでもありません。"
+    )
+    assert usage_message("Something click says.") == "Something click says."
+
+
+# --- end to end ----------------------------------------------------------------------------
+
+
+def _kops(
+    *args: str, lang: str | None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("KOPS_LANG", "KOPS_WORKSPACE")
+    }
+    if lang is not None:
+        env["KOPS_LANG"] = lang
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        [sys.executable, "-m", "kakeai_ops", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd,
+    )
+
+
+def test_help_is_japanese_without_kops_lang_and_english_with_en() -> None:
+    japanese = _kops("--help", lang=None)
+    assert japanese.returncode == 0
+    assert "使い方: kops" in japanese.stdout and "コマンド:" in japanese.stdout
+    assert "ワークスペースを作ります" in japanese.stdout
+    assert "Create a workspace" not in japanese.stdout
+    english = _kops("--help", lang="en")
+    assert "Usage: kops" in english.stdout and "Create a workspace" in english.stdout
+    assert not re.search(r"[ぁ-ん]", english.stdout)  # Japanese words only as terms (定例会)
+
+
+def test_a_subcommands_help_is_japanese() -> None:
+    result = _kops("mail", "send", "--help", lang=None)
+    assert "配信を計画し、確認のうえ送ります。" in result.stdout
+    assert "例: kops mail send" in result.stdout
+    assert "オプション:" in result.stdout and "このヘルプを表示して終わります。" in result.stdout
+    english = _kops("mail", "send", "--help", lang="en")
+    assert "Plan, confirm and send a mail run" in english.stdout
+
+
+def test_errors_are_japanese_without_kops_lang(tmp_path: Path) -> None:
+    result = _kops("status", lang=None, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "エラー: ここには kops のワークスペースがありません" in result.stderr
+    assert "ヒント: " in result.stderr and "kops init DIR" in result.stderr
+    english = _kops("status", lang="en", cwd=tmp_path)
+    assert "Error: no kops workspace here" in english.stderr
+    assert "Hint: create one with `kops init DIR`" in english.stderr
+
+
+def test_usage_errors_are_japanese_without_kops_lang() -> None:
+    result = _kops("init", "--bogus", lang=None)
+    assert result.returncode == 2
+    assert "使い方: kops init" in result.stderr
+    assert "ヘルプは 'kops init --help' で表示できます。" in result.stderr
+    assert "エラー: オプション --bogus はありません" in result.stderr
+    unknown = _kops("segmnt", lang=None)
+    assert "エラー: コマンド 'segmnt' はありません。" in unknown.stderr
+    english = _kops("init", "--bogus", lang="en")
+    assert "Error: No such option: --bogus" in english.stderr
+
+
+def test_a_success_message_is_japanese(tmp_path: Path) -> None:
+    result = _kops("init", str(tmp_path / "ws"), lang=None)
+    assert result.returncode == 0
+    assert "ワークスペースを作成しました" in result.stderr
+    assert "Created workspace" not in result.stderr
+    english = _kops("init", str(tmp_path / "ws2"), lang="en")
+    assert "Created workspace" in english.stderr
+
+
+def test_in_process_runs_switch_language(tmp_path: Path) -> None:
+    """A process that runs several commands (the tests, `kops demo`) sees each one's KOPS_LANG."""
+    cli = Cli(None)
+    japanese = cli("init", "--help", env={"KOPS_LANG": "ja"})
+    assert "ワークスペースを作ります" in japanese.stdout
+    english = cli("init", "--help", env={"KOPS_LANG": "en"})
+    assert "Create a workspace" in english.stdout
+    again = cli("init", "--help", env={"KOPS_LANG": "ja"})
+    assert again.stdout == japanese.stdout
+
+
+def test_help_survives_a_windows_code_page_pipe() -> None:
+    """Redirected on Windows, Python writes cp932, which has no – (U+2013): kops must not fail."""
+    env = {key: value for key, value in os.environ.items() if key != "KOPS_LANG"}
+    env["PYTHONIOENCODING"] = "cp932"
+    for lang, shown in (("ja", "毎月のセミナー（Month1～4）"), ("en", "series (Month1?4)")):
+        env["KOPS_LANG"] = lang
+        result = subprocess.run(
+            [sys.executable, "-m", "kakeai_ops", "seminar", "--help"], capture_output=True, env=env
+        )
+        assert result.returncode == 0, result.stderr.decode("cp932", "replace")
+        assert shown in result.stdout.decode("cp932")  # a character cp932 lacks is replaced
+
+
+def test_the_catalog_ships_with_the_package() -> None:
+    import tomllib
+    from fnmatch import fnmatch
+
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        patterns = tomllib.load(handle)["tool"]["setuptools"]["package-data"]["kakeai_ops"]
+    relative = MO.relative_to(REPO / "src" / "kakeai_ops").as_posix()
+    assert any(fnmatch(relative, pattern) for pattern in patterns), patterns
+
+
+def test_a_core_error_and_its_hint_in_both_languages(cli: Cli) -> None:
+    japanese = cli("mail", "unsuppress", "nobody@example.co.jp", env={"KOPS_LANG": "ja"}, ok=False)
+    assert japanese.exit_code == 1
+    assert "エラー: nobody@example.co.jp は配信停止リストにありません" in japanese.stderr
+    assert "ヒント: `kops mail suppressed` で一覧を確認できます" in japanese.stderr
+    english = cli("mail", "unsuppress", "nobody@example.co.jp", ok=False)
+    assert "Error: nobody@example.co.jp is not on the suppression list" in english.stderr
+
+
+def test_a_date_error_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kakeai_ops.dates import parse_date
+    from kakeai_ops.errors import KopsError
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    with pytest.raises(KopsError) as caught:
+        parse_date("2026-02-30", "--as-of")
+    assert (
+        caught.value.message == "--as-of: '2026-02-30' は日付ではありません: 2026年2月は1〜28日です"
+    )
+    assert (
+        caught.value.hint
+        == "日付は 2026-11-20、2026/11/20、2026/1/5 または 20261120 のように書いてください"
+    )

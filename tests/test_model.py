@@ -1,0 +1,130 @@
+"""The one schema of the canonical tables (kakeai_ops.model): what ingest builds, the
+store keeps, and every other layer names its columns and keys from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+
+from factories import meeting, pair, tables, user
+from kakeai_ops import glossary, model
+from kakeai_ops.analyses import divisions, segment, streaks
+from kakeai_ops.analyses.roles import roles
+from kakeai_ops.config import Exports
+from kakeai_ops.exports.canonical import repeated_headers, required_columns_missing
+from kakeai_ops.store import latest_snapshot, list_snapshots, load_tables, write_snapshot
+from kakeai_ops.workspace import Workspace
+
+
+def test_a_snapshot_ingest_wrote_has_the_schemas_shape(sample_ws: Workspace) -> None:
+    snapshot = latest_snapshot(sample_ws)
+    assert snapshot is not None
+    stored = load_tables(snapshot)
+    for name in model.TABLE_NAMES:
+        assert model.shape_problems(name, stored.get(name)) == [], name
+    # The fixed vocabularies are the categories themselves, in the schema's order.
+    assert tuple(stored.meetings["status"].cat.categories) == model.STATUSES
+    assert set(stored.users["employment_status"]) <= set(model.EMPLOYMENT_STATUSES)
+    assert set(stored.users["employment_status"]) >= {"active", "retired"}
+
+
+@pytest.mark.parametrize(
+    ("table", "spoil", "said"),
+    [
+        ("users", lambda f: f[list(reversed(f.columns))], "users: columns"),
+        ("users", lambda f: f.assign(user_id=f["user_id"].mask(f.index == 3)), "users.user_id"),
+        ("pairs", lambda f: f.assign(recurring=f["recurring"].map(str)), "pairs.recurring"),
+        ("meetings", lambda f: f.assign(held_at=f["held_at"].astype(str)), "meetings.held_at"),
+        (
+            "meetings",
+            lambda f: f.assign(status=f["status"].cat.rename_categories({"held": "done"})),
+            "meetings.status: values ['done']",
+        ),
+        ("meetings", lambda f: f.assign(memo="本文"), "meetings: columns"),
+    ],
+)
+def test_the_store_refuses_tables_of_another_shape(
+    sample_copy: Workspace, table: str, spoil: Callable[[pd.DataFrame], pd.DataFrame], said: str
+) -> None:
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    frames = load_tables(snapshot)
+    spoilt = model.Tables(
+        **{n: spoil(frames.get(n)) if n == table else frames.get(n) for n in model.TABLE_NAMES}
+    )
+    before = sorted(p.name for p in sample_copy.snapshots_dir.iterdir())
+    with pytest.raises(ValueError, match=said.replace("[", r"\[")):
+        write_snapshot(sample_copy, spoilt, dict(snapshot.manifest))
+    # Nothing half-written: no new snapshot, no staging directory left behind.
+    assert sorted(p.name for p in sample_copy.snapshots_dir.iterdir()) == before
+    assert [s.id for s in list_snapshots(sample_copy)] == ["0001", "0002"]
+
+
+def test_exports_read_their_headers_and_required_fields_from_the_schema() -> None:
+    headers = Exports().headers
+    assert headers.meetings["sukkiri"] == ["スッキリ度"]
+    assert headers.users["birth_date"] == ["生年月日"]  # read, never stored
+    assert "birth_date" not in model.USERS.columns
+    assert "employment_status" not in headers.users  # derived at ingest
+    found = {f: h[0] for f, h in headers.meetings.items() if f != "sukkiri"}
+    assert required_columns_missing("meetings", found) == ["sukkiri"]
+    assert required_columns_missing("pairs", {"manager_id": "上司ID"}) == [
+        "member_id",
+        "accepted_at",
+    ]
+    assert repeated_headers("meetings", {"status": "ステータス", "meeting_id": "1on1ID"}) == {
+        "ステータス"
+    }
+
+
+def test_each_key_is_spelt_in_one_place() -> None:
+    assert tuple(glossary.ROLES) == model.ROLES
+    assert tuple(glossary.STUCK_POINTS) == model.STUCK_POINTS
+    assert segment.KEYS == model.STUCK_POINTS
+    assert set(segment.HELP) == set(model.STUCK_POINTS)
+    assert [sp.label for sp in segment.STUCK_POINTS] == list(glossary.STUCK_POINTS.values())
+    assert set(roles([True, True, False, False], [True, False, True, False])) == set(model.ROLES)
+    assert Exports().topics == list(model.TOPICS)
+    assert Exports().responses == list(model.RESPONSES)
+    assert set(model.SIDES) < set(model.ROLES)
+
+
+def test_what_an_analysis_reads_is_checked_against_the_schema() -> None:
+    with pytest.raises(KeyError, match="nmae"):
+        model.needed(users=["user_id", "nmae"])
+    with pytest.raises(KeyError):
+        model.needed(seminars=["user_id"])
+    for reads in (segment.NEEDED_COLUMNS, divisions.NEEDED_COLUMNS, streaks.NEEDED_COLUMNS):
+        for table, columns in reads.items():
+            assert set(columns) <= set(model.TABLES[table].columns)
+    # The division figures go by the member's place: not the 1on1s' ids or managers.
+    assert divisions.NEEDED_COLUMNS["meetings"] == [
+        c for c in model.MEETINGS.columns if c not in ("meeting_id", "manager_id")
+    ]
+
+
+def test_hand_made_tables_have_the_snapshots_shape() -> None:
+    made = tables(
+        users=[user("M"), user("X", last_login_at=None)],
+        pairs=[pair("M", "X")],
+        meetings=[meeting("M", "X", "2026-11-02 10:00", sukkiri=None, topic=None)],
+    )
+    for name in model.TABLE_NAMES:
+        assert model.shape_problems(name, made.get(name)) == [], name
+    assert list(made.meetings["manager_id"].cat.categories) == ["M"]
+    assert pd.isna(made.meetings["sukkiri"].iloc[0])
+    with pytest.raises(KeyError, match="nmae"):
+        model.frame("users", [{"user_id": "1", "nmae": "x"}])
+
+
+def test_a_tenants_own_topics_fit_the_schema() -> None:
+    own = ["仕事", "キャリア"]
+    frame = model.frame(
+        "meetings",
+        [meeting("M", "X", "2026-11-02 10:00", topic="仕事", response=None)],
+        vocabularies={"topic": own},
+    )
+    assert list(frame["topic"].cat.categories) == own
+    assert model.shape_problems("meetings", frame) == []

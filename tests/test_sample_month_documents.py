@@ -1,0 +1,220 @@
+"""The sample month's documents as their readers get them: every workbook read back for
+its number formats and for keys leaking into what people read, the seminar list, the
+division report's trends, the deck's every word (chart titles too), and one clock for
+the whole month (`kops demo`)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import SAMPLE
+from kakeai_ops import glossary
+from kakeai_ops.cli.demo import AFTER_SEMINAR, NOVEMBER, OCTOBER
+from test_glossary import second_spellings
+from workbooks import column_keys
+
+# A cell that is a key, not a word: lower-case ASCII, maybe several joined by ; or ,
+KEY_LIKE = re.compile(r"[a-z][a-z0-9_]*(?:\s*[;,+]\s*[a-z][a-z0-9_]*)*")
+
+
+@pytest.fixture(scope="module")
+def month(demo_run: tuple[Path, Any]) -> Path:
+    return demo_run[0]
+
+
+def _lists(root: Path) -> list[Path]:
+    """The list workbooks (those with a 「列の説明」 sheet), not the laid-out reports."""
+    found = [
+        p
+        for p in sorted((root / "out").rglob("*.xlsx"))
+        if glossary.COLUMN_NOTES_SHEET in load_workbook(p, read_only=True).sheetnames
+    ]
+    assert len(found) >= 6, found
+    return found
+
+
+def _expected_format(key: str) -> str | None:
+    known = glossary.COLUMNS.get(key)
+    if known is not None and known.format is not None:
+        return known.format
+    if key.endswith(("_share", "_rate")) or key in ("share", "rate"):
+        return glossary.PERCENT
+    return None
+
+
+def test_every_list_formats_its_figures_by_their_key(month: Path) -> None:
+    """Rates as 0%, counts as #,##0, averages as 0.0, ids as text: for every figure column
+    of every list workbook, found by its key in the book's own 「列の説明」."""
+    checked = 0
+    for path in _lists(month):
+        book = load_workbook(path)
+        keys = column_keys(book)
+        for sheet in book.worksheets:
+            if sheet.title == glossary.COLUMN_NOTES_SHEET:
+                continue
+            header = [c.value for c in sheet[1]]
+            mixed = any(keys.get((sheet.title, str(h))) == "figure_kind" for h in header)
+            for position, label in enumerate(header, start=1):
+                key = keys.get((sheet.title, str(label)), str(label))
+                wanted = _expected_format(key)
+                if wanted is None or (mixed and key in ("value", "now", "before", "change")):
+                    continue
+                for row in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                    cell = row[0]
+                    if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                        assert cell.number_format == wanted, (path.name, sheet.title, key)
+                        checked += 1
+                    elif wanted == glossary.TEXT and cell.value is not None:
+                        assert cell.number_format == "@", (path.name, sheet.title, key)
+    assert checked > 1000
+
+
+def test_no_key_where_people_read_words(month: Path) -> None:
+    """No English key as a value (role, stuck point, flags, figure names, true/false):
+    only id columns (text format) may hold ASCII names."""
+    for path in sorted((month / "out").rglob("*.xlsx")):
+        book = load_workbook(path)
+        for sheet in book.worksheets:
+            if sheet.title == glossary.COLUMN_NOTES_SHEET:
+                continue
+            for row in sheet.iter_rows():
+                for cell in row:
+                    value = cell.value
+                    if not isinstance(value, str) or cell.number_format == "@":
+                        continue
+                    assert not KEY_LIKE.fullmatch(value.strip()), (
+                        f"{path.name}:{sheet.title}!{cell.coordinate}: {value}"
+                    )
+
+
+def test_segment_flags_read_as_stuck_point_labels(month: Path) -> None:
+    book = load_workbook(month / "out" / "segment.xlsx")
+    keys = column_keys(book)
+    sheet = book["一覧"]
+    header = [keys.get(("一覧", str(c.value))) for c in sheet[1]]
+    flags = header.index("flags")
+    labels = set(glossary.STUCK_POINTS.values())
+    shown = [r[flags] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert shown and all(set(str(v).split("・")) <= labels for v in shown)
+    assert any("・" in str(v) for v in shown)  # several at once are all named
+
+
+def test_the_seminar_list_is_for_people(month: Path) -> None:
+    """`kops seminar list --out`: Japanese headers and values, the date as a date, and
+    counts as an independent recount finds them (the .eml files, the attendance list)."""
+    book = load_workbook(month / "out" / "seminars.xlsx")
+    sheet = book["セミナー"]
+    header = [c.value for c in sheet[1]]
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", str(h)) for h in header), header
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+        if r[0]
+    }
+    first = rows["month1"]
+    assert first["日時"] == dt.datetime(2026, 10, 28, 12, 15)
+    assert first["案内する人"] == "未ログイン・ペア未成立・1on1未実施・スッキリ度未入力"
+    assert rows["month4"]["案内する人"] == "上司全員"
+    invitations = list((month / "outbox").glob("seminar.month1-month1-*/*.eml"))
+    assert first["招待数"] == len(invitations) > 0
+    attendance = (SAMPLE / "seminar" / "month1-attendance.csv").read_text("utf-8-sig")
+    assert first["出席数"] == len([line for line in attendance.splitlines()[1:] if line.strip()])
+    keys = {k for (_, _), k in column_keys(book).items()}
+    assert {"seminar", "date", "invites", "invited", "attended"} <= keys
+
+
+def test_report_trends_say_the_size_of_the_change(month: Path) -> None:
+    """「↓ -2pt」 beside a share, 「↑ +0.2」 beside an average: the arrow and the size, in
+    the deck's style; the arrow follows the size shown."""
+    sheet = load_workbook(month / "out" / "division-report.xlsx")["概要"]
+    header_row = next(r for r in sheet.iter_rows(min_row=1, max_row=6) if r[0].value == "事業部")
+    header = [c.value for c in header_row]
+    trend = header.index("実施率の推移")
+    averages = header.index("スッキリ度の推移")
+    shown = []
+    for row in sheet.iter_rows(min_row=header_row[0].row + 1, values_only=True):
+        if row[0] is None:
+            break
+        shown.append((row[trend], row[averages]))
+    assert len(shown) >= 6
+    for share, average in shown:
+        assert re.fullmatch(r"[↑↓] [+-][1-9]\d*pt|→ ±0pt|－", share), share
+        assert re.fullmatch(r"[↑↓] [+-]\d\.\d|→ ±0\.0|－", average), average
+        for text in (share, average):
+            if text.startswith("↑"):
+                assert "+" in text
+            if text.startswith("↓"):
+                assert "-" in text
+
+
+def _every_word(slide: Any) -> str:
+    """What the room sees on a slide: text, tables, and the charts' titles, axes,
+    categories and series names."""
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts.extend(c.text for row in shape.table.rows for c in row.cells)
+        if shape.has_chart:
+            chart = shape.chart
+            if chart.has_title:
+                parts.append(chart.chart_title.text_frame.text)
+            for axis in _axes(chart):
+                if axis.has_title:
+                    parts.append(axis.axis_title.text_frame.text)
+            plot = chart.plots[0]
+            parts.extend(str(c) for c in plot.categories)
+            parts.extend(str(s.name) for s in plot.series)
+    return "\n".join(parts)
+
+
+def _axes(chart: Any) -> list[Any]:
+    found = []
+    for name in ("category_axis", "value_axis"):
+        with contextlib.suppress(ValueError):  # a chart without that axis
+            found.append(getattr(chart, name))
+    return found
+
+
+def test_the_deck_speaks_to_the_room(month: Path) -> None:
+    """Every word on every slide, the charts' titles and axes too: no command, no key,
+    no snapshot, no series position (Month2), one spelling per term."""
+    from pptx import Presentation
+
+    deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
+    for number, slide in enumerate(deck.slides, start=1):
+        text = _every_word(slide)
+        assert "kops " not in text and "スナップショット" not in text, (number, text)
+        assert not re.search(r"Month\d", text), (number, text)
+        assert not second_spellings(text), (number, second_spellings(text))
+        keys = re.findall(r"\b[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+", text)  # no_prep, run ids
+        assert not keys, (number, keys)
+
+
+def test_the_demo_month_reads_as_one_clock(month: Path) -> None:
+    """Every mail the demo writes is dated on a day of the sample month (the invitation
+    week, or the day after November's data), and so are the files' properties."""
+    moments = {dt.datetime.fromisoformat(m) for m in (OCTOBER, AFTER_SEMINAR, NOVEMBER)}
+    dated = set()
+    for path in (month / "outbox").rglob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes())
+        dated.add(email.utils.parsedate_to_datetime(message["Date"]))
+    assert dated and dated <= moments, dated
+    assert dt.datetime.fromisoformat(OCTOBER) in dated  # the invitation and the nudge
+    november = dt.datetime.fromisoformat(NOVEMBER)
+    for path in sorted((month / "out").rglob("*.xlsx")):
+        created = load_workbook(path, read_only=True).properties.created
+        assert created is not None and created.date() == november.date(), path.name
+    from pptx import Presentation
+
+    deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
+    assert deck.core_properties.created.date() == november.date()
