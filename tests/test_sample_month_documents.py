@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import email
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +219,38 @@ def test_the_demo_month_reads_as_one_clock(month: Path) -> None:
 
     deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
     assert deck.core_properties.created.date() == november.date()
+
+
+def _columns_wide(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_no_text_is_cut_at_its_column(month: Path) -> None:
+    """A text longer than its column is wide wraps, in a row tall enough for all its lines
+    (neither Excel nor LibreOffice grows a row the file gives no height)."""
+    wrapped = 0
+    for path in _lists(month):
+        for sheet in load_workbook(path).worksheets:
+            for row in sheet.iter_rows(min_row=2):
+                filled = [c for c in row if c.value not in (None, "")]
+                if len(filled) == 1 and filled[0].column == 1:
+                    continue  # a note alone in its row spills over the empty cells
+                for cell in filled:
+                    if not isinstance(cell.value, str):
+                        continue
+                    dimension = sheet.column_dimensions[cell.column_letter]
+                    if dimension.hidden:
+                        continue
+                    # Characters the column holds in one line (Excel's units, less padding).
+                    usable = ((dimension.width or 8.43) - 1.5) / 1.1
+                    lines = sum(
+                        -(-_columns_wide(part) // usable) or 1 for part in cell.value.split("\n")
+                    )
+                    if lines <= 1:
+                        continue
+                    where = f"{path.name}:{sheet.title}!{cell.coordinate}"
+                    assert cell.alignment.wrap_text, where
+                    height = sheet.row_dimensions[cell.row].height
+                    assert height is not None and height >= 14 * lines, (where, height, lines)
+                    wrapped += 1
+    assert wrapped  # the sample month has such texts (seminar titles, audiences)

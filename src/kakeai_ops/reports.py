@@ -27,6 +27,7 @@ from .dates import month_end
 from .errors import KopsError
 from .privacy.audit import PrivacyAuditError, check, protect, settle
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
+from .privacy.giveback import ROW_TABLES, give_back
 from .privacy.publication import (
     audit_set,
     honour_published,
@@ -61,6 +62,7 @@ class DivisionReport:
     hidden_by_audit: int = 0  # hidden on top of those so they cannot be worked out
     notes: list[str] = field(default_factory=list)  # what was merged or hidden, and why
     merged_people: int = 0  # people whose figures appear only inside a merged row
+    given_back: int = 0  # complements shown again once the whole set was protected
 
     def records(self) -> list[dict[str, Any]]:
         return [c.record() for c in self.cells]
@@ -80,13 +82,16 @@ class DivisionReport:
             "rows_hidden": len(rows),
             "people_hidden": sum(c.size for c in rows if c.table == "departments"),
             "people_merged": self.merged_people,
+            "given_back": self.given_back,
         }
 
     def loss_text(self) -> str:
         loss = self.loss()
         return (
-            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値、非表示の行 {loss['rows_hidden']} "
-            f"（{loss['people_hidden']}人）、合算行でのみ表示 {loss['people_merged']}人"
+            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
+            f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
+            f"（{loss['people_hidden']}人）、"
+            f"合算行でのみ表示 {loss['people_merged']}人"
         )
 
     def rows(self) -> int:
@@ -196,6 +201,28 @@ class Publication:
 
     def report(self, advisor: str | None) -> DivisionReport:
         return self.company if advisor is None else self.advisors[advisor]
+
+    def loss(self) -> dict[str, int]:
+        """What privacy cost the whole set: the figures of every report, hidden and
+        given back; rows hidden and the people in them; people whose 部署 figures
+        appear only inside a merged row (the company's recoding, which every report
+        follows)."""
+        reports = [self.company, *self.advisors.values()]
+        each = [r.loss() for r in reports]
+        total = {key: sum(loss[key] for loss in each) for key in each[0]}
+        total["reports"] = len(reports)
+        total["people_merged"] = self.company.merged_people
+        return total
+
+    def loss_text(self) -> str:
+        loss = self.loss()
+        return (
+            f"公開セット（全社＋アドバイザー{loss['reports'] - 1}件）: "
+            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
+            f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
+            f"（{loss['people_hidden']}人）、"
+            f"合算行でのみ表示 {loss['people_merged']}人"
+        )
 
 
 def advisor_label(name: str, scope: list[ScopeUnit]) -> str:
@@ -314,9 +341,14 @@ def build_publication(
                 "could be worked out together; nothing was written",
                 hint="this is a bug in kops' suppression; please report it with the command line",
             )
-        for report in reports:
-            check(report.cells)
-            report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
+    # Complements chosen early may be unnecessary once the set is protected: shown again.
+    hidden = [sum(c.hidden for c in r.cells) for r in reports]
+    # Where periods are tied by time, only the rows are tried (the programmes are larger).
+    give_back(members, len(companies), ROW_TABLES if len(companies) > 1 else None)
+    for report, before in zip(reports, hidden, strict=True):
+        report.given_back = before - sum(c.hidden for c in report.cells)
+        check(report.cells)
+        report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
     _, company, own = next(entry for entry in built if entry[0] == period_text)
     return Publication(company, {name: own[name] for name in settings.advisors}, reports)
 

@@ -19,6 +19,7 @@ import typer
 from rich.markup import escape
 
 from ..errors import KopsError
+from ..i18n import N_, _
 from ..outputs.filenames import safe_name
 from .common import err
 
@@ -109,7 +110,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
         (["segment", "-w", str(root), "--by", "division"], None),
         (
             ["segment", "-w", str(root), "--list", "--out", str(root / "out" / "segment.xlsx")],
-            "segment list (Excel): out/segment.xlsx",
+            N_("segment list (Excel)") + ": out/segment.xlsx",
         ),
         (["segment", "-w", str(root), "--compare", "1"], None),
         (["campaign", "list", "-w", str(root)], None),
@@ -124,7 +125,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "campaign-eligible.xlsx"),
             ],
-            "campaign eligibility (Excel): out/campaign-eligible.xlsx",
+            N_("campaign eligibility (Excel)") + ": out/campaign-eligible.xlsx",
         ),
         (["campaign", "eligible", "exec-1on1-2026h2", "-w", str(root)], None),
         (["campaign", "award", "exec-1on1-2026h2", "-w", str(root)], None),
@@ -139,7 +140,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "division-report.xlsx"),
             ],
-            "division report (Excel, all 事業部): out/division-report.xlsx",
+            N_("division report (Excel, all 事業部)") + ": out/division-report.xlsx",
         ),
         (
             [
@@ -151,7 +152,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "advisors"),
             ],
-            "one report per advisor (Excel): out/advisors/",
+            N_("one report per advisor (Excel)") + ": out/advisors/",
         ),
         (
             ["report", "advisors", "-w", str(root), "--out", str(root / "out" / "advisor-scopes")],
@@ -172,7 +173,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "interview-shortlist.xlsx"),
             ],
-            "interview shortlist (Excel): out/interview-shortlist.xlsx",
+            N_("interview shortlist (Excel)") + ": out/interview-shortlist.xlsx",
         ),
         (["mail", "templates", "-w", str(root)], None),
         (["mail", "preview", "-w", str(root), "--segment", "no_prep", "--role", "member"], None),
@@ -188,7 +189,8 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "member",
                 "--dry-run",
             ],
-            "mail dry run (.eml files): outbox/"
+            N_("mail dry run (.eml files)")
+            + ": outbox/"
             + safe_name("no_prep.member-2026-11", suffix="-dry-run"),
         ),
         # Nine managers: too few for a holdout (each group needs privacy.min_group people).
@@ -202,7 +204,8 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "no_recurrence",
                 "--yes",
             ],
-            "mail written to the outbox (a rehearsal, not delivered): outbox/"
+            N_("mail written to the outbox (a rehearsal, not delivered)")
+            + ": outbox/"
             + safe_name("no_recurrence.manager-2026-11"),
         ),
         (
@@ -233,11 +236,11 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--out",
                 str(root / "out" / "seminar-month1.xlsx"),
             ],
-            "seminar summary (Excel): out/seminar-month1.xlsx",
+            N_("seminar summary (Excel)") + ": out/seminar-month1.xlsx",
         ),
         (
             ["seminar", "list", "-w", str(root), "--out", str(root / "out" / "seminars.xlsx")],
-            "seminar list (Excel): out/seminars.xlsx",
+            N_("seminar list (Excel)") + ": out/seminars.xlsx",
         ),
         (["mail", "report", "no_prep.member-2026-10", "-w", str(root)], None),
         # The deck for the monthly meeting, with every figure as Excel too.
@@ -251,7 +254,7 @@ def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
                 "--xlsx",
                 str(root / "out" / "review-2026-11.xlsx"),
             ],
-            f"review deck (PowerPoint): out/{REVIEW_DECK}, figures: out/review-2026-11.xlsx",
+            N_("review deck (PowerPoint)") + f": out/{REVIEW_DECK}, out/review-2026-11.xlsx",
         ),
     ]
 
@@ -289,7 +292,7 @@ def story_clock(steps: list[tuple[list[str], str | None]]) -> list[str]:
     ingest (AFTER_SEMINAR for attendance and survey), NOVEMBER from it on."""
     moments = []
     ingests = 0
-    for args, _ in steps:
+    for args, _output in steps:
         ingests += args[0] == "ingest"
         if ingests >= 2:
             moments.append(NOVEMBER)
@@ -360,13 +363,16 @@ def register(app: typer.Typer) -> None:
         source = data or sample_dir()
         if not all((source / part).is_dir() for part in ("2026-10", "2026-11", "seminar")):
             raise KopsError(
-                f"no sample tenant at {source} (expected 2026-10/, 2026-11/ and seminar/)",
-                hint="run `make sample` or pass --data DIR",
+                _("no sample tenant at {path} (expected 2026-10/, 2026-11/ and seminar/)").format(
+                    path=source
+                ),
+                hint=_("run `make sample` or pass --data DIR"),
             )
         root = (workspace or Path(tempfile.mkdtemp(prefix="kops-demo-"))).resolve()
         if (root / "kops.yaml").exists():
             raise KopsError(
-                f"{root} is already a workspace", hint="give --workspace a new or empty directory"
+                _("{path} is already a workspace").format(path=root),
+                hint=_("give --workspace a new or empty directory"),
             )
         outputs: list[str] = []
         (root / "out").mkdir(parents=True, exist_ok=True)
@@ -388,22 +394,23 @@ def register(app: typer.Typer) -> None:
             with _clock(moment):
                 code = app(args=args, prog_name="kops", standalone_mode=False)
             if code not in (None, 0):
-                raise KopsError(f"demo step failed: kops {shown}")
+                raise KopsError(_("demo step failed: {command}").format(command=f"kops {shown}"))
             if output:
                 outputs.append(output)
-        err.rule("done", style="green")
+        err.rule(escape(_("done")), style="green")
         shown_root = escape(str(root))
-        err.print(f"Demo workspace: {shown_root}", highlight=False)
-        err.print(f"  snapshots: {escape(str(root / 'state' / 'snapshots'))}", highlight=False)
+        err.print(_("Demo workspace: {path}").format(path=shown_root), highlight=False)
+        snapshots = escape(str(root / "state" / "snapshots"))
+        err.print("  " + _("snapshots: {path}").format(path=snapshots), highlight=False)
         for output in outputs:
-            err.print(f"  {output}", highlight=False)
-        err.print(f"Review deck: {root / 'out' / REVIEW_DECK}", highlight=False)
+            label, _colon, where = output.partition(": ")
+            err.print(f"  {escape(_(label))}: {escape(where)}", highlight=False)
+        deck = escape(str(root / "out" / REVIEW_DECK))
+        err.print(_("Review deck: {path}").format(path=deck), highlight=False)
         hint = path_hint()
         if hint:
             err.print(escape(hint), highlight=False)
-        err.print(
-            f"Try: cd {shown_root} && kops status"
-            if os.name != "nt"
-            else f"Try: kops status -w {shown_root}",
-            highlight=False,
+        command = (
+            f"cd {shown_root} && kops status" if os.name != "nt" else f"kops status -w {shown_root}"
         )
+        err.print(_("Try: {command}").format(command=command), highlight=False)

@@ -66,11 +66,11 @@ PeriodOpt = Annotated[
 
 def _build(
     context: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
-) -> tuple[DivisionReport, str]:
+) -> tuple[DivisionReport, str, Publication]:
     if advisor is not None:
         advisor_scopes.advisor(context.settings, advisor)  # an unknown name, before any work
     publication, snap_id = _publication(context, snapshot, as_of, period)
-    return publication.report(advisor), snap_id
+    return publication.report(advisor), snap_id, publication
 
 
 def _publication(
@@ -166,7 +166,7 @@ def divisions_command(
             _("{path}: the division report is an Excel file").format(path=out_file),
             hint=_("name it report.xlsx"),
         )
-    report, snap_id = _build(context, snapshot, as_of, period, advisor)
+    report, snap_id, publication = _build(context, snapshot, as_of, period, advisor)
 
     def made() -> None:  # recorded once the report was written or shown, never before
         _record_published(context, snap_id, report, str(out_file) if out_file else "stdout")
@@ -181,6 +181,7 @@ def divisions_command(
                 "period": period,
                 "output": "xlsx" if out_file else fmt.value,
                 "privacy": report.loss(),
+                "publication_set": publication.loss(),
                 "audience": SHARED,
             },
         )
@@ -196,7 +197,7 @@ def divisions_command(
             ),
             highlight=False,
         )
-        _print_notes(report)
+        _print_notes(report, publication)
         return
     if fmt is not Format.table:
         _emit_cells(report, fmt)
@@ -220,16 +221,19 @@ def divisions_command(
     legend = _("<5 / <10: too few people to show; (秘匿): hidden so the others can't be subtracted")
     out.print(f"[dim]{escape(legend)}[/dim]")
     made()
-    _print_notes(report)
+    _print_notes(report, publication)
 
 
-def _print_notes(report: DivisionReport) -> None:
+def _print_notes(report: DivisionReport, publication: Publication | None = None) -> None:
     """What was merged to protect small groups (the workbook says it under the table),
-    and what privacy cost the report."""
+    and what privacy cost the report and the whole publication set."""
     for note in report.notes:
         err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
     privacy = _("privacy: {loss}").format(loss=report.loss_text())
     err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
+    if publication is not None and publication.advisors:
+        privacy = _("privacy: {loss}").format(loss=publication.loss_text())
+        err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
 
 
 def _whole_percent(value: Any) -> str:
@@ -278,12 +282,13 @@ def _all_advisors(
 
         check_names(context.settings, context.settings.advisors)
 
+    # Built (and audited) before the directory is made: a refused set leaves no trace.
+    publication, snap_id = _publication(context, snapshot, as_of, period)
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     hidden: dict[str, str] = {}  # advisor → figures hidden / figures, for the dry run
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
     caption = period
-    publication, snap_id = _publication(context, snapshot, as_of, period)
     for name in context.settings.advisors:
         report = publication.report(name)
         caption = report.period.caption
@@ -305,7 +310,12 @@ def _all_advisors(
             count=report.rows(),
             files=[str(path)],
             snapshot=snap_id,
-            detail={"period": period, "privacy": report.loss(), "audience": SHARED},
+            detail={
+                "period": period,
+                "privacy": report.loss(),
+                "publication_set": publication.loss(),
+                "audience": SHARED,
+            },
         )
         files[name] = path
         loss = report.loss()
@@ -317,6 +327,8 @@ def _all_advisors(
         ),
         highlight=False,
     )
+    privacy = _("privacy: {loss}").format(loss=publication.loss_text())
+    err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
     if mail and files:
         _mail_advisors(context, files, hidden, period, caption, sending, directory)
 

@@ -15,6 +15,7 @@ from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..errors import KopsError
+from ..i18n import _
 from ..mail.audience_kinds import Theme
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import csv_text, json_text, percent, write_table
@@ -80,7 +81,15 @@ def _invited(context: Session, run_id: str) -> pd.DataFrame:
     return invited_users(context.workspace, run_id, context.settings.mail.transport == "outbox")
 
 
-LIST_HEADERS = {key: glossary.column_label(key) for key in ("invited", "attended", "uninvited")}
+LIST_HEADERS = {
+    "seminar": glossary.column_label("seminar_id"),
+    "month": "Month",
+    "title": glossary.column_label("title"),
+    "points": "内容",
+    "date": "日時",
+    "invites": "招待する人",
+    **{key: glossary.column_label(key) for key in ("invited", "attended", "uninvited")},
+}
 
 
 def _audience_words(theme: Theme) -> str:
@@ -144,7 +153,7 @@ def list_command(
         out.print(
             frame_table(
                 frame.drop(columns=["url", "recording_url"]).assign(invites=audiences),
-                title="Seminars",
+                title=_("Seminars"),
                 headers=LIST_HEADERS,
             )
         )
@@ -193,7 +202,7 @@ def invite_command(
     config = seminars.seminar(context.settings, seminar_id)
     if correction:
         if division is not None:
-            raise KopsError("--correction goes to everyone invited: drop --division")
+            raise KopsError(_("--correction goes to everyone invited: drop --division"))
         found = seminars.plan_correction(context.workspace, context.settings, seminar_id)
         seminars.check_invite_ready(seminar_id, config, now(), tbd, "correction")
         for label, before, after in found.changes:
@@ -264,7 +273,11 @@ def remind_command(
     attended = seminar_attendance(context.workspace, seminar_id)
     absent = seminars.absentees(seminar_id, invited, attended)
     if not attended:
-        note(f"no attendance recorded for {seminar_id}: everyone invited gets the recording")
+        note(
+            _("no attendance recorded for {seminar}: everyone invited gets the recording").format(
+                seminar=seminar_id
+            )
+        )
     counts = attendance_counts(
         context.workspace,
         seminar_id,
@@ -273,7 +286,7 @@ def remind_command(
     )
     err.print(f"{attendance_line(counts)} ／ 録画の案内 {len(absent):,}人", highlight=False)
     if not absent:
-        err.print("Everyone invited attended; nothing to send.", highlight=False)
+        err.print(_("Everyone invited attended; nothing to send."), highlight=False)
         return
     request = RunRequest(
         spec=seminars.recording_spec(seminar_id, absent),
@@ -333,30 +346,40 @@ def attendance_command(
     )
     for what in result.overridden:
         warn(f"--force: {what} ({force_reason})")
-    _skipped(result.retired_rows, result.duplicate_rows, "the same person once")
+    _skipped(result.retired_rows, result.duplicate_rows, _("the same person once"))
     name = escape(file.name)
     err.print(
-        f"{seminar_id}: {result.recorded:,} attendee(s) recorded from {name}: "
-        f"invited {result.invited_attended:,}, 招待外の参加 {result.uninvited:,}",
+        _(
+            "{seminar}: {recorded:,} attendee(s) recorded from {file}: "
+            "invited {invited:,}, 招待外の参加 {uninvited:,}"
+        ).format(
+            seminar=seminar_id,
+            recorded=result.recorded,
+            file=name,
+            invited=result.invited_attended,
+            uninvited=result.uninvited,
+        ),
         highlight=False,
     )
     if result.previous is not None:
         source = escape(result.previous_source or "")
         err.print(
-            "the same people as recorded before: nothing recorded twice"
+            _("the same people as recorded before: nothing recorded twice")
             if result.unchanged
-            else f"replaces the earlier list ({result.previous:,} from {source})",
+            else _("replaces the earlier list ({previous:,} from {source})").format(
+                previous=result.previous, source=source
+            ),
             highlight=False,
         )
 
 
 def _force_reason(force: bool, reason: str | None) -> str | None:
     if reason is not None and not reason.strip():
-        raise typer.BadParameter("give a reason", param_hint="--reason")
+        raise typer.BadParameter(_("give a reason"), param_hint="--reason")
     if force and reason is None:
-        raise typer.BadParameter("--force needs --reason '…' (kept in the audit log)")
+        raise typer.BadParameter(_("--force needs --reason '…' (kept in the audit log)"))
     if reason is not None and not force:
-        raise typer.BadParameter("--reason goes with --force", param_hint="--reason")
+        raise typer.BadParameter(_("--reason goes with --force"), param_hint="--reason")
     return reason_text(reason) if force and reason else None
 
 
@@ -369,11 +392,16 @@ def _skipped(retired: list[int], duplicates: list[int], kept: str) -> None:
 
     if retired:
         warn(
-            f"{len(retired):,} row(s) for people who have left (退職): not recorded "
-            f"(rows {rows(retired)})"
+            _("{n:,} row(s) for people who have left (退職): not recorded (rows {rows})").format(
+                n=len(retired), rows=rows(retired)
+            )
         )
     if duplicates:
-        warn(f"{len(duplicates):,} repeated row(s): {kept} (rows {rows(duplicates)})")
+        warn(
+            _("{n:,} repeated row(s): {kept} (rows {rows})").format(
+                n=len(duplicates), kept=kept, rows=rows(duplicates)
+            )
+        )
 
 
 @app.command("survey")
@@ -402,18 +430,25 @@ def survey_command(
     result = seminars.import_survey(
         context.workspace, context.settings, seminar_id, file, snap.id, users
     )
-    _skipped(result.retired_rows, result.duplicate_rows, "the last answer of each person kept")
+    _skipped(result.retired_rows, result.duplicate_rows, _("the last answer of each person kept"))
     err.print(
-        f"{seminar_id}: {result.answers:,} answer(s) recorded from {escape(file.name)}",
+        _("{seminar}: {answers:,} answer(s) recorded from {file}").format(
+            seminar=seminar_id, answers=result.answers, file=escape(file.name)
+        ),
         highlight=False,
     )
     if result.not_on_attendance:
         warn(
-            f"{result.not_on_attendance:,} answer(s) from people not on {seminar_id}'s "
-            "attendance list (the summary says so)"
+            _(
+                "{n:,} answer(s) from people not on {seminar}'s attendance list "
+                "(the summary says so)"
+            ).format(n=result.not_on_attendance, seminar=seminar_id)
         )
     if result.previous is not None:
-        err.print(f"replaces the earlier {result.previous:,} answer(s)", highlight=False)
+        err.print(
+            _("replaces the earlier {previous:,} answer(s)").format(previous=result.previous),
+            highlight=False,
+        )
 
 
 # One label per figure: the glossary's, as in the summary workbook.
@@ -494,7 +529,9 @@ def summary_command(
         context.workspace, context.settings, seminar_id, latest, context.tables
     )
     if result.movement_pending:
-        note("no snapshot newer than the invitation yet: movement is shown after the next ingest")
+        note(
+            _("no snapshot newer than the invitation yet: movement is shown after the next ingest")
+        )
     summary = result.summary
     sheets = [
         ("概要", overview(summary)),
@@ -523,7 +560,7 @@ def summary_command(
             extra_sheets=sheets[1:],
             charts=summary_charts(summary),
         )
-        err.print(f"Wrote {escape(str(out_file))}", highlight=False)
+        err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return
     if fmt is not Format.table:
         payload = {name: frame for name, frame in sheets}

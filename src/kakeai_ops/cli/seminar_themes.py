@@ -15,10 +15,10 @@ from ..analyses.names import NameMatcher
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
-from ..outputs.files import percent
+from ..i18n import _
 from ..store import load_tables
 from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
-from .console import frame_table
+from .console import people_table
 
 SinceOpt = Annotated[
     str | None,
@@ -34,10 +34,11 @@ SinceOpt = Annotated[
 
 def print_groups(groups: pd.DataFrame, min_group: int) -> None:
     """The keyword groups: counts, and examples for groups of at least min_group answers."""
-    out.print(
-        "[bold]今、知りたいこと[/bold] (grouped by keywords in kops.yaml seminar_survey.keywords; "
-        f"answers shown only for groups of {min_group} or more, never naming anyone)"
-    )
+    said = _(
+        "(grouped by keywords in kops.yaml seminar_survey.keywords; answers shown only for "
+        "groups of {min_group} or more, never naming anyone)"
+    ).format(min_group=min_group)
+    out.print(f"[bold]今、知りたいこと[/bold] {escape(said)}")
     for row in groups.itertuples(index=False):
         out.print(f"  {escape(str(row.group))}: {row.answers}", highlight=False)
         for column in ("example_1", "example_2", "example_3"):
@@ -51,24 +52,28 @@ def print_themes(
 ) -> None:
     """Emerging themes as a table, then the uncovered ones as suggestions."""
     if themes.empty:
-        out.print(
-            f"[bold]Emerging themes[/bold]: none found in {min_group} or more answers",
-            highlight=False,
-        )
+        heading = _("Emerging themes")
+        none = _("none found in {min_group} or more answers").format(min_group=min_group)
+        out.print(f"[bold]{heading}[/bold]: {escape(none)}", highlight=False)
         return
+    none_shown = _("(none shown)")
     shown = themes.assign(
-        example=themes["example"].map(lambda e: _one_line(str(e)) if e else "(none shown)"),
+        example=themes["example"].map(lambda e: _one_line(str(e)) if e else none_shown),
         covered_by=themes["covered_by"].map(lambda c: c or "—"),
     ).drop(columns=["suggestion"])
-    formats = {"share": percent}
-    if "previous_share" in shown:
-        formats["previous_share"] = percent
+    if "rising" in shown:
         shown["rising"] = shown["rising"].map(lambda r: "↑" if r else "")
     out.print(
-        frame_table(
+        people_table(
             shown,
-            title=title or f"Emerging themes (in {min_group} or more answers)",
-            formats=formats,
+            title=title
+            or _("Emerging themes (in {min_group} or more answers)").format(min_group=min_group),
+            labels={
+                "previous": _("answers before"),
+                "previous_share": _("share before"),
+                "rising": _("rising"),
+            },
+            number_formats={"previous_share": "0%"},
         )
     )
     uncovered = themes[themes["suggestion"]]
@@ -77,9 +82,12 @@ def print_themes(
             f"{t}（{n}）" for t, n in zip(uncovered["theme"], uncovered["answers"], strict=True)
         )
         out.print(
-            f"Not covered by any keyword group: {escape(listed)}\n"
-            "  → add them to seminar_survey.keywords in kops.yaml, "
-            "or consider them for the next seminar",
+            _("Not covered by any keyword group: {themes}").format(themes=escape(listed))
+            + "\n  → "
+            + _(
+                "add them to seminar_survey.keywords in kops.yaml, "
+                "or consider them for the next seminar"
+            ),
             highlight=False,
         )
 
@@ -110,13 +118,15 @@ def themes_command(
     answers = survey_text.dated_answers(context.workspace, context.settings)
     if answers.empty:
         raise KopsError(
-            "no survey answers recorded yet", hint="`kops seminar survey ID FILE` first"
+            _("no survey answers recorded yet"),
+            hint=_("`kops seminar survey ID FILE` first"),
         )
     recorded = answers[answers["dated_by"] == "recorded"]["seminar"].unique()
     if len(recorded):
         note(
-            "dated by the day their survey was recorded (no date in kops.yaml): "
-            + ", ".join(map(str, recorded))
+            _(
+                "dated by the day their survey was recorded (no date in kops.yaml): {seminars}"
+            ).format(seminars=", ".join(map(str, recorded)))
         )
     users = load_tables(context.snapshot(), only=("users",)).users  # names only: not the 1on1s
     today = now().date()
@@ -124,21 +134,27 @@ def themes_command(
     result = survey_text.trend(answers, context.settings, NameMatcher(users["name"]), start, today)
     timing(f"work: themes of {len(answers):,} answers in {time.perf_counter() - started:.2f} s")
     current = result.current
-    scope = f"{current.start} – {current.end}" if current.start is not None else "every survey"
+    scope = f"{current.start} – {current.end}" if current.start is not None else _("every survey")
     err.print(
-        f"{scope}: {current.answers:,} answers from {len(current.seminars)} seminar(s)"
+        _("{scope}: {answers:,} answers from {seminars} seminar(s)").format(
+            scope=scope, answers=current.answers, seminars=len(current.seminars)
+        )
         + (f" ({', '.join(current.seminars)})" if current.seminars else ""),
         highlight=False,
+        markup=False,
     )
     if result.previous is not None:
         previous = result.previous
         err.print(
-            f"compared with {previous.start} – {previous.end}: {previous.answers:,} answers"
+            _("compared with {start} – {end}: {answers:,} answers").format(
+                start=previous.start, end=previous.end, answers=previous.answers
+            )
             + (f" ({', '.join(previous.seminars)})" if previous.seminars else ""),
             highlight=False,
+            markup=False,
         )
         if previous.answers == 0:
-            note("no answers in the previous period: nothing can be rising")
+            note(_("no answers in the previous period: nothing can be rising"))
     rows = pd.concat(
         [result.themes, result.rising[~result.rising["theme"].isin(result.themes["theme"])]]
     )
@@ -148,11 +164,13 @@ def themes_command(
     print_themes(result.themes, min_group)
     if result.previous is not None:
         if result.rising.empty:
-            out.print("Rising: none", highlight=False)
+            out.print(_("Rising: none"), highlight=False)
         else:
             print_themes(
                 result.rising,
                 min_group,
-                title=f"Rising since {result.previous.start} – {result.previous.end}",
+                title=_("Rising since {start} – {end}").format(
+                    start=result.previous.start, end=result.previous.end
+                ),
                 suggest=False,
             )

@@ -178,6 +178,57 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
 
 
 WRAPPED_WIDTH = 18
+LINE_HEIGHT = 14  # points per line of 10 pt text, as fit_columns sizes header rows
+
+
+def wrap_long_cells(sheet: Worksheet, first_row: int = 2) -> None:
+    """Text longer than its column is wide (a column capped at MAX_COLUMN_WIDTH or folded
+    to WRAPPED_WIDTH) wraps, and its row is made tall enough to show every line: neither
+    Excel nor LibreOffice grows a row by itself for a file that gives no height, so the
+    rest of the text would be cut off on screen and on paper."""
+    import math
+
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    lines: dict[int, int] = {}
+    for column in range(1, sheet.max_column + 1):
+        dimension = sheet.column_dimensions[get_column_letter(column)]
+        if dimension.hidden:
+            continue
+        usable = max((dimension.width or 8.43) - 1.5, 1) / 1.1
+        for (target,) in sheet.iter_rows(min_row=first_row, min_col=column, max_col=column):
+            text = target.value
+            # A quick bound first: no character is wider than two columns.
+            if not isinstance(text, str) or len(text) * 2 <= usable or _alone(sheet, target):
+                continue
+            needed = sum(
+                max(math.ceil(display_width(part) / usable), 1) for part in text.split("\n")
+            )
+            if needed <= 1:
+                continue
+            if not target.alignment.wrap_text:
+                target.alignment = Alignment(
+                    wrap_text=True,
+                    vertical="top",
+                    horizontal=target.alignment.horizontal,
+                )
+            lines[target.row] = max(lines.get(target.row, 1), needed)
+    for row, count in lines.items():
+        height = LINE_HEIGHT * count + 2
+        current = sheet.row_dimensions[row].height
+        if current is None or current < height:
+            sheet.row_dimensions[row].height = height
+        # A tall row reads from its top line: every cell of it starts there.
+        for target in sheet[row]:
+            if target.value is not None and target.alignment.vertical != "top":
+                old = target.alignment
+                target.alignment = Alignment(
+                    horizontal=old.horizontal,
+                    vertical="top",
+                    wrap_text=old.wrap_text,
+                    indent=old.indent,
+                )
 
 
 def _alone(sheet: Worksheet, target: Any) -> bool:

@@ -59,7 +59,7 @@ def audit(cells: Sequence[Cell]) -> list[Finding]:
         if cells[d].hidden
     ]
     findings += [
-        Finding(lone, "the only hidden child of a shown ratio") for lone in _lone_ratios(cells)
+        Finding(lone, "the only hidden child of a shown ratio") for lone in lone_ratios(cells)
     ]
     for component, rows in components(cells):
         findings += narrowed(cells, component, rows)
@@ -167,7 +167,7 @@ def _propagate(cells: list[Cell]) -> None:
                 changed = True
 
 
-def _lone_ratios(cells: Sequence[Cell]) -> list[int]:
+def lone_ratios(cells: Sequence[Cell]) -> list[int]:
     return [hidden for hidden, _ in _lone_families(cells)]
 
 
