@@ -197,10 +197,10 @@ def test_two_snapshots_a_day_apart_narrow_nothing(tmp_path: Any) -> None:
             "shared",
             "day-one.xlsx",
         )
-    recorded = published_reports(ws, *family_days("30d", AS_OF))
-    assert recorded, "the first snapshot's report overlaps the second's days"
+    same, other = published_reports(ws, "s2", *family_days("30d", AS_OF))
+    assert other and not same, "the first snapshot's report overlaps the second's days"
     second = build_publication(
-        data, Settings(), AS_OF, "30d", published_figures(ws, "s2"), recorded
+        data, Settings(), AS_OF, "30d", published_figures(ws, "s2"), same, other
     )
     assert _shown(second.company, "Z") == "<10"
     held = [(first.company, day_one), (second.company, AS_OF)]
@@ -212,7 +212,7 @@ def test_two_snapshots_a_day_apart_narrow_nothing(tmp_path: Any) -> None:
         AS_OF,
         "90d",
         published_figures(ws, "s2"),
-        published_reports(ws, *family_days("90d", AS_OF)),
+        *published_reports(ws, "s2", *family_days("90d", AS_OF)),
     )
     assert attack([*held, (ninety.company, AS_OF)], WINDOWS_SHAPE) == []
 

@@ -28,6 +28,7 @@ from .errors import KopsError
 from .privacy.audit import PrivacyAuditError, check, protect, settle
 from .privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
 from .privacy.giveback import ROW_TABLES, give_back
+from .privacy.lp import SolverError
 from .privacy.publication import (
     audit_set,
     honour_published,
@@ -294,6 +295,7 @@ def build_publication(
     period_text: str,
     published: Mapping[str, list[str]] | None = None,
     recorded: Sequence[list[Cell]] = (),
+    other_snapshots: Sequence[list[Cell]] = (),
 ) -> Publication:
     """Every report of the set; whichever one a command writes, it was protected
     against all the others (so the order reports are made in changes nothing).
@@ -303,7 +305,28 @@ def build_publication(
     1on1s are the sum of its months', so a hidden November count must not come out
     as the quarter minus October. ``published``: what earlier runs published (node →
     shown), in the set as shown; ``recorded``: those runs' reports whose days overlap
-    this set's (any snapshot), whose figures join the attacker's equations."""
+    this set's, whose figures join the attacker's equations: of this snapshot, and
+    (``other_snapshots``) of others, which are left out where they contradict this
+    snapshot's data (an export corrected, people moved between 部署): an attacker
+    cannot hold both as true either."""
+    if other_snapshots:
+        try:
+            return _publication(
+                tables, settings, as_of, period_text, published, [*recorded, *other_snapshots]
+            )
+        except SolverError:
+            pass
+    return _publication(tables, settings, as_of, period_text, published, recorded)
+
+
+def _publication(
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    period_text: str,
+    published: Mapping[str, list[str]] | None,
+    recorded: Sequence[list[Cell]],
+) -> Publication:
     built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
     for text in sorted(period_family(period_text, as_of), key=_period_order):
         try:
@@ -343,8 +366,10 @@ def build_publication(
             )
     # Complements chosen early may be unnecessary once the set is protected: shown again.
     hidden = [sum(c.hidden for c in r.cells) for r in reports]
-    # Where periods are tied by time, only the rows are tried (the programmes are larger).
-    give_back(members, len(companies), ROW_TABLES if len(companies) > 1 else None)
+    # In a family of three periods or more (a month's: its quarter and the quarter's
+    # months) the programmes are large: only the rows are tried there. Two windows
+    # (30 and 90 days) share one piece of time: every table is tried.
+    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None)
     for report, before in zip(reports, hidden, strict=True):
         report.given_back = before - sum(c.hidden for c in report.cells)
         check(report.cells)

@@ -82,8 +82,9 @@ def _publication(
     # The company report and every advisor's are protected together, whichever is written,
     # with what earlier runs published for this snapshot.
     published = published_figures(context.workspace, snap.id)
-    recorded = published_reports(context.workspace, *family_days(period, when))
-    return build_publication(tables, context.settings, when, period, published, recorded), snap.id
+    same, other = published_reports(context.workspace, snap.id, *family_days(period, when))
+    publication = build_publication(tables, context.settings, when, period, published, same, other)
+    return publication, snap.id
 
 
 def _record_published(context: Session, snap_id: str, report: DivisionReport, file: str) -> None:

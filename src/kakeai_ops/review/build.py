@@ -154,13 +154,15 @@ def _company_report(
 ) -> DivisionReport:
     """The company report of the deck's period, protected with its publication set and
     with what earlier runs published for any of its days."""
+    same, other = published_reports(ws, snapshot.id, *family_days(PERIOD, as_of))
     return build_publication(
         load.tables(snapshot),
         settings,
         as_of,
         PERIOD,
         published_figures(ws, snapshot.id),
-        published_reports(ws, *family_days(PERIOD, as_of)),
+        same,
+        other,
     ).company
 
 

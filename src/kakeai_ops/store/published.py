@@ -93,22 +93,29 @@ def published_figures(ws: Workspace, snapshot: str) -> dict[str, list[str]]:
     return out
 
 
-def published_reports(ws: Workspace, first_day: dt.date, last_day: dt.date) -> list[list[Cell]]:
-    """The reports published earlier (any snapshot) whose days overlap
-    ``first_day``…``last_day``, each as the cells it published (shown ones released)."""
+def published_reports(
+    ws: Workspace, snapshot: str, first_day: dt.date, last_day: dt.date
+) -> tuple[list[list[Cell]], list[list[Cell]]]:
+    """The reports published earlier whose days overlap ``first_day``…``last_day``, each
+    as the cells it published (shown ones released): those of ``snapshot``, and those
+    of other snapshots."""
     from .state import connect
 
     with closing(connect(ws)) as db:
         rows = db.execute(
-            "SELECT figure FROM published WHERE figure != '' AND first_day <= ? "
+            "SELECT snapshot, figure FROM published WHERE figure != '' AND first_day <= ? "
             "AND last_day >= ? ORDER BY at, rowid",
             (last_day.isoformat(), first_day.isoformat()),
         ).fetchall()
     reports: dict[str, dict[int, dict[str, Any]]] = {}
-    for (text,) in rows:
+    owners: dict[str, str] = {}
+    for owner, text in rows:
         figure = json.loads(text)
         reports.setdefault(figure["report"], {})[figure["index"]] = figure
-    return [_cells(figures) for figures in reports.values()]
+        owners[figure["report"]] = owner
+    same = [_cells(f) for report, f in reports.items() if owners[report] == snapshot]
+    other = [_cells(f) for report, f in reports.items() if owners[report] != snapshot]
+    return same, other
 
 
 FIELDS = (
