@@ -2,8 +2,9 @@
 
 Generates bench/out/large on first use (50,000 users, ~2.5M 1on1s). First
 kops end to end (ingest + segment + eligibility) side by side with the polars
-reference, interleaved, medians of ``--repeat`` runs, with the meetings file in
-UTF-8 and again in CP932; then each command alone as a separate ``kops``
+reference, per command and end to end, interleaved, min and median of ``--repeat``
+runs, with the meetings file in UTF-8 and again in CP932, and on a second tenant
+(bench/out/mixed-u64000-m1000000: 64,000 users, ~1M 1on1s, every date form mixed); then each command alone as a separate ``kops``
 process in a fresh workspace, with wall time and the process's peak resident
 memory against its goal. ``--only scaling`` repeats the commands on 0.5M, 1M,
 2.5M and 5M 1on1s.
@@ -93,6 +94,10 @@ def main() -> None:
         print("… the same with the meetings file in CP932 (as Japanese Excel saves it)")
         files[2] = cp932_meetings(tenant)
         results["compare_cp932"] = compare(files, "cp932", args.repeat)
+        mixed = tenant_dir(MIXED_USERS, MIXED_MEETINGS, mixed_dates=True)
+        print(f"… on {mixed}: {MIXED_USERS:,} users, dates in the forms re-saved exports mix")
+        files = [mixed / name for name in ("users.csv", "pairs.csv", "meetings.csv")]
+        results["compare_mixed_dates"] = compare(files, "utf-8", args.repeat)
     if args.only in (None, "steps"):
         results["steps"] = steps(tenant, args.step)
     if args.only == "scaling":
@@ -101,9 +106,15 @@ def main() -> None:
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
-def tenant_dir(users: int, meetings: int) -> Path:
+# The second tenant of the comparison: more users, fewer 1on1s, every date form mixed.
+MIXED_USERS, MIXED_MEETINGS = 64_000, 1_000_000
+
+
+def tenant_dir(users: int, meetings: int, mixed_dates: bool = False) -> Path:
     """The generated tenant for these sizes, made on first use."""
     name = "large" if (users, meetings) == (50_000, 2_500_000) else f"u{users}-m{meetings}"
+    if mixed_dates:
+        name = f"mixed-u{users}-m{meetings}"
     tenant = OUT / name
     if not (tenant / "meetings.csv").exists():
         print(f"generating the tenant {name} (once)…", flush=True)
@@ -116,6 +127,7 @@ def tenant_dir(users: int, meetings: int) -> Path:
                 str(users),
                 "--meetings",
                 str(meetings),
+                *(["--mixed-dates"] if mixed_dates else []),
             ],
             check=True,
         )

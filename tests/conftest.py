@@ -17,7 +17,7 @@ from hypothesis import settings
 from typer.testing import CliRunner
 
 from kakeai_ops.cli.app import app
-from kakeai_ops.init import init_workspace
+from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 
 # No time limit per example: `make test` runs a process per core and other work may
@@ -225,7 +225,7 @@ def _sample_dates_are_not_stale() -> Iterator[None]:
     The sample and the test exports end in 2026-11 while the tests run on any later
     day, so every send would stop at rules.stale_days (7). Tests of that check set
     stale_days and pin the clock (KOPS_NOW) themselves."""
-    import kakeai_ops.init as init_module
+    import kakeai_ops.jobs.workspace_init as init_module
 
     shipped = init_module.default_config_text
     with pytest.MonkeyPatch.context() as patch:

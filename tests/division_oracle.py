@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from kakeai_ops.analyses.common import (
+from kakeai_ops.analyses.definitions import (
     current_users,
     day_end,
     formed_pairs,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings, parse_settings
-from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.audience import AudienceSpec, build_audience, holdout_share
 from kakeai_ops.mail.audience_kinds import Segment
 from kakeai_ops.mail.plan import make_plan
 from kakeai_ops.mail.templates import TemplateSet
+from kakeai_ops.workspace import shipped_templates_dir
 
 AS_OF = dt.date(2026, 11, 20)
 SHIPPED = shipped_templates_dir() / "mail"  # type: ignore[operator]

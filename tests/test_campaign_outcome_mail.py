@@ -94,8 +94,8 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
 
 def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path) -> None:
     from kakeai_ops.config import load_settings
-    from kakeai_ops.review.actions import _draw_actions
-    from kakeai_ops.review.good_practice import campaign_figures
+    from kakeai_ops.jobs.monthly_review.actions import _draw_actions
+    from kakeai_ops.jobs.monthly_review.good_practice import campaign_figures
     from kakeai_ops.store import load_tables, resolve_snapshot
 
     cli = Cli(sample_copy)

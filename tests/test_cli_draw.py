@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from conftest import Cli, tree_digest, write_csv, write_xlsx
-from kakeai_ops.analyses.draw import Entrant, draw
+from kakeai_ops.analyses.draw_rules import Entrant, draw
 from kakeai_ops.store import campaign_draws, campaign_entries, draw_entrants
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer

@@ -232,7 +232,7 @@ def test_plan_records_nothing(sample_copy: Workspace) -> None:
 
 
 def test_one_sender_per_run(sample_copy: Workspace) -> None:
-    from kakeai_ops.lock import workspace_lock
+    from kakeai_ops.store.lock import workspace_lock
 
     cli = Cli(sample_copy)
     cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")

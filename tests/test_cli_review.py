@@ -17,7 +17,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from conftest import SAMPLE, Cli, tree_digest
-from kakeai_ops.init import init_workspace
+from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 from workbooks import sheet_records
 

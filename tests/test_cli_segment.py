@@ -10,7 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from conftest import Cli
-from kakeai_ops.analyses.segment import KEYS, LIST_COLUMNS
+from kakeai_ops.analyses.segmentation import KEYS, LIST_COLUMNS
 from kakeai_ops.workspace import Workspace
 from workbooks import csv_records, sheet_records
 
@@ -171,9 +171,9 @@ def test_an_id_typed_without_its_leading_zeros_is_found_or_suggested(
     wide = cli("segment", "--explain", "１２０")  # full-width, as an IME types it
     assert "(000120)" in wide.stdout
     refused = cli("campaign", "explain", "exec-1on1-2026h2", "120", ok=False)
-    assert "no user '120'" in refused.stderr and "000120 のことですか？" in refused.stderr
+    assert "no user '120'" in refused.stderr and "did you mean 000120?" in refused.stderr
     missing = cli("segment", "--explain", "99999", ok=False)
-    assert "のことですか" not in missing.stderr
+    assert "did you mean" not in missing.stderr
 
 
 def test_only_one_id_of_that_number_is_taken_for_it() -> None:
@@ -181,6 +181,6 @@ def test_only_one_id_of_that_number_is_taken_for_it() -> None:
 
     known = ["000120", "0120", "120A", "001200", "000121"]
     assert same_number("120", known) == ["000120", "0120"]  # two: suggested, never guessed
-    assert did_you_mean("120", known) == "000120、0120 のことですか？"
+    assert did_you_mean("120", known) == "did you mean 000120, 0120?"
     assert same_number("0120", known) == ["000120"]
     assert same_number("abc", known) == [] and did_you_mean("12O", known) == ""

@@ -10,7 +10,7 @@ import yaml
 
 from kakeai_ops.config import Settings, load_settings, parse_settings
 from kakeai_ops.errors import ConfigError, KopsError
-from kakeai_ops.init import default_config_text
+from kakeai_ops.jobs.workspace_init import default_config_text
 
 
 def test_shipped_config_is_the_defaults() -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from kakeai_ops.analyses.survey_text import suppressed
 from kakeai_ops.config import Settings
-from kakeai_ops.config.rules import Privacy
+from kakeai_ops.config.rule_settings import Privacy
 from kakeai_ops.privacy import rules
-from kakeai_ops.survey_text import suppressed
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kakeai_ops"
 # Names that stand for a minimum group size wherever they appear.

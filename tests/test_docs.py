@@ -299,3 +299,11 @@ def test_the_guides_speak_the_glossary(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     wrong = [f"{bad} (say {t.term})" for t in TERMS for bad in t.not_spelt if bad in text]
     assert not wrong, f"{page.relative_to(REPO)} spells terms another way: {wrong}"
+
+
+def test_every_section_of_kops_yaml_has_a_line_in_the_settings_page() -> None:
+    from kakeai_ops.config import Settings
+
+    page = (DOCS / "settings.md").read_text(encoding="utf-8")
+    missing = [key for key in Settings.model_fields if f"`{key}:" not in page]
+    assert not missing, f"docs/settings.md does not describe kops.yaml sections {missing}"

@@ -11,7 +11,8 @@ from collections import Counter
 
 import pandas as pd
 
-from kakeai_ops.analyses.draw import Entrant, draw, draw_key, entrant_status, fingerprint
+from conftest import REPO
+from kakeai_ops.analyses.draw_rules import Entrant, draw, draw_key, entrant_status, fingerprint
 
 SEED = "2026-10-20 39123.45"
 DIVISIONS = {
@@ -45,7 +46,7 @@ def test_the_order_of_entry_does_not_matter() -> None:
 def test_same_seed_and_entrants_give_the_same_winners_in_a_fresh_process() -> None:
     code = (
         "import json, sys\n"
-        "from kakeai_ops.analyses.draw import Entrant, draw\n"
+        "from kakeai_ops.analyses.draw_rules import Entrant, draw\n"
         "people = [Entrant(u, d) for u, d in json.loads(sys.argv[1]).items()]\n"
         "result = draw(people, sys.argv[2], 4, 1)\n"
         "print(json.dumps([result.winners, result.fingerprint]))\n"
@@ -55,7 +56,8 @@ def test_same_seed_and_entrants_give_the_same_winners_in_a_fresh_process() -> No
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONHASHSEED": "12345"},  # set iteration order differs; the draw must not
+        # set iteration order differs; the draw must not. This tree's code, not an installed one.
+        env={"PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO / "src")},
     )
     here = draw(ENTRANTS, SEED, 4, 1)
     assert json.loads(run.stdout) == [here.winners, here.fingerprint]

@@ -17,9 +17,9 @@ import pytest
 import division_oracle as oracle
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import divisions as dv
-from kakeai_ops.analyses.common import user_positions
+from kakeai_ops.analyses.definitions import user_positions
 from kakeai_ops.analyses.division_groups import Figures
-from kakeai_ops.analyses.segment import segment
+from kakeai_ops.analyses.segmentation import segment
 from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS
 from kakeai_ops.mail.context import run_context, seminar_context, template_context
 from kakeai_ops.mail.templates import TemplateSet

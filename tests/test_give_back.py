@@ -16,11 +16,11 @@ import pytest
 from conftest import SAMPLE
 from kakeai_ops.cli.demo import configure_sample
 from kakeai_ops.config import load_settings
+from kakeai_ops.jobs.division_report import Publication, build_publication
 from kakeai_ops.privacy.audit import audit
 from kakeai_ops.privacy.cells import COUNT_UNITS, PRIMARY, SECONDARY, Cell
 from kakeai_ops.privacy.giveback import give_back
 from kakeai_ops.privacy.publication import joint_cells
-from kakeai_ops.reports import Publication, build_publication
 from kakeai_ops.store import latest_snapshot, load_tables
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from conftest import Cli
-from kakeai_ops.analyses.draw import Entrant, draw
+from kakeai_ops.analyses.draw_rules import Entrant, draw
 from kakeai_ops.store import (
     campaign_draws,
     draw_entrants,

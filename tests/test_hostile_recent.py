@@ -196,7 +196,7 @@ def test_mark_delivered_before_a_day_the_data_does_not_reach_is_refused(
     """--before 2026-12-01 on data to 2026-11-20 said 'Recorded … reached before
     2026-12-01', but the milestones of 11-21..11-30 were not recorded and would be mailed
     later: refused, naming both days; nothing written."""
-    from kakeai_ops.mail.milestones import delivered_milestones
+    from kakeai_ops.mail.milestone_mail import delivered_milestones
 
     cli = Cli(sample_copy)
     before = tree_digest(sample_copy.root)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE, Cli
-from kakeai_ops.init import init_workspace
+from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 
 DAMAGED = "このファイルが壊れています: "

@@ -15,9 +15,8 @@ import pytest
 
 from conftest import Cli
 from kakeai_ops.errors import KopsError
-from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.templates import TemplateSet
-from kakeai_ops.workspace import Workspace
+from kakeai_ops.workspace import Workspace, shipped_templates_dir
 
 SHIPPED = shipped_templates_dir() / "mail"  # type: ignore[operator]
 

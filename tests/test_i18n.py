@@ -342,3 +342,10 @@ def test_a_date_error_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
         caught.value.hint
         == "日付は 2026-11-20、2026/11/20、2026/1/5 または 20261120 のように書いてください"
     )
+
+
+def test_an_id_without_its_zeros_is_suggested_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kakeai_ops.ids import did_you_mean
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    assert did_you_mean("120", ["000120", "0120", "000121"]) == "000120、0120 のことですか？"

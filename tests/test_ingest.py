@@ -18,7 +18,7 @@ from conftest import (
 )
 from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
-from kakeai_ops.ingest import ingest
+from kakeai_ops.jobs.ingest import ingest
 from kakeai_ops.store import latest_snapshot, list_snapshots, load_tables
 from kakeai_ops.workspace import Workspace
 

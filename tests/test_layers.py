@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -50,9 +51,9 @@ def test_a_wrong_way_import_is_caught(tmp_path: Path) -> None:
     # A copy of the package where an analysis imports the CLI: the contracts must refuse it.
     package = tmp_path / "kakeai_ops"
     shutil.copytree(REPO / "src" / "kakeai_ops", package, ignore=shutil.ignore_patterns("*.pyc"))
-    segment = package / "analyses" / "segment.py"
+    segment = package / "analyses" / "segmentation.py"
     segment.write_text(
-        segment.read_text(encoding="utf-8") + "\nfrom ..cli import common  # noqa\n",
+        segment.read_text(encoding="utf-8") + "\nfrom ..cli import shared  # noqa\n",
         encoding="utf-8",
     )
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
@@ -66,7 +67,7 @@ def test_a_wrong_way_import_is_caught(tmp_path: Path) -> None:
     )
     assert run.returncode != 0, run.stdout + run.stderr
     assert "analyses are pure" in run.stdout
-    assert "kakeai_ops.analyses.segment -> kakeai_ops.cli.common" in run.stdout
+    assert "kakeai_ops.analyses.segmentation -> kakeai_ops.cli.shared" in run.stdout
 
 
 LINT = """
@@ -93,3 +94,72 @@ def test_only_the_store_speaks_sql() -> None:
         )
     )
     assert speaking == []
+
+
+PACKAGE = REPO / "src" / "kakeai_ops"
+
+
+def module_names(package: Path) -> dict[str, list[str]]:
+    """Every module's and subpackage's name -> where it is (``__init__``/``__main__`` aside)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(package.rglob("*.py")):
+        where = str(path.relative_to(package))
+        if path.stem not in {"__init__", "__main__"}:
+            found[path.stem].append(where)
+        elif path.stem == "__init__" and path.parent != package:
+            found[path.parent.name].append(str(path.parent.relative_to(package)) + "/")
+    return found
+
+
+def test_no_two_modules_share_a_name() -> None:
+    # One name, one place: `draws` must not mean a workflow here and a table there.
+    clashes = {name: places for name, places in module_names(PACKAGE).items() if len(places) > 1}
+    assert clashes == {}
+
+
+def test_a_name_clash_is_caught(tmp_path: Path) -> None:
+    package = tmp_path / "kakeai_ops"
+    (package / "jobs" / "review").mkdir(parents=True)
+    for path in ("__init__.py", "jobs/__init__.py", "jobs/review/__init__.py"):
+        (package / path).write_text("", encoding="utf-8")
+    (package / "cli").mkdir()
+    (package / "cli" / "review.py").write_text("", encoding="utf-8")
+    assert module_names(package)["review"] == ["cli/review.py", "jobs/review/"]
+
+
+def test_contracts_name_packages_not_workflow_files() -> None:
+    # A new workflow module in jobs/ needs no contract edit: the contracts name the package.
+    named = {
+        module
+        for contract in CONTRACTS
+        for key in ("source_modules", "forbidden_modules", "protected_modules")
+        for module in contract.get(key, [])
+    }
+    assert "kakeai_ops.jobs" in named
+    assert not [m for m in named if m.startswith("kakeai_ops.jobs.")]
+    # The root keeps the base; every workflow is in jobs/.
+    roots = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    assert roots == {
+        "model",
+        "errors",
+        "clock",
+        "calendar",
+        "dates",
+        "workspace",
+        "ids",
+        "glossary",
+        "i18n",
+    }
+    packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert packages == {
+        "config",
+        "columnar",
+        "analyses",
+        "exports",
+        "store",
+        "privacy",
+        "outputs",
+        "mail",
+        "jobs",
+        "cli",
+    }

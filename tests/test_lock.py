@@ -14,8 +14,8 @@ from typer.main import get_command
 
 from conftest import MEETINGS_HEADER, Cli, tree_digest, write_csv
 from kakeai_ops.cli.app import app
-from kakeai_ops.lock import workspace_lock
 from kakeai_ops.store import list_snapshots, load_tables
+from kakeai_ops.store.lock import workspace_lock
 from kakeai_ops.workspace import STAGING_PREFIX, Workspace
 
 MakeExports = Callable[..., list[Path]]
@@ -26,7 +26,7 @@ MakeExports = Callable[..., list[Path]]
 PAUSED_INGEST = """
 import sys, time
 from pathlib import Path
-import kakeai_ops.ingest as ingest_module
+import kakeai_ops.jobs.ingest as ingest_module
 
 ready, release = Path(sys.argv[1]), Path(sys.argv[2])
 real_write = ingest_module.write_snapshot

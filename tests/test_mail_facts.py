@@ -21,15 +21,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from kakeai_ops.cli.common import Session
 from kakeai_ops.cli.run_console import TerminalOperator
-from kakeai_ops.init import shipped_templates_dir
+from kakeai_ops.cli.shared import Session
 from kakeai_ops.mail import runs
 from kakeai_ops.mail.audience import AudienceSpec
 from kakeai_ops.mail.audience_kinds import Flag, Milestones
 from kakeai_ops.mail.plan import make_plan
 from kakeai_ops.mail.records import fact_records
-from kakeai_ops.workspace import Workspace
+from kakeai_ops.workspace import Workspace, shipped_templates_dir
 
 AS_OF = dt.date(2026, 11, 20)
 PREVIOUS = dt.date(2026, 10, 20)  # the October snapshot: milestones crossed after it

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from factories import meeting, pair, tables, user
-from kakeai_ops.analyses import segment as segmentation
+from kakeai_ops.analyses import segmentation
 from kakeai_ops.config import Settings
 from kakeai_ops.mail.context import date_text, date_texts
 from kakeai_ops.mail.fact_rows import MAIL_COLUMNS, fact_rows

@@ -4,13 +4,16 @@ store keeps, and every other layer names its columns and keys from."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import Cli, tree_digest
 from factories import meeting, pair, tables, user
 from kakeai_ops import glossary, model
-from kakeai_ops.analyses import divisions, segment, streaks
+from kakeai_ops.analyses import divisions, streaks
+from kakeai_ops.analyses import segmentation as segment
 from kakeai_ops.analyses.roles import roles
 from kakeai_ops.config import Exports
 from kakeai_ops.exports.canonical import repeated_headers, required_columns_missing
@@ -86,9 +89,13 @@ def test_each_key_is_spelt_in_one_place() -> None:
     assert set(segment.HELP) == set(model.STUCK_POINTS)
     assert [sp.label for sp in segment.STUCK_POINTS] == list(glossary.STUCK_POINTS.values())
     assert set(roles([True, True, False, False], [True, False, True, False])) == set(model.ROLES)
+    assert tuple(Exports().statuses.model_dump()) == model.STATUSES
+    assert tuple(Exports().employment.model_dump()) == model.EMPLOYMENT_STATUSES
     assert Exports().topics == list(model.TOPICS)
     assert Exports().responses == list(model.RESPONSES)
     assert set(model.SIDES) < set(model.ROLES)
+    assert model.PAIRS.key == tuple(f"{side}_id" for side in model.SIDES)
+    assert all(set(t.key) <= set(t.required) for t in model.TABLES.values())
 
 
 def test_what_an_analysis_reads_is_checked_against_the_schema() -> None:
@@ -128,3 +135,59 @@ def test_a_tenants_own_topics_fit_the_schema() -> None:
     )
     assert list(frame["topic"].cat.categories) == own
     assert model.shape_problems("meetings", frame) == []
+
+
+def test_values_leave_a_frame_as_what_they_are() -> None:
+    frame = pd.DataFrame(
+        {"user_id": ["A", "B"], "held": pd.array([3, None], dtype="Int8"), "share": [0.5, None]}
+    )
+    assert model.records(frame)[0] == {"user_id": "A", "held": 3, "share": 0.5}
+    assert model.record(frame.iloc[1])["user_id"] == "B"
+    people = frame.set_index("user_id")
+    assert model.whole(model.row_of(people, "A")["held"]) == 3
+    assert model.number(people["share"].iloc[0]) == 0.5
+    assert model.missing(people["held"].iloc[1]) and model.missing(people["share"].iloc[1])
+    assert not model.missing("") and not model.missing(0)
+    # A label that stands twice is a broken invariant, not a row.
+    with pytest.raises(ValueError, match="more than one row labelled 'A'"):
+        model.row_of(pd.concat([people, people]), "A")
+
+
+def test_id_columns_stay_text_in_files_for_people() -> None:
+    from kakeai_ops.outputs.people import for_people
+
+    assert all(model.is_id(c) for c in ("user_id", "manager_id", "member_id", "meeting_id"))
+    assert not model.is_id("idle")
+    shown = for_people(pd.DataFrame({"manager_id": ["0012"], "run_id": ["r-1"], "held": [3]}))
+    assert shown.formats[:2] == [glossary.TEXT, glossary.TEXT]
+    assert shown.formats[2] != glossary.TEXT
+
+
+def test_an_unknown_employment_word_names_the_words_of_every_status(
+    ws: Workspace, cli: Cli, make_exports: Callable[..., list[Path]]
+) -> None:
+    row = ["0009", "出向 太郎", "", "営業本部", "第一営業部", "営業", "30代", "出向", ""]
+    files = make_exports(users=[row])
+    before = tree_digest(ws.root)
+    result = cli("ingest", *map(str, files), ok=False)
+    assert result.exit_code == 1
+    assert (
+        "users.csv:2: 在籍状況: unknown 在籍状況 (expected 在籍/休職/産休/育休/退職) ('出向')"
+        in result.stderr
+    )
+    assert tree_digest(ws.root) == before
+
+
+def test_a_snapshot_with_an_empty_table_can_be_written_again(
+    ws: Workspace, cli: Cli, make_exports: Callable[..., list[Path]]
+) -> None:
+    """A users-only ingest stores no 1on1s; Parquet gives the empty id columns back
+    untyped, and a snapshot written from what was read is still accepted."""
+    cli("ingest", str(make_exports()[0]))  # users only
+    snapshot = latest_snapshot(ws)
+    assert snapshot is not None
+    stored = load_tables(snapshot)
+    assert len(stored.meetings) == 0 and list(stored.meetings.columns) == list(
+        model.MEETINGS.columns
+    )
+    assert write_snapshot(ws, stored, dict(snapshot.manifest)).id == "0002"

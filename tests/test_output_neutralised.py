@@ -20,7 +20,7 @@ import yaml
 from openpyxl import load_workbook
 
 from conftest import SAMPLE, Cli
-from kakeai_ops.init import init_workspace
+from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.outputs.files import csv_text, json_text, write_table
 from kakeai_ops.workspace import Workspace
 

@@ -25,8 +25,8 @@ names = [m.name for m in pkgutil.walk_packages(kakeai_ops.__path__, "kakeai_ops.
 for name in names:
     if name != "kakeai_ops.__main__":  # it runs the CLI
         importlib.import_module(name)
-from kakeai_ops.init import init_workspace
-from kakeai_ops.lock import workspace_lock
+from kakeai_ops.jobs.workspace_init import init_workspace
+from kakeai_ops.store.lock import workspace_lock
 ws = init_workspace(Path(sys.argv[1]))
 with workspace_lock(ws, "kops test"):
     assert ws.lock_holder_path.is_file()

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import ScopeUnit, Settings
+from kakeai_ops.jobs.division_report import build_report
 from kakeai_ops.outputs.report_xlsx import write_report
 from kakeai_ops.privacy.audit import PrivacyAuditError, audit, check
 from kakeai_ops.privacy.cells import SECONDARY
-from kakeai_ops.reports import build_report
 from kakeai_ops.store import Tables
 
 AS_OF = dt.date(2026, 11, 20)

@@ -21,7 +21,7 @@ from scipy.optimize import linprog
 
 from factories import organisation
 from kakeai_ops.config import Advisor, ScopeUnit, Settings
-from kakeai_ops.reports import DivisionReport, build_publication
+from kakeai_ops.jobs.division_report import DivisionReport, build_publication
 
 AS_OF = dt.date(2026, 11, 20)
 OTHERS = re.compile(r"^(?:(.+)・)?その他の部署（\d+部署）$")
@@ -173,7 +173,7 @@ def test_the_attacker_finds_what_a_report_cut_at_the_scope_gives_away() -> None:
     """The same advisor's report cut to their people only, as each report alone
     would be: a2 (12) beside the company's 「a2・その他」 (15) gives B's 3 back."""
     from kakeai_ops.analyses.divisions import scope_tables
-    from kakeai_ops.reports import build_report
+    from kakeai_ops.jobs.division_report import build_report
 
     tables = organisation(PILOT)
     company = build_report(tables, settings({"A本部長": ["A/a1", "A/a2"]}), AS_OF, "30d")
@@ -204,7 +204,7 @@ def test_a_complement_one_report_hides_is_not_shown_by_another() -> None:
     """Z's 心身の状態 count is `<10`; the company report hides a second 事業部's as a
     complement. An advisor receiving that 事業部 whole would show it, and
     subtraction from the company total would give Z's back: the set hides it in both."""
-    from kakeai_ops.reports import build_report
+    from kakeai_ops.jobs.division_report import build_report
 
     tables = organisation(COMPLEMENT_SHAPE)
     company = build_report(tables, Settings(), AS_OF, "30d")
@@ -266,7 +266,7 @@ def test_a_month_its_quarter_and_the_other_month_together_narrow_nothing() -> No
 
 
 def test_the_attacker_finds_november_in_the_quarter_without_the_family() -> None:
-    from kakeai_ops.reports import build_report
+    from kakeai_ops.jobs.division_report import build_report
 
     tables = quarter_tenant()
     shape = {d: {f"{d}1": 12, f"{d}2": 12} for d in "XYZ"}
@@ -288,7 +288,7 @@ def test_what_an_earlier_run_published_stays_known_to_the_audit() -> None:
     """Run 1 publishes with the default minimums; then 心身の状態's minimum is raised to
     16. Run 2 would hide counts run 1 showed; those are out already, so the audit
     treats them as shown (and never hides them again)."""
-    from kakeai_ops.config.rules import Privacy
+    from kakeai_ops.config.rule_settings import Privacy
     from kakeai_ops.privacy.publication import node_digest
 
     tables = organisation(COMPLEMENT_SHAPE)

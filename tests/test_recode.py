@@ -13,10 +13,10 @@ import pytest
 
 from factories import organisation as tenant
 from kakeai_ops.config import Settings
-from kakeai_ops.config.rules import Privacy
+from kakeai_ops.config.rule_settings import Privacy
+from kakeai_ops.jobs.division_report import build_report
 from kakeai_ops.privacy.audit import audit
 from kakeai_ops.privacy.recode import RecodingError, recode
-from kakeai_ops.reports import build_report
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -162,7 +162,7 @@ def test_the_information_loss_is_counted_from_what_the_report_publishes() -> Non
 def test_on_the_sample_the_rows_are_the_same_month_after_month(sample_ws: Any) -> None:
     """October's and November's snapshots: the same rows, none hidden in the overview,
     so the deck's change column has a figure for every 事業部 (管理本部 included)."""
-    from kakeai_ops.reports import build_publication
+    from kakeai_ops.jobs.division_report import build_publication
     from kakeai_ops.store import list_snapshots, load_tables
 
     rows = []

@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 
 from kakeai_ops.config import load_settings
-from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.audience import AudienceSpec
 from kakeai_ops.mail.audience_kinds import (
     Awarded,
@@ -32,6 +31,7 @@ from kakeai_ops.mail.audience_kinds import (
 from kakeai_ops.mail.context import run_context, seminar_context, template_context
 from kakeai_ops.mail.message import as_bytes, build_message, message_id
 from kakeai_ops.mail.templates import TemplateSet
+from kakeai_ops.workspace import shipped_templates_dir
 
 EXPECTED = Path(__file__).parent / "expected" / "mail"
 SHIPPED = shipped_templates_dir()

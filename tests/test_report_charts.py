@@ -13,8 +13,8 @@ from openpyxl.utils.cell import range_boundaries
 from conftest import Cli
 from factories import organisation
 from kakeai_ops.config import Settings
+from kakeai_ops.jobs.division_report import build_report
 from kakeai_ops.outputs.report_xlsx import CHART_VALUES, write_report
-from kakeai_ops.reports import build_report
 from kakeai_ops.workspace import Workspace
 
 AS_OF = dt.date(2026, 11, 20)

@@ -14,13 +14,11 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from kakeai_ops.analyses.divisions import parse_period
 from kakeai_ops.analyses.mail_effect import NOT_YET, difference, run_effect
 from kakeai_ops.config import Settings
-from kakeai_ops.config.seminars import Seminar
-from kakeai_ops.outputs.review_pptx import Chart, Slide, Table, Tile, write_deck
-from kakeai_ops.privacy.cells import PRIMARY, SECONDARY, Cell
-from kakeai_ops.reports import DivisionReport
-from kakeai_ops.review.actions import next_actions
-from kakeai_ops.review.build import division_figures
-from kakeai_ops.review.figures import (
+from kakeai_ops.config.seminar_settings import Seminar
+from kakeai_ops.jobs.division_report import DivisionReport
+from kakeai_ops.jobs.monthly_review.actions import next_actions
+from kakeai_ops.jobs.monthly_review.build import division_figures
+from kakeai_ops.jobs.monthly_review.figures import (
     CampaignFigures,
     Divisions,
     Funnel,
@@ -30,7 +28,9 @@ from kakeai_ops.review.figures import (
     Review,
     Trend,
 )
-from kakeai_ops.review.slides import change_text
+from kakeai_ops.jobs.monthly_review.slides import change_text
+from kakeai_ops.outputs.review_pptx import Chart, Slide, Table, Tile, write_deck
+from kakeai_ops.privacy.cells import PRIMARY, SECONDARY, Cell
 
 
 def test_arrows_come_with_words() -> None:

@@ -7,9 +7,9 @@ import datetime as dt
 from factories import pair, tables, user
 from kakeai_ops.analyses.advisor_scopes import people_in_scope
 from kakeai_ops.analyses.roles import roles
-from kakeai_ops.analyses.segment import segment
+from kakeai_ops.analyses.segmentation import segment
 from kakeai_ops.config import Rules
-from kakeai_ops.config.mail import Advisor
+from kakeai_ops.config.mail_settings import Advisor
 
 
 def test_each_combination_of_pairs_names_one_role() -> None:

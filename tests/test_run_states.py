@@ -110,7 +110,7 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
 
 
 def test_the_recording_reaches_everyone_its_invitation_reached(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from kakeai_ops.init import init_workspace
+    from kakeai_ops.jobs.workspace_init import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))

@@ -254,3 +254,43 @@ def test_no_text_is_cut_at_its_column(month: Path) -> None:
                     assert height is not None and height >= 14 * lines, (where, height, lines)
                     wrapped += 1
     assert wrapped  # the sample month has such texts (seminar titles, audiences)
+
+
+def test_every_printed_page_says_its_as_of_day(month: Path) -> None:
+    """The header of every printed page names the data's day (基準日 2026-11-20), the
+    lists as well as the reports: a page torn from its file still says when."""
+    for path in sorted((month / "out").rglob("*.xlsx")):
+        if path.name == "seminars.xlsx":
+            continue  # kops.yaml's seminars and the state's counts: no snapshot's day
+        for sheet in load_workbook(path).worksheets:
+            assert sheet.oddHeader.center.text == "基準日 2026-11-20", (path.name, sheet.title)
+
+
+def test_the_seminar_summary_names_its_seminar(month: Path) -> None:
+    """The summary's printed first page says which seminar it is about, as kops.yaml names
+    it, and when it was held (the demo's kops.yaml sets the date)."""
+    import yaml
+
+    config = yaml.safe_load((month / "kops.yaml").read_text("utf-8"))["seminars"]["month1"]
+    sheet = load_workbook(month / "out" / "seminar-month1.xlsx")["概要"]
+    rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert rows["セミナー名"] == config["title"]
+    assert rows["日時"] == config["date"].strftime("%Y-%m-%d %H:%M")
+
+
+def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
+    """The figures workbook: people counted before and now print as whole numbers (not
+    20.0), and a change of a rate carries its sign (+3%, -2%)."""
+    book = load_workbook(month / "out" / "review-2026-11.xlsx")
+    funnel = book["2_スタックポイント"]
+    header = [c.value for c in funnel[1]]
+    for row in funnel.iter_rows(min_row=2):
+        for name in ("今回", "前回"):
+            cell = row[header.index(name)]
+            if isinstance(cell.value, int | float):
+                assert cell.number_format == "#,##0", (name, cell.coordinate)
+    divisions = book["4_事業部別の主要指標"]
+    header = [c.value for c in divisions[1]]
+    change = header.index("1on1実施率の差（pt）")
+    shown = [r[change] for r in divisions.iter_rows(min_row=2) if r[0].value]
+    assert shown and all(c.number_format == "+0%;-0%;0%" for c in shown if c.value is not None)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from factories import meeting, pair, tables, user
-from kakeai_ops.analyses.segment import compare, explain, segment, summary
+from kakeai_ops.analyses.segmentation import compare, explain, segment, summary
 from kakeai_ops.config import Rules
 
 AS_OF = dt.date(2026, 11, 20)

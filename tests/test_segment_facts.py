@@ -12,8 +12,8 @@ import pytest
 from pandas.errors import InvalidIndexError
 
 from factories import meeting, pair, tables, user
-from kakeai_ops.analyses.common import user_positions
-from kakeai_ops.analyses.segment import segment
+from kakeai_ops.analyses.definitions import user_positions
+from kakeai_ops.analyses.segmentation import segment
 from kakeai_ops.config import Rules
 
 AS_OF = dt.date(2026, 11, 20)

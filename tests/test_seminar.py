@@ -14,15 +14,15 @@ import yaml
 
 from conftest import SAMPLE, Cli, tree_digest
 from factories import user
+from kakeai_ops.analyses.survey_text import group_answers
 from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
 from kakeai_ops.exports.seminar_files import read_survey
-from kakeai_ops.init import init_workspace
+from kakeai_ops.jobs.seminars.invitations import invite_spec
+from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.mail.audience_kinds import Theme
 from kakeai_ops.mail.plan import outbox_folder
-from kakeai_ops.seminars import invite_spec
 from kakeai_ops.store.ledger import Ledger
-from kakeai_ops.survey_text import group_answers
 from kakeai_ops.workspace import Workspace
 
 SEMINARS = SAMPLE / "seminar"
@@ -218,7 +218,7 @@ def test_row_numbers_count_lines_inside_quoted_answers(tmp_path: Path) -> None:
 def test_an_unknown_seminar_names_the_configured_ones() -> None:
     from kakeai_ops.config import Settings
     from kakeai_ops.errors import KopsError
-    from kakeai_ops.seminars import seminar
+    from kakeai_ops.jobs.seminars.invitations import seminar
 
     settings = Settings.model_validate({"seminars": {"month1": {"month": 1}}})
     assert seminar(settings, "month1").month == 1

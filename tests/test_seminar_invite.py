@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import SAMPLE, Cli
-from kakeai_ops.init import init_workspace
+from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 from mailing import states, use_smtp
 from smtp_server import SmtpServer

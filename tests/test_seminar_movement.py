@@ -67,7 +67,7 @@ def test_alike_mixes_say_nothing() -> None:
 
 
 def test_the_deck_gives_a_hidden_group_its_n_only() -> None:
-    from kakeai_ops.review.activity import _moved
+    from kakeai_ops.jobs.monthly_review.activity import _moved
 
     assert _moved("出席した人", 4, 17) == "出席した人 4/17人"
     assert _moved("出席した人", "<5", 3) == "出席した人 n=3（少人数のため非表示）"

@@ -176,7 +176,7 @@ def test_topic_guard_refuses_private_and_unknown_topics() -> None:
 
 
 def _stuck(t) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    from kakeai_ops.analyses.segment import segment
+    from kakeai_ops.analyses.segmentation import segment
     from kakeai_ops.config import Rules
 
     return segment(t, Rules(), AS_OF)

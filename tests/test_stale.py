@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import Cli, tree_digest
-from kakeai_ops.cli.common import Session
+from kakeai_ops.cli.shared import Session
 from kakeai_ops.errors import KopsError
 from kakeai_ops.mail import runs
 from kakeai_ops.workspace import Workspace

@@ -10,11 +10,11 @@ import pytest
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings
 from kakeai_ops.errors import KopsError
-from kakeai_ops.init import shipped_templates_dir
 from kakeai_ops.mail.audience import AudienceSpec, build_audience
 from kakeai_ops.mail.audience_kinds import Segment
 from kakeai_ops.mail.plan import make_plan
 from kakeai_ops.mail.templates import TemplateSet
+from kakeai_ops.workspace import shipped_templates_dir
 
 AS_OF = dt.date(2026, 11, 20)
 SHIPPED = shipped_templates_dir() / "mail"  # type: ignore[operator]

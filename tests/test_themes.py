@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from kakeai_ops.analyses import themes as th
 from kakeai_ops.analyses.names import NameMatcher
+from kakeai_ops.analyses.survey_text import group_answers
 from kakeai_ops.config import Settings, parse_settings
 from kakeai_ops.errors import ConfigError
-from kakeai_ops.init import default_config_text
-from kakeai_ops.survey_text import group_answers
+from kakeai_ops.jobs.workspace_init import default_config_text
 
 DATA = Path(__file__).parent / "data" / "themes"
 ENCODINGS = {"month1.csv": "cp932", "month2.csv": "utf-8-sig", "month3.csv": "utf-8"}

@@ -22,7 +22,7 @@ from scipy.optimize import linprog
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings
-from kakeai_ops.reports import DivisionReport, build_publication
+from kakeai_ops.jobs.division_report import DivisionReport, build_publication
 from test_publication_set import row_units
 
 AS_OF = dt.date(2026, 11, 20)
@@ -176,7 +176,7 @@ def test_two_snapshots_a_day_apart_narrow_nothing(tmp_path: Any) -> None:
     share (the published record, real SQLite), so the 30 days to the 20th cannot be
     read off the 30 days to the 19th."""
     from kakeai_ops.init import init_workspace
-    from kakeai_ops.reports import family_days
+    from kakeai_ops.jobs.division_report import family_days
     from kakeai_ops.store.published import (
         PublishedFile,
         published_figures,
@@ -249,7 +249,7 @@ def test_the_family_is_the_same_whichever_member_is_asked_for(quarter: Any) -> N
 
 def test_halves_and_years_are_periods() -> None:
     from kakeai_ops.analyses.divisions import parse_period
-    from kakeai_ops.reports import period_family
+    from kakeai_ops.jobs.division_report import period_family
 
     half, before = parse_period("half:2026H2", AS_OF)
     assert (half.start, half.end, half.full_end, half.label) == (
@@ -375,7 +375,7 @@ SAMPLE_ADVISORS = {
 def sample(sample_ws: Any) -> Any:
     """The sample's latest snapshot, its 部署 sizes and both families of publications
     (a month's and a window's), with advisors whose scopes cut through a 事業部."""
-    from kakeai_ops.reports import unit_sizes
+    from kakeai_ops.jobs.division_report import unit_sizes
     from kakeai_ops.store import latest_snapshot, load_tables
     from test_publication_set import settings
 

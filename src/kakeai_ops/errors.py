@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import _, ngettext
+
 
 class KopsError(Exception):
     """An error the user can fix; ``hint`` says how."""
@@ -68,11 +70,16 @@ class InputError(KopsError):
         self.total = max(total or 0, len(problems))
         shown = [str(p) for p in problems[:cap]]
         rest = self.total - len(shown)
-        noun = "problem" if self.total == 1 else "problems"
-        lines = [f"{self.total} {noun} in the input; nothing was changed:"]
+        lines = [
+            ngettext(
+                "{n} problem in the input; nothing was changed:",
+                "{n} problems in the input; nothing was changed:",
+                self.total,
+            ).format(n=self.total)
+        ]
         lines += [f"  {line}" for line in shown]
         if rest > 0:
-            lines.append(f"  … and {rest} more")
+            lines.append("  " + _("… and {n} more").format(n=rest))
         super().__init__("\n".join(lines), hint)
 
 

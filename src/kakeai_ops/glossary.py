@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 # Number formats by kind of figure (Excel's own format codes).
 PERCENT = "0%"
+# A change of a share, signed: +3% reads as three points up (0% when unchanged).
+SIGNED_PERCENT = "+0%;-0%;0%"
 ONE_DECIMAL = "0.0"
 TWO_DECIMALS = "0.00"
 COUNT = "#,##0"
@@ -162,7 +164,7 @@ COLUMNS: dict[str, Column] = {
     "pair_rate": _c("ペア成立率", PERCENT),
     "implementation_rate": _c("1on1実施率", PERCENT),
     "implementation_rate_before": _c("1on1実施率（前回）", PERCENT),
-    "implementation_rate_change": _c("1on1実施率の差（pt）", PERCENT),
+    "implementation_rate_change": _c("1on1実施率の差（pt）", SIGNED_PERCENT),
     "per_member_month": _c("1on1/人/月", ONE_DECIMAL),
     "period": _c("期間"),
     # campaigns and milestones
@@ -211,7 +213,7 @@ COLUMNS: dict[str, Column] = {
     "holdout_in_snapshot": _c("比較群の人数", COUNT, detail=True),
     "holdout_left": _c("比較群で抜け出した人数", COUNT, detail=True),
     "holdout_share_left": _c("比較群で抜け出した割合", PERCENT),
-    "difference": _c("差（pt）", PERCENT),
+    "difference": _c("差（pt）", SIGNED_PERCENT),
     "ci95_low": _c("95%信頼区間（下限）", PERCENT, detail=True),
     "ci95_high": _c("95%信頼区間（上限）", PERCENT, detail=True),
     "state": _c("状態"),
@@ -318,7 +320,7 @@ ROW_FORMATS = {
     "score": ONE_DECIMAL,
 }
 # …and a change of a rate is in points.
-CHANGE_FORMATS = {"rate": "+0%;-0%;0%", "count": "+#,##0;-#,##0;0", "number": "+0.0;-0.0;0.0"}
+CHANGE_FORMATS = {"rate": SIGNED_PERCENT, "count": "+#,##0;-#,##0;0", "number": "+0.0;-0.0;0.0"}
 CHANGE_KEYS = frozenset({"change"})
 
 # Sheet names of the list workbooks.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from .i18n import _
+
 
 def typed_id(text: str) -> str:
     """A user id as typed, as ingest stores ids: NFKC (０００１ → 0001), no outer spaces."""
@@ -38,4 +40,4 @@ def same_number(text: str, known: Iterable[str]) -> list[str]:
 def did_you_mean(text: str, known: Iterable[str]) -> str:
     """「000120 のことですか？」 for an id typed without its leading zeros; '' otherwise."""
     found = same_number(text, known)
-    return f"{'、'.join(found[:3])} のことですか？" if found else ""
+    return _("did you mean {ids}?").format(ids=_(", ").join(found[:3])) if found else ""

@@ -2,7 +2,7 @@
 
 Each table's fields in the order a snapshot stores them: the pandas dtype a frame holds
 them in, whether a value may be missing, the header an export names them by default
-(kops.yaml may map others: config/exports.py), whether an export must have the column,
+(kops.yaml may map others: config/export_settings.py), whether an export must have the column,
 and the vocabulary where the values come from a list. Exports build frames of this
 shape, the store refuses to write any other, analyses name the columns they read from
 here, and ROLES, STATUSES and STUCK_POINTS are the only spelling of those keys (their
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, SupportsFloat, SupportsInt, cast
 
 if TYPE_CHECKING:  # pandas is imported where a frame is made or checked: the commands
     import pandas as pd  # that read no snapshot never load it
@@ -29,7 +29,7 @@ ROLES = ("manager", "member", "both", "none")
 # The two sides of a pair (pairs.manager_id, pairs.member_id), and of a 1on1.
 SIDES = ("manager", "member")
 # Stuck points in funnel order (rules.md §1): the first that applies is a user's primary
-# one. The rules that judge them are in analyses/segment.py, the words in glossary.py.
+# one. The rules that judge them are in analyses/segmentation.py, the words in glossary.py.
 STUCK_POINTS = (
     "not_activated",
     "no_pair",
@@ -84,6 +84,7 @@ class Field:
 class Table:
     name: str
     label: str  # the export's name on the service's admin screens
+    key: tuple[str, ...]  # the fields that tell one row from another
     fields: tuple[Field, ...]
 
     @property
@@ -131,6 +132,7 @@ def _time(name: str, header: str, nullable: bool = True, **more: Any) -> Field:
 USERS = Table(
     "users",
     "ユーザー一覧",
+    ("user_id",),
     (
         _text("user_id", "ユーザーID", required=True),
         _text("name", "氏名", required=True),
@@ -151,6 +153,7 @@ USERS = Table(
 PAIRS = Table(
     "pairs",
     "ペア一覧",
+    ("manager_id", "member_id"),  # a pair exported twice is merged at ingest
     (
         _text("manager_id", "上司ID", required=True),
         _text("member_id", "部下ID", required=True),
@@ -167,6 +170,7 @@ PAIRS = Table(
 MEETINGS = Table(
     "meetings",
     "1on1履歴",
+    ("meeting_id",),  # a re-ingested 1on1 replaces the one with its id
     (
         _text("meeting_id", "1on1ID", required=True),
         Field("manager_id", "category", header="上司ID", required=True, repeats=True),
@@ -212,6 +216,14 @@ TABLE_NAMES = tuple(TABLES)
 # The columns of each canonical table, as a snapshot stores them.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {name: t.columns for name, t in TABLES.items()}
 
+
+def is_id(column: str) -> bool:
+    """Whether a column holds ids: the canonical ones and those named after them
+    (manager_id, run_id…) end in ``_id``. Ids are text: leading zeros are part of them,
+    so no output may read them as numbers."""
+    return column.endswith("_id")
+
+
 # What a user's row says of the person (not of their use of the service), in order.
 PERSON_COLUMNS = ("name", "email", "division", "department", "job_type", "age_band")
 
@@ -250,7 +262,9 @@ def shape_problems(table: str, frame: pd.DataFrame) -> list[str]:
     found = [str(c) for c in frame.columns]
     if found != list(schema.columns):
         return [f"{table}: columns {found}, expected {list(schema.columns)}"]
-    said = []
+    said: list[str] = []
+    if not len(frame):  # read back from Parquet, an empty column may have lost its type
+        return said
     for field in schema.fields:
         if not field.stored:
             continue
@@ -307,6 +321,49 @@ def frame(
         else:
             data[field.name] = column.astype("str")  # missing stays missing
     return data
+
+
+# --- values out of frames, typed ---------------------------------------------
+# pandas types a frame's labels as any hashable and a cell as any scalar; kops' frames
+# name their columns with text and a cell read here is known to hold what is asked for.
+# These say so once, where the value leaves the frame.
+
+
+def record(row: pd.Series) -> dict[str, Any]:
+    """A row as {column: value}."""
+    return cast("dict[str, Any]", row.to_dict())
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as [{column: value}], in order."""
+    return cast("list[dict[str, Any]]", frame.to_dict("records"))
+
+
+def row_of(frame: pd.DataFrame, label: str) -> pd.Series:
+    """The row labelled ``label`` of a frame indexed by a unique key (a user id)."""
+    import pandas as pd
+
+    found = frame.loc[label]
+    if not isinstance(found, pd.Series):  # the index repeats the label: a broken invariant
+        raise ValueError(f"more than one row labelled {label!r}")
+    return found
+
+
+def whole(value: object) -> int:
+    """A cell holding a whole number (Python's or numpy's) as an int."""
+    return int(cast(SupportsInt, value))
+
+
+def number(value: object) -> float:
+    """A cell holding a number as a float."""
+    return float(cast(SupportsFloat, value))
+
+
+def missing(value: object) -> bool:
+    """Whether a cell holds no value (None, NaN, NaT, NA)."""
+    import pandas as pd
+
+    return bool(pd.isna(cast(Any, value)))  # isna takes any scalar; its types list some
 
 
 @dataclass(frozen=True)

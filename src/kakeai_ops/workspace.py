@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from .errors import WorkspaceError
@@ -13,6 +14,15 @@ CONFIG_NAME = "kops.yaml"
 ENV_VAR = "KOPS_WORKSPACE"
 # A snapshot is written under this prefix, then renamed into place.
 STAGING_PREFIX = ".incoming-"
+
+
+def shipped_templates_dir() -> Path | None:
+    """The repository's templates/ (editable install) or the copy inside the package."""
+    packaged = Path(str(resources.files("kakeai_ops").joinpath("resources/templates")))
+    if packaged.is_dir():
+        return packaged
+    repo = Path(__file__).resolve().parents[2] / "templates"
+    return repo if repo.is_dir() else None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pandas as pd
 from ..columnar.lookup import is_in
 from ..model import Tables
 from . import divisions as plain
-from .common import current_users, day_end, formed_pairs, is_prepared, user_positions
+from .definitions import current_users, day_end, formed_pairs, is_prepared, user_positions
 
 TOTAL = "全社"
 FIGURE_COLUMNS = ["held_at", "prepared_at", "topic", "response", "sukkiri", "growth"]
@@ -199,7 +199,8 @@ class Figures:
         )
         present = np.flatnonzero(count)
         order = sorted(
-            present, key=lambda k: (k // width, *(text[k % width] for text in labels.values()))
+            present.tolist(),
+            key=lambda k: (k // width, *(text[k % width] for text in labels.values())),
         )
         named = groups.index[[k // width for k in order]]
         frame = named.to_frame(index=False) if len(order) else _empty_levels(groups.index)

@@ -22,7 +22,7 @@ from ..config import ScopeUnit
 from ..dates import period_label
 from ..errors import KopsError
 from ..model import Tables
-from .common import user_positions
+from .definitions import user_positions
 
 # What the division figures read of a snapshot (a command loads only these: see
 # load_tables). Not the 1on1s' own ids or managers: figures are by the member's place.

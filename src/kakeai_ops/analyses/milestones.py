@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import SIDES, Tables
-from .common import current_users, day_end, user_positions
+from .definitions import current_users, day_end, user_positions
 
 # A milestone counts the 1on1s held on one side of the pair.
 ROLES = SIDES

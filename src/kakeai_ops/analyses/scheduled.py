@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from .common import day_end
+from .definitions import day_end
 
 
 def scheduled_soon(meetings: pd.DataFrame, as_of: dt.date, days: int) -> dict[str, pd.Timestamp]:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..columnar.lookup import is_in
 from ..config import Rules
-from .common import day_end, formed_pairs, held_mask, is_prepared, user_positions
+from .definitions import day_end, formed_pairs, held_mask, is_prepared, user_positions
 
 NO_TIME = np.iinfo(np.int64).min
 # Held times are packed as seconds since ingest's earliest date into 32 bits (see

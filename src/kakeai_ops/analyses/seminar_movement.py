@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..model import number, whole
 from ..privacy.rules import below, is_small
-from . import segment as segmentation
+from . import segmentation
 
 ATTENDED = "attended"
 NOT_ATTENDED = "invited, did not attend"
@@ -118,10 +119,10 @@ def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, 
         return False, ""
     widest = str(gap.idxmax())
     sentence = "出席した人としなかった人では招待時のスタックポイントの構成が違います"
-    if not any(is_small(int(n), minimum) for n in counts.loc[widest]):
+    if not any(is_small(whole(n), minimum) for n in counts.loc[widest]):
         sentence += (
             f"（{segmentation.BY_KEY[widest].label}: 出席した人の"
-            f"{shares.loc[widest, ATTENDED]:.0%}、出席しなかった人の"
-            f"{shares.loc[widest, NOT_ATTENDED]:.0%}）"
+            f"{number(shares.loc[widest, ATTENDED]):.0%}、出席しなかった人の"
+            f"{number(shares.loc[widest, NOT_ATTENDED]):.0%}）"
         )
     return True, sentence + "。スタックポイント別の比較を見てください。"

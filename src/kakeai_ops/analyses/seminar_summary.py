@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import segment as segmentation
+from . import segmentation
 from .seminar_movement import movement
 
 UNINVITED = "uninvited"
@@ -47,7 +47,8 @@ def summarise(
     minimum: int = 5,  # privacy.min_group: a smaller group's outcome is not shown
     scale: tuple[int, int] | None = None,  # the satisfaction scale (min, max)
 ) -> Summary:
-    """The figures of one seminar; the free text is summarised beforehand (``survey_text``)."""
+    """The figures of one seminar; the free text is summarised beforehand
+    (``analyses.survey_text``)."""
     invited = invited.copy()
     invited["attended"] = invited["user_id"].isin(attended)
     divisions = users.drop_duplicates("user_id").set_index("user_id")["division"]
@@ -88,9 +89,8 @@ def summarise(
         .reset_index(name="answers")
     )
     counts: Counter[str] = Counter(t for chosen in answers["interests"] for t in chosen)
-    interests = pd.DataFrame(
-        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["interest", "answers"]
-    )
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    interests = pd.DataFrame(ranked, columns=["interest", "answers"])
     chose = sum(1 for chosen in answers["interests"] if len(chosen))
     # Competition ranking (1, 1, 1, 4): equal counts share a rank.
     interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))

@@ -17,8 +17,8 @@ from .. import glossary, model
 from ..config import Interview, Scale, Settings
 from ..errors import KopsError
 from ..model import Tables
-from . import segment as segmentation
-from .common import day_end, formed_pairs, held_meetings
+from . import segmentation
+from .definitions import day_end, formed_pairs, held_meetings
 
 PARTS = ("regularity", "volume", "sukkiri", "growth", "diversity", "recency")
 
@@ -195,7 +195,7 @@ def eligibility(
     }
     if topic is not None:
         checks[f"no 1on1 on {topic}"] = frame["theme_count"] == 0
-    reasons = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
+    reasons: pd.Series = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
     for label, mask in checks.items():
         for position in mask[mask.fillna(True).astype(bool)].index:
             reasons.loc[position].append(label)
@@ -262,7 +262,7 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     if options.division is not None:
         pool = pool[pool["member_division"] == options.division]
     pool = pool.sort_values(["score", "manager_id", "member_id"], ascending=[False, True, True])
-    remaining = pool.to_dict("records")
+    remaining = model.records(pool)
     picks: list[dict[str, object]] = []
     relaxed: list[str] = []
     per_division: dict[str, int] = {}

@@ -16,7 +16,7 @@ from .. import model
 from ..calendar import BusinessCalendar, months_between, weeks_of_month
 from ..config import Campaign
 from ..model import Tables
-from .common import held_mask, held_meetings, user_positions
+from .definitions import held_mask, held_meetings, user_positions
 
 DAY = dt.timedelta(days=1)
 
@@ -304,7 +304,7 @@ def missed_months(
     grid = result.grid
     covered = result.counts >= campaign.rule.min_per_week
     missed = ~(covered | grid.excused[None, :])
-    positions = result.user_index.get_indexer(user_ids)
+    positions = result.user_index.get_indexer(pd.Index(user_ids))
     found: dict[str, list[tuple[int, int, int]]] = {}
     for user_id, position in zip(user_ids, positions, strict=True):
         if position < 0:

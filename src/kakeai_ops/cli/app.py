@@ -29,9 +29,9 @@ from .localized import localize, localize_usage_error
 # tests/test_startup.py checks this table against the commands themselves.
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "Create a workspace: kops.yaml, mail templates and the state directory."),
-    "ingest": ("ingest", "Read the users, pairs and meetings exports into a new snapshot."),
+    "ingest": ("ingest_command", "Read the users, pairs and meetings exports into a new snapshot."),
     "status": (
-        "ingest",
+        "ingest_command",
         "List the workspace's snapshots: row counts, 1on1 date range and as-of date.",
     ),
     "segment": ("segment", "Find each user's stuck point (未ログイン → ペア未成立 → … → 定着)."),
@@ -49,7 +49,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "campaign",
         "Campaigns and 1on1 milestones: who earned what, and when.",
     ),
-    "mail": ("mail", "Targeted mail: stuck-point nudges, seminars, milestones, campaign news."),
+    "mail": (
+        "mail_command",
+        "Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
+    ),
     "interview": ("interview", "Good-practice interviews: a shortlist of pairs, and the history."),
     "report": (
         "report",
@@ -175,7 +178,7 @@ class KopsGroup(TyperGroup):
 
 
 def report(error: KopsError) -> None:
-    from .common import err  # with the settings it loads: not needed for `kops --help`
+    from .shared import err  # with the settings it loads: not needed for `kops --help`
 
     label, hint_label = _("Error:"), _("Hint:")
     err.print(f"[bold red]{label}[/bold red] {escape(redact(error.message))}", highlight=False)
@@ -236,14 +239,14 @@ def main() -> None:
         report(error)
         sys.exit(1)
     except KeyboardInterrupt:
-        from .common import err
+        from .shared import err
 
         err.print(_("Interrupted."))
         sys.exit(130)
     except Exception as error:
         if os.environ.get("KOPS_DEBUG") == "1":
             raise
-        from .common import err
+        from .shared import err
 
         label, hint_label = _("Internal error:"), _("Hint:")
         hint = _("Set KOPS_DEBUG=1 to see the traceback.")

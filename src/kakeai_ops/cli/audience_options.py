@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..errors import KopsError
 from ..i18n import _
 from ..mail.audience import AudienceSpec

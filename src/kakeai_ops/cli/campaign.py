@@ -13,17 +13,20 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import config, draws
+from .. import config
 from ..analyses import streaks
 from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
 from ..ids import did_you_mean, typed_id
-from ..mail.campaigns import draw_state
+from ..jobs.campaigns import draws
+from ..mail.campaign_audience import draw_state
 from ..outputs.files import write_table
+from ..outputs.workbook import Print
 from ..store import Tables, awards, record_action, record_awards
-from .common import (
+from .console import people_table, plain
+from .shared import (
     AsOfOpt,
     CampaignArg,
     Format,
@@ -41,7 +44,6 @@ from .common import (
     timing,
     writes_state,
 )
-from .console import people_table, plain
 
 app = typer.Typer(
     help="Campaigns and 1on1 milestones: who earned what, and when.",
@@ -202,6 +204,7 @@ def eligible_command(
             sheet="eligibility",
             extra_sheets=[("summary", summary)],
             text_columns=["user_id"],
+            options=Print(as_of=when),
         )
         err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
         return

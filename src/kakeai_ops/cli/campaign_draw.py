@@ -8,14 +8,16 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import config, draws, entries
-from ..analyses import draw as draw_rules
+from .. import config, model
+from ..analyses import draw_rules
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError, Problem
+from ..jobs.campaigns import draws, entries
 from ..outputs.files import write_table
 from ..store import campaign_draws, file_entry, record_action
-from .common import (
+from .console import frame_table
+from .shared import (
     AsOfOpt,
     CampaignArg,
     Format,
@@ -30,7 +32,6 @@ from .common import (
     session,
     writes_state,
 )
-from .console import frame_table
 
 
 @writes_state("campaign entries")
@@ -200,7 +201,7 @@ def draw_command(
                 )
     recorded = campaign_draws(opened.workspace, campaign_id)
     current = recorded[recorded["current"] == 1]
-    drawn = None if current.empty else current.iloc[0].to_dict()
+    drawn = None if current.empty else model.record(current.iloc[0])
     basis = draws.draw_basis(opened.workspace, campaign, drawn)
     _only_the_basis(opened, basis, snapshot, as_of)
     judged = draws.judge_for_draw(opened.workspace, opened.settings, campaign, basis)

@@ -10,14 +10,15 @@ import typer
 from rich.markup import escape
 
 from ..analyses.milestones import milestones_due
-from ..analyses.segment import role_key
+from ..analyses.segmentation import role_key
 from ..dates import parse_date
 from ..errors import KopsError
-from ..lock import workspace_lock
-from ..mail.milestones import mark_delivered, milestone_baseline
+from ..mail.milestone_mail import mark_delivered, milestone_baseline
 from ..outputs.files import write_table
 from ..store import delivered_milestones
-from .common import (
+from ..store.lock import workspace_lock
+from .console import people_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -30,7 +31,6 @@ from .common import (
     session,
     show,
 )
-from .console import people_table
 
 
 def milestones_command(

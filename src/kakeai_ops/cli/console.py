@@ -21,6 +21,8 @@ from rich.console import Console, ConsoleRenderable, RenderHook
 from rich.table import Table
 from rich.text import Text
 
+from ..model import is_id
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -160,10 +162,10 @@ def frame_table(
                 for column, value in zip(frame.columns, row, strict=True)
             ]
         )
-    for column, key in zip(table.columns, frame.columns, strict=True):
-        column.overflow = "fold"  # never cut a value with 「…」
-        if str(key).endswith("_id") or str(column.header) in ID_HEADERS:
-            _whole(column)
+    for drawn, key in zip(table.columns, frame.columns, strict=True):
+        drawn.overflow = "fold"  # never cut a value with 「…」
+        if is_id(str(key)) or str(drawn.header) in ID_HEADERS:
+            _whole(drawn)
     if max_rows is not None and len(frame) > max_rows:
         table.caption = f"{max_rows} of {len(frame)} rows shown; use --format csv or --out for all"
     return table
@@ -215,7 +217,7 @@ def people_table(
             formats[str(label)] = formatter
     table = frame_table(shown.frame, title, headers=headers, formats=formats, max_rows=max_rows)
     for column, key in zip(table.columns, shown.keys, strict=True):
-        if key.endswith("_id"):
+        if is_id(key):
             _whole(column)
     return table
 

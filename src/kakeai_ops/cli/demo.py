@@ -21,7 +21,7 @@ from rich.markup import escape
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..outputs.filenames import safe_name
-from .common import err
+from .shared import err
 
 
 def sample_dir(package_file: Path | None = None, cwd: Path | None = None) -> Path:

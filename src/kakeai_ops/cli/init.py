@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 
 from ..i18n import _
-from ..init import default_config_text, init_workspace
-from .common import err, out
+from ..jobs.workspace_init import default_config_text, init_workspace
+from .shared import err, out
 
 
 def register(app: typer.Typer) -> None:

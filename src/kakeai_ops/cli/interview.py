@@ -10,21 +10,24 @@ import typer
 from rich.markup import escape
 
 from .. import glossary
-from ..analyses import segment as segmentation
-from ..analyses import shortlist
+from ..analyses import segmentation, shortlist
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
+from ..i18n import N_, _
 from ..ids import did_you_mean, typed_id
-from ..interviews import Candidates, candidates, history_with_names
+from ..jobs.interview_shortlist import Candidates, candidates, history_with_names
+from ..model import records, row_of
 from ..outputs.files import write_table
+from ..outputs.workbook import Print
 from ..store import (
     exclude_from_interviews,
     include_in_interviews,
     record_action,
     record_interview,
 )
-from .common import (
+from .console import frame_table, people_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -40,7 +43,16 @@ from .common import (
     session,
     writes_state,
 )
-from .console import frame_table
+
+# The score's parts as the secretariat reads them (the keys stay in kops.yaml's weights).
+PART_WORDS = {
+    "regularity": N_("regularity"),
+    "volume": N_("volume"),
+    "sukkiri": N_("スッキリ度"),
+    "growth": N_("成長実感"),
+    "diversity": N_("diversity of topics"),
+    "recency": N_("recency"),
+}
 
 app = typer.Typer(
     help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True
@@ -66,7 +78,7 @@ def _table(
     rules = opened.settings.interview
     topics = shortlist.top_topics(meetings, frame, rules, when)
     rows = []
-    for rank, row in enumerate(frame.to_dict("records"), start=1):
+    for rank, row in enumerate(records(frame), start=1):
         rows.append(
             {
                 "rank": rank,
@@ -182,7 +194,9 @@ def shortlist_command(
         _explain(opened, found, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
         return
     if division is not None and division not in set(frame["member_division"].dropna()):
-        raise KopsError(f"--division: no 事業部 '{division}' among the pairs")
+        raise KopsError(
+            _("--division: no 事業部 '{division}' among the pairs").format(division=division)
+        )
     result = shortlist.select(
         frame, rules, shortlist.Options(n or rules.n, topic, division, include_stuck)
     )
@@ -193,12 +207,16 @@ def shortlist_command(
     )
     for line in result.relaxed:
         err.print(f"[yellow]条件を緩めた点:[/yellow] {escape(line)}", highlight=False)
-    err.print(f"{result.candidates:,} eligible pair(s), as of {when}", highlight=False)
+    err.print(
+        _("{n:,} eligible pair(s), as of {as_of}").format(n=result.candidates, as_of=when),
+        highlight=False,
+    )
     if result.left_out_stuck:
         err.print(
-            f"{result.left_out_stuck:,} more eligible pair(s) left out: the manager or member "
-            "has a stuck point now (--include-stuck shows them; --explain MANAGER_ID "
-            "MEMBER_ID says why)",
+            _(
+                "{n:,} more eligible pair(s) left out: the manager or member has a stuck point "
+                "now (--include-stuck shows them; --explain MANAGER_ID MEMBER_ID says why)"
+            ).format(n=result.left_out_stuck),
             highlight=False,
         )
     if out_file is not None:
@@ -209,18 +227,25 @@ def shortlist_command(
             sheet="shortlist",
             extra_sheets=[("notes", notes)],
             text_columns=["manager_id", "member_id"],
+            options=Print(as_of=when),
         )
-        err.print(f"Wrote {len(table)} pair(s) to {escape(str(out_file))}", highlight=False)
+        err.print(
+            _("Wrote {n} pair(s) to {path}").format(n=len(table), path=escape(str(out_file))),
+            highlight=False,
+        )
         return
     if not emit_data(table, fmt):
         title = (
-            f"Interview shortlist ({len(table)} pairs" + (f", theme {topic}" if topic else "") + ")"
+            _("Interview shortlist ({n} pairs, theme {topic})").format(n=len(table), topic=topic)
+            if topic
+            else _("Interview shortlist ({n} pairs)").format(n=len(table))
         )
         weeks = -(-rules.lookback_days // 7)
         out.print(frame_table(_view(table, include_stuck, weeks), title=title))
         for row in table.itertuples(index=False):
             out.print(f"{row.rank}. {escape(str(row.reason))}", highlight=False)
-            out.print(f"   topics: {escape(str(row.top_topics))}", highlight=False)
+            topics = _("topics: {topics}").format(topics=escape(str(row.top_topics)))
+            out.print(f"   {topics}", highlight=False)
 
 
 def _meant_pair(frame: Any, pair: tuple[str, str]) -> tuple[str, str] | None:
@@ -242,50 +267,66 @@ def _explain(
     rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
     if rows.empty:
         meant = _meant_pair(frame, pair)
+        message = _("no formed pair {manager} → {member}").format(manager=pair[0], member=pair[1])
+        if meant:
+            message += _("; did you mean {manager} {member}?").format(
+                manager=meant[0], member=meant[1]
+            )
         raise KopsError(
-            f"no formed pair {pair[0]} → {pair[1]}"
-            + (f"; did you mean {meant[0]} {meant[1]}?" if meant else ""),
-            hint="give the manager's id first, then the member's (as in the pairs export)",
+            message,
+            hint=_("give the manager's id first, then the member's (as in the pairs export)"),
         )
     row = rows.iloc[0]
     rules = opened.settings.interview
     weights = rules.weights.model_dump()
     out.print(
         f"[bold]{escape(str(row['manager_name']))}[/bold] ({pair[0]}) → "
-        f"[bold]{escape(str(row['member_name']))}[/bold] ({pair[1]}), as of {when}"
+        f"[bold]{escape(str(row['member_name']))}[/bold] ({pair[1]}), "
+        + escape(_("as of {as_of}").format(as_of=when))
     )
     out.print(
-        f"member: {escape(str(row['member_division']))} / {escape(str(row['member_department']))}, "
+        f"{glossary.ROLES['member']}: "
+        f"{escape(str(row['member_division']))} / {escape(str(row['member_department']))}, "
         f"{escape(str(row['member_job_type']))}, {escape(str(row['member_age_band']))}"
     )
     if not row["eligible"]:
-        out.print(f"[red]not eligible[/red]: {escape(str(row['ineligible_because']))}")
+        label = escape(_("not eligible"))
+        out.print(f"[red]{label}[/red]: {escape(str(row['ineligible_because']))}")
     elif row["stuck_because"]:
-        out.print(
-            "[red]left out[/red]: a stuck point that contradicts good practice "
-            f"({escape(str(row['stuck_because']))}); --include-stuck shows the pair"
-        )
+        label = escape(_("left out"))
+        said = _(
+            "a stuck point that contradicts good practice ({why}); --include-stuck shows the pair"
+        ).format(why=row["stuck_because"])
+        out.print(f"[red]{label}[/red]: {escape(said)}")
     else:
-        out.print("[green]eligible[/green]")
+        label = escape(_("eligible"))
+        out.print(f"[green]{label}[/green]")
     _explain_stuck(opened, found, row, when)
     raw = {
-        "regularity": f"{int(row['weeks_covered'])} of {-(-rules.lookback_days // 7)} weeks "
-        "with a 1on1",
-        "volume": f"{int(row['held'])} held in {rules.lookback_days} days",
+        "regularity": _("{covered} of {weeks} weeks with a 1on1").format(
+            covered=int(row["weeks_covered"]), weeks=-(-rules.lookback_days // 7)
+        ),
+        "volume": _("{held} held in {days} days").format(
+            held=int(row["held"]), days=rules.lookback_days
+        ),
         "sukkiri": "-"
         if pd.isna(row["sukkiri_avg"])
-        else f"average {float(row['sukkiri_avg']):.2f} ({int(row['rated'] or 0)} rated)",
-        "growth": "-" if pd.isna(row["growth_avg"]) else f"average {float(row['growth_avg']):.2f}",
-        "diversity": f"{int(row['topics_distinct'])} distinct topics",
+        else _("average {average:.2f} ({rated} rated)").format(
+            average=float(row["sukkiri_avg"]), rated=int(row["rated"] or 0)
+        ),
+        "growth": "-"
+        if pd.isna(row["growth_avg"])
+        else _("average {average:.2f}").format(average=float(row["growth_avg"])),
+        "diversity": _("{n} distinct topics").format(n=int(row["topics_distinct"])),
         "recency": "-"
         if pd.isna(row["last_held_at"])
-        else f"last held {pd.Timestamp(row['last_held_at']).date()}",
+        else _("last held {day}").format(day=pd.Timestamp(row["last_held_at"]).date()),
     }
     total = sum(weights.values()) or 1.0
     parts = pd.DataFrame(
         [
             {
-                "part": part,
+                "part": _(PART_WORDS.get(part, part)),
                 "facts": raw[part],
                 "value": round(float(row[f"part_{part}"]), 3),
                 "weight": weights[part],
@@ -297,20 +338,38 @@ def _explain(
     out.print(
         frame_table(
             parts,
-            title="Score parts (value 0–1 × weight, weights from kops.yaml interview.weights)",
+            title=_("Score parts (value 0–1 × weight, weights from kops.yaml interview.weights)"),
+            headers={
+                "part": _("part"),
+                "facts": _("facts"),
+                "value": _("value"),
+                "weight": _("weight"),
+                "contribution": _("contribution"),
+            },
         )
     )
     if topic is not None:
         out.print(
-            f"theme {escape(topic)}: {float(row['theme_share']):.0%} of the 1on1s; "
-            "score = (parts + theme share) / 2"
+            escape(
+                _(
+                    "theme {topic}: {share:.0%} of the 1on1s; score = (parts + theme share) / 2"
+                ).format(topic=topic, share=float(row["theme_share"]))
+            )
         )
-    out.print(f"score: {float(row['score']):.4f}")
+    out.print(escape(_("score: {score:.2f}").format(score=float(row["score"]))))
     out.print(
-        f"thresholds: at least {rules.min_held} held 1on1s in {rules.lookback_days} days, "
-        f"average スッキリ度 ≥ {rules.min_sukkiri:g}, both employed and not on leave, "
-        "neither excluded nor interviewed before, neither with a stuck point of "
-        + ", ".join(rules.stuck_points_out)
+        escape(
+            _(
+                "thresholds: at least {held} held 1on1s in {days} days, average スッキリ度 ≥ "
+                "{sukkiri:g}, both employed and not on leave, neither excluded nor interviewed "
+                "before, neither with a stuck point of {stuck}"
+            ).format(
+                held=rules.min_held,
+                days=rules.lookback_days,
+                sukkiri=rules.min_sukkiri,
+                stuck=", ".join(rules.stuck_points_out),
+            )
+        )
     )
 
 
@@ -322,12 +381,13 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
         user = str(row[f"{role}_id"])
         if not keys or user not in people.index:
             continue
-        checks = segmentation.explain(people.loc[user], opened.settings.rules, when)
+        checks = segmentation.explain(row_of(people, user), opened.settings.rules, when)
         for check in checks:
             if check.key in keys:
+                rule = _("rule: {threshold}").format(threshold=check.threshold)
                 out.print(
                     f"  {glossary.ROLES[role]} {escape(user)}: {check.label} "
-                    f"({check.key}): {escape(check.facts)}; rule: {escape(check.threshold)}",
+                    f"({check.key}): {escape(check.facts)}; {escape(rule)}",
                     highlight=False,
                 )
 
@@ -355,8 +415,8 @@ def record_command(
     for user in (manager, member):
         if user not in known:
             raise KopsError(
-                f"no user '{user}' in the latest snapshot",
-                hint=did_you_mean(user, known) or "check the id with `kops segment --list`",
+                _("no user '{user}' in the latest snapshot").format(user=user),
+                hint=did_you_mean(user, known) or _("check the id with `kops segment --list`"),
             )
     on = parse_date(date, "--date") if date else now().date()
     added = record_interview(opened.workspace, manager, member, on)
@@ -368,11 +428,12 @@ def record_command(
             count=1,
             detail={"date": on.isoformat()},
         )
-    err.print(
-        f"{escape(manager)} → {escape(member)}: "
-        f"{'recorded as interviewed on' if added else 'already recorded for'} {on}",
-        highlight=False,
+    said = (
+        _("{manager} → {member}: recorded as interviewed on {day}")
+        if added
+        else _("{manager} → {member}: already recorded for {day}")
     )
+    err.print(said.format(manager=escape(manager), member=escape(member), day=on), highlight=False)
 
 
 @app.command("exclude")
@@ -397,7 +458,10 @@ def exclude_command(
         detail={"reason": reason},
     )
     err.print(
-        f"{escape(typed_id(user_id))}: kept out of shortlists ({escape(reason)})", highlight=False
+        _("{user}: kept out of shortlists ({reason})").format(
+            user=escape(typed_id(user_id)), reason=escape(reason)
+        ),
+        highlight=False,
     )
 
 
@@ -414,10 +478,14 @@ def include_command(
     opened = session(workspace)
     if not include_in_interviews(opened.workspace, typed_id(user_id)):
         raise KopsError(
-            f"{typed_id(user_id)} is not excluded", hint="`kops interview history` lists exclusions"
+            _("{user} is not excluded").format(user=typed_id(user_id)),
+            hint=_("`kops interview history` lists exclusions"),
         )
     record_action(opened.workspace, "interview include", target=typed_id(user_id), count=1)
-    err.print(f"{escape(typed_id(user_id))}: back in the shortlists", highlight=False)
+    err.print(
+        _("{user}: back in the shortlists").format(user=escape(typed_id(user_id))),
+        highlight=False,
+    )
 
 
 @app.command("history")
@@ -435,8 +503,11 @@ def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.tabl
         )
         emit_data(merged, fmt)
         return
-    out.print(frame_table(done, title=f"Interviewed ({len(done)})"))
-    out.print(frame_table(excluded, title=f"Excluded ({len(excluded)})"))
+    labels = {"interviewed_on": "インタビュー日", "recorded_at": "記録日時", "added_at": "記録日時"}
+    title = _("Interviewed ({n})").format(n=len(done))
+    out.print(people_table(done, title=title, labels=labels))
+    title = _("Excluded ({n})").format(n=len(excluded))
+    out.print(people_table(excluded, title=title, labels=labels))
 
 
 def _latest_users(opened: Session) -> pd.DataFrame | None:

@@ -12,7 +12,7 @@ from ..errors import KopsError
 from ..mail.check import check
 from ..mail.delivery import transport_for
 from ..mail.oauth import token_source
-from .common import WorkspaceOpt, err, out, session
+from .shared import WorkspaceOpt, err, out, session
 
 
 def check_command(

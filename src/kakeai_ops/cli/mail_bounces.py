@@ -13,8 +13,8 @@ from rich.markup import escape
 from ..errors import KopsError
 from ..i18n import _
 from ..mail.bounce_learning import learn
-from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, out, session
 from .console import frame_table
+from .shared import Format, FormatOpt, WorkspaceOpt, emit_data, err, out, session
 
 COLUMNS = ["source", "recipient", "kind", "status", "run_id", "result", "reason"]
 

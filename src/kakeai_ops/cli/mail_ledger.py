@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from ..analyses.mail_effect import mailed_state
-from ..analyses.segment import BY_KEY
+from ..analyses.segmentation import BY_KEY
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import typed_id
@@ -22,9 +22,11 @@ from ..mail.evaluation import (
     run_status,
     share_with_n,
 )
+from ..model import records
 from ..outputs.files import write_table
 from ..store import record_action
-from .common import (
+from .console import frame_table, people_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -38,7 +40,6 @@ from .common import (
     parse_as_of,
     session,
 )
-from .console import frame_table, people_table
 
 # Words for a run's status (the keys stay in --format json; the states' words are
 # mail.delivery.STATE_WORDS).
@@ -290,7 +291,7 @@ def report_command(
         emit_data(frame, fmt)
         return
     label = BY_KEY[key].label
-    shown = frame.assign(share_left=[share_with_n(r) for r in frame.to_dict("records")])
+    shown = frame.assign(share_left=[share_with_n(r) for r in records(frame)])
     out.print(
         people_table(
             shown,

@@ -17,19 +17,20 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..i18n import _
+from ..jobs.division_report import DivisionReport, Publication, build_publication, family_days
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audit import check
-from ..reports import DivisionReport, Publication, build_publication, family_days
 from ..store import audit_entries, record_action
-from ..store.audit import HEADERS
+from ..store.audit_log import HEADERS
 from ..store.published import (
     PublishedFile,
     published_figures,
     published_reports,
     record_published,
 )
-from .common import (
+from .console import frame_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -45,7 +46,6 @@ from .common import (
     warn,
     writes_state,
 )
-from .console import frame_table
 
 app = typer.Typer(
     help="Division reports for division heads and HR business partners (アドバイザー).",

@@ -12,8 +12,8 @@ from ..errors import KopsError
 from ..i18n import _
 from ..store import SnapshotInfo, audit, list_snapshots
 from ..store.published import PublishedFile, record_published
-from .common import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
 from .report import SHARED
+from .shared import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
 
 
 def _previous(snapshots: list[SnapshotInfo], current: SnapshotInfo) -> SnapshotInfo | None:
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
 
         Example: kops review --out review-2026-11.pptx --xlsx review-2026-11.xlsx
         """
-        from ..review import build_review, write_review_deck, write_review_workbook
+        from ..jobs.monthly_review import build_review, write_review_deck, write_review_workbook
 
         if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
             raise KopsError(

@@ -29,7 +29,7 @@ from ..mail.audience import REASONS, Audience
 from ..mail.message import as_bytes
 from ..mail.plan import Plan, PlannedMessage, build_planned
 from ..store import SnapshotInfo
-from .common import err, out, parse_as_of
+from .shared import err, out, parse_as_of
 
 
 def print_message(settings: Settings, message: PlannedMessage) -> None:

@@ -13,13 +13,16 @@ import typer
 from rich.markup import escape
 
 from .. import glossary
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..dates import parse_date
 from ..errors import KopsError
+from ..i18n import _
 from ..ids import did_you_mean, same_number, typed_id
 from ..outputs.files import csv_text, write_table
+from ..outputs.workbook import Print
 from ..store import SnapshotInfo, snapshot_as_of
-from .common import (
+from .console import people_table
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -35,7 +38,6 @@ from .common import (
     session,
     timing,
 )
-from .console import people_table
 
 
 def flag_labels(flags: object) -> str:
@@ -153,7 +155,7 @@ def _filter(
     if division is not None:
         if division not in set(result["division"]):
             raise KopsError(
-                f"--division: no 事業部 '{division}' in this snapshot",
+                _("--division: no 事業部 '{division}' in this snapshot").format(division=division),
                 hint="事業部: " + ", ".join(sorted(set(result["division"]))),
             )
         frame = frame[frame["division"] == division]
@@ -177,8 +179,12 @@ def _list(
             sheet="users",
             extra_sheets=[("summary", summary)],
             text_columns=["user_id"],
+            options=Print(as_of=when),
         )
-        err.print(f"Wrote {len(columns):,} users to {escape(str(out_file))}", highlight=False)
+        err.print(
+            _("Wrote {n:,} users to {path}").format(n=len(columns), path=escape(str(out_file))),
+            highlight=False,
+        )
         return
     if emit_data(columns, fmt):
         return
@@ -212,8 +218,10 @@ def _summary(
     grouped = segmentation.by_group(frame, by.value) if by is not None else None
     if out_file is not None:
         extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
-        write_table(table, out_file, sheet="summary", extra_sheets=extra)
-        err.print(f"Wrote the summary to {escape(str(out_file))}", highlight=False)
+        write_table(table, out_file, sheet="summary", extra_sheets=extra, options=Print(as_of=when))
+        err.print(
+            _("Wrote the summary to {path}").format(path=escape(str(out_file))), highlight=False
+        )
         return
     shown = grouped if grouped is not None else table
     if emit_data(shown, fmt):
@@ -245,9 +253,11 @@ def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date)
         rows = _without_zeros(result, user_id)
     if rows.empty:
         raise KopsError(
-            f"--explain: no user '{user_id}' in this snapshot (退職 users are left out)",
+            _("--explain: no user '{user}' in this snapshot (退職 users are left out)").format(
+                user=user_id
+            ),
             hint=did_you_mean(user_id, result["user_id"])
-            or "`kops segment --list` lists the user ids",
+            or _("`kops segment --list` lists the user ids"),
         )
     row = rows.iloc[0]
     out.print(
@@ -290,19 +300,23 @@ def _compare(
         found = snapshot_as_of(opened.workspace, limit)
         if found is None:
             raise KopsError(
-                f"--since: no snapshot dated on or before {limit}",
-                hint="`kops status` lists the snapshots and their as-of dates",
+                _("--since: no snapshot dated on or before {day}").format(day=limit),
+                hint=_("`kops status` lists the snapshots and their as-of dates"),
             )
         earlier = found
     if earlier.id == snap.id:
         raise KopsError(
-            f"snapshot {snap.id} compared with itself",
-            hint="name an earlier snapshot (`kops status`)",
+            _("snapshot {snapshot} compared with itself").format(snapshot=snap.id),
+            hint=_("name an earlier snapshot (`kops status`)"),
         )
     earlier_as_of = earlier.as_of
     if earlier_as_of is None:
-        raise KopsError(f"snapshot {earlier.id} has no as-of date")
-    note(f"compared with snapshot {earlier.id} as of {earlier_as_of}")
+        raise KopsError(_("snapshot {snapshot} has no as-of date").format(snapshot=earlier.id))
+    note(
+        _("compared with snapshot {snapshot} as of {as_of}").format(
+            snapshot=earlier.id, as_of=earlier_as_of
+        )
+    )
     before = compute(opened, earlier, earlier_as_of)
     movement = segmentation.compare(before, result)
     transitions = movement.transitions.reset_index()
@@ -320,9 +334,12 @@ def _compare(
             sheet="transitions",
             extra_sheets=[("moved", moved)],
             text_columns=["user_id"],
+            options=Print(as_of=snap.as_of),
         )
         err.print(
-            f"Wrote the transitions and {len(moved):,} moves to {escape(str(out_file))}",
+            _("Wrote the transitions and {n:,} moves to {path}").format(
+                n=len(moved), path=escape(str(out_file))
+            ),
             highlight=False,
         )
         return

@@ -10,17 +10,14 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from .. import glossary, seminars
+from .. import glossary
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..errors import KopsError
 from ..i18n import _
-from ..mail.audience_kinds import Theme
-from ..mail.runs import RunRequest, start_run
-from ..outputs.files import csv_text, json_text, percent, write_table
-from ..outputs.sheet_charts import SheetChart
-from ..seminar_summary import (
+from ..jobs.seminars import invitations
+from ..jobs.seminars.summary_workflow import (
     answers_line,
     attendance_counts,
     attendance_line,
@@ -28,11 +25,19 @@ from ..seminar_summary import (
     overview,
     summarise_seminar,
 )
+from ..mail.audience_kinds import Theme
+from ..mail.runs import RunRequest, start_run
+from ..outputs.files import csv_text, json_text, percent, write_table
+from ..outputs.sheet_charts import SheetChart
+from ..outputs.workbook import Print
 from ..store import (
     seminar_attendance,
 )
 from . import run_commands
-from .common import (
+from .console import frame_table
+from .run_console import TerminalOperator
+from .seminar_themes import print_groups, print_themes, themes_command
+from .shared import (
     AsOfOpt,
     Format,
     FormatOpt,
@@ -50,9 +55,6 @@ from .common import (
     warn,
     writes_state,
 )
-from .console import frame_table
-from .run_console import TerminalOperator
-from .seminar_themes import print_groups, print_themes, themes_command
 
 app = typer.Typer(
     help="The monthly seminar series (Month1–4): invite, remind, attendance, survey.",
@@ -112,7 +114,7 @@ def list_command(
     rows = []
     audiences = []
     for seminar_id, config in context.settings.seminars.items():
-        spec = seminars.listed_spec(seminar_id, config)
+        spec = invitations.listed_spec(seminar_id, config)
         audience, words = "-", "－"
         if spec is not None and isinstance(theme := spec.who, Theme):
             audience = ", ".join(theme.stuck_points) + (" + managers" if theme.managers else "")
@@ -121,7 +123,7 @@ def list_command(
         counts = attendance_counts(
             context.workspace,
             seminar_id,
-            seminars.invite_run_id(seminar_id, config) if spec is not None else "",
+            invitations.invite_run_id(seminar_id, config) if spec is not None else "",
             context.settings.mail.transport == "outbox",
         )
         rows.append(
@@ -147,7 +149,7 @@ def list_command(
             month=frame["month"].astype(str) if len(frame) else [],
         )
         write_table(people, out_file, sheet="seminars")
-        err.print(f"Wrote {escape(str(out_file))}", highlight=False)
+        err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return
     if fmt is Format.table:
         out.print(
@@ -199,12 +201,12 @@ def invite_command(
     Example: kops seminar invite month2 --dry-run
     """
     context = session(workspace)
-    config = seminars.seminar(context.settings, seminar_id)
+    config = invitations.seminar(context.settings, seminar_id)
     if correction:
         if division is not None:
             raise KopsError(_("--correction goes to everyone invited: drop --division"))
-        found = seminars.plan_correction(context.workspace, context.settings, seminar_id)
-        seminars.check_invite_ready(seminar_id, config, now(), tbd, "correction")
+        found = invitations.plan_correction(context.workspace, context.settings, seminar_id)
+        invitations.check_invite_ready(seminar_id, config, now(), tbd, "correction")
         for label, before, after in found.changes:
             err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
         request = RunRequest(
@@ -229,9 +231,9 @@ def invite_command(
         )
         start_run(context, TerminalOperator(context.settings), request)
         return
-    seminars.check_invite_ready(seminar_id, config, now(), tbd)
+    invitations.check_invite_ready(seminar_id, config, now(), tbd)
     request = RunRequest(
-        spec=seminars.invite_spec(seminar_id, config, division),
+        spec=invitations.invite_spec(seminar_id, config, division),
         yes=yes,
         dry_run=dry_run,
         to_test=to_test,
@@ -267,11 +269,11 @@ def remind_command(
     Example: kops seminar remind month1 --yes
     """
     context = session(workspace)
-    config = seminars.seminar(context.settings, seminar_id)
-    seminars.check_remind_ready(seminar_id, config, now().date())
-    invited = _invited(context, seminars.invite_run_id(seminar_id, config))
+    config = invitations.seminar(context.settings, seminar_id)
+    invitations.check_remind_ready(seminar_id, config, now().date())
+    invited = _invited(context, invitations.invite_run_id(seminar_id, config))
     attended = seminar_attendance(context.workspace, seminar_id)
-    absent = seminars.absentees(seminar_id, invited, attended)
+    absent = invitations.absentees(seminar_id, invited, attended)
     if not attended:
         note(
             _("no attendance recorded for {seminar}: everyone invited gets the recording").format(
@@ -281,7 +283,7 @@ def remind_command(
     counts = attendance_counts(
         context.workspace,
         seminar_id,
-        seminars.invite_run_id(seminar_id, config),
+        invitations.invite_run_id(seminar_id, config),
         context.settings.mail.transport == "outbox",
     )
     err.print(f"{attendance_line(counts)} ／ 録画の案内 {len(absent):,}人", highlight=False)
@@ -289,7 +291,7 @@ def remind_command(
         err.print(_("Everyone invited attended; nothing to send."), highlight=False)
         return
     request = RunRequest(
-        spec=seminars.recording_spec(seminar_id, absent),
+        spec=invitations.recording_spec(seminar_id, absent),
         yes=yes,
         dry_run=dry_run,
         to_test=to_test,
@@ -330,11 +332,11 @@ def attendance_command(
     Example: kops seminar attendance month1 出席者.csv
     """
     context = session(workspace)
-    seminars.seminar(context.settings, seminar_id)
+    invitations.seminar(context.settings, seminar_id)
     force_reason = _force_reason(force, reason)
     snap = context.snapshot()
     users = context.tables(snap).users
-    result = seminars.import_attendance(
+    result = invitations.import_attendance(
         context.workspace,
         context.settings,
         seminar_id,
@@ -424,10 +426,10 @@ def survey_command(
     Example: kops seminar survey month1 アンケート.csv
     """
     context = session(workspace)
-    seminars.seminar(context.settings, seminar_id)
+    invitations.seminar(context.settings, seminar_id)
     snap = context.snapshot()
     users = context.tables(snap).users
-    result = seminars.import_survey(
+    result = invitations.import_survey(
         context.workspace, context.settings, seminar_id, file, snap.id, users
     )
     _skipped(result.retired_rows, result.duplicate_rows, _("the last answer of each person kept"))
@@ -523,7 +525,7 @@ def summary_command(
     Example: kops seminar summary month1 --out month1.xlsx
     """
     context = session(workspace)
-    config = seminars.seminar(context.settings, seminar_id)
+    config = invitations.seminar(context.settings, seminar_id)
     latest = context.snapshot()
     result = summarise_seminar(
         context.workspace, context.settings, seminar_id, latest, context.tables
@@ -553,12 +555,22 @@ def summary_command(
     if summary.movement_by_stuck_point is not None:
         sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
     if out_file is not None:
+        # The printed 概要 names the seminar it is about: its title and when it was held.
+        held = "" if config.date is None else config.date.strftime("%Y-%m-%d %H:%M")
+        named = pd.DataFrame(
+            [
+                ("title", "セミナー名", config.title or seminar_id, ""),
+                ("date", "日時", held, ""),
+            ],
+            columns=["figure", "label", "value", "unit"],
+        )
         write_table(
-            sheets[0][1],
+            pd.concat([named, sheets[0][1]], ignore_index=True),
             out_file,
             sheet=sheets[0][0],
             extra_sheets=sheets[1:],
             charts=summary_charts(summary),
+            options=Print(as_of=latest.as_of),
         )
         err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return

@@ -10,15 +10,16 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from .. import survey_text
+from ..analyses import survey_text
 from ..analyses.names import NameMatcher
 from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
+from ..jobs.seminars.survey_answers import dated_answers
 from ..store import load_tables
-from .common import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
 from .console import people_table
+from .shared import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
 
 SinceOpt = Annotated[
     str | None,
@@ -115,7 +116,7 @@ def themes_command(
     """
     context = session(workspace)
     start = _since(since)
-    answers = survey_text.dated_answers(context.workspace, context.settings)
+    answers = dated_answers(context.workspace, context.settings)
     if answers.empty:
         raise KopsError(
             _("no survey answers recorded yet"),

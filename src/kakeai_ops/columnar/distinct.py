@@ -99,7 +99,7 @@ class Distinct:
         if self.codes is None:
             return pd.Categorical(per_value)
         by_value = pd.Categorical(per_value)
-        return pd.Categorical.from_codes(by_value.codes[self.codes], dtype=by_value.dtype)
+        return pd.Categorical.from_codes(by_value.codes[self.codes], categories=by_value.categories)
 
 
 def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
@@ -109,7 +109,8 @@ def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
     times; converting each distinct value once is what keeps ingest fast.
     """
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    values = [convert(value) for value in uniques]
+    # A list first: iterating an Arrow-backed array boxes each value separately (3x slower).
+    values = [convert(value) for value in _plain_list(uniques)]
     if any(type(v) is str for v in values) and all(v is None or type(v) is str for v in values):
         # Text (and missing): spread by Arrow, not by boxing millions of Python strings
         # into a new column (0.45 s → 0.03 s for 2.5M rows). Same dtype as inferred below.
@@ -118,3 +119,10 @@ def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
     converted = np.empty(len(uniques), dtype=object)
     converted[:] = values
     return pd.Series(converted[codes], index=column.index)
+
+
+def _plain_list(values: object) -> list[Any]:
+    """The values as a list of Python objects (missing as None, as iteration gives)."""
+    if isinstance(values, pd.api.extensions.ExtensionArray | pd.Index):
+        return list(values.tolist())
+    return list(np.asarray(values, dtype=object).tolist())

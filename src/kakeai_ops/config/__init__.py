@@ -20,8 +20,9 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import ConfigError, KopsError
+from ..i18n import N_, _
 from .documents import Documents
-from .exports import (
+from .export_settings import (
     DEFAULT_RESPONSES,
     DEFAULT_TOPICS,
     MEETINGS_HEADERS,
@@ -34,7 +35,7 @@ from .exports import (
     Statuses,
 )
 from .loading import Document, dotted, read_yaml
-from .mail import (
+from .mail_settings import (
     Advisor,
     Bounce,
     FrequencyCap,
@@ -46,7 +47,7 @@ from .mail import (
     Smtp,
     scope_text,
 )
-from .rules import (
+from .rule_settings import (
     CalendarSettings,
     Campaign,
     HolidayRange,
@@ -57,7 +58,7 @@ from .rules import (
     StreakRule,
     Window,
 )
-from .seminars import (
+from .seminar_settings import (
     DEFAULT_COMPOUNDS,
     DEFAULT_KEYWORDS,
     DEFAULT_STOP_WORDS,
@@ -163,11 +164,13 @@ def load_settings(path: Path) -> Settings:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path} not found", hint="create a workspace with `kops init DIR`"
+            _("{path} not found").format(path=path),
+            hint=_("create a workspace with `kops init DIR`"),
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(
-            f"{name}: not UTF-8 text", hint="save kops.yaml as UTF-8 (without changing the keys)"
+            _("{file}: not UTF-8 text").format(file=name),
+            hint=_("save kops.yaml as UTF-8 (without changing the keys)"),
         ) from None
     document = read_yaml(text, name)
     return parse_settings(document.data or {}, name, document)
@@ -177,14 +180,18 @@ def parse_settings(
     data: Any, source: str = "kops.yaml", document: Document | None = None
 ) -> Settings:
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the top level must be a mapping of settings")
+        raise ConfigError(
+            _("{file}: the top level must be a mapping of settings").format(file=source)
+        )
     try:
         return Settings.model_validate(data)
     except ValidationError as err:
         lines = [_describe(source, e, document) for e in err.errors()]
         raise ConfigError(
             "\n".join(lines),
-            hint=f"fix {source}; `kops init --print-config` shows every setting with its default",
+            hint=_(
+                "fix {file}; `kops init --print-config` shows every setting with its default"
+            ).format(file=source),
         ) from None
 
 
@@ -198,10 +205,13 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
         parent_loc = error["loc"][:-1]
         known = _known_keys(parent_loc)
         close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
-        tip = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"{source}: {loc}: unknown setting{tip}"
+        if close:
+            return _("{file}: {key}: unknown setting (did you mean '{close}'?)").format(
+                file=source, key=loc, close=close[0]
+            )
+        return _("{file}: {key}: unknown setting").format(file=source, key=loc)
     if kind == "missing":
-        return f"{source}: {loc}: required setting is missing"
+        return _("{file}: {key}: required setting is missing").format(file=source, key=loc)
     message = error["msg"]
     if message.startswith("Input should be"):
         message = "must be" + message[len("Input should be") :]
@@ -209,7 +219,11 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
         message = message[len("Value error, ") :]
     if isinstance(given, dict | list):  # a section: the message says what is wrong with it
         return f"{source}: {loc}: {message}" if loc else f"{source}: {message}"
-    return f"{source}: {loc}: {message}, got {given!r}" if loc else f"{source}: {message}"
+    if not loc:
+        return f"{source}: {message}"
+    return _("{file}: {key}: {problem}, got {given}").format(
+        file=source, key=loc, problem=message, given=repr(given)
+    )
 
 
 def _known_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -235,12 +249,25 @@ def _known_keys(loc: tuple[Any, ...]) -> list[str]:
 Entry = TypeVar("Entry")
 
 
+# The kinds of entry `configured` looks up, in the user's language.
+TABLE_KINDS = (
+    *(N_("campaign"), N_("advisor"), N_("seminar")),
+    *(N_("campaigns"), N_("advisors"), N_("seminars")),
+)
+
+
 def configured(table: Mapping[str, Entry], key: str, kind: str, hint: str) -> Entry:
     """The entry ``key`` of a kops.yaml table (campaigns, advisors, …), or an error that
     names the ones there are."""
     if key not in table:
-        known = ", ".join(table) or "(none configured)"
-        raise KopsError(f"no {kind} '{key}' in kops.yaml ({kind}s: {known})", hint=hint)
+        plural = kind + "s"  # "campaigns": translated as TABLE_KINDS lists it
+        known = ", ".join(table) or _("(none configured)")
+        raise KopsError(
+            _("no {kind} '{key}' in kops.yaml ({kinds}: {known})").format(
+                kind=_(kind), key=key, kinds=_(plural), known=known
+            ),
+            hint=hint,
+        )
     return table[key]
 
 
@@ -248,12 +275,15 @@ def campaign(settings: Settings, campaign_id: str) -> Campaign:
     return configured(
         settings.campaigns,
         campaign_id,
-        "campaign",
-        hint="add it under `campaigns:` in kops.yaml; `kops campaign list` shows them",
+        N_("campaign"),
+        hint=_("add it under `campaigns:` in kops.yaml; `kops campaign list` shows them"),
     )
 
 
 def advisor(settings: Settings, name: str) -> Advisor:
     return configured(
-        settings.advisors, name, "advisor", hint="add it under `advisors:` with its email and scope"
+        settings.advisors,
+        name,
+        N_("advisor"),
+        hint=_("add it under `advisors:` with its email and scope"),
     )

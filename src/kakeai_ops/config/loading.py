@@ -22,6 +22,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ConfigError
+from ..i18n import N_, _
 
 MAX_VALUES = 100_000  # values with aliases expanded; the shipped kops.yaml has under 1,000
 MAX_TEXT = 10_000  # characters in one key or text; the longest setting is a sentence
@@ -93,8 +94,8 @@ def read_yaml(text: str, name: str) -> Document:
             raise _yaml_error(err, name, {}) from None
         except RecursionError:
             raise ConfigError(
-                f"{name}: nested too deeply to be kops.yaml",
-                hint="kops.yaml has a few levels of settings; check the brackets",
+                _("{file}: nested too deeply to be kops.yaml").format(file=name),
+                hint=_("kops.yaml has a few levels of settings; check the brackets"),
             ) from None
     finally:
         loader.dispose()
@@ -111,10 +112,13 @@ def _yaml_error(err: yaml.YAMLError, name: str, lines: dict[Path, int]) -> Confi
         here = [path for path, line in lines.items() if line == mark.line + 1]
         if here:
             key = dotted(max(here, key=len))
-            return ConfigError(f"{where}: {key}: {problem}", hint=f"fix {name} at that line")
+            return ConfigError(
+                f"{where}: {key}: {problem}",
+                hint=_("fix {file} at that line").format(file=name),
+            )
     return ConfigError(
-        f"{where}: not valid YAML: {problem}",
-        hint="check indentation (spaces, not tabs) and quoting near that line",
+        _("{where}: not valid YAML: {problem}").format(where=where, problem=problem),
+        hint=_("check indentation (spaces, not tabs) and quoting near that line"),
     )
 
 
@@ -133,15 +137,19 @@ def _check_size(root: Node, name: str) -> None:
             sizes[id(node)] = total
             if total > MAX_VALUES:
                 raise ConfigError(
-                    f"{name}:{node.start_mark.line + 1}: more than {MAX_VALUES:,} values "
-                    "with its aliases (*name) expanded; refused (an alias bomb?)",
-                    hint="write the settings out; kops.yaml needs no nested aliases",
+                    _(
+                        "{file}:{line}: more than {most:,} values with its aliases (*name) "
+                        "expanded; refused (an alias bomb?)"
+                    ).format(file=name, line=node.start_mark.line + 1, most=MAX_VALUES),
+                    hint=_("write the settings out; kops.yaml needs no nested aliases"),
                 )
             continue
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)
         if len(stack) > MAX_VALUES:
-            raise ConfigError(f"{name}: nested too deeply or too large to be kops.yaml")
+            raise ConfigError(
+                _("{file}: nested too deeply or too large to be kops.yaml").format(file=name)
+            )
 
 
 def _children(node: Node) -> list[Node]:
@@ -165,9 +173,10 @@ def _map_lines(node: Node, path: Path, lines: dict[Path, int], name: str) -> Non
                 continue
             if key in seen:
                 raise ConfigError(
-                    f"{name}:{line}: {dotted((*path, key))}: "
-                    f"given twice (first on line {seen[key]})",
-                    hint="keep one of them",
+                    _("{file}:{line}: {key}: given twice (first on line {first})").format(
+                        file=name, line=line, key=dotted((*path, key)), first=seen[key]
+                    ),
+                    hint=_("keep one of them"),
                 )
             seen[key] = line
             lines[(*path, key)] = line
@@ -195,7 +204,7 @@ def _check_text(document: Document, value: Any, path: Path, name: str) -> None:
     elif isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str):
-                _refuse_control(document, key, (*path, key), name, what="key")
+                _refuse_control(document, key, (*path, key), name, what=N_("key"))
             _check_text(document, item, (*path, key), name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -203,19 +212,29 @@ def _check_text(document: Document, value: Any, path: Path, name: str) -> None:
 
 
 def _refuse_control(
-    document: Document, text: str, path: Path, name: str, what: str = "text"
+    document: Document, text: str, path: Path, name: str, what: str = N_("text")
 ) -> None:
     if len(text) > MAX_TEXT:
         raise ConfigError(
-            f"{document.where(name, path)}: {dotted(path)}: the {what} is {len(text):,} "
-            f"characters long (at most {MAX_TEXT:,})",
-            hint="names and texts in kops.yaml are one line of visible characters",
+            _("{where}: {key}: the {what} is {length:,} characters long (at most {most:,})").format(
+                where=document.where(name, path),
+                key=dotted(path),
+                what=_(what),
+                length=len(text),
+                most=MAX_TEXT,
+            ),
+            hint=_("names and texts in kops.yaml are one line of visible characters"),
         )
     found = CONTROL.search(text)
     if found is None:
         return
     raise ConfigError(
-        f"{document.where(name, path)}: {dotted(path)}: the {what} holds a control character "
-        f"(U+{ord(found.group()):04X}): '{shown(text)}'",
-        hint="names and texts in kops.yaml are one line of visible characters",
+        _("{where}: {key}: the {what} holds a control character ({code}): '{text}'").format(
+            where=document.where(name, path),
+            key=dotted(path),
+            what=_(what),
+            code=f"U+{ord(found.group()):04X}",
+            text=shown(text),
+        ),
+        hint=_("names and texts in kops.yaml are one line of visible characters"),
     )

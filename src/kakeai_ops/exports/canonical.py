@@ -12,6 +12,7 @@ import pandas as pd
 from .. import model
 from ..columnar.distinct import Distinct, per_distinct
 from ..config import Exports
+from ..i18n import _
 from . import normalise
 from .columns import EARLIEST, Context
 from .findings import Findings
@@ -89,8 +90,10 @@ def _distinct_ids(
             )
     if ctx.header(field) in ctx.raw.numeric_columns:
         ctx.findings.note(
-            f"{ctx.file}: {ctx.header(field)}: some ids are number cells in Excel; "
-            "leading zeros (0123 → 123) may have been lost there. Format the column as text"
+            _(
+                "{file}: {column}: some ids are number cells in Excel; leading zeros "
+                "(0123 → 123) may have been lost there. Format the column as text"
+            ).format(file=ctx.file, column=ctx.header(field))
         )
     if required:
         ctx.bad_each(field, column, values == "", "required value is blank", raw, kind="blank")
@@ -122,7 +125,7 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     ctx.bad(
         "employment",
         unknown,
-        f"unknown 在籍状況 (expected {'/'.join(vocab.active + vocab.leave + vocab.retired)})",
+        f"unknown 在籍状況 (expected {'/'.join(_words(vocab, model.EMPLOYMENT_STATUSES))})",
         employment_raw,
         kind="employment",
     )
@@ -186,9 +189,17 @@ def _emails(ctx: Context) -> pd.Series:
         rows = [ctx.raw.first_row + int(i) for i in foreign[foreign].index[:5]]
         first = email[foreign].iloc[0]
         ctx.findings.note(
-            f"{ctx.file}:{rows[0]}: {ctx.header('email')}: {int(foreign.sum())} address(es) "
-            f"mail can't be sent to (not ASCII), e.g. '{first}' (rows "
-            f"{', '.join(map(str, rows))}); those people are left out of mail runs"
+            _(
+                "{file}:{row}: {column}: {n} address(es) mail can't be sent to (not ASCII), "
+                "e.g. '{first}' (rows {rows}); those people are left out of mail runs"
+            ).format(
+                file=ctx.file,
+                row=rows[0],
+                column=ctx.header("email"),
+                n=int(foreign.sum()),
+                first=first,
+                rows=", ".join(map(str, rows)),
+            )
         )
     # One person, one address: two rows with one address would mail one person twice,
     # under two names.
@@ -251,10 +262,8 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
             status_map[normalise.fold_key(word)] = key
     statuses = ctx.distinct("status")
     status_raw = statuses.values
-    status, unknown, _ = normalise.map_vocabulary(status_raw, status_map)
-    expected = "/".join(
-        settings.statuses.held + settings.statuses.scheduled + settings.statuses.cancelled
-    )
+    status, unknown, _respelled = normalise.map_vocabulary(status_raw, status_map)
+    expected = "/".join(_words(settings.statuses, model.STATUSES))
     ctx.bad_each(
         "status",
         statuses,
@@ -298,6 +307,11 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     )
 
 
+def _words(vocabulary: object, keys: Sequence[str]) -> list[str]:
+    """A kops.yaml vocabulary's words for each key (its fields are the schema's keys)."""
+    return [word for key in keys for word in getattr(vocabulary, key)]
+
+
 def _same_values(left: pd.Categorical, right: pd.Categorical) -> np.ndarray:
     """Row by row, whether two categoricals hold the same value (compared by code)."""
     right_in_left = np.append(left.categories.get_indexer(right.categories), -2)
@@ -322,12 +336,14 @@ def _scores(ctx: Context, field: str, low: int, high: int) -> pd.Series:
     return column.spread(values)
 
 
-def _categorical(column: Distinct, values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
+def _categorical(
+    column: Distinct, values: pd.Series, categories: Sequence[str]
+) -> pd.Categorical[str]:
     """``pd.Categorical(rows, categories)`` from ``values`` given per distinct value of
     ``column``: each distinct value is looked up once (missing and unknown values: -1)."""
     positions = pd.Index(categories).get_indexer(pd.Index(values))
     codes = positions if column.codes is None else positions[column.codes]
-    return pd.Categorical.from_codes(codes, categories=categories)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories))
 
 
 def _vocab(
@@ -353,7 +369,9 @@ def _vocab(
     for before, after in list(respelled.items())[:5]:
         count = int(rows_per_value[(stripped == before).to_numpy(dtype=bool)].sum())
         ctx.findings.note(
-            f"{ctx.file}: {ctx.header(field)}: '{before}' read as '{after}' ({count} rows)"
+            _("{file}: {column}: '{before}' read as '{after}' ({count} rows)").format(
+                file=ctx.file, column=ctx.header(field), before=before, after=after, count=count
+            )
         )
     return values, column
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..columnar.distinct import Distinct
+from ..i18n import _
 from . import normalise
 from .findings import Findings
 from .reading import RawTable
@@ -102,8 +103,17 @@ class Context:
             first = changed[changed].index[0]
             row = int(column.index[column.first_row(int(first))])
         self.findings.note(
-            f"{self.file}: {self.header(field)}: {count} value(s) normalised, e.g. row "
-            f"{self.raw.first_row + row}: '{before.loc[first]}' → '{after.loc[first]}'"
+            _(
+                "{file}: {column}: {count} value(s) normalised, e.g. row {row}: "
+                "'{before}' → '{after}'"
+            ).format(
+                file=self.file,
+                column=self.header(field),
+                count=count,
+                row=self.raw.first_row + row,
+                before=before.loc[first],
+                after=after.loc[first],
+            )
         )
 
     def dates(self, field: str, happened: bool = False, since_2000: bool = True) -> pd.Series:

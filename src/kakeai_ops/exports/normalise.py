@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 
 from ..columnar.buffers import arrow_text, first_bytes, text_bytes, text_series
 from ..columnar.distinct import per_distinct
+from ..model import whole
 from .fast_dates import fast_datetimes
 
 _MISSING_MARKS = pa.array(["-", "－", "‐", "ｰ"])
@@ -114,7 +116,7 @@ def lost_leading_zeros(ids: pd.Series) -> tuple[pd.Series, int]:
     nothing = pd.Series(False, index=ids.index)
     if counts.empty:
         return nothing, 0
-    width = int(counts.idxmax())
+    width = whole(counts.idxmax())
     padded = (digits & (lengths == width) & ids.str.startswith("0")).any()
     shorter = digits & (lengths < width)
     if not padded or int(counts.loc[width]) <= int(shorter.sum()):
@@ -316,7 +318,7 @@ def parse_ints(column: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Se
     converted = [convert(value) for value in uniques]
     bad_distinct = np.array([value is None for value in converted], dtype=bool)
     number_distinct = np.array([np.nan if v is None else v for v in converted], dtype=float)
-    dtype = "Int8" if high < 128 and low > -128 else "Int64"
+    dtype: Literal["Int8", "Int64"] = "Int8" if high < 128 and low > -128 else "Int64"
     values = pd.Series(number_distinct[codes], index=column.index).astype(dtype)
     return values, pd.Series(bad_distinct[codes], index=column.index)
 

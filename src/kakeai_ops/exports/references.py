@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..columnar.lookup import is_in
+from ..i18n import _
 from . import normalise
 from .canonical import TEXT_HINT
 from .findings import Findings
@@ -41,8 +42,10 @@ def check_references(frame: pd.DataFrame, known: pd.Index, label: str, findings:
             )
         if carried.any():
             findings.note(
-                f"{int(carried.sum())} {label} row(s) kept from the previous snapshot refer to "
-                f"user ids no longer in users ({column}); they stay but match no user"
+                _(
+                    "{n} {table} row(s) kept from the previous snapshot refer to user ids no "
+                    "longer in users ({column}); they stay but match no user"
+                ).format(n=int(carried.sum()), table=label, column=column)
             )
 
 

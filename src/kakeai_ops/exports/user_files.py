@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..model import whole
 from .findings import Findings
 from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_table
 from .tables import header_key, repeated_column_problems
@@ -118,8 +119,8 @@ _EXCEL_CELL_LIMIT = 32_767
 def check_free_text(
     values: pd.Series, file: str, rows: pd.Series, header: str, findings: Findings
 ) -> None:
-    for position, value in values.items():
-        text, row = str(value), int(rows.loc[position])
+    for value, at in zip(values, rows.loc[values.index], strict=True):
+        text, row = str(value), whole(at)
         control = _TEXT_CONTROL.search(text)
         if control:
             what = f"control character U+{ord(control.group()):04X}; remove it"

@@ -11,11 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..analyses.milestones import milestones_due
 from ..analyses.scheduled import scheduled_soon
 from ..config import Settings
 from ..errors import KopsError
+from ..model import whole
 from ..store import Tables
 from .audience_kinds import (
     AudienceKind,
@@ -361,7 +362,7 @@ def _awarded(
             hint=f"run `kops campaign award {who.campaign}` first",
         )
     extra = {
-        row.user_id: [{"run_start": row.run_start, "run_end": row.run_end}]
+        str(row.user_id): [{"run_start": row.run_start, "run_end": row.run_end}]
         for row in given.itertuples(index=False)
     }
     return Chosen(list(given["user_id"]), spec.template or "campaign.awarded", extra)
@@ -398,12 +399,13 @@ def _milestones(
     user_ids: list[str] = []
     extra: dict[str, list[dict[str, Any]]] = {}
     for row in due.itertuples(index=False):
-        if row.user_id not in extra:
-            user_ids.append(row.user_id)
-            extra[row.user_id] = [{"milestones": {}}]
-        extra[row.user_id][0]["milestones"][row.role] = {
-            "milestone": int(row.milestone),
-            "count": int(row.held_in_role),
+        user_id = str(row.user_id)
+        if user_id not in extra:
+            user_ids.append(user_id)
+            extra[user_id] = [{"milestones": {}}]
+        extra[user_id][0]["milestones"][row.role] = {
+            "milestone": whole(row.milestone),
+            "count": whole(row.held_in_role),
         }
     return Chosen(user_ids, spec.template or "milestone", extra)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from contextlib import closing
 
 from ..config import Settings
+from ..model import record
 from ..store import record_action
 from ..store.ledger import Ledger
 from ..workspace import Workspace
@@ -66,7 +67,7 @@ def send_pending(
         remaining = len(sender.pending(plan, False))
         deferred = ledger.deferred_until(plan.run_id)
         ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
-        counts = ledger.counts(plan.run_id).iloc[0].to_dict()
+        counts = record(ledger.counts(plan.run_id).iloc[0])
     outcome = _counted(sorted(report.outcomes.items())) or "なし"
     operator.say(f"配信 {plan.run_id}：今回 {outcome}。")
     operator.say(
@@ -111,7 +112,7 @@ def _counts(ledger: Ledger, run_id: str) -> dict[str, int]:
     table = ledger.counts(run_id)
     if not len(table):
         return {}
-    return {k: int(v) for k, v in table.iloc[0].to_dict().items() if k != "run_id"}
+    return {k: int(v) for k, v in record(table.iloc[0]).items() if k != "run_id"}
 
 
 def _audit_sends(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..analyses import segment as segmentation
+from ..analyses import segmentation
 from ..analyses.mail_effect import Difference, difference, run_effect
 from ..config import Settings
 from ..errors import KopsError

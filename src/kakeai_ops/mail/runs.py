@@ -27,11 +27,10 @@ from ..dates import stale_note
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..i18n import _
-from ..init import shipped_templates_dir
 from ..model import Tables
 from ..store import SnapshotInfo, awards, delivered_milestones, draw_entrants, record_action
 from ..store.ledger import Ledger, LedgerRow
-from ..workspace import Workspace
+from ..workspace import Workspace, shipped_templates_dir
 from . import binding as run_binding
 from .audience import NEEDED_COLUMNS as AUDIENCE_COLUMNS
 from .audience import Audience, AudienceSpec, Given, build_audience, excluded_summary
@@ -44,12 +43,12 @@ from .audience_kinds import (
     UsersFile,
     Winners,
 )
-from .campaigns import draw_state, not_eligible_entrants
+from .campaign_audience import draw_state, not_eligible_entrants
 from .context import seminar_context
 from .delivery import send_pending, test_send, transport_for
 from .dry_run import dry_run
 from .holdout import check_measurable
-from .milestones import milestone_baseline
+from .milestone_mail import milestone_baseline
 from .operator import Operator, Source
 from .plan import (
     Plan,

@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 __all__ = ["cell", "csv_text", "json_text", "replacing", "write_atomically", "write_table"]
 
-TEXT_COLUMNS_SUFFIX = ("_id",)
-
 
 def cell(value: Any) -> Any:
     """A value as files show it: dates ISO, booleans true/false, missing blank."""

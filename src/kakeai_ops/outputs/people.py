@@ -6,12 +6,14 @@ its 「列の説明」 sheet so a formula or a script can still find a column.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .. import glossary
+from ..model import is_id
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class PeopleTable:
         return [glossary.COLUMNS[k].detail if k in glossary.COLUMNS else False for k in self.keys]
 
 
-def for_people(frame: pd.DataFrame, text_columns: set[str] = frozenset()) -> PeopleTable:  # type: ignore[assignment]
+def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()) -> PeopleTable:
     keys = [str(c) for c in frame.columns]
     same = [k for k in keys if glossary.SAME_AS.get(k) in keys]
     if same:
@@ -83,8 +85,8 @@ def _hashable(value: object) -> bool:
     return True
 
 
-def _format(key: str, column: pd.Series, text_columns: set[str]) -> str | None:
-    if key in text_columns or key.endswith("_id"):
+def _format(key: str, column: pd.Series, text_columns: AbstractSet[str]) -> str | None:
+    if key in text_columns or is_id(key):
         return glossary.TEXT
     known = glossary.COLUMNS.get(key)
     if known is not None and known.format is not None:

@@ -32,7 +32,7 @@ from .files import cell
 if TYPE_CHECKING:  # the report is built by the workflow above; this only writes it
     from openpyxl.workbook import Workbook
 
-    from ..reports import DivisionReport
+    from ..jobs.division_report import DivisionReport
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = workbook.font(bold=True, color="FFFFFF")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..model import number
 from .rules import below, is_small
 
 EFFECT_FIGURES = ["left_stuck_point", "share_left", "still_flagged"]
@@ -40,7 +41,7 @@ def shown_difference(frame: pd.DataFrame) -> float | None:
     """Mailed − holdout of the shares as :func:`protect_effect` publishes them, or None
     when either is hidden or missing: the difference of a hidden share would give it back."""
     shares = frame.set_index("group")["share_left"]
-    values = [shares.get("mailed"), shares.get("holdout")]
-    if any(isinstance(v, str) or v is None or pd.isna(v) for v in values):
+    mailed, holdout = shares.get("mailed"), shares.get("holdout")
+    if any(isinstance(v, str) or v is None or pd.isna(v) for v in (mailed, holdout)):
         return None
-    return float(values[0]) - float(values[1])
+    return number(mailed) - number(holdout)

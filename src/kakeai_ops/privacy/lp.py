@@ -1,4 +1,4 @@
-"""The attacker's linear programme behind the privacy audit (``privacy_audit.py``).
+"""The attacker's linear programme behind the privacy audit (``privacy/audit.py``).
 
 Variables are the hidden counts; constraints are the sums of the 全社 → 事業部 →
 部署 hierarchy and the ±0.5 % of every shown share, with the visible figures as

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..config.rules import Privacy
+from ..config.rule_settings import Privacy
 from ..errors import KopsError
 from .rules import is_small
 
@@ -101,19 +101,12 @@ class Recoding:
         ]
         return out
 
-    def covering(self, units: set[tuple[str, str]]) -> set[tuple[str, str]]:
-        """``units`` with every 部署 that shares a row with one of them: a report of
-        part of a merged row would give the rest of it back by subtraction, so a
-        scope holds merged rows whole (an advisor of 営業本部 whose 部署 row holds
-        経営企画室's 3 people sees that row as the company report shows it)."""
+    def rows_touching(self, units: set[tuple[str, str]]) -> list[set[tuple[str, str]]]:
+        """The 部署 of each merged row (several 部署 in one row) holding one of ``units``."""
         rows: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for key, row in self.departments.items():
             rows.setdefault((self.division(key[0]), row), set()).add(key)
-        out = set(units)
-        for keys in rows.values():
-            if not keys.isdisjoint(units):
-                out |= keys
-        return out
+        return [keys for keys in rows.values() if len(keys) > 1 and not keys.isdisjoint(units)]
 
     @property
     def changed(self) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..config import Settings
-from ..config.rules import Privacy
+from ..config.rule_settings import Privacy
 
 COMPLEMENT = "(秘匿)"
 

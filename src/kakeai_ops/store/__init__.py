@@ -25,9 +25,9 @@ from typing import Any
 from ..errors import KopsError, WorkspaceError
 from ..model import TABLE_NAMES, Tables, shape_problems
 from ..workspace import STAGING_PREFIX, Workspace
-from .audit import ACTIONS, audit, audit_entries, file_entry, record_action
-from .awards import awards, delivered_milestones, record_awards, record_milestones_delivered
-from .draws import (
+from .audit_log import ACTIONS, audit, audit_entries, file_entry, record_action
+from .award_records import awards, delivered_milestones, record_awards, record_milestones_delivered
+from .draw_records import (
     DRAW_FIELDS,
     add_entries,
     campaign_draws,
@@ -50,7 +50,7 @@ from .interviews import (
     interview_history,
     record_interview,
 )
-from .seminars import (
+from .seminar_records import (
     record_seminar_attendance,
     record_seminar_survey,
     seminar_attendance,

@@ -1,0 +1,323 @@
+"""Stuck points (rules.md §1): every user's primary stuck point, flags and the facts behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from .. import glossary, model
+from ..columnar.lookup import is_in
+from ..config import Rules
+from ..dates import typed_text
+from ..errors import KopsError
+from ..model import Tables
+from .definitions import current_users
+from .roles import roles
+from .segment_facts import user_facts
+
+
+@dataclass(frozen=True)
+class StuckPoint:
+    key: str
+    label: str
+    seminar: int | None  # which month of the seminar series fits it
+    help: str
+
+
+# What helps a person past each stuck point: the month of the seminar series that fits
+# it, and the help that reaches them.
+HELP: dict[str, tuple[int | None, str]] = {
+    "not_activated": (1, "Month1 セミナー（KAKEAIの基本的な使い方）とログイン案内のメール"),
+    "no_pair": (1, "Month1 セミナー（ペア招待）とペア招待の手順のメール"),
+    "no_1on1": (1, "Month1 セミナー（1on1の始め方・終わり方）と最初の1on1を促すメール"),
+    "lapsed": (None, "再開を促すメール（次の1on1の予定を入れる）"),
+    "no_prep": (2, "Month2 セミナー（トピックの選び方、トピック・対応の例①②③）"),
+    "no_rating": (1, "Month1 セミナー（スッキリ度）とスッキリ度入力のメール"),
+    "no_recurrence": (3, "Month3 セミナー（メモ、1on1の繰り返し設定）"),
+    "healthy": (None, "上司の方は Month4 セミナー（データの見方）、好事例・キャンペーンの候補"),
+}
+
+# Funnel order (model.STUCK_POINTS): the first that applies is the primary stuck point.
+STUCK_POINTS: tuple[StuckPoint, ...] = tuple(
+    StuckPoint(key, glossary.STUCK_POINTS[key], *HELP[key]) for key in model.STUCK_POINTS
+)
+BY_KEY = {sp.key: sp for sp in STUCK_POINTS}
+KEYS = model.STUCK_POINTS
+ORDER = {key: index for index, key in enumerate(KEYS)}
+
+
+def stuck_point_key(text: str, option: str) -> str:
+    """A stuck point as people type it, by key (no_prep) or label (事前準備なし) → its key."""
+    value = typed_text(text)
+    by_text = {sp.key: sp.key for sp in STUCK_POINTS}
+    by_text.update({unicodedata.normalize("NFKC", sp.label): sp.key for sp in STUCK_POINTS})
+    found = by_text.get(value) or by_text.get(value.lower())
+    if found is None:
+        raise KopsError(
+            f"{option}: unknown stuck point '{text}'",
+            hint="use a key or its label: "
+            + ", ".join(f"{sp.key} ({sp.label})" for sp in STUCK_POINTS),
+        )
+    return found
+
+
+def role_key(text: str, option: str, allowed: tuple[str, ...] = model.ROLES) -> str:
+    """A role as people type it, manager/member/both/none or 上司/部下/両方/なし → its key."""
+    value = typed_text(text)
+    by_text = {key: key for key in allowed} | {glossary.ROLES[key]: key for key in allowed}
+    found = by_text.get(value) or by_text.get(value.lower())
+    if found is None:
+        raise KopsError(
+            f"{option}: unknown role '{text}'",
+            hint="use " + ", ".join(f"{key} ({glossary.ROLES[key]})" for key in allowed),
+        )
+    return found
+
+
+MANAGER_SEMINAR = 4
+
+# The columns of `kops segment --list --format csv`, in this order (documented in the README).
+LIST_COLUMNS = [
+    "user_id",
+    *model.PERSON_COLUMNS,
+    "employment",
+    "role",
+    "stuck_point",
+    "stuck_point_label",
+    "flags",
+    "last_login_at",
+    "pairs_as_manager",
+    "pairs_as_member",
+    "recurring_pairs",
+    "held_total",
+    "held_as_manager",
+    "held_as_member",
+    "last_held_at",
+    "held_in_lapse_window",
+    "recent_count",
+    "recent_prepared",
+    "recent_rated",
+    "prep_share",
+    "rating_share",
+    "seminar_month",
+]
+
+# The users' own columns in the list, as the snapshot has them.
+PEOPLE_COLUMNS = [*model.PERSON_COLUMNS, "employment"]
+
+# What ``segment`` reads of a snapshot (a command loads only these: see load_tables).
+NEEDED_COLUMNS = model.needed(
+    users=model.USERS.without("created_at"),
+    pairs=model.PAIRS.without("invited_at"),
+    # The stuck points are judged on what every 1on1 export must have.
+    meetings=model.MEETINGS.required,
+)
+
+
+def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
+    """One row per user not 退職: primary stuck point, all flags, and the facts.
+
+    Columns are LIST_COLUMNS (plus ``employment_status``); the frame is sorted by user_id.
+    """
+    users = current_users(tables.users)
+    if not users["user_id"].is_monotonic_increasing:
+        users = users.sort_values("user_id", kind="stable")
+    users = users.set_index("user_id")
+    index = users.index
+    facts = user_facts(index, tables.pairs, tables.meetings, rules, as_of)
+
+    is_manager = facts["pairs_as_manager"] > 0
+    is_member = facts["pairs_as_member"] > 0
+    recent = facts["recent_count"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prep_share = np.where(recent > 0, facts["recent_prepared"] / recent, np.nan)
+        rating_share = np.where(recent > 0, facts["recent_rated"] / recent, np.nan)
+    held_total = facts["held_total"]
+    judged = is_member & (recent > 0)
+    flags = np.column_stack(
+        [
+            users["last_login_at"].isna().to_numpy(dtype=bool),  # not_activated
+            ~is_manager & ~is_member,  # no_pair
+            (is_manager | is_member) & (held_total == 0),  # no_1on1
+            (held_total > 0) & (facts["held_in_lapse_window"] == 0),  # lapsed
+            judged & (prep_share < rules.min_prep_share),  # no_prep
+            judged & (rating_share < rules.min_rating_share),  # no_rating
+            is_manager & (facts["recurring_pairs"] == 0),  # no_recurrence
+        ]
+    )
+    flags = np.column_stack([flags, ~flags.any(axis=1)])  # healthy
+    # Users share few combinations of flags: each combination's texts are made once.
+    combination = flags.astype(np.int64) @ (1 << np.arange(len(KEYS), dtype=np.int64))
+    combinations, which = np.unique(combination, return_inverse=True)
+    which = which.reshape(-1)
+    keys = np.array(KEYS, dtype=object)
+    texts = [keys[(int(c) >> np.arange(len(KEYS))) & 1 == 1] for c in combinations]
+    primary = np.array([str(t[0]) for t in texts], dtype=object)[which]
+    seminar = pd.array([BY_KEY[str(t[0])].seminar for t in texts], dtype="Int64")[which]
+    healthy_manager = (primary == "healthy") & is_manager
+
+    counts = ("pairs_as_manager", "pairs_as_member", "recurring_pairs", "held_total")
+    columns: dict[str, object] = {
+        "user_id": index.array,
+        **{c: users[c].array for c in PEOPLE_COLUMNS},
+        "role": roles(is_manager, is_member),
+        "stuck_point": pd.array(primary, dtype="str"),
+        "stuck_point_label": pd.array([BY_KEY[str(t[0])].label for t in texts], dtype="str")[which],
+        "flags": pd.array([";".join(t) for t in texts], dtype="str")[which],
+        "last_login_at": users["last_login_at"].array,
+        **{c: facts[c] for c in counts},
+        "held_as_manager": facts["held_as_manager"],
+        "held_as_member": facts["held_as_member"],
+        "last_held_at": facts["last_held_at"],
+        "held_in_lapse_window": facts["held_in_lapse_window"],
+        "recent_count": recent,
+        "recent_prepared": facts["recent_prepared"],
+        "recent_rated": facts["recent_rated"],
+        "prep_share": prep_share,
+        "rating_share": rating_share,
+        "seminar_month": pd.Series(seminar).mask(healthy_manager, MANAGER_SEMINAR),
+        "employment_status": users["employment_status"].array,
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(index)))
+
+
+def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Users per stuck point × role (or × the ``by`` column), with the share of the population."""
+    column = by or "role"
+    table = pd.crosstab(result["stuck_point"], result[column])
+    table = table.reindex(KEYS, fill_value=0)
+    if by is None:
+        table = table.reindex(columns=list(model.ROLES), fill_value=0)
+    table["total"] = table.sum(axis=1)
+    population = max(int(table["total"].sum()), 1)
+    table["share"] = table["total"] / population
+    table.insert(0, "label", [BY_KEY[k].label for k in table.index])
+    table.index.name = "stuck_point"
+    return table.reset_index()
+
+
+def by_group(result: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One row per group (e.g. 事業部): headcount, users per stuck point, healthy share."""
+    table = pd.crosstab(result[by].fillna("(未設定)"), result["stuck_point"])
+    table = table.reindex(columns=list(KEYS), fill_value=0)
+    table.insert(0, "users", table.sum(axis=1))
+    table["healthy_share"] = table["healthy"] / table["users"].where(table["users"] > 0)
+    table.index.name = by
+    return table.reset_index().sort_values(by, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Movement:
+    transitions: pd.DataFrame  # rows: before, columns: after (users in both)
+    moved_on: pd.DataFrame
+    slid_back: pd.DataFrame
+    joined: int
+    left: int
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
+    """How users moved between stuck points from one result to another.
+
+    Moving on = to a later stage of the funnel (healthy is the last); sliding
+    back = to an earlier one.
+    """
+    merged = before[["user_id", "stuck_point"]].merge(
+        after[["user_id", "name", "division", "department", "role", "stuck_point"]],
+        on="user_id",
+        how="inner",
+        suffixes=("_before", "_after"),
+    )
+    transitions = pd.crosstab(merged["stuck_point_before"], merged["stuck_point_after"])
+    transitions = transitions.reindex(index=KEYS, columns=KEYS, fill_value=0)
+    transitions.index.name = "before"
+    transitions.columns.name = "after"
+    rank_before = merged["stuck_point_before"].map(ORDER)
+    rank_after = merged["stuck_point_after"].map(ORDER)
+    columns = [
+        "user_id",
+        "name",
+        "division",
+        "department",
+        "role",
+        "stuck_point_before",
+        "stuck_point_after",
+    ]
+    moved_on = merged.loc[rank_after > rank_before, columns].reset_index(drop=True)
+    slid_back = merged.loc[rank_after < rank_before, columns].reset_index(drop=True)
+    joined = int((~is_in(after["user_id"], before["user_id"])).sum())
+    left = int((~is_in(before["user_id"], after["user_id"])).sum())
+    return Movement(transitions, moved_on, slid_back, joined, left)
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    key: str
+    label: str
+    facts: str
+    threshold: str
+    applies: bool
+
+
+def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
+    """Each rule in funnel order for one user (a row of ``segment``): facts, threshold, verdict."""
+
+    def date(value: object) -> str:  # a datetime cell of the row
+        if model.missing(value):
+            return "なし"
+        return pd.Timestamp(cast(dt.datetime, value)).strftime("%Y-%m-%d %H:%M")
+
+    def share(value: object) -> str:
+        return "-" if model.missing(value) else f"{model.number(value):.0%}"
+
+    flags = set(str(row["flags"]).split(";"))
+    start = (pd.Timestamp(as_of) - pd.Timedelta(days=rules.lapse_days - 1)).date()
+    manager, member = int(row["pairs_as_manager"]), int(row["pairs_as_member"])
+    recent = f"直近{int(row['recent_count'])}回（部下として）"
+    checks = [
+        ("not_activated", f"最終ログイン {date(row['last_login_at'])}", "ログイン記録がない"),
+        (
+            "no_pair",
+            f"成立ペア 上司として {manager} / 部下として {member}",
+            "どちらの立場でも成立ペア 0",
+        ),
+        (
+            "no_1on1",
+            f"実施済1on1 {int(row['held_total'])} 回（上司 {int(row['held_as_manager'])} / "
+            f"部下 {int(row['held_as_member'])}）",
+            "成立ペアがあり、実施済1on1 0 回",
+        ),
+        (
+            "lapsed",
+            f"最終実施 {date(row['last_held_at'])}、{start}〜{as_of} の実施 "
+            f"{int(row['held_in_lapse_window'])} 回",
+            f"実施歴があり、直近 {rules.lapse_days} 日（{start}〜{as_of}）に 0 回",
+        ),
+        (
+            "no_prep",
+            f"{recent}のうち事前準備あり {int(row['recent_prepared'])} 回"
+            f"（{share(row['prep_share'])}）",
+            f"部下として直近 {rules.recent_n} 回の事前準備率 < {rules.min_prep_share:.0%}"
+            "（1on1後の準備は数えない）",
+        ),
+        (
+            "no_rating",
+            f"{recent}のうちスッキリ度入力 {int(row['recent_rated'])} 回"
+            f"（{share(row['rating_share'])}）",
+            f"部下として直近 {rules.recent_n} 回の入力率 < {rules.min_rating_share:.0%}",
+        ),
+        (
+            "no_recurrence",
+            f"上司としての成立ペア {manager}、うち繰り返し設定あり {int(row['recurring_pairs'])}",
+            "上司として、どのペアにも繰り返し設定がない",
+        ),
+        ("healthy", "", "上のどれにも当たらない"),
+    ]
+    return [
+        RuleCheck(key, BY_KEY[key].label, facts, threshold, key in flags)
+        for key, facts, threshold in checks
+    ]

@@ -1,0 +1,320 @@
+"""``kops mail``: targeted Japanese mail, sent exactly once."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+from ..errors import KopsError
+from ..i18n import _
+from ..ids import typed_id
+from ..mail import runs
+from ..mail.audience import REASONS, AudienceSpec, excluded_summary
+from ..mail.plan import make_plan
+from ..mail.records import RECORD_FIELDS, fact_records, records_json
+from . import run_commands
+from .audience_options import audience_options
+from .console import people_table
+from .mail_auth import check_command, login_command, logout_command
+from .mail_bounces import bounces_command
+from .mail_ledger import (
+    report_command,
+    status_command,
+    suppress_command,
+    suppressed_command,
+    unsuppress_command,
+)
+from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
+from .shared import (
+    AsOfOpt,
+    Format,
+    FormatOpt,
+    SnapshotOpt,
+    StaleOkOpt,
+    WorkspaceOpt,
+    emit_data,
+    err,
+    out,
+    session,
+    timing,
+    writes_state,
+)
+
+app = typer.Typer(
+    help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
+    no_args_is_help=True,
+)
+
+
+@app.command("templates")
+def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """List the mail templates with their kind, subject and the variables each uses.
+
+    Example: kops mail templates
+    """
+    context = session(workspace)
+    templates = runs.templates(context.workspace)
+    rows = []
+    for name in templates.names():
+        template = templates.get(name)
+        rows.append(
+            {
+                "template": name,
+                "kind": template.kind,
+                "subject": template.subject_source,
+                "variables": ", ".join(template.variables()),
+                "file": str(template.path),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["template", "kind", "subject", "variables", "file"])
+    if fmt is Format.table:
+        out.print(
+            people_table(
+                frame.drop(columns=["file"]),
+                title=f"メールのテンプレート（{context.workspace.mail_templates_dir}）",
+                labels={"template": "テンプレート", "variables": "使う変数"},
+                values={"kind": KIND_WORDS},
+            )
+        )
+    else:
+        emit_data(frame, fmt)
+
+
+@app.command("preview")
+@audience_options
+def preview_command(
+    spec: AudienceSpec,
+    workspace: WorkspaceOpt = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Preview this user's message (default: the first).")
+    ] = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Show one recipient's message exactly as it will be sent, headers decoded.
+
+    Example: kops mail preview --segment no_prep --role member --user 000123
+    """
+    context = session(workspace)
+    operator = TerminalOperator(context.settings)
+    audience, _snapshot, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
+    recipients = audience.recipients
+    if user is not None:
+        wanted = typed_id(user)
+        recipients = [r for r in recipients if r.user_id == wanted]
+        if not recipients:
+            reason = dict(audience.excluded_users).get(wanted)
+            note = audience.notes.get(wanted)
+            if reason:
+                why = REASONS[reason] + ("、" + note if note else "")
+                raise KopsError(
+                    _("user '{user}' is not in this audience (left out: {why})").format(
+                        user=user, why=why
+                    )
+                )
+            raise KopsError(_("user '{user}' is not in this audience").format(user=user))
+    if not recipients:
+        raise KopsError(
+            _("the audience is empty"),
+            hint=excluded_summary(audience) or _("try another --segment or filter"),
+        )
+    plan = make_plan(
+        replace(audience, recipients=recipients[:1], excluded_users=[], segment_key=None),
+        runs.templates(context.workspace),
+        context.settings,
+        audience.default_run_id,
+    )
+    print_message(context.settings, plan.messages[0])
+
+
+@app.command("plan")
+@audience_options
+def plan_command(
+    spec: AudienceSpec,
+    workspace: WorkspaceOpt = None,
+    holdout: Annotated[
+        float, typer.Option("--holdout", min=0, max=90, help="Holdout share in percent.")
+    ] = 0.0,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table: the plan and a sample; json/csv: one record per message with "
+            "user_id, email, template, role, subject and the facts it states.",
+        ),
+    ] = Format.table,
+) -> None:
+    """Plan a run and render every message, then show the plan; records and sends nothing.
+
+    What `kops mail send` does before it asks for confirmation. With --format json or csv,
+    one record per planned message: what an auditor checks each mail against.
+
+    Example: kops mail plan --segment no_recurrence --format json
+    """
+    import time
+
+    context = session(workspace)
+    operator = TerminalOperator(context.settings)
+    started = time.perf_counter()
+    audience, _snapshot, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
+    plan = make_plan(
+        audience,
+        runs.templates(context.workspace),
+        context.settings,
+        audience.default_run_id,
+        holdout,
+    )
+    timing(
+        f"work: planned and rendered {len(plan.messages):,} messages "
+        f"in {time.perf_counter() - started:.2f} s"
+    )
+    if fmt is not Format.table:
+        records = fact_records(plan, audience, runs.templates(context.workspace))
+        if fmt is Format.json:
+            sys.stdout.write(records_json(records) + "\n")
+        else:
+            frame = pd.DataFrame(
+                [
+                    {**r, "facts": json.dumps(r["facts"], ensure_ascii=False, sort_keys=True)}
+                    for r in records
+                ],
+                columns=list(RECORD_FIELDS),
+            )
+            emit_data(frame, fmt)
+        if audience.excluded_users:
+            err.print(_("left out: {who}").format(who=excluded_summary(audience)), highlight=False)
+        return
+    show_plan(context.settings, plan, audience)
+    needing = runs.needs_login_url(context, audience)
+    if needing:
+        warning = _("Warning:")
+        err.print(
+            f"[yellow]{warning}[/yellow] "
+            + _(
+                "{templates} gives KAKEAI's login address and service.login_url is not set "
+                "in kops.yaml: `kops mail send` will refuse it until it is"
+            ).format(templates=escape(", ".join(needing))),
+            highlight=False,
+        )
+    err.print(
+        _(
+            "Nothing was recorded. To send: run kops mail send with the same options "
+            "(run id {run_id})"
+        ).format(run_id=escape(plan.run_id)),
+        highlight=False,
+    )
+
+
+@app.command("send")
+@writes_state("mail send")
+@audience_options
+def send_command(
+    spec: AudienceSpec,
+    workspace: WorkspaceOpt = None,
+    run_id_opt: Annotated[
+        str | None,
+        typer.Option("--id", help="Run id (default: derived from audience and template)."),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Send without asking (required when not interactive)."),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Write every message as .eml to the outbox; send nothing."),
+    ] = False,
+    to_test: Annotated[
+        str | None,
+        typer.Option("--to-test", help="Send every message to this tester address instead."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Send at most N messages in this invocation."),
+    ] = None,
+    holdout: Annotated[
+        float,
+        typer.Option(
+            "--holdout",
+            min=0,
+            max=90,
+            help="Hold out PCT% of the audience (not mailed) to measure the effect.",
+        ),
+    ] = 0.0,
+    holdout_anyway: Annotated[
+        bool,
+        typer.Option(
+            "--holdout-anyway",
+            help="Send even when the holdout or the mailed group is under privacy.min_group "
+            "(its effect can then never be shown).",
+        ),
+    ] = False,
+    retry_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--retry-unknown",
+            help="Also resend rows whose outcome is unknown (possible duplicates).",
+        ),
+    ] = False,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    stale_ok: StaleOkOpt = False,
+) -> None:
+    """Plan, confirm and send a mail run; the same command again resumes it.
+
+    Every message is rendered before the first is sent. Left out and counted:
+    no email, on leave, retired, on the suppression list, over the frequency cap.
+
+    Example: kops mail send --segment no_prep --role member --holdout 10 --yes
+    """
+    context = session(workspace)
+    operator = TerminalOperator(context.settings)
+    request = runs.RunRequest(
+        spec=spec,
+        run_id=run_id_opt,
+        yes=yes,
+        dry_run=dry_run,
+        to_test=to_test,
+        limit=limit,
+        holdout=holdout,
+        holdout_anyway=holdout_anyway,
+        retry_unknown=retry_unknown,
+        snapshot=snapshot,
+        as_of=as_of,
+        stale_ok=stale_ok,
+        command=run_commands.mail_send(
+            spec,
+            holdout,
+            workspace,
+            snapshot,
+            as_of,
+            ["--stale-ok"] * stale_ok + ["--holdout-anyway"] * holdout_anyway,
+        ),
+    )
+    runs.start_run(context, operator, request)
+
+
+app.command("status")(status_command)
+app.command("suppress")(writes_state("mail suppress")(suppress_command))
+app.command("unsuppress")(writes_state("mail unsuppress")(unsuppress_command))
+app.command("suppressed")(suppressed_command)
+app.command("report")(report_command)
+app.command("check")(check_command)
+app.command("login")(login_command)
+app.command("logout")(logout_command)
+app.command("bounces")(writes_state("mail bounces")(bounces_command))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="mail")
+
+
+__all__: list[Any] = ["register"]

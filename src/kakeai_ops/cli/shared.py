@@ -1,0 +1,275 @@
+"""What every command shares: options, the workspace and its lookup, messages on stderr."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, cast
+
+import typer
+from rich.markup import escape
+
+from ..config import Settings, load_settings
+from ..dates import parse_date
+from ..errors import KopsError
+from ..i18n import _
+from ..store import SnapshotInfo, Tables, list_snapshots, load_tables, resolve_snapshot
+from ..store.lock import tidy_workspace, workspace_lock
+from ..workspace import Workspace, find_workspace
+
+# Commands print through these; they are this invocation's consoles (see console.py).
+from .console import err as err
+from .console import frame_table
+from .console import out as out
+
+
+def _quiet() -> bool:
+    return os.environ.get("KOPS_QUIET") == "1"
+
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace directory (default: $KOPS_WORKSPACE, then the current directory).",
+        show_default=False,
+    ),
+]
+SnapshotOpt = Annotated[
+    str | None,
+    typer.Option("--snapshot", help="Snapshot id from `kops status` (default: the latest)."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge as of this date, e.g. 2026-11-20, 2026/11/20 or 20261120 (default and "
+        "latest allowed: the date the snapshot implies).",
+        show_default=False,
+    ),
+]
+StaleOkOpt = Annotated[
+    bool,
+    typer.Option(
+        "--stale-ok",
+        help="Send even when the snapshot's data is older than rules.stale_days "
+        "(--yes alone still asks about that).",
+    ),
+]
+CampaignArg = Annotated[
+    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx."),
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output on stdout: table, csv or json.")
+]
+
+
+@dataclass
+class Session:
+    """A command's view of its workspace: settings and snapshot, loaded once when first used."""
+
+    workspace: Workspace
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.workspace.config_path)
+
+    def snapshot(self, ref: str | None = None) -> SnapshotInfo:
+        return resolve_snapshot(self.workspace, ref)
+
+    def tables(
+        self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]] | None = None
+    ) -> Tables:
+        """The snapshot's tables; ``columns``: only these tables and columns (see load_tables)."""
+        return load_tables(snapshot, columns=columns)
+
+
+def session(workspace: Path | None) -> Session:
+    return Session(open_workspace(workspace))
+
+
+def open_workspace(workspace: Path | None) -> Workspace:
+    """The workspace a command works in; leftovers of an interrupted ingest are removed
+    when no other command is writing."""
+    ws = find_workspace(workspace)
+    tidy_workspace(ws, say=note)
+    return ws
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def writes_state(
+    name: str, only_with: str | None = None, unless: tuple[str, ...] = ()
+) -> Callable[[Command], Command]:
+    """Run a command that writes state under the workspace lock: one writer at a time.
+
+    ``only_with`` names an option without which the command only reads (e.g. ``mail``
+    for ``report divisions --mail``); ``unless`` names options with which it only reads
+    (e.g. ``verify`` for ``campaign draw --verify``). Put it under ``@app.command``.
+    """
+
+    def decorate(command: Command) -> Command:
+        @functools.wraps(command)
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            reads_only = only_with is not None and not kwargs.get(only_with)
+            if reads_only or any(kwargs.get(option) for option in unless):
+                return command(*args, **kwargs)
+            ws = find_workspace(kwargs.get("workspace"))
+            with workspace_lock(ws, f"kops {name}", say=_say_always):
+                return command(*args, **kwargs)
+
+        return cast(Command, locked)
+
+    return decorate
+
+
+def _say_always(message: str) -> None:
+    # Shown even with KOPS_QUIET: without it a waiting command looks hung.
+    err.print(message, highlight=False, markup=False)
+
+
+def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
+    """The as-of date: the option, else the snapshot's; always said on stderr.
+
+    An --as-of after the date the snapshot implies is refused: the data cannot say who
+    met after it ends, so everyone would look lapsed. Earlier dates judge the past.
+    """
+    implied = snapshot.as_of
+    if value:
+        as_of = parse_date(value, "--as-of")
+        if implied is not None and as_of > implied:
+            raise KopsError(
+                _("--as-of {as_of} is after the data: snapshot {snapshot} runs to {end}").format(
+                    as_of=as_of.isoformat(), snapshot=snapshot.id, end=implied.isoformat()
+                )
+                + _future(as_of),
+                hint=_newer_data_hint(snapshot, as_of),
+            )
+        source = "--as-of で指定"
+    else:
+        if implied is None:
+            raise KopsError(
+                _("snapshot {snapshot} has no held 1on1 or login to date it by").format(
+                    snapshot=snapshot.id
+                ),
+                hint=_("pass --as-of YYYY-MM-DD"),
+            )
+        as_of, source = implied, f"スナップショット {snapshot.id} のデータの最終日"
+    note(f"基準日 {as_of.isoformat()}（{source}）")
+    return as_of
+
+
+def _future(day: dt.date) -> str:
+    from ..clock import now
+
+    today = now().date()
+    if day <= today:
+        return ""
+    return _(" (and in the future: today is {today})").format(today=today.isoformat())
+
+
+def _newer_data_hint(snapshot: SnapshotInfo, day: dt.date) -> str:
+    later = [
+        s
+        for s in list_snapshots(Workspace(snapshot.path.parents[2]))  # …/state/snapshots/NNNN
+        if s.as_of is not None and s.as_of >= day and int(s.id) > int(snapshot.id)
+    ]
+    if later:
+        return _("snapshot {snapshot} runs to {end}: pass --snapshot {snapshot}").format(
+            snapshot=later[0].id, end=later[0].as_of
+        )
+    return _(
+        "ingest exports that run to {day} or later (`kops ingest …`), "
+        "or pass an --as-of on or before {end}"
+    ).format(day=day.isoformat(), end=snapshot.as_of)
+
+
+def note(message: str) -> None:
+    if not _quiet():
+        err.print(f"[dim]{escape(message)}[/dim]", highlight=False)
+
+
+def warn(message: str) -> None:
+    """A warning whose text may quote data (e.g. an unknown header ``[/備考]``)."""
+    label = _("Warning:")
+    err.print(f"[yellow]{label}[/yellow] {escape(message)}", highlight=False)
+
+
+def timing(message: str) -> None:
+    """Timings for `make bench` (KOPS_TIMING=1); silent otherwise."""
+    if os.environ.get("KOPS_TIMING") == "1":
+        err.print(message, highlight=False)
+
+
+def show(frame: Any, fmt: Format, title: str | None = None) -> None:
+    """``frame`` on stdout: CSV or JSON as asked, else as a table."""
+    if not emit_data(frame, fmt):
+        out.print(frame_table(frame, title=title))
+
+
+def emit_data(frame: Any, fmt: Format) -> bool:
+    """Write ``frame`` to stdout as CSV or JSON; False for ``table`` (the caller draws it)."""
+    from ..outputs.files import csv_text, json_text
+
+    if fmt is Format.csv:
+        sys.stdout.write(csv_text(frame))
+        return True
+    if fmt is Format.json:
+        sys.stdout.write(json_text(frame) + "\n")
+        return True
+    return False
+
+
+MAX_REASON = 1000
+
+
+def reason_text(value: str, option: str = "--reason") -> str:
+    """A reason typed for the audit log, which terminals and sheets show back: one line of
+    visible text (no ESC, line separators or direction marks), not blank, at most
+    MAX_REASON characters."""
+    import unicodedata
+
+    text = value.strip()
+    if not text:
+        raise KopsError(_("{option}: give a reason").format(option=option))
+    for ch in text:
+        if (
+            unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+            or "\u202a" <= ch <= "\u202e"
+            or ("\u2066" <= ch <= "\u2069")
+        ):
+            raise KopsError(
+                _("{option}: the reason holds a control character ({code})").format(
+                    option=option, code=f"U+{ord(ch):04X}"
+                ),
+                hint=_("write the reason as one line of visible characters"),
+            )
+    if len(text) > MAX_REASON:
+        raise KopsError(
+            _("{option}: the reason has {length:,} characters; at most {most:,}").format(
+                option=option, length=len(text), most=MAX_REASON
+            ),
+            hint=_("say why in a sentence; details belong in the secretariat's own records"),
+        )
+    return text

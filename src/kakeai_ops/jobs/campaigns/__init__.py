@@ -1,0 +1,1 @@
+"""Campaigns: entries, draws and awards."""

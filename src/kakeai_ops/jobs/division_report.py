@@ -1,0 +1,837 @@
+"""``kops report divisions``: the division report as one list of audited cells.
+
+The numbers come from ``analyses/divisions.py`` on tables already cut to the
+advisor's scope. Each published figure becomes a :class:`Cell` (what it is,
+the people behind it, what it is computed from); minimum group sizes hide the
+small ones, then ``privacy/audit.py`` hides more until nothing hidden
+can be worked out from what is shown, and checks the result. The workbook,
+the console table and ``--format json`` are all views of these cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .. import model
+from ..analyses import divisions as division_figures
+from ..analyses.advisor_scopes import resolve_scope
+from ..analyses.definitions import current_users
+from ..analyses.division_groups import TOTAL, Figures
+from ..config import ScopeUnit, Settings, scope_text
+from ..dates import month_end
+from ..errors import KopsError
+from ..privacy.audit import PrivacyAuditError, check, protect, settle
+from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
+from ..privacy.giveback import ROW_TABLES, give_back
+from ..privacy.lp import SolverError
+from ..privacy.publication import (
+    audit_set,
+    honour_published,
+    node_digest,
+    protect_set,
+    settle_set,
+)
+from ..privacy.recode import Recoding, recode
+from ..privacy.rules import minimum
+from ..store import Tables
+
+MONTHS = 6  # the monthly chart's months
+TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]
+
+
+@dataclass
+class DivisionReport:
+    title: str
+    scope_label: str
+    as_of: dt.date
+    period: division_figures.Period
+    previous: division_figures.Period
+    cells: list[Cell]
+    divisions: list[str]
+    topics_vocabulary: list[str] = field(default_factory=list)
+    responses_vocabulary: list[str] = field(default_factory=list)
+    # The monthly figures' months (cell periods such as 2026-11) as people read them:
+    # 「2026年10月」, and 「2026年11月（20日まで）」 for the month the data stops in.
+    month_captions: dict[str, str] = field(default_factory=dict)
+    partial_month: str | None = None  # the monthly key of the month the data stops in
+    hidden_small: int = 0  # hidden for being under min_group (and what they give away)
+    hidden_by_audit: int = 0  # hidden on top of those so they cannot be worked out
+    notes: list[str] = field(default_factory=list)  # what was merged or hidden, and why
+    merged_people: int = 0  # people whose figures appear only inside a merged row
+    given_back: int = 0  # complements shown again once the whole set was protected
+
+    def records(self) -> list[dict[str, Any]]:
+        return [c.record() for c in self.cells]
+
+    def loss(self) -> dict[str, int]:
+        """What privacy cost this report: figures hidden, 部署 rows hidden and the
+        people in them, people whose 部署 figures appear only inside a merged row."""
+        figures = [c for c in self.cells if c.unit != "trend"]
+        rows = [
+            c
+            for c in self.cells
+            if c.table in ("overview", "departments") and c.metric == "headcount" and c.hidden
+        ]
+        return {
+            "figures": len(figures),
+            "hidden": sum(c.hidden for c in figures),
+            "rows_hidden": len(rows),
+            "people_hidden": sum(c.size for c in rows if c.table == "departments"),
+            "people_merged": self.merged_people,
+            "given_back": self.given_back,
+        }
+
+    def loss_text(self) -> str:
+        loss = self.loss()
+        return (
+            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
+            f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
+            f"（{loss['people_hidden']}人）、"
+            f"合算行でのみ表示 {loss['people_merged']}人"
+        )
+
+    def rows(self) -> int:
+        departments = self.departments
+        return len(self.overview) + sum(len(departments[d]) for d in self.divisions)
+
+    @property
+    def overview(self) -> pd.DataFrame:
+        return pd.DataFrame(rows_of(self.cells, "overview", ANY, "division", TOTAL))
+
+    @property
+    def departments(self) -> dict[str, pd.DataFrame]:
+        cells = self._by_division("departments")
+        return {
+            d: pd.DataFrame(rows_of(cells.get(d, []), "departments", d, "department", d)).drop(
+                columns="division"
+            )
+            for d in self.divisions
+        }
+
+    @property
+    def topics(self) -> dict[str, pd.DataFrame]:
+        cells = self._by_division("topics")
+        return {d: self._mix(cells.get(d, []), "topics", d, "topic") for d in self.divisions}
+
+    @property
+    def responses(self) -> dict[str, pd.DataFrame]:
+        cells = self._by_division("responses")
+        return {d: self._mix(cells.get(d, []), "responses", d, "response") for d in self.divisions}
+
+    @property
+    def topic_totals(self) -> pd.DataFrame:
+        return self._mix(self.cells, "topics", None, "topic")
+
+    @property
+    def matrix(self) -> dict[str, pd.DataFrame]:
+        by_division = self._by_division("topic_response")
+        out = {}
+        for d in self.divisions:
+            cells = by_division.get(d, [])
+            out[d] = pd.DataFrame(
+                {
+                    "topic": [c.topic for c in cells],
+                    "response": [c.response for c in cells],
+                    "sukkiri_avg": [c.published for c in cells],
+                }
+            )
+        return out
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        cells = [c for c in self.cells if c.table == "monthly"]
+        return pd.DataFrame(
+            {
+                "division": [c.division for c in cells],
+                "month": [c.period for c in cells],
+                "rate": [c.published for c in cells],
+            },
+            columns=["division", "month", "rate"],
+        )
+
+    def _by_division(self, table: str) -> dict[str | None, list[Cell]]:
+        """The cells of ``table``, per 事業部, in one pass (a sheet per 事業部 reads its own)."""
+        out: dict[str | None, list[Cell]] = {}
+        for cell in self.cells:
+            if cell.table == table:
+                out.setdefault(cell.division, []).append(cell)
+        return out
+
+    def _mix(self, cells: list[Cell], table: str, division: str | None, by: str) -> pd.DataFrame:
+        rows = rows_of(cells, table, division, by, "")
+        frame = pd.DataFrame(rows, columns=["division", by, "count", "share"])
+        return frame.rename(columns={by: "value"}).drop(columns="division")
+
+
+class _Cells:
+    """Collects cells and remembers where each group's counts are."""
+
+    def __init__(self, settings: Settings, period: division_figures.Period) -> None:
+        self.cells: list[Cell] = []
+        self.period = period.label
+        self.privacy = settings.privacy
+        self.minimum = minimum(settings)
+
+    def add(self, **fields: Any) -> int:
+        fields.setdefault("period", self.period)
+        fields.setdefault("threshold", self.minimum)
+        raw = fields["raw"]
+        fields["raw"] = None if raw is None or pd.isna(raw) else float(raw)
+        fields["size"] = int(fields["size"]) if not pd.isna(fields["size"]) else 0
+        self.cells.append(Cell(**fields))
+        return len(self.cells) - 1
+
+    def threshold(self, topic: str | None) -> int:
+        return minimum(self.privacy, topic)
+
+
+@dataclass
+class Publication:
+    """What kops publishes for one snapshot and period: the company report and the
+    report of every advisor in kops.yaml, protected and audited together."""
+
+    company: DivisionReport
+    advisors: dict[str, DivisionReport]
+    # Every report of the set: each period of the family, the company's and each advisor's.
+    family: list[DivisionReport] = field(default_factory=list)
+
+    def report(self, advisor: str | None) -> DivisionReport:
+        return self.company if advisor is None else self.advisors[advisor]
+
+    def loss(self) -> dict[str, int]:
+        """What privacy cost the whole set: the figures of every report, hidden and
+        given back; rows hidden and the people in them; people whose 部署 figures
+        appear only inside a merged row (the company's recoding, which every report
+        follows)."""
+        reports = [self.company, *self.advisors.values()]
+        each = [r.loss() for r in reports]
+        total = {key: sum(loss[key] for loss in each) for key in each[0]}
+        total["reports"] = len(reports)
+        total["people_merged"] = self.company.merged_people
+        return total
+
+    def loss_text(self) -> str:
+        loss = self.loss()
+        return (
+            f"公開セット（全社＋アドバイザー{loss['reports'] - 1}件）: "
+            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
+            f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
+            f"（{loss['people_hidden']}人）、"
+            f"合算行でのみ表示 {loss['people_merged']}人"
+        )
+
+
+def advisor_label(name: str, scope: list[ScopeUnit]) -> str:
+    return f"{name}（{'、'.join(unit.text() for unit in scope)}）"
+
+
+SHARED_WINDOWS = ("30d", "90d")
+
+
+def period_family(text: str, as_of: dt.date) -> list[str]:
+    """The shared periods published together with ``text`` (itself first): a month
+    with its quarter and the quarter's other months, a quarter with its months, a
+    half with its quarters, a year with its halves, a window with the other window.
+    Any window but 30d and 90d is refused: two windows a day apart (31d − 30d) give
+    one day's figures back."""
+    value = text.strip().lower()
+    if re.fullmatch(r"(\d+)d", value):
+        if value not in SHARED_WINDOWS:
+            raise KopsError(
+                f"--period {text.strip()}: only the windows {' and '.join(SHARED_WINDOWS)} "
+                "are published (a report of 31d beside one of 30d gives a single day back)",
+                hint=division_figures.PERIOD_HINT,
+            )
+        return [text, *(w for w in SHARED_WINDOWS if w != value)]
+    period, _ = division_figures.parse_period(text, as_of)
+    year = period.start.year
+    if value.startswith("year:"):
+        family = [f"half:{year}H{h}" for h in (1, 2)]
+    elif value.startswith("half:"):
+        half = 1 if period.start.month <= 6 else 2
+        family = [f"quarter:{year}Q{q}" for q in (2 * half - 1, 2 * half)]
+    else:
+        quarter = (period.start.month - 1) // 3 + 1
+        months = [f"month:{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
+        family = [f"quarter:{year}Q{quarter}", *months]
+    started = [f for f in family if _starts(f) <= as_of]
+    same = period.label
+    return [text, *(f for f in started if division_figures.parse_period(f, as_of)[0].label != same)]
+
+
+def family_days(text: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day the publication set of ``text`` covers: what earlier
+    runs published for any of these days is audited with it."""
+    periods = []
+    for member in period_family(text, as_of):
+        try:
+            periods.append(division_figures.parse_period(member, as_of)[0])
+        except KopsError:
+            if member == text:
+                raise
+    return min(p.start for p in periods), max(p.end for p in periods)
+
+
+def _starts(text: str) -> dt.date:
+    """The first day of a calendar period (month:, quarter:, half:), whatever the data."""
+    kind, _, value = text.partition(":")
+    year = int(value[:4])
+    if kind == "month":
+        return dt.date(year, int(value[5:]), 1)
+    if kind == "quarter":
+        return dt.date(year, 3 * int(value[5]) - 2, 1)
+    return dt.date(year, 1 if value.endswith("1") else 7, 1)
+
+
+def build_publication(
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    period_text: str,
+    published: Mapping[str, list[str]] | None = None,
+    recorded: Sequence[list[Cell]] = (),
+    other_snapshots: Sequence[list[Cell]] = (),
+) -> Publication:
+    """Every report of the set; whichever one a command writes, it was protected
+    against all the others (so the order reports are made in changes nothing).
+
+    The set is the company report and every advisor's, for ``period_text`` and the
+    periods of its family (a month's quarter and the quarter's months): a quarter's
+    1on1s are the sum of its months', so a hidden November count must not come out
+    as the quarter minus October. ``published``: what earlier runs published (node →
+    shown), in the set as shown; ``recorded``: those runs' reports whose days overlap
+    this set's, whose figures join the attacker's equations: of this snapshot, and
+    (``other_snapshots``) of others, which are left out where they contradict this
+    snapshot's data (an export corrected, people moved between 部署): an attacker
+    cannot hold both as true either."""
+    if other_snapshots:
+        try:
+            return _publication(
+                tables, settings, as_of, period_text, published, [*recorded, *other_snapshots]
+            )
+        except SolverError:
+            pass
+    return _publication(tables, settings, as_of, period_text, published, recorded)
+
+
+def _publication(
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    period_text: str,
+    published: Mapping[str, list[str]] | None,
+    recorded: Sequence[list[Cell]],
+) -> Publication:
+    built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
+    for text in sorted(period_family(period_text, as_of), key=_period_order):
+        try:
+            company = build_report(tables, settings, as_of, text)
+        except KopsError:
+            if text == period_text:
+                raise
+            continue  # a month before the first 1on1: nothing published, nothing to add
+        built.append((text, company, _advisor_reports(tables, settings, as_of, text)))
+    companies = [company for _, company, _ in built]
+    reports = [*companies, *(r for _, _, each in built for r in each.values())]
+    cells = [r.cells for r in reports]
+    # What an earlier run published is known whatever the settings say now.
+    released = honour_published(cells, published or {})
+    earlier = list(recorded)
+    if earlier:
+        released += honour_published(cells, _shown_nodes(earlier))
+    members = [*cells, *earlier]
+    if len(members) > 1:
+        protect_set(members, len(companies))
+    if len(members) > 1 or released:
+        settle_set(members, len(companies))
+        findings = audit_set(members, len(companies))
+        if findings and (released or earlier):
+            raise PrivacyAuditError(
+                f"privacy audit: {released} figure(s) published earlier for this snapshot "
+                "or for days this period shares (`kops audit` lists the files) would, with "
+                "this report, give hidden figures back; nothing was written",
+                hint="publish with the settings (advisors, privacy) used then, "
+                "or wait for the next snapshot",
+            )
+        if findings:
+            raise PrivacyAuditError(
+                f"privacy audit: {len(findings)} figure(s) of the company and advisor reports "
+                "could be worked out together; nothing was written",
+                hint="this is a bug in kops' suppression; please report it with the command line",
+            )
+    # Complements chosen early may be unnecessary once the set is protected: shown again.
+    hidden = [sum(c.hidden for c in r.cells) for r in reports]
+    # In a family of three periods or more (a month's: its quarter and the quarter's
+    # months) the programmes are large: only the rows are tried there. Two windows
+    # (30 and 90 days) share one piece of time: every table is tried.
+    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None)
+    for report, before in zip(reports, hidden, strict=True):
+        report.given_back = before - sum(c.hidden for c in report.cells)
+        check(report.cells)
+        report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
+    _, company, own = next(entry for entry in built if entry[0] == period_text)
+    return Publication(company, {name: own[name] for name in settings.advisors}, reports)
+
+
+def _shown_nodes(recorded: Sequence[list[Cell]]) -> dict[str, list[str]]:
+    """The figures recorded reports show, by node (as ``published``)."""
+    out: dict[str, list[str]] = {}
+    for cells in recorded:
+        for cell in cells:
+            digest = node_digest(cell)
+            if digest is not None and not cell.hidden:
+                out.setdefault(digest, []).append(cell.shown)
+    return out
+
+
+def _advisor_reports(
+    tables: Tables, settings: Settings, as_of: dt.date, text: str
+) -> dict[str, DivisionReport]:
+    out = {}
+    for name in sorted(settings.advisors):
+        units = resolve_scope(tables.users, name, settings.advisors[name])
+        out[name] = build_report(tables, settings, as_of, text, units, advisor_label(name, units))
+    return out
+
+
+def _period_order(text: str) -> tuple[int, str]:
+    """The family in one order whichever member was asked for: shortest first."""
+    kinds = ("month:", "quarter:", "half:", "year:", "30d", "90d")
+    return (next((n for n, k in enumerate(kinds) if text.strip().lower().startswith(k)), 9), text)
+
+
+def build_report(
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    period_text: str,
+    scope: list[ScopeUnit] | None = None,
+    scope_label: str = TOTAL,
+) -> DivisionReport:
+    period, previous = division_figures.parse_period(period_text, as_of)
+    _check_has_data(tables, period_text, period, as_of)
+    # The rows are the organisation's, recoded once for everyone: an advisor's
+    # report names its units as the company report does.
+    recoding = organisation_rows(tables, settings)
+    extra: list[str] = []
+    own_small: list[str] = []
+    if scope is not None:
+        scope, extra, own_small = whole_rows(scope, recoding, settings.privacy.min_group)
+    scoped = division_figures.scope_tables(tables, scope)
+    if scope is not None:
+        recoding = recoding.within(unit_sizes(scoped))
+    nodes = RowUnits(scoped, recoding, period, as_of)
+    scoped = recoded(scoped, recoding)
+    months = division_figures.last_months(as_of, MONTHS)
+    figures = Figures(scoped, since=min(previous.start, months[-1].start))
+    out = _Cells(settings, period)
+    levels = ["division"]
+    now = figures.metrics(period, levels)
+    before = figures.metrics(previous, levels)
+    if scope is None:  # the company row; an advisor's report has none
+        now = pd.concat([figures.metrics(period, levels, whole=True), now], ignore_index=True)
+        before = pd.concat(
+            [figures.metrics(previous, levels, whole=True), before], ignore_index=True
+        )
+    before = before.set_index("division")
+    members: dict[str | None, int] = {}
+    for record in model.records(now):
+        division = None if record["division"] == TOTAL and scope is None else record["division"]
+        members[division] = _headline(out, "overview", division, None, record)
+        if record["division"] in before.index:
+            _trends(out, division, record, before.loc[record["division"]])
+    departments = figures.metrics(period, ["division", "department"])
+    for record in model.records(departments):
+        _headline(out, "departments", record["division"], record["department"], record)
+    divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
+    topics, responses = list(settings.exports.topics), list(settings.exports.responses)
+    for name, column, vocabulary in (
+        ("topics", "topic", topics),
+        ("responses", "response", responses),
+    ):
+        per_division = figures.mix(period, levels, column, vocabulary)
+        for division in divisions:
+            _mix(out, name, column, division, per_division, vocabulary)
+        if name == "topics":
+            _mix(
+                out,
+                name,
+                column,
+                None,
+                figures.mix(period, levels, column, vocabulary, whole=True),
+                vocabulary,
+            )
+    _matrix(out, figures.topic_response(period, levels), divisions, topics, responses)
+    for record in model.records(figures.monthly(as_of, MONTHS)):
+        out.add(
+            table="monthly",
+            period=record["month"],
+            division=record["division"],
+            department=None,
+            metric="implementation_rate",
+            unit="share",
+            raw=record["rate"],
+            size=record["members"],
+            depends=(members[record["division"]],),
+        )
+    cells = out.cells
+    for cell in cells:
+        cell.node = nodes.node(cell)
+    small = mark_small(cells)
+    audited = protect(cells)
+    fallback = settle(cells)  # never a refusal: hide more where no single complement did
+    check(cells)
+    return DivisionReport(
+        title="事業部別 1on1 レポート",
+        scope_label=scope_label,
+        as_of=as_of,
+        period=period,
+        previous=previous,
+        cells=cells,
+        divisions=divisions,
+        topics_vocabulary=topics,
+        responses_vocabulary=responses,
+        month_captions={m.label: m.up_to(as_of).caption for m in months},
+        partial_month=next((m.label for m in months if m.up_to(as_of).partial), None),
+        hidden_small=small,
+        hidden_by_audit=audited,
+        notes=list(recoding.notes)
+        + _scope_note(extra, own_small, settings.privacy.min_group)
+        + _fallback_note(fallback),
+        merged_people=recoding.merged_people,
+    )
+
+
+def whole_rows(
+    scope: list[ScopeUnit], recoding: Recoding, minimum: int = 0
+) -> tuple[list[ScopeUnit], list[str], list[str]]:
+    """The scope's units with every merged row they touch taken in whole, and the
+    部署 it took in for that; and the scope's own 部署 left hidden instead.
+
+    A merged row is taken in only where the scope holds ``minimum`` people of it or
+    more (管理本部長 receives 「管理本部・経営企画室」 whole: 管理本部 alone beside the
+    company's row would give 経営企画室 back). Where the scope's part is the small
+    one (an advisor of 経営企画室 alone), the row is not theirs to see: the report
+    holds their own people only, whose figures are too few to show (``<5``)."""
+    units = set(recoding.sizes)
+    wanted: set[tuple[str, str]] = set()
+    for unit in scope:
+        wanted |= {
+            u
+            for u in units
+            if u[0] == unit.division and (unit.department is None or u[1] == unit.department)
+        }
+    taken: set[tuple[str, str]] = set()
+    small: set[tuple[str, str]] = set()
+    for row in recoding.rows_touching(wanted):
+        own = row & wanted
+        if sum(recoding.sizes[u] for u in own) >= minimum:
+            taken |= row - wanted
+        else:
+            small |= own
+    if not taken:
+        return scope, [], _names(small)
+    extra = sorted(taken)
+    more = [ScopeUnit(division=d, department=p) for d, p in extra]
+    return [*scope, *more], [f"{d}/{p}" for d, p in extra], _names(small)
+
+
+def _names(units: set[tuple[str, str]]) -> list[str]:
+    """Units as people name them: the 事業部 where all of it is there, else 事業部/部署."""
+    return sorted({d if d == p else f"{d}/{p}" for d, p in units})
+
+
+def _scope_note(extra: list[str], small: Sequence[str] = (), minimum: int = 0) -> list[str]:
+    notes = []
+    if extra:
+        notes.append(
+            f"人数が少ないため同じ行にまとめた部署（{'、'.join(extra)}）も、"
+            "全社レポートと同じ行として含めています。"
+        )
+    if small:
+        notes.append(
+            f"{'、'.join(small)}は{minimum}人未満のため全社レポートではほかの単位と1行にまとめており、"
+            "範囲外の人の値を含めないよう、このレポートでは値を表示しません。"
+        )
+    return notes
+
+
+def _fallback_note(hidden: int) -> list[str]:
+    if not hidden:
+        return []
+    return [
+        f"ほかの値から差し引きで推定できないよう、関連する {hidden} 個の値を"
+        "まとめて非表示にしています。"
+    ]
+
+
+class RowUnits:
+    """The 部署 (as in the users export) behind each row of one report: two reports'
+    figures with the same people, period and measure are one figure to an attacker."""
+
+    def __init__(
+        self,
+        scoped: Tables,
+        recoding: Recoding,
+        period: division_figures.Period,
+        as_of: dt.date,
+    ) -> None:
+        self.period = period
+        self.as_of = as_of
+        units = list(unit_sizes(scoped))
+        self.root = frozenset(units)
+        divisions: dict[str, set[tuple[str, str]]] = {}
+        departments: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for unit in units:
+            division = recoding.division(unit[0])
+            divisions.setdefault(division, set()).add(unit)
+            departments.setdefault((division, recoding.department(*unit)), set()).add(unit)
+        self.divisions = {k: frozenset(v) for k, v in divisions.items()}
+        self.departments = {k: frozenset(v) for k, v in departments.items()}
+
+    def node(self, cell: Cell) -> tuple[Any, ...] | None:
+        people = self.root if cell.division is None else self.divisions.get(cell.division)
+        if people is None:
+            return None  # a row of no known 部署: its own figure
+        part = (
+            None
+            if cell.department is None or cell.division is None
+            else self.departments.get((cell.division, cell.department))
+        )
+        return (
+            cell.table,
+            self.when(cell),
+            cell.metric,
+            cell.unit,
+            cell.topic,
+            cell.response,
+            people,
+            part,
+        )
+
+    def when(self, cell: Cell) -> tuple[Any, ...]:
+        """The time a figure covers: its days (start, end), whatever the label
+        (2026-11 of a snapshot to the 19th is not that of one to the 20th), or, for
+        a count of the people themselves, the day they were counted on."""
+        if cell.metric in AS_OF_METRICS:
+            return ("as of", self.as_of)
+        if cell.period == self.period.label:
+            return (self.period.start, self.period.end)
+        if match := re.fullmatch(r"(\d{4})-(\d{2})", cell.period):
+            start = dt.date(int(match.group(1)), int(match.group(2)), 1)
+            return (start, min(month_end(start), self.as_of))
+        return (cell.period, self.as_of)
+
+
+# Figures of the people as they are on the as-of date, whatever the period: one
+# figure to an attacker in every period's report.
+AS_OF_METRICS = ("headcount", "activation_rate", "pair_rate", "members")
+
+
+def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
+    """People (current users) per (事業部, 部署)."""
+    users = current_users(tables.users)
+    sizes = users.groupby(["division", "department"], observed=True, dropna=True).size()
+    divisions = sizes.index.get_level_values("division")
+    departments = sizes.index.get_level_values("department")
+    return {
+        (str(d), str(p)): int(n)
+        for d, p, n in zip(divisions, departments, sizes.tolist(), strict=True)
+        if n
+    }
+
+
+def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
+    """Where each 事業部 and 部署 is published, from the current users' sizes."""
+    alone = {scope_text(entry) for a in settings.advisors.values() for entry in a.scope}
+    return recode(unit_sizes(tables), settings.privacy, alone)
+
+
+def recoded(tables: Tables, recoding: Recoding) -> Tables:
+    """The tables with each user's 事業部 and 部署 as the report publishes them."""
+    if not recoding.changed:
+        return tables
+    users = tables.users.copy()
+    divisions = users["division"].astype(object).to_numpy()
+    departments = users["department"].astype(object).to_numpy()
+    users["department"] = [
+        p if not isinstance(d, str) or not isinstance(p, str) else recoding.department(d, p)
+        for d, p in zip(divisions, departments, strict=True)
+    ]
+    users["division"] = [d if not isinstance(d, str) else recoding.division(d) for d in divisions]
+    return Tables(users=users, pairs=tables.pairs, meetings=tables.meetings)
+
+
+def _check_has_data(
+    tables: Tables, text: str, period: division_figures.Period, as_of: dt.date
+) -> None:
+    """A period that ends before the first held 1on1 has nothing to report: refused,
+    never drawn as 0% ↓ (one that starts after the data is refused by parse_period)."""
+    meetings = tables.meetings
+    held = meetings.loc[meetings["status"] == "held", "held_at"] if len(meetings) else None
+    first = held.min() if held is not None and len(held) else None
+    if first is None or pd.isna(first):
+        return  # no 1on1 yet at all: logins and pairs are still worth reporting
+    if period.end < first.date():
+        raise KopsError(
+            f"--period {text.strip()} ({period.caption}) has no data: the 1on1s run from "
+            f"{first.date()} to {as_of}",
+            hint=f"choose a period within {first.date()}〜{as_of}",
+        )
+
+
+def _headline(
+    out: _Cells, table: str, division: str | None, department: str | None, r: dict[str, Any]
+) -> int:
+    """The headline figures of one group; returns the index of its members count."""
+
+    def add(metric: str, unit: str, size: str, **more: Any) -> int:
+        return out.add(
+            table=table,
+            division=division,
+            department=department,
+            metric=metric,
+            unit=unit,
+            raw=r[metric],
+            size=r[size],
+            **more,
+        )
+
+    counted = {"additive": True, "at_least_size": True, "at_most_size": True}
+    people = add("headcount", "people", "headcount", **counted)
+    add("activation_rate", "share", "headcount", depends=(people,))
+    add("pair_rate", "share", "headcount", depends=(people,))
+    members = add("members", "people", "members", **counted)
+    add("implementation_rate", "share", "members", depends=(members,))
+    held = add("held", "meetings", "members", additive=True)
+    add("per_member_month", "rate", "members", depends=(held, members))
+    for metric in ("prepared_share", "rated_share"):
+        add(metric, "share", "rating_people", depends=(held,))
+    add("sukkiri_avg", "average", "sukkiri_people", depends=(held,))
+    add("growth_avg", "average", "growth_people", depends=(held,))
+    return members
+
+
+def _trends(out: _Cells, division: str | None, now: dict[str, Any], before: pd.Series) -> None:
+    """Arrows against the previous period, with the size of the change as the two
+    published figures differ (「↓ -2pt」): hidden with their figure, and when the
+    previous period's group was too small to publish (it would hint at it)."""
+    current = {c.metric: i for i, c in enumerate(out.cells) if _is_row(c, division)}
+    for metric in TREND_COLUMNS:
+        size = "sukkiri_people" if metric == "sukkiri_avg" else "members"
+        figure = out.cells[current[metric]]
+        direction: int | None = None
+        text = ""
+        if not (pd.isna(now[metric]) or pd.isna(before[metric])):
+            direction, text = published_change(
+                figure.unit, float(now[metric]), float(before[metric])
+            )
+        index = out.add(
+            table="overview",
+            division=division,
+            department=None,
+            metric=f"{metric}_trend",
+            unit="trend",
+            raw=direction,
+            size=min(now[size], before[size]),
+            depends=(current[metric],),
+        )
+        out.cells[index].change_text = text
+        if out.cells[index].raw is None:
+            out.cells[index].state = PRIMARY
+
+
+def _is_row(cell: Cell, division: str | None) -> bool:
+    return cell.table == "overview" and cell.division == division and cell.unit != "trend"
+
+
+def _mix(
+    out: _Cells,
+    table: str,
+    column: str,
+    division: str | None,
+    frame: pd.DataFrame,
+    vocabulary: list[str],
+) -> None:
+    """Counts and shares per topic (or 対応). Every value of the vocabulary gets a row:
+    a topic no one took shows as ``<5``/``<10`` like a small one, not as a gap."""
+    if division is not None:
+        frame = frame[frame["division"] == division]
+    # A dict, not .at on a frame: a lookup per cell, thousands of cells.
+    by_value = dict(
+        zip(
+            frame["value"].astype(str),
+            zip(frame["count"].to_numpy(), frame["people"].to_numpy(), strict=True),
+            strict=True,
+        )
+    )
+    counts = []
+    for value in vocabulary:
+        count, people = by_value.get(value, (0, 0))
+        counts.append(
+            out.add(
+                table=table,
+                division=division,
+                department=None,
+                metric="count",
+                unit="meetings",
+                raw=count,
+                size=people,
+                threshold=out.threshold(value if column == "topic" else None),
+                additive=True,
+                at_least_size=True,
+                **{column: value},
+            )
+        )
+    total = sum(out.cells[i].raw or 0 for i in counts)
+    for value, index in zip(vocabulary, counts, strict=True):
+        count = out.cells[index]
+        out.add(
+            table=table,
+            division=division,
+            department=None,
+            metric="share",
+            unit="share",
+            raw=(count.raw or 0) / total if total else None,
+            size=count.size,
+            threshold=count.threshold,
+            depends=(index,),
+            numerator=index,
+            denominator=tuple(counts),
+            **{column: value},
+        )
+
+
+def _matrix(
+    out: _Cells,
+    frame: pd.DataFrame,
+    divisions: list[str],
+    topics: list[str],
+    responses: list[str],
+) -> None:
+    """Average スッキリ度 per topic × 対応, every combination (an empty one hidden too)."""
+    keys = zip(frame["division"], frame["topic"], frame["response"], strict=True)
+    values = zip(frame["sukkiri_avg"].to_numpy(), frame["people"].to_numpy(), strict=True)
+    lookup = dict(zip(keys, values, strict=True))
+    for division in divisions:
+        for topic in topics:
+            for response in responses:
+                average, people = lookup.get((division, topic, response), (None, 0))
+                out.add(
+                    table="topic_response",
+                    division=division,
+                    department=None,
+                    metric="sukkiri_avg",
+                    unit="average",
+                    topic=topic,
+                    response=response,
+                    raw=average,
+                    size=people,
+                    threshold=out.threshold(topic),
+                )

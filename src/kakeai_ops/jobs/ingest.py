@@ -1,0 +1,515 @@
+"""``kops ingest``: export files → a new immutable snapshot, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import model
+from ..analyses import timeline
+from ..analyses.timeline import implied_as_of
+from ..clock import now, now_text
+from ..config import Settings
+from ..errors import InputError, KopsError, Problem
+from ..exports.canonical import canonicalise, repeated_headers, required_columns_missing
+from ..exports.findings import Findings
+from ..exports.reading import ReadFailure, find_header, read_table, release_freed_memory
+from ..exports.references import check_references
+from ..exports.tables import recognise, repeated_column_problems
+from ..exports.user_files import missing_file_reason
+from ..i18n import _
+from ..mail.suppression import follow_address_changes
+from ..store import (
+    SnapshotInfo,
+    Tables,
+    latest_snapshot,
+    list_snapshots,
+    load_tables,
+    record_action,
+    write_snapshot,
+)
+from ..workspace import Workspace
+
+Progress = Callable[[str], None]
+
+# The 1on1s' id columns a snapshot stores dictionary-encoded (the schema's categorical
+# fields with no vocabulary).
+ENCODED_IDS = [f.name for f in model.MEETINGS.fields if f.dtype == "category" and not f.vocabulary]
+
+
+@dataclass
+class TableChange:
+    table: str
+    action: str  # 'replaced', 'merged', 'carried over', 'new', 'empty'
+    files: list[str]
+    rows_before: int
+    rows_after: int
+    added: int = 0
+    replaced: int = 0
+
+
+@dataclass
+class IngestResult:
+    snapshot: SnapshotInfo
+    changes: list[TableChange]
+    notes: list[str] = field(default_factory=list)
+    # The exports held nothing new: ``snapshot`` is the existing one with the same
+    # content, and nothing was stored.
+    already: bool = False
+    # Stored over a newer snapshot with --older: what it undid.
+    undone: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Loaded:
+    path: Path
+    table: str
+    frame: pd.DataFrame
+    first_row: int
+
+
+def ingest(
+    ws: Workspace,
+    settings: Settings,
+    paths: list[Path],
+    progress: Progress | None = None,
+    older: bool = False,
+) -> IngestResult:
+    """Read, validate and store; raises InputError (nothing written) on any problem.
+
+    An export older than the latest snapshot is refused, with what it would undo,
+    unless ``older``; exports that add nothing to the latest snapshot are not stored."""
+    say = progress or (lambda _message: None)
+    findings = Findings()
+    now = ingest_moment()
+    loaded: list[_Loaded] = []
+    for path in paths:
+        say(f"reading {path.name}")
+        item = _load_file(path, settings, findings, now)
+        if item is not None:
+            loaded.append(item)
+        # The file's raw text is freed once canonical: give it back before the next step.
+        release_freed_memory()
+
+    by_table: dict[str, list[_Loaded]] = {
+        t: [x for x in loaded if x.table == t] for t in model.TABLE_NAMES
+    }
+    for table in ("users", "pairs"):
+        if len(by_table[table]) > 1:
+            names = ", ".join(x.path.name for x in by_table[table])
+            findings.problem(
+                Problem(
+                    names,
+                    None,
+                    None,
+                    f"more than one {table} export given ({model.TABLES[table].label}); give one",
+                )
+            )
+
+    previous = latest_snapshot(ws)
+    before = load_tables(previous) if previous else None
+    if before is None and not by_table["users"]:
+        if not findings.failed:
+            findings.problem(
+                Problem(
+                    ", ".join(p.name for p in paths) or "(no files)",
+                    None,
+                    None,
+                    "the first ingest needs the users export (ユーザー一覧)",
+                )
+            )
+        # Without users there is nothing to check references against.
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
+
+    say("merging with the previous snapshot")
+    changes: list[TableChange] = []
+    users, change = _replace_or_carry("users", by_table["users"], before)
+    changes.append(change)
+    pairs, change = _replace_or_carry("pairs", by_table["pairs"], before)
+    changes.append(change)
+    meetings, change = _merge_meetings(by_table["meetings"], before, findings)
+    changes.append(change)
+
+    say("checking references between tables")
+    known_users = pd.Index(users["user_id"])
+    for frame, label in ((pairs, "pairs"), (meetings, "meetings")):
+        check_references(frame, known_users, label, findings)
+    pairs = _collapse_duplicate_pairs(pairs, findings)
+    if findings.failed:
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
+
+    as_of = implied_as_of(users, meetings)
+    users = _derive_age_band(users, as_of)
+    tables = Tables(
+        users=_drop_internal(users),
+        pairs=_drop_internal(pairs),
+        meetings=_as_categories(_drop_internal(meetings), ENCODED_IDS),
+    )
+    undone: list[str] = []
+    if previous is not None and before is not None:
+        say("comparing with the latest snapshot")
+        given = {t: [x.frame for x in by_table[t]] for t in model.TABLE_NAMES if by_table[t]}
+        # The same content first: an older export stored with --older stays "older" than
+        # the snapshot it made (its merged 1on1s keep the newer ones), so the same files
+        # again would otherwise be stored again, one identical snapshot per run.
+        if timeline.same_content(before, tables):
+            return IngestResult(previous, changes, findings.notes, already=True)
+        stale = timeline.older_exports(given, before)
+        if stale:
+            undone = timeline.what_would_change(before, tables)
+            moves = timeline.stuck_point_moves(before, tables, settings.rules)
+            if moves:
+                undone.append("stuck points: " + ", ".join(moves))
+            if not older:
+                raise _older_error(stale, undone, previous, loaded, ws)
+    data = timeline.data_range(tables, {"meetings": [x.frame for x in by_table["meetings"]]})
+    manifest = _manifest(tables, changes, loaded, previous, as_of)
+    manifest["data"] = data
+    if undone:
+        manifest["older"] = True
+    say("writing the snapshot")
+    snapshot = write_snapshot(ws, tables, manifest)
+    # An opt-out follows the person to a new address (and is reported).
+    findings.notes.extend(
+        follow_address_changes(ws, before.users if before is not None else None, tables.users)
+    )
+    detail: dict[str, Any] = {
+        "rows": {
+            "users": len(tables.users),
+            "pairs": len(tables.pairs),
+            "meetings": len(tables.meetings),
+        },
+        "tables": {item.path.name: item.table for item in loaded},
+    }
+    if undone:
+        detail |= {"over": previous.id if previous else None, "undone": undone}
+    record_action(
+        ws,
+        "ingest --older" if undone else "ingest",
+        target=f"snapshot {snapshot.id}",
+        count=sum(len(item.frame) for item in loaded),
+        files=[f"{item.path.name} sha256:{_sha256(item.path)[:16]}" for item in loaded],
+        snapshot=snapshot.id,
+        detail=detail,
+    )
+    return IngestResult(snapshot, changes, findings.notes, undone=undone)
+
+
+def _older_error(
+    stale: list[timeline.Older],
+    undone: list[str],
+    latest: SnapshotInfo,
+    loaded: list[_Loaded],
+    ws: Workspace,
+) -> KopsError:
+    """The refusal of an older export: the dates, what it would undo, what to do."""
+    lines = [f"these exports are older than snapshot {latest.id}, which runs to {latest.as_of}:"]
+    for item in stale:
+        lines.append(
+            f"  {item.table}: {item.what} {item.export_to:%Y-%m-%d %H:%M}, "
+            f"snapshot {latest.id} has {item.snapshot_to:%Y-%m-%d %H:%M}"
+        )
+    same = _ingested_before(ws, loaded)
+    if same is not None:
+        lines.append(f"  (these files were ingested as snapshot {same})")
+    if undone:
+        lines.append("storing them would change:")
+        lines += [f"  {line}" for line in undone]
+    lines.append("nothing was changed")
+    return KopsError(
+        "\n".join(lines),
+        hint="ingest the newest exports; to store an older one on purpose (it becomes the "
+        "latest snapshot), run the same command with --older",
+    )
+
+
+def _ingested_before(ws: Workspace, loaded: list[_Loaded]) -> str | None:
+    """The snapshot that was made from exactly these files (by content hash), if any."""
+    hashes = sorted(_sha256(item.path) for item in loaded)
+    for snap in list_snapshots(ws):
+        if sorted(src.get("sha256", "") for src in snap.manifest.get("sources", [])) == hashes:
+            return snap.id
+    return None
+
+
+_HINT = "fix the files (or map headers/values in kops.yaml) and run `kops ingest` again"
+
+
+def ingest_moment() -> pd.Timestamp:
+    """Now, as the naive JST time exports use; KOPS_NOW (ISO 8601) pins it, as for mail.
+
+    Nothing in an export can have happened after it: no login, no held 1on1.
+    """
+    return pd.Timestamp(now().replace(tzinfo=None))
+
+
+def _load_file(
+    path: Path, settings: Settings, findings: Findings, now: pd.Timestamp
+) -> _Loaded | None:
+    if not path.is_file():
+        findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
+        return None
+    try:
+        if path.stat().st_size == 0:
+            findings.problem(Problem(path.name, None, None, "file is empty"))
+            return None
+        header_row = find_header(path, settings.exports.sheet)
+        headers = header_row.headers
+        if not any(h.strip() for h in headers):
+            findings.problem(Problem(path.name, None, None, "file is empty (no header row)"))
+            return None
+        recognition = recognise(headers, settings.exports)
+        if recognition.table is None:
+            findings.problem(
+                Problem(
+                    path.name,
+                    header_row.row,
+                    None,
+                    "can't tell which export this is: headers found: "
+                    + ", ".join(h for h in headers if h.strip())
+                    + "; expected users (ユーザーID, 氏名, …), pairs (上司ID, 部下ID, 承認日, …) "
+                    "or meetings (1on1ID, 実施日時, ステータス, …); "
+                    "map other header names in kops.yaml exports.headers",
+                )
+            )
+            return None
+        table = recognition.table
+        missing = required_columns_missing(table, recognition.columns)
+        if missing:
+            mapping = getattr(settings.exports.headers, table)
+            for field_name in missing:
+                findings.problem(
+                    Problem(
+                        path.name,
+                        header_row.row,
+                        "/".join(mapping[field_name]),
+                        f"missing required column for the {table} export; headers found: "
+                        + ", ".join(h for h in headers if h.strip()),
+                    )
+                )
+            return None
+        repeated = repeated_column_problems(
+            path.name, header_row.row, headers, set(recognition.columns.values())
+        )
+        for problem in repeated:
+            findings.problem(problem)
+        if repeated:
+            return None
+        if recognition.ignored:
+            findings.note(
+                _("{file}: ignored column(s): {columns}").format(
+                    file=path.name, columns=", ".join(recognition.ignored)
+                )
+            )
+        if recognition.never_read:
+            findings.note(
+                _(
+                    "{file}: free-text column(s) {columns} skipped unread "
+                    "(kops keeps metadata only)"
+                ).format(file=path.name, columns=", ".join(recognition.never_read))
+            )
+        used = set(recognition.columns.values())
+        raw = read_table(
+            path,
+            lambda hs: [h for h in hs if h in used],
+            settings.exports.sheet,
+            encoding=None if header_row.encoding == "xlsx" else header_row.encoding,
+            repeated=repeated_headers(table, recognition.columns),
+        )
+    except ReadFailure as failure:
+        for problem in failure.problems:
+            findings.problem(problem)
+        return None
+    if raw.frame.empty:
+        findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))
+        return None
+    frame = canonicalise(table, raw, recognition.columns, settings.exports, findings, now)
+    frame["_file"] = path.name
+    frame["_row"] = raw.frame.index.to_numpy() + raw.first_row
+    return _Loaded(path, table, frame, raw.first_row)
+
+
+def _replace_or_carry(
+    table: str, given: list[_Loaded], before: Tables | None
+) -> tuple[pd.DataFrame, TableChange]:
+    old_rows = len(before.get(table)) if before is not None else 0
+    if given:
+        frame = given[0].frame
+        action = "replaced" if before is not None else "new"
+        return frame, TableChange(table, action, [given[0].path.name], old_rows, len(frame))
+    if before is not None:
+        frame = before.get(table).copy()
+        frame["_file"] = "(previous snapshot)"
+        frame["_row"] = 0
+        return frame, TableChange(table, "carried over", [], old_rows, len(frame))
+    empty = _empty(table)
+    return empty, TableChange(table, "empty", [], 0, 0)
+
+
+def _merge_meetings(
+    given: list[_Loaded], before: Tables | None, findings: Findings
+) -> tuple[pd.DataFrame, TableChange]:
+    old = before.meetings if before is not None else None
+    old_rows = 0 if old is None else len(old)
+    if not given:
+        if old is None:
+            return _empty("meetings"), TableChange("meetings", "empty", [], 0, 0)
+        frame = old.copy()
+        frame["_file"] = "(previous snapshot)"
+        frame["_row"] = 0
+        return frame, TableChange("meetings", "carried over", [], old_rows, old_rows)
+    parts = []
+    if old is not None and len(old):
+        carried = old.copy()
+        carried["_file"] = "(previous snapshot)"
+        carried["_row"] = 0
+        parts.append(carried)
+    parts += [item.frame for item in given]
+    if len(parts) == 1:
+        # One export and nothing before it: a repeated 1on1ID within a file is refused
+        # by canonicalise, so there is nothing to replace (and no 2.5M-row copy to make).
+        merged, replaced = parts[0].reset_index(drop=True), 0
+    else:
+        merged = pd.concat(parts, ignore_index=True)
+        for column in ("status", "topic", "response"):
+            merged[column] = merged[column].astype(given[0].frame[column].dtype)
+        # A repeated meeting id replaces the older row: the newest export wins.
+        repeated = merged["meeting_id"].duplicated(keep="last")
+        replaced = int(repeated.sum())
+        merged = merged[~repeated].reset_index(drop=True)
+    if len(given) > 1:
+        findings.note(
+            _(
+                "meetings from {n} files merged by 1on1ID; a later file's row replaces an "
+                "earlier one"
+            ).format(n=len(given))
+        )
+    added = len(merged) - old_rows
+    action = "merged" if old is not None else "new"
+    change = TableChange(
+        "meetings", action, [g.path.name for g in given], old_rows, len(merged), added, replaced
+    )
+    return merged, change
+
+
+def _collapse_duplicate_pairs(pairs: pd.DataFrame, findings: Findings) -> pd.DataFrame:
+    key = list(model.PAIRS.key)
+    repeated = pairs.duplicated(key, keep=False)
+    if not repeated.any():
+        return pairs
+    findings.note(
+        _(
+            "pairs: {n} repeated manager/member pair(s) merged (earliest invitation, latest "
+            "acceptance, recurring if any row says so)"
+        ).format(n=int(pairs.duplicated(key).sum()))
+    )
+    merged = pairs.groupby(key, as_index=False, sort=False).agg(
+        invited_at=("invited_at", "min"),
+        accepted_at=("accepted_at", "max"),
+        recurring=("recurring", "any"),
+        _file=("_file", "first"),
+        _row=("_row", "first"),
+    )
+    return merged
+
+
+def _derive_age_band(users: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """年代 from 生年月日 where the export gives a birth date instead; the date is not kept."""
+    users = users.copy()
+    if "birth_date" in users and as_of is not None:
+        born = users["birth_date"]
+        needs = users["age_band"].isna() & born.notna()
+        if needs.any():
+            ref = pd.Timestamp(as_of)
+            years = (
+                ref.year
+                - born.dt.year
+                - (
+                    (born.dt.month > ref.month)
+                    | ((born.dt.month == ref.month) & (born.dt.day > ref.day))
+                ).astype(int)
+            )
+            bands = (years // 10 * 10).astype("Int64").astype(str) + "代"
+            users.loc[needs, "age_band"] = bands[needs]
+    return users.drop(columns=["birth_date"], errors="ignore")
+
+
+def _drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["_file", "_row"], errors="ignore").reset_index(drop=True)
+
+
+def _as_categories(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Ids that repeat millions of times are stored dictionary-encoded: the snapshot
+    loads faster and analyses map them to user positions by category, not by row.
+
+    The categories are the values present, sorted (what ``astype("category")`` gives)."""
+    frame = frame.copy(deep=False)
+    for column in columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) and _plain_categories(values):
+            frame[column] = values.cat.remove_unused_categories()
+        else:
+            frame[column] = values.astype(str).astype("category")
+    return frame
+
+
+def _plain_categories(values: pd.Series) -> bool:
+    """Text categories, sorted, without missing values: the same as re-encoding the text."""
+    categories = values.cat.categories
+    sorted_text = categories.dtype == "str" and categories.is_monotonic_increasing
+    return sorted_text and not bool(values.isna().any())
+
+
+def _empty(table: str) -> pd.DataFrame:
+    from ..config import Exports
+    from ..exports.reading import RawTable
+
+    raw = RawTable(Path(f"{table}"), [], pd.DataFrame(index=pd.RangeIndex(0)), 2, "")
+    frame = canonicalise(table, raw, {}, Exports(), Findings())
+    frame["_file"] = ""
+    frame["_row"] = pd.Series(dtype="int64")
+    return frame
+
+
+def _manifest(
+    tables: Tables,
+    changes: list[TableChange],
+    loaded: list[_Loaded],
+    previous: SnapshotInfo | None,
+    as_of: dt.date | None,
+) -> dict[str, Any]:
+    meetings = tables.meetings
+    held = meetings.loc[meetings["status"] == "held", "held_at"] if len(meetings) else pd.Series()
+    return {
+        "created_at": now_text(),
+        "parent": previous.id if previous else None,
+        "as_of": as_of.isoformat() if as_of else None,
+        "meetings_from": held.min().date().isoformat() if len(held) else None,
+        "meetings_to": held.max().date().isoformat() if len(held) else None,
+        "sources": [
+            {"file": str(item.path.resolve()), "table": item.table, "sha256": _sha256(item.path)}
+            for item in loaded
+        ],
+        "tables": {
+            change.table: {
+                "rows": len(tables.get(change.table)),
+                "action": change.action,
+                "files": change.files,
+            }
+            for change in changes
+        },
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

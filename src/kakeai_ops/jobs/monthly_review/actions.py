@@ -1,0 +1,154 @@
+"""Next actions: simple, explainable rules over the review's figures.
+
+Each suggestion carries the number that triggered it and the command that carries it out, so
+the meeting can check the reasoning and act on it the same day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...analyses import segmentation
+from ...config import Settings
+from ...mail.holdout import measurable_share
+from .titles import difference_words, points, run_title
+
+if TYPE_CHECKING:
+    from .figures import Action, CampaignFigures, Review
+
+# A division's implementation rate must fall by at least this much to be called out.
+DIVISION_DROP = 0.05
+MAX_ACTIONS = 6
+
+
+def next_actions(review: Review, settings: Settings) -> list[Action]:
+    from .figures import Action
+
+    actions: list[Action] = []
+    stages = review.funnel.stages
+    stuck = stages[stages["stuck_point"] != "healthy"]
+    total = int(stages["now"].sum())
+    if len(stuck) and int(stuck["now"].max()) > 0:
+        row = stuck.iloc[int(stuck["now"].astype(int).argmax())]
+        point = segmentation.BY_KEY[str(row["stuck_point"])]
+        seminar = _seminar_for(settings, point.seminar)
+        what = "メール" + (f"と{seminar}" if seminar else "")
+        # A holdout both of whose groups can be shown (else none: it could not be measured).
+        share = measurable_share(int(row["now"]), settings.privacy.min_group)
+        holdout = f" --holdout {share}" if share else ""
+        actions.append(
+            Action(
+                text=f"最大のスタックポイント「{point.label}」に{what}",
+                basis=f"{int(row['now'])}人（全体の{int(row['now']) / max(total, 1):.0%}）",
+                command=f"kops mail send --segment {point.key}{holdout}",
+            )
+        )
+    changes = review.divisions.changes
+    if len(changes):
+        worst = changes.iloc[int(changes["change"].argmin())]
+        if float(worst["change"]) <= -DIVISION_DROP:
+            actions.append(
+                Action(
+                    text=f"{worst['division']}の1on1実施率が最も下がった: 事業部長と原因を確認",
+                    basis=f"{float(worst['before']):.0%} → {float(worst['now']):.0%}"
+                    f"（{points(float(worst['change']))}）",
+                    command=f"kops segment --division {worst['division']} --list",
+                )
+            )
+    funnel = review.funnel
+    if (
+        funnel.slid_back is not None
+        and funnel.moved_on is not None
+        and funnel.slid_back > funnel.moved_on
+    ):
+        actions.append(
+            Action(
+                text="前の段階に戻った人が次の段階に進んだ人より多い: 戻った人の内訳を確認",
+                basis=(
+                    f"前の段階に戻った {funnel.slid_back}人 ＞ 次の段階に進んだ {funnel.moved_on}人"
+                ),
+                command="kops segment --compare " + str(review.previous_snapshot),
+            )
+        )
+    for run in review.mail:
+        if run.effect is not None and run.effect.measured and run.effect.low is not None:
+            verdict = "効果あり: 次月も継続" if run.effect.low > 0 else "効果は未確認: 文面を見直す"
+            actions.append(
+                Action(
+                    text=f"メール「{run_title(run.run_id, review)}」: {verdict}",
+                    basis=difference_words(run.effect),
+                    command=f"kops mail report {run.run_id}",
+                )
+            )
+    for campaign in review.campaigns:
+        if campaign.by_draw:
+            actions.extend(_draw_actions(campaign))
+            continue
+        pending = campaign.eligible - campaign.awarded
+        if pending > 0:
+            actions.append(
+                Action(
+                    text=f"{campaign.title}: 未付与の対象者に付与して案内",
+                    basis=f"対象 {campaign.eligible}人、付与済 {campaign.awarded}人",
+                    command=f"kops campaign award {campaign.campaign_id}",
+                )
+            )
+    due = review.milestones.due_manager + review.milestones.due_member
+    if due:
+        actions.append(
+            Action(
+                text="マイルストーンのお知らせを送る",
+                basis=f"未送付 {due}件（上司 {review.milestones.due_manager}・"
+                f"部下 {review.milestones.due_member}）",
+                command="kops mail send --milestones",
+            )
+        )
+    if review.interviews.eligible_pairs and len(review.interviews.top):
+        top = review.interviews.top.iloc[0]
+        actions.append(
+            Action(
+                text="好事例インタビューの依頼: 上位のペアから",
+                basis=f"候補 {review.interviews.eligible_pairs}組、1位 {top['manager_name']}・"
+                f"{top['member_name']}",
+                command="kops interview shortlist",
+            )
+        )
+    return actions[:MAX_ACTIONS]
+
+
+def _seminar_for(settings: Settings, month: int | None) -> str | None:
+    """The configured seminar of that month of the series, by the title people know it
+    by (「セミナー「…」」); its place in the series ("Month2") is kops's word, not theirs."""
+    if month is None:
+        return None
+    for config in settings.seminars.values():
+        if config.month == month:
+            return f"セミナー「{config.title}」" if config.title else "セミナー"
+    return None
+
+
+def _draw_actions(campaign: CampaignFigures) -> list[Action]:
+    """A campaign awarded by draw: draw it, then award and tell its winners; everyone
+    else eligible is not awarded (they are told they were not drawn)."""
+    from .figures import Action
+
+    if not campaign.drawn:
+        if not campaign.entries:
+            return []
+        return [
+            Action(
+                text=f"{campaign.title}: 応募者から抽選する",
+                basis=f"応募 {campaign.entries}人、未抽選",
+                command=f"kops campaign draw {campaign.campaign_id} --winners N --seed TEXT",
+            )
+        ]
+    pending = campaign.winners - campaign.awarded_winners
+    if pending <= 0:
+        return []
+    return [
+        Action(
+            text=f"{campaign.title}: 当選者に付与して案内（落選者には付与しない）",
+            basis=f"当選 {campaign.winners}人、付与済 {campaign.awarded_winners}人",
+            command=f"kops campaign award {campaign.campaign_id}",
+        )
+    ]

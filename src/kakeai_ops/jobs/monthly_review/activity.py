@@ -1,0 +1,263 @@
+"""The slides about what the secretariat did this month: mail runs and seminars."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...analyses.seminar_movement import SELF_SELECTION
+from ...model import whole
+from ...outputs.review_pptx import Chart, Slide, Table
+from ..seminars.summary_workflow import answers_line, attendance_line
+from .figures import Review
+from .titles import TITLES, difference_words, run_title
+
+NOT_YET_WORDS = "まだ測定できません"
+GROUPS = {"mailed": "送付", "holdout": "比較群"}
+OPTIONAL_COUNTS = {2, 3, 4, 5, 6}  # 不達, 書き出しのみ, 後日送信, 失敗, 停止
+
+
+def mail_slide(review: Review) -> Slide:
+    title = f"5. {TITLES['mail']}"
+    if not review.mail:
+        return Slide(
+            title,
+            message="この期間のメール配信はまだありません",
+            bullets=[
+                "配信するときは一部の人に送らず比べると、次のデータ取り込み後に効果が分かります",
+            ],
+            notes="配信と効果測定: kops mail send --segment KEY --holdout 10",
+        )
+    rows = []
+    for run in review.mail:
+        effect = run.effect
+        if effect is None and run.outcome is not None:
+            measured = f"{_groups(run.outcome)}: {run.note}"
+        elif effect is None:
+            measured = run.note
+        elif effect.measured:
+            measured = (
+                f"{difference_words(effect)} 送付{effect.mailed_left}/{effect.mailed_n}人"
+                f"・比較群{effect.holdout_left}/{effect.holdout_n}人"
+            )
+        else:
+            measured = f"{NOT_YET_WORDS}（{_reason(effect.reason)}）"
+        rows.append(
+            [
+                run_title(run.run_id, review),
+                f"{run.sent:,}",
+                f"{run.bounced:,}",
+                f"{run.written:,}",
+                f"{run.deferred:,}",
+                f"{run.failed:,}",
+                f"{run.suppressed:,}",
+                f"{run.holdout:,}",
+                measured,
+            ]
+        )
+    columns = [
+        "配信",
+        "送信",
+        "不達",
+        "書き出しのみ（未送信）",
+        "後日送信",
+        "失敗",
+        "停止",
+        "比較群",
+        "スタックポイントを抜けた割合の差（送付−比較群）",
+    ]
+    widths = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0]
+    # Counts that are zero in every run say nothing: their columns are left out.
+    keep = [
+        i
+        for i in range(len(columns))
+        if i not in OPTIONAL_COUNTS or any(row[i] != "0" for row in rows)
+    ]
+    table = Table(
+        [columns[i] for i in keep],
+        [[row[i] for i in keep] for row in rows],
+        widths=[widths[i] for i in keep],
+    )
+    # Only runs whose shares are both published (and so whole percents, as in the report).
+    plotted: list[tuple[str, float, float]] = []
+    for run in review.mail:
+        effect = run.effect
+        if effect is not None and effect.measured and run.outcome is not None:
+            shares = run.outcome.set_index("group")["share_left"]
+            name = (
+                f"{run_title(run.run_id, review)}"
+                f"（送付 n={effect.mailed_n}・比較群 n={effect.holdout_n}）"
+            )
+            plotted.append((name, float(shares["mailed"]), float(shares["holdout"])))
+    chart = None
+    if plotted:
+        chart = Chart(
+            "column",
+            "スタックポイントを抜けた割合",
+            [name for name, _, _ in plotted],
+            [
+                ("送付", [mailed for _, mailed, _ in plotted]),
+                ("比較群（送らなかった人）", [held for _, _, held in plotted]),
+            ],
+            number_format="0%",
+            value_title="抜けた割合（%）",
+        )
+    return Slide(
+        title,
+        message=_mail_message(review),
+        subtitle="前回のデータ以降の配信。不達 = 送信後に不達通知が戻った数。"
+        "比較群 = 比べるため送らなかった人",
+        table=table,
+        chart=chart,
+        stacked=True,
+        footnote="95%信頼区間（Newcombe法）が0をまたぐ差は誤差の範囲。"
+        "次のデータがない・人数が少ない場合はまだ測定できません",
+        notes="\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
+    )
+
+
+def _mail_message(review: Review) -> str:
+    measured = [r for r in review.mail if r.effect is not None and r.effect.measured]
+    sent = sum(r.sent for r in review.mail)
+    if not measured:
+        return f"メール{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
+    run = measured[0]
+    assert run.effect is not None
+    words = difference_words(run.effect).split("（", 1)[0]
+    return f"{run_title(run.run_id, review)}のメール：{words}"
+
+
+def _groups(outcome: pd.DataFrame) -> str:
+    """Who left the stuck point per group, as published: a small group reads ``<5``."""
+    return "・".join(
+        f"{GROUPS[str(r['group'])]}{r['left_stuck_point']}/{int(r['in_snapshot'])}"
+        for r in outcome.to_dict("records")
+    )
+
+
+def _reason(reason: str) -> str:
+    if reason.startswith("no snapshot"):
+        return "送信後のデータがまだありません"
+    if reason.startswith("groups too small"):
+        return "人数が少なすぎます: " + reason.split("(", 1)[-1].rstrip(")")
+    return reason
+
+
+INTEREST_ROWS = 7  # the choices of the survey, ranked (the workbook has them all)
+
+
+def interest_table(interests: list[tuple[str, int]], answers: int) -> Table | None:
+    """The survey's choices (知りたいテーマ) ranked, with n: not sensitive, so every count
+    is shown; the next seminar's content is chosen from them."""
+    if not interests:
+        return None
+    return Table(
+        ["順位", f"知りたいテーマ（選択式、回答 {answers:,}件）", "選んだ人", "割合"],
+        [
+            [str(rank), name, f"{count:,}人", f"{count / answers:.0%}" if answers else "－"]
+            for rank, (name, count) in _ranked(interests)[:INTEREST_ROWS]
+        ],
+        widths=[0.5, 3.0, 0.9, 0.7],
+    )
+
+
+def _ranked(interests: list[tuple[str, int]]) -> list[tuple[int, tuple[str, int]]]:
+    """Competition ranking (1, 1, 1, 4): equal counts share a rank."""
+    ranked, previous, rank = [], None, 0
+    for index, (name, count) in enumerate(interests, start=1):
+        if count != previous:
+            rank, previous = index, count
+        ranked.append((rank, (name, count)))
+    return ranked
+
+
+def _moved(group: str, moved_on: object, n: int) -> str:
+    """「出席した人 4/17人」, or for a group under min_group its n only (the count is hidden)."""
+    if isinstance(moved_on, str):  # "<5": the group is too small to show who moved on
+        return f"{group} n={n}（少人数のため非表示）"
+    return f"{group} {moved_on}/{n}人"
+
+
+def seminar_slides(review: Review) -> list[Slide]:
+    if not review.seminars:
+        return [
+            Slide(
+                f"6. {TITLES['seminar']}",
+                message="まだ案内したセミナーはありません",
+                bullets=["スタックポイントに合うセミナーから案内します（Month1〜Month4）"],
+                notes="案内: kops seminar invite month1（テーマは kops seminar list）",
+            )
+        ]
+    slides = []
+    for s in review.seminars:
+        satisfaction = (
+            f"{s.satisfaction_avg:.2f}"
+            if s.satisfaction_avg is not None
+            else "非表示（回答が少ないため）"
+            if s.satisfaction_answers
+            else "－"
+        )
+        bullets = [
+            attendance_line(s, s.answers),
+            *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
+            f"満足度（平均） {satisfaction}（回答 {s.satisfaction_answers:,}件）",
+            "今、知りたいこと（自由記述、上位）: "
+            + (
+                "、".join(f"{g} {n}件" for g, n in s.top_groups)
+                or ("どのテーマも少数のため非表示" if s.answers else "回答なし")
+            ),
+        ]
+        chart = None
+        footnote = ""
+        if s.movement is not None and len(s.movement):
+            moved = s.movement
+            # n in every label; a hidden share (a group under min_group) is left out of
+            # the chart, never drawn as zero.
+            chart = Chart(
+                "column",
+                "セミナー後の最新データで次の段階に進んだ割合",
+                [f"{r.group_label}（n={r.in_snapshot}）" for r in moved.itertuples()],
+                [
+                    (
+                        "次の段階に進んだ割合",
+                        [
+                            None if v is None or v != v else float(v)
+                            for v in moved["share_moved_on"]
+                        ],
+                    )
+                ],
+                number_format="0%",
+            )
+            bullets.append(
+                "次の段階に進んだ人: "
+                + " ／ ".join(
+                    _moved(str(r.group_label), r.moved_on, whole(r.in_snapshot))
+                    for r in moved.itertuples()
+                )
+            )
+            footnote = " ".join(filter(None, [SELF_SELECTION, s.mix_note]))
+        elif s.note:
+            bullets.append(s.note)
+        slides.append(
+            Slide(
+                f"6. {TITLES['seminar']}: {s.title}",
+                message=_seminar_message(s),
+                notes=f"セミナーID: {s.seminar_id}",
+                bullets=bullets,
+                table=interest_table(s.interests, s.interest_answers),
+                chart=chart,
+                footnote=footnote,
+            )
+        )
+    return slides
+
+
+def _seminar_message(s: object) -> str:
+    """出席 and, once the next data is in, who moved on in each group with its n."""
+    from .figures import SeminarFigures
+
+    assert isinstance(s, SeminarFigures)
+    text = f"出席{s.attended:,}人（案内{s.invited:,}人）"
+    if s.movement is not None and len(s.movement):
+        shares = [f"{r.group_label}{r.moved_on}/{r.in_snapshot}人" for r in s.movement.itertuples()]
+        text += "。次の段階に進んだのは" + "、".join(shares)
+    return text

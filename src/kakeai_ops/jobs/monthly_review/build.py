@@ -1,0 +1,394 @@
+"""Gather the review's figures from the workspace: one core call per slide.
+
+The latest (or chosen) snapshot is compared with the one before it (or a chosen one). Pieces
+that do not exist yet (a second snapshot, a mail run, a seminar) come back empty, and the deck
+says so; nothing here raises for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+
+from ...analyses import segmentation
+from ...analyses.mail_effect import Difference, difference, run_effect
+from ...config import Settings
+from ...dates import month_end, period_label
+from ...model import missing, number, whole
+from ...privacy.cells import Cell
+from ...privacy.effect import protect_effect, shown_difference
+from ...privacy.rules import minimum, shows
+from ...store import (
+    SnapshotInfo,
+    Tables,
+    list_snapshots,
+    load_tables,
+)
+from ...store.ledger import Ledger
+from ...store.published import published_figures, published_reports
+from ...workspace import Workspace
+from ..division_report import DivisionReport, build_publication, family_days
+from ..seminars.summary_workflow import summarise_seminar
+from .actions import next_actions
+from .figures import (
+    Divisions,
+    Funnel,
+    Kpi,
+    MailRun,
+    Review,
+    SeminarFigures,
+    Trend,
+)
+from .good_practice import campaign_figures, interview_figures, milestone_figures
+
+PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
+KPIS = (
+    ("headcount", "人数", "count"),
+    ("activation_rate", "ログイン率", "rate"),
+    ("pair_rate", "ペア成立率", "rate"),
+    ("implementation_rate", "1on1実施率", "rate"),
+    ("per_member_month", "1on1 / 人 / 月", "number"),
+    ("sukkiri_avg", "平均スッキリ度", "score"),
+)
+DIVISION_COLUMNS = [
+    "division",
+    "headcount",
+    "activation_rate",
+    "pair_rate",
+    "implementation_rate",
+    "per_member_month",
+    "sukkiri_avg",
+]
+Progress = Callable[[str], None]
+
+
+class _Loader:
+    """Tables and segment results per snapshot, each computed once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._tables: dict[str, Tables] = {}
+        self._segments: dict[str, pd.DataFrame] = {}
+
+    def tables(self, snap: SnapshotInfo) -> Tables:
+        if snap.id not in self._tables:
+            self._tables[snap.id] = load_tables(snap)
+        return self._tables[snap.id]
+
+    def segment(self, snap: SnapshotInfo, as_of: dt.date) -> pd.DataFrame:
+        if snap.id not in self._segments:
+            self._segments[snap.id] = segmentation.segment(
+                self.tables(snap), self.settings.rules, as_of
+            )
+        return self._segments[snap.id]
+
+
+def build_review(
+    ws: Workspace,
+    settings: Settings,
+    snapshot: SnapshotInfo,
+    as_of: dt.date,
+    previous: SnapshotInfo | None,
+    progress: Progress = lambda _: None,
+) -> Review:
+    load = _Loader(settings)
+    if previous is not None and previous.as_of is None:
+        previous = None  # a snapshot with no login or held 1on1 has no date to compare at
+    before_as_of = previous.as_of if previous is not None else None
+    progress("stuck points")
+    now = load.segment(snapshot, as_of)
+    before = (
+        load.segment(previous, before_as_of)
+        if previous is not None and before_as_of is not None
+        else None
+    )
+    funnel = _funnel(now, before)
+    progress("trend over every snapshot")
+    trend = _trend(ws, snapshot, as_of, load)
+    progress("division report")
+    # The deck's division slide is part of the publication set of its period.
+    report = _company_report(ws, load, settings, snapshot, as_of)
+    report_before = (
+        _company_report(ws, load, settings, previous, before_as_of)
+        if previous is not None and before_as_of is not None
+        else None
+    )
+    progress("mail runs")
+    mail = _mail(ws, snapshot, previous, now, settings.privacy.min_group)
+    progress("seminars")
+    seminars = _seminars(ws, settings, snapshot, load)
+    progress("campaigns and milestones")
+    campaigns = campaign_figures(ws, settings, load.tables(snapshot), as_of)
+    milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
+    progress("interview candidates")
+    interviews = interview_figures(ws, settings, load.tables(snapshot), as_of)
+    review = Review(
+        title=f"1on1 定例会レビュー {month_caption(as_of)}",
+        snapshot=snapshot.id,
+        as_of=as_of,
+        previous_snapshot=previous.id if previous is not None else None,
+        previous_as_of=before_as_of,
+        summary=_summary(report, report_before),
+        funnel=funnel,
+        trend=trend,
+        divisions=division_figures(report, report_before),
+        mail=mail,
+        seminars=seminars,
+        campaigns=campaigns,
+        milestones=milestones,
+        interviews=interviews,
+        documents=settings.documents,
+    )
+    review.actions = next_actions(review, settings)
+    review.published = [
+        (snap.id, shown.cells, shown.period.start, shown.period.end, deck_cells(shown))
+        for snap, shown in ((snapshot, report), (previous, report_before))
+        if snap is not None and shown is not None
+    ]
+    return review
+
+
+def _company_report(
+    ws: Workspace, load: _Loader, settings: Settings, snapshot: SnapshotInfo, as_of: dt.date
+) -> DivisionReport:
+    """The company report of the deck's period, protected with its publication set and
+    with what earlier runs published for any of its days."""
+    same, other = published_reports(ws, snapshot.id, *family_days(PERIOD, as_of))
+    return build_publication(
+        load.tables(snapshot),
+        settings,
+        as_of,
+        PERIOD,
+        published_figures(ws, snapshot.id),
+        same,
+        other,
+    ).company
+
+
+def deck_cells(report: DivisionReport) -> frozenset[int]:
+    """The report cells the deck shows: the company's and each 事業部's headline figures."""
+    metrics = set(DIVISION_COLUMNS) | {key for key, _, _ in KPIS}
+    return frozenset(
+        i
+        for i, c in enumerate(report.cells)
+        if c.table == "overview"
+        and c.department is None
+        and c.unit != "trend"
+        and c.metric in metrics
+    )
+
+
+def _value(value: object) -> tuple[float | None, str]:
+    """A published report figure as a number, or None with its privacy label ("<5", "(秘匿)")."""
+    if isinstance(value, str):
+        return None, value
+    if value is None or missing(value):
+        return None, ""
+    return number(value), ""
+
+
+def _company(report: DivisionReport) -> dict[str, Cell]:
+    """The company row's headline cells (the audited figures, as the report publishes them)."""
+    return {
+        c.metric: c
+        for c in report.cells
+        if c.table == "overview" and c.division is None and c.unit != "trend"
+    }
+
+
+def _summary(report: DivisionReport, before: DivisionReport | None) -> list[Kpi]:
+    row = _company(report)
+    old = _company(before) if before is not None else {}
+    kpis = []
+    for key, label, kind in KPIS:
+        cell = row[key]
+        if key == "implementation_rate":  # the basis named, as in the report's header
+            label = f"{label}（部下・{report.period.basis}）"
+        was = old.get(key)
+        # Only published values: a figure the audit hid is never read back from ``raw``.
+        kpis.append(
+            Kpi(
+                key,
+                label,
+                kind,
+                _value(cell.published)[0],
+                _value(was.published)[0] if was is not None else None,
+                cell.shown if cell.hidden else "",
+            )
+        )
+    return kpis
+
+
+def _funnel(now: pd.DataFrame, before: pd.DataFrame | None) -> Funnel:
+    table = segmentation.summary(now)
+    stages = pd.DataFrame(
+        {"stuck_point": table["stuck_point"], "label": table["label"], "now": table["total"]}
+    )
+    if before is None:
+        stages["before"] = None
+        return Funnel(stages)
+    stages["before"] = segmentation.summary(before)["total"].to_numpy()
+    movement = segmentation.compare(before, now)
+    return Funnel(
+        stages,
+        moved_on=len(movement.moved_on),
+        slid_back=len(movement.slid_back),
+        unchanged=int(pd.Series(movement.transitions.to_numpy().diagonal()).sum()),
+        joined=movement.joined,
+        departed=movement.left,
+    )
+
+
+def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader) -> Trend:
+    rows = []
+    for snap in list_snapshots(ws):
+        if int(snap.id) > int(snapshot.id):
+            break
+        when = as_of if snap.id == snapshot.id else snap.as_of
+        if when is None:
+            continue
+        table = segmentation.summary(load.segment(snap, when))
+        rows.append(
+            {"snapshot": snap.id, "as_of": when.isoformat(), "users": int(table["total"].sum())}
+            | dict(zip(table["stuck_point"], table["share"], strict=True))
+        )
+    return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", "users", *segmentation.KEYS]))
+
+
+def month_caption(as_of: dt.date) -> str:
+    """The month the review is of, as far as the data goes: 「2026年11月（20日まで）」."""
+    start = as_of.replace(day=1)
+    return period_label(start, month_end(as_of), as_of)
+
+
+def division_figures(report: DivisionReport, before: DivisionReport | None) -> Divisions:
+    table = report.overview[DIVISION_COLUMNS].reset_index(drop=True)
+    rows = []
+    if before is not None:
+        # The change is of published values only: where either side is hidden ("<5",
+        # "(秘匿)"), there is no change to show, or it would give the hidden one back.
+        old = before.overview.set_index("division")["implementation_rate"]
+        for division, value in zip(table["division"], table["implementation_rate"], strict=True):
+            now, _ = _value(value)
+            was = _value(old.get(division))[0] if division in old.index else None
+            if now is not None and was is not None:
+                rows.append({"division": division, "before": was, "now": now, "change": now - was})
+    changes = pd.DataFrame(rows, columns=["division", "before", "now", "change"])
+    return Divisions(report.period.caption, table, changes, basis=report.period.basis)
+
+
+def _mail(
+    ws: Workspace,
+    snapshot: SnapshotInfo,
+    previous: SnapshotInfo | None,
+    now: pd.DataFrame,
+    min_group: int,
+) -> list[MailRun]:
+    """Runs planned since the previous snapshot (all runs without one), up to this snapshot.
+
+    A run's outcome is what `kops mail report` publishes: a group under ``min_group``
+    shows ``<5`` and then no difference or interval is given."""
+    ledger = Ledger(ws)
+    try:
+        runs = ledger.runs()
+        frames = {run_id: ledger.frame(run_id) for run_id in runs["run_id"]}
+    finally:
+        ledger.close()
+    low = int(previous.id) if previous is not None else 0
+    result = []
+    for run in runs.to_dict("records"):
+        planned_on = int(run["snapshot"] or 0)
+        if not low <= planned_on <= int(snapshot.id):
+            continue
+        key = (
+            run["segment_key"]
+            if isinstance(run["segment_key"], str) and run["segment_key"]
+            else None
+        )
+        effect: Difference | None = None
+        outcome: pd.DataFrame | None = None
+        note = ""
+        if key is None:
+            note = "対象がスタックポイントではないため効果測定なし"
+        elif int(run["holdout"]) == 0:
+            note = "比較群なし（一部の人に送らず比べると効果を測れます）"
+        elif planned_on >= int(snapshot.id):
+            effect = Difference(0, 0, 0, 0, reason="no snapshot after the run")
+        else:
+            raw = run_effect(frames[run["run_id"]], key, now)
+            outcome = protect_effect(raw, min_group)
+            shown = shown_difference(outcome)
+            if shown is None:
+                note = f"{min_group}人未満のグループがあるため、差は表示しません"
+            else:
+                # As `kops mail report` gives it: from the true fractions, not rounded shares.
+                effect = difference(raw)
+        result.append(
+            MailRun(
+                run_id=str(run["run_id"]),
+                created_at=str(run["created_at"]),
+                segment_key=key,
+                snapshot=str(run["snapshot"]),
+                sent=int(run["sent"]),
+                bounced=int(run.get("bounced", 0)),
+                written=int(run.get("written", 0)),
+                deferred=int(run.get("deferred", 0)),
+                failed=int(run["temp_failed"]) + int(run["perm_failed"]),
+                suppressed=int(run["suppressed"]),
+                holdout=int(run["holdout"]),
+                effect=effect,
+                outcome=outcome,
+                note=note,
+            )
+        )
+    return result
+
+
+def _seminars(
+    ws: Workspace, settings: Settings, snapshot: SnapshotInfo, load: _Loader
+) -> list[SeminarFigures]:
+    result = []
+    for seminar_id in settings.seminars:
+        found = summarise_seminar(ws, settings, seminar_id, snapshot, load.tables)
+        if not found.invitation_sent:
+            continue
+        summary = found.summary
+        scores = summary.satisfaction
+        answered = int(scores["answers"].sum()) if len(scores) else 0
+        # The deck is shared: an average of fewer than min_group answers is not shown
+        # (1.5 from 2 people tells each one's score).
+        average = (
+            float((scores["satisfaction"] * scores["answers"]).sum() / answered)
+            if shows(answered, minimum(settings))
+            else None
+        )
+        # One row per group with its answers; "<5" groups stay hidden, as in the summary.
+        counts = pd.to_numeric(summary.free_text.set_index("group")["answers"], errors="coerce")
+        groups = counts.dropna().astype(int).sort_values(ascending=False, kind="stable")
+        result.append(
+            SeminarFigures(
+                seminar_id=seminar_id,
+                title=found.title,
+                invited=summary.invited,
+                attended=summary.attended,
+                uninvited=summary.uninvited,
+                answers=summary.answers,
+                answers_not_on_list=summary.answers_not_on_list,
+                satisfaction_avg=average,
+                satisfaction_answers=answered,
+                top_groups=[(str(g), int(n)) for g, n in groups.head(3).items()],
+                interests=[
+                    (str(r.interest), whole(r.answers))
+                    for r in summary.interests.itertuples(index=False)
+                ],
+                interest_answers=summary.interest_answers,
+                movement=summary.movement,
+                mix_note=summary.movement_mix_note,
+                note="次のデータの取り込み後に次の段階に進んだ人の比較を表示します"
+                if found.movement_pending
+                else "",
+            )
+        )
+    return result

@@ -1,0 +1,196 @@
+"""The figures of the monthly review deck, as plain data.
+
+Every number here comes from the same core function the corresponding command uses
+(``segment``, the division report, the mail effect, the seminar summary, campaign
+eligibility, the interview shortlist), so the deck and the commands always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ...analyses.mail_effect import Difference
+from ...config import Documents
+
+# The division report's arrows: one mark for one meaning in the deck and the report.
+UP, DOWN, FLAT, NONE = "↑", "↓", "→", "－"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline figure now and at the previous snapshot."""
+
+    key: str
+    label: str
+    # "count", "rate" (0–1, whole percents), "number" or "score" (one decimal): the
+    # precision the division report publishes them at
+    kind: str
+    now: float | None
+    before: float | None
+    now_text: str = ""  # a privacy label such as "<5" when the figure is hidden
+
+    @property
+    def change(self) -> float | None:
+        if self.now is None or self.before is None:
+            return None
+        return self.now - self.before
+
+    @property
+    def arrow(self) -> str:
+        """↑ up, ↓ down, → unchanged, － nothing to compare (the word goes with it, not colour)."""
+        change = self.change
+        if change is None:
+            return NONE
+        tolerance = 0.005 if self.kind == "rate" else 0.0 if self.kind == "count" else 0.005
+        if change > tolerance:
+            return UP
+        if change < -tolerance:
+            return DOWN
+        return FLAT
+
+
+@dataclass
+class Funnel:
+    """Users per primary stuck point now and before, and how they moved."""
+
+    stages: pd.DataFrame  # stuck_point, label, now, before (None without a previous snapshot)
+    moved_on: int | None = None
+    slid_back: int | None = None
+    unchanged: int | None = None
+    joined: int | None = None
+    departed: int | None = None
+
+
+@dataclass
+class Trend:
+    """Share of users per stuck point at every snapshot (rows: snapshots)."""
+
+    frame: pd.DataFrame  # snapshot, as_of, then one share column per stuck point key
+
+
+@dataclass
+class Divisions:
+    """Key rates per 事業部 from the division report, privacy rules applied."""
+
+    period: str
+    table: pd.DataFrame  # division, headcount, rates… (suppressed cells are labels)
+    changes: pd.DataFrame  # division, before, now, change: implementation rate, shown values only
+    basis: str = "直近30日"  # the comparison basis, named in every label (as in the report)
+
+
+@dataclass
+class MailRun:
+    run_id: str
+    created_at: str
+    segment_key: str | None
+    snapshot: str
+    sent: int
+    failed: int
+    suppressed: int
+    holdout: int
+    # None: not a stuck-point run, no holdout, or a group too small to show a difference
+    effect: Difference | None
+    # Per group (mailed, holdout) as `kops mail report` publishes it; None when not measured
+    outcome: pd.DataFrame | None = None
+    note: str = ""
+    # Written to the outbox only (a rehearsal): never counted as sent.
+    written: int = 0
+    # Held back by a frequency cap or the send window, sendable later by the same run id.
+    deferred: int = 0
+    # Sent, then returned for good by a bounce notice (`kops mail bounces`)
+    bounced: int = 0
+
+
+@dataclass
+class SeminarFigures:
+    seminar_id: str
+    title: str
+    invited: int  # 案内
+    attended: int  # 出席: everyone on the attendance list
+    uninvited: int  # 招待外の参加
+    answers: int
+    answers_not_on_list: int
+    satisfaction_avg: float | None
+    satisfaction_answers: int
+    top_groups: list[tuple[str, int]]  # 今、知りたいこと groups by answers
+    interests: list[tuple[str, int]]  # 知りたいテーマ (choices) ranked, with answers
+    interest_answers: int  # n of the ranking
+    movement: pd.DataFrame | None  # seminar_movement.MOVEMENT_COLUMNS, both groups overall
+    note: str = ""
+    mix_note: str = ""  # the groups' stuck point mixes differ
+
+    @property
+    def invited_attended(self) -> int:
+        return self.attended - self.uninvited
+
+
+@dataclass
+class CampaignFigures:
+    campaign_id: str
+    title: str
+    window: str
+    eligible: int
+    on_track: int
+    awarded: int
+    window_open: bool
+    # The draw, for a campaign awarded by draw (entries or a draw_seed).
+    by_draw: bool = False
+    entries: int = 0
+    drawn: bool = False
+    winners: int = 0
+    awarded_winners: int = 0
+
+
+@dataclass
+class Milestones:
+    due_manager: int
+    due_member: int
+    delivered: int
+
+
+@dataclass
+class Interviews:
+    eligible_pairs: int
+    top: pd.DataFrame  # rank, manager_id, manager_name, member_id, member_name, division, …
+
+
+@dataclass(frozen=True)
+class Action:
+    """A suggestion for the meeting, with the number behind it and the command that does it."""
+
+    text: str
+    basis: str
+    command: str
+
+
+@dataclass
+class Review:
+    title: str
+    snapshot: str
+    as_of: dt.date
+    previous_snapshot: str | None
+    previous_as_of: dt.date | None
+    summary: list[Kpi]
+    funnel: Funnel
+    trend: Trend
+    divisions: Divisions
+    mail: list[MailRun]
+    seminars: list[SeminarFigures]
+    campaigns: list[CampaignFigures]
+    milestones: Milestones
+    interviews: Interviews
+    actions: list[Action] = field(default_factory=list)
+    documents: Documents = field(default_factory=Documents)
+    # The report figures the deck shows, per snapshot: (snapshot, cells, first day, last
+    # day, the indexes of the cells shown); each is recorded as published with the deck.
+    published: list[tuple[str, list[Any], dt.date, dt.date, frozenset[int]]] = field(
+        default_factory=list
+    )
+
+    @property
+    def compared(self) -> bool:
+        return self.previous_snapshot is not None

@@ -1,0 +1,123 @@
+"""Part C of the month in the review: campaigns, milestone messages and interview candidates,
+each from the same core call as its command (`kops campaign eligible`, `kops campaign
+milestones`, `kops interview shortlist`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ...analyses import shortlist, streaks
+from ...analyses.milestones import milestones_due
+from ...calendar import BusinessCalendar
+from ...config import Settings
+from ...errors import KopsError
+from ...mail.campaign_audience import draw_state
+from ...mail.milestone_mail import milestone_baseline
+from ...store import SnapshotInfo, Tables, awards, delivered_milestones
+from ...workspace import Workspace
+from ..interview_shortlist import candidates
+from .figures import CampaignFigures, Interviews, Milestones
+
+TOP_PAIRS = 5  # interview candidates shown on the slide
+
+LEFT_OUT = ("退職のため対象外", "休職・休業中のため対象外")
+
+
+def campaign_figures(
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+) -> list[CampaignFigures]:
+    calendar = BusinessCalendar(settings.calendar.company_holidays)
+    result = []
+    for campaign_id, campaign in settings.campaigns.items():
+        users = streaks.eligibility(tables, campaign, calendar, as_of).users
+        window_open = as_of <= campaign.window.end
+        # On track: could still qualify, with at least one covered month so far.
+        on_track = ~users["eligible"] & ~users["note"].isin(LEFT_OUT)
+        on_track &= users["best_run_months"] >= 1
+        state = draw_state(ws, campaign_id, campaign)
+        given = set(awards(ws, campaign_id)["user_id"])
+        result.append(
+            CampaignFigures(
+                campaign_id=campaign_id,
+                title=campaign.title,
+                window=f"{campaign.window.start}〜{campaign.window.end}",
+                eligible=int(users["eligible"].sum()),
+                on_track=int(on_track.sum()) if window_open else 0,
+                awarded=len(given),
+                window_open=window_open,
+                by_draw=state.by_draw,
+                entries=state.entries,
+                drawn=state.drawn,
+                winners=len(state.winners),
+                awarded_winners=len(given & set(state.winners)),
+            )
+        )
+    return result
+
+
+def milestone_figures(
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date, snapshot: SnapshotInfo
+) -> Milestones:
+    """What `kops campaign milestones` lists as due: crossed since the previous snapshot
+    (or milestones_since); with neither, every milestone not yet delivered."""
+    delivered = delivered_milestones(ws)
+    try:
+        since: dt.date | None = milestone_baseline(ws, settings, snapshot, as_of).since
+    except KopsError:
+        since = None
+    due = milestones_due(tables, settings.milestones, as_of, delivered, since=since)
+    return Milestones(
+        due_manager=int((due["role"] == "manager").sum()),
+        due_member=int((due["role"] == "member").sum()),
+        delivered=len(delivered),
+    )
+
+
+TOP_COLUMNS = [
+    "rank",
+    "manager_id",
+    "manager_name",
+    "member_id",
+    "member_name",
+    "division",
+    "held",
+    "sukkiri_avg",
+    "score",
+    "spread_note",
+    "top_topics",
+]
+
+
+def interview_figures(
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+) -> Interviews:
+    """The shortlist's first picks, as `kops interview shortlist` makes them."""
+    rules = settings.interview
+    frame = candidates(ws, settings, tables, as_of).pairs
+    # The count is of the pairs the shortlist chooses from: eligible, and without a stuck point.
+    result = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n)))
+    picked = result.picks
+    if picked.empty:
+        return Interviews(result.candidates, pd.DataFrame(columns=TOP_COLUMNS))
+    topics = shortlist.top_topics(tables.meetings, picked, rules, as_of)
+    top = pd.DataFrame(
+        {
+            "rank": range(1, len(picked) + 1),
+            "manager_id": picked["manager_id"].astype(str),
+            "manager_name": picked["manager_name"],
+            "member_id": picked["member_id"].astype(str),
+            "member_name": picked["member_name"],
+            "division": picked["member_division"],
+            "held": picked["held"].astype(int),
+            "sukkiri_avg": picked["sukkiri_avg"].astype(float).round(2),
+            "score": picked["score"].astype(float).round(2),
+            "spread_note": picked["spread_note"].astype(str),
+            "top_topics": [
+                topics.get((str(a), str(b)), "")
+                for a, b in zip(picked["manager_id"], picked["member_id"], strict=True)
+            ],
+        }
+    )
+    return Interviews(result.candidates, top.reset_index(drop=True))

@@ -1,0 +1,256 @@
+"""Every figure of the deck as a table, one per slide, for the `--xlsx` workbook."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ... import glossary
+from ...analyses import segmentation
+from .figures import Review
+from .titles import TITLES, run_title
+
+# Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
+TEXT_COLUMNS = ["snapshot", "run_id", "manager_id", "member_id", "seminar_id", "campaign_id"]
+
+
+def review_sheets(review: Review) -> list[tuple[str, pd.DataFrame]]:
+    sheets = [
+        (f"1_{TITLES['summary']}", _summary(review)),
+        (f"2_{TITLES['funnel']}", _funnel(review)),
+        (
+            f"3_{TITLES['trend']}",
+            review.trend.frame.rename(columns=_labels()).drop(columns="snapshot", errors="ignore"),
+        ),
+        (f"4_{TITLES['divisions']}", _divisions(review)),
+        (f"5_{TITLES['mail']}", _mail(review)),
+    ]
+    if review.seminars:
+        for index, s in enumerate(review.seminars, start=1):
+            sheets.append((f"6_{TITLES['seminar']}{index}_{s.seminar_id}", _seminar(s)))
+    else:
+        sheets.append(
+            (
+                f"6_{TITLES['seminar']}",
+                pd.DataFrame({"note": ["この期間のセミナーはまだありません"]}),
+            )
+        )
+    sheets += [
+        (f"7_{TITLES['campaigns']}", _campaigns(review)),
+        (f"8_{TITLES['interviews']}", _interviews(review)),
+        (f"9_{TITLES['actions']}", _actions(review)),
+    ]
+    return sheets
+
+
+def _labels() -> dict[str, str]:
+    """Share columns named by key (the glossary gives each its label and 0% format)."""
+    return {sp.key: f"{sp.key}_share" for sp in segmentation.STUCK_POINTS}
+
+
+def _summary(review: Review) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "figure": k.key,
+                "label": k.label,
+                "figure_kind": k.kind,
+                "now": k.now if k.now is not None else k.now_text,
+                "before": k.before,
+                "change": k.change,
+                "arrow": k.arrow,
+                "as_of": str(review.as_of),
+                "previous_as_of": str(review.previous_as_of or ""),
+                "snapshot": review.snapshot,
+                "previous_snapshot": review.previous_snapshot or "",
+            }
+            for k in review.summary
+        ]
+    )
+
+
+def _funnel(review: Review) -> pd.DataFrame:
+    f = review.funnel
+    frame = f.stages.copy()
+    movement = {
+        "moved_on": f.moved_on,
+        "slid_back": f.slid_back,
+        "unchanged": f.unchanged,
+        "joined": f.joined,
+        "departed": f.departed,
+    }
+    extra = pd.DataFrame(
+        [
+            {"stuck_point": key, "label": glossary.MOVEMENT[key], "now": value}
+            for key, value in movement.items()
+        ]
+    )
+    funnel = pd.concat([frame, extra], ignore_index=True)
+    # Counts of people, now and before (none before the first snapshot): whole numbers.
+    return funnel.astype({"now": "Int64", "before": "Int64"})
+
+
+def _divisions(review: Review) -> pd.DataFrame:
+    changes = review.divisions.changes.rename(
+        columns={"before": "implementation_rate_before", "change": "implementation_rate_change"}
+    ).drop(columns="now")
+    table = review.divisions.table.merge(changes, on="division", how="left")
+    return table.assign(period=review.divisions.period)
+
+
+def _mail(review: Review) -> pd.DataFrame:
+    rows = []
+    for run in review.mail:
+        effect = run.effect
+        groups = _published_groups(run.outcome)
+        rows.append(
+            {
+                "run_id": run.run_id,
+                "title": run_title(run.run_id, review),
+                # a date and time Excel sorts (JST, as the ledger wrote it), not ISO text
+                "created_at": pd.Timestamp(run.created_at).tz_localize(None)
+                if pd.Timestamp(run.created_at).tzinfo is None
+                else pd.Timestamp(run.created_at).tz_convert("Asia/Tokyo").tz_localize(None),
+                "segment_key": run.segment_key or "",
+                "snapshot": run.snapshot,
+                "sent": run.sent,
+                "bounced": run.bounced,
+                "written": run.written,
+                "deferred": run.deferred,
+                "failed": run.failed,
+                "suppressed": run.suppressed,
+                "holdout": run.holdout,
+                "effect": "" if effect is None else effect.status,
+                "reason": run.note if effect is None else effect.reason,
+                "mailed_in_snapshot": groups.get(("mailed", "in_snapshot")),
+                "mailed_left": groups.get(("mailed", "left_stuck_point")),
+                "mailed_share_left": groups.get(("mailed", "share_left")),
+                "holdout_in_snapshot": groups.get(("holdout", "in_snapshot")),
+                "holdout_left": groups.get(("holdout", "left_stuck_point")),
+                "holdout_share_left": groups.get(("holdout", "share_left")),
+                "difference": None if effect is None else effect.difference,
+                "ci95_low": None if effect is None else effect.low,
+                "ci95_high": None if effect is None else effect.high,
+            }
+        )
+    if not rows:
+        return pd.DataFrame({"note": ["この期間のメール配信はありません"]})
+    return pd.DataFrame(rows)
+
+
+def _published_groups(outcome: pd.DataFrame | None) -> dict[tuple[str, str], object]:
+    """Group figures as `kops mail report` publishes them (a small group's outcome: "<5")."""
+    if outcome is None:
+        return {}
+    return {
+        (str(row["group"]), column): row[column]
+        for row in outcome.to_dict("records")
+        for column in ("in_snapshot", "left_stuck_point", "share_left")
+    }
+
+
+SEMINAR_FIGURES = {
+    "title": "セミナー名",
+    "invited": "招待数",
+    "attended": "出席数",
+    "invited_attended": "出席数（招待した人）",
+    "uninvited": "招待外の参加",
+    "answers": "アンケート回答数",
+    "answers_not_on_list": "出席者リストにない人の回答",
+    "satisfaction_avg": "満足度の平均（1〜5）",
+    "users": "人数",
+    "in_snapshot": "最新データにいる人数",
+    "moved_on": "次の段階に進んだ人数",
+    "share_moved_on": "次の段階に進んだ割合",
+}
+
+
+def _seminar_label(figure: str) -> str:
+    """セミナー名, 知りたいテーマ：ペア招待, 出席：次の段階に進んだ人数, …"""
+    if figure.startswith("interest_group:"):
+        return "知りたいテーマ：" + figure.split(":", 1)[1]
+    if ":" in figure:
+        group, key = figure.split(":", 1)
+        shown = glossary.value_label("group", group)
+        return f"{shown}：{SEMINAR_FIGURES.get(key, key)}"
+    return SEMINAR_FIGURES.get(figure, figure)
+
+
+def _seminar_kind(figure: str) -> str | None:
+    """The kind of a seminar figure, for its number format: a share, an average, a count."""
+    if figure == "title":
+        return None
+    if figure.rsplit(":", 1)[-1].startswith("share"):
+        return "rate"
+    return "score" if figure.endswith("_avg") else "count"
+
+
+def _seminar(s: object) -> pd.DataFrame:
+    from .figures import SeminarFigures
+
+    assert isinstance(s, SeminarFigures)
+    rows: list[dict[str, object]] = [
+        {"seminar_id": s.seminar_id, "figure": "title", "value": s.title},
+        {"seminar_id": s.seminar_id, "figure": "invited", "value": s.invited},
+        {"seminar_id": s.seminar_id, "figure": "attended", "value": s.attended},
+        {"seminar_id": s.seminar_id, "figure": "invited_attended", "value": s.invited_attended},
+        {"seminar_id": s.seminar_id, "figure": "uninvited", "value": s.uninvited},
+        {"seminar_id": s.seminar_id, "figure": "answers", "value": s.answers},
+        {
+            "seminar_id": s.seminar_id,
+            "figure": "answers_not_on_list",
+            "value": s.answers_not_on_list,
+        },
+        {"seminar_id": s.seminar_id, "figure": "satisfaction_avg", "value": s.satisfaction_avg},
+    ]
+    rows += [
+        {"seminar_id": s.seminar_id, "figure": f"interest_group:{group}", "value": count}
+        for group, count in s.top_groups
+    ]
+    if s.movement is not None:
+        for r in s.movement.to_dict("records"):
+            for key in ("users", "in_snapshot", "moved_on", "share_moved_on"):
+                rows.append(
+                    {"seminar_id": s.seminar_id, "figure": f"{r['group']}:{key}", "value": r[key]}
+                )
+    frame = pd.DataFrame(rows)
+    frame.insert(2, "label", [_seminar_label(f) for f in frame["figure"]])
+    frame["figure_kind"] = [_seminar_kind(f) for f in frame["figure"]]
+    return frame
+
+
+def _campaigns(review: Review) -> pd.DataFrame:
+    rows: list[dict[str, object]] = [
+        {
+            "campaign_id": c.campaign_id,
+            "title": c.title,
+            "window": c.window,
+            "eligible_people": c.eligible,
+            "on_track": c.on_track,
+            "awarded": c.awarded,
+            "window_open": c.window_open,
+        }
+        for c in review.campaigns
+    ]
+    m = review.milestones
+    rows.append(
+        {
+            "campaign_id": None,
+            "title": "マイルストーンのお知らせ",
+            "due": m.due_manager + m.due_member,
+            "due_manager": m.due_manager,
+            "due_member": m.due_member,
+            "delivered": m.delivered,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def _interviews(review: Review) -> pd.DataFrame:
+    return review.interviews.top.assign(eligible_pairs=review.interviews.eligible_pairs)
+
+
+def _actions(review: Review) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"action": a.text, "basis": a.basis, "command": a.command} for a in review.actions],
+        columns=["action", "basis", "command"],
+    )

@@ -1,0 +1,419 @@
+"""The review's figures as slides: what each slide says, shows and charts.
+
+Each slide's title is a sentence computed from its figures (「1on1実施率は86%（前回比+3pt）。
+最大の課題は事前準備なし28人」); its topic stands above it in small type. Dates, not
+snapshot ids; titles, not run or campaign ids; commands and ids go to the speaker notes.
+Arrows always come with words (↑ 上昇 / ↓ 低下 / → 変化なし), so no meaning rests on colour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ...analyses import segmentation
+from ...outputs.review_pptx import Chart, Slide, Table, Tile
+from .activity import mail_slide, seminar_slides
+from .figures import DOWN, FLAT, NONE, UP, Kpi, Review
+from .titles import TITLES, day, points
+
+WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
+
+
+def figure(kpi: Kpi, value: float | None) -> str:
+    if value is None:
+        return kpi.now_text or "－"
+    # As the division report shows them: whole percents, one decimal (no false precision).
+    return {
+        "count": f"{value:,.0f}",
+        "rate": f"{value:.0%}",
+        "number": f"{value:.1f}",
+        "score": f"{value:.1f}",
+    }[kpi.kind]
+
+
+def change_text(kpi: Kpi) -> str:
+    change = kpi.change
+    if change is None:
+        return f"{NONE} {WORDS[NONE]}"
+    amount = {
+        "count": f"{change:+,.0f}",
+        "rate": f"{change * 100:+.0f}pt",
+        "number": f"{change:+.1f}",
+        "score": f"{change:+.1f}",
+    }[kpi.kind]
+    return f"{kpi.arrow} {WORDS[kpi.arrow]} {amount}（前回 {figure(kpi, kpi.before)}）"
+
+
+def compared_text(review: Review) -> str:
+    if review.compared and review.previous_as_of is not None:
+        return f"{day(review.as_of)}時点と前回（{day(review.previous_as_of)}時点）の比較"
+    return f"{day(review.as_of)}時点（比較できる前回のデータはまだありません）"
+
+
+def snapshot_notes(review: Review) -> str:
+    """Where the figures come from, for whoever prepares the meeting (not on the slide)."""
+    previous = (
+        f"、前回 スナップショット {review.previous_snapshot}（{review.previous_as_of}）"
+        if review.compared
+        else ""
+    )
+    return f"今回 スナップショット {review.snapshot}（{review.as_of}）{previous}。作成: kops review"
+
+
+def cover(review: Review) -> Slide:
+    docs = review.documents
+    lines = [
+        review.title,
+        f"基準日 {day(review.as_of)}"
+        + (f"（前回 {day(review.previous_as_of)} と比較）" if review.previous_as_of else ""),
+        docs.organiser,
+    ]
+    return Slide(docs.meeting, subtitle="\n".join(lines), cover=True, notes=snapshot_notes(review))
+
+
+def _top_stuck(review: Review) -> tuple[str, int] | None:
+    """The stuck point with the most people now (定着 is not a stuck point)."""
+    stages = review.funnel.stages
+    stuck = stages[stages["stuck_point"] != "healthy"]
+    if stuck.empty:
+        return None
+    top = stuck.iloc[int(stuck["now"].astype(int).argmax())]
+    return str(top["label"]), int(top["now"])
+
+
+def summary_message(review: Review) -> str:
+    parts = []
+    rate_kpi = next((k for k in review.summary if k.key == "implementation_rate"), None)
+    if rate_kpi is not None and rate_kpi.now is not None:
+        change = "" if rate_kpi.change is None else f"（前回比{points(rate_kpi.change)}）"
+        parts.append(f"1on1実施率は{rate_kpi.now:.0%}{change}")
+    top = _top_stuck(review)
+    if top is not None:
+        parts.append(f"最大の課題は{top[0]}{top[1]:,}人")
+    return "。".join(parts) or TITLES["summary"]
+
+
+def build_slides(review: Review) -> list[Slide]:
+    basis = next((k.label for k in review.summary if k.key == "implementation_rate"), "")
+    slides = [
+        cover(review),
+        Slide(
+            f"1. {TITLES['summary']}",
+            message=summary_message(review),
+            subtitle=f"{review.title}。{compared_text(review)}",
+            tiles=[Tile(k.label, figure(k, k.now), change_text(k)) for k in review.summary],
+            footnote=f"{basis}: {review.divisions.period}。"
+            "↑上昇 ↓低下 →変化なし（前回比）。事業部別レポートと同じ定義・同じ秘匿ルール",
+            notes=snapshot_notes(review),
+        ),
+        _funnel(review),
+        _trend(review),
+        _divisions(review),
+        mail_slide(review),
+        *seminar_slides(review),
+        _campaigns(review),
+        _interviews(review),
+        _actions(review),
+    ]
+    return slides
+
+
+def _funnel(review: Review) -> Slide:
+    stages = review.funnel.stages
+    series: list[tuple[str, list[float | None]]] = [("今回", [float(v) for v in stages["now"]])]
+    if review.compared:
+        series.insert(0, ("前回", [float(v) for v in stages["before"]]))
+    f = review.funnel
+    if review.compared:
+        rows = [
+            ["次の段階に進んだ人", f"{f.moved_on:,}人"],
+            ["前の段階に戻った人", f"{f.slid_back:,}人"],
+            ["変化なし", f"{f.unchanged:,}人"],
+            ["新規", f"{f.joined:,}人"],
+            ["退職・削除", f"{f.departed:,}人"],
+        ]
+        table = Table(["前回からの動き", "人数"], rows, widths=[2, 1])
+        note = ""
+    else:
+        table = None
+        note = (
+            "前回のデータがないため、動き（次の段階に進んだ人・前の段階に戻った人）はまだ出せません"
+        )
+    top = _top_stuck(review)
+    message = TITLES["funnel"]
+    if top is not None:
+        message = f"最も多いスタックポイントは{top[0]}{top[1]:,}人"
+        if review.compared and f.moved_on is not None:
+            message += (
+                f"。前回から次の段階に進んだ人{f.moved_on:,}人・"
+                f"前の段階に戻った人{f.slid_back or 0:,}人"
+            )
+    return Slide(
+        f"2. {TITLES['funnel']}",
+        message=message,
+        subtitle=f"スタックポイント別の人数（ファネル順）。{compared_text(review)}",
+        bullets=[note] if note else [],
+        table=table,
+        chart=Chart(
+            "column",
+            "スタックポイント別の人数",
+            list(stages["label"]),
+            series,
+            value_title="人数（人）",
+        ),
+    )
+
+
+TREND_DATES = 4  # the latest snapshots the table shows (the workbook has them all)
+
+
+def _trend(review: Review) -> Slide:
+    """A table of shares per stuck point at each date (n in the header) and 100% stacked
+    bars per date: one bar per date stays readable where eight lines tangle."""
+    frame = review.trend.frame.tail(TREND_DATES)
+    dates = [dt.date.fromisoformat(str(d)) for d in frame["as_of"]]
+    counts = [int(n) for n in frame["users"]] if "users" in frame else [0] * len(frame)
+    header = [f"{d.month}月{d.day}日（n={n:,}）" for d, n in zip(dates, counts, strict=True)]
+    rows = []
+    changes: dict[str, float] = {}
+    for key in segmentation.KEYS:
+        values = [float(v) for v in frame[key]]
+        change = values[-1] - values[-2] if len(values) > 1 else None
+        if change is not None:
+            changes[key] = change
+        rows.append(
+            [
+                segmentation.BY_KEY[key].label,
+                *(f"{v:.0%}" for v in values),
+                "－" if change is None else points(change),
+            ]
+        )
+    columns = ["スタックポイント", *header, "差（前回比）"]
+    table = Table(columns, rows, widths=[2.0, *([1.3] * len(header)), 1.1])
+    chart = Chart(
+        "stacked",
+        "スタックポイント別の割合（100%積み上げ）",
+        [day(d) for d in dates],
+        [
+            (segmentation.BY_KEY[key].label, [float(v) for v in frame[key]])
+            for key in segmentation.KEYS
+        ],
+        number_format="0%",
+        value_title="割合（%）",
+    )
+    healthy = rows[-1]
+    message = f"定着は{healthy[-2]}"
+    if "healthy" in changes:
+        message += f"（前回比{points(changes['healthy'])}）"
+    moved = max((k for k in changes if k != "healthy"), key=lambda k: abs(changes[k]), default=None)
+    if moved is not None and abs(changes[moved]) >= 0.005:
+        message += f"。最も動いたのは{segmentation.BY_KEY[moved].label}（{points(changes[moved])}）"
+    bullets = [] if len(frame) > 1 else ["データが1時点だけのため、推移は次回から出ます"]
+    return Slide(
+        f"3. {TITLES['trend']}",
+        message=message,
+        subtitle=f"各時点の全員に占める、スタックポイント別の割合（{day(dates[0])}〜"
+        f"{day(dates[-1])}）",
+        bullets=bullets,
+        table=table,
+        chart=chart,
+        notes="時点はスナップショット "
+        + "、".join(f"{r.snapshot}（{r.as_of}）" for r in frame.itertuples()),
+    )
+
+
+def _divisions(review: Review) -> Slide:
+    table = review.divisions.table
+    changes = review.divisions.changes.set_index("division")["change"]
+    rows = []
+    for row in table.to_dict("records"):
+        change = changes.get(row["division"])
+        trend = "－"
+        if change is not None:
+            mark = UP if change > 0.005 else DOWN if change < -0.005 else FLAT
+            trend = f"{mark} {points(change)}" if mark != FLAT else f"{FLAT} ±0pt"
+        rows.append(
+            [
+                str(row["division"]),
+                _shown(row["headcount"], "{:,.0f}人"),
+                _shown(row["activation_rate"], "{:.0%}"),
+                _shown(row["pair_rate"], "{:.0%}"),
+                _shown(row["implementation_rate"], "{:.0%}"),
+                trend,
+                _shown(row["per_member_month"], "{:.1f}"),
+                _shown(row["sukkiri_avg"], "{:.1f}"),
+            ]
+        )
+    columns = [
+        "事業部",
+        "人数",
+        "ログイン率",
+        "ペア成立率",
+        f"1on1実施率（{review.divisions.basis}）",
+        "前回比",
+        "1on1/人/月",
+        "スッキリ度",
+    ]
+    return Slide(
+        f"4. {TITLES['divisions']}",
+        message=_divisions_message(review),
+        subtitle=f"{review.divisions.basis}（{review.divisions.period}）。事業部別レポートと同じ"
+        "定義・秘匿ルール（<5: 5人未満、(秘匿): 差し引きで分かるため非表示）",
+        table=Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]),
+    )
+
+
+def _divisions_message(review: Review) -> str:
+    """The highest and lowest published implementation rate among the 事業部."""
+    table = review.divisions.table
+    shown = [
+        (str(r["division"]), float(r["implementation_rate"]))
+        for r in table.to_dict("records")
+        if r["division"] != "全社"
+        and isinstance(r["implementation_rate"], int | float)
+        and r["implementation_rate"] == r["implementation_rate"]
+    ]
+    if len(shown) < 2:
+        return TITLES["divisions"]
+    high = max(shown, key=lambda r: r[1])
+    low = min(shown, key=lambda r: r[1])
+    return f"1on1実施率は{high[0]}の{high[1]:.0%}が最高、{low[0]}の{low[1]:.0%}が最低"
+
+
+def _shown(value: object, pattern: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or value != value:  # NaN
+        return "－"
+    return pattern.format(value)
+
+
+def _campaigns(review: Review) -> Slide:
+    rows = [
+        [
+            c.title,
+            c.window,
+            f"{c.eligible:,}人",
+            f"{c.on_track:,}人" if c.window_open else "期間終了",
+            f"{c.awarded:,}人",
+        ]
+        for c in review.campaigns
+    ]
+    m = review.milestones
+    draws = [
+        f"{c.title}: 抽選で付与（応募 {c.entries:,}人"
+        + (
+            f"、当選 {c.winners:,}人、当選者への付与済み {c.awarded_winners:,}人）"
+            if c.drawn
+            else "、未抽選）"
+        )
+        for c in review.campaigns
+        if c.by_draw
+    ]
+    bullets = [
+        *draws,
+        f"マイルストーンのお知らせ: 未送付 {m.due_manager + m.due_member:,}件"
+        f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件",
+    ]
+    if not rows:
+        bullets.insert(0, "設定（kops.yaml）にキャンペーンがありません")
+    chart = None
+    if review.campaigns:
+        chart = Chart(
+            "column",
+            "キャンペーンの状況",
+            [c.title for c in review.campaigns],
+            [
+                ("対象（達成）", [float(c.eligible) for c in review.campaigns]),
+                ("達成に向け進行中", [float(c.on_track) for c in review.campaigns]),
+                ("付与済み", [float(c.awarded) for c in review.campaigns]),
+            ],
+            value_title="人数（人）",
+        )
+    message = (
+        "、".join(
+            f"{c.title}：対象{c.eligible:,}人・付与済み{c.awarded:,}人" for c in review.campaigns
+        )
+        or TITLES["campaigns"]
+    )
+    return Slide(
+        f"7. {TITLES['campaigns']}",
+        message=message,
+        notes="キャンペーンID: " + "、".join(c.campaign_id for c in review.campaigns),
+        subtitle="進行中 = まだ対象ではないが1か月以上連続で条件を満たしている人（期間中のみ）",
+        bullets=bullets,
+        table=Table(
+            ["キャンペーン", "期間", "対象", "進行中", "付与済み"], rows, widths=[3, 2.4, 1, 1, 1]
+        )
+        if rows
+        else None,
+        chart=chart,
+        stacked=True,
+    )
+
+
+def _interviews(review: Review) -> Slide:
+    top = review.interviews.top
+    title = f"8. {TITLES['interviews']}"
+    if top.empty:
+        return Slide(
+            title, bullets=[f"条件を満たすペア: {review.interviews.eligible_pairs}組（候補なし）"]
+        )
+    rows = [
+        [
+            str(r.rank),
+            str(r.manager_name),
+            str(r.member_name),
+            str(r.division),
+            str(r.held),
+            f"{r.sukkiri_avg:.1f}",
+            f"{r.score:.2f}",
+            str(r.spread_note),
+            str(r.top_topics),
+        ]
+        for r in top.itertuples()
+    ]
+    first = top.iloc[0]
+    return Slide(
+        title,
+        message=f"インタビュー候補は上位{len(top)}組。1位は{first['division']}の"
+        f"{first['manager_name']}さん・{first['member_name']}さん（{int(first['held'])}回）",
+        # Names repeat in a company: the ids, for whoever arranges the interviews.
+        notes="\n".join(
+            f"{r.rank}. 上司 {r.manager_name}（{r.manager_id}）"
+            f"・部下 {r.member_name}（{r.member_id}）"
+            for r in top.itertuples()
+        ),
+        subtitle=f"条件を満たすペア {review.interviews.eligible_pairs}組のうち"
+        f"上位{len(top)}組（事業部・職種・年代を分散、スタックポイントのあるペアは除外）",
+        table=Table(
+            [
+                "順位",
+                "上司",
+                "部下",
+                "事業部",
+                "回数",
+                "スッキリ度",
+                "スコア",
+                "備考",
+                "よく話すトピック",
+            ],
+            rows,
+            widths=[0.5, 1.7, 1.7, 1.5, 0.6, 0.9, 0.7, 1.5, 3.2],
+        ),
+        footnote="非公開トピック（心身の状態・プライベート）は件数のみ。名前は事務局内の資料としてのみ使用",
+    )
+
+
+def _actions(review: Review) -> Slide:
+    title = f"9. {TITLES['actions']}"
+    if not review.actions:
+        return Slide(title, bullets=["数字から導かれる提案はありません"])
+    rows = [[a.text, a.basis] for a in review.actions]
+    return Slide(
+        title,
+        message=f"次のアクションは{len(rows)}件。まず{review.actions[0].text}",
+        subtitle="数字からのルールに基づく提案（根拠の数字付き）",
+        table=Table(["提案", "根拠"], rows, widths=[5.5, 4]),
+        notes="\n".join(f"{a.text}: {a.command}" for a in review.actions if a.command),
+    )

@@ -1,0 +1,95 @@
+"""Slide titles, shared by the deck and the workbook's sheet names, and the words the
+deck uses for dates, changes, mail runs and differences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+from ... import glossary
+
+if TYPE_CHECKING:
+    from ...analyses.mail_effect import Difference
+    from .figures import Review
+
+TITLES = {
+    "summary": "サマリー",
+    "funnel": "スタックポイント",
+    "trend": "スタックポイントの推移",
+    "divisions": "事業部別の主要指標",
+    "mail": "メール施策",
+    "seminar": "セミナー",
+    "campaigns": "キャンペーン・マイルストーン",
+    "interviews": "好事例インタビュー候補",
+    "actions": "次のアクション",
+}
+
+
+def day(when: dt.date) -> str:
+    """2026年11月20日: a date as the meeting reads it (never a snapshot id)."""
+    return f"{when.year}年{when.month}月{when.day}日"
+
+
+def points(change: float) -> str:
+    """A change of a share in points: +3pt, -10pt, ±0pt."""
+    whole = round(change * 100)
+    return "±0pt" if whole == 0 else f"{whole:+d}pt"
+
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})")
+CAMPAIGN_MAILS = {
+    "awarded": "付与のお知らせ",
+    "not_eligible": "対象外のお知らせ",
+    "winner": "当選のお知らせ",
+    "not_drawn": "落選のお知らせ",
+}
+
+
+def run_title(run_id: str, review: Review) -> str:
+    """What a mail run was, in words: 「事前準備なし・部下向け（2026年10月）」,
+    「セミナーのご案内：1on1をみんなどうやっているの？」. The id goes to the notes."""
+    base, _, rest = run_id.partition("-")
+    parts = base.split(".")
+    month = MONTH.match(rest)
+    when = f"（{int(month.group(1))}年{int(month.group(2))}月）" if month else ""
+    if parts[0] in glossary.STUCK_POINTS:
+        role = glossary.ROLES.get(parts[1], "") if len(parts) > 1 else ""
+        audience = f"・{role}向け" if role else ""
+        return f"{glossary.STUCK_POINTS[parts[0]]}{audience}{when}"
+    if parts[0] == "seminar":
+        seminar = next((s for s in review.seminars if rest.startswith(s.seminar_id)), None)
+        name = seminar.title if seminar is not None else rest
+        kind = {"recording": "録画のご案内", "remind": "リマインド"}.get(
+            parts[1] if len(parts) > 1 else "", "ご案内"
+        )
+        return f"セミナーの{kind}：{name}"
+    if parts[0] == "campaign":
+        campaign = next((c for c in review.campaigns if rest.startswith(c.campaign_id)), None)
+        name = campaign.title if campaign is not None else "キャンペーン"
+        kind = CAMPAIGN_MAILS.get(parts[1] if len(parts) > 1 else "", "お知らせ")
+        return f"{name}：{kind}"
+    if parts[0].startswith("milestone"):
+        return f"マイルストーンのお知らせ{when}"
+    return "メール配信"
+
+
+def fine_points(value: float) -> str:
+    """A difference of shares as `kops mail report` writes it: −9.3pt."""
+    return f"{value * 100:+.1f}pt".replace("-", "−")
+
+
+def difference_words(effect: Difference) -> str:
+    """The difference of the shares that left the stuck point, mailed − held back, and
+    its 95% interval said in words: an interval across zero is 「誤差の範囲」 (the mail
+    report's 「有意差なし」)."""
+    difference = effect.difference or 0.0
+    low, high = effect.low or 0.0, effect.high or 0.0
+    interval = f"95%信頼区間 {fine_points(low)}〜{fine_points(high)}"
+    if low > 0:
+        return f"送った方が{fine_points(difference)}多く抜けた（{interval}、有意差あり）"
+    if high < 0:
+        return (
+            f"送った方が{fine_points(-difference).lstrip('+')}少なかった（{interval}、有意差あり）"
+        )
+    return f"差は誤差の範囲（{fine_points(difference)}、{interval}、有意差なし）"

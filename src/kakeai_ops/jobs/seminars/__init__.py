@@ -1,0 +1,1 @@
+"""The monthly seminar series: invitations and reminders, attendance and survey, summaries."""

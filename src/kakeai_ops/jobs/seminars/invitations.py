@@ -1,0 +1,418 @@
+"""The monthly seminar series: who each theme invites and reminds, and when
+(rules.md §1's seminar months; support plan part B).
+
+Attendance and survey files are read by ``exports.seminar_files``, stored by ``store``,
+summarised by ``analyses.seminar_summary``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ...config import Seminar, Settings, configured
+from ...errors import KopsError
+from ...exports.seminar_files import read_attendance, read_survey
+from ...mail.audience import AudienceSpec
+from ...mail.audience_kinds import Listed, Theme
+from ...store import (
+    file_entry,
+    record_action,
+    record_seminar_attendance,
+    record_seminar_survey,
+    seminar_attendance_record,
+    seminar_survey,
+)
+from ...store.ledger import Ledger
+from ...workspace import Workspace
+
+# Which stuck points each month of the series helps with (rules.md §1).
+THEME_STUCK_POINTS: dict[int, tuple[str, ...]] = {
+    1: ("not_activated", "no_pair", "no_1on1", "no_rating"),
+    2: ("no_prep",),
+    3: ("no_recurrence",),
+    4: (),
+}
+MANAGER_THEMES = {4}
+
+
+def seminar(settings: Settings, seminar_id: str) -> Seminar:
+    return configured(
+        settings.seminars,
+        seminar_id,
+        "seminar",
+        hint="add it under `seminars:` in kops.yaml; `kops seminar list` shows them",
+    )
+
+
+def invite_spec(seminar_id: str, config: Seminar, division: str | None = None) -> AudienceSpec:
+    """The audience a theme resolves: its stuck points, and for Month4 every manager."""
+    if isinstance(config.month, int):
+        segments = THEME_STUCK_POINTS[config.month]
+        managers = config.month in MANAGER_THEMES
+        template = config.template or f"seminar.month{config.month}"
+    else:
+        if not config.stuck_points and not config.managers:
+            raise KopsError(
+                f"seminars.{seminar_id}: a custom theme needs stuck_points or managers: true",
+                hint="e.g. stuck_points: [no_prep, no_rating]",
+            )
+        if not config.template:
+            raise KopsError(f"seminars.{seminar_id}: a custom theme needs a template")
+        segments, managers, template = (
+            tuple(config.stuck_points or ()),
+            config.managers,
+            config.template,
+        )
+    return AudienceSpec(
+        Theme(segments, managers),
+        template=template,
+        seminar=seminar_id,
+        division=division,
+    )
+
+
+def invite_run_id(seminar_id: str, config: Seminar) -> str:
+    return f"{invite_spec(seminar_id, config).template}-{seminar_id}"
+
+
+def listed_spec(seminar_id: str, config: Seminar) -> AudienceSpec | None:
+    """The audience `kops seminar list` shows: None for a custom theme not set up yet."""
+    numbered = isinstance(config.month, int)
+    if (numbered or config.stuck_points or config.managers) and (numbered or config.template):
+        return invite_spec(seminar_id, config)
+    return None
+
+
+def check_invite_ready(
+    seminar_id: str, config: Seminar, moment: dt.datetime, tbd: bool, what: str = "invitation"
+) -> None:
+    """An invitation names the seminar's date and link (or says, with ``tbd``, that the date
+    follows), and goes out before the seminar, never after it."""
+    if tbd and config.date is not None:
+        raise KopsError(
+            f"seminars.{seminar_id}: --tbd, but the date is set ({config.date}); nothing was sent",
+            hint=f"drop --tbd: the {what} names the date",
+        )
+    missing = [key for key in ("date", "url") if getattr(config, key) is None]
+    if missing and not tbd:
+        raise KopsError(
+            f"seminars.{seminar_id}: {' and '.join(missing)} not set; nothing was sent",
+            hint=f"set seminars.{seminar_id}.{missing[0]} in kops.yaml, or pass --tbd to "
+            f"invite now (「日時は後日ご案内」) and send the date later with "
+            f"`kops seminar invite {seminar_id} --correction`",
+        )
+    if config.date is not None:
+        held = config.date
+        if isinstance(held, dt.datetime):
+            held_at = held if held.tzinfo else held.replace(tzinfo=moment.tzinfo)
+            over = moment > held_at
+        else:
+            over = moment.date() > held
+        if over:
+            raise KopsError(
+                f"seminars.{seminar_id}: the seminar was on {held}; an {what} after it is not "
+                "sent; nothing was sent",
+                hint=f"for those who missed it: `kops seminar remind {seminar_id}` sends the "
+                "recording",
+            )
+
+
+# What a correction compares between the invitation and now, with its Japanese label.
+CORRECTED = (("title", "テーマ"), ("date_text", "日時"), ("url", "参加方法"))
+
+
+def correction_changes(
+    sent: dict[str, Any] | None, now: dict[str, Any]
+) -> tuple[tuple[str, str, str], ...]:
+    """(label, before, after) for each detail that differs from what the invitation said;
+    for an invitation made before its details were recorded, every detail as it is now."""
+    if sent is None:
+        return tuple((label, "（ご案内時の内容）", str(now[key])) for key, label in CORRECTED)
+    return tuple(
+        (label, str(sent.get(key)), str(now[key]))
+        for key, label in CORRECTED
+        if str(sent.get(key)) != str(now[key])
+    )
+
+
+def correction_run_id(seminar_id: str, config: Seminar, changes: tuple[Any, ...]) -> str:
+    """The correction's own run id: the invitation's, and a hash of what changed (the same
+    correction again resumes it; another change is another run)."""
+    digest = hashlib.sha256(json.dumps(changes, ensure_ascii=False).encode()).hexdigest()[:8]
+    return f"{invite_run_id(seminar_id, config)}-correction-{digest}"
+
+
+def correction_spec(
+    seminar_id: str, invited: tuple[str, ...], changes: tuple[tuple[str, str, str], ...]
+) -> AudienceSpec:
+    return AudienceSpec(
+        Listed(invited), template="seminar.correction", seminar=seminar_id, corrects=changes
+    )
+
+
+@dataclass(frozen=True)
+class Correction:
+    run_id: str
+    spec: AudienceSpec
+    changes: tuple[tuple[str, str, str], ...]
+    invited: int
+
+
+def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Correction:
+    """The correction of a seminar's invitation: to everyone it reached, naming what changed
+    since (as the invitation run recorded its details)."""
+    from ...mail.context import seminar_context
+
+    config = seminar(settings, seminar_id)
+    original = invite_run_id(seminar_id, config)
+    rehearsal = settings.mail.transport == "outbox"
+    invited = tuple(invited_users(ws, original, rehearsal)["user_id"])
+    if not invited:
+        raise KopsError(
+            f"seminar {seminar_id}: --correction, but nobody was invited yet "
+            f"(run {original}); nothing was sent",
+            hint=f"send the invitation first: `kops seminar invite {seminar_id}`",
+        )
+    ledger = Ledger(ws)
+    try:
+        run = ledger.run(original) or {}
+    finally:
+        ledger.close()
+    sent = json.loads(run.get("description") or "{}").get("seminar_details")
+    now = seminar_context(settings, seminar_id) or {}
+    changes = correction_changes(sent, now)
+    if not changes:
+        raise KopsError(
+            f"seminar {seminar_id}: nothing changed since the invitation (run {original}); "
+            "nothing was sent",
+            hint=f"edit seminars.{seminar_id} in kops.yaml (date, url, title) first",
+        )
+    return Correction(
+        correction_run_id(seminar_id, config, changes),
+        correction_spec(seminar_id, invited, changes),
+        changes,
+        len(invited),
+    )
+
+
+def check_remind_ready(seminar_id: str, config: Seminar, today: dt.date) -> None:
+    """A recording goes out after the seminar's day, and only once its link is known."""
+    if config.date is None:
+        raise KopsError(
+            f"seminars.{seminar_id}.date is not set", hint="set the seminar's date in kops.yaml"
+        )
+    day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
+    if today <= day:
+        raise KopsError(
+            f"the seminar is on {day}: remind after it",
+            hint="run this the day after the seminar or later",
+        )
+    if not config.recording_url:
+        raise KopsError(
+            f"seminars.{seminar_id}.recording_url is not set",
+            hint="add the recording's link to kops.yaml",
+        )
+
+
+def absentees(seminar_id: str, invited: pd.DataFrame, attended: set[str]) -> tuple[str, ...]:
+    """Those invited through kops who did not attend, in invitation order."""
+    if invited.empty:
+        raise KopsError(
+            f"nobody was invited to {seminar_id} through kops",
+            hint=f"`kops seminar invite {seminar_id}` first",
+        )
+    return tuple(user for user in invited["user_id"] if user not in attended)
+
+
+def recording_spec(seminar_id: str, absent: tuple[str, ...]) -> AudienceSpec:
+    return AudienceSpec(Listed(absent), template="seminar.recording", seminar=seminar_id)
+
+
+def invited_users(ws: Workspace, run_id: str, rehearsal: bool = False) -> pd.DataFrame:
+    """Who the invitation run reached, with their stuck point at the time.
+
+    With ``rehearsal`` (mail.transport: outbox) those only written to the outbox count
+    too: a rehearsed reminder follows a rehearsed invitation; a real one only real ones.
+    """
+    ledger = Ledger(ws)
+    try:
+        rows = ledger.rows(run_id, ["sent", "written"] if rehearsal else ["sent"])
+    finally:
+        ledger.close()
+    return pd.DataFrame(
+        {
+            "user_id": [r.user_id for r in rows],
+            "stuck_point": [r.extra.get("stuck_point", "") for r in rows],
+        },
+        columns=["user_id", "stuck_point"],
+    )
+
+
+def check_attendance_ready(
+    seminar_id: str, config: Seminar, invited: int, today: dt.date, force: str | None
+) -> list[str]:
+    """Attendance belongs to a seminar that took place: one with a date (not after today)
+    that kops invited people to. Returns what was overridden with ``force`` (the reason)."""
+    why = []
+    if config.date is None:
+        why.append(f"seminars.{seminar_id}.date is not set")
+    else:
+        day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
+        if day > today:
+            why.append(f"the seminar is on {day}, after today ({today})")
+    if invited == 0:
+        why.append(f"nobody was invited to {seminar_id} through kops")
+    if why and force is None:
+        raise KopsError(
+            f"{seminar_id}: attendance refused: " + "; ".join(why),
+            hint=f"set the date in kops.yaml and `kops seminar invite {seminar_id}` first; "
+            "for a seminar held outside kops: --force --reason '…'",
+        )
+    return why
+
+
+@dataclass
+class AttendanceImport:
+    """What one attendance file did: people recorded and every row not recorded, by kind."""
+
+    recorded: int  # people on the list now
+    invited_attended: int
+    uninvited: int  # attended without an invitation through kops
+    retired_rows: list[int]  # file rows of people who have left (退職): not recorded
+    duplicate_rows: list[int]  # file rows naming someone named on an earlier row
+    previous: int | None  # people recorded before this file (replaced), None if none
+    previous_source: str | None
+    unchanged: bool  # the same people as recorded before
+    overridden: list[str]  # checks overridden with --force
+
+
+def _screen(
+    rows: list[tuple[int, str]], users: pd.DataFrame
+) -> tuple[list[str], list[int], list[int]]:
+    """(people once each in file order, rows of retired people, rows repeating a person)."""
+    retired = set(users.loc[users["employment_status"] == "retired", "user_id"])
+    kept: dict[str, int] = {}
+    retired_rows, duplicate_rows = [], []
+    for row, user in rows:
+        if user in retired:
+            retired_rows.append(row)
+        elif user in kept:
+            duplicate_rows.append(row)
+        else:
+            kept[user] = row
+    return list(kept), retired_rows, duplicate_rows
+
+
+def import_attendance(
+    ws: Workspace,
+    settings: Settings,
+    seminar_id: str,
+    path: Path,
+    snapshot_id: str,
+    users: pd.DataFrame,
+    today: dt.date,
+    force: str | None = None,
+) -> AttendanceImport:
+    """Replace the seminar's attendance with the list in ``path`` (all or nothing), audited.
+
+    Refused for a seminar without a date or without invitations unless ``force`` (the
+    reason) is given; people who have left are not recorded, each person once."""
+    config = seminar(settings, seminar_id)
+    rows = read_attendance(path, settings, users)
+    rehearsal = settings.mail.transport == "outbox"
+    invited = set(invited_users(ws, invite_run_id(seminar_id, config), rehearsal)["user_id"])
+    overridden = check_attendance_ready(seminar_id, config, len(invited), today, force)
+    people, retired_rows, duplicate_rows = _screen(rows, users)
+    before, source = seminar_attendance_record(ws, seminar_id)
+    record_seminar_attendance(ws, seminar_id, people, path.name)
+    result = AttendanceImport(
+        recorded=len(people),
+        invited_attended=len(set(people) & invited),
+        uninvited=len(set(people) - invited),
+        retired_rows=retired_rows,
+        duplicate_rows=duplicate_rows,
+        previous=len(before) if source is not None else None,
+        previous_source=source,
+        unchanged=source is not None and before == set(people),
+        overridden=overridden,
+    )
+    record_action(
+        ws,
+        "seminar attendance",
+        target=seminar_id,
+        count=len(people),
+        files=[file_entry(path)],
+        snapshot=snapshot_id,
+        detail={
+            "invited_attended": result.invited_attended,
+            "uninvited": result.uninvited,
+            "retired_rows": len(retired_rows),
+            "duplicate_rows": len(duplicate_rows),
+            **({"forced": overridden, "reason": force} if overridden else {}),
+        },
+    )
+    return result
+
+
+@dataclass
+class SurveyImport:
+    answers: int
+    from_attendees: int
+    not_on_attendance: int  # answers from people not on the seminar's attendance list
+    retired_rows: list[int]
+    duplicate_rows: list[int]  # a person's earlier answers: the last one is kept
+    previous: int | None
+
+
+def import_survey(
+    ws: Workspace,
+    settings: Settings,
+    seminar_id: str,
+    path: Path,
+    snapshot_id: str,
+    users: pd.DataFrame,
+) -> SurveyImport:
+    """Replace the seminar's survey answers with the export in ``path`` (all or nothing),
+    audited. People who have left are not recorded; a person who answered twice counts
+    once, with their last answer (a form sent again replaces the first)."""
+    seminar(settings, seminar_id)
+    answers = read_survey(path, settings, users)
+    retired = set(users.loc[users["employment_status"] == "retired", "user_id"])
+    is_retired = answers["user_id"].isin(retired)
+    retired_rows = [int(r) for r in answers.loc[is_retired, "row"]]
+    answers = answers[~is_retired]
+    repeated = answers["user_id"].duplicated(keep="last")
+    duplicate_rows = [int(r) for r in answers.loc[repeated, "row"]]
+    answers = answers[~repeated].reset_index(drop=True)
+    attended, _ = seminar_attendance_record(ws, seminar_id)
+    previous = len(seminar_survey(ws, seminar_id))
+    record_seminar_survey(ws, seminar_id, answers, path.name)
+    on_list = int(answers["user_id"].isin(attended).sum())
+    result = SurveyImport(
+        answers=len(answers),
+        from_attendees=on_list,
+        not_on_attendance=len(answers) - on_list,
+        retired_rows=retired_rows,
+        duplicate_rows=duplicate_rows,
+        previous=previous or None,
+    )
+    record_action(
+        ws,
+        "seminar survey",
+        target=seminar_id,
+        count=len(answers),
+        files=[file_entry(path)],
+        snapshot=snapshot_id,
+        detail={
+            "not_on_attendance": result.not_on_attendance,
+            "retired_rows": len(retired_rows),
+            "duplicate_rows": len(duplicate_rows),
+        },
+    )
+    return result

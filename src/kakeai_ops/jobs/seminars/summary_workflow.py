@@ -1,0 +1,156 @@
+"""A seminar's summary as `kops seminar summary` and `kops review` show it: the invitees from
+the invitation run's ledger, attendance and survey from the workspace, and movement against the
+latest snapshot once one newer than the invitation exists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+from ...analyses import segmentation
+from ...analyses.names import NameMatcher
+from ...analyses.seminar_summary import UNINVITED_LABEL, Summary, summarise
+from ...analyses.survey_text import answers_per_group, summarise_free_text
+from ...config import Settings
+from ...privacy.rules import minimum
+from ...store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
+from ...store.ledger import Ledger
+from ...workspace import Workspace
+from . import invitations
+from .invitations import invited_users
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    """A seminar's attendance, one definition for `seminar list`, the summary and the deck."""
+
+    invited: int  # 招待
+    attended: int  # 出席: everyone on the attendance list
+    uninvited: int  # 招待外の参加
+
+    @property
+    def invited_attended(self) -> int:
+        return self.attended - self.uninvited
+
+
+def attendance_counts(
+    ws: Workspace, seminar_id: str, run_id: str, rehearsal: bool = False
+) -> AttendanceCounts:
+    invited = set(invited_users(ws, run_id, rehearsal)["user_id"])
+    attended = seminar_attendance(ws, seminar_id)
+    return AttendanceCounts(len(invited), len(attended), len(attended - invited))
+
+
+class Attendance(Protocol):
+    @property
+    def invited(self) -> int: ...
+    @property
+    def attended(self) -> int: ...
+    @property
+    def uninvited(self) -> int: ...
+    @property
+    def invited_attended(self) -> int: ...
+
+
+def attendance_line(counts: Attendance, answers: int | None = None) -> str:
+    """「招待 65人 ／ 出席 23人（招待した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
+    text = f"招待 {counts.invited:,}人 ／ 出席 {counts.attended:,}人"
+    if counts.uninvited:
+        text += (
+            f"（招待した人 {counts.invited_attended:,}人・"
+            f"{UNINVITED_LABEL} {counts.uninvited:,}人）"
+        )
+    if answers is not None:
+        text += f" ／ アンケート回答 {answers:,}件"
+    return text
+
+
+def answers_line(answers: int, not_on_list: int) -> str | None:
+    """Said when answers come from people not on the attendance list, else None."""
+    if not not_on_list:
+        return None
+    return (
+        f"アンケート回答 {answers:,}件のうち {not_on_list:,}件は出席者リストにない人の回答です"
+        f"（出席者の回答 {answers - not_on_list:,}件）"
+    )
+
+
+@dataclass
+class SeminarSummary:
+    seminar_id: str
+    title: str
+    run_id: str
+    invitation_sent: bool  # an invitation run exists
+    movement_pending: bool  # invited, but no snapshot newer than the invitation yet
+    summary: Summary
+    # Every free-text answer, names masked, and the exact count per group: the
+    # secretariat's file only (事務局内限り).
+    every_answer: pd.DataFrame | None = None
+    answers_per_group: pd.DataFrame | None = None
+
+
+def summarise_seminar(
+    ws: Workspace,
+    settings: Settings,
+    seminar_id: str,
+    latest: SnapshotInfo,
+    load: Callable[[SnapshotInfo], Tables],
+) -> SeminarSummary:
+    config = invitations.seminar(settings, seminar_id)
+    run_id = invitations.invite_run_id(seminar_id, config)
+    ledger = Ledger(ws)
+    try:
+        run = ledger.run(run_id)
+    finally:
+        ledger.close()
+    tables = load(latest)
+    later = None
+    pending = False
+    if run is not None and run["snapshot"] != latest.id and latest.as_of is not None:
+        later = segmentation.segment(tables, settings.rules, latest.as_of)
+    elif run is not None:
+        pending = True
+    answers = seminar_survey(ws, seminar_id)
+    free_text = summarise_free_text(
+        list(answers["free_text"]), settings, NameMatcher(tables.users["name"])
+    )
+    summary = summarise(
+        invited_users(ws, run_id, settings.mail.transport == "outbox"),
+        seminar_attendance(ws, seminar_id),
+        answers,
+        tables.users,
+        (free_text.groups, free_text.themes),
+        later,
+        minimum(settings),
+        (
+            settings.seminar_survey.satisfaction_scale.min,
+            settings.seminar_survey.satisfaction_scale.max,
+        ),
+    )
+    return SeminarSummary(
+        seminar_id=seminar_id,
+        title=config.title or seminar_id,
+        run_id=run_id,
+        invitation_sent=run is not None,
+        movement_pending=pending,
+        summary=summary,
+        every_answer=free_text.every_answer,
+        answers_per_group=answers_per_group(free_text.every_answer),
+    )
+
+
+def overview(summary: Summary) -> pd.DataFrame:
+    """The seminar's counts, each with its one label (the summary's first sheet)."""
+    rows = [
+        ("invited", "招待", summary.invited, "人"),
+        ("attended", "出席", summary.attended, "人"),
+        ("invited_attended", "出席（招待した人）", summary.invited_attended, "人"),
+        ("uninvited", UNINVITED_LABEL, summary.uninvited, "人"),
+        ("answers", "アンケート回答", summary.answers, "件"),
+        ("answers_from_attendees", "出席者の回答", summary.answers_from_attendees, "件"),
+        ("answers_not_on_list", "出席者リストにない人の回答", summary.answers_not_on_list, "件"),
+    ]
+    return pd.DataFrame(rows, columns=["figure", "label", "value", "unit"])

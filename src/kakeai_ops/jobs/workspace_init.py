@@ -1,0 +1,37 @@
+"""``kops init``: a new workspace with its kops.yaml, templates and state directory."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from ..errors import WorkspaceError
+from ..store import connect
+from ..workspace import CONFIG_NAME, Workspace, shipped_templates_dir
+
+
+def default_config_text() -> str:
+    return resources.files("kakeai_ops").joinpath("resources/kops.yaml").read_text("utf-8")
+
+
+def init_workspace(directory: Path, force: bool = False) -> Workspace:
+    ws = Workspace(directory.resolve())
+    if ws.config_path.exists() and not force:
+        raise WorkspaceError(
+            f"{ws.config_path} already exists",
+            hint="this is already a workspace; use --force to rewrite kops.yaml with the defaults",
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    ws.config_path.write_text(default_config_text(), encoding="utf-8")
+    source = shipped_templates_dir()
+    if source is not None:
+        shutil.copytree(source, ws.templates_dir, dirs_exist_ok=True)
+    else:
+        ws.templates_dir.mkdir(exist_ok=True)
+    ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    connect(ws).close()
+    return ws
+
+
+__all__ = ["CONFIG_NAME", "default_config_text", "init_workspace"]

@@ -1,0 +1,97 @@
+"""Which milestones a milestone mail run may mail, and recording the backlog as delivered.
+
+A milestone is mailed only when it was crossed since the previous snapshot: the first
+run of a workspace reaches back to ``milestones_since`` in kops.yaml (or, unset, to the
+previous snapshot), never to milestones crossed years ago. What was reached before can
+be recorded as delivered without a mail (``kops campaign milestones --mark-delivered``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..analyses.milestones import milestones_reached
+from ..config import Settings
+from ..errors import KopsError
+from ..model import Tables, whole
+from ..store import SnapshotInfo, audit, delivered_milestones, list_snapshots
+from ..store import record_milestones_delivered as record
+from ..workspace import Workspace
+
+MARK_RUN = "mark-delivered"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Milestones crossed after ``since`` (the end of that day) are mailed."""
+
+    since: dt.date
+    why: str  # for the operator, e.g. "the previous snapshot 0001 (as of 2026-10-20)"
+
+
+def milestone_baseline(
+    ws: Workspace, settings: Settings, snap: SnapshotInfo, as_of: dt.date
+) -> Baseline:
+    """From when a run on ``snap`` as of ``as_of`` mails milestones."""
+    first_run = delivered_milestones(ws).empty
+    if first_run and settings.milestones_since is not None:
+        return Baseline(settings.milestones_since, "milestones_since in kops.yaml (first run)")
+    earlier = [
+        s
+        for s in list_snapshots(ws)
+        if s.as_of is not None and s.as_of < as_of and int(s.id) < int(snap.id)
+    ]
+    if earlier:
+        previous = earlier[-1]
+        return Baseline(
+            previous.as_of or as_of, f"the previous snapshot {previous.id} (as of {previous.as_of})"
+        )
+    if settings.milestones_since is not None:  # no snapshot before this one
+        return Baseline(settings.milestones_since, "milestones_since in kops.yaml")
+    raise KopsError(
+        "no previous snapshot to tell which milestones are new, and milestones_since is not set",
+        hint="set milestones_since: YYYY-MM-DD in kops.yaml (milestones crossed after it are "
+        "mailed), or record what was reached so far with "
+        "`kops campaign milestones --mark-delivered`",
+    )
+
+
+def mark_delivered(
+    ws: Workspace, settings: Settings, tables: Tables, before: dt.date, snapshot: str
+) -> int:
+    """Record every milestone reached by 1on1s held before ``before`` (that day excluded)
+    as delivered, without a mail; returns how many were new. Nothing new is an error: a
+    second run would otherwise look like a success."""
+    reached = milestones_reached(tables, settings.milestones, pd.Timestamp(before))
+    rows = [
+        (str(r.user_id), whole(r.milestone), str(r.role)) for r in reached.itertuples(index=False)
+    ]
+    known = {
+        (str(r.user_id), whole(r.milestone), str(r.role))
+        for r in delivered_milestones(ws).itertuples(index=False)
+    }
+    fresh = [row for row in rows if row not in known]
+    if not rows:
+        raise KopsError(
+            f"no milestone was reached before {before}; nothing changed",
+            hint="`kops campaign milestones` lists what is due now",
+        )
+    if not fresh:
+        raise KopsError(
+            f"every milestone reached before {before} is already recorded as delivered "
+            f"({len(rows):,} of them); nothing changed",
+            hint="`kops campaign milestones` lists what is due now",
+        )
+    added = record(ws, fresh, MARK_RUN)
+    audit(
+        ws,
+        "campaign milestones --mark-delivered",
+        scope=f"before {before}",
+        snapshot=snapshot,
+        rows=added,
+        detail={"before": str(before), "reached": len(rows)},
+    )
+    return added
