@@ -175,8 +175,8 @@ def test_two_snapshots_a_day_apart_narrow_nothing(tmp_path: Any) -> None:
     """The second snapshot's audit holds what the first published for the days they
     share (the published record, real SQLite), so the 30 days to the 20th cannot be
     read off the 30 days to the 19th."""
-    from kakeai_ops.init import init_workspace
     from kakeai_ops.jobs.division_report import family_days
+    from kakeai_ops.jobs.workspace_init import init_workspace
     from kakeai_ops.store.published import (
         PublishedFile,
         published_figures,

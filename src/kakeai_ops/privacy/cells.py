@@ -67,6 +67,9 @@ class Cell:
     # In a publication set over time: the same figure of the periods this one's
     # period is made of (a quarter's meetings are the sum of its months').
     time_parts: tuple[int, ...] | None = None
+    # Further sums this count is, in a publication set: a figure of some of its people
+    # (an advisor's part of a 事業部) plus the rest of them (an unpublished count).
+    also: tuple[tuple[int, ...], ...] = ()
     # Already published as shown (an earlier run): known, so never hidden again.
     released: bool = False
     # A trend's size beside its arrow, as the two published figures differ: 「-2pt」.

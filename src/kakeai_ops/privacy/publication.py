@@ -34,7 +34,7 @@ from itertools import pairwise
 from typing import Any
 
 from .audit import audit, protect, settle
-from .cells import PRIMARY, SECONDARY, UNPUBLISHED, Cell
+from .cells import COUNT_UNITS, PRIMARY, SECONDARY, UNPUBLISHED, Cell
 from .lp import additive_relations, parents
 from .rules import is_label
 
@@ -102,7 +102,9 @@ def joint_cells(
                 seen[key] = position
                 # Company reports keep their names (each period its own); the
                 # others' own figures are tied by their stated parts only.
-                joint.append(replace(cell, named=number < companies, parts=None, time_parts=None))
+                joint.append(
+                    replace(cell, named=number < companies, parts=None, time_parts=None, also=())
+                )
                 new.append(i)
             positions.append(position)
         for i in new:
@@ -116,8 +118,64 @@ def joint_cells(
                 if positions[parent] in own:
                     joint[positions[parent]].parts = tuple(positions[k] for k in kids)
         where.append(positions)
+    _nest(joint)
     _split_time(joint)
     return joint, where
+
+
+PEOPLE_IN_NODE = (6, 7)  # a node's people: its 事業部's 部署 and, for a 部署 row, its own
+
+
+def _people(key: Any) -> frozenset[Any]:
+    division, department = key[PEOPLE_IN_NODE[0]], key[PEOPLE_IN_NODE[1]]
+    return frozenset(department if department is not None else division or ())
+
+
+def _nest(joint: list[Cell]) -> None:
+    """A figure only an advisor's report publishes (their part of a 事業部, their whole
+    scope) counts some of the people of a company figure of the same measure: the
+    company figure is the advisor's plus the rest (an unpublished count, 0 or more).
+    Tied to the smallest such company figure; the company hierarchy does the rest."""
+    company: dict[tuple[Any, ...], list[tuple[frozenset[Any], int]]] = defaultdict(list)
+    own: list[tuple[tuple[Any, ...], frozenset[Any], int]] = []
+    for position, cell in enumerate(list(joint)):
+        if cell.unit not in COUNT_UNITS or not cell.additive or cell.node is None:
+            continue
+        key = node_key(cell.node)
+        measure = key[: PEOPLE_IN_NODE[0]]
+        people = _people(key)
+        (
+            company[measure].append((people, position))
+            if cell.named
+            else own.append((measure, people, position))
+        )
+    for measure, people, position in own:
+        around = [(len(p), at) for p, at in company.get(measure, []) if people < p]
+        if not around:
+            continue
+        _, whole = min(around)
+        part = joint[position]
+        rest = len(joint)
+        key = node_key(joint[whole].node)
+        joint.append(
+            replace(
+                part,
+                raw=None,
+                state=UNPUBLISHED,
+                at_least_size=False,
+                at_most_size=False,
+                depends=(),
+                denominator=(),
+                numerator=None,
+                node=(*key[: PEOPLE_IN_NODE[0]], ("rest", tuple(sorted(people))), _people(key)),
+                named=False,
+                parts=None,
+                time_parts=None,
+                released=False,
+                also=(),
+            )
+        )
+        joint[whole].also = (*joint[whole].also, (position, rest))
 
 
 Span = tuple[str, str]  # the first and last day a figure covers, ISO dates
@@ -181,9 +239,13 @@ def _split_time(joint: list[Cell]) -> None:
                     parts=None,
                     time_parts=None,
                     released=False,
+                    also=(),
                 )
             )
         return made[(rest, span)]
+
+    def unpublished() -> set[int]:
+        return set(made.values())
 
     for rest, members in series.items():
         for span, position in members.items():
@@ -192,7 +254,21 @@ def _split_time(joint: list[Cell]) -> None:
                 joint[position].time_parts = tuple(
                     piece(rest, part, joint[position]) for part in parts
                 )
-    # The organisation's sums hold in every piece too.
+    # The organisation's sums hold in every piece too, and so does "a company figure
+    # is an advisor's part plus the rest".
+    for parent, groups in [
+        (i, [tuple(g) for g in c.also]) for i, c in enumerate(joint) if c.also and i in located
+    ]:
+        rest, span = located[parent]
+        for part in pieces_of[span]:
+            for group in groups:
+                if any(k not in located or part not in pieces_of[located[k][1]] for k in group):
+                    continue
+                whole = piece(rest, part, joint[parent])
+                if whole not in unpublished():
+                    continue  # a published period: its own relation is there already
+                summed = tuple(piece(located[k][0], part, joint[k]) for k in group)
+                joint[whole].also = (*joint[whole].also, summed)
     for parent, kids in parents(joint, TIME_UNITS, additive=True).items():
         if parent not in located or any(k not in located for k in kids):
             continue
