@@ -162,6 +162,7 @@ def _nest(joint: list[Cell]) -> None:
                 part,
                 raw=None,
                 state=UNPUBLISHED,
+                size=0,  # no group of its own: never shown, never compared with min_group
                 at_least_size=False,
                 at_most_size=False,
                 depends=(),
@@ -229,6 +230,7 @@ def _split_time(joint: list[Cell]) -> None:
                     period=f"{span[0]}〜{span[1]}",
                     raw=None,
                     state=UNPUBLISHED,
+                    size=0,  # no group of its own: never shown, never compared with min_group
                     at_least_size=False,
                     at_most_size=False,
                     depends=(),
