@@ -37,14 +37,14 @@ check: $(STAMP)
 # Do the lower bounds in pyproject.toml hold? The oldest releases they allow (uv's
 # lowest-direct resolution) in a throwaway venv, against the core of the suite.
 PINS_VENV := .pins-venv
-PINS_TESTS := tests/test_ingest.py tests/test_hostile_input.py tests/test_normalise.py \
+PINS_TESTS := tests/test_ingest.py tests/test_ingest_hostile.py tests/test_normalise.py \
 	tests/test_decoding.py tests/test_store.py tests/test_config.py tests/test_dates.py \
-	tests/test_calendar.py tests/test_segment.py tests/test_cli_segment.py \
+	tests/test_calendar.py tests/test_segmentation.py tests/test_segment.py \
 	tests/test_streaks.py tests/test_eligibility.py tests/test_milestones.py \
-	tests/test_divisions.py tests/test_division_groups.py tests/test_cli_report.py \
-	tests/test_review.py tests/test_themes.py tests/test_seminar.py tests/test_cli_draw.py \
-	tests/test_rendered_mail.py tests/test_send.py tests/test_transport.py \
-	tests/test_cli_mail.py tests/test_cli_meta.py
+	tests/test_divisions.py tests/test_division_groups.py tests/test_report.py \
+	tests/test_monthly_review.py tests/test_themes.py tests/test_seminar.py tests/test_campaign_draw.py \
+	tests/test_templates_rendered.py tests/test_send.py tests/test_transport.py \
+	tests/test_mail_command.py tests/test_app.py
 
 pins:
 	rm -rf $(PINS_VENV)

@@ -277,9 +277,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
 # once. Tests in other files that read one session fixture's run are sent with it, so
 # that run is made once too: test id (or file) -> group.
 SHARED_RUNS = {
-    "tests/test_print_ready.py": "demo_run",
-    "tests/test_sample_month_documents.py": "demo_run",
-    "tests/test_cli_review.py::test_demo_ends_with_the_deck": "demo_run",
+    "tests/test_workbook_print.py": "demo_run",
+    "tests/test_demo_documents.py": "demo_run",
+    "tests/test_review.py::test_demo_ends_with_the_deck": "demo_run",
 }
 
 

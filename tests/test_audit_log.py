@@ -12,7 +12,7 @@ from conftest import SAMPLE, Cli
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, configure, use_smtp
 from smtp_server import SmtpServer
-from test_cli_draw import CAMPAIGN, _eligible, _enter_and_draw
+from test_campaign_draw import CAMPAIGN, _eligible, _enter_and_draw
 
 
 def entries(cli: Cli) -> list[dict[str, Any]]:

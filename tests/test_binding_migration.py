@@ -37,7 +37,7 @@ from kakeai_ops.mail.binding import (
 from kakeai_ops.store.ledger import Ledger, LedgerRow
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
-from test_cli_mail import RUN, SEGMENT, states, use_smtp
+from test_mail_command import RUN, SEGMENT, states, use_smtp
 
 EMPTY = {
     "awarded": None,

@@ -1,4 +1,4 @@
-"""Division metrics on hand-made rows (privacy: test_privacy_audit.py)."""
+"""Division metrics on hand-made rows (privacy: test_audit.py)."""
 
 from __future__ import annotations
 

@@ -307,3 +307,89 @@ def test_every_section_of_kops_yaml_has_a_line_in_the_settings_page() -> None:
     page = (DOCS / "settings.md").read_text(encoding="utf-8")
     missing = [key for key in Settings.model_fields if f"`{key}:" not in page]
     assert not missing, f"docs/settings.md does not describe kops.yaml sections {missing}"
+
+
+PACKAGE = REPO / "src" / "kakeai_ops"
+ARCHITECTURE = DOCS / "architecture.md"
+
+
+def _layout() -> list[str]:
+    """What a newcomer looks for on the architecture page: every package and root module."""
+    names = []
+    for path in sorted(PACKAGE.iterdir()):
+        if path.is_dir() and (path / "__init__.py").exists():
+            names.append(f"{path.name}/")
+        elif path.suffix == ".py" and path.stem not in ("__init__", "__main__"):
+            names.append(path.name)
+    return names
+
+
+@pytest.mark.parametrize("name", _layout())
+def test_the_architecture_page_names_every_package_and_root_module(name: str) -> None:
+    assert f"`{name}" in ARCHITECTURE.read_text(encoding="utf-8"), (
+        f"docs/architecture.md does not describe src/kakeai_ops/{name}"
+    )
+
+
+def test_every_module_the_architecture_page_names_exists() -> None:
+    """A module renamed or moved leaves no stale name behind on the page."""
+    modules = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")}
+    stale = []
+    for named in sorted(set(re.findall(r"`([\w/]+\.py)`", ARCHITECTURE.read_text("utf-8")))):
+        exists = (REPO / named).exists() or any(
+            m == named or m.endswith(f"/{named}") for m in modules
+        )
+        if not exists:
+            stale.append(named)
+    assert not stale, f"docs/architecture.md names modules that do not exist: {stale}"
+
+
+def _examples() -> list[tuple[Path, str]]:
+    """Every kops command line the docs show: in `code` and in sh/powershell blocks."""
+    found = []
+    for page in _markdown():
+        text = page.read_text(encoding="utf-8")
+        lines = re.findall(r"`(kops [^`]+)`", text)
+        for block in _fenced(text):
+            lines += [
+                line.split(" #")[0].strip()
+                for line in block.splitlines()
+                if line.strip().startswith("kops ")
+            ]
+        found += [(page, line) for line in lines]
+    return found
+
+
+def _example_problems(line: str) -> list[str]:
+    words = line.split()[1:]
+    command: click.Command = get_command(app)
+    while words and words[0] in getattr(command, "commands", {}):
+        command = command.commands[words.pop(0)]  # type: ignore[attr-defined]
+    if getattr(command, "commands", None) and words and re.fullmatch(r"[a-z]+", words[0]):
+        return [f"no command {words[0]!r}"]
+    known = {o for p in command.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+    return [
+        f"no option {w.split('=')[0]}"
+        for w in words
+        if w.startswith("--") and w.split("=")[0] not in known
+    ]
+
+
+def test_there_are_examples_to_check() -> None:
+    assert len(_examples()) > 150
+
+
+def test_every_example_names_real_commands_and_options() -> None:
+    """An example with a misspelt or removed command or option fails (the docs would lie)."""
+    problems = [
+        f"{page.relative_to(REPO)}: {line}: {', '.join(found)}"
+        for page, line in _examples()
+        if (found := _example_problems(line))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_example_check_sees_a_wrong_option() -> None:
+    assert _example_problems("kops mail send --segment no_prep --yes") == []
+    assert _example_problems("kops mail send --segmnt no_prep") == ["no option --segmnt"]
+    assert _example_problems("kops mail lgoin") == ["no command 'lgoin'"]

@@ -15,7 +15,7 @@ from kakeai_ops.outputs import filenames
 from kakeai_ops.outputs.filenames import FileNames, key_hash, readable, safe_name
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
-from test_cli_mail import use_smtp
+from test_mail_command import use_smtp
 
 # Three names that a filter keeping only ASCII turns into the same '_____', and
 # two that differ by ' ' against '/': each advisor sees a different 事業部.

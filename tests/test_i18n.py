@@ -349,3 +349,20 @@ def test_an_id_without_its_zeros_is_suggested_in_japanese(monkeypatch: pytest.Mo
 
     monkeypatch.setenv("KOPS_LANG", "ja")
     assert did_you_mean("120", ["000120", "0120", "000121"]) == "000120、0120 のことですか？"
+
+
+def test_an_input_problem_is_said_in_japanese(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kakeai_ops.errors import InputError, Problem
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    found = InputError([Problem("users.csv", 3, "メールアドレス", "required value is blank", "''")])
+    assert found.message.splitlines() == [
+        "入力に問題が 1件あります。何も変更していません:",
+        "  users.csv:3: メールアドレス: 必須の値が空欄です ('')",
+    ]
+    monkeypatch.setenv("KOPS_LANG", "en")
+    assert str(Problem("users.csv", 3, "メールアドレス", "required value is blank")).endswith(
+        ": required value is blank"
+    )

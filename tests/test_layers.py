@@ -163,3 +163,21 @@ def test_contracts_name_packages_not_workflow_files() -> None:
         "jobs",
         "cli",
     }
+
+
+# Files that test the package as a whole rather than one module (test_docs_<what>.py too).
+WHOLE_PACKAGE_TESTS = {"test_layers", "test_docs"}
+
+
+def test_test_files_are_named_after_the_module_they_test() -> None:
+    # tests/test_<module>.py, or test_<module>_<what>.py where a module's tests are split.
+    names = set(module_names(PACKAGE))
+    stray = sorted(
+        path.stem
+        for path in (REPO / "tests").glob("test_*.py")
+        if not any(path.stem.startswith(whole) for whole in WHOLE_PACKAGE_TESTS)
+        and not any(
+            path.stem == f"test_{name}" or path.stem.startswith(f"test_{name}_") for name in names
+        )
+    )
+    assert stray == []

@@ -14,7 +14,7 @@ from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from mailing import use_smtp
 from smtp_server import SmtpServer
-from test_cli_report import ADVISORS, with_advisors
+from test_report import ADVISORS, with_advisors
 
 
 def _runs(ws: Workspace) -> dict[str, Counter[str]]:

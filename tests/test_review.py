@@ -1,258 +1,516 @@
-"""The review's parts on their own: arrows, the mail effect's interval, the next-action rules,
-the deck writer's fonts and table heights."""
+"""kops review end to end: the deck read back with python-pptx, every figure checked against
+the command that owns it, run on the same workspace."""
 
 from __future__ import annotations
 
-import datetime as dt
+import json
+import shutil
+import sqlite3
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import pytest
+import yaml
+from openpyxl import load_workbook
 from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from kakeai_ops.analyses.divisions import parse_period
-from kakeai_ops.analyses.mail_effect import NOT_YET, difference, run_effect
-from kakeai_ops.config import Settings
-from kakeai_ops.config.seminar_settings import Seminar
-from kakeai_ops.jobs.division_report import DivisionReport
-from kakeai_ops.jobs.monthly_review.actions import next_actions
-from kakeai_ops.jobs.monthly_review.build import division_figures
-from kakeai_ops.jobs.monthly_review.figures import (
-    CampaignFigures,
-    Divisions,
-    Funnel,
-    Interviews,
-    Kpi,
-    Milestones,
-    Review,
-    Trend,
-)
-from kakeai_ops.jobs.monthly_review.slides import change_text
-from kakeai_ops.outputs.review_pptx import Chart, Slide, Table, Tile, write_deck
-from kakeai_ops.privacy.cells import PRIMARY, SECONDARY, Cell
+from conftest import SAMPLE, Cli, tree_digest
+from kakeai_ops.jobs.workspace_init import init_workspace
+from kakeai_ops.workspace import Workspace
+from workbooks import sheet_records
+
+MAIL_RUN = "no_prep.member-2026-10"
+CAMPAIGN = "exec-1on1-2026h2"
 
 
-def test_arrows_come_with_words() -> None:
-    up = Kpi("activation_rate", "ログイン率", "rate", 0.92, 0.90)
-    assert up.arrow == "↑" and change_text(up) == "↑ 上昇 +2pt（前回 90%）"
-    down = Kpi("headcount", "人数", "count", 252, 254)
-    assert down.arrow == "↓" and change_text(down) == "↓ 低下 -2（前回 254）"
-    flat = Kpi("sukkiri_avg", "平均スッキリ度", "score", 4.151, 4.149)
-    assert change_text(flat).startswith("→ 変化なし")
-    none = Kpi("headcount", "人数", "count", 252, None)
-    assert change_text(none) == "－ 比較なし"
-    hidden = Kpi("headcount", "人数", "count", None, 3, now_text="<5")
-    assert hidden.arrow == "－"
-
-
-def effect_frame(mailed: tuple[int, int, int], holdout: tuple[int, int, int]) -> pd.DataFrame:
-    rows = []
-    for group, (users, present, left) in (("mailed", mailed), ("holdout", holdout)):
-        rows.append(
-            {"group": group, "users": users, "in_snapshot": present, "left_stuck_point": left}
-        )
-    return pd.DataFrame(rows)
-
-
-def test_difference_has_a_newcombe_interval() -> None:
-    measured = difference(effect_frame((40, 40, 18), (20, 20, 4)))
-    assert measured.measured
-    assert measured.difference == pytest.approx(18 / 40 - 4 / 20)
-    low, high = confint_proportions_2indep(18, 40, 4, 20, method="newcomb", compare="diff")
-    assert (measured.low, measured.high) == (pytest.approx(low), pytest.approx(high))
-    assert measured.low is not None and measured.high is not None
-    assert measured.low < measured.difference < measured.high
-
-
-def test_small_groups_and_no_holdout_are_not_yet_measurable() -> None:
-    small = difference(effect_frame((40, 40, 18), (9, 9, 2)))
-    assert small.status == NOT_YET and "too small" in small.reason
-    assert small.low is None and small.difference is None
-    none = difference(effect_frame((40, 40, 18), (0, 0, 0)))
-    assert none.status == NOT_YET and none.reason == "no holdout"
-
-
-def test_run_effect_counts_who_left_the_stuck_point() -> None:
-    ledger = pd.DataFrame(
-        {
-            "user_id": ["a", "b", "c", "d", "gone"],
-            "state": ["sent", "sent", "holdout", "holdout", "sent"],
-        }
+def _dated_seminar(ws: Workspace) -> None:
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(
+        date="2026-10-28T12:15:00",
+        url="https://meet.example/month1",
+        recording_url="https://video.example/month1",
     )
-    later = pd.DataFrame(
-        {
-            "user_id": ["a", "b", "c", "d"],
-            "stuck_point": ["healthy", "no_prep", "no_prep", "no_rating"],
-            "flags": ["healthy", "no_prep", "no_prep;no_rating", "no_rating"],
-        }
-    )
-    frame = run_effect(ledger, "no_prep", later).set_index("group")
-    assert frame.loc["mailed", "users"] == 3 and frame.loc["mailed", "in_snapshot"] == 2
-    assert frame.loc["mailed", "left_stuck_point"] == 1
-    assert frame.loc["holdout", "left_stuck_point"] == 1
-    assert frame.loc["holdout", "still_flagged"] == 1
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
-def small_review(**changes: object) -> Review:
-    stages = pd.DataFrame(
-        {
-            "stuck_point": ["not_activated", "no_prep", "healthy"],
-            "label": ["未ログイン", "事前準備なし", "定着"],
-            "now": [5, 12, 30],
-            "before": [6, 10, 29],
-        }
-    )
-    review = Review(
-        title="t",
-        snapshot="0002",
-        as_of=dt.date(2026, 11, 20),
-        previous_snapshot="0001",
-        previous_as_of=dt.date(2026, 10, 20),
-        summary=[],
-        funnel=Funnel(stages, moved_on=3, slid_back=7, unchanged=30, joined=0, departed=1),
-        trend=Trend(pd.DataFrame()),
-        divisions=Divisions(
-            "p",
-            pd.DataFrame(),
-            pd.DataFrame(
-                {
-                    "division": ["営業本部", "開発本部"],
-                    "before": [0.9, 0.8],
-                    "now": [0.7, 0.79],
-                    "change": [-0.2, -0.01],
-                }
-            ),
-        ),
-        mail=[],
-        seminars=[],
-        campaigns=[CampaignFigures("c1", "経営層との1on1権", "w", 10, 2, 6, True)],
-        milestones=Milestones(due_manager=2, due_member=3, delivered=0),
-        interviews=Interviews(0, pd.DataFrame()),
-    )
-    for key, value in changes.items():
-        setattr(review, key, value)
-    return review
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """October ingested, the Month1 seminar held, a nudge with a 50% holdout, November
+    ingested, the campaign awarded: the month the deck reports on."""
+    ws = init_workspace(tmp_path_factory.mktemp("review") / "ws")
+    _dated_seminar(ws)
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
+    cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
+    cli("seminar", "survey", "month1", str(SAMPLE / "seminar" / "month1-survey.csv"))
+    cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    cli("campaign", "award", CAMPAIGN)
+    return ws
 
 
-def test_next_actions_follow_the_numbers() -> None:
-    month2 = Seminar(month=2, title="他の人は1on1でどんな話をしているの？")
-    actions = next_actions(small_review(), Settings(seminars={"month2": month2}))
-    texts = [(a.text, a.basis, a.command) for a in actions]
-    assert texts[0][1] == "12人（全体の26%）" and "事前準備なし" in texts[0][0]
-    # The seminar by the title in kops.yaml, never by its place in the series (Month2).
-    assert f"セミナー「{month2.title}」" in texts[0][0] and "Month" not in texts[0][0]
-    assert texts[0][2].startswith("kops mail send --segment no_prep")
-    division = next(t for t in texts if "営業本部" in t[0])
-    assert division[1] == "90% → 70%（-20pt）"
-    assert not any("開発本部" in t[0] for t in texts)  # fell by less than 5 points
-    assert any(t[1] == "前の段階に戻った 7人 ＞ 次の段階に進んだ 3人" for t in texts)
-    assert any(t[2] == "kops campaign award c1" and "付与済 6人" in t[1] for t in texts)
-    assert any("未送付 5件" in t[1] for t in texts)
+@pytest.fixture(scope="module")
+def deck(month: Workspace) -> dict[str, Any]:
+    out = month.root / "review.pptx"
+    book = month.root / "review.xlsx"
+    result = Cli(month)("review", "--out", str(out), "--xlsx", str(book))
+    assert result.stdout.strip() == str(out)
+    return {"path": out, "xlsx": book, "slides": list(Presentation(str(out)).slides)}
 
 
-def test_no_actions_without_reasons() -> None:
-    empty = pd.DataFrame(
-        {"stuck_point": ["healthy"], "label": ["定着"], "now": [10], "before": [10]}
-    )
-    review = small_review(
-        funnel=Funnel(empty, moved_on=1, slid_back=0, unchanged=10, joined=0, departed=0),
-        campaigns=[],
-        milestones=Milestones(0, 0, 0),
-    )
-    review.divisions.changes = review.divisions.changes.iloc[0:0]
-    assert next_actions(review, Settings()) == []
+def run_json(ws: Workspace, *args: str) -> Any:
+    return json.loads(Cli(ws)(*args, "--format", "json").stdout)
 
 
-def test_deck_writer_fonts_and_growing_rows(tmp_path: Path) -> None:
-    long_text = (
-        "業務の進捗や進め方 4件 / 会社や部署の方針 2件 / 業績目標の進捗 2件 / 非公開トピック 1件"
-    )
-    slides = [
-        Slide(
-            "タイトル",
-            tiles=[Tile("人数", "252", "▼ 低下 -2")],
-            table=Table(["順位", "トピック"], [["1", long_text], ["2", "短い"]], widths=[1, 3]),
-            chart=Chart("bar", "グラフ", ["a", "b"], [("系列", [1.0, None])]),
-        )
-    ]
-    path = write_deck(slides, tmp_path / "deck.pptx")
-    slide = Presentation(str(path)).slides[0]
+def overview(ws: Workspace) -> dict[str, dict[str, Any]]:
+    """The division report's overview cells (as published) by division, the company as 全社."""
+    rows: dict[str, dict[str, Any]] = {}
+    for cell in run_json(ws, "report", "divisions", "--period", "30d"):
+        if cell["table"] == "overview":
+            rows.setdefault(cell["division"] or "全社", {})[cell["metric"]] = cell
+    return rows
+
+
+def title(slide: Any) -> str:
+    """The slide's topic ("5. メール施策"); the cover's title (the meeting)."""
+    topic = next((s for s in slide.shapes if s.name == "Topic"), None)
+    return topic.text_frame.text if topic is not None else slide.shapes.title.text_frame.text
+
+
+def notes(slide: Any) -> str:
+    return slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
+
+
+def mail_rows(slide: Any) -> dict[str, dict[str, str]]:
+    """The mail table's rows by run id (the notes pair each run's title with its id)."""
+    header, *body = table_rows(slide)
+    ids = dict(line.rsplit(": ", 1) for line in notes(slide).splitlines())
+    return {ids[r[0]]: dict(zip(header, r, strict=True)) for r in body}
+
+
+MEASURED = "スタックポイントを抜けた割合の差（送付−比較群）"
+
+
+def by_title(deck: dict[str, Any], start: str) -> Any:
+    return next(s for s in deck["slides"] if title(s).startswith(start))
+
+
+def texts(slide: Any) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            for row in shape.table.rows:
+                parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def chart(slide: Any) -> Any:
+    return next(s.chart for s in slide.shapes if s.has_chart)
+
+
+def table_rows(slide: Any) -> list[list[str]]:
     table = next(s.table for s in slide.shapes if s.has_table)
-    assert table.rows[1].height > table.rows[2].height  # the long cell's row grew
-    xml = slide.shapes._spTree.xml
-    assert 'ea typeface="Meiryo"' in xml
-    plotted = next(s.chart for s in slide.shapes if s.has_chart)
-    assert 'typeface="Meiryo"' in plotted._chartSpace.xml
-    assert list(plotted.plots[0].series[0].values) == [1.0, None]
+    return [[cell.text for cell in row.cells] for row in table.rows]
 
 
-def test_a_long_table_stays_on_the_slide(tmp_path: Path) -> None:
-    rows = [[f"事業部{i:02d}", f"{i}", "88%"] for i in range(60)]
-    path = write_deck(
-        [Slide("事業部別", table=Table(["事業部", "人数", "率"], rows))], tmp_path / "d.pptx"
+def series(chart_obj: Any) -> dict[str, list[float]]:
+    return {s.name: list(s.values) for s in chart_obj.plots[0].series}
+
+
+def test_slides_in_order_16_9_with_native_charts(deck: dict[str, Any]) -> None:
+    presentation = Presentation(str(deck["path"]))
+    assert presentation.slide_width / presentation.slide_height == pytest.approx(16 / 9, 0.01)
+    titles = [title(s) for s in deck["slides"]]
+    assert titles == [
+        "1on1 定例会",
+        "1. サマリー",
+        "2. スタックポイント",
+        "3. スタックポイントの推移",
+        "4. 事業部別の主要指標",
+        "5. メール施策",
+        "6. セミナー: 1on1をみんなどうやっているの？",
+        "7. キャンペーン・マイルストーン",
+        "8. 好事例インタビュー候補",
+        "9. 次のアクション",
+    ]
+    assert chart(by_title(deck, "2.")).chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    assert chart(by_title(deck, "3.")).chart_type == XL_CHART_TYPE.BAR_STACKED_100
+    assert chart(by_title(deck, "5.")).chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    # Japanese text carries an east-asian typeface on every run (Windows and LibreOffice).
+    run = by_title(deck, "1.").shapes[0].text_frame.paragraphs[0].runs[0]
+    ea = run._r.rPr.find("{http://schemas.openxmlformats.org/drawingml/2006/main}ea")
+    assert ea is not None and ea.get("typeface") == "Meiryo"
+
+
+def test_stuck_points_equal_kops_segment(month: Workspace, deck: dict[str, Any]) -> None:
+    now = run_json(month, "segment")
+    before = run_json(month, "segment", "--snapshot", "1")
+    plotted = chart(by_title(deck, "2."))
+    values = series(plotted)
+    assert list(plotted.plots[0].categories) == [r["label"] for r in now]
+    assert values["今回"] == [float(r["total"]) for r in now]
+    assert values["前回"] == [float(r["total"]) for r in before]
+    movement = run_json(month, "segment", "--compare", "1")
+    rows = dict(table_rows(by_title(deck, "2."))[1:])
+    assert rows["次の段階に進んだ人"] == f"{len(movement['moved_on'])}人"
+    assert rows["前の段階に戻った人"] == f"{len(movement['slid_back'])}人"
+    assert rows["新規"] == f"{movement['joined']}人"
+    assert rows["退職・削除"] == f"{movement['left']}人"
+
+
+def test_trend_has_every_snapshot(month: Workspace, deck: dict[str, Any]) -> None:
+    plotted = chart(by_title(deck, "3."))
+    assert list(plotted.plots[0].categories) == ["2026年10月20日", "2026年11月20日"]
+    values = series(plotted)
+    for index, snapshot in enumerate(("1", "2")):
+        for row in run_json(month, "segment", "--snapshot", snapshot):
+            assert values[row["label"]][index] == pytest.approx(row["share"], abs=1e-4)
+
+
+def test_summary_equals_the_division_reports_company_row(
+    month: Workspace, deck: dict[str, Any]
+) -> None:
+    company = overview(month)["全社"]
+    text = texts(by_title(deck, "1."))
+    # The figures exactly as the report publishes them (whole percents, one decimal).
+    for metric in ("headcount", "activation_rate", "implementation_rate", "per_member_month"):
+        assert company[metric]["shown"] in text, metric
+    headcount = sum(r["total"] for r in run_json(month, "segment"))
+    assert company["headcount"]["value"] == headcount
+    before = sum(r["total"] for r in run_json(month, "segment", "--snapshot", "1"))
+    change = headcount - before
+    arrow = "↑ 上昇" if change > 0 else "↓ 低下" if change < 0 else "→ 変化なし"
+    assert f"{arrow} {change:+,}（前回 {before:,}）" in text
+
+
+def test_divisions_carry_the_reports_suppression(month: Workspace, deck: dict[str, Any]) -> None:
+    report = overview(month)
+    rows = {r[0]: r for r in table_rows(by_title(deck, "4."))[1:]}
+    assert set(rows) == set(report)
+    hidden = 0
+    for division, cells in report.items():
+        cell = rows[division][4]  # 1on1実施率
+        published = cells["implementation_rate"]
+        if published["value"] is None:
+            hidden += 1
+            assert rows[division][5] == "－"  # no change shown for a hidden rate
+        assert cell == published["shown"]  # "<5" or "(秘匿)" as in the report, or the value
+    # The sample's small 事業部 (経営企画室, 3 people) is merged with a sibling, so
+    # no 事業部 is hidden on the slide and 管理本部 (49 people) shows its figures.
+    assert hidden == 0
+    assert "管理本部" in rows and any("経営企画室" in name for name in rows)
+
+
+def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, Any]) -> None:
+    status = {r["run_id"]: r for r in run_json(month, "mail", "status")}
+    slide = by_title(deck, "5.")
+    rows = mail_rows(slide)
+    assert set(rows) == set(status)
+    for run_id, row in rows.items():
+        assert row["送信"] == f"{status[run_id]['sent']:,}"
+        # outbox rehearsals apart; a count that is zero in every run has no column
+        assert row.get("書き出しのみ（未送信）", "0") == f"{status[run_id]['written']:,}"
+        assert row.get("後日送信", "0") == f"{status[run_id]['deferred']:,}"
+        assert row["比較群"] == f"{status[run_id]['holdout']:,}"
+        assert run_id not in texts(slide)  # the id is in the notes only
+    report = {r["group"]: r for r in run_json(month, "mail", "report", MAIL_RUN)}
+    values = series(chart(slide))
+    assert values["送付"] == [pytest.approx(report["mailed"]["share_left"], abs=1e-4)]
+    assert values["比較群（送らなかった人）"] == [
+        pytest.approx(report["holdout"]["share_left"], abs=1e-4)
+    ]
+    assert "95%信頼区間" in rows[MAIL_RUN][MEASURED]
+    n = report["mailed"]["in_snapshot"]
+    assert f"n={n}" in next(iter(chart(slide).plots[0].categories))  # n beside the shares
+    # The interval in the workbook is the Newcombe interval of the report's counts.
+    record = next(r for r in sheet_records(deck["xlsx"], "5_メール施策") if r["run_id"] == MAIL_RUN)
+    low, high = confint_proportions_2indep(
+        report["mailed"]["left_stuck_point"],
+        report["mailed"]["in_snapshot"],
+        report["holdout"]["left_stuck_point"],
+        report["holdout"]["in_snapshot"],
+        method="newcomb",
+        compare="diff",
     )
-    presentation = Presentation(str(path))
-    shape = next(s for s in presentation.slides[0].shapes if s.has_table)
-    table = shape.table
-    bottom = shape.top + sum(row.height for row in table.rows)
-    assert bottom <= presentation.slide_height
-    assert len(table.rows) < 61
-    shown = len(table.rows) - 2  # header and the note
-    assert (
-        table.cell(len(table.rows) - 1, 0).text == f"…ほか {60 - shown}行（--xlsx のブックに全件）"
+    assert record["ci95_low"] == pytest.approx(low, abs=1e-4)
+    assert record["ci95_high"] == pytest.approx(high, abs=1e-4)
+    assert record["ci95_low"] < record["difference"] < record["ci95_high"]
+    assert record["effect"] == "測定済み"
+    shown = Cli(month)("mail", "report", MAIL_RUN).stdout
+    shown_low = f"{low * 100:+.1f}pt".replace("-", "−")
+    shown_high = f"{high * 100:+.1f}pt".replace("-", "−")
+    assert f"95%信頼区間: {shown_low}〜{shown_high}" in shown
+
+
+def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_path: Path) -> None:
+    """With min_group above the smaller group, the deck shows that group's outcome as
+    `kops mail report` does (``<N``) and no difference or interval, anywhere."""
+    copy = tmp_path / "ws"
+    shutil.copytree(month.root, copy)
+    ws = Workspace(copy)
+    sizes = [r["in_snapshot"] for r in run_json(ws, "mail", "report", MAIL_RUN)]
+    minimum = min(sizes) + 1
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data.setdefault("privacy", {})["min_group"] = minimum
+    # The sensitive minimum is never below min_group (kops.yaml refuses that).
+    data["privacy"]["min_group_sensitive"] = max(10, minimum)
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    # What the month published under the old minimum would, with the new one, give hidden
+    # figures back (kops refuses that): this test is about the mail slide, so it starts
+    # from a snapshot nothing was published for.
+    with sqlite3.connect(ws.db_path) as db:
+        db.execute("DELETE FROM published")
+    label = f"<{minimum}"
+    report = {r["group"]: r for r in run_json(ws, "mail", "report", MAIL_RUN)}
+    hidden = [g for g, r in report.items() if r["share_left"] == label]
+    assert hidden and "表示していません" in Cli(ws)("mail", "report", MAIL_RUN).stdout
+    out, book = tmp_path / "deck.pptx", tmp_path / "figures.xlsx"
+    Cli(ws)("review", "--out", str(out), "--xlsx", str(book))
+    slides = list(Presentation(str(out)).slides)
+    slide = next(s for s in slides if title(s).startswith("5."))
+    row = mail_rows(slide)[MAIL_RUN][MEASURED]
+    names = {"mailed": "送付", "holdout": "比較群"}
+    for group in hidden:
+        assert f"{names[group]}{label}/{report[group]['in_snapshot']}" in row
+    assert "信頼区間" not in row and "差は誤差" not in row and "多く抜けた" not in row
+    assert not any(shape.has_chart for shape in slide.shapes)  # no share plotted
+    actions = next(s for s in slides if title(s).startswith("9."))
+    assert MAIL_RUN not in notes(actions)
+    record = next(r for r in sheet_records(book, "5_メール施策") if r["run_id"] == MAIL_RUN)
+    for group in hidden:
+        prefix = "mailed" if group == "mailed" else "holdout"
+        assert record[f"{prefix}_left"] == label and record[f"{prefix}_share_left"] == label
+    assert record["difference"] is None and record["ci95_low"] is None
+    assert record["ci95_high"] is None
+
+
+def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) -> None:
+    summary = run_json(month, "seminar", "summary", "month1")
+    invited = sum(r["invited"] for r in summary["出欠_スタックポイント別"])
+    attended = sum(r["attended"] for r in summary["出欠_スタックポイント別"])
+    slide = by_title(deck, "6.")
+    text = texts(slide)
+    assert f"招待 {invited:,}人 ／ 出席 {attended:,}人" in text
+    scores = summary["満足度"]
+    average = sum(r["satisfaction"] * r["answers"] for r in scores) / sum(
+        r["answers"] for r in scores
     )
-    assert table.cell(shown, 0).text == f"事業部{shown - 1:02d}"
-
-
-def _report(rates: dict[str | None, tuple[float, str]]) -> DivisionReport:
-    """A division report whose overview has these implementation rates (raw, state)."""
-    period, previous = parse_period("30d", dt.date(2026, 11, 20))
-    cells = []
-    for division, (rate, state) in rates.items():
-        for metric, unit, raw in (
-            ("headcount", "people", 40.0),
-            ("activation_rate", "share", 0.9),
-            ("pair_rate", "share", 0.8),
-            ("implementation_rate", "share", rate),
-            ("per_member_month", "rate", 1.25),
-            ("sukkiri_avg", "average", 3.94),
-        ):
-            cells.append(
-                Cell(
-                    table="overview",
-                    period=period.label,
-                    division=division,
-                    department=None,
-                    metric=metric,
-                    unit=unit,
-                    raw=raw,
-                    size=40,
-                    threshold=5,
-                    state=state if metric == "implementation_rate" else "",
-                )
-            )
-    divisions = [d for d in rates if d is not None]
-    return DivisionReport("t", "全社", dt.date(2026, 11, 20), period, previous, cells, divisions)
-
-
-def test_division_change_only_between_published_rates() -> None:
-    before = _report(
-        {None: (0.70, ""), "営業": (0.90, ""), "開発": (0.50, ""), "企画": (0.33, SECONDARY)}
+    assert f"満足度（平均） {average:.2f}" in text
+    movement = {r["group"]: r for r in summary["その後の変化"]}
+    values = series(chart(slide))["次の段階に進んだ割合"]
+    assert values[0] == pytest.approx(movement["attended"]["share_moved_on"], abs=1e-4)
+    assert values[1] == pytest.approx(
+        movement["invited, did not attend"]["share_moved_on"], abs=1e-4
     )
-    now = _report(
-        {None: (0.60, ""), "営業": (0.70, ""), "開発": (0.123, PRIMARY), "企画": (0.80, "")}
+    # Every share has its n: in the chart's categories, and the caption on self-selection.
+    categories = list(chart(slide).plots[0].categories)
+    for r, category in zip(summary["その後の変化"], categories, strict=True):
+        assert f"n={r['in_snapshot']}" in category
+        if r["in_snapshot"] < 5:
+            assert r["share_moved_on"] is None and r["moved_on"] == "<5"
+    assert "出席は本人の選択です" in text
+    # The survey's choices ranked, as the summary ranks them, with their n.
+    interests = summary["知りたいテーマ"]
+    rows = [r for r in table_rows(slide)[1:] if r[1] != ""]
+    answers = next(r["value"] for r in summary["概要"] if r["figure"] == "answers")
+    assert f"回答 {answers}件" in table_rows(slide)[0][1]
+    assert [(int(r[0]), r[1], r[2]) for r in rows] == [
+        (i["rank"], i["interest"], f"{i['answers']}人") for i in interests[: len(rows)]
+    ]
+    # The summary's answers per group; a group it shows as "<5" has no count on the slide.
+    groups = {r["group"]: r["answers"] for r in summary["自由記述"]}
+    shown = {g: n for g, n in groups.items() if isinstance(n, int)}
+    if shown:
+        top = max(shown.values())
+        assert any(f"{g} {n}件" in text for g, n in shown.items() if n == top)
+    else:
+        assert "どのテーマも少数のため非表示" in text
+    assert not [g for g, n in groups.items() if not isinstance(n, int) and f"{g} " in text]
+
+
+def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any]) -> None:
+    eligible = run_json(month, "campaign", "eligible", CAMPAIGN)
+    listed = {r["campaign"]: r for r in run_json(month, "campaign", "list")}
+    slide = by_title(deck, "7.")
+    row = table_rows(slide)[1]
+    assert row[2] == f"{len(eligible):,}人"
+    assert row[4] == f"{listed[CAMPAIGN]['awarded']:,}人"
+    assert row[3] == "期間終了"  # the window ended in September
+    due = run_json(month, "campaign", "milestones")
+    assert f"未送付 {len(due):,}件" in texts(slide)
+
+
+def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) -> None:
+    """The shared deck (共有可) shows the candidates without names or ids."""
+    shortlist = run_json(month, "interview", "shortlist", "--n", "5")
+    rows = table_rows(by_title(deck, "8."))[1:]
+    assert [(r[1], r[2]) for r in rows] == [(p["division"], str(p["held"])) for p in shortlist]
+    said = texts(by_title(deck, "8.")) + notes(by_title(deck, "8."))
+    for p in shortlist:
+        for key in ("manager_name", "member_name", "manager_id", "member_id"):
+            assert str(p[key]) not in said
+    assert [r[4] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
+    assert [r[5] for r in rows] == [p["spread_note"] for p in shortlist]
+    assert [r[6] for r in rows] == [p["top_topics"] for p in shortlist]
+    text = texts(by_title(deck, "8."))
+    assert "心身の状態 " not in " ".join(r[6] for r in rows)
+    assert "条件を満たすペア" in text
+
+
+def test_the_secretariats_deck_names_the_candidates(month: Workspace, tmp_path: Path) -> None:
+    shortlist = run_json(month, "interview", "shortlist", "--n", "5")
+    out = tmp_path / "own.pptx"
+    Cli(month)("review", "--out", str(out), "--audience", "secretariat")
+    own = {"slides": list(Presentation(str(out)).slides)}
+    rows = table_rows(by_title(own, "8."))[1:]
+    assert [(r[1], r[2]) for r in rows] == [
+        (p["manager_name"], p["member_name"]) for p in shortlist
+    ]
+    # Names repeat in a company: the ids are in the notes, for whoever arranges the interviews.
+    said = notes(by_title(own, "8."))
+    assert all(
+        f"（{p['manager_id']}）" in said and f"（{p['member_id']}）" in said for p in shortlist
     )
-    figures = division_figures(now, before)
-    table = figures.table.set_index("division")
-    assert table.at["開発", "implementation_rate"] == "<5"
-    assert table.at["企画", "implementation_rate"] == 0.8
-    assert table.at["全社", "per_member_month"] == 1.3  # published to one decimal
-    changes = figures.changes.set_index("division")
-    # A hidden rate now (開発) or before (企画) gives no change that would reveal it.
-    assert set(changes.index) == {"全社", "営業"}
-    assert changes.at["営業", "change"] == pytest.approx(-0.2)
-    review = small_review(divisions=figures)
-    texts = [a.basis for a in next_actions(review, Settings())]
-    assert "90% → 70%（-20pt）" in texts
-    assert not any("12%" in t or "33%" in t for t in texts)
+
+
+def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]) -> None:
+    now = run_json(month, "segment")
+    stuck = max((r for r in now if r["stuck_point"] != "healthy"), key=lambda r: r["total"])
+    rows = table_rows(by_title(deck, "9."))[1:]
+    first = rows[0]
+    assert stuck["label"] in first[0] and f"{stuck['total']}人" in first[1]
+    # The smallest usual share whose two groups reach min_group (5): 10% of 30 is only 3.
+    share = next(p for p in (10, 20, 30, 50) if int(stuck["total"] * p / 100 + 0.5) >= 5)
+    # The commands are in the speaker notes, never on the slide.
+    said = notes(by_title(deck, "9."))
+    assert f"kops mail send --segment {stuck['stuck_point']} --holdout {share}" in said
+    assert f"kops mail report {MAIL_RUN}" in said
+    assert "kops " not in texts(by_title(deck, "9."))
+    assert all(any(ch.isdigit() for ch in r[1]) for r in rows)
+
+
+def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:
+    entries = run_json(month, "audit")
+    review = [e for e in entries if e["action"] == "review"]
+    assert any(e["snapshot"] == "0002" and str(deck["path"]) in e["files"] for e in review)
+
+
+def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) -> None:
+    book = load_workbook(deck["xlsx"])
+    figures = [name for name in book.sheetnames if name != "列の説明"]
+    assert len(figures) == len(deck["slides"]) - 1  # every slide but the cover
+    assert [name.split("_")[0] for name in figures] == [str(i) for i in range(1, 10)]
+    summary = sheet_records(book, "1_サマリー")
+    assert summary[0]["snapshot"] == "0002"
+    header = [c.value for c in book["1_サマリー"][1]]
+    snapshot = book["1_サマリー"].cell(row=2, column=header.index("スナップショット") + 1)
+    assert snapshot.number_format == "@"
+    # The shared deck's workbook names no candidate (the secretariat's version does).
+    interviews = sheet_records(book, "8_好事例インタビュー候補")
+    assert interviews and not {"manager_id", "member_name"} & set(interviews[0])
+
+
+def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    out = tmp_path / "deck.pptx"
+    result = cli("review", "--out", str(out), env={"KOPS_QUIET": "0"})
+    assert "only one snapshot" in result.stderr
+    slides = list(Presentation(str(out)).slides)
+    assert "基準日 2026年10月20日" in texts(slides[0]) and "前回" not in texts(slides[0])
+    assert "比較できる前回のデータはまだありません" in texts(slides[1])
+    assert "比較なし" in texts(slides[1])
+    assert "まだ出せません" in texts(slides[2])
+    assert list(series(chart(slides[2]))) == ["今回"]
+    assert len(list(chart(slides[3]).plots[0].categories)) == 1
+    assert "この期間のメール配信はまだありません" in texts(slides[5])
+    assert "まだ案内したセミナーはありません" in texts(slides[6])
+
+
+def test_a_run_without_a_later_snapshot_is_not_yet_measurable(
+    month: Workspace, tmp_path: Path
+) -> None:
+    copy = tmp_path / "ws"
+    shutil.copytree(month.root, copy)
+    ws = Workspace(copy)
+    cli = Cli(ws)
+    cli("mail", "send", "--segment", "no_rating", "--holdout", "50", "--yes")
+    out = tmp_path / "deck.pptx"
+    cli("review", "--out", str(out))
+    slide = next(s for s in Presentation(str(out)).slides if title(s).startswith("5."))
+    row = next(r for run_id, r in mail_rows(slide).items() if run_id.startswith("no_rating"))
+    assert row["配信"].startswith("スッキリ度未入力")
+    assert "まだ測定できません" in row[MEASURED]
+    assert "送信後のデータがまだありません" in row[MEASURED]
+
+
+def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: Path) -> None:
+    cli = Cli(month)
+    before = tree_digest(month.root)
+    cases = [
+        (["--xlsx", str(tmp_path / "figures.csv")], "is not an .xlsx file"),
+        (["--out", str(tmp_path / "deck.pdf")], "must be a .pptx file"),
+        (["--out", str(tmp_path / "missing" / "deck.pptx")], "no such directory"),
+        (
+            ["--out", str(tmp_path / "deck.pptx"), "--xlsx", str(tmp_path / "no" / "f.xlsx")],
+            "no such directory",
+        ),
+        (["--compare", "2"], "compared with itself"),
+        (["--snapshot", "1", "--compare", "2"], "compared with a later snapshot (0002)"),
+        (["--compare", "9"], "no snapshot '9'"),
+        (["--as-of", "November"], "is not a date"),
+    ]
+    for args, message in cases:
+        result = cli("review", *args, ok=False)
+        assert result.exit_code == 1, args
+        assert message in result.stderr and "Error:" in result.stderr
+        assert "Internal error" not in result.stderr
+    assert tree_digest(month.root) == before
+    assert not list(tmp_path.glob("*.pptx"))
+
+
+def test_demo_ends_with_the_deck(demo_run: tuple[Path, Any]) -> None:
+    root, result = demo_run
+    deck = root / "out" / "review-2026-11.pptx"
+    assert f"Review deck: {deck}" in result.stderr.replace("\n", "")
+    slides = list(Presentation(str(deck)).slides)
+    assert len(slides) == 10
+    assert (root / "out" / "review-2026-11.xlsx").is_file()
+    mail = texts(next(s for s in slides if title(s).startswith("5.")))
+    assert "95%信頼区間" in mail
+
+
+def test_an_empty_workspace_says_to_ingest_first(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    result = Cli(ws)("review", "--out", str(tmp_path / "deck.pptx"), ok=False)
+    assert result.exit_code == 1
+    assert "no data yet" in result.stderr and "kops ingest" in result.stderr
+    assert not (tmp_path / "deck.pptx").exists()
+
+
+def test_cover_and_feet_come_from_kops_yaml(month: Workspace, tmp_path: Path) -> None:
+    copy = tmp_path / "ws"
+    shutil.copytree(month.root, copy)
+    ws = Workspace(copy)
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["documents"] = {
+        "meeting": "営業本部 1on1 推進会議",
+        "organiser": "人事部 組織開発課",
+        "classification": "関係者外秘",
+    }
+    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "deck.pptx"
+    Cli(ws)("review", "--out", str(out))
+    deck = Presentation(str(out))
+    slides = list(deck.slides)
+    assert slides[0].shapes.title.text_frame.text == "営業本部 1on1 推進会議"
+    assert "人事部 組織開発課" in texts(slides[0]) and "関係者外秘" in texts(slides[0])
+    assert all("関係者外秘" in texts(s) for s in slides[1:])
+    assert deck.core_properties.author == "人事部 組織開発課"
+    assert deck.core_properties.title.startswith("営業本部 1on1 推進会議")

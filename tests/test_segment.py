@@ -1,259 +1,186 @@
-"""Stuck points (rules.md §1) on hand-made rows: each rule at its thresholds."""
+"""kops segment end to end on the sample tenant: lists, files read back, explain, movement."""
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
+import io
+import json
+from pathlib import Path
 
-import pandas as pd
+from openpyxl import load_workbook
 
-from factories import meeting, pair, tables, user
-from kakeai_ops.analyses.segmentation import compare, explain, segment, summary
-from kakeai_ops.config import Rules
-
-AS_OF = dt.date(2026, 11, 20)
-RULES = Rules()
-
-
-def run(t, rules: Rules = RULES, as_of: dt.date = AS_OF) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    return segment(t, rules, as_of).set_index("user_id")
+from conftest import Cli
+from kakeai_ops.analyses.segmentation import KEYS, LIST_COLUMNS
+from kakeai_ops.workspace import Workspace
+from workbooks import csv_records, sheet_records
 
 
-def weekly(manager: str, member: str, last: str = "2026-11-18", n: int = 4, **kw) -> list[dict]:  # type: ignore[no-untyped-def]
-    end = pd.Timestamp(last)
-    return [meeting(manager, member, str(end - pd.Timedelta(weeks=i)), **kw) for i in range(n)]
+def test_sample_has_every_stuck_point_and_role(sample_ws: Workspace) -> None:
+    result = Cli(sample_ws)("segment", "--list", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["stuck_point"] for r in rows} == set(KEYS)
+    assert {r["role"] for r in rows} == {"manager", "member", "both", "none"}
 
 
-def test_funnel_basics() -> None:
-    t = tables(
-        users=[
-            user("M"),
-            user("A", last_login_at=None),  # never logged in
-            user("B"),  # invited, not accepted
-            user("C"),  # formed pair, only cancelled/scheduled 1on1s
-            user("D"),  # healthy
-        ],
-        pairs=[
-            pair("M", "A", accepted=None),
-            pair("M", "B", accepted=None),
-            pair("M", "C"),
-            pair("M", "D"),
-        ],
-        meetings=[
-            meeting("M", "C", "2026-11-10 10:00", status="cancelled"),
-            meeting(
-                "M", "C", "2026-11-01 10:00", status="scheduled"
-            ),  # a 予定 in the past is not held
-            *weekly("M", "D"),
-        ],
-    )
-    result = run(t)
-    assert result.loc["A", "stuck_point"] == "not_activated"
-    assert result.loc["A", "flags"] == "not_activated;no_pair"
-    assert result.loc["B", "stuck_point"] == "no_pair"
-    assert result.loc["C", "stuck_point"] == "no_1on1"
-    assert result.loc["C", "held_total"] == 0
-    assert result.loc["D", "stuck_point"] == "healthy" and result.loc["D", "flags"] == "healthy"
-    assert result.loc["M", "role"] == "manager" and result.loc["D", "role"] == "member"
-    assert result.loc["A", "role"] == "none"
-    assert result.loc["A", "stuck_point_label"] == "未ログイン"
-
-
-def test_lapse_window_edges() -> None:
-    # lapse_days = 30: the window is as-of − 29 … as-of (2026-10-22 … 2026-11-20).
-    t = tables(
-        users=[user("M"), user("IN"), user("OUT"), user("FUT")],
-        pairs=[pair("M", "IN"), pair("M", "OUT"), pair("M", "FUT")],
-        meetings=[
-            meeting("M", "IN", "2026-10-22 00:00"),
-            meeting("M", "OUT", "2026-10-21 23:59"),
-            meeting("M", "FUT", "2026-09-01 10:00"),
-            meeting("M", "FUT", "2026-11-21 09:00"),  # after as-of: not held yet
-        ],
-    )
-    result = run(t)
-    assert "lapsed" not in result.loc["IN", "flags"]
-    assert result.loc["OUT", "stuck_point"] == "lapsed"
-    assert result.loc["FUT", "stuck_point"] == "lapsed"
-    assert result.loc["FUT", "held_total"] == 1
-    assert run(t, Rules(lapse_days=31)).loc["OUT", "stuck_point"] != "lapsed"
-
-
-def test_no_prep_counts_only_the_last_three_and_only_real_preparation() -> None:
-    t = tables(
-        users=[user("M"), user("P1"), user("P2"), user("LATE"), user("NOTOPIC"), user("OLD")],
-        pairs=[pair("M", u) for u in ("P1", "P2", "LATE", "NOTOPIC", "OLD")],
-        meetings=[
-            # 1 of 3 prepared → 33% < 50%
-            *weekly("M", "P1", n=2, prepared=None),
-            meeting("M", "P1", "2026-11-01 10:00"),
-            # 2 of 3 prepared → 67%
-            *weekly("M", "P2", n=2),
-            meeting("M", "P2", "2026-11-01 10:00", prepared=None),
-            # chosen after the 1on1: not preparation
-            *weekly("M", "LATE", n=3, prepared="after"),
-            # a time but no topic: not preparation
-            *weekly("M", "NOTOPIC", n=3, topic=None),
-            # the last three unprepared; older prepared ones do not count
-            *weekly("M", "OLD", n=3, prepared=None),
-            *weekly("M", "OLD", last="2026-10-01", n=5),
-        ],
-    )
-    result = run(t)
-    assert result.loc["P1", "stuck_point"] == "no_prep"
-    assert result.loc["P1", "recent_prepared"] == 1 and result.loc["P1", "recent_count"] == 3
-    assert result.loc["P2", "stuck_point"] == "healthy"
-    assert result.loc["LATE", "stuck_point"] == "no_prep"
-    assert result.loc["NOTOPIC", "stuck_point"] == "no_prep"
-    assert result.loc["OLD", "stuck_point"] == "no_prep"
-    # Exactly at the threshold is not below it.
-    two = tables(
-        users=[user("M"), user("X")],
-        pairs=[pair("M", "X")],
-        meetings=[
-            meeting("M", "X", "2026-11-18 10:00"),
-            meeting("M", "X", "2026-11-11 10:00", prepared=None),
-        ],
-    )
-    assert run(two, Rules(recent_n=2)).loc["X", "prep_share"] == 0.5
-    assert "no_prep" not in run(two, Rules(recent_n=2)).loc["X", "flags"]
-    assert "no_prep" in run(two, Rules(recent_n=2, min_prep_share=0.6)).loc["X", "flags"]
-
-
-def test_fewer_recent_meetings_than_recent_n() -> None:
-    t = tables(
-        users=[user("M"), user("X")],
-        pairs=[pair("M", "X")],
-        meetings=[meeting("M", "X", "2026-11-18 10:00", sukkiri=None)],
-    )
-    result = run(t)
-    assert result.loc["X", "recent_count"] == 1
-    assert result.loc["X", "stuck_point"] == "no_rating"
-    assert result.loc["X", "rating_share"] == 0.0
-
-
-def test_no_rating_and_precedence() -> None:
-    t = tables(
-        users=[user("M"), user("R"), user("BOTH")],
-        pairs=[pair("M", "R"), pair("M", "BOTH")],
-        meetings=[
-            *weekly("M", "R", n=3, sukkiri=None),
-            *weekly("M", "BOTH", n=3, sukkiri=None, prepared=None),
-        ],
-    )
-    result = run(t)
-    assert result.loc["R", "stuck_point"] == "no_rating"
-    assert result.loc["BOTH", "stuck_point"] == "no_prep"  # earlier in the funnel
-    assert result.loc["BOTH", "flags"] == "no_prep;no_rating"
-
-
-def test_no_recurrence_and_middle_managers() -> None:
-    t = tables(
-        users=[user("HEAD"), user("MID"), user("X"), user("Y")],
-        pairs=[
-            pair("HEAD", "MID", recurring=True),
-            pair("MID", "X", recurring=False),
-            pair("MID", "Y", recurring=False),
-        ],
-        meetings=[
-            # MID as member: unprepared, so no_prep is judged on these only…
-            *weekly("HEAD", "MID", n=3, prepared=None),
-            # …not on the well-prepared 1on1s MID holds as manager.
-            *weekly("MID", "X", n=3),
-            *weekly("MID", "Y", n=3),
-        ],
-    )
-    result = run(t)
-    assert result.loc["MID", "role"] == "both"
-    assert result.loc["MID", "flags"] == "no_prep;no_recurrence"
-    assert result.loc["MID", "stuck_point"] == "no_prep"
-    assert result.loc["MID", "held_as_manager"] == 6 and result.loc["MID", "held_as_member"] == 3
-    assert result.loc["HEAD", "stuck_point"] == "healthy"  # its one pair recurs
-    assert result.loc["HEAD", "seminar_month"] == 4  # healthy managers → Month4
-
-
-def test_leave_kept_and_retired_left_out() -> None:
-    t = tables(
-        users=[
-            user("M"),
-            user("L", employment="育休", employment_status="leave"),
-            user("R", employment="退職", employment_status="retired"),
-        ],
-        pairs=[pair("M", "L"), pair("M", "R")],
-        meetings=[*weekly("M", "L"), *weekly("M", "R")],
-    )
-    result = run(t)
-    assert "L" in result.index and "R" not in result.index
-    assert result.loc["L", "employment"] == "育休"
-
-
-def test_summary_and_shares() -> None:
-    t = tables(users=[user("A", last_login_at=None), user("B"), user("C")])
-    table = summary(segment(t, RULES, AS_OF)).set_index("stuck_point")
-    assert table.loc["not_activated", "total"] == 1
-    assert table.loc["no_pair", "total"] == 2
-    assert table.loc["no_pair", "none"] == 2
-    assert abs(table["share"].sum() - 1.0) < 1e-9
-    assert table.index[0] == "not_activated" and table.index[-1] == "healthy"
-
-
-def test_explain_states_facts_thresholds_and_verdicts() -> None:
-    t = tables(
-        users=[user("M"), user("X")],
-        pairs=[pair("M", "X")],
-        meetings=weekly("M", "X", n=3, prepared=None),
-    )
-    row = segment(t, RULES, AS_OF).set_index("user_id").loc["X"].copy()
-    row["user_id"] = "X"
-    checks = {c.key: c for c in explain(row, RULES, AS_OF)}
-    assert list(checks) == [
-        "not_activated",
-        "no_pair",
-        "no_1on1",
-        "lapsed",
-        "no_prep",
-        "no_rating",
-        "no_recurrence",
-        "healthy",
+def test_list_csv_columns_are_stable(sample_ws: Workspace) -> None:
+    result = Cli(sample_ws)("segment", "--list", "--format", "csv")
+    header = result.stdout.splitlines()[0].split(",")
+    assert header == LIST_COLUMNS
+    assert header[:11] == [
+        "user_id",
+        "name",
+        "email",
+        "division",
+        "department",
+        "job_type",
+        "age_band",
+        "employment",
+        "role",
+        "stuck_point",
+        "stuck_point_label",
     ]
-    assert checks["no_prep"].applies and not checks["lapsed"].applies
-    assert "事前準備あり 0 回（0%）" in checks["no_prep"].facts
-    assert "< 50%" in checks["no_prep"].threshold
-    assert "2026-10-22〜2026-11-20" in checks["lapsed"].threshold
 
 
-def test_compare_transitions() -> None:
-    before = pd.DataFrame(
-        {
-            "user_id": ["a", "b", "c", "d"],
-            "stuck_point": ["no_pair", "healthy", "no_prep", "lapsed"],
-        }
+def test_as_of_is_always_said_on_stderr(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    result = cli("segment", env={"KOPS_QUIET": "0"})
+    assert "基準日 2026-11-20（スナップショット 0002 のデータの最終日）" in result.stderr
+    result = cli("segment", "--as-of", "2026-11-01", env={"KOPS_QUIET": "0"})
+    assert "基準日 2026-11-01（--as-of で指定）" in result.stderr
+    bad = cli("segment", "--as-of", "11/01", ok=False)
+    assert bad.exit_code == 1 and "--as-of: '11/01' is not a date" in bad.stderr
+
+
+def test_filters_and_bad_filter_values(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    rows = json.loads(
+        cli(
+            "segment",
+            "--stuck-point",
+            "no_prep",
+            "--stuck-point",
+            "lapsed",
+            "--role",
+            "member",
+            "--format",
+            "json",
+        ).stdout
     )
-    after = pd.DataFrame(
-        {
-            "user_id": ["a", "b", "c", "e"],
-            "name": list("abce"),
-            "division": "x",
-            "department": "y",
-            "role": "member",
-            "stuck_point": ["no_1on1", "lapsed", "no_prep", "healthy"],
-        }
+    assert rows and {r["stuck_point"] for r in rows} <= {"no_prep", "lapsed"}
+    assert {r["role"] for r in rows} == {"member"}
+    rows = json.loads(cli("segment", "--division", "営業本部", "--format", "json").stdout)
+    assert rows and {r["division"] for r in rows} == {"営業本部"}
+    bad = cli("segment", "--stuck-point", "lazy", ok=False)
+    assert "unknown stuck point 'lazy'" in bad.stderr and "no_prep (事前準備なし)" in bad.stderr
+    bad = cli("segment", "--division", "宇宙本部", ok=False)
+    assert "no 事業部 '宇宙本部'" in bad.stderr
+
+
+def test_csv_file_is_excel_friendly(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "list.csv"
+    Cli(sample_ws)("segment", "--list", "--out", str(target))
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+    rows = csv_records(raw, LIST_COLUMNS)  # Japanese headers, one per key
+    assert rows[0]["user_id"] == "000101"  # leading zeros kept
+    assert {r["role"] for r in rows} <= {"上司", "部下", "両方", "なし"}
+    assert any("髙" in r["name"] or "﨑" in r["name"] for r in rows)
+
+
+def test_xlsx_file_reads_back(sample_ws: Workspace, tmp_path: Path) -> None:
+    target = tmp_path / "list.xlsx"
+    Cli(sample_ws)("segment", "--list", "--stuck-point", "no_prep", "--out", str(target))
+    book = load_workbook(target)
+    assert book.sheetnames == ["一覧", "集計", "列の説明"]
+    sheet = book["一覧"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["社員番号", "氏名", "メールアドレス"]
+    first_id = sheet.cell(row=2, column=1)
+    assert isinstance(first_id.value, str) and first_id.value.startswith("000")
+    assert first_id.number_format == "@"
+    assert sheet.auto_filter.ref is not None and sheet.freeze_panes == "C2"
+    assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$B"
+    rows = sheet_records(book, "users")
+    assert {r["stuck_point"] for r in rows} == {"事前準備なし"}
+    shares = sheet.cell(row=2, column=header.index("事前準備率") + 1)
+    assert shares.number_format == "0%"
+    totals = {r["stuck_point"]: r["total"] for r in sheet_records(book, "summary")}
+    assert totals["事前準備なし"] == len(rows)
+
+
+def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(cli("segment", "--stuck-point", "no_recurrence", "--format", "csv").stdout)
+        )
     )
-    movement = compare(before, after)
-    assert movement.transitions.loc["no_pair", "no_1on1"] == 1
-    assert movement.transitions.loc["healthy", "lapsed"] == 1
-    assert movement.transitions.loc["no_prep", "no_prep"] == 1
-    assert int(movement.transitions.to_numpy().sum()) == 3
-    assert movement.moved_on["user_id"].tolist() == ["a"]
-    assert movement.slid_back["user_id"].tolist() == ["b"]
-    assert movement.joined == 1 and movement.left == 1
+    user_id = rows[0]["user_id"]
+    text = cli("segment", "--explain", user_id).stdout
+    assert f"({user_id})" in text
+    assert "✗ 該当      繰り返し未設定" in text
+    assert "うち繰り返し設定あり 0" in text
+    assert "スタックポイント: 繰り返し未設定" in text and "no_recurrence" not in text
+    assert "Month3" in text
+    # Full-width ids are accepted as typed.
+    wide = user_id.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert f"({user_id})" in cli("segment", "--explain", wide).stdout
+    missing = cli("segment", "--explain", "999999", ok=False)
+    assert "no user '999999'" in missing.stderr
 
 
-def test_same_minute_ties_break_by_meeting_id_whatever_the_row_order() -> None:
-    rows = [
-        meeting("M", "X", "2026-11-18 10:00", prepared=None, meeting_id="M0002"),
-        meeting("M", "X", "2026-11-18 10:00", meeting_id="M0001"),
-    ]
-    for ordered in (rows, rows[::-1]):
-        t = tables(users=[user("M"), user("X")], pairs=[pair("M", "X")], meetings=ordered)
-        # recent_n = 1: the 'newest' is the higher id, M0002, which was not prepared.
-        assert run(t, Rules(recent_n=1)).loc["X", "recent_prepared"] == 0
+def test_compare_shows_transitions(sample_ws: Workspace, tmp_path: Path) -> None:
+    cli = Cli(sample_ws)
+    payload = json.loads(cli("segment", "--compare", "1", "--format", "json").stdout)
+    assert payload["before"]["snapshot"] == "0001" and payload["after"]["snapshot"] == "0002"
+    total = sum(sum(row.values()) for row in payload["transitions"].values())
+    assert total > 200
+    assert payload["moved_on"] and payload["slid_back"]
+    assert payload["left"] == 2  # the two who retired in November
+    same = json.loads(cli("segment", "--since", "2026-10-31", "--format", "json").stdout)
+    assert same["before"]["snapshot"] == "0001"
+    text = cli("segment", "--compare", "1").stdout
+    assert "スナップショット 0001（2026-10-20）→ 0002（2026-11-20）" in text
+    assert "次の段階に進んだ人（" in text
+    target = tmp_path / "moves.xlsx"
+    cli("segment", "--compare", "1", "--out", str(target))
+    assert load_workbook(target).sheetnames[:2] == ["推移", "進んだ人"]
+    bad = cli("segment", "--since", "2020-01-01", ok=False)
+    assert "no snapshot dated on or before 2020-01-01" in bad.stderr
+
+
+def test_summary_by_division(sample_ws: Workspace) -> None:
+    rows = list(
+        csv.DictReader(
+            io.StringIO(Cli(sample_ws)("segment", "--by", "division", "--format", "csv").stdout)
+        )
+    )
+    divisions = {r["division"] for r in rows}
+    assert "営業本部" in divisions and "経営企画室" in divisions
+    for r in rows:
+        assert int(r["users"]) == sum(int(r[k]) for k in KEYS)
+
+
+def test_an_id_typed_without_its_leading_zeros_is_found_or_suggested(
+    sample_ws: Workspace,
+) -> None:
+    cli = Cli(sample_ws)
+    found = cli("segment", "--explain", "120", env={"KOPS_QUIET": "0"})
+    assert "(000120)" in found.stdout and "000120 として表示します" in found.stderr
+    wide = cli("segment", "--explain", "１２０")  # full-width, as an IME types it
+    assert "(000120)" in wide.stdout
+    refused = cli("campaign", "explain", "exec-1on1-2026h2", "120", ok=False)
+    assert "no user '120'" in refused.stderr and "did you mean 000120?" in refused.stderr
+    missing = cli("segment", "--explain", "99999", ok=False)
+    assert "did you mean" not in missing.stderr
+
+
+def test_only_one_id_of_that_number_is_taken_for_it() -> None:
+    from kakeai_ops.ids import did_you_mean, same_number
+
+    known = ["000120", "0120", "120A", "001200", "000121"]
+    assert same_number("120", known) == ["000120", "0120"]  # two: suggested, never guessed
+    assert did_you_mean("120", known) == "did you mean 000120, 0120?"
+    assert same_number("0120", known) == ["000120"]
+    assert same_number("abc", known) == [] and did_you_mean("12O", known) == ""

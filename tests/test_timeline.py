@@ -135,7 +135,7 @@ def test_status_shows_ranges_and_warns_of_gaps(
 
 
 def test_order_warnings_from_manifests() -> None:
-    from kakeai_ops.analyses.timeline import gaps_and_overlaps
+    from kakeai_ops.store.snapshot_order import gaps_and_overlaps
 
     manifests = [
         {"id": "0001", "as_of": "2026-10-20", "data": {"export_from": "2025-11-10"}},

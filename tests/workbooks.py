@@ -35,9 +35,10 @@ def sheet_records(book: Workbook | Path, sheet: str) -> list[dict[str, Any]]:
 
 
 def _legend(row: tuple[Any, ...]) -> bool:
+    """A legend or the 「（該当なし）」 of an empty table: alone in its row, not a record."""
     return (
         isinstance(row[0], str)
-        and row[0].startswith("<5 / <10")
+        and (row[0].startswith("<5 / <10") or row[0] == "（該当なし）")
         and row[1:].count(None) == len(row) - 1
     )
 

@@ -37,7 +37,10 @@ class WorkspaceBusy(WorkspaceError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in an input file, reported as ``file:row: column: what (value)``."""
+    """One problem found in an input file, reported as ``file:row: column: what (value)``.
+
+    ``what`` is English (a file of problems keeps it so); shown, it is in the user's
+    language when the catalog has it (the readers mark theirs with ``N_``)."""
 
     file: str
     row: int | None
@@ -50,7 +53,7 @@ class Problem:
         parts = [where]
         if self.column:
             parts.append(self.column)
-        text = ": ".join(parts) + f": {self.what}"
+        text = ": ".join(parts) + f": {_(self.what)}"
         if self.value is not None:
             text += f" ({self.value})"
         return text

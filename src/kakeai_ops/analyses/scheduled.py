@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..model import SIDES
 from .definitions import day_end
 
 
@@ -24,7 +25,7 @@ def scheduled_soon(meetings: pd.DataFrame, as_of: dt.date, days: int) -> dict[st
     both = pd.concat(
         [
             pd.DataFrame({"user_id": booked[f"{role}_id"].astype(str), "at": booked["held_at"]})
-            for role in ("manager", "member")
+            for role in SIDES
         ]
     )
     first = both.groupby("user_id")["at"].min()

@@ -15,6 +15,7 @@ from ..columnar.lookup import is_in
 from ..config import Rules
 from ..dates import typed_text
 from ..errors import KopsError
+from ..i18n import _
 from ..model import Tables
 from .definitions import current_users
 from .roles import roles
@@ -59,9 +60,10 @@ def stuck_point_key(text: str, option: str) -> str:
     found = by_text.get(value) or by_text.get(value.lower())
     if found is None:
         raise KopsError(
-            f"{option}: unknown stuck point '{text}'",
-            hint="use a key or its label: "
-            + ", ".join(f"{sp.key} ({sp.label})" for sp in STUCK_POINTS),
+            _("{option}: unknown stuck point '{text}'").format(option=option, text=text),
+            hint=_("use a key or its label: {known}").format(
+                known=", ".join(f"{sp.key} ({sp.label})" for sp in STUCK_POINTS)
+            ),
         )
     return found
 
@@ -73,15 +75,17 @@ def role_key(text: str, option: str, allowed: tuple[str, ...] = model.ROLES) -> 
     found = by_text.get(value) or by_text.get(value.lower())
     if found is None:
         raise KopsError(
-            f"{option}: unknown role '{text}'",
-            hint="use " + ", ".join(f"{key} ({glossary.ROLES[key]})" for key in allowed),
+            _("{option}: unknown role '{text}'").format(option=option, text=text),
+            hint=_("use {known}").format(
+                known=", ".join(f"{key} ({glossary.ROLES[key]})" for key in allowed)
+            ),
         )
     return found
 
 
 MANAGER_SEMINAR = 4
 
-# The columns of `kops segment --list --format csv`, in this order (documented in the README).
+# The columns of `kops segment --list --format csv`, in this order (docs/commands/segment.md).
 LIST_COLUMNS = [
     "user_id",
     *model.PERSON_COLUMNS,

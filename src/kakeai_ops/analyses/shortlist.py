@@ -169,7 +169,7 @@ def eligibility(
     """
     people = users.set_index("user_id")
     frame = stats.copy()
-    for role in ("manager", "member"):
+    for role in model.SIDES:
         ids = frame[f"{role}_id"]
         for column in (
             "name",

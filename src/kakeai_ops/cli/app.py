@@ -26,12 +26,12 @@ from .localized import localize, localize_usage_error
 # its help, which is what `kops --help` lists. A module is imported only when one of its
 # commands runs (or its help is asked for): the commands need pandas, scipy, openpyxl
 # and jinja2, and `kops --help` or `kops init` need none of them.
-# tests/test_startup.py checks this table against the commands themselves.
+# tests/test_app_startup.py checks this table against the commands themselves.
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "Create a workspace: kops.yaml, mail templates and the state directory."),
     "ingest": ("ingest_command", "Read the users, pairs and meetings exports into a new snapshot."),
     "status": (
-        "ingest_command",
+        "status",
         "List the workspace's snapshots: row counts, 1on1 date range and as-of date.",
     ),
     "segment": ("segment", "Find each user's stuck point (未ログイン → ペア未成立 → … → 定着)."),

@@ -19,13 +19,15 @@ from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
+from ..i18n import _
 from ..ids import did_you_mean, typed_id
 from ..jobs.campaigns import draws
-from ..mail.campaign_audience import draw_state
+from ..jobs.campaigns.awards import award, awardees, not_yet_awarded
 from ..outputs.files import write_table
 from ..outputs.workbook import Print
-from ..store import Tables, awards, record_action, record_awards
+from ..store import Tables, awards
 from .console import people_table, plain
+from .output_audience import AudienceOpt, records_audience
 from .shared import (
     AsOfOpt,
     CampaignArg,
@@ -166,6 +168,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
 
 @app.command("eligible")
+@records_audience("campaign eligible")
 def eligible_command(
     campaign_id: CampaignArg,
     workspace: WorkspaceOpt = None,
@@ -179,6 +182,7 @@ def eligible_command(
     ] = False,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Who meets the campaign's condition (e.g. 3か月連続毎週1on1), and the qualifying months.
 
@@ -206,7 +210,12 @@ def eligible_command(
             text_columns=["user_id"],
             options=Print(as_of=when),
         )
-        err.print(f"Wrote {len(columns):,} rows to {escape(str(out_file))}", highlight=False)
+        err.print(
+            _("Wrote {rows:,} rows to {path}").format(
+                rows=len(columns), path=escape(str(out_file))
+            ),
+            highlight=False,
+        )
         return
     if fmt is not Format.table:
         show(columns, fmt)
@@ -257,9 +266,11 @@ def explain_command(
     rows = result.users[result.users["user_id"] == wanted]
     if rows.empty:
         raise KopsError(
-            f"no user '{user_id}' in snapshot {judged.snapshot_id}",
+            _("no user '{user}' in snapshot {snapshot}").format(
+                user=user_id, snapshot=judged.snapshot_id
+            ),
             hint=did_you_mean(user_id, result.users["user_id"])
-            or "check the id with `kops segment --list`",
+            or _("check the id with `kops segment --list`"),
         )
     row = rows.iloc[0]
     weeks = streaks.user_weeks(result, judged.tables, campaign, _calendar(opened), when, wanted)
@@ -353,72 +364,57 @@ def award_command(
     """
     opened = session(workspace)
     judged = _judge(opened, campaign_id, snapshot, as_of)
-    campaign, result, snap_id = judged.campaign, judged.result, judged.snapshot_id
-    eligible = result.users[result.users["eligible"]]
-    state = draw_state(opened.workspace, campaign_id, campaign)
-    if state.by_draw:
-        # A prize with limited places goes to the winners of the draw, never to everyone
-        # eligible: the others were told they were not drawn.
-        if not state.drawn:
-            raise KopsError(
-                f"campaign '{campaign_id}' is awarded by draw ({state.why()}) and has not "
-                "been drawn; nothing was awarded",
-                hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT, then award",
-            )
-        others = int((~eligible["user_id"].isin(state.winners)).sum())
-        eligible = result.users[result.users["user_id"].isin(state.winners)]
+    campaign = judged.campaign
+    chosen = awardees(opened.workspace, campaign_id, campaign, judged.result)
+    if chosen.draw_no is not None:
         err.print(
-            f"Awarded by draw {state.draw_no}: its {len(state.winners):,} winner(s) only; "
-            f"{others:,} other eligible user(s) are not awarded.",
+            _(
+                "Awarded by draw {draw}: its {winners:,} winner(s) only; {others:,} other "
+                "eligible user(s) are not awarded."
+            ).format(draw=chosen.draw_no, winners=chosen.winners, others=chosen.not_drawn),
             highlight=False,
         )
     if dry_run:
-        before = set(awards(opened.workspace, campaign_id)["user_id"])
-        fresh = eligible[~eligible["user_id"].isin(before)]
+        fresh = not_yet_awarded(opened.workspace, campaign_id, chosen.people)
         err.print(
-            f"Would award {len(fresh):,} new user(s); "
-            f"{len(eligible) - len(fresh):,} already awarded."
+            _("Would award {fresh:,} new user(s); {already:,} already awarded.").format(
+                fresh=len(fresh), already=len(chosen.people) - len(fresh)
+            )
         )
         out.print(
             people_table(
-                fresh[["user_id", "name", "division", "department", "run_start", "run_end"]],
-                title=f"付与する予定の人（{len(fresh):,}人）",
-                max_rows=200,
+                fresh[AWARD_COLUMNS], title=f"付与する予定の人（{len(fresh):,}人）", max_rows=200
             )
         )
         return
-    fresh, already = record_awards(
-        opened.workspace, campaign_id, eligible[["user_id", "run_start", "run_end"]], snap_id
-    )
-    if len(fresh):
-        record_action(
-            opened.workspace,
-            "campaign award",
-            target=campaign_id,
-            count=len(fresh),
-            snapshot=snap_id,
-            detail={"awarded_before": already},
-        )
-    if len(fresh):
-        shown = eligible[eligible["user_id"].isin(fresh["user_id"])]
+    done = award(opened.workspace, campaign_id, chosen.people, judged.snapshot_id)
+    if len(done.fresh):
         out.print(
             people_table(
-                shown[["user_id", "name", "division", "department", "run_start", "run_end"]],
-                title=f"新たに付与した人：{campaign.title}（{campaign_id}）{len(shown):,}人",
+                done.fresh[AWARD_COLUMNS],
+                title=f"新たに付与した人：{campaign.title}（{campaign_id}）{len(done.fresh):,}人",
                 max_rows=200,
             )
         )
-    total = len(awards(opened.workspace, campaign_id))
     err.print(
-        f"Awarded {len(fresh):,} new user(s); {already:,} were awarded before; "
-        f"{total:,} in all for {campaign_id}.",
+        _(
+            "Awarded {fresh:,} new user(s); {already:,} were awarded before; "
+            "{total:,} in all for {campaign}."
+        ).format(
+            fresh=len(done.fresh), already=done.already, total=done.total, campaign=campaign_id
+        ),
         highlight=False,
     )
-    if len(fresh):
+    if len(done.fresh):
         err.print(
-            f"Next: kops mail send --awarded {campaign_id} --template campaign.awarded",
+            _("Next: {command}").format(
+                command=f"kops mail send --awarded {campaign_id} --template campaign.awarded"
+            ),
             highlight=False,
         )
+
+
+AWARD_COLUMNS = ["user_id", "name", "division", "department", "run_start", "run_end"]
 
 
 def register(root: typer.Typer) -> None:

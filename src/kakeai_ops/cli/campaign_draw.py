@@ -8,14 +8,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .. import config, model
+from .. import config
 from ..analyses import draw_rules
-from ..clock import now
 from ..dates import parse_date
 from ..errors import KopsError, Problem
-from ..jobs.campaigns import draws, entries
+from ..i18n import _, ngettext
+from ..jobs.campaigns import draw_run, draws, entries
 from ..outputs.files import write_table
-from ..store import campaign_draws, file_entry, record_action
+from ..store import file_entry, record_action
 from .console import frame_table
 from .shared import (
     AsOfOpt,
@@ -72,8 +72,8 @@ def entries_command(
     )
     if problems is not None:
         write_table(problem_rows(result), problems)
-    _print_capped("refused", result.refused, problems)
-    _print_capped("note", result.not_in_draw, problems)
+    _print_capped(True, result.refused, problems)
+    _print_capped(False, result.not_in_draw, problems)
     record_action(
         opened.workspace,
         "campaign entries",
@@ -83,10 +83,19 @@ def entries_command(
         snapshot=snap.id,
         detail={"refused": len(result.refused), "entered_before": result.already},
     )
+    new = ngettext("{n:,} new entry", "{n:,} new entries", result.added).format(n=result.added)
     err.print(
-        f"{file.name}: {result.added:,} new entr{'y' if result.added == 1 else 'ies'}, "
-        f"{result.already:,} entered before, {len(result.refused):,} row(s) refused, "
-        f"{len(result.not_in_draw):,} recorded but not in the draw as of {when}.",
+        _(
+            "{file}: {new}, {already:,} entered before, {refused:,} row(s) refused, "
+            "{not_in_draw:,} recorded but not in the draw as of {as_of}."
+        ).format(
+            file=file.name,
+            new=new,
+            already=result.already,
+            refused=len(result.refused),
+            not_in_draw=len(result.not_in_draw),
+            as_of=when,
+        ),
         highlight=False,
         markup=False,  # the file name is data: "[red]応募.csv"
     )
@@ -95,18 +104,23 @@ def entries_command(
 SHOWN_PROBLEMS = 30  # a screenful; a form export of thousands of bad rows goes to --problems
 
 
-def _print_capped(kind: str, found: list[Problem], listing: Path | None) -> None:
+def _print_capped(refused: bool, found: list[Problem], listing: Path | None) -> None:
+    kind = _("refused") if refused else _("note")
     for problem in found[:SHOWN_PROBLEMS]:
         err.print(f"{kind}: {problem}", highlight=False, markup=False)
     rest = len(found) - SHOWN_PROBLEMS
     if rest > 0:
         where = (
-            f"all {len(found):,} in {listing.name}"
+            _("all {n:,} in {file}").format(n=len(found), file=listing.name)
             if listing is not None
-            else "--problems FILE lists every row"
+            else _("--problems FILE lists every row")
         )
-        noun = "refused rows" if kind == "refused" else "notes"
-        err.print(f"… and {rest:,} more {noun} ({where})", highlight=False, markup=False)
+        said = (
+            _("… and {n:,} more refused rows ({where})")
+            if refused
+            else _("… and {n:,} more notes ({where})")
+        )
+        err.print(said.format(n=rest, where=where), highlight=False, markup=False)
 
 
 def problem_rows(result: entries.EntriesImport) -> pd.DataFrame:
@@ -115,12 +129,12 @@ def problem_rows(result: entries.EntriesImport) -> pd.DataFrame:
     found.sort(key=lambda item: item[1].row or 0)
     return pd.DataFrame(
         {
-            "kind": [kind for kind, _ in found],
-            "file": [p.file for _, p in found],
-            "row": pd.array([p.row for _, p in found], dtype="Int64"),
-            "column": [p.column or "" for _, p in found],
-            "what": [p.what for _, p in found],
-            "value": [_unquoted(p.value or "") for _, p in found],
+            "kind": [kind for kind, _problem in found],
+            "file": [p.file for _kind, p in found],
+            "row": pd.array([p.row for _kind, p in found], dtype="Int64"),
+            "column": [p.column or "" for _kind, p in found],
+            "what": [p.what for _kind, p in found],
+            "value": [_unquoted(p.value or "") for _kind, p in found],
         },
         columns=["kind", "file", "row", "column", "what", "value"],
     )
@@ -180,84 +194,47 @@ def draw_command(
     if verify:
         _verify(opened, campaign_id)
         return
+    request = draw_run.DrawRequest(winners, per_division, seed, redraw, reason)
     if not entrants:
-        if redraw and not (reason and reason.strip()):
-            raise KopsError(
-                "--redraw needs --reason TEXT", hint='e.g. --reason "当選者の退職のため"'
-            )
-        if reason and not redraw:
-            raise KopsError("--reason is for --redraw")
-        if redraw and campaign_draws(opened.workspace, campaign_id).empty:
-            raise KopsError(
-                f"--redraw: campaign '{campaign_id}' has not been drawn yet",
-                hint="draw it first, without --redraw",
-            )
-        if campaign.entry_deadline is not None:
-            limit = entries.deadline_limit(campaign.entry_deadline)
-            if now().replace(tzinfo=None) < limit:
-                raise KopsError(
-                    f"entries to '{campaign_id}' are open until {campaign.entry_deadline}",
-                    hint="draw after the deadline, so that every entry is in the draw",
-                )
-    recorded = campaign_draws(opened.workspace, campaign_id)
-    current = recorded[recorded["current"] == 1]
-    drawn = None if current.empty else model.record(current.iloc[0])
-    basis = draws.draw_basis(opened.workspace, campaign, drawn)
+        draw_run.check_request(opened.workspace, campaign_id, campaign, request)
+    drawn, basis = draw_run.current_basis(opened.workspace, campaign_id, campaign)
     _only_the_basis(opened, basis, snapshot, as_of)
-    judged = draws.judge_for_draw(opened.workspace, opened.settings, campaign, basis)
-    snap_id, when = basis.snapshot.id, basis.as_of
-    pool = draws.draw_pool(opened.workspace, campaign_id, campaign, judged)
+    setting = draw_run.draw_setting(
+        opened.workspace, opened.settings, campaign_id, campaign, drawn, basis
+    )
     if entrants:
-        _show_pool(pool, judged, fmt)
+        _show_pool(setting.pool, setting.judged, fmt)
         return
-    if redraw and drawn is not None:
-        chosen, winners, per_division = draws.redraw_choices(
-            drawn, seed, winners, per_division, campaign
-        )
-    if winners is None:
-        raise KopsError("--winners N is required", hint="e.g. --winners 5")
-    if not redraw:
-        chosen = draws.choose_seed(campaign_id, campaign, seed)
-    number, result = draws.run_draw(
-        opened.workspace,
-        campaign_id,
-        pool,
-        chosen,
-        winners,
-        per_division,
-        snap_id,
-        when,
-        reason.strip() if redraw and reason else None,
+    done = draw_run.draw_campaign(opened.workspace, campaign_id, campaign, setting, request)
+    number, chosen, result, frame = done.number, done.seed, done.result, done.winners
+    per_division = done.per_division
+    said = _(
+        "Draw {draw} of {campaign}: seed '{seed}', {entrants:,} entrants "
+        "(fingerprint {fingerprint}), {winners:,} winner(s)"
+    ).format(
+        draw=number,
+        campaign=campaign_id,
+        seed=chosen,
+        entrants=len(result.picks),
+        fingerprint=result.fingerprint,
+        winners=len(frame),
     )
-    names = judged.set_index("user_id")["name"]
-    frame = pd.DataFrame(
-        [
-            {
-                "position": p.position,
-                "user_id": p.user_id,
-                "name": names.get(p.user_id, ""),
-                "division": p.division,
-                "key": p.key,
-                "over_cap": p.over_cap,
-            }
-            for p in result.picks
-            if p.won
-        ]
-    )
-    err.print(
-        f"Draw {number} of {campaign_id}: seed '{chosen}', {len(result.picks):,} entrants "
-        f"(fingerprint {result.fingerprint}), {len(frame):,} winner(s)"
-        + (f", at most {per_division} per 事業部" if per_division else "")
-        + (f"; redrawn because: {reason}" if redraw else ""),
-        highlight=False,
-        markup=False,
-    )
+    if per_division:
+        said += _(", at most {n} per 事業部").format(n=per_division)
+    if redraw:
+        said += _("; redrawn because: {reason}").format(reason=reason)
+    err.print(said, highlight=False, markup=False)
     if not emit_data(frame, fmt):
         view = frame.assign(key=frame["key"].str[:16] + "…")
-        out.print(frame_table(view, title=f"Winners: {campaign.title} ({campaign_id})"))
+        title = _("Winners: {title} ({campaign})").format(
+            title=campaign.title, campaign=campaign_id
+        )
+        out.print(frame_table(view, title=title))
     err.print(
-        f"Next: kops mail send --winners {campaign_id} --yes; "
-        f"kops mail send --not-drawn {campaign_id} --yes",
+        _("Next: {command}").format(
+            command=f"kops mail send --winners {campaign_id} --yes; "
+            f"kops mail send --not-drawn {campaign_id} --yes"
+        ),
         highlight=False,
         markup=False,
     )
@@ -270,13 +247,17 @@ def _only_the_basis(
     (it would change who is eligible, and so who wins)."""
     if snapshot is not None and opened.snapshot(snapshot).id != basis.snapshot.id:
         raise KopsError(
-            f"--snapshot {snapshot}: a draw judges eligibility at {basis.why}",
-            hint="leave out --snapshot",
+            _("{option}: a draw judges eligibility at {basis}").format(
+                option=f"--snapshot {snapshot}", basis=basis.why
+            ),
+            hint=_("leave out {option}").format(option="--snapshot"),
         )
     if as_of is not None and parse_date(as_of, "--as-of") != basis.as_of:
         raise KopsError(
-            f"--as-of {as_of}: a draw judges eligibility at {basis.why}",
-            hint="leave out --as-of",
+            _("{option}: a draw judges eligibility at {basis}").format(
+                option=f"--as-of {as_of}", basis=basis.why
+            ),
+            hint=_("leave out {option}").format(option="--as-of"),
         )
 
 
@@ -299,12 +280,13 @@ def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
         if keep
     ]
     err.print(
-        f"{len(people):,} of {len(pool):,} entries in the draw; "
-        f"fingerprint {draw_rules.fingerprint(people)}",
+        _("{n:,} of {total:,} entries in the draw; fingerprint {fingerprint}").format(
+            n=len(people), total=len(pool), fingerprint=draw_rules.fingerprint(people)
+        ),
         highlight=False,
     )
     if not emit_data(frame, fmt):
-        out.print(frame_table(frame, title="Entries", max_rows=500))
+        out.print(frame_table(frame, title=_("Entries"), max_rows=500))
 
 
 def _verify(opened: Session, campaign_id: str) -> None:
@@ -319,20 +301,29 @@ def _verify(opened: Session, campaign_id: str) -> None:
         markup=False,
     )
     if check.ok:
-        err.print(f"OK: draw {check.draw_no} of {campaign_id} matches.", highlight=False)
+        err.print(
+            _("OK: draw {draw} of {campaign} matches.").format(
+                draw=check.draw_no, campaign=campaign_id
+            ),
+            highlight=False,
+        )
         return
     for line in check.elsewhere:
-        err.print(f"  does not match: {line}", highlight=False, markup=False)
+        err.print(
+            "  " + _("does not match: {what}").format(what=line), highlight=False, markup=False
+        )
     what = (
-        "the entrant list was changed after the draw"
+        _("the entrant list was changed after the draw")
         if not check.entrants_intact
-        else "the recorded winners differ from the recomputed ones"
+        else _("the recorded winners differ from the recomputed ones")
         if check.winners != check.recorded_winners
-        else "the draw tables disagree with the entries or the audit log"
+        else _("the draw tables disagree with the entries or the audit log")
     )
     raise KopsError(
-        f"draw {check.draw_no} of {campaign_id} does not match: {what}",
-        hint="look at `kops audit` for who changed what; the workspace state DB was edited",
+        _("draw {draw} of {campaign} does not match: {what}").format(
+            draw=check.draw_no, campaign=campaign_id, what=what
+        ),
+        hint=_("look at `kops audit` for who changed what; the workspace state DB was edited"),
     )
 
 

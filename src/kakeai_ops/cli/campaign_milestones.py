@@ -13,11 +13,13 @@ from ..analyses.milestones import milestones_due
 from ..analyses.segmentation import role_key
 from ..dates import parse_date
 from ..errors import KopsError
+from ..i18n import _
 from ..mail.milestone_mail import mark_delivered, milestone_baseline
 from ..outputs.files import write_table
 from ..store import delivered_milestones
 from ..store.lock import workspace_lock
 from .console import people_table
+from .output_audience import AudienceOpt, records_audience
 from .shared import (
     AsOfOpt,
     Format,
@@ -33,6 +35,7 @@ from .shared import (
 )
 
 
+@records_audience("campaign milestones")
 def milestones_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
@@ -42,6 +45,7 @@ def milestones_command(
     ] = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
     mark: Annotated[
         bool,
         typer.Option(
@@ -70,7 +74,7 @@ def milestones_command(
     if role is not None:
         role = role_key(role, "--role", allowed=("manager", "member"))
     if before is not None and not mark:
-        raise KopsError("--before goes with --mark-delivered")
+        raise KopsError(_("--before goes with --mark-delivered"))
     opened = session(workspace)
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
@@ -80,23 +84,31 @@ def milestones_command(
             # The 1on1s after the data's last day are in no export yet: their milestones
             # would not be recorded, and would be mailed once a newer export brings them.
             raise KopsError(
-                f"--before {day} is after the data: snapshot {snap.id} runs to {when}, so "
-                f"milestones reached from {when + dt.timedelta(days=1)} on can't be recorded",
-                hint=f"leave --before out (everything up to {when}), or ingest exports that "
-                f"run to {day - dt.timedelta(days=1)} first",
+                _(
+                    "--before {day} is after the data: snapshot {snapshot} runs to {end}, so "
+                    "milestones reached from {after} on can't be recorded"
+                ).format(day=day, snapshot=snap.id, end=when, after=when + dt.timedelta(days=1)),
+                hint=_(
+                    "leave --before out (everything up to {end}), or ingest exports that "
+                    "run to {needed} first"
+                ).format(end=when, needed=day - dt.timedelta(days=1)),
             )
         with workspace_lock(opened.workspace, "kops campaign milestones --mark-delivered"):
             added = mark_delivered(
                 opened.workspace, opened.settings, opened.tables(snap), day, snap.id
             )
         err.print(
-            f"Recorded {added:,} milestone(s) reached before {day} as delivered (no mail sent).",
+            _(
+                "Recorded {n:,} milestone(s) reached before {day} as delivered (no mail sent)."
+            ).format(n=added, day=day),
             highlight=False,
         )
         return
     baseline = milestone_baseline(opened.workspace, opened.settings, snap, when)
     err.print(
-        f"Milestones crossed after {baseline.since} ({baseline.why}) up to {when}",
+        _("Milestones crossed after {since} ({why}) up to {end}").format(
+            since=baseline.since, why=baseline.why, end=when
+        ),
         highlight=False,
     )
     due = milestones_due(
@@ -110,7 +122,10 @@ def milestones_command(
         due = due[due["role"] == role]
     if out_file is not None:
         write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
-        err.print(f"Wrote {len(due):,} rows to {escape(str(out_file))}", highlight=False)
+        err.print(
+            _("Wrote {rows:,} rows to {path}").format(rows=len(due), path=escape(str(out_file))),
+            highlight=False,
+        )
         return
     if fmt is not Format.table:
         show(due, fmt)

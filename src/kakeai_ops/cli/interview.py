@@ -27,6 +27,7 @@ from ..store import (
     record_interview,
 )
 from .console import frame_table, people_table
+from .output_audience import AudienceOpt, records_audience
 from .shared import (
     AsOfOpt,
     Format,
@@ -145,6 +146,7 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
 
 
 @app.command("shortlist")
+@records_audience("interview shortlist")
 def shortlist_command(
     workspace: WorkspaceOpt = None,
     n: Annotated[
@@ -177,6 +179,7 @@ def shortlist_command(
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Pick manager–member pairs for good-practice interviews, spread across 事業部, 職種 and 年代.
 

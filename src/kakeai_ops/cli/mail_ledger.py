@@ -26,6 +26,7 @@ from ..model import records
 from ..outputs.files import write_table
 from ..store import record_action
 from .console import frame_table, people_table
+from .output_audience import AudienceOpt, records_audience
 from .shared import (
     AsOfOpt,
     Format,
@@ -89,11 +90,13 @@ def runs_table(frame: pd.DataFrame) -> Any:
     )
 
 
+@records_audience("mail status")
 def status_command(
     run_id: Annotated[str | None, typer.Argument(help="A run id (default: list the runs).")] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Counts per state for each run; with RUN_ID, its failures, unknowns and deferrals.
 
@@ -260,12 +263,14 @@ def _key(target: str) -> str:
     return text.lower() if "@" in text else text
 
 
+@records_audience("mail report")
 def report_command(
     run_id: Annotated[str, typer.Argument(help="The run to evaluate.")],
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
+    audience: AudienceOpt = None,
 ) -> None:
     """Did it work? Of those mailed for a stuck point, the share who left it, against the holdout.
 

@@ -13,6 +13,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
@@ -20,6 +21,7 @@ from ..i18n import _
 from ..jobs.division_report import DivisionReport, Publication, build_publication, family_days
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
+from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
 from ..store import audit_entries, record_action
 from ..store.audit_log import HEADERS
@@ -30,6 +32,7 @@ from ..store.published import (
     record_published,
 )
 from .console import frame_table
+from .output_audience import AudienceOpt, chosen
 from .shared import (
     AsOfOpt,
     Format,
@@ -52,9 +55,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Who a division report is for: it is mailed to advisors and shown at the meeting, so
-# min_group applies to every figure (the workbook's header says 共有可).
-SHARED = "shared"
 
 PeriodOpt = Annotated[
     str,
@@ -65,16 +65,21 @@ PeriodOpt = Annotated[
 
 
 def _build(
-    context: Session, snapshot: str | None, as_of: str | None, period: str, advisor: str | None
+    context: Session,
+    snapshot: str | None,
+    as_of: str | None,
+    period: str,
+    advisor: str | None,
+    readers: str = SHARED,
 ) -> tuple[DivisionReport, str, Publication]:
     if advisor is not None:
         advisor_scopes.advisor(context.settings, advisor)  # an unknown name, before any work
-    publication, snap_id = _publication(context, snapshot, as_of, period)
+    publication, snap_id = _publication(context, snapshot, as_of, period, readers)
     return publication.report(advisor), snap_id, publication
 
 
 def _publication(
-    context: Session, snapshot: str | None, as_of: str | None, period: str
+    context: Session, snapshot: str | None, as_of: str | None, period: str, readers: str = SHARED
 ) -> tuple[Publication, str]:
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
@@ -82,8 +87,10 @@ def _publication(
     # The company report and every advisor's are protected together, whichever is written,
     # with what earlier runs published for this snapshot.
     published = published_figures(context.workspace, snap.id)
-    same, other = published_reports(context.workspace, snap.id, *family_days(period, when))
-    publication = build_publication(tables, context.settings, when, period, published, same, other)
+    same, other = published_reports(context.workspace, snap.id, *family_days(period, when, readers))
+    publication = build_publication(
+        tables, context.settings, when, period, published, same, other, audience=readers
+    )
     return publication, snap.id
 
 
@@ -140,6 +147,7 @@ def divisions_command(
         Path | None,
         typer.Option("--out", "-o", help="report.xlsx, or a directory with --all-advisors."),
     ] = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Per 事業部 and 部署: activation, pairs, 1on1s, preparation, スッキリ度, topics and 対応.
 
@@ -150,6 +158,12 @@ def divisions_command(
 
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
+    readers = chosen("report divisions", audience)
+    if mail and readers != SHARED:
+        raise KopsError(
+            "--mail sends the reports to advisors: they are shared (共有可)",
+            hint="leave out --audience secretariat to mail them",
+        )
     context = session(workspace)
     sending = MailOptions(yes, dry_run, to_test, limit, stale_ok, workspace)
     if (dry_run or to_test or limit) and not mail:
@@ -158,7 +172,9 @@ def divisions_command(
             hint="kops report divisions --all-advisors --out reports/ --mail --dry-run",
         )
     if all_advisors:
-        _all_advisors(context, snapshot, as_of, period, out_file, mail, sending, include_empty)
+        _all_advisors(
+            context, snapshot, as_of, period, out_file, mail, sending, include_empty, readers
+        )
         return
     if mail:
         raise KopsError(_("--mail goes with --all-advisors"))
@@ -167,10 +183,12 @@ def divisions_command(
             _("{path}: the division report is an Excel file").format(path=out_file),
             hint=_("name it report.xlsx"),
         )
-    report, snap_id, publication = _build(context, snapshot, as_of, period, advisor)
+    report, snap_id, publication = _build(context, snapshot, as_of, period, advisor, readers)
 
     def made() -> None:  # recorded once the report was written or shown, never before
-        _record_published(context, snap_id, report, str(out_file) if out_file else "stdout")
+        if readers == SHARED:  # the secretariat's own view never leaves it
+            _record_published(context, snap_id, report, str(out_file) if out_file else "stdout")
+        err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
         record_action(
             context.workspace,
             "report divisions",
@@ -183,12 +201,12 @@ def divisions_command(
                 "output": "xlsx" if out_file else fmt.value,
                 "privacy": report.loss(),
                 "publication_set": publication.loss(),
-                "audience": SHARED,
+                "audience": readers,
             },
         )
 
     if out_file is not None:
-        write_report(report, out_file)
+        write_report(report, out_file, readers)
         made()
         err.print(
             _("Wrote {path} ({divisions} 事業部, {period})").format(
@@ -269,6 +287,7 @@ def _all_advisors(
     mail: bool,
     sending: MailOptions,
     include_empty: bool = False,
+    readers: str = SHARED,
 ) -> None:
     if directory is None:
         raise KopsError(
@@ -284,7 +303,7 @@ def _all_advisors(
         check_names(context.settings, context.settings.advisors)
 
     # Built (and audited) before the directory is made: a refused set leaves no trace.
-    publication, snap_id = _publication(context, snapshot, as_of, period)
+    publication, snap_id = _publication(context, snapshot, as_of, period, readers)
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     hidden: dict[str, str] = {}  # advisor → figures hidden / figures, for the dry run
@@ -302,8 +321,9 @@ def _all_advisors(
             )
             continue
         path = names.path(name)
-        write_report(report, path)
-        _record_published(context, snap_id, report, str(path))
+        write_report(report, path, readers)
+        if readers == SHARED:
+            _record_published(context, snap_id, report, str(path))
         record_action(
             context.workspace,
             "report divisions",
@@ -315,7 +335,7 @@ def _all_advisors(
                 "period": period,
                 "privacy": report.loss(),
                 "publication_set": publication.loss(),
-                "audience": SHARED,
+                "audience": readers,
             },
         )
         files[name] = path
@@ -330,6 +350,7 @@ def _all_advisors(
     )
     privacy = _("privacy: {loss}").format(loss=publication.loss_text())
     err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
+    err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
     if mail and files:
         _mail_advisors(context, files, hidden, period, caption, sending, directory)
 
@@ -427,11 +448,13 @@ def advisors_command(
         Path | None, typer.Option("--out", "-o", help="Directory for one CSV per advisor.")
     ] = None,
     fmt: FormatOpt = Format.table,
+    audience: AudienceOpt = None,
 ) -> None:
     """Per advisor, the managers and members in their scope: the list for アドバイザー 閲覧範囲.
 
     Example: kops report advisors --out advisor-scopes/
     """
+    readers = chosen("report advisors", audience)
     context = session(workspace)
     advisor_scopes.require_advisors(context.settings)
     snap = context.snapshot(snapshot)
@@ -451,7 +474,9 @@ def advisors_command(
                 count=len(frame),
                 files=[files[name]] if name in files else [],
                 snapshot=snap.id,
+                detail={"audience": readers},
             )
+        err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
 
     if out_dir is not None:
         from ..outputs.filenames import FileNames
@@ -477,9 +502,7 @@ def advisors_command(
         made({})
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
-    summary = summary.rename(
-        columns={"advisor": "アドバイザー", "manager": "上司", "member": "部下", "both": "両方"}
-    )
+    summary = summary.rename(columns={"advisor": "アドバイザー", **glossary.ROLES})
     out.print(frame_table(summary, title=_("People in each advisor's scope")))
     made({})
 

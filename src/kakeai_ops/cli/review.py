@@ -10,9 +10,10 @@ from rich.markup import escape
 
 from ..errors import KopsError
 from ..i18n import _
+from ..privacy.audiences import SHARED, line
 from ..store import SnapshotInfo, audit, list_snapshots
 from ..store.published import PublishedFile, record_published
-from .report import SHARED
+from .output_audience import AudienceOpt, chosen
 from .shared import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
 
 
@@ -41,6 +42,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--xlsx", help="Also write every figure to this workbook (.xlsx)."),
         ] = None,
+        audience: AudienceOpt = None,
     ) -> None:
         """Make the monthly review deck (PowerPoint, 16:9, editable charts) for the 定例会.
 
@@ -51,6 +53,8 @@ def register(app: typer.Typer) -> None:
         Example: kops review --out review-2026-11.pptx --xlsx review-2026-11.xlsx
         """
         from ..jobs.monthly_review import build_review, write_review_deck, write_review_workbook
+
+        readers = chosen("review", audience)
 
         if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
             raise KopsError(
@@ -112,14 +116,17 @@ def register(app: typer.Typer) -> None:
                 progress=lambda step: status.update(
                     escape(_("Gathering the figures: {step}…").format(step=step))
                 ),
+                audience=readers,
             )
             status.update(escape(_("Writing the deck…")))
             write_review_deck(review, target)
             if xlsx is not None:
                 write_review_workbook(review, xlsx)
         # The deck's report figures are published: later reports are audited with them
-        # (the previous snapshot's too: the deck shows them beside this one's).
-        for snapshot_id, cells, first, last, only in review.published:
+        # (the previous snapshot's too: the deck shows them beside this one's). The
+        # secretariat's own version never leaves it.
+        shared = review.published if readers == SHARED else []
+        for snapshot_id, cells, first, last, only in shared:
             record_published(
                 context.workspace,
                 snapshot_id,
@@ -138,8 +145,10 @@ def register(app: typer.Typer) -> None:
                 "compared_with": previous.id if previous is not None else None,
                 "file": str(target),
                 "xlsx": str(xlsx) if xlsx is not None else None,
+                "audience": readers,
             },
         )
+        err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
         err.print(
             _("Wrote the review deck to {path}").format(path=target), highlight=False, markup=False
         )

@@ -22,6 +22,7 @@ from ..outputs.files import csv_text, write_table
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo, snapshot_as_of
 from .console import people_table
+from .output_audience import AudienceOpt, records_audience
 from .shared import (
     AsOfOpt,
     Format,
@@ -72,6 +73,7 @@ def compute(opened: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataF
 
 def register(app: typer.Typer) -> None:
     @app.command("segment")
+    @records_audience("segment")
     def segment_command(
         workspace: WorkspaceOpt = None,
         snapshot: SnapshotOpt = None,
@@ -118,6 +120,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: FormatOpt = Format.table,
         out_file: OutOpt = None,
+        audience: AudienceOpt = None,
     ) -> None:
         """Find each user's stuck point (未ログイン → ペア未成立 → … → 定着).
 

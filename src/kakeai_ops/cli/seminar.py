@@ -15,7 +15,7 @@ from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from ..jobs.seminars import invitations
 from ..jobs.seminars.summary_workflow import (
     answers_line,
@@ -35,6 +35,7 @@ from ..store import (
 )
 from . import run_commands
 from .console import frame_table
+from .output_audience import AudienceOpt, records_audience
 from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 from .shared import (
@@ -103,8 +104,12 @@ def _audience_words(theme: Theme) -> str:
 
 
 @app.command("list")
+@records_audience("seminar list")
 def list_command(
-    workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table, out_file: OutOpt = None
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = Format.table,
+    out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """The seminars in kops.yaml: theme, date, links, who each invites, invited and attended.
 
@@ -206,7 +211,7 @@ def invite_command(
         if division is not None:
             raise KopsError(_("--correction goes to everyone invited: drop --division"))
         found = invitations.plan_correction(context.workspace, context.settings, seminar_id)
-        invitations.check_invite_ready(seminar_id, config, now(), tbd, "correction")
+        invitations.check_invite_ready(seminar_id, config, now(), tbd, N_("correction"))
         for label, before, after in found.changes:
             err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
         request = RunRequest(
@@ -512,11 +517,13 @@ def summary_charts(summary: Summary) -> list[SheetChart]:
 
 
 @app.command("summary")
+@records_audience("seminar summary")
 def summary_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Attendance by invited stuck point and 事業部, satisfaction, interests, grouped free text,
     emerging themes (frequent words and phrases, with those no keyword group covers), and

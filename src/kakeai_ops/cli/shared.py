@@ -241,6 +241,26 @@ def emit_data(frame: Any, fmt: Format) -> bool:
     return False
 
 
+def emit(
+    frame: Any,
+    fmt: Format,
+    out_file: Path | None,
+    wrote: Callable[[str], str],
+    **file_options: Any,
+) -> bool:
+    """The one way a command hands out its data: ``--out`` writes a CSV/XLSX file (with
+    ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts)
+    and says so with ``wrote(path)``; ``--format csv|json`` writes stdout. False for
+    ``table``: the caller draws its own table."""
+    if out_file is not None:
+        from ..outputs.files import write_table
+
+        write_table(frame, out_file, **file_options)
+        err.print(wrote(escape(str(out_file))), highlight=False)
+        return True
+    return emit_data(frame, fmt)
+
+
 MAX_REASON = 1000
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from .. import model
 from ..columnar.distinct import Distinct, per_distinct
 from ..config import Exports
-from ..i18n import _
+from ..i18n import N_, _
 from . import normalise
 from .columns import EARLIEST, Context
 from .findings import Findings
@@ -60,7 +60,7 @@ def _distinct_ids(
             field,
             column,
             control,
-            "contains a control character (line break, tab, NUL…)",
+            N_("contains a control character (line break, tab, NUL…)"),
             raw,
             kind="control",
         )
@@ -96,13 +96,13 @@ def _distinct_ids(
             ).format(file=ctx.file, column=ctx.header(field))
         )
     if required:
-        ctx.bad_each(field, column, values == "", "required value is blank", raw, kind="blank")
+        ctx.bad_each(field, column, values == "", N_("required value is blank"), raw, kind="blank")
     return column, values
 
 
 def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     user_id = _ids(ctx, "user_id", defines=True)
-    ctx.duplicates("user_id", user_id, "duplicate user id")
+    ctx.duplicates("user_id", user_id, N_("duplicate user id"))
     name_raw = ctx.plain_text("name")
     name = normalise.blank_to_empty(name_raw)  # names are never NFKC-normalised (髙, 﨑 stay)
     ctx.required("name", name, name_raw)
@@ -163,7 +163,7 @@ def _emails(ctx: Context) -> pd.Series:
             malformed,
             ctx.raw.first_row,
             ctx.header("email"),
-            "not one email address",
+            N_("not one email address"),
             described,
             kind="email",
             quote=False,
@@ -178,7 +178,7 @@ def _emails(ctx: Context) -> pd.Series:
             mixed.notna(),
             ctx.raw.first_row,
             ctx.header("email"),
-            "the address mixes scripts, so it looks like another address",
+            N_("the address mixes scripts, so it looks like another address"),
             "'" + email + "': " + mixed.fillna(""),
             kind="email",
             quote=False,
@@ -203,7 +203,7 @@ def _emails(ctx: Context) -> pd.Series:
         )
     # One person, one address: two rows with one address would mail one person twice,
     # under two names.
-    ctx.duplicates("email", email, "email address already used by another user")
+    ctx.duplicates("email", email, N_("email address already used by another user"))
     return email
 
 
@@ -211,7 +211,7 @@ def _pairs(ctx: Context, settings: Exports) -> pd.DataFrame:
     manager_id = _ids(ctx, "manager_id")
     member_id = _ids(ctx, "member_id")
     same = (manager_id == member_id) & (manager_id != "")
-    ctx.bad("member_id", same, "manager and member are the same person", member_id, kind="self")
+    ctx.bad("member_id", same, N_("manager and member are the same person"), member_id, kind="self")
     recurring_raw = ctx.text("recurring")
     recurring, bad = normalise.parse_bools(
         recurring_raw, settings.recurring_true, settings.recurring_false
@@ -219,7 +219,7 @@ def _pairs(ctx: Context, settings: Exports) -> pd.DataFrame:
     ctx.bad(
         "recurring",
         bad,
-        "unknown 繰り返し設定 value (expected あり/なし, true/false, 1/0, ○/×)",
+        N_("unknown 繰り返し設定 value (expected あり/なし, true/false, 1/0, ○/×)"),
         recurring_raw,
         kind="bool",
     )
@@ -236,7 +236,7 @@ def _pairs(ctx: Context, settings: Exports) -> pd.DataFrame:
 
 def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     meeting_id = _ids(ctx, "meeting_id", defines=True)
-    ctx.duplicates("meeting_id", meeting_id, "duplicate 1on1 id")
+    ctx.duplicates("meeting_id", meeting_id, N_("duplicate 1on1 id"))
     # Manager and member ids repeat (a few thousand people over millions of 1on1s):
     # checked per distinct id and stored dictionary-encoded.
     managers, manager_values = _distinct_ids(ctx, "manager_id")
@@ -247,7 +247,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     ctx.bad(
         "member_id",
         pd.Series(same, index=members.index),
-        "manager and member are the same person",
+        N_("manager and member are the same person"),
         members.spread(member_values),
         kind="self",
     )
@@ -276,7 +276,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
         "status",
         statuses,
         status.where(~unknown, "?") == "",
-        "required value is blank",
+        N_("required value is blank"),
         status_raw,
         kind="blank",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..columnar.distinct import Distinct
-from ..i18n import _
+from ..i18n import N_, _
 from . import normalise
 from .findings import Findings
 from .reading import RawTable
@@ -76,7 +76,7 @@ class Context:
             self.bad(
                 field,
                 control,
-                "contains a control character (line break, tab, NUL…)",
+                N_("contains a control character (line break, tab, NUL…)"),
                 raw,
                 kind="control",
             )
@@ -125,7 +125,7 @@ class Context:
         self.bad(
             field,
             bad,
-            "unparseable date (expected e.g. 2026/11/24, 2026-11-24 09:05 or an Excel date)",
+            N_("unparseable date (expected e.g. 2026/11/24, 2026-11-24 09:05 or an Excel date)"),
             raw,
             kind="date",
         )
@@ -133,7 +133,7 @@ class Context:
             self.bad(
                 field,
                 values < EARLIEST,
-                "before 2000-01-01 (an Excel date serial read wrongly?)",
+                N_("before 2000-01-01 (an Excel date serial read wrongly?)"),
                 raw,
                 kind="early",
             )

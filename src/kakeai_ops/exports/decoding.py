@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from ..i18n import N_
 
 CHUNK = 8 << 20
 
@@ -42,7 +43,7 @@ def detect_encoding(path: Path) -> str:
         if _is_utf8(path):
             return "utf-8-sig"
         raise ReadFailure(
-            Problem(path.name, None, None, "starts with a UTF-8 BOM but is not valid UTF-8")
+            Problem(path.name, None, None, N_("starts with a UTF-8 BOM but is not valid UTF-8"))
         )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReadFailure(
@@ -50,7 +51,7 @@ def detect_encoding(path: Path) -> str:
                 path.name,
                 None,
                 None,
-                "is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel",
+                N_("is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel"),
             )
         )
     if _is_utf8(path):
@@ -62,8 +63,10 @@ def detect_encoding(path: Path) -> str:
             path.name,
             None,
             None,
-            "unknown encoding: neither UTF-8 nor CP932 (Shift-JIS); "
-            "save it from Excel as 'CSV UTF-8' or 'CSV'",
+            N_(
+                "unknown encoding: neither UTF-8 nor CP932 (Shift-JIS); "
+                "save it from Excel as 'CSV UTF-8' or 'CSV'"
+            ),
         )
     )
 
@@ -75,7 +78,7 @@ def utf8_copy(path: Path) -> Any:
     if kept is not None:
         return kept
     if not _is_cp932(path):
-        raise ReadFailure(Problem(path.name, None, None, "is no longer valid CP932"))
+        raise ReadFailure(Problem(path.name, None, None, N_("is no longer valid CP932")))
     return _utf8_copies.pop(_identity(path))
 
 

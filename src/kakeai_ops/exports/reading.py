@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem
+from ..i18n import N_
 from .decoding import ReadFailure, detect_encoding, utf8_copy
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -118,7 +119,7 @@ def read_table(
     encoding = encoding or detect_encoding(path)
     first, index = _first_nonblank_line(path, encoding)
     if first is None:
-        raise ReadFailure(Problem(path.name, None, None, "file is empty"))
+        raise ReadFailure(Problem(path.name, None, None, N_("file is empty")))
     delimiter = guess_delimiter(first)
     cells = next(csv.reader(io.StringIO(first), delimiter=delimiter))
     headers = [clean_header(h) for h in cells]
@@ -228,7 +229,7 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
                         f"'{shown}'",
                     )
                 )
-    return problems or [Problem(path.name, None, None, "rows with the wrong number of fields")]
+    return problems or [Problem(path.name, None, None, N_("rows with the wrong number of fields"))]
 
 
 def _xlsx_rows(
@@ -274,7 +275,7 @@ def _xlsx_rows(
 def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | None) -> RawTable:
     rows, header_row, numeric = _xlsx_rows(path, sheet)
     if not rows:
-        raise ReadFailure(Problem(path.name, None, None, "file is empty"))
+        raise ReadFailure(Problem(path.name, None, None, N_("file is empty")))
     headers = [clean_header(h) for h in rows[0]]
     wanted = keep(headers)
     positions = [i for i, h in enumerate(headers) if h in wanted]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..columnar.lookup import is_in
-from ..i18n import _
+from ..i18n import N_, _
 from . import normalise
 from .canonical import TEXT_HINT
 from .findings import Findings
@@ -35,7 +35,7 @@ def check_references(frame: pd.DataFrame, known: pd.Index, label: str, findings:
                 pd.Series(True, index=rows.index),
                 rows["_row"],
                 header,
-                "is not in users",
+                N_("is not in users"),
                 described,
                 kind="reference",
                 quote=False,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..i18n import N_
 from ..model import whole
 from .findings import Findings
 from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_table
@@ -54,13 +55,16 @@ def identify_users(
         text = unicodedata.normalize("NFKC", str(raw)).strip()
         row = int(file_rows[position])
         if text in ("", "-"):
-            findings.problem(Problem(file, row, header, "required value is blank"), kind="blank")
+            findings.problem(
+                Problem(file, row, header, N_("required value is blank")), kind="blank"
+            )
             ids.append(None)
         elif "@" in text:
             user = by_email.get(text.lower())
             if user is None:
                 findings.problem(
-                    Problem(file, row, header, "no user has this email", f"'{text}'"), kind="email"
+                    Problem(file, row, header, N_("no user has this email"), f"'{text}'"),
+                    kind="email",
                 )
             ids.append(user)
         elif text in known:
@@ -70,7 +74,7 @@ def identify_users(
             ids.append(None)
         else:
             findings.problem(
-                Problem(file, row, header, "is not in users", f"'{text}'"), kind="user"
+                Problem(file, row, header, N_("is not in users"), f"'{text}'"), kind="user"
             )
             ids.append(None)
     return ids
@@ -189,7 +193,7 @@ def read_user_file(
         findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
         return None
     if path.stat().st_size == 0:
-        findings.problem(Problem(path.name, None, None, "file is empty"))
+        findings.problem(Problem(path.name, None, None, N_("file is empty")))
         return None
     try:
         headers, _ = read_headers(path)
@@ -232,7 +236,7 @@ def read_user_file(
             findings.problem(problem)
         return None
     if raw.frame.empty:
-        findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))
+        findings.problem(Problem(path.name, None, None, N_("has a header row but no data rows")))
         return None
     return raw.frame, {k: v for k, v in columns.items() if v}, row_numbers(path, raw)
 

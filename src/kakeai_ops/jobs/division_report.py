@@ -26,6 +26,7 @@ from ..analyses.division_groups import TOTAL, Figures
 from ..config import ScopeUnit, Settings, scope_text
 from ..dates import month_end
 from ..errors import KopsError
+from ..privacy.audiences import SECRETARIAT, SHARED
 from ..privacy.audit import PrivacyAuditError, check, protect, settle
 from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
 from ..privacy.giveback import ROW_TABLES, give_back
@@ -246,7 +247,8 @@ def period_family(text: str, as_of: dt.date) -> list[str]:
             raise KopsError(
                 f"--period {text.strip()}: only the windows {' and '.join(SHARED_WINDOWS)} "
                 "are published (a report of 31d beside one of 30d gives a single day back)",
-                hint=division_figures.PERIOD_HINT,
+                hint=f"{division_figures.PERIOD_HINT}; other windows are "
+                "the secretariat's own view (--audience secretariat, 事務局内限り)",
             )
         return [text, *(w for w in SHARED_WINDOWS if w != value)]
     period, _ = division_figures.parse_period(text, as_of)
@@ -265,11 +267,11 @@ def period_family(text: str, as_of: dt.date) -> list[str]:
     return [text, *(f for f in started if division_figures.parse_period(f, as_of)[0].label != same)]
 
 
-def family_days(text: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
+def family_days(text: str, as_of: dt.date, audience: str = SHARED) -> tuple[dt.date, dt.date]:
     """The first and last day the publication set of ``text`` covers: what earlier
     runs published for any of these days is audited with it."""
     periods = []
-    for member in period_family(text, as_of):
+    for member in _family(text, as_of, audience):
         try:
             periods.append(division_figures.parse_period(member, as_of)[0])
         except KopsError:
@@ -297,6 +299,7 @@ def build_publication(
     published: Mapping[str, list[str]] | None = None,
     recorded: Sequence[list[Cell]] = (),
     other_snapshots: Sequence[list[Cell]] = (),
+    audience: str = SHARED,
 ) -> Publication:
     """Every report of the set; whichever one a command writes, it was protected
     against all the others (so the order reports are made in changes nothing).
@@ -313,11 +316,17 @@ def build_publication(
     if other_snapshots:
         try:
             return _publication(
-                tables, settings, as_of, period_text, published, [*recorded, *other_snapshots]
+                tables,
+                settings,
+                as_of,
+                period_text,
+                published,
+                [*recorded, *other_snapshots],
+                audience,
             )
         except SolverError:
             pass
-    return _publication(tables, settings, as_of, period_text, published, recorded)
+    return _publication(tables, settings, as_of, period_text, published, recorded, audience)
 
 
 def _publication(
@@ -327,9 +336,10 @@ def _publication(
     period_text: str,
     published: Mapping[str, list[str]] | None,
     recorded: Sequence[list[Cell]],
+    audience: str,
 ) -> Publication:
     built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
-    for text in sorted(period_family(period_text, as_of), key=_period_order):
+    for text in sorted(_family(period_text, as_of, audience), key=_period_order):
         try:
             company = build_report(tables, settings, as_of, text)
         except KopsError:
@@ -388,6 +398,15 @@ def _shown_nodes(recorded: Sequence[list[Cell]]) -> dict[str, list[str]]:
             if digest is not None and not cell.hidden:
                 out.setdefault(digest, []).append(cell.shown)
     return out
+
+
+def _family(text: str, as_of: dt.date, audience: str) -> list[str]:
+    """The periods built with ``text``: its shared family, or, for the secretariat's
+    own view (事務局内限り, never shared), any window on its own."""
+    value = text.strip().lower()
+    if audience == SECRETARIAT and re.fullmatch(r"\d+d", value) and value not in SHARED_WINDOWS:
+        return [text]
+    return period_family(text, as_of)
 
 
 def _advisor_reports(

@@ -23,7 +23,7 @@ from ..exports.reading import ReadFailure, find_header, read_table, release_free
 from ..exports.references import check_references
 from ..exports.tables import recognise, repeated_column_problems
 from ..exports.user_files import missing_file_reason
-from ..i18n import _
+from ..i18n import N_, _
 from ..mail.suppression import follow_address_changes
 from ..store import (
     SnapshotInfo,
@@ -121,7 +121,7 @@ def ingest(
                     ", ".join(p.name for p in paths) or "(no files)",
                     None,
                     None,
-                    "the first ingest needs the users export (ユーザー一覧)",
+                    N_("the first ingest needs the users export (ユーザー一覧)"),
                 )
             )
         # Without users there is nothing to check references against.
@@ -257,12 +257,12 @@ def _load_file(
         return None
     try:
         if path.stat().st_size == 0:
-            findings.problem(Problem(path.name, None, None, "file is empty"))
+            findings.problem(Problem(path.name, None, None, N_("file is empty")))
             return None
         header_row = find_header(path, settings.exports.sheet)
         headers = header_row.headers
         if not any(h.strip() for h in headers):
-            findings.problem(Problem(path.name, None, None, "file is empty (no header row)"))
+            findings.problem(Problem(path.name, None, None, N_("file is empty (no header row)")))
             return None
         recognition = recognise(headers, settings.exports)
         if recognition.table is None:
@@ -327,7 +327,7 @@ def _load_file(
             findings.problem(problem)
         return None
     if raw.frame.empty:
-        findings.problem(Problem(path.name, None, None, "has a header row but no data rows"))
+        findings.problem(Problem(path.name, None, None, N_("has a header row but no data rows")))
         return None
     frame = canonicalise(table, raw, recognition.columns, settings.exports, findings, now)
     frame["_file"] = path.name

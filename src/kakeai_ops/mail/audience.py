@@ -16,6 +16,7 @@ from ..analyses.milestones import milestones_due
 from ..analyses.scheduled import scheduled_soon
 from ..config import Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..model import whole
 from ..store import Tables
 from .audience_kinds import (
@@ -70,7 +71,9 @@ class AudienceSpec:
 
     def chosen(self) -> AudienceKind:
         if self.who is None:
-            raise KopsError("no audience was chosen", hint="`kops mail send --help` lists them")
+            raise KopsError(
+                _("no audience was chosen"), hint=_("`kops mail send --help` lists them")
+            )
         return self.who
 
 
@@ -318,16 +321,17 @@ def chosen_users(
         case UsersFile():
             if not spec.template:
                 raise KopsError(
-                    "--users needs --template NAME", hint="`kops mail templates` lists them"
+                    _("--users needs --template NAME"),
+                    hint=_("`kops mail templates` lists them"),
                 )
             if given.listed is None:
-                raise KopsError(f"--users: {who.path} was not read")
+                raise KopsError(_("--users: {path} was not read").format(path=who.path))
             return Chosen(list(given.listed), spec.template)
 
 
 def _needs_template(spec: AudienceSpec, what: str) -> str:
     if not spec.template:
-        raise KopsError(f"{what} needs a template")
+        raise KopsError(_("{what} needs a template").format(what=what))
     return spec.template
 
 
@@ -336,8 +340,10 @@ def _by_stuck_point(who: Segment | Flag, spec: AudienceSpec, facts: pd.DataFrame
     option = "--segment" if isinstance(who, Segment) else "--flag"
     if who.key not in segmentation.KEYS:
         raise KopsError(
-            f"{option}: unknown stuck point '{who.key}'",
-            hint="keys: " + ", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS),
+            _("{option}: unknown stuck point '{text}'").format(option=option, text=who.key),
+            hint=_("use a key or its label: {known}").format(
+                known=", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS)
+            ),
         )
     if isinstance(who, Segment):
         chosen = facts[facts["stuck_point"] == who.key]
@@ -354,12 +360,16 @@ def _awarded(
     who: Awarded, spec: AudienceSpec, settings: Settings, awarded: pd.DataFrame | None
 ) -> Chosen:
     if who.campaign not in settings.campaigns:
-        raise KopsError(f"--awarded: no campaign '{who.campaign}' in kops.yaml")
+        raise KopsError(
+            _("{option}: no campaign '{campaign}' in kops.yaml").format(
+                option="--awarded", campaign=who.campaign
+            )
+        )
     given = awarded if awarded is not None else pd.DataFrame(columns=["user_id"])
     if given.empty:
         raise KopsError(
-            f"nobody has been awarded in campaign '{who.campaign}' yet",
-            hint=f"run `kops campaign award {who.campaign}` first",
+            _("nobody has been awarded in campaign '{campaign}' yet").format(campaign=who.campaign),
+            hint=_("{command} first").format(command=f"`kops campaign award {who.campaign}`"),
         )
     extra = {
         str(row.user_id): [{"run_start": row.run_start, "run_end": row.run_end}]
@@ -375,7 +385,11 @@ def _not_eligible(
     missed: dict[str, list[tuple[int, int, int]]] | None,
 ) -> Chosen:
     if who.campaign not in settings.campaigns:
-        raise KopsError(f"--not-eligible: no campaign '{who.campaign}' in kops.yaml")
+        raise KopsError(
+            _("{option}: no campaign '{campaign}' in kops.yaml").format(
+                option="--not-eligible", campaign=who.campaign
+            )
+        )
     months = missed or {}
     extra = {user_id: [{"missed_months": m}] for user_id, m in months.items()}
     return Chosen(list(months), spec.template or "campaign.not_eligible", extra)
@@ -413,7 +427,11 @@ def _milestones(
 def _theme(who: Theme, spec: AudienceSpec, facts: pd.DataFrame) -> Chosen:
     unknown = [k for k in who.stuck_points if k not in segmentation.KEYS]
     if unknown:
-        raise KopsError(f"unknown stuck point(s) {', '.join(unknown)} for the seminar's audience")
+        raise KopsError(
+            _("unknown stuck point(s) {keys} for the seminar's audience").format(
+                keys=", ".join(unknown)
+            )
+        )
     wanted = facts["stuck_point"].isin(who.stuck_points)
     if who.managers:
         wanted |= facts["role"].isin(["manager", "both"])
@@ -525,10 +543,14 @@ def _drawn(
     """The winners (or the entrants not drawn) of the campaign's current draw."""
     option = "--winners" if isinstance(who, Winners) else "--not-drawn"
     if who.campaign not in settings.campaigns:
-        raise KopsError(f"{option}: no campaign '{who.campaign}' in kops.yaml")
+        raise KopsError(
+            _("{option}: no campaign '{campaign}' in kops.yaml").format(
+                option=option, campaign=who.campaign
+            )
+        )
     if drawn is None or drawn.empty:
         raise KopsError(
-            f"campaign '{who.campaign}' has not been drawn",
+            _("campaign '{campaign}' has not been drawn").format(campaign=who.campaign),
             hint=f"kops campaign draw {who.campaign} --winners N --seed TEXT",
         )
     won = isinstance(who, Winners)
@@ -569,8 +591,10 @@ def _template_for(
             chosen[key] = name
             return name
     raise KopsError(
-        f"no mail template for {' or '.join(candidates)}",
-        hint="add one under templates/mail/ (copy a shipped one); `kops mail templates` lists them",
+        _("no mail template for {names}").format(names=_(" or ").join(candidates)),
+        hint=_(
+            "add one under templates/mail/ (copy a shipped one); `kops mail templates` lists them"
+        ),
     )
 
 

@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 
 from ..analyses import segmentation
-from ..analyses.mail_effect import Difference, difference, run_effect
+from ..analyses.mail_effect import MIN_GROUP, Difference, difference, run_effect
 from ..config import Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..privacy.effect import protect_effect, shown_difference
 from ..store import Tables
 from ..store.ledger import Ledger
@@ -61,7 +62,10 @@ def run_status(ws: Workspace, run_id: str) -> RunStatus:
     with closing(Ledger(ws)) as ledger:
         run_id = stored_run_id(ledger, run_id)
         if ledger.run(run_id) is None:
-            raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
+            raise KopsError(
+                _("no mail run '{run_id}'").format(run_id=run_id),
+                hint=_("`kops mail status` lists the runs"),
+            )
         rows = ledger.frame(run_id)
         tests = ledger.test_log(run_id)
     # A row left in 'sending' was handed over when kops stopped: its outcome is unknown.
@@ -76,12 +80,17 @@ def measured_run(ws: Workspace, run_id: str) -> tuple[dict[str, Any], pd.DataFra
         run_id = stored_run_id(ledger, run_id)
         run = ledger.run(run_id)
         if run is None:
-            raise KopsError(f"no mail run '{run_id}'", hint="`kops mail status` lists the runs")
+            raise KopsError(
+                _("no mail run '{run_id}'").format(run_id=run_id),
+                hint=_("`kops mail status` lists the runs"),
+            )
         rows = ledger.frame(run_id)
     if not run["segment_key"]:
         raise KopsError(
-            f"run '{run_id}' was not sent to a stuck point (--segment/--flag), "
-            "so there is nothing to measure"
+            _(
+                "run '{run_id}' was not sent to a stuck point (--segment/--flag), "
+                "so there is nothing to measure"
+            ).format(run_id=run_id)
         )
     return run, rows
 
@@ -140,5 +149,16 @@ def difference_lines(effect: RunEffect) -> list[str]:
         verdict = "有意差なし" if measured.low <= 0 <= measured.high else "有意差あり"
         lines.append(f"95%信頼区間: {points(measured.low)}〜{points(measured.high)} → {verdict}")
     else:
-        lines.append(f"95%信頼区間: まだ出せません（{measured.reason}）")
+        lines.append(f"95%信頼区間: まだ出せません（{reason_words(measured)}）")
     return lines
+
+
+def reason_words(measured: Difference) -> str:
+    """Why the interval can't be given yet, in the user's language."""
+    if measured.reason == "no holdout":
+        return _("no holdout")
+    if measured.reason.startswith("groups too small"):
+        return _(
+            "groups too small (mailed {mailed}, holdout {holdout}; at least {minimum} each)"
+        ).format(mailed=measured.mailed_n, holdout=measured.holdout_n, minimum=MIN_GROUP)
+    return measured.reason

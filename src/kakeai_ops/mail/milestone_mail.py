@@ -16,6 +16,7 @@ import pandas as pd
 from ..analyses.milestones import milestones_reached
 from ..config import Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..model import Tables, whole
 from ..store import SnapshotInfo, audit, delivered_milestones, list_snapshots
 from ..store import record_milestones_delivered as record
@@ -38,7 +39,7 @@ def milestone_baseline(
     """From when a run on ``snap`` as of ``as_of`` mails milestones."""
     first_run = delivered_milestones(ws).empty
     if first_run and settings.milestones_since is not None:
-        return Baseline(settings.milestones_since, "milestones_since in kops.yaml (first run)")
+        return Baseline(settings.milestones_since, _("milestones_since in kops.yaml (first run)"))
     earlier = [
         s
         for s in list_snapshots(ws)
@@ -47,15 +48,20 @@ def milestone_baseline(
     if earlier:
         previous = earlier[-1]
         return Baseline(
-            previous.as_of or as_of, f"the previous snapshot {previous.id} (as of {previous.as_of})"
+            previous.as_of or as_of,
+            _("the previous snapshot {snapshot} (as of {as_of})").format(
+                snapshot=previous.id, as_of=previous.as_of
+            ),
         )
     if settings.milestones_since is not None:  # no snapshot before this one
-        return Baseline(settings.milestones_since, "milestones_since in kops.yaml")
+        return Baseline(settings.milestones_since, _("milestones_since in kops.yaml"))
     raise KopsError(
-        "no previous snapshot to tell which milestones are new, and milestones_since is not set",
-        hint="set milestones_since: YYYY-MM-DD in kops.yaml (milestones crossed after it are "
-        "mailed), or record what was reached so far with "
-        "`kops campaign milestones --mark-delivered`",
+        _("no previous snapshot to tell which milestones are new, and milestones_since is not set"),
+        hint=_(
+            "set milestones_since: YYYY-MM-DD in kops.yaml (milestones crossed after it are "
+            "mailed), or record what was reached so far with "
+            "`kops campaign milestones --mark-delivered`"
+        ),
     )
 
 
@@ -76,14 +82,16 @@ def mark_delivered(
     fresh = [row for row in rows if row not in known]
     if not rows:
         raise KopsError(
-            f"no milestone was reached before {before}; nothing changed",
-            hint="`kops campaign milestones` lists what is due now",
+            _("no milestone was reached before {day}; nothing changed").format(day=before),
+            hint=_("`kops campaign milestones` lists what is due now"),
         )
     if not fresh:
         raise KopsError(
-            f"every milestone reached before {before} is already recorded as delivered "
-            f"({len(rows):,} of them); nothing changed",
-            hint="`kops campaign milestones` lists what is due now",
+            _(
+                "every milestone reached before {day} is already recorded as delivered "
+                "({n:,} of them); nothing changed"
+            ).format(day=before, n=len(rows)),
+            hint=_("`kops campaign milestones` lists what is due now"),
         )
     added = record(ws, fresh, MARK_RUN)
     audit(

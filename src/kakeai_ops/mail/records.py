@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
+from ..model import SIDES
 from .audience import Audience
 from .plan import Plan
 from .templates import MailTemplate, TemplateSet
@@ -54,7 +55,7 @@ def mail_role(template: str, extra: dict[str, Any]) -> str | None:
     due = extra.get("milestones")
     if due is not None:
         return next(iter(due)) if len(due) == 1 else None
-    for role in ("manager", "member"):
+    for role in SIDES:
         if template.endswith("." + role):
             return role
     return None

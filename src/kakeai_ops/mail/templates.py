@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 
 from ..errors import KopsError
+from ..i18n import _
 from .rendering import ConfinedLoader, MailEnvironment, Reuse, ensure_inside, variables_read
 
 SUFFIX = ".txt"
@@ -75,8 +76,8 @@ class MailTemplate:
         except jinja2.TemplateSyntaxError as err:
             where = f"{(path or self.path).name}:{first_line + (err.lineno or 1) - 1}"
             raise KopsError(
-                f"{where}: template error: {err.message}",
-                hint=f"fix {path or self.path}",
+                _("{where}: template error: {error}").format(where=where, error=err.message),
+                hint=_("fix {file}").format(file=path or self.path),
             ) from None
 
     def variables(self) -> list[str]:
@@ -140,16 +141,24 @@ class MailTemplate:
             html = html_template.render(context) if html_template is not None else None
         except jinja2.UndefinedError as err:
             raise KopsError(
-                f"{self.path.name}: template uses a value this run does not provide: {err.message}",
-                hint="check the variables with `kops mail templates`; seminar templates need "
-                "--seminar, campaign templates --awarded, milestone templates --milestones",
+                _("{file}: template uses a value this run does not provide: {error}").format(
+                    file=self.path.name, error=err.message
+                ),
+                hint=_(
+                    "check the variables with `kops mail templates`; seminar templates need "
+                    "--seminar, campaign templates --awarded, milestone templates --milestones"
+                ),
             ) from None
         except jinja2.TemplateError as err:
-            raise KopsError(f"{self.path.name}: template error: {err}") from None
+            raise KopsError(
+                _("{where}: template error: {error}").format(where=self.path.name, error=err)
+            ) from None
         except (ArithmeticError, MemoryError, ValueError, TypeError, LookupError) as err:
             # What a template's own expression raises (the sandbox's range limit, 1/0, …).
             raise KopsError(
-                f"{self.path.name}: template error: {type(err).__name__}: {err}"
+                _("{where}: template error: {error}").format(
+                    where=self.path.name, error=f"{type(err).__name__}: {err}"
+                )
             ) from None
         return Rendered(prefix + subject, _tidy(text), html)
 
@@ -213,9 +222,11 @@ class TemplateSet:
             return self._cache[name]
         if not _plain_name(name):
             raise KopsError(
-                f"'{name}' is not a template name",
-                hint="a template is named by its file name in templates/mail/ without .txt "
-                "(no folders); `kops mail templates` lists them",
+                _("'{name}' is not a template name").format(name=name),
+                hint=_(
+                    "a template is named by its file name in templates/mail/ without .txt "
+                    "(no folders); `kops mail templates` lists them"
+                ),
             )
         path = next(
             (d / f"{name}{SUFFIX}" for d in self.dirs if (d / f"{name}{SUFFIX}").is_file()), None
@@ -224,10 +235,10 @@ class TemplateSet:
             ensure_inside(path, self.roots)
         if path is None:
             raise KopsError(
-                f"no mail template '{name}'",
-                hint="templates: "
-                + ", ".join(self.names())
-                + " (`kops mail templates` lists them)",
+                _("no mail template '{name}'").format(name=name),
+                hint=_("templates: {names} (`kops mail templates` lists them)").format(
+                    names=", ".join(self.names())
+                ),
             )
         template = self._parse(name, path)
         self._cache[name] = template
@@ -237,12 +248,14 @@ class TemplateSet:
         try:
             source = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise KopsError(f"{path}: not UTF-8 text", hint="save the template as UTF-8") from None
+            raise KopsError(
+                _("{file}: not UTF-8 text").format(file=path), hint=_("save the template as UTF-8")
+            ) from None
         head, sep, body = source.partition("\n---\n")
         if not sep:
             raise KopsError(
-                f"{path.name}: no '---' line between the header and the body",
-                hint="start the file with 'subject: …', then a line '---', then the body",
+                _("{file}: no '---' line between the header and the body").format(file=path.name),
+                hint=_("start the file with 'subject: …', then a line '---', then the body"),
             )
         fields: dict[str, str] = {}
         for number, line in enumerate(head.splitlines(), start=1):
@@ -251,14 +264,20 @@ class TemplateSet:
             key, colon, value = line.partition(":")
             if not colon or key.strip() not in ("subject", "kind"):
                 raise KopsError(
-                    f"{path.name}:{number}: expected 'subject: …' or 'kind: …', got '{line}'"
+                    _("{file}:{line_no}: expected 'subject: …' or 'kind: …', got '{line}'").format(
+                        file=path.name, line_no=number, line=line
+                    )
                 )
             fields[key.strip()] = value.strip()
         if not fields.get("subject"):
-            raise KopsError(f"{path.name}: the header has no 'subject:' line")
+            raise KopsError(_("{file}: the header has no 'subject:' line").format(file=path.name))
         kind = fields.get("kind", "nudge")
         if kind not in KINDS:
-            raise KopsError(f"{path.name}: kind '{kind}' is not one of {', '.join(KINDS)}")
+            raise KopsError(
+                _("{file}: kind '{kind}' is not one of {kinds}").format(
+                    file=path.name, kind=kind, kinds=", ".join(KINDS)
+                )
+            )
         html = path.with_suffix(".html")
         return MailTemplate(
             name=name,

@@ -250,6 +250,9 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
     columns = _xlsx_columns(frame, people.formats)
     for row in zip(*columns, strict=True) if columns else ():
         ws.append(row)
+    if frame.empty and len(frame.columns):
+        # A sheet of headers alone reads as a page cut off: it says that nothing is there.
+        ws.cell(row=2, column=1, value=workbook.NOTHING).font = workbook.font(italic=True)
     last = ws.max_row
     for position, number_format in enumerate(people.formats, start=1):
         if number_format is None:

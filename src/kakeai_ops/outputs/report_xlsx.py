@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from copy import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..privacy.audiences import SHARED
+from ..privacy.audiences import label as audience_label
 from ..privacy.audit import check
 from . import workbook
 from .files import cell
@@ -154,67 +157,141 @@ def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
     )
 
 
-def write_report(report: DivisionReport, path: Path) -> Path:
+def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> Path:
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
-    overview = book.create_sheet("概要")
     used = {"概要", CHART_VALUES}
+    overview_rows = report.overview
+    # Laid out once on scratch paper to find the sections a page break would cut (the
+    # monthly table and chart, the topics), then for real with blank rows before them.
+    scratch = workbook.new_book()
+    trial = scratch.create_sheet("概要")
+    starts, last = _overview_sheet(trial, ChartValues(scratch), report, overview_rows, Looks())
+    gaps = workbook.section_gaps(trial, starts, last=last)
+    overview = book.create_sheet("概要")
     values = ChartValues(book)
     values.sheet["A2"] = period_line(report)
-    row = _heading(overview, report, "概要")
-    overview_rows = report.overview
-    basis = report.period.basis
-    row = _table(overview, overview_rows, with_basis(OVERVIEW_COLUMNS, basis), row, looks)
-    rows_written = len(overview_rows)
-    _legend(overview, row + 1)
-    # What was merged or hidden to protect small groups, said where it shows.
-    for offset, text in enumerate(report.notes, start=2):
-        _note(overview, row + offset, text)
-    chart_row = row + 4 + len(report.notes)
-    if rows_written:
-        _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
-    row = chart_row + 18
-    row = _monthly(
-        overview, values, report.monthly, row, looks, report.month_captions, report.partial_month
-    )
-    last_row = _topic_totals(overview, values, report.topic_totals, row + 2, looks)
-    _finish(overview, 4)
-    # Charts are not cells: without a print area the last one would be cut off.
-    last_column = get_column_letter(max(overview.max_column, 10))
-    overview.print_area = f"A1:{last_column}{last_row}"
+    blanks = [gaps.get(row, 0) for row in starts]
+    _overview_sheet(overview, values, report, overview_rows, looks, blanks)
     # Each view is read off the cells once, not once per sheet.
     departments, topics = report.departments, report.topics
     responses, matrix = report.responses, report.matrix
     for division in report.divisions:
-        sheet = book.create_sheet(sheet_title(division, used))
-        row = _heading(sheet, report, division)
-        row = _table(
-            sheet,
+        title = sheet_title(division, used)
+        parts = DivisionParts(
             _with_total(departments[division], overview_rows, division),
-            with_basis(DEPARTMENT_COLUMNS, basis),
-            row,
-            looks,
-            total=DIVISION_TOTAL,
+            topics[division],
+            responses[division],
+            matrix[division],
         )
-        for text in (n for n in report.notes if n.startswith(f"{division}：")):
-            row += 1  # a blank row first: the table ends where its rows end
-            _note(sheet, row, text)
-        row = _mix(sheet, topics[division], "トピック", row + 2, looks)
-        row = _mix(sheet, responses[division], "対応", row + 2, looks)
-        row = _matrix(sheet, matrix[division], report, row + 2, looks)
-        if workbook.shows_hidden(c.value for line in sheet.iter_rows() for c in line):
-            workbook.legend(sheet, row + 1)
-        _finish(sheet, 4)
+        sheet = book.create_sheet(title)
+        starts = _division_sheet(sheet, report, division, parts, looks)
+        # A section that would be cut across a page break starts on the next page: the
+        # sheet is written again with blank rows before it.
+        gaps = workbook.section_gaps(sheet, starts)
+        if gaps:
+            at = book.index(sheet)
+            book.remove(sheet)
+            sheet = book.create_sheet(title, at)
+            blanks = [gaps.get(row, 0) for row in starts]
+            _division_sheet(sheet, report, division, parts, looks, blanks)
     book.move_sheet(values.sheet, offset=len(book.sheetnames) - 1 - book.index(values.sheet))
     _finish(values.sheet, 4)
     # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
     options = workbook.Print(
         as_of=report.as_of,
-        audience=workbook.SHAREABLE,
+        audience=audience_label(audience),
         title=f"{report.title}（{report.scope_label}）",
     )
     return workbook.save(book, path, options)
+
+
+def _overview_sheet(
+    overview: Worksheet,
+    values: ChartValues,
+    report: DivisionReport,
+    overview_rows: pd.DataFrame,
+    looks: Looks,
+    blanks: list[int] | None = None,
+) -> tuple[list[int], int]:
+    """The 概要 sheet, ``blanks[i]`` blank rows before its i-th section (the monthly
+    rates, the topics); returns the row each section starts at and the last row."""
+    extra = blanks or [0, 0]
+    row = _heading(overview, report, "概要")
+    basis = report.period.basis
+    row = _table(overview, overview_rows, with_basis(OVERVIEW_COLUMNS, basis), row, looks)
+    _legend(overview, row + 1)
+    # What was merged or hidden to protect small groups, said where it shows, and what
+    # that cost this file (the information loss).
+    said = [*report.notes, f"プライバシーのための情報の損失: {report.loss_text()}"]
+    for offset, text in enumerate(said, start=2):
+        _note(overview, row + offset, text)
+    chart_row = row + 4 + len(said)
+    if len(overview_rows):
+        _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
+    starts = [chart_row + 18 + extra[0]]
+    row = _monthly(
+        overview,
+        values,
+        report.monthly,
+        starts[-1],
+        looks,
+        report.month_captions,
+        report.partial_month,
+    )
+    starts.append(row + 2 + extra[1])
+    last_row = _topic_totals(overview, values, report.topic_totals, starts[-1], looks)
+    _finish(overview, 4)
+    # Charts are not cells: without a print area the last one would be cut off.
+    last_column = get_column_letter(max(overview.max_column, 10))
+    overview.print_area = f"A1:{last_column}{last_row}"
+    return starts, last_row
+
+
+@dataclass(frozen=True)
+class DivisionParts:
+    """What a 事業部's sheet shows: its 部署 (with 事業部計), topics, responses, matrix."""
+
+    departments: pd.DataFrame
+    topics: pd.DataFrame
+    responses: pd.DataFrame
+    matrix: pd.DataFrame
+
+
+def _division_sheet(
+    sheet: Worksheet,
+    report: DivisionReport,
+    division: str,
+    parts: DivisionParts,
+    looks: Looks,
+    blanks: list[int] | None = None,
+) -> list[int]:
+    """The 事業部's sheet, ``blanks[i]`` blank rows before its i-th section (topics,
+    responses, matrix); returns the row each section starts at."""
+    extra = blanks or [0, 0, 0]
+    row = _heading(sheet, report, division)
+    row = _table(
+        sheet,
+        parts.departments,
+        with_basis(DEPARTMENT_COLUMNS, report.period.basis),
+        row,
+        looks,
+        total=DIVISION_TOTAL,
+    )
+    for text in (n for n in report.notes if n.startswith(f"{division}：")):
+        row += 1  # a blank row first: the table ends where its rows end
+        _note(sheet, row, text)
+    starts = [row + 2 + extra[0]]
+    row = _mix(sheet, parts.topics, "トピック", starts[-1], looks)
+    starts.append(row + 2 + extra[1])
+    row = _mix(sheet, parts.responses, "対応", starts[-1], looks)
+    starts.append(row + 2 + extra[2])
+    row = _matrix(sheet, parts.matrix, report, starts[-1], looks)
+    if workbook.shows_hidden(c.value for line in sheet.iter_rows() for c in line):
+        workbook.legend(sheet, row + 1)
+    _finish(sheet, 4)
+    return starts
 
 
 def _heading(sheet: Worksheet, report: DivisionReport, name: str) -> int:

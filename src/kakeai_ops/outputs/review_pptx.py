@@ -143,12 +143,14 @@ def _cover(slide: Any, spec: Slide, info: DeckInfo) -> None:
     subtitle.width, subtitle.height = Inches(WIDTH_IN - 2 * MARGIN - 1), Inches(2.4)
     _fill(subtitle.text_frame, spec.subtitle, 20, color=GREY)
     red = "C00000"
+    # As wide as its text (「社外秘・共有可」): 16 pt is about 0.24 in a character.
+    width = max(1.6, 0.24 * len(info.classification) + 0.4)
     box = _text(
         slide,
         info.classification,
-        WIDTH_IN - MARGIN - 1.6,
+        WIDTH_IN - MARGIN - width,
         0.4,
-        1.6,
+        width,
         0.5,
         size=16,
         bold=True,
@@ -411,11 +413,14 @@ def _row_height(cells: list[str], widths: list[float], size: float) -> float:
     lines = 1
     for text, column_width in zip(cells, widths, strict=True):
         usable = max(column_width - 0.14, 0.2) * 72 * 0.92  # points, less margins and slack
+        # Each line of the text wraps on its own: a cell's lines are their wrapped sum.
+        wrapped = 0
         for part in str(text).split("\n"):
             points = sum(
                 size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in part
             )
-            lines = max(lines, math.ceil(points / usable) if points else 1)
+            wrapped += math.ceil(points / usable) if points else 1
+        lines = max(lines, wrapped)
     return lines * size * 1.3 / 72 + 0.08
 
 

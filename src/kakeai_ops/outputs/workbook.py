@@ -49,6 +49,7 @@ MIN_COLUMN_WIDTH = 6
 # Labels of a total row: printed bold with a line above, apart from the rows it adds up.
 TOTAL_LABELS = frozenset({"合計", "全社", "事業部計", "全体", "計"})
 HIDDEN_MARKS = ("<5", "<10", "(秘匿)")
+NOTHING = "（該当なし）"  # the one row of a table with no rows
 LEGEND = (
     "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
     "(秘匿)：差し引きで推定できないよう併せて非表示。"
@@ -332,6 +333,116 @@ def print_setup(
         sheet.print_title_cols = title_columns
 
 
+@dataclass(frozen=True)
+class Renderer:
+    """How a program lays a sheet out on paper: the points one column-width unit takes
+    (``per_unit`` and ``per_column``) and the height of a row no height was given."""
+
+    per_unit: float
+    per_column: float
+    row: float
+
+
+# Excel on Windows (Meiryo UI 10 pt: 7-pixel digits, 5 pixels of padding per column) and
+# LibreOffice, measured on the sample month's reports; they break pages differently, so a
+# section is kept whole for both.
+RENDERERS = (Renderer(5.25, 3.75, 15.75), Renderer(6.47, 0.0, 15.0))
+# The paper a sheet prints on (A4 less print_setup's margins), in points: width, height.
+PRINTABLE = {
+    "landscape": (842 - 0.6 * 72, 595 - 1.2 * 72),
+    "portrait": (595 - 0.6 * 72, 842 - 1.2 * 72),
+}
+
+
+def section_gaps(
+    sheet: Worksheet, starts: list[int], title_rows: int = 2, last: int | None = None
+) -> dict[int, int]:
+    """Blank rows to add before each section (a title, its table; from one start row to
+    the next) so that no section is cut across a page break: a section that would cross
+    one, and fits on a page, starts on the next page instead, in Excel and in
+    LibreOffice alike. Call after print_setup (it reads widths, heights, orientation).
+    ``last``: where the last section ends (a chart below its table reaches past the cells)."""
+
+    from openpyxl.utils import get_column_letter
+
+    widths = [
+        sheet.column_dimensions[get_column_letter(i)].width or 8.43
+        for i in range(1, sheet.max_column + 1)
+        if not sheet.column_dimensions[get_column_letter(i)].hidden
+    ]
+    page_width, page_height = PRINTABLE[sheet.page_setup.orientation or "portrait"]
+    end = max(sheet.max_row, last or 0)
+    following = [*starts[1:], end + 1]
+    ends = {start: after - 1 for start, after in zip(starts, following, strict=True)}
+    pages = [_Page(sheet, r, widths, page_width, page_height, title_rows) for r in RENDERERS]
+    gaps: dict[int, int] = {}
+    for row in range(1, end + 1):
+        if row in ends and row > title_rows + 1 and any(p.cuts(row, ends[row]) for p in pages):
+            # The fewest blank rows after which no renderer cuts the section (it then opens
+            # a page in those that would have cut it); where the renderers break pages too
+            # differently for that, the fewest after which the fewest renderers cut it.
+            def cutting(n: int, row: int = row) -> int:
+                return sum(p.cuts(row, ends[row], n) for p in pages)
+
+            # (LibreOffice's layout is the measured one: it decides a tie.)
+            def measured(n: int, row: int = row) -> bool:
+                return pages[-1].cuts(row, ends[row], n)
+
+            blank = min(range(MAX_BLANK_ROWS + 1), key=lambda n: (cutting(n), measured(n), n))
+            if blank:
+                gaps[row] = blank
+                for page in pages:
+                    for _ in range(blank):
+                        page.add(page.renderer.row)
+        for page in pages:
+            page.add(page.height(row))
+    return gaps
+
+
+MAX_BLANK_ROWS = 60
+
+
+class _Page:
+    """The page being filled, as one renderer lays the sheet out."""
+
+    def __init__(
+        self,
+        sheet: Worksheet,
+        renderer: Renderer,
+        widths: list[float],
+        page_width: float,
+        page_height: float,
+        title_rows: int,
+    ) -> None:
+        self.sheet, self.renderer = sheet, renderer
+        wide = sum(renderer.per_unit * w + renderer.per_column for w in widths)
+        scale = min(1.0, page_width / wide) if wide else 1.0
+        self.capacity = page_height / scale  # in the sheet's own points
+        self.titles = sum(self.height(r) for r in range(1, title_rows + 1))
+        self.filled = 0.0
+
+    def height(self, row: int) -> float:
+        return float(self.sheet.row_dimensions[row].height or self.renderer.row)
+
+    def add(self, size: float) -> None:
+        """A row: on this page, or opening the next one (below the repeated title rows)."""
+        self.filled = (
+            self.titles + size if self.filled + size > self.capacity else self.filled + size
+        )
+
+    def cuts(self, first: int, last: int, blank: int = 0) -> bool:
+        """Would rows first…last cross a page break here, after ``blank`` blank rows?
+        (Not when they are longer than a page: they are cut wherever they start.)"""
+        block = sum(self.height(r) for r in range(first, last + 1))
+        if self.titles + block > self.capacity:
+            return False
+        filled = self.filled
+        for _ in range(blank):
+            size = self.renderer.row
+            filled = self.titles + size if filled + size > self.capacity else filled + size
+        return filled > self.titles and filled + block > self.capacity
+
+
 def _letters(count: int) -> list[str]:
     from openpyxl.utils import get_column_letter
 
@@ -383,6 +494,9 @@ def legend(sheet: Worksheet, row: int, extra: str = "") -> None:
     target.font = font(italic=True, color="595959", size=9)
 
 
+TITLE_SIZE = 1200  # a chart title, in hundredths of a point
+
+
 def style_chart(
     chart: ChartBase,
     *,
@@ -409,6 +523,13 @@ def style_chart(
         chart.x_axis.scaling.orientation = "maxMin"
     japanese = CharacterProperties(latin=None, sz=900)
     japanese.ea = _typeface()
+    if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
+        # 12 pt bold: a title with its period (「1on1実施率（部下）2026年8月23日〜11月20日」)
+        # stays on one line across the chart instead of breaking inside a date.
+        heading = CharacterProperties(latin=None, sz=TITLE_SIZE, b=True)
+        heading.ea = _typeface()
+        for paragraph in chart.title.tx.rich.p:
+            paragraph.pPr = ParagraphProperties(defRPr=heading)
     chart.txPr = RichText(
         p=[Paragraph(pPr=ParagraphProperties(defRPr=japanese), endParaRPr=japanese)]
     )

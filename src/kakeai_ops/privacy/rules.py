@@ -1,4 +1,4 @@
-"""The disclosure rules every published figure follows (README: Privacy).
+"""The disclosure rules every published figure follows (docs/privacy.md).
 
 This is the only place that compares a group's size with the minimum: a
 report, the deck, ``mail report``, a seminar summary and its themes all ask

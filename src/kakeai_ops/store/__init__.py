@@ -20,9 +20,10 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import KopsError, WorkspaceError
+from ..i18n import _
 from ..model import TABLE_NAMES, Tables, shape_problems
 from ..workspace import STAGING_PREFIX, Workspace
 from .audit_log import ACTIONS, audit, audit_entries, file_entry, record_action
@@ -59,6 +60,9 @@ from .seminar_records import (
     stored_survey_answers,
 )
 from .state import SCHEMA, audit_log, connect, os_user
+
+if TYPE_CHECKING:  # pandas is loaded where a snapshot is read or written
+    import pandas as pd
 
 __all__ = [
     "ACTIONS",
@@ -192,8 +196,10 @@ def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
     snapshots = list_snapshots(ws)
     if not snapshots:
         raise WorkspaceError(
-            "this workspace has no data yet",
-            hint="ingest the exports first: `kops ingest users.csv pairs.csv meetings.xlsx`",
+            _("this workspace has no data yet"),
+            hint=_("ingest the exports first: {command}").format(
+                command="`kops ingest users.csv pairs.csv meetings.xlsx`"
+            ),
         )
     if ref is None or ref == "latest":
         return snapshots[-1]
@@ -212,8 +218,8 @@ def resolve_snapshot(ws: Workspace, ref: str | None) -> SnapshotInfo:
                 return snap
     known = ", ".join(s.id for s in snapshots)
     raise KopsError(
-        f"no snapshot '{ref}' (snapshots: {known})",
-        hint="`kops status` lists the snapshots; use an id, 'latest' or -1 for the one before",
+        _("no snapshot '{ref}' (snapshots: {known})").format(ref=ref, known=known),
+        hint=_("`kops status` lists the snapshots; use an id, 'latest' or -1 for the one before"),
     )
 
 
@@ -262,7 +268,7 @@ def check_snapshot(snapshot: SnapshotInfo) -> None:
         load_tables(snapshot)
 
 
-def _write_parquet(frame: Any, path: Path) -> None:
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """``frame.to_parquet(path, index=False)``, with Parquet dictionary pages and min/max
     statistics only where they pay: not for text and timestamps that are mostly distinct
     (1on1IDs, times), where building them is a third of the writing time for nothing."""

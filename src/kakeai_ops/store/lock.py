@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 
 from ..clock import JST
 from ..errors import KopsError, WorkspaceBusy, WorkspaceError
+from ..i18n import _
 from ..workspace import STAGING_PREFIX, Workspace
 
 TIMEOUT_VAR = "KOPS_LOCK_TIMEOUT"
@@ -43,8 +44,12 @@ def lock_timeout() -> float:
         value = math.nan
     if not math.isfinite(value) or value < 0:
         raise KopsError(
-            f"{TIMEOUT_VAR}: '{text}' is not a number of seconds",
-            hint=f"e.g. {TIMEOUT_VAR}=120 to wait two minutes, 0 not to wait, or unset it",
+            _("{variable}: '{text}' is not a number of seconds").format(
+                variable=TIMEOUT_VAR, text=text
+            ),
+            hint=_("e.g. {variable}=120 to wait two minutes, 0 not to wait, or unset it").format(
+                variable=TIMEOUT_VAR
+            ),
         )
     return value
 
@@ -63,12 +68,13 @@ def workspace_lock(
     lock = FileLock(ws.lock_path)
     if not _acquire(lock, 0):
         if say is not None and wait > 0:
-            say(f"{_busy_text(ws)}; waiting up to {wait:g} s…")
+            say(_("{busy}; waiting up to {wait:g} s…").format(busy=_busy_text(ws), wait=wait))
         if not _acquire(lock, wait):
             raise WorkspaceBusy(
-                f"{_busy_text(ws)}; wait for it to finish",
-                hint=f"run the command again when it has finished ({TIMEOUT_VAR}=SECONDS "
-                "waits longer)",
+                _("{busy}; wait for it to finish").format(busy=_busy_text(ws)),
+                hint=_(
+                    "run the command again when it has finished ({variable}=SECONDS waits longer)"
+                ).format(variable=TIMEOUT_VAR),
             )
     try:
         acquired = time.time()
@@ -127,8 +133,10 @@ def _acquire(lock: FileLock, timeout: float) -> bool:
         return False
     except OSError as error:  # e.g. state/ read-only, or the lock path is a directory
         raise WorkspaceError(
-            f"cannot lock the workspace ({lock.lock_file}): {error.strerror or error}",
-            hint="kops needs to create and lock this file; check the folder's permissions",
+            _("cannot lock the workspace ({file}): {error}").format(
+                file=lock.lock_file, error=error.strerror or error
+            ),
+            hint=_("kops needs to create and lock this file; check the folder's permissions"),
         ) from None
     return True
 
@@ -148,16 +156,17 @@ def _write_holder(ws: Workspace, command: str, since: float) -> None:
 
 
 def _busy_text(ws: Workspace) -> str:
-    return f"another kops command is writing to this workspace ({_holder_text(ws)})"
+    return _("another kops command is writing to this workspace ({holder})").format(
+        holder=_holder_text(ws)
+    )
 
 
 def _holder_text(ws: Workspace) -> str:
     try:
         holder = json.loads(ws.lock_holder_path.read_text(encoding="utf-8"))
         since = dt.datetime.fromisoformat(holder["since"]).astimezone(JST)
-        return (
-            f"pid {int(holder['pid'])}, command {holder['command']}, "
-            f"since {since:%Y-%m-%d %H:%M:%S} JST"
+        return _("pid {pid}, command {command}, since {since} JST").format(
+            pid=int(holder["pid"]), command=holder["command"], since=f"{since:%Y-%m-%d %H:%M:%S}"
         )
     except (OSError, ValueError, KeyError, TypeError):
-        return "who holds it is not recorded"
+        return _("who holds it is not recorded")

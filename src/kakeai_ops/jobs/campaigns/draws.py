@@ -18,6 +18,7 @@ from ...calendar import BusinessCalendar
 from ...clock import now_text
 from ...config import Campaign, Settings
 from ...errors import KopsError
+from ...i18n import N_, _
 from ...model import record
 from ...store import (
     SnapshotInfo,
@@ -75,7 +76,13 @@ def draw_basis(ws: Workspace, campaign: Campaign, drawn: dict[str, Any] | None) 
     if drawn is not None:
         snap = resolve_snapshot(ws, str(drawn["snapshot"]))
         day = dt.date.fromisoformat(str(drawn["as_of"]))
-        return DrawBasis(snap, day, f"draw {drawn['draw_no']} judged at {day} (snapshot {snap.id})")
+        return DrawBasis(
+            snap,
+            day,
+            _("draw {draw} judged at {day} (snapshot {snapshot})").format(
+                draw=drawn["draw_no"], day=day, snapshot=snap.id
+            ),
+        )
     if campaign.entry_deadline is not None:
         deadline = campaign.entry_deadline
         day = deadline.date() if isinstance(deadline, dt.datetime) else deadline
@@ -83,19 +90,35 @@ def draw_basis(ws: Workspace, campaign: Campaign, drawn: dict[str, Any] | None) 
         covering = [s for s in dated if s.as_of is not None and s.as_of >= day]
         if covering:
             snap = covering[0]
-            return DrawBasis(snap, day, f"the entry deadline {day} (snapshot {snap.id})")
+            return DrawBasis(
+                snap,
+                day,
+                _("the entry deadline {day} (snapshot {snapshot})").format(
+                    day=day, snapshot=snap.id
+                ),
+            )
         if dated:  # the data ends before the deadline: judged where it ends
             snap = dated[-1]
             assert snap.as_of is not None
             return DrawBasis(
                 snap,
                 snap.as_of,
-                f"the end of the data before the deadline, {snap.as_of} (snapshot {snap.id})",
+                _("the end of the data before the deadline, {day} (snapshot {snapshot})").format(
+                    day=snap.as_of, snapshot=snap.id
+                ),
             )
     snap = resolve_snapshot(ws, None)
     if snap.as_of is None:
-        raise KopsError(f"snapshot {snap.id} has no held 1on1 or login to date it by")
-    return DrawBasis(snap, snap.as_of, f"the latest snapshot {snap.id} ({snap.as_of})")
+        raise KopsError(
+            _("snapshot {snapshot} has no held 1on1 or login to date it by").format(
+                snapshot=snap.id
+            )
+        )
+    return DrawBasis(
+        snap,
+        snap.as_of,
+        _("the latest snapshot {snapshot} ({day})").format(snapshot=snap.id, day=snap.as_of),
+    )
 
 
 def judge_for_draw(
@@ -131,8 +154,10 @@ def draw_pool(
     entries = campaign_entries(ws, campaign_id)
     if entries.empty:
         raise KopsError(
-            f"campaign '{campaign_id}' has no entries",
-            hint=f"record them first: kops campaign entries {campaign_id} entries.csv",
+            _("campaign '{campaign}' has no entries").format(campaign=campaign_id),
+            hint=_("record them first: {command}").format(
+                command=f"kops campaign entries {campaign_id} entries.csv"
+            ),
         )
     earlier = previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set()
     return draw_rules.entrant_status(entries, judged, earlier)
@@ -143,17 +168,23 @@ def choose_seed(campaign_id: str, campaign: Campaign, seed: str | None) -> str:
     configured = campaign.draw_seed
     if seed is not None and configured is not None and seed != configured:
         raise KopsError(
-            f"--seed '{seed}' differs from the announced draw_seed '{configured}' in kops.yaml",
-            hint="draw with the seed you announced; change kops.yaml only if the announcement "
-            "changed",
+            _(
+                "--seed '{seed}' differs from the announced draw_seed '{announced}' in kops.yaml"
+            ).format(seed=seed, announced=configured),
+            hint=_(
+                "draw with the seed you announced; change kops.yaml only if the announcement "
+                "changed"
+            ),
         )
     chosen = seed if seed is not None else configured
     if chosen is None or not chosen.strip():
         raise KopsError(
-            f"campaign '{campaign_id}' has no seed for the draw",
-            hint="announce a seed before the draw (e.g. the date and a public number such as "
-            "that day's closing index) and pass it as --seed TEXT, or write it in kops.yaml "
-            "as draw_seed",
+            _("campaign '{campaign}' has no seed for the draw").format(campaign=campaign_id),
+            hint=_(
+                "announce a seed before the draw (e.g. the date and a public number such as "
+                "that day's closing index) and pass it as --seed TEXT, or write it in kops.yaml "
+                "as draw_seed"
+            ),
         )
     return chosen
 
@@ -177,8 +208,12 @@ def run_draw(
     ]
     if not entrants:
         raise KopsError(
-            f"nobody who entered campaign '{campaign_id}' is eligible as of {as_of}",
-            hint=f"`kops campaign list` shows the entries; `kops campaign eligible {campaign_id}`",
+            _("nobody who entered campaign '{campaign}' is eligible as of {as_of}").format(
+                campaign=campaign_id, as_of=as_of
+            ),
+            hint=_("`kops campaign list` shows the entries; {command}").format(
+                command=f"`kops campaign eligible {campaign_id}`"
+            ),
         )
     result = draw_rules.draw(entrants, seed, winners, per_division)
     number = record_draw(
@@ -244,7 +279,7 @@ def current_draw(ws: Workspace, campaign_id: str) -> tuple[dict[str, Any], pd.Da
     current = draws[draws["current"] == 1]
     if current.empty:
         raise KopsError(
-            f"campaign '{campaign_id}' has not been drawn",
+            _("campaign '{campaign}' has not been drawn").format(campaign=campaign_id),
             hint=f"kops campaign draw {campaign_id} --winners N --seed TEXT",
         )
     return record(current.iloc[0]), draw_entrants(ws, campaign_id)
@@ -386,24 +421,31 @@ def redraw_choices(
     recorded_seed = str(drawn["seed"])
     recorded_winners = int(drawn["winners"])
     recorded_cap = None if pd.isna(drawn["per_division"]) else int(drawn["per_division"])
-    for given, what in ((seed, "--seed"), (campaign.draw_seed, "draw_seed in kops.yaml")):
+    for given, what in ((seed, "--seed"), (campaign.draw_seed, N_("draw_seed in kops.yaml"))):
         if given is not None and given != recorded_seed:
             raise KopsError(
-                f"{what} '{given}' differs from the seed announced for this campaign's draw "
-                f"('{recorded_seed}'): a redraw keeps it",
-                hint="a new seed is a new draw: announce it and give the campaign a new id "
-                "in kops.yaml (its own entries, draw and audit entry)",
+                _(
+                    "{what} '{given}' differs from the seed announced for this campaign's draw "
+                    "('{seed}'): a redraw keeps it"
+                ).format(what=_(what), given=given, seed=recorded_seed),
+                hint=_(
+                    "a new seed is a new draw: announce it and give the campaign a new id "
+                    "in kops.yaml (its own entries, draw and audit entry)"
+                ),
             )
     if winners is not None and winners != recorded_winners:
         raise KopsError(
-            f"--winners {winners}: the draw announced {recorded_winners} place(s); "
-            "a redraw keeps them",
-            hint="leave out --winners",
+            _(
+                "--winners {winners}: the draw announced {places} place(s); a redraw keeps them"
+            ).format(winners=winners, places=recorded_winners),
+            hint=_("leave out {option}").format(option="--winners"),
         )
     if per_division is not None and per_division != recorded_cap:
+        cap = _("a cap of {n}").format(n=recorded_cap) if recorded_cap else _("no cap")
         raise KopsError(
-            f"--per-division {per_division}: the draw was made with "
-            f"{recorded_cap or 'no'} cap per 事業部; a redraw keeps it",
-            hint="leave out --per-division",
+            _(
+                "--per-division {given}: the draw was made with {cap} per 事業部; a redraw keeps it"
+            ).format(given=per_division, cap=cap),
+            hint=_("leave out {option}").format(option="--per-division"),
         )
     return recorded_seed, recorded_winners, recorded_cap

@@ -21,6 +21,7 @@ from ...exports import normalise
 from ...exports.canonical import EARLIEST
 from ...exports.findings import Findings
 from ...exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
+from ...i18n import N_
 from ...store import Tables, add_entries, campaign_draws, campaign_entries
 from ...workspace import Workspace
 from .draws import previous_winners
@@ -77,7 +78,7 @@ def read_entries(
     if "entered_at" in columns:
         header = columns["entered_at"]
         times, bad = normalise.parse_datetimes(frame[header])
-        fatal.rows(path.name, bad, rows, header, "not a date and time", frame[header])
+        fatal.rows(path.name, bad, rows, header, N_("not a date and time"), frame[header])
         # As in ingest: an entry can't lie ahead, and a 1900 date is an Excel serial mishap.
         early = "before 2000-01-01 (an Excel date serial read wrongly?)"
         fatal.rows(path.name, times < EARLIEST, rows, header, early, frame[header])
@@ -133,7 +134,9 @@ def import_entries(
     for entry in rows:
         if limit is not None and entry.entered_at is None:
             refused.append(
-                Problem(path.name, entry.row, time_column, "blank: the deadline cannot be checked")
+                Problem(
+                    path.name, entry.row, time_column, N_("blank: the deadline cannot be checked")
+                )
             )
         elif limit is not None and entry.entered_at is not None and entry.entered_at >= limit:
             refused.append(

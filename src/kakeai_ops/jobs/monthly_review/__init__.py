@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ...outputs.files import write_table
 from ...outputs.review_pptx import DeckInfo, write_deck
-from ...outputs.workbook import SECRETARIAT, Print
+from ...outputs.workbook import Print
+from ...privacy.audiences import label
 from .build import build_review
 from .figures import Review
 from .sheets import TEXT_COLUMNS, review_sheets
@@ -20,7 +21,9 @@ def write_review_deck(review: Review, path: Path) -> Path:
     info = DeckInfo(
         title=f"{docs.meeting} {review.title}",
         author=docs.organiser,
-        classification=docs.classification,
+        classification=f"{docs.classification}・{label(review.audience)}"
+        if docs.classification
+        else label(review.audience),
         subject=f"基準日 {review.as_of}",
     )
     return write_deck(build_slides(review), path, info)
@@ -31,7 +34,9 @@ def write_review_workbook(review: Review, path: Path) -> Path:
     sheets = review_sheets(review)
     first_name, first = sheets[0]
     options = Print(
-        as_of=review.as_of, audience=SECRETARIAT, title=f"{review.documents.meeting} {review.title}"
+        as_of=review.as_of,
+        audience=label(review.audience),
+        title=f"{review.documents.meeting} {review.title}",
     )
     return write_table(
         first,

@@ -109,7 +109,9 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
             Action(
                 text="好事例インタビューの依頼: 上位のペアから",
                 basis=f"候補 {review.interviews.eligible_pairs}組、1位 {top['manager_name']}・"
-                f"{top['member_name']}",
+                f"{top['member_name']}"
+                if review.names_people
+                else f"候補 {review.interviews.eligible_pairs}組、1位は{top['division']}のペア",
                 command="kops interview shortlist",
             )
         )

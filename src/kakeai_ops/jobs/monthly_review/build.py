@@ -17,6 +17,7 @@ from ...analyses.mail_effect import Difference, difference, run_effect
 from ...config import Settings
 from ...dates import month_end, period_label
 from ...model import missing, number, whole
+from ...privacy.audiences import SHARED
 from ...privacy.cells import Cell
 from ...privacy.effect import protect_effect, shown_difference
 from ...privacy.rules import minimum, shows
@@ -92,6 +93,7 @@ def build_review(
     as_of: dt.date,
     previous: SnapshotInfo | None,
     progress: Progress = lambda _: None,
+    audience: str = SHARED,
 ) -> Review:
     load = _Loader(settings)
     if previous is not None and previous.as_of is None:
@@ -141,6 +143,7 @@ def build_review(
         interviews=interviews,
         documents=settings.documents,
     )
+    review.audience = audience
     review.actions = next_actions(review, settings)
     review.published = [
         (snap.id, shown.cells, shown.period.start, shown.period.end, deck_cells(shown))

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ...analyses.mail_effect import Difference
 from ...config import Documents
+from ...privacy.audiences import SHARED
 
 # The division report's arrows: one mark for one meaning in the deck and the report.
 UP, DOWN, FLAT, NONE = "↑", "↓", "→", "－"
@@ -190,6 +191,13 @@ class Review:
     published: list[tuple[str, list[Any], dt.date, dt.date, frozenset[int]]] = field(
         default_factory=list
     )
+    # Who may see the deck: shared (共有可, the meeting with the service's success
+    # team) shows no one's name; the secretariat's own version does.
+    audience: str = SHARED
+
+    @property
+    def names_people(self) -> bool:
+        return self.audience != SHARED
 
     @property
     def compared(self) -> bool:

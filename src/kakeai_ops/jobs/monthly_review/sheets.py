@@ -245,8 +245,14 @@ def _campaigns(review: Review) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+NAME_COLUMNS = ["manager_id", "manager_name", "member_id", "member_name"]
+
+
 def _interviews(review: Review) -> pd.DataFrame:
-    return review.interviews.top.assign(eligible_pairs=review.interviews.eligible_pairs)
+    top = review.interviews.top.assign(eligible_pairs=review.interviews.eligible_pairs)
+    if review.names_people:
+        return top
+    return top.drop(columns=[c for c in NAME_COLUMNS if c in top.columns])
 
 
 def _actions(review: Review) -> pd.DataFrame:

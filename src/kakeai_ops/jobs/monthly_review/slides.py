@@ -173,7 +173,9 @@ def _trend(review: Review) -> Slide:
     frame = review.trend.frame.tail(TREND_DATES)
     dates = [dt.date.fromisoformat(str(d)) for d in frame["as_of"]]
     counts = [int(n) for n in frame["users"]] if "users" in frame else [0] * len(frame)
-    header = [f"{d.month}月{d.day}日（n={n:,}）" for d, n in zip(dates, counts, strict=True)]
+    # The date and its n on two lines: 「（n=254）」 cannot break inside, and a header cut
+    # off in its cell hides the n.
+    header = [f"{d.month}月{d.day}日\nn={n:,}" for d, n in zip(dates, counts, strict=True)]
     rows = []
     changes: dict[str, float] = {}
     for key in segmentation.KEYS:
@@ -189,7 +191,7 @@ def _trend(review: Review) -> Slide:
             ]
         )
     columns = ["スタックポイント", *header, "差（前回比）"]
-    table = Table(columns, rows, widths=[2.0, *([1.3] * len(header)), 1.1])
+    table = Table(columns, rows, widths=[2.4, *([1.3] * len(header)), 1.2])
     chart = Chart(
         "stacked",
         "スタックポイント別の割合（100%積み上げ）",
@@ -359,6 +361,8 @@ def _interviews(review: Review) -> Slide:
         return Slide(
             title, bullets=[f"条件を満たすペア: {review.interviews.eligible_pairs}組（候補なし）"]
         )
+    if not review.names_people:
+        return _interviews_without_names(review)
     rows = [
         [
             str(r.rank),
@@ -402,6 +406,40 @@ def _interviews(review: Review) -> Slide:
             widths=[0.5, 1.7, 1.7, 1.5, 0.6, 0.9, 0.7, 1.5, 3.2],
         ),
         footnote="非公開トピック（心身の状態・プライベート）は件数のみ。名前は事務局内の資料としてのみ使用",
+    )
+
+
+def _interviews_without_names(review: Review) -> Slide:
+    """The candidates as the shared deck shows them: rank, 事業部 and figures, no one's
+    name or id (the secretariat's own version, --audience secretariat, names them)."""
+    top = review.interviews.top
+    first = top.iloc[0]
+    rows = [
+        [
+            str(r.rank),
+            str(r.division),
+            str(r.held),
+            f"{r.sukkiri_avg:.1f}",
+            f"{r.score:.2f}",
+            str(r.spread_note),
+            str(r.top_topics),
+        ]
+        for r in top.itertuples()
+    ]
+    return Slide(
+        f"8. {TITLES['interviews']}",
+        message=f"インタビュー候補は上位{len(top)}組。1位は{first['division']}のペア"
+        f"（{int(first['held'])}回）",
+        subtitle=f"条件を満たすペア {review.interviews.eligible_pairs}組のうち"
+        f"上位{len(top)}組（事業部・職種・年代を分散、スタックポイントのあるペアは除外）",
+        table=Table(
+            ["順位", "事業部", "回数", "スッキリ度", "スコア", "備考", "よく話すトピック"],
+            rows,
+            widths=[0.5, 2.0, 0.6, 0.9, 0.7, 2.0, 5.6],
+        ),
+        footnote="共有可の資料のため名前は載せていません（事務局内限りの版: "
+        "kops review --audience secretariat）。"
+        "非公開トピック（心身の状態・プライベート）は件数のみ",
     )
 
 

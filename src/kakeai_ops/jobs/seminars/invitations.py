@@ -18,6 +18,7 @@ import pandas as pd
 from ...config import Seminar, Settings, configured
 from ...errors import KopsError
 from ...exports.seminar_files import read_attendance, read_survey
+from ...i18n import N_, _
 from ...mail.audience import AudienceSpec
 from ...mail.audience_kinds import Listed, Theme
 from ...store import (
@@ -59,11 +60,15 @@ def invite_spec(seminar_id: str, config: Seminar, division: str | None = None) -
     else:
         if not config.stuck_points and not config.managers:
             raise KopsError(
-                f"seminars.{seminar_id}: a custom theme needs stuck_points or managers: true",
-                hint="e.g. stuck_points: [no_prep, no_rating]",
+                _("seminars.{seminar}: a custom theme needs stuck_points or managers: true").format(
+                    seminar=seminar_id
+                ),
+                hint=_("e.g. {example}").format(example="stuck_points: [no_prep, no_rating]"),
             )
         if not config.template:
-            raise KopsError(f"seminars.{seminar_id}: a custom theme needs a template")
+            raise KopsError(
+                _("seminars.{seminar}: a custom theme needs a template").format(seminar=seminar_id)
+            )
         segments, managers, template = (
             tuple(config.stuck_points or ()),
             config.managers,
@@ -90,22 +95,31 @@ def listed_spec(seminar_id: str, config: Seminar) -> AudienceSpec | None:
 
 
 def check_invite_ready(
-    seminar_id: str, config: Seminar, moment: dt.datetime, tbd: bool, what: str = "invitation"
+    seminar_id: str, config: Seminar, moment: dt.datetime, tbd: bool, what: str = N_("invitation")
 ) -> None:
     """An invitation names the seminar's date and link (or says, with ``tbd``, that the date
     follows), and goes out before the seminar, never after it."""
     if tbd and config.date is not None:
         raise KopsError(
-            f"seminars.{seminar_id}: --tbd, but the date is set ({config.date}); nothing was sent",
-            hint=f"drop --tbd: the {what} names the date",
+            _("seminars.{seminar}: --tbd, but the date is set ({date}); nothing was sent").format(
+                seminar=seminar_id, date=config.date
+            ),
+            hint=_("drop --tbd: the {what} names the date").format(what=_(what)),
         )
     missing = [key for key in ("date", "url") if getattr(config, key) is None]
     if missing and not tbd:
         raise KopsError(
-            f"seminars.{seminar_id}: {' and '.join(missing)} not set; nothing was sent",
-            hint=f"set seminars.{seminar_id}.{missing[0]} in kops.yaml, or pass --tbd to "
-            f"invite now (「日時は後日ご案内」) and send the date later with "
-            f"`kops seminar invite {seminar_id} --correction`",
+            _("seminars.{seminar}: {keys} not set; nothing was sent").format(
+                seminar=seminar_id, keys=_(" and ").join(missing)
+            ),
+            hint=_(
+                "set seminars.{seminar}.{key} in kops.yaml, or pass --tbd to invite now "
+                "(「日時は後日ご案内」) and send the date later with {command}"
+            ).format(
+                seminar=seminar_id,
+                key=missing[0],
+                command=f"`kops seminar invite {seminar_id} --correction`",
+            ),
         )
     if config.date is not None:
         held = config.date
@@ -116,10 +130,13 @@ def check_invite_ready(
             over = moment.date() > held
         if over:
             raise KopsError(
-                f"seminars.{seminar_id}: the seminar was on {held}; an {what} after it is not "
-                "sent; nothing was sent",
-                hint=f"for those who missed it: `kops seminar remind {seminar_id}` sends the "
-                "recording",
+                _(
+                    "seminars.{seminar}: the seminar was on {held}; an {what} after it is not "
+                    "sent; nothing was sent"
+                ).format(seminar=seminar_id, held=held, what=_(what)),
+                hint=_("for those who missed it: {command} sends the recording").format(
+                    command=f"`kops seminar remind {seminar_id}`"
+                ),
             )
 
 
@@ -175,9 +192,13 @@ def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Corre
     invited = tuple(invited_users(ws, original, rehearsal)["user_id"])
     if not invited:
         raise KopsError(
-            f"seminar {seminar_id}: --correction, but nobody was invited yet "
-            f"(run {original}); nothing was sent",
-            hint=f"send the invitation first: `kops seminar invite {seminar_id}`",
+            _(
+                "seminar {seminar}: --correction, but nobody was invited yet (run {run_id}); "
+                "nothing was sent"
+            ).format(seminar=seminar_id, run_id=original),
+            hint=_("send the invitation first: {command}").format(
+                command=f"`kops seminar invite {seminar_id}`"
+            ),
         )
     ledger = Ledger(ws)
     try:
@@ -189,9 +210,13 @@ def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Corre
     changes = correction_changes(sent, now)
     if not changes:
         raise KopsError(
-            f"seminar {seminar_id}: nothing changed since the invitation (run {original}); "
-            "nothing was sent",
-            hint=f"edit seminars.{seminar_id} in kops.yaml (date, url, title) first",
+            _(
+                "seminar {seminar}: nothing changed since the invitation (run {run_id}); "
+                "nothing was sent"
+            ).format(seminar=seminar_id, run_id=original),
+            hint=_("edit seminars.{seminar} in kops.yaml (date, url, title) first").format(
+                seminar=seminar_id
+            ),
         )
     return Correction(
         correction_run_id(seminar_id, config, changes),
@@ -205,18 +230,19 @@ def check_remind_ready(seminar_id: str, config: Seminar, today: dt.date) -> None
     """A recording goes out after the seminar's day, and only once its link is known."""
     if config.date is None:
         raise KopsError(
-            f"seminars.{seminar_id}.date is not set", hint="set the seminar's date in kops.yaml"
+            _("seminars.{seminar}.date is not set").format(seminar=seminar_id),
+            hint=_("set the seminar's date in kops.yaml"),
         )
     day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
     if today <= day:
         raise KopsError(
-            f"the seminar is on {day}: remind after it",
-            hint="run this the day after the seminar or later",
+            _("the seminar is on {day}: remind after it").format(day=day),
+            hint=_("run this the day after the seminar or later"),
         )
     if not config.recording_url:
         raise KopsError(
-            f"seminars.{seminar_id}.recording_url is not set",
-            hint="add the recording's link to kops.yaml",
+            _("seminars.{seminar}.recording_url is not set").format(seminar=seminar_id),
+            hint=_("add the recording's link to kops.yaml"),
         )
 
 
@@ -224,8 +250,8 @@ def absentees(seminar_id: str, invited: pd.DataFrame, attended: set[str]) -> tup
     """Those invited through kops who did not attend, in invitation order."""
     if invited.empty:
         raise KopsError(
-            f"nobody was invited to {seminar_id} through kops",
-            hint=f"`kops seminar invite {seminar_id}` first",
+            _("nobody was invited to {seminar} through kops").format(seminar=seminar_id),
+            hint=_("{command} first").format(command=f"`kops seminar invite {seminar_id}`"),
         )
     return tuple(user for user in invited["user_id"] if user not in attended)
 
@@ -261,18 +287,24 @@ def check_attendance_ready(
     that kops invited people to. Returns what was overridden with ``force`` (the reason)."""
     why = []
     if config.date is None:
-        why.append(f"seminars.{seminar_id}.date is not set")
+        why.append(_("seminars.{seminar}.date is not set").format(seminar=seminar_id))
     else:
         day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
         if day > today:
-            why.append(f"the seminar is on {day}, after today ({today})")
+            why.append(
+                _("the seminar is on {day}, after today ({today})").format(day=day, today=today)
+            )
     if invited == 0:
-        why.append(f"nobody was invited to {seminar_id} through kops")
+        why.append(_("nobody was invited to {seminar} through kops").format(seminar=seminar_id))
     if why and force is None:
         raise KopsError(
-            f"{seminar_id}: attendance refused: " + "; ".join(why),
-            hint=f"set the date in kops.yaml and `kops seminar invite {seminar_id}` first; "
-            "for a seminar held outside kops: --force --reason '…'",
+            _("{seminar}: attendance refused: {why}").format(
+                seminar=seminar_id, why="; ".join(why)
+            ),
+            hint=_(
+                "set the date in kops.yaml and {command} first; for a seminar held outside "
+                "kops: --force --reason '…'"
+            ).format(command=f"`kops seminar invite {seminar_id}`"),
         )
     return why
 
@@ -390,7 +422,7 @@ def import_survey(
     repeated = answers["user_id"].duplicated(keep="last")
     duplicate_rows = [int(r) for r in answers.loc[repeated, "row"]]
     answers = answers[~repeated].reset_index(drop=True)
-    attended, _ = seminar_attendance_record(ws, seminar_id)
+    attended, _source = seminar_attendance_record(ws, seminar_id)
     previous = len(seminar_survey(ws, seminar_id))
     record_seminar_survey(ws, seminar_id, answers, path.name)
     on_list = int(answers["user_id"].isin(attended).sum())

@@ -16,7 +16,7 @@ import yaml
 from conftest import Cli
 from kakeai_ops.store import awards, draw_entrants
 from kakeai_ops.workspace import Workspace
-from test_cli_draw import CAMPAIGN, SEED, _entries_file, _people
+from test_campaign_draw import CAMPAIGN, SEED, _entries_file, _people
 
 AS_OF = dt.date(2026, 11, 20)
 

@@ -16,7 +16,7 @@ from kakeai_ops.config import Advisor, Settings
 from kakeai_ops.config.rule_settings import Privacy
 from kakeai_ops.jobs.division_report import build_publication
 from kakeai_ops.outputs.report_xlsx import write_report
-from test_publication_set import AS_OF, SHAPE, attacker
+from test_publication import AS_OF, SHAPE, attacker
 
 MERGED = Privacy(merge=[["経営企画室", "管理本部"]])
 

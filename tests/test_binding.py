@@ -19,7 +19,7 @@ from kakeai_ops.mail.plan import load_plan, plan_dir
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
-from test_cli_mail import SEGMENT, states, use_smtp
+from test_mail_command import SEGMENT, states, use_smtp
 
 # Two plain notices for anyone: a run id's binding is about the choices, not about
 # what a template says (templates that name a stuck point reach only people who have it).
@@ -112,7 +112,7 @@ def test_a_users_list_is_bound_by_its_content(sample_copy: Workspace, tmp_path: 
 def test_advisor_reports_mailed_twice_resume_instead_of_crashing(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
-    from test_cli_report import with_advisors
+    from test_report import with_advisors
 
     with_advisors(sample_copy)
     cli = Cli(sample_copy)

@@ -18,7 +18,7 @@ from kakeai_ops.errors import KopsError
 from kakeai_ops.mail import runs
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, states
-from test_cli_report import ADVISORS
+from test_report import ADVISORS
 
 LATE = {"KOPS_NOW": "2026-12-06T10:00:00+09:00"}
 SOON = {"KOPS_NOW": "2026-11-25T10:00:00+09:00"}

@@ -24,7 +24,7 @@ from kakeai_ops.store import (
 from kakeai_ops.workspace import Workspace
 from mailing import use_smtp
 from smtp_server import SmtpServer
-from test_cli_draw import CAMPAIGN, SEED, _campaign, _eligible, _emails, _entries_file
+from test_campaign_draw import CAMPAIGN, SEED, _campaign, _eligible, _emails, _entries_file
 
 
 def _csv(text: str) -> list[dict[str, str]]:

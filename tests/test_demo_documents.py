@@ -294,3 +294,43 @@ def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
     change = header.index("1on1実施率の差（pt）")
     shown = [r[change] for r in divisions.iter_rows(min_row=2) if r[0].value]
     assert shown and all(c.number_format == "+0%;-0%;0%" for c in shown if c.value is not None)
+
+
+def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:
+    """The deck's trend table says each date and its n on two lines; the header row is
+    made tall enough for both (renderers do not grow a row), so no n is hidden."""
+    from pptx import Presentation
+
+    deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
+    slide = next(s for s in deck.slides if s.shapes.title.text_frame.text.startswith("定着は"))
+    table = next(s for s in slide.shapes if s.has_table).table
+    header = [c.text_frame.text for c in table.rows[0].cells]
+    dated = [h for h in header if re.fullmatch(r"\d+月\d+日\nn=[\d,]+", h)]
+    assert len(dated) == 2, header
+    size = max(
+        run.font.size.pt
+        for cell in table.rows[0].cells
+        for paragraph in cell.text_frame.paragraphs
+        for run in paragraph.runs
+        if run.font.size is not None
+    )
+    assert table.rows[0].height.pt >= 2 * size * 1.2  # two lines at least
+    # Lines of one cell add up (each wraps on its own): three short lines are three lines.
+    from kakeai_ops.outputs.review_pptx import _row_height
+
+    one = _row_height(["10月20日"], [1.5], 18)
+    assert _row_height(["10月20日\nn=254\n前回"], [1.5], 18) >= 3 * (one - 0.08) + 0.08
+
+
+def test_no_sheet_is_a_header_alone(month: Path) -> None:
+    """A table with no rows says so under its header (「（該当なし）」): a page of headers
+    alone reads as a page cut off."""
+    said = 0
+    for path in _lists(month):
+        for sheet in load_workbook(path).worksheets:
+            assert sheet.max_row >= 2 and any(c.value is not None for c in sheet[2]), (
+                path.name,
+                sheet.title,
+            )
+            said += sheet["A2"].value == "（該当なし）"
+    assert said  # the sample month's seminar survey has no new theme

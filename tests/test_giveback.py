@@ -77,11 +77,11 @@ def test_the_choice_does_not_depend_on_the_order_of_the_cells() -> None:
 
 
 def test_what_is_given_back_leaves_the_independent_attacker_nothing() -> None:
-    """The attacker of test_publication_set, written from the published records alone."""
+    """The attacker of test_publication, written from the published records alone."""
     from factories import organisation
     from kakeai_ops.config import Settings
-    from test_publication_set import AS_OF as WHEN
-    from test_publication_set import COMPLEMENT_SHAPE, attacker
+    from test_publication import AS_OF as WHEN
+    from test_publication import COMPLEMENT_SHAPE, attacker
 
     publication = build_publication(organisation(COMPLEMENT_SHAPE), Settings(), WHEN, "30d")
     assert publication.company.given_back > 0, "a weak test: nothing was given back"
@@ -114,11 +114,16 @@ def _reports(publication: Publication) -> list[list[Cell]]:
     return [publication.company.cells, *(r.cells for r in publication.advisors.values())]
 
 
-def test_every_complement_left_on_the_sample_is_needed(sample: tuple[Any, Any]) -> None:
-    """Independently of the trial audit: each complementary count left hidden, shown
-    with the figures computed from it, lets the full audit of the set (or of a report
-    on its own) work something out."""
-    reports = _reports(_publication(sample, "90d"))
+@pytest.mark.parametrize("period", ["30d", "90d"])
+def test_every_complement_left_on_the_sample_is_needed(
+    sample: tuple[Any, Any], period: str
+) -> None:
+    """Independently of the trial audit: the full audit of the set finds nothing, and
+    each complementary count left hidden, shown with the figures computed from it,
+    lets it work something out."""
+    reports = _reports(_publication(sample, period))
+    for cells in reports:
+        assert audit(cells) == []
     joint, _ = joint_cells(reports)
     assert audit(joint) == []
     complements = [i for i, c in enumerate(joint) if c.state == SECONDARY and c.unit in COUNT_UNITS]

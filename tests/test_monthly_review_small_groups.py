@@ -11,7 +11,7 @@ from pptx import Presentation
 
 from conftest import SAMPLE
 from kakeai_ops.workspace import Workspace
-from test_hostile_entries_survey_review import _seminar
+from test_survey_text_hostile import _seminar
 
 
 def _deck_text(path: Path) -> str:
@@ -57,7 +57,7 @@ def test_the_secretariats_summary_holds_every_answer_with_names_masked(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     from kakeai_ops.store import latest_snapshot, load_tables
-    from test_hostile_entries_survey_review import _survey
+    from test_survey_text_hostile import _survey
 
     cli = _seminar(sample_copy)
     users = load_tables(latest_snapshot(sample_copy)).users  # type: ignore[arg-type]

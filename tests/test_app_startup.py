@@ -1,15 +1,21 @@
-"""`kops --help` starts without the data libraries; its list of commands is the real one."""
+"""`kops --help`, `init` and `status` start without the data libraries (half a second of
+imports in every process); the list of commands is the real one."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from typer.main import get_command
 
 from kakeai_ops.cli.app import COMMANDS, app, load_commands
+from kakeai_ops.workspace import Workspace
 
 HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "openpyxl", "jinja2", "pydantic", "statsmodels")
+DATA = {"pandas", "numpy", "pyarrow", "polars"}
 
 
 def _imported_by(*args: str) -> set[str]:
@@ -19,6 +25,7 @@ def _imported_by(*args: str) -> set[str]:
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "KOPS_QUIET": "1"},
     )
     names = set()
     for line in result.stderr.splitlines():
@@ -51,3 +58,22 @@ def test_the_listed_help_is_each_commands_own() -> None:
 def test_every_registered_command_is_listed() -> None:
     registered = {name for module, _ in COMMANDS.values() for name in load_commands(module)}
     assert registered == set(COMMANDS)
+
+
+def test_init_imports_no_data_library(tmp_path: Path) -> None:
+    imported = _imported_by("init", str(tmp_path / "fresh"))
+    assert (tmp_path / "fresh" / "kops.yaml").is_file()
+    assert "yaml" in imported
+    assert imported.isdisjoint(DATA), sorted(imported & DATA)
+
+
+def test_status_lists_snapshots_without_data_libraries(
+    cli: Callable[..., object], ws: Workspace, make_exports: Callable[..., list[Path]]
+) -> None:
+    cli("ingest", *map(str, make_exports()))
+    for options in ((), ("--format", "json")):
+        imported = _imported_by("status", "-w", str(ws.root), *options)
+        assert "kakeai_ops" in imported and "yaml" in imported
+        assert imported.isdisjoint(DATA), (options, sorted(imported & DATA))
+    # Reading a snapshot back does need them (and the check above sees them when loaded).
+    assert "pandas" in _imported_by("status", "-w", str(ws.root), "--load")

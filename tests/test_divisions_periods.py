@@ -195,7 +195,7 @@ def test_advisor_mails_state_the_period_and_an_empty_one_is_not_mailed(
 
     import yaml
 
-    from test_cli_report import ADVISORS
+    from test_report import ADVISORS
 
     data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
     data["advisors"] = ADVISORS

@@ -21,7 +21,7 @@ from kakeai_ops.store import latest_snapshot, load_tables, write_snapshot
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
-from test_cli_mail import use_smtp
+from test_mail_command import use_smtp
 
 # Five recipients; the hostile value goes to the fourth, so a run that checked
 # headers only as it went would have mailed three people before failing.

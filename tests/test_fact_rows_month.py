@@ -236,7 +236,7 @@ def test_every_shipped_template_is_checked(sample_ws: Workspace, tmp_path: Path)
     shows that nobody in it can receive that mail."""
     shipped = {p.stem for p in (SHIPPED / "mail").glob("*.txt") if not p.name.startswith("_")}
     # Reached through other commands and checked in their tests: the campaign outcome
-    # mails (test_campaign_outcome_mail), the advisor report (test_advisor_mail) and a
+    # mails (test_campaign_audience), the advisor report (test_advisors) and a
     # seminar's correction.
     elsewhere = {t for t in shipped if t.startswith(("campaign.", "report."))}
     elsewhere.add(

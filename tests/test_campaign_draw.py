@@ -17,7 +17,7 @@ from kakeai_ops.analyses.draw_rules import Entrant, draw
 from kakeai_ops.store import campaign_draws, campaign_entries, draw_entrants
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
-from test_cli_mail import use_smtp
+from test_mail_command import use_smtp
 from workbooks import csv_records
 
 CAMPAIGN = "exec-1on1-2026h2"

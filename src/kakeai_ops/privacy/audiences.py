@@ -1,0 +1,77 @@
+"""Who may see what a command writes: the secretariat only, or anyone it is shared with.
+
+- ``secretariat`` (事務局内限り): the secretariat's own files. Lists of people by
+  name, every free-text answer (names in the text masked), counts however small.
+  They never leave the secretariat.
+- ``shared`` (共有可): anything mailed or shown outside it (advisors' reports, the
+  company report, the deck for the meeting with the service's success team, the
+  effect of a mailing). ``min_group`` applies to every figure, and periods are
+  only those the audit knows (months, quarters and the windows 30d and 90d), so
+  two shared files never differ by a day.
+
+Every command that writes has its audience (``DEFAULTS``) and an ``--audience``
+option; the choice is printed on the file and recorded in the audit log. A
+command whose output names people has no shared form and refuses ``shared``.
+"""
+
+from __future__ import annotations
+
+from ..errors import KopsError
+
+SECRETARIAT = "secretariat"
+SHARED = "shared"
+AUDIENCES = (SECRETARIAT, SHARED)
+LABELS = {SECRETARIAT: "事務局内限り", SHARED: "共有可"}
+
+# Each writing command's audience when --audience is not given.
+DEFAULTS = {
+    "report divisions": SHARED,
+    "review": SHARED,
+    "mail report": SHARED,
+    "report advisors": SECRETARIAT,
+    "segment": SECRETARIAT,
+    "campaign eligible": SECRETARIAT,
+    "campaign milestones": SECRETARIAT,
+    "interview shortlist": SECRETARIAT,
+    "mail status": SECRETARIAT,
+    "seminar list": SECRETARIAT,
+    "seminar summary": SECRETARIAT,
+}
+# Commands whose every output names people (or holds free text): no shared form.
+NAMES_PEOPLE = frozenset(name for name, audience in DEFAULTS.items() if audience == SECRETARIAT)
+
+
+class AudienceError(KopsError):
+    """An audience a command's output cannot have."""
+
+
+def label(audience: str) -> str:
+    """What the file says: 事務局内限り or 共有可."""
+    return LABELS[audience]
+
+
+def line(audience: str) -> str:
+    """The console line that goes with every output: 「対象: 共有可（shared）」."""
+    return f"対象: {LABELS[audience]}（{audience}）"
+
+
+def resolve(command: str, chosen: str | None) -> str:
+    """The audience of ``command``'s output: ``chosen``, else the command's own;
+    ``shared`` is refused for an output that names people."""
+    audience = DEFAULTS[command] if chosen is None else chosen.strip().lower()
+    if audience not in AUDIENCES:
+        raise AudienceError(
+            f"--audience {chosen}: choose secretariat (事務局内限り) or shared (共有可)",
+            hint=f"kops {command} --audience {DEFAULTS[command]}",
+        )
+    if audience == SHARED and command in NAMES_PEOPLE:
+        raise AudienceError(
+            f"kops {command} --audience shared: this output lists people by name; "
+            "it is the secretariat's own file (事務局内限り) and has no shared form",
+            hint="share a division report (kops report divisions) or the deck (kops review)",
+        )
+    return audience
+
+
+def is_shared(audience: str) -> bool:
+    return audience == SHARED

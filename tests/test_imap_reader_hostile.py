@@ -1,0 +1,65 @@
+"""A giant message in the IMAP folder is named and not fetched whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Cli
+from kakeai_ops.workspace import Workspace
+
+BOUNCES = Path(__file__).parent / "data" / "bounces"
+
+
+def test_a_giant_message_in_the_imap_folder_is_named_and_not_fetched_whole(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The bounce folder may hold a mail with a large attachment: it is fetched only up to
+    the notice bound (a partial fetch), named as too large, and the notices beside it are
+    still read."""
+    import pytest
+
+    from imap_server import ImapServer
+    from kakeai_ops.mail import bounces
+    from mailing import configure
+    from tls_cert import make_certificate, server_context
+    from token_broker import broker
+
+    limit = 64 * 1024
+    notice = (BOUNCES / "gmail.eml").read_bytes()
+    giant = (
+        b"From: someone@example.co.jp\r\nDate: Fri, 20 Nov 2026 10:00:00 +0900\r\n"
+        b"Subject: big\r\n\r\n" + b"x" * (limit * 4)
+    )
+    cert, key = make_certificate(tmp_path / "tls")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSL_CERT_FILE", str(cert))
+        patch.setattr(bounces, "MAX_NOTICE_BYTES", limit)
+        with ImapServer(server_context(cert, key)) as imap:
+            imap.box.folders["INBOX"] = [giant, notice]
+            imap.box.tokens = {"imap-token": "kakeai-office@example.co.jp"}
+            configure(
+                sample_copy,
+                smtp={
+                    "host": "127.0.0.1",
+                    "user": "kakeai-office@example.co.jp",
+                    "auth": "xoauth2",
+                    "oauth": {
+                        "provider": "command",
+                        "token_command": broker(tmp_path, "imap-token"),
+                    },
+                },
+                imap={"host": "127.0.0.1", "port": imap.port, "folder": "INBOX", "days": 30},
+            )
+            result = Cli(sample_copy)(
+                "mail",
+                "bounces",
+                "--imap",
+                "--format",
+                "csv",
+                env={"KOPS_NOW": "2026-11-21T09:00:00+09:00"},
+                ok=False,
+            )
+            fetches = imap.box.fetches
+    assert "imap:INBOX/1: too large for a bounce notice" in result.stderr, result.stderr
+    assert all(f"<0.{limit + 1}>" in f for f in fetches), fetches
+    assert "hanako.suzuki@example.co.jp" in result.stdout + result.stderr

@@ -1,0 +1,258 @@
+"""The review's parts on their own: arrows, the mail effect's interval, the next-action rules,
+the deck writer's fonts and table heights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from kakeai_ops.analyses.divisions import parse_period
+from kakeai_ops.analyses.mail_effect import NOT_YET, difference, run_effect
+from kakeai_ops.config import Settings
+from kakeai_ops.config.seminar_settings import Seminar
+from kakeai_ops.jobs.division_report import DivisionReport
+from kakeai_ops.jobs.monthly_review.actions import next_actions
+from kakeai_ops.jobs.monthly_review.build import division_figures
+from kakeai_ops.jobs.monthly_review.figures import (
+    CampaignFigures,
+    Divisions,
+    Funnel,
+    Interviews,
+    Kpi,
+    Milestones,
+    Review,
+    Trend,
+)
+from kakeai_ops.jobs.monthly_review.slides import change_text
+from kakeai_ops.outputs.review_pptx import Chart, Slide, Table, Tile, write_deck
+from kakeai_ops.privacy.cells import PRIMARY, SECONDARY, Cell
+
+
+def test_arrows_come_with_words() -> None:
+    up = Kpi("activation_rate", "ログイン率", "rate", 0.92, 0.90)
+    assert up.arrow == "↑" and change_text(up) == "↑ 上昇 +2pt（前回 90%）"
+    down = Kpi("headcount", "人数", "count", 252, 254)
+    assert down.arrow == "↓" and change_text(down) == "↓ 低下 -2（前回 254）"
+    flat = Kpi("sukkiri_avg", "平均スッキリ度", "score", 4.151, 4.149)
+    assert change_text(flat).startswith("→ 変化なし")
+    none = Kpi("headcount", "人数", "count", 252, None)
+    assert change_text(none) == "－ 比較なし"
+    hidden = Kpi("headcount", "人数", "count", None, 3, now_text="<5")
+    assert hidden.arrow == "－"
+
+
+def effect_frame(mailed: tuple[int, int, int], holdout: tuple[int, int, int]) -> pd.DataFrame:
+    rows = []
+    for group, (users, present, left) in (("mailed", mailed), ("holdout", holdout)):
+        rows.append(
+            {"group": group, "users": users, "in_snapshot": present, "left_stuck_point": left}
+        )
+    return pd.DataFrame(rows)
+
+
+def test_difference_has_a_newcombe_interval() -> None:
+    measured = difference(effect_frame((40, 40, 18), (20, 20, 4)))
+    assert measured.measured
+    assert measured.difference == pytest.approx(18 / 40 - 4 / 20)
+    low, high = confint_proportions_2indep(18, 40, 4, 20, method="newcomb", compare="diff")
+    assert (measured.low, measured.high) == (pytest.approx(low), pytest.approx(high))
+    assert measured.low is not None and measured.high is not None
+    assert measured.low < measured.difference < measured.high
+
+
+def test_small_groups_and_no_holdout_are_not_yet_measurable() -> None:
+    small = difference(effect_frame((40, 40, 18), (9, 9, 2)))
+    assert small.status == NOT_YET and "too small" in small.reason
+    assert small.low is None and small.difference is None
+    none = difference(effect_frame((40, 40, 18), (0, 0, 0)))
+    assert none.status == NOT_YET and none.reason == "no holdout"
+
+
+def test_run_effect_counts_who_left_the_stuck_point() -> None:
+    ledger = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c", "d", "gone"],
+            "state": ["sent", "sent", "holdout", "holdout", "sent"],
+        }
+    )
+    later = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c", "d"],
+            "stuck_point": ["healthy", "no_prep", "no_prep", "no_rating"],
+            "flags": ["healthy", "no_prep", "no_prep;no_rating", "no_rating"],
+        }
+    )
+    frame = run_effect(ledger, "no_prep", later).set_index("group")
+    assert frame.loc["mailed", "users"] == 3 and frame.loc["mailed", "in_snapshot"] == 2
+    assert frame.loc["mailed", "left_stuck_point"] == 1
+    assert frame.loc["holdout", "left_stuck_point"] == 1
+    assert frame.loc["holdout", "still_flagged"] == 1
+
+
+def small_review(**changes: object) -> Review:
+    stages = pd.DataFrame(
+        {
+            "stuck_point": ["not_activated", "no_prep", "healthy"],
+            "label": ["未ログイン", "事前準備なし", "定着"],
+            "now": [5, 12, 30],
+            "before": [6, 10, 29],
+        }
+    )
+    review = Review(
+        title="t",
+        snapshot="0002",
+        as_of=dt.date(2026, 11, 20),
+        previous_snapshot="0001",
+        previous_as_of=dt.date(2026, 10, 20),
+        summary=[],
+        funnel=Funnel(stages, moved_on=3, slid_back=7, unchanged=30, joined=0, departed=1),
+        trend=Trend(pd.DataFrame()),
+        divisions=Divisions(
+            "p",
+            pd.DataFrame(),
+            pd.DataFrame(
+                {
+                    "division": ["営業本部", "開発本部"],
+                    "before": [0.9, 0.8],
+                    "now": [0.7, 0.79],
+                    "change": [-0.2, -0.01],
+                }
+            ),
+        ),
+        mail=[],
+        seminars=[],
+        campaigns=[CampaignFigures("c1", "経営層との1on1権", "w", 10, 2, 6, True)],
+        milestones=Milestones(due_manager=2, due_member=3, delivered=0),
+        interviews=Interviews(0, pd.DataFrame()),
+    )
+    for key, value in changes.items():
+        setattr(review, key, value)
+    return review
+
+
+def test_next_actions_follow_the_numbers() -> None:
+    month2 = Seminar(month=2, title="他の人は1on1でどんな話をしているの？")
+    actions = next_actions(small_review(), Settings(seminars={"month2": month2}))
+    texts = [(a.text, a.basis, a.command) for a in actions]
+    assert texts[0][1] == "12人（全体の26%）" and "事前準備なし" in texts[0][0]
+    # The seminar by the title in kops.yaml, never by its place in the series (Month2).
+    assert f"セミナー「{month2.title}」" in texts[0][0] and "Month" not in texts[0][0]
+    assert texts[0][2].startswith("kops mail send --segment no_prep")
+    division = next(t for t in texts if "営業本部" in t[0])
+    assert division[1] == "90% → 70%（-20pt）"
+    assert not any("開発本部" in t[0] for t in texts)  # fell by less than 5 points
+    assert any(t[1] == "前の段階に戻った 7人 ＞ 次の段階に進んだ 3人" for t in texts)
+    assert any(t[2] == "kops campaign award c1" and "付与済 6人" in t[1] for t in texts)
+    assert any("未送付 5件" in t[1] for t in texts)
+
+
+def test_no_actions_without_reasons() -> None:
+    empty = pd.DataFrame(
+        {"stuck_point": ["healthy"], "label": ["定着"], "now": [10], "before": [10]}
+    )
+    review = small_review(
+        funnel=Funnel(empty, moved_on=1, slid_back=0, unchanged=10, joined=0, departed=0),
+        campaigns=[],
+        milestones=Milestones(0, 0, 0),
+    )
+    review.divisions.changes = review.divisions.changes.iloc[0:0]
+    assert next_actions(review, Settings()) == []
+
+
+def test_deck_writer_fonts_and_growing_rows(tmp_path: Path) -> None:
+    long_text = (
+        "業務の進捗や進め方 4件 / 会社や部署の方針 2件 / 業績目標の進捗 2件 / 非公開トピック 1件"
+    )
+    slides = [
+        Slide(
+            "タイトル",
+            tiles=[Tile("人数", "252", "▼ 低下 -2")],
+            table=Table(["順位", "トピック"], [["1", long_text], ["2", "短い"]], widths=[1, 3]),
+            chart=Chart("bar", "グラフ", ["a", "b"], [("系列", [1.0, None])]),
+        )
+    ]
+    path = write_deck(slides, tmp_path / "deck.pptx")
+    slide = Presentation(str(path)).slides[0]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    assert table.rows[1].height > table.rows[2].height  # the long cell's row grew
+    xml = slide.shapes._spTree.xml
+    assert 'ea typeface="Meiryo"' in xml
+    plotted = next(s.chart for s in slide.shapes if s.has_chart)
+    assert 'typeface="Meiryo"' in plotted._chartSpace.xml
+    assert list(plotted.plots[0].series[0].values) == [1.0, None]
+
+
+def test_a_long_table_stays_on_the_slide(tmp_path: Path) -> None:
+    rows = [[f"事業部{i:02d}", f"{i}", "88%"] for i in range(60)]
+    path = write_deck(
+        [Slide("事業部別", table=Table(["事業部", "人数", "率"], rows))], tmp_path / "d.pptx"
+    )
+    presentation = Presentation(str(path))
+    shape = next(s for s in presentation.slides[0].shapes if s.has_table)
+    table = shape.table
+    bottom = shape.top + sum(row.height for row in table.rows)
+    assert bottom <= presentation.slide_height
+    assert len(table.rows) < 61
+    shown = len(table.rows) - 2  # header and the note
+    assert (
+        table.cell(len(table.rows) - 1, 0).text == f"…ほか {60 - shown}行（--xlsx のブックに全件）"
+    )
+    assert table.cell(shown, 0).text == f"事業部{shown - 1:02d}"
+
+
+def _report(rates: dict[str | None, tuple[float, str]]) -> DivisionReport:
+    """A division report whose overview has these implementation rates (raw, state)."""
+    period, previous = parse_period("30d", dt.date(2026, 11, 20))
+    cells = []
+    for division, (rate, state) in rates.items():
+        for metric, unit, raw in (
+            ("headcount", "people", 40.0),
+            ("activation_rate", "share", 0.9),
+            ("pair_rate", "share", 0.8),
+            ("implementation_rate", "share", rate),
+            ("per_member_month", "rate", 1.25),
+            ("sukkiri_avg", "average", 3.94),
+        ):
+            cells.append(
+                Cell(
+                    table="overview",
+                    period=period.label,
+                    division=division,
+                    department=None,
+                    metric=metric,
+                    unit=unit,
+                    raw=raw,
+                    size=40,
+                    threshold=5,
+                    state=state if metric == "implementation_rate" else "",
+                )
+            )
+    divisions = [d for d in rates if d is not None]
+    return DivisionReport("t", "全社", dt.date(2026, 11, 20), period, previous, cells, divisions)
+
+
+def test_division_change_only_between_published_rates() -> None:
+    before = _report(
+        {None: (0.70, ""), "営業": (0.90, ""), "開発": (0.50, ""), "企画": (0.33, SECONDARY)}
+    )
+    now = _report(
+        {None: (0.60, ""), "営業": (0.70, ""), "開発": (0.123, PRIMARY), "企画": (0.80, "")}
+    )
+    figures = division_figures(now, before)
+    table = figures.table.set_index("division")
+    assert table.at["開発", "implementation_rate"] == "<5"
+    assert table.at["企画", "implementation_rate"] == 0.8
+    assert table.at["全社", "per_member_month"] == 1.3  # published to one decimal
+    changes = figures.changes.set_index("division")
+    # A hidden rate now (開発) or before (企画) gives no change that would reveal it.
+    assert set(changes.index) == {"全社", "営業"}
+    assert changes.at["営業", "change"] == pytest.approx(-0.2)
+    review = small_review(divisions=figures)
+    texts = [a.basis for a in next_actions(review, Settings())]
+    assert "90% → 70%（-20pt）" in texts
+    assert not any("12%" in t or "33%" in t for t in texts)

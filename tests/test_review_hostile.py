@@ -1,0 +1,96 @@
+"""A hostile user of kops review: bad --out, one snapshot, nothing the report hides, seminar groups as the summary counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from conftest import SAMPLE, Cli
+from kakeai_ops.workspace import Workspace
+from test_entries_hostile import _refused_unchanged
+from test_survey_text_hostile import _seminar, _survey
+from workbooks import sheet_records
+
+
+def test_review_out_that_is_a_directory_is_refused(sample_copy: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "deck.pptx").mkdir()
+    (tmp_path / "figures.xlsx").mkdir()
+    for args in (
+        ["--out", str(tmp_path / "deck.pptx")],
+        ["--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "figures.xlsx")],
+    ):
+        stderr = _refused_unchanged(sample_copy, "review", *args)
+        assert "is a directory" in stderr
+    assert not (tmp_path / "d.pptx").exists()
+
+
+def test_review_paths_are_printed_as_written(sample_copy: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "[").mkdir()
+    deck, figures = tmp_path / "[/bold]deck.pptx", tmp_path / "[red]figures.xlsx"
+    result = Cli(sample_copy)("review", "--out", str(deck), "--xlsx", str(figures))
+    assert f"Wrote the review deck to {deck}" in result.stderr
+    assert f"Wrote every figure to {figures}" in result.stderr
+    assert deck.is_file() and figures.is_file()
+
+
+def test_review_of_a_workspace_with_one_snapshot(ws: Workspace, tmp_path: Path) -> None:
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
+    book = load_workbook(tmp_path / "f.xlsx")
+    first = sheet_records(book, book.sheetnames[0])
+    assert all(r["before"] is None for r in first) and all(r["now"] is not None for r in first)
+
+
+def _published(ws: Workspace) -> dict[str, str]:
+    rows = json.loads(Cli(ws)("report", "divisions", "--period", "30d", "--format", "json").stdout)
+    return {
+        r["division"]: r["shown"]
+        for r in rows
+        if r["table"] == "overview" and r["metric"] == "headcount" and r["division"]
+    }
+
+
+def test_review_divisions_reveal_nothing_the_report_hides(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    Cli(sample_copy)(
+        "review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx")
+    )
+    published = _published(sample_copy)
+    # The sample's small 事業部 is merged, not hidden (hidden rows: test_monthly_review.py).
+    assert any("経営企画室" in d for d in published) and "経営企画室" not in published
+    book = load_workbook(tmp_path / "f.xlsx")
+    sheet = next(s for s in book.worksheets if "事業部" in s.title)
+    for record in sheet_records(book, sheet.title):
+        row = list(record.values())
+        if record["division"] in published:
+            assert str(record["headcount"]) == published[str(record["division"])]
+            if not published[str(record["division"])].isdigit():
+                hidden = [v for v in row if isinstance(v, int | float)]
+                assert not hidden, f"{record['division']}: a figure next to a hidden one"
+
+
+def test_review_seminar_groups_are_the_summary_counts(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    cli = _seminar(sample_copy)
+    texts = [f"1on1の頻度はどのくらいが良いか{i}" for i in range(7)]
+    cli("seminar", "survey", "month1", str(_survey(tmp_path, texts)))
+    summary = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
+    groups = {g["group"]: g["answers"] for g in summary["自由記述"]}
+    assert any(isinstance(n, int) for n in groups.values())
+    assert any(isinstance(n, str) for n in groups.values()), "nothing hidden: a weak test"
+    cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
+    book = load_workbook(tmp_path / "f.xlsx")
+    sheet = next(s for s in book.worksheets if "month1" in s.title)
+    shown = {
+        str(r["label"]).removeprefix("知りたいテーマ："): r["value"]
+        for r in sheet_records(book, sheet.title)
+        if str(r["label"]).startswith("知りたいテーマ：")
+    }
+    assert shown
+    for group, value in shown.items():
+        assert groups[group] == value, (group, value, groups)

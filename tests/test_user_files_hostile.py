@@ -1,0 +1,53 @@
+"""A user list whose id and email name different people is refused by row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Cli, tree_digest
+from kakeai_ops.workspace import Workspace
+
+
+def test_an_id_and_an_email_naming_different_people_is_refused_by_row(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A list with both ユーザーID and メールアドレス whose row names two people (columns
+    shifted in a careless export) recorded the id's person and ignored the email; now the
+    row is named and nothing is recorded. Rows where both agree are read as before."""
+    import csv
+
+    users = {
+        r["user_id"]: r["email"]
+        for r in csv.DictReader(
+            Cli(sample_copy)("segment", "--list", "--format", "csv").stdout.splitlines()
+        )
+    }
+    first, second, third = sorted(users)[:3]
+    cli = Cli(sample_copy)
+    shifted = tmp_path / "出席者.csv"
+    shifted.write_text(
+        f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},{users[third].upper()}\n",
+        encoding="utf-8-sig",
+    )
+    before = tree_digest(sample_copy.root)
+    attendance = cli(
+        "seminar",
+        "attendance",
+        "month1",
+        str(shifted),
+        "--force",
+        "--reason",
+        "社外で開催",
+        ok=False,
+    )
+    assert f"出席者.csv:3: メールアドレス: belongs to user {third}, not to {second}" in (
+        attendance.stderr
+    ), attendance.stderr
+    listed = cli("mail", "plan", "--users", str(shifted), "--template", "no_pair", ok=False)
+    assert f"belongs to user {third}, not to {second}" in listed.stderr
+    assert tree_digest(sample_copy.root) == before
+    agreeing = tmp_path / "ok.csv"
+    agreeing.write_text(
+        f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},\n", encoding="utf-8-sig"
+    )
+    cli("mail", "plan", "--users", str(agreeing), "--template", "no_pair")
