@@ -23,7 +23,7 @@ from scipy.optimize import linprog
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings
 from kakeai_ops.jobs.division_report import DivisionReport, build_publication
-from test_publication_set import row_units
+from test_publication import row_units
 
 AS_OF = dt.date(2026, 11, 20)
 PEOPLE = ("headcount", "members")
@@ -218,7 +218,7 @@ def test_two_snapshots_a_day_apart_narrow_nothing(tmp_path: Any) -> None:
 
 
 def quarter_tenant() -> Any:
-    from test_publication_set import quarter_tenant as made
+    from test_publication import quarter_tenant as made
 
     return made()
 
@@ -377,7 +377,7 @@ def sample(sample_ws: Any) -> Any:
     (a month's and a window's), with advisors whose scopes cut through a 事業部."""
     from kakeai_ops.jobs.division_report import unit_sizes
     from kakeai_ops.store import latest_snapshot, load_tables
-    from test_publication_set import settings
+    from test_publication import settings
 
     snapshot = latest_snapshot(sample_ws)
     assert snapshot is not None and snapshot.as_of is not None
