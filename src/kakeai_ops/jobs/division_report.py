@@ -199,8 +199,10 @@ class Publication:
 
     company: DivisionReport
     advisors: dict[str, DivisionReport]
-    # Every report of the set: each period of the family, the company's and each advisor's.
+    # Every report of the set: each period of the family, the company's and each advisor's
+    # (the first ``companies`` are the company reports, one per period).
     family: list[DivisionReport] = field(default_factory=list)
+    companies: int = 1
 
     def report(self, advisor: str | None) -> DivisionReport:
         return self.company if advisor is None else self.advisors[advisor]
@@ -386,7 +388,9 @@ def _publication(
         check(report.cells)
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
     _, company, own = next(entry for entry in built if entry[0] == period_text)
-    return Publication(company, {name: own[name] for name in settings.advisors}, reports)
+    return Publication(
+        company, {name: own[name] for name in settings.advisors}, reports, len(companies)
+    )
 
 
 def _shown_nodes(recorded: Sequence[list[Cell]]) -> dict[str, list[str]]:
