@@ -366,3 +366,16 @@ def test_an_input_problem_is_said_in_japanese(
     assert str(Problem("users.csv", 3, "メールアドレス", "required value is blank")).endswith(
         ": required value is blank"
     )
+
+
+def test_a_kops_yaml_error_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kakeai_ops.config import parse_settings
+    from kakeai_ops.errors import ConfigError
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({"rules": {"lapse_days": 0, "lapse_dayz": 3}})
+    lines = caught.value.message.splitlines()
+    assert "kops.yaml: rules.lapse_days: 正の整数にしてください（指定された値: 0）" in lines
+    assert "kops.yaml: rules.lapse_dayz: 不明な設定です（'lapse_days' のことですか？）" in lines
+    assert caught.value.hint and caught.value.hint.startswith("kops.yaml を直してください。")

@@ -3,6 +3,7 @@ the command that owns it, run on the same workspace."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sqlite3
@@ -405,11 +406,12 @@ def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) ->
     figures = [name for name in book.sheetnames if name != "列の説明"]
     assert len(figures) == len(deck["slides"]) - 1  # every slide but the cover
     assert [name.split("_")[0] for name in figures] == [str(i) for i in range(1, 10)]
+    # The summary says the data's days, not the snapshots' numbers (0002 means nothing
+    # to a reader); the ids stay in kops status and the audit log.
     summary = sheet_records(book, "1_サマリー")
-    assert summary[0]["snapshot"] == "0002"
-    header = [c.value for c in book["1_サマリー"][1]]
-    snapshot = book["1_サマリー"].cell(row=2, column=header.index("スナップショット") + 1)
-    assert snapshot.number_format == "@"
+    assert summary[0]["as_of"] == dt.datetime(2026, 11, 20)
+    assert summary[0]["previous_as_of"] == dt.datetime(2026, 10, 20)
+    assert not {"snapshot", "previous_snapshot"} & set(summary[0])
     # The shared deck's workbook names no candidate (the secretariat's version does).
     interviews = sheet_records(book, "8_好事例インタビュー候補")
     assert interviews and not {"manager_id", "member_name"} & set(interviews[0])

@@ -1,6 +1,9 @@
-"""A --reason with terminal codes or pages of text is refused."""
+"""What every command shares, met with hostile input: a --reason with terminal codes or pages
+of text, a date option given a day that does not exist."""
 
 from __future__ import annotations
+
+import pytest
 
 from conftest import SAMPLE, Cli, tree_digest
 from kakeai_ops.workspace import Workspace
@@ -29,3 +32,21 @@ def test_a_reason_with_terminal_codes_or_pages_of_text_is_refused(sample_copy: W
     excluded = cli("interview", "exclude", "000104", "--reason", "辞退\x1b[31m", ok=False)
     assert "--reason" in excluded.stderr and "U+001B" in excluded.stderr
     assert tree_digest(sample_copy.root) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("segment", "--since"),
+        ("seminar", "themes", "--since"),
+        ("campaign", "milestones", "--mark-delivered", "--before"),
+        ("interview", "record", "000104", "000120", "--date"),
+    ],
+)
+def test_every_date_option_reads_dates_one_way(sample_ws: Workspace, args: tuple[str, ...]) -> None:
+    """One parser (dates.parse_date) behind every date option: a day that does not exist is
+    refused naming the option, before anything is read or written."""
+    before = tree_digest(sample_ws.root)
+    refused = Cli(sample_ws)(*args, "2026/02/30", ok=False, env={"KOPS_LANG": "en"})
+    assert f"{args[-1]}: '2026/02/30' is not a date" in refused.stderr, refused.stderr
+    assert tree_digest(sample_ws.root) == before

@@ -23,7 +23,6 @@ from ..i18n import _
 from ..ids import did_you_mean, typed_id
 from ..jobs.campaigns import draws
 from ..jobs.campaigns.awards import award, awardees, not_yet_awarded
-from ..outputs.files import write_table
 from ..outputs.workbook import Print
 from ..store import Tables, awards
 from .console import people_table, plain
@@ -37,12 +36,12 @@ from .shared import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    emit,
     emit_data,
     err,
     out,
     parse_as_of,
     session,
-    show,
     timing,
     writes_state,
 )
@@ -198,27 +197,19 @@ def eligible_command(
     shown = frame if show_all else frame[frame["eligible"]]
     columns = shown[streaks.ELIGIBLE_COLUMNS]
     counts = eligibility_counts(frame, judged.tables.users)
-    if out_file is not None:
-        summary = pd.DataFrame(
-            [{"campaign": campaign_id, "title": campaign.title, "as_of": str(when), **counts}]
-        )
-        write_table(
-            columns,
-            out_file,
-            sheet="eligibility",
-            extra_sheets=[("summary", summary)],
-            text_columns=["user_id"],
-            options=Print(as_of=when),
-        )
-        err.print(
-            _("Wrote {rows:,} rows to {path}").format(
-                rows=len(columns), path=escape(str(out_file))
-            ),
-            highlight=False,
-        )
-        return
-    if fmt is not Format.table:
-        show(columns, fmt)
+    summary = pd.DataFrame(
+        [{"campaign": campaign_id, "title": campaign.title, "as_of": str(when), **counts}]
+    )
+    if emit(
+        columns,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(columns), path=path),
+        sheet="eligibility",
+        extra_sheets=[("summary", summary)],
+        text_columns=["user_id"],
+        options=Print(as_of=when),
+    ):
         return
     view = columns[[c for c in streaks.ELIGIBLE_COLUMNS if c not in FILE_ONLY]].copy()
     view["missed_weeks"] = view["missed_weeks"].str.replace(";", " ")

@@ -7,15 +7,12 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.markup import escape
 
 from ..analyses.milestones import milestones_due
 from ..analyses.segmentation import role_key
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
 from ..mail.milestone_mail import mark_delivered, milestone_baseline
-from ..outputs.files import write_table
 from ..store import delivered_milestones
 from ..store.lock import workspace_lock
 from .console import people_table
@@ -27,11 +24,12 @@ from .shared import (
     OutOpt,
     SnapshotOpt,
     WorkspaceOpt,
+    date_option,
+    emit,
     err,
     out,
     parse_as_of,
     session,
-    show,
 )
 
 
@@ -54,8 +52,8 @@ def milestones_command(
         ),
     ] = False,
     before: Annotated[
-        str | None,
-        typer.Option(
+        dt.date | None,
+        date_option(
             "--before",
             help="With --mark-delivered: only milestones reached by 1on1s held before "
             "this date (YYYY-MM-DD).",
@@ -79,7 +77,7 @@ def milestones_command(
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     if mark:
-        day = parse_date(before, "--before") if before else when + dt.timedelta(days=1)
+        day = before if before else when + dt.timedelta(days=1)
         if day > when + dt.timedelta(days=1):
             # The 1on1s after the data's last day are in no export yet: their milestones
             # would not be recorded, and would be mailed once a newer export brings them.
@@ -120,15 +118,14 @@ def milestones_command(
     )
     if role is not None:
         due = due[due["role"] == role]
-    if out_file is not None:
-        write_table(due, out_file, sheet="milestones", text_columns=["user_id"])
-        err.print(
-            _("Wrote {rows:,} rows to {path}").format(rows=len(due), path=escape(str(out_file))),
-            highlight=False,
-        )
-        return
-    if fmt is not Format.table:
-        show(due, fmt)
+    if emit(
+        due,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(due), path=path),
+        sheet="milestones",
+        text_columns=["user_id"],
+    ):
         return
     counts = (
         due.groupby(["milestone", "role"]).size().unstack(fill_value=0)

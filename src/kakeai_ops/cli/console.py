@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,6 +21,7 @@ from rich.console import Console, ConsoleRenderable, RenderHook
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import _
 from ..model import is_id
 
 if TYPE_CHECKING:
@@ -138,9 +139,11 @@ def frame_table(
     headers: Mapping[str, str] | None = None,
     formats: Mapping[str, Callable[[Any], str]] | None = None,
     max_rows: int | None = None,
+    whole: Collection[str] = (),
 ) -> Table:
     """A frame as a Rich table; cells, headers and titles are Text, never markup, so a
-    name such as ``[/bold]山田`` prints as written instead of styling or crashing it."""
+    name such as ``[/bold]山田`` prints as written instead of styling or crashing it.
+    ``whole``: columns that stay on one line like ids (the names a table is read by)."""
     import pandas as pd
 
     from ..outputs.files import cell
@@ -164,10 +167,12 @@ def frame_table(
         )
     for drawn, key in zip(table.columns, frame.columns, strict=True):
         drawn.overflow = "fold"  # never cut a value with 「…」
-        if is_id(str(key)) or str(drawn.header) in ID_HEADERS:
+        if is_id(str(key)) or str(drawn.header) in ID_HEADERS or str(key) in whole:
             _whole(drawn)
     if max_rows is not None and len(frame) > max_rows:
-        table.caption = f"{max_rows} of {len(frame)} rows shown; use --format csv or --out for all"
+        table.caption = _(
+            "{shown} of {total} rows shown; use --format csv or --out for all"
+        ).format(shown=max_rows, total=len(frame))
     return table
 
 

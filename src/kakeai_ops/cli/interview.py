@@ -11,21 +11,13 @@ from rich.markup import escape
 
 from .. import glossary
 from ..analyses import segmentation, shortlist
-from ..clock import now
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import N_, _
-from ..ids import did_you_mean, typed_id
+from ..ids import typed_id
+from ..jobs import interview_log
 from ..jobs.interview_shortlist import Candidates, candidates, history_with_names
 from ..model import records, row_of
-from ..outputs.files import write_table
 from ..outputs.workbook import Print
-from ..store import (
-    exclude_from_interviews,
-    include_in_interviews,
-    record_action,
-    record_interview,
-)
 from .console import frame_table, people_table
 from .output_audience import AudienceOpt, records_audience
 from .shared import (
@@ -36,8 +28,11 @@ from .shared import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    date_option,
+    emit,
     emit_data,
     err,
+    open_workspace,
     out,
     parse_as_of,
     reason_text,
@@ -222,22 +217,17 @@ def shortlist_command(
             ).format(n=result.left_out_stuck),
             highlight=False,
         )
-    if out_file is not None:
-        notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
-        write_table(
-            table,
-            out_file,
-            sheet="shortlist",
-            extra_sheets=[("notes", notes)],
-            text_columns=["manager_id", "member_id"],
-            options=Print(as_of=when),
-        )
-        err.print(
-            _("Wrote {n} pair(s) to {path}").format(n=len(table), path=escape(str(out_file))),
-            highlight=False,
-        )
-        return
-    if not emit_data(table, fmt):
+    notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
+    if not emit(
+        table,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {n} pair(s) to {path}").format(n=len(table), path=path),
+        sheet="shortlist",
+        extra_sheets=[("notes", notes)],
+        text_columns=["manager_id", "member_id"],
+        options=Print(as_of=when),
+    ):
         title = (
             _("Interview shortlist ({n} pairs, theme {topic})").format(n=len(table), topic=topic)
             if topic
@@ -401,8 +391,8 @@ def record_command(
     manager_id: Annotated[str, typer.Argument(help="The manager (上司) of the pair.")],
     member_id: Annotated[str, typer.Argument(help="The member (部下) of the pair.")],
     date: Annotated[
-        str | None,
-        typer.Option(
+        dt.date | None,
+        date_option(
             "--date", help="Interview date, e.g. 2026-12-03 or 2026/12/3 (default: today)."
         ),
     ] = None,
@@ -412,25 +402,8 @@ def record_command(
 
     Example: kops interview record 000104 000120 --date 2026-12-03
     """
-    opened = session(workspace)
-    manager, member = typed_id(manager_id), typed_id(member_id)
-    known = set(opened.tables(opened.snapshot()).users["user_id"])
-    for user in (manager, member):
-        if user not in known:
-            raise KopsError(
-                _("no user '{user}' in the latest snapshot").format(user=user),
-                hint=did_you_mean(user, known) or _("check the id with `kops segment --list`"),
-            )
-    on = parse_date(date, "--date") if date else now().date()
-    added = record_interview(opened.workspace, manager, member, on)
-    if added:
-        record_action(
-            opened.workspace,
-            "interview record",
-            target=f"{manager} → {member}",
-            count=1,
-            detail={"date": on.isoformat()},
-        )
+    done = interview_log.record_interviewed(open_workspace(workspace), manager_id, member_id, date)
+    manager, member, on, added = done.manager, done.member, done.on, done.added
     said = (
         _("{manager} → {member}: recorded as interviewed on {day}")
         if added
@@ -451,18 +424,10 @@ def exclude_command(
     Example: kops interview exclude 000120 --reason 辞退
     """
     reason = reason_text(reason)
-    opened = session(workspace)
-    exclude_from_interviews(opened.workspace, typed_id(user_id), reason)
-    record_action(
-        opened.workspace,
-        "interview exclude",
-        target=typed_id(user_id),
-        count=1,
-        detail={"reason": reason},
-    )
+    user = interview_log.exclude(open_workspace(workspace), user_id, reason)
     err.print(
         _("{user}: kept out of shortlists ({reason})").format(
-            user=escape(typed_id(user_id)), reason=escape(reason)
+            user=escape(user), reason=escape(reason)
         ),
         highlight=False,
     )
@@ -478,15 +443,9 @@ def include_command(
 
     Example: kops interview include 000120
     """
-    opened = session(workspace)
-    if not include_in_interviews(opened.workspace, typed_id(user_id)):
-        raise KopsError(
-            _("{user} is not excluded").format(user=typed_id(user_id)),
-            hint=_("`kops interview history` lists exclusions"),
-        )
-    record_action(opened.workspace, "interview include", target=typed_id(user_id), count=1)
+    user = interview_log.include(open_workspace(workspace), user_id)
     err.print(
-        _("{user}: back in the shortlists").format(user=escape(typed_id(user_id))),
+        _("{user}: back in the shortlists").format(user=escape(user)),
         highlight=False,
     )
 

@@ -23,7 +23,6 @@ from ..mail.evaluation import (
     share_with_n,
 )
 from ..model import records
-from ..outputs.files import write_table
 from ..store import record_action
 from .console import frame_table, people_table
 from .output_audience import AudienceOpt, records_audience
@@ -34,6 +33,7 @@ from .shared import (
     OutOpt,
     SnapshotOpt,
     WorkspaceOpt,
+    emit,
     emit_data,
     err,
     note,
@@ -117,15 +117,14 @@ def status_command(
     found = run_status(context.workspace, run_id)
     rows, problems, tests = found.rows, found.not_sent, found.test_sends
     run_id = found.run_id
-    if out_file is not None:
-        write_table(rows, out_file, sheet="ledger", text_columns=["user_id", "item"])
-        err.print(
-            _("Wrote {rows:,} rows to {path}").format(rows=len(rows), path=escape(str(out_file))),
-            highlight=False,
-        )
-        return
-    if fmt is not Format.table:
-        emit_data(rows, fmt)
+    if emit(
+        rows,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(rows), path=path),
+        sheet="ledger",
+        text_columns=["user_id", "item"],
+    ):
         return
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(

@@ -235,6 +235,7 @@ def divisions_command(
             title=f"{report.title}（{report.scope_label}、{report.period.caption}）",
             headers=headers,
             formats=_safe(formats),
+            whole=(columns[0],),  # the 事業部 the row is read by: never broken
         )
     )
     legend = _("<5 / <10: too few people to show; (秘匿): hidden so the others can't be subtracted")

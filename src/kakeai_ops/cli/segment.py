@@ -14,13 +14,13 @@ from rich.markup import escape
 
 from .. import glossary
 from ..analyses import segmentation
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, same_number, typed_id
+from ..jobs.stuck_point_movement import earlier_snapshot, movement_record
 from ..outputs.files import csv_text, write_table
 from ..outputs.workbook import Print
-from ..store import SnapshotInfo, snapshot_as_of
+from ..store import SnapshotInfo
 from .console import people_table
 from .output_audience import AudienceOpt, records_audience
 from .shared import (
@@ -31,6 +31,8 @@ from .shared import (
     Session,
     SnapshotOpt,
     WorkspaceOpt,
+    date_option,
+    emit,
     emit_data,
     err,
     note,
@@ -111,8 +113,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--compare", help="Movement since this earlier snapshot id.")
         ] = None,
         since: Annotated[
-            str | None,
-            typer.Option(
+            dt.date | None,
+            date_option(
                 "--since",
                 help="Movement since the latest snapshot dated on or before this date "
                 "(2026-10-31, 2026/10/31 or 20261031).",
@@ -174,22 +176,16 @@ def _list(
     when: dt.date,
 ) -> None:
     columns = frame[segmentation.LIST_COLUMNS]
-    if out_file is not None:
-        summary = segmentation.summary(frame)
-        write_table(
-            columns,
-            out_file,
-            sheet="users",
-            extra_sheets=[("summary", summary)],
-            text_columns=["user_id"],
-            options=Print(as_of=when),
-        )
-        err.print(
-            _("Wrote {n:,} users to {path}").format(n=len(columns), path=escape(str(out_file))),
-            highlight=False,
-        )
-        return
-    if emit_data(columns, fmt):
+    if emit(
+        columns,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {n:,} users to {path}").format(n=len(columns), path=path),
+        sheet="users",
+        extra_sheets=[("summary", segmentation.summary(frame))],
+        text_columns=["user_id"],
+        options=Print(as_of=when),
+    ):
         return
     view = columns[
         [
@@ -292,29 +288,12 @@ def _compare(
     snap: SnapshotInfo,
     result: pd.DataFrame,
     compare_to: str | None,
-    since: str | None,
+    since: dt.date | None,
     fmt: Format,
     out_file: Path | None,
 ) -> None:
-    if compare_to is not None:
-        earlier = opened.snapshot(compare_to)
-    else:
-        limit = parse_date(str(since), "--since")
-        found = snapshot_as_of(opened.workspace, limit)
-        if found is None:
-            raise KopsError(
-                _("--since: no snapshot dated on or before {day}").format(day=limit),
-                hint=_("`kops status` lists the snapshots and their as-of dates"),
-            )
-        earlier = found
-    if earlier.id == snap.id:
-        raise KopsError(
-            _("snapshot {snapshot} compared with itself").format(snapshot=snap.id),
-            hint=_("name an earlier snapshot (`kops status`)"),
-        )
-    earlier_as_of = earlier.as_of
-    if earlier_as_of is None:
-        raise KopsError(_("snapshot {snapshot} has no as-of date").format(snapshot=earlier.id))
+    limit = since if compare_to is None else None
+    earlier, earlier_as_of = earlier_snapshot(opened.workspace, snap, compare_to, limit)
     note(
         _("compared with snapshot {snapshot} as of {as_of}").format(
             snapshot=earlier.id, as_of=earlier_as_of
@@ -352,18 +331,7 @@ def _compare(
     if fmt is Format.json:
         import json
 
-        payload = {
-            "before": {"snapshot": earlier.id, "as_of": str(earlier_as_of)},
-            "after": {"snapshot": snap.id, "as_of": str(snap.as_of)},
-            "transitions": {
-                k: {kk: int(vv) for kk, vv in v.items()}
-                for k, v in movement.transitions.to_dict("index").items()
-            },
-            "moved_on": movement.moved_on["user_id"].tolist(),
-            "slid_back": movement.slid_back["user_id"].tolist(),
-            "joined": movement.joined,
-            "left": movement.left,
-        }
+        payload = movement_record(earlier, earlier_as_of, snap, movement)
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     labels: dict[object, str] = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}

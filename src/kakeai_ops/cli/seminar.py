@@ -207,6 +207,8 @@ def invite_command(
     """
     context = session(workspace)
     config = invitations.seminar(context.settings, seminar_id)
+    run_id: str | None = None
+    chosen: dict[str, str | None]
     if correction:
         if division is not None:
             raise KopsError(_("--correction goes to everyone invited: drop --division"))
@@ -214,31 +216,14 @@ def invite_command(
         invitations.check_invite_ready(seminar_id, config, now(), tbd, N_("correction"))
         for label, before, after in found.changes:
             err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
-        request = RunRequest(
-            spec=found.spec,
-            run_id=found.run_id,
-            yes=yes,
-            dry_run=dry_run,
-            to_test=to_test,
-            limit=limit,
-            snapshot=snapshot,
-            as_of=as_of,
-            stale_ok=stale_ok,
-            command=run_commands.fixed(
-                ["seminar", "invite", seminar_id],
-                workspace,
-                correction="",
-                tbd="" if tbd else None,
-                stale_ok="" if stale_ok else None,
-                snapshot=snapshot,
-                as_of=as_of,
-            ),
-        )
-        start_run(context, TerminalOperator(context.settings), request)
-        return
-    invitations.check_invite_ready(seminar_id, config, now(), tbd)
+        spec, run_id, chosen = found.spec, found.run_id, {"correction": ""}
+    else:
+        invitations.check_invite_ready(seminar_id, config, now(), tbd)
+        spec = invitations.invite_spec(seminar_id, config, division)
+        chosen = {"division": division}
     request = RunRequest(
-        spec=invitations.invite_spec(seminar_id, config, division),
+        spec=spec,
+        run_id=run_id,
         yes=yes,
         dry_run=dry_run,
         to_test=to_test,
@@ -249,7 +234,7 @@ def invite_command(
         command=run_commands.fixed(
             ["seminar", "invite", seminar_id],
             workspace,
-            division=division,
+            **chosen,
             tbd="" if tbd else None,
             stale_ok="" if stale_ok else None,
             snapshot=snapshot,

@@ -7,23 +7,32 @@ import time
 from typing import Annotated
 
 import pandas as pd
-import typer
 from rich.markup import escape
 
 from ..analyses import survey_text
 from ..analyses.names import NameMatcher
 from ..clock import now
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
 from ..jobs.seminars.survey_answers import dated_answers
 from ..store import load_tables
 from .console import people_table
-from .shared import Format, FormatOpt, WorkspaceOpt, emit_data, err, note, out, session, timing
+from .shared import (
+    Format,
+    FormatOpt,
+    WorkspaceOpt,
+    date_option,
+    emit_data,
+    err,
+    note,
+    out,
+    session,
+    timing,
+)
 
 SinceOpt = Annotated[
-    str | None,
-    typer.Option(
+    dt.date | None,
+    date_option(
         "--since",
         help="Answers from this date (2026-10-01, 2026/10/1 or 20261001) to today, against "
         "the period of equal length before it (rising themes). Default: every answer, "
@@ -97,12 +106,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _since(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    return parse_date(value, "--since")
-
-
 def themes_command(
     workspace: WorkspaceOpt = None,
     since: SinceOpt = None,
@@ -115,7 +118,7 @@ def themes_command(
     Example: kops seminar themes --since 2026-10-01
     """
     context = session(workspace)
-    start = _since(since)
+    start = since
     answers = dated_answers(context.workspace, context.settings)
     if answers.empty:
         raise KopsError(

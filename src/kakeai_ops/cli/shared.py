@@ -241,6 +241,14 @@ def emit_data(frame: Any, fmt: Format) -> bool:
     return False
 
 
+def date_option(name: str, help: str, **more: Any) -> Any:
+    """A typer option holding a date, read as people type it (``dates.parse_date``: 2026-12-03,
+    2026/12/3, 20261203, full-width digits); a bad one is refused naming ``name``."""
+    return typer.Option(
+        name, help=help, metavar="DATE", parser=lambda text: parse_date(text, name), **more
+    )
+
+
 def emit(
     frame: Any,
     fmt: Format,

@@ -212,7 +212,7 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
         return _("{file}: {key}: unknown setting").format(file=source, key=loc)
     if kind == "missing":
         return _("{file}: {key}: required setting is missing").format(file=source, key=loc)
-    message = error["msg"]
+    message = _(error["msg"])  # kops's own (values.py) are in the catalog
     if message.startswith("Input should be"):
         message = "must be" + message[len("Input should be") :]
     if message.startswith("Value error, "):

@@ -12,6 +12,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..i18n import N_
 from .values import Days, NonNegativeNumber, Section, Share, at_most, between
 
 # --- rules --------------------------------------------------------------------
@@ -47,17 +48,17 @@ def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
         except ValueError:
             raise PydanticCustomError(
                 "holiday",
-                "must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
+                N_("must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD"),
             ) from None
         if end < start:
-            raise PydanticCustomError("holiday", "range ends before it starts")
+            raise PydanticCustomError("holiday", N_("range ends before it starts"))
         if (end - start).days >= MAX_HOLIDAY_RANGE:
             raise PydanticCustomError(
                 "holiday", f"a range of company holidays is at most {MAX_HOLIDAY_RANGE} days"
             )
         return start, end
     raise PydanticCustomError(
-        "holiday", "must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD"
+        "holiday", N_("must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD")
     )
 
 
@@ -75,7 +76,7 @@ class Window(Section):
     @model_validator(mode="after")
     def _ordered(self) -> Window:
         if self.end < self.start:
-            raise PydanticCustomError("window", "end is before start")
+            raise PydanticCustomError("window", N_("end is before start"))
         return self
 
 
@@ -100,7 +101,7 @@ def _deadline(value: Any) -> dt.date | dt.datetime | None:
             moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise PydanticCustomError(
-            "deadline", "must be a date (2026-10-15) or a date and time (2026-10-15 17:00)"
+            "deadline", N_("must be a date (2026-10-15) or a date and time (2026-10-15 17:00)")
         ) from None
     if moment.tzinfo is not None:  # entry times are JST, kept naive
         moment = moment.astimezone(dt.timezone(dt.timedelta(hours=9))).replace(tzinfo=None)

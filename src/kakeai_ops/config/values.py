@@ -11,6 +11,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..i18n import N_
+
 LARGEST = 1_000_000  # no count or number in kops.yaml is sensibly larger
 MAX_DAYS = 3_650  # ten years: any period kops looks back or ahead over
 
@@ -25,9 +27,9 @@ def _integer(value: Any, code: str, message: str) -> int:
 
 
 def _positive_int(value: Any) -> int:
-    number = _integer(value, "positive_int", "must be a positive integer")
+    number = _integer(value, "positive_int", N_("must be a positive integer"))
     if number <= 0:
-        raise PydanticCustomError("positive_int", "must be a positive integer")
+        raise PydanticCustomError("positive_int", N_("must be a positive integer"))
     if number > LARGEST:
         raise PydanticCustomError("positive_int", f"must be at most {LARGEST:,}")
     return number
@@ -37,9 +39,9 @@ def at_most(limit: int, unit: str = "") -> BeforeValidator:
     """Checks a positive integer no larger than ``limit`` (a period in days, a count, …)."""
 
     def check(value: Any) -> int:
-        number = _integer(value, "positive_int", "must be a positive integer")
+        number = _integer(value, "positive_int", N_("must be a positive integer"))
         if number <= 0:
-            raise PydanticCustomError("positive_int", "must be a positive integer")
+            raise PydanticCustomError("positive_int", N_("must be a positive integer"))
         if number > limit:
             raise PydanticCustomError("at_most", f"must be at most {limit:,}{unit}")
         return number
@@ -61,23 +63,23 @@ def between(low: int, high: int) -> BeforeValidator:
 
 def _share(value: Any) -> float:
     if isinstance(value, bool):
-        raise PydanticCustomError("share", "must be a number between 0 and 1")
+        raise PydanticCustomError("share", N_("must be a number between 0 and 1"))
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise PydanticCustomError("share", "must be a number between 0 and 1") from None
+        raise PydanticCustomError("share", N_("must be a number between 0 and 1")) from None
     if not 0.0 <= number <= 1.0:
-        raise PydanticCustomError("share", "must be a number between 0 and 1")
+        raise PydanticCustomError("share", N_("must be a number between 0 and 1"))
     return number
 
 
 def _non_negative_number(value: Any) -> float:
     if isinstance(value, bool):
-        raise PydanticCustomError("number", "must be a number ≥ 0")
+        raise PydanticCustomError("number", N_("must be a number ≥ 0"))
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise PydanticCustomError("number", "must be a number ≥ 0") from None
+        raise PydanticCustomError("number", N_("must be a number ≥ 0")) from None
     if not 0 <= number <= LARGEST:  # also refuses .nan and .inf
         raise PydanticCustomError("number", f"must be a number from 0 to {LARGEST:,}")
     return number
@@ -91,7 +93,7 @@ NonNegativeNumber = Annotated[float, BeforeValidator(_non_negative_number)]
 def _seconds(value: Any) -> float:
     number = _non_negative_number(value)
     if number > 3_600:
-        raise PydanticCustomError("seconds", "must be a number of seconds from 0 to 3,600")
+        raise PydanticCustomError("seconds", N_("must be a number of seconds from 0 to 3,600"))
     return number
 
 

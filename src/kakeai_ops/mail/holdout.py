@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from ..errors import KopsError
+from ..i18n import N_, _
 from ..privacy.rules import is_small, shows
 from .audience import Recipient, holdout_share
 
@@ -51,17 +52,20 @@ def check_measurable(run_id: str, audience: int, held: int, min_group: int, anyw
         return
     mailed = audience - held
     small = [
-        f"{name} {count}"
-        for name, count in (("holdout", held), ("mailed", mailed))
+        f"{_(name)} {count}"
+        for name, count in ((N_("holdout"), held), (N_("mailed"), mailed))
         if is_small(count, min_group)
     ]
     if small and not anyway:
         raise KopsError(
-            f"run {run_id}: --holdout leaves {' and '.join(small)} people, under "
-            f"privacy.min_group ({min_group}): `kops mail report` could never show the effect; "
-            "nothing was sent",
-            hint="a larger audience or share measures it; --holdout-anyway sends as asked, "
-            "or drop --holdout",
+            _(
+                "run {run_id}: --holdout leaves {groups} people, under privacy.min_group "
+                "({min_group}): `kops mail report` could never show the effect; nothing was sent"
+            ).format(run_id=run_id, groups=_(" and ").join(small), min_group=min_group),
+            hint=_(
+                "a larger audience or share measures it; --holdout-anyway sends as asked, "
+                "or drop --holdout"
+            ),
         )
 
 

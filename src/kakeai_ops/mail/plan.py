@@ -21,6 +21,7 @@ from typing import Any
 
 from ..config import Mail, Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..ids import typed_run_id
 from ..outputs.filenames import safe_name
 from ..outputs.files import write_atomically
@@ -144,7 +145,8 @@ def safe_run_id(run_id: str) -> str:
         or re.search(r"[/\\\x00-\x1f\x7f-\x9f\ud800-\udfff]", run_id)
     ):
         raise KopsError(
-            f"{run_id!r} can't be a run id", hint="use letters, digits, '.', '-' and '_'"
+            _("{run_id} can't be a run id").format(run_id=repr(run_id)),
+            hint=_("use letters, digits, '.', '-' and '_'"),
         )
     return run_id
 
@@ -155,7 +157,8 @@ def typed_run(raw: str) -> str:
         folded = typed_run_id(raw)
     except ValueError as err:
         raise KopsError(
-            f"{raw!r} can't be a run id: {err}", hint="use letters, digits, '.', '-' and '_'"
+            _("{run_id} can't be a run id: {error}").format(run_id=repr(raw), error=err),
+            hint=_("use letters, digits, '.', '-' and '_'"),
         ) from None
     return safe_run_id(folded)
 
@@ -224,18 +227,22 @@ def load_plan(ws: Workspace, run_id: str, content_hash: str | None = None) -> Pl
         return Plan(run_id, _messages(legacy.read_bytes()))
     if not content_hash:
         raise KopsError(
-            f"run '{run_id}' has no stored plan", hint="`kops mail status` lists the runs"
+            _("run '{run_id}' has no stored plan").format(run_id=run_id),
+            hint=_("`kops mail status` lists the runs"),
         )
     path = plan_file(ws, run_id, content_hash)
     if not path.is_file():
         raise KopsError(
-            f"run '{run_id}': its plan {path} is missing", hint="`kops mail status` lists the runs"
+            _("run '{run_id}': its plan {path} is missing").format(run_id=run_id, path=path),
+            hint=_("`kops mail status` lists the runs"),
         )
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != content_hash:
         raise KopsError(
-            f"run '{run_id}': {path} is not the plan the ledger recorded (changed on disk)",
-            hint="restore it from a backup, or send the mail as a new run (--id)",
+            _(
+                "run '{run_id}': {path} is not the plan the ledger recorded (changed on disk)"
+            ).format(run_id=run_id, path=path),
+            hint=_("restore it from a backup, or send the mail as a new run (--id)"),
         )
     return Plan(run_id, _messages(data))
 

@@ -23,6 +23,7 @@ from ..calendar import BusinessCalendar
 from ..clock import JST, now
 from ..config import Mail, Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..store import record_milestones_delivered
 from ..store.ledger import PENDING, Ledger, run_seminar
 from ..workspace import Workspace
@@ -211,9 +212,11 @@ class Sender:
                     except FatalFailure as err:
                         self.ledger.mark(plan.run_id, message.item, "planned", str(err))
                         raise KopsError(
-                            f"the mail server refused the run: {err}",
+                            _("the mail server refused the run: {error}").format(error=err),
                             hint=err.hint
-                            or "check mail.smtp in kops.yaml, the sender address and the password",
+                            or _(
+                                "check mail.smtp in kops.yaml, the sender address and the password"
+                            ),
                         ) from None
                     else:
                         consecutive = 0
@@ -244,9 +247,11 @@ class Sender:
             return as_bytes(build_planned(self.settings.mail, message))
         except (ValueError, TypeError, UnicodeError, OSError) as error:
             raise KopsError(
-                f"user {message.user_id}: the message can't be built ({error}); "
-                "it was not sent and stays planned",
-                hint="fix the cause and run the same command again to resume",
+                _(
+                    "user {user}: the message can't be built ({error}); "
+                    "it was not sent and stays planned"
+                ).format(user=message.user_id, error=error),
+                hint=_("fix the cause and run the same command again to resume"),
             ) from None
 
     def _open(self) -> None:
@@ -264,10 +269,12 @@ class Sender:
                 self.sleep(backoff_seconds(mail, attempt))
             except FatalFailure as err:
                 raise KopsError(
-                    f"the mail server refused the login: {err}",
+                    _("the mail server refused the login: {error}").format(error=err),
                     hint=err.hint
-                    or "check mail.smtp.user and the password "
-                    "(KOPS_SMTP_PASSWORD or the OS keyring)",
+                    or _(
+                        "check mail.smtp.user and the password "
+                        "(KOPS_SMTP_PASSWORD or the OS keyring)"
+                    ),
                 ) from None
 
     def _reconnect(self) -> None:
@@ -279,7 +286,9 @@ class Sender:
         except TemporaryFailure:
             pass  # the next attempt reconnects again
         except FatalFailure as err:
-            raise KopsError(f"the mail server refused the login: {err}", hint=err.hint) from None
+            raise KopsError(
+                _("the mail server refused the login: {error}").format(error=err), hint=err.hint
+            ) from None
 
     def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
         """Checked at send time, not only when planning: lists, caps and leave change."""

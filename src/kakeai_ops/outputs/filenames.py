@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 from ..errors import KopsError
+from ..i18n import _
 
 # What Windows refuses in a file name, every control character (C0, DEL, C1), and
 # lone surrogates (undecodable bytes from a command line: no file system takes them).
@@ -74,8 +75,9 @@ class FileNames:
         holder = self._keys.setdefault(folded, key)
         if holder != key:
             raise KopsError(
-                f"{self.directory / name}: already written in this run for {holder!r}, "
-                f"not overwriting it for {key!r}",
-                hint="rename one of the two in kops.yaml or the exports",
+                _(
+                    "{path}: already written in this run for {holder}, not overwriting it for {key}"
+                ).format(path=self.directory / name, holder=repr(holder), key=repr(key)),
+                hint=_("rename one of the two in kops.yaml or the exports"),
             )
         return self.directory / name

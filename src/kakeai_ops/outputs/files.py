@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import glossary
 from ..errors import KopsError
+from ..i18n import _
 from . import workbook
 from .atomic import replacing, write_atomically
 from .csv_fields import csv_rows, field_column
@@ -157,11 +158,13 @@ def write_table(
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise KopsError(
-            f"{path}: unsupported file type '{suffix}'", hint="use a .csv or .xlsx file name"
+            _("{path}: unsupported file type '{suffix}'").format(path=path, suffix=suffix),
+            hint=_("use a .csv or .xlsx file name"),
         )
     if path.parent and not path.parent.exists():
         raise KopsError(
-            f"{path.parent}: no such directory", hint="create it first or choose another path"
+            _("{path}: no such directory").format(path=path.parent),
+            hint=_("create it first or choose another path"),
         )
     texts = set(text_columns)
     if suffix == ".csv":

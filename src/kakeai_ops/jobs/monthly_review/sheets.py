@@ -60,8 +60,6 @@ def _summary(review: Review) -> pd.DataFrame:
                 "arrow": k.arrow,
                 "as_of": str(review.as_of),
                 "previous_as_of": str(review.previous_as_of or ""),
-                "snapshot": review.snapshot,
-                "previous_snapshot": review.previous_snapshot or "",
             }
             for k in review.summary
         ]

@@ -437,9 +437,11 @@ def _interviews_without_names(review: Review) -> Slide:
             rows,
             widths=[0.5, 2.0, 0.6, 0.9, 0.7, 2.0, 5.6],
         ),
-        footnote="共有可の資料のため名前は載せていません（事務局内限りの版: "
-        "kops review --audience secretariat）。"
+        # The command that makes the named version is the secretariat's: in the notes,
+        # never on a slide the room reads.
+        footnote="共有可の資料のため名前は載せていません（名前は事務局内限りの版に）。"
         "非公開トピック（心身の状態・プライベート）は件数のみ",
+        notes="名前入りの事務局内限りの版: kops review --audience secretariat",
     )
 
 

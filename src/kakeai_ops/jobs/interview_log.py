@@ -1,0 +1,75 @@
+"""Who was interviewed and who is kept out of shortlists: `kops interview record`,
+`exclude` and `include` as the core records them, each with its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..clock import now
+from ..errors import KopsError
+from ..i18n import _
+from ..ids import did_you_mean, typed_id
+from ..store import (
+    exclude_from_interviews,
+    include_in_interviews,
+    load_tables,
+    record_action,
+    record_interview,
+    resolve_snapshot,
+)
+from ..workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Interviewed:
+    manager: str
+    member: str
+    on: dt.date
+    added: bool  # False: the pair was recorded before
+
+
+def record_interviewed(
+    ws: Workspace, manager_id: str, member_id: str, on: dt.date | None = None
+) -> Interviewed:
+    """Record the pair as interviewed on ``on`` (today by default). Both people must be in
+    the latest snapshot (a typo would keep the wrong person out of every shortlist)."""
+    manager, member = typed_id(manager_id), typed_id(member_id)
+    known = set(load_tables(resolve_snapshot(ws, None)).users["user_id"])
+    for user in (manager, member):
+        if user not in known:
+            raise KopsError(
+                _("no user '{user}' in the latest snapshot").format(user=user),
+                hint=did_you_mean(user, known) or _("check the id with `kops segment --list`"),
+            )
+    day = on if on is not None else now().date()
+    added = record_interview(ws, manager, member, day)
+    if added:
+        record_action(
+            ws,
+            "interview record",
+            target=f"{manager} → {member}",
+            count=1,
+            detail={"date": day.isoformat()},
+        )
+    return Interviewed(manager, member, day, added)
+
+
+def exclude(ws: Workspace, user_id: str, reason: str) -> str:
+    """Keep the person out of every later shortlist; their id as stored."""
+    user = typed_id(user_id)
+    exclude_from_interviews(ws, user, reason)
+    record_action(ws, "interview exclude", target=user, count=1, detail={"reason": reason})
+    return user
+
+
+def include(ws: Workspace, user_id: str) -> str:
+    """Undo :func:`exclude`; refused for someone not excluded."""
+    user = typed_id(user_id)
+    if not include_in_interviews(ws, user):
+        raise KopsError(
+            _("{user} is not excluded").format(user=user),
+            hint=_("`kops interview history` lists exclusions"),
+        )
+    record_action(ws, "interview include", target=user, count=1)
+    return user

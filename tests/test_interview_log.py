@@ -1,0 +1,54 @@
+"""Interviews and exclusions as the core records them: both people must be known, the
+day defaults to today in Japan, a pair is recorded once, each change has its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kakeai_ops.errors import KopsError
+from kakeai_ops.jobs.interview_log import exclude, include, record_interviewed
+from kakeai_ops.store import audit_entries, interview_history
+from kakeai_ops.workspace import Workspace
+
+
+def _actions(ws: Workspace) -> list[str]:
+    return list(audit_entries(ws, 100)["action"])[::-1]
+
+
+def test_a_pair_is_recorded_once_on_todays_date_in_japan(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_NOW", "2026-12-02T23:30:00+00:00")  # 12-03 in Japan
+    first = record_interviewed(sample_copy, " ０００１０４ ", "000120")
+    again = record_interviewed(sample_copy, "000104", "000120", dt.date(2026, 12, 3))
+    assert (first.manager, first.member, first.on, first.added) == (
+        "000104",
+        "000120",
+        dt.date(2026, 12, 3),
+        True,
+    )
+    assert not again.added
+    assert _actions(sample_copy).count("interview record") == 1
+    assert len(interview_history(sample_copy)[0]) == 1
+
+
+def test_someone_not_in_the_latest_snapshot_is_refused(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "en")
+    with pytest.raises(KopsError, match="no user '999999' in the latest snapshot"):
+        record_interviewed(sample_copy, "000104", "999999")
+    assert "interview record" not in _actions(sample_copy)
+
+
+def test_exclude_then_include_each_with_its_audit_entry(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "en")
+    assert exclude(sample_copy, "０００１２０", "辞退") == "000120"
+    assert include(sample_copy, "000120") == "000120"
+    with pytest.raises(KopsError, match="000120 is not excluded"):
+        include(sample_copy, "000120")
+    assert _actions(sample_copy)[-2:] == ["interview exclude", "interview include"]
