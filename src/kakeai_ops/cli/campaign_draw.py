@@ -206,30 +206,37 @@ def draw_command(
         _show_pool(setting.pool, setting.judged, fmt)
         return
     done = draw_run.draw_campaign(opened.workspace, campaign_id, campaign, setting, request)
-    number, chosen, result, frame = done.number, done.seed, done.result, done.winners
-    per_division = done.per_division
+    _show_draw(done, campaign_id, campaign.title, request, fmt)
+
+
+def _show_draw(
+    done: draw_run.DrawOutcome,
+    campaign_id: str,
+    title: str,
+    request: draw_run.DrawRequest,
+    fmt: Format,
+) -> None:
+    frame = done.winners
     said = _(
         "Draw {draw} of {campaign}: seed '{seed}', {entrants:,} entrants "
         "(fingerprint {fingerprint}), {winners:,} winner(s)"
     ).format(
-        draw=number,
+        draw=done.number,
         campaign=campaign_id,
-        seed=chosen,
-        entrants=len(result.picks),
-        fingerprint=result.fingerprint,
+        seed=done.seed,
+        entrants=len(done.result.picks),
+        fingerprint=done.result.fingerprint,
         winners=len(frame),
     )
-    if per_division:
-        said += _(", at most {n} per 事業部").format(n=per_division)
-    if redraw:
-        said += _("; redrawn because: {reason}").format(reason=reason)
+    if done.per_division:
+        said += _(", at most {n} per 事業部").format(n=done.per_division)
+    if request.redraw:
+        said += _("; redrawn because: {reason}").format(reason=request.reason)
     err.print(said, highlight=False, markup=False)
     if not emit_data(frame, fmt):
         view = frame.assign(key=frame["key"].str[:16] + "…")
-        title = _("Winners: {title} ({campaign})").format(
-            title=campaign.title, campaign=campaign_id
-        )
-        out.print(frame_table(view, title=title))
+        heading = _("Winners: {title} ({campaign})").format(title=title, campaign=campaign_id)
+        out.print(frame_table(view, title=heading))
     err.print(
         _("Next: {command}").format(
             command=f"kops mail send --winners {campaign_id} --yes; "
@@ -292,11 +299,20 @@ def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
 def _verify(opened: Session, campaign_id: str) -> None:
     check = draws.verify_draw(opened.workspace, campaign_id)
     out.print(
-        f"draw {check.draw_no}: seed '{check.seed}'\n"
-        f"  entrant list: recorded fingerprint {check.recorded_fingerprint}\n"
-        f"                recomputed           {check.fingerprint or '(no entrants)'}\n"
-        f"  winners recorded:   {', '.join(check.recorded_winners)}\n"
-        f"  winners recomputed: {', '.join(check.winners)}",
+        _(
+            "draw {draw}: seed '{seed}'\n"
+            "  entrant list: recorded fingerprint {recorded}\n"
+            "                recomputed           {recomputed}\n"
+            "  winners recorded:   {winners_recorded}\n"
+            "  winners recomputed: {winners_recomputed}"
+        ).format(
+            draw=check.draw_no,
+            seed=check.seed,
+            recorded=check.recorded_fingerprint,
+            recomputed=check.fingerprint or _("(no entrants)"),
+            winners_recorded=", ".join(check.recorded_winners),
+            winners_recomputed=", ".join(check.winners),
+        ),
         highlight=False,
         markup=False,
     )

@@ -26,6 +26,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from ..errors import KopsError
+from ..i18n import _
 
 SUFFIXES = (".eml", ".mbox", ".msg")
 # A bounce notice is a few kilobytes, with the returned message at most a few megabytes;
@@ -82,7 +83,7 @@ def read_paths(paths: list[Path]) -> Reading:
     reading = Reading([], [], [])
     for path in paths:
         if not path.exists():
-            raise KopsError(f"{path}: no such file or folder")
+            raise KopsError(_("{path}: no such file or folder").format(path=path))
         files = (
             sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and _is_file(p))
             if path.is_dir()
@@ -114,22 +115,28 @@ def _notices(file: Path) -> Iterator[Notice | str]:
         yield from _msg_notices(file)
         return
     if suffix not in (".eml", ".mbox"):
-        raise KopsError(f"{file}: not a mail file (.eml, .mbox or .msg)")
+        raise KopsError(_("{file}: not a mail file (.eml, .mbox or .msg)").format(file=file))
     try:
         with file.open("rb") as opened:
             head = opened.read(5)
     except OSError as error:
-        raise KopsError(f"{file}: cannot read ({error.strerror})") from None
+        raise KopsError(
+            _("{file}: cannot read ({error})").format(file=file, error=error.strerror)
+        ) from None
     if suffix == ".eml" or head != b"From ":
         _check_size(file)
         try:
             data = file.read_bytes()
         except OSError as error:
-            raise KopsError(f"{file}: cannot read ({error.strerror})") from None
+            raise KopsError(
+                _("{file}: cannot read ({error})").format(file=file, error=error.strerror)
+            ) from None
         # Some tools save a message as "UTF-8 with BOM": the headers start after it.
         data = data.removeprefix(_BOM)
         if not _looks_like_mail(data):
-            raise KopsError(f"{file}: not a mail message (no mail headers at the top)")
+            raise KopsError(
+                _("{file}: not a mail message (no mail headers at the top)").format(file=file)
+            )
         yield Notice(str(file), _parse(data, str(file)), data)
         return
     # A mailbox folder may be large: its messages are read one at a time, each bounded.
@@ -155,8 +162,8 @@ def _notices(file: Path) -> Iterator[Notice | str]:
 
 
 def too_large(source: str) -> str:
-    return (
-        f"{source}: too large for a bounce notice (over {MAX_NOTICE_BYTES // 2**20} MB); not read"
+    return _("{source}: too large for a bounce notice (over {mb} MB); not read").format(
+        source=source, mb=MAX_NOTICE_BYTES // 2**20
     )
 
 
@@ -186,8 +193,10 @@ def _parse(data: bytes, source: str | None = None) -> Message:
         message = None
     if source is not None and (message is None or _too_deep(message)):
         raise KopsError(
-            f"{source}: nested too deeply to be a bounce notice (over {MAX_NESTING} levels "
-            "of MIME parts); not read"
+            _(
+                "{source}: nested too deeply to be a bounce notice (over {levels} levels "
+                "of MIME parts); not read"
+            ).format(source=source, levels=MAX_NESTING)
         )
     assert message is not None
     return message
