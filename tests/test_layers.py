@@ -181,3 +181,63 @@ def test_test_files_are_named_after_the_module_they_test() -> None:
         )
     )
     assert stray == []
+
+
+MAX_FUNCTION_LINES = 80
+# Functions still longer, and how long they are: this list only shrinks (a function on it
+# may not grow, and none may join it).
+LONG_FUNCTIONS = {
+    "analyses/seminar_summary.py:summarise": 81,
+    "analyses/shortlist.py:select": 85,
+    "analyses/streaks.py:eligibility": 100,
+    "cli/campaign_milestones.py:milestones_command": 126,
+    "cli/demo.py:demo_steps": 195,
+    "cli/interview.py:shortlist_command": 97,
+    "cli/interview.py:_explain": 111,
+    "cli/mail_command.py:send_command": 83,
+    "cli/mail_ledger.py:status_command": 85,
+    "cli/report.py:divisions_command": 140,
+    "cli/review.py:register": 123,
+    "cli/review.py:review_command": 121,
+    "cli/seminar.py:summary_command": 124,
+    "cli/status.py:register": 168,
+    "cli/status.py:status_command": 122,
+    "jobs/campaigns/entries.py:import_entries": 88,
+    "jobs/division_report.py:build_report": 100,
+    "jobs/ingest.py:ingest": 125,
+    "jobs/ingest.py:_load_file": 84,
+    "jobs/monthly_review/actions.py:next_actions": 95,
+    "jobs/monthly_review/activity.py:mail_slide": 97,
+    "mail/dry_run.py:dry_run": 86,
+    "mail/send.py:send": 136,
+    "mail/transport.py:open": 94,
+}
+
+
+def long_functions(package: Path) -> dict[str, int]:
+    """Every function (methods and nested ones too) over MAX_FUNCTION_LINES lines, by
+    ``module path:name``, with its length from ``def`` to its last line."""
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    found[f"{path.relative_to(package)}:{node.name}"] = length
+    return found
+
+
+def test_no_function_is_over_80_lines() -> None:
+    grown = {
+        name: length
+        for name, length in long_functions(PACKAGE).items()
+        if length > LONG_FUNCTIONS.get(name, MAX_FUNCTION_LINES)
+    }
+    assert grown == {}
+
+
+def test_a_long_function_is_caught(tmp_path: Path) -> None:
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
+    (tmp_path / "long.py").write_text(f"def long():\n{body}", encoding="utf-8")
+    (tmp_path / "short.py").write_text("def short():\n    return 1\n", encoding="utf-8")
+    assert long_functions(tmp_path) == {"long.py:long": MAX_FUNCTION_LINES + 1}

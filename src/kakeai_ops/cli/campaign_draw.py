@@ -206,30 +206,37 @@ def draw_command(
         _show_pool(setting.pool, setting.judged, fmt)
         return
     done = draw_run.draw_campaign(opened.workspace, campaign_id, campaign, setting, request)
-    number, chosen, result, frame = done.number, done.seed, done.result, done.winners
-    per_division = done.per_division
+    _show_draw(done, campaign_id, campaign.title, request, fmt)
+
+
+def _show_draw(
+    done: draw_run.DrawOutcome,
+    campaign_id: str,
+    title: str,
+    request: draw_run.DrawRequest,
+    fmt: Format,
+) -> None:
+    frame = done.winners
     said = _(
         "Draw {draw} of {campaign}: seed '{seed}', {entrants:,} entrants "
         "(fingerprint {fingerprint}), {winners:,} winner(s)"
     ).format(
-        draw=number,
+        draw=done.number,
         campaign=campaign_id,
-        seed=chosen,
-        entrants=len(result.picks),
-        fingerprint=result.fingerprint,
+        seed=done.seed,
+        entrants=len(done.result.picks),
+        fingerprint=done.result.fingerprint,
         winners=len(frame),
     )
-    if per_division:
-        said += _(", at most {n} per 事業部").format(n=per_division)
-    if redraw:
-        said += _("; redrawn because: {reason}").format(reason=reason)
+    if done.per_division:
+        said += _(", at most {n} per 事業部").format(n=done.per_division)
+    if request.redraw:
+        said += _("; redrawn because: {reason}").format(reason=request.reason)
     err.print(said, highlight=False, markup=False)
     if not emit_data(frame, fmt):
         view = frame.assign(key=frame["key"].str[:16] + "…")
-        title = _("Winners: {title} ({campaign})").format(
-            title=campaign.title, campaign=campaign_id
-        )
-        out.print(frame_table(view, title=title))
+        heading = _("Winners: {title} ({campaign})").format(title=title, campaign=campaign_id)
+        out.print(frame_table(view, title=heading))
     err.print(
         _("Next: {command}").format(
             command=f"kops mail send --winners {campaign_id} --yes; "

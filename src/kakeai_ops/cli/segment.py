@@ -309,21 +309,19 @@ def _compare(
         ],
         ignore_index=True,
     )
-    if out_file is not None:
-        write_table(
-            transitions,
-            out_file,
-            sheet="transitions",
-            extra_sheets=[("moved", moved)],
-            text_columns=["user_id"],
-            options=Print(as_of=snap.as_of),
-        )
-        err.print(
-            _("Wrote the transitions and {n:,} moves to {path}").format(
-                n=len(moved), path=escape(str(out_file))
-            ),
-            highlight=False,
-        )
+    # --out writes the transitions; on stdout, CSV is who moved and JSON the whole record.
+    if emit(
+        transitions,
+        Format.table,
+        out_file,
+        lambda path: _("Wrote the transitions and {n:,} moves to {path}").format(
+            n=len(moved), path=path
+        ),
+        sheet="transitions",
+        extra_sheets=[("moved", moved)],
+        text_columns=["user_id"],
+        options=Print(as_of=snap.as_of),
+    ):
         return
     if fmt is Format.csv:
         sys.stdout.write(csv_text(moved))
@@ -334,12 +332,21 @@ def _compare(
         payload = movement_record(earlier, earlier_as_of, snap, movement)
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
+    _show_movement(movement, transitions, f"{earlier.id}（{earlier_as_of}）", snap)
+
+
+def _show_movement(
+    movement: segmentation.Movement,
+    transitions: pd.DataFrame,
+    earlier: str,
+    snap: SnapshotInfo,
+) -> None:
     labels: dict[object, str] = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
     out.print(
         people_table(
             transitions,
             title="スタックポイントの移り変わり：スナップショット "
-            f"{earlier.id}（{earlier_as_of}）→ {snap.id}（{snap.as_of}）。"
+            f"{earlier}→ {snap.id}（{snap.as_of}）。"
             "行＝前回、列＝今回（人数）",
             values={"before": labels},
         )
