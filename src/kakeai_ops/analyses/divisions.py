@@ -78,7 +78,8 @@ class Period:
 
 
 def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
-    """The period and the equal period before it: 30d, 90d, month:2026-09, quarter:2026Q3.
+    """The period and the equal period before it: 30d, 90d, month:2026-09, quarter:2026Q3,
+    half:2026H2 (July–December), year:2026.
 
     A month or quarter still in progress on ``as_of`` covers its days up to ``as_of``
     (partial), and the period before it the same number of days, so the two compare
@@ -110,10 +111,28 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
         current = _quarter(year, quarter)
         previous = _quarter(year - 1, 4) if quarter == 1 else _quarter(year, quarter - 1)
         return _within_data(text, current, previous, as_of)
+    if match := re.fullmatch(r"half:(\d{4})H([12])", value, flags=re.IGNORECASE):
+        year, half = int(match.group(1)), int(match.group(2))
+        _check_year(text, year)
+        current = _half(year, half)
+        previous = _half(year - 1, 2) if half == 1 else _half(year, 1)
+        return _within_data(text, current, previous, as_of)
+    if match := re.fullmatch(r"year:(\d{4})", value, flags=re.IGNORECASE):
+        year = int(match.group(1))
+        _check_year(text, year)
+        return _within_data(text, _year(year), _year(year - 1), as_of)
     raise KopsError(
+<<<<<<< HEAD
         _("--period: '{text}' is not a period").format(text=text),
         hint=_("use 30d, 90d, month:2026-09 or quarter:2026Q3"),
+=======
+        f"--period: '{text}' is not a period",
+        hint=PERIOD_HINT,
+>>>>>>> main
     )
+
+
+PERIOD_HINT = "use 30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026"
 
 
 def _check_year(text: str, year: int) -> None:
@@ -155,6 +174,16 @@ def _quarter(year: int, quarter: int) -> Period:
         dt.date(year + 1, 1, 1) if end_month == 12 else dt.date(year, end_month + 1, 1)
     ) - dt.timedelta(days=1)
     return Period(f"{year}Q{quarter}", start, end)
+
+
+def _half(year: int, half: int) -> Period:
+    start = dt.date(year, 6 * half - 5, 1)
+    end = dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31)
+    return Period(f"{year}H{half}", start, end)
+
+
+def _year(year: int) -> Period:
+    return Period(f"{year}", dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 def scope_tables(tables: Tables, scope: list[ScopeUnit] | None) -> Tables:
