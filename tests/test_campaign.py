@@ -45,9 +45,9 @@ def test_eligible_csv_columns_and_values(sample_ws: Workspace) -> None:
     assert {r["user_id"] for r in only} == {r["user_id"] for r in eligible}
 
 
-def test_eligible_xlsx(sample_ws: Workspace, tmp_path: Path) -> None:
+def test_eligible_xlsx(sample_copy: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "eligible.xlsx"
-    Cli(sample_ws)("campaign", "eligible", CAMPAIGN, "--all", "--out", str(target))
+    Cli(sample_copy)("campaign", "eligible", CAMPAIGN, "--all", "--out", str(target))
     book = load_workbook(target)
     assert book.sheetnames == ["判定", "集計", "列の説明"]
     sheet = book["判定"]

@@ -118,8 +118,8 @@ def test_theme_and_private_theme_refused(sample_ws: Workspace) -> None:
     assert "private topic" in refused.stderr
 
 
-def test_explain_and_xlsx(sample_ws: Workspace, tmp_path: Path) -> None:
-    cli = Cli(sample_ws)
+def test_explain_and_xlsx(sample_copy: Workspace, tmp_path: Path) -> None:
+    cli = Cli(sample_copy)
     top = shortlist(cli, "--n", "1")[0]
     text = cli("interview", "shortlist", "--explain", top["manager_id"], top["member_id"]).stdout
     assert "eligible" in text and "regularity" in text and "score:" in text

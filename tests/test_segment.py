@@ -76,9 +76,9 @@ def test_filters_and_bad_filter_values(sample_ws: Workspace) -> None:
     assert "no 事業部 '宇宙本部'" in bad.stderr
 
 
-def test_csv_file_is_excel_friendly(sample_ws: Workspace, tmp_path: Path) -> None:
+def test_csv_file_is_excel_friendly(sample_copy: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "list.csv"
-    Cli(sample_ws)("segment", "--list", "--out", str(target))
+    Cli(sample_copy)("segment", "--list", "--out", str(target))
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
@@ -88,9 +88,9 @@ def test_csv_file_is_excel_friendly(sample_ws: Workspace, tmp_path: Path) -> Non
     assert any("髙" in r["name"] or "﨑" in r["name"] for r in rows)
 
 
-def test_xlsx_file_reads_back(sample_ws: Workspace, tmp_path: Path) -> None:
+def test_xlsx_file_reads_back(sample_copy: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "list.xlsx"
-    Cli(sample_ws)("segment", "--list", "--stuck-point", "no_prep", "--out", str(target))
+    Cli(sample_copy)("segment", "--list", "--stuck-point", "no_prep", "--out", str(target))
     book = load_workbook(target)
     assert book.sheetnames == ["一覧", "集計", "列の説明"]
     sheet = book["一覧"]
@@ -130,8 +130,8 @@ def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
     assert "no user '999999'" in missing.stderr
 
 
-def test_compare_shows_transitions(sample_ws: Workspace, tmp_path: Path) -> None:
-    cli = Cli(sample_ws)
+def test_compare_shows_transitions(sample_copy: Workspace, tmp_path: Path) -> None:
+    cli = Cli(sample_copy)
     payload = json.loads(cli("segment", "--compare", "1", "--format", "json").stdout)
     assert payload["before"]["snapshot"] == "0001" and payload["after"]["snapshot"] == "0002"
     total = sum(sum(row.values()) for row in payload["transitions"].values())

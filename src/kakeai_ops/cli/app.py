@@ -38,7 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": (
         "report",
         "The audit log: every ingest, mail (test sends too), suppression, interview,\n"
-        "campaign and seminar record, report and deck, once it succeeded.",
+        "campaign and seminar record, report and deck, and list written to a file, once it\n"
+        "succeeded.",
     ),
     "review": (
         "review",

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from ..analyses.mail_effect import mailed_state
 from ..analyses.segmentation import BY_KEY
+from ..clock import now
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import typed_id
@@ -122,6 +123,7 @@ def status_command(
         fmt,
         out_file,
         lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(rows), path=path),
+        as_of=now().date(),  # the ledger as it stands today
         sheet="ledger",
         text_columns=["user_id", "item"],
     ):

@@ -24,7 +24,7 @@ from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
 from ..store import audit_entries, record_action
-from ..store.audit_log import HEADERS
+from ..store.audit_log import AUDIENCE_LABELS, HEADERS
 from ..store.published import (
     PublishedFile,
     published_figures,
@@ -524,7 +524,8 @@ def register(root: typer.Typer) -> None:
         limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N entries.")] = 50,
     ) -> None:
         """The audit log: every ingest, mail (test sends too), suppression, interview,
-        campaign and seminar record, report and deck, once it succeeded.
+        campaign and seminar record, report and deck, and list written to a file, once it
+        succeeded.
 
         The table shows 日時・操作・対象・件数・ファイル (and who, on which snapshot);
         --format json gives every field for machines (files as a list, detail as an object).
@@ -559,6 +560,8 @@ def register(root: typer.Typer) -> None:
         shown = flat.assign(
             at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
             files=["\n".join(f) for f in frame["files"]],
+            audience=[AUDIENCE_LABELS.get(a, a or "") for a in frame["audience"]],
+            as_of=[a or "" for a in frame["as_of"]],
         )[list(HEADERS)].rename(columns=HEADERS)
         table = frame_table(
             shown,

@@ -22,7 +22,7 @@ from ..outputs.files import csv_text, write_table
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
-from .output_audience import AudienceOpt, records_audience
+from .output_audience import AudienceOpt, published, records_audience
 from .shared import (
     AsOfOpt,
     Format,
@@ -218,6 +218,7 @@ def _summary(
     if out_file is not None:
         extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
         write_table(table, out_file, sheet="summary", extra_sheets=extra, options=Print(as_of=when))
+        published(out_file, len(frame), when)
         err.print(
             _("Wrote the summary to {path}").format(path=escape(str(out_file))), highlight=False
         )

@@ -35,7 +35,7 @@ from ..store import (
 )
 from . import run_commands
 from .console import frame_table
-from .output_audience import AudienceOpt, records_audience
+from .output_audience import AudienceOpt, published, records_audience
 from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 from .shared import (
@@ -154,6 +154,7 @@ def list_command(
             month=frame["month"].astype(str) if len(frame) else [],
         )
         write_table(people, out_file, sheet="seminars")
+        published(out_file, len(people), now().date())
         err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return
     if fmt is Format.table:
@@ -564,6 +565,8 @@ def summary_command(
             charts=summary_charts(summary),
             options=Print(as_of=latest.as_of),
         )
+        # The people it is about: everyone invited, and those who came uninvited.
+        published(out_file, summary.invited + summary.uninvited, latest.as_of)
         err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return
     if fmt is not Format.table:

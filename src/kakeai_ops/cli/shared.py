@@ -254,16 +254,21 @@ def emit(
     fmt: Format,
     out_file: Path | None,
     wrote: Callable[[str], str],
+    as_of: Any = None,
     **file_options: Any,
 ) -> bool:
     """The one way a command hands out its data: ``--out`` writes a CSV/XLSX file (with
-    ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts)
-    and says so with ``wrote(path)``; ``--format csv|json`` writes stdout. False for
-    ``table``: the caller draws its own table."""
+    ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts),
+    records it as a publication of its command (``published``: rows, and the 基準日
+    ``as_of`` or the printed one) and says so with ``wrote(path)``; ``--format csv|json``
+    writes stdout. False for ``table``: the caller draws its own table."""
     if out_file is not None:
         from ..outputs.files import write_table
+        from .output_audience import published
 
         write_table(frame, out_file, **file_options)
+        printed = file_options.get("options")
+        published(out_file, len(frame), as_of or getattr(printed, "as_of", None))
         err.print(wrote(escape(str(out_file))), highlight=False)
         return True
     return emit_data(frame, fmt)

@@ -48,7 +48,17 @@ ACTIONS: dict[str, str] = {
     "report figures": "事業部レポートの数値",
     "report advisors": "アドバイザー一覧",
     "review": "月次レビュー資料",
+    # The secretariat's lists, recorded when written to a file (--out): a publication.
+    "segment": "スタックポイントの書き出し",
+    "campaign eligible": "キャンペーン対象者の書き出し",
+    "campaign milestones": "マイルストーン対象者の書き出し",
+    "interview shortlist": "インタビュー候補の書き出し",
+    "mail status": "メール送信状況の書き出し",
+    "seminar list": "セミナー一覧の書き出し",
+    "seminar summary": "セミナー集計の書き出し",
 }
+# Who may see a file (privacy/audiences.py), as `kops audit` shows it.
+AUDIENCE_LABELS = {"secretariat": "事務局内限り", "shared": "共有可"}
 
 # The columns of `kops audit`, in Japanese, and the fields they show.
 HEADERS = {
@@ -57,6 +67,8 @@ HEADERS = {
     "target": "対象",
     "count": "件数",
     "files": "ファイル",
+    "audience": "公開範囲",
+    "as_of": "基準日",
     "os_user": "実行者",
     "snapshot": "スナップショット",
 }
@@ -123,7 +135,8 @@ def _add_files_column(db: sqlite3.Connection) -> None:
 
 def audit_entries(ws: Workspace, limit: int) -> pd.DataFrame:
     """The newest ``limit`` entries, newest first: at, os_user, action, label (Japanese),
-    target, count, files (a list), snapshot, detail (a dict)."""
+    target, count, files (a list), snapshot, detail (a dict), and from the detail the
+    audience (secretariat/shared) and the as-of date (基準日) of what was published."""
     import pandas as pd
 
     from .state import connect
@@ -141,7 +154,15 @@ def audit_entries(ws: Workspace, limit: int) -> pd.DataFrame:
     frame["files"] = [json.loads(f) if isinstance(f, str) and f else [] for f in frame["files"]]
     frame["detail"] = [json.loads(d) if isinstance(d, str) and d else {} for d in frame["detail"]]
     frame["count"] = frame["count"].astype("Int64")
+    # A mail run's detail names its recipients "audience": only who may see a file counts.
+    frame["audience"] = [_readers(d.get("audience")) for d in frame["detail"]]
+    frame["as_of"] = [d.get("as_of") for d in frame["detail"]]
     return frame
+
+
+def _readers(value: Any) -> str | None:
+    """secretariat or shared, for an entry that published a file; else None."""
+    return value if isinstance(value, str) and value in AUDIENCE_LABELS else None
 
 
 def _readable_target(value: Any) -> str:
