@@ -18,15 +18,19 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..i18n import _
-from ..jobs.division_report import DivisionReport, Publication, build_publication
+from ..jobs.division_report import DivisionReport, Publication, build_publication, family_days
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
-from ..privacy.publication import node_digest
 from ..store import audit_entries, record_action
 from ..store.audit_log import HEADERS
-from ..store.published import published_figures, record_published
+from ..store.published import (
+    PublishedFile,
+    published_figures,
+    published_reports,
+    record_published,
+)
 from .console import frame_table
 from .output_audience import AudienceOpt, chosen
 from .shared import (
@@ -53,7 +57,10 @@ app = typer.Typer(
 
 
 PeriodOpt = Annotated[
-    str, typer.Option("--period", help="30d, 90d, month:2026-09 or quarter:2026Q3.")
+    str,
+    typer.Option(
+        "--period", help="30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026."
+    ),
 ]
 
 
@@ -80,20 +87,17 @@ def _publication(
     # The company report and every advisor's are protected together, whichever is written,
     # with what earlier runs published for this snapshot.
     published = published_figures(context.workspace, snap.id)
+    same, other = published_reports(context.workspace, snap.id, *family_days(period, when, readers))
     publication = build_publication(
-        tables, context.settings, when, period, published, audience=readers
+        tables, context.settings, when, period, published, same, other, audience=readers
     )
     return publication, snap.id
 
 
 def _record_published(context: Session, snap_id: str, report: DivisionReport, file: str) -> None:
     """Every figure of the report as it left kops: later runs are audited with it."""
-    figures = [
-        (cell.period, digest, cell.shown)
-        for cell in report.cells
-        if (digest := node_digest(cell)) is not None
-    ]
-    record_published(context.workspace, snap_id, figures, SHARED, file)
+    published = PublishedFile(report.cells, report.period.start, report.period.end)
+    record_published(context.workspace, snap_id, [published], SHARED, file)
 
 
 @app.command("divisions")

@@ -10,8 +10,9 @@ from rich.markup import escape
 
 from ..errors import KopsError
 from ..i18n import _
-from ..privacy.audiences import line
+from ..privacy.audiences import SHARED, line
 from ..store import SnapshotInfo, audit, list_snapshots
+from ..store.published import PublishedFile, record_published
 from .output_audience import AudienceOpt, chosen
 from .shared import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
 
@@ -121,6 +122,18 @@ def register(app: typer.Typer) -> None:
             write_review_deck(review, target)
             if xlsx is not None:
                 write_review_workbook(review, xlsx)
+        # The deck's report figures are published: later reports are audited with them
+        # (the previous snapshot's too: the deck shows them beside this one's). The
+        # secretariat's own version never leaves it.
+        shared = review.published if readers == SHARED else []
+        for snapshot_id, cells, first, last, only in shared:
+            record_published(
+                context.workspace,
+                snapshot_id,
+                [PublishedFile(cells, first, last, only)],
+                SHARED,
+                str(target),
+            )
         # The deck names people (interview candidates): it is recorded like every report.
         audit(
             context.workspace,

@@ -24,12 +24,20 @@ from ..analyses.advisor_scopes import resolve_scope
 from ..analyses.definitions import current_users
 from ..analyses.division_groups import TOTAL, Figures
 from ..config import ScopeUnit, Settings, scope_text
+from ..dates import month_end
 from ..errors import KopsError
 from ..privacy.audiences import SECRETARIAT, SHARED
 from ..privacy.audit import PrivacyAuditError, check, protect, settle
 from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
 from ..privacy.giveback import ROW_TABLES, give_back
-from ..privacy.publication import audit_set, honour_published, protect_set, settle_set
+from ..privacy.lp import SolverError
+from ..privacy.publication import (
+    audit_set,
+    honour_published,
+    node_digest,
+    protect_set,
+    settle_set,
+)
 from ..privacy.recode import Recoding, recode
 from ..privacy.rules import minimum
 from ..store import Tables
@@ -191,6 +199,10 @@ class Publication:
 
     company: DivisionReport
     advisors: dict[str, DivisionReport]
+    # Every report of the set: each period of the family, the company's and each advisor's
+    # (the first ``companies`` are the company reports, one per period).
+    family: list[DivisionReport] = field(default_factory=list)
+    companies: int = 1
 
     def report(self, advisor: str | None) -> DivisionReport:
         return self.company if advisor is None else self.advisors[advisor]
@@ -228,28 +240,57 @@ SHARED_WINDOWS = ("30d", "90d")
 def period_family(text: str, as_of: dt.date) -> list[str]:
     """The shared periods published together with ``text`` (itself first): a month
     with its quarter and the quarter's other months, a quarter with its months, a
-    window alone. Any window but 30d and 90d is refused: two windows a day apart
-    (31d − 30d) give one day's figures back."""
+    half with its quarters, a year with its halves, a window with the other window.
+    Any window but 30d and 90d is refused: two windows a day apart (31d − 30d) give
+    one day's figures back."""
     value = text.strip().lower()
     if re.fullmatch(r"(\d+)d", value):
         if value not in SHARED_WINDOWS:
             raise KopsError(
                 f"--period {text.strip()}: only the windows {' and '.join(SHARED_WINDOWS)} "
                 "are published (a report of 31d beside one of 30d gives a single day back)",
-                hint="use 30d, 90d, month:2026-11 or quarter:2026Q4; other windows are "
+                hint=f"{division_figures.PERIOD_HINT}; other windows are "
                 "the secretariat's own view (--audience secretariat, 事務局内限り)",
             )
-        return [text]
+        return [text, *(w for w in SHARED_WINDOWS if w != value)]
     period, _ = division_figures.parse_period(text, as_of)
-    quarter = (period.start.month - 1) // 3 + 1
-    months = [
-        f"month:{period.start.year}-{m:02d}"
-        for m in range(3 * quarter - 2, 3 * quarter + 1)
-        if dt.date(period.start.year, m, 1) <= as_of
-    ]
-    family = [f"quarter:{period.start.year}Q{quarter}", *months]
+    year = period.start.year
+    if value.startswith("year:"):
+        family = [f"half:{year}H{h}" for h in (1, 2)]
+    elif value.startswith("half:"):
+        half = 1 if period.start.month <= 6 else 2
+        family = [f"quarter:{year}Q{q}" for q in (2 * half - 1, 2 * half)]
+    else:
+        quarter = (period.start.month - 1) // 3 + 1
+        months = [f"month:{year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
+        family = [f"quarter:{year}Q{quarter}", *months]
+    started = [f for f in family if _starts(f) <= as_of]
     same = period.label
-    return [text, *(f for f in family if division_figures.parse_period(f, as_of)[0].label != same)]
+    return [text, *(f for f in started if division_figures.parse_period(f, as_of)[0].label != same)]
+
+
+def family_days(text: str, as_of: dt.date, audience: str = SHARED) -> tuple[dt.date, dt.date]:
+    """The first and last day the publication set of ``text`` covers: what earlier
+    runs published for any of these days is audited with it."""
+    periods = []
+    for member in _family(text, as_of, audience):
+        try:
+            periods.append(division_figures.parse_period(member, as_of)[0])
+        except KopsError:
+            if member == text:
+                raise
+    return min(p.start for p in periods), max(p.end for p in periods)
+
+
+def _starts(text: str) -> dt.date:
+    """The first day of a calendar period (month:, quarter:, half:), whatever the data."""
+    kind, _, value = text.partition(":")
+    year = int(value[:4])
+    if kind == "month":
+        return dt.date(year, int(value[5:]), 1)
+    if kind == "quarter":
+        return dt.date(year, 3 * int(value[5]) - 2, 1)
+    return dt.date(year, 1 if value.endswith("1") else 7, 1)
 
 
 def build_publication(
@@ -258,6 +299,8 @@ def build_publication(
     as_of: dt.date,
     period_text: str,
     published: Mapping[str, list[str]] | None = None,
+    recorded: Sequence[list[Cell]] = (),
+    other_snapshots: Sequence[list[Cell]] = (),
     audience: str = SHARED,
 ) -> Publication:
     """Every report of the set; whichever one a command writes, it was protected
@@ -266,8 +309,37 @@ def build_publication(
     The set is the company report and every advisor's, for ``period_text`` and the
     periods of its family (a month's quarter and the quarter's months): a quarter's
     1on1s are the sum of its months', so a hidden November count must not come out
-    as the quarter minus October. ``published``: what earlier runs published for this
-    snapshot (node → shown), in the set as shown."""
+    as the quarter minus October. ``published``: what earlier runs published (node →
+    shown), in the set as shown; ``recorded``: those runs' reports whose days overlap
+    this set's, whose figures join the attacker's equations: of this snapshot, and
+    (``other_snapshots``) of others, which are left out where they contradict this
+    snapshot's data (an export corrected, people moved between 部署): an attacker
+    cannot hold both as true either."""
+    if other_snapshots:
+        try:
+            return _publication(
+                tables,
+                settings,
+                as_of,
+                period_text,
+                published,
+                [*recorded, *other_snapshots],
+                audience,
+            )
+        except SolverError:
+            pass
+    return _publication(tables, settings, as_of, period_text, published, recorded, audience)
+
+
+def _publication(
+    tables: Tables,
+    settings: Settings,
+    as_of: dt.date,
+    period_text: str,
+    published: Mapping[str, list[str]] | None,
+    recorded: Sequence[list[Cell]],
+    audience: str,
+) -> Publication:
     built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
     for text in sorted(_family(period_text, as_of, audience), key=_period_order):
         try:
@@ -279,23 +351,23 @@ def build_publication(
         built.append((text, company, _advisor_reports(tables, settings, as_of, text)))
     companies = [company for _, company, _ in built]
     reports = [*companies, *(r for _, _, each in built for r in each.values())]
-    time_parts = {
-        c.period.label: [m.period.label for m in companies if _inside(m, c)] for c in companies
-    }
-    time_parts = {label: parts for label, parts in time_parts.items() if parts}
     cells = [r.cells for r in reports]
-    if len(reports) > 1:
-        protect_set(cells, len(companies), time_parts)
     # What an earlier run published is known whatever the settings say now.
     released = honour_published(cells, published or {})
-    if len(reports) > 1 or released:
-        settle_set(cells, len(companies), time_parts)
-        findings = audit_set(cells, len(companies), time_parts)
-        if findings and released:
+    earlier = list(recorded)
+    if earlier:
+        released += honour_published(cells, _shown_nodes(earlier))
+    members = [*cells, *earlier]
+    if len(members) > 1:
+        protect_set(members, len(companies))
+    if len(members) > 1 or released:
+        settle_set(members, len(companies))
+        findings = audit_set(members, len(companies))
+        if findings and (released or earlier):
             raise PrivacyAuditError(
                 f"privacy audit: {released} figure(s) published earlier for this snapshot "
-                "(`kops audit` lists the files) would, with this report, give hidden figures "
-                "back; nothing was written",
+                "or for days this period shares (`kops audit` lists the files) would, with "
+                "this report, give hidden figures back; nothing was written",
                 hint="publish with the settings (advisors, privacy) used then, "
                 "or wait for the next snapshot",
             )
@@ -307,13 +379,29 @@ def build_publication(
             )
     # Complements chosen early may be unnecessary once the set is protected: shown again.
     hidden = [sum(c.hidden for c in r.cells) for r in reports]
-    give_back(cells, len(companies), time_parts, ROW_TABLES if time_parts else None)
+    # In a family of three periods or more (a month's: its quarter and the quarter's
+    # months) the programmes are large: only the rows are tried there. Two windows
+    # (30 and 90 days) share one piece of time: every table is tried.
+    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None)
     for report, before in zip(reports, hidden, strict=True):
         report.given_back = before - sum(c.hidden for c in report.cells)
         check(report.cells)
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
     _, company, own = next(entry for entry in built if entry[0] == period_text)
-    return Publication(company, {name: own[name] for name in settings.advisors})
+    return Publication(
+        company, {name: own[name] for name in settings.advisors}, reports, len(companies)
+    )
+
+
+def _shown_nodes(recorded: Sequence[list[Cell]]) -> dict[str, list[str]]:
+    """The figures recorded reports show, by node (as ``published``)."""
+    out: dict[str, list[str]] = {}
+    for cells in recorded:
+        for cell in cells:
+            digest = node_digest(cell)
+            if digest is not None and not cell.hidden:
+                out.setdefault(digest, []).append(cell.shown)
+    return out
 
 
 def _family(text: str, as_of: dt.date, audience: str) -> list[str]:
@@ -336,18 +424,9 @@ def _advisor_reports(
 
 
 def _period_order(text: str) -> tuple[int, str]:
-    """The family in one order whichever member was asked for: months, then quarters."""
-    return (0 if text.startswith("month:") else 1, text)
-
-
-def _inside(part: DivisionReport, whole: DivisionReport) -> bool:
-    """A shorter period of the family lying within ``whole`` (a month of its quarter)."""
-    return (
-        part is not whole
-        and part.period.days < whole.period.days
-        and whole.period.start <= part.period.start
-        and part.period.end <= whole.period.end
-    )
+    """The family in one order whichever member was asked for: shortest first."""
+    kinds = ("month:", "quarter:", "half:", "year:", "30d", "90d")
+    return (next((n for n, k in enumerate(kinds) if text.strip().lower().startswith(k)), 9), text)
 
 
 def build_report(
@@ -370,7 +449,7 @@ def build_report(
     scoped = division_figures.scope_tables(tables, scope)
     if scope is not None:
         recoding = recoding.within(unit_sizes(scoped))
-    nodes = RowUnits(scoped, recoding)
+    nodes = RowUnits(scoped, recoding, period, as_of)
     scoped = recoded(scoped, recoding)
     months = division_figures.last_months(as_of, MONTHS)
     figures = Figures(scoped, since=min(previous.start, months[-1].start))
@@ -519,7 +598,15 @@ class RowUnits:
     """The 部署 (as in the users export) behind each row of one report: two reports'
     figures with the same people, period and measure are one figure to an attacker."""
 
-    def __init__(self, scoped: Tables, recoding: Recoding) -> None:
+    def __init__(
+        self,
+        scoped: Tables,
+        recoding: Recoding,
+        period: division_figures.Period,
+        as_of: dt.date,
+    ) -> None:
+        self.period = period
+        self.as_of = as_of
         units = list(unit_sizes(scoped))
         self.root = frozenset(units)
         divisions: dict[str, set[tuple[str, str]]] = {}
@@ -542,7 +629,7 @@ class RowUnits:
         )
         return (
             cell.table,
-            cell.period,
+            self.when(cell),
             cell.metric,
             cell.unit,
             cell.topic,
@@ -550,6 +637,24 @@ class RowUnits:
             people,
             part,
         )
+
+    def when(self, cell: Cell) -> tuple[Any, ...]:
+        """The time a figure covers: its days (start, end), whatever the label
+        (2026-11 of a snapshot to the 19th is not that of one to the 20th), or, for
+        a count of the people themselves, the day they were counted on."""
+        if cell.metric in AS_OF_METRICS:
+            return ("as of", self.as_of)
+        if cell.period == self.period.label:
+            return (self.period.start, self.period.end)
+        if match := re.fullmatch(r"(\d{4})-(\d{2})", cell.period):
+            start = dt.date(int(match.group(1)), int(match.group(2)), 1)
+            return (start, min(month_end(start), self.as_of))
+        return (cell.period, self.as_of)
+
+
+# Figures of the people as they are on the as-of date, whatever the period: one
+# figure to an attacker in every period's report.
+AS_OF_METRICS = ("headcount", "activation_rate", "pair_rate", "members")
 
 
 def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:

@@ -188,7 +188,7 @@ def _ratio_complements(cells: Sequence[Cell]) -> set[int]:
     has none, the parent: an only child equals its parent)."""
     choices = set()
     for _, (parent, *kids) in _lone_families(cells):
-        visible = [k for k in kids if not cells[k].hidden]
+        visible = [k for k in kids if not cells[k].hidden and not cells[k].released]
         choices.add(min(visible, key=lambda k: (cells[k].size, k)) if visible else parent)
     return choices
 
@@ -197,7 +197,8 @@ def _cheapest(cells: Sequence[Cell], frees: Sequence[int], relations: Relations)
     """Of the visible counts that would loosen what pins a cell, the one that
     costs least: not given straight back by another all-visible sum, then the
     smallest."""
-    visible = [i for i in frees if not cells[i].hidden]
+    # A figure already published (released) is known: hiding it frees nothing.
+    visible = [i for i in frees if not cells[i].hidden and not cells[i].released]
     if not visible:
         return None
     pinned = _pinned(cells, relations)
@@ -227,13 +228,13 @@ def _cheapest_complement(
         if wanted.isdisjoint((parent, *kids)):
             continue
         for other in (parent, *kids):
-            if other not in wanted and not cells[other].hidden:
+            if other not in wanted and not cells[other].hidden and not cells[other].released:
                 rank = 0 if other in kids and not wanted.isdisjoint(kids) else 1
                 candidates.append((other in pinned, rank, float(cells[other].raw or 0), other))
     for cell in cells:
         if not wanted.isdisjoint(cell.denominator):
             for other in cell.denominator:
-                if other not in wanted and not cells[other].hidden:
+                if other not in wanted and not cells[other].hidden and not cells[other].released:
                     candidates.append((other in pinned, 0, float(cells[other].raw or 0), other))
     return min(candidates)[3] if candidates else None
 

@@ -20,6 +20,9 @@ from .rules import COMPLEMENT, below, is_small
 NO_TREND = "－"
 PRIMARY = "primary"
 SECONDARY = "complement"
+# A count no report publishes on its own (the days one period has and another has
+# not): a variable of the attacker's programme only, never a cell of a file.
+UNPUBLISHED = "unpublished"
 ARROWS = {1: "↑", -1: "↓", 0: "→"}
 
 # Units whose company figure is the sum of its divisions' (and so on down).
@@ -64,6 +67,9 @@ class Cell:
     # In a publication set over time: the same figure of the periods this one's
     # period is made of (a quarter's meetings are the sum of its months').
     time_parts: tuple[int, ...] | None = None
+    # Further sums this count is, in a publication set: a figure of some of its people
+    # (an advisor's part of a 事業部) plus the rest of them (an unpublished count).
+    also: tuple[tuple[int, ...], ...] = ()
     # Already published as shown (an earlier run): known, so never hidden again.
     released: bool = False
     # A trend's size beside its arrow, as the two published figures differ: 「-2pt」.

@@ -29,7 +29,6 @@ from .cells import COUNT_UNITS, PRIMARY, SECONDARY, Cell
 from .lp import additive_relations, components, narrowed
 from .publication import joint_cells
 
-TimeParts = Mapping[str, Sequence[str]]
 ROW_TABLES = ("overview", "departments")
 
 
@@ -69,12 +68,11 @@ def _dependents(cells: Sequence[Cell], shown: set[int]) -> list[int]:
 def give_back(
     reports: Sequence[list[Cell]],
     companies: int = 1,
-    time_parts: TimeParts | None = None,
     tables: Collection[str] | None = None,
 ) -> int:
     """Show again every complement of the set (of ``tables`` only, when given) that
     nothing needs; returns how many figures (of the joint set) were given back."""
-    joint, where = joint_cells(reports, companies, time_parts)
+    joint, where = joint_cells(reports, companies)
     holders: dict[int, list[tuple[int, int]]] = {}
     for number, positions in enumerate(where):
         for index, position in enumerate(positions):

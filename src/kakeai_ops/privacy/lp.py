@@ -86,6 +86,7 @@ def additive_relations(cells: Sequence[Cell]) -> Relations:
     parent once there) and time's (a quarter is the sum of its months)."""
     relations = list(parents(cells, COUNT_UNITS, additive=True).items())
     relations += [(i, list(c.time_parts)) for i, c in enumerate(cells) if c.time_parts]
+    relations += [(i, list(parts)) for i, c in enumerate(cells) for parts in c.also]
     return relations
 
 

@@ -23,33 +23,31 @@ hidden follows from the joint programme alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from .audit import audit, protect, settle
-from .cells import PRIMARY, SECONDARY, Cell
-from .lp import additive_relations
+from .cells import COUNT_UNITS, PRIMARY, SECONDARY, UNPUBLISHED, Cell
+from .lp import additive_relations, parents
 from .rules import is_label
 
 ROUNDS = 8  # each round only hides more; in practice two settle it
 
 
-TimeParts = Mapping[str, Sequence[str]]
-
-
-def protect_set(
-    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
-) -> int:
+def protect_set(reports: Sequence[list[Cell]], companies: int = 1) -> int:
     """Hide across ``reports`` (the first ``companies`` are company reports, one per
     period) until no combination of them narrows a hidden cell; returns how many
-    joint nodes were hidden on top. ``time_parts``: period label → the labels of
-    the periods it is the sum of (2026Q4 → 2026-10, 2026-11)."""
+    joint nodes were hidden on top."""
     added = 0
     for _ in range(ROUNDS):
-        joint, where = joint_cells(reports, companies, time_parts)
+        joint, where = joint_cells(reports, companies)
         before = sum(c.hidden for c in joint)
         protect(joint)
         changed = _hide_in_reports(reports, joint, where)
@@ -61,11 +59,9 @@ def protect_set(
     return added
 
 
-def settle_set(
-    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
-) -> int:
+def settle_set(reports: Sequence[list[Cell]], companies: int = 1) -> int:
     """The set's fallback (``audit.settle``) where its complements left something to work out."""
-    joint, where = joint_cells(reports, companies, time_parts)
+    joint, where = joint_cells(reports, companies)
     hidden = settle(joint)
     if hidden:
         _hide_in_reports(reports, joint, where)
@@ -74,18 +70,17 @@ def settle_set(
     return hidden
 
 
-def audit_set(
-    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
-) -> list[Any]:
+def audit_set(reports: Sequence[list[Cell]], companies: int = 1) -> list[Any]:
     """The findings of the attacker who holds every report of the set."""
-    joint, _ = joint_cells(reports, companies, time_parts)
+    joint, _ = joint_cells(reports, companies)
     return audit(joint)
 
 
 def joint_cells(
-    reports: Sequence[list[Cell]], companies: int = 1, time_parts: TimeParts | None = None
+    reports: Sequence[list[Cell]], companies: int = 1
 ) -> tuple[list[Cell], list[list[int]]]:
-    """One list of every distinct figure of the set, and where each report's cells are in it."""
+    """One list of every distinct figure of the set, and where each report's cells are
+    in it; time is split into the pieces the set's periods are made of (``_split_time``)."""
     joint: list[Cell] = []
     seen: dict[Any, int] = {}
     where: list[list[int]] = []
@@ -93,17 +88,23 @@ def joint_cells(
         positions: list[int] = []
         new: list[int] = []
         for i, cell in enumerate(cells):
-            key = cell.node if cell.node is not None else (number, i)
+            key = node_key(cell.node) if cell.node is not None else (number, i)
             if key in seen:
                 position = seen[key]
-                if cell.hidden and not joint[position].hidden:
-                    joint[position].state = cell.state
+                shared = joint[position]
+                if cell.released and not cell.hidden:
+                    # Out already (an earlier run): known, whatever this run would hide.
+                    shared.state, shared.released = "", True
+                elif cell.hidden and not shared.hidden and not shared.released:
+                    shared.state = cell.state
             else:
                 position = len(joint)
                 seen[key] = position
                 # Company reports keep their names (each period its own); the
                 # others' own figures are tied by their stated parts only.
-                joint.append(replace(cell, named=number < companies, parts=None, time_parts=None))
+                joint.append(
+                    replace(cell, named=number < companies, parts=None, time_parts=None, also=())
+                )
                 new.append(i)
             positions.append(position)
         for i in new:
@@ -117,28 +118,201 @@ def joint_cells(
                 if positions[parent] in own:
                     joint[positions[parent]].parts = tuple(positions[k] for k in kids)
         where.append(positions)
-    if time_parts:
-        _tie_periods(joint, seen, time_parts)
+    _nest(joint)
+    _split_time(joint)
     return joint, where
 
 
-PERIOD_IN_NODE = 1  # where a node holds its period (reports.RowUnits.node)
+PEOPLE_IN_NODE = (6, 7)  # a node's people: its 事業部's 部署 and, for a 部署 row, its own
 
 
-def _tie_periods(joint: list[Cell], seen: Mapping[Any, int], time_parts: TimeParts) -> None:
-    """A quarter's count of meetings is the sum of its months' (people are not: the
-    same person counts once in the quarter and in each month)."""
-    for cell in joint:
-        parts = time_parts.get(cell.period)
-        if not parts or not cell.additive or cell.unit != "meetings" or cell.node is None:
+def _people(key: Any) -> frozenset[Any]:
+    division, department = key[PEOPLE_IN_NODE[0]], key[PEOPLE_IN_NODE[1]]
+    return frozenset(department if department is not None else division or ())
+
+
+def _nest(joint: list[Cell]) -> None:
+    """A figure only an advisor's report publishes (their part of a 事業部, their whole
+    scope) counts some of the people of a company figure of the same measure: the
+    company figure is the advisor's plus the rest (an unpublished count, 0 or more).
+    Tied to the smallest such company figure; the company hierarchy does the rest."""
+    company: dict[tuple[Any, ...], list[tuple[frozenset[Any], int]]] = defaultdict(list)
+    own: list[tuple[tuple[Any, ...], frozenset[Any], int]] = []
+    for position, cell in enumerate(list(joint)):
+        if cell.unit not in COUNT_UNITS or not cell.additive or cell.node is None:
             continue
-        found = []
-        for label in parts:
-            node = list(cell.node)
-            node[PERIOD_IN_NODE] = label
-            found.append(seen.get(tuple(node)))
-        if all(f is not None for f in found):
-            cell.time_parts = tuple(f for f in found if f is not None)
+        key = node_key(cell.node)
+        measure = key[: PEOPLE_IN_NODE[0]]
+        people = _people(key)
+        (
+            company[measure].append((people, position))
+            if cell.named
+            else own.append((measure, people, position))
+        )
+    for measure, people, position in own:
+        around = [(len(p), at) for p, at in company.get(measure, []) if people < p]
+        if not around:
+            continue
+        _, whole = min(around)
+        part = joint[position]
+        rest = len(joint)
+        key = node_key(joint[whole].node)
+        joint.append(
+            replace(
+                part,
+                raw=None,
+                state=UNPUBLISHED,
+                size=0,  # no group of its own: never shown, never compared with min_group
+                at_least_size=False,
+                at_most_size=False,
+                depends=(),
+                denominator=(),
+                numerator=None,
+                node=(*key[: PEOPLE_IN_NODE[0]], ("rest", tuple(sorted(people))), _people(key)),
+                named=False,
+                parts=None,
+                time_parts=None,
+                released=False,
+                also=(),
+            )
+        )
+        joint[whole].also = (*joint[whole].also, (position, rest))
+
+
+Span = tuple[str, str]  # the first and last day a figure covers, ISO dates
+
+
+def _split_time(joint: list[Cell]) -> None:
+    """Time in the attacker's equations. Every count of 1on1s covers some days; the
+    set's periods cut the time line into pieces at each of their ends, and a figure
+    is the sum of its pieces (a quarter is the sum of its months, 90 days the sum of
+    the 30 days in it and the 60 before, two 30-day windows a day apart share 29
+    days). A piece no figure covers on its own is an unpublished count (hidden, 0 or
+    more), and its 事業部 and 部署 sum up as the published periods' do. People are
+    counted once per as-of date, not per period, so they are one figure already."""
+    series: dict[tuple[Any, ...], dict[Span, int]] = defaultdict(dict)
+    located: dict[int, tuple[tuple[Any, ...], Span]] = {}
+    for position, cell in enumerate(joint):
+        if cell.unit not in TIME_UNITS or not cell.additive or cell.node is None:
+            continue
+        key = node_key(cell.node)
+        span = key[PERIOD_IN_NODE]
+        if not _is_span(span):
+            continue
+        rest = key[:PERIOD_IN_NODE] + key[PERIOD_IN_NODE + 1 :]
+        series[rest][span] = position
+        located[position] = (rest, span)
+    spans = {span for members in series.values() for span in members}
+    if len(spans) < 2:
+        return
+    days = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in spans]
+    cuts = sorted({a for a, _ in days} | {b + dt.timedelta(days=1) for _, b in days})
+    elementary = [(a, b - dt.timedelta(days=1)) for a, b in pairwise(cuts)]
+    pieces_of: dict[Span, list[Span]] = {
+        (a, b): [
+            (p.isoformat(), q.isoformat())
+            for p, q in elementary
+            if dt.date.fromisoformat(a) <= p and q <= dt.date.fromisoformat(b)
+        ]
+        for a, b in spans
+    }
+    made: dict[tuple[tuple[Any, ...], Span], int] = {}
+
+    def piece(rest: tuple[Any, ...], span: Span, model: Cell) -> int:
+        """The figure of ``span`` in the series, or an unpublished count made for it."""
+        if span in series[rest]:
+            return series[rest][span]
+        if (rest, span) not in made:
+            made[(rest, span)] = len(joint)
+            joint.append(
+                replace(
+                    model,
+                    period=f"{span[0]}〜{span[1]}",
+                    raw=None,
+                    state=UNPUBLISHED,
+                    size=0,  # no group of its own: never shown, never compared with min_group
+                    at_least_size=False,
+                    at_most_size=False,
+                    depends=(),
+                    denominator=(),
+                    numerator=None,
+                    node=None,
+                    named=False,
+                    parts=None,
+                    time_parts=None,
+                    released=False,
+                    also=(),
+                )
+            )
+        return made[(rest, span)]
+
+    def unpublished() -> set[int]:
+        return set(made.values())
+
+    for rest, members in series.items():
+        for span, position in members.items():
+            parts = pieces_of[span]
+            if len(parts) > 1:
+                joint[position].time_parts = tuple(
+                    piece(rest, part, joint[position]) for part in parts
+                )
+    # The organisation's sums hold in every piece too, and so does "a company figure
+    # is an advisor's part plus the rest".
+    for parent, groups in [
+        (i, [tuple(g) for g in c.also]) for i, c in enumerate(joint) if c.also and i in located
+    ]:
+        rest, span = located[parent]
+        for part in pieces_of[span]:
+            for group in groups:
+                if any(k not in located or part not in pieces_of[located[k][1]] for k in group):
+                    continue
+                whole = piece(rest, part, joint[parent])
+                if whole not in unpublished():
+                    continue  # a published period: its own relation is there already
+                summed = tuple(piece(located[k][0], part, joint[k]) for k in group)
+                joint[whole].also = (*joint[whole].also, summed)
+    for parent, kids in parents(joint, TIME_UNITS, additive=True).items():
+        if parent not in located or any(k not in located for k in kids):
+            continue
+        rest, span = located[parent]
+        for part in pieces_of[span]:
+            own = made.get((rest, part))
+            if own is None or joint[own].parts is not None:
+                continue
+            below = [located[k][0] for k in kids]
+            if all(part in pieces_of[located[k][1]] for k in kids):
+                joint[own].parts = tuple(
+                    piece(r, part, joint[k]) for r, k in zip(below, kids, strict=True)
+                )
+
+
+TIME_UNITS = ("meetings",)
+PERIOD_IN_NODE = 1  # where a node holds its days (reports.RowUnits.when)
+
+
+def _is_span(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and all(isinstance(v, str) and len(v) == 10 and v[4] == "-" for v in value)
+    )
+
+
+@lru_cache(maxsize=200_000)
+def node_key(node: Any) -> Any:
+    """A node in one hashable form, the same for a report built now and one read back
+    from the published record: sets sorted, dates as ISO text, lists as tuples."""
+    return _canonical(node)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return tuple(sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, tuple | list):
+        return tuple(_canonical(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _hide_in_reports(
@@ -161,15 +335,7 @@ def node_digest(cell: Cell) -> str | None:
     """A stable name of the figure a cell is, across runs (None: no identity)."""
     if cell.node is None:
         return None
-
-    def canonical(value: Any) -> Any:
-        if isinstance(value, frozenset | set):
-            return sorted((canonical(v) for v in value), key=repr)
-        if isinstance(value, tuple | list):
-            return [canonical(v) for v in value]
-        return value
-
-    text = json.dumps(canonical(cell.node), ensure_ascii=False, default=str)
+    text = json.dumps(node_key(cell.node), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

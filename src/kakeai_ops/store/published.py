@@ -1,35 +1,81 @@
-"""Every figure kops published for a snapshot: which, as shown, for whom, in which file.
+"""Every figure kops published: which, as shown, for whom, in which file, and what it is.
 
-A report built later for the same snapshot is audited together with these: a figure
-that left kops stays known, whatever the settings say now (an advisor added, a
-merge changed), so it is treated as shown. The table is in the state database's
-schema (store/state.py, version 7).
+A report built later is audited together with these: a figure that left kops stays
+known, whatever the settings say now (an advisor added, a merge changed), so it is
+treated as shown. Each row also holds the figure itself (its measure, its people,
+the days it covers, its label or value, what it sums up with) so that a report of
+another period or snapshot sharing some of those days has it in the attacker's
+equations (``privacy/publication.py``). The table is in the state database's
+schema (store/state.py, versions 7 and 8).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Sequence
 from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
 
 from ..clock import now_text
+from ..privacy.cells import Cell
+from ..privacy.publication import node_digest, node_key
 from ..workspace import Workspace
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """One file's worth of figures: the cells of one report as they left kops (only
+    those at ``only``, when a file shows part of a report: the deck's slides)."""
+
+    cells: Sequence[Cell]
+    first_day: dt.date
+    last_day: dt.date
+    only: frozenset[int] | None = None
 
 
 def record_published(
     ws: Workspace,
     snapshot: str,
-    figures: Iterable[tuple[str, str, str]],
+    publications: Iterable[PublishedFile],
     audience: str,
     file: str,
 ) -> None:
-    """Record ``figures`` (period, node, shown) as published to ``audience`` in ``file``."""
+    """Record every figure of ``publications`` as published to ``audience`` in ``file``."""
     from .state import connect
 
     at = now_text()
-    rows = [(snapshot, p, n, s, audience, file, at) for p, n, s in figures]
+    rows = []
+    for publication in publications:
+        report = uuid.uuid4().hex  # the figures of one report sum up among themselves
+        for index, cell in enumerate(publication.cells):
+            digest = node_digest(cell)
+            if digest is None or (publication.only is not None and index not in publication.only):
+                continue
+            figure = _figure(cell, index, report)
+            rows.append(
+                (
+                    snapshot,
+                    cell.period,
+                    digest,
+                    cell.shown,
+                    audience,
+                    file,
+                    at,
+                    publication.first_day.isoformat(),
+                    publication.last_day.isoformat(),
+                    json.dumps(figure, ensure_ascii=False),
+                )
+            )
     with closing(connect(ws)) as db:
         db.execute("BEGIN")
-        db.executemany("INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany(
+            "INSERT INTO published (snapshot, period, node, shown, audience, file, at, "
+            "first_day, last_day, figure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         db.execute("COMMIT")
 
 
@@ -45,3 +91,94 @@ def published_figures(ws: Workspace, snapshot: str) -> dict[str, list[str]]:
     for node, shown in rows:
         out.setdefault(node, []).append(shown)
     return out
+
+
+def published_reports(
+    ws: Workspace, snapshot: str, first_day: dt.date, last_day: dt.date
+) -> tuple[list[list[Cell]], list[list[Cell]]]:
+    """The reports published earlier whose days overlap ``first_day``…``last_day``, each
+    as the cells it published (shown ones released): those of ``snapshot``, and those
+    of other snapshots."""
+    from .state import connect
+
+    with closing(connect(ws)) as db:
+        rows = db.execute(
+            "SELECT snapshot, figure FROM published WHERE figure != '' AND first_day <= ? "
+            "AND last_day >= ? ORDER BY at, rowid",
+            (last_day.isoformat(), first_day.isoformat()),
+        ).fetchall()
+    reports: dict[str, dict[int, dict[str, Any]]] = {}
+    owners: dict[str, str] = {}
+    for owner, text in rows:
+        figure = json.loads(text)
+        reports.setdefault(figure["report"], {})[figure["index"]] = figure
+        owners[figure["report"]] = owner
+    same = [_cells(f) for report, f in reports.items() if owners[report] == snapshot]
+    other = [_cells(f) for report, f in reports.items() if owners[report] != snapshot]
+    return same, other
+
+
+FIELDS = (
+    "table",
+    "period",
+    "division",
+    "department",
+    "metric",
+    "unit",
+    "topic",
+    "response",
+    "threshold",
+    "additive",
+    "at_least_size",
+    "at_most_size",
+    "state",
+)
+
+
+def _figure(cell: Cell, index: int, report: str) -> dict[str, Any]:
+    figure = {name: getattr(cell, name) for name in FIELDS}
+    figure.update(
+        report=report,
+        index=index,
+        value=cell.value,
+        node=node_key(cell.node),
+        depends=list(cell.depends),
+        denominator=list(cell.denominator),
+        numerator=cell.numerator,
+    )
+    return figure
+
+
+def _cells(figures: dict[int, dict[str, Any]]) -> list[Cell]:
+    """A recorded report as cells; indexes are renumbered over the figures kept."""
+    order = sorted(figures)
+    position = {index: n for n, index in enumerate(order)}
+
+    def kept(indexes: Iterable[int]) -> tuple[int, ...]:
+        return tuple(position[i] for i in indexes if i in position)
+
+    cells = []
+    for index in order:
+        figure = figures[index]
+        hidden = bool(figure["state"])
+        cells.append(
+            Cell(
+                **{name: figure[name] for name in FIELDS},
+                raw=None if hidden or figure["value"] is None else float(figure["value"]),
+                # Only the label reaches the record: a shown figure was large enough.
+                size=int(figure["threshold"]),
+                depends=kept(figure["depends"]),
+                denominator=kept(figure["denominator"]),
+                numerator=position.get(figure["numerator"]),
+                node=_tuples(figure["node"]),
+                released=not hidden,
+            )
+        )
+    return cells
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists back to the tuples of ``node_key``."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value

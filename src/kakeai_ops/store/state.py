@@ -182,6 +182,14 @@ SCHEMA = [
         at TEXT NOT NULL
     );
     """,
+    # version 8: what each published figure is (store/published.py), so that a later
+    # report is audited with the figures of every period whose days it shares
+    """
+    ALTER TABLE published ADD COLUMN first_day TEXT NOT NULL DEFAULT '';
+    ALTER TABLE published ADD COLUMN last_day TEXT NOT NULL DEFAULT '';
+    ALTER TABLE published ADD COLUMN figure TEXT NOT NULL DEFAULT '';
+    CREATE INDEX IF NOT EXISTS published_days ON published (last_day, first_day);
+    """,
 ]
 
 

@@ -28,9 +28,9 @@ from ...store import (
     load_tables,
 )
 from ...store.ledger import Ledger
-from ...store.published import published_figures
+from ...store.published import published_figures, published_reports
 from ...workspace import Workspace
-from ..division_report import DivisionReport, build_publication
+from ..division_report import DivisionReport, build_publication, family_days
 from ..seminars.summary_workflow import summarise_seminar
 from .actions import next_actions
 from .figures import (
@@ -111,17 +111,9 @@ def build_review(
     trend = _trend(ws, snapshot, as_of, load)
     progress("division report")
     # The deck's division slide is part of the publication set of its period.
-    report = build_publication(
-        load.tables(snapshot), settings, as_of, PERIOD, published_figures(ws, snapshot.id)
-    ).company
+    report = _company_report(ws, load, settings, snapshot, as_of)
     report_before = (
-        build_publication(
-            load.tables(previous),
-            settings,
-            before_as_of,
-            PERIOD,
-            published_figures(ws, previous.id),
-        ).company
+        _company_report(ws, load, settings, previous, before_as_of)
         if previous is not None and before_as_of is not None
         else None
     )
@@ -153,7 +145,42 @@ def build_review(
     )
     review.audience = audience
     review.actions = next_actions(review, settings)
+    review.published = [
+        (snap.id, shown.cells, shown.period.start, shown.period.end, deck_cells(shown))
+        for snap, shown in ((snapshot, report), (previous, report_before))
+        if snap is not None and shown is not None
+    ]
     return review
+
+
+def _company_report(
+    ws: Workspace, load: _Loader, settings: Settings, snapshot: SnapshotInfo, as_of: dt.date
+) -> DivisionReport:
+    """The company report of the deck's period, protected with its publication set and
+    with what earlier runs published for any of its days."""
+    same, other = published_reports(ws, snapshot.id, *family_days(PERIOD, as_of))
+    return build_publication(
+        load.tables(snapshot),
+        settings,
+        as_of,
+        PERIOD,
+        published_figures(ws, snapshot.id),
+        same,
+        other,
+    ).company
+
+
+def deck_cells(report: DivisionReport) -> frozenset[int]:
+    """The report cells the deck shows: the company's and each 事業部's headline figures."""
+    metrics = set(DIVISION_COLUMNS) | {key for key, _, _ in KPIS}
+    return frozenset(
+        i
+        for i, c in enumerate(report.cells)
+        if c.table == "overview"
+        and c.department is None
+        and c.unit != "trend"
+        and c.metric in metrics
+    )
 
 
 def _value(value: object) -> tuple[float | None, str]:

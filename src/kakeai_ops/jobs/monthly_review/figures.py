@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -185,6 +186,11 @@ class Review:
     interviews: Interviews
     actions: list[Action] = field(default_factory=list)
     documents: Documents = field(default_factory=Documents)
+    # The report figures the deck shows, per snapshot: (snapshot, cells, first day, last
+    # day, the indexes of the cells shown); each is recorded as published with the deck.
+    published: list[tuple[str, list[Any], dt.date, dt.date, frozenset[int]]] = field(
+        default_factory=list
+    )
     # Who may see the deck: shared (共有可, the meeting with the service's success
     # team) shows no one's name; the secretariat's own version does.
     audience: str = SHARED
