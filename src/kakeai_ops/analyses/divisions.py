@@ -122,13 +122,8 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
         _check_year(text, year)
         return _within_data(text, _year(year), _year(year - 1), as_of)
     raise KopsError(
-<<<<<<< HEAD
         _("--period: '{text}' is not a period").format(text=text),
-        hint=_("use 30d, 90d, month:2026-09 or quarter:2026Q3"),
-=======
-        f"--period: '{text}' is not a period",
-        hint=PERIOD_HINT,
->>>>>>> main
+        hint=_("use 30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026"),
     )
 
 
