@@ -21,7 +21,7 @@ from ..columnar.lookup import is_in
 from ..config import ScopeUnit
 from ..dates import period_label
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Tables
 from .definitions import user_positions
 
@@ -123,11 +123,11 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
         return _within_data(text, _year(year), _year(year - 1), as_of)
     raise KopsError(
         _("--period: '{text}' is not a period").format(text=text),
-        hint=_("use 30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026"),
+        hint=_(PERIOD_HINT),
     )
 
 
-PERIOD_HINT = "use 30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026"
+PERIOD_HINT = N_("use 30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026")
 
 
 def _check_year(text: str, year: int) -> None:
