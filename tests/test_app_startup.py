@@ -18,13 +18,13 @@ HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "openpyxl", "jinja2", "pydantic"
 DATA = {"pandas", "numpy", "pyarrow", "polars"}
 
 
-def _imported_by(*args: str) -> set[str]:
+def _imported_by(*args: str, check: bool = True) -> set[str]:
     """Top-level packages a fresh `python -m kakeai_ops ARGS` imports."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "kakeai_ops", *args],
         capture_output=True,
         text=True,
-        check=True,
+        check=check,
         env={**os.environ, "KOPS_QUIET": "1"},
     )
     names = set()
@@ -77,3 +77,15 @@ def test_status_lists_snapshots_without_data_libraries(
         assert imported.isdisjoint(DATA), (options, sorted(imported & DATA))
     # Reading a snapshot back does need them (and the check above sees them when loaded).
     assert "pandas" in _imported_by("status", "-w", str(ws.root), "--load")
+
+
+def test_signing_in_to_mail_imports_no_data_library(ws: Workspace) -> None:
+    for args in (
+        ("mail", "login", "--help"),
+        ("mail", "logout", "-w", str(ws.root)),  # refused (no sign-in configured): still light
+    ):
+        imported = _imported_by(*args, check=False)
+        assert "kakeai_ops" in imported and "typer" in imported
+        assert imported.isdisjoint(DATA), (args, sorted(imported & DATA))
+    # Planning a run does need them.
+    assert "pandas" in _imported_by("mail", "plan", "--help")

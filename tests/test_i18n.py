@@ -379,3 +379,9 @@ def test_a_kops_yaml_error_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "kops.yaml: rules.lapse_days: 正の整数にしてください（指定された値: 0）" in lines
     assert "kops.yaml: rules.lapse_dayz: 不明な設定です（'lapse_days' のことですか？）" in lines
     assert caught.value.hint and caught.value.hint.startswith("kops.yaml を直してください。")
+
+
+def test_babel_finds_no_error_in_the_catalog() -> None:
+    """What `pybabel compile` checks (e.g. a `%` the translation treats differently)."""
+    problems = [f"{message.id!r}: {errors}" for message, errors in CATALOG.check()]
+    assert not problems, problems

@@ -21,6 +21,7 @@ from ..columnar.lookup import is_in
 from ..config import ScopeUnit
 from ..dates import period_label
 from ..errors import KopsError
+from ..i18n import N_, _
 from ..model import Tables
 from .definitions import user_positions
 
@@ -87,7 +88,9 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
     if match := re.fullmatch(r"(\d+)d", value):
         days = int(match.group(1))
         if days <= 0:
-            raise KopsError(f"--period: '{text}' must be a positive number of days")
+            raise KopsError(
+                _("--period: '{text}' must be a positive number of days").format(text=text)
+            )
         end = as_of
         start = end - dt.timedelta(days=days - 1)
         before = Period(
@@ -97,7 +100,7 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
     if match := re.fullmatch(r"month:(\d{4})-(\d{1,2})", value):
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise KopsError(f"--period: '{text}': month must be 1–12")
+            raise KopsError(_("--period: '{text}': month must be 1–12").format(text=text))
         _check_year(text, year)
         current = _month(year, month)
         previous = _month(year - 1, 12) if month == 1 else _month(year, month - 1)
@@ -119,17 +122,17 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
         _check_year(text, year)
         return _within_data(text, _year(year), _year(year - 1), as_of)
     raise KopsError(
-        f"--period: '{text}' is not a period",
-        hint=PERIOD_HINT,
+        _("--period: '{text}' is not a period").format(text=text),
+        hint=_(PERIOD_HINT),
     )
 
 
-PERIOD_HINT = "use 30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026"
+PERIOD_HINT = N_("use 30d, 90d, month:2026-09, quarter:2026Q3, half:2026H2 or year:2026")
 
 
 def _check_year(text: str, year: int) -> None:
     if not 1 <= year <= 9998:
-        raise KopsError(f"--period: '{text}': no such year")
+        raise KopsError(_("--period: '{text}': no such year").format(text=text))
 
 
 def _within_data(
@@ -137,10 +140,13 @@ def _within_data(
 ) -> tuple[Period, Period]:
     if current.start > as_of:
         raise KopsError(
-            f"--period {text.strip()} ({current.caption}) has no data: the data runs to "
-            f"{as_of} (the as-of date)",
-            hint=f"choose a period that starts on or before {as_of} "
-            f"(e.g. month:{as_of:%Y-%m}), or ingest newer exports",
+            _(
+                "--period {text} ({caption}) has no data: the data runs to {as_of} (the as-of date)"
+            ).format(text=text.strip(), caption=current.caption, as_of=as_of),
+            hint=_(
+                "choose a period that starts on or before {as_of} (e.g. {example}), "
+                "or ingest newer exports"
+            ).format(as_of=as_of, example=f"month:{as_of:%Y-%m}"),
         )
     if not current.end > as_of:
         return current, previous
@@ -242,7 +248,7 @@ def last_months(as_of: dt.date, months: int) -> list[Period]:
     """The calendar month of ``as_of`` and the ``months`` − 1 before it, newest first."""
     periods = []
     year, month = as_of.year, as_of.month
-    for _ in range(months):
+    for _month_no in range(months):
         periods.append(_month(year, month))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return periods

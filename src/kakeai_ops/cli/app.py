@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Campaigns and 1on1 milestones: who earned what, and when.",
     ),
     "mail": (
-        "mail_command",
+        "mail_group",
         "Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
     ),
     "interview": ("interview", "Good-practice interviews: a shortlist of pairs, and the history."),

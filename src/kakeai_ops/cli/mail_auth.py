@@ -10,8 +10,8 @@ from rich.markup import escape
 from ..config import Settings
 from ..errors import KopsError
 from ..mail.check import check
-from ..mail.delivery import transport_for
 from ..mail.oauth import token_source
+from ..mail.transport_choice import transport_for
 from .shared import WorkspaceOpt, err, out, session
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -46,10 +46,9 @@ from .shared import (
     writes_state,
 )
 
-app = typer.Typer(
-    help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
-    no_args_is_help=True,
-)
+# The subcommands; the group itself (its help, `kops mail`) is cli/mail_group.py, which
+# loads this module when one of them is used.
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("templates")
@@ -246,7 +245,7 @@ def send_command(
             "--holdout",
             min=0,
             max=90,
-            help="Hold out PCT% of the audience (not mailed) to measure the effect.",
+            help="Hold out PCT percent of the audience (not mailed) to measure the effect.",
         ),
     ] = 0.0,
     holdout_anyway: Annotated[
@@ -311,10 +310,3 @@ app.command("check")(check_command)
 app.command("login")(login_command)
 app.command("logout")(logout_command)
 app.command("bounces")(writes_state("mail bounces")(bounces_command))
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="mail")
-
-
-__all__: list[Any] = ["register"]

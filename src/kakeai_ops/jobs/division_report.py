@@ -39,7 +39,7 @@ from ..privacy.publication import (
     settle_set,
 )
 from ..privacy.recode import Recoding, recode
-from ..privacy.rules import minimum
+from ..privacy.rules import minimum, shows
 from ..store import Tables
 
 MONTHS = 6  # the monthly chart's months
@@ -554,7 +554,7 @@ def whole_rows(
     small: set[tuple[str, str]] = set()
     for row in recoding.rows_touching(wanted):
         own = row & wanted
-        if sum(recoding.sizes[u] for u in own) >= minimum:
+        if shows(sum(recoding.sizes[u] for u in own), minimum):
             taken |= row - wanted
         else:
             small |= own

@@ -16,22 +16,9 @@ from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, build_planned, outbox_folder
 from .send import Paused, Sender
-from .transport import OutboxTransport, SmtpTransport, Transport
+from .transport_choice import transport_for
 
 AWAY_REASONS = {"leave": "on leave (latest snapshot)", "retired": "retired (latest snapshot)"}
-
-
-def transport_for(
-    ws: Workspace, settings: Settings, run_id: str, folder_suffix: str = ""
-) -> Transport:
-    mail = settings.mail
-    if mail.transport == "smtp":
-        return SmtpTransport(mail.smtp, mail.from_addr)
-    if mail.transport == "graph":
-        from .graph import GraphTransport
-
-        return GraphTransport(mail)
-    return OutboxTransport(outbox_folder(ws, run_id, folder_suffix))
 
 
 def unavailable(source: Source) -> dict[str, str]:

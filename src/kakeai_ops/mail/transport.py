@@ -25,7 +25,6 @@ from typing import Protocol
 from ..config import Smtp
 from ..errors import KopsError
 from ..outputs.filenames import FileNames
-from ..outputs.files import write_atomically
 from . import diagnosis
 from .keyring_store import keyring_get
 from .oauth import TokenError, TokenSource, token_source, xoauth2_string
@@ -82,6 +81,8 @@ class OutboxTransport:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None:
+        from ..outputs.files import write_atomically  # with NumPy: only when writing
+
         write_atomically(self.names.path(item), data)
 
     def close(self) -> None:
