@@ -190,7 +190,7 @@ LONG_FUNCTIONS = {
     "analyses/seminar_summary.py:summarise": 81,
     "analyses/shortlist.py:select": 85,
     "analyses/streaks.py:eligibility": 100,
-    "cli/campaign_milestones.py:milestones_command": 126,
+    "cli/campaign_milestones.py:milestones_command": 109,
     "cli/demo.py:demo_steps": 195,
     "cli/interview.py:shortlist_command": 97,
     "cli/interview.py:_explain": 111,
