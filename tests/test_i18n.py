@@ -97,6 +97,35 @@ def test_the_compiled_catalog_is_the_po_file() -> None:
     assert len(compiled._catalog) - 1 == len(MESSAGES)  # type: ignore[attr-defined]  # "" is the header
 
 
+def catalog_errors(catalog: Catalog) -> list[str]:
+    """What `pybabel compile` reports as an error: Babel's own checkers (a %-format in the
+    message id the translation lacks, a wrong plural count), run through its Python API."""
+    return [
+        f"{_msgid(message)!r}: {error}" for message, errors in catalog.check() for error in errors
+    ]
+
+
+def test_the_checkers_see_a_false_placeholder() -> None:
+    """A help text with「PCT% of」reads to Babel as the format「% o」: the check above
+    would catch it (and `pybabel compile` would refuse it)."""
+    catalog = Catalog(locale="ja")
+    catalog.add("Hold out PCT% of the audience.", "対象者の PCT% を残します。")
+    assert catalog_errors(catalog)
+
+
+def test_pybabel_compile_reports_no_error(tmp_path: Path) -> None:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    if not pybabel.exists():
+        pytest.skip("pybabel is not installed beside this Python")
+    done = subprocess.run(
+        [str(pybabel), "compile", "-i", str(PO), "-o", str(tmp_path / "kops.mo"), "-l", "ja"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "error" not in done.stderr.lower(), done.stderr
+
+
 _FIELDS = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
 
 
