@@ -82,7 +82,6 @@ def test_status_lists_snapshots_without_data_libraries(
 def test_signing_in_to_mail_imports_no_data_library(ws: Workspace) -> None:
     for args in (
         ("mail", "login", "--help"),
-        ("mail", "check", "--help"),
         ("mail", "logout", "-w", str(ws.root)),  # refused (no sign-in configured): still light
     ):
         imported = _imported_by(*args, check=False)

@@ -118,7 +118,7 @@ def _cells(draw: st.DrawFn) -> str:
     return cell + draw(_tail)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(_cells(), min_size=1, max_size=40))
 def test_any_near_miss_is_read_as_the_general_parser_reads_it(cells: list[str]) -> None:
     column = pd.Series(cells, dtype="str")

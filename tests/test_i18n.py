@@ -97,6 +97,35 @@ def test_the_compiled_catalog_is_the_po_file() -> None:
     assert len(compiled._catalog) - 1 == len(MESSAGES)  # type: ignore[attr-defined]  # "" is the header
 
 
+def catalog_errors(catalog: Catalog) -> list[str]:
+    """What `pybabel compile` reports as an error: Babel's own checkers (a %-format in the
+    message id the translation lacks, a wrong plural count), run through its Python API."""
+    return [
+        f"{_msgid(message)!r}: {error}" for message, errors in catalog.check() for error in errors
+    ]
+
+
+def test_the_checkers_see_a_false_placeholder() -> None:
+    """A help text with「PCT% of」reads to Babel as the format「% o」: the check above
+    would catch it (and `pybabel compile` would refuse it)."""
+    catalog = Catalog(locale="ja")
+    catalog.add("Hold out PCT% of the audience.", "対象者の PCT% を残します。")
+    assert catalog_errors(catalog)
+
+
+def test_pybabel_compile_reports_no_error(tmp_path: Path) -> None:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    if not pybabel.exists():
+        pytest.skip("pybabel is not installed beside this Python")
+    done = subprocess.run(
+        [str(pybabel), "compile", "-i", str(PO), "-o", str(tmp_path / "kops.mo"), "-l", "ja"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "error" not in done.stderr.lower(), done.stderr
+
+
 _FIELDS = re.compile(r"\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
 
 
@@ -206,6 +235,11 @@ def test_click_usage_errors_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None
     assert (
         usage_message("Invalid value for '--format': 'x' is not one of 'table', 'csv', 'json'.")
         == "'--format' の値が正しくありません: 'x' は 'table', 'csv', 'json' のいずれでもありません。"
+    )
+    assert usage_message(
+        "Invalid value for '--format' / '-f': Value error, 'xml' is not one of 'table', 'csv'."
+    ) == (
+        "'--format' / '-f' の値が正しくありません: 'xml' は 'table', 'csv' のいずれでもありません。"
     )
     assert usage_message("Something click says.") == "Something click says."
 
@@ -379,3 +413,9 @@ def test_a_kops_yaml_error_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "kops.yaml: rules.lapse_days: 正の整数にしてください（指定された値: 0）" in lines
     assert "kops.yaml: rules.lapse_dayz: 不明な設定です（'lapse_days' のことですか？）" in lines
     assert caught.value.hint and caught.value.hint.startswith("kops.yaml を直してください。")
+
+
+def test_babel_finds_no_error_in_the_catalog() -> None:
+    """What `pybabel compile` checks (e.g. a `%` the translation treats differently)."""
+    problems = [f"{message.id!r}: {errors}" for message, errors in CATALOG.check()]
+    assert not problems, problems

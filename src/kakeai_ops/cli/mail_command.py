@@ -245,7 +245,7 @@ def send_command(
             "--holdout",
             min=0,
             max=90,
-            help="Hold out PCT% of the audience (not mailed) to measure the effect.",
+            help="Hold out PCT percent of the audience (not mailed) to measure the effect.",
         ),
     ] = 0.0,
     holdout_anyway: Annotated[

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columnar.buffers import arrow_text, first_bytes, text_bytes, text_series
-from ..columnar.distinct import per_distinct
+from ..columnar.distinct import converted_once, per_distinct
 from ..model import whole
 from .fast_dates import fast_datetimes
 
@@ -314,8 +314,7 @@ def parse_ints(column: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Se
             return None
         return number if number.is_integer() and low <= number <= high else None
 
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    converted = [convert(value) for value in uniques]
+    codes, converted = converted_once(text, convert)
     bad_distinct = np.array([value is None for value in converted], dtype=bool)
     number_distinct = np.array([np.nan if v is None else v for v in converted], dtype=float)
     dtype: Literal["Int8", "Int64"] = "Int8" if high < 128 and low > -128 else "Int64"

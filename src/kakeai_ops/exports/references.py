@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..columnar.distinct import converted_once
 from ..columnar.lookup import is_in
 from ..i18n import N_, _
 from . import normalise
@@ -15,8 +16,8 @@ def check_references(frame: pd.DataFrame, known: pd.Index, label: str, findings:
     """Every fresh pairs/meetings row's 上司ID and 部下ID must be a user; rows carried over
     from the previous snapshot are only noted (their users may have left)."""
     for column, header in (("manager_id", "上司ID"), ("member_id", "部下ID")):
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        values = pd.Series(uniques, dtype=str)
+        codes, distinct = converted_once(frame[column], lambda value: value)
+        values = pd.Series(distinct, dtype=str)
         # Ids already refused as Excel numbers or for control characters are not repeated.
         reported = normalise.excel_scientific(values) | normalise.has_control(values)
         is_user = is_in(values, known)

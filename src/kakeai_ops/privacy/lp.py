@@ -201,22 +201,27 @@ def narrowed(
     ]
     # Most cells pass: one solution with many of them at 0 (or at k−1) shows at once
     # that those ends are reachable, so only the rest is solved cell by cell.
-    targets = _unwitnessed(cells, targets, variables, a_ub, b_ub, a_eq, b_eq, bounds, bool(ub))
+    open_ends = _unwitnessed(cells, targets, variables, a_ub, b_ub, a_eq, b_eq, bounds, bool(ub))
     findings = []
-    for index in targets:
+    for index, (low_open, high_open) in open_ends.items():
         objective = np.zeros(len(component))
         objective[variables[index]] = 1.0
-        low_fit = _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds)
-        high_fit = _solve(-objective, a_ub, b_ub, a_eq, b_eq, bounds)
-        high = -float(high_fit.fun) if high_fit is not None else math.inf
-        low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
-        high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
         need = cells[index].threshold - 1
+        # An end a witness reached needs no programme of its own (nor, with shares,
+        # a whole-number check: those witnesses are whole numbers).
+        low_fit = _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) if low_open else None
+        high_fit = _solve(-objective, a_ub, b_ub, a_eq, b_eq, bounds) if high_open else None
+        if high_open:
+            high = -float(high_fit.fun) if high_fit is not None else math.inf
+            high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
+        else:
+            high = need
+        low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
         if ub and low <= 0 and high >= need:
             # Shares break total unimodularity: an attacker who also knows the
             # counts are whole numbers may do better than the relaxation. Both
             # ends of the label's range must stay reachable in whole numbers.
-            for end in (0, need):
+            for end in [e for e, still in ((0, low_open), (need, high_open)) if still]:
                 if not _whole_numbers_reach(variables[index], end, a_ub, b_ub, a_eq, b_eq, bounds):
                     low, high = (end + 1, high) if end == 0 else (low, end - 1)
         if low > 0 or high < need:
@@ -254,7 +259,7 @@ def _unwitnessed(  # type: ignore[no-untyped-def]
     b_eq,
     bounds: list[tuple[float, float | None]],
     whole: bool,
-) -> list[int]:
+) -> dict[int, tuple[bool, bool]]:
     """The targets not yet shown to keep their whole label range, after a few
     solutions that push many of them to an end at once: minimising their sum
     reaches 0 for many, maximising it with each capped at k−1 reaches k−1. Every
@@ -296,7 +301,7 @@ def _unwitnessed(  # type: ignore[no-untyped-def]
             progress |= len(low_open) + len(high_open) < before
         if not progress or not (low_open or high_open):
             break
-    return [i for i in targets if i in low_open or i in high_open]
+    return {i: (i in low_open, i in high_open) for i in targets if i in low_open or i in high_open}
 
 
 def _witness(  # type: ignore[no-untyped-def]
