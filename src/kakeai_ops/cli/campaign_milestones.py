@@ -32,6 +32,18 @@ from .shared import (
     session,
 )
 
+# The columns the terminal shows, one row per user and role.
+SHOWN = [
+    "user_id",
+    "name",
+    "division",
+    "role",
+    "held_before",
+    "held_in_role",
+    "milestone",
+    "last_delivered",
+]
+
 
 @records_audience("campaign milestones")
 def milestones_command(
@@ -123,18 +135,7 @@ def milestones_command(
         )
     out.print(
         people_table(
-            due[
-                [
-                    "user_id",
-                    "name",
-                    "division",
-                    "role",
-                    "held_before",
-                    "held_in_role",
-                    "milestone",
-                    "last_delivered",
-                ]
-            ],
+            due[SHOWN],
             title=f"送付予定 {len(due):,}件",
             labels={
                 "held_before": "前回までの実施数",

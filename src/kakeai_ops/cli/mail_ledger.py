@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from ..analyses.mail_effect import mailed_state
 from ..analyses.segmentation import BY_KEY
-from ..clock import now
 from ..i18n import _
 from ..ids import typed_id
 from ..mail import runs
@@ -121,7 +120,6 @@ def status_command(
         fmt,
         out_file,
         lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(rows), path=path),
-        as_of=now().date(),  # the ledger as it stands today
         sheet="ledger",
         text_columns=["user_id", "item"],
     ):

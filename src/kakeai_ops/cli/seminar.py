@@ -14,6 +14,7 @@ from .. import glossary
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..clock import now
+from ..config.seminar_settings import Seminar
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..jobs.seminars import invitations
@@ -154,7 +155,7 @@ def list_command(
             month=frame["month"].astype(str) if len(frame) else [],
         )
         write_table(people, out_file, sheet="seminars")
-        published(out_file, len(people), now().date())
+        published(out_file, len(people))
         err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return
     if fmt is Format.table:
@@ -502,6 +503,18 @@ def summary_charts(summary: Summary) -> list[SheetChart]:
     ]
 
 
+def _named(seminar_id: str, config: Seminar) -> pd.DataFrame:
+    """The printed 概要 names the seminar it is about: its title and when it was held."""
+    held = "" if config.date is None else config.date.strftime("%Y-%m-%d %H:%M")
+    return pd.DataFrame(
+        [
+            ("title", "セミナー名", config.title or seminar_id, ""),
+            ("date", "日時", held, ""),
+        ],
+        columns=["figure", "label", "value", "unit"],
+    )
+
+
 @app.command("summary")
 @records_audience("seminar summary")
 def summary_command(
@@ -548,24 +561,14 @@ def summary_command(
     if summary.movement_by_stuck_point is not None:
         sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
     if out_file is not None:
-        # The printed 概要 names the seminar it is about: its title and when it was held.
-        held = "" if config.date is None else config.date.strftime("%Y-%m-%d %H:%M")
-        named = pd.DataFrame(
-            [
-                ("title", "セミナー名", config.title or seminar_id, ""),
-                ("date", "日時", held, ""),
-            ],
-            columns=["figure", "label", "value", "unit"],
-        )
         write_table(
-            pd.concat([named, sheets[0][1]], ignore_index=True),
+            pd.concat([_named(seminar_id, config), sheets[0][1]], ignore_index=True),
             out_file,
             sheet=sheets[0][0],
             extra_sheets=sheets[1:],
             charts=summary_charts(summary),
             options=Print(as_of=latest.as_of),
         )
-        # The people it is about: everyone invited, and those who came uninvited.
         published(out_file, summary.invited + summary.uninvited, latest.as_of)
         err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
         return
