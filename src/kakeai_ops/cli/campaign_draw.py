@@ -15,7 +15,6 @@ from ..errors import KopsError, Problem
 from ..i18n import _, ngettext
 from ..jobs.campaigns import draw_run, draws, entries
 from ..outputs.files import write_table
-from ..store import file_entry, record_action
 from .console import frame_table
 from .shared import (
     AsOfOpt,
@@ -67,22 +66,21 @@ def entries_command(
     when = parse_as_of(as_of, snap)
     tables = opened.tables(snap)
     judged = draws.judge(tables, campaign, opened.settings, when)
-    result = entries.import_entries(
-        opened.workspace, campaign_id, campaign, file, tables, judged, opened.settings, when
+    result = entries.record_entries(
+        opened.workspace,
+        campaign_id,
+        campaign,
+        file,
+        tables,
+        judged,
+        opened.settings,
+        when,
+        snap.id,
     )
     if problems is not None:
         write_table(problem_rows(result), problems)
     _print_capped(True, result.refused, problems)
     _print_capped(False, result.not_in_draw, problems)
-    record_action(
-        opened.workspace,
-        "campaign entries",
-        target=campaign_id,
-        count=result.added,
-        files=[file_entry(file)],
-        snapshot=snap.id,
-        detail={"refused": len(result.refused), "entered_before": result.already},
-    )
     new = ngettext("{n:,} new entry", "{n:,} new entries", result.added).format(n=result.added)
     err.print(
         _(

@@ -12,9 +12,9 @@ from ..analyses.milestones import milestones_due
 from ..analyses.segmentation import role_key
 from ..errors import KopsError
 from ..i18n import _
-from ..mail.milestone_mail import mark_delivered, milestone_baseline
+from ..jobs.campaigns.milestone_backlog import mark_backlog_delivered
+from ..mail.milestone_mail import milestone_baseline
 from ..store import delivered_milestones
-from ..store.lock import workspace_lock
 from .console import people_table
 from .output_audience import AudienceOpt, records_audience
 from .shared import (
@@ -77,24 +77,7 @@ def milestones_command(
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     if mark:
-        day = before if before else when + dt.timedelta(days=1)
-        if day > when + dt.timedelta(days=1):
-            # The 1on1s after the data's last day are in no export yet: their milestones
-            # would not be recorded, and would be mailed once a newer export brings them.
-            raise KopsError(
-                _(
-                    "--before {day} is after the data: snapshot {snapshot} runs to {end}, so "
-                    "milestones reached from {after} on can't be recorded"
-                ).format(day=day, snapshot=snap.id, end=when, after=when + dt.timedelta(days=1)),
-                hint=_(
-                    "leave --before out (everything up to {end}), or ingest exports that "
-                    "run to {needed} first"
-                ).format(end=when, needed=day - dt.timedelta(days=1)),
-            )
-        with workspace_lock(opened.workspace, "kops campaign milestones --mark-delivered"):
-            added = mark_delivered(
-                opened.workspace, opened.settings, opened.tables(snap), day, snap.id
-            )
+        day, added = mark_backlog_delivered(opened.workspace, opened.settings, snap, when, before)
         err.print(
             _(
                 "Recorded {n:,} milestone(s) reached before {day} as delivered (no mail sent)."

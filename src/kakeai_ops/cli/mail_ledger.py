@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from ..analyses.mail_effect import mailed_state
 from ..analyses.segmentation import BY_KEY
-from ..errors import KopsError
 from ..i18n import _
 from ..ids import typed_id
 from ..mail import runs
@@ -23,7 +22,6 @@ from ..mail.evaluation import (
     share_with_n,
 )
 from ..model import records
-from ..store import record_action
 from .console import frame_table, people_table
 from .output_audience import AudienceOpt, records_audience
 from .shared import (
@@ -190,25 +188,17 @@ def suppress_command(
 
     Example: kops mail suppress hanako@example.co.jp --reason 配信不要の返信
     """
-    from ..mail.suppression import latest_users, suppress
+    from ..mail.suppression import suppress_by_hand
 
     context = session(workspace)
     key = _key(target)
-    done = suppress(context.workspace, key, reason, latest_users(context.workspace))
+    done = suppress_by_hand(context.workspace, key, reason)
     person = (
         _(" (user {user})").format(user=done.user_id)
         if done.user_id and done.user_id != key
         else ""
     )
     also = _("; also {keys}").format(keys=", ".join(done.also)) if done.also else ""
-    if done.added:
-        record_action(
-            context.workspace,
-            "mail suppress",
-            target=key,
-            count=1 + len(done.also),
-            detail={"reason": reason, "also": list(done.also)},
-        )
     said = (
         _("{key}{person}: added to the suppression list{also}")
         if done.added
@@ -227,16 +217,11 @@ def unsuppress_command(
 
     Example: kops mail unsuppress hanako@example.co.jp
     """
+    from ..mail.suppression import unsuppress
+
     context = session(workspace)
     key = _key(target)
-    with runs.open_ledger(context.workspace) as ledger:
-        removed = ledger.unsuppress(key)
-    if not removed:
-        raise KopsError(
-            _("{key} is not on the suppression list").format(key=key),
-            hint=_("`kops mail suppressed` lists it"),
-        )
-    record_action(context.workspace, "mail unsuppress", target=key, count=1)
+    unsuppress(context.workspace, key)
     err.print(
         _("{key}: removed from the suppression list").format(key=escape(key)), highlight=False
     )

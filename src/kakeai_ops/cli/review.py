@@ -22,6 +22,31 @@ def _previous(snapshots: list[SnapshotInfo], current: SnapshotInfo) -> SnapshotI
     return earlier[-1] if earlier else None
 
 
+def _check_paths(out_file: Path | None, xlsx: Path | None) -> None:
+    """Both paths are checked before the work, so a bad one never leaves half the output."""
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise KopsError(
+            _("--xlsx: {path} is not an .xlsx file").format(path=xlsx),
+            hint=_("e.g. {example}").format(example="--xlsx figures.xlsx"),
+        )
+    if out_file is not None and out_file.suffix.lower() != ".pptx":
+        raise KopsError(
+            _("--out: {path} must be a .pptx file").format(path=out_file),
+            hint=_("e.g. {example}").format(example="--out review.pptx"),
+        )
+    for option, path in (("--out", out_file), ("--xlsx", xlsx)):
+        if path is not None and not path.resolve().parent.is_dir():
+            raise KopsError(
+                _("{option}: {path}: no such directory").format(option=option, path=path.parent),
+                hint=_("create it first"),
+            )
+        if path is not None and path.is_dir():
+            raise KopsError(
+                _("{option}: {path} is a directory").format(option=option, path=path),
+                hint=_("name a file in it"),
+            )
+
+
 def register(app: typer.Typer) -> None:
     @app.command("review")
     def review_command(
@@ -56,30 +81,7 @@ def register(app: typer.Typer) -> None:
 
         readers = chosen("review", audience)
 
-        if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
-            raise KopsError(
-                _("--xlsx: {path} is not an .xlsx file").format(path=xlsx),
-                hint=_("e.g. {example}").format(example="--xlsx figures.xlsx"),
-            )
-        if out_file is not None and out_file.suffix.lower() != ".pptx":
-            raise KopsError(
-                _("--out: {path} must be a .pptx file").format(path=out_file),
-                hint=_("e.g. {example}").format(example="--out review.pptx"),
-            )
-        # Both paths are checked before the work, so a bad one never leaves half the output.
-        for option, path in (("--out", out_file), ("--xlsx", xlsx)):
-            if path is not None and not path.resolve().parent.is_dir():
-                raise KopsError(
-                    _("{option}: {path}: no such directory").format(
-                        option=option, path=path.parent
-                    ),
-                    hint=_("create it first"),
-                )
-            if path is not None and path.is_dir():
-                raise KopsError(
-                    _("{option}: {path} is a directory").format(option=option, path=path),
-                    hint=_("name a file in it"),
-                )
+        _check_paths(out_file, xlsx)
         context = session(workspace)
         snap = context.snapshot(snapshot)
         when = parse_as_of(as_of, snap)

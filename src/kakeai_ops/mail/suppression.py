@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import KopsError
-from ..store import latest_snapshot, load_tables
+from ..i18n import _
+from ..store import latest_snapshot, load_tables, record_action
 from ..store.ledger import Ledger
 from ..workspace import Workspace
 
@@ -116,3 +117,30 @@ def follow_address_changes(
                 f"(`kops mail unsuppress {person}` to mail them again)"
             )
     return notes
+
+
+def suppress_by_hand(ws: Workspace, key: str, reason: str) -> Suppressed:
+    """`kops mail suppress`: :func:`suppress` against the latest users, and its audit
+    entry when something was added."""
+    done = suppress(ws, key, reason, latest_users(ws))
+    if done.added:
+        record_action(
+            ws,
+            "mail suppress",
+            target=key,
+            count=1 + len(done.also),
+            detail={"reason": reason, "also": list(done.also)},
+        )
+    return done
+
+
+def unsuppress(ws: Workspace, key: str) -> None:
+    """`kops mail unsuppress`: take ``key`` off the list (refused when it is not on it)."""
+    with closing(Ledger(ws)) as ledger:
+        removed = ledger.unsuppress(key)
+    if not removed:
+        raise KopsError(
+            _("{key} is not on the suppression list").format(key=key),
+            hint=_("`kops mail suppressed` lists it"),
+        )
+    record_action(ws, "mail unsuppress", target=key, count=1)

@@ -44,8 +44,9 @@ class PrivacyAuditError(KopsError):
     """A report would publish something from which a hidden figure can be worked out."""
 
 
-def audit(cells: Sequence[Cell]) -> list[Finding]:
-    """Every way the published cells give away more than their labels allow."""
+def audit(cells: Sequence[Cell], passed: set[int] | None = None) -> list[Finding]:
+    """Every way the published cells give away more than their labels allow (hidden
+    counts in ``passed`` are not solved again; those that pass are added to it)."""
     findings = [
         Finding(i, f"shown although {c.size} people < {c.threshold}")
         for i, c in enumerate(cells)
@@ -62,7 +63,7 @@ def audit(cells: Sequence[Cell]) -> list[Finding]:
         Finding(lone, "the only hidden child of a shown ratio") for lone in lone_ratios(cells)
     ]
     for component, rows in components(cells):
-        findings += narrowed(cells, component, rows)
+        findings += narrowed(cells, component, rows, passed=passed)
     return findings
 
 
@@ -248,10 +249,14 @@ def settle(cells: list[Cell]) -> int:
     computed from) is hidden as well, until the audit finds nothing. Coarse, never a
     refusal: every organisation gets a report. Returns how many it hid."""
     before = sum(c.hidden for c in cells)
+    # Hiding more only widens what an attacker can conclude: a count that passed once
+    # is not solved again.
+    passed: set[int] = set()
     for _ in range(SETTLE_ROUNDS):
-        findings = audit(cells)
+        findings = audit(cells, passed)
         if not findings:
             break
+        hidden = sum(c.hidden for c in cells)
         relations = additive_relations(cells)
         for finding in findings:
             cell = cells[finding.cell]
@@ -268,4 +273,6 @@ def settle(cells: list[Cell]) -> int:
                 if not cells[index].hidden and not cells[index].released:
                     cells[index].state = SECONDARY
         _propagate(cells)
+        if sum(c.hidden for c in cells) == hidden:
+            break  # nothing left to hide (figures published earlier): check() refuses
     return sum(c.hidden for c in cells) - before

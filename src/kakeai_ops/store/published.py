@@ -103,19 +103,33 @@ def published_reports(
 
     with closing(connect(ws)) as db:
         rows = db.execute(
-            "SELECT snapshot, figure FROM published WHERE figure != '' AND first_day <= ? "
-            "AND last_day >= ? ORDER BY at, rowid",
+            "SELECT rowid, snapshot, figure FROM published WHERE figure != '' "
+            "AND first_day <= ? AND last_day >= ? ORDER BY at, rowid",
             (last_day.isoformat(), first_day.isoformat()),
         ).fetchall()
     reports: dict[str, dict[int, dict[str, Any]]] = {}
     owners: dict[str, str] = {}
-    for owner, text in rows:
-        figure = json.loads(text)
-        reports.setdefault(figure["report"], {})[figure["index"]] = figure
-        owners[figure["report"]] = owner
-    same = [_cells(f) for report, f in reports.items() if owners[report] == snapshot]
-    other = [_cells(f) for report, f in reports.items() if owners[report] != snapshot]
+    for rowid, owner, text in rows:
+        try:
+            figure = json.loads(text)
+            reports.setdefault(str(figure["report"]), {})[int(figure["index"])] = figure
+        except (ValueError, TypeError, KeyError) as error:
+            raise _damaged(ws, rowid, error) from None
+        owners[str(figure["report"])] = owner
+    try:
+        same = [_cells(f) for report, f in reports.items() if owners[report] == snapshot]
+        other = [_cells(f) for report, f in reports.items() if owners[report] != snapshot]
+    except (ValueError, TypeError, KeyError) as error:
+        raise _damaged(ws, None, error) from None
     return same, other
+
+
+def _damaged(ws: Workspace, rowid: int | None, error: Exception) -> Exception:
+    """A recorded figure kops cannot read back: the database named, nothing written."""
+    from .state import damaged_database
+
+    where = f"published row {rowid}" if rowid is not None else "published"
+    return damaged_database(ws, ValueError(f"{where}: the recorded figure is damaged ({error})"))
 
 
 FIELDS = (

@@ -22,7 +22,14 @@ from ...exports.canonical import EARLIEST
 from ...exports.findings import Findings
 from ...exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
 from ...i18n import N_
-from ...store import Tables, add_entries, campaign_draws, campaign_entries
+from ...store import (
+    Tables,
+    add_entries,
+    campaign_draws,
+    campaign_entries,
+    file_entry,
+    record_action,
+)
 from ...workspace import Workspace
 from .draws import previous_winners
 
@@ -194,3 +201,28 @@ def import_entries(
     already = sum(1 for e in accepted if e.user_id in before)
     refused.sort(key=lambda p: p.row or 0)
     return EntriesImport(added, already, accepted, refused, not_in_draw)
+
+
+def record_entries(
+    ws: Workspace,
+    campaign_id: str,
+    campaign: Campaign,
+    path: Path,
+    tables: Tables,
+    judged: pd.DataFrame,
+    settings: Settings,
+    as_of: dt.date,
+    snapshot_id: str,
+) -> EntriesImport:
+    """`kops campaign entries`: :func:`import_entries`, and its audit entry once recorded."""
+    result = import_entries(ws, campaign_id, campaign, path, tables, judged, settings, as_of)
+    record_action(
+        ws,
+        "campaign entries",
+        target=campaign_id,
+        count=result.added,
+        files=[file_entry(path)],
+        snapshot=snapshot_id,
+        detail={"refused": len(result.refused), "entered_before": result.already},
+    )
+    return result

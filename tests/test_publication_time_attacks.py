@@ -406,3 +406,31 @@ def test_on_the_sample_30_and_90_days_narrow_nothing(sample: Any) -> None:
     windows = built["30d"]
     assert len({r.period.label for r in windows.family}) == 2
     assert attack([(r, as_of) for r in windows.family], shape) == []
+
+
+def test_a_damaged_published_record_names_the_database(tmp_path: Any) -> None:
+    """A recorded figure that is not what kops wrote (edited by hand, cut short): a clear
+    error naming the state database, before any report is written."""
+    import sqlite3
+
+    from kakeai_ops.errors import KopsError
+    from kakeai_ops.jobs.workspace_init import init_workspace
+    from kakeai_ops.store.published import PublishedFile, published_reports, record_published
+
+    ws = init_workspace(tmp_path / "ws")
+    report = build_publication(day_tenant(), Settings(), AS_OF, "30d").company
+    record_published(
+        ws,
+        "s1",
+        [PublishedFile(report.cells, report.period.start, report.period.end)],
+        "shared",
+        "r.xlsx",
+    )
+    assert published_reports(ws, "s1", AS_OF, AS_OF)[0]
+    for damage in ("{not json", '{"report": "x"}', '{"report": "x", "index": 0, "state": ""}'):
+        with sqlite3.connect(ws.db_path) as db:
+            db.execute("UPDATE published SET figure = ? WHERE rowid = 1", (damage,))
+        with pytest.raises(KopsError) as refused:
+            published_reports(ws, "s1", AS_OF, AS_OF)
+        assert str(ws.db_path) in str(refused.value)
+        assert "published" in (refused.value.hint or "")

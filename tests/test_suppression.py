@@ -1,0 +1,29 @@
+"""The suppression list by hand, called as the core: a person suppressed once with one
+audit entry, taken off again, and refused when not on the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from kakeai_ops.errors import KopsError
+from kakeai_ops.mail.suppression import suppress_by_hand, unsuppress
+from kakeai_ops.store import audit_entries
+from kakeai_ops.workspace import Workspace
+
+
+def test_suppress_then_unsuppress_each_once_in_the_audit_log(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "en")
+    first = suppress_by_hand(sample_copy, "000120", "配信不要の返信")
+    again = suppress_by_hand(sample_copy, "000120", "配信不要の返信")
+    assert first.added and not again.added and first.also  # the address went on with the id
+    unsuppress(sample_copy, "000120")
+    with pytest.raises(KopsError, match="000120 is not on the suppression list"):
+        unsuppress(sample_copy, "000120")
+    log = audit_entries(sample_copy, 100)
+    actions = list(log["action"])[::-1]
+    assert actions.count("mail suppress") == 1 and actions.count("mail unsuppress") == 1
+    suppressed = log[log["action"] == "mail suppress"].iloc[0]
+    assert suppressed["count"] == 1 + len(first.also)
+    assert suppressed["detail"] == {"reason": "配信不要の返信", "also": list(first.also)}
