@@ -236,6 +236,11 @@ def test_click_usage_errors_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None
         usage_message("Invalid value for '--format': 'x' is not one of 'table', 'csv', 'json'.")
         == "'--format' の値が正しくありません: 'x' は 'table', 'csv', 'json' のいずれでもありません。"
     )
+    assert usage_message(
+        "Invalid value for '--format' / '-f': Value error, 'xml' is not one of 'table', 'csv'."
+    ) == (
+        "'--format' / '-f' の値が正しくありません: 'xml' は 'table', 'csv' のいずれでもありません。"
+    )
     assert usage_message("Something click says.") == "Something click says."
 
 

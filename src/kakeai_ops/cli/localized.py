@@ -74,8 +74,8 @@ def usage_message(message: str) -> str:
         if found:
             fields = found.groupdict()
             rest = fields.pop("rest", "")
-            if "reason" in fields:
-                fields["reason"] = usage_message(fields["reason"])
+            if "reason" in fields:  # Typer's choices say "Value error, 'x' is not one of …"
+                fields["reason"] = usage_message(fields["reason"].removeprefix("Value error, "))
             return _(msgid).format(**fields) + rest
     return _(message)
 

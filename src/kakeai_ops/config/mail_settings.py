@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..i18n import N_
 from .values import Days, Seconds, Section, at_most, between
 
 # A Message-ID's right-hand side: an ASCII host name (labels of letters, digits, '-').
@@ -62,7 +63,7 @@ class SendWindow(Section):
     @model_validator(mode="after")
     def _ordered(self) -> SendWindow:
         if self.end_hour <= self.start_hour:
-            raise PydanticCustomError("window", "end_hour must be after start_hour")
+            raise PydanticCustomError("window", N_("end_hour must be after start_hour"))
         return self
 
 
@@ -112,7 +113,7 @@ class OAuth(Section):
     @classmethod
     def _command_not_blank(cls, value: str | list[str] | None) -> str | list[str] | None:
         if value is not None and not (value.strip() if isinstance(value, str) else value):
-            raise PydanticCustomError("token_command", "must name a command")
+            raise PydanticCustomError("token_command", N_("must name a command"))
         if isinstance(value, str):
             # Split as a shell would (as kops runs it): a quote left open is no command.
             try:
@@ -121,8 +122,10 @@ class OAuth(Section):
             except ValueError:
                 raise PydanticCustomError(
                     "token_command",
-                    "has a quotation mark that is never closed; quote a path with spaces "
-                    'whole ("C:\\Program Files\\…\\get-token.exe" --user …) or give a list',
+                    N_(
+                        "has a quotation mark that is never closed; quote a path with spaces "
+                        'whole ("C:\\Program Files\\…\\get-token.exe" --user …) or give a list'
+                    ),
                 ) from None
         return value
 
@@ -164,14 +167,14 @@ def _check_oauth(oauth: OAuth) -> None:
     if oauth.provider == "command" and oauth.token_command is None:
         raise PydanticCustomError(
             "oauth",
-            "oauth.provider: command needs oauth.token_command (a program printing a token)",
+            N_("oauth.provider: command needs oauth.token_command (a program printing a token)"),
         )
     if oauth.provider == "microsoft" and not (oauth.tenant and oauth.client_id):
         raise PydanticCustomError(
-            "oauth", "oauth.provider: microsoft needs oauth.tenant and oauth.client_id"
+            "oauth", N_("oauth.provider: microsoft needs oauth.tenant and oauth.client_id")
         )
     if oauth.provider == "google" and not oauth.client_id:
-        raise PydanticCustomError("oauth", "oauth.provider: google needs oauth.client_id")
+        raise PydanticCustomError("oauth", N_("oauth.provider: google needs oauth.client_id"))
 
 
 class Graph(Section):
