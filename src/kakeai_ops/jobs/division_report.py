@@ -404,7 +404,7 @@ def _publication(
     # In a family of three periods or more (a month's: its quarter and the quarter's
     # months) the programmes are large: only the rows are tried there. Two windows
     # (30 and 90 days) share one piece of time: every table is tried.
-    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None)
+    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None, len(earlier))
     for report, before in zip(reports, hidden, strict=True):
         report.given_back = before - sum(c.hidden for c in report.cells)
         check(report.cells)
