@@ -337,3 +337,56 @@ def test_each_report_run_records_what_it_published(sample_copy: Any, tmp_path: A
         latest = again[node][len(earlier.get(node, [])) :]
         assert len(latest) == 2  # the file, then stdout
         assert latest[0] == latest[1] == shown[0]  # the same figures
+
+
+def test_the_deck_records_its_figures_and_the_order_of_outputs_changes_nothing(
+    sample_copy: Any, tmp_path: Any
+) -> None:
+    """The deck (kops review) records the report figures it shows, with its audience and
+    file; a report and the deck made in either order publish the same hidden cells."""
+    import shutil
+    from contextlib import closing
+
+    from conftest import Cli
+    from kakeai_ops.store import latest_snapshot
+    from kakeai_ops.store.state import connect
+    from kakeai_ops.workspace import Workspace
+
+    other = Workspace(tmp_path / "other")
+    shutil.copytree(sample_copy.root, other.root)
+    for ws in (sample_copy, other):
+        with closing(connect(ws)) as db:
+            db.execute("DELETE FROM published")  # from nothing published, in both
+    deck = tmp_path / "deck.pptx"
+
+    def report(ws: Workspace) -> list[dict[str, Any]]:
+        out = Cli(ws)("report", "divisions", "--period", "30d", "--format", "json")
+        return json.loads(out.stdout)
+
+    first = report(sample_copy)  # the report, then the deck
+    Cli(sample_copy)("review", "--out", str(deck))
+    Cli(other)("review", "--out", str(tmp_path / "deck2.pptx"))  # the deck, then the report
+    second = report(other)
+    assert first == second
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    with closing(connect(sample_copy)) as db:
+        rows = db.execute(
+            "SELECT snapshot, audience, figure FROM published WHERE file = ?", (str(deck),)
+        ).fetchall()
+    figures = [json.loads(f) for s, _, f in rows if s == snapshot.id]
+    assert {a for _, a, _ in rows} == {"shared"}
+    shown = {
+        (f["division"], f["metric"]): f["state"] or f["value"]
+        for f in figures
+        if f["table"] == "overview"
+    }
+    # Every 事業部 row of the deck's division slide, as the report shows it.
+    rows_of_report = {
+        (r["division"], r["metric"]): r["shown"]
+        for r in first
+        if r["table"] == "overview" and r["metric"] == "headcount"
+    }
+    for key, label in rows_of_report.items():
+        assert key in shown
+        assert str(shown[key]) == label.replace(",", "") or shown[key] in ("primary", "complement")

@@ -203,6 +203,12 @@ def test_two_snapshots_a_day_apart_narrow_nothing(tmp_path: Any) -> None:
         data, Settings(), AS_OF, "30d", published_figures(ws, "s2"), same, other
     )
     assert _shown(second.company, "Z") == "<10"
+    # The first snapshot's figures agree with this one's data: they are in the programme
+    # (not left out as contradicting it).
+    from kakeai_ops.jobs.division_report import _publication
+
+    again = _publication(data, Settings(), AS_OF, "30d", None, [*same, *other], "shared")
+    assert again.company.records() == second.company.records()
     held = [(first.company, day_one), (second.company, AS_OF)]
     assert attack(held, WINDOWS_SHAPE) == []
     # The 90 days of both snapshots too (each window's family).

@@ -321,3 +321,24 @@ def test_json_for_an_advisor_holds_only_the_scope(sample_copy: Workspace) -> Non
     assert {r["division"] for r in records} <= {"開発本部", None}
     assert {r["department"] for r in records} <= {"製品開発部", "品質保証部", None}
     assert not any(r["division"] is None and r["table"] == "overview" for r in records)
+
+
+def test_an_out_file_in_a_missing_folder_is_a_clear_error_and_writes_nothing(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """Every writer goes through outputs.atomic: a folder that is not there is the user's
+    mistake, said as one (not an internal error), and nothing is recorded as published."""
+    from conftest import tree_digest
+
+    cli = Cli(sample_copy)
+    missing = tmp_path / "no-such-folder"
+    before = tree_digest(sample_copy.root)
+    for args in (
+        ("report", "divisions", "--out", str(missing / "report.xlsx")),
+        ("review", "--out", str(missing / "review.pptx")),
+    ):
+        result = cli(*args, ok=False)
+        assert result.exit_code != 0
+        assert "no such directory" in result.stderr and "Internal error" not in result.stderr
+    assert not missing.exists()
+    assert tree_digest(sample_copy.root) == before

@@ -206,7 +206,7 @@ def divisions_command(
         )
 
     if out_file is not None:
-        write_report(report, out_file, readers)
+        write_report(report, out_file, readers, publication.company_rate(report))
         made()
         err.print(
             _("Wrote {path} ({divisions} 事業部, {period})").format(
@@ -322,7 +322,7 @@ def _all_advisors(
             )
             continue
         path = names.path(name)
-        write_report(report, path, readers)
+        write_report(report, path, readers, publication.company_rate(report))
         if readers == SHARED:
             _record_published(context, snap_id, report, str(path))
         record_action(

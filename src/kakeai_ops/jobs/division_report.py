@@ -192,6 +192,15 @@ class _Cells:
         return minimum(self.privacy, topic)
 
 
+@dataclass(frozen=True)
+class CompanyRate:
+    """The company's published 1on1実施率 (部下) beside an advisor's report: a number,
+    or the label that hides it (never the hidden number)."""
+
+    label: str
+    published: Any
+
+
 @dataclass
 class Publication:
     """What kops publishes for one snapshot and period: the company report and the
@@ -206,6 +215,19 @@ class Publication:
 
     def report(self, advisor: str | None) -> DivisionReport:
         return self.company if advisor is None else self.advisors[advisor]
+
+    def company_rate(self, report: DivisionReport) -> CompanyRate | None:
+        """What an advisor's rate chart compares its bar with: the 全社 rate the company
+        report of the same set publishes (a label such as ``(秘匿)`` when it hides it).
+        None for the company report itself, which has its own 全社 row."""
+        if report is self.company:
+            return None
+        overview = self.company.overview
+        if "division" not in overview or "implementation_rate" not in overview:
+            return None
+        row = overview[overview["division"] == TOTAL]
+        value = row["implementation_rate"].iloc[0] if len(row) else None
+        return CompanyRate(TOTAL, None if value is None or pd.isna(value) else value)
 
     def loss(self) -> dict[str, int]:
         """What privacy cost the whole set: the figures of every report, hidden and
@@ -382,7 +404,7 @@ def _publication(
     # In a family of three periods or more (a month's: its quarter and the quarter's
     # months) the programmes are large: only the rows are tried there. Two windows
     # (30 and 90 days) share one piece of time: every table is tried.
-    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None)
+    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None, len(earlier))
     for report, before in zip(reports, hidden, strict=True):
         report.given_back = before - sum(c.hidden for c in report.cells)
         check(report.cells)

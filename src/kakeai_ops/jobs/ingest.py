@@ -108,7 +108,9 @@ def ingest(
                     names,
                     None,
                     None,
-                    f"more than one {table} export given ({model.TABLES[table].label}); give one",
+                    _("more than one {table} export given ({label}); give one").format(
+                        table=table, label=model.TABLES[table].label
+                    ),
                 )
             )
 
@@ -125,7 +127,7 @@ def ingest(
                 )
             )
         # Without users there is nothing to check references against.
-        raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_(_HINT))
 
     say("merging with the previous snapshot")
     changes: list[TableChange] = []
@@ -142,7 +144,7 @@ def ingest(
         check_references(frame, known_users, label, findings)
     pairs = _collapse_duplicate_pairs(pairs, findings)
     if findings.failed:
-        raise InputError(findings.sorted_problems(), total=findings.total, hint=_HINT)
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_(_HINT))
 
     as_of = implied_as_of(users, meetings)
     users = _derive_age_band(users, as_of)
@@ -238,7 +240,7 @@ def _ingested_before(ws: Workspace, loaded: list[_Loaded]) -> str | None:
     return None
 
 
-_HINT = "fix the files (or map headers/values in kops.yaml) and run `kops ingest` again"
+_HINT = N_("fix the files (or map headers/values in kops.yaml) and run `kops ingest` again")
 
 
 def ingest_moment() -> pd.Timestamp:
@@ -271,11 +273,12 @@ def _load_file(
                     path.name,
                     header_row.row,
                     None,
-                    "can't tell which export this is: headers found: "
-                    + ", ".join(h for h in headers if h.strip())
-                    + "; expected users (ユーザーID, 氏名, …), pairs (上司ID, 部下ID, 承認日, …) "
-                    "or meetings (1on1ID, 実施日時, ステータス, …); "
-                    "map other header names in kops.yaml exports.headers",
+                    _(
+                        "can't tell which export this is: headers found: {headers}; expected "
+                        "users (ユーザーID, 氏名, …), pairs (上司ID, 部下ID, 承認日, …) or "
+                        "meetings (1on1ID, 実施日時, ステータス, …); map other header names in "
+                        "kops.yaml exports.headers"
+                    ).format(headers=", ".join(h for h in headers if h.strip())),
                 )
             )
             return None
@@ -289,8 +292,10 @@ def _load_file(
                         path.name,
                         header_row.row,
                         "/".join(mapping[field_name]),
-                        f"missing required column for the {table} export; headers found: "
-                        + ", ".join(h for h in headers if h.strip()),
+                        _(
+                            "missing required column for the {table} export; headers found: "
+                            "{headers}"
+                        ).format(table=table, headers=", ".join(h for h in headers if h.strip())),
                     )
                 )
             return None

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, PatternFill, Side
@@ -35,7 +36,7 @@ from .files import cell
 if TYPE_CHECKING:  # the report is built by the workflow above; this only writes it
     from openpyxl.workbook import Workbook
 
-    from ..jobs.division_report import DivisionReport
+    from ..jobs.division_report import CompanyRate, DivisionReport
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = workbook.font(bold=True, color="FFFFFF")
@@ -157,7 +158,14 @@ def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
     )
 
 
-def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> Path:
+def write_report(
+    report: DivisionReport,
+    path: Path,
+    audience: str = SHARED,
+    company: CompanyRate | None = None,
+) -> Path:
+    """The workbook; ``company`` is the 全社 rate the company report publishes for the
+    same period, drawn beside a rate chart that would otherwise be a single bar."""
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
@@ -167,13 +175,15 @@ def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> 
     # monthly table and chart, the topics), then for real with blank rows before them.
     scratch = workbook.new_book()
     trial = scratch.create_sheet("概要")
-    starts, last = _overview_sheet(trial, ChartValues(scratch), report, overview_rows, Looks())
+    starts, last = _overview_sheet(
+        trial, ChartValues(scratch), report, overview_rows, Looks(), company=company
+    )
     gaps = workbook.section_gaps(trial, starts, last=last)
     overview = book.create_sheet("概要")
     values = ChartValues(book)
     values.sheet["A2"] = period_line(report)
     blanks = [gaps.get(row, 0) for row in starts]
-    _overview_sheet(overview, values, report, overview_rows, looks, blanks)
+    _overview_sheet(overview, values, report, overview_rows, looks, blanks, company)
     # Each view is read off the cells once, not once per sheet.
     departments, topics = report.departments, report.topics
     responses, matrix = report.responses, report.matrix
@@ -214,6 +224,7 @@ def _overview_sheet(
     overview_rows: pd.DataFrame,
     looks: Looks,
     blanks: list[int] | None = None,
+    company: CompanyRate | None = None,
 ) -> tuple[list[int], int]:
     """The 概要 sheet, ``blanks[i]`` blank rows before its i-th section (the monthly
     rates, the topics); returns the row each section starts at and the last row."""
@@ -229,7 +240,7 @@ def _overview_sheet(
         _note(overview, row + offset, text)
     chart_row = row + 4 + len(said)
     if len(overview_rows):
-        _rate_chart(overview, values, overview_rows, chart_row, report.period.caption)
+        _rate_chart(overview, values, overview_rows, chart_row, report.period.caption, company)
     starts = [chart_row + 18 + extra[0]]
     row = _monthly(
         overview,
@@ -384,29 +395,61 @@ def _legend(sheet: Worksheet, row: int) -> None:
 
 
 def _rate_chart(
-    sheet: Worksheet, values: ChartValues, rows: pd.DataFrame, anchor: int, caption: str
+    sheet: Worksheet,
+    values: ChartValues,
+    rows: pd.DataFrame,
+    anchor: int,
+    caption: str,
+    company: CompanyRate | None = None,
 ) -> None:
     """The implementation rate per 事業部, drawn for the rows that publish it; the title
-    says the period (「2026年11月（20日まで）」 when the data stops inside it)."""
+    says the period (「2026年11月（20日まで）」 when the data stops inside it). A single
+    bar (an advisor of one 事業部) is drawn with the company's published 全社 rate below
+    it, in grey; a hidden 全社 rate is left out and the note says so."""
     shown: list[list[Any]] = []
     left_out: list[list[Any]] = []
     for record in rows.to_dict("records"):
         number = published_number(record.get("implementation_rate"))
         name = _value(record.get("division"))
         (left_out if number is None else shown).append([name, number])
+    notes = []
     if left_out:
         names = "、".join(str(name) for name, _ in left_out)
-        _note(sheet, anchor - 1, f"グラフには非表示の値を描いていません（{names}）。")
+        notes.append(f"グラフには非表示の値を描いていません（{names}）。")
+    reference = None
+    if len(shown) == 1 and company is not None:
+        reference = published_number(company.published)
+        if reference is None:
+            notes.append(f"{company.label}の値は非表示のため、比較の棒を描いていません。")
+        else:
+            shown.append([company.label, reference])
+            notes.append(
+                f"比較のため{company.label}の値（全社レポートと同じ公開値）を灰色で描いています。"
+            )
+    if notes:
+        _note(sheet, anchor - 1, "".join(notes))
     if not shown:
         return
     title = f"1on1実施率（部下）{caption}"
     top, last = values.block(title, ["事業部", "1on1実施率（部下）"], shown)
-    _bar_chart(sheet, values.sheet, title, top + 1, last, f"A{anchor}")
+    for row in range(top + 1, last + 1):  # the labels on the bars take the cells' format
+        values.sheet.cell(row=row, column=2).number_format = "0%"
+    _bar_chart(sheet, values.sheet, title, top + 1, last, f"A{anchor}", grey=reference is not None)
+
+
+REFERENCE_FILL = "A6A6A6"
 
 
 def _bar_chart(
-    sheet: Worksheet, data: Worksheet, title: str, first: int, last: int, anchor: str
+    sheet: Worksheet,
+    data: Worksheet,
+    title: str,
+    first: int,
+    last: int,
+    anchor: str,
+    grey: bool = False,
 ) -> None:
+    """A horizontal bar per row; with ``grey`` the last row is a reference (全社), grey."""
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
@@ -416,6 +459,19 @@ def _bar_chart(
     chart.legend = None
     chart.add_data(Reference(data, min_col=2, min_row=first, max_row=last), titles_from_data=False)
     chart.set_categories(Reference(data, min_col=1, min_row=first, max_row=last))
+    if grey:
+        point = DataPoint(idx=last - first)
+        point.graphicalProperties.solidFill = REFERENCE_FILL
+        point.graphicalProperties.line.solidFill = REFERENCE_FILL
+        chart.series[0].dPt.append(point)
+        # Two bars a few points apart: the values said on the bars, as the table has them.
+        chart.dataLabels = DataLabelList(
+            showVal=True,
+            showSerName=False,
+            showCatName=False,
+            showLegendKey=False,
+            showPercent=False,
+        )
     chart.height, chart.width = 8, 18
     workbook.style_chart(chart, x_title="事業部", y_title="1on1実施率（%）", as_table=True)
     sheet.add_chart(chart, anchor)

@@ -69,12 +69,15 @@ def give_back(
     reports: Sequence[list[Cell]],
     companies: int = 1,
     tables: Collection[str] | None = None,
+    earlier: int = 0,
 ) -> int:
     """Show again every complement of the set (of ``tables`` only, when given) that
     nothing needs; returns how many figures (of the joint set) were given back."""
     joint, where = joint_cells(reports, companies)
     holders: dict[int, list[tuple[int, int]]] = {}
-    for number, positions in enumerate(where):
+    # The last ``earlier`` reports were published before (read back from the record):
+    # they are in the set's programme, but a figure shown now does not change them.
+    for number, positions in enumerate(where[: len(where) - earlier]):
         for index, position in enumerate(positions):
             holders.setdefault(position, []).append((number, index))
     wanted = [
@@ -90,11 +93,11 @@ def give_back(
     )
     given = 0
     for candidate in [*counts, *others]:
-        if joint[candidate].state != SECONDARY:
-            continue  # already given back with the count it is computed from
+        if joint[candidate].state != SECONDARY or candidate not in holders:
+            continue  # given back with its count already, or only in an earlier file
         trial = [candidate]
         if joint[candidate].unit in COUNT_UNITS:
-            trial += _dependents(joint, {candidate})
+            trial += [i for i in _dependents(joint, {candidate}) if i in holders]
         if any(joint[i].released for i in trial):
             continue
         if _try(joint, reports, holders, trial):
