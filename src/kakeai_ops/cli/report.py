@@ -557,12 +557,14 @@ def register(root: typer.Typer) -> None:
         if fmt is Format.csv:
             emit_data(flat, fmt)
             return
+        # 公開範囲 and 基準日 only when an entry published a file: else a narrower table.
+        kept = [k for k in HEADERS if k not in ("audience", "as_of") or frame[k].notna().any()]
         shown = flat.assign(
             at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
             files=["\n".join(f) for f in frame["files"]],
             audience=[AUDIENCE_LABELS.get(a, a or "") for a in frame["audience"]],
             as_of=[a or "" for a in frame["as_of"]],
-        )[list(HEADERS)].rename(columns=HEADERS)
+        )[kept].rename(columns=HEADERS)
         table = frame_table(
             shown,
             title=f"監査ログ（新しい順に {len(shown)} 件）",
