@@ -419,3 +419,18 @@ def test_babel_finds_no_error_in_the_catalog() -> None:
     """What `pybabel compile` checks (e.g. a `%` the translation treats differently)."""
     problems = [f"{message.id!r}: {errors}" for message, errors in CATALOG.check()]
     assert not problems, problems
+
+
+def test_the_division_report_refuses_a_31d_window_in_japanese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import datetime as dt
+
+    from kakeai_ops.errors import KopsError
+    from kakeai_ops.jobs.division_report import period_family
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    with pytest.raises(KopsError) as refused:
+        period_family("31d", dt.date(2026, 11, 30))
+    assert "共有できる期間は 30d と 90d だけです" in str(refused.value)
+    assert "事務局内だけで見るもの" in (refused.value.hint or "")

@@ -26,6 +26,7 @@ from ..analyses.division_groups import TOTAL, Figures
 from ..config import ScopeUnit, Settings, scope_text
 from ..dates import month_end
 from ..errors import KopsError
+from ..i18n import _
 from ..privacy.audiences import SECRETARIAT, SHARED
 from ..privacy.audit import PrivacyAuditError, check, protect, settle
 from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
@@ -269,13 +270,17 @@ def period_family(text: str, as_of: dt.date) -> list[str]:
     if re.fullmatch(r"(\d+)d", value):
         if value not in SHARED_WINDOWS:
             raise KopsError(
-                f"--period {text.strip()}: only the windows {' and '.join(SHARED_WINDOWS)} "
-                "are published (a report of 31d beside one of 30d gives a single day back)",
-                hint=f"{division_figures.PERIOD_HINT}; other windows are "
-                "the secretariat's own view (--audience secretariat, 事務局内限り)",
+                _(
+                    "--period {text}: only the windows {short} and {long} are published "
+                    "(a report of 31d beside one of 30d gives a single day back)"
+                ).format(text=text.strip(), short=SHARED_WINDOWS[0], long=SHARED_WINDOWS[-1]),
+                hint=_(
+                    "{period_hint}; other windows are the secretariat's own view "
+                    "(--audience secretariat, 事務局内限り)"
+                ).format(period_hint=_(division_figures.PERIOD_HINT)),
             )
         return [text, *(w for w in SHARED_WINDOWS if w != value)]
-    period, _ = division_figures.parse_period(text, as_of)
+    period, _rest = division_figures.parse_period(text, as_of)
     year = period.start.year
     if value.startswith("year:"):
         family = [f"half:{year}H{h}" for h in (1, 2)]
@@ -306,7 +311,7 @@ def family_days(text: str, as_of: dt.date, audience: str = SHARED) -> tuple[dt.d
 
 def _starts(text: str) -> dt.date:
     """The first day of a calendar period (month:, quarter:, half:), whatever the data."""
-    kind, _, value = text.partition(":")
+    kind, _sep, value = text.partition(":")
     year = int(value[:4])
     if kind == "month":
         return dt.date(year, int(value[5:]), 1)
@@ -371,8 +376,8 @@ def _publication(
                 raise
             continue  # a month before the first 1on1: nothing published, nothing to add
         built.append((text, company, _advisor_reports(tables, settings, as_of, text)))
-    companies = [company for _, company, _ in built]
-    reports = [*companies, *(r for _, _, each in built for r in each.values())]
+    companies = [company for _text, company, _own in built]
+    reports = [*companies, *(r for _text, _company, each in built for r in each.values())]
     cells = [r.cells for r in reports]
     # What an earlier run published is known whatever the settings say now.
     released = honour_published(cells, published or {})
@@ -387,17 +392,25 @@ def _publication(
         findings = audit_set(members, len(companies))
         if findings and (released or earlier):
             raise PrivacyAuditError(
-                f"privacy audit: {released} figure(s) published earlier for this snapshot "
-                "or for days this period shares (`kops audit` lists the files) would, with "
-                "this report, give hidden figures back; nothing was written",
-                hint="publish with the settings (advisors, privacy) used then, "
-                "or wait for the next snapshot",
+                _(
+                    "privacy audit: {count} figure(s) published earlier for this snapshot "
+                    "or for days this period shares (`kops audit` lists the files) would, "
+                    "with this report, give hidden figures back; nothing was written"
+                ).format(count=released),
+                hint=_(
+                    "publish with the settings (advisors, privacy) used then, "
+                    "or wait for the next snapshot"
+                ),
             )
         if findings:
             raise PrivacyAuditError(
-                f"privacy audit: {len(findings)} figure(s) of the company and advisor reports "
-                "could be worked out together; nothing was written",
-                hint="this is a bug in kops' suppression; please report it with the command line",
+                _(
+                    "privacy audit: {count} figure(s) of the company and advisor reports "
+                    "could be worked out together; nothing was written"
+                ).format(count=len(findings)),
+                hint=_(
+                    "this is a bug in kops' suppression; please report it with the command line"
+                ),
             )
     # Complements chosen early may be unnecessary once the set is protected: shown again.
     hidden = [sum(c.hidden for c in r.cells) for r in reports]
@@ -409,7 +422,7 @@ def _publication(
         report.given_back = before - sum(c.hidden for c in report.cells)
         check(report.cells)
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
-    _, company, own = next(entry for entry in built if entry[0] == period_text)
+    _text, company, own = next(entry for entry in built if entry[0] == period_text)
     return Publication(
         company, {name: own[name] for name in settings.advisors}, reports, len(companies)
     )
@@ -725,9 +738,12 @@ def _check_has_data(
         return  # no 1on1 yet at all: logins and pairs are still worth reporting
     if period.end < first.date():
         raise KopsError(
-            f"--period {text.strip()} ({period.caption}) has no data: the 1on1s run from "
-            f"{first.date()} to {as_of}",
-            hint=f"choose a period within {first.date()}〜{as_of}",
+            _(
+                "--period {text} ({caption}) has no data: the 1on1s run from {first} to {as_of}"
+            ).format(text=text.strip(), caption=period.caption, first=first.date(), as_of=as_of),
+            hint=_("choose a period within {first}〜{as_of}").format(
+                first=first.date(), as_of=as_of
+            ),
         )
 
 
