@@ -434,3 +434,18 @@ def test_the_division_report_refuses_a_31d_window_in_japanese(
         period_family("31d", dt.date(2026, 11, 30))
     assert "共有できる期間は 30d と 90d だけです" in str(refused.value)
     assert "事務局内だけで見るもの" in (refused.value.hint or "")
+
+
+def test_an_advisor_scope_error_is_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from kakeai_ops.analyses.advisor_scopes import resolve_scope
+    from kakeai_ops.config.mail_settings import Advisor
+    from kakeai_ops.errors import KopsError
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    users = pd.DataFrame({"division": ["営業"], "department": ["第一営業部"]})
+    with pytest.raises(KopsError) as refused:
+        resolve_scope(users, "HRBP", Advisor(email="a@example.com", scope=["人事"]))
+    assert "'人事' に当てはまる人がこのスナップショットにいません" in str(refused.value)
+    assert "ユーザーのエクスポートのとおり" in (refused.value.hint or "")

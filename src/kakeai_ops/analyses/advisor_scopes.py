@@ -9,6 +9,7 @@ from .. import config
 from ..columnar.lookup import is_in
 from ..config import Advisor, ScopeUnit, Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..model import Tables
 from .divisions import scope_tables
 from .roles import roles
@@ -24,7 +25,8 @@ def advisor(settings: Settings, name: str) -> Advisor:
 def require_advisors(settings: Settings) -> None:
     if not settings.advisors:
         raise KopsError(
-            "no advisors in kops.yaml", hint="add them under `advisors:` (name: {email, scope})"
+            _("no advisors in kops.yaml"),
+            hint=_("add them under `advisors:` (name: {fields})").format(fields="{email, scope}"),
         )
 
 
@@ -50,23 +52,29 @@ def resolve_scope(users: pd.DataFrame, name: str, config: Advisor) -> list[Scope
             )
             if not known:
                 raise KopsError(
-                    f"advisors.{name}.scope: {_mapping(entry)} matches nobody in this snapshot",
-                    hint="division and department are written as in the users export",
+                    _("advisors.{name}.scope: {entry} matches nobody in this snapshot").format(
+                        name=name, entry=_mapping(entry)
+                    ),
+                    hint=_("division and department are written as in the users export"),
                 )
             units.append(entry)
             continue
         readings = _readings(entry.strip(), divisions, departments)
         if not readings:
             raise KopsError(
-                f"advisors.{name}.scope: '{entry}' matches nobody in this snapshot",
-                hint="scope entries are 事業部 or 事業部/部署 as in the users export, "
-                "or {division: …, department: …}",
+                _("advisors.{name}.scope: '{entry}' matches nobody in this snapshot").format(
+                    name=name, entry=entry
+                ),
+                hint=_(
+                    "scope entries are 事業部 or 事業部/部署 as in the users export, or {form}"
+                ).format(form="{division: …, department: …}"),
             )
         if len(readings) > 1:
             raise KopsError(
-                f"advisors.{name}.scope: '{entry}' is ambiguous: it could be "
-                + " or ".join(_mapping(r) for r in readings),
-                hint="write the one meant in that form in kops.yaml",
+                _("advisors.{name}.scope: '{entry}' is ambiguous: it could be {readings}").format(
+                    name=name, entry=entry, readings=" / ".join(_mapping(r) for r in readings)
+                ),
+                hint=_("write the one meant in that form in kops.yaml"),
             )
         units.append(readings[0])
     return units

@@ -20,6 +20,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..config import Themes
 from ..errors import KopsError
+from ..i18n import _
 from ..privacy.rules import shows
 
 ThemeKey = tuple[str, ...]  # one normalised word (a term) or two (a phrase)
@@ -47,14 +48,16 @@ def _tokenizer_dictionary() -> Any:
         from sudachipy import Dictionary
     except ImportError:  # pragma: no cover - a broken install
         raise KopsError(
-            "SudachiPy is not installed: free text cannot be analysed",
+            _("SudachiPy is not installed: free text cannot be analysed"),
             hint="pip install sudachipy sudachidict_core",
         ) from None
     try:
         return Dictionary(dict="core")
     except Exception as error:  # pragma: no cover - the dictionary package is missing
         raise KopsError(
-            f"the Sudachi core dictionary could not be loaded ({type(error).__name__})",
+            _("the Sudachi core dictionary could not be loaded ({error})").format(
+                error=type(error).__name__
+            ),
             hint="pip install sudachidict_core",
         ) from None
 
@@ -262,7 +265,7 @@ def prepare_keywords(keywords: dict[str, list[str]], tool: Analyser) -> Keywords
 
 
 def _matches(word: tuple[str, str, str, str], folded: str, norm: str, raw: str) -> bool:
-    _, as_written, merged, split = word
+    _original, as_written, merged, split = word
     return (
         bool(as_written and as_written in folded)
         or bool(merged and merged in norm)
