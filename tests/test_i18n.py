@@ -468,3 +468,17 @@ def test_an_export_problem_with_values_is_shown_in_japanese(
     assert str(problem) == "users.csv:3: 列が 5 個あります（見出し行は 4 個） ('a,b,c,d,e')"
     monkeypatch.setenv("KOPS_LANG", "en")
     assert str(problem) == "users.csv:3: has 5 fields, the header 4 ('a,b,c,d,e')"
+
+
+def test_a_mail_and_draw_error_is_japanese(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from kakeai_ops.errors import KopsError
+    from kakeai_ops.mail.rendering import ensure_inside
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    inside, outside = tmp_path / "templates", tmp_path / "elsewhere.txt"
+    inside.mkdir()
+    outside.write_text("x", encoding="utf-8")
+    with pytest.raises(KopsError) as refused:
+        ensure_inside(outside, [inside])
+    assert "テンプレートフォルダーの外にあります" in str(refused.value)
+    assert "templates/mail/ に通常のファイルとして置いてください" in (refused.value.hint or "")

@@ -11,6 +11,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .. import model
+from ..i18n import _
 from .values import Section
 
 # --- exports -----------------------------------------------------------------
@@ -51,7 +52,7 @@ class HeaderMap(Section):
                 if unknown:
                     raise PydanticCustomError(
                         "unknown_field",
-                        "unknown canonical field(s) {fields} under {table}; known: {known}",
+                        _("unknown canonical field(s) {fields} under {table}; known: {known}"),
                         {
                             "fields": ", ".join(unknown),
                             "table": table,
@@ -84,7 +85,7 @@ class Scale(Section):
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
         if self.min >= self.max:
-            raise PydanticCustomError("scale", "min must be below max")
+            raise PydanticCustomError("scale", _("min must be below max"))
         return self
 
 
@@ -114,7 +115,7 @@ class Exports(Section):
                 if canonical not in vocab:
                     raise PydanticCustomError(
                         "alias",
-                        "{field}: '{raw}' maps to '{canonical}', which is not in the list",
+                        _("{field}: '{raw}' maps to '{canonical}', which is not in the list"),
                         {"field": field, "raw": raw, "canonical": canonical},
                     )
         return self

@@ -22,6 +22,7 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import KopsError
+from ..i18n import _
 
 
 class MailEnvironment(SandboxedEnvironment):
@@ -48,9 +49,9 @@ class MailEnvironment(SandboxedEnvironment):
             for many, times in ((left, right), (right, left)):
                 sized = isinstance(many, str | list | tuple) and isinstance(times, int)
                 if sized and len(many) * times > self.LARGEST:
-                    raise SecurityError("the template makes a value too large to mail")
+                    raise SecurityError(_("the template makes a value too large to mail"))
         if operator == "**" and isinstance(right, int) and abs(right) > 1_000:
-            raise SecurityError("the template raises a number to too large a power")
+            raise SecurityError(_("the template raises a number to too large a power"))
         return super().call_binop(context, operator, left, right)
 
 
@@ -76,8 +77,10 @@ def ensure_inside(path: Path, roots: list[Path]) -> None:
     real = path.resolve()
     if not any(real.is_relative_to(root) for root in roots):
         raise KopsError(
-            f"{path.name}: template file is outside the template folder (it leads to {real})",
-            hint="keep templates as plain files in templates/mail/",
+            _("{file}: template file is outside the template folder (it leads to {real})").format(
+                file=path.name, real=real
+            ),
+            hint=_("keep templates as plain files in templates/mail/"),
         )
 
 
@@ -100,7 +103,7 @@ def variables_read(
                 return None
             if referenced not in seen:
                 seen.add(referenced)
-                text, _, _ = environment.loader.get_source(environment, referenced)
+                text, _name, _uptodate = environment.loader.get_source(environment, referenced)
                 pending.append(text)
     return frozenset(names)
 

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from ..config import Smtp
 from ..errors import KopsError
+from ..i18n import _
 from ..outputs.filenames import FileNames
 from . import diagnosis
 from .keyring_store import keyring_get
@@ -100,9 +101,11 @@ def smtp_password(settings: Smtp) -> str | None:
     if stored:
         return stored
     raise KopsError(
-        f"no SMTP password for {settings.user}",
-        hint=f"set {PASSWORD_ENV} in the environment (or store it in the OS keyring: "
-        f"`keyring set kops {settings.user}`); it is never read from kops.yaml",
+        _("no SMTP password for {user}").format(user=settings.user),
+        hint=_(
+            "set {variable} in the environment (or store it in the OS keyring: "
+            "`keyring set kops {user}`); it is never read from kops.yaml"
+        ).format(variable=PASSWORD_ENV, user=settings.user),
     )
 
 

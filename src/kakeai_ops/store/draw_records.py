@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` nev
 
 from ..clock import now_text
 from ..errors import KopsError
+from ..i18n import _
 from ..workspace import Workspace
 from .state import connect
 
@@ -80,16 +81,20 @@ def record_draw(
             ).fetchone()[0]
             if last is not None and not draw.get("reason"):
                 raise KopsError(
-                    f"campaign '{campaign}' has been drawn already (draw {last})",
-                    hint="`kops campaign draw ID --verify` checks it; to draw again, "
-                    "give --redraw --reason TEXT (recorded in the audit log)",
+                    _("campaign '{campaign}' has been drawn already (draw {number})").format(
+                        campaign=campaign, number=last
+                    ),
+                    hint=_(
+                        "`kops campaign draw ID --verify` checks it; to draw again, "
+                        "give --redraw --reason TEXT (recorded in the audit log)"
+                    ),
                 )
             number = (last or 0) + 1
             db.execute("UPDATE campaign_draws SET current = 0 WHERE campaign = ?", (campaign,))
             row = {**draw, "draw_no": number, "current": 1}
             db.execute(
                 f"INSERT INTO campaign_draws ({', '.join(DRAW_FIELDS)})"
-                f" VALUES ({', '.join('?' for _ in DRAW_FIELDS)})",
+                f" VALUES ({', '.join('?' for _field in DRAW_FIELDS)})",
                 tuple(row.get(name) for name in DRAW_FIELDS),
             )
             db.executemany(
