@@ -449,3 +449,22 @@ def test_an_advisor_scope_error_is_japanese(monkeypatch: pytest.MonkeyPatch) -> 
         resolve_scope(users, "HRBP", Advisor(email="a@example.com", scope=["人事"]))
     assert "'人事' に当てはまる人がこのスナップショットにいません" in str(refused.value)
     assert "ユーザーのエクスポートのとおり" in (refused.value.hint or "")
+
+
+def test_an_export_problem_with_values_is_shown_in_japanese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pickle
+
+    from kakeai_ops.errors import Phrase, Problem
+    from kakeai_ops.i18n import N_
+
+    what = Phrase(N_("has {fields} fields, the header {header}"), fields=5, header=4)
+    problem = Problem("users.csv", 3, None, what, "'a,b,c,d,e'")
+    # read as a string (a --problems file) it stays English, through a pickle too
+    assert problem.what == "has 5 fields, the header 4"
+    assert pickle.loads(pickle.dumps(problem)).what.translated() == what.translated()
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    assert str(problem) == "users.csv:3: 列が 5 個あります（見出し行は 4 個） ('a,b,c,d,e')"
+    monkeypatch.setenv("KOPS_LANG", "en")
+    assert str(problem) == "users.csv:3: has 5 fields, the header 4 ('a,b,c,d,e')"

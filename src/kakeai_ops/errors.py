@@ -6,6 +6,7 @@ the CLI turns them into ``Error: … / Hint: …`` on stderr and exit code 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .i18n import _, ngettext
@@ -35,6 +36,35 @@ class WorkspaceBusy(WorkspaceError):
     """Another kops command holds the workspace lock."""
 
 
+class Phrase(str):
+    """A problem's text made of a marked template (``N_``) and its values: read as a
+    string it is the English text (a file of problems keeps it so); shown, the template
+    is looked up in the catalog and filled with the same values."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Phrase:
+        phrase = super().__new__(cls, template.format(**values))
+        phrase.template = template
+        phrase.values = values
+        return phrase
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_phrase, (self.template, self.values))
+
+    def translated(self) -> str:
+        return _(self.template).format(**self.values)
+
+    def with_values(self, change: Callable[[str], str]) -> Phrase:
+        """The same phrase with each value passed through ``change``."""
+        return Phrase(self.template, **{k: change(str(v)) for k, v in self.values.items()})
+
+
+def _phrase(template: str, values: dict[str, object]) -> Phrase:
+    return Phrase(template, **values)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in an input file, reported as ``file:row: column: what (value)``.
@@ -53,7 +83,8 @@ class Problem:
         parts = [where]
         if self.column:
             parts.append(self.column)
-        text = ": ".join(parts) + f": {_(self.what)}"
+        what = self.what.translated() if isinstance(self.what, Phrase) else _(self.what)
+        text = ": ".join(parts) + f": {what}"
         if self.value is not None:
             text += f" ({self.value})"
         return text

@@ -12,6 +12,7 @@ import pandas as pd
 from .. import model
 from ..columnar.distinct import Distinct, per_distinct
 from ..config import Exports
+from ..errors import Phrase
 from ..i18n import N_, _
 from . import normalise
 from .columns import EARLIEST, Context
@@ -125,7 +126,10 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     ctx.bad(
         "employment",
         unknown,
-        f"unknown 在籍状況 (expected {'/'.join(_words(vocab, model.EMPLOYMENT_STATUSES))})",
+        Phrase(
+            N_("unknown 在籍状況 (expected {expected})"),
+            expected="/".join(_words(vocab, model.EMPLOYMENT_STATUSES)),
+        ),
         employment_raw,
         kind="employment",
     )
@@ -268,7 +272,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
         "status",
         statuses,
         unknown,
-        f"unknown status (expected {expected})",
+        Phrase(N_("unknown status (expected {expected})"), expected=expected),
         status_raw,
         kind="status",
     )
@@ -331,7 +335,12 @@ def _scores(ctx: Context, field: str, low: int, high: int) -> pd.Series:
     column = ctx.distinct(field)
     values, bad = normalise.parse_ints(column.values, low, high)
     ctx.bad_each(
-        field, column, bad, f"not a whole number from {low} to {high}", column.values, kind="int"
+        field,
+        column,
+        bad,
+        Phrase(N_("not a whole number from {low} to {high}"), low=low, high=high),
+        column.values,
+        kind="int",
     )
     return column.spread(values)
 
@@ -359,8 +368,15 @@ def _vocab(
         field,
         column,
         unknown,
-        f"unknown {label} (expected one of {', '.join(canonical)}; "
-        f"map other spellings in kops.yaml exports.{field}_aliases)",
+        Phrase(
+            N_(
+                "unknown {label} (expected one of {expected}; "
+                "map other spellings in kops.yaml exports.{field}_aliases)"
+            ),
+            label=label,
+            expected=", ".join(canonical),
+            field=field,
+        ),
         raw,
         kind=field,
     )

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Phrase, Problem
 
 CONTROL = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
@@ -34,7 +34,11 @@ class Findings:
         problem = replace(
             problem,
             column=None if problem.column is None else visible(problem.column),
-            what=visible(problem.what),
+            what=(
+                problem.what.with_values(visible)
+                if isinstance(problem.what, Phrase)
+                else visible(problem.what)
+            ),
             value=None if problem.value is None else visible(problem.value),
         )
         key = (problem.file, problem.column, kind or problem.what)

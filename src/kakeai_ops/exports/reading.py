@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Phrase, Problem
 from ..i18n import N_
 from .decoding import ReadFailure, detect_encoding, utf8_copy
 
@@ -187,7 +187,9 @@ def _read_csv_columns(
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
-        raise ReadFailure(Problem(path.name, None, None, f"not a readable CSV: {err}")) from None
+        raise ReadFailure(
+            Problem(path.name, None, None, Phrase(N_("not a readable CSV: {error}"), error=err))
+        ) from None
     if ragged:
         raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width, skip))
     # Each Arrow column is released as soon as it is converted: the file is not held twice.
@@ -225,7 +227,11 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
                         path.name,
                         reader.line_num,
                         None,
-                        f"has {len(fields)} fields, the header {width}",
+                        Phrase(
+                            N_("has {fields} fields, the header {header}"),
+                            fields=len(fields),
+                            header=width,
+                        ),
                         f"'{shown}'",
                     )
                 )
@@ -243,7 +249,9 @@ def _xlsx_rows(
         book = CalamineWorkbook.from_path(str(path))
     except Exception as err:  # calamine raises its own error types for broken files
         raise ReadFailure(
-            Problem(path.name, None, None, f"not a readable XLSX file: {err}")
+            Problem(
+                path.name, None, None, Phrase(N_("not a readable XLSX file: {error}"), error=err)
+            )
         ) from None
     try:
         data = book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)

@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..config import Exports
-from ..errors import Problem
+from ..errors import Phrase, Problem
+from ..i18n import N_
 
 
 def header_key(text: str) -> str:
@@ -81,9 +82,11 @@ def repeated_column_problems(
             file,
             row,
             header,
-            "column appears more than once (columns "
-            + ", ".join(map(str, where[:-1]))
-            + f" and {where[-1]}); keep one",
+            Phrase(
+                N_("column appears more than once (columns {columns} and {last}); keep one"),
+                columns=", ".join(map(str, where[:-1])),
+                last=where[-1],
+            ),
         )
         for header, where in repeated_columns(headers, used).items()
     ]

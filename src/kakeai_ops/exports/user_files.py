@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Phrase, Problem
 from ..i18n import N_
 from ..model import whole
 from .findings import Findings
@@ -106,7 +106,14 @@ def check_emails_agree(
                     file,
                     int(file_rows[position]),
                     email_header,
-                    f"belongs to user {owner}, not to {user} ({id_header}); which one is meant?",
+                    Phrase(
+                        N_(
+                            "belongs to user {owner}, not to {user} ({column}); which one is meant?"
+                        ),
+                        owner=owner,
+                        user=user,
+                        column=id_header,
+                    ),
                     f"'{text}'",
                 ),
                 kind="conflict",
@@ -127,10 +134,16 @@ def check_free_text(
         text, row = str(value), whole(at)
         control = _TEXT_CONTROL.search(text)
         if control:
-            what = f"control character U+{ord(control.group()):04X}; remove it"
+            what = Phrase(
+                N_("control character {code}; remove it"),
+                code=f"U+{ord(control.group()):04X}",
+            )
             findings.problem(Problem(file, row, header, what), kind="control")
         elif len(text) > _EXCEL_CELL_LIMIT:
-            what = f"longer than {_EXCEL_CELL_LIMIT:,} characters (Excel's limit for a cell)"
+            what = Phrase(
+                N_("longer than {limit} characters (Excel's limit for a cell)"),
+                limit=f"{_EXCEL_CELL_LIMIT:,}",
+            )
             findings.problem(Problem(file, row, header, what), kind="long")
 
 
