@@ -482,3 +482,17 @@ def test_a_mail_and_draw_error_is_japanese(monkeypatch: pytest.MonkeyPatch, tmp_
         ensure_inside(outside, [inside])
     assert "テンプレートフォルダーの外にあります" in str(refused.value)
     assert "templates/mail/ に通常のファイルとして置いてください" in (refused.value.hint or "")
+
+
+def test_a_missing_smtp_password_is_said_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kakeai_ops.config import Smtp
+    from kakeai_ops.errors import KopsError
+    from kakeai_ops.mail import transport
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    monkeypatch.delenv(transport.PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(transport, "keyring_get", lambda user: None)
+    with pytest.raises(KopsError) as refused:
+        transport.smtp_password(Smtp(host="mail.example.com", user="office"))
+    assert str(refused.value) == "office の SMTP パスワードがありません"
+    assert "kops.yaml からは読みません" in (refused.value.hint or "")

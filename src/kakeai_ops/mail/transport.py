@@ -180,13 +180,17 @@ class SmtpTransport:
         except smtplib.SMTPAuthenticationError as err:
             found = diagnosis.smtp_auth(err.smtp_code, _text(err.smtp_error), "PLAIN/LOGIN")
             raise FatalFailure(
-                f"login refused: {err.smtp_code} {_text(err.smtp_error)} — {found.what}",
+                _("login refused: {code} {reply} — {cause}").format(
+                    code=err.smtp_code, reply=_text(err.smtp_error), cause=found.what
+                ),
                 found.next_step,
             ) from None
         except smtplib.SMTPNotSupportedError as err:
             raise FatalFailure(
-                f"{err} — TLS または認証の方式がサーバーと合いません",
-                "mail.smtp.security と port を確認してください",
+                _("{error} — the TLS or login method does not match the server's").format(
+                    error=err
+                ),
+                _("check mail.smtp.security and port"),
             ) from None
         except (FatalFailure, TemporaryFailure):
             with contextlib.suppress(Exception):
@@ -204,18 +208,28 @@ class SmtpTransport:
             raise FatalFailure(f"{err.smtp_code} {_text(err.smtp_error)} (connecting)") from None
         except ssl.SSLError as err:
             raise FatalFailure(
-                f"TLS with {self.settings.host}:{self.settings.port} failed: {err.reason or err}"
-                " — サーバー証明書を確認できませんでした",
-                "mail.smtp.host がサーバー証明書の名前と一致しているか、社内の認証局を使う場合は"
-                " SSL_CERT_FILE に証明書を指定しているか確認してください",
+                _(
+                    "TLS with {host}:{port} failed: {reason} — "
+                    "the server's certificate could not be verified"
+                ).format(
+                    host=self.settings.host, port=self.settings.port, reason=err.reason or err
+                ),
+                _(
+                    "check that mail.smtp.host matches the name in the server's certificate and, "
+                    "for a company certificate authority, that SSL_CERT_FILE names its certificate"
+                ),
             ) from None
         except (OSError, smtplib.SMTPException) as err:
             raise TemporaryFailure(
-                f"cannot connect to {self.settings.host}:{self.settings.port}: {err}"
+                _("cannot connect to {host}:{port}: {error}").format(
+                    host=self.settings.host, port=self.settings.port, error=err
+                )
             ) from None
         except Exception as err:
             # Never echo the exception text here: it can carry the credentials.
-            raise FatalFailure(f"login failed ({type(err).__name__})") from None
+            raise FatalFailure(
+                _("login failed ({error})").format(error=type(err).__name__)
+            ) from None
         self._client = client
         self.logins += 1
 
@@ -226,7 +240,8 @@ class SmtpTransport:
         if "XOAUTH2" not in offered.upper().split():
             found = diagnosis.not_offered("XOAUTH2", offered.strip())
             raise FatalFailure(
-                f"the server does not offer AUTH XOAUTH2 — {found.what}", found.next_step
+                _("the server does not offer AUTH XOAUTH2 — {cause}").format(cause=found.what),
+                found.next_step,
             )
         user = self.settings.user
         for fresh in (False, True):
@@ -247,7 +262,10 @@ class SmtpTransport:
                 continue  # expired or revoked: ask the provider for a new token, once
             found = diagnosis.smtp_auth(code, reply, "XOAUTH2")
             raise FatalFailure(
-                f"AUTH XOAUTH2 refused: {code} {reply} — {found.what}", found.next_step
+                _("AUTH XOAUTH2 refused: {code} {reply} — {cause}").format(
+                    code=code, reply=reply, cause=found.what
+                ),
+                found.next_step,
             )
 
     @property
