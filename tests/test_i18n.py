@@ -496,3 +496,13 @@ def test_a_missing_smtp_password_is_said_in_japanese(monkeypatch: pytest.MonkeyP
         transport.smtp_password(Smtp(host="mail.example.com", user="office"))
     assert str(refused.value) == "office の SMTP パスワードがありません"
     assert "kops.yaml からは読みません" in (refused.value.hint or "")
+
+
+def test_a_malformed_access_token_is_named_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kakeai_ops.mail.tokens import TokenError, checked_token
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    with pytest.raises(TokenError) as refused:
+        checked_token("two words", "token_command")
+    assert str(refused.value).startswith("token_command: アクセストークンの形式が正しくありません")
+    assert refused.value.hint == "トークンだけを1行で出力するようにしてください"

@@ -86,9 +86,9 @@ def test_a_token_for_another_user_stops_with_the_reason_in_japanese(tmp_path: Pa
             "import sys; print('broker down', file=sys.stderr); sys.exit(3)",
             r"終了コード 3.*broker down",
         ),
-        ("pass", "空です"),
-        ("print('two words')", "形式が正しくありません"),
-        ("print('トークン')", "形式が正しくありません"),
+        ("pass", "the access token is empty"),
+        ("print('two words')", "not in the right form"),
+        ("print('トークン')", "not in the right form"),
     ],
 )
 def test_a_token_command_that_fails_or_prints_nothing_is_named(

@@ -6,6 +6,7 @@ import base64
 from typing import Protocol
 
 from ..errors import KopsError, remember_secret
+from ..i18n import _
 
 # The environment variable that may hold a confidential client's secret (app-only sending).
 CLIENT_SECRET_ENV = "KOPS_OAUTH_CLIENT_SECRET"
@@ -37,16 +38,20 @@ def checked_token(token: object, where: str) -> str:
     text = token.strip() if isinstance(token, str) else ""
     if not text:
         raise TokenError(
-            f"{where}: アクセストークンが空です",
-            hint="トークンを取得するコマンドや設定を確認してください"
-            "（kops mail login で再ログイン）",
+            _("{where}: the access token is empty").format(where=where),
+            hint=_(
+                "check the command or settings that fetch the token "
+                "(sign in again with kops mail login)"
+            ),
         )
     if not text.isascii() or any(ch.isspace() or not ch.isprintable() for ch in text):
         # Say what is wrong without showing the text: it may be a secret.
         raise TokenError(
-            f"{where}: アクセストークンの形式が正しくありません"
-            "（空白・改行・ASCII 以外の文字を含んでいます）",
-            hint="トークンだけを1行で出力するようにしてください",
+            _(
+                "{where}: the access token is not in the right form "
+                "(it holds spaces, line breaks or characters outside ASCII)"
+            ).format(where=where),
+            hint=_("make it print only the token, on one line"),
         )
     remember_secret(text)
     return text
