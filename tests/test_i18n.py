@@ -506,3 +506,25 @@ def test_a_malformed_access_token_is_named_in_japanese(monkeypatch: pytest.Monke
         checked_token("two words", "token_command")
     assert str(refused.value).startswith("token_command: アクセストークンの形式が正しくありません")
     assert refused.value.hint == "トークンだけを1行で出力するようにしてください"
+
+
+def test_a_google_sign_in_error_is_japanese(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kakeai_ops.config import Smtp
+    from kakeai_ops.mail import oauth_google
+    from kakeai_ops.mail.tokens import TokenError
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    settings = Smtp(
+        host="smtp.gmail.com",
+        user="office@example.co.jp",
+        auth="xoauth2",
+        oauth={"provider": "google", "client_id": "123-abc.apps.googleusercontent.com"},
+    )
+    token = oauth_google.GoogleToken(settings)
+    monkeypatch.setattr(token.store, "load", lambda: None)
+    with pytest.raises(TokenError) as refused:
+        token.token()
+    assert str(refused.value) == "office@example.co.jp としてサインインしていません"
+    assert refused.value.hint == "kops mail login でサインインしてください"

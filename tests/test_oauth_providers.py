@@ -215,5 +215,5 @@ def test_google_installed_app_flow_keeps_the_refresh_token_and_refreshes(
         GoogleToken(settings).token()
     assert "kops mail login" in str(caught.value.hint)
     assert GoogleToken(settings).logout() is True
-    with pytest.raises(TokenError, match="サインインしていません"):
+    with pytest.raises(TokenError, match="not signed in as"):
         GoogleToken(settings).token()

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..config import Smtp
 from ..errors import remember_secret
+from ..i18n import _
 from . import diagnosis
 from .keyring_store import keyring_delete, keyring_get, keyring_set
 from .token_store import TokenStore, token_store
@@ -44,8 +45,10 @@ class GoogleToken:
         secret = os.environ.get(CLIENT_SECRET_ENV) or keyring_get(self.secret_name)
         if not secret:
             raise TokenError(
-                "Google のクライアント シークレットがありません",
-                hint=f"{CLIENT_SECRET_ENV} に設定するか、kops mail login --client-secret で保存してください",
+                _("no Google client secret"),
+                hint=_("set {variable}, or store it with kops mail login --client-secret").format(
+                    variable=CLIENT_SECRET_ENV
+                ),
             )
         remember_secret(secret)
         return secret
@@ -56,8 +59,8 @@ class GoogleToken:
         refresh_token = self.store.load()
         if not refresh_token:
             raise TokenError(
-                f"{self.user} としてサインインしていません",
-                hint="kops mail login でサインインしてください",
+                _("not signed in as {user}").format(user=self.user),
+                hint=_("sign in with kops mail login"),
             )
         remember_secret(refresh_token)
         try:
@@ -66,8 +69,8 @@ class GoogleToken:
             from google.oauth2.credentials import Credentials
         except ImportError:
             raise TokenError(
-                "Google へのサインインには google-auth が必要です",
-                hint="pip install -e '.[oauth]' でインストールしてください",
+                _("signing in to Google needs {package}").format(package="google-auth"),
+                hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
             ) from None
         credentials = Credentials(
             None,
@@ -84,14 +87,17 @@ class GoogleToken:
             code = details.get("error", "") if isinstance(details, dict) else ""
             found = diagnosis.sign_in(str(code or "invalid_grant"), "")
             raise TokenError(
-                f"Google がトークンを発行しませんでした（{code or 'refresh failed'}）: {found.what}",
+                _("Google issued no token ({code}): {cause}").format(
+                    code=code or "refresh failed", cause=found.what
+                ),
                 hint=found.next_step,
             ) from None
         except TransportError as error:
             raise TokenError(
-                f"Google のトークン発行先 {self.token_uri} に接続できません"
-                f"（{type(error).__name__}）",
-                hint="ネットワークとプロキシの設定を確認してください",
+                _("cannot connect to Google's token endpoint {url} ({error})").format(
+                    url=self.token_uri, error=type(error).__name__
+                ),
+                hint=_("check the network and proxy settings"),
             ) from None
         self._token = checked_token(credentials.token, "Google")
         return self._token
@@ -107,8 +113,8 @@ class GoogleToken:
             from google_auth_oauthlib.flow import InstalledAppFlow
         except ImportError:
             raise TokenError(
-                "Google へのサインインには google-auth-oauthlib が必要です",
-                hint="pip install -e '.[oauth]' でインストールしてください",
+                _("signing in to Google needs {package}").format(package="google-auth-oauthlib"),
+                hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
             ) from None
         if secret:
             keyring_set(self.secret_name, secret)
@@ -123,7 +129,9 @@ class GoogleToken:
         }
         flow = InstalledAppFlow.from_client_config(config, scopes=SCOPES)
         say(
-            f"ブラウザで Google のサインイン画面を開きます。{self.user} のアカウントで許可してください。"
+            _(
+                "Opening Google's sign-in page in the browser. Allow access with the account {user}."
+            ).format(user=self.user)
         )
         try:
             credentials: Any = flow.run_local_server(
@@ -131,8 +139,8 @@ class GoogleToken:
                 port=0,
                 open_browser=True,
                 browser=browser,
-                authorization_prompt_message="ブラウザが開かない場合は、次の URL を開いてください: {url}",
-                success_message="kops のサインインが終わりました。このウィンドウを閉じてください。",
+                authorization_prompt_message=_("If no browser opens, open this URL: {url}"),
+                success_message=_("kops is signed in. You can close this window."),
                 timeout_seconds=600,
                 access_type="offline",
                 prompt="consent",
@@ -142,20 +150,26 @@ class GoogleToken:
             text = str(error)
             found = diagnosis.sign_in(text.split(" ", 1)[0] if text else "", text)
             raise TokenError(
-                f"Google へのサインインに失敗しました（{type(error).__name__}）: {found.what}",
+                _("signing in to Google failed ({error}): {cause}").format(
+                    error=type(error).__name__, cause=found.what
+                ),
                 hint=found.next_step,
             ) from None
         if not credentials.refresh_token:
             raise TokenError(
-                "Google がリフレッシュ トークンを返しませんでした",
-                hint="https://myaccount.google.com/permissions で kops のアクセスを削除し、"
-                "もう一度 kops mail login を実行してください",
+                _("Google returned no refresh token"),
+                hint=_(
+                    "remove kops' access at https://myaccount.google.com/permissions, "
+                    "then run kops mail login again"
+                ),
             )
         signed_in = _email(credentials.id_token)
         if signed_in and signed_in.lower() != self.user.lower():
             raise TokenError(
-                f"{signed_in} でサインインしました。送信元 mail.smtp.user は {self.user} です",
-                hint=f"{self.user} のアカウントでもう一度 kops mail login を実行してください",
+                _("signed in as {signed_in}; the sender mail.smtp.user is {user}").format(
+                    signed_in=signed_in, user=self.user
+                ),
+                hint=_("run kops mail login again with the account {user}").format(user=self.user),
             )
         remember_secret(credentials.refresh_token)
         self.store.save(credentials.refresh_token)
