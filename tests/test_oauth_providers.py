@@ -85,7 +85,7 @@ def test_device_code_login_then_silent_tokens_and_a_refresh_when_the_server_refu
         microsoft(sample_copy, smtp, sign_in)
         login = cli("mail", "login")
         assert "ABCD-EFGH" in login.stdout and "https://microsoft.com/devicelogin" in login.stdout
-        assert f"{MAILBOX} のアカウントでサインイン" in login.stdout
+        assert f"sign in with the account {MAILBOX}" in login.stdout
         assert "サインインしました" in login.stderr
         [(service, name)] = list(memory_keyring.entries)
         assert service == "kops" and name.startswith("msal:") and MAILBOX in name
@@ -109,7 +109,7 @@ def test_device_code_login_then_silent_tokens_and_a_refresh_when_the_server_refu
     with SmtpServer(oauth=True) as smtp:
         microsoft(sample_copy, smtp, sign_in)
         after = cli("mail", "check", ok=False)
-    assert "サインインしていません" in after.stderr and "kops mail login" in after.stderr
+    assert "not signed in as" in after.stderr and "kops mail login" in after.stderr
 
 
 def test_signing_in_as_another_account_is_refused_and_nothing_is_kept(
@@ -120,7 +120,7 @@ def test_signing_in_as_another_account_is_refused_and_nothing_is_kept(
     with SmtpServer(oauth=True) as smtp:
         microsoft(sample_copy, smtp, sign_in)
         result = cli("mail", "login", ok=False)
-    assert "someone.else@example.co.jp でサインインしました" in result.stderr
+    assert "signed in as someone.else@example.co.jp" in result.stderr
     assert MAILBOX in result.stderr
     stored = next(iter(memory_keyring.entries.values()), "")
     assert "someone.else" not in stored and "refresh-" not in stored

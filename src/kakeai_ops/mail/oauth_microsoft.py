@@ -20,6 +20,7 @@ from typing import Any
 
 from ..config import Smtp
 from ..errors import remember_secret
+from ..i18n import _
 from . import diagnosis
 from .keyring_store import keyring_get, keyring_set
 from .token_store import TokenStore, token_store
@@ -63,8 +64,8 @@ class MicrosoftToken:
             import msal
         except ImportError:
             raise TokenError(
-                "Microsoft 365 へのサインインには msal が必要です",
-                hint="pip install -e '.[oauth]' でインストールしてください",
+                _("signing in to Microsoft 365 needs {package}").format(package="msal"),
+                hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
             ) from None
         try:
             if self.flow == "client_credentials":
@@ -88,13 +89,17 @@ class MicrosoftToken:
         except ValueError as error:  # MSAL found no such tenant (its discovery failed)
             found = diagnosis.sign_in("AADSTS90002", str(error))
             raise TokenError(
-                f"Microsoft 365 のサインイン先 {self.authority} に接続できません: {found.what}",
+                _("cannot connect to the Microsoft 365 sign-in {url}: {cause}").format(
+                    url=self.authority, cause=found.what
+                ),
                 hint=found.next_step,
             ) from None
         except OSError as error:
             raise TokenError(
-                f"Microsoft 365 のサインイン先 {self.authority} に接続できません（{error}）",
-                hint="ネットワークとプロキシの設定を確認してください",
+                _("cannot connect to the Microsoft 365 sign-in {url} ({error})").format(
+                    url=self.authority, error=error
+                ),
+                hint=_("check the network and proxy settings"),
             ) from None
         return self._app
 
@@ -102,8 +107,10 @@ class MicrosoftToken:
         secret = os.environ.get(CLIENT_SECRET_ENV) or keyring_get(self.secret_name)
         if not secret:
             raise TokenError(
-                "アプリのクライアント シークレットがありません",
-                hint=f"{CLIENT_SECRET_ENV} に設定するか、kops mail login で OS のキーリングに保存してください",
+                _("no client secret for the app"),
+                hint=_("set {variable}, or store it in the OS keyring with kops mail login").format(
+                    variable=CLIENT_SECRET_ENV
+                ),
             )
         remember_secret(secret)
         return secret
@@ -125,16 +132,18 @@ class MicrosoftToken:
                 accounts = app.get_accounts(username=self.user)
                 if not accounts:
                     raise TokenError(
-                        f"{self.user} としてサインインしていません",
-                        hint="kops mail login でサインインしてください",
+                        _("not signed in as {user}").format(user=self.user),
+                        hint=_("sign in with kops mail login"),
                     )
                 result = app.acquire_token_silent_with_error(
                     self.scopes, account=accounts[0], force_refresh=fresh
                 )
         except OSError as error:
             raise TokenError(
-                f"Microsoft 365 のサインイン先に接続できません（{type(error).__name__}）",
-                hint="ネットワークとプロキシの設定を確認してください",
+                _("cannot connect to the Microsoft 365 sign-in ({error})").format(
+                    error=type(error).__name__
+                ),
+                hint=_("check the network and proxy settings"),
             ) from None
         finally:
             self._save()
@@ -143,17 +152,20 @@ class MicrosoftToken:
     def _access_token(self, result: dict[str, Any] | None) -> str:
         if not result:
             raise TokenError(
-                "保存されているサインインでアクセストークンを取得できませんでした（期限切れの可能性）",
-                hint="kops mail login でサインインし直してください",
+                _("the stored sign-in gave no access token (it may have expired)"),
+                hint=_("sign in again with kops mail login"),
             )
         if "access_token" not in result:
             found = diagnosis.sign_in(
                 str(result.get("error", "")), str(result.get("error_description", ""))
             )
             code = str(result.get("error_description", "")).split(":", 1)[0]
+            error = str(result.get("error"))
             raise TokenError(
-                f"Microsoft 365 がトークンを発行しませんでした（{result.get('error')}"
-                f"{', ' + code if code.startswith('AADSTS') else ''}）: {found.what}",
+                _("Microsoft 365 issued no token ({code}): {cause}").format(
+                    code=f"{error}, {code}" if code.startswith("AADSTS") else error,
+                    cause=found.what,
+                ),
                 hint=found.next_step,
             )
         return checked_token(result["access_token"], "Microsoft 365")
@@ -168,7 +180,9 @@ class MicrosoftToken:
                 remember_secret(secret)
             self._app = None
             self.token(fresh=True)
-            return f"アプリ {self.client_id}（アプリのみの送信）"
+            return _("the app {client_id} (sending as the app only)").format(
+                client_id=self.client_id
+            )
         app = self._application()
         flow = app.initiate_device_flow(scopes=self.login_scopes)
         if "user_code" not in flow:
@@ -176,11 +190,19 @@ class MicrosoftToken:
                 str(flow.get("error", "")), str(flow.get("error_description", ""))
             )
             raise TokenError(
-                f"サインインを始められませんでした: {found.what}", hint=found.next_step
+                _("could not start signing in: {cause}").format(cause=found.what),
+                hint=found.next_step,
             )
         say(
-            f"ブラウザで {flow['verification_uri']} を開き、コード {flow['user_code']} を入力して、"
-            f"{self.user} のアカウントでサインインしてください（{int(flow.get('expires_in', 900)) // 60} 分以内）。"
+            _(
+                "Open {url} in a browser, enter the code {code} and sign in with the account "
+                "{user} (within {minutes} minutes)."
+            ).format(
+                url=flow["verification_uri"],
+                code=flow["user_code"],
+                user=self.user,
+                minutes=int(flow.get("expires_in", 900)) // 60,
+            )
         )
         result = app.acquire_token_by_device_flow(flow)
         self._save()
@@ -192,9 +214,13 @@ class MicrosoftToken:
                 app.remove_account(account)
             self._save()
             raise TokenError(
-                f"{signed_in} でサインインしました。送信元 mail.smtp.user は {self.user} です",
-                hint=f"{self.user} のアカウントでもう一度 kops mail login を実行してください"
-                "（共有メールボックスの場合は mail.smtp.user を代理送信できるアカウントにします）",
+                _("signed in as {signed_in}; the sender mail.smtp.user is {user}").format(
+                    signed_in=signed_in, user=self.user
+                ),
+                hint=_(
+                    "run kops mail login again with the account {user} (for a shared mailbox, "
+                    "make mail.smtp.user an account that may send on its behalf)"
+                ).format(user=self.user),
             )
         return signed_in or self.user
 
