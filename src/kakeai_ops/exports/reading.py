@@ -261,7 +261,11 @@ def _xlsx_rows(
                 path.name,
                 None,
                 None,
-                f"has no sheet '{sheet}' (sheets: {', '.join(book.sheet_names)})",
+                Phrase(
+                    N_("has no sheet '{sheet}' (sheets: {sheets})"),
+                    sheet=sheet,
+                    sheets=", ".join(book.sheet_names),
+                ),
             )
         ) from None
     raw = data.to_python(skip_empty_area=False, nrows=None if limit is None else limit + 50)

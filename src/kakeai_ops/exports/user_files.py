@@ -219,8 +219,10 @@ def read_user_file(
                         path.name,
                         1,
                         "/".join(wanted[field]),
-                        "missing required column; headers found: "
-                        + ", ".join(h for h in headers if h.strip()),
+                        Phrase(
+                            N_("missing required column; headers found: {headers}"),
+                            headers=", ".join(h for h in headers if h.strip()),
+                        ),
                     )
                 )
             return None
@@ -231,8 +233,10 @@ def read_user_file(
                     path.name,
                     1,
                     choices,
-                    "missing required column; headers found: "
-                    + ", ".join(h for h in headers if h.strip()),
+                    Phrase(
+                        N_("missing required column; headers found: {headers}"),
+                        headers=", ".join(h for h in headers if h.strip()),
+                    ),
                 )
             )
             return None
