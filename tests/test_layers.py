@@ -190,16 +190,16 @@ LONG_FUNCTIONS = {
     "analyses/seminar_summary.py:summarise": 81,
     "analyses/shortlist.py:select": 85,
     "analyses/streaks.py:eligibility": 100,
-    "cli/campaign_milestones.py:milestones_command": 109,
+    "cli/campaign_milestones.py:milestones_command": 99,
     "cli/demo.py:demo_steps": 195,
     "cli/interview.py:shortlist_command": 97,
     "cli/interview.py:_explain": 111,
     "cli/mail_command.py:send_command": 83,
     "cli/mail_ledger.py:status_command": 85,
     "cli/report.py:divisions_command": 140,
-    "cli/review.py:register": 135,
-    "cli/review.py:review_command": 133,
-    "cli/seminar.py:summary_command": 124,
+    "cli/review.py:register": 112,
+    "cli/review.py:review_command": 110,
+    "cli/seminar.py:summary_command": 116,
     "cli/status.py:register": 168,
     "cli/status.py:status_command": 122,
     "jobs/campaigns/entries.py:import_entries": 88,
@@ -210,7 +210,6 @@ LONG_FUNCTIONS = {
     "jobs/monthly_review/activity.py:mail_slide": 97,
     "mail/dry_run.py:dry_run": 86,
     "mail/send.py:send": 136,
-    "mail/transport.py:open": 94,
     "privacy/publication.py:_split_time": 102,
 }
 
@@ -235,6 +234,18 @@ def test_no_function_is_over_80_lines() -> None:
         if length > LONG_FUNCTIONS.get(name, MAX_FUNCTION_LINES)
     }
     assert grown == {}
+
+
+def test_the_list_of_long_functions_only_shrinks() -> None:
+    """An entry is the function's length today: one made shorter lowers its entry, one
+    brought under the limit leaves the list (so it cannot grow back unnoticed)."""
+    now = long_functions(PACKAGE)
+    stale = {
+        name: (listed, now.get(name))
+        for name, listed in LONG_FUNCTIONS.items()
+        if now.get(name) != listed
+    }
+    assert stale == {}
 
 
 def test_a_long_function_is_caught(tmp_path: Path) -> None:

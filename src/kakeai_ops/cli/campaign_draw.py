@@ -181,7 +181,7 @@ def draw_command(
     """Draw winners among the eligible entrants: SHA-256 of seed and user id, lowest wins.
 
     Anyone can recompute the result from the announced seed and the entrant
-    list (README: 応募と抽選). People on leave or retired are never drawn.
+    list (docs/commands/campaign.md: 応募と抽選). People on leave or retired are never drawn.
     A campaign is drawn once; --redraw --reason TEXT draws again and is
     recorded in the audit log. --verify recomputes the recorded draw.
 

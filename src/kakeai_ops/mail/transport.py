@@ -20,7 +20,7 @@ import re
 import smtplib
 import ssl
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..config import Smtp
 from ..errors import KopsError
@@ -124,15 +124,12 @@ class SmtpTransport:
         # What the last open() got through, for `kops mail check`.
         self.steps: list[str] = []
 
-    def open(self) -> None:
-        import yagmail
-
-        self.steps = []
-        password = smtp_password(self.settings)
+    def _refuse_unsafe(self, password: str | None) -> None:
+        """Settings that would put a credential at risk stop the run before connecting."""
         if password is not None and not password.isascii():
             # smtplib's AUTH encodes the credentials as ASCII; say so without showing them.
             raise FatalFailure(
-                "the SMTP password has non-ASCII characters, which SMTP AUTH cannot send"
+                _("the SMTP password has non-ASCII characters, which SMTP AUTH cannot send")
             )
         security = self.settings.security
         if (
@@ -142,10 +139,18 @@ class SmtpTransport:
         ):
             # A bearer token is as good as a password for as long as it lives.
             raise FatalFailure(
-                f"mail.smtp.security: none with auth: xoauth2 would send the access token to "
-                f"{self.settings.host} unencrypted",
-                "mail.smtp.security を starttls（ポート 587）か ssl（ポート 465）にしてください",
+                _(
+                    "mail.smtp.security: none with auth: xoauth2 would send the access token "
+                    "to {host} unencrypted"
+                ).format(host=self.settings.host),
+                _("set mail.smtp.security to starttls (port 587) or ssl (port 465)"),
             )
+
+    def _connection(self, password: str | None) -> Any:
+        """yagmail's client for the settings, not yet connected."""
+        import yagmail
+
+        security = self.settings.security
         login = self.settings.user or self.from_addr
         client = yagmail.SMTP(
             # A one-entry dict keeps the login as written: yagmail appends
@@ -166,6 +171,13 @@ class SmtpTransport:
             timeout=self.settings.timeout,
             **({"context": ssl.create_default_context()} if security == "ssl" else {}),
         )
+        return client
+
+    def open(self) -> None:
+        self.steps = []
+        password = smtp_password(self.settings)
+        self._refuse_unsafe(password)
+        client = self._connection(password)
         try:
             client.login()
             # Without TLS or login yagmail never greets the server; MAIL FROM needs EHLO first.
