@@ -415,6 +415,36 @@ def test_a_kops_yaml_error_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
     assert caught.value.hint and caught.value.hint.startswith("kops.yaml を直してください。")
 
 
+def test_kops_yaml_refusals_with_values_and_pydantic_s_own_are_in_japanese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A refusal with numbers in it (its template travels with it) and pydantic's own
+    (known by type) read in Japanese, and as before in English."""
+    from kakeai_ops.config import parse_settings
+    from kakeai_ops.errors import ConfigError
+
+    wrong = {
+        "privacy": {"min_group": "abc"},
+        "rules": {"lapse_days": 99999},
+        "campaigns": {"weekly": {"months": "three", "milestones": [10, 5]}},
+    }
+
+    def lines() -> list[str]:
+        with pytest.raises(ConfigError) as caught:
+            parse_settings(wrong)
+        return caught.value.message.splitlines()
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    japanese = "\n".join(lines())
+    assert "privacy.min_group: 3〜1,000 の整数にしてください（指定された値: 'abc'）" in japanese
+    assert "rules.lapse_days: 3,650 日以下にしてください（指定された値: 99999）" in japanese
+    assert "must be" not in japanese and "Input should" not in japanese
+    monkeypatch.setenv("KOPS_LANG", "en")
+    english = "\n".join(lines())
+    assert "privacy.min_group: must be an integer from 3 to 1,000, got 'abc'" in english
+    assert "rules.lapse_days: must be at most 3,650 days, got 99999" in english
+
+
 def test_babel_finds_no_error_in_the_catalog() -> None:
     """What `pybabel compile` checks (e.g. a `%` the translation treats differently)."""
     problems = [f"{message.id!r}: {errors}" for message, errors in CATALOG.check()]

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
 
 from ..errors import ConfigError, KopsError
 from ..i18n import N_, _
@@ -68,7 +67,7 @@ from .seminar_settings import (
     SurveyHeaders,
     Themes,
 )
-from .values import PositiveInt, Section, at_most
+from .values import PositiveInt, Section, at_most, refusal
 
 __all__ = [
     "DEFAULT_COMPOUNDS",
@@ -148,8 +147,11 @@ class Settings(Section):
         # A list out of order is more likely a typo (50 for 15) than a wish: say so.
         for before, after in itertools.pairwise(value):
             if after <= before:
-                raise PydanticCustomError(
-                    "milestones", f"must be increasing ({before} is followed by {after})"
+                raise refusal(
+                    "milestones",
+                    N_("must be increasing ({before} is followed by {after})"),
+                    before=before,
+                    after=after,
                 )
         return value
 
@@ -212,7 +214,7 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
         return _("{file}: {key}: unknown setting").format(file=source, key=loc)
     if kind == "missing":
         return _("{file}: {key}: required setting is missing").format(file=source, key=loc)
-    message = _(error["msg"])  # kops's own (values.py) are in the catalog
+    message = _problem_words(error)
     if message.startswith("Input should be"):
         message = "must be" + message[len("Input should be") :]
     if message.startswith("Value error, "):
@@ -224,6 +226,39 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
     return _("{file}: {key}: {problem}, got {given}").format(
         file=source, key=loc, problem=message, given=repr(given)
     )
+
+
+# pydantic's own refusals by their stable type, in words the catalog translates.
+PYDANTIC_WORDS = {
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "int_type": N_("must be an integer"),
+    "int_parsing": N_("must be an integer"),
+    "int_from_float": N_("must be an integer"),
+    "float_type": N_("must be a number"),
+    "float_parsing": N_("must be a number"),
+    "string_type": N_("must be text"),
+    "dict_type": N_("must be a section of settings (key: value)"),
+    "model_type": N_("must be a section of settings (key: value)"),
+    "list_type": N_("must be a list"),
+    "date_from_datetime_parsing": N_("must be a date YYYY-MM-DD"),
+    "date_parsing": N_("must be a date YYYY-MM-DD"),
+    "date_type": N_("must be a date YYYY-MM-DD"),
+}
+
+
+def _problem_words(error: Any) -> str:
+    """What is wrong, in the reader's language: kops's own refusals carry their template
+    (values.refusal) or are whole messages in the catalog; pydantic's are known by type."""
+    context = error.get("ctx") or {}
+    if "template" in context:
+        values = {k: v for k, v in context.items() if k != "template"}
+        return _(context["template"]).format(**values)
+    if error["type"] in PYDANTIC_WORDS:
+        return _(PYDANTIC_WORDS[error["type"]])
+    if error["type"] == "literal_error" and "expected" in context:
+        return _("must be {expected}").format(expected=context["expected"])
+    return _(error["msg"])
 
 
 def _known_keys(loc: tuple[Any, ...]) -> list[str]:

@@ -99,7 +99,7 @@ class OAuth(Section):
     provider: Literal["microsoft", "google", "command"] = "command"
     # command: a program that prints a fresh access token (as msmtp's passwordeval).
     token_command: str | list[str] | None = None
-    command_timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+    command_timeout: Annotated[int, at_most(3_600, "seconds")] = 60
     # microsoft (Entra ID): the directory (tenant) id or domain and the app's client id.
     tenant: str | None = None
     client_id: str | None = None
@@ -141,7 +141,7 @@ class Smtp(Section):
     # the keyring; xoauth2: AUTH XOAUTH2 with an OAuth2 access token. Unset: by `user`.
     auth: Literal["none", "password", "xoauth2"] | None = None
     oauth: OAuth = Field(default_factory=OAuth)
-    timeout: Annotated[int, at_most(3_600, " seconds")] = 30
+    timeout: Annotated[int, at_most(3_600, "seconds")] = 30
 
     @model_validator(mode="after")
     def _auth_needs(self) -> Smtp:
@@ -183,7 +183,7 @@ class Graph(Section):
     endpoint: str = "https://graph.microsoft.com/v1.0"
     # The mailbox that sends (users/{mailbox}/sendMail); unset: mail.smtp.user, else from_addr.
     mailbox: str | None = None
-    timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+    timeout: Annotated[int, at_most(3_600, "seconds")] = 60
 
     _refuse_secrets = model_validator(mode="before")(_no_secrets)
 
@@ -196,7 +196,7 @@ class Imap(Section):
     security: Literal["ssl", "starttls", "none"] = "ssl"
     folder: str = "INBOX"
     days: Days = 30  # notices that arrived in the last N days
-    timeout: Annotated[int, at_most(3_600, " seconds")] = 60
+    timeout: Annotated[int, at_most(3_600, "seconds")] = 60
 
     _refuse_secrets = model_validator(mode="before")(_no_secrets)
 
@@ -250,17 +250,17 @@ class Service(Section):
             return None
         value = value.strip()
         if not value.lower().startswith(("https://", "http://")):
-            raise PydanticCustomError("url", "must be a web address starting with https://")
+            raise PydanticCustomError("url", N_("must be a web address starting with https://"))
         # Mails print it as a link: a space (full-width too) ends the link there, and an
         # address without a host leads nowhere.
         if any(ch.isspace() for ch in value):
-            raise PydanticCustomError("url", "must be a web address without spaces")
+            raise PydanticCustomError("url", N_("must be a web address without spaces"))
         try:
             host = urllib.parse.urlsplit(value).hostname
         except ValueError:
             host = None
         if not host:
-            raise PydanticCustomError("url", "must name a host after https://")
+            raise PydanticCustomError("url", N_("must name a host after https://"))
         return value
 
 
@@ -274,7 +274,7 @@ class ScopeUnit(Section):
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise PydanticCustomError("blank", "must not be blank")
+            raise PydanticCustomError("blank", N_("must not be blank"))
         return value.strip() if value is not None else None
 
     def text(self) -> str:
@@ -299,7 +299,7 @@ class Advisor(Section):
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise PydanticCustomError("blank", "must not be blank (leave the key out instead)")
+            raise PydanticCustomError("blank", N_("must not be blank (leave the key out instead)"))
         return value.strip() if value is not None else None
 
     @field_validator("scope", mode="before")
@@ -333,5 +333,5 @@ class Advisor(Section):
     @classmethod
     def _non_empty(cls, value: list[str | ScopeUnit]) -> list[str | ScopeUnit]:
         if not value:
-            raise PydanticCustomError("scope", "must list at least one 事業部 or 事業部/部署")
+            raise PydanticCustomError("scope", N_("must list at least one 事業部 or 事業部/部署"))
         return value

@@ -13,7 +13,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..i18n import N_
-from .values import Days, NonNegativeNumber, Section, Share, at_most, between
+from .values import Days, NonNegativeNumber, Section, Share, at_most, between, refusal
 
 # --- rules --------------------------------------------------------------------
 
@@ -53,8 +53,10 @@ def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
         if end < start:
             raise PydanticCustomError("holiday", N_("range ends before it starts"))
         if (end - start).days >= MAX_HOLIDAY_RANGE:
-            raise PydanticCustomError(
-                "holiday", f"a range of company holidays is at most {MAX_HOLIDAY_RANGE} days"
+            raise refusal(
+                "holiday",
+                N_("a range of company holidays is at most {limit} days"),
+                limit=MAX_HOLIDAY_RANGE,
             )
         return start, end
     raise PydanticCustomError(
@@ -82,7 +84,7 @@ class Window(Section):
 
 class StreakRule(Section):
     kind: Literal["weekly_streak"]
-    months: Annotated[int, at_most(120, " months")] = 3
+    months: Annotated[int, at_most(120, "months")] = 3
     role: Literal["member", "manager", "any"] = "member"
     min_per_week: Annotated[int, between(1, 7)] = 1
 

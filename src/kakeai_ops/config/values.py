@@ -17,6 +17,12 @@ LARGEST = 1_000_000  # no count or number in kops.yaml is sensibly larger
 MAX_DAYS = 3_650  # ten years: any period kops looks back or ahead over
 
 
+def refusal(code: str, template: str, **values: Any) -> PydanticCustomError:
+    """A kops.yaml value error whose words the catalog translates: pydantic keeps only the
+    filled-in text in its error list, so the template travels in the context too."""
+    return PydanticCustomError(code, template, {**values, "template": template})
+
+
 def _integer(value: Any, code: str, message: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise PydanticCustomError(code, message)
@@ -31,8 +37,17 @@ def _positive_int(value: Any) -> int:
     if number <= 0:
         raise PydanticCustomError("positive_int", N_("must be a positive integer"))
     if number > LARGEST:
-        raise PydanticCustomError("positive_int", f"must be at most {LARGEST:,}")
+        raise refusal("positive_int", AT_MOST[""], limit=f"{LARGEST:,}")
     return number
+
+
+# The words of "at most N <unit>", one template per unit so the catalog can order them.
+AT_MOST = {
+    "": N_("must be at most {limit}"),
+    "days": N_("must be at most {limit} days"),
+    "months": N_("must be at most {limit} months"),
+    "seconds": N_("must be at most {limit} seconds"),
+}
 
 
 def at_most(limit: int, unit: str = "") -> BeforeValidator:
@@ -43,7 +58,7 @@ def at_most(limit: int, unit: str = "") -> BeforeValidator:
         if number <= 0:
             raise PydanticCustomError("positive_int", N_("must be a positive integer"))
         if number > limit:
-            raise PydanticCustomError("at_most", f"must be at most {limit:,}{unit}")
+            raise refusal("at_most", AT_MOST[unit], limit=f"{limit:,}")
         return number
 
     return BeforeValidator(check)
@@ -53,9 +68,13 @@ def between(low: int, high: int) -> BeforeValidator:
     """Checks an integer from ``low`` to ``high``."""
 
     def check(value: Any) -> int:
-        number = _integer(value, "between", f"must be an integer from {low:,} to {high:,}")
+        words = N_("must be an integer from {low} to {high}")
+        try:
+            number = _integer(value, "between", words)
+        except PydanticCustomError:
+            raise refusal("between", words, low=f"{low:,}", high=f"{high:,}") from None
         if not low <= number <= high:
-            raise PydanticCustomError("between", f"must be an integer from {low:,} to {high:,}")
+            raise refusal("between", words, low=f"{low:,}", high=f"{high:,}")
         return number
 
     return BeforeValidator(check)
@@ -81,7 +100,7 @@ def _non_negative_number(value: Any) -> float:
     except (TypeError, ValueError):
         raise PydanticCustomError("number", N_("must be a number ≥ 0")) from None
     if not 0 <= number <= LARGEST:  # also refuses .nan and .inf
-        raise PydanticCustomError("number", f"must be a number from 0 to {LARGEST:,}")
+        raise refusal("number", N_("must be a number from 0 to {high}"), high=f"{LARGEST:,}")
     return number
 
 
@@ -98,7 +117,7 @@ def _seconds(value: Any) -> float:
 
 
 Seconds = Annotated[float, BeforeValidator(_seconds)]
-Days = Annotated[int, at_most(MAX_DAYS, " days")]
+Days = Annotated[int, at_most(MAX_DAYS, "days")]
 
 
 class Section(BaseModel):
