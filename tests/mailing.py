@@ -69,3 +69,18 @@ def states(ws: Workspace, run: str = RUN) -> Counter[str]:
         return Counter(row.state for row in ledger.rows(run))
     finally:
         ledger.close()
+
+
+class PinnedTime:
+    """The pinned clock for the sender: sleeping moves it on, and every wait is kept."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
