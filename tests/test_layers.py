@@ -208,8 +208,6 @@ LONG_FUNCTIONS = {
     "jobs/ingest.py:_load_file": 87,
     "jobs/monthly_review/actions.py:next_actions": 95,
     "jobs/monthly_review/activity.py:mail_slide": 97,
-    "mail/dry_run.py:dry_run": 86,
-    "mail/send.py:send": 136,
     "privacy/publication.py:_split_time": 102,
 }
 
