@@ -264,10 +264,10 @@ class Service(Section):
         return value
 
 
-def _stripped(value: str | None, message: str) -> str | None:
-    """A text setting without its surrounding spaces; a blank one is refused."""
+def _stripped(value: str | None, refusal: str) -> str | None:
+    """A text without its surrounding spaces (None stays None); a blank one is refused."""
     if value is not None and not value.strip():
-        raise PydanticCustomError("blank", message)
+        raise PydanticCustomError("blank", refusal)
     return value.strip() if value is not None else None
 
 
