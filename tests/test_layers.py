@@ -196,8 +196,6 @@ LONG_FUNCTIONS = {
     "cli/seminar.py:summary_command": 116,
     "jobs/ingest.py:ingest": 127,
     "jobs/ingest.py:_load_file": 87,
-    "mail/dry_run.py:dry_run": 86,
-    "mail/send.py:send": 136,
     "privacy/publication.py:_split_time": 102,
 }
 
