@@ -196,7 +196,6 @@ LONG_FUNCTIONS = {
     "cli/seminar.py:summary_command": 116,
     "jobs/ingest.py:ingest": 127,
     "jobs/ingest.py:_load_file": 87,
-    "privacy/publication.py:_split_time": 102,
 }
 
 
