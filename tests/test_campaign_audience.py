@@ -9,10 +9,10 @@ import json
 import re
 from pathlib import Path
 
-import holidays
 import pandas as pd
 import yaml
 
+from calendar_oracle import days_off
 from conftest import Cli
 from kakeai_ops.store import awards, draw_entrants
 from kakeai_ops.workspace import Workspace
@@ -31,13 +31,7 @@ def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
     config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
     window = config["campaigns"][CAMPAIGN]["window"]
     start, end = pd.Timestamp(window["start"]).date(), pd.Timestamp(window["end"]).date()
-    off = set(holidays.country_holidays("JP", years=[2026]))
-    for item in config["calendar"]["company_holidays"]:
-        first, _, last = str(item).partition("..")
-        day = dt.date.fromisoformat(first)
-        while day <= dt.date.fromisoformat(last or first):
-            off.add(day)
-            day += dt.timedelta(days=1)
+    off = days_off(ws)
     meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
     mine = meetings[(meetings["member_id"] == user_id) & (meetings["status"] == "held")]
     held_days = {at.date() for at in mine["held_at"] if at.date() <= AS_OF}
@@ -94,7 +88,7 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
 
 def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path) -> None:
     from kakeai_ops.config import load_settings
-    from kakeai_ops.jobs.monthly_review.actions import _draw_actions
+    from kakeai_ops.jobs.monthly_review.actions import _campaign_action
     from kakeai_ops.jobs.monthly_review.good_practice import campaign_figures
     from kakeai_ops.store import load_tables, resolve_snapshot
 
@@ -109,17 +103,15 @@ def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path)
 
     before = figures()
     assert before.by_draw and not before.drawn and before.entries == 10
-    assert next(a.command for a in _draw_actions(before)).startswith(
-        f"kops campaign draw {CAMPAIGN}"
-    )
+    drawing = _campaign_action(before)
+    assert drawing is not None and drawing.command.startswith(f"kops campaign draw {CAMPAIGN}")
     cli("campaign", "draw", CAMPAIGN, "--winners", "3", "--seed", SEED)
     after = figures()
-    actions = _draw_actions(after)
-    assert (
-        after.winners == 3 and "当選者に付与" in actions[0].text and "当選 3人" in actions[0].basis
-    )
+    awarding = _campaign_action(after)
+    assert after.winners == 3 and awarding is not None
+    assert "当選者に付与" in awarding.text and "当選 3人" in awarding.basis
     cli("campaign", "award", CAMPAIGN)
-    assert _draw_actions(figures()) == []  # the winners are awarded; nobody else is due
+    assert _campaign_action(figures()) is None  # the winners are awarded; nobody else is due
 
 
 def test_not_eligible_needs_a_known_campaign_with_entries(sample_ws: Workspace) -> None:

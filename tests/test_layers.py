@@ -187,29 +187,15 @@ MAX_FUNCTION_LINES = 80
 # Functions still longer, and how long they are: this list only shrinks (a function on it
 # may not grow, and none may join it).
 LONG_FUNCTIONS = {
-    "analyses/seminar_summary.py:summarise": 81,
-    "analyses/shortlist.py:select": 85,
-    "analyses/streaks.py:eligibility": 100,
-    "cli/campaign_milestones.py:milestones_command": 99,
-    "cli/demo.py:demo_steps": 195,
-    "cli/interview.py:shortlist_command": 97,
+    "cli/campaign_milestones.py:milestones_command": 96,
+    "cli/interview.py:shortlist_command": 95,
     "cli/interview.py:_explain": 111,
-    "cli/mail_command.py:send_command": 83,
-    "cli/mail_ledger.py:status_command": 85,
     "cli/report.py:divisions_command": 140,
     "cli/review.py:register": 112,
     "cli/review.py:review_command": 110,
     "cli/seminar.py:summary_command": 116,
-    "cli/status.py:register": 168,
-    "cli/status.py:status_command": 122,
-    "jobs/campaigns/entries.py:import_entries": 88,
-    "jobs/division_report.py:build_report": 100,
     "jobs/ingest.py:ingest": 127,
     "jobs/ingest.py:_load_file": 87,
-    "jobs/monthly_review/actions.py:next_actions": 95,
-    "jobs/monthly_review/activity.py:mail_slide": 97,
-    "mail/dry_run.py:dry_run": 86,
-    "mail/send.py:send": 136,
     "privacy/publication.py:_split_time": 102,
 }
 

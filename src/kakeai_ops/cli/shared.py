@@ -1,4 +1,4 @@
-"""What every command shares: options, the workspace and its lookup, messages on stderr."""
+"""What every command shares: the workspace and its lookup, messages on stderr."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-import typer
 from rich.markup import escape
 
 from ..config import Settings, load_settings
@@ -29,59 +27,20 @@ from .console import err as err
 from .console import frame_table
 from .console import out as out
 
+# The option types are declared in options.py; commands may import them from here too.
+from .options import AsOfOpt as AsOfOpt
+from .options import CampaignArg as CampaignArg
+from .options import Format as Format
+from .options import FormatOpt as FormatOpt
+from .options import OutOpt as OutOpt
+from .options import SnapshotOpt as SnapshotOpt
+from .options import StaleOkOpt as StaleOkOpt
+from .options import WorkspaceOpt as WorkspaceOpt
+from .options import date_option as date_option
+
 
 def _quiet() -> bool:
     return os.environ.get("KOPS_QUIET") == "1"
-
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace directory (default: $KOPS_WORKSPACE, then the current directory).",
-        show_default=False,
-    ),
-]
-SnapshotOpt = Annotated[
-    str | None,
-    typer.Option("--snapshot", help="Snapshot id from `kops status` (default: the latest)."),
-]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Judge as of this date, e.g. 2026-11-20, 2026/11/20 or 20261120 (default and "
-        "latest allowed: the date the snapshot implies).",
-        show_default=False,
-    ),
-]
-StaleOkOpt = Annotated[
-    bool,
-    typer.Option(
-        "--stale-ok",
-        help="Send even when the snapshot's data is older than rules.stale_days "
-        "(--yes alone still asks about that).",
-    ),
-]
-CampaignArg = Annotated[
-    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
-]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("--out", "-o", help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx."),
-]
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="Output on stdout: table, csv or json.")
-]
 
 
 @dataclass
@@ -241,27 +200,20 @@ def emit_data(frame: Any, fmt: Format) -> bool:
     return False
 
 
-def date_option(name: str, help: str, **more: Any) -> Any:
-    """A typer option holding a date, read as people type it (``dates.parse_date``: 2026-12-03,
-    2026/12/3, 20261203, full-width digits); a bad one is refused naming ``name``."""
-    return typer.Option(
-        name, help=help, metavar="DATE", parser=lambda text: parse_date(text, name), **more
-    )
-
-
 def emit(
     frame: Any,
     fmt: Format,
     out_file: Path | None,
-    wrote: Callable[[str], str],
+    wrote: Callable[[str], str] | None = None,
     as_of: Any = None,
     **file_options: Any,
 ) -> bool:
     """The one way a command hands out its data: ``--out`` writes a CSV/XLSX file (with
     ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts),
     records it as a publication of its command (``published``: rows, and the 基準日
-    ``as_of`` or the printed one) and says so with ``wrote(path)``; ``--format csv|json``
-    writes stdout. False for ``table``: the caller draws its own table."""
+    ``as_of`` or the printed one) and says so with ``wrote(path)`` (by default, how many
+    rows it wrote); ``--format csv|json`` writes stdout. False for ``table``: the caller
+    draws its own table."""
     if out_file is not None:
         from ..outputs.files import write_table
         from .output_audience import published
@@ -269,9 +221,14 @@ def emit(
         write_table(frame, out_file, **file_options)
         printed = file_options.get("options")
         published(out_file, len(frame), as_of or getattr(printed, "as_of", None))
-        err.print(wrote(escape(str(out_file))), highlight=False)
+        said = wrote or _wrote_rows(len(frame))
+        err.print(said(escape(str(out_file))), highlight=False)
         return True
     return emit_data(frame, fmt)
+
+
+def _wrote_rows(rows: int) -> Callable[[str], str]:
+    return lambda path: _("Wrote {rows:,} rows to {path}").format(rows=rows, path=path)
 
 
 MAX_REASON = 1000

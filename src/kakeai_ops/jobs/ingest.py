@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,11 @@ class _Loaded:
     table: str
     frame: pd.DataFrame
     first_row: int
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """The file's SHA-256, read once: the manifest and the audit entry both name it."""
+        return _sha256(self.path)
 
 
 def ingest(
@@ -196,7 +202,7 @@ def ingest(
         "ingest --older" if undone else "ingest",
         target=f"snapshot {snapshot.id}",
         count=sum(len(item.frame) for item in loaded),
-        files=[f"{item.path.name} sha256:{_sha256(item.path)[:16]}" for item in loaded],
+        files=[f"{item.path.name} sha256:{item.sha256[:16]}" for item in loaded],
         snapshot=snapshot.id,
         detail=detail,
     )
@@ -233,7 +239,7 @@ def _older_error(
 
 def _ingested_before(ws: Workspace, loaded: list[_Loaded]) -> str | None:
     """The snapshot that was made from exactly these files (by content hash), if any."""
-    hashes = sorted(_sha256(item.path) for item in loaded)
+    hashes = sorted(item.sha256 for item in loaded)
     for snap in list_snapshots(ws):
         if sorted(src.get("sha256", "") for src in snap.manifest.get("sources", [])) == hashes:
             return snap.id
@@ -498,7 +504,7 @@ def _manifest(
         "meetings_from": held.min().date().isoformat() if len(held) else None,
         "meetings_to": held.max().date().isoformat() if len(held) else None,
         "sources": [
-            {"file": str(item.path.resolve()), "table": item.table, "sha256": _sha256(item.path)}
+            {"file": str(item.path.resolve()), "table": item.table, "sha256": item.sha256}
             for item in loaded
         ],
         "tables": {

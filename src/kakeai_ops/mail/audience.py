@@ -108,7 +108,10 @@ def excluded_summary(audience: Audience) -> str:
 @dataclass(frozen=True)
 class Given:
     """What the caller read for the kinds whose people come from records beyond the
-    snapshot (see build_audience)."""
+    snapshot: ``listed``, the user ids read from a users file (``exports.user_files``);
+    ``milestones_since``, milestones crossed after that day are mailed (None: any);
+    ``not_eligible``, for a not-eligible audience, each entrant's missed months (year,
+    month, weeks missed)."""
 
     awarded: pd.DataFrame | None = None
     delivered: pd.DataFrame | None = None
@@ -151,20 +154,13 @@ def build_audience(
     templates: TemplateSet,
     suppressed: dict[str, str],
     recent_nudges: dict[str, int],
-    awarded: pd.DataFrame | None = None,
-    delivered: pd.DataFrame | None = None,
-    drawn: pd.DataFrame | None = None,
-    listed: list[str] | None = None,
-    milestones_since: dt.date | None = None,
-    not_eligible: dict[str, list[tuple[int, int, int]]] | None = None,
+    given: Given | None = None,
     told: set[str] | None = None,
 ) -> Audience:
-    """``listed``: the user ids read from a users file (``exports.user_files``);
-    ``milestones_since``: milestones crossed after that day are mailed (None: any);
-    ``not_eligible``: for a not-eligible audience, each entrant's missed months (year,
-    month, weeks missed)."""
+    """``given``: the records beyond the snapshot the kind needs (see Given); ``told``: who
+    has already been told a draw's outcome."""
     who = spec.chosen()
-    given = Given(awarded, delivered, drawn, listed, milestones_since, not_eligible)
+    given = given or Given()
     facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     chosen = chosen_users(who, spec, facts, tables, settings, as_of, given)
     audience = Audience(
@@ -178,7 +174,7 @@ def build_audience(
     screen = Screen(suppressed, recent_nudges, told, templates)
     _sort_out(audience, chosen, spec, facts, tables, settings, as_of, screen)
     templates_used = sorted({r.template for r in audience.recipients})
-    audience.default_run_id = _run_base(spec, who, chosen.base, templates_used, as_of, drawn)
+    audience.default_run_id = _run_base(spec, who, chosen.base, templates_used, as_of, given.drawn)
     audience.description = {
         "audience": DESCRIBED_AS[who.kind],
         "value": _described(who),

@@ -131,12 +131,7 @@ def audience_for(
         templates(source.workspace),
         suppressed,
         recent,
-        awarded=given.awarded,
-        delivered=given.delivered,
-        drawn=given.drawn,
-        listed=given.listed,
-        milestones_since=given.milestones_since,
-        not_eligible=given.not_eligible,
+        given,
         told=told,
     )
     return audience, snap.id, str(when)
