@@ -130,7 +130,8 @@ class Chosen:
     segment_key: str | None = None
 
 
-# How run descriptions and the audit log have always named each kind (text, never read back).
+# How run descriptions, the audit log and the first binding format have always named each
+# kind: data written by earlier versions, so these never change (binding.py reads them back).
 DESCRIBED_AS = {
     "segment": "--segment",
     "flag": "--flag",
@@ -142,6 +143,7 @@ DESCRIBED_AS = {
     "users": "--users",
     "theme": "theme",
     "list": "list",
+    "advisors": "advisors",
 }
 
 
