@@ -113,7 +113,6 @@ def milestones_command(
         due,
         fmt,
         out_file,
-        lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(due), path=path),
         as_of=when,
         sheet="milestones",
         text_columns=["user_id"],

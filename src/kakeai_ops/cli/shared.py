@@ -204,15 +204,16 @@ def emit(
     frame: Any,
     fmt: Format,
     out_file: Path | None,
-    wrote: Callable[[str], str],
+    wrote: Callable[[str], str] | None = None,
     as_of: Any = None,
     **file_options: Any,
 ) -> bool:
     """The one way a command hands out its data: ``--out`` writes a CSV/XLSX file (with
     ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts),
     records it as a publication of its command (``published``: rows, and the 基準日
-    ``as_of`` or the printed one) and says so with ``wrote(path)``; ``--format csv|json``
-    writes stdout. False for ``table``: the caller draws its own table."""
+    ``as_of`` or the printed one) and says so with ``wrote(path)`` (by default, how many
+    rows it wrote); ``--format csv|json`` writes stdout. False for ``table``: the caller
+    draws its own table."""
     if out_file is not None:
         from ..outputs.files import write_table
         from .output_audience import published
@@ -220,9 +221,14 @@ def emit(
         write_table(frame, out_file, **file_options)
         printed = file_options.get("options")
         published(out_file, len(frame), as_of or getattr(printed, "as_of", None))
-        err.print(wrote(escape(str(out_file))), highlight=False)
+        said = wrote or _wrote_rows(len(frame))
+        err.print(said(escape(str(out_file))), highlight=False)
         return True
     return emit_data(frame, fmt)
+
+
+def _wrote_rows(rows: int) -> Callable[[str], str]:
+    return lambda path: _("Wrote {rows:,} rows to {path}").format(rows=rows, path=path)
 
 
 MAX_REASON = 1000
