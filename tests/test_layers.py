@@ -187,7 +187,6 @@ MAX_FUNCTION_LINES = 80
 # Functions still longer, and how long they are: this list only shrinks (a function on it
 # may not grow, and none may join it).
 LONG_FUNCTIONS = {
-    "cli/campaign_milestones.py:milestones_command": 96,
     "cli/report.py:divisions_command": 140,
     "cli/review.py:register": 112,
     "cli/review.py:review_command": 110,
