@@ -187,15 +187,10 @@ MAX_FUNCTION_LINES = 80
 # Functions still longer, and how long they are: this list only shrinks (a function on it
 # may not grow, and none may join it).
 LONG_FUNCTIONS = {
-    "cli/campaign_milestones.py:milestones_command": 96,
-    "cli/interview.py:shortlist_command": 95,
-    "cli/interview.py:_explain": 111,
     "cli/report.py:divisions_command": 140,
     "cli/review.py:register": 112,
     "cli/review.py:review_command": 110,
     "cli/seminar.py:summary_command": 116,
-    "jobs/ingest.py:ingest": 127,
-    "jobs/ingest.py:_load_file": 87,
 }
 
 

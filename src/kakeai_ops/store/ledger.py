@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -404,39 +403,14 @@ class Ledger:
                 raise
         self._person_column = True
 
-    def nudges_since(
-        self, since: dt.datetime, exclude_run: str | None = None, user_id: str | None = None
-    ) -> dict[str, int]:
-        """Nudges sent per user (or to ``user_id`` only) since a moment: the frequency cap.
-
-        Compared as instants, not as text: stored times may carry different UTC
-        offsets (older rows were written in the machine's local time). The text
-        only narrows the rows: whatever its offset, a time inside the window is
-        written with a date no earlier than the day before the window starts (UTC).
-        """
-        start, floor = _window_start(since)
-        query = (
-            "SELECT run_id, item, user_id, sent_at FROM mail_ledger"
-            " WHERE state = 'sent' AND kind = 'nudge' AND sent_at >= ? AND run_id != ?"
-        )
-        params = [floor, exclude_run or ""]
-        if user_id is not None:
-            query += " AND user_id = ?"
-            params.append(user_id)
-        cursor = self.db.execute(query, params)
-        counts: Counter[str] = Counter()
-        for run_id, item, user, sent_at in cursor:
-            moment = self._sent_at(run_id, item, sent_at)
-            if moment >= start:
-                counts[user] += 1
-        return dict(counts)
-
     def sent_to(
         self, user_id: str, since: dt.datetime, exclude_run: str
     ) -> list[tuple[str, str, dt.datetime, str | None]]:
         """Mails delivered to ``user_id`` since a moment, other runs than ``exclude_run``:
         (template, kind, sent at, the seminar the run was about or None). Only ``sent``
-        counts: an outbox rehearsal (``written``) reached nobody."""
+        counts: an outbox rehearsal (``written``) reached nobody. Compared as instants, not
+        as text: stored times may carry different UTC offsets (older rows were written in the
+        machine's local time)."""
         start, floor = _window_start(since)
         cursor = self.db.execute(
             "SELECT l.run_id, l.item, l.template, l.kind, l.sent_at, r.binding"
