@@ -191,7 +191,6 @@ LONG_FUNCTIONS = {
     "cli/review.py:register": 112,
     "cli/review.py:review_command": 110,
     "cli/seminar.py:summary_command": 116,
-    "privacy/publication.py:_split_time": 102,
 }
 
 
