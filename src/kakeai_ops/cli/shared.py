@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -228,17 +229,33 @@ def show(frame: Any, fmt: Format, title: str | None = None) -> None:
         out.print(frame_table(frame, title=title))
 
 
-def emit_data(frame: Any, fmt: Format) -> bool:
-    """Write ``frame`` to stdout as CSV or JSON; False for ``table`` (the caller draws it)."""
+def emit_data(data: Any, fmt: Format) -> bool:
+    """Write ``data`` to stdout as CSV or JSON; False for ``table`` (the caller draws it).
+
+    ``data`` is a frame, or for what is not one table: records (a list of dicts, JSON as
+    they are, CSV as a frame) or named frames (JSON: an object of them by name)."""
     from ..outputs.files import csv_text, json_text
 
+    if fmt is Format.table:
+        return False
+    if isinstance(data, Mapping):
+        if fmt is Format.json:
+            named = {name: json.loads(json_text(frame)) for name, frame in data.items()}
+            sys.stdout.write(json.dumps(named, ensure_ascii=False, indent=2) + "\n")
+            return True
+        data = next(iter(data.values()))
+    if isinstance(data, list):
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return True
+        import pandas as pd
+
+        data = pd.DataFrame(data)
     if fmt is Format.csv:
-        sys.stdout.write(csv_text(frame))
-        return True
-    if fmt is Format.json:
-        sys.stdout.write(json_text(frame) + "\n")
-        return True
-    return False
+        sys.stdout.write(csv_text(data))
+    else:
+        sys.stdout.write(json_text(data) + "\n")
+    return True
 
 
 def date_option(name: str, help: str, **more: Any) -> Any:
@@ -255,23 +272,33 @@ def emit(
     out_file: Path | None,
     wrote: Callable[[str], str],
     as_of: Any = None,
+    *,
+    rows: int | None = None,
+    shown: Any = None,
+    write: Callable[[Path], object] | None = None,
     **file_options: Any,
 ) -> bool:
     """The one way a command hands out its data: ``--out`` writes a CSV/XLSX file (with
-    ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts),
-    records it as a publication of its command (``published``: rows, and the 基準日
-    ``as_of`` or the printed one) and says so with ``wrote(path)``; ``--format csv|json``
-    writes stdout. False for ``table``: the caller draws its own table."""
+    ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts;
+    or by ``write`` for a file that is more than tables, the division workbook), records it
+    as a publication of its command (``published``: ``rows``, by default the frame's, and
+    the 基準日 ``as_of`` or the printed one) and says so with ``wrote(path)``; ``--format
+    csv|json`` writes ``shown`` (by default the frame; see ``emit_data``) to stdout.
+    False for ``table``: the caller draws its own table."""
     if out_file is not None:
         from ..outputs.files import write_table
         from .output_audience import published
 
-        write_table(frame, out_file, **file_options)
+        if write is not None:
+            write(out_file)
+        else:
+            write_table(frame, out_file, **file_options)
         printed = file_options.get("options")
-        published(out_file, len(frame), as_of or getattr(printed, "as_of", None))
+        count = len(frame) if rows is None else rows
+        published(out_file, count, as_of or getattr(printed, "as_of", None))
         err.print(wrote(escape(str(out_file))), highlight=False)
         return True
-    return emit_data(frame, fmt)
+    return emit_data(frame if shown is None else shown, fmt)
 
 
 MAX_REASON = 1000
