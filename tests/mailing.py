@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -69,3 +70,35 @@ def states(ws: Workspace, run: str = RUN) -> Counter[str]:
         return Counter(row.state for row in ledger.rows(run))
     finally:
         ledger.close()
+
+
+class PinnedTime:
+    """The pinned clock for the sender: sleeping moves it on, and every wait is kept."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+def use_imap(ws: Workspace, imap: Any, tmp_path: Path, folder: str) -> None:
+    """kops.yaml reading bounces from the IMAP server's folder, signing in as the
+    secretariat's mailbox with xoauth2 (a token command handing out ``imap-token``)."""
+    from token_broker import broker
+
+    configure(
+        ws,
+        smtp={
+            "host": "127.0.0.1",
+            "user": "kakeai-office@example.co.jp",
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": broker(tmp_path, "imap-token")},
+        },
+        imap={"host": "127.0.0.1", "port": imap.port, "folder": folder, "days": 30},
+    )

@@ -130,6 +130,14 @@ def sent_rows(ws: Workspace) -> list[tuple[str, str]]:
         ledger.close()
 
 
+def send_the_segment(ws: Workspace) -> list[tuple[str, str]]:
+    """The segment mailed through a server on 127.0.0.1; who was sent what Message-ID."""
+    with SmtpServer() as server:
+        use_smtp(ws, server)
+        Cli(ws)("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
+    return sent_rows(ws)
+
+
 def notice_for(name: str, email: str, message_id: str, keep_id: bool = True) -> str:
     """A sample notice rewritten for a message the run really sent."""
     address, sample_id, _, _ = SAMPLES[name]
@@ -150,10 +158,7 @@ def test_bounces_suppress_exactly_the_permanent_failures_of_the_run_and_the_next
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     cli = Cli(sample_copy)
-    with SmtpServer() as server:
-        use_smtp(sample_copy, server)
-        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
-    rows = sent_rows(sample_copy)
+    rows = send_the_segment(sample_copy)
     assert len(rows) >= 8
     folder = tmp_path / "saved"
     folder.mkdir()
@@ -231,10 +236,7 @@ def test_temporary_bounces_suppress_after_the_soft_limit(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     cli = Cli(sample_copy)
-    with SmtpServer() as server:
-        use_smtp(sample_copy, server)
-        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
-    email, message_id = sent_rows(sample_copy)[0]
+    email, message_id = send_the_segment(sample_copy)[0]
     results = []
     for number in range(1, 4):
         notice = notice_for("postfix_delayed.eml", email, message_id).replace(
@@ -273,15 +275,11 @@ def test_bounces_read_from_a_mailbox_folder_over_imap_with_the_same_sign_in(
     sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from imap_server import ImapServer
-    from mailing import configure
+    from mailing import use_imap
     from tls_cert import make_certificate, server_context
-    from token_broker import broker
 
     cli = Cli(sample_copy)
-    with SmtpServer() as server:
-        use_smtp(sample_copy, server)
-        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
-    rows = sent_rows(sample_copy)
+    rows = send_the_segment(sample_copy)
     cert, key = make_certificate(tmp_path / "tls")
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     old = notice_for("gmail.eml", rows[2][0], rows[2][1]).replace(
@@ -295,16 +293,7 @@ def test_bounces_read_from_a_mailbox_folder_over_imap_with_the_same_sign_in(
             old.encode(),  # arrived before the last 30 days: not read
         ]
         imap.box.tokens = {"imap-token": "kakeai-office@example.co.jp"}
-        configure(
-            sample_copy,
-            smtp={
-                "host": "127.0.0.1",
-                "user": "kakeai-office@example.co.jp",
-                "auth": "xoauth2",
-                "oauth": {"provider": "command", "token_command": broker(tmp_path, "imap-token")},
-            },
-            imap={"host": "127.0.0.1", "port": imap.port, "folder": "不達メール", "days": 30},
-        )
+        use_imap(sample_copy, imap, tmp_path, "不達メール")
         result = cli(
             "mail",
             "bounces",
@@ -329,10 +318,7 @@ def test_a_notice_for_another_address_suppresses_nothing_and_an_unknown_row_is_m
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     cli = Cli(sample_copy)
-    with SmtpServer() as server:
-        use_smtp(sample_copy, server)
-        cli("mail", "send", *SEGMENT, "--yes", env=SENT_AT)
-    rows = sent_rows(sample_copy)
+    rows = send_the_segment(sample_copy)
     # kops mailed rows[0]; the notice is for where that mailbox forwards to.
     forwarded = tmp_path / "forwarded.eml"
     forwarded.write_text(

@@ -9,10 +9,10 @@ import json
 import re
 from pathlib import Path
 
-import holidays
 import pandas as pd
 import yaml
 
+from calendar_oracle import days_off
 from conftest import Cli
 from kakeai_ops.store import awards, draw_entrants
 from kakeai_ops.workspace import Workspace
@@ -31,13 +31,7 @@ def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
     config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
     window = config["campaigns"][CAMPAIGN]["window"]
     start, end = pd.Timestamp(window["start"]).date(), pd.Timestamp(window["end"]).date()
-    off = set(holidays.country_holidays("JP", years=[2026]))
-    for item in config["calendar"]["company_holidays"]:
-        first, _, last = str(item).partition("..")
-        day = dt.date.fromisoformat(first)
-        while day <= dt.date.fromisoformat(last or first):
-            off.add(day)
-            day += dt.timedelta(days=1)
+    off = days_off(ws)
     meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
     mine = meetings[(meetings["member_id"] == user_id) & (meetings["status"] == "held")]
     held_days = {at.date() for at in mine["held_at"] if at.date() <= AS_OF}

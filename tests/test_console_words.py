@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from calendar_oracle import days_off
 from conftest import Cli
 from kakeai_ops import glossary
 from kakeai_ops.workspace import Workspace
@@ -58,17 +59,7 @@ def _eligible_recount(ws: Workspace) -> set[str]:
     (in the month of its Thursday) had a 1on1 held as member, or no business day."""
     import datetime as dt
 
-    import holidays
-    import yaml
-
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    off = set(holidays.country_holidays("JP", years=[2026]))
-    for item in config["calendar"]["company_holidays"]:
-        first, _, last = str(item).partition("..")
-        day = dt.date.fromisoformat(first)
-        while day <= dt.date.fromisoformat(last or first):
-            off.add(day)
-            day += dt.timedelta(days=1)
+    off = days_off(ws)
     snap = ws.snapshots_dir / "0002"
     users = pd.read_parquet(snap / "users.parquet")
     meetings = pd.read_parquet(snap / "meetings.parquet")

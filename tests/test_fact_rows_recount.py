@@ -7,27 +7,14 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import holidays
 import pandas as pd
-import yaml
 
+from calendar_oracle import days_off
 from conftest import Cli
 from kakeai_ops.workspace import Workspace
 
 CAMPAIGN = "exec-1on1-2026h2"
 AS_OF = dt.date(2026, 11, 20)
-
-
-def _days_off(ws: Workspace) -> set[dt.date]:
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    off = set(holidays.country_holidays("JP", years=[2026]))
-    for item in config["calendar"]["company_holidays"]:
-        first, _, last = str(item).partition("..")
-        day = dt.date.fromisoformat(first)
-        while day <= dt.date.fromisoformat(last or first):
-            off.add(day)
-            day += dt.timedelta(days=1)
-    return off
 
 
 def _weeks_without_1on1(ws: Workspace, user_id: str, first: str, last: str) -> list[dt.date]:
@@ -61,7 +48,7 @@ def test_the_award_mail_never_says_every_week_when_a_week_had_no_1on1(
     import json
 
     records = json.loads(plan)
-    off = _days_off(sample_copy)
+    off = days_off(sample_copy)
     told_of_gap = 0
     for record in records:
         text = cli("mail", "preview", "--awarded", CAMPAIGN, "--user", record["user_id"]).stdout

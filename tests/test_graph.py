@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +15,11 @@ from conftest import Cli
 from graph_server import GraphServer
 from kakeai_ops.config import load_settings
 from kakeai_ops.mail.graph import GraphTransport
-from kakeai_ops.mail.plan import load_plan
-from kakeai_ops.mail.send import Sender
+from kakeai_ops.mail.plan import Plan, PlannedMessage, load_plan
+from kakeai_ops.mail.send import Sender, SendReport
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
-from mailing import RUN, SEGMENT, configure, reachable, states
+from mailing import RUN, SEGMENT, PinnedTime, configure, reachable, states
 from token_broker import broker
 
 MAILBOX = "kakeai-office@example.co.jp"
@@ -47,17 +50,43 @@ def use_graph(ws: Workspace, server: GraphServer, command: list[str]) -> None:
     )
 
 
-class PinnedTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.waits: list[float] = []
+@dataclass
+class PinnedSend:
+    """The run's first pending message, ready to send through Graph on pinned time."""
 
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
+    sender: Sender
+    plan: Plan
+    first: PlannedMessage
+    ledger: Ledger
+    time: PinnedTime
 
-    def clock(self) -> float:
-        return self.now
+    def send_first(self) -> SendReport:
+        return self.sender.send(self.plan, [self.first])
+
+    def row(self) -> Any:
+        return self.ledger.frame(RUN).set_index("item").loc[self.first.item]
+
+
+def one_sent_through_graph(ws: Workspace, graph: GraphServer, tmp_path: Path) -> None:
+    """A run planned and its first message sent, the token command good for two sign-ins."""
+    graph.state.tokens = {"t"}
+    use_graph(ws, graph, broker(tmp_path, "t", "t"))
+    Cli(ws)("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+
+
+@contextmanager
+def pinned_sender(ws: Workspace) -> Iterator[PinnedSend]:
+    settings = load_settings(ws.config_path)
+    time = PinnedTime(now=0.0)
+    ledger = Ledger(ws)
+    try:
+        sender = Sender(
+            ws, settings, ledger, GraphTransport(settings.mail), sleep=time.sleep, clock=time.clock
+        )
+        plan = load_plan(ws, RUN)
+        yield PinnedSend(sender, plan, sender.pending(plan, False)[0], ledger, time)
+    finally:
+        ledger.close()
 
 
 def test_send_delivers_every_message_once_through_graph_across_throttling_and_a_new_token(
@@ -91,33 +120,15 @@ def test_send_delivers_every_message_once_through_graph_across_throttling_and_a_
 def test_retry_after_sets_the_wait(
     sample_copy: Workspace, graph: GraphServer, tmp_path: Path
 ) -> None:
-    cli = Cli(sample_copy)
-    graph.state.tokens = {"t"}
-    use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
-    cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+    one_sent_through_graph(sample_copy, graph, tmp_path)
     graph.state.answers = [(429, {"Retry-After": "7"}), (503, {"Retry-After": "3"}), (502, {})]
-    settings = load_settings(sample_copy.config_path)
-    time = PinnedTime()
-    ledger = Ledger(sample_copy)
-    try:
-        sender = Sender(
-            sample_copy,
-            settings,
-            ledger,
-            GraphTransport(settings.mail),
-            sleep=time.sleep,
-            clock=time.clock,
-        )
-        plan = load_plan(sample_copy, RUN)
-        first = sender.pending(plan, False)[0]
-        report = sender.send(plan, [first])
-        row = ledger.frame(RUN).set_index("item").loc[first.item]
-    finally:
-        ledger.close()
-    retries = [w for w in time.waits if w >= 0.01]
+    with pinned_sender(sample_copy) as run:
+        report = run.send_first()
+        row = run.row()
+    retries = [w for w in run.time.waits if w >= 0.01]
     assert retries[:3] == [7.0, 3.0, 0.04]  # Retry-After, Retry-After, then the own backoff
     assert report.outcomes == Counter({"sent": 1}) and row["attempts"] == 4
-    assert [s.to for s in graph.state.sent][-1] == first.email
+    assert [s.to for s in graph.state.sent][-1] == run.first.email
 
 
 def test_no_permission_stops_the_run_with_the_next_step_in_japanese(
@@ -172,31 +183,13 @@ def test_a_long_retry_after_pauses_the_run_instead_of_holding_it(
 ) -> None:
     from kakeai_ops.mail.send import Paused
 
-    cli = Cli(sample_copy)
-    graph.state.tokens = {"t"}
-    use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
-    cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+    one_sent_through_graph(sample_copy, graph, tmp_path)
     graph.state.answers = [(429, {"Retry-After": "3600"})]
-    settings = load_settings(sample_copy.config_path)
-    time = PinnedTime()
-    ledger = Ledger(sample_copy)
-    try:
-        sender = Sender(
-            sample_copy,
-            settings,
-            ledger,
-            GraphTransport(settings.mail),
-            sleep=time.sleep,
-            clock=time.clock,
-        )
-        plan = load_plan(sample_copy, RUN)
-        first = sender.pending(plan, False)[0]
+    with pinned_sender(sample_copy) as run:
         with pytest.raises(Paused, match="wait 3,600 s"):
-            sender.send(plan, [first])
-        row = ledger.frame(RUN).set_index("item").loc[first.item]
-    finally:
-        ledger.close()
-    assert max(time.waits, default=0) < 600
+            run.send_first()
+        row = run.row()
+    assert max(run.time.waits, default=0) < 600
     assert row["state"] == "temp_failed"  # resumed by the same command later
 
 

@@ -20,9 +20,8 @@ def test_a_giant_message_in_the_imap_folder_is_named_and_not_fetched_whole(
 
     from imap_server import ImapServer
     from kakeai_ops.mail import bounces
-    from mailing import configure
+    from mailing import use_imap
     from tls_cert import make_certificate, server_context
-    from token_broker import broker
 
     limit = 64 * 1024
     notice = (BOUNCES / "gmail.eml").read_bytes()
@@ -37,19 +36,7 @@ def test_a_giant_message_in_the_imap_folder_is_named_and_not_fetched_whole(
         with ImapServer(server_context(cert, key)) as imap:
             imap.box.folders["INBOX"] = [giant, notice]
             imap.box.tokens = {"imap-token": "kakeai-office@example.co.jp"}
-            configure(
-                sample_copy,
-                smtp={
-                    "host": "127.0.0.1",
-                    "user": "kakeai-office@example.co.jp",
-                    "auth": "xoauth2",
-                    "oauth": {
-                        "provider": "command",
-                        "token_command": broker(tmp_path, "imap-token"),
-                    },
-                },
-                imap={"host": "127.0.0.1", "port": imap.port, "folder": "INBOX", "days": 30},
-            )
+            use_imap(sample_copy, imap, tmp_path, "INBOX")
             result = Cli(sample_copy)(
                 "mail",
                 "bounces",

@@ -20,20 +20,11 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from conftest import SAMPLE, Cli, tree_digest
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
+from seminar_setup import date_month1
 from workbooks import sheet_records
 
 MAIL_RUN = "no_prep.member-2026-10"
 CAMPAIGN = "exec-1on1-2026h2"
-
-
-def _dated_seminar(ws: Workspace) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    data["seminars"]["month1"].update(
-        date="2026-10-28T12:15:00",
-        url="https://meet.example/month1",
-        recording_url="https://video.example/month1",
-    )
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +32,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """October ingested, the Month1 seminar held, a nudge with a 50% holdout, November
     ingested, the campaign awarded: the month the deck reports on."""
     ws = init_workspace(tmp_path_factory.mktemp("review") / "ws")
-    _dated_seminar(ws)
+    date_month1(ws)
     cli = Cli(ws)
     cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
     cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})

@@ -21,6 +21,7 @@ from kakeai_ops.store import seminar_attendance
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from mailing import RUN, SEGMENT, configure, reachable, states, use_smtp
+from seminar_setup import date_month1
 from smtp_server import SmtpServer
 
 NOV = {"KOPS_NOW": "2026-11-24T10:00:00+09:00"}
@@ -113,12 +114,8 @@ def test_the_recording_reaches_everyone_its_invitation_reached(tmp_path) -> None
     from kakeai_ops.jobs.workspace_init import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
+    date_month1(ws)
     data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    data["seminars"]["month1"].update(
-        date="2026-10-28T12:15:00",
-        url="https://meet.example/month1",
-        recording_url="https://video.example/month1",
-    )
     # The strictest caps there can be: one mail of each category per 14 days.
     data["mail"]["frequency_cap"] = {
         "nudge": {"max": 1, "days": 14},

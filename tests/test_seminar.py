@@ -24,6 +24,7 @@ from kakeai_ops.mail.audience_kinds import Theme
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
+from seminar_setup import date_month1
 
 SEMINARS = SAMPLE / "seminar"
 
@@ -32,13 +33,7 @@ SEMINARS = SAMPLE / "seminar"
 def october(tmp_path: Path) -> Workspace:
     """A workspace holding only October's export, with the Month1 seminar dated."""
     ws = init_workspace(tmp_path / "ws")
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    data["seminars"]["month1"].update(
-        date="2026-10-28T12:15:00",
-        url="https://meet.example/month1",
-        recording_url="https://video.example/month1",
-    )
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    date_month1(ws)
     Cli(ws)("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
     return ws
 

@@ -12,25 +12,15 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import SAMPLE, Cli, tree_digest
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
+from seminar_setup import date_month1
 
 ATTENDANCE = SAMPLE / "seminar" / "month1-attendance.csv"
 SURVEY = SAMPLE / "seminar" / "month1-survey.csv"
 RETIRED = "000196"  # 退職 in the November users export
-
-
-def _dated(ws: Workspace) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    data["seminars"]["month1"].update(
-        date="2026-10-28T12:15:00",
-        url="https://meet.example/month1",
-        recording_url="https://video.example/month1",
-    )
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +29,7 @@ def invited_ws(tmp_path_factory: pytest.TempPathFactory, sample_ws: Workspace) -
     target = tmp_path_factory.mktemp("attendance") / "ws"
     shutil.copytree(sample_ws.root, target)
     ws = Workspace(target)
-    _dated(ws)
+    date_month1(ws)
     Cli(ws)("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     return ws
 

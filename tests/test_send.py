@@ -16,28 +16,13 @@ from kakeai_ops.mail.send import Paused, Sender, backoff_seconds
 from kakeai_ops.mail.transport import OutboxTransport, SmtpTransport
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
-from mailing import RUN, SEGMENT, configure, reachable, states, use_smtp
+from mailing import RUN, SEGMENT, PinnedTime, configure, reachable, states, use_smtp
 from smtp_server import SmtpServer
 
 
 def test_backoff_doubles_up_to_the_maximum() -> None:
     mail = Mail(retry_base_seconds=2.0, retry_max_seconds=10.0)
     assert [backoff_seconds(mail, attempt) for attempt in range(1, 6)] == [2, 4, 8, 10, 10]
-
-
-class PinnedTime:
-    """The pinned clock for the sender: sleeping moves it on, and every wait is kept."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.waits: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 def smtp_sender(ws: Workspace, time: PinnedTime, ledger: Ledger) -> Sender:

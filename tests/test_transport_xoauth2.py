@@ -37,6 +37,23 @@ def oauth_settings(server: SmtpServer, command: list[str], user: str = MAILBOX) 
     )
 
 
+def use_xoauth2(
+    workspace: Workspace, server: SmtpServer, tmp_path: Path, *tokens: str, **smtp: str
+) -> None:
+    """kops.yaml pointed at the server, signing in as MAILBOX with the tokens a token
+    command hands out in turn."""
+    use_smtp(
+        workspace,
+        server,
+        user=MAILBOX,
+        smtp={
+            **smtp,
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": broker(tmp_path, *tokens)},
+        },
+    )
+
+
 def test_the_sasl_string_is_exactly_user_ctrl_a_auth_bearer(tmp_path: Path) -> None:
     with SmtpServer(oauth=True) as server:
         server.handler.tokens = {"ya29.tok-1": MAILBOX}
@@ -116,18 +133,7 @@ def test_send_delivers_every_message_once_across_a_forced_token_expiry(
     with SmtpServer(oauth=True) as server:
         server.handler.tokens = {secret: MAILBOX, "ya29.second": MAILBOX}
         server.handler.expire_after_data = {2}  # the first token expires after the 2nd message
-        use_smtp(
-            sample_copy,
-            server,
-            user=MAILBOX,
-            smtp={
-                "auth": "xoauth2",
-                "oauth": {
-                    "provider": "command",
-                    "token_command": broker(tmp_path, secret, "ya29.second"),
-                },
-            },
-        )
+        use_xoauth2(sample_copy, server, tmp_path, secret, "ya29.second")
         result = cli("mail", "send", *SEGMENT, "--yes")
         received = server.handler.received
         refused = list(server.handler.refused)
@@ -151,18 +157,7 @@ def test_a_wrong_user_token_sends_nothing_and_leaves_the_run_resumable(
     cli = Cli(sample_copy)
     with SmtpServer(oauth=True) as server:
         server.handler.tokens = {"ya29.other-user": "boss@example.co.jp"}
-        use_smtp(
-            sample_copy,
-            server,
-            user=MAILBOX,
-            smtp={
-                "auth": "xoauth2",
-                "oauth": {
-                    "provider": "command",
-                    "token_command": broker(tmp_path, "ya29.other-user", "ya29.other-user"),
-                },
-            },
-        )
+        use_xoauth2(sample_copy, server, tmp_path, "ya29.other-user", "ya29.other-user")
         result = cli("mail", "send", *SEGMENT, "--yes", ok=False)
         assert server.handler.received == []
     assert result.exit_code == 1
@@ -175,15 +170,7 @@ def test_mail_check_signs_in_and_sends_nothing(sample_copy: Workspace, tmp_path:
     cli = Cli(sample_copy)
     with SmtpServer(oauth=True) as server:
         server.handler.tokens = {"ya29.ok": MAILBOX}
-        use_smtp(
-            sample_copy,
-            server,
-            user=MAILBOX,
-            smtp={
-                "auth": "xoauth2",
-                "oauth": {"provider": "command", "token_command": broker(tmp_path, "ya29.ok")},
-            },
-        )
+        use_xoauth2(sample_copy, server, tmp_path, "ya29.ok")
         result = cli("mail", "check")
         assert server.handler.received == []
         assert server.handler.accepted == ["ya29.ok"]
@@ -196,15 +183,7 @@ def test_mail_check_to_test_sends_one_mail(sample_copy: Workspace, tmp_path: Pat
     cli = Cli(sample_copy)
     with SmtpServer(oauth=True) as server:
         server.handler.tokens = {"ya29.ok": MAILBOX}
-        use_smtp(
-            sample_copy,
-            server,
-            user=MAILBOX,
-            smtp={
-                "auth": "xoauth2",
-                "oauth": {"provider": "command", "token_command": broker(tmp_path, "ya29.ok")},
-            },
-        )
+        use_xoauth2(sample_copy, server, tmp_path, "ya29.ok")
         result = cli("mail", "check", "--to-test", "tester@example.co.jp")
         received = server.handler.received
     assert [r.rcpt_tos for r in received] == [["tester@example.co.jp"]]
@@ -231,18 +210,7 @@ def test_mail_check_explains_smtp_auth_disabled_for_the_mailbox(
             "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled "
             "for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information."
         )
-        use_smtp(
-            sample_copy,
-            server,
-            user=MAILBOX,
-            smtp={
-                "auth": "xoauth2",
-                "oauth": {
-                    "provider": "command",
-                    "token_command": broker(tmp_path, "ya29.ok", "ya29.ok"),
-                },
-            },
-        )
+        use_xoauth2(sample_copy, server, tmp_path, "ya29.ok", "ya29.ok")
         result = cli("mail", "check", ok=False)
     assert result.exit_code == 1
     assert "サーバーに接続しました" in result.stdout
@@ -274,16 +242,7 @@ def test_starttls_verifies_the_certificate_before_the_token_is_sent(
     cli = Cli(sample_copy)
     with SmtpServer(oauth=True, tls=server_context(cert, key)) as server:
         server.handler.tokens = {"ya29.ok": MAILBOX}
-        use_smtp(
-            sample_copy,
-            server,
-            user=MAILBOX,
-            smtp={
-                "security": "starttls",
-                "auth": "xoauth2",
-                "oauth": {"provider": "command", "token_command": broker(tmp_path, "ya29.ok")},
-            },
-        )
+        use_xoauth2(sample_copy, server, tmp_path, "ya29.ok", security="starttls")
         # A certificate nobody vouches for: refused before any token leaves.
         refused = cli("mail", "check", ok=False)
         assert server.handler.sasl == []

@@ -58,44 +58,11 @@ def summarise(
         {"user_id": uninvited, "division": [divisions.get(u) for u in uninvited]}
     )
 
-    grouped = invited.groupby("stuck_point", sort=True)
-    by_stuck = pd.DataFrame({"invited": grouped.size(), "attended": grouped["attended"].sum()})
-    by_stuck["rate"] = by_stuck["attended"] / by_stuck["invited"]
-    by_stuck = by_stuck.reset_index()
-    # In the funnel's order, as every stuck point table is.
-    by_stuck = by_stuck.sort_values(
-        "stuck_point", key=lambda k: k.map(segmentation.ORDER).fillna(len(segmentation.KEYS))
-    ).reset_index(drop=True)
-    by_stuck["label"] = by_stuck["stuck_point"].map(
-        lambda k: segmentation.BY_KEY[k].label if k in segmentation.BY_KEY else k
-    )
-    if uninvited:
-        # Attendees without an invitation have no stuck point at the invitation: one row of
-        # their own, so the column adds up to everyone on the attendance list.
-        row = {"stuck_point": UNINVITED, "invited": 0, "attended": len(uninvited)}
-        by_stuck = pd.concat(
-            [by_stuck, pd.DataFrame([{**row, "rate": None, "label": UNINVITED_LABEL}])],
-            ignore_index=True,
-        )
-    by_stuck["invited"] = by_stuck["invited"].astype(int)
+    by_stuck = _by_stuck_point(invited, uninvited)
     by_division = _by_division(invited, walk_ins)
     scores = answers["satisfaction"].dropna().astype(int)
-    counted = scores.value_counts()
-    # Every point of the scale, a score nobody gave as 0 answers (a true zero).
-    points = range(scale[0], scale[1] + 1) if scale else sorted(counted.index)
-    satisfaction = (
-        counted.reindex(points, fill_value=0)
-        .rename_axis("satisfaction")
-        .reset_index(name="answers")
-    )
-    counts: Counter[str] = Counter(t for chosen in answers["interests"] for t in chosen)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    interests = pd.DataFrame(ranked, columns=["interest", "answers"])
-    chose = sum(1 for chosen in answers["interests"] if len(chosen))
-    # Competition ranking (1, 1, 1, 4): equal counts share a rank.
-    interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))
-    interests["rank"] = interests["rank"].astype(int)
-    interests["share"] = interests["answers"] / chose if chose else None
+    satisfaction = _satisfaction(scores, scale)
+    interests, chose = _interests(answers["interests"])
     moved = None if later is None else movement(invited, later, minimum)
     on_list = answers["user_id"].isin(set(attended))
     return Summary(
@@ -118,6 +85,57 @@ def summarise(
         answers_from_attendees=int(on_list.sum()),
         answers_not_on_list=int((~on_list).sum()),
     )
+
+
+def _by_stuck_point(invited: pd.DataFrame, uninvited: list[str]) -> pd.DataFrame:
+    """Per stuck point at the invitation: invited, attended and the rate, in the funnel's
+    order; attendees without an invitation as a row of their own."""
+    grouped = invited.groupby("stuck_point", sort=True)
+    by_stuck = pd.DataFrame({"invited": grouped.size(), "attended": grouped["attended"].sum()})
+    by_stuck["rate"] = by_stuck["attended"] / by_stuck["invited"]
+    by_stuck = by_stuck.reset_index()
+    # In the funnel's order, as every stuck point table is.
+    by_stuck = by_stuck.sort_values(
+        "stuck_point", key=lambda k: k.map(segmentation.ORDER).fillna(len(segmentation.KEYS))
+    ).reset_index(drop=True)
+    by_stuck["label"] = by_stuck["stuck_point"].map(
+        lambda k: segmentation.BY_KEY[k].label if k in segmentation.BY_KEY else k
+    )
+    if uninvited:
+        # Attendees without an invitation have no stuck point at the invitation: one row of
+        # their own, so the column adds up to everyone on the attendance list.
+        row = {"stuck_point": UNINVITED, "invited": 0, "attended": len(uninvited)}
+        by_stuck = pd.concat(
+            [by_stuck, pd.DataFrame([{**row, "rate": None, "label": UNINVITED_LABEL}])],
+            ignore_index=True,
+        )
+    by_stuck["invited"] = by_stuck["invited"].astype(int)
+    return by_stuck
+
+
+def _satisfaction(scores: pd.Series, scale: tuple[int, int] | None) -> pd.DataFrame:
+    """Answers per satisfaction score."""
+    counted = scores.value_counts()
+    # Every point of the scale, a score nobody gave as 0 answers (a true zero).
+    points = range(scale[0], scale[1] + 1) if scale else sorted(counted.index)
+    return (
+        counted.reindex(points, fill_value=0)
+        .rename_axis("satisfaction")
+        .reset_index(name="answers")
+    )
+
+
+def _interests(chosen_themes: pd.Series) -> tuple[pd.DataFrame, int]:
+    """The themes people want to know about, ranked, and how many answers chose any."""
+    counts: Counter[str] = Counter(t for chosen in chosen_themes for t in chosen)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    interests = pd.DataFrame(ranked, columns=["interest", "answers"])
+    chose = sum(1 for chosen in chosen_themes if len(chosen))
+    # Competition ranking (1, 1, 1, 4): equal counts share a rank.
+    interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))
+    interests["rank"] = interests["rank"].astype(int)
+    interests["share"] = interests["answers"] / chose if chose else None
+    return interests, chose
 
 
 def _by_division(invited: pd.DataFrame, walk_ins: pd.DataFrame) -> pd.DataFrame:

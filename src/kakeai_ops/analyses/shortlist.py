@@ -250,6 +250,26 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     reported; a pick taken before a higher-scoring pair gets ``spread_note``
     (分散のため繰り上げ, and which spread it served).
     """
+    pool, stuck_out = _pool(candidates, options)
+    remaining = model.records(pool)
+    picks: list[dict[str, object]] = []
+    relaxed: list[str] = []
+    spread = _Spread()
+    while remaining and len(picks) < options.n:
+        chosen, note, gave_way = _next_pick(remaining, spread, rules, len(picks) + 1)
+        relaxed += gave_way
+        picks.append({**chosen, "spread_note": note})
+        remaining.remove(chosen)
+        spread.add(chosen)
+    if len(picks) < options.n:
+        relaxed.append(f"条件を満たすペアは{len(picks)}組だけです（{options.n}組の枠）")
+    frame = pd.DataFrame(picks)
+    return Shortlist(frame, relaxed, len(pool), stuck_out)
+
+
+def _pool(candidates: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, int]:
+    """The eligible pairs to choose from, best score first, and how many of them (in the
+    asked 事業部) were left out for a stuck point."""
     pool = candidates[candidates["eligible"]]
     stuck_out = 0
     if "stuck_because" in pool and not options.include_stuck:
@@ -262,69 +282,75 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     if options.division is not None:
         pool = pool[pool["member_division"] == options.division]
     pool = pool.sort_values(["score", "manager_id", "member_id"], ascending=[False, True, True])
-    remaining = model.records(pool)
-    picks: list[dict[str, object]] = []
-    relaxed: list[str] = []
-    per_division: dict[str, int] = {}
-    jobs: set[object] = set()
-    ages: set[object] = set()
+    return pool, stuck_out
 
-    def repeats(c: dict[str, object]) -> list[str]:
+
+@dataclass
+class _Spread:
+    """What the picks so far already cover: pairs per 事業部, 職種 and 年代."""
+
+    per_division: dict[str, int] = field(default_factory=dict)
+    jobs: set[object] = field(default_factory=set)
+    ages: set[object] = field(default_factory=set)
+
+    def repeats(self, c: dict[str, object]) -> list[str]:
+        """The spreads (職種, 年代) a candidate would repeat."""
         return [
             label
             for label, key, used in (
-                ("職種", "member_job_type", jobs),
-                ("年代", "member_age_band", ages),
+                ("職種", "member_job_type", self.jobs),
+                ("年代", "member_age_band", self.ages),
             )
             if c[key] in used
         ]
 
-    while remaining and len(picks) < options.n:
-        best = remaining[0]  # the highest score left
-        under = [
-            c
-            for c in remaining
-            if per_division.get(str(c["member_division"]), 0) < rules.max_per_division
-        ]
-        if not under:
-            under = remaining
-            relaxed.append(
-                f"{len(picks) + 1}組目: 同じ事業部から{rules.max_per_division}組を超えました"
-                "（ほかの事業部の候補がありません）"
-            )
-        top = under[0]
-        chosen = top
-        if repeats(top):
-            close = [
-                c
-                for c in under
-                if float(c["score"]) >= float(top["score"]) - rules.spread_tolerance
-            ]
-            chosen = min(close, key=lambda c: (len(repeats(c)), close.index(c)))
-            if repeats(chosen):
-                dims = "・".join(repeats(chosen))
-                relaxed.append(
-                    f"{len(picks) + 1}組目: {dims}が重複しています（スコア差 "
-                    f"{rules.spread_tolerance:g} 以内に、ほかの{dims}のペアがありません）"
-                )
-        served = []
-        if best is not top:
-            served.append("事業部")
-        if chosen is not top:
-            served += repeats(top)
-        note = ""
-        if float(chosen["score"]) < float(best["score"]) and served:
-            note = f"{PROMOTED}（{'・'.join(served)}）"
-        picks.append({**chosen, "spread_note": note})
-        remaining.remove(chosen)
+    def add(self, chosen: dict[str, object]) -> None:
         division = str(chosen["member_division"])
-        per_division[division] = per_division.get(division, 0) + 1
-        jobs.add(chosen["member_job_type"])
-        ages.add(chosen["member_age_band"])
-    if len(picks) < options.n:
-        relaxed.append(f"条件を満たすペアは{len(picks)}組だけです（{options.n}組の枠）")
-    frame = pd.DataFrame(picks)
-    return Shortlist(frame, relaxed, len(pool), stuck_out)
+        self.per_division[division] = self.per_division.get(division, 0) + 1
+        self.jobs.add(chosen["member_job_type"])
+        self.ages.add(chosen["member_age_band"])
+
+
+def _next_pick(
+    remaining: list[dict[str, Any]], spread: _Spread, rules: Interview, number: int
+) -> tuple[dict[str, Any], str, list[str]]:
+    """The ``number``-th pick from ``remaining`` (best score first): the pick, its
+    spread note, and the constraints that had to give way for it."""
+    relaxed: list[str] = []
+    best = remaining[0]  # the highest score left
+    under = [
+        c
+        for c in remaining
+        if spread.per_division.get(str(c["member_division"]), 0) < rules.max_per_division
+    ]
+    if not under:
+        under = remaining
+        relaxed.append(
+            f"{number}組目: 同じ事業部から{rules.max_per_division}組を超えました"
+            "（ほかの事業部の候補がありません）"
+        )
+    top = under[0]
+    chosen = top
+    if spread.repeats(top):
+        close = [
+            c for c in under if float(c["score"]) >= float(top["score"]) - rules.spread_tolerance
+        ]
+        chosen = min(close, key=lambda c: (len(spread.repeats(c)), close.index(c)))
+        if spread.repeats(chosen):
+            dims = "・".join(spread.repeats(chosen))
+            relaxed.append(
+                f"{number}組目: {dims}が重複しています（スコア差 "
+                f"{rules.spread_tolerance:g} 以内に、ほかの{dims}のペアがありません）"
+            )
+    served = []
+    if best is not top:
+        served.append("事業部")
+    if chosen is not top:
+        served += spread.repeats(top)
+    note = ""
+    if float(chosen["score"]) < float(best["score"]) and served:
+        note = f"{PROMOTED}（{'・'.join(served)}）"
+    return chosen, note, relaxed
 
 
 def top_topics(

@@ -87,79 +87,36 @@ def eligibility(
     grid = week_grid(campaign, calendar, as_of)
     users = tables.users.set_index("user_id")
     index = users.index
-    n_users, n_weeks, n_months = len(index), len(grid.mondays), len(grid.months)
-
-    meetings = tables.meetings
-    held = held_mask(meetings, as_of)  # a mask, not a copy of every column
-    week = _grid_weeks(meetings["held_at"].to_numpy()[held].astype("datetime64[D]"), grid)
-    # Held 1on1s per user × week, with a spare row for ids of no user here and a spare
-    # column for weeks outside the grid: no filtered copies of the 2M held rows.
-    cells = np.zeros((n_users + 1) * (n_weeks + 1), dtype=np.int64)
-    for role, column in (("member", "member_id"), ("manager", "manager_id")):
-        if rule.role in (role, "any"):
-            flat = user_positions(index, meetings[column], held, missing=n_users)
-            flat *= n_weeks + 1
-            flat += week
-            cells += np.bincount(flat, minlength=len(cells))
-    counts = cells.reshape(n_users + 1, n_weeks + 1)[:n_users, :n_weeks]
+    n_users = len(index)
+    counts = _held_counts(tables.meetings, index, grid, rule.role, as_of)
 
     covered = counts >= rule.min_per_week
     ok = covered | grid.excused[None, :]
     missed = ~ok
-    # Per month: every week ok? how many missed?
-    starts = (
-        np.flatnonzero(np.r_[True, np.diff(grid.month_of) != 0]) if n_weeks else np.array([], int)
-    )
-    if n_months:
-        month_ok = np.logical_and.reduceat(ok, starts, axis=1)
-        month_missed = np.add.reduceat(missed, starts, axis=1, dtype=int)
-    else:
-        month_ok = np.zeros((n_users, 0), dtype=bool)
-        month_missed = np.zeros((n_users, 0), dtype=int)
-    judged_months = np.flatnonzero(grid.judged)
-    k = rule.months
-    n_judged = len(judged_months)
-    # Months are judged from the window's start without gaps; runs are windows of k of them.
-    n_runs = max(n_judged - k + 1, 0)
-    if n_runs:
-        good = month_ok[:, :n_judged].astype(int)
-        good_sum = np.cumsum(np.c_[np.zeros(n_users, int), good], axis=1)
-        run_good = good_sum[:, k:] - good_sum[:, :-k][:, :n_runs]
-        miss_sum = np.cumsum(np.c_[np.zeros(n_users, int), month_missed[:, :n_judged]], axis=1)
-        run_missed = miss_sum[:, k:] - miss_sum[:, :-k][:, :n_runs]
-        qualifies = run_good == k
-        eligible_calendar = qualifies.any(axis=1)
-        first_good = qualifies.argmax(axis=1)
-        fewest = run_missed.argmin(axis=1)  # the earliest of the closest runs
-        chosen = np.where(eligible_calendar, first_good, fewest)
-        run_start = chosen
-        run_len = np.full(n_users, k)
-    else:
-        # Too few months judged yet for a full run: show what there is.
-        eligible_calendar = np.zeros(n_users, dtype=bool)
-        run_start = np.zeros(n_users, dtype=int)
-        run_len = np.full(n_users, n_judged)
+    month_ok, month_missed = _per_month(ok, missed, grid)
+    n_judged = len(np.flatnonzero(grid.judged))
+    runs = _runs(month_ok, month_missed, n_judged, rule.months)
 
     employment = users["employment_status"].to_numpy()
     active = employment == "active"
-    eligible = eligible_calendar & active
+    eligible = runs.eligible & active
     # Longest streak of consecutive good months among the judged ones.
     best = _longest_true_run(month_ok[:, :n_judged]) if n_judged else np.zeros(n_users, int)
 
     # Text columns are taken from their few distinct values (the last one blank).
     month_labels = pd.array([f"{y:04d}-{m:02d}" for y, m in grid.months] + [""], dtype="str")
     blank = len(month_labels) - 1
-    has_run = run_len > 0
-    start_label = month_labels[np.where(has_run, np.minimum(run_start, blank), blank)]
-    end_index = np.minimum(run_start + run_len - 1, blank)
+    has_run = runs.length > 0
+    start_label = month_labels[np.where(has_run, np.minimum(runs.start, blank), blank)]
+    end_index = np.minimum(runs.start + runs.length - 1, blank)
     end_label = month_labels[np.where(has_run, np.maximum(end_index, 0), blank)]
-    missed_text = _missed_weeks_text(missed, grid, run_start, run_len, eligible_calendar)
+    missed_text = _missed_weeks_text(missed, grid, runs.start, runs.length, runs.eligible)
     note_texts = pd.array(
         ["退職のため対象外", "休職・休業中のため対象外", "判定できる月がまだ足りない", ""],
         dtype="str",
     )
     notes = note_texts[
-        np.select([employment == "retired", employment == "leave"], [0, 1], 2 if n_runs == 0 else 3)
+        np.select([employment == "retired", employment == "leave"], [0, 1], 3 if runs.full else 2)
     ]
     frame = pd.DataFrame(
         {
@@ -175,10 +132,78 @@ def eligibility(
             "best_run_months": best,
             "employment": users["employment"].array,
             "note": notes,
-            "qualifies_by_calendar": eligible_calendar,
+            "qualifies_by_calendar": runs.eligible,
         }
     )
     return Eligibility(grid, frame, counts, index)
+
+
+def _held_counts(
+    meetings: pd.DataFrame, index: pd.Index, grid: WeekGrid, role: str, as_of: dt.date
+) -> np.ndarray:
+    """Held 1on1s in the campaign's role, users × the grid's weeks."""
+    n_users, n_weeks = len(index), len(grid.mondays)
+    held = held_mask(meetings, as_of)  # a mask, not a copy of every column
+    week = _grid_weeks(meetings["held_at"].to_numpy()[held].astype("datetime64[D]"), grid)
+    # Held 1on1s per user × week, with a spare row for ids of no user here and a spare
+    # column for weeks outside the grid: no filtered copies of the 2M held rows.
+    cells = np.zeros((n_users + 1) * (n_weeks + 1), dtype=np.int64)
+    for side, column in (("member", "member_id"), ("manager", "manager_id")):
+        if role in (side, "any"):
+            flat = user_positions(index, meetings[column], held, missing=n_users)
+            flat *= n_weeks + 1
+            flat += week
+            cells += np.bincount(flat, minlength=len(cells))
+    return cells.reshape(n_users + 1, n_weeks + 1)[:n_users, :n_weeks]
+
+
+def _per_month(ok: np.ndarray, missed: np.ndarray, grid: WeekGrid) -> tuple[np.ndarray, np.ndarray]:
+    """Per user × month: was every week ok, and how many weeks were missed."""
+    n_users, n_weeks = ok.shape
+    if not len(grid.months):
+        return np.zeros((n_users, 0), dtype=bool), np.zeros((n_users, 0), dtype=int)
+    starts = (
+        np.flatnonzero(np.r_[True, np.diff(grid.month_of) != 0]) if n_weeks else np.array([], int)
+    )
+    month_ok = np.logical_and.reduceat(ok, starts, axis=1)
+    month_missed = np.add.reduceat(missed, starts, axis=1, dtype=int)
+    return month_ok, month_missed
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Per user, the run of months the judgement is about."""
+
+    eligible: np.ndarray  # a full run of good months, by the calendar alone
+    start: np.ndarray  # the run's first month (index into the grid's months)
+    length: np.ndarray  # the run's months
+    full: bool  # enough months are judged for a full run
+
+
+def _runs(month_ok: np.ndarray, month_missed: np.ndarray, n_judged: int, k: int) -> _Runs:
+    """The first qualifying run of ``k`` judged months, else the closest one (fewest
+    weeks missed, the earliest of equals)."""
+    n_users = month_ok.shape[0]
+    # Months are judged from the window's start without gaps; runs are windows of k of them.
+    n_runs = max(n_judged - k + 1, 0)
+    if not n_runs:
+        # Too few months judged yet for a full run: show what there is.
+        return _Runs(
+            np.zeros(n_users, dtype=bool),
+            np.zeros(n_users, dtype=int),
+            np.full(n_users, n_judged),
+            full=False,
+        )
+    good = month_ok[:, :n_judged].astype(int)
+    good_sum = np.cumsum(np.c_[np.zeros(n_users, int), good], axis=1)
+    run_good = good_sum[:, k:] - good_sum[:, :-k][:, :n_runs]
+    miss_sum = np.cumsum(np.c_[np.zeros(n_users, int), month_missed[:, :n_judged]], axis=1)
+    run_missed = miss_sum[:, k:] - miss_sum[:, :-k][:, :n_runs]
+    qualifies = run_good == k
+    eligible = qualifies.any(axis=1)
+    first_good = qualifies.argmax(axis=1)
+    fewest = run_missed.argmin(axis=1)  # the earliest of the closest runs
+    return _Runs(eligible, np.where(eligible, first_good, fewest), np.full(n_users, k), True)
 
 
 def _grid_weeks(days: np.ndarray, grid: WeekGrid) -> np.ndarray:

@@ -29,6 +29,7 @@ from ..mail.audience_kinds import (
     UsersFile,
     Winners,
 )
+from .options import DivisionOpt, role_option
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -58,13 +59,11 @@ OPTIONS: list[tuple[str, Any, Any]] = [
         "role",
         Annotated[
             str | None,
-            typer.Option(
-                "--role", help="Only manager, member, both or none (上司/部下/両方/なし)."
-            ),
+            role_option(help="Only manager, member, both or none (上司/部下/両方/なし)."),
         ],
         None,
     ),
-    ("division", Annotated[str | None, typer.Option("--division", help="Only this 事業部.")], None),
+    ("division", DivisionOpt, None),
     (
         "awarded",
         Annotated[str | None, typer.Option("--awarded", help="Users awarded in this campaign.")],
@@ -137,17 +136,9 @@ KINDS: dict[str, Callable[[Any], AudienceKind]] = {
     "milestones": lambda _on: Milestones(),
     "users": UsersFile,
 }
-# The kind's option, for the dry run's command to repeat (see run_commands.py).
-OPTION_OF = {
-    "segment": "--segment",
-    "flag": "--flag",
-    "awarded": "--awarded",
-    "winners": "--winners",
-    "not_drawn": "--not-drawn",
-    "not_eligible": "--not-eligible",
-    "milestones": "--milestones",
-    "users": "--users",
-}
+# The kind's option, for the dry run's command to repeat (see run_commands.py): the
+# parameter's name as typer spells the option.
+OPTION_OF = {kind: "--" + kind.replace("_", "-") for kind in KINDS}
 
 
 def as_typed(chosen: dict[str, Any]) -> dict[str, Any]:

@@ -26,25 +26,19 @@ from ..jobs.campaigns.awards import award, awardees, not_yet_awarded
 from ..outputs.workbook import Print
 from ..store import Tables, awards
 from .console import people_table, plain
-from .output_audience import AudienceOpt, records_audience
-from .shared import (
+from .options import (
     AsOfOpt,
+    AudienceOpt,
     CampaignArg,
     Format,
     FormatOpt,
     OutOpt,
-    Session,
     SnapshotOpt,
     WorkspaceOpt,
-    emit,
-    emit_data,
-    err,
-    out,
-    parse_as_of,
-    session,
-    timing,
-    writes_state,
+    dry_run_option,
 )
+from .output_audience import records_audience
+from .shared import Session, emit, emit_data, err, out, parse_as_of, session, timing, writes_state
 
 app = typer.Typer(
     help="Campaigns and 1on1 milestones: who earned what, and when.",
@@ -342,7 +336,7 @@ def award_command(
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show who would be awarded; record nothing.")
+        bool, dry_run_option(help="Show who would be awarded; record nothing.")
     ] = False,
 ) -> None:
     """Record the eligible users as awarded, once each; a later run adds only new people.

@@ -16,21 +16,8 @@ from ..i18n import _, ngettext
 from ..jobs.campaigns import draw_run, draws, entries
 from ..outputs.files import write_table
 from .console import frame_table
-from .shared import (
-    AsOfOpt,
-    CampaignArg,
-    Format,
-    FormatOpt,
-    Session,
-    SnapshotOpt,
-    WorkspaceOpt,
-    emit_data,
-    err,
-    out,
-    parse_as_of,
-    session,
-    writes_state,
-)
+from .options import AsOfOpt, CampaignArg, Format, FormatOpt, SnapshotOpt, WorkspaceOpt
+from .shared import Session, emit_data, err, out, parse_as_of, session, writes_state
 
 
 @writes_state("campaign entries")

@@ -16,21 +16,19 @@ from ..jobs.campaigns.milestone_backlog import mark_backlog_delivered
 from ..mail.milestone_mail import milestone_baseline
 from ..store import delivered_milestones
 from .console import people_table
-from .output_audience import AudienceOpt, records_audience
-from .shared import (
+from .options import (
     AsOfOpt,
+    AudienceOpt,
     Format,
     FormatOpt,
     OutOpt,
     SnapshotOpt,
     WorkspaceOpt,
     date_option,
-    emit,
-    err,
-    out,
-    parse_as_of,
-    session,
+    role_option,
 )
+from .output_audience import records_audience
+from .shared import emit, err, out, parse_as_of, session
 
 # The columns the terminal shows, one row per user and role.
 SHOWN = [
@@ -50,9 +48,7 @@ def milestones_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
-    role: Annotated[
-        str | None, typer.Option("--role", help="Only manager or member (上司/部下).")
-    ] = None,
+    role: Annotated[str | None, role_option(help="Only manager or member (上司/部下).")] = None,
     fmt: FormatOpt = Format.table,
     out_file: OutOpt = None,
     audience: AudienceOpt = None,

@@ -21,6 +21,7 @@ from rich.markup import escape
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..outputs.filenames import safe_name
+from .options import workspace_option
 from .shared import err
 
 
@@ -340,10 +341,8 @@ def register(app: typer.Typer) -> None:
     def demo_command(
         workspace: Annotated[
             Path | None,
-            typer.Option(
-                "--workspace",
-                "-w",
-                help="Where to build the demo workspace (default: a new temporary directory).",
+            workspace_option(
+                help="Where to build the demo workspace (default: a new temporary directory)."
             ),
         ] = None,
         data: Annotated[

@@ -15,13 +15,8 @@ from ..i18n import _
 from ..jobs.ingest import IngestResult, ingest
 from ..workspace import find_workspace
 from .console import plain
-from .shared import (
-    WorkspaceOpt,
-    err,
-    out,
-    warn,
-    writes_state,
-)
+from .options import WorkspaceOpt
+from .shared import err, out, warn, writes_state
 
 
 def register(app: typer.Typer) -> None:

@@ -19,16 +19,20 @@ from ..jobs.interview_shortlist import Candidates, candidates, history_with_name
 from ..model import records, row_of
 from ..outputs.workbook import Print
 from .console import frame_table, people_table
-from .output_audience import AudienceOpt, records_audience
-from .shared import (
+from .options import (
     AsOfOpt,
+    AudienceOpt,
     Format,
     FormatOpt,
     OutOpt,
-    Session,
     SnapshotOpt,
     WorkspaceOpt,
     date_option,
+    division_option,
+)
+from .output_audience import records_audience
+from .shared import (
+    Session,
     emit,
     emit_data,
     err,
@@ -151,9 +155,7 @@ def shortlist_command(
         str | None,
         typer.Option("--topic", help="A theme: favour pairs whose 1on1s often take this topic."),
     ] = None,
-    division: Annotated[
-        str | None, typer.Option("--division", help="Stay within this 事業部.")
-    ] = None,
+    division: Annotated[str | None, division_option(help="Stay within this 事業部.")] = None,
     include_stuck: Annotated[
         bool,
         typer.Option(

@@ -12,7 +12,8 @@ from ..errors import KopsError
 from ..mail.check import check
 from ..mail.oauth import token_source
 from ..mail.transport_choice import transport_for
-from .shared import WorkspaceOpt, err, out, session
+from .options import WorkspaceOpt
+from .shared import err, out, session
 
 
 def check_command(

@@ -14,7 +14,8 @@ from ..errors import KopsError
 from ..i18n import _
 from ..mail.bounce_learning import learn
 from .console import frame_table
-from .shared import Format, FormatOpt, WorkspaceOpt, emit_data, err, out, session
+from .options import Format, FormatOpt, WorkspaceOpt
+from .shared import emit_data, err, out, session
 
 COLUMNS = ["source", "recipient", "kind", "status", "run_id", "result", "reason"]
 

@@ -30,21 +30,21 @@ from .mail_ledger import (
     suppressed_command,
     unsuppress_command,
 )
-from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
-from .shared import (
+from .options import (
     AsOfOpt,
+    DryRunOpt,
     Format,
     FormatOpt,
+    LimitOpt,
     SnapshotOpt,
     StaleOkOpt,
+    ToTestOpt,
     WorkspaceOpt,
-    emit_data,
-    err,
-    out,
-    session,
-    timing,
-    writes_state,
+    YesOpt,
+    format_option,
 )
+from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
+from .shared import emit_data, err, out, session, timing, writes_state
 
 # The subcommands; the group itself (its help, `kops mail`) is cli/mail_group.py, which
 # loads this module when one of them is used.
@@ -144,11 +144,9 @@ def plan_command(
     as_of: AsOfOpt = None,
     fmt: Annotated[
         Format,
-        typer.Option(
-            "--format",
-            "-f",
+        format_option(
             help="table: the plan and a sample; json/csv: one record per message with "
-            "user_id, email, template, role, subject and the facts it states.",
+            "user_id, email, template, role, subject and the facts it states."
         ),
     ] = Format.table,
 ) -> None:
@@ -223,22 +221,10 @@ def send_command(
         str | None,
         typer.Option("--id", help="Run id (default: derived from audience and template)."),
     ] = None,
-    yes: Annotated[
-        bool,
-        typer.Option("--yes", "-y", help="Send without asking (required when not interactive)."),
-    ] = False,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Write every message as .eml to the outbox; send nothing."),
-    ] = False,
-    to_test: Annotated[
-        str | None,
-        typer.Option("--to-test", help="Send every message to this tester address instead."),
-    ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", min=1, help="Send at most N messages in this invocation."),
-    ] = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    to_test: ToTestOpt = None,
+    limit: LimitOpt = None,
     holdout: Annotated[
         float,
         typer.Option(

@@ -23,22 +23,9 @@ from ..mail.evaluation import (
 )
 from ..model import records
 from .console import frame_table, people_table
-from .output_audience import AudienceOpt, records_audience
-from .shared import (
-    AsOfOpt,
-    Format,
-    FormatOpt,
-    OutOpt,
-    SnapshotOpt,
-    WorkspaceOpt,
-    emit,
-    emit_data,
-    err,
-    note,
-    out,
-    parse_as_of,
-    session,
-)
+from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
+from .output_audience import records_audience
+from .shared import emit, emit_data, err, note, out, parse_as_of, session
 
 # Words for a run's status (the keys stay in --format json; the states' words are
 # mail.delivery.STATE_WORDS).

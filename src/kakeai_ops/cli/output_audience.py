@@ -19,9 +19,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-import typer
 from rich.markup import escape
 
 from ..clock import now
@@ -29,15 +28,7 @@ from ..privacy.audiences import line, resolve
 from ..store.audit_log import record_action
 from ..workspace import find_workspace
 from .console import err
-
-AudienceOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--audience",
-        help="Who may see the output: secretariat (事務局内限り) or shared (共有可: min_group "
-        "applies, only the periods the audit knows). Default: the command's own audience.",
-    ),
-]
+from .options import AudienceOpt as AudienceOpt
 
 
 def chosen(command: str, value: str | None) -> str:

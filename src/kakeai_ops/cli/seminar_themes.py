@@ -17,18 +17,8 @@ from ..i18n import _
 from ..jobs.seminars.survey_answers import dated_answers
 from ..store import load_tables
 from .console import people_table
-from .shared import (
-    Format,
-    FormatOpt,
-    WorkspaceOpt,
-    date_option,
-    emit_data,
-    err,
-    note,
-    out,
-    session,
-    timing,
-)
+from .options import Format, FormatOpt, WorkspaceOpt, date_option
+from .shared import emit_data, err, note, out, session, timing
 
 SinceOpt = Annotated[
     dt.date | None,

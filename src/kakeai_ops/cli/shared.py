@@ -1,4 +1,4 @@
-"""What every command shares: options, the workspace and its lookup, messages on stderr."""
+"""What every command shares: the workspace and its lookup, messages on stderr."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-import typer
 from rich.markup import escape
 
 from ..config import Settings, load_settings
@@ -30,59 +28,20 @@ from .console import err as err
 from .console import frame_table
 from .console import out as out
 
+# The option types are declared in options.py; commands may import them from here too.
+from .options import AsOfOpt as AsOfOpt
+from .options import CampaignArg as CampaignArg
+from .options import Format as Format
+from .options import FormatOpt as FormatOpt
+from .options import OutOpt as OutOpt
+from .options import SnapshotOpt as SnapshotOpt
+from .options import StaleOkOpt as StaleOkOpt
+from .options import WorkspaceOpt as WorkspaceOpt
+from .options import date_option as date_option
+
 
 def _quiet() -> bool:
     return os.environ.get("KOPS_QUIET") == "1"
-
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace directory (default: $KOPS_WORKSPACE, then the current directory).",
-        show_default=False,
-    ),
-]
-SnapshotOpt = Annotated[
-    str | None,
-    typer.Option("--snapshot", help="Snapshot id from `kops status` (default: the latest)."),
-]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Judge as of this date, e.g. 2026-11-20, 2026/11/20 or 20261120 (default and "
-        "latest allowed: the date the snapshot implies).",
-        show_default=False,
-    ),
-]
-StaleOkOpt = Annotated[
-    bool,
-    typer.Option(
-        "--stale-ok",
-        help="Send even when the snapshot's data is older than rules.stale_days "
-        "(--yes alone still asks about that).",
-    ),
-]
-CampaignArg = Annotated[
-    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
-]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("--out", "-o", help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx."),
-]
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="Output on stdout: table, csv or json.")
-]
 
 
 @dataclass
@@ -256,14 +215,6 @@ def emit_data(data: Any, fmt: Format) -> bool:
     else:
         sys.stdout.write(json_text(data) + "\n")
     return True
-
-
-def date_option(name: str, help: str, **more: Any) -> Any:
-    """A typer option holding a date, read as people type it (``dates.parse_date``: 2026-12-03,
-    2026/12/3, 20261203, full-width digits); a bad one is refused naming ``name``."""
-    return typer.Option(
-        name, help=help, metavar="DATE", parser=lambda text: parse_date(text, name), **more
-    )
 
 
 def emit(

@@ -31,17 +31,8 @@ from ..store.snapshot_order import gaps_and_overlaps
 from ..store.state import damaged_database
 from ..workspace import Workspace
 from .console import plain
-from .shared import (
-    Format,
-    FormatOpt,
-    WorkspaceOpt,
-    emit_data,
-    err,
-    open_workspace,
-    out,
-    timing,
-    warn,
-)
+from .options import Format, FormatOpt, WorkspaceOpt
+from .shared import emit_data, err, open_workspace, out, timing, warn
 
 
 def register(app: typer.Typer) -> None:

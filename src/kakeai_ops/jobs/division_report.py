@@ -93,13 +93,7 @@ class DivisionReport:
         }
 
     def loss_text(self) -> str:
-        loss = self.loss()
-        return (
-            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
-            f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
-            f"（{loss['people_hidden']}人）、"
-            f"合算行でのみ表示 {loss['people_merged']}人"
-        )
+        return loss_text(self.loss())
 
     def rows(self) -> int:
         departments = self.departments
@@ -247,13 +241,17 @@ class Publication:
 
     def loss_text(self) -> str:
         loss = self.loss()
-        return (
-            f"公開セット（全社＋アドバイザー{loss['reports'] - 1}件）: "
-            f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
-            f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
-            f"（{loss['people_hidden']}人）、"
-            f"合算行でのみ表示 {loss['people_merged']}人"
-        )
+        return f"公開セット（全社＋アドバイザー{loss['reports'] - 1}件）: " + loss_text(loss)
+
+
+def loss_text(loss: Mapping[str, int]) -> str:
+    """What privacy cost a report (or a set of them), as one line for people."""
+    return (
+        f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
+        f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
+        f"（{loss['people_hidden']}人）、"
+        f"合算行でのみ表示 {loss['people_merged']}人"
+    )
 
 
 def advisor_label(name: str, scope: list[ScopeUnit]) -> str:
@@ -529,55 +527,15 @@ def build_report(
     months = division_figures.last_months(as_of, MONTHS)
     figures = Figures(scoped, since=min(previous.start, months[-1].start))
     out = _Cells(settings, period)
-    levels = ["division"]
-    now = figures.metrics(period, levels)
-    before = figures.metrics(previous, levels)
-    if scope is None:  # the company row; an advisor's report has none
-        now = pd.concat([figures.metrics(period, levels, whole=True), now], ignore_index=True)
-        before = pd.concat(
-            [figures.metrics(previous, levels, whole=True), before], ignore_index=True
-        )
-    before = before.set_index("division")
-    members: dict[str | None, int] = {}
-    for record in model.records(now):
-        division = None if record["division"] == TOTAL and scope is None else record["division"]
-        members[division] = _headline(out, "overview", division, None, record)
-        if record["division"] in before.index:
-            _trends(out, division, record, before.loc[record["division"]])
+    company = scope is None  # the company report has a 全社 row; an advisor's has none
+    divisions, members = _overview(out, figures, period, previous, company)
     departments = figures.metrics(period, ["division", "department"])
     for record in model.records(departments):
         _headline(out, "departments", record["division"], record["department"], record)
-    divisions = [str(d) for d in now["division"] if not (scope is None and d == TOTAL)]
     topics, responses = list(settings.exports.topics), list(settings.exports.responses)
-    for name, column, vocabulary in (
-        ("topics", "topic", topics),
-        ("responses", "response", responses),
-    ):
-        per_division = figures.mix(period, levels, column, vocabulary)
-        for division in divisions:
-            _mix(out, name, column, division, per_division, vocabulary)
-        if name == "topics":
-            _mix(
-                out,
-                name,
-                column,
-                None,
-                figures.mix(period, levels, column, vocabulary, whole=True),
-                vocabulary,
-            )
-    _matrix(out, figures.topic_response(period, levels), divisions, topics, responses)
-    for record in model.records(figures.monthly(as_of, MONTHS)):
-        out.add(
-            table="monthly",
-            period=record["month"],
-            division=record["division"],
-            department=None,
-            metric="implementation_rate",
-            unit="share",
-            raw=record["rate"],
-            size=record["members"],
-            depends=(members[record["division"]],),
-        )
+    _mixes(out, figures, period, divisions, topics, responses)
+    _matrix(out, figures.topic_response(period, ["division"]), divisions, topics, responses)
+    _monthly(out, figures, as_of, members)
     cells = out.cells
     for cell in cells:
         cell.node = nodes.node(cell)
@@ -604,6 +562,74 @@ def build_report(
         + _fallback_note(fallback),
         merged_people=recoding.merged_people,
     )
+
+
+def _overview(
+    out: _Cells,
+    figures: Figures,
+    period: division_figures.Period,
+    previous: division_figures.Period,
+    company: bool,
+) -> tuple[list[str], dict[str | None, int]]:
+    """The overview's rows (the 全社 row first in the company report) with their trends;
+    returns the 事業部 and the index of each row's members count."""
+
+    def rows(when: division_figures.Period) -> pd.DataFrame:
+        frame = figures.metrics(when, ["division"])
+        if not company:
+            return frame
+        return pd.concat(
+            [figures.metrics(when, ["division"], whole=True), frame], ignore_index=True
+        )
+
+    now = rows(period)
+    before = rows(previous).set_index("division")
+    members: dict[str | None, int] = {}
+    for record in model.records(now):
+        division = None if record["division"] == TOTAL and company else record["division"]
+        members[division] = _headline(out, "overview", division, None, record)
+        if record["division"] in before.index:
+            _trends(out, division, record, before.loc[record["division"]])
+    divisions = [str(d) for d in now["division"] if not (company and d == TOTAL)]
+    return divisions, members
+
+
+def _mixes(
+    out: _Cells,
+    figures: Figures,
+    period: division_figures.Period,
+    divisions: list[str],
+    topics: list[str],
+    responses: list[str],
+) -> None:
+    """Topics and 対応 per 事業部; the topics over all of them too."""
+    levels = ["division"]
+    for name, column, vocabulary in (
+        ("topics", "topic", topics),
+        ("responses", "response", responses),
+    ):
+        per_division = figures.mix(period, levels, column, vocabulary)
+        for division in divisions:
+            _mix(out, name, column, division, per_division, vocabulary)
+        if name == "topics":
+            whole = figures.mix(period, levels, column, vocabulary, whole=True)
+            _mix(out, name, column, None, whole, vocabulary)
+
+
+def _monthly(out: _Cells, figures: Figures, as_of: dt.date, members: dict[str | None, int]) -> None:
+    """The 1on1実施率 of the last months, per 事業部 (the monthly chart)."""
+    for record in model.records(figures.monthly(as_of, MONTHS)):
+        out.add(
+            table="monthly",
+            period=record["month"],
+            division=record["division"],
+            department=None,
+            metric="implementation_rate",
+            unit="share",
+            raw=record["rate"],
+            size=record["members"],
+            depends=(members[record["division"]],),
+        )
 
 
 def whole_rows(

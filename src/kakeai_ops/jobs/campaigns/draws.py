@@ -159,8 +159,12 @@ def draw_pool(
                 command=f"kops campaign entries {campaign_id} entries.csv"
             ),
         )
-    earlier = previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set()
-    return draw_rules.entrant_status(entries, judged, earlier)
+    return draw_rules.entrant_status(entries, judged, winners_left_out(ws, campaign_id, campaign))
+
+
+def winners_left_out(ws: Workspace, campaign_id: str, campaign: Campaign) -> set[str]:
+    """The previous winners this campaign's draw leaves out (exclude_previous_winners)."""
+    return previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set()
 
 
 def choose_seed(campaign_id: str, campaign: Campaign, seed: str | None) -> str:

@@ -31,7 +31,7 @@ from ...store import (
     record_action,
 )
 from ...workspace import Workspace
-from .draws import previous_winners
+from .draws import winners_left_out
 
 ENTERED_AT_HEADERS = ["応募日時", "タイムスタンプ", "Timestamp", "回答日時", "完了時刻"]
 
@@ -113,7 +113,7 @@ def deadline_limit(deadline: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time())
 
 
-def import_entries(
+def record_entries(
     ws: Workspace,
     campaign_id: str,
     campaign: Campaign,
@@ -122,7 +122,10 @@ def import_entries(
     judged: pd.DataFrame,
     settings: Settings,
     as_of: dt.date,
+    snapshot_id: str,
 ) -> EntriesImport:
+    """`kops campaign entries`: read the form export, judge it row by row, record the
+    accepted entries, and write the audit entry once they are recorded."""
     drawn = campaign_draws(ws, campaign_id)
     if len(drawn):
         # An entry added now was never in the draw, yet would read as judged by it.
@@ -133,58 +136,9 @@ def import_entries(
     rows, refused, columns = read_entries(
         path, settings, tables.users, campaign.entry_deadline is not None
     )
-    user_column = columns["user"]
-    time_column = columns.get("entered_at", "応募日時")
-    limit = deadline_limit(campaign.entry_deadline) if campaign.entry_deadline else None
-    first_row: dict[str, int] = {}
-    accepted: list[EntryRow] = []
-    for entry in rows:
-        if limit is not None and entry.entered_at is None:
-            refused.append(
-                Problem(
-                    path.name, entry.row, time_column, N_("blank: the deadline cannot be checked")
-                )
-            )
-        elif limit is not None and entry.entered_at is not None and entry.entered_at >= limit:
-            refused.append(
-                Problem(
-                    path.name,
-                    entry.row,
-                    time_column,
-                    f"entered after the deadline {campaign.entry_deadline}",
-                    f"{entry.entered_at:%Y-%m-%d %H:%M}",
-                )
-            )
-        elif entry.user_id in first_row:
-            refused.append(
-                Problem(
-                    path.name,
-                    entry.row,
-                    user_column,
-                    f"duplicate entry (first on row {first_row[entry.user_id]})",
-                    f"'{entry.user_id}'",
-                )
-            )
-        else:
-            first_row[entry.user_id] = entry.row
-            accepted.append(entry)
-    status = draw_rules.entrant_status(
-        pd.DataFrame({"user_id": [e.user_id for e in accepted]}),
-        judged,
-        previous_winners(ws, campaign_id) if campaign.exclude_previous_winners else set(),
-    ).set_index("user_id")
-    not_in_draw = [
-        Problem(
-            path.name,
-            e.row,
-            user_column,
-            f"recorded, but not in the draw as of {as_of}: "
-            + draw_rules.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
-            f"'{e.user_id}'",
-        )
-        for e in accepted
-        if not bool(status.at[e.user_id, "in_draw"])
-    ]
+    accepted = _accept(rows, campaign, path.name, columns, refused)
+    winners = winners_left_out(ws, campaign_id, campaign)
+    not_in_draw = _not_in_draw(accepted, judged, winners, as_of, path.name, columns["user"])
     before = set(campaign_entries(ws, campaign_id)["user_id"])
     added = add_entries(
         ws,
@@ -200,29 +154,83 @@ def import_entries(
     )
     already = sum(1 for e in accepted if e.user_id in before)
     refused.sort(key=lambda p: p.row or 0)
-    return EntriesImport(added, already, accepted, refused, not_in_draw)
-
-
-def record_entries(
-    ws: Workspace,
-    campaign_id: str,
-    campaign: Campaign,
-    path: Path,
-    tables: Tables,
-    judged: pd.DataFrame,
-    settings: Settings,
-    as_of: dt.date,
-    snapshot_id: str,
-) -> EntriesImport:
-    """`kops campaign entries`: :func:`import_entries`, and its audit entry once recorded."""
-    result = import_entries(ws, campaign_id, campaign, path, tables, judged, settings, as_of)
     record_action(
         ws,
         "campaign entries",
         target=campaign_id,
-        count=result.added,
+        count=added,
         files=[file_entry(path)],
         snapshot=snapshot_id,
-        detail={"refused": len(result.refused), "entered_before": result.already},
+        detail={"refused": len(refused), "entered_before": already},
     )
-    return result
+    return EntriesImport(added, already, accepted, refused, not_in_draw)
+
+
+def _accept(
+    rows: list[EntryRow],
+    campaign: Campaign,
+    file: str,
+    columns: dict[str, str],
+    refused: list[Problem],
+) -> list[EntryRow]:
+    """The entries in time and each person's first; the others are added to ``refused``."""
+    user_column = columns["user"]
+    time_column = columns.get("entered_at", "応募日時")
+    limit = deadline_limit(campaign.entry_deadline) if campaign.entry_deadline else None
+    first_row: dict[str, int] = {}
+    accepted: list[EntryRow] = []
+    for entry in rows:
+        if limit is not None and entry.entered_at is None:
+            refused.append(
+                Problem(file, entry.row, time_column, N_("blank: the deadline cannot be checked"))
+            )
+        elif limit is not None and entry.entered_at is not None and entry.entered_at >= limit:
+            refused.append(
+                Problem(
+                    file,
+                    entry.row,
+                    time_column,
+                    f"entered after the deadline {campaign.entry_deadline}",
+                    f"{entry.entered_at:%Y-%m-%d %H:%M}",
+                )
+            )
+        elif entry.user_id in first_row:
+            refused.append(
+                Problem(
+                    file,
+                    entry.row,
+                    user_column,
+                    f"duplicate entry (first on row {first_row[entry.user_id]})",
+                    f"'{entry.user_id}'",
+                )
+            )
+        else:
+            first_row[entry.user_id] = entry.row
+            accepted.append(entry)
+    return accepted
+
+
+def _not_in_draw(
+    accepted: list[EntryRow],
+    judged: pd.DataFrame,
+    winners: set[str],
+    as_of: dt.date,
+    file: str,
+    user_column: str,
+) -> list[Problem]:
+    """The accepted entries the draw would leave out as of the snapshot, and why."""
+    status = draw_rules.entrant_status(
+        pd.DataFrame({"user_id": [e.user_id for e in accepted]}), judged, winners
+    ).set_index("user_id")
+    return [
+        Problem(
+            file,
+            e.row,
+            user_column,
+            f"recorded, but not in the draw as of {as_of}: "
+            + draw_rules.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
+            f"'{e.user_id}'",
+        )
+        for e in accepted
+        if not bool(status.at[e.user_id, "in_draw"])
+    ]

@@ -6,15 +6,11 @@ the meeting can check the reasoning and act on it the same day.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ...analyses import segmentation
 from ...config import Settings
 from ...mail.holdout import measurable_share
+from .figures import Action, CampaignFigures, Review
 from .titles import difference_words, points, run_title
-
-if TYPE_CHECKING:
-    from .figures import Action, CampaignFigures, Review
 
 # A division's implementation rate must fall by at least this much to be called out.
 DIVISION_DROP = 0.05
@@ -22,54 +18,83 @@ MAX_ACTIONS = 6
 
 
 def next_actions(review: Review, settings: Settings) -> list[Action]:
-    from .figures import Action
+    """The suggestions, most pressing first: the largest stuck point, the 事業部 whose
+    rate fell most, people sliding back, the mail runs' effect, campaigns to award,
+    milestones to send, interviews to ask for."""
+    actions = [
+        *_largest_stuck_point(review, settings),
+        *_division_drop(review),
+        *_slid_back(review),
+        *_mail_effects(review),
+    ]
+    for campaign in review.campaigns:
+        actions += _draw_actions(campaign) if campaign.by_draw else _award_actions(campaign)
+    actions += _milestones(review) + _interviews(review)
+    return actions[:MAX_ACTIONS]
 
-    actions: list[Action] = []
+
+def _largest_stuck_point(review: Review, settings: Settings) -> list[Action]:
+    """Mail (and the seminar for it) to the stuck point holding the most people."""
     stages = review.funnel.stages
     stuck = stages[stages["stuck_point"] != "healthy"]
     total = int(stages["now"].sum())
-    if len(stuck) and int(stuck["now"].max()) > 0:
-        row = stuck.iloc[int(stuck["now"].astype(int).argmax())]
-        point = segmentation.BY_KEY[str(row["stuck_point"])]
-        seminar = _seminar_for(settings, point.seminar)
-        what = "メール" + (f"と{seminar}" if seminar else "")
-        # A holdout both of whose groups can be shown (else none: it could not be measured).
-        share = measurable_share(int(row["now"]), settings.privacy.min_group)
-        holdout = f" --holdout {share}" if share else ""
-        actions.append(
-            Action(
-                text=f"最大のスタックポイント「{point.label}」に{what}",
-                basis=f"{int(row['now'])}人（全体の{int(row['now']) / max(total, 1):.0%}）",
-                command=f"kops mail send --segment {point.key}{holdout}",
-            )
+    if not len(stuck) or int(stuck["now"].max()) <= 0:
+        return []
+    row = stuck.iloc[int(stuck["now"].astype(int).argmax())]
+    point = segmentation.BY_KEY[str(row["stuck_point"])]
+    seminar = _seminar_for(settings, point.seminar)
+    what = "メール" + (f"と{seminar}" if seminar else "")
+    # A holdout both of whose groups can be shown (else none: it could not be measured).
+    share = measurable_share(int(row["now"]), settings.privacy.min_group)
+    holdout = f" --holdout {share}" if share else ""
+    return [
+        Action(
+            text=f"最大のスタックポイント「{point.label}」に{what}",
+            basis=f"{int(row['now'])}人（全体の{int(row['now']) / max(total, 1):.0%}）",
+            command=f"kops mail send --segment {point.key}{holdout}",
         )
+    ]
+
+
+def _division_drop(review: Review) -> list[Action]:
+    """The 事業部 whose 1on1実施率 fell most, when it fell by DIVISION_DROP or more."""
     changes = review.divisions.changes
-    if len(changes):
-        worst = changes.iloc[int(changes["change"].argmin())]
-        if float(worst["change"]) <= -DIVISION_DROP:
-            actions.append(
-                Action(
-                    text=f"{worst['division']}の1on1実施率が最も下がった: 事業部長と原因を確認",
-                    basis=f"{float(worst['before']):.0%} → {float(worst['now']):.0%}"
-                    f"（{points(float(worst['change']))}）",
-                    command=f"kops segment --division {worst['division']} --list",
-                )
-            )
-    funnel = review.funnel
-    if (
-        funnel.slid_back is not None
-        and funnel.moved_on is not None
-        and funnel.slid_back > funnel.moved_on
-    ):
-        actions.append(
-            Action(
-                text="前の段階に戻った人が次の段階に進んだ人より多い: 戻った人の内訳を確認",
-                basis=(
-                    f"前の段階に戻った {funnel.slid_back}人 ＞ 次の段階に進んだ {funnel.moved_on}人"
-                ),
-                command="kops segment --compare " + str(review.previous_snapshot),
-            )
+    if not len(changes):
+        return []
+    worst = changes.iloc[int(changes["change"].argmin())]
+    if float(worst["change"]) > -DIVISION_DROP:
+        return []
+    return [
+        Action(
+            text=f"{worst['division']}の1on1実施率が最も下がった: 事業部長と原因を確認",
+            basis=f"{float(worst['before']):.0%} → {float(worst['now']):.0%}"
+            f"（{points(float(worst['change']))}）",
+            command=f"kops segment --division {worst['division']} --list",
         )
+    ]
+
+
+def _slid_back(review: Review) -> list[Action]:
+    """More people went back a stage than on to the next."""
+    funnel = review.funnel
+    if funnel.slid_back is None or funnel.moved_on is None:
+        return []
+    if funnel.slid_back <= funnel.moved_on:
+        return []
+    return [
+        Action(
+            text="前の段階に戻った人が次の段階に進んだ人より多い: 戻った人の内訳を確認",
+            basis=(
+                f"前の段階に戻った {funnel.slid_back}人 ＞ 次の段階に進んだ {funnel.moved_on}人"
+            ),
+            command="kops segment --compare " + str(review.previous_snapshot),
+        )
+    ]
+
+
+def _mail_effects(review: Review) -> list[Action]:
+    """Each mail run with a measured effect: keep it, or rework its text."""
+    actions = []
     for run in review.mail:
         if run.effect is not None and run.effect.measured and run.effect.low is not None:
             verdict = "効果あり: 次月も継続" if run.effect.low > 0 else "効果は未確認: 文面を見直す"
@@ -80,42 +105,54 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
                     command=f"kops mail report {run.run_id}",
                 )
             )
-    for campaign in review.campaigns:
-        if campaign.by_draw:
-            actions.extend(_draw_actions(campaign))
-            continue
-        pending = campaign.eligible - campaign.awarded
-        if pending > 0:
-            actions.append(
-                Action(
-                    text=f"{campaign.title}: 未付与の対象者に付与して案内",
-                    basis=f"対象 {campaign.eligible}人、付与済 {campaign.awarded}人",
-                    command=f"kops campaign award {campaign.campaign_id}",
-                )
-            )
+    return actions
+
+
+def _award_actions(campaign: CampaignFigures) -> list[Action]:
+    """A campaign awarding everyone eligible: award those not yet awarded."""
+    pending = campaign.eligible - campaign.awarded
+    if pending <= 0:
+        return []
+    return [
+        Action(
+            text=f"{campaign.title}: 未付与の対象者に付与して案内",
+            basis=f"対象 {campaign.eligible}人、付与済 {campaign.awarded}人",
+            command=f"kops campaign award {campaign.campaign_id}",
+        )
+    ]
+
+
+def _milestones(review: Review) -> list[Action]:
+    """Milestone notices due and not sent."""
     due = review.milestones.due_manager + review.milestones.due_member
-    if due:
-        actions.append(
-            Action(
-                text="マイルストーンのお知らせを送る",
-                basis=f"未送付 {due}件（上司 {review.milestones.due_manager}・"
-                f"部下 {review.milestones.due_member}）",
-                command="kops mail send --milestones",
-            )
+    if not due:
+        return []
+    return [
+        Action(
+            text="マイルストーンのお知らせを送る",
+            basis=f"未送付 {due}件（上司 {review.milestones.due_manager}・"
+            f"部下 {review.milestones.due_member}）",
+            command="kops mail send --milestones",
         )
-    if review.interviews.eligible_pairs and len(review.interviews.top):
-        top = review.interviews.top.iloc[0]
-        actions.append(
-            Action(
-                text="好事例インタビューの依頼: 上位のペアから",
-                basis=f"候補 {review.interviews.eligible_pairs}組、1位 {top['manager_name']}・"
-                f"{top['member_name']}"
-                if review.names_people
-                else f"候補 {review.interviews.eligible_pairs}組、1位は{top['division']}のペア",
-                command="kops interview shortlist",
-            )
+    ]
+
+
+def _interviews(review: Review) -> list[Action]:
+    """Ask the shortlist's first pair for a good-practice interview."""
+    interviews = review.interviews
+    if not (interviews.eligible_pairs and len(interviews.top)):
+        return []
+    top = interviews.top.iloc[0]
+    return [
+        Action(
+            text="好事例インタビューの依頼: 上位のペアから",
+            basis=f"候補 {interviews.eligible_pairs}組、1位 {top['manager_name']}・"
+            f"{top['member_name']}"
+            if review.names_people
+            else f"候補 {interviews.eligible_pairs}組、1位は{top['division']}のペア",
+            command="kops interview shortlist",
         )
-    return actions[:MAX_ACTIONS]
+    ]
 
 
 def _seminar_for(settings: Settings, month: int | None) -> str | None:
@@ -132,8 +169,6 @@ def _seminar_for(settings: Settings, month: int | None) -> str | None:
 def _draw_actions(campaign: CampaignFigures) -> list[Action]:
     """A campaign awarded by draw: draw it, then award and tell its winners; everyone
     else eligible is not awarded (they are told they were not drawn)."""
-    from .figures import Action
-
     if not campaign.drawn:
         if not campaign.entries:
             return []

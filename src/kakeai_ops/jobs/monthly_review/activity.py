@@ -8,7 +8,7 @@ from ...analyses.seminar_movement import SELF_SELECTION
 from ...model import whole
 from ...outputs.review_pptx import Chart, Slide, Table
 from ..seminars.summary_workflow import answers_line, attendance_line
-from .figures import Review
+from .figures import MailRun, Review
 from .titles import TITLES, difference_words, run_title
 
 NOT_YET_WORDS = "まだ測定できません"
@@ -27,56 +27,81 @@ def mail_slide(review: Review) -> Slide:
             ],
             notes="配信と効果測定: kops mail send --segment KEY --holdout 10",
         )
-    rows = []
-    for run in review.mail:
-        effect = run.effect
-        if effect is None and run.outcome is not None:
-            measured = f"{_groups(run.outcome)}: {run.note}"
-        elif effect is None:
-            measured = run.note
-        elif effect.measured:
-            measured = (
-                f"{difference_words(effect)} 送付{effect.mailed_left}/{effect.mailed_n}人"
-                f"・比較群{effect.holdout_left}/{effect.holdout_n}人"
-            )
-        else:
-            measured = f"{NOT_YET_WORDS}（{_reason(effect.reason)}）"
-        rows.append(
-            [
-                run_title(run.run_id, review),
-                f"{run.sent:,}",
-                f"{run.bounced:,}",
-                f"{run.written:,}",
-                f"{run.deferred:,}",
-                f"{run.failed:,}",
-                f"{run.suppressed:,}",
-                f"{run.holdout:,}",
-                measured,
-            ]
-        )
-    columns = [
-        "配信",
-        "送信",
-        "不達",
-        "書き出しのみ（未送信）",
-        "後日送信",
-        "失敗",
-        "停止",
-        "比較群",
-        "スタックポイントを抜けた割合の差（送付−比較群）",
+    return Slide(
+        title,
+        message=_mail_message(review),
+        subtitle="前回のデータ以降の配信。不達 = 送信後に不達通知が戻った数。"
+        "比較群 = 比べるため送らなかった人",
+        table=_mail_table(review),
+        chart=_mail_chart(review),
+        stacked=True,
+        footnote="95%信頼区間（Newcombe法）が0をまたぐ差は誤差の範囲。"
+        "次のデータがない・人数が少ない場合はまだ測定できません",
+        notes="\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
+    )
+
+
+MAIL_COLUMNS = [
+    "配信",
+    "送信",
+    "不達",
+    "書き出しのみ（未送信）",
+    "後日送信",
+    "失敗",
+    "停止",
+    "比較群",
+    "スタックポイントを抜けた割合の差（送付−比較群）",
+]
+MAIL_WIDTHS = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0]
+
+
+def _mail_table(review: Review) -> Table:
+    """A row per run: its counts and what was measured."""
+    rows = [
+        [
+            run_title(run.run_id, review),
+            f"{run.sent:,}",
+            f"{run.bounced:,}",
+            f"{run.written:,}",
+            f"{run.deferred:,}",
+            f"{run.failed:,}",
+            f"{run.suppressed:,}",
+            f"{run.holdout:,}",
+            _measured(run),
+        ]
+        for run in review.mail
     ]
-    widths = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0]
     # Counts that are zero in every run say nothing: their columns are left out.
     keep = [
         i
-        for i in range(len(columns))
+        for i in range(len(MAIL_COLUMNS))
         if i not in OPTIONAL_COUNTS or any(row[i] != "0" for row in rows)
     ]
-    table = Table(
-        [columns[i] for i in keep],
+    return Table(
+        [MAIL_COLUMNS[i] for i in keep],
         [[row[i] for i in keep] for row in rows],
-        widths=[widths[i] for i in keep],
+        widths=[MAIL_WIDTHS[i] for i in keep],
     )
+
+
+def _measured(run: MailRun) -> str:
+    """A run's effect: the difference with both groups' counts, why it is not measured
+    yet, or the groups' outcome as published."""
+    effect = run.effect
+    if effect is None and run.outcome is not None:
+        return f"{_groups(run.outcome)}: {run.note}"
+    if effect is None:
+        return run.note
+    if effect.measured:
+        return (
+            f"{difference_words(effect)} 送付{effect.mailed_left}/{effect.mailed_n}人"
+            f"・比較群{effect.holdout_left}/{effect.holdout_n}人"
+        )
+    return f"{NOT_YET_WORDS}（{_reason(effect.reason)}）"
+
+
+def _mail_chart(review: Review) -> Chart | None:
+    """Who left the stuck point, mailed beside holdout, per measured run."""
     # Only runs whose shares are both published (and so whole percents, as in the report).
     plotted: list[tuple[str, float, float]] = []
     for run in review.mail:
@@ -88,30 +113,18 @@ def mail_slide(review: Review) -> Slide:
                 f"（送付 n={effect.mailed_n}・比較群 n={effect.holdout_n}）"
             )
             plotted.append((name, float(shares["mailed"]), float(shares["holdout"])))
-    chart = None
-    if plotted:
-        chart = Chart(
-            "column",
-            "スタックポイントを抜けた割合",
-            [name for name, _, _ in plotted],
-            [
-                ("送付", [mailed for _, mailed, _ in plotted]),
-                ("比較群（送らなかった人）", [held for _, _, held in plotted]),
-            ],
-            number_format="0%",
-            value_title="抜けた割合（%）",
-        )
-    return Slide(
-        title,
-        message=_mail_message(review),
-        subtitle="前回のデータ以降の配信。不達 = 送信後に不達通知が戻った数。"
-        "比較群 = 比べるため送らなかった人",
-        table=table,
-        chart=chart,
-        stacked=True,
-        footnote="95%信頼区間（Newcombe法）が0をまたぐ差は誤差の範囲。"
-        "次のデータがない・人数が少ない場合はまだ測定できません",
-        notes="\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
+    if not plotted:
+        return None
+    return Chart(
+        "column",
+        "スタックポイントを抜けた割合",
+        [name for name, _, _ in plotted],
+        [
+            ("送付", [mailed for _, mailed, _ in plotted]),
+            ("比較群（送らなかった人）", [held for _, _, held in plotted]),
+        ],
+        number_format="0%",
+        value_title="抜けた割合（%）",
     )
 
 

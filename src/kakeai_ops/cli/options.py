@@ -1,0 +1,140 @@
+"""The options commands share, declared once: the workspace and snapshot, the date, the
+output (``--out``, ``--format``, ``--audience``) and the sending options of every command
+that mails (``--yes``, ``--dry-run``, ``--to-test``, ``--limit``).
+
+Use the ``…Opt`` types as they are (``workspace: WorkspaceOpt = None``). Where a command's
+help says something of its own (``--dry-run``: what it writes), take the option from its
+function with that help, as a literal ``help="…"`` (the catalog's extractor reads it):
+``dry_run: Annotated[bool, dry_run_option(help="…")] = False``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..dates import parse_date
+
+
+def workspace_option(help: str, **more: Any) -> Any:
+    return typer.Option("--workspace", "-w", help=help, **more)
+
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    workspace_option(
+        help="Workspace directory (default: $KOPS_WORKSPACE, then the current directory).",
+        show_default=False,
+    ),
+]
+SnapshotOpt = Annotated[
+    str | None,
+    typer.Option("--snapshot", help="Snapshot id from `kops status` (default: the latest)."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Judge as of this date, e.g. 2026-11-20, 2026/11/20 or 20261120 (default and "
+        "latest allowed: the date the snapshot implies).",
+        show_default=False,
+    ),
+]
+CampaignArg = Annotated[
+    str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
+]
+
+
+def date_option(name: str, help: str, **more: Any) -> Any:
+    """A typer option holding a date, read as people type it (``dates.parse_date``: 2026-12-03,
+    2026/12/3, 20261203, full-width digits); a bad one is refused naming ``name``."""
+    return typer.Option(
+        name, help=help, metavar="DATE", parser=lambda text: parse_date(text, name), **more
+    )
+
+
+# What a command hands out, and to whom.
+
+
+def out_option(help: str) -> Any:
+    return typer.Option("--out", "-o", help=help)
+
+
+OutOpt = Annotated[
+    Path | None,
+    out_option(help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx."),
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def format_option(help: str) -> Any:
+    return typer.Option("--format", "-f", help=help)
+
+
+FormatOpt = Annotated[Format, format_option(help="Output on stdout: table, csv or json.")]
+AudienceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--audience",
+        help="Who may see the output: secretariat (事務局内限り) or shared (共有可: min_group "
+        "applies, only the periods the audit knows). Default: the command's own audience.",
+    ),
+]
+
+# Whom a list or a mail covers.
+
+
+def division_option(help: str) -> Any:
+    return typer.Option("--division", help=help)
+
+
+DivisionOpt = Annotated[str | None, division_option(help="Only this 事業部.")]
+
+
+def role_option(help: str) -> Any:
+    return typer.Option("--role", help=help)
+
+
+# How a command that mails sends.
+
+
+def yes_option(help: str) -> Any:
+    return typer.Option("--yes", "-y", help=help)
+
+
+def dry_run_option(help: str) -> Any:
+    return typer.Option("--dry-run", help=help)
+
+
+def to_test_option(help: str) -> Any:
+    return typer.Option("--to-test", help=help)
+
+
+def limit_option(help: str) -> Any:
+    return typer.Option("--limit", min=1, help=help)
+
+
+YesOpt = Annotated[bool, yes_option(help="Send without asking (required when not interactive).")]
+DryRunOpt = Annotated[
+    bool, dry_run_option(help="Write every message as .eml to the outbox; send nothing.")
+]
+ToTestOpt = Annotated[
+    str | None, to_test_option(help="Send every message to this tester address instead.")
+]
+LimitOpt = Annotated[int | None, limit_option(help="Send at most N messages in this invocation.")]
+StaleOkOpt = Annotated[
+    bool,
+    typer.Option(
+        "--stale-ok",
+        help="Send even when the snapshot's data is older than rules.stale_days "
+        "(--yes alone still asks about that).",
+    ),
+]
