@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,6 @@ import typer
 
 from .. import config
 from ..analyses import draw_rules
-from ..dates import parse_date
 from ..errors import KopsError, Problem
 from ..i18n import _, ngettext
 from ..jobs.campaigns import draw_run, draws, entries
@@ -233,7 +233,7 @@ def _show_draw(
 
 
 def _only_the_basis(
-    opened: Session, basis: draws.DrawBasis, snapshot: str | None, as_of: str | None
+    opened: Session, basis: draws.DrawBasis, snapshot: str | None, as_of: dt.date | None
 ) -> None:
     """A draw judges eligibility at its basis; another --snapshot or --as-of is refused
     (it would change who is eligible, and so who wins)."""
@@ -244,7 +244,7 @@ def _only_the_basis(
             ),
             hint=_("leave out {option}").format(option="--snapshot"),
         )
-    if as_of is not None and parse_date(as_of, "--as-of") != basis.as_of:
+    if as_of is not None and as_of != basis.as_of:
         raise KopsError(
             _("{option}: a draw judges eligibility at {basis}").format(
                 option=f"--as-of {as_of}", basis=basis.why

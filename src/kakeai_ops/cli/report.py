@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -33,15 +34,23 @@ from ..store import audit_entries, record_action
 from ..store.audit_log import AUDIENCE_LABELS, HEADERS
 from ..store.published import published_figures, published_reports
 from .console import frame_table
-from .output_audience import AudienceOpt, chosen
-from .shared import (
+from .options import (
     AsOfOpt,
+    AudienceOpt,
     Format,
     FormatOpt,
-    Session,
     SnapshotOpt,
     StaleOkOpt,
     WorkspaceOpt,
+    dry_run_option,
+    limit_option,
+    out_option,
+    to_test_option,
+    yes_option,
+)
+from .output_audience import chosen
+from .shared import (
+    Session,
     emit,
     emit_data,
     err,
@@ -75,22 +84,19 @@ AllAdvisorsOpt = Annotated[
 MailOpt = Annotated[
     bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
 ]
-MailYesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")]
+MailYesOpt = Annotated[bool, yes_option(help="Send the mail without asking.")]
 MailDryRunOpt = Annotated[
     bool,
-    typer.Option(
-        "--dry-run",
+    dry_run_option(
         help="With --mail: list advisor, address, file and figures hidden, write the "
-        "messages as .eml; send nothing.",
+        "messages as .eml; send nothing."
     ),
 ]
 MailToTestOpt = Annotated[
-    str | None,
-    typer.Option("--to-test", help="With --mail: send every message to this tester instead."),
+    str | None, to_test_option(help="With --mail: send every message to this tester instead.")
 ]
 MailLimitOpt = Annotated[
-    int | None,
-    typer.Option("--limit", min=1, help="With --mail: send at most N messages this time."),
+    int | None, limit_option(help="With --mail: send at most N messages this time.")
 ]
 IncludeEmptyOpt = Annotated[
     bool,
@@ -101,14 +107,14 @@ IncludeEmptyOpt = Annotated[
 ]
 ReportOutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="report.xlsx, or a directory with --all-advisors."),
+    out_option(help="report.xlsx, or a directory with --all-advisors."),
 ]
 
 
 def _build(
     context: Session,
     snapshot: str | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     period: str,
     advisor: str | None,
     readers: str = SHARED,
@@ -120,7 +126,11 @@ def _build(
 
 
 def _publication(
-    context: Session, snapshot: str | None, as_of: str | None, period: str, readers: str = SHARED
+    context: Session,
+    snapshot: str | None,
+    as_of: dt.date | None,
+    period: str,
+    readers: str = SHARED,
 ) -> tuple[Publication, str]:
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
@@ -279,7 +289,7 @@ def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any],
 def _all_advisors(
     context: Session,
     snapshot: str | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     period: str,
     directory: Path | None,
     mail: bool,
@@ -436,9 +446,7 @@ def _mail_advisors(
 def advisors_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
-    out_dir: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Directory for one CSV per advisor.")
-    ] = None,
+    out_dir: Annotated[Path | None, out_option(help="Directory for one CSV per advisor.")] = None,
     fmt: FormatOpt = Format.table,
     audience: AudienceOpt = None,
 ) -> None:

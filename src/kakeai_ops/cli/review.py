@@ -13,12 +13,10 @@ from ..errors import KopsError
 from ..i18n import _
 from ..privacy.audiences import line
 from ..store import SnapshotInfo
-from .output_audience import AudienceOpt, chosen
+from .options import AsOfOpt, AudienceOpt, SnapshotOpt, WorkspaceOpt, out_option
+from .output_audience import chosen
 from .shared import (
-    AsOfOpt,
     Session,
-    SnapshotOpt,
-    WorkspaceOpt,
     err,
     note,
     parse_as_of,
@@ -63,8 +61,7 @@ def review_command(
         typer.Option("--compare", help="Compare with this snapshot id (default: the one before)."),
     ] = None,
     out_file: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="The deck (.pptx; default: review-YYYY-MM.pptx)."),
+        Path | None, out_option(help="The deck (.pptx; default: review-YYYY-MM.pptx).")
     ] = None,
     xlsx: Annotated[
         Path | None,

@@ -22,16 +22,21 @@ from ..outputs.files import csv_text
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
-from .output_audience import AudienceOpt, records_audience
-from .shared import (
+from .options import (
     AsOfOpt,
+    AudienceOpt,
+    DivisionOpt,
     Format,
     FormatOpt,
     OutOpt,
-    Session,
     SnapshotOpt,
     WorkspaceOpt,
     date_option,
+    role_option,
+)
+from .output_audience import records_audience
+from .shared import (
+    Session,
     emit,
     note,
     out,
@@ -96,13 +101,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         role: Annotated[
             str | None,
-            typer.Option(
-                "--role", help="Only this role: manager, member, both, none (上司/部下/両方/なし)."
-            ),
+            role_option(help="Only this role: manager, member, both, none (上司/部下/両方/なし)."),
         ] = None,
-        division: Annotated[
-            str | None, typer.Option("--division", help="Only this 事業部.")
-        ] = None,
+        division: DivisionOpt = None,
         explain_user: Annotated[
             str | None,
             typer.Option("--explain", help="Show every rule's facts and verdict for one user id."),

@@ -36,18 +36,26 @@ from ..store import (
 )
 from . import run_commands
 from .console import frame_table
-from .output_audience import AudienceOpt, records_audience
+from .options import (
+    AsOfOpt,
+    AudienceOpt,
+    DivisionOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    OutOpt,
+    SnapshotOpt,
+    StaleOkOpt,
+    ToTestOpt,
+    WorkspaceOpt,
+    YesOpt,
+    dry_run_option,
+)
+from .output_audience import records_audience
 from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 from .shared import (
-    AsOfOpt,
-    Format,
-    FormatOpt,
-    OutOpt,
     Session,
-    SnapshotOpt,
-    StaleOkOpt,
-    WorkspaceOpt,
     emit,
     err,
     note,
@@ -66,18 +74,8 @@ app = typer.Typer(
 SeminarArg = Annotated[
     str, typer.Argument(help="Seminar id from kops.yaml (see `kops seminar list`).")
 ]
-YesOpt = Annotated[
-    bool, typer.Option("--yes", "-y", help="Send without asking (required when not interactive).")
-]
-DryRunOpt = Annotated[
-    bool,
-    typer.Option("--dry-run", help="Write the invitations as .eml to the outbox; send nothing."),
-]
-LimitOpt = Annotated[
-    int | None, typer.Option("--limit", min=1, help="Send at most N messages in this invocation.")
-]
-TestOpt = Annotated[
-    str | None, typer.Option("--to-test", help="Send every message to this tester address instead.")
+SeminarDryRunOpt = Annotated[
+    bool, dry_run_option(help="Write the invitations as .eml to the outbox; send nothing.")
 ]
 
 
@@ -179,10 +177,10 @@ def _for_people(frame: pd.DataFrame, audiences: list[str]) -> pd.DataFrame:
 def invite_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
-    division: Annotated[str | None, typer.Option("--division", help="Only this 事業部.")] = None,
+    division: DivisionOpt = None,
     yes: YesOpt = False,
-    dry_run: DryRunOpt = False,
-    to_test: TestOpt = None,
+    dry_run: SeminarDryRunOpt = False,
+    to_test: ToTestOpt = None,
     limit: LimitOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
@@ -256,8 +254,8 @@ def remind_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
     yes: YesOpt = False,
-    dry_run: DryRunOpt = False,
-    to_test: TestOpt = None,
+    dry_run: SeminarDryRunOpt = False,
+    to_test: ToTestOpt = None,
     limit: LimitOpt = None,
 ) -> None:
     """After the seminar: send the recording to those invited who did not attend.

@@ -16,10 +16,9 @@ from typing import Any, TypeVar, cast
 from rich.markup import escape
 
 from ..config import Settings, load_settings
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
-from ..store import SnapshotInfo, Tables, list_snapshots, load_tables, resolve_snapshot
+from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
 from ..store.lock import tidy_workspace, workspace_lock
 from ..workspace import Workspace, find_workspace
 
@@ -109,60 +108,15 @@ def _say_always(message: str) -> None:
     err.print(message, highlight=False, markup=False)
 
 
-def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
-    """The as-of date: the option, else the snapshot's; always said on stderr.
+def parse_as_of(value: dt.date | None, snapshot: SnapshotInfo) -> dt.date:
+    """The as-of date: ``--as-of`` (read by its option type), else the snapshot's; refused
+    after the snapshot's data (``store.as_of.judged_as_of``); always said on stderr."""
+    from ..store.as_of import judged_as_of
 
-    An --as-of after the date the snapshot implies is refused: the data cannot say who
-    met after it ends, so everyone would look lapsed. Earlier dates judge the past.
-    """
-    implied = snapshot.as_of
-    if value:
-        as_of = parse_date(value, "--as-of")
-        if implied is not None and as_of > implied:
-            raise KopsError(
-                _("--as-of {as_of} is after the data: snapshot {snapshot} runs to {end}").format(
-                    as_of=as_of.isoformat(), snapshot=snapshot.id, end=implied.isoformat()
-                )
-                + _future(as_of),
-                hint=_newer_data_hint(snapshot, as_of),
-            )
-        source = "--as-of で指定"
-    else:
-        if implied is None:
-            raise KopsError(
-                _("snapshot {snapshot} has no held 1on1 or login to date it by").format(
-                    snapshot=snapshot.id
-                ),
-                hint=_("pass --as-of YYYY-MM-DD"),
-            )
-        as_of, source = implied, f"スナップショット {snapshot.id} のデータの最終日"
+    as_of = judged_as_of(snapshot, value)
+    source = "--as-of で指定" if value else f"スナップショット {snapshot.id} のデータの最終日"
     note(f"基準日 {as_of.isoformat()}（{source}）")
     return as_of
-
-
-def _future(day: dt.date) -> str:
-    from ..clock import now
-
-    today = now().date()
-    if day <= today:
-        return ""
-    return _(" (and in the future: today is {today})").format(today=today.isoformat())
-
-
-def _newer_data_hint(snapshot: SnapshotInfo, day: dt.date) -> str:
-    later = [
-        s
-        for s in list_snapshots(Workspace(snapshot.path.parents[2]))  # …/state/snapshots/NNNN
-        if s.as_of is not None and s.as_of >= day and int(s.id) > int(snapshot.id)
-    ]
-    if later:
-        return _("snapshot {snapshot} runs to {end}: pass --snapshot {snapshot}").format(
-            snapshot=later[0].id, end=later[0].as_of
-        )
-    return _(
-        "ingest exports that run to {day} or later (`kops ingest …`), "
-        "or pass an --as-of on or before {end}"
-    ).format(day=day.isoformat(), end=snapshot.as_of)
 
 
 def note(message: str) -> None:
