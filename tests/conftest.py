@@ -6,7 +6,9 @@ import csv
 import hashlib
 import inspect
 import os
+import shutil
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -326,8 +328,84 @@ def _sample_ws_stays_as_built(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def sample_copy(sample_ws: Workspace, tmp_path: Path) -> Workspace:
-    import shutil
-
     target = tmp_path / "sample-ws"
     shutil.copytree(sample_ws.root, target)
     return Workspace(target)
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """Commands run one after another on a fresh copy of the sample, as a test would on
+    ``sample_copy``: the copy as they left it, the folder ``{out}`` named, their results."""
+
+    ws: Workspace
+    out: Path
+    results: tuple[Any, ...]
+
+    @property
+    def result(self) -> Any:
+        """The last command's result (stdout, stderr, exit_code)."""
+        return self.results[-1]
+
+
+# The type of the ``sample_run`` fixture.
+RunSample = Callable[..., SampleRun]
+
+
+@pytest.fixture(scope="session")
+def _sample_runs(
+    sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[tuple[tuple[str, ...], ...]], SampleRun]:
+    made: dict[tuple[tuple[str, ...], ...], SampleRun] = {}
+
+    def run(commands: tuple[tuple[str, ...], ...]) -> SampleRun:
+        if commands not in made:
+            base = tmp_path_factory.mktemp("run")
+            shutil.copytree(sample_ws.root, base / "ws")
+            ws, out = Workspace(base / "ws"), base / "out"
+            out.mkdir()
+            cli = Cli(ws)
+            results = tuple(cli(*(a.replace("{out}", str(out)) for a in c)) for c in commands)
+            made[commands] = SampleRun(ws, out, results)
+        return made[commands]
+
+    return run
+
+
+@pytest.fixture
+def sample_run(
+    _sample_runs: Callable[[tuple[tuple[str, ...], ...]], SampleRun],
+) -> Iterator[RunSample]:
+    """``sample_run(("report", "divisions", "--out", "{out}/r.xlsx"), ...)``: the commands
+    run in order on a fresh copy of the sample, once per process for all tests that ask
+    for the same commands (a report, a deck: seconds each). The tests read what they left
+    and must not change it (checked after each test); a test that writes asks for
+    ``sample_copy``."""
+    handed: list[SampleRun] = []
+    before: list[dict[str, str]] = []
+
+    def run(*commands: tuple[str, ...]) -> SampleRun:
+        made = _sample_runs(tuple(commands))
+        handed.append(made)
+        before.append(_written(made.ws.root.parent))
+        return made
+
+    yield run
+    for made, digest in zip(handed, before, strict=True):
+        after = _written(made.ws.root.parent)
+        changed = sorted(k for k in digest.keys() | after.keys() if digest.get(k) != after.get(k))
+        assert not changed, f"the test changed a shared run ({changed}): use sample_copy"
+
+
+# Runs that tests in several files read (``sample_run(*RUN)``): the same commands give
+# the same run, made once per process.
+NOVEMBER_REPORT = (("report", "divisions", "--period", "month:2026-11", "--out", "{out}/r.xlsx"),)
+REPORT_90D = (
+    ("report", "divisions", "--period", "90d", "--out", "{out}/r.xlsx"),
+    ("report", "divisions", "--period", "90d", "--format", "json"),
+)
+REPORT_30D = (
+    ("report", "divisions", "--period", "30d", "--out", "{out}/r.xlsx"),
+    ("report", "divisions", "--period", "30d", "--format", "json"),
+)
+DECK = (("review", "--out", "{out}/deck.pptx", "--xlsx", "{out}/deck.xlsx"),)

@@ -285,10 +285,11 @@ def test_an_average_counts_only_the_people_who_rated() -> None:
 def test_whole_numbers_can_tell_more_than_the_relaxation() -> None:
     import numpy as np
 
-    from kakeai_ops.privacy.lp import _whole_numbers_reach
+    from kakeai_ops.privacy.lp import Programme
 
     # x + 2y = 3: the relaxation lets x be 0 (y = 1.5); whole numbers do not.
     equation, total = np.array([[1.0, 2.0]]), np.array([3.0])
-    bounds = [(0.0, None), (0.0, None)]
-    assert not _whole_numbers_reach(0, 0, None, [], equation, total, bounds)
-    assert _whole_numbers_reach(0, 1, None, [], equation, total, bounds)
+    bounds: list[tuple[float, float | None]] = [(0.0, None), (0.0, None)]
+    programme = Programme({0: 0, 1: 1}, [], [], equation, total, None, None, bounds)
+    assert not programme.reaches(0, 0)
+    assert programme.reaches(0, 1)

@@ -88,7 +88,7 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
 
 def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path) -> None:
     from kakeai_ops.config import load_settings
-    from kakeai_ops.jobs.monthly_review.actions import _draw_actions
+    from kakeai_ops.jobs.monthly_review.actions import _campaign_action
     from kakeai_ops.jobs.monthly_review.good_practice import campaign_figures
     from kakeai_ops.store import load_tables, resolve_snapshot
 
@@ -103,17 +103,15 @@ def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path)
 
     before = figures()
     assert before.by_draw and not before.drawn and before.entries == 10
-    assert next(a.command for a in _draw_actions(before)).startswith(
-        f"kops campaign draw {CAMPAIGN}"
-    )
+    drawing = _campaign_action(before)
+    assert drawing is not None and drawing.command.startswith(f"kops campaign draw {CAMPAIGN}")
     cli("campaign", "draw", CAMPAIGN, "--winners", "3", "--seed", SEED)
     after = figures()
-    actions = _draw_actions(after)
-    assert (
-        after.winners == 3 and "当選者に付与" in actions[0].text and "当選 3人" in actions[0].basis
-    )
+    awarding = _campaign_action(after)
+    assert after.winners == 3 and awarding is not None
+    assert "当選者に付与" in awarding.text and "当選 3人" in awarding.basis
     cli("campaign", "award", CAMPAIGN)
-    assert _draw_actions(figures()) == []  # the winners are awarded; nobody else is due
+    assert _campaign_action(figures()) is None  # the winners are awarded; nobody else is due
 
 
 def test_not_eligible_needs_a_known_campaign_with_entries(sample_ws: Workspace) -> None:

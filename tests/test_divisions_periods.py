@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from conftest import Cli, tree_digest
+from conftest import DECK, NOVEMBER_REPORT, Cli, RunSample, tree_digest
 from kakeai_ops.analyses.divisions import DAYS_PER_MONTH, Period, parse_period
 from kakeai_ops.errors import KopsError
 from kakeai_ops.store import latest_snapshot, load_tables
@@ -77,12 +77,9 @@ def _held(ws: Workspace, start: str, end: str) -> tuple[int, int, int]:
     return len(members), len(met), len(held)
 
 
-def test_the_november_report_says_20_days_everywhere(
-    sample_copy: Workspace, tmp_path: Path
-) -> None:
-    target = tmp_path / "nov.xlsx"
-    cli = Cli(sample_copy)
-    said = cli("report", "divisions", "--period", "month:2026-11", "--out", str(target))
+def test_the_november_report_says_20_days_everywhere(sample_run: RunSample) -> None:
+    run = sample_run(*NOVEMBER_REPORT)
+    target, said = run.out / "r.xlsx", run.result
     assert NOVEMBER in said.stderr
     book = load_workbook(target)
     for sheet in book.worksheets:
@@ -108,11 +105,10 @@ def test_the_november_report_says_20_days_everywhere(
     assert f"1on1実施率（部下）{NOVEMBER}" in drawn and NOVEMBER in drawn
 
 
-def test_per_month_figures_are_over_the_days_covered(sample_copy: Workspace) -> None:
-    cli = Cli(sample_copy)
-    cells = json.loads(
-        cli("report", "divisions", "--period", "month:2026-11", "--format", "json").stdout
-    )
+def test_per_month_figures_are_over_the_days_covered(sample_run: RunSample) -> None:
+    run = sample_run(("report", "divisions", "--period", "month:2026-11", "--format", "json"))
+    sample_copy = run.ws  # read only
+    cells = json.loads(run.result.stdout)
     company = {
         c["metric"]: c
         for c in cells
@@ -165,10 +161,9 @@ def test_an_empty_period_is_refused_and_nothing_is_written(
 
 
 def test_the_review_deck_names_the_month_as_far_as_it_goes(
-    sample_copy: Workspace, tmp_path: Path
+    sample_run: RunSample,
 ) -> None:
-    out = tmp_path / "review.pptx"
-    Cli(sample_copy)("review", "--out", str(out))
+    out = sample_run(*DECK).out / "deck.pptx"
     texts = [
         shape.text_frame.text
         for slide in Presentation(str(out)).slides

@@ -39,6 +39,7 @@ def _walk() -> list[tuple[list[str], click.Command]]:
 
 
 WALK = _walk()
+ROOT = WALK[0][1]  # the click tree, built once: building it is most of what a check costs
 LEAVES = [(path, command) for path, command in WALK if path]
 
 
@@ -362,7 +363,7 @@ def _examples() -> list[tuple[Path, str]]:
 
 def _example_problems(line: str) -> list[str]:
     words = line.split()[1:]
-    command: click.Command = get_command(app)
+    command: click.Command = ROOT
     while words and words[0] in getattr(command, "commands", {}):
         command = command.commands[words.pop(0)]  # type: ignore[attr-defined]
     if getattr(command, "commands", None) and words and re.fullmatch(r"[a-z]+", words[0]):

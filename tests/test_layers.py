@@ -187,17 +187,6 @@ MAX_FUNCTION_LINES = 80
 # Functions still longer, and how long they are: this list only shrinks (a function on it
 # may not grow, and none may join it).
 LONG_FUNCTIONS = {
-    "cli/campaign_milestones.py:milestones_command": 97,
-    "cli/demo.py:demo_steps": 195,
-    "cli/interview.py:shortlist_command": 95,
-    "cli/interview.py:_explain": 111,
-    "cli/mail_ledger.py:status_command": 85,
-    "cli/status.py:register": 168,
-    "cli/status.py:status_command": 122,
-    "jobs/ingest.py:ingest": 127,
-    "jobs/ingest.py:_load_file": 87,
-    "mail/dry_run.py:dry_run": 86,
-    "mail/send.py:send": 136,
     "privacy/publication.py:_split_time": 102,
 }
 

@@ -111,7 +111,7 @@ def test_suppression_is_added_once_and_removed(ws: Workspace) -> None:
         ledger.close()
 
 
-def test_the_frequency_cap_counts_sent_nudges_in_the_window(ws: Workspace) -> None:
+def test_the_frequency_cap_reads_the_mails_sent_in_the_window(ws: Workspace) -> None:
     new_run(ws, "r1", planned("a", "000001"), planned("b", "000002"), planned("c", "000003"))
     new_run(ws, "m1", planned("m", "000001", kind="milestone"))
     ledger = Ledger(ws)
@@ -119,13 +119,17 @@ def test_the_frequency_cap_counts_sent_nudges_in_the_window(ws: Workspace) -> No
         for item in ("a", "c"):
             ledger.mark("r1", item, "sent")
         ledger.mark("r1", "b", "perm_failed", "550")
-        ledger.mark("m1", "m", "sent")  # not a nudge
+        ledger.mark("m1", "m", "sent")
         since = dt.datetime(2026, 11, 10, tzinfo=JST)
-        assert ledger.nudges_since(since) == {"000001": 1, "000003": 1}
-        assert ledger.nudges_since(since, user_id="000001") == {"000001": 1}
-        assert ledger.nudges_since(since, exclude_run="r1") == {}
-        later = dt.datetime(2026, 11, 25, tzinfo=JST)
-        assert ledger.nudges_since(later) == {}
+
+        def kinds(user_id: str, moment: dt.datetime = since, other_than: str = "") -> list[str]:
+            return sorted(kind for _t, kind, _at, _s in ledger.sent_to(user_id, moment, other_than))
+
+        assert kinds("000001") == ["milestone", "nudge"]
+        assert kinds("000002") == []  # refused: never delivered
+        assert kinds("000003") == ["nudge"]
+        assert kinds("000001", other_than="r1") == ["milestone"]
+        assert kinds("000001", dt.datetime(2026, 11, 25, tzinfo=JST)) == []
     finally:
         ledger.close()
 

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from conftest import SAMPLE, Cli
+from conftest import REPORT_30D, SAMPLE, Cli, RunSample
 from kakeai_ops.privacy.audiences import DEFAULTS, SECRETARIAT, SHARED, AudienceError, resolve
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.store.published import published_figures
@@ -53,10 +53,10 @@ def _people(divisions: set[str]) -> int:
 
 
 def test_the_division_report_is_shared_and_shows_kanri_honbu(
-    sample_copy: Any, tmp_path: Path
+    sample_run: RunSample,
 ) -> None:
-    target = tmp_path / "report.xlsx"
-    result = Cli(sample_copy)("report", "divisions", "--period", "30d", "--out", str(target))
+    run = sample_run(*REPORT_30D)  # the workbook, then the same report as JSON
+    sample_copy, target, result = run.ws, run.out / "r.xlsx", run.results[0]
     assert "対象: 共有可（shared）" in result.stderr
     assert "共有可" in _header(target) and "事務局内限り" not in _header(target)
     [entry] = [e for e in _audit(sample_copy) if e.get("files") and str(target) in e["files"]]
@@ -71,9 +71,7 @@ def test_the_division_report_is_shared_and_shows_kanri_honbu(
     # The information loss is on the sheet, as on the terminal, counted from the cells.
     cells = [str(c) for r in load_workbook(target)["概要"].iter_rows(values_only=True) for c in r]
     [loss] = [c for c in cells if c.startswith("プライバシーのための情報の損失")]
-    json_cells = json.loads(
-        Cli(sample_copy)("report", "divisions", "--period", "30d", "--format", "json").stdout
-    )
+    json_cells = json.loads(run.result.stdout)
     figures = [c for c in json_cells if c["unit"] != "trend"]
     hidden = sum(1 for c in figures if c["value"] is None)
     assert f"非表示 {hidden:,} / {len(figures):,} 値" in loss

@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 from openpyxl import load_workbook
 
-from conftest import Cli
+from conftest import NOVEMBER_REPORT, REPORT_90D, Cli, RunSample
 from kakeai_ops.store import latest_snapshot, load_tables
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
@@ -46,9 +46,8 @@ def xlsx_text(path: Path) -> str:
         )
 
 
-def test_full_report_sheets_charts_and_suppression(sample_copy: Workspace, tmp_path: Path) -> None:
-    target = tmp_path / "report.xlsx"
-    Cli(sample_copy)("report", "divisions", "--period", "90d", "--out", str(target))
+def test_full_report_sheets_charts_and_suppression(sample_run: RunSample) -> None:
+    target = sample_run(*REPORT_90D).out / "r.xlsx"
     book = load_workbook(target)
     assert book.sheetnames[0] == "概要"
     # 経営企画室 (3 people) is merged with the smallest sibling, not hidden.
@@ -92,12 +91,10 @@ def test_full_report_sheets_charts_and_suppression(sample_copy: Workspace, tmp_p
     assert overview.print_area  # reaches below the last chart
 
 
-def test_sensitive_topic_cells_need_ten_people(sample_copy: Workspace, tmp_path: Path) -> None:
-    import pandas as pd
-
-    target = tmp_path / "report.xlsx"
-    Cli(sample_copy)("report", "divisions", "--period", "month:2026-11", "--out", str(target))
-    tables = load_tables(latest_snapshot(sample_copy))  # type: ignore[arg-type]
+def test_sensitive_topic_cells_need_ten_people(sample_run: RunSample) -> None:
+    run = sample_run(*NOVEMBER_REPORT)
+    target = run.out / "r.xlsx"
+    tables = load_tables(latest_snapshot(run.ws))  # type: ignore[arg-type]
     held = tables.meetings[
         (tables.meetings["status"] == "held")
         & (tables.meetings["held_at"] >= pd.Timestamp("2026-11-01"))
@@ -239,17 +236,16 @@ def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
 
 
 def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
-    sample_copy: Workspace, tmp_path: Path
+    sample_run: RunSample,
 ) -> None:
     import json
 
     from kakeai_ops.outputs.report_xlsx import DEPARTMENT_COLUMNS, OVERVIEW_COLUMNS
 
     department_metrics = [c for c, _, _ in DEPARTMENT_COLUMNS[1:]]
-    cli = Cli(sample_copy)
-    target = tmp_path / "report.xlsx"
-    cli("report", "divisions", "--period", "90d", "--out", str(target))
-    records = json.loads(cli("report", "divisions", "--period", "90d", "--format", "json").stdout)
+    run = sample_run(*REPORT_90D)  # the workbook, then the same report as JSON
+    target, sample_copy = run.out / "r.xlsx", run.ws
+    records = json.loads(run.result.stdout)
     assert set(records[0]) == {
         "table", "period", "division", "department", "metric", "unit",
         "topic", "response", "value", "shown", "additive",

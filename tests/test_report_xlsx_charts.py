@@ -10,12 +10,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from conftest import Cli
+from conftest import REPORT_90D, RunSample
 from factories import organisation
 from kakeai_ops.config import Settings
 from kakeai_ops.jobs.division_report import build_report
 from kakeai_ops.outputs.report_xlsx import CHART_VALUES, write_report
-from kakeai_ops.workspace import Workspace
 
 AS_OF = dt.date(2026, 11, 20)
 REFERENCE = re.compile(r"<(?:c:)?f>(.*?)</(?:c:)?f>")
@@ -42,9 +41,8 @@ def referenced_values(path: Path) -> dict[str, list[object]]:
     return out
 
 
-def test_charts_read_published_numbers_never_labels(sample_copy: Workspace, tmp_path: Path) -> None:
-    target = tmp_path / "report.xlsx"
-    Cli(sample_copy)("report", "divisions", "--period", "90d", "--out", str(target))
+def test_charts_read_published_numbers_never_labels(sample_run: RunSample) -> None:
+    target = sample_run(*REPORT_90D).out / "r.xlsx"
     refs = referenced_values(target)
     assert len(refs) >= 6  # three charts: categories and values each
     for ref, values in refs.items():

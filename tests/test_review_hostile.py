@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from conftest import SAMPLE, Cli
+from conftest import DECK, SAMPLE, Cli, RunSample
 from kakeai_ops.workspace import Workspace
 from test_entries_hostile import _refused_unchanged
 from test_survey_text_hostile import _seminar, _survey
@@ -44,8 +44,8 @@ def test_review_of_a_workspace_with_one_snapshot(ws: Workspace, tmp_path: Path) 
     assert all(r["before"] is None for r in first) and all(r["now"] is not None for r in first)
 
 
-def _published(ws: Workspace) -> dict[str, str]:
-    rows = json.loads(Cli(ws)("report", "divisions", "--period", "30d", "--format", "json").stdout)
+def _published(report_json: str) -> dict[str, str]:
+    rows = json.loads(report_json)
     return {
         r["division"]: r["shown"]
         for r in rows
@@ -54,15 +54,14 @@ def _published(ws: Workspace) -> dict[str, str]:
 
 
 def test_review_divisions_reveal_nothing_the_report_hides(
-    sample_copy: Workspace, tmp_path: Path
+    sample_run: RunSample,
 ) -> None:
-    Cli(sample_copy)(
-        "review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx")
-    )
-    published = _published(sample_copy)
+    # The deck, then the division report (what it published) on the same workspace.
+    run = sample_run(*DECK, ("report", "divisions", "--period", "30d", "--format", "json"))
+    published = _published(run.result.stdout)
     # The sample's small 事業部 is merged, not hidden (hidden rows: test_monthly_review.py).
     assert any("経営企画室" in d for d in published) and "経営企画室" not in published
-    book = load_workbook(tmp_path / "f.xlsx")
+    book = load_workbook(run.out / "deck.xlsx")
     sheet = next(s for s in book.worksheets if "事業部" in s.title)
     for record in sheet_records(book, sheet.title):
         row = list(record.values())

@@ -53,7 +53,7 @@ def test_no_prep_member_mail_carries_the_seed_examples(tmp_path: Path) -> None:
         meetings=[meeting("M", "A", f"2026-11-{d} 10:00", prepared=None) for d in (4, 11, 18)],
     )
     audience = build_audience(
-        AudienceSpec(Segment("no_prep")), t, Settings(), AS_OF, templates(tmp_path), {}, {}
+        AudienceSpec(Segment("no_prep")), t, Settings(), AS_OF, templates(tmp_path), {}
     )
     plan = make_plan(audience, templates(tmp_path), Settings(), "r")
     message = plan.messages[0]
@@ -73,7 +73,7 @@ def test_no_prep_member_mail_carries_the_seed_examples(tmp_path: Path) -> None:
 def test_missing_variable_stops_before_sending(tmp_path: Path) -> None:
     t = tables(users=[user("A", last_login_at=None)])
     spec = AudienceSpec(Segment("not_activated"), template="seminar.month1")  # needs --seminar
-    audience = build_audience(spec, t, Settings(), AS_OF, templates(tmp_path), {}, {})
+    audience = build_audience(spec, t, Settings(), AS_OF, templates(tmp_path), {})
     with pytest.raises(KopsError) as caught:
         make_plan(audience, templates(tmp_path), Settings(), "r")
     assert (

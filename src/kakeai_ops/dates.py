@@ -90,19 +90,18 @@ def period_label(start: dt.date, end: dt.date, data_end: dt.date | None = None) 
             text = f"{start.year}年{start.month}月〜{end.year}年{end.month}月"
         if partial and data_end is not None:
             if (start.year, start.month) == (end.year, end.month):
-                cut = f"{data_end.day}日まで"
-            elif data_end.year == end.year:
-                cut = f"{data_end.month}月{data_end.day}日まで"
+                cut = f"{data_end.day}日"
             else:
-                cut = f"{japanese_date(data_end)}まで"
-            text += f"（{cut}）"
+                cut = _day_in(data_end, end.year)
+            text += f"（{cut}まで）"
         return text
     shown_end = data_end if partial and data_end is not None else end
-    if shown_end.year == start.year:
-        tail = f"{shown_end.month}月{shown_end.day}日"
-    else:
-        tail = japanese_date(shown_end)
-    return f"{japanese_date(start)}〜{tail}"
+    return f"{japanese_date(start)}〜{_day_in(shown_end, start.year)}"
+
+
+def _day_in(day: dt.date, year: int) -> str:
+    """A day written after one of ``year``: 「11月20日」, with its year only when it differs."""
+    return f"{day.month}月{day.day}日" if day.year == year else japanese_date(day)
 
 
 def stale_note(snapshot_id: str, as_of: dt.date, today: dt.date, stale_days: int) -> str | None:

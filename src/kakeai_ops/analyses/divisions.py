@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 from .. import model
 from ..columnar.lookup import is_in
 from ..config import ScopeUnit
-from ..dates import period_label
+from ..dates import month_end, period_label
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..model import Tables
@@ -97,26 +98,15 @@ def parse_period(text: str, as_of: dt.date) -> tuple[Period, Period]:
             f"{days}d before", start - dt.timedelta(days=days), start - dt.timedelta(days=1)
         )
         return Period(f"{start}〜{end}", start, end), before
-    if match := re.fullmatch(r"month:(\d{4})-(\d{1,2})", value):
-        year, month = int(match.group(1)), int(match.group(2))
-        if not 1 <= month <= 12:
-            raise KopsError(_("--period: '{text}': month must be 1–12").format(text=text))
-        _check_year(text, year)
-        current = _month(year, month)
-        previous = _month(year - 1, 12) if month == 1 else _month(year, month - 1)
-        return _within_data(text, current, previous, as_of)
-    if match := re.fullmatch(r"quarter:(\d{4})Q([1-4])", value, flags=re.IGNORECASE):
-        year, quarter = int(match.group(1)), int(match.group(2))
-        _check_year(text, year)
-        current = _quarter(year, quarter)
-        previous = _quarter(year - 1, 4) if quarter == 1 else _quarter(year, quarter - 1)
-        return _within_data(text, current, previous, as_of)
-    if match := re.fullmatch(r"half:(\d{4})H([12])", value, flags=re.IGNORECASE):
-        year, half = int(match.group(1)), int(match.group(2))
-        _check_year(text, year)
-        current = _half(year, half)
-        previous = _half(year - 1, 2) if half == 1 else _half(year, 1)
-        return _within_data(text, current, previous, as_of)
+    for pattern, flags, per_year, build in _SEQUENCES:
+        if match := re.fullmatch(pattern, value, flags=flags):
+            year, number = int(match.group(1)), int(match.group(2))
+            if not 1 <= number <= per_year:  # a month's only: the others' patterns hold it
+                raise KopsError(_("--period: '{text}': month must be 1–12").format(text=text))
+            _check_year(text, year)
+            current = build(year, number)
+            previous = build(year - 1, per_year) if number == 1 else build(year, number - 1)
+            return _within_data(text, current, previous, as_of)
     if match := re.fullmatch(r"year:(\d{4})", value, flags=re.IGNORECASE):
         year = int(match.group(1))
         _check_year(text, year)
@@ -156,25 +146,27 @@ def _within_data(
 
 def _month(year: int, month: int) -> Period:
     start = dt.date(year, month, 1)
-    end = (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(
-        days=1
-    )
-    return Period(f"{year}-{month:02d}", start, end)
+    return Period(f"{year}-{month:02d}", start, month_end(start))
 
 
 def _quarter(year: int, quarter: int) -> Period:
     start = dt.date(year, 3 * quarter - 2, 1)
-    end_month = 3 * quarter
-    end = (
-        dt.date(year + 1, 1, 1) if end_month == 12 else dt.date(year, end_month + 1, 1)
-    ) - dt.timedelta(days=1)
-    return Period(f"{year}Q{quarter}", start, end)
+    return Period(f"{year}Q{quarter}", start, month_end(dt.date(year, 3 * quarter, 1)))
 
 
 def _half(year: int, half: int) -> Period:
     start = dt.date(year, 6 * half - 5, 1)
     end = dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31)
     return Period(f"{year}H{half}", start, end)
+
+
+# The calendar periods that follow one another within a year: the text naming one
+# (year, then its number), the flags it is read with, how many a year has, the period.
+_SEQUENCES: tuple[tuple[str, int, int, Callable[[int, int], Period]], ...] = (
+    (r"month:(\d{4})-(\d{1,2})", 0, 12, _month),
+    (r"quarter:(\d{4})Q([1-4])", re.IGNORECASE, 4, _quarter),
+    (r"half:(\d{4})H([12])", re.IGNORECASE, 2, _half),
+)
 
 
 def _year(year: int) -> Period:

@@ -15,7 +15,7 @@ from ..columnar.lookup import is_in
 from ..config import Rules
 from ..dates import typed_text
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Tables
 from .definitions import current_users
 from .roles import roles
@@ -54,30 +54,38 @@ ORDER = {key: index for index, key in enumerate(KEYS)}
 
 def stuck_point_key(text: str, option: str) -> str:
     """A stuck point as people type it, by key (no_prep) or label (事前準備なし) → its key."""
-    value = typed_text(text)
-    by_text = {sp.key: sp.key for sp in STUCK_POINTS}
-    by_text.update({unicodedata.normalize("NFKC", sp.label): sp.key for sp in STUCK_POINTS})
-    found = by_text.get(value) or by_text.get(value.lower())
-    if found is None:
-        raise KopsError(
-            _("{option}: unknown stuck point '{text}'").format(option=option, text=text),
-            hint=_("use a key or its label: {known}").format(
-                known=", ".join(f"{sp.key} ({sp.label})" for sp in STUCK_POINTS)
-            ),
-        )
-    return found
+    return _typed_key(
+        text,
+        option,
+        {sp.key: sp.label for sp in STUCK_POINTS},
+        N_("{option}: unknown stuck point '{text}'"),
+        N_("use a key or its label: {known}"),
+    )
 
 
 def role_key(text: str, option: str, allowed: tuple[str, ...] = model.ROLES) -> str:
     """A role as people type it, manager/member/both/none or 上司/部下/両方/なし → its key."""
+    return _typed_key(
+        text,
+        option,
+        {key: glossary.ROLES[key] for key in allowed},
+        N_("{option}: unknown role '{text}'"),
+        N_("use {known}"),
+    )
+
+
+def _typed_key(text: str, option: str, labels: dict[str, str], unknown: str, known: str) -> str:
+    """The key ``text`` names, by the key itself or its label, in any case and
+    full-width or not; else refused with ``unknown``, ``known`` listing them all."""
     value = typed_text(text)
-    by_text = {key: key for key in allowed} | {glossary.ROLES[key]: key for key in allowed}
+    by_text = {key: key for key in labels}
+    by_text.update({unicodedata.normalize("NFKC", label): key for key, label in labels.items()})
     found = by_text.get(value) or by_text.get(value.lower())
     if found is None:
         raise KopsError(
-            _("{option}: unknown role '{text}'").format(option=option, text=text),
-            hint=_("use {known}").format(
-                known=", ".join(f"{key} ({glossary.ROLES[key]})" for key in allowed)
+            _(unknown).format(option=option, text=text),
+            hint=_(known).format(
+                known=", ".join(f"{key} ({label})" for key, label in labels.items())
             ),
         )
     return found

@@ -22,13 +22,11 @@ from .definitions import day_end, formed_pairs, held_meetings
 
 PARTS = ("regularity", "volume", "sukkiri", "growth", "diversity", "recency")
 
+# What names a pick: its rank and the two people (the 事業部 is the member's).
+PAIR_COLUMNS = ["rank", "manager_id", "manager_name", "member_id", "member_name", "division"]
+
 SHORTLIST_COLUMNS = [
-    "rank",
-    "manager_id",
-    "manager_name",
-    "member_id",
-    "member_name",
-    "division",
+    *PAIR_COLUMNS,
     "department",
     "job_type",
     "age_band",

@@ -200,7 +200,6 @@ def eligible_command(
         columns,
         fmt,
         out_file,
-        lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(columns), path=path),
         sheet="eligibility",
         extra_sheets=[("summary", summary)],
         text_columns=["user_id"],

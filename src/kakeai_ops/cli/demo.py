@@ -62,202 +62,112 @@ def path_hint() -> str | None:
 
 REVIEW_DECK = "review-2026-11.pptx"
 
+# The month, one step a line as typed (split at spaces), with what it writes for the
+# closing list. In a word, {ws} is the workspace, {out} its out/ folder, {seminar} the
+# sample's seminar files and {october}/{november} that month's exports.
+MONTH: list[tuple[str, str | None]] = [
+    ("init {ws}", None),
+    ("ingest -w {ws} {october}", None),
+    # October: the Month1 seminar invites those stuck at the start of the funnel.
+    ("seminar list -w {ws}", None),
+    ("seminar invite month1 -w {ws} --yes", None),
+    # A nudge to those without preparation, half held back so its effect can be measured.
+    ("mail send -w {ws} --segment no_prep --holdout 50 --yes", None),
+    ("seminar attendance month1 {seminar}/month1-attendance.csv -w {ws}", None),
+    ("seminar survey month1 {seminar}/month1-survey.csv -w {ws}", None),
+    # November's export arrives.
+    ("ingest -w {ws} {november}", None),
+    ("status -w {ws}", None),
+    ("segment -w {ws}", None),
+    ("segment -w {ws} --by division", None),
+    (
+        "segment -w {ws} --list --out {out}/segment.xlsx",
+        N_("segment list (Excel)") + ": out/segment.xlsx",
+    ),
+    ("segment -w {ws} --compare 1", None),
+    ("campaign list -w {ws}", None),
+    (
+        "campaign eligible exec-1on1-2026h2 -w {ws} --all --out {out}/campaign-eligible.xlsx",
+        N_("campaign eligibility (Excel)") + ": out/campaign-eligible.xlsx",
+    ),
+    ("campaign eligible exec-1on1-2026h2 -w {ws}", None),
+    ("campaign award exec-1on1-2026h2 -w {ws}", None),
+    ("campaign milestones -w {ws}", None),
+    ("report divisions -w {ws} --period 90d", None),
+    (
+        "report divisions -w {ws} --out {out}/division-report.xlsx",
+        N_("division report (Excel, all 事業部)") + ": out/division-report.xlsx",
+    ),
+    (
+        "report divisions -w {ws} --all-advisors --out {out}/advisors",
+        N_("one report per advisor (Excel)") + ": out/advisors/",
+    ),
+    ("report advisors -w {ws} --out {out}/advisor-scopes", None),
+    ("audit -w {ws}", None),
+    ("interview shortlist -w {ws} --n 6", None),
+    (
+        "interview shortlist -w {ws} --n 4 --topic 今後のキャリア "
+        "--out {out}/interview-shortlist.xlsx",
+        N_("interview shortlist (Excel)") + ": out/interview-shortlist.xlsx",
+    ),
+    ("mail templates -w {ws}", None),
+    ("mail preview -w {ws} --segment no_prep --role member", None),
+    (
+        "mail send -w {ws} --segment no_prep --role member --dry-run",
+        N_("mail dry run (.eml files)")
+        + ": outbox/"
+        + safe_name("no_prep.member-2026-11", suffix="-dry-run"),
+    ),
+    # Nine managers: too few for a holdout (each group needs privacy.min_group people).
+    (
+        "mail send -w {ws} --segment no_recurrence --yes",
+        N_("mail written to the outbox (a rehearsal, not delivered)")
+        + ": outbox/"
+        + safe_name("no_recurrence.manager-2026-11"),
+    ),
+    ("mail send -w {ws} --awarded exec-1on1-2026h2 --yes", None),
+    ("mail status -w {ws}", None),
+    ("seminar remind month1 -w {ws} --yes", None),
+    ("seminar summary month1 -w {ws}", None),
+    (
+        "seminar summary month1 -w {ws} --out {out}/seminar-month1.xlsx",
+        N_("seminar summary (Excel)") + ": out/seminar-month1.xlsx",
+    ),
+    (
+        "seminar list -w {ws} --out {out}/seminars.xlsx",
+        N_("seminar list (Excel)") + ": out/seminars.xlsx",
+    ),
+    ("mail report no_prep.member-2026-10 -w {ws}", None),
+    # The deck for the monthly meeting, with every figure as Excel too.
+    (
+        f"review -w {{ws}} --out {{out}}/{REVIEW_DECK} --xlsx {{out}}/review-2026-11.xlsx",
+        N_("review deck (PowerPoint)") + f": out/{REVIEW_DECK}, out/review-2026-11.xlsx",
+    ),
+]
+
 
 def demo_steps(root: Path, data: Path) -> list[tuple[list[str], str | None]]:
     """(kops arguments, output file it writes or None) for each step of the month."""
-    october = sorted((data / "2026-10").iterdir())
-    november = sorted((data / "2026-11").iterdir())
-    seminar = data / "seminar"
+    places = {"{ws}": root, "{out}": root / "out", "{seminar}": data / "seminar"}
+    files = {
+        "{october}": sorted((data / "2026-10").iterdir()),
+        "{november}": sorted((data / "2026-11").iterdir()),
+    }
     return [
-        (["init", str(root)], None),
-        (["ingest", "-w", str(root), *map(str, october)], None),
-        # October: the Month1 seminar invites those stuck at the start of the funnel.
-        (["seminar", "list", "-w", str(root)], None),
-        (["seminar", "invite", "month1", "-w", str(root), "--yes"], None),
-        # A nudge to those without preparation, half held back so its effect can be measured.
-        (
-            [
-                "mail",
-                "send",
-                "-w",
-                str(root),
-                "--segment",
-                "no_prep",
-                "--holdout",
-                "50",
-                "--yes",
-            ],
-            None,
-        ),
-        (
-            [
-                "seminar",
-                "attendance",
-                "month1",
-                str(seminar / "month1-attendance.csv"),
-                "-w",
-                str(root),
-            ],
-            None,
-        ),
-        (
-            ["seminar", "survey", "month1", str(seminar / "month1-survey.csv"), "-w", str(root)],
-            None,
-        ),
-        # November's export arrives.
-        (["ingest", "-w", str(root), *map(str, november)], None),
-        (["status", "-w", str(root)], None),
-        (["segment", "-w", str(root)], None),
-        (["segment", "-w", str(root), "--by", "division"], None),
-        (
-            ["segment", "-w", str(root), "--list", "--out", str(root / "out" / "segment.xlsx")],
-            N_("segment list (Excel)") + ": out/segment.xlsx",
-        ),
-        (["segment", "-w", str(root), "--compare", "1"], None),
-        (["campaign", "list", "-w", str(root)], None),
-        (
-            [
-                "campaign",
-                "eligible",
-                "exec-1on1-2026h2",
-                "-w",
-                str(root),
-                "--all",
-                "--out",
-                str(root / "out" / "campaign-eligible.xlsx"),
-            ],
-            N_("campaign eligibility (Excel)") + ": out/campaign-eligible.xlsx",
-        ),
-        (["campaign", "eligible", "exec-1on1-2026h2", "-w", str(root)], None),
-        (["campaign", "award", "exec-1on1-2026h2", "-w", str(root)], None),
-        (["campaign", "milestones", "-w", str(root)], None),
-        (["report", "divisions", "-w", str(root), "--period", "90d"], None),
-        (
-            [
-                "report",
-                "divisions",
-                "-w",
-                str(root),
-                "--out",
-                str(root / "out" / "division-report.xlsx"),
-            ],
-            N_("division report (Excel, all 事業部)") + ": out/division-report.xlsx",
-        ),
-        (
-            [
-                "report",
-                "divisions",
-                "-w",
-                str(root),
-                "--all-advisors",
-                "--out",
-                str(root / "out" / "advisors"),
-            ],
-            N_("one report per advisor (Excel)") + ": out/advisors/",
-        ),
-        (
-            ["report", "advisors", "-w", str(root), "--out", str(root / "out" / "advisor-scopes")],
-            None,
-        ),
-        (["audit", "-w", str(root)], None),
-        (["interview", "shortlist", "-w", str(root), "--n", "6"], None),
-        (
-            [
-                "interview",
-                "shortlist",
-                "-w",
-                str(root),
-                "--n",
-                "4",
-                "--topic",
-                "今後のキャリア",
-                "--out",
-                str(root / "out" / "interview-shortlist.xlsx"),
-            ],
-            N_("interview shortlist (Excel)") + ": out/interview-shortlist.xlsx",
-        ),
-        (["mail", "templates", "-w", str(root)], None),
-        (["mail", "preview", "-w", str(root), "--segment", "no_prep", "--role", "member"], None),
-        (
-            [
-                "mail",
-                "send",
-                "-w",
-                str(root),
-                "--segment",
-                "no_prep",
-                "--role",
-                "member",
-                "--dry-run",
-            ],
-            N_("mail dry run (.eml files)")
-            + ": outbox/"
-            + safe_name("no_prep.member-2026-11", suffix="-dry-run"),
-        ),
-        # Nine managers: too few for a holdout (each group needs privacy.min_group people).
-        (
-            [
-                "mail",
-                "send",
-                "-w",
-                str(root),
-                "--segment",
-                "no_recurrence",
-                "--yes",
-            ],
-            N_("mail written to the outbox (a rehearsal, not delivered)")
-            + ": outbox/"
-            + safe_name("no_recurrence.manager-2026-11"),
-        ),
-        (
-            [
-                "mail",
-                "send",
-                "-w",
-                str(root),
-                "--awarded",
-                "exec-1on1-2026h2",
-                "--yes",
-            ],
-            None,
-        ),
-        (["mail", "status", "-w", str(root)], None),
-        (["seminar", "remind", "month1", "-w", str(root), "--yes"], None),
-        (
-            ["seminar", "summary", "month1", "-w", str(root)],
-            None,
-        ),
-        (
-            [
-                "seminar",
-                "summary",
-                "month1",
-                "-w",
-                str(root),
-                "--out",
-                str(root / "out" / "seminar-month1.xlsx"),
-            ],
-            N_("seminar summary (Excel)") + ": out/seminar-month1.xlsx",
-        ),
-        (
-            ["seminar", "list", "-w", str(root), "--out", str(root / "out" / "seminars.xlsx")],
-            N_("seminar list (Excel)") + ": out/seminars.xlsx",
-        ),
-        (["mail", "report", "no_prep.member-2026-10", "-w", str(root)], None),
-        # The deck for the monthly meeting, with every figure as Excel too.
-        (
-            [
-                "review",
-                "-w",
-                str(root),
-                "--out",
-                str(root / "out" / REVIEW_DECK),
-                "--xlsx",
-                str(root / "out" / "review-2026-11.xlsx"),
-            ],
-            N_("review deck (PowerPoint)") + f": out/{REVIEW_DECK}, out/review-2026-11.xlsx",
-        ),
+        ([arg for word in line.split() for arg in _arguments(word, places, files)], output)
+        for line, output in MONTH
     ]
+
+
+def _arguments(word: str, places: dict[str, Path], files: dict[str, list[Path]]) -> list[str]:
+    """A word of a MONTH step as arguments: a place (with the path under it), a month's
+    export files, else the word itself."""
+    if word in files:
+        return [str(path) for path in files[word]]
+    place, slash, rest = word.partition("/")
+    if place in places:
+        return [str(places[place] / rest if slash else places[place])]
+    return [word]
 
 
 SAMPLE_SETTINGS = """advisors:
@@ -359,57 +269,79 @@ def register(app: typer.Typer) -> None:
 
         Example: kops demo --workspace ./kops-demo
         """
-        source = data or sample_dir()
-        if not all((source / part).is_dir() for part in ("2026-10", "2026-11", "seminar")):
-            raise KopsError(
-                _("no sample tenant at {path} (expected 2026-10/, 2026-11/ and seminar/)").format(
-                    path=source
-                ),
-                hint=_("run `make sample` or pass --data DIR"),
-            )
-        root = (workspace or Path(tempfile.mkdtemp(prefix="kops-demo-"))).resolve()
-        if (root / "kops.yaml").exists():
-            raise KopsError(
-                _("{path} is already a workspace").format(path=root),
-                hint=_("give --workspace a new or empty directory"),
-            )
-        outputs: list[str] = []
-        (root / "out").mkdir(parents=True, exist_ok=True)
-        steps = demo_steps(root, source)
-        err.print(
-            f"（デモの時計はサンプルの月に合わせます: {OCTOBER[:10]} 招待とメール、"
-            f"{AFTER_SEMINAR[:10]} 出欠とアンケート、{NOVEMBER[:10]} 11月のデータ以降）",
-            highlight=False,
+        source = _sample_tenant(data)
+        root = _new_workspace(workspace)
+        outputs = _run_month(app, root, source)
+        _say_where(root, outputs)
+
+
+def _sample_tenant(data: Path | None) -> Path:
+    source = data or sample_dir()
+    if not all((source / part).is_dir() for part in ("2026-10", "2026-11", "seminar")):
+        raise KopsError(
+            _("no sample tenant at {path} (expected 2026-10/, 2026-11/ and seminar/)").format(
+                path=source
+            ),
+            hint=_("run `make sample` or pass --data DIR"),
         )
-        shown_day = ""
-        for (args, output), moment in zip(steps, story_clock(steps), strict=True):
-            if args[0] == "ingest" and "advisors: {}" in (root / "kops.yaml").read_text("utf-8"):
-                configure_sample(root)
-            shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
-            if moment[:10] != shown_day:
-                shown_day = moment[:10]
-                err.rule(escape(f"KOPS_NOW={moment}"), style="magenta", align="left")
-            err.rule(escape(f"$ kops {shown}"), style="cyan", align="left")
-            with _clock(moment):
-                code = app(args=args, prog_name="kops", standalone_mode=False)
-            if code not in (None, 0):
-                raise KopsError(_("demo step failed: {command}").format(command=f"kops {shown}"))
-            if output:
-                outputs.append(output)
-        err.rule(escape(_("done")), style="green")
-        shown_root = escape(str(root))
-        err.print(_("Demo workspace: {path}").format(path=shown_root), highlight=False)
-        snapshots = escape(str(root / "state" / "snapshots"))
-        err.print("  " + _("snapshots: {path}").format(path=snapshots), highlight=False)
-        for output in outputs:
-            label, _colon, where = output.partition(": ")
-            err.print(f"  {escape(_(label))}: {escape(where)}", highlight=False)
-        deck = escape(str(root / "out" / REVIEW_DECK))
-        err.print(_("Review deck: {path}").format(path=deck), highlight=False)
-        hint = path_hint()
-        if hint:
-            err.print(escape(hint), highlight=False)
-        command = (
-            f"cd {shown_root} && kops status" if os.name != "nt" else f"kops status -w {shown_root}"
+    return source
+
+
+def _new_workspace(workspace: Path | None) -> Path:
+    root = (workspace or Path(tempfile.mkdtemp(prefix="kops-demo-"))).resolve()
+    if (root / "kops.yaml").exists():
+        raise KopsError(
+            _("{path} is already a workspace").format(path=root),
+            hint=_("give --workspace a new or empty directory"),
         )
-        err.print(_("Try: {command}").format(command=command), highlight=False)
+    return root
+
+
+def _run_month(app: typer.Typer, root: Path, source: Path) -> list[str]:
+    """Run every step of the month, each at its moment, printed as typed; the outputs
+    the steps wrote."""
+    outputs: list[str] = []
+    (root / "out").mkdir(parents=True, exist_ok=True)
+    steps = demo_steps(root, source)
+    err.print(
+        f"（デモの時計はサンプルの月に合わせます: {OCTOBER[:10]} 招待とメール、"
+        f"{AFTER_SEMINAR[:10]} 出欠とアンケート、{NOVEMBER[:10]} 11月のデータ以降）",
+        highlight=False,
+    )
+    shown_day = ""
+    for (args, output), moment in zip(steps, story_clock(steps), strict=True):
+        if args[0] == "ingest" and "advisors: {}" in (root / "kops.yaml").read_text("utf-8"):
+            configure_sample(root)
+        shown = " ".join(a if " " not in a else f"'{a}'" for a in args)
+        if moment[:10] != shown_day:
+            shown_day = moment[:10]
+            err.rule(escape(f"KOPS_NOW={moment}"), style="magenta", align="left")
+        err.rule(escape(f"$ kops {shown}"), style="cyan", align="left")
+        with _clock(moment):
+            code = app(args=args, prog_name="kops", standalone_mode=False)
+        if code not in (None, 0):
+            raise KopsError(_("demo step failed: {command}").format(command=f"kops {shown}"))
+        if output:
+            outputs.append(output)
+    return outputs
+
+
+def _say_where(root: Path, outputs: list[str]) -> None:
+    """Where the workspace and the outputs are, and the next command to try."""
+    err.rule(escape(_("done")), style="green")
+    shown_root = escape(str(root))
+    err.print(_("Demo workspace: {path}").format(path=shown_root), highlight=False)
+    snapshots = escape(str(root / "state" / "snapshots"))
+    err.print("  " + _("snapshots: {path}").format(path=snapshots), highlight=False)
+    for output in outputs:
+        label, _colon, where = output.partition(": ")
+        err.print(f"  {escape(_(label))}: {escape(where)}", highlight=False)
+    deck = escape(str(root / "out" / REVIEW_DECK))
+    err.print(_("Review deck: {path}").format(path=deck), highlight=False)
+    hint = path_hint()
+    if hint:
+        err.print(escape(hint), highlight=False)
+    command = (
+        f"cd {shown_root} && kops status" if os.name != "nt" else f"kops status -w {shown_root}"
+    )
+    err.print(_("Try: {command}").format(command=command), highlight=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -11,12 +11,21 @@ from rich.markup import escape
 
 from .. import glossary
 from ..analyses import segmentation, shortlist
+from ..config import Interview
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..ids import typed_id
 from ..jobs import interview_log
-from ..jobs.interview_shortlist import Candidates, candidates, history_with_names
-from ..model import records, row_of
+from ..jobs.interview_shortlist import (
+    Candidates,
+    candidate_pair,
+    candidates,
+    history_with_names,
+    pick,
+    score_parts,
+    shortlist_table,
+)
+from ..model import row_of
 from ..outputs.workbook import Print
 from .console import frame_table, people_table
 from .options import (
@@ -70,49 +79,6 @@ def _analyse(
     tables = opened.tables(snap)
     found = candidates(opened.workspace, settings, tables, when, topic)
     return found, when, tables.meetings
-
-
-def _table(
-    frame: pd.DataFrame, meetings: pd.DataFrame, opened: Session, when: dt.date, topic: str | None
-) -> pd.DataFrame:
-    rules = opened.settings.interview
-    topics = shortlist.top_topics(meetings, frame, rules, when)
-    rows = []
-    for rank, row in enumerate(records(frame), start=1):
-        rows.append(
-            {
-                "rank": rank,
-                "manager_id": row["manager_id"],
-                "manager_name": row["manager_name"],
-                "member_id": row["member_id"],
-                "member_name": row["member_name"],
-                "division": row["member_division"],
-                "department": row["member_department"],
-                "job_type": row["member_job_type"],
-                "age_band": row["member_age_band"],
-                "held": int(row["held"]),
-                "regularity": round(float(row["regularity"]), 3),
-                "sukkiri_avg": round(float(row["sukkiri_avg"]), 2),
-                "growth_avg": None
-                if pd.isna(row["growth_avg"])
-                else round(float(row["growth_avg"]), 2),
-                "top_topics": topics.get((row["manager_id"], row["member_id"]), ""),
-                "score": round(float(row["score"]), 2),
-                "reason": shortlist.reason_line(row, rules, topic),
-                "manager_division": row["manager_division"],
-                "manager_department": row["manager_department"],
-                "manager_job_type": row["manager_job_type"],
-                "manager_age_band": row["manager_age_band"],
-                "private_topics": int(row["private_topics"]),
-                "theme_share": None if topic is None else round(float(row["theme_share"]), 3),
-                "weeks_covered": int(row["weeks_covered"]),
-                "topics_distinct": int(row["topics_distinct"]),
-                "last_held_at": pd.Timestamp(row["last_held_at"]).strftime("%Y-%m-%d"),
-                "spread_note": row.get("spread_note", ""),
-                "stuck_points": row.get("stuck_because", ""),
-            }
-        )
-    return pd.DataFrame(rows, columns=shortlist.SHORTLIST_COLUMNS)
 
 
 def _person(ids: pd.Series, names: pd.Series) -> list[str]:
@@ -189,22 +155,28 @@ def shortlist_command(
     opened = session(workspace)
     rules = opened.settings.interview
     found, when, meetings = _analyse(opened, snapshot, as_of, topic)
-    frame = found.pairs
     if explain is not None:
         _explain(opened, found, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
         return
-    if division is not None and division not in set(frame["member_division"].dropna()):
-        raise KopsError(
-            _("--division: no 事業部 '{division}' among the pairs").format(division=division)
-        )
-    result = shortlist.select(
-        frame, rules, shortlist.Options(n or rules.n, topic, division, include_stuck)
-    )
-    table = (
-        _table(result.picks, meetings, opened, when, topic)
-        if len(result.picks)
-        else pd.DataFrame(columns=shortlist.SHORTLIST_COLUMNS)
-    )
+    result = pick(found, rules, shortlist.Options(n or rules.n, topic, division, include_stuck))
+    table = shortlist_table(result.picks, meetings, rules, when, topic)
+    _say_selection(result, when)
+    notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
+    if not emit(
+        table,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {n} pair(s) to {path}").format(n=len(table), path=path),
+        sheet="shortlist",
+        extra_sheets=[("notes", notes)],
+        text_columns=["manager_id", "member_id"],
+        options=Print(as_of=when),
+    ):
+        _show_shortlist(table, rules, topic, include_stuck)
+
+
+def _say_selection(result: shortlist.Shortlist, when: dt.date) -> None:
+    """How the shortlist was drawn: rules relaxed, pairs eligible, pairs left out."""
     for line in result.relaxed:
         err.print(f"[yellow]条件を緩めた点:[/yellow] {escape(line)}", highlight=False)
     err.print(
@@ -219,61 +191,52 @@ def shortlist_command(
             ).format(n=result.left_out_stuck),
             highlight=False,
         )
-    notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
-    if not emit(
-        table,
-        fmt,
-        out_file,
-        lambda path: _("Wrote {n} pair(s) to {path}").format(n=len(table), path=path),
-        sheet="shortlist",
-        extra_sheets=[("notes", notes)],
-        text_columns=["manager_id", "member_id"],
-        options=Print(as_of=when),
-    ):
-        title = (
-            _("Interview shortlist ({n} pairs, theme {topic})").format(n=len(table), topic=topic)
-            if topic
-            else _("Interview shortlist ({n} pairs)").format(n=len(table))
-        )
-        weeks = -(-rules.lookback_days // 7)
-        out.print(frame_table(_view(table, include_stuck, weeks), title=title))
-        for row in table.itertuples(index=False):
-            out.print(f"{row.rank}. {escape(str(row.reason))}", highlight=False)
-            topics = _("topics: {topics}").format(topics=escape(str(row.top_topics)))
-            out.print(f"   {topics}", highlight=False)
 
 
-def _meant_pair(frame: Any, pair: tuple[str, str]) -> tuple[str, str] | None:
-    """The formed pair the ids probably stand for: swapped (member first), or with the
-    leading zeros a spreadsheet dropped."""
-    formed = set(zip(frame["manager_id"].astype(str), frame["member_id"].astype(str), strict=True))
-    if (pair[1], pair[0]) in formed:
-        return pair[1], pair[0]
-    by_digits = {(m.lstrip("0"), p.lstrip("0")): (m, p) for m, p in formed}
-    stripped = (pair[0].lstrip("0"), pair[1].lstrip("0"))
-    found = by_digits.get(stripped) or by_digits.get((stripped[1], stripped[0]))
-    return found
+def _show_shortlist(
+    table: pd.DataFrame, rules: Interview, topic: str | None, include_stuck: bool
+) -> None:
+    title = (
+        _("Interview shortlist ({n} pairs, theme {topic})").format(n=len(table), topic=topic)
+        if topic
+        else _("Interview shortlist ({n} pairs)").format(n=len(table))
+    )
+    weeks = -(-rules.lookback_days // 7)
+    out.print(frame_table(_view(table, include_stuck, weeks), title=title))
+    for row in table.itertuples(index=False):
+        out.print(f"{row.rank}. {escape(str(row.reason))}", highlight=False)
+        topics = _("topics: {topics}").format(topics=escape(str(row.top_topics)))
+        out.print(f"   {topics}", highlight=False)
 
 
 def _explain(
     opened: Session, found: Candidates, pair: tuple[str, str], when: dt.date, topic: str | None
 ) -> None:
-    frame = found.pairs
-    rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
-    if rows.empty:
-        meant = _meant_pair(frame, pair)
-        message = _("no formed pair {manager} → {member}").format(manager=pair[0], member=pair[1])
-        if meant:
-            message += _("; did you mean {manager} {member}?").format(
-                manager=meant[0], member=meant[1]
-            )
-        raise KopsError(
-            message,
-            hint=_("give the manager's id first, then the member's (as in the pairs export)"),
-        )
-    row = rows.iloc[0]
+    """One pair's scoring, and why it is in or out."""
+    row = candidate_pair(found, pair)
     rules = opened.settings.interview
-    weights = rules.weights.model_dump()
+    _explain_pair(row, pair, when)
+    _explain_stuck(opened, found, row, when)
+    parts = score_parts(row, rules)
+    parts["part"] = [_(PART_WORDS.get(part, part)) for part in parts["part"]]
+    out.print(
+        frame_table(
+            parts,
+            title=_("Score parts (value 0–1 × weight, weights from kops.yaml interview.weights)"),
+            headers={
+                "part": _("part"),
+                "facts": _("facts"),
+                "value": _("value"),
+                "weight": _("weight"),
+                "contribution": _("contribution"),
+            },
+        )
+    )
+    _explain_score(row, rules, topic)
+
+
+def _explain_pair(row: pd.Series, pair: tuple[str, str], when: dt.date) -> None:
+    """Who the pair is, where the member works, and whether the pair is eligible."""
     out.print(
         f"[bold]{escape(str(row['manager_name']))}[/bold] ({pair[0]}) → "
         f"[bold]{escape(str(row['member_name']))}[/bold] ({pair[1]}), "
@@ -296,53 +259,10 @@ def _explain(
     else:
         label = escape(_("eligible"))
         out.print(f"[green]{label}[/green]")
-    _explain_stuck(opened, found, row, when)
-    raw = {
-        "regularity": _("{covered} of {weeks} weeks with a 1on1").format(
-            covered=int(row["weeks_covered"]), weeks=-(-rules.lookback_days // 7)
-        ),
-        "volume": _("{held} held in {days} days").format(
-            held=int(row["held"]), days=rules.lookback_days
-        ),
-        "sukkiri": "-"
-        if pd.isna(row["sukkiri_avg"])
-        else _("average {average:.2f} ({rated} rated)").format(
-            average=float(row["sukkiri_avg"]), rated=int(row["rated"] or 0)
-        ),
-        "growth": "-"
-        if pd.isna(row["growth_avg"])
-        else _("average {average:.2f}").format(average=float(row["growth_avg"])),
-        "diversity": _("{n} distinct topics").format(n=int(row["topics_distinct"])),
-        "recency": "-"
-        if pd.isna(row["last_held_at"])
-        else _("last held {day}").format(day=pd.Timestamp(row["last_held_at"]).date()),
-    }
-    total = sum(weights.values()) or 1.0
-    parts = pd.DataFrame(
-        [
-            {
-                "part": _(PART_WORDS.get(part, part)),
-                "facts": raw[part],
-                "value": round(float(row[f"part_{part}"]), 3),
-                "weight": weights[part],
-                "contribution": round(float(row[f"part_{part}"]) * weights[part] / total, 4),
-            }
-            for part in shortlist.PARTS
-        ]
-    )
-    out.print(
-        frame_table(
-            parts,
-            title=_("Score parts (value 0–1 × weight, weights from kops.yaml interview.weights)"),
-            headers={
-                "part": _("part"),
-                "facts": _("facts"),
-                "value": _("value"),
-                "weight": _("weight"),
-                "contribution": _("contribution"),
-            },
-        )
-    )
+
+
+def _explain_score(row: pd.Series, rules: Interview, topic: str | None) -> None:
+    """The theme's share, the score, and the thresholds every pick meets."""
     if topic is not None:
         out.print(
             escape(

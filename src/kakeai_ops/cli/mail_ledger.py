@@ -15,6 +15,7 @@ from ..ids import typed_id
 from ..mail import runs
 from ..mail.delivery import STATE_WORDS
 from ..mail.evaluation import (
+    RunStatus,
     difference_lines,
     measured_run,
     run_effect_in,
@@ -91,34 +92,31 @@ def status_command(
     Example: kops mail status no_prep.member-2026-11 --out failures.xlsx
     """
     context = session(workspace)
-    with runs.open_ledger(context.workspace) as ledger:
-        if run_id is None:
+    if run_id is None:
+        with runs.open_ledger(context.workspace) as ledger:
             frame = ledger.runs()
-            if fmt is Format.table:
-                out.print(runs_table(frame))
-            else:
-                emit_data(frame, fmt)
-            return
-    found = run_status(context.workspace, run_id)
-    rows, problems, tests = found.rows, found.not_sent, found.test_sends
-    run_id = found.run_id
-    if emit(
-        rows,
-        fmt,
-        out_file,
-        lambda path: _("Wrote {rows:,} rows to {path}").format(rows=len(rows), path=path),
-        sheet="ledger",
-        text_columns=["user_id", "item"],
-    ):
+        if fmt is Format.table:
+            out.print(runs_table(frame))
+        else:
+            emit_data(frame, fmt)
         return
+    found = run_status(context.workspace, run_id)
+    if emit(found.rows, fmt, out_file, sheet="ledger", text_columns=["user_id", "item"]):
+        return
+    with runs.open_ledger(context.workspace) as ledger:
+        bounced = ledger.bounce_counts().get(found.run_id, (0, 0))
+    _show_run(found, *bounced)
+
+
+def _show_run(found: RunStatus, hard: int, soft: int) -> None:
+    """A run's counts per state, its bounces, and who was not sent or is sent later."""
+    rows = found.rows
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(
         people_table(
-            counts, title=f"配信 {run_id}", labels=MAIL_LABELS, values={"state": STATE_WORDS}
+            counts, title=f"配信 {found.run_id}", labels=MAIL_LABELS, values={"state": STATE_WORDS}
         )
     )
-    with runs.open_ledger(context.workspace) as ledger:
-        hard, soft = ledger.bounce_counts().get(found.run_id, (0, 0))
     if hard or soft:
         sent = int((rows["state"] == "sent").sum())
         out.print(
@@ -127,30 +125,16 @@ def status_command(
                 "(`kops mail bounces`); delivered: {delivered:,} of {sent:,} sent"
             ).format(hard=hard, soft=soft, delivered=sent - hard, sent=sent)
         )
-    if len(problems):
+    if len(found.not_sent):
         out.print(
             frame_table(
-                problems[["user_id", "name", "email", "state", "attempts", "error"]],
+                found.not_sent[["user_id", "name", "email", "state", "attempts", "error"]],
                 title=_("Not sent"),
                 max_rows=200,
             )
         )
     if len(found.deferred):
-        deferred = found.deferred.rename(columns={"error": "reason"})
-        out.print(
-            frame_table(
-                deferred[["user_id", "name", "email", "sendable_from", "reason"]],
-                title="後日送信（送信できる日以降に同じコマンドで送ります）",
-                headers={
-                    "user_id": "ユーザーID",
-                    "name": "氏名",
-                    "email": "メールアドレス",
-                    "sendable_from": "送信できる日",
-                    "reason": "理由",
-                },
-                max_rows=200,
-            )
-        )
+        out.print(_deferred_table(found.deferred))
     written = int((rows["state"] == "written").sum())
     if written:
         out.print(
@@ -159,8 +143,24 @@ def status_command(
                 "the same command through smtp sends them."
             ).format(written=written)
         )
-    if tests:
-        out.print(_("(test sends recorded apart: {tests})").format(tests=tests))
+    if found.test_sends:
+        out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
+
+
+def _deferred_table(deferred: pd.DataFrame) -> Any:
+    shown = deferred.rename(columns={"error": "reason"})
+    return frame_table(
+        shown[["user_id", "name", "email", "sendable_from", "reason"]],
+        title="後日送信（送信できる日以降に同じコマンドで送ります）",
+        headers={
+            "user_id": "ユーザーID",
+            "name": "氏名",
+            "email": "メールアドレス",
+            "sendable_from": "送信できる日",
+            "reason": "理由",
+        },
+        max_rows=200,
+    )
 
 
 def suppress_command(

@@ -175,7 +175,7 @@ def emit(
     frame: Any,
     fmt: Format,
     out_file: Path | None,
-    wrote: Callable[[str], str],
+    wrote: Callable[[str], str] | None = None,
     as_of: Any = None,
     *,
     rows: int | None = None,
@@ -187,9 +187,9 @@ def emit(
     ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts;
     or by ``write`` for a file that is more than tables, the division workbook), records it
     as a publication of its command (``published``: ``rows``, by default the frame's, and
-    the 基準日 ``as_of`` or the printed one) and says so with ``wrote(path)``; ``--format
-    csv|json`` writes ``shown`` (by default the frame; see ``emit_data``) to stdout.
-    False for ``table``: the caller draws its own table."""
+    the 基準日 ``as_of`` or the printed one) and says so with ``wrote(path)`` (by default,
+    how many rows it wrote); ``--format csv|json`` writes ``shown`` (by default the frame;
+    see ``emit_data``) to stdout. False for ``table``: the caller draws its own table."""
     if out_file is not None:
         from ..outputs.files import write_table
         from .output_audience import published
@@ -201,9 +201,14 @@ def emit(
         printed = file_options.get("options")
         count = len(frame) if rows is None else rows
         published(out_file, count, as_of or getattr(printed, "as_of", None))
-        err.print(wrote(escape(str(out_file))), highlight=False)
+        said = wrote or _wrote_rows(count)
+        err.print(said(escape(str(out_file))), highlight=False)
         return True
     return emit_data(frame if shown is None else shown, fmt)
+
+
+def _wrote_rows(rows: int) -> Callable[[str], str]:
+    return lambda path: _("Wrote {rows:,} rows to {path}").format(rows=rows, path=path)
 
 
 MAX_REASON = 1000

@@ -113,12 +113,23 @@ def converted_once(
     return codes, [convert(value) for value in _plain_list(uniques)]
 
 
-def per_distinct(column: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
+def per_distinct(
+    column: pd.Series, convert: Callable[[Any], Any], rows: np.ndarray | None = None
+) -> pd.Series:
     """``convert`` applied once per distinct value, spread back over the rows.
 
     Exports repeat a handful of values (statuses, topics, ratings) millions of
-    times; converting each distinct value once is what keeps ingest fast.
+    times; converting each distinct value once is what keeps ingest fast. With
+    ``rows`` (a boolean mask), only the values those rows hold are converted, and the
+    other rows are None: for a check most values pass by a vectorised test.
     """
+    if rows is not None:
+        chosen = per_distinct(column[rows], convert) if rows.any() else None
+        if chosen is not None and chosen.notna().any():
+            out = pd.Series(None, index=column.index, dtype=chosen.dtype)
+            out[rows] = chosen.to_numpy(dtype=object)
+            return out
+        return pd.Series(None, index=column.index, dtype=object)
     codes, values = converted_once(column, convert)
     if any(type(v) is str for v in values) and all(v is None or type(v) is str for v in values):
         # Text (and missing): spread by Arrow, not by boxing millions of Python strings

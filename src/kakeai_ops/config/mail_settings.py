@@ -264,6 +264,13 @@ class Service(Section):
         return value
 
 
+def _stripped(value: str | None, refusal: str) -> str | None:
+    """A text without its surrounding spaces (None stays None); a blank one is refused."""
+    if value is not None and not value.strip():
+        raise PydanticCustomError("blank", refusal)
+    return value.strip() if value is not None else None
+
+
 class ScopeUnit(Section):
     """One unit of an advisor's scope: a 事業部, or one 部署 of a 事業部."""
 
@@ -273,9 +280,7 @@ class ScopeUnit(Section):
     @field_validator("division", "department")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise PydanticCustomError("blank", N_("must not be blank"))
-        return value.strip() if value is not None else None
+        return _stripped(value, N_("must not be blank"))
 
     def text(self) -> str:
         return self.division if self.department is None else f"{self.division}/{self.department}"
@@ -298,9 +303,7 @@ class Advisor(Section):
     @field_validator("name", "title")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise PydanticCustomError("blank", N_("must not be blank (leave the key out instead)"))
-        return value.strip() if value is not None else None
+        return _stripped(value, N_("must not be blank (leave the key out instead)"))
 
     @field_validator("scope", mode="before")
     @classmethod

@@ -32,10 +32,25 @@ def _integer(value: Any, code: str, message: str) -> int:
         raise PydanticCustomError(code, message) from None
 
 
-def _positive_int(value: Any) -> int:
+def _positive(value: Any) -> int:
     number = _integer(value, "positive_int", N_("must be a positive integer"))
     if number <= 0:
         raise PydanticCustomError("positive_int", N_("must be a positive integer"))
+    return number
+
+
+def _float(value: Any, code: str, message: str) -> float:
+    """A number, never a bool (YAML's ``true`` is not 1)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(code, message)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise PydanticCustomError(code, message) from None
+
+
+def _positive_int(value: Any) -> int:
+    number = _positive(value)
     if number > LARGEST:
         raise refusal("positive_int", AT_MOST[""], limit=f"{LARGEST:,}")
     return number
@@ -54,9 +69,7 @@ def at_most(limit: int, unit: str = "") -> BeforeValidator:
     """Checks a positive integer no larger than ``limit`` (a period in days, a count, …)."""
 
     def check(value: Any) -> int:
-        number = _integer(value, "positive_int", N_("must be a positive integer"))
-        if number <= 0:
-            raise PydanticCustomError("positive_int", N_("must be a positive integer"))
+        number = _positive(value)
         if number > limit:
             raise refusal("at_most", AT_MOST[unit], limit=f"{limit:,}")
         return number
@@ -81,24 +94,14 @@ def between(low: int, high: int) -> BeforeValidator:
 
 
 def _share(value: Any) -> float:
-    if isinstance(value, bool):
-        raise PydanticCustomError("share", N_("must be a number between 0 and 1"))
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise PydanticCustomError("share", N_("must be a number between 0 and 1")) from None
+    number = _float(value, "share", N_("must be a number between 0 and 1"))
     if not 0.0 <= number <= 1.0:
         raise PydanticCustomError("share", N_("must be a number between 0 and 1"))
     return number
 
 
 def _non_negative_number(value: Any) -> float:
-    if isinstance(value, bool):
-        raise PydanticCustomError("number", N_("must be a number ≥ 0"))
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise PydanticCustomError("number", N_("must be a number ≥ 0")) from None
+    number = _float(value, "number", N_("must be a number ≥ 0"))
     if not 0 <= number <= LARGEST:  # also refuses .nan and .inf
         raise refusal("number", N_("must be a number from 0 to {high}"), high=f"{LARGEST:,}")
     return number

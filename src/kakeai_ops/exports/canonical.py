@@ -8,8 +8,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .. import model
+from ..columnar.buffers import arrow_text
 from ..columnar.distinct import Distinct, per_distinct
 from ..config import Exports
 from ..errors import Phrase
@@ -175,7 +177,10 @@ def _emails(ctx: Context) -> pd.Series:
     # A look-alike address (exаmple.jp with a Cyrillic а) is refused; an address in
     # Japanese (or another script) is valid but no mail kops sends can reach it: noted
     # by row, and such people are left out of mail runs with the reason.
-    mixed = per_distinct(email.where(~malformed, ""), normalise.mixed_scripts)
+    ascii_only = pc.fill_null(pc.string_is_ascii(arrow_text(email)), True).to_numpy(
+        zero_copy_only=False
+    )
+    mixed = per_distinct(email, normalise.mixed_scripts, rows=~ascii_only & ~malformed)
     if mixed.notna().any():
         ctx.findings.rows(
             ctx.file,
@@ -187,7 +192,7 @@ def _emails(ctx: Context) -> pd.Series:
             kind="email",
             quote=False,
         )
-    foreign = (~email.map(str.isascii, na_action="ignore").fillna(True).astype(bool)) & ~malformed
+    foreign = pd.Series(~ascii_only, index=email.index) & ~malformed
     foreign &= mixed.isna()
     if foreign.any():
         rows = [ctx.raw.first_row + int(i) for i in foreign[foreign].index[:5]]

@@ -898,14 +898,16 @@ def _mix(
             strict=True,
         )
     )
+
+    def row(value: str) -> dict[str, Any]:
+        return {"table": table, "division": division, "department": None, column: value}
+
     counts = []
     for value in vocabulary:
         count, people = by_value.get(value, (0, 0))
         counts.append(
             out.add(
-                table=table,
-                division=division,
-                department=None,
+                **row(value),
                 metric="count",
                 unit="meetings",
                 raw=count,
@@ -913,16 +915,13 @@ def _mix(
                 threshold=out.threshold(value if column == "topic" else None),
                 additive=True,
                 at_least_size=True,
-                **{column: value},
             )
         )
     total = sum(out.cells[i].raw or 0 for i in counts)
     for value, index in zip(vocabulary, counts, strict=True):
         count = out.cells[index]
         out.add(
-            table=table,
-            division=division,
-            department=None,
+            **row(value),
             metric="share",
             unit="share",
             raw=(count.raw or 0) / total if total else None,
@@ -931,7 +930,6 @@ def _mix(
             depends=(index,),
             numerator=index,
             denominator=tuple(counts),
-            **{column: value},
         )
 
 

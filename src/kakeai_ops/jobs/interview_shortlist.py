@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from ..analyses import segmentation, shortlist
-from ..config import Settings
-from ..model import Tables
+from ..config import Interview, Settings
+from ..errors import KopsError
+from ..i18n import _
+from ..model import Tables, records
 from ..store import interview_history
 from ..workspace import Workspace
 
@@ -61,3 +64,144 @@ def history_with_names(
         ["user_id", "name", "reason", "added_at"]
     ]
     return done, excluded
+
+
+def pick(found: Candidates, rules: Interview, options: shortlist.Options) -> shortlist.Shortlist:
+    """The shortlist of the candidates; a --division that no pair is in is refused."""
+    frame = found.pairs
+    if options.division is not None and options.division not in set(
+        frame["member_division"].dropna()
+    ):
+        raise KopsError(
+            _("--division: no 事業部 '{division}' among the pairs").format(
+                division=options.division
+            )
+        )
+    return shortlist.select(frame, rules, options)
+
+
+def shortlist_table(
+    picks: pd.DataFrame,
+    meetings: pd.DataFrame,
+    rules: Interview,
+    as_of: dt.date,
+    topic: str | None,
+) -> pd.DataFrame:
+    """The picks as the shortlist file lists them (SHORTLIST_COLUMNS), ranked."""
+    if not len(picks):
+        return pd.DataFrame(columns=shortlist.SHORTLIST_COLUMNS)
+    topics = shortlist.top_topics(meetings, picks, rules, as_of)
+    rows = [
+        _shortlist_row(rank, row, topics, rules, topic)
+        for rank, row in enumerate(records(picks), start=1)
+    ]
+    return pd.DataFrame(rows, columns=shortlist.SHORTLIST_COLUMNS)
+
+
+def _shortlist_row(
+    rank: int,
+    row: dict[str, Any],
+    topics: dict[tuple[str, str], str],
+    rules: Interview,
+    topic: str | None,
+) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "manager_id": row["manager_id"],
+        "manager_name": row["manager_name"],
+        "member_id": row["member_id"],
+        "member_name": row["member_name"],
+        "division": row["member_division"],
+        "department": row["member_department"],
+        "job_type": row["member_job_type"],
+        "age_band": row["member_age_band"],
+        "held": int(row["held"]),
+        "regularity": round(float(row["regularity"]), 3),
+        "sukkiri_avg": round(float(row["sukkiri_avg"]), 2),
+        "growth_avg": None if pd.isna(row["growth_avg"]) else round(float(row["growth_avg"]), 2),
+        "top_topics": topics.get((row["manager_id"], row["member_id"]), ""),
+        "score": round(float(row["score"]), 2),
+        "reason": shortlist.reason_line(row, rules, topic),
+        "manager_division": row["manager_division"],
+        "manager_department": row["manager_department"],
+        "manager_job_type": row["manager_job_type"],
+        "manager_age_band": row["manager_age_band"],
+        "private_topics": int(row["private_topics"]),
+        "theme_share": None if topic is None else round(float(row["theme_share"]), 3),
+        "weeks_covered": int(row["weeks_covered"]),
+        "topics_distinct": int(row["topics_distinct"]),
+        "last_held_at": pd.Timestamp(row["last_held_at"]).strftime("%Y-%m-%d"),
+        "spread_note": row.get("spread_note", ""),
+        "stuck_points": row.get("stuck_because", ""),
+    }
+
+
+def candidate_pair(found: Candidates, pair: tuple[str, str]) -> pd.Series:
+    """The candidates' row of one formed pair (manager id, member id); refused with the pair
+    the ids probably stand for when they name none."""
+    frame = found.pairs
+    rows = frame[(frame["manager_id"] == pair[0]) & (frame["member_id"] == pair[1])]
+    if not rows.empty:
+        return rows.iloc[0]
+    meant = _meant_pair(frame, pair)
+    message = _("no formed pair {manager} → {member}").format(manager=pair[0], member=pair[1])
+    if meant:
+        message += _("; did you mean {manager} {member}?").format(manager=meant[0], member=meant[1])
+    raise KopsError(
+        message,
+        hint=_("give the manager's id first, then the member's (as in the pairs export)"),
+    )
+
+
+def _meant_pair(frame: pd.DataFrame, pair: tuple[str, str]) -> tuple[str, str] | None:
+    """The formed pair the ids probably stand for: swapped (member first), or with the
+    leading zeros a spreadsheet dropped."""
+    formed = set(zip(frame["manager_id"].astype(str), frame["member_id"].astype(str), strict=True))
+    if (pair[1], pair[0]) in formed:
+        return pair[1], pair[0]
+    by_digits = {(m.lstrip("0"), p.lstrip("0")): (m, p) for m, p in formed}
+    stripped = (pair[0].lstrip("0"), pair[1].lstrip("0"))
+    return by_digits.get(stripped) or by_digits.get((stripped[1], stripped[0]))
+
+
+def score_parts(row: pd.Series, rules: Interview) -> pd.DataFrame:
+    """A pair's score part by part: the facts behind it, its value (0–1), its weight from
+    kops.yaml and what it adds to the score (value × weight / the weights' sum)."""
+    weights = rules.weights.model_dump()
+    facts = _part_facts(row, rules)
+    total = sum(weights.values()) or 1.0
+    return pd.DataFrame(
+        [
+            {
+                "part": part,
+                "facts": facts[part],
+                "value": round(float(row[f"part_{part}"]), 3),
+                "weight": weights[part],
+                "contribution": round(float(row[f"part_{part}"]) * weights[part] / total, 4),
+            }
+            for part in shortlist.PARTS
+        ]
+    )
+
+
+def _part_facts(row: pd.Series, rules: Interview) -> dict[str, str]:
+    return {
+        "regularity": _("{covered} of {weeks} weeks with a 1on1").format(
+            covered=int(row["weeks_covered"]), weeks=-(-rules.lookback_days // 7)
+        ),
+        "volume": _("{held} held in {days} days").format(
+            held=int(row["held"]), days=rules.lookback_days
+        ),
+        "sukkiri": "-"
+        if pd.isna(row["sukkiri_avg"])
+        else _("average {average:.2f} ({rated} rated)").format(
+            average=float(row["sukkiri_avg"]), rated=int(row["rated"] or 0)
+        ),
+        "growth": "-"
+        if pd.isna(row["growth_avg"])
+        else _("average {average:.2f}").format(average=float(row["growth_avg"])),
+        "diversity": _("{n} distinct topics").format(n=int(row["topics_distinct"])),
+        "recency": "-"
+        if pd.isna(row["last_held_at"])
+        else _("last held {day}").format(day=pd.Timestamp(row["last_held_at"]).date()),
+    }

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..config import Settings, scope_text
 from ..errors import KopsError
-from .audience import Audience, Recipient
+from .audience import DESCRIBED_AS, Audience, Recipient
 from .context import sender_context
 
 
@@ -95,7 +95,7 @@ def advisor_mailing(
         recipients=recipients,
         excluded=Counter(),
         excluded_users=[],
-        description={"audience": "advisors", "period": period},
+        description={"audience": DESCRIBED_AS["advisors"], "period": period},
         segment_key=None,
         default_run_id=f"advisor-reports-{period_slug(period)}-{snapshot_id}",
     )

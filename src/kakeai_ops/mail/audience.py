@@ -48,7 +48,6 @@ REASONS = {
     "undeliverable": "宛先に使えない氏名・アドレス",
     "suppressed": "配信停止リスト",
     "already_told": "この抽選結果は通知済み",
-    "frequency_cap": "送信頻度の上限",
 }
 
 
@@ -108,7 +107,10 @@ def excluded_summary(audience: Audience) -> str:
 @dataclass(frozen=True)
 class Given:
     """What the caller read for the kinds whose people come from records beyond the
-    snapshot (see build_audience)."""
+    snapshot: ``listed``, the user ids read from a users file (``exports.user_files``);
+    ``milestones_since``, milestones crossed after that day are mailed (None: any);
+    ``not_eligible``, for a not-eligible audience, each entrant's missed months (year,
+    month, weeks missed)."""
 
     awarded: pd.DataFrame | None = None
     delivered: pd.DataFrame | None = None
@@ -128,7 +130,8 @@ class Chosen:
     segment_key: str | None = None
 
 
-# How run descriptions and the audit log have always named each kind (text, never read back).
+# How run descriptions, the audit log and the first binding format have always named each
+# kind: data written by earlier versions, so these never change (binding.py reads them back).
 DESCRIBED_AS = {
     "segment": "--segment",
     "flag": "--flag",
@@ -140,6 +143,7 @@ DESCRIBED_AS = {
     "users": "--users",
     "theme": "theme",
     "list": "list",
+    "advisors": "advisors",
 }
 
 
@@ -150,21 +154,13 @@ def build_audience(
     as_of: dt.date,
     templates: TemplateSet,
     suppressed: dict[str, str],
-    recent_nudges: dict[str, int],
-    awarded: pd.DataFrame | None = None,
-    delivered: pd.DataFrame | None = None,
-    drawn: pd.DataFrame | None = None,
-    listed: list[str] | None = None,
-    milestones_since: dt.date | None = None,
-    not_eligible: dict[str, list[tuple[int, int, int]]] | None = None,
+    given: Given | None = None,
     told: set[str] | None = None,
 ) -> Audience:
-    """``listed``: the user ids read from a users file (``exports.user_files``);
-    ``milestones_since``: milestones crossed after that day are mailed (None: any);
-    ``not_eligible``: for a not-eligible audience, each entrant's missed months (year,
-    month, weeks missed)."""
+    """``given``: the records beyond the snapshot the kind needs (see Given); ``told``: who
+    has already been told a draw's outcome."""
     who = spec.chosen()
-    given = Given(awarded, delivered, drawn, listed, milestones_since, not_eligible)
+    given = given or Given()
     facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
     chosen = chosen_users(who, spec, facts, tables, settings, as_of, given)
     audience = Audience(
@@ -175,10 +171,10 @@ def build_audience(
         segment_key=chosen.segment_key,
         default_run_id="",
     )
-    screen = Screen(suppressed, recent_nudges, told, templates)
+    screen = Screen(suppressed, told, templates)
     _sort_out(audience, chosen, spec, facts, tables, settings, as_of, screen)
     templates_used = sorted({r.template for r in audience.recipients})
-    audience.default_run_id = _run_base(spec, who, chosen.base, templates_used, as_of, drawn)
+    audience.default_run_id = _run_base(spec, who, chosen.base, templates_used, as_of, given.drawn)
     audience.description = {
         "audience": DESCRIBED_AS[who.kind],
         "value": _described(who),
@@ -196,7 +192,6 @@ class Screen:
     """What leaves someone out of a run besides their record (see REASONS)."""
 
     suppressed: dict[str, str]
-    recent_nudges: dict[str, int]
     told: set[str] | None
     templates: TemplateSet
 
@@ -214,7 +209,6 @@ def _sort_out(
     """Each chosen person into the audience's recipients, or left out with a reason."""
     retired_ids = set(tables.users.loc[tables.users["employment_status"] == "retired", "user_id"])
     excluded, excluded_users, notes = audience.excluded, audience.excluded_users, audience.notes
-    cap = settings.mail.frequency_cap.nudge.max
     about_seminar = seminar_context(settings, spec.seminar)
     if about_seminar is not None and spec.corrects:
         about_seminar["changes"] = [
@@ -239,14 +233,9 @@ def _sort_out(
             template = _template_for(
                 chosen.base, row, extra, screen.templates, spec, chosen_templates
             )
-            kind = screen.templates.get(template).kind
+            # Read now, for those left out too: a broken template is refused with the audience.
+            screen.templates.get(template)
             this_reason = _stuck_point_reason(template, row, user_id, booked) or reason
-            if (
-                this_reason is None
-                and kind == "nudge"
-                and screen.recent_nudges.get(user_id, 0) >= cap
-            ):
-                this_reason = "frequency_cap"
             if this_reason == "scheduled":
                 notes[user_id] = f"予定 {booked[user_id]:%Y-%m-%d}"
             elif this_reason == "not_stuck":

@@ -63,20 +63,7 @@ def spec_binding(spec: AudienceSpec, holdout_pct: float) -> dict[str, Any]:
 
 
 # How runs recorded with the first binding format named their audience → its kind.
-# These strings are data written by earlier versions: they never change.
-_FIRST_FORMAT = {
-    "--segment": "segment",
-    "--flag": "flag",
-    "--awarded": "awarded",
-    "--winners": "winners",
-    "--not-drawn": "not_drawn",
-    "--not-eligible": "not_eligible",
-    "--milestones": "milestones",
-    "--users": "users",
-    "theme": "theme",
-    "list": "list",
-    "advisors": "advisors",
-}
+_FIRST_FORMAT = {name: kind for kind, name in DESCRIBED_AS.items()}
 # The field of the first format that held each kind's value (the others are computed).
 _FIRST_VALUE = {
     "segment": "segment",

@@ -84,20 +84,20 @@ def learn(
 
 
 def _learn_one(ledger: Ledger, bounce: Bounce, soft_limit: int) -> Outcome:
+    run_id, result, reason = _learned(ledger, bounce, soft_limit)
     kind = "permanent" if bounce.permanent else "temporary"
+    return Outcome(bounce.source, bounce.recipient, kind, bounce.status, run_id, result, reason)
+
+
+def _learned(ledger: Ledger, bounce: Bounce, soft_limit: int) -> tuple[str, str, str]:
+    """What one notice teaches: (the run that mailed it, the result, why)."""
     sent = _match(ledger, bounce)
     if sent is None:
-        return Outcome(
-            bounce.source, bounce.recipient, kind, bounce.status, "", "not mailed by kops", ""
-        )
+        return "", "not mailed by kops", ""
     if sent.email.lower() not in (bounce.addresses or (bounce.recipient,)):
         # The notice is about another address (a forward from the one kops mailed, say):
         # the address kops mails may be fine, so it is not suppressed.
-        return Outcome(
-            bounce.source,
-            bounce.recipient,
-            kind,
-            bounce.status,
+        return (
             sent.run_id,
             "not suppressed",
             f"the notice is for {bounce.recipient}; kops mailed {sent.email}",
@@ -114,32 +114,17 @@ def _learn_one(ledger: Ledger, bounce: Bounce, soft_limit: int) -> Outcome:
         stamp,
     )
     if not fresh:
-        return Outcome(
-            bounce.source, bounce.recipient, kind, bounce.status, sent.run_id, "already read", ""
-        )
+        return sent.run_id, "already read", ""
     detail = f"{bounce.status or '?'}" + (f" {bounce.diagnostic}" if bounce.diagnostic else "")
     if bounce.permanent:
         reason = f"bounced: {detail}"[:300]
-        ledger.suppress(sent.email.lower(), reason, sent.run_id)
-        return Outcome(
-            bounce.source, bounce.recipient, kind, bounce.status, sent.run_id, "suppressed", reason
-        )
-    count = ledger.soft_bounces(sent.email)
-    if count >= soft_limit:
+    else:
+        count = ledger.soft_bounces(sent.email)
+        if count < soft_limit:
+            return sent.run_id, "counted", f"{count} of {soft_limit} temporary bounces"
         reason = f"{count} temporary bounces (last: {detail})"[:300]
-        ledger.suppress(sent.email.lower(), reason, sent.run_id)
-        return Outcome(
-            bounce.source, bounce.recipient, kind, bounce.status, sent.run_id, "suppressed", reason
-        )
-    return Outcome(
-        bounce.source,
-        bounce.recipient,
-        kind,
-        bounce.status,
-        sent.run_id,
-        "counted",
-        f"{count} of {soft_limit} temporary bounces",
-    )
+    ledger.suppress(sent.email.lower(), reason, sent.run_id)
+    return sent.run_id, "suppressed", reason
 
 
 def _match(ledger: Ledger, bounce: Bounce) -> SentMail | None:

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..calendar import BusinessCalendar
 from ..clock import JST
 from ..config import Settings
 from ..store.ledger import Ledger
+
+if TYPE_CHECKING:
+    from .plan import PlannedMessage
 
 # Template families by what they are about (the part of the name before the first dot).
 PROGRAMME_FAMILIES = ("seminar", "campaign", "milestone")
@@ -80,6 +84,20 @@ def capped(
     return HeldBack(
         f"frequency cap ({which}): {len(times)} {label} in {cap.days} days",
         first_day,
+    )
+
+
+def message_capped(
+    settings: Settings,
+    ledger: Ledger,
+    run_id: str,
+    seminar: str | None,
+    message: PlannedMessage,
+    moment: dt.datetime,
+) -> HeldBack | None:
+    """``capped`` for one planned message (its person, template and kind)."""
+    return capped(
+        settings, ledger, run_id, seminar, message.user_id, message.template, message.kind, moment
     )
 
 

@@ -9,9 +9,11 @@ list (already applied to the audience). Nothing is sent or recorded.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 from ..calendar import BusinessCalendar
@@ -19,10 +21,10 @@ from ..clock import now
 from ..errors import KopsError
 from ..store.ledger import Ledger
 from . import binding as run_binding
-from .caps import capped, next_window_day
+from .caps import message_capped, next_window_day
 from .message import as_bytes
 from .operator import Operator, Source
-from .plan import Plan, build_planned, outbox_folder
+from .plan import Plan, PlannedMessage, build_planned, outbox_folder
 from .send import in_send_window
 from .transport import FatalFailure, OutboxTransport, TemporaryFailure
 
@@ -46,45 +48,21 @@ def dry_run(
     with closing(Ledger(ws)) as ledger:
         existing = ledger.run(plan.run_id)
         if existing is not None:
-            try:
-                run_binding.check_binding(plan.run_id, existing.get("binding"), binding)
-            except run_binding.RunConflict as conflict:
-                raise KopsError(
-                    f"dry run: the real run would be refused: {conflict.message}",
-                    hint=conflict.hint,
-                ) from None
+            _check_binding(plan.run_id, existing.get("binding"), binding)
         seminar = binding.get("seminar")
-        held: Counter[str] = Counter()
-        first_day = None
-        for message in messages:
-            found = capped(
-                settings,
-                ledger,
-                plan.run_id,
-                seminar if isinstance(seminar, str) else None,
-                message.user_id,
-                message.template,
-                message.kind,
-                moment,
-            )
-            if found is not None:
-                held[found.reason.split(":")[0]] += 1
-                first_day = min(first_day or found.sendable_from, found.sendable_from)
+        held, first_day = _held_by_caps(
+            source,
+            ledger,
+            plan.run_id,
+            seminar if isinstance(seminar, str) else None,
+            messages,
+            moment,
+        )
     calendar = BusinessCalendar(settings.calendar.company_holidays)
     window_open = in_send_window(settings, moment, calendar)
     transport_note = _check_transport(settings.mail.transport, open_transport)
+    folder = _write_outbox(source, plan, messages)
 
-    folder = outbox_folder(ws, plan.run_id, "-dry-run")
-    outbox = OutboxTransport(folder)
-    outbox.open()
-    mail = settings.mail
-    for message in messages:
-        outbox.send(
-            as_bytes(build_planned(mail, message)),
-            message.sender_for(mail).address,
-            message.email,
-            message.item,
-        )
     operator.say(
         f"ドライラン: {len(messages):,}通を {folder} に書き出しました。送信も記録もしていません。"
     )
@@ -113,6 +91,53 @@ def dry_run(
         operator.say(f"{TO_SEND}同じコマンドに --yes を付けて実行（配信ID {plan.run_id}）")
     else:
         operator.say(f"{TO_SEND}{shown}")
+
+
+def _check_binding(run_id: str, stored: Any, binding: dict[str, Any]) -> None:
+    """A run id already planned with other choices is refused by the real run: say so now."""
+    try:
+        run_binding.check_binding(run_id, stored, binding)
+    except run_binding.RunConflict as conflict:
+        raise KopsError(
+            f"dry run: the real run would be refused: {conflict.message}",
+            hint=conflict.hint,
+        ) from None
+
+
+def _held_by_caps(
+    source: Source,
+    ledger: Ledger,
+    run_id: str,
+    seminar: str | None,
+    messages: list[PlannedMessage],
+    moment: dt.datetime,
+) -> tuple[Counter[str], dt.date | None]:
+    """Who a frequency cap would defer now, counted by the cap's name, and the first day from
+    which any of them could be sent (None when no one is held)."""
+    held: Counter[str] = Counter()
+    first_day = None
+    for message in messages:
+        found = message_capped(source.settings, ledger, run_id, seminar, message, moment)
+        if found is not None:
+            held[found.reason.split(":")[0]] += 1
+            first_day = min(first_day or found.sendable_from, found.sendable_from)
+    return held, first_day
+
+
+def _write_outbox(source: Source, plan: Plan, messages: list[PlannedMessage]) -> Path:
+    """Every planned message as .eml in the run's dry-run folder; the folder."""
+    folder = outbox_folder(source.workspace, plan.run_id, "-dry-run")
+    outbox = OutboxTransport(folder)
+    outbox.open()
+    mail = source.settings.mail
+    for message in messages:
+        outbox.send(
+            as_bytes(build_planned(mail, message)),
+            message.sender_for(mail).address,
+            message.email,
+            message.item,
+        )
+    return folder
 
 
 # The line that ends a dry run, before the exact command that sends it.

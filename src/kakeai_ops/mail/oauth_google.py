@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -19,9 +18,9 @@ from ..config import Smtp
 from ..errors import remember_secret
 from ..i18n import _
 from . import diagnosis
-from .keyring_store import keyring_delete, keyring_get, keyring_set
+from .keyring_store import keyring_delete, keyring_set
 from .token_store import TokenStore, token_store
-from .tokens import CLIENT_SECRET_ENV, TokenError, checked_token
+from .tokens import TokenError, checked_token, client_secret, needs_package
 
 # Full mail access is the only scope Gmail's SMTP accepts; the other two name the account.
 SCOPES = ["https://mail.google.com/", "openid", "https://www.googleapis.com/auth/userinfo.email"]
@@ -42,16 +41,11 @@ class GoogleToken:
         self._token: str | None = None
 
     def _client_secret(self) -> str:
-        secret = os.environ.get(CLIENT_SECRET_ENV) or keyring_get(self.secret_name)
-        if not secret:
-            raise TokenError(
-                _("no Google client secret"),
-                hint=_("set {variable}, or store it with kops mail login --client-secret").format(
-                    variable=CLIENT_SECRET_ENV
-                ),
-            )
-        remember_secret(secret)
-        return secret
+        return client_secret(
+            self.secret_name,
+            _("no Google client secret"),
+            _("set {variable}, or store it with kops mail login --client-secret"),
+        )
 
     def token(self, fresh: bool = False) -> str:
         if self._token is not None and not fresh:
@@ -68,10 +62,7 @@ class GoogleToken:
             from google.auth.transport.requests import Request
             from google.oauth2.credentials import Credentials
         except ImportError:
-            raise TokenError(
-                _("signing in to Google needs {package}").format(package="google-auth"),
-                hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
-            ) from None
+            raise needs_package(_("signing in to Google needs {package}"), "google-auth") from None
         credentials = Credentials(
             None,
             refresh_token=refresh_token,
@@ -112,9 +103,8 @@ class GoogleToken:
         try:
             from google_auth_oauthlib.flow import InstalledAppFlow
         except ImportError:
-            raise TokenError(
-                _("signing in to Google needs {package}").format(package="google-auth-oauthlib"),
-                hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
+            raise needs_package(
+                _("signing in to Google needs {package}"), "google-auth-oauthlib"
             ) from None
         if secret:
             keyring_set(self.secret_name, secret)

@@ -14,7 +14,6 @@ default; a national cloud or a test server by configuration).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +21,9 @@ from ..config import Smtp
 from ..errors import remember_secret
 from ..i18n import _
 from . import diagnosis
-from .keyring_store import keyring_get, keyring_set
+from .keyring_store import keyring_set
 from .token_store import TokenStore, token_store
-from .tokens import CLIENT_SECRET_ENV, TokenError, checked_token
+from .tokens import TokenError, checked_token, client_secret, needs_package
 
 SCOPES = {
     ("smtp", "device_code"): ["https://outlook.office.com/SMTP.Send"],
@@ -63,10 +62,7 @@ class MicrosoftToken:
         try:
             import msal
         except ImportError:
-            raise TokenError(
-                _("signing in to Microsoft 365 needs {package}").format(package="msal"),
-                hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
-            ) from None
+            raise needs_package(_("signing in to Microsoft 365 needs {package}"), "msal") from None
         try:
             if self.flow == "client_credentials":
                 self._app = msal.ConfidentialClientApplication(
@@ -104,16 +100,11 @@ class MicrosoftToken:
         return self._app
 
     def _client_secret(self) -> str:
-        secret = os.environ.get(CLIENT_SECRET_ENV) or keyring_get(self.secret_name)
-        if not secret:
-            raise TokenError(
-                _("no client secret for the app"),
-                hint=_("set {variable}, or store it in the OS keyring with kops mail login").format(
-                    variable=CLIENT_SECRET_ENV
-                ),
-            )
-        remember_secret(secret)
-        return secret
+        return client_secret(
+            self.secret_name,
+            _("no client secret for the app"),
+            _("set {variable}, or store it in the OS keyring with kops mail login"),
+        )
 
     def _save(self) -> None:
         if self._cache is not None and self._cache.has_state_changed:

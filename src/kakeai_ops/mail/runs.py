@@ -124,23 +124,16 @@ def audience_for(
         if isinstance(who, Winners | NotDrawn):  # an outcome is told once, whatever the draw
             told = ledger.told(run_binding.bound_to(who.kind, who.value()))
     given = _records_for(source, spec, who, tables, snap, when)
-    # Nobody is left out for the frequency cap here: the send records them as deferred,
-    # with the day the same run id reaches them (see caps.py).
-    recent: dict[str, int] = {}
     audience = build_audience(
         spec,
         tables,
         source.settings,
         when,
         templates(source.workspace),
+        # Nobody is left out for the frequency cap here: the send records them as
+        # deferred, with the day the same run id reaches them (see caps.py).
         suppressed,
-        recent,
-        awarded=given.awarded,
-        delivered=given.delivered,
-        drawn=given.drawn,
-        listed=given.listed,
-        milestones_since=given.milestones_since,
-        not_eligible=given.not_eligible,
+        given,
         told=told,
     )
     return audience, snap.id, str(when)

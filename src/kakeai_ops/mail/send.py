@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ..calendar import BusinessCalendar
 from ..clock import JST, now
@@ -27,7 +27,7 @@ from ..i18n import _
 from ..store import record_milestones_delivered
 from ..store.ledger import PENDING, Ledger, run_seminar
 from ..workspace import Workspace
-from .caps import capped, next_window_day
+from .caps import message_capped, next_window_day
 from .headers import check_headers
 from .message import as_bytes
 from .plan import Plan, PlannedMessage, build_planned
@@ -85,6 +85,8 @@ class Sender:
         # user id → why they can't be mailed now (on leave, retired), from the latest snapshot.
         self.unavailable = unavailable or {}
         self._next_slot = 0.0
+        # Temporary failures in a row, across messages: enough of them pause the run.
+        self._consecutive = 0
 
     @property
     def rehearsal(self) -> bool:
@@ -106,140 +108,157 @@ class Sender:
 
     def send(self, plan: Plan, messages: list[PlannedMessage]) -> SendReport:
         report = SendReport()
-        mail = self.settings.mail
         # Again here: a resumed plan was stored earlier, kops.yaml may have changed since.
-        check_headers(mail, plan.run_id, messages)
-        consecutive = 0
+        check_headers(self.settings.mail, plan.run_id, messages)
+        self._consecutive = 0
         opened = False
         seminar = run_seminar((self.ledger.run(plan.run_id) or {}).get("binding"))
         try:
             for position, message in enumerate(messages):
                 moment = now()
                 if not in_send_window(self.settings, moment, self.calendar):
-                    day = next_window_day(self.settings, moment, self.calendar)
-                    rest = messages[position:]
-                    for waiting in rest:
-                        self.ledger.mark(
-                            plan.run_id,
-                            waiting.item,
-                            "deferred",
-                            "send window",
-                            not_before=day,
-                        )
-                    raise Paused(
-                        f"outside the send window ({mail.send_window.start_hour}:00–"
-                        f"{mail.send_window.end_hour}:00 JST on business days); "
-                        f"{len(rest):,} message(s) deferred until {day.isoformat()}",
-                        hint="run the same command again within the window to resume",
-                    )
-                blocked = self._blocked(plan.run_id, message)
-                if blocked is not None:
-                    self.ledger.mark(plan.run_id, message.item, "suppressed", blocked)
-                    report.outcomes["suppressed"] += 1
-                    self.on_progress(message, "suppressed")
-                    continue
-                held = capped(
-                    self.settings,
-                    self.ledger,
-                    plan.run_id,
-                    seminar,
-                    message.user_id,
-                    message.template,
-                    message.kind,
-                    moment,
-                )
-                if held is not None:
-                    self.ledger.mark(
-                        plan.run_id,
-                        message.item,
-                        "deferred",
-                        held.reason,
-                        not_before=held.sendable_from,
-                    )
-                    report.outcomes["deferred"] += 1
-                    self.on_progress(message, "deferred")
+                    self._pause_until_window(plan.run_id, messages[position:], moment)
+                if self._held(plan.run_id, seminar, message, moment, report):
                     continue
                 if not opened:
                     self._open()
                     opened = True
-                attempt = 0
-                while True:
-                    attempt += 1
-                    self._throttle()
-                    data = self._build(message)
-                    self.ledger.mark(plan.run_id, message.item, "sending", attempt=True)
-                    try:
-                        self.transport.send(
-                            data, message.sender_for(mail).address, message.email, message.item
-                        )
-                    except TemporaryFailure as err:
-                        consecutive += 1
-                        self.ledger.mark(plan.run_id, message.item, "temp_failed", str(err))
-                        if consecutive >= mail.pause_after_failures:
-                            raise Paused(
-                                f"{consecutive} temporary failures in a row (last: {err}); paused",
-                                hint="check the mail server, then run the same command again "
-                                "to resume",
-                            ) from None
-                        if attempt > mail.max_retries:
-                            report.outcomes["temp_failed"] += 1
-                            self.on_progress(message, "temp_failed")
-                            break
-                        wait = max(backoff_seconds(mail, attempt), err.retry_after or 0)
-                        if wait > LONGEST_WAIT:
-                            # The service asks for a long pause (Retry-After): stop cleanly
-                            # rather than hold the workspace for it.
-                            raise Paused(
-                                f"the mail service asks to wait {wait:,.0f} s before the next "
-                                f"message (last: {err}); paused",
-                                hint="run the same command again after that to resume",
-                            ) from None
-                        self.sleep(wait)
-                        self._reconnect()
-                        continue
-                    except PermanentFailure as err:
-                        consecutive = 0
-                        self.ledger.mark(plan.run_id, message.item, "perm_failed", str(err))
-                        self.ledger.suppress(message.email, f"rejected: {err}", plan.run_id)
-                        report.outcomes["perm_failed"] += 1
-                        self.on_progress(message, "perm_failed")
-                    except UnknownOutcome as err:
-                        # Left in 'sending': the server may have it; only --retry-unknown resends.
-                        self.ledger.mark(plan.run_id, message.item, "sending", f"unknown: {err}")
-                        report.outcomes["unknown"] += 1
-                        self.on_progress(message, "unknown")
-                        self._reconnect()
-                    except FatalFailure as err:
-                        self.ledger.mark(plan.run_id, message.item, "planned", str(err))
-                        raise KopsError(
-                            _("the mail server refused the run: {error}").format(error=err),
-                            hint=err.hint
-                            or _(
-                                "check mail.smtp in kops.yaml, the sender address and the password"
-                            ),
-                        ) from None
-                    else:
-                        consecutive = 0
-                        if self.rehearsal:
-                            self.ledger.mark(plan.run_id, message.item, "written")
-                            report.outcomes["written"] += 1
-                            self.on_progress(message, "written")
-                            break
-                        self.ledger.mark(plan.run_id, message.item, "sent")
-                        delivered = milestones_in(message.extra)
-                        if delivered:
-                            record_milestones_delivered(
-                                self.ws,
-                                [(message.user_id, step, role) for role, step in delivered],
-                                plan.run_id,
-                            )
-                        report.outcomes["sent"] += 1
-                        self.on_progress(message, "sent")
-                    break
+                self._deliver(plan.run_id, message, report)
         finally:
             if opened:
                 self.transport.close()
         return report
+
+    def _count(self, message: PlannedMessage, outcome: str, report: SendReport) -> None:
+        report.outcomes[outcome] += 1
+        self.on_progress(message, outcome)
+
+    def _pause_until_window(
+        self, run_id: str, rest: list[PlannedMessage], moment: dt.datetime
+    ) -> NoReturn:
+        """Outside the send window every message left waits for the next window day, and the
+        run pauses: the same command resumes it then."""
+        window = self.settings.mail.send_window
+        day = next_window_day(self.settings, moment, self.calendar)
+        for waiting in rest:
+            self.ledger.mark(run_id, waiting.item, "deferred", "send window", not_before=day)
+        raise Paused(
+            f"outside the send window ({window.start_hour}:00–"
+            f"{window.end_hour}:00 JST on business days); "
+            f"{len(rest):,} message(s) deferred until {day.isoformat()}",
+            hint="run the same command again within the window to resume",
+        )
+
+    def _held(
+        self,
+        run_id: str,
+        seminar: str | None,
+        message: PlannedMessage,
+        moment: dt.datetime,
+        report: SendReport,
+    ) -> bool:
+        """Whether the message is held back now: suppressed (lists, leave) or deferred (a cap)."""
+        blocked = self._blocked(run_id, message)
+        if blocked is not None:
+            self.ledger.mark(run_id, message.item, "suppressed", blocked)
+            self._count(message, "suppressed", report)
+            return True
+        held = message_capped(self.settings, self.ledger, run_id, seminar, message, moment)
+        if held is None:
+            return False
+        self.ledger.mark(
+            run_id, message.item, "deferred", held.reason, not_before=held.sendable_from
+        )
+        self._count(message, "deferred", report)
+        return True
+
+    def _deliver(self, run_id: str, message: PlannedMessage, report: SendReport) -> None:
+        """Hand one message to the transport: ``sending`` committed before, the outcome after;
+        temporary failures are retried with backoff."""
+        mail = self.settings.mail
+        attempt = 0
+        while True:
+            attempt += 1
+            self._throttle()
+            data = self._build(message)
+            self.ledger.mark(run_id, message.item, "sending", attempt=True)
+            try:
+                self.transport.send(
+                    data, message.sender_for(mail).address, message.email, message.item
+                )
+            except TemporaryFailure as err:
+                if self._retry_temporary(run_id, message, err, attempt, report):
+                    continue
+            except PermanentFailure as err:
+                self._consecutive = 0
+                self.ledger.mark(run_id, message.item, "perm_failed", str(err))
+                self.ledger.suppress(message.email, f"rejected: {err}", run_id)
+                self._count(message, "perm_failed", report)
+            except UnknownOutcome as err:
+                # Left in 'sending': the server may have it; only --retry-unknown resends.
+                self.ledger.mark(run_id, message.item, "sending", f"unknown: {err}")
+                self._count(message, "unknown", report)
+                self._reconnect()
+            except FatalFailure as err:
+                self.ledger.mark(run_id, message.item, "planned", str(err))
+                raise KopsError(
+                    _("the mail server refused the run: {error}").format(error=err),
+                    hint=err.hint
+                    or _("check mail.smtp in kops.yaml, the sender address and the password"),
+                ) from None
+            else:
+                self._consecutive = 0
+                self._accepted(run_id, message, report)
+            return
+
+    def _retry_temporary(
+        self,
+        run_id: str,
+        message: PlannedMessage,
+        err: TemporaryFailure,
+        attempt: int,
+        report: SendReport,
+    ) -> bool:
+        """After a temporary failure: whether to try the message again (after waiting); pauses
+        the run after too many failures in a row or when the service asks for a long wait."""
+        mail = self.settings.mail
+        self._consecutive += 1
+        self.ledger.mark(run_id, message.item, "temp_failed", str(err))
+        if self._consecutive >= mail.pause_after_failures:
+            raise Paused(
+                f"{self._consecutive} temporary failures in a row (last: {err}); paused",
+                hint="check the mail server, then run the same command again to resume",
+            ) from None
+        if attempt > mail.max_retries:
+            self._count(message, "temp_failed", report)
+            return False
+        wait = max(backoff_seconds(mail, attempt), err.retry_after or 0)
+        if wait > LONGEST_WAIT:
+            # The service asks for a long pause (Retry-After): stop cleanly
+            # rather than hold the workspace for it.
+            raise Paused(
+                f"the mail service asks to wait {wait:,.0f} s before the next "
+                f"message (last: {err}); paused",
+                hint="run the same command again after that to resume",
+            ) from None
+        self.sleep(wait)
+        self._reconnect()
+        return True
+
+    def _accepted(self, run_id: str, message: PlannedMessage, report: SendReport) -> None:
+        """The transport took the message: ``written`` for the outbox, else ``sent`` and the
+        milestones it delivers recorded."""
+        if self.rehearsal:
+            self.ledger.mark(run_id, message.item, "written")
+            self._count(message, "written", report)
+            return
+        self.ledger.mark(run_id, message.item, "sent")
+        delivered = milestones_in(message.extra)
+        if delivered:
+            record_milestones_delivered(
+                self.ws, [(message.user_id, step, role) for role, step in delivered], run_id
+            )
+        self._count(message, "sent", report)
 
     def _build(self, message: PlannedMessage) -> bytes:
         """The message's bytes, built before its row says 'sending': a failure leaves it planned."""

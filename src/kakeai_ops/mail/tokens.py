@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import os
 from typing import Protocol
 
 from ..errors import KopsError, remember_secret
 from ..i18n import _
+from .keyring_store import keyring_get
 
 # The environment variable that may hold a confidential client's secret (app-only sending).
 CLIENT_SECRET_ENV = "KOPS_OAUTH_CLIENT_SECRET"
@@ -55,3 +57,23 @@ def checked_token(token: object, where: str) -> str:
         )
     remember_secret(text)
     return text
+
+
+def needs_package(needs: str, package: str) -> TokenError:
+    """The refusal when a sign-in library is not installed; ``needs``: the translated sentence
+    naming the service, with a ``{package}`` field."""
+    return TokenError(
+        needs.format(package=package),
+        hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
+    )
+
+
+def client_secret(name: str, missing: str, hint: str) -> str:
+    """An app's client secret, from ``KOPS_OAUTH_CLIENT_SECRET`` or else the OS keyring entry
+    ``name``; ``missing`` and ``hint`` (a ``{variable}`` field naming the environment variable)
+    are the translated refusal when neither holds one."""
+    secret = os.environ.get(CLIENT_SECRET_ENV) or keyring_get(name)
+    if not secret:
+        raise TokenError(missing, hint=hint.format(variable=CLIENT_SECRET_ENV))
+    remember_secret(secret)
+    return secret

@@ -111,12 +111,16 @@ def protect(cells: list[Cell]) -> int:
     # becomes a variable whose range includes it, a share constraint goes), so a
     # cell that passed once keeps passing: it is not solved again.
     passed: set[int] = set()
+    # A cell narrowed in one round usually still is in the next (one complement
+    # rarely frees it): solved first, before witnesses are looked for.
+    suspects: set[int] = set()
     while True:
         failing: list[tuple[list[Finding], list[int]]] = []
         for component, rows in components(cells):
             if frozenset(component) in settled:
                 continue
-            found = narrowed(cells, component, rows, first=True, passed=passed)
+            found = narrowed(cells, component, rows, True, passed, suspects)
+            suspects.update(finding.cell for finding in found)
             if found:
                 failing.append((found, component))
             else:

@@ -9,9 +9,10 @@ of counts tied by some relation, each solved on its own.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,101 +172,257 @@ def narrowed(
     rows: list[Row],
     first: bool = False,
     passed: set[int] | None = None,
+    suspects: Collection[int] = (),
 ) -> list[Finding]:
     """Primary cells of the component whose best interval is narrower than 0…k−1
     (only the first with ``first``; cells in ``passed`` are skipped, and cells
-    that pass are added to it)."""
+    that pass are added to it). With ``first``, leading targets among ``suspects``
+    (cells narrowed before) are solved before any witness is looked for: a cell
+    that was narrowed usually still is, and then no witness is needed at all."""
     done = passed if passed is not None else set()
     targets = [i for i in component if cells[i].state == PRIMARY and i not in done]
     if not targets:
         return []
-    variables = {index: n for n, index in enumerate(component)}
-    eq = [r for r in rows if r.low == r.high]
-    ub = [r for r in rows if r.low != r.high]
-    a_eq, b_eq = _matrix(eq, variables), np.array([r.low for r in eq])
-    a_ub_rows, b_ub, ub_source = [], [], []
-    for row in ub:
-        vector = _vector(row, variables)
-        if math.isfinite(row.high):
-            a_ub_rows.append(vector)
-            b_ub.append(row.high)
-            ub_source.append(row)
-        if math.isfinite(row.low):
-            a_ub_rows.append(-vector)
-            b_ub.append(-row.low)
-            ub_source.append(row)
-    a_ub = np.array(a_ub_rows) if a_ub_rows else None
-    bounds: list[tuple[float, float | None]] = [
-        (low, None if math.isinf(high) else high)
-        for low, high in map(_prior, (cells[i] for i in component))
-    ]
-    # Most cells pass: one solution with many of them at 0 (or at k−1) shows at once
-    # that those ends are reachable, so only the rest is solved cell by cell.
-    open_ends = _unwitnessed(cells, targets, variables, a_ub, b_ub, a_eq, b_eq, bounds, bool(ub))
-    findings = []
-    for index, (low_open, high_open) in open_ends.items():
-        objective = np.zeros(len(component))
-        objective[variables[index]] = 1.0
-        need = cells[index].threshold - 1
-        # An end a witness reached needs no programme of its own (nor, with shares,
-        # a whole-number check: those witnesses are whole numbers).
-        low_fit = _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) if low_open else None
-        high_fit = _solve(-objective, a_ub, b_ub, a_eq, b_eq, bounds) if high_open else None
-        if high_open:
-            high = -float(high_fit.fun) if high_fit is not None else math.inf
-            high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
-        else:
-            high = need
-        low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
-        if ub and low <= 0 and high >= need:
-            # Shares break total unimodularity: an attacker who also knows the
-            # counts are whole numbers may do better than the relaxation. Both
-            # ends of the label's range must stay reachable in whole numbers.
-            for end in [e for e, still in ((0, low_open), (need, high_open)) if still]:
-                if not _whole_numbers_reach(variables[index], end, a_ub, b_ub, a_eq, b_eq, bounds):
-                    low, high = (end + 1, high) if end == 0 else (low, end - 1)
-        if low > 0 or high < need:
-            fit = low_fit if low > 0 else high_fit
-            # The relations that bind at the attacker's optimum (non-zero duals)
-            # are the ones a complement has to loosen.
-            binding = [] if fit is None else _binding(fit, eq, ub_source)
-            frees = tuple(dict.fromkeys(i for row in binding for i in row.frees))
-            findings.append(
-                Finding(
-                    cell=index,
-                    reason=f"an attacker can narrow it to {low}…{high}",
-                    low=low,
-                    high=high,
-                    frees=frees,
-                )
-            )
-            if first:
-                break
-        else:
-            done.add(index)
+    key = _group_key(cells, component, rows, targets, first)
+    if key in _solved:
+        known, passing = _solved[key]
+        done.update(passing)
+        return list(known)
+    before = set(done)
+    findings = _narrowed(cells, component, rows, targets, first, done, suspects)
+    _solved[key] = (tuple(findings), frozenset(done - before))
+    while len(_solved) > REMEMBERED_GROUPS:
+        del _solved[next(iter(_solved))]
     return findings
+
+
+# The groups solved lately, by everything their programme is made of: a report is
+# protected on its own and again in its publication set, audited when built and
+# again before it is written, and most of its groups are the same each time.
+_solved: dict[bytes, tuple[tuple[Finding, ...], frozenset[int]]] = {}
+REMEMBERED_GROUPS = 2048
+
+
+def _group_key(
+    cells: Sequence[Cell], component: list[int], rows: list[Row], targets: list[int], first: bool
+) -> bytes:
+    """A digest of what decides a group's findings: its cells (where they are, what
+    their labels say), its relations in order (their order is the programme's, and
+    with it which binding relations an optimum reports) and what is to be solved."""
+    labels = [
+        (cells[i].state, cells[i].threshold, cells[i].at_least_size, cells[i].at_most_size)
+        for i in component
+    ]
+    relations = [(tuple(r.coefficients.items()), r.low, r.high, r.frees) for r in rows]
+    text = repr((component, labels, relations, targets, first))
+    return hashlib.blake2b(text.encode(), digest_size=20).digest()
+
+
+def _narrowed(
+    cells: Sequence[Cell],
+    component: list[int],
+    rows: list[Row],
+    targets: list[int],
+    first: bool,
+    done: set[int],
+    suspects: Collection[int],
+) -> list[Finding]:
+    programme = Programme.of(cells, component, rows)
+    while first and targets and targets[0] in suspects:
+        finding = _verdict(cells, programme, targets[0], (True, True))
+        if finding is not None:
+            return [finding]
+        done.add(targets.pop(0))
+    if not targets:
+        return []
+    # Most cells pass: one solution with many of them at 0 (or at k−1) shows at once
+    # that those ends are reachable, so only the rest is solved cell by cell. A
+    # target a witness took to both ends keeps its whole label range: it passes.
+    open_ends = _unwitnessed(cells, targets, programme)
+    done.update(i for i in targets if i not in open_ends)
+    findings = []
+    for index, ends in open_ends.items():
+        finding = _verdict(cells, programme, index, ends)
+        if finding is None:
+            done.add(index)
+            continue
+        findings.append(finding)
+        if first:
+            break
+    return findings
+
+
+@dataclass
+class Programme:
+    """One group's programme in the form HiGHS takes it: the equations, the
+    inequalities (both ends of a share's ±0.5 %) and each variable's label range."""
+
+    variables: dict[int, int]  # cell index → column
+    eq: list[Row]
+    ub: list[Row]  # the row of each inequality, in order (a share row gives two)
+    a_eq: np.ndarray | None
+    b_eq: np.ndarray
+    a_ub: np.ndarray | None
+    b_ub: np.ndarray | None
+    bounds: list[tuple[float, float | None]]
+
+    @classmethod
+    def of(cls, cells: Sequence[Cell], component: list[int], rows: list[Row]) -> Programme:
+        variables = {index: n for n, index in enumerate(component)}
+        eq = [r for r in rows if r.low == r.high]
+        a_ub_rows, b_ub, ub_source = [], [], []
+        for row in rows:
+            if row.low == row.high:
+                continue
+            vector = _vector(row, variables)
+            if math.isfinite(row.high):
+                a_ub_rows.append(vector)
+                b_ub.append(row.high)
+                ub_source.append(row)
+            if math.isfinite(row.low):
+                a_ub_rows.append(-vector)
+                b_ub.append(-row.low)
+                ub_source.append(row)
+        bounds: list[tuple[float, float | None]] = [
+            (low, None if math.isinf(high) else high)
+            for low, high in map(_prior, (cells[i] for i in component))
+        ]
+        return cls(
+            variables,
+            eq,
+            ub_source,
+            _matrix(eq, variables),
+            np.array([r.low for r in eq]),
+            np.array(a_ub_rows) if a_ub_rows else None,
+            np.array(b_ub) if a_ub_rows else None,
+            bounds,
+        )
+
+    @property
+    def shares(self) -> bool:
+        """Whether shares take part: then whole numbers may tell more than the relaxation."""
+        return bool(self.ub)
+
+    def relaxation(self, objective: np.ndarray, bounds: Bounded | None = None) -> Any:
+        """The linear programme's result (scipy's ``linprog`` with HiGHS)."""
+        # Imported here: scipy.optimize takes about 0.3 s to load, and a report with no
+        # hidden count has no programme to solve.
+        from scipy.optimize import linprog
+
+        return linprog(
+            objective,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq if self.a_eq is not None else None,
+            bounds=self.bounds if bounds is None else bounds,
+            method="highs",
+        )
+
+    def whole_numbers(self, objective: np.ndarray, bounds: Bounded) -> Any:
+        """The programme's result in whole numbers (scipy's ``milp`` with HiGHS)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp  # see relaxation
+
+        constraints = []
+        if self.a_eq is not None:
+            constraints.append(LinearConstraint(self.a_eq, self.b_eq, self.b_eq))
+        if self.a_ub is not None:
+            constraints.append(LinearConstraint(self.a_ub, -np.inf, self.b_ub))
+        return milp(
+            objective,
+            constraints=constraints,
+            integrality=np.ones(len(bounds)),
+            bounds=Bounds(
+                [low for low, _ in bounds], [np.inf if high is None else high for _, high in bounds]
+            ),
+        )
+
+    def solve(self, objective: np.ndarray) -> Any:
+        """The relaxation's optimum, None when unbounded."""
+        result = self.relaxation(objective)
+        if result.status == 3:  # unbounded
+            return None
+        if result.status != 0:
+            raise SolverError(f"privacy audit: the linear programme failed ({result.message})")
+        return result
+
+    def reaches(self, position: int, value: int) -> bool:
+        """Whether some whole-number solution gives the variable at ``position`` ``value``."""
+        fixed = list(self.bounds)
+        fixed[position] = (value, value)
+        return bool(self.whole_numbers(np.zeros(len(fixed)), fixed).status == 0)
+
+    def binding(self, fit: Any) -> list[Row]:
+        """The relations that bind at an optimum (non-zero duals)."""
+        rows = []
+        if self.eq and fit.eqlin is not None:
+            rows += [
+                r for r, m in zip(self.eq, fit.eqlin.marginals, strict=True) if abs(m) > TOLERANCE
+            ]
+        if self.ub and fit.ineqlin is not None:
+            rows += [
+                r for r, m in zip(self.ub, fit.ineqlin.marginals, strict=True) if abs(m) > TOLERANCE
+            ]
+        return rows
+
+
+Bounded = list[tuple[float, float | None]]
+
+
+def _verdict(
+    cells: Sequence[Cell], programme: Programme, index: int, ends: tuple[bool, bool]
+) -> Finding | None:
+    """Whether the attacker narrows ``index`` below its label range, solving the ends
+    still open (``ends``: low, high; an end a witness reached needs no programme of
+    its own, nor, with shares, a whole-number check: witnesses are whole numbers)."""
+    low_open, high_open = ends
+    objective = np.zeros(len(programme.variables))
+    objective[programme.variables[index]] = 1.0
+    need = cells[index].threshold - 1
+    low_fit = programme.solve(objective) if low_open else None
+    high_fit = programme.solve(-objective) if high_open else None
+    if high_open:
+        high = -float(high_fit.fun) if high_fit is not None else math.inf
+        high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
+    else:
+        high = need
+    low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
+    if programme.shares and low <= 0 and high >= need:
+        # Shares break total unimodularity: an attacker who also knows the
+        # counts are whole numbers may do better than the relaxation. Both
+        # ends of the label's range must stay reachable in whole numbers.
+        for end in [e for e, still in ((0, low_open), (need, high_open)) if still]:
+            if not programme.reaches(programme.variables[index], end):
+                low, high = (end + 1, high) if end == 0 else (low, end - 1)
+    if low <= 0 and high >= need:
+        return None
+    fit = low_fit if low > 0 else high_fit
+    # The relations that bind at the attacker's optimum (non-zero duals)
+    # are the ones a complement has to loosen.
+    binding = [] if fit is None else programme.binding(fit)
+    frees = tuple(dict.fromkeys(i for row in binding for i in row.frees))
+    return Finding(
+        cell=index,
+        reason=f"an attacker can narrow it to {low}…{high}",
+        low=low,
+        high=high,
+        frees=frees,
+    )
 
 
 WITNESS_ROUNDS = 4
 
 
-def _unwitnessed(  # type: ignore[no-untyped-def]
-    cells: Sequence[Cell],
-    targets: list[int],
-    variables: dict[int, int],
-    a_ub,
-    b_ub,
-    a_eq,
-    b_eq,
-    bounds: list[tuple[float, float | None]],
-    whole: bool,
+def _unwitnessed(
+    cells: Sequence[Cell], targets: list[int], programme: Programme
 ) -> dict[int, tuple[bool, bool]]:
     """The targets not yet shown to keep their whole label range, after a few
     solutions that push many of them to an end at once: minimising their sum
     reaches 0 for many, maximising it with each capped at k−1 reaches k−1. Every
     solution is a witness for every target it puts at an end. Where shares take
-    part (``whole``), witnesses are whole-number solutions (MILP), so they answer
-    the integer question too. What is left is solved cell by cell."""
+    part, witnesses are whole-number solutions (MILP), so they answer the integer
+    question too. What is left is solved cell by cell."""
+    variables = programme.variables
     need = {i: float(cells[i].threshold - 1) for i in targets}
     low_open, high_open = set(targets), set(targets)
 
@@ -284,7 +441,7 @@ def _unwitnessed(  # type: ignore[no-untyped-def]
             if not pushed:
                 continue
             objective = np.zeros(len(variables))
-            capped = list(bounds)
+            capped = list(programme.bounds)
             for i in pushed:
                 objective[variables[i]] = -1.0 if upper else 1.0
                 if upper:
@@ -293,7 +450,7 @@ def _unwitnessed(  # type: ignore[no-untyped-def]
                     if top < low:
                         continue
                     capped[variables[i]] = (low, top)
-            solution = _witness(objective, a_ub, b_ub, a_eq, b_eq, capped, whole)
+            solution = _witness(programme, objective, capped)
             if solution is None:
                 continue
             before = len(low_open) + len(high_open)
@@ -304,36 +461,12 @@ def _unwitnessed(  # type: ignore[no-untyped-def]
     return {i: (i in low_open, i in high_open) for i in targets if i in low_open or i in high_open}
 
 
-def _witness(  # type: ignore[no-untyped-def]
-    objective, a_ub, b_ub, a_eq, b_eq, bounds, whole: bool
-) -> np.ndarray | None:
-    """A solution of the programme (in whole numbers with ``whole``), or None."""
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # see _solve
-
-    if not whole:
-        result = linprog(
-            objective,
-            A_ub=a_ub,
-            b_ub=np.array(b_ub) if a_ub is not None else None,
-            A_eq=a_eq,
-            b_eq=b_eq if a_eq is not None else None,
-            bounds=bounds,
-            method="highs",
-        )
+def _witness(programme: Programme, objective: np.ndarray, bounds: Bounded) -> np.ndarray | None:
+    """A solution of the programme (in whole numbers where shares take part), or None."""
+    if programme.shares:
+        result = programme.whole_numbers(objective, bounds)
     else:
-        constraints = []
-        if a_eq is not None:
-            constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
-        if a_ub is not None:
-            constraints.append(LinearConstraint(a_ub, -np.inf, np.array(b_ub)))
-        result = milp(
-            objective,
-            constraints=constraints,
-            integrality=np.ones(len(bounds)),
-            bounds=Bounds(
-                [low for low, _ in bounds], [np.inf if high is None else high for _, high in bounds]
-            ),
-        )
+        result = programme.relaxation(objective, bounds)
     if result.status != 0 or result.x is None:
         return None
     return np.asarray(result.x)
@@ -348,57 +481,3 @@ def _vector(row: Row, variables: dict[int, int]) -> np.ndarray:
 
 def _matrix(rows: list[Row], variables: dict[int, int]) -> np.ndarray | None:
     return np.array([_vector(r, variables) for r in rows]) if rows else None
-
-
-def _binding(fit: Any, eq: list[Row], ub: list[Row]) -> list[Row]:
-    rows = []
-    if eq and fit.eqlin is not None:
-        rows += [r for r, m in zip(eq, fit.eqlin.marginals, strict=True) if abs(m) > TOLERANCE]
-    if ub and fit.ineqlin is not None:
-        rows += [r for r, m in zip(ub, fit.ineqlin.marginals, strict=True) if abs(m) > TOLERANCE]
-    return rows
-
-
-def _whole_numbers_reach(  # type: ignore[no-untyped-def]
-    position: int, value: int, a_ub, b_ub, a_eq, b_eq, bounds
-) -> bool:
-    """Whether some whole-number solution gives the variable at ``position`` ``value``."""
-    from scipy.optimize import Bounds, LinearConstraint, milp  # see _solve
-
-    fixed = list(bounds)
-    fixed[position] = (value, value)
-    constraints = []
-    if a_eq is not None:
-        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
-    if a_ub is not None:
-        constraints.append(LinearConstraint(a_ub, -np.inf, np.array(b_ub)))
-    result = milp(
-        np.zeros(len(bounds)),
-        constraints=constraints,
-        integrality=np.ones(len(bounds)),
-        bounds=Bounds(
-            [low for low, _ in fixed], [np.inf if high is None else high for _, high in fixed]
-        ),
-    )
-    return bool(result.status == 0)
-
-
-def _solve(objective, a_ub, b_ub, a_eq, b_eq, bounds) -> Any:  # type: ignore[no-untyped-def]
-    # Imported here: scipy.optimize takes about 0.3 s to load, and a report with no
-    # hidden count has no programme to solve.
-    from scipy.optimize import linprog
-
-    result = linprog(
-        objective,
-        A_ub=a_ub,
-        b_ub=np.array(b_ub) if a_ub is not None else None,
-        A_eq=a_eq,
-        b_eq=b_eq if a_eq is not None else None,
-        bounds=bounds,
-        method="highs",
-    )
-    if result.status == 3:  # unbounded
-        return None
-    if result.status != 0:
-        raise SolverError(f"privacy audit: the linear programme failed ({result.message})")
-    return result

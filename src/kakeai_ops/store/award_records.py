@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from contextlib import closing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
     import pandas as pd
 
 from ..clock import now_text
 from ..workspace import Workspace
-from .state import connect
+from .state import connect, insert_new, read_frame
 
 
 def record_awards(
@@ -41,15 +41,9 @@ def record_awards(
 
 
 def awards(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
-    import pandas as pd
-
+    select = "SELECT campaign, user_id, awarded_at, run_start, run_end, snapshot FROM awards"
     with closing(connect(ws)) as db:
-        query = "SELECT campaign, user_id, awarded_at, run_start, run_end, snapshot FROM awards"
-        params: tuple[Any, ...] = ()
-        if campaign is not None:
-            query += " WHERE campaign = ?"
-            params = (campaign,)
-        return pd.read_sql_query(query + " ORDER BY campaign, user_id", db, params=params)
+        return read_frame(db, select, "ORDER BY campaign, user_id", "campaign", campaign)
 
 
 def delivered_milestones(ws: Workspace) -> pd.DataFrame:
@@ -67,14 +61,9 @@ def record_milestones_delivered(
     """Remember (user_id, milestone, role) as delivered, so it is never due again; returns
     how many were not recorded before."""
     stamp = now_text()
-    with closing(connect(ws)) as db:
-        db.execute("BEGIN IMMEDIATE")
-        before = db.total_changes
-        db.executemany(
-            "INSERT OR IGNORE INTO milestones_delivered"
-            " (user_id, milestone, role, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)",
-            [(u, int(m), r, stamp, run_id) for u, m, r in rows],
-        )
-        added = db.total_changes - before
-        db.execute("COMMIT")
-    return added
+    return insert_new(
+        ws,
+        "INSERT OR IGNORE INTO milestones_delivered"
+        " (user_id, milestone, role, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)",
+        [(u, int(m), r, stamp, run_id) for u, m, r in rows],
+    )

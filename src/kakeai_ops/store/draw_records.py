@@ -12,7 +12,7 @@ from ..clock import now_text
 from ..errors import KopsError
 from ..i18n import _
 from ..workspace import Workspace
-from .state import connect
+from .state import connect, insert_new, read_frame
 
 DRAW_FIELDS = (
     "campaign",
@@ -38,29 +38,18 @@ def add_entries(ws: Workspace, campaign: str, rows: list[tuple[str, str | None, 
     Returns how many were new.
     """
     stamp = now_text()
-    with closing(connect(ws)) as db:
-        db.execute("BEGIN IMMEDIATE")
-        before = db.total_changes
-        db.executemany(
-            "INSERT OR IGNORE INTO campaign_entries"
-            " (campaign, user_id, entered_at, source, recorded_at) VALUES (?, ?, ?, ?, ?)",
-            [(campaign, user, entered, source, stamp) for user, entered, source in rows],
-        )
-        added = db.total_changes - before
-        db.execute("COMMIT")
-    return added
+    return insert_new(
+        ws,
+        "INSERT OR IGNORE INTO campaign_entries"
+        " (campaign, user_id, entered_at, source, recorded_at) VALUES (?, ?, ?, ?, ?)",
+        [(campaign, user, entered, source, stamp) for user, entered, source in rows],
+    )
 
 
 def campaign_entries(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
-    import pandas as pd
-
+    select = "SELECT campaign, user_id, entered_at, source, recorded_at FROM campaign_entries"
     with closing(connect(ws)) as db:
-        query = "SELECT campaign, user_id, entered_at, source, recorded_at FROM campaign_entries"
-        params: tuple[Any, ...] = ()
-        if campaign is not None:
-            query += " WHERE campaign = ?"
-            params = (campaign,)
-        return pd.read_sql_query(query + " ORDER BY campaign, user_id", db, params=params)
+        return read_frame(db, select, "ORDER BY campaign, user_id", "campaign", campaign)
 
 
 def record_draw(
@@ -112,32 +101,24 @@ def record_draw(
 
 def campaign_draws(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
     """Every draw (current and earlier), oldest first."""
-    import pandas as pd
-
+    select = f"SELECT {', '.join(DRAW_FIELDS)} FROM campaign_draws"
     with closing(connect(ws)) as db:
-        query = f"SELECT {', '.join(DRAW_FIELDS)} FROM campaign_draws"
-        params: tuple[Any, ...] = ()
-        if campaign is not None:
-            query += " WHERE campaign = ?"
-            params = (campaign,)
-        return pd.read_sql_query(query + " ORDER BY campaign, draw_no", db, params=params)
+        return read_frame(db, select, "ORDER BY campaign, draw_no", "campaign", campaign)
 
 
 def draw_entrants(ws: Workspace, campaign: str | None = None) -> pd.DataFrame:
     """The entrants of each campaign's current draw: user_id, division, position, won."""
-    import pandas as pd
-
     with closing(connect(ws)) as db:
-        query = (
+        frame = read_frame(
+            db,
             "SELECT e.campaign, e.draw_no, e.user_id, e.division, e.position, e.won"
             " FROM campaign_draw_entrants e JOIN campaign_draws d"
-            " ON d.campaign = e.campaign AND d.draw_no = e.draw_no WHERE d.current = 1"
+            " ON d.campaign = e.campaign AND d.draw_no = e.draw_no",
+            "ORDER BY e.campaign, e.position",
+            "e.campaign",
+            campaign,
+            where="d.current = 1",
         )
-        params: tuple[Any, ...] = ()
-        if campaign is not None:
-            query += " AND e.campaign = ?"
-            params = (campaign,)
-        frame = pd.read_sql_query(query + " ORDER BY e.campaign, e.position", db, params=params)
     frame["won"] = frame["won"].astype(bool)
     return frame
 

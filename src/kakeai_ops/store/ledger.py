@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ import pandas as pd
 from ..clock import as_jst, now_text, parse_moment
 from ..errors import WorkspaceError
 from ..workspace import Workspace
-from .state import connect, os_user
+from .state import connect, os_user, read_frame
 
 STATES = (
     "planned",
@@ -113,6 +112,14 @@ def run_seminar(binding: str | None) -> str | None:
     except (ValueError, AttributeError):
         return None
     return str(value) if value else None
+
+
+def _window_start(since: dt.datetime) -> tuple[dt.datetime, str]:
+    """``since`` in JST, and the text that narrows ``sent_at`` to it: whatever its offset, a
+    time inside the window is written with a date no earlier than the day before the window
+    starts (UTC); the rows are then compared as instants."""
+    start = as_jst(since)
+    return start, (start.astimezone(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
 
 
 class Ledger:
@@ -255,12 +262,13 @@ class Ledger:
         return runs
 
     def counts(self, run_id: str | None = None) -> pd.DataFrame:
-        query = "SELECT run_id, state, COUNT(*) AS n FROM mail_ledger"
-        params: tuple[Any, ...] = ()
-        if run_id is not None:
-            query += " WHERE run_id = ?"
-            params = (run_id,)
-        frame = pd.read_sql_query(query + " GROUP BY run_id, state", self.db, params=params)
+        frame = read_frame(
+            self.db,
+            "SELECT run_id, state, COUNT(*) AS n FROM mail_ledger",
+            "GROUP BY run_id, state",
+            "run_id",
+            run_id,
+        )
         table = frame.pivot_table(index="run_id", columns="state", values="n", fill_value=0)
         table = table.reindex(columns=list(STATES), fill_value=0).astype(int)
         return table.reset_index()
@@ -395,49 +403,15 @@ class Ledger:
                 raise
         self._person_column = True
 
-    def nudges_since(
-        self, since: dt.datetime, exclude_run: str | None = None, user_id: str | None = None
-    ) -> dict[str, int]:
-        """Nudges sent per user (or to ``user_id`` only) since a moment: the frequency cap.
-
-        Compared as instants, not as text: stored times may carry different UTC
-        offsets (older rows were written in the machine's local time). The text
-        only narrows the rows: whatever its offset, a time inside the window is
-        written with a date no earlier than the day before the window starts (UTC).
-        """
-        start = as_jst(since)
-        floor = (start.astimezone(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
-        query = (
-            "SELECT run_id, item, user_id, sent_at FROM mail_ledger"
-            " WHERE state = 'sent' AND kind = 'nudge' AND sent_at >= ? AND run_id != ?"
-        )
-        params = [floor, exclude_run or ""]
-        if user_id is not None:
-            query += " AND user_id = ?"
-            params.append(user_id)
-        cursor = self.db.execute(query, params)
-        counts: Counter[str] = Counter()
-        for run_id, item, user, sent_at in cursor:
-            try:
-                moment = parse_moment(sent_at)
-            except (TypeError, ValueError):
-                raise WorkspaceError(
-                    f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
-                    f"sent_at is not a time ({sent_at!r})",
-                    hint="the state database was edited by hand; restore it from a backup",
-                ) from None
-            if moment >= start:
-                counts[user] += 1
-        return dict(counts)
-
     def sent_to(
         self, user_id: str, since: dt.datetime, exclude_run: str
     ) -> list[tuple[str, str, dt.datetime, str | None]]:
         """Mails delivered to ``user_id`` since a moment, other runs than ``exclude_run``:
         (template, kind, sent at, the seminar the run was about or None). Only ``sent``
-        counts: an outbox rehearsal (``written``) reached nobody."""
-        start = as_jst(since)
-        floor = (start.astimezone(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+        counts: an outbox rehearsal (``written``) reached nobody. Compared as instants, not
+        as text: stored times may carry different UTC offsets (older rows were written in the
+        machine's local time)."""
+        start, floor = _window_start(since)
         cursor = self.db.execute(
             "SELECT l.run_id, l.item, l.template, l.kind, l.sent_at, r.binding"
             " FROM mail_ledger l JOIN mail_runs r ON r.run_id = l.run_id"
@@ -446,17 +420,21 @@ class Ledger:
         )
         found = []
         for run_id, item, template, kind, sent_at, binding in cursor:
-            try:
-                moment = parse_moment(sent_at)
-            except (TypeError, ValueError):
-                raise WorkspaceError(
-                    f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
-                    f"sent_at is not a time ({sent_at!r})",
-                    hint="the state database was edited by hand; restore it from a backup",
-                ) from None
+            moment = self._sent_at(run_id, item, sent_at)
             if moment >= start:
                 found.append((template, kind, moment, run_seminar(binding)))
         return found
+
+    def _sent_at(self, run_id: str, item: str, sent_at: Any) -> dt.datetime:
+        """A row's ``sent_at`` as a moment; a row edited into something else is named."""
+        try:
+            return parse_moment(sent_at)
+        except (TypeError, ValueError):
+            raise WorkspaceError(
+                f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
+                f"sent_at is not a time ({sent_at!r})",
+                hint="the state database was edited by hand; restore it from a backup",
+            ) from None
 
     # --- test sends -----------------------------------------------------------
 
@@ -554,12 +532,11 @@ class Ledger:
         return counts
 
     def bounces_frame(self, run_id: str | None = None) -> pd.DataFrame:
-        query = (
+        return read_frame(
+            self.db,
             "SELECT run_id, item, email, permanent, status, diagnostic, source, bounced_at,"
-            " recorded_at FROM mail_bounces"
+            " recorded_at FROM mail_bounces",
+            "ORDER BY run_id, item",
+            "run_id",
+            run_id,
         )
-        params: tuple[Any, ...] = ()
-        if run_id is not None:
-            query += " WHERE run_id = ?"
-            params = (run_id,)
-        return pd.read_sql_query(query + " ORDER BY run_id, item", self.db, params=params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
     import pandas as pd
@@ -213,6 +213,40 @@ def connect(ws: Workspace) -> sqlite3.Connection:
             raise
         raise damaged_database(ws, error) from None
     return connection
+
+
+def insert_new(ws: Workspace, insert: str, rows: list[tuple[Any, ...]]) -> int:
+    """Insert ``rows`` with ``insert`` (INSERT OR IGNORE …) in one transaction; returns how
+    many were new (a row already there is kept as it is)."""
+    with closing(connect(ws)) as db:
+        db.execute("BEGIN IMMEDIATE")
+        before = db.total_changes
+        db.executemany(insert, rows)
+        added = db.total_changes - before
+        db.execute("COMMIT")
+    return added
+
+
+def read_frame(
+    db: sqlite3.Connection,
+    select: str,
+    tail: str,
+    column: str = "",
+    value: Any | None = None,
+    where: str = "",
+) -> pd.DataFrame:
+    """The rows of ``select`` (SELECT … FROM …) as a frame: those where ``where`` holds and,
+    unless ``value`` is None, ``column`` equals ``value``; ``tail`` follows (ORDER BY …)."""
+    import pandas as pd
+
+    conditions = [where] if where else []
+    params: tuple[Any, ...] = ()
+    if value is not None:
+        conditions.append(f"{column} = ?")
+        params = (value,)
+    if conditions:
+        select += " WHERE " + " AND ".join(conditions)
+    return pd.read_sql_query(f"{select} {tail}", db, params=params)
 
 
 def state_damage(error: BaseException) -> KopsError | None:

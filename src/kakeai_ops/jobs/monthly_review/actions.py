@@ -21,25 +21,25 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     """The suggestions, most pressing first: the largest stuck point, the 事業部 whose
     rate fell most, people sliding back, the mail runs' effect, campaigns to award,
     milestones to send, interviews to ask for."""
-    actions = [
-        *_largest_stuck_point(review, settings),
-        *_division_drop(review),
-        *_slid_back(review),
+    found = [
+        _largest_stuck_point(review, settings),
+        _division_drop(review),
+        _slid_back(review),
         *_mail_effects(review),
+        *(_campaign_action(c) for c in review.campaigns),
+        _milestones(review),
+        _interviews(review),
     ]
-    for campaign in review.campaigns:
-        actions += _draw_actions(campaign) if campaign.by_draw else _award_actions(campaign)
-    actions += _milestones(review) + _interviews(review)
-    return actions[:MAX_ACTIONS]
+    return [action for action in found if action is not None][:MAX_ACTIONS]
 
 
-def _largest_stuck_point(review: Review, settings: Settings) -> list[Action]:
+def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
     """Mail (and the seminar for it) to the stuck point holding the most people."""
     stages = review.funnel.stages
     stuck = stages[stages["stuck_point"] != "healthy"]
     total = int(stages["now"].sum())
     if not len(stuck) or int(stuck["now"].max()) <= 0:
-        return []
+        return None
     row = stuck.iloc[int(stuck["now"].astype(int).argmax())]
     point = segmentation.BY_KEY[str(row["stuck_point"])]
     seminar = _seminar_for(settings, point.seminar)
@@ -47,49 +47,41 @@ def _largest_stuck_point(review: Review, settings: Settings) -> list[Action]:
     # A holdout both of whose groups can be shown (else none: it could not be measured).
     share = measurable_share(int(row["now"]), settings.privacy.min_group)
     holdout = f" --holdout {share}" if share else ""
-    return [
-        Action(
-            text=f"最大のスタックポイント「{point.label}」に{what}",
-            basis=f"{int(row['now'])}人（全体の{int(row['now']) / max(total, 1):.0%}）",
-            command=f"kops mail send --segment {point.key}{holdout}",
-        )
-    ]
+    return Action(
+        text=f"最大のスタックポイント「{point.label}」に{what}",
+        basis=f"{int(row['now'])}人（全体の{int(row['now']) / max(total, 1):.0%}）",
+        command=f"kops mail send --segment {point.key}{holdout}",
+    )
 
 
-def _division_drop(review: Review) -> list[Action]:
+def _division_drop(review: Review) -> Action | None:
     """The 事業部 whose 1on1実施率 fell most, when it fell by DIVISION_DROP or more."""
     changes = review.divisions.changes
     if not len(changes):
-        return []
+        return None
     worst = changes.iloc[int(changes["change"].argmin())]
     if float(worst["change"]) > -DIVISION_DROP:
-        return []
-    return [
-        Action(
-            text=f"{worst['division']}の1on1実施率が最も下がった: 事業部長と原因を確認",
-            basis=f"{float(worst['before']):.0%} → {float(worst['now']):.0%}"
-            f"（{points(float(worst['change']))}）",
-            command=f"kops segment --division {worst['division']} --list",
-        )
-    ]
+        return None
+    return Action(
+        text=f"{worst['division']}の1on1実施率が最も下がった: 事業部長と原因を確認",
+        basis=f"{float(worst['before']):.0%} → {float(worst['now']):.0%}"
+        f"（{points(float(worst['change']))}）",
+        command=f"kops segment --division {worst['division']} --list",
+    )
 
 
-def _slid_back(review: Review) -> list[Action]:
+def _slid_back(review: Review) -> Action | None:
     """More people went back a stage than on to the next."""
     funnel = review.funnel
     if funnel.slid_back is None or funnel.moved_on is None:
-        return []
+        return None
     if funnel.slid_back <= funnel.moved_on:
-        return []
-    return [
-        Action(
-            text="前の段階に戻った人が次の段階に進んだ人より多い: 戻った人の内訳を確認",
-            basis=(
-                f"前の段階に戻った {funnel.slid_back}人 ＞ 次の段階に進んだ {funnel.moved_on}人"
-            ),
-            command="kops segment --compare " + str(review.previous_snapshot),
-        )
-    ]
+        return None
+    return Action(
+        text="前の段階に戻った人が次の段階に進んだ人より多い: 戻った人の内訳を確認",
+        basis=(f"前の段階に戻った {funnel.slid_back}人 ＞ 次の段階に進んだ {funnel.moved_on}人"),
+        command="kops segment --compare " + str(review.previous_snapshot),
+    )
 
 
 def _mail_effects(review: Review) -> list[Action]:
@@ -108,51 +100,32 @@ def _mail_effects(review: Review) -> list[Action]:
     return actions
 
 
-def _award_actions(campaign: CampaignFigures) -> list[Action]:
-    """A campaign awarding everyone eligible: award those not yet awarded."""
-    pending = campaign.eligible - campaign.awarded
-    if pending <= 0:
-        return []
-    return [
-        Action(
-            text=f"{campaign.title}: 未付与の対象者に付与して案内",
-            basis=f"対象 {campaign.eligible}人、付与済 {campaign.awarded}人",
-            command=f"kops campaign award {campaign.campaign_id}",
-        )
-    ]
-
-
-def _milestones(review: Review) -> list[Action]:
+def _milestones(review: Review) -> Action | None:
     """Milestone notices due and not sent."""
     due = review.milestones.due_manager + review.milestones.due_member
     if not due:
-        return []
-    return [
-        Action(
-            text="マイルストーンのお知らせを送る",
-            basis=f"未送付 {due}件（上司 {review.milestones.due_manager}・"
-            f"部下 {review.milestones.due_member}）",
-            command="kops mail send --milestones",
-        )
-    ]
+        return None
+    return Action(
+        text="マイルストーンのお知らせを送る",
+        basis=f"未送付 {due}件（上司 {review.milestones.due_manager}・"
+        f"部下 {review.milestones.due_member}）",
+        command="kops mail send --milestones",
+    )
 
 
-def _interviews(review: Review) -> list[Action]:
+def _interviews(review: Review) -> Action | None:
     """Ask the shortlist's first pair for a good-practice interview."""
     interviews = review.interviews
     if not (interviews.eligible_pairs and len(interviews.top)):
-        return []
+        return None
     top = interviews.top.iloc[0]
-    return [
-        Action(
-            text="好事例インタビューの依頼: 上位のペアから",
-            basis=f"候補 {interviews.eligible_pairs}組、1位 {top['manager_name']}・"
-            f"{top['member_name']}"
-            if review.names_people
-            else f"候補 {interviews.eligible_pairs}組、1位は{top['division']}のペア",
-            command="kops interview shortlist",
-        )
-    ]
+    return Action(
+        text="好事例インタビューの依頼: 上位のペアから",
+        basis=f"候補 {interviews.eligible_pairs}組、1位 {top['manager_name']}・{top['member_name']}"
+        if review.names_people
+        else f"候補 {interviews.eligible_pairs}組、1位は{top['division']}のペア",
+        command="kops interview shortlist",
+    )
 
 
 def _seminar_for(settings: Settings, month: int | None) -> str | None:
@@ -166,26 +139,28 @@ def _seminar_for(settings: Settings, month: int | None) -> str | None:
     return None
 
 
-def _draw_actions(campaign: CampaignFigures) -> list[Action]:
-    """A campaign awarded by draw: draw it, then award and tell its winners; everyone
-    else eligible is not awarded (they are told they were not drawn)."""
-    if not campaign.drawn:
+def _campaign_action(campaign: CampaignFigures) -> Action | None:
+    """A campaign awarded by draw is drawn first, then its winners are awarded and told
+    (everyone else eligible is not awarded: they are told they were not drawn); any
+    other campaign awards everyone eligible. Either way: award whoever is still due."""
+    if campaign.by_draw and not campaign.drawn:
         if not campaign.entries:
-            return []
-        return [
-            Action(
-                text=f"{campaign.title}: 応募者から抽選する",
-                basis=f"応募 {campaign.entries}人、未抽選",
-                command=f"kops campaign draw {campaign.campaign_id} --winners N --seed TEXT",
-            )
-        ]
-    pending = campaign.winners - campaign.awarded_winners
-    if pending <= 0:
-        return []
-    return [
-        Action(
-            text=f"{campaign.title}: 当選者に付与して案内（落選者には付与しない）",
-            basis=f"当選 {campaign.winners}人、付与済 {campaign.awarded_winners}人",
-            command=f"kops campaign award {campaign.campaign_id}",
+            return None
+        return Action(
+            text=f"{campaign.title}: 応募者から抽選する",
+            basis=f"応募 {campaign.entries}人、未抽選",
+            command=f"kops campaign draw {campaign.campaign_id} --winners N --seed TEXT",
         )
-    ]
+    if campaign.by_draw:
+        what = "当選者に付与して案内（落選者には付与しない）"
+        due, awarded, basis = campaign.winners, campaign.awarded_winners, "当選"
+    else:
+        what = "未付与の対象者に付与して案内"
+        due, awarded, basis = campaign.eligible, campaign.awarded, "対象"
+    if due - awarded <= 0:
+        return None
+    return Action(
+        text=f"{campaign.title}: {what}",
+        basis=f"{basis} {due}人、付与済 {awarded}人",
+        command=f"kops campaign award {campaign.campaign_id}",
+    )

@@ -76,12 +76,7 @@ def milestone_figures(
 
 
 TOP_COLUMNS = [
-    "rank",
-    "manager_id",
-    "manager_name",
-    "member_id",
-    "member_name",
-    "division",
+    *shortlist.PAIR_COLUMNS,
     "held",
     "sukkiri_avg",
     "score",

@@ -9,6 +9,7 @@ Arrows always come with words (↑ 上昇 / ↓ 低下 / → 変化なし), so n
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ...analyses import segmentation
 from ...outputs.review_pptx import Chart, Slide, Table, Tile
@@ -363,20 +364,7 @@ def _interviews(review: Review) -> Slide:
         )
     if not review.names_people:
         return _interviews_without_names(review)
-    rows = [
-        [
-            str(r.rank),
-            str(r.manager_name),
-            str(r.member_name),
-            str(r.division),
-            str(r.held),
-            f"{r.sukkiri_avg:.1f}",
-            f"{r.score:.2f}",
-            str(r.spread_note),
-            str(r.top_topics),
-        ]
-        for r in top.itertuples()
-    ]
+    rows = [_candidate_row(r, names=True) for r in top.itertuples()]
     first = top.iloc[0]
     return Slide(
         title,
@@ -388,8 +376,7 @@ def _interviews(review: Review) -> Slide:
             f"・部下 {r.member_name}（{r.member_id}）"
             for r in top.itertuples()
         ),
-        subtitle=f"条件を満たすペア {review.interviews.eligible_pairs}組のうち"
-        f"上位{len(top)}組（事業部・職種・年代を分散、スタックポイントのあるペアは除外）",
+        subtitle=_candidates_subtitle(review),
         table=Table(
             [
                 "順位",
@@ -414,24 +401,12 @@ def _interviews_without_names(review: Review) -> Slide:
     name or id (the secretariat's own version, --audience secretariat, names them)."""
     top = review.interviews.top
     first = top.iloc[0]
-    rows = [
-        [
-            str(r.rank),
-            str(r.division),
-            str(r.held),
-            f"{r.sukkiri_avg:.1f}",
-            f"{r.score:.2f}",
-            str(r.spread_note),
-            str(r.top_topics),
-        ]
-        for r in top.itertuples()
-    ]
+    rows = [_candidate_row(r, names=False) for r in top.itertuples()]
     return Slide(
         f"8. {TITLES['interviews']}",
         message=f"インタビュー候補は上位{len(top)}組。1位は{first['division']}のペア"
         f"（{int(first['held'])}回）",
-        subtitle=f"条件を満たすペア {review.interviews.eligible_pairs}組のうち"
-        f"上位{len(top)}組（事業部・職種・年代を分散、スタックポイントのあるペアは除外）",
+        subtitle=_candidates_subtitle(review),
         table=Table(
             ["順位", "事業部", "回数", "スッキリ度", "スコア", "備考", "よく話すトピック"],
             rows,
@@ -442,6 +417,29 @@ def _interviews_without_names(review: Review) -> Slide:
         footnote="共有可の資料のため名前は載せていません（名前は事務局内限りの版に）。"
         "非公開トピック（心身の状態・プライベート）は件数のみ",
         notes="名前入りの事務局内限りの版: kops review --audience secretariat",
+    )
+
+
+def _candidate_row(r: Any, names: bool) -> list[str]:
+    """A candidate pair's cells: rank, (the two names,) 事業部 and its figures."""
+    who = [str(r.manager_name), str(r.member_name)] if names else []
+    return [
+        str(r.rank),
+        *who,
+        str(r.division),
+        str(r.held),
+        f"{r.sukkiri_avg:.1f}",
+        f"{r.score:.2f}",
+        str(r.spread_note),
+        str(r.top_topics),
+    ]
+
+
+def _candidates_subtitle(review: Review) -> str:
+    top = review.interviews.top
+    return (
+        f"条件を満たすペア {review.interviews.eligible_pairs}組のうち"
+        f"上位{len(top)}組（事業部・職種・年代を分散、スタックポイントのあるペアは除外）"
     )
 
 

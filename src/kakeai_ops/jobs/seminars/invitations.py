@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,11 +192,13 @@ def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Corre
     rehearsal = settings.mail.transport == "outbox"
     invited = tuple(invited_users(ws, original, rehearsal)["user_id"])
     if not invited:
-        raise KopsError(
-            _(
+        raise _nothing_sent(
+            N_(
                 "seminar {seminar}: --correction, but nobody was invited yet (run {run_id}); "
                 "nothing was sent"
-            ).format(seminar=seminar_id, run_id=original),
+            ),
+            seminar_id,
+            original,
             hint=_("send the invitation first: {command}").format(
                 command=f"`kops seminar invite {seminar_id}`"
             ),
@@ -209,11 +212,13 @@ def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Corre
     now = seminar_context(settings, seminar_id) or {}
     changes = correction_changes(sent, now)
     if not changes:
-        raise KopsError(
-            _(
+        raise _nothing_sent(
+            N_(
                 "seminar {seminar}: nothing changed since the invitation (run {run_id}); "
                 "nothing was sent"
-            ).format(seminar=seminar_id, run_id=original),
+            ),
+            seminar_id,
+            original,
             hint=_("edit seminars.{seminar} in kops.yaml (date, url, title) first").format(
                 seminar=seminar_id
             ),
@@ -224,6 +229,12 @@ def plan_correction(ws: Workspace, settings: Settings, seminar_id: str) -> Corre
         changes,
         len(invited),
     )
+
+
+def _nothing_sent(template: str, seminar_id: str, run_id: str, hint: str) -> KopsError:
+    """A correction refused before anything was sent (``template`` names the seminar and
+    the invitation run)."""
+    return KopsError(_(template).format(seminar=seminar_id, run_id=run_id), hint=hint)
 
 
 def check_remind_ready(seminar_id: str, config: Seminar, today: dt.date) -> None:
@@ -328,7 +339,7 @@ def _screen(
     rows: list[tuple[int, str]], users: pd.DataFrame
 ) -> tuple[list[str], list[int], list[int]]:
     """(people once each in file order, rows of retired people, rows repeating a person)."""
-    retired = set(users.loc[users["employment_status"] == "retired", "user_id"])
+    retired = _retired(users)
     kept: dict[str, int] = {}
     retired_rows, duplicate_rows = [], []
     for row, user in rows:
@@ -339,6 +350,11 @@ def _screen(
         else:
             kept[user] = row
     return list(kept), retired_rows, duplicate_rows
+
+
+def _retired(users: pd.DataFrame) -> set[str]:
+    """People who have left (退職): a seminar file's rows naming them are not recorded."""
+    return set(users.loc[users["employment_status"] == "retired", "user_id"])
 
 
 def import_attendance(
@@ -374,20 +390,11 @@ def import_attendance(
         unchanged=source is not None and before == set(people),
         overridden=overridden,
     )
-    record_action(
-        ws,
-        "seminar attendance",
-        target=seminar_id,
-        count=len(people),
-        files=[file_entry(path)],
-        snapshot=snapshot_id,
-        detail={
-            "invited_attended": result.invited_attended,
-            "uninvited": result.uninvited,
-            "retired_rows": len(retired_rows),
-            "duplicate_rows": len(duplicate_rows),
-            **({"forced": overridden, "reason": force} if overridden else {}),
-        },
+    detail = {"invited_attended": result.invited_attended, "uninvited": result.uninvited}
+    forced = {"forced": overridden, "reason": force} if overridden else {}
+    count = len(people)
+    _record_import(
+        ws, "seminar attendance", seminar_id, path, snapshot_id, count, result, detail, forced
     )
     return result
 
@@ -415,8 +422,7 @@ def import_survey(
     once, with their last answer (a form sent again replaces the first)."""
     seminar(settings, seminar_id)
     answers = read_survey(path, settings, users)
-    retired = set(users.loc[users["employment_status"] == "retired", "user_id"])
-    is_retired = answers["user_id"].isin(retired)
+    is_retired = answers["user_id"].isin(_retired(users))
     retired_rows = [int(r) for r in answers.loc[is_retired, "row"]]
     answers = answers[~is_retired]
     repeated = answers["user_id"].duplicated(keep="last")
@@ -434,17 +440,36 @@ def import_survey(
         duplicate_rows=duplicate_rows,
         previous=previous or None,
     )
+    detail = {"not_on_attendance": result.not_on_attendance}
+    count = len(answers)
+    _record_import(ws, "seminar survey", seminar_id, path, snapshot_id, count, result, detail)
+    return result
+
+
+def _record_import(
+    ws: Workspace,
+    action: str,
+    seminar_id: str,
+    path: Path,
+    snapshot_id: str,
+    count: int,
+    result: AttendanceImport | SurveyImport,
+    figures: dict[str, int],
+    forced: Mapping[str, object] | None = None,
+) -> None:
+    """The audit entry of a seminar file, once its people are recorded: the import's own
+    figures, then the rows not recorded (people who have left, people named again)."""
     record_action(
         ws,
-        "seminar survey",
+        action,
         target=seminar_id,
-        count=len(answers),
+        count=count,
         files=[file_entry(path)],
         snapshot=snapshot_id,
         detail={
-            "not_on_attendance": result.not_on_attendance,
-            "retired_rows": len(retired_rows),
-            "duplicate_rows": len(duplicate_rows),
+            **figures,
+            "retired_rows": len(result.retired_rows),
+            "duplicate_rows": len(result.duplicate_rows),
+            **(forced or {}),
         },
     )
-    return result
