@@ -94,7 +94,9 @@ class Judged:
     tables: Tables
 
 
-def _judge(opened: Session, campaign_id: str, snapshot: str | None, as_of: str | None) -> Judged:
+def _judge(
+    opened: Session, campaign_id: str, snapshot: str | None, as_of: dt.date | None
+) -> Judged:
     campaign = config.campaign(opened.settings, campaign_id)
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)

@@ -5,6 +5,7 @@ options, calls these and shows the result."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,6 @@ import pandas as pd
 from ...analyses import draw_rules
 from ...clock import now
 from ...config import Campaign, Settings
-from ...dates import parse_date
 from ...errors import KopsError
 from ...i18n import _
 from ...model import record
@@ -74,7 +74,7 @@ def current_basis(
 
 
 def check_basis(
-    ws: Workspace, basis: draws.DrawBasis, snapshot: str | None, as_of: str | None
+    ws: Workspace, basis: draws.DrawBasis, snapshot: str | None, as_of: dt.date | None
 ) -> None:
     """A draw judges eligibility at its basis; another --snapshot or --as-of is refused
     (it would change who is eligible, and so who wins)."""
@@ -85,7 +85,7 @@ def check_basis(
             ),
             hint=_("leave out {option}").format(option="--snapshot"),
         )
-    if as_of is not None and parse_date(as_of, "--as-of") != basis.as_of:
+    if as_of is not None and as_of != basis.as_of:
         raise KopsError(
             _("{option}: a draw judges eligibility at {basis}").format(
                 option=f"--as-of {as_of}", basis=basis.why
