@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kakeai_ops.columnar.distinct import Distinct
+from kakeai_ops.columnar.distinct import Distinct, distinct_numbers, value_codes
 from kakeai_ops.exports.reading import read_table
 
 VALUES = st.lists(st.sampled_from(["0001", "0002", " 0003", "０００４", "", "予定"]), max_size=40)
@@ -48,3 +49,22 @@ def test_repeated_columns_read_as_categoricals_hold_the_same_text(tmp_path: Path
     for header in ("上司ID", "ステータス"):
         column = Distinct.of_categorical(coded.frame[header])
         assert column.spread(column.values).tolist() == plain.frame[header].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=-(2**62), max_value=2**62), min_size=1, max_size=200))
+def test_distinct_numbers_are_what_numpy_unique_gives(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    distinct, positions = distinct_numbers(array)
+    expected, inverse = np.unique(array, return_inverse=True)
+    assert distinct.tolist() == expected.tolist()
+    assert positions.tolist() == inverse.reshape(-1).tolist()
+    assert distinct[positions].tolist() == values
+
+
+def test_value_codes_of_text_and_of_a_categorical_mark_missing_with_minus_one() -> None:
+    text = pd.Series(["b", None, "a", "b"], dtype="str")
+    codes, values = value_codes(text)
+    assert codes.tolist() == [0, -1, 1, 0] and values == ["b", "a"]
+    codes, values = value_codes(text.astype("category"))
+    assert codes.tolist() == [1, -1, 0, 1] and values == ["a", "b"]

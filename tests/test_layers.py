@@ -186,16 +186,7 @@ def test_test_files_are_named_after_the_module_they_test() -> None:
 MAX_FUNCTION_LINES = 80
 # Functions still longer, and how long they are: this list only shrinks (a function on it
 # may not grow, and none may join it).
-LONG_FUNCTIONS = {
-    "cli/campaign_milestones.py:milestones_command": 96,
-    "cli/report.py:divisions_command": 140,
-    "cli/review.py:register": 112,
-    "cli/review.py:review_command": 110,
-    "cli/seminar.py:summary_command": 116,
-    "jobs/ingest.py:ingest": 127,
-    "jobs/ingest.py:_load_file": 87,
-    "privacy/publication.py:_split_time": 102,
-}
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def long_functions(package: Path) -> dict[str, int]:

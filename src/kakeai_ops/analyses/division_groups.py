@@ -17,6 +17,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..columnar.distinct import value_codes
 from ..columnar.lookup import is_in
 from ..model import Tables
 from . import divisions as plain
@@ -71,8 +72,8 @@ class Figures:
         self.prepared = is_prepared(held).to_numpy(dtype=bool)
         self.sukkiri = held["sukkiri"].astype(float).to_numpy()
         self.growth = held["growth"].astype(float).to_numpy()
-        self.topic, self.topic_values = _codes(held["topic"])
-        self.response, self.response_values = _codes(held["response"])
+        self.topic, self.topic_values = value_codes(held["topic"])
+        self.response, self.response_values = value_codes(held["response"])
         self._groupings: dict[tuple[tuple[str, ...], bool], Grouping] = {}
         self._within: dict[tuple[dt.date, dt.date], np.ndarray] = {}
 
@@ -242,14 +243,6 @@ class Figures:
 def _mean(groups: Grouping, rows: np.ndarray, values: np.ndarray, given: np.ndarray) -> np.ndarray:
     """Per group, the mean of the given values (NaN where none were given)."""
     return groups.count(rows[given], values[given]) / groups.count(rows[given])
-
-
-def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Each row's value as a number into the distinct values as text (-1: missing)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(dtype=np.int64), [str(v) for v in column.cat.categories]
-    codes, uniques = pd.factorize(column)
-    return codes.astype(np.int64), [str(v) for v in uniques]
 
 
 def _distinct(column: pd.Series) -> set[object]:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import glossary, model
+from ..columnar.distinct import distinct_numbers
 from ..columnar.lookup import is_in
 from ..config import Rules
 from ..dates import typed_text
@@ -165,8 +166,7 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     flags = np.column_stack([flags, ~flags.any(axis=1)])  # healthy
     # Users share few combinations of flags: each combination's texts are made once.
     combination = flags.astype(np.int64) @ (1 << np.arange(len(KEYS), dtype=np.int64))
-    combinations, which = np.unique(combination, return_inverse=True)
-    which = which.reshape(-1)
+    combinations, which = distinct_numbers(combination)
     keys = np.array(KEYS, dtype=object)
     texts = [keys[(int(c) >> np.arange(len(KEYS))) & 1 == 1] for c in combinations]
     primary = np.array([str(t[0]) for t in texts], dtype=object)[which]

@@ -22,7 +22,7 @@ from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, typed_id
 from ..jobs.campaigns import draws
-from ..jobs.campaigns.awards import award, awardees, not_yet_awarded
+from ..jobs.campaigns.awards import Awarded, award, awardees, not_yet_awarded
 from ..outputs.workbook import Print
 from ..store import Tables, awards
 from .console import people_table, plain
@@ -94,7 +94,9 @@ class Judged:
     tables: Tables
 
 
-def _judge(opened: Session, campaign_id: str, snapshot: str | None, as_of: str | None) -> Judged:
+def _judge(
+    opened: Session, campaign_id: str, snapshot: str | None, as_of: dt.date | None
+) -> Judged:
     campaign = config.campaign(opened.settings, campaign_id)
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
@@ -267,10 +269,16 @@ def explain_command(
         f"[{style}]{mark}[/{style}] {label}" for mark, style, label in STATUS_STYLE.values()
     )
     out.print(legend + "\n")
+    _show_weeks(weeks, dict(zip(result.grid.months, result.grid.judged, strict=True)))
+    _explain_verdict(row)
+    _explain_draw(draws.person(opened.workspace, campaign_id, wanted))
+
+
+def _show_weeks(weeks: list[streaks.WeekDetail], month_judged: dict[tuple[int, int], bool]) -> None:
+    """A table per month: each week held, excused or missed, with its 1on1s and holidays."""
     by_month: dict[tuple[int, int], list[streaks.WeekDetail]] = {}
     for week in weeks:
         by_month.setdefault(week.month, []).append(week)
-    month_judged = dict(zip(result.grid.months, result.grid.judged, strict=True))
     for (year, month), month_weeks in by_month.items():
         statuses = [w.status for w in month_weeks]
         if not month_judged[(year, month)]:
@@ -294,20 +302,20 @@ def explain_command(
                 plain(", ".join(f"{d:%m/%d} {name}" for d, name in w.holidays)),
             )
         out.print(table)
+
+
+def _explain_verdict(row: pd.Series) -> None:
     if bool(row["eligible"]):
         out.print(
             f"[bold green]対象です[/bold green]: {row['run_start']}〜{row['run_end']} "
             "が条件を満たしています。"
         )
-    else:
-        reason = row["note"] or "条件を満たす連続した月がありません"
-        out.print(f"[bold red]対象外[/bold red]: {escape(str(reason))}")
-        if row["run_start"]:
-            missed = str(row["missed_weeks"]).replace(";", ", ") or "なし"
-            out.print(
-                f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）"
-            )
-    _explain_draw(draws.person(opened.workspace, campaign_id, wanted))
+        return
+    reason = row["note"] or "条件を満たす連続した月がありません"
+    out.print(f"[bold red]対象外[/bold red]: {escape(str(reason))}")
+    if row["run_start"]:
+        missed = str(row["missed_weeks"]).replace(";", ", ") or "なし"
+        out.print(f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）")
 
 
 def _explain_draw(p: draws.PersonDraw) -> None:
@@ -359,24 +367,32 @@ def award_command(
             highlight=False,
         )
     if dry_run:
-        fresh = not_yet_awarded(opened.workspace, campaign_id, chosen.people)
-        err.print(
-            _("Would award {fresh:,} new user(s); {already:,} already awarded.").format(
-                fresh=len(fresh), already=len(chosen.people) - len(fresh)
-            )
-        )
-        out.print(
-            people_table(
-                fresh[AWARD_COLUMNS], title=f"付与する予定の人（{len(fresh):,}人）", max_rows=200
-            )
-        )
+        _show_would_award(opened, campaign_id, chosen.people)
         return
     done = award(opened.workspace, campaign_id, chosen.people, judged.snapshot_id)
+    _show_awarded(done, campaign_id, campaign.title)
+
+
+def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -> None:
+    fresh = not_yet_awarded(opened.workspace, campaign_id, people)
+    err.print(
+        _("Would award {fresh:,} new user(s); {already:,} already awarded.").format(
+            fresh=len(fresh), already=len(people) - len(fresh)
+        )
+    )
+    out.print(
+        people_table(
+            fresh[AWARD_COLUMNS], title=f"付与する予定の人（{len(fresh):,}人）", max_rows=200
+        )
+    )
+
+
+def _show_awarded(done: Awarded, campaign_id: str, title: str) -> None:
     if len(done.fresh):
         out.print(
             people_table(
                 done.fresh[AWARD_COLUMNS],
-                title=f"新たに付与した人：{campaign.title}（{campaign_id}）{len(done.fresh):,}人",
+                title=f"新たに付与した人：{title}（{campaign_id}）{len(done.fresh):,}人",
                 max_rows=200,
             )
         )

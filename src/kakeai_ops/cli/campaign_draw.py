@@ -10,7 +10,6 @@ import typer
 
 from .. import config
 from ..analyses import draw_rules
-from ..dates import parse_date
 from ..errors import KopsError, Problem
 from ..i18n import _, ngettext
 from ..jobs.campaigns import draw_run, draws, entries
@@ -183,7 +182,7 @@ def draw_command(
     if not entrants:
         draw_run.check_request(opened.workspace, campaign_id, campaign, request)
     drawn, basis = draw_run.current_basis(opened.workspace, campaign_id, campaign)
-    _only_the_basis(opened, basis, snapshot, as_of)
+    draw_run.check_basis(opened.workspace, basis, snapshot, as_of)
     setting = draw_run.draw_setting(
         opened.workspace, opened.settings, campaign_id, campaign, drawn, basis
     )
@@ -230,27 +229,6 @@ def _show_draw(
         highlight=False,
         markup=False,
     )
-
-
-def _only_the_basis(
-    opened: Session, basis: draws.DrawBasis, snapshot: str | None, as_of: str | None
-) -> None:
-    """A draw judges eligibility at its basis; another --snapshot or --as-of is refused
-    (it would change who is eligible, and so who wins)."""
-    if snapshot is not None and opened.snapshot(snapshot).id != basis.snapshot.id:
-        raise KopsError(
-            _("{option}: a draw judges eligibility at {basis}").format(
-                option=f"--snapshot {snapshot}", basis=basis.why
-            ),
-            hint=_("leave out {option}").format(option="--snapshot"),
-        )
-    if as_of is not None and parse_date(as_of, "--as-of") != basis.as_of:
-        raise KopsError(
-            _("{option}: a draw judges eligibility at {basis}").format(
-                option=f"--as-of {as_of}", basis=basis.why
-            ),
-            hint=_("leave out {option}").format(option="--as-of"),
-        )
 
 
 def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:

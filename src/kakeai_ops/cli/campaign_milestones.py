@@ -14,7 +14,7 @@ from ..errors import KopsError
 from ..i18n import _
 from ..jobs.campaigns.milestone_backlog import mark_backlog_delivered
 from ..mail.milestone_mail import milestone_baseline
-from ..store import delivered_milestones
+from ..store import SnapshotInfo, delivered_milestones
 from .console import people_table
 from .options import (
     AsOfOpt,
@@ -28,7 +28,7 @@ from .options import (
     role_option,
 )
 from .output_audience import records_audience
-from .shared import emit, err, out, parse_as_of, session
+from .shared import Session, emit, err, out, parse_as_of, session
 
 # The columns the terminal shows, one row per user and role.
 SHOWN = [
@@ -85,14 +85,30 @@ def milestones_command(
     snap = opened.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     if mark:
-        day, added = mark_backlog_delivered(opened.workspace, opened.settings, snap, when, before)
-        err.print(
-            _(
-                "Recorded {n:,} milestone(s) reached before {day} as delivered (no mail sent)."
-            ).format(n=added, day=day),
-            highlight=False,
-        )
+        _mark_backlog(opened, snap, when, before)
         return
+    due = _due(opened, snap, when)
+    if role is not None:
+        due = due[due["role"] == role]
+    if emit(due, fmt, out_file, as_of=when, sheet="milestones", text_columns=["user_id"]):
+        return
+    _show_due(due, when)
+
+
+def _mark_backlog(
+    opened: Session, snap: SnapshotInfo, when: dt.date, before: dt.date | None
+) -> None:
+    day, added = mark_backlog_delivered(opened.workspace, opened.settings, snap, when, before)
+    err.print(
+        _("Recorded {n:,} milestone(s) reached before {day} as delivered (no mail sent).").format(
+            n=added, day=day
+        ),
+        highlight=False,
+    )
+
+
+def _due(opened: Session, snap: SnapshotInfo, when: dt.date) -> pd.DataFrame:
+    """The milestones crossed since the baseline (said on stderr) and not yet delivered."""
     baseline = milestone_baseline(opened.workspace, opened.settings, snap, when)
     err.print(
         _("Milestones crossed after {since} ({why}) up to {end}").format(
@@ -100,31 +116,19 @@ def milestones_command(
         ),
         highlight=False,
     )
-    due = milestones_due(
+    return milestones_due(
         opened.tables(snap),
         opened.settings.milestones,
         when,
         delivered_milestones(opened.workspace),
         since=baseline.since,
     )
-    if role is not None:
-        due = due[due["role"] == role]
-    if emit(
-        due,
-        fmt,
-        out_file,
-        as_of=when,
-        sheet="milestones",
-        text_columns=["user_id"],
-    ):
-        return
-    counts = (
-        due.groupby(["milestone", "role"]).size().unstack(fill_value=0)
-        if len(due)
-        else pd.DataFrame()
-    )
-    if len(counts):
-        counts = counts.reset_index()
+
+
+def _show_due(due: pd.DataFrame, when: dt.date) -> None:
+    """How many are due per milestone and role, then who."""
+    if len(due):
+        counts = due.groupby(["milestone", "role"]).size().unstack(fill_value=0).reset_index()
         out.print(
             people_table(counts, title=f"送付予定のマイルストーンのお知らせ（基準日 {when}、人数）")
         )

@@ -69,7 +69,7 @@ app = typer.Typer(
 
 
 def _analyse(
-    opened: Session, snapshot: str | None, as_of: str | None, topic: str | None
+    opened: Session, snapshot: str | None, as_of: dt.date | None, topic: str | None
 ) -> tuple[Candidates, dt.date, pd.DataFrame]:
     settings = opened.settings
     if topic is not None:

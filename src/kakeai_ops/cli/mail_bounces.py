@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from ..errors import KopsError
 from ..i18n import _
-from ..mail.bounce_learning import learn
+from ..mail.bounce_learning import Learned, learn
 from .console import frame_table
 from .options import Format, FormatOpt, WorkspaceOpt
 from .shared import emit_data, err, out, session
@@ -63,11 +63,17 @@ def bounces_command(
     learned = learn(
         context.workspace, context.settings, list(paths or []), folder or "" if imap else None
     )
-    reading = learned.reading
-    assert reading is not None
     frame = pd.DataFrame([asdict(o) for o in learned.outcomes], columns=COLUMNS)
     if not emit_data(frame, fmt) and len(frame):
         out.print(frame_table(frame, title=_("Bounces ({n})").format(n=len(frame)), max_rows=500))
+    _say_what_was_read(learned)
+
+
+def _say_what_was_read(learned: Learned) -> None:
+    """What was not a bounce, what could not be read, and how many bounces did what;
+    refused when the files held no bounce at all."""
+    reading = learned.reading
+    assert reading is not None
     for source in reading.not_bounces:
         err.print(
             _("{source}: not a bounce notice (nothing learned)").format(source=escape(source)),

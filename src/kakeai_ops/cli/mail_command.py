@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -15,7 +15,7 @@ from ..errors import KopsError
 from ..i18n import _
 from ..ids import typed_id
 from ..mail import runs
-from ..mail.audience import REASONS, AudienceSpec, excluded_summary
+from ..mail.audience import REASONS, Audience, AudienceSpec, Recipient, excluded_summary
 from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
 from . import run_commands
@@ -44,7 +44,7 @@ from .options import (
     format_option,
 )
 from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
-from .shared import emit_data, err, out, session, timing, writes_state
+from .shared import Session, emit_data, err, out, session, timing, writes_state
 
 # The subcommands; the group itself (its help, `kops mail`) is cli/mail_group.py, which
 # loads this module when one of them is used.
@@ -103,21 +103,7 @@ def preview_command(
     context = session(workspace)
     operator = TerminalOperator(context.settings)
     audience, _snapshot, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
-    recipients = audience.recipients
-    if user is not None:
-        wanted = typed_id(user)
-        recipients = [r for r in recipients if r.user_id == wanted]
-        if not recipients:
-            reason = dict(audience.excluded_users).get(wanted)
-            note = audience.notes.get(wanted)
-            if reason:
-                why = REASONS[reason] + ("、" + note if note else "")
-                raise KopsError(
-                    _("user '{user}' is not in this audience (left out: {why})").format(
-                        user=user, why=why
-                    )
-                )
-            raise KopsError(_("user '{user}' is not in this audience").format(user=user))
+    recipients = audience.recipients if user is None else [_recipient(audience, user)]
     if not recipients:
         raise KopsError(
             _("the audience is empty"),
@@ -130,6 +116,22 @@ def preview_command(
         audience.default_run_id,
     )
     print_message(context.settings, plan.messages[0])
+
+
+def _recipient(audience: Audience, user: str) -> Recipient:
+    """The user's message in the audience; refused with why the user was left out."""
+    wanted = typed_id(user)
+    found = [r for r in audience.recipients if r.user_id == wanted]
+    if found:
+        return found[0]
+    reason = dict(audience.excluded_users).get(wanted)
+    note = audience.notes.get(wanted)
+    if reason:
+        why = REASONS[reason] + ("、" + note if note else "")
+        raise KopsError(
+            _("user '{user}' is not in this audience (left out: {why})").format(user=user, why=why)
+        )
+    raise KopsError(_("user '{user}' is not in this audience").format(user=user))
 
 
 @app.command("plan")
@@ -175,22 +177,31 @@ def plan_command(
         f"in {time.perf_counter() - started:.2f} s"
     )
     if fmt is not Format.table:
-        records = fact_records(plan, audience, runs.templates(context.workspace))
-        if fmt is Format.json:
-            sys.stdout.write(records_json(records) + "\n")
-        else:
-            frame = pd.DataFrame(
-                [
-                    {**r, "facts": json.dumps(r["facts"], ensure_ascii=False, sort_keys=True)}
-                    for r in records
-                ],
-                columns=list(RECORD_FIELDS),
-            )
-            emit_data(frame, fmt)
+        _emit_records(fact_records(plan, audience, runs.templates(context.workspace)), fmt)
         if audience.excluded_users:
             err.print(_("left out: {who}").format(who=excluded_summary(audience)), highlight=False)
         return
     show_plan(context.settings, plan, audience)
+    _say_how_to_send(context, audience, plan.run_id)
+
+
+def _emit_records(records: list[dict[str, Any]], fmt: Format) -> None:
+    """One record per planned message on stdout: JSON as is, CSV with the facts as JSON."""
+    if fmt is Format.json:
+        sys.stdout.write(records_json(records) + "\n")
+        return
+    frame = pd.DataFrame(
+        [
+            {**r, "facts": json.dumps(r["facts"], ensure_ascii=False, sort_keys=True)}
+            for r in records
+        ],
+        columns=list(RECORD_FIELDS),
+    )
+    emit_data(frame, fmt)
+
+
+def _say_how_to_send(context: Session, audience: Audience, run_id: str) -> None:
+    """What `kops mail send` would still refuse, and that nothing was recorded."""
     needing = runs.needs_login_url(context, audience)
     if needing:
         warning = _("Warning:")
@@ -206,7 +217,7 @@ def plan_command(
         _(
             "Nothing was recorded. To send: run kops mail send with the same options "
             "(run id {run_id})"
-        ).format(run_id=escape(plan.run_id)),
+        ).format(run_id=escape(run_id)),
         highlight=False,
     )
 

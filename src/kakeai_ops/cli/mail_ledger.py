@@ -15,6 +15,7 @@ from ..ids import typed_id
 from ..mail import runs
 from ..mail.delivery import STATE_WORDS
 from ..mail.evaluation import (
+    RunEffect,
     RunStatus,
     difference_lines,
     measured_run,
@@ -262,12 +263,11 @@ def report_command(
         )
     when = parse_as_of(as_of, snap)
     effect = run_effect_in(run, rows, context.tables(snap), context.settings, when)
-    frame, key = effect.shown, effect.stuck_point
     if fmt is not Format.table:
-        emit_data(frame, fmt)
+        emit_data(effect.shown, fmt)
         return
-    label = BY_KEY[key].label
-    shown = frame.assign(share_left=[share_with_n(r) for r in records(frame)])
+    label = BY_KEY[effect.stuck_point].label
+    shown = effect.shown.assign(share_left=[share_with_n(r) for r in records(effect.shown)])
     out.print(
         people_table(
             shown,
@@ -277,12 +277,18 @@ def report_command(
             values={"group": EFFECT_GROUPS},
         )
     )
-    if mailed_state(rows) == "written":
+    _say_how_far_it_shows(effect, mailed_state(rows), context.settings.privacy.min_group)
+
+
+def _say_how_far_it_shows(effect: RunEffect, mailed: str, min_group: int) -> None:
+    """Whether the mail was delivered at all, and whether the holdout lets the difference
+    show (too few people hide it), then the difference."""
+    if mailed == "written":
         out.print(
             "[yellow]この配信は outbox に書き出しただけで、届いていません。"
             "「送付」は、送っていれば届いた人です。[/yellow]"
         )
-    held = frame.iloc[1]
+    held = effect.shown.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
         out.print(
@@ -290,10 +296,7 @@ def report_command(
             "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
         )
     elif diff is None:
-        out.print(
-            f"[dim]{context.settings.privacy.min_group}人未満の群があるため、"
-            "その結果と差は表示していません[/dim]"
-        )
+        out.print(f"[dim]{min_group}人未満の群があるため、その結果と差は表示していません[/dim]")
     else:
         for line in difference_lines(effect):
             out.print(line, highlight=False)

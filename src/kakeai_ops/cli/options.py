@@ -10,6 +10,7 @@ function with that help, as a literal ``help="…"`` (the catalog's extractor re
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,9 +35,19 @@ SnapshotOpt = Annotated[
     str | None,
     typer.Option("--snapshot", help="Snapshot id from `kops status` (default: the latest)."),
 ]
+
+
+def date_option(name: str, help: str, **more: Any) -> Any:
+    """A typer option holding a date, read as people type it (``dates.parse_date``: 2026-12-03,
+    2026/12/3, 20261203, full-width digits); a bad one is refused naming ``name``."""
+    return typer.Option(
+        name, help=help, metavar="DATE", parser=lambda text: parse_date(text, name), **more
+    )
+
+
 AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
+    dt.date | None,
+    date_option(
         "--as-of",
         help="Judge as of this date, e.g. 2026-11-20, 2026/11/20 or 20261120 (default and "
         "latest allowed: the date the snapshot implies).",
@@ -46,14 +57,6 @@ AsOfOpt = Annotated[
 CampaignArg = Annotated[
     str, typer.Argument(help="Campaign id from kops.yaml (see `kops campaign list`).")
 ]
-
-
-def date_option(name: str, help: str, **more: Any) -> Any:
-    """A typer option holding a date, read as people type it (``dates.parse_date``: 2026-12-03,
-    2026/12/3, 20261203, full-width digits); a bad one is refused naming ``name``."""
-    return typer.Option(
-        name, help=help, metavar="DATE", parser=lambda text: parse_date(text, name), **more
-    )
 
 
 # What a command hands out, and to whom.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -18,29 +19,39 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..i18n import _
-from ..jobs.division_report import DivisionReport, Publication, build_publication, family_days
+from ..jobs.division_report import (
+    DivisionReport,
+    Publication,
+    build_publication,
+    family_days,
+    record_report,
+)
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
 from ..store import audit_entries, record_action
 from ..store.audit_log import AUDIENCE_LABELS, HEADERS
-from ..store.published import (
-    PublishedFile,
-    published_figures,
-    published_reports,
-    record_published,
-)
+from ..store.published import published_figures, published_reports
 from .console import frame_table
-from .output_audience import AudienceOpt, chosen
-from .shared import (
+from .options import (
     AsOfOpt,
+    AudienceOpt,
     Format,
     FormatOpt,
-    Session,
     SnapshotOpt,
     StaleOkOpt,
     WorkspaceOpt,
+    dry_run_option,
+    limit_option,
+    out_option,
+    to_test_option,
+    yes_option,
+)
+from .output_audience import chosen
+from .shared import (
+    Session,
+    emit,
     emit_data,
     err,
     out,
@@ -64,10 +75,46 @@ PeriodOpt = Annotated[
 ]
 
 
+AdvisorOpt = Annotated[
+    str | None, typer.Option("--advisor", help="Only this advisor's scope (from kops.yaml).")
+]
+AllAdvisorsOpt = Annotated[
+    bool, typer.Option("--all-advisors", help="One file per advisor into --out DIR.")
+]
+MailOpt = Annotated[
+    bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
+]
+MailYesOpt = Annotated[bool, yes_option(help="Send the mail without asking.")]
+MailDryRunOpt = Annotated[
+    bool,
+    dry_run_option(
+        help="With --mail: list advisor, address, file and figures hidden, write the "
+        "messages as .eml; send nothing."
+    ),
+]
+MailToTestOpt = Annotated[
+    str | None, to_test_option(help="With --mail: send every message to this tester instead.")
+]
+MailLimitOpt = Annotated[
+    int | None, limit_option(help="With --mail: send at most N messages this time.")
+]
+IncludeEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-empty",
+        help="With --all-advisors: also write (and mail) a report whose every figure is hidden.",
+    ),
+]
+ReportOutOpt = Annotated[
+    Path | None,
+    out_option(help="report.xlsx, or a directory with --all-advisors."),
+]
+
+
 def _build(
     context: Session,
     snapshot: str | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     period: str,
     advisor: str | None,
     readers: str = SHARED,
@@ -79,7 +126,11 @@ def _build(
 
 
 def _publication(
-    context: Session, snapshot: str | None, as_of: str | None, period: str, readers: str = SHARED
+    context: Session,
+    snapshot: str | None,
+    as_of: dt.date | None,
+    period: str,
+    readers: str = SHARED,
 ) -> tuple[Publication, str]:
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
@@ -94,59 +145,24 @@ def _publication(
     return publication, snap.id
 
 
-def _record_published(context: Session, snap_id: str, report: DivisionReport, file: str) -> None:
-    """Every figure of the report as it left kops: later runs are audited with it."""
-    published = PublishedFile(report.cells, report.period.start, report.period.end)
-    record_published(context.workspace, snap_id, [published], SHARED, file)
-
-
 @app.command("divisions")
 @writes_state("report divisions --mail", only_with="mail")
 def divisions_command(
     workspace: WorkspaceOpt = None,
     period: PeriodOpt = "90d",
-    advisor: Annotated[
-        str | None, typer.Option("--advisor", help="Only this advisor's scope (from kops.yaml).")
-    ] = None,
-    all_advisors: Annotated[
-        bool, typer.Option("--all-advisors", help="One file per advisor into --out DIR.")
-    ] = False,
-    mail: Annotated[
-        bool, typer.Option("--mail", help="With --all-advisors: mail each advisor their file.")
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Send the mail without asking.")] = False,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="With --mail: list advisor, address, file and figures hidden, write the "
-            "messages as .eml; send nothing.",
-        ),
-    ] = False,
-    to_test: Annotated[
-        str | None,
-        typer.Option("--to-test", help="With --mail: send every message to this tester instead."),
-    ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", min=1, help="With --mail: send at most N messages this time."),
-    ] = None,
+    advisor: AdvisorOpt = None,
+    all_advisors: AllAdvisorsOpt = False,
+    mail: MailOpt = False,
+    yes: MailYesOpt = False,
+    dry_run: MailDryRunOpt = False,
+    to_test: MailToTestOpt = None,
+    limit: MailLimitOpt = None,
     stale_ok: StaleOkOpt = False,
-    include_empty: Annotated[
-        bool,
-        typer.Option(
-            "--include-empty",
-            help="With --all-advisors: also write (and mail) a report whose every figure is "
-            "hidden.",
-        ),
-    ] = False,
+    include_empty: IncludeEmptyOpt = False,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
-    out_file: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="report.xlsx, or a directory with --all-advisors."),
-    ] = None,
+    out_file: ReportOutOpt = None,
     audience: AudienceOpt = None,
 ) -> None:
     """Per 事業部 and 部署: activation, pairs, 1on1s, preparation, スッキリ度, topics and 対応.
@@ -159,22 +175,61 @@ def divisions_command(
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
     readers = chosen("report divisions", audience)
+    _check_options(readers, mail, all_advisors, out_file, dry_run or to_test or limit)
+    context = session(workspace)
+    if all_advisors:
+        sending = MailOptions(yes, dry_run, to_test, limit, stale_ok, workspace)
+        _all_advisors(
+            context, snapshot, as_of, period, out_file, mail, sending, include_empty, readers
+        )
+        return
+    report, snap_id, publication = _build(context, snapshot, as_of, period, advisor, readers)
+    check(report.cells)  # nothing is written or shown unaudited
+    handed_out = emit(
+        report.records(),  # --format json: every figure the workbook publishes, one per cell
+        fmt,
+        out_file,
+        lambda path: _("Wrote {path} ({divisions} 事業部, {period})").format(
+            path=path, divisions=len(report.divisions), period=escape(report.period.caption)
+        ),
+        rows=report.rows(),
+        write=lambda path: write_report(report, path, readers, publication.company_rate(report)),
+    )
+    if not handed_out:
+        _print_overview(report)
+    if out_file is not None or not handed_out:  # for people; --format is for machines
+        _print_notes(report, publication)
+    # Recorded once the report was written or shown, never before.
+    record_report(
+        context.workspace,
+        snap_id,
+        report,
+        publication,
+        out_file,
+        audience=readers,
+        target=advisor or "全社",
+        period=period,
+        output="xlsx" if out_file else fmt.value,
+    )
+    err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
+
+
+def _check_options(
+    readers: str, mail: bool, all_advisors: bool, out_file: Path | None, mail_only: object
+) -> None:
+    """Options that do not go together, refused before any work; ``mail_only``: any of
+    --dry-run, --to-test and --limit was given."""
     if mail and readers != SHARED:
         raise KopsError(
             "--mail sends the reports to advisors: they are shared (共有可)",
             hint="leave out --audience secretariat to mail them",
         )
-    context = session(workspace)
-    sending = MailOptions(yes, dry_run, to_test, limit, stale_ok, workspace)
-    if (dry_run or to_test or limit) and not mail:
+    if mail_only and not mail:
         raise KopsError(
             _("--dry-run, --to-test and --limit go with --mail"),
             hint="kops report divisions --all-advisors --out reports/ --mail --dry-run",
         )
     if all_advisors:
-        _all_advisors(
-            context, snapshot, as_of, period, out_file, mail, sending, include_empty, readers
-        )
         return
     if mail:
         raise KopsError(_("--mail goes with --all-advisors"))
@@ -183,55 +238,18 @@ def divisions_command(
             _("{path}: the division report is an Excel file").format(path=out_file),
             hint=_("name it report.xlsx"),
         )
-    report, snap_id, publication = _build(context, snapshot, as_of, period, advisor, readers)
 
-    def made() -> None:  # recorded once the report was written or shown, never before
-        if readers == SHARED:  # the secretariat's own view never leaves it
-            _record_published(context, snap_id, report, str(out_file) if out_file else "stdout")
-        err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
-        record_action(
-            context.workspace,
-            "report divisions",
-            target=advisor or "全社",
-            count=report.rows(),
-            files=[str(out_file)] if out_file else [],
-            snapshot=snap_id,
-            detail={
-                "period": period,
-                "output": "xlsx" if out_file else fmt.value,
-                "privacy": report.loss(),
-                "publication_set": publication.loss(),
-                "audience": readers,
-            },
-        )
 
-    if out_file is not None:
-        write_report(report, out_file, readers, publication.company_rate(report))
-        made()
-        err.print(
-            _("Wrote {path} ({divisions} 事業部, {period})").format(
-                path=escape(str(out_file)),
-                divisions=len(report.divisions),
-                period=escape(report.period.caption),
-            ),
-            highlight=False,
-        )
-        _print_notes(report, publication)
-        return
-    if fmt is not Format.table:
-        _emit_cells(report, fmt)
-        made()
-        return
-    check(report.cells)
+def _print_overview(report: DivisionReport) -> None:
+    """The overview sheet as a table on the terminal, shares as whole percents."""
     columns = [c for c, _label, _format in OVERVIEW_COLUMNS]
-    frame = report.overview[columns]
     headers = {c: label for c, label, _format in OVERVIEW_COLUMNS}
     formats: dict[str, Callable[[Any], str]] = {
         c: _whole_percent for c, _label, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
     out.print(
         frame_table(
-            frame,
+            report.overview[columns],
             title=f"{report.title}（{report.scope_label}、{report.period.caption}）",
             headers=headers,
             formats=_safe(formats),
@@ -240,8 +258,6 @@ def divisions_command(
     )
     legend = _("<5 / <10: too few people to show; (秘匿): hidden so the others can't be subtracted")
     out.print(f"[dim]{escape(legend)}[/dim]")
-    made()
-    _print_notes(report, publication)
 
 
 def _print_notes(report: DivisionReport, publication: Publication | None = None) -> None:
@@ -261,15 +277,6 @@ def _whole_percent(value: Any) -> str:
     return "-" if value is None or pd.isna(value) else f"{float(value):.0%}"
 
 
-def _emit_cells(report: DivisionReport, fmt: Format) -> None:
-    """Every figure the workbook publishes, one record per cell, audited first."""
-    check(report.cells)
-    if fmt is Format.json:
-        sys.stdout.write(json.dumps(report.records(), ensure_ascii=False, indent=2) + "\n")
-    else:
-        emit_data(pd.DataFrame(report.records()), fmt)
-
-
 def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any], str]]:
     """Percent formatting that leaves suppression labels as they are."""
 
@@ -282,7 +289,7 @@ def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any],
 def _all_advisors(
     context: Session,
     snapshot: str | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     period: str,
     directory: Path | None,
     mail: bool,
@@ -323,21 +330,15 @@ def _all_advisors(
             continue
         path = names.path(name)
         write_report(report, path, readers, publication.company_rate(report))
-        if readers == SHARED:
-            _record_published(context, snap_id, report, str(path))
-        record_action(
+        record_report(
             context.workspace,
-            "report divisions",
+            snap_id,
+            report,
+            publication,
+            path,
+            audience=readers,
             target=name,
-            count=report.rows(),
-            files=[str(path)],
-            snapshot=snap_id,
-            detail={
-                "period": period,
-                "privacy": report.loss(),
-                "publication_set": publication.loss(),
-                "audience": readers,
-            },
+            period=period,
         )
         files[name] = path
         loss = report.loss()
@@ -445,9 +446,7 @@ def _mail_advisors(
 def advisors_command(
     workspace: WorkspaceOpt = None,
     snapshot: SnapshotOpt = None,
-    out_dir: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Directory for one CSV per advisor.")
-    ] = None,
+    out_dir: Annotated[Path | None, out_option(help="Directory for one CSV per advisor.")] = None,
     fmt: FormatOpt = Format.table,
     audience: AudienceOpt = None,
 ) -> None:

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from ..errors import KopsError
 from ..i18n import _
-from ..privacy.audiences import SHARED, line
-from ..store import SnapshotInfo, audit, list_snapshots
-from ..store.published import PublishedFile, record_published
-from .output_audience import AudienceOpt, chosen
-from .shared import AsOfOpt, SnapshotOpt, WorkspaceOpt, err, note, parse_as_of, session
+from ..privacy.audiences import line
+from ..store import SnapshotInfo
+from .options import AsOfOpt, AudienceOpt, SnapshotOpt, WorkspaceOpt, out_option
+from .output_audience import chosen
+from .shared import (
+    Session,
+    err,
+    note,
+    parse_as_of,
+    session,
+)
 
-
-def _previous(snapshots: list[SnapshotInfo], current: SnapshotInfo) -> SnapshotInfo | None:
-    earlier = [known for known in snapshots if int(known.id) < int(current.id)]
-    return earlier[-1] if earlier else None
+if TYPE_CHECKING:
+    from ..jobs.monthly_review import Review
 
 
 def _check_paths(out_file: Path | None, xlsx: Path | None) -> None:
@@ -47,115 +52,91 @@ def _check_paths(out_file: Path | None, xlsx: Path | None) -> None:
             )
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("review")
-    def review_command(
-        workspace: WorkspaceOpt = None,
-        snapshot: SnapshotOpt = None,
-        as_of: AsOfOpt = None,
-        compare: Annotated[
-            str | None,
-            typer.Option(
-                "--compare", help="Compare with this snapshot id (default: the one before)."
-            ),
-        ] = None,
-        out_file: Annotated[
-            Path | None,
-            typer.Option("--out", "-o", help="The deck (.pptx; default: review-YYYY-MM.pptx)."),
-        ] = None,
-        xlsx: Annotated[
-            Path | None,
-            typer.Option("--xlsx", help="Also write every figure to this workbook (.xlsx)."),
-        ] = None,
-        audience: AudienceOpt = None,
-    ) -> None:
-        """Make the monthly review deck (PowerPoint, 16:9, editable charts) for the 定例会.
+def review_command(
+    workspace: WorkspaceOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    compare: Annotated[
+        str | None,
+        typer.Option("--compare", help="Compare with this snapshot id (default: the one before)."),
+    ] = None,
+    out_file: Annotated[
+        Path | None, out_option(help="The deck (.pptx; default: review-YYYY-MM.pptx).")
+    ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option("--xlsx", help="Also write every figure to this workbook (.xlsx)."),
+    ] = None,
+    audience: AudienceOpt = None,
+) -> None:
+    """Make the monthly review deck (PowerPoint, 16:9, editable charts) for the 定例会.
 
-        Summary, stuck points, trend, divisions (privacy rules applied), mail runs with
-        their effect, seminars, campaigns and milestones, interview candidates and next
-        actions, comparing the latest snapshot with the one before.
+    Summary, stuck points, trend, divisions (privacy rules applied), mail runs with
+    their effect, seminars, campaigns and milestones, interview candidates and next
+    actions, comparing the latest snapshot with the one before.
 
-        Example: kops review --out review-2026-11.pptx --xlsx review-2026-11.xlsx
-        """
-        from ..jobs.monthly_review import build_review, write_review_deck, write_review_workbook
+    Example: kops review --out review-2026-11.pptx --xlsx review-2026-11.xlsx
+    """
+    from ..jobs.monthly_review import compared_snapshot, record_review
 
-        readers = chosen("review", audience)
-
-        _check_paths(out_file, xlsx)
-        context = session(workspace)
-        snap = context.snapshot(snapshot)
-        when = parse_as_of(as_of, snap)
-        if compare is not None:
-            previous: SnapshotInfo | None = context.snapshot(compare)
-            if previous is not None and int(previous.id) >= int(snap.id):
-                said = (
-                    _("snapshot {snapshot} compared with itself")
-                    if previous.id == snap.id
-                    else _("snapshot {snapshot} compared with a later snapshot ({later})")
-                )
-                raise KopsError(
-                    said.format(snapshot=snap.id, later=previous.id),
-                    hint=_("name an earlier snapshot (`kops status`)"),
-                )
-        else:
-            previous = _previous(list_snapshots(context.workspace), snap)
-        if previous is None:
-            note(_("only one snapshot: the deck shows this month without a comparison"))
-        else:
-            note(
-                _("compared with snapshot {snapshot} as of {as_of}").format(
-                    snapshot=previous.id, as_of=previous.as_of
-                )
+    readers = chosen("review", audience)
+    _check_paths(out_file, xlsx)
+    context = session(workspace)
+    snap = context.snapshot(snapshot)
+    when = parse_as_of(as_of, snap)
+    previous = compared_snapshot(context.workspace, snap, compare)
+    if previous is None:
+        note(_("only one snapshot: the deck shows this month without a comparison"))
+    else:
+        note(
+            _("compared with snapshot {snapshot} as of {as_of}").format(
+                snapshot=previous.id, as_of=previous.as_of
             )
-        target = out_file or Path(f"review-{when:%Y-%m}.pptx")
-        with err.status(escape(_("Gathering the figures…"))) as status:
-            review = build_review(
-                context.workspace,
-                context.settings,
-                snap,
-                when,
-                previous,
-                progress=lambda step: status.update(
-                    escape(_("Gathering the figures: {step}…").format(step=step))
-                ),
-                audience=readers,
-            )
-            status.update(escape(_("Writing the deck…")))
-            write_review_deck(review, target)
-            if xlsx is not None:
-                write_review_workbook(review, xlsx)
-        # The deck's report figures are published: later reports are audited with them
-        # (the previous snapshot's too: the deck shows them beside this one's). The
-        # secretariat's own version never leaves it.
-        shared = review.published if readers == SHARED else []
-        for snapshot_id, cells, first, last, only in shared:
-            record_published(
-                context.workspace,
-                snapshot_id,
-                [PublishedFile(cells, first, last, only)],
-                SHARED,
-                str(target),
-            )
-        # The deck names people (interview candidates): it is recorded like every report.
-        audit(
-            context.workspace,
-            "review",
-            scope="全社",
-            snapshot=snap.id,
-            rows=len(review.mail) + len(review.interviews.top),
-            detail={
-                "compared_with": previous.id if previous is not None else None,
-                "file": str(target),
-                "xlsx": str(xlsx) if xlsx is not None else None,
-                "audience": readers,
-            },
         )
-        err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
+    target = out_file or Path(f"review-{when:%Y-%m}.pptx")
+    review = _write(context, snap, when, previous, readers, target, xlsx)
+    record_review(context.workspace, review, snap.id, previous, target, xlsx)
+    err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
+    err.print(
+        _("Wrote the review deck to {path}").format(path=target), highlight=False, markup=False
+    )
+    if xlsx is not None:
         err.print(
-            _("Wrote the review deck to {path}").format(path=target), highlight=False, markup=False
+            _("Wrote every figure to {path}").format(path=xlsx), highlight=False, markup=False
         )
+    typer.echo(str(target))
+
+
+def _write(
+    context: Session,
+    snap: SnapshotInfo,
+    when: dt.date,
+    previous: SnapshotInfo | None,
+    readers: str,
+    target: Path,
+    xlsx: Path | None,
+) -> Review:
+    """Gather the figures and write the deck (and workbook), saying which step runs."""
+    from ..jobs.monthly_review import build_review, write_review_deck, write_review_workbook
+
+    with err.status(escape(_("Gathering the figures…"))) as status:
+        review = build_review(
+            context.workspace,
+            context.settings,
+            snap,
+            when,
+            previous,
+            progress=lambda step: status.update(
+                escape(_("Gathering the figures: {step}…").format(step=step))
+            ),
+            audience=readers,
+        )
+        status.update(escape(_("Writing the deck…")))
+        write_review_deck(review, target)
         if xlsx is not None:
-            err.print(
-                _("Wrote every figure to {path}").format(path=xlsx), highlight=False, markup=False
-            )
-        typer.echo(str(target))
+            write_review_workbook(review, xlsx)
+    return review
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review")(review_command)

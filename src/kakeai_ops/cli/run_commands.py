@@ -3,6 +3,7 @@ spelled out (so the real run is bound to what the dry run checked) and --yes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,13 +13,13 @@ from .audience_options import spec_options
 
 
 def _common(
-    workspace: Path | None, snapshot: str | None = None, as_of: str | None = None
+    workspace: Path | None, snapshot: str | None = None, as_of: dt.date | None = None
 ) -> list[str]:
     parts: list[str] = []
     if snapshot:
         parts += ["--snapshot", snapshot]
     if as_of:
-        parts += ["--as-of", as_of]
+        parts += ["--as-of", as_of.isoformat()]
     if workspace is not None:
         parts += ["--workspace", str(workspace)]
     return parts
@@ -29,7 +30,7 @@ def mail_send(
     holdout: float,
     workspace: Path | None,
     snapshot: str | None,
-    as_of: str | None,
+    as_of: dt.date | None,
     extra: Sequence[str] = (),
 ) -> Callable[[str], str]:
     """``kops mail send`` with the audience options of ``spec``."""
@@ -46,7 +47,7 @@ def mail_send(
 
 
 def fixed(
-    words: Sequence[str], workspace: Path | None, **options: str | None
+    words: Sequence[str], workspace: Path | None, **options: str | dt.date | None
 ) -> Callable[[str], str]:
     """A command whose run id follows from its arguments (e.g. ``kops seminar invite month1``);
     ``options``: option name (without --) → value, or "" for a flag."""
@@ -57,7 +58,7 @@ def fixed(
             if value is None:
                 continue
             option = "--" + name.replace("_", "-")
-            parts += [option] if value == "" else [option, value]
+            parts += [option] if value == "" else [option, str(value)]
         return shlex.join([*parts, *_common(workspace), "--yes"])
 
     return text

@@ -118,5 +118,5 @@ class TerminalOperator:
             task = bar.add_task(label, total=total, last="")
             yield lambda last: bar.update(task, advance=1, last=last)
 
-    def as_of(self, value: str | None, snapshot: SnapshotInfo) -> dt.date:
+    def as_of(self, value: dt.date | None, snapshot: SnapshotInfo) -> dt.date:
         return parse_as_of(value, snapshot)

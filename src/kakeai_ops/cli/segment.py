@@ -18,23 +18,26 @@ from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, same_number, typed_id
 from ..jobs.stuck_point_movement import earlier_snapshot, movement_record
-from ..outputs.files import csv_text, write_table
+from ..outputs.files import csv_text
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
-from .output_audience import AudienceOpt, published, records_audience
-from .shared import (
+from .options import (
     AsOfOpt,
+    AudienceOpt,
+    DivisionOpt,
     Format,
     FormatOpt,
     OutOpt,
-    Session,
     SnapshotOpt,
     WorkspaceOpt,
     date_option,
+    role_option,
+)
+from .output_audience import records_audience
+from .shared import (
+    Session,
     emit,
-    emit_data,
-    err,
     note,
     out,
     parse_as_of,
@@ -98,13 +101,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         role: Annotated[
             str | None,
-            typer.Option(
-                "--role", help="Only this role: manager, member, both, none (上司/部下/両方/なし)."
-            ),
+            role_option(help="Only this role: manager, member, both, none (上司/部下/両方/なし)."),
         ] = None,
-        division: Annotated[
-            str | None, typer.Option("--division", help="Only this 事業部.")
-        ] = None,
+        division: DivisionOpt = None,
         explain_user: Annotated[
             str | None,
             typer.Option("--explain", help="Show every rule's facts and verdict for one user id."),
@@ -215,16 +214,18 @@ def _summary(
 ) -> None:
     table = segmentation.summary(frame)
     grouped = segmentation.by_group(frame, by.value) if by is not None else None
-    if out_file is not None:
-        extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
-        write_table(table, out_file, sheet="summary", extra_sheets=extra, options=Print(as_of=when))
-        published(out_file, len(frame), when)
-        err.print(
-            _("Wrote the summary to {path}").format(path=escape(str(out_file))), highlight=False
-        )
-        return
-    shown = grouped if grouped is not None else table
-    if emit_data(shown, fmt):
+    extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
+    if emit(
+        table,
+        fmt,
+        out_file,
+        lambda path: _("Wrote the summary to {path}").format(path=path),
+        rows=len(frame),  # the people summed up
+        shown=grouped if grouped is not None else table,
+        sheet="summary",
+        extra_sheets=extra,
+        options=Print(as_of=when),
+    ):
         return
     out.print(
         people_table(

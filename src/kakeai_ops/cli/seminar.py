@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from ..errors import KopsError
 from ..i18n import N_, _
 from ..jobs.seminars import invitations
 from ..jobs.seminars.summary_workflow import (
+    SeminarSummary,
     answers_line,
     attendance_counts,
     attendance_line,
@@ -28,7 +28,7 @@ from ..jobs.seminars.summary_workflow import (
 )
 from ..mail.audience_kinds import Theme
 from ..mail.runs import RunRequest, start_run
-from ..outputs.files import csv_text, json_text, percent, write_table
+from ..outputs.files import percent
 from ..outputs.sheet_charts import SheetChart
 from ..outputs.workbook import Print
 from ..store import (
@@ -36,19 +36,27 @@ from ..store import (
 )
 from . import run_commands
 from .console import frame_table
-from .output_audience import AudienceOpt, published, records_audience
+from .options import (
+    AsOfOpt,
+    AudienceOpt,
+    DivisionOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    OutOpt,
+    SnapshotOpt,
+    StaleOkOpt,
+    ToTestOpt,
+    WorkspaceOpt,
+    YesOpt,
+    dry_run_option,
+)
+from .output_audience import records_audience
 from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 from .shared import (
-    AsOfOpt,
-    Format,
-    FormatOpt,
-    OutOpt,
     Session,
-    SnapshotOpt,
-    StaleOkOpt,
-    WorkspaceOpt,
-    emit_data,
+    emit,
     err,
     note,
     out,
@@ -66,18 +74,8 @@ app = typer.Typer(
 SeminarArg = Annotated[
     str, typer.Argument(help="Seminar id from kops.yaml (see `kops seminar list`).")
 ]
-YesOpt = Annotated[
-    bool, typer.Option("--yes", "-y", help="Send without asking (required when not interactive).")
-]
-DryRunOpt = Annotated[
-    bool,
-    typer.Option("--dry-run", help="Write the invitations as .eml to the outbox; send nothing."),
-]
-LimitOpt = Annotated[
-    int | None, typer.Option("--limit", min=1, help="Send at most N messages in this invocation.")
-]
-TestOpt = Annotated[
-    str | None, typer.Option("--to-test", help="Send every message to this tester address instead.")
+SeminarDryRunOpt = Annotated[
+    bool, dry_run_option(help="Write the invitations as .eml to the outbox; send nothing.")
 ]
 
 
@@ -148,26 +146,30 @@ def list_command(
             }
         )
     frame = pd.DataFrame(rows)
-    if out_file is not None:
-        people = frame.assign(
-            invites=audiences,
-            date=pd.to_datetime(frame["date"].replace("", None)) if len(frame) else [],
-            month=frame["month"].astype(str) if len(frame) else [],
-        )
-        write_table(people, out_file, sheet="seminars")
-        published(out_file, len(people))
-        err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
+    # The file is for people: who each invites in words, dates as dates; stdout keeps keys.
+    if emit(
+        _for_people(frame, audiences) if out_file is not None else frame,
+        fmt,
+        out_file,
+        lambda path: _("Wrote {path}").format(path=path),
+        sheet="seminars",
+    ):
         return
-    if fmt is Format.table:
-        out.print(
-            frame_table(
-                frame.drop(columns=["url", "recording_url"]).assign(invites=audiences),
-                title=_("Seminars"),
-                headers=LIST_HEADERS,
-            )
+    out.print(
+        frame_table(
+            frame.drop(columns=["url", "recording_url"]).assign(invites=audiences),
+            title=_("Seminars"),
+            headers=LIST_HEADERS,
         )
-    else:
-        emit_data(frame, fmt)
+    )
+
+
+def _for_people(frame: pd.DataFrame, audiences: list[str]) -> pd.DataFrame:
+    return frame.assign(
+        invites=audiences,
+        date=pd.to_datetime(frame["date"].replace("", None)) if len(frame) else [],
+        month=frame["month"].astype(str) if len(frame) else [],
+    )
 
 
 @app.command("invite")
@@ -175,10 +177,10 @@ def list_command(
 def invite_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
-    division: Annotated[str | None, typer.Option("--division", help="Only this 事業部.")] = None,
+    division: DivisionOpt = None,
     yes: YesOpt = False,
-    dry_run: DryRunOpt = False,
-    to_test: TestOpt = None,
+    dry_run: SeminarDryRunOpt = False,
+    to_test: ToTestOpt = None,
     limit: LimitOpt = None,
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
@@ -252,8 +254,8 @@ def remind_command(
     seminar_id: SeminarArg,
     workspace: WorkspaceOpt = None,
     yes: YesOpt = False,
-    dry_run: DryRunOpt = False,
-    to_test: TestOpt = None,
+    dry_run: SeminarDryRunOpt = False,
+    to_test: ToTestOpt = None,
     limit: LimitOpt = None,
 ) -> None:
     """After the seminar: send the recording to those invited who did not attend.
@@ -541,6 +543,33 @@ def summary_command(
             _("no snapshot newer than the invitation yet: movement is shown after the next ingest")
         )
     summary = result.summary
+    sheets = summary_sheets(result)
+    (first, overview_frame), *more = sheets
+    if emit(
+        pd.concat([_named(seminar_id, config), overview_frame], ignore_index=True),
+        fmt,
+        out_file,
+        lambda path: _("Wrote {path}").format(path=path),
+        as_of=latest.as_of,
+        rows=summary.invited + summary.uninvited,
+        # On stdout: JSON every sheet by name, CSV the attendance by stuck point.
+        shown=dict(sheets) if fmt is Format.json else summary.by_stuck_point,
+        sheet=first,
+        extra_sheets=more,
+        charts=summary_charts(summary),
+        options=Print(as_of=latest.as_of),
+    ):
+        return
+    out.print(f"[bold]{escape(config.title or seminar_id)}[/bold] ({seminar_id})")
+    _print_summary(summary, context.settings.privacy.min_group)
+    if summary.movement is not None:
+        _print_movement(summary, latest.id)
+
+
+def summary_sheets(result: SeminarSummary) -> list[tuple[str, pd.DataFrame]]:
+    """The summary workbook's sheets, 概要 first; every answer (names masked) and the
+    exact count per group only in the secretariat's file (事務局内限り)."""
+    summary = result.summary
     sheets = [
         ("概要", overview(summary)),
         ("出欠_スタックポイント別", summary.by_stuck_point),
@@ -551,8 +580,6 @@ def summary_command(
         ("新しいテーマ", summary.themes),
     ]
     if result.every_answer is not None:
-        # The summary is the secretariat's file (事務局内限り): every answer, names masked,
-        # and how many fall in each group, counted exactly.
         if result.answers_per_group is not None:
             sheets.append(("自由記述_件数", result.answers_per_group))
         sheets.append(("自由記述_全件", result.every_answer))
@@ -560,55 +587,21 @@ def summary_command(
         sheets.append(("その後の変化", summary.movement))
     if summary.movement_by_stuck_point is not None:
         sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
-    if out_file is not None:
-        write_table(
-            pd.concat([_named(seminar_id, config), sheets[0][1]], ignore_index=True),
-            out_file,
-            sheet=sheets[0][0],
-            extra_sheets=sheets[1:],
-            charts=summary_charts(summary),
-            options=Print(as_of=latest.as_of),
-        )
-        published(out_file, summary.invited + summary.uninvited, latest.as_of)
-        err.print(_("Wrote {path}").format(path=escape(str(out_file))), highlight=False)
-        return
-    if fmt is not Format.table:
-        payload = {name: frame for name, frame in sheets}
-        if fmt is Format.json:
-            import json
+    return sheets
 
-            sys.stdout.write(
-                json.dumps(
-                    {k: json.loads(json_text(v)) for k, v in payload.items()},
-                    ensure_ascii=False,
-                    indent=2,
-                )
-                + "\n"
-            )
-        else:
-            sys.stdout.write(csv_text(summary.by_stuck_point))
-        return
-    title = config.title or seminar_id
-    out.print(f"[bold]{escape(title)}[/bold] ({seminar_id})")
+
+def _print_summary(summary: Summary, min_group: int) -> None:
+    """Attendance, satisfaction, interests and the grouped free text as tables."""
     out.print(attendance_line(summary, summary.answers), highlight=False)
     if (said := answers_line(summary.answers, summary.answers_not_on_list)) is not None:
         out.print(said, highlight=False)
-    out.print(
-        frame_table(
-            summary.by_stuck_point,
-            title="出欠（招待時のスタックポイント別）",
-            formats={"rate": percent},
-            headers=SUMMARY_HEADERS,
+    for frame, title in (
+        (summary.by_stuck_point, "出欠（招待時のスタックポイント別）"),
+        (summary.by_division, "出欠（事業部別）"),
+    ):
+        out.print(
+            frame_table(frame, title=title, formats={"rate": percent}, headers=SUMMARY_HEADERS)
         )
-    )
-    out.print(
-        frame_table(
-            summary.by_division,
-            title="出欠（事業部別）",
-            formats={"rate": percent},
-            headers=SUMMARY_HEADERS,
-        )
-    )
     if len(summary.satisfaction):
         average = summary.average_satisfaction
         answered = int(summary.satisfaction["answers"].sum())
@@ -629,10 +622,8 @@ def summary_command(
             )
         )
     if len(summary.free_text):
-        print_groups(summary.free_text, context.settings.privacy.min_group)
-        print_themes(summary.themes, context.settings.privacy.min_group)
-    if summary.movement is not None:
-        _print_movement(summary, latest.id)
+        print_groups(summary.free_text, min_group)
+        print_themes(summary.themes, min_group)
 
 
 MOVEMENT_HEADERS = SUMMARY_HEADERS | {"label": glossary.column_label("stuck_point")}

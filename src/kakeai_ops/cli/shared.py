@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -15,10 +16,9 @@ from typing import Any, TypeVar, cast
 from rich.markup import escape
 
 from ..config import Settings, load_settings
-from ..dates import parse_date
 from ..errors import KopsError
 from ..i18n import _
-from ..store import SnapshotInfo, Tables, list_snapshots, load_tables, resolve_snapshot
+from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
 from ..store.lock import tidy_workspace, workspace_lock
 from ..workspace import Workspace, find_workspace
 
@@ -26,17 +26,7 @@ from ..workspace import Workspace, find_workspace
 from .console import err as err
 from .console import frame_table
 from .console import out as out
-
-# The option types are declared in options.py; commands may import them from here too.
-from .options import AsOfOpt as AsOfOpt
-from .options import CampaignArg as CampaignArg
-from .options import Format as Format
-from .options import FormatOpt as FormatOpt
-from .options import OutOpt as OutOpt
-from .options import SnapshotOpt as SnapshotOpt
-from .options import StaleOkOpt as StaleOkOpt
-from .options import WorkspaceOpt as WorkspaceOpt
-from .options import date_option as date_option
+from .options import Format
 
 
 def _quiet() -> bool:
@@ -108,60 +98,15 @@ def _say_always(message: str) -> None:
     err.print(message, highlight=False, markup=False)
 
 
-def parse_as_of(value: str | None, snapshot: SnapshotInfo) -> dt.date:
-    """The as-of date: the option, else the snapshot's; always said on stderr.
+def parse_as_of(value: dt.date | None, snapshot: SnapshotInfo) -> dt.date:
+    """The as-of date: ``--as-of`` (read by its option type), else the snapshot's; refused
+    after the snapshot's data (``store.as_of.judged_as_of``); always said on stderr."""
+    from ..store.as_of import judged_as_of
 
-    An --as-of after the date the snapshot implies is refused: the data cannot say who
-    met after it ends, so everyone would look lapsed. Earlier dates judge the past.
-    """
-    implied = snapshot.as_of
-    if value:
-        as_of = parse_date(value, "--as-of")
-        if implied is not None and as_of > implied:
-            raise KopsError(
-                _("--as-of {as_of} is after the data: snapshot {snapshot} runs to {end}").format(
-                    as_of=as_of.isoformat(), snapshot=snapshot.id, end=implied.isoformat()
-                )
-                + _future(as_of),
-                hint=_newer_data_hint(snapshot, as_of),
-            )
-        source = "--as-of で指定"
-    else:
-        if implied is None:
-            raise KopsError(
-                _("snapshot {snapshot} has no held 1on1 or login to date it by").format(
-                    snapshot=snapshot.id
-                ),
-                hint=_("pass --as-of YYYY-MM-DD"),
-            )
-        as_of, source = implied, f"スナップショット {snapshot.id} のデータの最終日"
+    as_of = judged_as_of(snapshot, value)
+    source = "--as-of で指定" if value else f"スナップショット {snapshot.id} のデータの最終日"
     note(f"基準日 {as_of.isoformat()}（{source}）")
     return as_of
-
-
-def _future(day: dt.date) -> str:
-    from ..clock import now
-
-    today = now().date()
-    if day <= today:
-        return ""
-    return _(" (and in the future: today is {today})").format(today=today.isoformat())
-
-
-def _newer_data_hint(snapshot: SnapshotInfo, day: dt.date) -> str:
-    later = [
-        s
-        for s in list_snapshots(Workspace(snapshot.path.parents[2]))  # …/state/snapshots/NNNN
-        if s.as_of is not None and s.as_of >= day and int(s.id) > int(snapshot.id)
-    ]
-    if later:
-        return _("snapshot {snapshot} runs to {end}: pass --snapshot {snapshot}").format(
-            snapshot=later[0].id, end=later[0].as_of
-        )
-    return _(
-        "ingest exports that run to {day} or later (`kops ingest …`), "
-        "or pass an --as-of on or before {end}"
-    ).format(day=day.isoformat(), end=snapshot.as_of)
 
 
 def note(message: str) -> None:
@@ -187,17 +132,33 @@ def show(frame: Any, fmt: Format, title: str | None = None) -> None:
         out.print(frame_table(frame, title=title))
 
 
-def emit_data(frame: Any, fmt: Format) -> bool:
-    """Write ``frame`` to stdout as CSV or JSON; False for ``table`` (the caller draws it)."""
+def emit_data(data: Any, fmt: Format) -> bool:
+    """Write ``data`` to stdout as CSV or JSON; False for ``table`` (the caller draws it).
+
+    ``data`` is a frame, or for what is not one table: records (a list of dicts, JSON as
+    they are, CSV as a frame) or named frames (JSON: an object of them by name)."""
     from ..outputs.files import csv_text, json_text
 
+    if fmt is Format.table:
+        return False
+    if isinstance(data, Mapping):
+        if fmt is Format.json:
+            named = {name: json.loads(json_text(frame)) for name, frame in data.items()}
+            sys.stdout.write(json.dumps(named, ensure_ascii=False, indent=2) + "\n")
+            return True
+        data = next(iter(data.values()))
+    if isinstance(data, list):
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return True
+        import pandas as pd
+
+        data = pd.DataFrame(data)
     if fmt is Format.csv:
-        sys.stdout.write(csv_text(frame))
-        return True
-    if fmt is Format.json:
-        sys.stdout.write(json_text(frame) + "\n")
-        return True
-    return False
+        sys.stdout.write(csv_text(data))
+    else:
+        sys.stdout.write(json_text(data) + "\n")
+    return True
 
 
 def emit(
@@ -206,25 +167,34 @@ def emit(
     out_file: Path | None,
     wrote: Callable[[str], str] | None = None,
     as_of: Any = None,
+    *,
+    rows: int | None = None,
+    shown: Any = None,
+    write: Callable[[Path], object] | None = None,
     **file_options: Any,
 ) -> bool:
     """The one way a command hands out its data: ``--out`` writes a CSV/XLSX file (with
-    ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts),
-    records it as a publication of its command (``published``: rows, and the 基準日
-    ``as_of`` or the printed one) and says so with ``wrote(path)`` (by default, how many
-    rows it wrote); ``--format csv|json`` writes stdout. False for ``table``: the caller
-    draws its own table."""
+    ``file_options`` for ``write_table``: sheet, extra_sheets, text_columns, options, charts;
+    or by ``write`` for a file that is more than tables, the division workbook), records it
+    as a publication of its command (``published``: ``rows``, by default the frame's, and
+    the 基準日 ``as_of`` or the printed one) and says so with ``wrote(path)`` (by default,
+    how many rows it wrote); ``--format csv|json`` writes ``shown`` (by default the frame;
+    see ``emit_data``) to stdout. False for ``table``: the caller draws its own table."""
     if out_file is not None:
         from ..outputs.files import write_table
         from .output_audience import published
 
-        write_table(frame, out_file, **file_options)
+        if write is not None:
+            write(out_file)
+        else:
+            write_table(frame, out_file, **file_options)
         printed = file_options.get("options")
-        published(out_file, len(frame), as_of or getattr(printed, "as_of", None))
-        said = wrote or _wrote_rows(len(frame))
+        count = len(frame) if rows is None else rows
+        published(out_file, count, as_of or getattr(printed, "as_of", None))
+        said = wrote or _wrote_rows(count)
         err.print(said(escape(str(out_file))), highlight=False)
         return True
-    return emit_data(frame, fmt)
+    return emit_data(frame if shown is None else shown, fmt)
 
 
 def _wrote_rows(rows: int) -> Callable[[str], str]:

@@ -102,6 +102,25 @@ class Distinct:
         return pd.Categorical.from_codes(by_value.codes[self.codes], categories=by_value.categories)
 
 
+def distinct_numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct values, ascending; per element, the position of its value among
+    them): what ``np.unique(values, return_inverse=True)`` gives, by a hash table rather
+    than a sort of every element. Work on the few distinct values (days, flag
+    combinations, a float's bits) is then spread back as ``answers[positions]``.
+    ``values``: integers (a float column by its bits, so NaN and -0.0 are values)."""
+    positions, distinct = pd.factorize(values, sort=True)
+    return np.asarray(distinct), positions
+
+
+def value_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(per row, the position of its value, -1 where missing; the distinct values as
+    text): a categorical's own codes and categories, any other column factorised."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype=np.int64), [str(v) for v in column.cat.categories]
+    codes, uniques = pd.factorize(column)
+    return codes.astype(np.int64), [str(v) for v in uniques]
+
+
 def converted_once(
     column: pd.Series, convert: Callable[[Any], Any]
 ) -> tuple[np.ndarray, list[Any]]:

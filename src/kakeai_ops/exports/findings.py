@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pandas as pd
@@ -46,6 +47,11 @@ class Findings:
         self._per_kind[key] += 1
         if self.examples_per_kind is None or self._per_kind[key] <= self.examples_per_kind:
             self.problems.append(problem)
+
+    def problems_of(self, problems: Iterable[Problem]) -> None:
+        """Each of ``problems`` (a file that could not be read says why, row by row)."""
+        for problem in problems:
+            self.problem(problem)
 
     def rows(
         self,

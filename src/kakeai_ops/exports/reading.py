@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import Phrase, Problem
 from ..i18n import N_
 from .decoding import ReadFailure, detect_encoding, utf8_copy
+from .findings import Findings
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -98,6 +99,49 @@ def _first_nonblank_line(path: Path, encoding: str) -> tuple[str | None, int]:
 def guess_delimiter(first_line: str) -> str:
     """Tab or comma, whichever the header line has more of."""
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+def missing_file_reason(path: Path) -> str:
+    """Why ``path`` can't be read as a file, in the words that point to the fix."""
+    if path.is_dir():
+        return "a folder, not a file: give the file inside it"
+    if path.exists():
+        return "not a regular file (a device, pipe or socket)"
+    return "file not found"
+
+
+def readable(path: Path, findings: Findings) -> bool:
+    """Whether ``path`` is a file with something in it; if not, why, in ``findings``."""
+    if not path.is_file():
+        findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
+        return False
+    if path.stat().st_size == 0:
+        findings.problem(Problem(path.name, None, None, N_("file is empty")))
+        return False
+    return True
+
+
+def read_rows(
+    path: Path,
+    used: Collection[str],
+    findings: Findings,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    repeated: Collection[str] = (),
+) -> RawTable | None:
+    """The columns headed ``used`` and the data rows (``read_table``); None when the file
+    can't be read or has a header row and nothing under it, with why in ``findings``."""
+    try:
+        raw = read_table(
+            path, lambda hs: [h for h in hs if h in used], sheet, encoding, repeated=repeated
+        )
+    except ReadFailure as failure:
+        findings.problems_of(failure.problems)
+        return None
+    if raw.frame.empty:
+        findings.problem(Problem(path.name, None, None, N_("has a header row but no data rows")))
+        return None
+    return raw
 
 
 def read_table(

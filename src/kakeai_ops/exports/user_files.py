@@ -18,17 +18,15 @@ from ..errors import InputError, Phrase, Problem
 from ..i18n import N_
 from ..model import whole
 from .findings import Findings
-from .reading import RawTable, ReadFailure, guess_delimiter, read_headers, read_table
+from .reading import (
+    RawTable,
+    ReadFailure,
+    guess_delimiter,
+    read_headers,
+    read_rows,
+    readable,
+)
 from .tables import header_key, repeated_column_problems
-
-
-def missing_file_reason(path: Path) -> str:
-    """Why ``path`` can't be read as a file, in the words that point to the fix."""
-    if path.is_dir():
-        return "a folder, not a file: give the file inside it"
-    if path.exists():
-        return "not a regular file (a device, pipe or socket)"
-    return "file not found"
 
 
 def find_column(headers: list[str], names: list[str]) -> str | None:
@@ -202,11 +200,7 @@ def read_user_file(
     """The file's wanted columns (by field), and the file row of each data row; None when
     it cannot be read, with the problems in ``findings``. ``one_of``: fields of which at
     least one column must be there."""
-    if not path.is_file():
-        findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
-        return None
-    if path.stat().st_size == 0:
-        findings.problem(Problem(path.name, None, None, N_("file is empty")))
+    if not readable(path, findings):
         return None
     try:
         headers, _ = read_headers(path)
@@ -247,13 +241,11 @@ def read_user_file(
             findings.problem(problem)
         if repeated:
             return None
-        raw = read_table(path, lambda hs: [h for h in hs if h in used])
     except ReadFailure as failure:
-        for problem in failure.problems:
-            findings.problem(problem)
+        findings.problems_of(failure.problems)
         return None
-    if raw.frame.empty:
-        findings.problem(Problem(path.name, None, None, N_("has a header row but no data rows")))
+    raw = read_rows(path, used, findings)
+    if raw is None:
         return None
     return raw.frame, {k: v for k, v in columns.items() if v}, row_numbers(path, raw)
 

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -41,7 +42,9 @@ from ..privacy.publication import (
 )
 from ..privacy.recode import Recoding, recode
 from ..privacy.rules import minimum, shows
-from ..store import Tables
+from ..store import Tables, record_action
+from ..store.published import PublishedFile, record_published
+from ..workspace import Workspace
 
 MONTHS = 6  # the monthly chart's months
 TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]
@@ -305,6 +308,43 @@ def family_days(text: str, as_of: dt.date, audience: str = SHARED) -> tuple[dt.d
             if member == text:
                 raise
     return min(p.start for p in periods), max(p.end for p in periods)
+
+
+def record_report(
+    ws: Workspace,
+    snapshot_id: str,
+    report: DivisionReport,
+    publication: Publication,
+    file: Path | None,
+    *,
+    audience: str,
+    target: str,
+    period: str,
+    output: str | None = None,
+) -> None:
+    """Once a report was written (``file``) or shown (``None``), never before: its every
+    figure as it left kops, so later runs are audited with it (the secretariat's own view
+    never leaves it), and the run in the audit log with what privacy cost it."""
+    if audience == SHARED:
+        published = PublishedFile(report.cells, report.period.start, report.period.end)
+        record_published(ws, snapshot_id, [published], SHARED, str(file) if file else "stdout")
+    detail: dict[str, Any] = {"period": period}
+    if output is not None:
+        detail["output"] = output
+    detail |= {
+        "privacy": report.loss(),
+        "publication_set": publication.loss(),
+        "audience": audience,
+    }
+    record_action(
+        ws,
+        "report divisions",
+        target=target,
+        count=report.rows(),
+        files=[str(file)] if file else [],
+        snapshot=snapshot_id,
+        detail=detail,
+    )
 
 
 def _starts(text: str) -> dt.date:

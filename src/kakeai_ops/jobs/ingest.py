@@ -20,10 +20,16 @@ from ..config import Settings
 from ..errors import InputError, KopsError, Problem
 from ..exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from ..exports.findings import Findings
-from ..exports.reading import ReadFailure, find_header, read_table, release_freed_memory
+from ..exports.reading import (
+    HeaderRow,
+    ReadFailure,
+    find_header,
+    read_rows,
+    readable,
+    release_freed_memory,
+)
 from ..exports.references import check_references
-from ..exports.tables import recognise, repeated_column_problems
-from ..exports.user_files import missing_file_reason
+from ..exports.tables import Recognition, recognise, repeated_column_problems
 from ..i18n import N_, _
 from ..mail.suppression import follow_address_changes
 from ..store import (
@@ -93,33 +99,8 @@ def ingest(
     unless ``older``; exports that add nothing to the latest snapshot are not stored."""
     say = progress or (lambda _message: None)
     findings = Findings()
-    now = ingest_moment()
-    loaded: list[_Loaded] = []
-    for path in paths:
-        say(f"reading {path.name}")
-        item = _load_file(path, settings, findings, now)
-        if item is not None:
-            loaded.append(item)
-        # The file's raw text is freed once canonical: give it back before the next step.
-        release_freed_memory()
-
-    by_table: dict[str, list[_Loaded]] = {
-        t: [x for x in loaded if x.table == t] for t in model.TABLE_NAMES
-    }
-    for table in ("users", "pairs"):
-        if len(by_table[table]) > 1:
-            names = ", ".join(x.path.name for x in by_table[table])
-            findings.problem(
-                Problem(
-                    names,
-                    None,
-                    None,
-                    _("more than one {table} export given ({label}); give one").format(
-                        table=table, label=model.TABLES[table].label
-                    ),
-                )
-            )
-
+    loaded = _read_exports(paths, settings, findings, say)
+    by_table = _by_table(loaded, findings)
     previous = latest_snapshot(ws)
     before = load_tables(previous) if previous else None
     if before is None and not by_table["users"]:
@@ -134,8 +115,73 @@ def ingest(
             )
         # Without users there is nothing to check references against.
         raise InputError(findings.sorted_problems(), total=findings.total, hint=_(_HINT))
-
     say("merging with the previous snapshot")
+    tables, changes, as_of = _merged_tables(by_table, before, findings, say)
+    undone: list[str] = []
+    if previous is not None and before is not None:
+        say("comparing with the latest snapshot")
+        # The same content first: an older export stored with --older stays "older" than
+        # the snapshot it made (its merged 1on1s keep the newer ones), so the same files
+        # again would otherwise be stored again, one identical snapshot per run.
+        if timeline.same_content(before, tables):
+            return IngestResult(previous, changes, findings.notes, already=True)
+        undone = _undone_by_older(ws, settings, by_table, before, tables, previous, loaded, older)
+    manifest = _manifest(tables, changes, loaded, previous, as_of)
+    manifest["data"] = timeline.data_range(
+        tables, {"meetings": [x.frame for x in by_table["meetings"]]}
+    )
+    if undone:
+        manifest["older"] = True
+    say("writing the snapshot")
+    snapshot = write_snapshot(ws, tables, manifest)
+    # An opt-out follows the person to a new address (and is reported).
+    findings.notes.extend(
+        follow_address_changes(ws, before.users if before is not None else None, tables.users)
+    )
+    _record_ingest(ws, snapshot, tables, loaded, previous, undone)
+    return IngestResult(snapshot, changes, findings.notes, undone=undone)
+
+
+def _read_exports(
+    paths: list[Path], settings: Settings, findings: Findings, say: Progress
+) -> list[_Loaded]:
+    """Each file read and made canonical, in the order given; problems in ``findings``."""
+    now = ingest_moment()
+    loaded: list[_Loaded] = []
+    for path in paths:
+        say(f"reading {path.name}")
+        item = _load_file(path, settings, findings, now)
+        if item is not None:
+            loaded.append(item)
+        # The file's raw text is freed once canonical: give it back before the next step.
+        release_freed_memory()
+    return loaded
+
+
+def _by_table(loaded: list[_Loaded], findings: Findings) -> dict[str, list[_Loaded]]:
+    """The files by the table they hold; more than one users or pairs export is refused."""
+    by_table = {t: [x for x in loaded if x.table == t] for t in model.TABLE_NAMES}
+    for table in ("users", "pairs"):
+        if len(by_table[table]) > 1:
+            names = ", ".join(x.path.name for x in by_table[table])
+            findings.problem(
+                Problem(
+                    names,
+                    None,
+                    None,
+                    _("more than one {table} export given ({label}); give one").format(
+                        table=table, label=model.TABLES[table].label
+                    ),
+                )
+            )
+    return by_table
+
+
+def _merged_tables(
+    by_table: dict[str, list[_Loaded]], before: Tables | None, findings: Findings, say: Progress
+) -> tuple[Tables, list[TableChange], dt.date | None]:
+    """The new snapshot's tables (the files over the latest snapshot), what changed in
+    each, and the as-of date they imply; raises InputError on a broken reference."""
     changes: list[TableChange] = []
     users, change = _replace_or_carry("users", by_table["users"], before)
     changes.append(change)
@@ -159,34 +205,43 @@ def ingest(
         pairs=_drop_internal(pairs),
         meetings=_as_categories(_drop_internal(meetings), ENCODED_IDS),
     )
-    undone: list[str] = []
-    if previous is not None and before is not None:
-        say("comparing with the latest snapshot")
-        given = {t: [x.frame for x in by_table[t]] for t in model.TABLE_NAMES if by_table[t]}
-        # The same content first: an older export stored with --older stays "older" than
-        # the snapshot it made (its merged 1on1s keep the newer ones), so the same files
-        # again would otherwise be stored again, one identical snapshot per run.
-        if timeline.same_content(before, tables):
-            return IngestResult(previous, changes, findings.notes, already=True)
-        stale = timeline.older_exports(given, before)
-        if stale:
-            undone = timeline.what_would_change(before, tables)
-            moves = timeline.stuck_point_moves(before, tables, settings.rules)
-            if moves:
-                undone.append("stuck points: " + ", ".join(moves))
-            if not older:
-                raise _older_error(stale, undone, previous, loaded, ws)
-    data = timeline.data_range(tables, {"meetings": [x.frame for x in by_table["meetings"]]})
-    manifest = _manifest(tables, changes, loaded, previous, as_of)
-    manifest["data"] = data
-    if undone:
-        manifest["older"] = True
-    say("writing the snapshot")
-    snapshot = write_snapshot(ws, tables, manifest)
-    # An opt-out follows the person to a new address (and is reported).
-    findings.notes.extend(
-        follow_address_changes(ws, before.users if before is not None else None, tables.users)
-    )
+    return tables, changes, as_of
+
+
+def _undone_by_older(
+    ws: Workspace,
+    settings: Settings,
+    by_table: dict[str, list[_Loaded]],
+    before: Tables,
+    tables: Tables,
+    previous: SnapshotInfo,
+    loaded: list[_Loaded],
+    older: bool,
+) -> list[str]:
+    """What storing exports older than the latest snapshot would undo (nothing when they
+    are not older); refused unless ``older``."""
+    given = {t: [x.frame for x in by_table[t]] for t in model.TABLE_NAMES if by_table[t]}
+    stale = timeline.older_exports(given, before)
+    if not stale:
+        return []
+    undone = timeline.what_would_change(before, tables)
+    moves = timeline.stuck_point_moves(before, tables, settings.rules)
+    if moves:
+        undone.append("stuck points: " + ", ".join(moves))
+    if not older:
+        raise _older_error(stale, undone, previous, loaded, ws)
+    return undone
+
+
+def _record_ingest(
+    ws: Workspace,
+    snapshot: SnapshotInfo,
+    tables: Tables,
+    loaded: list[_Loaded],
+    previous: SnapshotInfo | None,
+    undone: list[str],
+) -> None:
+    """The audit entry: the files (by content hash), the rows stored, what was undone."""
     detail: dict[str, Any] = {
         "rows": {
             "users": len(tables.users),
@@ -206,7 +261,6 @@ def ingest(
         snapshot=snapshot.id,
         detail=detail,
     )
-    return IngestResult(snapshot, changes, findings.notes, undone=undone)
 
 
 def _older_error(
@@ -260,90 +314,94 @@ def ingest_moment() -> pd.Timestamp:
 def _load_file(
     path: Path, settings: Settings, findings: Findings, now: pd.Timestamp
 ) -> _Loaded | None:
-    if not path.is_file():
-        findings.problem(Problem(str(path), None, None, missing_file_reason(path)))
+    """One export read and made canonical; None, with why in ``findings``, when it can't
+    be (each problem found in it is reported)."""
+    if not readable(path, findings):
         return None
     try:
-        if path.stat().st_size == 0:
-            findings.problem(Problem(path.name, None, None, N_("file is empty")))
-            return None
         header_row = find_header(path, settings.exports.sheet)
-        headers = header_row.headers
-        if not any(h.strip() for h in headers):
-            findings.problem(Problem(path.name, None, None, N_("file is empty (no header row)")))
-            return None
-        recognition = recognise(headers, settings.exports)
-        if recognition.table is None:
-            findings.problem(
-                Problem(
-                    path.name,
-                    header_row.row,
-                    None,
-                    _(
-                        "can't tell which export this is: headers found: {headers}; expected "
-                        "users (ユーザーID, 氏名, …), pairs (上司ID, 部下ID, 承認日, …) or "
-                        "meetings (1on1ID, 実施日時, ステータス, …); map other header names in "
-                        "kops.yaml exports.headers"
-                    ).format(headers=", ".join(h for h in headers if h.strip())),
-                )
-            )
-            return None
-        table = recognition.table
-        missing = required_columns_missing(table, recognition.columns)
-        if missing:
-            mapping = getattr(settings.exports.headers, table)
-            for field_name in missing:
-                findings.problem(
-                    Problem(
-                        path.name,
-                        header_row.row,
-                        "/".join(mapping[field_name]),
-                        _(
-                            "missing required column for the {table} export; headers found: "
-                            "{headers}"
-                        ).format(table=table, headers=", ".join(h for h in headers if h.strip())),
-                    )
-                )
-            return None
-        repeated = repeated_column_problems(
-            path.name, header_row.row, headers, set(recognition.columns.values())
-        )
-        for problem in repeated:
-            findings.problem(problem)
-        if repeated:
-            return None
-        if recognition.ignored:
-            findings.note(
-                _("{file}: ignored column(s): {columns}").format(
-                    file=path.name, columns=", ".join(recognition.ignored)
-                )
-            )
-        if recognition.never_read:
-            findings.note(
-                _(
-                    "{file}: free-text column(s) {columns} skipped unread "
-                    "(kops keeps metadata only)"
-                ).format(file=path.name, columns=", ".join(recognition.never_read))
-            )
-        used = set(recognition.columns.values())
-        raw = read_table(
-            path,
-            lambda hs: [h for h in hs if h in used],
-            settings.exports.sheet,
-            encoding=None if header_row.encoding == "xlsx" else header_row.encoding,
-            repeated=repeated_headers(table, recognition.columns),
-        )
     except ReadFailure as failure:
-        for problem in failure.problems:
-            findings.problem(problem)
+        findings.problems_of(failure.problems)
         return None
-    if raw.frame.empty:
-        findings.problem(Problem(path.name, None, None, N_("has a header row but no data rows")))
+    recognition = _recognised(path, header_row, settings, findings)
+    if recognition is None or recognition.table is None:
+        return None
+    table = recognition.table
+    raw = read_rows(
+        path,
+        set(recognition.columns.values()),
+        findings,
+        settings.exports.sheet,
+        encoding=None if header_row.encoding == "xlsx" else header_row.encoding,
+        repeated=repeated_headers(table, recognition.columns),
+    )
+    if raw is None:
         return None
     frame = canonicalise(table, raw, recognition.columns, settings.exports, findings, now)
     frame["_file"] = path.name
     frame["_row"] = raw.frame.index.to_numpy() + raw.first_row
     return _Loaded(path, table, frame, raw.first_row)
+
+
+def _recognised(
+    path: Path, header_row: HeaderRow, settings: Settings, findings: Findings
+) -> Recognition | None:
+    """Which export the header row is and which column is which field; None, with why in
+    ``findings``, for a header row kops can't read (unknown, short of a required
+    column, or a column twice). Columns kops doesn't read are noted."""
+    headers = header_row.headers
+    found = ", ".join(h for h in headers if h.strip())
+    if not found:
+        findings.problem(Problem(path.name, None, None, N_("file is empty (no header row)")))
+        return None
+    recognition = recognise(headers, settings.exports)
+    table = recognition.table
+    if table is None:
+        findings.problem(
+            Problem(
+                path.name,
+                header_row.row,
+                None,
+                _(
+                    "can't tell which export this is: headers found: {headers}; expected "
+                    "users (ユーザーID, 氏名, …), pairs (上司ID, 部下ID, 承認日, …) or "
+                    "meetings (1on1ID, 実施日時, ステータス, …); map other header names in "
+                    "kops.yaml exports.headers"
+                ).format(headers=found),
+            )
+        )
+        return None
+    missing = required_columns_missing(table, recognition.columns)
+    mapping = getattr(settings.exports.headers, table)
+    for field_name in missing:
+        findings.problem(
+            Problem(
+                path.name,
+                header_row.row,
+                "/".join(mapping[field_name]),
+                _(
+                    "missing required column for the {table} export; headers found: {headers}"
+                ).format(table=table, headers=found),
+            )
+        )
+    used = set(recognition.columns.values())
+    repeated = [] if missing else repeated_column_problems(path.name, header_row.row, headers, used)
+    findings.problems_of(repeated)
+    if missing or repeated:
+        return None
+    if recognition.ignored:
+        findings.note(
+            _("{file}: ignored column(s): {columns}").format(
+                file=path.name, columns=", ".join(recognition.ignored)
+            )
+        )
+    if recognition.never_read:
+        findings.note(
+            _(
+                "{file}: free-text column(s) {columns} skipped unread (kops keeps metadata only)"
+            ).format(file=path.name, columns=", ".join(recognition.never_read))
+        )
+    return recognition
 
 
 def _replace_or_carry(

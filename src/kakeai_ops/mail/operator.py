@@ -50,6 +50,6 @@ class Operator(Protocol):
         """A progress display; the callable advances it by one, naming the last outcome."""
         ...
 
-    def as_of(self, value: str | None, snapshot: SnapshotInfo) -> dt.date:
+    def as_of(self, value: dt.date | None, snapshot: SnapshotInfo) -> dt.date:
         """The as-of date from the option, else the snapshot's (said to the operator)."""
         ...

@@ -77,7 +77,7 @@ class RunRequest:
     holdout: float = 0.0
     retry_unknown: bool = False
     snapshot: str | None = None
-    as_of: str | None = None
+    as_of: dt.date | None = None
     stale_ok: bool = False  # send from a snapshot older than rules.stale_days without asking
     # Whom the run reaches is judged from the snapshot (nudges, invitations), so old
     # data is asked about; False for a run whose people come from other records.
@@ -103,7 +103,11 @@ def open_ledger(ws: Workspace) -> closing[Ledger]:
 
 
 def audience_for(
-    source: Source, operator: Operator, spec: AudienceSpec, snapshot: str | None, as_of: str | None
+    source: Source,
+    operator: Operator,
+    spec: AudienceSpec,
+    snapshot: str | None,
+    as_of: dt.date | None,
 ) -> tuple[Audience, str, str]:
     """The audience of ``spec`` in a snapshot, with the snapshot's id and the as-of date."""
     if spec.role is not None and spec.role not in model.ROLES:

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columnar.buffers import joined_text
+from ..columnar.distinct import distinct_numbers
 from .neutralise import FORMULA_TRIGGERS, csv_field
 
 QUOTE = '"'
@@ -105,10 +106,10 @@ def _dates(column: pd.Series) -> pa.Array | None:
     present = values[known]
     minutes = present.astype("datetime64[m]").view(np.int64)
     day = minutes // 1440
-    days, which_day = np.unique(day, return_inverse=True)
+    days, which_day = distinct_numbers(day)
     day_texts = np.append(np.datetime_as_string(days.astype("datetime64[D]"), unit="D"), "")
     day_of = np.full(len(values), len(days))  # the blank, for missing
-    day_of[known] = which_day.reshape(-1)
+    day_of[known] = which_day
     whole = present.astype("datetime64[D]") == present
     minute_of = np.zeros(len(values), dtype=np.int64)  # the blank: missing or a whole day
     minute_of[known] = np.where(whole, 0, minutes - day * 1440 + 1)
@@ -159,9 +160,9 @@ def _plain(column: pd.Series) -> pa.Array | None:
         # As cell() rounds each and csv.writer writes repr(): once per distinct value
         # (by bits, so 0.0 and -0.0 stay apart).
         values = column.to_numpy()
-        bits, which = np.unique(values.view(np.int64), return_inverse=True)
+        bits, which = distinct_numbers(values.view(np.int64))
         texts = ["" if v != v else repr(round(v, 4)) for v in bits.view(np.float64).tolist()]
-        return pa.array(texts, TEXT).take(which.reshape(-1))
+        return pa.array(texts, TEXT).take(which)
     if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
         numbers = pc.cast(pa.array(column.to_numpy(dtype=np.int64, na_value=0)), TEXT)
         return pc.if_else(pa.array(column.isna().to_numpy()), _scalar(""), numbers)

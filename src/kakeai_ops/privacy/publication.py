@@ -158,22 +158,10 @@ def _nest(joint: list[Cell]) -> None:
         rest = len(joint)
         key = node_key(joint[whole].node)
         joint.append(
-            replace(
+            _unpublished(
                 part,
-                raw=None,
-                state=UNPUBLISHED,
-                size=0,  # no group of its own: never shown, never compared with min_group
-                at_least_size=False,
-                at_most_size=False,
-                depends=(),
-                denominator=(),
-                numerator=None,
                 node=(*key[: PEOPLE_IN_NODE[0]], ("rest", tuple(sorted(people))), _people(key)),
                 named=False,
-                parts=None,
-                time_parts=None,
-                released=False,
-                also=(),
             )
         )
         joint[whole].also = (*joint[whole].also, (position, rest))
@@ -190,25 +178,96 @@ def _split_time(joint: list[Cell]) -> None:
     days). A piece no figure covers on its own is an unpublished count (hidden, 0 or
     more), and its 事業部 and 部署 sum up as the published periods' do. People are
     counted once per as-of date, not per period, so they are one figure already."""
-    series: dict[tuple[Any, ...], dict[Span, int]] = defaultdict(dict)
-    located: dict[int, tuple[tuple[Any, ...], Span]] = {}
-    for position, cell in enumerate(joint):
-        if cell.unit not in TIME_UNITS or not cell.additive or cell.node is None:
-            continue
-        key = node_key(cell.node)
-        span = key[PERIOD_IN_NODE]
-        if not _is_span(span):
-            continue
-        rest = key[:PERIOD_IN_NODE] + key[PERIOD_IN_NODE + 1 :]
-        series[rest][span] = position
-        located[position] = (rest, span)
-    spans = {span for members in series.values() for span in members}
-    if len(spans) < 2:
+    line = _TimeLine(joint)
+    if len(line.pieces_of) < 2:
         return
+    for rest, members in line.series.items():
+        for span, position in members.items():
+            parts = line.pieces_of[span]
+            if len(parts) > 1:
+                joint[position].time_parts = tuple(
+                    line.piece(rest, part, joint[position]) for part in parts
+                )
+    line.split_rests()
+    line.split_sums()
+
+
+class _TimeLine:
+    """The set's time series (a figure's measure without its days → its figure of
+    each span), the pieces each span is made of, and the unpublished counts made
+    for the pieces no figure covers."""
+
+    def __init__(self, joint: list[Cell]) -> None:
+        self.joint = joint
+        self.series: dict[tuple[Any, ...], dict[Span, int]] = defaultdict(dict)
+        self.located: dict[int, tuple[tuple[Any, ...], Span]] = {}
+        for position, cell in enumerate(joint):
+            if cell.unit not in TIME_UNITS or not cell.additive or cell.node is None:
+                continue
+            key = node_key(cell.node)
+            span = key[PERIOD_IN_NODE]
+            if not _is_span(span):
+                continue
+            rest = key[:PERIOD_IN_NODE] + key[PERIOD_IN_NODE + 1 :]
+            self.series[rest][span] = position
+            self.located[position] = (rest, span)
+        self.pieces_of = _pieces({span for members in self.series.values() for span in members})
+        self.made: dict[tuple[tuple[Any, ...], Span], int] = {}
+
+    def piece(self, rest: tuple[Any, ...], span: Span, model: Cell) -> int:
+        """The figure of ``span`` in the series, or an unpublished count made for it."""
+        if span in self.series[rest]:
+            return self.series[rest][span]
+        if (rest, span) not in self.made:
+            self.made[(rest, span)] = len(self.joint)
+            self.joint.append(
+                _unpublished(model, period=f"{span[0]}〜{span[1]}", node=None, named=False)
+            )
+        return self.made[(rest, span)]
+
+    def split_rests(self) -> None:
+        """A company figure is an advisor's part plus the rest in every piece too."""
+        joint, located = self.joint, self.located
+        for parent, groups in [
+            (i, [tuple(g) for g in c.also]) for i, c in enumerate(joint) if c.also and i in located
+        ]:
+            rest, span = located[parent]
+            for part in self.pieces_of[span]:
+                for group in groups:
+                    if any(
+                        k not in located or part not in self.pieces_of[located[k][1]] for k in group
+                    ):
+                        continue
+                    whole = self.piece(rest, part, joint[parent])
+                    if whole not in self.made.values():
+                        continue  # a published period: its own relation is there already
+                    summed = tuple(self.piece(located[k][0], part, joint[k]) for k in group)
+                    joint[whole].also = (*joint[whole].also, summed)
+
+    def split_sums(self) -> None:
+        """The organisation's sums hold in every piece too."""
+        joint, located = self.joint, self.located
+        for parent, kids in parents(joint, TIME_UNITS, additive=True).items():
+            if parent not in located or any(k not in located for k in kids):
+                continue
+            rest, span = located[parent]
+            for part in self.pieces_of[span]:
+                own = self.made.get((rest, part))
+                if own is None or joint[own].parts is not None:
+                    continue
+                if all(part in self.pieces_of[located[k][1]] for k in kids):
+                    joint[own].parts = tuple(
+                        self.piece(located[k][0], part, joint[k]) for k in kids
+                    )
+
+
+def _pieces(spans: set[Span]) -> dict[Span, list[Span]]:
+    """Each span's pieces: the time line cut at every span's first day and the day
+    after its last."""
     days = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in spans]
     cuts = sorted({a for a, _ in days} | {b + dt.timedelta(days=1) for _, b in days})
     elementary = [(a, b - dt.timedelta(days=1)) for a, b in pairwise(cuts)]
-    pieces_of: dict[Span, list[Span]] = {
+    return {
         (a, b): [
             (p.isoformat(), q.isoformat())
             for p, q in elementary
@@ -216,74 +275,26 @@ def _split_time(joint: list[Cell]) -> None:
         ]
         for a, b in spans
     }
-    made: dict[tuple[tuple[Any, ...], Span], int] = {}
 
-    def piece(rest: tuple[Any, ...], span: Span, model: Cell) -> int:
-        """The figure of ``span`` in the series, or an unpublished count made for it."""
-        if span in series[rest]:
-            return series[rest][span]
-        if (rest, span) not in made:
-            made[(rest, span)] = len(joint)
-            joint.append(
-                replace(
-                    model,
-                    period=f"{span[0]}〜{span[1]}",
-                    raw=None,
-                    state=UNPUBLISHED,
-                    size=0,  # no group of its own: never shown, never compared with min_group
-                    at_least_size=False,
-                    at_most_size=False,
-                    depends=(),
-                    denominator=(),
-                    numerator=None,
-                    node=None,
-                    named=False,
-                    parts=None,
-                    time_parts=None,
-                    released=False,
-                    also=(),
-                )
-            )
-        return made[(rest, span)]
 
-    def unpublished() -> set[int]:
-        return set(made.values())
-
-    for rest, members in series.items():
-        for span, position in members.items():
-            parts = pieces_of[span]
-            if len(parts) > 1:
-                joint[position].time_parts = tuple(
-                    piece(rest, part, joint[position]) for part in parts
-                )
-    # The organisation's sums hold in every piece too, and so does "a company figure
-    # is an advisor's part plus the rest".
-    for parent, groups in [
-        (i, [tuple(g) for g in c.also]) for i, c in enumerate(joint) if c.also and i in located
-    ]:
-        rest, span = located[parent]
-        for part in pieces_of[span]:
-            for group in groups:
-                if any(k not in located or part not in pieces_of[located[k][1]] for k in group):
-                    continue
-                whole = piece(rest, part, joint[parent])
-                if whole not in unpublished():
-                    continue  # a published period: its own relation is there already
-                summed = tuple(piece(located[k][0], part, joint[k]) for k in group)
-                joint[whole].also = (*joint[whole].also, summed)
-    for parent, kids in parents(joint, TIME_UNITS, additive=True).items():
-        if parent not in located or any(k not in located for k in kids):
-            continue
-        rest, span = located[parent]
-        for part in pieces_of[span]:
-            own = made.get((rest, part))
-            if own is None or joint[own].parts is not None:
-                continue
-            below = [located[k][0] for k in kids]
-            if all(part in pieces_of[located[k][1]] for k in kids):
-                joint[own].parts = tuple(
-                    piece(r, part, joint[k]) for r, k in zip(below, kids, strict=True)
-                )
+def _unpublished(model: Cell, **changes: Any) -> Cell:
+    """A count no report publishes on its own, shaped like ``model``: a variable of
+    the attacker's programme only (never shown, never compared with min_group)."""
+    fields: dict[str, Any] = {
+        "raw": None,
+        "state": UNPUBLISHED,
+        "size": 0,  # no group of its own
+        "at_least_size": False,
+        "at_most_size": False,
+        "depends": (),
+        "denominator": (),
+        "numerator": None,
+        "parts": None,
+        "time_parts": None,
+        "released": False,
+        "also": (),
+    }
+    return replace(model, **(fields | changes))
 
 
 TIME_UNITS = ("meetings",)

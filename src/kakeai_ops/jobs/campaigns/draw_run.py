@@ -1,9 +1,11 @@
 """`kops campaign draw` as one job: the rules a draw is asked under (a redraw needs a
-reason and an earlier draw, no draw while entries are open), its basis and entrants, and
-the draw recorded. The CLI parses the options, calls these and shows the result."""
+reason and an earlier draw, no draw while entries are open, no other snapshot or as-of
+than its basis), its basis and entrants, and the draw recorded. The CLI parses the
+options, calls these and shows the result."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,7 @@ from ...config import Campaign, Settings
 from ...errors import KopsError
 from ...i18n import _
 from ...model import record
-from ...store import campaign_draws
+from ...store import campaign_draws, resolve_snapshot
 from ...workspace import Workspace
 from . import draws
 from .entries import deadline_limit
@@ -69,6 +71,27 @@ def current_basis(
     current = recorded[recorded["current"] == 1]
     drawn = None if current.empty else record(current.iloc[0])
     return drawn, draws.draw_basis(ws, campaign, drawn)
+
+
+def check_basis(
+    ws: Workspace, basis: draws.DrawBasis, snapshot: str | None, as_of: dt.date | None
+) -> None:
+    """A draw judges eligibility at its basis; another --snapshot or --as-of is refused
+    (it would change who is eligible, and so who wins)."""
+    if snapshot is not None and resolve_snapshot(ws, snapshot).id != basis.snapshot.id:
+        raise KopsError(
+            _("{option}: a draw judges eligibility at {basis}").format(
+                option=f"--snapshot {snapshot}", basis=basis.why
+            ),
+            hint=_("leave out {option}").format(option="--snapshot"),
+        )
+    if as_of is not None and as_of != basis.as_of:
+        raise KopsError(
+            _("{option}: a draw judges eligibility at {basis}").format(
+                option=f"--as-of {as_of}", basis=basis.why
+            ),
+            hint=_("leave out {option}").format(option="--as-of"),
+        )
 
 
 @dataclass(frozen=True)

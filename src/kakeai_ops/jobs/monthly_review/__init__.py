@@ -9,11 +9,19 @@ from ...outputs.review_pptx import DeckInfo, write_deck
 from ...outputs.workbook import Print
 from ...privacy.audiences import label
 from .build import build_review
+from .deck_record import compared_snapshot, record_review
 from .figures import Review
 from .sheets import TEXT_COLUMNS, review_sheets
 from .slides import build_slides
 
-__all__ = ["Review", "build_review", "write_review_deck", "write_review_workbook"]
+__all__ = [
+    "Review",
+    "build_review",
+    "compared_snapshot",
+    "record_review",
+    "write_review_deck",
+    "write_review_workbook",
+]
 
 
 def write_review_deck(review: Review, path: Path) -> Path:
