@@ -26,17 +26,7 @@ from ..workspace import Workspace, find_workspace
 from .console import err as err
 from .console import frame_table
 from .console import out as out
-
-# The option types are declared in options.py; commands may import them from here too.
-from .options import AsOfOpt as AsOfOpt
-from .options import CampaignArg as CampaignArg
-from .options import Format as Format
-from .options import FormatOpt as FormatOpt
-from .options import OutOpt as OutOpt
-from .options import SnapshotOpt as SnapshotOpt
-from .options import StaleOkOpt as StaleOkOpt
-from .options import WorkspaceOpt as WorkspaceOpt
-from .options import date_option as date_option
+from .options import Format
 
 
 def _quiet() -> bool:
