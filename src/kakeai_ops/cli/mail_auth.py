@@ -12,15 +12,14 @@ from ..errors import KopsError
 from ..mail.check import check
 from ..mail.oauth import token_source
 from ..mail.transport_choice import transport_for
-from .options import WorkspaceOpt
+from .options import WorkspaceOpt, to_test_option
 from .shared import err, out, session
 
 
 def check_command(
     workspace: WorkspaceOpt = None,
     to_test: Annotated[
-        str | None,
-        typer.Option("--to-test", help="Also send one test mail to this address."),
+        str | None, to_test_option(help="Also send one test mail to this address.")
     ] = None,
 ) -> None:
     """Connect to the mail server, start TLS and sign in; sends nothing unless --to-test.

@@ -35,7 +35,15 @@ from operator import attrgetter
 
 from ..errors import KopsError
 from .cells import PRIMARY, SECONDARY, Cell
-from .lp import Finding, Relations, additive_relations, components, narrowed, parents
+from .lp import (
+    Finding,
+    Relations,
+    additive_relations,
+    components,
+    narrowed,
+    parents,
+    remembered,
+)
 
 RATIO_UNITS = ("share", "average", "rate")
 
@@ -179,13 +187,17 @@ def lone_ratios(cells: Sequence[Cell]) -> list[int]:
 def _lone_families(cells: Sequence[Cell]) -> list[tuple[int, list[int]]]:
     """Ratios hidden alone under a shown parent ratio: (the hidden one, parent + siblings)."""
     lone = []
-    for parent, kids in parents(cells, RATIO_UNITS).items():
+    for parent, kids in remembered("ratios", cells, _ratio_parents).items():
         if cells[parent].hidden:
             continue
         hidden = [k for k in kids if cells[k].hidden]
         if len(hidden) == 1:
             lone.append((hidden[0], [parent, *kids]))
     return lone
+
+
+def _ratio_parents(cells: Sequence[Cell]) -> dict[int, list[int]]:
+    return parents(cells, RATIO_UNITS)
 
 
 def _ratio_complements(cells: Sequence[Cell]) -> set[int]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from ..errors import KopsError
 from .cells import COUNT_UNITS, PRIMARY, Cell, half_step
 
 TOLERANCE = 1e-6
+T = TypeVar("T")
 
 
 class SolverError(KopsError):
@@ -85,31 +86,59 @@ Relations = list[tuple[int, list[int]]]
 def additive_relations(cells: Sequence[Cell]) -> Relations:
     """Every "this count is the sum of those": the organisation's (a count may be a
     parent once there) and time's (a quarter is the sum of its months)."""
+    return remembered("sums", cells, _additive_relations)
+
+
+def _additive_relations(cells: Sequence[Cell]) -> Relations:
     relations = list(parents(cells, COUNT_UNITS, additive=True).items())
     relations += [(i, list(c.time_parts)) for i, c in enumerate(cells) if c.time_parts]
     relations += [(i, list(parts)) for i, c in enumerate(cells) for parts in c.also]
     return relations
 
 
+_structure: dict[tuple[str, tuple[int, ...]], tuple[tuple[Cell, ...], Any]] = {}
+REMEMBERED_LISTS = 32
+
+
+def remembered(kind: str, cells: Sequence[Cell], compute: Callable[[Sequence[Cell]], T]) -> T:
+    """What follows from what the cells are (names, units, parts), computed once per
+    list: the audit asks it again in every round, where only the states change. A
+    list's cells keep what they are once it is built (a publication set's joint list
+    is complete when ``joint_cells`` returns); the cells are held with the answer,
+    so the identities that name it stay theirs. The answer is shared: read only."""
+    key = (kind, tuple(map(id, cells)))
+    known = _structure.get(key)
+    if known is not None:
+        return cast(T, known[1])
+    value = compute(cells)
+    _structure[key] = (tuple(cells), value)
+    while len(_structure) > REMEMBERED_LISTS:
+        del _structure[next(iter(_structure))]
+    return value
+
+
 # ---- the linear programme -------------------------------------------------
 
 
 def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
+    hidden = [c.state != "" for c in cells]
     rows: list[Row] = []
     for parent, kids in additive_relations(cells):
         row = Row({}, 0.0, 0.0)
         constant = 0.0
         for index, sign in [(parent, -1.0), *((k, 1.0) for k in kids)]:
-            if cells[index].hidden:
+            if hidden[index]:
                 row.coefficients[index] = row.coefficients.get(index, 0.0) + sign
             else:
                 constant += sign * float(cells[index].raw or 0)
         if row.coefficients:
-            frees = tuple(i for i in (parent, *kids) if not cells[i].hidden)
+            frees = tuple(i for i in (parent, *kids) if not hidden[i])
             rows.append(Row(row.coefficients, -constant, -constant, frees))
-    for cell in cells:
-        if cell.hidden or cell.unit != "share" or cell.numerator is None or not cell.denominator:
+    for position in remembered("shares", cells, _shares):
+        cell = cells[position]
+        if hidden[position]:
             continue
+        assert cell.numerator is not None  # see _shares
         share, step = float(cell.value or 0), half_step("share")
         for bound, sign in ((share - step, 1.0), (share + step, -1.0)):
             # numerator − bound × Σ denominator  ≥ 0 (lower) or ≤ 0 (upper)
@@ -119,18 +148,27 @@ def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
                 terms[d] -= bound
             coefficients, constant = {}, 0.0
             for index, weight in terms.items():
-                if cells[index].hidden:
+                if hidden[index]:
                     coefficients[index] = weight
                 else:
                     constant += weight * float(cells[index].raw or 0)
             if not coefficients:
                 continue
-            frees = tuple(i for i in terms if not cells[i].hidden)
+            frees = tuple(i for i in terms if not hidden[i])
             if sign > 0:
                 rows.append(Row(coefficients, -constant - TOLERANCE, math.inf, frees))
             else:
                 rows.append(Row(coefficients, -math.inf, -constant + TOLERANCE, frees))
     return rows
+
+
+def _shares(cells: Sequence[Cell]) -> list[int]:
+    """The shares that tie a count to its table's total (while shown)."""
+    return [
+        i
+        for i, c in enumerate(cells)
+        if c.unit == "share" and c.numerator is not None and c.denominator
+    ]
 
 
 def components(cells: Sequence[Cell]) -> list[tuple[list[int], list[Row]]]:
