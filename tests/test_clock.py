@@ -143,8 +143,8 @@ def _machine_tz(tz: str) -> Iterator[str]:
 
 def _kops(ws: Workspace, *args: str, **env: str) -> Any:
     """kops in this process, under whatever TZ ``_machine_tz`` set, on the real clock."""
-    environment = {"KOPS_NOW": None, **env}
-    return Cli(ws)(*args, env=environment)  # type: ignore[dict-item]
+    environment: dict[str, str | None] = {"KOPS_NOW": None, **env}
+    return Cli(ws)(*args, env=environment)
 
 
 @pytest.mark.parametrize("tz", ["UTC", "America/New_York"])

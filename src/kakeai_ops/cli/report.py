@@ -19,11 +19,11 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..errors import KopsError
 from ..i18n import _
+from ..jobs.advisor_reports import AdvisorReports, write_advisor_reports
 from ..jobs.division_report import (
     DivisionReport,
     Publication,
-    build_publication,
-    family_days,
+    publication_for,
     record_report,
 )
 from ..outputs.files import write_table
@@ -32,7 +32,6 @@ from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
 from ..store import audit_entries, record_action
 from ..store.audit_log import AUDIENCE_LABELS, HEADERS
-from ..store.published import published_figures, published_reports
 from .console import frame_table
 from .options import (
     AsOfOpt,
@@ -135,12 +134,8 @@ def _publication(
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = context.tables(snap, columns=division_figures.NEEDED_COLUMNS)
-    # The company report and every advisor's are protected together, whichever is written,
-    # with what earlier runs published for this snapshot.
-    published = published_figures(context.workspace, snap.id)
-    same, other = published_reports(context.workspace, snap.id, *family_days(period, when, readers))
-    publication = build_publication(
-        tables, context.settings, when, period, published, same, other, audience=readers
+    publication = publication_for(
+        context.workspace, context.settings, tables, snap.id, when, period, readers
     )
     return publication, snap.id
 
@@ -303,8 +298,6 @@ def _all_advisors(
             hint=_("e.g. {example}").format(example="--out reports/"),
         )
     advisor_scopes.require_advisors(context.settings)
-    from ..outputs.filenames import FileNames
-
     if mail:
         from ..mail.advisors import check_names
 
@@ -312,56 +305,37 @@ def _all_advisors(
 
     # Built (and audited) before the directory is made: a refused set leaves no trace.
     publication, snap_id = _publication(context, snapshot, as_of, period, readers)
-    directory.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    hidden: dict[str, str] = {}  # advisor → figures hidden / figures, for the dry run
-    names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
-    caption = period
+    written = write_advisor_reports(
+        context.workspace,
+        publication,
+        snap_id,
+        directory,
+        context.settings.advisors,
+        period=period,
+        audience=readers,
+        include_empty=include_empty,
+    )
     for name in context.settings.advisors:
-        report = publication.report(name)
-        caption = report.period.caption
-        if nothing_shown(report) and not include_empty:
+        if name in written.empty:
             warn(
                 _(
                     "advisor {name}: every figure of the report is hidden (groups under "
                     "{min_group} people); not written or mailed (--include-empty sends it anyway)"
                 ).format(name=name, min_group=context.settings.privacy.min_group)
             )
-            continue
-        path = names.path(name)
-        write_report(report, path, readers, publication.company_rate(report))
-        record_report(
-            context.workspace,
-            snap_id,
-            report,
-            publication,
-            path,
-            audience=readers,
-            target=name,
-            period=period,
-        )
-        files[name] = path
-        loss = report.loss()
-        hidden[name] = f"{loss['hidden']:,} / {loss['figures']:,}"
-        err.print(f"  {escape(name)}: {escape(str(path))}", highlight=False)
+        elif name in written.files:
+            err.print(f"  {escape(name)}: {escape(str(written.files[name]))}", highlight=False)
     err.print(
         _("Wrote {n} advisor report(s) to {path}").format(
-            n=len(files), path=escape(str(directory))
+            n=len(written.files), path=escape(str(directory))
         ),
         highlight=False,
     )
     privacy = _("privacy: {loss}").format(loss=publication.loss_text())
     err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
     err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
-    if mail and files:
-        _mail_advisors(context, files, hidden, period, caption, sending, directory)
-
-
-def nothing_shown(report: DivisionReport) -> bool:
-    """True when the report would show no figure at all: every one hidden (<5)."""
-    return not any(
-        not cell.hidden and cell.value is not None for cell in report.cells if cell.unit != "trend"
-    )
+    if mail and written.files:
+        _mail_advisors(context, written, period, sending, directory)
 
 
 @dataclass(frozen=True)
@@ -377,13 +351,7 @@ class MailOptions:
 
 
 def _mail_advisors(
-    context: Session,
-    files: dict[str, Path],
-    hidden: dict[str, str],
-    period: str,
-    caption: str,
-    sending: MailOptions,
-    directory: Path,
+    context: Session, written: AdvisorReports, period: str, sending: MailOptions, directory: Path
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing
@@ -391,7 +359,10 @@ def _mail_advisors(
     from . import run_commands
     from .run_console import TerminalOperator
 
-    mailing = advisor_mailing(context.settings, files, period, context.snapshot().id, caption)
+    files = written.files
+    mailing = advisor_mailing(
+        context.settings, files, period, context.snapshot().id, written.caption
+    )
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:
         operator.warn(_("advisor {name} has no email; not mailed").format(name=name))
@@ -402,7 +373,7 @@ def _mail_advisors(
                     "advisor": r.item,
                     "email": r.email,
                     "file": str(files[r.item]),
-                    "figures_hidden": hidden.get(r.item, ""),
+                    "figures_hidden": written.hidden.get(r.item, ""),
                 }
                 for r in mailing.audience.recipients
             ],

@@ -43,7 +43,12 @@ from ..privacy.publication import (
 from ..privacy.recode import Recoding, recode
 from ..privacy.rules import minimum, shows
 from ..store import Tables, record_action
-from ..store.published import PublishedFile, record_published
+from ..store.published import (
+    PublishedFile,
+    published_figures,
+    published_reports,
+    record_published,
+)
 from ..workspace import Workspace
 
 MONTHS = 6  # the monthly chart's months
@@ -344,6 +349,25 @@ def record_report(
         files=[str(file)] if file else [],
         snapshot=snapshot_id,
         detail=detail,
+    )
+
+
+def publication_for(
+    ws: Workspace,
+    settings: Settings,
+    tables: Tables,
+    snapshot_id: str,
+    as_of: dt.date,
+    period: str,
+    audience: str = SHARED,
+) -> Publication:
+    """The publication set of ``period`` as of ``as_of``: the company report and every
+    advisor's, protected together whichever is written, and with what earlier runs
+    published for this snapshot or for days its periods share."""
+    published = published_figures(ws, snapshot_id)
+    same, other = published_reports(ws, snapshot_id, *family_days(period, as_of, audience))
+    return build_publication(
+        tables, settings, as_of, period, published, same, other, audience=audience
     )
 
 

@@ -28,9 +28,8 @@ from ...store import (
     load_tables,
 )
 from ...store.ledger import Ledger
-from ...store.published import published_figures, published_reports
 from ...workspace import Workspace
-from ..division_report import DivisionReport, build_publication, family_days
+from ..division_report import DivisionReport, publication_for
 from ..seminars.summary_workflow import summarise_seminar
 from .actions import next_actions
 from .figures import (
@@ -158,16 +157,8 @@ def _company_report(
 ) -> DivisionReport:
     """The company report of the deck's period, protected with its publication set and
     with what earlier runs published for any of its days."""
-    same, other = published_reports(ws, snapshot.id, *family_days(PERIOD, as_of))
-    return build_publication(
-        load.tables(snapshot),
-        settings,
-        as_of,
-        PERIOD,
-        published_figures(ws, snapshot.id),
-        same,
-        other,
-    ).company
+    tables = load.tables(snapshot)
+    return publication_for(ws, settings, tables, snapshot.id, as_of, PERIOD).company
 
 
 def deck_cells(report: DivisionReport) -> frozenset[int]:

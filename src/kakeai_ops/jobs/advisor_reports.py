@@ -1,0 +1,73 @@
+"""`kops report divisions --all-advisors`: every advisor's division report written into one
+directory and recorded as published, with what the dry run and the mail need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..outputs.filenames import FileNames
+from ..outputs.report_xlsx import write_report
+from ..workspace import Workspace
+from .division_report import DivisionReport, Publication, record_report
+
+
+@dataclass
+class AdvisorReports:
+    """The files written, by advisor, in kops.yaml's order; the advisors left out because
+    their report shows nothing; per advisor, figures hidden / figures (for the dry run);
+    and the period as the reports caption it."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    empty: list[str] = field(default_factory=list)
+    hidden: dict[str, str] = field(default_factory=dict)
+    caption: str = ""
+
+
+def nothing_shown(report: DivisionReport) -> bool:
+    """True when the report would show no figure at all: every one hidden (<5)."""
+    return not any(
+        not cell.hidden and cell.value is not None for cell in report.cells if cell.unit != "trend"
+    )
+
+
+def write_advisor_reports(
+    ws: Workspace,
+    publication: Publication,
+    snapshot_id: str,
+    directory: Path,
+    advisors: Iterable[str],
+    *,
+    period: str,
+    audience: str,
+    include_empty: bool = False,
+) -> AdvisorReports:
+    """One workbook per advisor (``advisors``: kops.yaml's order) into ``directory`` (made
+    if need be), each recorded once written. A report whose every figure is hidden is left
+    out unless ``include_empty``: it would tell its advisor nothing."""
+    directory.mkdir(parents=True, exist_ok=True)
+    names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
+    written = AdvisorReports(caption=period)
+    for name in advisors:
+        report = publication.report(name)
+        written.caption = report.period.caption
+        if nothing_shown(report) and not include_empty:
+            written.empty.append(name)
+            continue
+        path = names.path(name)
+        write_report(report, path, audience, publication.company_rate(report))
+        record_report(
+            ws,
+            snapshot_id,
+            report,
+            publication,
+            path,
+            audience=audience,
+            target=name,
+            period=period,
+        )
+        written.files[name] = path
+        loss = report.loss()
+        written.hidden[name] = f"{loss['hidden']:,} / {loss['figures']:,}"
+    return written
