@@ -4,7 +4,9 @@ from the snapshot with plain pandas (never with kops' own analyses)."""
 from __future__ import annotations
 
 import datetime as dt
+import email
 import re
+from email import policy
 from pathlib import Path
 
 import pandas as pd
@@ -48,10 +50,18 @@ def test_the_award_mail_never_says_every_week_when_a_week_had_no_1on1(
     import json
 
     records = json.loads(plan)
+    # The mails as sent (the outbox transport writes each one), one per planned awardee.
+    cli("mail", "send", "--awarded", CAMPAIGN, "--yes")
+    sent = {
+        path.name.split("-")[0]: email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sample_copy.outbox_dir.rglob("*.eml")
+    }
+    assert sorted(sent) == sorted(r["user_id"] for r in records)
     off = days_off(sample_copy)
     told_of_gap = 0
     for record in records:
-        text = cli("mail", "preview", "--awarded", CAMPAIGN, "--user", record["user_id"]).stdout
+        message = sent[record["user_id"]]
+        text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
         body = " ".join(text.split())
         found = re.search(r"(\d{4})年(\d{1,2})月から(\d{4})年(\d{1,2})月まで", body)
         assert found, body

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +17,6 @@ from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, same_number, typed_id
 from ..jobs.stuck_point_movement import earlier_snapshot, movement_record
-from ..outputs.files import csv_text
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
@@ -312,27 +310,20 @@ def _compare(
         ignore_index=True,
     )
     # --out writes the transitions; on stdout, CSV is who moved and JSON the whole record.
+    shown = movement_record(earlier, earlier_as_of, snap, movement) if fmt is Format.json else moved
     if emit(
         transitions,
-        Format.table,
+        fmt,
         out_file,
         lambda path: _("Wrote the transitions and {n:,} moves to {path}").format(
             n=len(moved), path=path
         ),
+        shown=shown,
         sheet="transitions",
         extra_sheets=[("moved", moved)],
         text_columns=["user_id"],
         options=Print(as_of=snap.as_of),
     ):
-        return
-    if fmt is Format.csv:
-        sys.stdout.write(csv_text(moved))
-        return
-    if fmt is Format.json:
-        import json
-
-        payload = movement_record(earlier, earlier_as_of, snap, movement)
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     _show_movement(movement, transitions, f"{earlier.id}（{earlier_as_of}）", snap)
 

@@ -135,30 +135,32 @@ def show(frame: Any, fmt: Format, title: str | None = None) -> None:
 def emit_data(data: Any, fmt: Format) -> bool:
     """Write ``data`` to stdout as CSV or JSON; False for ``table`` (the caller draws it).
 
-    ``data`` is a frame, or for what is not one table: records (a list of dicts, JSON as
-    they are, CSV as a frame) or named frames (JSON: an object of them by name)."""
+    ``data`` is a frame, or for what is more than one table: records (a list of dicts)
+    or, for JSON, any JSON value whose frames are written as their records (named
+    frames, a movement record)."""
+    import pandas as pd
+
     from ..outputs.files import csv_text, json_text
 
     if fmt is Format.table:
         return False
-    if isinstance(data, Mapping):
-        if fmt is Format.json:
-            named = {name: json.loads(json_text(frame)) for name, frame in data.items()}
-            sys.stdout.write(json.dumps(named, ensure_ascii=False, indent=2) + "\n")
-            return True
-        data = next(iter(data.values()))
-    if isinstance(data, list):
-        if fmt is Format.json:
-            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-            return True
-        import pandas as pd
-
-        data = pd.DataFrame(data)
     if fmt is Format.csv:
-        sys.stdout.write(csv_text(data))
-    else:
+        sys.stdout.write(csv_text(pd.DataFrame(data) if isinstance(data, list) else data))
+    elif isinstance(data, pd.DataFrame):
         sys.stdout.write(json_text(data) + "\n")
+    else:
+        sys.stdout.write(json.dumps(_json_value(data), ensure_ascii=False, indent=2) + "\n")
     return True
+
+
+def _json_value(data: Any) -> Any:
+    from ..outputs.files import json_text
+
+    if isinstance(data, Mapping):
+        return {key: _json_value(value) for key, value in data.items()}
+    if hasattr(data, "columns"):  # a frame: its records
+        return json.loads(json_text(data))
+    return data
 
 
 def emit(

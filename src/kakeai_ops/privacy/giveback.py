@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from .audit import lone_ratios
+from .audit import fingerprint, lone_ratios
 from .cells import COUNT_UNITS, PRIMARY, SECONDARY, Cell
 from .lp import additive_relations, components, narrowed
 from .publication import joint_cells
@@ -65,6 +65,14 @@ def _dependents(cells: Sequence[Cell], shown: set[int]) -> list[int]:
     return out
 
 
+# The sets given back lately: what they were (every field of every cell, as the
+# audit reads them), which cells were shown again and how many figures of the joint
+# set that was. A command builds the same set more than once (the review deck
+# builds the report its slides and its record share), and the trials are the same.
+_given: list[tuple[tuple[object, ...], list[list[int]], int]] = []
+REMEMBERED = 4
+
+
 def give_back(
     reports: Sequence[list[Cell]],
     companies: int = 1,
@@ -73,6 +81,31 @@ def give_back(
 ) -> int:
     """Show again every complement of the set (of ``tables`` only, when given) that
     nothing needs; returns how many figures (of the joint set) were given back."""
+    key = (
+        companies,
+        None if tables is None else tuple(tables),
+        earlier,
+        tuple(fingerprint(cells) for cells in reports),
+    )
+    for known, shown, count in _given:
+        if known == key:
+            for cells, indexes in zip(reports, shown, strict=True):
+                for index in indexes:
+                    cells[index].state = ""
+            return count
+    hidden = [[i for i, c in enumerate(cells) if c.hidden] for cells in reports]
+    count = _give_back(reports, companies, tables, earlier)
+    shown = [
+        [i for i in was if not cells[i].hidden] for cells, was in zip(reports, hidden, strict=True)
+    ]
+    _given.append((key, shown, count))
+    del _given[:-REMEMBERED]
+    return count
+
+
+def _give_back(
+    reports: Sequence[list[Cell]], companies: int, tables: Collection[str] | None, earlier: int
+) -> int:
     joint, where = joint_cells(reports, companies)
     holders: dict[int, list[tuple[int, int]]] = {}
     # The last ``earlier`` reports were published before (read back from the record):
@@ -168,9 +201,10 @@ def audit_local(cells: Sequence[Cell], changed: Sequence[int]) -> bool:
         if tied.isdisjoint(component) and not near:
             continue
         # The cells in a relation with what was shown are the likeliest to be
-        # narrowed: solved first, so a failing trial stops early.
+        # narrowed: solved first, before any witness is looked for, so a failing
+        # trial (most are) stops early.
         first = {i for row in near for i in row.coefficients} | tied
         component = sorted(component, key=lambda i: (i not in first, i))
-        if narrowed(cells, component, rows, first=True):
+        if narrowed(cells, component, rows, True, suspects=first):
             return False
     return True

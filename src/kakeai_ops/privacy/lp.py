@@ -214,9 +214,9 @@ def narrowed(
 ) -> list[Finding]:
     """Primary cells of the component whose best interval is narrower than 0…k−1
     (only the first with ``first``; cells in ``passed`` are skipped, and cells
-    that pass are added to it). With ``first``, leading targets among ``suspects``
-    (cells narrowed before) are solved before any witness is looked for: a cell
-    that was narrowed usually still is, and then no witness is needed at all."""
+    that pass are added to it). With ``first``, a first target among ``suspects``
+    (a cell narrowed before, or next to what a trial shows) is solved before any
+    witness is looked for: it usually is narrowed, and then no witness is needed."""
     done = passed if passed is not None else set()
     targets = [i for i in component if cells[i].state == PRIMARY and i not in done]
     if not targets:
@@ -266,7 +266,7 @@ def _narrowed(
     suspects: Collection[int],
 ) -> list[Finding]:
     programme = Programme.of(cells, component, rows)
-    while first and targets and targets[0] in suspects:
+    if first and targets[0] in suspects:
         finding = _verdict(cells, programme, targets[0], (True, True))
         if finding is not None:
             return [finding]
