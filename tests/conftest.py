@@ -297,22 +297,23 @@ SHARED_RUNS = {
 # are then short ones and the processes finish together. Measured with --durations=0.
 HEAVY_FIRST = [
     "demo_run",
+    "tests/test_publication.py",
     "tests/test_neutralise.py",
     "tests/test_publication_time_attacks.py",
-    "tests/test_publication.py",
     "tests/test_review.py",
     "tests/test_report.py",
-    "tests/test_binding.py",
+    "tests/test_binding.py",  # processes racing: more waiting than computing
     "tests/test_giveback.py",
-    "tests/test_divisions_periods.py",
-    "tests/test_i18n.py",
-    "tests/test_filenames.py",
-    "tests/test_output_audience.py",
+    "tests/test_headers.py",
     "tests/test_lock.py",
-    "tests/test_fact_rows_recount.py",
-    "tests/test_output_audience_lists.py",
+    "tests/test_divisions_periods.py",
     "tests/test_exports_fast_paths.py",
+    "tests/test_filenames.py",
+    "tests/test_review_hostile.py",
+    "tests/test_output_audience_lists.py",
     "tests/test_advisors.py",
+    "tests/test_output_audience.py",
+    "tests/test_i18n.py",
 ]
 
 
