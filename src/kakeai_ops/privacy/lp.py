@@ -472,12 +472,14 @@ def _unwitnessed(
             if abs(x - need[i]) <= TOLERANCE:
                 high_open.discard(i)
 
+    tried: dict[bool, frozenset[int]] = {}
     for _ in range(WITNESS_ROUNDS):
         progress = False
         for upper in (False, True):
             pushed = high_open if upper else low_open
-            if not pushed:
-                continue
+            if not pushed or tried.get(upper) == pushed:
+                continue  # the same push gives the same solution
+            tried[upper] = frozenset(pushed)
             objective = np.zeros(len(variables))
             capped = list(programme.bounds)
             for i in pushed:
