@@ -26,9 +26,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 KOPS = [sys.executable, "-m", "kakeai_ops"]
 CAMPAIGN = "exec-1on1-2026h2"
+# bench/, then a shared bench folder beside the checkout or beside any folder above it.
 REFERENCE_PLACES = (
     HERE / "ref_polars.py",
-    HERE.parent.parent / "shared" / "bench" / "ref_polars.py",
+    *(folder / "shared" / "bench" / "ref_polars.py" for folder in HERE.parents[1:]),
 )
 
 

@@ -12,17 +12,15 @@ from rich.markup import escape
 from .. import glossary
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
-from ..clock import now
 from ..config.seminar_settings import Seminar
-from ..errors import KopsError
-from ..i18n import N_, _
+from ..i18n import _
 from ..jobs.seminars import invitations
+from ..jobs.seminars.mailings import plan_invitation, plan_reminder
 from ..jobs.seminars.summary_workflow import (
     SeminarSummary,
     answers_line,
     attendance_counts,
     attendance_line,
-    invited_users,
     overview,
     summarise_seminar,
 )
@@ -31,9 +29,6 @@ from ..mail.runs import RunRequest, start_run
 from ..outputs.files import percent
 from ..outputs.sheet_charts import SheetChart
 from ..outputs.workbook import Print
-from ..store import (
-    seminar_attendance,
-)
 from . import run_commands
 from .console import frame_table
 from .options import (
@@ -55,7 +50,6 @@ from .output_audience import records_audience
 from .run_console import TerminalOperator
 from .seminar_themes import print_groups, print_themes, themes_command
 from .shared import (
-    Session,
     emit,
     err,
     note,
@@ -77,10 +71,6 @@ SeminarArg = Annotated[
 SeminarDryRunOpt = Annotated[
     bool, dry_run_option(help="Write the invitations as .eml to the outbox; send nothing.")
 ]
-
-
-def _invited(context: Session, run_id: str) -> pd.DataFrame:
-    return invited_users(context.workspace, run_id, context.settings.mail.transport == "outbox")
 
 
 LIST_HEADERS = {
@@ -210,24 +200,15 @@ def invite_command(
     Example: kops seminar invite month2 --dry-run
     """
     context = session(workspace)
-    config = invitations.seminar(context.settings, seminar_id)
-    run_id: str | None = None
-    chosen: dict[str, str | None]
-    if correction:
-        if division is not None:
-            raise KopsError(_("--correction goes to everyone invited: drop --division"))
-        found = invitations.plan_correction(context.workspace, context.settings, seminar_id)
-        invitations.check_invite_ready(seminar_id, config, now(), tbd, N_("correction"))
-        for label, before, after in found.changes:
-            err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
-        spec, run_id, chosen = found.spec, found.run_id, {"correction": ""}
-    else:
-        invitations.check_invite_ready(seminar_id, config, now(), tbd)
-        spec = invitations.invite_spec(seminar_id, config, division)
-        chosen = {"division": division}
+    planned = plan_invitation(
+        context.workspace, context.settings, seminar_id, division, tbd, correction
+    )
+    for label, before, after in planned.changes:
+        err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
+    chosen: dict[str, str | None] = {"correction": ""} if correction else {"division": division}
     request = RunRequest(
-        spec=spec,
-        run_id=run_id,
+        spec=planned.spec,
+        run_id=planned.run_id,
         yes=yes,
         dry_run=dry_run,
         to_test=to_test,
@@ -263,29 +244,20 @@ def remind_command(
     Example: kops seminar remind month1 --yes
     """
     context = session(workspace)
-    config = invitations.seminar(context.settings, seminar_id)
-    invitations.check_remind_ready(seminar_id, config, now().date())
-    invited = _invited(context, invitations.invite_run_id(seminar_id, config))
-    attended = seminar_attendance(context.workspace, seminar_id)
-    absent = invitations.absentees(seminar_id, invited, attended)
-    if not attended:
+    reminder = plan_reminder(context.workspace, context.settings, seminar_id)
+    if not reminder.attendance_recorded:
         note(
             _("no attendance recorded for {seminar}: everyone invited gets the recording").format(
                 seminar=seminar_id
             )
         )
-    counts = attendance_counts(
-        context.workspace,
-        seminar_id,
-        invitations.invite_run_id(seminar_id, config),
-        context.settings.mail.transport == "outbox",
-    )
-    err.print(f"{attendance_line(counts)} ／ 録画の案内 {len(absent):,}人", highlight=False)
+    absent = len(reminder.absent)
+    err.print(f"{attendance_line(reminder.counts)} ／ 録画の案内 {absent:,}人", highlight=False)
     if not absent:
         err.print(_("Everyone invited attended; nothing to send."), highlight=False)
         return
     request = RunRequest(
-        spec=invitations.recording_spec(seminar_id, absent),
+        spec=reminder.spec,
         yes=yes,
         dry_run=dry_run,
         to_test=to_test,
@@ -337,8 +309,7 @@ def attendance_command(
         file,
         snap.id,
         users,
-        now().date(),
-        force_reason,
+        force=force_reason,
     )
     for what in result.overridden:
         warn(f"--force: {what} ({force_reason})")

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...clock import now
 from ...config import Seminar, Settings, configured
 from ...errors import KopsError
 from ...exports.seminar_files import read_attendance, read_survey
@@ -364,18 +365,20 @@ def import_attendance(
     path: Path,
     snapshot_id: str,
     users: pd.DataFrame,
-    today: dt.date,
+    today: dt.date | None = None,
     force: str | None = None,
 ) -> AttendanceImport:
     """Replace the seminar's attendance with the list in ``path`` (all or nothing), audited.
 
     Refused for a seminar without a date or without invitations unless ``force`` (the
-    reason) is given; people who have left are not recorded, each person once."""
+    reason) is given; people who have left are not recorded, each person once.
+    ``today``: the clock's unless given."""
     config = seminar(settings, seminar_id)
     rows = read_attendance(path, settings, users)
     rehearsal = settings.mail.transport == "outbox"
     invited = set(invited_users(ws, invite_run_id(seminar_id, config), rehearsal)["user_id"])
-    overridden = check_attendance_ready(seminar_id, config, len(invited), today, force)
+    day = now().date() if today is None else today
+    overridden = check_attendance_ready(seminar_id, config, len(invited), day, force)
     people, retired_rows, duplicate_rows = _screen(rows, users)
     before, source = seminar_attendance_record(ws, seminar_id)
     record_seminar_attendance(ws, seminar_id, people, path.name)
