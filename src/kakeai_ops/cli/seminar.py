@@ -19,12 +19,11 @@ from ..jobs.seminars.mailings import plan_invitation, plan_reminder
 from ..jobs.seminars.summary_workflow import (
     SeminarSummary,
     answers_line,
-    attendance_counts,
     attendance_line,
     overview,
+    seminar_list,
     summarise_seminar,
 )
-from ..mail.audience_kinds import Theme
 from ..mail.runs import RunRequest, start_run
 from ..outputs.files import percent
 from ..outputs.sheet_charts import SheetChart
@@ -84,14 +83,6 @@ LIST_HEADERS = {
 }
 
 
-def _audience_words(theme: Theme) -> str:
-    """Who a theme invites, in the words of the glossary: 「事前準備なし・上司全員」."""
-    words = [str(glossary.STUCK_POINTS.get(point, point)) for point in theme.stuck_points]
-    if theme.managers:
-        words.append("上司全員")
-    return "・".join(words)
-
-
 @app.command("list")
 @records_audience("seminar list")
 def list_command(
@@ -105,37 +96,8 @@ def list_command(
     Example: kops seminar list
     """
     context = session(workspace)
-    rows = []
-    audiences = []
-    for seminar_id, config in context.settings.seminars.items():
-        spec = invitations.listed_spec(seminar_id, config)
-        audience, words = "-", "－"
-        if spec is not None and isinstance(theme := spec.who, Theme):
-            audience = ", ".join(theme.stuck_points) + (" + managers" if theme.managers else "")
-            words = _audience_words(theme) or "－"
-        audiences.append(words)
-        counts = attendance_counts(
-            context.workspace,
-            seminar_id,
-            invitations.invite_run_id(seminar_id, config) if spec is not None else "",
-            context.settings.mail.transport == "outbox",
-        )
-        rows.append(
-            {
-                "seminar": seminar_id,
-                "month": config.month,
-                "title": config.title or "",
-                "points": " / ".join(config.points),
-                "date": "" if config.date is None else str(config.date),
-                "url": config.url or "",
-                "recording_url": config.recording_url or "",
-                "invites": audience.strip(", "),
-                "invited": counts.invited,
-                "attended": counts.attended,
-                "uninvited": counts.uninvited,
-            }
-        )
-    frame = pd.DataFrame(rows)
+    listed = seminar_list(context.workspace, context.settings)
+    frame, audiences = listed.rows, listed.invites_in_words
     # The file is for people: who each invites in words, dates as dates; stdout keeps keys.
     if emit(
         _for_people(frame, audiences) if out_file is not None else frame,

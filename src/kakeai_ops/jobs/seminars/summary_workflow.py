@@ -10,11 +10,13 @@ from typing import Protocol
 
 import pandas as pd
 
+from ... import glossary
 from ...analyses import segmentation
 from ...analyses.names import NameMatcher
 from ...analyses.seminar_summary import UNINVITED_LABEL, Summary, summarise
 from ...analyses.survey_text import answers_per_group, summarise_free_text
 from ...config import Settings
+from ...mail.audience_kinds import Theme
 from ...privacy.rules import minimum
 from ...store import SnapshotInfo, Tables, seminar_attendance, seminar_survey
 from ...store.ledger import Ledger
@@ -154,3 +156,55 @@ def overview(summary: Summary) -> pd.DataFrame:
         ("answers_not_on_list", "出席者リストにない人の回答", summary.answers_not_on_list, "件"),
     ]
     return pd.DataFrame(rows, columns=["figure", "label", "value", "unit"])
+
+
+@dataclass(frozen=True)
+class SeminarList:
+    """`kops seminar list`: one row per seminar in kops.yaml (whom it invites by stuck-point
+    keys, for machines), and whom each invites in the glossary's words (for people)."""
+
+    rows: pd.DataFrame
+    invites_in_words: list[str]
+
+
+def seminar_list(ws: Workspace, settings: Settings) -> SeminarList:
+    """Each seminar's theme, date, links, whom it invites and its attendance."""
+    rows = []
+    words = []
+    for seminar_id, config in settings.seminars.items():
+        spec = invitations.listed_spec(seminar_id, config)
+        keys, said = "-", "－"
+        if spec is not None and isinstance(theme := spec.who, Theme):
+            keys = ", ".join(theme.stuck_points) + (" + managers" if theme.managers else "")
+            said = audience_words(theme) or "－"
+        words.append(said)
+        counts = attendance_counts(
+            ws,
+            seminar_id,
+            invitations.invite_run_id(seminar_id, config) if spec is not None else "",
+            settings.mail.transport == "outbox",
+        )
+        rows.append(
+            {
+                "seminar": seminar_id,
+                "month": config.month,
+                "title": config.title or "",
+                "points": " / ".join(config.points),
+                "date": "" if config.date is None else str(config.date),
+                "url": config.url or "",
+                "recording_url": config.recording_url or "",
+                "invites": keys.strip(", "),
+                "invited": counts.invited,
+                "attended": counts.attended,
+                "uninvited": counts.uninvited,
+            }
+        )
+    return SeminarList(pd.DataFrame(rows), words)
+
+
+def audience_words(theme: Theme) -> str:
+    """Who a theme invites, in the words of the glossary: 「事前準備なし・上司全員」."""
+    words = [str(glossary.STUCK_POINTS.get(point, point)) for point in theme.stuck_points]
+    if theme.managers:
+        words.append("上司全員")
+    return "・".join(words)
