@@ -143,7 +143,10 @@ class GraphServer:
             self.server.socket, server_side=True
         )
         self.endpoint = f"https://127.0.0.1:{self.server.server_address[1]}/v1.0"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one poll (0.5 s by default) at every test end.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self) -> GraphServer:
         self.thread.start()

@@ -10,13 +10,14 @@ never sees.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import Cli
+from conftest import USERS_HEADER, Cli, write_csv
+from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.store import latest_snapshot, load_tables, write_snapshot
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -28,8 +29,10 @@ from test_mail_command import use_smtp
 PEOPLE = [f"00{n:02d}" for n in range(10, 15)]
 
 
-@pytest.fixture
-def mail_ws(ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Path) -> Workspace:
+@pytest.fixture(scope="module")
+def _mail_ws_built(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The five people ingested once for the file; each test works on its own copy."""
+    base = tmp_path_factory.mktemp("mail-ws")
     users = [
         [
             uid,
@@ -44,9 +47,18 @@ def mail_ws(ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Pa
         ]
         for uid in PEOPLE
     ]
-    Cli(ws)("ingest", str(make_exports(users=users)[0]))  # the users table is enough
-    (tmp_path / "list.csv").write_text("user_id\n" + "\n".join(PEOPLE) + "\n", encoding="utf-8")
+    ws = init_workspace(base / "ws")
+    # The users table is enough.
+    Cli(ws)("ingest", str(write_csv(base / "users.csv", USERS_HEADER, users, encoding="cp932")))
     return ws
+
+
+@pytest.fixture
+def mail_ws(_mail_ws_built: Workspace, tmp_path: Path) -> Workspace:
+    target = tmp_path / "ws"
+    shutil.copytree(_mail_ws_built.root, target)
+    (tmp_path / "list.csv").write_text("user_id\n" + "\n".join(PEOPLE) + "\n", encoding="utf-8")
+    return Workspace(target)
 
 
 def tamper(ws: Workspace, user_id: str, **values: str) -> None:
