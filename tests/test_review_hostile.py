@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from conftest import DECK, SAMPLE, Cli, RunSample
@@ -26,12 +29,31 @@ def test_review_out_that_is_a_directory_is_refused(sample_copy: Workspace, tmp_p
     assert not (tmp_path / "d.pptx").exists()
 
 
-def test_review_paths_are_printed_as_written(sample_copy: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "[").mkdir()
-    deck, figures = tmp_path / "[/bold]deck.pptx", tmp_path / "[red]figures.xlsx"
-    result = Cli(sample_copy)("review", "--out", str(deck), "--xlsx", str(figures))
-    assert f"Wrote the review deck to {deck}" in result.stderr
-    assert f"Wrote every figure to {figures}" in result.stderr
+@pytest.fixture(scope="module")
+def seminar_review(
+    sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """A copy of the sample with Month1 held and a survey whose free texts make a group
+    too small to show, its summary, and its deck written to paths that look like Rich
+    markup: one review run read by the test of the printed paths and the test of the
+    seminar groups."""
+    base = tmp_path_factory.mktemp("seminar-review")
+    shutil.copytree(sample_ws.root, base / "ws")
+    cli = _seminar(Workspace(base / "ws"))
+    texts = [f"1on1の頻度はどのくらいが良いか{i}" for i in range(7)]
+    cli("seminar", "survey", "month1", str(_survey(base, texts)))
+    summary = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
+    (base / "[").mkdir()
+    deck, figures = base / "[/bold]deck.pptx", base / "[red]figures.xlsx"
+    result = cli("review", "--out", str(deck), "--xlsx", str(figures))
+    return {"summary": summary, "deck": deck, "figures": figures, "result": result}
+
+
+def test_review_paths_are_printed_as_written(seminar_review: dict[str, Any]) -> None:
+    deck, figures = seminar_review["deck"], seminar_review["figures"]
+    stderr = seminar_review["result"].stderr
+    assert f"Wrote the review deck to {deck}" in stderr
+    assert f"Wrote every figure to {figures}" in stderr
     assert deck.is_file() and figures.is_file()
 
 
@@ -72,18 +94,12 @@ def test_review_divisions_reveal_nothing_the_report_hides(
                 assert not hidden, f"{record['division']}: a figure next to a hidden one"
 
 
-def test_review_seminar_groups_are_the_summary_counts(
-    sample_copy: Workspace, tmp_path: Path
-) -> None:
-    cli = _seminar(sample_copy)
-    texts = [f"1on1の頻度はどのくらいが良いか{i}" for i in range(7)]
-    cli("seminar", "survey", "month1", str(_survey(tmp_path, texts)))
-    summary = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
+def test_review_seminar_groups_are_the_summary_counts(seminar_review: dict[str, Any]) -> None:
+    summary = seminar_review["summary"]
     groups = {g["group"]: g["answers"] for g in summary["自由記述"]}
     assert any(isinstance(n, int) for n in groups.values())
     assert any(isinstance(n, str) for n in groups.values()), "nothing hidden: a weak test"
-    cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
-    book = load_workbook(tmp_path / "f.xlsx")
+    book = load_workbook(seminar_review["figures"])
     sheet = next(s for s in book.worksheets if "month1" in s.title)
     shown = {
         str(r["label"]).removeprefix("知りたいテーマ："): r["value"]
