@@ -8,13 +8,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email
+import functools
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import SAMPLE
 from kakeai_ops import glossary
@@ -31,12 +32,25 @@ def month(demo_run: tuple[Path, Any]) -> Path:
     return demo_run[0]
 
 
+# The demo's files, each read once for all the tests here (they only read them).
+@functools.cache
+def _book(path: Path) -> Workbook:
+    return load_workbook(path)
+
+
+@functools.cache
+def _deck(path: Path) -> Any:
+    from pptx import Presentation
+
+    return Presentation(str(path))
+
+
 def _lists(root: Path) -> list[Path]:
     """The list workbooks (those with a 「列の説明」 sheet), not the laid-out reports."""
     found = [
         p
         for p in sorted((root / "out").rglob("*.xlsx"))
-        if glossary.COLUMN_NOTES_SHEET in load_workbook(p, read_only=True).sheetnames
+        if glossary.COLUMN_NOTES_SHEET in _book(p).sheetnames
     ]
     assert len(found) >= 6, found
     return found
@@ -56,7 +70,7 @@ def test_every_list_formats_its_figures_by_their_key(month: Path) -> None:
     of every list workbook, found by its key in the book's own 「列の説明」."""
     checked = 0
     for path in _lists(month):
-        book = load_workbook(path)
+        book = _book(path)
         keys = column_keys(book)
         for sheet in book.worksheets:
             if sheet.title == glossary.COLUMN_NOTES_SHEET:
@@ -82,7 +96,7 @@ def test_no_key_where_people_read_words(month: Path) -> None:
     """No English key as a value (role, stuck point, flags, figure names, true/false):
     only id columns (text format) may hold ASCII names."""
     for path in sorted((month / "out").rglob("*.xlsx")):
-        book = load_workbook(path)
+        book = _book(path)
         for sheet in book.worksheets:
             if sheet.title == glossary.COLUMN_NOTES_SHEET:
                 continue
@@ -97,7 +111,7 @@ def test_no_key_where_people_read_words(month: Path) -> None:
 
 
 def test_segment_flags_read_as_stuck_point_labels(month: Path) -> None:
-    book = load_workbook(month / "out" / "segment.xlsx")
+    book = _book(month / "out" / "segment.xlsx")
     keys = column_keys(book)
     sheet = book["一覧"]
     header = [keys.get(("一覧", str(c.value))) for c in sheet[1]]
@@ -111,7 +125,7 @@ def test_segment_flags_read_as_stuck_point_labels(month: Path) -> None:
 def test_the_seminar_list_is_for_people(month: Path) -> None:
     """`kops seminar list --out`: Japanese headers and values, the date as a date, and
     counts as an independent recount finds them (the .eml files, the attendance list)."""
-    book = load_workbook(month / "out" / "seminars.xlsx")
+    book = _book(month / "out" / "seminars.xlsx")
     sheet = book["セミナー"]
     header = [c.value for c in sheet[1]]
     assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", str(h)) for h in header), header
@@ -135,7 +149,7 @@ def test_the_seminar_list_is_for_people(month: Path) -> None:
 def test_report_trends_say_the_size_of_the_change(month: Path) -> None:
     """「↓ -2pt」 beside a share, 「↑ +0.2」 beside an average: the arrow and the size, in
     the deck's style; the arrow follows the size shown."""
-    sheet = load_workbook(month / "out" / "division-report.xlsx")["概要"]
+    sheet = _book(month / "out" / "division-report.xlsx")["概要"]
     header_row = next(r for r in sheet.iter_rows(min_row=1, max_row=6) if r[0].value == "事業部")
     header = [c.value for c in header_row]
     trend = header.index("実施率の推移")
@@ -189,9 +203,7 @@ def _axes(chart: Any) -> list[Any]:
 def test_the_deck_speaks_to_the_room(month: Path) -> None:
     """Every word on every slide, the charts' titles and axes too: no command, no key,
     no snapshot, no series position (Month2), one spelling per term."""
-    from pptx import Presentation
-
-    deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
+    deck = _deck(month / "out" / "review-2026-11.pptx")
     for number, slide in enumerate(deck.slides, start=1):
         text = _every_word(slide)
         assert "kops " not in text and "スナップショット" not in text, (number, text)
@@ -213,11 +225,9 @@ def test_the_demo_month_reads_as_one_clock(month: Path) -> None:
     assert dt.datetime.fromisoformat(OCTOBER) in dated  # the invitation and the nudge
     november = dt.datetime.fromisoformat(NOVEMBER)
     for path in sorted((month / "out").rglob("*.xlsx")):
-        created = load_workbook(path, read_only=True).properties.created
+        created = _book(path).properties.created
         assert created is not None and created.date() == november.date(), path.name
-    from pptx import Presentation
-
-    deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
+    deck = _deck(month / "out" / "review-2026-11.pptx")
     assert deck.core_properties.created.date() == november.date()
 
 
@@ -230,7 +240,7 @@ def test_no_text_is_cut_at_its_column(month: Path) -> None:
     (neither Excel nor LibreOffice grows a row the file gives no height)."""
     wrapped = 0
     for path in _lists(month):
-        for sheet in load_workbook(path).worksheets:
+        for sheet in _book(path).worksheets:
             for row in sheet.iter_rows(min_row=2):
                 filled = [c for c in row if c.value not in (None, "")]
                 if len(filled) == 1 and filled[0].column == 1:
@@ -262,7 +272,7 @@ def test_every_printed_page_says_its_as_of_day(month: Path) -> None:
     for path in sorted((month / "out").rglob("*.xlsx")):
         if path.name == "seminars.xlsx":
             continue  # kops.yaml's seminars and the state's counts: no snapshot's day
-        for sheet in load_workbook(path).worksheets:
+        for sheet in _book(path).worksheets:
             assert sheet.oddHeader.center.text == "基準日 2026-11-20", (path.name, sheet.title)
 
 
@@ -272,7 +282,7 @@ def test_the_seminar_summary_names_its_seminar(month: Path) -> None:
     import yaml
 
     config = yaml.safe_load((month / "kops.yaml").read_text("utf-8"))["seminars"]["month1"]
-    sheet = load_workbook(month / "out" / "seminar-month1.xlsx")["概要"]
+    sheet = _book(month / "out" / "seminar-month1.xlsx")["概要"]
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
     assert rows["セミナー名"] == config["title"]
     assert rows["日時"] == config["date"].strftime("%Y-%m-%d %H:%M")
@@ -281,7 +291,7 @@ def test_the_seminar_summary_names_its_seminar(month: Path) -> None:
 def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
     """The figures workbook: people counted before and now print as whole numbers (not
     20.0), and a change of a rate carries its sign (+3%, -2%)."""
-    book = load_workbook(month / "out" / "review-2026-11.xlsx")
+    book = _book(month / "out" / "review-2026-11.xlsx")
     funnel = book["2_スタックポイント"]
     header = [c.value for c in funnel[1]]
     for row in funnel.iter_rows(min_row=2):
@@ -299,9 +309,7 @@ def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
 def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:
     """The deck's trend table says each date and its n on two lines; the header row is
     made tall enough for both (renderers do not grow a row), so no n is hidden."""
-    from pptx import Presentation
-
-    deck = Presentation(str(month / "out" / "review-2026-11.pptx"))
+    deck = _deck(month / "out" / "review-2026-11.pptx")
     slide = next(s for s in deck.slides if s.shapes.title.text_frame.text.startswith("定着は"))
     table = next(s for s in slide.shapes if s.has_table).table
     header = [c.text_frame.text for c in table.rows[0].cells]
@@ -327,7 +335,7 @@ def test_no_sheet_is_a_header_alone(month: Path) -> None:
     alone reads as a page cut off."""
     said = 0
     for path in _lists(month):
-        for sheet in load_workbook(path).worksheets:
+        for sheet in _book(path).worksheets:
             assert sheet.max_row >= 2 and any(c.value is not None for c in sheet[2]), (
                 path.name,
                 sheet.title,

@@ -91,23 +91,31 @@ def test_what_is_given_back_leaves_the_independent_attacker_nothing() -> None:
 # ---- the sample tenant -----------------------------------------------------
 
 
+# The sample's tables, its settings, the publications built from them by period.
+Sample = tuple[Any, Any, dict[str, Publication]]
+
+
 @pytest.fixture(scope="module")
-def sample(sample_ws: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
-    """The sample tenant with the sample company's advisors (as `kops demo` sets them)."""
+def sample(sample_ws: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sample]:
+    """The sample tenant with the sample company's advisors (as `kops demo` sets them),
+    and the publications built from it so far: a period's set is built once for the file
+    (the tests only read it)."""
     snapshot = latest_snapshot(sample_ws)
     assert snapshot is not None
     root = tmp_path_factory.mktemp("sample-settings")
     shutil.copy(sample_ws.config_path, root / "kops.yaml")
     configure_sample(root)
-    yield load_tables(snapshot), load_settings(root / "kops.yaml")
+    yield load_tables(snapshot), load_settings(root / "kops.yaml"), {}
 
 
 AS_OF = dt.date(2026, 11, 20)
 
 
-def _publication(sample: tuple[Any, Any], period: str) -> Publication:
-    tables, settings = sample
-    return build_publication(tables, settings, AS_OF, period)
+def _publication(sample: Sample, period: str) -> Publication:
+    tables, settings, built = sample
+    if period not in built:
+        built[period] = build_publication(tables, settings, AS_OF, period)
+    return built[period]
 
 
 def _reports(publication: Publication) -> list[list[Cell]]:
@@ -115,9 +123,7 @@ def _reports(publication: Publication) -> list[list[Cell]]:
 
 
 @pytest.mark.parametrize("period", ["30d", "90d"])
-def test_every_complement_left_on_the_sample_is_needed(
-    sample: tuple[Any, Any], period: str
-) -> None:
+def test_every_complement_left_on_the_sample_is_needed(sample: Sample, period: str) -> None:
     """Independently of the trial audit: the full audit of the set finds nothing, and
     each complementary count left hidden, shown with the figures computed from it,
     lets it work something out."""
@@ -153,7 +159,7 @@ def _hidden_complements(publication: Publication) -> set[tuple[Any, ...]]:
 
 
 def test_the_hidden_choice_is_the_same_in_two_consecutive_months(
-    sample: tuple[Any, Any],
+    sample: Sample,
 ) -> None:
     october = _publication(sample, "month:2026-10")
     november = _publication(sample, "month:2026-11")
@@ -176,9 +182,7 @@ def _people(month: str, divisions: set[str]) -> int:
 
 
 @pytest.mark.parametrize("period", ["30d", "90d"])
-def test_no_division_of_ten_or_more_is_hidden_in_the_overview(
-    sample: tuple[Any, Any], period: str
-) -> None:
+def test_no_division_of_ten_or_more_is_hidden_in_the_overview(sample: Sample, period: str) -> None:
     publication = _publication(sample, period)
     for report in [publication.company, *publication.advisors.values()]:
         rows = {c.division: c for c in report.cells if c.table == "overview"}
@@ -193,7 +197,7 @@ def test_no_division_of_ten_or_more_is_hidden_in_the_overview(
     assert all(not isinstance(v, str) for v in overview["headcount"])
 
 
-def test_the_loss_of_the_set_counts_every_report(sample: tuple[Any, Any]) -> None:
+def test_the_loss_of_the_set_counts_every_report(sample: Sample) -> None:
     publication = _publication(sample, "90d")
     loss = publication.loss()
     reports = [publication.company, *publication.advisors.values()]

@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from conftest import REPORT_30D, RunSample, SampleRun
 from factories import organisation
 from kakeai_ops.config import Advisor, ScopeUnit, Settings
-from kakeai_ops.jobs.division_report import DivisionReport, build_publication
+from kakeai_ops.jobs.division_report import DivisionReport, Publication, build_publication
 
 AS_OF = dt.date(2026, 11, 20)
 OTHERS = re.compile(r"^(?:(.+)・)?その他の部署（\d+部署）$")
@@ -141,11 +142,23 @@ def attacker(
     return found
 
 
+_published: dict[tuple[tuple[str, tuple[str, ...]], ...], Publication] = {}
+
+
+def shape_publication(advisors: dict[str, list[str]]) -> Publication:
+    """The 30 days' set of SHAPE with these advisors (in this order), built once for
+    the file: the tests only read it."""
+    key = tuple((name, tuple(scope)) for name, scope in advisors.items())
+    if key not in _published:
+        _published[key] = build_publication(organisation(SHAPE), settings(advisors), AS_OF, "30d")
+    return _published[key]
+
+
 @pytest.mark.parametrize("advisors", [ADVISORS, {"管理本部長": ["管理本部"]}, {}])
 def test_the_company_and_every_advisor_report_together_narrow_nothing(
     advisors: dict[str, list[str]],
 ) -> None:
-    publication = build_publication(organisation(SHAPE), settings(advisors), AS_OF, "30d")
+    publication = shape_publication(advisors)
     reports = [publication.company, *publication.advisors.values()]
     assert attacker(reports, SHAPE) == []
     # The company report still shows every 事業部 row.
@@ -184,10 +197,9 @@ def test_the_attacker_finds_what_a_report_cut_at_the_scope_gives_away() -> None:
 
 
 def test_the_hidden_choice_does_not_depend_on_the_order_of_the_advisors() -> None:
-    tables = organisation(SHAPE)
-    one = build_publication(tables, settings(ADVISORS), AS_OF, "30d")
+    one = shape_publication(ADVISORS)
     reversed_advisors = dict(reversed(list(ADVISORS.items())))
-    two = build_publication(tables, settings(reversed_advisors), AS_OF, "30d")
+    two = build_publication(organisation(SHAPE), settings(reversed_advisors), AS_OF, "30d")
     assert one.company.records() == two.company.records()
     for name in ADVISORS:
         assert one.advisors[name].records() == two.advisors[name].records()
@@ -315,65 +327,63 @@ def test_what_an_earlier_run_published_stays_known_to_the_audit() -> None:
     assert attacker([first, same], COMPLEMENT_SHAPE) == []
 
 
-def test_each_report_run_records_what_it_published(sample_copy: Any, tmp_path: Any) -> None:
-    from conftest import Cli
-    from kakeai_ops.store import latest_snapshot
-    from kakeai_ops.store.published import published_figures
+# The 30 days' report as a file, then as JSON, then the deck; and the deck, then the
+# report: each made once for the file on a fresh copy of the sample (nothing published).
+REPORT_THEN_DECK = (*REPORT_30D, ("review", "--out", "{out}/deck.pptx"))
+DECK_THEN_REPORT = (("review", "--out", "{out}/deck.pptx"), REPORT_30D[1])
 
-    snapshot = latest_snapshot(sample_copy)
+
+def _published_rows(run: SampleRun) -> list[tuple[str, str, str, str, str, str]]:
+    """(snapshot, node, shown, audience, file, figure) of every published figure, in
+    order."""
+    from contextlib import closing
+
+    from kakeai_ops.store.state import connect
+
+    with closing(connect(run.ws)) as db:
+        return db.execute(
+            "SELECT snapshot, node, shown, audience, file, figure FROM published ORDER BY at, rowid"
+        ).fetchall()
+
+
+def test_each_report_run_records_what_it_published(sample_run: RunSample) -> None:
+    from kakeai_ops.store import latest_snapshot
+
+    run = sample_run(*REPORT_THEN_DECK)
+    snapshot = latest_snapshot(run.ws)
     assert snapshot is not None
-    # The copied workspace may hold what earlier reports published: count from here.
-    earlier = published_figures(sample_copy, snapshot.id)
-    target = tmp_path / "report.xlsx"
-    Cli(sample_copy)("report", "divisions", "--period", "30d", "--out", str(target))
-    recorded = published_figures(sample_copy, snapshot.id)
-    new = {node: shown[len(earlier.get(node, [])) :] for node, shown in recorded.items()}
-    new = {node: shown for node, shown in new.items() if shown}
-    records = Cli(sample_copy)("report", "divisions", "--period", "30d", "--format", "json")
-    assert len(new) == len(json.loads(records.stdout))  # one node per published figure
+    workbook, deck = str(run.out / "r.xlsx"), str(run.out / "deck.pptx")
+    # The copy started from nothing published: what each command recorded, by its file.
+    by_file: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for s, node, shown, _, file, _ in _published_rows(run):
+        if s == snapshot.id:
+            by_file[file][node].append(shown)
+    assert set(by_file) == {workbook, "stdout", deck}
+    records = json.loads(run.results[1].stdout)
+    new = by_file[workbook]
+    assert len(new) == len(records)  # one node per published figure
     assert all(len(shown) == 1 for shown in new.values())
-    again = published_figures(sample_copy, snapshot.id)
-    for node, shown in new.items():
-        latest = again[node][len(earlier.get(node, [])) :]
-        assert len(latest) == 2  # the file, then stdout
-        assert latest[0] == latest[1] == shown[0]  # the same figures
+    # The same report to stdout: the same nodes, the same figures.
+    assert by_file["stdout"] == new
 
 
 def test_the_deck_records_its_figures_and_the_order_of_outputs_changes_nothing(
-    sample_copy: Any, tmp_path: Any
+    sample_run: RunSample,
 ) -> None:
     """The deck (kops review) records the report figures it shows, with its audience and
     file; a report and the deck made in either order publish the same hidden cells."""
-    import shutil
-    from contextlib import closing
-
-    from conftest import Cli
     from kakeai_ops.store import latest_snapshot
-    from kakeai_ops.store.state import connect
-    from kakeai_ops.workspace import Workspace
 
-    other = Workspace(tmp_path / "other")
-    shutil.copytree(sample_copy.root, other.root)
-    for ws in (sample_copy, other):
-        with closing(connect(ws)) as db:
-            db.execute("DELETE FROM published")  # from nothing published, in both
-    deck = tmp_path / "deck.pptx"
-
-    def report(ws: Workspace) -> list[dict[str, Any]]:
-        out = Cli(ws)("report", "divisions", "--period", "30d", "--format", "json")
-        return json.loads(out.stdout)
-
-    first = report(sample_copy)  # the report, then the deck
-    Cli(sample_copy)("review", "--out", str(deck))
-    Cli(other)("review", "--out", str(tmp_path / "deck2.pptx"))  # the deck, then the report
-    second = report(other)
+    report_first = sample_run(*REPORT_THEN_DECK)  # the report, then the deck
+    deck_first = sample_run(*DECK_THEN_REPORT)  # the deck, then the report
+    first = json.loads(report_first.results[1].stdout)
+    second = json.loads(deck_first.results[1].stdout)
     assert first == second
-    snapshot = latest_snapshot(sample_copy)
+    snapshot = latest_snapshot(report_first.ws)
     assert snapshot is not None
-    with closing(connect(sample_copy)) as db:
-        rows = db.execute(
-            "SELECT snapshot, audience, figure FROM published WHERE file = ?", (str(deck),)
-        ).fetchall()
+    deck = str(report_first.out / "deck.pptx")
+    rows = [(s, a, f) for s, _, _, a, file, f in _published_rows(report_first) if file == deck]
+    assert rows
     figures = [json.loads(f) for s, _, f in rows if s == snapshot.id]
     assert {a for _, a, _ in rows} == {"shared"}
     shown = {

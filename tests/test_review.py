@@ -57,10 +57,12 @@ def run_json(ws: Workspace, *args: str) -> Any:
     return json.loads(Cli(ws)(*args, "--format", "json").stdout)
 
 
-def overview(ws: Workspace) -> dict[str, dict[str, Any]]:
-    """The division report's overview cells (as published) by division, the company as 全社."""
+@pytest.fixture(scope="module")
+def overview(month: Workspace, deck: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The division report's overview cells (as published) by division, the company as 全社:
+    the report run once, after the deck, for the tests that compare the deck with it."""
     rows: dict[str, dict[str, Any]] = {}
-    for cell in run_json(ws, "report", "divisions", "--period", "30d"):
+    for cell in run_json(month, "report", "divisions", "--period", "30d"):
         if cell["table"] == "overview":
             rows.setdefault(cell["division"] or "全社", {})[cell["metric"]] = cell
     return rows
@@ -165,9 +167,9 @@ def test_trend_has_every_snapshot(month: Workspace, deck: dict[str, Any]) -> Non
 
 
 def test_summary_equals_the_division_reports_company_row(
-    month: Workspace, deck: dict[str, Any]
+    month: Workspace, deck: dict[str, Any], overview: dict[str, dict[str, Any]]
 ) -> None:
-    company = overview(month)["全社"]
+    company = overview["全社"]
     text = texts(by_title(deck, "1."))
     # The figures exactly as the report publishes them (whole percents, one decimal).
     for metric in ("headcount", "activation_rate", "implementation_rate", "per_member_month"):
@@ -180,8 +182,10 @@ def test_summary_equals_the_division_reports_company_row(
     assert f"{arrow} {change:+,}（前回 {before:,}）" in text
 
 
-def test_divisions_carry_the_reports_suppression(month: Workspace, deck: dict[str, Any]) -> None:
-    report = overview(month)
+def test_divisions_carry_the_reports_suppression(
+    deck: dict[str, Any], overview: dict[str, dict[str, Any]]
+) -> None:
+    report = overview
     rows = {r[0]: r for r in table_rows(by_title(deck, "4."))[1:]}
     assert set(rows) == set(report)
     hidden = 0
@@ -239,31 +243,46 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert f"95%信頼区間: {shown_low}〜{shown_high}" in shown
 
 
-def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_path: Path) -> None:
-    """With min_group above the smaller group, the deck shows that group's outcome as
-    `kops mail report` does (``<N``) and no difference or interval, anywhere."""
-    copy = tmp_path / "ws"
-    shutil.copytree(month.root, copy)
-    ws = Workspace(copy)
+@pytest.fixture(scope="module")
+def restyled(month: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A copy of the month whose kops.yaml names the meeting, organiser and classification
+    and sets min_group above the smaller group of the nudge, and its deck: one review run
+    read by the tests of the cover and of a small mail group (neither setting touches
+    what the other test reads)."""
+    base = tmp_path_factory.mktemp("restyled")
+    shutil.copytree(month.root, base / "ws")
+    ws = Workspace(base / "ws")
     sizes = [r["in_snapshot"] for r in run_json(ws, "mail", "report", MAIL_RUN)]
     minimum = min(sizes) + 1
     data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data["documents"] = {
+        "meeting": "営業本部 1on1 推進会議",
+        "organiser": "人事部 組織開発課",
+        "classification": "関係者外秘",
+    }
     data.setdefault("privacy", {})["min_group"] = minimum
     # The sensitive minimum is never below min_group (kops.yaml refuses that).
     data["privacy"]["min_group_sensitive"] = max(10, minimum)
     ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     # What the month published under the old minimum would, with the new one, give hidden
-    # figures back (kops refuses that): this test is about the mail slide, so it starts
-    # from a snapshot nothing was published for.
+    # figures back (kops refuses that): the deck starts from a snapshot nothing was
+    # published for.
     with sqlite3.connect(ws.db_path) as db:
         db.execute("DELETE FROM published")
-    label = f"<{minimum}"
+    out, book = base / "deck.pptx", base / "figures.xlsx"
+    Cli(ws)("review", "--out", str(out), "--xlsx", str(book))
+    return {"ws": ws, "minimum": minimum, "path": out, "xlsx": book}
+
+
+def test_a_small_mail_group_is_hidden_as_in_mail_report(restyled: dict[str, Any]) -> None:
+    """With min_group above the smaller group, the deck shows that group's outcome as
+    `kops mail report` does (``<N``) and no difference or interval, anywhere."""
+    ws = restyled["ws"]
+    label = f"<{restyled['minimum']}"
     report = {r["group"]: r for r in run_json(ws, "mail", "report", MAIL_RUN)}
     hidden = [g for g, r in report.items() if r["share_left"] == label]
     assert hidden and "表示していません" in Cli(ws)("mail", "report", MAIL_RUN).stdout
-    out, book = tmp_path / "deck.pptx", tmp_path / "figures.xlsx"
-    Cli(ws)("review", "--out", str(out), "--xlsx", str(book))
-    slides = list(Presentation(str(out)).slides)
+    slides = list(Presentation(str(restyled["path"])).slides)
     slide = next(s for s in slides if title(s).startswith("5."))
     row = mail_rows(slide)[MAIL_RUN][MEASURED]
     names = {"mailed": "送付", "holdout": "比較群"}
@@ -273,7 +292,9 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(month: Workspace, tmp_pa
     assert not any(shape.has_chart for shape in slide.shapes)  # no share plotted
     actions = next(s for s in slides if title(s).startswith("9."))
     assert MAIL_RUN not in notes(actions)
-    record = next(r for r in sheet_records(book, "5_メール施策") if r["run_id"] == MAIL_RUN)
+    record = next(
+        r for r in sheet_records(restyled["xlsx"], "5_メール施策") if r["run_id"] == MAIL_RUN
+    )
     for group in hidden:
         prefix = "mailed" if group == "mailed" else "holdout"
         assert record[f"{prefix}_left"] == label and record[f"{prefix}_share_left"] == label
@@ -487,20 +508,8 @@ def test_an_empty_workspace_says_to_ingest_first(tmp_path: Path) -> None:
     assert not (tmp_path / "deck.pptx").exists()
 
 
-def test_cover_and_feet_come_from_kops_yaml(month: Workspace, tmp_path: Path) -> None:
-    copy = tmp_path / "ws"
-    shutil.copytree(month.root, copy)
-    ws = Workspace(copy)
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    data["documents"] = {
-        "meeting": "営業本部 1on1 推進会議",
-        "organiser": "人事部 組織開発課",
-        "classification": "関係者外秘",
-    }
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "deck.pptx"
-    Cli(ws)("review", "--out", str(out))
-    deck = Presentation(str(out))
+def test_cover_and_feet_come_from_kops_yaml(restyled: dict[str, Any]) -> None:
+    deck = Presentation(str(restyled["path"]))
     slides = list(deck.slides)
     assert slides[0].shapes.title.text_frame.text == "営業本部 1on1 推進会議"
     assert "人事部 組織開発課" in texts(slides[0]) and "関係者外秘" in texts(slides[0])
