@@ -193,7 +193,8 @@ def test_two_sends_started_at_once_never_mix_plans(
                     break
             time.sleep(0.05)
         both_rendered = len(list(plans.glob("plan-*.jsonl"))) == len(set(templates))
-        time.sleep(0.5)  # from writing its plan to waiting on the database: a moment
+        if both_rendered:
+            time.sleep(0.5)  # from writing its plan to waiting on the database: a moment
         blocker.execute("ROLLBACK")
         blocker.close()
         codes = [p.wait(timeout=300) for p in processes]
