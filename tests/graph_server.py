@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from local_server import serving_thread
 from tls_cert import make_certificate, server_context
 
 
@@ -143,10 +144,7 @@ class GraphServer:
             self.server.socket, server_side=True
         )
         self.endpoint = f"https://127.0.0.1:{self.server.server_address[1]}/v1.0"
-        # A short poll: shutdown() waits up to one poll (0.5 s by default) at every test end.
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self.thread = serving_thread(self.server)
 
     def __enter__(self) -> GraphServer:
         self.thread.start()

@@ -14,8 +14,9 @@ import email.utils
 import re
 import socketserver
 import ssl
-import threading
 from dataclasses import dataclass, field
+
+from local_server import serving_thread
 
 XOAUTH2 = re.compile(rb"user=([^\x01]+)\x01auth=Bearer ([\x21-\x7e]+)\x01\x01")
 
@@ -138,7 +139,7 @@ class ImapServer:
 
         self.server = Server(("127.0.0.1", 0), handler)
         self.port = int(self.server.server_address[1])
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serving_thread(self.server)
 
     def __enter__(self) -> ImapServer:
         self.thread.start()

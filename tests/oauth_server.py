@@ -22,6 +22,7 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+from local_server import serving_thread
 from tls_cert import make_certificate, server_context
 
 
@@ -219,7 +220,7 @@ class SignInServer:
             self.server.socket, server_side=True
         )
         self.authority.base = f"https://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serving_thread(self.server)
 
     @property
     def base(self) -> str:

@@ -246,12 +246,14 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
 @pytest.fixture(scope="module")
 def restyled(month: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A copy of the month whose kops.yaml names the meeting, organiser and classification
-    and sets min_group above the smaller group of the nudge, and its deck: one review run
-    read by the tests of the cover and of a small mail group (neither setting touches
-    what the other test reads)."""
+    and sets min_group above the smaller group of the nudge, with a second nudge sent
+    after the last snapshot, and its deck: one review run read by the tests of the cover,
+    of a small mail group and of a run not yet measurable (none of these changes touches
+    what the other tests read)."""
     base = tmp_path_factory.mktemp("restyled")
     shutil.copytree(month.root, base / "ws")
     ws = Workspace(base / "ws")
+    Cli(ws)("mail", "send", "--segment", "no_rating", "--holdout", "50", "--yes")
     sizes = [r["in_snapshot"] for r in run_json(ws, "mail", "report", MAIL_RUN)]
     minimum = min(sizes) + 1
     data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
@@ -447,17 +449,9 @@ def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(tmp_path: Path) 
     assert "まだ案内したセミナーはありません" in texts(slides[6])
 
 
-def test_a_run_without_a_later_snapshot_is_not_yet_measurable(
-    month: Workspace, tmp_path: Path
-) -> None:
-    copy = tmp_path / "ws"
-    shutil.copytree(month.root, copy)
-    ws = Workspace(copy)
-    cli = Cli(ws)
-    cli("mail", "send", "--segment", "no_rating", "--holdout", "50", "--yes")
-    out = tmp_path / "deck.pptx"
-    cli("review", "--out", str(out))
-    slide = next(s for s in Presentation(str(out)).slides if title(s).startswith("5."))
+def test_a_run_without_a_later_snapshot_is_not_yet_measurable(restyled: dict[str, Any]) -> None:
+    slides = Presentation(str(restyled["path"])).slides
+    slide = next(s for s in slides if title(s).startswith("5."))
     row = next(r for run_id, r in mail_rows(slide).items() if run_id.startswith("no_rating"))
     assert row["配信"].startswith("スッキリ度未入力")
     assert "まだ測定できません" in row[MEASURED]
