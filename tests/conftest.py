@@ -290,14 +290,14 @@ SHARED_RUNS = {
     "tests/test_workbook_print.py": "demo_run",
     "tests/test_demo_documents.py": "demo_run",
     "tests/test_review.py::test_demo_ends_with_the_deck": "demo_run",
-    # The sample's 30 days and deck (REPORT_THEN_DECK, DECK then the 30 days as JSON).
-    "tests/test_publication.py": "sample_30d_and_deck",
-    "tests/test_review_hostile.py": "sample_30d_and_deck",
-    "tests/test_output_audience.py": "sample_30d_and_deck",
-    # November's report (NOVEMBER_REPORT) and the 90 days' (REPORT_90D).
-    "tests/test_report.py": "sample_november_and_90d",
-    "tests/test_report_xlsx_charts.py": "sample_november_and_90d",
-    "tests/test_divisions_periods.py": "sample_november_and_90d",
+    # The sample's reports and deck: REPORT_THEN_DECK, DECK then the 30 days as JSON,
+    # NOVEMBER_REPORT, REPORT_90D.
+    "tests/test_publication.py": "sample_reports",
+    "tests/test_review_hostile.py": "sample_reports",
+    "tests/test_output_audience.py": "sample_reports",
+    "tests/test_report.py": "sample_reports",
+    "tests/test_report_xlsx_charts.py": "sample_reports",
+    "tests/test_divisions_periods.py": "sample_reports",
 }
 
 
@@ -305,11 +305,10 @@ SHARED_RUNS = {
 # are then short ones and the processes finish together. Measured with --durations=0.
 HEAVY_FIRST = [
     "demo_run",
-    "sample_30d_and_deck",
+    "sample_reports",
     "tests/test_neutralise.py",
     "tests/test_publication_time_attacks.py",
     "tests/test_review.py",
-    "sample_november_and_90d",
     "tests/test_binding.py",  # processes racing: more waiting than computing
     "tests/test_giveback.py",
     "tests/test_headers.py",
