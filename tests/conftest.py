@@ -290,6 +290,12 @@ SHARED_RUNS = {
     "tests/test_workbook_print.py": "demo_run",
     "tests/test_demo_documents.py": "demo_run",
     "tests/test_review.py::test_demo_ends_with_the_deck": "demo_run",
+    "tests/test_review.py::test_one_snapshot_and_nothing_sent_gives_slides_that_say_so": (
+        "october_review"
+    ),
+    "tests/test_review_hostile.py::test_review_of_a_workspace_with_one_snapshot": (
+        "october_review"
+    ),
 }
 
 
@@ -448,3 +454,21 @@ REPORT_30D = (
     ("report", "divisions", "--period", "30d", "--format", "json"),
 )
 DECK = (("review", "--out", "{out}/deck.pptx", "--xlsx", "{out}/deck.xlsx"),)
+
+
+@pytest.fixture(scope="session")
+def october_review(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """A new workspace with October alone ingested (one snapshot, nothing sent) and its
+    review deck and workbook ({out}/deck.pptx, {out}/figures.xlsx), made once for the
+    tests of a review with nothing to compare (listed in SHARED_RUNS)."""
+    base = tmp_path_factory.mktemp("october")
+    ws, out = init_workspace(base / "ws"), base / "out"
+    out.mkdir()
+    cli = Cli(ws)
+    ingest = cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    review = cli(
+        "review",
+        *("--out", str(out / "deck.pptx"), "--xlsx", str(out / "figures.xlsx")),
+        env={"KOPS_QUIET": "0"},
+    )
+    return SampleRun(ws, out, (ingest, review))
