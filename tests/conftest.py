@@ -290,6 +290,14 @@ SHARED_RUNS = {
     "tests/test_workbook_print.py": "demo_run",
     "tests/test_demo_documents.py": "demo_run",
     "tests/test_review.py::test_demo_ends_with_the_deck": "demo_run",
+    # The sample's 30 days and deck (REPORT_THEN_DECK, DECK then the 30 days as JSON).
+    "tests/test_publication.py": "sample_30d_and_deck",
+    "tests/test_review_hostile.py": "sample_30d_and_deck",
+    "tests/test_output_audience.py": "sample_30d_and_deck",
+    # November's report (NOVEMBER_REPORT) and the 90 days' (REPORT_90D).
+    "tests/test_report.py": "sample_november_and_90d",
+    "tests/test_report_xlsx_charts.py": "sample_november_and_90d",
+    "tests/test_divisions_periods.py": "sample_november_and_90d",
     "tests/test_review.py::test_one_snapshot_and_nothing_sent_gives_slides_that_say_so": (
         "october_review"
     ),
@@ -303,22 +311,19 @@ SHARED_RUNS = {
 # are then short ones and the processes finish together. Measured with --durations=0.
 HEAVY_FIRST = [
     "demo_run",
-    "tests/test_publication.py",
+    "sample_30d_and_deck",
     "tests/test_neutralise.py",
     "tests/test_publication_time_attacks.py",
     "tests/test_review.py",
-    "tests/test_report.py",
+    "sample_november_and_90d",
     "tests/test_binding.py",  # processes racing: more waiting than computing
     "tests/test_giveback.py",
     "tests/test_headers.py",
     "tests/test_lock.py",
-    "tests/test_divisions_periods.py",
     "tests/test_exports_fast_paths.py",
     "tests/test_filenames.py",
-    "tests/test_review_hostile.py",
     "tests/test_output_audience_lists.py",
     "tests/test_advisors.py",
-    "tests/test_output_audience.py",
     "tests/test_i18n.py",
 ]
 
@@ -454,6 +459,8 @@ REPORT_30D = (
     ("report", "divisions", "--period", "30d", "--format", "json"),
 )
 DECK = (("review", "--out", "{out}/deck.pptx", "--xlsx", "{out}/deck.xlsx"),)
+# The 30 days' report as a file, then as JSON, then the deck, on one copy.
+REPORT_THEN_DECK = (*REPORT_30D, ("review", "--out", "{out}/deck.pptx"))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from conftest import REPORT_30D, SAMPLE, Cli, RunSample
+from conftest import REPORT_THEN_DECK, SAMPLE, Cli, RunSample
 from kakeai_ops.privacy.audiences import DEFAULTS, SECRETARIAT, SHARED, AudienceError, resolve
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.store.published import published_figures
@@ -55,7 +55,7 @@ def _people(divisions: set[str]) -> int:
 def test_the_division_report_is_shared_and_shows_kanri_honbu(
     sample_run: RunSample,
 ) -> None:
-    run = sample_run(*REPORT_30D)  # the workbook, then the same report as JSON
+    run = sample_run(*REPORT_THEN_DECK)  # the workbook, the same report as JSON, the deck
     sample_copy, target, result = run.ws, run.out / "r.xlsx", run.results[0]
     assert "対象: 共有可（shared）" in result.stderr
     assert "共有可" in _header(target) and "事務局内限り" not in _header(target)
@@ -71,7 +71,7 @@ def test_the_division_report_is_shared_and_shows_kanri_honbu(
     # The information loss is on the sheet, as on the terminal, counted from the cells.
     cells = [str(c) for r in load_workbook(target)["概要"].iter_rows(values_only=True) for c in r]
     [loss] = [c for c in cells if c.startswith("プライバシーのための情報の損失")]
-    json_cells = json.loads(run.result.stdout)
+    json_cells = json.loads(run.results[1].stdout)
     figures = [c for c in json_cells if c["unit"] != "trend"]
     hidden = sum(1 for c in figures if c["value"] is None)
     assert f"非表示 {hidden:,} / {len(figures):,} 値" in loss

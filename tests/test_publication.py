@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from conftest import REPORT_30D, RunSample, SampleRun
+from conftest import DECK, REPORT_30D, REPORT_THEN_DECK, RunSample, SampleRun
 from factories import organisation
 from kakeai_ops.config import Advisor, ScopeUnit, Settings
 from kakeai_ops.jobs.division_report import DivisionReport, Publication, build_publication
@@ -327,10 +327,9 @@ def test_what_an_earlier_run_published_stays_known_to_the_audit() -> None:
     assert attacker([first, same], COMPLEMENT_SHAPE) == []
 
 
-# The 30 days' report as a file, then as JSON, then the deck; and the deck, then the
-# report: each made once for the file on a fresh copy of the sample (nothing published).
-REPORT_THEN_DECK = (*REPORT_30D, ("review", "--out", "{out}/deck.pptx"))
-DECK_THEN_REPORT = (("review", "--out", "{out}/deck.pptx"), REPORT_30D[1])
+# The deck, then the 30 days' report (the other order is REPORT_THEN_DECK): each made
+# once on a fresh copy of the sample (nothing published).
+DECK_THEN_REPORT = (*DECK, REPORT_30D[1])
 
 
 def _published_rows(run: SampleRun) -> list[tuple[str, str, str, str, str, str]]:
