@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from conftest import REPORT_THEN_DECK, SAMPLE, Cli, RunSample
+from conftest import DECK, REPORT_30D, REPORT_THEN_DECK, SAMPLE, Cli, RunSample
 from kakeai_ops.privacy.audiences import DEFAULTS, SECRETARIAT, SHARED, AudienceError, resolve
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.store.published import published_figures
@@ -126,14 +126,12 @@ def _slides(path: Path) -> list[str]:
     return texts
 
 
-def test_the_shared_deck_names_no_one_and_shows_kanri_honbu(
-    sample_copy: Any, tmp_path: Path
-) -> None:
-    cli = Cli(sample_copy)
-    own = tmp_path / "own.pptx"
-    cli("review", "--out", str(own), "--audience", "secretariat")
-    deck = tmp_path / "deck.pptx"
-    result = cli("review", "--out", str(deck), "--xlsx", str(tmp_path / "deck.xlsx"))
+def test_the_shared_deck_names_no_one_and_shows_kanri_honbu(sample_run: RunSample) -> None:
+    secretariat_run = sample_run(("review", "--out", "{out}/own.pptx", "--audience", "secretariat"))
+    own = secretariat_run.out / "own.pptx"
+    # The shared deck of the sample as the tests of the deck's figures read it.
+    shared_run = sample_run(*DECK, REPORT_30D[1])
+    deck, result = shared_run.out / "deck.pptx", shared_run.results[0]
     assert "対象: 共有可（shared）" in result.stderr
     shared, secretariat = _slides(deck), _slides(own)
     assert "社外秘・共有可" in shared[0] and "社外秘・事務局内限り" in secretariat[0]
@@ -143,7 +141,7 @@ def test_the_shared_deck_names_no_one_and_shows_kanri_honbu(
     named = {n for n in names if any(n in text for text in secretariat)}
     assert named, "a weak test: the secretariat's deck names no one"
     assert not {n for n in names if any(n in text for text in shared)}
-    book = load_workbook(tmp_path / "deck.xlsx")
+    book = load_workbook(shared_run.out / "deck.xlsx")
     cells = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
     assert not named & cells
     # The division slide shows 管理本部 (with 経営企画室 merged in), its people recounted.
