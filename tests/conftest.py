@@ -298,6 +298,12 @@ SHARED_RUNS = {
     "tests/test_report.py": "sample_reports",
     "tests/test_report_xlsx_charts.py": "sample_reports",
     "tests/test_divisions_periods.py": "sample_reports",
+    "tests/test_review.py::test_one_snapshot_and_nothing_sent_gives_slides_that_say_so": (
+        "october_review"
+    ),
+    "tests/test_review_hostile.py::test_review_of_a_workspace_with_one_snapshot": (
+        "october_review"
+    ),
 }
 
 
@@ -454,3 +460,21 @@ REPORT_30D = (
 DECK = (("review", "--out", "{out}/deck.pptx", "--xlsx", "{out}/deck.xlsx"),)
 # The 30 days' report as a file, then as JSON, then the deck, on one copy.
 REPORT_THEN_DECK = (*REPORT_30D, ("review", "--out", "{out}/deck.pptx"))
+
+
+@pytest.fixture(scope="session")
+def october_review(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """A new workspace with October alone ingested (one snapshot, nothing sent) and its
+    review deck and workbook ({out}/deck.pptx, {out}/figures.xlsx), made once for the
+    tests of a review with nothing to compare (listed in SHARED_RUNS)."""
+    base = tmp_path_factory.mktemp("october")
+    ws, out = init_workspace(base / "ws"), base / "out"
+    out.mkdir()
+    cli = Cli(ws)
+    ingest = cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    review = cli(
+        "review",
+        *("--out", str(out / "deck.pptx"), "--xlsx", str(out / "figures.xlsx")),
+        env={"KOPS_QUIET": "0"},
+    )
+    return SampleRun(ws, out, (ingest, review))

@@ -17,7 +17,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from conftest import SAMPLE, Cli, tree_digest
+from conftest import SAMPLE, Cli, SampleRun, tree_digest
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 from seminar_setup import date_month1
@@ -431,14 +431,9 @@ def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) ->
     assert interviews and not {"manager_id", "member_name"} & set(interviews[0])
 
 
-def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(tmp_path: Path) -> None:
-    ws = init_workspace(tmp_path / "ws")
-    cli = Cli(ws)
-    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    out = tmp_path / "deck.pptx"
-    result = cli("review", "--out", str(out), env={"KOPS_QUIET": "0"})
-    assert "only one snapshot" in result.stderr
-    slides = list(Presentation(str(out)).slides)
+def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(october_review: SampleRun) -> None:
+    assert "only one snapshot" in october_review.result.stderr
+    slides = list(Presentation(str(october_review.out / "deck.pptx")).slides)
     assert "基準日 2026年10月20日" in texts(slides[0]) and "前回" not in texts(slides[0])
     assert "比較できる前回のデータはまだありません" in texts(slides[1])
     assert "比較なし" in texts(slides[1])

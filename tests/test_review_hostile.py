@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from conftest import DECK, SAMPLE, Cli, RunSample
+from conftest import DECK, RunSample, SampleRun
 from kakeai_ops.workspace import Workspace
 from test_entries_hostile import _refused_unchanged
 from test_survey_text_hostile import _seminar, _survey
@@ -57,11 +57,8 @@ def test_review_paths_are_printed_as_written(seminar_review: dict[str, Any]) -> 
     assert deck.is_file() and figures.is_file()
 
 
-def test_review_of_a_workspace_with_one_snapshot(ws: Workspace, tmp_path: Path) -> None:
-    cli = Cli(ws)
-    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "f.xlsx"))
-    book = load_workbook(tmp_path / "f.xlsx")
+def test_review_of_a_workspace_with_one_snapshot(october_review: SampleRun) -> None:
+    book = load_workbook(october_review.out / "figures.xlsx")
     first = sheet_records(book, book.sheetnames[0])
     assert all(r["before"] is None for r in first) and all(r["now"] is not None for r in first)
 
