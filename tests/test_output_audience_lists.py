@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +46,22 @@ def _command(words: tuple[str, ...]) -> str:
     return NAMES[words[0]].format(words[1] if len(words) > 1 else "")
 
 
+@pytest.fixture(scope="module")
+def _listed_once(sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A copy of the sample with one mail run (outbox), made once for the file."""
+    ws = Workspace(tmp_path_factory.mktemp("listed") / "ws")
+    shutil.copytree(sample_ws.root, ws.root)
+    Cli(ws)("mail", "send", "--segment", "no_prep", "--role", "member", "--yes", env=NOW)
+    return ws
+
+
 @pytest.fixture
-def listed(sample_copy: Workspace) -> Workspace:
-    """The sample copy with one mail run (outbox), so that `mail status` has a run."""
-    Cli(sample_copy)("mail", "send", "--segment", "no_prep", "--role", "member", "--yes", env=NOW)
-    return sample_copy
+def listed(_listed_once: Workspace, tmp_path: Path) -> Workspace:
+    """The sample copy with one mail run (outbox), so that `mail status` has a run: a
+    private copy of the one made for the file (each test writes to it)."""
+    ws = Workspace(tmp_path / "listed-ws")
+    shutil.copytree(_listed_once.root, ws.root)
+    return ws
 
 
 def _entries(ws: Workspace) -> list[dict[str, Any]]:
