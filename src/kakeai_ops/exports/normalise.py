@@ -171,9 +171,15 @@ def email_problems(emails: pd.Series) -> pd.Series:
     # library's own dot-atom rule (what validate_email does for it), by one Arrow regex
     # over the column. Anything else takes the full check, once per distinct value.
     text = arrow_text(emails)
-    pattern, longest = _plain_address()
+    pattern, longest, longest_local = _plain_address()
+    # A local part over the RFC's 64 characters takes the full check: email-validator
+    # refused it before 2.3 and allows it since, and the library installed decides.
     plain = pc.and_(
-        pc.match_substring_regex(text, pattern), pc.less_equal(pc.utf8_length(text), longest)
+        pc.and_(
+            pc.match_substring_regex(text, pattern),
+            pc.less_equal(pc.utf8_length(text), longest),
+        ),
+        pc.less_equal(pc.find_substring(text, "@"), longest_local),
     )
     domains = pc.replace_substring_regex(text, "^[^@]*@", "")
     plain_domains = pc.unique(pc.filter(domains, plain)).to_pylist()
@@ -184,13 +190,18 @@ def email_problems(emails: pd.Series) -> pd.Series:
 
 
 @functools.cache
-def _plain_address() -> tuple[str, int]:
+def _plain_address() -> tuple[str, int, int]:
     """An address whose local part is email-validator's dot-atom (ASCII), as an Arrow
-    (RE2) regex: the library's own pattern, anchored, then one '@' and a domain; and
-    the longest address the library allows."""
-    from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
+    (RE2) regex: the library's own pattern, anchored, then one '@' and a domain; the
+    longest address the library allows, and the RFC's longest local part."""
+    from email_validator.rfc_constants import (
+        DOT_ATOM_TEXT,
+        EMAIL_MAX_LENGTH,
+        LOCAL_PART_MAX_LENGTH,
+    )
 
-    return "^" + DOT_ATOM_TEXT.pattern.removesuffix(r"\Z") + "@[^@]*$", EMAIL_MAX_LENGTH
+    pattern = "^" + DOT_ATOM_TEXT.pattern.removesuffix(r"\Z") + "@[^@]*$"
+    return pattern, EMAIL_MAX_LENGTH, LOCAL_PART_MAX_LENGTH
 
 
 _DATE_RE = (
