@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -76,52 +77,73 @@ def row_units(label: str | None, department: str | None, shape: dict, rows: set)
     return units
 
 
+def record_units(
+    records: list[dict[str, Any]], shape: dict
+) -> Iterator[tuple[dict[str, Any], set[Unit]]]:
+    """Each record with the tenant's 部署 its figure sums over, from the labels only: a
+    部署 row its own, a 事業部 row the 部署 rows shown under it (or all its 部署), the
+    company row every 部署 shown."""
+    rows = {(r["division"], r["department"]) for r in records if r["department"]}
+    parts: dict[str | None, set[Unit]] = defaultdict(set)
+    for division, department in rows:
+        parts[division] |= row_units(division, department, shape, rows)
+    scope = set().union(*parts.values()) if parts else set()
+    for record in records:
+        if record["department"] is not None:
+            yield record, row_units(record["division"], record["department"], shape, rows)
+        elif record["division"] is not None:
+            division = record["division"]
+            yield record, parts[division] or row_units(division, None, shape, set())
+        else:
+            yield record, scope
+
+
+class Equations:
+    """What an attacker knows: every shown sum equals its value, every count is 0 or
+    more; ``interval`` is the range a sum of counts can take under that."""
+
+    def __init__(self, sums: list[tuple[dict[Any, float], Any, dict[str, Any]]]) -> None:
+        self.variables = sorted({v for terms, _, _ in sums for v in terms}, key=str)
+        self.where = {v: i for i, v in enumerate(self.variables)}
+        shown = [(t, v) for t, v, _ in sums if v is not None]
+        self.a_eq = np.zeros((len(shown), len(self.variables)))
+        for row, (terms, _) in enumerate(shown):
+            for v, w in terms.items():
+                self.a_eq[row, self.where[v]] = w
+        self.b_eq = np.array([float(v) for _, v in shown])
+
+    def interval(self, terms: dict[Any, float]) -> tuple[int, float, float]:
+        """The lowest programme's status (0: solved), the lowest and the highest value."""
+        c = np.zeros(len(self.variables))
+        for v, w in terms.items():
+            c[self.where[v]] = w
+        low = linprog(c, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs")
+        high = linprog(-c, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs")
+        top = np.inf if high.status == 3 else -high.fun
+        return low.status, low.fun, top
+
+
 def attacker(
     reports: list[DivisionReport], shape: dict, months_of: dict[str, list[str]] | None = None
 ) -> list[str]:
     """Every hidden count narrowed below its label, and every small 部署 whose
     headcount or members are pinned (a row of 5 with 3 members bounds its 部署 by
     3, which is what publishing that row means; pinned or kept from 0 is a leak)."""
-    sums: list[tuple[dict[Unit, float], float | None, dict[str, Any]]] = []
+    sums: list[tuple[dict[Any, float], Any, dict[str, Any]]] = []
     for report in reports:
         records = [r for r in report.records() if r["additive"]]
-        department_rows = {(r["division"], r["department"]) for r in records if r["department"]}
-        parts: dict[str | None, set[Unit]] = defaultdict(set)
-        for division, department in department_rows:
-            parts[division] |= row_units(division, department, shape, department_rows)
-        scope = set().union(*parts.values()) if parts else set()
-        for record in records:
-            if record["department"] is not None:
-                units = row_units(record["division"], record["department"], shape, department_rows)
-            elif record["division"] is not None:
-                units = parts[record["division"]] or row_units(
-                    record["division"], None, shape, set()
-                )
-            else:
-                units = scope
+        for record, units in record_units(records, shape):
             rest = (record["table"], record["metric"], record["topic"], record["response"])
             periods = [record["period"]]
             if months_of and record["unit"] == "meetings" and record["period"] in months_of:
                 periods = months_of[record["period"]]  # a quarter's 1on1s: its months' sum
             terms = {(u, (p, *rest)): 1.0 for u in units for p in periods}
-            sums.append((terms, record["value"], record))  # type: ignore[arg-type]
-    variables = sorted({v for terms, _, _ in sums for v in terms}, key=str)
-    where = {v: i for i, v in enumerate(variables)}
-    shown = [(t, v) for t, v, _ in sums if v is not None]
-    a_eq = np.zeros((len(shown), len(variables)))
-    for row, (terms, _) in enumerate(shown):
-        for v, w in terms.items():
-            a_eq[row, where[v]] = w
-    b_eq = np.array([float(v) for _, v in shown])
+            sums.append((terms, record["value"], record))
+    equations = Equations(sums)
 
     def interval(terms: dict[Any, float]) -> tuple[float, float]:
-        c = np.zeros(len(variables))
-        for v, w in terms.items():
-            c[where[v]] = w
-        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        top = np.inf if high.status == 3 else -high.fun
-        return low.fun, top
+        _, low, high = equations.interval(terms)
+        return low, high
 
     found = []
     for terms, value, record in sums:
@@ -134,7 +156,7 @@ def attacker(
         for department, size in departments.items():
             if size >= MINIMUM:
                 continue
-            for unit, key in variables:
+            for unit, key in equations.variables:
                 if unit == (division, department) and key[2] in ("headcount", "members"):
                     low, high = interval({(unit, key): 1.0})
                     if low > 0.5 or high < low + 0.5:

@@ -23,7 +23,7 @@ from scipy.optimize import linprog
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings
 from kakeai_ops.jobs.division_report import DivisionReport, build_publication
-from test_publication import row_units
+from test_publication import Equations, record_units
 
 AS_OF = dt.date(2026, 11, 20)
 PEOPLE = ("headcount", "members")
@@ -44,48 +44,23 @@ def attack(held: list[tuple[DivisionReport, dt.date]], shape: dict) -> list[str]
         records = [
             r for r in report.records() if r["additive"] and r["period"] == report.period.label
         ]
-        rows = {(r["division"], r["department"]) for r in records if r["department"]}
-        parts: dict[str | None, set[Any]] = defaultdict(set)
-        for division, department in rows:
-            parts[division] |= row_units(division, department, shape, rows)
-        scope = set().union(*parts.values()) if parts else set()
-        for record in records:
-            if record["department"] is not None:
-                units = row_units(record["division"], record["department"], shape, rows)
-            elif record["division"] is not None:
-                units = parts[record["division"]] or row_units(
-                    record["division"], None, shape, set()
-                )
-            else:
-                units = scope
+        for record, units in record_units(records, shape):
             measure = (record["table"], record["metric"], record["topic"], record["response"])
             if record["metric"] in PEOPLE:
                 terms = {(u, ("as of", as_of), measure): 1.0 for u in units}
             else:
                 terms = {(u, piece, measure): 1.0 for u in units for piece in inside}
             sums.append((terms, record["value"], record))
-    variables = sorted({v for terms, _, _ in sums for v in terms}, key=str)
-    where = {v: i for i, v in enumerate(variables)}
-    shown = [(t, v) for t, v, _ in sums if v is not None]
-    a_eq = np.zeros((len(shown), len(variables)))
-    for row, (terms, _) in enumerate(shown):
-        for v, w in terms.items():
-            a_eq[row, where[v]] = w
-    b_eq = np.array([float(v) for _, v in shown])
+    equations = Equations(sums)
     found = []
     for terms, value, record in sums:
         if value is not None or not record["shown"].startswith("<"):
             continue
-        c = np.zeros(len(variables))
-        for v, w in terms.items():
-            c[where[v]] = w
-        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        assert low.status == 0, "the published figures contradict each other"
-        top = np.inf if high.status == 3 else -high.fun
+        status, low, top = equations.interval(terms)
+        assert status == 0, "the published figures contradict each other"
         need = int(record["shown"][1:]) - 1
-        if low.fun > 0.5 or top < need - 0.5:
-            found.append(f"{report.period.label} {record}: {low.fun}…{top}")
+        if low > 0.5 or top < need - 0.5:
+            found.append(f"{record['period']} {record}: {low}…{top}")
     return found
 
 
