@@ -28,7 +28,6 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -103,7 +102,7 @@ def joint_cells(
                 # Company reports keep their names (each period its own); the
                 # others' own figures are tied by their stated parts only.
                 joint.append(
-                    replace(cell, named=number < companies, parts=None, time_parts=None, also=())
+                    cell.changed(named=number < companies, parts=None, time_parts=None, also=())
                 )
                 new.append(i)
             positions.append(position)
@@ -294,7 +293,7 @@ def _unpublished(model: Cell, **changes: Any) -> Cell:
         "released": False,
         "also": (),
     }
-    return replace(model, **(fields | changes))
+    return model.changed(**(fields | changes))
 
 
 TIME_UNITS = ("meetings",)
