@@ -83,15 +83,26 @@ def _hostile_files() -> list[bytes]:
     return cases
 
 
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, bytes]]:
+    """The hostile files written once for every chunk size (the tests only read them)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    files = []
+    for number, data in enumerate(_hostile_files()):
+        path = folder / f"f{number}.csv"
+        path.write_bytes(data)
+        files.append((path, data))
+    return files
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 3, 4, 5, 7])
 def test_chunked_decoding_decides_as_the_whole_file(
-    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    chunk: int, hostile_files: list[tuple[Path, bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(decoding, "CHUNK", chunk)  # every character split at some boundary
     wrong = []
-    for number, data in enumerate(_hostile_files()):
-        path = tmp_path / f"f{number}.csv"
-        path.write_bytes(data)
+    for path, data in hostile_files:
+        assert path.read_bytes() == data  # as written: no test changes them
         try:
             found = detect_encoding(path)
         except ReadFailure:
