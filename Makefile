@@ -14,11 +14,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # printf for the Windows line: the shell's echo would read \a in \activate as a bell.
+# The demo ends by saying, in the reader's language, how to put kops on PATH.
 demo: $(STAMP)
 	$(BIN)/kops demo
-	@echo ""
-	@echo "To type kops in this shell, put it on PATH:  source $(VENV)/bin/activate"
-	@printf '%s\n' '(Windows: .venv\Scripts\activate; PowerShell: .venv\Scripts\Activate.ps1)'
 
 # The suite in one process per core. A file's tests stay in one process, so the workspaces
 # its fixtures build once are built once (tests/conftest.py: SHARED_RUNS).
