@@ -13,7 +13,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# printf for the Windows line: the shell's echo would read \a in \activate as a bell.
 # The demo ends by saying, in the reader's language, how to put kops on PATH.
 demo: $(STAMP)
 	$(BIN)/kops demo
