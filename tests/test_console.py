@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Cli
+from conftest import SAMPLE, Cli
 from kakeai_ops.workspace import Workspace
 
 
@@ -67,3 +67,49 @@ def test_shares_and_scores_on_screen(sample_ws: Workspace) -> None:
     assert not re.search(r"\d\.\d{3,}", shown)  # no 0.9291, no 0.3333
     assert re.search(r"│ 0\.\d\d ", shown)  # scores with two decimals
     assert re.search(r"│ \d\.\d  ", shown)  # averages with one, as the report
+
+
+def _at_a_terminal(args: list[str]) -> str:
+    """What ``kops`` prints in a terminal (a pseudo-terminal), in Japanese: a status line
+    is drawn only where a person watches, so a pipe would show nothing of it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    environment = {**os.environ, "KOPS_LANG": "ja", "COLUMNS": "200"}
+    environment.pop("KOPS_QUIET", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kakeai_ops", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=environment,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_at_a_terminal_long_work_says_in_japanese_what_it_does(ws: Workspace) -> None:
+    month = SAMPLE / "2026-10"
+    files = [str(month / name) for name in ("users.csv", "pairs.csv", "meetings.xlsx")]
+    ingesting = _at_a_terminal(["ingest", "-w", str(ws.root), *files])
+    # A step shows from the spinner's next frame (a twelfth of a second) for as long as it
+    # takes: reading the 1on1 workbook always lasts longer than that.
+    assert "meetings.xlsx を読んでいます" in ingesting
+    reporting = _at_a_terminal(["report", "divisions", "-w", str(ws.root), "--format", "csv"])
+    assert "レポートを作成し、非表示の値が割り出せないか監査しています" in reporting
+    for english in ("reading", "ingesting", "writing the snapshot", "Building the reports"):
+        assert english not in ingesting + reporting

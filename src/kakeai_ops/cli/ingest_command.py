@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         """
         ws = find_workspace(workspace)
         settings = load_settings(ws.config_path)
-        with err.status("ingesting…") as status:
+        with err.status(escape(_("Ingesting…"))) as status:
             result = ingest(
                 ws,
                 settings,

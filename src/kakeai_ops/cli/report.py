@@ -134,9 +134,11 @@ def _publication(
     snap = context.snapshot(snapshot)
     when = parse_as_of(as_of, snap)
     tables = context.tables(snap, columns=division_figures.NEEDED_COLUMNS)
-    publication = publication_for(
-        context.workspace, context.settings, tables, snap.id, when, period, readers
-    )
+    # The audit of a month's set takes seconds on a large company: say what is going on.
+    with err.status(escape(_("Building the reports and auditing what they hide…"))):
+        publication = publication_for(
+            context.workspace, context.settings, tables, snap.id, when, period, readers
+        )
     return publication, snap.id
 
 

@@ -115,11 +115,11 @@ def ingest(
             )
         # Without users there is nothing to check references against.
         raise InputError(findings.sorted_problems(), total=findings.total, hint=_(_HINT))
-    say("merging with the previous snapshot")
+    say(_("merging with the previous snapshot"))
     tables, changes, as_of = _merged_tables(by_table, before, findings, say)
     undone: list[str] = []
     if previous is not None and before is not None:
-        say("comparing with the latest snapshot")
+        say(_("comparing with the latest snapshot"))
         # The same content first: an older export stored with --older stays "older" than
         # the snapshot it made (its merged 1on1s keep the newer ones), so the same files
         # again would otherwise be stored again, one identical snapshot per run.
@@ -132,7 +132,7 @@ def ingest(
     )
     if undone:
         manifest["older"] = True
-    say("writing the snapshot")
+    say(_("writing the snapshot"))
     snapshot = write_snapshot(ws, tables, manifest)
     # An opt-out follows the person to a new address (and is reported).
     findings.notes.extend(
@@ -149,7 +149,7 @@ def _read_exports(
     now = ingest_moment()
     loaded: list[_Loaded] = []
     for path in paths:
-        say(f"reading {path.name}")
+        say(_("reading {file}").format(file=path.name))
         item = _load_file(path, settings, findings, now)
         if item is not None:
             loaded.append(item)
@@ -190,7 +190,7 @@ def _merged_tables(
     meetings, change = _merge_meetings(by_table["meetings"], before, findings)
     changes.append(change)
 
-    say("checking references between tables")
+    say(_("checking references between tables"))
     known_users = pd.Index(users["user_id"])
     for frame, label in ((pairs, "pairs"), (meetings, "meetings")):
         check_references(frame, known_users, label, findings)
