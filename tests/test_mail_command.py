@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 import os
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -265,3 +268,49 @@ def test_ids_are_taken_as_typed_in_preview_and_suppression(sample_copy: Workspac
     assert {r["user_id"] for r in rows} == {target["user_id"]}
     cli("mail", "unsuppress", wide)
     assert target["user_id"] not in cli("mail", "suppressed", "--format", "csv").stdout
+
+
+def _dry_run_recipients(cli: Cli, ws: Workspace) -> set[str]:
+    """The addresses a dry run of the no_recurrence mail writes a message to."""
+    for folder in ws.outbox_dir.glob("*-dry-run"):
+        shutil.rmtree(folder)
+    cli("mail", "send", "--segment", "no_recurrence", "--dry-run")
+    found = set()
+    for path in ws.outbox_dir.rglob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        found.add(str(message["To"].addresses[0].addr_spec).lower())
+    return found
+
+
+def test_an_id_typed_without_its_leading_zeros_suppresses_that_person(
+    sample_copy: Workspace,
+) -> None:
+    """`kops mail suppress 127` is 000127's wish: the list holds 000127 and their address
+    (not a key '127' that matches no one), the next send leaves them out, and
+    `unsuppress 127` takes them off again; each time the operator is told."""
+    cli = Cli(sample_copy)
+    before = _dry_run_recipients(cli, sample_copy)
+    target = next(
+        r for r in audience(cli, "--stuck-point", "no_recurrence") if r["email"].lower() in before
+    )
+    short = target["user_id"].lstrip("0")
+    assert short != target["user_id"]  # the sample's ids have leading zeros
+    said = cli("mail", "suppress", short, "--reason", "本人の希望").stderr
+    assert f"'{short}' is taken as {target['user_id']}" in said
+    rows = list(csv.DictReader(io.StringIO(cli("mail", "suppressed", "--format", "csv").stdout)))
+    assert {r["key"] for r in rows} == {target["user_id"], target["email"].lower()}
+    assert _dry_run_recipients(cli, sample_copy) == before - {target["email"].lower()}
+    said = cli("mail", "unsuppress", short).stderr
+    assert f"'{short}' is taken as {target['user_id']}" in said
+    assert cli("mail", "suppressed", "--format", "csv").stdout.count("\n") == 1  # header only
+
+
+def test_preview_of_an_id_without_its_leading_zeros_names_the_one_meant(
+    sample_copy: Workspace,
+) -> None:
+    cli = Cli(sample_copy)
+    target = next(r for r in audience(cli, "--stuck-point", "no_recurrence") if r["email"])
+    short = target["user_id"].lstrip("0")
+    refused = cli("mail", "preview", "--segment", "no_recurrence", "--user", short, ok=False)
+    assert refused.exit_code == 1
+    assert f"did you mean {target['user_id']}?" in refused.stderr

@@ -27,3 +27,19 @@ def test_suppress_then_unsuppress_each_once_in_the_audit_log(
     suppressed = log[log["action"] == "mail suppress"].iloc[0]
     assert suppressed["count"] == 1 + len(first.also)
     assert suppressed["detail"] == {"reason": "配信不要の返信", "also": list(first.also)}
+
+
+def test_a_number_two_users_share_is_refused_and_an_unknown_id_kept_as_typed(
+    sample_copy: Workspace,
+) -> None:
+    import pandas as pd
+
+    from kakeai_ops.mail.suppression import suppress
+
+    users = pd.DataFrame({"user_id": ["0127", "000127", "000200"], "email": ["", "", ""]})
+    with pytest.raises(KopsError, match="127: 2 users have this number: 000127, 0127") as refused:
+        suppress(sample_copy, "127", "本人の希望", users)
+    assert "leading zeros" in (refused.value.hint or "")
+    assert suppress(sample_copy, "200", "本人の希望", users).key == "000200"
+    # Someone not in the exports yet: the id stays as typed.
+    assert suppress(sample_copy, "999999", "本人の希望", users).key == "999999"

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from ..errors import KopsError
 from ..i18n import _
-from ..ids import typed_id
+from ..ids import did_you_mean, typed_id
 from ..mail import runs
 from ..mail.audience import REASONS, Audience, AudienceSpec, Recipient, excluded_summary
 from ..mail.plan import make_plan
@@ -131,7 +131,11 @@ def _recipient(audience: Audience, user: str) -> Recipient:
         raise KopsError(
             _("user '{user}' is not in this audience (left out: {why})").format(user=user, why=why)
         )
-    raise KopsError(_("user '{user}' is not in this audience").format(user=user))
+    known = [r.user_id for r in audience.recipients] + [u for u, _why in audience.excluded_users]
+    raise KopsError(
+        _("user '{user}' is not in this audience").format(user=user),
+        hint=did_you_mean(user, known) or None,
+    )
 
 
 @app.command("plan")

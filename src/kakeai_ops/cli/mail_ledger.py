@@ -179,8 +179,11 @@ def suppress_command(
     from ..mail.suppression import suppress_by_hand
 
     context = session(workspace)
-    key = _key(target)
-    done = suppress_by_hand(context.workspace, key, reason)
+    typed = _key(target)
+    done = suppress_by_hand(context.workspace, typed, reason)
+    key = done.key
+    if key != typed:
+        _said_as(typed, key)
     person = (
         _(" (user {user})").format(user=done.user_id)
         if done.user_id and done.user_id != key
@@ -208,8 +211,10 @@ def unsuppress_command(
     from ..mail.suppression import unsuppress
 
     context = session(workspace)
-    key = _key(target)
-    unsuppress(context.workspace, key)
+    typed = _key(target)
+    key = unsuppress(context.workspace, typed)
+    if key != typed:
+        _said_as(typed, key)
     err.print(
         _("{key}: removed from the suppression list").format(key=escape(key)), highlight=False
     )
@@ -227,6 +232,15 @@ def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.t
         out.print(frame_table(frame, title=_("Suppression list ({n})").format(n=len(frame))))
     else:
         emit_data(frame, fmt)
+
+
+def _said_as(typed: str, key: str) -> None:
+    err.print(
+        _("'{typed}' is taken as {key} (its leading zeros added)").format(
+            typed=escape(typed), key=escape(key)
+        ),
+        highlight=False,
+    )
 
 
 def _key(target: str) -> str:

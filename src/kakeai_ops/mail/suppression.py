@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import KopsError
 from ..i18n import _
+from ..ids import same_number
 from ..store import latest_snapshot, load_tables, record_action
 from ..store.ledger import Ledger
 from ..workspace import Workspace
@@ -57,6 +58,8 @@ def suppress(ws: Workspace, key: str, reason: str, users: pd.DataFrame | None) -
     person: str | None = None
     others: list[str] = []
     if users is not None and len(users):
+        if "@" not in key:
+            key = _whole_id(key, users["user_id"].astype(str))
         known = _addresses(users)
         if "@" in key:
             match = known.loc[known["email"] == key, "user_id"]
@@ -73,6 +76,23 @@ def suppress(ws: Workspace, key: str, reason: str, users: pd.DataFrame | None) -
         for other in others:
             ledger.suppress(other, reason, "manual", person)
     return Suppressed(key, added, person, tuple(others))
+
+
+def _whole_id(key: str, known: pd.Series) -> str:
+    """A user id typed without its leading zeros (127) is the one user whose id it is
+    with them (000127); with two such users, it is refused (neither is meant for sure).
+    An id no user has stays as typed (someone not in the exports yet)."""
+    if (known == key).any():
+        return key
+    found = same_number(key, known)
+    if len(found) > 1:
+        raise KopsError(
+            _("{key}: {count} users have this number: {ids}").format(
+                key=key, count=len(found), ids=", ".join(found)
+            ),
+            hint=_("give the whole user id, with its leading zeros"),
+        )
+    return found[0] if found else key
 
 
 def follow_address_changes(
@@ -127,16 +147,23 @@ def suppress_by_hand(ws: Workspace, key: str, reason: str) -> Suppressed:
         record_action(
             ws,
             "mail suppress",
-            target=key,
+            target=done.key,
             count=1 + len(done.also),
             detail={"reason": reason, "also": list(done.also)},
         )
     return done
 
 
-def unsuppress(ws: Workspace, key: str) -> None:
-    """`kops mail unsuppress`: take ``key`` off the list (refused when it is not on it)."""
+def unsuppress(ws: Workspace, key: str) -> str:
+    """`kops mail unsuppress`: take ``key`` off the list (refused when it is not on it);
+    a user id typed without its leading zeros is the one key on the list it stands for.
+    Returns the key taken off."""
     with closing(Ledger(ws)) as ledger:
+        listed = pd.Series([row[0] for row in ledger.suppression_rows()], dtype=object)
+        if "@" not in key and not (listed == key).any():
+            found = same_number(key, listed)
+            if len(found) == 1:
+                key = found[0]
         removed = ledger.unsuppress(key)
     if not removed:
         raise KopsError(
@@ -144,3 +171,4 @@ def unsuppress(ws: Workspace, key: str) -> None:
             hint=_("`kops mail suppressed` lists it"),
         )
     record_action(ws, "mail unsuppress", target=key, count=1)
+    return key
