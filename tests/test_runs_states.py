@@ -60,6 +60,18 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     assert states(sample_copy) == Counter({"sent": len(expected)})
     table = cli("mail", "status", RUN).stdout
     assert "送信済み" in table and "書き出し" not in table
+    # The run's file: one row per person, in the words the table uses.
+    from openpyxl import load_workbook
+
+    path = sample_copy.root / "status.xlsx"
+    cli("mail", "status", RUN, "--out", str(path))
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    header = rows[0]
+    assert [h for h in header if str(h).isascii()] == ["Message-ID"]
+    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert {r["メールアドレス"] for r in records} == expected and len(records) == len(expected)
+    assert {r["状態"] for r in records} == {"送信済み"}
+    assert {r["種類"] for r in records} == {"促し"}
 
 
 def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(

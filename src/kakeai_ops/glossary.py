@@ -218,6 +218,11 @@ COLUMNS: dict[str, Column] = {
     "ci95_high": _c("95%信頼区間（上限）", PERCENT, detail=True),
     "state": _c("状態"),
     "item": _c("宛先・項目", TEXT),
+    "template": _c("テンプレート"),
+    "attempts": _c("送信の試行回数", COUNT, detail=True),
+    "message_id": _c("Message-ID", detail=True),
+    "sendable_from": _c("送れる日", detail=True),
+    "updated_at": _c("更新日時", DATE_TIME, detail=True),
     "error": _c("エラー", detail=True),
     "subject": _c("件名"),
     "sent_at": _c("送信日時", DATE_TIME),
@@ -279,6 +284,25 @@ for _key, _label in STUCK_POINTS.items():
     COLUMNS[str(_key)] = Column(_label, COUNT)
     COLUMNS[f"{_key}_share"] = Column(f"{_label}の割合", PERCENT)
 
+# A mail ledger's states and a template's kinds as people read them (`kops mail status`,
+# its file, the plan of a send).
+MAIL_STATES: dict[object, str] = {
+    "planned": "未送信（計画のみ）",
+    "sending": "送信中（結果不明）",
+    "sent": "送信済み",
+    "written": "書き出しのみ（未送信）",
+    "deferred": "後日送信",
+    "temp_failed": "一時エラー",
+    "perm_failed": "送信失敗",
+    "suppressed": "配信停止",
+    "holdout": "比較群（送らない）",
+}
+TEMPLATE_KINDS: dict[object, str] = {
+    "nudge": "促し",
+    "knowledge": "ナレッジ",
+    "announcement": "お知らせ",
+}
+
 # Values shown to people, by column: the stable keys stay in --format json.
 VALUES: dict[str, dict[object, str]] = {
     "role": ROLES,
@@ -293,7 +317,8 @@ VALUES: dict[str, dict[object, str]] = {
     "window_open": {True: "はい", False: "いいえ", "true": "はい", "false": "いいえ"},
     "effect": {"measured": "測定済み", "not_measurable": "まだ測定できない"},
     "group": {"attended": "出席", "invited, did not attend": "招待・欠席"},
-    "kind": {"refused": "取り込まず", "note": "注意"},
+    "kind": {"refused": "取り込まず", "note": "注意", **TEMPLATE_KINDS},
+    "state": MAIL_STATES,
     "figure_kind": {"rate": "割合", "count": "人数・件数", "number": "数", "score": "平均"},
 }
 

@@ -85,12 +85,13 @@ def status_command(
     out_file: OutOpt = None,
     audience: AudienceOpt = None,
 ) -> None:
-    """Counts per state for each run; with RUN_ID, its failures, unknowns and deferrals.
+    """Counts per state for each run; with RUN_ID, its failures, unknowns and deferrals
+    (--out: everyone of the run, with their state).
 
     written = in the outbox only (a rehearsal, not delivered); deferred = held back by a
     frequency cap or the send window until the day shown.
 
-    Example: kops mail status no_prep.member-2026-11 --out failures.xlsx
+    Example: kops mail status no_prep.member-2026-11 --out status.xlsx
     """
     context = session(workspace)
     if run_id is None:

@@ -24,6 +24,7 @@ from rich.progress import (
 
 from ..config import Settings
 from ..errors import KopsError
+from ..glossary import TEMPLATE_KINDS
 from ..i18n import _
 from ..mail.audience import REASONS, Audience
 from ..mail.message import as_bytes
@@ -45,7 +46,7 @@ def print_message(settings: Settings, message: PlannedMessage) -> None:
 
 
 # A template's kind as the secretariat says it (spec/mail.md: nudges, programme news).
-KIND_WORDS = {"nudge": "促し", "knowledge": "ナレッジ", "announcement": "お知らせ"}
+KIND_WORDS = TEMPLATE_KINDS
 
 LIST_LEFT_OUT = 30  # up to this many people left out are listed by id
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from contextlib import closing
 
 from ..config import Settings
+from ..glossary import MAIL_STATES
 from ..model import record
 from ..store import record_action
 from ..store.ledger import Ledger
@@ -77,17 +78,7 @@ def send_pending(
 
 
 # The ledger's states as people read them: `kops mail status` shows the same words.
-STATE_WORDS: dict[str, str] = {
-    "planned": "未送信（計画のみ）",
-    "sending": "送信中（結果不明）",
-    "sent": "送信済み",
-    "written": "書き出しのみ（未送信）",
-    "deferred": "後日送信",
-    "temp_failed": "一時エラー",
-    "perm_failed": "送信失敗",
-    "suppressed": "配信停止",
-    "holdout": "比較群（送らない）",
-}
+STATE_WORDS = MAIL_STATES
 
 
 def _counted(items: Iterable[tuple[str, int]]) -> str:
