@@ -431,3 +431,30 @@ def test_rows_after_blank_leading_lines_keep_their_numbers(
 def test_missing_column_names_the_real_header_row(ws: Workspace, cli: Cli, tmp_path: Path) -> None:
     users = _write_text(tmp_path / "users.csv", "\n\nユーザーID,名前,最終ログイン日時\n1,a,\n")
     assert "users.csv:3: 氏名: missing required column" in _refused(ws, cli, [users])
+
+
+def test_ids_excel_mangled_are_named_in_japanese(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    """What the secretariat reads (KOPS_LANG=ja): no English left in these lines."""
+    files = make_exports(
+        users=[
+            _user("000101", login="2026/11/20"),
+            _user("000102"),
+            _user("103"),
+            _user("1.23457E+11"),
+        ],
+        pairs=[["000101", "102", "", "2026/04/02", ""]],
+    )
+    result = cli("ingest", *map(str, files), env={**NOW, "KOPS_LANG": "ja"}, ok=False)
+    assert result.exit_code == 1
+    text = "出力し直してください"
+    for line in (
+        f"users.csv:4: ユーザーID: ほかの ID（6 桁）より短く、先頭の 0 が落ちたようです。列を文字列の"
+        f"書式にして{text} ('103', もしかして '000103')",
+        f"users.csv:5: ユーザーID: Excel が指数表記にした数値のようです。列を文字列の書式にして{text} "
+        "('1.23457E+11')",
+        "pairs.csv:2: 部下ID: ユーザー一覧にありません ('102'。'000102' ならユーザーです: 先頭の 0 が"
+        f"落ちたようです。列を文字列の書式にして{text})",
+    ):
+        assert line in result.stderr

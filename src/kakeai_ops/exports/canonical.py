@@ -24,7 +24,6 @@ from .reading import RawTable
 __all__ = ["EARLIEST", "canonicalise", "repeated_headers", "required_columns_missing"]
 
 UNSET = "(未設定)"
-TEXT_HINT = "re-export with the column formatted as text"
 
 
 def canonicalise(
@@ -73,20 +72,32 @@ def _distinct_ids(
         field,
         column,
         normalise.excel_scientific(values),
-        f"looks like a number Excel wrote in scientific notation; {TEXT_HINT}",
+        Phrase(
+            N_(
+                "looks like a number Excel wrote in scientific notation; "
+                "re-export with the column formatted as text"
+            )
+        ),
         values,
         kind="scientific",
     )
     if defines:
         shorter, width = normalise.lost_leading_zeros(values)
         if shorter.any():
-            described = "'" + values + "', maybe '" + values.str.zfill(width) + "'"
+            maybe = _("maybe")  # a value part, shown as it is: in the reader's language
+            described = "'" + values + f"', {maybe} '" + values.str.zfill(width) + "'"
             ctx.findings.rows(
                 ctx.file,
                 shorter,
                 ctx.raw.first_row,
                 ctx.header(field),
-                f"shorter than the other ids ({width} digits): leading zeros lost? {TEXT_HINT}",
+                Phrase(
+                    N_(
+                        "shorter than the other ids ({width} digits): leading zeros lost? "
+                        "re-export with the column formatted as text"
+                    ),
+                    width=width,
+                ),
                 described,
                 kind="zeros",
                 quote=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..columnar.distinct import Distinct
+from ..errors import Phrase
 from ..i18n import N_, _
 from . import normalise
 from .findings import Findings
@@ -150,7 +151,7 @@ class Context:
         self.bad(
             field,
             applies & (values > self.now),
-            f"later than now ({stamp} JST): can't have happened yet",
+            Phrase(N_("later than now ({stamp} JST): can't have happened yet"), stamp=stamp),
             raw,
             kind="future",
         )

@@ -8,7 +8,6 @@ from ..columnar.distinct import converted_once
 from ..columnar.lookup import is_in
 from ..i18n import N_, _
 from . import normalise
-from .canonical import TEXT_HINT
 from .findings import Findings
 
 
@@ -62,6 +61,9 @@ def _zero_padded_matches(unknown: pd.Series, known: pd.Index) -> dict[str, str]:
         for width in widths:
             padded = value.zfill(width)
             if len(padded) > len(value) and padded in known_set:
-                hints[value] = f"; '{padded}' is: leading zeros lost? {TEXT_HINT}"
+                hints[value] = _(
+                    "; '{padded}' is: leading zeros lost? "
+                    "re-export with the column formatted as text"
+                ).format(padded=padded)
                 break
     return hints

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import WorkspaceError
+from ..i18n import _
 from ..store import connect
 from ..workspace import CONFIG_NAME, Workspace, shipped_templates_dir
 
@@ -19,8 +20,10 @@ def init_workspace(directory: Path, force: bool = False) -> Workspace:
     ws = Workspace(directory.resolve())
     if ws.config_path.exists() and not force:
         raise WorkspaceError(
-            f"{ws.config_path} already exists",
-            hint="this is already a workspace; use --force to rewrite kops.yaml with the defaults",
+            _("{path} already exists").format(path=ws.config_path),
+            hint=_(
+                "this is already a workspace; use --force to rewrite kops.yaml with the defaults"
+            ),
         )
     directory.mkdir(parents=True, exist_ok=True)
     ws.config_path.write_text(default_config_text(), encoding="utf-8")
