@@ -102,6 +102,12 @@ def test_hostile_entry_rows_are_refused_by_row_or_normalised(
     assert f"e.csv:5: ユーザーID: duplicate entry (first on row 4) ('{ids[1]}')" in result.stderr
     assert "e.csv:7: ユーザーID: duplicate entry (first on row 6)" in result.stderr
     assert "2 new entries" in result.stderr
+    # As the secretariat reads it (KOPS_LANG=ja): the same rows, no English left.
+    shown = cli("campaign", "entries", CAMPAIGN, str(path), env={"KOPS_LANG": "ja"}).stderr
+    assert (
+        f"e.csv:5: ユーザーID: 同じ人の 2 回目以降の応募です（最初は 4 行目） ('{ids[1]}')" in shown
+    )
+    assert "duplicate entry" not in shown
     pool = cli("campaign", "draw", CAMPAIGN, "--entrants", "--format", "csv").stdout
     assert sorted(r["user_id"] for r in csv.DictReader(io.StringIO(pool))) == sorted(ids[1:3])
 

@@ -16,12 +16,12 @@ import pandas as pd
 from ... import clock
 from ...analyses import draw_rules
 from ...config import Campaign, Settings
-from ...errors import InputError, KopsError, Problem
+from ...errors import InputError, KopsError, Phrase, Problem
 from ...exports import normalise
 from ...exports.canonical import EARLIEST
 from ...exports.findings import Findings
 from ...exports.user_files import EXCEL_MANGLED, identify_users, read_user_file
-from ...i18n import N_
+from ...i18n import N_, _
 from ...store import (
     Tables,
     add_entries,
@@ -69,8 +69,10 @@ def read_entries(
     frame, columns, rows = read
     if deadline_set and "entered_at" not in columns:
         raise KopsError(
-            f"{path.name}: the campaign has an entry_deadline but the file has no 応募日時 column",
-            hint="export the form with its timestamp column (応募日時 or タイムスタンプ)",
+            _(
+                "{file}: the campaign has an entry_deadline but the file has no 応募日時 column"
+            ).format(file=path.name),
+            hint=_("export the form with its timestamp column (応募日時 or タイムスタンプ)"),
         )
     lookup = Findings(examples_per_kind=None)  # each unknown row is refused and named
     ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, lookup)
@@ -87,10 +89,13 @@ def read_entries(
         times, bad = normalise.parse_datetimes(frame[header])
         fatal.rows(path.name, bad, rows, header, N_("not a date and time"), frame[header])
         # As in ingest: an entry can't lie ahead, and a 1900 date is an Excel serial mishap.
-        early = "before 2000-01-01 (an Excel date serial read wrongly?)"
+        early = N_("before 2000-01-01 (an Excel date serial read wrongly?)")
         fatal.rows(path.name, times < EARLIEST, rows, header, early, frame[header])
         moment = pd.Timestamp(clock.now().replace(tzinfo=None))
-        late = f"later than now ({moment:%Y-%m-%d %H:%M} JST): can't have happened yet"
+        late = Phrase(
+            N_("later than now ({stamp} JST): can't have happened yet"),
+            stamp=f"{moment:%Y-%m-%d %H:%M}",
+        )
         fatal.rows(path.name, times > moment, rows, header, late, frame[header])
     if fatal.failed:
         raise InputError(fatal.sorted_problems(), total=fatal.total, hint="fix the file")
@@ -190,7 +195,10 @@ def _accept(
                     file,
                     entry.row,
                     time_column,
-                    f"entered after the deadline {campaign.entry_deadline}",
+                    Phrase(
+                        N_("entered after the deadline {deadline}"),
+                        deadline=campaign.entry_deadline,
+                    ),
                     f"{entry.entered_at:%Y-%m-%d %H:%M}",
                 )
             )
@@ -200,7 +208,9 @@ def _accept(
                     file,
                     entry.row,
                     user_column,
-                    f"duplicate entry (first on row {first_row[entry.user_id]})",
+                    Phrase(
+                        N_("duplicate entry (first on row {row})"), row=first_row[entry.user_id]
+                    ),
                     f"'{entry.user_id}'",
                 )
             )
@@ -227,8 +237,11 @@ def _not_in_draw(
             file,
             e.row,
             user_column,
-            f"recorded, but not in the draw as of {as_of}: "
-            + draw_rules.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
+            Phrase(
+                N_("recorded, but not in the draw as of {as_of}: {reason}"),
+                as_of=as_of,
+                reason=draw_rules.NOT_DRAWN_REASONS[str(status.at[e.user_id, "reason"])],
+            ),
             f"'{e.user_id}'",
         )
         for e in accepted
