@@ -12,6 +12,7 @@ import os
 from zoneinfo import ZoneInfo
 
 from .errors import KopsError
+from .i18n import _
 
 # On Windows zoneinfo finds no system database; the tzdata package provides it.
 JST = ZoneInfo("Asia/Tokyo")
@@ -26,8 +27,10 @@ def now() -> dt.datetime:
             return as_jst(dt.datetime.fromisoformat(pinned.strip()))
         except ValueError:
             raise KopsError(
-                f"{PIN_VAR}: '{pinned}' is not a time",
-                hint=f"write it as ISO 8601, e.g. {PIN_VAR}=2026-11-24T10:00:00+09:00, or unset it",
+                _("{variable}: '{pinned}' is not a time").format(variable=PIN_VAR, pinned=pinned),
+                hint=_(
+                    "write it as ISO 8601, e.g. {variable}=2026-11-24T10:00:00+09:00, or unset it"
+                ).format(variable=PIN_VAR),
             ) from None
     return dt.datetime.now(JST)
 

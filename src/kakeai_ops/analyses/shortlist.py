@@ -16,6 +16,7 @@ import pandas as pd
 from .. import glossary, model
 from ..config import Interview, Scale, Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..model import Tables
 from . import segmentation
 from .definitions import day_end, formed_pairs, held_meetings
@@ -67,13 +68,15 @@ def check_topic(topic: str, settings: Settings) -> None:
     health-related; a shortlist names people)."""
     if topic not in settings.exports.topics:
         raise KopsError(
-            f"--topic: '{topic}' is not a topic",
-            hint="topics: " + ", ".join(settings.exports.topics),
+            _("--topic: '{topic}' is not a topic").format(topic=topic),
+            hint=_("topics: {topics}").format(topics=", ".join(settings.exports.topics)),
         )
     if topic in settings.interview.private_topics:
         raise KopsError(
-            f"--topic: '{topic}' is a private topic and is never named in a shortlist",
-            hint="choose another theme",
+            _("--topic: '{topic}' is a private topic and is never named in a shortlist").format(
+                topic=topic
+            ),
+            hint=_("choose another theme"),
         )
 
 

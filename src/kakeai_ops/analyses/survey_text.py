@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..config import Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..privacy.rules import count_or_label, share_or_none, shows
 from . import themes as theme_finding
 from .names import NameMatcher
@@ -214,7 +215,10 @@ def trend(
     """Themes of the answers from `since` to `today`, against the period of equal length
     before it (rising: a larger share of answers than before). No `since`: every answer."""
     if since is not None and since > today:
-        raise KopsError(f"--since {since} is after today ({today})", hint="give an earlier date")
+        raise KopsError(
+            _("--since {since} is after today ({today})").format(since=since, today=today),
+            hint=_("give an earlier date"),
+        )
     if since is None:
         now_part, before_part = answers, None
         current = Period(None, None, 0, sorted(set(answers["seminar"])))

@@ -420,9 +420,13 @@ def _msg_notices(file: Path) -> Iterator[Notice]:
         msg = extract_msg.openMsg(str(file), strict=False, delayAttachments=True)
     except Exception as error:
         raise KopsError(
-            f"{file}: not a readable Outlook .msg file ({type(error).__name__})",
-            hint="save the mail again from Outlook "
-            "(ファイル → 名前を付けて保存 → Outlook メッセージ形式)",
+            _("{file}: not a readable Outlook .msg file ({error})").format(
+                file=file, error=type(error).__name__
+            ),
+            hint=_(
+                "save the mail again from Outlook "
+                "(ファイル → 名前を付けて保存 → Outlook メッセージ形式)"
+            ),
         ) from None
     try:
         raw = file.read_bytes()
@@ -431,8 +435,10 @@ def _msg_notices(file: Path) -> Iterator[Notice]:
         raise
     except Exception as error:
         raise KopsError(
-            f"{file}: the Outlook .msg file is damaged ({type(error).__name__})",
-            hint="save the mail again from Outlook",
+            _("{file}: the Outlook .msg file is damaged ({error})").format(
+                file=file, error=type(error).__name__
+            ),
+            hint=_("save the mail again from Outlook"),
         ) from None
     finally:
         msg.close()

@@ -10,6 +10,7 @@ import pandas as pd
 from ..analyses import draw_rules
 from ..config import Campaign
 from ..errors import KopsError
+from ..i18n import _
 from ..store import campaign_draws, campaign_entries, draw_entrants
 from ..workspace import Workspace
 
@@ -51,8 +52,10 @@ def not_eligible_entrants(
     entries = campaign_entries(ws, campaign_id)
     if entries.empty:
         raise KopsError(
-            f"campaign '{campaign_id}' has no entries",
-            hint=f"record them first: kops campaign entries {campaign_id} entries.csv",
+            _("campaign '{campaign}' has no entries").format(campaign=campaign_id),
+            hint=_("record them first: kops campaign entries {campaign} entries.csv").format(
+                campaign=campaign_id
+            ),
         )
     pool = draw_rules.entrant_status(entries, judged, set())
     return sorted(pool.loc[pool["reason"] == "not_eligible", "user_id"])

@@ -12,6 +12,7 @@ import pandas as pd
 from ..calendar import BusinessCalendar, weeks_of_month
 from ..config import Mail, Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..model import PERSON_COLUMNS
 from .audience_kinds import campaign_of
 
@@ -183,8 +184,8 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         return None
     if seminar_id not in settings.seminars:
         raise KopsError(
-            f"--seminar: no seminar '{seminar_id}' in kops.yaml",
-            hint="seminars: " + ", ".join(settings.seminars),
+            _("--seminar: no seminar '{seminar}' in kops.yaml").format(seminar=seminar_id),
+            hint=_("seminars: {seminars}").format(seminars=", ".join(settings.seminars)),
         )
     seminar = settings.seminars[seminar_id]
     date = seminar.date

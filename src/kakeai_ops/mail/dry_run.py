@@ -19,6 +19,7 @@ from typing import Any
 from ..calendar import BusinessCalendar
 from ..clock import now
 from ..errors import KopsError
+from ..i18n import _
 from ..store.ledger import Ledger
 from . import binding as run_binding
 from .caps import message_capped, next_window_day
@@ -99,7 +100,7 @@ def _check_binding(run_id: str, stored: Any, binding: dict[str, Any]) -> None:
         run_binding.check_binding(run_id, stored, binding)
     except run_binding.RunConflict as conflict:
         raise KopsError(
-            f"dry run: the real run would be refused: {conflict.message}",
+            _("dry run: the real run would be refused: {reason}").format(reason=conflict.message),
             hint=conflict.hint,
         ) from None
 
@@ -153,8 +154,10 @@ def _check_transport(name: str, open_transport: Callable[[], Any]) -> str:
         transport.open()
     except (TemporaryFailure, FatalFailure) as error:
         raise KopsError(
-            f"dry run: the real run would fail to reach the mail server: {error}",
-            hint="check mail.smtp in kops.yaml and the password, then dry-run again",
+            _("dry run: the real run would fail to reach the mail server: {error}").format(
+                error=error
+            ),
+            hint=_("check mail.smtp in kops.yaml and the password, then dry-run again"),
         ) from None
     finally:
         transport.close()

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..clock import now
 from ..errors import KopsError
+from ..i18n import _
 from .atomic import replacing
 
 FONT = "Meiryo"
@@ -89,9 +90,14 @@ def write_deck(slides: list[Slide], path: Path, info: DeckInfo | None = None) ->
     from pptx.util import Inches
 
     if path.suffix.lower() != ".pptx":
-        raise KopsError(f"{path}: the deck must be a .pptx file", hint="e.g. --out review.pptx")
+        raise KopsError(
+            _("{path}: the deck must be a .pptx file").format(path=path),
+            hint=_("e.g. --out review.pptx"),
+        )
     if path.parent and not path.parent.exists():
-        raise KopsError(f"{path.parent}: no such directory", hint="create it first")
+        raise KopsError(
+            _("{path}: no such directory").format(path=path.parent), hint=_("create it first")
+        )
     deck = Presentation()
     deck.slide_width = Inches(WIDTH_IN)
     deck.slide_height = Inches(HEIGHT_IN)

@@ -17,6 +17,7 @@ command whose output names people has no shared form and refuses ``shared``.
 from __future__ import annotations
 
 from ..errors import KopsError
+from ..i18n import _
 
 SECRETARIAT = "secretariat"
 SHARED = "shared"
@@ -61,14 +62,18 @@ def resolve(command: str, chosen: str | None) -> str:
     audience = DEFAULTS[command] if chosen is None else chosen.strip().lower()
     if audience not in AUDIENCES:
         raise AudienceError(
-            f"--audience {chosen}: choose secretariat (事務局内限り) or shared (共有可)",
+            _("--audience {chosen}: choose secretariat (事務局内限り) or shared (共有可)").format(
+                chosen=chosen
+            ),
             hint=f"kops {command} --audience {DEFAULTS[command]}",
         )
     if audience == SHARED and command in NAMES_PEOPLE:
         raise AudienceError(
-            f"kops {command} --audience shared: this output lists people by name; "
-            "it is the secretariat's own file (事務局内限り) and has no shared form",
-            hint="share a division report (kops report divisions) or the deck (kops review)",
+            _(
+                "kops {command} --audience shared: this output lists people by name; "
+                "it is the secretariat's own file (事務局内限り) and has no shared form"
+            ).format(command=command),
+            hint=_("share a division report (kops report divisions) or the deck (kops review)"),
         )
     return audience
 

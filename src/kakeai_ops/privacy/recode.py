@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from ..config.rule_settings import Privacy
 from ..errors import KopsError
+from ..i18n import _
 from .rules import is_small
 
 SEPARATOR = "・"
@@ -88,7 +89,7 @@ class Recoding:
         rows: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for key, row in self.departments.items():  # 部署 rows are named within a 事業部
             rows.setdefault((self.division(key[0]), row), []).append(key)
-        for (_, row), keys in rows.items():
+        for (_division, row), keys in rows.items():
             full = set(keys) <= whole
             for key in keys:
                 if key in sizes:
@@ -125,7 +126,7 @@ def recode(
     minimum = privacy.min_group
     check_merge_pairs(privacy.merge, sizes)
     division_sizes: dict[str, int] = {}
-    for (division, _), people in sizes.items():
+    for (division, _department), people in sizes.items():
         division_sizes[division] = division_sizes.get(division, 0) + people
     out = Recoding(sizes=dict(sizes))
     groups = _merge_divisions(division_sizes, privacy.merge, minimum, alone)
@@ -194,7 +195,7 @@ def _merge_departments(
     alone: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> None:
     """The 部署 rows within one (merged) 事業部."""
-    names = [department for _, department in units]
+    names = [department for _division, department in units]
     clash = {n for n in names if names.count(n) > 1}
 
     def own(key: tuple[str, str]) -> str:
@@ -257,28 +258,37 @@ def _merge_departments(
 def check_merge_pairs(pairs: Sequence[Sequence[str]], sizes: Mapping[tuple[str, str], int]) -> None:
     """Every ``privacy.merge`` pair names two existing siblings: two 事業部, or two
     部署 of one 事業部 (``事業部/部署``)."""
-    divisions = {d for d, _ in sizes}
+    divisions = {d for d, _size in sizes}
     for index, pair in enumerate(pairs):
         where = f"privacy.merge[{index}]"
         if len(pair) != 2:
             raise RecodingError(
-                f"{where}: a merge names two units, got {len(pair)}",
-                hint="write each pair as [事業部, 事業部] or [事業部/部署, 事業部/部署]",
+                _("{where}: a merge names two units, got {count}").format(
+                    where=where, count=len(pair)
+                ),
+                hint=_("write each pair as [事業部, 事業部] or [事業部/部署, 事業部/部署]"),
             )
         kinds = set()
         for unit in pair:
-            division, _, department = unit.partition(UNIT)
+            division, _unit, department = unit.partition(UNIT)
             known = (division, department) in sizes if department else division in divisions
             if not known:
                 raise RecodingError(
-                    f"{where}: {unit!r} is no 事業部 or 事業部/部署 of the current users",
-                    hint="check the spelling against `kops report divisions --format table`",
+                    _("{where}: {unit} is no 事業部 or 事業部/部署 of the current users").format(
+                        where=where, unit=repr(unit)
+                    ),
+                    hint=_("check the spelling against `kops report divisions --format table`"),
                 )
             kinds.add((bool(department), division if department else ""))
         if len(kinds) != 1:
             raise RecodingError(
-                f"{where}: {pair[0]!r} and {pair[1]!r} are not siblings",
-                hint="merge two 事業部, or two 部署 of the same 事業部",
+                _("{where}: {first} and {second} are not siblings").format(
+                    where=where, first=repr(pair[0]), second=repr(pair[1])
+                ),
+                hint=_("merge two 事業部, or two 部署 of the same 事業部"),
             )
         if pair[0] == pair[1]:
-            raise RecodingError(f"{where}: {pair[0]!r} is named twice", hint="name two units")
+            raise RecodingError(
+                _("{where}: {unit} is named twice").format(where=where, unit=repr(pair[0])),
+                hint=_("name two units"),
+            )

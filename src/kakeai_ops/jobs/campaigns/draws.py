@@ -293,7 +293,11 @@ def verify_draw(ws: Workspace, campaign_id: str) -> Verification:
     """Recompute the current draw from its recorded seed and entrants."""
     meta, entrants = current_draw(ws, campaign_id)
     if meta["algorithm"] != draw_rules.ALGORITHM:
-        raise KopsError(f"draw uses algorithm '{meta['algorithm']}', unknown to this kops")
+        raise KopsError(
+            _("draw uses algorithm '{algorithm}', unknown to this kops").format(
+                algorithm=meta["algorithm"]
+            )
+        )
     people = [
         draw_rules.Entrant(u, d)
         for u, d in zip(entrants["user_id"], entrants["division"], strict=True)

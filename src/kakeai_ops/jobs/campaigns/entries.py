@@ -135,8 +135,10 @@ def record_entries(
     if len(drawn):
         # An entry added now was never in the draw, yet would read as judged by it.
         raise KopsError(
-            f"campaign '{campaign_id}' has been drawn already (draw {drawn['draw_no'].max()})",
-            hint="entries close before the draw; `kops campaign draw ID --entrants` lists them",
+            _("campaign '{campaign}' has been drawn already (draw {draw})").format(
+                campaign=campaign_id, draw=drawn["draw_no"].max()
+            ),
+            hint=_("entries close before the draw; `kops campaign draw ID --entrants` lists them"),
         )
     rows, refused, columns = read_entries(
         path, settings, tables.users, campaign.entry_deadline is not None
