@@ -51,6 +51,19 @@ def test_an_older_export_is_refused_and_changes_nothing(sample_copy: Workspace) 
     assert "--older" in said
     assert tree_digest(sample_copy.root) == before
     assert [s.id for s in list_snapshots(sample_copy)] == ["0001", "0002"]
+    # As the secretariat reads it: the same facts, in Japanese, nothing left in English.
+    shown = Cli(sample_copy)("ingest", *OCTOBER, env={"KOPS_LANG": "ja"}, ok=False).stderr
+    for line in (
+        "これらのエクスポートは、2026-11-20 までのスナップショット 0002 より古いものです:",
+        "ユーザー一覧: 最終ログイン 2026-10-20 19:25、スナップショット 0002 は 2026-11-20 19:51",
+        "（これらのファイルはスナップショット 0001 として取り込み済みです）",
+        f"実施済の 1on1 {reverted:,} 件が 予定 に戻ります",
+        f"{revived:,} 人が 退職 から 在籍/休職 に戻ります",
+        "何も変更していません",
+    ):
+        assert line in shown
+    assert "older than" not in shown and "latest login" not in shown
+    assert tree_digest(sample_copy.root) == before
 
 
 def test_older_stores_it_on_purpose_and_says_so(sample_copy: Workspace) -> None:

@@ -19,13 +19,14 @@ import pandas as pd
 
 from .. import model
 from ..config import Rules
+from ..i18n import N_, _
 from ..model import Tables
 
 # What each table's data runs to: its latest time of this kind.
 RANGE_FIELDS = {
-    "users": ("last_login_at", "latest login"),
-    "meetings": ("held_at", "latest held 1on1"),
-    "pairs": ("accepted_at", "latest pair accepted"),
+    "users": ("last_login_at", N_("latest login")),
+    "meetings": ("held_at", N_("latest held 1on1")),
+    "pairs": ("accepted_at", N_("latest pair accepted")),
 }
 # The keys that identify a row, to compare two tables whatever their row order.
 ROW_KEYS = {name: list(table.key) for name, table in model.TABLES.items()}
@@ -103,14 +104,22 @@ def what_would_change(before: Tables, after: Tables) -> list[str]:
     lines = []
     old_users, new_users = before.users, after.users
     if len(old_users) != len(new_users):
-        lines.append(f"users {len(old_users):,} → {len(new_users):,}")
+        lines.append(
+            _("users {before:,} → {after:,}").format(before=len(old_users), after=len(new_users))
+        )
     retired = set(old_users.loc[old_users["employment_status"] == "retired", "user_id"])
     revived = new_users["user_id"].isin(retired) & (new_users["employment_status"] != "retired")
     if revived.any():
-        lines.append(f"{int(revived.sum()):,} people back from 退職 to 在籍/休職")
+        lines.append(
+            _("{count:,} people back from 退職 to 在籍/休職").format(count=int(revived.sum()))
+        )
     returned = ~new_users["user_id"].isin(set(old_users["user_id"]))
     if returned.any():
-        lines.append(f"{int(returned.sum()):,} people not in the latest snapshot back in")
+        lines.append(
+            _("{count:,} people not in the latest snapshot back in").format(
+                count=int(returned.sum())
+            )
+        )
     old_held = before.meetings.loc[
         before.meetings["status"].astype(object) == "held", "meeting_id"
     ].astype(object)
@@ -127,10 +136,16 @@ def what_would_change(before: Tables, after: Tables) -> list[str]:
             parts = label.get(str(counts.index[0]), str(counts.index[0]))
         else:
             parts = ", ".join(f"{label.get(str(k), k)} ({int(v):,})" for k, v in counts.items())
-        lines.append(f"{int(back.sum()):,} held 1on1s (実施済) back to {parts}")
+        lines.append(
+            _("{count:,} held 1on1s (実施済) back to {states}").format(
+                count=int(back.sum()), states=parts
+            )
+        )
     new_held = int((after.meetings["status"].astype(object) == "held").sum())
     if new_held != len(old_held):
-        lines.append(f"held 1on1s {len(old_held):,} → {new_held:,}")
+        lines.append(
+            _("held 1on1s {before:,} → {after:,}").format(before=len(old_held), after=new_held)
+        )
     return lines
 
 

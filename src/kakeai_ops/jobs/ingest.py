@@ -227,7 +227,7 @@ def _undone_by_older(
     undone = timeline.what_would_change(before, tables)
     moves = timeline.stuck_point_moves(before, tables, settings.rules)
     if moves:
-        undone.append("stuck points: " + ", ".join(moves))
+        undone.append(_("stuck points: {moves}").format(moves=", ".join(moves)))
     if not older:
         raise _older_error(stale, undone, previous, loaded, ws)
     return undone
@@ -263,6 +263,10 @@ def _record_ingest(
     )
 
 
+# The tables as the refusal of an older export names them (the export's name in Japanese).
+TABLE_WORDS = {"users": N_("users"), "pairs": N_("pairs"), "meetings": N_("meetings")}
+
+
 def _older_error(
     stale: list[timeline.Older],
     undone: list[str],
@@ -271,23 +275,37 @@ def _older_error(
     ws: Workspace,
 ) -> KopsError:
     """The refusal of an older export: the dates, what it would undo, what to do."""
-    lines = [f"these exports are older than snapshot {latest.id}, which runs to {latest.as_of}:"]
+    lines = [
+        _("these exports are older than snapshot {snapshot}, which runs to {as_of}:").format(
+            snapshot=latest.id, as_of=latest.as_of
+        )
+    ]
     for item in stale:
         lines.append(
-            f"  {item.table}: {item.what} {item.export_to:%Y-%m-%d %H:%M}, "
-            f"snapshot {latest.id} has {item.snapshot_to:%Y-%m-%d %H:%M}"
+            "  "
+            + _("{table}: {what} {export_to}, snapshot {snapshot} has {snapshot_to}").format(
+                table=_(TABLE_WORDS[item.table]),
+                what=_(item.what),
+                export_to=f"{item.export_to:%Y-%m-%d %H:%M}",
+                snapshot=latest.id,
+                snapshot_to=f"{item.snapshot_to:%Y-%m-%d %H:%M}",
+            )
         )
     same = _ingested_before(ws, loaded)
     if same is not None:
-        lines.append(f"  (these files were ingested as snapshot {same})")
+        lines.append(
+            "  " + _("(these files were ingested as snapshot {snapshot})").format(snapshot=same)
+        )
     if undone:
-        lines.append("storing them would change:")
+        lines.append(_("storing them would change:"))
         lines += [f"  {line}" for line in undone]
-    lines.append("nothing was changed")
+    lines.append(_("nothing was changed"))
     return KopsError(
         "\n".join(lines),
-        hint="ingest the newest exports; to store an older one on purpose (it becomes the "
-        "latest snapshot), run the same command with --older",
+        hint=_(
+            "ingest the newest exports; to store an older one on purpose (it becomes the "
+            "latest snapshot), run the same command with --older"
+        ),
     )
 
 
