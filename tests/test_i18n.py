@@ -23,6 +23,7 @@ from kakeai_ops.cli.app import COMMANDS, app, load_commands
 from kakeai_ops.cli.localized import cells, usage_message, wrap
 
 LOCALE = REPO / "src" / "kakeai_ops" / "locale"
+SRC = REPO / "src" / "kakeai_ops"
 PO = LOCALE / "ja" / "LC_MESSAGES" / "kops.po"
 MO = LOCALE / "ja" / "LC_MESSAGES" / "kops.mo"
 
@@ -575,3 +576,60 @@ def test_a_google_sign_in_error_is_japanese(
         token.token()
     assert str(refused.value) == "office@example.co.jp としてサインインしていません"
     assert refused.value.hint == "kops mail login でサインインしてください"
+
+
+# Refusals whose English stays: a technical detail for a bug report (the privacy audit's
+# own failure), the YAML library's words, a dependency kops always installs.
+ENGLISH_ALLOWED = {
+    ("privacy/audit.py", "privacy audit:"),
+    ("privacy/lp.py", "privacy audit:"),
+    ("config/loading.py", "{…}: {…}: {…}"),
+    ("mail/bounces.py", "{…}: reading .msg files needs extract-msg"),
+}
+ERROR_CLASS = re.compile(r"(Kops|Input|Config|Workspace|Audience|Recoding|Header|Token)Error$")
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _english_text(node: object) -> str | None:
+    """The text of a literal (or f-string) that reads as English, else None: what a
+    Japanese reader would meet untranslated. A command line (``kops …``) is not prose."""
+    import ast
+
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(
+            part.value if isinstance(part, ast.Constant) else "{…}" for part in node.values
+        )
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.BinOp):
+        return _english_text(node.left) or _english_text(node.right)
+    else:
+        return None
+    if JAPANESE.search(text) or text.startswith(("kops ", "pip ")):
+        return None
+    return text if re.search(r"[A-Za-z]{3}", text) else None
+
+
+def test_no_refusal_is_english_outside_the_catalog() -> None:
+    """Every message and hint a refusal shows goes through the catalog (``_``, ``N_`` or a
+    ``Phrase``): an f-string or a plain English string would reach a Japanese reader as
+    it is (``later than now …`` did, in the middle of Japanese lines)."""
+    import ast
+
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        where = path.relative_to(SRC).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if not ERROR_CLASS.search(name):
+                continue
+            for argument in [*node.args[:1], *(k.value for k in node.keywords if k.arg == "hint")]:
+                text = _english_text(argument)
+                if text and not any(
+                    where == file and text.startswith(start) for file, start in ENGLISH_ALLOWED
+                ):
+                    found.append(f"{where}:{node.lineno}: {text[:70]}")
+    assert found == []

@@ -218,8 +218,8 @@ def _check_options(
     --dry-run, --to-test and --limit was given."""
     if mail and readers != SHARED:
         raise KopsError(
-            "--mail sends the reports to advisors: they are shared (共有可)",
-            hint="leave out --audience secretariat to mail them",
+            _("--mail sends the reports to advisors: they are shared (共有可)"),
+            hint=_("leave out --audience secretariat to mail them"),
         )
     if mail_only and not mail:
         raise KopsError(

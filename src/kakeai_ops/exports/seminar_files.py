@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..config import Settings
 from ..errors import InputError
+from ..i18n import _
 from . import normalise
 from .findings import Findings
 from .user_files import (
@@ -43,7 +44,7 @@ def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list
         ]
     if findings.failed:
         raise InputError(
-            findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
+            findings.sorted_problems(), total=findings.total, hint=_("fix the file and run again")
         )
     return found
 
@@ -65,7 +66,7 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
     )
     if read is None:
         raise InputError(
-            findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
+            findings.sorted_problems(), total=findings.total, hint=_("fix the file and run again")
         )
     frame, columns, rows = read
     ids = identify_users(frame[columns["user"]], columns["user"], users, path.name, rows, findings)
@@ -86,7 +87,7 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
         check_free_text(frame[columns[field]], path.name, rows, columns[field], findings)
     if findings.failed:
         raise InputError(
-            findings.sorted_problems(), total=findings.total, hint="fix the file and run again"
+            findings.sorted_problems(), total=findings.total, hint=_("fix the file and run again")
         )
     interests = [
         [part.strip() for part in re.split(r"[;；、,，/／\n]", str(value)) if part.strip()]

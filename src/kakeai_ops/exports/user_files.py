@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Phrase, Problem
-from ..i18n import N_
+from ..i18n import N_, _
 from ..model import whole
 from .findings import Findings
 from .reading import (
@@ -185,7 +185,7 @@ def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
         raise InputError(
             findings.sorted_problems(),
             total=findings.total,
-            hint="fix the list (ids as in the users export) and run again",
+            hint=_("fix the list (ids as in the users export) and run again"),
         )
     return list(dict.fromkeys(i for i in ids if i))
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..config import Settings, scope_text
 from ..errors import KopsError
+from ..i18n import _
 from .audience import DESCRIBED_AS, Audience, Recipient
 from .context import sender_context
 
@@ -30,11 +31,14 @@ def check_names(settings: Settings, names: Iterable[str]) -> None:
     unnamed = [n for n in names if settings.advisors[n].email and not settings.advisors[n].name]
     if unnamed:
         raise KopsError(
-            "advisors without a name in kops.yaml: "
-            + ", ".join(unnamed)
-            + "; a report mail greets its reader by name, so nothing was sent",
-            hint="add name: (e.g. 山田 太郎) and optionally title: (e.g. 営業本部長) "
-            "under each advisor",
+            _(
+                "advisors without a name in kops.yaml: {names}; a report mail greets its "
+                "reader by name, so nothing was sent"
+            ).format(names=", ".join(unnamed)),
+            hint=_(
+                "add name: (e.g. 山田 太郎) and optionally title: (e.g. 営業本部長) "
+                "under each advisor"
+            ),
         )
 
 

@@ -226,7 +226,7 @@ def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str]
         if not upcoming:
             refs[f"month{month}"] = None
             continue
-        _, seminar_id, seminar = upcoming[0]
+        _when, seminar_id, seminar = upcoming[0]
         assert seminar.date is not None
         refs[f"month{month}"] = {
             "title": seminar.title or seminar_id,

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from ..config import Mail
 from ..errors import KopsError
+from ..i18n import _
 
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators:
 # any of them in a header either breaks it or is silently mangled on the way.
@@ -148,12 +149,18 @@ def _attachment_problems(who: str, attachments: Sequence[str]) -> list[str]:
 
 
 def _error(run_id: str, problems: list[str]) -> HeaderError:
-    lines = [f"run '{run_id}': {len(problems)} header problem(s); nothing was sent:"]
+    lines = [
+        _("run '{run}': {count} header problem(s); nothing was sent:").format(
+            run=run_id, count=len(problems)
+        )
+    ]
     lines += [f"  {p}" for p in problems[:SHOWN]]
     if len(problems) > SHOWN:
-        lines.append(f"  … and {len(problems) - SHOWN} more")
+        lines.append("  " + _("… and {count} more").format(count=len(problems) - SHOWN))
     return HeaderError(
         "\n".join(lines),
-        hint="fix the names or addresses in the export (then `kops ingest`), the template "
-        "or kops.yaml, and run the same command again",
+        hint=_(
+            "fix the names or addresses in the export (then `kops ingest`), the template "
+            "or kops.yaml, and run the same command again"
+        ),
     )

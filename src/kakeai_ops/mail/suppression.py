@@ -50,10 +50,12 @@ def suppress(ws: Workspace, key: str, reason: str, users: pd.DataFrame | None) -
     """Put ``key`` (an address or a user id) on the list with the person's other key."""
     hidden = [c for c in key if unicodedata.category(c).startswith("C")]
     if not key.strip() or hidden:
-        what = f"U+{ord(hidden[0]):04X}" if hidden else "nothing visible"
+        what = f"U+{ord(hidden[0]):04X}" if hidden else _("nothing visible")
         raise KopsError(
-            f"{key!r} can't be put on the suppression list ({what})",
-            hint="give an email address or a user id as the export has it",
+            _("{key} can't be put on the suppression list ({what})").format(
+                key=repr(key), what=what
+            ),
+            hint=_("give an email address or a user id as the export has it"),
         )
     person: str | None = None
     others: list[str] = []
@@ -117,7 +119,7 @@ def follow_address_changes(
             rows = ledger.suppression_rows()
         current = _addresses(after)
         now = dict(zip(current["user_id"], current["email"], strict=True))
-        keys = {key for key, _, _ in rows}
+        keys = {key for key, _reason, _person in rows}
         people: dict[str, tuple[str, list[str]]] = {}
         for key, reason, person in rows:
             if person is not None:

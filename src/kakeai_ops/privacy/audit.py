@@ -34,6 +34,7 @@ from dataclasses import fields
 from operator import attrgetter
 
 from ..errors import KopsError
+from ..i18n import _
 from .cells import PRIMARY, SECONDARY, Cell
 from .lp import (
     Finding,
@@ -104,7 +105,7 @@ def check(cells: Sequence[Cell]) -> None:
             f"privacy audit: {len(findings)} cell(s) could be worked out, e.g. {cell.table} "
             f"{where} {cell.metric} {cell.topic or ''} {cell.response or ''} "
             f"({first.reason}); nothing was written",
-            hint="this is a bug in kops' suppression; please report it with the command line",
+            hint=_("this is a bug in kops' suppression; please report it with the command line"),
         )
     _passed.append(published)
     del _passed[:-REMEMBERED]
@@ -181,7 +182,7 @@ def _propagate(cells: list[Cell]) -> None:
 
 
 def lone_ratios(cells: Sequence[Cell]) -> list[int]:
-    return [hidden for hidden, _ in _lone_families(cells)]
+    return [hidden for hidden, _family in _lone_families(cells)]
 
 
 def _lone_families(cells: Sequence[Cell]) -> list[tuple[int, list[int]]]:
@@ -204,7 +205,7 @@ def _ratio_complements(cells: Sequence[Cell]) -> set[int]:
     """For each lone hidden ratio, the sibling with the fewest people (or, when it
     has none, the parent: an only child equals its parent)."""
     choices = set()
-    for _, (parent, *kids) in _lone_families(cells):
+    for _lone, (parent, *kids) in _lone_families(cells):
         visible = [k for k in kids if not cells[k].hidden and not cells[k].released]
         choices.add(min(visible, key=lambda k: (cells[k].size, k)) if visible else parent)
     return choices
@@ -268,7 +269,7 @@ def settle(cells: list[Cell]) -> int:
     # Hiding more only widens what an attacker can conclude: a count that passed once
     # is not solved again.
     passed: set[int] = set()
-    for _ in range(SETTLE_ROUNDS):
+    for _round in range(SETTLE_ROUNDS):
         findings = audit(cells, passed)
         if not findings:
             break

@@ -328,4 +328,4 @@ def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> S
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    raise KopsError("could not store the snapshot")  # pragma: no cover
+    raise KopsError(_("could not store the snapshot"))  # pragma: no cover

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..clock import as_jst, now_text, parse_moment
 from ..errors import WorkspaceError
+from ..i18n import _
 from ..workspace import Workspace
 from .state import connect, os_user, read_frame
 
@@ -431,9 +432,10 @@ class Ledger:
             return parse_moment(sent_at)
         except (TypeError, ValueError):
             raise WorkspaceError(
-                f"{self.ws.db_path}: mail_ledger run {run_id} item {item}: "
-                f"sent_at is not a time ({sent_at!r})",
-                hint="the state database was edited by hand; restore it from a backup",
+                _(
+                    "{path}: mail_ledger run {run} item {item}: sent_at is not a time ({value})"
+                ).format(path=self.ws.db_path, run=run_id, item=item, value=repr(sent_at)),
+                hint=_("the state database was edited by hand; restore it from a backup"),
             ) from None
 
     # --- test sends -----------------------------------------------------------

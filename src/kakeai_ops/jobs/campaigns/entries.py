@@ -65,7 +65,7 @@ def read_entries(
     wanted = {"user": settings.seminar_survey.attendance_user, "entered_at": ENTERED_AT_HEADERS}
     read = read_user_file(path, wanted, ["user"], fatal)
     if read is None:
-        raise InputError(fatal.sorted_problems(), total=fatal.total, hint="fix the file")
+        raise InputError(fatal.sorted_problems(), total=fatal.total, hint=_("fix the file"))
     frame, columns, rows = read
     if deadline_set and "entered_at" not in columns:
         raise KopsError(
@@ -98,7 +98,7 @@ def read_entries(
         )
         fatal.rows(path.name, times > moment, rows, header, late, frame[header])
     if fatal.failed:
-        raise InputError(fatal.sorted_problems(), total=fatal.total, hint="fix the file")
+        raise InputError(fatal.sorted_problems(), total=fatal.total, hint=_("fix the file"))
     entries = [
         EntryRow(
             int(rows.loc[position]),
