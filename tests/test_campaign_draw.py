@@ -352,6 +352,9 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
         assert "次の機会にもぜひご応募ください" in thanks.get_content()
 
 
+JA = {"KOPS_LANG": "ja"}
+
+
 def test_a_flood_of_refused_rows_is_capped_and_listed_whole_in_a_file(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
@@ -380,6 +383,13 @@ def test_a_flood_of_refused_rows_is_capped_and_listed_whole_in_a_file(
         "value": "900000",
     }
     assert [int(r["row"]) for r in rows] == list(range(2, 502))
+    # In Japanese, the file says what is wrong in Japanese too.
+    japanese = tmp_path / "problems-ja.csv"
+    cli("campaign", "entries", CAMPAIGN, str(path), "--problems", str(japanese), env=JA)
+    first = csv_records(japanese.read_bytes(), ["kind", "file", "row", "column", "what", "value"])[
+        0
+    ]
+    assert first["what"] == "ユーザー一覧にありません" and first["value"] == "900000"
 
 
 def test_without_problems_file_the_cap_says_how_to_see_everything(

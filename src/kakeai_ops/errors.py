@@ -69,8 +69,9 @@ def _phrase(template: str, values: dict[str, object]) -> Phrase:
 class Problem:
     """One problem found in an input file, reported as ``file:row: column: what (value)``.
 
-    ``what`` is English (a file of problems keeps it so); shown, it is in the user's
-    language when the catalog has it (the readers mark theirs with ``N_``)."""
+    ``what`` is English (the catalog's key, and what tests and logs compare); ``said`` and
+    what is shown, on the screen or in a file for people, are in the user's language when
+    the catalog has it (the readers mark theirs with ``N_`` or build a ``Phrase``)."""
 
     file: str
     row: int | None
@@ -78,13 +79,17 @@ class Problem:
     what: str
     value: str | None = None
 
+    @property
+    def said(self) -> str:
+        """``what`` in the reader's language (a file for people holds this too)."""
+        return self.what.translated() if isinstance(self.what, Phrase) else _(self.what)
+
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         parts = [where]
         if self.column:
             parts.append(self.column)
-        what = self.what.translated() if isinstance(self.what, Phrase) else _(self.what)
-        text = ": ".join(parts) + f": {what}"
+        text = ": ".join(parts) + f": {self.said}"
         if self.value is not None:
             text += f" ({self.value})"
         return text

@@ -108,7 +108,8 @@ def _print_capped(refused: bool, found: list[Problem], listing: Path | None) -> 
 
 
 def problem_rows(result: entries.EntriesImport) -> pd.DataFrame:
-    """Every refused and not-in-draw row, in file order, as the --problems file holds them."""
+    """Every refused and not-in-draw row, in file order, as the --problems file holds them
+    (what is wrong in the reader's language: the file is for people, opened in Excel)."""
     found = [("refused", p) for p in result.refused] + [("note", p) for p in result.not_in_draw]
     found.sort(key=lambda item: item[1].row or 0)
     return pd.DataFrame(
@@ -117,7 +118,7 @@ def problem_rows(result: entries.EntriesImport) -> pd.DataFrame:
             "file": [p.file for _kind, p in found],
             "row": pd.array([p.row for _kind, p in found], dtype="Int64"),
             "column": [p.column or "" for _kind, p in found],
-            "what": [p.what for _kind, p in found],
+            "what": [p.said for _kind, p in found],
             "value": [_unquoted(p.value or "") for _kind, p in found],
         },
         columns=["kind", "file", "row", "column", "what", "value"],
