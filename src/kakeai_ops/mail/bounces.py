@@ -90,11 +90,15 @@ def read_paths(paths: list[Path]) -> Reading:
             else [path]
         )
         if path.is_dir() and not files:
-            reading.problems.append(f"{path}: no .eml, .mbox or .msg files in this folder")
+            reading.problems.append(
+                _("{path}: no .eml, .mbox or .msg files in this folder").format(path=path)
+            )
         for file in files:
             if not _is_file(file):
                 # A device or pipe behind a notice's name (/dev/zero) would be read forever.
-                reading.problems.append(f"{file}: not a file (a device, pipe or socket)")
+                reading.problems.append(
+                    _("{path}: not a file (a device, pipe or socket)").format(path=file)
+                )
                 continue
             try:
                 for notice in _notices(file):

@@ -132,11 +132,13 @@ def follow_address_changes(
             if new is None or new in keys:
                 continue
             ledger.suppress(new, reason, "address change", person)
-            was = ", ".join(addresses) or "(none)"
+            was = ", ".join(addresses) or _("(none)")
             notes.append(
-                f"user {person} is on the suppression list ({reason}) and now has the "
-                f"address {new} (was {was}): they stay suppressed "
-                f"(`kops mail unsuppress {person}` to mail them again)"
+                _(
+                    "user {user} is on the suppression list ({reason}) and now has the "
+                    "address {new} (was {was}): they stay suppressed "
+                    "(`kops mail unsuppress {user}` to mail them again)"
+                ).format(user=person, reason=reason, new=new, was=was)
             )
     return notes
 

@@ -81,7 +81,11 @@ def workspace_lock(
         _write_holder(ws, command, acquired)
         removed = remove_stale_staging(ws, older_than=acquired)
         if removed and say is not None:
-            say(f"removed {removed} unfinished snapshot(s) left by an interrupted ingest")
+            say(
+                _("removed {count} unfinished snapshot(s) left by an interrupted ingest").format(
+                    count=removed
+                )
+            )
         yield
     finally:
         ws.lock_holder_path.unlink(missing_ok=True)
