@@ -189,7 +189,8 @@ COLUMNS: dict[str, Column] = {
     "due": _c("送付予定", COUNT),
     "due_manager": _c("送付予定（上司）", COUNT),
     "due_member": _c("送付予定（部下）", COUNT),
-    "delivered": _c("送付済み", COUNT),
+    "delivered": _c("届いた数", COUNT),  # sent and not bounced
+    "notices_sent": _c("送付済み", COUNT),  # milestone notices mailed
     "milestone": _c("マイルストーン（回）", COUNT),
     # mail
     "run_id": _c("配信ID", TEXT),

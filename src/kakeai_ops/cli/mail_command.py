@@ -271,7 +271,8 @@ def send_command(
     """Plan, confirm and send a mail run; the same command again resumes it.
 
     Every message is rendered before the first is sent. Left out and counted:
-    no email, on leave, retired, on the suppression list, over the frequency cap.
+    no email, on leave, retired, on the suppression list. Over the frequency cap or
+    outside the send window: deferred, and sent by the same command from the day shown.
 
     Example: kops mail send --segment no_prep --role member --holdout 10 --yes
     """

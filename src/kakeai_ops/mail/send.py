@@ -143,10 +143,13 @@ class Sender:
         for waiting in rest:
             self.ledger.mark(run_id, waiting.item, "deferred", "send window", not_before=day)
         raise Paused(
-            f"outside the send window ({window.start_hour}:00–"
-            f"{window.end_hour}:00 JST on business days); "
-            f"{len(rest):,} message(s) deferred until {day.isoformat()}",
-            hint="run the same command again within the window to resume",
+            _(
+                "outside the send window ({start}:00–{end}:00 JST on business days); "
+                "{count:,} message(s) deferred until {day}"
+            ).format(
+                start=window.start_hour, end=window.end_hour, count=len(rest), day=day.isoformat()
+            ),
+            hint=_("run the same command again within the window to resume"),
         )
 
     def _held(

@@ -237,7 +237,7 @@ def _campaigns(review: Review) -> pd.DataFrame:
             "due": m.due_manager + m.due_member,
             "due_manager": m.due_manager,
             "due_member": m.due_member,
-            "delivered": m.delivered,
+            "notices_sent": m.delivered,
         }
     )
     return pd.DataFrame(rows)
