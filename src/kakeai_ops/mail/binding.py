@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import KopsError
+from ..i18n import _
 from .audience import DESCRIBED_AS, AudienceSpec
 
 # Binding key → how the operator asked for it, for the refusal message only (never read back).
@@ -157,8 +158,11 @@ def check_binding(run_id: str, stored_text: str | None, wanted: dict[str, Any]) 
     lines = differences(stored, json.loads(binding_text(wanted)))
     if lines:
         raise RunConflict(
-            f"run '{run_id}' was planned with other choices; nothing was sent:\n  "
+            _("run '{run}' was planned with other choices; nothing was sent:").format(run=run_id)
+            + "\n  "
             + "\n  ".join(lines),
-            hint=f"to send this mail, give it a new run id (--id {run_id}-2); "
-            f"to continue run '{run_id}', repeat its original options",
+            hint=_(
+                "to send this mail, give it a new run id (--id {run}-2); "
+                "to continue run '{run}', repeat its original options"
+            ).format(run=run_id),
         )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from ..calendar import BusinessCalendar
 from ..clock import JST
 from ..config import Settings
+from ..i18n import _
 from ..store.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -82,7 +83,9 @@ def capped(
     first_day = leaves.astimezone(JST).date() + dt.timedelta(days=1)
     label = "促しメール" if which == "nudge" else "案内メール"
     return HeldBack(
-        f"frequency cap ({which}): {len(times)} {label} in {cap.days} days",
+        _("frequency cap ({which}): {count} {label} in {days} days").format(
+            which=which, count=len(times), label=label, days=cap.days
+        ),
         first_day,
     )
 

@@ -141,7 +141,7 @@ class Sender:
         window = self.settings.mail.send_window
         day = next_window_day(self.settings, moment, self.calendar)
         for waiting in rest:
-            self.ledger.mark(run_id, waiting.item, "deferred", "send window", not_before=day)
+            self.ledger.mark(run_id, waiting.item, "deferred", _("send window"), not_before=day)
         raise Paused(
             _(
                 "outside the send window ({start}:00–{end}:00 JST on business days); "
