@@ -49,32 +49,36 @@ class HeaderError(KopsError):
 def text_problem(value: str, limit: int) -> str | None:
     found = _CONTROL.search(value)
     if found:
-        return f"contains a line break or control character (U+{ord(found.group()):04X})"
+        return _("contains a line break or control character ({code})").format(
+            code=f"U+{ord(found.group()):04X}"
+        )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
         code = ord(value[error.start])
-        return f"contains a character that can't be encoded (U+{code:04X})"
+        return _("contains a character that can't be encoded ({code})").format(code=f"U+{code:04X}")
     if len(value) > limit:
-        return f"is too long ({len(value)} characters, at most {limit})"
+        return _("is too long ({length} characters, at most {limit})").format(
+            length=len(value), limit=limit
+        )
     return None
 
 
 def address_problem(name: str, address: str) -> str | None:
     """None when (name, address) makes one proper address header, as the message builds it."""
     if not address:
-        return "has no email address"
+        return _("has no email address")
     if not address.isascii() or _CONTROL.search(address):
-        return "the address has characters mail servers can't take"
+        return _("the address has characters mail servers can't take")
     if _PLAIN.fullmatch(address):
         return None  # the name was checked by text_problem; the address is a dot-atom
     try:
         parsed = Address(display_name=name, addr_spec=address)
     except (ValueError, IndexError, errors.MessageError):
-        return "the address is not one email address"
+        return _("the address is not one email address")
     domain = parsed.domain
     if parsed.addr_spec != address or '"' in address or "." not in domain:
-        return "the address is not one plain email address (user@domain)"
+        return _("the address is not one plain email address (user@domain)")
     return None
 
 
@@ -92,7 +96,7 @@ def fold_problem(header: str, value: object) -> str | None:
     try:
         policy.SMTP.header_factory(header, value).fold(policy=policy.SMTP)
     except (ValueError, TypeError, IndexError, UnicodeError, errors.MessageError) as error:
-        return f"can't be written as a mail header ({error})"
+        return _("can't be written as a mail header ({error})").format(error=error)
     return None
 
 
@@ -117,7 +121,7 @@ def check_headers(
     problems = _sender_problems(mail)
     subjects: dict[str, str | None] = {}  # a subject is shared by many: checked once
     for message in messages:
-        who = f"user {_printable(message.user_id)}"
+        who = _("user {user}").format(user=_printable(message.user_id))
         name = message.name if test_address is None else f"テスト送信（{message.name}）"
         address = message.email if test_address is None else test_address
         what = text_problem(message.name, MAX_NAME) or address_problem(name, address)
@@ -142,7 +146,7 @@ def _printable(text: str) -> str:
 
 def _attachment_problems(who: str, attachments: Sequence[str]) -> list[str]:
     return [
-        f"{who}: attachment: the file is missing ({path})"
+        _("{who}: attachment: the file is missing ({path})").format(who=who, path=path)
         for path in attachments
         if not Path(path).is_file()
     ]
