@@ -64,33 +64,13 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
             "--yes",
         )
         before = states(sample_copy, "nov")
-        other = cli(
-            "mail",
-            "send",
-            *SEGMENT,
-            "--template",
-            "notice_b",
-            "--id",
-            "nov",
-            "--yes",
-            ok=False,
-        )
+        conflicting = ("mail", "send", *SEGMENT, "--template", "notice_b", "--id", "nov", "--yes")
+        other = cli(*conflicting, ok=False)
         assert other.exit_code == 1 and "Internal error" not in other.stderr
         assert "run 'nov' was planned with other choices; nothing was sent" in other.stderr
         assert "--template: notice_a (stored) → notice_b" in other.stderr
         assert "--id nov-2" in other.stderr  # how to proceed
-        again = cli(
-            "mail",
-            "send",
-            *SEGMENT,
-            "--template",
-            "notice_b",
-            "--id",
-            "nov",
-            "--yes",
-            env={"KOPS_LANG": "ja"},
-            ok=False,
-        )  # as the secretariat reads it
+        again = cli(*conflicting, env={"KOPS_LANG": "ja"}, ok=False)  # as the secretariat reads it
         assert "配信 'nov' は別の選択で計画されています。何も送っていません:" in again.stderr
         assert "新しい配信ID（--id nov-2）" in again.stderr
         assert len(server.handler.received) == 2

@@ -163,8 +163,8 @@ def unsuppress(ws: Workspace, key: str) -> str:
     a user id typed without its leading zeros is the one key on the list it stands for.
     Returns the key taken off."""
     with closing(Ledger(ws)) as ledger:
-        listed = pd.Series([row[0] for row in ledger.suppression_rows()], dtype=object)
-        if "@" not in key and not (listed == key).any():
+        listed = [listed_key for listed_key, _reason, _person in ledger.suppression_rows()]
+        if "@" not in key and key not in listed:
             found = same_number(key, listed)
             if len(found) == 1:
                 key = found[0]
