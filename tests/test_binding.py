@@ -73,6 +73,7 @@ def test_same_id_with_another_template_is_refused(sample_copy: Workspace) -> Non
         again = cli(*conflicting, env={"KOPS_LANG": "ja"}, ok=False)  # as the secretariat reads it
         assert "配信 'nov' は別の選択で計画されています。何も送っていません:" in again.stderr
         assert "新しい配信ID（--id nov-2）" in again.stderr
+        assert "--template: notice_a（記録済み）→ notice_b" in again.stderr
         assert len(server.handler.received) == 2
         assert states(sample_copy, "nov") == before
         # The same options resume the run.
@@ -101,6 +102,8 @@ def test_a_users_list_is_bound_by_its_content(sample_copy: Workspace, tmp_path: 
     listed.write_text("user_id\n000120\n000176\n", encoding="utf-8")
     changed = cli(*args, ok=False)
     assert "--users (file content):" in changed.stderr and changed.exit_code == 1
+    japanese = cli(*args, env={"KOPS_LANG": "ja"}, ok=False)
+    assert "--users（ファイルの内容）: " in japanese.stderr and "（記録済み）→ " in japanese.stderr
 
 
 def test_advisor_reports_mailed_twice_resume_instead_of_crashing(

@@ -145,7 +145,7 @@ def test_a_first_format_binding_refuses_another_audience() -> None:
     stored = first_format("--segment", segment="no_prep", role="member")
     with pytest.raises(RunConflict, match=r"--segment: no_prep \(stored\) → lapsed"):
         check_binding("r", stored, spec_binding(AudienceSpec(Segment("lapsed"), role="member"), 0))
-    with pytest.raises(RunConflict, match=r"audience: segment \(stored\) → flag"):
+    with pytest.raises(RunConflict, match=r"audience: --segment \(stored\) → --flag"):
         check_binding("r", stored, spec_binding(AudienceSpec(Flag("no_prep"), role="member"), 0))
 
 

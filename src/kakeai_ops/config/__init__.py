@@ -68,6 +68,7 @@ from .seminar_settings import (
     Themes,
 )
 from .values import PositiveInt, Section, at_most, refusal
+from .yaml_problems import typed_in_name
 
 __all__ = [
     "DEFAULT_COMPOUNDS",
@@ -207,6 +208,15 @@ def _describe(source: str, error: Any, document: Document | None = None) -> str:
         parent_loc = error["loc"][:-1]
         known = _known_keys(parent_loc)
         close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        typed = typed_in_name(str(error["loc"][-1]))
+        if typed is not None and close:
+            return _(
+                "{file}: {key}: unknown setting: its name has {what} (did you mean '{close}'?)"
+            ).format(file=source, key=loc, what=typed, close=close[0])
+        if typed is not None:
+            return _("{file}: {key}: unknown setting: its name has {what}").format(
+                file=source, key=loc, what=typed
+            )
         if close:
             return _("{file}: {key}: unknown setting (did you mean '{close}'?)").format(
                 file=source, key=loc, close=close[0]

@@ -23,6 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ConfigError
 from ..i18n import N_, _
+from .yaml_problems import not_a_date, problem_words, typed_wrong
 
 MAX_VALUES = 100_000  # values with aliases expanded; the shipped kops.yaml has under 1,000
 MAX_TEXT = 10_000  # characters in one key or text; the longest setting is a sentence
@@ -46,10 +47,8 @@ class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
 def _timestamp(loader: yaml.SafeLoader, node: Node) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
-    except ValueError as err:
-        raise ConstructorError(
-            None, None, f"'{node.value}' is not a date ({err})", node.start_mark
-        ) from None
+    except ValueError:
+        raise ConstructorError(None, None, not_a_date(node.value), node.start_mark) from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -89,9 +88,9 @@ def read_yaml(text: str, name: str) -> Document:
             try:
                 data = loader.construct_document(node)
             except ConstructorError as err:
-                raise _yaml_error(err, name, lines) from None
+                raise _yaml_error(err, name, text, lines) from None
         except yaml.YAMLError as err:
-            raise _yaml_error(err, name, {}) from None
+            raise _yaml_error(err, name, text, {}) from None
         except RecursionError:
             raise ConfigError(
                 _("{file}: nested too deeply to be kops.yaml").format(file=name),
@@ -104,22 +103,48 @@ def read_yaml(text: str, name: str) -> Document:
     return document
 
 
-def _yaml_error(err: yaml.YAMLError, name: str, lines: dict[Path, int]) -> ConfigError:
-    mark = getattr(err, "problem_mark", None)
-    where = f"{name}:{mark.line + 1}" if mark is not None else name
-    problem = getattr(err, "problem", None) or str(err)
-    if mark is not None and lines:
-        here = [path for path, line in lines.items() if line == mark.line + 1]
+def _yaml_error(err: yaml.YAMLError, name: str, text: str, lines: dict[Path, int]) -> ConfigError:
+    """The problem at its line, in the reader's words (see yaml_problems)."""
+    line = _problem_line(err, text)
+    where = f"{name}:{line}" if line is not None else name
+    if isinstance(err, yaml.reader.ReaderError):
+        problem = problem_words(f"unacceptable character #x{err.character:04x}")
+    else:
+        problem = problem_words(getattr(err, "problem", None) or str(err))
+    context = getattr(err, "context_mark", None)
+    since = int(context.line) + 1 if context is not None else None
+    typed = typed_wrong(text, line, since) if line is not None else None
+    if typed is not None:
+        number, what = typed
+        hint = _(
+            "{file}:{line} has {what}: YAML reads only a half-width ':' after a setting's "
+            "name, and spaces to indent"
+        ).format(file=name, line=number, what=what)
+    else:
+        hint = None
+    if line is not None and lines:
+        here = [path for path, at in lines.items() if at == line]
         if here:
             key = dotted(max(here, key=len))
             return ConfigError(
                 f"{where}: {key}: {problem}",
-                hint=_("fix {file} at that line").format(file=name),
+                hint=hint or _("fix {file} at that line").format(file=name),
             )
     return ConfigError(
         _("{where}: not valid YAML: {problem}").format(where=where, problem=problem),
-        hint=_("check indentation (spaces, not tabs) and quoting near that line"),
+        hint=hint or _("check indentation (spaces, not tabs) and quoting near that line"),
     )
+
+
+def _problem_line(err: yaml.YAMLError, text: str) -> int | None:
+    """The 1-based line the problem is on (a reader error knows only its position)."""
+    mark = getattr(err, "problem_mark", None)
+    if mark is not None:
+        return int(mark.line) + 1
+    position = getattr(err, "position", None)
+    if isinstance(position, int) and 0 <= position <= len(text):
+        return text.count("\n", 0, position) + 1
+    return None
 
 
 def _check_size(root: Node, name: str) -> None:

@@ -20,27 +20,35 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from .audience import DESCRIBED_AS, AudienceSpec
 
 # Binding key → how the operator asked for it, for the refusal message only (never read back).
 LABELS = {
-    "kind": "audience",
-    "value": "audience",
+    "kind": N_("audience"),
+    "value": N_("audience"),
     "role": "--role",
     "division": "--division",
     "template": "--template",
     "seminar": "--seminar",
-    "corrects": "seminar correction",
+    "corrects": N_("seminar correction"),
     "holdout_pct": "--holdout",
-    "advisors": "advisors (name, email)",
+    "advisors": N_("advisors (name, email)"),
 }
 # The audience's value, by kind, for the refusal message.
 VALUE_LABELS = {
     **DESCRIBED_AS,
-    "users": "--users (file content)",
-    "theme": "seminar stuck points / managers",
+    "users": N_("--users (file content)"),
+    "theme": N_("seminar stuck points / managers"),
+    "list": N_("list"),
     "advisors": "--period",
+}
+# An audience's kind as the person chose it (the option), for the refusal message.
+KIND_LABELS = {
+    **DESCRIBED_AS,
+    "theme": N_("seminar stuck points / managers"),
+    "list": N_("list"),
+    "advisors": N_("advisor reports"),
 }
 
 
@@ -139,13 +147,22 @@ def differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
             label = LABELS.get(key, "--" + key.replace("_", "-"))
             if key == "value":
                 label = VALUE_LABELS.get(str(wanted.get("kind")), label)
-            lines.append(f"{label}: {_show(before)} (stored) → {_show(after)}")
+            if key == "kind":  # as the person chose it: the option, not the stored word
+                before, after = (
+                    None if k is None else _(KIND_LABELS.get(str(k), str(k)))
+                    for k in (before, after)
+                )
+            lines.append(
+                _("{label}: {stored} (stored) → {wanted}").format(
+                    label=_(label), stored=_show(before), wanted=_show(after)
+                )
+            )
     return lines
 
 
 def _show(value: Any) -> str:
     if value is None or value is False or value == []:
-        return "(none)"
+        return _("(none)")
     return str(value)
 
 

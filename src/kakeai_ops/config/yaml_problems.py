@@ -1,0 +1,131 @@
+"""What a YAML syntax problem in kops.yaml means, in the reader's words.
+
+The YAML library names a problem in its own terms ("mapping values are not allowed in
+this context"), in English. The person editing kops.yaml is a secretariat member in
+Japanese Notepad or VS Code: what helps is what they typed wrong (a ':' in a value, a
+tab, an unclosed quote, a Windows path in double quotes, a full-width '：' typed with
+the IME on). Each known problem gets that; an unknown one keeps the library's words.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+from ..i18n import N_, _
+
+# The library's problem (its start: some end with a name) → what the reader typed wrong.
+# Checked against libyaml (PyYAML's C loader, which kops uses) in tests/test_config_yaml.py.
+PROBLEMS: dict[str, str] = {
+    "mapping values are not allowed": N_(
+        "a ':' where a value was expected (a value that holds ': ' needs quotes)"
+    ),
+    "did not find expected key": N_(
+        "this line does not line up with the settings above it (check its indentation)"
+    ),
+    "could not find expected ':'": N_("a setting's name without ':' after it"),
+    "found character that cannot start any token": N_(
+        "a value starts with a character YAML keeps for itself (@, `, %, a tab): "
+        "put the value in quotes"
+    ),
+    "found a tab character": N_("a tab in the indentation: indent with spaces"),
+    "did not find expected '-' indicator": N_(
+        "a list item ('- ') does not line up with the items above it"
+    ),
+    "did not find expected ',' or ']'": N_("a list opened with '[' is not closed with ']'"),
+    "did not find expected ',' or '}'": N_("a group opened with '{' is never closed"),
+    "found unexpected end of stream": N_("a quote is opened and never closed"),
+    "found unknown escape character": N_(
+        "a backslash inside double quotes (a Windows path?): use single quotes, "
+        "or '/' instead of '\\'"
+    ),
+    "did not find expected hexdecimal number": N_(
+        "a backslash inside double quotes (a Windows path?): use single quotes, "
+        "or '/' instead of '\\'"
+    ),
+    "block sequence entries are not allowed": N_(
+        "a value starts with '- ': a list's items go on the lines below its name, "
+        "and a text that starts so needs quotes"
+    ),
+    "found undefined alias": N_("a value starts with '*': put the value in quotes"),
+    "did not find expected alphabetic or numeric character": N_(
+        "a value starts with '&' or '*': put the value in quotes"
+    ),
+    "second occurrence": N_("a value starts with '&': put the value in quotes"),
+    "could not determine a constructor for the tag": N_(
+        "a value starts with '!': put the value in quotes"
+    ),
+    "but found another document": N_(
+        "a line '---' splits the file in two: kops.yaml is one document"
+    ),
+    "found unhashable key": N_("a setting's name is a list or a group"),
+    "did not find expected node content": N_(
+        "a value is missing (two commas in a row, or a comma before ']')"
+    ),
+    "found unexpected document indicator": N_("'---' or '...' inside a quoted value"),
+    "did not find expected comment or line break": N_(
+        "text after '|' or '>' on the same line (the text goes on the lines below)"
+    ),
+    "unacceptable character": N_("a control character, which cannot be shown"),
+}
+
+TYPED_WRONG = {
+    "full-width colon": N_("a full-width '：'"),
+    "full-width space": N_("a full-width space"),
+    "tab": N_("a tab"),
+}
+# A line's setting name ended by a full-width colon (before any half-width one), or a
+# line indented with full-width spaces (both typed with the Japanese IME on) or a tab.
+_TYPED_WRONG = (
+    ("full-width space", re.compile(r"^ *\u3000")),
+    ("tab", re.compile(r"^ *\t")),
+    ("full-width colon", re.compile(r"^[ \u3000]*[^\s#:'\"\-][^:#'\"]*：")),
+)
+
+
+def problem_words(problem: str) -> str:
+    """The library's ``problem``, said as what the reader typed wrong (or as it is)."""
+    for start, words in PROBLEMS.items():
+        if problem.startswith(start):
+            return _(words)
+    return problem
+
+
+def typed_wrong(text: str, line: int, since: int | None = None) -> tuple[int, str] | None:
+    """The line from ``since`` (or two before ``line``) to ``line`` (1-based) written
+    with a full-width '：' after a setting's name, or indented with a full-width space
+    or a tab, and what it has: YAML reads none of them, and often names the problem a
+    few lines later (where the setting it took for text ends)."""
+    lines = text.splitlines()
+    first = max(min(line - 2, since if since is not None else line), 1)
+    for number in range(min(line, len(lines)), first - 1, -1):
+        for kind, pattern in _TYPED_WRONG:
+            if pattern.match(lines[number - 1]):
+                return number, _(TYPED_WRONG[kind])
+    return None
+
+
+def typed_in_name(name: str) -> str | None:
+    """What a setting's name has that the IME typed (a full-width space or '：'), or None:
+    the name looks right on screen, and is unknown."""
+    if "\u3000" in name:
+        return _(TYPED_WRONG["full-width space"])
+    if "：" in name:
+        return _(TYPED_WRONG["full-width colon"])
+    if "\t" in name:
+        return _(TYPED_WRONG["tab"])
+    return None
+
+
+def not_a_date(value: str) -> str:
+    """Why a date YAML recognises by its form is not in the calendar (``2026-02-30``)."""
+    match = re.match(r"(\d{4})-(\d{1,2})-", value)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            return _("'{text}' is not a date: a year has months 1–12").format(text=value)
+        last = calendar.monthrange(year, month)[1]
+        return _("'{text}' is not a date: {year}年{month}月 has days 1–{last}").format(
+            text=value, year=year, month=month, last=last
+        )
+    return _("'{text}' is not a date").format(text=value)

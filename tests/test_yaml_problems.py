@@ -1,0 +1,151 @@
+"""A mistake typed into kops.yaml is named as what was typed wrong, at its line, in the
+reader's language: not in the YAML library's English terms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli
+from kakeai_ops.config import load_settings
+from kakeai_ops.config.loading import read_yaml
+from kakeai_ops.config.yaml_problems import PROBLEMS
+from kakeai_ops.errors import ConfigError
+from kakeai_ops.workspace import Workspace
+
+# What a person editing kops.yaml types wrong → the line named, and what it is called.
+MISTAKES = {
+    "a value holding ': '": ("a:\n  title: 1on1: 準備\n", 2, "a ':' where a value was expected"),
+    "a setting out of line": ("a:\n  b: 1\n c: 2\n", 3, "this line does not line up"),
+    "a name without ':'": ("a:\n  b: 1\n  c\n  d: 2\n", 4, "a setting's name without ':'"),
+    "a value starting with @": ("a: @secretariat\n", 1, "a value starts with a character YAML"),
+    "a tab in the indentation": ("a:\n  b: 1\n\t\n  c: 2\n", 3, "a tab in the indentation"),
+    "a list out of line": ("- a\nb: 1\n", 2, "a list item ('- ') does not line up"),
+    "an unclosed [": ("a: [1, 2\nb: 3\n", 2, "a list opened with '[' is not closed"),
+    "an unclosed {": ("a: {x: 1\nb: 3\n", 2, "a group opened with '{' is never closed"),
+    "an unclosed quote": ('a: "abc\nb: 3\n', 3, "a quote is opened and never closed"),
+    "a Windows path": ('a: "C:\\data\\exports"\n', 1, "a backslash inside double quotes"),
+    "a Windows path with \\x": ('a: "C:\\xls"\n', 1, "a backslash inside double quotes"),
+    "a value starting with - ": ("a:\n  title: - 特集 -\n", 2, "a value starts with '- '"),
+    "a value starting with *": ("a: *all\n", 1, "a value starts with '*'"),
+    "a value that is only &": ("a: &\n", 1, "a value starts with '&' or '*'"),
+    "an anchor twice": ("a: &x 1\nb: &x 2\n", 2, "a value starts with '&'"),
+    "a value starting with !": ("a: !important\n", 1, "a value starts with '!'"),
+    "a second document": ("a: 1\n---\nb: 2\n", 2, "a line '---' splits the file in two"),
+    "a list as a name": ("[a]: b\n", 1, "a setting's name is a list or a group"),
+    "two commas": ("a: [1, , 2]\n", 1, "a value is missing"),
+    "--- inside quotes": ("a: 'x\n---\n'\n", 2, "'---' or '...' inside a quoted value"),
+    "text after |": ("a: |x\n  y\n", 1, "text after '|' or '>'"),
+    "a control character": ("a: 1\nb: x\x07y\n", 2, "a control character"),
+}
+
+
+def _refusal(text: str) -> ConfigError:
+    with pytest.raises(ConfigError) as refused:
+        read_yaml(text, "kops.yaml")
+    return refused.value
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_each_mistake_is_named_at_its_line(name: str) -> None:
+    text, line, words = MISTAKES[name]
+    refused = _refusal(text)
+    assert refused.message.startswith(f"kops.yaml:{line}: "), refused.message
+    assert words in refused.message, refused.message
+    assert "\n" not in refused.message  # no "in <unicode string>, position 3" dump
+
+
+def test_every_problem_in_the_table_is_one_the_yaml_library_gives() -> None:
+    """A table entry no mistake above reaches is a guess at the library's wording: each
+    is met by a real parse (libyaml, as kops reads kops.yaml)."""
+    from kakeai_ops.config import yaml_problems
+    from kakeai_ops.i18n import _
+
+    said = {_refusal(text).message for text, _line, _words in MISTAKES.values()}
+    unmet = [start for start, words in PROBLEMS.items() if not any(_(words) in m for m in said)]
+    assert unmet == []
+    assert yaml_problems.problem_words("something new in a later release") == (
+        "something new in a later release"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, line, what",
+    [
+        ("rules:\n  lapse_days：30\n  recent_n: 3\n", 2, "a full-width '：'"),
+        ("rules:\n  lapse_days: 30\n\u3000 recent_n: [3\n", 3, "a full-width space"),
+        ("rules:\n\tlapse_days: 30\n", 2, "a tab"),
+    ],
+)
+def test_what_the_ime_typed_is_pointed_at(text: str, line: int, what: str) -> None:
+    refused = _refusal(text)
+    assert refused.hint == (
+        f"kops.yaml:{line} has {what}: YAML reads only a half-width ':' after a "
+        "setting's name, and spaces to indent"
+    )
+
+
+def test_a_full_width_colon_in_a_value_is_not_blamed() -> None:
+    """'：' inside a value is text; only one that ends a setting's name is a mistake."""
+    assert read_yaml("a:\n  title: 説明：準備\n", "kops.yaml").data == {
+        "a": {"title": "説明：準備"}
+    }
+    refused = _refusal("a:\n  title: 説明：準備\n  b: x: y\n")
+    assert refused.hint == "check indentation (spaces, not tabs) and quoting near that line"
+
+
+@pytest.mark.parametrize(
+    "name, what",
+    [("\u3000recent_n", "a full-width space"), ("recent_n：", "a full-width '：'")],
+)
+def test_a_name_with_what_the_ime_typed_is_unknown_and_says_why(
+    name: str, what: str, tmp_path: Path
+) -> None:
+    """A full-width space before a name is valid YAML (a name of its own), and looks
+    right on screen: the refusal says what is in it."""
+    path = tmp_path / "kops.yaml"
+    path.write_text(f"rules:\n  lapse_days: 30\n  {name}: 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path)
+    assert refused.value.message == (
+        f"kops.yaml:3: rules.{name}: unknown setting: its name has {what} "
+        "(did you mean 'recent_n'?)"
+    )
+
+
+@pytest.mark.parametrize(
+    "value, why",
+    [
+        ("2026-02-30", "'2026-02-30' is not a date: 2026年2月 has days 1–28"),
+        ("2028-02-30", "'2028-02-30' is not a date: 2028年2月 has days 1–29"),
+        ("2026-13-01", "'2026-13-01' is not a date: a year has months 1–12"),
+        ("2026-04-31T12:00:00", "'2026-04-31T12:00:00' is not a date: 2026年4月 has days 1–30"),
+    ],
+)
+def test_a_date_not_in_the_calendar_says_which_days_the_month_has(value: str, why: str) -> None:
+    refused = _refusal(f"calendar:\n  company_holidays: [{value}]\n")
+    assert refused.message == f"kops.yaml:2: calendar.company_holidays.0: {why}"
+
+
+def test_the_japanese_reader_reads_the_mistake_in_japanese(ws: Workspace) -> None:
+    text = ws.config_path.read_text(encoding="utf-8")
+    ws.config_path.write_text(
+        text.replace("  lapse_days: 30", "  lapse_days：30", 1), encoding="utf-8"
+    )
+    line = next(
+        n
+        for n, row in enumerate(ws.config_path.read_text("utf-8").splitlines(), 1)
+        if "：30" in row
+    )
+    result = Cli(ws)("status", env={"KOPS_LANG": "ja"}, ok=False)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"エラー: kops.yaml:{line + 1}: YAML として正しくありません: この行が上の設定と"
+        "そろっていません（インデントを確かめてください）"
+    )
+    assert lines[1] == (
+        f"ヒント: kops.yaml の {line} 行目に全角の「：」があります: 設定名の後は半角の ':'、"
+        "インデントは半角スペースで書いてください"
+    )
