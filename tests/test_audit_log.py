@@ -79,6 +79,10 @@ def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_pa
     assert by["mail write"]["count"] == by["mail plan"]["count"] > 0
     assert by["mail suppress"]["target"] == "someone@example.jp"
     assert by["interview record"]["target"] == f"{manager} → {member}"
+    # One word for one thing: the shortlist's インタビュー, not 面談.
+    assert by["interview record"]["label"] == "インタビューの記録"
+    assert by["interview exclude"]["label"] == "インタビュー候補から除外"
+    assert by["interview include"]["label"] == "インタビュー候補に戻す"
     assert by["seminar attendance"]["files"] == [
         f"month1-attendance.csv sha256:{hashlib.sha256(attendance.read_bytes()).hexdigest()[:16]}"
     ]
@@ -88,7 +92,7 @@ def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_pa
     table = Cli(sample_copy)("audit", env={"COLUMNS": "250"}).stdout
     for header in ("日時", "操作", "対象", "件数", "ファイル"):
         assert header in table
-    assert "面談の記録" in table and "配信停止を解除" in table and "{" not in table
+    assert "インタビューの記録" in table and "配信停止を解除" in table and "{" not in table
 
 
 def test_what_failed_is_not_logged(sample_copy: Workspace, tmp_path: Path) -> None:

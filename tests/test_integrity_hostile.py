@@ -122,3 +122,20 @@ def test_a_flipped_digit_in_a_manifest_is_named_not_believed(copy: Workspace) ->
     assert '"as_of": "2026-11-20"' in text
     path.write_text(text.replace('"as_of": "2026-11-20"', '"as_of": "2026-11-21"'), "utf-8")
     assert DAMAGED + str(path) in _refused(copy, "segment")
+
+
+def test_why_a_file_is_damaged_is_said_in_japanese(copy: Workspace) -> None:
+    """The hint says what was found and where to look, in the reader's language."""
+    path = _snapshot(copy, 2) / "users.parquet"
+    _flip(path, 100)
+    result = Cli(copy)("segment", env={"KOPS_LANG": "ja", "COLUMNS": "400"}, ok=False)
+    assert result.exit_code == 1
+    stderr = result.stderr.replace("\n", "")
+    assert DAMAGED + str(path) in stderr
+    assert (
+        "（SHA-256 が書き込んだときの記録と違います）"
+        "`kops status --check` でワークスペースのすべてのファイルを確かめられます"
+    ) in stderr
+    path.unlink()
+    missing = Cli(copy)("segment", env={"KOPS_LANG": "ja", "COLUMNS": "400"}, ok=False)
+    assert "（ファイルがありません）" in missing.stderr.replace("\n", "")

@@ -39,7 +39,10 @@ def test_arrows_come_with_words() -> None:
     down = Kpi("headcount", "人数", "count", 252, 254)
     assert down.arrow == "↓" and change_text(down) == "↓ 低下 -2（前回 254）"
     flat = Kpi("sukkiri_avg", "平均スッキリ度", "score", 4.151, 4.149)
-    assert change_text(flat).startswith("→ 変化なし")
+    assert change_text(flat) == "→ 変化なし ±0.0（前回 4.1）"  # as the report says it
+    same = Kpi("pair_rate", "ペア成立率", "rate", 0.87, 0.87)
+    assert change_text(same) == "→ 変化なし ±0pt（前回 87%）"
+    assert change_text(Kpi("headcount", "人数", "count", 252, 252)) == "→ 変化なし ±0（前回 252）"
     none = Kpi("headcount", "人数", "count", 252, None)
     assert change_text(none) == "－ 比較なし"
     hidden = Kpi("headcount", "人数", "count", None, 3, now_text="<5")

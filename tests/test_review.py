@@ -179,7 +179,8 @@ def test_summary_equals_the_division_reports_company_row(
     before = sum(r["total"] for r in run_json(month, "segment", "--snapshot", "1"))
     change = headcount - before
     arrow = "↑ 上昇" if change > 0 else "↓ 低下" if change < 0 else "→ 変化なし"
-    assert f"{arrow} {change:+,}（前回 {before:,}）" in text
+    size = f"{change:+,}" if change else "±0"
+    assert f"{arrow} {size}（前回 {before:,}）" in text
 
 
 def test_divisions_carry_the_reports_suppression(

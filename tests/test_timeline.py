@@ -145,6 +145,13 @@ def test_status_shows_ranges_and_warns_of_gaps(
     ) in status.stderr
     table = cli("status", env={"COLUMNS": "250"}).stdout
     assert "最終ログイン" in table and "2026-11-20 09:05" in table
+    # The reader of the Japanese screen is told of the gap in Japanese.
+    japanese = cli("status", env={"KOPS_LANG": "ja", "COLUMNS": "400"}).stderr
+    assert (
+        "スナップショット 0002: 1on1 のエクスポートは 2026-12-07 から始まりますが、"
+        "スナップショット 0001 のデータは 2026-11-20 までです: "
+        "2026-11-21〜2026-12-06 の 1on1 はどのエクスポートにもありません"
+    ) in japanese
 
 
 def test_order_warnings_from_manifests() -> None:

@@ -250,9 +250,10 @@ def load_tables(
             raise DamagedFile(path, f"{type(error).__name__}: {error}", way_back) from None
         expected = snapshot.manifest["tables"].get(name, {}).get("rows")
         if expected is not None and len(frames[name]) != expected:
-            raise DamagedFile(
-                path, f"{len(frames[name]):,} rows, {expected:,} when written", way_back
+            rows = _("{rows:,} rows, {recorded:,} when written").format(
+                rows=len(frames[name]), recorded=expected
             )
+            raise DamagedFile(path, rows, way_back)
     return Tables(**frames)
 
 

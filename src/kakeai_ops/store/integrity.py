@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KopsError
+from ..i18n import _
 
 EXPORT_NAME = "kops.db"  # the state database as it was when the snapshot was taken
 
@@ -24,7 +25,9 @@ class DamagedFile(KopsError):
     def __init__(self, path: Path, why: str, way_back: str) -> None:
         super().__init__(
             f"このファイルが壊れています: {path}。{way_back}",
-            hint=f"({why}) `kops status --check` checks every file of the workspace",
+            hint=_("({why}) `kops status --check` checks every file of the workspace").format(
+                why=why
+            ),
         )
         self.path = path
 
@@ -66,18 +69,19 @@ def verify(path: Path, recorded: dict[str, Any] | None, way_back: str) -> None:
     try:
         stat = path.stat()
     except OSError:
-        raise DamagedFile(path, "the file is missing", way_back) from None
+        raise DamagedFile(path, _("the file is missing"), way_back) from None
     if recorded is None:
         return  # a snapshot written before hashes were recorded: reading it will tell
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key in _checked:
         return
     if stat.st_size != recorded.get("bytes"):
-        raise DamagedFile(
-            path, f"{stat.st_size:,} bytes, {recorded.get('bytes'):,} when written", way_back
+        size = _("{size:,} bytes, {recorded:,} when written").format(
+            size=stat.st_size, recorded=recorded.get("bytes")
         )
+        raise DamagedFile(path, size, way_back)
     if file_digest(path)["sha256"] != recorded.get("sha256"):
-        raise DamagedFile(path, "its SHA-256 is not the one recorded when written", way_back)
+        raise DamagedFile(path, _("its SHA-256 is not the one recorded when written"), way_back)
     _checked.add(key)
 
 

@@ -8,6 +8,8 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from ..i18n import _
+
 
 def gaps_and_overlaps(manifests: Sequence[dict[str, Any]]) -> list[str]:
     """Warnings about the order of snapshots: a snapshot whose data stops on or before
@@ -19,26 +21,41 @@ def gaps_and_overlaps(manifests: Sequence[dict[str, Any]]) -> list[str]:
         sid, pid = current.get("id"), previous.get("id")
         if current.get("older"):
             warnings.append(
-                f"snapshot {sid} was stored from exports older than snapshot {pid} "
-                "(ingest --older): its figures mix older and newer data"
+                _(
+                    "snapshot {snapshot} was stored from exports older than snapshot "
+                    "{previous} (ingest --older): its figures mix older and newer data"
+                ).format(snapshot=sid, previous=pid)
             )
         elif before_to is not None and now_to is not None:
             if now_to < before_to:
                 warnings.append(
-                    f"snapshot {sid} runs to {now_to}, before snapshot {pid} ({before_to}): "
-                    "an older export (ingested with --older)"
+                    _(
+                        "snapshot {snapshot} runs to {end}, before snapshot {previous} "
+                        "({previous_end}): an older export (ingested with --older)"
+                    ).format(snapshot=sid, end=now_to, previous=pid, previous_end=before_to)
                 )
             elif now_to == before_to:
                 warnings.append(
-                    f"snapshot {sid} runs to {now_to}, as snapshot {pid} does: "
-                    "the same period twice"
+                    _(
+                        "snapshot {snapshot} runs to {end}, as snapshot {previous} does: "
+                        "the same period twice"
+                    ).format(snapshot=sid, end=now_to, previous=pid)
                 )
         start = _date((current.get("data") or {}).get("export_from"))
         if before_to is not None and start is not None and start > before_to + dt.timedelta(1):
             warnings.append(
-                f"snapshot {sid}: its 1on1 export starts on {start}, but snapshot {pid} runs "
-                f"to {before_to}: 1on1s from {before_to + dt.timedelta(1)} to "
-                f"{start - dt.timedelta(1)} are in no export"
+                _(
+                    "snapshot {snapshot}: its 1on1 export starts on {start}, but snapshot "
+                    "{previous} runs to {previous_end}: 1on1s from {first} to {last} are in "
+                    "no export"
+                ).format(
+                    snapshot=sid,
+                    start=start,
+                    previous=pid,
+                    previous_end=before_to,
+                    first=before_to + dt.timedelta(1),
+                    last=start - dt.timedelta(1),
+                )
             )
     return warnings
 

@@ -36,6 +36,11 @@ def change_text(kpi: Kpi) -> str:
     change = kpi.change
     if change is None:
         return f"{NONE} {WORDS[NONE]}"
+    # No change is said as the report and the division slide say it (「→ ±0pt」), never
+    # 「+0pt」: the figures are the published ones, so a flat arrow means a change of 0.
+    if kpi.arrow == FLAT:
+        amount = {"count": "±0", "rate": "±0pt", "number": "±0.0", "score": "±0.0"}[kpi.kind]
+        return f"{FLAT} {WORDS[FLAT]} {amount}（前回 {figure(kpi, kpi.before)}）"
     amount = {
         "count": f"{change:+,.0f}",
         "rate": f"{change * 100:+.0f}pt",
