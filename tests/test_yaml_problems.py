@@ -86,6 +86,14 @@ def test_what_the_ime_typed_is_pointed_at(text: str, line: int, what: str) -> No
     )
 
 
+def test_the_line_pointed_at_is_counted_as_yaml_counts_lines() -> None:
+    """Windows line ends (Notepad), and a line separator YAML also ends a line at."""
+    text = "# 設定\u2028\r\nrules:\r\n  lapse_days：30\r\n  recent_n: 3\r\n"
+    refused = _refusal(text)
+    assert refused.message.startswith("kops.yaml:5: ")
+    assert refused.hint is not None and refused.hint.startswith("kops.yaml:4 has a full-width")
+
+
 def test_a_full_width_colon_in_a_value_is_not_blamed() -> None:
     """'：' inside a value is text; only one that ends a setting's name is a mistake."""
     assert read_yaml("a:\n  title: 説明：準備\n", "kops.yaml").data == {

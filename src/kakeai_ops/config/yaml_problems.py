@@ -96,7 +96,7 @@ def typed_wrong(text: str, line: int, since: int | None = None) -> tuple[int, st
     with a full-width '：' after a setting's name, or indented with a full-width space
     or a tab, and what it has: YAML reads none of them, and often names the problem a
     few lines later (where the setting it took for text ends)."""
-    lines = text.splitlines()
+    lines = text.splitlines()  # as YAML counts them: \r\n, \r, \x85 and \u2028 end a line
     first = max(min(line - 2, since if since is not None else line), 1)
     for number in range(min(line, len(lines)), first - 1, -1):
         for kind, pattern in _TYPED_WRONG:
