@@ -211,6 +211,13 @@ def test_bounces_suppress_exactly_the_permanent_failures_of_the_run_and_the_next
         {"already read": len(permanent) + 1, "not mailed by kops": 1}
     )
     assert suppression(cli) == after
+    # The table the secretariat reads says it in Japanese, as the summary line does.
+    table = cli("mail", "bounces", str(folder), env={"KOPS_LANG": "ja", "COLUMNS": "300"})
+    assert "読み込み済み" in table.stdout and "kops が送っていない" in table.stdout
+    assert "恒久的な失敗" in table.stdout and "状態コード" in table.stdout
+    assert "already read" not in table.stdout and "permanent" not in table.stdout
+    listed = cli("mail", "suppressed", env={"KOPS_LANG": "ja", "COLUMNS": "300"}).stdout
+    assert "不達: 5.1.1" in listed and "bounced" not in listed and RUN in listed
 
     # The run's status: sent, bounced, delivered.
     runs = {
@@ -250,6 +257,12 @@ def test_temporary_bounces_suppress_after_the_soft_limit(
             assert email not in suppression(cli)
     assert results == ["counted", "counted", "suppressed"]
     assert "3 temporary bounces (last: 4.4.1" in suppression(cli)[email]["reason"]
+    # The secretariat reads the list in Japanese: headers, why, and who added it.
+    table = cli("mail", "suppressed", env={"KOPS_LANG": "ja", "COLUMNS": "300"}).stdout
+    assert "一時的な不達 3 回（最後: 4.4.1" in table and "temporary" not in table
+    for header in ("アドレス・社員番号", "理由", "登録元（配信）", "登録日時"):
+        assert header in table
+    assert "added_at" not in table and "reason" not in table
 
 
 def test_a_folder_without_bounces_is_an_error_and_changes_nothing(

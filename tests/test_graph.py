@@ -137,11 +137,15 @@ def test_no_permission_stops_the_run_with_the_next_step_in_japanese(
     cli = Cli(sample_copy)
     graph.state.tokens = {"t"}
     graph.state.forbidden = True
-    use_graph(sample_copy, graph, broker(tmp_path, "t"))
+    use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
     result = cli("mail", "send", *SEGMENT, "--yes", ok=False)
     assert result.exit_code == 1
     assert "403 ErrorAccessDenied" in result.stderr and "Mail.Send" in result.stderr
     assert graph.state.sent == [] and set(states(sample_copy)) == {"planned"}
+    japanese = cli("mail", "send", *SEGMENT, "--yes", ok=False, env={"KOPS_LANG": "ja"})
+    said = japanese.stderr.replace("\n", "")
+    assert "このメールボックスから送信する権限がありません" in said and "Mail.Send" in said
+    assert "no permission" not in said
 
 
 def test_a_refused_recipient_is_perm_failed_and_a_lost_answer_is_unknown(

@@ -50,3 +50,27 @@ def test_a_giant_message_in_the_imap_folder_is_named_and_not_fetched_whole(
     assert "imap:INBOX/1: too large for a bounce notice" in result.stderr, result.stderr
     assert all(f"<0.{limit + 1}>" in f for f in fetches), fetches
     assert "hanako.suzuki@example.co.jp" in result.stdout + result.stderr
+
+
+def test_a_mailbox_read_without_tls_is_refused_before_signing_in(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """security: none to another machine would send the token in the clear: refused, as
+    SMTP refuses it, before any connection (the host does not even resolve)."""
+    from mailing import configure
+    from token_broker import broker
+
+    configure(
+        sample_copy,
+        smtp={
+            "user": "kakeai-office@example.co.jp",
+            "auth": "xoauth2",
+            "oauth": {"provider": "command", "token_command": broker(tmp_path, "never")},
+        },
+        imap={"host": "imap.example.invalid", "port": 143, "security": "none"},
+    )
+    result = Cli(sample_copy)("mail", "bounces", "--imap", ok=False, env={"KOPS_LANG": "ja"})
+    assert result.exit_code == 1
+    said = result.stderr.replace("\n", "")
+    assert "mail.imap.security が none です" in said and "imap.example.invalid" in said
+    assert "ssl（ポート 993）か starttls" in said

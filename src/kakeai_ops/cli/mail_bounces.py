@@ -14,6 +14,7 @@ from ..errors import KopsError
 from ..i18n import _
 from ..mail.bounce_learning import Learned, learn
 from .console import frame_table
+from .mail_words import bounces_for_people
 from .options import Format, FormatOpt, WorkspaceOpt
 from .shared import emit_data, err, out, session
 
@@ -65,7 +66,13 @@ def bounces_command(
     )
     frame = pd.DataFrame([asdict(o) for o in learned.outcomes], columns=COLUMNS)
     if not emit_data(frame, fmt) and len(frame):
-        out.print(frame_table(frame, title=_("Bounces ({n})").format(n=len(frame)), max_rows=500))
+        out.print(
+            frame_table(
+                bounces_for_people(frame),  # --format csv|json keep the stored words
+                title=_("Bounces ({n})").format(n=len(frame)),
+                max_rows=500,
+            )
+        )
     _say_what_was_read(learned)
 
 

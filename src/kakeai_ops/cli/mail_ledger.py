@@ -25,6 +25,7 @@ from ..mail.evaluation import (
 )
 from ..model import records
 from .console import frame_table, people_table
+from .mail_words import suppression_for_people
 from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
 from .output_audience import records_audience
 from .shared import emit, emit_data, err, note, out, parse_as_of, session
@@ -230,9 +231,15 @@ def suppressed_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.t
     with runs.open_ledger(context.workspace) as ledger:
         frame = ledger.suppression_frame()
     if fmt is Format.table:
-        out.print(frame_table(frame, title=_("Suppression list ({n})").format(n=len(frame))))
+        out.print(
+            frame_table(
+                suppression_for_people(frame),
+                title=_("Suppression list ({n})").format(n=len(frame)),
+                whole=("社員番号",),
+            )
+        )
     else:
-        emit_data(frame, fmt)
+        emit_data(frame, fmt)  # the stored words, for machines
 
 
 def _said_as(typed: str, key: str) -> None:

@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 
 from ..clock import now
 from ..config import Mail
+from ..i18n import _
 from .oauth import TokenError, TokenSource, token_source
 from .transport import (
     LOOPBACK,
@@ -37,6 +38,7 @@ from .transport import (
 )
 
 ADMIN_DOC = "docs/mail-admin.ja.md"
+PUBLIC_ENDPOINT = "https://graph.microsoft.com/v1.0"
 
 
 class GraphTransport:
@@ -60,9 +62,11 @@ class GraphTransport:
         parts = urllib.parse.urlsplit(self.url)
         if parts.scheme != "https" and parts.hostname not in LOOPBACK:
             raise FatalFailure(
-                f"mail.graph.endpoint {self.mail.graph.endpoint} is not https: the access token "
-                "would travel unencrypted",
-                "mail.graph.endpoint を https://graph.microsoft.com/v1.0 にしてください",
+                _(
+                    "mail.graph.endpoint {endpoint} is not https: the access token would "
+                    "travel unencrypted"
+                ).format(endpoint=self.mail.graph.endpoint),
+                _("set mail.graph.endpoint to {endpoint}").format(endpoint=PUBLIC_ENDPOINT),
             )
         try:
             if self.tokens is None:
@@ -115,16 +119,23 @@ class GraphTransport:
             reason = error.reason
             if isinstance(reason, ssl.SSLError):
                 raise FatalFailure(
-                    f"TLS with {self.url} failed: {reason} — サーバー証明書を確認できませんでした",
-                    "社内の認証局を使う場合は SSL_CERT_FILE に証明書を指定してください",
+                    _(
+                        "TLS with {url} failed: {reason} — the server's certificate could not "
+                        "be verified"
+                    ).format(url=self.url, reason=reason),
+                    _("with the company's own certificate authority, set SSL_CERT_FILE to it"),
                 ) from None
             if isinstance(reason, ConnectionRefusedError | socket.gaierror):
                 # Nothing reached the service: safe to retry.
-                raise TemporaryFailure(f"cannot reach {self.url}: {reason}") from None
-            raise UnknownOutcome(f"no answer from Graph after sending: {reason}") from None
+                raise TemporaryFailure(
+                    _("cannot reach {url}: {error}").format(url=self.url, error=reason)
+                ) from None
+            raise UnknownOutcome(
+                _("no answer from Graph after sending: {error}").format(error=reason)
+            ) from None
         except (TimeoutError, ConnectionError, OSError) as error:
             raise UnknownOutcome(
-                f"no answer from Graph after sending: {type(error).__name__}"
+                _("no answer from Graph after sending: {error}").format(error=type(error).__name__)
             ) from None
 
     def _raise(self, status: int, headers: dict[str, str], text: str) -> None:
@@ -134,20 +145,22 @@ class GraphTransport:
             raise TemporaryFailure(said, retry_after=_retry_after(headers))
         if status == 401:
             raise FatalFailure(
-                f"{said} — アクセストークンが拒否されました",
-                "kops mail login でサインインし直してください",
+                _("{said} — the access token was refused").format(said=said),
+                _("sign in again with kops mail login"),
             )
         if status == 403:
             raise FatalFailure(
-                f"{said} — このメールボックスから送信する権限がありません",
-                "メール管理者に、アプリへの Mail.Send の権限（と管理者の同意）を付与し、"
-                "アプリのみの送信ではアプリケーション アクセス ポリシーで送信元メールボックスを"
-                f"許可するよう依頼してください（{ADMIN_DOC}）",
+                _("{said} — no permission to send from this mailbox").format(said=said),
+                _(
+                    "ask the mail administrator to grant the app Mail.Send (with admin "
+                    "consent) and, for app-only sending, to allow the sending mailbox in an "
+                    "application access policy ({doc})"
+                ).format(doc=ADMIN_DOC),
             )
         if status == 404:
             raise FatalFailure(
-                f"{said} — メールボックス {self.mailbox} が見つかりません",
-                "mail.graph.mailbox（または mail.smtp.user）を確認してください",
+                _("{said} — no mailbox {mailbox}").format(said=said, mailbox=self.mailbox),
+                _("check mail.graph.mailbox (or mail.smtp.user)"),
             )
         raise PermanentFailure(said)
 

@@ -19,10 +19,11 @@ from collections.abc import Iterator
 from ..clock import now
 from ..config import Mail
 from ..errors import KopsError
+from ..i18n import _
 from . import bounces, diagnosis
 from .bounces import Notice, _parse
 from .oauth import token_source, xoauth2_string
-from .transport import smtp_password
+from .transport import LOOPBACK, smtp_password
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -41,6 +42,15 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str
     smtp = mail.smtp
     if not smtp.user:
         raise KopsError("mail.smtp.user（読むメールボックス）がありません")
+    if imap.security == "none" and imap.host not in LOOPBACK:
+        # As for SMTP: a password or an access token is never sent in the clear.
+        raise KopsError(
+            _(
+                "mail.imap.security: none would send the sign-in (password or access token) "
+                "to {host} unencrypted; nothing was read"
+            ).format(host=imap.host),
+            hint=_("set mail.imap.security to ssl (port 993) or starttls"),
+        )
     name = folder or imap.folder
     where = f"IMAP {imap.host}:{imap.port}"
     try:

@@ -229,8 +229,10 @@ class Sender:
         self.ledger.mark(run_id, message.item, "temp_failed", str(err))
         if self._consecutive >= mail.pause_after_failures:
             raise Paused(
-                f"{self._consecutive} temporary failures in a row (last: {err}); paused",
-                hint="check the mail server, then run the same command again to resume",
+                _("{n} temporary failures in a row (last: {error}); paused").format(
+                    n=self._consecutive, error=err
+                ),
+                hint=_("check the mail server, then run the same command again to resume"),
             ) from None
         if attempt > mail.max_retries:
             self._count(message, "temp_failed", report)
@@ -240,9 +242,11 @@ class Sender:
             # The service asks for a long pause (Retry-After): stop cleanly
             # rather than hold the workspace for it.
             raise Paused(
-                f"the mail service asks to wait {wait:,.0f} s before the next "
-                f"message (last: {err}); paused",
-                hint="run the same command again after that to resume",
+                _(
+                    "the mail service asks to wait {seconds:,.0f} s before the next "
+                    "message (last: {error}); paused"
+                ).format(seconds=wait, error=err),
+                hint=_("run the same command again after that to resume"),
             ) from None
         self.sleep(wait)
         self._reconnect()
@@ -285,8 +289,8 @@ class Sender:
             except TemporaryFailure as err:
                 if attempt > mail.max_retries:
                     raise Paused(
-                        f"cannot reach the mail server: {err}",
-                        hint="run the same command again later",
+                        _("cannot reach the mail server: {error}").format(error=err),
+                        hint=_("run the same command again later"),
                     ) from None
                 self.sleep(backoff_seconds(mail, attempt))
             except FatalFailure as err:
