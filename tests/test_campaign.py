@@ -84,6 +84,32 @@ def test_explain_shows_weeks_and_verdict(sample_ws: Workspace) -> None:
     assert "対象です" in cli("campaign", "explain", CAMPAIGN, yes["user_id"]).stdout
 
 
+def test_award_counts_add_up_when_someone_is_no_longer_eligible(sample_copy: Workspace) -> None:
+    """Awarded in October, then in November: who was eligible then and is not now keeps
+    the award, and the November run counts them, so new + before + them = in all."""
+    cli = Cli(sample_copy)
+    october = {
+        r["user_id"]
+        for r in _rows(cli, "campaign", "eligible", CAMPAIGN, "--snapshot", "1", "--format", "csv")
+    }
+    november = {
+        r["user_id"] for r in _rows(cli, "campaign", "eligible", CAMPAIGN, "--format", "csv")
+    }
+    gone = october - november
+    assert gone, "the sample has someone eligible in October and not in November"
+    cli("campaign", "award", CAMPAIGN, "--snapshot", "1")
+    second = cli("campaign", "award", CAMPAIGN)
+    fresh, before, total = len(november - october), len(november & october), len(october | november)
+    assert fresh + before + len(gone) == total == len(awards(sample_copy, CAMPAIGN))
+    assert (
+        f"Awarded {fresh} new user(s); {before} were awarded before; {total} in all"
+        in second.stderr
+    )
+    assert f"{len(gone)} user(s) awarded before are not among those awarded now" in second.stderr
+    ja = cli("campaign", "award", CAMPAIGN, env={"KOPS_LANG": "ja"})
+    assert f"以前に付与した {len(gone)}人は、今回の付与の対象に入っていません" in ja.stderr
+
+
 def test_award_records_once(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     eligible = _rows(cli, "campaign", "eligible", CAMPAIGN, "--format", "csv")

@@ -85,6 +85,20 @@ def test_a_small_holdout_sends_nothing_unless_anyway(sample_copy: Workspace) -> 
     assert big["holdout"] == int((big["written"] + big["holdout"]) * 0.3 + 0.5) >= 5
 
 
+def test_the_plan_counts_per_template_only_the_messages_sent(sample_copy: Workspace) -> None:
+    """The plan says 「送る人: 12人　比較群: 5人」; its per-template line counts the same 12
+    messages (the dry run writes 12 files), never the 17 planned with the holdout."""
+    dry = Cli(sample_copy)("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run")
+    said = dry.stderr
+    sent = int(said.split("送る人: ")[1].split("人")[0])
+    held = int(said.split("比較群（比べるため送らない）: ")[1].split("人")[0])
+    assert held >= 5
+    written = list((sample_copy.root / "outbox").glob("*-dry-run/*.eml"))
+    assert len(written) == sent
+    assert f"テンプレート no_prep.member: {sent}通" in said
+    assert f"{sent + held}通" not in said
+
+
 def effect(mailed: tuple[int, int], holdout: tuple[int, int], minimum: int = 5) -> RunEffect:
     raw = pd.DataFrame(
         [

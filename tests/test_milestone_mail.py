@@ -157,6 +157,27 @@ def test_mark_delivered_records_the_backlog_once(cli: Cli, ws: Workspace, make_e
     assert "already recorded" in cli("campaign", "milestones", "--mark-delivered", ok=False).stderr
 
 
+def test_after_the_backlog_is_recorded_what_is_left_is_new(
+    cli: Cli, ws: Workspace, make_exports
+) -> None:
+    """The first month: one snapshot, no milestones_since. The refusal's hint says to record
+    the backlog with --mark-delivered; once that is done, the milestones reached after it
+    are due, and nothing else (no longer the same refusal)."""
+    build(cli, make_exports)
+    refused = cli("mail", "plan", "--milestones", ok=False)
+    assert "--mark-delivered" in refused.stderr
+    cli("campaign", "milestones", "--mark-delivered", "--before", "2026-11-01")
+    records = {r["user_id"]: r for r in plan_records(cli)}
+    mid = records["MID"]  # crossed 10 as manager and 20 as member in November
+    assert mid["facts"]["milestones.manager.milestone"] == 10
+    assert mid["facts"]["milestones.member.milestone"] == 20
+    listed = cli("campaign", "milestones")
+    assert "not yet delivered" in listed.stderr
+    # The whole backlog recorded: nothing is due, and the plan says so (no refusal).
+    cli("campaign", "milestones", "--mark-delivered")
+    assert plan_records(cli) == []
+
+
 def test_milestones_must_increase(cli: Cli, ws: Workspace) -> None:
     set_config(ws, milestones=[1, 5, 50, 20])
     result = cli("status", ok=False)

@@ -405,6 +405,15 @@ def _show_awarded(done: Awarded, campaign_id: str, title: str) -> None:
         ),
         highlight=False,
     )
+    if done.not_chosen_now:
+        # Without it the counts do not add up (0 new + 78 before, 79 in all).
+        err.print(
+            _(
+                "{n:,} user(s) awarded before are not among those awarded now; "
+                "their award stays recorded."
+            ).format(n=done.not_chosen_now),
+            highlight=False,
+        )
     if len(done.fresh):
         err.print(
             _("Next: {command}").format(

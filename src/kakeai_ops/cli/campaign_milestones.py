@@ -110,12 +110,16 @@ def _mark_backlog(
 def _due(opened: Session, snap: SnapshotInfo, when: dt.date) -> pd.DataFrame:
     """The milestones crossed since the baseline (said on stderr) and not yet delivered."""
     baseline = milestone_baseline(opened.workspace, opened.settings, snap, when)
-    err.print(
-        _("Milestones crossed after {since} ({why}) up to {end}").format(
+    said = (
+        _("Milestones reached up to {end} and not yet delivered ({why})").format(
+            why=baseline.why, end=when
+        )
+        if baseline.since is None
+        else _("Milestones crossed after {since} ({why}) up to {end}").format(
             since=baseline.since, why=baseline.why, end=when
-        ),
-        highlight=False,
+        )
     )
+    err.print(said, highlight=False)
     return milestones_due(
         opened.tables(snap),
         opened.settings.milestones,

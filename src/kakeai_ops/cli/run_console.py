@@ -70,7 +70,9 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
                 f"    {escape(user_id)}: {REASONS[reason]}" + (f"（{note}）" if note else ""),
                 highlight=False,
             )
-    templates = pd.Series([m.template for m in plan.messages]).value_counts()
+    # The messages sent, as the line above counts them: the holdout's are never sent.
+    sent = [m.template for m in plan.messages if m.state != "holdout"]
+    templates = pd.Series(sent, dtype=object).value_counts()
     for name, count in templates.items():
         err.print(f"  テンプレート {escape(str(name))}: {count:,}通", highlight=False)
     if planned:

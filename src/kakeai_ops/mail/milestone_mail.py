@@ -27,9 +27,10 @@ MARK_RUN = "mark-delivered"
 
 @dataclass(frozen=True)
 class Baseline:
-    """Milestones crossed after ``since`` (the end of that day) are mailed."""
+    """Milestones crossed after ``since`` (the end of that day) are mailed; None: every
+    milestone not yet recorded as delivered."""
 
-    since: dt.date
+    since: dt.date | None
     why: str  # for the operator, e.g. "the previous snapshot 0001 (as of 2026-10-20)"
 
 
@@ -55,6 +56,10 @@ def milestone_baseline(
         )
     if settings.milestones_since is not None:  # no snapshot before this one
         return Baseline(settings.milestones_since, _("milestones_since in kops.yaml"))
+    if not first_run:
+        # The backlog was recorded (`--mark-delivered`, the hint below): what is not
+        # recorded was reached after it, so it is new.
+        return Baseline(None, _("no previous snapshot and no milestones_since"))
     raise KopsError(
         _("no previous snapshot to tell which milestones are new, and milestones_since is not set"),
         hint=_(

@@ -60,8 +60,14 @@ def not_yet_awarded(ws: Workspace, campaign_id: str, people: pd.DataFrame) -> pd
 @dataclass(frozen=True)
 class Awarded:
     fresh: pd.DataFrame  # the rows of ``people`` awarded now
-    already: int  # awarded before
+    already: int  # of ``people``, those awarded before
     total: int  # awarded in all, now
+
+    @property
+    def not_chosen_now(self) -> int:
+        """Awarded before but not among ``people`` now (no longer eligible, or not a
+        winner): the part of ``total`` the other two counts leave out."""
+        return self.total - len(self.fresh) - self.already
 
 
 def award(ws: Workspace, campaign_id: str, people: pd.DataFrame, snapshot_id: str) -> Awarded:
