@@ -151,6 +151,16 @@ def test_non_ascii_password_is_refused_without_showing_it(sample_copy: Workspace
     assert secret not in result.stderr + result.stdout
 
 
+def read_sheet(cli: Cli, run_id: str, ws: Workspace) -> list[dict[str, object]]:
+    """The run's ``mail status RUN --out`` workbook read back: a row per person."""
+    from openpyxl import load_workbook
+
+    path = ws.root / "status.xlsx"
+    cli("mail", "status", run_id, "--out", str(path))
+    rows = list(load_workbook(path, read_only=True).worksheets[0].values)
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
 def test_connection_lost_after_data_is_unknown_and_not_resent(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     expected = reachable(cli)
@@ -162,6 +172,48 @@ def test_connection_lost_after_data_is_unknown_and_not_resent(sample_copy: Works
         assert got == Counter({a: 1 for a in expected})  # the third was received before the drop
         assert states(sample_copy)["sending"] == 1  # … but kops can't know: unknown
         status = cli("mail", "status", RUN, "--format", "csv").stdout
-        assert "unknown" in status
+        assert ",unknown,1," in status  # stored as it is, for machines
+        assert ",unknown: connection lost after the message was sent: " in status
+        # As the secretariat reads it: the state, why, and what to do.
+        shown = cli("mail", "status", RUN, env={"KOPS_LANG": "ja", "COLUMNS": "400"}).stdout
+        assert "結果不明（届いたかもしれません） │    1 │" in shown
+        assert "│ メールを渡した後に接続が切れました: " in shown
+        assert "1件は届いたかもしれません" in shown and "--retry-unknown" in shown
+        assert not any(word in shown for word in ("│ unknown", "unknown:", "user_id", "attempts"))
+        sheet = read_sheet(cli, RUN, sample_copy)
+        row = next(r for r in sheet if r["状態"] == "結果不明（届いたかもしれません）")
+        assert str(row["エラー"]).startswith("メールを渡した後に接続が切れました: ")
         cli("mail", "send", *SEGMENT, "--yes")
         assert len(server.handler.received) == len(expected)  # not resent without --retry-unknown
+
+
+@pytest.mark.parametrize(
+    "stored, said",
+    [
+        (
+            "unknown: connection lost after the message was sent: timed out",
+            "メールを渡した後に接続が切れました: timed out",
+        ),
+        (
+            "connection lost before the message was sent: [Errno 111] Connection refused",
+            "メールを渡す前に接続が切れました: [Errno 111] Connection refused",
+        ),
+        (
+            "sender refused: 553 5.7.1 not yours",
+            "サーバーが差出人を拒否しました: 553 5.7.1 not yours",
+        ),
+        ("451 4.3.0 try later (RCPT TO)", "451 4.3.0 try later（宛先の指定）"),
+        ("452 4.3.1 full (after DATA)", "452 4.3.1 full（本文の送信後）"),
+        (
+            "suppression list: bounced: 5.1.1 no such user",
+            "配信停止リスト: 不達: 5.1.1 no such user",
+        ),
+        ("on leave (latest snapshot)", "休職中（最新のスナップショット）"),
+        ("retired (latest snapshot)", "退職（最新のスナップショット）"),
+        ("550 5.1.1 unknown user", "550 5.1.1 unknown user"),  # the server's words, as written
+    ],
+)
+def test_each_stored_error_is_said_in_japanese(stored: str, said: str) -> None:
+    from kakeai_ops.cli.mail_words import error_words
+
+    assert error_words(stored) == said

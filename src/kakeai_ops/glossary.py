@@ -290,6 +290,7 @@ for _key, _label in STUCK_POINTS.items():
 MAIL_STATES: dict[object, str] = {
     "planned": "未送信（計画のみ）",
     "sending": "送信中（結果不明）",
+    "unknown": "結果不明（届いたかもしれません）",  # a run's 'sending' once it has stopped
     "sent": "送信済み",
     "written": "書き出しのみ（未送信）",
     "deferred": "後日送信",

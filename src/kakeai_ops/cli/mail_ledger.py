@@ -25,7 +25,7 @@ from ..mail.evaluation import (
 )
 from ..model import records
 from .console import frame_table, people_table
-from .mail_words import suppression_for_people
+from .mail_words import error_words, suppression_for_people
 from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
 from .output_audience import records_audience
 from .shared import emit, emit_data, err, note, out, parse_as_of, session
@@ -104,7 +104,11 @@ def status_command(
             emit_data(frame, fmt)
         return
     found = run_status(context.workspace, run_id)
-    if emit(found.rows, fmt, out_file, sheet="ledger", text_columns=["user_id", "item"]):
+    # A file is for people (its errors in Japanese); --format csv|json gives them as stored.
+    for_file = found.rows.assign(error=[error_words(e) for e in found.rows["error"]])
+    if emit(
+        for_file, fmt, out_file, shown=found.rows, sheet="ledger", text_columns=["user_id", "item"]
+    ):
         return
     with runs.open_ledger(context.workspace) as ledger:
         bounced = ledger.bounce_counts().get(found.run_id, (0, 0))
@@ -129,12 +133,22 @@ def _show_run(found: RunStatus, hard: int, soft: int) -> None:
             ).format(hard=hard, soft=soft, delivered=sent - hard, sent=sent)
         )
     if len(found.not_sent):
+        not_sent = found.not_sent[["user_id", "name", "email", "state", "attempts", "error"]]
         out.print(
-            frame_table(
-                found.not_sent[["user_id", "name", "email", "state", "attempts", "error"]],
+            people_table(
+                not_sent.assign(error=[error_words(e) for e in not_sent["error"]]),
                 title=_("Not sent"),
                 max_rows=200,
             )
+        )
+    unknown = int((rows["state"] == "unknown").sum())
+    if unknown:
+        out.print(
+            _(
+                "{unknown:,} may have been delivered: the connection was lost after the "
+                "message was handed to the server. Ask the server's administrator or the "
+                "recipients; the same `kops mail send` with --retry-unknown sends them again."
+            ).format(unknown=unknown)
         )
     if len(found.deferred):
         out.print(_deferred_table(found.deferred))
@@ -156,7 +170,7 @@ def _deferred_table(deferred: pd.DataFrame) -> Any:
         shown[["user_id", "name", "email", "sendable_from", "reason"]],
         title="後日送信（送信できる日以降に同じコマンドで送ります）",
         headers={
-            "user_id": "ユーザーID",
+            "user_id": "社員番号",
             "name": "氏名",
             "email": "メールアドレス",
             "sendable_from": "送信できる日",

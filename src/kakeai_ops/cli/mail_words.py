@@ -58,6 +58,54 @@ _STORED_REASONS = (
 )
 
 
+# What the sending step stored as a message's error (`kops mail status RUN`), in the order
+# tried; the server's own reply inside it stays as the server wrote it.
+_SMTP_STEPS = {
+    "MAIL FROM": "差出人の指定",
+    "RCPT TO": "宛先の指定",
+    "DATA": "本文の送信の開始",
+    "after DATA": "本文の送信後",
+    "AUTH": "ログイン",
+}
+_STORED_ERRORS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    # Its state says 結果不明 already: the error says why.
+    (re.compile(r"^unknown: (.*)$", re.S), lambda m: error_words(m[1])),
+    (
+        re.compile(r"^connection lost after the message was sent: (.*)$", re.S),
+        lambda m: f"メールを渡した後に接続が切れました: {m[1]}",
+    ),
+    (
+        re.compile(r"^connection lost before the message was sent: (.*)$", re.S),
+        lambda m: f"メールを渡す前に接続が切れました: {m[1]}",
+    ),
+    (
+        re.compile(r"^sender refused: (.*)$", re.S),
+        lambda m: f"サーバーが差出人を拒否しました: {m[1]}",
+    ),
+    (re.compile(r"^not connected$"), lambda m: "メールサーバーにつながっていません"),
+    (
+        re.compile(r"^suppression list: (.*)$", re.S),
+        lambda m: f"配信停止リスト: {reason_words(m[1])}",
+    ),
+    (re.compile(r"^on leave \(latest snapshot\)$"), lambda m: "休職中（最新のスナップショット）"),
+    (re.compile(r"^retired \(latest snapshot\)$"), lambda m: "退職（最新のスナップショット）"),
+    (
+        re.compile(r"^(.*) \((MAIL FROM|RCPT TO|DATA|after DATA|AUTH)\)$", re.S),
+        lambda m: f"{m[1]}（{_SMTP_STEPS[m[2]]}）",
+    ),
+)
+
+
+def error_words(error: Any) -> str:
+    """A message's stored error said in Japanese (the server's reply as it wrote it)."""
+    text = "" if error is None or error is pd.NA else str(error)
+    for pattern, words in _STORED_ERRORS:
+        found = pattern.match(text)
+        if found:
+            return str(words(found))
+    return text
+
+
 def reason_words(reason: Any) -> str:
     """A reason kops stored said in Japanese; one the secretariat typed, as typed."""
     text = "" if reason is None or reason is pd.NA else str(reason)
