@@ -301,7 +301,7 @@ def test_the_busy_hint_says_how_to_wait_longer_in_japanese(sample_copy: Workspac
             env={"KOPS_LOCK_TIMEOUT": "0", "KOPS_LANG": "ja"},
             ok=False,
         )
-    hint = "KOPS_LOCK_TIMEOUT=秒数 でもっと長く待ちます。例: KOPS_LOCK_TIMEOUT=300"
+    hint = "KOPS_LOCK_TIMEOUT=秒数 でもっと長く待ちます。300 なら 5 分"
     assert hint in result.stderr and "SECONDS" not in result.stderr
 
 
