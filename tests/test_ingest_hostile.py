@@ -56,6 +56,13 @@ def test_two_users_with_the_same_email_after_normalisation(
     assert expected.format(3) + "('ichiro@example.jp', first at row 2)" in message
     assert expected.format(4) + "('ichiro@example.jp', first at row 2)" in message
     assert "users.csv:5" not in message
+    # In Japanese the whole line is Japanese, as the docs quote it.
+    ja = cli("ingest", *map(str, files), env={"KOPS_LANG": "ja"}, ok=False).stderr
+    assert (
+        "users.csv:3: メールアドレス: ほかのユーザーがすでに使っているメールアドレスです "
+        "('ichiro@example.jp'、最初は 2 行目)"
+    ) in ja
+    assert "first at row" not in ja
 
 
 # --- 2. control characters ----------------------------------------------------------
@@ -158,6 +165,24 @@ def test_an_email_must_be_exactly_one_address(
     message = _refused(ws, cli, files)
     assert "users.csv:3: メールアドレス: not one email address" in message
     assert f"('{email.strip()}': " in message  # with email-validator's reason
+
+
+def test_a_look_alike_address_says_which_alphabets_it_mixes(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    """「exаmple」 with a Cyrillic а: refused, and the reason names the alphabets in the
+    reader's words (ラテン・キリル in Japanese, as the docs quote it)."""
+    files = make_exports(
+        users=[_user("0001", login="2026/11/20"), _user("0002", email="u13@ex\u0430mple.jp")]
+    )
+    message = _refused(ws, cli, files)
+    assert "'ex\u0430mple' mixes Cyrillic and Latin letters" in message
+    ja = cli("ingest", *map(str, files), env={"KOPS_LANG": "ja"}, ok=False).stderr
+    assert (
+        "users.csv:3: メールアドレス: 文字の種類が混ざっていて、別のアドレスに見えます "
+        "('u13@ex\u0430mple.jp': 'ex\u0430mple' にキリルとラテンの文字が混ざっています)"
+    ) in ja
+    assert "mixes" not in ja
 
 
 def test_plain_and_japanese_addresses_are_accepted(

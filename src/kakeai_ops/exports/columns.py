@@ -165,7 +165,15 @@ class Context:
             return
         positions = pd.Series(values.index, index=values.index)
         first = positions.groupby(values.to_numpy()).transform("first")
-        described = "'" + values + "', first at row " + (first + self.raw.first_row).astype(str)
+        # In the reader's language (「最初は 2 行目」), built for the repeated rows only.
+        said = _("'{value}', first at row {row}")
+        rows = (first + self.raw.first_row)[repeated]
+        described = pd.Series("", index=values.index, dtype=object)
+        described.loc[repeated] = pd.Series(
+            [said.format(value=v, row=r) for v, r in zip(values[repeated], rows, strict=True)],
+            index=rows.index,
+            dtype=object,
+        )
         self.findings.rows(
             self.file,
             repeated,

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from ..columnar.buffers import TEXT, arrow_text, first_bytes, text_bytes, text_series
 from ..columnar.distinct import converted_once, per_distinct
+from ..i18n import N_, _
 from ..model import whole
 from .fast_dates import fast_datetimes
 
@@ -141,14 +142,24 @@ def mixed_scripts(address: str) -> str | None:
     label: 'exаmple' with a Cyrillic а), or None."""
     if address.isascii():
         return None
-    local, _, domain = address.rpartition("@")
+    local, _at, domain = address.rpartition("@")
     for part in [local, *domain.split(".")]:
         scripts = {
             unicodedata.name(char, "?").split()[0] for char in part if char.isalpha()
         } - _JAPANESE_SCRIPTS
         if len(scripts) > 1:
-            return f"'{part}' mixes {' and '.join(sorted(s.title() for s in scripts))} letters"
+            named = _(" and ").join(_(SCRIPTS.get(s, s.title())) for s in sorted(scripts))
+            return _("'{part}' mixes {scripts} letters").format(part=part, scripts=named)
     return None
+
+
+# The alphabets a look-alike address mixes, by their Unicode name, as the reader says them.
+SCRIPTS = {
+    "LATIN": N_("Latin"),
+    "CYRILLIC": N_("Cyrillic"),
+    "GREEK": N_("Greek"),
+    "ARMENIAN": N_("Armenian"),
+}
 
 
 def email_problems(emails: pd.Series) -> pd.Series:
