@@ -23,6 +23,7 @@ from rich.text import Text
 
 from ..i18n import _
 from ..model import is_id
+from ..numbers import fixed, grouped, percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -237,7 +238,7 @@ def _whole(column: Any) -> None:
     column.min_width = max(widest, cell_len(str(column.header)) if column.header else 0, 1)
 
 
-def _number(pattern: str) -> Callable[[Any], str]:
+def _number(said: Callable[[float], str]) -> Callable[[Any], str]:
     def shown(value: Any) -> str:
         import pandas as pd
 
@@ -245,14 +246,14 @@ def _number(pattern: str) -> Callable[[Any], str]:
             return value
         if value is None or pd.isna(value):
             return "-"
-        return pattern.format(value)
+        return said(float(value))
 
     return shown
 
 
 _FORMATTERS: dict[str, Callable[[Any], str]] = {
-    "0%": _number("{:.0%}"),
-    "0.0": _number("{:.1f}"),
-    "0.00": _number("{:.2f}"),
-    "#,##0": _number("{:,.0f}"),
+    "0%": _number(percent),
+    "0.0": _number(fixed),
+    "0.00": _number(lambda value: fixed(value, 2)),
+    "#,##0": _number(grouped),
 }

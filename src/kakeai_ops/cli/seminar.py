@@ -25,11 +25,12 @@ from ..jobs.seminars.summary_workflow import (
     summarise_seminar,
 )
 from ..mail.runs import RunRequest, start_run
+from ..numbers import fixed
 from ..outputs.files import percent
 from ..outputs.sheet_charts import SheetChart
 from ..outputs.workbook import Print
 from . import run_commands
-from .console import frame_table
+from .console import frame_table, people_table
 from .options import (
     AsOfOpt,
     AudienceOpt,
@@ -74,7 +75,7 @@ SeminarDryRunOpt = Annotated[
 
 LIST_HEADERS = {
     "seminar": glossary.column_label("seminar_id"),
-    "month": "Month",
+    "month": glossary.column_label("month"),
     "title": glossary.column_label("title"),
     "points": "内容",
     "date": "日時",
@@ -532,16 +533,15 @@ def _print_summary(summary: Summary, min_group: int) -> None:
         (summary.by_stuck_point, "出欠（招待時のスタックポイント別）"),
         (summary.by_division, "出欠（事業部別）"),
     ):
-        out.print(
-            frame_table(frame, title=title, formats={"rate": percent}, headers=SUMMARY_HEADERS)
-        )
+        # As the workbook's sheet: each stuck point by its name (the key stays in json).
+        out.print(people_table(frame, title=title))
     if len(summary.satisfaction):
         average = summary.average_satisfaction
         answered = int(summary.satisfaction["answers"].sum())
         out.print(
             frame_table(
                 summary.satisfaction,
-                title=f"満足度（回答 {answered:,}件、平均 {average:.2f}）",
+                title=f"満足度（回答 {answered:,}件、平均 {fixed(average, 2)}）",
                 headers=SUMMARY_HEADERS,
             )
         )
