@@ -60,6 +60,24 @@ def test_ids_are_never_cut_and_other_columns_fold() -> None:
         assert "効果測定なし" in text.replace("│", "").replace(" ", "").replace("\n", "")
 
 
+def test_a_half_rounds_up_on_screen_as_in_the_workbook() -> None:
+    """Excel shows 1/8 in a 0% cell as 13% and 4.25 in a 0.0 cell as 4.3: the terminal
+    table of the same figures says the same (Python's format alone rounds half to even)."""
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from kakeai_ops.cli.console import people_table
+
+    frame = pd.DataFrame({"share": [0.125, 0.375, 1 / 3], "sukkiri_avg": [4.25, 3.75, 4.0]})
+    buffer = io.StringIO()
+    Console(file=buffer, width=80).print(people_table(frame))
+    rows = [[c.strip() for c in line.split("│")[1:-1]] for line in buffer.getvalue().splitlines()]
+    rows = [r for r in rows if r]
+    assert rows == [["13%", "4.3"], ["38%", "3.8"], ["33%", "4.0"]]
+
+
 def test_shares_and_scores_on_screen(sample_ws: Workspace) -> None:
     import re
 

@@ -99,6 +99,20 @@ def test_the_plan_counts_per_template_only_the_messages_sent(sample_copy: Worksp
     assert f"{sent + held}通" not in said
 
 
+def test_the_list_of_runs_does_not_call_the_holdout_mails(sample_copy: Workspace) -> None:
+    """A run of 15 written and 6 held back lists 21 people, the holdout included, under a
+    heading that says so (「通数」, mails, read as 21 mails sent)."""
+    cli = Cli(sample_copy)
+    cli("mail", "send", *SEGMENT, "--holdout", "30", "--yes")
+    got = states(sample_copy)
+    table = cli("mail", "status").stdout
+    assert "人数（比較群を含む）" in table and "通数" not in table
+    row = next(line for line in table.splitlines() if line.startswith("│ no_prep.member"))
+    cells = [c.strip() for c in row.split("│")[1:-1]]
+    assert str(got["written"] + got["holdout"]) in cells
+    assert str(got["written"]) in cells and str(got["holdout"]) in cells
+
+
 def effect(mailed: tuple[int, int], holdout: tuple[int, int], minimum: int = 5) -> RunEffect:
     raw = pd.DataFrame(
         [

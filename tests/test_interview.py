@@ -110,6 +110,29 @@ def test_history_is_honoured(sample_copy: Workspace) -> None:
     assert "no user '999999'" in missing.stderr
 
 
+def test_the_history_names_an_exclusion_reason_as_such(sample_copy: Workspace) -> None:
+    """「辞退」 is why the person was left out: the table heads it 除外の理由, not the
+    shortlist's 選んだ理由 (why a pair was picked)."""
+    cli = Cli(sample_copy)
+    cli("interview", "exclude", "000120", "--reason", "辞退")
+    table = cli("interview", "history", env={"KOPS_LANG": "ja"}).stdout
+    assert "除外の理由" in table and "辞退" in table
+    assert "選んだ理由" not in table
+
+
+def test_explain_says_why_a_pair_is_out_in_japanese(sample_ws: Workspace) -> None:
+    """A Japanese reader meets no English line: the reason a pair is not eligible and the
+    stuck points of the thresholds are said in Japanese (their names, not their keys)."""
+    text = Cli(sample_ws)(
+        "interview", "shortlist", "--explain", "000119", "000120", env={"KOPS_LANG": "ja"}
+    ).stdout
+    # 000119 → 000120 held 3 1on1s in the 90 days (under min_held 6).
+    assert "対象外: 90日間の実施済みの1on1が 6回未満" in text
+    assert "fewer than" not in text and "held 1on1s" not in text
+    assert "1on1休眠・事前準備なし・スッキリ度未入力・繰り返し未設定" in text
+    assert "lapsed" not in text and "no_recurrence" not in text
+
+
 def test_theme_and_private_theme_refused(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     rows = shortlist(cli, "--topic", "今後のキャリア", "--n", "3")

@@ -118,6 +118,20 @@ def test_preview_shows_the_message_as_sent(sample_copy: Workspace) -> None:
     assert f"{target['name']} 様" in text and "繰り返し設定" in text
 
 
+def test_preview_of_someone_at_another_stuck_point_says_where_to_look(
+    sample_copy: Workspace,
+) -> None:
+    """`kops mail preview --segment lapsed --user 000123` for someone not 1on1休眠 now: the
+    refusal points to where their stuck point is shown, which the docs promise."""
+    cli = Cli(sample_copy)
+    other = next(r for r in audience(cli, "--stuck-point", "no_rating") if r["email"])
+    refused = cli("mail", "preview", "--segment", "lapsed", "--user", other["user_id"], ok=False)
+    assert f"user '{other['user_id']}' is not in this audience" in refused.stderr
+    assert f"kops segment --explain {other['user_id']}" in refused.stderr
+    shown = cli("segment", "--explain", other["user_id"]).stdout
+    assert "スッキリ度未入力" in shown
+
+
 def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     due = list(csv.DictReader(io.StringIO(cli("campaign", "milestones", "--format", "csv").stdout)))

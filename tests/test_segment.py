@@ -167,7 +167,10 @@ def test_an_id_typed_without_its_leading_zeros_is_found_or_suggested(
 ) -> None:
     cli = Cli(sample_ws)
     found = cli("segment", "--explain", "120", env={"KOPS_QUIET": "0"})
-    assert "(000120)" in found.stdout and "000120 として表示します" in found.stderr
+    assert "(000120)" in found.stdout and "'120' is taken as 000120" in found.stderr
+    # In Japanese, the words the docs quote (and `kops mail suppress` says).
+    ja = cli("segment", "--explain", "120", env={"KOPS_QUIET": "0", "KOPS_LANG": "ja"})
+    assert "'120' は 000120 として扱います（先頭の0を補いました）" in ja.stderr
     wide = cli("segment", "--explain", "１２０")  # full-width, as an IME types it
     assert "(000120)" in wide.stdout
     refused = cli("campaign", "explain", "exec-1on1-2026h2", "120", ok=False)

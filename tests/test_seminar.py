@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ import yaml
 
 from conftest import SAMPLE, Cli, tree_digest
 from factories import user
+from kakeai_ops import glossary
 from kakeai_ops.analyses.survey_text import group_answers
 from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
@@ -119,6 +121,20 @@ def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
     text = cli("seminar", "summary", "month1").stdout
     assert "今、知りたいこと" in text and "その後の変化" in text
     assert "出席は本人の選択です" in text and "最新データにいる人数" in text
+    # The terminal says what the workbook says: stuck points by name (no English key
+    # beside a 名称 column), each rate as a whole percent rounded half up as Excel shows
+    # 0% (3/24 is 13%, not Python's 12%).
+    for key in ("not_activated", "no_pair", "no_1on1", "no_rating", "uninvited"):
+        assert key not in text
+    first = text.split("出欠（事業部別）")[0]  # the table by stuck point
+    lines = {line.split("│")[1].strip(): line for line in first.splitlines() if "│" in line}
+    for key, row in by_stuck.items():
+        label = glossary.VALUES["stuck_point"][key]
+        cells = [c.strip() for c in lines[label].split("│")[1:-1]]
+        assert cells[1:3] == [str(row["invited"]), str(row["attended"])]
+        if row["invited"]:
+            whole = int(Fraction(100 * row["attended"], row["invited"]) + Fraction(1, 2))
+            assert cells[3] == f"{whole}%"
 
 
 def test_remind_before_the_date_is_refused(october: Workspace) -> None:

@@ -64,6 +64,20 @@ def test_tbd_with_a_date_and_an_invitation_after_the_seminar_are_refused(
         late.stderr
     )
     assert "kops seminar remind month1" in late.stderr
+    # 12:15 is when it began, not when it ended: the Japanese says it was held then.
+    late_ja = cli(
+        "seminar",
+        "invite",
+        "month1",
+        "--yes",
+        env={"KOPS_NOW": "2026-10-28T13:00", "KOPS_LANG": "ja"},
+        ok=False,
+    )
+    assert (
+        "セミナーは 2026-10-28 12:15:00 に開催しました。開催の後に招待は送りません"
+        in late_ja.stderr
+    )
+    assert "終わっています" not in late_ja.stderr
     assert states(october, INVITE_RUN) == Counter()
     # Earlier the same day it still goes out.
     cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-28T09:00"})

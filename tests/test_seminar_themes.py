@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from conftest import Cli
 from kakeai_ops.workspace import Workspace
@@ -126,6 +127,13 @@ def test_rising_themes_since_a_date(surveyed: Workspace) -> None:
     assert "2026-10-01 – 2026-11-30: 50 answers from 2 seminar(s) (month2, month3)" in result.stderr
     assert "compared with 2026-08-01 – 2026-09-30: 24 answers (month1)" in result.stderr
     assert "Rising since 2026-08-01 – 2026-09-30" in result.stdout
+    # In Japanese the periods read 〜 as every period kops shows (and as CP932 can write:
+    # an en dash becomes ? when Windows redirects the output).
+    ja = cli("seminar", "themes", "--since", "2026-10-01", env={**NOW, "KOPS_LANG": "ja"})
+    assert "2026-10-01〜2026-11-30: 2回のセミナーの回答 50件 (month2, month3)" in ja.stderr
+    assert "比較: 2026-08-01〜2026-09-30、回答 24件 (month1)" in ja.stderr
+    assert "2026-08-01〜2026-09-30 より増えているテーマ" in ja.stdout
+    assert "–" not in ja.stdout + ja.stderr
     csv_out = cli("seminar", "themes", "--since", "2026-10-01", "--format", "csv", env=NOW).stdout
     assert csv_out.splitlines()[0].endswith("previous,previous_share,rising")
     bad = cli("seminar", "themes", "--since", "10/01", env=NOW, ok=False)
@@ -143,6 +151,17 @@ def test_summary_adds_emerging_themes(surveyed: Workspace) -> None:
         ("雑談", 5, "雑談から入るのが苦手です")
     ]
     assert data["新しいテーマ"][0]["suggestion"] == "true"
+    # People read the kind as 語 (a word) or 句 (a phrase), on screen and in the workbook;
+    # the key stays in --format json.
+    assert data["新しいテーマ"][0]["kind"] == "term"
+    shown = cli("seminar", "summary", "month2").stdout
+    row = next(line for line in shown.splitlines() if line.startswith("│ 雑談"))
+    assert [c.strip() for c in row.split("│")[1:4]] == ["雑談", "語", "5"]
+    assert "term" not in shown
+    book = surveyed.root / "month2.xlsx"
+    cli("seminar", "summary", "month2", "--out", str(book))
+    sheet = load_workbook(book)["新しいテーマ"]
+    assert [c.value for c in sheet[2]][:3] == ["雑談", "語", 5]
     groups = {r["group"]: r for r in data["自由記述"]}
     assert groups["その他"]["answers"] == 18  # counted by reading month2.csv
     assert groups["上司の関わり方"]["answers"] == "<5"  # under min_group: a count only

@@ -19,6 +19,9 @@ def set_service(ws: Workspace, **values: str) -> None:
 def test_status_warns_and_send_refuses_without_the_login_url(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     assert "service.login_url is not set" in cli("status").stderr
+    # In Japanese the mail is named by its stuck point, its key only beside it.
+    said = cli("status", env={"KOPS_LANG": "ja"}).stderr
+    assert "未ログインの人へのメール（not_activated）には KAKEAI のログインアドレスが必要" in said
     for mode in (["--yes"], ["--dry-run"]):
         refused = cli("mail", "send", "--segment", "not_activated", *mode, ok=False)
         assert "service.login_url" in refused.stderr and "nothing was sent" in refused.stderr

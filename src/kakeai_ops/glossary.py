@@ -319,7 +319,14 @@ VALUES: dict[str, dict[object, str]] = {
     "window_open": {True: "はい", False: "いいえ", "true": "はい", "false": "いいえ"},
     "effect": {"measured": "測定済み", "not_measurable": "まだ測定できない"},
     "group": {"attended": "出席", "invited, did not attend": "招待・欠席"},
-    "kind": {"refused": "取り込まず", "note": "注意", **TEMPLATE_KINDS},
+    # A problem row's kind, a template's kind, and an emerging theme's: a word or a phrase.
+    "kind": {
+        "refused": "取り込まず",
+        "note": "注意",
+        **TEMPLATE_KINDS,
+        "term": "語",
+        "phrase": "句",
+    },
     "state": MAIL_STATES,
     "figure_kind": {"rate": "割合", "count": "人数・件数", "number": "数", "score": "平均"},
 }

@@ -182,21 +182,23 @@ def eligibility(
             "employment_status",
         ):
             frame[f"{role}_{column}"] = ids.map(people[column])
+    # Said to the secretariat by `--explain`: in its language, like every other line.
     checks = {
-        "manager not employed or on leave": frame["manager_employment_status"] != "active",
-        "member not employed or on leave": frame["member_employment_status"] != "active",
-        "manager excluded": frame["manager_id"].isin(excluded),
-        "member excluded": frame["member_id"].isin(excluded),
-        "manager interviewed before": frame["manager_id"].isin(interviewed),
-        "member interviewed before": frame["member_id"].isin(interviewed),
-        f"fewer than {rules.min_held} held 1on1s in {rules.lookback_days} days": frame["held"]
-        < rules.min_held,
-        f"average スッキリ度 below {rules.min_sukkiri:g}": ~(
+        _("manager not employed or on leave"): frame["manager_employment_status"] != "active",
+        _("member not employed or on leave"): frame["member_employment_status"] != "active",
+        _("manager excluded"): frame["manager_id"].isin(excluded),
+        _("member excluded"): frame["member_id"].isin(excluded),
+        _("manager interviewed before"): frame["manager_id"].isin(interviewed),
+        _("member interviewed before"): frame["member_id"].isin(interviewed),
+        _("fewer than {held} held 1on1s in {days} days").format(
+            held=rules.min_held, days=rules.lookback_days
+        ): frame["held"] < rules.min_held,
+        _("average スッキリ度 below {sukkiri:g}").format(sukkiri=rules.min_sukkiri): ~(
             frame["sukkiri_avg"] >= rules.min_sukkiri
         ),
     }
     if topic is not None:
-        checks[f"no 1on1 on {topic}"] = frame["theme_count"] == 0
+        checks[_("no 1on1 on {topic}").format(topic=topic)] = frame["theme_count"] == 0
     reasons: pd.Series = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
     for label, mask in checks.items():
         for position in mask[mask.fillna(True).astype(bool)].index:

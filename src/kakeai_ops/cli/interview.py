@@ -283,7 +283,7 @@ def _explain_score(row: pd.Series, rules: Interview, topic: str | None) -> None:
                 held=rules.min_held,
                 days=rules.lookback_days,
                 sukkiri=rules.min_sukkiri,
-                stuck=", ".join(rules.stuck_points_out),
+                stuck="・".join(glossary.STUCK_POINTS[k] for k in rules.stuck_points_out),
             )
         )
     )
@@ -388,10 +388,18 @@ def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.tabl
         )
         emit_data(merged, fmt)
         return
-    labels = {"interviewed_on": "インタビュー日", "recorded_at": "記録日時", "added_at": "記録日時"}
+    labels = {
+        "interviewed_on": "インタビュー日",
+        "recorded_at": "記録日時",
+        "added_at": "記録日時",
+        # Why the secretariat left the person out (「辞退」): not the shortlist's 選んだ理由,
+        # the glossary's word for `reason`.
+        "excluded_because": "除外の理由",
+    }
     title = _("Interviewed ({n})").format(n=len(done))
     out.print(people_table(done, title=title, labels=labels))
     title = _("Excluded ({n})").format(n=len(excluded))
+    excluded = excluded.rename(columns={"reason": "excluded_because"})
     out.print(people_table(excluded, title=title, labels=labels))
 
 

@@ -134,7 +134,11 @@ def _recipient(audience: Audience, user: str) -> Recipient:
     known = [r.user_id for r in audience.recipients] + [u for u, _why in audience.excluded_users]
     raise KopsError(
         _("user '{user}' is not in this audience").format(user=user),
-        hint=did_you_mean(user, known) or None,
+        # Most often the person is at another stuck point now: say where to see which.
+        hint=did_you_mean(user, known)
+        or _("`kops segment --explain {user}` shows the stuck point they are at now").format(
+            user=wanted
+        ),
     )
 
 

@@ -42,7 +42,8 @@ RUN_STATUS_WORDS: dict[object, str] = {
     "done": "送信完了",
 }
 MAIL_LABELS = {
-    "messages": "通数",
+    # Everyone the run planned for, the holdout too: not a count of mails sent.
+    "messages": "人数（比較群を含む）",
     "status": "実行の状態",
     "planned": "未送信",
     "sending": "送信中（結果不明）",

@@ -241,7 +241,12 @@ def _without_zeros(result: pd.DataFrame, user_id: str) -> pd.DataFrame:
     found = same_number(user_id, result["user_id"])
     if len(found) != 1:
         return result.iloc[0:0]
-    note(f"'{user_id}' は {found[0]} として表示します（先頭の0を補いました）")
+    # The words of `kops mail suppress` for the same leading zeros (one message, one catalog).
+    note(
+        _("'{typed}' is taken as {key} (its leading zeros added)").format(
+            typed=user_id, key=found[0]
+        )
+    )
     return result[result["user_id"] == found[0]]
 
 

@@ -26,7 +26,6 @@ from ..jobs.seminars.summary_workflow import (
 )
 from ..mail.runs import RunRequest, start_run
 from ..numbers import fixed
-from ..outputs.files import percent
 from ..outputs.sheet_charts import SheetChart
 from ..outputs.workbook import Print
 from . import run_commands
@@ -381,31 +380,6 @@ def survey_command(
         )
 
 
-# One label per figure: the glossary's, as in the summary workbook.
-SUMMARY_HEADERS = {
-    key: glossary.column_label(key)
-    for key in (
-        "stuck_point",
-        "division",
-        "invited",
-        "attended",
-        "invited_attended",
-        "rate",
-        "uninvited",
-        "satisfaction",
-        "answers",
-        "rank",
-        "interest",
-        "share",
-        "group_label",
-        "users",
-        "in_snapshot",
-        "moved_on",
-        "share_moved_on",
-    )
-} | {"label": "名称"}
-
-
 def summary_charts(summary: Summary) -> list[SheetChart]:
     """The summary workbook's charts: attendance by stuck point, the satisfaction
     distribution and the survey's choices (counts only: nothing hidden is drawn)."""
@@ -529,37 +503,32 @@ def _print_summary(summary: Summary, min_group: int) -> None:
     out.print(attendance_line(summary, summary.answers), highlight=False)
     if (said := answers_line(summary.answers, summary.answers_not_on_list)) is not None:
         out.print(said, highlight=False)
+    # As the workbook says them (people_table): the stuck points by name, shares as whole
+    # percents; never the English keys (not_activated, uninvited) beside a 名称 column.
     for frame, title in (
         (summary.by_stuck_point, "出欠（招待時のスタックポイント別）"),
         (summary.by_division, "出欠（事業部別）"),
     ):
-        # As the workbook's sheet: each stuck point by its name (the key stays in json).
         out.print(people_table(frame, title=title))
     if len(summary.satisfaction):
         average = summary.average_satisfaction
         answered = int(summary.satisfaction["answers"].sum())
         out.print(
-            frame_table(
+            people_table(
                 summary.satisfaction,
                 title=f"満足度（回答 {answered:,}件、平均 {fixed(average, 2)}）",
-                headers=SUMMARY_HEADERS,
             )
         )
     if len(summary.interests):
         out.print(
-            frame_table(
+            people_table(
                 summary.interests,
                 title=f"知りたいテーマ（選択式、回答 {summary.interest_answers:,}件、複数選択）",
-                formats={"share": percent},
-                headers=SUMMARY_HEADERS,
             )
         )
     if len(summary.free_text):
         print_groups(summary.free_text, min_group)
         print_themes(summary.themes, min_group)
-
-
-MOVEMENT_HEADERS = SUMMARY_HEADERS | {"label": glossary.column_label("stuck_point")}
 
 
 def _print_movement(summary: Summary, snapshot_id: str) -> None:
@@ -568,12 +537,10 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
     assert summary.movement is not None
     columns = ["group_label", "users", "in_snapshot", "moved_on", "share_moved_on"]
     out.print(
-        frame_table(
+        people_table(
             summary.movement[columns],
             title=f"その後の変化: スナップショット {snapshot_id} までに"
             "招待時のスタックポイントから次の段階に進んだ人",
-            formats={"share_moved_on": percent},
-            headers=MOVEMENT_HEADERS,
         )
     )
     out.print(SELF_SELECTION, highlight=False)
@@ -581,11 +548,9 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
         out.print(summary.movement_mix_note, highlight=False)
     if summary.movement_by_stuck_point is not None and len(summary.movement_by_stuck_point):
         out.print(
-            frame_table(
-                summary.movement_by_stuck_point[["label", *columns]],
+            people_table(
+                summary.movement_by_stuck_point[["stuck_point", *columns]],
                 title="その後の変化（招待時のスタックポイント別）",
-                formats={"share_moved_on": percent},
-                headers=MOVEMENT_HEADERS,
             )
         )
 

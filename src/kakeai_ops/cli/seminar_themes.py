@@ -128,7 +128,12 @@ def themes_command(
     result = survey_text.trend(answers, context.settings, NameMatcher(users["name"]), start, today)
     timing(f"work: themes of {len(answers):,} answers in {time.perf_counter() - started:.2f} s")
     current = result.current
-    scope = f"{current.start} – {current.end}" if current.start is not None else _("every survey")
+    scope = (
+        # 〜 in Japanese, as every period kops shows: an en dash is lost in CP932 (Windows).
+        _("{start} – {end}").format(start=current.start, end=current.end)
+        if current.start is not None
+        else _("every survey")
+    )
     err.print(
         _("{scope}: {answers:,} answers from {seminars} seminar(s)").format(
             scope=scope, answers=current.answers, seminars=len(current.seminars)
