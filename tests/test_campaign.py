@@ -125,6 +125,16 @@ def test_award_records_once(sample_copy: Workspace) -> None:
     assert _rows(cli, "campaign", "list", "--format", "csv")[0]["awarded"] == str(len(eligible))
 
 
+def test_the_milestones_file_says_every_column_in_japanese(sample_copy: Workspace) -> None:
+    """`--out` is for people: no held_in_role / held_before / last_delivered heading."""
+    path = sample_copy.root / "milestones.csv"
+    Cli(sample_copy)("campaign", "milestones", "--out", str(path))
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    assert [h for h in header if h.isascii()] == []
+    assert {"実施数（その役割で）", "前回までの実施数", "前回お送りした節目（回）"} <= set(header)
+
+
 def test_milestones_list(sample_ws: Workspace) -> None:
     rows = _rows(Cli(sample_ws), "campaign", "milestones", "--format", "csv")
     assert rows

@@ -194,6 +194,33 @@ def test_draw_is_recorded_recomputable_and_verified(sample_copy: Workspace, tmp_
         db.close()
 
 
+def test_the_draw_tables_speak_japanese_and_show_every_key_whole(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The entrant list and the winners on the terminal: Japanese headers and はい/いいえ
+    (the keys stay in --format csv), and each winner's whole SHA-256 key, which the
+    entrant compares with their own (a key cut with 「…」 can't be checked)."""
+    cli = Cli(sample_copy)
+    ids = [r["user_id"] for r in _eligible(cli)[:4]]
+    cli("campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, [*ids, LEAVE])))
+    pool = cli("campaign", "draw", CAMPAIGN, "--entrants").stdout
+    for word in ("社員番号", "抽選に入る", "抽選に入らない理由", "はい", "いいえ"):
+        assert word in pool
+    for key in ("user_id", "in_draw", "fingerprint_line_hex", "true", "false"):
+        assert key not in pool
+    drawn = cli("campaign", "draw", CAMPAIGN, "--seed", SEED, "--winners", "2").stdout
+    again = draw([Entrant(u, d) for u, d in _divisions(cli, ids)], SEED, 2)
+    assert "順位" in drawn and "キー（SHA-256）" in drawn and "…" not in drawn
+    flat = drawn.replace("│", "").replace(" ", "").replace("\n", "")
+    for picked in again.picks[:2]:
+        assert picked.key in flat
+
+
+def _divisions(cli: Cli, ids: list[str]) -> list[tuple[str, str]]:
+    divisions = {r["user_id"]: r["division"] for r in _people(cli)}
+    return [(u, divisions[u]) for u in ids]
+
+
 def test_second_draw_is_refused_and_a_redraw_is_audited(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:

@@ -289,6 +289,22 @@ def test_readers_never_wait_for_the_lock(sample_copy: Workspace, name: str) -> N
     assert "Internal error" not in result.stderr
 
 
+def test_the_busy_hint_says_how_to_wait_longer_in_japanese(sample_copy: Workspace) -> None:
+    """A Japanese reader meets no SECONDS placeholder: the hint says 秒数 and an example."""
+    with workspace_lock(sample_copy, "kops ingest"):
+        result = Cli(sample_copy)(
+            "mail",
+            "suppress",
+            "x@example.jp",
+            "--reason",
+            "t",
+            env={"KOPS_LOCK_TIMEOUT": "0", "KOPS_LANG": "ja"},
+            ok=False,
+        )
+    hint = "KOPS_LOCK_TIMEOUT=秒数 でもっと長く待ちます。300 なら 5 分"
+    assert hint in result.stderr and "SECONDS" not in result.stderr
+
+
 def test_lock_timeout_must_be_seconds(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     for bad in ("soon", "-1", "nan", "inf"):

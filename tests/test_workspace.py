@@ -23,6 +23,27 @@ def test_init_creates_config_templates_and_state(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "already exists" in again.stderr
 
 
+def test_init_force_says_what_it_rewrote_and_the_next_step_has_no_cd_dot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kops init --force` in a workspace rewrites kops.yaml only and says so (not
+    「ワークスペースを作成しました」); `kops init` in the current folder needs no 「cd . &&」."""
+    root = tmp_path / "w"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    cli = Cli(None)
+    made = cli("init", env={"KOPS_QUIET": "0"})
+    assert "Next: kops ingest users.csv" in made.stderr and "cd ." not in made.stderr
+    (root / "kops.yaml").write_text("# changed\n", encoding="utf-8")
+    marker = root / "templates" / "mail" / "mine.txt"
+    marker.write_text("subject: x\n---\nx\n", encoding="utf-8")
+    forced = cli("init", "--force", env={"KOPS_QUIET": "0", "KOPS_LANG": "ja"})
+    assert "kops.yaml を既定値で書き直しました" in forced.stderr
+    assert "作成しました" not in forced.stderr
+    assert (root / "kops.yaml").read_text(encoding="utf-8").startswith("# kops.yaml")
+    assert marker.exists()
+
+
 def test_workspace_from_option_env_and_parents(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -192,6 +192,9 @@ COLUMNS: dict[str, Column] = {
     "delivered": _c("届いた数", COUNT),  # sent and not bounced
     "notices_sent": _c("送付済み", COUNT),  # milestone notices mailed
     "milestone": _c("マイルストーン（回）", COUNT),
+    "held_in_role": _c("実施数（その役割で）", COUNT),  # held as manager or as member
+    "held_before": _c("前回までの実施数", COUNT),
+    "last_delivered": _c("前回お送りした節目（回）", COUNT),
     # mail
     "run_id": _c("配信ID", TEXT),
     "created_at": _c("作成日時", DATE_TIME, detail=True),

@@ -14,7 +14,7 @@ from ..errors import KopsError, Problem
 from ..i18n import _, ngettext
 from ..jobs.campaigns import draw_run, draws, entries
 from ..outputs.files import write_table
-from .console import frame_table
+from .console import people_table
 from .options import AsOfOpt, CampaignArg, Format, FormatOpt, SnapshotOpt, WorkspaceOpt
 from .shared import Session, emit_data, err, out, parse_as_of, session, writes_state
 
@@ -219,9 +219,10 @@ def _show_draw(
         said += _("; redrawn because: {reason}").format(reason=request.reason)
     err.print(said, highlight=False, markup=False)
     if not emit_data(frame, fmt):
-        view = frame.assign(key=frame["key"].str[:16] + "…")
         heading = _("Winners: {title} ({campaign})").format(title=title, campaign=campaign_id)
-        out.print(frame_table(view, title=heading))
+        # The whole key: an entrant checks theirs against it, so none is cut with 「…」.
+        view = frame.rename(columns={"key": "draw_key"})
+        out.print(people_table(view, title=heading, labels=DRAW_LABELS))
     err.print(
         _("Next: {command}").format(
             command=f"kops mail send --winners {campaign_id} --yes; "
@@ -257,7 +258,19 @@ def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
         highlight=False,
     )
     if not emit_data(frame, fmt):
-        out.print(frame_table(frame, title=_("Entries"), max_rows=500))
+        view = frame.rename(columns={"reason": "not_in_draw_because"})
+        out.print(people_table(view, title=_("Entries"), labels=DRAW_LABELS, max_rows=500))
+
+
+# The draw's tables in the words of the secretariat (the keys stay in --format csv|json).
+DRAW_LABELS = {
+    "position": "順位",
+    "draw_key": "キー（SHA-256）",
+    "over_cap": "事業部の上限を超えて当選",
+    "in_draw": "抽選に入る",
+    "not_in_draw_because": "抽選に入らない理由",
+    "fingerprint_line_hex": "フィンガープリントの行（UTF-8 の16進数）",
+}
 
 
 def _verify(opened: Session, campaign_id: str) -> None:

@@ -140,11 +140,6 @@ def _show_due(due: pd.DataFrame, when: dt.date) -> None:
         people_table(
             due[SHOWN],
             title=f"送付予定 {len(due):,}件",
-            labels={
-                "held_before": "前回までの実施数",
-                "held_in_role": "実施数（その立場で）",
-                "last_delivered": "前回お送りした節目（回）",
-            },
             max_rows=100,
         )
     )

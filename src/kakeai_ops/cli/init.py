@@ -34,7 +34,16 @@ def register(app: typer.Typer) -> None:
         if print_config:
             out.print(default_config_text(), markup=False, highlight=False, end="")
             return
+        existed = (directory / "kops.yaml").exists()
         ws = init_workspace(directory, force=force)
+        if existed:  # --force: only kops.yaml was written again
+            err.print(
+                _(
+                    "Rewrote {path} with the defaults; the templates and the data are as they were"
+                ).format(path=escape(str(ws.config_path))),
+                highlight=False,
+            )
+            return
         err.print(_("Created workspace {path}").format(path=escape(str(ws.root))), highlight=False)
         err.print(
             "  " + _("{name}: settings (edit as needed)").format(name=ws.config_path.name),
@@ -42,5 +51,7 @@ def register(app: typer.Typer) -> None:
         )
         err.print("  " + _("templates/: mail templates (yours to edit)"), highlight=False)
         err.print("  " + _("state/: snapshots and the state database"), highlight=False)
-        first = f"cd {escape(str(directory))} && kops ingest users.csv pairs.csv meetings.xlsx"
+        first = "kops ingest users.csv pairs.csv meetings.xlsx"
+        if ws.root.resolve() != Path.cwd().resolve():  # never 「cd . && …」
+            first = f"cd {escape(str(directory))} && {first}"
         err.print(_("Next: {command}").format(command=first), highlight=False)
