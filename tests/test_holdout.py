@@ -16,6 +16,7 @@ from kakeai_ops.errors import KopsError
 from kakeai_ops.mail.audience import Recipient
 from kakeai_ops.mail.evaluation import RunEffect, difference_lines, share_with_n
 from kakeai_ops.mail.holdout import check_measurable, held_out
+from kakeai_ops.model import records
 from kakeai_ops.privacy.effect import protect_effect, shown_difference
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, states
@@ -142,6 +143,11 @@ def test_report_lines_use_the_true_fractions() -> None:
     assert share_with_n({"share_left": 8 / 22, "in_snapshot": 22, "left_stuck_point": 8}) == (
         "36%（8/22人）"
     )
+    # 3 of 24 is 12.5 %: the workbook's share (a number Excel shows as 0%) and the line
+    # say 13% alike (Python's round() kept 0.12, shown as 12%).
+    tied = effect((3, 24), (6, 24)).shown.set_index("group")
+    assert tied.at["mailed", "share_left"] == 0.13
+    assert share_with_n(records(tied.reset_index())[0]) == "13%（3/24人）"
     clear = difference_lines(effect((60, 100), (20, 100)))
     assert clear[0].startswith("差（送付−比較群）: +40.0pt") and clear[1].endswith("有意差あり")
     small = difference_lines(effect((5, 8), (2, 6)))

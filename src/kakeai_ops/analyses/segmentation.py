@@ -18,6 +18,7 @@ from ..dates import typed_text
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..model import Tables
+from ..numbers import percent
 from .definitions import current_users
 from .roles import roles
 from .segment_facts import user_facts
@@ -284,7 +285,7 @@ def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
         return pd.Timestamp(cast(dt.datetime, value)).strftime("%Y-%m-%d %H:%M")
 
     def share(value: object) -> str:
-        return "-" if model.missing(value) else f"{model.number(value):.0%}"
+        return "-" if model.missing(value) else percent(model.number(value))
 
     flags = set(str(row["flags"]).split(";"))
     start = (pd.Timestamp(as_of) - pd.Timedelta(days=rules.lapse_days - 1)).date()
@@ -313,14 +314,14 @@ def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
             "no_prep",
             f"{recent}のうち事前準備あり {int(row['recent_prepared'])} 回"
             f"（{share(row['prep_share'])}）",
-            f"部下として直近 {rules.recent_n} 回の事前準備率 < {rules.min_prep_share:.0%}"
+            f"部下として直近 {rules.recent_n} 回の事前準備率 < {percent(rules.min_prep_share)}"
             "（1on1後の準備は数えない）",
         ),
         (
             "no_rating",
             f"{recent}のうちスッキリ度入力 {int(row['recent_rated'])} 回"
             f"（{share(row['rating_share'])}）",
-            f"部下として直近 {rules.recent_n} 回の入力率 < {rules.min_rating_share:.0%}",
+            f"部下として直近 {rules.recent_n} 回の入力率 < {percent(rules.min_rating_share)}",
         ),
         (
             "no_recurrence",

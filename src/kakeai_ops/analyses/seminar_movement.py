@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..model import number, whole
+from ..numbers import percent
 from ..privacy.rules import below, is_small
 from . import segmentation
 
@@ -122,7 +123,7 @@ def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, 
     if not any(is_small(whole(n), minimum) for n in counts.loc[widest]):
         sentence += (
             f"（{segmentation.BY_KEY[widest].label}: 出席した人の"
-            f"{number(shares.loc[widest, ATTENDED]):.0%}、出席しなかった人の"
-            f"{number(shares.loc[widest, NOT_ATTENDED]):.0%}）"
+            f"{percent(number(shares.loc[widest, ATTENDED]))}、出席しなかった人の"
+            f"{percent(number(shares.loc[widest, NOT_ATTENDED]))}）"
         )
     return True, sentence + "。スタックポイント別の比較を見てください。"

@@ -18,6 +18,7 @@ from ..config import Interview, Scale, Settings
 from ..errors import KopsError
 from ..i18n import _
 from ..model import Tables
+from ..numbers import fixed, percent
 from . import segmentation
 from .definitions import day_end, formed_pairs, held_meetings
 
@@ -388,13 +389,14 @@ def reason_line(row: dict[str, Any], rules: Interview, topic: str | None) -> str
     """One line on why the pair was picked."""
     last = pd.Timestamp(row["last_held_at"])
     parts = [
-        f"{rules.lookback_days}日で{row['held']}回（週カバー率 {float(row['regularity']):.0%}）",
-        f"平均スッキリ度 {float(row['sukkiri_avg']):.1f}",
+        f"{rules.lookback_days}日で{row['held']}回"
+        f"（週カバー率 {percent(float(row['regularity']))}）",
+        f"平均スッキリ度 {fixed(float(row['sukkiri_avg']))}",
     ]
     if not pd.isna(row["growth_avg"]):
-        parts.append(f"成長実感 {float(row['growth_avg']):.1f}")
+        parts.append(f"成長実感 {fixed(float(row['growth_avg']))}")
     parts.append(f"トピック{row['topics_distinct']}種")
     parts.append(f"最終実施 {last.month}/{last.day}")
     if topic is not None:
-        parts.append(f"「{topic}」が{float(row['theme_share']):.0%}")
+        parts.append(f"「{topic}」が{percent(float(row['theme_share']))}")
     return "、".join(parts)

@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Console, ConsoleRenderable, RenderHook
@@ -24,6 +23,7 @@ from rich.text import Text
 
 from ..i18n import _
 from ..model import is_id
+from ..numbers import fixed, grouped, percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -238,10 +238,7 @@ def _whole(column: Any) -> None:
     column.min_width = max(widest, cell_len(str(column.header)) if column.header else 0, 1)
 
 
-def _number(pattern: str, places: int | None = None, scale: int = 1) -> Callable[[Any], str]:
-    """``places``: rounded half up there first, as Excel shows the same cell (1/8 is 13%
-    in the workbook; Python's format alone says 12%, rounding half to even)."""
-
+def _number(said: Callable[[float], str]) -> Callable[[Any], str]:
     def shown(value: Any) -> str:
         import pandas as pd
 
@@ -249,17 +246,14 @@ def _number(pattern: str, places: int | None = None, scale: int = 1) -> Callable
             return value
         if value is None or pd.isna(value):
             return "-"
-        if places is not None:
-            exact = Decimal(repr(float(value))) * scale
-            value = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        return pattern.format(value)
+        return said(float(value))
 
     return shown
 
 
 _FORMATTERS: dict[str, Callable[[Any], str]] = {
-    "0%": _number("{}%", places=0, scale=100),
-    "0.0": _number("{}", places=1),
-    "0.00": _number("{}", places=2),
-    "#,##0": _number("{:,.0f}"),
+    "0%": _number(percent),
+    "0.0": _number(fixed),
+    "0.00": _number(lambda value: fixed(value, 2)),
+    "#,##0": _number(grouped),
 }

@@ -26,6 +26,7 @@ from ..jobs.interview_shortlist import (
     shortlist_table,
 )
 from ..model import row_of
+from ..numbers import fixed, percent
 from ..outputs.workbook import Print
 from .console import frame_table, people_table
 from .options import (
@@ -98,10 +99,10 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
             "職種・年代": table["job_type"].astype(str) + "・" + table["age_band"].astype(str),
             "実施": table["held"],
             "週カバー": weeks,
-            "スッキリ度": table["sukkiri_avg"].map(lambda v: f"{v:.1f}"),
-            "成長実感": table["growth_avg"].map(lambda v: "-" if pd.isna(v) else f"{v:.1f}"),
+            "スッキリ度": table["sukkiri_avg"].map(fixed),
+            "成長実感": table["growth_avg"].map(lambda v: "-" if pd.isna(v) else fixed(v)),
             "トピック": table["topics_distinct"].astype(str) + "種",
-            "スコア": table["score"].map(lambda v: f"{v:.2f}"),
+            "スコア": table["score"].map(lambda v: fixed(v, 2)),
             "備考": table["spread_note"],
         }
     )
@@ -266,12 +267,12 @@ def _explain_score(row: pd.Series, rules: Interview, topic: str | None) -> None:
     if topic is not None:
         out.print(
             escape(
-                _(
-                    "theme {topic}: {share:.0%} of the 1on1s; score = (parts + theme share) / 2"
-                ).format(topic=topic, share=float(row["theme_share"]))
+                _("theme {topic}: {share} of the 1on1s; score = (parts + theme share) / 2").format(
+                    topic=topic, share=percent(float(row["theme_share"]))
+                )
             )
         )
-    out.print(escape(_("score: {score:.2f}").format(score=float(row["score"]))))
+    out.print(escape(_("score: {score}").format(score=fixed(float(row["score"]), 2))))
     out.print(
         escape(
             _(

@@ -26,6 +26,7 @@ from ..jobs.division_report import (
     publication_for,
     record_report,
 )
+from ..numbers import percent
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audiences import SHARED, line
@@ -271,7 +272,7 @@ def _print_notes(report: DivisionReport, publication: Publication | None = None)
 
 def _whole_percent(value: Any) -> str:
     """Shares are published as whole percents; show them so."""
-    return "-" if value is None or pd.isna(value) else f"{float(value):.0%}"
+    return "-" if value is None or pd.isna(value) else percent(float(value))
 
 
 def _safe(formats: dict[str, Callable[[Any], str]]) -> dict[str, Callable[[Any], str]]:

@@ -25,6 +25,7 @@ from ..jobs.seminars.summary_workflow import (
     summarise_seminar,
 )
 from ..mail.runs import RunRequest, start_run
+from ..numbers import fixed
 from ..outputs.sheet_charts import SheetChart
 from ..outputs.workbook import Print
 from . import run_commands
@@ -73,7 +74,7 @@ SeminarDryRunOpt = Annotated[
 
 LIST_HEADERS = {
     "seminar": glossary.column_label("seminar_id"),
-    "month": "Month",
+    "month": glossary.column_label("month"),
     "title": glossary.column_label("title"),
     "points": "内容",
     "date": "日時",
@@ -515,7 +516,7 @@ def _print_summary(summary: Summary, min_group: int) -> None:
         out.print(
             people_table(
                 summary.satisfaction,
-                title=f"満足度（回答 {answered:,}件、平均 {average:.2f}）",
+                title=f"満足度（回答 {answered:,}件、平均 {fixed(average, 2)}）",
             )
         )
     if len(summary.interests):

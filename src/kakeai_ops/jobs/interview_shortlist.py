@@ -15,6 +15,7 @@ from ..config import Interview, Settings
 from ..errors import KopsError
 from ..i18n import _
 from ..model import Tables, records
+from ..numbers import fixed
 from ..store import interview_history
 from ..workspace import Workspace
 
@@ -194,12 +195,12 @@ def _part_facts(row: pd.Series, rules: Interview) -> dict[str, str]:
         ),
         "sukkiri": "-"
         if pd.isna(row["sukkiri_avg"])
-        else _("average {average:.2f} ({rated} rated)").format(
-            average=float(row["sukkiri_avg"]), rated=int(row["rated"] or 0)
+        else _("average {average} ({rated} rated)").format(
+            average=fixed(float(row["sukkiri_avg"]), 2), rated=int(row["rated"] or 0)
         ),
         "growth": "-"
         if pd.isna(row["growth_avg"])
-        else _("average {average:.2f}").format(average=float(row["growth_avg"])),
+        else _("average {average}").format(average=fixed(float(row["growth_avg"]), 2)),
         "diversity": _("{n} distinct topics").format(n=int(row["topics_distinct"])),
         "recency": "-"
         if pd.isna(row["last_held_at"])

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .. import glossary
+from .. import glossary, numbers
 from ..errors import KopsError
 from ..i18n import _
 from . import workbook
@@ -72,7 +72,7 @@ def cell(value: Any) -> Any:
 
 def percent(value: Any) -> str:
     """A share as people read it (12.5%); missing as ``-``."""
-    return "-" if value is None or pd.isna(value) else f"{float(value):.1%}"
+    return "-" if value is None or pd.isna(value) else numbers.percent(float(value), 1)
 
 
 def records(frame: pd.DataFrame) -> list[list[Any]]:

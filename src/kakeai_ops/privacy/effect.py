@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..model import number
+from ..numbers import rounded
 from .rules import below, is_small
 
 EFFECT_FIGURES = ["left_stuck_point", "share_left", "still_flagged"]
@@ -33,7 +34,8 @@ def protect_effect(frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
             for column in EFFECT_FIGURES:
                 out.at[index, column] = below(minimum)
         elif row["share_left"] is not None and not pd.isna(row["share_left"]):
-            out.at[index, "share_left"] = round(float(row["share_left"]) * 100) / 100
+            # Half up, as the terminal's 「13%（3/24人）」 says it (round() would say 12%).
+            out.at[index, "share_left"] = float(rounded(float(row["share_left"]), 2))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...analyses import segmentation
 from ...config import Settings
 from ...mail.holdout import measurable_share
+from ...numbers import percent
 from .figures import Action, CampaignFigures, Review
 from .titles import difference_words, points, run_title
 
@@ -49,7 +50,7 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
     holdout = f" --holdout {share}" if share else ""
     return Action(
         text=f"最大のスタックポイント「{point.label}」に{what}",
-        basis=f"{int(row['now'])}人（全体の{int(row['now']) / max(total, 1):.0%}）",
+        basis=f"{int(row['now'])}人（全体の{percent(int(row['now']) / max(total, 1))}）",
         command=f"kops mail send --segment {point.key}{holdout}",
     )
 
@@ -64,7 +65,7 @@ def _division_drop(review: Review) -> Action | None:
         return None
     return Action(
         text=f"{worst['division']}の1on1実施率が最も下がった: 事業部長と原因を確認",
-        basis=f"{float(worst['before']):.0%} → {float(worst['now']):.0%}"
+        basis=f"{percent(float(worst['before']))} → {percent(float(worst['now']))}"
         f"（{points(float(worst['change']))}）",
         command=f"kops segment --division {worst['division']} --list",
     )

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ...analyses.seminar_movement import SELF_SELECTION
 from ...model import whole
+from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
 from ..seminars.summary_workflow import answers_line, attendance_line
 from .figures import MailRun, Review
@@ -166,7 +167,7 @@ def interest_table(interests: list[tuple[str, int]], answers: int) -> Table | No
     return Table(
         ["順位", f"知りたいテーマ（選択式、回答 {answers:,}件）", "選んだ人", "割合"],
         [
-            [str(rank), name, f"{count:,}人", f"{count / answers:.0%}" if answers else "－"]
+            [str(rank), name, f"{count:,}人", percent(count / answers) if answers else "－"]
             for rank, (name, count) in _ranked(interests)[:INTEREST_ROWS]
         ],
         widths=[0.5, 3.0, 0.9, 0.7],
@@ -203,7 +204,7 @@ def seminar_slides(review: Review) -> list[Slide]:
     slides = []
     for s in review.seminars:
         satisfaction = (
-            f"{s.satisfaction_avg:.2f}"
+            fixed(s.satisfaction_avg, 2)
             if s.satisfaction_avg is not None
             else "非表示（回答が少ないため）"
             if s.satisfaction_answers

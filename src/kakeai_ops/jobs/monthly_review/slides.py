@@ -9,9 +9,11 @@ Arrows always come with words (↑ 上昇 / ↓ 低下 / → 変化なし), so n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from ...analyses import segmentation
+from ...numbers import fixed, grouped, percent
 from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, Kpi, Review
@@ -25,10 +27,10 @@ def figure(kpi: Kpi, value: float | None) -> str:
         return kpi.now_text or "－"
     # As the division report shows them: whole percents, one decimal (no false precision).
     return {
-        "count": f"{value:,.0f}",
-        "rate": f"{value:.0%}",
-        "number": f"{value:.1f}",
-        "score": f"{value:.1f}",
+        "count": grouped(value),
+        "rate": percent(value),
+        "number": fixed(value, 1),
+        "score": fixed(value, 1),
     }[kpi.kind]
 
 
@@ -92,7 +94,7 @@ def summary_message(review: Review) -> str:
     rate_kpi = next((k for k in review.summary if k.key == "implementation_rate"), None)
     if rate_kpi is not None and rate_kpi.now is not None:
         change = "" if rate_kpi.change is None else f"（前回比{points(rate_kpi.change)}）"
-        parts.append(f"1on1実施率は{rate_kpi.now:.0%}{change}")
+        parts.append(f"1on1実施率は{percent(rate_kpi.now)}{change}")
     top = _top_stuck(review)
     if top is not None:
         parts.append(f"最大の課題は{top[0]}{top[1]:,}人")
@@ -192,7 +194,7 @@ def _trend(review: Review) -> Slide:
         rows.append(
             [
                 segmentation.BY_KEY[key].label,
-                *(f"{v:.0%}" for v in values),
+                *(percent(v) for v in values),
                 "－" if change is None else points(change),
             ]
         )
@@ -243,13 +245,13 @@ def _divisions(review: Review) -> Slide:
         rows.append(
             [
                 str(row["division"]),
-                _shown(row["headcount"], "{:,.0f}人"),
-                _shown(row["activation_rate"], "{:.0%}"),
-                _shown(row["pair_rate"], "{:.0%}"),
-                _shown(row["implementation_rate"], "{:.0%}"),
+                _shown(row["headcount"], lambda v: f"{grouped(v)}人"),
+                _shown(row["activation_rate"], percent),
+                _shown(row["pair_rate"], percent),
+                _shown(row["implementation_rate"], percent),
                 trend,
-                _shown(row["per_member_month"], "{:.1f}"),
-                _shown(row["sukkiri_avg"], "{:.1f}"),
+                _shown(row["per_member_month"], fixed),
+                _shown(row["sukkiri_avg"], fixed),
             ]
         )
     columns = [
@@ -285,15 +287,15 @@ def _divisions_message(review: Review) -> str:
         return TITLES["divisions"]
     high = max(shown, key=lambda r: r[1])
     low = min(shown, key=lambda r: r[1])
-    return f"1on1実施率は{high[0]}の{high[1]:.0%}が最高、{low[0]}の{low[1]:.0%}が最低"
+    return f"1on1実施率は{high[0]}の{percent(high[1])}が最高、{low[0]}の{percent(low[1])}が最低"
 
 
-def _shown(value: object, pattern: str) -> str:
+def _shown(value: object, shown: Callable[[float], str]) -> str:
     if isinstance(value, str):
         return value
     if value is None or value != value:  # NaN
         return "－"
-    return pattern.format(value)
+    return shown(float(value))  # type: ignore[arg-type]
 
 
 def _campaigns(review: Review) -> Slide:
@@ -433,8 +435,8 @@ def _candidate_row(r: Any, names: bool) -> list[str]:
         *who,
         str(r.division),
         str(r.held),
-        f"{r.sukkiri_avg:.1f}",
-        f"{r.score:.2f}",
+        fixed(r.sukkiri_avg, 1),
+        fixed(r.score, 2),
         str(r.spread_note),
         str(r.top_topics),
     ]

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ... import glossary
+from ...numbers import rounded
 
 if TYPE_CHECKING:
     from ...analyses.mail_effect import Difference
@@ -33,7 +34,7 @@ def day(when: dt.date) -> str:
 
 def points(change: float) -> str:
     """A change of a share in points: +3pt, -10pt, ±0pt."""
-    whole = round(change * 100)
+    whole = int(rounded(change * 100, 0))  # as Excel rounds: a tie away from zero
     return "±0pt" if whole == 0 else f"{whole:+d}pt"
 
 
