@@ -92,6 +92,19 @@ def test_to_test_sends_everything_to_the_tester_apart_from_the_ledger(
         ledger.close()
 
 
+def test_a_test_send_through_the_outbox_says_it_wrote_files(sample_copy: Workspace) -> None:
+    """With mail.transport outbox (the default) a test send writes .eml files and reaches
+    nobody: it says so and where, not 「送りました」."""
+    cli = Cli(sample_copy)
+    args = ("mail", "send", *SEGMENT, "--to-test", "tester@example.jp", "--limit", "3", "--yes")
+    said = cli(*args, env={"KOPS_LANG": "ja"}).stderr
+    folder = outbox_folder(sample_copy, RUN, "-test")
+    assert len(list(folder.glob("*.eml"))) == 3
+    assert f"3通を {folder} に書き出しました（リハーサルで、だれにも届いていません）" in said
+    assert "送りました" not in said
+    assert states(sample_copy) == Counter()
+
+
 def test_limit_and_holdout(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     with SmtpServer() as server:

@@ -55,6 +55,7 @@ from .plan import (
     discard_plan,
     load_plan,
     make_plan,
+    outbox_folder,
     safe_run_id,
     save_plan,
     stored_run_id,
@@ -341,6 +342,19 @@ def _rehearse(
         count=sent,
         detail={"to": request.to_test, "tried": total},
     )
+    if source.settings.mail.transport == "outbox":  # written, not sent: say where
+        operator.say(
+            _(
+                "Test: {sent:,} of {total:,} message(s) for {to} written to {folder} "
+                "(a rehearsal: nothing is delivered); the real ledger is untouched."
+            ).format(
+                sent=sent,
+                total=total,
+                to=request.to_test,
+                folder=outbox_folder(source.workspace, run_id, "-test"),
+            )
+        )
+        return
     operator.say(
         _(
             "Test: {sent:,} of {total:,} message(s) sent to {to}; the real ledger is untouched."
