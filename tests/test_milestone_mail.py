@@ -176,6 +176,12 @@ def test_after_the_backlog_is_recorded_what_is_left_is_new(
     # The whole backlog recorded: nothing is due, and the plan says so (no refusal).
     cli("campaign", "milestones", "--mark-delivered")
     assert plan_records(cli) == []
+    # Sending then has nobody to mail; nobody was left out either, so it does not say
+    # "after exclusions", and it says where to see what is due.
+    empty = cli("mail", "send", "--milestones", "--yes", ok=False)
+    assert "nobody is in this audience now" in empty.stderr
+    assert "after exclusions" not in empty.stderr
+    assert "kops campaign milestones" in empty.stderr
 
 
 def test_milestones_must_increase(cli: Cli, ws: Workspace) -> None:

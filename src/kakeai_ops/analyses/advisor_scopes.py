@@ -22,11 +22,15 @@ def advisor(settings: Settings, name: str) -> Advisor:
     return config.advisor(settings, name)
 
 
+EXAMPLE = "営業本部長: {email: yamada@example.co.jp, name: 山田 太郎, scope: [営業本部]}"
+
+
 def require_advisors(settings: Settings) -> None:
     if not settings.advisors:
         raise KopsError(
             _("no advisors in kops.yaml"),
-            hint=_("add them under `advisors:` (name: {fields})").format(fields="{email, scope}"),
+            # The whole entry, name: included: a report mailed without it is refused next.
+            hint=_("add them under `advisors:`, e.g. {example}").format(example=EXAMPLE),
         )
 
 

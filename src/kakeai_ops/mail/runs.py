@@ -302,10 +302,16 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         return run_id
     sendable = len(plan.by_state("planned"))
     if sendable == 0:
-        raise KopsError(
-            _("nothing to send: the audience is empty after exclusions"),
-            hint=excluded_summary(audience) or None,
-        )
+        left_out = excluded_summary(audience)
+        if not left_out:  # nobody was left out: nobody is in the audience at all
+            raise KopsError(
+                _("nothing to send: nobody is in this audience now"),
+                hint=_(
+                    "check the audience options (--segment, --role, --division…); for "
+                    "milestone mail, `kops campaign milestones` lists what is due"
+                ),
+            )
+        raise KopsError(_("nothing to send: the audience is empty after exclusions"), hint=left_out)
     count = min(sendable, request.limit or sendable)
     _confirm(operator, request.yes, _question(source, count, run_id, pending=False))
     record_and_send(source, operator, plan, audience, snap_id, when, binding, request)
