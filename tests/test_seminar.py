@@ -201,6 +201,10 @@ def test_bad_survey_and_attendance_files(october: Workspace, tmp_path: Path) -> 
     assert tree_digest(october.root) == before
     unknown = cli("seminar", "invite", "month9", ok=False)
     assert "no seminar 'month9'" in unknown.stderr
+    # Its hint is Japanese too, naming the seminars (not the campaigns) section.
+    ja = cli("seminar", "invite", "month9", env={"KOPS_LANG": "ja"}, ok=False).stderr
+    assert "ヒント: kops.yaml の `seminars:` の下に加えてください" in ja
+    assert "add it under" not in ja
 
 
 def test_list_shows_the_series(october: Workspace) -> None:

@@ -48,8 +48,8 @@ def seminar(settings: Settings, seminar_id: str) -> Seminar:
     return configured(
         settings.seminars,
         seminar_id,
-        "seminar",
-        hint="add it under `seminars:` in kops.yaml; `kops seminar list` shows them",
+        N_("seminar"),
+        hint=_("add it under `seminars:` in kops.yaml; `kops seminar list` shows them"),
     )
 
 
