@@ -214,6 +214,17 @@ def test_list_shows_the_series(october: Workspace) -> None:
     assert [r["seminar"] for r in rows] == ["month1", "month2", "month3", "month4"]
     assert rows[3]["invites"].endswith("managers")
     assert Counter(r["month"] for r in rows) == Counter({"1": 1, "2": 1, "3": 1, "4": 1})
+    # The table on screen heads its columns as the workbook does (one word per column).
+    cli = Cli(october)
+    table = cli("seminar", "list").stdout
+    book = october.root / "seminars.xlsx"
+    cli("seminar", "list", "--out", str(book))
+    from openpyxl import load_workbook
+
+    headings = [c.value for c in load_workbook(book).worksheets[0][1]]
+    for heading in ("シリーズの回", "主な内容", "日時", "案内する人", "招待数", "出席数"):
+        assert heading in headings and heading in table
+    assert "招待する人" not in table and "┃ 内容" not in table
 
 
 def test_row_numbers_count_lines_inside_quoted_answers(tmp_path: Path) -> None:

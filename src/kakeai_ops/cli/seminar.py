@@ -72,14 +72,22 @@ SeminarDryRunOpt = Annotated[
 ]
 
 
+# The workbook's headings (`--out`): one word per column on screen and in the file.
 LIST_HEADERS = {
     "seminar": glossary.column_label("seminar_id"),
-    "month": glossary.column_label("month"),
-    "title": glossary.column_label("title"),
-    "points": "内容",
-    "date": "日時",
-    "invites": "招待する人",
-    **{key: glossary.column_label(key) for key in ("invited", "attended", "uninvited")},
+    **{
+        key: glossary.column_label(key)
+        for key in (
+            "month",
+            "title",
+            "points",
+            "date",
+            "invites",
+            "invited",
+            "attended",
+            "uninvited",
+        )
+    },
 }
 
 
