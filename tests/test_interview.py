@@ -110,6 +110,16 @@ def test_history_is_honoured(sample_copy: Workspace) -> None:
     assert "no user '999999'" in missing.stderr
 
 
+def test_the_table_heads_each_figure_as_the_workbook_does(sample_ws: Workspace) -> None:
+    """One figure, one word: the terminal's headings of the facts are the workbook's."""
+    text = Cli(sample_ws)("interview", "shortlist", "--n", "3").stdout
+    header = next(line for line in text.splitlines() if line.startswith("┃"))
+    cells = [c.strip() for c in header.split("┃")[1:-1]]
+    for key in ("held", "weeks_covered", "sukkiri_avg", "growth_avg", "topics_distinct", "score"):
+        assert glossary.column_label(key) in cells
+    assert "週カバー" not in cells and "実施" not in cells
+
+
 def test_the_history_names_an_exclusion_reason_as_such(sample_copy: Workspace) -> None:
     """「辞退」 is why the person was left out: the table heads it 除外の理由, not the
     shortlist's 選んだ理由 (why a pair was picked)."""

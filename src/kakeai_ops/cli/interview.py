@@ -89,6 +89,7 @@ def _person(ids: pd.Series, names: pd.Series) -> list[str]:
 
 def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> pd.DataFrame:
     """The terminal table: who (id and name), where, the facts behind the score, notes."""
+    label = glossary.column_label
     weeks = table["weeks_covered"].astype(str) + f"/{weeks_in_lookback}週"
     view = pd.DataFrame(
         {
@@ -97,12 +98,13 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
             "部下": _person(table["member_id"], table["member_name"]),
             "事業部/部署": table["division"].astype(str) + "/" + table["department"].astype(str),
             "職種・年代": table["job_type"].astype(str) + "・" + table["age_band"].astype(str),
-            "実施": table["held"],
-            "週カバー": weeks,
-            "スッキリ度": table["sukkiri_avg"].map(fixed),
-            "成長実感": table["growth_avg"].map(lambda v: "-" if pd.isna(v) else fixed(v)),
-            "トピック": table["topics_distinct"].astype(str) + "種",
-            "スコア": table["score"].map(lambda v: fixed(v, 2)),
+            # The glossary's words, as the workbook heads the same figures.
+            label("held"): table["held"],
+            label("weeks_covered"): weeks,
+            label("sukkiri_avg"): table["sukkiri_avg"].map(fixed),
+            label("growth_avg"): table["growth_avg"].map(lambda v: "-" if pd.isna(v) else fixed(v)),
+            label("topics_distinct"): table["topics_distinct"].astype(str) + "種",
+            label("score"): table["score"].map(lambda v: fixed(v, 2)),
             "備考": table["spread_note"],
         }
     )
