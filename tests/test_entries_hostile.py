@@ -126,3 +126,12 @@ def test_entries_whose_ids_excel_turned_into_numbers_are_refused_with_a_hint(
     scientific = write_csv(tmp_path / "s.csv", ENTRY_HEADER, [["2026/10/01 10:00", "1.23E+05"]])
     stderr = _refused_unchanged(sample_copy, "campaign", "entries", CAMPAIGN, str(scientific))
     assert "s.csv:2: ユーザーID: a number in Excel's scientific notation" in stderr
+    # In Japanese the whole line is Japanese, as for the exports.
+    ja = Cli(sample_copy)(
+        "campaign", "entries", CAMPAIGN, str(path), env={"KOPS_LANG": "ja"}, ok=False
+    ).stderr
+    assert (
+        f"e.xlsx:2: ユーザーID: ユーザー一覧にありません。先頭の 0 が落ちたようです"
+        f"（'{ids[0]}' のことですか）。列を文字列の書式にして出力し直してください"
+    ) in ja
+    assert "leading zeros" not in ja

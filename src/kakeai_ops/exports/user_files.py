@@ -148,13 +148,23 @@ def check_free_text(
 EXCEL_MANGLED = "re-export with the column formatted as text"
 
 
-def _excel_mangled(text: str, width: int, known: set[str]) -> str | None:
-    """Why an unknown id looks like one Excel read as a number, or None."""
+def _excel_mangled(text: str, width: int, known: set[str]) -> Phrase | None:
+    """Why an unknown id looks like one Excel read as a number, or None (a Phrase: said
+    in the reader's language; its English text holds ``EXCEL_MANGLED``)."""
     if re.fullmatch(r"\d+(?:\.\d+)?[eE][+-]\d{1,3}", text):
-        return f"a number in Excel's scientific notation; {EXCEL_MANGLED}"
+        return Phrase(
+            N_(
+                "a number in Excel's scientific notation; "
+                "re-export with the column formatted as text"
+            )
+        )
     if text.isdigit() and len(text) < width and text.zfill(width) in known:
-        return (
-            f"is not in users; leading zeros lost? (maybe '{text.zfill(width)}'); {EXCEL_MANGLED}"
+        return Phrase(
+            N_(
+                "is not in users; leading zeros lost? (maybe '{padded}'); "
+                "re-export with the column formatted as text"
+            ),
+            padded=text.zfill(width),
         )
     return None
 
