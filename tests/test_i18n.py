@@ -190,7 +190,7 @@ def test_help_is_translated_paragraph_by_paragraph(monkeypatch: pytest.MonkeyPat
         Example: kops init ~/somewhere
         """
     assert i18n.translate_help(text) == (
-        "ワークスペースを作ります: kops.yaml、メールのテンプレート、状態ディレクトリ。\n\n"
+        "ワークスペースを作ります: kops.yaml、メールのテンプレート、状態のフォルダ（state/）。\n\n"
         "例: kops init ~/somewhere"
     )
     assert i18n.translate_help("Not in the catalog.") == "Not in the catalog."
@@ -528,7 +528,7 @@ def test_a_mail_and_draw_error_is_japanese(monkeypatch: pytest.MonkeyPatch, tmp_
     outside.write_text("x", encoding="utf-8")
     with pytest.raises(KopsError) as refused:
         ensure_inside(outside, [inside])
-    assert "テンプレートフォルダーの外にあります" in str(refused.value)
+    assert "テンプレートフォルダの外にあります" in str(refused.value)
     assert "templates/mail/ に通常のファイルとして置いてください" in (refused.value.hint or "")
 
 

@@ -67,8 +67,8 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str
         typ, data = client.select(_quoted(name), readonly=True)
         if typ != "OK":
             raise KopsError(
-                f"{where}: フォルダー '{name}' を開けません（{_text(data)}）",
-                hint="フォルダー名（mail.imap.folder または --folder）を確認してください",
+                f"{where}: フォルダ '{name}' を開けません（{_text(data)}）",
+                hint="フォルダ名（mail.imap.folder または --folder）を確認してください",
             )
         since = (now() - dt.timedelta(days=imap.days)).date()
         typ, data = client.uid(
