@@ -186,6 +186,16 @@ def test_mail_report_shows_n_beside_each_share(sample_copy: Workspace, tmp_path)
     assert f"{exact * 100:+.1f}pt".replace("-", "−") in text
 
 
+def test_no_difference_before_a_later_snapshot(sample_copy: Workspace) -> None:
+    """Reported on the snapshot it was planned on, nobody can have moved yet: the report
+    says to ingest first and shows no 「差（送付−比較群）: +0.0pt」 as if it were a result."""
+    cli = Cli(sample_copy)
+    cli("mail", "send", *SEGMENT, "--holdout", "30", "--id", "now", "--yes")
+    text = cli("mail", "report", "now").stdout
+    assert "差（送付−比較群）" not in text and "95%信頼区間" not in text
+    assert "差はまだ出せません" in text
+
+
 def test_the_deck_suggests_a_share_that_can_be_measured() -> None:
     from kakeai_ops.mail.holdout import measurable_share
 

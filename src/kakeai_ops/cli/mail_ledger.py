@@ -291,7 +291,10 @@ def report_command(
     run, rows = measured_run(context.workspace, run_id)
     run_id = run["run_id"]
     snap = context.snapshot(snapshot)
-    if snap.id == run["snapshot"] and as_of is None:
+    # Nothing can have moved yet: the snapshot the run was planned on (the deck says
+    # 「まだ測定できない」 of such a run; a difference here would read as a result).
+    not_yet = snap.id == run["snapshot"] and as_of is None
+    if not_yet:
         note(
             _(
                 "the latest snapshot ({snapshot}) is the one the run was planned on: "
@@ -314,12 +317,14 @@ def report_command(
             values={"group": EFFECT_GROUPS},
         )
     )
-    _say_how_far_it_shows(effect, mailed_state(rows), context.settings.privacy.min_group)
+    _say_how_far_it_shows(effect, mailed_state(rows), context.settings.privacy.min_group, not_yet)
 
 
-def _say_how_far_it_shows(effect: RunEffect, mailed: str, min_group: int) -> None:
+def _say_how_far_it_shows(
+    effect: RunEffect, mailed: str, min_group: int, not_yet: bool = False
+) -> None:
     """Whether the mail was delivered at all, and whether the holdout lets the difference
-    show (too few people hide it), then the difference."""
+    show (too few people hide it), then the difference (none before a later snapshot)."""
     if mailed == "written":
         out.print(
             "[yellow]この配信は outbox に書き出しただけで、届いていません。"
@@ -331,6 +336,11 @@ def _say_how_far_it_shows(effect: RunEffect, mailed: str, min_group: int) -> Non
         out.print(
             "[dim]この配信には比較群（比べるため送らなかった人）がいません"
             "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
+        )
+    elif not_yet:
+        out.print(
+            "[dim]差はまだ出せません: 配信の後のエクスポートを取り込んでから測ります"
+            "（`kops ingest` の後に、もう一度 `kops mail report`）[/dim]"
         )
     elif diff is None:
         out.print(f"[dim]{min_group}人未満の群があるため、その結果と差は表示していません[/dim]")
