@@ -67,9 +67,9 @@ _SMTP_STEPS = {
     "after DATA": "本文の送信後",
     "AUTH": "ログイン",
 }
+# Its state says 結果不明 already: the error says why (an old ledger may say it twice).
+_UNKNOWN = re.compile(r"^(?:unknown: )+")
 _STORED_ERRORS: tuple[tuple[re.Pattern[str], Any], ...] = (
-    # Its state says 結果不明 already: the error says why.
-    (re.compile(r"^unknown: (.*)$", re.S), lambda m: error_words(m[1])),
     (
         re.compile(r"^connection lost after the message was sent: (.*)$", re.S),
         lambda m: f"メールを渡した後に接続が切れました: {m[1]}",
@@ -98,7 +98,10 @@ _STORED_ERRORS: tuple[tuple[re.Pattern[str], Any], ...] = (
 
 def error_words(error: Any) -> str:
     """A message's stored error said in Japanese (the server's reply as it wrote it)."""
-    text = "" if error is None or error is pd.NA else str(error)
+    text = "" if _missing(error) else str(error)
+    unknown = _UNKNOWN.match(text)
+    if unknown:
+        text = text[unknown.end() :]
     for pattern, words in _STORED_ERRORS:
         found = pattern.match(text)
         if found:
@@ -106,9 +109,14 @@ def error_words(error: Any) -> str:
     return text
 
 
+def _missing(value: Any) -> bool:
+    """None, pd.NA or NaN: what a ledger column without a value reads back as."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def reason_words(reason: Any) -> str:
     """A reason kops stored said in Japanese; one the secretariat typed, as typed."""
-    text = "" if reason is None or reason is pd.NA else str(reason)
+    text = "" if _missing(reason) else str(reason)
     for pattern, words in _STORED_REASONS:
         found = pattern.match(text)
         if found:

@@ -31,7 +31,7 @@ from ..i18n import _
 from . import workbook
 from .atomic import replacing, write_atomically
 from .csv_fields import csv_rows, field_column
-from .neutralise import FORMULA_TRIGGERS, csv_field
+from .neutralise import FORMULA_TRIGGERS, csv_field, xlsx_texts
 from .people import PeopleTable, for_people
 from .sheet_charts import SheetChart, add_chart
 from .workbook import Print
@@ -340,7 +340,7 @@ def _xlsx_columns(frame: pd.DataFrame, formats: list[str | None]) -> list[list[A
         elif _all_iso_dates(columns[position]):
             columns[position] = [dt.date.fromisoformat(v) if v else None for v in columns[position]]
             formats[position] = glossary.DATE
-    return [[None if v == "" else v for v in column] for column in columns]
+    return [xlsx_texts([None if v == "" else v for v in column]) for column in columns]
 
 
 def _all_iso_dates(values: list[Any]) -> bool:

@@ -11,6 +11,7 @@ as the export had it. Numbers are left alone: only text can carry a formula.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,21 @@ if TYPE_CHECKING:  # openpyxl loads only when a workbook is written
     from openpyxl.workbook import Workbook
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Control characters an XLSX cell cannot hold (openpyxl refuses them, Excel would call
+# the file damaged): a server's reply or a bounce notice may carry one. Shown as their
+# visible pictures (ESC → ␛), as the terminal shows them; tab and line breaks stay.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PICTURES = {code: 0x2400 + code for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+
+
+def xlsx_texts(values: list[Any]) -> list[Any]:
+    """A column's cells with every control character an XLSX cannot hold made visible
+    (one search over the column: the common column has none)."""
+    texts = [v for v in values if isinstance(v, str)]
+    if not texts or _XLSX_ILLEGAL.search("\n".join(texts)) is None:
+        return values
+    return [v.translate(_PICTURES) if isinstance(v, str) else v for v in values]
 
 
 def looks_like_formula(value: Any) -> bool:

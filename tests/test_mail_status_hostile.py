@@ -1,0 +1,100 @@
+"""`kops mail status RUN` on what a hostile or broken server, or an old ledger, stored:
+errors with terminal escapes, Rich markup and formulas, names that are formulas, a
+message without an error. The terminal, the --out workbook and CSV, and --format
+show each as written, never run it, and never stop with an internal error."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import Cli
+from kakeai_ops.cli.mail_words import error_words
+from kakeai_ops.workspace import Workspace
+from mailing import RUN, SEGMENT
+
+# (state, name, stored error) written over the first rows of a real run's ledger.
+HOSTILE = [
+    ("perm_failed", "=cmd|' /C calc'!A0", "550 \x1b[2J\x1b]0;pwn\x07 [red]no[/red] (RCPT TO)"),
+    ("temp_failed", "+1+1", "451 4.3.0 busy (RCPT TO)"),
+    ("sending", "@SUM(A1)", "unknown: connection lost after the message was sent: timed out"),
+    ("sending", "-2+3", None),  # an old ledger: unknown, with no error stored
+    ("perm_failed", "[bold]太郎[/bold]", '=HYPERLINK("http://x")'),
+]
+
+
+@pytest.fixture
+def hostile_run(sample_copy: Workspace) -> Cli:
+    cli = Cli(sample_copy)
+    cli("mail", "send", *SEGMENT, "--yes")  # to the outbox: a real run in the ledger
+    with sqlite3.connect(sample_copy.root / "state" / "kops.db") as db:
+        items = [
+            item
+            for (item,) in db.execute(
+                "SELECT item FROM mail_ledger WHERE run_id = ? ORDER BY item", (RUN,)
+            )
+        ]
+        for item, (state, name, error) in zip(items, HOSTILE, strict=False):
+            db.execute(
+                "UPDATE mail_ledger SET state = ?, name = ?, error = ?, attempts = 2 "
+                "WHERE run_id = ? AND item = ?",
+                (state, name, error, RUN, item),
+            )
+    return cli
+
+
+def test_the_terminal_shows_hostile_errors_as_written(hostile_run: Cli) -> None:
+    shown = hostile_run("mail", "status", RUN, env={"KOPS_LANG": "ja", "COLUMNS": "400"}).stdout
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "550 ␛[2J␛]0;pwn␇ [red]no[/red]（宛先の指定）" in shown
+    assert "[bold]太郎[/bold]" in shown and "=cmd|' /C calc'!A0" in shown
+    assert "nan" not in shown  # an unknown without an error: a blank cell
+
+
+def test_the_out_workbook_holds_hostile_errors_as_text(hostile_run: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "status.xlsx"
+    hostile_run("mail", "status", RUN, "--out", str(path))
+    sheet = load_workbook(path).worksheets[0]
+    rows = list(sheet.iter_rows())
+    header = [c.value for c in rows[0]]
+    name, error = header.index("氏名"), header.index("エラー")
+    by_name = {row[name].value: row for row in rows[1:]}
+    formula = by_name["=cmd|' /C calc'!A0"]
+    assert formula[name].data_type == "s"  # text, never run
+    # Control characters as their visible pictures: Excel cannot hold them.
+    assert formula[error].value == "550 ␛[2J␛]0;pwn␇ [red]no[/red]（宛先の指定）"
+    hyperlink = by_name["[bold]太郎[/bold]"][error]
+    assert hyperlink.value == '=HYPERLINK("http://x")' and hyperlink.data_type == "s"
+    assert by_name["-2+3"][error].value is None
+
+
+def test_the_out_csv_neutralises_formulas(hostile_run: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "status.csv"
+    hostile_run("mail", "status", RUN, "--out", str(path))
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    names = {r["氏名"] for r in rows}
+    assert {"'=cmd|' /C calc'!A0", "'+1+1", "'@SUM(A1)", "'-2+3"} <= names
+    assert '\'=HYPERLINK("http://x")' in {r["エラー"] for r in rows}
+
+
+@pytest.mark.parametrize(
+    "stored, said",
+    [
+        (None, ""),
+        (float("nan"), ""),
+        ("unknown: " * 5000 + "timed out", "timed out"),
+        (
+            "unknown: unknown: connection lost after the message was sent: x",
+            "メールを渡した後に接続が切れました: x",
+        ),
+        ("unknown:", "unknown:"),  # not the pattern: as stored
+        ("x (RCPT TO) y", "x (RCPT TO) y"),
+        ("suppression list: " + "a" * 100_000, "配信停止リスト: " + "a" * 100_000),
+    ],
+)
+def test_error_words_never_fail(stored: object, said: str) -> None:
+    assert error_words(stored) == said
