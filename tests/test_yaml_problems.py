@@ -3,9 +3,11 @@ reader's language: not in the YAML library's English terms."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import Cli
 from kakeai_ops.config import load_settings
@@ -38,6 +40,20 @@ MISTAKES = {
     "--- inside quotes": ("a: 'x\n---\n'\n", 2, "'---' or '...' inside a quoted value"),
     "text after |": ("a: |x\n  y\n", 1, "text after '|' or '>'"),
     "a control character": ("a: 1\nb: x\x07y\n", 2, "a control character"),
+    "a '?' as a value": ("a: ? b\n", 1, "a value starts with '? '"),
+    "text after a closing quote": ('a:\n  title: "1on1" 準備\n', 2, "text after a closing quote"),
+    "a %YAML line": ("%YAML 1.1\n%YAML 1.1\n--- a\n", 2, "a line that starts with '%'"),
+    "a % line": ("%FOO bar\na: 1\n", 1, "a line that starts with '%'"),
+    "a %YAML 2": ("%YAML 2.0\n--- a\n", 1, "a line that starts with '%'"),
+    "text after ...": ("a: 1\n...\nb: 2\n", 3, "text after a line '...'"),
+    "brackets too deep": ("a: " + "[" * 1100 + "\n", 1, "nested too deeply"),
+    "a tag never closed": ("a: !<x 1\n", 1, "a value starts with '!'"),
+    "a tag with %": ("a: !<%zz> 1\n", 1, "a value starts with '!'"),
+    "a tag with a handle": ("a: !x!y 1\n", 1, "a value starts with '!'"),
+    "a merge of a value": ("a: 1\n<<: 2\n", 2, "'<<' takes a group"),
+    "a \\U past Unicode": ('a: "\\U0011FFFF"\n', 1, "a backslash inside double quotes"),
+    "|0": ("a: |0\n  x\n", 1, "text after '|' or '>'"),
+    "a %TAG line": ("%TAG x y\n--- 1\n", 1, "a line that starts with '%'"),
 }
 
 
@@ -54,6 +70,36 @@ def test_each_mistake_is_named_at_its_line(name: str) -> None:
     assert refused.message.startswith(f"kops.yaml:{line}: "), refused.message
     assert words in refused.message, refused.message
     assert "\n" not in refused.message  # no "in <unicode string>, position 3" dump
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("a: !!int x\n", 1, "a value starts with '!'"),
+        ("a:\n  b: !!float x\n", 2, "a value starts with '!'"),
+        ("a: !!bool x\n", 1, "a value starts with '!'"),
+        ("a: !!timestamp x\n", 1, "a value starts with '!'"),
+        ("a: !!binary é\n", 1, "a value starts with '!'"),
+        ("a: !!omap [1]\n", 1, "a value starts with '!'"),
+        ("a: !!map [1]\n", 1, "a value starts with '!'"),
+        ("a: 1\nb: " + "9" * 5000 + "\n", 2, "a number of 5,000 digits"),
+    ],
+)
+def test_a_value_yaml_cannot_build_is_named_at_its_line(text: str, line: int, words: str) -> None:
+    """A type typed before a value (!!int) that the value is not, or a number longer
+    than Python reads: an error at the line, not an internal error."""
+    refused = _refusal(text)
+    assert refused.message.startswith(f"kops.yaml:{line}: "), refused.message
+    assert words in refused.message, refused.message
+
+
+def test_a_mistake_from_the_cli_is_an_error_not_an_internal_error(cli: Cli, ws: Workspace) -> None:
+    text = ws.config_path.read_text(encoding="utf-8")
+    ws.config_path.write_text(text + "extra: !!int x\n", encoding="utf-8")
+    line = len(text.splitlines()) + 1
+    result = cli("status", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: kops.yaml:{line}: extra: a value starts with '!'")
 
 
 def test_every_problem_in_the_table_is_one_the_yaml_library_gives() -> None:
@@ -76,6 +122,11 @@ def test_every_problem_in_the_table_is_one_the_yaml_library_gives() -> None:
         ("rules:\n  lapse_days：30\n  recent_n: 3\n", 2, "a full-width '：'"),
         ("rules:\n  lapse_days: 30\n\u3000 recent_n: [3\n", 3, "a full-width space"),
         ("rules:\n\tlapse_days: 30\n", 2, "a tab"),
+        (
+            "rules:\n  lapse_days: 30\n\ufeff  recent_n: 3\n",
+            3,
+            "an invisible byte order mark (BOM) where two files were joined",
+        ),
     ],
 )
 def test_what_the_ime_typed_is_pointed_at(text: str, line: int, what: str) -> None:
@@ -84,6 +135,28 @@ def test_what_the_ime_typed_is_pointed_at(text: str, line: int, what: str) -> No
         f"kops.yaml:{line} has {what}: YAML reads only a half-width ':' after a "
         "setting's name, and spaces to indent"
     )
+
+
+def test_every_context_in_the_table_is_one_the_yaml_library_gives() -> None:
+    """What the library was reading decides the words (a directive, a tag): each part
+    is met by a real parse."""
+    from kakeai_ops.config.yaml_problems import CONTEXTS
+
+    met = set()
+    for text, _line, _words in MISTAKES.values():
+        try:
+            yaml.load(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError as err:
+            met |= {part for part in CONTEXTS if part in (getattr(err, "context", "") or "")}
+    assert met == set(CONTEXTS)
+
+
+def test_no_problem_of_the_library_is_left_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mistake above reads in Japanese: no word of the library's English left."""
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    for name, (text, _line, _words) in MISTAKES.items():
+        message = _refusal(text).message
+        assert not re.search(r"[a-z]{3,} [a-z]{3,}", message), (name, message)
 
 
 def test_the_line_pointed_at_is_counted_as_yaml_counts_lines() -> None:

@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ConfigError
 from ..i18n import N_, _
-from .yaml_problems import not_a_date, problem_words, typed_wrong
+from .yaml_problems import AFTER_CLOSED, not_a_date, not_built, problem_words, typed_wrong
 
 MAX_VALUES = 100_000  # values with aliases expanded; the shipped kops.yaml has under 1,000
 MAX_TEXT = 10_000  # characters in one key or text; the longest setting is a sentence
@@ -41,7 +41,32 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """The safe loader, with dates checked (``2026-02-30`` is an error at its line)."""
+    """The safe loader, with dates checked (``2026-02-30`` is an error at its line), and
+    a value it cannot build an error at its line: a type typed before it that it is not
+    (``!!int x`` raises ValueError, ``!!bool x`` KeyError), or a number of more digits
+    than Python reads."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            value = node.value if isinstance(node, ScalarNode) else ""
+            problem = not_built(value, self._tagged(node))
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
+    def _tagged(self, node: Node) -> bool:
+        """Whether the node is written with a tag (``!!int x``; a tag is never implicit)."""
+        return _tagged(self.text, node.start_mark)
+
+
+def _tagged(text: str, mark: Any) -> bool:
+    """Whether the node at ``mark`` is written with a tag (``!!int x``): a tag is never
+    implied, so the text there starts with '!'."""
+    return mark is not None and text.startswith("!", mark.index)
 
 
 def _timestamp(loader: yaml.SafeLoader, node: Node) -> Any:
@@ -110,7 +135,7 @@ def _yaml_error(err: yaml.YAMLError, name: str, text: str, lines: dict[Path, int
     if isinstance(err, yaml.reader.ReaderError):
         problem = problem_words(f"unacceptable character #x{err.character:04x}")
     else:
-        problem = problem_words(getattr(err, "problem", None) or str(err))
+        problem = _problem(err, text)
     context = getattr(err, "context_mark", None)
     since = int(context.line) + 1 if context is not None else None
     typed = typed_wrong(text, line, since) if line is not None else None
@@ -134,6 +159,23 @@ def _yaml_error(err: yaml.YAMLError, name: str, text: str, lines: dict[Path, int
         _("{where}: not valid YAML: {problem}").format(where=where, problem=problem),
         hint=hint or _("check indentation (spaces, not tabs) and quoting near that line"),
     )
+
+
+def _problem(err: yaml.YAMLError, text: str) -> str:
+    """The library's problem in the reader's words; never its multi-line dump."""
+    said = getattr(err, "problem", None)
+    if not said:
+        return _("this line is not as YAML reads it")
+    mark = getattr(err, "problem_mark", None)
+    if isinstance(err, ConstructorError) and (
+        _tagged(text, mark) or _tagged(text, err.context_mark)
+    ):
+        return not_built("", tagged=True)  # !!omap [1], !!binary é: the tag is the mistake
+    if said.startswith("did not find expected key") and mark is not None:
+        before = text[mark.index - mark.column : mark.index].replace("\ufeff", "")
+        if before.strip():
+            return _(AFTER_CLOSED)
+    return problem_words(said, getattr(err, "context", None))
 
 
 def _problem_line(err: yaml.YAMLError, text: str) -> int | None:

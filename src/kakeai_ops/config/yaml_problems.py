@@ -14,6 +14,14 @@ import re
 
 from ..i18n import N_, _
 
+DIRECTIVE = N_(
+    "a line that starts with '%' (a YAML directive): kops.yaml has none; "
+    "put '#' before it to make it a comment"
+)
+TAGGED = N_("a value starts with '!': put the value in quotes")
+AFTER_BAR = N_("text after '|' or '>' on the same line (the text goes on the lines below)")
+MERGE = N_("'<<' takes a group named with '&' elsewhere in the file ('<<: *name')")
+
 # The library's problem (its start: some end with a name) → what the reader typed wrong.
 # Checked against libyaml (PyYAML's C loader, which kops uses) in tests/test_config_yaml.py.
 PROBLEMS: dict[str, str] = {
@@ -39,6 +47,10 @@ PROBLEMS: dict[str, str] = {
         "a backslash inside double quotes (a Windows path?): use single quotes, "
         "or '/' instead of '\\'"
     ),
+    "found invalid Unicode character escape code": N_(
+        "a backslash inside double quotes (a Windows path?): use single quotes, "
+        "or '/' instead of '\\'"
+    ),
     "did not find expected hexdecimal number": N_(
         "a backslash inside double quotes (a Windows path?): use single quotes, "
         "or '/' instead of '\\'"
@@ -52,9 +64,7 @@ PROBLEMS: dict[str, str] = {
         "a value starts with '&' or '*': put the value in quotes"
     ),
     "second occurrence": N_("a value starts with '&': put the value in quotes"),
-    "could not determine a constructor for the tag": N_(
-        "a value starts with '!': put the value in quotes"
-    ),
+    "could not determine a constructor for the tag": TAGGED,
     "but found another document": N_(
         "a line '---' splits the file in two: kops.yaml is one document"
     ),
@@ -63,13 +73,38 @@ PROBLEMS: dict[str, str] = {
         "a value is missing (two commas in a row, or a comma before ']')"
     ),
     "found unexpected document indicator": N_("'---' or '...' inside a quoted value"),
-    "did not find expected comment or line break": N_(
-        "text after '|' or '>' on the same line (the text goes on the lines below)"
-    ),
+    "did not find expected comment or line break": AFTER_BAR,
+    "found an indentation indicator equal to 0": AFTER_BAR,
     "unacceptable character": N_("a control character, which cannot be shown"),
+    "mapping keys are not allowed": N_("a value starts with '? ': put the value in quotes"),
+    "did not find expected <document start>": N_(
+        "text after a line '...' (the end of the document) or after a line that "
+        "starts with '%': remove that line"
+    ),
+    "found duplicate %": DIRECTIVE,
+    "found incompatible YAML document": DIRECTIVE,
+    "exceeded maximum nesting depth": N_(
+        "brackets or settings nested too deeply to be kops.yaml (a bracket never closed?)"
+    ),
+    "found undefined tag handle": TAGGED,
+    "expected a mapping for merging": MERGE,
+    "expected a mapping or list of mappings for merging": MERGE,
 }
 
+# A part of the library's context (what it was reading) → what the reader typed,
+# whatever the problem met there: a directive line or a tag has a dozen ways to be
+# wrong. The first part found wins ("while parsing a tag directive" is a directive).
+CONTEXTS: dict[str, str] = {
+    "directive": DIRECTIVE,
+    "a tag": TAGGED,
+}
+
+# "did not find expected key" where the line has text before the problem: not a line
+# out of line, but text after a value's closing quote or bracket ('title: "1on1" 準備').
+AFTER_CLOSED = N_("text after a closing quote or bracket: put the whole value in quotes")
+
 TYPED_WRONG = {
+    "byte order mark": N_("an invisible byte order mark (BOM) where two files were joined"),
     "full-width colon": N_("a full-width '：'"),
     "full-width space": N_("a full-width space"),
     "tab": N_("a tab"),
@@ -77,14 +112,19 @@ TYPED_WRONG = {
 # A line's setting name ended by a full-width colon (before any half-width one), or a
 # line indented with full-width spaces (both typed with the Japanese IME on) or a tab.
 _TYPED_WRONG = (
+    ("byte order mark", re.compile(r"^[ \u3000\t]*\ufeff")),
     ("full-width space", re.compile(r"^ *\u3000")),
     ("tab", re.compile(r"^ *\t")),
     ("full-width colon", re.compile(r"^[ \u3000]*[^\s#:'\"\-][^:#'\"]*：")),
 )
 
 
-def problem_words(problem: str) -> str:
-    """The library's ``problem``, said as what the reader typed wrong (or as it is)."""
+def problem_words(problem: str, context: str | None = None) -> str:
+    """The library's ``problem``, met while reading ``context``, said as what the reader
+    typed wrong (or as it is)."""
+    for part, said in CONTEXTS.items():
+        if context is not None and part in context:
+            return _(said)
     for start, words in PROBLEMS.items():
         if problem.startswith(start):
             return _(words)
@@ -103,6 +143,19 @@ def typed_wrong(text: str, line: int, since: int | None = None) -> tuple[int, st
             if pattern.match(lines[number - 1]):
                 return number, _(TYPED_WRONG[kind])
     return None
+
+
+def not_built(value: str, tagged: bool) -> str:
+    """Why YAML could not build a value: a type typed before it (``!!int x``), or a
+    number longer than Python reads (``sys.get_int_max_str_digits``)."""
+    if tagged:
+        return _(TAGGED)
+    digits = value.lstrip("+-").replace("_", "")
+    if digits.isdigit():
+        return _("a number of {digits:,} digits: put it in quotes if it is text").format(
+            digits=len(digits)
+        )
+    return _("a value YAML cannot read: put it in quotes")
 
 
 def typed_in_name(name: str) -> str | None:
