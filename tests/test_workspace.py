@@ -44,6 +44,13 @@ def test_init_force_says_what_it_rewrote_and_the_next_step_has_no_cd_dot(
     assert marker.exists()
 
 
+def test_the_next_step_quotes_a_folder_with_a_space(tmp_path: Path) -> None:
+    """「C:\\Users\\山田 太郎\\kops」: the suggested cd works when pasted as printed."""
+    root = tmp_path / "山田 太郎" / "kops 2026"
+    made = Cli(None)("init", str(root), env={"KOPS_QUIET": "0"})
+    assert f'cd "{root}" && kops ingest' in made.stderr
+
+
 def test_workspace_from_option_env_and_parents(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from ..i18n import _
 from ..jobs.workspace_init import default_config_text, init_workspace
-from .shared import err, out
+from .shared import err, out, shell_word
 
 
 def register(app: typer.Typer) -> None:
@@ -53,5 +53,5 @@ def register(app: typer.Typer) -> None:
         err.print("  " + _("state/: snapshots and the state database"), highlight=False)
         first = "kops ingest users.csv pairs.csv meetings.xlsx"
         if ws.root.resolve() != Path.cwd().resolve():  # never 「cd . && …」
-            first = f"cd {escape(str(directory))} && {first}"
+            first = f"cd {escape(shell_word(str(directory)))} && {first}"
         err.print(_("Next: {command}").format(command=first), highlight=False)
