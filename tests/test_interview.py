@@ -143,6 +143,15 @@ def test_explain_says_why_a_pair_is_out_in_japanese(sample_ws: Workspace) -> Non
     assert "lapsed" not in text and "no_recurrence" not in text
 
 
+def test_several_reasons_read_as_one_japanese_sentence(sample_copy: Workspace) -> None:
+    cli = Cli(sample_copy)
+    cli("interview", "record", "000119", "000120", "--date", "2026-11-10")
+    text = cli(
+        "interview", "shortlist", "--explain", "000119", "000120", env={"KOPS_LANG": "ja"}
+    ).stdout
+    assert "上司はインタビュー済み、部下はインタビュー済み" in text and ";" not in text
+
+
 def test_theme_and_private_theme_refused(sample_ws: Workspace) -> None:
     cli = Cli(sample_ws)
     rows = shortlist(cli, "--topic", "今後のキャリア", "--n", "3")

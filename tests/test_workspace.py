@@ -44,6 +44,23 @@ def test_init_force_says_what_it_rewrote_and_the_next_step_has_no_cd_dot(
     assert marker.exists()
 
 
+def test_the_next_step_quotes_a_folder_with_a_space(tmp_path: Path) -> None:
+    """「C:\\Users\\山田 太郎\\kops」: the suggested cd works when pasted as printed."""
+    root = tmp_path / "山田 太郎" / "kops 2026"
+    made = Cli(None)("init", str(root), env={"KOPS_QUIET": "0"})
+    assert f'cd "{root}" && kops ingest' in made.stderr
+
+
+def test_on_windows_the_next_step_joins_commands_as_powershell_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kakeai_ops.cli import init
+
+    monkeypatch.setattr(init, "THEN", "; ")  # as on Windows (os.name == "nt")
+    made = Cli(None)("init", str(tmp_path / "w"), env={"KOPS_QUIET": "0"})
+    assert f"cd {tmp_path / 'w'}; kops ingest" in made.stderr and "&&" not in made.stderr
+
+
 def test_workspace_from_option_env_and_parents(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

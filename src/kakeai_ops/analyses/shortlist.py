@@ -203,7 +203,8 @@ def eligibility(
     for label, mask in checks.items():
         for position in mask[mask.fillna(True).astype(bool)].index:
             reasons.loc[position].append(label)
-    frame["ineligible_because"] = reasons.map("; ".join)
+    # Reasons read as one sentence: 「上司はインタビュー済み、部下はインタビュー済み」.
+    frame["ineligible_because"] = reasons.map(_("; ").join)
     frame["eligible"] = frame["ineligible_because"] == ""
     conflicts = _conflicts(stuck, rules).to_dict()
     for role in model.SIDES:

@@ -22,7 +22,7 @@ from ..errors import KopsError
 from ..i18n import N_, _
 from ..outputs.filenames import safe_name
 from .options import workspace_option
-from .shared import err
+from .shared import err, shell_word
 
 
 def sample_dir(package_file: Path | None = None, cwd: Path | None = None) -> Path:
@@ -341,7 +341,6 @@ def _say_where(root: Path, outputs: list[str]) -> None:
     hint = path_hint()
     if hint:
         err.print(escape(hint), highlight=False)
-    command = (
-        f"cd {shown_root} && kops status" if os.name != "nt" else f"kops status -w {shown_root}"
-    )
+    pasted = escape(shell_word(str(root)))  # a folder with a space still pastes as one word
+    command = f"cd {pasted} && kops status" if os.name != "nt" else f"kops status -w {pasted}"
     err.print(_("Try: {command}").format(command=command), highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,11 @@ from rich.markup import escape
 
 from ..i18n import _
 from ..jobs.workspace_init import default_config_text, init_workspace
-from .shared import err, out
+from .shared import err, out, shell_word
+
+# Between two commands typed on one line: Windows PowerShell 5.1 (the README's shell
+# there) has no &&, and ; works in PowerShell 7 too.
+THEN = "; " if os.name == "nt" else " && "
 
 
 def register(app: typer.Typer) -> None:
@@ -53,5 +58,5 @@ def register(app: typer.Typer) -> None:
         err.print("  " + _("state/: snapshots and the state database"), highlight=False)
         first = "kops ingest users.csv pairs.csv meetings.xlsx"
         if ws.root.resolve() != Path.cwd().resolve():  # never 「cd . && …」
-            first = f"cd {escape(str(directory))} && {first}"
+            first = f"cd {escape(shell_word(str(directory)))}{THEN}{first}"
         err.print(_("Next: {command}").format(command=first), highlight=False)

@@ -303,9 +303,10 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
         for check in checks:
             if check.key in keys:
                 rule = _("rule: {threshold}").format(threshold=check.threshold)
+                # The stuck point by its name, as `kops segment --explain` says it.
                 out.print(
-                    f"  {glossary.ROLES[role]} {escape(user)}: {check.label} "
-                    f"({check.key}): {escape(check.facts)}; {escape(rule)}",
+                    f"  {glossary.ROLES[role]} {escape(user)}: {check.label}: "
+                    f"{escape(check.facts)}{_('; ')}{escape(rule)}",
                     highlight=False,
                 )
 

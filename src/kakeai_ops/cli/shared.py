@@ -120,6 +120,12 @@ def warn(message: str) -> None:
     err.print(f"[yellow]{label}[/yellow] {escape(message)}", highlight=False)
 
 
+def shell_word(path: str) -> str:
+    """A path as one word to paste into a shell: in double quotes when it holds a space
+    (「C:\\Users\\山田 太郎\\kops」), which bash, PowerShell and cmd all read so."""
+    return f'"{path}"' if any(c.isspace() for c in path) else path
+
+
 def timing(message: str) -> None:
     """Timings for `make bench` (KOPS_TIMING=1); silent otherwise."""
     if os.environ.get("KOPS_TIMING") == "1":
