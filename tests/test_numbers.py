@@ -56,3 +56,20 @@ def test_the_terminal_shows_a_tied_share_as_the_workbook_does(tmp_path) -> None:
     write_table(frame, path)
     cell = load_workbook(path).worksheets[0]["C2"]
     assert (cell.value, cell.number_format) == (0.125, "0%")  # Excel shows 13%
+
+
+@pytest.mark.parametrize(
+    "value, said",
+    [
+        (-9.34, "−9.3"),
+        (0.04, "±0.0"),
+        (-0.04, "±0.0"),
+        (0.0, "±0.0"),
+        (0.05, "+0.1"),
+        (40, "+40.0"),
+    ],
+)
+def test_a_change_has_its_sign_and_none_is_plus_minus_zero(value: float, said: str) -> None:
+    from kakeai_ops.numbers import signed
+
+    assert signed(value, 1) == said

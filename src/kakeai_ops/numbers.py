@@ -35,3 +35,12 @@ def percent(value: float, places: int = 0) -> str:
 def grouped(value: float) -> str:
     """「1,235」: a whole number with thousands separators."""
     return f"{rounded(value, 0):,f}"
+
+
+def signed(value: float, places: int = 0) -> str:
+    """「+9.3」「−9.3」「±0.0」: a change with its sign, a minus sign (−) for a fall, and
+    ±0 when it rounds to nothing (「+0.0」 would say it rose)."""
+    shown = rounded(value, places)
+    if shown == 0:
+        return f"±{abs(shown):f}"
+    return f"{'+' if shown > 0 else '−'}{abs(shown):f}"
