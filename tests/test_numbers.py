@@ -58,6 +58,76 @@ def test_the_terminal_shows_a_tied_share_as_the_workbook_does(tmp_path) -> None:
     assert (cell.value, cell.number_format) == (0.125, "0%")  # Excel shows 13%
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), None])
+def test_a_figure_that_is_not_a_number_is_a_dash(value: float | None) -> None:
+    """A share of nobody (0/0 is NaN, a ratio to 0 infinite) or a missing mean reads as
+    the tables' 「-」, never 「NaN%」 or an internal error."""
+    assert percent(value) == "-"  # type: ignore[arg-type]
+    assert fixed(value) == "-"  # type: ignore[arg-type]
+    assert grouped(value) == "-"  # type: ignore[arg-type]
+
+
+def test_negative_zero_is_zero_and_huge_values_are_written_out() -> None:
+    """Excel has no negative zero; a value beyond Decimal's 28 digits still rounds."""
+    assert (percent(-0.0), fixed(-0.0), grouped(-0.0)) == ("0%", "0.0", "0")
+    assert grouped(1e300) == format(10**300, ",")
+    assert fixed(1e30, 2) == "1" + "0" * 30 + ".00"
+
+
+def test_numpy_and_decimal_values_round_as_floats_do() -> None:
+    from decimal import Decimal
+
+    import numpy as np
+
+    assert percent(np.float64(0.125)) == percent(Decimal("0.125")) == "13%"
+    assert fixed(np.float32(2.25)) == "2.3" and grouped(np.int64(1234)) == "1,234"
+
+
+@pytest.mark.parametrize(
+    "unit, raw, value, shown",
+    [
+        ("share", 57 / 200, 0.29, "29%"),  # 0.28499999999999998 as stored; Excel shows 29%
+        ("share", 3 / 24, 0.13, "13%"),
+        ("average", 1.15, 1.2, "1.2"),  # 1.1499999999999999 as stored
+        ("rate", 2.675, 2.7, "2.7"),
+    ],
+)
+def test_a_published_cell_rounds_as_the_terminal_and_excel_do(
+    unit: str, raw: float, value: float, shown: str
+) -> None:
+    """The report workbook's figure (rounded before it is published) and the same figure
+    said by the terminal or the deck (numbers.py) are one figure."""
+    from kakeai_ops.privacy.cells import Cell
+
+    cell = Cell("t", "2026-11", None, None, "m", unit, raw, size=50, threshold=5)
+    assert (cell.value, cell.shown) == (value, shown)
+    assert shown == (percent(raw) if unit == "share" else fixed(raw))
+
+
+def test_the_shortlist_states_each_figure_once(sample_copy) -> None:  # type: ignore[no-untyped-def]
+    """A shortlist row's 平均スッキリ度 and 週カバー率 columns (stored, then shown by
+    Excel's 0.0 and 0%) say what its reason line says: an average of 4.5454… stored
+    as 4.55 showed 4.6 beside 「平均スッキリ度 4.5」."""
+    import json
+    import re
+
+    from conftest import Cli
+
+    result = Cli(sample_copy)(
+        "interview", "shortlist", "--n", "60", "--include-stuck", "--format", "json"
+    )
+    rows = json.loads(result.stdout)
+    checked = 0
+    for row in rows:
+        said = re.search(r"平均スッキリ度 ([\d.]+)", row["reason"])
+        covered = re.search(r"週カバー率 (\d+%)", row["reason"])
+        assert said and covered, row["reason"]
+        assert fixed(row["sukkiri_avg"]) == said[1], row
+        assert percent(row["regularity"]) == covered[1], row
+        checked += 1
+    assert checked >= 20
+
+
 @pytest.mark.parametrize(
     "value, said",
     [

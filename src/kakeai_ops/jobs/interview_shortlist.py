@@ -99,6 +99,12 @@ def shortlist_table(
     return pd.DataFrame(rows, columns=shortlist.SHORTLIST_COLUMNS)
 
 
+# A share or an average is stored to 6 decimals, not to 2 or 3: the workbook's 0% and
+# 0.0 cells round it once, as the reason line does (an average of 4.5454… stored as
+# 4.55 showed 4.6 beside 「平均スッキリ度 4.5」).
+_KEPT = 6
+
+
 def _shortlist_row(
     rank: int,
     row: dict[str, Any],
@@ -117,9 +123,11 @@ def _shortlist_row(
         "job_type": row["member_job_type"],
         "age_band": row["member_age_band"],
         "held": int(row["held"]),
-        "regularity": round(float(row["regularity"]), 3),
-        "sukkiri_avg": round(float(row["sukkiri_avg"]), 2),
-        "growth_avg": None if pd.isna(row["growth_avg"]) else round(float(row["growth_avg"]), 2),
+        "regularity": round(float(row["regularity"]), _KEPT),
+        "sukkiri_avg": round(float(row["sukkiri_avg"]), _KEPT),
+        "growth_avg": None
+        if pd.isna(row["growth_avg"])
+        else round(float(row["growth_avg"]), _KEPT),
         "top_topics": topics.get((row["manager_id"], row["member_id"]), ""),
         "score": round(float(row["score"]), 2),
         "reason": shortlist.reason_line(row, rules, topic),
@@ -128,7 +136,7 @@ def _shortlist_row(
         "manager_job_type": row["manager_job_type"],
         "manager_age_band": row["manager_age_band"],
         "private_topics": int(row["private_topics"]),
-        "theme_share": None if topic is None else round(float(row["theme_share"]), 3),
+        "theme_share": None if topic is None else round(float(row["theme_share"]), _KEPT),
         "weeks_covered": int(row["weeks_covered"]),
         "topics_distinct": int(row["topics_distinct"]),
         "last_held_at": pd.Timestamp(row["last_held_at"]).strftime("%Y-%m-%d"),

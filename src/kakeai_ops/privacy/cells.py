@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
+from ..numbers import rounded
 from .rules import COMPLEMENT, below, is_small
 
 NO_TREND = "－"
@@ -174,8 +175,10 @@ def _missing(value: float) -> bool:
 
 
 def _round_half_up(value: float, places: int) -> float:
-    scale = 10**places
-    return math.floor(value * scale + 0.5) / scale
+    """As Excel shows the figure (numbers.rounded: 15 significant digits, a tie away from
+    zero): 57 of 200 is stored as 0.28499999999999998, and published as 29% as the
+    terminal and the deck say it, not 28%."""
+    return float(rounded(value, places))
 
 
 def half_step(unit: str) -> float:

@@ -106,7 +106,9 @@ def interview_figures(
             "member_name": picked["member_name"],
             "division": picked["member_division"],
             "held": picked["held"].astype(int),
-            "sukkiri_avg": picked["sukkiri_avg"].astype(float).round(2),
+            # Rounded once, where it is shown (0.0): 4.5454… kept as 4.55 read 4.6 on the
+            # slide and 4.5 in `kops interview shortlist`.
+            "sukkiri_avg": picked["sukkiri_avg"].astype(float).round(6),
             "score": picked["score"].astype(float).round(2),
             "spread_note": picked["spread_note"].astype(str),
             "top_topics": [
