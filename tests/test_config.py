@@ -151,3 +151,16 @@ def test_documents_settings_are_checked_by_key() -> None:
     )
     assert "kops.yaml: documents.colour: unknown setting" in caught.value.message
     assert parse_settings({}).documents.classification == "社外秘"
+
+
+def test_a_seminar_date_in_another_form_is_refused_once_saying_both_forms(
+    tmp_path: Path,
+) -> None:
+    """A seminar's date may be a date and time or a date: a wrong one is one line (it was
+    refused once per form, the first in pydantic's English)."""
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({"seminars": {"month1": {"month": 1, "date": "2026/11/11 12:15"}}})
+    assert caught.value.message == (
+        "kops.yaml: seminars.month1.date: must be a date and time like 2026-12-10T12:15:00, "
+        "or a date like 2026-12-10, got '2026/11/11 12:15'"
+    )

@@ -148,6 +148,9 @@ def test_report_lines_use_the_true_fractions() -> None:
     tied = effect((3, 24), (6, 24)).shown.set_index("group")
     assert tied.at["mailed", "share_left"] == 0.13
     assert share_with_n(records(tied.reset_index())[0]) == "13%（3/24人）"
+    # The same share in both groups: no difference, said as the deck says an unchanged
+    # figure (「+0.0pt」 read as a rise).
+    assert difference_lines(effect((3, 14), (3, 14)))[0].startswith("差（送付−比較群）: ±0.0pt")
     clear = difference_lines(effect((60, 100), (20, 100)))
     assert clear[0].startswith("差（送付−比較群）: +40.0pt") and clear[1].endswith("有意差あり")
     small = difference_lines(effect((5, 8), (2, 6)))

@@ -126,3 +126,20 @@ def test_the_shortlist_states_each_figure_once(sample_copy) -> None:  # type: ig
         assert percent(row["regularity"]) == covered[1], row
         checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize(
+    "value, said",
+    [
+        (-9.34, "−9.3"),
+        (0.04, "±0.0"),
+        (-0.04, "±0.0"),
+        (0.0, "±0.0"),
+        (0.05, "+0.1"),
+        (40, "+40.0"),
+    ],
+)
+def test_a_change_has_its_sign_and_none_is_plus_minus_zero(value: float, said: str) -> None:
+    from kakeai_ops.numbers import signed
+
+    assert signed(value, 1) == said

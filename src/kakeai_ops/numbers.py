@@ -58,3 +58,15 @@ def grouped(value: float) -> str:
     """「1,235」: a whole number with thousands separators."""
     number = _number(value)
     return MISSING if number is None else f"{rounded(number, 0):,f}"
+
+
+def signed(value: float, places: int = 0) -> str:
+    """「+9.3」「−9.3」「±0.0」: a change with its sign, a minus sign (−) for a fall, and
+    ±0 when it rounds to nothing (「+0.0」 would say it rose)."""
+    number = _number(value)
+    if number is None:
+        return MISSING
+    shown = rounded(number, places)
+    if shown == 0:
+        return f"±{abs(shown):f}"
+    return f"{'+' if shown > 0 else '−'}{abs(shown):f}"

@@ -194,7 +194,8 @@ app = typer.Typer(
         "kops: the KAKEAI 1on1 secretariat's toolkit.\n\n"
         "Ingest the service's usage exports, find each user's stuck point, "
         "and act on it.\n\n"
-        "Start with: kops init my-workspace && cd my-workspace && "
+        # No `&&`: Windows PowerShell 5.1 refuses it; each command on its own works anywhere.
+        "Start with: kops init my-workspace, then in that folder: "
         "kops ingest users.csv pairs.csv meetings.xlsx"
     ),
     no_args_is_help=True,

@@ -189,13 +189,37 @@ def parse_settings(
     try:
         return Settings.model_validate(data)
     except ValidationError as err:
-        lines = [_describe(source, e, document) for e in err.errors()]
+        lines = [_describe(source, e, document) for e in _one_per_union(err.errors())]
         raise ConfigError(
             "\n".join(lines),
             hint=_(
                 "fix {file}; `kops init --print-config` shows every setting with its default"
             ).format(file=source),
         ) from None
+
+
+# A value that may be any of several types (a seminar's date: a date and time, or a
+# date) is refused once per type, each at loc + (type,): said once, for the setting.
+UNION_BRANCHES = {"datetime", "date"}
+
+
+def _one_per_union(errors: list[Any]) -> list[Any]:
+    branches: dict[tuple[Any, ...], set[str]] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        if loc and loc[-1] in UNION_BRANCHES:
+            branches.setdefault(loc[:-1], set()).add(str(loc[-1]))
+    unions = {loc for loc, kinds in branches.items() if len(kinds) > 1}
+    out, said = [], set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if loc[:-1] in unions and loc[-1] in UNION_BRANCHES:
+            if loc[:-1] not in said:
+                said.add(loc[:-1])
+                out.append({**error, "loc": loc[:-1], "type": "datetime_or_date", "ctx": {}})
+            continue
+        out.append(error)
+    return out
 
 
 def _describe(source: str, error: Any, document: Document | None = None) -> str:
@@ -253,6 +277,9 @@ PYDANTIC_WORDS = {
     "list_type": N_("must be a list"),
     "date_from_datetime_parsing": N_("must be a date YYYY-MM-DD"),
     "date_parsing": N_("must be a date YYYY-MM-DD"),
+    "datetime_or_date": N_(
+        "must be a date and time like 2026-12-10T12:15:00, or a date like 2026-12-10"
+    ),
     "date_type": N_("must be a date YYYY-MM-DD"),
 }
 

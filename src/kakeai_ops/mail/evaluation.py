@@ -20,6 +20,7 @@ from ..analyses.mail_effect import MIN_GROUP, Difference, difference, run_effect
 from ..config import Settings
 from ..errors import KopsError
 from ..i18n import _
+from ..numbers import signed
 from ..privacy.effect import protect_effect, shown_difference
 from ..store import Tables
 from ..store.ledger import Ledger
@@ -129,8 +130,9 @@ def share_with_n(row: dict[str, Any]) -> str:
 
 
 def points(value: float) -> str:
-    """A difference of shares in percentage points, one decimal, with its sign: 「−9.3pt」."""
-    return f"{value * 100:+.1f}pt".replace("-", "−")
+    """A difference of shares in percentage points, one decimal, with its sign: 「−9.3pt」,
+    「±0.0pt」 for none."""
+    return f"{signed(value * 100, 1)}pt"
 
 
 def difference_lines(effect: RunEffect) -> list[str]:

@@ -52,8 +52,9 @@ def label(audience: str) -> str:
 
 
 def line(audience: str) -> str:
-    """The console line that goes with every output: 「対象: 共有可（shared）」."""
-    return f"対象: {LABELS[audience]}（{audience}）"
+    """The console line that goes with every output: 「公開範囲: 共有可（shared）」 (the audit
+    log's word; 「対象」 is who a list or a campaign is about)."""
+    return f"公開範囲: {LABELS[audience]}（{audience}）"
 
 
 def resolve(command: str, chosen: str | None) -> str:

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ... import glossary
-from ...numbers import rounded
+from ...numbers import rounded, signed
 
 if TYPE_CHECKING:
     from ...analyses.mail_effect import Difference
@@ -77,7 +77,7 @@ def run_title(run_id: str, review: Review) -> str:
 
 def fine_points(value: float) -> str:
     """A difference of shares as `kops mail report` writes it: −9.3pt."""
-    return f"{value * 100:+.1f}pt".replace("-", "−")
+    return f"{signed(value * 100, 1)}pt"
 
 
 def difference_words(effect: Difference) -> str:
