@@ -183,9 +183,9 @@ def _problem(err: yaml.YAMLError, text: str) -> str:
         _tagged(text, mark) or _tagged(text, err.context_mark)
     ):
         return not_built("", tagged=True)  # !!omap [1], !!binary é: the tag is the mistake
-    if said.startswith("did not find expected node content") and mark is not None:
-        if not text[mark.index :].strip():
-            return _(UNCLOSED_AT_END)
+    ended = mark is not None and not text[mark.index :].strip()
+    if said.startswith("did not find expected node content") and ended:
+        return _(UNCLOSED_AT_END)
     if said.startswith("did not find expected key") and mark is not None:
         before = text[mark.index - mark.column : mark.index].replace("\ufeff", "")
         if before.strip():

@@ -135,9 +135,10 @@ def problem_words(problem: str, context: str | None = None) -> str:
 
 def typed_wrong(text: str, line: int, since: int | None = None) -> tuple[int, str, str] | None:
     """The line from ``since`` (or two before ``line``) to ``line`` (1-based) written
-    with a full-width '：' after a setting's name, or indented with a full-width space
-    or a tab, which of them (a key of TYPED_WRONG) and its words: YAML reads none of them, and often names the problem a
-    few lines later (where the setting it took for text ends)."""
+    with a full-width '：' after a setting's name, or indented with a full-width space,
+    a tab or a BOM; which of them (a key of TYPED_WRONG) and its words. YAML reads none
+    of them, and often names the problem a few lines later (where the setting it took
+    for text ends)."""
     lines = text.splitlines()  # as YAML counts them: \r\n, \r, \x85 and \u2028 end a line
     first = max(min(line - 2, since if since is not None else line), 1)
     for number in range(min(line, len(lines)), first - 1, -1):
