@@ -143,3 +143,26 @@ def test_a_change_has_its_sign_and_none_is_plus_minus_zero(value: float, said: s
     from kakeai_ops.numbers import signed
 
     assert signed(value, 1) == said
+
+
+@pytest.mark.parametrize(
+    "key, value", [("rate", 6248 / 50003), ("rate", 0.124996), ("sukkiri_avg", 3.249996)]
+)
+def test_a_workbook_cell_is_not_rounded_before_excel_rounds_it(
+    key: str, value: float, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """A figure written to a cell is the figure, not the figure to 4 decimals: 0.124996
+    kept as 0.125 showed 13% in Excel's 0% cell where the terminal said 12%."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kakeai_ops.outputs.files import write_table
+
+    frame = pd.DataFrame({"stuck_point": ["no_rating"], key: [value]})
+    path = tmp_path / "t.xlsx"
+    write_table(frame, path)
+    cell = load_workbook(path).worksheets[0]["B2"]
+    said = percent(value) if cell.number_format == "0%" else fixed(value)
+    assert cell.number_format in ("0%", "0.0")
+    as_excel_shows = percent(cell.value) if cell.number_format == "0%" else fixed(cell.value)
+    assert as_excel_shows == said

@@ -329,6 +329,11 @@ def _xlsx_columns(frame: pd.DataFrame, formats: list[str | None]) -> list[list[A
         column = frame.iloc[:, position]
         if number_format == glossary.TEXT:
             continue
+        if number_format is not None and column.dtype == np.float64:
+            # The figure itself, for Excel to round once as its format shows it (as the
+            # terminal does): to 4 decimals first, 0.124996 became 0.125 and showed 13%.
+            columns[position] = ["" if v != v else v for v in column.tolist()]
+            continue
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
             values = column.dt.tz_localize(None) if column.dt.tz is not None else column
             whole = bool((values.dropna() == values.dropna().dt.normalize()).all())
