@@ -43,6 +43,11 @@ VALUE_LABELS = {
     "list": N_("list"),
     "advisors": "--period",
 }
+# The parts of a seminar audience's value (stuck points, and whether managers are in).
+PART_LABELS = {"stuck_points": N_("stuck points"), "managers": N_("managers")}
+# A stored value longer than this is cut in the refusal (a list of ids, a damaged row).
+LONGEST_SHOWN = 120
+
 # An audience's kind as the person chose it (the option), for the refusal message.
 KIND_LABELS = {
     **DESCRIBED_AS,
@@ -115,9 +120,9 @@ def stored_binding(text: str | None) -> dict[str, Any] | None:
     """A run's stored binding, in the current format (None: none, or unreadable)."""
     try:
         data = json.loads(text) if text else None
-    except ValueError:
+        return migrated(data) if isinstance(data, dict) else None
+    except (ValueError, TypeError):  # not JSON, or a first-format field of another shape
         return None
-    return migrated(data) if isinstance(data, dict) else None
 
 
 def bound_to(kind: str, value: Any) -> Callable[[str | None], bool]:
@@ -143,7 +148,7 @@ def differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
         keys = [key for key in keys if key != "value"]  # another kind: its value says no more
     for key in keys:
         before, after = stored.get(key), wanted.get(key)
-        if before != after:
+        if before != after and not (_none(before) and _none(after)):
             label = LABELS.get(key, "--" + key.replace("_", "-"))
             if key == "value":
                 label = VALUE_LABELS.get(str(wanted.get("kind")), label)
@@ -160,9 +165,35 @@ def differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _none(value: Any) -> bool:
+    """No choice: a binding stored before a choice existed has None where one stored
+    since has [] (no seminar corrections)."""
+    return value is None or value is False or (isinstance(value, list | dict) and not value)
+
+
 def _show(value: Any) -> str:
-    if value is None or value is False or value == []:
+    """A stored choice in the reader's words: a list as its items, a seminar audience as
+    its parts, a long value cut with its length (a damaged row can hold anything)."""
+    text = _said(value)
+    if len(text) > LONGEST_SHOWN:
+        return _("{start}… ({length:,} characters)").format(
+            start=text[:LONGEST_SHOWN], length=len(text)
+        )
+    return text
+
+
+def _said(value: Any) -> str:
+    if _none(value):
         return _("(none)")
+    if value is True:
+        return _("yes")
+    if isinstance(value, list):
+        return _(", ").join(_said(item) for item in value)
+    if isinstance(value, dict):
+        return " / ".join(
+            f"{_(PART_LABELS.get(str(key), str(key)))}: {_said(item)}"
+            for key, item in value.items()
+        )
     return str(value)
 
 
@@ -171,7 +202,14 @@ def check_binding(run_id: str, stored_text: str | None, wanted: dict[str, Any]) 
     if stored_text is None:
         return  # planned before runs were bound: nothing to compare with
     # Compared as stored: JSON has no tuples, so both sides go through it.
-    stored = migrated(json.loads(stored_text))
+    stored = stored_binding(stored_text)
+    if stored is None:  # a damaged row: what the run stands for is unknown, so not resumed
+        raise RunConflict(
+            _(
+                "run '{run}' was planned with choices kops cannot read back; nothing was sent"
+            ).format(run=run_id),
+            hint=_("to send this mail, give it a new run id (--id {run}-2)").format(run=run_id),
+        )
     lines = differences(stored, json.loads(binding_text(wanted)))
     if lines:
         raise RunConflict(
