@@ -53,6 +53,8 @@ MISTAKES = {
     "a merge of a value": ("a: 1\n<<: 2\n", 2, "'<<' takes a group"),
     "a \\U past Unicode": ('a: "\\U0011FFFF"\n', 1, "a backslash inside double quotes"),
     "|0": ("a: |0\n  x\n", 1, "text after '|' or '>'"),
+    "a [ at the end": ("rules: [\n", 2, "the file ends inside brackets"),
+    "a { at the end": ("a: {b: 1,\n\n", 3, "the file ends inside brackets"),
     "a %TAG line": ("%TAG x y\n--- 1\n", 1, "a line that starts with '%'"),
 }
 
@@ -122,11 +124,6 @@ def test_every_problem_in_the_table_is_one_the_yaml_library_gives() -> None:
         ("rules:\n  lapse_days：30\n  recent_n: 3\n", 2, "a full-width '：'"),
         ("rules:\n  lapse_days: 30\n\u3000 recent_n: [3\n", 3, "a full-width space"),
         ("rules:\n\tlapse_days: 30\n", 2, "a tab"),
-        (
-            "rules:\n  lapse_days: 30\n\ufeff  recent_n: 3\n",
-            3,
-            "an invisible byte order mark (BOM) where two files were joined",
-        ),
     ],
 )
 def test_what_the_ime_typed_is_pointed_at(text: str, line: int, what: str) -> None:
@@ -157,6 +154,15 @@ def test_no_problem_of_the_library_is_left_in_english(monkeypatch: pytest.Monkey
     for name, (text, _line, _words) in MISTAKES.items():
         message = _refusal(text).message
         assert not re.search(r"[a-z]{3,} [a-z]{3,}", message), (name, message)
+
+
+def test_a_byte_order_mark_is_said_to_be_deleted() -> None:
+    """A BOM has nothing to do with ':' or indentation: the hint says what to do with it."""
+    refused = _refusal("rules:\n  lapse_days: 30\n\ufeff  recent_n: 3\n")
+    assert refused.hint == (
+        "kops.yaml:3 has an invisible byte order mark (BOM) where two files were joined: "
+        "delete the line's first character (it cannot be seen), or type the line again"
+    )
 
 
 def test_the_line_pointed_at_is_counted_as_yaml_counts_lines() -> None:
@@ -229,4 +235,12 @@ def test_the_japanese_reader_reads_the_mistake_in_japanese(ws: Workspace) -> Non
     assert lines[1] == (
         f"ヒント: kops.yaml の {line} 行目に全角の「：」があります: 設定名の後は半角の ':'、"
         "インデントは半角スペースで書いてください"
+    )
+
+
+def test_a_control_character_in_a_long_text_is_shown_with_what_is_around_it() -> None:
+    refused = _refusal('a: "' + "z" * 9000 + '\\x07tail"\n')
+    assert refused.message == (
+        "kops.yaml:1: a: the text holds a control character (U+0007): "
+        "'…" + "z" * 40 + "\\u0007tail'"
     )

@@ -23,7 +23,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ConfigError
 from ..i18n import N_, _
-from .yaml_problems import AFTER_CLOSED, not_a_date, not_built, problem_words, typed_wrong
+from .yaml_problems import (
+    AFTER_CLOSED,
+    UNCLOSED_AT_END,
+    not_a_date,
+    not_built,
+    problem_words,
+    typed_wrong,
+)
 
 MAX_VALUES = 100_000  # values with aliases expanded; the shipped kops.yaml has under 1,000
 MAX_TEXT = 10_000  # characters in one key or text; the longest setting is a sentence
@@ -139,8 +146,13 @@ def _yaml_error(err: yaml.YAMLError, name: str, text: str, lines: dict[Path, int
     context = getattr(err, "context_mark", None)
     since = int(context.line) + 1 if context is not None else None
     typed = typed_wrong(text, line, since) if line is not None else None
-    if typed is not None:
-        number, what = typed
+    if typed is not None and typed[1] == "byte order mark":
+        hint = _(
+            "{file}:{line} has {what}: delete the line's first character (it cannot be "
+            "seen), or type the line again"
+        ).format(file=name, line=typed[0], what=typed[2])
+    elif typed is not None:
+        number, _kind, what = typed
         hint = _(
             "{file}:{line} has {what}: YAML reads only a half-width ':' after a setting's "
             "name, and spaces to indent"
@@ -171,6 +183,9 @@ def _problem(err: yaml.YAMLError, text: str) -> str:
         _tagged(text, mark) or _tagged(text, err.context_mark)
     ):
         return not_built("", tagged=True)  # !!omap [1], !!binary é: the tag is the mistake
+    ended = mark is not None and not text[mark.index :].strip()
+    if said.startswith("did not find expected node content") and ended:
+        return _(UNCLOSED_AT_END)
     if said.startswith("did not find expected key") and mark is not None:
         before = text[mark.index - mark.column : mark.index].replace("\ufeff", "")
         if before.strip():
@@ -259,6 +274,13 @@ def shown(text: str) -> str:
     return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def _around(text: str, at: int, reach: int = 40) -> str:
+    """The part of a long text around position ``at``, cut with '…' (a text of thousands
+    of characters is not repeated whole in a message)."""
+    start, end = max(at - reach, 0), min(at + reach, len(text))
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
 def dotted(path: Path) -> str:
     """A key path as text, control characters shown as escapes."""
     return shown(".".join(str(p) for p in path))
@@ -301,7 +323,7 @@ def _refuse_control(
             key=dotted(path),
             what=_(what),
             code=f"U+{ord(found.group()):04X}",
-            text=shown(text),
+            text=shown(_around(text, found.start())),
         ),
         hint=_("names and texts in kops.yaml are one line of visible characters"),
     )

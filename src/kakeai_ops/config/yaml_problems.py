@@ -101,6 +101,8 @@ CONTEXTS: dict[str, str] = {
 
 # "did not find expected key" where the line has text before the problem: not a line
 # out of line, but text after a value's closing quote or bracket ('title: "1on1" 準備').
+# "did not find expected node content" with nothing after it: the file ended in a flow.
+UNCLOSED_AT_END = N_("the file ends inside brackets: a '[' or '{' is never closed")
 AFTER_CLOSED = N_("text after a closing quote or bracket: put the whole value in quotes")
 
 TYPED_WRONG = {
@@ -131,17 +133,18 @@ def problem_words(problem: str, context: str | None = None) -> str:
     return problem
 
 
-def typed_wrong(text: str, line: int, since: int | None = None) -> tuple[int, str] | None:
+def typed_wrong(text: str, line: int, since: int | None = None) -> tuple[int, str, str] | None:
     """The line from ``since`` (or two before ``line``) to ``line`` (1-based) written
-    with a full-width '：' after a setting's name, or indented with a full-width space
-    or a tab, and what it has: YAML reads none of them, and often names the problem a
-    few lines later (where the setting it took for text ends)."""
+    with a full-width '：' after a setting's name, or indented with a full-width space,
+    a tab or a BOM; which of them (a key of TYPED_WRONG) and its words. YAML reads none
+    of them, and often names the problem a few lines later (where the setting it took
+    for text ends)."""
     lines = text.splitlines()  # as YAML counts them: \r\n, \r, \x85 and \u2028 end a line
     first = max(min(line - 2, since if since is not None else line), 1)
     for number in range(min(line, len(lines)), first - 1, -1):
         for kind, pattern in _TYPED_WRONG:
             if pattern.match(lines[number - 1]):
-                return number, _(TYPED_WRONG[kind])
+                return number, kind, _(TYPED_WRONG[kind])
     return None
 
 
