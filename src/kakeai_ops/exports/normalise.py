@@ -22,6 +22,7 @@ from ..columnar.buffers import TEXT, arrow_text, first_bytes, text_bytes, text_s
 from ..columnar.distinct import converted_once, per_distinct
 from ..i18n import N_, _
 from ..model import whole
+from .email_words import reason_words
 from .fast_dates import fast_datetimes
 
 _MISSING_MARKS = pa.array(["-", "－", "‐", "ｰ"])
@@ -174,7 +175,7 @@ def email_problems(emails: pd.Series) -> pd.Series:
         try:
             validate_email(value, check_deliverability=False)
         except EmailNotValidError as error:
-            return str(error)
+            return reason_words(str(error))
         return None
 
     # Checking a domain is most of email-validator's time, and a tenant has a handful
