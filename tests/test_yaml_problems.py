@@ -244,3 +244,21 @@ def test_a_control_character_in_a_long_text_is_shown_with_what_is_around_it() ->
         "kops.yaml:1: a: the text holds a control character (U+0007): "
         "'…" + "z" * 40 + "\\u0007tail'"
     )
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("# 日本語のコメント\nrules:\n  lapse_days: 30\n  x: a\x07b\n", 4),
+        ("あいうえおかきくけこさしすせそ: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: x\x07y\n", 6),
+        ("a: 1\rb: x\x07y\r", 2),
+        ("a: 1\u2028b: x\x07y\n", 2),
+        ("a: 1\x85c: 2\nb: x\x07y\n", 3),
+        ("a: 1\r\nb: x\x07y\r\n", 2),
+    ],
+)
+def test_a_control_character_is_named_at_its_line_after_japanese_text(text: str, line: int) -> None:
+    """The library says where a control character is in bytes of UTF-8: after Japanese
+    text (every kops.yaml has comments in Japanese) the line was wrong or missing."""
+    refused = _refusal(text)
+    assert refused.message.startswith(f"kops.yaml:{line}: "), refused.message

@@ -41,6 +41,10 @@ CONTROL = re.compile(
 
 Path = tuple[Any, ...]
 
+# Where YAML ends a line (as it counts lines for its marks): \r\n once, and \r, \n,
+# NEL, the line and paragraph separators each.
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
 
 # libyaml's parser when PyYAML has it (every wheel does): the pure-Python one took a
 # tenth of a second to read the shipped kops.yaml, on every command.
@@ -199,9 +203,15 @@ def _problem_line(err: yaml.YAMLError, text: str) -> int | None:
     if mark is not None:
         return int(mark.line) + 1
     position = getattr(err, "position", None)
-    if isinstance(position, int) and 0 <= position <= len(text):
-        return text.count("\n", 0, position) + 1
-    return None
+    if not isinstance(position, int) or position < 0:
+        return None
+    if _SafeLoader is not yaml.SafeLoader:
+        # libyaml reads the text as UTF-8 and says where in bytes: after a Japanese
+        # comment the character count is far smaller.
+        position = len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
+    if position > len(text):
+        return None
+    return len(LINE_BREAK.findall(text, 0, position)) + 1
 
 
 def _check_size(root: Node, name: str) -> None:
