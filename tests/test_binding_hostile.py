@@ -95,3 +95,14 @@ def test_a_damaged_binding_in_the_ledger_is_an_error(sample_copy: Workspace) -> 
     assert refused.exit_code == 1
     assert refused.stderr.startswith("Error: run 'no_prep.member-2026-11' was planned with")
     assert issubclass(RunConflict, KopsError)
+
+
+@pytest.mark.parametrize("kind", ["", "Error:"])
+def test_an_unknown_stored_kind_is_shown_as_stored(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the kinds kops names are put into words: an empty one is not the catalog's
+    header, a stored word that is also a message is not translated."""
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    (line,) = differences({"kind": kind, "value": "x"}, WANTED)[:1]
+    assert line == f"宛先: {kind or '（なし）'}（記録済み）→ --segment"

@@ -154,7 +154,7 @@ def differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
                 label = VALUE_LABELS.get(str(wanted.get("kind")), label)
             if key == "kind":  # as the person chose it: the option, not the stored word
                 before, after = (
-                    None if k is None else _(KIND_LABELS.get(str(k), str(k)))
+                    _(KIND_LABELS[k]) if isinstance(k, str) and k in KIND_LABELS else k
                     for k in (before, after)
                 )
             lines.append(
@@ -168,7 +168,7 @@ def differences(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
 def _none(value: Any) -> bool:
     """No choice: a binding stored before a choice existed has None where one stored
     since has [] (no seminar corrections)."""
-    return value is None or value is False or (isinstance(value, list | dict) and not value)
+    return value is None or value is False or (isinstance(value, str | list | dict) and not value)
 
 
 def _show(value: Any) -> str:
