@@ -262,3 +262,12 @@ def test_a_control_character_is_named_at_its_line_after_japanese_text(text: str,
     text (every kops.yaml has comments in Japanese) the line was wrong or missing."""
     refused = _refusal(text)
     assert refused.message.startswith(f"kops.yaml:{line}: "), refused.message
+
+
+def test_a_control_character_s_hint_says_to_delete_it() -> None:
+    refused = _refusal("# 設定\na: 1\nb: x\x1b[2Jy\n")
+    assert refused.message.startswith("kops.yaml:3: ")
+    assert refused.hint == (
+        "kops.yaml:3 has an invisible control character (U+001B), often pasted from another "
+        "program: delete it, or type the line again"
+    )

@@ -161,6 +161,11 @@ def _yaml_error(err: yaml.YAMLError, name: str, text: str, lines: dict[Path, int
             "{file}:{line} has {what}: YAML reads only a half-width ':' after a setting's "
             "name, and spaces to indent"
         ).format(file=name, line=number, what=what)
+    elif isinstance(err, yaml.reader.ReaderError):  # not indentation nor quotes: a character
+        hint = _(
+            "{where} has an invisible control character ({code}), often pasted from another "
+            "program: delete it, or type the line again"
+        ).format(where=where, code=f"U+{err.character:04X}")
     else:
         hint = None
     if line is not None and lines:
