@@ -82,7 +82,12 @@ def test_the_safety_options_go_with_mail(sample_copy: Workspace, tmp_path: Path)
     result = Cli(sample_copy)(
         "report", "divisions", "--all-advisors", "--out", str(tmp_path), "--dry-run", ok=False
     )
-    assert "--dry-run, --to-test and --limit go with --mail" in result.stderr
+    assert "--yes, --stale-ok, --dry-run, --to-test and --limit go with --mail" in result.stderr
+    for option in ("--yes", "--stale-ok"):  # a reader who typed them expects a mailing
+        refused = Cli(sample_copy)(
+            "report", "divisions", "--all-advisors", "--out", str(tmp_path), option, ok=False
+        )
+        assert refused.exit_code == 1 and "go with --mail: nothing was mailed" in refused.stderr
     assert not outbox_folder(sample_copy, "x").parent.exists() or not any(
         outbox_folder(sample_copy, "x").parent.iterdir()
     )

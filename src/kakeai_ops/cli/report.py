@@ -173,7 +173,10 @@ def divisions_command(
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
     readers = chosen("report divisions", audience)
-    _check_options(readers, mail, all_advisors, out_file, dry_run or to_test or limit)
+    # --yes and --stale-ok too: a reader who typed them expects a mailing, and must
+    # not take a report written to disk for one.
+    mail_only = dry_run or to_test or limit or yes or stale_ok
+    _check_options(readers, mail, all_advisors, out_file, mail_only)
     context = session(workspace)
     if all_advisors:
         sending = MailOptions(yes, dry_run, to_test, limit, stale_ok, workspace)
@@ -216,7 +219,7 @@ def _check_options(
     readers: str, mail: bool, all_advisors: bool, out_file: Path | None, mail_only: object
 ) -> None:
     """Options that do not go together, refused before any work; ``mail_only``: any of
-    --dry-run, --to-test and --limit was given."""
+    --yes, --stale-ok, --dry-run, --to-test and --limit was given."""
     if mail and readers != SHARED:
         raise KopsError(
             _("--mail sends the reports to advisors: they are shared (共有可)"),
@@ -224,7 +227,10 @@ def _check_options(
         )
     if mail_only and not mail:
         raise KopsError(
-            _("--dry-run, --to-test and --limit go with --mail"),
+            _(
+                "--yes, --stale-ok, --dry-run, --to-test and --limit go with --mail: "
+                "nothing was mailed"
+            ),
             hint="kops report divisions --all-advisors --out reports/ --mail --dry-run",
         )
     if all_advisors:
