@@ -102,3 +102,66 @@ def test_workspace_templates_override_shipped(tmp_path: Path) -> None:
         TemplateSet(own, SHIPPED).get("no_pair").render({"name": "A", "honorific": "さん"}, "【P】")
     )
     assert rendered.subject == "【P】自社版" and rendered.text == "A さん\n"
+
+
+def test_a_subject_that_carries_the_prefix_gets_it_once(tmp_path: Path) -> None:
+    """A secretariat's own subject 「【KAKEAI事務局】…」 is not shown as 【KAKEAI事務局】【KAKEAI事務局】…."""
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "no_pair.txt").write_text(
+        "subject: 【KAKEAI事務局】ペアのお願い\n---\n{{ name }} {{ honorific }}\n", encoding="utf-8"
+    )
+    rendered = (
+        TemplateSet(own, SHIPPED)
+        .get("no_pair")
+        .render({"name": "A", "honorific": "様"}, "【KAKEAI事務局】")
+    )
+    assert rendered.subject == "【KAKEAI事務局】ペアのお願い"
+
+
+SEMINAR_DATE = dt.datetime(2026, 12, 10, 12, 15)
+
+
+@pytest.mark.parametrize("name", ["month1", "month2", "month3", "month4"])
+def test_a_seminar_subject_says_what_and_when_first_with_the_configured_title(
+    tmp_path: Path, name: str
+) -> None:
+    """On a phone's list only the start of a subject shows: after the one prefix come what
+    the mail is and the day (no year, no second 【】), then the title as kops.yaml has it."""
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.mail.context import seminar_context
+
+    settings = load_settings(SHIPPED.parent.parent / "kops.yaml")
+    seminar = settings.seminars[name].model_copy(
+        update={"date": SEMINAR_DATE, "title": "社内で決めた題名"}
+    )
+    settings = settings.model_copy(update={"seminars": {**settings.seminars, name: seminar}})
+    context = {"name": "A", "honorific": "様", "mail": {"contact": "c"}}
+    context["seminar"] = seminar_context(settings, name)
+    subject = templates(tmp_path).get(f"seminar.{name}").render(context, "【KAKEAI事務局】").subject
+    lead = "上司の方向け" if name == "month4" else "オンライン"
+    assert (
+        subject == f"【KAKEAI事務局】{lead}セミナーのご案内 12/10(木) 12:15〜「社内で決めた題名」"
+    )
+    # Undated (--tbd): the title alone; the body says the date will follow.
+    context["seminar"] = seminar_context(
+        settings.model_copy(
+            update={
+                "seminars": {
+                    **settings.seminars,
+                    name: seminar.model_copy(update={"date": None}),
+                }
+            }
+        ),
+        name,
+    )
+    subject = templates(tmp_path).get(f"seminar.{name}").render(context, "【KAKEAI事務局】").subject
+    assert subject == f"【KAKEAI事務局】{lead}セミナーのご案内「社内で決めた題名」"
+
+
+def test_no_shipped_subject_opens_a_second_bracket_but_a_correction(tmp_path: Path) -> None:
+    """The prefix is the one 【】 of a subject; only a correction is marked 【訂正】."""
+    ts = templates(tmp_path)
+    for name in ts.names():
+        source = ts.get(name).subject_source
+        assert source.count("【") == (1 if name == "seminar.correction" else 0), name

@@ -58,3 +58,36 @@ def test_plan_warns_while_the_login_url_is_unset(sample_ws: Workspace) -> None:
     shown = Cli(sample_ws)("mail", "plan", "--segment", "not_activated")
     assert "service.login_url is not set" in shown.stderr and "will refuse" in shown.stderr
     assert "（ログインの URL は追ってご案内します）" in shown.stderr  # the sample, as it stands
+
+
+# Every nudge that asks for something done in KAKEAI, by its stuck point.
+ACTION_NUDGES = {
+    "no_pair": "no_pair",
+    "no_1on1.member": "no_1on1",
+    "no_1on1.manager": "no_1on1",
+    "lapsed.member": "lapsed",
+    "lapsed.manager": "lapsed",
+    "no_prep.member": "no_prep",
+    "no_rating.member": "no_rating",
+    "no_recurrence.manager": "no_recurrence",
+}
+
+
+def test_every_nudge_that_asks_for_an_action_says_where_kakeai_is(
+    sample_copy: Workspace,
+) -> None:
+    """A reader asked to choose a topic, invite, rate or set recurrence is told where
+    KAKEAI opens; while kops.yaml has no address the line is left out (never 「None」)
+    and the mail still goes (only the not_activated mail needs the address)."""
+    cli = Cli(sample_copy)
+    for template, segment in ACTION_NUDGES.items():
+        text = cli("mail", "preview", "--segment", segment, "--template", template).stdout
+        assert "こちらから開けます" not in text and "None" not in text, template
+    cli("mail", "send", "--segment", "lapsed", "--dry-run")
+    set_service(sample_copy, login_url="https://kakeai.example.co.jp/login")
+    for template, segment in ACTION_NUDGES.items():
+        text = cli("mail", "preview", "--segment", segment, "--template", template).stdout
+        lines = text.splitlines()
+        assert (
+            lines.count("KAKEAI はこちらから開けます：https://kakeai.example.co.jp/login") == 1
+        ), template

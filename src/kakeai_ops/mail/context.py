@@ -197,6 +197,8 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         "title": seminar.title or seminar_id,
         "date": date.isoformat() if date else None,
         "date_text": date_text,
+        # For a subject, where a phone shows some 20 characters: 「12/10(木) 12:15〜」.
+        "date_short": seminar_date_short(date) if date else "",
         "url": seminar.url or "参加URLは後日ご案内します",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
     }
@@ -207,6 +209,13 @@ def seminar_date_text(date: dt.date) -> str:
     weekday = "月火水木金土日"[date.weekday()]
     day = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
     return f"{day}{date:%H:%M}〜" if isinstance(date, dt.datetime) else day
+
+
+def seminar_date_short(date: dt.date) -> str:
+    """「12/10(木) 12:15〜」: the day without its year, for a subject line."""
+    weekday = "月火水木金土日"[date.weekday()]
+    day = f"{date.month}/{date.day}({weekday})"
+    return f"{day} {date:%H:%M}〜" if isinstance(date, dt.datetime) else day
 
 
 SERIES = (1, 2, 3, 4)
@@ -247,5 +256,12 @@ def run_context(settings: Settings, as_of: dt.date) -> dict[str, Any]:
         # The day the data is from: a nudge states its facts as of then, not as of today.
         "as_of_text": date_text(as_of),
         "seminars": seminar_refs(settings, as_of),
-        "service": {"login_url": service.login_url, "help_url": service.help_url},
+        # ``link`` is the same address for a mail that only points to KAKEAI beside its
+        # request and goes out without it; a template reading ``login_url`` asks people
+        # to log in and is refused while it is unset (runs.check_service).
+        "service": {
+            "login_url": service.login_url,
+            "help_url": service.help_url,
+            "link": service.login_url,
+        },
     }

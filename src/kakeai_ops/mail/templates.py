@@ -160,7 +160,8 @@ class MailTemplate:
                     where=self.path.name, error=f"{type(err).__name__}: {err}"
                 )
             ) from None
-        return Rendered(prefix + subject, _tidy(text), html)
+        # A subject edited to carry the prefix itself gets it once, not 【…】【…】.
+        return Rendered(prefix + subject.removeprefix(prefix), _tidy(text), html)
 
 
 def _tidy(text: str) -> str:
