@@ -165,3 +165,15 @@ def test_no_shipped_subject_opens_a_second_bracket_but_a_correction(tmp_path: Pa
     for name in ts.names():
         source = ts.get(name).subject_source
         assert source.count("【") == (1 if name == "seminar.correction" else 0), name
+
+
+def test_shipped_mails_write_one_greeting_and_claim_nothing_uncounted(tmp_path: Path) -> None:
+    """お疲れさま is written one way in every mail (a milestone mail said both お疲れさまです
+    and おつかれさまでした), and a draw's result never claims 「多くのご応募」: kops does not
+    tell the template how many entered, and a small draw would make it untrue."""
+    files = sorted(SHIPPED.glob("*.txt"))  # the shared parts (_milestone.member.txt) too
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "おつかれ" not in text, path.name
+        assert "多くのご応募" not in text, path.name
