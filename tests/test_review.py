@@ -312,6 +312,8 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     slide = by_title(deck, "6.")
     text = texts(slide)
     assert f"招待 {invited:,}人 ／ 出席 {attended:,}人" in text
+    # The title names the same figure with the same word (not 案内 beside 招待).
+    assert f"出席{attended:,}人（招待{invited:,}人）" in slide.shapes.title.text_frame.text
     scores = summary["満足度"]
     average = sum(r["satisfaction"] * r["answers"] for r in scores) / sum(
         r["answers"] for r in scores
@@ -357,6 +359,11 @@ def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any
     assert row[2] == f"{len(eligible):,}人"
     assert row[4] == f"{listed[CAMPAIGN]['awarded']:,}人"
     assert row[3] == "期間終了"  # the window ended in September
+    # The chart names its bars as the table heads its columns, and draws no 進行中 bar
+    # (not a 0) for a window that has ended.
+    bars = {s.name: list(s.values) for s in chart(slide).plots[0].series}
+    assert list(bars) == table_rows(slide)[0][2:]
+    assert bars["対象"] == [len(eligible)] and bars["進行中"] == [None]
     due = run_json(month, "campaign", "milestones")
     assert f"未送付 {len(due):,}件" in texts(slide)
 

@@ -192,15 +192,43 @@ def _foot(slide: Any, classification: str, number: int, total: int) -> None:
     page.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
 
 
-def _title_size(text: str) -> float:
-    """As large as fits one line of the slide's width (Japanese characters one em)."""
+def _ems(text: str) -> float:
+    """How wide a line draws, in ems: Japanese characters one em, digits and Latin about
+    0.6 (Meiryo's are wide; a narrower guess wraps figures in PowerPoint), and a little
+    space where Japanese meets Latin (「直近 30 日」: renderers space them apart)."""
+    import itertools
     import unicodedata
 
-    ems = sum(1.05 if unicodedata.east_asian_width(ch) in "WFA" else 0.62 for ch in text)
+    wide = [unicodedata.east_asian_width(ch) in "WFA" for ch in text]
+    changes = sum(1 for a, b in itertools.pairwise(wide) if a != b)
+    return sum(1.0 if w else 0.6 for w in wide) + 0.25 * changes
+
+
+def _title_size(text: str) -> float:
+    """As large as fits one line of the slide's width (Japanese characters one em)."""
+    ems = _ems(text) * 1.05
     for size in (26, 24, 22, 20, 18):
         if ems * size <= (WIDTH_IN - 2 * MARGIN) * 72 * 0.9:
             return size
     return 16
+
+
+SUBTITLE_SIZES = (13, 12, 11)
+
+
+def _subtitle_layout(text: str, width: float) -> tuple[float, float]:
+    """The subtitle's size and height: one line at the largest size it fits, else two or
+    more lines at the smallest, the box as tall as its lines so the rule below it never
+    cuts through text."""
+    import math
+
+    usable = (width - 0.2) * 72 * 0.95  # points, less the text box's insets
+    for size in SUBTITLE_SIZES:
+        if _ems(text) * size <= usable:
+            return size, 0.4
+    size = SUBTITLE_SIZES[-1]
+    lines = sum(max(math.ceil(_ems(part) * size / usable), 1) for part in text.split("\n"))
+    return size, lines * size * 1.25 / 72 + 0.15
 
 
 def _slide(slide: Any, spec: Slide) -> None:
@@ -220,8 +248,10 @@ def _slide(slide: Any, spec: Slide) -> None:
         paragraph.alignment = PP_ALIGN.LEFT
     top = 1.2
     if spec.subtitle:
-        _text(slide, spec.subtitle, MARGIN, top, WIDTH_IN - 2 * MARGIN, 0.4, size=13, color=GREY)
-        top += 0.45
+        size, height = _subtitle_layout(spec.subtitle, width)
+        box = _text(slide, spec.subtitle, MARGIN, top, width, height, size=size, color=GREY)
+        box.name = "Subtitle"
+        top += height + 0.05
     line = slide.shapes.add_connector(
         1, Inches(MARGIN), Inches(top), Inches(WIDTH_IN - MARGIN), Inches(top)
     )
@@ -360,15 +390,16 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
     from pptx.util import Inches
 
     weights = spec.widths or [1.0] * len(spec.columns)
-    widths = [width * w / sum(weights) for w in weights]
     # As large as the space allows (a short table is not left small in an empty slide).
     size = float(MAX_TABLE_FONT)
     rows = spec.rows
     while True:
+        widths = _column_widths(spec, weights, width, size)
         heights = [_row_height([*spec.columns], widths, size)] + [
             _row_height(row, widths, size) for row in rows
         ]
-        if sum(heights) <= height or size <= MIN_TABLE_FONT:
+        fits = sum(heights) <= height and _fits(spec, widths, size)
+        if fits or size <= MIN_TABLE_FONT:
             break
         size -= 1
     # Still too tall at the smallest size: show the first rows and one merged line saying how
@@ -411,10 +442,60 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
     return sum(heights)
 
 
+SHORT_HEADER = 7  # ems: a header line this short (順位, スッキリ度, （直近30日）) never breaks
+
+
+def _column_widths(spec: Table, weights: list[float], width: float, size: float) -> list[float]:
+    """Widths in proportion to the weights, but never narrower than a short header or a
+    figure of the column on one line (「スッキ/リ度」, 「252/人」 read badly): what a
+    column needs is taken from the columns with room to spare (the wrapping text ones)."""
+
+    def inches(text: str) -> float:
+        return _ems(text) * size / 72 / 0.92 + 0.16  # the cell's margins and some slack
+
+    needs = []
+    for index, name in enumerate(spec.columns):
+        lines = [line for line in name.split("\n") if _ems(line) <= SHORT_HEADER]
+        figures = [row[index] for row in spec.rows if _unbroken(row[index], index)]
+        needs.append(max((inches(t) for t in [*lines, *figures]), default=0.0))
+    widths = [width * w / sum(weights) for w in weights]
+    if sum(needs) >= width:
+        return widths  # too small a slide for this size: a smaller size is tried
+    for _round in range(len(widths)):  # each round settles at least one column
+        short = sum(max(n - w, 0) for n, w in zip(needs, widths, strict=True))
+        if short <= 1e-6:
+            break
+        spare = [max(w - n, 0) for n, w in zip(needs, widths, strict=True)]
+        total = sum(spare)
+        widths = [
+            max(w, n) - (short * room / total if total else 0)
+            for n, w, room in zip(needs, widths, spare, strict=True)
+        ]
+    return widths
+
+
+ROW_LABEL = 10  # ems: a row's label this short (管理本部・経営企画室) stays on one line
+
+
+def _unbroken(text: str, column: int) -> bool:
+    """A figure, or a short label in the first column: either reads badly broken."""
+    return bool(FIGURE.match(text.strip())) or (column == 0 and _ems(text) <= ROW_LABEL)
+
+
+def _fits(spec: Table, widths: list[float], size: float) -> bool:
+    """Every short header and every figure on one line at these widths."""
+    for index, name in enumerate(spec.columns):
+        usable = (widths[index] - 0.16) * 72 * 0.92
+        texts = [line for line in name.split("\n") if _ems(line) <= SHORT_HEADER]
+        texts += [r[index] for r in spec.rows if _unbroken(r[index], index)]
+        if any(_ems(t) * size > usable + 1e-6 for t in texts):
+            return False
+    return True
+
+
 def _row_height(cells: list[str], widths: list[float], size: float) -> float:
-    """Inches for the tallest cell: East Asian characters are one em wide, others about half."""
+    """Inches for the tallest cell (its text measured as _ems measures it)."""
     import math
-    import unicodedata
 
     lines = 1
     for text, column_width in zip(cells, widths, strict=True):
@@ -422,9 +503,7 @@ def _row_height(cells: list[str], widths: list[float], size: float) -> float:
         # Each line of the text wraps on its own: a cell's lines are their wrapped sum.
         wrapped = 0
         for part in str(text).split("\n"):
-            points = sum(
-                size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in part
-            )
+            points = _ems(part) * size
             wrapped += math.ceil(points / usable) if points else 1
         lines = max(lines, wrapped)
     return lines * size * 1.3 / 72 + 0.08

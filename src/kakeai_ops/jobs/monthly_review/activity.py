@@ -270,7 +270,7 @@ def _seminar_message(s: object) -> str:
     from .figures import SeminarFigures
 
     assert isinstance(s, SeminarFigures)
-    text = f"出席{s.attended:,}人（案内{s.invited:,}人）"
+    text = f"出席{s.attended:,}人（招待{s.invited:,}人）"
     if s.movement is not None and len(s.movement):
         shares = [f"{r.group_label}{r.moved_on}/{r.in_snapshot}人" for r in s.movement.itertuples()]
         text += "。次の段階に進んだのは" + "、".join(shares)

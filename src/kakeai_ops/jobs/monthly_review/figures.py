@@ -110,7 +110,7 @@ class MailRun:
 class SeminarFigures:
     seminar_id: str
     title: str
-    invited: int  # 案内
+    invited: int  # 招待
     attended: int  # 出席: everyone on the attendance list
     uninvited: int  # 招待外の参加
     answers: int

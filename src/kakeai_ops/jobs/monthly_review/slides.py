@@ -198,7 +198,7 @@ def _trend(review: Review) -> Slide:
                 "－" if change is None else points(change),
             ]
         )
-    columns = ["スタックポイント", *header, "差（前回比）"]
+    columns = ["スタックポイント", *header, "前回比"]
     table = Table(columns, rows, widths=[2.4, *([1.3] * len(header)), 1.2])
     chart = Chart(
         "stacked",
@@ -259,7 +259,8 @@ def _divisions(review: Review) -> Slide:
         "人数",
         "ログイン率",
         "ペア成立率",
-        f"1on1実施率（{review.divisions.basis}）",
+        # Two lines, broken where the words break rather than inside 直近30日.
+        f"1on1実施率\n（{review.divisions.basis}）",
         "前回比",
         "1on1/人/月",
         "スッキリ度",
@@ -334,8 +335,13 @@ def _campaigns(review: Review) -> Slide:
             "キャンペーンの状況",
             [c.title for c in review.campaigns],
             [
-                ("対象（達成）", [float(c.eligible) for c in review.campaigns]),
-                ("達成に向け進行中", [float(c.on_track) for c in review.campaigns]),
+                # The table's words for the same figures; a closed window has no 進行中
+                # (the table says 期間終了), so no bar rather than a 0.
+                ("対象", [float(c.eligible) for c in review.campaigns]),
+                (
+                    "進行中",
+                    [float(c.on_track) if c.window_open else None for c in review.campaigns],
+                ),
                 ("付与済み", [float(c.awarded) for c in review.campaigns]),
             ],
             value_title="人数（人）",

@@ -1,0 +1,95 @@
+"""The deck as its readers see it: a subtitle never runs under the rule below it, and a
+table's short headers and figures are never broken across lines. Sizes are read back
+with python-pptx and measured independently (a Japanese character is one em wide)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from pptx import Presentation
+from pptx.util import Emu
+
+from kakeai_ops.outputs.review_pptx import Slide, Table, write_deck
+
+LONG_SUBTITLE = (
+    "直近30日（2026年10月22日〜11月20日）。事業部別レポートと同じ定義・秘匿ルール"
+    "（<5: 5人未満、(秘匿): 差し引きで分かるため非表示）" * 2
+)
+
+
+def inches(length: int) -> float:
+    return Emu(length).inches
+
+
+def shape(slide: Any, name: str) -> Any:
+    return next(s for s in slide.shapes if s.name == name)
+
+
+def points_wide(text: str, size: float) -> float:
+    """At least this many points: every character half an em, Japanese ones a whole em."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.5 for ch in text)
+
+
+def test_a_long_subtitle_gets_the_lines_it_needs_above_the_rule(tmp_path: Path) -> None:
+    deck = write_deck(
+        [Slide("4. 事業部別", subtitle=LONG_SUBTITLE, message="m")], tmp_path / "d.pptx"
+    )
+    slide = Presentation(str(deck)).slides[0]
+    box = shape(slide, "Subtitle")
+    size = box.text_frame.paragraphs[0].runs[0].font.size.pt
+    assert size >= 10  # still readable on the screen
+    usable = (inches(box.width) - 0.2) * 72
+    lines = math.ceil(points_wide(LONG_SUBTITLE, size) / usable)
+    assert lines >= 2
+    assert inches(box.height) >= lines * size * 1.2 / 72
+    rule = next(s for s in slide.shapes if s.shape_type == 9 or "Connector" in s.name)
+    assert inches(rule.top) >= inches(box.top) + inches(box.height) - 0.01
+
+
+def test_a_subtitle_that_fits_one_line_keeps_one_line(tmp_path: Path) -> None:
+    deck = write_deck([Slide("t", subtitle="短い説明", message="m")], tmp_path / "d.pptx")
+    box = shape(Presentation(str(deck)).slides[0], "Subtitle")
+    assert box.text_frame.paragraphs[0].runs[0].font.size.pt == 13
+    assert inches(box.height) < 0.5
+
+
+def test_short_headers_and_figures_are_never_broken(tmp_path: Path) -> None:
+    """The candidates' table: 順位, スッキリ度, スコア on one line beside a long text column."""
+    topics = "スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
+    rows = [
+        [str(i), "管理本部・経営企画室", "13", "4.4", "0.92", "分散のため繰り上げ（年代）", topics]
+        for i in range(1, 6)
+    ]
+    columns = ["順位", "事業部", "回数", "スッキリ度", "スコア", "備考", "よく話すトピック"]
+    table_spec = Table(columns, rows, widths=[0.5, 2.0, 0.6, 0.9, 0.7, 2.0, 5.6])
+    deck = write_deck([Slide("8. 候補", table=table_spec, message="m")], tmp_path / "d.pptx")
+    table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    for index, name in enumerate(columns):
+        size = table.cell(0, index).text_frame.paragraphs[0].runs[0].font.size.pt
+        usable = inches(table.columns[index].width) * 72 - 2 * 0.06 * 72  # less the margins
+        texts = [name] if len(name) <= 5 else []
+        texts += [r[index] for r in rows if r[index].replace(".", "").isdigit()]
+        for text in texts:
+            assert points_wide(text, size) <= usable, (name, text, usable)
+    total = sum(inches(c.width) for c in table.columns)
+    assert total <= 13.333 - 1 + 0.01  # still within the slide's margins
+
+
+def test_a_rows_label_and_a_two_line_header_stay_whole(tmp_path: Path) -> None:
+    """The divisions' table: 管理本部・経営企画室 on one line, 1on1実施率 and （直近30日）
+    each on their own line."""
+    columns = ["事業部", "人数", "ログイン率", "ペア成立率", "1on1実施率\n（直近30日）", "前回比"]
+    columns += ["1on1/人/月", "スッキリ度"]
+    names = ["全社", "マーケティング本部", "管理本部・経営企画室", "製造本部"]
+    rows = [[n, "252人", "93%", "87%", "86%", "↑ +3pt", "2.4", "4.1"] for n in names]
+    table_spec = Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2])
+    deck = write_deck([Slide("4. 事業部", table=table_spec, message="m")], tmp_path / "d.pptx")
+    table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    for index, name in enumerate(columns):
+        size = table.cell(0, index).text_frame.paragraphs[0].runs[0].font.size.pt
+        usable = inches(table.columns[index].width) * 72 - 2 * 0.06 * 72
+        texts = [*name.split("\n"), *(r[index] for r in rows)]
+        for text in texts:
+            assert points_wide(text, size) <= usable, (name, text, usable)
