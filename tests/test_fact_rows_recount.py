@@ -170,3 +170,75 @@ def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
         assert str(len(ids)) in cells and str(left) in cells and share in cells, (line, share)
     assert "事前準備なし" in text and "no_prep " not in text
     assert "mailed" not in text and "holdout" not in text.lower().replace("--holdout", "")
+
+
+def _raw_csv(path: Path) -> pd.DataFrame:
+    """An export as the secretariat got it: UTF-8 (BOM or not) or CP932, ids as typed."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp932")
+    import io
+    import unicodedata
+
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    for column in [c for c in frame.columns if c.endswith("ID")]:
+        frame[column] = [unicodedata.normalize("NFKC", v).strip() for v in frame[column]]
+    return frame
+
+
+def _waiting_invitations() -> dict[str, int]:
+    """Member id → how many 上司 still here invited them to a pair not yet accepted (and
+    not formed by another row), from November's pairs.csv and users.csv as exported."""
+    from conftest import SAMPLE
+
+    users = _raw_csv(SAMPLE / "2026-11" / "users.csv")
+    here = set(users.loc[users["在籍状況"].str.strip() != "退職", "ユーザーID"])
+    pairs = _raw_csv(SAMPLE / "2026-11" / "pairs.csv")
+    accepted = ~pairs["承認日"].str.strip().isin(["", "-"])  # the export writes 「-」 too
+    formed = set(zip(pairs.loc[accepted, "上司ID"], pairs.loc[accepted, "部下ID"], strict=True))
+    waiting: dict[str, set[str]] = {}
+    for manager, member in zip(
+        pairs.loc[~accepted, "上司ID"], pairs.loc[~accepted, "部下ID"], strict=True
+    ):
+        if manager in here and member in here and (manager, member) not in formed:
+            waiting.setdefault(member, set()).add(manager)
+    return {member: len(managers) for member, managers in waiting.items()}
+
+
+def test_a_pair_mail_says_an_invitation_is_waiting_only_when_one_is(
+    sample_copy: Workspace,
+) -> None:
+    """Most people without a pair in the sample have their 上司's invitation waiting: their
+    mail says so and asks them to accept it (the count when more than one 上司 asked);
+    the others get the general steps for either role. The not_activated mail's third
+    step does the same."""
+    import yaml
+
+    cli = Cli(sample_copy)
+    config = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    config["service"] = {"login_url": "https://kakeai.example.co.jp/login"}
+    sample_copy.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    waiting = _waiting_invitations()
+    told = 0
+    for segment in ("no_pair", "not_activated"):
+        for path in sample_copy.outbox_dir.rglob("*.eml"):
+            path.unlink()
+        cli("mail", "send", "--segment", segment, "--dry-run", "--stale-ok")
+        sent = list(sample_copy.outbox_dir.rglob("*.eml"))
+        assert sent
+        for path in sent:
+            user_id = path.name.split("-")[0]
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            body = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+            n = waiting.get(user_id, 0)
+            if n:
+                told += 1
+                asked = f"上司の方 {n} 名" if n > 1 else "上司の方"
+                assert f"{asked}から" in body and "ペア招待が届いて" in body, (user_id, body)
+                assert "届いている場合は" not in body and "届いていなければ" not in body
+            else:
+                assert "ペア招待が届いて" not in body, (user_id, body)
+                assert "届いている場合は" in body or "届いていなければ" in body, (user_id, body)
+    assert told >= 10  # 11 of no_pair's 14 and 15 of not_activated's 18 in the sample

@@ -94,3 +94,23 @@ def test_segment_of_sparse_tables_counts_as_the_plain_rule(case: str) -> None:
     for person in result.index:
         plain = int((held["manager_id"] == person).sum() + (held["member_id"] == person).sum())
         assert int(result.loc[person, "held_total"]) == plain, person
+
+
+def test_an_invitation_waiting_counts_each_inviting_manager_once() -> None:
+    """An invitation sent twice counts once; none where the pair is formed by another row,
+    from someone who left (not a user here), or with no 上司 id."""
+    import pandas as pd
+
+    from kakeai_ops.analyses.segment_facts import invites_to_accept
+
+    index = pd.Index(["a", "b", "c"], name="user_id")
+    pairs = pd.DataFrame(
+        {
+            "manager_id": ["a", "a", "a", "a", "gone", None],
+            "member_id": ["b", "b", "c", "c", "c", "c"],
+            "accepted_at": [pd.NaT, pd.NaT, pd.Timestamp("2026-01-01"), pd.NaT, pd.NaT, pd.NaT],
+        }
+    )
+    formed = pairs[pairs["accepted_at"].notna()]
+    assert invites_to_accept(index, pairs, formed).tolist() == [0, 1, 0]
+    assert invites_to_accept(index, pairs.iloc[:0], formed.iloc[:0]).tolist() == [0, 0, 0]

@@ -60,6 +60,7 @@ RECIPIENT: dict[str, Any] = {
     "recent_count": 3,
     "recent_prepared": 0,
     "recent_rated": 2,
+    "invites_to_accept": 0,
 }
 
 # file stem → (template, audience options, extra fields, seminar)

@@ -43,7 +43,8 @@ def test_the_not_activated_mail_gives_the_address_and_three_steps(
     assert "service." not in cli("status").stderr
     text = cli("mail", "preview", "--segment", "not_activated").stdout
     assert "1. ログインする：https://kakeai.example.co.jp/login" in text
-    assert "2. プロフィールを確認する" in text and "3. ペア招待をする・受ける" in text
+    # 竹瀬 結菜, the first, has her 上司's invitation waiting: the third step is to accept it.
+    assert "2. プロフィールを確認する" in text and "3. ペア招待を承認する" in text
     assert "https://portal.example.co.jp/kakeai-guide" in text
     cli("mail", "send", "--segment", "not_activated", "--yes")
 

@@ -146,6 +146,7 @@ COLUMNS: dict[str, Column] = {
     "recent_count": _c("直近の1on1数", COUNT, detail=True),
     "recent_prepared": _c("うち事前準備あり", COUNT, detail=True),
     "recent_rated": _c("うちスッキリ度入力あり", COUNT, detail=True),
+    "invites_to_accept": _c("承認待ちのペア招待（部下として）", COUNT, detail=True),
     "prep_share": _c("事前準備率", PERCENT),
     "rating_share": _c("スッキリ度入力率", PERCENT),
     "seminar_month": _c("おすすめセミナー（Month）", detail=True),

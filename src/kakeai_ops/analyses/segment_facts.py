@@ -52,6 +52,7 @@ def user_facts(
         "held_as_member": _count(held_member, n),
     }
     facts["held_total"] = facts["held_as_manager"] + facts["held_as_member"]
+    facts["invites_to_accept"] = invites_to_accept(index, pairs, formed)
 
     last = np.full(n + 1, NO_TIME)  # NaT
     np.maximum.at(last, held_manager, held_time)
@@ -76,6 +77,20 @@ def user_facts(
     facts["recent_prepared"] = prepared
     facts["recent_rated"] = rated
     return facts
+
+
+def invites_to_accept(index: pd.Index, pairs: pd.DataFrame, formed: pd.DataFrame) -> np.ndarray:
+    """Per user: how many 上司 (still here) have invited them to a pair they have not
+    accepted (a pairs row without 承認日), not counting one they already have a pair
+    with. A mail can then say an invitation is waiting rather than 「届いていれば」."""
+    waiting = pairs.loc[pairs["accepted_at"].isna(), ["manager_id", "member_id"]]
+    waiting = waiting[is_in(waiting["manager_id"], index) & is_in(waiting["member_id"], index)]
+    if len(formed):
+        paired = pd.MultiIndex.from_frame(formed[["manager_id", "member_id"]].astype(str))
+        asked = pd.MultiIndex.from_frame(waiting.astype(str))
+        waiting = waiting[~asked.isin(paired)]
+    waiting = waiting.astype(str).drop_duplicates()
+    return _count(_positions(index, waiting["member_id"]), len(index))
 
 
 def _positions(index: pd.Index, ids: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:

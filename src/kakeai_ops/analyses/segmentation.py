@@ -195,6 +195,8 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
         "rating_share": rating_share,
         "seminar_month": pd.Series(seminar).mask(healthy_manager, MANAGER_SEMINAR),
         "employment_status": users["employment_status"].array,
+        # For the mails only (not a column of the list): invitations waiting for them.
+        "invites_to_accept": facts["invites_to_accept"],
     }
     return pd.DataFrame(columns, index=pd.RangeIndex(len(index)))
 

@@ -133,6 +133,7 @@ def template_context(
         "recent_count": int(row["recent_count"]),
         "recent_prepared": int(row["recent_prepared"]),
         "recent_rated": int(row["recent_rated"]),
+        "invites_to_accept": int(row["invites_to_accept"]),
     }
     mail = settings.mail
     context: dict[str, Any] = {

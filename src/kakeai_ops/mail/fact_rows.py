@@ -30,6 +30,7 @@ MAIL_COLUMNS = (
     "recent_count",
     "recent_prepared",
     "recent_rated",
+    "invites_to_accept",
 )
 
 
