@@ -215,6 +215,9 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
         assert row.get("後日送信", "0") == f"{status[run_id]['deferred']:,}"
         assert row["比較群"] == f"{status[run_id]['holdout']:,}"
         assert run_id not in texts(slide)  # the id is in the notes only
+    # A word is explained only where its column is: no run bounced, so neither is 不達.
+    assert not any(status[r]["bounced"] for r in rows)
+    assert "不達" not in table_rows(slide)[0] and "不達" not in texts(slide)
     report = {r["group"]: r for r in run_json(month, "mail", "report", MAIL_RUN)}
     values = series(chart(slide))
     assert values["送付"] == [pytest.approx(report["mailed"]["share_left"], abs=1e-4)]
@@ -238,6 +241,17 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert record["ci95_high"] == pytest.approx(high, abs=1e-4)
     assert record["ci95_low"] < record["difference"] < record["ci95_high"]
     assert record["effect"] == "測定済み"
+    # The workbook's cells read as the report says them: to a tenth of a point (−5.5, not −5).
+    book = load_workbook(deck["xlsx"])
+    sheet = book["5_メール施策"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == MAIL_RUN)
+    for label, value in (("差（pt）", record["difference"]), ("95%信頼区間（下限）", low)):
+        cell = row[header.index(label)]
+        positive = cell.number_format.split(";")[0]
+        tenths = len(positive.split(".")[1].rstrip("%")) if "." in positive else 0
+        assert tenths == 1, (label, cell.number_format)
+        assert f"{value * 100:.1f}" in f"{cell.value * 100:.1f}"
     shown = Cli(month)("mail", "report", MAIL_RUN).stdout
     shown_low = f"{low * 100:+.1f}pt".replace("-", "−")
     shown_high = f"{high * 100:+.1f}pt".replace("-", "−")

@@ -72,6 +72,10 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     assert {r["メールアドレス"] for r in records} == expected and len(records) == len(expected)
     assert {r["状態"] for r in records} == {"送信済み"}
     assert {r["種類"] for r in records} == {"促し"}
+    # Printed, it says the run's 基準日 as every other file does (the header was blank).
+    as_of = next(r for r in csv.DictReader(io.StringIO(status)) if r["run_id"] == RUN)["as_of"]
+    sheet = load_workbook(path).worksheets[0]
+    assert sheet.oddHeader.center.text == f"基準日 {as_of}" and as_of
 
 
 def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(

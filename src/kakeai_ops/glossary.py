@@ -14,6 +14,10 @@ from dataclasses import dataclass
 PERCENT = "0%"
 # A change of a share, signed: +3% reads as three points up (0% when unchanged).
 SIGNED_PERCENT = "+0%;-0%;0%"
+# A mail's effect and its interval, to a tenth of a point as `kops mail report` and the deck
+# say them (−5.5pt): a whole percent showed −5% beside the slide's −5.5pt.
+SIGNED_PERCENT_TENTHS = "+0.0%;-0.0%;0.0%"
+PERCENT_TENTHS = "0.0%"
 ONE_DECIMAL = "0.0"
 TWO_DECIMALS = "0.00"
 COUNT = "#,##0"
@@ -218,9 +222,9 @@ COLUMNS: dict[str, Column] = {
     "holdout_in_snapshot": _c("比較群の人数", COUNT, detail=True),
     "holdout_left": _c("比較群で抜け出した人数", COUNT, detail=True),
     "holdout_share_left": _c("比較群で抜け出した割合", PERCENT),
-    "difference": _c("差（pt）", SIGNED_PERCENT),
-    "ci95_low": _c("95%信頼区間（下限）", PERCENT, detail=True),
-    "ci95_high": _c("95%信頼区間（上限）", PERCENT, detail=True),
+    "difference": _c("差（pt）", SIGNED_PERCENT_TENTHS),
+    "ci95_low": _c("95%信頼区間（下限）", PERCENT_TENTHS, detail=True),
+    "ci95_high": _c("95%信頼区間（上限）", PERCENT_TENTHS, detail=True),
     "state": _c("状態"),
     "item": _c("宛先・項目", TEXT),
     "template": _c("テンプレート"),

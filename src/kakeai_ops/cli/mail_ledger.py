@@ -24,6 +24,7 @@ from ..mail.evaluation import (
     share_with_n,
 )
 from ..model import records
+from ..outputs.workbook import Print
 from .console import frame_table, people_table
 from .mail_words import error_words, suppression_for_people
 from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
@@ -105,14 +106,22 @@ def status_command(
             emit_data(frame, fmt)
         return
     found = run_status(context.workspace, run_id)
+    with runs.open_ledger(context.workspace) as ledger:
+        bounced = ledger.bounce_counts().get(found.run_id, (0, 0))
+        # The printed header says the run's 基準日, as every other file kops writes.
+        as_of = (ledger.run(found.run_id) or {}).get("as_of")
     # A file is for people (its errors in Japanese); --format csv|json gives them as stored.
     for_file = found.rows.assign(error=[error_words(e) for e in found.rows["error"]])
     if emit(
-        for_file, fmt, out_file, shown=found.rows, sheet="ledger", text_columns=["user_id", "item"]
+        for_file,
+        fmt,
+        out_file,
+        shown=found.rows,
+        sheet="ledger",
+        text_columns=["user_id", "item"],
+        options=Print(as_of=as_of),
     ):
         return
-    with runs.open_ledger(context.workspace) as ledger:
-        bounced = ledger.bounce_counts().get(found.run_id, (0, 0))
     _show_run(found, *bounced)
 
 

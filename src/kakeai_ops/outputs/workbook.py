@@ -111,7 +111,7 @@ def cell_text(value: Any, number_format: str) -> str:
         return "2026-01-01"
     if isinstance(value, int | float):
         if number_format.endswith("%"):
-            return f"{value:.0%}"
+            return f"{value:+.1%}" if ".0%" in number_format else f"{value:.0%}"
         if number_format == COUNT:
             return f"{value:,.0f}"
         if number_format in (ONE_DECIMAL, TWO_DECIMALS):

@@ -28,12 +28,14 @@ def mail_slide(review: Review) -> Slide:
             ],
             notes="配信と効果測定: kops mail send --segment KEY --holdout 10",
         )
+    table = _mail_table(review)
+    # 不達 is explained only beside its column (left out when no run had a bounce).
+    bounced = "不達 = 送信後に不達通知が戻った数。" if "不達" in table.columns else ""
     return Slide(
         title,
         message=_mail_message(review),
-        subtitle="前回のデータ以降の配信。不達 = 送信後に不達通知が戻った数。"
-        "比較群 = 比べるため送らなかった人",
-        table=_mail_table(review),
+        subtitle=f"前回のデータ以降の配信。{bounced}比較群 = 比べるため送らなかった人",
+        table=table,
         chart=_mail_chart(review),
         stacked=True,
         footnote="95%信頼区間（Newcombe法）が0をまたぐ差は誤差の範囲。"
