@@ -91,3 +91,46 @@ def test_the_safety_options_go_with_mail(sample_copy: Workspace, tmp_path: Path)
     assert not outbox_folder(sample_copy, "x").parent.exists() or not any(
         outbox_folder(sample_copy, "x").parent.iterdir()
     )
+
+
+def test_an_advisor_mail_names_the_scope_as_people_say_it(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The HRBP whose scope is two 部署 of 開発本部 reads 「開発本部 製品開発部・品質保証部」 in
+    the subject and the body, not kops.yaml's 「開発本部/製品開発部、開発本部/品質保証部」; a
+    whole 事業部 is its name. Each mail is addressed to the one its scope belongs to."""
+    import email
+    from email import policy
+
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    out = tmp_path / "out"
+    cli("report", "divisions", "--all-advisors", "--out", str(out), "--mail", "--dry-run")
+    said = {}
+    for path in (sample_copy.root / "outbox").rglob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+        said[message["To"].addresses[0].addr_spec] = (str(message["Subject"]), body)
+    expected = {"営業本部長": "営業本部", "開発HRBP": "開発本部 製品開発部・品質保証部"}
+    assert set(said) == {config["email"] for config in ADVISORS.values()}
+    for name, words in expected.items():
+        subject, body = said[ADVISORS[name]["email"]]
+        assert subject.startswith(f"【KAKEAI事務局】{words}の 1on1 実施状況レポート 直近"), subject
+        assert f"{words}の 1on1 の実施状況をまとめたレポート" in body
+        assert "/" not in subject
+
+
+def test_a_scope_is_said_once_per_division() -> None:
+    from kakeai_ops.config import ScopeUnit
+    from kakeai_ops.mail.advisors import scope_words
+
+    units = [
+        ScopeUnit(division="開発本部", department="製品開発部"),
+        ScopeUnit(division="営業本部"),
+        ScopeUnit(division="開発本部", department="品質保証部"),
+        ScopeUnit(division="開発本部", department="製品開発部"),
+        ScopeUnit(division="人事/総務", department="労務部"),
+    ]
+    assert scope_words(units) == "開発本部 製品開発部・品質保証部、営業本部、人事/総務 労務部"
+    # A whole 事業部 covers its 部署: named alone.
+    assert scope_words([*units, ScopeUnit(division="開発本部")]).startswith("開発本部、")

@@ -344,7 +344,7 @@ def _all_advisors(
     err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
     err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
     if mail and written.files:
-        _mail_advisors(context, written, period, sending, directory)
+        _mail_advisors(context, written, period, sending, directory, snap_id)
 
 
 @dataclass(frozen=True)
@@ -360,7 +360,12 @@ class MailOptions:
 
 
 def _mail_advisors(
-    context: Session, written: AdvisorReports, period: str, sending: MailOptions, directory: Path
+    context: Session,
+    written: AdvisorReports,
+    period: str,
+    sending: MailOptions,
+    directory: Path,
+    snap_id: str,
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing
@@ -369,8 +374,16 @@ def _mail_advisors(
     from .run_console import TerminalOperator
 
     files = written.files
+    # Each scope as the report resolved it, so the mail can name it as people say it.
+    users = context.tables(
+        context.snapshot(snap_id), columns={"users": ["user_id", "division", "department"]}
+    ).users
+    scopes = {
+        name: advisor_scopes.resolve_scope(users, name, context.settings.advisors[name])
+        for name in files
+    }
     mailing = advisor_mailing(
-        context.settings, files, period, context.snapshot().id, written.caption
+        context.settings, files, period, context.snapshot().id, written.caption, scopes
     )
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import Settings, scope_text
+from ..config import ScopeUnit, Settings, scope_text
 from ..errors import KopsError
 from ..i18n import _
 from .audience import DESCRIBED_AS, Audience, Recipient
@@ -52,17 +52,41 @@ def period_words(period: str, caption: str | None) -> str:
     return text
 
 
+def scope_words(units: Iterable[ScopeUnit]) -> str:
+    """The scope as its reader says it: 「営業本部」, 「開発本部 製品開発部・品質保証部」,
+    each 事業部 once with its 部署 after it (never the config's 「開発本部/製品開発部」)."""
+    whole: dict[str, bool] = {}
+    departments: dict[str, list[str]] = {}
+    for unit in units:
+        if unit.department is None:
+            whole[unit.division] = True
+        else:
+            whole.setdefault(unit.division, False)
+            names = departments.setdefault(unit.division, [])
+            if unit.department not in names:
+                names.append(unit.department)
+    return "、".join(
+        division
+        if full or not departments.get(division)
+        else f"{division} {'・'.join(departments[division])}"
+        for division, full in whole.items()
+    )
+
+
 def advisor_mailing(
     settings: Settings,
     names: Iterable[str],
     period: str,
     snapshot_id: str,
     caption: str | None = None,
+    scopes: dict[str, list[ScopeUnit]] | None = None,
 ) -> AdvisorMailing:
     """One recipient per advisor with an address; the run is named by period and snapshot.
 
     ``caption`` is the period as the mail states it (「2026年11月（20日まで）」); the
-    run id and its binding keep the option as typed (month:2026-11)."""
+    run id and its binding keep the option as typed (month:2026-11). ``scopes``: each
+    advisor's scope as the snapshot resolves it (the mail then names it as people say it);
+    without it, as kops.yaml writes it."""
     recipients = []
     without_email = []
     mail = settings.mail
@@ -81,7 +105,9 @@ def advisor_mailing(
             "honorific": mail.honorific,
             "mail": sender_context(mail),
             "report": {
-                "scope": "、".join(scope_text(entry) for entry in advisor.scope),
+                "scope": scope_words(scopes[name])
+                if scopes and name in scopes
+                else "、".join(scope_text(entry) for entry in advisor.scope),
                 "period": said,
             },
         }
