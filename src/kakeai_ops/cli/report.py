@@ -368,16 +368,15 @@ def _mail_advisors(
     snap_id: str,
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
-    from ..mail.advisors import advisor_mailing
+    from ..mail.advisors import advisor_mailing, report_attachment_name, scope_words
     from ..mail.runs import send_prepared
     from . import run_commands
     from .run_console import TerminalOperator
 
     files = written.files
     # Each scope as the report resolved it, so the mail can name it as people say it.
-    users = context.tables(
-        context.snapshot(snap_id), columns={"users": ["user_id", "division", "department"]}
-    ).users
+    snap = context.snapshot(snap_id)
+    users = context.tables(snap, columns={"users": ["user_id", "division", "department"]}).users
     scopes = {
         name: advisor_scopes.resolve_scope(users, name, context.settings.advisors[name])
         for name in files
@@ -420,6 +419,9 @@ def _mail_advisors(
         mailing.binding,
         sending.yes,
         attachments=lambda item: [str(files[item].resolve())],
+        attachment_names=lambda item: [
+            report_attachment_name(scope_words(scopes[item]), snap.as_of)
+        ],
         what=_("advisor report(s)"),
         stale_ok=sending.stale_ok,
         dry_run=sending.dry_run,

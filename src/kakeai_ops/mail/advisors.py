@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from typing import Any
 from ..config import ScopeUnit, Settings, scope_text
 from ..errors import KopsError
 from ..i18n import _
+from ..outputs.filenames import readable
 from .audience import DESCRIBED_AS, Audience, Recipient
 from .context import sender_context
 
@@ -71,6 +73,14 @@ def scope_words(units: Iterable[ScopeUnit]) -> str:
         else f"{division} {'・'.join(departments[division])}"
         for division, full in whole.items()
     )
+
+
+def report_attachment_name(scope: str, as_of: dt.date | None) -> str:
+    """The attached report's name as its reader sees and saves it:
+    「1on1実施状況レポート_営業本部_20261120.xlsx」 (the folder's own name carries the
+    advisor's key and a hash, which mean nothing to them)."""
+    day = f"_{as_of:%Y%m%d}" if as_of is not None else ""
+    return f"1on1実施状況レポート_{readable(scope)}{day}.xlsx"
 
 
 def advisor_mailing(

@@ -64,6 +64,7 @@ def build_message(
     date: str | None = None,
     attachments: Sequence[Path] = (),
     sender: Sender | None = None,
+    attachment_names: Sequence[str] = (),
 ) -> EmailMessage:
     message = EmailMessage(policy=policy.SMTP)
     sender = sender or Sender.of(settings)
@@ -80,11 +81,11 @@ def build_message(
     message.set_content(text, charset="utf-8", cte="base64")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
-    for path in attachments:
+    for n, path in enumerate(attachments):
         maintype, subtype = _content_type(path)
-        message.add_attachment(
-            path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name
-        )
+        # The name the reader sees and saves, when one is given (not the folder's own).
+        name = attachment_names[n] if n < len(attachment_names) else path.name
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=name)
     return message
 
 

@@ -49,6 +49,8 @@ class PlannedMessage:
     state: str = "planned"  # or 'holdout'
     extra: dict[str, Any] = field(default_factory=dict)
     attachments: list[str] = field(default_factory=list)  # file paths
+    # The names the reader sees, one per attachment (empty: each file's own name).
+    attachment_names: list[str] = field(default_factory=list)
     # From/Reply-To as planned (name, address, reply_to); empty in plans made before.
     sender: dict[str, str] = field(default_factory=dict)
 
@@ -123,6 +125,7 @@ def build_planned(
             message.html,
             message.message_id,
             attachments=attachments,
+            attachment_names=message.attachment_names,
             sender=sender,
         )
     return build_message(
@@ -134,6 +137,7 @@ def build_planned(
         message.html,
         message.message_id.replace("@", ".test@"),
         attachments=attachments,
+        attachment_names=message.attachment_names,
         sender=sender,
     )
 

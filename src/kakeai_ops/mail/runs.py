@@ -381,6 +381,7 @@ def send_prepared(
     to_test: str | None = None,
     limit: int | None = None,
     command: Callable[[str], str] | None = None,
+    attachment_names: Callable[[str], list[str]] | None = None,
 ) -> None:
     """Plan and send an audience a command built itself (e.g. advisors with their files),
     with the safety of every mailing: ``dry_run``, ``to_test``, ``limit``.
@@ -404,6 +405,8 @@ def send_prepared(
     plan = make_plan(audience, templates(source.workspace), source.settings, run_id)
     for message in plan.messages:
         message.attachments = attachments(message.item)
+        if attachment_names is not None:
+            message.attachment_names = attachment_names(message.item)
     operator.show_plan(plan, audience)
     if not request.real:
         _rehearse(source, operator, plan, binding, request)
