@@ -326,8 +326,8 @@ def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:
     # Lines of one cell add up (each wraps on its own): three short lines are three lines.
     from kakeai_ops.outputs.review_pptx import _row_height
 
-    one = _row_height(["10月20日"], [1.5], 18)
-    assert _row_height(["10月20日\nn=254\n前回"], [1.5], 18) >= 3 * (one - 0.08) + 0.08
+    one = _row_height(["10月20日"], [2.0], 18)
+    assert _row_height(["10月20日\nn=254\n前回"], [2.0], 18) >= 3 * (one - 0.08) + 0.08
 
 
 def test_no_sheet_is_a_header_alone(month: Path) -> None:

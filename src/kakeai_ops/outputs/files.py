@@ -270,6 +270,15 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
             else:
                 target._style = copy(styled)
     _row_formats(ws, people)
+    # A hidden figure (<5) stands where the figure would, at the right of its cell: on the
+    # left it ran into the figure of the column before (「3 <5」 read as one).
+    right = Alignment(horizontal="right")
+    for position, number_format in enumerate(people.formats, start=1):
+        if number_format is None or number_format == glossary.TEXT:
+            continue
+        for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
+            if isinstance(target.value, str) and target.value in workbook.HIDDEN_MARKS:
+                target.alignment = right
     for row_number in range(2, last + 1):
         first = ws.cell(row=row_number, column=1).value
         if isinstance(first, str) and first in workbook.TOTAL_LABELS:

@@ -120,17 +120,34 @@ def cell_text(value: Any, number_format: str) -> str:
     return str(value)
 
 
+SHORT_LINE = 16  # display width: a header this short (扱うセミナー, スタックポイント) never breaks
+
+
+def wrapped_width(longest: int, roomy: bool = True) -> int:
+    """The display width a wrapping cell (a header) is given. Roomy: a short one on one line
+    (「扱うセミナ/ー」 reads badly), a middling one on two, a long one on three. Tight (a
+    sheet that would print too small otherwise): up to three lines, rather than widen its
+    column of figures."""
+    if not roomy:
+        return max(-(-longest // 3), 6) if longest > 8 else longest
+    if longest <= SHORT_LINE:
+        return longest
+    if longest <= 2 * SHORT_LINE:
+        return -(-longest // 2)
+    return max(-(-longest // 3), SHORT_LINE)
+
+
 def fit_columns(sheet: Worksheet, header_rows: Iterable[int] = (), sample: int = 400) -> float:
-    """Set each column as wide as its widest cell (headers wrap onto two lines, and their
-    rows are made tall enough); returns the sheet's total width. A cell alone in its row
-    (a title, a note, a legend) spills over the empty cells to its right and sets no width."""
+    """Set each column as wide as its widest cell (headers wrap, and their rows are made
+    tall enough); returns the sheet's total width. A cell alone in its row (a title, a
+    note, a legend) spills over the empty cells to its right and sets no width. Headers get
+    the room to break only between lines of sense where the sheet still prints readably."""
     import math
 
     from openpyxl.utils import get_column_letter
 
     headers = set(header_rows)
-    widths: dict[int, float] = {}
-    wrapped: list[tuple[int, int, int]] = []  # (row, column, display width)
+    cells: list[tuple[int, int, int, bool]] = []  # (row, column, display width, wraps)
     for index, row in enumerate(sheet.iter_rows()):
         if index > sample and row[0].row not in headers:
             continue
@@ -140,19 +157,25 @@ def fit_columns(sheet: Worksheet, header_rows: Iterable[int] = (), sample: int =
         for target in filled:
             text = cell_text(target.value, target.number_format)
             longest = max((display_width(part) for part in text.split("\n")), default=0)
-            if target.row in headers or target.alignment.wrap_text:
-                wrapped.append((target.row, target.column, longest))
-                # A header wraps (up to three lines) rather than widen its column of figures.
-                longest = max(-(-longest // 3), 6) if longest > 8 else longest
+            wraps = target.row in headers or bool(target.alignment.wrap_text)
+            cells.append((target.row, target.column, longest, wraps))
+    widths: dict[int, float] = {}
+    for roomy in (True, False):
+        widths = {}
+        for _row, column, longest, wraps in cells:
+            shown = wrapped_width(longest, roomy) if wraps else longest
             # Glyphs of Japanese fonts run a little wider than two Latin columns.
-            width = min(max(round(longest * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
-            widths[target.column] = max(widths.get(target.column, MIN_COLUMN_WIDTH), width)
+            width = min(max(round(shown * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
+            widths[column] = max(widths.get(column, MIN_COLUMN_WIDTH), width)
+        if sum(widths.values()) <= READABLE_WIDTH:
+            break
     for column, chosen in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = chosen
     lines: dict[int, int] = {}
-    for row_number, column, longest in wrapped:
-        usable = max(widths.get(column, MIN_COLUMN_WIDTH) - 1.5, 1) / 1.1
-        lines[row_number] = max(lines.get(row_number, 1), math.ceil(longest / usable))
+    for row_number, column, longest, wraps in cells:
+        if wraps:
+            usable = max(widths.get(column, MIN_COLUMN_WIDTH) - 1.5, 1) / 1.1
+            lines[row_number] = max(lines.get(row_number, 1), math.ceil(longest / usable))
     for row_number, count in lines.items():
         if count > 1:
             sheet.row_dimensions[row_number].height = 14 * count + 2

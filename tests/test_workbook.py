@@ -1,0 +1,54 @@
+"""Workbooks as printed: a short header is never broken inside a word when the sheet has
+the room, and a hidden figure stands at the right of its cell. Read back with openpyxl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from kakeai_ops.outputs import workbook
+from kakeai_ops.outputs.files import write_table
+
+
+def width_needed(text: str) -> float:
+    """Excel width units a one-line header takes: two for a Japanese character, one for
+    any other, and the cell's padding."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 1.5
+
+
+def test_short_headers_fit_on_one_line_and_hidden_figures_align_right(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "stuck_point": ["未ログイン", "ペア未成立"],
+            "group_label": ["出席した人", "出席しなかった人"],
+            "users": [7, 3],
+            "in_snapshot": [7, 3],
+            "moved_on": [2, "<5"],
+        }
+    )
+    path = write_table(frame, tmp_path / "moved.xlsx")
+    sheet = load_workbook(path).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "スタックポイント"  # 8 characters: one line, not 「スタックポイ/ント」
+    for index, label in enumerate(header, start=1):
+        if sum(2 if ord(ch) > 0x2E80 else 1 for ch in label) <= workbook.SHORT_LINE:
+            width = sheet.column_dimensions[get_column_letter(index)].width
+            assert width >= width_needed(label), (label, width)
+    hidden = next(c for c in sheet[3] if c.value == "<5")
+    assert hidden.alignment.horizontal == "right"
+
+
+def test_a_wide_sheet_keeps_its_headers_tight_to_print_readably(tmp_path: Path) -> None:
+    """Many columns with middling headers: roomy headers would print below 8 pt, so they
+    wrap onto up to three lines as before and the sheet stays within the readable width."""
+    frame = pd.DataFrame({f"列の見出し{i:02d}番目です": [1] for i in range(13)})
+    path = write_table(frame, tmp_path / "wide.xlsx")
+    sheet = load_workbook(path).worksheets[0]
+    total = sum(
+        sheet.column_dimensions[get_column_letter(i)].width or 8.43
+        for i in range(1, sheet.max_column + 1)
+    )
+    assert total <= workbook.READABLE_WIDTH
