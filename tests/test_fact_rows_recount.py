@@ -242,3 +242,54 @@ def test_a_pair_mail_says_an_invitation_is_waiting_only_when_one_is(
                 assert "ペア招待が届いて" not in body, (user_id, body)
                 assert "届いている場合は" in body or "届いていなければ" in body, (user_id, body)
     assert told >= 10  # 11 of no_pair's 14 and 15 of not_activated's 18 in the sample
+
+
+def _raw_meetings() -> pd.DataFrame:
+    """Every 1on1 of the sample's two exports as exported (November's rows win), ids
+    NFKC'd and stripped (the sample has ０００１６２ and padded ids), dates of any form."""
+    import unicodedata
+
+    from conftest import SAMPLE
+
+    frames = [
+        pd.read_excel(SAMPLE / month / "meetings.xlsx", dtype=str, engine="openpyxl")
+        for month in ("2026-10", "2026-11")
+    ]
+    meetings = pd.concat(frames).drop_duplicates("1on1ID", keep="last")
+    for column in ("上司ID", "部下ID", "ステータス"):
+        meetings[column] = [
+            unicodedata.normalize("NFKC", v).strip() for v in meetings[column].fillna("")
+        ]
+
+    def when(column: str) -> pd.Series:
+        text = meetings[column].fillna("").str.replace("T", " ").str.replace("/", "-")
+        return pd.to_datetime(text, format="mixed", errors="coerce")
+
+    meetings["held"] = when("実施日時")
+    meetings["prepared"] = when("事前準備日時")
+    meetings["topic"] = meetings["トピック"].fillna("").str.strip()
+    return meetings
+
+
+def test_the_prep_mail_states_the_count_the_exports_give(sample_copy: Workspace) -> None:
+    """「直近の 1on1 3 回のうち、事前準備…がされていたのは N 回」 for every reader, recounted
+    from the sample's meetings.xlsx files themselves: the last 3 held as member by
+    2026-11-20, prepared = 事前準備日時 set, not after the 1on1, and a topic chosen."""
+    cli = Cli(sample_copy)
+    cli("mail", "send", "--segment", "no_prep", "--dry-run", "--stale-ok")
+    meetings = _raw_meetings()
+    held = meetings[(meetings["ステータス"] == "実施済") & (meetings["held"] < "2026-11-21")]
+    sent = list(sample_copy.outbox_dir.rglob("*.eml"))
+    assert len(sent) >= 10
+    for path in sent:
+        user_id = path.name.split("-")[0]
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = " ".join(message.get_body(preferencelist=("plain",)).get_content().split())  # type: ignore[union-attr]
+        mine = held[held["部下ID"] == user_id].sort_values(["held", "1on1ID"]).tail(3)
+        prepared = (
+            mine["prepared"].notna() & (mine["prepared"] <= mine["held"]) & (mine["topic"] != "")
+        ).sum()
+        assert (
+            f"直近の 1on1 {len(mine)} 回のうち、 事前準備（トピックの選択）がされていたのは "
+            f"{prepared} 回" in body
+        ), (user_id, body[:200])

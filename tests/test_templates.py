@@ -177,3 +177,13 @@ def test_shipped_mails_write_one_greeting_and_claim_nothing_uncounted(tmp_path: 
         text = path.read_text(encoding="utf-8")
         assert "おつかれ" not in text, path.name
         assert "多くのご応募" not in text, path.name
+
+
+def test_a_draw_mail_claims_no_1on1_in_every_week(tmp_path: Path) -> None:
+    """Winners and those not drawn qualified with weeks that had no business day (お盆)
+    excused, not necessarily held: their mails, which have no run of months to name those
+    weeks as the award mail does, do not say 毎週の 1on1 を続けてこられた."""
+    for name in ("campaign.winner", "campaign.not_drawn"):
+        body = " ".join((SHIPPED / f"{name}.txt").read_text(encoding="utf-8").split())
+        assert "毎週の 1on1 を続け" not in body and "欠かさず" not in body, name
+        assert "応募条件を満たすまで 1on1 を続けてこられた" in body, name
