@@ -527,3 +527,20 @@ def test_cover_and_feet_come_from_kops_yaml(restyled: dict[str, Any]) -> None:
     assert all("関係者外秘" in texts(s) for s in slides[1:])
     assert deck.core_properties.author == "人事部 組織開発課"
     assert deck.core_properties.title.startswith("営業本部 1on1 推進会議")
+
+
+def test_every_table_is_read_from_across_the_room(deck: dict[str, Any]) -> None:
+    """No slide's table comes down to a size the back of the meeting room cannot read:
+    the mail table above its chart was 10 pt when the chart took half the space."""
+    for slide in deck["slides"]:
+        for shape in slide.shapes:
+            if not shape.has_table:
+                continue
+            sizes = {
+                run.font.size.pt
+                for row in shape.table.rows
+                for cell in row.cells
+                for paragraph in cell.text_frame.paragraphs
+                for run in paragraph.runs
+            }
+            assert min(sizes) >= 12, (title(slide), sizes)

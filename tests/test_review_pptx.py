@@ -93,3 +93,36 @@ def test_a_rows_label_and_a_two_line_header_stay_whole(tmp_path: Path) -> None:
         texts = [*name.split("\n"), *(r[index] for r in rows)]
         for text in texts:
             assert points_wide(text, size) <= usable, (name, text, usable)
+
+
+def test_a_table_above_its_chart_stays_readable(tmp_path: Path) -> None:
+    """The mail slide of a month with five runs: the table takes the room its words need
+    and the chart the rest (it was 10 pt beside a chart of one pair of bars)."""
+    from kakeai_ops.outputs.review_pptx import Chart
+
+    columns = [
+        "配信",
+        "送信",
+        "書き出しのみ（未送信）",
+        "比較群",
+        "スタックポイントを抜けた割合の差",
+    ]
+    note = "差は誤差の範囲（−5.5pt、95%信頼区間 −35.5pt〜+26.5pt、有意差なし） 送付3/13人・比較群4/14人"
+    rows = [
+        ["セミナーの録画のご案内：1on1をみんなどうやっているの？", "0", "47", "0", note]
+        for _ in range(5)
+    ]
+    chart = Chart("column", "抜けた割合", ["事前準備なし"], [("送付", [0.23]), ("比較群", [0.29])])
+    slide_spec = Slide(
+        "5. メール施策",
+        message="m",
+        subtitle="前回のデータ以降の配信",
+        table=Table(columns, rows, widths=[2.4, 0.7, 0.9, 0.7, 4.0]),
+        chart=chart,
+        stacked=True,
+        footnote="95%信頼区間（Newcombe法）が0をまたぐ差は誤差の範囲",
+    )
+    deck = write_deck([slide_spec], tmp_path / "d.pptx")
+    table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    size = table.cell(1, 0).text_frame.paragraphs[0].runs[0].font.size.pt
+    assert size >= 12, size
