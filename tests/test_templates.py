@@ -187,3 +187,11 @@ def test_a_draw_mail_claims_no_1on1_in_every_week(tmp_path: Path) -> None:
         body = " ".join((SHIPPED / f"{name}.txt").read_text(encoding="utf-8").split())
         assert "毎週の 1on1 を続け" not in body and "欠かさず" not in body, name
         assert "応募条件を満たすまで 1on1 を続けてこられた" in body, name
+
+
+def test_a_run_of_months_says_its_year_once_within_a_year() -> None:
+    from kakeai_ops.mail.context import run_text
+
+    assert run_text("2026-07", "2026-09") == "2026年7月から9月まで"
+    assert run_text("2025-11", "2026-01") == "2025年11月から2026年1月まで"
+    assert run_text(None, "2026-09") == ""

@@ -73,6 +73,17 @@ def month_text(value: str | None) -> str:
     return f"{int(year)}年{int(month)}月"
 
 
+def run_text(first: str | None, last: str | None) -> str:
+    """「2026年7月から9月まで」: the months of a run as said, the year once when it is one
+    year (「2025年11月から2026年1月まで」 across two)."""
+    if not first or not last:
+        return ""
+    start, end = month_text(first), month_text(last)
+    if first[:4] == last[:4]:
+        end = end.removeprefix(f"{int(first[:4])}年")
+    return f"{start}から{end}まで"
+
+
 @functools.lru_cache(maxsize=64)
 def excused_weeks_text(
     company_holidays: tuple[tuple[dt.date, dt.date], ...], first: str | None, last: str | None
@@ -155,6 +166,7 @@ def template_context(
             "run_end": extra.get("run_end"),
             "run_start_text": month_text(extra.get("run_start")),
             "run_end_text": month_text(extra.get("run_end")),
+            "run_text": run_text(extra.get("run_start"), extra.get("run_end")),
             "excused_weeks": list(
                 excused_weeks_text(
                     tuple(settings.calendar.company_holidays),
