@@ -52,3 +52,16 @@ def test_a_wide_sheet_keeps_its_headers_tight_to_print_readably(tmp_path: Path) 
         for i in range(1, sheet.max_column + 1)
     )
     assert total <= workbook.READABLE_WIDTH
+
+
+def test_a_sheet_too_wide_for_every_header_gives_room_to_some(tmp_path: Path) -> None:
+    """Fourteen middling headers: all on two lines would print below 8 pt, all on three
+    leaves room unused; the room left goes to as many headers as it takes."""
+    frame = pd.DataFrame({f"列の見出し{i:02d}番目です": [1] for i in range(14)})
+    sheet = load_workbook(write_table(frame, tmp_path / "wide.xlsx")).worksheets[0]
+    widths = [
+        sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
+    ]
+    tight = 14 * (round(7 * 1.1) + 2)  # three lines of a 20-wide header: 7 wide each
+    assert tight < sum(widths) <= workbook.READABLE_WIDTH
+    assert max(widths) == round(10 * 1.1) + 2  # the ones given room: two lines of 10

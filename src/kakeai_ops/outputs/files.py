@@ -288,7 +288,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         if key not in ROW_NAMES:
             break
         names += 1
-    width = workbook.fit_columns(ws, header_rows=[1])
+    width = workbook.fit_columns(ws, header_rows=[1], details=people.details)
     width = workbook.fold_details(ws, people.details, width)
     workbook.wrap_long_cells(ws)
     ws.freeze_panes = f"{get_column_letter(names + 1)}2"

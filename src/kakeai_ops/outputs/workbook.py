@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,11 +137,17 @@ def wrapped_width(longest: int, roomy: bool = True) -> int:
     return max(-(-longest // 3), SHORT_LINE)
 
 
-def fit_columns(sheet: Worksheet, header_rows: Iterable[int] = (), sample: int = 400) -> float:
+def fit_columns(
+    sheet: Worksheet,
+    header_rows: Iterable[int] = (),
+    sample: int = 400,
+    details: Sequence[bool] = (),
+) -> float:
     """Set each column as wide as its widest cell (headers wrap, and their rows are made
     tall enough); returns the sheet's total width. A cell alone in its row (a title, a
     note, a legend) spills over the empty cells to its right and sets no width. Headers get
-    the room to break only between lines of sense where the sheet still prints readably."""
+    the room not to break inside a word where the sheet still prints readably (``details``:
+    the columns fold_details folds away when the sheet is too wide)."""
     import math
 
     from openpyxl.utils import get_column_letter
@@ -159,16 +165,42 @@ def fit_columns(sheet: Worksheet, header_rows: Iterable[int] = (), sample: int =
             longest = max((display_width(part) for part in text.split("\n")), default=0)
             wraps = target.row in headers or bool(target.alignment.wrap_text)
             cells.append((target.row, target.column, longest, wraps))
-    widths: dict[int, float] = {}
-    for roomy in (True, False):
-        widths = {}
+
+    def measured(roomy: bool) -> dict[int, float]:
+        widths: dict[int, float] = {}
         for _row, column, longest, wraps in cells:
             shown = wrapped_width(longest, roomy) if wraps else longest
             # Glyphs of Japanese fonts run a little wider than two Latin columns.
             width = min(max(round(shown * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
             widths[column] = max(widths.get(column, MIN_COLUMN_WIDTH), width)
-        if sum(widths.values()) <= READABLE_WIDTH:
-            break
+        return widths
+
+    def printed(widths: dict[int, float]) -> float:
+        """As wide as it prints once fold_details has folded its detail columns and
+        wrap_wide has wrapped its long text columns."""
+        return sum(
+            min(w, WRAPPED_WIDTH)
+            for column, w in widths.items()
+            if not (column <= len(details) and details[column - 1])
+        )
+
+    roomy, widths = measured(True), measured(False)
+    if printed(roomy) <= READABLE_WIDTH:
+        widths = roomy
+    else:
+        # Too wide for every header to have its room: the columns it costs least go first,
+        # as long as the sheet still prints readably.
+        room = READABLE_WIDTH - printed(widths)
+
+        def cost(column: int) -> float:
+            return min(roomy[column], WRAPPED_WIDTH) - min(widths[column], WRAPPED_WIDTH)
+
+        for column in sorted(widths, key=lambda c: (cost(c), c)):
+            if roomy[column] == widths[column] or cost(column) > room:
+                continue
+            if not (column <= len(details) and details[column - 1]):
+                room -= cost(column)
+                widths[column] = roomy[column]
     for column, chosen in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = chosen
     lines: dict[int, int] = {}
