@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shlex
 from collections import Counter
@@ -123,6 +124,16 @@ def test_an_advisor_mail_names_the_scope_as_people_say_it(
         assert subject.startswith(f"【KAKEAI事務局】{words}の 1on1 実施状況レポート 直近"), subject
         assert f"{words}の 1on1 の実施状況をまとめたレポート" in body
         assert "/" not in subject
+        # The period compared with, as the workbook's sheets name it (前期間): the 90 days
+        # before the 90 days ending on the data's day, 2026-11-20.
+        end = dt.date(2026, 11, 20)
+        before_end = end - dt.timedelta(days=90)
+        before_start = before_end - dt.timedelta(days=89)
+        before = (
+            f"{before_start.year}年{before_start.month}月{before_start.day}日〜"
+            f"{before_end.month}月{before_end.day}日"
+        )
+        assert f"前期間 {before} と比べています" in body, body
 
 
 def test_a_scope_is_said_once_per_division() -> None:

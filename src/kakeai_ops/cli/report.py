@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +17,7 @@ from rich.markup import escape
 from .. import glossary
 from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
+from ..config import ScopeUnit
 from ..errors import KopsError
 from ..i18n import _
 from ..jobs.advisor_reports import AdvisorReports, write_advisor_reports
@@ -31,7 +32,7 @@ from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
 from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
-from ..store import audit_entries, record_action
+from ..store import SnapshotInfo, audit_entries, record_action
 from ..store.audit_log import AUDIENCE_LABELS, HEADERS
 from .console import frame_table
 from .options import (
@@ -359,6 +360,17 @@ class MailOptions:
     workspace: Path | None
 
 
+def _resolved_scopes(
+    context: Session, snap: SnapshotInfo, names: Iterable[str]
+) -> dict[str, list[ScopeUnit]]:
+    """Each advisor's scope as the report resolved it, so the mail names it as people say it."""
+    users = context.tables(snap, columns={"users": ["user_id", "division", "department"]}).users
+    return {
+        name: advisor_scopes.resolve_scope(users, name, context.settings.advisors[name])
+        for name in names
+    }
+
+
 def _mail_advisors(
     context: Session,
     written: AdvisorReports,
@@ -374,15 +386,16 @@ def _mail_advisors(
     from .run_console import TerminalOperator
 
     files = written.files
-    # Each scope as the report resolved it, so the mail can name it as people say it.
     snap = context.snapshot(snap_id)
-    users = context.tables(snap, columns={"users": ["user_id", "division", "department"]}).users
-    scopes = {
-        name: advisor_scopes.resolve_scope(users, name, context.settings.advisors[name])
-        for name in files
-    }
+    scopes = _resolved_scopes(context, snap, files)
     mailing = advisor_mailing(
-        context.settings, files, period, context.snapshot().id, written.caption, scopes
+        context.settings,
+        files,
+        period,
+        context.snapshot().id,
+        written.caption,
+        scopes,
+        written.previous_caption,
     )
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:

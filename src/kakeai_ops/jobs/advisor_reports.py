@@ -23,6 +23,7 @@ class AdvisorReports:
     empty: list[str] = field(default_factory=list)
     hidden: dict[str, str] = field(default_factory=dict)
     caption: str = ""
+    previous_caption: str = ""  # the period compared with (前期間), as the sheets say it
 
 
 def nothing_shown(report: DivisionReport) -> bool:
@@ -52,6 +53,7 @@ def write_advisor_reports(
     for name in advisors:
         report = publication.report(name)
         written.caption = report.period.caption
+        written.previous_caption = report.previous.caption
         if nothing_shown(report) and not include_empty:
             written.empty.append(name)
             continue

@@ -90,6 +90,7 @@ def advisor_mailing(
     snapshot_id: str,
     caption: str | None = None,
     scopes: dict[str, list[ScopeUnit]] | None = None,
+    previous: str = "",
 ) -> AdvisorMailing:
     """One recipient per advisor with an address; the run is named by period and snapshot.
 
@@ -119,6 +120,8 @@ def advisor_mailing(
                 if scopes and name in scopes
                 else "、".join(scope_text(entry) for entry in advisor.scope),
                 "period": said,
+                # 前期間 as the workbook's sheets name it; empty when not known.
+                "previous": previous,
             },
         }
         recipients.append(
