@@ -100,3 +100,19 @@ def test_a_hidden_series_is_left_out_with_a_note_and_blanks_are_gaps(tmp_path: P
         assert any(name in note for note in notes)
         series_names = [v for ref, vs in refs.items() for v in vs if isinstance(v, str)]
         assert name not in series_names
+
+
+def test_the_chart_values_read_as_the_tables_do(sample_run: RunSample) -> None:
+    """A rate on 「グラフの値」 shows as the report's tables show it (88%), never 0.88: the
+    monthly block was written without a format."""
+    book = load_workbook(sample_run(*REPORT_90D).out / "r.xlsx")
+    title, rates = "", 0
+    for row in book[CHART_VALUES].iter_rows(min_row=2):
+        first = row[0]
+        if first.value is not None and first.font.bold:
+            title = str(first.value)
+        for cell in row[1:]:
+            if "実施率" in title and isinstance(cell.value, float):
+                rates += 1
+                assert cell.number_format.endswith("%"), (title, cell.coordinate)
+    assert rates >= 6  # the divisions' rates and every month's

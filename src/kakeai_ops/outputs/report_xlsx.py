@@ -527,6 +527,9 @@ def _monthly(
         for month in pivot.index
     ]
     top, last = values.block("月別の1on1実施率（部下）", ["月", *map(str, drawn)], rows)
+    for row_number in range(top + 1, last + 1):  # as the table shows them: 90%, not 0.9
+        for column in range(2, 2 + len(drawn)):
+            values.sheet.cell(row=row_number, column=column).number_format = "0%"
     chart = LineChart()
     chart.title = "月別の1on1実施率（部下）"
     chart.y_axis.number_format = "0%"
