@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -147,3 +148,15 @@ def test_milestones_list(sample_ws: Workspace) -> None:
         Cli(sample_ws), "campaign", "milestones", "--role", "manager", "--format", "csv"
     )
     assert {r["role"] for r in managers} == {"manager"}
+
+
+def test_the_milestones_workbook_prints_its_as_of(sample_copy: Workspace) -> None:
+    """Printed, the workbook says the 基準日 its rows are counted to (the header was blank)."""
+    from openpyxl import load_workbook
+
+    path = sample_copy.root / "milestones.xlsx"
+    result = Cli(sample_copy)("campaign", "milestones", "--out", str(path))
+    said = re.search(r"up to (\d{4}-\d{2}-\d{2})", result.stderr)
+    assert said, result.stderr
+    for sheet in load_workbook(path).worksheets:
+        assert sheet.oddHeader.center.text == f"基準日 {said.group(1)}"

@@ -65,3 +65,18 @@ def test_a_sheet_too_wide_for_every_header_gives_room_to_some(tmp_path: Path) ->
     tight = 14 * (round(7 * 1.1) + 2)  # three lines of a 20-wide header: 7 wide each
     assert tight < sum(widths) <= workbook.READABLE_WIDTH
     assert max(widths) == round(10 * 1.1) + 2  # the ones given room: two lines of 10
+
+
+def test_a_label_on_several_rows_is_no_total(tmp_path: Path) -> None:
+    """全体 beside each group (出席した人, 出席しなかった人) names the group of all stuck
+    points: not bold, no rule above; a single 全社 row below its divisions is a total."""
+    groups = pd.DataFrame(
+        {"stuck_point": ["全体", "全体"], "group_label": ["出席した人", "出席しなかった人"]}
+    )
+    sheet = load_workbook(write_table(groups, tmp_path / "groups.xlsx")).worksheets[0]
+    assert not any(c.font.bold for row in sheet.iter_rows(min_row=2) for c in row)
+    divisions = pd.DataFrame(
+        {"division": ["営業本部", "開発本部", "全社"], "headcount": [5, 6, 11]}
+    )
+    sheet = load_workbook(write_table(divisions, tmp_path / "divisions.xlsx")).worksheets[0]
+    assert sheet.cell(row=4, column=1).font.bold and not sheet.cell(row=2, column=1).font.bold

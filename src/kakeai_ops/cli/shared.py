@@ -195,6 +195,11 @@ def emit(
         if write is not None:
             write(out_file)
         else:
+            if as_of is not None and file_options.get("options") is None:
+                # The 基準日 the command records is the one the printed header says.
+                from ..outputs.workbook import Print
+
+                file_options["options"] = Print(as_of=as_of)
             write_table(frame, out_file, **file_options)
         printed = file_options.get("options")
         count = len(frame) if rows is None else rows

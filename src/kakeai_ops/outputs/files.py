@@ -279,9 +279,11 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
             if isinstance(target.value, str) and target.value in workbook.HIDDEN_MARKS:
                 target.alignment = right
-    for row_number in range(2, last + 1):
-        first = ws.cell(row=row_number, column=1).value
-        if isinstance(first, str) and first in workbook.TOTAL_LABELS:
+    firsts = [ws.cell(row=r, column=1).value for r in range(2, last + 1)]
+    for row_number, first in enumerate(firsts, start=2):
+        # A total is one row; a label on several rows (全体 beside 出席した人 and 出席しなかった
+        # 人) names a group, and bold lines above each read as totals that are not.
+        if isinstance(first, str) and first in workbook.TOTAL_LABELS and firsts.count(first) == 1:
             workbook.total_row(ws, row_number, len(frame.columns))
     names = 0
     for key in people.keys[:3]:
