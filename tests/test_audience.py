@@ -89,7 +89,9 @@ def test_seminar_context(tmp_path: Path) -> None:
     message = make_plan(audience, templates(tmp_path), settings, audience.default_run_id).messages[
         0
     ]
-    assert "2026年12月10日（木）12:15〜" in message.subject
+    # The day as a phone's list shows it in the subject; the full date in the body.
+    assert "12/10(木) 12:15〜" in message.subject
+    assert "2026年12月10日（木）12:15〜" in message.text
     assert "https://meet.example/abc" in message.text
     assert audience.default_run_id == "seminar.month1-m1"
 

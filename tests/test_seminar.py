@@ -83,7 +83,8 @@ def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
     from email import message_from_bytes, policy
 
     parsed = message_from_bytes(message, policy=policy.default)
-    assert "2026年10月28日（水）12:15〜" in str(parsed["Subject"])
+    assert "10/28(水) 12:15〜" in str(parsed["Subject"])
+    assert "2026年10月28日（水）12:15〜" in parsed.get_content()
     assert "https://meet.example/month1" in parsed.get_content()
 
     cli("seminar", "attendance", "month1", str(SEMINARS / "month1-attendance.csv"))
