@@ -116,3 +116,32 @@ def test_the_chart_values_read_as_the_tables_do(sample_run: RunSample) -> None:
                 rates += 1
                 assert cell.number_format.endswith("%"), (title, cell.coordinate)
     assert rates >= 6  # the divisions' rates and every month's
+
+
+def test_every_month_and_every_label_reads_whole(sample_run: RunSample) -> None:
+    """The monthly chart gives each month about 3.4 cm, so 「2026年10月」 is not broken under
+    its point; a month's label wider than its column (「2026年11月（20日まで）」) gets a
+    second line rather than be cut off at the column's edge."""
+    target = sample_run(*REPORT_90D).out / "r.xlsx"
+    book = load_workbook(target)
+    overview = book["概要"]
+    months = [
+        c.value
+        for (c,) in overview.iter_rows(min_col=1, max_col=1)
+        if isinstance(c.value, str) and re.fullmatch(r"\d{4}年\d{1,2}月(（\d+日まで）)?", c.value)
+    ]
+    assert len(months) >= 3
+    with zipfile.ZipFile(target) as archive:
+        drawing = archive.read("xl/drawings/drawing1.xml").decode("utf-8")
+    widths_cm = [int(cx) / 360000 for cx in re.findall(r'<(?:xdr:)?ext cx="(\d+)"', drawing)]
+    assert max(widths_cm) >= 3.3 * len(months), widths_cm
+    width = overview.column_dimensions["A"].width
+    for (cell,) in overview.iter_rows(min_col=1, max_col=1):
+        text = cell.value
+        beside = overview.cell(row=cell.row, column=2).value
+        if not isinstance(text, str) or beside is None:
+            continue
+        wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+        if wide > width * 1.05:  # more than a line of the column in Meiryo UI 10 pt
+            height = overview.row_dimensions[cell.row].height
+            assert height is not None and height >= 2 * 14, (text, width, height)

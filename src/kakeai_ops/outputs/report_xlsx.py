@@ -116,6 +116,7 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 
 CHART_VALUES = "グラフの値"
+MONTH_CM = 3.4  # the width a month takes in the monthly chart
 HIDDEN_NOTE_COLOR = "595959"
 
 
@@ -543,7 +544,9 @@ def _monthly(
             point.graphicalProperties.line.dashStyle = "dash"
             series.dPt.append(point)
     chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
-    chart.height, chart.width = 8, 18
+    # About 3.4 cm a month, so 「2026年10月」 stays on one line under its point (at 18 cm
+    # six months broke it into 「2026年10 / 月」), within the width of a landscape page.
+    chart.height, chart.width = 8, min(26.0, max(18.0, MONTH_CM * len(rows) + 4))
     workbook.style_chart(chart, x_title="月", y_title="1on1実施率（%）")
     # Below its table, not beside it: the overview stays one table wide, so it prints at
     # a readable size on A4.
@@ -636,6 +639,24 @@ def _matrix(
     return row + 2 + len(report.topics_vocabulary)
 
 
+def _tall_labels(sheet: Worksheet, first_row: int) -> None:
+    """A row label wider than its narrowed column (「2026年11月（20日まで）」) gets the lines
+    it needs: a row without a height shows one line and cuts off the rest."""
+    import math
+
+    # Meiryo UI at 10 pt: a width unit is a digit's 7 pixels, a Japanese character 13.
+    usable = (sheet.column_dimensions["A"].width or 8.43) * 1.05
+    for (target,) in sheet.iter_rows(min_row=first_row, min_col=1, max_col=1):
+        beside = sheet.cell(row=target.row, column=2).value
+        if not isinstance(target.value, str) or beside is None or beside == "":
+            continue  # a title or a note alone in its row spills to the right
+        lines = math.ceil(workbook.display_width(target.value) / usable)
+        height = workbook.LINE_HEIGHT * lines + 2
+        current = sheet.row_dimensions[target.row].height
+        if lines > 1 and (current is None or current < height):
+            sheet.row_dimensions[target.row].height = height
+
+
 def _finish(sheet: Worksheet, header_row: int) -> None:
     """Widths for Japanese text, the report's title lines and the names column on every
     printed page, A4 fitted to the width (never shrunk to one page: the text stays
@@ -643,6 +664,7 @@ def _finish(sheet: Worksheet, header_row: int) -> None:
     width = workbook.fit_columns(sheet)  # its headers wrap: fit_columns sees that
     if width > workbook.READABLE_WIDTH:
         width = workbook.wrap_wide(sheet, width)
+        _tall_labels(sheet, header_row + 1)
     sheet.freeze_panes = f"B{header_row + 1}"
     if sheet._charts:  # charts are not columns: the print area reaches past the cells
         width = max(width, 100)

@@ -176,10 +176,10 @@ def fit_columns(
         return widths
 
     def printed(widths: dict[int, float]) -> float:
-        """As wide as it prints once fold_details has folded its detail columns and
-        wrap_wide has wrapped its long text columns."""
+        """As wide as it prints once fold_details has folded its detail columns (a header
+        is never given room at the cost of wrap_wide narrowing a column of names)."""
         return sum(
-            min(w, WRAPPED_WIDTH)
+            w
             for column, w in widths.items()
             if not (column <= len(details) and details[column - 1])
         )
@@ -193,7 +193,7 @@ def fit_columns(
         room = READABLE_WIDTH - printed(widths)
 
         def cost(column: int) -> float:
-            return min(roomy[column], WRAPPED_WIDTH) - min(widths[column], WRAPPED_WIDTH)
+            return roomy[column] - widths[column]
 
         for column in sorted(widths, key=lambda c: (cost(c), c)):
             if roomy[column] == widths[column] or cost(column) > room:
