@@ -80,3 +80,39 @@ def test_a_label_on_several_rows_is_no_total(tmp_path: Path) -> None:
     )
     sheet = load_workbook(write_table(divisions, tmp_path / "divisions.xlsx")).worksheets[0]
     assert sheet.cell(row=4, column=1).font.bold and not sheet.cell(row=2, column=1).font.bold
+
+
+def test_the_names_column_is_never_narrowed_for_a_headers_room(tmp_path: Path) -> None:
+    """Room for headers is taken from what the sheet has spare, never by pushing the sheet
+    so wide that the column of names is wrapped (「管理本部・経営企画室・第一工場」 whole)."""
+    name = "管理本部・経営企画室・第一工場"
+    frame = pd.DataFrame(
+        {"division": [name], **{f"列の見出し{i:02d}番目です": [1] for i in range(11)}}
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "names.xlsx")).worksheets[0]
+    assert sheet.column_dimensions["A"].width >= width_needed(name)
+    total = sum(
+        sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
+    )
+    assert total <= workbook.READABLE_WIDTH
+
+
+def test_long_text_columns_wrap_and_leave_the_headers_their_room(tmp_path: Path) -> None:
+    """A list with long names (a seminar's title, who is invited): those columns wrap to
+    fit A4, so the short headers beside them (シリーズの回) need not break."""
+    long = "上司の方向け：データから紐解く！メンバーとの効果的な1on1を行うコツ" * 2
+    frame = pd.DataFrame(
+        {
+            "セミナーID": ["month1"],
+            **{f"説明{i}": [long] for i in range(3)},
+            **{f"シリーズの回{i}": [1] for i in range(5)},
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "list.xlsx")).worksheets[0]
+    for index in range(5, 10):
+        label = sheet.cell(row=1, column=index).value
+        assert sheet.column_dimensions[get_column_letter(index)].width >= width_needed(label)
+    total = sum(
+        sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
+    )
+    assert total <= workbook.READABLE_WIDTH

@@ -176,10 +176,11 @@ def fit_columns(
         return widths
 
     def printed(widths: dict[int, float]) -> float:
-        """As wide as it prints once fold_details has folded its detail columns (a header
-        is never given room at the cost of wrap_wide narrowing a column of names)."""
+        """As wide as it prints once fold_details has folded its detail columns and
+        wrap_wide has wrapped its long text columns; never counting on the first column
+        (the names a report's rows are read by) to be narrowed for a header's room."""
         return sum(
-            w
+            w if column == 1 else min(w, WRAPPED_WIDTH)
             for column, w in widths.items()
             if not (column <= len(details) and details[column - 1])
         )
@@ -193,7 +194,7 @@ def fit_columns(
         room = READABLE_WIDTH - printed(widths)
 
         def cost(column: int) -> float:
-            return roomy[column] - widths[column]
+            return printed({column: roomy[column]}) - printed({column: widths[column]})
 
         for column in sorted(widths, key=lambda c: (cost(c), c)):
             if roomy[column] == widths[column] or cost(column) > room:
