@@ -120,3 +120,23 @@ def test_a_correction_reaches_everyone_invited_naming_what_changed(october: Work
     runs = cli("mail", "status", "--format", "csv").stdout
     correction = [line for line in runs.splitlines() if "-correction-" in line]
     assert len(correction) == 1 and correction[0].startswith(f"{INVITE_RUN}-correction-")
+
+
+def test_the_invitation_lists_what_kops_yaml_says_the_seminar_covers(october: Workspace) -> None:
+    """The secretariat who changes a seminar's content in kops.yaml changes the mail too:
+    the invitation listed fixed topics of its own."""
+    data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(date="2026-10-28T12:15:00", url="https://meet.example/m1")
+    data["seminars"]["month1"]["points"] = ["ペア招待の手順", "事前準備のコツ"]
+    october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        Cli(october)("seminar", "invite", "month1", "--yes", env=BEFORE)
+        body = server.handler.received[0].message.get_content()
+    theme = body.split("■ テーマ：", 1)[1].split("■ 日時：", 1)[0]
+    assert theme.splitlines()[1:] == [
+        "・ペア招待の手順",
+        "・事前準備のコツ",
+        "・KAKEAI を使った 1on1 のデモ（ロールプレイング）",
+        "",
+    ]

@@ -208,6 +208,9 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         "id": seminar_id,
         "month": seminar.month,
         "title": seminar.title or seminar_id,
+        # What it covers, as kops.yaml says: the invitation lists these (one source: the
+        # secretariat who changes a seminar's content changes it once).
+        "points": list(seminar.points),
         "date": date.isoformat() if date else None,
         "date_text": date_text,
         # For a subject, where a phone shows some 20 characters: 「12/10(木) 12:15〜」.
@@ -252,6 +255,9 @@ def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str]
         assert seminar.date is not None
         refs[f"month{month}"] = {
             "title": seminar.title or seminar_id,
+        # What it covers, as kops.yaml says: the invitation lists these (one source: the
+        # secretariat who changes a seminar's content changes it once).
+        "points": list(seminar.points),
             "date_text": seminar_date_text(seminar.date),
         }
     return refs
