@@ -255,9 +255,6 @@ def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str]
         assert seminar.date is not None
         refs[f"month{month}"] = {
             "title": seminar.title or seminar_id,
-        # What it covers, as kops.yaml says: the invitation lists these (one source: the
-        # secretariat who changes a seminar's content changes it once).
-        "points": list(seminar.points),
             "date_text": seminar_date_text(seminar.date),
         }
     return refs
