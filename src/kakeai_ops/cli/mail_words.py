@@ -8,6 +8,7 @@ them in Japanese, with the words of the summary line under it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -69,7 +70,7 @@ _SMTP_STEPS = {
 }
 # Its state says 結果不明 already: the error says why (an old ledger may say it twice).
 _UNKNOWN = re.compile(r"^(?:unknown: )+")
-_STORED_ERRORS: tuple[tuple[re.Pattern[str], Any], ...] = (
+_STORED_ERRORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (
         re.compile(r"^connection lost after the message was sent: (.*)$", re.S),
         lambda m: f"メールを渡した後に接続が切れました: {m[1]}",

@@ -8,7 +8,8 @@ import re
 from typing import TYPE_CHECKING
 
 from ... import glossary
-from ...numbers import rounded, signed
+from ...mail.evaluation import points as fine_points  # as `kops mail report` writes it
+from ...numbers import rounded
 
 if TYPE_CHECKING:
     from ...analyses.mail_effect import Difference
@@ -73,11 +74,6 @@ def run_title(run_id: str, review: Review) -> str:
     if parts[0].startswith("milestone"):
         return f"マイルストーンのお知らせ{when}"
     return "メール配信"
-
-
-def fine_points(value: float) -> str:
-    """A difference of shares as `kops mail report` writes it: −9.3pt."""
-    return f"{signed(value * 100, 1)}pt"
 
 
 def difference_words(effect: Difference) -> str:
