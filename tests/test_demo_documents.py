@@ -152,8 +152,8 @@ def test_report_trends_say_the_size_of_the_change(month: Path) -> None:
     sheet = _book(month / "out" / "division-report.xlsx")["概要"]
     header_row = next(r for r in sheet.iter_rows(min_row=1, max_row=6) if r[0].value == "事業部")
     header = [c.value for c in header_row]
-    trend = header.index("実施率の推移")
-    averages = header.index("スッキリ度の推移")
+    trend = header.index("1on1実施率の推移")
+    averages = header.index("平均スッキリ度の推移")
     shown = []
     for row in sheet.iter_rows(min_row=header_row[0].row + 1, values_only=True):
         if row[0] is None:

@@ -93,7 +93,12 @@ def test_figures_have_number_formats_and_ids_stay_text(month: Path) -> None:
     users = segment["一覧"]
     header = [c.value for c in users[1]]
     assert users.cell(row=2, column=header.index("社員番号") + 1).number_format == "@"
-    assert users.cell(row=2, column=header.index("事前準備率") + 1).number_format == "0%"
+    assert (
+        users.cell(
+            row=2, column=header.index(glossary.column_label("prep_share")) + 1
+        ).number_format
+        == "0%"
+    )
     assert users.cell(row=2, column=header.index("1on1実施数（累計）") + 1).number_format == "#,##0"
     last_login = users.cell(row=2, column=header.index("最終ログイン日") + 1)
     assert last_login.is_date and last_login.number_format == "yyyy-mm-dd"

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import model
+from .. import glossary, model
 from ..config import load_settings
 from ..i18n import _
 from ..jobs.ingest import IngestResult, ingest
@@ -85,7 +85,7 @@ def _print_summary(result: IngestResult) -> None:
     table = Table(title=f"スナップショット {snap.id}（基準日 {as_of}）", title_justify="left")
     table.add_column("表", overflow="fold")
     table.add_column("取り込み内容", overflow="fold")
-    table.add_column("行数", justify="right", overflow="fold")
+    table.add_column(glossary.column_label("rows"), justify="right", overflow="fold")
     table.add_column("ファイル", overflow="fold")
     for change in result.changes:
         if change.action == "merged":
