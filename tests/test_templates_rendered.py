@@ -139,6 +139,7 @@ def settings_with_seminar() -> Any:
     seminar = SETTINGS.seminars["month1"].model_copy(
         update={
             "date": dt.datetime(2026, 12, 10, 12, 15),
+            "minutes": 30,
             "url": "https://meet.example.co.jp/kakeai-seminar-1",
             "recording_url": "https://video.example.co.jp/kakeai-seminar-1",
         }
