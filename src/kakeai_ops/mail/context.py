@@ -110,6 +110,29 @@ def excused_weeks_text(
     return tuple(texts)
 
 
+ROLE_1ON1 = {
+    "member": "部下として参加した 1on1",
+    "manager": "上司として実施した 1on1",
+    "any": "1on1",
+}
+
+
+def missed_week_text(role: str, min_per_week: int) -> str:
+    """「部下として参加した 1on1 の記録がない週」: a week a streak rule counts as missed."""
+    held = ROLE_1ON1[role]
+    if min_per_week == 1:
+        return f"{held} の記録がない週"
+    return f"{held} が {min_per_week} 回に満たない週"
+
+
+def streak_rule_text(months: int, role: str, min_per_week: int) -> str:
+    """「対象期間のうち連続する 3 か月の、どの週にも部下として参加した 1on1 があること」."""
+    held = ROLE_1ON1[role]
+    each = f"{held} がある" if min_per_week == 1 else f"{held} が {min_per_week} 回以上ある"
+    space = " " if held.isascii() else ""  # 「どの週にも 1on1 がある」, as the house writes 1on1
+    return f"対象期間のうち連続する {months} か月の、どの週にも{space}{each}こと"
+
+
 def sender_context(mail: Mail) -> dict[str, Any]:
     """Who the mail is from, as every template sees it."""
     return {"from_name": mail.from_name, "contact": mail.contact, "reply_to": mail.reply_to}
@@ -176,6 +199,12 @@ def template_context(
             ),
             "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
             f"{month_text(f'{campaign.window.end:%Y-%m}')}",
+            # What a missed week lacked, as the rule counts it: a 上司 with a 1on1 every week
+            # as 上司 has records in the weeks a member-only rule calls missed.
+            "missed_week_text": missed_week_text(campaign.rule.role, campaign.rule.min_per_week),
+            "rule_text": streak_rule_text(
+                campaign.rule.months, campaign.rule.role, campaign.rule.min_per_week
+            ),
             "missed_months": [
                 {"month_text": f"{year}年{month}月", "weeks": weeks}
                 for year, month, weeks in extra.get("missed_months", [])
