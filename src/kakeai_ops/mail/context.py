@@ -215,6 +215,8 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         "date_text": date_text,
         # For a subject, where a phone shows some 20 characters: 「12/10(木) 12:15〜」.
         "date_short": seminar_date_short(date) if date else "",
+        # How long it lasts, in minutes, as kops.yaml says; None: no mail states a length.
+        "minutes": seminar.minutes,
         "url": seminar.url or "参加URLは後日ご案内します",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
     }
@@ -237,11 +239,12 @@ def seminar_date_short(date: dt.date) -> str:
 SERIES = (1, 2, 3, 4)
 
 
-def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str] | None]:
+def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, Any] | None]:
     """The next scheduled seminar of each month of the series (``month1`` … ``month4``)
-    on or after the as-of date, by its title and date; None when none is scheduled, so
+    on or after the as-of date, by its title, date and length (``minutes``, None when
+    kops.yaml gives none); None when none is scheduled, so
     a mail mentions a seminar only by what employees can find (never 「Month2 セミナー」)."""
-    refs: dict[str, dict[str, str] | None] = {}
+    refs: dict[str, dict[str, Any] | None] = {}
     for month in SERIES:
         upcoming = sorted(
             (_day(s.date), seminar_id, s)
@@ -256,6 +259,11 @@ def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str]
         refs[f"month{month}"] = {
             "title": seminar.title or seminar_id,
             "date_text": seminar_date_text(seminar.date),
+            "minutes": seminar.minutes,
+            # How a mail names it in brackets: the day, and the length when kops.yaml has
+            # one (「2026年12月10日（木）12:15〜、30分」).
+            "when_text": seminar_date_text(seminar.date)
+            + (f"、{seminar.minutes}分" if seminar.minutes else ""),
         }
     return refs
 
