@@ -60,7 +60,10 @@ def test_an_unreadable_xlsx_is_said_by_what_it_is_in_both_languages(
     paths = _xlsx_files(tmp_path)
     cli = Cli(ws)
     said = {
-        "ole": ("古い形式の Excel ファイル（.xls）か、パスワード付き", "is an old Excel file (.xls)"),
+        "ole": (
+            "古い形式の Excel ファイル（.xls）か、パスワード付き",
+            "is an old Excel file (.xls)",
+        ),
         "csv": ("中身が Excel ブックではありません", "is not an Excel workbook inside"),
         "cut": ("Excel ブックが壊れています", "is a damaged Excel workbook"),
     }

@@ -32,42 +32,10 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str
     """The folder's recent messages as notices; a message too large to be one is fetched
     only up to the bound (a partial fetch) and given as a problem (str) instead."""
     imap = mail.imap
-    if not imap.host:
-        raise KopsError(
-            _("mail.imap.host is not set"),
-            hint=_(
-                "write the IMAP server of the mailbox the bounce notices reach under mail.imap "
-                "in kops.yaml (Microsoft 365: {microsoft}, Google: {google})"
-            ).format(microsoft="outlook.office365.com", google="imap.gmail.com"),
-        )
-    smtp = mail.smtp
-    if not smtp.user:
-        raise KopsError(_("mail.smtp.user (the mailbox to read) is not set"))
-    if imap.security == "none" and imap.host not in LOOPBACK:
-        # As for SMTP: a password or an access token is never sent in the clear.
-        raise KopsError(
-            _(
-                "mail.imap.security: none would send the sign-in (password or access token) "
-                "to {host} unencrypted; nothing was read"
-            ).format(host=imap.host),
-            hint=_("set mail.imap.security to ssl (port 993) or starttls"),
-        )
+    _check_settings(mail)
     name = folder or imap.folder
     where = f"IMAP {imap.host}:{imap.port}"
-    try:
-        client = _connect(mail)
-    except ssl.SSLError as error:
-        raise KopsError(
-            _("{where}: TLS failed ({reason})").format(where=where, reason=error.reason or error),
-            hint=_("for a company certificate authority, name its certificate in SSL_CERT_FILE"),
-        ) from None
-    except OSError as error:
-        raise KopsError(
-            _("cannot connect to {where} ({reason})").format(
-                where=where, reason=connection_reason(error)
-            ),
-            hint=_("check mail.imap.host, port and security in kops.yaml"),
-        ) from None
+    client = _open(mail, where)
     try:
         _sign_in(client, mail, where)
         typ, data = client.select(_quoted(name), readonly=True)
@@ -119,6 +87,50 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
+
+
+def _check_settings(mail: Mail) -> None:
+    """Refuse settings that cannot read a mailbox, before any connection."""
+    imap = mail.imap
+    if not imap.host:
+        raise KopsError(
+            _("mail.imap.host is not set"),
+            hint=_(
+                "write the IMAP server of the mailbox the bounce notices reach under mail.imap "
+                "in kops.yaml (Microsoft 365: {microsoft}, Google: {google})"
+            ).format(microsoft="outlook.office365.com", google="imap.gmail.com"),
+        )
+    smtp = mail.smtp
+    if not smtp.user:
+        raise KopsError(_("mail.smtp.user (the mailbox to read) is not set"))
+    if imap.security == "none" and imap.host not in LOOPBACK:
+        # As for SMTP: a password or an access token is never sent in the clear.
+        raise KopsError(
+            _(
+                "mail.imap.security: none would send the sign-in (password or access token) "
+                "to {host} unencrypted; nothing was read"
+            ).format(host=imap.host),
+            hint=_("set mail.imap.security to ssl (port 993) or starttls"),
+        )
+
+
+def _open(mail: Mail, where: str) -> imaplib.IMAP4:
+    """The connection, or the refusal saying why there is none."""
+    try:
+        client = _connect(mail)
+    except ssl.SSLError as error:
+        raise KopsError(
+            _("{where}: TLS failed ({reason})").format(where=where, reason=error.reason or error),
+            hint=_("for a company certificate authority, name its certificate in SSL_CERT_FILE"),
+        ) from None
+    except OSError as error:
+        raise KopsError(
+            _("cannot connect to {where} ({reason})").format(
+                where=where, reason=connection_reason(error)
+            ),
+            hint=_("check mail.imap.host, port and security in kops.yaml"),
+        ) from None
+    return client
 
 
 def _connect(mail: Mail) -> imaplib.IMAP4:
