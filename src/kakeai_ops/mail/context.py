@@ -182,34 +182,7 @@ def template_context(
     if seminar is not None:
         context["seminar"] = seminar
     if campaign is not None:
-        context["campaign"] = {
-            "id": campaign_of(spec.who),
-            "title": campaign.title,
-            "run_start": extra.get("run_start"),
-            "run_end": extra.get("run_end"),
-            "run_start_text": month_text(extra.get("run_start")),
-            "run_end_text": month_text(extra.get("run_end")),
-            "run_text": run_text(extra.get("run_start"), extra.get("run_end")),
-            "excused_weeks": list(
-                excused_weeks_text(
-                    tuple(settings.calendar.company_holidays),
-                    extra.get("run_start"),
-                    extra.get("run_end"),
-                )
-            ),
-            "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
-            f"{month_text(f'{campaign.window.end:%Y-%m}')}",
-            # What a missed week lacked, as the rule counts it: a 上司 with a 1on1 every week
-            # as 上司 has records in the weeks a member-only rule calls missed.
-            "missed_week_text": missed_week_text(campaign.rule.role, campaign.rule.min_per_week),
-            "rule_text": streak_rule_text(
-                campaign.rule.months, campaign.rule.role, campaign.rule.min_per_week
-            ),
-            "missed_months": [
-                {"month_text": f"{year}年{month}月", "weeks": weeks}
-                for year, month, weeks in extra.get("missed_months", [])
-            ],
-        }
+        context["campaign"] = campaign_context(campaign, spec, extra, settings)
     if "milestones" in extra:
         due = extra["milestones"]
         context["milestones"] = due
@@ -219,6 +192,40 @@ def template_context(
             context["milestone"] = step["milestone"]
             context["held_in_role"] = step["count"]
     return context
+
+
+def campaign_context(
+    campaign: Any, spec: AudienceSpec, extra: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """The campaign a mail is about, with the reader's run of months and what they missed."""
+    return {
+        "id": campaign_of(spec.who),
+        "title": campaign.title,
+        "run_start": extra.get("run_start"),
+        "run_end": extra.get("run_end"),
+        "run_start_text": month_text(extra.get("run_start")),
+        "run_end_text": month_text(extra.get("run_end")),
+        "run_text": run_text(extra.get("run_start"), extra.get("run_end")),
+        "excused_weeks": list(
+            excused_weeks_text(
+                tuple(settings.calendar.company_holidays),
+                extra.get("run_start"),
+                extra.get("run_end"),
+            )
+        ),
+        "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
+        f"{month_text(f'{campaign.window.end:%Y-%m}')}",
+        # What a missed week lacked, as the rule counts it: a 上司 with a 1on1 every week
+        # as 上司 has records in the weeks a member-only rule calls missed.
+        "missed_week_text": missed_week_text(campaign.rule.role, campaign.rule.min_per_week),
+        "rule_text": streak_rule_text(
+            campaign.rule.months, campaign.rule.role, campaign.rule.min_per_week
+        ),
+        "missed_months": [
+            {"month_text": f"{year}年{month}月", "weeks": weeks}
+            for year, month, weeks in extra.get("missed_months", [])
+        ],
+    }
 
 
 def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any] | None:
