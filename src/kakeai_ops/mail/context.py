@@ -20,13 +20,17 @@ if TYPE_CHECKING:
     from .audience import AudienceSpec
 
 
+WEEKDAYS = "月火水木金土日"
+
+
 def date_text(value: Any) -> str:
+    """「2026年11月20日（金）」: a day in a mail says its weekday, as people plan by it."""
     if type(value) is pd.Timestamp:  # the usual case, without the conversions below
-        return f"{value.year}年{value.month}月{value.day}日"
+        return f"{value.year}年{value.month}月{value.day}日（{WEEKDAYS[value.weekday()]}）"
     if value is None or pd.isna(value):
         return "記録なし"
     stamp = pd.Timestamp(value)
-    return f"{stamp.year}年{stamp.month}月{stamp.day}日"
+    return f"{stamp.year}年{stamp.month}月{stamp.day}日（{WEEKDAYS[stamp.weekday()]}）"
 
 
 def date_texts(values: pd.Series) -> list[str]:
@@ -35,13 +39,15 @@ def date_texts(values: pd.Series) -> list[str]:
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
         return [date_text(value) for value in values.tolist()]
     gone = values.isna().tolist()
-    years, months, days = (
+    years, months, days, weekdays = (
         part.fillna(0).astype("int64").tolist()
-        for part in (values.dt.year, values.dt.month, values.dt.day)
+        for part in (values.dt.year, values.dt.month, values.dt.day, values.dt.day_of_week)
     )
     return [
-        "記録なし" if absent else f"{year}年{month}月{day}日"
-        for absent, year, month, day in zip(gone, years, months, days, strict=True)
+        "記録なし" if absent else f"{year}年{month}月{day}日（{WEEKDAYS[weekday]}）"
+        for absent, year, month, day, weekday in zip(
+            gone, years, months, days, weekdays, strict=True
+        )
     ]
 
 
@@ -260,14 +266,14 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
 
 def seminar_date_text(date: dt.date) -> str:
     """「2026年12月10日（木）12:15〜」, or the day alone when no time is set."""
-    weekday = "月火水木金土日"[date.weekday()]
+    weekday = WEEKDAYS[date.weekday()]
     day = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
     return f"{day}{date:%H:%M}〜" if isinstance(date, dt.datetime) else day
 
 
 def seminar_date_short(date: dt.date) -> str:
     """「12/10(木) 12:15〜」: the day without its year, for a subject line."""
-    weekday = "月火水木金土日"[date.weekday()]
+    weekday = WEEKDAYS[date.weekday()]
     day = f"{date.month}/{date.day}({weekday})"
     return f"{day} {date:%H:%M}〜" if isinstance(date, dt.datetime) else day
 
