@@ -542,9 +542,12 @@ def test_the_advisor_mail_names_the_figures_its_workbook_holds(
     attached = next((root / "out" / "mailed").glob("*.xlsx"))
     # The same words; the workbook's rate adds its period (the mail says it in ・期間).
     headers = {QUALIFIER.sub("", label) for _where, label in workbook_labels(attached)}
-    line = next(line for line in bodies[0].splitlines() if line.startswith("・内容："))
-    named = line.removeprefix("・内容：事業部・部署ごとの").rstrip("、").split("、")
-    assert len(named) >= 8
-    for label in named:
+    body = bodies[0].replace("\r\n", "\n")
+    item = body.split("・内容：事業部・部署ごとの", 1)[1].split("\n\n", 1)[0]
+    named = [name.strip("　\n") for name in item.split("、")]
+    # The figures: the tables after them (トピックの内訳 …) are the workbook's sections.
+    figures = [name for name in named if "内訳" not in name and "×" not in name]
+    assert len(figures) >= 9
+    for label in figures:
         assert QUALIFIER.sub("", label) in headers, label
-    assert glossary.implementation_rate_label() in named
+    assert glossary.column_label("implementation_rate") in figures

@@ -84,20 +84,13 @@ def report_attachment_name(scope: str, as_of: dt.date | None) -> str:
     return f"1on1実施状況レポート_{readable(scope)}{day}.xlsx"
 
 
-# The figures of the report's department tables, as their headers say them.
-REPORT_FIGURES = "、".join(
-    glossary.implementation_rate_label()
-    if key == "implementation_rate"
-    else glossary.column_label(key)
-    for key in (
-        "activation_rate",
-        "pair_rate",
-        "implementation_rate",
-        "per_member_month",
-        "prepared_share",
-        "rated_share",
-        "sukkiri_avg",
-        "growth_avg",
+# The figures of the report's department tables, as their headers say them, on two lines
+# (the template's 「・内容：」 item goes on with 「　」 as its other lines do).
+REPORT_FIGURES = "、\n　".join(
+    "、".join(glossary.column_label(key) for key in keys)
+    for keys in (
+        ("activation_rate", "pair_rate", "implementation_rate", "held", "per_member_month"),
+        ("prepared_share", "rated_share", "sukkiri_avg", "growth_avg"),
     )
 )
 
