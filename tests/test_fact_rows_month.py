@@ -137,8 +137,19 @@ def recount(snapshot: Path, scheduled_days: int) -> dict[str, Person]:
     return people
 
 
-def day_text(at: pd.Timestamp) -> str:
-    return f"{at.year}年{at.month}月{at.day}日"
+# The weekday as a Japanese calendar prints it, from the English name (not kops' table).
+WEEKDAYS = dict(
+    zip(
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "月火水木金土日",
+        strict=True,
+    )
+)
+
+
+def day_text(at: pd.Timestamp | dt.date) -> str:
+    """「2026年11月20日（金）」: every day a mail states carries its weekday."""
+    return f"{at.year}年{at.month}月{at.day}日（{WEEKDAYS[at.strftime('%A')]}）"
 
 
 # --- the mails, as `kops mail plan` makes them ---------------------------------------------
@@ -324,7 +335,7 @@ def contradictions(mail: Mail, person: Person, config: dict[str, Any]) -> list[s
     if key == "milestone":
         wrong += milestone_contradictions(mail, person, config)
     wrong += seminar_contradictions(mail, config)
-    for stated in re.findall(r"\d{4}年\d{1,2}月\d{1,2}日", text):
+    for stated in re.findall(r"\d{4}年\d{1,2}月\d{1,2}日(?:（.）)?", text):
         known = {day_text(at) for at in [person.last_held()] if at is not None}
         known.add(day_text(AS_OF))  # 「2026年11月20日時点の記録では」: the data's day
         known |= {seminar_day(s) for s in config["seminars"].values() if s.get("date")}
@@ -338,9 +349,14 @@ ROLE_WORDS = {"manager": "上司として実施された", "member": "部下と�
 def milestone_contradictions(mail: Mail, person: Person, config: dict[str, Any]) -> list[str]:
     wrong = []
     steps = sorted(config["milestones"])
-    stated = re.findall(
-        r"■ (上司として実施された|部下として参加された) 1on1 が (\d+) 回", mail.text
+    # 「■ 部下として参加された 1on1 が、2026年11月20日（金）時点で 52 回になりました」
+    found = re.findall(
+        r"■ (上司として実施された|部下として参加された) 1on1 が、(.+?)時点で (\d+) 回", mail.text
     )
+    stated = [(words, number) for words, _, number in found]
+    as_of = day_text(AS_OF)
+    if any(day != as_of for _, day, _ in found):
+        wrong.append(f"{mail.user_id} {mail.template}: counted as of {found}, not {as_of}")
     roles = {role for role, words in ROLE_WORDS.items() for w, _ in stated if w == words}
     if mail.template == "milestone.both":
         expected_roles = {"manager", "member"}
@@ -353,7 +369,8 @@ def milestone_contradictions(mail: Mail, person: Person, config: dict[str, Any])
         now, before = person.count(role, AS_OF), person.count(role, PREVIOUS)
         crossed = [s for s in steps if before < s <= now]
         passed = re.search(
-            rf"{words} 1on1 が {number} 回になりました（(\d+) 回の節目を越えました）", mail.text
+            rf"{words} 1on1 が、.+?時点で {number} 回になりました（(\d+) 回の節目を越えました）",
+            mail.text,
         )
         milestone = int(passed.group(1)) if passed else int(number)
         if int(number) != now:
@@ -376,22 +393,12 @@ def seminar_day(seminar: dict[str, Any]) -> str:
     return day_text(day)
 
 
-# The weekday as a Japanese calendar prints it, from the English name (not kops' table).
-WEEKDAYS = dict(
-    zip(
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-        "月火水木金土日",
-        strict=True,
-    )
-)
-
-
 def seminar_when(seminar: dict[str, Any]) -> tuple[str, str]:
     """(in the body, in the subject): 「2026年12月2日（水）17:30〜」, 「12/2(水) 17:30〜」."""
     at = pd.Timestamp(seminar["date"])
     weekday = WEEKDAYS[at.strftime("%A")]
     clock = f"{at.hour}:{at.minute:02d}〜"
-    return f"{day_text(at)}（{weekday}）{clock}", f"{at.month}/{at.day}({weekday}) {clock}"
+    return f"{day_text(at)}{clock}", f"{at.month}/{at.day}({weekday}) {clock}"
 
 
 def lengths(text: str) -> list[int]:
