@@ -66,7 +66,7 @@ def test_users_file_plans_only_those_who_have_the_stuck_point(
     listed.write_text("user_id\nA01\nB01\nC01\n", encoding="utf-8")
     got = records(cli, "--users", str(listed), "--template", "lapsed.member")
     assert [r["user_id"] for r in got] == ["B01"]
-    assert got[0]["facts"]["facts.last_held_date"] == "2026年9月1日"
+    assert got[0]["facts"]["facts.last_held_date"] == "2026年9月1日（火）"
     shown = cli("mail", "plan", "--users", str(listed), "--template", "lapsed.member")
     assert (
         "C01: テンプレートのスタックポイントに今は該当しない（1on1休眠ではなく、今は"

@@ -137,11 +137,11 @@ def test_an_expired_sign_in_and_a_wrong_tenant_are_explained_in_japanese(
         sign_in.authority.refuse_refresh = (
             "AADSTS700082: The refresh token has expired due to inactivity."
         )
-        expired = cli("mail", "check", ok=False)
+        expired = cli("mail", "check", ok=False, env={"KOPS_LANG": "ja"})
         microsoft(sample_copy, smtp, sign_in, tenant="no-such-tenant")
         tenant = cli("mail", "check", ok=False)
     assert "有効期限が切れました" in expired.stderr and "kops mail login" in expired.stderr
-    assert "テナントが見つかりません" in tenant.stderr
+    assert "The tenant was not found." in tenant.stderr
     assert "mail.smtp.oauth.tenant" in tenant.stderr
 
 
@@ -156,7 +156,7 @@ def test_app_only_sending_with_the_client_secret_from_the_environment(
         wrong = cli("mail", "check", env={"KOPS_OAUTH_CLIENT_SECRET": "wrong-secret"}, ok=False)
     assert "認証に成功しました" in result.stdout
     assert sign_in.authority.requests[0]["grant_type"] == "client_credentials"
-    assert "シークレットが正しくありません" in wrong.stderr
+    assert "The client secret is wrong" in wrong.stderr
     secrets_absent(sample_copy, [result, wrong], [secret, "wrong-secret"])
 
 

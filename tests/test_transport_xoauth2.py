@@ -211,7 +211,7 @@ def test_mail_check_explains_smtp_auth_disabled_for_the_mailbox(
             "for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information."
         )
         use_xoauth2(sample_copy, server, tmp_path, "ya29.ok", "ya29.ok")
-        result = cli("mail", "check", ok=False)
+        result = cli("mail", "check", ok=False, env={"KOPS_LANG": "ja"})
     assert result.exit_code == 1
     assert "サーバーに接続しました" in result.stdout
     assert "SMTP AUTH" in result.stderr and "メールボックス" in result.stderr

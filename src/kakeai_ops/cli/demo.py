@@ -233,6 +233,8 @@ def configure_sample(root: Path) -> None:
     text = config.read_text("utf-8").replace("advisors: {}\n", SAMPLE_SETTINGS, 1)
     # The Month1 seminar was held on 2026-10-28 (the first date/url lines are month1's).
     text = text.replace("date: null ", "date: 2026-10-28T12:15:00 ", 1)
+    # It lasts 30 minutes, as the sample company's programme plans each seminar.
+    text = text.replace("minutes: null ", "minutes: 30 ", 1)
     # (indented as a seminar's key: "login_url: null" ends in "url: null" too)
     text = text.replace(
         "\n    url: null ", "\n    url: https://meet.example.invalid/kakeai-month1 ", 1
