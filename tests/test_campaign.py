@@ -26,7 +26,13 @@ def _rows(cli: Cli, *args: str) -> list[dict[str, str]]:
 def test_list_shows_the_configured_campaign(sample_ws: Workspace) -> None:
     rows = _rows(Cli(sample_ws), "campaign", "list", "--format", "csv")
     assert rows[0]["campaign"] == CAMPAIGN
-    assert rows[0]["rule"] == "3か月連続毎週1on1（部下として）"
+    assert rows[0]["rule"] == "a 1on1 every week for 3 months in a row (as a member)"
+    japanese = csv.DictReader(
+        io.StringIO(
+            Cli(sample_ws)("campaign", "list", "--format", "csv", env={"KOPS_LANG": "ja"}).stdout
+        )
+    )
+    assert next(japanese)["rule"] == "3か月連続毎週1on1（部下として）"
 
 
 def test_eligible_csv_columns_and_values(sample_ws: Workspace) -> None:

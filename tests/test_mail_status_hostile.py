@@ -56,7 +56,10 @@ def test_the_terminal_shows_hostile_errors_as_written(hostile_run: Cli) -> None:
     assert "nan" not in shown  # an unknown without an error: a blank cell
 
 
-def test_the_out_workbook_holds_hostile_errors_as_text(hostile_run: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_out_workbook_holds_hostile_errors_as_text(
+    hostile_run: Cli, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     path = tmp_path / "status.xlsx"
     hostile_run("mail", "status", RUN, "--out", str(path))
     sheet = load_workbook(path).worksheets[0]
@@ -97,5 +100,6 @@ def test_the_out_csv_neutralises_formulas(hostile_run: Cli, tmp_path) -> None:  
         ("suppression list: " + "a" * 100_000, "配信停止リスト: " + "a" * 100_000),
     ],
 )
-def test_error_words_never_fail(stored: object, said: str) -> None:
+def test_error_words_never_fail(stored: object, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")
     assert error_words(stored) == said

@@ -67,7 +67,10 @@ def test_themes_choose_the_audience() -> None:
     assert settings.seminars["month2"].points  # the points each theme covers ship in kops init
 
 
-def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
+def test_invite_attendance_survey_remind_summary(
+    october: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(october)
     segment = list(csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout)))
     expected = {

@@ -288,7 +288,7 @@ def attendance_command(
     err.print(
         _(
             "{seminar}: {recorded:,} attendee(s) recorded from {file}: "
-            "invited {invited:,}, 招待外の参加 {uninvited:,}"
+            "invited {invited:,}, uninvited {uninvited:,}"
         ).format(
             seminar=seminar_id,
             recorded=result.recorded,
