@@ -278,3 +278,36 @@ def test_the_demo_month_in_english_shows_no_japanese_but_data(demo_run: tuple) -
     assert new == {}, "Japanese on an English screen"
     done = NOT_YET_ENGLISH - still
     assert done == set(), "English now: take these off NOT_YET_ENGLISH"
+
+
+# --- help ------------------------------------------------------------------------------------
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    from typer.main import get_command
+
+    from kakeai_ops.cli.app import COMMANDS, app, load_commands
+
+    for module, _first in COMMANDS.values():
+        load_commands(module)
+    paths: list[tuple[str, ...]] = []
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        if path:
+            paths.append(path)
+        for name, child in (getattr(command, "commands", None) or {}).items():
+            walk(child, (*path, name))
+
+    walk(get_command(app), ())
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=" ".join)
+def test_every_help_is_japanese_with_an_example(path: tuple[str, ...]) -> None:
+    """`kops <command> --help` in Japanese: every paragraph and option said in Japanese
+    (a value's kind too: <整数>, not Click's <int range>), and an example to copy."""
+    shown = Cli(None)(*path, "--help", env={"KOPS_LANG": "ja"}).stdout
+    assert "使い方: kops" in shown and "オプション:" in shown
+    assert japanese_faults(shown) == []
+    assert re.search(r"^  例: kops ", shown, re.M), shown
+    assert "range>" not in shown and "list[" not in shown

@@ -16,6 +16,7 @@ from conftest import Cli
 from kakeai_ops.cli.mail_words import error_words
 from kakeai_ops.workspace import Workspace
 from mailing import RUN, SEGMENT
+from workbooks import label
 
 # (state, name, stored error) written over the first rows of a real run's ledger.
 HOSTILE = [
@@ -63,7 +64,7 @@ def test_the_out_workbook_holds_hostile_errors_as_text(
     hostile_run("mail", "status", RUN, "--out", str(path))
     sheet = load_workbook(path).worksheets[0]
     rows = list(sheet.iter_rows())
-    header = [c.value for c in rows[0]]
+    header = [None if c.value is None else label(c.value) for c in rows[0]]
     name, error = header.index("氏名"), header.index("エラー")
     by_name = {row[name].value: row for row in rows[1:]}
     formula = by_name["=cmd|' /C calc'!A0"]

@@ -27,6 +27,7 @@ from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from seminar_setup import date_month1
+from workbooks import header_labels
 
 SEMINARS = SAMPLE / "seminar"
 
@@ -225,7 +226,7 @@ def test_list_shows_the_series(october: Workspace) -> None:
     cli("seminar", "list", "--out", str(book))
     from openpyxl import load_workbook
 
-    headings = [c.value for c in load_workbook(book).worksheets[0][1]]
+    headings = header_labels(load_workbook(book).worksheets[0])
     for heading in ("シリーズの回", "主な内容", "日時", "案内する人", "招待数", "出席数"):
         assert heading in headings and heading in table
     assert "招待する人" not in table and "┃ 内容" not in table

@@ -41,7 +41,8 @@ from .output_audience import records_audience
 from .shared import Session, emit, emit_data, err, out, parse_as_of, session, timing, writes_state
 
 app = typer.Typer(
-    help="Campaigns and 1on1 milestones: who earned what, and when.",
+    help="Campaigns and 1on1 milestones: who earned what, and when.\n\n"
+    "Example: kops campaign eligible exec-1on1-2026h2",
     no_args_is_help=True,
 )
 

@@ -60,7 +60,8 @@ from .shared import (
 )
 
 app = typer.Typer(
-    help="The monthly seminar series (Month1–4): invite, remind, attendance, survey.",
+    help="The monthly seminar series (Month1–4): invite, remind, attendance, survey.\n\n"
+    "Example: kops seminar invite month1 --dry-run",
     no_args_is_help=True,
 )
 
