@@ -22,7 +22,10 @@ from mailing import RUN, SEGMENT, audience, configure, plain, reachable, states,
 from smtp_server import SmtpServer
 
 
-def test_send_delivers_japanese_mail_once_each(sample_copy: Workspace) -> None:
+def test_send_delivers_japanese_mail_once_each(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = reachable(cli)
     with SmtpServer() as server:
@@ -44,7 +47,7 @@ def test_send_delivers_japanese_mail_once_each(sample_copy: Workspace) -> None:
         ids = [r.message["Message-ID"] for r in received]
         assert len(set(ids)) == len(ids)
         # The same command again sends nothing more.
-        again = cli("mail", "send", *SEGMENT, "--yes")
+        again = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_LANG": "en"})
         assert "Nothing left to send" in again.stderr
         assert len(server.handler.received) == len(expected)
         assert server.handler.connections == 1  # one login per run
@@ -57,7 +60,10 @@ def test_not_interactive_without_yes_refuses(sample_copy: Workspace) -> None:
     assert states(sample_copy) == Counter()
 
 
-def test_dry_run_writes_eml_and_records_nothing(sample_copy: Workspace) -> None:
+def test_dry_run_writes_eml_and_records_nothing(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = reachable(cli)
     result = cli("mail", "send", *SEGMENT, "--dry-run")
@@ -180,8 +186,11 @@ def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> Non
     assert "経営層との1on1権" in body and "2026年" in body
 
 
-def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspace) -> None:
+def test_report_compares_mailed_and_holdout(
+    tmp_path: Path, sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Mail on the October snapshot, then measure on November's."""
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     import shutil
 
     from kakeai_ops.store import list_snapshots
@@ -254,8 +263,8 @@ def test_users_file_errors_name_the_row(sample_ws: Workspace, tmp_path: Path, co
 def test_plan_records_nothing(sample_copy: Workspace) -> None:
     result = Cli(sample_copy)("mail", "plan", *SEGMENT, "--holdout", "10")
     assert (
-        f"配信 {RUN}" in result.stderr
-        and "送る人:" in result.stderr
+        f"Run {RUN}" in result.stderr
+        and "To send:" in result.stderr
         and "Nothing was recorded" in result.stderr
     )
     assert states(sample_copy) == Counter()

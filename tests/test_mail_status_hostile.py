@@ -16,6 +16,7 @@ from conftest import Cli
 from kakeai_ops.cli.mail_words import error_words
 from kakeai_ops.workspace import Workspace
 from mailing import RUN, SEGMENT
+from workbooks import label
 
 # (state, name, stored error) written over the first rows of a real run's ledger.
 HOSTILE = [
@@ -55,12 +56,15 @@ def test_the_terminal_shows_hostile_errors_as_written(hostile_run: Cli) -> None:
     assert "nan" not in shown  # an unknown without an error: a blank cell
 
 
-def test_the_out_workbook_holds_hostile_errors_as_text(hostile_run: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_out_workbook_holds_hostile_errors_as_text(
+    hostile_run: Cli, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     path = tmp_path / "status.xlsx"
     hostile_run("mail", "status", RUN, "--out", str(path))
     sheet = load_workbook(path).worksheets[0]
     rows = list(sheet.iter_rows())
-    header = [c.value for c in rows[0]]
+    header = [None if c.value is None else label(c.value) for c in rows[0]]
     name, error = header.index("氏名"), header.index("エラー")
     by_name = {row[name].value: row for row in rows[1:]}
     formula = by_name["=cmd|' /C calc'!A0"]
@@ -96,5 +100,6 @@ def test_the_out_csv_neutralises_formulas(hostile_run: Cli, tmp_path) -> None:  
         ("suppression list: " + "a" * 100_000, "配信停止リスト: " + "a" * 100_000),
     ],
 )
-def test_error_words_never_fail(stored: object, said: str) -> None:
+def test_error_words_never_fail(stored: object, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")
     assert error_words(stored) == said

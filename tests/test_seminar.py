@@ -28,6 +28,7 @@ from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from mailing import plain
 from seminar_setup import date_month1
+from workbooks import header_labels
 
 SEMINARS = SAMPLE / "seminar"
 
@@ -67,7 +68,10 @@ def test_themes_choose_the_audience() -> None:
     assert settings.seminars["month2"].points  # the points each theme covers ship in kops init
 
 
-def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
+def test_invite_attendance_survey_remind_summary(
+    october: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(october)
     segment = list(csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout)))
     expected = {
@@ -222,7 +226,7 @@ def test_list_shows_the_series(october: Workspace) -> None:
     cli("seminar", "list", "--out", str(book))
     from openpyxl import load_workbook
 
-    headings = [c.value for c in load_workbook(book).worksheets[0][1]]
+    headings = header_labels(load_workbook(book).worksheets[0])
     for heading in ("シリーズの回", "主な内容", "日時", "案内する人", "招待数", "出席数"):
         assert heading in headings and heading in table
     assert "招待する人" not in table and "┃ 内容" not in table

@@ -161,7 +161,10 @@ def read_sheet(cli: Cli, run_id: str, ws: Workspace) -> list[dict[str, object]]:
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
-def test_connection_lost_after_data_is_unknown_and_not_resent(sample_copy: Workspace) -> None:
+def test_connection_lost_after_data_is_unknown_and_not_resent(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = reachable(cli)
     with SmtpServer() as server:
@@ -213,7 +216,12 @@ def test_connection_lost_after_data_is_unknown_and_not_resent(sample_copy: Works
         ("550 5.1.1 unknown user", "550 5.1.1 unknown user"),  # the server's words, as written
     ],
 )
-def test_each_stored_error_is_said_in_japanese(stored: str, said: str) -> None:
+def test_each_stored_error_is_said_in_japanese(
+    stored: str, said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kakeai_ops.cli.mail_words import error_words
 
+    monkeypatch.setenv("KOPS_LANG", "ja")
     assert error_words(stored) == said
+    monkeypatch.setenv("KOPS_LANG", "en")
+    assert error_words(stored) == stored  # stored in English, shown as stored

@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 
 from ..analyses.mail_effect import mailed_state
-from ..analyses.segmentation import BY_KEY
-from ..i18n import _
+from ..glossary import STUCK_POINTS, column_label
+from ..i18n import N_, _, language, term
 from ..ids import typed_id
 from ..mail import runs
 from ..mail.delivery import STATE_WORDS
@@ -74,7 +74,7 @@ def runs_table(frame: pd.DataFrame) -> Any:
     table["created_at"] = [str(v)[:16].replace("T", " ") for v in table["created_at"]]
     return people_table(
         table,
-        title="メールの配信",
+        title=_("Mail runs"),
         labels={**MAIL_LABELS, **{k: v for k, v in STATE_WORDS.items() if isinstance(k, str)}},
         values={"status": RUN_STATUS_WORDS},
     )
@@ -131,7 +131,10 @@ def _show_run(found: RunStatus, hard: int, soft: int) -> None:
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(
         people_table(
-            counts, title=f"配信 {found.run_id}", labels=MAIL_LABELS, values={"state": STATE_WORDS}
+            counts,
+            title=_("Run {run}").format(run=found.run_id),
+            labels=MAIL_LABELS,
+            values={"state": STATE_WORDS},
         )
     )
     if hard or soft:
@@ -174,17 +177,20 @@ def _show_run(found: RunStatus, hard: int, soft: int) -> None:
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
 
 
+def column_word(key: str) -> str:
+    """A column's header on the screen: the glossary's word, or its key in English."""
+    return column_label(key) if language() == "ja" else key
+
+
 def _deferred_table(deferred: pd.DataFrame) -> Any:
     shown = deferred.rename(columns={"error": "reason"})
+    headers = {"sendable_from": N_("Sendable from"), "reason": N_("Reason")}
     return frame_table(
         shown[["user_id", "name", "email", "sendable_from", "reason"]],
-        title="後日送信（送信できる日以降に同じコマンドで送ります）",
+        title=_("Held for later (the same command sends them from the day shown)"),
         headers={
-            "user_id": "社員番号",
-            "name": "氏名",
-            "email": "メールアドレス",
-            "sendable_from": "送信できる日",
-            "reason": "理由",
+            key: (_(headers[key]) if key in headers else column_word(key))
+            for key in ("user_id", "name", "email", "sendable_from", "reason")
         },
         max_rows=200,
     )
@@ -315,13 +321,14 @@ def report_command(
     if fmt is not Format.table:
         emit_data(effect.shown, fmt)
         return
-    label = BY_KEY[effect.stuck_point].label
+    label = term(STUCK_POINTS, effect.stuck_point)
     shown = effect.shown.assign(share_left=[share_with_n(r) for r in records(effect.shown)])
     out.print(
         people_table(
             shown,
-            title=f"配信 {run_id} のその後：「{label}」から抜け出した人"
-            f"（スナップショット {snap.id}、基準日 {when}）",
+            title=_(
+                "After run {run}: who left '{stuck_point}' (snapshot {snapshot}, as of {as_of})"
+            ).format(run=run_id, stuck_point=label, snapshot=snap.id, as_of=when),
             labels=MAIL_LABELS,
             values={"group": EFFECT_GROUPS},
         )
@@ -335,29 +342,35 @@ def _say_how_far_it_shows(
     """Whether the mail was delivered at all, and whether the holdout lets the difference
     show (too few people hide it), then the difference (none before a later snapshot)."""
     if mailed == "written":
-        out.print(
-            "[yellow]この配信は outbox に書き出しただけで、届いていません。"
-            "「送付」は、送っていれば届いた人です。[/yellow]"
+        said = _(
+            "This run was only written to the outbox: nobody received it. 'mailed' are "
+            "those it would have reached."
         )
+        out.print(f"[yellow]{escape(said)}[/yellow]")
     held = effect.shown.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
-        out.print(
-            "[dim]この配信には比較群（比べるため送らなかった人）がいません"
-            "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
+        said = _(
+            "This run has no holdout (people not mailed, for comparison); next time "
+            "--holdout 10 or so lets its effect be measured"
         )
+        out.print(f"[dim]{escape(said)}[/dim]")
     elif not_yet:
-        out.print(
-            "[dim]差はまだ出せません: 配信の後のエクスポートを取り込んでから測ります"
-            "（`kops ingest` の後に、もう一度 `kops mail report`）[/dim]"
+        said = _(
+            "No difference yet: it is measured on an export ingested after the run "
+            "(`kops ingest`, then `kops mail report` again)"
         )
+        out.print(f"[dim]{escape(said)}[/dim]")
     elif diff is None:
-        out.print(f"[dim]{min_group}人未満の群があるため、その結果と差は表示していません[/dim]")
+        said = _(
+            "A group has fewer than {n} people: its result and the difference are not shown"
+        ).format(n=min_group)
+        out.print(f"[dim]{escape(said)}[/dim]")
     else:
         for line in difference_lines(effect):
             out.print(line, highlight=False)
         if held["in_snapshot"] < 30:
-            out.print(
-                f"[dim]比較群が {int(held['in_snapshot'])} 人と少ないため、"
-                "差は参考程度にご覧ください[/dim]"
-            )
+            said = _(
+                "The holdout has only {n} people: read the difference as a rough guide"
+            ).format(n=int(held["in_snapshot"]))
+            out.print(f"[dim]{escape(said)}[/dim]")

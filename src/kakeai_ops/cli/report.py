@@ -63,7 +63,8 @@ from .shared import (
 )
 
 app = typer.Typer(
-    help="Division reports for division heads and HR business partners (アドバイザー).",
+    help="Division reports for division heads and HR business partners (アドバイザー).\n\n"
+    "Example: kops report divisions --out division-report.xlsx",
     no_args_is_help=True,
 )
 

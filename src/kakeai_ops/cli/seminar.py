@@ -60,7 +60,8 @@ from .shared import (
 )
 
 app = typer.Typer(
-    help="The monthly seminar series (Month1–4): invite, remind, attendance, survey.",
+    help="The monthly seminar series (Month1–4): invite, remind, attendance, survey.\n\n"
+    "Example: kops seminar invite month1 --dry-run",
     no_args_is_help=True,
 )
 
@@ -288,7 +289,7 @@ def attendance_command(
     err.print(
         _(
             "{seminar}: {recorded:,} attendee(s) recorded from {file}: "
-            "invited {invited:,}, 招待外の参加 {uninvited:,}"
+            "invited {invited:,}, uninvited {uninvited:,}"
         ).format(
             seminar=seminar_id,
             recorded=result.recorded,
