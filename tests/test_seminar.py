@@ -26,6 +26,7 @@ from kakeai_ops.mail.audience_kinds import Theme
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
+from mailing import plain
 from seminar_setup import date_month1
 from workbooks import header_labels
 
@@ -88,8 +89,8 @@ def test_invite_attendance_survey_remind_summary(
 
     parsed = message_from_bytes(message, policy=policy.default)
     assert "10/28(水) 12:15〜" in str(parsed["Subject"])
-    assert "2026年10月28日（水）12:15〜" in parsed.get_content()
-    assert "https://meet.example/month1" in parsed.get_content()
+    assert "2026年10月28日（水）12:15〜" in plain(parsed)
+    assert "https://meet.example/month1" in plain(parsed)
 
     cli("seminar", "attendance", "month1", str(SEMINARS / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SEMINARS / "month1-survey.csv"))
@@ -105,9 +106,8 @@ def test_invite_attendance_survey_remind_summary(
     assert reminded == invited - attended and reminded
     assert f"録画の案内 {len(reminded)}人" in remind.stderr
     recording = next(outbox_folder(october, "seminar.recording-month1").glob("*.eml")).read_bytes()
-    assert (
-        "https://video.example/month1"
-        in message_from_bytes(recording, policy=policy.default).get_content()
+    assert "https://video.example/month1" in plain(
+        message_from_bytes(recording, policy=policy.default)
     )
 
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
