@@ -13,7 +13,8 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from email.message import Message
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -168,14 +169,14 @@ def console_labels(shown: dict[str, str]) -> Iterator[tuple[str, str]]:
                 yield command, label
 
 
-def mails(root: Path) -> Iterator[tuple[Path, Message, str]]:
+def mails(root: Path) -> Iterator[tuple[Path, EmailMessage, str]]:
+    """Every mail in outbox/, with its plain text as the recipient reads it."""
     for path in sorted((root / "outbox").rglob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes())
-        part = message.get_payload(0) if message.is_multipart() else message
-        assert isinstance(part, Message)
-        body = part.get_payload(decode=True)
-        assert isinstance(body, bytes)
-        yield path, message, body.decode(part.get_content_charset() or "utf-8")
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None, path
+        yield path, message, str(body.get_content()).replace("\r\n", "\n")
 
 
 def every_label(root: Path, stdout: dict[str, str]) -> list[tuple[str, str]]:
