@@ -17,6 +17,7 @@ from conftest import Cli, tree_digest, write_csv, write_xlsx
 from kakeai_ops.analyses.draw_rules import Entrant, draw
 from kakeai_ops.store import campaign_draws, campaign_entries, draw_entrants
 from kakeai_ops.workspace import Workspace
+from mailing import plain
 from smtp_server import SmtpServer
 from test_mail_command import use_smtp
 from workbooks import csv_records
@@ -369,7 +370,7 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
         )
         message = received[0].message
         assert str(message["Subject"]) == "【KAKEAI事務局】「経営層との1on1権」当選のお知らせ"
-        body = message.get_content()
+        body = plain(message)
         assert "当選されました" in body and "候補" in body and "1on1 の日時を確定" in body
         cli("mail", "send", "--not-drawn", CAMPAIGN, "--yes")
         cli("mail", "send", "--not-drawn", CAMPAIGN, "--yes")
@@ -379,7 +380,7 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
         )
         thanks = rest[0].message
         assert "抽選結果のご報告とお礼" in str(thanks["Subject"])
-        assert "次の機会にもぜひご応募ください" in thanks.get_content()
+        assert "次の機会にもぜひご応募ください" in plain(thanks)
 
 
 JA = {"KOPS_LANG": "ja"}

@@ -18,7 +18,7 @@ from conftest import Cli
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
-from mailing import RUN, SEGMENT, audience, configure, reachable, states, use_smtp
+from mailing import RUN, SEGMENT, audience, configure, plain, reachable, states, use_smtp
 from smtp_server import SmtpServer
 
 
@@ -41,8 +41,8 @@ def test_send_delivers_japanese_mail_once_each(
         assert message["From"].addresses[0].display_name == "KAKEAI事務局"
         to = message["To"].addresses[0]
         assert to.addr_spec == received[0].rcpt_tos[0] and to.display_name
-        assert message.get_content_charset() == "utf-8"
-        body = message.get_content()
+        assert [part.get_content_charset() for part in message.iter_parts()] == ["utf-8"] * 2
+        body = plain(message)
         assert body.startswith(f"{to.display_name} 様")
         ids = [r.message["Message-ID"] for r in received]
         assert len(set(ids)) == len(ids)
@@ -182,7 +182,7 @@ def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> Non
     assert files
     from email import message_from_bytes, policy
 
-    body = message_from_bytes(files[0].read_bytes(), policy=policy.default).get_content()
+    body = plain(message_from_bytes(files[0].read_bytes(), policy=policy.default))
     assert "経営層との1on1権" in body and "2026年" in body
 
 

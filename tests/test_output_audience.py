@@ -20,6 +20,7 @@ from kakeai_ops.privacy.audiences import DEFAULTS, SECRETARIAT, SHARED, Audience
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.store.published import published_figures
 from kakeai_ops.workspace import Workspace
+from workbooks import overview_records
 
 
 def test_each_command_has_its_audience_and_lists_of_people_no_shared_form() -> None:
@@ -63,9 +64,9 @@ def test_the_division_report_is_shared_and_shows_kanri_honbu(
     [entry] = [e for e in _audit(sample_copy) if e.get("files") and str(target) in e["files"]]
     assert '"audience": "shared"' in json.dumps(entry, ensure_ascii=False)
     rows = {
-        str(r[0]): r[1]
-        for r in load_workbook(target)["概要"].iter_rows(values_only=True)
-        if r and "管理本部" in str(r[0]).split("・") and len(r) > 1 and r[1] is not None
+        name: figures["人数"]
+        for name, figures in overview_records(load_workbook(target)["概要"]).items()
+        if "管理本部" in name.split("・")
     }
     [(label, headcount)] = rows.items()
     assert headcount == _people(set(label.split("・")))  # a number, not (秘匿)

@@ -21,7 +21,7 @@ from conftest import SAMPLE, Cli, SampleRun, tree_digest
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 from seminar_setup import date_month1
-from workbooks import sheet_records
+from workbooks import header_labels, sheet_records
 
 MAIL_RUN = "no_prep.member-2026-10"
 CAMPAIGN = "exec-1on1-2026h2"
@@ -244,7 +244,7 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     # The workbook's cells read as the report says them: to a tenth of a point (−5.5, not −5).
     book = load_workbook(deck["xlsx"])
     sheet = book["5_メール施策"]
-    header = [c.value for c in sheet[1]]
+    header = header_labels(sheet)
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == MAIL_RUN)
     for label, value in (("差（pt）", record["difference"]), ("95%信頼区間（下限）", low)):
         cell = row[header.index(label)]

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from conftest import Cli
 from kakeai_ops.analyses.segmentation import KEYS, LIST_COLUMNS
 from kakeai_ops.workspace import Workspace
-from workbooks import csv_records, sheet_records
+from workbooks import csv_records, header_labels, sheet_records
 
 
 def test_sample_has_every_stuck_point_and_role(sample_ws: Workspace) -> None:
@@ -98,7 +98,7 @@ def test_xlsx_file_reads_back(sample_copy: Workspace, tmp_path: Path) -> None:
     book = load_workbook(target)
     assert book.sheetnames == ["一覧", "集計", "列の説明"]
     sheet = book["一覧"]
-    header = [c.value for c in sheet[1]]
+    header = header_labels(sheet)
     assert header[:3] == ["社員番号", "氏名", "メールアドレス"]
     first_id = sheet.cell(row=2, column=1)
     assert isinstance(first_id.value, str) and first_id.value.startswith("000")

@@ -26,7 +26,9 @@ from kakeai_ops.mail.audience_kinds import Theme
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
+from mailing import plain
 from seminar_setup import date_month1
+from workbooks import header_labels
 
 SEMINARS = SAMPLE / "seminar"
 
@@ -87,8 +89,8 @@ def test_invite_attendance_survey_remind_summary(
 
     parsed = message_from_bytes(message, policy=policy.default)
     assert "10/28(水) 12:15〜" in str(parsed["Subject"])
-    assert "2026年10月28日（水）12:15〜" in parsed.get_content()
-    assert "https://meet.example/month1" in parsed.get_content()
+    assert "2026年10月28日（水）12:15〜" in plain(parsed)
+    assert "https://meet.example/month1" in plain(parsed)
 
     cli("seminar", "attendance", "month1", str(SEMINARS / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SEMINARS / "month1-survey.csv"))
@@ -104,9 +106,8 @@ def test_invite_attendance_survey_remind_summary(
     assert reminded == invited - attended and reminded
     assert f"録画の案内 {len(reminded)}人" in remind.stderr
     recording = next(outbox_folder(october, "seminar.recording-month1").glob("*.eml")).read_bytes()
-    assert (
-        "https://video.example/month1"
-        in message_from_bytes(recording, policy=policy.default).get_content()
+    assert "https://video.example/month1" in plain(
+        message_from_bytes(recording, policy=policy.default)
     )
 
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
@@ -225,7 +226,7 @@ def test_list_shows_the_series(october: Workspace) -> None:
     cli("seminar", "list", "--out", str(book))
     from openpyxl import load_workbook
 
-    headings = [c.value for c in load_workbook(book).worksheets[0][1]]
+    headings = header_labels(load_workbook(book).worksheets[0])
     for heading in ("シリーズの回", "主な内容", "日時", "案内する人", "招待数", "出席数"):
         assert heading in headings and heading in table
     assert "招待する人" not in table and "┃ 内容" not in table

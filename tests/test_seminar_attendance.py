@@ -17,6 +17,7 @@ from conftest import SAMPLE, Cli, tree_digest
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from seminar_setup import date_month1
+from workbooks import header_labels
 
 ATTENDANCE = SAMPLE / "seminar" / "month1-attendance.csv"
 SURVEY = SAMPLE / "seminar" / "month1-survey.csv"
@@ -205,7 +206,7 @@ def test_summary_workbook_is_japanese_with_percent_formats_and_charts(
     data = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
     book = load_workbook(target)
     by_stuck = book["出欠_スタックポイント別"]
-    headers = [c.value for c in by_stuck[1]]
+    headers = header_labels(by_stuck)
     assert headers[:4] == ["スタックポイント", "招待数", "出席数", "出席率"]
     assert all(h and not h.isascii() for h in headers)
     rate = headers.index("出席率") + 1
@@ -222,7 +223,7 @@ def test_summary_workbook_is_japanese_with_percent_formats_and_charts(
         given.get(s, 0) for s in range(1, 6)
     ]
     interests = book["知りたいテーマ"]
-    share = [c.value for c in interests[1]].index("割合") + 1
+    share = header_labels(interests).index("割合") + 1
     assert interests.cell(row=2, column=share).number_format == "0%"
     # One native chart per figure, titled with its n, drawn from the sheet's own cells.
     charts = {

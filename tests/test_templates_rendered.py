@@ -32,6 +32,7 @@ from kakeai_ops.mail.context import run_context, seminar_context, template_conte
 from kakeai_ops.mail.message import as_bytes, build_message, message_id
 from kakeai_ops.mail.templates import TemplateSet
 from kakeai_ops.workspace import shipped_templates_dir
+from mailing import plain
 
 EXPECTED = Path(__file__).parent / "expected" / "mail"
 SHIPPED = shipped_templates_dir()
@@ -155,15 +156,21 @@ def settings_with_seminar() -> Any:
     )
 
 
-def render(stem: str) -> EmailMessage:
-    template_name, spec, extra, seminar_id = CASES[stem]
-    settings = settings_with_seminar()
-    campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
+def seminar_for(template_name: str, settings: Any, seminar_id: str | None) -> Any:
+    """The seminar a case's mail is about (a correction's with what it changed)."""
     seminar = seminar_context(settings, seminar_id)
     if seminar is not None and template_name == "seminar.correction":
         seminar["changes"] = [
             {"label": label, "before": before, "after": after} for label, before, after in CORRECTED
         ]
+    return seminar
+
+
+def render(stem: str) -> EmailMessage:
+    template_name, spec, extra, seminar_id = CASES[stem]
+    settings = settings_with_seminar()
+    campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
+    seminar = seminar_for(template_name, settings, seminar_id)
     shared = run_context(settings, dt.date(2026, 11, 20))
     reader = {**RECIPIENT, **READER_CHANGES.get(stem, {})}
     context = template_context(reader, settings, extra, seminar, campaign, spec, None, shared)
@@ -184,9 +191,16 @@ def render(stem: str) -> EmailMessage:
 
 
 def decoded(message: EmailMessage) -> str:
-    headers = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "Content-Type")
+    headers = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID")
     lines = [f"{name}: {message[name]}" for name in headers]
-    body = message.get_content().replace("\r\n", "\n")  # sent as CRLF; compared as lines
+    # The parts as a client lists them (the boundary is random, so it is left out).
+    parts = [
+        part.get_content_type()
+        + "".join(f"; {k}={v}" for k, v in part["Content-Type"].params.items() if k != "boundary")
+        for part in message.walk()
+    ]
+    lines.append("Parts: " + " / ".join(parts))
+    body = plain(message).replace("\r\n", "\n")  # sent as CRLF; compared as lines
     return "\n".join(lines) + "\n\n" + body
 
 

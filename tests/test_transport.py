@@ -19,7 +19,7 @@ from kakeai_ops.mail.transport import (
     UnknownOutcome,
 )
 from kakeai_ops.workspace import Workspace
-from mailing import RUN, SEGMENT, reachable, states, use_smtp
+from mailing import RUN, SEGMENT, plain, reachable, states, use_smtp
 from smtp_server import SmtpServer
 
 SENDER = "kakeai-office@example.co.jp"
@@ -53,7 +53,7 @@ def test_outbox_writes_one_eml_per_item(tmp_path: Path) -> None:
     parsed = message_from_bytes(
         outbox.names.path("no_prep:000002").read_bytes(), policy=policy.default
     )
-    assert parsed["To"] == "b@example.jp" and "1on1 のご案内" in parsed.get_content()  # type: ignore[attr-defined]
+    assert parsed["To"] == "b@example.jp" and "1on1 のご案内" in plain(parsed)  # type: ignore[attr-defined]
 
 
 def test_smtp_delivers_the_bytes_to_the_recipient() -> None:
@@ -68,7 +68,7 @@ def test_smtp_delivers_the_bytes_to_the_recipient() -> None:
         (SENDER, ["a@example.jp"]),
         (SENDER, ["b@example.jp"]),
     ]
-    assert "1on1 のご案内" in received[0].message.get_content()
+    assert "1on1 のご案内" in plain(received[0].message)
     assert transport.logins == 1
 
 

@@ -155,7 +155,7 @@ COLUMNS: dict[str, Column] = {
     "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
     "topics_distinct": _c("トピックの種類数", COUNT, detail=True),
     "spread_note": _c("備考（分散のため繰り上げ）", detail=True),
-    "stuck_points": _c("スタックポイント"),
+    "stuck_points": _c("スタックポイント", detail=True),
     "sukkiri_avg": _c("平均スッキリ度", ONE_DECIMAL),
     "growth_avg": _c("平均成長実感", ONE_DECIMAL, detail=True),
     "top_topics": _c("主なトピック", detail=True),

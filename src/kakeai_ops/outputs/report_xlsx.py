@@ -63,6 +63,37 @@ OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
     ("sukkiri_avg_trend", "スッキリ度の推移", None),
     ("growth_avg", "平均成長実感", "0.0"),
 ]
+# The overview prints as two tables, one above the other, each one A4 page wide with its
+# text at 9 pt or more (fifteen columns side by side print at about 8 pt): taking part
+# and holding 1on1s, then preparing and looking back.
+OVERVIEW_PARTS: list[tuple[str | None, list[str]]] = [
+    (
+        None,
+        [
+            "division",
+            "headcount",
+            "activation_rate",
+            "pair_rate",
+            "members",
+            "implementation_rate",
+            "implementation_rate_trend",
+            "held",
+            "per_member_month",
+            "per_member_month_trend",
+        ],
+    ),
+    (
+        "事前準備・スッキリ度・成長実感",
+        [
+            "division",
+            "prepared_share",
+            "rated_share",
+            "sukkiri_avg",
+            "sukkiri_avg_trend",
+            "growth_avg",
+        ],
+    ),
+]
 DEPARTMENT_COLUMNS = [("department", "部署", None), *OVERVIEW_COLUMNS[1:]]
 DEPARTMENT_COLUMNS = [c for c in DEPARTMENT_COLUMNS if not c[0].endswith("_trend")]
 RIGHT = Alignment(horizontal="right")
@@ -227,22 +258,30 @@ def _overview_sheet(
     blanks: list[int] | None = None,
     company: CompanyRate | None = None,
 ) -> tuple[list[int], int]:
-    """The 概要 sheet, ``blanks[i]`` blank rows before its i-th section (the monthly
-    rates, the topics); returns the row each section starts at and the last row."""
-    extra = blanks or [0, 0]
+    """The 概要 sheet, ``blanks[i]`` blank rows before its i-th section (the rate chart,
+    the monthly rates, the topics); returns the row each section starts at and the last row."""
+    extra = blanks or [0, 0, 0]
     row = _heading(overview, report, "概要")
-    basis = report.period.basis
-    row = _table(overview, overview_rows, with_basis(OVERVIEW_COLUMNS, basis), row, looks)
+    columns = {c[0]: c for c in with_basis(OVERVIEW_COLUMNS, report.period.basis)}
+    for caption, keys in OVERVIEW_PARTS:
+        if caption is not None:
+            row += 1
+            overview.cell(row=row, column=1, value=caption).font = BOLD
+            row += 1
+        row = _table(overview, overview_rows, [columns[k] for k in keys], row, looks)
     _legend(overview, row + 1)
     # What was merged or hidden to protect small groups, said where it shows, and what
     # that cost this file (the information loss).
     said = [*report.notes, f"プライバシーのための情報の損失: {report.loss_text()}"]
     for offset, text in enumerate(said, start=2):
         _note(overview, row + offset, text)
-    chart_row = row + 4 + len(said)
+    # The rate chart (and the note above it) is a section too: below two tables it may
+    # reach a page's end.
+    starts = [row + 3 + len(said) + extra[0]]
+    chart_row = starts[-1] + 1
     if len(overview_rows):
         _rate_chart(overview, values, overview_rows, chart_row, report.period.caption, company)
-    starts = [chart_row + 18 + extra[0]]
+    starts.append(chart_row + 18 + extra[1])
     row = _monthly(
         overview,
         values,
@@ -252,7 +291,7 @@ def _overview_sheet(
         report.month_captions,
         report.partial_month,
     )
-    starts.append(row + 2 + extra[1])
+    starts.append(row + 2 + extra[2])
     last_row = _topic_totals(overview, values, report.topic_totals, starts[-1], looks)
     _finish(overview, 4)
     # Charts are not cells: without a print area the last one would be cut off.
@@ -498,15 +537,20 @@ def _monthly(
     divisions = list(pivot.columns)
     shown_month = {str(m): captions.get(str(m), str(m)) for m in pivot.index}
     partial = [i for i, m in enumerate(pivot.index) if str(m) == partial_month]
-    _header(sheet, row + 1, ["月", *divisions], looks)
-    for offset, (month, rates) in enumerate(pivot.iterrows(), start=1):
-        label = shown_month[str(month)]
-        looks.bordered(sheet.cell(row=row + 1 + offset, column=1, value=label))
-        for column, division in enumerate(divisions, start=2):
-            value = _value(rates[division])
+    # 事業部 down and months across, as the overview above has its 事業部 down: the names
+    # share the first column, and a month heads a column narrower than a 事業部 would.
+    _header(sheet, row + 1, ["事業部", *(shown_month[str(m)] for m in pivot.index)], looks)
+    for offset, division in enumerate(divisions, start=1):
+        looks.bordered(sheet.cell(row=row + 1 + offset, column=1, value=division))
+        for column, month in enumerate(pivot.index, start=2):
+            value = _value(pivot.at[month, division])
             target = sheet.cell(row=row + 1 + offset, column=column, value=value)
-            looks.bordered(target, number_format=None if isinstance(value, str) else "0%")
-    end = row + 2 + len(pivot)
+            looks.bordered(
+                target,
+                number_format=None if isinstance(value, str) else "0%",
+                right=isinstance(value, str),
+            )
+    end = row + 2 + len(divisions)
     # A series with no published month is left out; one with some gets gaps.
     drawn = [d for d in divisions if any(published_number(v) is not None for v in pivot[d])]
     gaps = [d for d in drawn if any(published_number(v) is None for v in pivot[d])]
@@ -582,8 +626,11 @@ def _topic_totals(
         chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
         chart.height, chart.width = 8, 18
         workbook.style_chart(chart, x_title="トピック", y_title="1on1数（件）", as_table=True)
-        sheet.add_chart(chart, f"E{row}")
-    return max(end, row + 18)
+        # Below its table, as the monthly chart is: beside it, an 18 cm chart ran past the
+        # printed width of a sheet whose columns fit A4 at 9 pt.
+        sheet.add_chart(chart, f"A{end + 1}")
+        return end + 18
+    return end
 
 
 def _mix(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks: Looks) -> int:
@@ -598,7 +645,9 @@ def _mix_rows(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks
         for column, value in enumerate(values, start=1):
             target = sheet.cell(row=row + offset, column=column, value=value)
             share = column == 3 and not isinstance(value, str)
-            looks.bordered(target, number_format="0%" if share else None)
+            # (秘匿) in place of a count stands where the count would, on the right.
+            hidden = column > 1 and isinstance(value, str)
+            looks.bordered(target, number_format="0%" if share else None, right=hidden)
     return row + len(frame) + 1
 
 
@@ -657,14 +706,36 @@ def _tall_labels(sheet: Worksheet, first_row: int) -> None:
             sheet.row_dimensions[target.row].height = height
 
 
+NARROWEST_NAMES = 12  # a names column narrower than this breaks 「製造本部」 too
+
+
+def _header_rows(sheet: Worksheet) -> list[int]:
+    """The rows that head a table (filled as _header fills them)."""
+    return [
+        target.row
+        for (target,) in sheet.iter_rows(min_col=1, max_col=1)
+        if target.fill is not None and target.fill.fgColor.rgb in ("00305496", "FF305496")
+    ]
+
+
 def _finish(sheet: Worksheet, header_row: int) -> None:
     """Widths for Japanese text, the report's title lines and the names column on every
     printed page, A4 fitted to the width (never shrunk to one page: the text stays
     readable and the overview runs onto a second page instead)."""
-    width = workbook.fit_columns(sheet)  # its headers wrap: fit_columns sees that
-    if width > workbook.READABLE_WIDTH:
-        width = workbook.wrap_wide(sheet, width)
+    headers = _header_rows(sheet)
+    readable = workbook.REPORT_WIDTH
+    width = workbook.fit_columns(sheet, header_rows=headers, readable=readable)
+    if width > readable:
+        width = workbook.wrap_wide(sheet, width, readable, headers)
+        names = sheet.column_dimensions["A"]
+        over = width - readable
+        if over > 0 and (names.width or 0) - over >= NARROWEST_NAMES:
+            # Still too wide to print at 9 pt: the names take another line rather than
+            # every figure printing smaller.
+            names.width = (names.width or 0) - over
+            width -= over
         _tall_labels(sheet, header_row + 1)
+    workbook.break_headers(sheet, headers)
     sheet.freeze_panes = f"B{header_row + 1}"
     if sheet._charts:  # charts are not columns: the print area reaches past the cells
         width = max(width, 100)
