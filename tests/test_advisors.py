@@ -133,7 +133,8 @@ def test_the_mail_names_what_the_attached_workbook_holds_by_its_labels(
         (attachment,) = message.iter_attachments()
         book = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
         cells = {
-            str(value).split("（")[0]
+            # A header may be set on two lines (「1on1\n実施数」): the label is its text.
+            str(value).replace("\n", "").split("（")[0]
             for sheet in book.worksheets
             for row in sheet.iter_rows(values_only=True)
             for value in row
