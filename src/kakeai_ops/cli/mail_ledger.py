@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from ..analyses.mail_effect import mailed_state
+from ..clock import JST
 from ..glossary import STUCK_POINTS, column_label
 from ..i18n import N_, _, language, term
 from ..ids import typed_id
@@ -23,6 +24,7 @@ from ..mail.evaluation import (
     run_status,
     share_with_n,
 )
+from ..mail.template_names import item_words, run_about, template_name
 from ..model import records
 from ..outputs.workbook import Print
 from .console import frame_table, people_table
@@ -110,8 +112,8 @@ def status_command(
         bounced = ledger.bounce_counts().get(found.run_id, (0, 0))
         # The printed header says the run's 基準日, as every other file kops writes.
         as_of = (ledger.run(found.run_id) or {}).get("as_of")
-    # A file is for people (its errors in Japanese); --format csv|json gives them as stored.
-    for_file = found.rows.assign(error=[error_words(e) for e in found.rows["error"]])
+    # A file is for people; --format csv|json gives the rows as stored.
+    for_file = status_for_people(found.rows, found.run_id, context.settings)
     if emit(
         for_file,
         fmt,
@@ -123,6 +125,33 @@ def status_command(
     ):
         return
     _show_run(found, *bounced)
+
+
+def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.DataFrame:
+    """A run's rows as a file shows them: its errors in Japanese; each template by the
+    name the review deck gives it (「事前準備なし・部下向け」, not no_prep.member); the
+    item only where it says more than the 社員番号 beside it (a milestone mail's
+    milestones), left out when it never does; times as date-times Excel reads (the ledger
+    keeps ISO text with its offset: 2026-10-21T10:00:00+09:00)."""
+    about = run_about(
+        run_id,
+        {key: seminar.title or key for key, seminar in settings.seminars.items()},
+        {key: campaign.title for key, campaign in settings.campaigns.items()},
+    )
+    shown = rows.assign(
+        error=[error_words(e) for e in rows["error"]],
+        template=[template_name(str(t), about) for t in rows["template"]],
+        item=[
+            item_words(str(i), str(u)) for i, u in zip(rows["item"], rows["user_id"], strict=True)
+        ],
+    )
+    for column in ("updated_at", "sent_at"):
+        stamps = pd.to_datetime(shown[column], errors="coerce", utc=True)
+        shown[column] = stamps.dt.tz_convert(JST).dt.tz_localize(None).dt.floor("min")
+    shown["sendable_from"] = pd.to_datetime(shown["sendable_from"], errors="coerce")
+    if not shown["item"].astype(bool).any():
+        shown = shown.drop(columns=["item"])
+    return shown
 
 
 def _show_run(found: RunStatus, hard: int, soft: int) -> None:
