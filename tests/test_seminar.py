@@ -91,6 +91,9 @@ def test_invite_attendance_survey_remind_summary(
     assert "10/28(水) 12:15〜" in str(parsed["Subject"])
     assert "2026年10月28日（水）12:15〜" in plain(parsed)
     assert "https://meet.example/month1" in plain(parsed)
+    # The recording goes to those who did not attend (remind, below), and the invitation
+    # says so: one who attends is not left waiting for a link that never comes.
+    assert "※ 録画は、ご参加になれなかった方に後日ご案内します。" in plain(parsed)
 
     cli("seminar", "attendance", "month1", str(SEMINARS / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SEMINARS / "month1-survey.csv"))
@@ -221,7 +224,7 @@ def test_list_shows_the_series(october: Workspace) -> None:
     assert Counter(r["month"] for r in rows) == Counter({"1": 1, "2": 1, "3": 1, "4": 1})
     # The table on screen heads its columns as the workbook does (one word per column).
     cli = Cli(october)
-    table = cli("seminar", "list").stdout
+    table = cli("seminar", "list", env={"KOPS_LANG": "ja"}).stdout
     book = october.root / "seminars.xlsx"
     cli("seminar", "list", "--out", str(book))
     from openpyxl import load_workbook
