@@ -102,3 +102,10 @@ def use_imap(ws: Workspace, imap: Any, tmp_path: Path, folder: str) -> None:
         },
         imap={"host": "127.0.0.1", "port": imap.port, "folder": folder, "days": 30},
     )
+
+
+def plain(message: Any) -> str:
+    """The text/plain body of a message as read back (every mail also has an HTML part)."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None, "no text/plain part"
+    return str(body.get_content())

@@ -108,3 +108,36 @@ def test_a_report_with_every_figure_hidden_is_skipped(
     assert mails(sample_copy) == {} and not list((tmp_path / "a").glob("*.xlsx"))
     cli(*run, "--out", str(tmp_path / "b"), "--include-empty")
     assert set(mails(sample_copy)) == {a["email"] for a in ADVISORS.values()}
+
+
+def test_the_mail_names_what_the_attached_workbook_holds_by_its_labels(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """「・内容：…」 lists each figure by the label the attached workbook gives it (one figure,
+    one label: 1on1実施率, not 「1on1 実施率」), and nothing the workbook does not hold."""
+    import io
+
+    import openpyxl
+
+    configure(sample_copy, ADVISORS)
+    Cli(sample_copy)(
+        "report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail", "--yes"
+    )
+    for path in sample_copy.outbox_dir.rglob("*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = body.get_content().replace("\r\n", "\n")
+        listed = text.split("・内容：", 1)[1].split("\n\n", 1)[0]
+        named = [n.strip("　\n ") for n in listed.replace("事業部・部署ごとの", "").split("、")]
+        (attachment,) = message.iter_attachments()
+        book = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
+        cells = {
+            str(value).replace("\n", "").split("（")[0]  # a header broken between words
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if isinstance(value, str)
+        }
+        missing = [n for n in named if n not in cells]
+        assert missing == [], (missing, sorted(c for c in cells if len(c) < 30))

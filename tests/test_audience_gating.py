@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import Cli
 from kakeai_ops.workspace import Workspace
 
@@ -59,14 +61,19 @@ def records(cli: Cli, *args: str) -> list[dict]:
 
 
 def test_users_file_plans_only_those_who_have_the_stuck_point(
-    cli: Cli, ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Path
+    cli: Cli,
+    ws: Workspace,
+    make_exports: Callable[..., list[Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     build(cli, make_exports)
     listed = tmp_path / "list.csv"
     listed.write_text("user_id\nA01\nB01\nC01\n", encoding="utf-8")
     got = records(cli, "--users", str(listed), "--template", "lapsed.member")
     assert [r["user_id"] for r in got] == ["B01"]
-    assert got[0]["facts"]["facts.last_held_date"] == "2026年9月1日"
+    assert got[0]["facts"]["facts.last_held_date"] == "2026年9月1日（火）"
     shown = cli("mail", "plan", "--users", str(listed), "--template", "lapsed.member")
     assert (
         "C01: テンプレートのスタックポイントに今は該当しない（1on1休眠ではなく、今は"
@@ -91,12 +98,16 @@ def test_users_file_plans_only_those_who_have_the_stuck_point(
 
 
 def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1(
-    cli: Cli, ws: Workspace, make_exports: Callable[..., list[Path]]
+    cli: Cli,
+    ws: Workspace,
+    make_exports: Callable[..., list[Path]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     build(cli, make_exports)
     assert [r["user_id"] for r in records(cli, "--segment", "lapsed")] == ["B01"]
     text = cli("mail", "preview", "--segment", "lapsed", "--user", "A01", ok=False).stderr
-    assert "予定の1on1あり、予定 2026-12-02" in text
+    assert "近日中に予定の1on1あり（予定 2026-12-02）" in text
     # rules.scheduled_days widens the window: B01's booking on Dec 10 now counts too.
     import yaml
 

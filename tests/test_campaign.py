@@ -14,7 +14,7 @@ from kakeai_ops import glossary
 from kakeai_ops.analyses.streaks import ELIGIBLE_COLUMNS
 from kakeai_ops.store import awards
 from kakeai_ops.workspace import Workspace
-from workbooks import sheet_records
+from workbooks import header_labels, sheet_records
 
 CAMPAIGN = "exec-1on1-2026h2"
 
@@ -26,7 +26,13 @@ def _rows(cli: Cli, *args: str) -> list[dict[str, str]]:
 def test_list_shows_the_configured_campaign(sample_ws: Workspace) -> None:
     rows = _rows(Cli(sample_ws), "campaign", "list", "--format", "csv")
     assert rows[0]["campaign"] == CAMPAIGN
-    assert rows[0]["rule"] == "3か月連続毎週1on1（部下として）"
+    assert rows[0]["rule"] == "a 1on1 every week for 3 months in a row (as a member)"
+    japanese = csv.DictReader(
+        io.StringIO(
+            Cli(sample_ws)("campaign", "list", "--format", "csv", env={"KOPS_LANG": "ja"}).stdout
+        )
+    )
+    assert next(japanese)["rule"] == "3か月連続毎週1on1（部下として）"
 
 
 def test_eligible_csv_columns_and_values(sample_ws: Workspace) -> None:
@@ -52,7 +58,7 @@ def test_eligible_xlsx(sample_copy: Workspace, tmp_path: Path) -> None:
     book = load_workbook(target)
     assert book.sheetnames == ["判定", "集計", "列の説明"]
     sheet = book["判定"]
-    assert [c.value for c in sheet[1]] == [glossary.column_label(k) for k in ELIGIBLE_COLUMNS]
+    assert header_labels(sheet) == [glossary.column_label(k) for k in ELIGIBLE_COLUMNS]
     verdicts = {r["eligible"] for r in sheet_records(book, "eligibility")}
     assert verdicts == {"対象", "対象外"}
     assert isinstance(sheet["A2"].value, str) and sheet["A2"].number_format == "@"

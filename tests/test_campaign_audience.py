@@ -49,6 +49,17 @@ def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
     return [(f"{y}年{m}月", n) for (y, m), n in sorted(missed.items())]
 
 
+def held_in_window(ws: Workspace, user_id: str) -> tuple[int, int]:
+    """1on1s held in the campaign's window (as member, as manager), counted plainly."""
+    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    window = config["campaigns"][CAMPAIGN]["window"]
+    meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
+    held = meetings[meetings["status"] == "held"]
+    days = held["held_at"].dt.date
+    inside = held[(days >= window["start"]) & (days <= window["end"])]
+    return int((inside["member_id"] == user_id).sum()), int((inside["manager_id"] == user_id).sum())
+
+
 def test_draw_campaign_awards_winners_and_tells_the_unqualified(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
@@ -74,6 +85,7 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
     assert {r["user_id"] for r in records(cli, "--not-drawn", CAMPAIGN)} == set(eligible) - winners
 
     told = records(cli, "--not-eligible", CAMPAIGN)
+    roles_seen: set[tuple[bool, bool]] = set()
     assert {r["user_id"] for r in told} == set(unqualified)
     for record in told:
         assert record["template"] == "campaign.not_eligible"
@@ -84,6 +96,16 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
         assert stated == missed_months_recount(sample_copy, record["user_id"]), record["user_id"]
         assert stated  # each of them missed some week
         assert "抽選の対象外" in text and "2026年4月〜2026年9月" in text
+        # The weeks are missed as 部下 (the rule's role): a 上司 has records in them.
+        body = " ".join(text.split())
+        assert "次の月に、部下として参加した 1on1 の記録がない週がありました" in body
+        assert "連続する 3 か月の、どの週にも部下として参加した 1on1 があることです" in body
+        as_member, as_manager = held_in_window(sample_copy, record["user_id"])
+        roles_seen.add((as_member > 0, as_manager > 0))
+        # Nobody is thanked for keeping up what the records do not show.
+        assert "続けてこられた" not in body
+    # Among them: one with no 1on1 at all, one who held them only as 上司.
+    assert {(False, False), (False, True)} <= roles_seen, roles_seen
 
 
 def test_the_review_reads_the_draw_state(sample_copy: Workspace, tmp_path: Path) -> None:

@@ -10,12 +10,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from conftest import Cli, tree_digest, write_csv, write_xlsx
 from kakeai_ops.analyses.draw_rules import Entrant, draw
 from kakeai_ops.store import campaign_draws, campaign_entries, draw_entrants
 from kakeai_ops.workspace import Workspace
+from mailing import plain
 from smtp_server import SmtpServer
 from test_mail_command import use_smtp
 from workbooks import csv_records
@@ -195,11 +197,12 @@ def test_draw_is_recorded_recomputable_and_verified(sample_copy: Workspace, tmp_
 
 
 def test_the_draw_tables_speak_japanese_and_show_every_key_whole(
-    sample_copy: Workspace, tmp_path: Path
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The entrant list and the winners on the terminal: Japanese headers and はい/いいえ
     (the keys stay in --format csv), and each winner's whole SHA-256 key, which the
     entrant compares with their own (a key cut with 「…」 can't be checked)."""
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     ids = [r["user_id"] for r in _eligible(cli)[:4]]
     cli("campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, [*ids, LEAVE])))
@@ -348,8 +351,9 @@ def test_previous_winners_can_be_kept_out(sample_copy: Workspace, tmp_path: Path
 
 
 def test_winners_and_not_drawn_are_mailed_once_over_smtp(
-    sample_copy: Workspace, tmp_path: Path
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     ids = [r["user_id"] for r in _eligible(cli)][:7]
     winners = [w["user_id"] for w in _csv(_enter_and_draw(cli, tmp_path, ids, "-n", "3").stdout)]
@@ -358,7 +362,7 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
         use_smtp(sample_copy, server)
         sent = cli("mail", "send", "--winners", CAMPAIGN, "--yes")
         assert "campaign.winner-exec-1on1-2026h2-draw1：今回 送信済み 3件" in sent.stderr
-        again = cli("mail", "send", "--winners", CAMPAIGN, "--yes")
+        again = cli("mail", "send", "--winners", CAMPAIGN, "--yes", env={"KOPS_LANG": "en"})
         assert "Nothing left to send" in again.stderr
         received = list(server.handler.received)
         assert Counter(a for r in received for a in r.rcpt_tos) == Counter(
@@ -366,7 +370,7 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
         )
         message = received[0].message
         assert str(message["Subject"]) == "【KAKEAI事務局】「経営層との1on1権」当選のお知らせ"
-        body = message.get_content()
+        body = plain(message)
         assert "当選されました" in body and "候補" in body and "1on1 の日時を確定" in body
         cli("mail", "send", "--not-drawn", CAMPAIGN, "--yes")
         cli("mail", "send", "--not-drawn", CAMPAIGN, "--yes")
@@ -376,7 +380,7 @@ def test_winners_and_not_drawn_are_mailed_once_over_smtp(
         )
         thanks = rest[0].message
         assert "抽選結果のご報告とお礼" in str(thanks["Subject"])
-        assert "次の機会にもぜひご応募ください" in thanks.get_content()
+        assert "次の機会にもぜひご応募ください" in plain(thanks)
 
 
 JA = {"KOPS_LANG": "ja"}

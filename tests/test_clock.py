@@ -115,12 +115,12 @@ def test_capped_whatever_offset_the_ledger_holds(sample_copy: Workspace) -> None
         assert len(ledger.deferred_until("second")) == len(items)
     finally:
         ledger.close()
-    assert f"後日送信 {len(items)}件" in inside.stderr
+    assert f"Held for later: {len(items)}" in inside.stderr
     outside = cli(
         "mail", "plan", *SEGMENT, env={"KOPS_NOW": "2026-11-24T11:00:00+09:00", "KOPS_QUIET": ""}
     )
     assert "frequency_cap" not in outside.stderr
-    assert f"送る人: {len(items)}人" in outside.stderr
+    assert f"To send: {len(items)} " in outside.stderr
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from calendar_oracle import days_off
 from conftest import Cli
@@ -26,7 +27,10 @@ def _rows(text: str) -> list[list[str]]:
     return [[c.strip() for c in line.split("│")[1:-1]] for line in text.splitlines() if "│" in line]
 
 
-def test_the_segment_summary_speaks_japanese_and_adds_up(sample_ws: Workspace) -> None:
+def test_the_segment_summary_speaks_japanese_and_adds_up(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_ws)
     text = cli("segment").stdout
     _no_machine_words(text)
@@ -43,7 +47,10 @@ def test_the_segment_summary_speaks_japanese_and_adds_up(sample_ws: Workspace) -
     assert "事業部別" in by and "定着の割合" in by
 
 
-def test_movement_lists_and_explain_speak_japanese(sample_ws: Workspace) -> None:
+def test_movement_lists_and_explain_speak_japanese(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_ws)
     for args in (("--compare", "1"), ("--list",), ("--stuck-point", "no_prep", "--list")):
         text = cli("segment", *args).stdout
@@ -86,7 +93,10 @@ def _eligible_recount(ws: Workspace) -> set[str]:
     return found
 
 
-def test_campaign_tables_speak_japanese_and_count_true(sample_ws: Workspace) -> None:
+def test_campaign_tables_speak_japanese_and_count_true(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_ws)
     campaign = "exec-1on1-2026h2"
     listing = cli("campaign", "list").stdout
@@ -105,9 +115,12 @@ def test_campaign_tables_speak_japanese_and_count_true(sample_ws: Workspace) -> 
     assert "manager" not in due and "member" not in due and "送付予定" in due
 
 
-def test_status_and_audit_cut_nothing_and_speak_japanese(sample_ws: Workspace) -> None:
+def test_status_and_audit_cut_nothing_and_speak_japanese(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`kops status` at a narrow terminal still shows every date whole (a cell folds,
     never 「2026-1…」), and the audit log names a snapshot in Japanese."""
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_ws)
     manifest = pd.read_json(sample_ws.snapshots_dir / "0002" / "manifest.json", typ="series")
     narrow = cli("status", env={"COLUMNS": "100"}).stdout
@@ -122,7 +135,10 @@ def test_status_and_audit_cut_nothing_and_speak_japanese(sample_ws: Workspace) -
     assert "…" not in audit
 
 
-def test_the_template_list_speaks_japanese_and_cuts_no_subject(sample_ws: Workspace) -> None:
+def test_the_template_list_speaks_japanese_and_cuts_no_subject(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     text = Cli(sample_ws)("mail", "templates", env={"COLUMNS": "120"}).stdout
     assert "テンプレート" in text and "件名" in text and "…" not in text
     for english in ("nudge", "announcement", "knowledge", "Mail templates"):

@@ -21,7 +21,7 @@ from conftest import SAMPLE
 from kakeai_ops import glossary
 from kakeai_ops.cli.demo import AFTER_SEMINAR, NOVEMBER, OCTOBER
 from test_glossary import second_spellings
-from workbooks import column_keys
+from workbooks import column_keys, header_labels, overview_records
 
 # A cell that is a key, not a word: lower-case ASCII, maybe several joined by ; or ,
 KEY_LIKE = re.compile(r"[a-z][a-z0-9_]*(?:\s*[;,+]\s*[a-z][a-z0-9_]*)*")
@@ -75,10 +75,10 @@ def test_every_list_formats_its_figures_by_their_key(month: Path) -> None:
         for sheet in book.worksheets:
             if sheet.title == glossary.COLUMN_NOTES_SHEET:
                 continue
-            header = [c.value for c in sheet[1]]
+            header = header_labels(sheet)
             mixed = any(keys.get((sheet.title, str(h))) == "figure_kind" for h in header)
-            for position, label in enumerate(header, start=1):
-                key = keys.get((sheet.title, str(label)), str(label))
+            for position, heading in enumerate(header, start=1):
+                key = keys.get((sheet.title, str(heading)), str(heading))
                 wanted = _expected_format(key)
                 if wanted is None or (mixed and key in ("value", "now", "before", "change")):
                     continue
@@ -127,7 +127,7 @@ def test_the_seminar_list_is_for_people(month: Path) -> None:
     counts as an independent recount finds them (the .eml files, the attendance list)."""
     book = _book(month / "out" / "seminars.xlsx")
     sheet = book["セミナー"]
-    header = [c.value for c in sheet[1]]
+    header = header_labels(sheet)
     assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", str(h)) for h in header), header
     rows = {
         r[0]: dict(zip(header, r, strict=True))
@@ -150,15 +150,8 @@ def test_report_trends_say_the_size_of_the_change(month: Path) -> None:
     """「↓ -2pt」 beside a share, 「↑ +0.2」 beside an average: the arrow and the size, in
     the deck's style; the arrow follows the size shown."""
     sheet = _book(month / "out" / "division-report.xlsx")["概要"]
-    header_row = next(r for r in sheet.iter_rows(min_row=1, max_row=6) if r[0].value == "事業部")
-    header = [c.value for c in header_row]
-    trend = header.index("実施率の推移")
-    averages = header.index("スッキリ度の推移")
-    shown = []
-    for row in sheet.iter_rows(min_row=header_row[0].row + 1, values_only=True):
-        if row[0] is None:
-            break
-        shown.append((row[trend], row[averages]))
+    records = overview_records(sheet)
+    shown = [(r["1on1実施率の推移"], r["平均スッキリ度の推移"]) for r in records.values()]
     assert len(shown) >= 6
     for share, average in shown:
         assert re.fullmatch(r"[↑↓] [+-][1-9]\d*pt|→ ±0pt|－", share), share
@@ -293,14 +286,14 @@ def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
     20.0), and a change of a rate carries its sign (+3%, -2%)."""
     book = _book(month / "out" / "review-2026-11.xlsx")
     funnel = book["2_スタックポイント"]
-    header = [c.value for c in funnel[1]]
+    header = header_labels(funnel)
     for row in funnel.iter_rows(min_row=2):
         for name in ("今回", "前回"):
             cell = row[header.index(name)]
             if isinstance(cell.value, int | float):
                 assert cell.number_format == "#,##0", (name, cell.coordinate)
     divisions = book["4_事業部別の主要指標"]
-    header = [c.value for c in divisions[1]]
+    header = header_labels(divisions)
     change = header.index("1on1実施率の差（pt）")
     shown = [r[change] for r in divisions.iter_rows(min_row=2) if r[0].value]
     assert shown and all(c.number_format == "+0%;-0%;0%" for c in shown if c.value is not None)

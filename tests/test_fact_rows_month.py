@@ -137,8 +137,19 @@ def recount(snapshot: Path, scheduled_days: int) -> dict[str, Person]:
     return people
 
 
-def day_text(at: pd.Timestamp) -> str:
-    return f"{at.year}年{at.month}月{at.day}日"
+# The weekday as a Japanese calendar prints it, from the English name (not kops' table).
+WEEKDAYS = dict(
+    zip(
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        "月火水木金土日",
+        strict=True,
+    )
+)
+
+
+def day_text(at: pd.Timestamp | dt.date) -> str:
+    """「2026年11月20日（金）」: every day a mail states carries its weekday."""
+    return f"{at.year}年{at.month}月{at.day}日（{WEEKDAYS[at.strftime('%A')]}）"
 
 
 # --- the mails, as `kops mail plan` makes them ---------------------------------------------
@@ -188,9 +199,17 @@ def sample_month(root: Path, sample_ws: Workspace, scheduled_days: int) -> Works
     shutil.copytree(sample_ws.root, root)
     ws = Workspace(root)
     data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
-    for n, day in ((2, "2026-12-09T12:15:00"), (3, "2027-01-13T12:15:00")):
+    # Month1 a length of its own, Month2 another, Month3 none (its mails state none), Month4
+    # no date yet.
+    for n, day, minutes in (
+        (1, "2026-12-02T17:30:00", 30),
+        (2, "2026-12-09T12:15:00", 45),
+        (3, "2027-01-13T12:15:00", None),
+    ):
         data["seminars"][f"month{n}"]["date"] = day
         data["seminars"][f"month{n}"]["url"] = f"https://meet.example.invalid/m{n}"
+        data["seminars"][f"month{n}"]["minutes"] = minutes
+    data["seminars"]["month1"]["recording_url"] = "https://video.example.invalid/m1"
     data["service"] = {
         "login_url": "https://kakeai.example.invalid/login",
         "help_url": "https://portal.example.invalid/kakeai",
@@ -316,7 +335,7 @@ def contradictions(mail: Mail, person: Person, config: dict[str, Any]) -> list[s
     if key == "milestone":
         wrong += milestone_contradictions(mail, person, config)
     wrong += seminar_contradictions(mail, config)
-    for stated in re.findall(r"\d{4}年\d{1,2}月\d{1,2}日", text):
+    for stated in re.findall(r"\d{4}年\d{1,2}月\d{1,2}日(?:（.）)?", text):
         known = {day_text(at) for at in [person.last_held()] if at is not None}
         known.add(day_text(AS_OF))  # 「2026年11月20日時点の記録では」: the data's day
         known |= {seminar_day(s) for s in config["seminars"].values() if s.get("date")}
@@ -330,9 +349,14 @@ ROLE_WORDS = {"manager": "上司として実施された", "member": "部下と�
 def milestone_contradictions(mail: Mail, person: Person, config: dict[str, Any]) -> list[str]:
     wrong = []
     steps = sorted(config["milestones"])
-    stated = re.findall(
-        r"■ (上司として実施された|部下として参加された) 1on1 が (\d+) 回", mail.text
+    # 「■ 部下として参加された 1on1 が、2026年11月20日（金）時点で 52 回になりました」
+    found = re.findall(
+        r"■ (上司として実施された|部下として参加された) 1on1 が、(.+?)時点で (\d+) 回", mail.text
     )
+    stated = [(words, number) for words, _, number in found]
+    as_of = day_text(AS_OF)
+    if any(day != as_of for _, day, _ in found):
+        wrong.append(f"{mail.user_id} {mail.template}: counted as of {found}, not {as_of}")
     roles = {role for role, words in ROLE_WORDS.items() for w, _ in stated if w == words}
     if mail.template == "milestone.both":
         expected_roles = {"manager", "member"}
@@ -345,7 +369,8 @@ def milestone_contradictions(mail: Mail, person: Person, config: dict[str, Any])
         now, before = person.count(role, AS_OF), person.count(role, PREVIOUS)
         crossed = [s for s in steps if before < s <= now]
         passed = re.search(
-            rf"{words} 1on1 が {number} 回になりました（(\d+) 回の節目を越えました）", mail.text
+            rf"{words} 1on1 が、.+?時点で {number} 回になりました（(\d+) 回の節目を越えました）",
+            mail.text,
         )
         milestone = int(passed.group(1)) if passed else int(number)
         if int(number) != now:
@@ -368,21 +393,68 @@ def seminar_day(seminar: dict[str, Any]) -> str:
     return day_text(day)
 
 
+def seminar_when(seminar: dict[str, Any]) -> tuple[str, str]:
+    """(in the body, in the subject): 「2026年12月2日（水）17:30〜」, 「12/2(水) 17:30〜」."""
+    at = pd.Timestamp(seminar["date"])
+    weekday = WEEKDAYS[at.strftime("%A")]
+    clock = f"{at.hour}:{at.minute:02d}〜"
+    return f"{day_text(at)}{clock}", f"{at.month}/{at.day}({weekday}) {clock}"
+
+
+def lengths(text: str) -> list[int]:
+    """Every length in minutes the text states (「45 分」「（45分）」「、45分」)."""
+    return [int(n) for n in re.findall(r"(\d+)\s*分", text)]
+
+
+def invitation_contradictions(mail: Mail, config: dict[str, Any]) -> list[str]:
+    """An invitation or recording mail states its seminar as kops.yaml has it: title, day
+    with its weekday, time, place, what it covers, and a length only when one is set."""
+    wrong = []
+
+    def check(ok: bool, what: str) -> None:
+        if not ok:
+            wrong.append(f"{mail.user_id} {mail.template}: {what}")
+
+    seminar_id = "month1" if mail.template == "seminar.recording" else mail.template[8:]
+    seminar = config["seminars"][seminar_id]
+    text, subject = mail.text, mail.subject
+    check(f"「{seminar['title']}」" in subject, "title in the subject")
+    minutes = seminar.get("minutes")
+    check(lengths(text) == ([minutes] * len(lengths(text)) if minutes else []), "length")
+    if mail.template == "seminar.recording":
+        check(f"■ 録画：{seminar['recording_url']}\n" in text, "recording address")
+        check(not minutes or f"{minutes} 分の内容" in text, "length of the recording")
+        return wrong
+    check(f"■ テーマ：{seminar['title']}\n" in text, "title")
+    listed = text.split("■ テーマ：", 1)[1].split("■ 日時：", 1)[0].splitlines()[1:]
+    check([line[1:] for line in listed if line] == seminar["points"], f"points {listed}")
+    if seminar.get("date"):
+        body, short = seminar_when(seminar)
+        check(f"■ 日時：{body}" in text, f"day and time {body}")
+        check(short in subject, f"day in the subject {short}")
+        check(f"■ 参加方法：{seminar['url']}\n" in text, "place")
+    else:
+        check("■ 日時：決まり次第ご案内します" in text and "/" not in subject, "no day yet")
+    if minutes:
+        check(re.search(rf"■ 日時：.+〜（{minutes}分）\n", text) is not None, "length by the time")
+    return wrong
+
+
 def seminar_contradictions(mail: Mail, config: dict[str, Any]) -> list[str]:
     """A seminar is named by its title and date, and only when it is scheduled ahead."""
     wrong = []
     if "Month" in mail.text or "Month" in mail.subject:
         wrong.append(f"{mail.user_id} {mail.template}: names a programme label (Month…)")
     if mail.template.startswith("seminar."):
-        return wrong
-    for title, when in re.findall(r"セミナー「(.+?)」（(.+?)）", mail.text):
+        return wrong + invitation_contradictions(mail, config)
+    for title, when in re.findall(r"セミナー「(.+?)」\s*（(.+?〜(?:、\d+分)?)）", mail.text):
         ahead = [
             s
             for s in config["seminars"].values()
             if s.get("title") == title
             and s.get("date")
             and pd.Timestamp(s["date"]).date() >= AS_OF
-            and when.startswith(seminar_day(s))
+            and when == seminar_when(s)[0] + (f"、{s['minutes']}分" if s.get("minutes") else "")
         ]
         if not ahead:
             wrong.append(f"{mail.user_id} {mail.template}: seminar 「{title}」（{when}）")

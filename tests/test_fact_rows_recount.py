@@ -121,7 +121,7 @@ def test_a_nudge_says_the_day_its_facts_are_from(sample_copy: Workspace) -> None
     cli = Cli(sample_copy)
     for segment in ("no_prep", "no_rating", "no_recurrence", "lapsed", "no_pair"):
         text = cli("mail", "preview", "--segment", segment).stdout
-        assert "2026年11月20日時点の記録では" in " ".join(text.split()), segment
+        assert "2026年11月20日（金）時点の記録では" in " ".join(text.split()), segment
 
 
 def test_the_effect_report_shows_each_share_as_the_recount_gives_it(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import Cli
 from kakeai_ops.workspace import Workspace
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 BOUNCES = Path(__file__).parent / "data" / "bounces"
 
@@ -74,3 +77,36 @@ def test_a_mailbox_read_without_tls_is_refused_before_signing_in(
     said = result.stderr.replace("\n", "")
     assert "mail.imap.security が none です" in said and "imap.example.invalid" in said
     assert "ssl（ポート 993）か starttls" in said
+
+
+def test_a_mailbox_without_a_host_is_named_in_each_language(sample_copy: Workspace) -> None:
+    """The refusal was written in Japanese in the code: English mode showed Japanese."""
+    cli = Cli(sample_copy)
+    english = cli("mail", "bounces", "--imap", ok=False)
+    assert "Error: mail.imap.host is not set" in english.stderr
+    assert "outlook.office365.com" in english.stderr
+    assert not JAPANESE.search(english.stderr), english.stderr
+    japanese = cli("mail", "bounces", "--imap", ok=False, env={"KOPS_LANG": "ja"})
+    assert "エラー: mail.imap.host がありません" in japanese.stderr
+    assert "不達通知が届くメールボックスの IMAP サーバー" in japanese.stderr.replace("\n", "")
+
+
+def test_a_refused_connection_is_said_without_the_os_words_in_japanese(
+    sample_copy: Workspace,
+) -> None:
+    import socket
+
+    from mailing import configure
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configure(
+        sample_copy,
+        smtp={"user": "kakeai-office@example.co.jp", "auth": "none"},
+        imap={"host": "127.0.0.1", "port": port, "security": "none"},
+    )
+    japanese = Cli(sample_copy)("mail", "bounces", "--imap", ok=False, env={"KOPS_LANG": "ja"})
+    said = japanese.stderr.replace("\n", "")
+    assert f"IMAP 127.0.0.1:{port} に接続できません（サーバーが接続を拒否しました" in said, said
+    assert "Errno" not in said and "refused" not in said

@@ -359,8 +359,13 @@ def test_missing_file(ws: Workspace, cli: Cli, tmp_path: Path) -> None:
 
 
 def test_meetings_merge_by_id_and_tables_carry_over(
-    ws: Workspace, cli: Cli, tmp_path: Path, make_exports: MakeExports
+    ws: Workspace,
+    cli: Cli,
+    tmp_path: Path,
+    make_exports: MakeExports,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     first = make_exports()
     cli("ingest", *map(str, first))
     later = write_csv(

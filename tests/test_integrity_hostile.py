@@ -14,7 +14,8 @@ from conftest import SAMPLE, Cli
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 
-DAMAGED = "このファイルが壊れています: "
+DAMAGED = "This file is damaged: "
+DAMAGED_JA = "このファイルが壊れています: "
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_a_flipped_bit_in_users_is_refused_not_mailed(copy: Workspace, at: int) 
     _flip(path, at if at > 0 else path.stat().st_size + at)
     stderr = _refused(copy, "mail", "send", "--segment", "no_pair", "--dry-run")
     assert DAMAGED + str(path) in stderr
-    assert "直前のスナップショットに戻すには" in stderr
+    assert "To go back to the snapshot before, move the folder" in stderr
     assert not list(copy.outbox_dir.rglob("*.eml"))
 
 
@@ -131,7 +132,8 @@ def test_why_a_file_is_damaged_is_said_in_japanese(copy: Workspace) -> None:
     result = Cli(copy)("segment", env={"KOPS_LANG": "ja", "COLUMNS": "400"}, ok=False)
     assert result.exit_code == 1
     stderr = result.stderr.replace("\n", "")
-    assert DAMAGED + str(path) in stderr
+    assert DAMAGED_JA + str(path) in stderr
+    assert "直前のスナップショットに戻すには" in stderr
     assert (
         "（SHA-256 が書き込んだときの記録と違います）"
         "`kops status --check` でワークスペースのすべてのファイルを確かめられます"

@@ -12,7 +12,7 @@ from conftest import Cli
 from kakeai_ops import glossary
 from kakeai_ops.analyses.shortlist import SHORTLIST_COLUMNS
 from kakeai_ops.workspace import Workspace
-from workbooks import sheet_records
+from workbooks import header_labels, sheet_records
 
 
 def shortlist(cli: Cli, *args: str) -> list[dict[str, str]]:
@@ -171,7 +171,7 @@ def test_explain_and_xlsx(sample_copy: Workspace, tmp_path: Path) -> None:
     cli("interview", "shortlist", "--n", "4", "--out", str(target))
     book = load_workbook(target)
     sheet = book["候補"]
-    assert [c.value for c in sheet[1]] == [glossary.column_label(k) for k in SHORTLIST_COLUMNS]
+    assert header_labels(sheet) == [glossary.column_label(k) for k in SHORTLIST_COLUMNS]
     assert sheet.max_row == 5 and sheet["B2"].number_format == "@"
     assert sheet_records(book, "shortlist")[0]["manager_id"] == top["manager_id"]
     assert "注記" in book.sheetnames

@@ -113,8 +113,11 @@ def test_the_demo_says_how_to_put_kops_on_path(monkeypatch: pytest.MonkeyPatch) 
     from kakeai_ops.cli import demo
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("KOPS_LANG", "ja")
     hint = demo.path_hint()
     assert hint is not None and hint.startswith("kops を PATH に入れる: ")
+    monkeypatch.setenv("KOPS_LANG", "en")
+    assert str(demo.path_hint()).startswith("To put kops on PATH: ")
     assert "activate" in hint or "PATH" in hint
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/local/bin/kops")
     assert demo.path_hint() is None

@@ -18,11 +18,14 @@ from conftest import Cli
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
-from mailing import RUN, SEGMENT, audience, configure, reachable, states, use_smtp
+from mailing import RUN, SEGMENT, audience, configure, plain, reachable, states, use_smtp
 from smtp_server import SmtpServer
 
 
-def test_send_delivers_japanese_mail_once_each(sample_copy: Workspace) -> None:
+def test_send_delivers_japanese_mail_once_each(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = reachable(cli)
     with SmtpServer() as server:
@@ -38,13 +41,13 @@ def test_send_delivers_japanese_mail_once_each(sample_copy: Workspace) -> None:
         assert message["From"].addresses[0].display_name == "KAKEAI事務局"
         to = message["To"].addresses[0]
         assert to.addr_spec == received[0].rcpt_tos[0] and to.display_name
-        assert message.get_content_charset() == "utf-8"
-        body = message.get_content()
+        assert [part.get_content_charset() for part in message.iter_parts()] == ["utf-8"] * 2
+        body = plain(message)
         assert body.startswith(f"{to.display_name} 様")
         ids = [r.message["Message-ID"] for r in received]
         assert len(set(ids)) == len(ids)
         # The same command again sends nothing more.
-        again = cli("mail", "send", *SEGMENT, "--yes")
+        again = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_LANG": "en"})
         assert "Nothing left to send" in again.stderr
         assert len(server.handler.received) == len(expected)
         assert server.handler.connections == 1  # one login per run
@@ -57,7 +60,10 @@ def test_not_interactive_without_yes_refuses(sample_copy: Workspace) -> None:
     assert states(sample_copy) == Counter()
 
 
-def test_dry_run_writes_eml_and_records_nothing(sample_copy: Workspace) -> None:
+def test_dry_run_writes_eml_and_records_nothing(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = reachable(cli)
     result = cli("mail", "send", *SEGMENT, "--dry-run")
@@ -176,12 +182,15 @@ def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> Non
     assert files
     from email import message_from_bytes, policy
 
-    body = message_from_bytes(files[0].read_bytes(), policy=policy.default).get_content()
+    body = plain(message_from_bytes(files[0].read_bytes(), policy=policy.default))
     assert "経営層との1on1権" in body and "2026年" in body
 
 
-def test_report_compares_mailed_and_holdout(tmp_path: Path, sample_copy: Workspace) -> None:
+def test_report_compares_mailed_and_holdout(
+    tmp_path: Path, sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Mail on the October snapshot, then measure on November's."""
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     import shutil
 
     from kakeai_ops.store import list_snapshots
@@ -254,8 +263,8 @@ def test_users_file_errors_name_the_row(sample_ws: Workspace, tmp_path: Path, co
 def test_plan_records_nothing(sample_copy: Workspace) -> None:
     result = Cli(sample_copy)("mail", "plan", *SEGMENT, "--holdout", "10")
     assert (
-        f"配信 {RUN}" in result.stderr
-        and "送る人:" in result.stderr
+        f"Run {RUN}" in result.stderr
+        and "To send:" in result.stderr
         and "Nothing was recorded" in result.stderr
     )
     assert states(sample_copy) == Counter()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 
 import pytest
@@ -16,6 +17,7 @@ from conftest import Cli
 from kakeai_ops.cli.mail_words import error_words
 from kakeai_ops.workspace import Workspace
 from mailing import RUN, SEGMENT
+from workbooks import label
 
 # (state, name, stored error) written over the first rows of a real run's ledger.
 HOSTILE = [
@@ -55,12 +57,15 @@ def test_the_terminal_shows_hostile_errors_as_written(hostile_run: Cli) -> None:
     assert "nan" not in shown  # an unknown without an error: a blank cell
 
 
-def test_the_out_workbook_holds_hostile_errors_as_text(hostile_run: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_out_workbook_holds_hostile_errors_as_text(
+    hostile_run: Cli, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     path = tmp_path / "status.xlsx"
     hostile_run("mail", "status", RUN, "--out", str(path))
     sheet = load_workbook(path).worksheets[0]
     rows = list(sheet.iter_rows())
-    header = [c.value for c in rows[0]]
+    header = [None if c.value is None else label(c.value) for c in rows[0]]
     name, error = header.index("氏名"), header.index("エラー")
     by_name = {row[name].value: row for row in rows[1:]}
     formula = by_name["=cmd|' /C calc'!A0"]
@@ -96,5 +101,35 @@ def test_the_out_csv_neutralises_formulas(hostile_run: Cli, tmp_path) -> None:  
         ("suppression list: " + "a" * 100_000, "配信停止リスト: " + "a" * 100_000),
     ],
 )
-def test_error_words_never_fail(stored: object, said: str) -> None:
+def test_error_words_never_fail(stored: object, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")
     assert error_words(stored) == said
+
+
+def test_the_out_file_names_templates_and_leaves_out_what_it_repeats(
+    hostile_run: Cli, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Each row's template by its name (as the review deck names the run), not its key;
+    no 宛先・項目 column repeating the 社員番号; times as date-times Excel reads, in the
+    workbook (date cells) and in the CSV (2026-11-24 10:00, not ISO text with an offset)."""
+    path = tmp_path / "status.xlsx"
+    hostile_run("mail", "status", RUN, "--out", str(path))
+    sheet = load_workbook(path).worksheets[0]
+    header = [label(c.value) for c in sheet[1]]
+    assert "宛先・項目" not in header and header[0] == "社員番号"
+    templates = {
+        r[header.index("テンプレート")] for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert templates == {"事前準備なし・部下向け"}
+    updated = sheet.cell(row=2, column=header.index("更新日時") + 1)
+    assert updated.is_date and updated.number_format == "yyyy-mm-dd hh:mm"
+    text = tmp_path / "status.csv"
+    hostile_run("mail", "status", RUN, "--out", str(text))
+    rows = list(csv.DictReader(io.StringIO(text.read_text(encoding="utf-8-sig"))))
+    assert "宛先・項目" not in rows[0] and {r["テンプレート"] for r in rows} == {
+        "事前準備なし・部下向け"
+    }
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", r["更新日時"]) for r in rows)
+    # --format csv keeps the ledger as stored, for scripts.
+    stored = hostile_run("mail", "status", RUN, "--format", "csv").stdout
+    assert stored.startswith("item,user_id,") and ",no_prep.member," in stored

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from email import message_from_bytes, policy
+from html.parser import HTMLParser
 from pathlib import Path
 
 from kakeai_ops.config import Settings
 from kakeai_ops.mail.message import as_bytes, build_message, message_id
+from mailing import plain
 
 
 def test_headers_round_trip_with_japanese_names(tmp_path: Path) -> None:
@@ -30,7 +32,66 @@ def test_headers_round_trip_with_japanese_names(tmp_path: Path) -> None:
     assert parsed["To"].addresses[0].addr_spec == "ichiro@example.jp"
     assert parsed["From"].addresses[0].display_name == "KAKEAI事務局"
     assert parsed["Reply-To"].addresses[0].addr_spec == settings.mail.reply_to
-    assert parsed["Content-Transfer-Encoding"] == "base64"
-    assert parsed.get_content().replace("\r\n", "\n") == "髙橋 一郎 様\n本文①\n"  # CRLF on the wire
+    assert [part["Content-Transfer-Encoding"] for part in parsed.iter_parts()] == ["base64"] * 2
+    assert plain(parsed).replace("\r\n", "\n") == "髙橋 一郎 様\n本文①\n"  # CRLF on the wire
     assert parsed["Message-ID"] == message_id("r", "u1", "kops.example")
     assert message_id("r", "u1", "d") != message_id("r", "u2", "d") != message_id("r2", "u1", "d")
+
+
+class _Shown(HTMLParser):
+    """What a mail client shows of an HTML body: its text, a line per <br>, and the links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text, self.links, self.inside = "", [], 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.text += "\n"
+        if tag == "a":
+            self.links.append(dict(attrs)["href"])
+        self.inside += tag == "body"
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.text += data.replace("\r", "").replace("\n", "")  # source breaks show as none
+
+
+def shown(html: str) -> _Shown:
+    reader = _Shown()
+    reader.feed(html)
+    reader.text = reader.text.replace("\xa0", " ")
+    return reader
+
+
+def test_the_html_part_says_what_the_text_says_line_for_line() -> None:
+    """Outlook joins the lines of a plain-text mail it takes for wrapped, so every mail has
+    an HTML part too: the same lines (blank ones kept), the addresses as links, hostile
+    text shown as text, and the Japanese after an address outside its link."""
+    text = (
+        "髙橋 一郎 様\n\n■ 日時：2026年12月10日（木）12:15〜\n・一つ目\n・二つ目\n"
+        "KAKEAI はこちらから開けます：https://kakeai.example.jp/login?a=1&b=2\n"
+        "（https://portal.example.jp/guide）。\n"
+        '<script>alert("x")</script> & 　全角　と  半角の空白\n'
+    )
+    built = build_message(
+        Settings().mail, "髙橋 一郎", "ichiro@example.jp", "件名", text, None, "<m@x>"
+    )
+    parsed = message_from_bytes(as_bytes(built), policy=policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    seen = shown(html)
+    assert seen.text.strip("\n") == plain(parsed).replace("\r\n", "\n").strip("\n")
+    assert seen.links == [
+        "https://kakeai.example.jp/login?a=1&b=2",
+        "https://portal.example.jp/guide",
+    ]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_template_s_own_html_is_sent_as_written() -> None:
+    built = build_message(
+        Settings().mail, "A", "a@example.jp", "件名", "本文\n", "<p>本文</p>", "<m@x>"
+    )
+    parsed = message_from_bytes(as_bytes(built), policy=policy.default)
+    assert parsed.get_body(preferencelist=("html",)).get_content() == "<p>本文</p>\r\n"

@@ -4,6 +4,7 @@ was crossed since the previous snapshot, and the backlog recorded without mail."
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,8 +114,13 @@ def test_one_mail_names_both_roles_counts(cli: Cli, ws: Workspace, make_exports)
     assert mid["facts"]["milestones.member.count"] == 22
     assert mid["facts"]["milestones.member.milestone"] == 20
     text = cli("mail", "preview", "--milestones", "--user", "MID").stdout
-    assert "上司として実施された 1on1 が 11 回になりました（10 回の節目を越えました）" in text
-    assert "部下として参加された 1on1 が 22 回になりました（20 回の節目を越えました）" in text
+    as_of = re.search(r"1on1 が、(\d{4}年\d+月\d+日（.）)時点で", text)
+    assert as_of, text
+    for said in (
+        "上司として実施された 1on1 が、{}時点で 11 回になりました（10 回の節目を越えました）",
+        "部下として参加された 1on1 が、{}時点で 22 回になりました（20 回の節目を越えました）",
+    ):
+        assert said.format(as_of[1]) in text
     # Never the two summed (33), as a count: the headers' time and id may hold "33".
     assert "50 回" not in text and "33 回" not in text
     # H01 (11 as manager, crossed 10) and A01 (11 as member, crossed 10): one role each.

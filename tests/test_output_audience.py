@@ -19,6 +19,8 @@ from conftest import DECK, REPORT_30D, REPORT_THEN_DECK, SAMPLE, Cli, RunSample
 from kakeai_ops.privacy.audiences import DEFAULTS, SECRETARIAT, SHARED, AudienceError, resolve
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.store.published import published_figures
+from kakeai_ops.workspace import Workspace
+from workbooks import overview_records
 
 
 def test_each_command_has_its_audience_and_lists_of_people_no_shared_form() -> None:
@@ -57,14 +59,14 @@ def test_the_division_report_is_shared_and_shows_kanri_honbu(
 ) -> None:
     run = sample_run(*REPORT_THEN_DECK)  # the workbook, the same report as JSON, the deck
     sample_copy, target, result = run.ws, run.out / "r.xlsx", run.results[0]
-    assert "公開範囲: 共有可（shared）" in result.stderr
+    assert "Audience: shared" in result.stderr
     assert "共有可" in _header(target) and "事務局内限り" not in _header(target)
     [entry] = [e for e in _audit(sample_copy) if e.get("files") and str(target) in e["files"]]
     assert '"audience": "shared"' in json.dumps(entry, ensure_ascii=False)
     rows = {
-        str(r[0]): r[1]
-        for r in load_workbook(target)["概要"].iter_rows(values_only=True)
-        if r and "管理本部" in str(r[0]).split("・") and len(r) > 1 and r[1] is not None
+        name: figures["人数"]
+        for name, figures in overview_records(load_workbook(target)["概要"]).items()
+        if "管理本部" in name.split("・")
     }
     [(label, headcount)] = rows.items()
     assert headcount == _people(set(label.split("・")))  # a number, not (秘匿)
@@ -89,7 +91,7 @@ def test_another_window_is_the_secretariats_own_view_only(sample_copy: Any, tmp_
     own = tmp_path / "own.xlsx"
     args = ["report", "divisions", "--period", "31d", "--audience", "secretariat"]
     result = cli(*args, "--out", str(own))
-    assert "公開範囲: 事務局内限り（secretariat）" in result.stderr
+    assert "Audience: secretariat" in result.stderr
     assert "事務局内限り" in _header(own)
     # Never shared, so not part of what later shared reports are audited with.
     assert published_figures(sample_copy, snapshot.id) == before
@@ -103,7 +105,7 @@ def test_a_list_of_people_is_the_secretariats_and_refuses_shared(
     cli = Cli(sample_copy)
     target = tmp_path / "segment.xlsx"
     result = cli("segment", "--list", "--out", str(target))
-    assert "公開範囲: 事務局内限り（secretariat）" in result.stderr
+    assert "Audience: secretariat" in result.stderr
     assert "事務局内限り" in _header(target)
     other = tmp_path / "shared.xlsx"
     refused = cli("segment", "--list", "--audience", "shared", "--out", str(other), ok=False)
@@ -132,7 +134,7 @@ def test_the_shared_deck_names_no_one_and_shows_kanri_honbu(sample_run: RunSampl
     # The shared deck of the sample as the tests of the deck's figures read it.
     shared_run = sample_run(*DECK, REPORT_30D[1])
     deck, result = shared_run.out / "deck.pptx", shared_run.results[0]
-    assert "公開範囲: 共有可（shared）" in result.stderr
+    assert "Audience: shared" in result.stderr
     shared, secretariat = _slides(deck), _slides(own)
     assert "社外秘・共有可" in shared[0] and "社外秘・事務局内限り" in secretariat[0]
     # The secretariat's version names the interview candidates; the shared one nobody.
@@ -150,3 +152,11 @@ def test_the_shared_deck_names_no_one_and_shows_kanri_honbu(sample_run: RunSampl
     lines = division.split("\n")
     people = lines[lines.index(label) + 1]
     assert people == f"{_people(set(label.split('・')))}人"
+
+
+def test_the_audience_line_is_said_in_each_language(sample_ws: Workspace) -> None:
+    cli = Cli(sample_ws)
+    japanese = cli("segment", env={"KOPS_LANG": "ja", "KOPS_QUIET": None})
+    assert "公開範囲: 事務局内限り（secretariat）" in japanese.stderr
+    english = cli("segment", env={"KOPS_QUIET": None})
+    assert "Audience: secretariat" in english.stderr and "公開範囲" not in english.stderr

@@ -61,7 +61,7 @@ def test_fact_rows_hold_what_to_dict_gave() -> None:
         assert row["last_login_date"] == date_text(plain[user_id]["last_login_at"])
         assert row["last_held_date"] == date_text(plain[user_id]["last_held_at"])
     assert rows["001"]["last_login_date"] == "記録なし"
-    assert rows["004"]["last_login_date"] == "2026年1月31日"
+    assert rows["004"]["last_login_date"] == "2026年1月31日（土）"
 
 
 def test_fact_rows_turn_pandas_na_into_none_as_to_dict_does() -> None:

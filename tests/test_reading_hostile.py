@@ -28,3 +28,57 @@ def test_a_folder_or_device_given_for_a_file_is_called_what_it_is(
     )
     assert "file not found" in missing.stderr
     assert tree_digest(sample_copy.root) == before
+
+
+def _xlsx_files(tmp_path: Path) -> dict[str, Path]:
+    """Files named .xlsx that are not readable workbooks, as people meet them."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["ユーザーID", "氏名"])  # type: ignore[union-attr]
+    whole = tmp_path / "whole.xlsx"
+    book.save(whole)
+    files = {
+        # an old .xls, or a workbook Excel saved with a password (both OLE compound files)
+        "ole": bytes.fromhex("d0cf11e0a1b11ae1") + bytes(600),
+        "csv": "ユーザーID,氏名\n000101,山田\n".encode("cp932"),
+        "cut": whole.read_bytes()[: whole.stat().st_size // 2],
+    }
+    paths = {}
+    for name, data in files.items():
+        paths[name] = tmp_path / name / "users.xlsx"
+        paths[name].parent.mkdir()
+        paths[name].write_bytes(data)
+    return paths
+
+
+def test_an_unreadable_xlsx_is_said_by_what_it_is_in_both_languages(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """The reader's library says 'invalid Zip archive: Could not find EOCD' for all three;
+    kops says which it is and what to do, in Japanese without the library's English."""
+    paths = _xlsx_files(tmp_path)
+    cli = Cli(ws)
+    said = {
+        "ole": (
+            "古い形式の Excel ファイル（.xls）か、パスワード付き",
+            "is an old Excel file (.xls)",
+        ),
+        "csv": ("中身が Excel ブックではありません", "is not an Excel workbook inside"),
+        "cut": ("Excel ブックが壊れています", "is a damaged Excel workbook"),
+    }
+    for name, path in paths.items():
+        japanese = cli("ingest", str(path), ok=False, env={"KOPS_LANG": "ja"})
+        assert japanese.exit_code == 1
+        line = japanese.stderr.replace("\n", "")
+        assert f"users.xlsx: {said[name][0]}" in line, line
+        assert "Zip" not in line and "EOCD" not in line, line
+        english = cli("ingest", str(path), ok=False)
+        assert f"users.xlsx: {said[name][1]}" in english.stderr.replace("\n", " ")
+    assert not list(ws.snapshots_dir.glob("*"))
+
+
+def test_a_missing_file_is_said_in_japanese(ws: Workspace, tmp_path: Path) -> None:
+    result = Cli(ws)("ingest", str(tmp_path / "nope.csv"), ok=False, env={"KOPS_LANG": "ja"})
+    assert "nope.csv: ファイルが見つかりません" in result.stderr.replace("\n", "")
+    assert "file not found" not in result.stderr

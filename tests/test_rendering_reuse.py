@@ -10,9 +10,16 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from kakeai_ops.mail.context import run_context, seminar_context, template_context
+from kakeai_ops.mail.context import run_context, template_context
 from kakeai_ops.mail.templates import TemplateSet
-from test_templates_rendered import CAMPAIGN, CASES, RECIPIENT, SHIPPED, settings_with_seminar
+from test_templates_rendered import (
+    CAMPAIGN,
+    CASES,
+    RECIPIENT,
+    SHIPPED,
+    seminar_for,
+    settings_with_seminar,
+)
 
 _TEMPLATES = {
     "loop.txt": "subject: {{ name }} 様\n---\n{% for k, v in user.items() %}{{ k }}={{ v }}\n"
@@ -96,7 +103,7 @@ def _shipped_contexts() -> list[tuple[str, dict[str, Any]]]:
     cases = []
     for template_name, spec, extra, seminar_id in CASES.values():
         campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
-        seminar = seminar_context(settings, seminar_id)
+        seminar = seminar_for(template_name, settings, seminar_id)
         due = extra.get("milestones", {})
         other = {"milestones": {role: {"milestone": 10, "count": 12} for role in due}}
         extras = [extra] + ([other] if due else [])

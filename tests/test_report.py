@@ -15,7 +15,7 @@ from conftest import NOVEMBER_REPORT, REPORT_90D, Cli, RunSample
 from kakeai_ops.store import latest_snapshot, load_tables
 from kakeai_ops.workspace import Workspace
 from smtp_server import SmtpServer
-from workbooks import csv_records
+from workbooks import csv_records, overview_records
 
 ADVISORS = {
     "営業本部長": {
@@ -67,7 +67,7 @@ def test_full_report_sheets_charts_and_suppression(sample_run: RunSample) -> Non
     assert merged[1].value == 46 + 3  # 経営企画室's 3 people counted inside the merged row
     # No 事業部 row is hidden in the overview: 管理本部 (49 people) shows every figure.
     assert not any(isinstance(c.value, str) for c in rows["管理本部"][1:6])
-    notes = [r[0] for r in overview.iter_rows(min_row=11, max_row=16, values_only=True)]
+    notes = [r[0] for r in overview.iter_rows(min_row=11, max_row=30, values_only=True)]
     assert any(n and "経営企画室は5人未満" in n for n in notes)
     with zipfile.ZipFile(target) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
@@ -231,8 +231,10 @@ def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     cli("mail", "send", "--segment", "no_recurrence", "--yes")
     cli("report", "divisions", "--format", "csv")
-    table = cli("audit").stdout
+    table = cli("audit", env={"KOPS_LANG": "ja"}).stdout
     assert "メール書き出し（outbox・未送信）" in table and "事業部レポート" in table
+    english = cli("audit").stdout
+    assert "mail write" in english and "report divisions" in english and "事業部" not in english
 
 
 def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
@@ -240,7 +242,7 @@ def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
 ) -> None:
     import json
 
-    from kakeai_ops.outputs.report_xlsx import DEPARTMENT_COLUMNS, OVERVIEW_COLUMNS
+    from kakeai_ops.outputs.report_xlsx import DEPARTMENT_COLUMNS, OVERVIEW_COLUMNS, with_basis
 
     department_metrics = [c for c, _, _ in DEPARTMENT_COLUMNS[1:]]
     run = sample_run(*REPORT_90D)  # the workbook, then the same report as JSON
@@ -271,15 +273,15 @@ def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
         )
 
     book = load_workbook(target)
-    overview = list(book["概要"].iter_rows(min_row=5, values_only=True))
-    metrics = [c for c, _, _ in OVERVIEW_COLUMNS]
-    for row in overview:
-        if row[0] is None:
-            break
-        division = None if row[0] == "全社" else row[0]
-        for metric, value in zip(metrics[1:], row[1:], strict=False):
-            assert value == expected(("overview", division, None, metric, None, None))
-    for division in [r[0] for r in overview[1:] if r[0]]:
+    # The overview's two tables, read by their headers: every metric of every 事業部 once.
+    labels = {label: key for key, label, _ in with_basis(OVERVIEW_COLUMNS, "直近90日")}
+    shown = overview_records(book["概要"])
+    for name, figures in shown.items():
+        division = None if name == "全社" else name
+        assert {labels[h] for h in figures} == {c for c, _, _ in OVERVIEW_COLUMNS[1:]}, name
+        for header, value in figures.items():
+            assert value == expected(("overview", division, None, labels[header], None, None))
+    for division in [name for name in shown if name != "全社"]:
         if division not in book.sheetnames:
             break
         rows = list(book[division].iter_rows(min_row=5, values_only=True))
@@ -296,7 +298,7 @@ def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
             assert row[2] == expected(("topics", division, None, "share", row[0], None))
     # Every overview and 部署 record was a figure of the workbook, and the other way round.
     assert not [k for k in by_key if k[0] in ("overview", "departments")]
-    divisions = {r[0] for r in overview[1:] if r[0]}
+    divisions = {name for name in shown if name != "全社"}
     assert not [k for k in by_key if k[0] == "topics" and k[1] in divisions]
 
 

@@ -37,7 +37,7 @@ def test_the_dry_run_lists_advisor_address_file_and_hidden_figures(
     for name, config in ADVISORS.items():
         assert name in dry.stdout and config["email"] in dry.stdout
     assert "非表示の値" in dry.stdout and "division-report-" in dry.stdout
-    assert "送信も記録もしていません" in dry.stderr
+    assert "Nothing was sent or recorded" in dry.stderr
     assert _runs(sample_copy) == {}
     (run_id,) = {p.name.rsplit("-", 2)[0] for p in (sample_copy.root / "outbox").iterdir()}
     assert run_id
@@ -68,7 +68,7 @@ def test_to_test_and_limit(sample_copy: Workspace, tmp_path: Path) -> None:
         log = json.loads(cli("audit", "--format", "json").stdout)
         assert log[0]["action"] == "mail test" and log[0]["count"] == len(ADVISORS)
         first = cli(*args, "--limit", "1", "--yes")
-        assert "今回 送信済み 1件" in first.stderr
+        assert "this time sent 1." in first.stderr
         (counts,) = _runs(sample_copy).values()
         assert counts == Counter({"sent": 1, "planned": len(ADVISORS) - 1})
         cli(*args, "--yes")

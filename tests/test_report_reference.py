@@ -19,6 +19,7 @@ from conftest import Cli
 from kakeai_ops.jobs.division_report import CompanyRate, Publication
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.workspace import Workspace
+from workbooks import label
 
 ADVISORS = {
     "営業本部長": {"email": "sales@example.co.jp", "name": "山田 太郎", "scope": ["営業本部"]},
@@ -108,7 +109,7 @@ def test_a_single_bar_has_the_published_company_rate_beside_it(
     assert values[1] == published
     overview = company["概要"]
     header = next(r for r in overview.iter_rows(values_only=True) if r[0] == "事業部")
-    rate_column = next(i for i, h in enumerate(header) if str(h).startswith("1on1実施率（部下"))
+    rate_column = next(i for i, h in enumerate(header) if label(h).startswith("1on1実施率（部下"))
     total = next(r for r in overview.iter_rows(values_only=True) if r[0] == "全社")
     assert total[rate_column] == published
     # And it is the company's rate, counted again from the snapshot.

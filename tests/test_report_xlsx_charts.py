@@ -14,7 +14,9 @@ from conftest import REPORT_90D, RunSample
 from factories import organisation
 from kakeai_ops.config import Settings
 from kakeai_ops.jobs.division_report import build_report
+from kakeai_ops.outputs import header_lines, workbook
 from kakeai_ops.outputs.report_xlsx import CHART_VALUES, write_report
+from workbooks import label, report_tables
 
 AS_OF = dt.date(2026, 11, 20)
 REFERENCE = re.compile(r"<(?:c:)?f>(.*?)</(?:c:)?f>")
@@ -125,12 +127,20 @@ def test_every_month_and_every_label_reads_whole(sample_run: RunSample) -> None:
     target = sample_run(*REPORT_90D).out / "r.xlsx"
     book = load_workbook(target)
     overview = book["概要"]
-    months = [
-        c.value
-        for (c,) in overview.iter_rows(min_col=1, max_col=1)
-        if isinstance(c.value, str) and re.fullmatch(r"\d{4}年\d{1,2}月(（\d+日まで）)?", c.value)
+    # The monthly table has its months across, each header broken only between words
+    # (「2026年11月 / （20日まで）」), in a column as wide as its longest line.
+    [(header, _rows)] = [
+        t for t in report_tables(overview, "事業部") if any("年" in h for h in t[0][1:])
     ]
+    months = header[1:]
+    assert all(re.fullmatch(r"\d{4}年\d{1,2}月(（\d+日まで）)?", m) for m in months), months
     assert len(months) >= 3
+    header_row = next(r for r in overview.iter_rows() if label(r[1].value or "") == months[0])
+    for cell in header_row[1 : 1 + len(months)]:
+        lines = str(cell.value).split("\n")
+        room = workbook.line_room(overview.column_dimensions[cell.column_letter].width)
+        assert all(workbook.display_width(line.strip()) <= room for line in lines), lines
+        assert header_lines.breaks_between_words(str(cell.value)), lines
     with zipfile.ZipFile(target) as archive:
         drawing = archive.read("xl/drawings/drawing1.xml").decode("utf-8")
     widths_cm = [int(cx) / 360000 for cx in re.findall(r'<(?:xdr:)?ext cx="(\d+)"', drawing)]

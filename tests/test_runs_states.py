@@ -37,8 +37,8 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     cli = Cli(sample_copy)
     expected = reachable(cli)
     rehearsal = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-    assert f"今回 書き出しのみ（未送信） {len(expected)}件" in rehearsal.stderr
-    assert "リハーサルで、だれにも届いて" in rehearsal.stderr
+    assert f"this time written {len(expected)}." in rehearsal.stderr
+    assert "A rehearsal: nobody received anything" in rehearsal.stderr
     assert states(sample_copy) == Counter({"written": len(expected)})
     # A rehearsal again writes nothing more, and says how to deliver.
     again = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
@@ -53,13 +53,13 @@ def test_an_outbox_rehearsal_then_smtp_delivers_every_message_once(
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
         real = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-        assert f"今回 送信済み {len(expected)}件" in real.stderr
+        assert f"this time sent {len(expected)}." in real.stderr
         assert delivered(server) == Counter({a: 1 for a in expected})
         assert "Nothing left to send" in cli("mail", "send", *SEGMENT, "--yes", env=NOV).stderr
         assert len(server.handler.received) == len(expected)
     assert states(sample_copy) == Counter({"sent": len(expected)})
     table = cli("mail", "status", RUN).stdout
-    assert "送信済み" in table and "書き出し" not in table
+    assert "sent" in table and "written" not in table
     # The run's file: one row per person, in the words the table uses.
     from openpyxl import load_workbook
 
@@ -103,13 +103,13 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
         )
         assert delivered(server) == Counter({a: 1 for a in first})
         run = cli("mail", "send", *SEGMENT, "--yes", env=NOV)
-        assert f"後日送信 {len(first)}件" in run.stderr and "2026-12-05 以降" in run.stderr
+        assert f"Held for later: {len(first)}" in run.stderr and "from 2026-12-05" in run.stderr
         assert states(sample_copy) == Counter(
             {"sent": len(expected) - len(first), "deferred": len(first)}
         )
         shown = cli("mail", "status", RUN).stdout
         assert (
-            "送信できる日" in shown and "2026-12-05" in shown and "frequency cap (nudge)" in shown
+            "Sendable from" in shown and "2026-12-05" in shown and "frequency cap (nudge)" in shown
         )
         rows = list(csv.DictReader(io.StringIO(cli("mail", "status", RUN, "-f", "csv").stdout)))
         held = {r["email"]: r["sendable_from"] for r in rows if r["state"] == "deferred"}
@@ -119,7 +119,7 @@ def test_capped_people_are_deferred_and_the_same_run_reaches_them_later(
         assert "Nothing left to send" in early.stderr and "from 2026-12-05" in early.stderr
         # On the day, the same command reaches every one of them, once.
         later = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-12-05T09:00:00"})
-        assert f"今回 送信済み {len(first)}件" in later.stderr
+        assert f"this time sent {len(first)}." in later.stderr
     got = delivered(server)
     assert set(got) == expected
     assert all(got[a] == (2 if a in first else 1) for a in expected)
@@ -246,19 +246,19 @@ def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) ->
     expected = reachable(cli)
     dry = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
     assert (
-        "送るには: kops mail send --segment no_prep --role member --holdout 30 "
+        "To send: kops mail send --segment no_prep --role member --holdout 30 "
         f"--id {RUN} --yes" in dry.stderr
     )
-    assert "配信ID no_prep.member-2026-11: 新規" in dry.stderr
-    assert "outbox: 書き出すだけで、だれにも届きません" in dry.stderr
+    assert "Run no_prep.member-2026-11: new" in dry.stderr
+    assert "outbox: only writes files, nobody receives anything" in dry.stderr
     assert states(sample_copy) == Counter()
     real = _run_printed(cli, dry.stderr, env=NOV)
-    assert "今回 書き出しのみ（未送信）" in real.stderr
+    assert "this time written" in real.stderr
     got = states(sample_copy)
     assert got["written"] + got["holdout"] == len(expected) and got["holdout"] > 0
     # Planned now: a dry run with the same choices says the real run resumes it ...
     again = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", env=NOV)
-    assert "同じ内容で計画済み" in again.stderr
+    assert "already planned with the same choices" in again.stderr
     # ... and one with other choices is refused as the real run would be, writing nothing.
     other = cli("mail", "send", *SEGMENT, "--dry-run", env=NOV, ok=False)
     assert "dry run: the real run would be refused" in other.stderr
@@ -275,11 +275,11 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
         cli("mail", "send", *SEGMENT, "--id", "first", "--yes", env=NOV)
         dry = cli("mail", "send", *SEGMENT, "--id", "second", "--dry-run", env=NOV)
         assert (
-            f"今送ると {len(expected)}件が後日送信になります（frequency cap (nudge) {len(expected)}）"
+            f"Sent now, {len(expected)} would be held for later (frequency cap (nudge) {len(expected)})"
             in dry.stderr
         )
-        assert "2026-12-09 以降に同じコマンドで送ります" in dry.stderr
-        assert "smtp: 接続とログインを確かめました" in dry.stderr
+        assert "the same command sends them from 2026-12-09" in dry.stderr
+        assert "smtp: connected and signed in" in dry.stderr
         assert len(server.handler.received) == len(expected)  # the check sent nothing
         configure(
             sample_copy,
@@ -294,7 +294,7 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
             "--dry-run",
             env={"KOPS_NOW": "2026-11-24T18:00:00+09:00"},
         )
-        assert "今は送信時間帯の外です。本番の実行では全員を 2026-11-25 まで後日送信にします" in (
+        assert "Now is outside the send window: the real run holds everyone until 2026-11-25" in (
             evening.stderr
         )
     # The server is gone: the dry run fails as the real run would, and writes nothing.

@@ -7,12 +7,14 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from conftest import Cli
+from kakeai_ops import glossary
 from kakeai_ops.analyses.segmentation import KEYS, LIST_COLUMNS
 from kakeai_ops.workspace import Workspace
-from workbooks import csv_records, sheet_records
+from workbooks import csv_records, header_labels, sheet_records
 
 
 def test_sample_has_every_stuck_point_and_role(sample_ws: Workspace) -> None:
@@ -41,13 +43,16 @@ def test_list_csv_columns_are_stable(sample_ws: Workspace) -> None:
     ]
 
 
-def test_as_of_is_always_said_on_stderr(sample_ws: Workspace) -> None:
+def test_as_of_is_always_said_on_stderr(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_ws)
     result = cli("segment", env={"KOPS_QUIET": "0"})
     assert "基準日 2026-11-20（スナップショット 0002 のデータの最終日）" in result.stderr
     result = cli("segment", "--as-of", "2026-11-01", env={"KOPS_QUIET": "0"})
     assert "基準日 2026-11-01（--as-of で指定）" in result.stderr
-    bad = cli("segment", "--as-of", "11/01", ok=False)
+    bad = cli("segment", "--as-of", "11/01", ok=False, env={"KOPS_LANG": "en"})
     assert bad.exit_code == 1 and "--as-of: '11/01' is not a date" in bad.stderr
 
 
@@ -94,7 +99,7 @@ def test_xlsx_file_reads_back(sample_copy: Workspace, tmp_path: Path) -> None:
     book = load_workbook(target)
     assert book.sheetnames == ["一覧", "集計", "列の説明"]
     sheet = book["一覧"]
-    header = [c.value for c in sheet[1]]
+    header = header_labels(sheet)
     assert header[:3] == ["社員番号", "氏名", "メールアドレス"]
     first_id = sheet.cell(row=2, column=1)
     assert isinstance(first_id.value, str) and first_id.value.startswith("000")
@@ -103,7 +108,7 @@ def test_xlsx_file_reads_back(sample_copy: Workspace, tmp_path: Path) -> None:
     assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$B"
     rows = sheet_records(book, "users")
     assert {r["stuck_point"] for r in rows} == {"事前準備なし"}
-    shares = sheet.cell(row=2, column=header.index("事前準備率") + 1)
+    shares = sheet.cell(row=2, column=header.index(glossary.column_label("prep_share")) + 1)
     assert shares.number_format == "0%"
     totals = {r["stuck_point"]: r["total"] for r in sheet_records(book, "summary")}
     assert totals["事前準備なし"] == len(rows)
@@ -130,7 +135,10 @@ def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
     assert "no user '999999'" in missing.stderr
 
 
-def test_compare_shows_transitions(sample_copy: Workspace, tmp_path: Path) -> None:
+def test_compare_shows_transitions(
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     payload = json.loads(cli("segment", "--compare", "1", "--format", "json").stdout)
     assert payload["before"]["snapshot"] == "0001" and payload["after"]["snapshot"] == "0002"
@@ -146,7 +154,7 @@ def test_compare_shows_transitions(sample_copy: Workspace, tmp_path: Path) -> No
     target = tmp_path / "moves.xlsx"
     cli("segment", "--compare", "1", "--out", str(target))
     assert load_workbook(target).sheetnames[:2] == ["推移", "進んだ人"]
-    bad = cli("segment", "--since", "2020-01-01", ok=False)
+    bad = cli("segment", "--since", "2020-01-01", ok=False, env={"KOPS_LANG": "en"})
     assert "no snapshot dated on or before 2020-01-01" in bad.stderr
 
 

@@ -26,7 +26,9 @@ from kakeai_ops.mail.audience_kinds import Theme
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
+from mailing import plain
 from seminar_setup import date_month1
+from workbooks import header_labels
 
 SEMINARS = SAMPLE / "seminar"
 
@@ -66,7 +68,10 @@ def test_themes_choose_the_audience() -> None:
     assert settings.seminars["month2"].points  # the points each theme covers ship in kops init
 
 
-def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
+def test_invite_attendance_survey_remind_summary(
+    october: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(october)
     segment = list(csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout)))
     expected = {
@@ -84,8 +89,11 @@ def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
 
     parsed = message_from_bytes(message, policy=policy.default)
     assert "10/28(水) 12:15〜" in str(parsed["Subject"])
-    assert "2026年10月28日（水）12:15〜" in parsed.get_content()
-    assert "https://meet.example/month1" in parsed.get_content()
+    assert "2026年10月28日（水）12:15〜" in plain(parsed)
+    assert "https://meet.example/month1" in plain(parsed)
+    # The recording goes to those who did not attend (remind, below), and the invitation
+    # says so: one who attends is not left waiting for a link that never comes.
+    assert "※ 録画は、ご参加になれなかった方に後日ご案内します。" in plain(parsed)
 
     cli("seminar", "attendance", "month1", str(SEMINARS / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SEMINARS / "month1-survey.csv"))
@@ -101,9 +109,8 @@ def test_invite_attendance_survey_remind_summary(october: Workspace) -> None:
     assert reminded == invited - attended and reminded
     assert f"録画の案内 {len(reminded)}人" in remind.stderr
     recording = next(outbox_folder(october, "seminar.recording-month1").glob("*.eml")).read_bytes()
-    assert (
-        "https://video.example/month1"
-        in message_from_bytes(recording, policy=policy.default).get_content()
+    assert "https://video.example/month1" in plain(
+        message_from_bytes(recording, policy=policy.default)
     )
 
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
@@ -217,12 +224,12 @@ def test_list_shows_the_series(october: Workspace) -> None:
     assert Counter(r["month"] for r in rows) == Counter({"1": 1, "2": 1, "3": 1, "4": 1})
     # The table on screen heads its columns as the workbook does (one word per column).
     cli = Cli(october)
-    table = cli("seminar", "list").stdout
+    table = cli("seminar", "list", env={"KOPS_LANG": "ja"}).stdout
     book = october.root / "seminars.xlsx"
     cli("seminar", "list", "--out", str(book))
     from openpyxl import load_workbook
 
-    headings = [c.value for c in load_workbook(book).worksheets[0][1]]
+    headings = header_labels(load_workbook(book).worksheets[0])
     for heading in ("シリーズの回", "主な内容", "日時", "案内する人", "招待数", "出席数"):
         assert heading in headings and heading in table
     assert "招待する人" not in table and "┃ 内容" not in table

@@ -3,6 +3,7 @@ seminar, and corrected with a 【訂正】 run of its own, against a real SMTP s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import yaml
 from conftest import SAMPLE, Cli
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
-from mailing import states, use_smtp
+from mailing import plain, states, use_smtp
 from smtp_server import SmtpServer
 
 BEFORE = {"KOPS_NOW": "2026-10-15T10:00:00+09:00"}
@@ -48,7 +49,7 @@ def test_no_date_is_refused_unless_tbd_and_the_subject_has_single_brackets(
         subject = str(received[0].message["Subject"])
     # No date yet: the subject names the seminar, the body says when it will be known.
     assert subject == "【KAKEAI事務局】オンラインセミナーのご案内「1on1をみんなどうやっているの？」"
-    assert "■ 日時：決まり次第ご案内します" in received[0].message.get_content()
+    assert "■ 日時：決まり次第ご案内します" in plain(received[0].message)
 
 
 def test_tbd_with_a_date_and_an_invitation_after_the_seminar_are_refused(
@@ -110,7 +111,7 @@ def test_a_correction_reaches_everyone_invited_naming_what_changed(october: Work
         assert str(message["Subject"]).startswith("【KAKEAI事務局】【訂正】")
         # The corrected date, short enough for a phone's list of mails.
         assert "10/28(水) 12:15〜" in str(message["Subject"])
-        body = message.get_content()
+        body = plain(message)
         assert "■ 日時：2026年10月28日（水）12:15〜" in body and "訂正前：日時は後日ご案内" in body
         assert "https://meet.example/m1-new" in body
         # The same correction again: its own run, resumed, nothing sent twice.
@@ -132,11 +133,24 @@ def test_the_invitation_lists_what_kops_yaml_says_the_seminar_covers(october: Wo
     with SmtpServer() as server:
         use_smtp(october, server)
         Cli(october)("seminar", "invite", "month1", "--yes", env=BEFORE)
-        body = server.handler.received[0].message.get_content()
+        body = plain(server.handler.received[0].message).replace("\r\n", "\n")
     theme = body.split("■ テーマ：", 1)[1].split("■ 日時：", 1)[0]
-    assert theme.splitlines()[1:] == [
-        "・ペア招待の手順",
-        "・事前準備のコツ",
-        "・KAKEAI を使った 1on1 のデモ（ロールプレイング）",
-        "",
-    ]
+    # Nothing of its own beside them (it added a demo every seminar had to hold).
+    assert theme.splitlines()[1:] == ["・ペア招待の手順", "・事前準備のコツ", ""]
+    # No length is set, so none is stated (it said 30 minutes whatever the seminar took).
+    assert re.findall(r"\d+\s*分", body) == []
+    assert "■ 日時：2026年10月28日（水）12:15〜\n" in body
+
+
+def test_the_invitation_states_the_length_kops_yaml_gives(october: Workspace) -> None:
+    _seminar(october, date="2026-10-28T16:00:00", url="https://meet.example/m1")
+    data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"]["minutes"] = 50
+    october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        Cli(october)("seminar", "invite", "month1", "--yes", env=BEFORE)
+        body = plain(server.handler.received[0].message).replace("\r\n", "\n")
+    assert "使い方を 50 分でご紹介する" in body
+    assert "■ 日時：2026年10月28日（水）16:00〜（50分）\n" in body
+    assert [int(n) for n in re.findall(r"(\d+)\s*分", body)] == [50, 50]

@@ -74,7 +74,10 @@ def test_too_many_failures_in_a_row_pause_the_run(sample_copy: Workspace) -> Non
     assert states(sample_copy)["temp_failed"] == 2 and states(sample_copy)["sent"] == 1
 
 
-def test_temporary_failures_are_retried_and_550_is_suppressed(sample_copy: Workspace) -> None:
+def test_temporary_failures_are_retried_and_550_is_suppressed(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = sorted(reachable(cli))
     bad = expected[2]
@@ -117,7 +120,10 @@ def test_pause_after_consecutive_failures_then_resume(sample_copy: Workspace) ->
     assert got == Counter({a: 1 for a in expected})
 
 
-def test_suppressed_and_capped_get_nothing(sample_copy: Workspace) -> None:
+def test_suppressed_and_capped_get_nothing(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = sorted(reachable(cli))
     cli("mail", "suppress", expected[0].upper(), "--reason", "配信不要の返信")

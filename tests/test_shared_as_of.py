@@ -66,7 +66,10 @@ def test_mail_report_keeps_as_of_within_the_data(sample_copy: Workspace) -> None
     cli("mail", "report", "r1", "--as-of", "2026/11/20")
 
 
-def test_earlier_dates_judge_the_past(sample_copy: Workspace) -> None:
+def test_earlier_dates_judge_the_past(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     said = cli("segment", "--as-of", "2026/11/1", env={"KOPS_QUIET": "0"}).stderr
     assert "基準日 2026-11-01（--as-of で指定）" in said

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import Cli, write_csv
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -34,8 +36,12 @@ def _left_out(cli: Cli, tmp_path: Path, user: str) -> str:
 
 
 def test_a_suppressed_address_stays_suppressed_after_an_address_change(
-    ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Path
+    ws: Workspace,
+    make_exports: Callable[..., list[Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(ws)
     cli("ingest", *map(str, make_exports()))
     cli("mail", "suppress", "HANAKO@example.jp", "--reason", "配信不要の返信")
@@ -54,8 +60,12 @@ def test_a_suppressed_address_stays_suppressed_after_an_address_change(
 
 
 def test_an_address_suppressed_before_kops_knew_the_person_follows_them(
-    ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Path
+    ws: Workspace,
+    make_exports: Callable[..., list[Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(ws)
     cli("ingest", *map(str, make_exports()))
     ledger = Ledger(ws)  # a row as an older kops (or a bounce) wrote it: the address only
@@ -63,14 +73,22 @@ def test_an_address_suppressed_before_kops_knew_the_person_follows_them(
         ledger.suppress("hanako@example.jp", "本人の希望", "manual")
     finally:
         ledger.close()
-    result = cli("ingest", *map(str, _users_with(make_exports, "hanako2@example.jp", "b")))
+    result = cli(
+        "ingest",
+        *map(str, _users_with(make_exports, "hanako2@example.jp", "b")),
+        env={"KOPS_LANG": "en"},
+    )
     assert HANAKO in result.stderr and "suppression list" in result.stderr
     assert "配信停止リスト" in _left_out(cli, tmp_path, HANAKO)
 
 
 def test_suppressing_a_user_id_also_covers_their_address_and_unsuppress_lifts_both(
-    ws: Workspace, make_exports: Callable[..., list[Path]], tmp_path: Path
+    ws: Workspace,
+    make_exports: Callable[..., list[Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(ws)
     cli("ingest", *map(str, make_exports()))
     cli("mail", "suppress", "０００２", "--reason", "本人の希望")

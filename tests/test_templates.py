@@ -195,3 +195,15 @@ def test_a_run_of_months_says_its_year_once_within_a_year() -> None:
     assert run_text("2026-07", "2026-09") == "2026年7月から9月まで"
     assert run_text("2025-11", "2026-01") == "2025年11月から2026年1月まで"
     assert run_text(None, "2026-09") == ""
+
+
+def test_a_streak_rule_is_said_with_its_role_and_count() -> None:
+    """The not-eligible mail says what a missed week lacked as the rule counts it."""
+    from kakeai_ops.mail.context import missed_week_text, streak_rule_text
+
+    assert missed_week_text("member", 1) == "部下として参加した 1on1 の記録がない週"
+    assert missed_week_text("manager", 2) == "上司として実施した 1on1 が 2 回に満たない週"
+    assert missed_week_text("any", 1) == "1on1 の記録がない週"
+    assert streak_rule_text(4, "any", 2) == (
+        "対象期間のうち連続する 4 か月の、どの週にも 1on1 が 2 回以上あること"
+    )

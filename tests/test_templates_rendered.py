@@ -32,6 +32,7 @@ from kakeai_ops.mail.context import run_context, seminar_context, template_conte
 from kakeai_ops.mail.message import as_bytes, build_message, message_id
 from kakeai_ops.mail.templates import TemplateSet
 from kakeai_ops.workspace import shipped_templates_dir
+from mailing import plain
 
 EXPECTED = Path(__file__).parent / "expected" / "mail"
 SHIPPED = shipped_templates_dir()
@@ -107,7 +108,16 @@ CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     ),
     "nudge.not_activated": ("not_activated", AudienceSpec(Segment("not_activated")), {}, None),
     "nudge.lapsed.member": ("lapsed.member", AudienceSpec(Segment("lapsed")), {}, None),
+    "seminar.correction": (
+        "seminar.correction",
+        AudienceSpec(Segment("no_prep")),
+        {},
+        "month1",
+    ),
 }
+
+# What a correction changed (label, before, after), as a seminar's invitations record it.
+CORRECTED = [("日時", "2026年12月9日（水）12:15〜", "2026年12月10日（木）12:15〜")]
 
 
 # Where a case's reader differs from RECIPIENT, so that the mail is true for them.
@@ -130,6 +140,7 @@ def settings_with_seminar() -> Any:
     seminar = SETTINGS.seminars["month1"].model_copy(
         update={
             "date": dt.datetime(2026, 12, 10, 12, 15),
+            "minutes": 30,
             "url": "https://meet.example.co.jp/kakeai-seminar-1",
             "recording_url": "https://video.example.co.jp/kakeai-seminar-1",
         }
@@ -145,11 +156,21 @@ def settings_with_seminar() -> Any:
     )
 
 
+def seminar_for(template_name: str, settings: Any, seminar_id: str | None) -> Any:
+    """The seminar a case's mail is about (a correction's with what it changed)."""
+    seminar = seminar_context(settings, seminar_id)
+    if seminar is not None and template_name == "seminar.correction":
+        seminar["changes"] = [
+            {"label": label, "before": before, "after": after} for label, before, after in CORRECTED
+        ]
+    return seminar
+
+
 def render(stem: str) -> EmailMessage:
     template_name, spec, extra, seminar_id = CASES[stem]
     settings = settings_with_seminar()
     campaign = settings.campaigns[CAMPAIGN] if "campaign" in template_name else None
-    seminar = seminar_context(settings, seminar_id)
+    seminar = seminar_for(template_name, settings, seminar_id)
     shared = run_context(settings, dt.date(2026, 11, 20))
     reader = {**RECIPIENT, **READER_CHANGES.get(stem, {})}
     context = template_context(reader, settings, extra, seminar, campaign, spec, None, shared)
@@ -170,9 +191,16 @@ def render(stem: str) -> EmailMessage:
 
 
 def decoded(message: EmailMessage) -> str:
-    headers = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "Content-Type")
+    headers = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID")
     lines = [f"{name}: {message[name]}" for name in headers]
-    body = message.get_content().replace("\r\n", "\n")  # sent as CRLF; compared as lines
+    # The parts as a client lists them (the boundary is random, so it is left out).
+    parts = [
+        part.get_content_type()
+        + "".join(f"; {k}={v}" for k, v in part["Content-Type"].params.items() if k != "boundary")
+        for part in message.walk()
+    ]
+    lines.append("Parts: " + " / ".join(parts))
+    body = plain(message).replace("\r\n", "\n")  # sent as CRLF; compared as lines
     return "\n".join(lines) + "\n\n" + body
 
 
@@ -185,3 +213,24 @@ def test_rendered_mail_matches_the_checked_file(stem: str, monkeypatch: pytest.M
         expected.write_text(text, encoding="utf-8", newline="\n")
     assert text == expected.read_text(encoding="utf-8")
     assert "{{" not in text and "{%" not in text and RECIPIENT["name"] + " 様" in text
+
+
+STOP_LINE = "「配信不要」とご返信ください"
+
+
+@pytest.mark.parametrize("stem", sorted(CASES))
+def test_only_unsolicited_mails_say_how_to_stop_them(
+    stem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """spec/mail.md: every mail ends with a line to reach the secretariat; a mail the reader
+    did not ask for (a nudge, a seminar invitation, a milestone's hints) also says how to stop
+    them. A reply to something the reader did (an entry, a draw) or a right given to them
+    (an award) is news about them, and an unsubscribe line there reads as a mass mailing."""
+    monkeypatch.setenv("KOPS_NOW", "2026-11-24T10:00:00+09:00")
+    template = TemplateSet(Path("/nonexistent"), SHIPPED / "mail").get(CASES[stem][0])
+    text = decoded(render(stem))
+    assert SETTINGS.mail.contact in text and "このメールにご返信" in text
+    solicited = template.kind == "announcement"
+    assert (STOP_LINE in text) is not solicited, template.kind
+    if solicited:
+        assert "配信" not in text and "1on1 の活用を支援するために" not in text

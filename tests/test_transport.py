@@ -19,7 +19,7 @@ from kakeai_ops.mail.transport import (
     UnknownOutcome,
 )
 from kakeai_ops.workspace import Workspace
-from mailing import RUN, SEGMENT, reachable, states, use_smtp
+from mailing import RUN, SEGMENT, plain, reachable, states, use_smtp
 from smtp_server import SmtpServer
 
 SENDER = "kakeai-office@example.co.jp"
@@ -53,7 +53,7 @@ def test_outbox_writes_one_eml_per_item(tmp_path: Path) -> None:
     parsed = message_from_bytes(
         outbox.names.path("no_prep:000002").read_bytes(), policy=policy.default
     )
-    assert parsed["To"] == "b@example.jp" and "1on1 のご案内" in parsed.get_content()  # type: ignore[attr-defined]
+    assert parsed["To"] == "b@example.jp" and "1on1 のご案内" in plain(parsed)  # type: ignore[attr-defined]
 
 
 def test_smtp_delivers_the_bytes_to_the_recipient() -> None:
@@ -68,7 +68,7 @@ def test_smtp_delivers_the_bytes_to_the_recipient() -> None:
         (SENDER, ["a@example.jp"]),
         (SENDER, ["b@example.jp"]),
     ]
-    assert "1on1 のご案内" in received[0].message.get_content()
+    assert "1on1 のご案内" in plain(received[0].message)
     assert transport.logins == 1
 
 
@@ -161,7 +161,10 @@ def read_sheet(cli: Cli, run_id: str, ws: Workspace) -> list[dict[str, object]]:
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
-def test_connection_lost_after_data_is_unknown_and_not_resent(sample_copy: Workspace) -> None:
+def test_connection_lost_after_data_is_unknown_and_not_resent(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     expected = reachable(cli)
     with SmtpServer() as server:
@@ -213,7 +216,12 @@ def test_connection_lost_after_data_is_unknown_and_not_resent(sample_copy: Works
         ("550 5.1.1 unknown user", "550 5.1.1 unknown user"),  # the server's words, as written
     ],
 )
-def test_each_stored_error_is_said_in_japanese(stored: str, said: str) -> None:
+def test_each_stored_error_is_said_in_japanese(
+    stored: str, said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kakeai_ops.cli.mail_words import error_words
 
+    monkeypatch.setenv("KOPS_LANG", "ja")
     assert error_words(stored) == said
+    monkeypatch.setenv("KOPS_LANG", "en")
+    assert error_words(stored) == stored  # stored in English, shown as stored

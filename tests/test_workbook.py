@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from kakeai_ops.outputs import workbook
+from kakeai_ops.outputs import header_lines, workbook
 from kakeai_ops.outputs.files import write_table
+from workbooks import header_labels
 
 
 def width_needed(text: str) -> float:
@@ -31,7 +33,7 @@ def test_short_headers_fit_on_one_line_and_hidden_figures_align_right(tmp_path: 
     )
     path = write_table(frame, tmp_path / "moved.xlsx")
     sheet = load_workbook(path).worksheets[0]
-    header = [c.value for c in sheet[1]]
+    header = header_labels(sheet)
     assert header[0] == "スタックポイント"  # 8 characters: one line, not 「スタックポイ/ント」
     for index, label in enumerate(header, start=1):
         if sum(2 if ord(ch) > 0x2E80 else 1 for ch in label) <= workbook.SHORT_LINE:
@@ -41,10 +43,25 @@ def test_short_headers_fit_on_one_line_and_hidden_figures_align_right(tmp_path: 
     assert hidden.alignment.horizontal == "right"
 
 
+def header(i: int) -> str:
+    """A middling header: 「上司の / 01回目の / 実施率」 on three lines, two lines of 14."""
+    return f"上司の{i:02d}回目の実施率"
+
+
+def assert_headers_whole(sheet: Worksheet) -> None:
+    """Every header breaks only between words, and each of its lines fits its column."""
+    for target in sheet[1]:
+        width = sheet.column_dimensions[target.column_letter].width
+        lines = str(target.value).split("\n")
+        assert header_lines.breaks_between_words(str(target.value)), lines
+        room = workbook.line_room(width)
+        assert all(workbook.display_width(line.strip()) <= room for line in lines), (lines, width)
+
+
 def test_a_wide_sheet_keeps_its_headers_tight_to_print_readably(tmp_path: Path) -> None:
     """Many columns with middling headers: roomy headers would print below 8 pt, so they
-    wrap onto up to three lines as before and the sheet stays within the readable width."""
-    frame = pd.DataFrame({f"列の見出し{i:02d}番目です": [1] for i in range(13)})
+    take three lines, broken between words, and the sheet stays within the readable width."""
+    frame = pd.DataFrame({header(i): [1] for i in range(13)})
     path = write_table(frame, tmp_path / "wide.xlsx")
     sheet = load_workbook(path).worksheets[0]
     total = sum(
@@ -52,19 +69,23 @@ def test_a_wide_sheet_keeps_its_headers_tight_to_print_readably(tmp_path: Path) 
         for i in range(1, sheet.max_column + 1)
     )
     assert total <= workbook.READABLE_WIDTH
+    assert_headers_whole(sheet)
+    assert "上司の\n01回目の\n実施率" in [c.value for c in sheet[1]]
+    assert sheet.row_dimensions[1].height == 3 * workbook.LINE_HEIGHT + 2
 
 
 def test_a_sheet_too_wide_for_every_header_gives_room_to_some(tmp_path: Path) -> None:
-    """Fourteen middling headers: all on two lines would print below 8 pt, all on three
+    """Twelve middling headers: all on two lines would print below 8 pt, all on three
     leaves room unused; the room left goes to as many headers as it takes."""
-    frame = pd.DataFrame({f"列の見出し{i:02d}番目です": [1] for i in range(14)})
+    frame = pd.DataFrame({header(i): [1] for i in range(12)})
     sheet = load_workbook(write_table(frame, tmp_path / "wide.xlsx")).worksheets[0]
     widths = [
         sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
     ]
-    tight = 14 * (round(7 * 1.1) + 2)  # three lines of a 20-wide header: 7 wide each
+    tight = 12 * workbook.units(8)  # three lines of 「01回目の」
     assert tight < sum(widths) <= workbook.READABLE_WIDTH
-    assert max(widths) == round(10 * 1.1) + 2  # the ones given room: two lines of 10
+    assert max(widths) == workbook.units(14)  # the ones given room: two lines
+    assert_headers_whole(sheet)
 
 
 def test_a_label_on_several_rows_is_no_total(tmp_path: Path) -> None:
@@ -86,9 +107,7 @@ def test_the_names_column_is_never_narrowed_for_a_headers_room(tmp_path: Path) -
     """Room for headers is taken from what the sheet has spare, never by pushing the sheet
     so wide that the column of names is wrapped (「管理本部・経営企画室・第一工場」 whole)."""
     name = "管理本部・経営企画室・第一工場"
-    frame = pd.DataFrame(
-        {"division": [name], **{f"列の見出し{i:02d}番目です": [1] for i in range(11)}}
-    )
+    frame = pd.DataFrame({"division": [name], **{header(i): [1] for i in range(10)}})
     sheet = load_workbook(write_table(frame, tmp_path / "names.xlsx")).worksheets[0]
     assert sheet.column_dimensions["A"].width >= width_needed(name)
     total = sum(

@@ -14,8 +14,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kakeai_ops import glossary
-from kakeai_ops.outputs import workbook
+from kakeai_ops.outputs import header_lines, workbook
 from test_glossary import second_spellings
+from workbooks import header_labels, report_tables
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
 
@@ -91,9 +92,14 @@ def test_headers_are_japanese_and_keys_are_listed(month: Path) -> None:
 def test_figures_have_number_formats_and_ids_stay_text(month: Path) -> None:
     segment = load_workbook(month / "out" / "segment.xlsx")
     users = segment["一覧"]
-    header = [c.value for c in users[1]]
+    header = header_labels(users)
     assert users.cell(row=2, column=header.index("社員番号") + 1).number_format == "@"
-    assert users.cell(row=2, column=header.index("事前準備率") + 1).number_format == "0%"
+    assert (
+        users.cell(
+            row=2, column=header.index(glossary.column_label("prep_share")) + 1
+        ).number_format
+        == "0%"
+    )
     assert users.cell(row=2, column=header.index("1on1実施数（累計）") + 1).number_format == "#,##0"
     last_login = users.cell(row=2, column=header.index("最終ログイン日") + 1)
     assert last_login.is_date and last_login.number_format == "yyyy-mm-dd"
@@ -104,6 +110,54 @@ def test_figures_have_number_formats_and_ids_stay_text(month: Path) -> None:
     report = load_workbook(month / "out" / "division-report.xlsx")["概要"]
     shares = [c for c in report[5] if c.number_format == "0%"]
     assert shares and report["A5"].value == "全社" and report["A5"].font.b
+
+
+def test_no_header_breaks_inside_a_word(month: Path) -> None:
+    """Every header of every workbook of the month (a list's first row, each table of a
+    report) is written on lines broken between words, each line within its column: Excel
+    and LibreOffice would otherwise break 「実施率の推/移」 or 「1on1実施/数」."""
+    checked = 0
+    for path in _workbooks(month):
+        for sheet in load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                first = row[0]
+                if first.fill is None or first.fill.fgColor.rgb not in ("00305496", "FF305496"):
+                    continue  # not a header row
+                for target in row:
+                    if not isinstance(target.value, str):
+                        continue
+                    width = sheet.column_dimensions[target.column_letter].width or 8.43
+                    room = workbook.line_room(width)
+                    lines = target.value.split("\n")
+                    where = (path.name, sheet.title, target.coordinate, lines, width)
+                    assert header_lines.breaks_between_words(target.value), where
+                    assert all(workbook.display_width(x.strip()) <= room for x in lines), where
+                    assert header_lines.longest_word(target.value) <= room, where
+                    checked += 1
+    assert checked > 200
+
+
+def test_the_division_report_prints_at_nine_points(month: Path) -> None:
+    """Fitted to an A4 width, every sheet of the division report (the company's and each
+    advisor's) prints its 10 pt text at 9 pt or more, in Excel's layout and LibreOffice's:
+    the 概要's fifteen figures are two tables, one above the other."""
+    reports = [p for p in _workbooks(month) if "division-report" in p.name]
+    assert len(reports) >= 3
+    for path in reports:
+        for sheet in load_workbook(path).worksheets:
+            widths = [
+                sheet.column_dimensions[get_column_letter(i)].width or 8.43
+                for i in range(1, sheet.max_column + 1)
+                if not sheet.column_dimensions[get_column_letter(i)].hidden
+            ]
+            page = workbook.PRINTABLE[sheet.page_setup.orientation][0]
+            for renderer in workbook.RENDERERS:
+                wide = sum(renderer.per_unit * w + renderer.per_column for w in widths)
+                printed = 10 * min(1.0, page / wide)
+                assert printed >= 9, (path.name, sheet.title, renderer, round(printed, 2))
+    overview = load_workbook(month / "out" / "division-report.xlsx")["概要"]
+    tables = [h for h, _ in report_tables(overview, "事業部") if not any("年" in x for x in h)]
+    assert len(tables) == 2 and "1on1実施数" in tables[0] and "平均スッキリ度" in tables[1]
 
 
 def test_legend_wherever_something_is_hidden(month: Path) -> None:
@@ -194,7 +248,7 @@ def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
     """The review's summary holds counts, rates and averages in one column: each row's
     numbers are formatted as what they are (0.93 shows 93%, a change of a rate +1%)."""
     sheet = load_workbook(month / "out" / "review-2026-11.xlsx")["1_サマリー"]
-    header = [c.value for c in sheet[1]]
+    header = header_labels(sheet)
     now, change = header.index("今回") + 1, header.index("差") + 1
     formats = {
         row[0].value: (row[now - 1].number_format, row[change - 1].number_format)
@@ -203,7 +257,8 @@ def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
     }
     assert formats["人数"] == ("#,##0", "+#,##0;-#,##0;0")
     assert formats["ログイン率"] == ("0%", "+0%;-0%;0%")
-    assert formats["平均スッキリ度"][0] == "0.0"
+    # An average of the period's 1on1s: its label says the period (glossary.figure_label).
+    assert formats[glossary.figure_label("sukkiri_avg", "直近30日")][0] == "0.0"
 
 
 def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:
@@ -220,7 +275,7 @@ def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:
     book = load_workbook(path)
     sheet = book["一覧"]
     assert sheet.oddHeader.left.text == "R&&D一覧.xlsx"  # shows R&D一覧.xlsx
-    assert [c.value for c in sheet[1]] == ["社員番号", "=SUM(A1:A9)", "役割", "割合"]
+    assert header_labels(sheet) == ["社員番号", "=SUM(A1:A9)", "役割", "割合"]
     assert sheet["B1"].data_type == "s" and sheet["B2"].data_type == "s"
     assert [c.value for c in sheet[2]] == ["000120", "@cmd", "上司", 0.5]
     notes = book["列の説明"]

@@ -20,7 +20,9 @@ import functools
 import gettext
 import inspect
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "kops"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -84,3 +86,11 @@ def translate_help(text: str | None) -> str | None:
         else:
             shown.append(_(part))
     return "\n\n".join(shown)
+
+
+def term(words: Mapping[Any, str], key: Any) -> str:
+    """A glossary word on the screen: its Japanese label (the word the files use) in
+    Japanese, the stable key (the word of ``--format json``) in English."""
+    if language() == "en":
+        return str(key)
+    return str(words.get(key, key))

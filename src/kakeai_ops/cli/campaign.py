@@ -13,13 +13,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import config
+from .. import config, glossary
 from ..analyses import streaks
 from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from ..ids import did_you_mean, typed_id
 from ..jobs.campaigns import draws
 from ..jobs.campaigns.awards import Awarded, award, awardees, not_yet_awarded
@@ -41,7 +41,8 @@ from .output_audience import records_audience
 from .shared import Session, emit, emit_data, err, out, parse_as_of, session, timing, writes_state
 
 app = typer.Typer(
-    help="Campaigns and 1on1 milestones: who earned what, and when.",
+    help="Campaigns and 1on1 milestones: who earned what, and when.\n\n"
+    "Example: kops campaign eligible exec-1on1-2026h2",
     no_args_is_help=True,
 )
 
@@ -51,13 +52,21 @@ def _calendar(opened: Session) -> BusinessCalendar:
 
 
 def _rule_text(campaign: Campaign) -> str:
-    role = {"member": "部下として", "manager": "上司として", "any": "上司・部下いずれかで"}[
-        campaign.rule.role
-    ]
-    per_week = (
-        "毎週" if campaign.rule.min_per_week == 1 else f"毎週{campaign.rule.min_per_week}回以上"
+    role = _(RULE_ROLES[campaign.rule.role])
+    if campaign.rule.min_per_week == 1:
+        per_week = _("every week")
+    else:
+        per_week = _("at least {n} every week").format(n=campaign.rule.min_per_week)
+    return _("a 1on1 {per_week} for {months} months in a row ({role})").format(
+        per_week=per_week, months=campaign.rule.months, role=role
     )
-    return f"{campaign.rule.months}か月連続{per_week}1on1（{role}）"
+
+
+RULE_ROLES = {
+    "member": N_("as a member"),
+    "manager": N_("as a manager"),
+    "any": N_("as a manager or a member"),
+}
 
 
 # What the console table leaves to the file (--out, --format): the judging detail.
@@ -65,9 +74,14 @@ FILE_ONLY = ("months_judged", "best_run_months", "employment")
 
 
 def _heading(campaign: Campaign, campaign_id: str, when: dt.date) -> str:
-    window = f"{campaign.window.start}〜{campaign.window.end}"
-    rule = _rule_text(campaign)
-    return f"{campaign.title}（{campaign_id}）：{rule}、判定期間 {window}、基準日 {when}"
+    window = _("{start} – {end}").format(start=campaign.window.start, end=campaign.window.end)
+    return _("{title} ({campaign}): {rule}, judged {window}, as of {as_of}").format(
+        title=campaign.title,
+        campaign=campaign_id,
+        rule=_rule_text(campaign),
+        window=window,
+        as_of=when,
+    )
 
 
 # Words for the campaign list's keys that the glossary does not have.
@@ -77,9 +91,7 @@ CAMPAIGN_LABELS = {
     "rule": "条件",
     "months": "連続月数",
     "min_per_week": "週あたりの回数",
-    "entries": "応募数",
-    "eligible_entrants": "応募者のうち対象",
-    "winners": "当選者数",
+    **{k: glossary.column_label(k) for k in ("entries", "eligible_entrants", "winners")},
 }
 
 
@@ -159,7 +171,7 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
         return
     # The condition's text already says the months, the role and the weekly count.
     shown = rows.drop(columns=["months", "role", "min_per_week"])
-    out.print(people_table(shown, title="キャンペーン", labels=CAMPAIGN_LABELS))
+    out.print(people_table(shown, title=_("Campaigns"), labels=CAMPAIGN_LABELS))
 
 
 @app.command("eligible")
@@ -217,9 +229,16 @@ def eligible_command(
         )
     )
     out.print(
-        f"対象: {counts['eligible']:,}人　対象外: {counts['not_eligible']:,}人"
-        f"（うち休職・退職 {counts['on_leave_or_retired']:,}人）　"
-        f"判定した月数: {counts['months_judged']}"
+        _(
+            "Eligible: {eligible:,}   not eligible: {not_eligible:,} (on leave or retired: "
+            "{away:,})   months judged: {months}"
+        ).format(
+            eligible=counts["eligible"],
+            not_eligible=counts["not_eligible"],
+            away=counts["on_leave_or_retired"],
+            months=counts["months_judged"],
+        ),
+        highlight=False,
     )
 
 
@@ -382,7 +401,9 @@ def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -
     )
     out.print(
         people_table(
-            fresh[AWARD_COLUMNS], title=f"付与する予定の人（{len(fresh):,}人）", max_rows=200
+            fresh[AWARD_COLUMNS],
+            title=_("To be awarded ({n:,} people)").format(n=len(fresh)),
+            max_rows=200,
         )
     )
 
@@ -392,7 +413,9 @@ def _show_awarded(done: Awarded, campaign_id: str, title: str) -> None:
         out.print(
             people_table(
                 done.fresh[AWARD_COLUMNS],
-                title=f"新たに付与した人：{title}（{campaign_id}）{len(done.fresh):,}人",
+                title=_("Newly awarded: {title} ({campaign}) {n:,} people").format(
+                    title=title, campaign=campaign_id, n=len(done.fresh)
+                ),
                 max_rows=200,
             )
         )

@@ -134,12 +134,15 @@ def _show_due(due: pd.DataFrame, when: dt.date) -> None:
     if len(due):
         counts = due.groupby(["milestone", "role"]).size().unstack(fill_value=0).reset_index()
         out.print(
-            people_table(counts, title=f"送付予定のマイルストーンのお知らせ（基準日 {when}、人数）")
+            people_table(
+                counts,
+                title=_("Milestone notices due (as of {as_of}; people)").format(as_of=when),
+            )
         )
     out.print(
         people_table(
             due[SHOWN],
-            title=f"送付予定 {len(due):,}件",
+            title=_("Due: {n:,}").format(n=len(due)),
             max_rows=100,
         )
     )

@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Console, ConsoleRenderable, RenderHook
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import _
+from ..i18n import _, language
 from ..model import is_id
 from ..numbers import fixed, grouped, percent
 
@@ -194,7 +194,8 @@ def people_table(
     number_formats: Mapping[str, str] | None = None,
 ) -> Table:
     """A frame as people read it on the terminal: the glossary's Japanese headers and
-    values (the words the workbooks use; the English keys stay in ``--format json``),
+    values (the words the workbooks use; the English keys stay in ``--format json``, and
+    are what an English reader reads, ``KOPS_LANG=en``),
     each figure in its format (a share as a whole percent, an average to one decimal),
     and nothing cut with 「…」: a long cell folds onto the next line.
 
@@ -206,10 +207,17 @@ def people_table(
     labels = labels or {}
     values = values or {}
     frame = frame.copy()
+    english = language() == "en"
+    raw = frame.copy()
     for key, words in values.items():
         if key in frame.columns:
             frame[key] = frame[key].map(lambda v, w=words: w.get(v, v))
     shown = for_people(frame)
+    if english:
+        # An English reader reads the keys and values of --format json: the Japanese
+        # words are the workbooks' (the glossary's), not English.
+        shown = replace(shown, frame=raw[shown.keys].set_axis(shown.keys, axis=1))
+        labels = {}
     headers: dict[str, str] = {}
     formats: dict[str, Callable[[Any], str]] = {}
     for label, key, number_format in zip(

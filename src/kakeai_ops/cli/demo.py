@@ -48,16 +48,16 @@ def path_hint() -> str | None:
     in_venv = sys.prefix != sys.base_prefix
     if os.name == "nt":
         scripts = Path(sys.prefix) / "Scripts"
-        return (
-            f"kops を PATH に入れる: {scripts / 'activate'}"
-            f"（PowerShell: {scripts / 'Activate.ps1'}）"
-            if in_venv
-            else f"kops を PATH に入れる: $env:Path += ';{scripts}'"
-        )
+        if in_venv:
+            return _("To put kops on PATH: {command} (PowerShell: {powershell})").format(
+                command=scripts / "activate", powershell=scripts / "Activate.ps1"
+            )
+        return _("To put kops on PATH: {command}").format(command=f"$env:Path += ';{scripts}'")
     bin_dir = Path(sys.prefix) / "bin"
     if in_venv:
-        return f"kops を PATH に入れる: source {bin_dir / 'activate'}"
-    return f'kops を PATH に入れる: export PATH="{Path(sys.executable).parent}:$PATH"'
+        return _("To put kops on PATH: {command}").format(command=f"source {bin_dir / 'activate'}")
+    command = f'export PATH="{Path(sys.executable).parent}:$PATH"'
+    return _("To put kops on PATH: {command}").format(command=command)
 
 
 REVIEW_DECK = "review-2026-11.pptx"
@@ -233,6 +233,8 @@ def configure_sample(root: Path) -> None:
     text = config.read_text("utf-8").replace("advisors: {}\n", SAMPLE_SETTINGS, 1)
     # The Month1 seminar was held on 2026-10-28 (the first date/url lines are month1's).
     text = text.replace("date: null ", "date: 2026-10-28T12:15:00 ", 1)
+    # It lasts 30 minutes, as the sample company's programme plans each seminar.
+    text = text.replace("minutes: null ", "minutes: 30 ", 1)
     # (indented as a seminar's key: "login_url: null" ends in "url: null" too)
     text = text.replace(
         "\n    url: null ", "\n    url: https://meet.example.invalid/kakeai-month1 ", 1
@@ -304,8 +306,10 @@ def _run_month(app: typer.Typer, root: Path, source: Path) -> list[str]:
     (root / "out").mkdir(parents=True, exist_ok=True)
     steps = demo_steps(root, source)
     err.print(
-        f"（デモの時計はサンプルの月に合わせます: {OCTOBER[:10]} 招待とメール、"
-        f"{AFTER_SEMINAR[:10]} 出欠とアンケート、{NOVEMBER[:10]} 11月のデータ以降）",
+        _(
+            "(The demo's clock follows the sample's month: {october} invitations and mail, "
+            "{seminar} attendance and survey, {november} from November's data on)"
+        ).format(october=OCTOBER[:10], seminar=AFTER_SEMINAR[:10], november=NOVEMBER[:10]),
         highlight=False,
     )
     shown_day = ""

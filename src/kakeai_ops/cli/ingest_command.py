@@ -11,7 +11,7 @@ from rich.table import Table
 
 from .. import model
 from ..config import load_settings
-from ..i18n import _
+from ..i18n import _, language
 from ..jobs.ingest import IngestResult, ingest
 from ..workspace import find_workspace
 from .console import plain
@@ -82,22 +82,27 @@ def register(app: typer.Typer) -> None:
 def _print_summary(result: IngestResult) -> None:
     snap = result.snapshot
     as_of = snap.manifest.get("as_of") or "-"
-    table = Table(title=f"スナップショット {snap.id}（基準日 {as_of}）", title_justify="left")
-    table.add_column("表", overflow="fold")
-    table.add_column("取り込み内容", overflow="fold")
-    table.add_column("行数", justify="right", overflow="fold")
-    table.add_column("ファイル", overflow="fold")
+    title = _("Snapshot {snapshot} (as of {as_of})").format(snapshot=snap.id, as_of=as_of)
+    table = Table(title=title, title_justify="left")
+    table.add_column(_("Table"), overflow="fold")
+    table.add_column(_("Ingested"), overflow="fold")
+    table.add_column(_("Rows"), justify="right", overflow="fold")
+    table.add_column(_("Files"), overflow="fold")
     for change in result.changes:
         if change.action == "merged":
-            what = f"追加 {change.added:+,}行、置き換え {change.replaced:,}行（同じ 1on1ID）"
+            what = _("{added:+,} rows added, {replaced:,} replaced (same 1on1ID)").format(
+                added=change.added, replaced=change.replaced
+            )
         elif change.action == "replaced":
-            what = f"置き換え（前回 {change.rows_before:,}行）"
+            what = _("replaced ({before:,} rows before)").format(before=change.rows_before)
         elif change.action == "carried over":
-            what = "前回から引き継ぎ（ファイルの指定なし）"
+            what = _("carried over from the snapshot before (no file given)")
         elif change.action == "empty":
-            what = "空（ファイルの指定なし）"
+            what = _("empty (no file given)")
         else:
-            what = "新規"
+            what = _("new")
         files = plain(", ".join(change.files) or "-")
-        table.add_row(model.TABLES[change.table].label, what, f"{change.rows_after:,}", files)
+        # The export's own name for the table in Japanese; its key in English.
+        label = model.TABLES[change.table].label if language() == "ja" else change.table
+        table.add_row(label, what, f"{change.rows_after:,}", files)
     out.print(table)

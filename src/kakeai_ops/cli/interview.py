@@ -65,7 +65,9 @@ PART_WORDS = {
 }
 
 app = typer.Typer(
-    help="Good-practice interviews: a shortlist of pairs, and the history.", no_args_is_help=True
+    help="Good-practice interviews: a shortlist of pairs, and the history.\n\n"
+    "Example: kops interview shortlist --n 6",
+    no_args_is_help=True,
 )
 
 

@@ -175,6 +175,25 @@ def _wrap_paragraphs(text: str, width: int) -> list[str]:
     return lines
 
 
+# What a value is, as the help shows it after an option: Click's and Typer's type names
+# (``<int range>``, ``<list[Path]>``) are a programmer's words in any language.
+METAVARS = {
+    "<int range>": N_("<integer>"),
+    "<float range>": N_("<number>"),
+    "<str>": N_("<text>"),
+    "<path>": N_("<path>"),
+    "<list[Path]>": N_("<path>…"),
+    "<list[str]>": N_("<text>…"),
+    "<str,str>": N_("<text> <text>"),
+}
+_METAVAR = re.compile("|".join(re.escape(key) for key in METAVARS))
+
+
+def _metavars(option: str) -> str:
+    """An option's first column with its value named in the reader's words."""
+    return _METAVAR.sub(lambda found: _(METAVARS[found.group()]), option)
+
+
 class KopsHelpFormatter(formatting.HelpFormatter):
     """Click's help layout, measured in display columns and in the user's language."""
 
@@ -189,7 +208,7 @@ class KopsHelpFormatter(formatting.HelpFormatter):
     def write_dl(
         self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
-        rows = [(first, _(second) if second else second) for first, second in rows]
+        rows = [(_metavars(first), _(second) if second else second) for first, second in rows]
         first_col = min(max((cells(first) for first, _second in rows), default=0), col_max)
         first_col += col_spacing
         for first, second in rows:

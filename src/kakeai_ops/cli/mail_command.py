@@ -11,11 +11,12 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, typed_id
 from ..mail import runs
-from ..mail.audience import REASONS, Audience, AudienceSpec, Recipient, excluded_summary
+from ..mail.audience import Audience, AudienceSpec, Recipient, excluded_summary, reason_word
 from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
 from . import run_commands
@@ -76,8 +77,10 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
         out.print(
             people_table(
                 frame.drop(columns=["file"]),
-                title=f"メールのテンプレート（{context.workspace.mail_templates_dir}）",
-                labels={"template": "テンプレート", "variables": "使う変数"},
+                title=_("Mail templates ({folder})").format(
+                    folder=context.workspace.mail_templates_dir
+                ),
+                labels={k: glossary.column_label(k) for k in ("template", "variables")},
                 values={"kind": KIND_WORDS},
             )
         )
@@ -127,7 +130,9 @@ def _recipient(audience: Audience, user: str) -> Recipient:
     reason = dict(audience.excluded_users).get(wanted)
     note = audience.notes.get(wanted)
     if reason:
-        why = REASONS[reason] + ("、" + note if note else "")
+        why = reason_word(reason)
+        if note:
+            why = _("{reason} ({note})").format(reason=why, note=note)
         raise KopsError(
             _("user '{user}' is not in this audience (left out: {why})").format(user=user, why=why)
         )

@@ -83,7 +83,8 @@ class MailGroup(TyperGroup):
 
 app = typer.Typer(
     cls=MailGroup,
-    help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.",
+    help="Targeted mail: stuck-point nudges, seminars, milestones, campaign news.\n\n"
+    "Example: kops mail send --segment no_prep --role member --dry-run",
     no_args_is_help=True,
 )
 

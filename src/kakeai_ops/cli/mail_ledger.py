@@ -8,9 +8,11 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses.mail_effect import mailed_state
-from ..analyses.segmentation import BY_KEY
-from ..i18n import _
+from ..clock import JST
+from ..glossary import STUCK_POINTS, column_label
+from ..i18n import N_, _, language, term
 from ..ids import typed_id
 from ..mail import runs
 from ..mail.delivery import STATE_WORDS
@@ -23,6 +25,7 @@ from ..mail.evaluation import (
     run_status,
     share_with_n,
 )
+from ..mail.template_names import item_words, run_about, template_name
 from ..model import records
 from ..outputs.workbook import Print
 from .console import frame_table, people_table
@@ -51,14 +54,15 @@ MAIL_LABELS = {
     "temp_failed": "一時エラー",
     "perm_failed": "送信失敗",
     "delivered": "届いた数",
-    "count": "件数",
+    "count": glossary.column_label("count"),
     "group": "区分",
     "users": "人数",
-    "left_stuck_point": "抜け出した人数",
-    "share_left": "抜け出した割合",
-    "still_flagged": "まだ該当する人数",
+    **{
+        key: glossary.column_label(key)
+        for key in ("left_stuck_point", "share_left", "still_flagged", "in_snapshot")
+    },
 }
-EFFECT_GROUPS: dict[object, str] = {"mailed": "送付", "holdout": "比較群（送らなかった人）"}
+EFFECT_GROUPS = glossary.EFFECT_GROUPS
 # Always shown in the list of runs; a state's column only when some run has one.
 RUN_COLUMNS = ["run_id", "created_at", "as_of", "segment_key", "messages", "status"]
 
@@ -74,7 +78,7 @@ def runs_table(frame: pd.DataFrame) -> Any:
     table["created_at"] = [str(v)[:16].replace("T", " ") for v in table["created_at"]]
     return people_table(
         table,
-        title="メールの配信",
+        title=_("Mail runs"),
         labels={**MAIL_LABELS, **{k: v for k, v in STATE_WORDS.items() if isinstance(k, str)}},
         values={"status": RUN_STATUS_WORDS},
     )
@@ -110,8 +114,8 @@ def status_command(
         bounced = ledger.bounce_counts().get(found.run_id, (0, 0))
         # The printed header says the run's 基準日, as every other file kops writes.
         as_of = (ledger.run(found.run_id) or {}).get("as_of")
-    # A file is for people (its errors in Japanese); --format csv|json gives them as stored.
-    for_file = found.rows.assign(error=[error_words(e) for e in found.rows["error"]])
+    # A file is for people; --format csv|json gives the rows as stored.
+    for_file = status_for_people(found.rows, found.run_id, context.settings)
     if emit(
         for_file,
         fmt,
@@ -125,13 +129,43 @@ def status_command(
     _show_run(found, *bounced)
 
 
+def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.DataFrame:
+    """A run's rows as a file shows them: its errors in Japanese; each template by the
+    name the review deck gives it (「事前準備なし・部下向け」, not no_prep.member); the
+    item only where it says more than the 社員番号 beside it (a milestone mail's
+    milestones), left out when it never does; times as date-times Excel reads (the ledger
+    keeps ISO text with its offset: 2026-10-21T10:00:00+09:00)."""
+    about = run_about(
+        run_id,
+        {key: seminar.title or key for key, seminar in settings.seminars.items()},
+        {key: campaign.title for key, campaign in settings.campaigns.items()},
+    )
+    shown = rows.assign(
+        error=[error_words(e) for e in rows["error"]],
+        template=[template_name(str(t), about) for t in rows["template"]],
+        item=[
+            item_words(str(i), str(u)) for i, u in zip(rows["item"], rows["user_id"], strict=True)
+        ],
+    )
+    for column in ("updated_at", "sent_at"):
+        stamps = pd.to_datetime(shown[column], errors="coerce", utc=True)
+        shown[column] = stamps.dt.tz_convert(JST).dt.tz_localize(None).dt.floor("min")
+    shown["sendable_from"] = pd.to_datetime(shown["sendable_from"], errors="coerce")
+    if not shown["item"].astype(bool).any():
+        shown = shown.drop(columns=["item"])
+    return shown
+
+
 def _show_run(found: RunStatus, hard: int, soft: int) -> None:
     """A run's counts per state, its bounces, and who was not sent or is sent later."""
     rows = found.rows
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
     out.print(
         people_table(
-            counts, title=f"配信 {found.run_id}", labels=MAIL_LABELS, values={"state": STATE_WORDS}
+            counts,
+            title=_("Run {run}").format(run=found.run_id),
+            labels=MAIL_LABELS,
+            values={"state": STATE_WORDS},
         )
     )
     if hard or soft:
@@ -174,17 +208,20 @@ def _show_run(found: RunStatus, hard: int, soft: int) -> None:
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
 
 
+def column_word(key: str) -> str:
+    """A column's header on the screen: the glossary's word, or its key in English."""
+    return column_label(key) if language() == "ja" else key
+
+
 def _deferred_table(deferred: pd.DataFrame) -> Any:
     shown = deferred.rename(columns={"error": "reason"})
+    headers = {"sendable_from": N_("Sendable from"), "reason": N_("Reason")}
     return frame_table(
         shown[["user_id", "name", "email", "sendable_from", "reason"]],
-        title="後日送信（送信できる日以降に同じコマンドで送ります）",
+        title=_("Held for later (the same command sends them from the day shown)"),
         headers={
-            "user_id": "社員番号",
-            "name": "氏名",
-            "email": "メールアドレス",
-            "sendable_from": "送信できる日",
-            "reason": "理由",
+            key: (_(headers[key]) if key in headers else column_word(key))
+            for key in ("user_id", "name", "email", "sendable_from", "reason")
         },
         max_rows=200,
     )
@@ -315,13 +352,14 @@ def report_command(
     if fmt is not Format.table:
         emit_data(effect.shown, fmt)
         return
-    label = BY_KEY[effect.stuck_point].label
+    label = term(STUCK_POINTS, effect.stuck_point)
     shown = effect.shown.assign(share_left=[share_with_n(r) for r in records(effect.shown)])
     out.print(
         people_table(
             shown,
-            title=f"配信 {run_id} のその後：「{label}」から抜け出した人"
-            f"（スナップショット {snap.id}、基準日 {when}）",
+            title=_(
+                "After run {run}: who left '{stuck_point}' (snapshot {snapshot}, as of {as_of})"
+            ).format(run=run_id, stuck_point=label, snapshot=snap.id, as_of=when),
             labels=MAIL_LABELS,
             values={"group": EFFECT_GROUPS},
         )
@@ -335,29 +373,35 @@ def _say_how_far_it_shows(
     """Whether the mail was delivered at all, and whether the holdout lets the difference
     show (too few people hide it), then the difference (none before a later snapshot)."""
     if mailed == "written":
-        out.print(
-            "[yellow]この配信は outbox に書き出しただけで、届いていません。"
-            "「送付」は、送っていれば届いた人です。[/yellow]"
+        said = _(
+            "This run was only written to the outbox: nobody received it. 'mailed' are "
+            "those it would have reached."
         )
+        out.print(f"[yellow]{escape(said)}[/yellow]")
     held = effect.shown.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
-        out.print(
-            "[dim]この配信には比較群（比べるため送らなかった人）がいません"
-            "（次回は --holdout 10 などで、効果を測れるようにできます）[/dim]"
+        said = _(
+            "This run has no holdout (people not mailed, for comparison); next time "
+            "--holdout 10 or so lets its effect be measured"
         )
+        out.print(f"[dim]{escape(said)}[/dim]")
     elif not_yet:
-        out.print(
-            "[dim]差はまだ出せません: 配信の後のエクスポートを取り込んでから測ります"
-            "（`kops ingest` の後に、もう一度 `kops mail report`）[/dim]"
+        said = _(
+            "No difference yet: it is measured on an export ingested after the run "
+            "(`kops ingest`, then `kops mail report` again)"
         )
+        out.print(f"[dim]{escape(said)}[/dim]")
     elif diff is None:
-        out.print(f"[dim]{min_group}人未満の群があるため、その結果と差は表示していません[/dim]")
+        said = _(
+            "A group has fewer than {n} people: its result and the difference are not shown"
+        ).format(n=min_group)
+        out.print(f"[dim]{escape(said)}[/dim]")
     else:
         for line in difference_lines(effect):
             out.print(line, highlight=False)
         if held["in_snapshot"] < 30:
-            out.print(
-                f"[dim]比較群が {int(held['in_snapshot'])} 人と少ないため、"
-                "差は参考程度にご覧ください[/dim]"
-            )
+            said = _(
+                "The holdout has only {n} people: read the difference as a rough guide"
+            ).format(n=int(held["in_snapshot"]))
+            out.print(f"[dim]{escape(said)}[/dim]")

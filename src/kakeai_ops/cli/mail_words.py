@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import language
+
 SUPPRESSION_HEADERS = {
     "key": "アドレス・社員番号",
     "user_id": "社員番号",
@@ -100,6 +102,8 @@ _STORED_ERRORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
 def error_words(error: Any) -> str:
     """A message's stored error said in Japanese (the server's reply as it wrote it)."""
     text = "" if _missing(error) else str(error)
+    if language() == "en":
+        return text  # stored in English
     unknown = _UNKNOWN.match(text)
     if unknown:
         text = text[unknown.end() :]
@@ -118,6 +122,8 @@ def _missing(value: Any) -> bool:
 def reason_words(reason: Any) -> str:
     """A reason kops stored said in Japanese; one the secretariat typed, as typed."""
     text = "" if _missing(reason) else str(reason)
+    if language() == "en":
+        return text  # stored in English, or typed by the secretariat
     for pattern, words in _STORED_REASONS:
         found = pattern.match(text)
         if found:

@@ -19,7 +19,7 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..config import ScopeUnit
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import _, language, term
 from ..jobs.advisor_reports import AdvisorReports, write_advisor_reports
 from ..jobs.division_report import (
     DivisionReport,
@@ -29,7 +29,7 @@ from ..jobs.division_report import (
 )
 from ..numbers import percent
 from ..outputs.files import write_table
-from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
+from ..outputs.report_xlsx import OVERVIEW_COLUMNS, with_basis, write_report
 from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
 from ..store import SnapshotInfo, audit_entries, record_action
@@ -63,7 +63,8 @@ from .shared import (
 )
 
 app = typer.Typer(
-    help="Division reports for division heads and HR business partners (アドバイザー).",
+    help="Division reports for division heads and HR business partners (アドバイザー).\n\n"
+    "Example: kops report divisions --out division-report.xlsx",
     no_args_is_help=True,
 )
 
@@ -248,7 +249,8 @@ def _check_options(
 def _print_overview(report: DivisionReport) -> None:
     """The overview sheet as a table on the terminal, shares as whole percents."""
     columns = [c for c, _label, _format in OVERVIEW_COLUMNS]
-    headers = {c: label for c, label, _format in OVERVIEW_COLUMNS}
+    # The workbook's headers, the rate's period too (「1on1実施率（部下・直近90日）」).
+    headers = {c: label for c, label, _format in with_basis(OVERVIEW_COLUMNS, report.period.basis)}
     formats: dict[str, Callable[[Any], str]] = {
         c: _whole_percent for c, _label, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
@@ -518,6 +520,9 @@ def advisors_command(
 def _target_words(target: object) -> str:
     """The target as people read it: 「スナップショット 0002」 for ``snapshot 0002``."""
     text = "" if target is None or target is pd.NA else str(target)
+    if language() == "en":
+        # The whole company, as the report and the deck record it (the glossary's 全社).
+        return "company" if text == "全社" else text
     return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
 
 
@@ -566,16 +571,19 @@ def register(root: typer.Typer) -> None:
             return
         # 公開範囲 and 基準日 only when an entry published a file: else a narrower table.
         kept = [k for k in HEADERS if k not in ("audience", "as_of") or frame[k].notna().any()]
+        english = language() == "en"  # the keys and the command names, as --format json
         shown = flat.assign(
             at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
             files=["\n".join(f) for f in frame["files"]],
-            audience=[AUDIENCE_LABELS.get(a, a or "") for a in frame["audience"]],
+            audience=[term(AUDIENCE_LABELS, a) if a else "" for a in frame["audience"]],
             as_of=[a or "" for a in frame["as_of"]],
-        )[kept].rename(columns=HEADERS)
+            label=frame["action"] if english else flat["label"],
+        )[kept]
+        headers = {key: term(HEADERS, key) for key in kept}
         table = frame_table(
-            shown,
-            title=f"監査ログ（新しい順に {len(shown)} 件）",
-            formats={HEADERS["target"]: _target_words},
+            shown.rename(columns=headers),
+            title=_("Audit log ({n} entries, newest first)").format(n=len(shown)),
+            formats={headers["target"]: _target_words},
         )
         for column in table.columns:  # nothing cut with 「…」: a long cell folds
             column.overflow = "fold"

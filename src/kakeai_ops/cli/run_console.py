@@ -25,8 +25,8 @@ from rich.progress import (
 from ..config import Settings
 from ..errors import KopsError
 from ..glossary import TEMPLATE_KINDS
-from ..i18n import _
-from ..mail.audience import REASONS, Audience
+from ..i18n import _, term
+from ..mail.audience import REASONS, Audience, reason_word
 from ..mail.message import as_bytes
 from ..mail.plan import Plan, PlannedMessage, build_planned
 from ..store import SnapshotInfo
@@ -39,8 +39,9 @@ def print_message(settings: Settings, message: PlannedMessage) -> None:
     parsed = message_from_bytes(as_bytes(built), policy=policy.default)
     for header in ("From", "To", "Reply-To", "Subject", "Date", "Message-ID"):
         out.print(f"[bold]{header}:[/bold] {escape(str(parsed[header]))}", highlight=False)
-    kind = KIND_WORDS.get(message.kind, message.kind)
-    out.print(f"[dim]テンプレート: {escape(message.template)}（{kind}）[/dim]\n")
+    kind = term(KIND_WORDS, message.kind)
+    said = _("Template: {template} ({kind})").format(template=message.template, kind=kind)
+    out.print(f"[dim]{escape(said)}[/dim]\n")
     body = parsed.get_body(preferencelist=("plain",))
     out.print(escape(body.get_content() if body is not None else ""), highlight=False, end="")
 
@@ -55,28 +56,41 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
     """The plan's counts, who was left out, templates, and a sample message (stderr)."""
     planned = plan.by_state("planned")
     held = plan.by_state("holdout")
-    err.print(f"[bold]配信 {escape(plan.run_id)}[/bold]", highlight=False)
+    err.print(f"[bold]{escape(_('Run {run}').format(run=plan.run_id))}[/bold]", highlight=False)
     err.print(
-        f"  送る人: {len(planned):,}人　比較群（比べるため送らない）: {len(held):,}人",
+        _("  To send: {planned:,}   Holdout (not sent, for comparison): {held:,}").format(
+            planned=len(planned), held=len(held)
+        ),
         highlight=False,
+        markup=False,
     )
-    for reason, label in REASONS.items():
+    for reason in REASONS:
         if audience.excluded.get(reason):
-            err.print(f"  送らない人（{label}）: {audience.excluded[reason]:,}人", highlight=False)
+            err.print(
+                _("  Left out ({reason}): {n:,}").format(
+                    reason=reason_word(reason), n=audience.excluded[reason]
+                ),
+                highlight=False,
+                markup=False,
+            )
     if 0 < len(audience.excluded_users) <= LIST_LEFT_OUT:
         for user_id, reason in audience.excluded_users:
             note = audience.notes.get(user_id)
-            err.print(
-                f"    {escape(user_id)}: {REASONS[reason]}" + (f"（{note}）" if note else ""),
-                highlight=False,
-            )
+            why = reason_word(reason)
+            if note:
+                why = _("{reason} ({note})").format(reason=why, note=note)
+            err.print(f"    {user_id}: {why}", highlight=False, markup=False)
     # The messages sent, as the line above counts them: the holdout's are never sent.
     sent = [m.template for m in plan.messages if m.state != "holdout"]
     templates = pd.Series(sent, dtype=object).value_counts()
     for name, count in templates.items():
-        err.print(f"  テンプレート {escape(str(name))}: {count:,}通", highlight=False)
+        err.print(
+            _("  Template {template}: {n:,} message(s)").format(template=name, n=count),
+            highlight=False,
+            markup=False,
+        )
     if planned:
-        err.rule("送る内容の例（1通目）", style="dim")
+        err.rule(_("What is sent, for example (the first message)"), style="dim")
         sample = out
         sample.file = sys.stderr  # the sample is part of the plan shown to the operator
         try:

@@ -14,7 +14,7 @@ from rich.markup import escape
 from .. import glossary
 from ..analyses import segmentation
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import _, term
 from ..ids import did_you_mean, same_number, typed_id
 from ..jobs.stuck_point_movement import earlier_snapshot, movement_record
 from ..outputs.workbook import Print
@@ -199,7 +199,8 @@ def _list(
         ]
     ].copy()
     view["flags"] = view["flags"].map(flag_labels)
-    out.print(people_table(view, title=f"{len(view):,}人（基準日 {when}）", max_rows=200))
+    title = _("{n:,} people (as of {as_of})").format(n=len(view), as_of=when)
+    out.print(people_table(view, title=title, max_rows=200))
 
 
 def _summary(
@@ -228,12 +229,15 @@ def _summary(
     out.print(
         people_table(
             table,
-            title=f"スタックポイント × 役割（{int(table['total'].sum()):,}人、"
-            f"基準日 {when}、スナップショット {snap.id}）",
+            title=_("Stuck point × role ({n:,} people, as of {as_of}, snapshot {snapshot})").format(
+                n=int(table["total"].sum()), as_of=when, snapshot=snap.id
+            ),
         )
     )
     if grouped is not None and by is not None:
-        out.print(people_table(grouped, title=f"{BY_LABELS[by.value]}別"))
+        out.print(
+            people_table(grouped, title=_("By {group}").format(group=term(BY_LABELS, by.value)))
+        )
 
 
 def _without_zeros(result: pd.DataFrame, user_id: str) -> pd.DataFrame:
@@ -330,32 +334,41 @@ def _compare(
         options=Print(as_of=snap.as_of),
     ):
         return
-    _show_movement(movement, transitions, f"{earlier.id}（{earlier_as_of}）", snap)
+    _show_movement(movement, transitions, (earlier.id, earlier_as_of), snap)
 
 
 def _show_movement(
     movement: segmentation.Movement,
     transitions: pd.DataFrame,
-    earlier: str,
+    earlier: tuple[str, object],
     snap: SnapshotInfo,
 ) -> None:
     labels: dict[object, str] = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
     out.print(
         people_table(
             transitions,
-            title="スタックポイントの移り変わり：スナップショット "
-            f"{earlier}→ {snap.id}（{snap.as_of}）。"
-            "行＝前回、列＝今回（人数）",
+            title=_(
+                "Stuck points moved: snapshot {earlier} ({earlier_as_of}) → {snapshot} "
+                "({as_of}). Rows: before, columns: now (people)"
+            ).format(
+                earlier=earlier[0], earlier_as_of=earlier[1], snapshot=snap.id, as_of=snap.as_of
+            ),
             values={"before": labels},
         )
     )
     words = glossary.MOVEMENT
+    counts = {
+        "moved_on": len(movement.moved_on),
+        "slid_back": len(movement.slid_back),
+        "unchanged": int(pd.Series(movement.transitions.values.diagonal()).sum()),
+        "joined": movement.joined,
+        "departed": movement.left,
+    }
     out.print(
-        f"{words['moved_on']}: {len(movement.moved_on):,}人　"
-        f"{words['slid_back']}: {len(movement.slid_back):,}人　"
-        f"{words['unchanged']}: "
-        f"{int(pd.Series(movement.transitions.values.diagonal()).sum()):,}人　"
-        f"{words['joined']}: {movement.joined:,}人　{words['departed']}: {movement.left:,}人"
+        _("   ").join(
+            _("{label}: {n:,} people").format(label=term(words, key), n=n)
+            for key, n in counts.items()
+        )
     )
     for key, frame in (("moved_on", movement.moved_on), ("slid_back", movement.slid_back)):
         if frame.empty:
@@ -363,7 +376,7 @@ def _show_movement(
         out.print(
             people_table(
                 frame,
-                title=f"{words[key]}人（{len(frame):,}人）",
+                title=_("{label}, {n:,} people").format(label=term(words, key), n=len(frame)),
                 labels={
                     "stuck_point_before": "前回のスタックポイント",
                     "stuck_point_after": "今回のスタックポイント",

@@ -104,8 +104,11 @@ def parse_as_of(value: dt.date | None, snapshot: SnapshotInfo) -> dt.date:
     from ..store.as_of import judged_as_of
 
     as_of = judged_as_of(snapshot, value)
-    source = "--as-of で指定" if value else f"スナップショット {snapshot.id} のデータの最終日"
-    note(f"基準日 {as_of.isoformat()}（{source}）")
+    if value:
+        said = _("As of {date} (given with --as-of)")
+    else:
+        said = _("As of {date} (the last day of snapshot {snapshot}'s data)")
+    note(said.format(date=as_of.isoformat(), snapshot=snapshot.id))
     return as_of
 
 

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..config import load_settings
-from ..i18n import _
+from ..i18n import N_, _
 from ..jobs.workspace_status import check_workspace, read_back, service_gaps, snapshot_rows
 from ..store import SnapshotInfo, snapshot_entries
 from ..store.snapshot_order import gaps_and_overlaps
@@ -105,26 +105,28 @@ def _show(ws: Workspace, rows: list[dict[str, Any]], fmt: Format) -> None:
 
 # The table's columns: header, and whether it is a number (right-aligned).
 COLUMNS = (
-    ("番号", False),
-    ("取り込み日時", False),
-    ("ユーザー", True),
-    ("ペア", True),
+    (N_("No."), False),
+    (N_("Ingested at"), False),
+    (N_("Users"), True),
+    (N_("Pairs"), True),
     ("1on1", True),
-    ("1on1の期間", False),
-    ("基準日", False),
-    ("最終ログイン", False),
-    ("最終1on1実施", False),
-    ("ファイル", False),
+    (N_("1on1s from–to"), False),
+    (N_("As of"), False),
+    (N_("Last login"), False),
+    (N_("Last 1on1 held"), False),
+    (N_("Files"), False),
 )
 
 
 def _snapshot_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title="スナップショット（新しいものが下）", title_justify="left")
+    table = Table(title=_("Snapshots (newest last)"), title_justify="left")
     for header, right in COLUMNS:
         # Nothing is cut with 「…」: a narrow terminal folds a cell onto the next line.
-        table.add_column(header, justify="right" if right else "left", overflow="fold")
+        table.add_column(_(header), justify="right" if right else "left", overflow="fold")
     for row in rows:
-        period = f"{row['meetings_from'] or '-'}〜{row['meetings_to'] or '-'}"
+        period = _("{start} – {end}").format(
+            start=row["meetings_from"] or "-", end=row["meetings_to"] or "-"
+        )
         table.add_row(
             row["snapshot"],
             str(row["created_at"])[:16].replace("T", " "),
@@ -132,7 +134,7 @@ def _snapshot_table(rows: list[dict[str, Any]]) -> Table:
             f"{row['pairs']:,}",
             f"{row['meetings']:,}",
             period,
-            (row["as_of"] or "-") + ("（--older で取り込み）" if row["older"] else ""),
+            (row["as_of"] or "-") + (_(" (ingested with --older)") if row["older"] else ""),
             row["last_login_at"] or "-",
             row["last_held_at"] or "-",
             plain(row["files"]),

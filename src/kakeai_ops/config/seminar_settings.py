@@ -12,7 +12,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .export_settings import Scale
-from .values import Section, at_most
+from .values import Section, at_most, between
 
 
 class Seminar(Section):
@@ -20,6 +20,8 @@ class Seminar(Section):
     title: str | None = None
     points: list[str] = Field(default_factory=list)
     date: dt.datetime | dt.date | None = None
+    # How long it lasts; None: the mails say no length (never one kops assumed).
+    minutes: Annotated[int, between(1, 1_440)] | None = None
     url: str | None = None
     recording_url: str | None = None
     # For a custom theme: who to invite and with which template.

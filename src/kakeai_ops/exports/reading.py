@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Phrase, Problem
-from ..i18n import N_
+from ..i18n import N_, language
 from .decoding import ReadFailure, detect_encoding, utf8_copy
 from .findings import Findings
 
@@ -104,10 +104,10 @@ def guess_delimiter(first_line: str) -> str:
 def missing_file_reason(path: Path) -> str:
     """Why ``path`` can't be read as a file, in the words that point to the fix."""
     if path.is_dir():
-        return "a folder, not a file: give the file inside it"
+        return N_("a folder, not a file: give the file inside it")
     if path.exists():
-        return "not a regular file (a device, pipe or socket)"
-    return "file not found"
+        return N_("not a regular file (a device, pipe or socket)")
+    return N_("file not found")
 
 
 def readable(path: Path, findings: Findings) -> bool:
@@ -233,9 +233,10 @@ def _read_csv_columns(
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
-        raise ReadFailure(
-            Problem(path.name, None, None, Phrase(N_("not a readable CSV: {error}"), error=err))
-        ) from None
+        # Arrow's words are English: kept for an English reader only.
+        detail = f"{type(err).__name__}: {err}" if language() == "en" else None
+        what = N_("is not a readable CSV (a damaged file?): save it again from Excel as CSV")
+        raise ReadFailure(Problem(path.name, None, None, what, detail)) from None
     if ragged:
         raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width, skip))
     # Each Arrow column is released as soon as it is converted: the file is not held twice.
@@ -289,19 +290,17 @@ def _xlsx_rows(
 ) -> tuple[list[list[str]], int, set[int]]:
     """Rows of the sheet as text from the first non-empty row; that row's number; and the
     positions of columns holding number cells (where Excel may have dropped leading zeros)."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, WorksheetNotFound
 
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as err:  # calamine raises its own error types for broken files
-        raise ReadFailure(
-            Problem(
-                path.name, None, None, Phrase(N_("not a readable XLSX file: {error}"), error=err)
-            )
-        ) from None
+        raise ReadFailure(unreadable_xlsx(path, err)) from None
     try:
         data = book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)
-    except Exception:
+    except WorksheetNotFound:
+        if sheet is None:  # the workbook lists a sheet it does not hold
+            raise ReadFailure(unreadable_xlsx(path, None)) from None
         raise ReadFailure(
             Problem(
                 path.name,
@@ -314,7 +313,12 @@ def _xlsx_rows(
                 ),
             )
         ) from None
-    raw = data.to_python(skip_empty_area=False, nrows=None if limit is None else limit + 50)
+    except Exception as err:  # the sheet's own part is damaged
+        raise ReadFailure(unreadable_xlsx(path, err)) from None
+    try:
+        raw = data.to_python(skip_empty_area=False, nrows=None if limit is None else limit + 50)
+    except Exception as err:
+        raise ReadFailure(unreadable_xlsx(path, err)) from None
     start = 0
     while start < len(raw) and all(_cell_text(c) == "" for c in raw[start]):
         start += 1
@@ -328,6 +332,35 @@ def _xlsx_rows(
     if limit is not None:
         rows = rows[:limit]
     return rows, start + 1, numeric
+
+
+# The first bytes of an OLE compound file: an old .xls, or an .xlsx Excel saved with a password.
+_OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def unreadable_xlsx(path: Path, error: BaseException | None) -> Problem:
+    """Why a file named .xlsx cannot be read, and what to do, in the reader's language:
+    by what the file is (its first bytes), not by the library's words (English, shown in
+    English mode only)."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == _OLE_SIGNATURE:
+        what = N_(
+            "is an old Excel file (.xls) or has a password: open it in Excel and save it "
+            "as an Excel workbook (.xlsx) without a password"
+        )
+    elif not head.startswith(b"PK"):
+        what = N_(
+            "is not an Excel workbook inside (a CSV or another file named .xlsx?): "
+            "give it its own name (.csv), or save it from Excel as .xlsx"
+        )
+    else:
+        what = N_(
+            "is a damaged Excel workbook (a download or copy cut short?): "
+            "download the export again, or open it in Excel and save it again"
+        )
+    detail = f"{type(error).__name__}: {error}" if error is not None else None
+    return Problem(path.name, None, None, what, detail if language() == "en" else None)
 
 
 def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | None) -> RawTable:

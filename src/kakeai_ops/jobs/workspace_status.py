@@ -16,7 +16,7 @@ from ..config import Settings
 from ..errors import KopsError
 from ..i18n import _
 from ..store import DamagedFile, SnapshotEntry, SnapshotInfo, check_snapshot, load_tables
-from ..store.integrity import database_problem
+from ..store.integrity import Reason, database_problem
 from ..store.state import damaged_database
 from ..workspace import Workspace
 
@@ -78,7 +78,7 @@ def damaged_files(ws: Workspace, entries: list[SnapshotEntry]) -> tuple[list[str
     if ws.db_path.is_file():
         problem = database_problem(ws.db_path)
         if problem is not None:
-            named = damaged_database(ws, Exception(problem))
+            named = damaged_database(ws, Reason(problem))
             found.append(str(getattr(named, "message", named)))
         files += 1
     return found, files

@@ -16,7 +16,8 @@ from ..analyses.milestones import milestones_due
 from ..analyses.scheduled import scheduled_soon
 from ..config import Settings
 from ..errors import KopsError
-from ..i18n import _
+from ..glossary import STUCK_POINTS as STUCK_POINT_WORDS
+from ..i18n import N_, _, term
 from ..model import whole
 from ..store import Tables
 from .audience_kinds import (
@@ -39,16 +40,22 @@ from .headers import recipient_problem
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
+# Marked for the catalog: said with reason_word() in the reader's language.
 REASONS = {
-    "not_stuck": "テンプレートのスタックポイントに今は該当しない",
-    "scheduled": "近日中に予定の1on1あり",
-    "retired": "退職",
-    "on_leave": "休職・休業中",
-    "no_email": "メールアドレスなし",
-    "undeliverable": "宛先に使えない氏名・アドレス",
-    "suppressed": "配信停止リスト",
-    "already_told": "この抽選結果は通知済み",
+    "not_stuck": N_("not at the template's stuck point now"),
+    "scheduled": N_("a 1on1 booked in the coming days"),
+    "retired": N_("retired"),
+    "on_leave": N_("on leave"),
+    "no_email": N_("no email address"),
+    "undeliverable": N_("a name or address a mail cannot go to"),
+    "suppressed": N_("on the suppression list"),
+    "already_told": N_("already told this draw's result"),
 }
+
+
+def reason_word(reason: str) -> str:
+    """Why someone is left out, in the reader's language."""
+    return _(REASONS[reason]) if reason in REASONS else reason
 
 
 # What an audience reads of a snapshot: the stuck points' facts; milestones and the
@@ -101,7 +108,10 @@ class Audience:
 
 def excluded_summary(audience: Audience) -> str:
     """Who was left out and why, e.g. "no email 3, on leave 1" (empty when nobody)."""
-    return ", ".join(f"{REASONS[k]} {v}" for k, v in audience.excluded.items())
+    return _(", ").join(
+        _("{state} {count:,}").format(state=reason_word(k), count=v)
+        for k, v in audience.excluded.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -237,10 +247,13 @@ def _sort_out(
             screen.templates.get(template)
             this_reason = _stuck_point_reason(template, row, user_id, booked) or reason
             if this_reason == "scheduled":
-                notes[user_id] = f"予定 {booked[user_id]:%Y-%m-%d}"
+                notes[user_id] = _("booked {day}").format(day=f"{booked[user_id]:%Y-%m-%d}")
             elif this_reason == "not_stuck":
-                named = segmentation.BY_KEY[str(stuck_point_named(template))].label
-                notes[user_id] = f"{named}ではなく、今は{row['stuck_point_label']}"
+                named = str(stuck_point_named(template))
+                now_at = str(row["stuck_point"])
+                notes[user_id] = _("not {named} but {now} now").format(
+                    named=term(STUCK_POINT_WORDS, named), now=term(STUCK_POINT_WORDS, now_at)
+                )
             if this_reason is not None:
                 excluded[this_reason] += 1
                 excluded_users.append((user_id, this_reason))

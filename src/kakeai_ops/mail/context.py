@@ -20,13 +20,17 @@ if TYPE_CHECKING:
     from .audience import AudienceSpec
 
 
+WEEKDAYS = "月火水木金土日"
+
+
 def date_text(value: Any) -> str:
+    """「2026年11月20日（金）」: a day in a mail says its weekday, as people plan by it."""
     if type(value) is pd.Timestamp:  # the usual case, without the conversions below
-        return f"{value.year}年{value.month}月{value.day}日"
+        return f"{value.year}年{value.month}月{value.day}日（{WEEKDAYS[value.weekday()]}）"
     if value is None or pd.isna(value):
         return "記録なし"
     stamp = pd.Timestamp(value)
-    return f"{stamp.year}年{stamp.month}月{stamp.day}日"
+    return f"{stamp.year}年{stamp.month}月{stamp.day}日（{WEEKDAYS[stamp.weekday()]}）"
 
 
 def date_texts(values: pd.Series) -> list[str]:
@@ -35,13 +39,15 @@ def date_texts(values: pd.Series) -> list[str]:
     if not pd.api.types.is_datetime64_any_dtype(values.dtype):
         return [date_text(value) for value in values.tolist()]
     gone = values.isna().tolist()
-    years, months, days = (
+    years, months, days, weekdays = (
         part.fillna(0).astype("int64").tolist()
-        for part in (values.dt.year, values.dt.month, values.dt.day)
+        for part in (values.dt.year, values.dt.month, values.dt.day, values.dt.day_of_week)
     )
     return [
-        "記録なし" if absent else f"{year}年{month}月{day}日"
-        for absent, year, month, day in zip(gone, years, months, days, strict=True)
+        "記録なし" if absent else f"{year}年{month}月{day}日（{WEEKDAYS[weekday]}）"
+        for absent, year, month, day, weekday in zip(
+            gone, years, months, days, weekdays, strict=True
+        )
     ]
 
 
@@ -110,6 +116,29 @@ def excused_weeks_text(
     return tuple(texts)
 
 
+ROLE_1ON1 = {
+    "member": "部下として参加した 1on1",
+    "manager": "上司として実施した 1on1",
+    "any": "1on1",
+}
+
+
+def missed_week_text(role: str, min_per_week: int) -> str:
+    """「部下として参加した 1on1 の記録がない週」: a week a streak rule counts as missed."""
+    held = ROLE_1ON1[role]
+    if min_per_week == 1:
+        return f"{held} の記録がない週"
+    return f"{held} が {min_per_week} 回に満たない週"
+
+
+def streak_rule_text(months: int, role: str, min_per_week: int) -> str:
+    """「対象期間のうち連続する 3 か月の、どの週にも部下として参加した 1on1 があること」."""
+    held = ROLE_1ON1[role]
+    each = f"{held} がある" if min_per_week == 1 else f"{held} が {min_per_week} 回以上ある"
+    space = " " if held.isascii() else ""  # 「どの週にも 1on1 がある」, as the house writes 1on1
+    return f"対象期間のうち連続する {months} か月の、どの週にも{space}{each}こと"
+
+
 def sender_context(mail: Mail) -> dict[str, Any]:
     """Who the mail is from, as every template sees it."""
     return {"from_name": mail.from_name, "contact": mail.contact, "reply_to": mail.reply_to}
@@ -159,28 +188,7 @@ def template_context(
     if seminar is not None:
         context["seminar"] = seminar
     if campaign is not None:
-        context["campaign"] = {
-            "id": campaign_of(spec.who),
-            "title": campaign.title,
-            "run_start": extra.get("run_start"),
-            "run_end": extra.get("run_end"),
-            "run_start_text": month_text(extra.get("run_start")),
-            "run_end_text": month_text(extra.get("run_end")),
-            "run_text": run_text(extra.get("run_start"), extra.get("run_end")),
-            "excused_weeks": list(
-                excused_weeks_text(
-                    tuple(settings.calendar.company_holidays),
-                    extra.get("run_start"),
-                    extra.get("run_end"),
-                )
-            ),
-            "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
-            f"{month_text(f'{campaign.window.end:%Y-%m}')}",
-            "missed_months": [
-                {"month_text": f"{year}年{month}月", "weeks": weeks}
-                for year, month, weeks in extra.get("missed_months", [])
-            ],
-        }
+        context["campaign"] = campaign_context(campaign, spec, extra, settings)
     if "milestones" in extra:
         due = extra["milestones"]
         context["milestones"] = due
@@ -190,6 +198,40 @@ def template_context(
             context["milestone"] = step["milestone"]
             context["held_in_role"] = step["count"]
     return context
+
+
+def campaign_context(
+    campaign: Any, spec: AudienceSpec, extra: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """The campaign a mail is about, with the reader's run of months and what they missed."""
+    return {
+        "id": campaign_of(spec.who),
+        "title": campaign.title,
+        "run_start": extra.get("run_start"),
+        "run_end": extra.get("run_end"),
+        "run_start_text": month_text(extra.get("run_start")),
+        "run_end_text": month_text(extra.get("run_end")),
+        "run_text": run_text(extra.get("run_start"), extra.get("run_end")),
+        "excused_weeks": list(
+            excused_weeks_text(
+                tuple(settings.calendar.company_holidays),
+                extra.get("run_start"),
+                extra.get("run_end"),
+            )
+        ),
+        "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
+        f"{month_text(f'{campaign.window.end:%Y-%m}')}",
+        # What a missed week lacked, as the rule counts it: a 上司 with a 1on1 every week
+        # as 上司 has records in the weeks a member-only rule calls missed.
+        "missed_week_text": missed_week_text(campaign.rule.role, campaign.rule.min_per_week),
+        "rule_text": streak_rule_text(
+            campaign.rule.months, campaign.rule.role, campaign.rule.min_per_week
+        ),
+        "missed_months": [
+            {"month_text": f"{year}年{month}月", "weeks": weeks}
+            for year, month, weeks in extra.get("missed_months", [])
+        ],
+    }
 
 
 def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any] | None:
@@ -215,6 +257,8 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         "date_text": date_text,
         # For a subject, where a phone shows some 20 characters: 「12/10(木) 12:15〜」.
         "date_short": seminar_date_short(date) if date else "",
+        # How long it lasts, in minutes, as kops.yaml says; None: no mail states a length.
+        "minutes": seminar.minutes,
         "url": seminar.url or "参加URLは後日ご案内します",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
     }
@@ -222,14 +266,14 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
 
 def seminar_date_text(date: dt.date) -> str:
     """「2026年12月10日（木）12:15〜」, or the day alone when no time is set."""
-    weekday = "月火水木金土日"[date.weekday()]
+    weekday = WEEKDAYS[date.weekday()]
     day = f"{date.year}年{date.month}月{date.day}日（{weekday}）"
     return f"{day}{date:%H:%M}〜" if isinstance(date, dt.datetime) else day
 
 
 def seminar_date_short(date: dt.date) -> str:
     """「12/10(木) 12:15〜」: the day without its year, for a subject line."""
-    weekday = "月火水木金土日"[date.weekday()]
+    weekday = WEEKDAYS[date.weekday()]
     day = f"{date.month}/{date.day}({weekday})"
     return f"{day} {date:%H:%M}〜" if isinstance(date, dt.datetime) else day
 
@@ -237,11 +281,12 @@ def seminar_date_short(date: dt.date) -> str:
 SERIES = (1, 2, 3, 4)
 
 
-def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str] | None]:
+def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, Any] | None]:
     """The next scheduled seminar of each month of the series (``month1`` … ``month4``)
-    on or after the as-of date, by its title and date; None when none is scheduled, so
+    on or after the as-of date, by its title, date and length (``minutes``, None when
+    kops.yaml gives none); None when none is scheduled, so
     a mail mentions a seminar only by what employees can find (never 「Month2 セミナー」)."""
-    refs: dict[str, dict[str, str] | None] = {}
+    refs: dict[str, dict[str, Any] | None] = {}
     for month in SERIES:
         upcoming = sorted(
             (_day(s.date), seminar_id, s)
@@ -256,6 +301,11 @@ def seminar_refs(settings: Settings, as_of: dt.date) -> dict[str, dict[str, str]
         refs[f"month{month}"] = {
             "title": seminar.title or seminar_id,
             "date_text": seminar_date_text(seminar.date),
+            "minutes": seminar.minutes,
+            # How a mail names it in brackets: the day, and the length when kops.yaml has
+            # one (「2026年12月10日（木）12:15〜、30分」).
+            "when_text": seminar_date_text(seminar.date)
+            + (f"、{seminar.minutes}分" if seminar.minutes else ""),
         }
     return refs
 

@@ -8,6 +8,7 @@ from contextlib import closing
 
 from ..config import Settings
 from ..glossary import MAIL_STATES
+from ..i18n import _, term
 from ..model import record
 from ..store import record_action
 from ..store.ledger import Ledger
@@ -40,8 +41,8 @@ def send_pending(
         pending = sender.pending(plan, retry_unknown)
         if limit is not None:
             pending = pending[:limit]
-        with operator.progress("送信", len(pending), transient=False) as advance:
-            sender.on_progress = lambda message, state: advance(STATE_WORDS.get(state, state))
+        with operator.progress(_("Sending"), len(pending), transient=False) as advance:
+            sender.on_progress = lambda message, state: advance(term(STATE_WORDS, state))
             ledger.set_run_status(plan.run_id, "sending")
             before = _counts(ledger, plan.run_id)
             try:
@@ -56,25 +57,30 @@ def send_pending(
         deferred = ledger.deferred_until(plan.run_id)
         ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
         counts = record(ledger.counts(plan.run_id).iloc[0])
-    outcome = _counted(sorted(report.outcomes.items())) or "なし"
-    operator.say(f"配信 {plan.run_id}：今回 {outcome}。")
-    operator.say(
-        "  累計: " + _counted((k, int(v)) for k, v in counts.items() if k != "run_id" and int(v))
-    )
+    outcome = _counted(sorted(report.outcomes.items())) or _("none")
+    operator.say(_("Run {run}: this time {outcome}.").format(run=plan.run_id, outcome=outcome))
+    total = _counted((k, int(v)) for k, v in counts.items() if k != "run_id" and int(v))
+    operator.say(_("  In all: {counts}").format(counts=total))
     if sender.rehearsal:
         operator.say(
-            f"  {outbox_folder(ws, plan.run_id)} に書き出しました。リハーサルで、だれにも届いて"
-            "いません。実際に送るには mail.transport を smtp にして、同じコマンドをもう一度"
-            "実行してください。"
+            _(
+                "  Wrote to {folder}. A rehearsal: nobody received anything. To send for "
+                "real, set mail.transport to smtp and run the same command again."
+            ).format(folder=outbox_folder(ws, plan.run_id))
         )
     if deferred:
         operator.say(
-            f"  後日送信 {len(deferred):,}件（送信頻度の上限か送信時間帯のため）: "
-            f"{min(deferred.values()).isoformat()} 以降に同じコマンドを実行すると送ります"
-            "（相手と日付は `kops mail status RUN` で確認できます）。"
+            _(
+                "  Held for later: {n:,} (a frequency cap or the send window): the same "
+                "command sends them from {day} (who and when: `kops mail status RUN`)."
+            ).format(n=len(deferred), day=min(deferred.values()).isoformat())
         )
     if remaining:
-        operator.say(f"  未送信 {remaining:,}件: 同じコマンドをもう一度実行すると続きを送ります。")
+        operator.say(
+            _("  Not sent yet: {n:,}: run the same command again to send the rest.").format(
+                n=remaining
+            )
+        )
 
 
 # The ledger's states as people read them: `kops mail status` shows the same words.
@@ -83,7 +89,10 @@ STATE_WORDS = MAIL_STATES
 
 def _counted(items: Iterable[tuple[str, int]]) -> str:
     """「送信済み 11件、後日送信 10件」: each state by its word, with its count."""
-    return "、".join(f"{STATE_WORDS.get(state, state)} {count:,}件" for state, count in items)
+    return _(", ").join(
+        _("{state} {count:,}").format(state=term(STATE_WORDS, state), count=count)
+        for state, count in items
+    )
 
 
 def _counts(ledger: Ledger, run_id: str) -> dict[str, int]:

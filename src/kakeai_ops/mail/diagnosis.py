@@ -1,4 +1,5 @@
-"""What a mail server's or sign-in service's refusal means, in Japanese, and what to do next.
+"""What a mail server's or sign-in service's refusal means, and what to do next, in the
+reader's language (the catalog's Japanese by default).
 
 The secretariat reads these; the next step is usually for the mail
 administrator (Entra ID / Google Workspace). Matched on the codes and phrases
@@ -8,15 +9,31 @@ error names), never on the secret parts of a reply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..i18n import N_, _
 
 ADMIN_DOC = "docs/mail-admin.ja.md"
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    what: str  # what went wrong
-    next_step: str  # who does what next
+    """A cause and its next step: marked templates (``N_``), said when read, with
+    ``values`` filled in (``{doc}`` is always the administrators' guide)."""
+
+    cause: str
+    step: str
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def what(self) -> str:
+        """What went wrong."""
+        return _(self.cause).format(doc=ADMIN_DOC, **self.values)
+
+    @property
+    def next_step(self) -> str:
+        """Who does what next."""
+        return _(self.step).format(doc=ADMIN_DOC, **self.values)
 
 
 # (phrase in the reply, lower-cased) → diagnosis; the first match wins.
@@ -24,65 +41,80 @@ _SMTP_AUTH: tuple[tuple[str, Diagnosis], ...] = (
     (
         "smtpclientauthentication is disabled for the mailbox",
         Diagnosis(
-            "このメールボックスでは SMTP AUTH（認証付き SMTP 送信）が無効になっています。",
-            "メール管理者に、送信元メールボックスの「認証済み SMTP」を有効にするよう依頼してください"
-            f"（Exchange 管理センター → ユーザー → メール → メールアプリの管理。{ADMIN_DOC}）。",
+            N_("SMTP AUTH (authenticated SMTP sending) is turned off for this mailbox."),
+            N_(
+                "Ask the mail administrator to turn on 'Authenticated SMTP' for the sending "
+                "mailbox (Exchange admin center → Users → Mail → Manage email apps; {doc})."
+            ),
         ),
     ),
     (
         "smtpclientauthentication is disabled for the tenant",
         Diagnosis(
-            "組織（テナント）全体で SMTP AUTH が無効になっています。",
-            "メール管理者に、送信元メールボックスだけ SMTP AUTH を有効にしてもらうか、"
-            f"mail.transport: graph（Microsoft Graph で送信）に切り替えてください（{ADMIN_DOC}）。",
+            N_("SMTP AUTH is turned off for the whole organisation (tenant)."),
+            N_(
+                "Ask the mail administrator to turn SMTP AUTH on for the sending mailbox "
+                "alone, or switch to mail.transport: graph (sending through Microsoft Graph; "
+                "{doc})."
+            ),
         ),
     ),
     (
         "basic authentication is disabled",
         Diagnosis(
-            "パスワードによる SMTP 認証（基本認証）は無効です。",
-            "kops.yaml で mail.smtp.auth: xoauth2 にして kops mail login でサインインしてください"
-            f"（{ADMIN_DOC}）。",
+            N_("SMTP sign-in with a password (basic authentication) is turned off."),
+            N_(
+                "Set mail.smtp.auth: xoauth2 in kops.yaml and sign in with kops mail login ({doc})."
+            ),
         ),
     ),
     (
         "5.7.9",
         Diagnosis(
-            "Google Workspace がアカウントのパスワードでのログインを拒否しました（アプリ パスワードが必要）。",
-            "mail.smtp.auth: xoauth2 と mail.smtp.oauth.provider: google に切り替えてください"
-            f"（{ADMIN_DOC}）。",
+            N_("Google Workspace refused the account's password (an app password is needed)."),
+            N_("Switch to mail.smtp.auth: xoauth2 and mail.smtp.oauth.provider: google ({doc})."),
         ),
     ),
     (
         "5.7.139",
         Diagnosis(
-            "Microsoft 365 が認証を拒否しました（条件付きアクセスやセキュリティの既定値群による制限の可能性）。",
-            "メール管理者に、送信元メールボックスのサインイン ログを確認してもらってください"
-            f"（{ADMIN_DOC}）。",
+            N_(
+                "Microsoft 365 refused the sign-in (perhaps conditional access or the "
+                "security defaults)."
+            ),
+            N_("Ask the mail administrator to look at the sending mailbox's sign-in logs ({doc})."),
         ),
     ),
     (
         "5.7.3",
         Diagnosis(
-            "トークンは受け付けられましたが、このメールボックスとして送信する権限がありません"
-            "（トークンの利用者と mail.smtp.user が違う、または SMTP.Send の権限がない）。",
-            "mail.smtp.user を、サインインしたアカウント（または代理送信を許可された共有メールボックス）に"
-            "してください。アプリのみの送信では、管理者がサービス プリンシパルにメールボックスの権限を付与します"
-            f"（{ADMIN_DOC}）。",
+            N_(
+                "The token was accepted but may not send as this mailbox (the token's user "
+                "is not mail.smtp.user, or SMTP.Send is not granted)."
+            ),
+            N_(
+                "Set mail.smtp.user to the account that signed in (or a shared mailbox it "
+                "may send as). For app-only sending the administrator grants the service "
+                "principal the mailbox permission ({doc})."
+            ),
         ),
     ),
 )
 
 _EXPIRED = Diagnosis(
-    "アクセストークンが拒否されました（期限切れ、取り消し、または別のユーザーのトークン）。",
-    "新しいトークンでも拒否される場合は kops mail login でサインインし直してください。"
-    "トークンのユーザーが mail.smtp.user と一致しているかも確認してください。",
+    N_("The access token was refused (expired, revoked, or another user's token)."),
+    N_(
+        "If a new token is refused too, sign in again with kops mail login. Check also that "
+        "the token's user is mail.smtp.user."
+    ),
 )
 
 _PASSWORD = Diagnosis(
-    "ユーザー名またはパスワードが正しくありません。",
-    "KOPS_SMTP_PASSWORD（または OS のキーリング）のパスワードを確認してください。"
-    "Microsoft 365 と Google Workspace ではパスワード認証が使えないため、mail.smtp.auth: xoauth2 にしてください。",
+    N_("The user name or password is wrong."),
+    N_(
+        "Check the password in KOPS_SMTP_PASSWORD (or the OS keyring). Microsoft 365 and "
+        "Google Workspace take no passwords: set mail.smtp.auth: xoauth2."
+    ),
 )
 
 
@@ -96,85 +128,101 @@ def smtp_auth(code: int, reply: str, mechanism: str) -> Diagnosis:
 
 
 def not_offered(mechanism: str, offered: str) -> Diagnosis:
-    shown = offered or "なし"
+    shown = offered or _("none")
     if mechanism == "XOAUTH2":
         return Diagnosis(
-            f"サーバーが XOAUTH2 での認証を受け付けていません（提示された方式: {shown}）。",
-            "mail.smtp.host と port（Microsoft 365 は smtp.office365.com:587、Google は smtp.gmail.com:587）、"
-            "security: starttls を確認してください。",
+            N_("The server does not take XOAUTH2 sign-in (it offers: {offered})."),
+            N_(
+                "Check mail.smtp.host and port (Microsoft 365: smtp.office365.com:587, "
+                "Google: smtp.gmail.com:587) and security: starttls."
+            ),
+            {"offered": shown},
         )
     return Diagnosis(
-        f"サーバーが {mechanism} での認証を受け付けていません（提示された方式: {shown}）。",
-        "mail.smtp.auth と security の設定を確認してください。",
+        N_("The server does not take {mechanism} sign-in (it offers: {offered})."),
+        N_("Check mail.smtp.auth and security."),
+        {"mechanism": mechanism, "offered": shown},
     )
 
+
+_SIGN_IN_AGAIN = N_("Sign in again with kops mail login.")
 
 # Sign-in service errors (AADSTS numbers, OAuth2 error names) → diagnosis.
 _SIGN_IN: tuple[tuple[str, Diagnosis], ...] = (
     (
         "aadsts65001",
         Diagnosis(
-            "アプリへの同意がありません（または取り消されました）。",
-            "メール管理者に、Entra ID のアプリ登録で SMTP.Send（委任）に管理者の同意を与えてもらい、"
-            f"kops mail login でサインインし直してください（{ADMIN_DOC}）。",
+            N_("The app has no consent (or it was revoked)."),
+            N_(
+                "Ask the mail administrator to grant admin consent to SMTP.Send (delegated) "
+                "in the Entra ID app registration, then sign in again with kops mail login "
+                "({doc})."
+            ),
         ),
     ),
     (
         "aadsts700082",
         Diagnosis(
-            "サインインの有効期限が切れました（長期間使われなかったため）。",
-            "kops mail login でサインインし直してください。",
+            N_("The sign-in has expired (unused for a long time)."),
+            _SIGN_IN_AGAIN,
         ),
     ),
     (
         "aadsts90002",
         Diagnosis(
-            "テナントが見つかりません。",
-            "kops.yaml の mail.smtp.oauth.tenant（ディレクトリ ID または組織のドメイン）を確認してください。",
+            N_("The tenant was not found."),
+            N_(
+                "Check mail.smtp.oauth.tenant in kops.yaml (the directory ID or the "
+                "organisation's domain)."
+            ),
         ),
     ),
     (
         "aadsts700016",
         Diagnosis(
-            "このテナントにアプリ（client_id）が見つかりません（テナント違いの可能性）。",
-            "mail.smtp.oauth.tenant と client_id が、アプリを登録したテナントのものか確認してください"
-            f"（{ADMIN_DOC}）。",
+            N_("The app (client_id) was not found in this tenant (perhaps another tenant)."),
+            N_(
+                "Check that mail.smtp.oauth.tenant and client_id are those of the tenant the "
+                "app is registered in ({doc})."
+            ),
         ),
     ),
     (
         "aadsts50020",
         Diagnosis(
-            "サインインしたアカウントはこのテナントのユーザーではありません。",
-            "送信元メールボックスの組織のアカウントでサインインし直してください。",
+            N_("The account that signed in is not a user of this tenant."),
+            N_("Sign in again with an account of the sending mailbox's organisation."),
         ),
     ),
     (
         "aadsts7000215",
         Diagnosis(
-            "クライアント シークレットが正しくありません（期限切れの可能性）。",
-            "管理者に新しいシークレットを発行してもらい、KOPS_OAUTH_CLIENT_SECRET に設定してください。",
+            N_("The client secret is wrong (perhaps expired)."),
+            N_("Have the administrator issue a new secret and set it in KOPS_OAUTH_CLIENT_SECRET."),
         ),
     ),
     (
         "invalid_grant",
         Diagnosis(
-            "保存されているサインイン（リフレッシュ トークン）が無効です（期限切れ・取り消し・パスワード変更）。",
-            "kops mail login でサインインし直してください。",
+            N_(
+                "The saved sign-in (refresh token) is no longer valid (expired, revoked, or "
+                "the password changed)."
+            ),
+            _SIGN_IN_AGAIN,
         ),
     ),
     (
         "invalid_client",
         Diagnosis(
-            "アプリ（client_id またはクライアント シークレット）が認められませんでした。",
-            f"mail.smtp.oauth.client_id とシークレットを確認してください（{ADMIN_DOC}）。",
+            N_("The app (client_id or client secret) was not accepted."),
+            N_("Check mail.smtp.oauth.client_id and the secret ({doc})."),
         ),
     ),
     (
         "unauthorized_client",
         Diagnosis(
-            "このアプリには、この方法でのサインインが許可されていません。",
-            "Entra ID のアプリ登録で「パブリック クライアント フローを許可する」を有効にしてください"
-            f"（{ADMIN_DOC}）。",
+            N_("This app may not sign in this way."),
+            N_("Turn on 'Allow public client flows' in the Entra ID app registration ({doc})."),
         ),
     ),
 )
@@ -186,6 +234,7 @@ def sign_in(error: str, description: str) -> Diagnosis:
         if phrase in text:
             return diagnosis
     return Diagnosis(
-        f"サインインに失敗しました（{error or '不明なエラー'}）。",
-        "kops mail login でサインインし直してください。続く場合はメール管理者に連絡してください。",
+        N_("Signing in failed ({error})."),
+        N_("Sign in again with kops mail login; if it goes on, contact the mail administrator."),
+        {"error": error or _("an unknown error")},
     )

@@ -19,7 +19,7 @@ from typing import Any
 from ..calendar import BusinessCalendar
 from ..clock import now
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from ..store.ledger import Ledger
 from . import binding as run_binding
 from .caps import message_capped, next_window_day
@@ -65,33 +65,42 @@ def dry_run(
     folder = _write_outbox(source, plan, messages)
 
     operator.say(
-        f"ドライラン: {len(messages):,}通を {folder} に書き出しました。送信も記録もしていません。"
-    )
-    operator.say("本番の実行と同じ確認をしました:")
-    if existing is None:
-        operator.say(f"  配信ID {plan.run_id}: 新規。本番の実行で計画して送ります")
-    else:
-        operator.say(
-            f"  配信ID {plan.run_id}: 同じ内容で計画済み。"
-            "本番の実行はその続き（未送信の分）を送ります"
+        _("Dry run: wrote {n:,} message(s) to {folder}. Nothing was sent or recorded.").format(
+            n=len(messages), folder=folder
         )
+    )
+    operator.say(_("Checked as the real run would:"))
+    if existing is None:
+        said = _("  Run {run}: new. The real run plans it and sends")
+    else:
+        said = _(
+            "  Run {run}: already planned with the same choices. The real run sends the "
+            "rest (what is not sent yet)"
+        )
+    operator.say(said.format(run=plan.run_id))
     if held:
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
         operator.say(
-            f"  今送ると {sum(held.values()):,}件が後日送信になります（{reasons}）。"
-            f"{first_day} 以降に同じコマンドで送ります"
+            _(
+                "  Sent now, {n:,} would be held for later ({reasons}); the same command "
+                "sends them from {day}"
+            ).format(n=sum(held.values()), reasons=reasons, day=first_day)
         )
     else:
-        operator.say("  送信頻度の上限: 該当する人はいません")
+        operator.say(_("  Frequency caps: nobody is held"))
     if not window_open:
         day = next_window_day(settings, moment, calendar)
-        operator.say(f"  今は送信時間帯の外です。本番の実行では全員を {day} まで後日送信にします")
-    operator.say(f"  送信方法: {transport_note}")
+        operator.say(
+            _("  Now is outside the send window: the real run holds everyone until {day}").format(
+                day=day
+            )
+        )
+    operator.say(_("  Sending: {transport}").format(transport=transport_note))
     shown = command(plan.run_id) if command is not None else None
     if shown is None:
-        operator.say(f"{TO_SEND}同じコマンドに --yes を付けて実行（配信ID {plan.run_id}）")
+        operator.say(_("To send: the same command with --yes (run {run})").format(run=plan.run_id))
     else:
-        operator.say(f"{TO_SEND}{shown}")
+        operator.say(_(TO_SEND) + shown)
 
 
 def _check_binding(run_id: str, stored: Any, binding: dict[str, Any]) -> None:
@@ -141,14 +150,15 @@ def _write_outbox(source: Source, plan: Plan, messages: list[PlannedMessage]) ->
     return folder
 
 
-# The line that ends a dry run, before the exact command that sends it.
-TO_SEND = "送るには: "
+# The line that ends a dry run, before the exact command that sends it (a label, then
+# the command as it is typed).
+TO_SEND = N_("To send: ")
 
 
 def _check_transport(name: str, open_transport: Callable[[], Any]) -> str:
     """Open and close the real run's transport: an SMTP login is tried, never a message."""
     if name == "outbox":
-        return "outbox: 書き出すだけで、だれにも届きません（リハーサル）"
+        return _("outbox: only writes files, nobody receives anything (a rehearsal)")
     transport = open_transport()
     try:
         transport.open()
@@ -161,4 +171,4 @@ def _check_transport(name: str, open_transport: Callable[[], Any]) -> str:
         ) from None
     finally:
         transport.close()
-    return f"{name}: 接続とログインを確かめました"
+    return _("{transport}: connected and signed in").format(transport=name)

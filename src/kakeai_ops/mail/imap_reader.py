@@ -23,7 +23,7 @@ from ..i18n import _
 from . import bounces, diagnosis
 from .bounces import Notice, _parse
 from .oauth import token_source, xoauth2_string
-from .transport import LOOPBACK, smtp_password
+from .transport import LOOPBACK, connection_reason, smtp_password
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -32,50 +32,30 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str
     """The folder's recent messages as notices; a message too large to be one is fetched
     only up to the bound (a partial fetch) and given as a problem (str) instead."""
     imap = mail.imap
-    if not imap.host:
-        raise KopsError(
-            "mail.imap.host がありません",
-            hint="kops.yaml の mail.imap に、不達通知が届くメールボックスの"
-            " IMAP サーバーを書いてください"
-            "（Microsoft 365: outlook.office365.com、Google: imap.gmail.com）",
-        )
-    smtp = mail.smtp
-    if not smtp.user:
-        raise KopsError("mail.smtp.user（読むメールボックス）がありません")
-    if imap.security == "none" and imap.host not in LOOPBACK:
-        # As for SMTP: a password or an access token is never sent in the clear.
-        raise KopsError(
-            _(
-                "mail.imap.security: none would send the sign-in (password or access token) "
-                "to {host} unencrypted; nothing was read"
-            ).format(host=imap.host),
-            hint=_("set mail.imap.security to ssl (port 993) or starttls"),
-        )
+    _check_settings(mail)
     name = folder or imap.folder
     where = f"IMAP {imap.host}:{imap.port}"
-    try:
-        client = _connect(mail)
-    except ssl.SSLError as error:
-        raise KopsError(
-            f"{where}: TLS に失敗しました（{error.reason or error}）",
-            hint="社内の認証局を使う場合は SSL_CERT_FILE に証明書を指定してください",
-        ) from None
-    except OSError as error:
-        raise KopsError(f"{where} に接続できません（{error}）") from None
+    client = _open(mail, where)
     try:
         _sign_in(client, mail, where)
         typ, data = client.select(_quoted(name), readonly=True)
         if typ != "OK":
             raise KopsError(
-                f"{where}: フォルダ '{name}' を開けません（{_text(data)}）",
-                hint="フォルダ名（mail.imap.folder または --folder）を確認してください",
+                _("{where}: cannot open the folder '{folder}' (the server said: {reply})").format(
+                    where=where, folder=name, reply=_text(data)
+                ),
+                hint=_("check the folder name (mail.imap.folder or --folder)"),
             )
         since = (now() - dt.timedelta(days=imap.days)).date()
         typ, data = client.uid(
             "SEARCH", "SINCE", f"{since.day}-{_MONTHS[since.month - 1]}-{since.year}"
         )
         if typ != "OK":
-            raise KopsError(f"{where}: 検索に失敗しました（{_text(data)}）")
+            raise KopsError(
+                _("{where}: the search failed (the server said: {reply})").format(
+                    where=where, reply=_text(data)
+                )
+            )
         uids = data[0].split() if data and data[0] else []
         bound = bounces.MAX_NOTICE_BYTES
         for uid in uids:
@@ -99,10 +79,58 @@ def imap_notices(mail: Mail, folder: str | None = None) -> Iterator[Notice | str
                 continue
             yield Notice(source, message, raw)
     except imaplib.IMAP4.error as error:
-        raise KopsError(f"{where}: {error}") from None
+        raise KopsError(
+            _("{where}: the server refused (it said: {reply})").format(
+                where=where, reply=_reply(error)
+            )
+        ) from None
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
+
+
+def _check_settings(mail: Mail) -> None:
+    """Refuse settings that cannot read a mailbox, before any connection."""
+    imap = mail.imap
+    if not imap.host:
+        raise KopsError(
+            _("mail.imap.host is not set"),
+            hint=_(
+                "write the IMAP server of the mailbox the bounce notices reach under mail.imap "
+                "in kops.yaml (Microsoft 365: {microsoft}, Google: {google})"
+            ).format(microsoft="outlook.office365.com", google="imap.gmail.com"),
+        )
+    smtp = mail.smtp
+    if not smtp.user:
+        raise KopsError(_("mail.smtp.user (the mailbox to read) is not set"))
+    if imap.security == "none" and imap.host not in LOOPBACK:
+        # As for SMTP: a password or an access token is never sent in the clear.
+        raise KopsError(
+            _(
+                "mail.imap.security: none would send the sign-in (password or access token) "
+                "to {host} unencrypted; nothing was read"
+            ).format(host=imap.host),
+            hint=_("set mail.imap.security to ssl (port 993) or starttls"),
+        )
+
+
+def _open(mail: Mail, where: str) -> imaplib.IMAP4:
+    """The connection, or the refusal saying why there is none."""
+    try:
+        client = _connect(mail)
+    except ssl.SSLError as error:
+        raise KopsError(
+            _("{where}: TLS failed ({reason})").format(where=where, reason=error.reason or error),
+            hint=_("for a company certificate authority, name its certificate in SSL_CERT_FILE"),
+        ) from None
+    except OSError as error:
+        raise KopsError(
+            _("cannot connect to {where} ({reason})").format(
+                where=where, reason=connection_reason(error)
+            ),
+            hint=_("check mail.imap.host, port and security in kops.yaml"),
+        ) from None
+    return client
 
 
 def _connect(mail: Mail) -> imaplib.IMAP4:
@@ -138,20 +166,31 @@ def _sign_in(client: imaplib.IMAP4, mail: Mail, where: str) -> None:
                     continue
                 found = diagnosis.smtp_auth(535, str(error), "XOAUTH2")
                 raise KopsError(
-                    f"{where}: XOAUTH2 での認証に失敗しました（{error}）: {found.what}",
+                    _("{where}: signing in with XOAUTH2 failed ({reply}): {cause}").format(
+                        where=where, reply=_reply(error), cause=found.what
+                    ),
                     hint=found.next_step
-                    + " Microsoft 365 では、アプリに IMAP.AccessAsUser.All の権限が必要です。",
+                    + " "
+                    + _("On Microsoft 365 the app needs the {permission} permission.").format(
+                        permission="IMAP.AccessAsUser.All"
+                    ),
                 ) from None
     password = smtp_password(smtp)
     if password is None:
         raise KopsError(
-            f"{where}: IMAP にはサインインが必要です（mail.smtp.auth が none です）",
-            hint="mail.smtp.auth を xoauth2 か password にしてください",
+            _("{where}: IMAP needs a sign-in (mail.smtp.auth is none)").format(where=where),
+            hint=_("set mail.smtp.auth to xoauth2 or password"),
         )
     try:
         client.login(smtp.user, password)
     except imaplib.IMAP4.error:
-        raise KopsError(f"{where}: ユーザー名またはパスワードが正しくありません") from None
+        raise KopsError(
+            _("{where}: the user name or password is wrong").format(where=where),
+            hint=_(
+                "check the password in KOPS_SMTP_PASSWORD (or the OS keyring); Microsoft 365 "
+                "and Google Workspace take no passwords: set mail.smtp.auth to xoauth2"
+            ),
+        ) from None
 
 
 def _quoted(folder: str) -> str:
@@ -161,7 +200,7 @@ def _quoted(folder: str) -> str:
 
 
 def _utf7(text: str) -> str:
-    """RFC 3501 modified UTF-7 (フォルダー名に日本語を使えるように)."""
+    """RFC 3501 modified UTF-7 (so that a folder may have a Japanese name)."""
     import base64
 
     out: list[str] = []
@@ -182,6 +221,14 @@ def _utf7(text: str) -> str:
             buffer += ch
     flush()
     return "".join(out)
+
+
+def _reply(error: BaseException) -> str:
+    """What the server replied, as imaplib gives it (its own words are the server's)."""
+    text = str(error)
+    for prefix in ("AUTHENTICATE command error: ", "LOGIN command error: "):
+        text = text.removeprefix(prefix)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _text(data: object) -> str:

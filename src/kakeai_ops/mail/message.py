@@ -5,12 +5,19 @@ puts HTML into the text part and reuses Message-IDs. Here, From/To/Reply-To
 are ``Address`` headers (name encoded, address intact), the subject is folded
 per RFC 2047 by ``policy.SMTP``, bodies are base64 UTF-8, the Message-ID is
 stable per (run, recipient) and the Date is Japan time (JST) whatever the machine's TZ.
+
+A template without an HTML body still gets an HTML part, made line for line from the
+text (see text_as_html): Outlook, by default, joins the lines of a plain-text mail it
+takes for wrapped ("extra line breaks removed"), which runs a list, a 「■ 日時」 block and
+the footer into one paragraph. The two parts say the same, being one text.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html as html_escaping
 import mimetypes
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
@@ -79,14 +86,47 @@ def build_message(
     message["Message-ID"] = msg_id
     message["MIME-Version"] = "1.0"
     message.set_content(text, charset="utf-8", cte="base64")
-    if html is not None:
-        message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    html = html if html is not None else text_as_html(text)
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     for n, path in enumerate(attachments):
         maintype, subtype = _content_type(path)
         # The name the reader sees and saves, when one is given (not the folder's own).
         name = attachment_names[n] if n < len(attachment_names) else path.name
         message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=name)
     return message
+
+
+# An address in the text, to its last character that can end one: ASCII only, so the
+# Japanese that follows 「…：https://…」 or precedes 「）」 is never part of the link.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+[A-Za-z0-9/#=_~\-]")
+# The fonts Japanese mail clients show body text in; an HTML part without one is shown
+# in a serif (Times New Roman and MS 明朝) by Outlook.
+_STYLE = (
+    "font-family:'Yu Gothic UI','Yu Gothic',Meiryo,'Hiragino Sans',sans-serif;"
+    "font-size:14px;line-height:1.6"
+)
+
+
+def _html_line(line: str) -> str:
+    """One line of text as HTML: escaped, its addresses linked, runs of spaces kept."""
+    parts, last = [], 0
+    for found in _URL.finditer(line):
+        parts.append(html_escaping.escape(line[last : found.start()]))
+        address = html_escaping.escape(found.group())
+        parts.append(f'<a href="{address}">{address}</a>')
+        last = found.end()
+    parts.append(html_escaping.escape(line[last:]))
+    return re.sub(" {2,}", lambda run: "&nbsp;" * len(run.group()), "".join(parts))
+
+
+def text_as_html(text: str) -> str:
+    """The text as an HTML body, one line for each line (blank lines kept), nothing added."""
+    lines = "<br>\n".join(_html_line(line) for line in text.split("\n"))
+    return (
+        '<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1"></head>\n'
+        f'<body><div style="{_STYLE}">\n{lines}\n</div></body></html>\n'
+    )
 
 
 def _content_type(path: Path) -> tuple[str, str]:

@@ -90,6 +90,27 @@ class OutboxTransport:
         pass
 
 
+def connection_reason(error: BaseException) -> str:
+    """Why a connection failed, in the reader's language (the OS's words only in English)."""
+    import socket
+
+    from ..i18n import language
+
+    if isinstance(error, socket.gaierror):
+        return _("the host name is not known (check the spelling and the network)")
+    if isinstance(error, ConnectionRefusedError):
+        return _("the server refused the connection (check the port)")
+    if isinstance(error, TimeoutError | socket.timeout):
+        return _("no answer in time")
+    if isinstance(error, ConnectionResetError | smtplib.SMTPServerDisconnected):
+        return _("the server closed the connection")
+    said = _("the network failed")
+    if language() == "en":
+        detail = getattr(error, "strerror", None) or str(error)
+        return f"{said}: {detail}" if detail else said
+    return said
+
+
 def smtp_password(settings: Smtp) -> str | None:
     """From KOPS_SMTP_PASSWORD, else the OS keyring (service 'kops'); never from kops.yaml."""
     if settings.user is None or settings.auth_mode != "password":
@@ -234,7 +255,7 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as err:
             raise TemporaryFailure(
                 _("cannot connect to {host}:{port}: {error}").format(
-                    host=self.settings.host, port=self.settings.port, error=err
+                    host=self.settings.host, port=self.settings.port, error=connection_reason(err)
                 )
             ) from None
         except Exception as err:

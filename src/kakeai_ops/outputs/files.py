@@ -293,6 +293,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
     width = workbook.fit_columns(ws, header_rows=[1], details=people.details)
     width = workbook.fold_details(ws, people.details, width)
     workbook.wrap_long_cells(ws)
+    workbook.break_headers(ws, [1])
     ws.freeze_panes = f"{get_column_letter(names + 1)}2"
     if last > 1 and len(frame.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{last}"

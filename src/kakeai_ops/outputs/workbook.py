@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import glossary
 from ..clock import now
+from . import header_lines
 from .atomic import replacing
 from .neutralise import protect_workbook
 
@@ -42,18 +44,20 @@ SECRETARIAT = "事務局内限り"
 SHAREABLE = "共有可"
 # A4 at 100 %: about 95 width units across a portrait page, 140 across a landscape one.
 PORTRAIT_WIDTH = 95
-# Wider than this, a sheet fitted to one A4 landscape page prints its 10 pt text below 8 pt.
+# Wider than this, a list fitted to one A4 landscape page prints its 10 pt text below
+# 8 pt: LibreOffice, the wider of the two layouts (RENDERERS), gives a width unit 6.47 pt
+# of the 799 pt a landscape page holds; 799 / 6.47 × 10 / 8 ≈ 154.
 READABLE_WIDTH = 150
+# A report (the division report) is read on paper by people outside the secretariat: its
+# text prints at 9 pt or more (799 / 6.47 × 10 / 9 ≈ 137).
+REPORT_WIDTH = 137
 MAX_COLUMN_WIDTH = 50
 MIN_COLUMN_WIDTH = 6
 # Labels of a total row: printed bold with a line above, apart from the rows it adds up.
 TOTAL_LABELS = frozenset({"合計", "全社", "事業部計", "全体", "計"})
 HIDDEN_MARKS = ("<5", "<10", "(秘匿)")
 NOTHING = "（該当なし）"  # the one row of a table with no rows
-LEGEND = (
-    "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
-    "(秘匿)：差し引きで推定できないよう併せて非表示。"
-)
+LEGEND = glossary.HIDDEN_LEGEND
 PERCENT = "0%"
 ONE_DECIMAL = "0.0"
 TWO_DECIMALS = "0.00"
@@ -99,6 +103,20 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def units(shown: float) -> int:
+    """The column width (Excel's units) that shows ``shown`` display columns on one line:
+    glyphs of Japanese fonts run a little wider than two Latin columns, plus padding."""
+    return min(max(round(shown * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
+
+
+def line_room(width: float) -> int:
+    """The display columns a line of a column ``width`` wide holds (``units`` reversed)."""
+    shown = max(int((width - 2) / 1.1) + 1, 1)
+    while shown > 1 and round(shown * 1.1) + 2 > width:
+        shown -= 1
+    return shown
+
+
 def cell_text(value: Any, number_format: str) -> str:
     """The text a cell shows, as wide as Excel draws it (a share as 12%, not 0.1234)."""
     if value is None:
@@ -123,6 +141,49 @@ def cell_text(value: Any, number_format: str) -> str:
 SHORT_LINE = 16  # display width: a header this short (扱うセミナー, スタックポイント) never breaks
 
 
+def header_width(text: str, roomy: bool = True) -> int:
+    """The display width a header is given, broken only between words (header_lines).
+    Roomy: a short one on one line (「扱うセミナ/ー」 reads badly), a middling one on two,
+    a long one on three. Tight (a sheet that would print too small otherwise): three
+    lines, rather than widen its column of figures."""
+    longest = max((display_width(part) for part in text.split("\n")), default=0)
+    if roomy and longest <= SHORT_LINE:
+        return longest
+    count = 2 if roomy and longest <= 2 * SHORT_LINE else 3
+    return header_lines.width_for(text, count)
+
+
+def break_headers(sheet: Worksheet, rows: Iterable[int]) -> None:
+    """Each header in ``rows`` written on the lines its column holds, broken between
+    words (Excel and LibreOffice would break it at any character: 「実施率の推/移」), and
+    its row as tall as its most lines. Call once the columns have their final widths."""
+    from openpyxl.utils import get_column_letter
+
+    for row in rows:
+        most = 1
+        for target in sheet[row]:
+            if not isinstance(target.value, str) or not target.value:
+                continue
+            letter = get_column_letter(target.column)
+            merged = [m for m in sheet.merged_cells.ranges if target.coordinate in m]
+            if merged:  # a caption over several columns has their width together
+                bounds = merged[0].bounds
+                width = sum(
+                    sheet.column_dimensions[get_column_letter(c)].width or 8.43
+                    for c in range(bounds[0], bounds[2] + 1)
+                )
+            else:
+                width = sheet.column_dimensions[letter].width or 8.43
+            text = target.value.replace("\n", "")
+            shown = header_lines.lines(text, line_room(width))
+            target.value = "\n".join(shown)
+            most = max(most, len(shown))
+        if most > 1:
+            sheet.row_dimensions[row].height = LINE_HEIGHT * most + 2
+        elif sheet.row_dimensions[row].height is not None:
+            sheet.row_dimensions[row].height = None
+
+
 def wrapped_width(longest: int, roomy: bool = True) -> int:
     """The display width a wrapping cell (a header) is given. Roomy: a short one on one line
     (「扱うセミナ/ー」 reads badly), a middling one on two, a long one on three. Tight (a
@@ -142,37 +203,25 @@ def fit_columns(
     header_rows: Iterable[int] = (),
     sample: int = 400,
     details: Sequence[bool] = (),
+    readable: float = READABLE_WIDTH,
 ) -> float:
     """Set each column as wide as its widest cell (headers wrap, and their rows are made
     tall enough); returns the sheet's total width. A cell alone in its row (a title, a
     note, a legend) spills over the empty cells to its right and sets no width. Headers get
     the room not to break inside a word where the sheet still prints readably (``details``:
     the columns fold_details folds away when the sheet is too wide)."""
-    import math
-
     from openpyxl.utils import get_column_letter
 
-    headers = set(header_rows)
-    cells: list[tuple[int, int, int, bool]] = []  # (row, column, display width, wraps)
-    for index, row in enumerate(sheet.iter_rows()):
-        if index > sample and row[0].row not in headers:
-            continue
-        filled = [c for c in row if c.value is not None and c.value != ""]
-        if len(filled) == 1 and sheet.max_column > 1 and filled[0].column == 1:
-            continue
-        for target in filled:
-            text = cell_text(target.value, target.number_format)
-            longest = max((display_width(part) for part in text.split("\n")), default=0)
-            wraps = target.row in headers or bool(target.alignment.wrap_text)
-            cells.append((target.row, target.column, longest, wraps))
+    cells = _measured_cells(sheet, set(header_rows), sample)
 
     def measured(roomy: bool) -> dict[int, float]:
         widths: dict[int, float] = {}
-        for _row, column, longest, wraps in cells:
-            shown = wrapped_width(longest, roomy) if wraps else longest
-            # Glyphs of Japanese fonts run a little wider than two Latin columns.
-            width = min(max(round(shown * 1.1) + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH)
-            widths[column] = max(widths.get(column, MIN_COLUMN_WIDTH), width)
+        for _row, column, longest, wraps, label in cells:
+            if label is not None:
+                shown = header_width(label, roomy)
+            else:
+                shown = wrapped_width(longest, roomy) if wraps else longest
+            widths[column] = max(widths.get(column, MIN_COLUMN_WIDTH), units(shown))
         return widths
 
     def printed(widths: dict[int, float]) -> float:
@@ -180,18 +229,24 @@ def fit_columns(
         wrap_wide has wrapped its long text columns; never counting on the first column
         (the names a report's rows are read by) to be narrowed for a header's room."""
         return sum(
-            w if column == 1 else min(w, WRAPPED_WIDTH)
+            w if column == 1 else min(w, max(WRAPPED_WIDTH, floors.get(column, 0)))
             for column, w in widths.items()
             if not (column <= len(details) and details[column - 1])
         )
 
+    # wrap_wide narrows a column no further than its header's longest word.
+    floors: dict[int, int] = {}
+    for _row, column, _longest, _wraps, label in cells:
+        if label is not None:
+            floors[column] = max(floors.get(column, 0), units(header_lines.longest_word(label)))
+
     roomy, widths = measured(True), measured(False)
-    if printed(roomy) <= READABLE_WIDTH:
+    if printed(roomy) <= readable:
         widths = roomy
     else:
         # Too wide for every header to have its room: the columns it costs least go first,
         # as long as the sheet still prints readably.
-        room = READABLE_WIDTH - printed(widths)
+        room = readable - printed(widths)
 
         def cost(column: int) -> float:
             return printed({column: roomy[column]}) - printed({column: widths[column]})
@@ -204,15 +259,50 @@ def fit_columns(
                 widths[column] = roomy[column]
     for column, chosen in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = chosen
+    _tall_enough(sheet, cells, widths)
+    return float(sum(widths.values()))
+
+
+# A measured cell: (row, column, display width, wraps, the header's text or None: a header
+# breaks between words only).
+_Cell = tuple[int, int, int, bool, str | None]
+
+
+def _measured_cells(sheet: Worksheet, headers: set[int], sample: int) -> list[_Cell]:
+    """The cells that set a column's width: the first ``sample`` rows and the headers,
+    but not a cell alone in its row (a title, a note, a legend spills to the right)."""
+    cells: list[_Cell] = []
+    for index, row in enumerate(sheet.iter_rows()):
+        if index > sample and row[0].row not in headers:
+            continue
+        filled = [c for c in row if c.value is not None and c.value != ""]
+        if len(filled) == 1 and sheet.max_column > 1 and filled[0].column == 1:
+            continue
+        for target in filled:
+            text = cell_text(target.value, target.number_format)
+            longest = max((display_width(part) for part in text.split("\n")), default=0)
+            header = target.row in headers
+            wraps = header or bool(target.alignment.wrap_text)
+            label = text if header and isinstance(target.value, str) else None
+            cells.append((target.row, target.column, longest, wraps, label))
+    return cells
+
+
+def _tall_enough(sheet: Worksheet, cells: list[_Cell], widths: dict[int, float]) -> None:
+    """Rows of wrapping cells as tall as their most lines in the columns' widths."""
+    import math
+
     lines: dict[int, int] = {}
-    for row_number, column, longest, wraps in cells:
-        if wraps:
+    for row_number, column, longest, wraps, label in cells:
+        if label is not None:
+            count = len(header_lines.lines(label, line_room(widths.get(column, MIN_COLUMN_WIDTH))))
+            lines[row_number] = max(lines.get(row_number, 1), count)
+        elif wraps:
             usable = max(widths.get(column, MIN_COLUMN_WIDTH) - 1.5, 1) / 1.1
             lines[row_number] = max(lines.get(row_number, 1), math.ceil(longest / usable))
     for row_number, count in lines.items():
         if count > 1:
-            sheet.row_dimensions[row_number].height = 14 * count + 2
-    return float(sum(widths.values()))
+            sheet.row_dimensions[row_number].height = LINE_HEIGHT * count + 2
 
 
 def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
@@ -230,7 +320,7 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
             dimension.hidden = True
     sheet.sheet_properties.outlinePr.summaryRight = False
     if width > READABLE_WIDTH:
-        width = wrap_wide(sheet, width)
+        width = wrap_wide(sheet, width, header_rows=(1,))
     return width
 
 
@@ -294,8 +384,14 @@ def _alone(sheet: Worksheet, target: Any) -> bool:
     return target.column == 1 and (right is None or right == "")
 
 
-def wrap_wide(sheet: Worksheet, width: float) -> float:
-    """Still too wide: long text columns wrap at a narrower width, widest first."""
+def wrap_wide(
+    sheet: Worksheet,
+    width: float,
+    readable: float = READABLE_WIDTH,
+    header_rows: Iterable[int] = (),
+) -> float:
+    """Still too wide: long text columns wrap at a narrower width, widest first; never
+    narrower than the longest word of their header (it would break inside the word)."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -311,11 +407,19 @@ def wrap_wide(sheet: Worksheet, width: float) -> float:
         ),
         reverse=True,
     )
+    rows = list(header_rows)
     for old, column, dimension in wide:
-        if width <= READABLE_WIDTH:
+        if width <= readable:
             break
-        dimension.width = WRAPPED_WIDTH
-        width -= old - WRAPPED_WIDTH
+        words = [
+            header_lines.longest_word(str(sheet.cell(row=r, column=column).value or ""))
+            for r in rows
+        ]
+        narrowest = max(WRAPPED_WIDTH, units(max(words, default=0)))
+        if narrowest >= old:
+            continue
+        dimension.width = narrowest
+        width -= old - narrowest
         for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             if (
                 isinstance(target.value, str)

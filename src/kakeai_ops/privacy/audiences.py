@@ -17,7 +17,7 @@ command whose output names people has no shared form and refuses ``shared``.
 from __future__ import annotations
 
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import _, language
 
 SECRETARIAT = "secretariat"
 SHARED = "shared"
@@ -54,7 +54,9 @@ def label(audience: str) -> str:
 def line(audience: str) -> str:
     """The console line that goes with every output: 「公開範囲: 共有可（shared）」 (the audit
     log's word; 「対象」 is who a list or a campaign is about)."""
-    return f"公開範囲: {LABELS[audience]}（{audience}）"
+    # The Japanese label is the glossary's word; an English reader reads the key.
+    shown = audience if language() == "en" else f"{LABELS[audience]}（{audience}）"
+    return _("Audience: {audience}").format(audience=shown)
 
 
 def resolve(command: str, chosen: str | None) -> str:

@@ -40,6 +40,8 @@ from .draw_records import (
 from .integrity import (
     EXPORT_NAME,
     DamagedFile,
+    Reason,
+    damage_reason,
     export_database,
     file_digest,
     snapshot_way_back,
@@ -158,12 +160,12 @@ def snapshot_entries(ws: Workspace) -> list[SnapshotEntry]:
                 seal.is_file()
                 and seal.read_text("ascii").strip() != hashlib.sha256(raw).hexdigest()
             ):
-                raise ValueError("its SHA-256 is not the one recorded when written")
+                raise Reason(_("its SHA-256 is not the one recorded when written"))
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
-                raise ValueError("not a manifest")
+                raise Reason(_("not a snapshot manifest (no tables listed)"))
         except (ValueError, UnicodeDecodeError, OSError) as error:
-            damaged = DamagedFile(manifest, str(error), snapshot_way_back(entry))
+            damaged = DamagedFile(manifest, damage_reason(error), snapshot_way_back(entry))
             found.append(SnapshotEntry(entry.name, entry, None, damaged))
             continue
         found.append(SnapshotEntry(entry.name, entry, SnapshotInfo(entry.name, entry, data), None))
@@ -247,7 +249,7 @@ def load_tables(
         try:
             frames[name] = pd.read_parquet(path, columns=read)
         except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-            raise DamagedFile(path, f"{type(error).__name__}: {error}", way_back) from None
+            raise DamagedFile(path, damage_reason(error), way_back) from None
         expected = snapshot.manifest["tables"].get(name, {}).get("rows")
         if expected is not None and len(frames[name]) != expected:
             rows = _("{rows:,} rows, {recorded:,} when written").format(

@@ -126,10 +126,16 @@ def published_reports(
 
 def _damaged(ws: Workspace, rowid: int | None, error: Exception) -> Exception:
     """A recorded figure kops cannot read back: the database named, nothing written."""
+    from ..i18n import _
+    from .integrity import Reason
     from .state import damaged_database
 
-    where = f"published row {rowid}" if rowid is not None else "published"
-    return damaged_database(ws, ValueError(f"{where}: the recorded figure is damaged ({error})"))
+    if rowid is None:
+        said = _("a figure recorded in the published table cannot be read back")
+    else:
+        said = _("the figure recorded in row {row} of the published table cannot be read back")
+        said = said.format(row=rowid)
+    return damaged_database(ws, Reason(said))
 
 
 FIELDS = (

@@ -261,7 +261,7 @@ def state_damage(error: BaseException) -> KopsError | None:
 def damaged_database(ws: Workspace | None, error: Exception) -> Exception:
     """The error to show for a state database SQLite can't read: the file named, and the
     newest snapshot's export of it (whose hash checks out) as the way back."""
-    from .integrity import EXPORT_NAME, DamagedFile, database_way_back, verify
+    from .integrity import EXPORT_NAME, DamagedFile, damage_reason, database_way_back, verify
 
     ws = ws or (_opened[0] if _opened else None)
     if ws is None:
@@ -278,7 +278,7 @@ def damaged_database(ws: Workspace | None, error: Exception) -> Exception:
                 continue
             export = entry / EXPORT_NAME
             break
-    return DamagedFile(ws.db_path, str(error), database_way_back(ws.db_path, export))
+    return DamagedFile(ws.db_path, damage_reason(error), database_way_back(ws.db_path, export))
 
 
 def os_user() -> str:

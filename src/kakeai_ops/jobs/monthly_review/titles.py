@@ -4,11 +4,10 @@ deck uses for dates, changes, mail runs and differences."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
-from ... import glossary
 from ...mail.evaluation import points as fine_points  # as `kops mail report` writes it
+from ...mail.template_names import run_name
 from ...numbers import rounded
 
 if TYPE_CHECKING:
@@ -39,41 +38,15 @@ def points(change: float) -> str:
     return "±0pt" if whole == 0 else f"{whole:+d}pt"
 
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})")
-CAMPAIGN_MAILS = {
-    "awarded": "付与のお知らせ",
-    "not_eligible": "対象外のお知らせ",
-    "winner": "当選のお知らせ",
-    "not_drawn": "落選のお知らせ",
-}
-
-
 def run_title(run_id: str, review: Review) -> str:
     """What a mail run was, in words: 「事前準備なし・部下向け（2026年10月）」,
-    「セミナーのご案内：1on1をみんなどうやっているの？」. The id goes to the notes."""
-    base, _, rest = run_id.partition("-")
-    parts = base.split(".")
-    month = MONTH.match(rest)
-    when = f"（{int(month.group(1))}年{int(month.group(2))}月）" if month else ""
-    if parts[0] in glossary.STUCK_POINTS:
-        role = glossary.ROLES.get(parts[1], "") if len(parts) > 1 else ""
-        audience = f"・{role}向け" if role else ""
-        return f"{glossary.STUCK_POINTS[parts[0]]}{audience}{when}"
-    if parts[0] == "seminar":
-        seminar = next((s for s in review.seminars if rest.startswith(s.seminar_id)), None)
-        name = seminar.title if seminar is not None else rest
-        kind = {"recording": "録画のご案内", "remind": "リマインド"}.get(
-            parts[1] if len(parts) > 1 else "", "ご案内"
-        )
-        return f"セミナーの{kind}：{name}"
-    if parts[0] == "campaign":
-        campaign = next((c for c in review.campaigns if rest.startswith(c.campaign_id)), None)
-        name = campaign.title if campaign is not None else "キャンペーン"
-        kind = CAMPAIGN_MAILS.get(parts[1] if len(parts) > 1 else "", "お知らせ")
-        return f"{name}：{kind}"
-    if parts[0].startswith("milestone"):
-        return f"マイルストーンのお知らせ{when}"
-    return "メール配信"
+    「セミナーのご案内：1on1をみんなどうやっているの？」 (mail.template_names, as `kops mail
+    status RUN --out` names its template). The id goes to the notes."""
+    return run_name(
+        run_id,
+        {s.seminar_id: s.title for s in review.seminars},
+        {c.campaign_id: c.title for c in review.campaigns},
+    )
 
 
 def difference_words(effect: Difference) -> str:

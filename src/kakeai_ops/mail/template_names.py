@@ -1,0 +1,84 @@
+"""What a mail is, in words, from its template and its run: 「事前準備なし・部下向け」,
+「セミナーのご案内：1on1をみんなどうやっているの？」, 「経営層との1on1権：付与のお知らせ」.
+
+The one place that names a template for people: the review deck and workbook name a mail
+run by it (with its month), `kops mail status RUN --out` names each row's template by it.
+The template's key stays in `--format json|csv` on stdout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .. import glossary
+
+SEMINAR_MAILS = {
+    "recording": "録画のご案内",
+    "remind": "リマインド",
+    "correction": "訂正のお知らせ",
+}
+CAMPAIGN_MAILS = {
+    "awarded": "付与のお知らせ",
+    "not_eligible": "対象外のお知らせ",
+    "winner": "当選のお知らせ",
+    "not_drawn": "落選のお知らせ",
+}
+MONTH = re.compile(r"^(\d{4})-(\d{2})")
+
+
+def template_name(template: str, about: str | None = None) -> str:
+    """The template's name; ``about``: the title of the seminar or campaign it is for.
+    A template kops does not ship (one the secretariat added) is named by its key."""
+    kind, _, detail = template.partition(".")
+    if kind in glossary.STUCK_POINTS:
+        role = glossary.ROLES.get(detail, "")
+        return f"{glossary.STUCK_POINTS[kind]}・{role}向け" if role else glossary.STUCK_POINTS[kind]
+    if kind == "seminar":
+        said = f"セミナーの{SEMINAR_MAILS.get(detail, 'ご案内')}"
+        return f"{said}：{about}" if about else said
+    if kind == "campaign":
+        return f"{about or 'キャンペーン'}：{CAMPAIGN_MAILS.get(detail, 'お知らせ')}"
+    if kind.startswith("milestone"):
+        return "マイルストーンのお知らせ"
+    if kind == "report":
+        return "事業部別レポートの送付"
+    return template
+
+
+def run_about(run_id: str, seminars: Mapping[str, str], campaigns: Mapping[str, str]) -> str | None:
+    """The title of the seminar or campaign a run is for (its id follows the template's
+    key in the run id: seminar.recording-month1, campaign.awarded-exec-1on1-2026h2)."""
+    base, _, rest = run_id.partition("-")
+    titles = seminars if base.startswith("seminar") else campaigns
+    if not base.startswith(("seminar", "campaign")):
+        return None
+    return next((title for key, title in titles.items() if rest.startswith(key)), None)
+
+
+def run_name(run_id: str, seminars: Mapping[str, str], campaigns: Mapping[str, str]) -> str:
+    """A run in words: its template's name, and the month of a monthly run
+    (「事前準備なし・部下向け（2026年10月）」). ``seminars``/``campaigns``: id → title."""
+    base, _, rest = run_id.partition("-")
+    name = template_name(base, run_about(run_id, seminars, campaigns))
+    month = MONTH.match(rest)
+    monthly = base.split(".")[0] in glossary.STUCK_POINTS or base.startswith("milestone")
+    if month and monthly:
+        name += f"（{int(month.group(1))}年{int(month.group(2))}月）"
+    return name if name != base else "メール配信"
+
+
+def item_words(item: str, user_id: str) -> str:
+    """What a ledger item says beyond the person it goes to: nothing for a mail about the
+    person (its item is their 社員番号, already in its own column), the milestones of a
+    milestone mail (「上司 20回・部下 20回」), the advisor of a report."""
+    if item == user_id:
+        return ""
+    person, _, milestones = item.partition(":")
+    if person == user_id and milestones:
+        said = []
+        for part in milestones.split("+"):
+            role, _, count = part.partition(":")
+            said.append(f"{glossary.ROLES.get(role, role)} {count}回" if count else part)
+        return "・".join(said)
+    return item

@@ -1,0 +1,157 @@
+"""Where a header may break: between words, never inside one.
+
+Excel and LibreOffice wrap Japanese text at any character, so a header given a column
+too narrow for it reads 「実施率の推/移」 or 「平均スッキ/リ度」. A header that needs more than
+one line is written with its line breaks (as Alt+Enter does in Excel), each at a word
+boundary found by the Sudachi morphological analyser (already used for survey text),
+with the pieces a reader keeps together glued back:
+
+- a particle, auxiliary or suffix goes with the word before it (実施率の / 推移, 選んだ),
+  and so does a dependent verb (部下として), but not ほしい (話を / 聞いて / ほしい);
+- a one-character noun after a word is its suffix (スッキリ度, 入力率, 90日, 2026年);
+- a prefix goes with the word after it (未ログイン);
+- katakana written together stay one word (スタックポイント, メールアドレス);
+- letters and digits written together stay one word (1on1);
+- a closing bracket or a separator (・ / 、) ends the line it is on, an opening bracket
+  starts the next (1on1実施率 / （部下・直近90日）).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+_OPENING = "（(「『［[〈《【"
+_CLOSING = "）)」』］]〉》】、。，,・/／:：%％"
+_ATTACHED_POS = frozenset({"助詞", "助動詞", "接尾辞"})
+
+
+def display_width(text: str) -> int:
+    """East Asian characters take two columns in Excel."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.B)
+
+
+def _katakana(text: str) -> bool:
+    return bool(text) and all("ァ" <= ch <= "ヺ" or ch == "ー" for ch in text)
+
+
+def _ascii(text: str) -> bool:
+    """Letters, digits and signs written together (1on1, --format)."""
+    return bool(text) and text.isascii() and not any(ch.isspace() for ch in text)
+
+
+def _kanji(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch == "々"
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    """The pieces of one line of ``text`` that a line break may separate; joined they
+    give ``text`` back."""
+    if not text.strip():
+        return (text,) if text else ()
+    pieces: list[str] = []
+    glue_next = False  # the piece before asked to go with this one (a prefix, an opening)
+    for morpheme in _tokenizer().tokenize(text):
+        surface = morpheme.surface()
+        pos = morpheme.part_of_speech()
+        before = pieces[-1] if pieces else ""
+        attaches = bool(before) and (
+            glue_next
+            or pos[0] in _ATTACHED_POS
+            or (pos[1] == "非自立可能" and pos[0] == "動詞")  # 部下として, データにいる
+            or surface[0] in _CLOSING
+            or (len(surface) == 1 and _kanji(surface) and not before.endswith(tuple(_CLOSING)))
+            or (_katakana(surface) and _katakana(before[-1]))
+            or (_ascii(surface) and _ascii(before[-1]))
+        )
+        if attaches:
+            pieces[-1] = before + surface
+        else:
+            pieces.append(surface)
+        glue_next = pos[0] == "接頭辞" or surface[-1] in _OPENING or surface.isspace()
+    return tuple(pieces)
+
+
+def longest_word(text: str) -> int:
+    """The display width of the widest piece that no line break may split."""
+    return max(
+        (display_width(w.strip()) for part in text.split("\n") for w in words(part)), default=0
+    )
+
+
+def lines(text: str, room: float) -> list[str]:
+    """``text`` broken into lines of at most ``room`` display columns, at word boundaries
+    only (a word wider than ``room`` has a line of its own); breaks already in the text
+    are kept."""
+    result: list[str] = []
+    for part in text.split("\n"):
+        line = ""
+        for piece in _groups(words(part), room):
+            if line.strip() and display_width((line + piece).strip()) > room:
+                # A space between the words stays at the end of the line (unseen), so the
+                # lines joined give the header back.
+                body = piece.lstrip()
+                result.append(line + piece[: len(piece) - len(body)])
+                line = body
+            else:
+                line += piece
+        result.append(line)
+    return result
+
+
+def breaks_between_words(shown: str) -> bool:
+    """Whether a header written on several lines breaks only where ``lines`` may."""
+    text = shown.replace("\n", "")
+    ends, position = set(), 0
+    for piece in words(text):
+        position += len(piece)
+        ends.add(position)
+        ends.add(position - (len(piece) - len(piece.rstrip())))
+    position = 0
+    for line in shown.split("\n")[:-1]:
+        position += len(line)
+        if position not in ends and position - (len(line) - len(line.rstrip())) not in ends:
+            return False
+    return True
+
+
+def _groups(pieces: tuple[str, ...], room: float) -> list[str]:
+    """The pieces, a bracketed phrase that fits in ``room`` as one (「1on1実施率 /
+    （部下・直近90日）」 rather than 「1on1実施率（部下・ / 直近90日）」)."""
+    result: list[str] = []
+    index = 0
+    while index < len(pieces):
+        piece = pieces[index]
+        end = index
+        if piece.lstrip()[:1] in _OPENING:
+            while end + 1 < len(pieces) and not pieces[end].rstrip().endswith(
+                tuple(")）」』]］〉》】")
+            ):
+                end += 1
+        group = "".join(pieces[index : end + 1])
+        if end > index and display_width(group.strip()) <= room:
+            result.append(group)
+            index = end + 1
+        else:
+            result.append(piece)
+            index += 1
+    return result
+
+
+def width_for(text: str, count: int) -> int:
+    """The narrowest display width at which ``text`` takes at most ``count`` lines."""
+    low = longest_word(text)
+    high = max((display_width(part) for part in text.split("\n")), default=0)
+    for room in range(low, high + 1):
+        if len(lines(text, room)) <= count:
+            return room
+    return high

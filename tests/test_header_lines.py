@@ -1,0 +1,46 @@
+"""Headers broken between words, never inside one: the word pieces and the lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from kakeai_ops.outputs.header_lines import breaks_between_words, lines, longest_word, words
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("実施率の推移", ("実施率の", "推移")),  # was printed 「実施率の推/移」
+        ("平均スッキリ度", ("平均", "スッキリ度")),  # was 「平均スッキ/リ度」
+        ("スッキリ度入力率", ("スッキリ度", "入力率")),
+        ("1on1実施数", ("1on1", "実施数")),  # was 「1on1実施/数」
+        ("週カバー率", ("週", "カバー率")),
+        ("スタックポイント", ("スタックポイント",)),
+        ("未ログイン", ("未ログイン",)),
+        ("連続週数（部下として）", ("連続", "週数", "（部下として）")),
+        ("話を聞いてほしい", ("話を", "聞いて", "ほしい")),
+        ("2026年11月（20日まで）", ("2026年", "11月", "（20日まで）")),
+    ],
+)
+def test_words_keep_what_a_reader_keeps_together(text: str, pieces: tuple[str, ...]) -> None:
+    assert words(text) == pieces
+    assert "".join(words(text)) == text
+
+
+def test_lines_break_between_words_and_give_the_header_back() -> None:
+    rate = "1on1実施率（部下・直近90日）"
+    assert lines(rate, 18) == ["1on1実施率", "（部下・直近90日）"]  # the bracket kept whole
+    assert lines(rate, 10) == ["1on1実施率", "（部下・", "直近90日）"]
+    assert lines("平均スッキリ度", 16) == ["平均スッキリ度"]
+    # A word wider than the room has a line of its own, never cut.
+    assert lines("平均スッキリ度", 4) == ["平均", "スッキリ度"]
+    assert longest_word("平均スッキリ度") == 10
+    # A space between words stays on the line it ends, so the lines give the text back.
+    assert "".join(lines("キー（--format json）", 10)) == "キー（--format json）"
+
+
+def test_a_break_inside_a_word_is_seen() -> None:
+    assert breaks_between_words("実施率の\n推移")
+    assert not breaks_between_words("実施率の推\n移")
+    assert not breaks_between_words("平均スッキ\nリ度")
+    assert breaks_between_words("推移")
