@@ -31,6 +31,32 @@ def glossary_markdown() -> str:
     lines += [f"| `{k}` | {v} |" for k, v in g.STUCK_POINTS.items()]
     lines += [
         "",
+        "## 数値の定義と表示場所",
+        "",
+        "人や集団について kops が示す数値は、どこ（画面・ブック・デッキ・メール）でも"
+        "次の見出しと定義で示します。期間や対象を添えるときは見出しの後ろに（）で"
+        "書きます（例: 1on1実施率（部下・直近30日））。「デッキ n」はレビュー資料の"
+        "n 番目の項目（1. サマリー … 9. 次のアクション）、「デッキのブック」は"
+        "`kops review --xlsx` のブックです。"
+        "`tests/test_glossary_outputs.py` が実際の出力（画面・.xlsx・.pptx・メール）から"
+        "見出しを集めてこの表と照らし合わせ、数値をサンプルのエクスポートから数え直します。",
+        "",
+        "| キー | 見出し | 単位 | 数えるもの（分子） | 分母 | 期間・基準日 | まるめ "
+        "| 表示される場所 | 使わない書き方 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{k}` | {f.label} | {f.unit} | {f.counts} | {f.out_of} | {f.period} | {f.rounding} "
+        f"| {f.shown} | {'、'.join(f.not_spelt) or '－'} |"
+        for k, f in g.FIGURES.items()
+    ]
+    lines += ["", "## 非表示のしるし", "", "| 表示 | 意味 |", "|---|---|"]
+    lines += [f"| `{k}` | {v} |" for k, v in g.HIDDEN.items()]
+    lines += ["", f"凡例（ブック・画面・デッキで同じ文）: {g.HIDDEN_LEGEND}"]
+    lines += ["", "## 前回からの動き", "", "| キー | 表示 |", "|---|---|"]
+    lines += [f"| `{k}` | {v} |" for k, v in g.MOVEMENT.items()]
+    lines += [
+        "",
         "## 列（ファイルの見出し）",
         "",
         "`--format json` と標準出力の `--format csv` は英語のキー、ファイル（`--out`）は"

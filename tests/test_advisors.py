@@ -133,7 +133,7 @@ def test_the_mail_names_what_the_attached_workbook_holds_by_its_labels(
         (attachment,) = message.iter_attachments()
         book = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
         cells = {
-            str(value).split("（")[0]
+            str(value).replace("\n", "").split("（")[0]  # a header broken between words
             for sheet in book.worksheets
             for row in sheet.iter_rows(values_only=True)
             for value in row

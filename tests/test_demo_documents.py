@@ -151,7 +151,7 @@ def test_report_trends_say_the_size_of_the_change(month: Path) -> None:
     the deck's style; the arrow follows the size shown."""
     sheet = _book(month / "out" / "division-report.xlsx")["概要"]
     records = overview_records(sheet)
-    shown = [(r["実施率の推移"], r["スッキリ度の推移"]) for r in records.values()]
+    shown = [(r["1on1実施率の推移"], r["平均スッキリ度の推移"]) for r in records.values()]
     assert len(shown) >= 6
     for share, average in shown:
         assert re.fullmatch(r"[↑↓] [+-][1-9]\d*pt|→ ±0pt|－", share), share

@@ -36,7 +36,7 @@ def test_a_satisfaction_average_of_two_answers_is_not_in_the_deck(
     deck, figures = tmp_path / "deck.pptx", tmp_path / "figures.xlsx"
     cli("review", "--out", str(deck), "--xlsx", str(figures))
     text = _deck_text(deck)
-    assert "満足度（平均） 非表示（回答が少ないため）（回答 2件）" in text
+    assert "満足度の平均 非表示（回答が少ないため）（1〜5、回答 2件）" in text
     book = load_workbook(figures)
     values = [
         row

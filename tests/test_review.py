@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +82,12 @@ def notes(slide: Any) -> str:
 def mail_rows(slide: Any) -> dict[str, dict[str, str]]:
     """The mail table's rows by run id (the notes pair each run's title with its id)."""
     header, *body = table_rows(slide)
+    header = [h.replace("\n", "") for h in header]  # a qualifier has a line of its own
     ids = dict(line.rsplit(": ", 1) for line in notes(slide).splitlines())
     return {ids[r[0]]: dict(zip(header, r, strict=True)) for r in body}
 
 
-MEASURED = "スタックポイントを抜けた割合の差（送付−比較群）"
+MEASURED = "抜け出した割合の差（送付−比較群）"
 
 
 def by_title(deck: dict[str, Any], start: str) -> Any:
@@ -151,10 +153,11 @@ def test_stuck_points_equal_kops_segment(month: Workspace, deck: dict[str, Any])
     assert values["前回"] == [float(r["total"]) for r in before]
     movement = run_json(month, "segment", "--compare", "1")
     rows = dict(table_rows(by_title(deck, "2."))[1:])
-    assert rows["次の段階に進んだ人"] == f"{len(movement['moved_on'])}人"
-    assert rows["前の段階に戻った人"] == f"{len(movement['slid_back'])}人"
-    assert rows["新規"] == f"{movement['joined']}人"
-    assert rows["退職・削除"] == f"{movement['left']}人"
+    # The words of `kops segment --compare` (glossary.MOVEMENT).
+    assert rows["次の段階に進んだ"] == f"{len(movement['moved_on'])}人"
+    assert rows["前の段階に戻った"] == f"{len(movement['slid_back'])}人"
+    assert rows["新たに加わった"] == f"{movement['joined']}人"
+    assert rows["退職・対象外になった"] == f"{movement['left']}人"
 
 
 def test_trend_has_every_snapshot(month: Workspace, deck: dict[str, Any]) -> None:
@@ -209,15 +212,15 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     rows = mail_rows(slide)
     assert set(rows) == set(status)
     for run_id, row in rows.items():
-        assert row["送信"] == f"{status[run_id]['sent']:,}"
+        assert row["送信数"] == f"{status[run_id]['sent']:,}"
         # outbox rehearsals apart; a count that is zero in every run has no column
-        assert row.get("書き出しのみ（未送信）", "0") == f"{status[run_id]['written']:,}"
+        assert row.get("書き出し数（未送信）", "0") == f"{status[run_id]['written']:,}"
         assert row.get("後日送信", "0") == f"{status[run_id]['deferred']:,}"
-        assert row["比較群"] == f"{status[run_id]['holdout']:,}"
+        assert row["比較群（送らない）"] == f"{status[run_id]['holdout']:,}"
         assert run_id not in texts(slide)  # the id is in the notes only
     # A word is explained only where its column is: no run bounced, so neither is 不達.
     assert not any(status[r]["bounced"] for r in rows)
-    assert "不達" not in table_rows(slide)[0] and "不達" not in texts(slide)
+    assert "不達数" not in table_rows(slide)[0] and "不達" not in texts(slide)
     report = {r["group"]: r for r in run_json(month, "mail", "report", MAIL_RUN)}
     values = series(chart(slide))
     assert values["送付"] == [pytest.approx(report["mailed"]["share_left"], abs=1e-4)]
@@ -298,7 +301,8 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(restyled: dict[str, Any]
     label = f"<{restyled['minimum']}"
     report = {r["group"]: r for r in run_json(ws, "mail", "report", MAIL_RUN)}
     hidden = [g for g, r in report.items() if r["share_left"] == label]
-    assert hidden and "表示していません" in Cli(ws)("mail", "report", MAIL_RUN).stdout
+    said = Cli(ws)("mail", "report", MAIL_RUN, env={"KOPS_LANG": "ja"}).stdout
+    assert hidden and "表示していません" in said
     slides = list(Presentation(str(restyled["path"])).slides)
     slide = next(s for s in slides if title(s).startswith("5."))
     row = mail_rows(slide)[MAIL_RUN][MEASURED]
@@ -332,7 +336,8 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     average = sum(r["satisfaction"] * r["answers"] for r in scores) / sum(
         r["answers"] for r in scores
     )
-    assert f"満足度（平均） {average:.2f}" in text
+    tenth = Decimal(str(average)).quantize(Decimal("0.1"), ROUND_HALF_UP)  # as Excel rounds
+    assert f"満足度の平均 {tenth}（1〜5、" in text
     movement = {r["group"]: r for r in summary["その後の変化"]}
     values = series(chart(slide))["次の段階に進んだ割合"]
     assert values[0] == pytest.approx(movement["attended"]["share_moved_on"], abs=1e-4)
@@ -373,13 +378,13 @@ def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any
     assert row[2] == f"{len(eligible):,}人"
     assert row[4] == f"{listed[CAMPAIGN]['awarded']:,}人"
     assert row[3] == "期間終了"  # the window ended in September
-    # The chart names its bars as the table heads its columns, and draws no 進行中 bar
+    # The chart names its bars as the table heads its columns, and draws no 達成見込み bar
     # (not a 0) for a window that has ended.
     bars = {s.name: list(s.values) for s in chart(slide).plots[0].series}
     assert list(bars) == table_rows(slide)[0][2:]
-    assert bars["対象"] == [len(eligible)] and bars["進行中"] == [None]
+    assert bars["対象"] == [len(eligible)] and bars["達成見込み"] == [None]
     due = run_json(month, "campaign", "milestones")
-    assert f"未送付 {len(due):,}件" in texts(slide)
+    assert f"送付予定 {len(due):,}件" in texts(slide)
 
 
 def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import Cli
+from kakeai_ops import glossary
 from kakeai_ops.analyses.segmentation import KEYS, LIST_COLUMNS
 from kakeai_ops.workspace import Workspace
 from workbooks import csv_records, header_labels, sheet_records
@@ -107,7 +108,7 @@ def test_xlsx_file_reads_back(sample_copy: Workspace, tmp_path: Path) -> None:
     assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$B"
     rows = sheet_records(book, "users")
     assert {r["stuck_point"] for r in rows} == {"事前準備なし"}
-    shares = sheet.cell(row=2, column=header.index("事前準備率") + 1)
+    shares = sheet.cell(row=2, column=header.index(glossary.column_label("prep_share")) + 1)
     assert shares.number_format == "0%"
     totals = {r["stuck_point"]: r["total"] for r in sheet_records(book, "summary")}
     assert totals["事前準備なし"] == len(rows)

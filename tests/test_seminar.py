@@ -91,6 +91,9 @@ def test_invite_attendance_survey_remind_summary(
     assert "10/28(水) 12:15〜" in str(parsed["Subject"])
     assert "2026年10月28日（水）12:15〜" in plain(parsed)
     assert "https://meet.example/month1" in plain(parsed)
+    # The recording goes to those who did not attend (remind, below), and the invitation
+    # says so: one who attends is not left waiting for a link that never comes.
+    assert "※ 録画は、ご参加になれなかった方に後日ご案内します。" in plain(parsed)
 
     cli("seminar", "attendance", "month1", str(SEMINARS / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SEMINARS / "month1-survey.csv"))

@@ -94,7 +94,12 @@ def test_figures_have_number_formats_and_ids_stay_text(month: Path) -> None:
     users = segment["一覧"]
     header = header_labels(users)
     assert users.cell(row=2, column=header.index("社員番号") + 1).number_format == "@"
-    assert users.cell(row=2, column=header.index("事前準備率") + 1).number_format == "0%"
+    assert (
+        users.cell(
+            row=2, column=header.index(glossary.column_label("prep_share")) + 1
+        ).number_format
+        == "0%"
+    )
     assert users.cell(row=2, column=header.index("1on1実施数（累計）") + 1).number_format == "#,##0"
     last_login = users.cell(row=2, column=header.index("最終ログイン日") + 1)
     assert last_login.is_date and last_login.number_format == "yyyy-mm-dd"
@@ -252,7 +257,8 @@ def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
     }
     assert formats["人数"] == ("#,##0", "+#,##0;-#,##0;0")
     assert formats["ログイン率"] == ("0%", "+0%;-0%;0%")
-    assert formats["平均スッキリ度"][0] == "0.0"
+    # An average of the period's 1on1s: its label says the period (glossary.figure_label).
+    assert formats[glossary.figure_label("sukkiri_avg", "直近30日")][0] == "0.0"
 
 
 def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:

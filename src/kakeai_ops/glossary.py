@@ -87,6 +87,333 @@ MOVEMENT = {
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure kops shows about people or groups: its one label and its one definition.
+
+    ``label`` is what every output prints (a table header, a tile, a slide's sentence, a
+    mail); an output that must say the period or whom it counts adds it in brackets after
+    the label (「1on1実施率（部下・直近30日）」), never another word. ``not_spelt``: other
+    words for it that must not appear as a label (tests read every output for them)."""
+
+    label: str
+    unit: str
+    counts: str  # the numerator: what is counted
+    out_of: str  # the denominator ("－" for a count or an average's own rows)
+    period: str  # the days it covers, and the day it is as of
+    rounding: str
+    shown: str  # where people read it
+    not_spelt: tuple[str, ...] = ()
+
+
+WHOLE_PERCENT = "整数の%（Excel と同じく 0.5 は切り上げ）"
+TENTH = "小数第1位（0.05 は切り上げ）"
+AS_OF = "基準日時点（期間によらない）"
+REPORT_PERIOD = "レポートの期間（--period、既定は直近90日）。デッキ・デッキのブックは直近30日"
+
+# Every figure about people or groups, in the order a reader meets them. The key is the
+# figure's --format json key (and COLUMNS key); COLUMNS takes its label from here.
+FIGURES: dict[str, Figure] = {
+    "headcount": Figure(
+        "人数",
+        "人",
+        "在籍している人（退職は除き、休職・産休・育休は含む）",
+        "－",
+        AS_OF,
+        "整数",
+        "事業部別レポート（画面・概要・各事業部のシート）、デッキ 1・4、"
+        "デッキのブック 1_サマリー・4",
+    ),
+    "activation_rate": Figure(
+        "ログイン率",
+        "%",
+        "一度でもログインした人（最終ログイン日がある）",
+        "人数",
+        AS_OF,
+        WHOLE_PERCENT,
+        "事業部別レポート、デッキ 1・4、デッキのブック、アドバイザーへのメール（項目名）",
+        ("ログイン割合", "利用率"),
+    ),
+    "pair_rate": Figure(
+        "ペア成立率",
+        "%",
+        "成立した（承認済みの）ペアに上司か部下として入っている人",
+        "人数",
+        AS_OF,
+        WHOLE_PERCENT,
+        "事業部別レポート、デッキ 1・4、デッキのブック、アドバイザーへのメール（項目名）",
+        ("ペア成立割合",),
+    ),
+    "members": Figure(
+        "部下の人数",
+        "人",
+        "成立したペアに部下として入っている人",
+        "－",
+        AS_OF,
+        "整数",
+        "事業部別レポート",
+    ),
+    "implementation_rate": Figure(
+        "1on1実施率",
+        "%",
+        "期間内に部下として実施済みの1on1が1回以上ある部下",
+        "部下の人数",
+        REPORT_PERIOD + "。見出しに「（部下・直近90日）」のように期間を添える",
+        WHOLE_PERCENT,
+        "事業部別レポート（画面・概要・各事業部・グラフ・月別）、デッキ 1・4・タイトル、"
+        "デッキのブック 1・4、アドバイザーへのメール（項目名）",
+        ("実施割合", "1on1 実施率", "1on1実施割合"),
+    ),
+    "implementation_rate_trend": Figure(
+        "1on1実施率の推移",
+        "pt",
+        "1on1実施率の、同じ長さの前期間からの差",
+        "－",
+        "レポートの期間と、その直前の同じ日数",
+        "整数の pt（±0pt は変化なし）",
+        "事業部別レポート（画面・概要）",
+        ("実施率の推移",),
+    ),
+    "implementation_rate_change": Figure(
+        "1on1実施率の差（pt）",
+        "pt",
+        "1on1実施率（直近30日）の、前回のスナップショットの基準日での値からの差",
+        "－",
+        "直近30日（今回と前回の基準日それぞれ）",
+        "整数の pt",
+        "デッキ 4（見出しは「前回比」）、デッキのブック 4",
+    ),
+    "held": Figure(
+        "1on1実施数",
+        "回",
+        "期間内に実施済みの1on1（部下の所属で数える）",
+        "－",
+        REPORT_PERIOD + "。好事例インタビュー候補ではペアの直近90日（interview.lookback_days）",
+        "整数",
+        "事業部別レポート、トピック・対応の内訳、好事例インタビュー候補（一覧・デッキ 8）",
+        ("1on1数", "回数"),
+    ),
+    "per_member_month": Figure(
+        "1on1/人/月",
+        "回",
+        "期間内に実施済みの1on1の数",
+        "部下の人数 × 期間の月数（日数 ÷ 30.4375）",
+        REPORT_PERIOD,
+        TENTH,
+        "事業部別レポート、デッキ 1・4、デッキのブック",
+        ("1on1 / 人 / 月", "1on1/人/月数"),
+    ),
+    "per_member_month_trend": Figure(
+        "1on1/人/月の推移",
+        "回",
+        "1on1/人/月 の、前期間からの差",
+        "－",
+        "レポートの期間と、その直前の同じ日数",
+        TENTH,
+        "事業部別レポート（画面・概要）",
+        ("回数の推移",),
+    ),
+    "prepared_share": Figure(
+        "事前準備率",
+        "%",
+        "期間内に実施済みの1on1のうち、事前準備（1on1 の前にトピックを選んだ）があったもの",
+        "期間内に実施済みの1on1",
+        REPORT_PERIOD,
+        WHOLE_PERCENT,
+        "事業部別レポート、アドバイザーへのメール（項目名）",
+        ("準備率", "事前準備割合"),
+    ),
+    "rated_share": Figure(
+        "スッキリ度入力率",
+        "%",
+        "期間内に実施済みの1on1のうち、スッキリ度が入力されたもの",
+        "期間内に実施済みの1on1",
+        REPORT_PERIOD,
+        WHOLE_PERCENT,
+        "事業部別レポート、アドバイザーへのメール（項目名）",
+        ("スッキリ度回答率", "入力率"),
+    ),
+    "sukkiri_avg": Figure(
+        "平均スッキリ度",
+        "0〜5（kops.yaml の尺度）",
+        "期間内に実施済みでスッキリ度が入力された1on1のスッキリ度の合計",
+        "その1on1の数（人ではなく1on1ごとの平均）",
+        REPORT_PERIOD + "。好事例インタビュー候補ではペアの直近90日",
+        TENTH,
+        "事業部別レポート、デッキ 1・4・8、デッキのブック、好事例インタビュー候補",
+        ("スッキリ度の平均",),
+    ),
+    "sukkiri_avg_trend": Figure(
+        "平均スッキリ度の推移",
+        "0〜5",
+        "平均スッキリ度の、前期間からの差",
+        "－",
+        "レポートの期間と、その直前の同じ日数",
+        TENTH,
+        "事業部別レポート（画面・概要）",
+        ("スッキリ度の推移",),
+    ),
+    "growth_avg": Figure(
+        "平均成長実感",
+        "1〜5",
+        "期間内に実施済みで成長実感が入力された1on1の成長実感の合計",
+        "その1on1の数",
+        REPORT_PERIOD,
+        TENTH,
+        "事業部別レポート、好事例インタビュー候補",
+        ("成長実感の平均",),
+    ),
+    "prep_share": Figure(
+        "直近の事前準備率",
+        "%",
+        "本人が部下として直近に実施した1on1（rules.recent_n、既定3回）のうち事前準備があったもの",
+        "その1on1の数（直近の1on1数）",
+        "基準日までの直近 recent_n 回（期間ではなく回数）",
+        WHOLE_PERCENT,
+        "スタックポイントの一覧（segment --list）、segment --explain",
+    ),
+    "rating_share": Figure(
+        "直近のスッキリ度入力率",
+        "%",
+        "本人が部下として直近に実施した1on1（recent_n 回）のうちスッキリ度が入力されたもの",
+        "その1on1の数（直近の1on1数）",
+        "基準日までの直近 recent_n 回",
+        WHOLE_PERCENT,
+        "スタックポイントの一覧（segment --list）、segment --explain",
+    ),
+    "stuck_point_people": Figure(
+        "スタックポイント別の人数",
+        "人",
+        "その段階が最初のつまずき（スタックポイント）である人（1人に1つ）",
+        "－",
+        AS_OF,
+        "整数",
+        "kops segment（画面・集計シート）、デッキ 2・タイトル、デッキのブック 2",
+    ),
+    "stuck_point_share": Figure(
+        "割合",
+        "%",
+        "そのスタックポイントの人",
+        "退職を除く全員（見出しの「（252人、基準日 …）」）",
+        AS_OF,
+        WHOLE_PERCENT,
+        "kops segment（割合）、デッキ 3（推移）・次のアクション（全体の11%）、"
+        "デッキのブック 3（○○の割合）",
+    ),
+    "movement": Figure(
+        "次の段階に進んだ・前の段階に戻った・変わらず・新たに加わった・退職・対象外になった",
+        "人",
+        "前回と今回のスナップショットの両方（または片方）にいる人を、スタックポイントの移り変わりで分けた人数",
+        "－",
+        "前回の基準日から今回の基準日まで",
+        "整数",
+        "segment --compare、デッキ 2、デッキのブック 2（（移動）…）",
+        ("変化なし", "新規", "退職・削除"),
+    ),
+    "eligible_people": Figure(
+        "対象の人数",
+        "人",
+        "キャンペーンの条件（例: 3か月連続毎週1on1）を判定期間のうちに満たした、在籍中の人",
+        "－",
+        "判定期間（kops.yaml の window）のうち、基準日までに終わった月",
+        "整数",
+        "campaign eligible（「対象: N人」）、デッキ 7（対象）、デッキのブック 7",
+    ),
+    "on_track": Figure(
+        "達成見込みの人数",
+        "人",
+        "まだ対象ではないが、今の月までの連続で条件を満たしている人（判定期間中だけ）",
+        "－",
+        "判定期間中の基準日まで",
+        "整数",
+        "デッキ 7（達成見込み）、デッキのブック 7",
+        ("進行中",),
+    ),
+    "awarded": Figure(
+        "付与済みの人数",
+        "人",
+        "campaign award で付与を記録した人",
+        "－",
+        "記録した日まで（すべての回）",
+        "整数",
+        "campaign list、デッキ 7（付与済み）、デッキのブック 7",
+    ),
+    "due": Figure(
+        "送付予定",
+        "件",
+        "マイルストーン（節目の回数）に達し、まだお知らせを送っていない人と役割の組",
+        "－",
+        "前回のスナップショットの基準日より後（初回は milestones_since）から基準日まで",
+        "整数",
+        "campaign milestones、デッキ 7・9、デッキのブック 7",
+        ("未送付",),
+    ),
+    "share_left": Figure(
+        "抜け出した割合",
+        "%",
+        "配信時にそのスタックポイントだった人のうち、最新データでそのスタックポイントでなくなった人",
+        "配信時の区分（送付・比較群）の人のうち最新データにいる人",
+        "配信時のスナップショットから最新のスナップショット（基準日）まで",
+        WHOLE_PERCENT + "。差は 0.1pt 単位",
+        "mail report、デッキ 5、デッキのブック 5（送付群で〜・比較群で〜）",
+        ("抜けた割合",),
+    ),
+    "attendance_rate": Figure(
+        "出席率",
+        "%",
+        "招待した人のうち出席した人（出席数（招待した人））",
+        "招待数",
+        "セミナー当日の出席リスト",
+        WHOLE_PERCENT,
+        "seminar summary（画面・ブック）",
+    ),
+    "satisfaction_avg": Figure(
+        "満足度の平均",
+        "1〜5",
+        "セミナーアンケートで答えられた満足度の合計",
+        "満足度を答えた回答の数",
+        "取り込んだアンケート",
+        TENTH,
+        "seminar summary（画面・ブック）、デッキ 6、デッキのブック 6",
+        ("満足度（平均）",),
+    ),
+    "share_moved_on": Figure(
+        "次の段階に進んだ割合",
+        "%",
+        "招待時のスタックポイントから、最新データで次の段階に進んだ人",
+        "その区分の人のうち最新データにいる人",
+        "招待時のスナップショットから最新のスナップショットまで",
+        WHOLE_PERCENT,
+        "seminar summary、デッキ 6、デッキのブック 6",
+    ),
+}
+
+# A hidden cell shows only these marks (privacy/rules.py writes them), explained in these
+# words wherever a legend stands: under a workbook's table, on the terminal, on a slide.
+HIDDEN: dict[str, str] = {
+    "<5": "人数が少ないため非表示（privacy.min_group、既定5人未満）",
+    "<10": "心身の状態を含む集計で、人数が少ないため非表示（既定10人未満）",
+    "(秘匿)": "差し引きで推定できないよう併せて非表示",
+}
+HIDDEN_LEGEND = (
+    "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
+    f"(秘匿)：{HIDDEN['(秘匿)']}。"
+)
+
+
+def figure_label(key: str, *qualifiers: str) -> str:
+    """A figure's label, with what it counts or its period in brackets when the output
+    must say it: figure_label("implementation_rate", "部下", "直近30日") →
+    「1on1実施率（部下・直近30日）」."""
+    label = FIGURES[key].label
+    return f"{label}（{'・'.join(qualifiers)}）" if qualifiers else label
+
+
+def implementation_rate_label(basis: str = "") -> str:
+    """「1on1実施率（部下・直近90日）」: the rate counts members; ``basis`` is its period."""
+    return figure_label("implementation_rate", *filter(None, ["部下", basis]))
+
+
+@dataclass(frozen=True)
 class Column:
     label: str
     format: str | None = None  # an Excel number format; None: as the value comes
@@ -97,6 +424,11 @@ class Column:
 
 def _c(label: str, number_format: str | None = None, detail: bool = False) -> Column:
     return Column(label, number_format, detail)
+
+
+def _f(key: str, number_format: str | None = None, detail: bool = False) -> Column:
+    """A figure's column: its label is the figure's (FIGURES), never written twice."""
+    return Column(FIGURES[key].label, number_format, detail)
 
 
 # Column key → what people read in a file's header, and how its figures are formatted.
@@ -119,9 +451,9 @@ COLUMNS: dict[str, Column] = {
     "manager_department": _c("上司の部署", detail=True),
     "manager_job_type": _c("上司の職種", detail=True),
     "manager_age_band": _c("上司の年代", detail=True),
-    "headcount": _c("人数", COUNT),
+    "headcount": _f("headcount", COUNT),
     "users": _c("人数", COUNT),
-    "members": _c("部下の人数", COUNT),
+    "members": _f("members", COUNT),
     # stuck points
     "stuck_point": _c("スタックポイント"),
     "stuck_point_label": _c("スタックポイント名"),
@@ -147,17 +479,17 @@ COLUMNS: dict[str, Column] = {
     "recent_prepared": _c("うち事前準備あり", COUNT, detail=True),
     "recent_rated": _c("うちスッキリ度入力あり", COUNT, detail=True),
     "invites_to_accept": _c("承認待ちのペア招待（部下として）", COUNT, detail=True),
-    "prep_share": _c("事前準備率", PERCENT),
-    "rating_share": _c("スッキリ度入力率", PERCENT),
+    "prep_share": _f("prep_share", PERCENT),
+    "rating_share": _f("rating_share", PERCENT),
     "seminar_month": _c("おすすめセミナー（Month）", detail=True),
-    "held": _c("1on1実施数", COUNT),
+    "held": _f("held", COUNT),
     "regularity": _c("週カバー率", PERCENT, detail=True),
     "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
     "topics_distinct": _c("トピックの種類数", COUNT, detail=True),
     "spread_note": _c("備考（分散のため繰り上げ）", detail=True),
     "stuck_points": _c("スタックポイント", detail=True),
-    "sukkiri_avg": _c("平均スッキリ度", ONE_DECIMAL),
-    "growth_avg": _c("平均成長実感", ONE_DECIMAL, detail=True),
+    "sukkiri_avg": _f("sukkiri_avg", ONE_DECIMAL),
+    "growth_avg": _f("growth_avg", ONE_DECIMAL, detail=True),
     "top_topics": _c("主なトピック", detail=True),
     "private_topics": _c("非公開トピック数", COUNT, detail=True),
     "theme_share": _c("テーマの割合", PERCENT, detail=True),
@@ -165,12 +497,17 @@ COLUMNS: dict[str, Column] = {
     "reason": _c("選んだ理由"),
     "rank": _c("順位", COUNT),
     "eligible_pairs": _c("候補ペア数", COUNT),
-    "activation_rate": _c("ログイン率", PERCENT),
-    "pair_rate": _c("ペア成立率", PERCENT),
-    "implementation_rate": _c("1on1実施率", PERCENT),
-    "implementation_rate_before": _c("1on1実施率（前回）", PERCENT),
-    "implementation_rate_change": _c("1on1実施率の差（pt）", SIGNED_PERCENT),
-    "per_member_month": _c("1on1/人/月", ONE_DECIMAL),
+    "activation_rate": _f("activation_rate", PERCENT),
+    "pair_rate": _f("pair_rate", PERCENT),
+    "implementation_rate": _f("implementation_rate", PERCENT),
+    "implementation_rate_before": _c(figure_label("implementation_rate", "前回"), PERCENT),
+    "implementation_rate_change": _f("implementation_rate_change", SIGNED_PERCENT),
+    "per_member_month": _f("per_member_month", ONE_DECIMAL),
+    "prepared_share": _f("prepared_share", PERCENT),
+    "rated_share": _f("rated_share", PERCENT),
+    "implementation_rate_trend": _f("implementation_rate_trend"),
+    "per_member_month_trend": _f("per_member_month_trend"),
+    "sukkiri_avg_trend": _f("sukkiri_avg_trend"),
     "period": _c("期間"),
     # campaigns and milestones
     "campaign": _c("キャンペーンID", TEXT),
@@ -178,7 +515,7 @@ COLUMNS: dict[str, Column] = {
     "title": _c("名称"),
     "window": _c("判定期間"),
     "eligible": _c("判定"),
-    "eligible_people": _c("対象の人数", COUNT),
+    "eligible_people": _f("eligible_people", COUNT),
     "not_eligible": _c("対象外の人数", COUNT),
     "on_leave_or_retired": _c("休職・退職の人数", COUNT),
     "qualify_but_on_leave_or_retired": _c("条件を満たすが休職・退職の人数", COUNT),
@@ -188,12 +525,15 @@ COLUMNS: dict[str, Column] = {
     "months_judged": _c("判定した月数", COUNT, detail=True),
     "best_run_months": _c("最長の連続月数", COUNT),
     "note": _c("備考"),
-    "on_track": _c("達成見込みの人数", COUNT),
-    "awarded": _c("付与済みの人数", COUNT),
+    "on_track": _f("on_track", COUNT),
+    "awarded": _f("awarded", COUNT),
+    "entries": _c("応募数", COUNT),
+    "eligible_entrants": _c("応募者のうち対象", COUNT),
+    "winners": _c("当選者数", COUNT),
     "window_open": _c("判定期間中"),
-    "due": _c("送付予定", COUNT),
-    "due_manager": _c("送付予定（上司）", COUNT),
-    "due_member": _c("送付予定（部下）", COUNT),
+    "due": _f("due", COUNT),
+    "due_manager": _c(figure_label("due", "上司"), COUNT),
+    "due_member": _c(figure_label("due", "部下"), COUNT),
     "delivered": _c("届いた数", COUNT),  # sent and not bounced
     "notices_sent": _c("送付済み", COUNT),  # milestone notices mailed
     "milestone": _c("マイルストーン（回）", COUNT),
@@ -218,10 +558,13 @@ COLUMNS: dict[str, Column] = {
     "effect": _c("効果測定"),
     "mailed_in_snapshot": _c("送付群の人数", COUNT, detail=True),
     "mailed_left": _c("送付群で抜け出した人数", COUNT, detail=True),
-    "mailed_share_left": _c("送付群で抜け出した割合", PERCENT),
+    "mailed_share_left": _c("送付群で" + FIGURES["share_left"].label, PERCENT),
+    "share_left": _f("share_left", PERCENT),
+    "left_stuck_point": _c("抜け出した人数", COUNT),
+    "still_flagged": _c("まだ該当する人数", COUNT),
     "holdout_in_snapshot": _c("比較群の人数", COUNT, detail=True),
     "holdout_left": _c("比較群で抜け出した人数", COUNT, detail=True),
-    "holdout_share_left": _c("比較群で抜け出した割合", PERCENT),
+    "holdout_share_left": _c("比較群で" + FIGURES["share_left"].label, PERCENT),
     "difference": _c("差（pt）", SIGNED_PERCENT_TENTHS),
     "ci95_low": _c("95%信頼区間（下限）", PERCENT_TENTHS, detail=True),
     "ci95_high": _c("95%信頼区間（上限）", PERCENT_TENTHS, detail=True),
@@ -248,7 +591,7 @@ COLUMNS: dict[str, Column] = {
     "action": _c("次のアクション"),
     "basis": _c("根拠"),
     "command": _c("コマンド", detail=True),
-    "satisfaction_avg": _c("満足度の平均", ONE_DECIMAL),
+    "satisfaction_avg": _f("satisfaction_avg", ONE_DECIMAL),
     # seminars
     "seminar_id": _c("セミナーID", TEXT),
     "seminar": _c("セミナーID", TEXT),
@@ -260,13 +603,14 @@ COLUMNS: dict[str, Column] = {
     "invites": _c("案内する人"),
     "invited": _c("招待数", COUNT),
     "attended": _c("出席数", COUNT),
-    "rate": _c("出席率", PERCENT),
+    "rate": _f("attendance_rate", PERCENT),
     "invited_attended": _c("出席数（招待した人）", COUNT),
     "uninvited": _c("招待外の参加", COUNT),
     "satisfaction": _c("満足度", "0"),
     "group_label": _c("区分名"),
     "unit": _c("単位"),
     "answers": _c("回答数", COUNT),
+    "survey_answers": _c("アンケート回答数", COUNT),
     "interest": _c("知りたいテーマ"),
     "group": _c("区分"),
     "example_1": _c("回答例1"),
@@ -280,8 +624,11 @@ COLUMNS: dict[str, Column] = {
     "suggestion": _c("提案"),
     "in_snapshot": _c("最新データにいる人数", COUNT),
     "moved_on": _c("次の段階に進んだ人数", COUNT),
-    "share_moved_on": _c("次の段階に進んだ割合", PERCENT),
-    # import problems
+    "share_moved_on": _f("share_moved_on", PERCENT),
+    # import problems, the audit log, the template list
+    "count": _c("件数", COUNT),
+    "rows": _c("行数", COUNT),
+    "variables": _c("使う変数"),
     "file": _c("ファイル"),
     "row": _c("行", COUNT),
     "column": _c("列"),
@@ -292,6 +639,9 @@ COLUMNS: dict[str, Column] = {
 for _key, _label in STUCK_POINTS.items():
     COLUMNS[str(_key)] = Column(_label, COUNT)
     COLUMNS[f"{_key}_share"] = Column(f"{_label}の割合", PERCENT)
+
+# The two groups a mail's effect compares (`kops mail report`, the deck's chart).
+EFFECT_GROUPS: dict[object, str] = {"mailed": "送付", "holdout": "比較群（送らなかった人）"}
 
 # A mail ledger's states and a template's kinds as people read them (`kops mail status`,
 # its file, the plan of a send).

@@ -323,7 +323,8 @@ def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
             "no_rating",
             f"{recent}のうちスッキリ度入力 {int(row['recent_rated'])} 回"
             f"（{share(row['rating_share'])}）",
-            f"部下として直近 {rules.recent_n} 回の入力率 < {percent(rules.min_rating_share)}",
+            f"部下として直近 {rules.recent_n} 回のスッキリ度入力率 < "
+            f"{percent(rules.min_rating_share)}",
         ),
         (
             "no_recurrence",

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import config
+from .. import config, glossary
 from ..analyses import streaks
 from ..analyses.eligibility import eligibility_counts
 from ..calendar import BusinessCalendar
@@ -91,9 +91,7 @@ CAMPAIGN_LABELS = {
     "rule": "条件",
     "months": "連続月数",
     "min_per_week": "週あたりの回数",
-    "entries": "応募数",
-    "eligible_entrants": "応募者のうち対象",
-    "winners": "当選者数",
+    **{k: glossary.column_label(k) for k in ("entries", "eligible_entrants", "winners")},
 }
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, typed_id
@@ -79,7 +80,7 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
                 title=_("Mail templates ({folder})").format(
                     folder=context.workspace.mail_templates_dir
                 ),
-                labels={"template": "テンプレート", "variables": "使う変数"},
+                labels={k: glossary.column_label(k) for k in ("template", "variables")},
                 values={"kind": KIND_WORDS},
             )
         )

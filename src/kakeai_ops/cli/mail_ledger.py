@@ -8,6 +8,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from .. import glossary
 from ..analyses.mail_effect import mailed_state
 from ..clock import JST
 from ..glossary import STUCK_POINTS, column_label
@@ -53,14 +54,15 @@ MAIL_LABELS = {
     "temp_failed": "一時エラー",
     "perm_failed": "送信失敗",
     "delivered": "届いた数",
-    "count": "件数",
+    "count": glossary.column_label("count"),
     "group": "区分",
     "users": "人数",
-    "left_stuck_point": "抜け出した人数",
-    "share_left": "抜け出した割合",
-    "still_flagged": "まだ該当する人数",
+    **{
+        key: glossary.column_label(key)
+        for key in ("left_stuck_point", "share_left", "still_flagged", "in_snapshot")
+    },
 }
-EFFECT_GROUPS: dict[object, str] = {"mailed": "送付", "holdout": "比較群（送らなかった人）"}
+EFFECT_GROUPS = glossary.EFFECT_GROUPS
 # Always shown in the list of runs; a state's column only when some run has one.
 RUN_COLUMNS = ["run_id", "created_at", "as_of", "segment_key", "messages", "status"]
 

@@ -29,7 +29,7 @@ from ..jobs.division_report import (
 )
 from ..numbers import percent
 from ..outputs.files import write_table
-from ..outputs.report_xlsx import OVERVIEW_COLUMNS, write_report
+from ..outputs.report_xlsx import OVERVIEW_COLUMNS, with_basis, write_report
 from ..privacy.audiences import SHARED, line
 from ..privacy.audit import check
 from ..store import SnapshotInfo, audit_entries, record_action
@@ -249,7 +249,8 @@ def _check_options(
 def _print_overview(report: DivisionReport) -> None:
     """The overview sheet as a table on the terminal, shares as whole percents."""
     columns = [c for c, _label, _format in OVERVIEW_COLUMNS]
-    headers = {c: label for c, label, _format in OVERVIEW_COLUMNS}
+    # The workbook's headers, the rate's period too (「1on1実施率（部下・直近90日）」).
+    headers = {c: label for c, label, _format in with_basis(OVERVIEW_COLUMNS, report.period.basis)}
     formats: dict[str, Callable[[Any], str]] = {
         c: _whole_percent for c, _label, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }

@@ -525,7 +525,8 @@ def _print_summary(summary: Summary, min_group: int) -> None:
         out.print(
             people_table(
                 summary.satisfaction,
-                title=f"満足度（回答 {answered:,}件、平均 {fixed(average, 2)}）",
+                title=f"満足度（回答 {answered:,}件、"
+                f"{glossary.column_label('satisfaction_avg')} {fixed(average, 1)}）",
             )
         )
     if len(summary.interests):

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import glossary
 from ..config import ScopeUnit, Settings, scope_text
 from ..errors import KopsError
 from ..i18n import _
@@ -83,6 +84,17 @@ def report_attachment_name(scope: str, as_of: dt.date | None) -> str:
     return f"1on1実施状況レポート_{readable(scope)}{day}.xlsx"
 
 
+# The figures of the report's department tables, as their headers say them, on two lines
+# (the template's 「・内容：」 item goes on with 「　」 as its other lines do).
+REPORT_FIGURES = "、\n　".join(
+    "、".join(glossary.column_label(key) for key in keys)
+    for keys in (
+        ("activation_rate", "pair_rate", "implementation_rate", "held", "per_member_month"),
+        ("prepared_share", "rated_share", "sukkiri_avg", "growth_avg"),
+    )
+)
+
+
 def advisor_mailing(
     settings: Settings,
     names: Iterable[str],
@@ -122,6 +134,8 @@ def advisor_mailing(
                 "period": said,
                 # 前期間 as the workbook's sheets name it; empty when not known.
                 "previous": previous,
+                # What the workbook holds, in its own headers' words.
+                "figures": REPORT_FIGURES,
             },
         }
         recipients.append(

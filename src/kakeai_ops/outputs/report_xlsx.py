@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import glossary
 from ..privacy.audiences import SHARED
 from ..privacy.audiences import label as audience_label
 from ..privacy.audit import check
@@ -45,23 +46,26 @@ BOLD = workbook.font(bold=True)
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
+# (column, Japanese header, number format): the headers are the glossary's figure labels.
+OVERVIEW_KEYS = [
+    "headcount",
+    "activation_rate",
+    "pair_rate",
+    "members",
+    "implementation_rate",
+    "implementation_rate_trend",
+    "held",
+    "per_member_month",
+    "per_member_month_trend",
+    "prepared_share",
+    "rated_share",
+    "sukkiri_avg",
+    "sukkiri_avg_trend",
+    "growth_avg",
+]
 OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
-    # (column, Japanese header, number format)
-    ("division", "事業部", None),
-    ("headcount", "人数", "#,##0"),
-    ("activation_rate", "ログイン率", "0%"),
-    ("pair_rate", "ペア成立率", "0%"),
-    ("members", "部下の人数", "#,##0"),
-    ("implementation_rate", "1on1実施率（部下）", "0%"),
-    ("implementation_rate_trend", "実施率の推移", None),
-    ("held", "1on1実施数", "#,##0"),
-    ("per_member_month", "1on1/人/月", "0.0"),
-    ("per_member_month_trend", "回数の推移", None),
-    ("prepared_share", "事前準備率", "0%"),
-    ("rated_share", "スッキリ度入力率", "0%"),
-    ("sukkiri_avg", "平均スッキリ度", "0.0"),
-    ("sukkiri_avg_trend", "スッキリ度の推移", None),
-    ("growth_avg", "平均成長実感", "0.0"),
+    ("division", glossary.column_label("division"), None),
+    *((key, glossary.column_label(key), glossary.COLUMNS[key].format) for key in OVERVIEW_KEYS),
 ]
 # The overview prints as two tables, one above the other, each one A4 page wide with its
 # text at 9 pt or more (fifteen columns side by side print at about 8 pt): taking part
@@ -97,6 +101,9 @@ OVERVIEW_PARTS: list[tuple[str | None, list[str]]] = [
 DEPARTMENT_COLUMNS = [("department", "部署", None), *OVERVIEW_COLUMNS[1:]]
 DEPARTMENT_COLUMNS = [c for c in DEPARTMENT_COLUMNS if not c[0].endswith("_trend")]
 RIGHT = Alignment(horizontal="right")
+MONTHLY_TITLE = f"月別の{glossary.implementation_rate_label()}"
+RATE_AXIS = glossary.figure_label("implementation_rate", "%")
+PARTIAL_MONTH = f"{glossary.figure_label('implementation_rate')}はその日までの値。グラフは破線"
 TOTAL_ROW = "全社"
 DIVISION_TOTAL = "事業部計"
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -413,10 +420,14 @@ def _with_total(departments: pd.DataFrame, overview: pd.DataFrame, division: str
 def with_basis(
     columns: list[tuple[str, str, str | None]], basis: str
 ) -> list[tuple[str, str, str | None]]:
-    """The rate's header names its comparison basis (「1on1実施率（部下・直近90日）」), as the
-    deck's label does: one figure, one definition, one label."""
+    """The rate's header names whom it counts and its period (「1on1実施率（部下・直近90日）」),
+    as the deck's label does: one figure, one definition, one label."""
     return [
-        (key, f"1on1実施率（部下・{basis}）" if key == "implementation_rate" else label, fmt)
+        (
+            key,
+            glossary.implementation_rate_label(basis) if key == "implementation_rate" else label,
+            fmt,
+        )
         for key, label, fmt in columns
     ]
 
@@ -470,8 +481,8 @@ def _rate_chart(
         _note(sheet, anchor - 1, "".join(notes))
     if not shown:
         return
-    title = f"1on1実施率（部下）{caption}"
-    top, last = values.block(title, ["事業部", "1on1実施率（部下）"], shown)
+    title = f"{glossary.implementation_rate_label()}{caption}"
+    top, last = values.block(title, ["事業部", glossary.implementation_rate_label()], shown)
     for row in range(top + 1, last + 1):  # the labels on the bars take the cells' format
         values.sheet.cell(row=row, column=2).number_format = "0%"
     _bar_chart(sheet, values.sheet, title, top + 1, last, f"A{anchor}", grey=reference is not None)
@@ -513,7 +524,12 @@ def _bar_chart(
             showPercent=False,
         )
     chart.height, chart.width = 8, 18
-    workbook.style_chart(chart, x_title="事業部", y_title="1on1実施率（%）", as_table=True)
+    workbook.style_chart(
+        chart,
+        x_title="事業部",
+        y_title=RATE_AXIS,
+        as_table=True,
+    )
     sheet.add_chart(chart, anchor)
 
 
@@ -530,7 +546,7 @@ def _monthly(
     labelled with its last day (「2026年11月（20日まで）」), its rate is over the days
     covered, and the chart draws the line into it dashed: a month in progress is not a
     fall."""
-    sheet.cell(row=row, column=1, value="月別の1on1実施率（部下）").font = BOLD
+    sheet.cell(row=row, column=1, value=MONTHLY_TITLE).font = BOLD
     if monthly.empty:
         return row + 1
     pivot = monthly.pivot(index="month", columns="division", values="rate")
@@ -562,7 +578,7 @@ def _monthly(
         notes.append(f"{'、'.join(map(str, gaps))}の線が途切れた月は非表示の値です。")
     if partial:
         month = shown_month[str(pivot.index[partial[-1]])]
-        notes.append(f"{month}は途中までのデータです（実施率はその日までの値。グラフは破線）。")
+        notes.append(f"{month}は途中までのデータです（{PARTIAL_MONTH}）。")
     for offset, text in enumerate(notes):
         _note(sheet, end + offset, text)
     if not drawn:
@@ -571,12 +587,12 @@ def _monthly(
         [shown_month[str(month)], *(published_number(pivot.at[month, d]) for d in drawn)]
         for month in pivot.index
     ]
-    top, last = values.block("月別の1on1実施率（部下）", ["月", *map(str, drawn)], rows)
+    top, last = values.block(MONTHLY_TITLE, ["月", *map(str, drawn)], rows)
     for row_number in range(top + 1, last + 1):  # as the table shows them: 90%, not 0.9
         for column in range(2, 2 + len(drawn)):
             values.sheet.cell(row=row_number, column=column).number_format = "0%"
     chart = LineChart()
-    chart.title = "月別の1on1実施率（部下）"
+    chart.title = MONTHLY_TITLE
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min = 0
     chart.display_blanks = "gap"  # a hidden month is a gap, never a fall to 0
@@ -591,7 +607,7 @@ def _monthly(
     # About 3.4 cm a month, so 「2026年10月」 stays on one line under its point (at 18 cm
     # six months broke it into 「2026年10 / 月」), within the width of a landscape page.
     chart.height, chart.width = 8, min(26.0, max(18.0, MONTH_CM * len(rows) + 4))
-    workbook.style_chart(chart, x_title="月", y_title="1on1実施率（%）")
+    workbook.style_chart(chart, x_title="月", y_title=RATE_AXIS)
     # Below its table, not beside it: the overview stays one table wide, so it prints at
     # a readable size on A4.
     below = end + len(notes) + 1
@@ -614,7 +630,9 @@ def _topic_totals(
         _note(sheet, end + 1, f"グラフには非表示のトピックを描いていません（{names}）。")
         end += 2
     if shown:
-        top, last = values.block("トピックの内訳", ["トピック", "1on1数"], shown)
+        top, last = values.block(
+            "トピックの内訳", ["トピック", glossary.column_label("held")], shown
+        )
         chart = BarChart()
         chart.type = "bar"
         chart.title = "トピックの内訳"
@@ -625,7 +643,9 @@ def _topic_totals(
         )
         chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
         chart.height, chart.width = 8, 18
-        workbook.style_chart(chart, x_title="トピック", y_title="1on1数（件）", as_table=True)
+        workbook.style_chart(
+            chart, x_title="トピック", y_title=glossary.figure_label("held", "回"), as_table=True
+        )
         # Below its table, as the monthly chart is: beside it, an 18 cm chart ran past the
         # printed width of a sheet whose columns fit A4 at 9 pt.
         sheet.add_chart(chart, f"A{end + 1}")
@@ -639,7 +659,7 @@ def _mix(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks: Loo
 
 
 def _mix_rows(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks: Looks) -> int:
-    _header(sheet, row, [label, "1on1数", "割合"], looks)
+    _header(sheet, row, [label, glossary.column_label("held"), "割合"], looks)
     for offset, record in enumerate(frame.to_dict("records"), start=1):
         values = [str(record["value"]), _value(record["count"]), _value(record["share"])]
         for column, value in enumerate(values, start=1):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import glossary
 from ..clock import now
 from . import header_lines
 from .atomic import replacing
@@ -56,10 +57,7 @@ MIN_COLUMN_WIDTH = 6
 TOTAL_LABELS = frozenset({"合計", "全社", "事業部計", "全体", "計"})
 HIDDEN_MARKS = ("<5", "<10", "(秘匿)")
 NOTHING = "（該当なし）"  # the one row of a table with no rows
-LEGEND = (
-    "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
-    "(秘匿)：差し引きで推定できないよう併せて非表示。"
-)
+LEGEND = glossary.HIDDEN_LEGEND
 PERCENT = "0%"
 ONE_DECIMAL = "0.0"
 TWO_DECIMALS = "0.00"

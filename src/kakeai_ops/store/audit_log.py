@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pandas is imported where the log is read: `kops --help` never needs it
     import pandas as pd
 
+from .. import glossary
 from ..clock import now_text
 from ..workspace import Workspace
 
@@ -65,7 +66,7 @@ HEADERS = {
     "at": "日時",
     "label": "操作",
     "target": "対象",
-    "count": "件数",
+    "count": glossary.column_label("count"),
     "files": "ファイル",
     "audience": "公開範囲",
     "as_of": "基準日",

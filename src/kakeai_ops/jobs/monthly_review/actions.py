@@ -6,6 +6,7 @@ the meeting can check the reasoning and act on it the same day.
 
 from __future__ import annotations
 
+from ... import glossary
 from ...analyses import segmentation
 from ...config import Settings
 from ...mail.holdout import measurable_share
@@ -108,7 +109,7 @@ def _milestones(review: Review) -> Action | None:
         return None
     return Action(
         text="マイルストーンのお知らせを送る",
-        basis=f"未送付 {due}件（上司 {review.milestones.due_manager}・"
+        basis=f"{glossary.column_label('due')} {due}件（上司 {review.milestones.due_manager}・"
         f"部下 {review.milestones.due_member}）",
         command="kops mail send --milestones",
     )

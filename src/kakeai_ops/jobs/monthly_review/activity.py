@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ... import glossary
 from ...analyses.seminar_movement import SELF_SELECTION
 from ...model import whole
 from ...numbers import fixed, percent
@@ -30,7 +31,7 @@ def mail_slide(review: Review) -> Slide:
         )
     table = _mail_table(review)
     # 不達 is explained only beside its column (left out when no run had a bounce).
-    bounced = "不達 = 送信後に不達通知が戻った数。" if "不達" in table.columns else ""
+    bounced = f"{BOUNCED} = 送信後に不達通知が戻った数。" if BOUNCED in table.columns else ""
     return Slide(
         title,
         message=_mail_message(review),
@@ -44,18 +45,18 @@ def mail_slide(review: Review) -> Slide:
     )
 
 
+BOUNCED = glossary.column_label("bounced")
+# The counts by the glossary's words (as `kops mail status` and the workbook's sheet 5).
 MAIL_COLUMNS = [
     "配信",
-    "送信",
-    "不達",
-    "書き出しのみ（未送信）",
-    "後日送信",
-    "失敗",
-    "停止",
-    "比較群",
-    "スタックポイントを抜けた割合の差（送付−比較群）",
+    # A qualifier on its own line: 「比較群（送らな/い）」 reads badly broken.
+    *(
+        glossary.column_label(key).replace("（", "\n（", 1)
+        for key in ("sent", "bounced", "written", "deferred", "failed", "suppressed", "holdout")
+    ),
+    f"{glossary.column_label('share_left')}の差（送付−比較群）",
 ]
-MAIL_WIDTHS = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.7, 0.7, 4.0]
+MAIL_WIDTHS = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 1.1, 3.6]
 
 
 def _mail_table(review: Review) -> Table:
@@ -120,14 +121,14 @@ def _mail_chart(review: Review) -> Chart | None:
         return None
     return Chart(
         "column",
-        "スタックポイントを抜けた割合",
+        f"スタックポイントから{glossary.column_label('share_left')}",
         [name for name, _, _ in plotted],
         [
-            ("送付", [mailed for _, mailed, _ in plotted]),
-            ("比較群（送らなかった人）", [held for _, _, held in plotted]),
+            (glossary.EFFECT_GROUPS["mailed"], [mailed for _, mailed, _ in plotted]),
+            (glossary.EFFECT_GROUPS["holdout"], [held for _, _, held in plotted]),
         ],
         number_format="0%",
-        value_title="抜けた割合（%）",
+        value_title=glossary.figure_label("share_left", "%"),
     )
 
 
@@ -206,7 +207,7 @@ def seminar_slides(review: Review) -> list[Slide]:
     slides = []
     for s in review.seminars:
         satisfaction = (
-            fixed(s.satisfaction_avg, 2)
+            fixed(s.satisfaction_avg, 1)
             if s.satisfaction_avg is not None
             else "非表示（回答が少ないため）"
             if s.satisfaction_answers
@@ -215,7 +216,8 @@ def seminar_slides(review: Review) -> list[Slide]:
         bullets = [
             attendance_line(s, s.answers),
             *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
-            f"満足度（平均） {satisfaction}（回答 {s.satisfaction_answers:,}件）",
+            f"{glossary.column_label('satisfaction_avg')} {satisfaction}"
+            f"（1〜5、回答 {s.satisfaction_answers:,}件）",
             "今、知りたいこと（自由記述、上位）: "
             + (
                 "、".join(f"{g} {n}件" for g, n in s.top_groups)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ... import glossary
 from ...analyses import segmentation
 from ...analyses.mail_effect import Difference, difference, run_effect
 from ...config import Settings
@@ -44,14 +45,19 @@ from .figures import (
 from .good_practice import campaign_figures, interview_figures, milestone_figures
 
 PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
-KPIS = (
-    ("headcount", "人数", "count"),
-    ("activation_rate", "ログイン率", "rate"),
-    ("pair_rate", "ペア成立率", "rate"),
-    ("implementation_rate", "1on1実施率", "rate"),
-    ("per_member_month", "1on1 / 人 / 月", "number"),
-    ("sukkiri_avg", "平均スッキリ度", "score"),
+KPIS = tuple(
+    (key, glossary.column_label(key), kind)
+    for key, kind in (
+        ("headcount", "count"),
+        ("activation_rate", "rate"),
+        ("pair_rate", "rate"),
+        ("implementation_rate", "rate"),
+        ("per_member_month", "number"),
+        ("sukkiri_avg", "score"),
+    )
 )
+# Figures of the period's 1on1s (the others are as of the day): their label says the period.
+PERIOD_FIGURES = frozenset({"per_member_month", "sukkiri_avg"})
 DIVISION_COLUMNS = [
     "division",
     "headcount",
@@ -199,7 +205,9 @@ def _summary(report: DivisionReport, before: DivisionReport | None) -> list[Kpi]
     for key, label, kind in KPIS:
         cell = row[key]
         if key == "implementation_rate":  # the basis named, as in the report's header
-            label = f"{label}（部下・{report.period.basis}）"
+            label = glossary.implementation_rate_label(report.period.basis)
+        elif key in PERIOD_FIGURES:  # a count or an average of the period's 1on1s
+            label = glossary.figure_label(key, report.period.basis)
         was = old.get(key)
         # Only published values: a figure the audit hid is never read back from ``raw``.
         kpis.append(

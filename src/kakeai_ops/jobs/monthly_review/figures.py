@@ -157,6 +157,7 @@ class Milestones:
 class Interviews:
     eligible_pairs: int
     top: pd.DataFrame  # rank, manager_id, manager_name, member_id, member_name, division, …
+    lookback_days: int = 90  # the days its 1on1実施数 and 平均スッキリ度 cover
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def interview_figures(
     result = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n)))
     picked = result.picks
     if picked.empty:
-        return Interviews(result.candidates, pd.DataFrame(columns=TOP_COLUMNS))
+        return Interviews(result.candidates, pd.DataFrame(columns=TOP_COLUMNS), rules.lookback_days)
     topics = shortlist.top_topics(tables.meetings, picked, rules, as_of)
     top = pd.DataFrame(
         {
@@ -117,4 +117,4 @@ def interview_figures(
             ],
         }
     )
-    return Interviews(result.candidates, top.reset_index(drop=True))
+    return Interviews(result.candidates, top.reset_index(drop=True), rules.lookback_days)

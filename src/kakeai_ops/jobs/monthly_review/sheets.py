@@ -148,17 +148,17 @@ def _published_groups(outcome: pd.DataFrame | None) -> dict[tuple[str, str], obj
 
 SEMINAR_FIGURES = {
     "title": "セミナー名",
-    "invited": "招待数",
-    "attended": "出席数",
-    "invited_attended": "出席数（招待した人）",
-    "uninvited": "招待外の参加",
-    "answers": "アンケート回答数",
+    **{
+        key: glossary.column_label(key)
+        for key in ("invited", "attended", "invited_attended", "uninvited")
+    },
+    "answers": glossary.column_label("survey_answers"),
     "answers_not_on_list": "出席者リストにない人の回答",
-    "satisfaction_avg": "満足度の平均（1〜5）",
-    "users": "人数",
-    "in_snapshot": "最新データにいる人数",
-    "moved_on": "次の段階に進んだ人数",
-    "share_moved_on": "次の段階に進んだ割合",
+    "satisfaction_avg": glossary.figure_label("satisfaction_avg", "1〜5"),
+    **{
+        key: glossary.column_label(key)
+        for key in ("users", "in_snapshot", "moved_on", "share_moved_on")
+    },
 }
 
 

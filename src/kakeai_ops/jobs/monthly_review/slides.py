@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from ... import glossary
 from ...analyses import segmentation
 from ...numbers import fixed, grouped, percent
 from ...outputs.review_pptx import Chart, Slide, Table, Tile
@@ -102,7 +103,6 @@ def summary_message(review: Review) -> str:
 
 
 def build_slides(review: Review) -> list[Slide]:
-    basis = next((k.label for k in review.summary if k.key == "implementation_rate"), "")
     slides = [
         cover(review),
         Slide(
@@ -110,7 +110,8 @@ def build_slides(review: Review) -> list[Slide]:
             message=summary_message(review),
             subtitle=f"{review.title}。{compared_text(review)}",
             tiles=[Tile(k.label, figure(k, k.now), change_text(k)) for k in review.summary],
-            footnote=f"{basis}: {review.divisions.period}。"
+            # The period every figure with （直近30日） in its label covers.
+            footnote=f"{review.divisions.basis}: {review.divisions.period}。"
             "↑上昇 ↓低下 →変化なし（前回比）。事業部別レポートと同じ定義・同じ秘匿ルール",
             notes=snapshot_notes(review),
         ),
@@ -133,13 +134,15 @@ def _funnel(review: Review) -> Slide:
         series.insert(0, ("前回", [float(v) for v in stages["before"]]))
     f = review.funnel
     if review.compared:
-        rows = [
-            ["次の段階に進んだ人", f"{f.moved_on:,}人"],
-            ["前の段階に戻った人", f"{f.slid_back:,}人"],
-            ["変化なし", f"{f.unchanged:,}人"],
-            ["新規", f"{f.joined:,}人"],
-            ["退職・削除", f"{f.departed:,}人"],
-        ]
+        # The words of `kops segment --compare` and the workbook's （移動） rows.
+        counts = {
+            "moved_on": f.moved_on,
+            "slid_back": f.slid_back,
+            "unchanged": f.unchanged,
+            "joined": f.joined,
+            "departed": f.departed,
+        }
+        rows = [[glossary.MOVEMENT[key], f"{n or 0:,}人"] for key, n in counts.items()]
         table = Table(["前回からの動き", "人数"], rows, widths=[2, 1])
         note = ""
     else:
@@ -254,22 +257,24 @@ def _divisions(review: Review) -> Slide:
                 _shown(row["sukkiri_avg"], fixed),
             ]
         )
+    rate = glossary.implementation_rate_label(review.divisions.basis)
     columns = [
-        "事業部",
-        "人数",
-        "ログイン率",
-        "ペア成立率",
-        # Two lines, broken where the words break rather than inside 直近30日.
-        f"1on1実施率\n（{review.divisions.basis}）",
+        glossary.column_label("division"),
+        glossary.column_label("headcount"),
+        glossary.column_label("activation_rate"),
+        glossary.column_label("pair_rate"),
+        # Lines short enough never to break inside a word (「直近/30日」): 1on1実施率 /
+        # （部下・ / 直近30日）.
+        rate.replace("（", "\n（", 1).replace("・", "・\n", 1),
         "前回比",
-        "1on1/人/月",
-        "スッキリ度",
+        glossary.column_label("per_member_month"),
+        glossary.column_label("sukkiri_avg"),
     ]
     return Slide(
         f"4. {TITLES['divisions']}",
         message=_divisions_message(review),
         subtitle=f"{review.divisions.basis}（{review.divisions.period}）。事業部別レポートと同じ"
-        "定義・秘匿ルール（<5: 5人未満、(秘匿): 差し引きで分かるため非表示）",
+        f"定義・秘匿ルール（{glossary.HIDDEN_LEGEND.removesuffix('。')}）",
         table=Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]),
     )
 
@@ -299,6 +304,10 @@ def _shown(value: object, shown: Callable[[float], str]) -> str:
     return shown(float(value))  # type: ignore[arg-type]
 
 
+# 「達成見込みの人数」 as a column of people (the cells say 人).
+ON_TRACK = glossary.column_label("on_track").removesuffix("の人数")
+
+
 def _campaigns(review: Review) -> Slide:
     rows = [
         [
@@ -323,7 +332,8 @@ def _campaigns(review: Review) -> Slide:
     ]
     bullets = [
         *draws,
-        f"マイルストーンのお知らせ: 未送付 {m.due_manager + m.due_member:,}件"
+        f"マイルストーンのお知らせ: {glossary.column_label('due')} "
+        f"{m.due_manager + m.due_member:,}件"
         f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件",
     ]
     if not rows:
@@ -339,7 +349,7 @@ def _campaigns(review: Review) -> Slide:
                 # (the table says 期間終了), so no bar rather than a 0.
                 ("対象", [float(c.eligible) for c in review.campaigns]),
                 (
-                    "進行中",
+                    ON_TRACK,
                     [float(c.on_track) if c.window_open else None for c in review.campaigns],
                 ),
                 ("付与済み", [float(c.awarded) for c in review.campaigns]),
@@ -356,10 +366,13 @@ def _campaigns(review: Review) -> Slide:
         f"7. {TITLES['campaigns']}",
         message=message,
         notes="キャンペーンID: " + "、".join(c.campaign_id for c in review.campaigns),
-        subtitle="進行中 = まだ対象ではないが1か月以上連続で条件を満たしている人（期間中のみ）",
+        subtitle=f"{ON_TRACK} = まだ対象ではないが1か月以上連続で条件を満たしている人"
+        "（判定期間中のみ）",
         bullets=bullets,
         table=Table(
-            ["キャンペーン", "期間", "対象", "進行中", "付与済み"], rows, widths=[3, 2.4, 1, 1, 1]
+            ["キャンペーン", "判定期間", "対象", ON_TRACK, "付与済み"],
+            rows,
+            widths=[3, 2.4, 1, 1.2, 1],
         )
         if rows
         else None,
@@ -382,7 +395,8 @@ def _interviews(review: Review) -> Slide:
     return Slide(
         title,
         message=f"インタビュー候補は上位{len(top)}組。1位は{first['division']}の"
-        f"{first['manager_name']}さん・{first['member_name']}さん（{int(first['held'])}回）",
+        f"{first['manager_name']}さん・{first['member_name']}さん"
+        f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         # Names repeat in a company: the ids, for whoever arranges the interviews.
         notes="\n".join(
             f"{r.rank}. 上司 {r.manager_name}（{r.manager_id}）"
@@ -396,14 +410,13 @@ def _interviews(review: Review) -> Slide:
                 "上司",
                 "部下",
                 "事業部",
-                "回数",
-                "スッキリ度",
+                *_candidate_figures(review),
                 "スコア",
                 "備考",
                 "よく話すトピック",
             ],
             rows,
-            widths=[0.5, 1.7, 1.7, 1.5, 0.6, 0.9, 0.7, 1.5, 3.2],
+            widths=[0.5, 1.6, 1.6, 1.4, 1.1, 1.1, 0.7, 1.4, 2.6],
         ),
         footnote="非公開トピック（心身の状態・プライベート）は件数のみ。名前は事務局内の資料としてのみ使用",
     )
@@ -418,12 +431,12 @@ def _interviews_without_names(review: Review) -> Slide:
     return Slide(
         f"8. {TITLES['interviews']}",
         message=f"インタビュー候補は上位{len(top)}組。1位は{first['division']}のペア"
-        f"（{int(first['held'])}回）",
+        f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         subtitle=_candidates_subtitle(review),
         table=Table(
-            ["順位", "事業部", "回数", "スッキリ度", "スコア", "備考", "よく話すトピック"],
+            ["順位", "事業部", *_candidate_figures(review), "スコア", "備考", "よく話すトピック"],
             rows,
-            widths=[0.5, 2.0, 0.6, 0.9, 0.7, 2.0, 5.6],
+            widths=[0.5, 2.0, 1.1, 1.1, 0.7, 2.0, 4.9],
         ),
         # The command that makes the named version is the secretariat's: in the notes,
         # never on a slide the room reads.
@@ -445,6 +458,15 @@ def _candidate_row(r: Any, names: bool) -> list[str]:
         fixed(r.score, 2),
         str(r.spread_note),
         str(r.top_topics),
+    ]
+
+
+def _candidate_figures(review: Review) -> list[str]:
+    """The pair's 1on1実施数 and 平均スッキリ度, over the shortlist's lookback."""
+    days = f"直近{review.interviews.lookback_days}日"
+    return [
+        glossary.figure_label("held", days).replace("（", "\n（", 1),
+        glossary.column_label("sukkiri_avg"),
     ]
 
 

@@ -1,0 +1,548 @@
+"""One figure, one label, one definition, in what people really get: the sample month
+(`kops demo`) read back as its readers read it (the workbooks with openpyxl, the deck
+with python-pptx, the terminal's tables, the mails in outbox/), every label of a figure
+checked against the glossary, and every figure recounted from the export files in
+data/sample by tests/sample_recount.py (pandas alone, no kops code)."""
+
+from __future__ import annotations
+
+import email
+import functools
+import itertools
+import re
+import sqlite3
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+
+import sample_recount as recount
+from calendar_oracle import days_off
+from conftest import Cli
+from kakeai_ops import glossary
+from kakeai_ops.cli.demo import NOVEMBER
+from kakeai_ops.workspace import Workspace
+from workbooks import overview_records
+
+HEADER_FILL = "305496"  # the fill of every table header kops writes
+# A label that names a figure ends so (「…率」「…の割合」「…人数」「…数」「平均…」…).
+FIGURE_WORD = re.compile(r"(率|割合|人数|数|/人/月|推移|スッキリ度|成長実感|満足度)$")
+QUALIFIER = re.compile(r"（[^（）]*）$")
+# Other spellings that read as another figure wherever they stand, prose included (a
+# shorter one is a word of its own: 回数, 新規, 変化なし …, checked where it is a label).
+ORDINARY = {"回数", "新規", "変化なし", "入力率", "進行中", "利用率", "1on1数", "準備率"}
+PROSE_WRONG = [w for f in glossary.FIGURES.values() for w in f.not_spelt if w not in ORDINARY]
+
+
+# The commands whose tables the secretariat reads, run again on the month's workspace.
+TERMINAL = (
+    ("segment",),
+    ("report", "divisions", "--period", "90d"),
+    ("campaign", "eligible", "exec-1on1-2026h2"),
+    ("campaign", "milestones"),
+    ("campaign", "list"),
+    ("mail", "report", "no_prep.member-2026-10"),
+    ("mail", "status"),
+    ("seminar", "summary", "month1"),
+    ("interview", "shortlist", "--n", "6"),
+    # The advisors' mail, written to outbox/ as it would be sent.
+    ("report", "divisions", "--all-advisors", "--out", "{root}/out/mailed", "--mail", "--dry-run"),
+)
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The sample month in Japanese, as the secretariat runs it (the suite's other runs
+    are in English): its workspace, and what the terminal shows for each of TERMINAL
+    (the demo's own output too, under 「demo」)."""
+    root = tmp_path_factory.mktemp("demo-ja") / "ws"
+    japanese: dict[str, str | None] = {"KOPS_LANG": "ja"}
+    shown = {"demo": str(Cli(None)("demo", "--workspace", str(root), env=japanese).stdout)}
+    cli = Cli(Workspace(root))
+    for command in TERMINAL:  # on the demo's last day
+        args = [a.replace("{root}", str(root)) for a in command]
+        result = cli(*args, env={**japanese, "KOPS_NOW": NOVEMBER})
+        shown[" ".join(command)] = str(result.stdout)
+    return root, shown
+
+
+@functools.cache
+def _book(path: Path) -> Workbook:
+    return load_workbook(path)
+
+
+@functools.cache
+def _deck(path: Path) -> Any:
+    from pptx import Presentation
+
+    return Presentation(str(path))
+
+
+def _rounded(value: float, places: int = 0) -> str:
+    """As Excel and PowerPoint show it: ties away from zero."""
+    step = Decimal(1).scaleb(-places)
+    return str(Decimal(repr(float(value))).quantize(step, ROUND_HALF_UP))
+
+
+def _percent(value: float) -> str:
+    return f"{_rounded(value * 100)}%"
+
+
+# What each output calls its figures ------------------------------------------------------
+
+
+def workbook_labels(path: Path) -> Iterator[tuple[str, str]]:
+    """Every table header of a workbook (the cells with the header fill), and the row
+    labels of its figure tables (the 「項目」 column)."""
+    book = _book(path)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                fill = str(cell.fill.fgColor.rgb) if cell.fill and cell.fill.fgColor else ""
+                if isinstance(cell.value, str) and fill.endswith(HEADER_FILL):
+                    # A header broken on purpose (「1on1\n実施数」) is read as one label.
+                    yield f"{path.name}:{sheet.title}", cell.value.replace("\n", "")
+                    if cell.value == glossary.column_label("label"):
+                        for below in sheet.iter_rows(
+                            min_row=cell.row + 1, min_col=cell.column, max_col=cell.column
+                        ):
+                            if isinstance(below[0].value, str):
+                                yield f"{path.name}:{sheet.title}", below[0].value
+
+
+def _tile_labels(slide: Any) -> list[str]:
+    """The summary slide's tiles: a label above its figure (the shape just before a value)."""
+    shapes = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+    return [
+        label for label, value in itertools.pairwise(shapes) if re.fullmatch(r"[\d,.]+%?", value)
+    ]
+
+
+def deck_labels(path: Path) -> Iterator[tuple[str, str]]:
+    """Table headers, tiles, chart series and axis titles of every slide."""
+    for number, slide in enumerate(_deck(path).slides, start=1):
+        where = f"{path.name}:slide {number}"
+        for label in _tile_labels(slide):
+            yield where, label
+        for shape in slide.shapes:
+            if shape.has_table:
+                for cell in shape.table.rows[0].cells:
+                    yield where, cell.text.replace("\n", "")
+            if shape.has_chart:
+                chart = shape.chart
+                for series in chart.plots[0].series:
+                    yield where, str(series.name)
+                try:
+                    axis = chart.value_axis
+                except ValueError:
+                    continue
+                if axis.has_title:
+                    yield where, axis.axis_title.text_frame.text
+
+
+def console_tables(text: str) -> Iterator[tuple[list[str], list[list[str]]]]:
+    """Rich tables in a terminal's text: header (wrapped header lines joined) and rows."""
+    header: list[list[str]] = []
+    rows: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if "┃" in line:
+            header.append([c.strip() for c in line.split("┃")[1:-1]])
+        elif "│" in line and header:
+            rows.append([c.strip() for c in line.split("│")[1:-1]])
+        elif header and not line.startswith(("┡", "┏", "└")):
+            columns = len(header[0])
+            yield ["".join(h[i] for h in header) for i in range(columns)], rows
+            header, rows = [], []
+
+
+def console_labels(shown: dict[str, str]) -> Iterator[tuple[str, str]]:
+    for command, text in shown.items():
+        for header, _rows in console_tables(text):
+            for label in header:
+                yield command, label
+
+
+def mails(root: Path) -> Iterator[tuple[Path, EmailMessage, str]]:
+    """Every mail in outbox/, with its plain text as the recipient reads it."""
+    for path in sorted((root / "outbox").rglob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None, path
+        yield path, message, str(body.get_content()).replace("\r\n", "\n")
+
+
+def every_label(root: Path, stdout: dict[str, str]) -> list[tuple[str, str]]:
+    found = [
+        *(x for p in sorted((root / "out").rglob("*.xlsx")) for x in workbook_labels(p)),
+        *(x for p in sorted((root / "out").rglob("*.pptx")) for x in deck_labels(p)),
+        *console_labels(stdout),
+    ]
+    return [(where, label.strip()) for where, label in found if label.strip()]
+
+
+def known_labels() -> set[str]:
+    return (
+        {c.label for c in glossary.COLUMNS.values()}
+        | {f.label for f in glossary.FIGURES.values()}
+        | {t.term for t in glossary.TERMS}
+        | set(glossary.MOVEMENT.values())
+        | set(map(str, glossary.EFFECT_GROUPS.values()))
+    )
+
+
+def unknown_figure_label(label: str, known: set[str]) -> bool:
+    """A label that names a figure and is not the glossary's, with or without what it
+    counts or its period in brackets (「1on1実施率（部下・直近30日）」, 「人数（人）」)."""
+    # A group's figure in a list of figures: 「出席：次の段階に進んだ割合」.
+    label = label.split("：", 1)[-1]
+    base = QUALIFIER.sub("", label)
+    if label not in known and label.replace(" ", "") in known:  # 「1on1 / 人 / 月」
+        return True
+    return bool(FIGURE_WORD.search(base)) and label not in known and base not in known
+
+
+# The labels ------------------------------------------------------------------------------
+
+
+def test_every_figure_is_labelled_as_the_glossary_says(month: tuple[Path, dict[str, str]]) -> None:
+    """No output names a figure with a word the glossary does not have, nor with one of the
+    spellings it rules out (「1on1 / 人 / 月」, 「未送付」, 「抜けた割合」…)."""
+    root, stdout = month
+    labels = every_label(root, stdout)
+    assert len({where.split(":")[0] for where, _ in labels}) >= 8, labels[:5]
+    known = known_labels()
+    wrong = {
+        (where, label)
+        for where, label in labels
+        for figure in glossary.FIGURES.values()
+        if QUALIFIER.sub("", label) in figure.not_spelt
+    }
+    assert not wrong
+    unknown = {(where, label) for where, label in labels if unknown_figure_label(label, known)}
+    assert not unknown, "\n".join(map(str, sorted(unknown)))
+
+
+def test_a_label_written_another_way_is_caught() -> None:
+    known = known_labels()
+    assert unknown_figure_label("1on1 / 人 / 月", known)
+    assert unknown_figure_label("スタックポイントを抜けた割合", known)
+    assert not unknown_figure_label("1on1実施率（部下・直近30日）", known)
+    assert not unknown_figure_label("抜け出した割合（%）", known)
+    assert "未送付" in glossary.FIGURES["due"].not_spelt
+
+
+def test_no_prose_names_a_figure_another_way(month: tuple[Path, dict[str, str]]) -> None:
+    """The slides' sentences, the terminal and every mail: no figure under another name
+    (「1on1 実施率」 in the advisor mail, 「満足度（平均）」 on the seminar slide)."""
+    root, stdout = month
+    texts = dict(stdout)
+    for path in sorted((root / "out").rglob("*.pptx")):
+        for number, slide in enumerate(_deck(path).slides, start=1):
+            texts[f"slide {number}"] = "\n".join(
+                s.text_frame.text for s in slide.shapes if s.has_text_frame
+            )
+    for path, message, body in mails(root):
+        texts[path.name] = f"{message['Subject']}\n{body}"
+    found = {
+        (where, word)
+        for where, text in texts.items()
+        for word in PROSE_WRONG
+        if re.search(rf"(?<![\w/]){re.escape(word)}", text)
+    }
+    assert not found
+
+
+def test_the_rate_names_whom_it_counts_and_its_period_everywhere(
+    month: tuple[Path, dict[str, str]],
+) -> None:
+    """1on1実施率: one label, with 部下 and its period, in the report's workbook and
+    terminal table (90 days) and in the deck's tile, division table and workbook (30)."""
+    root, stdout = month
+    ninety = glossary.implementation_rate_label("直近90日")
+    thirty = glossary.implementation_rate_label("直近30日")
+    assert ninety == "1on1実施率（部下・直近90日）"
+    report = dict(workbook_labels(root / "out" / "division-report.xlsx"))
+    overview = [label for where, label in report.items() if where.endswith(":概要")]
+    assert ninety in {label for _w, label in workbook_labels(root / "out" / "division-report.xlsx")}
+    assert overview is not None
+    terminal = stdout["report divisions --period 90d"]
+    header = next(h for h, _rows in console_tables(terminal))
+    assert ninety in header
+    deck = {label for _w, label in deck_labels(root / "out" / "review-2026-11.pptx")}
+    assert thirty in deck and ninety not in deck
+    summary = [r[0].value for r in _book(root / "out" / "review-2026-11.xlsx")["1_サマリー"]]
+    assert thirty in summary
+
+
+# The figures, recounted --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> recount.Sample:
+    return recount.load("2026-11")
+
+
+def _tiles(root: Path) -> dict[str, str]:
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[1]
+    shapes = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+    return {label: value for label, value in itertools.pairwise(shapes)}
+
+
+def test_the_deck_summary_is_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    root, _ = month
+    figures = recount.headline(sample, 30).loc["全社"]
+    tiles = _tiles(root)
+    assert tiles[glossary.column_label("headcount")] == f"{int(figures['headcount']):,}"
+    for key in ("activation_rate", "pair_rate"):
+        assert tiles[glossary.column_label(key)] == _percent(figures[key])
+    rate = glossary.implementation_rate_label("直近30日")
+    assert tiles[rate] == _percent(figures["implementation_rate"])
+    for key in ("per_member_month", "sukkiri_avg"):  # the period's 1on1s: it says which
+        assert tiles[glossary.figure_label(key, "直近30日")] == _rounded(figures[key], 1)
+    book = _book(root / "out" / "review-2026-11.xlsx")["1_サマリー"]
+    rows = {r[0]: r[2] for r in book.iter_rows(min_row=2, values_only=True)}
+    assert rows[rate] == pytest.approx(float(_rounded(figures["implementation_rate"], 2)))
+
+
+def _report_rows(root: Path) -> dict[str, dict[str, Any]]:
+    """The overview's figures by 事業部 and header (its tables one above the other)."""
+    return overview_records(_book(root / "out" / "division-report.xlsx")["概要"])
+
+
+def test_the_division_report_is_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """Every shown figure of the report's overview (90 days), by 事業部 (経営企画室 is
+    merged with 管理本部, as the note under the table says), and the terminal's table."""
+    root, stdout = month
+    merged = sample.users["division"].replace(
+        {"管理本部": "管理本部・経営企画室", "経営企画室": "管理本部・経営企画室"}
+    )
+    expected = pd.concat(
+        [recount.headline(sample, 90), recount.headline(sample, 90, merged)]
+    ).to_dict("index")
+    shown = _report_rows(root)
+    assert set(shown) == set(expected)
+    labels = {key: glossary.column_label(key) for key in expected["全社"]}
+    labels["implementation_rate"] = glossary.implementation_rate_label("直近90日")
+    terminal = stdout["report divisions --period 90d"]
+    header, rows = next(console_tables(terminal))
+    on_screen = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    checked = 0
+    for division, figures in expected.items():
+        for key, value in figures.items():
+            cell = shown[division][labels[key]]
+            if isinstance(cell, str):  # <5, (秘匿): hidden, and said so
+                assert cell in glossary.HIDDEN
+                continue
+            places = {"per_member_month": 1, "sukkiri_avg": 1, "growth_avg": 1}.get(key)
+            if places is not None:
+                assert cell == pytest.approx(float(_rounded(value, 1))), (division, key)
+                assert on_screen[division][labels[key]] == _rounded(value, 1)
+            elif key.endswith(("_rate", "_share")):
+                assert cell == pytest.approx(float(_rounded(value, 2))), (division, key)
+                assert on_screen[division][labels[key]] == _percent(value)
+            else:
+                assert cell == value, (division, key)
+            checked += 1
+    assert checked >= 60
+
+
+def test_stuck_points_are_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """`kops segment`'s table (by role, total, share of everyone) and the deck's chart."""
+    root, stdout = month
+    people = recount.stuck_points(sample)
+    counts = people.groupby(["stuck_point", "role"]).size().unstack(fill_value=0)
+    header, rows = next(console_tables(stdout["segment"]))
+    table = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    assert f"（{len(people)}人、基準日 {sample.as_of}" in stdout["segment"]
+    for key in recount.STUCK_ORDER:
+        row = table[glossary.STUCK_POINTS[key]]
+        for role in ("manager", "member", "both", "none"):
+            expected = int(counts.loc[key].get(role, 0)) if key in counts.index else 0
+            assert int(row[glossary.ROLES[role]]) == expected, (key, role)
+        total = int((people["stuck_point"] == key).sum())
+        assert int(row["合計"]) == total
+        assert row["割合"] == _percent(total / len(people))
+    deck = _deck(root / "out" / "review-2026-11.pptx").slides[2]
+    chart = next(s.chart for s in deck.shapes if s.has_chart)
+    now = {s.name: list(s.values) for s in chart.plots[0].series}["今回"]
+    assert now == [float((people["stuck_point"] == k).sum()) for k in recount.STUCK_ORDER]
+
+
+def test_milestones_due_are_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    root, _ = month
+    due = recount.milestones_due(recount.load("2026-10"), sample)
+    total = due["manager"] + due["member"]
+    text = "\n".join(
+        s.text_frame.text
+        for s in _deck(root / "out" / "review-2026-11.pptx").slides[7].shapes
+        if s.has_text_frame
+    )
+    label = glossary.column_label("due")
+    assert f"{label} {total}件（上司 {due['manager']}・部下 {due['member']}）" in text
+
+
+def _weeks_held(sample: recount.Sample, ws: Workspace) -> set[str]:
+    """exec-1on1-2026h2: 3 consecutive months of April–September whose every ISO week (in
+    the month of its Thursday) had a 1on1 held as member, or no business day."""
+    import datetime as dt
+
+    off = days_off(ws)
+    days = sample.held.groupby("member_id")["held_at"].apply(lambda s: {t.date() for t in s})
+    found = set()
+    for person in sample.users.loc[sample.users["employment"] == "在籍", "user_id"]:
+        mine = days.get(person, set())
+        good = []
+        for month in range(4, 10):
+            first = dt.date(2026, month, 1)
+            thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
+            ok = True
+            while thursday.month == month:
+                week = [thursday + dt.timedelta(days=i - 3) for i in range(7)]
+                if not (any(d in mine for d in week) or all(d in off for d in week[:5])):
+                    ok = False
+                thursday += dt.timedelta(days=7)
+            good.append(ok)
+        if any(all(good[i : i + 3]) for i in range(len(good) - 2)):
+            found.add(person)
+    return found
+
+
+def test_campaign_figures_are_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    root, stdout = month
+    eligible = _weeks_held(sample, Workspace(root))
+    listed = stdout["campaign eligible exec-1on1-2026h2"]
+    assert f"{glossary.VALUES['eligible'][True]}: {len(eligible)}人" in listed
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[7]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    header = [c.text for c in table.rows[0].cells]
+    row = dict(zip(header, [c.text for c in table.rows[1].cells], strict=True))
+    assert row["対象"] == f"{len(eligible)}人"
+    awarded = _ledger(root, "select count(*) from awards")[0][0]
+    assert row["付与済み"] == f"{awarded}人" and awarded == len(eligible)
+
+
+def _ledger(root: Path, query: str, *args: object) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(root / "state" / "kops.db") as db:
+        return list(db.execute(query, args))
+
+
+def test_the_mail_effect_is_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """The October no_prep run: who was mailed and who held out (the ledger), and who of
+    them is no longer 事前準備なし in November (the recount)."""
+    root, stdout = month
+    groups = dict.fromkeys(("written", "holdout"), 0)
+    left = dict.fromkeys(groups, 0)
+    now = recount.stuck_points(sample)["stuck_point"]
+    for user, state in _ledger(
+        root, "select user_id, state from mail_ledger where run_id = ?", "no_prep.member-2026-10"
+    ):
+        if user in now.index:
+            groups[state] += 1
+            left[state] += now[user] != "no_prep"
+    words = f"送付{left['written']}/{groups['written']}人・比較群{left['holdout']}/{groups['holdout']}人"
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[5]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    assert any(words in c.text for row in table.rows for c in row.cells)
+    report = stdout["mail report no_prep.member-2026-10"]
+    share = _percent(left["written"] / groups["written"])
+    assert f"{share}（{left['written']}/{groups['written']}人）" in report
+    header, _rows = next(console_tables(report))
+    assert glossary.column_label("share_left") in header
+
+
+def test_the_seminar_figures_are_the_recount(month: tuple[Path, dict[str, str]]) -> None:
+    """Invited (the ledger), attended (the attendance export), the survey's average."""
+    root, stdout = month
+    invited = {
+        u
+        for (u,) in _ledger(
+            root, "select user_id from mail_ledger where run_id = ?", "seminar.month1-month1"
+        )
+    }
+    attendance = recount.read(recount.SAMPLE / "seminar" / "month1-attendance.csv")
+    attended = set(recount.ids(attendance["ユーザーID"]))
+    survey = recount.read(recount.SAMPLE / "seminar" / "month1-survey.csv")
+    scores = recount.rating(survey["満足度"]).dropna()
+    line = (
+        f"招待 {len(invited)}人 ／ 出席 {len(attended)}人（招待した人 {len(attended & invited)}人"
+        f"・招待外の参加 {len(attended - invited)}人） ／ アンケート回答 {len(survey)}件"
+    )
+    assert line in stdout["seminar summary month1"]
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[6]
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert line in text
+    average = f"{glossary.column_label('satisfaction_avg')} {_rounded(scores.mean(), 1)}"
+    assert f"{average}（1〜5、回答 {len(scores)}件）" in text
+    assert average in stdout["seminar summary month1"]
+
+
+def test_every_no_prep_mail_states_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """「直近の 1on1 3 回のうち、事前準備…がされていたのは 1 回でした」, each person's own."""
+    root, _ = month
+    raw = recount.read(recount.SAMPLE / "2026-11" / "users.csv")
+    by_email = dict(
+        zip(
+            recount.ids(raw["メールアドレス"]).str.lower(),
+            recount.ids(raw["ユーザーID"]),
+            strict=True,
+        )
+    )
+    held = sample.held.sort_values("held_at")
+    checked = 0
+    for path, message, body in mails(root):
+        if "no_prep.member-2026-11" not in str(path):
+            continue
+        address = email.utils.parseaddr(str(message["To"]))[1].lower()
+        mine = held[held["member_id"] == by_email[address]].tail(3)
+        said = re.search(
+            r"直近の 1on1 (\d+) 回のうち、\s*事前準備（トピックの選択）がされていたのは (\d+) 回",
+            body,
+        )
+        assert said, path.name
+        assert (int(said[1]), int(said[2])) == (len(mine), int(mine["prepared"].sum())), path.name
+        checked += 1
+    assert checked >= 20
+
+
+def test_the_advisor_mail_names_the_figures_its_workbook_holds(
+    month: tuple[Path, dict[str, str]],
+) -> None:
+    """The mail says what the attached report contains in the report's own headers
+    (it said 「1on1 実施率」 and 「スッキリ度」 for 平均スッキリ度)."""
+    root, _ = month
+    bodies = [body for path, _m, body in mails(root) if "advisor-reports" in path.parent.name]
+    assert bodies
+    attached = next((root / "out" / "mailed").glob("*.xlsx"))
+    # The same words; the workbook's rate adds its period (the mail says it in ・期間).
+    headers = {QUALIFIER.sub("", label) for _where, label in workbook_labels(attached)}
+    body = bodies[0].replace("\r\n", "\n")
+    item = body.split("・内容：事業部・部署ごとの", 1)[1].split("\n\n", 1)[0]
+    named = [name.strip("　\n") for name in item.split("、")]
+    # The figures: the tables after them (トピックの内訳 …) are the workbook's sections.
+    figures = [name for name in named if "内訳" not in name and "×" not in name]
+    assert len(figures) >= 9
+    for label in figures:
+        assert QUALIFIER.sub("", label) in headers, label
+    assert glossary.column_label("implementation_rate") in figures
