@@ -89,7 +89,7 @@ def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_pa
     assert by["report divisions"]["files"] == [str(tmp_path / "report.xlsx")]
     assert by["campaign award"]["count"] > 0 and by["campaign award"]["target"] == CAMPAIGN
     # The table speaks Japanese and shows no raw JSON.
-    table = Cli(sample_copy)("audit", env={"COLUMNS": "250"}).stdout
+    table = Cli(sample_copy)("audit", env={"COLUMNS": "250", "KOPS_LANG": "ja"}).stdout
     for header in ("日時", "操作", "対象", "件数", "ファイル"):
         assert header in table
     assert "インタビューの記録" in table and "配信停止を解除" in table and "{" not in table

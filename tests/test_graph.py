@@ -175,11 +175,11 @@ def test_mail_check_for_graph_gets_a_token_and_sends_nothing(
     graph.state.tokens = {"t"}
     use_graph(sample_copy, graph, broker(tmp_path, "t", "t"))
     result = cli("mail", "check")
-    assert "Microsoft Graph" in result.stdout and "アクセストークンを取得しました" in result.stdout
+    assert "Microsoft Graph" in result.stdout and "Got an access token" in result.stdout
     assert graph.state.requests == 0
     tested = cli("mail", "check", "--to-test", "tester@example.co.jp")
     assert [s.to for s in graph.state.sent] == ["tester@example.co.jp"]
-    assert "送信しました" in tested.stdout
+    assert "Sent a test mail to tester@example.co.jp" in tested.stdout
 
 
 def test_a_long_retry_after_pauses_the_run_instead_of_holding_it(

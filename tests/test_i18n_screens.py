@@ -131,7 +131,8 @@ NAMES = (
     "Shift-JIS",
 )
 NOT_PROSE = re.compile(
-    r"`[^`]*`"  # a command or value in backquotes
+    r"\{%.*?(?:%\}|$)|\{\{.*?(?:\}\}|$)|^.*?%\}"  # a template's code, shown as written
+    r"|`[^`]*`"  # a command or value in backquotes
     r"|'[^']*'|\"[^\"]*\"|「[^」]*」"  # a quoted value
     r"|\bkops(?: [^\s\u3000-\u9fff（）、。]+)+"  # a command as typed
     r"|https?://\S+|\S+@\S+"  # an address
@@ -151,7 +152,8 @@ def japanese_faults(text: str) -> list[str]:
     key, path, file name, address, quoted value or name."""
     faults = []
     for line in without_mails(text.splitlines()):
-        rest = line
+        # A table's cells are read one by one (a template's code folds over lines).
+        rest = " | ".join(NOT_PROSE.sub(" ", cell) for cell in TABLE_CELL.split(line))
         for name in NAMES:
             rest = rest.replace(name, " ")
         rest = NOT_PROSE.sub(" ", rest)
@@ -179,6 +181,17 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("mail", "bounces", "--imap"), False),
     (("init", "{tmp}/new-{lang}"), True),
     (("init", "{tmp}/new-{lang}"), False),
+    (("segment", "--by", "division"), True),
+    (("segment", "--compare", "1"), True),
+    (("campaign", "list"), True),
+    (("campaign", "eligible", "exec-1on1-2026h2"), True),
+    (("campaign", "eligible", "no-such-campaign"), False),
+    (("campaign", "milestones"), True),
+    (("mail", "templates"), True),
+    (("mail", "check"), True),
+    (("mail", "login"), False),
+    (("seminar", "list"), True),
+    (("audit",), True),
 ]
 
 
@@ -230,6 +243,7 @@ def test_the_checks_see_the_wrong_language() -> None:
         "mail.smtp.user を設定してください（Microsoft 365: smtp.office365.com）"
     )
     assert not japanese_faults("/tmp/a b/out.xlsx に書き出しました")
+    assert not japanese_faults("│ 促し │ {% if milestone == 1 %}はじめての 1on1{% endif │")
 
 
 # --- a whole month in English ----------------------------------------------------------------
@@ -238,12 +252,9 @@ def test_the_checks_see_the_wrong_language() -> None:
 # (their tables and summaries were written in Japanese only). This list only shrinks: a
 # command on it that has become English fails the test below until it is taken off.
 NOT_YET_ENGLISH = {
-    "audit",
     "interview shortlist",
     "mail report",
     "report divisions",
-    "seminar list",
-    "seminar remind",
     "seminar summary",
 }
 

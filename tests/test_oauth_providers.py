@@ -86,7 +86,7 @@ def test_device_code_login_then_silent_tokens_and_a_refresh_when_the_server_refu
         login = cli("mail", "login")
         assert "ABCD-EFGH" in login.stdout and "https://microsoft.com/devicelogin" in login.stdout
         assert f"sign in with the account {MAILBOX}" in login.stdout
-        assert "サインインしました" in login.stderr
+        assert "Signed in: " in login.stderr
         [(service, name)] = list(memory_keyring.entries)
         assert service == "kops" and name.startswith("msal:") and MAILBOX in name
         first = cli("mail", "check")
@@ -97,7 +97,7 @@ def test_device_code_login_then_silent_tokens_and_a_refresh_when_the_server_refu
         assert smtp.handler.accepted == sign_in.authority.issued[:2]
         grants = [r["grant_type"] for r in sign_in.authority.requests if "grant_type" in r]
         assert grants == ["urn:ietf:params:oauth:grant-type:device_code"] * 2 + ["refresh_token"]
-    assert "認証に成功しました" in first.stdout and "認証に成功しました" in second.stdout
+    assert "✓ Signed in" in first.stdout and "✓ Signed in" in second.stdout
     secrets_absent(
         sample_copy,
         [login, first, second],
@@ -105,7 +105,7 @@ def test_device_code_login_then_silent_tokens_and_a_refresh_when_the_server_refu
     )
 
     logout = cli("mail", "logout")
-    assert "削除しました" in logout.stderr and memory_keyring.entries == {}
+    assert "Removed the saved sign-in" in logout.stderr and memory_keyring.entries == {}
     with SmtpServer(oauth=True) as smtp:
         microsoft(sample_copy, smtp, sign_in)
         after = cli("mail", "check", ok=False)
@@ -154,7 +154,7 @@ def test_app_only_sending_with_the_client_secret_from_the_environment(
         microsoft(sample_copy, smtp, sign_in, flow="client_credentials")
         result = cli("mail", "check", env={"KOPS_OAUTH_CLIENT_SECRET": secret})
         wrong = cli("mail", "check", env={"KOPS_OAUTH_CLIENT_SECRET": "wrong-secret"}, ok=False)
-    assert "認証に成功しました" in result.stdout
+    assert "✓ Signed in" in result.stdout
     assert sign_in.authority.requests[0]["grant_type"] == "client_credentials"
     assert "The client secret is wrong" in wrong.stderr
     secrets_absent(sample_copy, [result, wrong], [secret, "wrong-secret"])

@@ -110,7 +110,7 @@ def test_a_list_written_to_a_file_is_recorded_once(
     else:
         assert entry["count"] == _rows(target) > 0
     # `kops audit` shows it readably: who may see it and its 基準日.
-    table = cli("audit", "--limit", "1", env=NOW).stdout
+    table = cli("audit", "--limit", "1", env={**NOW, "KOPS_LANG": "ja"}).stdout
     assert "公開範囲" in table and "事務局内限り" in table and as_of in table
 
 

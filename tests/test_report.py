@@ -231,8 +231,10 @@ def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     cli("mail", "send", "--segment", "no_recurrence", "--yes")
     cli("report", "divisions", "--format", "csv")
-    table = cli("audit").stdout
+    table = cli("audit", env={"KOPS_LANG": "ja"}).stdout
     assert "メール書き出し（outbox・未送信）" in table and "事業部レポート" in table
+    english = cli("audit").stdout
+    assert "mail write" in english and "report divisions" in english and "事業部" not in english
 
 
 def test_json_holds_every_figure_of_the_workbook_and_nothing_else(

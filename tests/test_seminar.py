@@ -224,7 +224,7 @@ def test_list_shows_the_series(october: Workspace) -> None:
     assert Counter(r["month"] for r in rows) == Counter({"1": 1, "2": 1, "3": 1, "4": 1})
     # The table on screen heads its columns as the workbook does (one word per column).
     cli = Cli(october)
-    table = cli("seminar", "list").stdout
+    table = cli("seminar", "list", env={"KOPS_LANG": "ja"}).stdout
     book = october.root / "seminars.xlsx"
     cli("seminar", "list", "--out", str(book))
     from openpyxl import load_workbook

@@ -101,7 +101,7 @@ def test_a_token_for_another_user_stops_with_the_reason_in_japanese(tmp_path: Pa
     [
         (
             "import sys; print('broker down', file=sys.stderr); sys.exit(3)",
-            r"終了コード 3.*broker down",
+            r"exit code 3.*broker down",
         ),
         ("pass", "the access token is empty"),
         ("print('two words')", "not in the right form"),
@@ -119,7 +119,7 @@ def test_a_token_command_that_fails_or_prints_nothing_is_named(
 
 
 def test_a_missing_token_command_is_named(tmp_path: Path) -> None:
-    with pytest.raises(TokenError, match="見つかりません"):
+    with pytest.raises(TokenError, match="not found"):
         CommandToken("/nonexistent/get-token --user x", 10).token()
 
 
@@ -174,8 +174,8 @@ def test_mail_check_signs_in_and_sends_nothing(sample_copy: Workspace, tmp_path:
         result = cli("mail", "check")
         assert server.handler.received == []
         assert server.handler.accepted == ["ya29.ok"]
-    assert "サーバーに接続しました" in result.stdout and "認証に成功しました" in result.stdout
-    assert "送信していません" in result.stderr
+    assert "Connected to the server" in result.stdout and "✓ Signed in" in result.stdout
+    assert "No mail was sent" in result.stderr
     assert "ya29.ok" not in result.stdout + result.stderr
 
 
@@ -188,7 +188,7 @@ def test_mail_check_to_test_sends_one_mail(sample_copy: Workspace, tmp_path: Pat
         received = server.handler.received
     assert [r.rcpt_tos for r in received] == [["tester@example.co.jp"]]
     assert "送信テスト" in str(received[0].message["Subject"])
-    assert "tester@example.co.jp に送信しました" in result.stdout
+    assert "Sent a test mail to tester@example.co.jp" in result.stdout
     assert states(sample_copy) == Counter()  # nothing in the ledger
     from kakeai_ops.store import audit_entries
 
@@ -250,7 +250,7 @@ def test_starttls_verifies_the_certificate_before_the_token_is_sent(
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         result = cli("mail", "check")
     assert "certificate could not be verified" in refused.stderr and refused.exit_code == 1
-    assert "STARTTLS で暗号化しました" in result.stdout and "認証に成功しました" in result.stdout
+    assert "Encrypted with STARTTLS" in result.stdout and "✓ Signed in" in result.stdout
     assert server.handler.accepted == ["ya29.ok"]
 
 
@@ -291,7 +291,7 @@ def test_a_secret_written_into_kops_yaml_is_refused_without_showing_it(
 def test_a_token_command_that_hangs_is_stopped(tmp_path: Path) -> None:
     path = tmp_path / "hang.py"
     path.write_text("import time; time.sleep(30); print('late')")
-    with pytest.raises(TokenError, match="1 秒以内に"):
+    with pytest.raises(TokenError, match="within 1 seconds"):
         CommandToken([sys.executable, str(path)], 1).token()
 
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from ..config import Settings
 from ..errors import KopsError
+from ..i18n import _
 from ..mail.check import check
 from ..mail.oauth import token_source
 from ..mail.transport_choice import transport_for
@@ -24,7 +25,7 @@ def check_command(
 ) -> None:
     """Connect to the mail server, start TLS and sign in; sends nothing unless --to-test.
 
-    Says in Japanese what went wrong (expired sign-in, SMTP AUTH disabled for the
+    Says what went wrong (expired sign-in, SMTP AUTH disabled for the
     mailbox, wrong tenant) and the next step for the mail administrator.
 
     Example: kops mail check --to-test me@example.co.jp
@@ -33,8 +34,10 @@ def check_command(
     settings = context.settings
     if settings.mail.transport == "outbox":
         out.print(
-            "mail.transport は outbox です: メールは .eml ファイルに書き出すだけで、"
-            "確認する接続はありません。",
+            _(
+                "mail.transport is outbox: mail is only written as .eml files, there is no "
+                "connection to check."
+            ),
             highlight=False,
         )
         return
@@ -48,8 +51,7 @@ def check_command(
     )
     if result.test_sent_to is None:
         err.print(
-            "確認できました。メールは送信していません"
-            "（--to-test ADDRESS で試験メールを1通送れます）。",
+            _("Checked. No mail was sent (--to-test ADDRESS sends one test mail)."),
             highlight=False,
         )
 
@@ -59,17 +61,21 @@ def _signer(settings: Settings) -> Any:
     purpose = "graph" if mail.transport == "graph" else "smtp"
     if purpose == "smtp" and mail.smtp.auth_mode != "xoauth2":
         raise KopsError(
-            f"mail.smtp.auth は {mail.smtp.auth_mode} です: サインインは xoauth2 のときだけ使います",
-            hint="kops.yaml で mail.smtp.auth: xoauth2 と mail.smtp.oauth.provider を設定してください",
+            _("mail.smtp.auth is {auth}: signing in is only for xoauth2").format(
+                auth=mail.smtp.auth_mode
+            ),
+            hint=_("set mail.smtp.auth: xoauth2 and mail.smtp.oauth.provider in kops.yaml"),
         )
     source = token_source(mail.smtp, purpose)
     if purpose == "smtp" and mail.imap.host and hasattr(source, "also_for"):
         source.also_for("imap")  # `kops mail bounces --imap` reads with the same sign-in
     if not hasattr(source, "login"):
         raise KopsError(
-            "mail.smtp.oauth.provider: command では、トークンは token_command が用意します"
-            "（kops でのサインインは不要です）",
-            hint="kops mail check で、そのトークンで認証できるか確かめられます",
+            _(
+                "with mail.smtp.oauth.provider: command, token_command provides the token "
+                "(kops does not sign in)"
+            ),
+            hint=_("kops mail check tells whether that token signs in"),
         )
     return source
 
@@ -84,7 +90,7 @@ def login_command(
         ),
     ] = False,
 ) -> None:
-    """Sign in to Microsoft 365 or Google Workspace for sending (in Japanese).
+    """Sign in to Microsoft 365 or Google Workspace for sending.
 
     Microsoft: a code to type at the sign-in page (device code), or app-only with
     the client secret; Google: the browser's consent page. The sign-in is kept in
@@ -94,13 +100,12 @@ def login_command(
     """
     context = session(workspace)
     source = _signer(context.settings)
-    secret = typer.prompt("クライアント シークレット", hide_input=True) if client_secret else None
+    secret = typer.prompt(_("Client secret"), hide_input=True) if client_secret else None
     who = source.login(lambda line: out.print(escape(line), highlight=False), secret=secret)
-    err.print(
-        f"サインインしました: {escape(who)}（保存先: {escape(source.where)}）。"
-        "kops mail check で送信できるか確認できます。",
-        highlight=False,
-    )
+    said = _(
+        "Signed in: {who} (kept in: {where}). kops mail check tells whether mail can be sent."
+    ).format(who=who, where=source.where)
+    err.print(escape(said), highlight=False)
 
 
 def logout_command(workspace: WorkspaceOpt = None) -> None:
@@ -112,8 +117,6 @@ def logout_command(workspace: WorkspaceOpt = None) -> None:
     source = _signer(context.settings)
     removed = source.logout()
     err.print(
-        "保存されていたサインインを削除しました。"
-        if removed
-        else "保存されているサインインはありませんでした。",
+        _("Removed the saved sign-in.") if removed else _("There was no saved sign-in."),
         highlight=False,
     )

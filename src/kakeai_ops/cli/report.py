@@ -19,7 +19,7 @@ from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
 from ..config import ScopeUnit
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import _, language, term
 from ..jobs.advisor_reports import AdvisorReports, write_advisor_reports
 from ..jobs.division_report import (
     DivisionReport,
@@ -520,6 +520,9 @@ def advisors_command(
 def _target_words(target: object) -> str:
     """The target as people read it: 「スナップショット 0002」 for ``snapshot 0002``."""
     text = "" if target is None or target is pd.NA else str(target)
+    if language() == "en":
+        # The whole company, as the report and the deck record it (the glossary's 全社).
+        return "company" if text == "全社" else text
     return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
 
 
@@ -568,16 +571,19 @@ def register(root: typer.Typer) -> None:
             return
         # 公開範囲 and 基準日 only when an entry published a file: else a narrower table.
         kept = [k for k in HEADERS if k not in ("audience", "as_of") or frame[k].notna().any()]
+        english = language() == "en"  # the keys and the command names, as --format json
         shown = flat.assign(
             at=[str(a)[:16].replace("T", " ") for a in flat["at"]],  # JST, to the minute
             files=["\n".join(f) for f in frame["files"]],
-            audience=[AUDIENCE_LABELS.get(a, a or "") for a in frame["audience"]],
+            audience=[term(AUDIENCE_LABELS, a) if a else "" for a in frame["audience"]],
             as_of=[a or "" for a in frame["as_of"]],
-        )[kept].rename(columns=HEADERS)
+            label=frame["action"] if english else flat["label"],
+        )[kept]
+        headers = {key: term(HEADERS, key) for key in kept}
         table = frame_table(
-            shown,
-            title=f"監査ログ（新しい順に {len(shown)} 件）",
-            formats={HEADERS["target"]: _target_words},
+            shown.rename(columns=headers),
+            title=_("Audit log ({n} entries, newest first)").format(n=len(shown)),
+            formats={headers["target"]: _target_words},
         )
         for column in table.columns:  # nothing cut with 「…」: a long cell folds
             column.overflow = "fold"

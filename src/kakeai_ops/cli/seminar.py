@@ -13,10 +13,11 @@ from .. import glossary
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..config.seminar_settings import Seminar
-from ..i18n import _
+from ..i18n import _, language
 from ..jobs.seminars import invitations
 from ..jobs.seminars.mailings import plan_invitation, plan_reminder
 from ..jobs.seminars.summary_workflow import (
+    Attendance,
     SeminarSummary,
     answers_line,
     attendance_line,
@@ -118,11 +119,41 @@ def list_command(
         return
     out.print(
         frame_table(
-            frame.drop(columns=["url", "recording_url"]).assign(invites=audiences),
+            # In English the keys, as --format json: invites holds the stuck points' keys.
+            frame.drop(columns=["url", "recording_url"]).assign(
+                invites=frame["invites"] if language() == "en" else audiences
+            ),
             title=_("Seminars"),
-            headers=LIST_HEADERS,
+            headers={} if language() == "en" else LIST_HEADERS,
         )
     )
+
+
+def attendance_said(counts: Attendance, answers: int | None = None) -> str:
+    """The attendance line on the screen: the deck's words in Japanese (one line, one
+    wording), the same figures in English."""
+    if language() == "ja":
+        return attendance_line(counts, answers)
+    text = _("invited {invited:,} / attended {attended:,}").format(
+        invited=counts.invited, attended=counts.attended
+    )
+    if counts.uninvited:
+        text += " " + _("(invited {invited:,}, uninvited {uninvited:,})").format(
+            invited=counts.invited_attended, uninvited=counts.uninvited
+        )
+    if answers is not None:
+        text += " / " + _("survey answers {n:,}").format(n=answers)
+    return text
+
+
+def answers_said(answers: int, not_on_list: int) -> str | None:
+    """The line on answers from people not on the attendance list, in the reader's words."""
+    if language() == "ja" or not not_on_list:
+        return answers_line(answers, not_on_list)
+    return _(
+        "{not_on_list:,} of {answers:,} survey answers are from people not on the attendance "
+        "list (answers from attendees: {attendees:,})"
+    ).format(not_on_list=not_on_list, answers=answers, attendees=answers - not_on_list)
 
 
 def _for_people(frame: pd.DataFrame, audiences: list[str]) -> pd.DataFrame:
@@ -223,7 +254,12 @@ def remind_command(
             )
         )
     absent = len(reminder.absent)
-    err.print(f"{attendance_line(reminder.counts)} ／ 録画の案内 {absent:,}人", highlight=False)
+    err.print(
+        _("{attendance} / recording sent to {n:,}").format(
+            attendance=attendance_said(reminder.counts), n=absent
+        ),
+        highlight=False,
+    )
     if not absent:
         err.print(_("Everyone invited attended; nothing to send."), highlight=False)
         return
@@ -509,8 +545,8 @@ def summary_sheets(result: SeminarSummary) -> list[tuple[str, pd.DataFrame]]:
 
 def _print_summary(summary: Summary, min_group: int) -> None:
     """Attendance, satisfaction, interests and the grouped free text as tables."""
-    out.print(attendance_line(summary, summary.answers), highlight=False)
-    if (said := answers_line(summary.answers, summary.answers_not_on_list)) is not None:
+    out.print(attendance_said(summary, summary.answers), highlight=False)
+    if (said := answers_said(summary.answers, summary.answers_not_on_list)) is not None:
         out.print(said, highlight=False)
     # As the workbook says them (people_table): the stuck points by name, shares as whole
     # percents; never the English keys (not_activated, uninvited) beside a 名称 column.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import KopsError
+from ..i18n import _
 
 SERVICE = "kops"
 
@@ -37,17 +38,19 @@ def keyring_set(name: str, value: str, service: str = SERVICE) -> None:
     module = _keyring()
     if module is None:
         raise KopsError(
-            "OS のキーリングが使えません（keyring パッケージがありません）",
-            hint="pip install -e '.[oauth]' でインストールしてください",
+            _("the OS keyring cannot be used (the keyring package is not installed)"),
+            hint=_("install it with {command}").format(command="pip install -e '.[oauth]'"),
         )
     try:
         module.set_password(service, name, value)
     except Exception as error:
         # The backend's message only: it never contains the value.
         raise KopsError(
-            f"OS のキーリングに保存できませんでした（{type(error).__name__}）",
-            hint="Windows の資格情報マネージャー、macOS のキーチェーン、"
-            "Linux の Secret Service（GNOME キーリングなど）が使えるか確認してください",
+            _("could not save in the OS keyring ({error})").format(error=type(error).__name__),
+            hint=_(
+                "check that the Windows Credential Manager, the macOS Keychain or the Linux "
+                "Secret Service (GNOME Keyring or the like) can be used"
+            ),
         ) from None
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from ..config import Smtp
+from ..i18n import _
 from .tokens import (
     CLIENT_SECRET_ENV,
     TokenError,
@@ -66,13 +67,13 @@ class CommandToken:
                 self.name = self.argv[0] if self.argv else "?"
         except ValueError:  # a quote never closed (kops.yaml refuses it too)
             raise TokenError(
-                "mail.smtp.oauth.token_command: 閉じていない引用符があります",
-                hint="空白を含むパスは引用符で全体を囲むか、リストで書いてください",
+                _("{key}: a quote is not closed").format(key=TOKEN_COMMAND),
+                hint=_("put quotes around the whole of a path with spaces, or write a list"),
             ) from None
         if not self.argv:
             raise TokenError(
-                "mail.smtp.oauth.token_command: コマンドがありません",
-                hint="トークンを1行で出力するコマンドを kops.yaml に書いてください",
+                _("{key}: no command").format(key=TOKEN_COMMAND),
+                hint=_("write in kops.yaml a command that prints the token on one line"),
             )
         self.timeout = timeout
         self._token: str | None = None
@@ -90,36 +91,44 @@ class CommandToken:
             done = _run_bounded(self.argv, self.timeout)
         except FileNotFoundError:
             raise TokenError(
-                f"mail.smtp.oauth.token_command: コマンド '{name}' が見つかりません",
-                hint="kops.yaml の mail.smtp.oauth.token_command のパスを確認してください",
+                _("{key}: command '{name}' not found").format(key=TOKEN_COMMAND, name=name),
+                hint=_("check the path in {key} in kops.yaml").format(key=TOKEN_COMMAND),
             ) from None
         except PermissionError:
             raise TokenError(
-                f"mail.smtp.oauth.token_command: コマンド '{name}' を実行できません"
-                "（権限がありません）",
-                hint="実行権限を確認してください",
+                _("{key}: command '{name}' cannot be run (no permission)").format(
+                    key=TOKEN_COMMAND, name=name
+                ),
+                hint=_("check that it may be executed"),
             ) from None
         except subprocess.TimeoutExpired:
             raise TokenError(
-                f"mail.smtp.oauth.token_command: '{name}' が {self.timeout:g} 秒以内に"
-                "終わりませんでした",
-                hint="コマンドが入力待ちになっていないか確認してください"
-                "（mail.smtp.oauth.command_timeout で待ち時間を変えられます）",
+                _("{key}: '{name}' did not finish within {seconds} seconds").format(
+                    key=TOKEN_COMMAND, name=name, seconds=f"{self.timeout:g}"
+                ),
+                hint=_(
+                    "check that the command is not waiting for input "
+                    "(mail.smtp.oauth.command_timeout sets how long to wait)"
+                ),
             ) from None
         if done.too_much:
             raise TokenError(
-                f"mail.smtp.oauth.token_command: '{name}' の出力が大きすぎます"
-                f"（{MAX_TOKEN_OUTPUT // 1024} KB を超えたので止めました）",
-                hint="コマンドを手で実行して、トークンだけが1行で出力されるか確認してください",
+                _("{key}: '{name}' printed too much (stopped past {kb} KB)").format(
+                    key=TOKEN_COMMAND, name=name, kb=MAX_TOKEN_OUTPUT // 1024
+                ),
+                hint=_(
+                    "run the command by hand and check that it prints the token alone on one line"
+                ),
             )
         if done.returncode != 0:
             # Its own diagnostics (stderr) help; its output (stdout) may be a secret: not shown.
             said = done.stderr.decode("utf-8", "replace").strip().splitlines()
             detail = f": {said[-1][:200]}" if said else ""
             raise TokenError(
-                f"mail.smtp.oauth.token_command: '{name}' が失敗しました"
-                f"（終了コード {done.returncode}）{detail}",
-                hint="コマンドを手で実行して、トークンが1行で出力されるか確認してください",
+                _("{key}: '{name}' failed (exit code {code}){detail}").format(
+                    key=TOKEN_COMMAND, name=name, code=done.returncode, detail=detail
+                ),
+                hint=_("run the command by hand and check that it prints the token on one line"),
             )
         lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
         return checked_token(lines[0] if lines else "", f"token_command '{name}'")
@@ -128,6 +137,7 @@ class CommandToken:
 # An access token is a few kilobytes (a JWT from Entra ID about 2–4 KB); a command
 # printing far more is broken, and its output is not held in memory without end.
 MAX_TOKEN_OUTPUT = 256 * 1024
+TOKEN_COMMAND = "mail.smtp.oauth.token_command"
 # Of its diagnostics only the last line is shown: keep the end, bounded.
 _STDERR_TAIL = 64 * 1024
 
@@ -199,28 +209,28 @@ def token_source(smtp: Smtp, purpose: str = "smtp") -> TokenSource:
     if oauth.provider == "command":
         if oauth.token_command is None:
             raise TokenError(
-                "mail.smtp.oauth.token_command がありません",
-                hint="トークンを1行で出力するコマンドを kops.yaml に書いてください",
+                _("{key} is not set").format(key=TOKEN_COMMAND),
+                hint=_("write in kops.yaml a command that prints the token on one line"),
             )
         return CommandToken(oauth.token_command, oauth.command_timeout)
     if not smtp.user:
         raise TokenError(
-            "mail.smtp.user（送信元メールボックス）がありません",
-            hint="kops.yaml の mail.smtp.user に送信元のアドレスを書いてください",
+            _("mail.smtp.user (the sending mailbox) is not set"),
+            hint=_("write the sending address as mail.smtp.user in kops.yaml"),
         )
     if oauth.provider == "microsoft":
         if not (oauth.tenant and oauth.client_id):
             raise TokenError(
-                "mail.smtp.oauth.tenant と client_id がありません",
-                hint="Entra ID に登録したアプリのディレクトリ ID とクライアント ID を書いてください",
+                _("mail.smtp.oauth.tenant and client_id are not set"),
+                hint=_("write the tenant ID and the client ID of the app registered in Entra ID"),
             )
         from .oauth_microsoft import MicrosoftToken
 
         return MicrosoftToken(smtp, purpose)
     if not oauth.client_id:
         raise TokenError(
-            "mail.smtp.oauth.client_id がありません",
-            hint="Google Cloud で作成した OAuth クライアント ID を書いてください",
+            _("mail.smtp.oauth.client_id is not set"),
+            hint=_("write the OAuth client ID made in Google Cloud"),
         )
     from .oauth_google import GoogleToken
 

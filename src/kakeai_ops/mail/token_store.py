@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Protocol
 
+from ..i18n import _
 from .keyring_store import keyring_delete, keyring_get, keyring_set
 
 
@@ -31,7 +32,7 @@ class TokenStore(Protocol):
 class KeyringStore:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.where = f"OS のキーリング（サービス kops、{name}）"
+        self.where = _("the OS keyring (service kops, {name})").format(name=name)
 
     def load(self) -> str | None:
         return keyring_get(self.name)
@@ -53,7 +54,7 @@ class EncryptedFileStore:
         self.path = _user_folder() / f"token-{digest}.bin"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.persistence = build_encrypted_persistence(str(self.path))
-        self.where = f"暗号化ファイル {self.path}"
+        self.where = _("the encrypted file {path}").format(path=self.path)
 
     def load(self) -> str | None:
         try:
