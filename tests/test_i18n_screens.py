@@ -187,6 +187,8 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("campaign", "eligible", "exec-1on1-2026h2"), True),
     (("campaign", "eligible", "no-such-campaign"), False),
     (("campaign", "milestones"), True),
+    (("campaign", "explain", "exec-1on1-2026h2", "000111"), True),
+    (("campaign", "explain", "exec-1on1-2026h2", "000240"), True),
     (("mail", "templates"), True),
     (("mail", "check"), True),
     (("mail", "login"), False),
