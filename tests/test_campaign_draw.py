@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -434,3 +435,26 @@ def test_without_problems_file_the_cap_says_how_to_see_everything(
     result = cli("campaign", "entries", CAMPAIGN, str(path))
     assert len([x for x in result.stderr.splitlines() if x.startswith("refused: ")]) == 30
     assert "… and 15 more refused rows (--problems FILE lists every row)" in result.stderr
+
+
+def test_the_problems_workbook_prints_its_as_of_and_keeps_rows_apart_from_columns(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """`--problems x.xlsx` prints the 基準日 the rows were judged on in its header, as every
+    list does (it was blank), and the 列 beside the right-aligned 行 starts a character in
+    (「2社員番号」 read as one)."""
+    from openpyxl import load_workbook
+
+    path = _entries_file(tmp_path, ["900001", "=cmd|' /C calc'!A0"])
+    book = tmp_path / "problems.xlsx"
+    Cli(sample_copy)("campaign", "entries", CAMPAIGN, str(path), "--problems", str(book), env=JA)
+    sheet = load_workbook(book).worksheets[0]
+    assert re.fullmatch(r"基準日 \d{4}-\d{2}-\d{2}", sheet.oddHeader.center.text or "")
+    header = [c.value for c in sheet[1]]
+    row, column = header.index("行") + 1, header.index("列") + 1
+    assert column == row + 1 and isinstance(sheet.cell(row=2, column=row).value, int)
+    apart = sheet.cell(row=2, column=column).alignment
+    assert apart.horizontal == "left" and apart.indent == 1
+    assert sheet.cell(row=2, column=1).alignment.indent == 0  # nothing to its left
+    values = [r[header.index("値")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "=cmd|' /C calc'!A0" in values  # as text, never a formula

@@ -133,3 +133,18 @@ def test_the_out_file_names_templates_and_leaves_out_what_it_repeats(
     # --format csv keeps the ledger as stored, for scripts.
     stored = hostile_run("mail", "status", RUN, "--format", "csv").stdout
     assert stored.startswith("item,user_id,") and ",no_prep.member," in stored
+
+
+def test_the_error_column_is_never_folded_away(hostile_run: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The ledger is too wide for A4 at 8 pt, so details (the address, Message-ID) fold
+    into Excel's outline; why a mail was not sent stays in view and in print."""
+    path = tmp_path / "status.xlsx"
+    hostile_run("mail", "status", RUN, "--out", str(path))
+    sheet = load_workbook(path).worksheets[0]
+    header = [label(c.value) for c in sheet[1]]
+    shown = {
+        h: not sheet.column_dimensions[c.column_letter].hidden
+        for h, c in zip(header, sheet[1], strict=True)
+    }
+    assert shown["エラー"] and shown["状態"] and shown["社員番号"]
+    assert not shown["Message-ID"]  # a detail: folded

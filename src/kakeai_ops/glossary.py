@@ -240,7 +240,7 @@ FIGURES: dict[str, Figure] = {
         REPORT_PERIOD + "。好事例インタビュー候補ではペアの直近90日",
         TENTH,
         "事業部別レポート、デッキ 1・4・8、デッキのブック、好事例インタビュー候補",
-        ("スッキリ度の平均",),
+        ("スッキリ度の平均", "スッキリ度"),
     ),
     "sukkiri_avg_trend": Figure(
         "平均スッキリ度の推移",
@@ -575,7 +575,7 @@ COLUMNS: dict[str, Column] = {
     "message_id": _c("Message-ID", detail=True),
     "sendable_from": _c("送れる日", detail=True),
     "updated_at": _c("更新日時", DATE_TIME, detail=True),
-    "error": _c("エラー", detail=True),
+    "error": _c("エラー"),  # why a mail was not sent: never folded away
     "subject": _c("件名"),
     "sent_at": _c("送信日時", DATE_TIME),
     "recipient": _c("宛先"),

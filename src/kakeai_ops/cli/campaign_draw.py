@@ -14,6 +14,7 @@ from ..errors import KopsError, Problem
 from ..i18n import _, ngettext
 from ..jobs.campaigns import draw_run, draws, entries
 from ..outputs.files import write_table
+from ..outputs.workbook import Print
 from .console import people_table
 from .options import AsOfOpt, CampaignArg, Format, FormatOpt, SnapshotOpt, WorkspaceOpt
 from .shared import Session, emit_data, err, out, parse_as_of, session, writes_state
@@ -64,7 +65,8 @@ def entries_command(
         snap.id,
     )
     if problems is not None:
-        write_table(problem_rows(result), problems)
+        # The printed header says the 基準日 the rows were judged on, as every list does.
+        write_table(problem_rows(result), problems, options=Print(as_of=when))
     _print_capped(True, result.refused, problems)
     _print_capped(False, result.not_in_draw, problems)
     new = ngettext("{n:,} new entry", "{n:,} new entries", result.added).format(n=result.added)

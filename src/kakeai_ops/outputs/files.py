@@ -279,6 +279,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
             if isinstance(target.value, str) and target.value in workbook.HIDDEN_MARKS:
                 target.alignment = right
+    _apart_from_figures(ws, people.formats, last)
     firsts = [ws.cell(row=r, column=1).value for r in range(2, last + 1)]
     for row_number, first in enumerate(firsts, start=2):
         # A total is one row; a label on several rows (全体 beside 出席した人 and 出席しなかった
@@ -305,6 +306,26 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         title_columns=f"A:{get_column_letter(names)}" if names else None,
         width=width,
     )
+
+
+def _apart_from_figures(ws: Worksheet, formats: list[str | None], last: int) -> None:
+    """Text to the right of a column of figures or dates starts a character in: the
+    figure stands at the right of its cell, and without a gap 「2」 beside 「社員番号」 or 「0」
+    beside 「休職・休業中のため対象外」 read as one word (「0休職…」)."""
+    from openpyxl.styles import Alignment
+
+    apart = Alignment(horizontal="left", indent=1)
+    for position in range(2, len(formats) + 1):
+        before, own = formats[position - 2], formats[position - 1]
+        if before in (None, glossary.TEXT) or own not in (None, glossary.TEXT):
+            continue
+        styled = None
+        for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
+            if styled is None:
+                target.alignment = apart
+                styled = copy(target._style)
+            else:
+                target._style = copy(styled)
 
 
 def _row_formats(ws: Worksheet, people: PeopleTable) -> None:

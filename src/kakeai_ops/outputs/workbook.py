@@ -281,6 +281,7 @@ def _measured_cells(sheet: Worksheet, headers: set[int], sample: int) -> list[_C
         for target in filled:
             text = cell_text(target.value, target.number_format)
             longest = max((display_width(part) for part in text.split("\n")), default=0)
+            longest += 2 * int(target.alignment.indent or 0)  # an indent is about a character
             header = target.row in headers
             wraps = header or bool(target.alignment.wrap_text)
             label = text if header and isinstance(target.value, str) else None
@@ -359,6 +360,7 @@ def wrap_long_cells(sheet: Worksheet, first_row: int = 2) -> None:
                     wrap_text=True,
                     vertical="top",
                     horizontal=target.alignment.horizontal,
+                    indent=target.alignment.indent,
                 )
             lines[target.row] = max(lines.get(target.row, 1), needed)
     for row, count in lines.items():
@@ -426,7 +428,12 @@ def wrap_wide(
                 and not target.alignment.wrap_text
                 and not _alone(sheet, target)
             ):
-                target.alignment = wrap
+                indent = target.alignment.indent
+                target.alignment = (
+                    Alignment(wrap_text=True, vertical="top", horizontal="left", indent=indent)
+                    if indent
+                    else wrap
+                )
     return width
 
 
