@@ -291,6 +291,7 @@ SHARED_RUNS = {
     "tests/test_workbook_print.py": "demo_run",
     "tests/test_demo_documents.py": "demo_run",
     "tests/test_demo_paths.py": "demo_run",
+    "tests/test_demo_mails.py": "demo_run",
     "tests/test_glossary_outputs.py": "demo_run",
     "tests/test_i18n_screens.py::test_the_demo_month_in_english_shows_no_japanese_but_data": (
         "demo_run"
