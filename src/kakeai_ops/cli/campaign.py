@@ -389,7 +389,7 @@ def award_command(
         _show_would_award(opened, campaign_id, chosen.people)
         return
     done = award(opened.workspace, campaign_id, chosen.people, judged.snapshot_id)
-    _show_awarded(done, campaign_id, campaign.title)
+    _show_awarded(done, campaign_id, campaign.title, by_draw=chosen.draw_no is not None)
 
 
 def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -> None:
@@ -408,7 +408,7 @@ def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -
     )
 
 
-def _show_awarded(done: Awarded, campaign_id: str, title: str) -> None:
+def _show_awarded(done: Awarded, campaign_id: str, title: str, by_draw: bool) -> None:
     if len(done.fresh):
         out.print(
             people_table(
@@ -438,10 +438,12 @@ def _show_awarded(done: Awarded, campaign_id: str, title: str) -> None:
             highlight=False,
         )
     if len(done.fresh):
+        # A draw's winners are told by the winner mail (what happens next, and how to
+        # reply with dates); the award mail as well would give them a second, different
+        # next step (「あらためて事務局からご連絡いたします」).
+        tell = f"--winners {campaign_id}" if by_draw else f"--awarded {campaign_id}"
         err.print(
-            _("Next: {command}").format(
-                command=f"kops mail send --awarded {campaign_id} --template campaign.awarded"
-            ),
+            _("Next: {command}").format(command=f"kops mail send {tell} --yes"),
             highlight=False,
         )
 
