@@ -53,6 +53,7 @@ def glossary_markdown() -> str:
     lines += ["", "## 非表示のしるし", "", "| 表示 | 意味 |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in g.HIDDEN.items()]
     lines += ["", f"凡例（ブック・画面・デッキで同じ文）: {g.HIDDEN_LEGEND}"]
+    lines += ["", f"使わない書き方: {'、'.join(g.HIDDEN_NOT_SPELT)}"]
     lines += ["", "## 前回からの動き", "", "| キー | 表示 |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in g.MOVEMENT.items()]
     lines += [

@@ -394,6 +394,13 @@ HIDDEN: dict[str, str] = {
     "<10": "心身の状態を含む集計で、人数が少ないため非表示（既定10人未満）",
     "(秘匿)": "差し引きで推定できないよう併せて非表示",
 }
+# Other ways a hidden value was explained, that must not come back.
+HIDDEN_NOT_SPELT = (
+    "少人数のため非表示",
+    "少数のため非表示",
+    "表示しません",
+    "差し引きで分かるため非表示",
+)
 HIDDEN_LEGEND = (
     "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
     f"(秘匿)：{HIDDEN['(秘匿)']}。"
