@@ -366,7 +366,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
         top = max(shown.values())
         assert any(f"{g} {n}件" in text for g, n in shown.items() if n == top)
     else:
-        assert "どのテーマも少数のため非表示" in text
+        assert "どのテーマも人数が少ないため非表示" in text
     assert not [g for g, n in groups.items() if not isinstance(n, int) and f"{g} " in text]
 
 
