@@ -255,7 +255,7 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
         tenths = len(positive.split(".")[1].rstrip("%")) if "." in positive else 0
         assert tenths == 1, (label, cell.number_format)
         assert f"{value * 100:.1f}" in f"{cell.value * 100:.1f}"
-    shown = Cli(month)("mail", "report", MAIL_RUN).stdout
+    shown = Cli(month)("mail", "report", MAIL_RUN, env={"KOPS_LANG": "ja"}).stdout
     shown_low = f"{low * 100:+.1f}pt".replace("-", "−")
     shown_high = f"{high * 100:+.1f}pt".replace("-", "−")
     assert f"95%信頼区間: {shown_low}〜{shown_high}" in shown
