@@ -276,8 +276,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """`kops demo` run once for the session: its workspace and the CLI's result.
 
     A whole month of commands (30 of them): every test that reads what the demo
-    leaves behind reads this one run (and is listed in SHARED_RUNS below)."""
-    root = tmp_path_factory.mktemp("demo") / "ws"
+    leaves behind reads this one run (and is listed in SHARED_RUNS below). Its folder
+    has a space and a Japanese name, as a user's documents folder may."""
+    root = tmp_path_factory.mktemp("demo") / "山田 太郎" / "kops demo"
     result = Cli(None)("demo", "--workspace", str(root))  # finds data/sample by itself
     return root, result
 
@@ -289,6 +290,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
 SHARED_RUNS = {
     "tests/test_workbook_print.py": "demo_run",
     "tests/test_demo_documents.py": "demo_run",
+    "tests/test_demo_paths.py": "demo_run",
+    "tests/test_demo_mails.py": "demo_run",
     "tests/test_glossary_outputs.py": "demo_run",
     "tests/test_i18n_screens.py::test_the_demo_month_in_english_shows_no_japanese_but_data": (
         "demo_run"

@@ -101,7 +101,11 @@ def load(month: str = "2026-11") -> Sample:
             "recurring": raw_pairs["繰り返し設定"].fillna("").str.strip().str.lower().isin(TRUE),
         }
     )
-    pairs = pairs[pairs["formed"]].drop(columns="formed")
+    # A pair with someone who has left is left out with them (rules.md: 退職 are left
+    # out of everything).
+    here = set(users["user_id"])
+    pairs = pairs[pairs["formed"] & pairs["manager_id"].isin(here) & pairs["member_id"].isin(here)]
+    pairs = pairs.drop(columns="formed")
     months = [m for m in MONTHS if m <= month]
     meetings = pd.concat([read(SAMPLE / m / "meetings.xlsx") for m in months])
     meetings = meetings.drop_duplicates("1on1ID", keep="last")

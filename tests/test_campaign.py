@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from conftest import Cli
@@ -72,7 +73,10 @@ def test_unknown_campaign(sample_ws: Workspace) -> None:
     )
 
 
-def test_explain_shows_weeks_and_verdict(sample_ws: Workspace) -> None:
+def test_explain_shows_weeks_and_verdict(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_ws)
     everyone = _rows(cli, "campaign", "eligible", CAMPAIGN, "--all", "--format", "csv")
     near = next(

@@ -80,6 +80,9 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
     assert (
         "winner(s) only" in out.stderr and "73 other eligible user(s) are not awarded" in out.stderr
     )
+    # The winners are told by the winner mail, not by a second, award mail as well.
+    assert f"kops mail send --winners {CAMPAIGN} --yes" in out.stderr
+    assert "--awarded" not in out.stderr
     assert set(awards(sample_copy, CAMPAIGN)["user_id"]) == winners and len(winners) == 5
     assert {r["user_id"] for r in records(cli, "--awarded", CAMPAIGN)} == winners
     assert {r["user_id"] for r in records(cli, "--not-drawn", CAMPAIGN)} == set(eligible) - winners

@@ -305,7 +305,10 @@ def test_per_division_cap_through_the_cli(sample_copy: Workspace, tmp_path: Path
     assert "OK" in cli("campaign", "draw", CAMPAIGN, "--verify").stderr
 
 
-def test_list_and_explain_show_entries_and_results(sample_copy: Workspace, tmp_path: Path) -> None:
+def test_list_and_explain_show_entries_and_results(
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
     ids = [r["user_id"] for r in _eligible(cli)][:5]
     cli("campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, [*ids, LEAVE])))

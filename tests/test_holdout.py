@@ -138,7 +138,8 @@ def effect(mailed: tuple[int, int], holdout: tuple[int, int], minimum: int = 5) 
     return RunEffect("no_prep", shown, shown_difference(shown), raw)
 
 
-def test_report_lines_use_the_true_fractions() -> None:
+def test_report_lines_use_the_true_fractions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     found = effect((3, 14), (4, 13))
     lines = difference_lines(found)
     # 3/14 − 4/13 = −9.3 pt (the rounded shares 21% − 31% would say −10).
@@ -159,6 +160,15 @@ def test_report_lines_use_the_true_fractions() -> None:
     assert difference_lines(effect((3, 14), (3, 14)))[0].startswith("差（送付−比較群）: ±0.0pt")
     clear = difference_lines(effect((60, 100), (20, 100)))
     assert clear[0].startswith("差（送付−比較群）: +40.0pt") and clear[1].endswith("有意差あり")
+    monkeypatch.setenv("KOPS_LANG", "en")
+    assert difference_lines(found) == [
+        "Difference (mailed − holdout): −9.3pt (mailed 3/14 − holdout 4/13)",
+        lines[1]
+        .replace("95%信頼区間: ", "Confidence interval (95 percent): ")
+        .replace("〜", " to ")
+        .replace("有意差なし", "no significant difference"),
+    ]
+    monkeypatch.setenv("KOPS_LANG", "ja")
     small = difference_lines(effect((5, 8), (2, 6)))
     assert "まだ出せません" in small[1]  # under 10 a group: no interval yet
     assert difference_lines(effect((5, 30), (1, 4))) == []  # a hidden group: no difference

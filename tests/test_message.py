@@ -95,3 +95,40 @@ def test_a_template_s_own_html_is_sent_as_written() -> None:
     )
     parsed = message_from_bytes(as_bytes(built), policy=policy.default)
     assert parsed.get_body(preferencelist=("html",)).get_content() == "<p>本文</p>\r\n"
+
+
+def test_an_attachment_is_named_as_outlook_and_gmail_name_theirs(tmp_path: Path) -> None:
+    """The Japanese name as quoted RFC 2047 words (what Outlook and Gmail send), never the
+    standard library's RFC 2231 continuations, which Outlook has shown as 「ATT00001」."""
+    book = tmp_path / "division-report-開発本部HRBP-83506343.xlsx"
+    book.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
+    names = [
+        "1on1実施状況レポート_開発本部 製品開発部・品質保証部_20261120.xlsx",
+        'plain "report".xlsx',
+    ]
+    built = build_message(
+        Settings().mail,
+        "佐々木 恵",
+        "sasaki@example.jp",
+        "件名",
+        "本文\n",
+        None,
+        "<m@x>",
+        attachments=[book, book],
+        attachment_names=names,
+    )
+    raw = as_bytes(built)
+    assert b"filename*" not in raw and b'filename="=?utf-8?b?' in raw
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert [p.get_content_type() for p in parsed.walk()] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        *["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] * 2,
+    ]
+    got = list(parsed.iter_attachments())
+    assert [a.get_filename() for a in got] == names
+    assert [a.get_param("name") for a in got] == names
+    assert all(a.get_content() == book.read_bytes() and not a.defects for a in got)

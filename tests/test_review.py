@@ -255,7 +255,7 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
         tenths = len(positive.split(".")[1].rstrip("%")) if "." in positive else 0
         assert tenths == 1, (label, cell.number_format)
         assert f"{value * 100:.1f}" in f"{cell.value * 100:.1f}"
-    shown = Cli(month)("mail", "report", MAIL_RUN).stdout
+    shown = Cli(month)("mail", "report", MAIL_RUN, env={"KOPS_LANG": "ja"}).stdout
     shown_low = f"{low * 100:+.1f}pt".replace("-", "−")
     shown_high = f"{high * 100:+.1f}pt".replace("-", "−")
     assert f"95%信頼区間: {shown_low}〜{shown_high}" in shown
@@ -366,7 +366,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
         top = max(shown.values())
         assert any(f"{g} {n}件" in text for g, n in shown.items() if n == top)
     else:
-        assert "どのテーマも少数のため非表示" in text
+        assert "どのテーマも人数が少ないため非表示" in text
     assert not [g for g, n in groups.items() if not isinstance(n, int) and f"{g} " in text]
 
 

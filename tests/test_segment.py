@@ -119,7 +119,10 @@ def test_xlsx_file_reads_back(sample_copy: Workspace, tmp_path: Path) -> None:
     assert totals["事前準備なし"] == len(rows)
 
 
-def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
+def test_explain_names_facts_and_help(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_ws)
     rows = list(
         csv.DictReader(
@@ -136,7 +139,7 @@ def test_explain_names_facts_and_help(sample_ws: Workspace) -> None:
     # Full-width ids are accepted as typed.
     wide = user_id.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert f"({user_id})" in cli("segment", "--explain", wide).stdout
-    missing = cli("segment", "--explain", "999999", ok=False)
+    missing = cli("segment", "--explain", "999999", ok=False, env={"KOPS_LANG": "en"})
     assert "no user '999999'" in missing.stderr
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses.segmentation import compare, explain, segment, summary
@@ -196,7 +197,8 @@ def test_summary_and_shares() -> None:
     assert table.index[0] == "not_activated" and table.index[-1] == "healthy"
 
 
-def test_explain_states_facts_thresholds_and_verdicts() -> None:
+def test_explain_states_facts_thresholds_and_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     t = tables(
         users=[user("M"), user("X")],
         pairs=[pair("M", "X")],

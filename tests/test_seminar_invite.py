@@ -154,3 +154,34 @@ def test_the_invitation_states_the_length_kops_yaml_gives(october: Workspace) ->
     assert "使い方を 50 分でご紹介する" in body
     assert "■ 日時：2026年10月28日（水）16:00〜（50分）\n" in body
     assert [int(n) for n in re.findall(r"(\d+)\s*分", body)] == [50, 50]
+
+
+def test_a_new_length_is_corrected_and_an_older_invitation_is_not_said_to_have_one(
+    october: Workspace,
+) -> None:
+    """The invitation states the length kops.yaml gives; changed afterwards, the correction
+    names it. An invitation recorded before lengths were is not said to have stated one."""
+    from kakeai_ops.jobs.seminars.invitations import correction_changes
+
+    _seminar(october, date="2026-10-28T12:15:00", url="https://meet.example/m1")
+    data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"]["minutes"] = 30
+    october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cli = Cli(october)
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        cli("seminar", "invite", "month1", "--yes", env=BEFORE)
+        invited = len(server.handler.received)
+        data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+        data["seminars"]["month1"]["minutes"] = 45
+        october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        corrected = cli("seminar", "invite", "month1", "--correction", "--yes", env=BEFORE)
+        assert "訂正: 所要時間: 30分 → 45分" in corrected.stderr
+        news = server.handler.received[invited:]
+        assert len(news) == invited, corrected.stderr
+        body = plain(news[0].message).replace("\r\n", "\n")
+        assert "■ 所要時間：45分\n　（訂正前：30分）\n" in body
+        assert "■ 日時" not in body  # only what changed
+    older = {"title": "t", "date_text": "d", "url": "u"}  # recorded before lengths were
+    now = {**older, "length_text": "45分"}
+    assert correction_changes(older, now) == ()

@@ -120,8 +120,8 @@ FIGURES: dict[str, Figure] = {
         "－",
         AS_OF,
         "整数",
-        "事業部別レポート（画面・概要・各事業部のシート）、デッキ 1・4、"
-        "デッキのブック 1_サマリー・4",
+        "kops report divisions（画面・概要・事業部のシート）、スライド 1・4、"
+        "レビューのシート 1_サマリー・4",
     ),
     "activation_rate": Figure(
         "ログイン率",
@@ -130,7 +130,7 @@ FIGURES: dict[str, Figure] = {
         "人数",
         AS_OF,
         WHOLE_PERCENT,
-        "事業部別レポート、デッキ 1・4、デッキのブック、アドバイザーへのメール（項目名）",
+        "kops report divisions、スライド 1・4、レビューのシート、メール report.advisor（・内容）",
         ("ログイン割合", "利用率"),
     ),
     "pair_rate": Figure(
@@ -140,7 +140,7 @@ FIGURES: dict[str, Figure] = {
         "人数",
         AS_OF,
         WHOLE_PERCENT,
-        "事業部別レポート、デッキ 1・4、デッキのブック、アドバイザーへのメール（項目名）",
+        "kops report divisions、スライド 1・4、レビューのシート、メール report.advisor（・内容）",
         ("ペア成立割合",),
     ),
     "members": Figure(
@@ -150,7 +150,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         AS_OF,
         "整数",
-        "事業部別レポート",
+        "kops report divisions",
     ),
     "implementation_rate": Figure(
         "1on1実施率",
@@ -159,8 +159,8 @@ FIGURES: dict[str, Figure] = {
         "部下の人数",
         REPORT_PERIOD + "。見出しに「（部下・直近90日）」のように期間を添える",
         WHOLE_PERCENT,
-        "事業部別レポート（画面・概要・各事業部・グラフ・月別）、デッキ 1・4・タイトル、"
-        "デッキのブック 1・4、アドバイザーへのメール（項目名）",
+        "kops report divisions（画面・概要・事業部のシート・グラフの値・月別）、"
+        "スライド 1・4（タイトルも）、レビューのシート 1・4、メール report.advisor（・内容）",
         ("実施割合", "1on1 実施率", "1on1実施割合"),
     ),
     "implementation_rate_trend": Figure(
@@ -170,7 +170,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         "レポートの期間と、その直前の同じ日数",
         "整数の pt（±0pt は変化なし）",
-        "事業部別レポート（画面・概要）",
+        "kops report divisions（画面・概要）",
         ("実施率の推移",),
     ),
     "implementation_rate_change": Figure(
@@ -180,7 +180,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         "直近30日（今回と前回の基準日それぞれ）",
         "整数の pt",
-        "デッキ 4（見出しは「前回比」）、デッキのブック 4",
+        "スライド 4（見出しは「前回比」）、レビューのシート 4",
     ),
     "held": Figure(
         "1on1実施数",
@@ -189,7 +189,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         REPORT_PERIOD + "。好事例インタビュー候補ではペアの直近90日（interview.lookback_days）",
         "整数",
-        "事業部別レポート、トピック・対応の内訳、好事例インタビュー候補（一覧・デッキ 8）",
+        "kops report divisions、トピック・対応の内訳、kops interview shortlist、スライド 8",
         ("1on1数", "回数"),
     ),
     "per_member_month": Figure(
@@ -199,7 +199,7 @@ FIGURES: dict[str, Figure] = {
         "部下の人数 × 期間の月数（日数 ÷ 30.4375）",
         REPORT_PERIOD,
         TENTH,
-        "事業部別レポート、デッキ 1・4、デッキのブック",
+        "kops report divisions、スライド 1・4、レビューのシート",
         ("1on1 / 人 / 月", "1on1/人/月数"),
     ),
     "per_member_month_trend": Figure(
@@ -209,7 +209,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         "レポートの期間と、その直前の同じ日数",
         TENTH,
-        "事業部別レポート（画面・概要）",
+        "kops report divisions（画面・概要）",
         ("回数の推移",),
     ),
     "prepared_share": Figure(
@@ -219,7 +219,7 @@ FIGURES: dict[str, Figure] = {
         "期間内に実施済みの1on1",
         REPORT_PERIOD,
         WHOLE_PERCENT,
-        "事業部別レポート、アドバイザーへのメール（項目名）",
+        "kops report divisions、メール report.advisor（・内容）",
         ("準備率", "事前準備割合"),
     ),
     "rated_share": Figure(
@@ -229,7 +229,7 @@ FIGURES: dict[str, Figure] = {
         "期間内に実施済みの1on1",
         REPORT_PERIOD,
         WHOLE_PERCENT,
-        "事業部別レポート、アドバイザーへのメール（項目名）",
+        "kops report divisions、メール report.advisor（・内容）",
         ("スッキリ度回答率", "入力率"),
     ),
     "sukkiri_avg": Figure(
@@ -239,7 +239,7 @@ FIGURES: dict[str, Figure] = {
         "その1on1の数（人ではなく1on1ごとの平均）",
         REPORT_PERIOD + "。好事例インタビュー候補ではペアの直近90日",
         TENTH,
-        "事業部別レポート、デッキ 1・4・8、デッキのブック、好事例インタビュー候補",
+        "kops report divisions、スライド 1・4・8、レビューのシート、kops interview shortlist",
         ("スッキリ度の平均", "スッキリ度"),
     ),
     "sukkiri_avg_trend": Figure(
@@ -249,7 +249,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         "レポートの期間と、その直前の同じ日数",
         TENTH,
-        "事業部別レポート（画面・概要）",
+        "kops report divisions（画面・概要）",
         ("スッキリ度の推移",),
     ),
     "growth_avg": Figure(
@@ -259,7 +259,7 @@ FIGURES: dict[str, Figure] = {
         "その1on1の数",
         REPORT_PERIOD,
         TENTH,
-        "事業部別レポート、好事例インタビュー候補",
+        "kops report divisions、kops interview shortlist",
         ("成長実感の平均",),
     ),
     "prep_share": Figure(
@@ -269,7 +269,7 @@ FIGURES: dict[str, Figure] = {
         "その1on1の数（直近の1on1数）",
         "基準日までの直近 recent_n 回（期間ではなく回数）",
         WHOLE_PERCENT,
-        "スタックポイントの一覧（segment --list）、segment --explain",
+        "スタックポイントの一覧（kops segment --list）、kops segment --explain",
     ),
     "rating_share": Figure(
         "直近のスッキリ度入力率",
@@ -278,7 +278,7 @@ FIGURES: dict[str, Figure] = {
         "その1on1の数（直近の1on1数）",
         "基準日までの直近 recent_n 回",
         WHOLE_PERCENT,
-        "スタックポイントの一覧（segment --list）、segment --explain",
+        "スタックポイントの一覧（kops segment --list）、kops segment --explain",
     ),
     "stuck_point_people": Figure(
         "スタックポイント別の人数",
@@ -287,7 +287,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         AS_OF,
         "整数",
-        "kops segment（画面・集計シート）、デッキ 2・タイトル、デッキのブック 2",
+        "kops segment（画面・集計シート）、スライド 2（タイトルも）、レビューのシート 2",
     ),
     "stuck_point_share": Figure(
         "割合",
@@ -296,8 +296,8 @@ FIGURES: dict[str, Figure] = {
         "退職を除く全員（見出しの「（252人、基準日 …）」）",
         AS_OF,
         WHOLE_PERCENT,
-        "kops segment（割合）、デッキ 3（推移）・次のアクション（全体の11%）、"
-        "デッキのブック 3（○○の割合）",
+        "kops segment（割合）、スライド 3（推移）・次のアクション（全体の11%）、"
+        "レビューのシート 3（○○の割合）",
     ),
     "movement": Figure(
         "次の段階に進んだ・前の段階に戻った・変わらず・新たに加わった・退職・対象外になった",
@@ -306,7 +306,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         "前回の基準日から今回の基準日まで",
         "整数",
-        "segment --compare、デッキ 2、デッキのブック 2（（移動）…）",
+        "kops segment --compare、スライド 2、レビューのシート 2（（移動）…）",
         ("変化なし", "新規", "退職・削除"),
     ),
     "eligible_people": Figure(
@@ -316,7 +316,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         "判定期間（kops.yaml の window）のうち、基準日までに終わった月",
         "整数",
-        "campaign eligible（「対象: N人」）、デッキ 7（対象）、デッキのブック 7",
+        "kops campaign eligible（「対象: N人」）、スライド 7（対象）、レビューのシート 7",
     ),
     "on_track": Figure(
         "達成見込みの人数",
@@ -325,17 +325,17 @@ FIGURES: dict[str, Figure] = {
         "－",
         "判定期間中の基準日まで",
         "整数",
-        "デッキ 7（達成見込み）、デッキのブック 7",
+        "スライド 7（達成見込み）、レビューのシート 7",
         ("進行中",),
     ),
     "awarded": Figure(
         "付与済みの人数",
         "人",
-        "campaign award で付与を記録した人",
+        "kops campaign award で付与を記録した人",
         "－",
         "記録した日まで（すべての回）",
         "整数",
-        "campaign list、デッキ 7（付与済み）、デッキのブック 7",
+        "kops campaign list、スライド 7（付与済み）、レビューのシート 7",
     ),
     "due": Figure(
         "送付予定",
@@ -344,7 +344,7 @@ FIGURES: dict[str, Figure] = {
         "－",
         "前回のスナップショットの基準日より後（初回は milestones_since）から基準日まで",
         "整数",
-        "campaign milestones、デッキ 7・9、デッキのブック 7",
+        "kops campaign milestones、スライド 7・9、レビューのシート 7",
         ("未送付",),
     ),
     "share_left": Figure(
@@ -354,7 +354,7 @@ FIGURES: dict[str, Figure] = {
         "配信時の区分（送付・比較群）の人のうち最新データにいる人",
         "配信時のスナップショットから最新のスナップショット（基準日）まで",
         WHOLE_PERCENT + "。差は 0.1pt 単位",
-        "mail report、デッキ 5、デッキのブック 5（送付群で〜・比較群で〜）",
+        "kops mail report、スライド 5、レビューのシート 5（送付群で〜・比較群で〜）",
         ("抜けた割合",),
     ),
     "attendance_rate": Figure(
@@ -364,7 +364,7 @@ FIGURES: dict[str, Figure] = {
         "招待数",
         "セミナー当日の出席リスト",
         WHOLE_PERCENT,
-        "seminar summary（画面・ブック）",
+        "kops seminar summary（画面・ブック）",
     ),
     "satisfaction_avg": Figure(
         "満足度の平均",
@@ -373,7 +373,7 @@ FIGURES: dict[str, Figure] = {
         "満足度を答えた回答の数",
         "取り込んだアンケート",
         TENTH,
-        "seminar summary（画面・ブック）、デッキ 6、デッキのブック 6",
+        "kops seminar summary（画面・ブック）、スライド 6、レビューのシート 6",
         ("満足度（平均）",),
     ),
     "share_moved_on": Figure(
@@ -383,7 +383,7 @@ FIGURES: dict[str, Figure] = {
         "その区分の人のうち最新データにいる人",
         "招待時のスナップショットから最新のスナップショットまで",
         WHOLE_PERCENT,
-        "seminar summary、デッキ 6、デッキのブック 6",
+        "kops seminar summary、スライド 6、レビューのシート 6",
     ),
 }
 
@@ -394,6 +394,13 @@ HIDDEN: dict[str, str] = {
     "<10": "心身の状態を含む集計で、人数が少ないため非表示（既定10人未満）",
     "(秘匿)": "差し引きで推定できないよう併せて非表示",
 }
+# Other ways a hidden value was explained, that must not come back.
+HIDDEN_NOT_SPELT = (
+    "少人数のため非表示",
+    "少数のため非表示",
+    "表示しません",
+    "差し引きで分かるため非表示",
+)
 HIDDEN_LEGEND = (
     "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
     f"(秘匿)：{HIDDEN['(秘匿)']}。"

@@ -16,7 +16,7 @@ from ..columnar.lookup import is_in
 from ..config import Rules
 from ..dates import typed_text
 from ..errors import KopsError
-from ..i18n import N_, _
+from ..i18n import N_, _, term
 from ..model import Tables
 from ..numbers import percent
 from .definitions import current_users
@@ -34,15 +34,31 @@ class StuckPoint:
 
 # What helps a person past each stuck point: the month of the seminar series that fits
 # it, and the help that reaches them.
+# (Marked for the catalog: said with _() where shown.)
 HELP: dict[str, tuple[int | None, str]] = {
-    "not_activated": (1, "Month1 セミナー（KAKEAIの基本的な使い方）とログイン案内のメール"),
-    "no_pair": (1, "Month1 セミナー（ペア招待）とペア招待の手順のメール"),
-    "no_1on1": (1, "Month1 セミナー（1on1の始め方・終わり方）と最初の1on1を促すメール"),
-    "lapsed": (None, "再開を促すメール（次の1on1の予定を入れる）"),
-    "no_prep": (2, "Month2 セミナー（トピックの選び方、トピック・対応の例①②③）"),
-    "no_rating": (1, "Month1 セミナー（スッキリ度）とスッキリ度入力のメール"),
-    "no_recurrence": (3, "Month3 セミナー（メモ、1on1の繰り返し設定）"),
-    "healthy": (None, "上司の方は Month4 セミナー（データの見方）、好事例・キャンペーンの候補"),
+    "not_activated": (
+        1,
+        N_("the Month1 seminar (using KAKEAI, the basics) and the mail on how to log in"),
+    ),
+    "no_pair": (1, N_("the Month1 seminar (pair invitations) and the mail on inviting a pair")),
+    "no_1on1": (
+        1,
+        N_("the Month1 seminar (starting and ending a 1on1) and the mail for the first 1on1"),
+    ),
+    "lapsed": (None, N_("the mail to start again (booking the next 1on1)")),
+    "no_prep": (
+        2,
+        N_("the Month2 seminar (choosing topics; topic and response examples ①②③)"),
+    ),
+    "no_rating": (1, N_("the Month1 seminar (スッキリ度) and the mail on entering it")),
+    "no_recurrence": (3, N_("the Month3 seminar (notes, recurring 1on1s)")),
+    "healthy": (
+        None,
+        N_(
+            "for managers the Month4 seminar (reading the data); a candidate for good "
+            "practice and campaigns"
+        ),
+    ),
 }
 
 # Funnel order (model.STUCK_POINTS): the first that applies is the primary stuck point.
@@ -283,7 +299,7 @@ def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
 
     def date(value: object) -> str:  # a datetime cell of the row
         if model.missing(value):
-            return "なし"
+            return _("none")
         return pd.Timestamp(cast(dt.datetime, value)).strftime("%Y-%m-%d %H:%M")
 
     def share(value: object) -> str:
@@ -292,48 +308,68 @@ def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
     flags = set(str(row["flags"]).split(";"))
     start = (pd.Timestamp(as_of) - pd.Timedelta(days=rules.lapse_days - 1)).date()
     manager, member = int(row["pairs_as_manager"]), int(row["pairs_as_member"])
-    recent = f"直近{int(row['recent_count'])}回（部下として）"
+    recent = int(row["recent_count"])
+    window = _("{start} – {end}").format(start=start, end=as_of)
     checks = [
-        ("not_activated", f"最終ログイン {date(row['last_login_at'])}", "ログイン記録がない"),
+        (
+            "not_activated",
+            _("last login {at}").format(at=date(row["last_login_at"])),
+            _("no login on record"),
+        ),
         (
             "no_pair",
-            f"成立ペア 上司として {manager} / 部下として {member}",
-            "どちらの立場でも成立ペア 0",
+            _("pairs as a manager {manager} / as a member {member}").format(
+                manager=manager, member=member
+            ),
+            _("no pair in either role"),
         ),
         (
             "no_1on1",
-            f"実施済1on1 {int(row['held_total'])} 回（上司 {int(row['held_as_manager'])} / "
-            f"部下 {int(row['held_as_member'])}）",
-            "成立ペアがあり、実施済1on1 0 回",
+            _("1on1s held {total} (as a manager {manager} / as a member {member})").format(
+                total=int(row["held_total"]),
+                manager=int(row["held_as_manager"]),
+                member=int(row["held_as_member"]),
+            ),
+            _("a pair, and no 1on1 held"),
         ),
         (
             "lapsed",
-            f"最終実施 {date(row['last_held_at'])}、{start}〜{as_of} の実施 "
-            f"{int(row['held_in_lapse_window'])} 回",
-            f"実施歴があり、直近 {rules.lapse_days} 日（{start}〜{as_of}）に 0 回",
+            _("last held {at}; held in {window}: {n}").format(
+                at=date(row["last_held_at"]), window=window, n=int(row["held_in_lapse_window"])
+            ),
+            _("1on1s held before, none in the last {days} days ({window})").format(
+                days=rules.lapse_days, window=window
+            ),
         ),
         (
             "no_prep",
-            f"{recent}のうち事前準備あり {int(row['recent_prepared'])} 回"
-            f"（{share(row['prep_share'])}）",
-            f"部下として直近 {rules.recent_n} 回の事前準備率 < {percent(rules.min_prep_share)}"
-            "（1on1後の準備は数えない）",
+            _("prepared {n} of the last {recent} (as a member; {share})").format(
+                n=int(row["recent_prepared"]), recent=recent, share=share(row["prep_share"])
+            ),
+            _(
+                "prepared fewer than {share} of the last {n} as a member (preparing after "
+                "the 1on1 does not count)"
+            ).format(share=percent(rules.min_prep_share), n=rules.recent_n),
         ),
         (
             "no_rating",
-            f"{recent}のうちスッキリ度入力 {int(row['recent_rated'])} 回"
-            f"（{share(row['rating_share'])}）",
-            f"部下として直近 {rules.recent_n} 回のスッキリ度入力率 < "
-            f"{percent(rules.min_rating_share)}",
+            _("スッキリ度 entered for {n} of the last {recent} (as a member; {share})").format(
+                n=int(row["recent_rated"]), recent=recent, share=share(row["rating_share"])
+            ),
+            _("スッキリ度 entered for fewer than {share} of the last {n} as a member").format(
+                share=percent(rules.min_rating_share), n=rules.recent_n
+            ),
         ),
         (
             "no_recurrence",
-            f"上司としての成立ペア {manager}、うち繰り返し設定あり {int(row['recurring_pairs'])}",
-            "上司として、どのペアにも繰り返し設定がない",
+            _("pairs as a manager {pairs}, recurring {recurring}").format(
+                pairs=manager, recurring=int(row["recurring_pairs"])
+            ),
+            _("as a manager, no pair has a recurring 1on1"),
         ),
-        ("healthy", "", "上のどれにも当たらない"),
+        ("healthy", "", _("none of the above")),
     ]
     return [
-        RuleCheck(key, BY_KEY[key].label, facts, threshold, key in flags)
+        RuleCheck(key, term(glossary.STUCK_POINTS, key), facts, threshold, key in flags)
         for key, facts, threshold in checks
     ]

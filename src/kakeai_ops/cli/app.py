@@ -24,7 +24,7 @@ from .localized import localize, localize_usage_error
 
 # Every top-level command: the cli module that registers it and the first paragraph of
 # its help, which is what `kops --help` lists. A module is imported only when one of its
-# commands runs (or its help is asked for): the commands need pandas, scipy, openpyxl
+# commands runs (or its help is asked for): the commands need pandas, highspy, openpyxl
 # and jinja2, and `kops --help` or `kops init` need none of them.
 # tests/test_app_startup.py checks this table against the commands themselves.
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -16,10 +16,10 @@ from rich.table import Table
 from .. import config, glossary
 from ..analyses import streaks
 from ..analyses.eligibility import eligibility_counts
-from ..calendar import BusinessCalendar
+from ..calendar import COMPANY_HOLIDAY, BusinessCalendar
 from ..config import Campaign
 from ..errors import KopsError
-from ..i18n import N_, _
+from ..i18n import N_, _, language
 from ..ids import did_you_mean, typed_id
 from ..jobs.campaigns import draws
 from ..jobs.campaigns.awards import Awarded, award, awardees, not_yet_awarded
@@ -243,10 +243,10 @@ def eligible_command(
 
 
 STATUS_STYLE = {
-    "held": ("●", "green", "実施"),
-    "excused": ("○", "cyan", "免除"),
-    "missed": ("✗", "red", "未実施"),
-    "not_judged": ("·", "dim", "判定前"),
+    "held": ("●", "green", N_("held")),
+    "excused": ("○", "cyan", N_("excused")),
+    "missed": ("✗", "red", N_("missed")),
+    "not_judged": ("·", "dim", N_("not judged yet")),
 }
 
 
@@ -285,7 +285,7 @@ def explain_command(
     )
     out.print(escape(_heading(campaign, campaign_id, when)) + "\n")
     legend = "  ".join(
-        f"[{style}]{mark}[/{style}] {label}" for mark, style, label in STATUS_STYLE.values()
+        f"[{style}]{mark}[/{style}] {_(label)}" for mark, style, label in STATUS_STYLE.values()
     )
     out.print(legend + "\n")
     _show_weeks(weeks, dict(zip(result.grid.months, result.grid.judged, strict=True)))
@@ -301,56 +301,88 @@ def _show_weeks(weeks: list[streaks.WeekDetail], month_judged: dict[tuple[int, i
     for (year, month), month_weeks in by_month.items():
         statuses = [w.status for w in month_weeks]
         if not month_judged[(year, month)]:
-            verdict = "[dim]判定前（月の途中）[/dim]"
+            said = _("not judged yet (the month is not over)")
+            verdict = f"[dim]{said}[/dim]"
         elif "missed" in statuses:
-            verdict = f"[red]✗ {statuses.count('missed')}週 未実施[/red]"
+            missed = _("{n} week(s) missed").format(n=statuses.count("missed"))
+            verdict = f"[red]✗ {missed}[/red]"
         else:
-            verdict = "[green]✓ 達成[/green]"
-        table = Table(title=f"{year}年{month}月  {verdict}", title_justify="left", show_header=True)
-        table.add_column("週 (月〜日)")
+            said = _("met")
+            verdict = f"[green]✓ {said}[/green]"
+        month_name = _("{year}/{month}").format(year=year, month=month)
+        table = Table(title=f"{month_name}  {verdict}", title_justify="left", show_header=True)
+        table.add_column(_("Week (Mon–Sun)"))
         table.add_column("")
         table.add_column("1on1")
-        table.add_column("祝日・休日")
+        table.add_column(_("Holidays"))
         for w in month_weeks:
             mark, style, label = STATUS_STYLE[w.status]
             sunday = w.monday + dt.timedelta(days=6)
             table.add_row(
-                f"{w.monday:%m/%d}〜{sunday:%m/%d}",
-                f"[{style}]{mark} {label}[/{style}]",
+                _("{start} – {end}").format(start=f"{w.monday:%m/%d}", end=f"{sunday:%m/%d}"),
+                f"[{style}]{mark} {_(label)}[/{style}]",
                 " ".join(f"{d:%m/%d}" for d in w.meetings) or "-",
-                plain(", ".join(f"{d:%m/%d} {name}" for d, name in w.holidays)),
+                plain(", ".join(f"{d:%m/%d} {_holiday_word(d, name)}" for d, name in w.holidays)),
             )
         out.print(table)
 
 
+def _holiday_word(day: dt.date, name: str) -> str:
+    """A holiday's name on the screen: the calendar's Japanese (the mails' word) in
+    Japanese, the holidays library's English name in English."""
+    if language() == "ja":
+        return name
+    if name == COMPANY_HOLIDAY:
+        return _("company holiday")
+    import holidays
+
+    english = holidays.country_holidays("JP", years=day.year, language="en_US").get(day)
+    return str(english) if english else name
+
+
 def _explain_verdict(row: pd.Series) -> None:
+    run = _("{start} – {end}").format(start=row["run_start"], end=row["run_end"])
     if bool(row["eligible"]):
-        out.print(
-            f"[bold green]対象です[/bold green]: {row['run_start']}〜{row['run_end']} "
-            "が条件を満たしています。"
-        )
+        said = _("{run} meets the condition.").format(run=run)
+        label = _("Eligible")
+        out.print(f"[bold green]{label}[/bold green]: {escape(said)}")
         return
-    reason = row["note"] or "条件を満たす連続した月がありません"
-    out.print(f"[bold red]対象外[/bold red]: {escape(str(reason))}")
+    reason = row["note"] or _("no run of months meets the condition")
+    label = _("Not eligible")
+    out.print(f"[bold red]{label}[/bold red]: {escape(str(reason))}")
     if row["run_start"]:
-        missed = str(row["missed_weeks"]).replace(";", ", ") or "なし"
-        out.print(f"いちばん近い期間: {row['run_start']}〜{row['run_end']}（未実施の週: {missed}）")
+        missed = str(row["missed_weeks"]).replace(";", ", ") or _("none")
+        said = _("Closest run: {run} (weeks missed: {missed})").format(run=run, missed=missed)
+        out.print(escape(said))
 
 
 def _explain_draw(p: draws.PersonDraw) -> None:
     if not p.entered:
-        out.print("応募: なし")
+        out.print(_("Entry: none"))
         return
-    out.print(f"応募: あり（{p.entered_at or '応募日時なし'}、{p.source}）")
+    said = _("Entry: yes ({at}, {source})").format(
+        at=p.entered_at or _("no entry time"), source=p.source
+    )
+    out.print(escape(said))
     if not p.drawn:
-        out.print("抽選: まだ行われていません")
+        out.print(_("Draw: not held yet"))
     elif not p.in_draw:
-        out.print(f"抽選 {p.draw_no}: 対象外（抽選時点で応募条件を満たしていない、休職・退職など）")
-    else:
-        verdict = "[bold green]当選[/bold green]" if p.won else "落選"
         out.print(
-            f"抽選 {p.draw_no}: {verdict}（{p.entrants}人中 {p.position}番目、"
-            f"シード '{escape(p.seed or '')}'）"
+            _(
+                "Draw {n}: not in it (not eligible when drawn: the entry condition unmet, "
+                "on leave or retired …)"
+            ).format(n=p.draw_no)
+        )
+    else:
+        won = _("won")
+        verdict = f"[bold green]{won}[/bold green]" if p.won else _("not drawn")
+        place = _("{position} of {entrants}, seed '{seed}'").format(
+            position=p.position, entrants=p.entrants, seed=p.seed or ""
+        )
+        out.print(
+            _("Draw {n}: {verdict} ({place})").format(
+                n=p.draw_no, verdict=verdict, place=escape(place)
+            )
         )
 
 
@@ -389,7 +421,7 @@ def award_command(
         _show_would_award(opened, campaign_id, chosen.people)
         return
     done = award(opened.workspace, campaign_id, chosen.people, judged.snapshot_id)
-    _show_awarded(done, campaign_id, campaign.title)
+    _show_awarded(done, campaign_id, campaign.title, by_draw=chosen.draw_no is not None)
 
 
 def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -> None:
@@ -408,7 +440,7 @@ def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -
     )
 
 
-def _show_awarded(done: Awarded, campaign_id: str, title: str) -> None:
+def _show_awarded(done: Awarded, campaign_id: str, title: str, by_draw: bool) -> None:
     if len(done.fresh):
         out.print(
             people_table(
@@ -438,10 +470,12 @@ def _show_awarded(done: Awarded, campaign_id: str, title: str) -> None:
             highlight=False,
         )
     if len(done.fresh):
+        # A draw's winners are told by the winner mail (what happens next, and how to
+        # reply with dates); the award mail as well would give them a second, different
+        # next step (「あらためて事務局からご連絡いたします」).
+        tell = f"--winners {campaign_id}" if by_draw else f"--awarded {campaign_id}"
         err.print(
-            _("Next: {command}").format(
-                command=f"kops mail send --awarded {campaign_id} --template campaign.awarded"
-            ),
+            _("Next: {command}").format(command=f"kops mail send {tell} --yes"),
             highlight=False,
         )
 

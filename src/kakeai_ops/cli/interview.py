@@ -13,7 +13,7 @@ from .. import glossary
 from ..analyses import segmentation, shortlist
 from ..config import Interview
 from ..errors import KopsError
-from ..i18n import N_, _
+from ..i18n import N_, _, term
 from ..ids import typed_id
 from ..jobs import interview_log
 from ..jobs.interview_shortlist import (
@@ -307,7 +307,7 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
                 rule = _("rule: {threshold}").format(threshold=check.threshold)
                 # The stuck point by its name, as `kops segment --explain` says it.
                 out.print(
-                    f"  {glossary.ROLES[role]} {escape(user)}: {check.label}: "
+                    f"  {term(glossary.ROLES, role)} {escape(user)}: {check.label}: "
                     f"{escape(check.facts)}{_('; ')}{escape(rule)}",
                     highlight=False,
                 )

@@ -20,6 +20,7 @@ from ..jobs.stuck_point_movement import earlier_snapshot, movement_record
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
+from .localized import cells
 from .options import (
     AsOfOpt,
     AudienceOpt,
@@ -47,7 +48,7 @@ from .shared import (
 def flag_labels(flags: object) -> str:
     """``no_prep;no_rating`` as people read it: 「事前準備なし、スッキリ度未入力」."""
     keys = [k for k in str(flags).split(";") if k]
-    return "、".join(segmentation.BY_KEY[k].label if k in segmentation.BY_KEY else k for k in keys)
+    return _(", ").join(term(glossary.STUCK_POINTS, k) for k in keys)
 
 
 class By(StrEnum):
@@ -158,7 +159,9 @@ def _filter(
         if division not in set(result["division"]):
             raise KopsError(
                 _("--division: no 事業部 '{division}' in this snapshot").format(division=division),
-                hint="事業部: " + ", ".join(sorted(set(result["division"]))),
+                hint=_("Divisions: {names}").format(
+                    names=", ".join(sorted(set(result["division"])))
+                ),
             )
         frame = frame[frame["division"] == division]
     return frame
@@ -271,25 +274,34 @@ def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date)
     out.print(
         f"[bold]{escape(str(row['name']))}[/bold] ({row['user_id']}) — "
         f"{escape(str(row['division']))} / {escape(str(row['department']))}, "
-        f"{glossary.ROLES[row['role']]}, {escape(str(row['employment']))}"
+        f"{term(glossary.ROLES, row['role'])}, {escape(str(row['employment']))}"
     )
-    out.print(f"基準日 {when}\n")
+    out.print(escape(_("As of {date}").format(date=when)) + "\n")
+    words = (_("✗ applies"), _("✓ does not apply"), _("✓ applies"))
+    width = max(cells(word) for word in words)  # in display columns: 該当 is four
+    applies, clear, healthy = (word + " " * (width - cells(word)) for word in words)
     for check in segmentation.explain(row, opened.settings.rules, when):
-        mark = "[red]✗ 該当[/red]    " if check.applies else "[green]✓ 該当せず[/green]"
         if check.key == "healthy":
-            mark = "[green]✓ 該当[/green]    " if check.applies else "[dim]–[/dim]         "
-        out.print(f"{mark}  [bold]{check.label}[/bold]")
+            mark = f"[green]{healthy}[/green]" if check.applies else "[dim]–[/dim]"
+        elif check.applies:
+            mark = f"[red]{applies}[/red]"
+        else:
+            mark = f"[green]{clear}[/green]"
+        out.print(f"{mark}  [bold]{escape(check.label)}[/bold]")
         if check.facts:
-            out.print(f"      記録: {escape(check.facts)}")
-        out.print(f"      基準: {escape(check.threshold)}", highlight=False)
+            out.print("      " + escape(_("Record: {facts}").format(facts=check.facts)))
+        said = _("Rule: {threshold}").format(threshold=check.threshold)
+        out.print("      " + escape(said), highlight=False)
     primary = segmentation.BY_KEY[str(row["stuck_point"])]
-    out.print(
-        f"\nスタックポイント: [bold]{primary.label}[/bold]"
-        f"（該当するもの: {escape(flag_labels(row['flags']))}）"
+    said = _("Stuck point: {stuck_point} (all that apply: {flags})").format(
+        stuck_point=term(glossary.STUCK_POINTS, primary.key), flags=flag_labels(row["flags"])
     )
-    out.print(f"合うサポート: {escape(primary.help)}")
+    out.print("\n" + escape(said))
+    out.print(escape(_("What helps: {help}").format(help=_(primary.help))))
     if not pd.isna(row["seminar_month"]):
-        out.print(f"おすすめセミナー: Month{int(row['seminar_month'])}")
+        out.print(
+            _("Seminar to suggest: {seminar}").format(seminar=f"Month{int(row['seminar_month'])}")
+        )
 
 
 def _compare(

@@ -259,6 +259,8 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         "date_short": seminar_date_short(date) if date else "",
         # How long it lasts, in minutes, as kops.yaml says; None: no mail states a length.
         "minutes": seminar.minutes,
+        # The length as a correction names it (「45分」, or 「記載なし」 while none is set).
+        "length_text": f"{seminar.minutes}分" if seminar.minutes else "記載なし",
         "url": seminar.url or "参加URLは後日ご案内します",
         "recording_url": seminar.recording_url or "（録画URLは追ってご案内します）",
     }

@@ -145,13 +145,27 @@ def difference_lines(effect: RunEffect) -> list[str]:
     h_n, h_left = measured.holdout_n, measured.holdout_left
     exact = m_left / m_n - h_left / h_n
     lines = [
-        f"差（送付−比較群）: {points(exact)}（送付 {m_left}/{m_n}人 − 比較群 {h_left}/{h_n}人）"
+        _(
+            "Difference (mailed − holdout): {difference} (mailed {m_left}/{m_n} − holdout "
+            "{h_left}/{h_n})"
+        ).format(difference=points(exact), m_left=m_left, m_n=m_n, h_left=h_left, h_n=h_n)
     ]
     if measured.measured and measured.low is not None and measured.high is not None:
-        verdict = "有意差なし" if measured.low <= 0 <= measured.high else "有意差あり"
-        lines.append(f"95%信頼区間: {points(measured.low)}〜{points(measured.high)} → {verdict}")
+        if measured.low <= 0 <= measured.high:
+            verdict = _("no significant difference")
+        else:
+            verdict = _("a significant difference")
+        lines.append(
+            _("Confidence interval (95 percent): {low} to {high} → {verdict}").format(
+                low=points(measured.low), high=points(measured.high), verdict=verdict
+            )
+        )
     else:
-        lines.append(f"95%信頼区間: まだ出せません（{reason_words(measured)}）")
+        lines.append(
+            _("Confidence interval (95 percent): not yet ({reason})").format(
+                reason=reason_words(measured)
+            )
+        )
     return lines
 
 

@@ -2,7 +2,7 @@
 
 Variables are the hidden counts; constraints are the sums of the 全社 → 事業部 →
 部署 hierarchy and the ±0.5 % of every shown share, with the visible figures as
-constants; bounds are what a hidden cell's label says. HiGHS (through scipy)
+constants; bounds are what a hidden cell's label says. HiGHS (privacy/highs.py)
 gives each hidden cell's narrowest interval. The programme splits into groups
 of counts tied by some relation, each solved on its own.
 """
@@ -13,13 +13,14 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from ..errors import KopsError
 from .cells import COUNT_UNITS, PRIMARY, Cell, half_step
+from .highs import Outcome, Solution, Solver
 
 TOLERANCE = 1e-6
 T = TypeVar("T")
@@ -303,6 +304,7 @@ class Programme:
     a_ub: np.ndarray | None
     b_ub: np.ndarray | None
     bounds: list[tuple[float, float | None]]
+    _solver: Solver | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, cells: Sequence[Cell], component: list[int], rows: list[Row]) -> Programme:
@@ -341,46 +343,41 @@ class Programme:
         """Whether shares take part: then whole numbers may tell more than the relaxation."""
         return bool(self.ub)
 
-    def relaxation(self, objective: np.ndarray, bounds: Bounded | None = None) -> Any:
-        """The linear programme's result (scipy's ``linprog`` with HiGHS)."""
-        # Imported here: scipy.optimize takes about 0.3 s to load, and a report with no
-        # hidden count has no programme to solve.
-        from scipy.optimize import linprog
+    @property
+    def solver(self) -> Solver:
+        """HiGHS holding this programme: the inequalities first, then the equations."""
+        if self._solver is None:
+            width = len(self.variables)
+            inequalities = np.zeros((0, width)) if self.a_ub is None else self.a_ub
+            equations = np.zeros((0, width)) if self.a_eq is None else self.a_eq
+            at_most = np.zeros(0) if self.b_ub is None else self.b_ub
+            totals = self.b_eq if self.a_eq is not None else np.zeros(0)
+            matrix = np.vstack((inequalities, equations))
+            lower = np.concatenate((np.full(len(at_most), -np.inf), totals))
+            upper = np.concatenate((at_most, totals))
+            self._solver = Solver(matrix, lower, upper)
+        return self._solver
 
-        return linprog(
-            objective,
-            A_ub=self.a_ub,
-            b_ub=self.b_ub,
-            A_eq=self.a_eq,
-            b_eq=self.b_eq if self.a_eq is not None else None,
-            bounds=self.bounds if bounds is None else bounds,
-            method="highs",
-        )
+    def _solve(self, objective: np.ndarray, bounds: Bounded | None, whole: bool) -> Solution:
+        chosen = self.bounds if bounds is None else bounds
+        lower = np.array([low for low, _ in chosen], dtype=float)
+        upper = np.array([np.inf if high is None else high for _, high in chosen], dtype=float)
+        return self.solver.solve(objective, lower, upper, whole)
 
-    def whole_numbers(self, objective: np.ndarray, bounds: Bounded) -> Any:
-        """The programme's result in whole numbers (scipy's ``milp`` with HiGHS)."""
-        from scipy.optimize import Bounds, LinearConstraint, milp  # see relaxation
+    def relaxation(self, objective: np.ndarray, bounds: Bounded | None = None) -> Solution:
+        """The linear programme's optimum."""
+        return self._solve(objective, bounds, whole=False)
 
-        constraints = []
-        if self.a_eq is not None:
-            constraints.append(LinearConstraint(self.a_eq, self.b_eq, self.b_eq))
-        if self.a_ub is not None:
-            constraints.append(LinearConstraint(self.a_ub, -np.inf, self.b_ub))
-        return milp(
-            objective,
-            constraints=constraints,
-            integrality=np.ones(len(bounds)),
-            bounds=Bounds(
-                [low for low, _ in bounds], [np.inf if high is None else high for _, high in bounds]
-            ),
-        )
+    def whole_numbers(self, objective: np.ndarray, bounds: Bounded) -> Solution:
+        """The programme's optimum in whole numbers."""
+        return self._solve(objective, bounds, whole=True)
 
-    def solve(self, objective: np.ndarray) -> Any:
+    def solve(self, objective: np.ndarray) -> Solution | None:
         """The relaxation's optimum, None when unbounded."""
         result = self.relaxation(objective)
-        if result.status == 3:  # unbounded
+        if result.outcome is Outcome.UNBOUNDED:
             return None
-        if result.status != 0:
+        if result.outcome is not Outcome.OPTIMAL:
             raise SolverError(f"privacy audit: the linear programme failed ({result.message})")
         return result
 
@@ -388,19 +385,17 @@ class Programme:
         """Whether some whole-number solution gives the variable at ``position`` ``value``."""
         fixed = list(self.bounds)
         fixed[position] = (value, value)
-        return bool(self.whole_numbers(np.zeros(len(fixed)), fixed).status == 0)
+        return self.whole_numbers(np.zeros(len(fixed)), fixed).outcome is Outcome.OPTIMAL
 
-    def binding(self, fit: Any) -> list[Row]:
+    def binding(self, fit: Solution) -> list[Row]:
         """The relations that bind at an optimum (non-zero duals)."""
-        rows = []
-        if self.eq and fit.eqlin is not None:
-            rows += [
-                r for r, m in zip(self.eq, fit.eqlin.marginals, strict=True) if abs(m) > TOLERANCE
-            ]
-        if self.ub and fit.ineqlin is not None:
-            rows += [
-                r for r, m in zip(self.ub, fit.ineqlin.marginals, strict=True) if abs(m) > TOLERANCE
-            ]
+        if fit.row_duals is None:
+            return []
+        duals = fit.row_duals
+        # The solver's rows are the inequalities, then the equations (see solver).
+        ub_duals, eq_duals = duals[: len(self.ub)], duals[len(self.ub) :]
+        rows = [r for r, m in zip(self.eq, eq_duals, strict=True) if abs(m) > TOLERANCE]
+        rows += [r for r, m in zip(self.ub, ub_duals, strict=True) if abs(m) > TOLERANCE]
         return rows
 
 
@@ -420,11 +415,11 @@ def _verdict(
     low_fit = programme.solve(objective) if low_open else None
     high_fit = programme.solve(-objective) if high_open else None
     if high_open:
-        high = -float(high_fit.fun) if high_fit is not None else math.inf
+        high = -float(high_fit.value or 0.0) if high_fit is not None else math.inf
         high = math.floor(high + TOLERANCE) if math.isfinite(high) else math.inf
     else:
         high = need
-    low = math.ceil(float(low_fit.fun) - TOLERANCE) if low_fit is not None else 0.0
+    low = math.ceil(float(low_fit.value or 0.0) - TOLERANCE) if low_fit is not None else 0.0
     if programme.shares and low <= 0 and high >= need:
         # Shares break total unimodularity: an attacker who also knows the
         # counts are whole numbers may do better than the relaxation. Both
@@ -507,9 +502,9 @@ def _witness(programme: Programme, objective: np.ndarray, bounds: Bounded) -> np
         result = programme.whole_numbers(objective, bounds)
     else:
         result = programme.relaxation(objective, bounds)
-    if result.status != 0 or result.x is None:
+    if result.outcome is not Outcome.OPTIMAL or result.x is None:
         return None
-    return np.asarray(result.x)
+    return result.x
 
 
 def _vector(row: Row, variables: dict[int, int]) -> np.ndarray:

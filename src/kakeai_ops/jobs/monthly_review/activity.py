@@ -190,7 +190,7 @@ def _ranked(interests: list[tuple[str, int]]) -> list[tuple[int, tuple[str, int]
 def _moved(group: str, moved_on: object, n: int) -> str:
     """「出席した人 4/17人」, or for a group under min_group its n only (the count is hidden)."""
     if isinstance(moved_on, str):  # "<5": the group is too small to show who moved on
-        return f"{group} n={n}（少人数のため非表示）"
+        return f"{group} n={n}（人数が少ないため非表示）"  # glossary.HIDDEN["<5"]
     return f"{group} {moved_on}/{n}人"
 
 
@@ -221,7 +221,7 @@ def seminar_slides(review: Review) -> list[Slide]:
             "今、知りたいこと（自由記述、上位）: "
             + (
                 "、".join(f"{g} {n}件" for g, n in s.top_groups)
-                or ("どのテーマも少数のため非表示" if s.answers else "回答なし")
+                or ("どのテーマも人数が少ないため非表示" if s.answers else "回答なし")
             ),
         ]
         chart = None

@@ -143,7 +143,15 @@ def check_invite_ready(
 
 
 # What a correction compares between the invitation and now, with its Japanese label.
-CORRECTED = (("title", "テーマ"), ("date_text", "日時"), ("url", "参加方法"))
+CORRECTED = (
+    ("title", "テーマ"),
+    ("date_text", "日時"),
+    ("length_text", "所要時間"),
+    ("url", "参加方法"),
+)
+# Recorded by every invitation run; the others only by runs since they were added, so an
+# older run is not said to have stated them.
+ALWAYS_RECORDED = ("title", "date_text", "url")
 
 
 def correction_changes(
@@ -152,11 +160,15 @@ def correction_changes(
     """(label, before, after) for each detail that differs from what the invitation said;
     for an invitation made before its details were recorded, every detail as it is now."""
     if sent is None:
-        return tuple((label, "（ご案内時の内容）", str(now[key])) for key, label in CORRECTED)
+        return tuple(
+            (label, "（ご案内時の内容）", str(now[key]))
+            for key, label in CORRECTED
+            if key in ALWAYS_RECORDED
+        )
     return tuple(
         (label, str(sent.get(key)), str(now[key]))
         for key, label in CORRECTED
-        if str(sent.get(key)) != str(now[key])
+        if (key in sent or key in ALWAYS_RECORDED) and str(sent.get(key)) != str(now[key])
     )
 
 
