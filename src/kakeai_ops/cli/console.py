@@ -24,6 +24,7 @@ from rich.text import Text
 from ..i18n import _, language
 from ..model import is_id
 from ..numbers import fixed, grouped, percent
+from .table_fit import FittedTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,7 +152,7 @@ def frame_table(
 
     headers = headers or {}
     formats = formats or {}
-    table = Table(title=None if title is None else plain(title), title_justify="left")
+    table = FittedTable(title=None if title is None else plain(title), title_justify="left")
     for column in frame.columns:
         series = frame[column]
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
@@ -216,7 +217,15 @@ def people_table(
     if english:
         # An English reader reads the keys and values of --format json: the Japanese
         # words are the workbooks' (the glossary's), not English.
-        shown = replace(shown, frame=raw[shown.keys].set_axis(shown.keys, axis=1))
+        # A key dropped for the label column that says it in words (group for
+        # group_label) is the English word: shown in its place.
+        said_by = {
+            label: key
+            for key, label in glossary.SAME_AS.items()
+            if key in raw and (label == "label" or label.endswith("_label"))
+        }
+        keys = [said_by.get(key, key) for key in shown.keys]
+        shown = replace(shown, frame=raw[keys].set_axis(shown.keys, axis=1))
         labels = {}
     headers: dict[str, str] = {}
     formats: dict[str, Callable[[Any], str]] = {}

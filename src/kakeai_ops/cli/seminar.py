@@ -13,7 +13,7 @@ from .. import glossary
 from ..analyses.seminar_movement import SELF_SELECTION
 from ..analyses.seminar_summary import Summary
 from ..config.seminar_settings import Seminar
-from ..i18n import _, language
+from ..i18n import N_, _, language
 from ..jobs.seminars import invitations
 from ..jobs.seminars.mailings import plan_invitation, plan_reminder
 from ..jobs.seminars.summary_workflow import (
@@ -551,8 +551,8 @@ def _print_summary(summary: Summary, min_group: int) -> None:
     # As the workbook says them (people_table): the stuck points by name, shares as whole
     # percents; never the English keys (not_activated, uninvited) beside a 名称 column.
     for frame, title in (
-        (summary.by_stuck_point, "出欠（招待時のスタックポイント別）"),
-        (summary.by_division, "出欠（事業部別）"),
+        (summary.by_stuck_point, _("Attendance by stuck point when invited")),
+        (summary.by_division, _("Attendance by division")),
     ):
         out.print(people_table(frame, title=title))
     if len(summary.satisfaction):
@@ -561,15 +561,20 @@ def _print_summary(summary: Summary, min_group: int) -> None:
         out.print(
             people_table(
                 summary.satisfaction,
-                title=f"満足度（回答 {answered:,}件、"
-                f"{glossary.column_label('satisfaction_avg')} {fixed(average, 1)}）",
+                title=_("Satisfaction ({n:,} answers, {average_label} {average})").format(
+                    n=answered,
+                    average_label=column_word("satisfaction_avg"),
+                    average=fixed(average, 1),
+                ),
             )
         )
     if len(summary.interests):
         out.print(
             people_table(
                 summary.interests,
-                title=f"知りたいテーマ（選択式、回答 {summary.interest_answers:,}件、複数選択）",
+                title=_(
+                    "Themes wanted (multiple choice, {n:,} answers, several may be chosen)"
+                ).format(n=summary.interest_answers),
             )
         )
     if len(summary.free_text):
@@ -577,26 +582,48 @@ def _print_summary(summary: Summary, min_group: int) -> None:
         print_themes(summary.themes, min_group)
 
 
+SELF_SELECTION_EN = N_(
+    "Attending is each person's choice: the keener attend more readily, so the "
+    "difference cannot be read as the seminar's effect as it stands."
+)
+MIX_NOTE_EN = N_(
+    "Those who attended and those who did not were at different stuck points when invited: "
+    "compare them within each stuck point."
+)
+
+
+def column_word(key: str) -> str:
+    """A column's word in a title: the glossary's in Japanese, its key in English."""
+    return glossary.column_label(key) if language() == "ja" else key
+
+
 def _print_movement(summary: Summary, snapshot_id: str) -> None:
     """Attendees against invitees who did not come: n per group, small groups hidden,
     the self-selection caveat, and the same within each stuck point."""
     assert summary.movement is not None
-    columns = ["group_label", "users", "in_snapshot", "moved_on", "share_moved_on"]
+    # The group in words in Japanese; its key (attended, …) in English.
+    group = "group_label" if language() == "ja" else "group"
+    columns = [group, "users", "in_snapshot", "moved_on", "share_moved_on"]
     out.print(
         people_table(
             summary.movement[columns],
-            title=f"その後の変化: スナップショット {snapshot_id} までに"
-            "招待時のスタックポイントから次の段階に進んだ人",
+            title=_(
+                "Afterwards: who moved on from their stuck point when invited, by snapshot "
+                "{snapshot}"
+            ).format(snapshot=snapshot_id),
         )
     )
-    out.print(SELF_SELECTION, highlight=False)
+    # The deck's words in Japanese (one sentence for one caveat); English on an English screen.
+    japanese = language() == "ja"
+    out.print(SELF_SELECTION if japanese else _(SELF_SELECTION_EN), highlight=False)
     if summary.movement_mix_note:
-        out.print(summary.movement_mix_note, highlight=False)
+        mix = summary.movement_mix_note if japanese else _(MIX_NOTE_EN)
+        out.print(mix, highlight=False)
     if summary.movement_by_stuck_point is not None and len(summary.movement_by_stuck_point):
         out.print(
             people_table(
                 summary.movement_by_stuck_point[["stuck_point", *columns]],
-                title="その後の変化（招待時のスタックポイント別）",
+                title=_("Afterwards, by stuck point when invited"),
             )
         )
 

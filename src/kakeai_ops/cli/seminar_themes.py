@@ -13,7 +13,7 @@ from ..analyses import survey_text
 from ..analyses.names import NameMatcher
 from ..clock import now
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import _, language
 from ..jobs.seminars.survey_answers import dated_answers
 from ..store import load_tables
 from .console import people_table
@@ -40,7 +40,10 @@ def print_groups(groups: pd.DataFrame, min_group: int) -> None:
     ).format(min_group=min_group)
     out.print(f"[bold]今、知りたいこと[/bold] {escape(said)}")
     for row in groups.itertuples(index=False):
-        out.print(f"  {escape(str(row.group))}: {row.answers}", highlight=False)
+        group = str(row.group)
+        if group == survey_text.UNGROUPED and language() == "en":
+            group = _("(no keyword group)")  # the workbook's その他
+        out.print(f"  {escape(group)}: {row.answers}", highlight=False)
         for column in ("example_1", "example_2", "example_3"):
             example = str(getattr(row, column))
             if example:
