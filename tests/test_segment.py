@@ -162,14 +162,14 @@ def test_compare_shows_transitions(
     target = tmp_path / "moves.xlsx"
     cli("segment", "--compare", "1", "--out", str(target))
     book = load_workbook(target)
-    assert book.sheetnames[:2] == ["推移", "進んだ人"]
+    assert book.sheetnames[:2] == ["推移", "移動した人"]
     # Who moved, and the transitions, in people's words: no key as a header or a value.
-    assert header_labels(book["進んだ人"])[-3:] == [
+    assert header_labels(book["移動した人"])[-3:] == [
         "前回のスタックポイント",
         "今回のスタックポイント",
         "変化",
     ]
-    moved = sheet_records(book, "進んだ人")
+    moved = sheet_records(book, "移動した人")
     assert moved and {r["direction"] for r in moved} <= set(glossary.MOVEMENT.values())
     points = set(glossary.STUCK_POINTS.values())
     assert {r["stuck_point_before"] for r in moved} | {

@@ -741,7 +741,7 @@ SHEETS = {
     "ledger": "配信記録",
     "milestones": "マイルストーン",
     "transitions": "推移",
-    "moved": "進んだ人",
+    "moved": "移動した人",  # both ways: 次の段階に進んだ and 前の段階に戻った
     "seminars": "セミナー",
 }
 COLUMN_NOTES_SHEET = "列の説明"
