@@ -176,7 +176,11 @@ def console_tables(text: str) -> Iterator[tuple[list[str], list[list[str]]]]:
         if "┃" in line:
             header.append([c.strip() for c in line.split("┃")[1:-1]])
         elif "│" in line and header:
-            rows.append([c.strip() for c in line.split("│")[1:-1]])
+            cells = [c.strip() for c in line.split("│")[1:-1]]
+            if rows and sum(not c for c in cells) * 2 > len(cells):  # a cell folded on
+                rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
+            else:
+                rows.append(cells)
         elif header and not line.startswith(("┡", "┏", "└")):
             columns = len(header[0])
             yield ["".join(h[i] for h in header) for i in range(columns)], rows
