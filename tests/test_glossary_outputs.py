@@ -30,6 +30,8 @@ from calendar_oracle import days_off
 from conftest import Cli
 from kakeai_ops import glossary
 from kakeai_ops.cli.demo import NOVEMBER
+from kakeai_ops.config.rule_settings import Privacy
+from kakeai_ops.privacy import rules
 from kakeai_ops.workspace import Workspace
 from workbooks import overview_records
 
@@ -228,6 +230,14 @@ def unknown_figure_label(label: str, known: set[str]) -> bool:
     return bool(FIGURE_WORD.search(base)) and label not in known and base not in known
 
 
+def wrong_width(label: str) -> bool:
+    """「ログイン率(%)」, 「１on１実施率」: a bracket or a digit of the other width."""
+    return bool(
+        re.search(r"[()]", functools.reduce(lambda t, m: t.replace(m, ""), glossary.HIDDEN, label))
+        or re.search(r"[０-９Ａ-Ｚａ-ｚ％]", label)
+    )
+
+
 # The labels ------------------------------------------------------------------------------
 
 
@@ -245,8 +255,18 @@ def test_every_figure_is_labelled_as_the_glossary_says(month: tuple[Path, dict[s
         if QUALIFIER.sub("", label) in figure.not_spelt
     }
     assert not wrong
+    # Brackets are full-width, digits and letters half-width, as the glossary writes them.
+    widths = {(where, label) for where, label in labels if wrong_width(label)}
+    assert not widths, "\n".join(map(str, sorted(widths)))
     unknown = {(where, label) for where, label in labels if unknown_figure_label(label, known)}
     assert not unknown, "\n".join(map(str, sorted(unknown)))
+
+
+def test_the_hidden_marks_are_the_ones_privacy_writes() -> None:
+    defaults = Privacy()  # the marks of the default minimums: <5, and <10 for 心身の状態
+    marks = {f"<{defaults.min_group}", f"<{defaults.min_group_sensitive}", rules.COMPLEMENT}
+    assert marks == set(glossary.HIDDEN)
+    assert all(mark in glossary.HIDDEN_LEGEND for mark in marks)
 
 
 def test_a_label_written_another_way_is_caught() -> None:
@@ -256,6 +276,8 @@ def test_a_label_written_another_way_is_caught() -> None:
     assert not unknown_figure_label("1on1実施率（部下・直近30日）", known)
     assert not unknown_figure_label("抜け出した割合（%）", known)
     assert "未送付" in glossary.FIGURES["due"].not_spelt
+    assert wrong_width("ログイン率(%)") and wrong_width("１on１実施率")
+    assert not wrong_width("(秘匿)") and not wrong_width("1on1実施率（部下・直近30日）")
 
 
 def test_no_prose_names_a_figure_another_way(month: tuple[Path, dict[str, str]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,10 @@ def test_csv_file_is_excel_friendly(sample_copy: Workspace, tmp_path: Path) -> N
     assert rows[0]["user_id"] == "000101"  # leading zeros kept
     assert {r["role"] for r in rows} <= {"上司", "部下", "両方", "なし"}
     assert any("髙" in r["name"] or "﨑" in r["name"] for r in rows)
+    # A share as the workbook shows it (67%), which Excel reads back as a percent; blank
+    # where there is none. Never a bare decimal (0.6667).
+    shares = [r["prep_share"] for r in rows]
+    assert any(shares) and all(re.fullmatch(r"(\d{1,3}%)?", s) for s in shares), shares[:5]
 
 
 def test_xlsx_file_reads_back(sample_copy: Workspace, tmp_path: Path) -> None:
@@ -156,7 +161,21 @@ def test_compare_shows_transitions(
     assert "次の段階に進んだ人（" in text
     target = tmp_path / "moves.xlsx"
     cli("segment", "--compare", "1", "--out", str(target))
-    assert load_workbook(target).sheetnames[:2] == ["推移", "進んだ人"]
+    book = load_workbook(target)
+    assert book.sheetnames[:2] == ["推移", "移動した人"]
+    # Who moved, and the transitions, in people's words: no key as a header or a value.
+    assert header_labels(book["移動した人"])[-3:] == [
+        "前回のスタックポイント",
+        "今回のスタックポイント",
+        "変化",
+    ]
+    moved = sheet_records(book, "移動した人")
+    assert moved and {r["direction"] for r in moved} <= set(glossary.MOVEMENT.values())
+    points = set(glossary.STUCK_POINTS.values())
+    assert {r["stuck_point_before"] for r in moved} | {
+        r["stuck_point_after"] for r in moved
+    } <= points
+    assert {r[0] for r in book["推移"].iter_rows(min_row=2, values_only=True)} <= points
     bad = cli("segment", "--since", "2020-01-01", ok=False, env={"KOPS_LANG": "en"})
     assert "no snapshot dated on or before 2020-01-01" in bad.stderr
 

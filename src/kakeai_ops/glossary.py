@@ -592,6 +592,10 @@ COLUMNS: dict[str, Column] = {
     "figure_kind": _c("単位"),
     "now": _c("今回"),
     "before": _c("前回"),
+    # `kops segment --compare --out`: who moved between two snapshots, and how.
+    "stuck_point_before": _c("前回のスタックポイント"),
+    "stuck_point_after": _c("今回のスタックポイント"),
+    "direction": _c("変化"),
     "change": _c("差"),
     "arrow": _c("増減"),
     "value": _c("値"),
@@ -680,6 +684,10 @@ VALUES: dict[str, dict[object, str]] = {
         "uninvited": "招待外の参加",
     },
     "segment_key": STUCK_POINTS,
+    # `kops segment --compare --out`: the transitions' rows, and who moved where.
+    "stuck_point_before": STUCK_POINTS,
+    "stuck_point_after": STUCK_POINTS,
+    "direction": {key: word for key, word in MOVEMENT.items()},
     "eligible": {True: "対象", False: "対象外", "true": "対象", "false": "対象外"},
     "window_open": {True: "はい", False: "いいえ", "true": "はい", "false": "いいえ"},
     "effect": {"measured": "測定済み", "not_measurable": "まだ測定できない"},
@@ -733,7 +741,7 @@ SHEETS = {
     "ledger": "配信記録",
     "milestones": "マイルストーン",
     "transitions": "推移",
-    "moved": "進んだ人",
+    "moved": "移動した人",  # both ways: 次の段階に進んだ and 前の段階に戻った
     "seminars": "セミナー",
 }
 COLUMN_NOTES_SHEET = "列の説明"

@@ -24,6 +24,7 @@ from rich.text import Text
 from ..i18n import _, language
 from ..model import is_id
 from ..numbers import fixed, grouped, percent
+from .table_fit import FittedTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,7 +152,7 @@ def frame_table(
 
     headers = headers or {}
     formats = formats or {}
-    table = Table(title=None if title is None else plain(title), title_justify="left")
+    table = FittedTable(title=None if title is None else plain(title), title_justify="left")
     for column in frame.columns:
         series = frame[column]
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)

@@ -333,7 +333,8 @@ def _compare(
     # --out writes the transitions; on stdout, CSV is who moved and JSON the whole record.
     shown = movement_record(earlier, earlier_as_of, snap, movement) if fmt is Format.json else moved
     if emit(
-        transitions,
+        # A row per earlier stuck point, named as people say it (the file's first column).
+        transitions.rename(columns={"before": "stuck_point_before"}),
         fmt,
         out_file,
         lambda path: _("Wrote the transitions and {n:,} moves to {path}").format(

@@ -24,6 +24,7 @@ from ..workspace import Workspace
 from .console import plain
 from .options import Format, FormatOpt, WorkspaceOpt
 from .shared import emit_data, err, open_workspace, out, timing, warn
+from .table_fit import FittedTable
 
 
 def register(app: typer.Typer) -> None:
@@ -119,7 +120,7 @@ COLUMNS = (
 
 
 def _snapshot_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=_("Snapshots (newest last)"), title_justify="left")
+    table = FittedTable(title=_("Snapshots (newest last)"), title_justify="left")
     for header, right in COLUMNS:
         # Nothing is cut with 「…」: a narrow terminal folds a cell onto the next line.
         table.add_column(_(header), justify="right" if right else "left", overflow="fold")

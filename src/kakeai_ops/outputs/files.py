@@ -168,13 +168,78 @@ def write_table(
         )
     texts = set(text_columns)
     if suffix == ".csv":
-        people = for_people(frame, texts).frame
+        people = as_shown(for_people(frame, texts))
         data = csv_text(people, line_end="\r\n").encode("utf-8-sig")
         write_atomically(path, data)
     else:
         sheets = [(sheet, frame), *extra_sheets]
         _xlsx(path, sheets, texts, options or Print(), charts)
     return path
+
+
+# How a CSV for people writes a figure the workbook formats: as the cell shows it. A share
+# is 「67%」, which Japanese Excel reads back as the number 0.67 shown as a percent (0.6667
+# opened as a bare decimal); an average is 4.4 as in the workbook, not 4.3636. A signed
+# change stays a number (「+3%」 or 「-0.3」 as text would be taken for a formula and guarded).
+SHARES = {glossary.PERCENT: 0, glossary.PERCENT_TENTHS: 1}
+ROUNDED = {
+    glossary.ONE_DECIMAL: 1,
+    glossary.TWO_DECIMALS: 2,
+    glossary.SIGNED_PERCENT: 2,
+    glossary.SIGNED_PERCENT_TENTHS: 3,
+}
+
+
+def as_shown(people: PeopleTable) -> pd.DataFrame:
+    """The people's frame with each formatted figure the way its cell shows it, rounded
+    as Excel rounds (a tie away from zero); a row of another kind of figure (a count
+    among rates) takes its row's format. Missing stays blank."""
+    frame = people.frame.copy()
+    for position, number_format in enumerate(people.formats):
+        column = frame.iloc[:, position]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        formats = _cell_formats(people, position, number_format)
+        if not any(f in SHARES or f in ROUNDED for f in formats):
+            continue
+        shown = _shown_figures(column.astype(float).to_numpy(), formats)
+        frame.isetitem(position, shown)
+    return frame
+
+
+def _cell_formats(people: PeopleTable, position: int, number_format: str | None) -> list[Any]:
+    key = people.keys[position]
+    formats: list[Any] = [number_format] * len(people.frame)
+    for row, kind in enumerate(people.row_kinds):
+        if kind in glossary.ROW_FORMATS:
+            changes = glossary.CHANGE_FORMATS
+            formats[row] = (
+                changes.get(kind, glossary.ROW_FORMATS[kind])
+                if key in glossary.CHANGE_KEYS
+                else glossary.ROW_FORMATS[kind]
+            )
+    return formats
+
+
+def _shown_figures(values: np.ndarray, formats: list[Any]) -> list[Any]:
+    """Each value as its format shows it; one vectorised rounding per format."""
+    shown: list[Any] = [None if v != v else v for v in values.tolist()]
+    for number_format in {f for f in formats if f in SHARES or f in ROUNDED}:
+        rows = [i for i, f in enumerate(formats) if f == number_format]
+        share = number_format in SHARES
+        places = SHARES[number_format] if share else ROUNDED[number_format]
+        scale = 100.0 if share else 1.0
+        # 15 significant digits first (0.285 × 100 is 28.499999999999996), then half up.
+        scaled = np.round(values[rows] * scale, 9) * 10**places
+        whole = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / 10**places
+        for row, value in zip(rows, whole.tolist(), strict=True):
+            if value != value:
+                shown[row] = None
+            elif share and value >= 0:
+                shown[row] = f"{value:.{places}f}%"
+            else:
+                shown[row] = round(value / scale, places + (2 if share else 0)) + 0.0
+    return shown
 
 
 def _xlsx(

@@ -1,0 +1,123 @@
+"""Tables on a terminal of any width: a figure, an id or a date is never broken over two
+lines, no line is wider than the terminal, and a table too wide to keep its figures
+whole is printed one row at a time, every value under its header."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from conftest import Cli
+from kakeai_ops.cli.table_fit import pieces, wrap
+from kakeai_ops.workspace import Workspace
+
+WIDTHS = [60, 80, 100, 120, 160, 220]
+
+# What a reader must see whole, written here without the code under test: ids, dates,
+# times, a count with its unit, a ratio of weeks, a figure with its thousands separator.
+WHOLE = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|\d{6}|\d+代|\d+/\d+週|\d+種|\d{1,3}(?:,\d{3})+|\d+%|\d\.\d{1,2}"
+)
+
+
+def _figures(text: str) -> set[str]:
+    return set(WHOLE.findall(text))
+
+
+def _run(ws: Workspace, width: int, *args: str) -> str:
+    result = Cli(ws)(*args, env={"COLUMNS": str(width), "KOPS_LANG": "ja"})
+    return str(result.stdout)
+
+
+def _as_csv(ws: Workspace, *args: str) -> list[dict[str, str]]:
+    text = Cli(ws)(*args, "--format", "csv").stdout
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+COMMANDS = [("interview", "shortlist"), ("segment", "--list"), ("status",), ("segment",)]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_no_figure_is_broken_and_no_line_is_too_wide(
+    sample_ws: Workspace, command: tuple[str, ...]
+) -> None:
+    wide = _run(sample_ws, 400, *command)
+    expected = _figures(wide)  # every figure the table holds, each on one line at 400
+    assert expected, "the table shows figures"
+    for width in WIDTHS:
+        shown = _run(sample_ws, width, *command)
+        drawn = [line for line in shown.splitlines() if line[:1] in set("┏┃┡│└")]
+        assert all(cell_len(line) <= width for line in drawn), width
+        missing = expected - _figures(shown)
+        assert not missing, (width, sorted(missing)[:5])
+        # A figure's pieces are not on lines of their own ("2" over "0代").
+        assert "エンジニア・2\n" not in shown
+
+
+def test_every_pair_of_the_shortlist_is_there_at_every_width(sample_ws: Workspace) -> None:
+    pairs = _as_csv(sample_ws, "interview", "shortlist")
+    assert pairs
+    for width in WIDTHS:
+        shown = _run(sample_ws, width, "interview", "shortlist")
+        for pair in pairs:
+            for key in ("manager_id", "member_id"):
+                assert pair[key] in shown, (width, pair[key])
+            for part in pair["manager_name"].split() + pair["member_name"].split():
+                assert part in shown, (width, part)  # a family or given name whole
+
+
+def test_too_narrow_a_table_is_read_one_row_at_a_time(sample_ws: Workspace) -> None:
+    shown = _run(sample_ws, 60, "status")
+    assert "┃" not in shown  # no table drawn
+    rows = _as_csv(sample_ws, "status")
+    assert rows
+    for row in rows:
+        assert f"番号: {row['snapshot']}" in shown
+        assert f"基準日: {row['as_of']}" in shown
+        assert f"ファイル: {row['files']}" in shown
+    assert all(cell_len(line) <= 60 for line in shown.splitlines()[1:])
+
+
+def test_a_table_that_fits_keeps_each_row_on_one_line(sample_ws: Workspace) -> None:
+    shown = _run(sample_ws, 160, "segment")
+    body = [line for line in shown.splitlines() if line.startswith("│")]
+    assert len(body) == 8  # the seven stuck points and 定着, one line each
+
+
+@given(
+    st.text(alphabet="秋谷彩花営業本部/・〜（）、。ーっ 0123456789-:,.%代週abcXYZ\n", max_size=60)
+)
+def test_pieces_put_together_are_the_text(text: str) -> None:
+    assert "".join(pieces(text)) == text
+    assert "".join(pieces(text, loose=True)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("エンジニア・20代", ["20代", "エンジニア"]),
+        ("秋谷 彩花（000132）", ["000132", "秋谷", "彩花"]),
+        ("2025-11-10〜2026-11-20", ["2025-11-10", "2026-11-20"]),
+        ("13/13週", ["13/13週"]),
+        ("meetings.xlsx, pairs.csv, users.csv", ["meetings.xlsx", "pairs.csv"]),
+        ("1on1実施率（部下・直近90日）", ["1on1実施率", "90日"]),
+    ],
+)
+def test_a_line_breaks_between_pieces(text: str, whole: list[str]) -> None:
+    for width in range(max(cell_len(p.strip()) for p in pieces(text)), 30):
+        lines = wrap(text, width)
+        assert all(cell_len(line) <= width for line in lines)
+        for word in whole:
+            assert any(word in line for line in lines), (width, lines)
+        assert not any(line.startswith(("）", "、", "〜", "・")) for line in lines)
+
+
+def test_a_long_run_breaks_between_its_phrases() -> None:
+    assert pieces("スッキリ度入力率") == ["スッキリ度", "入力率"]
+    assert wrap("分散のため繰り上げ（年代）", 10) == ["分散のため", "繰り上げ", "（年代）"]
