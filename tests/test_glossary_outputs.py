@@ -176,7 +176,11 @@ def console_tables(text: str) -> Iterator[tuple[list[str], list[list[str]]]]:
         if "┃" in line:
             header.append([c.strip() for c in line.split("┃")[1:-1]])
         elif "│" in line and header:
-            rows.append([c.strip() for c in line.split("│")[1:-1]])
+            cells = [c.strip() for c in line.split("│")[1:-1]]
+            if rows and sum(not c for c in cells) * 2 > len(cells):  # a cell folded on
+                rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
+            else:
+                rows.append(cells)
         elif header and not line.startswith(("┡", "┏", "└")):
             columns = len(header[0])
             yield ["".join(h[i] for h in header) for i in range(columns)], rows
@@ -631,3 +635,37 @@ def test_every_award_and_recurrence_mail_states_the_recount(
             assert int(said[1]) == pairs.loc[person, "size"] and not pairs.loc[person, "any"]
             recurrences += 1
     assert awards >= 70 and recurrences >= 5
+
+
+def test_the_satisfaction_average_says_its_own_scale(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A survey on a 0–10 scale (seminar_survey.satisfaction_scale): the slide, the review
+    workbook and the summary's chart say 0〜10, never the default's 1〜5."""
+    import yaml
+
+    from test_survey_text_hostile import _seminar
+
+    config = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    config["seminar_survey"]["satisfaction_scale"] = {"min": 0, "max": 10}
+    sample_copy.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    cli = _seminar(sample_copy)
+    survey = recount.SAMPLE / "seminar" / "month1-survey.csv"
+    cli("seminar", "survey", "month1", str(survey))
+    deck, figures = tmp_path / "deck.pptx", tmp_path / "figures.xlsx"
+    cli("review", "--out", str(deck), "--xlsx", str(figures))
+    text = "\n".join(
+        shape.text_frame.text
+        for slide in _deck(deck).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "（0〜10、回答 18件）" in text and "1〜5" not in text
+    labels = [
+        r[1] for r in load_workbook(figures)["6_セミナー1_month1"].iter_rows(values_only=True)
+    ]
+    assert f"{glossary.column_label('satisfaction_avg')}（0〜10）" in labels
+    cli("seminar", "summary", "month1", "--out", str(tmp_path / "summary.xlsx"))
+    charts = [c for s in load_workbook(tmp_path / "summary.xlsx").worksheets for c in s._charts]
+    titles = [c.x_axis.title.tx.rich.p[0].r[0].t for c in charts if c.x_axis.title is not None]
+    assert "満足度（0〜10）" in titles

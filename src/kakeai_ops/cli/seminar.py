@@ -429,6 +429,9 @@ def summary_charts(summary: Summary) -> list[SheetChart]:
     """The summary workbook's charts: attendance by stuck point, the satisfaction
     distribution and the survey's choices (counts only: nothing hidden is drawn)."""
     answered = int(summary.satisfaction["answers"].sum()) if len(summary.satisfaction) else 0
+    # The survey's scale as its table lists it (kops.yaml's seminar_survey.satisfaction_scale).
+    points = [int(v) for v in summary.satisfaction.get("satisfaction", [])]
+    scale = f"（{min(points)}〜{max(points)}）" if points else ""
     return [
         SheetChart(
             "出欠_スタックポイント別",
@@ -444,7 +447,7 @@ def summary_charts(summary: Summary) -> list[SheetChart]:
             "satisfaction",
             ("answers",),
             kind="column",
-            x_title="満足度（1〜5）",
+            x_title=f"満足度{scale}",
             y_title="回答数（件）",
         ),
         SheetChart(

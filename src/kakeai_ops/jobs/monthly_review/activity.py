@@ -217,7 +217,7 @@ def seminar_slides(review: Review) -> list[Slide]:
             attendance_line(s, s.answers),
             *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
             f"{glossary.column_label('satisfaction_avg')} {satisfaction}"
-            f"（1〜5、回答 {s.satisfaction_answers:,}件）",
+            f"（{s.scale}、回答 {s.satisfaction_answers:,}件）",
             "今、知りたいこと（自由記述、上位）: "
             + (
                 "、".join(f"{g} {n}件" for g, n in s.top_groups)

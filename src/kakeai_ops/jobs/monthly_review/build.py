@@ -352,6 +352,7 @@ def _seminars(
     ws: Workspace, settings: Settings, snapshot: SnapshotInfo, load: _Loader
 ) -> list[SeminarFigures]:
     result = []
+    scale = settings.seminar_survey.satisfaction_scale
     for seminar_id in settings.seminars:
         found = summarise_seminar(ws, settings, seminar_id, snapshot, load.tables)
         if not found.invitation_sent:
@@ -388,6 +389,7 @@ def _seminars(
                 interest_answers=summary.interest_answers,
                 movement=summary.movement,
                 mix_note=summary.movement_mix_note,
+                scale=f"{scale.min}〜{scale.max}",
                 note="次のデータの取り込み後に次の段階に進んだ人の比較を表示します"
                 if found.movement_pending
                 else "",

@@ -123,6 +123,7 @@ class SeminarFigures:
     movement: pd.DataFrame | None  # seminar_movement.MOVEMENT_COLUMNS, both groups overall
     note: str = ""
     mix_note: str = ""  # the groups' stuck point mixes differ
+    scale: str = "1〜5"  # the survey's satisfaction scale (seminar_survey.satisfaction_scale)
 
     @property
     def invited_attended(self) -> int:

@@ -154,7 +154,7 @@ SEMINAR_FIGURES = {
     },
     "answers": glossary.column_label("survey_answers"),
     "answers_not_on_list": "出席者リストにない人の回答",
-    "satisfaction_avg": glossary.figure_label("satisfaction_avg", "1〜5"),
+    "satisfaction_avg": glossary.column_label("satisfaction_avg"),
     **{
         key: glossary.column_label(key)
         for key in ("users", "in_snapshot", "moved_on", "share_moved_on")
@@ -211,7 +211,13 @@ def _seminar(s: object) -> pd.DataFrame:
                     {"seminar_id": s.seminar_id, "figure": f"{r['group']}:{key}", "value": r[key]}
                 )
     frame = pd.DataFrame(rows)
-    frame.insert(2, "label", [_seminar_label(f) for f in frame["figure"]])
+    labels = [_seminar_label(f) for f in frame["figure"]]
+    # The average on the survey's own scale: 「満足度の平均（1〜5）」.
+    labels = [
+        f"{x}（{s.scale}）" if f == "satisfaction_avg" else x
+        for f, x in zip(frame["figure"], labels, strict=True)
+    ]
+    frame.insert(2, "label", labels)
     frame["figure_kind"] = [_seminar_kind(f) for f in frame["figure"]]
     return frame
 
