@@ -135,3 +135,26 @@ def test_long_text_columns_wrap_and_leave_the_headers_their_room(tmp_path: Path)
         sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
     )
     assert total <= workbook.READABLE_WIDTH
+
+
+def test_a_short_text_column_keeps_its_width_before_headers_get_room(tmp_path: Path) -> None:
+    """The review's 期間 (「2026年10月22日〜11月20日」) was wrapped inside a word to give a header
+    a line of its own; a text column a little too wide for the wrap keeps its width while
+    the sheet prints readably, and the headers break between words instead."""
+    period = "2026年10月22日〜11月20日"
+    frame = pd.DataFrame(
+        {
+            "division": ["管理本部・経営企画室"],
+            **{header(i): [0.5] for i in range(6)},
+            "period": [period],
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "period.xlsx")).worksheets[0]
+    last = get_column_letter(sheet.max_column)
+    assert sheet.column_dimensions[last].width >= workbook.units(workbook.display_width(period))
+    assert not sheet[f"{last}2"].alignment.wrap_text
+    total = sum(
+        sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
+    )
+    assert total <= workbook.READABLE_WIDTH
+    assert_headers_whole(sheet)

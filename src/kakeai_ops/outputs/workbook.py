@@ -229,10 +229,13 @@ def fit_columns(
         wrap_wide has wrapped its long text columns; never counting on the first column
         (the names a report's rows are read by) to be narrowed for a header's room."""
         return sum(
-            w if column == 1 else min(w, max(WRAPPED_WIDTH, floors.get(column, 0)))
+            w if column == 1 or column in whole else min(w, cap(column))
             for column, w in widths.items()
             if not (column <= len(details) and details[column - 1])
         )
+
+    def cap(column: int) -> float:
+        return max(WRAPPED_WIDTH, floors.get(column, 0))
 
     # wrap_wide narrows a column no further than its header's longest word.
     floors: dict[int, int] = {}
@@ -241,6 +244,16 @@ def fit_columns(
             floors[column] = max(floors.get(column, 0), units(header_lines.longest_word(label)))
 
     roomy, widths = measured(True), measured(False)
+    # A text column that wrap_wide would wrap (「2026年10月22日〜11 / 月20日」 breaks inside a
+    # word) keeps its width first where the sheet has the room, the least wide first;
+    # headers get what is left (they break between words anyway).
+    whole: set[int] = set()
+    spare = readable - printed(widths)
+    over = {c: w - cap(c) for c, w in widths.items() if c != 1 and w > cap(c)}
+    for column in sorted(over, key=lambda c: (over[c], c)):
+        if over[column] <= spare and not (column <= len(details) and details[column - 1]):
+            spare -= over[column]
+            whole.add(column)
     if printed(roomy) <= readable:
         widths = roomy
     else:
