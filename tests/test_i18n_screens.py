@@ -72,6 +72,11 @@ def data_corpus(ws: Workspace) -> str:
     return "\n".join(values)
 
 
+# What a published cell holds in place of a hidden figure, in every language (the files
+# and the deck say so; the screen's legend explains it).
+PUBLISHED_MARKERS = ("(秘匿)",)
+
+
 # A mail as its recipient reads it: from its first header to the rule after it (a run's
 # sample) or to the end of a preview.
 RULE = re.compile(r"^[─━]{3,}")
@@ -103,7 +108,11 @@ def english_faults(text: str, corpus: str) -> list[str]:
         for part in parts:
             # A value quoted from a file ('０００２３４', 「…」) is data as it stands.
             unquoted = re.sub(r"'[^']*'|\"[^\"]*\"|「[^」]*」", " ", part)
-            for run in JAPANESE.findall(unquoted):
+            for marker in PUBLISHED_MARKERS:
+                unquoted = unquoted.replace(marker, " ")
+            # Names kops joins with ・ (a merged 事業部 row) are data, each of them.
+            runs = [piece for run in JAPANESE.findall(unquoted) for piece in run.split("・")]
+            for run in filter(None, runs):
                 if run not in corpus:
                     faults.append(line.strip())
                     break
@@ -257,7 +266,6 @@ def test_the_checks_see_the_wrong_language() -> None:
 # command on it that has become English fails the test below until it is taken off.
 NOT_YET_ENGLISH = {
     "interview shortlist",
-    "report divisions",
 }
 
 
@@ -337,8 +345,7 @@ REFUSAL = re.compile(r"(Error|Failure|DamagedFile|Outcome)$")
 # Japanese written straight into what the screen shows, by file, and how many: English
 # mode shows it as it is. This list only shrinks (each is to go through the catalog).
 JAPANESE_ON_SCREEN = {
-    "cli/interview.py": 1,
-    "cli/seminar.py": 1,
+    # 今、知りたいこと is the survey's own question (its export's header): data.
     "cli/seminar_themes.py": 2,
 }
 

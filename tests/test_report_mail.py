@@ -36,7 +36,7 @@ def test_the_dry_run_lists_advisor_address_file_and_hidden_figures(
     dry = cli(*args, "--dry-run", env={"COLUMNS": "250"})
     for name, config in ADVISORS.items():
         assert name in dry.stdout and config["email"] in dry.stdout
-    assert "非表示の値" in dry.stdout and "division-report-" in dry.stdout
+    assert "figures_hidden" in dry.stdout and "division-report-" in dry.stdout
     assert "Nothing was sent or recorded" in dry.stderr
     assert _runs(sample_copy) == {}
     (run_id,) = {p.name.rsplit("-", 2)[0] for p in (sample_copy.root / "outbox").iterdir()}

@@ -101,8 +101,11 @@ def test_a_correction_reaches_everyone_invited_naming_what_changed(october: Work
         assert "nothing changed since the invitation" in unchanged.stderr
         _seminar(october, date="2026-10-28T12:15:00", url="https://meet.example/m1-new")
         corrected = cli("seminar", "invite", "month1", "--correction", "--yes", env=BEFORE)
-        assert "訂正: 日時: 日時は後日ご案内 → 2026年10月28日（水）12:15〜" in corrected.stderr
-        assert "訂正: 参加方法: https://meet.example/m1 → https://meet.example/m1-new" in (
+        assert (
+            "Correction: date_text: 日時は後日ご案内 → 2026年10月28日（水）12:15〜"
+            in corrected.stderr
+        )
+        assert "Correction: url: https://meet.example/m1 → https://meet.example/m1-new" in (
             corrected.stderr
         )
         news = server.handler.received[sum(invited.values()) :]
@@ -176,7 +179,7 @@ def test_a_new_length_is_corrected_and_an_older_invitation_is_not_said_to_have_o
         data["seminars"]["month1"]["minutes"] = 45
         october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         corrected = cli("seminar", "invite", "month1", "--correction", "--yes", env=BEFORE)
-        assert "訂正: 所要時間: 30分 → 45分" in corrected.stderr
+        assert "Correction: length_text: 30分 → 45分" in corrected.stderr
         news = server.handler.received[invited:]
         assert len(news) == invited, corrected.stderr
         body = plain(news[0].message).replace("\r\n", "\n")

@@ -135,3 +135,54 @@ def test_long_text_columns_wrap_and_leave_the_headers_their_room(tmp_path: Path)
         sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
     )
     assert total <= workbook.READABLE_WIDTH
+
+
+def test_a_short_text_column_keeps_its_width_before_headers_get_room(tmp_path: Path) -> None:
+    """The review's 期間 (「2026年10月22日〜11月20日」) was wrapped inside a word to give a header
+    a line of its own; a text column a little too wide for the wrap keeps its width while
+    the sheet prints readably, and the headers break between words instead."""
+    period = "2026年10月22日〜11月20日"
+    frame = pd.DataFrame(
+        {
+            "division": ["管理本部・経営企画室"],
+            **{header(i): [0.5] for i in range(6)},
+            "period": [period],
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "period.xlsx")).worksheets[0]
+    last = get_column_letter(sheet.max_column)
+    assert sheet.column_dimensions[last].width >= workbook.units(workbook.display_width(period))
+    assert not sheet[f"{last}2"].alignment.wrap_text
+    total = sum(
+        sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)
+    )
+    assert total <= workbook.READABLE_WIDTH
+    assert_headers_whole(sheet)
+
+
+def test_hostile_headers_and_long_text_make_a_file_excel_opens(tmp_path: Path) -> None:
+    """Headers can be the tenant's text (a 事業部 per column): a formula stays text, a control
+    character is shown as its picture (openpyxl refused the whole file), a header of
+    thousands of words is broken quickly, and no row is taller than Excel's 409 pt (a
+    taller one makes Excel call the file damaged)."""
+    import time
+
+    frame = pd.DataFrame(
+        {
+            "=cmd|' /C calc'!A0": [1],
+            "上司の" * 3000: [2],
+            "\u202e逆向き\x1b[2J": [3],
+            "回答": ["長い回答" * 30000],
+        }
+    )
+    started = time.monotonic()
+    path = write_table(frame, tmp_path / "hostile.xlsx")
+    assert time.monotonic() - started < 10
+    sheet = load_workbook(path).worksheets[0]
+    formula, long, control, _answer = sheet[1]
+    assert formula.data_type == "s" and formula.quotePrefix
+    assert str(formula.value).replace("\n", "") == "=cmd|' /C calc'!A0"
+    assert str(long.value).replace("\n", "") == "上司の" * 3000
+    assert control.value == "\u202e逆向き␛[2J"
+    heights = [d.height for d in sheet.row_dimensions.values() if d.height is not None]
+    assert heights and max(heights) <= workbook.MAX_ROW_HEIGHT

@@ -13,7 +13,7 @@ from .. import glossary
 from ..analyses import segmentation, shortlist
 from ..config import Interview
 from ..errors import KopsError
-from ..i18n import N_, _, term
+from ..i18n import N_, _, language, term
 from ..ids import typed_id
 from ..jobs import interview_log
 from ..jobs.interview_shortlist import (
@@ -90,28 +90,37 @@ def _person(ids: pd.Series, names: pd.Series) -> list[str]:
 
 
 def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> pd.DataFrame:
-    """The terminal table: who (id and name), where, the facts behind the score, notes."""
-    label = glossary.column_label
-    weeks = table["weeks_covered"].astype(str) + f"/{weeks_in_lookback}週"
+    """The terminal table: who (id and name), where, the facts behind the score, notes.
+    Headed with the glossary's words in Japanese, with the keys in English."""
+    japanese = language() == "ja"
+    label = glossary.column_label if japanese else str
+    weeks = table["weeks_covered"].astype(str) + (
+        f"/{weeks_in_lookback}週" if japanese else f"/{weeks_in_lookback}"
+    )
     view = pd.DataFrame(
         {
-            "順位": table["rank"],
-            "上司": _person(table["manager_id"], table["manager_name"]),
-            "部下": _person(table["member_id"], table["member_name"]),
-            "事業部/部署": table["division"].astype(str) + "/" + table["department"].astype(str),
-            "職種・年代": table["job_type"].astype(str) + "・" + table["age_band"].astype(str),
+            "順位" if japanese else "rank": table["rank"],
+            "上司" if japanese else "manager": _person(table["manager_id"], table["manager_name"]),
+            "部下" if japanese else "member": _person(table["member_id"], table["member_name"]),
+            "事業部/部署" if japanese else "division/department": table["division"].astype(str)
+            + "/"
+            + table["department"].astype(str),
+            "職種・年代" if japanese else "job_type/age_band": table["job_type"].astype(str)
+            + ("・" if japanese else "/")
+            + table["age_band"].astype(str),
             # The glossary's words, as the workbook heads the same figures.
             label("held"): table["held"],
             label("weeks_covered"): weeks,
             label("sukkiri_avg"): table["sukkiri_avg"].map(fixed),
             label("growth_avg"): table["growth_avg"].map(lambda v: "-" if pd.isna(v) else fixed(v)),
-            label("topics_distinct"): table["topics_distinct"].astype(str) + "種",
+            label("topics_distinct"): table["topics_distinct"].astype(str)
+            + ("種" if japanese else ""),
             label("score"): table["score"].map(lambda v: fixed(v, 2)),
-            "備考": table["spread_note"],
+            "備考" if japanese else "spread_note": table["spread_note"],
         }
     )
     if include_stuck:
-        view["スタックポイント"] = table["stuck_points"]
+        view["スタックポイント" if japanese else "stuck_points"] = table["stuck_points"]
     return view
 
 
@@ -183,7 +192,8 @@ def shortlist_command(
 def _say_selection(result: shortlist.Shortlist, when: dt.date, lookback_days: int) -> None:
     """How the shortlist was drawn: rules relaxed, pairs eligible, pairs left out."""
     for line in result.relaxed:
-        err.print(f"[yellow]条件を緩めた点:[/yellow] {escape(line)}", highlight=False)
+        relaxed = _("Relaxed:")
+        err.print(f"[yellow]{relaxed}[/yellow] {escape(line)}", highlight=False)
     err.print(
         _("{n:,} eligible pair(s), as of {as_of}").format(n=result.candidates, as_of=when),
         highlight=False,

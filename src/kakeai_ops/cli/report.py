@@ -17,6 +17,7 @@ from rich.markup import escape
 from .. import glossary
 from ..analyses import advisor_scopes
 from ..analyses import divisions as division_figures
+from ..analyses.division_groups import TOTAL
 from ..config import ScopeUnit
 from ..errors import KopsError
 from ..i18n import _, language, term
@@ -246,6 +247,15 @@ def _check_options(
         )
 
 
+# The dry run's table in Japanese (in English: its keys).
+DRY_RUN_HEADERS = {
+    "advisor": "アドバイザー",
+    "email": "宛先",
+    "file": "ファイル",
+    "figures_hidden": "非表示の値",
+}
+
+
 def _print_overview(report: DivisionReport) -> None:
     """The overview sheet as a table on the terminal, shares as whole percents."""
     columns = [c for c, _label, _format in OVERVIEW_COLUMNS]
@@ -254,10 +264,20 @@ def _print_overview(report: DivisionReport) -> None:
     formats: dict[str, Callable[[Any], str]] = {
         c: _whole_percent for c, _label, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
+    if language() == "ja":  # the workbook's title and headers
+        title = f"{report.title}（{report.scope_label}、{report.period.caption}）"
+    else:  # the keys of --format json, the period by its dates
+        scope = "company" if report.scope_label == TOTAL else report.scope_label
+        period = _("{start} – {end}").format(start=report.period.start, end=report.period.end)
+        title = _("Division report ({scope}, {period})").format(scope=scope, period=period)
+        headers = {}
+    shown = report.overview[columns]
+    if language() == "en":  # the company's row by its English word; the rest is data
+        shown = shown.assign(**{columns[0]: shown[columns[0]].replace(TOTAL, "company")})
     out.print(
         frame_table(
-            report.overview[columns],
-            title=f"{report.title}（{report.scope_label}、{report.period.caption}）",
+            shown,
+            title=title,
             headers=headers,
             formats=_safe(formats),
             whole=(columns[0],),  # the 事業部 the row is read by: never broken
@@ -270,13 +290,44 @@ def _print_overview(report: DivisionReport) -> None:
 def _print_notes(report: DivisionReport, publication: Publication | None = None) -> None:
     """What was merged to protect small groups (the workbook says it under the table),
     and what privacy cost the report and the whole publication set."""
-    for note in report.notes:
-        err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
-    privacy = _("privacy: {loss}").format(loss=report.loss_text())
+    if language() == "ja":  # the notes are the workbook's own words (Japanese)
+        for note in report.notes:
+            err.print(f"[dim]{escape(note)}[/dim]", highlight=False)
+    elif report.notes:
+        said = _(
+            "{n} note(s) on groups merged to protect small ones: in the workbook, under the table"
+        ).format(n=len(report.notes))
+        err.print(f"[dim]{escape(said)}[/dim]", highlight=False)
+    privacy = _("privacy: {loss}").format(loss=_loss_said(report))
     err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
     if publication is not None and publication.advisors:
-        privacy = _("privacy: {loss}").format(loss=publication.loss_text())
+        privacy = _("privacy: {loss}").format(loss=_loss_said(publication))
         err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
+
+
+def _loss_said(report: DivisionReport | Publication) -> str:
+    """What privacy cost, on the screen: the workbook's line in Japanese, English in
+    English (the workbook keeps its Japanese)."""
+    if language() == "ja":
+        return report.loss_text()
+    loss = report.loss()
+    said = _(
+        "hidden {hidden:,} of {figures:,} values ({given_back:,} shown again once found "
+        "unneeded), rows hidden {rows:,} ({people:,} people), shown only in merged rows "
+        "{merged:,} people"
+    ).format(
+        hidden=loss["hidden"],
+        figures=loss["figures"],
+        given_back=loss["given_back"],
+        rows=loss["rows_hidden"],
+        people=loss["people_hidden"],
+        merged=loss["people_merged"],
+    )
+    if "reports" in loss:
+        said = _("the publication set (company + {n} advisor report(s)): {loss}").format(
+            n=loss["reports"] - 1, loss=said
+        )
+    return said
 
 
 def _whole_percent(value: Any) -> str:
@@ -343,7 +394,7 @@ def _all_advisors(
         ),
         highlight=False,
     )
-    privacy = _("privacy: {loss}").format(loss=publication.loss_text())
+    privacy = _("privacy: {loss}").format(loss=_loss_said(publication))
     err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
     err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
     if mail and written.files:
@@ -419,12 +470,7 @@ def _mail_advisors(
             frame_table(
                 listed,
                 title=_("Dry run: each advisor, their address and file"),
-                headers={
-                    "advisor": "アドバイザー",
-                    "email": "宛先",
-                    "file": "ファイル",
-                    "figures_hidden": "非表示の値",
-                },
+                headers=DRY_RUN_HEADERS if language() == "ja" else {},
             )
         )
     send_prepared(
@@ -512,7 +558,8 @@ def advisors_command(
         made({})
         return
     summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
-    summary = summary.rename(columns={"advisor": "アドバイザー", **glossary.ROLES})
+    if language() == "ja":
+        summary = summary.rename(columns={"advisor": "アドバイザー", **glossary.ROLES})
     out.print(frame_table(summary, title=_("People in each advisor's scope")))
     made({})
 

@@ -205,8 +205,11 @@ def invite_command(
     planned = plan_invitation(
         context.workspace, context.settings, seminar_id, division, tbd, correction
     )
+    keys = {label: key for key, label in invitations.CORRECTED}  # the mail's words → keys
     for label, before, after in planned.changes:
-        err.print(f"訂正: {label}: {before} → {after}", highlight=False, markup=False)
+        what = label if language() == "ja" else keys.get(label, label)
+        said = _("Correction: {what}: {before} → {after}")
+        err.print(said.format(what=what, before=before, after=after), highlight=False, markup=False)
     chosen: dict[str, str | None] = {"correction": ""} if correction else {"division": division}
     request = RunRequest(
         spec=planned.spec,

@@ -310,7 +310,8 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
     frame = people.frame
     header_font = workbook.font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="305496")
-    ws.append([str(c) for c in frame.columns])
+    # A header can be the tenant's text (a 事業部 per column): no control character either.
+    ws.append(xlsx_texts([str(c) for c in frame.columns]))
     for header in ws[1]:
         header.font = header_font
         header.fill = header_fill

@@ -94,16 +94,20 @@ def lines(text: str, room: float) -> list[str]:
     are kept."""
     result: list[str] = []
     for part in text.split("\n"):
-        line = ""
+        line, used = "", 0  # the line so far, and its width without leading spaces
         for piece in _groups(words(part), room):
-            if line.strip() and display_width((line + piece).strip()) > room:
+            if line.strip() and used + display_width(piece.rstrip()) > room:
                 # A space between the words stays at the end of the line (unseen), so the
                 # lines joined give the header back.
                 body = piece.lstrip()
                 result.append(line + piece[: len(piece) - len(body)])
-                line = body
-            else:
+                line, used = body, display_width(body)
+            elif line.strip():
                 line += piece
+                used += display_width(piece)
+            else:  # only spaces so far: the line starts with this piece
+                line += piece
+                used = display_width(line.lstrip())
         result.append(line)
     return result
 
@@ -151,7 +155,13 @@ def width_for(text: str, count: int) -> int:
     """The narrowest display width at which ``text`` takes at most ``count`` lines."""
     low = longest_word(text)
     high = max((display_width(part) for part in text.split("\n")), default=0)
-    for room in range(low, high + 1):
-        if len(lines(text, room)) <= count:
-            return room
-    return high
+    if low >= high:
+        return high
+    # Fewer lines the wider the room: the narrowest that takes ``count``, by halving.
+    while low < high:
+        middle = (low + high) // 2
+        if len(lines(text, middle)) <= count:
+            high = middle
+        else:
+            low = middle + 1
+    return low

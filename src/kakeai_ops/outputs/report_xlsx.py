@@ -720,7 +720,7 @@ def _tall_labels(sheet: Worksheet, first_row: int) -> None:
         if not isinstance(target.value, str) or beside is None or beside == "":
             continue  # a title or a note alone in its row spills to the right
         lines = math.ceil(workbook.display_width(target.value) / usable)
-        height = workbook.LINE_HEIGHT * lines + 2
+        height = workbook.row_height(lines)
         current = sheet.row_dimensions[target.row].height
         if lines > 1 and (current is None or current < height):
             sheet.row_dimensions[target.row].height = height

@@ -179,7 +179,7 @@ def break_headers(sheet: Worksheet, rows: Iterable[int]) -> None:
             target.value = "\n".join(shown)
             most = max(most, len(shown))
         if most > 1:
-            sheet.row_dimensions[row].height = LINE_HEIGHT * most + 2
+            sheet.row_dimensions[row].height = row_height(most)
         elif sheet.row_dimensions[row].height is not None:
             sheet.row_dimensions[row].height = None
 
@@ -229,10 +229,13 @@ def fit_columns(
         wrap_wide has wrapped its long text columns; never counting on the first column
         (the names a report's rows are read by) to be narrowed for a header's room."""
         return sum(
-            w if column == 1 else min(w, max(WRAPPED_WIDTH, floors.get(column, 0)))
+            w if column == 1 or column in whole else min(w, cap(column))
             for column, w in widths.items()
             if not (column <= len(details) and details[column - 1])
         )
+
+    def cap(column: int) -> float:
+        return max(WRAPPED_WIDTH, floors.get(column, 0))
 
     # wrap_wide narrows a column no further than its header's longest word.
     floors: dict[int, int] = {}
@@ -241,6 +244,16 @@ def fit_columns(
             floors[column] = max(floors.get(column, 0), units(header_lines.longest_word(label)))
 
     roomy, widths = measured(True), measured(False)
+    # A text column that wrap_wide would wrap (「2026年10月22日〜11 / 月20日」 breaks inside a
+    # word) keeps its width first where the sheet has the room, the least wide first;
+    # headers get what is left (they break between words anyway).
+    whole: set[int] = set()
+    spare = readable - printed(widths)
+    over = {c: w - cap(c) for c, w in widths.items() if c != 1 and w > cap(c)}
+    for column in sorted(over, key=lambda c: (over[c], c)):
+        if over[column] <= spare and not (column <= len(details) and details[column - 1]):
+            spare -= over[column]
+            whole.add(column)
     if printed(roomy) <= readable:
         widths = roomy
     else:
@@ -303,7 +316,7 @@ def _tall_enough(sheet: Worksheet, cells: list[_Cell], widths: dict[int, float])
             lines[row_number] = max(lines.get(row_number, 1), math.ceil(longest / usable))
     for row_number, count in lines.items():
         if count > 1:
-            sheet.row_dimensions[row_number].height = LINE_HEIGHT * count + 2
+            sheet.row_dimensions[row_number].height = row_height(count)
 
 
 def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
@@ -327,6 +340,14 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
 
 WRAPPED_WIDTH = 18
 LINE_HEIGHT = 14  # points per line of 10 pt text, as fit_columns sizes header rows
+# Excel refuses a row taller than 409 pt (the file opens as damaged): a longer text shows
+# what fits, the rest in the cell itself.
+MAX_ROW_HEIGHT = 409
+
+
+def row_height(lines: int) -> float:
+    """The height that shows ``lines`` lines of 10 pt text, at most Excel's maximum."""
+    return min(LINE_HEIGHT * lines + 2, MAX_ROW_HEIGHT)
 
 
 def wrap_long_cells(sheet: Worksheet, first_row: int = 2) -> None:
@@ -364,7 +385,7 @@ def wrap_long_cells(sheet: Worksheet, first_row: int = 2) -> None:
                 )
             lines[target.row] = max(lines.get(target.row, 1), needed)
     for row, count in lines.items():
-        height = LINE_HEIGHT * count + 2
+        height = row_height(count)
         current = sheet.row_dimensions[row].height
         if current is None or current < height:
             sheet.row_dimensions[row].height = height
@@ -467,7 +488,7 @@ def _wrap_long_notes(sheet: Worksheet, width: float) -> None:
             continue
         sheet.merge_cells(f"A{target.row}:{last}{target.row}")
         target.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[target.row].height = 14 * math.ceil(needed / width) + 2
+        sheet.row_dimensions[target.row].height = row_height(math.ceil(needed / width))
 
 
 def print_setup(
