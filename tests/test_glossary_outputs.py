@@ -33,7 +33,7 @@ from kakeai_ops.cli.demo import NOVEMBER
 from kakeai_ops.config.rule_settings import Privacy
 from kakeai_ops.privacy import rules
 from kakeai_ops.workspace import Workspace
-from workbooks import overview_records
+from workbooks import overview_records, sheet_records
 
 HEADER_FILL = "305496"  # the fill of every table header kops writes
 # A label that names a figure ends so (「…率」「…の割合」「…人数」「…数」「平均…」…).
@@ -695,3 +695,58 @@ def test_the_shortlist_says_the_days_its_figures_count(
     slide = _deck(root / "out" / "review-2026-11.pptx").slides[8]
     header = next(s.table for s in slide.shapes if s.has_table).rows[0].cells
     assert glossary.figure_label("held", "直近90日") in [c.text.replace("\n", "") for c in header]
+
+
+def test_each_persons_recent_shares_are_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """The stuck-point list's 直近の事前準備率 and 直近のスッキリ度入力率: of each member's
+    last three 1on1s as member (a person's figure, not the report's share of a group's)."""
+    root, _ = month
+    rows = sheet_records(root / "out" / "segment.xlsx", "users")
+    last = sample.held.sort_values("held_at").groupby("member_id").tail(3)
+    mine = last.groupby("member_id").agg(
+        n=("prepared", "size"),
+        prepared=("prepared", "sum"),
+        rated=("sukkiri", lambda s: int(s.notna().sum())),
+    )
+    checked = 0
+    for row in rows:
+        person = str(row["user_id"])
+        if person not in mine.index:
+            assert not row["recent_count"], person
+            continue
+        n, prepared, rated = mine.loc[person, ["n", "prepared", "rated"]]
+        assert (row["recent_count"], row["recent_prepared"], row["recent_rated"]) == (
+            n,
+            prepared,
+            rated,
+        ), person
+        assert row["prep_share"] == pytest.approx(prepared / n)
+        assert row["rating_share"] == pytest.approx(rated / n)
+        checked += 1
+    assert checked >= 150
+
+
+def test_the_movement_is_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """Slide 2's 前回からの動き: each person's stuck point in October and November, by the
+    funnel's order (a later stage is 次の段階に進んだ)."""
+    root, _ = month
+    order = {key: i for i, key in enumerate(recount.STUCK_ORDER)}
+    before = recount.stuck_points(recount.load("2026-10"))["stuck_point"]
+    now = recount.stuck_points(sample)["stuck_point"]
+    counts = dict.fromkeys(glossary.MOVEMENT, 0)
+    for person in before.index.union(now.index):
+        if person not in now.index:
+            counts["departed"] += 1
+        elif person not in before.index:
+            counts["joined"] += 1
+        else:
+            step = order[now[person]] - order[before[person]]
+            counts["moved_on" if step > 0 else "slid_back" if step < 0 else "unchanged"] += 1
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[2]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    shown = {r.cells[0].text: r.cells[1].text for r in list(table.rows)[1:]}
+    assert shown == {glossary.MOVEMENT[k]: f"{n}人" for k, n in counts.items()}
