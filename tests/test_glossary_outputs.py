@@ -669,3 +669,18 @@ def test_the_satisfaction_average_says_its_own_scale(
     charts = [c for s in load_workbook(tmp_path / "summary.xlsx").worksheets for c in s._charts]
     titles = [c.x_axis.title.tx.rich.p[0].r[0].t for c in charts if c.x_axis.title is not None]
     assert "満足度（0〜10）" in titles
+
+
+def test_the_shortlist_says_the_days_its_figures_count(
+    month: tuple[Path, dict[str, str]],
+) -> None:
+    """1on1実施数 and 平均スッキリ度 of a pair are of interview.lookback_days (90), not of
+    all time: the terminal says so, as the deck's 1on1実施数（直近90日） does."""
+    root, _ = month
+    said = Cli(Workspace(root))(
+        "interview", "shortlist", "--n", "3", env={"KOPS_LANG": "ja", "KOPS_NOW": NOVEMBER}
+    ).stderr
+    assert "2026-11-20 までの直近90日の1on1から数えています" in said
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[8]
+    header = next(s.table for s in slide.shapes if s.has_table).rows[0].cells
+    assert glossary.figure_label("held", "直近90日") in [c.text.replace("\n", "") for c in header]

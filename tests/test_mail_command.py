@@ -147,7 +147,7 @@ def test_preview_of_someone_at_another_stuck_point_says_where_to_look(
     refused = cli("mail", "preview", "--segment", "lapsed", "--user", other["user_id"], ok=False)
     assert f"user '{other['user_id']}' is not in this audience" in refused.stderr
     assert f"kops segment --explain {other['user_id']}" in refused.stderr
-    shown = cli("segment", "--explain", other["user_id"]).stdout
+    shown = cli("segment", "--explain", other["user_id"], env={"KOPS_LANG": "ja"}).stdout
     assert "スッキリ度未入力" in shown
 
 

@@ -217,3 +217,18 @@ def test_only_one_id_of_that_number_is_taken_for_it() -> None:
     assert did_you_mean("120", known) == "did you mean 000120, 0120?"
     assert same_number("0120", known) == ["000120"]
     assert same_number("abc", known) == [] and did_you_mean("12O", known) == ""
+
+
+def test_a_csv_by_division_holds_the_breakdown_asked_for(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A CSV holds one table: with --by division it is the 事業部 breakdown (as --format csv
+    gives), not the role summary with the breakdown silently left out."""
+    target = tmp_path / "by.csv"
+    Cli(sample_copy)("segment", "--by", "division", "--out", str(target))
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "事業部" and "定着の割合" in rows[0]
+    divisions = {r[0] for r in rows[1:]}
+    assert {"営業本部", "開発本部"} <= divisions
+    share = rows[0].index("定着の割合")
+    assert all(re.fullmatch(r"\d{1,3}%", r[share]) for r in rows[1:]), rows[1]

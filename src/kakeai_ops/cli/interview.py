@@ -186,7 +186,7 @@ def shortlist_command(
         return
     result = pick(found, rules, shortlist.Options(n or rules.n, topic, division, include_stuck))
     table = shortlist_table(result.picks, meetings, rules, when, topic)
-    _say_selection(result, when)
+    _say_selection(result, when, rules.lookback_days)
     notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
     if not emit(
         table,
@@ -201,7 +201,7 @@ def shortlist_command(
         _show_shortlist(table, rules, topic, include_stuck)
 
 
-def _say_selection(result: shortlist.Shortlist, when: dt.date) -> None:
+def _say_selection(result: shortlist.Shortlist, when: dt.date, lookback_days: int) -> None:
     """How the shortlist was drawn: rules relaxed, pairs eligible, pairs left out."""
     said = (
         result.relaxed
@@ -213,6 +213,13 @@ def _say_selection(result: shortlist.Shortlist, when: dt.date) -> None:
         err.print(f"[yellow]{relaxed}[/yellow] {escape(line)}", highlight=False)
     err.print(
         _("{n:,} eligible pair(s), as of {as_of}").format(n=result.candidates, as_of=when),
+        highlight=False,
+    )
+    # The pairs' figures (1on1実施数, 平均スッキリ度 …) are of the lookback, not of all time.
+    err.print(
+        _("Each pair's figures count its 1on1s of the {days} days up to {as_of}").format(
+            days=lookback_days, as_of=when
+        ),
         highlight=False,
     )
     if result.left_out_stuck:

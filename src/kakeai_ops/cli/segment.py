@@ -217,6 +217,9 @@ def _summary(
     table = segmentation.summary(frame)
     grouped = segmentation.by_group(frame, by.value) if by is not None else None
     extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
+    if grouped is not None and out_file is not None and out_file.suffix.lower() == ".csv":
+        # A CSV holds one table: the breakdown asked for with --by (as --format csv gives).
+        table, extra = grouped, []
     if emit(
         table,
         fmt,
