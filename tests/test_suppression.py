@@ -43,3 +43,28 @@ def test_a_number_two_users_share_is_refused_and_an_unknown_id_kept_as_typed(
     assert suppress(sample_copy, "200", "本人の希望", users).key == "000200"
     # Someone not in the exports yet: the id stays as typed.
     assert suppress(sample_copy, "999999", "本人の希望", users).key == "999999"
+
+
+def test_the_stop_line_says_what_a_reply_stops(sample_copy: Workspace) -> None:
+    """The footer's 「配信不要」 line says the reply stops the secretariat's mails, not only
+    「このようなご案内」: a person on the list gets none, the award of a prize included."""
+    import json
+
+    from conftest import Cli
+    from kakeai_ops.workspace import shipped_templates_dir
+
+    shipped = shipped_templates_dir()
+    assert shipped is not None
+    footer = (shipped / "mail" / "_footer.txt").read_text(encoding="utf-8")
+    assert "今後、事務局からのご案内メールが不要な方は、「配信不要」とご返信ください。" in footer
+    cli = Cli(sample_copy)
+    cli("campaign", "award", "exec-1on1-2026h2")
+
+    def awarded() -> set[str]:
+        plan = cli("mail", "plan", "--awarded", "exec-1on1-2026h2", "--format", "json").stdout
+        return {record["user_id"] for record in json.loads(plan)}
+
+    before = awarded()
+    someone = sorted(before)[0]
+    suppress_by_hand(sample_copy, someone, "配信不要の返信")
+    assert awarded() == before - {someone}
