@@ -132,3 +132,20 @@ def test_an_attachment_is_named_as_outlook_and_gmail_name_theirs(tmp_path: Path)
     assert [a.get_filename() for a in got] == names
     assert [a.get_param("name") for a in got] == names
     assert all(a.get_content() == book.read_bytes() and not a.defects for a in got)
+
+
+def test_every_encoded_word_is_whole_characters() -> None:
+    """RFC 2047: each encoded word decodes on its own (Outlook shows 「�」 for a character
+    split between two), in the subject, the names and an attachment's name alike."""
+    import base64
+    import re
+
+    subject = "【KAKEAI事務局】オンラインセミナーのご案内 12/10(木) 12:15〜「上司の方向け：データから紐解く！メンバーとの効果的な1on1を行うコツ」"
+    built = build_message(
+        Settings().mail, "髙橋 﨑子", "a@example.jp", subject, "本文\n", None, "<m@x>"
+    )
+    head = as_bytes(built).split(b"\r\n\r\n", 1)[0].decode("ascii")
+    words = re.findall(r"=\?utf-8\?b\?([A-Za-z0-9+/=]+)\?=", head)
+    assert len(words) > 3
+    for word in words:
+        base64.b64decode(word).decode("utf-8")  # strict: a split character raises
