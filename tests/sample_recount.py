@@ -211,15 +211,17 @@ def held_counts(sample: Sample) -> pd.DataFrame:
     ).fillna(0)
 
 
-def milestones_due(before: Sample, now: Sample) -> dict[str, int]:
+def milestones_due(before: Sample, now: Sample) -> dict[tuple[int, str], int]:
     """Person-role pairs whose held count crossed a milestone between the two as-of days
-    (rules.md §2): per role, the people still employed and not on leave or retired."""
+    (rules.md §2), by the highest milestone crossed and role: people employed and not on
+    leave (those on leave are never mailed)."""
     old, new = held_counts(before), held_counts(now)
     here = set(now.users.loc[now.users["employment"] == "在籍", "user_id"])
-    due = {"manager": 0, "member": 0}
-    for role in due:
+    due: dict[tuple[int, str], int] = {}
+    for role in ("manager", "member"):
         for person, count in new[role].items():
             was = old[role].get(person, 0)
-            if person in here and any(was < m <= count for m in MILESTONES):
-                due[role] += 1
+            crossed = [m for m in MILESTONES if was < m <= count]
+            if person in here and crossed:
+                due[(crossed[-1], role)] = due.get((crossed[-1], role), 0) + 1
     return due

@@ -98,7 +98,7 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
         stated = [(m, int(n)) for m, n in re.findall(r"・(\d{4}年\d{1,2}月)：(\d+) 週", text)]
         assert stated == missed_months_recount(sample_copy, record["user_id"]), record["user_id"]
         assert stated  # each of them missed some week
-        assert "抽選の対象外" in text and "2026年4月〜2026年9月" in text
+        assert "抽選の対象外" in text and "対象期間（2026年4月〜9月）" in text
         # The weeks are missed as 部下 (the rule's role): a 上司 has records in them.
         body = " ".join(text.split())
         assert "次の月に、部下として参加した 1on1 の記録がない週がありました" in body

@@ -38,6 +38,7 @@ from workbooks import overview_records
 HEADER_FILL = "305496"  # the fill of every table header kops writes
 # A label that names a figure ends so (「…率」「…の割合」「…人数」「…数」「平均…」…).
 FIGURE_WORD = re.compile(r"(率|割合|人数|数|/人/月|推移|スッキリ度|成長実感|満足度)$")
+ROLES = ("manager", "member")  # the roles a milestone is counted in
 QUALIFIER = re.compile(r"（[^（）]*）$")
 # Other spellings that read as another figure wherever they stand, prose included (a
 # shorter one is a word of its own: 回数, 新規, 変化なし …, checked where it is a label).
@@ -436,16 +437,26 @@ def test_stuck_points_are_the_recount(
 def test_milestones_due_are_the_recount(
     month: tuple[Path, dict[str, str]], sample: recount.Sample
 ) -> None:
-    root, _ = month
+    """`kops campaign milestones`'s table (milestone × role) and the deck's 送付予定 line."""
+    root, stdout = month
     due = recount.milestones_due(recount.load("2026-10"), sample)
-    total = due["manager"] + due["member"]
+    header, rows = next(console_tables(stdout["campaign milestones"]))
+    assert header[0] == glossary.column_label("milestone")
+    shown = {
+        (int(r[0]), role): int(r[header.index(glossary.ROLES[role])])
+        for r in rows
+        for role in ("manager", "member")
+    }
+    assert {k: v for k, v in shown.items() if v} == due
+    by_role = {role: sum(n for (_m, r), n in due.items() if r == role) for role in ROLES}
+    total = sum(by_role.values())
     text = "\n".join(
         s.text_frame.text
         for s in _deck(root / "out" / "review-2026-11.pptx").slides[7].shapes
         if s.has_text_frame
     )
     label = glossary.column_label("due")
-    assert f"{label} {total}件（上司 {due['manager']}・部下 {due['member']}）" in text
+    assert f"{label} {total}件（上司 {by_role['manager']}・部下 {by_role['member']}）" in text
 
 
 def _good_months(sample: recount.Sample, ws: Workspace) -> dict[str, list[bool]]:

@@ -207,3 +207,10 @@ def test_a_streak_rule_is_said_with_its_role_and_count() -> None:
     assert streak_rule_text(4, "any", 2) == (
         "対象期間のうち連続する 4 か月の、どの週にも 1on1 が 2 回以上あること"
     )
+
+
+def test_a_window_says_its_year_once_within_a_year() -> None:
+    from kakeai_ops.mail.context import month_range_text
+
+    assert month_range_text("2026-04", "2026-09") == "2026年4月〜9月"
+    assert month_range_text("2026-10", "2027-03") == "2026年10月〜2027年3月"

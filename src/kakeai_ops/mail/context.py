@@ -90,6 +90,14 @@ def run_text(first: str | None, last: str | None) -> str:
     return f"{start}から{end}まで"
 
 
+def month_range_text(first: str, last: str) -> str:
+    """「2026年4月〜9月」: two months (YYYY-MM) as said, the year once within a year."""
+    start, end = month_text(first), month_text(last)
+    if first[:4] == last[:4]:
+        end = end.removeprefix(f"{int(first[:4])}年")
+    return f"{start}〜{end}"
+
+
 @functools.lru_cache(maxsize=64)
 def excused_weeks_text(
     company_holidays: tuple[tuple[dt.date, dt.date], ...], first: str | None, last: str | None
@@ -219,8 +227,9 @@ def campaign_context(
                 extra.get("run_end"),
             )
         ),
-        "window_text": f"{month_text(f'{campaign.window.start:%Y-%m}')}〜"
-        f"{month_text(f'{campaign.window.end:%Y-%m}')}",
+        "window_text": month_range_text(
+            f"{campaign.window.start:%Y-%m}", f"{campaign.window.end:%Y-%m}"
+        ),
         # What a missed week lacked, as the rule counts it: a 上司 with a 1on1 every week
         # as 上司 has records in the weeks a member-only rule calls missed.
         "missed_week_text": missed_week_text(campaign.rule.role, campaign.rule.min_per_week),
