@@ -193,6 +193,7 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("segment", "--by", "division"), True),
     (("segment", "--compare", "1"), True),
     (("segment", "--explain", "000178"), True),
+    (("interview", "shortlist", "--n", "6"), True),
     (("segment", "--explain", "999999"), False),
     (("campaign", "list"), True),
     (("campaign", "eligible", "exec-1on1-2026h2"), True),
@@ -264,9 +265,7 @@ def test_the_checks_see_the_wrong_language() -> None:
 # Commands of the demo whose English screen still shows Japanese words that are not data
 # (their tables and summaries were written in Japanese only). This list only shrinks: a
 # command on it that has become English fails the test below until it is taken off.
-NOT_YET_ENGLISH = {
-    "interview shortlist",
-}
+NOT_YET_ENGLISH: set[str] = set()
 
 
 def demo_sections(text: str) -> dict[str, str]:

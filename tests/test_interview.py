@@ -84,7 +84,9 @@ def test_table_shows_ids_with_names_and_the_spread_rule(sample_ws: Workspace) ->
         if any(s > scores[i] for s in scores[i + 1 :]):
             assert r["spread_note"].startswith("分散のため繰り上げ"), r
     assert any(r["spread_note"] for r in rows)
-    assert "分散のため繰り上げ" in text
+    assert "moved up for the spread" in text  # English on an English screen
+    japanese = cli("interview", "shortlist", "--n", "10", env={"COLUMNS": "400", "KOPS_LANG": "ja"})
+    assert "分散のため繰り上げ" in japanese.stdout
 
 
 def test_history_is_honoured(sample_copy: Workspace) -> None:

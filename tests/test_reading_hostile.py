@@ -82,3 +82,20 @@ def test_a_missing_file_is_said_in_japanese(ws: Workspace, tmp_path: Path) -> No
     result = Cli(ws)("ingest", str(tmp_path / "nope.csv"), ok=False, env={"KOPS_LANG": "ja"})
     assert "nope.csv: ファイルが見つかりません" in result.stderr.replace("\n", "")
     assert "file not found" not in result.stderr
+
+
+def test_an_unclosed_quote_is_named_where_it_opened(ws: Workspace, tmp_path: Path) -> None:
+    """A quote never closed swallows every row after it: the problem was said at the
+    file's last row (255 of 255), far from the row to fix."""
+    from conftest import SAMPLE
+
+    lines = (SAMPLE / "2026-10" / "users.csv").read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b",", b',"', 1)  # row 4 of the file opens a quote
+    path = tmp_path / "users.csv"
+    path.write_bytes(b"\n".join(lines))
+    last = len([line for line in lines if line.strip()])
+    english = Cli(ws)("ingest", str(path), ok=False)
+    assert 'users.csv:4: a quote (") opened in this row is not closed' in english.stderr
+    assert f"the rows to line {last} read as one cell" in english.stderr
+    japanese = Cli(ws)("ingest", str(path), ok=False, env={"KOPS_LANG": "ja"})
+    assert 'users.csv:4: 引用符（"）がこの行で開いたまま閉じられていません' in japanese.stderr

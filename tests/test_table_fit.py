@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 
 from conftest import Cli
 from kakeai_ops.cli.table_fit import pieces, wrap
@@ -121,3 +123,45 @@ def test_a_line_breaks_between_pieces(text: str, whole: list[str]) -> None:
 def test_a_long_run_breaks_between_its_phrases() -> None:
     assert pieces("スッキリ度入力率") == ["スッキリ度", "入力率"]
     assert wrap("分散のため繰り上げ（年代）", 10) == ["分散のため", "繰り上げ", "（年代）"]
+
+
+def _terminal(width: int) -> tuple[Console, io.StringIO]:
+    from kakeai_ops.cli.table_fit import FoldedLines
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, soft_wrap=True, force_terminal=False)
+    console.push_render_hook(FoldedLines(console))
+    return console, buffer
+
+
+def test_a_long_line_on_a_terminal_breaks_between_pieces() -> None:
+    line = (
+        "1. 90日で13回（週カバー率 100%）、平均スッキリ度 4.4、成長実感 4.0、トピック7種、"
+        "最終実施 11/18"
+    )
+    topics = (
+        "   トピック: スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
+    )
+    figures = _figures(line) | {"13回", "3件", "11/18"}
+    for width in (30, 40, 60, 80):
+        console, buffer = _terminal(width)
+        console.print(line, highlight=False)
+        console.print(topics, highlight=False)
+        shown = buffer.getvalue()
+        lines = shown.splitlines()
+        assert all(cell_len(x) <= width for x in lines), width
+        assert all(f in shown for f in figures), width
+        assert "".join(shown.split()) == "".join((line + topics).split())  # nothing lost
+        continued = lines[lines.index(next(x for x in lines if "トピック:" in x)) + 1]
+        assert continued.startswith("   ") and not continued.startswith("    ")
+
+
+def test_markup_styles_stay_on_their_words_when_a_line_breaks() -> None:
+    text = Text("基準日 2026-11-20（スナップショット 0002 のデータの最終日）")
+    text.stylize("bold", 4, 14)
+    from kakeai_ops.cli.table_fit import folded
+
+    result = folded(text, 20)
+    assert all(cell_len(x) <= 20 for x in result.plain.split("\n"))
+    bold = "".join(result.plain[s.start : s.end] for s in result.spans if s.style == "bold")
+    assert bold == "2026-11-20"

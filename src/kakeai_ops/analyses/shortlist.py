@@ -15,8 +15,8 @@ import pandas as pd
 
 from .. import glossary, model
 from ..config import Interview, Scale, Settings
-from ..errors import KopsError
-from ..i18n import _
+from ..errors import KopsError, Phrase
+from ..i18n import N_, _
 from ..model import Tables
 from ..numbers import fixed, percent
 from . import segmentation
@@ -54,6 +54,8 @@ SHORTLIST_COLUMNS = [
 
 # The note on a pick that came before a higher-scoring pair because of the spread rule.
 PROMOTED = "分散のため繰り上げ"
+# The spreads by the glossary's word (the file's) and by key (an English screen).
+SPREAD_KEYS = {"職種": "job_type", "年代": "age_band", "事業部": "division"}
 
 
 @dataclass(frozen=True)
@@ -240,9 +242,11 @@ def _labels(keys: str) -> str:
 @dataclass
 class Shortlist:
     picks: pd.DataFrame
-    relaxed: list[str] = field(default_factory=list)
+    relaxed: list[str] = field(default_factory=list)  # in Japanese: the file's notes sheet
     candidates: int = 0
     left_out_stuck: int = 0  # eligible pairs left out for a stuck point (not include_stuck)
+    # The same as ``relaxed``, for the screen in the reader's language.
+    relaxed_said: list[Phrase] = field(default_factory=list)
 
 
 def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shortlist:
@@ -258,7 +262,7 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     pool, stuck_out = _pool(candidates, options)
     remaining = model.records(pool)
     picks: list[dict[str, object]] = []
-    relaxed: list[str] = []
+    relaxed: list[tuple[str, Phrase]] = []
     spread = _Spread()
     while remaining and len(picks) < options.n:
         chosen, note, gave_way = _next_pick(remaining, spread, rules, len(picks) + 1)
@@ -267,9 +271,20 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
         remaining.remove(chosen)
         spread.add(chosen)
     if len(picks) < options.n:
-        relaxed.append(f"条件を満たすペアは{len(picks)}組だけです（{options.n}組の枠）")
+        relaxed.append(
+            (
+                f"条件を満たすペアは{len(picks)}組だけです（{options.n}組の枠）",
+                Phrase(
+                    N_("only {n} pair(s) meet the conditions ({wanted} wanted)"),
+                    n=len(picks),
+                    wanted=options.n,
+                ),
+            )
+        )
     frame = pd.DataFrame(picks)
-    return Shortlist(frame, relaxed, len(pool), stuck_out)
+    return Shortlist(
+        frame, [j for j, _said in relaxed], len(pool), stuck_out, [p for _j, p in relaxed]
+    )
 
 
 def _pool(candidates: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, int]:
@@ -318,10 +333,11 @@ class _Spread:
 
 def _next_pick(
     remaining: list[dict[str, Any]], spread: _Spread, rules: Interview, number: int
-) -> tuple[dict[str, Any], str, list[str]]:
+) -> tuple[dict[str, Any], str, list[tuple[str, Phrase]]]:
     """The ``number``-th pick from ``remaining`` (best score first): the pick, its
-    spread note, and the constraints that had to give way for it."""
-    relaxed: list[str] = []
+    spread note, and the constraints that had to give way for it (in Japanese for the
+    file, and as a phrase for the screen)."""
+    relaxed: list[tuple[str, Phrase]] = []
     best = remaining[0]  # the highest score left
     under = [
         c
@@ -331,8 +347,15 @@ def _next_pick(
     if not under:
         under = remaining
         relaxed.append(
-            f"{number}組目: 同じ事業部から{rules.max_per_division}組を超えました"
-            "（ほかの事業部の候補がありません）"
+            (
+                f"{number}組目: 同じ事業部から{rules.max_per_division}組を超えました"
+                "（ほかの事業部の候補がありません）",
+                Phrase(
+                    N_("pair {n}: more than {most} from one division (no candidate from another)"),
+                    n=number,
+                    most=rules.max_per_division,
+                ),
+            )
         )
     top = under[0]
     chosen = top
@@ -343,9 +366,21 @@ def _next_pick(
         chosen = min(close, key=lambda c: (len(spread.repeats(c)), close.index(c)))
         if spread.repeats(chosen):
             dims = "・".join(spread.repeats(chosen))
+            keys = "/".join(SPREAD_KEYS[d] for d in spread.repeats(chosen))
             relaxed.append(
-                f"{number}組目: {dims}が重複しています（スコア差 "
-                f"{rules.spread_tolerance:g} 以内に、ほかの{dims}のペアがありません）"
+                (
+                    f"{number}組目: {dims}が重複しています（スコア差 "
+                    f"{rules.spread_tolerance:g} 以内に、ほかの{dims}のペアがありません）",
+                    Phrase(
+                        N_(
+                            "pair {n}: the same {what} again (no pair of another {what} "
+                            "within a score of {tolerance})"
+                        ),
+                        n=number,
+                        what=keys,
+                        tolerance=f"{rules.spread_tolerance:g}",
+                    ),
+                )
             )
     served = []
     if best is not top:

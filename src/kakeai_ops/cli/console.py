@@ -24,7 +24,7 @@ from rich.text import Text
 from ..i18n import _, language
 from ..model import is_id
 from ..numbers import fixed, grouped, percent
-from .table_fit import FittedTable
+from .table_fit import FittedTable, FoldedLines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,8 +78,11 @@ class _InertText(RenderHook):
 
 def _console(stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
-    made = Console(stderr=stderr, soft_wrap=True, width=_width(stream.isatty()))
+    tty = stream.isatty()
+    made = Console(stderr=stderr, soft_wrap=True, width=_width(tty))
     made.push_render_hook(_InertText())
+    if tty:  # piped output keeps its lines whole, for the program that reads them
+        made.push_render_hook(FoldedLines(made))
     return made
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -25,7 +25,7 @@ from ..jobs.interview_shortlist import (
     score_parts,
     shortlist_table,
 )
-from ..model import row_of
+from ..model import records, row_of
 from ..numbers import fixed, percent
 from ..outputs.workbook import Print
 from .console import frame_table, people_table
@@ -116,12 +116,24 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
             label("topics_distinct"): table["topics_distinct"].astype(str)
             + ("種" if japanese else ""),
             label("score"): table["score"].map(lambda v: fixed(v, 2)),
-            "備考" if japanese else "spread_note": table["spread_note"],
+            "備考" if japanese else "spread_note": table["spread_note"]
+            if japanese
+            else table["spread_note"].map(_spread_said),
         }
     )
     if include_stuck:
         view["スタックポイント" if japanese else "stuck_points"] = table["stuck_points"]
     return view
+
+
+def _spread_said(note: object) -> str:
+    """「分散のため繰り上げ（事業部・年代）」 in English: moved up, for which spreads."""
+    text = note if isinstance(note, str) else ""  # no note: empty or NaN
+    if not text.startswith(shortlist.PROMOTED):
+        return text
+    spreads = text[len(shortlist.PROMOTED) :].strip("（）").split("・")
+    keys = "/".join(shortlist.SPREAD_KEYS.get(s, s) for s in spreads if s)
+    return _("moved up for the spread ({what})").format(what=keys)
 
 
 @app.command("shortlist")
@@ -191,7 +203,12 @@ def shortlist_command(
 
 def _say_selection(result: shortlist.Shortlist, when: dt.date, lookback_days: int) -> None:
     """How the shortlist was drawn: rules relaxed, pairs eligible, pairs left out."""
-    for line in result.relaxed:
+    said = (
+        result.relaxed
+        if language() == "ja"
+        else [phrase.translated() for phrase in result.relaxed_said]
+    )
+    for line in said:
         relaxed = _("Relaxed:")
         err.print(f"[yellow]{relaxed}[/yellow] {escape(line)}", highlight=False)
     err.print(
@@ -225,10 +242,46 @@ def _show_shortlist(
     )
     weeks = -(-rules.lookback_days // 7)
     out.print(frame_table(_view(table, include_stuck, weeks), title=title))
-    for row in table.itertuples(index=False):
-        out.print(f"{row.rank}. {escape(str(row.reason))}", highlight=False)
-        topics = _("topics: {topics}").format(topics=escape(str(row.top_topics)))
+    japanese = language() == "ja"
+    for row in records(table):
+        reason = str(row["reason"]) if japanese else _reason_said(row, rules, topic)
+        out.print(f"{row['rank']}. {escape(reason)}", highlight=False)
+        listed = str(row["top_topics"]) if japanese else _topics_said(str(row["top_topics"]))
+        topics = _("topics: {topics}").format(topics=escape(listed))
         out.print(f"   {topics}", highlight=False)
+
+
+def _reason_said(row: dict[str, Any], rules: Interview, topic: str | None) -> str:
+    """Why the pair was picked, in English (the file keeps the Japanese reason line)."""
+    last = pd.Timestamp(row["last_held_at"])
+    parts = [
+        _("{held} in {days} days (weeks covered {share})").format(
+            held=row["held"], days=rules.lookback_days, share=percent(float(row["regularity"]))
+        ),
+        _("average スッキリ度 {average}").format(average=fixed(float(row["sukkiri_avg"]))),
+    ]
+    if not pd.isna(row["growth_avg"]):
+        parts.append(_("growth {average}").format(average=fixed(float(row["growth_avg"]))))
+    parts.append(_("{n} topics").format(n=row["topics_distinct"]))
+    parts.append(_("last held {day}").format(day=f"{last.month}/{last.day}"))
+    if topic is not None:
+        parts.append(
+            _("'{topic}' {share}").format(topic=topic, share=percent(float(row["theme_share"])))
+        )
+    return _(", ").join(parts)
+
+
+def _topics_said(listed: str) -> str:
+    """'今後のキャリア 5件 / 非公開トピック 3件' with the counts' words in English (the
+    topics are the export's values)."""
+    said = []
+    for part in filter(None, listed.split(" / ")):
+        name, _space, count = part.rpartition(" ")
+        count = count.removesuffix("件")
+        if name == "非公開トピック":
+            name = _("private topics")
+        said.append(f"{name} {count}")
+    return " / ".join(said)
 
 
 def _explain(

@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -295,3 +295,45 @@ def _rewrapped(cell: Any, text: str, width: int, loose: bool) -> Text:
     style = cell.style if isinstance(cell, Text) else ""
     justify = cell.justify if isinstance(cell, Text) else None
     return Text("\n".join(wrap(text, width, loose)), style=style, justify=justify)
+
+
+def folded(text: Text, width: int) -> Text:
+    """Text whose lines are longer than the terminal, broken where Japanese text may
+    (a continuation line starts as far in as its first line): the terminal would
+    otherwise break them at any character, 「4.」 at the end of one line and 「4」 on
+    the next."""
+    lines: list[Text] = []
+    for line in text.split("\n"):
+        plain = line.plain
+        if cell_len(plain) <= width:
+            lines.append(line)
+            continue
+        indent = len(plain) - len(plain.lstrip(" "))
+        offsets: list[int] = []
+        used, position, start = 0, 0, 0
+        for piece in pieces(plain):
+            if position > start and used + cell_len(piece.rstrip()) > width:
+                offsets.append(position)
+                start, used = position, indent
+            used += cell_len(piece)
+            position += len(piece)
+        for number, part in enumerate(line.divide(offsets)):
+            part.rstrip()
+            lines.append(Text(" " * indent) + part if number else part)
+    return Text("\n").join(lines)
+
+
+class FoldedLines(RenderHook):
+    """On a terminal, every line of text printed is broken where Japanese text may."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        width = self.console.width
+        return [
+            folded(r, width)
+            if isinstance(r, Text) and any(cell_len(x) > width for x in r.plain.split("\n"))
+            else r
+            for r in renderables
+        ]

@@ -266,7 +266,32 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
         reader = csv.reader(handle, delimiter=delimiter)
         for _ in range(skip):
             next(reader, None)
+        started = reader.line_num
         for fields in reader:
+            first_line, started = started + 1, reader.line_num
+            if (
+                len(fields) != width
+                and reader.line_num - first_line > 1
+                and any(f.count("\n") > 1 for f in fields)
+            ):
+                # A quote opened and never closed takes every line after it into one
+                # field: the row that is wrong is where the quote opened, not the last.
+                problems.append(
+                    Problem(
+                        path.name,
+                        first_line,
+                        None,
+                        Phrase(
+                            N_(
+                                'a quote (") opened in this row is not closed: the rows to '
+                                "line {last} read as one cell"
+                            ),
+                            last=reader.line_num,
+                        ),
+                        f"'{delimiter.join(fields)[:60]}'",
+                    )
+                )
+                continue
             if fields and len(fields) != width and any(f.strip() for f in fields):
                 shown = delimiter.join(fields)[:60]
                 problems.append(
