@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "status",
         "List the workspace's snapshots: row counts, 1on1 date range and as-of date.",
     ),
-    "segment": ("segment", "Find each user's stuck point (未ログイン → ペア未成立 → … → 定着)."),
+    "segment": ("segment", "Find each user's stuck point (not_activated → no_pair → … → healthy)."),
     "audit": (
         "report",
         "The audit log: every ingest, mail (test sends too), suppression, interview,\n"

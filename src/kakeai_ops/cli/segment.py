@@ -122,7 +122,7 @@ def register(app: typer.Typer) -> None:
         out_file: OutOpt = None,
         audience: AudienceOpt = None,
     ) -> None:
-        """Find each user's stuck point (未ログイン → ペア未成立 → … → 定着).
+        """Find each user's stuck point (not_activated → no_pair → … → healthy).
 
         Without options: users per stuck point × role. --list gives one row per
         user (the list to upload for in-app messages); --explain USER_ID shows why.
