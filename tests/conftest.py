@@ -253,6 +253,12 @@ def _no_workspace_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KOPS_SMTP_PASSWORD", raising=False)
 
 
+@pytest.fixture
+def japanese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test reads what a Japanese reader reads (the suite runs in English)."""
+    monkeypatch.setenv("KOPS_LANG", "ja")
+
+
 def env_path() -> str:
     return os.environ.get("PATH", "")
 

@@ -12,6 +12,8 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from conftest import Cli
 from kakeai_ops.analyses.draw_rules import Entrant, draw
 from kakeai_ops.store import (
@@ -142,6 +144,7 @@ def _retire(ws: Workspace, user_id: str) -> None:
     write_snapshot(ws, tables, dict(snapshot.manifest))
 
 
+@pytest.mark.usefixtures("japanese")
 def test_a_redraw_mails_only_the_people_whose_outcome_changed(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:

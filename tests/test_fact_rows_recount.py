@@ -10,6 +10,7 @@ from email import policy
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from calendar_oracle import days_off
 from conftest import Cli
@@ -124,6 +125,7 @@ def test_a_nudge_says_the_day_its_facts_are_from(sample_copy: Workspace) -> None
         assert "2026年11月20日（金）時点の記録では" in " ".join(text.split()), segment
 
 
+@pytest.mark.usefixtures("japanese")
 def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:

@@ -91,6 +91,7 @@ def _tamper(ws: Workspace, user_id: str, column: str, value: str) -> None:
         ("email", "u0013@example.jp,boss@example.jp"),
     ],
 )
+@pytest.mark.usefixtures("japanese")
 def test_a_run_leaves_the_odd_person_out_and_sends_the_rest(
     ws: Workspace, tmp_path: Path, column: str, value: str
 ) -> None:

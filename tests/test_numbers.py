@@ -38,6 +38,7 @@ def test_a_count_has_thousands_separators_and_a_half_rounds_up() -> None:
     assert f"{2.5:,.0f}" == "2"  # what it said before: two ways to show one count
 
 
+@pytest.mark.usefixtures("japanese")
 def test_the_terminal_shows_a_tied_share_as_the_workbook_does(tmp_path) -> None:
     """A table on the terminal and the workbook written from the same frame say the same
     figure: the frame's 0.125 is 13% on the terminal, as in Excel's 0% cell."""

@@ -154,7 +154,7 @@ def test_summary_adds_emerging_themes(surveyed: Workspace) -> None:
     # People read the kind as 語 (a word) or 句 (a phrase), on screen and in the workbook;
     # the key stays in --format json.
     assert data["新しいテーマ"][0]["kind"] == "term"
-    shown = cli("seminar", "summary", "month2").stdout
+    shown = cli("seminar", "summary", "month2", env={"KOPS_LANG": "ja"}).stdout
     row = next(line for line in shown.splitlines() if line.startswith("│ 雑談"))
     assert [c.strip() for c in row.split("│")[1:4]] == ["雑談", "語", "5"]
     assert "term" not in shown

@@ -143,7 +143,7 @@ def test_status_shows_ranges_and_warns_of_gaps(
         "snapshot 0002: its 1on1 export starts on 2026-12-07, but snapshot 0001 runs to "
         "2026-11-20: 1on1s from 2026-11-21 to 2026-12-06 are in no export"
     ) in status.stderr
-    table = cli("status", env={"COLUMNS": "250"}).stdout
+    table = cli("status", env={"COLUMNS": "250", "KOPS_LANG": "ja"}).stdout
     assert "最終ログイン" in table and "2026-11-20 09:05" in table
     # The reader of the Japanese screen is told of the gap in Japanese.
     japanese = cli("status", env={"KOPS_LANG": "ja", "COLUMNS": "400"}).stderr
