@@ -71,10 +71,12 @@ class Sample:
     held: pd.DataFrame  # held 1on1s up to the as-of day: manager_id, member_id, held_at, …
     as_of: dt.date
 
-    def since(self, days: int) -> pd.DataFrame:
-        """The held 1on1s of the ``days`` days ending on the as-of day."""
-        start = pd.Timestamp(self.as_of - dt.timedelta(days=days - 1))
-        return self.held[self.held["held_at"] >= start]
+    def since(self, days: int, end: dt.date | None = None) -> pd.DataFrame:
+        """The held 1on1s of the ``days`` days ending on ``end`` (the as-of day)."""
+        last = end or self.as_of
+        start = pd.Timestamp(last - dt.timedelta(days=days - 1))
+        held_at = self.held["held_at"]
+        return self.held[(held_at >= start) & (held_at < pd.Timestamp(last + dt.timedelta(1)))]
 
 
 def load(month: str = "2026-11") -> Sample:
@@ -133,13 +135,15 @@ def load(month: str = "2026-11") -> Sample:
     return Sample(users, pairs, held.reset_index(drop=True), as_of)
 
 
-def headline(sample: Sample, days: int, group: pd.Series | None = None) -> pd.DataFrame:
+def headline(
+    sample: Sample, days: int, group: pd.Series | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
     """rules.md §4's figures per group (the member's group for 1on1s): headcount, ログイン率,
     ペア成立率, 1on1実施率, 1on1/人/月, 事前準備率, スッキリ度入力率, 平均スッキリ度・成長実感."""
     users = sample.users.assign(group=group if group is not None else "全社")
     in_pair = set(sample.pairs["manager_id"]) | set(sample.pairs["member_id"])
     members = set(sample.pairs["member_id"])
-    recent = sample.since(days).merge(
+    recent = sample.since(days, end).merge(
         users[["user_id", "group"]], left_on="member_id", right_on="user_id"
     )
     met = set(recent["member_id"])

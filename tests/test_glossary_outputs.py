@@ -750,3 +750,65 @@ def test_the_movement_is_the_recount(
     table = next(s.table for s in slide.shapes if s.has_table)
     shown = {r.cells[0].text: r.cells[1].text for r in list(table.rows)[1:]}
     assert shown == {glossary.MOVEMENT[k]: f"{n}人" for k, n in counts.items()}
+
+
+def _merged(sample: recount.Sample) -> pd.Series:
+    """The 事業部 as the reports show them (経営企画室, under 5 people, with 管理本部)."""
+    both = "管理本部・経営企画室"
+    return sample.users["division"].replace({"管理本部": both, "経営企画室": both})
+
+
+def test_the_change_of_the_rate_is_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """Slide 4's 前回比: this 30 days' published 1on1実施率 less the one of the 30 days up to
+    the October snapshot's day, per 事業部 and for 全社."""
+    root, _ = month
+    october = recount.load("2026-10")
+    rates = {}
+    for name, data in (("now", sample), ("before", october)):
+        frame = pd.concat([recount.headline(data, 30), recount.headline(data, 30, _merged(data))])
+        rates[name] = {d: int(_rounded(r * 100)) for d, r in frame["implementation_rate"].items()}
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[4]
+    table = next(s.table for s in slide.shapes if s.has_table)
+    header = [c.text for c in table.rows[0].cells]
+    for row in list(table.rows)[1:]:
+        cells = dict(zip(header, [c.text for c in row.cells], strict=True))
+        division = cells[glossary.column_label("division")]
+        change = rates["now"][division] - rates["before"][division]
+        said = f"↑ +{change}pt" if change > 0 else f"↓ {change}pt" if change < 0 else "→ ±0pt"
+        assert cells["前回比"] == said, division
+
+
+def test_the_reports_trends_are_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """1on1実施率の推移, 1on1/人/月の推移, 平均スッキリ度の推移: the 90 days' published figure
+    less the one of the 90 days before them (2026-05-25〜08-22), per 事業部."""
+    root, _ = month
+    before_end = sample.as_of - dt.timedelta(days=90)
+    figures = {}
+    for name, end in (("now", None), ("before", before_end)):
+        figures[name] = pd.concat(
+            [
+                recount.headline(sample, 90, end=end),
+                recount.headline(sample, 90, _merged(sample), end=end),
+            ]
+        ).to_dict("index")
+    shown = _report_rows(root)
+    for division, now in figures["now"].items():
+        was = figures["before"][division]
+        for key, places, unit in (
+            ("implementation_rate", 0, "pt"),
+            ("per_member_month", 1, ""),
+            ("sukkiri_avg", 1, ""),
+        ):
+            scale = 100 if unit else 1
+            change = Decimal(_rounded(now[key] * scale, places)) - Decimal(
+                _rounded(was[key] * scale, places)
+            )
+            flat = "±0" if places == 0 else "±0.0"
+            arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
+            amount = flat if change == 0 else f"{change:+}"
+            cell = shown[division][glossary.column_label(f"{key}_trend")]
+            assert cell == f"{arrow} {amount}{unit}", (division, key)
