@@ -812,3 +812,40 @@ def test_the_reports_trends_are_the_recount(
             amount = flat if change == 0 else f"{change:+}"
             cell = shown[division][glossary.column_label(f"{key}_trend")]
             assert cell == f"{arrow} {amount}{unit}", (division, key)
+
+
+def test_attendance_by_stuck_point_is_the_recount(month: tuple[Path, dict[str, str]]) -> None:
+    """`kops seminar summary`'s 出欠 table: per stuck point at the invitation (October's
+    recount), who was invited (the ledger), who came (the attendance export), 出席率."""
+    root, stdout = month
+    at_invitation = recount.stuck_points(recount.load("2026-10"))["stuck_point"]
+    invited = {
+        u
+        for (u,) in _ledger(
+            root, "select user_id from mail_ledger where run_id = ?", "seminar.month1-month1"
+        )
+    }
+    attendance = recount.read(recount.SAMPLE / "seminar" / "month1-attendance.csv")
+    came = set(recount.ids(attendance["ユーザーID"]))
+    header, rows = next(console_tables(stdout["seminar summary month1"]))
+    table = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    for key in sorted({at_invitation[u] for u in invited}):
+        group = {u for u in invited if at_invitation[u] == key}
+        row = table[glossary.STUCK_POINTS[key]]
+        assert int(row[glossary.column_label("invited")]) == len(group), key
+        assert int(row[glossary.column_label("attended")]) == len(group & came), key
+        rate = glossary.column_label("rate")
+        assert row[rate] == _percent(len(group & came) / len(group)), key
+    uninvited = table[glossary.column_label("uninvited")]
+    assert int(uninvited[glossary.column_label("attended")]) == len(came - invited)
+    # 次の段階に進んだ: in November at a later stage of the funnel than at the invitation.
+    order = {key: i for i, key in enumerate(recount.STUCK_ORDER)}
+    now = recount.stuck_points(recount.load("2026-11"))["stuck_point"]
+    said = []
+    for group in (invited & came, invited - came):
+        here = [u for u in group if u in now.index]
+        moved = sum(order[now[u]] > order[at_invitation[u]] for u in here)
+        said.append(f"{moved}/{len(here)}人")
+    slide = _deck(root / "out" / "review-2026-11.pptx").slides[6]
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert f"出席した人 {said[0]} ／ 出席しなかった人 {said[1]}" in text
