@@ -46,27 +46,6 @@ BOLD = workbook.font(bold=True)
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
-# (column, Japanese header, number format): the headers are the glossary's figure labels.
-OVERVIEW_KEYS = [
-    "headcount",
-    "activation_rate",
-    "pair_rate",
-    "members",
-    "implementation_rate",
-    "implementation_rate_trend",
-    "held",
-    "per_member_month",
-    "per_member_month_trend",
-    "prepared_share",
-    "rated_share",
-    "sukkiri_avg",
-    "sukkiri_avg_trend",
-    "growth_avg",
-]
-OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("division", glossary.column_label("division"), None),
-    *((key, glossary.column_label(key), glossary.COLUMNS[key].format) for key in OVERVIEW_KEYS),
-]
 # The overview prints as two tables, one above the other, each one A4 page wide with its
 # text at 9 pt or more (fifteen columns side by side print at about 8 pt): taking part
 # and holding 1on1s, then preparing and looking back.
@@ -97,6 +76,13 @@ OVERVIEW_PARTS: list[tuple[str | None, list[str]]] = [
             "growth_avg",
         ],
     ),
+]
+# Every figure of the overview, in the order of its two tables.
+OVERVIEW_KEYS = [key for _caption, keys in OVERVIEW_PARTS for key in keys if key != "division"]
+# (column, Japanese header, number format): the headers are the glossary's figure labels.
+OVERVIEW_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("division", glossary.column_label("division"), None),
+    *((key, glossary.column_label(key), glossary.COLUMNS[key].format) for key in OVERVIEW_KEYS),
 ]
 DEPARTMENT_COLUMNS = [("department", "部署", None), *OVERVIEW_COLUMNS[1:]]
 DEPARTMENT_COLUMNS = [c for c in DEPARTMENT_COLUMNS if not c[0].endswith("_trend")]
