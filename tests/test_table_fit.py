@@ -154,6 +154,8 @@ def test_a_long_line_on_a_terminal_breaks_between_pieces() -> None:
         assert "".join(shown.split()) == "".join((line + topics).split())  # nothing lost
         continued = lines[lines.index(next(x for x in lines if "トピック:" in x)) + 1]
         assert continued.startswith("   ") and not continued.startswith("    ")
+        item = lines[1]  # the numbered line's second line starts under its text
+        assert item.startswith("   ") and not item.startswith("    "), lines
 
 
 def test_markup_styles_stay_on_their_words_when_a_line_breaks() -> None:

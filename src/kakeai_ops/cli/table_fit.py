@@ -297,9 +297,14 @@ def _rewrapped(cell: Any, text: str, width: int, loose: bool) -> Text:
     return Text("\n".join(wrap(text, width, loose)), style=style, justify=justify)
 
 
+# A numbered or bulleted item: its continuation lines start under its text.
+_ITEM = re.compile(r" *(?:\d+\.|[-・•]) +")
+
+
 def folded(text: Text, width: int) -> Text:
     """Text whose lines are longer than the terminal, broken where Japanese text may
-    (a continuation line starts as far in as its first line): the terminal would
+    (a continuation line starts where its first line's text does, after 「1. 」 in a
+    numbered item): the terminal would
     otherwise break them at any character, 「4.」 at the end of one line and 「4」 on
     the next."""
     lines: list[Text] = []
@@ -308,7 +313,8 @@ def folded(text: Text, width: int) -> Text:
         if cell_len(plain) <= width:
             lines.append(line)
             continue
-        indent = len(plain) - len(plain.lstrip(" "))
+        marker = _ITEM.match(plain)  # 「1. 」「・」: the text after it is the item's
+        indent = len(marker.group()) if marker else len(plain) - len(plain.lstrip(" "))
         offsets: list[int] = []
         used, position, start = 0, 0, 0
         for piece in pieces(plain):
