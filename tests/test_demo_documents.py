@@ -296,7 +296,9 @@ def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
     header = header_labels(divisions)
     change = header.index("1on1実施率の差（pt）")
     shown = [r[change] for r in divisions.iter_rows(min_row=2) if r[0].value]
-    assert shown and all(c.number_format == "+0%;-0%;0%" for c in shown if c.value is not None)
+    assert shown and all(
+        c.number_format == '+0"pt";-0"pt";"±0pt"' for c in shown if c.value is not None
+    )
 
 
 def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:

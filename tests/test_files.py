@@ -30,3 +30,33 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
 def test_percent() -> None:
     assert percent(0.125) == "12.5%"
     assert percent(None) == "-" and percent(float("nan")) == "-"
+
+
+def test_a_difference_of_shares_is_written_in_points(tmp_path: Path) -> None:
+    """差（pt） holds points in the workbook (−5.5 shown −5.5pt, never −5.5%) and in the CSV
+    (−5.5), recounted here from the shares."""
+    import csv as csv_module
+
+    import openpyxl
+    import pandas as pd
+
+    from kakeai_ops.outputs.files import write_table
+
+    mailed, holdout = 12 / 91, 17 / 91
+    frame = pd.DataFrame(
+        {"run_id": ["r1", "r2"], "difference": [mailed - holdout, 0.0], "ci95_low": [-0.12, None]}
+    )
+    book = write_table(frame, tmp_path / "effect.xlsx")
+    sheet = openpyxl.load_workbook(book).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("差（pt）") + 1)
+    assert cell.value == pytest.approx((mailed - holdout) * 100)
+    assert cell.number_format == '+0.0"pt";-0.0"pt";"±0.0pt"'
+    assert sheet.cell(row=3, column=header.index("差（pt）") + 1).value == 0
+    low = next(c for c in sheet[2] if sheet.cell(row=1, column=c.column).value.startswith("95%"))
+    assert low.value == pytest.approx(-12.0)
+    table = write_table(frame, tmp_path / "effect.csv")
+    rows = list(csv_module.DictReader(table.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0]["差（pt）"] == f"{round((mailed - holdout) * 100, 1)}"
+    assert rows[0]["95%信頼区間（下限）"] == "-12.0"

@@ -240,8 +240,9 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
         method="newcomb",
         compare="diff",
     )
-    assert record["ci95_low"] == pytest.approx(low, abs=1e-4)
-    assert record["ci95_high"] == pytest.approx(high, abs=1e-4)
+    # The workbook holds a difference of shares in points, as its header says (差（pt）).
+    assert record["ci95_low"] == pytest.approx(low * 100, abs=1e-2)
+    assert record["ci95_high"] == pytest.approx(high * 100, abs=1e-2)
     assert record["ci95_low"] < record["difference"] < record["ci95_high"]
     assert record["effect"] == "測定済み"
     # The workbook's cells read as the report says them: to a tenth of a point (−5.5, not −5).
@@ -249,12 +250,11 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     sheet = book["5_メール施策"]
     header = header_labels(sheet)
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == MAIL_RUN)
-    for label, value in (("差（pt）", record["difference"]), ("95%信頼区間（下限）", low)):
+    for label, value in (("差（pt）", record["difference"] / 100), ("95%信頼区間（下限）", low)):
         cell = row[header.index(label)]
         positive = cell.number_format.split(";")[0]
-        tenths = len(positive.split(".")[1].rstrip("%")) if "." in positive else 0
-        assert tenths == 1, (label, cell.number_format)
-        assert f"{value * 100:.1f}" in f"{cell.value * 100:.1f}"
+        assert positive == '+0.0"pt"', (label, cell.number_format)  # −5.5pt, as the report
+        assert f"{value * 100:.1f}" == f"{cell.value:.1f}"
     shown = Cli(month)("mail", "report", MAIL_RUN, env={"KOPS_LANG": "ja"}).stdout
     shown_low = f"{low * 100:+.1f}pt".replace("-", "−")
     shown_high = f"{high * 100:+.1f}pt".replace("-", "−")

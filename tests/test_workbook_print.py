@@ -256,7 +256,12 @@ def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
         if row[0].value
     }
     assert formats["人数"] == ("#,##0", "+#,##0;-#,##0;0")
-    assert formats["ログイン率"] == ("0%", "+0%;-0%;0%")
+    assert formats["ログイン率"] == ("0%", '+0"pt";-0"pt";"±0pt"')
+    # A change of a rate is held in points (+1pt), the shares' difference × 100.
+    before = header.index("前回")
+    login = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "ログイン率")
+    points = (login[now - 1].value - login[before].value) * 100
+    assert login[change - 1].value == pytest.approx(points, abs=1e-6)
     # An average of the period's 1on1s: its label says the period (glossary.figure_label).
     assert formats[glossary.figure_label("sukkiri_avg", "直近30日")][0] == "0.0"
 

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 # Number formats by kind of figure (Excel's own format codes).
 PERCENT = "0%"
-# A change of a share, signed: +3% reads as three points up (0% when unchanged).
-SIGNED_PERCENT = "+0%;-0%;0%"
-# A mail's effect and its interval, to a tenth of a point as `kops mail report` and the deck
-# say them (−5.5pt): a whole percent showed −5% beside the slide's −5.5pt.
-SIGNED_PERCENT_TENTHS = "+0.0%;-0.0%;0.0%"
 PERCENT_TENTHS = "0.0%"
+# A difference of two shares is in points, as the deck and the terminal say it (+3pt,
+# −5.5pt): a cell showing +3% under 差（pt） read as a relative change. Excel cannot show a
+# fraction in points, so such a cell holds the points themselves (POINT_FORMATS).
+SIGNED_POINTS = '+0"pt";-0"pt";"±0pt"'
+# A mail's effect and its interval, to a tenth of a point as `kops mail report` says them.
+SIGNED_POINTS_TENTHS = '+0.0"pt";-0.0"pt";"±0.0pt"'
+# Formats whose cells hold points (a share × 100), with the decimals they show.
+POINT_FORMATS = {SIGNED_POINTS: 0, SIGNED_POINTS_TENTHS: 1}
 ONE_DECIMAL = "0.0"
 TWO_DECIMALS = "0.00"
 COUNT = "#,##0"
@@ -508,7 +511,7 @@ COLUMNS: dict[str, Column] = {
     "pair_rate": _f("pair_rate", PERCENT),
     "implementation_rate": _f("implementation_rate", PERCENT),
     "implementation_rate_before": _c(figure_label("implementation_rate", "前回"), PERCENT),
-    "implementation_rate_change": _f("implementation_rate_change", SIGNED_PERCENT),
+    "implementation_rate_change": _f("implementation_rate_change", SIGNED_POINTS),
     "per_member_month": _f("per_member_month", ONE_DECIMAL),
     "prepared_share": _f("prepared_share", PERCENT),
     "rated_share": _f("rated_share", PERCENT),
@@ -572,9 +575,9 @@ COLUMNS: dict[str, Column] = {
     "holdout_in_snapshot": _c("比較群の人数", COUNT, detail=True),
     "holdout_left": _c("比較群で抜け出した人数", COUNT, detail=True),
     "holdout_share_left": _c("比較群で" + FIGURES["share_left"].label, PERCENT),
-    "difference": _c("差（pt）", SIGNED_PERCENT_TENTHS),
-    "ci95_low": _c("95%信頼区間（下限）", PERCENT_TENTHS, detail=True),
-    "ci95_high": _c("95%信頼区間（上限）", PERCENT_TENTHS, detail=True),
+    "difference": _c("差（pt）", SIGNED_POINTS_TENTHS),
+    "ci95_low": _c("95%信頼区間（下限）", SIGNED_POINTS_TENTHS, detail=True),
+    "ci95_high": _c("95%信頼区間（上限）", SIGNED_POINTS_TENTHS, detail=True),
     "state": _c("状態"),
     "item": _c("宛先・項目", TEXT),
     "template": _c("テンプレート"),
@@ -727,7 +730,7 @@ ROW_FORMATS = {
     "score": ONE_DECIMAL,
 }
 # …and a change of a rate is in points.
-CHANGE_FORMATS = {"rate": SIGNED_PERCENT, "count": "+#,##0;-#,##0;0", "number": "+0.0;-0.0;0.0"}
+CHANGE_FORMATS = {"rate": SIGNED_POINTS, "count": "+#,##0;-#,##0;0", "number": "+0.0;-0.0;0.0"}
 CHANGE_KEYS = frozenset({"change"})
 
 # Sheet names of the list workbooks.

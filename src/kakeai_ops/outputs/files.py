@@ -179,14 +179,14 @@ def write_table(
 
 # How a CSV for people writes a figure the workbook formats: as the cell shows it. A share
 # is 「67%」, which Japanese Excel reads back as the number 0.67 shown as a percent (0.6667
-# opened as a bare decimal); an average is 4.4 as in the workbook, not 4.3636. A signed
-# change stays a number (「+3%」 or 「-0.3」 as text would be taken for a formula and guarded).
+# opened as a bare decimal); an average is 4.4 as in the workbook, not 4.3636; a difference
+# of shares is its points, 3 or -5.5, as the cell holds them. A signed figure stays a number
+# (「+3pt」 or 「-0.3」 as text would be taken for a formula and guarded).
 SHARES = {glossary.PERCENT: 0, glossary.PERCENT_TENTHS: 1}
 ROUNDED = {
     glossary.ONE_DECIMAL: 1,
     glossary.TWO_DECIMALS: 2,
-    glossary.SIGNED_PERCENT: 2,
-    glossary.SIGNED_PERCENT_TENTHS: 3,
+    **glossary.POINT_FORMATS,
 }
 
 
@@ -228,7 +228,7 @@ def _shown_figures(values: np.ndarray, formats: list[Any]) -> list[Any]:
         rows = [i for i, f in enumerate(formats) if f == number_format]
         share = number_format in SHARES
         places = SHARES[number_format] if share else ROUNDED[number_format]
-        scale = 100.0 if share else 1.0
+        scale = 100.0 if share or number_format in glossary.POINT_FORMATS else 1.0
         # 15 significant digits first (0.285 × 100 is 28.499999999999996), then half up.
         scaled = np.round(values[rows] * scale, 9) * 10**places
         whole = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / 10**places
@@ -237,8 +237,10 @@ def _shown_figures(values: np.ndarray, formats: list[Any]) -> list[Any]:
                 shown[row] = None
             elif share and value >= 0:
                 shown[row] = f"{value:.{places}f}%"
-            else:
-                shown[row] = round(value / scale, places + (2 if share else 0)) + 0.0
+            elif share:
+                shown[row] = round(value / scale, places + 2) + 0.0
+            else:  # an average, or points: the figure itself
+                shown[row] = round(value, places) + 0.0
     return shown
 
 
@@ -336,6 +338,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
             else:
                 target._style = copy(styled)
     _row_formats(ws, people)
+    _in_points(ws)
     # A hidden figure (<5) stands where the figure would, at the right of its cell: on the
     # left it ran into the figure of the column before (「3 <5」 read as one).
     right = Alignment(horizontal="right")
@@ -392,6 +395,17 @@ def _apart_from_figures(ws: Worksheet, formats: list[str | None], last: int) -> 
                 styled = copy(target._style)
             else:
                 target._style = copy(styled)
+
+
+def _in_points(ws: Worksheet) -> None:
+    """A cell formatted in points holds them: the share × 100 (Excel has no format that
+    shows a fraction as points). Done once, after every format is set."""
+    for row in ws.iter_rows(min_row=2):
+        for target in row:
+            value = target.value
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and target.number_format in glossary.POINT_FORMATS:
+                target.value = round(value * 100, 9)
 
 
 def _row_formats(ws: Worksheet, people: PeopleTable) -> None:

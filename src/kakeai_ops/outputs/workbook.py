@@ -128,6 +128,8 @@ def cell_text(value: Any, number_format: str) -> str:
     if isinstance(value, dt.date):
         return "2026-01-01"
     if isinstance(value, int | float):
+        if number_format in glossary.POINT_FORMATS:  # the cell holds the points
+            return f"{value:+.1f}pt"
         if number_format.endswith("%"):
             return f"{value:+.1%}" if ".0%" in number_format else f"{value:.0%}"
         if number_format == COUNT:
