@@ -203,6 +203,8 @@ def test_dry_run_plan_and_preview_leave_them_out_too(mail_ws: Workspace, tmp_pat
         preview.exit_code == 1
         and "left out: a name or address a mail cannot go to" in preview.stderr
     )
+    # said in the reader's language throughout: the field too (it said 氏名 in English)
+    assert "(name: contains a line break" in preview.stderr and "氏名" not in preview.stderr
     nothing_recorded(mail_ws)
 
 

@@ -86,9 +86,9 @@ def recipient_problem(name: str, address: str) -> str | None:
     """Why (name, address) can't be a To header (said without the raw characters), or None."""
     what = text_problem(name, MAX_NAME)
     if what is not None:
-        return f"氏名: {what}"
+        return _("name: {problem}").format(problem=what)
     what = address_problem(name, address)
-    return None if what is None else f"メールアドレス: {what}"
+    return None if what is None else _("email address: {problem}").format(problem=what)
 
 
 def fold_problem(header: str, value: object) -> str | None:
