@@ -51,7 +51,9 @@ def test_different_mixes_are_compared_within_stuck_point() -> None:
     # The widest gap is named only where both counts may be shown (8 and 5 here).
     assert "未ログイン: 出席した人の80%、出席しなかった人の25%" in result.mix_note
     within = result.by_stuck_point.set_index(["stuck_point", "group"])
-    assert within.loc[("not_activated", ATTENDED), "share_moved_on"] == 0.25
+    # 4 attendees moved on in all: showing 2 of the 8 would give the two no_rating back.
+    assert within.loc[("not_activated", ATTENDED), "moved_on"] == "(秘匿)"
+    assert pd.isna(within.loc[("not_activated", ATTENDED), "share_moved_on"])
     assert within.loc[("not_activated", NOT_ATTENDED), "share_moved_on"] == 0.0
     assert within.loc[("no_rating", ATTENDED), "moved_on"] == "<5"  # two people
     assert within.loc[("no_rating", NOT_ATTENDED), "share_moved_on"] == 0.4
@@ -100,3 +102,43 @@ def test_nobody_invited_yet_gives_empty_groups_not_a_crash() -> None:
     overall = result.overall.set_index("group")
     assert overall.loc[ATTENDED, "users"] == 0 and overall.loc[NOT_ATTENDED, "users"] == 0
     assert result.by_stuck_point.empty
+
+
+def _attacker(rows: pd.DataFrame, total: int) -> dict[str, tuple[int, int]]:
+    """Every whole-number assignment of the hidden counts (each 0 … its people) that adds up
+    with the shown ones to the 全体 row: the range each hidden count can take."""
+    from itertools import product
+
+    hidden = rows[rows["moved_on"].map(lambda v: isinstance(v, str))]
+    shown = rows[~rows.index.isin(hidden.index)]
+    rest = total - int(shown["moved_on"].sum())
+    ranges = [range(int(n) + 1) for n in hidden["in_snapshot"]]
+    seen: dict[str, set[int]] = {point: set() for point in hidden["stuck_point"]}
+    for values in product(*ranges):
+        if sum(values) == rest:
+            for point, value in zip(hidden["stuck_point"], values, strict=True):
+                seen[point].add(value)
+    return {p: (min(v), max(v)) if v else (-1, -1) for p, v in seen.items()}
+
+
+def test_a_small_group_is_not_given_back_by_subtracting_from_the_whole() -> None:
+    """The sample's month: among those who did not attend, 0 + 0 + ? + 9 of 10 moved on
+    gave the hidden 1on1未実施 count back (1). A second count is hidden, so that every
+    small group's count can be anything from none to all of its people."""
+    rows, later = [], {}
+    sizes = {"not_activated": (13, 0), "no_pair": (10, 0), "no_1on1": (4, 1), "no_rating": (20, 9)}
+    for point, (people, moved) in sizes.items():
+        for i in range(people):
+            rows.append((f"{point}{i}", point, False))
+            later[f"{point}{i}"] = "healthy" if i < moved else point
+    result = movement(_invited(rows), _later(later), minimum=5)
+    total = int(result.overall.set_index("group").loc[NOT_ATTENDED, "moved_on"])
+    assert total == 10
+    group = result.by_stuck_point[result.by_stuck_point["group"] == NOT_ATTENDED]
+    assert (group["moved_on"] == "(秘匿)").sum() == 1  # one more, not all of them
+    hidden = group[group["moved_on"].map(lambda v: isinstance(v, str))]
+    assert all(pd.isna(hidden["share_moved_on"]))
+    ranges = _attacker(group, total)
+    for point, people in zip(group["stuck_point"], group["in_snapshot"], strict=True):
+        if group.set_index("stuck_point").loc[point, "moved_on"] == "<5":
+            assert ranges[point] == (0, int(people)), point

@@ -3,7 +3,10 @@ not come, as a comparison that cannot mislead. Pure.
 
 - Every group has its n (``in_snapshot``: the invitees still in the later snapshot).
 - A group of fewer than ``min_group`` people shows neither its count nor its share
-  (``<5``): one person's progress must not be read off a small group.
+  (``<5``): one person's progress must not be read off a small group. Nor is it given
+  back by subtraction: a stuck point's rows add up to the 全体 row, so where the visible
+  rows would pin a hidden count (48 invitees, 10 moved on: 0 + 0 + ? + 9), another row's
+  count is hidden too (``(秘匿)``), the one with the most people first.
 - Attending is the invitee's own choice, so the groups differ before the seminar; the
   caption says so (``SELF_SELECTION``), and the comparison is also made within each stuck
   point at the invitation, which matters when the groups' mixes differ (``mix_note``).
@@ -17,7 +20,7 @@ import pandas as pd
 
 from ..model import number, whole
 from ..numbers import percent
-from ..privacy.rules import below, is_small
+from ..privacy.rules import COMPLEMENT, below, is_small
 from . import segmentation
 
 ATTENDED = "attended"
@@ -84,7 +87,7 @@ def movement(invited: pd.DataFrame, later: pd.DataFrame, minimum: int) -> Moveme
         for point in points
         for g in GROUP_LABELS
     ]
-    by_point = pd.DataFrame(rows, columns=MOVEMENT_COLUMNS)
+    by_point = _complemented(pd.DataFrame(rows, columns=MOVEMENT_COLUMNS), overall)
     differs, note = _mix(frame[frame["present"]], points, minimum)
     return Movement(overall, by_point, differs, note, minimum)
 
@@ -103,6 +106,38 @@ def _row(part: pd.DataFrame, point: str, label: str, group: str, minimum: int) -
         "moved_on": below(minimum) if hidden else moved,
         "share_moved_on": None if hidden else moved / present,
     }
+
+
+def _complemented(by_point: pd.DataFrame, overall: pd.DataFrame) -> pd.DataFrame:
+    """The rows with more counts hidden until none hidden can be worked out from the 全体
+    row: each count hidden for being small (at most its group's people) must still be
+    able to be 0 and to be all of them, given what the rows it adds up with show."""
+    records = [{str(k): v for k, v in r.items()} for r in by_point.to_dict("records")]
+    totals = dict(zip(overall["group"], overall["moved_on"], strict=True))
+    for group in GROUP_LABELS:
+        total = totals.get(group)
+        if total is None or isinstance(total, str):
+            continue  # the 全体 row is hidden itself: nothing to subtract from
+        rows = [r for r in records if r["group"] == group]
+        while True:
+            hidden = [r for r in rows if isinstance(r["moved_on"], str)]
+            shown = [r for r in rows if not isinstance(r["moved_on"], str)]
+            rest = whole(total) - sum(whole(r["moved_on"]) for r in shown)
+            people = [whole(r["in_snapshot"]) for r in hidden]
+            small = [whole(r["in_snapshot"]) for r in hidden if r["moved_on"] != COMPLEMENT]
+            if not hidden or not shown or _kept(small, sum(people), rest):
+                break
+            widest = max(shown, key=lambda r: whole(r["in_snapshot"]))
+            widest["moved_on"] = COMPLEMENT
+            widest["share_moved_on"] = None
+    return pd.DataFrame(records, columns=MOVEMENT_COLUMNS)
+
+
+def _kept(small: list[int], room: int, rest: int) -> bool:
+    """Whether each count hidden for being small (at most its group's people) keeps its
+    whole range, 0 to all of its group, when the hidden counts (at most ``room`` people
+    in all) add up to ``rest``."""
+    return all(most <= rest <= room - most for most in small)
 
 
 def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, str]:
