@@ -18,6 +18,7 @@ import copy
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from rich.cells import cell_len
@@ -122,6 +123,7 @@ def _phrases(run: str) -> list[str]:
     return [p for p in _parser.parse(run) if p] or [run]
 
 
+@lru_cache(maxsize=8192)  # a list repeats its 事業部 and stuck points on every row
 def _longest(text: str, loose: bool = False) -> int:
     widths = [
         cell_len(piece.rstrip()) for line in text.split("\n") for piece in pieces(line, loose)

@@ -338,7 +338,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
             else:
                 target._style = copy(styled)
     _row_formats(ws, people)
-    _in_points(ws)
+    _in_points(ws, people)
     # A hidden figure (<5) stands where the figure would, at the right of its cell: on the
     # left it ran into the figure of the column before (「3 <5」 read as one).
     right = Alignment(horizontal="right")
@@ -397,11 +397,16 @@ def _apart_from_figures(ws: Worksheet, formats: list[str | None], last: int) -> 
                 target._style = copy(styled)
 
 
-def _in_points(ws: Worksheet) -> None:
+def _in_points(ws: Worksheet, people: PeopleTable) -> None:
     """A cell formatted in points holds them: the share × 100 (Excel has no format that
-    shows a fraction as points). Done once, after every format is set."""
-    for row in ws.iter_rows(min_row=2):
-        for target in row:
+    shows a fraction as points). Done once, after every format is set, in the columns
+    that can hold points (a difference's own, or a change among rows of kinds)."""
+    for position, (key, number_format) in enumerate(
+        zip(people.keys, people.formats, strict=True), start=1
+    ):
+        if number_format not in glossary.POINT_FORMATS and key not in glossary.CHANGE_KEYS:
+            continue
+        for (target,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):
             value = target.value
             number = isinstance(value, int | float) and not isinstance(value, bool)
             if number and target.number_format in glossary.POINT_FORMATS:
