@@ -167,3 +167,23 @@ def test_markup_styles_stay_on_their_words_when_a_line_breaks() -> None:
     assert all(cell_len(x) <= 20 for x in result.plain.split("\n"))
     bold = "".join(result.plain[s.start : s.end] for s in result.spans if s.style == "bold")
     assert bold == "2026-11-20"
+
+
+def test_hostile_cells_print_as_written_when_a_table_is_fitted() -> None:
+    """Markup, a control character and a formula-like name in a table narrower than its
+    text: folded where it may, shown as written (ESC as ␛), nothing styled or lost."""
+    import pandas as pd
+
+    from kakeai_ops.cli.console import frame_table
+
+    names = ["[bold]山田[/bold] 太郎（000101）", '=HYPERLINK("x") \x1b[2J 佐藤', "@SUM(A1) 鈴木"]
+    frame = pd.DataFrame({"name": names})
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=20, soft_wrap=True, force_terminal=False)
+    console.print(frame_table(frame))
+    shown = buffer.getvalue()
+    assert all(cell_len(line) <= 20 for line in shown.splitlines())
+    flat = "".join(c for c in shown if not c.isspace() and c not in "│┃─━┏┓┗┛┡┩└┘┳┻╇┴┬┌┐├┤┼:")
+    assert "[bold]山田[/bold]" in flat and "000101" in shown
+    assert "\x1b" not in shown and "␛" in flat
+    assert '=HYPERLINK("x")' in flat and "@SUM(A1)" in flat
