@@ -60,3 +60,23 @@ def test_a_difference_of_shares_is_written_in_points(tmp_path: Path) -> None:
     rows = list(csv_module.DictReader(table.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0]["差（pt）"] == f"{round((mailed - holdout) * 100, 1)}"
     assert rows[0]["95%信頼区間（下限）"] == "-12.0"
+
+
+def test_a_moment_at_midnight_keeps_its_time_and_a_day_does_not(tmp_path: Path) -> None:
+    """A send recorded at 00:00 is a moment (更新日時 2026-12-07 00:00), not a day: the
+    workbook keeps hh:mm even when every moment of the column falls on midnight; a column
+    of days (no ``_at`` key) still shows the day alone."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kakeai_ops.outputs.files import write_table
+
+    midnight = pd.to_datetime(["2026-12-07 00:00", "2026-12-08 00:00"])
+    frame = pd.DataFrame({"updated_at": midnight, "day": midnight})
+    path = write_table(frame, tmp_path / "status.xlsx")
+    sheet = load_workbook(path).worksheets[0]
+    assert [c.value for c in sheet[1]] == ["更新日時", "day"]
+    moment, day = sheet[2]
+    assert moment.is_date and moment.number_format == "yyyy-mm-dd hh:mm"
+    assert moment.value.hour == 0 and moment.value.minute == 0
+    assert day.is_date and day.number_format == "yyyy-mm-dd"

@@ -318,7 +318,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         header.font = header_font
         header.fill = header_fill
         header.alignment = Alignment(vertical="center", horizontal="center", wrap_text=True)
-    columns = _xlsx_columns(frame, people.formats)
+    columns = _xlsx_columns(frame, people.formats, people.keys)
     for row in zip(*columns, strict=True) if columns else ():
         ws.append(row)
     if frame.empty and len(frame.columns):
@@ -439,9 +439,13 @@ def _shows_hidden(frame: pd.DataFrame) -> bool:
     return False
 
 
-def _xlsx_columns(frame: pd.DataFrame, formats: list[str | None]) -> list[list[Any]]:
+def _xlsx_columns(
+    frame: pd.DataFrame, formats: list[str | None], keys: Sequence[str] = ()
+) -> list[list[Any]]:
     """Cells column by column: dates as dates (Excel sorts and filters them), the rest as
-    ``cell`` gives them; formula-like text is made inert when the book is saved."""
+    ``cell`` gives them; formula-like text is made inert when the book is saved. A column
+    of days at midnight shows the day alone; a moment kops recorded (``*_at``) keeps its
+    time even at 00:00, the minute a send at midnight happened."""
     columns = _cell_columns(frame)
     for position, number_format in enumerate(formats):
         column = frame.iloc[:, position]
@@ -454,7 +458,8 @@ def _xlsx_columns(frame: pd.DataFrame, formats: list[str | None]) -> list[list[A
             continue
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
             values = column.dt.tz_localize(None) if column.dt.tz is not None else column
-            whole = bool((values.dropna() == values.dropna().dt.normalize()).all())
+            moment = position < len(keys) and keys[position].endswith("_at")
+            whole = not moment and bool((values.dropna() == values.dropna().dt.normalize()).all())
             columns[position] = [
                 None if pd.isna(v) else (v.date() if whole else v.to_pydatetime()) for v in values
             ]
