@@ -14,7 +14,7 @@ from kakeai_ops.jobs.workspace_init import default_config_text
 
 
 def test_shipped_config_is_the_defaults() -> None:
-    loaded = parse_settings(yaml.safe_load(default_config_text()))
+    loaded = parse_settings(yaml.load(default_config_text(), Loader=yaml.CSafeLoader))
     defaults = Settings()
     for section in ("exports", "rules", "interview", "privacy", "mail"):
         assert getattr(loaded, section) == getattr(defaults, section), section
@@ -37,7 +37,7 @@ def _leaf_keys(model: type, prefix: str = "") -> list[str]:
 
 
 def test_every_setting_is_written_out_in_the_shipped_config() -> None:
-    data = yaml.safe_load(default_config_text())
+    data = yaml.load(default_config_text(), Loader=yaml.CSafeLoader)
     for key in _leaf_keys(Settings):
         node = data
         for part in key.split("."):
@@ -48,7 +48,9 @@ def test_every_setting_is_written_out_in_the_shipped_config() -> None:
 def test_every_campaign_key_is_written_out_in_the_shipped_campaign() -> None:
     from kakeai_ops.config import Campaign
 
-    data = yaml.safe_load(default_config_text())["campaigns"]["exec-1on1-2026h2"]
+    data = yaml.load(default_config_text(), Loader=yaml.CSafeLoader)["campaigns"][
+        "exec-1on1-2026h2"
+    ]
     assert set(Campaign.model_fields) <= set(data), set(Campaign.model_fields) - set(data)
     text = default_config_text()
     for key in ("entry_deadline:", "exclude_previous_winners:", "draw_seed:"):
