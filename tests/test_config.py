@@ -166,3 +166,21 @@ def test_a_seminar_date_in_another_form_is_refused_once_saying_both_forms(
         "kops.yaml: seminars.month1.date: must be a date and time like 2026-12-10T12:15:00, "
         "or a date like 2026-12-10, got '2026/11/11 12:15'"
     )
+
+
+def test_a_kops_yaml_read_again_is_its_own_copy_and_a_bad_one_is_refused_each_time() -> None:
+    """The same text read twice gives the same settings, each caller its own data (one
+    changing it changes nothing for the next); a broken text is refused every time."""
+    from kakeai_ops.config.loading import read_yaml
+    from kakeai_ops.errors import ConfigError
+
+    text = "mail:\n  from_name: 事務局\n  footer:\n    - 一行目\n"
+    first = read_yaml(text, "kops.yaml")
+    first.data["mail"]["footer"].append("書き足し")
+    first.lines.clear()
+    second = read_yaml(text, "kops.yaml")
+    assert second.data == {"mail": {"from_name": "事務局", "footer": ["一行目"]}}
+    assert second.line_of(("mail", "footer")) == 3
+    for _attempt in range(2):
+        with pytest.raises(ConfigError, match=r"kops\.yaml:3"):
+            read_yaml("mail:\n  from_name: [事務局\n", "kops.yaml")
