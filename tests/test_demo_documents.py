@@ -339,3 +339,151 @@ def test_no_sheet_is_a_header_alone(month: Path) -> None:
             )
             said += sheet["A2"].value == "（該当なし）"
     assert said  # the sample month's seminar survey has no new theme
+
+
+# --- people beside mails: the deck's counts add up ------------------------------------------
+
+
+def _users_export(month: str = "2026-11") -> dict[str, dict[str, str]]:
+    """A month's users export as Excel wrote it (UTF-8 with BOM or CP932), by NFKC id."""
+    import csv
+    import io
+
+    raw = (SAMPLE / month / "users.csv").read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp932")
+    rows = csv.DictReader(io.StringIO(text))
+    return {unicodedata.normalize("NFKC", r["ユーザーID"]).strip(): r for r in rows}
+
+
+def _outbox(month: Path, run_id: str) -> list[Path]:
+    """The .eml files a run wrote (its folder is the run id and a short hash)."""
+    (folder,) = [
+        p
+        for p in (month / "outbox").iterdir()
+        if p.name.rsplit("-", 1)[0] == run_id and not p.name.endswith("dry-run")
+    ]
+    return sorted(folder.glob("*.eml"))
+
+
+def _slide(deck: Any, topic: str) -> Any:
+    """The slide whose topic line (「5. メール施策」) starts with ``topic``."""
+    return next(
+        s
+        for s in deck.slides
+        for sh in s.shapes
+        if sh.name == "Topic" and sh.text_frame.text.startswith(topic)
+    )
+
+
+def _address(text: str) -> str:
+    """An address as a mail client compares it (exports may have full-width or capitals)."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _table(slide: Any) -> list[list[str]]:
+    table = next(s.table for s in slide.shapes if s.has_table)
+    return [[c.text.replace("\n", "") for c in row.cells] for row in table.rows]
+
+
+def test_awarded_people_and_award_mails_add_up_on_the_deck(month: Path) -> None:
+    """付与済み 78 beside 77 award mails: the slide says the one without an address, and
+    the parts add up, recounted from kops.db, the outbox and the users export."""
+    import sqlite3
+
+    with sqlite3.connect(month / "state" / "kops.db") as db:
+        awarded = {
+            unicodedata.normalize("NFKC", u)
+            for (u,) in db.execute(
+                "SELECT user_id FROM awards WHERE campaign = ?", ("exec-1on1-2026h2",)
+            )
+        }
+    users = _users_export()
+    no_address = {u for u in awarded if not users[u]["メールアドレス"].strip()}
+    mails = _outbox(month, "campaign.awarded-exec-1on1-2026h2")
+    told = {
+        _address(email.message_from_bytes(p.read_bytes())["To"].rsplit("<", 1)[-1].rstrip(">"))
+        for p in mails
+    }
+    assert told == {_address(users[u]["メールアドレス"]) for u in awarded - no_address}
+    assert (len(awarded), len(mails), len(no_address)) == (78, 77, 1)  # the sample's month
+
+    deck = _deck(month / "out" / "review-2026-11.pptx")
+    slide = _slide(deck, "7.")
+    text = _every_word(slide)
+    header, row = _table(slide)[:2]
+    cells = dict(zip(header, row, strict=True))
+    assert cells["付与済み"] == f"{len(awarded)}人"
+    assert cells["付与のお知らせ"] == f"{len(mails)}通（未送信）"  # outbox only: a rehearsal
+    assert (
+        f"付与済み {len(awarded)}人 = 書き出しのみ（未送信） {len(mails)}人"
+        f" ＋ メールアドレスなし {len(no_address)}人"
+    ) in text
+    assert f"お知らせ{len(mails)}通（{len(no_address)}人はメールアドレスなし）" in text
+    # The chart draws no 達成見込み series for a window that has ended (not a bar of 0).
+    chart = next(s.chart for s in slide.shapes if s.has_chart)
+    assert [s.name for s in chart.plots[0].series] == ["対象", "付与済み"]
+
+    # The mail slide's row of the same run: 77 written, 1 left out and why.
+    mail = _table(_slide(deck, "5."))
+    rows = {r[0]: dict(zip(mail[0], r, strict=True)) for r in mail[1:]}
+    (award,) = [r for title, r in rows.items() if "付与のお知らせ" in title]
+    assert award["書き出し数（未送信）"] == f"{len(mails)}"
+    assert award["宛先から除いた人数"] == f"{len(no_address)}（メールアドレスなし）"
+
+    # The workbook's sheet 7 holds the same parts.
+    book = _book(month / "out" / "review-2026-11.xlsx")
+    (sheet,) = [s for s in book.worksheets if s.title.startswith("7_")]
+    head = header_labels(sheet)
+    first = dict(zip(head, next(sheet.iter_rows(min_row=2, values_only=True)), strict=False))
+    assert first["付与済みの人数"] == len(awarded)
+    assert first["付与のお知らせ（通数）"] == len(mails)
+    assert first["書き出し数（未送信）"] == len(mails)
+    assert first["宛先から除いた人数"] == len(no_address)
+    assert first["宛先から除いた理由"] == f"メールアドレスなし {len(no_address)}人"
+    assert first["達成見込みの人数"] is None  # the window ended: no figure, not 0
+
+
+def test_every_mail_row_adds_up_to_the_people_it_was_for(month: Path) -> None:
+    """The recording went to who was invited and did not come: the invitation's outbox less
+    the attendance list; the one of them who left is on the slide as 退職."""
+    import csv
+
+    # October's users too: the invitation went out in October, to some who left since.
+    october, users = _users_export("2026-10"), _users_export()
+    by_address = {
+        _address(r["メールアドレス"]): u
+        for export in (october, users)
+        for u, r in export.items()
+        if r["メールアドレス"].strip()
+    }
+
+    def recipients(run_id: str) -> set[str]:
+        found = set()
+        for p in _outbox(month, run_id):
+            to = email.message_from_bytes(p.read_bytes())["To"]
+            found.add(by_address[_address(to.rsplit("<", 1)[-1].rstrip(">"))])
+        return found
+
+    invited = recipients("seminar.month1-month1")
+    text = (SAMPLE / "seminar" / "month1-attendance.csv").read_bytes().decode("utf-8-sig")
+    came = {
+        unicodedata.normalize("NFKC", r["ユーザーID"]).strip()
+        for r in csv.DictReader(text.splitlines())
+    }
+    missed = invited - came
+    recorded = recipients("seminar.recording-month1")
+    retired = {u for u in missed if users[u]["在籍状況"].strip() == "退職"}
+    assert recorded == missed - retired and len(retired) == 1
+
+    deck = _deck(month / "out" / "review-2026-11.pptx")
+    mail = _table(_slide(deck, "5."))
+    rows = {r[0]: dict(zip(mail[0], r, strict=True)) for r in mail[1:]}
+    (row,) = [r for title, r in rows.items() if title.startswith("セミナーの録画")]
+    assert row["書き出し数（未送信）"] == f"{len(recorded)}"
+    assert row["宛先から除いた人数"] == f"{len(retired)}（退職）"
+    # Every row: a run's mails and the people it left out are each a whole count.
+    for title, r in rows.items():
+        assert re.fullmatch(r"\d+(（.+）)?", r["宛先から除いた人数"]), title

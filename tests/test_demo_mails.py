@@ -257,8 +257,8 @@ def test_the_seminar_mails_state_the_seminar_as_kops_yaml_has_it(month: Path) ->
     assert invitations
     for _, _, subject, text in invitations:
         assert subject == (
-            f"【KAKEAI事務局】オンラインセミナーのご案内 {at.month}/{at.day}({weekday}) "
-            f"{at.hour}:{at.minute:02d}〜「{seminar['title']}」"
+            f"【KAKEAI事務局】{at.month}/{at.day}({weekday}) "
+            f"{at.hour}:{at.minute:02d}〜 セミナーのご案内「{seminar['title']}」"
         )
         points = text.split("■ テーマ：", 1)[1].split("\n\n", 1)[0].splitlines()
         assert points == [seminar["title"], *(f"・{p}" for p in seminar["points"])]
@@ -275,6 +275,9 @@ def test_the_seminar_mails_state_the_seminar_as_kops_yaml_has_it(month: Path) ->
     recordings = read_mails(outbox(month, "seminar.recording-month1"))
     assert {user_of(exports, address) for address, *_ in recordings} <= invited - attended
     for _, _, subject, text in recordings:
-        assert subject == f"【KAKEAI事務局】セミナー録画のご案内「{seminar['title']}」"
+        assert subject == (
+            f"【KAKEAI事務局】{at.month}/{at.day}({weekday})開催 セミナー録画のご案内"
+            f"「{seminar['title']}」"
+        )
         assert f"■ 録画：{seminar['recording_url']}\n" in text
         assert f"{seminar['minutes']} 分の内容ですので" in text

@@ -122,40 +122,58 @@ def test_a_subject_that_carries_the_prefix_gets_it_once(tmp_path: Path) -> None:
 SEMINAR_DATE = dt.datetime(2026, 12, 10, 12, 15)
 
 
-@pytest.mark.parametrize("name", ["month1", "month2", "month3", "month4"])
-def test_a_seminar_subject_says_what_and_when_first_with_the_configured_title(
-    tmp_path: Path, name: str
-) -> None:
-    """On a phone's list only the start of a subject shows: after the one prefix come what
-    the mail is and the day (no year, no second 【】), then the title as kops.yaml has it."""
+PHONE_CHARACTERS = 25  # what a phone's mail list shows of a subject, at most (20–25)
+
+
+def _columns_before(text: str, part: str) -> int:
+    """Display columns before ``part`` (a full-width character takes two, as on a phone)."""
+    import unicodedata
+
+    head = text[: text.index(part)]
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in head)
+
+
+def _seminar_subject(tmp_path: Path, template: str, name: str, date: object) -> str:
     from kakeai_ops.config import load_settings
     from kakeai_ops.mail.context import seminar_context
 
     settings = load_settings(SHIPPED.parent.parent / "kops.yaml")
-    seminar = settings.seminars[name].model_copy(
-        update={"date": SEMINAR_DATE, "title": "社内で決めた題名"}
-    )
+    seminar = settings.seminars[name].model_copy(update={"date": date, "title": "社内で決めた題名"})
     settings = settings.model_copy(update={"seminars": {**settings.seminars, name: seminar}})
     context = {"name": "A", "honorific": "様", "mail": {"contact": "c"}}
-    context["seminar"] = seminar_context(settings, name)
-    subject = templates(tmp_path).get(f"seminar.{name}").render(context, "【KAKEAI事務局】").subject
+    context["seminar"] = seminar_context(settings, name) | {"changes": []}
+    return templates(tmp_path).get(template).render(context, "【KAKEAI事務局】").subject
+
+
+@pytest.mark.parametrize(
+    ("template", "name", "said"),
+    [
+        ("seminar.month1", "month1", "12/10(木) 12:15〜 セミナーのご案内"),
+        ("seminar.month2", "month2", "12/10(木) 12:15〜 セミナーのご案内"),
+        ("seminar.month3", "month3", "12/10(木) 12:15〜 セミナーのご案内"),
+        ("seminar.month4", "month4", "12/10(木) 12:15〜 上司の方向けセミナーのご案内"),
+        ("seminar.recording", "month1", "12/10(木)開催 セミナー録画のご案内"),
+        ("seminar.correction", "month1", "【訂正】12/10(木) 12:15〜 セミナーのご案内"),
+    ],
+)
+def test_a_seminar_subject_says_when_and_what_first_with_the_configured_title(
+    tmp_path: Path, template: str, name: str, said: str
+) -> None:
+    """On a phone's list only the start of a subject shows: after the one prefix (the house
+    style) come the day and what the mail is, then the title as kops.yaml has it."""
+    subject = _seminar_subject(tmp_path, template, name, SEMINAR_DATE)
+    assert subject == f"【KAKEAI事務局】{said}「社内で決めた題名」"
+    # The day with its weekday within the first 25 characters; what it is (セミナー)
+    # starts within the first 25 full-width columns.
+    assert "12/10(木)" in subject[:PHONE_CHARACTERS]
+    assert _columns_before(subject, "セミナー") < 2 * PHONE_CHARACTERS
+
+
+@pytest.mark.parametrize("name", ["month1", "month2", "month3", "month4"])
+def test_an_undated_seminar_subject_names_the_seminar(tmp_path: Path, name: str) -> None:
+    """Undated (--tbd): the title alone; the body says the date will follow."""
+    subject = _seminar_subject(tmp_path, f"seminar.{name}", name, None)
     lead = "上司の方向け" if name == "month4" else "オンライン"
-    assert (
-        subject == f"【KAKEAI事務局】{lead}セミナーのご案内 12/10(木) 12:15〜「社内で決めた題名」"
-    )
-    # Undated (--tbd): the title alone; the body says the date will follow.
-    context["seminar"] = seminar_context(
-        settings.model_copy(
-            update={
-                "seminars": {
-                    **settings.seminars,
-                    name: seminar.model_copy(update={"date": None}),
-                }
-            }
-        ),
-        name,
-    )
-    subject = templates(tmp_path).get(f"seminar.{name}").render(context, "【KAKEAI事務局】").subject
     assert subject == f"【KAKEAI事務局】{lead}セミナーのご案内「社内で決めた題名」"
 
 

@@ -565,6 +565,11 @@ COLUMNS: dict[str, Column] = {
     "written": _c("書き出し数（未送信）", COUNT, detail=True),
     "deferred": _c("後日送信", COUNT, detail=True),
     "bounced": _c("不達数", COUNT, detail=True),
+    # People a run left out when planned (no address, on leave, …): no mail, no ledger row.
+    "left_out": _c("宛先から除いた人数", COUNT),
+    "left_out_reasons": _c("宛先から除いた理由"),
+    # A campaign's award mails, one per awarded person told.
+    "award_notices": _c("付与のお知らせ（通数）", COUNT),
     "effect": _c("効果測定"),
     "mailed_in_snapshot": _c("送付群の人数", COUNT, detail=True),
     "mailed_left": _c("送付群で抜け出した人数", COUNT, detail=True),

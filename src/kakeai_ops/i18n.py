@@ -51,6 +51,12 @@ def _(message: str) -> str:
     return _catalog(language()).gettext(message)
 
 
+def japanese(message: str) -> str:
+    """The message in Japanese whatever the user's language: for outputs made only in
+    Japanese (the review deck), which say a thing in the words the Japanese screens use."""
+    return _catalog("ja").gettext(message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural message for ``n``, in the user's language."""
     return _catalog(language()).ngettext(singular, plural, n)

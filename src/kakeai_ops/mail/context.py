@@ -264,8 +264,10 @@ def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any
         "points": list(seminar.points),
         "date": date.isoformat() if date else None,
         "date_text": date_text,
-        # For a subject, where a phone shows some 20 characters: 「12/10(木) 12:15〜」.
+        # For a subject, where a phone shows some 20 characters: 「12/10(木) 12:15〜」, put
+        # first after the prefix so that the list shows it; the day alone for a recording.
         "date_short": seminar_date_short(date) if date else "",
+        "day_short": seminar_date_short(dt.date(date.year, date.month, date.day)) if date else "",
         # How long it lasts, in minutes, as kops.yaml says; None: no mail states a length.
         "minutes": seminar.minutes,
         # The length as a correction names it (「45分」, or 「記載なし」 while none is set).

@@ -11,11 +11,12 @@ from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
 from ..seminars.summary_workflow import answers_line, attendance_line
 from .figures import MailRun, Review
+from .mail_counts import reason_word, reason_words
 from .titles import TITLES, difference_words, run_title
 
 NOT_YET_WORDS = "まだ測定できません"
 GROUPS = {"mailed": "送付", "holdout": "比較群"}
-OPTIONAL_COUNTS = {2, 3, 4, 5, 6}  # 不達, 書き出しのみ, 後日送信, 失敗, 停止
+OPTIONAL_COUNTS = {2, 3, 4, 5, 6, 8}  # 不達, 書き出しのみ, 後日送信, 失敗, 停止, 宛先から除いた
 
 
 def mail_slide(review: Review) -> Slide:
@@ -32,6 +33,8 @@ def mail_slide(review: Review) -> Slide:
     table = _mail_table(review)
     # 不達 is explained only beside its column (left out when no run had a bounce).
     bounced = f"{BOUNCED} = 送信後に不達通知が戻った数。" if BOUNCED in table.columns else ""
+    if LEFT_OUT in table.columns:  # why a run's mails are fewer than the people it was for
+        bounced += f"{LEFT_OUT} = 配信の対象のうち、送らなかった人（理由）。"
     return Slide(
         title,
         message=_mail_message(review),
@@ -46,6 +49,7 @@ def mail_slide(review: Review) -> Slide:
 
 
 BOUNCED = glossary.column_label("bounced")
+LEFT_OUT = glossary.column_label("left_out")
 # The counts by the glossary's words (as `kops mail status` and the workbook's sheet 5).
 MAIL_COLUMNS = [
     "配信",
@@ -54,9 +58,10 @@ MAIL_COLUMNS = [
         glossary.column_label(key).replace("（", "\n（", 1)
         for key in ("sent", "bounced", "written", "deferred", "failed", "suppressed", "holdout")
     ),
+    LEFT_OUT,
     f"{glossary.column_label('share_left')}の差（送付−比較群）",
 ]
-MAIL_WIDTHS = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 1.1, 3.6]
+MAIL_WIDTHS = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 1.1, 1.6, 3.6]
 
 
 def _mail_table(review: Review) -> Table:
@@ -71,6 +76,7 @@ def _mail_table(review: Review) -> Table:
             f"{run.failed:,}",
             f"{run.suppressed:,}",
             f"{run.holdout:,}",
+            _left_out_cell(run.left_out),
             _measured(run),
         ]
         for run in review.mail
@@ -86,6 +92,17 @@ def _mail_table(review: Review) -> Table:
         [[row[i] for i in keep] for row in rows],
         widths=[MAIL_WIDTHS[i] for i in keep],
     )
+
+
+def _left_out_cell(reasons: dict[str, int]) -> str:
+    """「1（メールアドレスなし）」, 「3（メールアドレスなし 2人、休職・休業中 1人）」 or 「0」."""
+    total = sum(reasons.values())
+    if not total:
+        return "0"
+    if len([n for n in reasons.values() if n]) == 1:
+        (reason,) = [k for k, n in reasons.items() if n]
+        return f"{total:,}（{reason_word(reason)}）"
+    return f"{total:,}（{reason_words(reasons)}）"
 
 
 def _measured(run: MailRun) -> str:

@@ -43,6 +43,7 @@ from .figures import (
     Trend,
 )
 from .good_practice import campaign_figures, interview_figures, milestone_figures
+from .mail_counts import left_out
 
 PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
 KPIS = tuple(
@@ -296,6 +297,9 @@ def _mail(
     try:
         runs = ledger.runs()
         frames = {run_id: ledger.frame(run_id) for run_id in runs["run_id"]}
+        described = {
+            run_id: (ledger.run(run_id) or {}).get("description") for run_id in runs["run_id"]
+        }
     finally:
         ledger.close()
     low = int(previous.id) if previous is not None else 0
@@ -343,6 +347,7 @@ def _mail(
                 effect=effect,
                 outcome=outcome,
                 note=note,
+                left_out=left_out(described.get(run["run_id"])),
             )
         )
     return result

@@ -104,6 +104,9 @@ class MailRun:
     deferred: int = 0
     # Sent, then returned for good by a bounce notice (`kops mail bounces`)
     bounced: int = 0
+    # People of the run's audience left out when it was planned, by reason (no_email, …):
+    # they have no row and no mail, so the counts above add up to fewer people.
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,6 +134,26 @@ class SeminarFigures:
 
 
 @dataclass
+class AwardNotices:
+    """The mails that told a campaign's awarded people (runs of ``--awarded CAMPAIGN``), by
+    person: each awarded person is counted once, under what became of their mail."""
+
+    sent: int = 0  # the server took it, and no bounce came back for good
+    bounced: int = 0
+    written: int = 0  # written to the outbox only: a rehearsal, not delivered
+    deferred: int = 0  # held back by a cap or the send window
+    not_sent: int = 0  # planned, failed, stopped at send time or of unknown outcome
+    # Awarded people with no mail, by why (the run's reasons; "not_planned": awarded after
+    # the last run, or no run yet).
+    left_out: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mails(self) -> int:
+        """Mails written or sent (one per person)."""
+        return self.sent + self.bounced + self.written
+
+
+@dataclass
 class CampaignFigures:
     campaign_id: str
     title: str
@@ -145,6 +168,7 @@ class CampaignFigures:
     drawn: bool = False
     winners: int = 0
     awarded_winners: int = 0
+    notices: AwardNotices = field(default_factory=AwardNotices)
 
 
 @dataclass

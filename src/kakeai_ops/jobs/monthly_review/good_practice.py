@@ -19,6 +19,7 @@ from ...store import SnapshotInfo, Tables, awards, delivered_milestones
 from ...workspace import Workspace
 from ..interview_shortlist import candidates
 from .figures import CampaignFigures, Interviews, Milestones
+from .mail_counts import award_notices
 
 TOP_PAIRS = 5  # interview candidates shown on the slide
 
@@ -52,6 +53,7 @@ def campaign_figures(
                 drawn=state.drawn,
                 winners=len(state.winners),
                 awarded_winners=len(given & set(state.winners)),
+                notices=award_notices(ws, campaign_id, given),
             )
         )
     return result

@@ -7,6 +7,7 @@ import pandas as pd
 from ... import glossary
 from ...analyses import segmentation
 from .figures import Review
+from .mail_counts import reason_words
 from .titles import TITLES, run_title
 
 # Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
@@ -117,6 +118,8 @@ def _mail(review: Review) -> pd.DataFrame:
                 "failed": run.failed,
                 "suppressed": run.suppressed,
                 "holdout": run.holdout,
+                "left_out": sum(run.left_out.values()),
+                "left_out_reasons": reason_words(run.left_out),
                 "effect": "" if effect is None else effect.status,
                 "reason": run.note if effect is None else effect.reason,
                 "mailed_in_snapshot": groups.get(("mailed", "in_snapshot")),
@@ -229,8 +232,16 @@ def _campaigns(review: Review) -> pd.DataFrame:
             "title": c.title,
             "window": c.window,
             "eligible_people": c.eligible,
-            "on_track": c.on_track,
+            "on_track": c.on_track if c.window_open else None,
             "awarded": c.awarded,
+            # The award mails beside 付与済み, each awarded person once: the parts add up.
+            "award_notices": c.notices.mails,
+            "sent": c.notices.sent,
+            "bounced": c.notices.bounced,
+            "written": c.notices.written,
+            "deferred": c.notices.deferred,
+            "left_out": sum(c.notices.left_out.values()),
+            "left_out_reasons": reason_words(c.notices.left_out),
             "window_open": c.window_open,
         }
         for c in review.campaigns

@@ -17,7 +17,8 @@ from ...analyses import segmentation
 from ...numbers import fixed, grouped, percent
 from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
-from .figures import DOWN, FLAT, NONE, UP, Kpi, Review
+from .figures import DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
+from .mail_counts import left_out_words, notice_parts
 from .titles import TITLES, day, points
 
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
@@ -308,6 +309,57 @@ def _shown(value: object, shown: Callable[[float], str]) -> str:
 ON_TRACK = glossary.column_label("on_track").removesuffix("の人数")
 
 
+AWARD_NOTICES = glossary.column_label("award_notices").split("（", 1)[0]
+
+
+def _notice_cell(c: CampaignFigures) -> str:
+    """「77通」 (with 未送信 when only written to the outbox), or 「－」 before any award."""
+    n = c.notices
+    if not c.awarded:
+        return "－"
+    text = f"{n.mails:,}通"
+    if n.written and not (n.sent or n.bounced):
+        text += "（未送信）"
+    return text
+
+
+def _notice_clause(c: CampaignFigures) -> str:
+    """「・お知らせ77通（1人はメールアドレスなし）」 for the slide's message."""
+    if not c.awarded:
+        return ""
+    why = left_out_words(c.notices.left_out)
+    return f"・お知らせ{c.notices.mails:,}通" + (f"（{why}）" if why else "")
+
+
+def _campaign_chart(review: Review) -> Chart | None:
+    """対象, 達成見込み (only while a window is open) and 付与済み per campaign."""
+    if not review.campaigns:
+        return None
+    return Chart(
+        "column",
+        "キャンペーンの状況",
+        [c.title for c in review.campaigns],
+        [
+            # The table's words for the same figures; a closed window has no 達成見込み
+            # (the table says 期間終了), so no bar rather than a 0, and with no window
+            # open no such series (a legend entry with nothing drawn).
+            ("対象", [float(c.eligible) for c in review.campaigns]),
+            *(
+                [
+                    (
+                        ON_TRACK,
+                        [float(c.on_track) if c.window_open else None for c in review.campaigns],
+                    )
+                ]
+                if any(c.window_open for c in review.campaigns)
+                else []
+            ),
+            ("付与済み", [float(c.awarded) for c in review.campaigns]),
+        ],
+        value_title="人数（人）",
+    )
+
+
 def _campaigns(review: Review) -> Slide:
     rows = [
         [
@@ -316,6 +368,7 @@ def _campaigns(review: Review) -> Slide:
             f"{c.eligible:,}人",
             f"{c.on_track:,}人" if c.window_open else "期間終了",
             f"{c.awarded:,}人",
+            _notice_cell(c),
         ]
         for c in review.campaigns
     ]
@@ -330,35 +383,27 @@ def _campaigns(review: Review) -> Slide:
         for c in review.campaigns
         if c.by_draw
     ]
+    # 付与済み beside the award mails: each awarded person under what became of their mail,
+    # so that the two counts add up on the slide (as `kops mail send` said it).
+    notices = [
+        f"{c.title}の{AWARD_NOTICES}: 付与済み {c.awarded:,}人 = " + " ＋ ".join(parts)
+        for c in review.campaigns
+        if c.awarded and (parts := notice_parts(c.notices))
+    ]
     bullets = [
         *draws,
+        *notices,
         f"マイルストーンのお知らせ: {glossary.column_label('due')} "
         f"{m.due_manager + m.due_member:,}件"
         f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件",
     ]
     if not rows:
         bullets.insert(0, "設定（kops.yaml）にキャンペーンがありません")
-    chart = None
-    if review.campaigns:
-        chart = Chart(
-            "column",
-            "キャンペーンの状況",
-            [c.title for c in review.campaigns],
-            [
-                # The table's words for the same figures; a closed window has no 進行中
-                # (the table says 期間終了), so no bar rather than a 0.
-                ("対象", [float(c.eligible) for c in review.campaigns]),
-                (
-                    ON_TRACK,
-                    [float(c.on_track) if c.window_open else None for c in review.campaigns],
-                ),
-                ("付与済み", [float(c.awarded) for c in review.campaigns]),
-            ],
-            value_title="人数（人）",
-        )
+    chart = _campaign_chart(review)
     message = (
         "、".join(
-            f"{c.title}：対象{c.eligible:,}人・付与済み{c.awarded:,}人" for c in review.campaigns
+            f"{c.title}：対象{c.eligible:,}人・付与済み{c.awarded:,}人{_notice_clause(c)}"
+            for c in review.campaigns
         )
         or TITLES["campaigns"]
     )
@@ -370,9 +415,9 @@ def _campaigns(review: Review) -> Slide:
         "（判定期間中のみ）",
         bullets=bullets,
         table=Table(
-            ["キャンペーン", "判定期間", "対象", ON_TRACK, "付与済み"],
+            ["キャンペーン", "判定期間", "対象", ON_TRACK, "付与済み", AWARD_NOTICES],
             rows,
-            widths=[3, 2.4, 1, 1.2, 1],
+            widths=[2.2, 2.9, 0.9, 1.2, 1, 1.7],
         )
         if rows
         else None,

@@ -1,0 +1,146 @@
+"""Counts of people beside counts of mails, so that the deck's two never disagree unexplained.
+
+A run's audience is frozen when it is planned; the people it leaves out then (no address, on
+leave, …) get no ledger row. The deck shows them, with the reason `kops mail send` printed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from ... import glossary
+from ...i18n import japanese
+from ...mail.audience import REASONS
+from ...store.ledger import Ledger
+from ...workspace import Workspace
+from .figures import AwardNotices
+
+# Awarded people no run has planned a mail for (awarded after the last run, or no run yet).
+NOT_PLANNED = "not_planned"
+NOT_PLANNED_WORDS = "まだ配信していない"
+# A person's outcome when several runs told them: the furthest one counts.
+ORDER = ("sent", "sending", "written", "deferred", "temp_failed", "perm_failed", "suppressed")
+
+
+def left_out(description: object) -> dict[str, int]:
+    """Who a run left out when it was planned, by reason, as its stored description says."""
+    try:
+        found = json.loads(description) if isinstance(description, str) else {}
+    except json.JSONDecodeError:
+        return {}
+    excluded = found.get("excluded") if isinstance(found, dict) else None
+    if not isinstance(excluded, dict):
+        return {}
+    return {str(k): int(v) for k, v in excluded.items() if isinstance(v, int) and v > 0}
+
+
+def reason_words(reasons: dict[str, int]) -> str:
+    """「メールアドレスなし 2・休職・休業中 1」: the words `kops mail send` prints, in Japanese
+    (the deck is made in Japanese whatever the terminal's language)."""
+    return "、".join(f"{reason_word(k)} {n:,}人" for k, n in reasons.items() if n)
+
+
+def reason_word(reason: str) -> str:
+    if reason == NOT_PLANNED:
+        return NOT_PLANNED_WORDS
+    return japanese(REASONS[reason]) if reason in REASONS else reason
+
+
+def award_notices(ws: Workspace, campaign_id: str, awarded: set[str]) -> AwardNotices:
+    """What became of the award mails of ``campaign_id`` for each awarded person."""
+    ledger = Ledger(ws)
+    try:
+        runs = [ledger.run(run_id) for run_id in ledger.run_ids()]
+        ours = [r for r in runs if r is not None and _awarded_run(r, campaign_id)]
+        ours.sort(key=lambda r: (str(r["created_at"]), str(r["run_id"])))
+        state: dict[str, str] = {}
+        bounced: set[str] = set()
+        for run in ours:
+            frame = ledger.frame(run["run_id"])
+            for user, row_state in zip(frame["user_id"], frame["state"], strict=True):
+                user = str(user)
+                if user in state and _rank(state[user]) <= _rank(row_state):
+                    continue
+                state[user] = str(row_state)
+            bounces = ledger.bounces_frame(run["run_id"])
+            hard = bounces[bounces["permanent"].astype(int) == 1]["item"].astype(str)
+            sent_items = frame[frame["state"] == "sent"]
+            bounced |= set(sent_items[sent_items["item"].astype(str).isin(set(hard))]["user_id"])
+    finally:
+        ledger.close()
+    counts: Counter[str] = Counter()
+    for user in awarded:
+        found = state.get(user)
+        if found is None:
+            counts["none"] += 1
+        elif found == "sent":
+            counts["bounced" if user in bounced else "sent"] += 1
+        elif found in ("written", "deferred"):
+            counts[found] += 1
+        else:
+            counts["not_sent"] += 1
+    # Why the people without a mail have none: the last run's reasons (a person it left out
+    # was left out of every run before it too, or is counted as told there).
+    reasons: dict[str, int] = {}
+    missing = counts["none"]
+    if ours and missing:
+        for key, n in left_out(ours[-1]["description"]).items():
+            if key == "already_told" or missing <= 0:
+                continue
+            reasons[key] = min(n, missing)
+            missing -= reasons[key]
+    if missing > 0:
+        reasons[NOT_PLANNED] = missing
+    return AwardNotices(
+        sent=counts["sent"],
+        bounced=counts["bounced"],
+        written=counts["written"],
+        deferred=counts["deferred"],
+        not_sent=counts["not_sent"],
+        left_out=reasons,
+    )
+
+
+def _rank(state: str) -> int:
+    return ORDER.index(state) if state in ORDER else len(ORDER)
+
+
+def _awarded_run(run: dict[str, Any], campaign_id: str) -> bool:
+    try:
+        binding = json.loads(run["binding"]) if run.get("binding") else {}
+    except json.JSONDecodeError:
+        return False
+    return (
+        isinstance(binding, dict)
+        and binding.get("kind") == "awarded"
+        and binding.get("value") == campaign_id
+    )
+
+
+def left_out_words(reasons: dict[str, int]) -> str:
+    """A short clause for a count of mails: 「1人はメールアドレスなし」, or with several
+    reasons 「3人は宛先から除外: メールアドレスなし 2人、退職 1人」 ('' when nobody)."""
+    total = sum(reasons.values())
+    if not total:
+        return ""
+    if len([n for n in reasons.values() if n]) == 1:
+        (reason,) = [k for k, n in reasons.items() if n]
+        return f"{total:,}人は{reason_word(reason)}"
+    return f"{total:,}人は宛先から除外: {reason_words(reasons)}"
+
+
+def notice_parts(notices: AwardNotices) -> list[str]:
+    """Each awarded person under what became of their mail: 「書き出しのみ（未送信） 77人」 …
+    (the parts add up to 付与済み)."""
+    parts = [
+        (glossary.MAIL_STATES["sent"], notices.sent),
+        (f"{glossary.column_label('bounced').removesuffix('数')}", notices.bounced),
+        (glossary.MAIL_STATES["written"], notices.written),
+        (glossary.MAIL_STATES["deferred"], notices.deferred),
+        ("送信できず（失敗・停止など）", notices.not_sent),
+    ]
+    words = [f"{label} {n:,}人" for label, n in parts if n]
+    words += [f"{reason_word(k)} {n:,}人" for k, n in notices.left_out.items() if n]
+    return words
