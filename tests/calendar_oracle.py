@@ -12,7 +12,7 @@ from kakeai_ops.workspace import Workspace
 
 
 def days_off(ws: Workspace, year: int = 2026) -> set[dt.date]:
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     off = set(holidays.country_holidays("JP", years=[year]))
     for item in config["calendar"]["company_holidays"]:
         first, _, last = str(item).partition("..")

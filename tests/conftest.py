@@ -299,6 +299,7 @@ SHARED_RUNS = {
     "tests/test_demo_paths.py": "demo_run",
     "tests/test_demo_mails.py": "demo_run",
     "tests/test_glossary_outputs.py": "demo_run",
+    "tests/test_mail_ledger.py": "demo_run",
     "tests/test_i18n_screens.py::test_the_demo_month_in_english_shows_no_japanese_but_data": (
         "demo_run"
     ),

@@ -10,6 +10,7 @@ retired people (退職) are left out of everything.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ MILESTONES = (1, 5, 10, 20, 50, 100)
 def read(path: Path) -> pd.DataFrame:
     """A CSV (UTF-8 with or without BOM, or CP932) or XLSX export, every cell as text."""
     if path.suffix == ".xlsx":
-        return pd.read_excel(path, dtype=str, engine="openpyxl")
+        return pd.read_excel(path, dtype=str, engine="calamine")
     for encoding in ("utf-8-sig", "cp932"):
         try:
             return pd.read_csv(path, dtype=str, encoding=encoding, keep_default_na=False)
@@ -81,7 +82,13 @@ class Sample:
 
 def load(month: str = "2026-11") -> Sample:
     """The snapshot a month's exports make: that month's users and pairs, and every
-    1on1 exported up to that month."""
+    1on1 exported up to that month (read once per process; each caller gets its copy)."""
+    made = _load(month)
+    return Sample(made.users.copy(), made.pairs.copy(), made.held.copy(), made.as_of)
+
+
+@functools.cache
+def _load(month: str) -> Sample:
     folder = SAMPLE / month
     raw = read(folder / "users.csv")
     users = pd.DataFrame(

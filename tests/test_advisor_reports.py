@@ -56,9 +56,11 @@ def test_a_report_showing_nothing_is_left_out_unless_asked(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     with_advisors(sample_copy)
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["privacy"].update(min_group=400, min_group_sensitive=400)  # every group hidden
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     publication, written = _write(sample_copy, tmp_path / "a")
     assert all(nothing_shown(publication.report(name)) for name in ADVISORS)
     assert written.empty == list(ADVISORS) and written.files == {}

@@ -16,9 +16,11 @@ def test_the_hint_without_advisors_is_an_entry_that_works(sample_copy: Workspace
     # The name: the mail greets (a report mailed without one is refused) is in it.
     assert "name: 山田 太郎" in hint and "scope: [営業本部]" in hint
     config = sample_copy.config_path
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    data["advisors"] = yaml.safe_load(hint)
-    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    data = yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data["advisors"] = yaml.load(hint, Loader=yaml.CSafeLoader)
+    config.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     out = sample_copy.root / "reports"
     done = cli("report", "divisions", "--all-advisors", "--out", str(out), "--mail", "--dry-run")
     assert "営業本部長" in done.stderr and list(out.glob("*.xlsx"))

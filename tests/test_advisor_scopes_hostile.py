@@ -50,9 +50,11 @@ def _workspace(
 ) -> Cli:
     cli = Cli(ws)
     cli("ingest", *map(str, make_exports(users=users, pairs=PAIRS, meetings=MEETINGS)))
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = {"人事HRBP": {"email": "hrbp@example.jp", "scope": scope}}
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     return cli
 
 
@@ -84,9 +86,11 @@ def test_the_mapping_form_names_exactly_one_unit(
 ) -> None:
     cli = _workspace(ws, make_exports, [{"division": "人事/総務部"}], USERS)
     assert _scoped_ids(cli) == {"0001", "0002"}
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"]["人事HRBP"]["scope"] = [{"division": "人事", "department": "総務部"}]
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     assert _scoped_ids(cli) == {"0003", "0004"}
 
 
@@ -97,9 +101,11 @@ def test_a_division_with_a_slash_can_be_scoped_when_unambiguous(
     pairs = [p for p in PAIRS if p[0] != "0003"]
     cli = Cli(ws)
     cli("ingest", *map(str, make_exports(users=users, pairs=pairs, meetings=MEETINGS[::2])))
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = {"人事HRBP": {"email": "hrbp@example.jp", "scope": ["人事/総務部"]}}
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     assert _scoped_ids(cli) == {"0001", "0002"}
 
 

@@ -27,9 +27,11 @@ ADVISORS = {
 
 
 def configure(ws: Workspace, advisors: dict) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = advisors
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def mails(ws: Workspace) -> dict[str, tuple[str, str, str]]:
@@ -96,10 +98,12 @@ def test_a_report_with_every_figure_hidden_is_skipped(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     configure(sample_copy, ADVISORS)
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     # Groups smaller than the whole company are hidden: nobody's report shows a figure.
     data["privacy"].update(min_group=400, min_group_sensitive=400)
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     cli = Cli(sample_copy)
     run = ["report", "divisions", "--all-advisors", "--mail", "--yes"]
     result = cli(*run, "--out", str(tmp_path / "a"))

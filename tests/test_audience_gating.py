@@ -111,7 +111,9 @@ def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1(
     # rules.scheduled_days widens the window: B01's booking on Dec 10 now counts too.
     import yaml
 
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["rules"]["scheduled_days"] = 21
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     assert records(cli, "--segment", "lapsed") == []

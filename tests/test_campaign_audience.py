@@ -28,7 +28,7 @@ def records(cli: Cli, *args: str) -> list[dict]:
 def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
     """Weeks of the window (Monday–Sunday, in the month of their Thursday) with no 1on1
     held as member, unless every weekday is a holiday; per month, oldest first."""
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     window = config["campaigns"][CAMPAIGN]["window"]
     start, end = pd.Timestamp(window["start"]).date(), pd.Timestamp(window["end"]).date()
     off = days_off(ws)
@@ -51,7 +51,7 @@ def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
 
 def held_in_window(ws: Workspace, user_id: str) -> tuple[int, int]:
     """1on1s held in the campaign's window (as member, as manager), counted plainly."""
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     window = config["campaigns"][CAMPAIGN]["window"]
     meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
     held = meetings[meetings["status"] == "held"]

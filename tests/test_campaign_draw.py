@@ -46,10 +46,12 @@ def _emails(ws: Workspace) -> dict[str, str]:
 
 
 def _campaign(ws: Workspace, campaign: str = CAMPAIGN, **keys: Any) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["campaigns"].setdefault(campaign, dict(data["campaigns"][CAMPAIGN]))
     data["campaigns"][campaign].update(keys)
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def _entries_file(tmp_path: Path, ids: list[str], name: str = "entries.csv") -> Path:

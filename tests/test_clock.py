@@ -77,9 +77,11 @@ def test_frequency_cap_counts_instants_not_strings(ws: Workspace, since: dt.date
 
 
 def _configure(ws: Workspace, **mail: object) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["mail"].update(mail)
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def test_capped_whatever_offset_the_ledger_holds(sample_copy: Workspace) -> None:

@@ -14,7 +14,7 @@ from kakeai_ops.jobs.workspace_init import default_config_text
 
 
 def test_shipped_config_is_the_defaults() -> None:
-    loaded = parse_settings(yaml.safe_load(default_config_text()))
+    loaded = parse_settings(yaml.load(default_config_text(), Loader=yaml.CSafeLoader))
     defaults = Settings()
     for section in ("exports", "rules", "interview", "privacy", "mail"):
         assert getattr(loaded, section) == getattr(defaults, section), section
@@ -37,7 +37,7 @@ def _leaf_keys(model: type, prefix: str = "") -> list[str]:
 
 
 def test_every_setting_is_written_out_in_the_shipped_config() -> None:
-    data = yaml.safe_load(default_config_text())
+    data = yaml.load(default_config_text(), Loader=yaml.CSafeLoader)
     for key in _leaf_keys(Settings):
         node = data
         for part in key.split("."):
@@ -48,7 +48,9 @@ def test_every_setting_is_written_out_in_the_shipped_config() -> None:
 def test_every_campaign_key_is_written_out_in_the_shipped_campaign() -> None:
     from kakeai_ops.config import Campaign
 
-    data = yaml.safe_load(default_config_text())["campaigns"]["exec-1on1-2026h2"]
+    data = yaml.load(default_config_text(), Loader=yaml.CSafeLoader)["campaigns"][
+        "exec-1on1-2026h2"
+    ]
     assert set(Campaign.model_fields) <= set(data), set(Campaign.model_fields) - set(data)
     text = default_config_text()
     for key in ("entry_deadline:", "exclude_previous_winners:", "draw_seed:"):
@@ -164,3 +166,21 @@ def test_a_seminar_date_in_another_form_is_refused_once_saying_both_forms(
         "kops.yaml: seminars.month1.date: must be a date and time like 2026-12-10T12:15:00, "
         "or a date like 2026-12-10, got '2026/11/11 12:15'"
     )
+
+
+def test_a_kops_yaml_read_again_is_its_own_copy_and_a_bad_one_is_refused_each_time() -> None:
+    """The same text read twice gives the same settings, each caller its own data (one
+    changing it changes nothing for the next); a broken text is refused every time."""
+    from kakeai_ops.config.loading import read_yaml
+    from kakeai_ops.errors import ConfigError
+
+    text = "mail:\n  from_name: 事務局\n  footer:\n    - 一行目\n"
+    first = read_yaml(text, "kops.yaml")
+    first.data["mail"]["footer"].append("書き足し")
+    first.lines.clear()
+    second = read_yaml(text, "kops.yaml")
+    assert second.data == {"mail": {"from_name": "事務局", "footer": ["一行目"]}}
+    assert second.line_of(("mail", "footer")) == 3
+    for _attempt in range(2):
+        with pytest.raises(ConfigError, match=r"kops\.yaml:3"):
+            read_yaml("mail:\n  from_name: [事務局\n", "kops.yaml")

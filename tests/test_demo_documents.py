@@ -274,7 +274,9 @@ def test_the_seminar_summary_names_its_seminar(month: Path) -> None:
     it, and when it was held (the demo's kops.yaml sets the date)."""
     import yaml
 
-    config = yaml.safe_load((month / "kops.yaml").read_text("utf-8"))["seminars"]["month1"]
+    config = yaml.load((month / "kops.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)[
+        "seminars"
+    ]["month1"]
     sheet = _book(month / "out" / "seminar-month1.xlsx")["概要"]
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
     assert rows["セミナー名"] == config["title"]

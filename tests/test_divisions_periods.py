@@ -195,9 +195,11 @@ def test_advisor_mails_state_the_period_and_an_empty_one_is_not_mailed(
 
     from test_report import ADVISORS
 
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = ADVISORS
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     cli = Cli(sample_copy)
     args = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail"]
     refused = cli(*args, "--period", "month:2026-12", "--yes", ok=False)

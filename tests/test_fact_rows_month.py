@@ -198,7 +198,7 @@ def sample_month(root: Path, sample_ws: Workspace, scheduled_days: int) -> Works
 
     shutil.copytree(sample_ws.root, root)
     ws = Workspace(root)
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     # Month1 a length of its own, Month2 another, Month3 none (its mails state none), Month4
     # no date yet.
     for n, day, minutes in (
@@ -215,7 +215,9 @@ def sample_month(root: Path, sample_ws: Workspace, scheduled_days: int) -> Works
         "help_url": "https://portal.example.invalid/kakeai",
     }
     data["rules"]["scheduled_days"] = scheduled_days
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     return ws
 
 
@@ -239,7 +241,7 @@ def month(
 ) -> Month:
     days, audiences = VARIANTS[request.param]
     ws = sample_month(tmp_path_factory.mktemp("facts") / "ws", sample_ws, days)
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     mails = [mail for spec in audiences for mail in plan(ws, spec)]
     return Month(ws, recount(ws.snapshots_dir / "0002", days), config, mails, audiences)
 
@@ -266,7 +268,9 @@ def test_every_shipped_template_is_checked(sample_ws: Workspace, tmp_path: Path)
         ws = sample_month(tmp_path / name.replace(" ", "-"), sample_ws, days)
         rendered |= {m.template for spec in audiences for m in plan(ws, spec)}
     people = recount(sample_ws.snapshots_dir / "0002", 1)
-    steps = sorted(yaml.safe_load(sample_ws.config_path.read_text("utf-8"))["milestones"])
+    steps = sorted(
+        yaml.load(sample_ws.config_path.read_text("utf-8"), Loader=yaml.CSafeLoader)["milestones"]
+    )
     for template in sorted(shipped - elsewhere - rendered):
         key, _, role = template.partition(".")
         if template == "milestone.both":  # checked on hand-made data in test_milestone_mail

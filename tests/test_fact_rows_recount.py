@@ -221,9 +221,11 @@ def test_a_pair_mail_says_an_invitation_is_waiting_only_when_one_is(
     import yaml
 
     cli = Cli(sample_copy)
-    config = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     config["service"] = {"login_url": "https://kakeai.example.co.jp/login"}
-    sample_copy.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(config, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     waiting = _waiting_invitations()
     told = 0
     for segment in ("no_pair", "not_activated"):
@@ -256,7 +258,7 @@ def _raw_meetings() -> pd.DataFrame:
     from conftest import SAMPLE
 
     frames = [
-        pd.read_excel(SAMPLE / month / "meetings.xlsx", dtype=str, engine="openpyxl")
+        pd.read_excel(SAMPLE / month / "meetings.xlsx", dtype=str, engine="calamine")
         for month in ("2026-10", "2026-11")
     ]
     meetings = pd.concat(frames).drop_duplicates("1on1ID", keep="last")

@@ -102,9 +102,11 @@ def test_a_name_given_out_is_never_given_to_another_key(
 
 
 def with_advisors(ws: Workspace) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = ADVISORS
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def divisions_in(path: Path) -> set[str]:

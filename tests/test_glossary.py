@@ -23,8 +23,9 @@ def _make_glossary() -> str:
 
 def proper_names() -> list[str]:
     """Titles given by others (the seminars' names): quoted as they are, never respelt."""
-    config = yaml.safe_load(
-        (REPO / "src" / "kakeai_ops" / "resources" / "kops.yaml").read_text("utf-8")
+    config = yaml.load(
+        (REPO / "src" / "kakeai_ops" / "resources" / "kops.yaml").read_text("utf-8"),
+        Loader=yaml.CSafeLoader,
     )
     titles = [str(s["title"]) for s in config["seminars"].values() if s.get("title")]
     return sorted({*titles, *(t.split("：", 1)[-1] for t in titles)}, key=len, reverse=True)

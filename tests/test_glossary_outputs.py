@@ -657,9 +657,11 @@ def test_the_satisfaction_average_says_its_own_scale(
 
     from test_survey_text_hostile import _seminar
 
-    config = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     config["seminar_survey"]["satisfaction_scale"] = {"min": 0, "max": 10}
-    sample_copy.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(config, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     cli = _seminar(sample_copy)
     survey = recount.SAMPLE / "seminar" / "month1-survey.csv"
     cli("seminar", "survey", "month1", str(survey))

@@ -270,7 +270,7 @@ def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
 ) -> None:
     import yaml
 
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = {
         "営業\n本部長": {"email": "eigyo@example.jp", "name": "営業 一郎", "scope": ["営業本部"]},
         "製造本部長": {
@@ -280,7 +280,9 @@ def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
         },
         "開発本部長": {"email": "kaihatsu@example.jp", "name": "開発 三郎", "scope": ["開発本部"]},
     }
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     run = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail"]
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
@@ -288,9 +290,13 @@ def test_advisor_names_and_addresses_from_kops_yaml_are_checked(
         # A line break in a name is refused when kops.yaml is read.
         assert result.exit_code == 1
         assert "advisors.営業\\u000a本部長: the key holds a control character" in result.stderr
-        data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+        data = yaml.load(
+            sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+        )
         data["advisors"]["営業本部長"] = data["advisors"].pop("営業\n本部長")
-        sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        sample_copy.config_path.write_text(
+            yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+        )
         result = Cli(sample_copy)(*run, "--yes", ok=False)
         assert result.exit_code == 1 and "1 header problem(s)" in result.stderr
         assert "user advisor:製造本部長: To: the address is not one" in result.stderr

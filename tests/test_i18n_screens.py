@@ -37,7 +37,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]+"
 
 def _cells(path: Path) -> Iterable[str]:
     if path.suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=str)
+        frame = pd.read_excel(path, dtype=str, engine="calamine")
     else:
         try:
             frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
@@ -67,7 +67,9 @@ def data_corpus(ws: Workspace) -> str:
     for path in sorted(SAMPLE.rglob("*")):
         if path.suffix in (".csv", ".xlsx"):
             values.extend(_cells(path))
-    values.extend(_yaml_values(yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))))
+    values.extend(
+        _yaml_values(yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
+    )
     values.extend(p.read_text(encoding="utf-8") for p in sorted(ws.templates_dir.rglob("*.txt")))
     return "\n".join(values)
 

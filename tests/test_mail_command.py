@@ -222,9 +222,11 @@ def test_report_compares_mailed_and_holdout(
     small = int(groups["holdout"]["in_snapshot"]) + 1
     assert small <= int(groups["mailed"]["in_snapshot"])
     config = Workspace(october).config_path
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data = yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data.setdefault("privacy", {})["min_group"] = small
-    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     rows = list(csv.DictReader(io.StringIO(octo("mail", "report", run, "--format", "csv").stdout)))
     hidden = {r["group"]: r for r in rows}["holdout"]
     assert hidden["share_left"] == hidden["left_stuck_point"] == f"<{small}"

@@ -9,9 +9,11 @@ from kakeai_ops.workspace import Workspace
 def _set_service(ws: Workspace, **service: str) -> None:
     import yaml
 
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["service"] = service
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def test_a_login_address_no_one_can_follow_is_refused_by_its_key(sample_copy: Workspace) -> None:

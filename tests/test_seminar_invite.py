@@ -21,9 +21,11 @@ INVITE_RUN = "seminar.month1-month1"
 
 
 def _seminar(ws: Workspace, **values: str | None) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["seminars"]["month1"].update(values)
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 @pytest.fixture
@@ -129,10 +131,12 @@ def test_a_correction_reaches_everyone_invited_naming_what_changed(october: Work
 def test_the_invitation_lists_what_kops_yaml_says_the_seminar_covers(october: Workspace) -> None:
     """The secretariat who changes a seminar's content in kops.yaml changes the mail too:
     the invitation listed fixed topics of its own."""
-    data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(october.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["seminars"]["month1"].update(date="2026-10-28T12:15:00", url="https://meet.example/m1")
     data["seminars"]["month1"]["points"] = ["ペア招待の手順", "事前準備のコツ"]
-    october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    october.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     with SmtpServer() as server:
         use_smtp(october, server)
         Cli(october)("seminar", "invite", "month1", "--yes", env=BEFORE)
@@ -147,9 +151,11 @@ def test_the_invitation_lists_what_kops_yaml_says_the_seminar_covers(october: Wo
 
 def test_the_invitation_states_the_length_kops_yaml_gives(october: Workspace) -> None:
     _seminar(october, date="2026-10-28T16:00:00", url="https://meet.example/m1")
-    data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(october.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["seminars"]["month1"]["minutes"] = 50
-    october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    october.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     with SmtpServer() as server:
         use_smtp(october, server)
         Cli(october)("seminar", "invite", "month1", "--yes", env=BEFORE)
@@ -167,17 +173,21 @@ def test_a_new_length_is_corrected_and_an_older_invitation_is_not_said_to_have_o
     from kakeai_ops.jobs.seminars.invitations import correction_changes
 
     _seminar(october, date="2026-10-28T12:15:00", url="https://meet.example/m1")
-    data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(october.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["seminars"]["month1"]["minutes"] = 30
-    october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    october.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     cli = Cli(october)
     with SmtpServer() as server:
         use_smtp(october, server)
         cli("seminar", "invite", "month1", "--yes", env=BEFORE)
         invited = len(server.handler.received)
-        data = yaml.safe_load(october.config_path.read_text(encoding="utf-8"))
+        data = yaml.load(october.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         data["seminars"]["month1"]["minutes"] = 45
-        october.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        october.config_path.write_text(
+            yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+        )
         corrected = cli("seminar", "invite", "month1", "--correction", "--yes", env=BEFORE)
         assert "Correction: length_text: 30分 → 45分" in corrected.stderr
         news = server.handler.received[invited:]

@@ -30,14 +30,16 @@ NAMES = ("髙橋", "悠斗", "森さん", "佐藤", "岡田", "西村", "藤井"
 
 
 def configure(ws: Workspace, **changes: object) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     for key, value in changes.items():
         node = data
         *parents, last = key.split(".")
         for part in parents:
             node = node[part]
         node[last] = value
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 @pytest.fixture

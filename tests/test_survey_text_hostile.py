@@ -17,11 +17,13 @@ from test_neutralise import assert_csv_neutralised, assert_xlsx_neutralised
 
 
 def _seminar(ws: Workspace) -> Cli:
-    config = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     config["seminars"]["month1"].update(
         date="2026-10-28T12:15:00", url="https://meet.example/m1", recording_url="https://v/m1"
     )
-    ws.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(config, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     cli = Cli(ws)
     cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))

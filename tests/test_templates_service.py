@@ -11,9 +11,11 @@ from kakeai_ops.workspace import Workspace
 
 
 def set_service(ws: Workspace, **values: str) -> None:
-    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["service"] = values
-    ws.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
 
 
 def test_status_warns_and_send_refuses_without_the_login_url(sample_copy: Workspace) -> None:

@@ -178,7 +178,7 @@ def test_themes_need_min_group_answers_and_pick_an_example_without_names() -> No
 
 
 def test_shipped_themes_settings_are_the_defaults() -> None:
-    shipped = parse_settings(yaml.safe_load(default_config_text()))
+    shipped = parse_settings(yaml.load(default_config_text(), Loader=yaml.CSafeLoader))
     assert shipped.seminar_survey == Settings().seminar_survey
 
 

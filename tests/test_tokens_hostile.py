@@ -71,7 +71,7 @@ def test_a_token_command_with_an_unbalanced_quote_is_refused_by_its_key(
     ValueError (No closing quotation) from the shell-like split."""
     import yaml
 
-    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["mail"]["transport"] = "smtp"
     data["mail"]["smtp"].update(
         {
@@ -81,7 +81,9 @@ def test_a_token_command_with_an_unbalanced_quote_is_refused_by_its_key(
             "oauth": {"provider": "command", "token_command": 'get-token --user "office'},
         }
     )
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
     result = Cli(sample_copy)("mail", "check", ok=False)
     assert result.exit_code == 1, result.stderr
     assert "mail.smtp.oauth.token_command" in result.stderr

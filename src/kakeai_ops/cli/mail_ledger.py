@@ -14,7 +14,9 @@ from ..clock import JST
 from ..glossary import STUCK_POINTS, column_label
 from ..i18n import N_, _, language, term
 from ..ids import typed_id
+from ..jobs.monthly_review.mail_counts import left_out
 from ..mail import runs
+from ..mail.audience import reason_word
 from ..mail.delivery import STATE_WORDS
 from ..mail.evaluation import (
     RunEffect,
@@ -59,7 +61,14 @@ MAIL_LABELS = {
     "users": "人数",
     **{
         key: glossary.column_label(key)
-        for key in ("left_stuck_point", "share_left", "still_flagged", "in_snapshot")
+        for key in (
+            "left_stuck_point",
+            "share_left",
+            "still_flagged",
+            "in_snapshot",
+            "left_out",
+            "left_out_reasons",
+        )
     },
 }
 EFFECT_GROUPS = glossary.EFFECT_GROUPS
@@ -74,6 +83,8 @@ def runs_table(frame: pd.DataFrame) -> Any:
     shown = [s for s in states if (frame[s] != 0).any()]
     if "delivered" in shown and not (frame["bounced"] != 0).any():
         shown.remove("delivered")  # as many as were sent: said once
+    if "left_out" in frame.columns and (frame["left_out"] != 0).any():
+        shown += ["left_out", "left_out_reasons"]
     table = frame[RUN_COLUMNS + shown].copy()
     table["created_at"] = [str(v)[:16].replace("T", " ") for v in table["created_at"]]
     return people_table(
@@ -81,6 +92,23 @@ def runs_table(frame: pd.DataFrame) -> Any:
         title=_("Mail runs"),
         labels={**MAIL_LABELS, **{k: v for k, v in STATE_WORDS.items() if isinstance(k, str)}},
         values={"status": RUN_STATUS_WORDS},
+    )
+
+
+def with_left_out(frame: pd.DataFrame, ledger: Any) -> pd.DataFrame:
+    """Each run with the people it left out when it was planned (no address, on leave, …:
+    no mail and no ledger row), counted and by reason, as `kops mail send` printed them:
+    beside 付与済み 78 a run of 77 says where the 78th went."""
+    reasons = [left_out((ledger.run(r) or {}).get("description")) for r in frame["run_id"]]
+    return frame.assign(
+        left_out=[sum(found.values()) for found in reasons],
+        left_out_reasons=[
+            ("、" if language() == "ja" else ", ").join(
+                _("{reason}: {count:,}").format(reason=reason_word(k), count=n)
+                for k, n in found.items()
+            )
+            for found in reasons
+        ],
     )
 
 
@@ -103,7 +131,7 @@ def status_command(
     context = session(workspace)
     if run_id is None:
         with runs.open_ledger(context.workspace) as ledger:
-            frame = ledger.runs()
+            frame = with_left_out(ledger.runs(), ledger)
         if fmt is Format.table:
             out.print(runs_table(frame))
         else:

@@ -13,6 +13,7 @@ that would end a mail header).
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,8 +111,26 @@ class Document:
         return f"{name}:{line}" if line is not None else name
 
 
+# The documents read lately, by text and name: `kops demo` (and a session of commands in
+# one process) reads the same kops.yaml for each command; checking its size, lines and
+# text again costs more than a copy of what was read.
+_READ: dict[tuple[str, str], Document] = {}
+_READ_MOST = 8
+
+
 def read_yaml(text: str, name: str) -> Document:
-    """Parse kops.yaml; every problem is a ConfigError naming file:line."""
+    """Parse kops.yaml; every problem is a ConfigError naming file:line. Each caller gets
+    its own copy of the data (a document read before is not read again)."""
+    known = _READ.get((text, name))
+    if known is None:
+        known = _read_yaml(text, name)
+        if len(_READ) >= _READ_MOST:
+            _READ.clear()
+        _READ[(text, name)] = known
+    return Document(copy.deepcopy(known.data), dict(known.lines))
+
+
+def _read_yaml(text: str, name: str) -> Document:
     loader = _Loader(text)
     try:
         try:

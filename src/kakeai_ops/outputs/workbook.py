@@ -608,11 +608,22 @@ class _Page:
         wide = sum(renderer.per_unit * w + renderer.per_column for w in widths)
         scale = min(1.0, page_width / wide) if wide else 1.0
         self.capacity = page_height / scale  # in the sheet's own points
+        # The height of the rows above each row (rows 1…n: above[n + 1]), summed once: a
+        # section is measured for each count of blank rows tried before it.
+        self.above = [0.0, 0.0]
         self.titles = sum(self.height(r) for r in range(1, title_rows + 1))
         self.filled = 0.0
 
     def height(self, row: int) -> float:
-        return float(self.sheet.row_dimensions[row].height or self.renderer.row)
+        dimensions = self.sheet.row_dimensions
+        set_height = dimensions[row].height if row in dimensions else None
+        return float(set_height or self.renderer.row)
+
+    def rows_height(self, first: int, last: int) -> float:
+        """The height of rows first…last."""
+        while len(self.above) <= last + 1:
+            self.above.append(self.above[-1] + self.height(len(self.above) - 1))
+        return self.above[last + 1] - self.above[first]
 
     def add(self, size: float) -> None:
         """A row: on this page, or opening the next one (below the repeated title rows)."""
@@ -623,7 +634,7 @@ class _Page:
     def cuts(self, first: int, last: int, blank: int = 0) -> bool:
         """Would rows first…last cross a page break here, after ``blank`` blank rows?
         (Not when they are longer than a page: they are cut wherever they start.)"""
-        block = sum(self.height(r) for r in range(first, last + 1))
+        block = self.rows_height(first, last)
         if self.titles + block > self.capacity:
             return False
         filled = self.filled

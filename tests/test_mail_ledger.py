@@ -1,0 +1,93 @@
+"""`kops mail status` as the secretariat reads it beside the deck: each run says whom it left
+out when it was planned, and why, recounted from kops.db, the outbox and the users export
+of the sample month (`kops demo`) without kops."""
+
+from __future__ import annotations
+
+import csv
+import email
+import io
+import json
+import shutil
+import sqlite3
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SAMPLE, Cli
+from kakeai_ops.workspace import Workspace
+
+AWARD_RUN = "campaign.awarded-exec-1on1-2026h2"
+
+
+def _id(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _address(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _users() -> dict[str, dict[str, str]]:
+    raw = (SAMPLE / "2026-11" / "users.csv").read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp932")
+    return {_id(r["ユーザーID"]): r for r in csv.DictReader(io.StringIO(text))}
+
+
+@pytest.fixture(scope="module")
+def month(demo_run: tuple[Path, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample month, copied: `mail status` records what it showed."""
+    root = tmp_path_factory.mktemp("status") / "ws"
+    shutil.copytree(demo_run[0], root)
+    return root
+
+
+def test_each_run_says_whom_it_left_out_and_why(month: Path) -> None:
+    """付与済み 78, 77 award mails: the run's row says 1 left out, メールアドレスなし 1人."""
+    with sqlite3.connect(month / "state" / "kops.db") as db:
+        awarded = {
+            _id(u)
+            for (u,) in db.execute(
+                "SELECT user_id FROM awards WHERE campaign = ?", ("exec-1on1-2026h2",)
+            )
+        }
+    users = _users()
+    (folder,) = [p for p in (month / "outbox").iterdir() if p.name.startswith(AWARD_RUN + "-")]
+    told = {
+        _address(email.message_from_bytes(p.read_bytes())["To"].rsplit("<", 1)[-1].rstrip(">"))
+        for p in folder.glob("*.eml")
+    }
+    left = {u for u in awarded if _address(users[u]["メールアドレス"]) not in told}
+    assert left and all(not users[u]["メールアドレス"].strip() for u in left)
+
+    cli = Cli(Workspace(month))
+    runs = {r["run_id"]: r for r in json.loads(cli("mail", "status", "--format", "json").stdout)}
+    award = runs[AWARD_RUN]
+    assert (award["messages"], award["left_out"]) == (len(told), len(left))
+    assert award["messages"] + award["left_out"] == len(awarded)
+    for run in runs.values():  # the count is the sum of its reasons, and none is made up
+        said = [part.rsplit(": ", 1) for part in filter(None, run["left_out_reasons"].split(", "))]
+        assert sum(int(n) for _, n in said) == run["left_out"], run
+
+    shown = cli("mail", "status", env={"KOPS_LANG": "ja", "COLUMNS": "300"}).stdout
+    (line,) = [row for row in shown.splitlines() if AWARD_RUN in row]
+    cells = [c.strip() for c in line.strip("│ ").split("│")]
+    assert cells[-2:] == [f"{len(left)}", f"メールアドレスなし {len(left)}人"]
+    assert "除いた人数" in shown and "除いた理由" in shown  # headers may wrap after 宛先から
+
+
+def test_a_month_that_left_no_one_out_shows_no_such_column(tmp_path: Path) -> None:
+    from kakeai_ops.jobs.workspace_init import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    cli("mail", "send", "--segment", "no_recurrence", "--role", "manager", "--yes")
+    runs = json.loads(cli("mail", "status", "--format", "json").stdout)
+    assert [r["left_out"] for r in runs] == [0]
+    assert "left_out" not in cli("mail", "status").stdout
