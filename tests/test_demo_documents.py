@@ -310,7 +310,7 @@ def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:
     slide = next(s for s in deck.slides if s.shapes.title.text_frame.text.startswith("定着は"))
     table = next(s for s in slide.shapes if s.has_table).table
     header = [c.text_frame.text for c in table.rows[0].cells]
-    dated = [h for h in header if re.fullmatch(r"\d+月\d+日\nn=[\d,]+", h)]
+    dated = [h for h in header if re.fullmatch(r"\d+月\d+日\n[\d,]+人", h)]
     assert len(dated) == 2, header
     size = max(
         run.font.size.pt
@@ -324,7 +324,7 @@ def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:
     from kakeai_ops.outputs.review_pptx import _row_height
 
     one = _row_height(["10月20日"], [2.0], 18)
-    assert _row_height(["10月20日\nn=254\n前回"], [2.0], 18) >= 3 * (one - 0.08) + 0.08
+    assert _row_height(["10月20日\n254人\n前回"], [2.0], 18) >= 3 * (one - 0.08) + 0.08
 
 
 def test_no_sheet_is_a_header_alone(month: Path) -> None:
@@ -484,6 +484,38 @@ def test_every_mail_row_adds_up_to_the_people_it_was_for(month: Path) -> None:
     (row,) = [r for title, r in rows.items() if title.startswith("セミナーの録画")]
     assert row["書き出し数（未送信）"] == f"{len(recorded)}"
     assert row["宛先から除いた人数"] == f"{len(retired)}（退職）"
-    # Every row: a run's mails and the people it left out are each a whole count.
+    # Every row: the people a run left out, then one reason or each reason's count, which
+    # add up to it (「3」「メールアドレスなし 2人」「休職・休業中 1人」, a line each).
     for title, r in rows.items():
-        assert re.fullmatch(r"\d+(（.+）)?", r["宛先から除いた人数"]), title
+        found = re.fullmatch(r"(\d+)(（.+）|(?:[^\d（]+ \d+人)+)?", r["宛先から除いた人数"])
+        assert found, (title, r["宛先から除いた人数"])
+        parts = [int(n) for n in re.findall(r" (\d+)人", found.group(2) or "")]
+        assert not parts or sum(parts) == int(found.group(1)), title
+
+
+def test_every_word_on_the_deck_is_large_enough_for_the_room(month: Path) -> None:
+    """Read from across a meeting room: no run of text under 12 pt (tables, footers, notes
+    under a slide, charts' labels and axes), no chart squeezed under 1.6 in, and no English
+    word of method or notation (Newcombe, n=) where the room reads."""
+    from pptx.util import Emu
+
+    deck = _deck(month / "out" / "review-2026-11.pptx")
+    for number, slide in enumerate(deck.slides, start=1):
+        for shape in slide.shapes:
+            frames = [shape.text_frame] if shape.has_text_frame else []
+            if shape.has_table:
+                frames += [c.text_frame for row in shape.table.rows for c in row.cells]
+            for frame in frames:
+                for paragraph in frame.paragraphs:
+                    for run in paragraph.runs:
+                        if run.text.strip():
+                            assert run.font.size.pt >= 12, (number, run.text, run.font.size.pt)
+            if shape.has_chart:
+                chart = shape.chart
+                assert chart.font.size.pt >= 12, number
+                plot = chart.plots[0]
+                if plot.has_data_labels:
+                    assert plot.data_labels.font.size.pt >= 12, number
+                assert Emu(shape.height).inches >= 1.6, (number, Emu(shape.height).inches)
+        text = _every_word(slide)
+        assert "Newcombe" not in text and not re.search(r"\bn=", text), (number, text)

@@ -203,7 +203,8 @@ def test_a_long_table_stays_on_the_slide(tmp_path: Path) -> None:
     assert len(table.rows) < 61
     shown = len(table.rows) - 2  # header and the note
     assert (
-        table.cell(len(table.rows) - 1, 0).text == f"…ほか {60 - shown}行（--xlsx のブックに全件）"
+        table.cell(len(table.rows) - 1, 0).text
+        == f"…ほか {60 - shown}行（すべての行は資料のブックに）"
     )
     assert table.cell(shown, 0).text == f"事業部{shown - 1:02d}"
 

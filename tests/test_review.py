@@ -229,7 +229,7 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     ]
     assert "95%信頼区間" in rows[MAIL_RUN][MEASURED]
     n = report["mailed"]["in_snapshot"]
-    assert f"n={n}" in next(iter(chart(slide).plots[0].categories))  # n beside the shares
+    assert f"送付 {n}人" in next(iter(chart(slide).plots[0].categories))  # n beside the shares
     # The interval in the workbook is the Newcombe interval of the report's counts.
     record = next(r for r in sheet_records(deck["xlsx"], "5_メール施策") if r["run_id"] == MAIL_RUN)
     low, high = confint_proportions_2indep(
@@ -349,7 +349,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     # Every share has its n: in the chart's categories, and the caption on self-selection.
     categories = list(chart(slide).plots[0].categories)
     for r, category in zip(summary["その後の変化"], categories, strict=True):
-        assert f"n={r['in_snapshot']}" in category
+        assert f"（{r['in_snapshot']}人）" in category
         if r["in_snapshot"] < 5:
             assert r["share_moved_on"] is None and r["moved_on"] == "<5"
     assert "出席は本人の選択です" in text

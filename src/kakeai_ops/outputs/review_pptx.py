@@ -26,8 +26,14 @@ WIDTH_IN, HEIGHT_IN = 13.333, 7.5
 MARGIN = 0.5
 NAVY = "1F3864"
 GREY = "595959"
-MIN_TABLE_FONT = 8
-STACKED_TABLE = 0.68  # of the space, for a table above its chart
+# Nothing on a slide is smaller than this: it is read from across a meeting room. A table
+# that does not fit at it shows its first rows and says how many more the workbook has.
+MIN_FONT = 12
+MIN_TABLE_FONT = MIN_FONT
+# A chart given less height than this draws bars and labels no one can read: it is left
+# out (the table above it carries the same figures in words).
+MIN_CHART_HEIGHT = 1.6
+STACKED_TABLE = 0.6  # of the space, for a table above its chart
 MAX_TABLE_FONT = 18
 # A cell that reads as a figure (86%, 1,234人, ▲ +3pt, <5) is right-aligned.
 FIGURE = re.compile(r"^[▲▼→±+\-−]?\s*[<(]?[+\-]?[\d,.]+\s*(%|pt|人|件|組|回|日)?\)?$|^[<－-]\S*$")
@@ -186,9 +192,11 @@ def _foot(slide: Any, classification: str, number: int, total: int) -> None:
     from pptx.enum.text import PP_ALIGN
 
     foot = HEIGHT_IN - 0.42
-    marking = _text(slide, classification, MARGIN, foot, 2.0, 0.32, size=10, color="C00000")
+    marking = _text(slide, classification, MARGIN, foot, 2.4, 0.32, size=MIN_FONT, color="C00000")
     marking.name = "Classification"
-    page = _text(slide, f"{number} / {total}", WIDTH_IN - MARGIN - 1.5, foot, 1.5, 0.32, size=10)
+    page = _text(
+        slide, f"{number} / {total}", WIDTH_IN - MARGIN - 1.5, foot, 1.5, 0.32, size=MIN_FONT
+    )
     page.name = "Page number"
     page.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
 
@@ -214,7 +222,7 @@ def _title_size(text: str) -> float:
     return 16
 
 
-SUBTITLE_SIZES = (13, 12, 11)
+SUBTITLE_SIZES = (13, MIN_FONT)
 
 
 def _subtitle_layout(text: str, width: float) -> tuple[float, float]:
@@ -270,8 +278,16 @@ def _slide(slide: Any, spec: Slide) -> None:
     if spec.table is not None and spec.chart is not None and spec.stacked:
         # The table's words are read from across the room; a bar chart stays readable
         # in a third of the space (at 55% the mail table's text came down to 9 pt).
-        used = _table(slide, spec.table, MARGIN, top, width, (bottom - top) * STACKED_TABLE)
-        _chart(slide, spec.chart, MARGIN, top + used + 0.15, width, bottom - top - used - 0.15)
+        # Every row whole first: a table that needs more than its share, or leaves the chart
+        # too little to read, takes the whole space and the chart is left out (the table
+        # says the same figures in words).
+        space = bottom - top
+        lay = _layout(spec.table, width, space * STACKED_TABLE)
+        if lay.note or space - lay.height - 0.15 < MIN_CHART_HEIGHT:
+            _table(slide, spec.table, MARGIN, top, width, space)
+        else:
+            used = _table(slide, spec.table, MARGIN, top, width, space * STACKED_TABLE)
+            _chart(slide, spec.chart, MARGIN, top + used + 0.15, width, space - used - 0.15)
     elif spec.table is not None and spec.chart is not None:
         split = width * 0.5
         _table(slide, spec.table, MARGIN, top, split - 0.2, bottom - top)
@@ -281,7 +297,7 @@ def _slide(slide: Any, spec: Slide) -> None:
     elif spec.chart is not None:
         _chart(slide, spec.chart, MARGIN, top, width, bottom - top)
     if spec.footnote:
-        _text(slide, spec.footnote, MARGIN, HEIGHT_IN - 0.9, width, 0.45, size=11, color=GREY)
+        _text(slide, spec.footnote, MARGIN, HEIGHT_IN - 0.9, width, 0.45, size=MIN_FONT, color=GREY)
 
 
 def _rgb(hex_colour: str) -> Any:
@@ -388,12 +404,25 @@ def _tiles(slide: Any, tiles: list[Tile], top: float) -> float:
     return top + rows * (height + gap)
 
 
-def _table(slide: Any, spec: Table, left: float, top: float, width: float, height: float) -> float:
-    """A table whose rows are as tall as their wrapped text (renderers do not grow them)."""
-    from pptx.util import Inches
+@dataclass
+class _Layout:
+    """A table's type size, column widths, row heights, the rows shown and the note that
+    says how many were left out ('' when none)."""
 
+    size: float
+    widths: list[float]
+    heights: list[float]
+    rows: list[list[str]]
+    note: str
+
+    @property
+    def height(self) -> float:
+        return sum(self.heights)
+
+
+def _layout(spec: Table, width: float, height: float) -> _Layout:
+    """As large as the space allows (a short table is not left small in an empty slide)."""
     weights = spec.widths or [1.0] * len(spec.columns)
-    # As large as the space allows (a short table is not left small in an empty slide).
     size = float(MAX_TABLE_FONT)
     rows = spec.rows
     while True:
@@ -411,7 +440,7 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
     while sum(heights) > height and shown > 1:
         shown -= 1
         rows = spec.rows[:shown]
-        note = f"…ほか {len(spec.rows) - shown}行（--xlsx のブックに全件）"
+        note = f"…ほか {len(spec.rows) - shown}行（すべての行は資料のブックに）"
         heights = [_row_height([*spec.columns], widths, size)] + [
             _row_height(row, widths, size) for row in rows
         ]
@@ -420,29 +449,37 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
     if spec.rows and sum(heights) < 0.6 * height:
         stretch = min(0.7 * height / sum(heights), 1.8)
         heights = [h * stretch for h in heights]
+    return _Layout(size, widths, heights, rows, note)
+
+
+def _table(slide: Any, spec: Table, left: float, top: float, width: float, height: float) -> float:
+    """A table whose rows are as tall as their wrapped text (renderers do not grow them)."""
+    from pptx.util import Inches
+
+    lay = _layout(spec, width, height)
     shape = slide.shapes.add_table(
-        len(heights),
+        len(lay.heights),
         len(spec.columns),
         Inches(left),
         Inches(top),
         Inches(width),
-        Inches(sum(heights)),
+        Inches(lay.height),
     )
     table = shape.table
-    for index, column_width in enumerate(widths):
+    for index, column_width in enumerate(lay.widths):
         table.columns[index].width = Inches(column_width)
-    for r, row_height in enumerate(heights):
+    for r, row_height in enumerate(lay.heights):
         table.rows[r].height = Inches(row_height)
     for c, name in enumerate(spec.columns):
-        _cell(table.cell(0, c), name, size, bold=True, color="FFFFFF")
-    for r, row in enumerate(rows, start=1):
+        _cell(table.cell(0, c), name, lay.size, bold=True, color="FFFFFF")
+    for r, row in enumerate(lay.rows, start=1):
         for c, value in enumerate(row):
-            _cell(table.cell(r, c), value, size, right=bool(FIGURE.match(value.strip())))
-    if note:
-        last = len(heights) - 1
+            _cell(table.cell(r, c), value, lay.size, right=bool(FIGURE.match(value.strip())))
+    if lay.note:
+        last = len(lay.heights) - 1
         table.cell(last, 0).merge(table.cell(last, len(spec.columns) - 1))
-        _cell(table.cell(last, 0), note, size)
-    return sum(heights)
+        _cell(table.cell(last, 0), lay.note, lay.size)
+    return lay.height
 
 
 SHORT_HEADER = 7  # ems: a header line this short (順位, スッキリ度, （直近30日）) never breaks
@@ -556,7 +593,7 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         kinds[spec.kind], Inches(left), Inches(top), Inches(width), Inches(height), data
     )
     chart = frame.chart
-    chart.font.size = Pt(11)
+    chart.font.size = Pt(MIN_FONT)
     chart.font.name = FONT
     _east_asian(chart.font._rPr)  # the chart-wide <a:defRPr>
     chart.has_title = True
@@ -582,8 +619,10 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         plot.has_data_labels = True
         plot.data_labels.number_format = spec.number_format
         plot.data_labels.number_format_is_linked = False
-        plot.data_labels.font.size = Pt(10)
-        plot.gap_width = 60
+        plot.data_labels.font.size = Pt(MIN_FONT)
+        # Side by side bars as wide as they can be: a label at 12 pt (「127」「129」) is wider
+        # than a narrow bar and ran into its neighbour's.
+        plot.gap_width = 30 if len(spec.series) > 1 else 60
     axis = chart.value_axis
     axis.tick_labels.number_format = spec.number_format
     axis.tick_labels.number_format_is_linked = False
@@ -605,4 +644,4 @@ def _axis_title(axis: Any, text: str) -> None:
     axis.axis_title.text_frame.text = text
     for paragraph in axis.axis_title.text_frame.paragraphs:
         for run in paragraph.runs:
-            _font(run, 11)
+            _font(run, MIN_FONT)

@@ -42,9 +42,11 @@ def mail_slide(review: Review) -> Slide:
         table=table,
         chart=_mail_chart(review),
         stacked=True,
-        footnote="95%信頼区間（Newcombe法）が0をまたぐ差は誤差の範囲。"
+        footnote="95%信頼区間が0をまたぐ差は誤差の範囲。"
         "次のデータがない・人数が少ない場合はまだ測定できません",
-        notes="\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
+        # The method's name is for whoever checks the figures, not for the room.
+        notes="95%信頼区間: Newcombe法（kops mail report と同じ）\n"
+        + "\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
     )
 
 
@@ -61,7 +63,7 @@ MAIL_COLUMNS = [
     LEFT_OUT,
     f"{glossary.column_label('share_left')}の差（送付−比較群）",
 ]
-MAIL_WIDTHS = [2.4, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 1.1, 1.6, 3.6]
+MAIL_WIDTHS = [2.3, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 1.1, 2.5, 3.5]
 
 
 def _mail_table(review: Review) -> Table:
@@ -95,14 +97,17 @@ def _mail_table(review: Review) -> Table:
 
 
 def _left_out_cell(reasons: dict[str, int]) -> str:
-    """「1（メールアドレスなし）」, 「3（メールアドレスなし 2人、休職・休業中 1人）」 or 「0」."""
+    """「1（メールアドレスなし）」; 「3」 over 「メールアドレスなし 2人」 and 「休職・休業中 1人」;
+    or 「0」."""
     total = sum(reasons.values())
     if not total:
         return "0"
     if len([n for n in reasons.values() if n]) == 1:
         (reason,) = [k for k, n in reasons.items() if n]
         return f"{total:,}（{reason_word(reason)}）"
-    return f"{total:,}（{reason_words(reasons)}）"
+    # The count, then a reason a line: run on, the renderer broke inside 「2人」.
+    lines = "\n".join(reason_words(reasons).split("、"))
+    return f"{total:,}\n{lines}"
 
 
 def _measured(run: MailRun) -> str:
@@ -131,7 +136,7 @@ def _mail_chart(review: Review) -> Chart | None:
             shares = run.outcome.set_index("group")["share_left"]
             name = (
                 f"{run_title(run.run_id, review)}"
-                f"（送付 n={effect.mailed_n}・比較群 n={effect.holdout_n}）"
+                f"（送付 {effect.mailed_n}人・比較群 {effect.holdout_n}人）"
             )
             plotted.append((name, float(shares["mailed"]), float(shares["holdout"])))
     if not plotted:
@@ -207,7 +212,7 @@ def _ranked(interests: list[tuple[str, int]]) -> list[tuple[int, tuple[str, int]
 def _moved(group: str, moved_on: object, n: int) -> str:
     """「出席した人 4/17人」, or for a group under min_group its n only (the count is hidden)."""
     if isinstance(moved_on, str):  # "<5": the group is too small to show who moved on
-        return f"{group} n={n}（人数が少ないため非表示）"  # glossary.HIDDEN["<5"]
+        return f"{group} {n}人（人数が少ないため非表示）"  # glossary.HIDDEN["<5"]
     return f"{group} {moved_on}/{n}人"
 
 
@@ -250,7 +255,7 @@ def seminar_slides(review: Review) -> list[Slide]:
             chart = Chart(
                 "column",
                 "セミナー後の最新データで次の段階に進んだ割合",
-                [f"{r.group_label}（n={r.in_snapshot}）" for r in moved.itertuples()],
+                [f"{r.group_label}（{r.in_snapshot}人）" for r in moved.itertuples()],
                 [
                     (
                         "次の段階に進んだ割合",

@@ -187,7 +187,7 @@ def _trend(review: Review) -> Slide:
     counts = [int(n) for n in frame["users"]] if "users" in frame else [0] * len(frame)
     # The date and its n on two lines: 「（n=254）」 cannot break inside, and a header cut
     # off in its cell hides the n.
-    header = [f"{d.month}月{d.day}日\nn={n:,}" for d, n in zip(dates, counts, strict=True)]
+    header = [f"{d.month}月{d.day}日\n{n:,}人" for d, n in zip(dates, counts, strict=True)]
     rows = []
     changes: dict[str, float] = {}
     for key in segmentation.KEYS:
@@ -461,7 +461,7 @@ def _interviews(review: Review) -> Slide:
                 "よく話すトピック",
             ],
             rows,
-            widths=[0.5, 1.6, 1.6, 1.4, 1.1, 1.1, 0.7, 1.4, 2.6],
+            widths=[0.5, 1.2, 1.2, 1.7, 0.9, 0.9, 0.6, 1.5, 4.4],
         ),
         footnote="非公開トピック（心身の状態・プライベート）は件数のみ。名前は事務局内の資料としてのみ使用",
     )
@@ -481,7 +481,7 @@ def _interviews_without_names(review: Review) -> Slide:
         table=Table(
             ["順位", "事業部", *_candidate_figures(review), "スコア", "備考", "よく話すトピック"],
             rows,
-            widths=[0.5, 2.0, 1.1, 1.1, 0.7, 2.0, 4.9],
+            widths=[0.5, 2.4, 1.0, 1.0, 0.6, 1.9, 5.6],
         ),
         # The command that makes the named version is the secretariat's: in the notes,
         # never on a slide the room reads.
