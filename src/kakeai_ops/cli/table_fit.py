@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -43,7 +43,7 @@ _OPENING = set("（(「『【〔[")
 LONG_RUN = 7
 # A header is read once per column: it may be folded inside a word rather than widen
 # its column past this many cells.
-HEADER_CELLS = 8
+HEADER_CELLS = 10
 # Breaking words, a column still shows this many cells a line (four kanji), or the
 # table is printed one row at a time.
 READABLE = 8
@@ -131,25 +131,70 @@ def _longest(text: str, loose: bool = False) -> int:
     return max(widths, default=0)
 
 
-def wrap(text: str, width: int, loose: bool = False) -> list[str]:
-    """The text in lines of at most ``width`` cells, broken between pieces (a piece
-    wider than the line, a header's, is folded)."""
+def header_words(line: str) -> tuple[str, ...]:
+    """A header's line in its words (「繰り返し｜未設定」, 「定着の｜割合」), as a workbook's
+    headers break: a header is read once per column, and a word broken in it
+    (「繰り返し未/設定」, 「定着の割/合」) misreads the whole column."""
+    from ..outputs.header_lines import words
+
+    return words(line)
+
+
+@lru_cache(maxsize=1024)
+def _longest_word(header: str) -> int:
+    return max(
+        (cell_len(w.strip()) for line in header.split("\n") for w in header_words(line)),
+        default=0,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _two_lines(header: str) -> int:
+    """The width that holds each line of a header in two lines at most, broken between
+    words (「事前準備/なし」 rather than 「事前/準備/なし」)."""
+    lines = header.split("\n")
+    width = _longest_word(header)
+    while len(wrap(header, width, header=True)) > 2 * len(lines):
+        width += 1
+    return width
+
+
+def wrap(text: str, width: int, loose: bool = False, header: bool = False) -> list[str]:
+    """The text in lines of at most ``width`` cells, broken between pieces (a header:
+    between its words). ``loose``: a piece wider than the line is broken between its
+    words (「マーケティング/本部」), and only a word wider still is folded."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
-        for piece in pieces(paragraph, loose):
+        for piece in header_words(paragraph) if header else pieces(paragraph):
             if cell_len((line + piece).rstrip()) <= width:
                 line += piece
                 continue
             if line.strip():
                 lines.append(line.rstrip())
             line = piece.lstrip()
-            while cell_len(line.rstrip()) > width:  # fold what cannot fit at all
-                cut = _fold_at(line, width)
-                lines.append(line[:cut])
-                line = line[cut:]
+            if cell_len(line.rstrip()) > width:
+                line = _fill(header_words(line) if loose or header else (line,), width, lines)
         lines.append(line.rstrip())
     return lines
+
+
+def _fill(words: Iterable[str], width: int, lines: list[str]) -> str:
+    """Words too wide together for one line: as many a line as fit, a word wider than the
+    line folded (禁則 kept). Full lines go to ``lines``; the last, partial, is returned."""
+    line = ""
+    for word in words:
+        if cell_len((line + word).rstrip()) <= width:
+            line += word
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = word.lstrip()
+        while cell_len(line.rstrip()) > width:  # fold what cannot fit at all
+            cut = _fold_at(line, width)
+            lines.append(line[:cut])
+            line = line[cut:]
+    return line
 
 
 def _fold_at(text: str, width: int) -> int:
@@ -191,7 +236,7 @@ class FittedTable(Table):
         for loose in (False, True):
             least = [
                 max(
-                    min(_longest(h, loose), HEADER_CELLS),
+                    min(_longest_word(h), HEADER_CELLS),
                     *(_longest(t, loose) for t in set(column)),
                     1,
                 )
@@ -202,10 +247,16 @@ class FittedTable(Table):
         else:
             yield from self._records(console, options, headers, texts)
             return
-        headed = [_longest(h) for h in headers]
+        headed = [_longest_word(h) for h in headers]
         # Loose, the room goes first to keeping the cells' words whole, as far as it lasts.
         words = [max((_longest(t) for t in set(column)), default=1) for column in texts]
-        goals = [words, headed, natural] if loose else [headed, natural]
+        # Before whole phrases, whole words: 「マーケティング/本部」, never 「マーケティ/ング本部」.
+        whole = [
+            max((min(_longest_word(t), _longest(t)) for t in set(column)), default=1)
+            for column in texts
+        ]
+        paired = [_two_lines(h) for h in headers]
+        goals = [whole, words, headed, paired, natural] if loose else [headed, paired, natural]
         widths = _share(least, goals, natural, room)
         if loose and any(w < min(g, READABLE) for w, g in zip(widths, words, strict=True)):
             # A column of one or two characters a line is read down, not across.
@@ -215,7 +266,7 @@ class FittedTable(Table):
         fitted.columns = [
             replace(
                 column,
-                header=_rewrapped(column.header, headers[i], widths[i], loose),
+                header=_rewrapped(column.header, headers[i], widths[i], loose, header=True),
                 _cells=[
                     _rewrapped(cell, text, widths[i], loose)
                     for cell, text in zip(column._cells, texts[i], strict=True)
@@ -293,10 +344,10 @@ def _as_text(value: Any) -> Any:
     return value if not isinstance(value, str) else Text.from_markup(value)
 
 
-def _rewrapped(cell: Any, text: str, width: int, loose: bool) -> Text:
+def _rewrapped(cell: Any, text: str, width: int, loose: bool, header: bool = False) -> Text:
     style = cell.style if isinstance(cell, Text) else ""
     justify = cell.justify if isinstance(cell, Text) else None
-    return Text("\n".join(wrap(text, width, loose)), style=style, justify=justify)
+    return Text("\n".join(wrap(text, width, loose, header)), style=style, justify=justify)
 
 
 # A numbered or bulleted item: its continuation lines start under its text.
