@@ -85,12 +85,20 @@ def translate_help(text: str | None) -> str | None:
     """A help text in the user's language, translated paragraph by paragraph."""
     if not text:
         return text
+    return _translated_help(language(), text)
+
+
+# Every command's help is put in the invocation's language each time kops is invoked
+# (a process may switch languages between commands): each text is translated once.
+@functools.lru_cache(maxsize=8192)
+def _translated_help(lang: str, text: str) -> str:
+    catalog = _catalog(lang)
     shown = []
     for part in paragraphs(text):
         if part.startswith(EXAMPLE + " "):
-            shown.append(_(EXAMPLE) + part[len(EXAMPLE) :])
+            shown.append(catalog.gettext(EXAMPLE) + part[len(EXAMPLE) :])
         else:
-            shown.append(_(part))
+            shown.append(catalog.gettext(part))
     return "\n\n".join(shown)
 
 
