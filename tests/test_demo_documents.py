@@ -548,3 +548,24 @@ def test_due_milestone_notices_say_how_many_mails_they_make(month: Path) -> None
     mails = len(people) - len(no_address)
     said = f"送るとメール {mails}通（{len(people)}人のうち {len(no_address)}人はメールアドレスなし"
     assert said in text
+
+
+def test_a_rehearsed_run_is_not_presented_as_delivered(month: Path) -> None:
+    """The measured nudge of October was only written to the outbox (kops.db has no sent row,
+    the outbox has its .eml files): the slide's title says 未送信 and its note says the 送付
+    group is who it would have reached, as `kops mail report` says."""
+    import sqlite3
+
+    with sqlite3.connect(month / "state" / "kops.db") as db:
+        states = dict(
+            db.execute(
+                "SELECT state, COUNT(*) FROM mail_ledger WHERE run_id = ? GROUP BY state",
+                ("no_prep.member-2026-10",),
+            ).fetchall()
+        )
+    assert "sent" not in states and states["written"] == len(
+        _outbox(month, "no_prep.member-2026-10")
+    )
+    slide = _slide(_deck(month / "out" / "review-2026-11.pptx"), "5.")
+    assert "（未送信）：" in slide.shapes.title.text_frame.text
+    assert "「送付」は、送っていれば届いた人です（メールは届いていません）" in _every_word(slide)

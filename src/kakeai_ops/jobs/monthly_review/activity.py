@@ -43,7 +43,12 @@ def mail_slide(review: Review) -> Slide:
         chart=_mail_chart(review),
         stacked=True,
         footnote="95%信頼区間が0をまたぐ差は誤差の範囲。"
-        "次のデータがない・人数が少ない場合はまだ測定できません",
+        "次のデータがない・人数が少ない場合はまだ測定できません"
+        + (
+            f"。{REHEARSAL_NOTE}"
+            if any(_rehearsal(r) and r.effect is not None for r in review.mail)
+            else ""
+        ),
         # The method's name is for whoever checks the figures, not for the room.
         notes="95%信頼区間: Newcombe法（kops mail report と同じ）\n"
         + "\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
@@ -162,7 +167,18 @@ def _mail_message(review: Review) -> str:
     run = measured[0]
     assert run.effect is not None
     words = difference_words(run.effect).split("（", 1)[0]
-    return f"{run_title(run.run_id, review)}のメール：{words}"
+    rehearsed = "（未送信）" if _rehearsal(run) else ""
+    return f"{run_title(run.run_id, review)}のメール{rehearsed}：{words}"
+
+
+def _rehearsal(run: MailRun) -> bool:
+    """Only written to the outbox: nobody received it, so 送付 are those it would have reached."""
+    return run.written > 0 and run.sent == 0 and run.bounced == 0
+
+
+REHEARSAL_NOTE = (
+    "書き出しのみ（未送信）の配信の「送付」は、送っていれば届いた人です（メールは届いていません）"
+)
 
 
 def _groups(outcome: pd.DataFrame) -> str:
