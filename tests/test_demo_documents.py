@@ -519,3 +519,32 @@ def test_every_word_on_the_deck_is_large_enough_for_the_room(month: Path) -> Non
                 assert Emu(shape.height).inches >= 1.6, (number, Emu(shape.height).inches)
         text = _every_word(slide)
         assert "Newcombe" not in text and not re.search(r"\bn=", text), (number, text)
+
+
+def test_due_milestone_notices_say_how_many_mails_they_make(month: Path) -> None:
+    """送付予定 counts person-role notices; sending them makes one mail a person, and none
+    for a person without an address: the slide says how many mails and why fewer.
+    Recounted from the exports (held counts per role, the milestones kops.yaml lists)."""
+    import sample_recount as recount
+
+    before, now = recount.load("2026-10"), recount.load("2026-11")
+    old, new = recount.held_counts(before), recount.held_counts(now)
+    here = set(now.users.loc[now.users["employment"] == "在籍", "user_id"])
+    due: list[tuple[str, str]] = []
+    for role in ("manager", "member"):
+        for person, count in new[role].items():
+            was = old[role].get(person, 0)
+            if person in here and any(was < m <= count for m in recount.MILESTONES):
+                due.append((person, role))
+    people = {p for p, _ in due}
+    users = _users_export()
+    no_address = {p for p in people if not users[p]["メールアドレス"].strip()}
+    assert no_address  # the sample's month has one
+
+    deck = _deck(month / "out" / "review-2026-11.pptx")
+    text = _every_word(_slide(deck, "7."))
+    managers = sum(r == "manager" for _, r in due)
+    assert f"送付予定 {len(due)}件（上司 {managers}・部下 {len(due) - managers}）" in text
+    mails = len(people) - len(no_address)
+    said = f"送るとメール {mails}通（{len(people)}人のうち {len(no_address)}人はメールアドレスなし"
+    assert said in text

@@ -11,6 +11,7 @@ and LibreOffice a CJK font instead of drawing boxes.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ MIN_TABLE_FONT = MIN_FONT
 # A chart given less height than this draws bars and labels no one can read: it is left
 # out (the table above it carries the same figures in words).
 MIN_CHART_HEIGHT = 1.6
+BULLET_SIZE = 15
 STACKED_TABLE = 0.6  # of the space, for a table above its chart
 MAX_TABLE_FONT = 18
 # A cell that reads as a figure (86%, 1,234人, ▲ +3pt, <5) is right-aligned.
@@ -229,7 +231,6 @@ def _subtitle_layout(text: str, width: float) -> tuple[float, float]:
     """The subtitle's size and height: one line at the largest size it fits, else two or
     more lines at the smallest, the box as tall as its lines so the rule below it never
     cuts through text."""
-    import math
 
     usable = (width - 0.2) * 72 * 0.95  # points, less the text box's insets
     for size in SUBTITLE_SIZES:
@@ -270,7 +271,13 @@ def _slide(slide: Any, spec: Slide) -> None:
     if spec.tiles:
         top = _tiles(slide, spec.tiles, top)
     if spec.bullets:
-        height = min(0.42 * len(spec.bullets) + 0.1, bottom - top)
+        # A line per bullet, and one more for each time a long bullet wraps: the table
+        # below once sat on a wrapped bullet's second line.
+        usable = (WIDTH_IN - 2 * MARGIN - 0.2) * 72
+        lines = sum(max(math.ceil(_ems(f"・{b}") * BULLET_SIZE / usable), 1) for b in spec.bullets)
+        height = min(
+            0.42 * len(spec.bullets) + 0.26 * (lines - len(spec.bullets)) + 0.1, bottom - top
+        )
         body = WIDTH_IN - 2 * MARGIN
         _bullets(slide, spec.bullets, MARGIN, top, body, height)
         top += height + 0.1
@@ -377,7 +384,7 @@ def _bullets(
         paragraph.space_after = Pt(4)
         run = paragraph.add_run()
         run.text = f"・{text}"
-        _font(run, 15)
+        _font(run, BULLET_SIZE)
 
 
 def _tiles(slide: Any, tiles: list[Tile], top: float) -> float:
@@ -535,7 +542,6 @@ def _fits(spec: Table, widths: list[float], size: float) -> bool:
 
 def _row_height(cells: list[str], widths: list[float], size: float) -> float:
     """Inches for the tallest cell (its text measured as _ems measures it)."""
-    import math
 
     lines = 1
     for text, column_width in zip(cells, widths, strict=True):

@@ -176,6 +176,14 @@ class Milestones:
     due_manager: int
     due_member: int
     delivered: int
+    # The mails the due notices make: one per person (both roles in one mail), less those
+    # a send leaves out (reason → people: no_email, on_leave).
+    people: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mails(self) -> int:
+        return self.people - sum(self.left_out.values())
 
 
 @dataclass

@@ -70,11 +70,26 @@ def milestone_figures(
     except KopsError:
         since = None
     due = milestones_due(tables, settings.milestones, as_of, delivered, since=since)
+    people = pd.Index(due["user_id"].astype(str).unique())
     return Milestones(
         due_manager=int((due["role"] == "manager").sum()),
         due_member=int((due["role"] == "member").sum()),
         delivered=len(delivered),
+        people=len(people),
+        left_out=_cannot_mail(tables, people),
     )
+
+
+def _cannot_mail(tables: Tables, people: pd.Index) -> dict[str, int]:
+    """Who of ``people`` a send leaves out, by reason, in the order the audience checks
+    (on leave first, then no address): their notices make no mail."""
+    users = tables.users.drop_duplicates("user_id").set_index("user_id")
+    found = users.reindex(people)
+    on_leave = found["employment_status"].astype(str).eq("leave")
+    email = found["email"].astype(object).where(found["email"].notna(), "").astype(str).str.strip()
+    no_email = ~on_leave & email.eq("")
+    reasons = {"on_leave": int(on_leave.sum()), "no_email": int(no_email.sum())}
+    return {key: n for key, n in reasons.items() if n}
 
 
 TOP_COLUMNS = [

@@ -15,7 +15,7 @@ from ...i18n import japanese
 from ...mail.audience import REASONS
 from ...store.ledger import Ledger
 from ...workspace import Workspace
-from .figures import AwardNotices
+from .figures import AwardNotices, Milestones
 
 # Awarded people no run has planned a mail for (awarded after the last run, or no run yet).
 NOT_PLANNED = "not_planned"
@@ -144,3 +144,15 @@ def notice_parts(notices: AwardNotices) -> list[str]:
     words = [f"{label} {n:,}人" for label, n in parts if n]
     words += [f"{reason_word(k)} {n:,}人" for k, n in notices.left_out.items() if n]
     return words
+
+
+def milestone_mails(m: Milestones) -> str:
+    """What sending the due notices makes, when it is not one mail per notice:
+    「。送るとメール 52通（53人のうち 1人はメールアドレスなし）」 ('' when it is)."""
+    due = m.due_manager + m.due_member
+    if not due or (m.mails == due and not m.left_out):
+        return ""
+    why = [f"{m.people:,}人のうち {left_out_words(m.left_out)}"] if m.left_out else []
+    if m.people < due:  # both roles' milestones in one mail
+        why.append("上司と部下の両方の節目は1通にまとめます")
+    return f"。送るとメール {m.mails:,}通（{'、'.join(why)}）"

@@ -255,6 +255,9 @@ def _campaigns(review: Review) -> pd.DataFrame:
             "due_manager": m.due_manager,
             "due_member": m.due_member,
             "notices_sent": m.delivered,
+            # Sending them: one mail a person, less those a send leaves out (and why).
+            "left_out": sum(m.left_out.values()),
+            "left_out_reasons": reason_words(m.left_out),
         }
     )
     return pd.DataFrame(rows)

@@ -18,7 +18,7 @@ from ...numbers import fixed, grouped, percent
 from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
-from .mail_counts import left_out_words, notice_parts
+from .mail_counts import left_out_words, milestone_mails, notice_parts
 from .titles import TITLES, day, points
 
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
@@ -395,7 +395,8 @@ def _campaigns(review: Review) -> Slide:
         *notices,
         f"マイルストーンのお知らせ: {glossary.column_label('due')} "
         f"{m.due_manager + m.due_member:,}件"
-        f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件",
+        f"（上司 {m.due_manager:,}・部下 {m.due_member:,}）、送付済み {m.delivered:,}件"
+        + milestone_mails(m),
     ]
     if not rows:
         bullets.insert(0, "設定（kops.yaml）にキャンペーンがありません")
