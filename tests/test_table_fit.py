@@ -234,3 +234,38 @@ def test_headers_break_between_words_at_every_width(sample_ws: Workspace) -> Non
         if width >= 115:  # room for the longest word of every 事業部 name
             assert "│ マーケティング本部" in shown or "│ マーケティング  " in shown, width
     assert drawn >= 10
+
+
+def test_hostile_headers_break_between_words_and_print_as_written() -> None:
+    """A tenant's text as a header (a 事業部 per column): markup, ESC, a right-to-left
+    mark, a formula and 2,000 characters, in tables of any width: nothing styled, lost
+    or wider than the terminal, and no crash in the word splitter."""
+    import pandas as pd
+
+    from kakeai_ops.cli.console import frame_table
+
+    headers = [
+        "[red]営業本部[/red]",
+        "開発\x1b[2J本部",
+        "\u202e製造本部",
+        "=cmd|' /C calc'!A0",
+        "マーケティング本部" * 220,
+    ]
+    frame = pd.DataFrame([[1, 2, 3, 4, 5]], columns=headers)
+    for width in (30, 60, 90, 120, 400):
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width, soft_wrap=True, force_terminal=False)
+        console.print(frame_table(frame))
+        shown = buffer.getvalue()
+        # Drawn lines fit (a row at a time, a line is folded by the terminal's hook).
+        drawn = [line for line in shown.splitlines() if line[:1] in set("┏┃┡│└")]
+        assert all(cell_len(line) <= width for line in drawn), width
+        if drawn:
+            said = {h.replace(" ", "") for h in _header_lines(shown)}
+        else:
+            said = {line.rsplit(":", 1)[0].replace(" ", "") for line in shown.splitlines()}
+        for header in ("[red]営業本部[/red]", "=cmd|'/Ccalc'!A0", "マーケティング本部" * 220):
+            assert header in said, (width, header[:20])
+        assert "開発␛[2J本部" in said, width
+        assert "\x1b" not in shown and "␛" in shown, width
+        assert "\u202e" not in shown, width

@@ -152,11 +152,16 @@ def _longest_word(header: str) -> int:
 def _two_lines(header: str) -> int:
     """The width that holds each line of a header in two lines at most, broken between
     words (「事前準備/なし」 rather than 「事前/準備/なし」)."""
-    lines = header.split("\n")
-    width = _longest_word(header)
-    while len(wrap(header, width, header=True)) > 2 * len(lines):
-        width += 1
-    return width
+    most = 2 * len(header.split("\n"))
+    low = _longest_word(header)
+    high = max(low, max(cell_len(line) for line in header.split("\n")))
+    while low < high:  # fewer lines the wider: the narrowest width that is two lines
+        middle = (low + high) // 2
+        if len(wrap(header, middle, header=True)) > most:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def wrap(text: str, width: int, loose: bool = False, header: bool = False) -> list[str]:
