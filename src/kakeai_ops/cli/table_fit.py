@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -169,32 +169,32 @@ def wrap(text: str, width: int, loose: bool = False, header: bool = False) -> li
     between its words). ``loose``: a piece wider than the line is broken between its
     words (「マーケティング/本部」), and only a word wider still is folded."""
     lines: list[str] = []
+    split = header_words if loose or header else None
     for paragraph in text.split("\n"):
-        line = ""
-        for piece in header_words(paragraph) if header else pieces(paragraph):
-            if cell_len((line + piece).rstrip()) <= width:
-                line += piece
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line = piece.lstrip()
-            if cell_len(line.rstrip()) > width:
-                line = _fill(header_words(line) if loose or header else (line,), width, lines)
-        lines.append(line.rstrip())
+        parts = header_words(paragraph) if header else pieces(paragraph)
+        lines.append(_fill(parts, width, lines, split).rstrip())
     return lines
 
 
-def _fill(words: Iterable[str], width: int, lines: list[str]) -> str:
-    """Words too wide together for one line: as many a line as fit, a word wider than the
-    line folded (禁則 kept). Full lines go to ``lines``; the last, partial, is returned."""
+def _fill(
+    parts: Iterable[str],
+    width: int,
+    lines: list[str],
+    split: Callable[[str], Iterable[str]] | None = None,
+) -> str:
+    """As many parts a line as fit; a part wider than the line is split (its words) or,
+    wider still, folded (禁則 kept). Full lines go to ``lines``; the last, partial, is
+    returned."""
     line = ""
-    for word in words:
-        if cell_len((line + word).rstrip()) <= width:
-            line += word
+    for part in parts:
+        if cell_len((line + part).rstrip()) <= width:
+            line += part
             continue
         if line.strip():
             lines.append(line.rstrip())
-        line = word.lstrip()
+        line = part.lstrip()
+        if cell_len(line.rstrip()) > width and split is not None:
+            line = _fill(split(line), width, lines)
         while cell_len(line.rstrip()) > width:  # fold what cannot fit at all
             cut = _fold_at(line, width)
             lines.append(line[:cut])
