@@ -229,6 +229,35 @@ def test_table_output_and_bad_period(sample_copy: Workspace) -> None:
     assert "is not a period" in bad.stderr
 
 
+def test_the_terminal_shows_counts_as_the_workbook_does(sample_copy: Workspace) -> None:
+    """1,502 on the terminal, as the workbook (#,##0) and the ingest table (5,628) show a
+    count: never 1502 beside them. Recounted from the JSON of the same report."""
+    cli = Cli(sample_copy)
+    figures = json_records(cli("report", "divisions", "--period", "90d", "--format", "json"))
+    shown = cli(
+        "report", "divisions", "--period", "90d", env={"KOPS_LANG": "ja", "COLUMNS": "400"}
+    ).stdout
+    cells = {c.strip() for line in shown.splitlines() for c in line.split("│")}
+    counts = [
+        f
+        for f in figures
+        if f["table"] == "overview"
+        and f["unit"] in ("people", "meetings")
+        and str(f["shown"]).replace(",", "").isdigit()
+    ]
+    assert any(int(str(f["value"])) >= 1000 for f in counts)  # the company's 1on1s in 90 days
+    for f in counts:
+        n = int(str(f["value"]))
+        assert f"{n:,}" == f["shown"] and f["shown"] in cells, f
+        assert n < 1000 or str(n) not in cells, f
+
+
+def json_records(result: object) -> list[dict[str, object]]:
+    import json
+
+    return list(json.loads(result.stdout))  # type: ignore[attr-defined]
+
+
 def test_audit_lists_mail_runs_too(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     cli("mail", "send", "--segment", "no_recurrence", "--yes")

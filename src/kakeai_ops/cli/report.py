@@ -264,6 +264,8 @@ def _print_overview(report: DivisionReport) -> None:
     formats: dict[str, Callable[[Any], str]] = {
         c: _whole_percent for c, _label, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
+    # Counts as the workbook shows them (#,##0): 1,502, not 1502 beside the files' 5,628.
+    formats |= {c: _count for c, _label, f in OVERVIEW_COLUMNS if f == glossary.COUNT}
     if language() == "ja":  # the workbook's title and headers
         title = f"{report.title}（{report.scope_label}、{report.period.caption}）"
     else:  # the keys of --format json, the period by its dates
@@ -328,6 +330,10 @@ def _loss_said(report: DivisionReport | Publication) -> str:
             n=loss["reports"] - 1, loss=said
         )
     return said
+
+
+def _count(value: Any) -> str:
+    return "-" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
 def _whole_percent(value: Any) -> str:
