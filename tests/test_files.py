@@ -80,3 +80,30 @@ def test_a_moment_at_midnight_keeps_its_time_and_a_day_does_not(tmp_path: Path) 
     assert moment.is_date and moment.number_format == "yyyy-mm-dd hh:mm"
     assert moment.value.hour == 0 and moment.value.minute == 0
     assert day.is_date and day.number_format == "yyyy-mm-dd"
+
+
+def test_a_count_said_with_its_reasons_stands_at_the_right_line_by_line(tmp_path: Path) -> None:
+    """「14」 then 「0」 in the next column read as 140 when the second stood at the left; a
+    count said with its reasons (「3」 over each reason) stands at the right, each line
+    whole in its column, the row tall enough for every line."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kakeai_ops.outputs.files import write_table
+    from kakeai_ops.outputs.workbook import display_width
+
+    said = "3\nメールアドレスなし 2人\n休職・休業中 1人"
+    frame = pd.DataFrame({"holdout": [14, 0], "left_out": [0, said]}, dtype=object)
+    frame["holdout"] = frame["holdout"].astype(int)
+    path = write_table(frame, tmp_path / "runs.xlsx")
+    sheet = load_workbook(path).worksheets[0]
+    assert [str(c.value).replace("\n", "") for c in sheet[1]] == [
+        "比較群（送らない）",
+        "宛先から除いた人数",
+    ]
+    zero, reasons = sheet["B2"], sheet["B3"]
+    assert zero.value == 0 and reasons.value == said
+    assert reasons.alignment.horizontal == "right" and reasons.alignment.wrap_text
+    width = sheet.column_dimensions["B"].width
+    assert width >= max(display_width(line) for line in said.split("\n"))
+    assert sheet.row_dimensions[3].height >= 3 * 14

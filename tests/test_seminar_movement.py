@@ -72,7 +72,7 @@ def test_the_deck_gives_a_hidden_group_its_n_only() -> None:
     from kakeai_ops.jobs.monthly_review.activity import _moved
 
     assert _moved("出席した人", 4, 17) == "出席した人 4/17人"
-    assert _moved("出席した人", "<5", 3) == "出席した人 n=3（人数が少ないため非表示）"
+    assert _moved("出席した人", "<5", 3) == "出席した人 3人（人数が少ないため非表示）"
 
 
 def test_bars_start_at_zero_and_shares_end_at_one(tmp_path) -> None:  # type: ignore[no-untyped-def]

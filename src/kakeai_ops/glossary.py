@@ -540,10 +540,11 @@ COLUMNS: dict[str, Column] = {
     "entries": _c("応募数", COUNT),
     "eligible_entrants": _c("応募者のうち対象", COUNT),
     "winners": _c("当選者数", COUNT),
-    "window_open": _c("判定期間中"),
+    "window_open": _c("判定期間中", detail=True),  # the 判定期間 beside it says as much
     "due": _f("due", COUNT),
-    "due_manager": _c(figure_label("due", "上司"), COUNT),
-    "due_member": _c(figure_label("due", "部下"), COUNT),
+    # Their sum, 送付予定, is shown; by role, a detail a wide sheet folds.
+    "due_manager": _c(figure_label("due", "上司"), COUNT, detail=True),
+    "due_member": _c(figure_label("due", "部下"), COUNT, detail=True),
     "delivered": _c("届いた数", COUNT),  # sent and not bounced
     "notices_sent": _c("送付済み", COUNT),  # milestone notices mailed
     "milestone": _c("マイルストーン（回）", COUNT),
@@ -562,7 +563,8 @@ COLUMNS: dict[str, Column] = {
     "failed": _c("失敗数", COUNT, detail=True),
     "suppressed": _c("配信停止数", COUNT, detail=True),
     "holdout": _c("比較群（送らない）", COUNT),
-    "written": _c("書き出し数（未送信）", COUNT, detail=True),
+    # Not a detail: in a rehearsal month it is the count the deck gives (送信数 is 0).
+    "written": _c("書き出し数（未送信）", COUNT),
     "deferred": _c("後日送信", COUNT, detail=True),
     "bounced": _c("不達数", COUNT, detail=True),
     # People a run left out when planned (no address, on leave, …): no mail, no ledger row.

@@ -339,15 +339,19 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
                 target._style = copy(styled)
     _row_formats(ws, people)
     _in_points(ws, people)
-    # A hidden figure (<5) stands where the figure would, at the right of its cell: on the
-    # left it ran into the figure of the column before (「3 <5」 read as one).
+    # A hidden figure (<5), or a count said with its reasons (「1\nメールアドレスなし 1人」),
+    # stands where the figure would, at the right of its cell: on the left it ran into the
+    # figure of the column before (「3 <5」, 「14 0」 read as one).
     right = Alignment(horizontal="right")
+    said: list[Any] = []  # counts said on several lines: each line whole, at the right
     for position, number_format in enumerate(people.formats, start=1):
         if number_format is None or number_format == glossary.TEXT:
             continue
         for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
-            if isinstance(target.value, str) and target.value in workbook.HIDDEN_MARKS:
+            if isinstance(target.value, str):
                 target.alignment = right
+                if "\n" in target.value:
+                    said.append(target)
     _apart_from_figures(ws, people.formats, last)
     firsts = [ws.cell(row=r, column=1).value for r in range(2, last + 1)]
     for row_number, first in enumerate(firsts, start=2):
@@ -364,6 +368,12 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
     width = workbook.fold_details(ws, people.details, width)
     workbook.wrap_long_cells(ws)
     workbook.break_headers(ws, [1])
+    lines = Alignment(horizontal="right", vertical="top", wrap_text=True)
+    for target in said:  # measured by their longest line above; now shown line by line
+        target.alignment = lines
+        height = workbook.row_height(target.value.count("\n") + 1)
+        current = ws.row_dimensions[target.row].height
+        ws.row_dimensions[target.row].height = max(height, current or 0)
     ws.freeze_panes = f"{get_column_letter(names + 1)}2"
     if last > 1 and len(frame.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{last}"

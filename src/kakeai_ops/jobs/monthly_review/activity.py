@@ -11,7 +11,7 @@ from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
 from ..seminars.summary_workflow import answers_line, attendance_line
 from .figures import MailRun, Review
-from .mail_counts import reason_word, reason_words
+from .mail_counts import left_out_cell
 from .titles import TITLES, difference_words, run_title
 
 NOT_YET_WORDS = "まだ測定できません"
@@ -83,7 +83,7 @@ def _mail_table(review: Review) -> Table:
             f"{run.failed:,}",
             f"{run.suppressed:,}",
             f"{run.holdout:,}",
-            _left_out_cell(run.left_out),
+            left_out_cell(run.left_out),
             _measured(run),
         ]
         for run in review.mail
@@ -99,20 +99,6 @@ def _mail_table(review: Review) -> Table:
         [[row[i] for i in keep] for row in rows],
         widths=[MAIL_WIDTHS[i] for i in keep],
     )
-
-
-def _left_out_cell(reasons: dict[str, int]) -> str:
-    """「1（メールアドレスなし）」; 「3」 over 「メールアドレスなし 2人」 and 「休職・休業中 1人」;
-    or 「0」."""
-    total = sum(reasons.values())
-    if not total:
-        return "0"
-    if len([n for n in reasons.values() if n]) == 1:
-        (reason,) = [k for k, n in reasons.items() if n]
-        return f"{total:,}（{reason_word(reason)}）"
-    # The count, then a reason a line: run on, the renderer broke inside 「2人」.
-    lines = "\n".join(reason_words(reasons).split("、"))
-    return f"{total:,}\n{lines}"
 
 
 def _measured(run: MailRun) -> str:

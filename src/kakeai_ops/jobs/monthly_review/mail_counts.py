@@ -119,6 +119,20 @@ def _awarded_run(run: dict[str, Any], campaign_id: str) -> bool:
     )
 
 
+def left_out_cell(reasons: dict[str, int]) -> str:
+    """Whom a run left out, as slide 5 and its sheet show it: 「1（メールアドレスなし）」;
+    「3」 over 「メールアドレスなし 2人」 and 「休職・休業中 1人」; or 「0」."""
+    total = sum(reasons.values())
+    if not total:
+        return "0"
+    if len([n for n in reasons.values() if n]) == 1:
+        (reason,) = [k for k, n in reasons.items() if n]
+        return f"{total:,}（{reason_word(reason)}）"
+    # The count, then a reason a line: run on, the renderer broke inside 「2人」.
+    lines = "\n".join(reason_words(reasons).split("、"))
+    return f"{total:,}\n{lines}"
+
+
 def left_out_words(reasons: dict[str, int]) -> str:
     """A short clause for a count of mails: 「1人はメールアドレスなし」, or with several
     reasons 「3人は宛先から除外: メールアドレスなし 2人、退職 1人」 ('' when nobody)."""
