@@ -225,3 +225,22 @@ def test_a_pick_before_a_higher_score_says_it_was_promoted() -> None:
     # A2 (営業本部, スッキリ度 5) waits while other 事業部 (4) remain: they say why.
     assert picks["member_id"][0] == "A1" and "A2" not in list(picks["member_id"][:3])
     assert picks["spread_note"][1].startswith(f"{sl.PROMOTED}（事業部")
+
+
+def test_the_reason_line_names_each_average_as_the_glossary_does() -> None:
+    """「平均スッキリ度 4.4、平均成長実感 4.0」: the table beside it says 平均成長実感; a bare
+    「成長実感 4.0」 read as another figure."""
+    from kakeai_ops import glossary
+
+    row = {
+        "last_held_at": "2026-11-18 10:00",
+        "held": 13,
+        "regularity": 1.0,
+        "sukkiri_avg": 4.44,
+        "growth_avg": 4.0,
+        "topics_distinct": 7,
+    }
+    line = sl.reason_line(row, RULES, None)
+    for key, value in (("sukkiri_avg", "4.4"), ("growth_avg", "4.0")):
+        assert f"{glossary.FIGURES[key].label} {value}" in line, line
+    assert "、成長実感" not in line

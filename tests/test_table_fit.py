@@ -136,7 +136,7 @@ def _terminal(width: int) -> tuple[Console, io.StringIO]:
 
 def test_a_long_line_on_a_terminal_breaks_between_pieces() -> None:
     line = (
-        "1. 90日で13回（週カバー率 100%）、平均スッキリ度 4.4、成長実感 4.0、トピック7種、"
+        "1. 90日で13回（週カバー率 100%）、平均スッキリ度 4.4、平均成長実感 4.0、トピック7種、"
         "最終実施 11/18"
     )
     topics = (

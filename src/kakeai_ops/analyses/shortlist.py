@@ -430,7 +430,7 @@ def reason_line(row: dict[str, Any], rules: Interview, topic: str | None) -> str
         f"平均スッキリ度 {fixed(float(row['sukkiri_avg']))}",
     ]
     if not pd.isna(row["growth_avg"]):
-        parts.append(f"成長実感 {fixed(float(row['growth_avg']))}")
+        parts.append(f"平均成長実感 {fixed(float(row['growth_avg']))}")
     parts.append(f"トピック{row['topics_distinct']}種")
     parts.append(f"最終実施 {last.month}/{last.day}")
     if topic is not None:

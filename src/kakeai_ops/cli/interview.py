@@ -261,7 +261,7 @@ def _reason_said(row: dict[str, Any], rules: Interview, topic: str | None) -> st
         _("average スッキリ度 {average}").format(average=fixed(float(row["sukkiri_avg"]))),
     ]
     if not pd.isna(row["growth_avg"]):
-        parts.append(_("growth {average}").format(average=fixed(float(row["growth_avg"]))))
+        parts.append(_("average growth {average}").format(average=fixed(float(row["growth_avg"]))))
     parts.append(_("{n} topics").format(n=row["topics_distinct"]))
     parts.append(_("last held {day}").format(day=f"{last.month}/{last.day}"))
     if topic is not None:
