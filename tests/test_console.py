@@ -131,3 +131,20 @@ def test_at_a_terminal_long_work_says_in_japanese_what_it_does(ws: Workspace) ->
     assert "レポートを作成し、非表示の値が割り出せないか監査しています" in reporting
     for english in ("reading", "ingesting", "writing the snapshot", "Building the reports"):
         assert english not in ingesting + reporting
+
+
+def test_figures_with_a_hidden_one_stand_at_the_right() -> None:
+    """3, <5 and (秘匿) in one column are figures: at the right, as a column of counts is;
+    a column of words stays at the left."""
+    import pandas as pd
+
+    from kakeai_ops.cli.console import frame_table
+
+    frame = pd.DataFrame(
+        {"group": ["出席した人", "出席しなかった人", "全体"], "moved": [3, "<5", "(秘匿)"]},
+        dtype=object,
+    )
+    table = frame_table(frame)
+    assert [c.justify for c in table.columns] == ["left", "right"]
+    mixed = frame.assign(moved=[3, "<5", "3人"])
+    assert [c.justify for c in frame_table(mixed).columns] == ["left", "left"]

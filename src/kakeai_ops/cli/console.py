@@ -158,7 +158,9 @@ def frame_table(
     table = FittedTable(title=None if title is None else plain(title), title_justify="left")
     for column in frame.columns:
         series = frame[column]
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        numeric = (
+            pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        ) or _figures_only(series)
         table.add_column(
             plain(headers.get(str(column), str(column))), justify="right" if numeric else "left"
         )
@@ -179,6 +181,20 @@ def frame_table(
             "{shown} of {total} rows shown; use --format csv or --out for all"
         ).format(shown=max_rows, total=len(frame))
     return table
+
+
+def _figures_only(series: pd.Series) -> bool:
+    """Figures with a hidden one among them (3, <5, (秘匿)): they stand at the right as
+    figures do; at the left a column of counts read as text."""
+    from ..outputs.workbook import HIDDEN_MARKS
+
+    if series.dtype != object:
+        return False
+    values = [v for v in series.tolist() if v is not None and v == v]
+    return bool(values) and all(
+        (isinstance(v, int | float) and not isinstance(v, bool)) or v in HIDDEN_MARKS
+        for v in values
+    )
 
 
 def plain(value: Any) -> Text:
