@@ -102,30 +102,41 @@ class Figures:
         everyone = np.arange(len(self.users))
         mask = self.within(period.start, period.end)
         met = self._met(mask)
-        frame = pd.DataFrame(
-            {
-                "headcount": groups.count(everyone).astype(np.int64),
-                "activated": groups.count(everyone, self.activated).astype(np.int64),
-                "in_pair": groups.count(everyone, self.in_pair).astype(np.int64),
-                "members": groups.count(everyone, self.member).astype(np.int64),
-                "members_with_1on1": groups.count(everyone, self.member & met).astype(np.int64),
-            },
-            index=groups.index,
-        )
+        headcount = groups.count(everyone).astype(np.int64)
+        activated = groups.count(everyone, self.activated).astype(np.int64)
+        in_pair = groups.count(everyone, self.in_pair).astype(np.int64)
+        members = groups.count(everyone, self.member).astype(np.int64)
+        members_with_1on1 = groups.count(everyone, self.member & met).astype(np.int64)
         rows = self.row[mask]
-        held = groups.count(rows)
+        held = groups.count(rows).astype(np.int64)
         rated = ~np.isnan(self.sukkiri[mask])
         grown = ~np.isnan(self.growth[mask])
+        # The columns of ``plain.with_rates``, computed as it computes them (the same
+        # divisions of the same int64 and float64 values: the same floats), and the
+        # frame made once: a report asks for some twenty of these small frames.
+        some_members = np.where(members > 0, members, np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
-            frame["held"] = held.astype(np.int64)
-            frame["prepared_share"] = groups.count(rows, self.prepared[mask]) / held
-            frame["rated_share"] = groups.count(rows, rated) / held
-            frame["sukkiri_avg"] = _mean(groups, rows, self.sukkiri[mask], rated)
-            frame["growth_avg"] = _mean(groups, rows, self.growth[mask], grown)
-        frame["rating_people"] = self._people(groups, rows)
-        frame["sukkiri_people"] = self._people(groups, rows[rated])
-        frame["growth_people"] = self._people(groups, rows[grown])
-        return plain.with_rates(frame, period).reset_index()
+            columns = {
+                "headcount": headcount,
+                "activated": activated,
+                "activation_rate": activated / headcount,
+                "in_pair": in_pair,
+                "pair_rate": in_pair / headcount,
+                "members": members,
+                "members_with_1on1": members_with_1on1,
+                "implementation_rate": members_with_1on1 / some_members,
+                "held": held,
+                "per_member_month": held / some_members / period.months,
+                "prepared_share": groups.count(rows, self.prepared[mask]) / held,
+                "rated_share": groups.count(rows, rated) / held,
+                "sukkiri_avg": _mean(groups, rows, self.sukkiri[mask], rated),
+                "growth_avg": _mean(groups, rows, self.growth[mask], grown),
+                "rating_people": self._people(groups, rows),
+                "sukkiri_people": self._people(groups, rows[rated]),
+                "growth_people": self._people(groups, rows[grown]),
+            }
+        assert list(columns) == plain.HEADLINE
+        return pd.DataFrame(columns, index=groups.index).reset_index()
 
     def _people(self, groups: Grouping, rows: np.ndarray) -> np.ndarray:
         """Per group, the distinct users among ``rows``."""

@@ -430,14 +430,15 @@ def _publication(
     audience: str,
 ) -> Publication:
     built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
+    inputs = ReportInputs(tables, settings)  # shared by every report of the set
     for text in sorted(_family(period_text, as_of, audience), key=_period_order):
         try:
-            company = build_report(tables, settings, as_of, text)
+            company = build_report(tables, settings, as_of, text, inputs=inputs)
         except KopsError:
             if text == period_text:
                 raise
             continue  # a month before the first 1on1: nothing published, nothing to add
-        built.append((text, company, _advisor_reports(tables, settings, as_of, text)))
+        built.append((text, company, _advisor_reports(inputs, as_of, text)))
     companies = [company for _text, company, _own in built]
     reports = [*companies, *(r for _text, _company, each in built for r in each.values())]
     cells = [r.cells for r in reports]
@@ -510,14 +511,85 @@ def _family(text: str, as_of: dt.date, audience: str) -> list[str]:
     return period_family(text, as_of)
 
 
-def _advisor_reports(
-    tables: Tables, settings: Settings, as_of: dt.date, text: str
-) -> dict[str, DivisionReport]:
+def _advisor_reports(inputs: ReportInputs, as_of: dt.date, text: str) -> dict[str, DivisionReport]:
     out = {}
-    for name in sorted(settings.advisors):
-        units = resolve_scope(tables.users, name, settings.advisors[name])
-        out[name] = build_report(tables, settings, as_of, text, units, advisor_label(name, units))
+    for name in sorted(inputs.settings.advisors):
+        units = inputs.advisor_scope(name)
+        out[name] = build_report(
+            inputs.tables,
+            inputs.settings,
+            as_of,
+            text,
+            units,
+            advisor_label(name, units),
+            inputs=inputs,
+        )
     return out
+
+
+class ReportInputs:
+    """What the reports of one publication set take from the same tables and settings
+    whatever their period: the organisation's rows, each scope's tables (recoded) and
+    their figures. A set builds every advisor's report for each period of its family
+    (a month's: the month before it and the quarter), all from the same tables: these
+    are worked out once for the set, not once per report. Read only once made."""
+
+    def __init__(self, tables: Tables, settings: Settings) -> None:
+        self.tables = tables
+        self.settings = settings
+        self.recoding = organisation_rows(tables, settings)
+        self._scopes: dict[str, list[ScopeUnit]] = {}
+        self._scoped: dict[tuple[Any, ...] | None, _Scoped] = {}
+        self._figures: dict[tuple[tuple[Any, ...] | None, dt.date], Figures] = {}
+
+    def advisor_scope(self, name: str) -> list[ScopeUnit]:
+        if name not in self._scopes:
+            self._scopes[name] = resolve_scope(
+                self.tables.users, name, self.settings.advisors[name]
+            )
+        return self._scopes[name]
+
+    def scoped(self, scope: list[ScopeUnit] | None) -> _Scoped:
+        key = _scope_key(scope)
+        if key not in self._scoped:
+            self._scoped[key] = _Scoped(self.tables, self.recoding, scope, self.settings)
+        return self._scoped[key]
+
+    def figures(self, scope: list[ScopeUnit] | None, since: dt.date) -> Figures:
+        # Figures depend on the tables and ``since`` only; the periods of a family
+        # usually share ``since`` (the monthly chart's first month).
+        key = (_scope_key(scope), since)
+        if key not in self._figures:
+            self._figures[key] = Figures(self.scoped(scope).tables, since=since)
+        return self._figures[key]
+
+
+def _scope_key(scope: list[ScopeUnit] | None) -> tuple[Any, ...] | None:
+    return None if scope is None else tuple((u.division, u.department) for u in scope)
+
+
+class _Scoped:
+    """One scope's rows and tables (the company's with ``scope`` None)."""
+
+    def __init__(
+        self,
+        tables: Tables,
+        recoding: Recoding,
+        scope: list[ScopeUnit] | None,
+        settings: Settings,
+    ) -> None:
+        self.extra: list[str] = []
+        self.own_small: list[str] = []
+        if scope is not None:
+            scope, self.extra, self.own_small = whole_rows(
+                scope, recoding, settings.privacy.min_group
+            )
+        scoped = division_figures.scope_tables(tables, scope)
+        self.sizes = unit_sizes(scoped)
+        if scope is not None:
+            recoding = recoding.within(self.sizes)
+        self.recoding = recoding
+        self.tables = recoded(scoped, recoding)
 
 
 def _period_order(text: str) -> tuple[int, str]:
@@ -533,23 +605,21 @@ def build_report(
     period_text: str,
     scope: list[ScopeUnit] | None = None,
     scope_label: str = TOTAL,
+    inputs: ReportInputs | None = None,
 ) -> DivisionReport:
+    """``inputs``: what the reports of a set share (made here when not given; given,
+    its tables and settings are ``tables`` and ``settings``)."""
     period, previous = division_figures.parse_period(period_text, as_of)
     _check_has_data(tables, period_text, period, as_of)
     # The rows are the organisation's, recoded once for everyone: an advisor's
     # report names its units as the company report does.
-    recoding = organisation_rows(tables, settings)
-    extra: list[str] = []
-    own_small: list[str] = []
-    if scope is not None:
-        scope, extra, own_small = whole_rows(scope, recoding, settings.privacy.min_group)
-    scoped = division_figures.scope_tables(tables, scope)
-    if scope is not None:
-        recoding = recoding.within(unit_sizes(scoped))
-    nodes = RowUnits(scoped, recoding, period, as_of)
-    scoped = recoded(scoped, recoding)
+    if inputs is None:
+        inputs = ReportInputs(tables, settings)
+    scoped = inputs.scoped(scope)
+    recoding, extra, own_small = scoped.recoding, scoped.extra, scoped.own_small
+    nodes = RowUnits(scoped.sizes, recoding, period, as_of)
     months = division_figures.last_months(as_of, MONTHS)
-    figures = Figures(scoped, since=min(previous.start, months[-1].start))
+    figures = inputs.figures(scope, min(previous.start, months[-1].start))
     out = _Cells(settings, period)
     company = scope is None  # the company report has a 全社 row; an advisor's has none
     divisions, members = _overview(out, figures, period, previous, company)
@@ -725,14 +795,15 @@ class RowUnits:
 
     def __init__(
         self,
-        scoped: Tables,
+        sizes: Mapping[tuple[str, str], int],
         recoding: Recoding,
         period: division_figures.Period,
         as_of: dt.date,
     ) -> None:
+        """``sizes``: the scope's people per (事業部, 部署) of the users export."""
         self.period = period
         self.as_of = as_of
-        units = list(unit_sizes(scoped))
+        units = list(sizes)
         self.root = frozenset(units)
         divisions: dict[str, set[tuple[str, str]]] = {}
         departments: dict[tuple[str, str], set[tuple[str, str]]] = {}

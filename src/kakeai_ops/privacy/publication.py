@@ -79,7 +79,62 @@ def joint_cells(
     reports: Sequence[list[Cell]], companies: int = 1
 ) -> tuple[list[Cell], list[list[int]]]:
     """One list of every distinct figure of the set, and where each report's cells are
-    in it; time is split into the pieces the set's periods are made of (``_split_time``)."""
+    in it; time is split into the pieces the set's periods are made of (``_split_time``).
+
+    The audit asks for the joint list of the same reports again and again (each round
+    of ``protect_set``, then settling, auditing, giving back), and between two asks
+    only the cells' states, thresholds and ``released`` change: what a joint cell is
+    (its node, unit, parts, relations) follows from what the reports' cells are,
+    which a report keeps once built. So the list of the same cells (the same objects)
+    is built once, and asked again its cells only take those three fields anew, as
+    a new build would give them (``_refresh``): the same list, the same positions, and
+    ``lp.remembered`` knows what follows from it."""
+    key = (companies, tuple(tuple(map(id, cells)) for cells in reports))
+    if _last_joint and _last_joint[0] == key:
+        _key, _held, joint, where, models = _last_joint
+        _refresh(reports, joint, where, models)
+        return joint, where
+    joint, where, models = _joint_cells(reports, companies)
+    # The cells are held with the list, so the identities that name it stay theirs.
+    held = tuple(tuple(cells) for cells in reports)
+    _last_joint[:] = [key, held, joint, where, models]
+    return joint, where
+
+
+_last_joint: list[Any] = []
+
+
+def _refresh(
+    reports: Sequence[list[Cell]],
+    joint: list[Cell],
+    where: list[list[int]],
+    models: Mapping[int, int],
+) -> None:
+    """The joint cells' state, threshold and ``released`` as ``_joint_cells`` makes
+    them from the reports as they are now: a report's figure from its first holder,
+    merged with the others' as there; an unpublished count as its model."""
+    seen: set[int] = set()
+    for cells, positions in zip(reports, where, strict=True):
+        for cell, position in zip(cells, positions, strict=True):
+            shared = joint[position]
+            if position not in seen:
+                seen.add(position)
+                shared.state, shared.threshold = cell.state, cell.threshold
+                shared.released = cell.released
+            elif cell.released and not cell.hidden:
+                shared.state, shared.released = "", True
+            elif cell.hidden and not shared.hidden and not shared.released:
+                shared.state = cell.state
+    for position in range(len(seen), len(joint)):
+        unpublished = joint[position]
+        unpublished.state, unpublished.released = UNPUBLISHED, False
+        unpublished.threshold = joint[models[position]].threshold
+
+
+def _joint_cells(
+    reports: Sequence[list[Cell]], companies: int
+) -> tuple[list[Cell], list[list[int]], dict[int, int]]:
+    """``joint_cells`` built anew; also each unpublished count's model (position)."""
     joint: list[Cell] = []
     seen: dict[Any, int] = {}
     where: list[list[int]] = []
@@ -117,9 +172,10 @@ def joint_cells(
                 if positions[parent] in own:
                     joint[positions[parent]].parts = tuple(positions[k] for k in kids)
         where.append(positions)
-    _nest(joint)
-    _split_time(joint)
-    return joint, where
+    models: dict[int, int] = {}
+    _nest(joint, models)
+    _split_time(joint, models)
+    return joint, where, models
 
 
 PEOPLE_IN_NODE = (6, 7)  # a node's people: its 事業部's 部署 and, for a 部署 row, its own
@@ -130,7 +186,7 @@ def _people(key: Any) -> frozenset[Any]:
     return frozenset(department if department is not None else division or ())
 
 
-def _nest(joint: list[Cell]) -> None:
+def _nest(joint: list[Cell], models: dict[int, int]) -> None:
     """A figure only an advisor's report publishes (their part of a 事業部, their whole
     scope) counts some of the people of a company figure of the same measure: the
     company figure is the advisor's plus the rest (an unpublished count, 0 or more).
@@ -156,6 +212,7 @@ def _nest(joint: list[Cell]) -> None:
         part = joint[position]
         rest = len(joint)
         key = node_key(joint[whole].node)
+        models[rest] = position
         joint.append(
             _unpublished(
                 part,
@@ -169,7 +226,7 @@ def _nest(joint: list[Cell]) -> None:
 Span = tuple[str, str]  # the first and last day a figure covers, ISO dates
 
 
-def _split_time(joint: list[Cell]) -> None:
+def _split_time(joint: list[Cell], models: dict[int, int]) -> None:
     """Time in the attacker's equations. Every count of 1on1s covers some days; the
     set's periods cut the time line into pieces at each of their ends, and a figure
     is the sum of its pieces (a quarter is the sum of its months, 90 days the sum of
@@ -177,7 +234,7 @@ def _split_time(joint: list[Cell]) -> None:
     days). A piece no figure covers on its own is an unpublished count (hidden, 0 or
     more), and its 事業部 and 部署 sum up as the published periods' do. People are
     counted once per as-of date, not per period, so they are one figure already."""
-    line = _TimeLine(joint)
+    line = _TimeLine(joint, models)
     if len(line.pieces_of) < 2:
         return
     for rest, members in line.series.items():
@@ -185,7 +242,7 @@ def _split_time(joint: list[Cell]) -> None:
             parts = line.pieces_of[span]
             if len(parts) > 1:
                 joint[position].time_parts = tuple(
-                    line.piece(rest, part, joint[position]) for part in parts
+                    line.piece(rest, part, position) for part in parts
                 )
     line.split_rests()
     line.split_sums()
@@ -196,8 +253,9 @@ class _TimeLine:
     each span), the pieces each span is made of, and the unpublished counts made
     for the pieces no figure covers."""
 
-    def __init__(self, joint: list[Cell]) -> None:
+    def __init__(self, joint: list[Cell], models: dict[int, int]) -> None:
         self.joint = joint
+        self.models = models
         self.series: dict[tuple[Any, ...], dict[Span, int]] = defaultdict(dict)
         self.located: dict[int, tuple[tuple[Any, ...], Span]] = {}
         for position, cell in enumerate(joint):
@@ -213,14 +271,18 @@ class _TimeLine:
         self.pieces_of = _pieces({span for members in self.series.values() for span in members})
         self.made: dict[tuple[tuple[Any, ...], Span], int] = {}
 
-    def piece(self, rest: tuple[Any, ...], span: Span, model: Cell) -> int:
-        """The figure of ``span`` in the series, or an unpublished count made for it."""
+    def piece(self, rest: tuple[Any, ...], span: Span, model: int) -> int:
+        """The figure of ``span`` in the series, or an unpublished count made for it
+        (shaped like the cell at ``model``)."""
         if span in self.series[rest]:
             return self.series[rest][span]
         if (rest, span) not in self.made:
             self.made[(rest, span)] = len(self.joint)
+            self.models[len(self.joint)] = model
             self.joint.append(
-                _unpublished(model, period=f"{span[0]}〜{span[1]}", node=None, named=False)
+                _unpublished(
+                    self.joint[model], period=f"{span[0]}〜{span[1]}", node=None, named=False
+                )
             )
         return self.made[(rest, span)]
 
@@ -237,10 +299,10 @@ class _TimeLine:
                         k not in located or part not in self.pieces_of[located[k][1]] for k in group
                     ):
                         continue
-                    whole = self.piece(rest, part, joint[parent])
+                    whole = self.piece(rest, part, parent)
                     if whole not in self.made.values():
                         continue  # a published period: its own relation is there already
-                    summed = tuple(self.piece(located[k][0], part, joint[k]) for k in group)
+                    summed = tuple(self.piece(located[k][0], part, k) for k in group)
                     joint[whole].also = (*joint[whole].also, summed)
 
     def split_sums(self) -> None:
@@ -255,9 +317,7 @@ class _TimeLine:
                 if own is None or joint[own].parts is not None:
                     continue
                 if all(part in self.pieces_of[located[k][1]] for k in kids):
-                    joint[own].parts = tuple(
-                        self.piece(located[k][0], part, joint[k]) for k in kids
-                    )
+                    joint[own].parts = tuple(self.piece(located[k][0], part, k) for k in kids)
 
 
 def _pieces(spans: set[Span]) -> dict[Span, list[Span]]:
@@ -316,13 +376,22 @@ def node_key(node: Any) -> Any:
 
 
 def _canonical(value: Any) -> Any:
-    if isinstance(value, frozenset | set):
+    if isinstance(value, frozenset):
+        return _canonical_set(value)
+    if isinstance(value, set):
         return tuple(sorted((_canonical(v) for v in value), key=repr))
     if isinstance(value, tuple | list):
         return tuple(_canonical(v) for v in value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+@lru_cache(maxsize=20_000)
+def _canonical_set(value: frozenset[Any]) -> tuple[Any, ...]:
+    """A node's people (a frozenset of 部署, the same few in thousands of nodes) in
+    order, worked out once per set of people."""
+    return tuple(sorted((_canonical(v) for v in value), key=repr))
 
 
 def _hide_in_reports(
@@ -354,6 +423,8 @@ def honour_published(reports: Sequence[list[Cell]], published: Mapping[str, list
     shown; returns how many that were hidden now."""
     shown = {node for node, labels in published.items() if any(not is_label(x) for x in labels)}
     changed = 0
+    if not shown:
+        return changed  # nothing published before: no cell's digest can be among them
     for cells in reports:
         for cell in cells:
             if node_digest(cell) in shown:
