@@ -145,8 +145,8 @@ def status_command(
     out_file: OutOpt = None,
     audience: AudienceOpt = None,
 ) -> None:
-    """Counts per state for each run; with RUN_ID, its failures, unknowns and deferrals
-    (--out: everyone of the run, with their state).
+    """Counts per state for each run, and whom each left out; with RUN_ID, its failures,
+    unknowns and deferrals (--out: the list of runs, or everyone of the run with their state).
 
     written = in the outbox only (a rehearsal, not delivered); deferred = held back by a
     frequency cap or the send window until the day shown.
