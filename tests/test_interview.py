@@ -178,3 +178,27 @@ def test_explain_and_xlsx(sample_copy: Workspace, tmp_path: Path) -> None:
     assert sheet.max_row == 5 and sheet["B2"].number_format == "@"
     assert sheet_records(book, "shortlist")[0]["manager_id"] == top["manager_id"]
     assert "注記" in book.sheetnames
+
+
+def test_explain_with_a_file_asked_for_is_refused_before_anything(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """--explain with --out wrote nothing and said nothing: it is refused, saying why,
+    and nothing is written or recorded."""
+    import sqlite3
+
+    target = tmp_path / "explain.xlsx"
+    db = sample_copy.root / "state" / "kops.db"
+
+    def audit_rows() -> int:
+        with sqlite3.connect(db) as con:
+            return int(con.execute("SELECT COUNT(*) FROM audit").fetchone()[0])
+
+    before = audit_rows()
+    for extra in (["--out", str(target)], ["--format", "csv"]):
+        result = Cli(sample_copy)(
+            "interview", "shortlist", "--explain", "000132", "000133", *extra, ok=False
+        )
+        assert result.exit_code == 1 and "--explain" in result.stderr, extra
+        assert "writes no file" in result.stderr and not result.stdout.strip()
+    assert not target.exists() and audit_rows() == before

@@ -91,3 +91,31 @@ def test_a_month_that_left_no_one_out_shows_no_such_column(tmp_path: Path) -> No
     runs = json.loads(cli("mail", "status", "--format", "json").stdout)
     assert [r["left_out"] for r in runs] == [0]
     assert "left_out" not in cli("mail", "status").stdout
+
+
+def test_the_list_of_runs_is_written_to_a_file_when_asked(month: Path, tmp_path: Path) -> None:
+    """`kops mail status --out runs.xlsx` wrote nothing and said nothing (the list ignored
+    --out): it writes the list as the terminal shows it, one row a run, recounted from
+    kops.db."""
+    from openpyxl import load_workbook
+
+    with sqlite3.connect(month / "state" / "kops.db") as db:
+        stored = {
+            run: n
+            for run, n in db.execute(
+                "SELECT r.run_id, COUNT(l.item) FROM mail_runs r"
+                " LEFT JOIN mail_ledger l ON l.run_id = r.run_id GROUP BY r.run_id"
+            )
+        }
+    path = tmp_path / "runs.xlsx"
+    result = Cli(Workspace(month))("mail", "status", "--out", str(path), env={"KOPS_LANG": "ja"})
+    assert str(path) in result.stderr.replace("\n", "")
+    sheet = load_workbook(path).worksheets[0]
+    header = [str(c.value).replace("\n", "") for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(2, values_only=True)}
+    assert set(rows) == set(stored)
+    for run, n in stored.items():
+        assert rows[run]["人数（比較群を含む）"] == n, run
+    award = rows[AWARD_RUN]
+    assert award["宛先から除いた人数"] == 1 and award["実行の状態"] == "書き出しのみ（未送信）"
+    assert sheet.cell(2, header.index("作成日時") + 1).is_date

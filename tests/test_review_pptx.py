@@ -126,3 +126,31 @@ def test_a_table_above_its_chart_stays_readable(tmp_path: Path) -> None:
     table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
     size = table.cell(1, 0).text_frame.paragraphs[0].runs[0].font.size.pt
     assert size >= 12, size
+
+
+def test_a_cell_of_several_lines_breaks_as_powerpoint_reads_it(tmp_path: Path) -> None:
+    """A line feed inside a run is no line break to PowerPoint: each line of a cell is a
+    paragraph. A count said with its reasons stands at the right on every line, as a
+    figure does (at the left, 「0」 of the column before and 「3」 read as 「03」)."""
+    from pptx.enum.text import PP_ALIGN
+
+    said = "3\nメールアドレスなし 2人\n休職・休業中 1人"
+    rows = [
+        ["セミナーのご案内", "0", said],
+        ["付与のお知らせ", "0", "1（メールアドレスなし）"],
+        ["繰り返し未設定", "0", "0"],
+    ]
+    spec = Table(["配信", "比較群\n（送らない）", "宛先から除いた人数"], rows)
+    deck = write_deck([Slide("5. メール", table=spec, message="m")], tmp_path / "d.pptx")
+    table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    for r in range(len(rows) + 1):
+        for c in range(3):
+            for paragraph in table.cell(r, c).text_frame.paragraphs:
+                assert all("\n" not in run.text for run in paragraph.runs), (r, c)
+    header = table.cell(0, 1).text_frame.paragraphs
+    assert [p.text for p in header] == ["比較群", "（送らない）"]
+    lines = table.cell(1, 2).text_frame.paragraphs
+    assert [p.text for p in lines] == said.split("\n")
+    for r in (1, 2, 3):
+        assert {p.alignment for p in table.cell(r, 2).text_frame.paragraphs} == {PP_ALIGN.RIGHT}
+    assert table.cell(1, 0).text_frame.paragraphs[0].alignment != PP_ALIGN.RIGHT

@@ -156,6 +156,11 @@ def test_compare_shows_transitions(
     assert payload["left"] == 2  # the two who retired in November
     same = json.loads(cli("segment", "--since", "2026-10-31", "--format", "json").stdout)
     assert same["before"]["snapshot"] == "0001"
+    # A CSV holds who moved (one table of the comparison), and says so.
+    moved_csv = cli("segment", "--compare", "1", "--format", "csv", env={"KOPS_QUIET": "0"})
+    rows = list(csv.DictReader(io.StringIO(moved_csv.stdout)))
+    assert len(rows) == len(payload["moved_on"]) + len(payload["slid_back"])
+    assert "CSV に入るのは次の段階に進んだ人・前の段階に戻った人だけ" in moved_csv.stderr
     text = cli("segment", "--compare", "1").stdout
     assert "スナップショット 0001（2026-10-20）→ 0002（2026-11-20）" in text
     assert "次の段階に進んだ人（" in text

@@ -241,3 +241,20 @@ def test_summary_workbook_is_japanese_with_percent_formats_and_charts(
     assert title == f"満足度の分布（回答 {answers}件）"
     series = charts["出欠_スタックポイント別"][0].series
     assert [s.val.numRef.f.split("!")[1] for s in series] == ["$B$2:$B$6", "$C$2:$C$6"]
+
+
+def test_a_csv_of_the_summary_says_it_holds_one_table(ws: Workspace) -> None:
+    """The summary is eleven tables; a CSV holds the attendance by stuck point alone, and
+    says so (JSON holds every table by name)."""
+    import json
+
+    cli = Cli(ws)
+    cli("seminar", "attendance", "month1", str(ATTENDANCE))
+    shown = cli("seminar", "summary", "month1", "--format", "csv", env={"KOPS_QUIET": "0"})
+    rows = list(csv.DictReader(io.StringIO(shown.stdout)))
+    assert rows and set(rows[0]) >= {"stuck_point", "invited", "attended"}
+    assert "attendance by stuck point only" in shown.stderr and "--format json" in shown.stderr
+    every = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)
+    assert len(every) > 1  # the tables the CSV leaves out are there
+    quiet = cli("seminar", "summary", "month1", "--format", "json", env={"KOPS_QUIET": "0"})
+    assert "only" not in quiet.stderr

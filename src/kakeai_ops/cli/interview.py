@@ -178,6 +178,16 @@ def shortlist_command(
 
     Example: kops interview shortlist --n 6 --topic 今後のキャリア --out shortlist.xlsx
     """
+    if explain is not None and (out_file is not None or fmt is not Format.table):
+        # The scoring of one pair is read on the terminal; a file was asked for and
+        # nothing would have been written.
+        raise KopsError(
+            _("--explain shows one pair's scoring on the terminal; it writes no file"),
+            hint=_(
+                "leave out --out and --format; for the shortlist in a file, run it without "
+                "--explain"
+            ),
+        )
     opened = session(workspace)
     rules = opened.settings.interview
     found, when, meetings = _analyse(opened, snapshot, as_of, topic)

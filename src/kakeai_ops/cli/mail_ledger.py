@@ -79,13 +79,7 @@ RUN_COLUMNS = ["run_id", "created_at", "as_of", "segment_key", "messages", "stat
 def runs_table(frame: pd.DataFrame) -> Any:
     """The runs as the secretariat reads them: which run, when, on whose data, how many
     messages in which state (a state no run has is left out, so the table fits)."""
-    states = [s for s in (*STATE_WORDS, "bounced", "delivered") if s in frame.columns]
-    shown = [s for s in states if (frame[s] != 0).any()]
-    if "delivered" in shown and not (frame["bounced"] != 0).any():
-        shown.remove("delivered")  # as many as were sent: said once
-    if "left_out" in frame.columns and (frame["left_out"] != 0).any():
-        shown += ["left_out", "left_out_reasons"]
-    table = frame[RUN_COLUMNS + shown].copy()
+    table = frame[_run_columns(frame)].copy()
     table["created_at"] = [str(v)[:16].replace("T", " ") for v in table["created_at"]]
     return people_table(
         table,
@@ -112,6 +106,37 @@ def with_left_out(frame: pd.DataFrame, ledger: Any) -> pd.DataFrame:
     )
 
 
+def _run_columns(frame: pd.DataFrame) -> list[str]:
+    """The runs' columns a reader needs: which run, when, on whose data, and the states
+    some run is in (a state no run has is left out, so the table fits)."""
+    states = [str(s) for s in (*STATE_WORDS, "bounced", "delivered") if s in frame.columns]
+    shown = [s for s in states if (frame[s] != 0).any()]
+    if "delivered" in shown and not (frame["bounced"] != 0).any():
+        shown.remove("delivered")  # as many as were sent: said once
+    if "left_out" in frame.columns and (frame["left_out"] != 0).any():
+        shown += ["left_out", "left_out_reasons"]
+    return RUN_COLUMNS + shown
+
+
+def runs_for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """The list of runs as a file shows it (`mail status --out`): the table's columns in
+    Japanese, each run's state in words, its creation a date and time Excel reads."""
+    table = frame[_run_columns(frame)].copy()
+    table["created_at"] = (
+        pd.to_datetime(table["created_at"], errors="coerce", utc=True)
+        .dt.tz_convert(JST)
+        .dt.tz_localize(None)
+        .dt.floor("min")
+    )
+    table["status"] = [RUN_STATUS_WORDS.get(v, v) for v in table["status"]]
+    words = {**MAIL_LABELS, **{k: v for k, v in STATE_WORDS.items() if isinstance(k, str)}}
+    # Keys the glossary names keep their key (it labels them and their values); the run's
+    # own words (人数（比較群を含む）, 実行の状態, the states) are given here.
+    return table.rename(
+        columns={c: words[c] for c in table.columns if c in words and c not in glossary.COLUMNS}
+    )
+
+
 @records_audience("mail status")
 def status_command(
     run_id: Annotated[str | None, typer.Argument(help="A run id (default: list the runs).")] = None,
@@ -120,8 +145,8 @@ def status_command(
     out_file: OutOpt = None,
     audience: AudienceOpt = None,
 ) -> None:
-    """Counts per state for each run; with RUN_ID, its failures, unknowns and deferrals
-    (--out: everyone of the run, with their state).
+    """Counts per state for each run, and whom each left out; with RUN_ID, its failures,
+    unknowns and deferrals (--out: the list of runs, or everyone of the run with their state).
 
     written = in the outbox only (a rehearsal, not delivered); deferred = held back by a
     frequency cap or the send window until the day shown.
@@ -132,10 +157,9 @@ def status_command(
     if run_id is None:
         with runs.open_ledger(context.workspace) as ledger:
             frame = with_left_out(ledger.runs(), ledger)
-        if fmt is Format.table:
+        # --out: the list as people read it; --format csv|json: the runs as stored.
+        if not emit(runs_for_people(frame), fmt, out_file, shown=frame, sheet="runs"):
             out.print(runs_table(frame))
-        else:
-            emit_data(frame, fmt)
         return
     found = run_status(context.workspace, run_id)
     with runs.open_ledger(context.workspace) as ledger:

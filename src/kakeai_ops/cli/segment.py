@@ -335,6 +335,13 @@ def _compare(
     )
     # --out writes the transitions; on stdout, CSV is who moved and JSON the whole record.
     shown = movement_record(earlier, earlier_as_of, snap, movement) if fmt is Format.json else moved
+    if fmt is Format.csv and out_file is None:
+        note(
+            _(
+                "the CSV holds who moved on or slid back only; --format json or "
+                "--out FILE.xlsx hold the transitions too"
+            )
+        )
     if emit(
         # A row per earlier stuck point, named as people say it (the file's first column).
         transitions.rename(columns={"before": "stuck_point_before"}),

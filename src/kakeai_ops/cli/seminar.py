@@ -504,6 +504,14 @@ def summary_command(
     summary = result.summary
     sheets = summary_sheets(result)
     (first, overview_frame), *more = sheets
+    if fmt is Format.csv and out_file is None:
+        # One CSV holds one table: say so, rather than let it pass for the whole summary.
+        note(
+            _(
+                "the CSV holds the attendance by stuck point only; --format json or "
+                "--out FILE.xlsx hold every table of the summary"
+            )
+        )
     if emit(
         pd.concat([_named(seminar_id, config), overview_frame], ignore_index=True),
         fmt,

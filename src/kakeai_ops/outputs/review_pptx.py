@@ -39,6 +39,18 @@ STACKED_TABLE = 0.6  # of the space, for a table above its chart
 MAX_TABLE_FONT = 18
 # A cell that reads as a figure (86%, 1,234人, ▲ +3pt, <5) is right-aligned.
 FIGURE = re.compile(r"^[▲▼→±+\-−]?\s*[<(]?[+\-]?[\d,.]+\s*(%|pt|人|件|組|回|日)?\)?$|^[<－-]\S*$")
+# A count said with its reasons (「1（メールアドレスなし）」, 「3」 over 「メールアドレスなし 2人」)
+# stands at the right too: at the left, 「0」 of the column before and 「3」 read as 「03」.
+COUNT_WITH_REASON = re.compile(r"^[\d,]+（[^）]+）$")
+REASON_COUNT = re.compile(r"^\S.*\s[\d,]+人$")
+
+
+def reads_as_figure(text: str) -> bool:
+    """Whether a cell stands at the right, as a figure does."""
+    first, *rest = [line.strip() for line in text.strip().split("\n")] or [""]
+    if not rest:
+        return bool(FIGURE.match(first) or COUNT_WITH_REASON.match(first))
+    return bool(FIGURE.match(first)) and all(REASON_COUNT.match(line) for line in rest)
 
 
 @dataclass
@@ -481,7 +493,7 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
         _cell(table.cell(0, c), name, lay.size, bold=True, color="FFFFFF")
     for r, row in enumerate(lay.rows, start=1):
         for c, value in enumerate(row):
-            _cell(table.cell(r, c), value, lay.size, right=bool(FIGURE.match(value.strip())))
+            _cell(table.cell(r, c), value, lay.size, right=reads_as_figure(value))
     if lay.note:
         last = len(lay.heights) - 1
         table.cell(last, 0).merge(table.cell(last, len(spec.columns) - 1))
@@ -571,12 +583,15 @@ def _cell(
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
     frame = cell.text_frame
     frame.word_wrap = True
-    paragraph = frame.paragraphs[0]
-    if right:  # figures line up on their last digit
-        paragraph.alignment = PP_ALIGN.RIGHT
-    run = paragraph.add_run()
-    run.text = text
-    _font(run, size, bold, color)
+    # A line each paragraph: a line feed inside a run is no line break to PowerPoint (it
+    # joined 「比較群」 and 「（送らない）」), and each line keeps the cell's alignment.
+    for index, line in enumerate(text.split("\n")):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        if right:  # figures line up on their last digit
+            paragraph.alignment = PP_ALIGN.RIGHT
+        run = paragraph.add_run()
+        run.text = line
+        _font(run, size, bold, color)
 
 
 def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, height: float) -> None:
