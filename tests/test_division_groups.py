@@ -54,6 +54,14 @@ def _same(fast: pd.DataFrame, plain: pd.DataFrame) -> None:
     assert_frame_equal(fast, plain, check_dtype=False, check_index_type=False)
 
 
+def _lookup(mix: pd.DataFrame) -> dict[object, dict[str, tuple[int, int]]]:
+    """A ``mix`` frame as the report reads it: 事業部 → value → (1on1s, members)."""
+    out: dict[object, dict[str, tuple[int, int]]] = {}
+    for row in mix.itertuples(index=False):
+        out.setdefault(row.division, {})[str(row.value)] = (row.count, row.people)
+    return out
+
+
 def _whole(t: Tables) -> Tables:
     users = t.users.assign(division=TOTAL, department=TOTAL)
     return Tables(users=users, pairs=t.pairs, meetings=t.meetings)
@@ -83,8 +91,10 @@ def test_grouped_figures_are_the_plain_ones(text: str, scope: list[ScopeUnit] | 
     for column, vocabulary in (("topic", DEFAULT_TOPICS), ("response", DEFAULT_RESPONSES)):
         fast = figures.mix(period, ["division"], column, list(vocabulary))
         _same(fast, oracle.mix(scoped, period, ["division"], column, list(vocabulary)))
+        assert figures.mix_counts(period, column) == _lookup(fast)
         fast = figures.mix(period, ["division"], column, list(vocabulary), whole=True)
         _same(fast, oracle.mix(_whole(scoped), period, ["division"], column, list(vocabulary)))
+        assert figures.mix_counts(period, column, whole=True) == _lookup(fast)
     _same(
         figures.topic_response(period, ["division"]),
         oracle.topic_response(scoped, period, ["division"]),

@@ -163,6 +163,46 @@ class Figures:
         frame["value"] = pd.Categorical(frame["value"], categories=vocabulary, ordered=True)
         return frame.sort_values([*levels, "value"]).reset_index(drop=True)
 
+    def mix_counts(
+        self, period: plain.Period, column: str, whole: bool = False
+    ) -> dict[object, dict[str, tuple[np.int64, np.int64]]]:
+        """``mix`` per 事業部 (one group with ``whole``) as a lookup: its index value →
+        each value of ``column`` present → (1on1s, distinct members), the numbers of
+        ``mix``'s ``count`` and ``people`` (int64). For a report, which reads them
+        value by value: no frame to build, filter and sort for each 事業部."""
+        groups = self.grouping(["division"], whole)
+        if column == "topic":
+            codes, values = self.topic, self.topic_values
+        else:
+            codes, values = self.response, self.response_values
+        mask = self.within(period.start, period.end) & (codes >= 0)
+        count, people = self._value_counts(groups, self.row[mask], codes[mask], len(values))
+        width = max(len(values), 1)
+        out: dict[object, dict[str, tuple[np.int64, np.int64]]] = {}
+        for k in np.flatnonzero(count).tolist():
+            group = out.setdefault(groups.index[k // width], {})
+            group[values[k % width]] = (count[k], people[k])
+        return out
+
+    def _value_counts(
+        self, groups: Grouping, rows: np.ndarray, codes: np.ndarray, values: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per group × value code (``group * width + code``): the 1on1s and the
+        distinct users, as ``_by_value`` counts them."""
+        width = max(values, 1)
+        group = groups.codes[rows]
+        keep = group >= 0
+        rows, codes, group = rows[keep], codes[keep], group[keep]
+        size = groups.size * width
+        count = np.bincount(group * width + codes, minlength=size).astype(np.int64)
+        seen = np.zeros(len(self.users) * width, dtype=bool)
+        seen[rows * width + codes] = True
+        distinct = np.flatnonzero(seen)
+        people = np.bincount(
+            groups.codes[distinct // width] * width + distinct % width, minlength=size
+        ).astype(np.int64)
+        return count, people
+
     def topic_response(self, period: plain.Period, levels: list[str]) -> pd.DataFrame:
         """Average スッキリ度 per group × topic × 対応."""
         groups = self.grouping(levels)

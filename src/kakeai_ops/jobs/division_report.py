@@ -697,17 +697,16 @@ def _mixes(
     responses: list[str],
 ) -> None:
     """Topics and 対応 per 事業部; the topics over all of them too."""
-    levels = ["division"]
     for name, column, vocabulary in (
         ("topics", "topic", topics),
         ("responses", "response", responses),
     ):
-        per_division = figures.mix(period, levels, column, vocabulary)
+        per_division = figures.mix_counts(period, column)
         for division in divisions:
-            _mix(out, name, column, division, per_division, vocabulary)
+            _mix(out, name, column, division, per_division.get(division, {}), vocabulary)
         if name == "topics":
-            whole = figures.mix(period, levels, column, vocabulary, whole=True)
-            _mix(out, name, column, None, whole, vocabulary)
+            whole = figures.mix_counts(period, column, whole=True)
+            _mix(out, name, column, None, next(iter(whole.values()), {}), vocabulary)
 
 
 def _monthly(out: _Cells, figures: Figures, as_of: dt.date, members: dict[str | None, int]) -> None:
@@ -978,21 +977,12 @@ def _mix(
     table: str,
     column: str,
     division: str | None,
-    frame: pd.DataFrame,
+    by_value: Mapping[str, tuple[Any, Any]],
     vocabulary: list[str],
 ) -> None:
-    """Counts and shares per topic (or 対応). Every value of the vocabulary gets a row:
-    a topic no one took shows as ``<5``/``<10`` like a small one, not as a gap."""
-    if division is not None:
-        frame = frame[frame["division"] == division]
-    # A dict, not .at on a frame: a lookup per cell, thousands of cells.
-    by_value = dict(
-        zip(
-            frame["value"].astype(str),
-            zip(frame["count"].to_numpy(), frame["people"].to_numpy(), strict=True),
-            strict=True,
-        )
-    )
+    """Counts and shares per topic (or 対応), from the row's value → (1on1s, distinct
+    members) (``Figures.mix_counts``). Every value of the vocabulary gets a row: a
+    topic no one took shows as ``<5``/``<10`` like a small one, not as a gap."""
 
     def row(value: str) -> dict[str, Any]:
         return {"table": table, "division": division, "department": None, column: value}

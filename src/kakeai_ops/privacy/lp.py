@@ -98,7 +98,7 @@ def _additive_relations(cells: Sequence[Cell]) -> Relations:
 
 
 _structure: dict[tuple[str, tuple[int, ...]], tuple[tuple[Cell, ...], Any]] = {}
-REMEMBERED_LISTS = 32
+REMEMBERED_LISTS = 128  # a family of periods: 15 reports and the joint list, several kinds each
 
 
 def remembered(kind: str, cells: Sequence[Cell], compute: Callable[[Sequence[Cell]], T]) -> T:
@@ -140,6 +140,8 @@ def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
         if hidden[position]:
             continue
         assert cell.numerator is not None  # see _shares
+        if not hidden[cell.numerator] and not any(hidden[d] for d in cell.denominator):
+            continue  # every count of it shown: both rows would have no unknown
         share, step = float(cell.value or 0), half_step("share")
         for bound, sign in ((share - step, 1.0), (share + step, -1.0)):
             # numerator − bound × Σ denominator  ≥ 0 (lower) or ≤ 0 (upper)
@@ -174,7 +176,33 @@ def _shares(cells: Sequence[Cell]) -> list[int]:
 
 def components(cells: Sequence[Cell]) -> list[tuple[list[int], list[Row]]]:
     """Groups of hidden counts tied by some relation, with their relations
-    (each group is solved on its own: small programmes instead of one large one)."""
+    (each group is solved on its own: small programmes instead of one large one).
+
+    Read only: the answer is shared. Of a list (``remembered``: what its cells are
+    does not change), the relations follow from which of its cells are hidden, as
+    the rest is fixed once the list is built (a cell's ``raw``, hence what a shown
+    one publishes): the audit asks again with the same cells hidden (a report
+    protected once more in its set's round, audited, checked), and is answered from
+    the last few asks of that list."""
+    hidden = bytes(c.state != "" for c in cells)
+    known = remembered("components", cells, _no_components)
+    found = known.get(hidden)
+    if found is None:
+        found = _components(cells)
+        known[hidden] = found
+        while len(known) > REMEMBERED_STATES:
+            del known[next(iter(known))]
+    return found
+
+
+REMEMBERED_STATES = 4
+
+
+def _no_components(_cells: Sequence[Cell]) -> dict[bytes, list[tuple[list[int], list[Row]]]]:
+    return {}
+
+
+def _components(cells: Sequence[Cell]) -> list[tuple[list[int], list[Row]]]:
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
