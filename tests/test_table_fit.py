@@ -269,3 +269,26 @@ def test_hostile_headers_break_between_words_and_print_as_written() -> None:
         assert "開発␛[2J本部" in said, width
         assert "\x1b" not in shown and "␛" in shown, width
         assert "\u202e" not in shown, width
+
+
+def test_a_long_header_word_breaks_between_its_parts(sample_ws: Workspace) -> None:
+    """「スタックポイ/ント」 at 120 columns: a word longer than a header's line breaks between
+    its parts (「スタック/ポイント」), as a reader splits it, not at its last characters."""
+    word = "スタックポイント"
+    seen = 0
+    for width in range(100, 200, 10):
+        shown = _run(sample_ws, width, "segment", "--list")
+        if "┏" not in shown:
+            continue
+        for header, lines in _header_lines(shown).items():
+            at = header.find(word)
+            if at < 0:
+                continue
+            seen += 1
+            ends, total = set(), 0
+            for line in lines[:-1]:
+                total += len(line)
+                ends.add(total)
+            inside = {e - at for e in ends if at < e < at + len(word)}
+            assert inside <= {len("スタック")}, (width, lines)
+    assert seen

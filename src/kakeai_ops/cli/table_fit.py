@@ -169,22 +169,33 @@ def wrap(text: str, width: int, loose: bool = False, header: bool = False) -> li
     between its words). ``loose``: a piece wider than the line is broken between its
     words (「マーケティング/本部」), and only a word wider still is folded."""
     lines: list[str] = []
-    split = header_words if loose or header else None
     for paragraph in text.split("\n"):
         parts = header_words(paragraph) if header else pieces(paragraph)
-        lines.append(_fill(parts, width, lines, split).rstrip())
+        lines.append(_fill(parts, width, lines, SPLITS if loose or header else ()).rstrip())
     return lines
+
+
+def _morphemes(word: str) -> Iterable[str]:
+    """A word too long for its line in its smallest units (「スタック｜ポイント」)."""
+    from ..outputs.header_lines import morphemes
+
+    return morphemes(word)
+
+
+# How a part too wide for its line is broken, before it is folded at any character: into
+# its words, then a word into its smallest units.
+SPLITS: tuple[Callable[[str], Iterable[str]], ...] = (header_words, _morphemes)
 
 
 def _fill(
     parts: Iterable[str],
     width: int,
     lines: list[str],
-    split: Callable[[str], Iterable[str]] | None = None,
+    splits: tuple[Callable[[str], Iterable[str]], ...] = (),
 ) -> str:
-    """As many parts a line as fit; a part wider than the line is split (its words) or,
-    wider still, folded (禁則 kept). Full lines go to ``lines``; the last, partial, is
-    returned."""
+    """As many parts a line as fit; a part wider than the line is broken by the first of
+    ``splits`` that cuts it, or, wider still, folded (禁則 kept). Full lines go to
+    ``lines``; the last, partial, is returned."""
     line = ""
     for part in parts:
         if cell_len((line + part).rstrip()) <= width:
@@ -193,8 +204,13 @@ def _fill(
         if line.strip():
             lines.append(line.rstrip())
         line = part.lstrip()
-        if cell_len(line.rstrip()) > width and split is not None:
-            line = _fill(split(line), width, lines)
+        for index, split in enumerate(splits):
+            if cell_len(line.rstrip()) <= width:
+                break
+            pieces = tuple(split(line))
+            if len(pieces) > 1:
+                line = _fill(pieces, width, lines, splits[index + 1 :])
+                break
         while cell_len(line.rstrip()) > width:  # fold what cannot fit at all
             cut = _fold_at(line, width)
             lines.append(line[:cut])

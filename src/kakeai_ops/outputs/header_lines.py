@@ -53,6 +53,13 @@ def _kanji(ch: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def morphemes(text: str) -> tuple[str, ...]:
+    """The text's smallest units as Sudachi finds them, nothing glued (「スタック｜ポイント」):
+    where a word too long for its line may break rather than at any character."""
+    return tuple(m.surface() for m in _tokenizer().tokenize(text)) if text.strip() else (text,)
+
+
+@lru_cache(maxsize=4096)
 def words(text: str) -> tuple[str, ...]:
     """The pieces of one line of ``text`` that a line break may separate; joined they
     give ``text`` back."""

@@ -120,14 +120,14 @@ def _awarded_run(run: dict[str, Any], campaign_id: str) -> bool:
 
 
 def left_out_cell(reasons: dict[str, int]) -> str:
-    """Whom a run left out, as slide 5 and its sheet show it: 「1（メールアドレスなし）」;
-    「3」 over 「メールアドレスなし 2人」 and 「休職・休業中 1人」; or 「0」."""
+    """Whom a run left out, as slide 5 shows it: 「1（メールアドレスなし）」; 「3」 over
+    「メールアドレスなし 2人」 and 「休職・休業中 1人」; or 「0」."""
     total = sum(reasons.values())
     if not total:
         return "0"
-    if len([n for n in reasons.values() if n]) == 1:
-        (reason,) = [k for k, n in reasons.items() if n]
-        return f"{total:,}（{reason_word(reason)}）"
+    sole = _sole_reason(reasons)
+    if sole is not None:
+        return f"{total:,}（{reason_word(sole)}）"
     # The count, then a reason a line: run on, the renderer broke inside 「2人」.
     lines = "\n".join(reason_words(reasons).split("、"))
     return f"{total:,}\n{lines}"
@@ -139,10 +139,16 @@ def left_out_words(reasons: dict[str, int]) -> str:
     total = sum(reasons.values())
     if not total:
         return ""
-    if len([n for n in reasons.values() if n]) == 1:
-        (reason,) = [k for k, n in reasons.items() if n]
-        return f"{total:,}人は{reason_word(reason)}"
+    sole = _sole_reason(reasons)
+    if sole is not None:
+        return f"{total:,}人は{reason_word(sole)}"
     return f"{total:,}人は宛先から除外: {reason_words(reasons)}"
+
+
+def _sole_reason(reasons: dict[str, int]) -> str | None:
+    """The one reason people were left out for, when there is only one."""
+    given = [k for k, n in reasons.items() if n]
+    return given[0] if len(given) == 1 else None
 
 
 def notice_parts(notices: AwardNotices) -> list[str]:
