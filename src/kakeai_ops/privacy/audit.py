@@ -168,9 +168,9 @@ def _propagate(cells: list[Cell]) -> None:
     while changed:
         changed = False
         for cell in cells:
-            if cell.hidden or not cell.depends:
+            if not cell.depends or cell.state != "":  # ``hidden``, inline: a hot loop
                 continue
-            hidden = [cells[d] for d in cell.depends if cells[d].hidden]
+            hidden = [cells[d] for d in cell.depends if cells[d].state != ""]
             if hidden:
                 primary = [d for d in hidden if d.state == PRIMARY]
                 if primary:

@@ -124,17 +124,22 @@ def remembered(kind: str, cells: Sequence[Cell], compute: Callable[[Sequence[Cel
 def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
     hidden = [c.state != "" for c in cells]
     rows: list[Row] = []
-    for parent, kids in additive_relations(cells):
+    for members, signed in remembered("sum terms", cells, _sum_terms):
+        if not any(hidden[i] for i in members):
+            continue  # every count of it shown: the row would have no unknown
         row = Row({}, 0.0, 0.0)
         constant = 0.0
-        for index, sign in [(parent, -1.0), *((k, 1.0) for k in kids)]:
+        for index, sign in signed:
             if hidden[index]:
                 row.coefficients[index] = row.coefficients.get(index, 0.0) + sign
             else:
                 constant += sign * float(cells[index].raw or 0)
         if row.coefficients:
-            frees = tuple(i for i in (parent, *kids) if not hidden[i])
+            frees = tuple(i for i in members if not hidden[i])
             rows.append(Row(row.coefficients, -constant, -constant, frees))
+    # A shown share publishes what its raw figure rounds to, whatever else is hidden
+    # (a cell's raw and unit do not change once its list is built): worked out once.
+    published = remembered("share values", cells, _no_values)
     for position in remembered("shares", cells, _shares):
         cell = cells[position]
         if hidden[position]:
@@ -142,7 +147,10 @@ def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
         assert cell.numerator is not None  # see _shares
         if not hidden[cell.numerator] and not any(hidden[d] for d in cell.denominator):
             continue  # every count of it shown: both rows would have no unknown
-        share, step = float(cell.value or 0), half_step("share")
+        share = published.get(position)
+        if share is None:
+            share = published[position] = float(cell.value or 0)
+        step = half_step("share")
         for bound, sign in ((share - step, 1.0), (share + step, -1.0)):
             # numerator − bound × Σ denominator  ≥ 0 (lower) or ≤ 0 (upper)
             terms: dict[int, float] = defaultdict(float)
@@ -163,6 +171,18 @@ def rows_of_cells(cells: Sequence[Cell]) -> list[Row]:
             else:
                 rows.append(Row(coefficients, -math.inf, -constant + TOLERANCE, frees))
     return rows
+
+
+def _sum_terms(cells: Sequence[Cell]) -> list[tuple[tuple[int, ...], list[tuple[int, float]]]]:
+    """Each sum as its counts (the parent first) and their signs in its row."""
+    return [
+        ((parent, *kids), [(parent, -1.0), *((k, 1.0) for k in kids)])
+        for parent, kids in additive_relations(cells)
+    ]
+
+
+def _no_values(_cells: Sequence[Cell]) -> dict[int, float]:
+    return {}
 
 
 def _shares(cells: Sequence[Cell]) -> list[int]:
