@@ -41,8 +41,8 @@ _OPENING = set("（(「『【〔[")
 # A run of kana and kanji this long is cut into its phrases (BudouX: 「スッキリ度｜入力率」,
 # 「分散の｜ため｜繰り上げ」); a shorter one (a name, 「エンジニア」) stays whole.
 LONG_RUN = 7
-# A header is read once per column: it may be folded inside a word rather than widen
-# its column past this many cells.
+# A header is read once per column: a word of it longer than this many cells is broken
+# between its parts (「スタック/ポイント」) rather than widen its column further.
 HEADER_CELLS = 10
 # Breaking words, a column still shows this many cells a line (four kanji), or the
 # table is printed one row at a time.
@@ -166,8 +166,9 @@ def _two_lines(header: str) -> int:
 
 def wrap(text: str, width: int, loose: bool = False, header: bool = False) -> list[str]:
     """The text in lines of at most ``width`` cells, broken between pieces (a header:
-    between its words). ``loose``: a piece wider than the line is broken between its
-    words (「マーケティング/本部」), and only a word wider still is folded."""
+    between its words). ``loose`` or a header: a piece wider than the line is broken
+    between its words (「マーケティング/本部」), a word between its parts, and only a part
+    wider still is folded."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         parts = header_words(paragraph) if header else pieces(paragraph)
