@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import yaml
 
+import sample_recount as recount
 from calendar_oracle import days_off
 from conftest import SAMPLE
 from kakeai_ops.workspace import Workspace
@@ -41,14 +42,7 @@ def day_text(day: dt.date) -> str:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp932")
-    from io import StringIO
-
-    return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    return recount.read(path)  # UTF-8 (with or without BOM) or CP932, every cell as text
 
 
 def an_id(value: str) -> str:

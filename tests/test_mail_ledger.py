@@ -4,9 +4,7 @@ of the sample month (`kops demo`) without kops."""
 
 from __future__ import annotations
 
-import csv
 import email
-import io
 import json
 import shutil
 import sqlite3
@@ -16,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import sample_recount as recount
 from conftest import SAMPLE, Cli
 from kakeai_ops.workspace import Workspace
 
@@ -31,12 +30,10 @@ def _address(text: str) -> str:
 
 
 def _users() -> dict[str, dict[str, str]]:
-    raw = (SAMPLE / "2026-11" / "users.csv").read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp932")
-    return {_id(r["ユーザーID"]): r for r in csv.DictReader(io.StringIO(text))}
+    return {
+        _id(r["ユーザーID"]): r
+        for r in recount.read(SAMPLE / "2026-11" / "users.csv").to_dict("records")
+    }
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from ..jobs.division_report import (
     publication_for,
     record_report,
 )
-from ..numbers import percent
+from ..numbers import grouped, percent
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, with_basis, write_report
 from ..privacy.audiences import SHARED, line
@@ -265,7 +265,7 @@ def _print_overview(report: DivisionReport) -> None:
         c: _whole_percent for c, _label, f in OVERVIEW_COLUMNS if f and f.endswith("%")
     }
     # Counts as the workbook shows them (#,##0): 1,502, not 1502 beside the files' 5,628.
-    formats |= {c: _count for c, _label, f in OVERVIEW_COLUMNS if f == glossary.COUNT}
+    formats |= {c: grouped for c, _label, f in OVERVIEW_COLUMNS if f == glossary.COUNT}
     if language() == "ja":  # the workbook's title and headers
         title = f"{report.title}（{report.scope_label}、{report.period.caption}）"
     else:  # the keys of --format json, the period by its dates
@@ -330,10 +330,6 @@ def _loss_said(report: DivisionReport | Publication) -> str:
             n=loss["reports"] - 1, loss=said
         )
     return said
-
-
-def _count(value: Any) -> str:
-    return "-" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
 def _whole_percent(value: Any) -> str:
