@@ -8,20 +8,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email
-import functools
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
 
 from conftest import SAMPLE
 from kakeai_ops import glossary
 from kakeai_ops.cli.demo import AFTER_SEMINAR, NOVEMBER, OCTOBER
 from test_glossary import second_spellings
-from workbooks import column_keys, header_labels, overview_records
+from workbooks import column_keys, header_labels, overview_records, read_book, read_deck
 
 # A cell that is a key, not a word: lower-case ASCII, maybe several joined by ; or ,
 KEY_LIKE = re.compile(r"[a-z][a-z0-9_]*(?:\s*[;,+]\s*[a-z][a-z0-9_]*)*")
@@ -33,16 +31,7 @@ def month(demo_run: tuple[Path, Any]) -> Path:
 
 
 # The demo's files, each read once for all the tests here (they only read them).
-@functools.cache
-def _book(path: Path) -> Workbook:
-    return load_workbook(path)
-
-
-@functools.cache
-def _deck(path: Path) -> Any:
-    from pptx import Presentation
-
-    return Presentation(str(path))
+_book, _deck = read_book, read_deck
 
 
 def _lists(root: Path) -> list[Path]:

@@ -23,7 +23,6 @@ from typing import Any
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from openpyxl.workbook import Workbook
 
 import sample_recount as recount
 from calendar_oracle import days_off
@@ -33,7 +32,7 @@ from kakeai_ops.cli.demo import NOVEMBER
 from kakeai_ops.config.rule_settings import Privacy
 from kakeai_ops.privacy import rules
 from kakeai_ops.workspace import Workspace
-from workbooks import overview_records, sheet_records
+from workbooks import overview_records, read_book, read_deck, sheet_records
 
 HEADER_FILL = "305496"  # the fill of every table header kops writes
 # A label that names a figure ends so (「…率」「…の割合」「…人数」「…数」「平均…」…).
@@ -95,16 +94,7 @@ def month(
     return root, shown
 
 
-@functools.cache
-def _book(path: Path) -> Workbook:
-    return load_workbook(path)
-
-
-@functools.cache
-def _deck(path: Path) -> Any:
-    from pptx import Presentation
-
-    return Presentation(str(path))
+_book, _deck = read_book, read_deck
 
 
 def _rounded(value: float, places: int = 0) -> str:

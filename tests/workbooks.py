@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,20 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
 from kakeai_ops import glossary
+
+
+# A generated file read once per process for every test that only reads it (the demo's
+# workbooks and deck are read by several files sent to one process).
+@functools.cache
+def read_book(path: Path) -> Workbook:
+    return load_workbook(path)
+
+
+@functools.cache
+def read_deck(path: Path) -> Any:
+    from pptx import Presentation
+
+    return Presentation(str(path))
 
 
 def label(value: Any) -> str:
