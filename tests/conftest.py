@@ -396,6 +396,22 @@ def sample_copy(sample_ws: Workspace, tmp_path: Path) -> Workspace:
     return Workspace(target)
 
 
+@pytest.fixture(scope="session")
+def october_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The sample's October alone ingested, once for the session (copy it: october_copy)."""
+    ws = init_workspace(tmp_path_factory.mktemp("october-only") / "ws")
+    Cli(ws)("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
+    return ws
+
+
+@pytest.fixture
+def october_copy(october_ws: Workspace, tmp_path: Path) -> Workspace:
+    """A workspace of its own holding only October's export (one snapshot, nothing sent)."""
+    target = tmp_path / "october-ws"
+    shutil.copytree(october_ws.root, target)
+    return Workspace(target)
+
+
 @dataclass(frozen=True)
 class SampleRun:
     """Commands run one after another on a fresh copy of the sample, as a test would on

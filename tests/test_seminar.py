@@ -21,7 +21,6 @@ from kakeai_ops.config import Settings
 from kakeai_ops.errors import InputError
 from kakeai_ops.exports.seminar_files import read_survey
 from kakeai_ops.jobs.seminars.invitations import invite_spec
-from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.mail.audience_kinds import Theme
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
@@ -34,12 +33,10 @@ SEMINARS = SAMPLE / "seminar"
 
 
 @pytest.fixture
-def october(tmp_path: Path) -> Workspace:
+def october(october_copy: Workspace) -> Workspace:
     """A workspace holding only October's export, with the Month1 seminar dated."""
-    ws = init_workspace(tmp_path / "ws")
-    date_month1(ws)
-    Cli(ws)("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    return ws
+    date_month1(october_copy)
+    return october_copy
 
 
 def sent(ws: Workspace, run: str) -> list[str]:

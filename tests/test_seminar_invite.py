@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import SAMPLE, Cli
-from kakeai_ops.jobs.workspace_init import init_workspace
+from conftest import Cli
 from kakeai_ops.workspace import Workspace
 from mailing import plain, states, use_smtp
 from smtp_server import SmtpServer
@@ -29,10 +27,8 @@ def _seminar(ws: Workspace, **values: str | None) -> None:
 
 
 @pytest.fixture
-def october(tmp_path: Path) -> Workspace:
-    ws = init_workspace(tmp_path / "ws")
-    Cli(ws)("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    return ws
+def october(october_copy: Workspace) -> Workspace:
+    return october_copy
 
 
 def test_no_date_is_refused_unless_tbd_and_the_subject_has_single_brackets(
