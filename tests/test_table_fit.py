@@ -32,9 +32,17 @@ def _figures(text: str) -> set[str]:
     return set(WHOLE.findall(text))
 
 
+_shown: dict[tuple[str, int, tuple[str, ...]], str] = {}
+
+
 def _run(ws: Workspace, width: int, *args: str) -> str:
-    result = Cli(ws)(*args, env={"COLUMNS": str(width), "KOPS_LANG": "ja"})
-    return str(result.stdout)
+    """What the command prints at this width, run once per file for each width and command:
+    the tests here read the shared sample_ws, which no command of theirs changes."""
+    key = (str(ws.root), width, args)
+    if key not in _shown:
+        result = Cli(ws)(*args, env={"COLUMNS": str(width), "KOPS_LANG": "ja"})
+        _shown[key] = str(result.stdout)
+    return _shown[key]
 
 
 def _as_csv(ws: Workspace, *args: str) -> list[dict[str, str]]:
