@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,31 @@ def test_bad_config_is_reported_by_any_command(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "rules.lapse_days: must be a positive integer, got 'thirty'" in result.stderr
     assert "Error: kops.yaml:58: rules.lapse_days" in result.stderr  # with its line
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows keeps a folder in use")
+@pytest.mark.parametrize(
+    "args",
+    [("status",), ("init", "new"), ("demo",), ("ingest", "users.csv"), ("status", "-w", "{ws}")],
+)
+def test_a_command_in_a_removed_folder_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """A terminal left in a folder that was then removed: every command says so, in the
+    reader's language, and writes nothing (not an internal error)."""
+    cli = Cli(None)
+    cli("init", str(tmp_path / "ws"))
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    words = [a.replace("{ws}", str(tmp_path / "ws")) for a in args]
+    result = cli(*words, ok=False)
+    assert result.exit_code == 1
+    assert "Error: the current folder no longer exists" in result.stderr, result.stderr
+    assert "Internal error" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    japanese = cli(*words, env={"KOPS_LANG": "ja"}, ok=False)
+    assert "エラー: 今いるフォルダーはもうありません" in japanese.stderr, japanese.stderr
+    assert "--version" not in result.stderr and cli("--version").stdout.startswith("kops ")

@@ -70,6 +70,19 @@ class Workspace:
         return self.root / "out"
 
 
+def current_folder() -> Path:
+    """The folder the command runs in. A terminal can stay in a folder that was then removed
+    (or, on a network drive, one no longer reachable): every relative path fails there, so
+    that is said once, plainly, before anything is read."""
+    try:
+        return Path(os.getcwd())
+    except OSError:
+        raise WorkspaceError(
+            _("the current folder no longer exists (it was removed or renamed while in use)"),
+            hint=_("move to a folder that exists (cd), then run the command again"),
+        ) from None
+
+
 def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Workspace:
     """The workspace from ``--workspace``, then ``KOPS_WORKSPACE``, then the current
     directory or one of its parents (as git finds a repository)."""
@@ -78,7 +91,7 @@ def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Works
     env = os.environ.get(ENV_VAR)
     if env:
         return _require(Path(env), ENV_VAR)
-    here = (cwd or Path.cwd()).resolve()
+    here = (cwd or current_folder()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / CONFIG_NAME).is_file():
             return Workspace(candidate)

@@ -19,6 +19,7 @@ from typer.core import TyperCommand, TyperGroup
 from .. import __version__
 from ..errors import KopsError, redact
 from ..i18n import _
+from ..workspace import current_folder
 from .console import start_invocation
 from .localized import localize, localize_usage_error
 
@@ -162,6 +163,7 @@ class KopsGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         start_invocation()
         try:
+            current_folder()  # a command run in a removed folder: said before anything runs
             return super().invoke(ctx)
         except UsageError as error:
             raise localize_usage_error(error) from None
