@@ -158,6 +158,13 @@ def audit_entries(ws: Workspace, limit: int) -> pd.DataFrame:
     # A mail run's detail names its recipients "audience": only who may see a file counts.
     frame["audience"] = [_readers(d.get("audience")) for d in frame["detail"]]
     frame["as_of"] = [d.get("as_of") for d in frame["detail"]]
+    # pandas keeps a missing text as NaN: shown as 「nan」 and written as JSON's invalid NaN.
+    for column in ("os_user", "snapshot", "audience", "as_of"):
+        frame[column] = pd.Series(
+            [v if isinstance(v, str) else None for v in frame[column]],
+            index=frame.index,
+            dtype=object,
+        )
     return frame
 
 
