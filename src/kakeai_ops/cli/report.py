@@ -575,6 +575,12 @@ def _target_words(target: object) -> str:
     return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
 
 
+def _missing(value: object) -> bool:
+    """A blank field of the log (NaN, NA, None): null in JSON, never NaN, which strict JSON
+    readers (JavaScript, Power Query) refuse. Lists and objects are fields too."""
+    return not isinstance(value, list | dict) and bool(pd.isna(value))
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="report")
 
@@ -599,7 +605,7 @@ def register(root: typer.Typer) -> None:
             sys.stdout.write(
                 json.dumps(
                     [
-                        {k: (None if v is pd.NA else v) for k, v in row.items()}
+                        {k: (None if _missing(v) else v) for k, v in row.items()}
                         for row in frame.to_dict("records")
                     ],
                     ensure_ascii=False,
