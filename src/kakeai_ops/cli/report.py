@@ -575,7 +575,7 @@ def _target_words(target: object) -> str:
     return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
 
 
-def _missing(value: object) -> bool:
+def _missing(value: Any) -> bool:
     """A blank field of the log (NaN, NA, None): null in JSON, never NaN, which strict JSON
     readers (JavaScript, Power Query) refuse. Lists and objects are fields too."""
     return not isinstance(value, list | dict) and bool(pd.isna(value))
