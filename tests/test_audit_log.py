@@ -3,7 +3,9 @@ shown as 日時・操作・対象・件数・ファイル, and as JSON for machi
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,31 @@ def test_ingest_names_its_files_with_their_hashes(sample_ws: Workspace) -> None:
     rows = november["detail"]["rows"]
     assert set(rows) == {"users", "pairs", "meetings"} and all(v > 0 for v in rows.values())
     assert november["count"] > 0 and november["os_user"]
+
+
+def test_an_entry_that_published_no_file_has_no_audience_in_any_format(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """An ingest publishes nothing: its 公開範囲 and 基準日 are blank in the table, empty in
+    CSV and null in JSON (strict JSON: no NaN, which JavaScript and Excel's Power Query refuse),
+    beside an entry that wrote a list (secretariat) and has both."""
+    cli = Cli(sample_copy)
+    cli("segment", "--list", "--out", str(tmp_path / "list.xlsx"))
+
+    def no_nan(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON")
+
+    log = json.loads(cli("audit", "--format", "json").stdout, parse_constant=no_nan)
+    ingests = [e for e in log if e["action"] == "ingest"]
+    assert len(ingests) == 2 and all(e["audience"] is None and e["as_of"] is None for e in ingests)
+    listed = next(e for e in log if e["action"] == "segment")
+    assert listed["audience"] == "secretariat" and listed["as_of"] == "2026-11-20"
+    table = cli("audit", env={"KOPS_LANG": "ja", "COLUMNS": "250"}).stdout
+    assert "nan" not in table.lower() and "事務局内限り" in table
+    rows = list(
+        csv.DictReader(io.StringIO(cli("audit", "--format", "csv").stdout.lstrip("\ufeff")))
+    )
+    assert [(r["audience"], r["as_of"]) for r in rows if r["action"] == "ingest"] == [("", "")] * 2
 
 
 def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_path: Path) -> None:
@@ -108,11 +135,9 @@ def test_what_failed_is_not_logged(sample_copy: Workspace, tmp_path: Path) -> No
     assert entries(cli) == before
 
 
-def test_an_entry_that_published_nothing_has_no_audience(
-    sample_copy: Workspace, tmp_path: Path
-) -> None:
-    """Next to a list written to a file, an ingest published nothing: its 公開範囲 is empty,
-    not pandas' 「nan」, in the table and null (not the invalid JSON NaN) for machines."""
+def test_the_table_reads_as_other_tables_do(sample_copy: Workspace, tmp_path: Path) -> None:
+    """件数 with thousands separators (6,124, as every other table writes a count), and no
+    「nan」 where an ingest beside a list written to a file published nothing."""
     cli = Cli(sample_copy)
     cli("segment", "--list", "--out", str(tmp_path / "segment.xlsx"))
     raw = cli("audit", "--limit", "500", "--format", "json").stdout

@@ -580,6 +580,12 @@ def _count_words(count: object) -> str:
     return "" if count is None or count is pd.NA else f"{int(count):,}"  # type: ignore[call-overload]
 
 
+def _missing(value: Any) -> bool:
+    """A blank field of the log (NaN, NA, None): null in JSON, never NaN, which strict JSON
+    readers (JavaScript, Power Query) refuse. Lists and objects are fields too."""
+    return not isinstance(value, list | dict) and bool(pd.isna(value))
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="report")
 
@@ -604,7 +610,7 @@ def register(root: typer.Typer) -> None:
             sys.stdout.write(
                 json.dumps(
                     [
-                        {k: (None if v is pd.NA else v) for k, v in row.items()}
+                        {k: (None if _missing(v) else v) for k, v in row.items()}
                         for row in frame.to_dict("records")
                     ],
                     ensure_ascii=False,
