@@ -133,3 +133,21 @@ def test_what_failed_is_not_logged(sample_copy: Workspace, tmp_path: Path) -> No
     cli("mail", "send", *SEGMENT, ok=False)  # not confirmed
     cli("mail", "send", *SEGMENT, "--dry-run")  # a dry run changes nothing
     assert entries(cli) == before
+
+
+def test_the_table_reads_as_other_tables_do(sample_copy: Workspace, tmp_path: Path) -> None:
+    """件数 with thousands separators (6,124, as every other table writes a count), and no
+    「nan」 where an ingest beside a list written to a file published nothing."""
+    cli = Cli(sample_copy)
+    cli("segment", "--list", "--out", str(tmp_path / "segment.xlsx"))
+    raw = cli("audit", "--limit", "500", "--format", "json").stdout
+    assert "NaN" not in raw
+    ingests = [e for e in json.loads(raw) if e["action"] == "ingest"]
+    assert ingests and all(e["audience"] is None for e in ingests)
+    rows = sum(ingests[-1]["detail"]["rows"].values())
+    assert rows >= 1000  # the sample's first snapshot: thousands of rows
+    for columns in ("250", "80"):  # the wide table and the 「見出し: 値」 lines
+        table = cli("audit", env={"COLUMNS": columns, "KOPS_LANG": "ja"}).stdout
+        assert "nan" not in table.lower(), table
+        # A count as every other table writes it (6,124), not 6124.
+        assert f"{rows:,}" in table and str(rows) not in table.replace(f"{rows:,}", "")

@@ -575,6 +575,11 @@ def _target_words(target: object) -> str:
     return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
 
 
+def _count_words(count: object) -> str:
+    """A count as every other table writes it: 6,124, not 6124."""
+    return "" if count is None or count is pd.NA else f"{int(count):,}"  # type: ignore[call-overload]
+
+
 def _missing(value: Any) -> bool:
     """A blank field of the log (NaN, NA, None): null in JSON, never NaN, which strict JSON
     readers (JavaScript, Power Query) refuse. Lists and objects are fields too."""
@@ -638,7 +643,7 @@ def register(root: typer.Typer) -> None:
         table = frame_table(
             shown.rename(columns=headers),
             title=_("Audit log ({n} entries, newest first)").format(n=len(shown)),
-            formats={headers["target"]: _target_words},
+            formats={headers["target"]: _target_words, headers["count"]: _count_words},
         )
         for column in table.columns:  # nothing cut with 「…」: a long cell folds
             column.overflow = "fold"
