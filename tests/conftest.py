@@ -312,6 +312,9 @@ SHARED_RUNS = {
     "tests/test_report.py": "sample_reports",
     "tests/test_report_xlsx_charts.py": "sample_reports",
     "tests/test_divisions_periods.py": "sample_reports",
+    # The sample with its seminar held (seminar_ws; test_review_hostile.py reads it too).
+    "tests/test_survey_text_hostile.py": "seminar_ws",
+    "tests/test_monthly_review_small_groups.py": "seminar_ws",
     "tests/test_review.py::test_one_snapshot_and_nothing_sent_gives_slides_that_say_so": (
         "october_review"
     ),
@@ -409,6 +412,42 @@ def october_copy(october_ws: Workspace, tmp_path: Path) -> Workspace:
     """A workspace of its own holding only October's export (one snapshot, nothing sent)."""
     target = tmp_path / "october-ws"
     shutil.copytree(october_ws.root, target)
+    return Workspace(target)
+
+
+def hold_seminar(ws: Workspace) -> Cli:
+    """Seminar month1 dated and linked, invited on 21 October and the sample's attendance
+    read: what a survey of it needs. The CLI on ``ws``."""
+    import yaml
+
+    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    config["seminars"]["month1"].update(
+        date="2026-10-28T12:15:00", url="https://meet.example/m1", recording_url="https://v/m1"
+    )
+    ws.config_path.write_text(
+        yaml.dump(config, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
+    cli = Cli(ws)
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
+    cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
+    return cli
+
+
+@pytest.fixture(scope="session")
+def seminar_ws(sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The sample with seminar month1 held, once per process (copy it: seminar_copy)."""
+    root = tmp_path_factory.mktemp("seminar") / "ws"
+    shutil.copytree(sample_ws.root, root)
+    hold_seminar(Workspace(root))
+    return Workspace(root)
+
+
+@pytest.fixture
+def seminar_copy(seminar_ws: Workspace, tmp_path: Path) -> Workspace:
+    """A fresh copy of the sample with seminar month1 held (``hold_seminar``), once per
+    process: a test of its survey reads the survey in."""
+    target = tmp_path / "seminar-ws"
+    shutil.copytree(seminar_ws.root, target)
     return Workspace(target)
 
 

@@ -3,7 +3,9 @@ shown as 日時・操作・対象・件数・ファイル, and as JSON for machi
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,31 @@ def test_ingest_names_its_files_with_their_hashes(sample_ws: Workspace) -> None:
     rows = november["detail"]["rows"]
     assert set(rows) == {"users", "pairs", "meetings"} and all(v > 0 for v in rows.values())
     assert november["count"] > 0 and november["os_user"]
+
+
+def test_an_entry_that_published_no_file_has_no_audience_in_any_format(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """An ingest publishes nothing: its 公開範囲 and 基準日 are blank in the table, empty in
+    CSV and null in JSON (strict JSON: no NaN, which JavaScript and Excel's Power Query refuse),
+    beside an entry that wrote a list (secretariat) and has both."""
+    cli = Cli(sample_copy)
+    cli("segment", "--list", "--out", str(tmp_path / "list.xlsx"))
+
+    def no_nan(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON")
+
+    log = json.loads(cli("audit", "--format", "json").stdout, parse_constant=no_nan)
+    ingests = [e for e in log if e["action"] == "ingest"]
+    assert len(ingests) == 2 and all(e["audience"] is None and e["as_of"] is None for e in ingests)
+    listed = next(e for e in log if e["action"] == "segment")
+    assert listed["audience"] == "secretariat" and listed["as_of"] == "2026-11-20"
+    table = cli("audit", env={"KOPS_LANG": "ja", "COLUMNS": "250"}).stdout
+    assert "nan" not in table.lower() and "事務局内限り" in table
+    rows = list(
+        csv.DictReader(io.StringIO(cli("audit", "--format", "csv").stdout.lstrip("\ufeff")))
+    )
+    assert [(r["audience"], r["as_of"]) for r in rows if r["action"] == "ingest"] == [("", "")] * 2
 
 
 def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_path: Path) -> None:
@@ -106,3 +133,21 @@ def test_what_failed_is_not_logged(sample_copy: Workspace, tmp_path: Path) -> No
     cli("mail", "send", *SEGMENT, ok=False)  # not confirmed
     cli("mail", "send", *SEGMENT, "--dry-run")  # a dry run changes nothing
     assert entries(cli) == before
+
+
+def test_the_table_reads_as_other_tables_do(sample_copy: Workspace, tmp_path: Path) -> None:
+    """件数 with thousands separators (6,124, as every other table writes a count), and no
+    「nan」 where an ingest beside a list written to a file published nothing."""
+    cli = Cli(sample_copy)
+    cli("segment", "--list", "--out", str(tmp_path / "segment.xlsx"))
+    raw = cli("audit", "--limit", "500", "--format", "json").stdout
+    assert "NaN" not in raw
+    ingests = [e for e in json.loads(raw) if e["action"] == "ingest"]
+    assert ingests and all(e["audience"] is None for e in ingests)
+    rows = sum(ingests[-1]["detail"]["rows"].values())
+    assert rows >= 1000  # the sample's first snapshot: thousands of rows
+    for columns in ("250", "80"):  # the wide table and the 「見出し: 値」 lines
+        table = cli("audit", env={"COLUMNS": columns, "KOPS_LANG": "ja"}).stdout
+        assert "nan" not in table.lower(), table
+        # A count as every other table writes it (6,124), not 6124.
+        assert f"{rows:,}" in table and str(rows) not in table.replace(f"{rows:,}", "")

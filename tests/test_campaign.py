@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import Cli
+from conftest import SAMPLE, Cli
 from kakeai_ops import glossary
 from kakeai_ops.analyses.streaks import ELIGIBLE_COLUMNS
 from kakeai_ops.store import awards
 from kakeai_ops.workspace import Workspace
+from sample_recount import read
 from workbooks import header_labels, sheet_records
 
 CAMPAIGN = "exec-1on1-2026h2"
@@ -63,6 +64,24 @@ def test_eligible_xlsx(sample_copy: Workspace, tmp_path: Path) -> None:
     verdicts = {r["eligible"] for r in sheet_records(book, "eligibility")}
     assert verdicts == {"対象", "対象外"}
     assert isinstance(sheet["A2"].value, str) and sheet["A2"].number_format == "@"
+
+
+def test_the_summary_sheet_names_its_counts(sample_copy: Workspace, tmp_path: Path) -> None:
+    """集計 gives 対象の人数 (the glossary's word, as 「対象: 78人」 on the terminal), not the
+    one-person column's 「判定」 over a count, and its counts add up to the users exported."""
+    target = tmp_path / "eligible.xlsx"
+    Cli(sample_copy)("campaign", "eligible", CAMPAIGN, "--all", "--out", str(target))
+    book = load_workbook(target)
+    headers = header_labels(book["集計"])
+    assert "判定" not in headers
+    assert "対象の人数" in headers and "対象外の人数" in headers
+    values = next(book["集計"].iter_rows(min_row=2, values_only=True))
+    summary = dict(zip(headers, values, strict=True))
+    verdicts = [r["eligible"] for r in sheet_records(book, "eligibility")]
+    assert summary["対象の人数"] == verdicts.count("対象") > 0
+    assert summary["対象外の人数"] == verdicts.count("対象外") > 0
+    users = len(read(SAMPLE / "2026-11" / "users.csv"))  # every row, retired people too
+    assert summary["対象の人数"] + summary["対象外の人数"] == users
 
 
 def test_unknown_campaign(sample_ws: Workspace) -> None:

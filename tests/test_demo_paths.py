@@ -18,3 +18,21 @@ def test_the_demo_suggests_a_command_that_pastes_whole(demo_run: tuple[Path, Any
     line = next(x for x in result.stderr.splitlines() if "&& kops status" in x)
     pasted = line[line.index("cd ") :]
     assert shlex.split(pasted)[:2] == ["cd", str(root)]
+
+
+def test_the_demo_names_every_rehearsed_run_with_its_mails(demo_run: tuple[Path, Any]) -> None:
+    """Every run the month wrote to the outbox is named with its count of .eml files (the
+    demo's mail is all rehearsal): not one of them, as if the others had not been written."""
+    root, result = demo_run
+    folders = sorted(
+        p for p in (root / "outbox").iterdir() if p.is_dir() and not p.name.endswith("-dry-run")
+    )
+    assert len(folders) == 5  # the invitation, two nudges, the award, the recording
+    lines = result.stderr.splitlines()
+    assert (
+        f"  mail written to the outbox (a rehearsal, not delivered): {len(folders)} runs" in lines
+    )
+    for folder in folders:
+        count = len(list(folder.glob("*.eml")))
+        assert count > 0
+        assert f"    outbox/{folder.name} ({count} mails)" in lines

@@ -645,14 +645,14 @@ def test_the_satisfaction_average_says_its_own_scale(
     workbook and the summary's chart say 0〜10, never the default's 1〜5."""
     import yaml
 
-    from test_survey_text_hostile import _seminar
+    from conftest import hold_seminar
 
     config = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     config["seminar_survey"]["satisfaction_scale"] = {"min": 0, "max": 10}
     sample_copy.config_path.write_text(
         yaml.dump(config, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
     )
-    cli = _seminar(sample_copy)
+    cli = hold_seminar(sample_copy)
     survey = recount.SAMPLE / "seminar" / "month1-survey.csv"
     cli("seminar", "survey", "month1", str(survey))
     deck, figures = tmp_path / "deck.pptx", tmp_path / "figures.xlsx"

@@ -9,9 +9,8 @@ import pandas as pd
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from conftest import SAMPLE
+from conftest import SAMPLE, Cli
 from kakeai_ops.workspace import Workspace
-from test_survey_text_hostile import _seminar
 
 
 def _deck_text(path: Path) -> str:
@@ -24,9 +23,9 @@ def _deck_text(path: Path) -> str:
 
 
 def test_a_satisfaction_average_of_two_answers_is_not_in_the_deck(
-    sample_copy: Workspace, tmp_path: Path
+    seminar_copy: Workspace, tmp_path: Path
 ) -> None:
-    cli = _seminar(sample_copy)
+    cli = Cli(seminar_copy)
     survey = pd.read_csv(
         SAMPLE / "seminar" / "month1-survey.csv", dtype=str, keep_default_na=False, encoding="cp932"
     ).head(2)
@@ -54,13 +53,13 @@ def test_a_satisfaction_average_of_two_answers_is_not_in_the_deck(
 
 
 def test_the_secretariats_summary_holds_every_answer_with_names_masked(
-    sample_copy: Workspace, tmp_path: Path
+    seminar_copy: Workspace, tmp_path: Path
 ) -> None:
     from kakeai_ops.store import latest_snapshot, load_tables
     from test_survey_text_hostile import _survey
 
-    cli = _seminar(sample_copy)
-    users = load_tables(latest_snapshot(sample_copy)).users  # type: ignore[arg-type]
+    cli = Cli(seminar_copy)
+    users = load_tables(latest_snapshot(seminar_copy)).users  # type: ignore[arg-type]
     family = str(users["name"].iloc[0]).split()[0]
     texts = [
         f"{family[0]}\u200b{family[1:]}さんの雑談術を知りたい",  # a zero-width space inside

@@ -100,7 +100,12 @@ def record_units(
 
 class Equations:
     """What an attacker knows: every shown sum equals its value, every count is 0 or
-    more; ``interval`` is the range a sum of counts can take under that."""
+    more; ``interval`` is the range a sum of counts can take under that.
+
+    Sums that share no unknown, directly or through others, do not constrain each
+    other: a figure's range is solved on the sums linked to its own unknowns (the same
+    range as on all of them, on a programme a fraction of the size), once the whole
+    system is known to have a solution."""
 
     def __init__(self, sums: list[tuple[dict[Any, float], Any, dict[str, Any]]]) -> None:
         self.variables = sorted({v for terms, _, _ in sums for v in terms}, key=str)
@@ -111,16 +116,50 @@ class Equations:
             for v, w in terms.items():
                 self.a_eq[row, self.where[v]] = w
         self.b_eq = np.array([float(v) for _, v in shown])
+        # The linked groups of unknowns (union-find over the shown sums).
+        parent = list(range(len(self.variables)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for terms, _ in shown:
+            for v in terms:
+                parent[root(self.where[v])] = root(self.where[next(iter(terms))])
+        self.group = np.array([root(i) for i in range(len(self.variables))], dtype=int)
+        # A sum of no unknowns constrains nothing but the whole system (-1: no group).
+        self.row_group = np.array(
+            [self.group[self.where[next(iter(t))]] if t else -1 for t, _ in shown], dtype=int
+        )
+        whole = linprog(
+            np.zeros(len(self.variables)),
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=(0, None),
+            method="highs",
+        )
+        self.status = whole.status
 
     def interval(self, terms: dict[Any, float]) -> tuple[int, float, float]:
-        """The lowest programme's status (0: solved), the lowest and the highest value."""
-        c = np.zeros(len(self.variables))
+        """The lowest programme's status (0: solved, and the whole system has a
+        solution), the lowest and the highest value."""
+        if not terms:
+            return self.status, 0.0, 0.0
+        groups = {self.group[self.where[v]] for v in terms}
+        columns = np.flatnonzero(np.isin(self.group, list(groups)))
+        rows = np.flatnonzero(np.isin(self.row_group, list(groups)))
+        at = {column: i for i, column in enumerate(columns)}
+        c = np.zeros(len(columns))
         for v, w in terms.items():
-            c[self.where[v]] = w
-        low = linprog(c, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs")
-        high = linprog(-c, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs")
+            c[at[self.where[v]]] = w
+        a_eq = self.a_eq[np.ix_(rows, columns)] if len(rows) else None
+        b_eq = self.b_eq[rows] if len(rows) else None
+        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
         top = np.inf if high.status == 3 else -high.fun
-        return low.status, low.fun, top
+        return low.status or self.status, low.fun, top
 
 
 def attacker(

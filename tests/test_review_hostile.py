@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from conftest import DECK, RunSample, SampleRun
+from conftest import DECK, Cli, RunSample, SampleRun
 from kakeai_ops.workspace import Workspace
 from test_entries_hostile import _refused_unchanged
-from test_survey_text_hostile import _seminar, _survey
+from test_survey_text_hostile import _survey
 from workbooks import sheet_records
 
 
@@ -31,15 +31,15 @@ def test_review_out_that_is_a_directory_is_refused(sample_copy: Workspace, tmp_p
 
 @pytest.fixture(scope="module")
 def seminar_review(
-    sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory
+    seminar_ws: Workspace, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
     """A copy of the sample with Month1 held and a survey whose free texts make a group
     too small to show, its summary, and its deck written to paths that look like Rich
     markup: one review run read by the test of the printed paths and the test of the
     seminar groups."""
     base = tmp_path_factory.mktemp("seminar-review")
-    shutil.copytree(sample_ws.root, base / "ws")
-    cli = _seminar(Workspace(base / "ws"))
+    shutil.copytree(seminar_ws.root, base / "ws")
+    cli = Cli(Workspace(base / "ws"))
     texts = [f"1on1の頻度はどのくらいが良いか{i}" for i in range(7)]
     cli("seminar", "survey", "month1", str(_survey(base, texts)))
     summary = json.loads(cli("seminar", "summary", "month1", "--format", "json").stdout)

@@ -31,3 +31,8 @@ def test_each_seminar_with_its_audience_and_attendance(october: Workspace) -> No
     assert rows.loc["month1", "attended"] == len(attended)
     assert rows.loc["month1", "uninvited"] == len(attended - invited)
     assert rows.loc["month2", "invited"] == 0
+    # The day and time as every list writes a moment (not str()'s 12:15:00); none yet: blank.
+    assert rows.loc["month1", "date"] == "2026-10-28 12:15"
+    assert rows.loc["month2", "date"] == ""
+    shown = cli("seminar", "list", env={"KOPS_LANG": "ja"}).stdout
+    assert "2026-10-28 12:15" in shown and "12:15:00" not in shown

@@ -8,26 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from conftest import SAMPLE, Cli
 from kakeai_ops.workspace import Workspace
 from test_entries_hostile import _refused_unchanged
 from test_neutralise import assert_csv_neutralised, assert_xlsx_neutralised
-
-
-def _seminar(ws: Workspace) -> Cli:
-    config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    config["seminars"]["month1"].update(
-        date="2026-10-28T12:15:00", url="https://meet.example/m1", recording_url="https://v/m1"
-    )
-    ws.config_path.write_text(
-        yaml.dump(config, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
-    )
-    cli = Cli(ws)
-    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
-    cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
-    return cli
 
 
 def _survey(tmp_path: Path, texts: list[str]) -> Path:
@@ -52,19 +37,18 @@ def _survey(tmp_path: Path, texts: list[str]) -> Path:
     ids=["NUL", "ESC", "BEL", "long"],
 )
 def test_survey_text_a_terminal_or_excel_cannot_hold_is_refused(
-    sample_copy: Workspace, tmp_path: Path, text: str, what: str
+    seminar_copy: Workspace, tmp_path: Path, text: str, what: str
 ) -> None:
-    _seminar(sample_copy)
     path = _survey(tmp_path, ["改行は\r\nそのまま", "タブも\tそのまま", text])
-    stderr = _refused_unchanged(sample_copy, "seminar", "survey", "month1", str(path))
+    stderr = _refused_unchanged(seminar_copy, "seminar", "survey", "month1", str(path))
     # Line 5 of the file: the first answer's line break takes two lines.
     assert f"survey.csv:5: 今、知りたいこと: {what}" in stderr
 
 
 def test_survey_line_breaks_tabs_and_formulas_are_kept_and_neutralised(
-    sample_copy: Workspace, tmp_path: Path
+    seminar_copy: Workspace, tmp_path: Path
 ) -> None:
-    cli = _seminar(sample_copy)
+    cli = Cli(seminar_copy)
     texts = ["=1+1", "[/bold]", "改行は\r\nそのまま", "タブも\tそのまま"]
     texts += [f'=HYPERLINK("x") 頻度について{i}' for i in range(6)]
     cli("seminar", "survey", "month1", str(_survey(tmp_path, texts)))
@@ -75,8 +59,10 @@ def test_survey_line_breaks_tabs_and_formulas_are_kept_and_neutralised(
     assert "[/bold]" in cli("seminar", "summary", "month1").stdout
 
 
-def test_answers_naming_a_user_are_never_an_example(sample_copy: Workspace, tmp_path: Path) -> None:
-    cli = _seminar(sample_copy)
+def test_answers_naming_a_user_are_never_an_example(
+    seminar_copy: Workspace, tmp_path: Path
+) -> None:
+    cli = Cli(seminar_copy)
     names = [
         r["name"]
         for r in csv.DictReader(io.StringIO(cli("segment", "--list", "--format", "csv").stdout))

@@ -205,9 +205,11 @@ def eligible_command(
     shown = frame if show_all else frame[frame["eligible"]]
     columns = shown[streaks.ELIGIBLE_COLUMNS]
     counts = eligibility_counts(frame, judged.tables.users)
+    # A count of people, headed 対象の人数 (under the one person's column name 「判定」, 78
+    # read as a verdict).
     summary = pd.DataFrame(
         [{"campaign": campaign_id, "title": campaign.title, "as_of": str(when), **counts}]
-    )
+    ).rename(columns={"eligible": "eligible_people"})
     if emit(
         columns,
         fmt,

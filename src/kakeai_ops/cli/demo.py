@@ -119,12 +119,7 @@ MONTH: list[tuple[str, str | None]] = [
         + safe_name("no_prep.member-2026-11", suffix="-dry-run"),
     ),
     # Nine managers: too few for a holdout (each group needs privacy.min_group people).
-    (
-        "mail send -w {ws} --segment no_recurrence --yes",
-        N_("mail written to the outbox (a rehearsal, not delivered)")
-        + ": outbox/"
-        + safe_name("no_recurrence.manager-2026-11"),
-    ),
+    ("mail send -w {ws} --segment no_recurrence --yes", None),
     ("mail send -w {ws} --awarded exec-1on1-2026h2 --yes", None),
     ("mail status -w {ws}", None),
     ("seminar remind month1 -w {ws} --yes", None),
@@ -330,6 +325,30 @@ def _run_month(app: typer.Typer, root: Path, source: Path) -> list[str]:
     return outputs
 
 
+def _say_rehearsals(outbox: Path) -> None:
+    """Every run the month wrote to the outbox, with its count of mails: all of them are
+    rehearsals (the sample's mail.transport is outbox), not one of them delivered."""
+    runs = sorted(
+        folder
+        for folder in outbox.iterdir()
+        if folder.is_dir() and not folder.name.endswith(("-dry-run", "-test"))
+    )
+    if not runs:
+        return
+    err.print(
+        "  "
+        + _("mail written to the outbox (a rehearsal, not delivered): {n} runs").format(
+            n=len(runs)
+        ),
+        highlight=False,
+    )
+    for folder in runs:
+        line = _("{folder} ({n} mails)").format(
+            folder=f"outbox/{folder.name}", n=len(list(folder.glob("*.eml")))
+        )
+        err.print("    " + escape(line), highlight=False)
+
+
 def _say_where(root: Path, outputs: list[str]) -> None:
     """Where the workspace and the outputs are, and the next command to try."""
     err.rule(escape(_("done")), style="green")
@@ -340,6 +359,7 @@ def _say_where(root: Path, outputs: list[str]) -> None:
     for output in outputs:
         label, _colon, where = output.partition(": ")
         err.print(f"  {escape(_(label))}: {escape(where)}", highlight=False)
+    _say_rehearsals(root / "outbox")
     deck = escape(str(root / "out" / REVIEW_DECK))
     err.print(_("Review deck: {path}").format(path=deck), highlight=False)
     hint = path_hint()

@@ -579,6 +579,17 @@ def _target_words(target: object) -> str:
     return "スナップショット " + text[9:] if text.startswith("snapshot ") else text
 
 
+def _count_words(count: object) -> str:
+    """A count as every other table writes it: 6,124, not 6124."""
+    return "" if count is None or count is pd.NA else f"{int(count):,}"  # type: ignore[call-overload]
+
+
+def _missing(value: Any) -> bool:
+    """A blank field of the log (NaN, NA, None): null in JSON, never NaN, which strict JSON
+    readers (JavaScript, Power Query) refuse. Lists and objects are fields too."""
+    return not isinstance(value, list | dict) and bool(pd.isna(value))
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="report")
 
@@ -603,7 +614,7 @@ def register(root: typer.Typer) -> None:
             sys.stdout.write(
                 json.dumps(
                     [
-                        {k: (None if v is pd.NA else v) for k, v in row.items()}
+                        {k: (None if _missing(v) else v) for k, v in row.items()}
                         for row in frame.to_dict("records")
                     ],
                     ensure_ascii=False,
@@ -636,7 +647,7 @@ def register(root: typer.Typer) -> None:
         table = frame_table(
             shown.rename(columns=headers),
             title=_("Audit log ({n} entries, newest first)").format(n=len(shown)),
-            formats={headers["target"]: _target_words},
+            formats={headers["target"]: _target_words, headers["count"]: _count_words},
         )
         for column in table.columns:  # nothing cut with 「…」: a long cell folds
             column.overflow = "fold"

@@ -156,8 +156,14 @@ def audit_entries(ws: Workspace, limit: int) -> pd.DataFrame:
     frame["detail"] = [json.loads(d) if isinstance(d, str) and d else {} for d in frame["detail"]]
     frame["count"] = frame["count"].astype("Int64")
     # A mail run's detail names its recipients "audience": only who may see a file counts.
-    frame["audience"] = [_readers(d.get("audience")) for d in frame["detail"]]
-    frame["as_of"] = [d.get("as_of") for d in frame["detail"]]
+    # Object columns: from a list of text and None, pandas would infer text whose missing
+    # value is NaN, printed "nan" and written NaN into the JSON.
+    frame["audience"] = pd.Series(
+        [_readers(d.get("audience")) for d in frame["detail"]], index=frame.index, dtype=object
+    )
+    frame["as_of"] = pd.Series(
+        [d.get("as_of") for d in frame["detail"]], index=frame.index, dtype=object
+    )
     return frame
 
 

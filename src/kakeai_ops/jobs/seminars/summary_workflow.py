@@ -4,6 +4,7 @@ latest snapshot once one newer than the invitation exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -190,7 +191,7 @@ def seminar_list(ws: Workspace, settings: Settings) -> SeminarList:
                 "month": config.month,
                 "title": config.title or "",
                 "points": " / ".join(config.points),
-                "date": "" if config.date is None else str(config.date),
+                "date": _when(config.date),
                 "url": config.url or "",
                 "recording_url": config.recording_url or "",
                 "invites": keys.strip(", "),
@@ -208,3 +209,13 @@ def audience_words(theme: Theme) -> str:
     if theme.managers:
         words.append("上司全員")
     return "・".join(words)
+
+
+def _when(date: dt.datetime | dt.date | None) -> str:
+    """The seminar's day and time as every list writes a moment: 2026-10-28 12:15, not
+    str()'s 12:15:00; a day without a time alone."""
+    if date is None:
+        return ""
+    if isinstance(date, dt.datetime):
+        return date.strftime("%Y-%m-%d %H:%M")
+    return date.isoformat()
