@@ -465,6 +465,20 @@ def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) ->
     assert interviews and not {"manager_id", "member_name"} & set(interviews[0])
 
 
+def test_the_mail_sheet_says_why_a_run_is_not_measured_under_its_own_header(
+    deck: dict[str, Any],
+) -> None:
+    """Why a run's effect is not measured is a 備考, not 「選んだ理由」 (the interview
+    shortlist's reason for picking a pair), and the slide says the same words."""
+    book = load_workbook(deck["xlsx"])
+    assert "選んだ理由" not in header_labels(book["5_メール施策"])
+    records = sheet_records(book, "5_メール施策")
+    unmeasured = [r for r in records if r["effect"] != "測定済み"]
+    assert unmeasured and all(r["note"] for r in unmeasured)
+    said = texts(by_title(deck, "5."))
+    assert all(r["note"] in said for r in unmeasured)
+
+
 def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(october_review: SampleRun) -> None:
     assert "only one snapshot" in october_review.result.stderr
     slides = list(Presentation(str(october_review.out / "deck.pptx")).slides)

@@ -121,7 +121,8 @@ def _mail(review: Review) -> pd.DataFrame:
                 # the sheet prints one A4 page wide (the 名称 already names the stuck point).
                 "left_out": _left_out(run.left_out),
                 "effect": "" if effect is None else effect.status,
-                "reason": run.note if effect is None else effect.reason,
+                # why its effect is not measured: a 備考 (「選んだ理由」 is the shortlist's)
+                "note": run.note if effect is None else effect.reason,
                 "mailed_in_snapshot": groups.get(("mailed", "in_snapshot")),
                 "mailed_left": groups.get(("mailed", "left_stuck_point")),
                 "mailed_share_left": groups.get(("mailed", "share_left")),
