@@ -108,8 +108,23 @@ def unwritable(path: Path, error: OSError) -> KopsError:
 
 def check_folder(path: Path) -> None:
     """Refuse, before any work, a folder to write files into that cannot be one: a file,
-    or a path through a file."""
+    a path through a file, a name Windows refuses."""
     _not_a_dash(path)
+    try:
+        _check_folder(path)
+    except OSError as error:  # a name too long even to look at
+        raise unwritable(path, error) from None
+
+
+def _check_folder(path: Path) -> None:
+    refused = windows_refuses(path.name)
+    if refused is not None:
+        raise KopsError(
+            _("{path}: Windows does not allow this folder name ({reason})").format(
+                path=path, reason=refused
+            ),
+            hint=_("choose another name, e.g. with - or _ instead"),
+        )
     if path.exists() and not path.is_dir():
         raise KopsError(
             _("{path}: a file, not a folder").format(path=path),
