@@ -6,9 +6,10 @@ import csv
 import gc
 import hashlib
 import inspect
+import json
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -470,40 +471,69 @@ class SampleRun:
 RunSample = Callable[..., SampleRun]
 
 
+def merge_config(ws: Workspace, changes: Mapping[str, Any]) -> None:
+    """Write ``changes`` into the workspace's kops.yaml: a mapping merges into the one
+    it names, any other value replaces it."""
+    import yaml
+
+    def merged(into: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+        for key, value in changes.items():
+            if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+                merged(into[key], value)
+            else:
+                into[key] = value
+        return into
+
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    ws.config_path.write_text(
+        yaml.dump(merged(data, changes), allow_unicode=True, Dumper=yaml.CSafeDumper),
+        encoding="utf-8",
+    )
+
+
+# What a run is made of: its commands, and the kops.yaml changes made before them (JSON).
+RunKey = tuple[tuple[tuple[str, ...], ...], str]
+
+
 @pytest.fixture(scope="session")
 def _sample_runs(
     sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[tuple[tuple[str, ...], ...]], SampleRun]:
-    made: dict[tuple[tuple[str, ...], ...], SampleRun] = {}
+) -> Callable[[RunKey], SampleRun]:
+    made: dict[RunKey, SampleRun] = {}
 
-    def run(commands: tuple[tuple[str, ...], ...]) -> SampleRun:
-        if commands not in made:
+    def run(key: RunKey) -> SampleRun:
+        if key not in made:
+            commands, config = key
             base = tmp_path_factory.mktemp("run")
             shutil.copytree(sample_ws.root, base / "ws")
             ws, out = Workspace(base / "ws"), base / "out"
             out.mkdir()
+            if config:
+                merge_config(ws, json.loads(config))
             cli = Cli(ws)
             results = tuple(cli(*(a.replace("{out}", str(out)) for a in c)) for c in commands)
-            made[commands] = SampleRun(ws, out, results)
-        return made[commands]
+            made[key] = SampleRun(ws, out, results)
+        return made[key]
 
     return run
 
 
 @pytest.fixture
 def sample_run(
-    _sample_runs: Callable[[tuple[tuple[str, ...], ...]], SampleRun],
+    _sample_runs: Callable[[RunKey], SampleRun],
 ) -> Iterator[RunSample]:
     """``sample_run(("report", "divisions", "--out", "{out}/r.xlsx"), ...)``: the commands
     run in order on a fresh copy of the sample, once per process for all tests that ask
-    for the same commands (a report, a deck: seconds each). The tests read what they left
-    and must not change it (checked after each test); a test that writes asks for
-    ``sample_copy``."""
+    for the same commands (a report, a deck: seconds each). ``config={...}``: kops.yaml
+    changes made first (``merge_config``), part of what makes the run the same. The tests
+    read what they left and must not change it (checked after each test); a test that
+    writes asks for ``sample_copy``, or copies the run's workspace."""
     handed: list[SampleRun] = []
     before: list[dict[str, str]] = []
 
-    def run(*commands: tuple[str, ...]) -> SampleRun:
-        made = _sample_runs(tuple(commands))
+    def run(*commands: tuple[str, ...], config: Mapping[str, Any] | None = None) -> SampleRun:
+        key = (tuple(commands), json.dumps(config or {}, ensure_ascii=False, sort_keys=True))
+        made = _sample_runs(key)
         handed.append(made)
         before.append(_written(made.ws.root.parent))
         return made

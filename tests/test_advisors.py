@@ -3,12 +3,13 @@ nudge opt-out line, and a report with nothing to show is not mailed without aski
 
 from __future__ import annotations
 
+import shutil
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import yaml
 
-from conftest import Cli
+from conftest import Cli, RunSample
 from kakeai_ops.workspace import Workspace
 
 ADVISORS = {
@@ -49,13 +50,15 @@ def mails(ws: Workspace) -> dict[str, tuple[str, str, str]]:
     return found
 
 
+# Every advisor's report mailed (to the outbox): one run read by the tests of the mails.
+MAILED = (("report", "divisions", "--all-advisors", "--out", "{out}/r", "--mail", "--yes"),)
+
+
 def test_report_mails_greet_the_person_and_say_the_period(
-    sample_copy: Workspace, tmp_path: Path
+    sample_run: RunSample, tmp_path: Path
 ) -> None:
-    configure(sample_copy, ADVISORS)
-    cli = Cli(sample_copy)
-    cli("report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail", "--yes")
-    got = mails(sample_copy)
+    run = sample_run(*MAILED, config={"advisors": ADVISORS})
+    got = mails(run.ws)
     to, subject, body = got["yamada@example.co.jp"]
     assert to == "山田 太郎 <yamada@example.co.jp>"
     assert body.startswith("営業本部長\n山田 太郎 様\n")
@@ -69,13 +72,15 @@ def test_report_mails_greet_the_person_and_say_the_period(
     assert body.startswith("佐々木 恵 様\n")  # no title: the name alone
     assert "HRBP 様" not in body
 
-    cli(
+    shutil.copytree(run.ws.root, tmp_path / "ws")  # the month's report on a copy of that run
+    ws = Workspace(tmp_path / "ws")
+    Cli(ws)(
         "report", "divisions", "--period", "month:2026-11", "--all-advisors",
         "--out", str(tmp_path / "m"), "--mail", "--yes",
     )  # fmt: skip
     subjects = {  # both runs' mails: which one a dict of addresses kept depends on the disk
         str(message_from_bytes(path.read_bytes(), policy=policy.default)["Subject"])
-        for path in sample_copy.outbox_dir.rglob("*.eml")
+        for path in ws.outbox_dir.rglob("*.eml")
     }
     assert any("2026年11月（20日まで）" in s for s in subjects)
 
@@ -118,7 +123,7 @@ def test_a_report_with_every_figure_hidden_is_skipped(
 
 
 def test_the_mail_names_what_the_attached_workbook_holds_by_its_labels(
-    sample_copy: Workspace, tmp_path: Path
+    sample_run: RunSample,
 ) -> None:
     """「・内容：…」 lists each figure by the label the attached workbook gives it (one figure,
     one label: 1on1実施率, not 「1on1 実施率」), and nothing the workbook does not hold."""
@@ -126,11 +131,10 @@ def test_the_mail_names_what_the_attached_workbook_holds_by_its_labels(
 
     import openpyxl
 
-    configure(sample_copy, ADVISORS)
-    Cli(sample_copy)(
-        "report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail", "--yes"
-    )
-    for path in sample_copy.outbox_dir.rglob("*.eml"):
+    outbox = sample_run(*MAILED, config={"advisors": ADVISORS}).ws.outbox_dir
+    emls = list(outbox.rglob("*.eml"))
+    assert len(emls) == len(ADVISORS)
+    for path in emls:
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         body = message.get_body(preferencelist=("plain",))
         assert body is not None

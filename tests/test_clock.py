@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import REPO, SAMPLE, Cli
+from conftest import REPO, SAMPLE, Cli, tree_digest
 from kakeai_ops.clock import JST
 from kakeai_ops.errors import WorkspaceError
 from kakeai_ops.mail.plan import outbox_folder
@@ -192,6 +192,24 @@ def test_a_bad_pinned_clock_is_refused(sample_copy: Workspace) -> None:
     result = Cli(sample_copy)("mail", "plan", *SEGMENT, env={"KOPS_NOW": "tomorrow"}, ok=False)
     assert result.exit_code == 1
     assert "KOPS_NOW: 'tomorrow' is not a time" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "pinned",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-05:00", "9999-12-31", "1990-01-01"],
+)
+def test_a_pinned_clock_out_of_any_month_kops_serves_is_refused(ws: Workspace, pinned: str) -> None:
+    """KOPS_NOW a year 1 or 9999 (a typo, a test left set) ended in an internal
+    OverflowError, or recorded an interview on 9999-12-31: refused by name, nothing kept."""
+    before = tree_digest(ws.root)
+    for args in (("interview", "exclude", "000101", "--reason", "x"), ("status",)):
+        result = Cli(ws)(*args, env={"KOPS_NOW": pinned}, ok=False)
+        assert result.exit_code == 1, result.stderr
+        assert f"KOPS_NOW: '{pinned}'" in result.stderr and "2000" in result.stderr, result.stderr
+        assert "Hint:" in result.stderr and "Internal error" not in result.stderr
+    assert tree_digest(ws.root) == before
+    japanese = Cli(ws)("status", env={"KOPS_NOW": pinned, "KOPS_LANG": "ja"}, ok=False)
+    assert "エラー: KOPS_NOW" in japanese.stderr and "年" in japanese.stderr, japanese.stderr
 
 
 def test_a_ledger_time_that_is_not_a_time_is_named(ws: Workspace) -> None:

@@ -54,3 +54,16 @@ def test_a_file_name_with_escapes_is_listed_inert(ws: Workspace, tmp_path: Path)
     listing = cli("status").stdout
     _no_control(listing)
     assert "users.csv" in listing
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "abc", "", "80x"])
+def test_a_garbage_columns_still_shows_the_error_and_the_data(
+    sample_ws: Workspace, tmp_path: Path, columns: str
+) -> None:
+    """COLUMNS=0 (a broken terminal setting) made Rich print nothing at all, the errors
+    included: a command failed in silence. A width that is no width is ignored."""
+    missing = Cli(None)("status", "-w", str(tmp_path / "none"), env={"COLUMNS": columns}, ok=False)
+    assert missing.exit_code == 1 and "Error:" in missing.stderr, repr(missing.stderr)
+    assert "Hint:" in missing.stderr
+    listed = Cli(sample_ws)("segment", env={"COLUMNS": columns})
+    assert "no_prep" in listed.stdout and "Audience:" in listed.stderr, repr(listed.stdout)

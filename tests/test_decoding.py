@@ -50,3 +50,40 @@ def test_a_cp932_file_is_read_from_the_utf8_copy_its_check_made(tmp_path: Path) 
     assert decoding.utf8_copy(path).to_pybytes() == text.encode("utf-8")
     # Handed over once; asked again, the file is decoded again.
     assert decoding.utf8_copy(path).to_pybytes() == text.encode("utf-8")
+
+
+def test_a_workbook_given_where_a_csv_is_read_is_said_by_what_it_is(tmp_path: Path) -> None:
+    """An old .xls (or a workbook with a password) or an .xlsx renamed .csv was refused as
+    'unknown encoding: neither UTF-8 nor CP932', which sent people to change the encoding."""
+    from conftest import SAMPLE, Cli
+
+    xlsx = (SAMPLE / "2026-11" / "meetings.xlsx").read_bytes()
+    files = {
+        "users.xls": bytes.fromhex("d0cf11e0a1b11ae1") + bytes(600),
+        "users.csv": bytes.fromhex("d0cf11e0a1b11ae1") + bytes(600),
+        "meetings.csv": xlsx,
+    }
+    said = {
+        "users.xls": ("is an old Excel file (.xls) or has a password", "古い形式の Excel"),
+        "users.csv": ("is an old Excel file (.xls) or has a password", "古い形式の Excel"),
+        "meetings.csv": ("is an Excel workbook (.xlsx), not a CSV", "CSV ではなく Excel ブック"),
+    }
+    for name, data in files.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(decoding.ReadFailure) as caught:
+            decoding.detect_encoding(path)
+        assert said[name][0] in str(caught.value), caught.value
+    cli = Cli(None)
+    cli("init", str(tmp_path / "ws"))
+    for name in files:
+        result = cli(
+            "ingest",
+            "-w",
+            str(tmp_path / "ws"),
+            str(tmp_path / name),
+            ok=False,
+            env={"KOPS_LANG": "ja"},
+        )
+        line = result.stderr.replace("\n", "")
+        assert said[name][1] in line and "文字コード" not in line, line

@@ -20,10 +20,12 @@ CAMPAIGN = "exec-1on1-2026h2"
 AS_OF = dt.date(2026, 11, 20)
 
 
-def _weeks_without_1on1(ws: Workspace, user_id: str, first: str, last: str) -> list[dt.date]:
+def _weeks_without_1on1(
+    meetings: pd.DataFrame, user_id: str, first: str, last: str
+) -> list[dt.date]:
     """Mondays of the weeks (in the month of their Thursday) from month ``first`` to
-    ``last`` (YYYY-MM) in which the user held no 1on1 as member."""
-    meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
+    ``last`` (YYYY-MM) in which the user held no 1on1 as member (``meetings``: the
+    snapshot's table)."""
     mine = meetings[(meetings["member_id"] == user_id) & (meetings["status"] == "held")]
     held_days = {at.date() for at in mine["held_at"] if at.date() <= AS_OF}
     start = dt.date.fromisoformat(first + "-01")
@@ -59,6 +61,7 @@ def test_the_award_mail_never_says_every_week_when_a_week_had_no_1on1(
     }
     assert sorted(sent) == sorted(r["user_id"] for r in records)
     off = days_off(sample_copy)
+    meetings = pd.read_parquet(sample_copy.snapshots_dir / "0002" / "meetings.parquet")
     told_of_gap = 0
     for record in records:
         message = sent[record["user_id"]]
@@ -70,7 +73,7 @@ def test_the_award_mail_never_says_every_week_when_a_week_had_no_1on1(
         first = f"{found[1]}-{int(found[2]):02d}"
         last = f"{found[3] or found[1]}-{int(found[4]):02d}"
         assert found[3] is None or found[3] != found[1], body  # a year said again only when new
-        gaps = _weeks_without_1on1(sample_copy, record["user_id"], first, last)
+        gaps = _weeks_without_1on1(meetings, record["user_id"], first, last)
         # Every week without a 1on1 is a week without a business day (else not eligible).
         assert all(all(m + dt.timedelta(days=i) in off for i in range(5)) for m in gaps)
         assert "欠かさず" not in body

@@ -5,33 +5,21 @@ and damaged old snapshots don't stop commands that don't read them."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, Cli
-from kakeai_ops.jobs.workspace_init import init_workspace
+from conftest import Cli
 from kakeai_ops.workspace import Workspace
 
 DAMAGED = "This file is damaged: "
 DAMAGED_JA = "このファイルが壊れています: "
 
 
-@pytest.fixture(scope="module")
-def two_snapshots(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    ws = init_workspace(tmp_path_factory.mktemp("state") / "ws")
-    cli = Cli(ws)
-    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
-    return ws
-
-
 @pytest.fixture
-def copy(two_snapshots: Workspace, tmp_path: Path) -> Workspace:
-    target = tmp_path / "ws"
-    shutil.copytree(two_snapshots.root, target)
-    return Workspace(target)
+def copy(sample_copy: Workspace) -> Workspace:
+    """A workspace of its own with the sample's two snapshots (October, November)."""
+    return sample_copy
 
 
 def _snapshot(ws: Workspace, number: int) -> Path:

@@ -99,3 +99,16 @@ def test_an_unclosed_quote_is_named_where_it_opened(ws: Workspace, tmp_path: Pat
     assert f"the rows to line {last} read as one cell" in english.stderr
     japanese = Cli(ws)("ingest", str(path), ok=False, env={"KOPS_LANG": "ja"})
     assert 'users.csv:4: 引用符（"）がこの行で開いたまま閉じられていません' in japanese.stderr
+
+
+def test_a_second_bom_before_the_header_is_not_part_of_it(ws: Workspace, tmp_path: Path) -> None:
+    """A tool that adds a BOM to a file that has one: the first header read '\ufeff上司ID'
+    and the export was not recognised ("can't tell which export this is")."""
+    from conftest import SAMPLE
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(b"\xef\xbb\xbf" + (SAMPLE / "2026-11" / "pairs.csv").read_bytes())
+    users = SAMPLE / "2026-11" / "users.csv"
+    result = Cli(ws)("ingest", str(users), str(pairs))
+    assert "can't tell" not in result.stderr, result.stderr
+    assert len(list(ws.snapshots_dir.glob("*"))) == 1

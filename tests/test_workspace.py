@@ -126,3 +126,28 @@ def test_a_command_in_a_removed_folder_says_so(
     japanese = cli(*words, env={"KOPS_LANG": "ja"}, ok=False)
     assert "エラー: 今いるフォルダーはもうありません" in japanese.stderr, japanese.stderr
     assert "--version" not in result.stderr and cli("--version").stdout.startswith("kops ")
+
+
+def test_a_file_given_for_the_workspace_is_said_to_be_one(tmp_path: Path) -> None:
+    """-w …/kops.yaml, or KOPS_WORKSPACE set to a file, was "not a kops workspace: it has no
+    kops.yaml" with the hint to `kops init` the file itself; a kops.yaml that is a folder
+    likewise."""
+    cli = Cli(None)
+    cli("init", str(tmp_path / "ws"))
+    config = tmp_path / "ws" / "kops.yaml"
+    other = tmp_path / "users.csv"
+    other.write_text("x")
+    (tmp_path / "odd" / "kops.yaml").mkdir(parents=True)
+    cases = [
+        (("-w", str(config)), {}, "is the settings file, not the workspace folder", "ws"),
+        ((), {"KOPS_WORKSPACE": str(other)}, "(from KOPS_WORKSPACE) is a file", "kops.yaml"),
+        (("-w", str(tmp_path / "odd")), {}, "kops.yaml is a folder, not the settings", "rename"),
+        (("-w", str(tmp_path / ("a" * 300))), {}, "cannot be read (File name too long)", "folder"),
+    ]
+    for args, env, said, hint in cases:
+        result = cli("status", *args, env=env, ok=False)
+        assert result.exit_code == 1 and said in result.stderr, result.stderr
+        assert "Hint:" in result.stderr and hint in result.stderr.split("Hint:")[1]
+        assert "kops init" not in result.stderr or "odd" in " ".join(args)
+        japanese = cli("status", *args, env={**env, "KOPS_LANG": "ja"}, ok=False)
+        assert "エラー:" in japanese.stderr and "ヒント:" in japanese.stderr

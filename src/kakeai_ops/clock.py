@@ -23,16 +23,44 @@ def now() -> dt.datetime:
     """The current moment in JST; ``KOPS_NOW`` pins it (a time without offset is JST)."""
     pinned = os.environ.get(PIN_VAR)
     if pinned:
-        try:
-            return as_jst(dt.datetime.fromisoformat(pinned.strip()))
-        except ValueError:
-            raise KopsError(
-                _("{variable}: '{pinned}' is not a time").format(variable=PIN_VAR, pinned=pinned),
-                hint=_(
-                    "write it as ISO 8601, e.g. {variable}=2026-11-24T10:00:00+09:00, or unset it"
-                ).format(variable=PIN_VAR),
-            ) from None
+        return _pinned(pinned)
     return dt.datetime.now(JST)
+
+
+# The years a pinned clock may name: those of the exports kops reads (an ingest refuses
+# dates before 2000). Year 1 or 9999 is a typo or a test's leftover, and at either end a
+# time zone's offset overflows the calendar.
+PINNED_YEARS = range(2000, 2100)
+
+
+def _pinned(pinned: str) -> dt.datetime:
+    hint = _("write it as ISO 8601, e.g. {variable}=2026-11-24T10:00:00+09:00, or unset it").format(
+        variable=PIN_VAR
+    )
+    try:
+        moment = as_jst(dt.datetime.fromisoformat(pinned.strip()))
+    except ValueError:
+        raise KopsError(
+            _("{variable}: '{pinned}' is not a time").format(variable=PIN_VAR, pinned=pinned),
+            hint=hint,
+        ) from None
+    except OverflowError:
+        moment = None
+    if moment is None or moment.year not in PINNED_YEARS:
+        raise KopsError(
+            _("{variable}: '{pinned}' is outside the years 2000–2099").format(
+                variable=PIN_VAR, pinned=pinned
+            ),
+            hint=hint,
+        )
+    return moment
+
+
+def check_pinned() -> None:
+    """A pinned clock kops cannot work at, said by every command before it runs (not only
+    by the one that reads the clock first, halfway through)."""
+    if os.environ.get(PIN_VAR):
+        now()
 
 
 def now_text() -> str:

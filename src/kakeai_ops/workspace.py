@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import WorkspaceError
-from .i18n import _
+from .i18n import _, language
 
 CONFIG_NAME = "kops.yaml"
 ENV_VAR = "KOPS_WORKSPACE"
@@ -107,6 +107,39 @@ def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Works
 
 
 def _require(path: Path, source: str) -> Workspace:
+    try:
+        return _required(path, source)
+    except OSError as error:  # a name too long even to look at
+        said = _("{path} (from {source}) cannot be read").format(path=path, source=source)
+        if language() == "en" and error.strerror:  # the system's own words are English
+            said += f" ({error.strerror})"
+        raise WorkspaceError(
+            said,
+            hint=_("give the workspace folder (the one with {config})").format(config=CONFIG_NAME),
+        ) from None
+
+
+def _required(path: Path, source: str) -> Workspace:
+    if path.name == CONFIG_NAME and path.is_file():
+        # -w …/kops.yaml: the settings file given for its folder.
+        raise WorkspaceError(
+            _("{path} (from {source}) is the settings file, not the workspace folder").format(
+                path=path, source=source
+            ),
+            hint=_("give the folder that holds it: {folder}").format(folder=path.parent),
+        )
+    if path.is_file():
+        raise WorkspaceError(
+            _("{path} (from {source}) is a file, not a workspace folder").format(
+                path=path, source=source
+            ),
+            hint=_("give the workspace folder (the one with {config})").format(config=CONFIG_NAME),
+        )
+    if (path / CONFIG_NAME).is_dir():
+        raise WorkspaceError(
+            _("{path} is a folder, not the settings file").format(path=path / CONFIG_NAME),
+            hint=_("rename or remove that folder, then run `kops init` again"),
+        )
     if not (path / CONFIG_NAME).is_file():
         raise WorkspaceError(
             _("{path} (from {source}) is not a kops workspace: it has no {config}").format(

@@ -17,6 +17,7 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
+from ..clock import check_pinned
 from ..errors import KopsError, redact
 from ..i18n import _
 from ..workspace import current_folder
@@ -164,6 +165,7 @@ class KopsGroup(TyperGroup):
         start_invocation()
         try:
             current_folder()  # a command run in a removed folder: said before anything runs
+            check_pinned()  # so is a KOPS_NOW no command can work at
             return super().invoke(ctx)
         except UsageError as error:
             raise localize_usage_error(error) from None

@@ -40,9 +40,21 @@ ID_HEADERS = frozenset({"配信ID", "社員番号", "上司の社員番号", "�
 PIPED_WIDTH = 160
 
 
-def _width(tty: bool) -> int | None:
-    if tty or os.environ.get("COLUMNS"):
-        return None  # the terminal's width, or the one COLUMNS asks for
+def _width(stream: Any, tty: bool) -> int | None:
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return None  # the width COLUMNS asks for
+    if columns.isdigit():
+        # COLUMNS=0 (a broken terminal setting): Rich would print nothing at all, errors
+        # included. A width that is no width is ignored, as Rich ignores COLUMNS=abc.
+        if tty:
+            try:
+                return os.get_terminal_size(stream.fileno()).columns or PIPED_WIDTH
+            except (OSError, ValueError, AttributeError):
+                return PIPED_WIDTH
+        return PIPED_WIDTH
+    if tty:
+        return None  # the terminal's width
     return PIPED_WIDTH
 
 
@@ -79,7 +91,7 @@ class _InertText(RenderHook):
 def _console(stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    made = Console(stderr=stderr, soft_wrap=True, width=_width(tty))
+    made = Console(stderr=stderr, soft_wrap=True, width=_width(stream, tty))
     made.push_render_hook(_InertText())
     if tty:  # piped output keeps its lines whole, for the program that reads them
         made.push_render_hook(FoldedLines(made))

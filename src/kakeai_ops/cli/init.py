@@ -39,7 +39,10 @@ def register(app: typer.Typer) -> None:
         if print_config:
             out.print(default_config_text(), markup=False, highlight=False, end="")
             return
-        existed = (directory / "kops.yaml").exists()
+        try:
+            existed = (directory / "kops.yaml").is_file()
+        except OSError:  # a name too long: init_workspace says so
+            existed = False
         ws = init_workspace(directory, force=force)
         if existed:  # --force: only kops.yaml was written again
             err.print(

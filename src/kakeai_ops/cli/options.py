@@ -62,13 +62,25 @@ CampaignArg = Annotated[
 # What a command hands out, and to whom.
 
 
-def out_option(help: str) -> Any:
-    return typer.Option("--out", "-o", help=help)
+def out_option(help: str, **more: Any) -> Any:
+    return typer.Option("--out", "-o", help=help, **more)
+
+
+def checked_file(path: Path | None) -> Path | None:
+    """A file to write, refused before any work when no file can be written there (a
+    folder, a name Windows refuses, a missing folder): not after a minute of it."""
+    if path is not None:
+        from ..outputs.atomic import check_target
+
+        check_target(path)
+    return path
 
 
 OutOpt = Annotated[
     Path | None,
-    out_option(help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx."),
+    out_option(
+        help="Write to a file: .csv (UTF-8 with BOM, for Excel) or .xlsx.", callback=checked_file
+    ),
 ]
 
 

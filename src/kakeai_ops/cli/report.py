@@ -29,6 +29,7 @@ from ..jobs.division_report import (
     record_report,
 )
 from ..numbers import grouped, percent
+from ..outputs.atomic import check_folder, make_folder
 from ..outputs.files import write_table
 from ..outputs.report_xlsx import OVERVIEW_COLUMNS, with_basis, write_report
 from ..privacy.audiences import SHARED, line
@@ -362,6 +363,7 @@ def _all_advisors(
             _("--all-advisors needs --out DIR"),
             hint=_("e.g. {example}").format(example="--out reports/"),
         )
+    check_folder(directory)
     advisor_scopes.require_advisors(context.settings)
     if mail:
         from ..mail.advisors import check_names
@@ -513,6 +515,8 @@ def advisors_command(
     Example: kops report advisors --out advisor-scopes/
     """
     readers = chosen("report advisors", audience)
+    if out_dir is not None:
+        check_folder(out_dir)
     context = session(workspace)
     advisor_scopes.require_advisors(context.settings)
     snap = context.snapshot(snapshot)
@@ -539,7 +543,7 @@ def advisors_command(
     if out_dir is not None:
         from ..outputs.filenames import FileNames
 
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(out_dir)
         names = FileNames(out_dir, prefix="advisor-scope-", suffix=".csv")
         written: dict[str, str] = {}
         for name, frame in zip(context.settings.advisors, frames, strict=True):

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from ..errors import KopsError
 from ..i18n import _
+from ..outputs.atomic import check_target
 from ..privacy.audiences import line
 from ..store import SnapshotInfo
 from .options import AsOfOpt, AudienceOpt, SnapshotOpt, WorkspaceOpt, out_option
@@ -50,6 +51,8 @@ def _check_paths(out_file: Path | None, xlsx: Path | None) -> None:
                 _("{option}: {path} is a directory").format(option=option, path=path),
                 hint=_("name a file in it"),
             )
+        if path is not None:
+            check_target(path)
 
 
 def review_command(

@@ -35,10 +35,40 @@ class ReadFailure(Exception):
         self.problems = [problem, *more]
 
 
+# The first bytes of an OLE compound file (an old .xls, or an .xlsx saved with a
+# password) and of a zip archive (an .xlsx): a workbook given where a CSV is read.
+OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8-sig', 'utf-8' or 'cp932'; raises ReadFailure for anything else."""
     with path.open("rb") as handle:
-        head = handle.read(4)
+        head = handle.read(8)
+    if head == OLE_SIGNATURE:
+        raise ReadFailure(
+            Problem(
+                path.name,
+                None,
+                None,
+                N_(
+                    "is an old Excel file (.xls) or has a password: open it in Excel and save "
+                    "it as an Excel workbook (.xlsx) without a password"
+                ),
+            )
+        )
+    if head.startswith(ZIP_SIGNATURE):
+        raise ReadFailure(
+            Problem(
+                path.name,
+                None,
+                None,
+                N_(
+                    "is an Excel workbook (.xlsx), not a CSV: give it the name .xlsx, or "
+                    "save it from Excel as CSV"
+                ),
+            )
+        )
     if head.startswith(codecs.BOM_UTF8):
         if _is_utf8(path):
             return "utf-8-sig"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import Phrase, Problem
 from ..i18n import N_, language
-from .decoding import ReadFailure, detect_encoding, utf8_copy
+from .decoding import OLE_SIGNATURE, ReadFailure, detect_encoding, utf8_copy
 from .findings import Findings
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -52,8 +52,9 @@ class HeaderRow:
 
 
 def clean_header(cell: str) -> str:
-    """A header cell without the spaces (half- or full-width) Excel users leave around it."""
-    return cell.strip()
+    """A header cell without the spaces (half- or full-width) Excel users leave around it,
+    nor a second BOM (a tool that adds one to a file that has one): never part of a name."""
+    return cell.replace("\ufeff", "").strip()
 
 
 def find_header(path: Path, sheet: str | None = None) -> HeaderRow:
@@ -359,17 +360,13 @@ def _xlsx_rows(
     return rows, start + 1, numeric
 
 
-# The first bytes of an OLE compound file: an old .xls, or an .xlsx Excel saved with a password.
-_OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
-
-
 def unreadable_xlsx(path: Path, error: BaseException | None) -> Problem:
     """Why a file named .xlsx cannot be read, and what to do, in the reader's language:
     by what the file is (its first bytes), not by the library's words (English, shown in
     English mode only)."""
     with path.open("rb") as handle:
         head = handle.read(8)
-    if head == _OLE_SIGNATURE:
+    if head == OLE_SIGNATURE:
         what = N_(
             "is an old Excel file (.xls) or has a password: open it in Excel and save it "
             "as an Excel workbook (.xlsx) without a password"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..outputs.atomic import make_folder
 from ..outputs.filenames import FileNames
 from ..outputs.report_xlsx import write_report
 from ..workspace import Workspace
@@ -47,7 +48,7 @@ def write_advisor_reports(
     """One workbook per advisor (``advisors``: kops.yaml's order) into ``directory`` (made
     if need be), each recorded once written. A report whose every figure is hidden is left
     out unless ``include_empty``: it would tell its advisor nothing."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_folder(directory)
     names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
     written = AdvisorReports(caption=period)
     for name in advisors:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import WorkspaceError
 from ..i18n import _
+from ..outputs.atomic import check_folder, make_folder, unwritable
 from ..store import connect
 from ..workspace import CONFIG_NAME, Workspace, shipped_templates_dir
 
@@ -18,21 +19,34 @@ def default_config_text() -> str:
 
 def init_workspace(directory: Path, force: bool = False) -> Workspace:
     ws = Workspace(directory.resolve())
-    if ws.config_path.exists() and not force:
+    check_folder(directory)  # a file, a path through one, a name Windows refuses
+    try:
+        config_is = "folder" if ws.config_path.is_dir() else ws.config_path.exists()
+    except OSError as error:  # a name too long even to look at
+        raise unwritable(directory, error) from None
+    if config_is == "folder":
+        raise WorkspaceError(
+            _("{path} is a folder, not the settings file").format(path=ws.config_path),
+            hint=_("rename or remove that folder, then run `kops init` again"),
+        )
+    if config_is and not force:
         raise WorkspaceError(
             _("{path} already exists").format(path=ws.config_path),
             hint=_(
                 "this is already a workspace; use --force to rewrite kops.yaml with the defaults"
             ),
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    ws.config_path.write_text(default_config_text(), encoding="utf-8")
-    source = shipped_templates_dir()
-    if source is not None:
-        shutil.copytree(source, ws.templates_dir, dirs_exist_ok=True)
-    else:
-        ws.templates_dir.mkdir(exist_ok=True)
-    ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(directory)  # or why it cannot be one: a file, a name Windows refuses, …
+    try:
+        ws.config_path.write_text(default_config_text(), encoding="utf-8")
+        source = shipped_templates_dir()
+        if source is not None:
+            shutil.copytree(source, ws.templates_dir, dirs_exist_ok=True)
+        else:
+            ws.templates_dir.mkdir(exist_ok=True)
+        ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise unwritable(Path(error.filename or directory), error) from None
     connect(ws).close()
     return ws
 

@@ -1,7 +1,13 @@
-"""Files replaced in one step: nobody (Excel included) sees half a file."""
+"""Files replaced in one step: nobody (Excel included) sees half a file.
+
+Every file kops writes for people comes here, so this is also where a path the reader
+chose (``--out``) is checked and where what the system says when a write fails is put in
+the reader's words (a folder given for a file, a name Windows refuses, a file open in
+Excel, a disk full), never a traceback."""
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -9,7 +15,145 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import _, language
+from .filenames import windows_refuses
+
+# The temporary file's name is the target's, cut to this many characters, then a dot,
+# eight random characters and the suffix: a name near the system's 255 stays writable.
+_TEMP_NAME_CHARS = 100
+
+
+def check_target(path: Path) -> None:
+    """Refuse, before any work, a path no file can be written to: a folder, a name
+    Windows refuses, a parent that is missing or is a file."""
+    _not_a_dash(path)
+    try:
+        _check_target(path)
+    except OSError as error:  # a name too long even to look at
+        raise unwritable(path, error) from None
+
+
+def _check_target(path: Path) -> None:
+    if path.is_dir():
+        raise KopsError(
+            _("{path}: a folder, not a file").format(path=path),
+            hint=_("name a file in it, e.g. {example}").format(
+                example=path / f"list{path.suffix or '.xlsx'}"
+            ),
+        )
+    refused = windows_refuses(path.name)
+    if refused is not None:
+        raise KopsError(
+            _("{path}: Windows does not allow this file name ({reason})").format(
+                path=path, reason=refused
+            ),
+            hint=_("choose another name, e.g. with - or _ instead"),
+        )
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise KopsError(
+            _("{path}: a file, not a folder").format(path=parent),
+            hint=_("choose a path in a folder"),
+        )
+    if not parent.is_dir():
+        # Every writer comes here: a folder that is not there is the reader's mistake,
+        # said as one, not a traceback from the temporary file.
+        raise KopsError(
+            _("{path}: no such directory").format(path=parent),
+            hint=_("create it first or choose another path"),
+        )
+
+
+def _not_a_dash(path: Path) -> None:
+    if str(path) == "-":
+        raise KopsError(
+            _("'-' is not a file name: kops does not write files to standard output"),
+            hint=_("for the data on standard output, leave out --out and use --format csv"),
+        )
+
+
+def unwritable(path: Path, error: OSError) -> KopsError:
+    """What the system said when ``path`` could not be written, in the reader's words."""
+    if isinstance(error, PermissionError):
+        # On Windows a file open in Excel or PowerPoint cannot be replaced: the usual case.
+        return KopsError(
+            _(
+                "{path}: could not be written: it is open in another program (Excel, "
+                "PowerPoint) or there is no permission to write there"
+            ).format(path=path),
+            hint=_(
+                "close the file if it is open and run the command again, or choose another folder"
+            ),
+        )
+    if error.errno == errno.ENAMETOOLONG:
+        return KopsError(
+            _("{path}: could not be written: the name is too long").format(path=path),
+            hint=_("choose a shorter name or a folder nearer the top of the drive"),
+        )
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return KopsError(
+            _("{path}: could not be written: the disk is full").format(path=path),
+            hint=_("free some space, or choose another drive"),
+        )
+    if error.errno == errno.EROFS:
+        return KopsError(
+            _("{path}: could not be written: the drive is read-only").format(path=path),
+            hint=_("choose a folder on another drive"),
+        )
+    said = _("{path}: could not be written").format(path=path)
+    if language() == "en" and error.strerror:  # the system's own words are English
+        said += f" ({error.strerror})"
+    return KopsError(said, hint=_("choose another folder, or check that the drive is reachable"))
+
+
+def check_folder(path: Path) -> None:
+    """Refuse, before any work, a folder to write files into that cannot be one: a file,
+    a path through a file, a name Windows refuses."""
+    _not_a_dash(path)
+    try:
+        _check_folder(path)
+    except OSError as error:  # a name too long even to look at
+        raise unwritable(path, error) from None
+
+
+def _check_folder(path: Path) -> None:
+    refused = windows_refuses(path.name)
+    if refused is not None:
+        raise KopsError(
+            _("{path}: Windows does not allow this folder name ({reason})").format(
+                path=path, reason=refused
+            ),
+            hint=_("choose another name, e.g. with - or _ instead"),
+        )
+    if path.exists() and not path.is_dir():
+        raise KopsError(
+            _("{path}: a file, not a folder").format(path=path),
+            hint=_("give a folder for the files, e.g. {example}").format(
+                example=path.with_name(path.stem + "-files")
+            ),
+        )
+    above = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if above is not None:
+        raise KopsError(
+            _("{path}: a file, not a folder").format(path=above),
+            hint=_("choose a path in a folder"),
+        )
+
+
+def make_folder(path: Path) -> None:
+    """``path`` as a folder (made with its parents if need be), or why it cannot be one."""
+    check_folder(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        raise KopsError(
+            _("{path}: the folder could not be made: no permission to write there").format(
+                path=path
+            ),
+            hint=_("choose another folder"),
+        ) from None
+    except OSError as error:
+        raise unwritable(path, error) from None
 
 
 @contextmanager
@@ -17,19 +161,25 @@ def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
     """A temporary file next to ``path`` to write; when the block ends without error it
     replaces ``path`` in one step, so nobody (Excel included) sees half a file and a
     failed write leaves the old file as it was."""
-    if not path.parent.is_dir():
-        # Every writer comes here: a folder that is not there is the reader's mistake,
-        # said as one, not a traceback from the temporary file.
-        raise KopsError(
-            _("{path}: no such directory").format(path=path.parent),
-            hint=_("create it first or choose another path"),
-        )
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    check_target(path)
+    prefix = f".{path.name[:_TEMP_NAME_CHARS]}."
+    try:
+        handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+    except OSError as error:
+        raise unwritable(path, error) from None
     os.close(handle)
     temp = Path(name)
     try:
-        yield temp
-        temp.replace(path)
+        try:
+            yield temp
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+                raise
+            raise unwritable(path, error) from None
+        try:
+            temp.replace(path)
+        except OSError as error:
+            raise unwritable(path, error) from None
     finally:
         temp.unlink(missing_ok=True)
 

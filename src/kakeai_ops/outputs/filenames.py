@@ -50,6 +50,24 @@ def readable(key: str) -> str:
     return text
 
 
+def windows_refuses(name: str) -> str | None:
+    """Why Windows would not take ``name`` (a file name the reader typed), or None. The
+    files are opened on Windows: a name refused there is refused on every system, so a
+    file is never written that the secretariat cannot open (``a:b.xlsx`` on NTFS is a
+    hidden stream of a file ``a``, ``CON.xlsx`` the console)."""
+    found = _FORBIDDEN.search(name)
+    if found is not None:
+        character = found.group()
+        if character.isprintable():
+            return _("the character {character}").format(character=character)
+        return _("the invisible character U+{code:04X}").format(code=ord(character))
+    if name != name.rstrip(". "):
+        return _("it ends with a space or a dot")
+    if name.split(".")[0].rstrip(" ").upper() in _RESERVED:
+        return _("{name} is a name Windows keeps for a device").format(name=name.split(".")[0])
+    return None
+
+
 def safe_name(key: str, prefix: str = "", suffix: str = "") -> str:
     """``prefix + readable(key) + '-' + hash + suffix``.
 

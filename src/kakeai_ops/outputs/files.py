@@ -29,7 +29,7 @@ from .. import glossary, numbers
 from ..errors import KopsError
 from ..i18n import _
 from . import workbook
-from .atomic import replacing, write_atomically
+from .atomic import check_target, replacing, write_atomically
 from .csv_fields import csv_rows, field_column
 from .neutralise import FORMULA_TRIGGERS, csv_field, xlsx_texts
 from .people import PeopleTable, for_people
@@ -155,16 +155,12 @@ def write_table(
     headers and values (see glossary); a workbook is set up for A4 by the workbook writer.
     ``options``: the 基準日 and audience printed in the header (default 事務局内限り);
     ``charts``: native charts drawn below their sheet's table (XLSX only)."""
+    check_target(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise KopsError(
             _("{path}: unsupported file type '{suffix}'").format(path=path, suffix=suffix),
             hint=_("use a .csv or .xlsx file name"),
-        )
-    if path.parent and not path.parent.exists():
-        raise KopsError(
-            _("{path}: no such directory").format(path=path.parent),
-            hint=_("create it first or choose another path"),
         )
     texts = set(text_columns)
     if suffix == ".csv":
