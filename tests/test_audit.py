@@ -21,6 +21,7 @@ from kakeai_ops.outputs.report_xlsx import write_report
 from kakeai_ops.privacy.audit import PrivacyAuditError, audit, check
 from kakeai_ops.privacy.cells import SECONDARY
 from kakeai_ops.store import Tables
+from workbooks import label
 
 AS_OF = dt.date(2026, 11, 20)
 SENSITIVE = "心身の状態"
@@ -84,7 +85,7 @@ def workbook_topic(path: Path, sheet: str, topic: str) -> Any:
     rows = load_workbook(path)[sheet].iter_rows(values_only=True)
     if sheet == "概要":
         rows = iter(list(rows)[_after(path, "トピックの内訳（対象範囲全体）") :])
-    return next((r[1] for r in rows if r[0] == topic), 0)
+    return next((r[1] for r in rows if r[0] is not None and label(r[0]) == topic), 0)
 
 
 def _after(path: Path, title: str) -> int:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kakeai_ops.outputs.header_lines import breaks_between_words, lines, longest_word, words
+from kakeai_ops.outputs.header_lines import (
+    breaks_between_words,
+    label_lines,
+    lines,
+    longest_word,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,3 +50,21 @@ def test_a_break_inside_a_word_is_seen() -> None:
     assert not breaks_between_words("実施率の推\n移")
     assert not breaks_between_words("平均スッキ\nリ度")
     assert breaks_between_words("推移")
+
+
+@pytest.mark.parametrize(
+    ("label", "room", "expected"),
+    [
+        ("管理本部・経営企画室", 18.9, ["管理本部・", "経営企画室"]),  # not 管理本部・経営 / 企画室
+        ("その他の部署（2部署）", 16.8, ["その他の部署", "（2部署）"]),
+        ("具体的なアドバイスがほしい", 18.9, ["具体的な", "アドバイスがほしい"]),
+        ("業務の進捗や進め方", 16.8, ["業務の進捗や", "進め方"]),
+        ("2026年11月（20日まで）", 18.9, ["2026年11月", "（20日まで）"]),
+        ("第一工場・その他の部署（1部署）", 18.9, ["第一工場・", "その他の部署", "（1部署）"]),
+        ("営業本部", 16.8, ["営業本部"]),
+    ],
+)
+def test_a_row_label_breaks_where_a_name_breaks(
+    label: str, room: float, expected: list[str]
+) -> None:
+    assert label_lines(label, room) == expected

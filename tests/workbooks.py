@@ -102,5 +102,7 @@ def overview_records(sheet: Any) -> dict[str, dict[str, Any]]:
         if any("年" in h for h in header[1:]):
             continue  # the monthly rates
         for values in body:
-            records.setdefault(str(values[0]), {}).update(zip(header[1:], values[1:], strict=True))
+            # A name too wide for its column is written on two lines (管理本部・ / 経営企画室).
+            name = label(values[0])
+            records.setdefault(name, {}).update(zip(header[1:], values[1:], strict=True))
     return records

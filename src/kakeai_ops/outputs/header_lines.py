@@ -18,6 +18,7 @@ with the pieces a reader keeps together glued back:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -115,6 +116,33 @@ def lines(text: str, room: float) -> list[str]:
             else:  # only spaces so far: the line starts with this piece
                 line += piece
                 used = display_width(line.lstrip())
+        result.append(line)
+    return result
+
+
+# Where a name breaks first: after 「・」 (管理本部・ / 経営企画室), before an opening bracket
+# (その他の部署 / （2部署）).
+_NAME_BREAKS = re.compile(r"(?<=・)|(?=[（(])")
+
+
+def label_lines(text: str, room: float) -> list[str]:
+    """A row's label (a 部署, a topic, a month) in lines of at most ``room`` display
+    columns: first where a name breaks (``_NAME_BREAKS``), then between words (具体的な /
+    アドバイスがほしい), so never 「管理本部・経営 / 企画室」 as filling words would."""
+    if display_width(text) <= room:
+        return [text]
+    result: list[str] = []
+    line = ""
+    for segment in (s for s in _NAME_BREAKS.split(text) if s):
+        if line and display_width(line + segment) > room:
+            result.append(line)
+            line = ""
+        if not line and display_width(segment) > room:
+            *whole, line = lines(segment, room)
+            result.extend(whole)
+        else:
+            line += segment
+    if line:
         result.append(line)
     return result
 

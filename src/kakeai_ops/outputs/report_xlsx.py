@@ -654,7 +654,15 @@ def _mix_rows(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks
             # (秘匿) in place of a count stands where the count would, on the right.
             hidden = column > 1 and isinstance(value, str)
             looks.bordered(target, number_format="0%" if share else None, right=hidden)
-    return row + len(frame) + 1
+    # The shares are of the 1on1s with a topic (or 対応), not of every 1on1 held: 380 of
+    # 1,502 read as 25% beside the table's 29%. The count without one is not given: with
+    # it, a hidden 心身の状態 would follow by subtraction.
+    _note(
+        sheet,
+        row + len(frame) + 1,
+        f"割合は、{label}を選んだ1on1に占める割合です（{label}のない1on1は含みません）。",
+    )
+    return row + len(frame) + 2
 
 
 def _matrix(
@@ -695,9 +703,12 @@ def _matrix(
 
 
 def _tall_labels(sheet: Worksheet, first_row: int) -> None:
-    """A row label wider than its narrowed column (「2026年11月（20日まで）」) gets the lines
-    it needs: a row without a height shows one line and cuts off the rest."""
-    import math
+    """A row label wider than its narrowed column (「2026年11月（20日まで）」) is written on
+    the lines it needs, broken where a reader breaks it (「管理本部・ / 経営企画室」,
+    「具体的な / アドバイスがほしい」): Excel and LibreOffice would break it at any character
+    (「具体的なアドバイスがほ / しい」). Its row gets their height: a row without one shows
+    one line and cuts off the rest."""
+    from . import header_lines
 
     # Meiryo UI at 10 pt: a width unit is a digit's 7 pixels, a Japanese character 13.
     usable = (sheet.column_dimensions["A"].width or 8.43) * 1.05
@@ -705,10 +716,18 @@ def _tall_labels(sheet: Worksheet, first_row: int) -> None:
         beside = sheet.cell(row=target.row, column=2).value
         if not isinstance(target.value, str) or beside is None or beside == "":
             continue  # a title or a note alone in its row spills to the right
-        lines = math.ceil(workbook.display_width(target.value) / usable)
-        height = workbook.row_height(lines)
+        shown = header_lines.label_lines(target.value, usable)
+        if len(shown) == 1:
+            continue
+        if sheet.title != CHART_VALUES:  # the charts' categories keep the names as they are
+            target.value = "\n".join(shown)
+        old = target.alignment
+        target.alignment = Alignment(
+            horizontal=old.horizontal, vertical=old.vertical, wrap_text=True, indent=old.indent
+        )
+        height = workbook.row_height(len(shown))
         current = sheet.row_dimensions[target.row].height
-        if lines > 1 and (current is None or current < height):
+        if current is None or current < height:
             sheet.row_dimensions[target.row].height = height
 
 

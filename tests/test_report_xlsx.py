@@ -1,0 +1,79 @@
+"""The division report's workbook read as a division head reads it: what each table's
+share is a share of, recounted from the sample exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import load_workbook
+
+import sample_recount as recount
+from conftest import REPORT_90D, RunSample
+
+
+def _table_after(
+    rows: list[tuple[Any, ...]], title: str
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """The rows of the table under ``title`` (its header aside) and the notes below it."""
+    start = next(i for i, r in enumerate(rows) if r[0] == title) + 2
+    end = next((i for i in range(start, len(rows)) if rows[i][1] is None), len(rows))
+    notes = [str(r[0]) for r in rows[end : end + 3] if r[0] is not None and r[1] is None]
+    return rows[start:end], notes
+
+
+def test_a_mix_says_what_its_shares_are_shares_of(sample_run: RunSample) -> None:
+    """トピックの内訳: 業務の進捗や進め方 380 is 29% of the 1on1s with a topic, not of the
+    1,502 held (25%); a note under the table says so, without the count of those without
+    (with it, a hidden 心身の状態 would follow by subtraction)."""
+    book = load_workbook(sample_run(*REPORT_90D).out / "r.xlsx")
+    sample = recount.load()
+    held = sample.since(90)
+    held = held[held["member_id"].isin(set(sample.users["user_id"]))]
+    topics = held["topic"].dropna().value_counts()
+    assert topics.sum() < len(held)  # some 1on1s have no topic: the two shares differ
+    rows = list(book["概要"].iter_rows(values_only=True))
+    table, notes = _table_after(rows, "トピックの内訳（対象範囲全体）")
+    for topic, count, share in (r[:3] for r in table):
+        assert count == topics[topic]
+        assert abs(share - topics[topic] / topics.sum()) <= 0.005  # shown to the whole %
+    assert any("トピックを選んだ1on1" in n and "割合" in n for n in notes), notes
+    assert not any(str(len(held) - topics.sum()) in n for n in notes)
+    for name in book.sheetnames[1:-1]:  # every 事業部's own mix says it too
+        rows = list(book[name].iter_rows(values_only=True))
+        for title, word in (("トピックの内訳", "トピック"), ("対応の内訳", "対応")):
+            _table, notes = _table_after(rows, title)
+            assert any(f"{word}を選んだ1on1" in n for n in notes), (name, title, notes)
+
+
+def test_a_label_too_wide_for_its_column_breaks_where_a_reader_breaks_it(
+    sample_run: RunSample,
+) -> None:
+    """Excel and LibreOffice break a wrapped Japanese label at any character: 「具体的な
+    アドバイスがほ / しい」, 「管理本部・経営企画 / 室」. A label wider than its column is
+    written on lines that end between words, after 「・」 in a merged name, and its row is
+    as tall as its lines."""
+    book = load_workbook(sample_run(*REPORT_90D).out / "r.xlsx")
+    # The 対応 as the sample exports it, and where it may break.
+    advice, pieces = "具体的なアドバイスがほしい", ("具体的な", "アドバイスが", "ほしい")
+    broken = 0
+    for sheet in book.worksheets[:-1]:  # the charts' values keep the names as they are
+        usable = (sheet.column_dimensions["A"].width or 8.43) * 1.05
+        for (target,) in sheet.iter_rows(min_row=5, min_col=1, max_col=1):
+            text = target.value
+            if not isinstance(text, str) or sheet.cell(row=target.row, column=2).value is None:
+                continue
+            lines = text.split("\n")
+            wide = sum(2 if ord(ch) > 0x2000 else 1 for ch in "".join(lines)) > usable
+            assert (len(lines) > 1) == wide, (sheet.title, text)
+            if len(lines) == 1:
+                continue
+            broken += 1
+            assert target.alignment.wrap_text and sheet.row_dimensions[target.row].height >= (
+                14 * len(lines)
+            ), (sheet.title, text)
+            if "".join(lines) == advice:
+                assert all(line in pieces or line == "".join(pieces[1:]) for line in lines), lines
+            if "・" in text:
+                assert lines[0].endswith("・"), lines  # 管理本部・ / 経営企画室
+            assert not any(line.startswith(("）", ")")) for line in lines), lines
+    assert broken  # the sample has such labels: 具体的なアドバイスがほしい on every 事業部
