@@ -562,18 +562,18 @@ REPORT_THEN_DECK = (*REPORT_30D, ("review", "--out", "{out}/deck.pptx"))
 
 
 @pytest.fixture(scope="session")
-def october_review(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
-    """A new workspace with October alone ingested (one snapshot, nothing sent) and its
-    review deck and workbook ({out}/deck.pptx, {out}/figures.xlsx), made once for the
+def october_review(october_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """A copy of ``october_ws`` (October alone ingested: one snapshot, nothing sent) and
+    its review deck and workbook ({out}/deck.pptx, {out}/figures.xlsx), made once for the
     tests of a review with nothing to compare (listed in SHARED_RUNS)."""
     base = tmp_path_factory.mktemp("october")
-    ws, out = init_workspace(base / "ws"), base / "out"
+    shutil.copytree(october_ws.root, base / "ws")
+    ws, out = Workspace(base / "ws"), base / "out"
     out.mkdir()
     cli = Cli(ws)
-    ingest = cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
     review = cli(
         "review",
         *("--out", str(out / "deck.pptx"), "--xlsx", str(out / "figures.xlsx")),
         env={"KOPS_QUIET": "0"},
     )
-    return SampleRun(ws, out, (ingest, review))
+    return SampleRun(ws, out, (review,))

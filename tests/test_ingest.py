@@ -445,12 +445,9 @@ def test_age_band_from_birth_date(ws: Workspace, tmp_path: Path) -> None:
     assert "birth_date" not in tables.users.columns  # not kept
 
 
-def test_sample_tenant_ingests_cleanly(ws: Workspace, cli: Cli) -> None:
-    from conftest import SAMPLE
-
-    cli("ingest", *map(str, sorted((SAMPLE / "2026-10").iterdir())))
-    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
-    snap = latest_snapshot(ws)
+def test_sample_tenant_ingests_cleanly(sample_ws: Workspace) -> None:
+    """The sample's October, then November, as `kops ingest` stored them (sample_ws)."""
+    snap = latest_snapshot(sample_ws)
     assert snap is not None and snap.as_of.isoformat() == "2026-11-20"
     tables = load_tables(snap)
     names = "".join(tables.users["name"])

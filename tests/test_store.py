@@ -40,3 +40,33 @@ def test_table_columns_are_what_a_snapshot_stores(sample_copy: Workspace) -> Non
     assert snapshot is not None
     for name, columns in TABLE_COLUMNS.items():
         assert tuple(pq.read_schema(snapshot.path / f"{name}.parquet").names) == columns
+
+
+def test_a_latest_snapshot_without_its_manifest_is_named_not_passed_over(
+    sample_copy: Workspace,
+) -> None:
+    """A latest snapshot folder whose manifest.json was removed (or a file in its place)
+    was passed over in silence: commands read October as the latest, and `kops ingest`
+    took 0002 for the next id a hundred times, then ended in an internal error."""
+    import shutil
+
+    from conftest import SAMPLE, Cli
+
+    latest = sample_copy.snapshots_dir / "0002"
+    (latest / "manifest.json").unlink()
+    cli = Cli(sample_copy)
+    for args in (("segment",), ("ingest", str(SAMPLE / "2026-11" / "users.csv"))):
+        result = cli(*args, ok=False)
+        assert result.exit_code == 1 and "Internal error" not in result.stderr, result.stderr
+        said = result.stderr.replace("\n", "")
+        assert f"This file is damaged: {latest / 'manifest.json'}" in said, said
+        assert "move the folder" in said and "the file is missing" in said
+    shutil.rmtree(latest)
+    latest.write_text("not a snapshot")
+    result = cli("segment", ok=False)
+    said = result.stderr.replace("\n", "")
+    assert f"This file is damaged: {latest}" in said and "not a folder" in said, said
+    japanese = cli("segment", env={"KOPS_LANG": "ja"}, ok=False)
+    assert "このファイルが壊れています" in japanese.stderr, japanese.stderr
+    latest.unlink()
+    assert "0001" in cli("status").stdout  # the way back: the folder moved out

@@ -98,10 +98,11 @@ def test_the_same_export_twice_makes_one_snapshot(sample_copy: Workspace) -> Non
     assert tree_digest(sample_copy.root) == before
 
 
-def test_the_first_export_twice(ws: Workspace, cli: Cli) -> None:
-    cli("ingest", *OCTOBER)
-    assert "already ingested as snapshot 0001" in cli("ingest", *OCTOBER).stderr
-    assert len(list_snapshots(ws)) == 1
+def test_the_first_export_twice(october_copy: Workspace) -> None:
+    """October ingested into a new workspace (october_ws), then again."""
+    again = Cli(october_copy)("ingest", *OCTOBER)
+    assert "already ingested as snapshot 0001" in again.stderr
+    assert len(list_snapshots(october_copy)) == 1
 
 
 def test_same_content_in_another_order_is_the_same(

@@ -151,7 +151,18 @@ def snapshot_entries(ws: Workspace) -> list[SnapshotEntry]:
     found = []
     for entry in sorted(ws.snapshots_dir.iterdir()):
         manifest = entry / "manifest.json"
-        if not (entry.is_dir() and entry.name.isdigit() and manifest.is_file()):
+        if not entry.name.isdigit():
+            continue  # a staging folder of an ingest, or someone's own file
+        # A snapshot is renamed into place whole, manifest and all: a numbered entry
+        # without one was damaged since, and is named rather than passed over (the
+        # one before would be read as the latest, unawares).
+        if not entry.is_dir():
+            missing = DamagedFile(entry, _("not a folder"), snapshot_way_back(entry))
+            found.append(SnapshotEntry(entry.name, entry, None, missing))
+            continue
+        if not manifest.is_file():
+            missing = DamagedFile(manifest, _("the file is missing"), snapshot_way_back(entry))
+            found.append(SnapshotEntry(entry.name, entry, None, missing))
             continue
         try:
             raw = manifest.read_bytes()
