@@ -179,3 +179,15 @@ def test_the_shipped_config_and_edges_load(tmp_path: Path, ws: Workspace) -> Non
     path.write_text(path.read_text(encoding="utf-8").replace("a: &a [1, 5]\n", ""), "utf-8")
     settings = load_settings(path)
     assert settings.rules.lapse_days == 3650 and settings.milestones == [1, 100000]
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", "just a string\n"])
+def test_a_kops_yaml_that_is_not_settings_says_what_it_should_be(tmp_path: Path, text: str) -> None:
+    from conftest import Cli
+
+    cli = Cli(None)
+    cli("init", str(tmp_path / "ws"))
+    (tmp_path / "ws" / "kops.yaml").write_text(text, encoding="utf-8")
+    result = cli("status", "-w", str(tmp_path / "ws"), ok=False)
+    assert "the top level must be a mapping of settings" in result.stderr, result.stderr
+    assert "Hint:" in result.stderr and "kops init --print-config" in result.stderr

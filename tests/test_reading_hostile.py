@@ -112,3 +112,13 @@ def test_a_second_bom_before_the_header_is_not_part_of_it(ws: Workspace, tmp_pat
     result = Cli(ws)("ingest", str(users), str(pairs))
     assert "can't tell" not in result.stderr, result.stderr
     assert len(list(ws.snapshots_dir.glob("*"))) == 1
+
+
+def test_a_link_leading_nowhere_is_not_called_a_missing_file(ws: Workspace, tmp_path: Path) -> None:
+    loop = tmp_path / "users.csv"
+    loop.symlink_to(tmp_path / "pairs.csv")
+    (tmp_path / "pairs.csv").symlink_to(loop)
+    result = Cli(ws)("ingest", str(loop), ok=False)
+    assert "users.csv: a link that leads to no file" in result.stderr.replace("\n", " ")
+    japanese = Cli(ws)("ingest", str(loop), ok=False, env={"KOPS_LANG": "ja"})
+    assert "リンク" in japanese.stderr, japanese.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -225,3 +226,17 @@ def test_each_stored_error_is_said_in_japanese(
     assert error_words(stored) == said
     monkeypatch.setenv("KOPS_LANG", "en")
     assert error_words(stored) == stored  # stored in English, shown as stored
+
+
+def test_an_outbox_that_is_a_file_is_said_and_nothing_recorded(sample_copy: Workspace) -> None:
+    """outbox/ replaced by a file: a dry run ended in an internal NotADirectoryError."""
+    outbox = sample_copy.root / "outbox"
+    shutil.rmtree(outbox, ignore_errors=True)
+    outbox.write_text("x")
+    cli = Cli(sample_copy)
+    before = cli("mail", "status", "--format", "json").stdout
+    result = cli("mail", "send", "--segment", "no_pair", "--dry-run", ok=False)
+    assert result.exit_code == 1 and "Internal error" not in result.stderr, result.stderr
+    assert f"{outbox}: a file, not a folder" in result.stderr, result.stderr
+    assert "Hint: move or rename that file" in result.stderr
+    assert cli("mail", "status", "--format", "json").stdout == before

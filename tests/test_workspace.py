@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -151,3 +152,24 @@ def test_a_file_given_for_the_workspace_is_said_to_be_one(tmp_path: Path) -> Non
         assert "kops init" not in result.stderr or "odd" in " ".join(args)
         japanese = cli("status", *args, env={**env, "KOPS_LANG": "ja"}, ok=False)
         assert "エラー:" in japanese.stderr and "ヒント:" in japanese.stderr
+
+
+def test_a_state_that_is_a_file_is_said_by_every_command(tmp_path: Path) -> None:
+    """state/ replaced by a file: `segment` said "no data yet" and `ingest` ended in an
+    internal FileExistsError."""
+    from conftest import SAMPLE
+
+    cli = Cli(None)
+    cli("init", str(tmp_path / "ws"))
+    state = tmp_path / "ws" / "state"
+    shutil.rmtree(state)
+    state.write_text("x")
+    users = str(SAMPLE / "2026-11" / "users.csv")
+    for args in (("segment",), ("ingest", users), ("status",)):
+        result = cli(*args, "-w", str(tmp_path / "ws"), ok=False)
+        assert result.exit_code == 1, result.stderr
+        assert f"{state} is a file, not the folder kops keeps" in result.stderr, result.stderr
+        assert "Hint: move that file" in result.stderr
+    assert state.read_text() == "x"
+    japanese = cli("status", "-w", str(tmp_path / "ws"), env={"KOPS_LANG": "ja"}, ok=False)
+    assert "エラー:" in japanese.stderr and "ファイル" in japanese.stderr

@@ -86,6 +86,23 @@ def current_folder() -> Path:
 def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Workspace:
     """The workspace from ``--workspace``, then ``KOPS_WORKSPACE``, then the current
     directory or one of its parents (as git finds a repository)."""
+    ws = _find_workspace(option, cwd)
+    if ws.state_dir.exists() and not ws.state_dir.is_dir():
+        # Every command reads or writes there: said once, not as "no data yet" by one
+        # command and a traceback by the next.
+        raise WorkspaceError(
+            _("{path} is a file, not the folder kops keeps the workspace's data in").format(
+                path=ws.state_dir
+            ),
+            hint=_(
+                "move that file out of the workspace; if you have a copy of the folder "
+                "state, put it back in its place"
+            ),
+        )
+    return ws
+
+
+def _find_workspace(option: Path | None, cwd: Path | None) -> Workspace:
     if option is not None:
         return _require(Path(option), "--workspace")
     env = os.environ.get(ENV_VAR)

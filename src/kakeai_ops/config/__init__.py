@@ -184,7 +184,11 @@ def parse_settings(
 ) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(
-            _("{file}: the top level must be a mapping of settings").format(file=source)
+            _("{file}: the top level must be a mapping of settings").format(file=source),
+            hint=_(
+                "kops.yaml holds settings as `key: value` lines, e.g. `rules:`; "
+                "`kops init --print-config` shows them all"
+            ),
         )
     try:
         return Settings.model_validate(data)

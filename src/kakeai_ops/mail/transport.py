@@ -79,7 +79,9 @@ class OutboxTransport:
         self.names = FileNames(directory, suffix=".eml")
 
     def open(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        from ..outputs.atomic import make_folder
+
+        make_folder(self.directory)  # or why not: outbox/ a file, no permission, …
 
     def send(self, data: bytes, from_addr: str, to_addr: str, item: str) -> None:
         from ..outputs.files import write_atomically  # with NumPy: only when writing

@@ -53,7 +53,7 @@ def _check_target(path: Path) -> None:
     if parent.exists() and not parent.is_dir():
         raise KopsError(
             _("{path}: a file, not a folder").format(path=parent),
-            hint=_("choose a path in a folder"),
+            hint=_("move or rename that file, or choose another path"),
         )
     if not parent.is_dir():
         # Every writer comes here: a folder that is not there is the reader's mistake,
@@ -136,7 +136,7 @@ def _check_folder(path: Path) -> None:
     if above is not None:
         raise KopsError(
             _("{path}: a file, not a folder").format(path=above),
-            hint=_("choose a path in a folder"),
+            hint=_("move or rename that file, or choose another path"),
         )
 
 
