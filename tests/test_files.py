@@ -107,3 +107,29 @@ def test_a_count_said_with_its_reasons_stands_at_the_right_line_by_line(tmp_path
     width = sheet.column_dimensions["B"].width
     assert width >= max(display_width(line) for line in said.split("\n"))
     assert sheet.row_dimensions[3].height >= 3 * 14
+
+
+def test_a_unit_beside_figures_of_several_kinds_starts_a_character_in(tmp_path: Path) -> None:
+    """Rows of several kinds in one 値 column (a name, a count, an average): the 単位
+    beside it starts a character in, or 「4.0」 and 「1〜5」 read as 「4.01〜5」; the figures
+    keep standing at the right."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kakeai_ops.outputs.files import write_table
+
+    frame = pd.DataFrame(
+        {
+            "label": ["セミナー名", "招待数", "満足度の平均"],
+            "value": ["1on1をみんなどうやっているの？", 65, 4.0],
+            "unit": [None, "人", "1〜5"],
+            "figure_kind": [None, "count", "score"],
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "figures.xlsx")).worksheets[0]
+    header = [str(c.value).replace("\n", "") for c in sheet[1]]
+    unit, value = header.index("単位") + 1, header.index("値") + 1
+    for row in (3, 4):
+        assert sheet.cell(row=row, column=unit).alignment.indent == 1, row
+        assert sheet.cell(row=row, column=value).alignment.indent == 0
+    assert sheet.cell(row=4, column=value).number_format == "0.0"

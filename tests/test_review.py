@@ -480,6 +480,35 @@ def test_the_mail_sheet_says_why_a_run_is_not_measured_under_its_own_header(
     assert all(r["note"] in said for r in unmeasured)
 
 
+def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
+    """単位 says what a reader counts the figure in (人, %, 回, 件, the rating's scale), as
+    the seminar summary's workbook does (招待 65 人), not the kind of figure
+    (「人数・件数」, 「数」, 「平均」)."""
+    book = load_workbook(deck["xlsx"])
+    summary = {r["label"]: r["unit"] for r in sheet_records(book, "1_サマリー")}
+    assert summary == {
+        "人数": "人",
+        "ログイン率": "%",
+        "ペア成立率": "%",
+        "1on1実施率（部下・直近30日）": "%",
+        "1on1/人/月（直近30日）": "回",
+        "平均スッキリ度（直近30日）": "0〜5",  # the sample's kops.yaml scale
+    }
+    seminar = next(name for name in book.sheetnames if name.startswith("6_"))
+    units = {r["label"]: r["unit"] for r in sheet_records(book, seminar)}
+    assert units["招待数"] == units["出席数"] == "人"
+    assert units["アンケート回答数"] == "件"
+    assert units["満足度の平均（1〜5）"] == "1〜5"
+    assert units["出席：次の段階に進んだ割合"] == "%"
+    # The units' column is the only 単位: the kinds set the formats, unseen.
+    for name in ("1_サマリー", seminar):
+        assert header_labels(book[name]).count("単位") == 1
+    rows = {r["label"]: r for r in sheet_records(book, "1_サマリー")}
+    cells = {row[0].value: row for row in book["1_サマリー"].iter_rows(min_row=2) if row[0].value}
+    assert cells["ログイン率"][2].number_format == "0%"
+    assert cells["人数"][2].number_format == "#,##0" and rows["人数"]["now"] > 0
+
+
 def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(october_review: SampleRun) -> None:
     assert "only one snapshot" in october_review.result.stderr
     slides = list(Presentation(str(october_review.out / "deck.pptx")).slides)

@@ -725,6 +725,9 @@ SAME_AS = {
     "label": "stuck_point",
     "figure": "label",
     "group": "group_label",
+    # The review workbook's rows say their unit in words (人, %, 回); the kind (a count, a
+    # rate…) only sets each row's number format.
+    "figure_kind": "unit",
 }
 
 

@@ -348,7 +348,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
                 target.alignment = right
                 if "\n" in target.value:
                     said.append(target)
-    _apart_from_figures(ws, people.formats, last)
+    _apart_from_figures(ws, people.formats, last, mixed=bool(people.row_kinds))
     firsts = [ws.cell(row=r, column=1).value for r in range(2, last + 1)]
     for row_number, first in enumerate(firsts, start=2):
         # A total is one row; a label on several rows (全体 beside 出席した人 and 出席しなかった
@@ -383,16 +383,33 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
     )
 
 
-def _apart_from_figures(ws: Worksheet, formats: list[str | None], last: int) -> None:
+def _apart_from_figures(
+    ws: Worksheet, formats: list[str | None], last: int, mixed: bool = False
+) -> None:
     """Text to the right of a column of figures or dates starts a character in: the
     figure stands at the right of its cell, and without a gap 「2」 beside 「社員番号」 or 「0」
     beside 「休職・休業中のため対象外」 read as one word (「0休職…」)."""
     from openpyxl.styles import Alignment
 
     apart = Alignment(horizontal="left", indent=1)
+
+    def figures(position: int) -> bool:
+        """A column of figures without one format: rows of several kinds (a count, an
+        average) in one 値 column, each with its row's format (``mixed``)."""
+        return mixed and any(
+            isinstance(target.value, int | float) and not isinstance(target.value, bool)
+            for (target,) in ws.iter_rows(
+                min_row=2, max_row=last, min_col=position, max_col=position
+            )
+        )
+
     for position in range(2, len(formats) + 1):
         before, own = formats[position - 2], formats[position - 1]
-        if before in (None, glossary.TEXT) or own not in (None, glossary.TEXT):
+        if own not in (None, glossary.TEXT):
+            continue
+        if before == glossary.TEXT or (before is None and not figures(position - 1)):
+            continue
+        if own is None and figures(position):  # figures of its own stay at the right
             continue
         styled = None
         for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):

@@ -31,6 +31,12 @@ class PeopleTable:
 
 def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()) -> PeopleTable:
     keys = [str(c) for c in frame.columns]
+    # Each row's kind sets its numbers' format, even where its 単位 is said in words.
+    kinds = (
+        [None if pd.isna(k) else str(k) for k in frame["figure_kind"]]
+        if "figure_kind" in keys
+        else []
+    )
     same = [k for k in keys if glossary.SAME_AS.get(k) in keys]
     if same:
         frame = frame.drop(columns=same)
@@ -48,11 +54,6 @@ def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()
         columns[label] = column
         formats.append(_format(key, column, text_columns))
     people = pd.DataFrame(columns, index=frame.index)
-    kinds = (
-        [None if pd.isna(k) else str(k) for k in frame["figure_kind"]]
-        if "figure_kind" in keys
-        else []
-    )
     return PeopleTable(people, keys, formats, kinds)
 
 

@@ -148,6 +148,7 @@ def build_review(
         milestones=milestones,
         interviews=interviews,
         documents=settings.documents,
+        sukkiri_scale=f"{settings.exports.sukkiri_scale.min}〜{settings.exports.sukkiri_scale.max}",
     )
     review.audience = audience
     review.actions = next_actions(review, settings)

@@ -220,6 +220,7 @@ class Review:
     interviews: Interviews
     actions: list[Action] = field(default_factory=list)
     documents: Documents = field(default_factory=Documents)
+    sukkiri_scale: str = "0〜5"  # exports.sukkiri_scale, the unit of 平均スッキリ度
     # The report figures the deck shows, per snapshot: (snapshot, cells, first day, last
     # day, the indexes of the cells shown); each is recorded as published with the deck.
     published: list[tuple[str, list[Any], dt.date, dt.date, frozenset[int]]] = field(

@@ -48,12 +48,22 @@ def _labels() -> dict[str, str]:
     return {sp.key: f"{sp.key}_share" for sp in segmentation.STUCK_POINTS}
 
 
+def _unit(key: str, review: Review) -> str | None:
+    """A figure's unit as the glossary gives it (人, %, 回), a rating's as its scale (0〜5):
+    what a reader counts it in, not its kind (「人数・件数」)."""
+    if key == "sukkiri_avg":
+        return review.sukkiri_scale
+    figure = glossary.FIGURES.get(key)
+    return None if figure is None else figure.unit
+
+
 def _summary(review: Review) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
                 "figure": k.key,
                 "label": k.label,
+                "unit": _unit(k.key, review),
                 "figure_kind": k.kind,
                 "now": k.now if k.now is not None else k.now_text,
                 "before": k.before,
@@ -222,8 +232,22 @@ def _seminar(s: object) -> pd.DataFrame:
         for f, x in zip(frame["figure"], labels, strict=True)
     ]
     frame.insert(2, "label", labels)
+    frame["unit"] = [_seminar_unit(f, s.scale) for f in frame["figure"]]
     frame["figure_kind"] = [_seminar_kind(f) for f in frame["figure"]]
     return frame
+
+
+def _seminar_unit(figure: str, scale: str) -> str | None:
+    """人 for people, 件 for answers, % for a share, the survey's scale for its average
+    (as `kops seminar summary --out` says them: 招待 65 人, アンケート回答 18 件)."""
+    kind = _seminar_kind(figure)
+    if kind is None:
+        return None
+    if kind == "rate":
+        return "%"
+    if kind == "score":
+        return scale
+    return "件" if figure.startswith(("answers", "interest_group:")) else "人"
 
 
 def _campaigns(review: Review) -> pd.DataFrame:
