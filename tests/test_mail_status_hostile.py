@@ -8,7 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -29,11 +32,16 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture
-def hostile_run(sample_copy: Workspace) -> Cli:
-    cli = Cli(sample_copy)
-    cli("mail", "send", *SEGMENT, "--yes")  # to the outbox: a real run in the ledger
-    with sqlite3.connect(sample_copy.root / "state" / "kops.db") as db:
+@pytest.fixture(scope="module")
+def _hostile_ledger(sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The sample with a real run in its ledger (sent to the outbox) whose first rows
+    hold HOSTILE: built once for the file, copied for each test."""
+    root = tmp_path_factory.mktemp("hostile-ledger") / "ws"
+    shutil.copytree(sample_ws.root, root)
+    ws = Workspace(root)
+    Cli(ws)("mail", "send", *SEGMENT, "--yes")  # to the outbox: a real run in the ledger
+    db = sqlite3.connect(ws.root / "state" / "kops.db")
+    with closing(db), db:  # committed and closed before the copies are made
         items = [
             item
             for (item,) in db.execute(
@@ -46,7 +54,14 @@ def hostile_run(sample_copy: Workspace) -> Cli:
                 "WHERE run_id = ? AND item = ?",
                 (state, name, error, RUN, item),
             )
-    return cli
+    return ws
+
+
+@pytest.fixture
+def hostile_run(_hostile_ledger: Workspace, tmp_path: Path) -> Cli:
+    target = tmp_path / "ws"
+    shutil.copytree(_hostile_ledger.root, target)
+    return Cli(Workspace(target))
 
 
 def test_the_terminal_shows_hostile_errors_as_written(hostile_run: Cli) -> None:
