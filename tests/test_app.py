@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.main import get_command
@@ -55,3 +57,21 @@ def test_python_dash_m_works() -> None:
         [sys.executable, "-m", "kakeai_ops", "--help"], capture_output=True, text=True, check=True
     )
     assert "kops" in result.stdout and "ingest" in result.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("init", "--print-config"), ("--version",)])
+def test_output_to_a_full_disk_is_said(args: tuple[str, ...]) -> None:
+    """`kops … > out.csv` on a full drive ended in `Internal error: OSError: [Errno 28]`."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "kakeai_ops", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "KOPS_LANG": "en"},
+        )
+    assert result.returncode == 1, result.stderr
+    assert "Error: could not write the output: the disk is full" in result.stderr, result.stderr
+    assert "Hint:" in result.stderr
+    assert "Internal error" not in result.stderr and "Exception ignored" not in result.stderr

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import importlib
 import os
 import sys
 from collections.abc import Iterator, MutableMapping
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 import typer.main
@@ -255,16 +256,37 @@ def main() -> None:
 
         err.print(_("Interrupted."))
         sys.exit(130)
-    except Exception as error:
-        if os.environ.get("KOPS_DEBUG") == "1":
-            raise
-        from .shared import err
-
-        label, hint_label = _("Internal error:"), _("Hint:")
-        hint = _("Set KOPS_DEBUG=1 to see the traceback.")
-        err.print(
-            f"[bold red]{label}[/bold red] {type(error).__name__}: {escape(redact(str(error)))}",
-            highlight=False,
+    except OSError as error:
+        if error.errno not in _DISK_FULL:
+            _internal_error(error)
+        # `kops … > out.csv` on a full drive: said, and stdout put aside, so that Python's
+        # last flush at exit does not fail again with its own message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        report(
+            KopsError(
+                _("could not write the output: the disk is full"),
+                hint=_("free some space on the drive it goes to, or send it elsewhere"),
+            )
         )
-        err.print(f"[bold]{hint_label}[/bold] {hint}", highlight=False)
-        sys.exit(2)
+        sys.exit(1)
+    except Exception as error:
+        _internal_error(error)
+
+
+# ENOSPC, and EDQUOT (a user's quota) where the system has it.
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _internal_error(error: Exception) -> NoReturn:
+    if os.environ.get("KOPS_DEBUG") == "1":
+        raise error
+    from .shared import err
+
+    label, hint_label = _("Internal error:"), _("Hint:")
+    hint = _("Set KOPS_DEBUG=1 to see the traceback.")
+    err.print(
+        f"[bold red]{label}[/bold red] {type(error).__name__}: {escape(redact(str(error)))}",
+        highlight=False,
+    )
+    err.print(f"[bold]{hint_label}[/bold] {hint}", highlight=False)
+    sys.exit(2)
