@@ -507,6 +507,15 @@ def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
     cells = {row[0].value: row for row in book["1_サマリー"].iter_rows(min_row=2) if row[0].value}
     assert cells["ログイン率"][2].number_format == "0%"
     assert cells["人数"][2].number_format == "#,##0" and rows["人数"]["now"] > 0
+    # No change reads as the deck's tile says it, 「±0.0」 (and 「±0」 for a count), not 「0.0」.
+    change = header_labels(book["1_サマリー"]).index("差")
+    for label, zero in (
+        ("1on1/人/月（直近30日）", "±0.0"),
+        ("平均スッキリ度（直近30日）", "±0.0"),  # a rise signed too: +0.1, not 0.1
+        ("人数", "±0"),
+    ):
+        sections = cells[label][change].number_format.split(";")
+        assert len(sections) == 3 and sections[2].strip('"') == zero, sections
 
 
 def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(october_review: SampleRun) -> None:

@@ -255,7 +255,7 @@ def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
         for row in sheet.iter_rows(min_row=2)
         if row[0].value
     }
-    assert formats["人数"] == ("#,##0", "+#,##0;-#,##0;0")
+    assert formats["人数"] == ("#,##0", '+#,##0;-#,##0;"±0"')
     assert formats["ログイン率"] == ("0%", '+0"pt";-0"pt";"±0pt"')
     # A change of a rate is held in points (+1pt), the shares' difference × 100.
     before = header.index("前回")

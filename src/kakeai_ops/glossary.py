@@ -740,7 +740,13 @@ ROW_FORMATS = {
     "score": ONE_DECIMAL,
 }
 # …and a change of a rate is in points.
-CHANGE_FORMATS = {"rate": SIGNED_POINTS, "count": "+#,##0;-#,##0;0", "number": "+0.0;-0.0;0.0"}
+# No change reads 「±0」 and 「±0.0」, as the deck's tiles and the division report say it.
+CHANGE_FORMATS = {
+    "rate": SIGNED_POINTS,
+    "count": '+#,##0;-#,##0;"±0"',
+    "number": '+0.0;-0.0;"±0.0"',
+    "score": '+0.0;-0.0;"±0.0"',  # 平均スッキリ度 +0.1, not 0.1
+}
 CHANGE_KEYS = frozenset({"change"})
 
 # Sheet names of the list workbooks.
