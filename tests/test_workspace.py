@@ -173,3 +173,10 @@ def test_a_state_that_is_a_file_is_said_by_every_command(tmp_path: Path) -> None
     assert state.read_text() == "x"
     japanese = cli("status", "-w", str(tmp_path / "ws"), env={"KOPS_LANG": "ja"}, ok=False)
     assert "エラー:" in japanese.stderr and "ファイル" in japanese.stderr
+    state.unlink()
+    for inside in ("snapshots", "mail"):
+        state.mkdir(exist_ok=True)
+        (state / inside).write_text("x")
+        result = cli("ingest", users, "-w", str(tmp_path / "ws"), ok=False)
+        assert f"{state / inside} is a file, not the folder" in result.stderr, result.stderr
+        (state / inside).unlink()
