@@ -153,3 +153,16 @@ def test_trailing_blank_rows_are_residue_not_rows_of_blanks(ws: Workspace, tmp_p
     middle.write_bytes(b"\n".join([*lines[:3], b",,,,", *lines[3:]]))
     refused = Cli(ws)("ingest", str(middle), ok=False)  # a blank row among the data is said
     assert "middle.csv:4: 上司ID: required value is blank" in refused.stderr, refused.stderr
+
+
+def test_excels_lock_file_is_said_to_be_one(ws: Workspace, tmp_path: Path) -> None:
+    """`kops ingest *.xlsx` while an export is open in Excel picks up Excel's hidden
+    ~$meetings.xlsx (the name of who has it open, 165 bytes): it was called 「not an Excel
+    workbook inside (a CSV …?)」."""
+    lock = tmp_path / "~$meetings.xlsx"
+    lock.write_bytes(b"\x0bsecretariat" + bytes(153))
+    result = Cli(ws)("ingest", str(lock), ok=False)
+    said = result.stderr.replace("\n", " ")
+    assert "~$meetings.xlsx: is the lock file Excel keeps while meetings.xlsx is open" in said, said
+    japanese = Cli(ws)("ingest", str(lock), ok=False, env={"KOPS_LANG": "ja"})
+    assert "meetings.xlsx" in japanese.stderr and "ロック" in japanese.stderr, japanese.stderr

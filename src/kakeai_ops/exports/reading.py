@@ -390,6 +390,20 @@ def unreadable_xlsx(path: Path, error: BaseException | None) -> Problem:
     English mode only)."""
     with path.open("rb") as handle:
         head = handle.read(8)
+    if path.name.startswith("~$"):
+        # Excel's owner file beside a workbook it has open, picked up by a `*.xlsx`.
+        return Problem(
+            path.name,
+            None,
+            None,
+            Phrase(
+                N_(
+                    "is the lock file Excel keeps while {workbook} is open, not an export: "
+                    "give {workbook} itself"
+                ),
+                workbook=path.name[2:],
+            ),
+        )
     if head == OLE_SIGNATURE:
         what = N_(
             "is an old Excel file (.xls) or has a password: open it in Excel and save it "
