@@ -366,10 +366,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
             break
         names += 1
     width = workbook.fit_columns(ws, header_rows=[1], details=people.details)
-    width = workbook.fold_details(ws, people.details, width)
-    _apart_from_unfolded(ws, people.formats, last)
-    workbook.wrap_long_cells(ws)
-    workbook.break_headers(ws, [1])
+    width = _folded_and_wrapped(ws, people, width, last)
     lines = Alignment(horizontal="right", vertical="top", wrap_text=True)
     for target in said:  # measured by their longest line above; now shown line by line
         target.alignment = lines
@@ -424,6 +421,16 @@ def _apart_from_figures(
                 styled = copy(target._style)
             else:
                 target._style = copy(styled)
+
+
+def _folded_and_wrapped(ws: Worksheet, people: PeopleTable, width: float, last: int) -> float:
+    """Detail columns folded where the sheet is too wide, long text wrapped, headers broken
+    between words; returns the width left."""
+    width = workbook.fold_details(ws, people.details, width)
+    _apart_from_unfolded(ws, people.formats, last)
+    workbook.wrap_long_cells(ws)
+    workbook.break_headers(ws, [1])
+    return width
 
 
 def _apart_from_unfolded(ws: Worksheet, formats: list[str | None], last: int) -> None:
