@@ -460,3 +460,26 @@ def test_the_problems_workbook_prints_its_as_of_and_keeps_rows_apart_from_column
     assert sheet.cell(row=2, column=1).alignment.indent == 0  # nothing to its left
     values = [r[header.index("値")] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert "=cmd|' /C calc'!A0" in values  # as text, never a formula
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("問題.txt", "unsupported file type '.txt'"), ("a:b.csv", "Windows does not allow")],
+)
+def test_a_problems_file_that_cannot_be_written_is_refused_before_any_entry(
+    sample_copy: Workspace, tmp_path: Path, name: str, said: str
+) -> None:
+    """--problems was written after the entries were recorded: a bad name ended the
+    command in an error once the entries were in, and people ran it again believing
+    nothing had been kept."""
+    from conftest import tree_digest
+
+    cli = Cli(sample_copy)
+    ids = [r["user_id"] for r in _eligible(cli)]
+    entries = _entries_file(tmp_path, ids[:3])
+    before = tree_digest(sample_copy.root)
+    result = cli(
+        "campaign", "entries", CAMPAIGN, str(entries), "--problems", str(tmp_path / name), ok=False
+    )
+    assert result.exit_code == 1 and said in result.stderr, result.stderr
+    assert tree_digest(sample_copy.root) == before

@@ -148,3 +148,26 @@ def test_figures_with_a_hidden_one_stand_at_the_right() -> None:
     assert [c.justify for c in table.columns] == ["left", "right"]
     mixed = frame.assign(moved=[3, "<5", "3人"])
     assert [c.justify for c in frame_table(mixed).columns] == ["left", "left"]
+
+
+def test_a_moment_reads_to_the_minute_whatever_its_type() -> None:
+    """A seminar's 日時 came as a Python datetime and showed 「2026-10-28 12:15:00」 in
+    `kops seminar list` beside every other table's 「2026-10-21 10:00」."""
+    import datetime as dt
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from kakeai_ops.cli.console import frame_table, people_table
+
+    frame = pd.DataFrame(
+        {"seminar": ["month1", "month2"], "date": [dt.datetime(2026, 10, 28, 12, 15), None]},
+        dtype=object,
+    )
+    for table in (people_table(frame), frame_table(frame)):
+        buffer = io.StringIO()
+        Console(file=buffer, width=80).print(table)
+        text = buffer.getvalue()
+        assert "2026-10-28 12:15" in text and "12:15:00" not in text, text
+        assert "None" not in text and "NaT" not in text

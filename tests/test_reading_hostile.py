@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from conftest import Cli, tree_digest
@@ -122,3 +124,45 @@ def test_a_link_leading_nowhere_is_not_called_a_missing_file(ws: Workspace, tmp_
     assert "users.csv: a link that leads to no file" in result.stderr.replace("\n", " ")
     japanese = Cli(ws)("ingest", str(loop), ok=False, env={"KOPS_LANG": "ja"})
     assert "リンク" in japanese.stderr, japanese.stderr
+
+
+def test_trailing_blank_rows_are_residue_not_rows_of_blanks(ws: Workspace, tmp_path: Path) -> None:
+    """Rows whose contents were deleted in Excel (「,,,,」 in the CSV) or a space typed far
+    below the table refused the whole ingest, a 「required value is blank」 for every row;
+    after the last row with data they are not data."""
+    import openpyxl
+
+    from conftest import SAMPLE
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(
+        (SAMPLE / "2026-11" / "pairs.csv").read_bytes().rstrip(b"\r\n") + b"\r\n,,,,\r\n , ,,,\r\n"
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in csv.reader(io.StringIO((SAMPLE / "2026-11" / "users.csv").read_text("cp932"))):
+        sheet.append(row)
+    sheet.cell(row=sheet.max_row + 40, column=2).value = "　"  # a full-width space
+    users = tmp_path / "users.xlsx"
+    book.save(users)
+    Cli(ws)("ingest", str(users), str(pairs))
+    assert len(list(ws.snapshots_dir.glob("*"))) == 1
+    middle = tmp_path / "middle.csv"
+    lines = (SAMPLE / "2026-11" / "pairs.csv").read_bytes().split(b"\n")
+    middle.write_bytes(b"\n".join([*lines[:3], b",,,,", *lines[3:]]))
+    refused = Cli(ws)("ingest", str(middle), ok=False)  # a blank row among the data is said
+    assert "middle.csv:4: 上司ID: required value is blank" in refused.stderr, refused.stderr
+
+
+def test_excels_lock_file_is_said_to_be_one(ws: Workspace, tmp_path: Path) -> None:
+    """`kops ingest *.xlsx` while an export is open in Excel picks up Excel's hidden
+    ~$meetings.xlsx (the name of who has it open, 165 bytes): it was called 「not an Excel
+    workbook inside (a CSV …?)」."""
+    lock = tmp_path / "~$meetings.xlsx"
+    lock.write_bytes(b"\x0bsecretariat" + bytes(153))
+    result = Cli(ws)("ingest", str(lock), ok=False)
+    said = result.stderr.replace("\n", " ")
+    assert "~$meetings.xlsx: is the lock file Excel keeps while meetings.xlsx is open" in said, said
+    japanese = Cli(ws)("ingest", str(lock), ok=False, env={"KOPS_LANG": "ja"})
+    assert "meetings.xlsx" in japanese.stderr and "ロック" in japanese.stderr, japanese.stderr

@@ -439,9 +439,25 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     # The commands are in the speaker notes, never on the slide.
     said = notes(by_title(deck, "9."))
     assert f"kops mail send --segment {stuck['stuck_point']} --holdout {share}" in said
-    assert f"kops mail report {MAIL_RUN}" in said
+    assert f"kops mail status {MAIL_RUN}" in said
     assert "kops " not in texts(by_title(deck, "9."))
     assert all(any(ch.isdigit() for ch in r[1]) for r in rows)
+
+
+def test_a_rehearsed_mail_is_not_judged_by_its_effect(
+    month: Workspace, deck: dict[str, Any]
+) -> None:
+    """A run only written to the outbox reached no one: the difference between those who
+    would have got it and the holdout says nothing about its text. The next action says
+    to deliver it before comparing, not 「効果は未確認: 文面を見直す」 (nor 「効果あり」)."""
+    status = {r["run_id"]: r for r in run_json(month, "mail", "status")}
+    rehearsed = status[MAIL_RUN]
+    assert rehearsed["sent"] == 0 and rehearsed["written"] > 0
+    rows = table_rows(by_title(deck, "9."))[1:]
+    row = next(r for r in rows if "事前準備なし・部下向け" in r[0])
+    assert "文面を見直す" not in row[0] and "効果あり" not in row[0]
+    assert "書き出しのみ（未送信）" in row[0]
+    assert "送信数 0" in row[1] and f"{rehearsed['written']:,}通" in row[1]
 
 
 def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:

@@ -300,3 +300,17 @@ def test_a_long_header_word_breaks_between_its_parts(sample_ws: Workspace) -> No
             inside = {e - at for e in ends if at < e < at + len(word)}
             assert inside <= {len("スタック")}, (width, lines)
     assert seen
+
+
+@pytest.mark.parametrize(
+    "header", ["比較群（送らない）", "書き出し数（未送信）", "人数（比較群を含む）"]
+)
+@pytest.mark.parametrize("width", range(6, 13))
+def test_a_bracket_is_never_alone_on_a_line(header: str, width: int) -> None:
+    """`kops mail status` at 160 columns headed a column 「比較群 / （送らない / ）」: a closing
+    bracket starts no line and an opening one ends none (禁則), whatever the width."""
+    lines = wrap(header, width, header=True)
+    assert "".join(lines) == header
+    assert not any(line.startswith(("）", ")")) for line in lines), lines
+    assert not any(line.endswith(("（", "(")) for line in lines), lines
+    assert all(cell_len(line) <= width for line in lines), lines

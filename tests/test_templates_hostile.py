@@ -172,3 +172,16 @@ def test_a_template_cannot_exhaust_memory_or_time(tmp_path: Path, payload: str) 
     with pytest.raises(KopsError) as err:
         TemplateSet(tmp_path / "t", SHIPPED).get("big").render({}, "")
     assert "big.txt" in str(err.value)
+
+
+def test_a_template_saved_by_notepad_with_a_bom_is_read(sample_copy: Workspace) -> None:
+    """Windows Notepad saves UTF-8 with a BOM (and CRLF): the edited template was refused
+    ("expected 'subject: …', got '\\ufeffsubject: …'"), and an included footer would have
+    carried the invisible U+FEFF into every mail."""
+    folder = sample_copy.mail_templates_dir
+    for name in ("no_recurrence.manager.txt", "_footer.txt"):
+        text = (folder / name).read_text(encoding="utf-8")
+        (folder / name).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    result = Cli(sample_copy)("mail", "preview", "--segment", "no_recurrence")
+    assert "【KAKEAI事務局】" in result.stdout or "KAKEAI" in result.stdout, result.stdout
+    assert "\ufeff" not in result.stdout

@@ -16,7 +16,15 @@ from ..jobs.campaigns import draw_run, draws, entries
 from ..outputs.files import write_table
 from ..outputs.workbook import Print
 from .console import people_table
-from .options import AsOfOpt, CampaignArg, Format, FormatOpt, SnapshotOpt, WorkspaceOpt
+from .options import (
+    AsOfOpt,
+    CampaignArg,
+    Format,
+    FormatOpt,
+    SnapshotOpt,
+    WorkspaceOpt,
+    checked_table_file,
+)
 from .shared import Session, emit_data, err, out, parse_as_of, session, writes_state
 
 
@@ -32,6 +40,7 @@ def entries_command(
             "--problems",
             help="Write every refused and not-in-draw row to this CSV/XLSX (the screen shows "
             "only the first of each).",
+            callback=checked_table_file,
         ),
     ] = None,
     workspace: WorkspaceOpt = None,

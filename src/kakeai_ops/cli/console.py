@@ -150,6 +150,20 @@ out = cast(Console, Stream(stderr=False))
 err = cast(Console, Stream(stderr=True))
 
 
+def _shown(value: Any) -> Any:
+    """A cell as the terminal shows it: a Python datetime (a seminar's 日時) to the minute
+    as a pandas one is (「2026-10-28 12:15」, not 「2026-10-28 12:15:00」)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from ..outputs.files import cell
+
+    if isinstance(value, dt.datetime) and not isinstance(value, pd.Timestamp):
+        value = pd.Timestamp(value)
+    return cell(value)
+
+
 def frame_table(
     frame: pd.DataFrame,
     title: str | None = None,
@@ -162,8 +176,6 @@ def frame_table(
     name such as ``[/bold]山田`` prints as written instead of styling or crashing it.
     ``whole``: columns that stay on one line like ids (the names a table is read by)."""
     import pandas as pd
-
-    from ..outputs.files import cell
 
     headers = headers or {}
     formats = formats or {}
@@ -180,7 +192,7 @@ def frame_table(
     for row in shown.itertuples(index=False, name=None):
         table.add_row(
             *[
-                plain(formats[str(column)](value) if str(column) in formats else cell(value))
+                plain(formats[str(column)](value) if str(column) in formats else _shown(value))
                 for column, value in zip(frame.columns, row, strict=True)
             ]
         )

@@ -76,6 +76,18 @@ def checked_file(path: Path | None) -> Path | None:
     return path
 
 
+def checked_table_file(path: Path | None) -> Path | None:
+    """``checked_file`` for a table written after something is recorded (``--problems``):
+    its type too is checked first, so a bad name never follows a half-done command."""
+    if path is not None:
+        from ..outputs.atomic import check_target
+        from ..outputs.files import check_table_suffix
+
+        check_target(path)
+        check_table_suffix(path)
+    return path
+
+
 OutOpt = Annotated[
     Path | None,
     out_option(

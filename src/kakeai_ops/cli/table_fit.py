@@ -208,7 +208,7 @@ def _fill(
         for index, split in enumerate(splits):
             if cell_len(line.rstrip()) <= width:
                 break
-            pieces = tuple(split(line))
+            pieces = _bracketed(tuple(split(line)))
             if len(pieces) > 1:
                 line = _fill(pieces, width, lines, splits[index + 1 :])
                 break
@@ -217,6 +217,32 @@ def _fill(
             lines.append(line[:cut])
             line = line[cut:]
     return line
+
+
+_CLOSING = set("）)」』】〕]")
+
+
+def _bracketed(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """Parts with a bracket alone (「（」「送ら」「ない」「）」) joined to the part it belongs
+    to (「（送ら」「ない）」): a closing bracket never starts a line, an opening one never
+    ends one (「比較群 / （送らない / ）」 read as a stray mark)."""
+    joined: list[str] = []
+    opening = ""
+    for part in parts:
+        if part and all(char in _OPENING for char in part):
+            opening += part
+            continue
+        part, opening = opening + part, ""
+        if joined and part and all(char in _CLOSING for char in part.rstrip()):
+            joined[-1] += part
+        else:
+            joined.append(part)
+    if opening:
+        if joined:
+            joined[-1] += opening
+        else:
+            joined.append(opening)
+    return tuple(joined)
 
 
 def _fold_at(text: str, width: int) -> int:

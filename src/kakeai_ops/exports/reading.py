@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Phrase, Problem
@@ -175,7 +176,28 @@ def read_table(
     coded = {i for i in positions if headers[i] in repeated}
     frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1, coded)
     frame.columns = [headers[i] for i in positions]
+    frame = _without_trailing_blank_rows(frame)
     return RawTable(path, headers, frame, first_row=index + 2, encoding=encoding)
+
+
+def _without_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without the blank rows at its end (「,,,,」: rows whose contents were
+    deleted in Excel before it saved the CSV), as a workbook's are dropped. Looked at from
+    the end, in growing steps: a 2.5M-row export with none costs one row's check."""
+    end, step = len(frame), 16
+    if frame.shape[1] == 0:
+        return frame  # no column kops reads: said by the columns' check, not as blank rows
+    while end > 0:
+        start = max(0, end - step)
+        tail = frame.iloc[start:end]
+        filled = np.zeros(len(tail), dtype=bool)
+        for position in range(tail.shape[1]):
+            filled |= tail.iloc[:, position].astype(str).str.strip().ne("").to_numpy()
+        if filled.any():
+            last = start + int(np.flatnonzero(filled)[-1])
+            return frame if last + 1 == len(frame) else frame.iloc[: last + 1]
+        end, step = start, step * 4
+    return frame.iloc[:0]
 
 
 def _read_csv_columns(
@@ -368,6 +390,20 @@ def unreadable_xlsx(path: Path, error: BaseException | None) -> Problem:
     English mode only)."""
     with path.open("rb") as handle:
         head = handle.read(8)
+    if path.name.startswith("~$"):
+        # Excel's owner file beside a workbook it has open, picked up by a `*.xlsx`.
+        return Problem(
+            path.name,
+            None,
+            None,
+            Phrase(
+                N_(
+                    "is the lock file Excel keeps while {workbook} is open, not an export: "
+                    "give {workbook} itself"
+                ),
+                workbook=path.name[2:],
+            ),
+        )
     if head == OLE_SIGNATURE:
         what = N_(
             "is an old Excel file (.xls) or has a password: open it in Excel and save it "
@@ -395,8 +431,9 @@ def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | 
     wanted = keep(headers)
     positions = [i for i, h in enumerate(headers) if h in wanted]
     body = rows[1:]
-    # Trailing blank rows are formatting residue, not data.
-    while body and all(c == "" for c in body[-1]):
+    # Trailing blank rows are formatting residue, not data (a cell holding a space too:
+    # one typed far below the table made every row above it a row of blanks).
+    while body and all(not c.strip() for c in body[-1]):
         body.pop()
     width = len(headers)
     columns = {

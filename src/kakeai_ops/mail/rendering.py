@@ -63,7 +63,8 @@ class ConfinedLoader(jinja2.FileSystemLoader):
     """
 
     def __init__(self, folders: list[Path]) -> None:
-        super().__init__([str(d) for d in folders])
+        # utf-8-sig: an included file Notepad saved with a BOM brings no U+FEFF into a mail.
+        super().__init__([str(d) for d in folders], encoding="utf-8-sig")
         self.roots = [d.resolve() for d in folders]
 
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:

@@ -65,7 +65,7 @@ class MailTemplate:
         if self.html_path is None:
             return None
         return self._compile(
-            self.html_env, self.html_path.read_text(encoding="utf-8"), 1, self.html_path
+            self.html_env, self.html_path.read_text(encoding="utf-8-sig"), 1, self.html_path
         )
 
     def _compile(
@@ -84,7 +84,7 @@ class MailTemplate:
         """Top-level variables the template (and what it includes) uses."""
         sources = [self.subject_source, self.body_source]
         if self.html_path is not None:
-            sources.append(self.html_path.read_text(encoding="utf-8"))
+            sources.append(self.html_path.read_text(encoding="utf-8-sig"))
         return sorted(variables_read(self.env, sources, skip_unknown=True) or ())
 
     @cached_property
@@ -101,7 +101,9 @@ class MailTemplate:
         try:
             names = variables_read(self.env, [self.subject_source, self.body_source])
             if self.html_path is not None and names is not None:
-                html = variables_read(self.html_env, [self.html_path.read_text(encoding="utf-8")])
+                html = variables_read(
+                    self.html_env, [self.html_path.read_text(encoding="utf-8-sig")]
+                )
                 names = None if html is None else names | html
         except jinja2.TemplateError:
             names = None
@@ -247,7 +249,8 @@ class TemplateSet:
 
     def _parse(self, name: str, path: Path) -> MailTemplate:
         try:
-            source = path.read_text(encoding="utf-8")
+            # utf-8-sig: Windows Notepad saves UTF-8 with a BOM, which is not text.
+            source = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise KopsError(
                 _("{file}: not UTF-8 text").format(file=path), hint=_("save the template as UTF-8")
@@ -267,7 +270,8 @@ class TemplateSet:
                 raise KopsError(
                     _("{file}:{line_no}: expected 'subject: …' or 'kind: …', got '{line}'").format(
                         file=path.name, line_no=number, line=line
-                    )
+                    ),
+                    hint=_("start the file with 'subject: …', then a line '---', then the body"),
                 )
             fields[key.strip()] = value.strip()
         if not fields.get("subject"):

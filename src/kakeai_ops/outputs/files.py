@@ -142,6 +142,15 @@ def json_text(frame: pd.DataFrame) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
+def check_table_suffix(path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise KopsError(
+            _("{path}: unsupported file type '{suffix}'").format(path=path, suffix=suffix),
+            hint=_("use a .csv or .xlsx file name"),
+        )
+
+
 def write_table(
     frame: pd.DataFrame,
     path: Path,
@@ -156,12 +165,8 @@ def write_table(
     ``options``: the 基準日 and audience printed in the header (default 事務局内限り);
     ``charts``: native charts drawn below their sheet's table (XLSX only)."""
     check_target(path)
+    check_table_suffix(path)
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise KopsError(
-            _("{path}: unsupported file type '{suffix}'").format(path=path, suffix=suffix),
-            hint=_("use a .csv or .xlsx file name"),
-        )
     texts = set(text_columns)
     if suffix == ".csv":
         people = as_shown(for_people(frame, texts))

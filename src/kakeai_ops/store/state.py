@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pandas is imported where a table is read: `kops --help` never needs it
     import pandas as pd
 
-from ..errors import KopsError
+from ..errors import KopsError, WorkspaceError
+from ..i18n import _
 from ..workspace import Workspace
+from .lock import lock_timeout
 
 SCHEMA = [
     # version 1
@@ -193,6 +195,10 @@ SCHEMA = [
 ]
 
 
+# The shortest wait for a database another program holds (KOPS_LOCK_TIMEOUT=0 included):
+# kops's own writers take turns by the workspace lock, so this is only for others.
+MIN_WAIT = 0.5
+
 # The database this process opened last: a damage found later, in any query, names it.
 _opened: list[Workspace] = []
 
@@ -202,7 +208,10 @@ def connect(ws: Workspace) -> sqlite3.Connection:
     ws.state_dir.mkdir(parents=True, exist_ok=True)
     _opened[:] = [ws]
     try:
-        connection = sqlite3.connect(ws.db_path, timeout=30, isolation_level=None)
+        # While another program holds the file (a database viewer with unsaved changes, a
+        # backup), wait as long as for the workspace (KOPS_LOCK_TIMEOUT), half a second at least.
+        wait = max(lock_timeout(), MIN_WAIT)
+        connection = sqlite3.connect(ws.db_path, timeout=wait, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA foreign_keys=ON")
         version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -250,8 +259,21 @@ def read_frame(
 
 
 def state_damage(error: BaseException) -> KopsError | None:
-    """The damaged-file error for a SQLite error that says the database file is damaged
-    (not for a busy or locked one), or None."""
+    """The error to show for a SQLite error met anywhere: the damaged file named, or the
+    database held by another program (locked or busy past the wait); None for others."""
+    if isinstance(error, sqlite3.OperationalError) and _opened:
+        said = str(error).lower()
+        if "locked" in said or "busy" in said:
+            return WorkspaceError(
+                _(
+                    "the state database {path} is in use by another program (a database "
+                    "viewer, a backup or sync tool?): kops waited {wait:g} s"
+                ).format(path=_opened[0].db_path, wait=max(lock_timeout(), MIN_WAIT)),
+                hint=_(
+                    "close the program that has it open, or wait for it to finish, then run "
+                    "the command again (nothing was changed)"
+                ),
+            )
     if not isinstance(error, sqlite3.DatabaseError) or isinstance(error, sqlite3.OperationalError):
         return None
     named = damaged_database(None, error)

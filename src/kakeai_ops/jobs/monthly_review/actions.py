@@ -90,6 +90,19 @@ def _mail_effects(review: Review) -> list[Action]:
     """Each mail run with a measured effect: keep it, or rework its text."""
     actions = []
     for run in review.mail:
+        if run.sent == 0 and run.written > 0 and run.effect is not None:
+            # Written to the outbox only: it reached no one, so the difference from the
+            # holdout says nothing of its text (「文面を見直す」 would be advice from noise).
+            actions.append(
+                Action(
+                    text=f"メール「{run_title(run.run_id, review)}」は書き出しのみ（未送信）:"
+                    " 届けてから効果を比べる",
+                    basis=f"{glossary.column_label('sent')} 0・"
+                    f"{glossary.column_label('written')} {run.written:,}通",
+                    command=f"kops mail status {run.run_id}",
+                )
+            )
+            continue
         if run.effect is not None and run.effect.measured and run.effect.low is not None:
             verdict = "効果あり: 次月も継続" if run.effect.low > 0 else "効果は未確認: 文面を見直す"
             actions.append(
