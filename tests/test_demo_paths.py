@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from conftest import Cli
+
 
 @pytest.mark.skipif(os.name == "nt", reason="the POSIX form of the suggested command")
 def test_the_demo_suggests_a_command_that_pastes_whole(demo_run: tuple[Path, Any]) -> None:
@@ -36,3 +38,20 @@ def test_the_demo_names_every_rehearsed_run_with_its_mails(demo_run: tuple[Path,
         count = len(list(folder.glob("*.eml")))
         assert count > 0
         assert f"    outbox/{folder.name} ({count} mails)" in lines
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("notes.txt", "notes.txt: a file, not a folder"),
+        ("notes.txt/demo", "notes.txt: a file, not a folder"),
+        ("CON", "CON is a name Windows keeps for a device"),
+    ],
+)
+def test_the_demo_where_no_workspace_can_be_says_why(tmp_path: Path, where: str, said: str) -> None:
+    """--workspace a file ended in `Internal error: NotADirectoryError` after the demo began."""
+    (tmp_path / "notes.txt").write_text("x")
+    result = Cli(None)("demo", "--workspace", str(tmp_path / where), ok=False)
+    assert result.exit_code == 1 and said in result.stderr, result.stderr
+    assert "KOPS_NOW" not in result.stderr  # before the first step
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]

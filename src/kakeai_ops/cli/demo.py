@@ -20,6 +20,7 @@ from rich.markup import escape
 
 from ..errors import KopsError
 from ..i18n import N_, _
+from ..outputs.atomic import check_folder, make_folder
 from ..outputs.filenames import safe_name
 from .options import workspace_option
 from .shared import err, shell_word
@@ -286,11 +287,13 @@ def _sample_tenant(data: Path | None) -> Path:
 
 def _new_workspace(workspace: Path | None) -> Path:
     root = (workspace or Path(tempfile.mkdtemp(prefix="kops-demo-"))).resolve()
+    check_folder(root)  # a file, a path through one, a name Windows refuses, …
     if (root / "kops.yaml").exists():
         raise KopsError(
             _("{path} is already a workspace").format(path=root),
             hint=_("give --workspace a new or empty directory"),
         )
+    make_folder(root)  # or why not (no permission, a name too long)
     return root
 
 
