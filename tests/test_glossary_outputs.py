@@ -187,12 +187,20 @@ def console_labels(shown: dict[str, str]) -> Iterator[tuple[str, str]]:
 
 def mails(root: Path) -> Iterator[tuple[Path, EmailMessage, str]]:
     """Every mail in outbox/, with its plain text as the recipient reads it."""
+    return iter(_read_mails(root))
+
+
+@functools.cache
+def _read_mails(root: Path) -> tuple[tuple[Path, EmailMessage, str], ...]:
+    """The mails of a month's copy, read once for the file (its tests only read them)."""
+    found = []
     for path in sorted((root / "outbox").rglob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         assert isinstance(message, EmailMessage)
         body = message.get_body(preferencelist=("plain",))
         assert body is not None, path
-        yield path, message, str(body.get_content()).replace("\r\n", "\n")
+        found.append((path, message, str(body.get_content()).replace("\r\n", "\n")))
+    return tuple(found)
 
 
 def every_label(root: Path, stdout: dict[str, str]) -> list[tuple[str, str]]:

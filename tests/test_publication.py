@@ -141,10 +141,18 @@ class Equations:
             method="highs",
         )
         self.status = whole.status
+        # A figure several reports show (the company's and an advisor's) is one sum.
+        self.solved: dict[frozenset[tuple[Any, float]], tuple[int, float, float]] = {}
 
     def interval(self, terms: dict[Any, float]) -> tuple[int, float, float]:
         """The lowest programme's status (0: solved, and the whole system has a
         solution), the lowest and the highest value."""
+        key = frozenset(terms.items())
+        if key not in self.solved:
+            self.solved[key] = self._interval(terms)
+        return self.solved[key]
+
+    def _interval(self, terms: dict[Any, float]) -> tuple[int, float, float]:
         if not terms:
             return self.status, 0.0, 0.0
         groups = {self.group[self.where[v]] for v in terms}

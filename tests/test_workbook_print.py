@@ -3,13 +3,14 @@ one page wide, titles repeated, header and footer, number formats, Japanese head
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,6 +26,12 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
 @pytest.fixture(scope="module")
 def month(demo_run: tuple[Path, Any]) -> Path:
     return demo_run[0]
+
+
+@functools.cache
+def _book(path: Path) -> Workbook:
+    """A workbook of the demo month, read once for the file: its tests only read them."""
+    return load_workbook(path)
 
 
 def _workbooks(root: Path) -> list[Path]:
@@ -43,7 +50,7 @@ def _header_row(sheet: Worksheet) -> int:
 
 def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
     for path in _workbooks(month):
-        book = load_workbook(path)
+        book = _book(path)
         assert book._named_styles["Normal"].font.name == workbook.FONT_NAME, path.name
         assert book.properties.creator == "kops" and book.properties.lastModifiedBy == "kops"
         for sheet in book.worksheets:
@@ -76,7 +83,7 @@ def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
 
 def test_headers_are_japanese_and_keys_are_listed(month: Path) -> None:
     for path in _workbooks(month):
-        book = load_workbook(path)
+        book = _book(path)
         for sheet in book.worksheets:
             row = _header_row(sheet)
             labels = [c.value for c in sheet[row] if c.value is not None]
@@ -90,7 +97,7 @@ def test_headers_are_japanese_and_keys_are_listed(month: Path) -> None:
 
 
 def test_figures_have_number_formats_and_ids_stay_text(month: Path) -> None:
-    segment = load_workbook(month / "out" / "segment.xlsx")
+    segment = _book(month / "out" / "segment.xlsx")
     users = segment["一覧"]
     header = header_labels(users)
     assert users.cell(row=2, column=header.index("社員番号") + 1).number_format == "@"
@@ -107,7 +114,7 @@ def test_figures_have_number_formats_and_ids_stay_text(month: Path) -> None:
     assert summary.cell(row=2, column=len(summary[1])).number_format == "0%"
     roles = {c.value for c in users[f"{get_column_letter(header.index('役割') + 1)}"][1:]}
     assert roles <= {"上司", "部下", "両方", "なし"}
-    report = load_workbook(month / "out" / "division-report.xlsx")["概要"]
+    report = _book(month / "out" / "division-report.xlsx")["概要"]
     shares = [c for c in report[5] if c.number_format == "0%"]
     assert shares and report["A5"].value == "全社" and report["A5"].font.b
 
@@ -118,7 +125,7 @@ def test_no_header_breaks_inside_a_word(month: Path) -> None:
     and LibreOffice would otherwise break 「実施率の推/移」 or 「1on1実施/数」."""
     checked = 0
     for path in _workbooks(month):
-        for sheet in load_workbook(path).worksheets:
+        for sheet in _book(path).worksheets:
             for row in sheet.iter_rows():
                 first = row[0]
                 if first.fill is None or first.fill.fgColor.rgb not in ("00305496", "FF305496"):
@@ -144,7 +151,7 @@ def test_the_division_report_prints_at_nine_points(month: Path) -> None:
     reports = [p for p in _workbooks(month) if "division-report" in p.name]
     assert len(reports) >= 3
     for path in reports:
-        for sheet in load_workbook(path).worksheets:
+        for sheet in _book(path).worksheets:
             widths = [
                 sheet.column_dimensions[get_column_letter(i)].width or 8.43
                 for i in range(1, sheet.max_column + 1)
@@ -155,14 +162,14 @@ def test_the_division_report_prints_at_nine_points(month: Path) -> None:
                 wide = sum(renderer.per_unit * w + renderer.per_column for w in widths)
                 printed = 10 * min(1.0, page / wide)
                 assert printed >= 9, (path.name, sheet.title, renderer, round(printed, 2))
-    overview = load_workbook(month / "out" / "division-report.xlsx")["概要"]
+    overview = _book(month / "out" / "division-report.xlsx")["概要"]
     tables = [h for h, _ in report_tables(overview, "事業部") if not any("年" in x for x in h)]
     assert len(tables) == 2 and "1on1実施数" in tables[0] and "平均スッキリ度" in tables[1]
 
 
 def test_legend_wherever_something_is_hidden(month: Path) -> None:
     for path in _workbooks(month):
-        for sheet in load_workbook(path).worksheets:
+        for sheet in _book(path).worksheets:
             values = [c.value for row in sheet.iter_rows() for c in row]
             if any(v in workbook.HIDDEN_MARKS for v in values):
                 assert any(
@@ -195,7 +202,7 @@ def test_csv_for_people_has_japanese_headers(month: Path) -> None:
 
 def test_headers_use_one_spelling_per_term(month: Path) -> None:
     for path in _workbooks(month):
-        book = load_workbook(path)
+        book = _book(path)
         headers = " ".join(
             str(c.value)
             for sheet in book.worksheets
@@ -247,7 +254,7 @@ def test_the_deck_has_a_cover_page_numbers_and_no_commands_or_ids(month: Path) -
 def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
     """The review's summary holds counts, rates and averages in one column: each row's
     numbers are formatted as what they are (0.93 shows 93%, a change of a rate +1%)."""
-    sheet = load_workbook(month / "out" / "review-2026-11.xlsx")["1_サマリー"]
+    sheet = _book(month / "out" / "review-2026-11.xlsx")["1_サマリー"]
     header = header_labels(sheet)
     now, change = header.index("今回") + 1, header.index("差") + 1
     formats = {
