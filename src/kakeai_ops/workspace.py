@@ -106,7 +106,9 @@ def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Works
 def _find_workspace(option: Path | None, cwd: Path | None) -> Workspace:
     if option is not None:
         return _require(Path(option), "--workspace")
-    env = os.environ.get(ENV_VAR)
+    # Explorer's 「パスのコピー」 puts the path in double quotes, which a variable set in
+    # Windows' settings keeps; no Windows path holds a '"', so they are not part of it.
+    env = os.environ.get(ENV_VAR, "").strip().strip('"').strip()
     if env:
         return _require(Path(env), ENV_VAR)
     here = (cwd or current_folder()).resolve()
