@@ -101,7 +101,9 @@ def test_explain_shows_weeks_and_verdict(
     near = next(
         r
         for r in everyone
-        if r["eligible"] == "false" and r["best_run_months"] == "2" and r["note"] == ""
+        if r["eligible"] == "false"
+        and r["best_run_months"] == "2"
+        and r["note"].startswith("いちばん近い期間")  # active, not on leave
     )
     text = cli("campaign", "explain", CAMPAIGN, near["user_id"]).stdout
     assert "2026年4月" in text and "2026年9月" in text
@@ -189,3 +191,24 @@ def test_the_milestones_workbook_prints_its_as_of(sample_copy: Workspace) -> Non
     assert said, result.stderr
     for sheet in load_workbook(path).worksheets:
         assert sheet.oddHeader.center.text == f"基準日 {said.group(1)}"
+
+
+def test_the_note_stands_apart_from_the_figure_it_is_printed_beside(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """在籍状況 folded away, 備考 prints beside 最長の連続月数: 「0」 and 「いちばん近い期間に
+    実施のなかった週 12週」 read as 「0いちばん…」 unless 備考 starts a character in."""
+    target = tmp_path / "eligible.xlsx"
+    Cli(sample_copy)("campaign", "eligible", CAMPAIGN, "--all", "--out", str(target))
+    sheet = load_workbook(target)["判定"]
+    header = header_labels(sheet)
+    note = header.index("備考") + 1
+    before = max(
+        position
+        for position in range(1, note)
+        if not sheet.column_dimensions[sheet.cell(row=1, column=position).column_letter].hidden
+    )
+    assert header[before - 1] == "最長の連続月数"  # the figure it is printed beside
+    notes = [r[0] for r in sheet.iter_rows(min_row=2, min_col=note, max_col=note) if r[0].value]
+    assert notes and all(c.alignment.indent >= 1 for c in notes)
+    assert any(str(c.value).startswith("いちばん近い期間に実施のなかった週") for c in notes)

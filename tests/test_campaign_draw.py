@@ -71,7 +71,11 @@ def test_entries_are_checked_row_by_row_and_reimport_adds_nothing(
     _campaign(sample_copy, entry_deadline="2026-10-15")
     people = _people(cli)
     eligible = [r["user_id"] for r in people if r["eligible"] == "true"]
-    not_eligible = next(r["user_id"] for r in people if r["eligible"] == "false" and not r["note"])
+    not_eligible = next(
+        r["user_id"]
+        for r in people
+        if r["eligible"] == "false" and r["note"].startswith("いちばん近い期間")  # active
+    )
     email = _emails(sample_copy)
     rows = [
         ["2026/10/01 9:00", email[eligible[0]].upper()],  # 2: by email, any case

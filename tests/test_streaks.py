@@ -201,3 +201,25 @@ def test_user_weeks_explain_excused_with_holiday_names() -> None:
     assert weeks[D(2026, 4, 6)].status == "held" and weeks[D(2026, 4, 6)].meetings == [
         D(2026, 4, 8)
     ]
+
+
+def test_a_person_not_eligible_is_told_how_close_they_came() -> None:
+    """An active person who missed weeks in every run: 連続の開始月・終了月 give the closest
+    three months (rules.md §2's best run), which beside 最長の連続月数 0 read as a run they
+    made. 備考 says they are the closest, and how many weeks they missed; someone eligible
+    has no 備考."""
+    skipped = {D(2026, 4, 13), D(2026, 5, 11), D(2026, 6, 15), D(2026, 7, 13), D(2026, 8, 17)}
+    rows = every_week("M", "A", APR_SEP, skip=skipped) + every_week("M", "B", APR_SEP[:3])
+    t = tables(
+        users=[user("M"), user("A"), user("B")],
+        pairs=[pair("M", "A"), pair("M", "B")],
+        meetings=rows,
+    )
+    result = result_for(t, campaign())
+    a = result.loc["A"]
+    assert not bool(a["eligible"]) and a["best_run_months"] < 3
+    missed = a["missed_weeks"].split(";")
+    # The closest three months: July to September, July's and August's skipped week missed.
+    assert (a["run_start"], a["run_end"]) == ("2026-07", "2026-09") and len(missed) == 2
+    assert a["note"] == "いちばん近い期間に実施のなかった週 2週"
+    assert bool(result.loc["B", "eligible"]) and result.loc["B", "note"] == ""

@@ -118,6 +118,17 @@ def eligibility(
     notes = note_texts[
         np.select([employment == "retired", employment == "leave"], [0, 1], 3 if runs.full else 2)
     ]
+    # Active, judged and not eligible: 連続の開始月・終了月 are the closest months, which
+    # beside 最長の連続月数 0 read as a run made; 備考 says they are the closest, and how close
+    # (the words of `kops campaign explain`).
+    closest = active & ~eligible & has_run & runs.full
+    if closest.any():
+        said = [str(n) for n in notes]
+        for position in np.flatnonzero(closest).tolist():
+            missed_count = sum(1 for week in str(missed_text[position]).split(";") if week)
+            # The months are beside it (連続の開始月・終了月): one line of print, no more.
+            said[position] = f"いちばん近い期間に実施のなかった週 {missed_count}週"
+        notes = pd.array(said, dtype="str")
     frame = pd.DataFrame(
         {
             "user_id": index,

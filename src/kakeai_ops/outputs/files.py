@@ -366,9 +366,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
             break
         names += 1
     width = workbook.fit_columns(ws, header_rows=[1], details=people.details)
-    width = workbook.fold_details(ws, people.details, width)
-    workbook.wrap_long_cells(ws)
-    workbook.break_headers(ws, [1])
+    width = _folded_and_wrapped(ws, people, width, last)
     lines = Alignment(horizontal="right", vertical="top", wrap_text=True)
     for target in said:  # measured by their longest line above; now shown line by line
         target.alignment = lines
@@ -423,6 +421,44 @@ def _apart_from_figures(
                 styled = copy(target._style)
             else:
                 target._style = copy(styled)
+
+
+def _folded_and_wrapped(ws: Worksheet, people: PeopleTable, width: float, last: int) -> float:
+    """Detail columns folded where the sheet is too wide, long text wrapped, headers broken
+    between words; returns the width left."""
+    width = workbook.fold_details(ws, people.details, width)
+    _apart_from_unfolded(ws, people.formats, last)
+    workbook.wrap_long_cells(ws)
+    workbook.break_headers(ws, [1])
+    return width
+
+
+def _apart_from_unfolded(ws: Worksheet, formats: list[str | None], last: int) -> None:
+    """Once detail columns are folded, a text column whose neighbour is folded away stands
+    beside the column before it: the 備考 of `campaign eligible` beside 最長の連続月数, 「0」
+    and 「いちばん近い期間…」 read as 「0いちばん…」. It starts a character in, as beside
+    figures of its own (``_apart_from_figures``)."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    def hidden(position: int) -> bool:
+        return bool(ws.column_dimensions[get_column_letter(position)].hidden)
+
+    for position in range(2, len(formats) + 1):
+        if formats[position - 1] not in (None, glossary.TEXT) or not hidden(position - 1):
+            continue
+        seen = position - 1
+        while seen > 0 and hidden(seen):
+            seen -= 1
+        if seen == 0 or formats[seen - 1] in (None, glossary.TEXT) or hidden(position):
+            continue
+        for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
+            if target.value is None or target.alignment.indent:
+                continue
+            old = target.alignment
+            target.alignment = Alignment(
+                horizontal="left", vertical=old.vertical, wrap_text=old.wrap_text, indent=1
+            )
 
 
 def _in_points(ws: Worksheet, people: PeopleTable) -> None:
