@@ -331,17 +331,18 @@ HEAVY_FIRST = [
     "demo_run",
     "sample_reports",
     "tests/test_neutralise.py",
-    "tests/test_publication_time_attacks.py",
-    "tests/test_review.py",
     "tests/test_binding.py",  # processes racing: more waiting than computing
-    "tests/test_giveback.py",
-    "tests/test_headers.py",
+    "tests/test_mail_command.py",
     "tests/test_lock.py",
-    "tests/test_exports_fast_paths.py",
-    "tests/test_filenames.py",
-    "tests/test_output_audience_lists.py",
+    "tests/test_review.py",
+    "tests/test_app_startup.py",  # fresh processes
+    "tests/test_publication_time_attacks.py",
+    "tests/test_send.py",
     "tests/test_advisors.py",
-    "tests/test_i18n.py",
+    "tests/test_table_fit.py",
+    "tests/test_runs_states.py",
+    "tests/test_filenames.py",
+    "tests/test_headers.py",
 ]
 
 

@@ -125,8 +125,10 @@ def exports_of(month: str) -> Exports:
     return Exports(month)
 
 
-def read_mails(folder: Path) -> list[tuple[str, str, str, str]]:
-    """(To address, To name, Subject, plain text) of each .eml in an outbox folder."""
+@functools.cache
+def read_mails(folder: Path) -> tuple[tuple[str, str, str, str], ...]:
+    """(To address, To name, Subject, plain text) of each .eml in an outbox folder of the
+    demo (which the tests only read): each folder read once for the file."""
     found = []
     for path in sorted(folder.glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
@@ -135,7 +137,7 @@ def read_mails(folder: Path) -> list[tuple[str, str, str, str]]:
         assert body is not None
         text = body.get_content().replace("\r\n", "\n")
         found.append((to.addr_spec, to.display_name, str(message["Subject"]), text))
-    return found
+    return tuple(found)
 
 
 def outbox(root: Path, run: str) -> Path:

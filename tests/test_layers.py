@@ -7,6 +7,7 @@ way (analyses → mail, anything → cli, a cycle between packages) fails here.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import shutil
 import subprocess
@@ -77,12 +78,21 @@ sys.exit(lint_imports(no_cache=True, no_logo=True))
 """
 
 
+@functools.cache
+def source_trees(package: Path) -> tuple[tuple[Path, ast.Module], ...]:
+    """Every module of ``package`` parsed, once for the file (several tests walk them)."""
+    return tuple(
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(package.rglob("*.py"))
+    )
+
+
 def test_only_the_store_speaks_sql() -> None:
     # The state database is the store's: no other module imports sqlite3 (design.md).
     package = REPO / "src" / "kakeai_ops"
     speaking = sorted(
         str(path.relative_to(package))
-        for path in package.rglob("*.py")
+        for path, tree in source_trees(package)
         if "store" not in path.relative_to(package).parts
         and any(
             isinstance(node, ast.Import | ast.ImportFrom)
@@ -90,7 +100,7 @@ def test_only_the_store_speaks_sql() -> None:
                 (alias.name if isinstance(node, ast.Import) else node.module or "") == "sqlite3"
                 for alias in node.names
             )
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            for node in ast.walk(tree)
         )
     )
     assert speaking == []
@@ -194,8 +204,8 @@ def long_functions(package: Path) -> dict[str, int]:
     """Every function (methods and nested ones too) over MAX_FUNCTION_LINES lines, by
     ``module path:name``, with its length from ``def`` to its last line."""
     found = {}
-    for path in sorted(package.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in source_trees(package):
+        for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 if length > MAX_FUNCTION_LINES:
@@ -203,10 +213,16 @@ def long_functions(package: Path) -> dict[str, int]:
     return found
 
 
+@functools.cache
+def long_functions_now() -> dict[str, int]:
+    """long_functions of kops itself, walked once for the file (two tests read it)."""
+    return long_functions(PACKAGE)
+
+
 def test_no_function_is_over_80_lines() -> None:
     grown = {
         name: length
-        for name, length in long_functions(PACKAGE).items()
+        for name, length in long_functions_now().items()
         if length > LONG_FUNCTIONS.get(name, MAX_FUNCTION_LINES)
     }
     assert grown == {}
@@ -215,7 +231,7 @@ def test_no_function_is_over_80_lines() -> None:
 def test_the_list_of_long_functions_only_shrinks() -> None:
     """An entry is the function's length today: one made shorter lowers its entry, one
     brought under the limit leaves the list (so it cannot grow back unnoticed)."""
-    now = long_functions(PACKAGE)
+    now = long_functions_now()
     stale = {
         name: (listed, now.get(name))
         for name, listed in LONG_FUNCTIONS.items()

@@ -350,3 +350,18 @@ def test_unusable_lock_file_and_holder_note_are_reported(ws: Workspace) -> None:
         busy.stderr
     )
     cli("mail", "suppress", "a@example.jp", "--reason", "x")  # free again
+
+
+def test_an_unusable_lock_file_is_said_in_japanese_without_the_systems_english(
+    ws: Workspace,
+) -> None:
+    ws.lock_path.unlink(missing_ok=True)
+    ws.lock_path.mkdir()
+    try:
+        result = Cli(ws)(
+            "mail", "suppress", "a@example.jp", "--reason", "x", env={"KOPS_LANG": "ja"}, ok=False
+        )
+        assert "ワークスペースをロックできません" in result.stderr, result.stderr
+        assert "directory" not in result.stderr
+    finally:
+        ws.lock_path.rmdir()

@@ -3,8 +3,16 @@ changes, a backup) is said as that, in the reader's words, after the wait the re
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sqlite3
+import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 from conftest import Cli
 from kakeai_ops.workspace import Workspace
@@ -37,3 +45,40 @@ def test_a_database_held_by_another_program_is_said_after_the_wait(
         holder.execute("ROLLBACK")
         holder.close()
     Cli(october_copy)("interview", "exclude", "000101", "--reason", "辞退")  # free again
+
+
+@contextlib.contextmanager
+def _unwritable(folder: Path) -> Iterator[None]:
+    """``folder`` made unwritable even for root (the tests run as root: chmod is no bar):
+    the immutable flag, where the file system has it."""
+    if shutil.which("chattr") is None:
+        pytest.skip("needs chattr")
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("this file system has no immutable flag")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_a_state_folder_kops_cannot_write_is_not_called_damaged(october_ws: Workspace) -> None:
+    """A read-only share or a folder without permission: the database was called damaged,
+    with the advice to copy the snapshot's export over it (losing the mail records)."""
+    # chattr needs a disk's file system: a copy on /var/tmp where tmp_path is in memory.
+    base = Path(
+        tempfile.mkdtemp(prefix="kops-ro-", dir="/var/tmp" if Path("/var/tmp").is_dir() else None)
+    )
+    try:
+        root = base / "ws"
+        shutil.copytree(october_ws.root, root)
+        ws = Workspace(root)
+        for leftover in ("kops.db-wal", "kops.db-shm"):
+            (ws.state_dir / leftover).unlink(missing_ok=True)
+        with _unwritable(ws.state_dir):
+            result = Cli(ws)("mail", "status", ok=False)
+        said = result.stderr.replace("\n", " ")
+        assert result.exit_code == 1 and "damaged" not in said, said
+        assert f"kops cannot write in {ws.state_dir}" in said, said
+        assert "Hint:" in said and "copy the workspace" in said
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -70,3 +70,38 @@ def test_a_latest_snapshot_without_its_manifest_is_named_not_passed_over(
     assert "このファイルが壊れています" in japanese.stderr, japanese.stderr
     latest.unlink()
     assert "0001" in cli("status").stdout  # the way back: the folder moved out
+
+
+def test_a_snapshot_folder_kops_cannot_write_is_said_and_nothing_stored(
+    october_ws: Workspace,
+) -> None:
+    """state/snapshots read-only (a share, no permission): `kops ingest` ended in
+    `Internal error: PermissionError` naming its staging folder."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import pytest
+
+    from conftest import SAMPLE, Cli
+
+    if shutil.which("chattr") is None:
+        pytest.skip("needs chattr")
+    base = Path(tempfile.mkdtemp(prefix="kops-ro-", dir="/var/tmp"))  # chattr needs a disk
+    try:
+        shutil.copytree(october_ws.root, base / "ws")
+        ws = Workspace(base / "ws")
+        if subprocess.run(["chattr", "+i", str(ws.snapshots_dir)], capture_output=True).returncode:
+            pytest.skip("this file system has no immutable flag")
+        try:
+            result = Cli(ws)("ingest", str(SAMPLE / "2026-11" / "users.csv"), ok=False)
+        finally:
+            subprocess.run(["chattr", "-i", str(ws.snapshots_dir)], check=True)
+        said = result.stderr.replace("\n", " ")
+        assert result.exit_code == 1 and "Internal error" not in said, said
+        assert f"the new snapshot could not be written in {ws.snapshots_dir}" in said, said
+        assert "nothing was changed" in said
+        assert [s.id for s in list_snapshots(ws)] == ["0001"]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -173,3 +173,19 @@ def test_a_state_that_is_a_file_is_said_by_every_command(tmp_path: Path) -> None
     assert state.read_text() == "x"
     japanese = cli("status", "-w", str(tmp_path / "ws"), env={"KOPS_LANG": "ja"}, ok=False)
     assert "エラー:" in japanese.stderr and "ファイル" in japanese.stderr
+    state.unlink()
+    for inside in ("snapshots", "mail"):
+        state.mkdir(exist_ok=True)
+        (state / inside).write_text("x")
+        result = cli("ingest", users, "-w", str(tmp_path / "ws"), ok=False)
+        assert f"{state / inside} is a file, not the folder" in result.stderr, result.stderr
+        (state / inside).unlink()
+
+
+def test_a_workspace_variable_copied_with_explorers_quotes_is_read(tmp_path: Path) -> None:
+    """Explorer's 「パスのコピー」 gives "C:\\…\\kops-2026" in quotes; set so in Windows'
+    settings, KOPS_WORKSPACE was "not a kops workspace" with a hint to `kops init` it."""
+    cli = Cli(None)
+    cli("init", str(tmp_path / "ws"))
+    result = cli("status", env={"KOPS_WORKSPACE": f' "{tmp_path / "ws"}" '})
+    assert "kops.yaml OK" in result.stderr, result.stderr

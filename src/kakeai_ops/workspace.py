@@ -87,25 +87,28 @@ def find_workspace(option: Path | None = None, cwd: Path | None = None) -> Works
     """The workspace from ``--workspace``, then ``KOPS_WORKSPACE``, then the current
     directory or one of its parents (as git finds a repository)."""
     ws = _find_workspace(option, cwd)
-    if ws.state_dir.exists() and not ws.state_dir.is_dir():
-        # Every command reads or writes there: said once, not as "no data yet" by one
-        # command and a traceback by the next.
-        raise WorkspaceError(
-            _("{path} is a file, not the folder kops keeps the workspace's data in").format(
-                path=ws.state_dir
-            ),
-            hint=_(
-                "move that file out of the workspace; if you have a copy of the folder "
-                "state, put it back in its place"
-            ),
-        )
+    for folder in (ws.state_dir, ws.snapshots_dir, ws.state_dir / "mail"):
+        if folder.exists() and not folder.is_dir():
+            # Commands read or write there: said once, not as "no data yet" by one
+            # command and a traceback by the next.
+            raise WorkspaceError(
+                _("{path} is a file, not the folder kops keeps the workspace's data in").format(
+                    path=folder
+                ),
+                hint=_(
+                    "move that file out of the workspace; if you have a copy of the folder, "
+                    "put it back in its place"
+                ),
+            )
     return ws
 
 
 def _find_workspace(option: Path | None, cwd: Path | None) -> Workspace:
     if option is not None:
         return _require(Path(option), "--workspace")
-    env = os.environ.get(ENV_VAR)
+    # Explorer's 「パスのコピー」 puts the path in double quotes, which a variable set in
+    # Windows' settings keeps; no Windows path holds a '"', so they are not part of it.
+    env = os.environ.get(ENV_VAR, "").strip().strip('"').strip()
     if env:
         return _require(Path(env), ENV_VAR)
     here = (cwd or current_folder()).resolve()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KopsError, WorkspaceError
-from ..i18n import _
+from ..i18n import _, language
 from ..model import TABLE_NAMES, Tables, shape_problems
 from ..workspace import STAGING_PREFIX, Workspace
 from .audit_log import ACTIONS, audit, audit_entries, file_entry, record_action
@@ -312,6 +312,25 @@ def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> S
     wrong = [said for name in TABLE_NAMES for said in shape_problems(name, tables.get(name))]
     if wrong:
         raise ValueError("a snapshot must have the schema's shape: " + "; ".join(wrong))
+    try:
+        return _write_snapshot(ws, tables, manifest)
+    except OSError as error:  # the staging folder is gone with it: nothing was stored
+        said = _(
+            "the new snapshot could not be written in {folder} (no permission, a read-only "
+            "drive, or a full disk)"
+        ).format(folder=ws.snapshots_dir)
+        if language() == "en" and error.strerror:  # the system's own words are English
+            said += f": {error.strerror}"
+        raise WorkspaceError(
+            said,
+            hint=_(
+                "make the folder writable (or free some space), then run `kops ingest` "
+                "again; nothing was changed"
+            ),
+        ) from None
+
+
+def _write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
     ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.snapshots_dir))
     try:

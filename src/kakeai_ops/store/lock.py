@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 
 from ..clock import JST
 from ..errors import KopsError, WorkspaceBusy, WorkspaceError
-from ..i18n import _
+from ..i18n import _, language
 from ..workspace import STAGING_PREFIX, Workspace
 
 TIMEOUT_VAR = "KOPS_LOCK_TIMEOUT"
@@ -136,10 +136,11 @@ def _acquire(lock: FileLock, timeout: float) -> bool:
     except Timeout:
         return False
     except OSError as error:  # e.g. state/ read-only, or the lock path is a directory
+        said = _("cannot lock the workspace ({file})").format(file=lock.lock_file)
+        if language() == "en":  # the system's own words are English
+            said += f": {error.strerror or error}"
         raise WorkspaceError(
-            _("cannot lock the workspace ({file}): {error}").format(
-                file=lock.lock_file, error=error.strerror or error
-            ),
+            said,
             hint=_("kops needs to create and lock this file; check the folder's permissions"),
         ) from None
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
@@ -220,8 +221,31 @@ def connect(ws: Workspace) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
             raise
+        if isinstance(error, sqlite3.OperationalError) and not _writable(ws):
+            # Not a damage: the way back for one (copying a snapshot's export over the
+            # database) would lose the records for nothing.
+            raise unwritable_state(ws) from None
         raise damaged_database(ws, error) from None
     return connection
+
+
+def _writable(ws: Workspace) -> bool:
+    """Whether kops can write the database and, beside it, SQLite's journal."""
+    files = [ws.state_dir, *(p for p in (ws.db_path,) if p.exists())]
+    return all(os.access(path, os.W_OK) for path in files)
+
+
+def unwritable_state(ws: Workspace) -> WorkspaceError:
+    return WorkspaceError(
+        _(
+            "the state database {path} cannot be opened: kops cannot write in {folder} "
+            "(a read-only drive or share, or no permission)"
+        ).format(path=ws.db_path, folder=ws.state_dir),
+        hint=_(
+            "kops writes there even to read (SQLite keeps its journal beside the database): "
+            "make the folder writable, or copy the workspace to a folder you can write to"
+        ),
+    )
 
 
 def insert_new(ws: Workspace, insert: str, rows: list[tuple[Any, ...]]) -> int:
