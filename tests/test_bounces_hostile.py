@@ -139,3 +139,16 @@ def test_a_remote_servers_words_reach_sheets_and_terminals_harmless(
     assert "\x1b" not in out
     for row in csv.reader(io.StringIO(out)):
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
+
+
+def test_a_missing_path_or_a_link_to_nowhere_is_said_with_what_to_give(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    loop = tmp_path / "bounces"
+    loop.symlink_to(tmp_path / "again")
+    (tmp_path / "again").symlink_to(loop)
+    cli = Cli(sample_copy)
+    for path, said in ((loop, "a link that leads to no file"), (tmp_path / "nope", "no such")):
+        result = cli("mail", "bounces", str(path), ok=False)
+        assert result.exit_code == 1 and said in result.stderr, result.stderr
+        assert "Hint: give the bounce notices saved as .eml" in result.stderr

@@ -133,3 +133,32 @@ def test_a_unit_beside_figures_of_several_kinds_starts_a_character_in(tmp_path: 
         assert sheet.cell(row=row, column=unit).alignment.indent == 1, row
         assert sheet.cell(row=row, column=value).alignment.indent == 0
     assert sheet.cell(row=4, column=value).number_format == "0.0"
+
+
+def test_phrases_too_long_for_their_column_break_between_them(tmp_path: Path) -> None:
+    """案内する人 in a column narrowed to print on A4: Excel broke it at any character
+    (「…スッキ / リ度未入力」, a line starting with 「・」); it is written with its line breaks
+    between the stuck points (and words), every line within the column, the row as tall as
+    its lines. The CSV keeps it on one line."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kakeai_ops.outputs.files import write_table
+    from kakeai_ops.outputs.workbook import display_width
+
+    invites = "未ログイン・ペア未成立・1on1未実施・スッキリ度未入力・事前準備なし"
+    wide = {f"pad{i}": ["x" * 30] for i in range(4)}  # the sheet too wide: 案内する人 narrowed
+    frame = pd.DataFrame({"seminar": ["month1"], "invites": [invites], **wide})
+    sheet = load_workbook(write_table(frame, tmp_path / "seminars.xlsx")).worksheets[0]
+    header = [str(c.value).replace("\n", "") for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("案内する人") + 1)
+    lines = str(cell.value).split("\n")
+    assert "".join(lines) == invites and len(lines) > 1
+    width = sheet.column_dimensions[cell.column_letter].width
+    assert all(display_width(line) <= (width - 1.5) / 1.1 for line in lines), (width, lines)
+    assert not any(line.startswith("・") for line in lines), lines
+    for word in ("未ログイン", "ペア未成立", "1on1未実施", "スッキリ度", "事前準備なし"):
+        assert any(word in line for line in lines), (word, lines)
+    assert sheet.row_dimensions[2].height >= 14 * len(lines)
+    csv_text = write_table(frame, tmp_path / "seminars.csv").read_text(encoding="utf-8-sig")
+    assert invites in csv_text

@@ -483,3 +483,19 @@ def test_ids_excel_mangled_are_named_in_japanese(
         f"落ちたようです。列を文字列の書式にして{text})",
     ):
         assert line in result.stderr
+
+
+def test_a_clock_behind_the_export_is_named_not_every_row(ws: Workspace) -> None:
+    """A computer whose date reset (or KOPS_NOW left set) made every login and 1on1
+    "later than now", with the hint to fix the files."""
+    from conftest import SAMPLE
+
+    users = str(SAMPLE / "2026-11" / "users.csv")
+    pinned = Cli(ws)("ingest", users, env={"KOPS_NOW": "2005-01-01T10:00:00"}, ok=False)
+    hint = pinned.stderr.split("Hint:")[1]
+    assert "most rows are later than now (2005-01-01 10:00 JST, pinned by KOPS_NOW)" in hint
+    assert "fix the files" not in hint
+    japanese = Cli(ws)(
+        "ingest", users, env={"KOPS_NOW": "2005-01-01T10:00:00", "KOPS_LANG": "ja"}, ok=False
+    )
+    assert "KOPS_NOW" in japanese.stderr.split("ヒント:")[1], japanese.stderr

@@ -441,6 +441,12 @@ def _f(key: str, number_format: str | None = None, detail: bool = False) -> Colu
     return Column(FIGURES[key].label, number_format, detail)
 
 
+# Columns of short phrases kops writes (「未ログイン・ペア未成立・…」, 「…なし 2人、…」): a cell
+# too long for its column is written with its line breaks between them (Excel would break
+# 「スッキ / リ度未入力」). Not a long sentence (選んだ理由): broken on lines short enough
+# for every Excel, it took twice the lines.
+PHRASE_COLUMNS = frozenset({"invites", "left_out_reasons", "note"})
+
 # Column key → what people read in a file's header, and how its figures are formatted.
 COLUMNS: dict[str, Column] = {
     # people and organisation

@@ -15,7 +15,7 @@ from ..i18n import _, language
 from ..jobs.ingest import IngestResult, ingest
 from ..workspace import find_workspace
 from .console import plain
-from .options import WorkspaceOpt
+from .options import WorkspaceOpt, expanded
 from .shared import err, out, warn, writes_state
 
 
@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
                 help="Export files (CSV in UTF-8/CP932, or XLSX); which table each holds is "
                 "told by its headers.",
                 show_default=False,
+                callback=expanded,
             ),
         ],
         workspace: WorkspaceOpt = None,

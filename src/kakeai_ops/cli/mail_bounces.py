@@ -15,7 +15,7 @@ from ..i18n import _
 from ..mail.bounce_learning import Learned, learn
 from .console import frame_table
 from .mail_words import bounces_for_people
-from .options import Format, FormatOpt, WorkspaceOpt
+from .options import Format, FormatOpt, WorkspaceOpt, expanded
 from .shared import emit_data, err, out, session
 
 COLUMNS = ["source", "recipient", "kind", "status", "run_id", "result", "reason"]
@@ -24,7 +24,10 @@ COLUMNS = ["source", "recipient", "kind", "status", "run_id", "result", "reason"
 def bounces_command(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Bounce notices: .eml, .mbox or Outlook .msg files, or folders."),
+        typer.Argument(
+            help="Bounce notices: .eml, .mbox or Outlook .msg files, or folders.",
+            callback=expanded,
+        ),
     ] = None,
     imap: Annotated[
         bool,

@@ -76,6 +76,25 @@ def checked_file(path: Path | None) -> Path | None:
     return path
 
 
+def expanded(paths: list[Path] | None) -> list[Path] | None:
+    """Files named by a pattern (``*.csv``), found as a Unix shell finds them: Windows'
+    shells (cmd, PowerShell) hand the pattern to kops as typed, and `*.csv` was then
+    "file not found". Excel's lock files (``~$…``, hidden on Windows) are not exports."""
+    if not paths:
+        return paths
+    found: list[Path] = []
+    for path in paths:
+        text = str(path)
+        if any(mark in text for mark in "*?[") and not path.exists():
+            import glob
+
+            matches = sorted(Path(p) for p in glob.glob(text) if not Path(p).name.startswith("~$"))
+            found.extend(matches or [path])  # none: said as a pattern no file matches
+        else:
+            found.append(path)
+    return found
+
+
 def checked_table_file(path: Path | None) -> Path | None:
     """``checked_file`` for a table written after something is recorded (``--problems``):
     its type too is checked first, so a bad name never follows a half-done command."""

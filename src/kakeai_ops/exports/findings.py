@@ -91,6 +91,12 @@ class Findings:
         self._per_kind[key] += count
         self.total += count
 
+    def count_of(self, kind: str) -> int:
+        """How many problems of ``kind`` were found, examples or not."""
+        return sum(
+            count for (_file, _column, each), count in self._per_kind.items() if each == kind
+        )
+
     def note(self, text: str) -> None:
         self.notes.append(text)
 

@@ -109,6 +109,8 @@ def missing_file_reason(path: Path) -> str:
         return N_("a folder, not a file: give the file inside it")
     if path.exists():
         return N_("not a regular file (a device, pipe or socket)")
+    if any(mark in path.name for mark in "*?"):  # no file can have them on Windows
+        return N_("no file matches this pattern")
     if path.is_symlink():  # a shortcut whose file was moved, or links pointing at each other
         return N_("a link that leads to no file (its file was moved, or links form a loop)")
     return N_("file not found")

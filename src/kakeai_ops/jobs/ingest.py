@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 from .. import model
 from ..analyses import timeline
 from ..analyses.timeline import implied_as_of
-from ..clock import now, now_text
+from ..clock import PIN_VAR, now, now_text
 from ..config import Settings
 from ..errors import InputError, KopsError, Problem
 from ..exports.canonical import canonicalise, repeated_headers, required_columns_missing
@@ -114,7 +115,7 @@ def ingest(
                 )
             )
         # Without users there is nothing to check references against.
-        raise InputError(findings.sorted_problems(), total=findings.total, hint=_(_HINT))
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_hint(findings))
     say(_("merging with the previous snapshot"))
     tables, changes, as_of = _merged_tables(by_table, before, findings, say)
     undone: list[str] = []
@@ -196,7 +197,7 @@ def _merged_tables(
         check_references(frame, known_users, label, findings)
     pairs = _collapse_duplicate_pairs(pairs, findings)
     if findings.failed:
-        raise InputError(findings.sorted_problems(), total=findings.total, hint=_(_HINT))
+        raise InputError(findings.sorted_problems(), total=findings.total, hint=_hint(findings))
 
     as_of = implied_as_of(users, meetings)
     users = _derive_age_band(users, as_of)
@@ -319,6 +320,24 @@ def _ingested_before(ws: Workspace, loaded: list[_Loaded]) -> str | None:
 
 
 _HINT = N_("fix the files (or map headers/values in kops.yaml) and run `kops ingest` again")
+
+
+def _hint(findings: Findings) -> str:
+    """What to do; when most problems are times later than now, the clock is the likelier
+    fault (a machine's date reset, KOPS_NOW left set), not every row of the export."""
+    future = findings.count_of("future")
+    if future >= 10 and future * 2 >= findings.total:
+        now = ingest_moment().strftime("%Y-%m-%d %H:%M")
+        if os.environ.get(PIN_VAR):
+            return _(
+                "most rows are later than now ({now} JST, pinned by {variable}): unset "
+                "{variable} or set it to a time after the export, then run `kops ingest` again"
+            ).format(now=now, variable=PIN_VAR)
+        return _(
+            "most rows are later than now ({now} JST): check this computer's date and time "
+            "(and time zone), then run `kops ingest` again"
+        ).format(now=now)
+    return _(_HINT)
 
 
 def ingest_moment() -> pd.Timestamp:

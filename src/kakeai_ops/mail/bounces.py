@@ -83,7 +83,18 @@ def read_paths(paths: list[Path]) -> Reading:
     reading = Reading([], [], [])
     for path in paths:
         if not path.exists():
-            raise KopsError(_("{path}: no such file or folder").format(path=path))
+            said = (
+                _("{path}: a link that leads to no file (its file was moved, or links form a loop)")
+                if path.is_symlink()
+                else _("{path}: no such file or folder")
+            )
+            raise KopsError(
+                said.format(path=path),
+                hint=_(
+                    "give the bounce notices saved as .eml, .mbox or .msg, or the folder "
+                    "that holds them"
+                ),
+            )
         files = (
             sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and _is_file(p))
             if path.is_dir()

@@ -429,8 +429,37 @@ def _folded_and_wrapped(ws: Worksheet, people: PeopleTable, width: float, last: 
     width = workbook.fold_details(ws, people.details, width)
     _apart_from_unfolded(ws, people.formats, last)
     workbook.wrap_long_cells(ws)
+    _between_phrases(ws, people.keys, last)
     workbook.break_headers(ws, [1])
     return width
+
+
+def _between_phrases(ws: Worksheet, keys: list[str], last: int) -> None:
+    """A wrapped cell of phrases kops wrote (選んだ理由, 案内する人) gets its line breaks
+    between the phrases: Excel and LibreOffice would break it at any character
+    (「平均ス / ッキリ度」, 「…スッキ / リ度未入力」, a line that starts with 「・」)."""
+    from openpyxl.utils import get_column_letter
+
+    from .header_lines import phrase_lines
+
+    for position, key in enumerate(keys, start=1):
+        dimension = ws.column_dimensions[get_column_letter(position)]
+        if key not in glossary.PHRASE_COLUMNS or dimension.hidden:
+            continue
+        room = max((dimension.width or 8.43) - 1.5, 1) / 1.1  # as wrap_long_cells reads it
+        for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
+            text = target.value
+            if not isinstance(text, str) or not target.alignment.wrap_text or "\n" in text:
+                continue
+            lines = phrase_lines(text, room)
+            if len(lines) < 2:
+                continue
+            target.value = "\n".join(lines)
+            # A word wider than the line keeps its own line, which wraps again.
+            count = sum(max(math.ceil(workbook.display_width(line) / room), 1) for line in lines)
+            height = workbook.row_height(count)
+            current = ws.row_dimensions[target.row].height
+            ws.row_dimensions[target.row].height = max(height, current or 0)
 
 
 def _apart_from_unfolded(ws: Worksheet, formats: list[str | None], last: int) -> None:

@@ -123,17 +123,30 @@ def lines(text: str, room: float) -> list[str]:
 # Where a name breaks first: after 「・」 (管理本部・ / 経営企画室), before an opening bracket
 # (その他の部署 / （2部署）).
 _NAME_BREAKS = re.compile(r"(?<=・)|(?=[（(])")
+# …and a sentence kops writes of phrases: after 「、」, a space or a slash too.
+_PHRASE_BREAKS = re.compile(r"(?<=[・、，,／ ])|(?=[（(])")
 
 
 def label_lines(text: str, room: float) -> list[str]:
     """A row's label (a 部署, a topic, a month) in lines of at most ``room`` display
     columns: first where a name breaks (``_NAME_BREAKS``), then between words (具体的な /
     アドバイスがほしい), so never 「管理本部・経営 / 企画室」 as filling words would."""
+    return _broken(text, room, _NAME_BREAKS)
+
+
+def phrase_lines(text: str, room: float) -> list[str]:
+    """A text of phrases (「90日で13回（週カバー率 100%）、平均スッキリ度 4.4、…」, 「未ログイン・
+    ペア未成立・…」) in lines of at most ``room``: between its phrases first, then between
+    words; never 「平均ス / ッキリ度」 nor a line that starts with 「・」."""
+    return [line.rstrip(" ") for line in _broken(text, room, _PHRASE_BREAKS)]
+
+
+def _broken(text: str, room: float, breaks: re.Pattern[str]) -> list[str]:
     if display_width(text) <= room:
         return [text]
     result: list[str] = []
     line = ""
-    for segment in (s for s in _NAME_BREAKS.split(text) if s):
+    for segment in (s for s in breaks.split(text) if s):
         if line and display_width(line + segment) > room:
             result.append(line)
             line = ""
