@@ -11,7 +11,7 @@ from kakeai_ops.mail.audience import AudienceSpec, build_audience, holdout_share
 from kakeai_ops.mail.audience_kinds import Segment
 from kakeai_ops.mail.plan import make_plan
 from kakeai_ops.mail.templates import TemplateSet
-from kakeai_ops.workspace import shipped_templates_dir
+from kakeai_ops.workspace import Workspace, shipped_templates_dir
 
 AS_OF = dt.date(2026, 11, 20)
 SHIPPED = shipped_templates_dir() / "mail"  # type: ignore[operator]
@@ -102,3 +102,12 @@ def test_holdout_is_deterministic_and_about_the_share() -> None:
     held = sum(s < 0.10 for s in shares) / len(shares)
     assert 0.08 < held < 0.12
     assert holdout_share("run", "u1") != holdout_share("other", "u1")
+
+
+def test_a_campaign_not_in_kops_yaml_says_where_campaigns_are(sample_ws: Workspace) -> None:
+    from conftest import Cli
+
+    for option in ("--awarded", "--not-eligible", "--winners"):
+        result = Cli(sample_ws)("mail", "plan", option, "no-such-campaign", ok=False)
+        assert "no campaign 'no-such-campaign' in kops.yaml" in result.stderr, result.stderr
+        assert "Hint:" in result.stderr and "kops campaign list" in result.stderr

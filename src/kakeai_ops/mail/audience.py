@@ -365,7 +365,8 @@ def _awarded(
         raise KopsError(
             _("{option}: no campaign '{campaign}' in kops.yaml").format(
                 option="--awarded", campaign=who.campaign
-            )
+            ),
+            hint=_("add it under `campaigns:` in kops.yaml; `kops campaign list` shows them"),
         )
     given = awarded if awarded is not None else pd.DataFrame(columns=["user_id"])
     if given.empty:
@@ -390,7 +391,8 @@ def _not_eligible(
         raise KopsError(
             _("{option}: no campaign '{campaign}' in kops.yaml").format(
                 option="--not-eligible", campaign=who.campaign
-            )
+            ),
+            hint=_("add it under `campaigns:` in kops.yaml; `kops campaign list` shows them"),
         )
     months = missed or {}
     extra = {user_id: [{"missed_months": m}] for user_id, m in months.items()}
@@ -548,7 +550,8 @@ def _drawn(
         raise KopsError(
             _("{option}: no campaign '{campaign}' in kops.yaml").format(
                 option=option, campaign=who.campaign
-            )
+            ),
+            hint=_("add it under `campaigns:` in kops.yaml; `kops campaign list` shows them"),
         )
     if drawn is None or drawn.empty:
         raise KopsError(

@@ -191,7 +191,8 @@ def campaign_missed_months(
     missed (year, month, weeks missed)."""
     if campaign_id not in source.settings.campaigns:
         raise KopsError(
-            _("--not-eligible: no campaign '{campaign}' in kops.yaml").format(campaign=campaign_id)
+            _("--not-eligible: no campaign '{campaign}' in kops.yaml").format(campaign=campaign_id),
+            hint=_("add it under `campaigns:` in kops.yaml; `kops campaign list` shows them"),
         )
     campaign = source.settings.campaigns[campaign_id]
     calendar = BusinessCalendar(source.settings.calendar.company_holidays)
