@@ -535,6 +535,33 @@ def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
         assert len(sections) == 3 and sections[2].strip('"') == zero, sections
 
 
+def test_a_figure_of_the_last_30_days_says_which_days(deck: dict[str, Any]) -> None:
+    """1_サマリー's 「1on1実施率（部下・直近30日）」 beside 今回 and 前回: the days each counts
+    (the deck's footnote gives today's only), recounted from the two as-of days; a figure
+    as of a day (人数, ログイン率) has none."""
+    records = {r["label"]: r for r in sheet_records(load_workbook(deck["xlsx"]), "1_サマリー")}
+
+    def days(end: dt.date) -> str:
+        start = end - dt.timedelta(days=29)
+        last = (
+            f"{end.month}月{end.day}日"
+            if end.year == start.year
+            else f"{end:%Y}年{end.month}月{end.day}日"
+        )
+        return f"{start.year}年{start.month}月{start.day}日〜{last}"
+
+    now, before = dt.date(2026, 11, 20), dt.date(2026, 10, 20)
+    for label in (
+        "1on1実施率（部下・直近30日）",
+        "1on1/人/月（直近30日）",
+        "平均スッキリ度（直近30日）",
+    ):
+        assert records[label]["period"] == days(now), records[label]
+        assert records[label]["previous_period"] == days(before), records[label]
+    for label in ("人数", "ログイン率", "ペア成立率"):
+        assert not records[label]["period"] and not records[label]["previous_period"]
+
+
 def test_one_snapshot_and_nothing_sent_gives_slides_that_say_so(october_review: SampleRun) -> None:
     assert "only one snapshot" in october_review.result.stderr
     slides = list(Presentation(str(october_review.out / "deck.pptx")).slides)

@@ -525,6 +525,7 @@ COLUMNS: dict[str, Column] = {
     "per_member_month_trend": _f("per_member_month_trend"),
     "sukkiri_avg_trend": _f("sukkiri_avg_trend"),
     "period": _c("期間"),
+    "previous_period": _c("前回の期間"),
     # campaigns and milestones
     "campaign": _c("キャンペーンID", TEXT),
     "campaign_id": _c("キャンペーンID", TEXT),

@@ -280,7 +280,13 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
             if now is not None and was is not None:
                 rows.append({"division": division, "before": was, "now": now, "change": now - was})
     changes = pd.DataFrame(rows, columns=["division", "before", "now", "change"])
-    return Divisions(report.period.caption, table, changes, basis=report.period.basis)
+    return Divisions(
+        report.period.caption,
+        table,
+        changes,
+        basis=report.period.basis,
+        previous_period=before.period.caption if before is not None else "",
+    )
 
 
 def _mail(

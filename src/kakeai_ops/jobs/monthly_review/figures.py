@@ -81,6 +81,7 @@ class Divisions:
     table: pd.DataFrame  # division, headcount, rates… (suppressed cells are labels)
     changes: pd.DataFrame  # division, before, now, change: implementation rate, shown values only
     basis: str = "直近30日"  # the comparison basis, named in every label (as in the report)
+    previous_period: str = ""  # the same days before the previous as-of day (前回)
 
 
 @dataclass

@@ -71,10 +71,26 @@ def _summary(review: Review) -> pd.DataFrame:
                 "arrow": k.arrow,
                 "as_of": str(review.as_of),
                 "previous_as_of": str(review.previous_as_of or ""),
+                # The days a figure of the last 30 days counts, now and before; none for a
+                # figure as of a day (人数, ログイン率).
+                **dict(
+                    zip(
+                        ("period", "previous_period"),
+                        _periods(k.key, review),
+                        strict=True,
+                    )
+                ),
             }
             for k in review.summary
         ]
     )
+
+
+def _periods(key: str, review: Review) -> tuple[str, str]:
+    figure = glossary.FIGURES.get(key)
+    if figure is None or figure.period == glossary.AS_OF:
+        return "", ""
+    return review.divisions.period, review.divisions.previous_period
 
 
 def _funnel(review: Review) -> pd.DataFrame:
