@@ -210,6 +210,7 @@ def test_a_pinned_clock_out_of_any_month_kops_serves_is_refused(ws: Workspace, p
     assert tree_digest(ws.root) == before
     japanese = Cli(ws)("status", env={"KOPS_NOW": pinned, "KOPS_LANG": "ja"}, ok=False)
     assert "エラー: KOPS_NOW" in japanese.stderr and "年" in japanese.stderr, japanese.stderr
+    assert "Usage:" in Cli(ws)("status", "--help", env={"KOPS_NOW": pinned}).stdout
 
 
 def test_a_ledger_time_that_is_not_a_time_is_named(ws: Workspace) -> None:

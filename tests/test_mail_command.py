@@ -352,3 +352,15 @@ def test_preview_of_an_id_without_its_leading_zeros_names_the_one_meant(
     refused = cli("mail", "preview", "--segment", "no_recurrence", "--user", short, ok=False)
     assert refused.exit_code == 1
     assert f"did you mean {target['user_id']}?" in refused.stderr
+
+
+def test_a_workspace_without_its_templates_says_the_shipped_ones_are_used(
+    october_copy: Workspace,
+) -> None:
+    """templates/ deleted: the list was titled with the missing folder, as if the
+    secretariat's own wording were there."""
+    shutil.rmtree(october_copy.templates_dir)
+    result = Cli(october_copy)("mail", "templates")
+    said = result.stderr.replace("\n", " ")
+    assert f"{october_copy.mail_templates_dir} is missing: the templates shipped" in said, said
+    assert "no_pair" in result.stdout

@@ -166,7 +166,8 @@ class KopsGroup(TyperGroup):
         start_invocation()
         try:
             current_folder()  # a command run in a removed folder: said before anything runs
-            check_pinned()  # so is a KOPS_NOW no command can work at
+            if "--help" not in [*getattr(ctx, "protected_args", ()), *ctx.args]:
+                check_pinned()  # so is a KOPS_NOW no command can work at (help still shows)
             return super().invoke(ctx)
         except UsageError as error:
             raise localize_usage_error(error) from None

@@ -19,6 +19,7 @@ from ..mail import runs
 from ..mail.audience import Audience, AudienceSpec, Recipient, excluded_summary, reason_word
 from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
+from ..workspace import shipped_templates_dir
 from . import run_commands
 from .audience_options import audience_options
 from .console import people_table
@@ -45,7 +46,7 @@ from .options import (
     format_option,
 )
 from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
-from .shared import Session, emit_data, err, out, session, timing, writes_state
+from .shared import Session, emit_data, err, out, session, timing, warn, writes_state
 
 # The subcommands; the group itself (its help, `kops mail`) is cli/mail_group.py, which
 # loads this module when one of them is used.
@@ -60,6 +61,17 @@ def templates_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.ta
     """
     context = session(workspace)
     templates = runs.templates(context.workspace)
+    folder = context.workspace.mail_templates_dir
+    if not folder.is_dir():
+        # Every mail then uses the shipped templates: said, so that nobody edits a
+        # folder kops is not reading, or believes their own wording is sent.
+        shipped = shipped_templates_dir()
+        warn(
+            _(
+                "{folder} is missing: the templates shipped with kops are listed and used; "
+                "to edit them, copy {shipped} there"
+            ).format(folder=folder, shipped=shipped / "mail" if shipped else "-")
+        )
     rows = []
     for name in templates.names():
         template = templates.get(name)
