@@ -12,6 +12,7 @@ from typer.main import get_command
 
 from conftest import Cli
 from kakeai_ops.cli.app import app
+from kakeai_ops.workspace import Workspace
 
 
 def _commands() -> list[list[str]]:
@@ -75,3 +76,29 @@ def test_output_to_a_full_disk_is_said(args: tuple[str, ...]) -> None:
     assert "Error: could not write the output: the disk is full" in result.stderr, result.stderr
     assert "Hint:" in result.stderr
     assert "Internal error" not in result.stderr and "Exception ignored" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is a POSIX signal")
+def test_ctrl_c_says_it_was_interrupted(ws: Workspace, tmp_path: Path) -> None:
+    """Typer turned Ctrl-C into a silent exit 130: a command stopped while it waited (for
+    the workspace, here) or worked left no word of it."""
+    import signal
+    import time
+
+    from filelock import FileLock
+
+    err = tmp_path / "err.txt"
+    with FileLock(str(ws.lock_path)), err.open("w") as sink:
+        waiter = subprocess.Popen(
+            [sys.executable, "-m", "kakeai_ops", "interview", "exclude", "000101", "--reason", "x"],
+            env={**os.environ, "KOPS_WORKSPACE": str(ws.root), "KOPS_LANG": "en"},
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+        deadline = time.monotonic() + 30
+        while "waiting up to" not in err.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline and waiter.poll() is None, err.read_text()
+            time.sleep(0.02)
+        waiter.send_signal(signal.SIGINT)
+        assert waiter.wait(timeout=30) == 130
+    assert "Interrupted." in err.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")

@@ -174,6 +174,12 @@ class KopsGroup(TyperGroup):
         except KopsError as error:
             report(error)
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            # Typer makes Ctrl-C a silent exit 130: said, as the entry point means to.
+            from .shared import err
+
+            err.print(_("Interrupted."))
+            raise typer.Exit(130) from None
         except Exception as error:  # a damaged state database, met in a query?
             from ..store.state import state_damage
 
