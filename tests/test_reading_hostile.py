@@ -166,3 +166,21 @@ def test_excels_lock_file_is_said_to_be_one(ws: Workspace, tmp_path: Path) -> No
     assert "~$meetings.xlsx: is the lock file Excel keeps while meetings.xlsx is open" in said, said
     japanese = Cli(ws)("ingest", str(lock), ok=False, env={"KOPS_LANG": "ja"})
     assert "meetings.xlsx" in japanese.stderr and "ロック" in japanese.stderr, japanese.stderr
+
+
+def test_an_unclosed_quote_in_a_big_file_is_named_not_an_internal_error(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """Past 128 KB after the quote, the row-by-row reread met Python's CSV field limit and
+    ended in `Internal error: Error: field larger than field limit (131072)`."""
+    from conftest import SAMPLE
+
+    lines = (SAMPLE / "2026-11" / "pairs.csv").read_bytes().split(b"\n")
+    rows = [lines[0], *lines[1:] * 30]  # about 300 KB
+    rows[3] = rows[3].replace(b",", b',"', 1)
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(b"\n".join(rows))
+    users = str(SAMPLE / "2026-11" / "users.csv")
+    result = Cli(ws)("ingest", users, str(path), ok=False)
+    assert result.exit_code == 1 and "Internal error" not in result.stderr, result.stderr
+    assert 'pairs.csv:4: a quote (") opened in this row is not closed' in result.stderr

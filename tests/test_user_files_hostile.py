@@ -51,3 +51,21 @@ def test_an_id_and_an_email_naming_different_people_is_refused_by_row(
         f"ユーザーID,メールアドレス\n{first},{users[first]}\n{second},\n", encoding="utf-8-sig"
     )
     cli("mail", "plan", "--users", str(agreeing), "--template", "no_pair")
+
+
+def test_a_survey_answer_longer_than_the_csv_modules_guard_is_not_an_internal_error(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """An answer of 200 KB (a document pasted into the form) ended in `Internal error:
+    Error: field larger than field limit (131072)` while numbering the rows."""
+    from conftest import SAMPLE
+
+    text = (SAMPLE / "seminar" / "month1-survey.csv").read_bytes().decode("cp932")
+    header, first, *rest = text.split("\n")
+    long = first + "。" + "話" * 200_000
+    path = tmp_path / "survey.csv"
+    path.write_text("\n".join([header, long, *rest]), encoding="utf-8")
+    result = Cli(sample_copy)("seminar", "survey", "month1", str(path), ok=False)
+    unexpected = None if isinstance(result.exception, SystemExit) else result.exception
+    assert unexpected is None, repr(unexpected)
+    assert "Internal error" not in result.stderr, result.stderr

@@ -283,12 +283,21 @@ def release_freed_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
+def allow_fields_of(path: Path) -> None:
+    """Let the csv module read any field ``path`` can hold. A quote never closed makes the
+    rest of the file one field, and a survey answer can be long: past the module's guard
+    (128 KB) either was an internal error. Raised to the file's size (a C long on
+    Windows caps it)."""
+    csv.field_size_limit(max(csv.field_size_limit(), min(path.stat().st_size + 1, 2**31 - 1)))
+
+
 def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: int) -> list[Problem]:
     """Rows whose number of fields differs from the header's, with their row numbers.
 
     Only on this error path is the file read again, row by row, to number them.
     """
     problems: list[Problem] = []
+    allow_fields_of(path)
     with path.open("r", encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         for _ in range(skip):

@@ -21,6 +21,7 @@ from .findings import Findings
 from .reading import (
     RawTable,
     ReadFailure,
+    allow_fields_of,
     guess_delimiter,
     read_headers,
     read_rows,
@@ -266,6 +267,7 @@ def row_numbers(path: Path, raw: RawTable) -> pd.Series:
     if raw.encoding == "xlsx":
         return pd.Series(raw.frame.index + raw.first_row, index=raw.frame.index)
     starts: list[int] = []
+    allow_fields_of(path)
     with path.open("r", encoding=raw.encoding, newline="") as handle:
         first = handle.readline()
         delimiter = guess_delimiter(first)
