@@ -125,7 +125,7 @@ def test_a_command_in_a_removed_folder_says_so(
     assert "Internal error" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     japanese = cli(*words, env={"KOPS_LANG": "ja"}, ok=False)
-    assert "エラー: 今いるフォルダーはもうありません" in japanese.stderr, japanese.stderr
+    assert "エラー: 今いるフォルダはもうありません" in japanese.stderr, japanese.stderr
     assert "--version" not in result.stderr and cli("--version").stdout.startswith("kops ")
 
 

@@ -71,6 +71,11 @@ def week_grid(campaign: Campaign, calendar: BusinessCalendar, as_of: dt.date) ->
     return WeekGrid(mondays, month_index, months, calendar.excused(mondays), judged, week_done)
 
 
+# The 備考 of an active person not eligible: how close the closest months came (a list's
+# words; `kops campaign explain` says the closest run in the reader's language instead).
+CLOSEST_NOTE = "いちばん近い期間に実施のなかった週 "
+
+
 @dataclass(frozen=True)
 class Eligibility:
     grid: WeekGrid
@@ -127,7 +132,7 @@ def eligibility(
         for position in np.flatnonzero(closest).tolist():
             missed_count = sum(1 for week in str(missed_text[position]).split(";") if week)
             # The months are beside it (連続の開始月・終了月): one line of print, no more.
-            said[position] = f"いちばん近い期間に実施のなかった週 {missed_count}週"
+            said[position] = f"{CLOSEST_NOTE}{missed_count}週"
         notes = pd.array(said, dtype="str")
     frame = pd.DataFrame(
         {

@@ -349,7 +349,10 @@ def _explain_verdict(row: pd.Series) -> None:
         label = _("Eligible")
         out.print(f"[bold green]{label}[/bold green]: {escape(said)}")
         return
-    reason = row["note"] or _("no run of months meets the condition")
+    note = str(row["note"] or "")
+    if note.startswith(streaks.CLOSEST_NOTE):
+        note = ""  # the closest run is said below, in the reader's language
+    reason = note or _("no run of months meets the condition")
     label = _("Not eligible")
     out.print(f"[bold red]{label}[/bold red]: {escape(str(reason))}")
     if row["run_start"]:
