@@ -260,6 +260,12 @@ def _read_csv_columns(
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        if isinstance(err, pa.ArrowInvalid):
+            # A quote never closed over more than Arrow's block (1 MB) is "straddling
+            # object": the rows read one by one name where it opened.
+            found = _ragged_rows(path, encoding, delimiter, width, skip)
+            if any(problem.row is not None for problem in found):
+                raise ReadFailure(*found) from None
         # Arrow's words are English: kept for an English reader only.
         detail = f"{type(err).__name__}: {err}" if language() == "en" else None
         what = N_("is not a readable CSV (a damaged file?): save it again from Excel as CSV")
