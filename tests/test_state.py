@@ -82,3 +82,16 @@ def test_a_state_folder_kops_cannot_write_is_not_called_damaged(october_ws: Work
         assert "Hint:" in said and "copy the workspace" in said
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_an_emptied_database_is_named_not_started_afresh(october_copy: Workspace) -> None:
+    """A sync tool or a full disk leaving kops.db at 0 bytes: SQLite took it for a new
+    database, and every record (the suppression list, what was sent) was gone in silence."""
+    october_copy.db_path.write_bytes(b"")
+    for leftover in ("kops.db-wal", "kops.db-shm"):
+        (october_copy.state_dir / leftover).unlink(missing_ok=True)
+    result = Cli(october_copy)("mail", "suppressed", ok=False)
+    said = result.stderr.replace("\n", " ")
+    assert result.exit_code == 1, said
+    assert f"This file is damaged: {october_copy.db_path}" in said and "file is empty" in said
+    assert october_copy.db_path.stat().st_size == 0  # left for the way back

@@ -208,6 +208,7 @@ def connect(ws: Workspace) -> sqlite3.Connection:
     """The state database, created or upgraded to the current schema."""
     ws.state_dir.mkdir(parents=True, exist_ok=True)
     _opened[:] = [ws]
+    _refuse_emptied(ws)
     try:
         # While another program holds the file (a database viewer with unsaved changes, a
         # backup), wait as long as for the workspace (KOPS_LOCK_TIMEOUT), half a second at least.
@@ -227,6 +228,18 @@ def connect(ws: Workspace) -> sqlite3.Connection:
             raise unwritable_state(ws) from None
         raise damaged_database(ws, error) from None
     return connection
+
+
+def _refuse_emptied(ws: Workspace) -> None:
+    """A database emptied to 0 bytes (a sync tool, a full disk) where snapshots say one
+    was written: SQLite would take it for a new one and every record would be gone in
+    silence (the suppression list among them). Named as damaged, with the way back."""
+    from .integrity import Reason
+
+    if not ws.db_path.is_file() or ws.db_path.stat().st_size > 0:
+        return
+    if ws.snapshots_dir.is_dir() and any(p.name.isdigit() for p in ws.snapshots_dir.iterdir()):
+        raise damaged_database(ws, Reason(_("file is empty"))) from None
 
 
 def _writable(ws: Workspace) -> bool:
