@@ -499,3 +499,35 @@ def test_a_clock_behind_the_export_is_named_not_every_row(ws: Workspace) -> None
         "ingest", users, env={"KOPS_NOW": "2005-01-01T10:00:00", "KOPS_LANG": "ja"}, ok=False
     )
     assert "KOPS_NOW" in japanese.stderr.split("ヒント:")[1], japanese.stderr
+
+
+def test_a_workbook_whose_export_is_not_its_first_sheet_says_which_sheets_it_has(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """A cover sheet (「説明」) before the export: 「can't tell which export this is」 or
+    「file is empty」, with nothing about the sheet the data is on."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from conftest import SAMPLE
+
+    rows = list(csv.reader(io.StringIO((SAMPLE / "2026-11" / "users.csv").read_text("cp932"))))
+    for cover in ("このファイルは KAKEAI のエクスポートです", None):
+        book = openpyxl.Workbook()
+        first = book.active
+        assert first is not None
+        first.title = "説明"
+        first["A1"] = cover
+        data = book.create_sheet("ユーザー一覧")
+        for row in rows:
+            data.append(row)
+        path = tmp_path / "users.xlsx"
+        book.save(path)
+        result = Cli(ws)("ingest", str(path), ok=False)
+        said = result.stderr.replace("\n", " ")
+        assert "kops reads the first sheet, '説明'; the workbook also has 'ユーザー一覧'" in said, (
+            said
+        )
+        assert "exports.sheet" in said

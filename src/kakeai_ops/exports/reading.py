@@ -401,6 +401,16 @@ def _xlsx_rows(
     return rows, start + 1, numeric
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheets in order ([] when it cannot be opened: said elsewhere)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception:  # calamine raises its own error types for broken files
+        return []
+
+
 def unreadable_xlsx(path: Path, error: BaseException | None) -> Problem:
     """Why a file named .xlsx cannot be read, and what to do, in the reader's language:
     by what the file is (its first bytes), not by the library's words (English, shown in
