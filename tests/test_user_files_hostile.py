@@ -69,3 +69,26 @@ def test_a_survey_answer_longer_than_the_csv_modules_guard_is_not_an_internal_er
     unexpected = None if isinstance(result.exception, SystemExit) else result.exception
     assert unexpected is None, repr(unexpected)
     assert "Internal error" not in result.stderr, result.stderr
+
+
+def test_an_attendance_workbook_with_a_cover_sheet_says_which_sheets_it_has(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from conftest import SAMPLE
+
+    book = openpyxl.Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "説明"
+    cover["A1"] = "Zoom 出席者レポート"
+    data = book.create_sheet("出席者")
+    for line in (SAMPLE / "seminar" / "month1-attendance.csv").read_text("utf-8-sig").split():
+        data.append(line.split(","))
+    path = tmp_path / "出席者.xlsx"
+    book.save(path)
+    result = Cli(sample_copy)(
+        "seminar", "attendance", "month1", str(path), "--force", "--reason", "x", ok=False
+    )
+    assert "the workbook also has '出席者'" in result.stderr.replace("\n", " "), result.stderr

@@ -23,6 +23,7 @@ from .reading import (
     ReadFailure,
     allow_fields_of,
     guess_delimiter,
+    other_sheets,
     read_headers,
     read_rows,
     readable,
@@ -230,6 +231,7 @@ def read_user_file(
                         ),
                     )
                 )
+            _other_sheets(path, findings)
             return None
         if one_of and not any(columns[field] for field in one_of):
             choices = " or ".join("/".join(wanted[field]) for field in one_of)
@@ -244,6 +246,7 @@ def read_user_file(
                     ),
                 )
             )
+            _other_sheets(path, findings)
             return None
         used = {c for c in columns.values() if c}
         # Reading either copy of a repeated column would be a guess (as in ingest).
@@ -259,6 +262,12 @@ def read_user_file(
     if raw is None:
         return None
     return raw.frame, {k: v for k, v in columns.items() if v}, row_numbers(path, raw)
+
+
+def _other_sheets(path: Path, findings: Findings) -> None:
+    problem = other_sheets(path)
+    if problem is not None:
+        findings.problem(problem)
 
 
 def row_numbers(path: Path, raw: RawTable) -> pd.Series:

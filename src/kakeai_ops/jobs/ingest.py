@@ -18,17 +18,17 @@ from ..analyses import timeline
 from ..analyses.timeline import implied_as_of
 from ..clock import PIN_VAR, now, now_text
 from ..config import Settings
-from ..errors import InputError, KopsError, Phrase, Problem
+from ..errors import InputError, KopsError, Problem
 from ..exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from ..exports.findings import Findings
 from ..exports.reading import (
     HeaderRow,
     ReadFailure,
     find_header,
+    other_sheets,
     read_rows,
     readable,
     release_freed_memory,
-    sheet_names,
 )
 from ..exports.references import check_references
 from ..exports.tables import Recognition, recognise, repeated_column_problems
@@ -384,27 +384,10 @@ def _load_file(
 def _other_sheets(
     path: Path, header_row: HeaderRow, settings: Settings, findings: Findings
 ) -> None:
-    """A workbook whose first sheet is not the export (a cover sheet 「説明」 before it):
-    which sheet was read, and which others there are, so the fix is plain."""
-    if header_row.encoding != "xlsx" or settings.exports.sheet is not None:
-        return
-    names = sheet_names(path)
-    if len(names) > 1:
-        findings.problem(
-            Problem(
-                path.name,
-                None,
-                None,
-                Phrase(
-                    N_(
-                        "kops reads the first sheet, '{first}'; the workbook also has {others}: "
-                        "put the export's sheet first, or name it in kops.yaml exports.sheet"
-                    ),
-                    first=names[0],
-                    others=", ".join(f"'{name}'" for name in names[1:]),
-                ),
-            )
-        )
+    if header_row.encoding == "xlsx" and settings.exports.sheet is None:
+        problem = other_sheets(path)
+        if problem is not None:
+            findings.problem(problem)
 
 
 def _recognised(
