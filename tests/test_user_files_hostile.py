@@ -91,4 +91,6 @@ def test_an_attendance_workbook_with_a_cover_sheet_says_which_sheets_it_has(
     result = Cli(sample_copy)(
         "seminar", "attendance", "month1", str(path), "--force", "--reason", "x", ok=False
     )
-    assert "the workbook also has '出席者'" in result.stderr.replace("\n", " "), result.stderr
+    said = result.stderr.replace("\n", " ")
+    assert "the workbook also has '出席者': put the list's sheet first" in said, said
+    assert "exports.sheet" not in said  # kops.yaml's sheet is the exports' only

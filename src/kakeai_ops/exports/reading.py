@@ -401,27 +401,28 @@ def _xlsx_rows(
     return rows, start + 1, numeric
 
 
-def other_sheets(path: Path) -> Problem | None:
+def other_sheets(path: Path, named_in_settings: bool = False) -> Problem | None:
     """For a workbook whose first sheet is not the export (a cover sheet 「説明」 before
-    it): which sheet was read and which others there are, so the fix is plain."""
+    it): which sheet was read and which others there are, so the fix is plain.
+    ``named_in_settings``: kops.yaml's exports.sheet can name it (the three exports)."""
     if path.suffix.lower() not in XLSX_SUFFIXES:
         return None
     names = sheet_names(path)
     if len(names) < 2:
         return None
-    return Problem(
-        path.name,
-        None,
-        None,
-        Phrase(
-            N_(
-                "kops reads the first sheet, '{first}'; the workbook also has {others}: "
-                "put the export's sheet first, or name it in kops.yaml exports.sheet"
-            ),
-            first=names[0],
-            others=", ".join(f"'{name}'" for name in names[1:]),
-        ),
+    said = (
+        N_(
+            "kops reads the first sheet, '{first}'; the workbook also has {others}: "
+            "put the export's sheet first, or name it in kops.yaml exports.sheet"
+        )
+        if named_in_settings
+        else N_(
+            "kops reads the first sheet, '{first}'; the workbook also has {others}: "
+            "put the list's sheet first"
+        )
     )
+    others = ", ".join(f"'{name}'" for name in names[1:])
+    return Problem(path.name, None, None, Phrase(said, first=names[0], others=others))
 
 
 def sheet_names(path: Path) -> list[str]:

@@ -385,7 +385,7 @@ def _other_sheets(
     path: Path, header_row: HeaderRow, settings: Settings, findings: Findings
 ) -> None:
     if header_row.encoding == "xlsx" and settings.exports.sheet is None:
-        problem = other_sheets(path)
+        problem = other_sheets(path, named_in_settings=True)
         if problem is not None:
             findings.problem(problem)
 
