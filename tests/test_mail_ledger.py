@@ -116,3 +116,17 @@ def test_the_list_of_runs_is_written_to_a_file_when_asked(month: Path, tmp_path:
     award = rows[AWARD_RUN]
     assert award["宛先から除いた人数"] == 1 and award["実行の状態"] == "書き出しのみ（未送信）"
     assert sheet.cell(2, header.index("作成日時") + 1).is_date
+
+
+def test_suppressing_an_id_no_user_has_warns_of_a_typo(sample_copy: Workspace) -> None:
+    """`kops mail suppress 00104` (a digit short) put 00104 on the list and said it was
+    added: the person meant, 000104, went on being mailed."""
+    from conftest import Cli
+
+    cli = Cli(sample_copy)
+    typo = cli("mail", "suppress", "9000104", "--reason", "配信不要の返信")
+    said = typo.stderr.replace("\n", " ")
+    assert "9000104 is not a user id in the latest snapshot" in said, said
+    assert "kops mail unsuppress 9000104" in said
+    known = cli("mail", "suppress", "000104", "--reason", "配信不要の返信")
+    assert "not a user id" not in known.stderr

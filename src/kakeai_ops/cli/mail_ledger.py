@@ -34,7 +34,7 @@ from .console import frame_table, people_table
 from .mail_words import error_words, suppression_for_people
 from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
 from .output_audience import records_audience
-from .shared import emit, emit_data, err, note, out, parse_as_of, session
+from .shared import emit, emit_data, err, note, out, parse_as_of, session, warn
 
 # Words for a run's status (the keys stay in --format json; the states' words are
 # mail.delivery.STATE_WORDS).
@@ -313,6 +313,15 @@ def suppress_command(
     err.print(
         said.format(key=escape(key), person=escape(person), also=escape(also)), highlight=False
     )
+    if "@" not in key and done.user_id is None:
+        # A mistyped id suppresses nobody, and the person meant is still mailed.
+        warn(
+            _(
+                "{key} is not a user id in the latest snapshot: kept as typed, for someone "
+                "not in the exports yet; if it is a typo, `kops mail unsuppress {key}` takes "
+                "it off"
+            ).format(key=key)
+        )
 
 
 def unsuppress_command(
