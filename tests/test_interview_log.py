@@ -52,3 +52,19 @@ def test_exclude_then_include_each_with_its_audit_entry(
     with pytest.raises(KopsError, match="000120 is not excluded"):
         include(sample_copy, "000120")
     assert _actions(sample_copy)[-2:] == ["interview exclude", "interview include"]
+
+
+def test_a_date_years_ahead_or_an_unknown_person_is_refused(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--date 2062-12-03` (for 2026) was recorded for good, and `exclude 00012` (a digit
+    short) kept nobody out while the person meant stayed in every shortlist."""
+    monkeypatch.setenv("KOPS_LANG", "en")
+    monkeypatch.setenv("KOPS_NOW", "2026-12-03T10:00:00+09:00")
+    with pytest.raises(KopsError, match="--date: 2062-12-03 is more than 31 days after today"):
+        record_interviewed(sample_copy, "000104", "000120", dt.date(2062, 12, 3))
+    soon = record_interviewed(sample_copy, "000104", "000120", dt.date(2026, 12, 10))
+    assert soon.added  # one scheduled next week may be recorded
+    with pytest.raises(KopsError, match="no user '00012' in the latest snapshot"):
+        exclude(sample_copy, "00012", "辞退")
+    assert "interview exclude" not in _actions(sample_copy)

@@ -29,20 +29,28 @@ class Interviewed:
     added: bool  # False: the pair was recorded before
 
 
+# How far ahead an interview may be recorded (one scheduled shortly); further is a typo.
+AHEAD_DAYS = 31
+
+
 def record_interviewed(
     ws: Workspace, manager_id: str, member_id: str, on: dt.date | None = None
 ) -> Interviewed:
     """Record the pair as interviewed on ``on`` (today by default). Both people must be in
     the latest snapshot (a typo would keep the wrong person out of every shortlist)."""
     manager, member = typed_id(manager_id), typed_id(member_id)
-    known = set(load_tables(resolve_snapshot(ws, None)).users["user_id"])
     for user in (manager, member):
-        if user not in known:
-            raise KopsError(
-                _("no user '{user}' in the latest snapshot").format(user=user),
-                hint=did_you_mean(user, known) or _("check the id with `kops segment --list`"),
-            )
-    day = on if on is not None else now().date()
+        _require_known(ws, user)
+    today = now().date()
+    day = on if on is not None else today
+    if day > today + dt.timedelta(days=AHEAD_DAYS):
+        # 2062 for 2026, 2099: a typo would keep the record (and its audit entry) for good.
+        raise KopsError(
+            _("--date: {day} is more than {days} days after today ({today})").format(
+                day=day, days=AHEAD_DAYS, today=today
+            ),
+            hint=_("check the year; an interview is recorded once held, or shortly before"),
+        )
     added = record_interview(ws, manager, member, day)
     if added:
         record_action(
@@ -55,9 +63,21 @@ def record_interviewed(
     return Interviewed(manager, member, day, added)
 
 
+def _require_known(ws: Workspace, user: str) -> None:
+    """``user`` is in the latest snapshot: a typo would keep the wrong person out of every
+    shortlist, and the one meant in."""
+    known = set(load_tables(resolve_snapshot(ws, None)).users["user_id"])
+    if user not in known:
+        raise KopsError(
+            _("no user '{user}' in the latest snapshot").format(user=user),
+            hint=did_you_mean(user, known) or _("check the id with `kops segment --list`"),
+        )
+
+
 def exclude(ws: Workspace, user_id: str, reason: str) -> str:
     """Keep the person out of every later shortlist; their id as stored."""
     user = typed_id(user_id)
+    _require_known(ws, user)
     exclude_from_interviews(ws, user, reason)
     record_action(ws, "interview exclude", target=user, count=1, detail={"reason": reason})
     return user
