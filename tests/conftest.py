@@ -394,11 +394,16 @@ def _sample_ws_stays_as_built(request: pytest.FixtureRequest) -> Iterator[None]:
     assert not changed, f"the test changed the shared sample_ws ({changed}): use sample_copy"
 
 
+def copied(ws: Workspace, target: Path) -> Workspace:
+    """A workspace of its own: ``ws`` copied to ``target`` (a copy takes milliseconds, an
+    ingest most of a second)."""
+    shutil.copytree(ws.root, target)
+    return Workspace(target)
+
+
 @pytest.fixture
 def sample_copy(sample_ws: Workspace, tmp_path: Path) -> Workspace:
-    target = tmp_path / "sample-ws"
-    shutil.copytree(sample_ws.root, target)
-    return Workspace(target)
+    return copied(sample_ws, tmp_path / "sample-ws")
 
 
 @pytest.fixture(scope="session")
@@ -412,9 +417,7 @@ def october_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 @pytest.fixture
 def october_copy(october_ws: Workspace, tmp_path: Path) -> Workspace:
     """A workspace of its own holding only October's export (one snapshot, nothing sent)."""
-    target = tmp_path / "october-ws"
-    shutil.copytree(october_ws.root, target)
-    return Workspace(target)
+    return copied(october_ws, tmp_path / "october-ws")
 
 
 def hold_seminar(ws: Workspace) -> Cli:
@@ -438,19 +441,16 @@ def hold_seminar(ws: Workspace) -> Cli:
 @pytest.fixture(scope="session")
 def seminar_ws(sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """The sample with seminar month1 held, once per process (copy it: seminar_copy)."""
-    root = tmp_path_factory.mktemp("seminar") / "ws"
-    shutil.copytree(sample_ws.root, root)
-    hold_seminar(Workspace(root))
-    return Workspace(root)
+    ws = copied(sample_ws, tmp_path_factory.mktemp("seminar") / "ws")
+    hold_seminar(ws)
+    return ws
 
 
 @pytest.fixture
 def seminar_copy(seminar_ws: Workspace, tmp_path: Path) -> Workspace:
     """A fresh copy of the sample with seminar month1 held (``hold_seminar``), once per
     process: a test of its survey reads the survey in."""
-    target = tmp_path / "seminar-ws"
-    shutil.copytree(seminar_ws.root, target)
-    return Workspace(target)
+    return copied(seminar_ws, tmp_path / "seminar-ws")
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sqlite3
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, Cli, tree_digest
+from conftest import SAMPLE, Cli, copied, tree_digest
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
 from seminar_setup import date_month1
@@ -27,9 +26,7 @@ RETIRED = "000196"  # 退職 in the November users export
 @pytest.fixture(scope="module")
 def invited_ws(tmp_path_factory: pytest.TempPathFactory, sample_ws: Workspace) -> Workspace:
     """The sample month, Month1 dated and its invitations sent (not yet any attendance)."""
-    target = tmp_path_factory.mktemp("attendance") / "ws"
-    shutil.copytree(sample_ws.root, target)
-    ws = Workspace(target)
+    ws = copied(sample_ws, tmp_path_factory.mktemp("attendance") / "ws")
     date_month1(ws)
     Cli(ws)("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     return ws
@@ -37,9 +34,7 @@ def invited_ws(tmp_path_factory: pytest.TempPathFactory, sample_ws: Workspace) -
 
 @pytest.fixture
 def ws(invited_ws: Workspace, tmp_path: Path) -> Workspace:
-    target = tmp_path / "ws"
-    shutil.copytree(invited_ws.root, target)
-    return Workspace(target)
+    return copied(invited_ws, tmp_path / "ws")
 
 
 def _invited(ws: Workspace) -> set[str]:

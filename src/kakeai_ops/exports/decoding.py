@@ -46,59 +46,45 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(8)
     if head == OLE_SIGNATURE:
-        raise ReadFailure(
-            Problem(
-                path.name,
-                None,
-                None,
-                N_(
-                    "is an old Excel file (.xls) or has a password: open it in Excel and save "
-                    "it as an Excel workbook (.xlsx) without a password"
-                ),
-            )
+        raise _whole_file(
+            path,
+            N_(
+                "is an old Excel file (.xls) or has a password: open it in Excel and save "
+                "it as an Excel workbook (.xlsx) without a password"
+            ),
         )
     if head.startswith(ZIP_SIGNATURE):
-        raise ReadFailure(
-            Problem(
-                path.name,
-                None,
-                None,
-                N_(
-                    "is an Excel workbook (.xlsx), not a CSV: give it the name .xlsx, or "
-                    "save it from Excel as CSV"
-                ),
-            )
+        raise _whole_file(
+            path,
+            N_(
+                "is an Excel workbook (.xlsx), not a CSV: give it the name .xlsx, or "
+                "save it from Excel as CSV"
+            ),
         )
     if head.startswith(codecs.BOM_UTF8):
         if _is_utf8(path):
             return "utf-8-sig"
-        raise ReadFailure(
-            Problem(path.name, None, None, N_("starts with a UTF-8 BOM but is not valid UTF-8"))
-        )
+        raise _whole_file(path, N_("starts with a UTF-8 BOM but is not valid UTF-8"))
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ReadFailure(
-            Problem(
-                path.name,
-                None,
-                None,
-                N_("is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel"),
-            )
+        raise _whole_file(
+            path, N_("is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel")
         )
     if _is_utf8(path):
         return "utf-8"
     if _is_cp932(path):
         return "cp932"
-    raise ReadFailure(
-        Problem(
-            path.name,
-            None,
-            None,
-            N_(
-                "unknown encoding: neither UTF-8 nor CP932 (Shift-JIS); "
-                "save it from Excel as 'CSV UTF-8' or 'CSV'"
-            ),
-        )
+    raise _whole_file(
+        path,
+        N_(
+            "unknown encoding: neither UTF-8 nor CP932 (Shift-JIS); "
+            "save it from Excel as 'CSV UTF-8' or 'CSV'"
+        ),
     )
+
+
+def _whole_file(path: Path, message: str) -> ReadFailure:
+    """A file refused as a whole (no row, no column): what it is and what to do with it."""
+    return ReadFailure(Problem(path.name, None, None, message))
 
 
 def utf8_copy(path: Path) -> Any:
