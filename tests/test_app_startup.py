@@ -99,3 +99,13 @@ def test_signing_in_to_mail_imports_no_data_library(ws: Workspace) -> None:
         assert imported.isdisjoint(DATA), (args, sorted(imported & DATA))
     # Planning a run does need them.
     assert "pandas" in _imported_by("mail", "plan", "--help")
+
+
+def test_the_snapshot_commands_load_without_the_data_libraries() -> None:
+    """`segment` and `campaign eligible` start reading their snapshot before they import
+    pandas and the analyses (Session.read_ahead): their modules load without them, so
+    the import overlaps the reading. (Their help shows it.)"""
+    for args in (("segment", "--help"), ("campaign", "eligible", "--help")):
+        imported = _imported_by(*args)
+        assert "kakeai_ops" in imported and "typer" in imported
+        assert imported.isdisjoint(DATA), (args, sorted(imported & DATA))

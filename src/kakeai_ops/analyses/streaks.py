@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import model
 from ..calendar import BusinessCalendar, months_between, weeks_of_month
 from ..config import Campaign
 from ..model import Tables
+from . import reads
 from .definitions import held_mask, held_meetings, user_positions
 
 DAY = dt.timedelta(days=1)
@@ -37,10 +37,7 @@ ELIGIBLE_COLUMNS = [
 ]
 
 # What ``eligibility`` and ``eligibility_counts`` read of a snapshot (see load_tables).
-NEEDED_COLUMNS = model.needed(
-    users=["user_id", "name", "division", "department", "employment", "employment_status"],
-    meetings=["manager_id", "member_id", "held_at", "status"],
-)
+NEEDED_COLUMNS = reads.ELIGIBILITY
 
 
 @dataclass(frozen=True)
@@ -115,25 +112,27 @@ def eligibility(
     start_label = month_labels[np.where(has_run, np.minimum(runs.start, blank), blank)]
     end_index = np.minimum(runs.start + runs.length - 1, blank)
     end_label = month_labels[np.where(has_run, np.maximum(end_index, 0), blank)]
-    missed_text = _missed_weeks_text(missed, grid, runs.start, runs.length, runs.eligible)
-    note_texts = pd.array(
-        ["退職のため対象外", "休職・休業中のため対象外", "判定できる月がまだ足りない", ""],
-        dtype="str",
+    missed_text, missed_count = _missed_weeks_text(
+        missed, grid, runs.start, runs.length, runs.eligible
     )
-    notes = note_texts[
-        np.select([employment == "retired", employment == "leave"], [0, 1], 3 if runs.full else 2)
+    # 備考, as an index into its few texts: the three fixed ones, the blank, then for
+    # each count of weeks missed the closest-run note (built once per count, not per user).
+    note_texts = [
+        "退職のため対象外",
+        "休職・休業中のため対象外",
+        "判定できる月がまだ足りない",
+        "",
+        *(f"{CLOSEST_NOTE}{weeks}週" for weeks in range(len(grid.mondays) + 1)),
     ]
+    note_of = np.select(
+        [employment == "retired", employment == "leave"], [0, 1], 3 if runs.full else 2
+    )
     # Active, judged and not eligible: 連続の開始月・終了月 are the closest months, which
     # beside 最長の連続月数 0 read as a run made; 備考 says they are the closest, and how close
-    # (the words of `kops campaign explain`).
+    # (the words of `kops campaign explain`; the months are beside it: one line of print).
     closest = active & ~eligible & has_run & runs.full
-    if closest.any():
-        said = [str(n) for n in notes]
-        for position in np.flatnonzero(closest).tolist():
-            missed_count = sum(1 for week in str(missed_text[position]).split(";") if week)
-            # The months are beside it (連続の開始月・終了月): one line of print, no more.
-            said[position] = f"{CLOSEST_NOTE}{missed_count}週"
-        notes = pd.array(said, dtype="str")
+    note_of = np.where(closest, 4 + missed_count, note_of)
+    notes = pd.array(note_texts, dtype="str")[note_of]
     frame = pd.DataFrame(
         {
             "user_id": index,
@@ -258,11 +257,12 @@ def _missed_weeks_text(
     run_start: np.ndarray,
     run_len: np.ndarray,
     eligible: np.ndarray,
-) -> pd.api.extensions.ExtensionArray:
-    """The missed weeks of each user's chosen run, as Monday dates joined by ';'."""
+) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
+    """The missed weeks of each user's chosen run, as Monday dates joined by ';', and
+    how many there are."""
     n_users = missed.shape[0]
     if not grid.mondays:
-        return pd.array([""] * n_users, dtype="str")
+        return pd.array([""] * n_users, dtype="str"), np.zeros(n_users, dtype=np.int64)
     month_of = grid.month_of[None, :]
     in_run = (month_of >= run_start[:, None]) & (month_of < (run_start + run_len)[:, None])
     relevant = missed & in_run & grid.week_done[None, :] & ~eligible[:, None]
@@ -278,8 +278,10 @@ def _missed_weeks_text(
         _, first, which = np.unique(numbers[:, 0], return_index=True, return_inverse=True)
     else:
         _, first, which = np.unique(numbers, axis=0, return_index=True, return_inverse=True)
+    which = which.reshape(-1)
     texts = pd.array([";".join(labels[relevant[row]]) for row in first], dtype="str")
-    return texts[which.reshape(-1)]
+    counts = relevant[first].sum(axis=1)
+    return texts[which], counts[which]
 
 
 @dataclass(frozen=True)

@@ -6,23 +6,18 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from .. import config, glossary
-from ..analyses import streaks
-from ..analyses.eligibility import eligibility_counts
-from ..calendar import COMPANY_HOLIDAY, BusinessCalendar
+from ..analyses import reads
 from ..config import Campaign
 from ..errors import KopsError
 from ..i18n import N_, _, language
 from ..ids import did_you_mean, typed_id
-from ..jobs.campaigns import draws
-from ..jobs.campaigns.awards import Awarded, award, awardees, not_yet_awarded
 from ..outputs.workbook import Print
 from ..store import Tables, awards
 from .console import people_table, plain
@@ -40,6 +35,18 @@ from .options import (
 from .output_audience import records_audience
 from .shared import Session, emit, emit_data, err, out, parse_as_of, session, timing, writes_state
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..analyses import streaks
+    from ..calendar import BusinessCalendar
+    from ..jobs.campaigns import draws
+    from ..jobs.campaigns.awards import Awarded
+
+# pandas, the analyses and the campaign workflows are imported where used: a command
+# starts reading its snapshot before it imports them (Session.read_ahead), and
+# `kops campaign --help` needs none of them.
+
 app = typer.Typer(
     help="Campaigns and 1on1 milestones: who earned what, and when.\n\n"
     "Example: kops campaign eligible exec-1on1-2026h2",
@@ -48,6 +55,8 @@ app = typer.Typer(
 
 
 def _calendar(opened: Session) -> BusinessCalendar:
+    from ..calendar import BusinessCalendar
+
     return BusinessCalendar(opened.settings.calendar.company_holidays)
 
 
@@ -111,9 +120,12 @@ def _judge(
 ) -> Judged:
     campaign = config.campaign(opened.settings, campaign_id)
     snap = opened.snapshot(snapshot)
+    opened.read_ahead(snap, reads.ELIGIBILITY)
     when = parse_as_of(as_of, snap)
+    from ..analyses import streaks  # pandas and NumPy load while the snapshot is read
+
     started = time.perf_counter()
-    tables = opened.tables(snap, columns=streaks.NEEDED_COLUMNS)
+    tables = opened.tables(snap, columns=reads.ELIGIBILITY)
     loaded = time.perf_counter()
     result = streaks.eligibility(tables, campaign, _calendar(opened), when)
     timing(
@@ -129,6 +141,10 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
     Example: kops campaign list
     """
+    import pandas as pd
+
+    from ..jobs.campaigns import draws
+
     opened = session(workspace)
     given = awards(opened.workspace)
     rows = pd.DataFrame(
@@ -198,6 +214,11 @@ def eligible_command(
 
     Example: kops campaign eligible exec-1on1-2026h2 --all --out eligible.xlsx
     """
+    import pandas as pd
+
+    from ..analyses import streaks
+    from ..analyses.eligibility import eligibility_counts
+
     opened = session(workspace)
     judged = _judge(opened, campaign_id, snapshot, as_of)
     campaign, when = judged.campaign, judged.as_of
@@ -266,6 +287,9 @@ def explain_command(
 
     Example: kops campaign explain exec-1on1-2026h2 000123
     """
+    from ..analyses import streaks
+    from ..jobs.campaigns import draws
+
     opened = session(workspace)
     judged = _judge(opened, campaign_id, snapshot, as_of)
     campaign, result, when = judged.campaign, judged.result, judged.as_of
@@ -334,6 +358,8 @@ def _holiday_word(day: dt.date, name: str) -> str:
     Japanese, the holidays library's English name in English."""
     if language() == "ja":
         return name
+    from ..calendar import COMPANY_HOLIDAY
+
     if name == COMPANY_HOLIDAY:
         return _("company holiday")
     import holidays
@@ -343,6 +369,8 @@ def _holiday_word(day: dt.date, name: str) -> str:
 
 
 def _explain_verdict(row: pd.Series) -> None:
+    from ..analyses import streaks
+
     run = _("{start} – {end}").format(start=row["run_start"], end=row["run_end"])
     if bool(row["eligible"]):
         said = _("{run} meets the condition.").format(run=run)
@@ -410,6 +438,8 @@ def award_command(
 
     Example: kops campaign award exec-1on1-2026h2
     """
+    from ..jobs.campaigns.awards import award, awardees
+
     opened = session(workspace)
     judged = _judge(opened, campaign_id, snapshot, as_of)
     campaign = judged.campaign
@@ -430,6 +460,8 @@ def award_command(
 
 
 def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -> None:
+    from ..jobs.campaigns.awards import not_yet_awarded
+
     fresh = not_yet_awarded(opened.workspace, campaign_id, people)
     err.print(
         _("Would award {fresh:,} new user(s); {already:,} already awarded.").format(
