@@ -109,3 +109,17 @@ def test_the_snapshot_commands_load_without_the_data_libraries() -> None:
         imported = _imported_by(*args)
         assert "kakeai_ops" in imported and "typer" in imported
         assert imported.isdisjoint(DATA), (args, sorted(imported & DATA))
+
+
+def test_the_eligible_list_as_csv_never_loads_pandas(
+    cli: Callable[..., object], ws: Workspace, make_exports: Callable[..., list[Path]]
+) -> None:
+    """`campaign eligible --format csv` judges the snapshot's Arrow tables and writes them
+    without pandas (a third of a second of its start); the other forms use the frames."""
+    cli("ingest", *map(str, make_exports()))
+    eligible = ("campaign", "eligible", "exec-1on1-2026h2", "-w", str(ws.root))
+    for options in (("--format", "csv"), ("--all", "--format", "csv")):
+        imported = _imported_by(*eligible, *options)
+        assert "pyarrow" in imported and "numpy" in imported
+        assert "pandas" not in imported, options
+    assert "pandas" in _imported_by(*eligible, "--format", "json")

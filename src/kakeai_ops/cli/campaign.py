@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -19,7 +20,7 @@ from ..errors import KopsError
 from ..i18n import N_, _, language
 from ..ids import did_you_mean, typed_id
 from ..outputs.workbook import Print
-from ..store import Tables, awards
+from ..store import SnapshotInfo, Tables, awards
 from .console import people_table, plain
 from .options import (
     AsOfOpt,
@@ -115,24 +116,74 @@ class Judged:
     tables: Tables
 
 
-def _judge(
+@dataclass(frozen=True)
+class Judging:
+    """The campaign, snapshot and as-of date a judgement is about (its tables being read)."""
+
+    campaign_id: str
+    campaign: Campaign
+    snapshot: SnapshotInfo
+    as_of: dt.date
+
+
+def _judging(
     opened: Session, campaign_id: str, snapshot: str | None, as_of: dt.date | None
-) -> Judged:
+) -> Judging:
     campaign = config.campaign(opened.settings, campaign_id)
     snap = opened.snapshot(snapshot)
     opened.read_ahead(snap, reads.ELIGIBILITY)
-    when = parse_as_of(as_of, snap)
+    return Judging(campaign_id, campaign, snap, parse_as_of(as_of, snap))
+
+
+def _judge(
+    opened: Session, campaign_id: str, snapshot: str | None, as_of: dt.date | None
+) -> Judged:
+    return _judged(opened, _judging(opened, campaign_id, snapshot, as_of))
+
+
+def _judged(opened: Session, judging: Judging) -> Judged:
     from ..analyses import streaks  # pandas and NumPy load while the snapshot is read
 
     started = time.perf_counter()
-    tables = opened.tables(snap, columns=reads.ELIGIBILITY)
+    tables = opened.tables(judging.snapshot, columns=reads.ELIGIBILITY)
     loaded = time.perf_counter()
-    result = streaks.eligibility(tables, campaign, _calendar(opened), when)
+    result = streaks.eligibility(tables, judging.campaign, _calendar(opened), judging.as_of)
     timing(
         f"campaign: loaded in {loaded - started:.2f} s, "
         f"judged in {time.perf_counter() - loaded:.2f} s"
     )
-    return Judged(campaign=campaign, result=result, as_of=when, snapshot_id=snap.id, tables=tables)
+    return Judged(
+        campaign=judging.campaign,
+        result=result,
+        as_of=judging.as_of,
+        snapshot_id=judging.snapshot.id,
+        tables=tables,
+    )
+
+
+def _csv_without_pandas(opened: Session, judging: Judging, show_all: bool) -> bool:
+    """The list as CSV on stdout, judged on the snapshot's Arrow tables and written
+    without pandas (``streaks.eligibility_table``, ``csv_fields.table_csv_text``: the
+    bytes ``emit`` writes from the frame); False, having written nothing, for tables
+    only the frames' judgement takes."""
+    from ..analyses import streaks
+    from ..outputs.csv_fields import table_csv_text
+
+    started = time.perf_counter()
+    read = opened.arrow_tables(judging.snapshot, reads.ELIGIBILITY)
+    loaded = time.perf_counter()
+    table = streaks.eligibility_table(
+        read["users"], read["meetings"], judging.campaign, _calendar(opened), judging.as_of
+    )
+    if table is None:
+        return False
+    timing(
+        f"campaign: loaded in {loaded - started:.2f} s, "
+        f"judged in {time.perf_counter() - loaded:.2f} s"
+    )
+    shown = table if show_all else table.filter(table.column("eligible"))
+    sys.stdout.write(table_csv_text(shown))
+    return True
 
 
 @app.command("list")
@@ -214,13 +265,16 @@ def eligible_command(
 
     Example: kops campaign eligible exec-1on1-2026h2 --all --out eligible.xlsx
     """
+    opened = session(workspace)
+    judging = _judging(opened, campaign_id, snapshot, as_of)
+    if fmt is Format.csv and out_file is None and _csv_without_pandas(opened, judging, show_all):
+        return
     import pandas as pd
 
     from ..analyses import streaks
     from ..analyses.eligibility import eligibility_counts
 
-    opened = session(workspace)
-    judged = _judge(opened, campaign_id, snapshot, as_of)
+    judged = _judged(opened, judging)
     campaign, when = judged.campaign, judged.as_of
     frame = judged.result.users
     shown = frame if show_all else frame[frame["eligible"]]

@@ -53,6 +53,16 @@ class Session:
         overlaps the reading (see store.TableReading)."""
         self._reading[_reading_key(snapshot, columns)] = start_reading(snapshot, columns=columns)
 
+    def arrow_tables(
+        self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]]
+    ) -> dict[str, Any]:
+        """The snapshot's tables as Arrow tables (table → pyarrow.Table), without pandas;
+        ``tables`` with the same columns still gives the frames, from the same reading."""
+        key = _reading_key(snapshot, columns)
+        if key not in self._reading:
+            self._reading[key] = start_reading(snapshot, columns=columns)
+        return self._reading[key].arrow()
+
     def tables(
         self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]] | None = None
     ) -> Tables:

@@ -288,18 +288,23 @@ class TableReading:
         except BaseException as error:  # handed to the caller of tables()
             self._read[name] = error
 
-    def tables(self) -> Tables:
+    def arrow(self) -> dict[str, Any]:
+        """The tables read (table → its Arrow table), for a command that needs no pandas."""
         for thread in self._threads:
             thread.join()
+        for name in self._wanted:
+            if isinstance(self._read[name], BaseException):
+                raise self._read[name]
+        return {name: self._read[name] for name in self._wanted}
+
+    def tables(self) -> Tables:
         import pandas as pd
 
+        read = self.arrow()
         frames = {name: pd.DataFrame() for name in TABLE_NAMES}
-        for name in self._wanted:
-            read = self._read[name]
-            if isinstance(read, BaseException):
-                raise read
+        for name, table in read.items():
             # As pandas.read_parquet converts (pyarrow ≥ 19, pandas' own string type).
-            frames[name] = read.to_pandas()
+            frames[name] = table.to_pandas()
         return Tables(**frames)
 
 
@@ -322,7 +327,10 @@ def _read_arrow(snapshot: SnapshotInfo, name: str, read: list[str] | None) -> An
     path = snapshot.path / f"{name}.parquet"
     verify(path, recorded.get(path.name), way_back)
     try:
-        table = pq.read_table(path, columns=read, use_pandas_metadata=True)
+        # ParquetFile rather than read_table: the same table, and read_table's dataset
+        # layer imports pandas, which a command listing from Arrow never needs.
+        with pq.ParquetFile(path) as file:
+            table = file.read(columns=read, use_pandas_metadata=True)
     except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         raise DamagedFile(path, damage_reason(error), way_back) from None
     expected = snapshot.manifest["tables"].get(name, {}).get("rows")
