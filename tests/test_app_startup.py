@@ -99,3 +99,27 @@ def test_signing_in_to_mail_imports_no_data_library(ws: Workspace) -> None:
         assert imported.isdisjoint(DATA), (args, sorted(imported & DATA))
     # Planning a run does need them.
     assert "pandas" in _imported_by("mail", "plan", "--help")
+
+
+def test_the_snapshot_commands_load_without_the_data_libraries() -> None:
+    """`segment` and `campaign eligible` start reading their snapshot before they import
+    pandas and the analyses (Session.read_ahead): their modules load without them, so
+    the import overlaps the reading. (Their help shows it.)"""
+    for args in (("segment", "--help"), ("campaign", "eligible", "--help")):
+        imported = _imported_by(*args)
+        assert "kakeai_ops" in imported and "typer" in imported
+        assert imported.isdisjoint(DATA), (args, sorted(imported & DATA))
+
+
+def test_the_eligible_list_as_csv_never_loads_pandas(
+    cli: Callable[..., object], ws: Workspace, make_exports: Callable[..., list[Path]]
+) -> None:
+    """`campaign eligible --format csv` judges the snapshot's Arrow tables and writes them
+    without pandas (a third of a second of its start); the other forms use the frames."""
+    cli("ingest", *map(str, make_exports()))
+    eligible = ("campaign", "eligible", "exec-1on1-2026h2", "-w", str(ws.root))
+    for options in (("--format", "csv"), ("--all", "--format", "csv")):
+        imported = _imported_by(*eligible, *options)
+        assert "pyarrow" in imported and "numpy" in imported
+        assert "pandas" not in imported, options
+    assert "pandas" in _imported_by(*eligible, "--format", "json")

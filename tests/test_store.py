@@ -105,3 +105,46 @@ def test_a_snapshot_folder_kops_cannot_write_is_said_and_nothing_stored(
         assert [s.id for s in list_snapshots(ws)] == ["0001"]
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_tables_read_in_the_background_are_what_pandas_reads(sample_copy: Workspace) -> None:
+    """The snapshot read in threads (store.start_reading, what Session.read_ahead starts)
+    gives the frames pandas.read_parquet gives: the same dtypes, values and index, whole
+    or only some columns."""
+    import pandas as pd
+
+    from kakeai_ops.analyses import reads
+    from kakeai_ops.model import TABLE_NAMES
+    from kakeai_ops.store import latest_snapshot, start_reading
+
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    for columns in (None, reads.SEGMENT, reads.ELIGIBILITY):
+        tables = start_reading(snapshot, columns=columns).tables()
+        for name in TABLE_NAMES:
+            frame = tables.get(name)
+            if columns is not None and name not in columns:
+                assert frame.empty  # not read at all
+                continue
+            wanted = None if columns is None else list(columns[name])
+            expected = pd.read_parquet(snapshot.path / f"{name}.parquet", columns=wanted)
+            pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+            assert len(frame) == snapshot.rows(name)
+
+
+def test_a_background_reading_names_the_first_damaged_table(sample_copy: Workspace) -> None:
+    """Every table is read at once; of two damaged files the one a reading in turn
+    meets first is named, and only when the tables are asked for."""
+    import pytest
+
+    from kakeai_ops.store import DamagedFile, latest_snapshot, start_reading
+
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    for name in ("meetings", "users"):
+        path = snapshot.path / f"{name}.parquet"
+        path.write_bytes(path.read_bytes()[:100])
+    reading = start_reading(snapshot)
+    with pytest.raises(DamagedFile) as raised:
+        reading.tables()
+    assert str(snapshot.path / "users.parquet") in str(raised.value)

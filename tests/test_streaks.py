@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pyarrow as pa
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses.streaks import eligibility, user_weeks
@@ -65,7 +66,26 @@ APR_SEP = [(2026, m) for m in range(4, 10)]
 
 
 def result_for(t, c, as_of: dt.date = D(2026, 11, 20)) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    return eligibility(t, c, CAL, as_of).users.set_index("user_id")
+    result = eligibility(t, c, CAL, as_of).users
+    assert_the_list_without_pandas_is_the_same(t, c, as_of, result)
+    return result.set_index("user_id")
+
+
+def assert_the_list_without_pandas_is_the_same(t, c, as_of: dt.date, result: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    """`campaign eligible --format csv` judges from the snapshot's Arrow tables and writes
+    them without pandas: byte for byte the CSV the frame gives, in every case here."""
+    import pyarrow as pa
+
+    from kakeai_ops.analyses.streaks import ELIGIBLE_COLUMNS, eligibility_table
+    from kakeai_ops.outputs.csv_fields import table_csv_text
+    from kakeai_ops.outputs.files import csv_text
+
+    def arrow(frame: pd.DataFrame) -> pa.Table:  # as a snapshot stores it (store._write_parquet)
+        return pa.Table.from_pandas(frame, preserve_index=False)
+
+    table = eligibility_table(arrow(t.users), arrow(t.meetings), c, CAL, as_of)
+    assert table is not None
+    assert table_csv_text(table) == csv_text(result[ELIGIBLE_COLUMNS])
 
 
 def test_weekly_member_is_eligible_and_excused_weeks_need_no_1on1() -> None:
@@ -223,3 +243,63 @@ def test_a_person_not_eligible_is_told_how_close_they_came() -> None:
     assert (a["run_start"], a["run_end"]) == ("2026-07", "2026-09") and len(missed) == 2
     assert a["note"] == "いちばん近い期間に実施のなかった週 2週"
     assert bool(result.loc["B", "eligible"]) and result.loc["B", "note"] == ""
+
+
+def test_the_list_without_pandas_leaves_repeated_ids_to_the_frames() -> None:
+    """Tables a snapshot never holds (a user id twice) are not judged from Arrow: None,
+    and the command judges them with the frames as before."""
+    import pyarrow as pa
+
+    from kakeai_ops.analyses.streaks import eligibility_table
+
+    t = tables([user("U1"), user("U1")], meetings=every_week("M", "U1", APR_SEP))
+    arrow = {
+        name: pa.Table.from_pandas(t.get(name), preserve_index=False)
+        for name in ("users", "meetings")
+    }
+    assert (
+        eligibility_table(arrow["users"], arrow["meetings"], campaign(), CAL, D(2026, 11, 20))
+        is None
+    )
+
+
+def test_the_list_without_pandas_writes_hostile_text_as_the_frame_does() -> None:
+    """Names and departments with commas, quotes, line breaks, formula starts and blanks,
+    ids in 1on1s of nobody here, a 1on1 without a status or a time: the same CSV."""
+    odd = [
+        user("U1", name='=HYPERLINK("x")', division="営業, 本部"),
+        user("U2", name='a "quoted"\nname', department=None),
+        user("U3", name="+81 3", employment_status="leave", employment="休職"),
+        user("U4", name="@sum", employment_status="retired", employment="退職"),
+        user("U5", name="", division=None),
+    ]
+    rows = every_week("U1", "U2", APR_SEP) + every_week("U2", "U3", APR_SEP[:4])
+    rows += every_week("GONE", "U5", APR_SEP[1:]) + every_week("U4", "NOBODY", APR_SEP)
+    blank = meeting("U1", "U5", "2026-05-12 10:00")
+    blank["status"] = None
+    timeless = meeting("U1", "U2", "2026-05-13 10:00")
+    timeless["held_at"] = pd.NaT
+    rows += [blank, timeless]
+    t = tables(odd, meetings=rows)
+    for role in ("member", "manager", "any"):
+        for as_of in (D(2026, 5, 3), D(2026, 11, 20)):
+            result_for(t, campaign(role=role), as_of)
+
+
+def test_the_list_without_pandas_of_nobody_is_the_header() -> None:
+    """No users, or nobody eligible yet: the header alone, as the frame writes it."""
+    from kakeai_ops.analyses.streaks import eligibility_table
+    from kakeai_ops.outputs.csv_fields import table_csv_text
+
+    result_for(tables([]), campaign())
+    t = tables([user("U1")], meetings=every_week("M", "U1", APR_SEP))
+    shown = eligibility_table(
+        *(pa.Table.from_pandas(t.get(n), preserve_index=False) for n in ("users", "meetings")),
+        campaign(),
+        CAL,
+        D(2026, 5, 1),
+    )
+    assert shown is not None
+    nobody = shown.filter(shown.column("eligible"))
+    assert nobody.num_rows == 0
+    assert table_csv_text(nobody) == ",".join(shown.column_names) + "\n"

@@ -19,6 +19,7 @@ from ..errors import KopsError
 from ..i18n import N_, _, term
 from ..model import Tables
 from ..numbers import percent
+from . import reads
 from .definitions import current_users
 from .roles import roles
 from .segment_facts import user_facts
@@ -141,12 +142,7 @@ LIST_COLUMNS = [
 PEOPLE_COLUMNS = [*model.PERSON_COLUMNS, "employment"]
 
 # What ``segment`` reads of a snapshot (a command loads only these: see load_tables).
-NEEDED_COLUMNS = model.needed(
-    users=model.USERS.without("created_at"),
-    pairs=model.PAIRS.without("invited_at"),
-    # The stuck points are judged on what every 1on1 export must have.
-    meetings=model.MEETINGS.required,
-)
+NEEDED_COLUMNS = reads.SEGMENT
 
 
 def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:

@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from .. import config, glossary
-from ..analyses import streaks
-from ..analyses.eligibility import eligibility_counts
-from ..calendar import COMPANY_HOLIDAY, BusinessCalendar
+from ..analyses import reads
 from ..config import Campaign
 from ..errors import KopsError
 from ..i18n import N_, _, language
 from ..ids import did_you_mean, typed_id
-from ..jobs.campaigns import draws
-from ..jobs.campaigns.awards import Awarded, award, awardees, not_yet_awarded
 from ..outputs.workbook import Print
-from ..store import Tables, awards
+from ..store import SnapshotInfo, Tables, awards
 from .console import people_table, plain
 from .options import (
     AsOfOpt,
@@ -40,6 +36,18 @@ from .options import (
 from .output_audience import records_audience
 from .shared import Session, emit, emit_data, err, out, parse_as_of, session, timing, writes_state
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..analyses import streaks
+    from ..calendar import BusinessCalendar
+    from ..jobs.campaigns import draws
+    from ..jobs.campaigns.awards import Awarded
+
+# pandas, the analyses and the campaign workflows are imported where used: a command
+# starts reading its snapshot before it imports them (Session.read_ahead), and
+# `kops campaign --help` needs none of them.
+
 app = typer.Typer(
     help="Campaigns and 1on1 milestones: who earned what, and when.\n\n"
     "Example: kops campaign eligible exec-1on1-2026h2",
@@ -48,6 +56,8 @@ app = typer.Typer(
 
 
 def _calendar(opened: Session) -> BusinessCalendar:
+    from ..calendar import BusinessCalendar
+
     return BusinessCalendar(opened.settings.calendar.company_holidays)
 
 
@@ -106,21 +116,74 @@ class Judged:
     tables: Tables
 
 
+@dataclass(frozen=True)
+class Judging:
+    """The campaign, snapshot and as-of date a judgement is about (its tables being read)."""
+
+    campaign_id: str
+    campaign: Campaign
+    snapshot: SnapshotInfo
+    as_of: dt.date
+
+
+def _judging(
+    opened: Session, campaign_id: str, snapshot: str | None, as_of: dt.date | None
+) -> Judging:
+    campaign = config.campaign(opened.settings, campaign_id)
+    snap = opened.snapshot(snapshot)
+    opened.read_ahead(snap, reads.ELIGIBILITY)
+    return Judging(campaign_id, campaign, snap, parse_as_of(as_of, snap))
+
+
 def _judge(
     opened: Session, campaign_id: str, snapshot: str | None, as_of: dt.date | None
 ) -> Judged:
-    campaign = config.campaign(opened.settings, campaign_id)
-    snap = opened.snapshot(snapshot)
-    when = parse_as_of(as_of, snap)
+    return _judged(opened, _judging(opened, campaign_id, snapshot, as_of))
+
+
+def _judged(opened: Session, judging: Judging) -> Judged:
+    from ..analyses import streaks  # pandas and NumPy load while the snapshot is read
+
     started = time.perf_counter()
-    tables = opened.tables(snap, columns=streaks.NEEDED_COLUMNS)
+    tables = opened.tables(judging.snapshot, columns=reads.ELIGIBILITY)
     loaded = time.perf_counter()
-    result = streaks.eligibility(tables, campaign, _calendar(opened), when)
+    result = streaks.eligibility(tables, judging.campaign, _calendar(opened), judging.as_of)
     timing(
         f"campaign: loaded in {loaded - started:.2f} s, "
         f"judged in {time.perf_counter() - loaded:.2f} s"
     )
-    return Judged(campaign=campaign, result=result, as_of=when, snapshot_id=snap.id, tables=tables)
+    return Judged(
+        campaign=judging.campaign,
+        result=result,
+        as_of=judging.as_of,
+        snapshot_id=judging.snapshot.id,
+        tables=tables,
+    )
+
+
+def _csv_without_pandas(opened: Session, judging: Judging, show_all: bool) -> bool:
+    """The list as CSV on stdout, judged on the snapshot's Arrow tables and written
+    without pandas (``streaks.eligibility_table``, ``csv_fields.table_csv_text``: the
+    bytes ``emit`` writes from the frame); False, having written nothing, for tables
+    only the frames' judgement takes."""
+    from ..analyses import streaks
+    from ..outputs.csv_fields import table_csv_text
+
+    started = time.perf_counter()
+    read = opened.arrow_tables(judging.snapshot, reads.ELIGIBILITY)
+    loaded = time.perf_counter()
+    table = streaks.eligibility_table(
+        read["users"], read["meetings"], judging.campaign, _calendar(opened), judging.as_of
+    )
+    if table is None:
+        return False
+    timing(
+        f"campaign: loaded in {loaded - started:.2f} s, "
+        f"judged in {time.perf_counter() - loaded:.2f} s"
+    )
+    shown = table if show_all else table.filter(table.column("eligible"))
+    sys.stdout.write(table_csv_text(shown))
+    return True
 
 
 @app.command("list")
@@ -129,6 +192,10 @@ def list_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.table) 
 
     Example: kops campaign list
     """
+    import pandas as pd
+
+    from ..jobs.campaigns import draws
+
     opened = session(workspace)
     given = awards(opened.workspace)
     rows = pd.DataFrame(
@@ -199,7 +266,15 @@ def eligible_command(
     Example: kops campaign eligible exec-1on1-2026h2 --all --out eligible.xlsx
     """
     opened = session(workspace)
-    judged = _judge(opened, campaign_id, snapshot, as_of)
+    judging = _judging(opened, campaign_id, snapshot, as_of)
+    if fmt is Format.csv and out_file is None and _csv_without_pandas(opened, judging, show_all):
+        return
+    import pandas as pd
+
+    from ..analyses import streaks
+    from ..analyses.eligibility import eligibility_counts
+
+    judged = _judged(opened, judging)
     campaign, when = judged.campaign, judged.as_of
     frame = judged.result.users
     shown = frame if show_all else frame[frame["eligible"]]
@@ -266,6 +341,9 @@ def explain_command(
 
     Example: kops campaign explain exec-1on1-2026h2 000123
     """
+    from ..analyses import streaks
+    from ..jobs.campaigns import draws
+
     opened = session(workspace)
     judged = _judge(opened, campaign_id, snapshot, as_of)
     campaign, result, when = judged.campaign, judged.result, judged.as_of
@@ -334,6 +412,8 @@ def _holiday_word(day: dt.date, name: str) -> str:
     Japanese, the holidays library's English name in English."""
     if language() == "ja":
         return name
+    from ..calendar import COMPANY_HOLIDAY
+
     if name == COMPANY_HOLIDAY:
         return _("company holiday")
     import holidays
@@ -343,6 +423,8 @@ def _holiday_word(day: dt.date, name: str) -> str:
 
 
 def _explain_verdict(row: pd.Series) -> None:
+    from ..analyses import streaks
+
     run = _("{start} – {end}").format(start=row["run_start"], end=row["run_end"])
     if bool(row["eligible"]):
         said = _("{run} meets the condition.").format(run=run)
@@ -410,6 +492,8 @@ def award_command(
 
     Example: kops campaign award exec-1on1-2026h2
     """
+    from ..jobs.campaigns.awards import award, awardees
+
     opened = session(workspace)
     judged = _judge(opened, campaign_id, snapshot, as_of)
     campaign = judged.campaign
@@ -430,6 +514,8 @@ def award_command(
 
 
 def _show_would_award(opened: Session, campaign_id: str, people: pd.DataFrame) -> None:
+    from ..jobs.campaigns.awards import not_yet_awarded
+
     fresh = not_yet_awarded(opened.workspace, campaign_id, people)
     err.print(
         _("Would award {fresh:,} new user(s); {already:,} already awarded.").format(

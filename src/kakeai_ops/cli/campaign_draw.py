@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from .. import config
-from ..analyses import draw_rules
 from ..errors import KopsError, Problem
 from ..i18n import _, ngettext
-from ..jobs.campaigns import draw_run, draws, entries
-from ..outputs.files import write_table
 from ..outputs.workbook import Print
 from .console import people_table
 from .options import (
@@ -26,6 +22,15 @@ from .options import (
     checked_table_file,
 )
 from .shared import Session, emit_data, err, out, parse_as_of, session, writes_state
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..jobs.campaigns import draw_run, entries
+
+# The data libraries and the draw's modules are imported where used: `kops campaign`
+# loads this module with the group, and `campaign eligible` starts reading its snapshot
+# before it imports pandas (Session.read_ahead).
 
 
 @writes_state("campaign entries")
@@ -56,6 +61,9 @@ def entries_command(
 
     Example: kops campaign entries exec-1on1-2026h2 exports/応募フォーム.xlsx --problems 要確認.csv
     """
+    from ..jobs.campaigns import draws, entries
+    from ..outputs.files import write_table
+
     opened = session(workspace)
     campaign = config.campaign(opened.settings, campaign_id)
     snap = opened.snapshot(snapshot)
@@ -121,6 +129,8 @@ def _print_capped(refused: bool, found: list[Problem], listing: Path | None) -> 
 def problem_rows(result: entries.EntriesImport) -> pd.DataFrame:
     """Every refused and not-in-draw row, in file order, as the --problems file holds them
     (what is wrong in the reader's language: the file is for people, opened in Excel)."""
+    import pandas as pd
+
     found = [("refused", p) for p in result.refused] + [("note", p) for p in result.not_in_draw]
     found.sort(key=lambda item: item[1].row or 0)
     return pd.DataFrame(
@@ -185,6 +195,8 @@ def draw_command(
 
     Example: kops campaign draw exec-1on1-2026h2 --winners 5 --seed "2026-10-20 39123.45"
     """
+    from ..jobs.campaigns import draw_run
+
     opened = session(workspace)
     campaign = config.campaign(opened.settings, campaign_id)
     if verify:
@@ -245,6 +257,8 @@ def _show_draw(
 
 
 def _show_pool(pool: pd.DataFrame, judged: pd.DataFrame, fmt: Format) -> None:
+    from ..analyses import draw_rules
+
     names = judged.set_index("user_id")["name"]
     frame = pool.assign(
         name=pool["user_id"].map(names).fillna(""),
@@ -285,6 +299,8 @@ DRAW_LABELS = {
 
 
 def _verify(opened: Session, campaign_id: str) -> None:
+    from ..jobs.campaigns import draws
+
     check = draws.verify_draw(opened.workspace, campaign_id)
     out.print(
         _(

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from ..analyses.milestones import milestones_due
-from ..analyses.segmentation import role_key
 from ..errors import KopsError
 from ..i18n import _
-from ..jobs.campaigns.milestone_backlog import mark_backlog_delivered
-from ..mail.milestone_mail import milestone_baseline
 from ..store import SnapshotInfo, delivered_milestones
 from .console import people_table
 from .options import (
@@ -29,6 +24,12 @@ from .options import (
 )
 from .output_audience import records_audience
 from .shared import Session, emit, err, out, parse_as_of, session
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The analyses and the mail's modules are imported where used: `kops campaign` loads
+# this module with the group, and `campaign eligible` needs none of them.
 
 # The columns the terminal shows, one row per user and role.
 SHOWN = [
@@ -77,6 +78,8 @@ def milestones_command(
 
     Example: kops campaign milestones --role manager
     """
+    from ..analyses.segmentation import role_key
+
     if role is not None:
         role = role_key(role, "--role", allowed=("manager", "member"))
     if before is not None and not mark:
@@ -98,6 +101,8 @@ def milestones_command(
 def _mark_backlog(
     opened: Session, snap: SnapshotInfo, when: dt.date, before: dt.date | None
 ) -> None:
+    from ..jobs.campaigns.milestone_backlog import mark_backlog_delivered
+
     day, added = mark_backlog_delivered(opened.workspace, opened.settings, snap, when, before)
     err.print(
         _("Recorded {n:,} milestone(s) reached before {day} as delivered (no mail sent).").format(
@@ -109,6 +114,9 @@ def _mark_backlog(
 
 def _due(opened: Session, snap: SnapshotInfo, when: dt.date) -> pd.DataFrame:
     """The milestones crossed since the baseline (said on stderr) and not yet delivered."""
+    from ..analyses.milestones import milestones_due
+    from ..mail.milestone_mail import milestone_baseline
+
     baseline = milestone_baseline(opened.workspace, opened.settings, snap, when)
     said = (
         _("Milestones reached up to {end} and not yet delivered ({why})").format(

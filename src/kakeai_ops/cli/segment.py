@@ -5,18 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
 from .. import glossary
-from ..analyses import segmentation
+from ..analyses import reads
 from ..errors import KopsError
 from ..i18n import _, term
 from ..ids import did_you_mean, same_number, typed_id
-from ..jobs.stuck_point_movement import earlier_snapshot, movement_record
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
@@ -44,6 +42,15 @@ from .shared import (
     timing,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..analyses import segmentation
+
+# Imported where used, not above: the command starts reading the snapshot before it
+# loads pandas and the analyses (Session.read_ahead), and `kops segment --help` needs
+# neither.
+
 
 def flag_labels(flags: object) -> str:
     """``no_prep;no_rating`` as people read it: 「事前準備なし、スッキリ度未入力」."""
@@ -64,8 +71,10 @@ BY_LABELS = {"division": "事業部", "department": "部署", "job_type": "職�
 def compute(opened: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataFrame:
     import time
 
+    from ..analyses import segmentation
+
     started = time.perf_counter()
-    tables = opened.tables(snapshot, columns=segmentation.NEEDED_COLUMNS)
+    tables = opened.tables(snapshot, columns=reads.SEGMENT)
     loaded = time.perf_counter()
     result = segmentation.segment(tables, opened.settings.rules, as_of)
     timing(
@@ -131,6 +140,7 @@ def register(app: typer.Typer) -> None:
         """
         opened = session(workspace)
         snap = opened.snapshot(snapshot)
+        opened.read_ahead(snap, reads.SEGMENT)
         when = parse_as_of(as_of, snap)
         result = compute(opened, snap, when)
         if explain_user is not None:
@@ -149,6 +159,8 @@ def register(app: typer.Typer) -> None:
 def _filter(
     result: pd.DataFrame, stuck_point: list[str] | None, role: str | None, division: str | None
 ) -> pd.DataFrame:
+    from ..analyses import segmentation
+
     frame = result
     if stuck_point:
         keys = [segmentation.stuck_point_key(text, "--stuck-point") for text in stuck_point]
@@ -175,6 +187,8 @@ def _list(
     snap: SnapshotInfo,
     when: dt.date,
 ) -> None:
+    from ..analyses import segmentation
+
     columns = frame[segmentation.LIST_COLUMNS]
     if emit(
         columns,
@@ -182,7 +196,8 @@ def _list(
         out_file,
         lambda path: _("Wrote {n:,} users to {path}").format(n=len(columns), path=path),
         sheet="users",
-        extra_sheets=[("summary", segmentation.summary(frame))],
+        # The summary sheet is for a workbook only (--out): not made for stdout.
+        extra_sheets=[("summary", segmentation.summary(frame))] if out_file is not None else [],
         text_columns=["user_id"],
         options=Print(as_of=when),
     ):
@@ -214,6 +229,8 @@ def _summary(
     snap: SnapshotInfo,
     when: dt.date,
 ) -> None:
+    from ..analyses import segmentation
+
     table = segmentation.summary(frame)
     grouped = segmentation.by_group(frame, by.value) if by is not None else None
     extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
@@ -261,6 +278,10 @@ def _without_zeros(result: pd.DataFrame, user_id: str) -> pd.DataFrame:
 
 
 def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> None:
+    import pandas as pd
+
+    from ..analyses import segmentation
+
     wanted = typed_id(user_id)
     rows = result[result["user_id"] == wanted]
     if rows.empty:
@@ -316,6 +337,11 @@ def _compare(
     fmt: Format,
     out_file: Path | None,
 ) -> None:
+    import pandas as pd
+
+    from ..analyses import segmentation
+    from ..jobs.stuck_point_movement import earlier_snapshot, movement_record
+
     limit = since if compare_to is None else None
     earlier, earlier_as_of = earlier_snapshot(opened.workspace, snap, compare_to, limit)
     note(
@@ -366,6 +392,10 @@ def _show_movement(
     earlier: tuple[str, object],
     snap: SnapshotInfo,
 ) -> None:
+    import pandas as pd
+
+    from ..analyses import segmentation
+
     labels: dict[object, str] = {sp.key: sp.label for sp in segmentation.STUCK_POINTS}
     out.print(
         people_table(

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -18,7 +18,7 @@ from rich.markup import escape
 from ..config import Settings, load_settings
 from ..errors import KopsError
 from ..i18n import _
-from ..store import SnapshotInfo, Tables, load_tables, resolve_snapshot
+from ..store import SnapshotInfo, TableReading, Tables, resolve_snapshot, start_reading
 from ..store.lock import tidy_workspace, workspace_lock
 from ..workspace import Workspace, find_workspace
 
@@ -38,6 +38,7 @@ class Session:
     """A command's view of its workspace: settings and snapshot, loaded once when first used."""
 
     workspace: Workspace
+    _reading: dict[str, TableReading] = field(default_factory=dict, repr=False)
 
     @cached_property
     def settings(self) -> Settings:
@@ -46,11 +47,33 @@ class Session:
     def snapshot(self, ref: str | None = None) -> SnapshotInfo:
         return resolve_snapshot(self.workspace, ref)
 
+    def read_ahead(self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]]) -> None:
+        """Start reading these tables and columns of the snapshot, for ``tables`` to take
+        later: a command calls it before importing what it computes with, which then
+        overlaps the reading (see store.TableReading)."""
+        self._reading[_reading_key(snapshot, columns)] = start_reading(snapshot, columns=columns)
+
+    def arrow_tables(
+        self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]]
+    ) -> dict[str, Any]:
+        """The snapshot's tables as Arrow tables (table → pyarrow.Table), without pandas;
+        ``tables`` with the same columns still gives the frames, from the same reading."""
+        key = _reading_key(snapshot, columns)
+        if key not in self._reading:
+            self._reading[key] = start_reading(snapshot, columns=columns)
+        return self._reading[key].arrow()
+
     def tables(
         self, snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]] | None = None
     ) -> Tables:
         """The snapshot's tables; ``columns``: only these tables and columns (see load_tables)."""
-        return load_tables(snapshot, columns=columns)
+        reading = self._reading.pop(_reading_key(snapshot, columns), None)
+        return (reading or start_reading(snapshot, columns=columns)).tables()
+
+
+def _reading_key(snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]] | None) -> str:
+    wanted = None if columns is None else {name: list(names) for name, names in columns.items()}
+    return json.dumps([str(snapshot.path), wanted], sort_keys=True)
 
 
 def session(workspace: Path | None) -> Session:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:  # joined_text serves a command that never loads pandas
+    import pandas as pd
 
 TEXT = pa.large_string()
 
@@ -29,6 +32,8 @@ def arrow_text(column: pd.Series) -> pa.ChunkedArray:
 
 def text_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
     """Arrow strings as a pandas text column (the same dtype text columns have after reading)."""
+    import pandas as pd
+
     return pd.Series(values.to_pandas(), dtype="str").set_axis(index)
 
 

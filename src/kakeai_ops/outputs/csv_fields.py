@@ -10,26 +10,31 @@ by value, as before.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..columnar import arrow_values
 from ..columnar.buffers import joined_text
-from ..columnar.distinct import distinct_numbers
 from .neutralise import FORMULA_TRIGGERS, csv_field
+
+if TYPE_CHECKING:  # imported where a frame is written: ``table_csv_text`` needs no pandas
+    import pandas as pd
 
 QUOTE = '"'
 TEXT = pa.large_string()
 # " HH:MM" for each minute of a day, after a blank for a whole day (written as a date).
-CLOCK = pa.array([""] + [f" {h:02d}:{m:02d}" for h in range(24) for m in range(60)], TEXT)
+CLOCK = arrow_values.texts([""] + [f" {h:02d}:{m:02d}" for h in range(24) for m in range(60)])
 
 
-def _scalar(text: str) -> pa.Scalar:
-    return pa.scalar(text, TEXT)
+def _scalar(value: str) -> pa.Scalar:
+    # Not pa.scalar, which imports pandas (see columnar.arrow_values).
+    return arrow_values.text(value)
 
 
 def csv_rows(columns: list[pa.Array], line_end: str) -> str:
@@ -48,16 +53,40 @@ def csv_rows(columns: list[pa.Array], line_end: str) -> str:
     return joined_text(ended)
 
 
+def table_csv_text(table: pa.Table, line_end: str = "\n") -> str:
+    """An Arrow table as CSV, as ``files.csv_text`` writes a frame of the same columns
+    (the names, then the rows; text guarded and quoted, blank where missing, booleans
+    true/false, integers as str() writes them), for a command that never loads pandas.
+    Only those kinds of column: any other is refused (TypeError)."""
+    header = io.StringIO()
+    csv.writer(header, lineterminator=line_end).writerow(
+        [csv_field(name) for name in table.column_names]
+    )
+    if not table.num_rows:  # (combining no chunks would make an array by pa.array)
+        return header.getvalue()
+    fields = [_arrow_field(column.combine_chunks(), line_end) for column in table.columns]
+    return header.getvalue() + csv_rows(fields, line_end)
+
+
+def _arrow_field(values: pa.Array, line_end: str) -> pa.Array:
+    kind = values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
+        return _text_field(pc.fill_null(values.cast(TEXT), _scalar("")), line_end)
+    if values.null_count:
+        raise TypeError(f"a column of {kind} with missing values is not written here")
+    if pa.types.is_boolean(kind):
+        return pc.if_else(values, _scalar("true"), _scalar("false"))
+    if pa.types.is_integer(kind):
+        return pc.cast(values, TEXT)  # as str() writes an int
+    raise TypeError(f"a column of {kind} is not written here")
+
+
 def field_column(column: pd.Series, line_end: str, cell: Callable[[Any], Any]) -> pa.Array:
     """Each value of ``column`` as its CSV field (guarded, quoted as csv.writer would)."""
     special = sorted({",", QUOTE, *line_end})  # what makes csv.writer quote a field
     text = _text(column)
     if text is not None:
-        # Most columns need neither the guard nor quotes: one scan says so.
-        either = FORMULA_START + "|" + _any_of(special)
-        if not pc.any(pc.match_substring_regex(text, either)).as_py():
-            return text
-        return _quoted(_guarded(text), special)
+        return _text_field(text, line_end)
     values = _plain(column)
     if values is not None:
         return values
@@ -66,9 +95,21 @@ def field_column(column: pd.Series, line_end: str, cell: Callable[[Any], Any]) -
     return pa.array(fields, TEXT)
 
 
+def _text_field(text: pa.Array, line_end: str) -> pa.Array:
+    """Text (no nulls) as CSV fields: guarded, and quoted where csv.writer would."""
+    special = sorted({",", QUOTE, *line_end})  # what makes csv.writer quote a field
+    # Most columns need neither the guard nor quotes: one scan says so.
+    either = FORMULA_START + "|" + _any_of(special)
+    if not pc.any(pc.match_substring_regex(text, either)).as_py():
+        return text
+    return _quoted(_guarded(text), special)
+
+
 def _text(column: pd.Series) -> pa.Array | None:
     """The column as Arrow text when every cell of it is text in files (dates, text,
     text categories; blank for missing); None otherwise."""
+    import pandas as pd
+
     dtype = column.dtype
     if pd.api.types.is_datetime64_dtype(dtype):
         return _dates(column)
@@ -94,6 +135,8 @@ def _arrow_text(column: pd.Series) -> pa.Array:
 
 def _dates(column: pd.Series) -> pa.Array | None:
     """``YYYY-MM-DD`` for a whole day, else ``YYYY-MM-DD HH:MM``; blank for missing."""
+    from ..columnar.distinct import distinct_numbers
+
     values = column.to_numpy()
     known = ~np.isnat(values)
     years = values[known].astype("datetime64[Y]").astype(np.int64) + 1970
@@ -151,6 +194,10 @@ def _quoted(text: pa.Array, special: list[str]) -> pa.Array:
 def _plain(column: pd.Series) -> pa.Array | None:
     """Numbers and booleans (never quoted, never guarded: ``cell`` keeps them numbers;
     booleans become true/false); None for other columns."""
+    import pandas as pd
+
+    from ..columnar.distinct import distinct_numbers
+
     dtype = column.dtype
     if dtype == np.bool_:
         return pc.if_else(pa.array(column.to_numpy()), _scalar("true"), _scalar("false"))
