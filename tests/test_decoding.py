@@ -87,3 +87,38 @@ def test_a_workbook_given_where_a_csv_is_read_is_said_by_what_it_is(tmp_path: Pa
         )
         line = result.stderr.replace("\n", "")
         assert said[name][1] in line and "文字コード" not in line, line
+
+
+def test_cp932_files_checked_on_two_threads_keep_each_its_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ingest reads small files on a second thread while it reads a big one: each
+    thread's check keeps its own file's UTF-8 text, not the other's."""
+    import threading
+
+    decoded = []
+    check = decoding._is_cp932
+    monkeypatch.setattr(decoding, "_is_cp932", lambda path: decoded.append(path) or check(path))
+
+    texts = {name: f"ユーザーID,氏名\r\n{name},髙橋 {name}\r\n" for name in ("users", "meetings")}
+    paths = {name: tmp_path / f"{name}.csv" for name in texts}
+    for name, text in texts.items():
+        paths[name].write_bytes(text.encode("cp932"))
+    checked = threading.Event()
+    copies = {}
+
+    def other_thread() -> None:
+        assert decoding.detect_encoding(paths["users"]) == "cp932"
+        checked.set()
+        copies["users"] = decoding.utf8_copy(paths["users"]).to_pybytes()
+
+    helper = threading.Thread(target=other_thread)
+    assert decoding.detect_encoding(paths["meetings"]) == "cp932"
+    helper.start()
+    checked.wait()
+    copies["meetings"] = decoding.utf8_copy(paths["meetings"]).to_pybytes()
+    helper.join()
+    assert copies == {name: text.encode("utf-8") for name, text in texts.items()}
+    # Each copy was the one its thread's check made, not a second decoding.
+    assert sorted(decoded) == sorted(paths.values())
+    assert decoding._utf8_copies.kept == {}

@@ -500,3 +500,43 @@ def test_the_manifest_names_each_export_by_its_sha256(
     with pytest.raises(InputError):
         ingest(ws, Settings(), [users, pairs, meetings, ws.root / "missing.csv"])
     assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("big", [(), (1,), (2,), (0, 2), (0, 1, 2, 3, 4)])
+def test_files_read_on_two_threads_are_reported_in_the_order_given(
+    big: tuple[int, ...], ws: Workspace, make_exports: MakeExports, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small files are read on a second thread while the big ones are read first: the
+    problems, their examples (20 per file, column and kind: two files of one name share
+    them) and the notes are those of reading the files one after another, as given."""
+    from kakeai_ops.jobs import ingest as ingest_job
+
+    def bad_meetings(first: int, date: str) -> list[list[str]]:
+        return [
+            [f"M{first + i}", "0001", "0002", date, "済み", "", "", "", "", ""] for i in range(15)
+        ]
+
+    users, pairs, _meetings = make_exports(
+        users=[["0001", "氏名", "a@example.jp", "", "", "", "", "", "2026-13-01"]],
+    )
+    march = make_exports(meetings=bad_meetings(0, "2026/02/30"), folder="march")[2]
+    april = make_exports(meetings=bad_meetings(100, "2026/04/31"), folder="april")[2]
+    broken = make_exports(folder="broken")[1]
+    broken.write_text("上司ID,部下ID,承認日\n0001,0002\n", encoding="utf-8")
+    files = [march, users, april, broken, pairs]
+
+    def refused(sizes: dict[Path, int]) -> tuple[list[object], int, list[str]]:
+        with monkeypatch.context() as patch:
+            patch.setattr(ingest_job, "_size", lambda path: sizes[path])
+            with pytest.raises(InputError) as caught:
+                ingest(ws, Settings(), files)
+        return caught.value.problems, caught.value.total, caught.value.hint
+
+    # Every file "big": read here, one after another, in the order given.
+    in_turn = refused(dict.fromkeys(files, ingest_job.SMALL_FILE))
+    sizes = {path: ingest_job.SMALL_FILE if i in big else 0 for i, path in enumerate(files)}
+    assert refused(sizes) == in_turn
+    problems, total, _hint = in_turn
+    assert total > 40
+    dated = [p.value for p in problems if "date" in str(p.what) and p.file == "meetings.csv"]
+    assert (dated.count("'2026/02/30'"), dated.count("'2026/04/31'")) == (15, 5)

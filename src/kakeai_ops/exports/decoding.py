@@ -4,7 +4,7 @@ A BOM means UTF-8; otherwise the whole file must decode as UTF-8, else as CP932
 (what Japanese Excel writes); anything else is refused, never read as mojibake.
 
 Checking a CP932 file means decoding all of it; the UTF-8 text that decoding
-produces is kept (for the last file checked only) so that the CSV reader parses
+produces is kept (for the last file each thread checked) so that the CSV reader parses
 it instead of transcoding the file a second time, in small pieces, through
 Python's codec.
 """
@@ -12,6 +12,7 @@ Python's codec.
 from __future__ import annotations
 
 import codecs
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,17 @@ CHUNK = 8 << 20
 # instead of failing; Japanese Excel never writes them, so they mean "not CP932".
 NOT_CP932 = "\uf8f0\uf8f1\uf8f2\uf8f3"
 
-# (path, size, modification time) → the file's text as UTF-8 (a pyarrow Buffer).
-_utf8_copies: dict[tuple[str, int, int], Any] = {}
+
+class _Copies(threading.local):
+    """Per thread, (path, size, modification time) → the file's text as UTF-8 (a pyarrow
+    Buffer): a file is checked and read on one thread, and files read on two threads at
+    once keep each its own copy."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, int, int], Any] = {}
+
+
+_utf8_copies = _Copies()
 
 
 class ReadFailure(Exception):
@@ -90,12 +100,12 @@ def _whole_file(path: Path, message: str) -> ReadFailure:
 def utf8_copy(path: Path) -> Any:
     """A CP932 file's text as UTF-8 in a pyarrow Buffer: the copy its check made, or a
     fresh one. The kept copy is handed over once (it is as big as the file)."""
-    kept = _utf8_copies.pop(_identity(path), None)
+    kept = _utf8_copies.kept.pop(_identity(path), None)
     if kept is not None:
         return kept
     if not _is_cp932(path):
         raise ReadFailure(Problem(path.name, None, None, N_("is no longer valid CP932")))
-    return _utf8_copies.pop(_identity(path))
+    return _utf8_copies.kept.pop(_identity(path))
 
 
 def _identity(path: Path) -> tuple[str, int, int]:
@@ -146,6 +156,6 @@ def _is_cp932(path: Path) -> bool:
             sink.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError:
         return False
-    _utf8_copies.clear()
-    _utf8_copies[_identity(path)] = space.slice(0, sink.tell())
+    _utf8_copies.kept.clear()
+    _utf8_copies.kept[_identity(path)] = space.slice(0, sink.tell())
     return True

@@ -19,6 +19,8 @@ CONTROL = re.compile(
 # count of the rest is still exact, so a broken 2.5M-row file can't flood memory.
 EXAMPLES_PER_KIND = 20
 
+Kind = tuple[str, str | None, str]  # (file, column, kind of problem): what examples count by
+
 
 class Findings:
     """``examples_per_kind=None`` keeps every problem: for rows that are refused one by
@@ -29,7 +31,8 @@ class Findings:
         self.problems: list[Problem] = []
         self.total = 0
         self.notes: list[str] = []
-        self._per_kind: Counter[tuple[str, str | None, str]] = Counter()
+        self._per_kind: Counter[Kind] = Counter()
+        self._kinds: list[Kind] = []  # each kept problem's kind (for ``absorb``)
 
     def problem(self, problem: Problem, kind: str | None = None) -> None:
         problem = replace(
@@ -47,6 +50,7 @@ class Findings:
         self._per_kind[key] += 1
         if self.examples_per_kind is None or self._per_kind[key] <= self.examples_per_kind:
             self.problems.append(problem)
+            self._kinds.append(key)
 
     def problems_of(self, problems: Iterable[Problem]) -> None:
         """Each of ``problems`` (a file that could not be read says why, row by row)."""
@@ -88,8 +92,26 @@ class Findings:
                 else first_row + int(position)
             )
             self.problems.append(Problem(file, row, visible(column), what, shown))
+            self._kinds.append(key)
         self._per_kind[key] += count
         self.total += count
+
+    def absorb(self, other: Findings) -> None:
+        """What ``other`` found, as if it had been found here after what is here already:
+        the same examples kept, counts and notes (a file read on another thread is
+        absorbed in the order the files were given)."""
+        seen: Counter[Kind] = Counter()
+        for problem, key in zip(other.problems, other._kinds, strict=True):
+            # ``other`` kept the first of each kind; here, as many as there is room for.
+            if self.examples_per_kind is None or (
+                self._per_kind[key] + seen[key] < self.examples_per_kind
+            ):
+                self.problems.append(problem)
+                self._kinds.append(key)
+            seen[key] += 1
+        self._per_kind.update(other._per_kind)
+        self.total += other.total
+        self.notes.extend(other.notes)
 
     def count_of(self, kind: str) -> int:
         """How many problems of ``kind`` were found, examples or not."""

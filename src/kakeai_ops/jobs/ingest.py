@@ -183,21 +183,59 @@ def _ingest(
     return IngestResult(snapshot, changes, findings.notes, undone=undone)
 
 
+# Files smaller than this (users and pairs exports, up to a few hundred thousand people)
+# are read on a second thread while the big ones (the 1on1s) are read on this one: the
+# small ones fill the time the big one leaves a core idle (its UTF-8 check, converting
+# the parsed columns), and two big files are never held in memory at once.
+SMALL_FILE = 32 << 20
+
+
 def _read_exports(
     paths: list[Path], settings: Settings, findings: Findings, say: Progress, digests: _Digests
 ) -> list[_Loaded]:
-    """Each file read and made canonical, in the order given; problems in ``findings``."""
+    """Each file read and made canonical; problems in ``findings``, each file's in the
+    order the files were given, whichever thread read it."""
     now = ingest_moment()
-    loaded: list[_Loaded] = []
-    for path in paths:
-        say(_("reading {file}").format(file=path.name))
-        item = _load_file(path, settings, findings, now)
-        if item is not None:
-            item.digest = digests.of(path)
-            loaded.append(item)
-        # The file's raw text is freed once canonical: give it back before the next step.
-        release_freed_memory()
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        ahead = {
+            index: helper.submit(_load_alone, path, settings, now)
+            for index, path in enumerate(paths)
+            if _size(path) < SMALL_FILE
+        }
+        here = {}
+        for index, path in enumerate(paths):
+            if index not in ahead:
+                say(_("reading {file}").format(file=path.name))
+                here[index] = _load_alone(path, settings, now)
+        loaded: list[_Loaded] = []
+        for index, path in enumerate(paths):
+            if index in ahead:
+                say(_("reading {file}").format(file=path.name))
+            item, found = ahead[index].result() if index in ahead else here.pop(index)
+            findings.absorb(found)
+            if item is not None:
+                item.digest = digests.of(path)
+                loaded.append(item)
     return loaded
+
+
+def _size(path: Path) -> int:
+    """The file's size; 0 for what is not a file (said when it is read)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
+def _load_alone(
+    path: Path, settings: Settings, now: pd.Timestamp
+) -> tuple[_Loaded | None, Findings]:
+    """One export read and made canonical (``_load_file``) with what was found in it."""
+    found = Findings()
+    item = _load_file(path, settings, found, now)
+    # The file's raw text is freed once canonical: give it back before the next step.
+    release_freed_memory()
+    return item, found
 
 
 def _by_table(loaded: list[_Loaded], findings: Findings) -> dict[str, list[_Loaded]]:
