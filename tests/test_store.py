@@ -148,3 +148,29 @@ def test_a_background_reading_names_the_first_damaged_table(sample_copy: Workspa
     with pytest.raises(DamagedFile) as raised:
         reading.tables()
     assert str(snapshot.path / "users.parquet") in str(raised.value)
+
+
+def test_a_table_encoded_ahead_is_stored_as_written_in_turn(sample_copy: Workspace) -> None:
+    """ingest encodes the 1on1s' Parquet file on another thread while it describes the
+    snapshot: the stored file, its size and SHA-256 are those of writing it in turn."""
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kakeai_ops.model import TABLE_NAMES
+    from kakeai_ops.store import encode_table, latest_snapshot, load_tables, write_snapshot
+
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    tables = load_tables(snapshot)
+    manifest = {k: v for k, v in snapshot.manifest.items() if k not in ("id", "checksums")}
+    in_turn = write_snapshot(sample_copy, tables, manifest)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        encoded = {name: pool.submit(encode_table, tables.get(name)) for name in ("meetings",)}
+        ahead = write_snapshot(sample_copy, tables, manifest, encoded)
+    for name in TABLE_NAMES:
+        data = (ahead.path / f"{name}.parquet").read_bytes()
+        assert data == (in_turn.path / f"{name}.parquet").read_bytes()
+        assert data == (snapshot.path / f"{name}.parquet").read_bytes()
+        recorded = ahead.manifest["checksums"][f"{name}.parquet"]
+        assert recorded == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    assert ahead.manifest["checksums"] == in_turn.manifest["checksums"]

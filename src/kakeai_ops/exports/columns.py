@@ -5,7 +5,9 @@ from __future__ import annotations
 from concurrent.futures import Executor, Future
 
 import pandas as pd
+import pyarrow.compute as pc
 
+from ..columnar.buffers import arrow_text
 from ..columnar.distinct import Distinct
 from ..errors import Phrase
 from ..i18n import N_, _
@@ -170,7 +172,7 @@ class Context:
 
     def duplicates(self, field: str, values: pd.Series, what: str) -> None:
         """Rows repeating an earlier row's value, each naming that first row."""
-        if pd.Index(values).is_unique:
+        if _ascending(values) or pd.Index(values).is_unique:
             return
         repeated = values.duplicated(keep="first") & (values != "")
         if not repeated.any():
@@ -196,3 +198,14 @@ class Context:
             kind="duplicate",
             quote=False,
         )
+
+
+def _ascending(values: pd.Series) -> bool:
+    """Whether each value is greater than the one before (by its UTF-8 bytes): then no
+    two are the same. Exports list 1on1s by id, and comparing neighbours is a twentieth
+    of the time of hashing 2.5M ids."""
+    if len(values) < 2:
+        return True
+    text = arrow_text(values)
+    later = pc.greater(text.slice(1), text.slice(0, len(text) - 1))
+    return bool(pc.all(later, skip_nulls=False).as_py())

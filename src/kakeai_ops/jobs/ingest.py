@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import model
@@ -39,6 +40,7 @@ from ..mail.suppression import follow_address_changes
 from ..store import (
     SnapshotInfo,
     Tables,
+    encode_table,
     latest_snapshot,
     list_snapshots,
     load_tables,
@@ -158,23 +160,29 @@ def _ingest(
         raise InputError(findings.sorted_problems(), total=findings.total, hint=_hint(findings))
     say(_("merging with the previous snapshot"))
     tables, changes, as_of = _merged_tables(by_table, before, findings, say)
-    undone: list[str] = []
-    if previous is not None and before is not None:
-        say(_("comparing with the latest snapshot"))
-        # The same content first: an older export stored with --older stays "older" than
-        # the snapshot it made (its merged 1on1s keep the newer ones), so the same files
-        # again would otherwise be stored again, one identical snapshot per run.
-        if timeline.same_content(before, tables):
-            return IngestResult(previous, changes, findings.notes, already=True)
-        undone = _undone_by_older(ws, settings, by_table, before, tables, previous, loaded, older)
-    manifest = _manifest(tables, changes, loaded, previous, as_of)
-    manifest["data"] = timeline.data_range(
-        tables, {"meetings": [x.frame for x in by_table["meetings"]]}
-    )
-    if undone:
-        manifest["older"] = True
-    say(_("writing the snapshot"))
-    snapshot = write_snapshot(ws, tables, manifest)
+    with ThreadPoolExecutor(max_workers=1) as encoder:
+        # The 1on1s' Parquet file, the longest to write, is encoded on another thread
+        # (Arrow lets it run) while the tables are compared and described.
+        encoded = {"meetings": encoder.submit(encode_table, tables.meetings)}
+        undone: list[str] = []
+        if previous is not None and before is not None:
+            say(_("comparing with the latest snapshot"))
+            # The same content first: an older export stored with --older stays "older"
+            # than the snapshot it made (its merged 1on1s keep the newer ones), so the same
+            # files again would otherwise be stored again, one identical snapshot per run.
+            if timeline.same_content(before, tables):
+                return IngestResult(previous, changes, findings.notes, already=True)
+            undone = _undone_by_older(
+                ws, settings, by_table, before, tables, previous, loaded, older
+            )
+        manifest = _manifest(tables, changes, loaded, previous, as_of)
+        manifest["data"] = timeline.data_range(
+            tables, {"meetings": [x.frame for x in by_table["meetings"]]}
+        )
+        if undone:
+            manifest["older"] = True
+        say(_("writing the snapshot"))
+        snapshot = write_snapshot(ws, tables, manifest, encoded)
     # An opt-out follows the person to a new address (and is reported).
     findings.notes.extend(
         follow_address_changes(ws, before.users if before is not None else None, tables.users)
@@ -649,10 +657,17 @@ def _as_categories(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         values = frame[column]
         if isinstance(values.dtype, pd.CategoricalDtype) and _plain_categories(values):
-            frame[column] = values.cat.remove_unused_categories()
+            if not _all_used(values):  # (a file read alone uses all: no 2.5M-row recode)
+                frame[column] = values.cat.remove_unused_categories()
         else:
             frame[column] = values.astype(str).astype("category")
     return frame
+
+
+def _all_used(values: pd.Series) -> bool:
+    """Whether every category is held by some row."""
+    codes = values.cat.codes.to_numpy()
+    return bool(np.bincount(codes, minlength=len(values.cat.categories)).all())
 
 
 def _plain_categories(values: pd.Series) -> bool:

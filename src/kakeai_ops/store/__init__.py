@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,6 +89,7 @@ __all__ = [
     "delivered_milestones",
     "draw_audit",
     "draw_entrants",
+    "encode_table",
     "exclude_from_interviews",
     "file_entry",
     "include_in_interviews",
@@ -354,7 +356,7 @@ def check_snapshot(snapshot: SnapshotInfo) -> None:
         load_tables(snapshot)
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+def _write_parquet(frame: pd.DataFrame, path: Path | Any) -> None:
     """``frame.to_parquet(path, index=False)``, with Parquet dictionary pages and min/max
     statistics only where they pay: not for text and timestamps that are mostly distinct
     (1on1IDs, times), where building them is a third of the writing time for nothing."""
@@ -378,14 +380,39 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path, use_dictionary=coded, write_statistics=stated)
 
 
-def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
+@dataclass(frozen=True)
+class EncodedTable:
+    """A table as the Parquet file a snapshot stores, made in memory ahead of writing."""
+
+    data: Any  # a pyarrow Buffer: the file's bytes
+    digest: dict[str, Any]  # what ``file_digest`` says of the file
+
+
+def encode_table(frame: pd.DataFrame) -> EncodedTable:
+    """``frame`` as the bytes ``write_snapshot`` would write for it (the same writer, the
+    same settings): the caller encodes a big table on another thread while it goes on."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    _write_parquet(frame, sink)
+    data = sink.getvalue()
+    return EncodedTable(data, {"bytes": data.size, "sha256": hashlib.sha256(data).hexdigest()})
+
+
+def write_snapshot(
+    ws: Workspace,
+    tables: Tables,
+    manifest: dict[str, Any],
+    encoded: Mapping[str, Future[EncodedTable]] | None = None,
+) -> SnapshotInfo:
     """Store ``tables`` as the next snapshot; each must have the schema's shape (model.py),
-    since every later command reads them as such."""
+    since every later command reads them as such. ``encoded``: tables already being
+    encoded (``encode_table`` of the same frame), by name."""
     wrong = [said for name in TABLE_NAMES for said in shape_problems(name, tables.get(name))]
     if wrong:
         raise ValueError("a snapshot must have the schema's shape: " + "; ".join(wrong))
     try:
-        return _write_snapshot(ws, tables, manifest)
+        return _write_snapshot(ws, tables, manifest, encoded or {})
     except OSError as error:  # the staging folder is gone with it: nothing was stored
         said = _(
             "the new snapshot could not be written in {folder} (no permission, a read-only "
@@ -402,14 +429,25 @@ def write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> S
         ) from None
 
 
-def _write_snapshot(ws: Workspace, tables: Tables, manifest: dict[str, Any]) -> SnapshotInfo:
+def _write_snapshot(
+    ws: Workspace,
+    tables: Tables,
+    manifest: dict[str, Any],
+    encoded: Mapping[str, Future[EncodedTable]],
+) -> SnapshotInfo:
     ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=ws.snapshots_dir))
     try:
         checksums = {}
         for name in TABLE_NAMES:
-            _write_parquet(tables.get(name), staging / f"{name}.parquet")
-            checksums[f"{name}.parquet"] = file_digest(staging / f"{name}.parquet")
+            path = staging / f"{name}.parquet"
+            if name in encoded:
+                table = encoded[name].result()
+                path.write_bytes(table.data)
+                checksums[path.name] = table.digest
+            else:
+                _write_parquet(tables.get(name), path)
+                checksums[path.name] = file_digest(path)
         if ws.db_path.is_file():  # the state as of this snapshot: the way back from a damage
             export_database(ws.db_path, staging / EXPORT_NAME)
             checksums[EXPORT_NAME] = file_digest(staging / EXPORT_NAME)
