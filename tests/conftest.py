@@ -9,6 +9,7 @@ import inspect
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,38 @@ gc.set_threshold(50_000)
 
 settings.register_profile("kops", deadline=None)
 settings.load_profile("kops")
+
+
+def _keep_rewritten_tests() -> None:
+    """pytest rewrites every test module's asserts (about two seconds of CPU for the
+    suite, in each test process) and keeps the result in tests/__pycache__ unless
+    PYTHONDONTWRITEBYTECODE is set, as it is on CI machines and in many shells. The
+    tests' own rewritten code is kept even then: it is read back only while its source
+    is unchanged (pytest checks the source's hash), so a test always runs as written.
+    kops and the libraries still write nothing (the Makefile compiles kops first)."""
+    if not sys.dont_write_bytecode:
+        return
+    try:
+        from _pytest.assertion import rewrite
+    except ImportError:  # pragma: no cover - a pytest without it rewrites as before
+        return
+    needed = ("_rewrite_test", "_write_pyc", "get_cache_dir", "try_makedirs", "PYC_TAIL")
+    if not all(hasattr(rewrite, name) for name in needed):  # pragma: no cover
+        return
+    rewrite_test = rewrite._rewrite_test
+
+    def rewrite_and_keep(fn: Path, config: pytest.Config) -> Any:
+        source_hash, code = rewrite_test(fn, config)
+        cache = rewrite.get_cache_dir(fn)
+        if rewrite.try_makedirs(cache):
+            state = config.stash[rewrite.assertstate_key]
+            rewrite._write_pyc(state, code, source_hash, cache / (fn.name[:-3] + rewrite.PYC_TAIL))
+        return source_hash, code
+
+    rewrite._rewrite_test = rewrite_and_keep
+
+
+_keep_rewritten_tests()
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"

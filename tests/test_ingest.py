@@ -477,3 +477,26 @@ def test_rows_with_the_wrong_number_of_fields_are_numbered(
     message = _fails(ws, cli, [users])
     assert "users.csv:3: has 2 fields, the header 3 ('0002,鈴木')" in message
     assert "users.csv:4: has 4 fields, the header 3 ('0003,佐藤,2026/11/02,extra')" in message
+
+
+def test_the_manifest_names_each_export_by_its_sha256(
+    ws: Workspace, make_exports: MakeExports
+) -> None:
+    """The hashes are computed on another thread while the files are read: each is the
+    file's own, in the order given, a file given twice named twice."""
+    import hashlib
+    import threading
+
+    users, pairs, meetings = make_exports()
+    files = [meetings, users, pairs, meetings]
+    snapshot = ingest(ws, Settings(), files).snapshot
+    sources = snapshot.manifest["sources"]
+    assert [Path(s["file"]).name for s in sources] == [p.name for p in files]
+    assert [s["sha256"] for s in sources] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+    ]
+    # A refused ingest leaves no hashing behind it.
+    before = threading.active_count()
+    with pytest.raises(InputError):
+        ingest(ws, Settings(), [users, pairs, meetings, ws.root / "missing.csv"])
+    assert threading.active_count() == before

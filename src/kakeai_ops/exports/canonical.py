@@ -5,6 +5,7 @@ The users' frame keeps birth_date (not stored) until ingest has derived age_band
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,12 @@ def canonicalise(
     """The table's canonical frame; ``now`` (naive JST) bounds the dates of things that
     have happened (logins, held 1on1s); without it they are not checked against the clock."""
     converter = {"users": _users, "pairs": _pairs, "meetings": _meetings}[table]
-    return converter(Context(raw, columns, findings, now), settings)
+    ctx = Context(raw, columns, findings, now)
+    # The dates, the longest part, are parsed on other cores while the rest is checked.
+    dates = [f.name for f in model.TABLES[table].fields if f.dtype == "datetime"]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ctx.parse_dates_ahead(dates, pool)
+        return converter(ctx, settings)
 
 
 def _ids(ctx: Context, field: str, required: bool = True, defines: bool = False) -> pd.Series:

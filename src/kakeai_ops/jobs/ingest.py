@@ -6,7 +6,9 @@ import datetime as dt
 import functools
 import hashlib
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,11 +83,33 @@ class _Loaded:
     table: str
     frame: pd.DataFrame
     first_row: int
+    digest: Future[str] | None = None  # the SHA-256 being computed (_Digests)
 
     @functools.cached_property
     def sha256(self) -> str:
         """The file's SHA-256, read once: the manifest and the audit entry both name it."""
-        return _sha256(self.path)
+        return self.digest.result() if self.digest is not None else _sha256(self.path)
+
+
+class _Digests:
+    """The exports' SHA-256s, computed on another thread while they are read and checked
+    (hashlib lets other threads run while it hashes): a 270 MB export costs 0.2 s, that
+    no longer waits at the end. Closing stops what is left (an ingest that fails)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        # Regular files only: opening a pipe or a device could block (readable() says why).
+        self._futures = {
+            path: self._pool.submit(_sha256, path, self._stop) for path in paths if path.is_file()
+        }
+
+    def of(self, path: Path) -> Future[str] | None:
+        return self._futures.get(path)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def ingest(
@@ -100,8 +124,23 @@ def ingest(
     An export older than the latest snapshot is refused, with what it would undo,
     unless ``older``; exports that add nothing to the latest snapshot are not stored."""
     say = progress or (lambda _message: None)
+    digests = _Digests(paths)
+    try:
+        return _ingest(ws, settings, paths, say, older, digests)
+    finally:
+        digests.close()
+
+
+def _ingest(
+    ws: Workspace,
+    settings: Settings,
+    paths: list[Path],
+    say: Progress,
+    older: bool,
+    digests: _Digests,
+) -> IngestResult:
     findings = Findings()
-    loaded = _read_exports(paths, settings, findings, say)
+    loaded = _read_exports(paths, settings, findings, say, digests)
     by_table = _by_table(loaded, findings)
     previous = latest_snapshot(ws)
     before = load_tables(previous) if previous else None
@@ -145,7 +184,7 @@ def ingest(
 
 
 def _read_exports(
-    paths: list[Path], settings: Settings, findings: Findings, say: Progress
+    paths: list[Path], settings: Settings, findings: Findings, say: Progress, digests: _Digests
 ) -> list[_Loaded]:
     """Each file read and made canonical, in the order given; problems in ``findings``."""
     now = ingest_moment()
@@ -154,6 +193,7 @@ def _read_exports(
         say(_("reading {file}").format(file=path.name))
         item = _load_file(path, settings, findings, now)
         if item is not None:
+            item.digest = digests.of(path)
             loaded.append(item)
         # The file's raw text is freed once canonical: give it back before the next step.
         release_freed_memory()
@@ -625,9 +665,12 @@ def _manifest(
     }
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, stop: threading.Event | None = None) -> str:
+    """The file's SHA-256 ('' when ``stop`` is set before the end: no longer wanted)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
+            if stop is not None and stop.is_set():
+                return ""
             digest.update(chunk)
     return digest.hexdigest()
