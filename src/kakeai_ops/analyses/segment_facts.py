@@ -90,7 +90,7 @@ def arrow_fact_rows(
     for times that are not naive (the frames' path judges those)."""
     import pyarrow as pa
 
-    from ..columnar.arrow_codes import dictionary_codes, id_positions
+    from ..columnar.arrow_codes import code_of, dictionary_codes, id_positions
     from ..columnar.arrow_values import present, to_flags, to_numbers
 
     n = len(ids)
@@ -109,13 +109,13 @@ def arrow_fact_rows(
     formed, waiting = accepted & here, ~accepted & here
     # As definitions.held_mask and is_prepared (NaT compares False).
     statuses, status = dictionary_codes(meetings.column("status"))
-    held_code = statuses.index("held") if "held" in statuses else -2  # -1: no status
+    held_code = code_of(statuses, "held")
     held_at = times["held_at"]
     day_end = np.datetime64(as_of + dt.timedelta(days=1), "D").astype(held_at.dtype)
     held = (status == held_code) & (held_at < day_end)
     prepared_at = times["prepared_at"]
-    _, topic = dictionary_codes(meetings.column("topic"))
-    prepared = ~np.isnat(prepared_at) & (prepared_at <= held_at) & (topic >= 0)
+    topic = present(meetings.column("topic"))
+    prepared = ~np.isnat(prepared_at) & (prepared_at <= held_at) & topic
     held_rows = np.flatnonzero(held)
     meeting_id = meetings.column("meeting_id")
 

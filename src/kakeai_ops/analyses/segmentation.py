@@ -267,13 +267,13 @@ def segment_table(
     which ``segment`` then judges as before."""
     import pyarrow as pa
 
-    from ..columnar.arrow_codes import all_different, dictionary_codes
+    from ..columnar.arrow_codes import all_different, code_of, dictionary_codes
     from ..columnar.arrow_values import numbers, present, texts
     from .segment_facts import arrow_fact_rows, facts_of
 
     # As definitions.current_users: everyone but 退職.
     statuses, status = dictionary_codes(users.column("employment_status"))
-    retired = statuses.index("retired") if "retired" in statuses else -2  # -1: missing
+    retired = code_of(statuses, "retired")
     users = users.filter(numbers(status != retired))
     if not users.num_rows:
         return None
