@@ -50,10 +50,13 @@ def text(value: str) -> pa.Scalar:
 
 
 def to_numbers(values: pa.Array | pa.ChunkedArray, missing: int) -> np.ndarray:
-    """A fixed-width Arrow array (integers, timestamps) as NumPy int64 (a timestamp as
-    its count of its unit), ``missing`` where a value is null."""
+    """A fixed-width Arrow array (integers, timestamps: a timestamp as the count of its
+    unit) as NumPy integers, ``missing`` where a value is null: int64 where there are
+    nulls, else the array's own width, read in place from its buffer (not writable)."""
     if isinstance(values, pa.ChunkedArray):
         parts = [to_numbers(chunk, missing) for chunk in values.chunks]
+        if len(parts) == 1:
+            return parts[0]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     kind = values.type
     if pa.types.is_timestamp(kind):
@@ -63,12 +66,14 @@ def to_numbers(values: pa.Array | pa.ChunkedArray, missing: int) -> np.ndarray:
         dtype = np.dtype(f"{sign}{kind.bit_width // 8}")
     else:
         raise TypeError(f"not an array of fixed-width numbers: {kind}")
+    if not len(values):
+        return np.zeros(0, dtype=dtype)
     validity, data = values.buffers()[:2]
     start, stop = values.offset, values.offset + len(values)
-    out = np.frombuffer(data, dtype=dtype, count=stop)[start:].astype(np.int64)
+    out = np.frombuffer(data, dtype=dtype, count=stop)[start:]
     if validity is not None and values.null_count:
-        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
-        out[bits[start:stop] == 0] = missing
+        out = out.astype(np.int64)
+        out[~_bits(validity, start, len(values))] = missing
     return out
 
 
