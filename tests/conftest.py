@@ -345,6 +345,7 @@ SHARED_RUNS = {
     "tests/test_output_audience.py": "sample_reports",
     "tests/test_report.py": "sample_reports",
     "tests/test_report_xlsx_charts.py": "sample_reports",
+    "tests/test_report_xlsx.py": "sample_reports",  # REPORT_90D
     "tests/test_divisions_periods.py": "sample_reports",
     # The sample with its seminar held (seminar_ws; test_review_hostile.py reads it too).
     "tests/test_survey_text_hostile.py": "seminar_ws",
