@@ -367,12 +367,10 @@ def _xlsx_rows(
     while start < len(raw) and all(_cell_text(c) == "" for c in raw[start]):
         start += 1
     rows = [[_cell_text(c) for c in row] for row in raw[start:]]
-    numeric = {
-        i
-        for row in raw[start + 1 :]
-        for i, c in enumerate(row)
-        if isinstance(c, int | float) and not isinstance(c, bool)
-    }
+    # Number cells (not True/False: bool is a kind of int): calamine gives plain ints
+    # and floats, so their type alone says it.
+    numbers = (int, float)
+    numeric = {i for row in raw[start + 1 :] for i, c in enumerate(row) if type(c) in numbers}
     if limit is not None:
         rows = rows[:limit]
     return rows, start + 1, numeric
@@ -528,6 +526,8 @@ def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | 
 
 def _cell_text(cell: object) -> str:
     """An XLSX cell as the text a person sees; dates as ISO so one parser serves all."""
+    if type(cell) is str:  # most cells: first
+        return cell
     if cell is None:
         return ""
     if isinstance(cell, bool):
