@@ -16,15 +16,23 @@ import pyarrow as pa
 TEXT = pa.large_string()
 
 
-def numbers(values: np.ndarray) -> pa.Array:
-    """A NumPy array of numbers (or of booleans) as an Arrow array without nulls."""
+def numbers(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """A NumPy array of numbers, booleans or datetime64 as an Arrow array; null where
+    ``valid`` (if given) is False."""
     values = np.ascontiguousarray(values)
+    # Arrow keeps booleans and validity as bits, the first value in the lowest bit.
+    validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    nulls = 0 if valid is None else int(len(valid) - np.count_nonzero(valid))
     if values.dtype == np.bool_:
-        # Arrow keeps booleans as bits, the first value in the lowest bit.
-        bits = np.packbits(values, bitorder="little")
-        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
-    kind = pa.from_numpy_dtype(values.dtype)
-    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
+        data = pa.py_buffer(np.packbits(values, bitorder="little"))
+        return pa.Array.from_buffers(pa.bool_(), len(values), [validity, data], nulls)
+    if values.dtype.kind == "M":
+        unit = np.datetime_data(values.dtype)[0]
+        kind: pa.DataType = pa.timestamp(unit)
+        values = values.view(np.int64)
+    else:
+        kind = pa.from_numpy_dtype(values.dtype)
+    return pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(values)], nulls)
 
 
 def texts(values: Sequence[str]) -> pa.Array:
@@ -62,3 +70,46 @@ def to_numbers(values: pa.Array | pa.ChunkedArray, missing: int) -> np.ndarray:
         bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
         out[bits[start:stop] == 0] = missing
     return out
+
+
+def present(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Per value: not null (Arrow's validity bits)."""
+    if isinstance(values, pa.ChunkedArray):
+        parts = [present(chunk) for chunk in values.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    if not values.null_count:
+        return np.ones(len(values), dtype=bool)
+    return _bits(values.buffers()[0], values.offset, len(values))
+
+
+def to_flags(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow array as NumPy booleans (a null is False)."""
+    if isinstance(values, pa.ChunkedArray):
+        parts = [to_flags(chunk) for chunk in values.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    if not pa.types.is_boolean(values.type):
+        raise TypeError(f"not a boolean array: {values.type}")
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    return _bits(values.buffers()[1], values.offset, len(values)) & present(values)
+
+
+def to_floats(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A float64 Arrow array as NumPy (a null is NaN)."""
+    if isinstance(values, pa.ChunkedArray):
+        parts = [to_floats(chunk) for chunk in values.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    if not pa.types.is_float64(values.type):
+        raise TypeError(f"not a float64 array: {values.type}")
+    if not len(values):
+        return np.zeros(0)
+    data = values.buffers()[1]
+    out = np.frombuffer(data, dtype=np.float64, count=values.offset + len(values))
+    out = out[values.offset :].copy()
+    out[~present(values)] = np.nan
+    return out
+
+
+def _bits(buffer: pa.Buffer, offset: int, length: int) -> np.ndarray:
+    bits = np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")
+    return bits[offset : offset + length].astype(bool)
