@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import csv
+import functools
 import gc
 import hashlib
 import inspect
@@ -123,6 +125,17 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
         sheet.append(list(row))
     book.save(path)
     return path
+
+
+@functools.cache
+def source_trees(package: Path) -> tuple[tuple[Path, ast.Module], ...]:
+    """Every module of ``package`` parsed, once per test process: the tests of the layers,
+    the clock, the catalog and the screens each walk all of kops' code (half a second to
+    parse); they read the trees and change none."""
+    return tuple(
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(package.rglob("*.py"))
+    )
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -345,6 +358,7 @@ SHARED_RUNS = {
     "tests/test_output_audience.py": "sample_reports",
     "tests/test_report.py": "sample_reports",
     "tests/test_report_xlsx_charts.py": "sample_reports",
+    "tests/test_report_xlsx.py": "sample_reports",  # REPORT_90D
     "tests/test_divisions_periods.py": "sample_reports",
     # The sample with its seminar held (seminar_ws; test_review_hostile.py reads it too).
     "tests/test_survey_text_hostile.py": "seminar_ws",
