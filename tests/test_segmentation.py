@@ -298,3 +298,36 @@ def test_same_minute_ties_break_by_meeting_id_whatever_the_row_order() -> None:
         t = tables(users=[user("M"), user("X")], pairs=[pair("M", "X")], meetings=ordered)
         # recent_n = 1: the 'newest' is the higher id, M0002, which was not prepared.
         assert run(t, Rules(recent_n=1)).loc["X", "recent_prepared"] == 0
+
+
+def test_the_list_without_pandas_leaves_other_kinds_of_column_to_the_frames() -> None:
+    """Columns not of the kinds a snapshot stores (ids as numbers, recurring as text, a
+    time with a zone) are not judged from Arrow: None, and the command judges the frames."""
+    import pyarrow as pa
+
+    from kakeai_ops.analyses.segmentation import segment_table
+
+    t = tables(users=[user("M"), user("X")], pairs=[pair("M", "X")], meetings=weekly("M", "X"))
+    users, pairs, meetings = (
+        pa.Table.from_pandas(t.get(name), preserve_index=False)
+        for name in ("users", "pairs", "meetings")
+    )
+    assert segment_table(users, pairs, meetings, RULES, AS_OF) is not None
+
+    def replaced(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+        return table.set_column(table.schema.get_field_index(name), name, values)
+
+    odd = [
+        (users, replaced(pairs, "recurring", pa.array(["true"] * len(pairs))), meetings),
+        (users, replaced(pairs, "member_id", pa.array([2] * len(pairs))), meetings),
+        (users, pairs, replaced(meetings, "status", pa.array([1] * len(meetings)))),
+        (
+            users,
+            pairs,
+            replaced(
+                meetings, "held_at", meetings.column("held_at").cast(pa.timestamp("us", "UTC"))
+            ),
+        ),
+    ]
+    for kinds in odd:
+        assert segment_table(*kinds, RULES, AS_OF) is None

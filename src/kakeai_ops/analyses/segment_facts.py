@@ -87,13 +87,20 @@ def arrow_fact_rows(
 ) -> FactRows | None:
     """``FactRows`` from the snapshot's Arrow tables (reads.SEGMENT), as ``user_facts``
     makes them from the frames, for the user ids ``ids`` (text, all different); None
-    for times that are not naive (the frames' path judges those)."""
+    for columns not of the kinds a snapshot stores (ids and statuses as text, recurring
+    as booleans, naive times), which the frames' path judges."""
     import pyarrow as pa
 
-    from ..columnar.arrow_codes import code_of, dictionary_codes, id_positions
+    from ..columnar.arrow_codes import code_of, dictionary_codes, id_positions, is_text
     from ..columnar.arrow_values import present, to_flags, to_numbers
 
     n = len(ids)
+    texts = [pairs.column(c) for c in ("manager_id", "member_id")]
+    texts += [meetings.column(c) for c in ("manager_id", "member_id", "status")]
+    if not all(is_text(column) for column in texts):
+        return None
+    if not pa.types.is_boolean(pairs.schema.field("recurring").type):
+        return None
     times = {}
     for table, name in ((pairs, "accepted_at"), (meetings, "held_at"), (meetings, "prepared_at")):
         kind = table.schema.field(name).type

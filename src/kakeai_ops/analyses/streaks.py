@@ -162,7 +162,13 @@ def eligibility_table(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..columnar.arrow_codes import all_different, code_of, dictionary_codes, id_positions
+    from ..columnar.arrow_codes import (
+        all_different,
+        code_of,
+        dictionary_codes,
+        id_positions,
+        is_text,
+    )
     from ..columnar.arrow_values import numbers, texts, to_numbers
 
     user_ids = users.column("user_id")
@@ -174,6 +180,8 @@ def eligibility_table(
     ) or not all_different(ids):
         return None
     if not (pa.types.is_timestamp(held_at.type) and held_at.type.tz is None):
+        return None
+    if not all(is_text(meetings.column(c)) for c in ("manager_id", "member_id", "status")):
         return None
     grid = week_grid(campaign, calendar, as_of)
     # As definitions.held_mask: 実施済, held on or before the as-of day (a missing time

@@ -182,7 +182,11 @@ def _csv_without_pandas(opened: Session, judging: Judging, show_all: bool) -> bo
         f"judged in {time.perf_counter() - loaded:.2f} s"
     )
     shown = table if show_all else table.filter(table.column("eligible"))
-    sys.stdout.write(table_csv_text(shown))
+    try:
+        text = table_csv_text(shown)
+    except TypeError:  # a kind of value only the frames' writer takes
+        return False
+    sys.stdout.write(text)
     return True
 
 

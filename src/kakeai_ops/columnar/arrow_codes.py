@@ -48,3 +48,16 @@ def id_positions(
 
 def all_different(ids: pa.Array) -> bool:
     return bool(pc.count_distinct(ids, mode="all").as_py() == len(ids))
+
+
+def is_text(column: pa.ChunkedArray | pa.Array) -> bool:
+    """Text, or text dictionary-encoded: what a snapshot stores ids and statuses as (or,
+    for a column of no values at all, null values: an empty table's ids)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or (pa.types.is_null(kind) and column.null_count == len(column))
+    )
