@@ -98,9 +98,10 @@ def _csv_without_pandas(opened: Session, snapshot: SnapshotInfo, as_of: dt.date)
     started = time.perf_counter()
     read = opened.arrow_tables(snapshot, reads.SEGMENT)
     loaded = time.perf_counter()
-    table = segmentation.segment_table(
-        read["users"], read["pairs"], read["meetings"], opened.settings.rules, as_of
-    )
+    # kops.yaml is read after the snapshot, as the frames' path does (which error is
+    # said first when both are wrong).
+    rules = opened.settings.rules
+    table = segmentation.segment_table(read["users"], read["pairs"], read["meetings"], rules, as_of)
     if table is None:
         return False
     try:
