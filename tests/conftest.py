@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import csv
+import functools
 import gc
 import hashlib
 import inspect
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +39,38 @@ gc.set_threshold(50_000)
 
 settings.register_profile("kops", deadline=None)
 settings.load_profile("kops")
+
+
+def _keep_rewritten_tests() -> None:
+    """pytest rewrites every test module's asserts (about two seconds of CPU for the
+    suite, in each test process) and keeps the result in tests/__pycache__ unless
+    PYTHONDONTWRITEBYTECODE is set, as it is on CI machines and in many shells. The
+    tests' own rewritten code is kept even then: it is read back only while its source
+    is unchanged (pytest checks the source's hash), so a test always runs as written.
+    kops and the libraries still write nothing (the Makefile compiles kops first)."""
+    if not sys.dont_write_bytecode:
+        return
+    try:
+        from _pytest.assertion import rewrite
+    except ImportError:  # pragma: no cover - a pytest without it rewrites as before
+        return
+    needed = ("_rewrite_test", "_write_pyc", "get_cache_dir", "try_makedirs", "PYC_TAIL")
+    if not all(hasattr(rewrite, name) for name in needed):  # pragma: no cover
+        return
+    rewrite_test = rewrite._rewrite_test
+
+    def rewrite_and_keep(fn: Path, config: pytest.Config) -> Any:
+        source_hash, code = rewrite_test(fn, config)
+        cache = rewrite.get_cache_dir(fn)
+        if rewrite.try_makedirs(cache):
+            state = config.stash[rewrite.assertstate_key]
+            rewrite._write_pyc(state, code, source_hash, cache / (fn.name[:-3] + rewrite.PYC_TAIL))
+        return source_hash, code
+
+    rewrite._rewrite_test = rewrite_and_keep
+
+
+_keep_rewritten_tests()
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -90,6 +125,17 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]])
         sheet.append(list(row))
     book.save(path)
     return path
+
+
+@functools.cache
+def source_trees(package: Path) -> tuple[tuple[Path, ast.Module], ...]:
+    """Every module of ``package`` parsed, once per test process: the tests of the layers,
+    the clock, the catalog and the screens each walk all of kops' code (half a second to
+    parse); they read the trees and change none."""
+    return tuple(
+        (path, ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(package.rglob("*.py"))
+    )
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -312,6 +358,7 @@ SHARED_RUNS = {
     "tests/test_output_audience.py": "sample_reports",
     "tests/test_report.py": "sample_reports",
     "tests/test_report_xlsx_charts.py": "sample_reports",
+    "tests/test_report_xlsx.py": "sample_reports",  # REPORT_90D
     "tests/test_divisions_periods.py": "sample_reports",
     # The sample with its seminar held (seminar_ws; test_review_hostile.py reads it too).
     "tests/test_survey_text_hostile.py": "seminar_ws",

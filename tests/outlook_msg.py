@@ -13,8 +13,6 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from extract_msg.ole_writer import OleWriter
-
 PT_LONG = 0x0003
 PT_UNICODE = 0x001F
 
@@ -41,6 +39,10 @@ def write_ndr_msg(
     message_class: str = "REPORT.IPM.Note.NDR",
 ) -> Path:
     """An NDR .msg: transport ``headers``, ``body`` text, ``failed`` (address, server reply)."""
+    # Imported here: extract-msg takes a tenth of a second to import, in every test
+    # process that collects the suite, though one file's tests write a .msg.
+    from extract_msg.ole_writer import OleWriter
+
     writer = OleWriter()
     strings = {
         0x001A: message_class,

@@ -111,15 +111,22 @@ def test_the_snapshot_commands_load_without_the_data_libraries() -> None:
         assert imported.isdisjoint(DATA), (args, sorted(imported & DATA))
 
 
-def test_the_eligible_list_as_csv_never_loads_pandas(
+def test_the_lists_as_csv_never_load_pandas(
     cli: Callable[..., object], ws: Workspace, make_exports: Callable[..., list[Path]]
 ) -> None:
-    """`campaign eligible --format csv` judges the snapshot's Arrow tables and writes them
-    without pandas (a third of a second of its start); the other forms use the frames."""
+    """`segment --list --format csv` and `campaign eligible --format csv` judge the
+    snapshot's Arrow tables and write them without pandas (a third of a second of their
+    start); the other forms use the frames."""
     cli("ingest", *map(str, make_exports()))
-    eligible = ("campaign", "eligible", "exec-1on1-2026h2", "-w", str(ws.root))
-    for options in (("--format", "csv"), ("--all", "--format", "csv")):
-        imported = _imported_by(*eligible, *options)
+    w = ("-w", str(ws.root))
+    eligible = ("campaign", "eligible", "exec-1on1-2026h2", *w)
+    for args in (
+        (*eligible, "--format", "csv"),
+        (*eligible, "--all", "--format", "csv"),
+        ("segment", *w, "--list", "--format", "csv"),
+    ):
+        imported = _imported_by(*args)
         assert "pyarrow" in imported and "numpy" in imported
-        assert "pandas" not in imported, options
+        assert "pandas" not in imported, args
     assert "pandas" in _imported_by(*eligible, "--format", "json")
+    assert "pandas" in _imported_by("segment", *w, "--list", "--format", "json")

@@ -16,13 +16,22 @@ from kakeai_ops.jobs.workspace_init import default_config_text
 def test_shipped_config_is_the_defaults() -> None:
     loaded = parse_settings(yaml.load(default_config_text(), Loader=yaml.CSafeLoader))
     defaults = Settings()
-    for section in ("exports", "rules", "interview", "privacy", "mail"):
+    for section in ("exports", "rules", "interview", "privacy", "mail", "documents"):
         assert getattr(loaded, section) == getattr(defaults, section), section
     assert loaded.milestones == [1, 5, 10, 20, 50, 100]
     campaign = loaded.campaigns["exec-1on1-2026h2"]
     assert campaign.window.start == dt.date(2026, 4, 1)
     assert campaign.rule.months == 3 and campaign.rule.role == "member"
     assert (dt.date(2026, 12, 29), dt.date(2027, 1, 3)) in loaded.calendar.company_holidays
+
+
+def test_the_deck_and_the_mails_name_the_secretariat_alike() -> None:
+    """A reader meets the secretariat on the deck's cover, in the workbooks' properties and
+    as the sender of every mail: by default under one name."""
+    defaults = Settings()
+    assert defaults.documents.organiser == defaults.mail.from_name
+    assert defaults.mail.subject_prefix == f"【{defaults.mail.from_name}】"
+    assert defaults.mail.contact.startswith(defaults.mail.from_name)
 
 
 def _leaf_keys(model: type, prefix: str = "") -> list[str]:

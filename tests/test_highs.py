@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from kakeai_ops.privacy.highs import Outcome, Solver
 
@@ -51,6 +50,8 @@ def _caps(columns: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def test_outcome_and_optimum_agree_with_scipy(
     programme: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], seed: int, whole: bool
 ) -> None:
+    from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # only here: slow
+
     matrix, lower_rows, upper_rows, objective = programme
     lows, highs = _caps(matrix.shape[1], seed)
     constraints = [LinearConstraint(matrix, lower_rows, upper_rows)] if len(matrix) else []

@@ -616,10 +616,12 @@ def test_no_refusal_is_english_outside_the_catalog() -> None:
     it is (``later than now …`` did, in the middle of Japanese lines)."""
     import ast
 
+    from conftest import source_trees
+
     found = []
-    for path in sorted(SRC.rglob("*.py")):
+    for path, tree in source_trees(SRC):
         where = path.relative_to(SRC).as_posix()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

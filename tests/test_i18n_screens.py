@@ -373,9 +373,11 @@ def japanese_on_screen() -> dict[str, int]:
     catalog (``_``, ``N_``), by file."""
     import ast
 
+    from conftest import source_trees
+
     found: dict[str, int] = {}
-    for path in sorted(SRC.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in source_trees(SRC):
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

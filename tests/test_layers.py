@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from importlinter.cli import lint_imports
 
-from conftest import REPO
+from conftest import REPO, source_trees
 
 CONTRACTS = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
     "importlinter"
@@ -76,15 +76,6 @@ import sys
 from importlinter.cli import lint_imports
 sys.exit(lint_imports(no_cache=True, no_logo=True))
 """
-
-
-@functools.cache
-def source_trees(package: Path) -> tuple[tuple[Path, ast.Module], ...]:
-    """Every module of ``package`` parsed, once for the file (several tests walk them)."""
-    return tuple(
-        (path, ast.parse(path.read_text(encoding="utf-8")))
-        for path in sorted(package.rglob("*.py"))
-    )
 
 
 def test_only_the_store_speaks_sql() -> None:

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import numpy as np
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from kakeai_ops.analyses.mail_effect import newcombe_interval, wilson_interval
 
@@ -15,6 +14,8 @@ SIZES = (1, 2, 3, 5, 9, 10, 13, 14, 27, 40, 60)
 
 
 def test_the_wilson_interval_is_statsmodels_for_every_count_up_to_60() -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
     pairs = [(c, n) for n in range(1, 61) for c in range(n + 1)]
     counts, nobs = np.array(pairs).T
     low, high = proportion_confint(counts, nobs, alpha=0.05, method="wilson")
@@ -23,6 +24,8 @@ def test_the_wilson_interval_is_statsmodels_for_every_count_up_to_60() -> None:
 
 
 def test_the_difference_interval_is_statsmodels_newcombe() -> None:
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     groups = [(c, n) for n in SIZES for c in range(n + 1)]
     cases = list(itertools.product(groups, groups))
     c1, n1, c2, n2 = np.array([(a, b, c, d) for (a, b), (c, d) in cases]).T

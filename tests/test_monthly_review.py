@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pptx import Presentation
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from kakeai_ops.analyses.divisions import parse_period
 from kakeai_ops.analyses.mail_effect import NOT_YET, difference, run_effect
@@ -62,6 +61,8 @@ def test_difference_has_a_newcombe_interval() -> None:
     measured = difference(effect_frame((40, 40, 18), (20, 20, 4)))
     assert measured.measured
     assert measured.difference == pytest.approx(18 / 40 - 4 / 20)
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     low, high = confint_proportions_2indep(18, 40, 4, 20, method="newcomb", compare="diff")
     assert (measured.low, measured.high) == (pytest.approx(low), pytest.approx(high))
     assert measured.low is not None and measured.high is not None

@@ -49,7 +49,10 @@ def test_no_module_outside_privacy_compares_a_count_with_the_minimum() -> None:
     for path in sorted(SRC.rglob("*.py")):
         if "privacy" in path.relative_to(SRC).parts[:1]:
             continue
-        for line in comparisons_with_minimum(path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        if not any(name in source for name in MINIMUM_NAMES):
+            continue  # no such name in the text, so none in the code: not worth parsing
+        for line in comparisons_with_minimum(source):
             offenders.append(f"{path.relative_to(SRC)}:{line}")
     assert offenders == [], "ask kakeai_ops.privacy.rules instead: " + ", ".join(offenders)
 

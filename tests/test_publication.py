@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scipy.optimize import linprog
 
 from conftest import DECK, REPORT_30D, REPORT_THEN_DECK, RunSample, SampleRun
 from factories import organisation
@@ -133,6 +132,8 @@ class Equations:
         self.row_group = np.array(
             [self.group[self.where[next(iter(t))]] if t else -1 for t, _ in shown], dtype=int
         )
+        from scipy.optimize import linprog
+
         whole = linprog(
             np.zeros(len(self.variables)),
             A_eq=self.a_eq,
@@ -164,6 +165,8 @@ class Equations:
             c[at[self.where[v]]] = w
         a_eq = self.a_eq[np.ix_(rows, columns)] if len(rows) else None
         b_eq = self.b_eq[rows] if len(rows) else None
+        from scipy.optimize import linprog
+
         low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
         high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
         top = np.inf if high.status == 3 else -high.fun

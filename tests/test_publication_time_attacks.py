@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scipy.optimize import linprog
 
 from factories import meeting, pair, tables, user
 from kakeai_ops.config import Settings
@@ -341,6 +340,8 @@ def test_a_figure_published_earlier_constrains_a_later_report() -> None:
     target = np.zeros(len(index))
     target[index[("Z", 1)]] = 1.0
     a_eq, b_eq = np.array(rows), np.array(values)
+    from scipy.optimize import linprog
+
     low = linprog(target, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     high = linprog(-target, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     assert low.fun < 0.5 and -high.fun > 8.5, (low.fun, -high.fun)

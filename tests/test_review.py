@@ -16,7 +16,6 @@ import yaml
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
-from statsmodels.stats.proportion import confint_proportions_2indep
 
 from conftest import SAMPLE, Cli, SampleRun, tree_digest
 from kakeai_ops.jobs.workspace_init import init_workspace
@@ -233,6 +232,8 @@ def test_mail_equals_mail_status_and_report(month: Workspace, deck: dict[str, An
     assert f"送付 {n}人" in next(iter(chart(slide).plots[0].categories))  # n beside the shares
     # The interval in the workbook is the Newcombe interval of the report's counts.
     record = next(r for r in sheet_records(deck["xlsx"], "5_メール施策") if r["run_id"] == MAIL_RUN)
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     low, high = confint_proportions_2indep(
         report["mailed"]["left_stuck_point"],
         report["mailed"]["in_snapshot"],

@@ -11,6 +11,7 @@ import pytest
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses.segmentation import segment
 from test_segment_facts import AS_OF, RULES, _plain_recent
+from test_segmentation import assert_the_list_without_pandas_is_the_same
 
 
 def _hostile_tables_rows() -> tuple[list[dict], list[dict], list[dict]]:
@@ -47,7 +48,10 @@ def test_segment_facts_on_hostile_rows_are_the_plain_ones() -> None:
     for shuffle in range(4):
         rows = list(meetings)
         random.Random(shuffle).shuffle(rows)
-        result = segment(tables(users, pairs, rows), RULES, AS_OF).set_index("user_id")
+        shuffled = tables(users, pairs, rows)
+        result = segment(shuffled, RULES, AS_OF)
+        assert_the_list_without_pandas_is_the_same(shuffled, RULES, AS_OF, result)
+        result = result.set_index("user_id")
         assert sorted(result.index) == sorted(u["user_id"] for u in users)  # no ghost
         for member in result.index:
             got = result.loc[member, ["recent_count", "recent_prepared", "recent_rated"]]
@@ -87,7 +91,9 @@ def _sparse_tables() -> dict[str, Any]:
 @pytest.mark.parametrize("case", list(_sparse_tables()))
 def test_segment_of_sparse_tables_counts_as_the_plain_rule(case: str) -> None:
     sparse = _sparse_tables()[case]
-    result = segment(sparse, RULES, AS_OF).set_index("user_id")
+    result = segment(sparse, RULES, AS_OF)
+    assert_the_list_without_pandas_is_the_same(sparse, RULES, AS_OF, result)
+    result = result.set_index("user_id")
     assert sorted(result.index) == sorted(sparse.users["user_id"])
     meetings = sparse.meetings
     held = meetings[(meetings["status"] == "held") & (meetings["held_at"] < "2026-11-21")]
@@ -99,18 +105,17 @@ def test_segment_of_sparse_tables_counts_as_the_plain_rule(case: str) -> None:
 def test_an_invitation_waiting_counts_each_inviting_manager_once() -> None:
     """An invitation sent twice counts once; none where the pair is formed by another row,
     from someone who left (not a user here), or with no 上司 id."""
-    import pandas as pd
-
-    from kakeai_ops.analyses.segment_facts import invites_to_accept
-
-    index = pd.Index(["a", "b", "c"], name="user_id")
-    pairs = pd.DataFrame(
-        {
-            "manager_id": ["a", "a", "a", "a", "gone", None],
-            "member_id": ["b", "b", "c", "c", "c", "c"],
-            "accepted_at": [pd.NaT, pd.NaT, pd.Timestamp("2026-01-01"), pd.NaT, pd.NaT, pd.NaT],
-        }
-    )
-    formed = pairs[pairs["accepted_at"].notna()]
-    assert invites_to_accept(index, pairs, formed).tolist() == [0, 1, 0]
-    assert invites_to_accept(index, pairs.iloc[:0], formed.iloc[:0]).tolist() == [0, 0, 0]
+    people = [user(u) for u in ("a", "b", "c")]
+    rows = [
+        pair("a", "b", accepted=None),
+        pair("a", "b", accepted=None),
+        pair("a", "c"),
+        pair("a", "c", accepted=None),
+        pair("gone", "c", accepted=None),
+        {**pair("a", "c", accepted=None), "manager_id": None},
+    ]
+    for given in (tables(people, rows), tables(people)):
+        result = segment(given, RULES, AS_OF)
+        assert_the_list_without_pandas_is_the_same(given, RULES, AS_OF, result)
+        expected = [0, 1, 0] if len(given.pairs) else [0, 0, 0]
+        assert result["invites_to_accept"].tolist() == expected

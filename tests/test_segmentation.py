@@ -16,7 +16,46 @@ RULES = Rules()
 
 
 def run(t, rules: Rules = RULES, as_of: dt.date = AS_OF) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    return segment(t, rules, as_of).set_index("user_id")
+    result = segment(t, rules, as_of)
+    assert_the_list_without_pandas_is_the_same(t, rules, as_of, result)
+    return result.set_index("user_id")
+
+
+def assert_the_list_without_pandas_is_the_same(
+    t, rules: Rules, as_of: dt.date, result: pd.DataFrame
+) -> None:  # type: ignore[no-untyped-def]
+    """`segment --list --format csv` judges from the snapshot's Arrow tables and writes
+    them without pandas: byte for byte the CSV the frame gives (and the same invitations
+    waiting, which the mails read), unless the tables are not as a snapshot keeps them."""
+    import numpy as np
+    import pyarrow as pa
+
+    from kakeai_ops.analyses.segment_facts import arrow_fact_rows, facts_of
+    from kakeai_ops.analyses.segmentation import LIST_COLUMNS, segment_table
+    from kakeai_ops.outputs.csv_fields import table_csv_text
+    from kakeai_ops.outputs.files import csv_text
+
+    def arrow(frame: pd.DataFrame) -> pa.Table:  # as a snapshot stores it (store._write_parquet)
+        return pa.Table.from_pandas(frame, preserve_index=False)
+
+    pairs, meetings = arrow(t.pairs), arrow(t.meetings)
+    current = [
+        i
+        for i, s in zip(t.users["user_id"], t.users["employment_status"], strict=True)
+        if s != "retired"
+    ]
+    if current != sorted(current):  # out of id order: the frames' path (which sorts)
+        assert segment_table(arrow(t.users), pairs, meetings, rules, as_of) is None
+    users = arrow(t.users.sort_values("user_id", kind="stable"))
+    table = segment_table(users, pairs, meetings, rules, as_of)
+    if table is None:  # an id twice, or nobody: the frames' path
+        assert len(set(current)) < len(current) or not current
+        return
+    assert table_csv_text(table) == csv_text(result[LIST_COLUMNS])
+    rows = arrow_fact_rows(table.column("user_id").combine_chunks(), pairs, meetings, as_of)
+    assert rows is not None
+    waiting = facts_of(rows, rules, as_of)["invites_to_accept"]
+    assert np.array_equal(waiting, result["invites_to_accept"].to_numpy())
 
 
 def weekly(manager: str, member: str, last: str = "2026-11-18", n: int = 4, **kw) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -259,3 +298,36 @@ def test_same_minute_ties_break_by_meeting_id_whatever_the_row_order() -> None:
         t = tables(users=[user("M"), user("X")], pairs=[pair("M", "X")], meetings=ordered)
         # recent_n = 1: the 'newest' is the higher id, M0002, which was not prepared.
         assert run(t, Rules(recent_n=1)).loc["X", "recent_prepared"] == 0
+
+
+def test_the_list_without_pandas_leaves_other_kinds_of_column_to_the_frames() -> None:
+    """Columns not of the kinds a snapshot stores (ids as numbers, recurring as text, a
+    time with a zone) are not judged from Arrow: None, and the command judges the frames."""
+    import pyarrow as pa
+
+    from kakeai_ops.analyses.segmentation import segment_table
+
+    t = tables(users=[user("M"), user("X")], pairs=[pair("M", "X")], meetings=weekly("M", "X"))
+    users, pairs, meetings = (
+        pa.Table.from_pandas(t.get(name), preserve_index=False)
+        for name in ("users", "pairs", "meetings")
+    )
+    assert segment_table(users, pairs, meetings, RULES, AS_OF) is not None
+
+    def replaced(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+        return table.set_column(table.schema.get_field_index(name), name, values)
+
+    odd = [
+        (users, replaced(pairs, "recurring", pa.array(["true"] * len(pairs))), meetings),
+        (users, replaced(pairs, "member_id", pa.array([2] * len(pairs))), meetings),
+        (users, pairs, replaced(meetings, "status", pa.array([1] * len(meetings)))),
+        (
+            users,
+            pairs,
+            replaced(
+                meetings, "held_at", meetings.column("held_at").cast(pa.timestamp("us", "UTC"))
+            ),
+        ),
+    ]
+    for kinds in odd:
+        assert segment_table(*kinds, RULES, AS_OF) is None

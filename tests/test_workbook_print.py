@@ -247,7 +247,7 @@ def test_the_deck_has_a_cover_page_numbers_and_no_commands_or_ids(month: Path) -
             assert "社外秘" in text
     assert "kops " in slides[-1].notes_slide.notes_text_frame.text  # commands: in the notes
     properties = deck.core_properties
-    assert properties.author == properties.last_modified_by == "1on1 推進事務局"
+    assert properties.author == properties.last_modified_by == "KAKEAI事務局"
     assert properties.title.startswith("1on1 定例会") and properties.revision == 1
 
 

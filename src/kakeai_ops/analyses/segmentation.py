@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
-import pandas as pd
 
 from .. import glossary, model
-from ..columnar.distinct import distinct_numbers
-from ..columnar.lookup import is_in
 from ..config import Rules
 from ..dates import typed_text
 from ..errors import KopsError
 from ..i18n import N_, _, term
-from ..model import Tables
 from ..numbers import percent
 from . import reads
-from .definitions import current_users
 from .roles import roles
-from .segment_facts import user_facts
+
+if TYPE_CHECKING:  # imported where a frame is made: segment_table needs no pandas
+    import pandas as pd
+    import pyarrow as pa
+
+    from ..model import Tables
 
 
 @dataclass(frozen=True)
@@ -145,18 +146,21 @@ PEOPLE_COLUMNS = [*model.PERSON_COLUMNS, "employment"]
 NEEDED_COLUMNS = reads.SEGMENT
 
 
-def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
-    """One row per user not 退職: primary stuck point, all flags, and the facts.
+@dataclass(frozen=True)
+class Judgement:
+    """Each user's stuck points from their facts (``judge``), as NumPy arrays; a text
+    column as its few distinct texts and, per user, which of them."""
 
-    Columns are LIST_COLUMNS (plus ``employment_status``); the frame is sorted by user_id.
-    """
-    users = current_users(tables.users)
-    if not users["user_id"].is_monotonic_increasing:
-        users = users.sort_values("user_id", kind="stable")
-    users = users.set_index("user_id")
-    index = users.index
-    facts = user_facts(index, tables.pairs, tables.meetings, rules, as_of)
+    role: np.ndarray
+    texts: dict[str, tuple[list[str], np.ndarray]]  # stuck_point, stuck_point_label, flags
+    prep_share: np.ndarray  # NaN where no recent 1on1 as member
+    rating_share: np.ndarray
+    seminar_month: np.ndarray  # valid where seminar_known
+    seminar_known: np.ndarray
 
+
+def judge(facts: dict[str, np.ndarray], never_logged_in: np.ndarray, rules: Rules) -> Judgement:
+    """The stuck points (rules.md §1) from ``segment_facts`` and who never logged in."""
     is_manager = facts["pairs_as_manager"] > 0
     is_member = facts["pairs_as_member"] > 0
     recent = facts["recent_count"]
@@ -167,7 +171,7 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     judged = is_member & (recent > 0)
     flags = np.column_stack(
         [
-            users["last_login_at"].isna().to_numpy(dtype=bool),  # not_activated
+            never_logged_in,  # not_activated
             ~is_manager & ~is_member,  # no_pair
             (is_manager | is_member) & (held_total == 0),  # no_1on1
             (held_total > 0) & (facts["held_in_lapse_window"] == 0),  # lapsed
@@ -178,34 +182,69 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     )
     flags = np.column_stack([flags, ~flags.any(axis=1)])  # healthy
     # Users share few combinations of flags: each combination's texts are made once.
+    # (np.unique: the sorted combinations and, per user, which: as distinct_numbers.)
     combination = flags.astype(np.int64) @ (1 << np.arange(len(KEYS), dtype=np.int64))
-    combinations, which = distinct_numbers(combination)
+    combinations, which = np.unique(combination, return_inverse=True)
+    which = which.reshape(-1)
     keys = np.array(KEYS, dtype=object)
     texts = [keys[(int(c) >> np.arange(len(KEYS))) & 1 == 1] for c in combinations]
-    primary = np.array([str(t[0]) for t in texts], dtype=object)[which]
-    seminar = pd.array([BY_KEY[str(t[0])].seminar for t in texts], dtype="Int64")[which]
-    healthy_manager = (primary == "healthy") & is_manager
+    primary = [BY_KEY[str(t[0])] for t in texts]
+    seminar = np.array([p.seminar or 0 for p in primary], dtype=np.int64)[which]
+    known = np.array([p.seminar is not None for p in primary], dtype=bool)[which]
+    healthy_manager = (np.array([p.key == "healthy" for p in primary], dtype=bool)[which]) & (
+        is_manager
+    )
+    seminar[healthy_manager] = MANAGER_SEMINAR
+    return Judgement(
+        role=roles(is_manager, is_member),
+        texts={
+            "stuck_point": ([p.key for p in primary], which),
+            "stuck_point_label": ([p.label for p in primary], which),
+            "flags": ([";".join(t) for t in texts], which),
+        },
+        prep_share=prep_share,
+        rating_share=rating_share,
+        seminar_month=seminar,
+        seminar_known=known | healthy_manager,
+    )
 
-    counts = ("pairs_as_manager", "pairs_as_member", "recurring_pairs", "held_total")
+
+def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
+    """One row per user not 退職: primary stuck point, all flags, and the facts.
+
+    Columns are LIST_COLUMNS (plus ``employment_status``); the frame is sorted by user_id.
+    """
+    import pandas as pd
+
+    from .definitions import current_users
+    from .segment_facts import user_facts
+
+    users = current_users(tables.users)
+    if not users["user_id"].is_monotonic_increasing:
+        users = users.sort_values("user_id", kind="stable")
+    users = users.set_index("user_id")
+    index = users.index
+    facts = user_facts(index, tables.pairs, tables.meetings, rules, as_of)
+    judgement = judge(facts, users["last_login_at"].isna().to_numpy(dtype=bool), rules)
+
+    def text(name: str) -> pd.api.extensions.ExtensionArray:
+        distinct, which = judgement.texts[name]
+        return pd.array(distinct, dtype="str")[which]
+
+    seminar = pd.array(judgement.seminar_month, dtype="Int64")
+    seminar[~judgement.seminar_known] = pd.NA
     columns: dict[str, object] = {
         "user_id": index.array,
         **{c: users[c].array for c in PEOPLE_COLUMNS},
-        "role": roles(is_manager, is_member),
-        "stuck_point": pd.array(primary, dtype="str"),
-        "stuck_point_label": pd.array([BY_KEY[str(t[0])].label for t in texts], dtype="str")[which],
-        "flags": pd.array([";".join(t) for t in texts], dtype="str")[which],
+        "role": judgement.role,
+        "stuck_point": text("stuck_point"),
+        "stuck_point_label": text("stuck_point_label"),
+        "flags": text("flags"),
         "last_login_at": users["last_login_at"].array,
-        **{c: facts[c] for c in counts},
-        "held_as_manager": facts["held_as_manager"],
-        "held_as_member": facts["held_as_member"],
-        "last_held_at": facts["last_held_at"],
-        "held_in_lapse_window": facts["held_in_lapse_window"],
-        "recent_count": recent,
-        "recent_prepared": facts["recent_prepared"],
-        "recent_rated": facts["recent_rated"],
-        "prep_share": prep_share,
-        "rating_share": rating_share,
-        "seminar_month": pd.Series(seminar).mask(healthy_manager, MANAGER_SEMINAR),
+        **{c: facts[c] for c in FACT_COLUMNS},
+        "prep_share": judgement.prep_share,
+        "rating_share": judgement.rating_share,
+        "seminar_month": seminar,
         "employment_status": users["employment_status"].array,
         # For the mails only (not a column of the list): invitations waiting for them.
         "invites_to_accept": facts["invites_to_accept"],
@@ -213,8 +252,66 @@ def segment(tables: Tables, rules: Rules, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.RangeIndex(len(index)))
 
 
+# The facts' columns of the list, in its order (between last_login_at and prep_share).
+FACT_COLUMNS = LIST_COLUMNS[
+    LIST_COLUMNS.index("pairs_as_manager") : LIST_COLUMNS.index("prep_share")
+]
+
+
+def segment_table(
+    users: pa.Table, pairs: pa.Table, meetings: pa.Table, rules: Rules, as_of: dt.date
+) -> pa.Table | None:
+    """``segment(...)[LIST_COLUMNS]`` from the snapshot's Arrow tables (reads.SEGMENT),
+    without pandas, for `segment --list --format csv`; None for tables it does not take
+    as a snapshot stores them (users out of id order or an id twice, times not naive),
+    which ``segment`` then judges as before."""
+    import pyarrow as pa
+
+    from ..columnar.arrow_codes import all_different, code_of, dictionary_codes
+    from ..columnar.arrow_values import numbers, present, texts
+    from .segment_facts import arrow_fact_rows, facts_of
+
+    # As definitions.current_users: everyone but 退職.
+    statuses, status = dictionary_codes(users.column("employment_status"))
+    retired = code_of(statuses, "retired")
+    users = users.filter(numbers(status != retired))
+    if not users.num_rows:
+        return None
+    ids = users.column("user_id").combine_chunks()
+    listed = ids.to_pylist()
+    in_order = all(a <= b for a, b in itertools.pairwise(listed))
+    if not (pa.types.is_large_string(ids.type) and in_order and all_different(ids)):
+        return None
+    rows = arrow_fact_rows(ids, pairs, meetings, as_of)
+    if rows is None:
+        return None
+    facts = facts_of(rows, rules, as_of)
+    judgement = judge(facts, ~present(users.column("last_login_at")), rules)
+
+    def text(distinct: list[str], which: np.ndarray) -> pa.Array:
+        return texts(distinct).take(numbers(which.astype(np.int64)))
+
+    role_names, role_of = np.unique(judgement.role, return_inverse=True)
+    last_held_at = facts["last_held_at"]
+    columns = {
+        "user_id": ids,
+        **{c: users.column(c) for c in PEOPLE_COLUMNS},
+        "role": text(role_names.tolist(), role_of.reshape(-1)),
+        **{name: text(*judgement.texts[name]) for name in judgement.texts},
+        "last_login_at": users.column("last_login_at"),
+        **{c: numbers(facts[c].astype(np.int64)) for c in FACT_COLUMNS if c != "last_held_at"},
+        "last_held_at": numbers(last_held_at, valid=~np.isnat(last_held_at)),
+        "prep_share": numbers(judgement.prep_share),
+        "rating_share": numbers(judgement.rating_share),
+        "seminar_month": numbers(judgement.seminar_month, valid=judgement.seminar_known),
+    }
+    return pa.table({name: columns[name] for name in LIST_COLUMNS})
+
+
 def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Users per stuck point × role (or × the ``by`` column), with the share of the population."""
+    import pandas as pd
+
     column = by or "role"
     table = pd.crosstab(result["stuck_point"], result[column])
     table = table.reindex(KEYS, fill_value=0)
@@ -230,6 +327,8 @@ def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 
 def by_group(result: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per group (e.g. 事業部): headcount, users per stuck point, healthy share."""
+    import pandas as pd
+
     table = pd.crosstab(result[by].fillna("(未設定)"), result["stuck_point"])
     table = table.reindex(columns=list(KEYS), fill_value=0)
     table.insert(0, "users", table.sum(axis=1))
@@ -253,6 +352,10 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
     Moving on = to a later stage of the funnel (healthy is the last); sliding
     back = to an earlier one.
     """
+    import pandas as pd
+
+    from ..columnar.lookup import is_in
+
     merged = before[["user_id", "stuck_point"]].merge(
         after[["user_id", "name", "division", "department", "role", "stuck_point"]],
         on="user_id",
@@ -292,6 +395,7 @@ class RuleCheck:
 
 def explain(row: pd.Series, rules: Rules, as_of: dt.date) -> list[RuleCheck]:
     """Each rule in funnel order for one user (a row of ``segment``): facts, threshold, verdict."""
+    import pandas as pd
 
     def date(value: object) -> str:  # a datetime cell of the row
         if model.missing(value):

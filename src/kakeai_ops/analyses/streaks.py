@@ -162,7 +162,13 @@ def eligibility_table(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..columnar.arrow_codes import all_different, dictionary_codes, id_positions
+    from ..columnar.arrow_codes import (
+        all_different,
+        code_of,
+        dictionary_codes,
+        id_positions,
+        is_text,
+    )
     from ..columnar.arrow_values import numbers, texts, to_numbers
 
     user_ids = users.column("user_id")
@@ -175,11 +181,13 @@ def eligibility_table(
         return None
     if not (pa.types.is_timestamp(held_at.type) and held_at.type.tz is None):
         return None
+    if not all(is_text(meetings.column(c)) for c in ("manager_id", "member_id", "status")):
+        return None
     grid = week_grid(campaign, calendar, as_of)
     # As definitions.held_mask: 実施済, held on or before the as-of day (a missing time
     # is NaT, which compares False).
     statuses, status = dictionary_codes(meetings.column("status"))
-    held_code = statuses.index("held") if "held" in statuses else -2  # -1: no status
+    held_code = code_of(statuses, "held")
     unit = f"datetime64[{held_at.type.unit}]"
     times = to_numbers(held_at, missing=np.iinfo(np.int64).min).view(unit)
     held = (status == held_code) & (times < np.datetime64(as_of + DAY, "D").astype(unit))

@@ -1,5 +1,6 @@
 """A snapshot's columns as Arrow reads them, without pandas: a command that only lists
-(``campaign eligible --format csv``) works on them directly and never loads pandas.
+(``segment --list``, ``campaign eligible`` as CSV) works on them directly and never
+loads pandas.
 
 Snapshots store ids and statuses dictionary-encoded (pandas categories): each distinct
 value is looked up once and the answer spread over the rows by their codes.
@@ -14,7 +15,7 @@ import pyarrow.compute as pc
 from .arrow_values import TEXT, texts, to_numbers
 
 
-def dictionary_codes(column: pa.ChunkedArray) -> tuple[list[str | None], np.ndarray]:
+def dictionary_codes(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
     """The column's distinct values and, per row, the position of its value among them
     (-1 for a missing value)."""
     if not pa.types.is_dictionary(column.type):
@@ -22,10 +23,16 @@ def dictionary_codes(column: pa.ChunkedArray) -> tuple[list[str | None], np.ndar
     # The chunks of one column may each have a dictionary of their own.
     unified = column.unify_dictionaries()
     if not unified.num_chunks:
-        return [], np.zeros(0, dtype=np.int64)
-    dictionary = unified.chunk(0).dictionary.to_pylist()
+        return texts([]), np.zeros(0, dtype=np.int64)
     codes = [to_numbers(chunk.indices, missing=-1) for chunk in unified.chunks]
-    return dictionary, np.concatenate(codes)
+    return unified.chunk(0).dictionary, np.concatenate(codes)
+
+
+def code_of(dictionary: pa.Array, value: str) -> int:
+    """The position of ``value`` among a few distinct values (a status), -2 if none is
+    it (-1 is a missing value's code)."""
+    listed = dictionary.to_pylist()
+    return listed.index(value) if value in listed else -2
 
 
 def id_positions(
@@ -34,12 +41,23 @@ def id_positions(
     """For the ``rows`` (a boolean mask) of ``column``: the position of each row's id in
     ``ids`` (text, all different), ``missing`` where it is none of them."""
     dictionary, codes = dictionary_codes(column)
-    present = [value for value in dictionary if value is not None]
-    found = to_numbers(pc.index_in(texts(present), value_set=ids.cast(TEXT)), missing=missing)
-    positions = np.full(len(dictionary) + 1, missing, dtype=np.int64)  # the last: code -1
-    positions[[i for i, value in enumerate(dictionary) if value is not None]] = found
+    found = pc.index_in(dictionary.cast(TEXT), value_set=ids.cast(TEXT))
+    positions = np.append(to_numbers(found, missing=missing), missing)  # the last: code -1
     return positions[codes[rows]]
 
 
 def all_different(ids: pa.Array) -> bool:
     return bool(pc.count_distinct(ids, mode="all").as_py() == len(ids))
+
+
+def is_text(column: pa.ChunkedArray | pa.Array) -> bool:
+    """Text, or text dictionary-encoded: what a snapshot stores ids and statuses as (or,
+    for a column of no values at all, null values: an empty table's ids)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or (pa.types.is_null(kind) and column.null_count == len(column))
+    )

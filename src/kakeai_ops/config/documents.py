@@ -14,6 +14,6 @@ Line = Annotated[str, Field(max_length=80)]
 
 class Documents(Section):
     meeting: Line = "1on1 定例会"  # the deck's cover and the file's title
-    organiser: Line = "1on1 推進事務局"  # the author of decks and workbooks
+    organiser: Line = "KAKEAI事務局"  # the author of decks and workbooks: as mails sign
     company: Line = ""  # the company named in file properties (blank: none)
     classification: Line = "社外秘"  # on the cover and every slide

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -357,6 +358,51 @@ def _xlsx_rows(
 ) -> tuple[list[list[str]], int, set[int]]:
     """Rows of the sheet as text from the first non-empty row; that row's number; and the
     positions of columns holding number cells (where Excel may have dropped leading zeros)."""
+    data = _sheet(path, sheet, kept=limit is not None)
+    try:
+        raw = data.to_python(skip_empty_area=False, nrows=None if limit is None else limit + 50)
+    except Exception as err:
+        raise ReadFailure(unreadable_xlsx(path, err)) from None
+    start = 0
+    while start < len(raw) and all(_cell_text(c) == "" for c in raw[start]):
+        start += 1
+    rows = [[_cell_text(c) for c in row] for row in raw[start:]]
+    # Number cells (not True/False: bool is a kind of int): calamine gives plain ints
+    # and floats, so their type alone says it.
+    numbers = (int, float)
+    numeric = {i for row in raw[start + 1 :] for i, c in enumerate(row) if type(c) in numbers}
+    if limit is not None:
+        rows = rows[:limit]
+    return rows, start + 1, numeric
+
+
+# The sheet whose first rows were just read to find its header, kept for the whole read
+# that follows: calamine parses a whole sheet to give any of its rows (a second parse of
+# the sample's 1on1s was a sixth of its ingest). Handed over once, and only while the
+# file is the one parsed (same size, time and inode). Exports read at once (ingest's
+# threads) each take their own.
+_parsed: dict[tuple[str, str | None, tuple[int, ...]], Any] = {}
+
+
+def _sheet(path: Path, sheet: str | None, kept: bool) -> Any:
+    """The sheet ``sheet`` (the first when None) of the workbook, parsed; with ``kept``,
+    kept for the next read of the same sheet of the same file."""
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), sheet, (stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    except OSError:
+        key = None
+    data = _parsed.pop(key, None) if key is not None else None
+    if data is None:
+        data = _parse_sheet(path, sheet)
+    if kept and key is not None:
+        _parsed[key] = data
+        while len(_parsed) > 3:  # the three exports of one ingest, at most
+            del _parsed[next(iter(_parsed))]
+    return data
+
+
+def _parse_sheet(path: Path, sheet: str | None) -> Any:
     from python_calamine import CalamineWorkbook, WorksheetNotFound
 
     try:
@@ -364,7 +410,7 @@ def _xlsx_rows(
     except Exception as err:  # calamine raises its own error types for broken files
         raise ReadFailure(unreadable_xlsx(path, err)) from None
     try:
-        data = book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)
+        return book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)
     except WorksheetNotFound:
         if sheet is None:  # the workbook lists a sheet it does not hold
             raise ReadFailure(unreadable_xlsx(path, None)) from None
@@ -382,23 +428,6 @@ def _xlsx_rows(
         ) from None
     except Exception as err:  # the sheet's own part is damaged
         raise ReadFailure(unreadable_xlsx(path, err)) from None
-    try:
-        raw = data.to_python(skip_empty_area=False, nrows=None if limit is None else limit + 50)
-    except Exception as err:
-        raise ReadFailure(unreadable_xlsx(path, err)) from None
-    start = 0
-    while start < len(raw) and all(_cell_text(c) == "" for c in raw[start]):
-        start += 1
-    rows = [[_cell_text(c) for c in row] for row in raw[start:]]
-    numeric = {
-        i
-        for row in raw[start + 1 :]
-        for i, c in enumerate(row)
-        if isinstance(c, int | float) and not isinstance(c, bool)
-    }
-    if limit is not None:
-        rows = rows[:limit]
-    return rows, start + 1, numeric
 
 
 def other_sheets(path: Path, named_in_settings: bool = False) -> Problem | None:
@@ -497,6 +526,8 @@ def _read_xlsx(path: Path, keep: Callable[[list[str]], list[str]], sheet: str | 
 
 def _cell_text(cell: object) -> str:
     """An XLSX cell as the text a person sees; dates as ISO so one parser serves all."""
+    if type(cell) is str:  # most cells: first
+        return cell
     if cell is None:
         return ""
     if isinstance(cell, bool):

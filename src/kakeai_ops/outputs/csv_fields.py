@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -72,12 +73,22 @@ def _arrow_field(values: pa.Array, line_end: str) -> pa.Array:
     kind = values.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
         return _text_field(pc.fill_null(values.cast(TEXT), _scalar("")), line_end)
+    if pa.types.is_timestamp(kind) and kind.tz is None:  # as a datetime64 column
+        unit = f"datetime64[{kind.unit}]"
+        times = arrow_values.to_numbers(values, missing=np.iinfo(np.int64).min).view(unit)
+        dates = _date_fields(times)
+        if dates is None:
+            raise TypeError("years before 1000 or after 9999 are not written here")
+        return _text_field(dates, line_end)
+    if pa.types.is_float64(kind):  # as a float64 column: a null is NaN
+        return _float_fields(arrow_values.to_floats(values))
+    if pa.types.is_integer(kind):  # as an int64 column, or Int64 where there are nulls
+        numbers = arrow_values.to_numbers(values, missing=0)
+        return _optional_int_fields(numbers, ~arrow_values.present(values))
     if values.null_count:
         raise TypeError(f"a column of {kind} with missing values is not written here")
     if pa.types.is_boolean(kind):
         return pc.if_else(values, _scalar("true"), _scalar("false"))
-    if pa.types.is_integer(kind):
-        return pc.cast(values, TEXT)  # as str() writes an int
     raise TypeError(f"a column of {kind} is not written here")
 
 
@@ -134,10 +145,12 @@ def _arrow_text(column: pd.Series) -> pa.Array:
 
 
 def _dates(column: pd.Series) -> pa.Array | None:
-    """``YYYY-MM-DD`` for a whole day, else ``YYYY-MM-DD HH:MM``; blank for missing."""
-    from ..columnar.distinct import distinct_numbers
+    return _date_fields(column.to_numpy())
 
-    values = column.to_numpy()
+
+def _date_fields(values: np.ndarray) -> pa.Array | None:
+    """``YYYY-MM-DD`` for a whole day, else ``YYYY-MM-DD HH:MM``; blank for missing
+    (NaT); None for years before 1000 or after 9999."""
     known = ~np.isnat(values)
     years = values[known].astype("datetime64[Y]").astype(np.int64) + 1970
     if len(years) and (years.min() < 1000 or years.max() > 9999):
@@ -149,16 +162,47 @@ def _dates(column: pd.Series) -> pa.Array | None:
     present = values[known]
     minutes = present.astype("datetime64[m]").view(np.int64)
     day = minutes // 1440
-    days, which_day = distinct_numbers(day)
+    days, which_day = _distinct(day)
     day_texts = np.append(np.datetime_as_string(days.astype("datetime64[D]"), unit="D"), "")
-    day_of = np.full(len(values), len(days))  # the blank, for missing
+    day_of = np.full(len(values), len(days), dtype=np.int64)  # the blank, for missing
     day_of[known] = which_day
     whole = present.astype("datetime64[D]") == present
     minute_of = np.zeros(len(values), dtype=np.int64)  # the blank: missing or a whole day
     minute_of[known] = np.where(whole, 0, minutes - day * 1440 + 1)
     return pc.binary_join_element_wise(
-        pa.array(day_texts, TEXT).take(day_of), CLOCK.take(minute_of), _scalar("")
+        _spread(day_texts.tolist(), day_of),
+        CLOCK.take(arrow_values.numbers(minute_of)),
+        _scalar(""),
     )
+
+
+def _float_fields(values: np.ndarray) -> pa.Array:
+    """As cell() rounds each float and csv.writer writes repr(), blank for NaN: once per
+    distinct value (by bits, so 0.0 and -0.0 stay apart)."""
+    bits, which = _distinct(values.view(np.int64))
+    texts = ["" if v != v else repr(round(v, 4)) for v in bits.view(np.float64).tolist()]
+    return _spread(texts, which)
+
+
+def _optional_int_fields(values: np.ndarray, missing: np.ndarray) -> pa.Array:
+    """Integers as str() writes them, blank where ``missing``."""
+    numbers = pc.cast(arrow_values.numbers(values.astype(np.int64)), TEXT)
+    return pc.if_else(arrow_values.numbers(missing), _scalar(""), numbers)
+
+
+def _spread(texts: list[str], which: np.ndarray) -> pa.Array:
+    return arrow_values.texts(texts).take(arrow_values.numbers(which.astype(np.int64)))
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``columnar.distinct.distinct_numbers`` (a hash table) where pandas is loaded, else
+    ``np.unique``: the same answer (sorted distinct values, and per value which)."""
+    if "pandas" in sys.modules:
+        from ..columnar.distinct import distinct_numbers
+
+        return distinct_numbers(values)
+    distinct, which = np.unique(values, return_inverse=True)
+    return distinct, which.reshape(-1)
 
 
 def _literal(text: str) -> str:
@@ -196,23 +240,16 @@ def _plain(column: pd.Series) -> pa.Array | None:
     booleans become true/false); None for other columns."""
     import pandas as pd
 
-    from ..columnar.distinct import distinct_numbers
-
     dtype = column.dtype
     if dtype == np.bool_:
         return pc.if_else(pa.array(column.to_numpy()), _scalar("true"), _scalar("false"))
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         return pc.cast(pa.array(column.to_numpy()), TEXT)  # as str() writes an int
     if dtype == np.float64:
-        # As cell() rounds each and csv.writer writes repr(): once per distinct value
-        # (by bits, so 0.0 and -0.0 stay apart).
-        values = column.to_numpy()
-        bits, which = distinct_numbers(values.view(np.int64))
-        texts = ["" if v != v else repr(round(v, 4)) for v in bits.view(np.float64).tolist()]
-        return pa.array(texts, TEXT).take(which)
+        return _float_fields(column.to_numpy())
     if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
-        numbers = pc.cast(pa.array(column.to_numpy(dtype=np.int64, na_value=0)), TEXT)
-        return pc.if_else(pa.array(column.isna().to_numpy()), _scalar(""), numbers)
+        values = column.to_numpy(dtype=np.int64, na_value=0)
+        return _optional_int_fields(values, column.isna().to_numpy(dtype=bool))
     return None
 
 
