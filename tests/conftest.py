@@ -360,9 +360,14 @@ SHARED_RUNS = {
     "tests/test_report_xlsx_charts.py": "sample_reports",
     "tests/test_report_xlsx.py": "sample_reports",  # REPORT_90D
     "tests/test_divisions_periods.py": "sample_reports",
-    # The sample with its seminar held (seminar_ws; test_review_hostile.py reads it too).
+    # The sample with its seminar held (seminar_ws), and the deck of it two tests of
+    # test_review_hostile.py read (the rest of that file reads the sample's reports).
     "tests/test_survey_text_hostile.py": "seminar_ws",
     "tests/test_monthly_review_small_groups.py": "seminar_ws",
+    "tests/test_review_hostile.py::test_review_paths_are_printed_as_written": "seminar_ws",
+    "tests/test_review_hostile.py::test_review_seminar_groups_are_the_summary_counts": (
+        "seminar_ws"
+    ),
     "tests/test_review.py::test_one_snapshot_and_nothing_sent_gives_slides_that_say_so": (
         "october_review"
     ),
