@@ -121,7 +121,6 @@ def test_the_lists_as_csv_never_load_pandas(
     w = ("-w", str(ws.root))
     eligible = ("campaign", "eligible", "exec-1on1-2026h2", *w)
     for args in (
-        (*eligible, "--format", "csv"),
         (*eligible, "--all", "--format", "csv"),
         ("segment", *w, "--list", "--format", "csv"),
     ):
@@ -129,4 +128,3 @@ def test_the_lists_as_csv_never_load_pandas(
         assert "pyarrow" in imported and "numpy" in imported
         assert "pandas" not in imported, args
     assert "pandas" in _imported_by(*eligible, "--format", "json")
-    assert "pandas" in _imported_by("segment", *w, "--list", "--format", "json")
