@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -11,12 +11,15 @@ from rich.table import Table
 
 from .. import model
 from ..config import load_settings
+from ..exports.ahead import ReadAhead
 from ..i18n import _, language
-from ..jobs.ingest import IngestResult, ingest
 from ..workspace import find_workspace
 from .console import plain
 from .options import WorkspaceOpt, expanded
 from .shared import err, out, warn, writes_state
+
+if TYPE_CHECKING:  # loaded in the command, once the files' checks have started
+    from ..jobs.ingest import IngestResult
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +56,16 @@ def register(app: typer.Typer) -> None:
         Example: kops ingest ユーザー一覧.csv ペア一覧.csv 1on1履歴.xlsx
         """
         ws = find_workspace(workspace)
-        settings = load_settings(ws.config_path)
+        # The files' UTF-8 checks and hashes start first: they run while pandas and the
+        # rest of ingest are imported (most of a second), and are done when needed.
+        ahead = ReadAhead(files)
+        try:
+            from ..jobs.ingest import ingest
+
+            settings = load_settings(ws.config_path)
+        except BaseException:
+            ahead.close()
+            raise
         with err.status(escape(_("Ingesting…"))) as status:
             result = ingest(
                 ws,
@@ -61,6 +73,7 @@ def register(app: typer.Typer) -> None:
                 files,
                 progress=lambda m: status.update(escape(m) + "…"),
                 older=older,
+                ahead=ahead,
             )
         for message in result.notes:
             warn(message)

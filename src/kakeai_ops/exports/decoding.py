@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import threading
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ class _Copies(threading.local):
 
 
 _utf8_copies = _Copies()
+
+Identity = tuple[str, int, int]  # (path, size, modification time): the file as it is
+
+# UTF-8 checks started before the file is read (check_ahead), by the file's identity.
+_checks_ahead: dict[Identity, Future[bool]] = {}
 
 
 class ReadFailure(Exception):
@@ -72,14 +78,14 @@ def detect_encoding(path: Path) -> str:
             ),
         )
     if head.startswith(codecs.BOM_UTF8):
-        if _is_utf8(path):
+        if _utf8(path):
             return "utf-8-sig"
         raise _whole_file(path, N_("starts with a UTF-8 BOM but is not valid UTF-8"))
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _whole_file(
             path, N_("is UTF-16; save it as CSV UTF-8 or as CSV (Shift-JIS/CP932) from Excel")
         )
-    if _is_utf8(path):
+    if _utf8(path):
         return "utf-8"
     if _is_cp932(path):
         return "cp932"
@@ -108,7 +114,29 @@ def utf8_copy(path: Path) -> Any:
     return _utf8_copies.kept.pop(_identity(path))
 
 
-def _identity(path: Path) -> tuple[str, int, int]:
+def check_ahead(path: Path, pool: Executor) -> Identity:
+    """Start the file's UTF-8 check on ``pool``; ``detect_encoding`` takes its answer if
+    the file is unchanged by then. The identity to ``forget_checks`` afterwards."""
+    identity = _identity(path)
+    _checks_ahead[identity] = pool.submit(_is_utf8, path)
+    return identity
+
+
+def forget_checks(identities: list[Identity]) -> None:
+    """Drop the checks started ahead that were not taken (a file not read after all)."""
+    for identity in identities:
+        _checks_ahead.pop(identity, None)
+
+
+def _utf8(path: Path) -> bool:
+    """``_is_utf8``, answered by the check started ahead when there is one."""
+    ahead = _checks_ahead.pop(_identity(path), None)
+    if ahead is not None and not ahead.cancelled():
+        return ahead.result()
+    return _is_utf8(path)
+
+
+def _identity(path: Path) -> Identity:
     stat = path.stat()
     return str(path.resolve()), stat.st_size, stat.st_mtime_ns
 

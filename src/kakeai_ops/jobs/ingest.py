@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from ..analyses.timeline import implied_as_of
 from ..clock import PIN_VAR, now, now_text
 from ..config import Settings
 from ..errors import InputError, KopsError, Problem
+from ..exports.ahead import ReadAhead, sha256_of
 from ..exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from ..exports.findings import Findings
 from ..exports.reading import (
@@ -85,33 +84,12 @@ class _Loaded:
     table: str
     frame: pd.DataFrame
     first_row: int
-    digest: Future[str] | None = None  # the SHA-256 being computed (_Digests)
+    digest: Future[str] | None = None  # the SHA-256 being computed (ReadAhead)
 
     @functools.cached_property
     def sha256(self) -> str:
         """The file's SHA-256, read once: the manifest and the audit entry both name it."""
-        return self.digest.result() if self.digest is not None else _sha256(self.path)
-
-
-class _Digests:
-    """The exports' SHA-256s, computed on another thread while they are read and checked
-    (hashlib lets other threads run while it hashes): a 270 MB export costs 0.2 s, that
-    no longer waits at the end. Closing stops what is left (an ingest that fails)."""
-
-    def __init__(self, paths: list[Path]) -> None:
-        self._stop = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        # Regular files only: opening a pipe or a device could block (readable() says why).
-        self._futures = {
-            path: self._pool.submit(_sha256, path, self._stop) for path in paths if path.is_file()
-        }
-
-    def of(self, path: Path) -> Future[str] | None:
-        return self._futures.get(path)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        return self.digest.result() if self.digest is not None else sha256_of(self.path)
 
 
 def ingest(
@@ -120,17 +98,19 @@ def ingest(
     paths: list[Path],
     progress: Progress | None = None,
     older: bool = False,
+    ahead: ReadAhead | None = None,
 ) -> IngestResult:
     """Read, validate and store; raises InputError (nothing written) on any problem.
 
     An export older than the latest snapshot is refused, with what it would undo,
-    unless ``older``; exports that add nothing to the latest snapshot are not stored."""
+    unless ``older``; exports that add nothing to the latest snapshot are not stored.
+    ``ahead``: the files' checks and hashes, started by the caller (closed here)."""
     say = progress or (lambda _message: None)
-    digests = _Digests(paths)
+    ahead = ahead or ReadAhead(paths)
     try:
-        return _ingest(ws, settings, paths, say, older, digests)
+        return _ingest(ws, settings, paths, say, older, ahead)
     finally:
-        digests.close()
+        ahead.close()
 
 
 def _ingest(
@@ -139,10 +119,10 @@ def _ingest(
     paths: list[Path],
     say: Progress,
     older: bool,
-    digests: _Digests,
+    ahead: ReadAhead,
 ) -> IngestResult:
     findings = Findings()
-    loaded = _read_exports(paths, settings, findings, say, digests)
+    loaded = _read_exports(paths, settings, findings, say, ahead)
     by_table = _by_table(loaded, findings)
     previous = latest_snapshot(ws)
     before = load_tables(previous) if previous else None
@@ -199,30 +179,30 @@ SMALL_FILE = 32 << 20
 
 
 def _read_exports(
-    paths: list[Path], settings: Settings, findings: Findings, say: Progress, digests: _Digests
+    paths: list[Path], settings: Settings, findings: Findings, say: Progress, ahead: ReadAhead
 ) -> list[_Loaded]:
     """Each file read and made canonical; problems in ``findings``, each file's in the
     order the files were given, whichever thread read it."""
     now = ingest_moment()
     with ThreadPoolExecutor(max_workers=1) as helper:
-        ahead = {
+        on_helper = {
             index: helper.submit(_load_alone, path, settings, now)
             for index, path in enumerate(paths)
             if _size(path) < SMALL_FILE
         }
         here = {}
         for index, path in enumerate(paths):
-            if index not in ahead:
+            if index not in on_helper:
                 say(_("reading {file}").format(file=path.name))
                 here[index] = _load_alone(path, settings, now)
         loaded: list[_Loaded] = []
         for index, path in enumerate(paths):
-            if index in ahead:
+            if index in on_helper:
                 say(_("reading {file}").format(file=path.name))
-            item, found = ahead[index].result() if index in ahead else here.pop(index)
+            item, found = on_helper[index].result() if index in on_helper else here.pop(index)
             findings.absorb(found)
             if item is not None:
-                item.digest = digests.of(path)
+                item.digest = ahead.digest(path)
                 loaded.append(item)
     return loaded
 
@@ -716,14 +696,3 @@ def _manifest(
             for change in changes
         },
     }
-
-
-def _sha256(path: Path, stop: threading.Event | None = None) -> str:
-    """The file's SHA-256 ('' when ``stop`` is set before the end: no longer wanted)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            if stop is not None and stop.is_set():
-                return ""
-            digest.update(chunk)
-    return digest.hexdigest()
