@@ -92,7 +92,7 @@ def arrow_fact_rows(
     import pyarrow as pa
 
     from ..columnar.arrow_codes import code_of, dictionary_codes, id_positions, is_text
-    from ..columnar.arrow_values import present, to_flags, to_numbers
+    from ..columnar.buffers import present, to_flags, to_numbers
 
     n = len(ids)
     texts = [pairs.column(c) for c in ("manager_id", "member_id")]

@@ -268,7 +268,7 @@ def segment_table(
     import pyarrow as pa
 
     from ..columnar.arrow_codes import all_different, code_of, dictionary_codes
-    from ..columnar.arrow_values import numbers, present, texts
+    from ..columnar.buffers import numbers, present, texts
     from .segment_facts import arrow_fact_rows, facts_of
 
     # As definitions.current_users: everyone but 退職.

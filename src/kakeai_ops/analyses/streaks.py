@@ -169,7 +169,7 @@ def eligibility_table(
         id_positions,
         is_text,
     )
-    from ..columnar.arrow_values import numbers, texts, to_numbers
+    from ..columnar.buffers import numbers, texts, to_numbers
 
     user_ids = users.column("user_id")
     # (Combining no chunks would make an empty array by pa.array, which loads pandas.)

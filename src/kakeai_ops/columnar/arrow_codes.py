@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_values import TEXT, texts, to_numbers
+from .buffers import TEXT, texts, to_numbers
 
 
 def dictionary_codes(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:

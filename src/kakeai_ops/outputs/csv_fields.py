@@ -20,8 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..columnar import arrow_values
-from ..columnar.buffers import joined_text
+from ..columnar import buffers
 from .neutralise import FORMULA_TRIGGERS, csv_field
 
 if TYPE_CHECKING:  # imported where a frame is written: ``table_csv_text`` needs no pandas
@@ -30,12 +29,12 @@ if TYPE_CHECKING:  # imported where a frame is written: ``table_csv_text`` needs
 QUOTE = '"'
 TEXT = pa.large_string()
 # " HH:MM" for each minute of a day, after a blank for a whole day (written as a date).
-CLOCK = arrow_values.texts([""] + [f" {h:02d}:{m:02d}" for h in range(24) for m in range(60)])
+CLOCK = buffers.texts([""] + [f" {h:02d}:{m:02d}" for h in range(24) for m in range(60)])
 
 
 def _scalar(value: str) -> pa.Scalar:
-    # Not pa.scalar, which imports pandas (see columnar.arrow_values).
-    return arrow_values.text(value)
+    # Not pa.scalar, which imports pandas (see columnar.buffers).
+    return buffers.text(value)
 
 
 def csv_rows(columns: list[pa.Array], line_end: str) -> str:
@@ -51,7 +50,7 @@ def csv_rows(columns: list[pa.Array], line_end: str) -> str:
     if isinstance(ended, pa.ChunkedArray):
         ended = ended.combine_chunks()
     # No nulls: the character data of the array is the lines one after another.
-    return joined_text(ended)
+    return buffers.joined_text(ended)
 
 
 def table_csv_text(table: pa.Table, line_end: str = "\n") -> str:
@@ -75,16 +74,16 @@ def _arrow_field(values: pa.Array, line_end: str) -> pa.Array:
         return _text_field(pc.fill_null(values.cast(TEXT), _scalar("")), line_end)
     if pa.types.is_timestamp(kind) and kind.tz is None:  # as a datetime64 column
         unit = f"datetime64[{kind.unit}]"
-        times = arrow_values.to_numbers(values, missing=np.iinfo(np.int64).min).view(unit)
+        times = buffers.to_numbers(values, missing=np.iinfo(np.int64).min).view(unit)
         dates = _date_fields(times)
         if dates is None:
             raise TypeError("years before 1000 or after 9999 are not written here")
         return _text_field(dates, line_end)
     if pa.types.is_float64(kind):  # as a float64 column: a null is NaN
-        return _float_fields(arrow_values.to_floats(values))
+        return _float_fields(buffers.to_floats(values))
     if pa.types.is_integer(kind):  # as an int64 column, or Int64 where there are nulls
-        numbers = arrow_values.to_numbers(values, missing=0)
-        return _optional_int_fields(numbers, ~arrow_values.present(values))
+        numbers = buffers.to_numbers(values, missing=0)
+        return _optional_int_fields(numbers, ~buffers.present(values))
     if values.null_count:
         raise TypeError(f"a column of {kind} with missing values is not written here")
     if pa.types.is_boolean(kind):
@@ -171,7 +170,7 @@ def _date_fields(values: np.ndarray) -> pa.Array | None:
     minute_of[known] = np.where(whole, 0, minutes - day * 1440 + 1)
     return pc.binary_join_element_wise(
         _spread(day_texts.tolist(), day_of),
-        CLOCK.take(arrow_values.numbers(minute_of)),
+        CLOCK.take(buffers.numbers(minute_of)),
         _scalar(""),
     )
 
@@ -186,12 +185,12 @@ def _float_fields(values: np.ndarray) -> pa.Array:
 
 def _optional_int_fields(values: np.ndarray, missing: np.ndarray) -> pa.Array:
     """Integers as str() writes them, blank where ``missing``."""
-    numbers = pc.cast(arrow_values.numbers(values.astype(np.int64)), TEXT)
-    return pc.if_else(arrow_values.numbers(missing), _scalar(""), numbers)
+    numbers = pc.cast(buffers.numbers(values.astype(np.int64)), TEXT)
+    return pc.if_else(buffers.numbers(missing), _scalar(""), numbers)
 
 
 def _spread(texts: list[str], which: np.ndarray) -> pa.Array:
-    return arrow_values.texts(texts).take(arrow_values.numbers(which.astype(np.int64)))
+    return buffers.texts(texts).take(buffers.numbers(which.astype(np.int64)))
 
 
 def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
