@@ -95,3 +95,19 @@ def test_dates_parsed_ahead_report_as_dates_parsed_in_turn(
     assert found_ahead.total == found_in_turn.total
     assert found_ahead.notes == found_in_turn.notes
     pd.testing.assert_frame_equal(ahead, in_turn)
+
+
+def test_a_1on1_without_a_date_is_refused_as_blank_not_as_unreadable(tmp_path: Path) -> None:
+    """実施日時 is required: blank, spaces and a dash are 'blank' (taken from what the date
+    parser read and refused, not from the text stripped again); anything else unreadable
+    is an unreadable date."""
+    cells = ["", "  ", "-", "－", "2026-11-02 10:00:00", "2026/13/02", "　"]
+    rows = [
+        [f"M{n}", "000101", "000102", held, "実施済", "", "", "", "", ""]
+        for n, held in enumerate(cells)
+    ]
+    _table, _frame, found = _read(write_csv(tmp_path / "meetings.csv", MEETINGS_HEADER, rows))
+    said = {(p.row, p.column, str(p.what)) for p in found.problems}
+    blank = {(row, "実施日時", "required value is blank") for row in (2, 3, 4, 5, 8)}
+    assert blank <= said
+    assert {row for row, column, what in said if column == "実施日時"} == {2, 3, 4, 5, 7, 8}

@@ -270,17 +270,18 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     manager_id = managers.categorical(manager_values)
     member_id = members.categorical(member_values)
     same = _same_values(manager_id, member_id) & ~_is_value(manager_id, "")
-    ctx.bad(
-        "member_id",
-        pd.Series(same, index=members.index),
-        N_("manager and member are the same person"),
-        members.spread(member_values),
-        kind="self",
-    )
+    if same.any():  # (the ids spread over 2.5M rows only to be quoted)
+        ctx.bad(
+            "member_id",
+            pd.Series(same, index=members.index),
+            N_("manager and member are the same person"),
+            members.spread(member_values),
+            kind="self",
+        )
 
     held_raw = ctx.text("held_at")
     held_at = ctx.dates("held_at")  # 予定 may lie ahead: checked with the status below
-    ctx.required("held_at", normalise.blank_to_empty(held_raw), held_raw)
+    ctx.required_where("held_at", ctx.blank_dates("held_at", held_at), held_raw)
 
     status_map: dict[str, str] = {}
     for key in model.STATUSES:

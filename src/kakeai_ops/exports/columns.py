@@ -37,6 +37,7 @@ class Context:
         self.file = raw.display
         self.length = len(raw.frame)
         self._parsing: dict[str, Future[tuple[pd.Series, pd.Series]]] = {}
+        self._unparsed: dict[str, pd.Series] = {}  # per date field, the values refused
 
     def parse_dates_ahead(self, fields: list[str], pool: Executor) -> None:
         """Start parsing these date columns on ``pool``'s threads (the parser works in
@@ -97,7 +98,10 @@ class Context:
         return raw
 
     def required(self, field: str, values: pd.Series, raw: pd.Series) -> None:
-        self.bad(field, values == "", "required value is blank", raw, kind="blank")
+        self.required_where(field, values == "", raw)
+
+    def required_where(self, field: str, blank: pd.Series, raw: pd.Series) -> None:
+        self.bad(field, blank, "required value is blank", raw, kind="blank")
 
     def note_respelled(
         self, field: str, before: pd.Series, after: pd.Series, column: Distinct | None = None
@@ -137,6 +141,7 @@ class Context:
         raw = self.text(field)
         parsing = self._parsing.pop(field, None)
         values, bad = parsing.result() if parsing else normalise.parse_datetimes(raw)
+        self._unparsed[field] = bad
         self.bad(
             field,
             bad,
@@ -155,6 +160,11 @@ class Context:
         if happened:
             self.not_after_now(field, values, raw, values.notna())
         return values
+
+    def blank_dates(self, field: str, values: pd.Series) -> pd.Series:
+        """The rows of a date column ``dates`` read (``values``) that hold no date (blank,
+        '-'): those it neither read nor refused, without stripping the text again."""
+        return values.isna() & ~self._unparsed[field]
 
     def not_after_now(
         self, field: str, values: pd.Series, raw: pd.Series, applies: pd.Series
