@@ -173,8 +173,9 @@ def _ingest(
 
 # Files smaller than this (users and pairs exports, up to a few hundred thousand people)
 # are read on a second thread while the big ones (the 1on1s) are read on this one: the
-# small ones fill the time the big one leaves a core idle (its UTF-8 check, converting
-# the parsed columns), and two big files are never held in memory at once.
+# small ones fill the time the big one leaves a core idle (converting its parsed columns,
+# the parts of checking them that hold Python's lock), and two big files are never held
+# in memory at once.
 SMALL_FILE = 32 << 20
 
 
