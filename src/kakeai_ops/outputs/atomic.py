@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,10 +26,16 @@ _TEMP_NAME_CHARS = 100
 def check_target(path: Path) -> None:
     """Refuse, before any work, a path no file can be written to: a folder, a name
     Windows refuses, a parent that is missing or is a file."""
+    _checked(path, _check_target)
+
+
+def _checked(path: Path, check: Callable[[Path], None]) -> None:
+    """``check`` of a path given for writing, after refusing `-`; a name too long even to
+    look at is said as one that cannot be written."""
     _not_a_dash(path)
     try:
-        _check_target(path)
-    except OSError as error:  # a name too long even to look at
+        check(path)
+    except OSError as error:
         raise unwritable(path, error) from None
 
 
@@ -109,11 +115,7 @@ def unwritable(path: Path, error: OSError) -> KopsError:
 def check_folder(path: Path) -> None:
     """Refuse, before any work, a folder to write files into that cannot be one: a file,
     a path through a file, a name Windows refuses."""
-    _not_a_dash(path)
-    try:
-        _check_folder(path)
-    except OSError as error:  # a name too long even to look at
-        raise unwritable(path, error) from None
+    _checked(path, _check_folder)
 
 
 def _check_folder(path: Path) -> None:
