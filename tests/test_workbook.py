@@ -4,6 +4,7 @@ the room, and a hidden figure stands at the right of its cell. Read back with op
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -186,3 +187,38 @@ def test_hostile_headers_and_long_text_make_a_file_excel_opens(tmp_path: Path) -
     assert control.value == "\u202e逆向き␛[2J"
     heights = [d.height for d in sheet.row_dimensions.values() if d.height is not None]
     assert heights and max(heights) <= workbook.MAX_ROW_HEIGHT
+
+
+def test_a_total_row_keeps_each_cells_own_look_and_each_books_own_styles(tmp_path: Path) -> None:
+    # total_row reuses the style it made for a cell that looked alike: a cell with another
+    # border, or a cell of another book, must get its own.
+    from openpyxl.styles import Border, Side
+
+    thick, dashed = Side(style="thick"), Side(style="dashed")
+    books = [workbook.new_book(), workbook.new_book()]
+    for book in books:
+        sheet = book.create_sheet("t")
+        for row in (1, 2):
+            sheet.cell(row=row, column=1, value="全社").border = Border(left=thick)
+            sheet.cell(row=row, column=2, value=1).border = Border(right=dashed)
+            workbook.total_row(sheet, row, 3)
+    books[1]._fonts.add(workbook.font(italic=True))  # another book's styles in other places
+    sheet = books[1]["t"]
+    sheet.cell(row=3, column=1).border = Border(left=dashed)
+    workbook.total_row(sheet, 3, 1)
+    for book in books:
+        path = tmp_path / f"{id(book)}.xlsx"
+        book.save(path)
+        sheet = load_workbook(path)["t"]
+        for row in (1, 2):
+            first, second, third = (sheet.cell(row=row, column=c) for c in (1, 2, 3))
+            assert all(c.font.b and c.border.top.style == "double" for c in (first, second, third))
+            assert _sides(first) == ("thick", None) and _sides(second) == (None, "dashed")
+            assert _sides(third) == (None, None)
+    last = load_workbook(tmp_path / f"{id(books[1])}.xlsx")["t"]["A3"]
+    assert _sides(last) == ("dashed", None) and last.border.top.style == "double" and last.font.b
+
+
+def _sides(target: Any) -> tuple[str | None, ...]:
+    """The left and right border lines of a cell read back."""
+    return tuple(getattr(side, "style", None) for side in (target.border.left, target.border.right))

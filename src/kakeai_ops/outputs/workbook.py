@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -287,11 +289,13 @@ def _measured_cells(sheet: Worksheet, headers: set[int], sample: int) -> list[_C
     """The cells that set a column's width: the first ``sample`` rows and the headers,
     but not a cell alone in its row (a title, a note, a legend spills to the right)."""
     cells: list[_Cell] = []
+    # Going over the rows makes their empty cells, none past the last column: read once.
+    several_columns = sheet.max_column > 1
     for index, row in enumerate(sheet.iter_rows()):
         if index > sample and row[0].row not in headers:
             continue
         filled = [c for c in row if c.value is not None and c.value != ""]
-        if len(filled) == 1 and sheet.max_column > 1 and filled[0].column == 1:
+        if len(filled) == 1 and several_columns and filled[0].column == 1:
             continue
         for target in filled:
             text = cell_text(target.value, target.number_format)
@@ -674,15 +678,32 @@ def _escaped(text: str) -> str:
 
 
 def total_row(sheet: Worksheet, row: int, columns: int) -> None:
-    """A totals row: bold with a double line above, so it reads apart from its parts."""
+    """A totals row: bold with a double line above, so it reads apart from its parts.
+
+    Giving a cell a font and a border looks both up among every style of the book (most
+    of the time a table's total row took): a cell that looked as one made bold before
+    takes that one's style ids, the same ones the lookups would give."""
     from openpyxl.styles import Border, Side
 
     line = Side(style="double", color="404040")
+    made = _TOTAL_LOOKS.setdefault(sheet.parent, {})
     for column in range(1, columns + 1):
         target = sheet.cell(row=row, column=column)
+        before = None if target._style is None else tuple(target._style)  # None: unstyled
+        known = made.get(before)
+        if known is not None:
+            target._style = copy(known)
+            continue
         target.font = font(bold=True)
         old = target.border
         target.border = Border(left=old.left, right=old.right, top=line, bottom=old.bottom)
+        made[before] = copy(target._style)
+
+
+# Per workbook (style ids are its own): a cell's style ids before total_row → after.
+_TOTAL_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[int, ...] | None, Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def shows_hidden(values: Iterable[Any]) -> bool:
