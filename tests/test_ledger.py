@@ -163,3 +163,35 @@ def test_killed_mid_run_then_resumed(sample_copy: Workspace) -> None:
     assert got == Counter({a: 1 for a in expected})
     final = states(sample_copy)
     assert final["sent"] == len(expected) - 1 and final["sending"] == 1
+
+
+def test_counts_per_state_match_a_recount_of_the_rows_and_follow_other_writers(
+    ws: Workspace,
+) -> None:
+    new_run(ws, "r1", *(planned(item, f"00000{n}") for n, item in enumerate("abcd")))
+    new_run(ws, "r0", planned("z", "000009"))
+    ledger, other = Ledger(ws), Ledger(ws)  # another kops writing the same database
+    try:
+        ledger.mark("r1", "a", "sent")
+        ledger.mark("r1", "b", "deferred", "cap", not_before=dt.date(2026, 12, 1))
+        assert ledger.state_counts("r1") == {
+            **dict.fromkeys(("planned", "sending", "sent", "written", "deferred"), 0),
+            **dict.fromkeys(("temp_failed", "perm_failed", "suppressed", "holdout"), 0),
+            **Counter(row.state for row in ledger.rows("r1")),
+        }
+        other.mark("r1", "c", "perm_failed", "550")
+        assert ledger.state_counts("r1")["perm_failed"] == 1  # read afresh, never kept
+        assert ledger.state_counts("r1")["planned"] == 1
+        assert ledger.state_counts("nope") == {}
+        frame = ledger.counts()
+        assert list(frame["run_id"]) == ["r0", "r1"]  # every run with rows, by id
+        for run in ("r0", "r1"):
+            recount = Counter(row.state for row in ledger.rows(run))
+            row = frame[frame["run_id"] == run].iloc[0]
+            assert {s: int(row[s]) for s in recount} == dict(recount)
+            assert int(row.drop("run_id").sum()) == len(ledger.rows(run))
+        assert ledger.counts("r0")["planned"].tolist() == [1]
+        assert ledger.counts("nope").empty
+    finally:
+        ledger.close()
+        other.close()

@@ -9,7 +9,6 @@ from contextlib import closing
 from ..config import Settings
 from ..glossary import MAIL_STATES
 from ..i18n import _, term
-from ..model import record
 from ..store import record_action
 from ..store.ledger import Ledger
 from ..workspace import Workspace
@@ -44,7 +43,7 @@ def send_pending(
         with operator.progress(_("Sending"), len(pending), transient=False) as advance:
             sender.on_progress = lambda message, state: advance(term(STATE_WORDS, state))
             ledger.set_run_status(plan.run_id, "sending")
-            before = _counts(ledger, plan.run_id)
+            before = ledger.state_counts(plan.run_id)
             try:
                 report = sender.send(plan, pending)
             except Paused:
@@ -52,14 +51,14 @@ def send_pending(
                 raise
             finally:
                 # What reached the transport is recorded, even when the run stopped part-way.
-                _audit_sends(ws, plan.run_id, before, _counts(ledger, plan.run_id), sender)
+                _audit_sends(ws, plan.run_id, before, ledger.state_counts(plan.run_id), sender)
         remaining = len(sender.pending(plan, False))
         deferred = ledger.deferred_until(plan.run_id)
         ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
-        counts = record(ledger.counts(plan.run_id).iloc[0])
+        counts = ledger.state_counts(plan.run_id)
     outcome = _counted(sorted(report.outcomes.items())) or _("none")
     operator.say(_("Run {run}: this time {outcome}.").format(run=plan.run_id, outcome=outcome))
-    total = _counted((k, int(v)) for k, v in counts.items() if k != "run_id" and int(v))
+    total = _counted((state, n) for state, n in counts.items() if n)
     operator.say(_("  In all: {counts}").format(counts=total))
     if sender.rehearsal:
         operator.say(
@@ -93,13 +92,6 @@ def _counted(items: Iterable[tuple[str, int]]) -> str:
         _("{state} {count:,}").format(state=term(STATE_WORDS, state), count=count)
         for state, count in items
     )
-
-
-def _counts(ledger: Ledger, run_id: str) -> dict[str, int]:
-    table = ledger.counts(run_id)
-    if not len(table):
-        return {}
-    return {k: int(v) for k, v in record(table.iloc[0]).items() if k != "run_id"}
 
 
 def _audit_sends(

@@ -549,7 +549,7 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
     written_states = [] if rehearsal else ["written"]
     today = now().date()
     with open_ledger(source.workspace) as ledger:
-        counts = ledger.counts(run_id)
+        row = ledger.state_counts(run_id)
         pending = len(
             ledger.rows(run_id, ["planned", "temp_failed", *written_states, *retry_states])
         )
@@ -557,7 +557,6 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
         deferred = ledger.deferred_until(run_id)
     due = sum(1 for day in deferred.values() if day <= today)
     pending += due
-    row = counts.iloc[0].to_dict() if len(counts) else {}
     operator.say(
         _(
             "Resuming run {run_id}: sent {sent:,}, written to the outbox {written:,}, "

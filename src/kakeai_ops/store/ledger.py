@@ -263,16 +263,33 @@ class Ledger:
         return runs
 
     def counts(self, run_id: str | None = None) -> pd.DataFrame:
-        frame = read_frame(
-            self.db,
-            "SELECT run_id, state, COUNT(*) AS n FROM mail_ledger",
-            "GROUP BY run_id, state",
-            "run_id",
-            run_id,
+        """Rows per state (a column each, in STATES' order) of every run that has rows, or
+        of ``run_id`` alone; a state not in STATES is not counted."""
+        by_run = self._state_counts(run_id)
+        frame = pd.DataFrame(
+            [[run, *(found.get(state, 0) for state in STATES)] for run, found in by_run.items()],
+            columns=pd.Index(["run_id", *STATES], name="state"),
         )
-        table = frame.pivot_table(index="run_id", columns="state", values="n", fill_value=0)
-        table = table.reindex(columns=list(STATES), fill_value=0).astype(int)
-        return table.reset_index()
+        return frame.astype(dict.fromkeys(STATES, "int64"))
+
+    def state_counts(self, run_id: str) -> dict[str, int]:
+        """The run's rows per state, every state of STATES named (0 when none); empty when
+        the run has no rows."""
+        found = self._state_counts(run_id).get(run_id)
+        return {} if found is None else {state: found.get(state, 0) for state in STATES}
+
+    def _state_counts(self, run_id: str | None) -> dict[str, dict[str, int]]:
+        """run → state → rows, by one GROUP BY (runs sorted by id, as SQLite's text order)."""
+        query = "SELECT run_id, state, COUNT(*) FROM mail_ledger"
+        params: tuple[str, ...] = ()
+        if run_id is not None:
+            query += " WHERE run_id = ?"
+            params = (run_id,)
+        by_run: dict[str, dict[str, int]] = {}
+        grouped = self.db.execute(query + " GROUP BY run_id, state ORDER BY run_id, state", params)
+        for run, state, count in grouped:
+            by_run.setdefault(run, {})[state] = int(count)
+        return by_run
 
     # --- rows ---------------------------------------------------------------
 
