@@ -541,7 +541,8 @@ def _narrow_to_words(
         if width <= readable:
             break
         longest = _header_word(sheet, column, rows)
-        for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        # The rows fit_columns measures (a long list is not read word by word to the end).
+        for (target,) in sheet.iter_rows(min_row=2, max_row=401, min_col=column, max_col=column):
             if isinstance(target.value, str) and not _alone(sheet, target):
                 longest = max(longest, header_lines.longest_word(target.value))
         narrowest: float = max(units(longest), MIN_COLUMN_WIDTH)
