@@ -191,7 +191,9 @@ def divisions_command(
     report, snap_id, publication = _build(context, snapshot, as_of, period, advisor, readers)
     check(report.cells)  # nothing is written or shown unaudited
     handed_out = emit(
-        report.records(),  # --format json: every figure the workbook publishes, one per cell
+        # --format json: every figure the workbook publishes, one per cell (read off the
+        # cells only when they are what is written).
+        report.records() if out_file is None and fmt is not Format.table else [],
         fmt,
         out_file,
         lambda path: _("Wrote {path} ({divisions} 事業部, {period})").format(

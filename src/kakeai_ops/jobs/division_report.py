@@ -101,8 +101,16 @@ class DivisionReport:
         return loss_text(self.loss())
 
     def rows(self) -> int:
-        departments = self.departments
-        return len(self.overview) + sum(len(departments[d]) for d in self.divisions)
+        """The rows of the overview and of every 事業部's 部署 table (as ``overview`` and
+        ``departments`` have them: one per 事業部, one per 部署), counted off the cells."""
+        divisions = set(self.divisions)
+        overview = {c.division for c in self.cells if c.table == "overview"}
+        departments = {
+            (c.division, c.department)
+            for c in self.cells
+            if c.table == "departments" and c.division in divisions
+        }
+        return len(overview) + len(departments)
 
     @property
     def overview(self) -> pd.DataFrame:
@@ -430,8 +438,11 @@ def _publication(
     audience: str,
 ) -> Publication:
     built: list[tuple[str, DivisionReport, dict[str, DivisionReport]]] = []
-    inputs = ReportInputs(tables, settings)  # shared by every report of the set
-    for text in sorted(_family(period_text, as_of, audience), key=_period_order):
+    family = sorted(_family(period_text, as_of, audience), key=_period_order)
+    # Shared by every report of the set, the figures of each scope read from the first
+    # day any period of the family looks at.
+    inputs = ReportInputs(tables, settings, _first_day(family, as_of))
+    for text in family:
         try:
             company = build_report(tables, settings, as_of, text, inputs=inputs)
         except KopsError:
@@ -534,9 +545,11 @@ class ReportInputs:
     (a month's: the month before it and the quarter), all from the same tables: these
     are worked out once for the set, not once per report. Read only once made."""
 
-    def __init__(self, tables: Tables, settings: Settings) -> None:
+    def __init__(self, tables: Tables, settings: Settings, since: dt.date | None = None) -> None:
+        """``since``: the first day any report of the set looks at (None: each report's)."""
         self.tables = tables
         self.settings = settings
+        self.since = since
         self.recoding = organisation_rows(tables, settings)
         self._scopes: dict[str, list[ScopeUnit]] = {}
         self._scoped: dict[tuple[Any, ...] | None, _Scoped] = {}
@@ -556,12 +569,30 @@ class ReportInputs:
         return self._scoped[key]
 
     def figures(self, scope: list[ScopeUnit] | None, since: dt.date) -> Figures:
-        # Figures depend on the tables and ``since`` only; the periods of a family
-        # usually share ``since`` (the monthly chart's first month).
+        # Figures depend on the tables and ``since`` only, and every figure is asked of
+        # the days from a period's start on: those read from an earlier day are the same
+        # numbers. One Figures per scope serves every period of the family (30 and 90
+        # days start apart; a month's quarter starts before it).
+        if self.since is not None and self.since <= since:
+            since = self.since
         key = (_scope_key(scope), since)
         if key not in self._figures:
             self._figures[key] = Figures(self.scoped(scope).tables, since=since)
         return self._figures[key]
+
+
+def _first_day(family: Sequence[str], as_of: dt.date) -> dt.date | None:
+    """The first day the reports of ``family`` look at: the earliest start of a period
+    before one of them and of the monthly chart (None if no period can be read)."""
+    first_month = division_figures.last_months(as_of, MONTHS)[-1].start
+    starts = []
+    for text in family:
+        try:
+            _period, previous = division_figures.parse_period(text, as_of)
+        except KopsError:
+            continue  # refused where the report is built
+        starts.append(min(previous.start, first_month))
+    return min(starts, default=None)
 
 
 def _scope_key(scope: list[ScopeUnit] | None) -> tuple[Any, ...] | None:

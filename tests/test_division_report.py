@@ -1,0 +1,79 @@
+"""The reports of a publication set, made together, hold the figures each report has when
+made on its own; what the command records and says it wrote counts the rows the
+workbook has."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from conftest import copied
+from kakeai_ops.analyses import divisions as division_figures
+from kakeai_ops.config import Settings, load_settings
+from kakeai_ops.jobs.division_report import DivisionReport, build_publication, build_report
+from kakeai_ops.model import Tables
+from kakeai_ops.store import load_tables, resolve_snapshot
+from kakeai_ops.workspace import Workspace
+from test_report import with_advisors
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def sample(
+    sample_ws: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Tables, Settings]:
+    ws = copied(sample_ws, tmp_path_factory.mktemp("division-report") / "ws")
+    with_advisors(ws)
+    snap = resolve_snapshot(ws, None)
+    return load_tables(snap, columns=division_figures.NEEDED_COLUMNS), load_settings(ws.config_path)
+
+
+def _figures(report: DivisionReport) -> list[tuple[Any, ...]]:
+    """What each cell counts, before privacy decides what it shows."""
+    return [
+        (c.table, c.period, c.division, c.department, c.metric, c.topic, c.response, c.raw, c.size)
+        for c in report.cells
+    ]
+
+
+@pytest.mark.parametrize("period", ["30d", "90d", "month:2026-10", "month:2026-11"])
+def test_each_report_of_the_set_counts_what_it_counts_alone(
+    sample: tuple[Tables, Settings], period: str
+) -> None:
+    # The set reads each scope's 1on1s once, from the first day any of its periods looks
+    # at (a month's quarter, the 90 days before 90 days): no period may lose a day.
+    tables, settings = sample
+    publication = build_publication(tables, settings, AS_OF, period)
+    assert publication.companies >= 2
+    company = build_report(tables, settings, AS_OF, period)
+    assert _figures(publication.company) == _figures(company)
+    for name, report in publication.advisors.items():
+        alone = build_report(
+            tables,
+            settings,
+            AS_OF,
+            period,
+            report_scope(tables, settings, name),
+            report.scope_label,
+        )
+        assert _figures(report) == _figures(alone)
+
+
+def report_scope(tables: Tables, settings: Settings, name: str) -> Any:
+    from kakeai_ops.analyses.advisor_scopes import resolve_scope
+
+    return resolve_scope(tables.users, name, settings.advisors[name])
+
+
+def test_rows_are_the_rows_of_the_overview_and_department_tables(
+    sample: tuple[Tables, Settings],
+) -> None:
+    tables, settings = sample
+    publication = build_publication(tables, settings, AS_OF, "90d")
+    for report in publication.family:
+        departments = report.departments
+        tables_rows = len(report.overview) + sum(len(departments[d]) for d in report.divisions)
+        assert report.rows() == tables_rows > 0
