@@ -226,7 +226,8 @@ def _columns_wide(text: str) -> int:
 
 def test_no_text_is_cut_at_its_column(month: Path) -> None:
     """A text longer than its column is wide wraps, in a row tall enough for all its lines
-    (neither Excel nor LibreOffice grows a row the file gives no height)."""
+    (neither Excel nor LibreOffice grows a row the file gives no height); an id is shrunk
+    to its column instead, on one line."""
     wrapped = 0
     for path in _lists(month):
         for sheet in _book(path).worksheets:
@@ -248,6 +249,8 @@ def test_no_text_is_cut_at_its_column(month: Path) -> None:
                     if lines <= 1:
                         continue
                     where = f"{path.name}:{sheet.title}!{cell.coordinate}"
+                    if cell.alignment.shrink_to_fit and "\n" not in cell.value:
+                        continue  # an id, read whole (test_workbook_print)
                     assert cell.alignment.wrap_text, where
                     height = sheet.row_dimensions[cell.row].height
                     assert height is not None and height >= 14 * lines, (where, height, lines)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from kakeai_ops.config import Settings
 from kakeai_ops.mail.message import as_bytes, build_message, message_id
@@ -149,3 +152,60 @@ def test_every_encoded_word_is_whole_characters() -> None:
     assert len(words) > 3
     for word in words:
         base64.b64decode(word).decode("utf-8")  # strict: a split character raises
+
+
+def _boundaries_named(raw: bytes) -> bytes:
+    """The bytes with each MIME boundary (random per message) named by its order."""
+    import re
+
+    found: list[bytes] = []
+    for boundary in re.findall(rb"={15}\d+==", raw):
+        if boundary not in found:
+            found.append(boundary)
+    for n, boundary in enumerate(found):
+        raw = raw.replace(boundary, b"=BOUNDARY%d=" % n)
+    return raw
+
+
+def test_headers_parsed_and_folded_once_are_the_bytes_the_standard_library_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A header value met again is served from memory: the bytes stay those of policy.SMTP
+    building and folding every message afresh, whatever came before (another subject, the
+    same name as a string, a name only its case tells apart)."""
+    import kakeai_ops.mail.message as message_module
+
+    book = tmp_path / "報告.xlsx"
+    book.write_bytes(b"PK\x03\x04" + bytes(range(256)))
+    cases = [
+        ("髙橋 一郎", "ichiro@example.jp", "【KAKEAI事務局】1on1 の前に「トピック」①"),
+        ("髙橋 一郎", "ichiro@example.jp", "【KAKEAI事務局】1on1 の前に「トピック」②"),
+        ("髙橋 一郎", "Ichiro@example.jp", "=?utf-8?b?5pys5paH?= は文字どおり"),
+        ('O\'Brien, "Jr." (QA)', "ob@example.jp", "Re: plain ASCII " + "long words " * 12),
+        ("Ｗｉｄｅ　名前　😀", "w@example.jp", "絵文字😀と 全角スペース　" * 4),
+        ("", "noname@example.jp", "x"),
+    ]
+    variants = [((), ()), ((book,), ("月次レポート 2026年11月.xlsx",))]
+
+    def built(name: str, address: str, subject: str, files: Any, names: Any) -> bytes:
+        made = build_message(
+            Settings().mail,
+            name,
+            address,
+            subject,
+            f"{name} 様\n本文\n",
+            None,
+            message_id("r", address, "kops.example"),
+            date="Tue, 01 Dec 2026 10:00:00 +0900",
+            attachments=files,
+            attachment_names=names,
+        )
+        return _boundaries_named(as_bytes(made))
+
+    once = [built(*case, *variant) for variant in variants for case in cases]
+    again = [built(*case, *variant) for variant in variants for case in cases]
+    monkeypatch.setattr(message_module, "_BUILD", policy.SMTP)
+    monkeypatch.setattr(message_module, "_WIRE", policy.SMTP.clone(refold_source="none"))
+    afresh = [built(*case, *variant) for variant in variants for case in cases]
+    assert once == afresh and again == afresh
+    assert len(set(afresh)) == len(afresh)

@@ -222,3 +222,66 @@ def test_a_total_row_keeps_each_cells_own_look_and_each_books_own_styles(tmp_pat
 def _sides(target: Any) -> tuple[str | None, ...]:
     """The left and right border lines of a cell read back."""
     return tuple(getattr(side, "style", None) for side in (target.border.left, target.border.right))
+
+
+def _visible_width(sheet: Worksheet) -> float:
+    return sum(
+        sheet.column_dimensions[get_column_letter(i)].width or 8.43
+        for i in range(1, sheet.max_column + 1)
+        if not sheet.column_dimensions[get_column_letter(i)].hidden
+    )
+
+
+def test_hostile_long_ids_are_never_broken_and_the_sheet_stays_readable(tmp_path: Path) -> None:
+    """Ids far longer than a page allows (a campaign id of 90 characters, a run id that is a
+    Japanese sentence) beside long text: each id stays on one line, shrunk to its column,
+    never wrapped; the sheet still prints at 8 pt or more."""
+    long_ids = ["x" * 90, "キャンペーン" * 10, "no_prep.member-2026-10"]
+    frame = pd.DataFrame(
+        {
+            "run_id": long_ids,
+            "campaign_id": [f"c-{n}-" + "9" * 40 for n in range(3)],
+            "title": ["事前準備なし・部下向け（2026年10月）" * 3] * 3,
+            "note": ["対象がスタックポイントではないため効果測定なし、" * 4] * 3,
+            "division": ["マーケティング本部・経営企画室"] * 3,
+            "written": [13, 65, 77],
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "ids.xlsx")).worksheets[0]
+    assert _visible_width(sheet) <= workbook.READABLE_WIDTH
+    for column in (1, 2):
+        width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+        assert width >= workbook.MIN_ID_WIDTH
+        for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            shown = workbook.display_width(target.value)
+            assert not target.alignment.wrap_text and "\n" not in target.value, target.value
+            assert shown <= workbook.line_room(width) or target.alignment.shrink_to_fit
+    assert sheet["A4"].value == "no_prep.member-2026-10"
+
+
+def test_a_list_of_reasons_breaks_only_between_reasons(tmp_path: Path) -> None:
+    """A 選んだ理由 far wider than the page: its column holds its longest reason, every line
+    ends with a whole reason, and the sheet still prints at 8 pt or more."""
+    reason = "、".join(
+        ["90日で13回", "週カバー率 100%", "平均スッキリ度 4.4", "「今後のキャリア」が23%"] * 3
+    )
+    frame = pd.DataFrame(
+        {
+            "manager_id": ["000132", "000248"],
+            "manager_name": ["秋谷 彩花", "上口 恵"],
+            "division": ["マーケティング本部", "営業本部"],
+            "department": ["営業企画部", "調達部"],
+            "held": [13, 7],
+            "reason": [reason, reason],
+            "note": ["対象がスタックポイントではないため効果測定なし" * 3] * 2,
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "reasons.xlsx")).worksheets[0]
+    assert _visible_width(sheet) <= workbook.READABLE_WIDTH
+    column = header_labels(sheet).index("選んだ理由") + 1
+    width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+    for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        lines = target.value.split("\n")
+        assert len(lines) > 1 and "".join(lines) == reason
+        assert all(line.endswith("、") for line in lines[:-1]), lines
+        assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines)

@@ -15,9 +15,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kakeai_ops import glossary
+from kakeai_ops.model import is_id
 from kakeai_ops.outputs import header_lines, workbook
 from test_glossary import second_spellings
-from workbooks import header_labels, report_tables
+from workbooks import column_keys, header_labels, label, report_tables
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
 
@@ -294,3 +295,67 @@ def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:
     listed = [tuple(r) for r in notes.iter_rows(min_row=2, values_only=True)]
     assert ("一覧", "役割", "role") in listed
     assert all(c.data_type == "s" for row in notes.iter_rows() for c in row if c.value)
+
+
+def _id_columns(book: Workbook, sheet: Worksheet) -> list[int]:
+    """The columns of ids on a list's sheet (run, campaign, seminar, people), by the keys
+    its 「列の説明」 sheet gives."""
+    keys = column_keys(book)
+    return [
+        target.column
+        for target in sheet[1]
+        if target.value is not None
+        and is_id(keys.get((sheet.title, label(target.value)), ""))
+        and not sheet.column_dimensions[get_column_letter(target.column)].hidden
+    ]
+
+
+def test_no_id_breaks_inside_itself(month: Path) -> None:
+    """An id (配信ID no_prep.member-2026-10, a 社員番号) is read and copied as one piece:
+    its cell never wraps, and its column is as wide as the id, or the cell shrinks the
+    id to the column's width; and the sheet still prints at 8 pt or more."""
+    checked = 0
+    for path in _workbooks(month):
+        book = _book(path)
+        if glossary.COLUMN_NOTES_SHEET not in book.sheetnames:
+            continue
+        for sheet in book.worksheets:
+            for column in _id_columns(book, sheet):
+                width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+                for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                    if not isinstance(target.value, str) or not target.value:
+                        continue
+                    where = (path.name, sheet.title, target.coordinate, target.value, width)
+                    assert not target.alignment.wrap_text and "\n" not in target.value, where
+                    fits = workbook.display_width(target.value) <= workbook.line_room(width)
+                    assert fits or target.alignment.shrink_to_fit, where
+                    checked += 1
+    assert checked > 500
+    mail = _book(month / "out" / "review-2026-11.xlsx")["5_メール施策"]
+    runs = [c.value for (c,) in mail.iter_rows(min_row=2, max_col=1) if c.value]
+    assert "no_prep.member-2026-10" in runs and "campaign.awarded-exec-1on1-2026h2" in runs
+
+
+def test_the_shortlist_reasons_break_between_reasons(month: Path) -> None:
+    """The shortlist's 選んだ理由 is written one reason after another, its lines broken
+    between two reasons (after 「、」), each line within its printed column: never
+    「平均ス / ッキリ度」 nor 「週カバ / ー率」; and the sheet still prints at 8 pt or more."""
+    book = _book(month / "out" / "interview-shortlist.xlsx")
+    sheet = book[glossary.SHEETS["shortlist"]]
+    column = header_labels(sheet).index(glossary.column_label("reason")) + 1
+    width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+    assert not sheet.column_dimensions[get_column_letter(column)].hidden
+    cells = [c for (c,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column) if c.value]
+    assert len(cells) >= 3
+    for target in cells:
+        lines = str(target.value).split("\n")
+        where = (target.coordinate, lines, width)
+        assert len(lines) > 1 and target.alignment.wrap_text, where
+        assert all(line.endswith("、") for line in lines[:-1]), where
+        assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines), where
+        # Each reason is a phrase of its own: the weeks covered are not in brackets of
+        # the count, so no reason is longer than the column.
+        reasons = "".join(lines).split("、")
+        assert any(r.startswith("週カバー率 ") for r in reasons), where
+        height = sheet.row_dimensions[target.row].height or 15
+        assert height >= workbook.row_height(len(lines)), where

@@ -443,9 +443,12 @@ def _f(key: str, number_format: str | None = None, detail: bool = False) -> Colu
 
 # Columns of short phrases kops writes (「未ログイン・ペア未成立・…」, 「…なし 2人、…」): a cell
 # too long for its column is written with its line breaks between them (Excel would break
-# 「スッキ / リ度未入力」). Not a long sentence (選んだ理由): broken on lines short enough
-# for every Excel, it took twice the lines.
+# 「スッキ / リ度未入力」).
 PHRASE_COLUMNS = frozenset({"invites", "left_out_reasons", "note"})
+# Columns of reasons one after another (選んだ理由: 「90日で13回、週カバー率 100%、平均スッキリ度
+# 4.4、…」): their column is given the room of the longest reason, and a cell breaks only
+# between two reasons (after 「、」), never inside one (「週カバ / ー率」, 「平均ス / ッキリ度」).
+LIST_COLUMNS = frozenset({"reason"})
 
 # Column key → what people read in a file's header, and how its figures are formatted.
 COLUMNS: dict[str, Column] = {

@@ -425,8 +425,10 @@ def reason_line(row: dict[str, Any], rules: Interview, topic: str | None) -> str
     """One line on why the pair was picked."""
     last = pd.Timestamp(row["last_held_at"])
     parts = [
-        f"{rules.lookback_days}日で{row['held']}回"
-        f"（週カバー率 {percent(float(row['regularity']))}）",
+        # Each reason a phrase of its own (not 「90日で13回（週カバー率 100%）」): a printed
+        # list breaks between two of them, so the longest sets its column's width.
+        f"{rules.lookback_days}日で{row['held']}回",
+        f"週カバー率 {percent(float(row['regularity']))}",
         f"平均スッキリ度 {fixed(float(row['sukkiri_avg']))}",
     ]
     if not pd.isna(row["growth_avg"]):

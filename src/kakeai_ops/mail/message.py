@@ -24,8 +24,10 @@ from email import encoders, policy
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 from ..clock import now
 from ..config import Mail
@@ -74,7 +76,7 @@ def build_message(
     sender: Sender | None = None,
     attachment_names: Sequence[str] = (),
 ) -> EmailMessage:
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=_BUILD)
     sender = sender or Sender.of(settings)
     from_user, from_domain = split_address(sender.address)
     to_user, to_domain = split_address(to_addr)
@@ -158,10 +160,73 @@ def _content_type(path: Path) -> tuple[str, str]:
     return maintype, subtype
 
 
+class _HeadersOnce(EmailPolicy):
+    """An EmailPolicy that parses each header value once and folds each parsed header once
+    per policy, in this process: a run's messages share their From, Reply-To, Subject, Date
+    and every part's Content-Type and encoding, and parsing and folding them (the standard
+    library's header classes) cost more than the rest of building a message.
+
+    A parsed header is immutable and the same for the same name and value; its folded
+    lines are the same for the same header and policy settings (a generator makes a new
+    policy for each part, by clone: the settings, not the object, are the key). The byte
+    output is the standard library's own. The memory holds at most LIMIT entries."""
+
+    LIMIT = 4096
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        key = _value_key(value)
+        if key is None:
+            return super().header_store_parse(name, value)
+        key = (self.header_factory, name, key)
+        stored = _PARSED.get(key)
+        if stored is None:
+            stored = super().header_store_parse(name, value)
+            _remember(_PARSED, key, stored)
+        return stored
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        try:
+            key = (tuple(vars(self).items()), name, id(value))
+            hash(key)
+        except TypeError:  # a setting that can't be a key: fold as usual
+            return super().fold_binary(name, value)
+        stored = _FOLDED.get(key)
+        if stored is not None and stored[0] is value:
+            return stored[1]
+        folded = super().fold_binary(name, value)
+        # The value is held beside its lines: its id stays its own while the entry lives.
+        _remember(_FOLDED, key, (value, folded))
+        return folded
+
+
+_PARSED: dict[Any, tuple[str, Any]] = {}
+_FOLDED: dict[Any, tuple[Any, bytes]] = {}
+
+
+def _value_key(value: Any) -> Any:
+    """What a header value is, as a key: text as itself, an Address by its parts; None for
+    other values (parsed every time)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is Address:
+        return (kind, value.display_name, value.username, value.domain)
+    return None
+
+
+def _remember(memory: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memory) >= _HeadersOnce.LIMIT:
+        memory.clear()
+    memory[key] = value
+
+
+# policy.SMTP (the default policy with CRLF line ends), its headers parsed and folded once.
+_BUILD = _HeadersOnce(linesep="\r\n", header_factory=policy.SMTP.header_factory)
+
 # Headers kops set as objects are folded as policy.SMTP folds them; a header given as text
 # (an attachment's, above) is written as given: refolded, its quoted RFC 2047 name would be
 # turned into RFC 2231 and its content type broken across encoded words.
-_WIRE = policy.SMTP.clone(refold_source="none")
+_WIRE = _BUILD.clone(refold_source="none")
 
 
 def as_bytes(message: EmailMessage) -> bytes:

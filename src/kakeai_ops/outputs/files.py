@@ -365,7 +365,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         if key not in ROW_NAMES:
             break
         names += 1
-    width = workbook.fit_columns(ws, header_rows=[1], details=people.details)
+    width = workbook.fit_columns(ws, header_rows=[1], details=people.details, kinds=people.kinds)
     width = _folded_and_wrapped(ws, people, width, last)
     lines = Alignment(horizontal="right", vertical="top", wrap_text=True)
     for target in said:  # measured by their longest line above; now shown line by line
@@ -426,8 +426,11 @@ def _apart_from_figures(
 def _folded_and_wrapped(ws: Worksheet, people: PeopleTable, width: float, last: int) -> float:
     """Detail columns folded where the sheet is too wide, long text wrapped, headers broken
     between words; returns the width left."""
-    width = workbook.fold_details(ws, people.details, width)
+    kinds = people.kinds
+    width = workbook.fold_details(ws, people.details, width, kinds)
     _apart_from_unfolded(ws, people.formats, last)
+    ids = {position for position, kind in enumerate(kinds, start=1) if kind == workbook.ID}
+    workbook.shrink_long_ids(ws, ids)
     workbook.wrap_long_cells(ws)
     _between_phrases(ws, people.keys, last)
     workbook.break_headers(ws, [1])
@@ -440,18 +443,20 @@ def _between_phrases(ws: Worksheet, keys: list[str], last: int) -> None:
     (「平均ス / ッキリ度」, 「…スッキ / リ度未入力」, a line that starts with 「・」)."""
     from openpyxl.utils import get_column_letter
 
-    from .header_lines import phrase_lines
+    from .header_lines import list_lines, phrase_lines
 
     for position, key in enumerate(keys, start=1):
         dimension = ws.column_dimensions[get_column_letter(position)]
-        if key not in glossary.PHRASE_COLUMNS or dimension.hidden:
+        if key not in glossary.PHRASE_COLUMNS | glossary.LIST_COLUMNS or dimension.hidden:
             continue
+        # A list of reasons breaks between two reasons only (its column holds the longest).
+        broken = list_lines if key in glossary.LIST_COLUMNS else phrase_lines
         room = max((dimension.width or 8.43) - 1.5, 1) / 1.1  # as wrap_long_cells reads it
         for (target,) in ws.iter_rows(min_row=2, max_row=last, min_col=position, max_col=position):
             text = target.value
             if not isinstance(text, str) or not target.alignment.wrap_text or "\n" in text:
                 continue
-            lines = phrase_lines(text, room)
+            lines = broken(text, room)
             if len(lines) < 2:
                 continue
             target.value = "\n".join(lines)
@@ -486,7 +491,11 @@ def _apart_from_unfolded(ws: Worksheet, formats: list[str | None], last: int) ->
                 continue
             old = target.alignment
             target.alignment = Alignment(
-                horizontal="left", vertical=old.vertical, wrap_text=old.wrap_text, indent=1
+                horizontal="left",
+                vertical=old.vertical,
+                wrap_text=old.wrap_text,
+                indent=1,
+                shrink_to_fit=old.shrink_to_fit,
             )
 
 

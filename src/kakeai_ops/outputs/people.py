@@ -28,6 +28,14 @@ class PeopleTable:
     def details(self) -> list[bool]:
         return [glossary.COLUMNS[k].detail if k in glossary.COLUMNS else False for k in self.keys]
 
+    @property
+    def kinds(self) -> list[str]:
+        """What each column holds, for the room it is given on paper (workbook.KINDS)."""
+        return [
+            _kind(key, number_format)
+            for key, number_format in zip(self.keys, self.formats, strict=True)
+        ]
+
 
 def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()) -> PeopleTable:
     keys = [str(c) for c in frame.columns]
@@ -103,3 +111,13 @@ def _format(key: str, column: pd.Series, text_columns: AbstractSet[str]) -> str 
     if pd.api.types.is_integer_dtype(column.dtype):
         return glossary.COUNT
     return None
+
+
+def _kind(key: str, number_format: str | None) -> str:
+    if is_id(key):
+        return "id"
+    if key in glossary.LIST_COLUMNS:
+        return "list"
+    if key == "name" or key.endswith("_name"):
+        return "name"
+    return "text" if number_format in (None, glossary.TEXT) else "number"

@@ -21,6 +21,7 @@ units, and bars in the order of the table beside them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import unicodedata
 import weakref
 from collections.abc import Iterable, Sequence
@@ -55,6 +56,14 @@ READABLE_WIDTH = 150
 REPORT_WIDTH = 137
 MAX_COLUMN_WIDTH = 50
 MIN_COLUMN_WIDTH = 6
+# What a column holds (people.PeopleTable.kinds) decides the room it keeps when its sheet
+# is too wide to print readably, and where its cells may break:
+ID = "id"  # read and copied whole (配信ID, 社員番号): never wraps, never narrowed to wrap;
+# only on a sheet still too wide does it narrow, its longer ids shrunk to the column.
+LIST = "list"  # reasons one after another (選んだ理由): as wide as its longest reason
+NAME = "name"  # a person's name: wraps as text does, never narrower than the name
+TEXT = "text"  # words: wraps between them, down to its longest word where the sheet needs
+NUMBER = "number"  # figures and dates: as wide as they and their header are
 # Labels of a total row: printed bold with a line above, apart from the rows it adds up.
 TOTAL_LABELS = frozenset({"合計", "全社", "事業部計", "全体", "計"})
 HIDDEN_MARKS = ("<5", "<10", "(秘匿)")
@@ -208,12 +217,14 @@ def fit_columns(
     sample: int = 400,
     details: Sequence[bool] = (),
     readable: float = READABLE_WIDTH,
+    kinds: Sequence[str] = (),
 ) -> float:
     """Set each column as wide as its widest cell (headers wrap, and their rows are made
     tall enough); returns the sheet's total width. A cell alone in its row (a title, a
     note, a legend) spills over the empty cells to its right and sets no width. Headers get
     the room not to break inside a word where the sheet still prints readably (``details``:
-    the columns fold_details folds away when the sheet is too wide)."""
+    the columns fold_details folds away when the sheet is too wide; ``kinds``: what each
+    column holds, an id's column counted whole and a list's as wide as its longest reason)."""
     from openpyxl.utils import get_column_letter
 
     cells = _measured_cells(sheet, set(header_rows), sample)
@@ -241,8 +252,8 @@ def fit_columns(
     def cap(column: int) -> float:
         return max(WRAPPED_WIDTH, floors.get(column, 0))
 
-    # wrap_wide narrows a column no further than its header's longest word.
-    floors: dict[int, int] = {}
+    # wrap_wide narrows a column no further than its header's longest word (or reason).
+    floors = _list_floors(sheet, kinds, sample)
     for _row, column, _longest, _wraps, label in cells:
         if label is not None:
             floors[column] = max(floors.get(column, 0), units(header_lines.longest_word(label)))
@@ -250,10 +261,10 @@ def fit_columns(
     roomy, widths = measured(True), measured(False)
     # A text column that wrap_wide would wrap (「2026年10月22日〜11 / 月20日」 breaks inside a
     # word) keeps its width first where the sheet has the room, the least wide first;
-    # headers get what is left (they break between words anyway).
-    whole: set[int] = set()
+    # headers get what is left (they break between words anyway). Ids are never wrapped.
+    whole = _kind_columns(kinds, ID)
     spare = readable - printed(widths)
-    over = {c: w - cap(c) for c, w in widths.items() if c != 1 and w > cap(c)}
+    over = {c: w - cap(c) for c, w in widths.items() if c != 1 and c not in whole and w > cap(c)}
     for column in sorted(over, key=lambda c: (over[c], c)):
         if over[column] <= spare and not (column <= len(details) and details[column - 1]):
             spare -= over[column]
@@ -308,6 +319,24 @@ def _measured_cells(sheet: Worksheet, headers: set[int], sample: int) -> list[_C
     return cells
 
 
+def _kind_columns(kinds: Sequence[str], kind: str) -> set[int]:
+    return {position for position, own in enumerate(kinds, start=1) if own == kind}
+
+
+def _list_floors(sheet: Worksheet, kinds: Sequence[str], sample: int = 400) -> dict[int, int]:
+    """The width of each list column's longest reason (「週カバー率 100%、」): it breaks
+    between two reasons only, so it is never narrower."""
+    floors: dict[int, int] = {}
+    for column in _kind_columns(kinds, LIST):
+        for (target,) in sheet.iter_rows(
+            min_row=2, max_row=sample + 1, min_col=column, max_col=column
+        ):
+            if isinstance(target.value, str):
+                widest = max(display_width(x) for x in header_lines.items(target.value) or [""])
+                floors[column] = max(floors.get(column, 0), units(widest))
+    return floors
+
+
 def _tall_enough(sheet: Worksheet, cells: list[_Cell], widths: dict[int, float]) -> None:
     """Rows of wrapping cells as tall as their most lines in the columns' widths."""
     import math
@@ -325,9 +354,12 @@ def _tall_enough(sheet: Worksheet, cells: list[_Cell], widths: dict[int, float])
             sheet.row_dimensions[row_number].height = row_height(count)
 
 
-def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
+def fold_details(
+    sheet: Worksheet, details: list[bool], width: float, kinds: Sequence[str] = ()
+) -> float:
     """When the sheet is too wide to print readably, fold its detail columns into an
-    outline (hidden; Excel's [+] above the columns opens them); returns the width left."""
+    outline (hidden; Excel's [+] above the columns opens them), then wrap its long text
+    columns (wrap_wide, by what each column holds); returns the width left."""
     from openpyxl.utils import get_column_letter
 
     if width <= READABLE_WIDTH:
@@ -340,7 +372,7 @@ def fold_details(sheet: Worksheet, details: list[bool], width: float) -> float:
             dimension.hidden = True
     sheet.sheet_properties.outlinePr.summaryRight = False
     if width > READABLE_WIDTH:
-        width = wrap_wide(sheet, width, header_rows=(1,))
+        width = wrap_wide(sheet, width, header_rows=(1,), kinds=kinds)
     return width
 
 
@@ -377,6 +409,8 @@ def wrap_long_cells(sheet: Worksheet, first_row: int = 2) -> None:
             # A quick bound first: no character is wider than two columns.
             if not isinstance(text, str) or len(text) * 2 <= usable or _alone(sheet, target):
                 continue
+            if target.alignment.shrink_to_fit:  # an id, shown whole (shrink_long_ids)
+                continue
             needed = sum(
                 max(math.ceil(display_width(part) / usable), 1) for part in text.split("\n")
             )
@@ -404,6 +438,7 @@ def wrap_long_cells(sheet: Worksheet, first_row: int = 2) -> None:
                     vertical="top",
                     wrap_text=old.wrap_text,
                     indent=old.indent,
+                    shrink_to_fit=old.shrink_to_fit,  # an id shown whole (shrink_long_ids)
                 )
 
 
@@ -418,21 +453,25 @@ def wrap_wide(
     width: float,
     readable: float = READABLE_WIDTH,
     header_rows: Iterable[int] = (),
+    kinds: Sequence[str] = (),
 ) -> float:
     """Still too wide: long text columns wrap at a narrower width, widest first; never
-    narrower than the longest word of their header (it would break inside the word)."""
-    from openpyxl.styles import Alignment
+    narrower than the longest word of their header (it would break inside the word), nor
+    a list than its longest reason. With ``kinds`` (what each column holds): an id never
+    wraps; if the sheet is still too wide, text columns wrap down to their longest word,
+    and last its ids narrow, the longer ones shrunk to the column (never broken)."""
     from openpyxl.utils import get_column_letter
 
-    wrap = Alignment(wrap_text=True, vertical="top")
     dimensions = [
         (sheet.column_dimensions[get_column_letter(i)], i) for i in range(1, sheet.max_column + 1)
     ]
+    ids = _kind_columns(kinds, ID)
+    floors = _list_floors(sheet, kinds)
     wide = sorted(
         (
             (d.width or 0, i, d)
             for d, i in dimensions
-            if not d.hidden and (d.width or 0) > WRAPPED_WIDTH
+            if not d.hidden and (d.width or 0) > WRAPPED_WIDTH and i not in ids
         ),
         reverse=True,
     )
@@ -444,24 +483,130 @@ def wrap_wide(
             header_lines.longest_word(str(sheet.cell(row=r, column=column).value or ""))
             for r in rows
         ]
-        narrowest = max(WRAPPED_WIDTH, units(max(words, default=0)))
+        narrowest = max(WRAPPED_WIDTH, units(max(words, default=0)), floors.get(column, 0))
         if narrowest >= old:
             continue
         dimension.width = narrowest
         width -= old - narrowest
-        for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            if (
-                isinstance(target.value, str)
-                and not target.alignment.wrap_text
-                and not _alone(sheet, target)
-            ):
-                indent = target.alignment.indent
-                target.alignment = (
-                    Alignment(wrap_text=True, vertical="top", horizontal="left", indent=indent)
-                    if indent
-                    else wrap
-                )
+        _wrap_column(sheet, column)
+    if width > readable and kinds:
+        width = _narrow_to_words(sheet, width, readable, rows, kinds)
+    if width > readable and ids:
+        width = _shrink_ids(sheet, width, readable, rows, ids)
     return width
+
+
+def _wrap_column(sheet: Worksheet, column: int) -> None:
+    """The text cells of a narrowed column wrap (a title or note alone in its row spills)."""
+    from openpyxl.styles import Alignment
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        if (
+            isinstance(target.value, str)
+            and not target.alignment.wrap_text
+            and not _alone(sheet, target)
+        ):
+            indent = target.alignment.indent
+            target.alignment = (
+                Alignment(wrap_text=True, vertical="top", horizontal="left", indent=indent)
+                if indent
+                else wrap
+            )
+
+
+def _header_word(sheet: Worksheet, column: int, rows: list[int]) -> int:
+    return max(
+        (
+            header_lines.longest_word(str(sheet.cell(row=r, column=column).value or ""))
+            for r in rows
+        ),
+        default=0,
+    )
+
+
+def _narrow_to_words(
+    sheet: Worksheet, width: float, readable: float, rows: list[int], kinds: Sequence[str]
+) -> float:
+    """Text columns (not the first, which names the rows) wrap down to their longest word,
+    the widest first, until the sheet prints readably: 「マーケティング / 本部」 on a sheet whose
+    rows are several lines tall anyway, rather than ids broken or the print made smaller."""
+    from openpyxl.utils import get_column_letter
+
+    texts = sorted(
+        (
+            (sheet.column_dimensions[get_column_letter(c)].width or 8.43, c)
+            for c in _kind_columns(kinds, TEXT)
+            if c != 1 and not sheet.column_dimensions[get_column_letter(c)].hidden
+        ),
+        reverse=True,
+    )
+    for old, column in texts:
+        if width <= readable:
+            break
+        longest = _header_word(sheet, column, rows)
+        # The rows fit_columns measures (a long list is not read word by word to the end).
+        for (target,) in sheet.iter_rows(min_row=2, max_row=401, min_col=column, max_col=column):
+            if isinstance(target.value, str) and not _alone(sheet, target):
+                longest = max(longest, header_lines.longest_word(target.value))
+        narrowest: float = max(units(longest), MIN_COLUMN_WIDTH)
+        if narrowest >= old:
+            continue
+        narrowest = max(narrowest, math.ceil(old - (width - readable)))  # no narrower than needed
+        sheet.column_dimensions[get_column_letter(column)].width = narrowest
+        width -= old - narrowest
+        _wrap_column(sheet, column)
+    return width
+
+
+# An id column narrows no further than this: a 社員番号 stays whole, a long 配信ID shrinks.
+MIN_ID_WIDTH = 12
+
+
+def _shrink_ids(
+    sheet: Worksheet, width: float, readable: float, rows: list[int], ids: set[int]
+) -> float:
+    """The last room a too-wide sheet has: its id columns narrow, the widest first, and an
+    id longer than its column is shrunk to it (Excel's 縮小して全体を表示), never broken."""
+    from openpyxl.utils import get_column_letter
+
+    for column in sorted(
+        ids, key=lambda c: -(sheet.column_dimensions[get_column_letter(c)].width or 0)
+    ):
+        if width <= readable:
+            break
+        dimension = sheet.column_dimensions[get_column_letter(column)]
+        old = dimension.width or 8.43
+        floor = max(units(_header_word(sheet, column, rows)), MIN_ID_WIDTH)
+        narrowest = max(floor, math.ceil(old - (width - readable)))
+        if dimension.hidden or narrowest >= old:
+            continue
+        dimension.width = narrowest
+        width -= old - narrowest
+    shrink_long_ids(sheet, ids)
+    return width
+
+
+def shrink_long_ids(sheet: Worksheet, ids: set[int]) -> None:
+    """An id longer than its column (a column has at most MAX_COLUMN_WIDTH) is shrunk to
+    it, on one line: wrapped, it would be read and copied in two pieces."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    for column in ids:
+        room = line_room(sheet.column_dimensions[get_column_letter(column)].width or 8.43)
+        for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if isinstance(target.value, str) and display_width(target.value) > room:
+                old = target.alignment
+                if _alone(sheet, target):
+                    continue
+                target.alignment = Alignment(
+                    horizontal=old.horizontal,
+                    vertical=old.vertical,
+                    indent=old.indent,
+                    wrap_text=False,
+                    shrink_to_fit=True,
+                )
 
 
 # A sheet with a chart and at most this many rows prints on one page: its chart is not
