@@ -285,3 +285,36 @@ def test_a_list_of_reasons_breaks_only_between_reasons(tmp_path: Path) -> None:
         assert len(lines) > 1 and "".join(lines) == reason
         assert all(line.endswith("、") for line in lines[:-1]), lines
         assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines)
+
+
+def test_a_reason_wider_than_the_page_allows_breaks_between_its_words(tmp_path: Path) -> None:
+    """A long topic (「「具体的なアドバイスがほしい」が62%」) on a sheet with no room for it:
+    the sheet still prints at 8 pt or more, the other reasons break between reasons, and
+    the long one starts a line and breaks between its words, never inside one."""
+    topic = "「具体的なアドバイスがほしい・業務の進捗や進め方」が62%"
+    reason = f"90日で13回、週カバー率 100%、平均スッキリ度 4.4、{topic}"
+    frame = pd.DataFrame(
+        {
+            "manager_id": ["000132"],
+            "manager_name": ["秋谷 彩花"],
+            "member_id": ["000133"],
+            "member_name": ["藤井 悠真"],
+            "division": ["マーケティング本部"],
+            "department": ["営業企画部"],
+            "held": [13],
+            "sukkiri_avg": [4.4],
+            "score": [0.58],
+            "reason": [reason],
+            "last_held_at": [pd.Timestamp("2026-11-18")],
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "topic.xlsx")).worksheets[0]
+    assert _visible_width(sheet) <= workbook.READABLE_WIDTH
+    column = header_labels(sheet).index("選んだ理由") + 1
+    width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+    lines = sheet.cell(row=2, column=column).value.split("\n")
+    assert "".join(lines) == reason and len(lines) > 2, lines
+    start = next(n for n, line in enumerate(lines) if line.startswith("「具体的な"))
+    assert all(line.endswith("、") for line in lines[:start]), lines
+    assert header_lines.breaks_between_words("\n".join(lines)), lines
+    assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines), lines

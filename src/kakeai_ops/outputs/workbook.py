@@ -530,26 +530,31 @@ def _narrow_to_words(
 ) -> float:
     """Text columns (not the first, which names the rows) wrap down to their longest word,
     the widest first, until the sheet prints readably: 「マーケティング / 本部」 on a sheet whose
-    rows are several lines tall anyway, rather than ids broken or the print made smaller."""
+    rows are several lines tall anyway, rather than ids broken or the print made smaller.
+    Then a list narrower than its longest reason (a long topic: 「「業務の進捗や進め方」が
+    62%」), that reason broken between its words."""
     from openpyxl.utils import get_column_letter
 
-    texts = sorted(
-        (
-            (sheet.column_dimensions[get_column_letter(c)].width or 8.43, c)
-            for c in _kind_columns(kinds, TEXT)
-            if c != 1 and not sheet.column_dimensions[get_column_letter(c)].hidden
-        ),
-        reverse=True,
-    )
-    for old, column in texts:
+    def shown(column: int) -> bool:
+        return column != 1 and not sheet.column_dimensions[get_column_letter(column)].hidden
+
+    def by_width(kind: str) -> list[int]:
+        found = [c for c in _kind_columns(kinds, kind) if shown(c)]
+        return sorted(
+            found, key=lambda c: -(sheet.column_dimensions[get_column_letter(c)].width or 8.43)
+        )
+
+    for column in [*by_width(TEXT), *by_width(LIST)]:
         if width <= readable:
             break
+        old = sheet.column_dimensions[get_column_letter(column)].width or 8.43
         longest = _header_word(sheet, column, rows)
         # The rows fit_columns measures (a long list is not read word by word to the end).
         for (target,) in sheet.iter_rows(min_row=2, max_row=401, min_col=column, max_col=column):
             if isinstance(target.value, str) and not _alone(sheet, target):
                 longest = max(longest, header_lines.longest_word(target.value))
-        narrowest: float = max(units(longest), MIN_COLUMN_WIDTH)
+        least = WRAPPED_WIDTH if kinds[column - 1] == LIST else MIN_COLUMN_WIDTH
+        narrowest: float = max(units(longest), least)
         if narrowest >= old:
             continue
         narrowest = max(narrowest, math.ceil(old - (width - readable)))  # no narrower than needed
