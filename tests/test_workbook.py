@@ -4,6 +4,7 @@ the room, and a hidden figure stands at the right of its cell. Read back with op
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -188,6 +189,41 @@ def test_hostile_headers_and_long_text_make_a_file_excel_opens(tmp_path: Path) -
     assert heights and max(heights) <= workbook.MAX_ROW_HEIGHT
 
 
+def test_a_total_row_keeps_each_cells_own_look_and_each_books_own_styles(tmp_path: Path) -> None:
+    # total_row reuses the style it made for a cell that looked alike: a cell with another
+    # border, or a cell of another book, must get its own.
+    from openpyxl.styles import Border, Side
+
+    thick, dashed = Side(style="thick"), Side(style="dashed")
+    books = [workbook.new_book(), workbook.new_book()]
+    for book in books:
+        sheet = book.create_sheet("t")
+        for row in (1, 2):
+            sheet.cell(row=row, column=1, value="全社").border = Border(left=thick)
+            sheet.cell(row=row, column=2, value=1).border = Border(right=dashed)
+            workbook.total_row(sheet, row, 3)
+    books[1]._fonts.add(workbook.font(italic=True))  # another book's styles in other places
+    sheet = books[1]["t"]
+    sheet.cell(row=3, column=1).border = Border(left=dashed)
+    workbook.total_row(sheet, 3, 1)
+    for book in books:
+        path = tmp_path / f"{id(book)}.xlsx"
+        book.save(path)
+        sheet = load_workbook(path)["t"]
+        for row in (1, 2):
+            first, second, third = (sheet.cell(row=row, column=c) for c in (1, 2, 3))
+            assert all(c.font.b and c.border.top.style == "double" for c in (first, second, third))
+            assert _sides(first) == ("thick", None) and _sides(second) == (None, "dashed")
+            assert _sides(third) == (None, None)
+    last = load_workbook(tmp_path / f"{id(books[1])}.xlsx")["t"]["A3"]
+    assert _sides(last) == ("dashed", None) and last.border.top.style == "double" and last.font.b
+
+
+def _sides(target: Any) -> tuple[str | None, ...]:
+    """The left and right border lines of a cell read back."""
+    return tuple(getattr(side, "style", None) for side in (target.border.left, target.border.right))
+
+
 def _visible_width(sheet: Worksheet) -> float:
     return sum(
         sheet.column_dimensions[get_column_letter(i)].width or 8.43
@@ -249,3 +285,36 @@ def test_a_list_of_reasons_breaks_only_between_reasons(tmp_path: Path) -> None:
         assert len(lines) > 1 and "".join(lines) == reason
         assert all(line.endswith("、") for line in lines[:-1]), lines
         assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines)
+
+
+def test_a_reason_wider_than_the_page_allows_breaks_between_its_words(tmp_path: Path) -> None:
+    """A long topic (「「具体的なアドバイスがほしい」が62%」) on a sheet with no room for it:
+    the sheet still prints at 8 pt or more, the other reasons break between reasons, and
+    the long one starts a line and breaks between its words, never inside one."""
+    topic = "「具体的なアドバイスがほしい・業務の進捗や進め方」が62%"
+    reason = f"90日で13回、週カバー率 100%、平均スッキリ度 4.4、{topic}"
+    frame = pd.DataFrame(
+        {
+            "manager_id": ["000132"],
+            "manager_name": ["秋谷 彩花"],
+            "member_id": ["000133"],
+            "member_name": ["藤井 悠真"],
+            "division": ["マーケティング本部"],
+            "department": ["営業企画部"],
+            "held": [13],
+            "sukkiri_avg": [4.4],
+            "score": [0.58],
+            "reason": [reason],
+            "last_held_at": [pd.Timestamp("2026-11-18")],
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "topic.xlsx")).worksheets[0]
+    assert _visible_width(sheet) <= workbook.READABLE_WIDTH
+    column = header_labels(sheet).index("選んだ理由") + 1
+    width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
+    lines = sheet.cell(row=2, column=column).value.split("\n")
+    assert "".join(lines) == reason and len(lines) > 2, lines
+    start = next(n for n, line in enumerate(lines) if line.startswith("「具体的な"))
+    assert all(line.endswith("、") for line in lines[:start]), lines
+    assert header_lines.breaks_between_words("\n".join(lines)), lines
+    assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines), lines

@@ -332,7 +332,9 @@ def _division_sheet(
     row = _mix(sheet, parts.responses, "対応", starts[-1], looks)
     starts.append(row + 2 + extra[2])
     row = _matrix(sheet, parts.matrix, report, starts[-1], looks)
-    if workbook.shows_hidden(c.value for line in sheet.iter_rows() for c in line):
+    # The cells written so far (going over the rows would first make every empty one,
+    # which _finish below makes anyway).
+    if workbook.shows_hidden(c.value for c in sheet._cells.values()):
         workbook.legend(sheet, row + 1)
     _finish(sheet, 4)
     return starts

@@ -23,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,11 +300,13 @@ def _measured_cells(sheet: Worksheet, headers: set[int], sample: int) -> list[_C
     """The cells that set a column's width: the first ``sample`` rows and the headers,
     but not a cell alone in its row (a title, a note, a legend spills to the right)."""
     cells: list[_Cell] = []
+    # Going over the rows makes their empty cells, none past the last column: read once.
+    several_columns = sheet.max_column > 1
     for index, row in enumerate(sheet.iter_rows()):
         if index > sample and row[0].row not in headers:
             continue
         filled = [c for c in row if c.value is not None and c.value != ""]
-        if len(filled) == 1 and sheet.max_column > 1 and filled[0].column == 1:
+        if len(filled) == 1 and several_columns and filled[0].column == 1:
             continue
         for target in filled:
             text = cell_text(target.value, target.number_format)
@@ -526,25 +530,31 @@ def _narrow_to_words(
 ) -> float:
     """Text columns (not the first, which names the rows) wrap down to their longest word,
     the widest first, until the sheet prints readably: 「マーケティング / 本部」 on a sheet whose
-    rows are several lines tall anyway, rather than ids broken or the print made smaller."""
+    rows are several lines tall anyway, rather than ids broken or the print made smaller.
+    Then a list narrower than its longest reason (a long topic: 「「業務の進捗や進め方」が
+    62%」), that reason broken between its words."""
     from openpyxl.utils import get_column_letter
 
-    texts = sorted(
-        (
-            (sheet.column_dimensions[get_column_letter(c)].width or 8.43, c)
-            for c in _kind_columns(kinds, TEXT)
-            if c != 1 and not sheet.column_dimensions[get_column_letter(c)].hidden
-        ),
-        reverse=True,
-    )
-    for old, column in texts:
+    def shown(column: int) -> bool:
+        return column != 1 and not sheet.column_dimensions[get_column_letter(column)].hidden
+
+    def by_width(kind: str) -> list[int]:
+        found = [c for c in _kind_columns(kinds, kind) if shown(c)]
+        return sorted(
+            found, key=lambda c: -(sheet.column_dimensions[get_column_letter(c)].width or 8.43)
+        )
+
+    for column in [*by_width(TEXT), *by_width(LIST)]:
         if width <= readable:
             break
+        old = sheet.column_dimensions[get_column_letter(column)].width or 8.43
         longest = _header_word(sheet, column, rows)
-        for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        # The rows fit_columns measures (a long list is not read word by word to the end).
+        for (target,) in sheet.iter_rows(min_row=2, max_row=401, min_col=column, max_col=column):
             if isinstance(target.value, str) and not _alone(sheet, target):
                 longest = max(longest, header_lines.longest_word(target.value))
-        narrowest: float = max(units(longest), MIN_COLUMN_WIDTH)
+        least = WRAPPED_WIDTH if kinds[column - 1] == LIST else MIN_COLUMN_WIDTH
+        narrowest: float = max(units(longest), least)
         if narrowest >= old:
             continue
         narrowest = max(narrowest, math.ceil(old - (width - readable)))  # no narrower than needed
@@ -818,15 +828,32 @@ def _escaped(text: str) -> str:
 
 
 def total_row(sheet: Worksheet, row: int, columns: int) -> None:
-    """A totals row: bold with a double line above, so it reads apart from its parts."""
+    """A totals row: bold with a double line above, so it reads apart from its parts.
+
+    Giving a cell a font and a border looks both up among every style of the book (most
+    of the time a table's total row took): a cell that looked as one made bold before
+    takes that one's style ids, the same ones the lookups would give."""
     from openpyxl.styles import Border, Side
 
     line = Side(style="double", color="404040")
+    made = _TOTAL_LOOKS.setdefault(sheet.parent, {})
     for column in range(1, columns + 1):
         target = sheet.cell(row=row, column=column)
+        before = None if target._style is None else tuple(target._style)  # None: unstyled
+        known = made.get(before)
+        if known is not None:
+            target._style = copy(known)
+            continue
         target.font = font(bold=True)
         old = target.border
         target.border = Border(left=old.left, right=old.right, top=line, bottom=old.bottom)
+        made[before] = copy(target._style)
+
+
+# Per workbook (style ids are its own): a cell's style ids before total_row → after.
+_TOTAL_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[int, ...] | None, Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def shows_hidden(values: Iterable[Any]) -> bool:
