@@ -126,3 +126,16 @@ def test_shipped_templates_reused_for_namesakes_are_their_own(tmp_path: Path) ->
         cases + cases[::-1], own + own[::-1], strict=True
     ):
         assert reused.get(template_name).render(context, "【P】") == expected
+
+
+def test_a_text_is_compiled_once_for_each_environment_settings() -> None:
+    """One text in two environments that differ only in escaping: each gets its own
+    compiled form, however often it is asked for and in whichever order."""
+    from kakeai_ops.mail.rendering import MailEnvironment, compiled, variables_read
+
+    plain, escaping = MailEnvironment(autoescape=False), MailEnvironment(autoescape=True)
+    for environment, shown in [(plain, "<b>"), (escaping, "&lt;b&gt;"), (plain, "<b>")] * 2:
+        assert compiled(environment, "{{ v }}").render(v="<b>") == shown
+    assert compiled(MailEnvironment(autoescape=False), "{{ v }}").environment is not plain
+    assert variables_read(plain, ["{{ v }}{{ w }}"]) == {"v", "w"}
+    assert variables_read(plain, ["{{ v }}{{ w }}{{ x }}"]) == {"v", "w", "x"}

@@ -232,3 +232,62 @@ def test_a_window_says_its_year_once_within_a_year() -> None:
 
     assert month_range_text("2026-04", "2026-09") == "2026年4月〜9月"
     assert month_range_text("2026-10", "2027-03") == "2026年10月〜2027年3月"
+
+
+def test_an_edited_template_or_include_is_read_anew_in_the_same_process(tmp_path: Path) -> None:
+    """Texts are parsed and compiled once per process: a template or an included file
+    edited between two runs is a new text, never the old one's compiled form or names."""
+    from kakeai_ops.mail.records import read_paths
+
+    own = tmp_path / "mine"
+    own.mkdir()
+    main, footer = own / "mine.txt", own / "_footer.txt"
+
+    def run() -> tuple[str, str, list[str], list[str]]:
+        chosen = TemplateSet(own, SHIPPED)
+        template = chosen.get("mine")
+        context = {"name": "A", "n": 1, "a": "甲", "b": "乙", "facts": {"x": 1, "y": 2}}
+        rendered = template.render(context, "")
+        return (
+            rendered.subject,
+            rendered.text,
+            template.variables(),
+            read_paths(template, chosen.env),
+        )
+
+    main.write_text("subject: 件名{{ n }}\n---\n{{ name }}\n{% include '_footer.txt' %}\n", "utf-8")
+    footer.write_text("F1 {{ a }} {{ facts.x }}\n", encoding="utf-8")
+    first = run()
+    assert first == (
+        "件名1",
+        "A\nF1 甲 1\n",
+        ["a", "facts", "n", "name"],
+        ["a", "facts.x", "n", "name"],
+    )
+    footer.write_text("F2 {{ b }} {{ facts.y }}\n", encoding="utf-8")
+    assert run() == (
+        "件名1",
+        "A\nF2 乙 2\n",
+        ["b", "facts", "n", "name"],
+        ["b", "facts.y", "n", "name"],
+    )
+    main.write_text("subject: 題{{ name }}\n---\n{{ n }}\n", encoding="utf-8")
+    assert run() == ("題A", "1\n", ["n", "name"], ["n", "name"])
+    main.write_text("subject: x\n---\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(KopsError, match=r"mine\.txt:3: template error"):
+        run()
+    main.write_text("subject: 件名{{ n }}\n---\n{{ name }}\n{% include '_footer.txt' %}\n", "utf-8")
+    footer.write_text("F1 {{ a }} {{ facts.x }}\n", encoding="utf-8")
+    assert run() == first
+
+
+def test_one_text_in_the_text_and_the_html_body_is_escaped_in_the_html_alone(
+    tmp_path: Path,
+) -> None:
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "both.txt").write_text("subject: s\n---\n{{ v }}\n", encoding="utf-8")
+    (own / "both.html").write_text("{{ v }}\n", encoding="utf-8")
+    for _ in range(2):
+        rendered = TemplateSet(own, SHIPPED).get("both").render({"v": "<b>&"}, "")
+        assert (rendered.text, rendered.html) == ("<b>&\n", "&lt;b&gt;&amp;")

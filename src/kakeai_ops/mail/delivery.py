@@ -20,11 +20,13 @@ from .send import Paused, Sender
 from .transport_choice import transport_for
 
 AWAY_REASONS = {"leave": "on leave (latest snapshot)", "retired": "retired (latest snapshot)"}
+AWAY_COLUMNS = {"users": ("user_id", "employment_status")}
 
 
 def unavailable(source: Source) -> dict[str, str]:
     """Who went on leave or retired by the latest snapshot (a resumed run may be older)."""
-    users = source.tables(source.snapshot()).users
+    # The two columns it reads, not the snapshot's every table and column.
+    users = source.tables(source.snapshot(), columns=AWAY_COLUMNS).users
     away = users[users["employment_status"].isin(list(AWAY_REASONS))]
     return dict(zip(away["user_id"], away["employment_status"].map(AWAY_REASONS), strict=True))
 

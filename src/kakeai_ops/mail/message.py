@@ -14,6 +14,7 @@ the footer into one paragraph. The two parts say the same, being one text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as html_escaping
 import mimetypes
@@ -184,6 +185,10 @@ class _HeadersOnce(EmailPolicy):
             _remember(_PARSED, key, stored)
         return stored
 
+    def header_max_count(self, name: str) -> int | None:
+        # Asked on every header set; the registry makes a new class each time it is asked.
+        return _max_count(self.header_factory, name.lower())
+
     def fold_binary(self, name: str, value: Any) -> bytes:
         try:
             key = (tuple(vars(self).items()), name, id(value))
@@ -201,6 +206,11 @@ class _HeadersOnce(EmailPolicy):
 
 _PARSED: dict[Any, tuple[str, Any]] = {}
 _FOLDED: dict[Any, tuple[Any, bytes]] = {}
+
+
+@functools.cache
+def _max_count(registry: Any, name: str) -> int | None:
+    return registry[name].max_count
 
 
 def _value_key(value: Any) -> Any:

@@ -18,6 +18,7 @@ from jinja2 import nodes
 from ..model import SIDES
 from .audience import Audience
 from .plan import Plan
+from .rendering import remember, settings_key
 from .templates import MailTemplate, TemplateSet
 
 RECORD_FIELDS = ("user_id", "name", "email", "template", "role", "subject", "facts")
@@ -94,20 +95,39 @@ def read_paths(template: MailTemplate, env: jinja2.Environment) -> list[str]:
     found: set[str] = set()
     seen: set[str] = set()
     while sources:
-        tree = env.parse(sources.pop())
-        aliases = _aliases(tree)
-        for path in _paths(tree):
-            root, _, rest = path.partition(".")
-            if root in aliases:
-                path = aliases[root] + ("." + rest if rest else "")
-                root = path.partition(".")[0]
-            if root not in _NOT_FACTS:
-                found.add(path)
-        for name in _included(tree):
+        paths, included = _read_by(env, sources.pop())
+        found |= paths
+        for name in included:
             if name not in seen and env.loader is not None:
                 seen.add(name)
                 sources.append(env.loader.get_source(env, name)[0])
     return sorted(found)
+
+
+# A text's dotted names and includes, by the environment's settings and the text: each
+# text parsed once per process (an edited template or include is another text).
+_READ: dict[tuple[Any, str], tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
+def _read_by(env: jinja2.Environment, source: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The facts' dotted names one text reads, and the templates it includes."""
+    key = (settings_key(env), source)
+    known = _READ.get(key)
+    if known is not None:
+        return known
+    tree = env.parse(source)
+    aliases = _aliases(tree)
+    found = set()
+    for path in _paths(tree):
+        root, _, rest = path.partition(".")
+        if root in aliases:
+            path = aliases[root] + ("." + rest if rest else "")
+            root = path.partition(".")[0]
+        if root not in _NOT_FACTS:
+            found.add(path)
+    known = (frozenset(found), tuple(_included(tree)))
+    remember(_READ, key, known)
+    return known
 
 
 def _included(tree: nodes.Template) -> Iterator[str]:

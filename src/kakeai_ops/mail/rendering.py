@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -85,6 +86,76 @@ def ensure_inside(path: Path, roots: list[Path]) -> None:
         )
 
 
+# What a template text is, once parsed or compiled, does not depend on the environment
+# object but on its settings (its syntax, sandbox, filters): each text is parsed and
+# compiled once per process for each settings, and what is kept is derived from the text
+# alone: an edited template or include is a new text. At most LIMIT of each are kept.
+LIMIT = 512
+_CODE: dict[tuple[Any, str], CodeType] = {}
+_READS: dict[tuple[Any, str], tuple[frozenset[str], tuple[str | None, ...]]] = {}
+
+
+def settings_key(environment: jinja2.Environment) -> tuple[Any, ...]:
+    """What of an environment decides how a text parses and compiles."""
+    return (
+        type(environment),
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+        environment.optimized,
+        environment.autoescape,
+        environment.finalize,
+        environment.is_async,
+        tuple(sorted(environment.extensions)),
+        tuple(sorted(environment.filters)),
+        tuple(sorted(environment.tests)),
+        getattr(environment, "intercepted_binops", None),
+        getattr(environment, "intercepted_unops", None),
+    )
+
+
+def remember(memory: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep ``value`` under ``key``; a full memory starts again."""
+    if len(memory) >= LIMIT:
+        memory.clear()
+    memory[key] = value
+
+
+def compiled(environment: jinja2.Environment, source: str) -> jinja2.Template:
+    """``environment.from_string(source)``, the text compiled once per process."""
+    key = (settings_key(environment), source)
+    code = _CODE.get(key)
+    if code is None:
+        code = environment.compile(source)
+        remember(_CODE, key, code)
+    globals_ = environment.make_globals(None)
+    return environment.template_class.from_code(environment, code, globals_, None)
+
+
+def reads(environment: jinja2.Environment, source: str) -> tuple[frozenset[str], tuple[Any, ...]]:
+    """The text's top-level variables and the templates it names (None for one named only
+    at run time), in its order; the text parsed once per process."""
+    key = (settings_key(environment), source)
+    found = _READS.get(key)
+    if found is None:
+        tree = environment.parse(source)
+        found = (
+            frozenset(meta.find_undeclared_variables(tree)),
+            tuple(meta.find_referenced_templates(tree)),
+        )
+        remember(_READS, key, found)
+    return found
+
+
 def variables_read(
     environment: jinja2.Environment, sources: Iterable[str], skip_unknown: bool = False
 ) -> frozenset[str] | None:
@@ -95,9 +166,9 @@ def variables_read(
     pending = list(sources)
     seen: set[str] = set()
     while pending:
-        tree = environment.parse(pending.pop())
-        names |= meta.find_undeclared_variables(tree)
-        for referenced in meta.find_referenced_templates(tree):
+        variables, referenced_templates = reads(environment, pending.pop())
+        names |= variables
+        for referenced in referenced_templates:
             if referenced is None or environment.loader is None:
                 if skip_unknown:
                     continue

@@ -27,7 +27,14 @@ import jinja2
 
 from ..errors import KopsError
 from ..i18n import _
-from .rendering import ConfinedLoader, MailEnvironment, Reuse, ensure_inside, variables_read
+from .rendering import (
+    ConfinedLoader,
+    MailEnvironment,
+    Reuse,
+    compiled,
+    ensure_inside,
+    variables_read,
+)
 
 SUFFIX = ".txt"
 KINDS = ("nudge", "knowledge", "announcement")
@@ -72,7 +79,7 @@ class MailTemplate:
         self, env: jinja2.Environment, source: str, first_line: int, path: Path | None = None
     ) -> jinja2.Template:
         try:
-            return env.from_string(source)
+            return compiled(env, source)
         except jinja2.TemplateSyntaxError as err:
             where = f"{(path or self.path).name}:{first_line + (err.lineno or 1) - 1}"
             raise KopsError(
