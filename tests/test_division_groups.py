@@ -54,6 +54,18 @@ def _same(fast: pd.DataFrame, plain: pd.DataFrame) -> None:
     assert_frame_equal(fast, plain, check_dtype=False, check_index_type=False)
 
 
+def _as_records(rows: list[dict[str, Any]], frame: pd.DataFrame) -> None:
+    """Rows given without their frame are its records: the same keys, values and types
+    (a report makes its cells of them; NaN where the frame has NaN)."""
+    expected = frame.to_dict("records")
+    assert [list(r) for r in rows] == [list(r) for r in expected]
+    for row, wanted in zip(rows, expected, strict=True):
+        assert [type(v) for v in row.values()] == [type(v) for v in wanted.values()]
+        assert [None if v != v else v for v in row.values()] == [
+            None if v != v else v for v in wanted.values()
+        ]
+
+
 def _lookup(mix: pd.DataFrame) -> dict[object, dict[str, tuple[int, int]]]:
     """A ``mix`` frame as the report reads it: 事業部 → value → (1on1s, members)."""
     out: dict[object, dict[str, tuple[int, int]]] = {}
@@ -83,10 +95,15 @@ def test_grouped_figures_are_the_plain_ones(text: str, scope: list[ScopeUnit] | 
     for levels in (["division"], ["division", "department"]):
         for p in (period, before):
             _same(figures.metrics(p, levels), oracle.metrics(scoped, p, levels))
+            _as_records(figures.metric_rows(p, levels), figures.metrics(p, levels))
     for p in (period, before):
         _same(
             figures.metrics(p, ["division"], whole=True),
             oracle.metrics(_whole(scoped), p, ["division"]),
+        )
+        _as_records(
+            figures.metric_rows(p, ["division"], whole=True),
+            figures.metrics(p, ["division"], whole=True),
         )
     for column, vocabulary in (("topic", DEFAULT_TOPICS), ("response", DEFAULT_RESPONSES)):
         fast = figures.mix(period, ["division"], column, list(vocabulary))
@@ -100,6 +117,7 @@ def test_grouped_figures_are_the_plain_ones(text: str, scope: list[ScopeUnit] | 
         oracle.topic_response(scoped, period, ["division"]),
     )
     _same(figures.monthly(AS_OF), oracle.monthly(scoped, AS_OF))
+    _as_records(figures.monthly_rows(AS_OF), figures.monthly(AS_OF))
 
 
 def test_the_tricky_rows_reach_every_case() -> None:

@@ -13,6 +13,7 @@ exact in floating point, so a mean computed here is the mean pandas computes.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,6 +99,27 @@ class Figures:
 
     def metrics(self, period: plain.Period, levels: list[str], whole: bool = False) -> pd.DataFrame:
         """The headline figures per group; with ``whole``, everyone in one group (全社)."""
+        groups, columns = self._metrics(period, levels, whole)
+        return pd.DataFrame(columns, index=groups.index).reset_index()
+
+    def metric_rows(
+        self, period: plain.Period, levels: list[str], whole: bool = False
+    ) -> list[dict[str, Any]]:
+        """``metrics`` as its records (``to_dict("records")``: Python ints and floats),
+        without the frame: a report reads a dozen of them row by row."""
+        groups, columns = self._metrics(period, levels, whole)
+        names = groups.index.tolist()
+        if len(levels) == 1:
+            names = [(name,) for name in names]
+        values = [column.tolist() for column in columns.values()]
+        return [
+            dict(zip([*levels, *columns], (*name, *row), strict=True))
+            for name, row in zip(names, zip(*values, strict=True), strict=True)
+        ]
+
+    def _metrics(
+        self, period: plain.Period, levels: list[str], whole: bool
+    ) -> tuple[Grouping, dict[str, np.ndarray]]:
         groups = self.grouping(levels, whole)
         everyone = np.arange(len(self.users))
         mask = self.within(period.start, period.end)
@@ -136,7 +158,7 @@ class Figures:
                 "growth_people": self._people(groups, rows[grown]),
             }
         assert list(columns) == plain.HEADLINE
-        return pd.DataFrame(columns, index=groups.index).reset_index()
+        return groups, columns
 
     def _people(self, groups: Grouping, rows: np.ndarray) -> np.ndarray:
         """Per group, the distinct users among ``rows``."""
@@ -265,6 +287,13 @@ class Figures:
 
     def monthly(self, as_of: dt.date, months: int = 6) -> pd.DataFrame:
         """Per 事業部 and month, the share of members who met."""
+        return pd.DataFrame(
+            self.monthly_rows(as_of, months),
+            columns=["division", "month", "members", "members_with_1on1", "rate"],
+        )
+
+    def monthly_rows(self, as_of: dt.date, months: int = 6) -> list[dict[str, Any]]:
+        """``monthly`` as its records, without the frame."""
         groups = self.grouping(["division"])
         members = np.flatnonzero(self.member)
         member_count = groups.count(members).astype(np.int64)
@@ -286,9 +315,7 @@ class Figures:
                         "rate": active / total,
                     }
                 )
-        return pd.DataFrame(
-            rows, columns=["division", "month", "members", "members_with_1on1", "rate"]
-        )
+        return rows
 
 
 def _mean(groups: Grouping, rows: np.ndarray, values: np.ndarray, given: np.ndarray) -> np.ndarray:

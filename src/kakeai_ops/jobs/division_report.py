@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from .. import model
 from ..analyses import divisions as division_figures
 from ..analyses.advisor_scopes import resolve_scope
 from ..analyses.definitions import current_users
@@ -654,8 +653,7 @@ def build_report(
     out = _Cells(settings, period)
     company = scope is None  # the company report has a 全社 row; an advisor's has none
     divisions, members = _overview(out, figures, period, previous, company)
-    departments = figures.metrics(period, ["division", "department"])
-    for record in model.records(departments):
+    for record in figures.metric_rows(period, ["division", "department"]):
         _headline(out, "departments", record["division"], record["department"], record)
     topics, responses = list(settings.exports.topics), list(settings.exports.responses)
     _mixes(out, figures, period, divisions, topics, responses)
@@ -699,23 +697,21 @@ def _overview(
     """The overview's rows (the 全社 row first in the company report) with their trends;
     returns the 事業部 and the index of each row's members count."""
 
-    def rows(when: division_figures.Period) -> pd.DataFrame:
-        frame = figures.metrics(when, ["division"])
+    def rows(when: division_figures.Period) -> list[dict[str, Any]]:
+        own = figures.metric_rows(when, ["division"])
         if not company:
-            return frame
-        return pd.concat(
-            [figures.metrics(when, ["division"], whole=True), frame], ignore_index=True
-        )
+            return own
+        return [*figures.metric_rows(when, ["division"], whole=True), *own]
 
     now = rows(period)
-    before = rows(previous).set_index("division")
+    before = {record["division"]: record for record in rows(previous)}
     members: dict[str | None, int] = {}
-    for record in model.records(now):
+    for record in now:
         division = None if record["division"] == TOTAL and company else record["division"]
         members[division] = _headline(out, "overview", division, None, record)
-        if record["division"] in before.index:
-            _trends(out, division, record, before.loc[record["division"]])
-    divisions = [str(d) for d in now["division"] if not (company and d == TOTAL)]
+        if record["division"] in before:
+            _trends(out, division, record, before[record["division"]])
+    divisions = [str(r["division"]) for r in now if not (company and r["division"] == TOTAL)]
     return divisions, members
 
 
@@ -742,7 +738,7 @@ def _mixes(
 
 def _monthly(out: _Cells, figures: Figures, as_of: dt.date, members: dict[str | None, int]) -> None:
     """The 1on1実施率 of the last months, per 事業部 (the monthly chart)."""
-    for record in model.records(figures.monthly(as_of, MONTHS)):
+    for record in figures.monthly_rows(as_of, MONTHS):
         out.add(
             table="monthly",
             period=record["month"],
@@ -970,7 +966,9 @@ def _headline(
     return members
 
 
-def _trends(out: _Cells, division: str | None, now: dict[str, Any], before: pd.Series) -> None:
+def _trends(
+    out: _Cells, division: str | None, now: dict[str, Any], before: Mapping[str, Any]
+) -> None:
     """Arrows against the previous period, with the size of the change as the two
     published figures differ (「↓ -2pt」): hidden with their figure, and when the
     previous period's group was too small to publish (it would hint at it)."""
