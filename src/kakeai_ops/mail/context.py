@@ -33,10 +33,14 @@ def date_text(value: Any) -> str:
     return f"{stamp.year}年{stamp.month}月{stamp.day}日（{WEEKDAYS[stamp.weekday()]}）"
 
 
+# Up to this many values, one at a time costs less than taking the column apart.
+FEW = 200
+
+
 def date_texts(values: pd.Series) -> list[str]:
     """date_text of each value of a column, the dates taken apart for the column at once
     (a Timestamp per value costs more than the rest of a recipient's context)."""
-    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+    if len(values) <= FEW or not pd.api.types.is_datetime64_any_dtype(values.dtype):
         return [date_text(value) for value in values.tolist()]
     gone = values.isna().tolist()
     years, months, days, weekdays = (
