@@ -103,11 +103,16 @@ TOP_COLUMNS = [
 
 
 def interview_figures(
-    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+    ws: Workspace,
+    settings: Settings,
+    tables: Tables,
+    as_of: dt.date,
+    stuck: pd.DataFrame | None = None,
 ) -> Interviews:
-    """The shortlist's first picks, as `kops interview shortlist` makes them."""
+    """The shortlist's first picks, as `kops interview shortlist` makes them; ``stuck``:
+    the ``segment`` result of ``tables`` as of ``as_of``, when the caller has it."""
     rules = settings.interview
-    frame = candidates(ws, settings, tables, as_of).pairs
+    frame = candidates(ws, settings, tables, as_of, stuck=stuck).pairs
     # The count is of the pairs the shortlist chooses from: eligible, and without a stuck point.
     result = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n)))
     picked = result.picks
