@@ -116,6 +116,15 @@ def test_grouped_figures_are_the_plain_ones(text: str, scope: list[ScopeUnit] | 
         figures.topic_response(period, ["division"]),
         oracle.topic_response(scoped, period, ["division"]),
     )
+    frame = figures.topic_response(period, ["division"])
+    keys = zip(frame["division"], frame["topic"], frame["response"], strict=True)
+    values = zip(frame["sukkiri_avg"].to_numpy(), frame["people"].to_numpy(), strict=True)
+    expected = dict(zip(keys, values, strict=True))
+    lookup = figures.topic_response_lookup(period)
+    assert lookup == expected  # (in the order of the codes: it is read by key)
+    assert {type(v) for pair in lookup.values() for v in pair} == {
+        type(v) for pair in expected.values() for v in pair
+    }
     _same(figures.monthly(AS_OF), oracle.monthly(scoped, AS_OF))
     _as_records(figures.monthly_rows(AS_OF), figures.monthly(AS_OF))
 

@@ -77,3 +77,31 @@ def test_copies_are_told_apart_by_their_figures_alone(twice: Twice, tmp_path: Pa
             (text.replace('"value": ', '"value": 1000', 1), rowid),
         )
     assert len(published_reports(ws, snapshot, *NOVEMBER)[0]) == twice.reports_once[0] + 1
+
+
+def test_a_figure_is_recorded_as_its_json_and_each_node_under_its_own_name() -> None:
+    # The record's text is put together from the node's JSON made once per node, and the
+    # node's name (its digest) is remembered per node: each must be that node's own.
+    import hashlib
+    import json
+
+    from factories import organisation
+    from kakeai_ops.jobs.division_report import build_publication
+    from kakeai_ops.privacy.publication import node_digest, node_key
+    from kakeai_ops.store.published import _figure, _figure_text
+    from test_publication import ADVISORS, AS_OF, SHAPE, settings
+
+    publication = build_publication(organisation(SHAPE), settings(ADVISORS), AS_OF, "30d")
+    names: dict[str, str] = {}
+    for number, report in enumerate(publication.family):
+        for index, cell in enumerate(report.cells):
+            if cell.node is None:
+                continue
+            text = json.dumps(node_key(cell.node), ensure_ascii=False, default=str)
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+            assert node_digest(cell) == digest
+            assert names.setdefault(digest, text) == text
+            written = _figure_text(cell, index, f"{number:032d}")
+            assert written == json.dumps(_figure(cell, index, f"{number:032d}"), ensure_ascii=False)
+            assert json.loads(written)["node"] == json.loads(text)
+    assert len(names) > 100

@@ -228,36 +228,63 @@ class Figures:
     def topic_response(self, period: plain.Period, levels: list[str]) -> pd.DataFrame:
         """Average スッキリ度 per group × topic × 対応."""
         groups = self.grouping(levels)
-        topics, topic_values = self.topic, self.topic_values
-        responses, response_values = self.response, self.response_values
-        mask = (
-            self.within(period.start, period.end)
-            & (topics >= 0)
-            & (responses >= 0)
-            & ~np.isnan(self.sukkiri)
-        )
+        mask, combined = self._rated_pairs(period)
         labels = {
-            "topic": [t for t in topic_values for _ in response_values],
-            "response": [r for _ in topic_values for r in response_values],
+            "topic": [t for t in self.topic_values for _ in self.response_values],
+            "response": [r for _ in self.topic_values for r in self.response_values],
         }
-        combined = topics[mask] * len(response_values) + responses[mask]
         frame = self._by_value(groups, self.row[mask], combined, labels, self.sukkiri[mask])
         frame["sukkiri_avg"] = frame.pop("sukkiri_sum") / frame["count"]
         return frame[[*levels, "topic", "response", "sukkiri_avg", "count", "people"]].reset_index(
             drop=True
         )
 
-    def _by_value(
+    def topic_response_lookup(
+        self, period: plain.Period
+    ) -> dict[tuple[object, str, str], tuple[np.float64, np.int64]]:
+        """``topic_response`` per 事業部 as a lookup: (事業部, topic, 対応) present →
+        (average スッキリ度, distinct members), the numbers of its ``sukkiri_avg`` and
+        ``people`` (NumPy's), without the frame."""
+        groups = self.grouping(["division"])
+        mask, combined = self._rated_pairs(period)
+        responses = len(self.response_values)
+        width = max(len(self.topic_values) * responses, 1)
+        count, people, total = self._counted(
+            groups, self.row[mask], combined, width, self.sukkiri[mask]
+        )
+        out: dict[tuple[object, str, str], tuple[np.float64, np.int64]] = {}
+        for k in np.flatnonzero(count).tolist():
+            code = k % width
+            topic = self.topic_values[code // responses]
+            response = self.response_values[code % responses]
+            out[(groups.index[k // width], topic, response)] = (
+                total[k] / count[k],
+                np.int64(people[k]),
+            )
+        return out
+
+    def _rated_pairs(self, period: plain.Period) -> tuple[np.ndarray, np.ndarray]:
+        """The rated 1on1s of ``period`` with a topic and a 対応 (a mask), and their
+        (topic, 対応) as one code each: ``topic * len(responses) + response``."""
+        topics, responses = self.topic, self.response
+        mask = (
+            self.within(period.start, period.end)
+            & (topics >= 0)
+            & (responses >= 0)
+            & ~np.isnan(self.sukkiri)
+        )
+        return mask, topics[mask] * len(self.response_values) + responses[mask]
+
+    def _counted(
         self,
         groups: Grouping,
         rows: np.ndarray,
         codes: np.ndarray,
-        labels: dict[str, list[str]],
+        width: int,
         weights: np.ndarray | None = None,
-    ) -> pd.DataFrame:
-        """Per group × value code present, in the order of the group and the ``labels``
-        of the code (columns named as its keys): count, distinct users, ``weights`` sum."""
-        width = max(len(next(iter(labels.values()))), 1)
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per group × value code (``group * width + code``): 1on1s, distinct users and
+        the ``weights`` sum."""
         group = groups.codes[rows]
         keep = group >= 0
         rows, codes, group = rows[keep], codes[keep], group[keep]
@@ -271,6 +298,20 @@ class Figures:
         people = np.bincount(
             groups.codes[distinct // width] * width + distinct % width, minlength=size
         )
+        return count, people, total
+
+    def _by_value(
+        self,
+        groups: Grouping,
+        rows: np.ndarray,
+        codes: np.ndarray,
+        labels: dict[str, list[str]],
+        weights: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """Per group × value code present, in the order of the group and the ``labels``
+        of the code (columns named as its keys): count, distinct users, ``weights`` sum."""
+        width = max(len(next(iter(labels.values()))), 1)
+        count, people, total = self._counted(groups, rows, codes, width, weights)
         present = np.flatnonzero(count)
         order = sorted(
             present.tolist(),

@@ -17,6 +17,7 @@ from ..errors import KopsError
 from ..i18n import N_, _, term
 from ..numbers import percent
 from . import reads
+from .counting import cross_counts
 from .roles import roles
 
 if TYPE_CHECKING:  # imported where a frame is made: segment_table needs no pandas
@@ -310,10 +311,9 @@ def segment_table(
 
 def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Users per stuck point × role (or × the ``by`` column), with the share of the population."""
-    import pandas as pd
 
     column = by or "role"
-    table = pd.crosstab(result["stuck_point"], result[column])
+    table = cross_counts(result["stuck_point"], result[column])
     table = table.reindex(KEYS, fill_value=0)
     if by is None:
         table = table.reindex(columns=list(model.ROLES), fill_value=0)
@@ -327,9 +327,8 @@ def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 
 def by_group(result: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per group (e.g. 事業部): headcount, users per stuck point, healthy share."""
-    import pandas as pd
 
-    table = pd.crosstab(result[by].fillna("(未設定)"), result["stuck_point"])
+    table = cross_counts(result[by].fillna("(未設定)"), result["stuck_point"])
     table = table.reindex(columns=list(KEYS), fill_value=0)
     table.insert(0, "users", table.sum(axis=1))
     table["healthy_share"] = table["healthy"] / table["users"].where(table["users"] > 0)
@@ -352,7 +351,6 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
     Moving on = to a later stage of the funnel (healthy is the last); sliding
     back = to an earlier one.
     """
-    import pandas as pd
 
     from ..columnar.lookup import is_in
 
@@ -362,7 +360,7 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
         how="inner",
         suffixes=("_before", "_after"),
     )
-    transitions = pd.crosstab(merged["stuck_point_before"], merged["stuck_point_after"])
+    transitions = cross_counts(merged["stuck_point_before"], merged["stuck_point_after"])
     transitions = transitions.reindex(index=KEYS, columns=KEYS, fill_value=0)
     transitions.index.name = "before"
     transitions.columns.name = "after"

@@ -22,6 +22,7 @@ from ..model import number, whole
 from ..numbers import percent
 from ..privacy.rules import COMPLEMENT, below, is_small
 from . import segmentation
+from .counting import cross_counts
 
 ATTENDED = "attended"
 NOT_ATTENDED = "invited, did not attend"
@@ -143,7 +144,7 @@ def _kept(small: list[int], room: int, rest: int) -> bool:
 def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, str]:
     """Whether the groups' stuck point mixes differ by ``MIX_GAP`` or more, and the
     sentence that says so (naming the widest gap only where both counts may be shown)."""
-    counts = pd.crosstab(present["stuck_point"], present["group"]).reindex(
+    counts = cross_counts(present["stuck_point"], present["group"]).reindex(
         index=points, columns=list(GROUP_LABELS), fill_value=0
     )
     totals = counts.sum()

@@ -657,7 +657,7 @@ def build_report(
         _headline(out, "departments", record["division"], record["department"], record)
     topics, responses = list(settings.exports.topics), list(settings.exports.responses)
     _mixes(out, figures, period, divisions, topics, responses)
-    _matrix(out, figures.topic_response(period, ["division"]), divisions, topics, responses)
+    _matrix(out, figures.topic_response_lookup(period), divisions, topics, responses)
     _monthly(out, figures, as_of, members)
     cells = out.cells
     for cell in cells:
@@ -1049,15 +1049,13 @@ def _mix(
 
 def _matrix(
     out: _Cells,
-    frame: pd.DataFrame,
+    lookup: Mapping[tuple[object, str, str], tuple[Any, Any]],
     divisions: list[str],
     topics: list[str],
     responses: list[str],
 ) -> None:
-    """Average スッキリ度 per topic × 対応, every combination (an empty one hidden too)."""
-    keys = zip(frame["division"], frame["topic"], frame["response"], strict=True)
-    values = zip(frame["sukkiri_avg"].to_numpy(), frame["people"].to_numpy(), strict=True)
-    lookup = dict(zip(keys, values, strict=True))
+    """Average スッキリ度 per topic × 対応, every combination (an empty one hidden too);
+    ``lookup``: (事業部, topic, 対応) → (average, people), ``Figures.topic_response_lookup``."""
     for division in divisions:
         for topic in topics:
             for response in responses:

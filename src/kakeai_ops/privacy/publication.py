@@ -414,8 +414,24 @@ def node_digest(cell: Cell) -> str | None:
     """A stable name of the figure a cell is, across runs (None: no identity)."""
     if cell.node is None:
         return None
-    text = json.dumps(node_key(cell.node), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return _digest(node_key(cell.node))
+
+
+def node_text(node: Any) -> str:
+    """A node as JSON (``node_key``'s lists), as the published record holds it."""
+    return _text(node_key(node))
+
+
+# The nodes of a report are a few hundred, each in every report of its set and in each
+# record of it: written out and hashed once each.
+@lru_cache(maxsize=200_000)
+def _text(key: Any) -> str:
+    return json.dumps(key, ensure_ascii=False, default=str)
+
+
+@lru_cache(maxsize=200_000)
+def _digest(key: Any) -> str:
+    return hashlib.sha256(_text(key).encode("utf-8")).hexdigest()[:32]
 
 
 def honour_published(reports: Sequence[list[Cell]], published: Mapping[str, list[str]]) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..clock import now_text
 from ..privacy.cells import Cell
-from ..privacy.publication import node_digest, node_key
+from ..privacy.publication import node_digest, node_key, node_text
 from ..workspace import Workspace
 
 
@@ -55,7 +55,6 @@ def record_published(
             digest = node_digest(cell)
             if digest is None or (publication.only is not None and index not in publication.only):
                 continue
-            figure = _figure(cell, index, report)
             rows.append(
                 (
                     snapshot,
@@ -67,7 +66,7 @@ def record_published(
                     at,
                     publication.first_day.isoformat(),
                     publication.last_day.isoformat(),
-                    json.dumps(figure, ensure_ascii=False),
+                    _figure_text(cell, index, report),
                 )
             )
     with closing(connect(ws)) as db:
@@ -192,6 +191,21 @@ def _figure(cell: Cell, index: int, report: str) -> dict[str, Any]:
         numerator=cell.numerator,
     )
     return figure
+
+
+def _figure_text(cell: Cell, index: int, report: str) -> str:
+    """``json.dumps(_figure(cell, index, report), ensure_ascii=False)``, the node's JSON
+    (the most of it, the same in many figures) written once per node: a dict's JSON is
+    its items' JSON in order, so the node's is put between those before and after it."""
+    before = {name: getattr(cell, name) for name in FIELDS}
+    before.update(report=report, index=index, value=cell.value)
+    after = {
+        "depends": list(cell.depends),
+        "denominator": list(cell.denominator),
+        "numerator": cell.numerator,
+    }
+    head, tail = json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)
+    return f'{head[:-1]}, "node": {node_text(cell.node)}, {tail[1:]}'
 
 
 def _cells(figures: dict[int, dict[str, Any]]) -> list[Cell]:
