@@ -209,3 +209,40 @@ def test_headers_parsed_and_folded_once_are_the_bytes_the_standard_library_write
     afresh = [built(*case, *variant) for variant in variants for case in cases]
     assert once == afresh and again == afresh
     assert len(set(afresh)) == len(afresh)
+
+
+def test_the_part_boundary_is_the_standard_library_s_for_the_same_random_state() -> None:
+    """Written without a regular expression per message, a message is the bytes the standard
+    library writes from the same random state, and a boundary a part's line already holds
+    is passed over as the standard library passes it over."""
+    import random
+    import sys
+    from email.generator import BytesGenerator, Generator
+
+    from kakeai_ops.mail.message import _WIRE, _Writer
+
+    for seed in range(5):
+        built = build_message(
+            Settings().mail, "髙橋 一郎", "i@example.jp", "件名", "本文\n", None, f"<{seed}@x>"
+        )
+        random.seed(seed)
+        ours = as_bytes(built)
+        random.seed(seed)
+        theirs = built.as_bytes(policy=_WIRE)
+        assert ours == theirs
+    random.seed(1)
+    token = "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
+    texts = [
+        f"a\n--{token}\nb",  # taken: the next one is .0
+        f"--{token}--\n--{token}.0\n",  # .0 taken too
+        f"x--{token}\n --{token}\n--{token}\r\n",  # not lines of their own
+        f"--{token}",
+    ]
+    for text in texts:
+        for kind in (str, bytes):
+            given = text if kind is str else text.encode("ascii")
+            random.seed(1)
+            reference = BytesGenerator if kind is bytes else Generator
+            expected = reference._make_boundary(given)  # type: ignore[attr-defined]
+            random.seed(1)
+            assert _Writer._make_boundary(given) == expected

@@ -166,6 +166,35 @@ def test_private_topics_are_counted_never_named() -> None:
     assert int(frame.iloc[0]["private_topics"]) == 6
 
 
+def test_top_topics_are_said_for_the_picked_pairs_only_as_for_all() -> None:
+    users, pairs, meetings = _company()
+    t = tables(users, pairs, meetings)
+    frame = analyse(t)
+    every = sl.top_topics(t.meetings, frame, RULES, AS_OF)
+    picked = frame[frame["member_id"].isin(["A2", "C1"])]
+    some = sl.top_topics(t.meetings, picked, RULES, AS_OF)
+    assert sorted(some) == [("mA2", "A2"), ("mC1", "C1")]
+    assert all(some[pair] == every[pair] for pair in some)
+    assert len(every) == 6
+    # Twelve weekly 1on1s over three topics in turn: four each, ties in the topics' order.
+    assert some[("mC1", "C1")] == "人間関係 4件 / 今後のキャリア 4件 / 業務の進捗や進め方 4件"
+
+
+def test_every_reason_a_pair_is_out_is_said_in_the_checks_order() -> None:
+    t = tables(
+        users=[user("M"), user("BOTH"), user("OK")],
+        pairs=[pair("M", "BOTH"), pair("M", "OK")],
+        meetings=[*weekly("M", "BOTH", n=5, sukkiri=3), *weekly("M", "OK", n=6)],
+    )
+    frame = analyse(t, interviewed={"BOTH"}).set_index("member_id")
+    assert frame.loc["BOTH", "ineligible_because"] == (
+        "member interviewed before; fewer than 6 held 1on1s in 90 days; "
+        "average スッキリ度 below 4"
+    )
+    assert frame.loc["OK", "ineligible_because"] == ""
+    assert [bool(frame.loc[m, "eligible"]) for m in ("BOTH", "OK")] == [False, True]
+
+
 def test_topic_guard_refuses_private_and_unknown_topics() -> None:
     settings = Settings()
     sl.check_topic("業務の進捗や進め方", settings)

@@ -201,16 +201,19 @@ def eligibility(
     }
     if topic is not None:
         checks[_("no 1on1 on {topic}").format(topic=topic)] = frame["theme_count"] == 0
-    reasons: pd.Series = pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
-    for label, mask in checks.items():
-        for position in mask[mask.fillna(True).astype(bool)].index:
-            reasons.loc[position].append(label)
+    # A check that cannot be told (a missing figure) counts as failed.
+    failed = [mask.fillna(True).astype(bool).to_numpy() for mask in checks.values()]
+    labels = list(checks)
     # Reasons read as one sentence: 「上司はインタビュー済み、部下はインタビュー済み」.
-    frame["ineligible_because"] = reasons.map(_("; ").join)
+    joiner = _("; ")
+    frame["ineligible_because"] = [
+        joiner.join(label for label, fails in zip(labels, row, strict=True) if fails)
+        for row in zip(*failed, strict=True)
+    ]
     frame["eligible"] = frame["ineligible_because"] == ""
     conflicts = _conflicts(stuck, rules).to_dict()
     for role in model.SIDES:
-        frame[f"{role}_stuck"] = [str(conflicts.get(u, "")) for u in frame[f"{role}_id"]]
+        frame[f"{role}_stuck"] = [str(conflicts.get(u, "")) for u in frame[f"{role}_id"].tolist()]
     frame["stuck_because"] = [
         " / ".join(
             f"{glossary.ROLES[role]} {_labels(keys)}"
@@ -403,13 +406,13 @@ def top_topics(
     held = held[held["topic"].notna()]
     wanted = set(zip(pairs["manager_id"], pairs["member_id"], strict=True))
     text: dict[tuple[str, str], str] = {}
-    grouped = held.assign(
-        manager_id=held["manager_id"].astype(str), member_id=held["member_id"].astype(str)
-    )
+    managers, members = held["manager_id"].astype(str), held["member_id"].astype(str)
+    # Only the picked pairs' 1on1s are grouped: a handful of pairs, where grouping every
+    # pair of a large company (tens of thousands) took seconds.
+    picked = pd.MultiIndex.from_arrays([managers, members]).isin(list(wanted))
+    grouped = held.assign(manager_id=managers, member_id=members)[picked]
     for key, rows in grouped.groupby(["manager_id", "member_id"], observed=True):
         pair = (str(key[0]), str(key[1]))
-        if pair not in wanted:
-            continue
         topics = rows["topic"].astype(str)
         private = topics.isin(rules.private_topics)
         counts = topics[~private].value_counts()

@@ -34,8 +34,8 @@ def candidates(
     topic: str | None = None,
     stuck: pd.DataFrame | None = None,
 ) -> Candidates:
-    """``stuck``: the ``segment`` result of ``tables`` as of ``as_of``, when the caller
-    has it (worked out here otherwise)."""
+    """Every pair with its figures and why it is (not) eligible. ``stuck``: the stuck points
+    of ``tables`` at ``as_of`` when the caller has them already (the review does)."""
     rules = settings.interview
     exports = settings.exports
     stats = shortlist.pair_stats(

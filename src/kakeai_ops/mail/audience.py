@@ -347,15 +347,18 @@ def _by_stuck_point(who: Segment | Flag, spec: AudienceSpec, facts: pd.DataFrame
                 known=", ".join(f"{sp.key} ({sp.label})" for sp in segmentation.STUCK_POINTS)
             ),
         )
+    # Masks over the columns, then the ids alone: filtering the whole frame copies every
+    # column of it at each step.
     if isinstance(who, Segment):
-        chosen = facts[facts["stuck_point"] == who.key]
+        wanted = facts["stuck_point"] == who.key
     else:
-        chosen = facts[facts["flags"].str.split(";").apply(lambda flags: who.key in flags)]
+        wanted = facts["flags"].str.split(";").apply(lambda flags: who.key in flags)
     if spec.role:
-        chosen = chosen[chosen["role"] == spec.role]
+        wanted = wanted & (facts["role"] == spec.role)
     if spec.division:
-        chosen = chosen[chosen["division"] == spec.division]
-    return Chosen(list(chosen["user_id"]), spec.template or who.key, segment_key=who.key)
+        wanted = wanted & (facts["division"] == spec.division)
+    chosen = facts["user_id"][wanted]
+    return Chosen(list(chosen), spec.template or who.key, segment_key=who.key)
 
 
 def _awarded(

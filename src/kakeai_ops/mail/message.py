@@ -22,11 +22,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import encoders, policy
+from email.generator import BytesGenerator
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -239,5 +241,39 @@ _BUILD = _HeadersOnce(linesep="\r\n", header_factory=policy.SMTP.header_factory)
 _WIRE = _BUILD.clone(refold_source="none")
 
 
+class _Writer(BytesGenerator):
+    """The standard library's writer, choosing each part boundary as it does (a random
+    token, changed while a line of the parts is that boundary) without compiling a regular
+    expression for each message to look for it."""
+
+    @classmethod
+    def _make_boundary(cls, text: Any = None) -> str:
+        boundary: str = super()._make_boundary()  # type: ignore[misc]  # not in typeshed
+        if text is None:
+            return boundary
+        chosen, counter = boundary, 0
+        while _has_boundary_line(text, chosen):
+            chosen = f"{boundary}.{counter}"
+            counter += 1
+        return chosen
+
+
+def _has_boundary_line(text: str | bytes, boundary: str) -> bool:
+    """Whether a line of ``text`` is ``--boundary`` or ``--boundary--`` (the lines split at
+    LF, as the standard library's ``^--boundary(--)?$`` reads them)."""
+    marker = "--" + boundary
+    if isinstance(text, bytes):
+        found: Any = marker.encode("ascii")
+        newline: Any = b"\n"
+    else:
+        found, newline = marker, "\n"
+    if found not in text:  # the usual case: a random boundary nowhere in the text
+        return False
+    return any(line in (found, found + found[:2]) for line in text.split(newline))
+
+
 def as_bytes(message: EmailMessage) -> bytes:
-    return message.as_bytes(policy=_WIRE)
+    """``message.as_bytes(policy=_WIRE)``, written by _Writer."""
+    written = BytesIO()
+    _Writer(written, mangle_from_=False, policy=_WIRE).flatten(message, unixfrom=False)
+    return written.getvalue()

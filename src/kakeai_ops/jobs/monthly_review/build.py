@@ -131,7 +131,6 @@ def build_review(
     campaigns = campaign_figures(ws, settings, load.tables(snapshot), as_of)
     milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
     progress("interview candidates")
-    # (the stuck points of the same snapshot and day: the funnel's)
     interviews = interview_figures(ws, settings, load.tables(snapshot), as_of, now)
     review = Review(
         title=f"1on1 定例会レビュー {month_caption(as_of)}",

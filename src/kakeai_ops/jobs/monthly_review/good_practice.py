@@ -103,14 +103,10 @@ TOP_COLUMNS = [
 
 
 def interview_figures(
-    ws: Workspace,
-    settings: Settings,
-    tables: Tables,
-    as_of: dt.date,
-    stuck: pd.DataFrame | None = None,
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date, stuck: pd.DataFrame
 ) -> Interviews:
-    """The shortlist's first picks, as `kops interview shortlist` makes them; ``stuck``:
-    the ``segment`` result of ``tables`` as of ``as_of``, when the caller has it."""
+    """The shortlist's first picks, as `kops interview shortlist` makes them (``stuck``: the
+    review's stuck points of ``tables`` at ``as_of``, not worked out twice)."""
     rules = settings.interview
     frame = candidates(ws, settings, tables, as_of, stuck=stuck).pairs
     # The count is of the pairs the shortlist chooses from: eligible, and without a stuck point.
