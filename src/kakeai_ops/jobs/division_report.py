@@ -549,7 +549,11 @@ class ReportInputs:
         self.tables = tables
         self.settings = settings
         self.since = since
-        self.recoding = organisation_rows(tables, settings)
+        # The organisation's people per 部署: its rows are recoded from them, and they are
+        # the company scope's sizes too.
+        self.sizes = unit_sizes(tables)
+        self.recoding = organisation_rows(tables, settings, self.sizes)
+        self._first_held: list[pd.Timestamp | None] = []
         self._scopes: dict[str, list[ScopeUnit]] = {}
         self._scoped: dict[tuple[Any, ...] | None, _Scoped] = {}
         self._figures: dict[tuple[tuple[Any, ...] | None, dt.date], Figures] = {}
@@ -564,8 +568,16 @@ class ReportInputs:
     def scoped(self, scope: list[ScopeUnit] | None) -> _Scoped:
         key = _scope_key(scope)
         if key not in self._scoped:
-            self._scoped[key] = _Scoped(self.tables, self.recoding, scope, self.settings)
+            sizes = self.sizes if scope is None else None
+            self._scoped[key] = _Scoped(self.tables, self.recoding, scope, self.settings, sizes)
         return self._scoped[key]
+
+    @property
+    def first_held(self) -> pd.Timestamp | None:
+        """When the first held 1on1 of the tables was (None: none, or no date)."""
+        if not self._first_held:
+            self._first_held.append(first_held(self.tables))
+        return self._first_held[0]
 
     def figures(self, scope: list[ScopeUnit] | None, since: dt.date) -> Figures:
         # Figures depend on the tables and ``since`` only, and every figure is asked of
@@ -607,7 +619,9 @@ class _Scoped:
         recoding: Recoding,
         scope: list[ScopeUnit] | None,
         settings: Settings,
+        sizes: dict[tuple[str, str], int] | None = None,
     ) -> None:
+        """``sizes``: the scope's ``unit_sizes`` where they are known already."""
         self.extra: list[str] = []
         self.own_small: list[str] = []
         if scope is not None:
@@ -615,7 +629,7 @@ class _Scoped:
                 scope, recoding, settings.privacy.min_group
             )
         scoped = division_figures.scope_tables(tables, scope)
-        self.sizes = unit_sizes(scoped)
+        self.sizes = unit_sizes(scoped) if sizes is None else sizes
         if scope is not None:
             recoding = recoding.within(self.sizes)
         self.recoding = recoding
@@ -640,7 +654,8 @@ def build_report(
     """``inputs``: what the reports of a set share (made here when not given; given,
     its tables and settings are ``tables`` and ``settings``)."""
     period, previous = division_figures.parse_period(period_text, as_of)
-    _check_has_data(tables, period_text, period, as_of)
+    first = first_held(tables) if inputs is None else inputs.first_held
+    _check_has_data(first, period_text, period, as_of)
     # The rows are the organisation's, recoded once for everyone: an advisor's
     # report names its units as the company report does.
     if inputs is None:
@@ -892,10 +907,13 @@ def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
     }
 
 
-def organisation_rows(tables: Tables, settings: Settings) -> Recoding:
-    """Where each 事業部 and 部署 is published, from the current users' sizes."""
+def organisation_rows(
+    tables: Tables, settings: Settings, sizes: dict[tuple[str, str], int] | None = None
+) -> Recoding:
+    """Where each 事業部 and 部署 is published, from the current users' sizes (``sizes``:
+    ``unit_sizes(tables)`` where known already)."""
     alone = {scope_text(entry) for a in settings.advisors.values() for entry in a.scope}
-    return recode(unit_sizes(tables), settings.privacy, alone)
+    return recode(unit_sizes(tables) if sizes is None else sizes, settings.privacy, alone)
 
 
 def recoded(tables: Tables, recoding: Recoding) -> Tables:
@@ -913,14 +931,19 @@ def recoded(tables: Tables, recoding: Recoding) -> Tables:
     return Tables(users=users, pairs=tables.pairs, meetings=tables.meetings)
 
 
-def _check_has_data(
-    tables: Tables, text: str, period: division_figures.Period, as_of: dt.date
-) -> None:
-    """A period that ends before the first held 1on1 has nothing to report: refused,
-    never drawn as 0% ↓ (one that starts after the data is refused by parse_period)."""
+def first_held(tables: Tables) -> pd.Timestamp | None:
+    """When the first held 1on1 was (None, or NaT: none held, or none with a date)."""
     meetings = tables.meetings
     held = meetings.loc[meetings["status"] == "held", "held_at"] if len(meetings) else None
-    first = held.min() if held is not None and len(held) else None
+    return held.min() if held is not None and len(held) else None
+
+
+def _check_has_data(
+    first: pd.Timestamp | None, text: str, period: division_figures.Period, as_of: dt.date
+) -> None:
+    """A period that ends before the first held 1on1 (``first``) has nothing to report:
+    refused, never drawn as 0% ↓ (one that starts after the data is refused by
+    parse_period)."""
     if first is None or pd.isna(first):
         return  # no 1on1 yet at all: logins and pairs are still worth reporting
     if period.end < first.date():
