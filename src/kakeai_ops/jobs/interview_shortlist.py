@@ -27,8 +27,15 @@ class Candidates:
 
 
 def candidates(
-    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date, topic: str | None = None
+    ws: Workspace,
+    settings: Settings,
+    tables: Tables,
+    as_of: dt.date,
+    topic: str | None = None,
+    stuck: pd.DataFrame | None = None,
 ) -> Candidates:
+    """Every pair with its figures and why it is (not) eligible. ``stuck``: the stuck points
+    of ``tables`` at ``as_of`` when the caller has them already (the review does)."""
     rules = settings.interview
     exports = settings.exports
     stats = shortlist.pair_stats(
@@ -36,7 +43,8 @@ def candidates(
     )
     done, excluded = interview_history(ws)
     interviewed = set(done["manager_id"]) | set(done["member_id"])
-    stuck = segmentation.segment(tables, settings.rules, as_of)
+    if stuck is None:
+        stuck = segmentation.segment(tables, settings.rules, as_of)
     pairs = shortlist.eligibility(
         stats, tables.users, rules, set(excluded["user_id"]), interviewed, topic, stuck
     )

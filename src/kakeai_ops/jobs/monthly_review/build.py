@@ -31,7 +31,7 @@ from ...store import (
 from ...store.ledger import Ledger
 from ...workspace import Workspace
 from ..division_report import DivisionReport, publication_for
-from ..seminars.summary_workflow import summarise_seminar
+from ..seminars.summary_workflow import invitation_sent, summarise_seminar
 from .actions import next_actions
 from .figures import (
     Divisions,
@@ -131,7 +131,7 @@ def build_review(
     campaigns = campaign_figures(ws, settings, load.tables(snapshot), as_of)
     milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
     progress("interview candidates")
-    interviews = interview_figures(ws, settings, load.tables(snapshot), as_of)
+    interviews = interview_figures(ws, settings, load.tables(snapshot), as_of, now)
     review = Review(
         title=f"1on1 定例会レビュー {month_caption(as_of)}",
         snapshot=snapshot.id,
@@ -366,9 +366,10 @@ def _seminars(
     result = []
     scale = settings.seminar_survey.satisfaction_scale
     for seminar_id in settings.seminars:
-        found = summarise_seminar(ws, settings, seminar_id, snapshot, load.tables)
-        if not found.invitation_sent:
+        # The deck shows the seminars invited to; the others are not summarised at all.
+        if not invitation_sent(ws, settings, seminar_id):
             continue
+        found = summarise_seminar(ws, settings, seminar_id, snapshot, load.tables)
         summary = found.summary
         scores = summary.satisfaction
         answered = int(scores["answers"].sum()) if len(scores) else 0

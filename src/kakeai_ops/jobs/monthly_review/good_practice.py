@@ -103,11 +103,12 @@ TOP_COLUMNS = [
 
 
 def interview_figures(
-    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
+    ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date, stuck: pd.DataFrame
 ) -> Interviews:
-    """The shortlist's first picks, as `kops interview shortlist` makes them."""
+    """The shortlist's first picks, as `kops interview shortlist` makes them (``stuck``: the
+    review's stuck points of ``tables`` at ``as_of``, not worked out twice)."""
     rules = settings.interview
-    frame = candidates(ws, settings, tables, as_of).pairs
+    frame = candidates(ws, settings, tables, as_of, stuck=stuck).pairs
     # The count is of the pairs the shortlist chooses from: eligible, and without a stuck point.
     result = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n)))
     picked = result.picks

@@ -95,6 +95,17 @@ class SeminarSummary:
     answers_per_group: pd.DataFrame | None = None
 
 
+def invitation_sent(ws: Workspace, settings: Settings, seminar_id: str) -> bool:
+    """Whether the seminar's invitation run is in the ledger (``invitation_sent`` of its
+    summary), without summarising it."""
+    config = invitations.seminar(settings, seminar_id)
+    ledger = Ledger(ws)
+    try:
+        return ledger.run(invitations.invite_run_id(seminar_id, config)) is not None
+    finally:
+        ledger.close()
+
+
 def summarise_seminar(
     ws: Workspace,
     settings: Settings,
