@@ -175,6 +175,7 @@ def build_audience(
     who = spec.chosen()
     given = given or Given()
     facts = segment_facts(tables, settings.rules, as_of, content)
+    facts = facts.set_index("user_id", drop=False)
     chosen = chosen_users(who, spec, facts, tables, settings, as_of, given)
     audience = Audience(
         recipients=[],

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pandas as pd
 
@@ -47,19 +46,15 @@ def tables_content(snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]])
 def segment_facts(
     tables: Tables, rules: Rules, as_of: dt.date, content: str | None = None
 ) -> pd.DataFrame:
-    """``segmentation.segment(tables, rules, as_of)``, indexed by user id (the column kept);
-    with ``content`` (see tables_content) worked out once per process."""
+    """``segmentation.segment(tables, rules, as_of)``; with ``content`` (see
+    tables_content) worked out once per process."""
     if content is None:
-        return _worked_out(tables, rules, as_of)
+        return segmentation.segment(tables, rules, as_of)
     key = (content, rules.model_dump_json(), as_of)
     known = _FACTS.get(key)
     if known is None:
-        known = _worked_out(tables, rules, as_of)
+        known = segmentation.segment(tables, rules, as_of)
         if len(_FACTS) >= KEPT:
             _FACTS.clear()
         _FACTS[key] = known
     return known.copy()
-
-
-def _worked_out(tables: Tables, rules: Rules, as_of: dt.date) -> Any:
-    return segmentation.segment(tables, rules, as_of).set_index("user_id", drop=False)
