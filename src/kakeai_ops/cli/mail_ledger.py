@@ -16,7 +16,7 @@ from ..i18n import N_, _, language, term
 from ..ids import typed_id
 from ..jobs.monthly_review.mail_counts import left_out
 from ..mail import runs
-from ..mail.audience import reason_word
+from ..mail.audience import NEEDED_COLUMNS, reason_word
 from ..mail.delivery import STATE_WORDS
 from ..mail.evaluation import (
     RunEffect,
@@ -27,6 +27,7 @@ from ..mail.evaluation import (
     run_status,
     share_with_n,
 )
+from ..mail.snapshot_facts import tables_content
 from ..mail.template_names import item_words, run_about, template_name
 from ..model import records
 from ..outputs.workbook import Print
@@ -409,7 +410,10 @@ def report_command(
             ).format(snapshot=snap.id)
         )
     when = parse_as_of(as_of, snap)
-    effect = run_effect_in(run, rows, context.tables(snap), context.settings, when)
+    # The columns the stuck points are worked out from, not every table whole.
+    tables = context.tables(snap, columns=NEEDED_COLUMNS)
+    content = tables_content(snap, NEEDED_COLUMNS)
+    effect = run_effect_in(run, rows, tables, context.settings, when, content)
     if fmt is not Format.table:
         emit_data(effect.shown, fmt)
         return

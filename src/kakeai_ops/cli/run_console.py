@@ -8,7 +8,8 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from email import message_from_bytes, policy
+from email import policy
+from email.parser import BytesHeaderParser
 
 import pandas as pd
 import typer
@@ -36,13 +37,15 @@ from .shared import err, out, parse_as_of
 def print_message(settings: Settings, message: PlannedMessage) -> None:
     """One message as it will be sent, headers decoded, on stdout."""
     built = build_planned(settings.mail, message)
-    parsed = message_from_bytes(as_bytes(built), policy=policy.default)
+    # The headers as a mail client reads them off the wire (decoded, unfolded); the body is
+    # the built message's own text part, the same bytes the wire carries, not parsed again.
+    parsed = BytesHeaderParser(policy=policy.default).parsebytes(as_bytes(built))
     for header in ("From", "To", "Reply-To", "Subject", "Date", "Message-ID"):
         out.print(f"[bold]{header}:[/bold] {escape(str(parsed[header]))}", highlight=False)
     kind = term(KIND_WORDS, message.kind)
     said = _("Template: {template} ({kind})").format(template=message.template, kind=kind)
     out.print(f"[dim]{escape(said)}[/dim]\n")
-    body = parsed.get_body(preferencelist=("plain",))
+    body = built.get_body(preferencelist=("plain",))
     out.print(escape(body.get_content() if body is not None else ""), highlight=False, end="")
 
 

@@ -37,6 +37,7 @@ from .audience_kinds import (
 from .context import missing, run_context, seminar_context, sender_context, template_context
 from .fact_rows import fact_rows
 from .headers import recipient_problem
+from .snapshot_facts import segment_facts
 from .templates import TemplateSet
 
 # Why someone is left out, in the order they are checked.
@@ -166,12 +167,15 @@ def build_audience(
     suppressed: dict[str, str],
     given: Given | None = None,
     told: set[str] | None = None,
+    content: str | None = None,
 ) -> Audience:
     """``given``: the records beyond the snapshot the kind needs (see Given); ``told``: who
-    has already been told a draw's outcome."""
+    has already been told a draw's outcome; ``content``: what identifies the tables (see
+    snapshot_facts.tables_content), for their facts to be worked out once per process."""
     who = spec.chosen()
     given = given or Given()
-    facts = segmentation.segment(tables, settings.rules, as_of).set_index("user_id", drop=False)
+    facts = segment_facts(tables, settings.rules, as_of, content)
+    facts = facts.set_index("user_id", drop=False)
     chosen = chosen_users(who, spec, facts, tables, settings, as_of, given)
     audience = Audience(
         recipients=[],

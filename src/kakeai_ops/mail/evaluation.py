@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from ..analyses import segmentation
 from ..analyses.mail_effect import MIN_GROUP, Difference, difference, run_effect
 from ..config import Settings
 from ..errors import KopsError
@@ -26,6 +25,7 @@ from ..store import Tables
 from ..store.ledger import Ledger
 from ..workspace import Workspace
 from .plan import stored_run_id
+from .snapshot_facts import segment_facts
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,17 @@ def measured_run(ws: Workspace, run_id: str) -> tuple[dict[str, Any], pd.DataFra
 
 
 def run_effect_in(
-    run: dict[str, Any], rows: pd.DataFrame, tables: Tables, settings: Settings, when: dt.date
+    run: dict[str, Any],
+    rows: pd.DataFrame,
+    tables: Tables,
+    settings: Settings,
+    when: dt.date,
+    content: str | None = None,
 ) -> RunEffect:
-    """The run's effect by a later snapshot's ``tables`` as of ``when``."""
+    """The run's effect by a later snapshot's ``tables`` as of ``when``; ``content``: what
+    identifies the tables (see snapshot_facts.tables_content)."""
     key = run["segment_key"]
-    later = segmentation.segment(tables, settings.rules, when)
+    later = segment_facts(tables, settings.rules, when, content)
     raw = run_effect(rows, key, later)
     shown = protect_effect(raw, settings.privacy.min_group)
     return RunEffect(

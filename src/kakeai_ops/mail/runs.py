@@ -62,6 +62,7 @@ from .plan import (
     typed_run,
 )
 from .records import read_paths
+from .snapshot_facts import tables_content
 from .templates import TemplateSet
 
 
@@ -136,6 +137,7 @@ def audience_for(
         suppressed,
         given,
         told=told,
+        content=tables_content(snap, AUDIENCE_COLUMNS),
     )
     return audience, snap.id, str(when)
 
