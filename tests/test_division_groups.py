@@ -13,7 +13,7 @@ from pandas.testing import assert_frame_equal
 import division_oracle as oracle
 from factories import meeting, pair, tables, user
 from kakeai_ops.analyses import divisions as dv
-from kakeai_ops.analyses.division_groups import TOTAL, Figures
+from kakeai_ops.analyses.division_groups import TOTAL, Figures, Grouping
 from kakeai_ops.config import DEFAULT_RESPONSES, DEFAULT_TOPICS, ScopeUnit
 from kakeai_ops.store import Tables
 
@@ -137,3 +137,25 @@ def test_the_tricky_rows_reach_every_case() -> None:
     assert frame.loc["A", "prepared_share"] == 0.5  # one prepared after, one without a topic
     assert frame.loc["C", "held"] == 0 and pd.isna(frame.loc["C", "sukkiri_avg"])
     assert frame.loc["B", "members"] == 3 and frame.loc["B", "members_with_1on1"] == 1
+
+
+@pytest.mark.parametrize("levels", [["division"], ["division", "department"]])
+def test_groupings_are_the_groupbys(levels: list[str]) -> None:
+    """Each user's group as ``groupby(levels, sort=True)`` numbers it (``ngroup``, -1 where
+    a level is missing) and the groups as its ``size().index``: names, order and types."""
+    users = _tricky().users
+    cases = [
+        users,
+        users.assign(division=TOTAL, department=TOTAL),
+        users.iloc[:0],
+        users.assign(department=users["department"].where(users.index % 3 != 0)),
+        users.assign(division=users["division"].where(users.index % 4 != 1)),
+    ]
+    for frame in cases:
+        grouped = frame[levels].groupby(levels, sort=True)
+        index = grouped.size().index
+        grouping = Grouping(frame, levels)
+        assert grouping.index.equals(index) and grouping.index.names == index.names
+        assert grouping.index.tolist() == index.tolist()
+        assert list(grouping.codes) == list(grouped.ngroup().fillna(-1).astype(int))
+        assert grouping.size == len(index)
