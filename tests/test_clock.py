@@ -298,3 +298,23 @@ def test_the_scan_sees_a_stray_clock_read(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _clock_reads(sample) == ["datetime.now", "date.today"]
+
+
+def test_a_pinned_clock_moved_in_the_same_process_is_read_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kakeai_ops.clock import now
+    from kakeai_ops.errors import KopsError
+
+    for pinned, expected in [
+        ("2026-11-24T10:00:00", dt.datetime(2026, 11, 24, 10, tzinfo=JST)),
+        ("2026-11-24T01:00:00Z", dt.datetime(2026, 11, 24, 10, tzinfo=JST)),
+        ("2026-12-01T09:30:00+09:00", dt.datetime(2026, 12, 1, 9, 30, tzinfo=JST)),
+        ("2026-11-24T10:00:00", dt.datetime(2026, 11, 24, 10, tzinfo=JST)),
+    ]:
+        monkeypatch.setenv("KOPS_NOW", pinned)
+        assert now() == expected and now().utcoffset() == dt.timedelta(hours=9)
+    for _ in range(2):  # refused each time, never remembered as a moment
+        monkeypatch.setenv("KOPS_NOW", "tomorrow")
+        with pytest.raises(KopsError):
+            now()

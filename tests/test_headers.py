@@ -313,3 +313,33 @@ def test_text_that_cannot_be_encoded_is_named() -> None:
     assert address_problem("社員", "taro.yamada+1on1@example.co.jp") is None
     assert address_problem("社員", "a..b@example.jp") == "the address is not one email address"
     assert address_problem("社員", "") == "has no email address"
+
+
+def test_a_header_fold_problem_is_found_as_the_standard_library_finds_it() -> None:
+    """fold_problem builds and folds through the message's own (remembering) policy: a value
+    it passes is one policy.SMTP folds, and one it refuses is one policy.SMTP refuses."""
+    from email import errors, policy
+    from email.headerregistry import Address
+
+    from kakeai_ops.mail.headers import fold_problem
+
+    def stdlib_refuses(header: str, value: object) -> bool:
+        try:
+            policy.SMTP.header_factory(header, value).fold(policy=policy.SMTP)
+        except (ValueError, TypeError, IndexError, UnicodeError, errors.MessageError):
+            return True
+        return False
+
+    values: list[tuple[str, object]] = [
+        ("Subject", "x" * 1200),
+        ("Subject", "全角　スペース" * 120),
+        ("Subject", "=?utf-8?q?broken word"),
+        ("Subject", "\udc80 a lone surrogate"),
+        ("Subject", ""),
+        ("From", Address(display_name="KAKEAI事務局", addr_spec="office@example.jp")),
+        ("From", Address(display_name='a "quoted", name', addr_spec="a@example.jp")),
+        ("Reply-To", Address(display_name="名" * 300, addr_spec="b@example.jp")),
+    ]
+    for _ in range(2):  # the second time from memory
+        for header, value in values:
+            assert (fold_problem(header, value) is not None) == stdlib_refuses(header, value)

@@ -8,6 +8,7 @@ and the send window are in JST (Asia/Tokyo) whatever the machine's TZ is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,9 @@ def now() -> dt.datetime:
 PINNED_YEARS = range(2000, 2100)
 
 
+# A pinned clock is read for every message and ledger row; its text, parsed once, is the
+# same moment (a failure is not kept: it is raised each time).
+@functools.lru_cache(maxsize=16)
 def _pinned(pinned: str) -> dt.datetime:
     hint = _("write it as ISO 8601, e.g. {variable}=2026-11-24T10:00:00+09:00, or unset it").format(
         variable=PIN_VAR

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from email import errors, policy
+from email import errors
 from email.headerregistry import Address
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +19,7 @@ from typing import Protocol
 from ..config import Mail
 from ..errors import KopsError
 from ..i18n import _
+from .message import wire_header
 
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators:
 # any of them in a header either breaks it or is silently mangled on the way.
@@ -94,7 +95,7 @@ def recipient_problem(name: str, address: str) -> str | None:
 def fold_problem(header: str, value: object) -> str | None:
     """Build the header exactly as the message will, and fold it for the wire."""
     try:
-        policy.SMTP.header_factory(header, value).fold(policy=policy.SMTP)
+        wire_header(header, value)
     except (ValueError, TypeError, IndexError, UnicodeError, errors.MessageError) as error:
         return _("can't be written as a mail header ({error})").format(error=error)
     return None

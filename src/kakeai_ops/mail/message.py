@@ -272,6 +272,12 @@ def _has_boundary_line(text: str | bytes, boundary: str) -> bool:
     return any(line in (found, found + found[:2]) for line in text.split(newline))
 
 
+def wire_header(name: str, value: Any) -> bytes:
+    """The header line(s) ``name: value`` as a message carries them: parsed and folded as
+    build_message and as_bytes do (and, like them, once per value in this process)."""
+    return _WIRE.fold_binary(name, _BUILD.header_store_parse(name, value)[1])
+
+
 def as_bytes(message: EmailMessage) -> bytes:
     """``message.as_bytes(policy=_WIRE)``, written by _Writer."""
     written = BytesIO()
