@@ -14,6 +14,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from conftest import DECK, REPORT_30D, REPORT_THEN_DECK, RunSample, SampleRun
 from factories import organisation
 from kakeai_ops.config import Advisor, ScopeUnit, Settings
 from kakeai_ops.jobs.division_report import DivisionReport, Publication, build_publication
+from kakeai_ops.privacy.cells import SECONDARY
 
 AS_OF = dt.date(2026, 11, 20)
 OTHERS = re.compile(r"^(?:(.+)・)?その他の部署（\d+部署）$")
@@ -471,3 +473,89 @@ def test_the_deck_records_its_figures_and_the_order_of_outputs_changes_nothing(
     for key, label in rows_of_report.items():
         assert key in shown
         assert str(shown[key]) == label.replace(",", "") or shown[key] in ("primary", "complement")
+
+
+def _one_more(cells: list[Any]) -> int:
+    """A stand-in for ``audit.protect``, as it is to ``protect_set``: the same cells give
+    the same answer, and it may leave more to hide than it hid: here one shown figure
+    after a hidden one, per call, in a report (the joint list, whose advisors' figures
+    are not ``named``, is left as it is)."""
+    if not all(c.named for c in cells):
+        return 0
+    for before, cell in pairwise(cells):
+        if before.hidden and not cell.hidden and not cell.released:
+            cell.state = SECONDARY
+            return 1
+    return 0
+
+
+def _second_after_first(cells: list[Any]) -> int:
+    """As ``_one_more``, where a report needs more hidden once the set hides in it: its
+    second figure, once its first is hidden."""
+    if not all(c.named for c in cells) or not cells[0].hidden or cells[1].hidden:
+        return 0
+    cells[1].state = SECONDARY
+    return 1
+
+
+def _plain_protect_set(reports: list[list[Any]], companies: int = 1) -> int:
+    """``protect_set`` as stated plainly: every report protected again in every round."""
+    from kakeai_ops.privacy import publication
+
+    added = 0
+    for _ in range(publication.ROUNDS):
+        joint, where = publication.joint_cells(reports, companies)
+        before = sum(c.hidden for c in joint)
+        publication.protect(joint)
+        changed = publication._hide_in_reports(reports, joint, where)
+        for cells in reports:
+            changed += publication.protect(cells)
+        added += sum(c.hidden for c in joint) - before
+        if not changed:
+            break
+    return added
+
+
+class _SetHides:
+    """The set's hiding in its reports, and with ``first`` the first report's first
+    figure hidden in the first round and the last report's in the second."""
+
+    def __init__(self, first: bool) -> None:
+        from kakeai_ops.privacy import publication
+
+        self.shared = publication._hidden_in_reports
+        self.first = first
+        self.rounds = 0
+
+    def __call__(self, reports: list[list[Any]], joint: list[Any], where: Any) -> list[int]:
+        counts = self.shared(reports, joint, where)
+        self.rounds += 1
+        which = 0 if self.rounds == 1 else -1
+        if self.first and self.rounds <= 2 and not reports[which][0].hidden:
+            reports[which][0].state = SECONDARY
+            counts[which] += 1
+        return counts
+
+
+@pytest.mark.parametrize("protect", [_one_more, _second_after_first])
+def test_the_set_protects_again_every_report_that_changed_or_had_more_to_hide(
+    monkeypatch: pytest.MonkeyPatch, protect: Any
+) -> None:
+    # protect_set leaves out a report that protect() left as it was and nothing touched
+    # since (the same answer again): it must end as protecting every report every round.
+    from kakeai_ops.privacy import publication
+
+    sets = [build_publication(organisation(SHAPE), settings(ADVISORS), AS_OF, "30d") for _ in "ab"]
+    monkeypatch.setattr(publication, "protect", protect)
+    ends = []
+    for protect_set, made in zip((publication.protect_set, _plain_protect_set), sets, strict=True):
+        reports = [r.cells for r in made.family]
+        before = sum(c.hidden for cells in reports for c in cells)
+        hides = _SetHides(first=protect is _second_after_first)
+        monkeypatch.setattr(publication, "_hidden_in_reports", hides)
+        protect_set(reports, made.companies)
+        hidden = sum(c.hidden for cells in reports for c in cells) - before
+        ends.append((hidden, [[(c.state, c.threshold) for c in r] for r in reports]))
+        assert hides.rounds >= 2
+    assert ends[0] == ends[1]
+    assert ends[0][0] > 1

@@ -45,13 +45,21 @@ def protect_set(reports: Sequence[list[Cell]], companies: int = 1) -> int:
     period) until no combination of them narrows a hidden cell; returns how many
     joint nodes were hidden on top."""
     added = 0
+    # Reports that protect() left as they were, untouched since: protecting one again
+    # would find what it found then (the same cells, the same answer), nothing to hide.
+    settled = [False] * len(reports)
     for _ in range(ROUNDS):
         joint, where = joint_cells(reports, companies)
         before = sum(c.hidden for c in joint)
         protect(joint)
-        changed = _hide_in_reports(reports, joint, where)
-        for cells in reports:
-            changed += protect(cells)
+        hidden = _hidden_in_reports(reports, joint, where)
+        changed = sum(hidden)
+        for number, cells in enumerate(reports):
+            if settled[number] and not hidden[number]:
+                continue
+            more = protect(cells)
+            settled[number] = not more
+            changed += more
         added += sum(c.hidden for c in joint) - before
         if not changed:
             break
@@ -398,8 +406,16 @@ def _hide_in_reports(
     reports: Sequence[list[Cell]], joint: list[Cell], where: list[list[int]]
 ) -> int:
     """Each report's cells take the joint states; returns how many were hidden."""
-    changed = 0
+    return sum(_hidden_in_reports(reports, joint, where))
+
+
+def _hidden_in_reports(
+    reports: Sequence[list[Cell]], joint: list[Cell], where: list[list[int]]
+) -> list[int]:
+    """Each report's cells take the joint states; returns how many each report hid."""
+    counts = []
     for cells, positions in zip(reports, where, strict=True):
+        changed = 0
         for cell, position in zip(cells, positions, strict=True):
             state = joint[position].state
             if state and not cell.hidden and not cell.released:
@@ -407,7 +423,8 @@ def _hide_in_reports(
                 if state == PRIMARY:
                     cell.threshold = joint[position].threshold
                 changed += 1
-    return changed
+        counts.append(changed)
+    return counts
 
 
 def node_digest(cell: Cell) -> str | None:
