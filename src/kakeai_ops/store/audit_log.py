@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -105,7 +104,6 @@ def record_action(
 
     listed = list(files)
     with closing(connect(ws)) as db:
-        _add_files_column(db)
         db.execute(
             "INSERT INTO audit (at, os_user, command, scope, snapshot, rows, detail, files)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -122,18 +120,6 @@ def record_action(
         )
 
 
-def _add_files_column(db: sqlite3.Connection) -> None:
-    """The files column, added once to logs made before it existed."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(audit)")}
-    if "files" in columns:
-        return
-    try:
-        db.execute("ALTER TABLE audit ADD COLUMN files TEXT")
-    except sqlite3.OperationalError as error:  # another kops added it meanwhile
-        if "duplicate column" not in str(error):
-            raise
-
-
 def audit_entries(ws: Workspace, limit: int) -> pd.DataFrame:
     """The newest ``limit`` entries, newest first: at, os_user, action, label (Japanese),
     target, count, files (a list), snapshot, detail (a dict), and from the detail the
@@ -143,7 +129,6 @@ def audit_entries(ws: Workspace, limit: int) -> pd.DataFrame:
     from .state import connect
 
     with closing(connect(ws)) as db:
-        _add_files_column(db)
         frame = pd.read_sql_query(
             "SELECT at, os_user, command AS action, scope AS target, rows AS count, files,"
             " snapshot, detail FROM audit ORDER BY id DESC LIMIT ?",

@@ -43,27 +43,6 @@ STATES = (
 PENDING = ("planned", "temp_failed")
 
 
-# Bounce notices read by `kops mail bounces`: one row per (notice, recipient), so reading
-# the same notice twice changes nothing. Created here, idempotently, beside the ledger.
-BOUNCES_TABLE = """
-CREATE TABLE IF NOT EXISTS mail_bounces (
-    notice TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    item TEXT NOT NULL,
-    email TEXT NOT NULL,
-    permanent INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    diagnostic TEXT NOT NULL,
-    source TEXT NOT NULL,
-    bounced_at TEXT,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (notice, recipient)
-);
-CREATE INDEX IF NOT EXISTS mail_bounces_email ON mail_bounces (email, permanent);
-"""
-
-
 @dataclass(frozen=True)
 class SentMail:
     """A message the ledger says was sent: what a bounce is matched to."""
@@ -126,31 +105,9 @@ def _window_start(since: dt.datetime) -> tuple[dt.datetime, str]:
 class Ledger:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        # The columns and tables the ledger uses beyond the first schema (a run's binding
+        # and plan hash, a deferred row's date, bounces) are the schema's (state.py).
         self.db: sqlite3.Connection = connect(ws)
-        # The columns binding a run id to its plan (see mail/binding.py), and the date
-        # a deferred row may be sent from.
-        self._add_columns("mail_runs", ("binding", "plan_hash"))
-        self._add_columns("mail_ledger", ("not_before",))
-        self.db.executescript(BOUNCES_TABLE)
-
-    def _add_columns(self, table: str, wanted: tuple[str, ...]) -> None:
-        """Add text columns, idempotently, for state databases made before they existed;
-        of two kops opening such a database at once, the second finds them there."""
-        if set(wanted) <= self._columns(table):
-            return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            present = self._columns(table)
-            for column in wanted:
-                if column not in present:
-                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-
-    def _columns(self, table: str) -> set[str]:
-        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
 
     def close(self) -> None:
         self.db.close()
@@ -363,7 +320,6 @@ class Ledger:
     def suppress(self, key: str, reason: str, source: str, user_id: str | None = None) -> bool:
         """Put a key (an address or a user id) on the list; ``user_id`` names the person
         it belongs to, so the suppression follows them when their address changes."""
-        self._add_person_column()
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO suppression (key, reason, source, added_at, user_id)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -378,7 +334,6 @@ class Ledger:
 
     def unsuppress(self, key: str) -> bool:
         """Take a key off the list, with every other key of the same person."""
-        self._add_person_column()
         row = self.db.execute("SELECT user_id FROM suppression WHERE key = ?", (key,)).fetchone()
         person = row[0] if row is not None else None
         if person is None:
@@ -393,33 +348,14 @@ class Ledger:
 
     def suppression_rows(self) -> list[tuple[str, str, str | None]]:
         """(key, reason, user id or None) of every entry."""
-        self._add_person_column()
         cursor = self.db.execute("SELECT key, reason, user_id FROM suppression ORDER BY added_at")
         return [(key, reason, person) for key, reason, person in cursor]
 
     def suppression_frame(self) -> pd.DataFrame:
-        self._add_person_column()
         return pd.read_sql_query(
             "SELECT key, user_id, reason, source, added_at FROM suppression ORDER BY added_at, key",
             self.db,
         )
-
-    def _add_person_column(self) -> None:
-        """The suppression list's ``user_id`` column, added once to databases made before it."""
-        if getattr(self, "_person_column", False):
-            return
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(suppression)")}
-        if "user_id" not in columns:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                columns = {row[1] for row in self.db.execute("PRAGMA table_info(suppression)")}
-                if "user_id" not in columns:
-                    self.db.execute("ALTER TABLE suppression ADD COLUMN user_id TEXT")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-        self._person_column = True
 
     def sent_to(
         self, user_id: str, since: dt.datetime, exclude_run: str

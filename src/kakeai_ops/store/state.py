@@ -196,6 +196,38 @@ SCHEMA = [
 ]
 
 
+# Version 9: what kops added to a database when it first needed it, before it was part of
+# the schema: the columns binding a run id to its plan (mail/binding.py), a deferred row's
+# first sendable day, the person a suppression belongs to, the files an audit entry names,
+# and the bounce notices read (`kops mail bounces`). A database may hold any of them
+# already, and SQLite has no ADD COLUMN IF NOT EXISTS: added in Python (_add_later_parts),
+# once, after which every connection only reads the version.
+LATER_COLUMNS = {
+    "mail_runs": ("binding", "plan_hash"),
+    "mail_ledger": ("not_before",),
+    "suppression": ("user_id",),
+    "audit": ("files",),
+}
+BOUNCES_TABLE = (
+    """CREATE TABLE IF NOT EXISTS mail_bounces (
+    notice TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    email TEXT NOT NULL,
+    permanent INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    diagnostic TEXT NOT NULL,
+    source TEXT NOT NULL,
+    bounced_at TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (notice, recipient)
+)""",
+    "CREATE INDEX IF NOT EXISTS mail_bounces_email ON mail_bounces (email, permanent)",
+)
+LATEST = len(SCHEMA) + 1
+
+
 # The shortest wait for a database another program holds (KOPS_LOCK_TIMEOUT=0 included):
 # kops's own writers take turns by the workspace lock, so this is only for others.
 MIN_WAIT = 0.5
@@ -219,6 +251,8 @@ def connect(ws: Workspace) -> sqlite3.Connection:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         for number, script in enumerate(SCHEMA[version:], start=version + 1):
             connection.executescript(f"BEGIN; {script} PRAGMA user_version={number}; COMMIT;")
+        if version < LATEST:
+            _add_later_parts(connection)
     except sqlite3.DatabaseError as error:
         if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
             raise
@@ -228,6 +262,27 @@ def connect(ws: Workspace) -> sqlite3.Connection:
             raise unwritable_state(ws) from None
         raise damaged_database(ws, error) from None
     return connection
+
+
+def _add_later_parts(connection: sqlite3.Connection) -> None:
+    """Version 9 (see LATER_COLUMNS), in one write transaction: of two kops upgrading the
+    same database at once, the second waits, finds the version moved on and adds nothing."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if connection.execute("PRAGMA user_version").fetchone()[0] < LATEST:
+            for table, wanted in LATER_COLUMNS.items():
+                present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+                for column in wanted:
+                    if column not in present:
+                        connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+            for statement in BOUNCES_TABLE:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version={LATEST}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
 
 
 def _refuse_emptied(ws: Workspace) -> None:
