@@ -125,6 +125,17 @@ class DivisionReport:
             for d in self.divisions
         }
 
+    def department_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """``departments`` as each 事業部's records, without the frames."""
+        cells = self._by_division("departments")
+        return {
+            d: [
+                {key: value for key, value in row.items() if key != "division"}
+                for row in rows_of(cells.get(d, []), "departments", d, "department", d)
+            ]
+            for d in self.divisions
+        }
+
     @property
     def topics(self) -> dict[str, pd.DataFrame]:
         cells = self._by_division("topics")

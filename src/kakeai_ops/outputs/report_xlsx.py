@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import glossary
+from .. import glossary, model
 from ..privacy.audiences import SHARED
 from ..privacy.audiences import label as audience_label
 from ..privacy.audit import check
@@ -210,12 +210,13 @@ def write_report(
     blanks = [gaps.get(row, 0) for row in starts]
     _overview_sheet(overview, values, report, overview_rows, looks, blanks, company)
     # Each view is read off the cells once, not once per sheet.
-    departments, topics = report.departments, report.topics
+    departments, topics = report.department_rows(), report.topics
     responses, matrix = report.responses, report.matrix
+    overview_records = model.records(overview_rows)
     for division in report.divisions:
         title = sheet_title(division, used)
         parts = DivisionParts(
-            _with_total(departments[division], overview_rows, division),
+            _with_total(departments[division], overview_records, division),
             topics[division],
             responses[division],
             matrix[division],
@@ -297,7 +298,7 @@ def _overview_sheet(
 class DivisionParts:
     """What a 事業部's sheet shows: its 部署 (with 事業部計), topics, responses, matrix."""
 
-    departments: pd.DataFrame
+    departments: list[dict[str, Any]]  # records
     topics: pd.DataFrame
     responses: pd.DataFrame
     matrix: pd.DataFrame
@@ -370,15 +371,17 @@ def _header(sheet: Worksheet, row: int, labels: list[str], looks: Looks) -> None
 
 def _table(
     sheet: Worksheet,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | list[dict[str, Any]],
     columns: list[tuple[str, str, str | None]],
     row: int,
     looks: Looks,
     total: str = TOTAL_ROW,
 ) -> int:
-    """A table; its row named ``total`` (全社, 事業部計) is set apart as the total."""
+    """A table (a frame, or its records); its row named ``total`` (全社, 事業部計) is set
+    apart as the total."""
     _header(sheet, row, [label for _, label, _ in columns], looks)
-    for offset, record in enumerate(frame.to_dict("records"), start=1):
+    records = frame if isinstance(frame, list) else model.records(frame)
+    for offset, record in enumerate(records, start=1):
         is_total = record.get(key_of(columns)) == total
         for column, (key, _, number_format) in enumerate(columns, start=1):
             value = _value(record.get(key))
@@ -395,14 +398,18 @@ def _table(
     return row + len(frame) + 1
 
 
-def _with_total(departments: pd.DataFrame, overview: pd.DataFrame, division: str) -> pd.DataFrame:
-    """The division's 部署 and below them its own row of the overview as 事業部計: the same
-    published figures, so the sheet adds nothing the overview does not already show."""
-    own = overview[overview["division"] == division] if "division" in overview else overview[:0]
-    if own.empty:
-        return departments
-    total = own.drop(columns=["department"], errors="ignore").assign(department=DIVISION_TOTAL)
-    return pd.concat([departments, total], ignore_index=True)
+def _with_total(
+    departments: list[dict[str, Any]], overview: list[dict[str, Any]], division: str
+) -> list[dict[str, Any]]:
+    """The division's 部署 (records) and below them its own row of the overview (records)
+    as 事業部計: the same published figures, so the sheet adds nothing the overview does
+    not already show."""
+    own = [record for record in overview if record.get("division") == division]
+    total = [
+        {**{k: v for k, v in record.items() if k != "department"}, "department": DIVISION_TOTAL}
+        for record in own
+    ]
+    return [*departments, *total]
 
 
 def with_basis(
@@ -738,11 +745,21 @@ NARROWEST_NAMES = 12  # a names column narrower than this breaks 「製造本部
 
 def _header_rows(sheet: Worksheet) -> list[int]:
     """The rows that head a table (filled as _header fills them)."""
-    return [
-        target.row
-        for (target,) in sheet.iter_rows(min_col=1, max_col=1)
-        if target.fill is not None and target.fill.fgColor.rgb in ("00305496", "FF305496")
-    ]
+    # Among the cells written in the first column (one not written has no fill; going
+    # down the column would first make every empty one, which fit_columns makes anyway),
+    # each fill (its id in the book) looked at once.
+    heads: dict[int, bool] = {}  # fill id → whether it is the header's
+    rows = []
+    for (row, column), target in sheet._cells.items():
+        if column != 1:
+            continue
+        fill_id = 0 if target._style is None else target._style.fillId  # None: the default
+        if fill_id not in heads:
+            fill = target.fill
+            heads[fill_id] = fill is not None and fill.fgColor.rgb in ("00305496", "FF305496")
+        if heads[fill_id]:
+            rows.append(row)
+    return sorted(rows)
 
 
 def _finish(sheet: Worksheet, header_row: int) -> None:
