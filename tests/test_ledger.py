@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Cli
 from kakeai_ops.clock import JST
-from kakeai_ops.store.ledger import Ledger, LedgerRow
+from kakeai_ops.store.ledger import STATES, Ledger, LedgerRow
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, reachable, states, use_smtp
 from smtp_server import SmtpServer
@@ -195,3 +195,22 @@ def test_counts_per_state_match_a_recount_of_the_rows_and_follow_other_writers(
     finally:
         ledger.close()
         other.close()
+
+
+def test_the_runs_table_counts_each_run_s_rows_by_state(ws: Workspace) -> None:
+    new_run(ws, "r1", planned("a", "000001"), planned("b", "000002"))
+    new_run(ws, "r2", planned("c", "000003"))
+    ledger = Ledger(ws)
+    try:
+        ledger.mark("r1", "a", "sent")
+        runs = ledger.runs().set_index("run_id")
+        assert runs.loc["r1", ["planned", "sent"]].tolist() == [1, 1]
+        assert runs.loc["r2", ["planned", "sent"]].tolist() == [1, 0]
+        assert str(runs["sent"].dtype) == "int64" and runs.loc["r1", "delivered"] == 1
+        # A run recorded without rows (as a plan of nobody would be): zeros, as floats.
+        assert new_run(ws, "r3")
+        runs = ledger.runs().set_index("run_id")
+        assert runs.loc["r3", list(STATES)].tolist() == [0.0] * len(STATES)
+        assert str(runs["sent"].dtype) == "float64" and runs.loc["r1", "sent"] == 1.0
+    finally:
+        ledger.close()

@@ -211,8 +211,14 @@ class Ledger:
             " planned AS messages, status FROM mail_runs ORDER BY created_at, run_id",
             self.db,
         )
-        counts = self.counts()
-        runs = runs.merge(counts, on="run_id", how="left").fillna({state: 0 for state in STATES})
+        # Each state's rows per run, as a left merge of counts() and a fill with 0 gave them:
+        # whole numbers, or floats when a run has no rows at all.
+        by_run = self._state_counts(None)
+        ids = runs["run_id"].tolist()
+        dtype = "int64" if all(run in by_run for run in ids) else "float64"
+        for state in STATES:
+            found = [by_run.get(run, {}).get(state, 0) for run in ids]
+            runs[state] = pd.Series(found, index=runs.index, dtype=dtype)
         # Sent is what the server took; a permanent bounce read later takes it back.
         bounced = self.bounce_counts()
         runs["bounced"] = [bounced.get(run, (0, 0))[0] for run in runs["run_id"]]
