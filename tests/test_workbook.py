@@ -318,3 +318,33 @@ def test_a_reason_wider_than_the_page_allows_breaks_between_its_words(tmp_path: 
     assert all(line.endswith("、") for line in lines[:start]), lines
     assert header_lines.breaks_between_words("\n".join(lines)), lines
     assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines), lines
+
+
+def test_cells_are_measured_with_their_own_format_indent_and_wrapping() -> None:
+    # _measured_cells reads a cell's number format and alignment once per style id: each
+    # cell must still be measured with its own (a stale look would size another column).
+    from openpyxl.styles import Alignment
+
+    book = workbook.new_book()
+    sheet = book.create_sheet("t")
+    looks = [
+        (0.25, workbook.PERCENT, Alignment()),
+        (1234567, workbook.COUNT, Alignment(indent=3)),
+        (0.25, workbook.ONE_DECIMAL, Alignment(wrap_text=True)),
+        ("名前の長い部署", "General", Alignment(indent=1, wrap_text=True)),
+        (2.5, "General", Alignment()),
+    ]
+    for row in range(1, 4):
+        for column, (value, number_format, alignment) in enumerate(looks, start=1):
+            target = sheet.cell(row=row, column=(column + row) % len(looks) + 1, value=value)
+            target.number_format = number_format
+            target.alignment = alignment
+    expected = []
+    for (row, column), target in sorted(sheet._cells.items()):
+        text = workbook.cell_text(target.value, target.number_format)
+        longest = workbook.display_width(text) + 2 * int(target.alignment.indent or 0)
+        wraps = row == 1 or bool(target.alignment.wrap_text)
+        label = text if row == 1 and isinstance(target.value, str) else None
+        expected.append((row, column, longest, wraps, label))
+    assert workbook._measured_cells(sheet, {1}, 400) == expected
+    assert len({(c[2], c[3]) for c in expected}) > 3

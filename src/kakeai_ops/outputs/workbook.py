@@ -302,6 +302,7 @@ def _measured_cells(sheet: Worksheet, headers: set[int], sample: int) -> list[_C
     cells: list[_Cell] = []
     # Going over the rows makes their empty cells, none past the last column: read once.
     several_columns = sheet.max_column > 1
+    looks = _CellLooks()
     for index, row in enumerate(sheet.iter_rows()):
         if index > sample and row[0].row not in headers:
             continue
@@ -309,14 +310,37 @@ def _measured_cells(sheet: Worksheet, headers: set[int], sample: int) -> list[_C
         if len(filled) == 1 and several_columns and filled[0].column == 1:
             continue
         for target in filled:
-            text = cell_text(target.value, target.number_format)
+            number_format, indent, wrap_text = looks.of(target)
+            text = cell_text(target.value, number_format)
             longest = max((display_width(part) for part in text.split("\n")), default=0)
-            longest += 2 * int(target.alignment.indent or 0)  # an indent is about a character
+            longest += 2 * indent  # an indent is about a character
             header = target.row in headers
-            wraps = header or bool(target.alignment.wrap_text)
+            wraps = header or wrap_text
             label = text if header and isinstance(target.value, str) else None
             cells.append((target.row, target.column, longest, wraps, label))
     return cells
+
+
+class _CellLooks:
+    """A cell's number format, indent and wrapping, read once per style id of its book
+    (each read of ``number_format`` or ``alignment`` looks the style up and makes an
+    object: a sheet's cells share a few looks)."""
+
+    def __init__(self) -> None:
+        self._formats: dict[int, str] = {}
+        self._alignments: dict[int, tuple[int, bool]] = {}
+
+    def of(self, target: Any) -> tuple[str, int, bool]:
+        style = target._style  # None: the book's defaults (id 0)
+        format_id = 0 if style is None else style.numFmtId
+        if format_id not in self._formats:
+            self._formats[format_id] = target.number_format
+        alignment_id = 0 if style is None else style.alignmentId
+        if alignment_id not in self._alignments:
+            alignment = target.alignment
+            self._alignments[alignment_id] = (int(alignment.indent or 0), bool(alignment.wrap_text))
+        indent, wrap_text = self._alignments[alignment_id]
+        return self._formats[format_id], indent, wrap_text
 
 
 def _kind_columns(kinds: Sequence[str], kind: str) -> set[int]:
