@@ -68,3 +68,18 @@ def test_a_row_label_breaks_where_a_name_breaks(
     label: str, room: float, expected: list[str]
 ) -> None:
     assert label_lines(label, room) == expected
+
+
+def test_the_width_for_a_header_is_the_narrowest_that_takes_its_lines() -> None:
+    # width_for is remembered per text and count: each answer must be its own text's.
+    from kakeai_ops.outputs.header_lines import display_width, width_for
+
+    texts = ["1on1実施率（部下・直近90日）", "平均スッキリ度", "実施率の推移", "事前準備率"]
+    for _ in range(2):  # asked again, as a book's sheets ask: the same answers
+        for text in texts:
+            for count in (1, 2, 3):
+                width = width_for(text, count)
+                assert len(lines(text, width)) <= count
+                assert width == longest_word(text) or len(lines(text, width - 1)) > count
+                assert width <= display_width(text)
+    assert len({width_for(t, 2) for t in texts}) > 1

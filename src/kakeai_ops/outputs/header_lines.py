@@ -215,6 +215,9 @@ def _groups(pieces: tuple[str, ...], room: float) -> list[str]:
     return result
 
 
+# A sheet asks it of each header twice (roomy and tight) and a book's sheets share their
+# headers: each text and count is worked out once.
+@lru_cache(maxsize=4096)
 def width_for(text: str, count: int) -> int:
     """The narrowest display width at which ``text`` takes at most ``count`` lines."""
     low = longest_word(text)
