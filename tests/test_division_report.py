@@ -77,3 +77,23 @@ def test_rows_are_the_rows_of_the_overview_and_department_tables(
         departments = report.departments
         tables_rows = len(report.overview) + sum(len(departments[d]) for d in report.divisions)
         assert report.rows() == tables_rows > 0
+
+
+def test_the_workbooks_rows_are_the_views_records(sample: tuple[Tables, Settings]) -> None:
+    # The workbook reads each 事業部's 部署, topics and 対応 as records, without the frames:
+    # the same keys, values and types as the frames' records.
+    tables, settings = sample
+    publication = build_publication(tables, settings, AS_OF, "90d")
+    for report in publication.family:
+        views = [
+            (report.departments, report.department_rows()),
+            (report.topics, report.mix_rows("topics")),
+            (report.responses, report.mix_rows("responses")),
+        ]
+        for frames, rows in views:
+            for division in report.divisions:
+                expected = frames[division].to_dict("records")
+                assert rows[division] == expected
+                assert [[type(v) for v in r.values()] for r in rows[division]] == [
+                    [type(v) for v in r.values()] for r in expected
+                ]

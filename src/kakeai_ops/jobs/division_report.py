@@ -51,6 +51,7 @@ from ..store.published import (
 from ..workspace import Workspace
 
 MONTHS = 6  # the monthly chart's months
+NAN = float("nan")  # a frame's missing value
 TREND_COLUMNS = ["implementation_rate", "per_member_month", "sukkiri_avg"]
 
 
@@ -132,6 +133,19 @@ class DivisionReport:
             d: [
                 {key: value for key, value in row.items() if key != "division"}
                 for row in rows_of(cells.get(d, []), "departments", d, "department", d)
+            ]
+            for d in self.divisions
+        }
+
+    def mix_rows(self, table: str) -> dict[str, list[dict[str, Any]]]:
+        """``topics`` or ``responses`` (``table``) as each 事業部's records, without the
+        frames: value, count, share."""
+        by = "topic" if table == "topics" else "response"
+        cells = self._by_division(table)
+        return {
+            d: [
+                {"value": row[by], "count": row.get("count", NAN), "share": row.get("share", NAN)}
+                for row in rows_of(cells.get(d, []), table, d, by, "")
             ]
             for d in self.divisions
         }

@@ -210,8 +210,8 @@ def write_report(
     blanks = [gaps.get(row, 0) for row in starts]
     _overview_sheet(overview, values, report, overview_rows, looks, blanks, company)
     # Each view is read off the cells once, not once per sheet.
-    departments, topics = report.department_rows(), report.topics
-    responses, matrix = report.responses, report.matrix
+    departments, topics = report.department_rows(), report.mix_rows("topics")
+    responses, matrix = report.mix_rows("responses"), report.matrix
     overview_records = model.records(overview_rows)
     for division in report.divisions:
         title = sheet_title(division, used)
@@ -299,8 +299,8 @@ class DivisionParts:
     """What a 事業部's sheet shows: its 部署 (with 事業部計), topics, responses, matrix."""
 
     departments: list[dict[str, Any]]  # records
-    topics: pd.DataFrame
-    responses: pd.DataFrame
+    topics: list[dict[str, Any]]  # records: value, count, share
+    responses: list[dict[str, Any]]
     matrix: pd.DataFrame
 
 
@@ -648,14 +648,22 @@ def _topic_totals(
     return end
 
 
-def _mix(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks: Looks) -> int:
+def _mix(sheet: Worksheet, frame: list[dict[str, Any]], label: str, row: int, looks: Looks) -> int:
     sheet.cell(row=row, column=1, value=f"{label}の内訳").font = BOLD
     return _mix_rows(sheet, frame, label, row + 1, looks)
 
 
-def _mix_rows(sheet: Worksheet, frame: pd.DataFrame, label: str, row: int, looks: Looks) -> int:
+def _mix_rows(
+    sheet: Worksheet,
+    frame: pd.DataFrame | list[dict[str, Any]],
+    label: str,
+    row: int,
+    looks: Looks,
+) -> int:
+    """The mix's rows (a frame, or its records: value, count, share)."""
     _header(sheet, row, [label, glossary.column_label("held"), "割合"], looks)
-    for offset, record in enumerate(frame.to_dict("records"), start=1):
+    records = frame if isinstance(frame, list) else model.records(frame)
+    for offset, record in enumerate(records, start=1):
         values = [str(record["value"]), _value(record["count"]), _value(record["share"])]
         for column, value in enumerate(values, start=1):
             target = sheet.cell(row=row + offset, column=column, value=value)
