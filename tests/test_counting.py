@@ -14,7 +14,9 @@ VALUES = st.one_of(st.none(), st.sampled_from(["healthy", "no_pair", "lapsed", "
 def _series(values: list[str | None], dtype: str, name: str) -> pd.Series:
     series = pd.Series(values, dtype="str" if dtype == "category" else dtype, name=name)
     if dtype == "category":
-        series = series.astype(pd.CategoricalDtype(["lapsed", "a", "zz", "healthy", "営業本部", "no_pair"]))
+        series = series.astype(
+            pd.CategoricalDtype(["lapsed", "a", "zz", "healthy", "営業本部", "no_pair"])
+        )
     return series
 
 

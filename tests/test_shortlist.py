@@ -188,8 +188,7 @@ def test_every_reason_a_pair_is_out_is_said_in_the_checks_order() -> None:
     )
     frame = analyse(t, interviewed={"BOTH"}).set_index("member_id")
     assert frame.loc["BOTH", "ineligible_because"] == (
-        "member interviewed before; fewer than 6 held 1on1s in 90 days; "
-        "average スッキリ度 below 4"
+        "member interviewed before; fewer than 6 held 1on1s in 90 days; average スッキリ度 below 4"
     )
     assert frame.loc["OK", "ineligible_because"] == ""
     assert [bool(frame.loc[m, "eligible"]) for m in ("BOTH", "OK")] == [False, True]
