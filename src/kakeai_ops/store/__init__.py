@@ -27,6 +27,7 @@ from ..errors import KopsError, WorkspaceError
 from ..i18n import _, language
 from ..model import TABLE_NAMES, Tables, shape_problems
 from ..workspace import STAGING_PREFIX, Workspace
+from . import table_memory
 from .audit_log import ACTIONS, audit, audit_entries, file_entry, record_action
 from .award_records import awards, delivered_milestones, record_awards, record_milestones_delivered
 from .draw_records import (
@@ -322,19 +323,18 @@ def start_reading(
 def _read_arrow(snapshot: SnapshotInfo, name: str, read: list[str] | None) -> Any:
     """One table of the snapshot as an Arrow table, its file checked against the
     manifest (size, SHA-256, rows)."""
-    import pyarrow.parquet as pq
-
     recorded = snapshot.manifest.get("checksums") or {}
     way_back = snapshot_way_back(snapshot.path)
     path = snapshot.path / f"{name}.parquet"
     verify(path, recorded.get(path.name), way_back)
-    try:
-        # ParquetFile rather than read_table: the same table, and read_table's dataset
-        # layer imports pandas, which a command listing from Arrow never needs.
-        with pq.ParquetFile(path) as file:
-            table = file.read(columns=read, use_pandas_metadata=True)
-    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-        raise DamagedFile(path, damage_reason(error), way_back) from None
+    # Checked first: a file is refused whatever was read before for its recorded content.
+    digest = (recorded.get(path.name) or {}).get("sha256")
+    key = None if digest is None else (str(digest), None if read is None else tuple(read))
+    table = None if key is None else table_memory.remembered(key)
+    if table is None:
+        table = _parquet(path, read, way_back)
+        if key is not None:
+            table_memory.remember(key, table)
     expected = snapshot.manifest["tables"].get(name, {}).get("rows")
     if expected is not None and table.num_rows != expected:
         rows = _("{rows:,} rows, {recorded:,} when written").format(
@@ -342,6 +342,18 @@ def _read_arrow(snapshot: SnapshotInfo, name: str, read: list[str] | None) -> An
         )
         raise DamagedFile(path, rows, way_back)
     return table
+
+
+def _parquet(path: Path, read: list[str] | None, way_back: str) -> Any:
+    import pyarrow.parquet as pq
+
+    try:
+        # ParquetFile rather than read_table: the same table, and read_table's dataset
+        # layer imports pandas, which a command listing from Arrow never needs.
+        with pq.ParquetFile(path) as file:
+            return file.read(columns=read, use_pandas_metadata=True)
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise DamagedFile(path, damage_reason(error), way_back) from None
 
 
 def check_snapshot(snapshot: SnapshotInfo) -> None:
