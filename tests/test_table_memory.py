@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from conftest import copied
-from kakeai_ops.store import DamagedFile, latest_snapshot, load_tables, start_reading, table_memory
+from kakeai_ops.store import (
+    DamagedFile,
+    SnapshotInfo,
+    latest_snapshot,
+    load_tables,
+    start_reading,
+    table_memory,
+)
 from kakeai_ops.workspace import Workspace
 
 
@@ -38,13 +45,18 @@ def test_a_copy_of_a_snapshot_is_read_once(october_ws: Workspace, tmp_path: Path
     assert some["users"].num_rows == first["users"].num_rows
 
 
+def _after_a_good_copy(ws: Workspace, tmp_path: Path) -> SnapshotInfo:
+    """The snapshot of a copy of ``ws``, once another copy's tables were read (and kept)."""
+    _arrow(copied(ws, tmp_path / "good"))
+    snapshot = latest_snapshot(copied(ws, tmp_path / "other"))
+    assert snapshot is not None
+    return snapshot
+
+
 def test_a_damaged_copy_is_refused_after_a_good_one_was_read(
     october_ws: Workspace, tmp_path: Path
 ) -> None:
-    _arrow(copied(october_ws, tmp_path / "good"))
-    bad = copied(october_ws, tmp_path / "bad")
-    snapshot = latest_snapshot(bad)
-    assert snapshot is not None
+    snapshot = _after_a_good_copy(october_ws, tmp_path)
     users = snapshot.path / "users.parquet"
     data = bytearray(users.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size: only the SHA-256 tells
@@ -57,10 +69,7 @@ def test_a_damaged_copy_is_refused_after_a_good_one_was_read(
 def test_a_manifest_whose_rows_differ_is_refused_even_for_a_kept_table(
     october_ws: Workspace, tmp_path: Path
 ) -> None:
-    _arrow(copied(october_ws, tmp_path / "good"))
-    odd = copied(october_ws, tmp_path / "odd")
-    snapshot = latest_snapshot(odd)
-    assert snapshot is not None
+    snapshot = _after_a_good_copy(october_ws, tmp_path)
     snapshot.manifest["tables"]["users"]["rows"] += 1
     with pytest.raises(DamagedFile) as refused:
         load_tables(snapshot)
