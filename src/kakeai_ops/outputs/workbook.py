@@ -401,7 +401,10 @@ def fold_details(
 
 
 WRAPPED_WIDTH = 18
-LINE_HEIGHT = 14  # points per line of 10 pt text, as fit_columns sizes header rows
+# Points per line of 10 pt text, as fit_columns sizes header rows. Meiryo UI's lines are
+# about 13.5 pt in Excel; LibreOffice sets Japanese in Noto Sans CJK at 14.5 pt: at 14 the
+# fifth line of a wrapped cell printed over the next row there.
+LINE_HEIGHT = 15
 # Excel refuses a row taller than 409 pt (the file opens as damaged): a longer text shows
 # what fits, the rest in the cell itself.
 MAX_ROW_HEIGHT = 409
