@@ -30,15 +30,9 @@ def tables_content(snapshot: SnapshotInfo, columns: Mapping[str, Sequence[str]])
     """What identifies ``columns`` of the snapshot's tables: each file's recorded hash and
     the columns read; None when a file has no hash recorded (a snapshot written before
     hashes), whose tables are then never taken for another's."""
-    recorded = snapshot.manifest.get("checksums") or {}
-    hashes = []
-    for name in TABLE_NAMES:
-        if name not in columns:
-            continue
-        found = recorded.get(f"{name}.parquet")
-        if not isinstance(found, dict) or not found.get("sha256"):
-            return None
-        hashes.append(str(found["sha256"]))
+    hashes = [snapshot.table_digest(name) for name in TABLE_NAMES if name in columns]
+    if None in hashes:
+        return None
     read = {name: list(names) for name, names in columns.items()}
     return json.dumps([hashes, read], sort_keys=True)
 

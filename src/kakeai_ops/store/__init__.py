@@ -138,6 +138,13 @@ class SnapshotInfo:
     def rows(self, table: str) -> int:
         return int(self.manifest["tables"][table]["rows"])
 
+    def table_digest(self, table: str) -> str | None:
+        """The SHA-256 the manifest records for ``table``'s file: what identifies its
+        content (None for a snapshot written before hashes were recorded)."""
+        found = (self.manifest.get("checksums") or {}).get(f"{table}.parquet")
+        digest = found.get("sha256") if isinstance(found, dict) else None
+        return str(digest) if digest else None
+
 
 @dataclass(frozen=True)
 class SnapshotEntry:
@@ -328,8 +335,8 @@ def _read_arrow(snapshot: SnapshotInfo, name: str, read: list[str] | None) -> An
     path = snapshot.path / f"{name}.parquet"
     verify(path, recorded.get(path.name), way_back)
     # Checked first: a file is refused whatever was read before for its recorded content.
-    digest = (recorded.get(path.name) or {}).get("sha256")
-    key = None if digest is None else (str(digest), None if read is None else tuple(read))
+    digest = snapshot.table_digest(name)
+    key = None if digest is None else (digest, None if read is None else tuple(read))
     table = None if key is None else table_memory.remembered(key)
     if table is None:
         table = _parquet(path, read, way_back)
