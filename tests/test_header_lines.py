@@ -9,6 +9,7 @@ from kakeai_ops.outputs.header_lines import (
     label_lines,
     lines,
     longest_word,
+    phrase_lines,
     words,
 )
 
@@ -26,6 +27,9 @@ from kakeai_ops.outputs.header_lines import (
         ("連続週数（部下として）", ("連続", "週数", "（部下として）")),
         ("話を聞いてほしい", ("話を", "聞いて", "ほしい")),
         ("2026年11月（20日まで）", ("2026年", "11月", "（20日まで）")),
+        # A question or exclamation mark ends its line, never starts one.
+        ("どうやっているの？", ("どうやっているの？",)),
+        ("やってみよう！", ("やってみよう！",)),
     ],
 )
 def test_words_keep_what_a_reader_keeps_together(text: str, pieces: tuple[str, ...]) -> None:
@@ -83,3 +87,23 @@ def test_the_width_for_a_header_is_the_narrowest_that_takes_its_lines() -> None:
                 assert width == longest_word(text) or len(lines(text, width - 1)) > count
                 assert width <= display_width(text)
     assert len({width_for(t, 2) for t in texts}) > 1
+
+
+@pytest.mark.parametrize(
+    ("title", "room"),
+    [
+        # A mail's 名称 on sheet 5 of the review workbook: printed 「付 / 与のお知らせ」,
+        # 「上司向 / け」 and a line that started with 「：」 or 「？」 when left to wrap.
+        ("経営層との1on1権：付与のお知らせ", 15.0),
+        ("繰り返し未設定・上司向け（2026年11月）", 15.0),
+        ("セミナーのご案内：1on1をみんなどうやっているの？", 15.0),
+        ("まだ測定できません（送信後のデータがまだありません）", 15.0),
+    ],
+)
+def test_a_phrase_text_breaks_between_words_and_no_line_starts_with_a_mark(
+    title: str, room: float
+) -> None:
+    broken = phrase_lines(title, room)
+    assert len(broken) > 1 and "".join(broken) == title
+    assert breaks_between_words("\n".join(broken))
+    assert not any(line[0] in "：:？?！!、。・）" for line in broken[1:])

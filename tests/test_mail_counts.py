@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from kakeai_ops.jobs.monthly_review.figures import AwardNotices, Milestones
+from kakeai_ops.analyses.mail_effect import Difference, difference
+from kakeai_ops.jobs.monthly_review.figures import AwardNotices, MailRun, Milestones
 from kakeai_ops.jobs.monthly_review.mail_counts import (
     award_notices,
     left_out,
     left_out_words,
     milestone_mails,
     notice_parts,
+    unmeasured_words,
 )
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.store.ledger import Ledger, LedgerRow
@@ -124,3 +126,41 @@ def test_milestone_mails_are_said_only_when_they_differ_from_the_notices() -> No
         "。送るとメール 2通（3人のうち 1人はメールアドレスなし、上司と部下の両方の節目は1通にまとめます）"
     )
     assert milestone_mails(Milestones(0, 0, 0)) == ""
+
+
+def _mail_run(effect: Difference | None, note: str = "") -> MailRun:
+    return MailRun(
+        "r", "2026-11-24T10:00:00+09:00", "no_prep", "0002", 0, 0, 0, 8, effect, None, note
+    )
+
+
+def test_why_a_run_is_not_measured_is_said_in_japanese_with_its_figures() -> None:
+    """The deck and its workbook are Japanese: the reason kept in the Difference (the mail
+    report's English message id) never reaches them as it is."""
+    import pandas as pd
+
+    groups = pd.DataFrame(
+        {
+            "group": ["mailed", "holdout"],
+            "users": [7, 8],
+            "in_snapshot": [7, 8],
+            "left_stuck_point": [2, 1],
+        }
+    )
+    too_small = difference(groups)  # 7 and 8 people, fewer than the 10 a difference needs
+    assert not too_small.measured
+    assert unmeasured_words(_mail_run(too_small)) == (
+        "まだ測定できません（送付 7人・比較群 8人。差は各10人以上で出します）"
+    )
+    assert unmeasured_words(_mail_run(difference(groups, minimum=5))) == ""  # measured: no words
+    not_yet = Difference(0, 0, 0, 0, reason="no snapshot after the run")
+    assert unmeasured_words(_mail_run(not_yet)) == (
+        "まだ測定できません（送信後のデータがまだありません）"
+    )
+    no_holdout = difference(groups.assign(users=[7, 0]))
+    assert unmeasured_words(_mail_run(no_holdout)) == "まだ測定できません（比較群がありません）"
+    # No effect at all (a seminar's invitation): the run's own note.
+    note = "対象がスタックポイントではないため効果測定なし"
+    assert unmeasured_words(_mail_run(None, note)) == note
+    for effect in (too_small, not_yet, no_holdout):
+        assert not any(ch.isascii() and ch.isalpha() for ch in unmeasured_words(_mail_run(effect)))

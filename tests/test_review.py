@@ -325,6 +325,9 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(restyled: dict[str, Any]
         assert record[f"{prefix}_left"] == label and record[f"{prefix}_share_left"] == label
     assert record["difference"] is None and record["ci95_low"] is None
     assert record["ci95_high"] is None
+    # Why, in the slide's words after its groups: 「…人未満のグループがあるため、差は表示しません」
+    why = row.split(": ", 1)[1]
+    assert "差は表示しません" in why and record["effect"].replace("\n", "") == why
 
 
 def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) -> None:
@@ -483,19 +486,24 @@ def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) ->
     assert interviews and not {"manager_id", "member_name"} & set(interviews[0])
 
 
-def test_the_mail_sheet_says_why_a_run_is_not_measured_under_its_own_header(
+def test_the_mail_sheet_says_why_a_run_is_not_measured_in_the_slides_words(
     deck: dict[str, Any],
 ) -> None:
-    """Why a run's effect is not measured is a 備考, not 「選んだ理由」 (the interview
-    shortlist's reason for picking a pair), and the slide says the same words."""
+    """Why a run's effect is not measured is said under 効果測定 in the words of slide 5,
+    not under 「選んだ理由」 (the interview shortlist's reason for picking a pair), and not
+    in a second column beside it: the 配信ID keeps that room to print whole."""
     book = load_workbook(deck["xlsx"])
-    assert "選んだ理由" not in header_labels(book["5_メール施策"])
+    header = header_labels(book["5_メール施策"])
+    assert "選んだ理由" not in header and "備考" not in header
     records = sheet_records(book, "5_メール施策")
     unmeasured = [r for r in records if r["effect"] != "測定済み"]
-    assert unmeasured and all(r["note"] for r in unmeasured)
-    said = texts(by_title(deck, "5."))
-    # (written on lines between its phrases where its column is narrow)
-    assert all(r["note"].replace("\n", "") in said for r in unmeasured)
+    assert unmeasured and all(r["effect"] for r in unmeasured)
+    slide = by_title(deck, "5.")
+    rows = mail_rows(slide)
+    for record in unmeasured:
+        # (written on lines between its phrases where its column is narrow)
+        said = rows[record["run_id"]][MEASURED].replace("\n", "")
+        assert record["effect"].replace("\n", "") == said
 
 
 def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
@@ -581,8 +589,15 @@ def test_a_run_without_a_later_snapshot_is_not_yet_measurable(restyled: dict[str
     slide = next(s for s in slides if title(s).startswith("5."))
     row = next(r for run_id, r in mail_rows(slide).items() if run_id.startswith("no_rating"))
     assert row["配信"].startswith("スッキリ度未入力")
-    assert "まだ測定できません" in row[MEASURED]
-    assert "送信後のデータがまだありません" in row[MEASURED]
+    assert row[MEASURED] == "まだ測定できません（送信後のデータがまだありません）"
+    # The workbook says it in the same words: no message id in English
+    # (「not yet measurable」, 「no snapshot after the run」) in a Japanese workbook.
+    (record,) = [
+        r
+        for r in sheet_records(restyled["xlsx"], "5_メール施策")
+        if str(r["run_id"]).startswith("no_rating")
+    ]
+    assert record["effect"].replace("\n", "") == row[MEASURED]
 
 
 def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: Path) -> None:

@@ -443,8 +443,8 @@ def _f(key: str, number_format: str | None = None, detail: bool = False) -> Colu
 
 # Columns of short phrases kops writes (「未ログイン・ペア未成立・…」, 「…なし 2人、…」): a cell
 # too long for its column is written with its line breaks between them (Excel would break
-# 「スッキ / リ度未入力」).
-PHRASE_COLUMNS = frozenset({"invites", "left_out_reasons", "note"})
+# 「スッキ / リ度未入力」; a mail's 名称 「付 / 与のお知らせ」, a line that starts with 「：」).
+PHRASE_COLUMNS = frozenset({"invites", "left_out_reasons", "note", "effect", "title"})
 # Columns of reasons one after another (選んだ理由: 「90日で13回、週カバー率 100%、平均スッキリ度
 # 4.4、…」): their column is given the room of the longest reason, and a cell breaks only
 # between two reasons (after 「、」), never inside one (「週カバ / ー率」, 「平均ス / ッキリ度」).
@@ -710,7 +710,8 @@ VALUES: dict[str, dict[object, str]] = {
     "direction": {key: word for key, word in MOVEMENT.items()},
     "eligible": {True: "対象", False: "対象外", "true": "対象", "false": "対象外"},
     "window_open": {True: "はい", False: "いいえ", "true": "はい", "false": "いいえ"},
-    "effect": {"measured": "測定済み", "not_measurable": "まだ測定できない"},
+    # Otherwise why not, in the deck's words (monthly_review.mail_counts.unmeasured_words).
+    "effect": {"measured": "測定済み"},
     "group": {"attended": "出席", "invited, did not attend": "招待・欠席"},
     # A problem row's kind, a template's kind, and an emerging theme's: a word or a phrase.
     "kind": {

@@ -75,6 +75,8 @@ class Difference:
     high: float | None = None
     status: str = NOT_YET  # or "measured"
     reason: str = ""
+    # The fewest people each group needs for a difference to be given (``difference``).
+    minimum: int = MIN_GROUP
 
     @property
     def measured(self) -> bool:
@@ -96,6 +98,7 @@ def difference(effect: pd.DataFrame, minimum: int = MIN_GROUP) -> Difference:
             h_n,
             h_left,
             reason=f"groups too small (mailed {m_n}, holdout {h_n}; at least {minimum} each)",
+            minimum=minimum,
         )
     low, high = newcombe_interval(m_left, m_n, h_left, h_n)
     diff = m_left / m_n - h_left / h_n

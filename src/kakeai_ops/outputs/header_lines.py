@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 _OPENING = "（(「『［[〈《【"
-_CLOSING = "）)」』］]〉》】、。，,・/／:：%％"
+_CLOSING = "）)」』］]〉》】、。，,・/／:：%％？！?!"
 _ATTACHED_POS = frozenset({"助詞", "助動詞", "接尾辞"})
 
 

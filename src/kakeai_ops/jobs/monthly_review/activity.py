@@ -11,10 +11,9 @@ from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
 from ..seminars.summary_workflow import answers_line, attendance_line
 from .figures import MailRun, Review
-from .mail_counts import left_out_cell
+from .mail_counts import left_out_cell, unmeasured_words
 from .titles import TITLES, difference_words, run_title
 
-NOT_YET_WORDS = "まだ測定できません"
 GROUPS = {"mailed": "送付", "holdout": "比較群"}
 OPTIONAL_COUNTS = {2, 3, 4, 5, 6, 8}  # 不達, 書き出しのみ, 後日送信, 失敗, 停止, 宛先から除いた
 
@@ -107,14 +106,12 @@ def _measured(run: MailRun) -> str:
     effect = run.effect
     if effect is None and run.outcome is not None:
         return f"{_groups(run.outcome)}: {run.note}"
-    if effect is None:
-        return run.note
-    if effect.measured:
+    if effect is not None and effect.measured:
         return (
             f"{difference_words(effect)} 送付{effect.mailed_left}/{effect.mailed_n}人"
             f"・比較群{effect.holdout_left}/{effect.holdout_n}人"
         )
-    return f"{NOT_YET_WORDS}（{_reason(effect.reason)}）"
+    return unmeasured_words(run)
 
 
 def _mail_chart(review: Review) -> Chart | None:
@@ -173,14 +170,6 @@ def _groups(outcome: pd.DataFrame) -> str:
         f"{GROUPS[str(r['group'])]}{r['left_stuck_point']}/{int(r['in_snapshot'])}"
         for r in outcome.to_dict("records")
     )
-
-
-def _reason(reason: str) -> str:
-    if reason.startswith("no snapshot"):
-        return "送信後のデータがまだありません"
-    if reason.startswith("groups too small"):
-        return "人数が少なすぎます: " + reason.split("(", 1)[-1].rstrip(")")
-    return reason
 
 
 INTEREST_ROWS = 7  # the choices of the survey, ranked (the workbook has them all)

@@ -11,15 +11,18 @@ from collections import Counter
 from typing import Any
 
 from ... import glossary
+from ...analyses.mail_effect import Difference
 from ...i18n import japanese
 from ...mail.audience import REASONS
 from ...store.ledger import Ledger
 from ...workspace import Workspace
-from .figures import AwardNotices, Milestones
+from .figures import AwardNotices, MailRun, Milestones
 
 # Awarded people no run has planned a mail for (awarded after the last run, or no run yet).
 NOT_PLANNED = "not_planned"
 NOT_PLANNED_WORDS = "まだ配信していない"
+# A run whose effect cannot be given yet, as slide 5 and sheet 5 both say it.
+NOT_YET_WORDS = "まだ測定できません"
 # A person's outcome when several runs told them: the furthest one counts.
 ORDER = ("sent", "sending", "written", "deferred", "temp_failed", "perm_failed", "suppressed")
 
@@ -176,3 +179,27 @@ def milestone_mails(m: Milestones) -> str:
     if m.people < due:  # both roles' milestones in one mail
         why.append("上司と部下の両方の節目は1通にまとめます")
     return f"。送るとメール {m.mails:,}通（{'、'.join(why)}）"
+
+
+def unmeasured_words(run: MailRun) -> str:
+    """Why a run's effect is not given, in Japanese (the deck and its workbook are Japanese
+    whatever the terminal's language): 「まだ測定できません（送信後のデータがまだありません）」,
+    or the run's own note (not a stuck point's run, no holdout, a group under min_group)."""
+    effect = run.effect
+    if effect is None or effect.measured:
+        return run.note
+    return f"{NOT_YET_WORDS}（{_not_yet_reason(effect)}）"
+
+
+def _not_yet_reason(effect: Difference) -> str:
+    """``Difference.reason`` (the mail report's English message id) in the deck's words."""
+    if effect.reason.startswith("no snapshot"):
+        return "送信後のデータがまだありません"
+    if effect.reason == "no holdout":
+        return "比較群がありません"
+    if effect.reason.startswith("groups too small"):
+        return (
+            f"送付 {effect.mailed_n:,}人・比較群 {effect.holdout_n:,}人。"
+            f"差は各{effect.minimum:,}人以上で出します"
+        )
+    return effect.reason

@@ -7,7 +7,7 @@ import pandas as pd
 from ... import glossary
 from ...analyses import segmentation
 from .figures import Review
-from .mail_counts import reason_words
+from .mail_counts import reason_words, unmeasured_words
 from .titles import TITLES, run_title
 
 # Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
@@ -146,9 +146,11 @@ def _mail(review: Review) -> pd.DataFrame:
                 # As the slide says it (「3」 over each reason's count): one column, so that
                 # the sheet prints one A4 page wide (the 名称 already names the stuck point).
                 "left_out": _left_out(run.left_out),
-                "effect": "" if effect is None else effect.status,
-                # why its effect is not measured: a 備考 (「選んだ理由」 is the shortlist's)
-                "note": run.note if effect is None else effect.reason,
+                # 測定済み (the figures follow), or why not, in the words slide 5 uses: one
+                # column, so that the 配信ID beside it has the room to print whole.
+                "effect": "measured"
+                if effect is not None and effect.measured
+                else unmeasured_words(run),
                 "mailed_in_snapshot": groups.get(("mailed", "in_snapshot")),
                 "mailed_left": groups.get(("mailed", "left_stuck_point")),
                 "mailed_share_left": groups.get(("mailed", "share_left")),
