@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import atexit
 import csv
 import functools
 import gc
@@ -12,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,11 @@ from kakeai_ops.workspace import Workspace
 # The suite reads kops's messages in English (the catalog's message ids), whatever the
 # machine's KOPS_LANG; subprocesses inherit it. tests/test_i18n.py checks the Japanese.
 os.environ["KOPS_LANG"] = "en"
+# The holiday table kops keeps in the user's cache folder (calendar.public_holiday): the
+# tests' own folder, never the machine's ~/.cache; subprocesses inherit it.
+_CACHE = tempfile.mkdtemp(prefix="kops-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+os.environ["KOPS_CACHE_DIR"] = _CACHE
 
 # As `kops` itself does (cli/app.main): commands make millions of objects and little
 # cyclic garbage, so a collection every 700 allocations is time spent for nothing.

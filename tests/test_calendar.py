@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
+import holidays
+import pytest
+
+from kakeai_ops import calendar
 from kakeai_ops.calendar import (
     BusinessCalendar,
     months_between,
@@ -55,3 +67,125 @@ def test_iso_weeks_and_the_thursday_rule() -> None:
     assert weeks[0] == D(2025, 12, 29) and weeks[-1] == D(2026, 12, 28)
     assert months_between(D(2026, 4, 1), D(2026, 9, 30))[0] == (2026, 4)
     assert months_between(D(2026, 4, 15), D(2026, 9, 30))[0] == (2026, 5)
+
+
+# The holiday table kept in the user's cache folder (calendar.public_holiday).
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder of the test's own, and no table remembered in this process."""
+    monkeypatch.setenv("KOPS_CACHE_DIR", str(tmp_path / "cache"))
+    calendar._cached_table.cache_clear()
+    yield tmp_path / "cache"
+    calendar._cached_table.cache_clear()
+
+
+def _library(day: dt.date) -> str | None:
+    found = holidays.country_holidays("JP", years=day.year, language="ja", observed=True)
+    name = found.get(day)
+    return str(name) if name else None
+
+
+def test_every_day_is_the_librarys_answer_first_and_from_the_kept_table(cache: Path) -> None:
+    days = [D(1998, 1, 1) + i * calendar.DAY for i in range((D(2052, 12, 31) - D(1998, 1, 1)).days)]
+    expected = {day: _library(day) for day in days}
+    assert sum(1 for name in expected.values() if name) > 800  # 16 a year, give or take
+    assert {day: calendar.public_holiday(day) for day in days} == expected  # worked out
+    (kept,) = cache.glob("holidays-jp-*.json")
+    assert importlib.metadata.version("holidays") in kept.name
+    calendar._cached_table.cache_clear()
+    assert {day: calendar.public_holiday(day) for day in days} == expected  # read back
+
+
+def test_a_later_command_reads_the_table_and_loads_no_holiday_library(cache: Path) -> None:
+    script = (
+        "import sys, datetime as dt\n"
+        "from kakeai_ops.calendar import BusinessCalendar\n"
+        "cal = BusinessCalendar()\n"
+        "print(cal.holiday_name(dt.date(2026, 5, 6)), cal.holiday_name(dt.date(2026, 9, 22)),"
+        " cal.is_business_day(dt.date(2026, 11, 24)), 'holidays' in sys.modules)\n"
+    )
+    env = {**os.environ, "KOPS_CACHE_DIR": str(cache)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs[0] == ["振替休日", "国民の休日", "True", "True"]  # worked out, then kept
+    assert runs[1] == ["振替休日", "国民の休日", "True", "False"]  # read back only
+
+
+FAKE = {"2026-11-23": "勤労感謝の日", "2026-11-24": "偽の休日", "2026-05-06": "振替休日"}
+
+
+def _kept(cache: Path) -> Path:
+    return cache / f"holidays-jp-{importlib.metadata.version('holidays')}.json"
+
+
+def _written(cache: Path, **changes: Any) -> None:
+    calendar.public_holiday(D(2026, 1, 1))
+    data = json.loads(_kept(cache).read_text(encoding="utf-8"))
+    data.update(changes)
+    _kept(cache).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    calendar._cached_table.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda cache: _kept(cache).write_bytes(b"\x00\xff not json"),
+        lambda cache: _kept(cache).write_text("[]", encoding="utf-8"),
+        lambda cache: _kept(cache).write_text("{}", encoding="utf-8"),
+        # Well formed but not for this library or this kops: were it read, 11/24 would be
+        # a holiday.
+        lambda cache: _written(cache, holidays_version="0.0", days=FAKE),
+        lambda cache: _written(cache, format=0, days=FAKE),
+        lambda cache: _written(cache, years=[2026, 2026], days=FAKE),
+        lambda cache: _written(cache, days={"2026-11-24": 1}),
+        lambda cache: _written(cache, days={"2026-13-01": "休日"}),
+        lambda cache: _written(cache, days={"1990-11-24": "休日"}),
+        lambda cache: _written(cache, days="2026-11-24"),
+    ],
+)
+def test_a_kept_table_kops_did_not_write_is_worked_out_again(
+    cache: Path, damage: Callable[[Path], object]
+) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    damage(cache)
+    calendar._cached_table.cache_clear()
+    assert calendar.public_holiday(D(2026, 11, 23)) == "勤労感謝の日"
+    assert calendar.public_holiday(D(2026, 11, 24)) is None
+    assert calendar.public_holiday(D(2026, 5, 6)) == "振替休日"
+    # …and written again whole, for the next command.
+    calendar._cached_table.cache_clear()
+    data = json.loads(_kept(cache).read_text(encoding="utf-8"))
+    assert data["days"]["2026-11-23"] == "勤労感謝の日" and "2026-11-24" not in data["days"]
+    assert [p.name for p in cache.iterdir()] == [_kept(cache).name]  # no temporary file left
+
+
+def test_a_cache_folder_kops_cannot_write_still_gives_every_holiday(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("KOPS_CACHE_DIR", str(blocked / "cache"))
+    calendar._cached_table.cache_clear()
+    try:
+        assert BusinessCalendar().holiday_name(D(2026, 5, 6)) == "振替休日"
+    finally:
+        calendar._cached_table.cache_clear()
+    assert blocked.read_text(encoding="utf-8") == "x"
+
+
+def test_the_cache_folder_is_the_users_on_each_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KOPS_CACHE_DIR")
+    monkeypatch.setenv("LOCALAPPDATA", "C:/Users/yamada/AppData/Local")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/home/yamada/.cache")
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert calendar.cache_folder() == Path("C:/Users/yamada/AppData/Local/kops/cache")
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert calendar.cache_folder() == Path("/home/yamada/.cache/kops")
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert calendar.cache_folder() == Path.home() / "Library" / "Caches" / "kops"
