@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -348,3 +349,44 @@ def test_cells_are_measured_with_their_own_format_indent_and_wrapping() -> None:
         expected.append((row, column, longest, wraps, label))
     assert workbook._measured_cells(sheet, {1}, 400) == expected
     assert len({(c[2], c[3]) for c in expected}) > 3
+
+
+def _ruled(sheet: Worksheet) -> list[bool]:
+    """Per record row: whether every cell of it has the thin grey rule at its foot."""
+    return [
+        all(
+            c.border.bottom is not None
+            and c.border.bottom.style == "thin"
+            and str(c.border.bottom.color.rgb).endswith("BFBFBF")
+            for c in row
+        )
+        for row in sheet.iter_rows(min_row=2, max_row=sheet.max_row, max_col=sheet.max_column)
+        if any(c.value is not None for c in row)
+    ]
+
+
+def test_records_on_several_lines_are_ruled_apart_and_one_line_lists_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shortlist's records run over several lines (選んだ理由, one reason a line): printed,
+    one pair's last reason and the next pair's first read as one list unless a line parts
+    them. A list whose records are one line each keeps plain rows, and so does a list too
+    long to print (its rows are read on screen, filtered)."""
+    reason = "、".join(["90日で13回", "週カバー率 100%", "平均スッキリ度 4.4", "トピック7種"] * 3)
+    pairs = pd.DataFrame(
+        {
+            "manager_id": ["000132", "000248", "000270"],
+            "manager_name": ["秋谷 彩花", "上口 恵", "山本 さくら"],
+            "held": [13, 7, 13],
+            "reason": [reason] * 3,
+        }
+    )
+    sheet = load_workbook(write_table(pairs, tmp_path / "pairs.xlsx")).worksheets[0]
+    assert max(sheet.row_dimensions[r].height or 0 for r in (2, 3, 4)) > workbook.row_height(1)
+    assert _ruled(sheet) == [True, True, True]
+    plain = pairs.assign(reason="90日で13回")
+    sheet = load_workbook(write_table(plain, tmp_path / "plain.xlsx")).worksheets[0]
+    assert _ruled(sheet) == [False, False, False]
+    monkeypatch.setattr(workbook, "RULED_RECORDS", 2)  # (2,000: a list this long is slow)
+    sheet = load_workbook(write_table(pairs, tmp_path / "many.xlsx")).worksheets[0]
+    assert not any(_ruled(sheet))

@@ -373,6 +373,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         height = workbook.row_height(target.value.count("\n") + 1)
         current = ws.row_dimensions[target.row].height
         ws.row_dimensions[target.row].height = max(height, current or 0)
+    workbook.rule_between_records(ws, last, len(frame.columns))
     ws.freeze_panes = f"{get_column_letter(names + 1)}2"
     if last > 1 and len(frame.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{last}"

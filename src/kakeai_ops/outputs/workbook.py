@@ -877,6 +877,38 @@ def total_row(sheet: Worksheet, row: int, columns: int) -> None:
         made[before] = copy(target._style)
 
 
+# A sheet of at most this many records, one of them on several lines, gets a light rule
+# under each record: without it a record's last line and the next one's first read as one
+# (a shortlist pair's six reasons, then the next pair's). A longer list keeps plain rows.
+RULED_RECORDS = 2_000
+
+
+def rule_between_records(sheet: Worksheet, last: int, columns: int) -> None:
+    """A thin grey line under each record of rows 2..``last`` where a record takes several
+    lines (its row is taller than one line); a total row keeps its double line above."""
+    from openpyxl.styles import Border, Side
+
+    if not 2 <= last <= RULED_RECORDS + 1:
+        return
+    one_line = row_height(1)
+    tall = (sheet.row_dimensions[r].height for r in range(2, last + 1))
+    if not any(height is not None and height > one_line for height in tall):
+        return
+    line = Side(style="thin", color="BFBFBF")
+    made: dict[tuple[int, ...] | None, Any] = {}
+    for row in range(2, last + 1):
+        for column in range(1, columns + 1):
+            target = sheet.cell(row=row, column=column)
+            before = None if target._style is None else tuple(target._style)
+            known = made.get(before)
+            if known is not None:
+                target._style = copy(known)
+                continue
+            old = target.border
+            target.border = Border(left=old.left, right=old.right, top=old.top, bottom=line)
+            made[before] = copy(target._style)
+
+
 # Per workbook (style ids are its own): a cell's style ids before total_row → after.
 _TOTAL_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[int, ...] | None, Any]] = (
     weakref.WeakKeyDictionary()
