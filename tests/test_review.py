@@ -84,7 +84,13 @@ def mail_rows(slide: Any) -> dict[str, dict[str, str]]:
     header, *body = table_rows(slide)
     header = [h.replace("\n", "") for h in header]  # a qualifier has a line of its own
     ids = dict(line.rsplit(": ", 1) for line in notes(slide).splitlines())
-    return {ids[r[0]]: dict(zip(header, r, strict=True)) for r in body}
+    return {ids[flat(r[0])]: dict(zip(header, r, strict=True)) for r in body}
+
+
+def flat(cell: str) -> str:
+    """A slide's cell as one line: a long Japanese text is written with its line breaks
+    between its phrases (each line keeps the space it ended on)."""
+    return cell.replace("\n", "")
 
 
 MEASURED = "抜け出した割合の差（送付−比較群）"
@@ -403,14 +409,16 @@ def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) 
     """The shared deck (共有可) shows the candidates without names or ids."""
     shortlist = run_json(month, "interview", "shortlist", "--n", "5")
     rows = table_rows(by_title(deck, "8."))[1:]
-    assert [(r[1], r[2]) for r in rows] == [(p["division"], str(p["held"])) for p in shortlist]
+    assert [(flat(r[1]), r[2]) for r in rows] == [
+        (p["division"], str(p["held"])) for p in shortlist
+    ]
     said = texts(by_title(deck, "8.")) + notes(by_title(deck, "8."))
     for p in shortlist:
         for key in ("manager_name", "member_name", "manager_id", "member_id"):
             assert str(p[key]) not in said
     assert [r[4] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
-    assert [r[5] for r in rows] == [p["spread_note"] for p in shortlist]
-    assert [r[6] for r in rows] == [p["top_topics"] for p in shortlist]
+    assert [flat(r[5]) for r in rows] == [p["spread_note"] for p in shortlist]
+    assert [flat(r[6]) for r in rows] == [p["top_topics"] for p in shortlist]
     text = texts(by_title(deck, "8."))
     assert "心身の状態 " not in " ".join(r[6] for r in rows)
     assert "条件を満たすペア" in text
@@ -422,7 +430,7 @@ def test_the_secretariats_deck_names_the_candidates(month: Workspace, tmp_path: 
     Cli(month)("review", "--out", str(out), "--audience", "secretariat")
     own = {"slides": list(Presentation(str(out)).slides)}
     rows = table_rows(by_title(own, "8."))[1:]
-    assert [(r[1], r[2]) for r in rows] == [
+    assert [(flat(r[1]), flat(r[2])) for r in rows] == [
         (p["manager_name"], p["member_name"]) for p in shortlist
     ]
     # Names repeat in a company: the ids are in the notes, for whoever arranges the interviews.
@@ -502,7 +510,7 @@ def test_the_mail_sheet_says_why_a_run_is_not_measured_in_the_slides_words(
     rows = mail_rows(slide)
     for record in unmeasured:
         # (written on lines between its phrases where its column is narrow)
-        said = rows[record["run_id"]][MEASURED].replace("\n", "")
+        said = flat(rows[record["run_id"]][MEASURED])
         assert record["effect"].replace("\n", "") == said
 
 
@@ -589,7 +597,7 @@ def test_a_run_without_a_later_snapshot_is_not_yet_measurable(restyled: dict[str
     slide = next(s for s in slides if title(s).startswith("5."))
     row = next(r for run_id, r in mail_rows(slide).items() if run_id.startswith("no_rating"))
     assert row["配信"].startswith("スッキリ度未入力")
-    assert row[MEASURED] == "まだ測定できません（送信後のデータがまだありません）"
+    assert flat(row[MEASURED]) == "まだ測定できません（送信後のデータがまだありません）"
     # The workbook says it in the same words: no message id in English
     # (「not yet measurable」, 「no snapshot after the run」) in a Japanese workbook.
     (record,) = [
@@ -597,7 +605,7 @@ def test_a_run_without_a_later_snapshot_is_not_yet_measurable(restyled: dict[str
         for r in sheet_records(restyled["xlsx"], "5_メール施策")
         if str(r["run_id"]).startswith("no_rating")
     ]
-    assert record["effect"].replace("\n", "") == row[MEASURED]
+    assert record["effect"].replace("\n", "") == flat(row[MEASURED])
 
 
 def test_bad_options_are_refused_and_change_nothing(month: Workspace, tmp_path: Path) -> None:

@@ -154,3 +154,39 @@ def test_a_cell_of_several_lines_breaks_as_powerpoint_reads_it(tmp_path: Path) -
     for r in (1, 2, 3):
         assert {p.alignment for p in table.cell(r, 2).text_frame.paragraphs} == {PP_ALIGN.RIGHT}
     assert table.cell(1, 0).text_frame.paragraphs[0].alignment != PP_ALIGN.RIGHT
+
+
+def test_long_japanese_in_a_cell_breaks_between_its_phrases(tmp_path: Path) -> None:
+    """Left to PowerPoint, Japanese breaks at any character (「効果測定な / し」,
+    「付 / 与のお知らせ」): a cell longer than its column is written a line per paragraph,
+    broken between words and items, where that takes no more lines than PowerPoint's own
+    wrapping would. Figures and text without Japanese are left as they are."""
+    from kakeai_ops.outputs.header_lines import breaks_between_words
+
+    note = "対象がスタックポイントではないため効果測定なし"
+    topics = "スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
+    english = "no holdout, no snapshot after the run, groups too small to show a difference"
+    rows = [
+        ["経営層との1on1権：付与のお知らせ", "77", note],
+        ["セミナーのご案内：1on1をみんなどうやっているの？", "65", topics],
+        ["繰り返し未設定", "9", english],
+    ]
+    spec = Table(["配信", "書き出し数", "効果"], rows, widths=[1.2, 0.6, 1.6])
+    deck = write_deck([Slide("5. メール", table=spec, message="m")], tmp_path / "d.pptx")
+    table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    broken = 0
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row):
+            lines = [p.text for p in table.cell(r, c).text_frame.paragraphs]
+            assert "".join(lines) == text, (r, c)  # every character kept, in order
+            if len(lines) > 1:
+                broken += 1
+                assert breaks_between_words("\n".join(lines)), lines
+                assert not any(line.startswith(("：", "？", "、", "）")) for line in lines[1:])
+    assert broken >= 2  # the slide's narrow columns: at least the note and a title
+    # A figure and a text without Japanese stay one paragraph, wrapped by PowerPoint.
+    assert len(table.cell(1, 1).text_frame.paragraphs) == 1
+    assert len(table.cell(3, 2).text_frame.paragraphs) == 1
+    # The topics break after an item's 「 / 」, never between a topic and its count.
+    topic_lines = [p.text for p in table.cell(2, 2).text_frame.paragraphs]
+    assert all(line.rstrip().endswith(("件", "/")) for line in topic_lines), topic_lines

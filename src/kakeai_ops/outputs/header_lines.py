@@ -141,6 +141,18 @@ def phrase_lines(text: str, room: float) -> list[str]:
     return [line.rstrip(" ") for line in _broken(text, room, _PHRASE_BREAKS)]
 
 
+# …and a table cell of a slide, where a plain space joins a word to its count (「今後の
+# キャリア 3件」): after 「、」「・」 or a spaced slash between items (「… 3件 / 人間関係 2件」).
+_CELL_BREAKS = re.compile(r"(?<= / )|(?<=[・、，,／])|(?=[（(])")
+
+
+def cell_lines(text: str, room: float) -> list[str]:
+    """A slide's table cell in lines of at most ``room``: between its items and phrases
+    first, then between words, so never 「効果測定な / し」 nor 「付 / 与のお知らせ」. A space
+    where a line ends stays on it (unseen), so the lines joined give the text back."""
+    return _broken(text, room, _CELL_BREAKS)
+
+
 # …and a list of reasons (選んだ理由): after 「、」 only, between two reasons.
 _LIST_BREAKS = re.compile(r"(?<=、)")
 

@@ -443,9 +443,10 @@ def _layout(spec: Table, width: float, height: float) -> _Layout:
     """As large as the space allows (a short table is not left small in an empty slide)."""
     weights = spec.widths or [1.0] * len(spec.columns)
     size = float(MAX_TABLE_FONT)
-    rows = spec.rows
     while True:
         widths = _column_widths(spec, weights, width, size)
+        phrased = [_phrased_row(row, widths, size) for row in spec.rows]
+        rows = phrased
         heights = [_row_height([*spec.columns], widths, size)] + [
             _row_height(row, widths, size) for row in rows
         ]
@@ -458,7 +459,7 @@ def _layout(spec: Table, width: float, height: float) -> _Layout:
     shown, note = len(rows), ""
     while sum(heights) > height and shown > 1:
         shown -= 1
-        rows = spec.rows[:shown]
+        rows = phrased[:shown]
         note = f"…ほか {len(spec.rows) - shown}行（すべての行は資料のブックに）"
         heights = [_row_height([*spec.columns], widths, size)] + [
             _row_height(row, widths, size) for row in rows
@@ -552,18 +553,56 @@ def _fits(spec: Table, widths: list[float], size: float) -> bool:
     return True
 
 
+def _usable_points(column_width: float) -> float:
+    """The points a line of a cell this wide holds, less margins and some slack."""
+    return max(column_width - 0.14, 0.2) * 72 * 0.92
+
+
+def _wrapped_lines(text: str, usable: float, size: float) -> int:
+    """How many lines ``text`` takes in a cell, each of its lines wrapped on its own."""
+    return sum(max(math.ceil(_ems(part) * size / usable), 1) for part in text.split("\n"))
+
+
+def _phrased_row(row: list[str], widths: list[float], size: float) -> list[str]:
+    """Japanese text longer than its cell, written with its line breaks between phrases:
+    left to PowerPoint it breaks at any character (「効果測定な / し」, 「付 / 与のお知らせ」).
+    Only where that takes no more lines than the renderer's own wrapping (the table keeps
+    its rows); a figure, a cell without Japanese and a line that fits stay as they are."""
+    from .header_lines import cell_lines, display_width
+
+    result = []
+    for text, column_width in zip(row, widths, strict=True):
+        usable = _usable_points(column_width)
+        wrapped = _wrapped_lines(text, usable, size)
+        if reads_as_figure(text) or wrapped == text.count("\n") + 1 or not _japanese(text):
+            result.append(text)
+            continue
+        lines: list[str] = []
+        for part in text.split("\n"):
+            ems = _ems(part)
+            if ems * size <= usable:
+                lines.append(part)
+                continue
+            # cell_lines measures in display columns (two to a Japanese character): the
+            # columns that this line's own mix of characters fills to ``usable``.
+            lines.extend(cell_lines(part, usable / size * display_width(part) / ems))
+        phrased = "\n".join(lines)
+        fits = all(_ems(line) * size <= usable for line in lines)
+        result.append(phrased if fits and len(lines) <= wrapped else text)
+    return result
+
+
+def _japanese(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def _row_height(cells: list[str], widths: list[float], size: float) -> float:
     """Inches for the tallest cell (its text measured as _ems measures it)."""
 
     lines = 1
     for text, column_width in zip(cells, widths, strict=True):
-        usable = max(column_width - 0.14, 0.2) * 72 * 0.92  # points, less margins and slack
         # Each line of the text wraps on its own: a cell's lines are their wrapped sum.
-        wrapped = 0
-        for part in str(text).split("\n"):
-            points = _ems(part) * size
-            wrapped += math.ceil(points / usable) if points else 1
-        lines = max(lines, wrapped)
+        lines = max(lines, _wrapped_lines(str(text), _usable_points(column_width), size))
     return lines * size * 1.3 / 72 + 0.08
 
 
