@@ -189,3 +189,22 @@ def test_the_cache_folder_is_the_users_on_each_system(monkeypatch: pytest.Monkey
     assert calendar.cache_folder() == Path("/home/yamada/.cache/kops")
     monkeypatch.setattr(sys, "platform", "darwin")
     assert calendar.cache_folder() == Path.home() / "Library" / "Caches" / "kops"
+
+
+def test_without_a_home_folder_the_holidays_come_from_the_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A service account or a stripped environment may have no home folder to be found."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("KOPS_CACHE_DIR")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    calendar._cached_table.cache_clear()
+    try:
+        assert BusinessCalendar().holiday_name(D(2026, 9, 22)) == "国民の休日"
+    finally:
+        calendar._cached_table.cache_clear()

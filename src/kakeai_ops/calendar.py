@@ -100,7 +100,10 @@ def public_holiday(day: dt.date) -> str | None:
 @functools.cache
 def _cached_table() -> dict[dt.date, str]:
     version = _library_version()
-    path = cache_folder() / f"holidays-jp-{version}.json" if version else None
+    try:
+        path = cache_folder() / f"holidays-jp-{version}.json" if version else None
+    except RuntimeError:  # no home folder to be found (Path.home): the library each time
+        path = None
     if path is not None:
         found = _read_table(path, version)
         if found is not None:
