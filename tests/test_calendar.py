@@ -147,6 +147,8 @@ def _written(cache: Path, **changes: Any) -> None:
         lambda cache: _written(cache, days={"2026-13-01": "休日"}),
         lambda cache: _written(cache, days={"1990-11-24": "休日"}),
         lambda cache: _written(cache, days="2026-11-24"),
+        # A huge file is not read at all (a well-formed one, were it read, says 11/24).
+        lambda cache: _written(cache, days={**FAKE, "2026-01-02": "x" * 2_000_000}),
     ],
 )
 def test_a_kept_table_kops_did_not_write_is_worked_out_again(

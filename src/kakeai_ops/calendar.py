@@ -88,6 +88,8 @@ def months_between(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
 # of the library, or a file that is not what kops wrote, is worked out afresh.
 CACHED_YEARS = range(2000, 2051)
 CACHE_FORMAT = 1
+# The table kops writes is about 28 KB; a file far larger is someone else's.
+MAX_CACHE_BYTES = 1_000_000
 
 
 def public_holiday(day: dt.date) -> str | None:
@@ -148,6 +150,8 @@ def _read_table(path: Path, version: str) -> dict[dt.date, str] | None:
     """The table kops wrote for this library version, or None (missing, unreadable, or
     not in the form kops writes: then it is worked out again and written over)."""
     try:
+        if path.stat().st_size > MAX_CACHE_BYTES:  # not what kops writes: not read at all
+            return None
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != CACHE_FORMAT or data.get("holidays_version") != version:
             return None
