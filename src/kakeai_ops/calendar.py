@@ -116,6 +116,7 @@ def _cached_table() -> dict[dt.date, str]:
     return table
 
 
+@functools.lru_cache(maxsize=8)  # a year outside CACHED_YEARS: once, not per day looked up
 def _library_table(years: tuple[int, ...]) -> dict[dt.date, str]:
     import holidays
 

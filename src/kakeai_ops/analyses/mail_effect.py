@@ -23,6 +23,12 @@ from ..privacy.rules import is_small
 # the interval would span most of the possible range and invite over-reading.
 MIN_GROUP = 10
 NOT_YET = "not yet measurable"
+# Why a difference is not given yet (Difference.reason; said in words by the mail report
+# and by the review deck): no one held back, a group under the minimum, or no snapshot
+# taken since the run.
+NO_HOLDOUT = "no holdout"
+TOO_SMALL = "groups too small"
+NO_LATER_SNAPSHOT = "no snapshot after the run"
 
 
 def mailed_state(ledger_rows: pd.DataFrame) -> str:
@@ -90,14 +96,14 @@ def difference(effect: pd.DataFrame, minimum: int = MIN_GROUP) -> Difference:
     m_n, m_left = int(mailed["in_snapshot"]), int(mailed["left_stuck_point"])
     h_n, h_left = int(holdout["in_snapshot"]), int(holdout["left_stuck_point"])
     if int(holdout["users"]) == 0:
-        return Difference(m_n, m_left, h_n, h_left, reason="no holdout")
+        return Difference(m_n, m_left, h_n, h_left, reason=NO_HOLDOUT)
     if is_small(m_n, minimum) or is_small(h_n, minimum):
         return Difference(
             m_n,
             m_left,
             h_n,
             h_left,
-            reason=f"groups too small (mailed {m_n}, holdout {h_n}; at least {minimum} each)",
+            reason=f"{TOO_SMALL} (mailed {m_n}, holdout {h_n}; at least {minimum} each)",
             minimum=minimum,
         )
     low, high = newcombe_interval(m_left, m_n, h_left, h_n)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..analyses.mail_effect import MIN_GROUP, Difference, difference, run_effect
+from ..analyses.mail_effect import NO_HOLDOUT, TOO_SMALL, Difference, difference, run_effect
 from ..config import Settings
 from ..errors import KopsError
 from ..i18n import _
@@ -177,10 +177,10 @@ def difference_lines(effect: RunEffect) -> list[str]:
 
 def reason_words(measured: Difference) -> str:
     """Why the interval can't be given yet, in the user's language."""
-    if measured.reason == "no holdout":
+    if measured.reason == NO_HOLDOUT:
         return _("no holdout")
-    if measured.reason.startswith("groups too small"):
+    if measured.reason.startswith(TOO_SMALL):
         return _(
             "groups too small (mailed {mailed}, holdout {holdout}; at least {minimum} each)"
-        ).format(mailed=measured.mailed_n, holdout=measured.holdout_n, minimum=MIN_GROUP)
+        ).format(mailed=measured.mailed_n, holdout=measured.holdout_n, minimum=measured.minimum)
     return measured.reason

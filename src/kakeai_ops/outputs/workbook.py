@@ -24,7 +24,7 @@ import datetime as dt
 import math
 import unicodedata
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -855,26 +855,41 @@ def _escaped(text: str) -> str:
 
 
 def total_row(sheet: Worksheet, row: int, columns: int) -> None:
-    """A totals row: bold with a double line above, so it reads apart from its parts.
-
-    Giving a cell a font and a border looks both up among every style of the book (most
-    of the time a table's total row took): a cell that looked as one made bold before
-    takes that one's style ids, the same ones the lookups would give."""
+    """A totals row: bold with a double line above, so it reads apart from its parts."""
     from openpyxl.styles import Border, Side
 
     line = Side(style="double", color="404040")
-    made = _TOTAL_LOOKS.setdefault(sheet.parent, {})
-    for column in range(1, columns + 1):
-        target = sheet.cell(row=row, column=column)
-        before = None if target._style is None else tuple(target._style)  # None: unstyled
-        known = made.get(before)
-        if known is not None:
-            target._style = copy(known)
-            continue
+
+    def bold_with_line_above(target: Any) -> None:
         target.font = font(bold=True)
         old = target.border
         target.border = Border(left=old.left, right=old.right, top=line, bottom=old.bottom)
-        made[before] = copy(target._style)
+
+    made = _TOTAL_LOOKS.setdefault(sheet.parent, {})
+    for column in range(1, columns + 1):
+        _restyle(sheet.cell(row=row, column=column), made, bold_with_line_above)
+
+
+# Per workbook (style ids are its own): a cell's style ids before total_row → after.
+_TOTAL_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[int, ...] | None, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _restyle(
+    target: Any, made: dict[tuple[int, ...] | None, Any], change: Callable[[Any], None]
+) -> None:
+    """``change`` made to a cell's look, once per look: giving a cell a font or a border
+    looks it up among every style of the book (most of the time a table's total row
+    took), so a cell that looked as one changed before takes that one's style ids, the
+    same ones the lookups would give."""
+    before = None if target._style is None else tuple(target._style)  # None: unstyled
+    known = made.get(before)
+    if known is not None:
+        target._style = copy(known)
+        return
+    change(target)
+    made[before] = copy(target._style)
 
 
 # A sheet of at most this many records, one of them on several lines, gets a light rule
@@ -895,24 +910,15 @@ def rule_between_records(sheet: Worksheet, last: int, columns: int) -> None:
     if not any(height is not None and height > one_line for height in tall):
         return
     line = Side(style="thin", color="BFBFBF")
+
+    def line_below(target: Any) -> None:
+        old = target.border
+        target.border = Border(left=old.left, right=old.right, top=old.top, bottom=line)
+
     made: dict[tuple[int, ...] | None, Any] = {}
     for row in range(2, last + 1):
         for column in range(1, columns + 1):
-            target = sheet.cell(row=row, column=column)
-            before = None if target._style is None else tuple(target._style)
-            known = made.get(before)
-            if known is not None:
-                target._style = copy(known)
-                continue
-            old = target.border
-            target.border = Border(left=old.left, right=old.right, top=old.top, bottom=line)
-            made[before] = copy(target._style)
-
-
-# Per workbook (style ids are its own): a cell's style ids before total_row → after.
-_TOTAL_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[int, ...] | None, Any]] = (
-    weakref.WeakKeyDictionary()
-)
+            _restyle(sheet.cell(row=row, column=column), made, line_below)
 
 
 def shows_hidden(values: Iterable[Any]) -> bool:

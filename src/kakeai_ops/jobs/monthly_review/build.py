@@ -14,7 +14,7 @@ import pandas as pd
 
 from ... import glossary
 from ...analyses import segmentation
-from ...analyses.mail_effect import Difference, difference, run_effect
+from ...analyses.mail_effect import NO_LATER_SNAPSHOT, Difference, difference, run_effect
 from ...config import Settings
 from ...dates import month_end, period_label
 from ...model import missing, number, whole
@@ -328,7 +328,7 @@ def _mail(
         elif int(run["holdout"]) == 0:
             note = "比較群なし（一部の人に送らず比べると効果を測れます）"
         elif planned_on >= int(snapshot.id):
-            effect = Difference(0, 0, 0, 0, reason="no snapshot after the run")
+            effect = Difference(0, 0, 0, 0, reason=NO_LATER_SNAPSHOT)
         else:
             raw = run_effect(frames[run["run_id"]], key, now)
             outcome = protect_effect(raw, min_group)

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from ... import glossary
-from ...analyses.mail_effect import Difference
+from ...analyses.mail_effect import NO_HOLDOUT, NO_LATER_SNAPSHOT, TOO_SMALL, Difference
 from ...i18n import japanese
 from ...mail.audience import REASONS
 from ...store.ledger import Ledger
@@ -193,11 +193,11 @@ def unmeasured_words(run: MailRun) -> str:
 
 def _not_yet_reason(effect: Difference) -> str:
     """``Difference.reason`` (the mail report's English message id) in the deck's words."""
-    if effect.reason.startswith("no snapshot"):
+    if effect.reason == NO_LATER_SNAPSHOT:
         return "送信後のデータがまだありません"
-    if effect.reason == "no holdout":
+    if effect.reason == NO_HOLDOUT:
         return "比較群がありません"
-    if effect.reason.startswith("groups too small"):
+    if effect.reason.startswith(TOO_SMALL):
         return (
             f"送付 {effect.mailed_n:,}人・比較群 {effect.holdout_n:,}人。"
             f"差は各{effect.minimum:,}人以上で出します"
