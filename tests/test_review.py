@@ -315,7 +315,7 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(restyled: dict[str, Any]
     assert hidden and "表示していません" in said
     slides = list(Presentation(str(restyled["path"])).slides)
     slide = next(s for s in slides if title(s).startswith("5."))
-    row = mail_rows(slide)[MAIL_RUN][MEASURED]
+    row = flat(mail_rows(slide)[MAIL_RUN][MEASURED])
     names = {"mailed": "送付", "holdout": "比較群"}
     for group in hidden:
         assert f"{names[group]}{label}/{report[group]['in_snapshot']}" in row
@@ -466,10 +466,21 @@ def test_a_rehearsed_mail_is_not_judged_by_its_effect(
     rehearsed = status[MAIL_RUN]
     assert rehearsed["sent"] == 0 and rehearsed["written"] > 0
     rows = table_rows(by_title(deck, "9."))[1:]
-    row = next(r for r in rows if "事前準備なし・部下向け" in r[0])
-    assert "文面を見直す" not in row[0] and "効果あり" not in row[0]
-    assert "書き出しのみ（未送信）" in row[0]
-    assert "送信数 0" in row[1] and f"{rehearsed['written']:,}通" in row[1]
+    proposal, basis = next(
+        [flat(r[0]), flat(r[1])] for r in rows if "事前準備なし・部下向け" in flat(r[0])
+    )
+    assert "文面を見直す" not in proposal and "効果あり" not in proposal
+    assert "書き出しのみ（未送信）" in proposal
+    assert "送信数 0" in basis and f"{rehearsed['written']:,}通" in basis
+    # Nor does the mail slide's title state an effect of a mail no one received.
+    mail_slide = by_title(deck, "5.")
+    headline = mail_slide.shapes.title.text_frame.text
+    assert "（未送信）" in headline and "効果はまだ分かりません" in headline
+    for verdict in ("誤差", "多く抜けた", "少なかった", "有意差"):
+        assert verdict not in headline
+    # Its bars say so too: the shares of those it would have reached.
+    category = next(iter(chart(mail_slide).plots[0].categories))
+    assert category.startswith(f"{flat(mail_rows(mail_slide)[MAIL_RUN]['配信'])}（未送信）")
 
 
 def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:

@@ -190,3 +190,78 @@ def test_long_japanese_in_a_cell_breaks_between_its_phrases(tmp_path: Path) -> N
     # The topics break after an item's 「 / 」, never between a topic and its count.
     topic_lines = [p.text for p in table.cell(2, 2).text_frame.paragraphs]
     assert all(line.rstrip().endswith(("件", "/")) for line in topic_lines), topic_lines
+
+
+def cell_lines_of(table: Any, row: int, column: int) -> list[str]:
+    return [p.text for p in table.cell(row, column).text_frame.paragraphs]
+
+
+def test_where_the_slide_has_room_a_cell_takes_a_line_more_rather_than_break_a_word(
+    tmp_path: Path,
+) -> None:
+    """The candidates' 備考 beside a wide topics column: left to PowerPoint, 「分散のため繰り上
+    / げ（年代）」 and 「… 3件 / 人 / 間関係 2件」. With the slide's room it is written between
+    words on a line more; the table is still whole on the slide, at one type size."""
+    from kakeai_ops.outputs.header_lines import breaks_between_words
+
+    note = "分散のため繰り上げ（年代）"
+    topics = "スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
+    rows = [[str(i), "営業本部", "13", "0.92", note, topics] for i in range(1, 4)]
+    columns = ["順位", "事業部", "回数", "スコア", "備考", "よく話すトピック"]
+    spec = Table(columns, rows, widths=[0.5, 2.4, 0.8, 0.8, 1.2, 4.4])
+    deck = write_deck([Slide("8. 候補", table=spec, message="m")], tmp_path / "d.pptx")
+    shape_ = next(s for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    table = shape_.table
+    assert len(table.rows) == len(rows) + 1  # every row shown, no 「…ほか」 line
+    assert inches(shape_.top + sum(r.height for r in table.rows)) <= 7.5 - 0.5
+    sizes = {
+        run.font.size.pt
+        for r in range(len(rows) + 1)
+        for c in range(len(columns))
+        for p in table.cell(r, c).text_frame.paragraphs
+        for run in p.runs
+    }
+    assert len(sizes) == 1
+    for r in range(1, len(rows) + 1):
+        for c in (4, 5):
+            lines = cell_lines_of(table, r, c)
+            assert "".join(lines) == rows[r - 1][c]  # every character kept, in order
+            size = table.cell(r, c).text_frame.paragraphs[0].runs[0].font.size.pt
+            usable = inches(table.columns[c].width) * 72 - 2 * 0.06 * 72
+            if points_wide(rows[r - 1][c], size) > usable:  # PowerPoint would wrap it
+                assert len(lines) > 1, (r, c)
+                assert breaks_between_words("\n".join(lines)), lines
+                assert not any(line.startswith(("）", "げ", "/")) for line in lines[1:])
+
+
+def test_without_room_the_table_keeps_its_rows_and_size(tmp_path: Path) -> None:
+    """A slide full of long rows: a line more for a cell is taken only while the table
+    still fits; the rows shown and the type size are those the plain wrapping gives."""
+    text = "対象がスタックポイントではないため効果測定なし、スキルや力の向上 3件 / 今後の"
+    text += "キャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
+    for count in (6, 7):  # rows that fit, every one of them broken between words or not
+        rows = [[f"セミナーのご案内 {i}", "65", text] for i in range(count)]
+        spec = Table(["配信", "書き出し数", "効果"], rows, widths=[1.2, 0.6, 1.6])
+        deck = write_deck([Slide("5. メール", table=spec, message="m")], tmp_path / "d.pptx")
+        shape_ = next(s for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+        assert len(shape_.table.rows) == count + 1  # every row, no 「…ほか」 line
+        assert inches(shape_.top + sum(r.height for r in shape_.table.rows)) <= 7.5 - 0.5
+        for r in range(1, count + 1):
+            assert "".join(cell_lines_of(shape_.table, r, 2)) == text
+
+
+def test_a_column_with_room_to_spare_gives_it_to_the_wrapping_ones(tmp_path: Path) -> None:
+    """A wide 事業部 beside a narrow text column: the room past 事業部's longest name goes
+    to the text, so 「77通（未送信）」 stays on one line."""
+    rows = [["経営層との 1on1 権", "78人", "77通（未送信）"]]
+    spec = Table(["キャンペーン", "付与済み", "付与のお知らせ"], rows, widths=[6.0, 1.0, 1.0])
+    deck = write_deck([Slide("7. キャンペーン", table=spec, message="m")], tmp_path / "d.pptx")
+    table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    widths = [inches(c.width) for c in table.columns]
+    assert abs(sum(widths) - (13.333 - 1)) < 0.02  # the slide's width, shared out
+    size = table.cell(1, 2).text_frame.paragraphs[0].runs[0].font.size.pt
+    usable = widths[2] * 72 - 2 * 0.06 * 72
+    assert points_wide(rows[0][2], size) <= usable
+    assert cell_lines_of(table, 1, 2) == [rows[0][2]]
+    # The giving column still holds its longest line.
+    assert points_wide(rows[0][0], size) <= widths[0] * 72 - 2 * 0.06 * 72

@@ -454,6 +454,9 @@ def _layout(spec: Table, width: float, height: float) -> _Layout:
         if fits or size <= MIN_TABLE_FONT:
             break
         size -= 1
+    if sum(heights) <= height:
+        phrased, heights = _phrased_where_room(spec, phrased, heights, widths, size, height)
+        rows = phrased
     # Still too tall at the smallest size: show the first rows and one merged line saying how
     # many are left out (the workbook has them all), rather than run off the slide.
     shown, note = len(rows), ""
@@ -470,6 +473,28 @@ def _layout(spec: Table, width: float, height: float) -> _Layout:
         stretch = min(0.7 * height / sum(heights), 1.8)
         heights = [h * stretch for h in heights]
     return _Layout(size, widths, heights, rows, note)
+
+
+def _phrased_where_room(
+    spec: Table,
+    rows: list[list[str]],
+    heights: list[float],
+    widths: list[float],
+    size: float,
+    height: float,
+) -> tuple[list[list[str]], list[float]]:
+    """Row by row from the top, as long as the slide has room: every long Japanese cell
+    broken between phrases even where that takes a line more than the renderer's own
+    wrapping would (「業 / 務の進捗」, 「人 / 間関係」 read badly). The type size and the
+    rows shown stay as they were."""
+    rows, heights = list(rows), list(heights)
+    for index, row in enumerate(spec.rows):
+        free = _phrased_row(row, widths, size, free=True)
+        taller = _row_height(free, widths, size) - heights[index + 1]
+        if free != rows[index] and sum(heights) + taller <= height:
+            rows[index] = free
+            heights[index + 1] += taller
+    return rows, heights
 
 
 def _table(slide: Any, spec: Table, left: float, top: float, width: float, height: float) -> float:
@@ -531,7 +556,32 @@ def _column_widths(spec: Table, weights: list[float], width: float, size: float)
             max(w, n) - (short * room / total if total else 0)
             for n, w, room in zip(needs, widths, spare, strict=True)
         ]
-    return widths
+    longest = (
+        [
+            max(inches(line) for text in [name, *cells] for line in text.split("\n"))
+            for name, cells in zip(spec.columns, zip(*spec.rows, strict=True), strict=True)
+        ]
+        if spec.rows
+        else []
+    )
+    return _room_to_wrapping(widths, longest)
+
+
+def _room_to_wrapping(widths: list[float], longest: list[float]) -> list[float]:
+    """The room a column has beyond its longest line, given to the columns whose text wraps
+    (each up to its own longest line): a roomy 事業部 beside a narrow 備考 broke
+    「分散のため繰り上 / げ（年代）」 where the phrase would have fitted."""
+    if not longest:
+        return widths
+    spare = [max(w - n, 0.0) for w, n in zip(widths, longest, strict=True)]
+    short = [max(n - w, 0.0) for w, n in zip(widths, longest, strict=True)]
+    moved = min(sum(spare), sum(short))
+    if moved <= 1e-6:
+        return widths
+    return [
+        w - moved * room / sum(spare) + moved * lack / sum(short)
+        for w, room, lack in zip(widths, spare, short, strict=True)
+    ]
 
 
 ROW_LABEL = 10  # ems: a row's label this short (管理本部・経営企画室) stays on one line
@@ -563,11 +613,12 @@ def _wrapped_lines(text: str, usable: float, size: float) -> int:
     return sum(max(math.ceil(_ems(part) * size / usable), 1) for part in text.split("\n"))
 
 
-def _phrased_row(row: list[str], widths: list[float], size: float) -> list[str]:
+def _phrased_row(row: list[str], widths: list[float], size: float, free: bool = False) -> list[str]:
     """Japanese text longer than its cell, written with its line breaks between phrases:
     left to PowerPoint it breaks at any character (「効果測定な / し」, 「付 / 与のお知らせ」).
     Only where that takes no more lines than the renderer's own wrapping (the table keeps
-    its rows); a figure, a cell without Japanese and a line that fits stay as they are."""
+    its rows), unless ``free``; a figure, a cell without Japanese and a line that fits stay
+    as they are."""
     from .header_lines import cell_lines, display_width
 
     result = []
@@ -588,7 +639,7 @@ def _phrased_row(row: list[str], widths: list[float], size: float) -> list[str]:
             lines.extend(cell_lines(part, usable / size * display_width(part) / ems))
         phrased = "\n".join(lines)
         fits = all(_ems(line) * size <= usable for line in lines)
-        result.append(phrased if fits and len(lines) <= wrapped else text)
+        result.append(phrased if fits and (free or len(lines) <= wrapped) else text)
     return result
 
 

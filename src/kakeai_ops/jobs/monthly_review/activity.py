@@ -123,7 +123,7 @@ def _mail_chart(review: Review) -> Chart | None:
         if effect is not None and effect.measured and run.outcome is not None:
             shares = run.outcome.set_index("group")["share_left"]
             name = (
-                f"{run_title(run.run_id, review)}"
+                f"{run_title(run.run_id, review)}{REHEARSED if _rehearsal(run) else ''}"
                 f"（送付 {effect.mailed_n}人・比較群 {effect.holdout_n}人）"
             )
             plotted.append((name, float(shares["mailed"]), float(shares["holdout"])))
@@ -147,11 +147,16 @@ def _mail_message(review: Review) -> str:
     sent = sum(r.sent for r in review.mail)
     if not measured:
         return f"メール{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
-    run = measured[0]
+    # A run only written to the outbox reached no one: its difference is no effect of the
+    # mail, and the room must not hear one (「…（未送信）：差は誤差の範囲」 read as "the
+    # mail does not work"). A delivered run speaks first.
+    delivered = [r for r in measured if not _rehearsal(r)]
+    if not delivered:
+        return f"{run_title(measured[0].run_id, review)}のメール{REHEARSED}：{NOT_DELIVERED}"
+    run = delivered[0]
     assert run.effect is not None
     words = difference_words(run.effect).split("（", 1)[0]
-    rehearsed = "（未送信）" if _rehearsal(run) else ""
-    return f"{run_title(run.run_id, review)}のメール{rehearsed}：{words}"
+    return f"{run_title(run.run_id, review)}のメール：{words}"
 
 
 def _rehearsal(run: MailRun) -> bool:
@@ -159,6 +164,8 @@ def _rehearsal(run: MailRun) -> bool:
     return run.written > 0 and run.sent == 0 and run.bounced == 0
 
 
+REHEARSED = "（未送信）"
+NOT_DELIVERED = "届いていないため、効果はまだ分かりません"
 REHEARSAL_NOTE = (
     "書き出しのみ（未送信）の配信の「送付」は、送っていれば届いた人です（メールは届いていません）"
 )
