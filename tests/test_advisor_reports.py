@@ -67,3 +67,61 @@ def test_a_report_showing_nothing_is_left_out_unless_asked(
     assert not list((tmp_path / "a").glob("*.xlsx"))
     _publication, anyway = _write(sample_copy, tmp_path / "b", include_empty=True)
     assert list(anyway.files) == list(ADVISORS)
+
+
+def _label_rows(path: Path, sheet: str) -> dict[str, list[object]]:
+    """A sheet's rows by their first cell (its first row of that name), line breaks taken
+    out."""
+    found: dict[str, list[object]] = {}
+    for row in load_workbook(path)[sheet].iter_rows(values_only=True):
+        if row and row[0] is not None:
+            found.setdefault(str(row[0]).replace("\n", ""), list(row))
+    return found
+
+
+def test_a_scope_of_part_of_a_division_names_its_departments(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """開発HRBP sees 製品開発部 and 品質保証部 only: their rows are not 開発本部's, and under
+    the bare name a reader takes 31 people for the whole 事業部. The report names the part
+    (「開発本部（製品開発部・品質保証部）」) and its total is 計, not 事業部計; a whole 事業部
+    keeps its name."""
+    with_advisors(sample_copy)
+    publication, written = _write(sample_copy, tmp_path / "out")
+    part = "開発本部（製品開発部・品質保証部）"
+    book = load_workbook(written.files["開発HRBP"])
+    assert part in book.sheetnames and "開発本部" not in book.sheetnames
+    overview = _label_rows(written.files["開発HRBP"], "概要")
+    assert part in overview and "開発本部" not in overview
+    sheet = _label_rows(written.files["開発HRBP"], part)
+    assert "事業部計" not in sheet and "計" in sheet
+    assert sheet["計"][1] == sheet["製品開発部"][1] + sheet["品質保証部"][1]  # 人数
+    assert sheet["計"][1] == overview[part][1]
+    values = _label_rows(written.files["開発HRBP"], "グラフの値")
+    assert part in values and "開発本部" not in values
+    # The whole 事業部, in the company report, is more people under its own name.
+    whole = publication.company.overview.set_index("division").loc["開発本部", "headcount"]
+    assert whole > sheet["計"][1]
+    sales = _label_rows(written.files["営業本部長"], "営業本部")
+    assert "事業部計" in sales and "営業本部" in _label_rows(written.files["営業本部長"], "概要")
+
+
+def test_a_division_listed_by_all_its_departments_keeps_its_name() -> None:
+    import pandas as pd
+
+    from kakeai_ops.analyses.advisor_scopes import part_captions
+    from kakeai_ops.config import ScopeUnit
+
+    users = pd.DataFrame(
+        {
+            "division": ["開発本部", "開発本部", "開発本部", "営業本部"],
+            "department": ["製品開発部", "品質保証部", "品質保証部", "第一営業部"],
+        }
+    )
+    both = [ScopeUnit(division="開発本部", department=d) for d in ("製品開発部", "品質保証部")]
+    assert part_captions(users, both) == {}
+    assert part_captions(users, both[:1]) == {"開発本部": "開発本部（製品開発部）"}
+    assert part_captions(users, [*both[:1], ScopeUnit(division="開発本部")]) == {}
+    # Someone of 開発本部 with no 部署 is outside every 部署 listed: still a part.
+    users.loc[len(users)] = ["開発本部", None]
+    assert part_captions(users, both) == {"開発本部": "開発本部（製品開発部・品質保証部）"}

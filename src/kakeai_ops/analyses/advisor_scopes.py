@@ -131,3 +131,23 @@ def people_in_scope(tables: Tables, name: str, config: Advisor) -> pd.DataFrame:
         }
     )
     return frame.reset_index(drop=True)
+
+
+def part_captions(users: pd.DataFrame, scope: list[ScopeUnit]) -> dict[str, str]:
+    """How a report names each 事業部 the scope holds only part of: 「開発本部（製品開発部・
+    品質保証部）」. Its rows count those 部署 alone, and under the bare name a reader takes
+    them for the whole 事業部 (31 people read as 開発本部's 50). A 事業部 in the scope
+    whole, or with each of its 部署 listed, keeps its name."""
+    whole = {unit.division for unit in scope if unit.department is None}
+    chosen: dict[str, list[str]] = {}
+    for unit in scope:
+        if unit.department is not None and unit.division not in whole:
+            parts = chosen.setdefault(unit.division, [])
+            if unit.department not in parts:
+                parts.append(unit.department)
+    captions = {}
+    for division, parts in chosen.items():
+        members = users[users["division"] == division]["department"]
+        if members.isna().any() or set(members) != set(parts):
+            captions[division] = f"{division}（{'・'.join(parts)}）"
+    return captions

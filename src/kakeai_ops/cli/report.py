@@ -276,7 +276,7 @@ def _print_overview(report: DivisionReport) -> None:
         period = _("{start} – {end}").format(start=report.period.start, end=report.period.end)
         title = _("Division report ({scope}, {period})").format(scope=scope, period=period)
         headers = {}
-    shown = report.overview[columns]
+    shown = report.captioned(report.overview)[columns]
     if language() == "en":  # the company's row by its English word; the rest is data
         shown = shown.assign(**{columns[0]: shown[columns[0]].replace(TOTAL, "company")})
     out.print(

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..analyses import divisions as division_figures
-from ..analyses.advisor_scopes import resolve_scope
+from ..analyses.advisor_scopes import part_captions, resolve_scope
 from ..analyses.definitions import current_users
 from ..analyses.division_groups import TOTAL, Figures
 from ..config import ScopeUnit, Settings, scope_text
@@ -75,6 +75,18 @@ class DivisionReport:
     notes: list[str] = field(default_factory=list)  # what was merged or hidden, and why
     merged_people: int = 0  # people whose figures appear only inside a merged row
     given_back: int = 0  # complements shown again once the whole set was protected
+    # A 事業部 the scope holds only part of, as readers are shown it: 「開発本部（製品開発部・
+    # 品質保証部）」 (analyses.advisor_scopes.part_captions). The cells keep the plain name.
+    captions: dict[str, str] = field(default_factory=dict)
+
+    def caption(self, division: str) -> str:
+        return self.captions.get(division, division)
+
+    def captioned(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (the overview, the monthly rates) with its 事業部 as readers are shown them."""
+        if not self.captions or frame.empty:
+            return frame
+        return frame.assign(division=frame["division"].replace(self.captions))
 
     def records(self) -> list[dict[str, Any]]:
         return [c.record() for c in self.cells]
@@ -724,6 +736,7 @@ def build_report(
         + _scope_note(extra, own_small, settings.privacy.min_group)
         + _fallback_note(fallback),
         merged_people=recoding.merged_people,
+        captions={} if scope is None else part_captions(tables.users, scope),
     )
 
 

@@ -92,6 +92,7 @@ RATE_AXIS = glossary.figure_label("implementation_rate", "%")
 PARTIAL_MONTH = f"{glossary.figure_label('implementation_rate')}はその日までの値。グラフは破線"
 TOTAL_ROW = "全社"
 DIVISION_TOTAL = "事業部計"
+PART_TOTAL = "計"
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
@@ -196,27 +197,30 @@ def write_report(
     looks = Looks()
     used = {"概要", CHART_VALUES}
     overview_rows = report.overview
+    shown_rows = report.captioned(overview_rows)  # 「開発本部（製品開発部・品質保証部）」
     # Laid out once on scratch paper to find the sections a page break would cut (the
     # monthly table and chart, the topics), then for real with blank rows before them.
     scratch = workbook.new_book()
     trial = scratch.create_sheet("概要")
     starts, last = _overview_sheet(
-        trial, ChartValues(scratch), report, overview_rows, Looks(), company=company
+        trial, ChartValues(scratch), report, shown_rows, Looks(), company=company
     )
     gaps = workbook.section_gaps(trial, starts, last=last)
     overview = book.create_sheet("概要")
     values = ChartValues(book)
     values.sheet["A2"] = period_line(report)
     blanks = [gaps.get(row, 0) for row in starts]
-    _overview_sheet(overview, values, report, overview_rows, looks, blanks, company)
+    _overview_sheet(overview, values, report, shown_rows, looks, blanks, company)
     # Each view is read off the cells once, not once per sheet.
     departments, topics = report.department_rows(), report.mix_rows("topics")
     responses, matrix = report.mix_rows("responses"), report.matrix
     overview_records = model.records(overview_rows)
     for division in report.divisions:
-        title = sheet_title(division, used)
+        title = sheet_title(report.caption(division), used)
         parts = DivisionParts(
-            _with_total(departments[division], overview_records, division),
+            _with_total(
+                departments[division], overview_records, division, _total(report, division)
+            ),
             topics[division],
             responses[division],
             matrix[division],
@@ -279,7 +283,7 @@ def _overview_sheet(
     row = _monthly(
         overview,
         values,
-        report.monthly,
+        report.captioned(report.monthly),
         starts[-1],
         looks,
         report.month_captions,
@@ -315,14 +319,14 @@ def _division_sheet(
     """The 事業部's sheet, ``blanks[i]`` blank rows before its i-th section (topics,
     responses, matrix); returns the row each section starts at."""
     extra = blanks or [0, 0, 0]
-    row = _heading(sheet, report, division)
+    row = _heading(sheet, report, report.caption(division))
     row = _table(
         sheet,
         parts.departments,
         with_basis(DEPARTMENT_COLUMNS, report.period.basis),
         row,
         looks,
-        total=DIVISION_TOTAL,
+        total=_total(report, division),
     )
     for text in (n for n in report.notes if n.startswith(f"{division}：")):
         row += 1  # a blank row first: the table ends where its rows end
@@ -399,17 +403,22 @@ def _table(
 
 
 def _with_total(
-    departments: list[dict[str, Any]], overview: list[dict[str, Any]], division: str
+    departments: list[dict[str, Any]], overview: list[dict[str, Any]], division: str, label: str
 ) -> list[dict[str, Any]]:
     """The division's 部署 (records) and below them its own row of the overview (records)
     as 事業部計: the same published figures, so the sheet adds nothing the overview does
     not already show."""
     own = [record for record in overview if record.get("division") == division]
     total = [
-        {**{k: v for k, v in record.items() if k != "department"}, "department": DIVISION_TOTAL}
+        {**{k: v for k, v in record.items() if k != "department"}, "department": label}
         for record in own
     ]
     return [*departments, *total]
+
+
+def _total(report: DivisionReport, division: str) -> str:
+    """事業部計, or 計 under a scope's part of a 事業部 (not the whole 事業部's total)."""
+    return PART_TOTAL if division in report.captions else DIVISION_TOTAL
 
 
 def with_basis(
