@@ -261,3 +261,14 @@ def test_division_change_only_between_published_rates() -> None:
     texts = [a.basis for a in next_actions(review, Settings())]
     assert "90% → 70%（-20pt）" in texts
     assert not any("12%" in t or "33%" in t for t in texts)
+
+
+def test_the_trend_title_names_what_moved_most_and_ties_fairly() -> None:
+    from kakeai_ops.jobs.monthly_review.slides import _most_moved
+
+    assert _most_moved({"no_pair": 0.0, "lapsed": 0.0}) == ""
+    assert _most_moved({"no_pair": 0.01, "lapsed": -0.03}) == "。最も動いたのは1on1休眠（-3pt）"
+    two = _most_moved({"not_activated": -0.01, "lapsed": -0.01, "no_pair": 0.0})
+    assert two == "。最も動いたのは未ログイン（-1pt）・1on1休眠（-1pt）"
+    many = {"not_activated": -0.01, "no_pair": 0.01, "no_1on1": -0.01, "lapsed": -0.01}
+    assert _most_moved(many) == "。ほかのスタックポイントは前回比±1pt以内"

@@ -688,3 +688,32 @@ def test_every_table_is_read_from_across_the_room(deck: dict[str, Any]) -> None:
                 for run in paragraph.runs
             }
             assert min(sizes) >= 12, (title(slide), sizes)
+
+
+def test_the_trend_table_adds_up_as_it_reads(deck: dict[str, Any]) -> None:
+    """Slide 4: each 前回比 is the difference of the two percents beside it (「5% → 6%」
+    never sits beside 「±0pt」), and the title names the stuck points that moved the most
+    (two that tie together, not one of them at random; more as the bound they share)."""
+    slide = by_title(deck, "3.")
+    header, *rows = table_rows(slide)
+    assert header[-1] == "前回比"
+    moved: dict[str, int] = {}
+    for label, *shares, change in rows:
+        before, now = (int(s.rstrip("%")) for s in shares[-2:])
+        said = 0 if change == "±0pt" else int(change.removesuffix("pt"))
+        assert said == now - before, (label, shares, change)
+        if label != "定着":
+            moved[label] = said
+    headline = slide.shapes.title.text_frame.text
+    most = max(abs(v) for v in moved.values())
+    named = [label for label, v in moved.items() if abs(v) == most]
+    if most == 0:
+        assert "最も動いた" not in headline
+    elif len(named) > 2:  # many tie: the bound they share, not a list of them
+        assert "最も動いた" not in headline and f"前回比±{most}pt以内" in headline
+    else:
+        said_part = headline.split("最も動いたのは", 1)[1]
+        for label in named:
+            assert f"{label}（{moved[label]:+d}pt）" in said_part
+        others = [label for label in moved if label not in named]
+        assert not any(f"{label}（" in said_part for label in others)

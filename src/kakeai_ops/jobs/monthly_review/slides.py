@@ -14,7 +14,7 @@ from typing import Any
 
 from ... import glossary
 from ...analyses import segmentation
-from ...numbers import fixed, grouped, percent
+from ...numbers import fixed, grouped, percent, rounded
 from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
@@ -192,7 +192,10 @@ def _trend(review: Review) -> Slide:
     changes: dict[str, float] = {}
     for key in segmentation.KEYS:
         values = [float(v) for v in frame[key]]
-        change = values[-1] - values[-2] if len(values) > 1 else None
+        # The change of the shares as the row shows them (whole percents): 「5% → 6%」 beside
+        # 「±0pt」 (5.4% → 5.6%) reads as a mistake.
+        shown = [rounded(v * 100, 0) for v in values]
+        change = float(shown[-1] - shown[-2]) / 100 if len(values) > 1 else None
         if change is not None:
             changes[key] = change
         rows.append(
@@ -219,9 +222,7 @@ def _trend(review: Review) -> Slide:
     message = f"定着は{healthy[-2]}"
     if "healthy" in changes:
         message += f"（前回比{points(changes['healthy'])}）"
-    moved = max((k for k in changes if k != "healthy"), key=lambda k: abs(changes[k]), default=None)
-    if moved is not None and abs(changes[moved]) >= 0.005:
-        message += f"。最も動いたのは{segmentation.BY_KEY[moved].label}（{points(changes[moved])}）"
+    message += _most_moved({k: v for k, v in changes.items() if k != "healthy"})
     bullets = [] if len(frame) > 1 else ["データが1時点だけのため、推移は次回から出ます"]
     return Slide(
         f"3. {TITLES['trend']}",
@@ -234,6 +235,20 @@ def _trend(review: Review) -> Slide:
         notes="時点はスナップショット "
         + "、".join(f"{r.snapshot}（{r.as_of}）" for r in frame.itertuples()),
     )
+
+
+def _most_moved(changes: dict[str, float]) -> str:
+    """「。最も動いたのは1on1休眠（-1pt）」: the stuck point that moved the most, two that tie
+    named together (「未ログイン（-1pt）・1on1休眠（-1pt）」), more that tie said as the bound
+    they share (「。ほかのスタックポイントは前回比±1pt以内」); nothing when none moved a point."""
+    most = max((abs(round(v * 100)) for v in changes.values()), default=0)
+    tied = [key for key, change in changes.items() if abs(round(change * 100)) == most]
+    if most == 0:
+        return ""
+    if len(tied) > 2:
+        return f"。ほかのスタックポイントは前回比±{most}pt以内"
+    named = "・".join(f"{segmentation.BY_KEY[key].label}（{points(changes[key])}）" for key in tied)
+    return f"。最も動いたのは{named}"
 
 
 def _divisions(review: Review) -> Slide:
