@@ -17,7 +17,7 @@ from kakeai_ops.mail.audience import Recipient
 from kakeai_ops.mail.evaluation import RunEffect, difference_lines, share_with_n
 from kakeai_ops.mail.holdout import check_measurable, held_out
 from kakeai_ops.model import records
-from kakeai_ops.privacy.effect import protect_effect, shown_difference
+from kakeai_ops.privacy.effect import EFFECT_FIGURES, protect_effect, shown_difference
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, states
 
@@ -216,6 +216,31 @@ def test_no_difference_before_a_later_snapshot(
     text = cli("mail", "report", "now").stdout
     assert "差（送付−比較群）" not in text and "95%信頼区間" not in text
     assert "差はまだ出せません" in text
+    # Nor a share of those who left (「0%（0/27人）」): no group has an outcome yet.
+    assert "%（" not in text
+    rows = csv.DictReader(io.StringIO(cli("mail", "report", "now", "--format", "csv").stdout))
+    for row in rows:
+        assert int(row["in_snapshot"]) > 0
+        assert row["left_stuck_point"] == row["share_left"] == row["still_flagged"] == ""
+
+
+def test_a_group_of_no_one_has_no_outcome_rather_than_a_hidden_one() -> None:
+    """No holdout: its row says nobody (「-（0人）」), not 「<5」, read as a few people."""
+    raw = pd.DataFrame(
+        [
+            {"group": "mailed", "users": 9, "in_snapshot": 9, "left_stuck_point": 2,
+             "share_left": 2 / 9, "still_flagged": 7},
+            {"group": "holdout", "users": 0, "in_snapshot": 0, "left_stuck_point": 0,
+             "share_left": float("nan"), "still_flagged": 0},
+        ]
+    )  # fmt: skip
+    shown = protect_effect(raw, 5).set_index("group")
+    assert [shown.at["holdout", c] for c in EFFECT_FIGURES] == [None, None, None]
+    assert shown_difference(shown.reset_index()) is None
+    assert share_with_n(records(shown.reset_index())[1]) == "-（0人）"
+    # A group of a few people is still hidden as such.
+    few = protect_effect(raw.assign(in_snapshot=[9, 3], users=[9, 3]), 5).set_index("group")
+    assert all(str(few.at["holdout", c]).startswith("<") for c in EFFECT_FIGURES)
 
 
 def test_the_deck_suggests_a_share_that_can_be_measured() -> None:

@@ -31,6 +31,7 @@ from ..mail.snapshot_facts import tables_content
 from ..mail.template_names import item_words, run_about, template_name
 from ..model import records
 from ..outputs.workbook import Print
+from ..privacy.effect import EFFECT_FIGURES
 from .console import frame_table, people_table
 from .mail_words import error_words, suppression_for_people
 from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
@@ -414,11 +415,14 @@ def report_command(
     tables = context.tables(snap, columns=NEEDED_COLUMNS)
     content = tables_content(snap, NEEDED_COLUMNS)
     effect = run_effect_in(run, rows, tables, context.settings, when, content)
+    # On the snapshot it was planned on, no one can have left yet: no outcome, rather than
+    # 「0%（0/9人）」 read as a result.
+    figures = effect.shown.assign(**dict.fromkeys(EFFECT_FIGURES)) if not_yet else effect.shown
     if fmt is not Format.table:
-        emit_data(effect.shown, fmt)
+        emit_data(figures, fmt)
         return
     label = term(STUCK_POINTS, effect.stuck_point)
-    shown = effect.shown.assign(share_left=[share_with_n(r) for r in records(effect.shown)])
+    shown = figures.assign(share_left=[share_with_n(r) for r in records(figures)])
     out.print(
         people_table(
             shown,

@@ -131,6 +131,8 @@ def share_with_n(row: dict[str, Any]) -> str:
     n = int(row["in_snapshot"])
     if n == 0:
         return "-（0人）"
+    if share is None or share != share:  # not measured yet
+        return "-"
     left = int(row["left_stuck_point"])
     return f"{whole_percent(left, n)}（{left}/{n}人）"
 

@@ -4,7 +4,7 @@ The division report is protected cell by cell (``cells.py``) and audited
 (``audit.py``); the effect report is two groups side by side:
 
 - a figure that aggregates fewer than ``min_group`` people is not shown; it
-  shows as ``<5``, never as 0 or blank;
+  shows as ``<5``, never as 0 or blank (a group of no one has no figures: blank);
 - shares are published as whole percents, so a group's size can't be read
   back from them.
 """
@@ -30,7 +30,12 @@ def protect_effect(frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
     for column in EFFECT_FIGURES:
         out[column] = out[column].astype(object)
     for index, row in out.iterrows():
-        if is_small(row["in_snapshot"], minimum):
+        if row["in_snapshot"] == 0:
+            # No one in the group (no holdout): there is no outcome to show or hide, and
+            # 「<5」 would read as a few people.
+            for column in EFFECT_FIGURES:
+                out.at[index, column] = None
+        elif is_small(row["in_snapshot"], minimum):
             for column in EFFECT_FIGURES:
                 out.at[index, column] = below(minimum)
         elif row["share_left"] is not None and not pd.isna(row["share_left"]):
