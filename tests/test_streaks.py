@@ -303,3 +303,22 @@ def test_the_list_without_pandas_of_nobody_is_the_header() -> None:
     nobody = shown.filter(shown.column("eligible"))
     assert nobody.num_rows == 0
     assert table_csv_text(nobody) == ",".join(shown.column_names) + "\n"
+
+
+def test_someone_who_held_no_1on1_is_not_given_months_of_a_run() -> None:
+    """With no 1on1 in any week, no run of months came closer than another: 連続の開始月・
+    終了月 and the weeks missed are blank (months beside 最長の連続月数 0 read as a run made),
+    and 備考 says why. Someone who held some keeps the closest run."""
+    rows = every_week("M", "B", APR_SEP[:2])
+    t = tables(
+        users=[user("M"), user("A"), user("B")],
+        pairs=[pair("M", "A"), pair("M", "B")],
+        meetings=rows,
+    )
+    result = result_for(t, campaign())
+    a, b = result.loc["A"], result.loc["B"]
+    assert not bool(a["eligible"]) and a["best_run_months"] == 0
+    assert a["run_start"] == a["run_end"] == a["missed_weeks"] == ""
+    assert a["note"] == "判定期間中に1on1の実施なし"
+    assert not bool(b["eligible"]) and b["run_start"] != "" and b["missed_weeks"] != ""
+    assert b["note"].startswith("いちばん近い期間に実施のなかった週")

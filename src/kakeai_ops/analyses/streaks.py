@@ -81,6 +81,7 @@ def week_grid(campaign: Campaign, calendar: BusinessCalendar, as_of: dt.date) ->
 # The 備考 of an active person not eligible: how close the closest months came (a list's
 # words; `kops campaign explain` says the closest run in the reader's language instead).
 CLOSEST_NOTE = "いちばん近い期間に実施のなかった週 "
+NONE_HELD_NOTE = "判定期間中に1on1の実施なし"
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,15 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
     # (the words of `kops campaign explain`; the months are beside it: one line of print).
     closest = active & ~eligible & has_run & runs.full
     note_of = np.where(closest, 4 + missed_count, note_of)
+    # Someone who held no 1on1 in any week of the window came no closer in one run of
+    # months than another: months beside 「最長の連続月数 0」 would read as a run they made.
+    held_none = closest & ~covered.any(axis=1)
+    note_texts.append(NONE_HELD_NOTE)
+    note_of = np.where(held_none, len(note_texts) - 1, note_of)
+    start_of = np.where(held_none, blank, start_of)
+    end_of = np.where(held_none, blank, end_of)
+    missed_texts = [*missed_texts, ""]
+    missed_of = np.where(held_none, len(missed_texts) - 1, missed_of)
     return Verdicts(
         eligible=eligible,
         qualifies_by_calendar=runs.eligible,
