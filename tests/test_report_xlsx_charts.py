@@ -120,6 +120,27 @@ def test_the_chart_values_read_as_the_tables_do(sample_run: RunSample) -> None:
     assert rates >= 6  # the divisions' rates and every month's
 
 
+def test_a_value_columns_name_stands_over_its_numbers(sample_run: RunSample) -> None:
+    """On 「グラフの値」 the numbers stand at the right of their column: a name at the left
+    put 管理本部・経営企画室's 「85%」 right under 製造本部. Every name over numbers stands at
+    the right too; the first column's (事業部, 月, トピック) at the left, over its labels."""
+    book = load_workbook(sample_run(*REPORT_90D).out / "r.xlsx")
+    sheet = book[CHART_VALUES]
+    checked = 0
+    for row in sheet.iter_rows(min_row=3):
+        first = row[0]
+        if first.value is None or first.font.bold:
+            continue
+        below = sheet.cell(row=first.row + 1, column=2).value
+        if isinstance(row[1].value, str) and isinstance(below, int | float):  # a header row
+            assert first.alignment.horizontal in (None, "general", "left")
+            for cell in row[1:]:
+                if cell.value is not None:
+                    assert cell.alignment.horizontal == "right", cell.coordinate
+                    checked += 1
+    assert checked >= 3  # the rate, the months' 事業部, the topics' count
+
+
 def test_every_month_and_every_label_reads_whole(sample_run: RunSample) -> None:
     """The monthly chart gives each month about 3.4 cm, so 「2026年10月」 is not broken under
     its point; a month's label wider than its column (「2026年11月（20日まで）」) gets a

@@ -145,6 +145,9 @@ MONTH_CM = 3.4  # the width a month takes in the monthly chart
 HIDDEN_NOTE_COLOR = "595959"
 
 
+VALUE_HEADER = Alignment(horizontal="right")
+
+
 class ChartValues:
     """The sheet the charts read: published numbers only, blanks where hidden."""
 
@@ -162,7 +165,9 @@ class ChartValues:
         self.sheet.cell(row=self.row, column=1, value=title).font = BOLD
         top = self.row + 1
         for column, label in enumerate(header, start=1):
-            self.sheet.cell(row=top, column=column, value=label)
+            target = self.sheet.cell(row=top, column=column, value=label)
+            if column > 1:  # over its numbers, which stand at the right: 「85%」 of one
+                target.alignment = VALUE_HEADER  # 事業部 read under the next one's name
         for offset, values in enumerate(rows, start=1):
             for column, value in enumerate(values, start=1):
                 self.sheet.cell(row=top + offset, column=column, value=value)
