@@ -202,3 +202,30 @@ def test_explain_with_a_file_asked_for_is_refused_before_anything(
         assert result.exit_code == 1 and "--explain" in result.stderr, extra
         assert "writes no file" in result.stderr and not result.stdout.strip()
     assert not target.exists() and audit_rows() == before
+
+
+def test_the_file_says_what_its_pairs_were_chosen_under(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A shortlist drawn for a theme ranks and scores its pairs by it (the same pair scores
+    otherwise without it): the file's 条件 sheet says the theme, the period, the 事業部,
+    how many pairs were asked for and how many met the rules, as the terminal said."""
+    cli = Cli(sample_copy)
+    target = tmp_path / "career.xlsx"
+    run = cli(
+        "interview", "shortlist", "--n", "4", "--topic", "今後のキャリア", "--out", str(target)
+    )
+    book = load_workbook(target)
+    assert book.sheetnames[:3] == ["候補", "条件", "注記"]
+    said = {r["label"]: r["value"] for r in sheet_records(book, "conditions")}
+    assert said["テーマ"].startswith("今後のキャリア（")
+    assert said["事業部"] == "全社" and said["選ぶ組"] == "4組（選んだのは4組）"
+    assert said["スタックポイントのあるペア"] == "除く"
+    eligible = run.stderr.split(" eligible pair")[0].rsplit("\n", 1)[-1].strip()
+    assert said["条件を満たすペア"] == f"{eligible}組"
+    as_of = said["基準日"]
+    assert said["期間"].startswith("直近90日（") and f"{int(as_of[8:])}日）" in said["期間"]
+    plain = tmp_path / "plain.xlsx"
+    cli("interview", "shortlist", "--n", "4", "--division", "営業本部", "--out", str(plain))
+    again = {r["label"]: r["value"] for r in sheet_records(load_workbook(plain), "conditions")}
+    assert again["テーマ"] == "なし" and again["事業部"] == "営業本部"

@@ -768,6 +768,7 @@ SHEETS = {
     "eligibility": "判定",
     "shortlist": "候補",
     "notes": "注記",
+    "conditions": "条件",
     "ledger": "配信記録",
     "milestones": "マイルストーン",
     "transitions": "推移",

@@ -442,6 +442,8 @@ def _explain_verdict(row: pd.Series) -> None:
     note = str(row["note"] or "")
     if note.startswith(streaks.CLOSEST_NOTE):
         note = ""  # the closest run is said below, in the reader's language
+    elif note == streaks.NONE_HELD_NOTE:
+        note = _("no 1on1 was held in any week of the window")
     reason = note or _("no run of months meets the condition")
     label = _("Not eligible")
     out.print(f"[bold red]{label}[/bold red]: {escape(str(reason))}")

@@ -20,6 +20,7 @@ from ..jobs.interview_shortlist import (
     Candidates,
     candidate_pair,
     candidates,
+    conditions,
     history_with_names,
     pick,
     score_parts,
@@ -194,17 +195,19 @@ def shortlist_command(
     if explain is not None:
         _explain(opened, found, (typed_id(explain[0]), typed_id(explain[1])), when, topic)
         return
-    result = pick(found, rules, shortlist.Options(n or rules.n, topic, division, include_stuck))
+    options = shortlist.Options(n or rules.n, topic, division, include_stuck)
+    result = pick(found, rules, options)
     table = shortlist_table(result.picks, meetings, rules, when, topic)
     _say_selection(result, when, rules.lookback_days)
     notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
+    drawn = conditions(result, options, rules, when)
     if not emit(
         table,
         fmt,
         out_file,
         lambda path: _("Wrote {n} pair(s) to {path}").format(n=len(table), path=path),
         sheet="shortlist",
-        extra_sheets=[("notes", notes)],
+        extra_sheets=[("conditions", drawn), ("notes", notes)],
         text_columns=["manager_id", "member_id"],
         options=Print(as_of=when),
     ):

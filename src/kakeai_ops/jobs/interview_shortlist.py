@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..analyses import segmentation, shortlist
 from ..config import Interview, Settings
+from ..dates import period_label
 from ..errors import KopsError
 from ..i18n import _
 from ..model import Tables, records
@@ -222,3 +223,27 @@ def _part_facts(row: pd.Series, rules: Interview) -> dict[str, str]:
         if pd.isna(row["last_held_at"])
         else _("last held {day}").format(day=pd.Timestamp(row["last_held_at"]).date()),
     }
+
+
+def conditions(
+    result: shortlist.Shortlist, options: shortlist.Options, rules: Interview, as_of: dt.date
+) -> pd.DataFrame:
+    """What the shortlist was drawn under, as its file's 条件 sheet says it (項目, 値): a file
+    opened a month later does not say by itself that its pairs were chosen for a theme,
+    and their スコア are of that theme."""
+    start = as_of - dt.timedelta(days=rules.lookback_days - 1)
+    theme = (
+        f"{options.topic}（このトピックの多いペアを優先。スコアはこのテーマでの値）"
+        if options.topic
+        else "なし"
+    )
+    rows = [
+        ("基準日", as_of.isoformat()),
+        ("期間", f"直近{rules.lookback_days}日（{period_label(start, as_of)}）"),
+        ("テーマ", theme),
+        ("事業部", options.division or "全社"),
+        ("選ぶ組", f"{options.n}組（選んだのは{len(result.picks)}組）"),
+        ("スタックポイントのあるペア", "含む" if options.include_stuck else "除く"),
+        ("条件を満たすペア", f"{result.candidates:,}組"),
+    ]
+    return pd.DataFrame(rows, columns=["label", "value"])
