@@ -18,6 +18,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
 from conftest import SAMPLE, Cli, SampleRun, tree_digest
+from kakeai_ops.config import load_settings
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
 from seminar_setup import date_month1
@@ -372,15 +373,18 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     assert [(int(r[0]), r[1], r[2]) for r in rows] == [
         (i["rank"], i["interest"], f"{i['answers']}人") for i in interests[: len(rows)]
     ]
-    # The summary's answers per group; a group it shows as "<5" has no count on the slide.
+    # The summary's answers per group (the secretariat's: every count exact); a group under
+    # privacy.min_group has no count on the shared slide.
+    minimum = load_settings(month.config_path).privacy.min_group
     groups = {r["group"]: r["answers"] for r in summary["自由記述"]}
-    shown = {g: n for g, n in groups.items() if isinstance(n, int)}
+    assert all(isinstance(n, int) for n in groups.values())
+    shown = {g: n for g, n in groups.items() if n >= minimum}
     if shown:
         top = max(shown.values())
         assert any(f"{g} {n}件" in text for g, n in shown.items() if n == top)
     else:
         assert "どのテーマも人数が少ないため非表示" in text
-    assert not [g for g, n in groups.items() if not isinstance(n, int) and f"{g} " in text]
+    assert not [g for g, n in groups.items() if n < minimum and f"{g} " in text]
 
 
 def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any]) -> None:

@@ -93,9 +93,11 @@ def test_review_divisions_reveal_nothing_the_report_hides(
 
 def test_review_seminar_groups_are_the_summary_counts(seminar_review: dict[str, Any]) -> None:
     summary = seminar_review["summary"]
+    # The summary is the secretariat's (every count exact); the review is shared, and
+    # shows a group under min_group as 「<5」.
     groups = {g["group"]: g["answers"] for g in summary["自由記述"]}
-    assert any(isinstance(n, int) for n in groups.values())
-    assert any(isinstance(n, str) for n in groups.values()), "nothing hidden: a weak test"
+    assert all(isinstance(n, int) for n in groups.values())
+    assert any(n < 5 for n in groups.values()), "nothing hidden: a weak test"
     book = load_workbook(seminar_review["figures"])
     sheet = next(s for s in book.worksheets if "month1" in s.title)
     shown = {
@@ -105,4 +107,4 @@ def test_review_seminar_groups_are_the_summary_counts(seminar_review: dict[str, 
     }
     assert shown
     for group, value in shown.items():
-        assert groups[group] == value, (group, value, groups)
+        assert value == (groups[group] if groups[group] >= 5 else "<5"), (group, value, groups)

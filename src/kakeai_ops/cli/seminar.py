@@ -528,14 +528,14 @@ def summary_command(
     ):
         return
     out.print(f"[bold]{escape(config.title or seminar_id)}[/bold] ({seminar_id})")
-    _print_summary(summary, context.settings.privacy.min_group)
+    _print_summary(summary, context.settings.privacy.min_group, counted_groups(result))
     if summary.movement is not None:
         _print_movement(summary, latest.id)
 
 
 def summary_sheets(result: SeminarSummary) -> list[tuple[str, pd.DataFrame]]:
     """The summary workbook's sheets, 概要 first; every answer (names masked) and the
-    exact count per group only in the secretariat's file (事務局内限り)."""
+    exact count per group (on 自由記述) in this secretariat's file (事務局内限り)."""
     summary = result.summary
     sheets = [
         ("概要", overview(summary)),
@@ -543,12 +543,10 @@ def summary_sheets(result: SeminarSummary) -> list[tuple[str, pd.DataFrame]]:
         ("出欠_事業部別", summary.by_division),
         ("満足度", summary.satisfaction),
         ("知りたいテーマ", summary.interests),
-        ("自由記述", summary.free_text),
+        ("自由記述", counted_groups(result)),
         ("新しいテーマ", summary.themes),
     ]
     if result.every_answer is not None:
-        if result.answers_per_group is not None:
-            sheets.append(("自由記述_件数", result.answers_per_group))
         sheets.append(("自由記述_全件", result.every_answer))
     if summary.movement is not None:
         sheets.append(("その後の変化", summary.movement))
@@ -557,7 +555,18 @@ def summary_sheets(result: SeminarSummary) -> list[tuple[str, pd.DataFrame]]:
     return sheets
 
 
-def _print_summary(summary: Summary, min_group: int) -> None:
+def counted_groups(result: SeminarSummary) -> pd.DataFrame:
+    """The keyword groups with each one's exact count: the summary is the secretariat's and
+    lists every answer (自由記述_全件), where a count hidden as 「<5」 beside that list read as a
+    mistake. Examples stay for groups of ``min_group`` answers or more."""
+    groups = result.summary.free_text
+    if result.answers_per_group is None or not len(groups):
+        return groups
+    exact = result.answers_per_group.set_index("group")["answers"]
+    return groups.assign(answers=[int(exact.get(g, 0)) for g in groups["group"]])
+
+
+def _print_summary(summary: Summary, min_group: int, groups: pd.DataFrame) -> None:
     """Attendance, satisfaction, interests and the grouped free text as tables."""
     out.print(attendance_said(summary, summary.answers), highlight=False)
     if (said := answers_said(summary.answers, summary.answers_not_on_list)) is not None:
@@ -591,8 +600,8 @@ def _print_summary(summary: Summary, min_group: int) -> None:
                 ).format(n=summary.interest_answers),
             )
         )
-    if len(summary.free_text):
-        print_groups(summary.free_text, min_group)
+    if len(groups):
+        print_groups(groups, min_group)
         print_themes(summary.themes, min_group)
 
 
