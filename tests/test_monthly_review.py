@@ -36,7 +36,9 @@ def test_arrows_come_with_words() -> None:
     up = Kpi("activation_rate", "ログイン率", "rate", 0.92, 0.90)
     assert up.arrow == "↑" and change_text(up) == "↑ 上昇 +2pt（前回 90%）"
     down = Kpi("headcount", "人数", "count", 252, 254)
-    assert down.arrow == "↓" and change_text(down) == "↓ 低下 -2（前回 254）"
+    assert down.arrow == "↓" and change_text(down) == "↓ 減少 -2（前回 254）"  # people, not a level
+    grown = Kpi("headcount", "人数", "count", 256, 254)
+    assert change_text(grown) == "↑ 増加 +2（前回 254）"
     flat = Kpi("sukkiri_avg", "平均スッキリ度", "score", 4.151, 4.149)
     assert change_text(flat) == "→ 変化なし ±0.0（前回 4.1）"  # as the report says it
     same = Kpi("pair_rate", "ペア成立率", "rate", 0.87, 0.87)

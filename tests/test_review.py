@@ -188,7 +188,7 @@ def test_summary_equals_the_division_reports_company_row(
     assert company["headcount"]["value"] == headcount
     before = sum(r["total"] for r in run_json(month, "segment", "--snapshot", "1"))
     change = headcount - before
-    arrow = "↑ 上昇" if change > 0 else "↓ 低下" if change < 0 else "→ 変化なし"
+    arrow = "↑ 増加" if change > 0 else "↓ 減少" if change < 0 else "→ 変化なし"  # people
     size = f"{change:+,}" if change else "±0"
     assert f"{arrow} {size}（前回 {before:,}）" in text
 

@@ -3,7 +3,8 @@
 Each slide's title is a sentence computed from its figures (「1on1実施率は86%（前回比+3pt）。
 最大の課題は事前準備なし28人」); its topic stands above it in small type. Dates, not
 snapshot ids; titles, not run or campaign ids; commands and ids go to the speaker notes.
-Arrows always come with words (↑ 上昇 / ↓ 低下 / → 変化なし), so no meaning rests on colour.
+Arrows always come with words (↑ 上昇 / ↓ 低下 / → 変化なし; a count 増加 / 減少), so no
+meaning rests on colour.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from .mail_counts import left_out_words, milestone_mails, notice_parts
 from .titles import TITLES, day, points
 
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
+# A count of people grows or shrinks: 「人数 252 ↓ 低下 -2」 read as a fall in some level.
+COUNT_WORDS = {**WORDS, UP: "増加", DOWN: "減少"}
 
 
 def figure(kpi: Kpi, value: float | None) -> str:
@@ -51,7 +54,8 @@ def change_text(kpi: Kpi) -> str:
         "number": f"{change:+.1f}",
         "score": f"{change:+.1f}",
     }[kpi.kind]
-    return f"{kpi.arrow} {WORDS[kpi.arrow]} {amount}（前回 {figure(kpi, kpi.before)}）"
+    words = COUNT_WORDS if kpi.kind == "count" else WORDS
+    return f"{kpi.arrow} {words[kpi.arrow]} {amount}（前回 {figure(kpi, kpi.before)}）"
 
 
 def compared_text(review: Review) -> str:
@@ -113,7 +117,8 @@ def build_slides(review: Review) -> list[Slide]:
             tiles=[Tile(k.label, figure(k, k.now), change_text(k)) for k in review.summary],
             # The period every figure with （直近30日） in its label covers.
             footnote=f"{review.divisions.basis}: {review.divisions.period}。"
-            "↑上昇 ↓低下 →変化なし（前回比）。事業部別レポートと同じ定義・同じ秘匿ルール",
+            "↑上昇・増加 ↓低下・減少 →変化なし（前回比）。"
+            "事業部別レポートと同じ定義・同じ秘匿ルール",
             notes=snapshot_notes(review),
         ),
         _funnel(review),
