@@ -110,9 +110,20 @@ def test_campaign_tables_speak_japanese_and_count_true(
     assert f"対象: {len(expected)}人" in text
     every = cli("campaign", "eligible", campaign, "--all").stdout
     assert "対象外" in every and "✓" not in every
-    due = cli("campaign", "milestones").stdout
+    milestones = cli("campaign", "milestones")
+    due = milestones.stdout
     _no_machine_words(due)
     assert "manager" not in due and "member" not in due and "送付予定" in due
+    # From when, said once, without brackets inside brackets (「…より後（前回のスナップ
+    # ショット 0001（基準日 2026-10-20））から」).
+    from kakeai_ops.store import list_snapshots
+
+    previous, latest = list_snapshots(sample_ws)[-2:]
+    since = (
+        f"{previous.as_of} の翌日から {latest.as_of} までに達したマイルストーン"
+        f"（起点: 前回のスナップショット {previous.id} の基準日 {previous.as_of}）"
+    )
+    assert since in milestones.stderr
 
 
 def test_status_and_audit_cut_nothing_and_speak_japanese(
