@@ -552,9 +552,9 @@ def test_due_milestone_notices_say_how_many_mails_they_make(month: Path) -> None
 
 
 def test_a_rehearsed_run_is_not_presented_as_delivered(month: Path) -> None:
-    """The measured nudge of October was only written to the outbox (kops.db has no sent row,
-    the outbox has its .eml files): the slide's title says 未送信 and its note says the 送付
-    group is who it would have reached, as `kops mail report` says."""
+    """The nudge of October was only written to the outbox (kops.db has no sent row, the
+    outbox has its .eml files): the slide's title says 未送信 and that no effect is known,
+    its row says it is not measured, and no interval or difference is given anywhere."""
     import sqlite3
 
     with sqlite3.connect(month / "state" / "kops.db") as db:
@@ -568,5 +568,8 @@ def test_a_rehearsed_run_is_not_presented_as_delivered(month: Path) -> None:
         _outbox(month, "no_prep.member-2026-10")
     )
     slide = _slide(_deck(month / "out" / "review-2026-11.pptx"), "5.")
-    assert "（未送信）：" in slide.shapes.title.text_frame.text
-    assert "「送付」は、送っていれば届いた人です（メールは届いていません）" in _every_word(slide)
+    title = slide.shapes.title.text_frame.text
+    assert "（未送信）：" in title and "効果はまだ分かりません" in title
+    words = _every_word(slide)
+    assert "まだ測定できません（未送信で、だれにも届いていません）" in words.replace("\n", "")
+    assert "信頼区間" not in words and "誤差の範囲（" not in words

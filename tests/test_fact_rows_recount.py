@@ -143,20 +143,16 @@ def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
     october = tmp_path / "oct"
     shutil.copytree(sample_copy.root, october)
     shutil.rmtree(list_snapshots(Workspace(october))[-1].path)
+    from mailing import configure, use_smtp
+    from smtp_server import SmtpServer
+
     cli = Cli(Workspace(october))
     run = "no_prep-october"
-    cli(
-        "mail",
-        "send",
-        "--segment",
-        "no_prep",
-        "--holdout",
-        "50",
-        "--id",
-        run,
-        "--yes",
-        "--stale-ok",
-    )
+    with SmtpServer() as server:  # delivered: only a delivered run has an effect
+        use_smtp(Workspace(october), server)
+        cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--id", run, "--yes",
+            "--stale-ok")  # fmt: skip
+    configure(Workspace(october), transport="outbox")
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
     text = cli("mail", "report", run).stdout
 
@@ -168,7 +164,7 @@ def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
     import json
 
     now = {r["user_id"]: r["stuck_point"] for r in json.loads(later)}
-    for state, word in (("written", "送付"), ("holdout", "比較群")):
+    for state, word in (("sent", "送付"), ("holdout", "比較群")):
         ids = [u for u in ledger.loc[ledger["state"] == state, "user_id"] if u in now]
         left = sum(now[u] != "no_prep" for u in ids)
         share = f"{left / len(ids):.0%}（{left}/{len(ids)}人）"

@@ -19,7 +19,8 @@ from kakeai_ops.mail.holdout import check_measurable, held_out
 from kakeai_ops.model import records
 from kakeai_ops.privacy.effect import EFFECT_FIGURES, protect_effect, shown_difference
 from kakeai_ops.workspace import Workspace
-from mailing import SEGMENT, states
+from mailing import SEGMENT, states, use_smtp
+from smtp_server import SmtpServer
 
 
 def people(roles: dict[str, int]) -> list[Recipient]:
@@ -179,8 +180,6 @@ def test_mail_report_shows_n_beside_each_share(sample_copy: Workspace, tmp_path)
 
     from conftest import SAMPLE
     from kakeai_ops.store import list_snapshots
-    from mailing import use_smtp
-    from smtp_server import SmtpServer
 
     october = tmp_path / "oct"
     shutil.copytree(sample_copy.root, october)
@@ -212,7 +211,9 @@ def test_no_difference_before_a_later_snapshot(
     says to ingest first and shows no 「差（送付−比較群）: +0.0pt」 as if it were a result."""
     monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     cli = Cli(sample_copy)
-    cli("mail", "send", *SEGMENT, "--holdout", "30", "--id", "now", "--yes")
+    with SmtpServer() as server:  # delivered (a rehearsal is never measured at all)
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--holdout", "30", "--id", "now", "--yes")
     text = cli("mail", "report", "now").stdout
     assert "差（送付−比較群）" not in text and "95%信頼区間" not in text
     assert "差はまだ出せません" in text

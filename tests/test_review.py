@@ -21,7 +21,9 @@ from conftest import SAMPLE, Cli, SampleRun, tree_digest
 from kakeai_ops.config import load_settings
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
+from mailing import configure, use_smtp
 from seminar_setup import date_month1
+from smtp_server import SmtpServer
 from workbooks import header_labels, sheet_records
 
 MAIL_RUN = "no_prep.member-2026-10"
@@ -40,7 +42,12 @@ def month(october_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Wo
     cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
     cli("seminar", "attendance", "month1", str(SAMPLE / "seminar" / "month1-attendance.csv"))
     cli("seminar", "survey", "month1", str(SAMPLE / "seminar" / "month1-survey.csv"))
-    cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")
+    # The nudge delivered (a real SMTP server on 127.0.0.1): its effect is measured. The
+    # seminar's invitation stays a rehearsal (the outbox), as the demo's does.
+    with SmtpServer() as server:
+        use_smtp(ws, server)
+        cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")
+    configure(ws, transport="outbox")
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
     cli("campaign", "award", CAMPAIGN)
     return ws
@@ -280,7 +287,10 @@ def restyled(month: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict
     base = tmp_path_factory.mktemp("restyled")
     shutil.copytree(month.root, base / "ws")
     ws = Workspace(base / "ws")
-    Cli(ws)("mail", "send", "--segment", "no_rating", "--holdout", "50", "--yes")
+    with SmtpServer() as server:  # delivered, and no snapshot after it yet
+        use_smtp(ws, server)
+        Cli(ws)("mail", "send", "--segment", "no_rating", "--holdout", "50", "--yes")
+    configure(ws, transport="outbox")
     sizes = [r["in_snapshot"] for r in run_json(ws, "mail", "report", MAIL_RUN)]
     minimum = min(sizes) + 1
     data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
@@ -455,36 +465,62 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     # The commands are in the speaker notes, never on the slide.
     said = notes(by_title(deck, "9."))
     assert f"kops mail send --segment {stuck['stuck_point']} --holdout {share}" in said
-    assert f"kops mail status {MAIL_RUN}" in said
+    assert f"kops mail report {MAIL_RUN}" in said  # delivered and measured: its verdict
     assert "kops " not in texts(by_title(deck, "9."))
     assert all(any(ch.isdigit() for ch in r[1]) for r in rows)
 
 
-def test_a_rehearsed_mail_is_not_judged_by_its_effect(
-    month: Workspace, deck: dict[str, Any]
-) -> None:
+@pytest.fixture(scope="module")
+def rehearsed(october_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """October, the nudge only written to the outbox (a rehearsal), November ingested: the
+    deck and workbook of that month."""
+    root = tmp_path_factory.mktemp("rehearsed") / "ws"
+    shutil.copytree(october_ws.root, root)
+    ws = Workspace(root)
+    cli = Cli(ws)
+    cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    out, book = root / "review.pptx", root / "review.xlsx"
+    cli("review", "--out", str(out), "--xlsx", str(book))
+    return {"ws": ws, "xlsx": book, "slides": list(Presentation(str(out)).slides)}
+
+
+def test_a_rehearsed_mail_is_not_judged_by_its_effect(rehearsed: dict[str, Any]) -> None:
     """A run only written to the outbox reached no one: the difference between those who
-    would have got it and the holdout says nothing about its text. The next action says
-    to deliver it before comparing, not 「効果は未確認: 文面を見直す」 (nor 「効果あり」)."""
-    status = {r["run_id"]: r for r in run_json(month, "mail", "status")}
-    rehearsed = status[MAIL_RUN]
-    assert rehearsed["sent"] == 0 and rehearsed["written"] > 0
-    rows = table_rows(by_title(deck, "9."))[1:]
+    would have got it and the holdout says nothing about its text. No slide, sheet or
+    report gives one: the title, the table, the workbook and `kops mail report` say it is
+    not measured, and the next action says to deliver it before comparing, not 「効果は未確認:
+    文面を見直す」 (nor 「効果あり」)."""
+    ws = rehearsed["ws"]
+    status = {r["run_id"]: r for r in run_json(ws, "mail", "status")}
+    run = status[MAIL_RUN]
+    assert run["sent"] == 0 and run["written"] > 0 and run["holdout"] > 0
+    not_measured = "まだ測定できません（未送信で、だれにも届いていません）"
+    mail_slide = by_title(rehearsed, "5.")
+    headline = mail_slide.shapes.title.text_frame.text
+    assert "書き出しのみ（未送信）" in headline and "効果はまだ分かりません" in headline
+    for verdict in ("誤差", "多く抜けた", "少なかった", "有意差", "信頼区間"):
+        assert verdict not in headline and verdict not in texts(mail_slide)
+    assert flat(mail_rows(mail_slide)[MAIL_RUN][MEASURED]) == not_measured
+    assert not any(shape.has_chart for shape in mail_slide.shapes)  # no shares to plot
+    (record,) = [
+        r for r in sheet_records(rehearsed["xlsx"], "5_メール施策") if r["run_id"] == MAIL_RUN
+    ]
+    assert record["effect"].replace("\n", "") == not_measured
+    assert record["difference"] is None and record["ci95_low"] is None
+    rows = table_rows(by_title(rehearsed, "9."))[1:]
     proposal, basis = next(
         [flat(r[0]), flat(r[1])] for r in rows if "事前準備なし・部下向け" in flat(r[0])
     )
     assert "文面を見直す" not in proposal and "効果あり" not in proposal
     assert "書き出しのみ（未送信）" in proposal
-    assert "送信数 0" in basis and f"{rehearsed['written']:,}通" in basis
-    # Nor does the mail slide's title state an effect of a mail no one received.
-    mail_slide = by_title(deck, "5.")
-    headline = mail_slide.shapes.title.text_frame.text
-    assert "（未送信）" in headline and "効果はまだ分かりません" in headline
-    for verdict in ("誤差", "多く抜けた", "少なかった", "有意差"):
-        assert verdict not in headline
-    # Its bars say so too: the shares of those it would have reached.
-    category = next(iter(chart(mail_slide).plots[0].categories))
-    assert category.startswith(f"{flat(mail_rows(mail_slide)[MAIL_RUN]['配信'])}（未送信）")
+    assert "送信数 0" in basis and f"{run['written']:,}通" in basis
+    # `kops mail report` counts the groups and gives no outcome nor difference.
+    for group in run_json(ws, "mail", "report", MAIL_RUN):
+        assert group["in_snapshot"] > 0
+        assert group["left_stuck_point"] == group["share_left"] == group["still_flagged"] == ""
+    said = Cli(ws)("mail", "report", MAIL_RUN).stdout
+    assert "nobody received it" in said and "Difference" not in said and "%（" not in said
 
 
 def test_the_run_is_in_the_audit_log(month: Workspace, deck: dict[str, Any]) -> None:
@@ -655,8 +691,9 @@ def test_demo_ends_with_the_deck(demo_run: tuple[Path, Any]) -> None:
     slides = list(Presentation(str(deck)).slides)
     assert len(slides) == 10
     assert (root / "out" / "review-2026-11.xlsx").is_file()
+    # The demo only writes its mail to the outbox: no effect is told of a mail no one got.
     mail = texts(next(s for s in slides if title(s).startswith("5.")))
-    assert "95%信頼区間" in mail
+    assert "すべて書き出しのみ（未送信）" in mail and "95%信頼区間" not in mail
 
 
 def test_an_empty_workspace_says_to_ingest_first(tmp_path: Path) -> None:

@@ -29,12 +29,16 @@ NOT_YET = "not yet measurable"
 NO_HOLDOUT = "no holdout"
 TOO_SMALL = "groups too small"
 NO_LATER_SNAPSHOT = "no snapshot after the run"
+# Only written to the outbox (a rehearsal): no one received it, so those it was for and the
+# holdout differ by chance alone, whatever the text said.
+NOT_DELIVERED = "not delivered"
 
 
 def mailed_state(ledger_rows: pd.DataFrame) -> str:
     """Which rows form the mailed group: those delivered (``sent``); for a run only ever
     rehearsed through the outbox, those it wrote (``written``), so a rehearsal can be
-    walked through end to end; the report says which."""
+    walked through end to end. Its groups are counted, but no difference is given of a
+    mail no one received (``NOT_DELIVERED``)."""
     states = set(ledger_rows["state"])
     return "written" if "sent" not in states and "written" in states else "sent"
 

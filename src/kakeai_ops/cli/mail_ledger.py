@@ -415,9 +415,12 @@ def report_command(
     tables = context.tables(snap, columns=NEEDED_COLUMNS)
     content = tables_content(snap, NEEDED_COLUMNS)
     effect = run_effect_in(run, rows, tables, context.settings, when, content)
-    # On the snapshot it was planned on, no one can have left yet: no outcome, rather than
-    # 「0%（0/9人）」 read as a result.
-    figures = effect.shown.assign(**dict.fromkeys(EFFECT_FIGURES)) if not_yet else effect.shown
+    mailed = mailed_state(rows)
+    # On the snapshot it was planned on, no one can have left yet; of a run only written to
+    # the outbox, no one received anything: no outcome either way, rather than 「0%（0/9人）」
+    # or a share beside the holdout's, read as a result.
+    blank = not_yet or mailed == "written"
+    figures = effect.shown.assign(**dict.fromkeys(EFFECT_FIGURES)) if blank else effect.shown
     if fmt is not Format.table:
         emit_data(figures, fmt)
         return
@@ -433,7 +436,7 @@ def report_command(
             values={"group": EFFECT_GROUPS},
         )
     )
-    _say_how_far_it_shows(effect, mailed_state(rows), context.settings.privacy.min_group, not_yet)
+    _say_how_far_it_shows(effect, mailed, context.settings.privacy.min_group, not_yet)
 
 
 def _say_how_far_it_shows(
@@ -443,10 +446,12 @@ def _say_how_far_it_shows(
     show (too few people hide it), then the difference (none before a later snapshot)."""
     if mailed == "written":
         said = _(
-            "This run was only written to the outbox: nobody received it. 'mailed' are "
-            "those it would have reached."
+            "This run was only written to the outbox: nobody received it, so it has no "
+            "effect to measure. 'mailed' are those it would have reached; send it, then "
+            "`kops mail report` after the next ingest."
         )
         out.print(f"[yellow]{escape(said)}[/yellow]")
+        return
     held = effect.shown.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:

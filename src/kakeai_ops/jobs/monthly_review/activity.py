@@ -41,13 +41,13 @@ def mail_slide(review: Review) -> Slide:
         table=table,
         chart=_mail_chart(review),
         stacked=True,
-        footnote="95%信頼区間が0をまたぐ差は誤差の範囲。"
-        "次のデータがない・人数が少ない場合はまだ測定できません"
-        + (
-            f"。{REHEARSAL_NOTE}"
-            if any(_rehearsal(r) and r.effect is not None for r in review.mail)
+        # The interval is explained where one is given.
+        footnote=(
+            "95%信頼区間が0をまたぐ差は誤差の範囲。"
+            if any(r.effect is not None and r.effect.measured for r in review.mail)
             else ""
-        ),
+        )
+        + "次のデータがない・人数が少ない・未送信の場合はまだ測定できません",
         # The method's name is for whoever checks the figures, not for the room.
         notes="95%信頼区間: Newcombe法（kops mail report と同じ）\n"
         + "\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),
@@ -123,7 +123,7 @@ def _mail_chart(review: Review) -> Chart | None:
         if effect is not None and effect.measured and run.outcome is not None:
             shares = run.outcome.set_index("group")["share_left"]
             name = (
-                f"{run_title(run.run_id, review)}{REHEARSED if _rehearsal(run) else ''}"
+                f"{run_title(run.run_id, review)}"
                 f"（送付 {effect.mailed_n}人・比較群 {effect.holdout_n}人）"
             )
             plotted.append((name, float(shares["mailed"]), float(shares["holdout"])))
@@ -143,17 +143,16 @@ def _mail_chart(review: Review) -> Chart | None:
 
 
 def _mail_message(review: Review) -> str:
+    # Only delivered runs are measured: one only written to the outbox reached no one, and
+    # the room must not hear an effect of it (「…（未送信）：差は誤差の範囲」 read as "the mail
+    # does not work").
     measured = [r for r in review.mail if r.effect is not None and r.effect.measured]
     sent = sum(r.sent for r in review.mail)
+    if not measured and all(_rehearsal(r) for r in review.mail):
+        return f"メール{len(review.mail)}件はすべて書き出しのみ（未送信）：{NOT_DELIVERED}"
     if not measured:
         return f"メール{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
-    # A run only written to the outbox reached no one: its difference is no effect of the
-    # mail, and the room must not hear one (「…（未送信）：差は誤差の範囲」 read as "the
-    # mail does not work"). A delivered run speaks first.
-    delivered = [r for r in measured if not _rehearsal(r)]
-    if not delivered:
-        return f"{run_title(measured[0].run_id, review)}のメール{REHEARSED}：{NOT_DELIVERED}"
-    run = delivered[0]
+    run = measured[0]
     assert run.effect is not None
     words = difference_words(run.effect).split("（", 1)[0]
     return f"{run_title(run.run_id, review)}のメール：{words}"
@@ -164,11 +163,7 @@ def _rehearsal(run: MailRun) -> bool:
     return run.written > 0 and run.sent == 0 and run.bounced == 0
 
 
-REHEARSED = "（未送信）"
 NOT_DELIVERED = "届いていないため、効果はまだ分かりません"
-REHEARSAL_NOTE = (
-    "書き出しのみ（未送信）の配信の「送付」は、送っていれば届いた人です（メールは届いていません）"
-)
 
 
 def _groups(outcome: pd.DataFrame) -> str:

@@ -14,7 +14,14 @@ import pandas as pd
 
 from ... import glossary
 from ...analyses import segmentation
-from ...analyses.mail_effect import NO_LATER_SNAPSHOT, Difference, difference, run_effect
+from ...analyses.mail_effect import (
+    NO_LATER_SNAPSHOT,
+    NOT_DELIVERED,
+    Difference,
+    difference,
+    mailed_state,
+    run_effect,
+)
 from ...config import Settings
 from ...dates import month_end, period_label
 from ...model import missing, number, whole
@@ -327,6 +334,8 @@ def _mail(
             note = "対象がスタックポイントではないため効果測定なし"
         elif int(run["holdout"]) == 0:
             note = "比較群なし（一部の人に送らず比べると効果を測れます）"
+        elif mailed_state(frames[run["run_id"]]) == "written":
+            effect = Difference(0, 0, 0, 0, reason=NOT_DELIVERED)  # a rehearsal: no effect
         elif planned_on >= int(snapshot.id):
             effect = Difference(0, 0, 0, 0, reason=NO_LATER_SNAPSHOT)
         else:

@@ -11,7 +11,13 @@ from collections import Counter
 from typing import Any
 
 from ... import glossary
-from ...analyses.mail_effect import NO_HOLDOUT, NO_LATER_SNAPSHOT, TOO_SMALL, Difference
+from ...analyses.mail_effect import (
+    NO_HOLDOUT,
+    NO_LATER_SNAPSHOT,
+    NOT_DELIVERED,
+    TOO_SMALL,
+    Difference,
+)
 from ...i18n import japanese
 from ...mail.audience import REASONS
 from ...store.ledger import Ledger
@@ -195,6 +201,8 @@ def _not_yet_reason(effect: Difference) -> str:
     """``Difference.reason`` (the mail report's English message id) in the deck's words."""
     if effect.reason == NO_LATER_SNAPSHOT:
         return "送信後のデータがまだありません"
+    if effect.reason == NOT_DELIVERED:
+        return "未送信で、だれにも届いていません"
     if effect.reason == NO_HOLDOUT:
         return "比較群がありません"
     if effect.reason.startswith(TOO_SMALL):
