@@ -218,7 +218,9 @@ def test_the_file_says_what_its_pairs_were_chosen_under(
     book = load_workbook(target)
     assert book.sheetnames[:3] == ["候補", "条件", "注記"]
     said = {r["label"]: r["value"] for r in sheet_records(book, "conditions")}
-    assert said["テーマ"].startswith("今後のキャリア（")
+    assert said["テーマ"] == "今後のキャリア"
+    assert said["テーマの扱い"].startswith("「今後のキャリア」の1on1があるペアだけ")
+    assert "6回以上" in said["対象のペア"] and "4以上" in said["対象のペア"]  # interview.*
     assert said["事業部"] == "全社" and said["選ぶ組"] == "4組（選んだのは4組）"
     assert said["スタックポイントのあるペア"] == "除く"
     eligible = run.stderr.split(" eligible pair")[0].rsplit("\n", 1)[-1].strip()
@@ -229,3 +231,4 @@ def test_the_file_says_what_its_pairs_were_chosen_under(
     cli("interview", "shortlist", "--n", "4", "--division", "営業本部", "--out", str(plain))
     again = {r["label"]: r["value"] for r in sheet_records(load_workbook(plain), "conditions")}
     assert again["テーマ"] == "なし" and again["事業部"] == "営業本部"
+    assert "テーマの扱い" not in again and "スコア" not in again

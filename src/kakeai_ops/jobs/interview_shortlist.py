@@ -232,15 +232,22 @@ def conditions(
     opened a month later does not say by itself that its pairs were chosen for a theme,
     and their スコア are of that theme."""
     start = as_of - dt.timedelta(days=rules.lookback_days - 1)
-    theme = (
-        f"{options.topic}（このトピックの多いペアを優先。スコアはこのテーマでの値）"
-        if options.topic
-        else "なし"
-    )
     rows = [
         ("基準日", as_of.isoformat()),
         ("期間", f"直近{rules.lookback_days}日（{period_label(start, as_of)}）"),
-        ("テーマ", theme),
+        (
+            "対象のペア",
+            f"上司・部下とも在籍（休職中でない）、インタビュー済みでも除外した人でもない、"
+            f"期間中の1on1が{rules.min_held}回以上、平均スッキリ度が{rules.min_sukkiri:g}以上",
+        ),
+        ("テーマ", options.topic or "なし"),
+    ]
+    if options.topic:
+        rows += [
+            ("テーマの扱い", f"「{options.topic}」の1on1があるペアだけを選び、多いペアを優先"),
+            ("スコア", "テーマを加えた値（テーマなしで選んだときのスコアとは違います）"),
+        ]
+    rows += [
         ("事業部", options.division or "全社"),
         ("選ぶ組", f"{options.n}組（選んだのは{len(result.picks)}組）"),
         ("スタックポイントのあるペア", "含む" if options.include_stuck else "除く"),

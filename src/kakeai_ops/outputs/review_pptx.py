@@ -488,13 +488,32 @@ def _phrased_where_room(
     wrapping would (「業 / 務の進捗」, 「人 / 間関係」 read badly). The type size and the
     rows shown stay as they were."""
     rows, heights = list(rows), list(heights)
+    # What PowerPoint draws with Meiryo's taller lines: a row grows to its text, so a line
+    # more is taken only while the table, grown so, still ends above the note below it.
+    shown = [spec.columns, *rows]
+    drawn = [max(h, _drawn_height(r, widths, size)) for h, r in zip(heights, shown, strict=True)]
     for index, row in enumerate(spec.rows):
         free = _phrased_row(row, widths, size, free=True)
-        taller = _row_height(free, widths, size) - heights[index + 1]
-        if free != rows[index] and sum(heights) + taller <= height:
-            rows[index] = free
-            heights[index + 1] += taller
+        if free == rows[index]:
+            continue
+        taller = _row_height(free, widths, size)
+        grown = max(taller, _drawn_height(free, widths, size))
+        if sum(drawn) - drawn[index + 1] + grown <= height:
+            rows[index], heights[index + 1], drawn[index + 1] = free, taller, grown
     return rows, heights
+
+
+def _drawn_height(cells: list[str], widths: list[float], size: float) -> float:
+    """The inches a row's text takes in PowerPoint with Meiryo (about 1.5 em a line, where
+    _row_height counts 1.3 and some slack) and the cell's margins."""
+    lines = max(
+        (
+            _wrapped_lines(str(t), _usable_points(w), size)
+            for t, w in zip(cells, widths, strict=True)
+        ),
+        default=1,
+    )
+    return lines * size * MEIRYO_LINE / 72 + 0.04
 
 
 def _table(slide: Any, spec: Table, left: float, top: float, width: float, height: float) -> float:
@@ -527,6 +546,8 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
     return lay.height
 
 
+LINE = 1.3  # a table line's height, in ems of its type size, as a row is sized (+ slack)
+MEIRYO_LINE = 1.5  # Meiryo's own line height (ascent + descent): what PowerPoint draws
 SHORT_HEADER = 7  # ems: a header line this short (順位, スッキリ度, （直近30日）) never breaks
 
 
@@ -654,7 +675,7 @@ def _row_height(cells: list[str], widths: list[float], size: float) -> float:
     for text, column_width in zip(cells, widths, strict=True):
         # Each line of the text wraps on its own: a cell's lines are their wrapped sum.
         lines = max(lines, _wrapped_lines(str(text), _usable_points(column_width), size))
-    return lines * size * 1.3 / 72 + 0.08
+    return lines * size * LINE / 72 + 0.08
 
 
 def _cell(
