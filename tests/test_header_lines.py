@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from kakeai_ops.outputs.header_lines import (
@@ -107,3 +109,33 @@ def test_a_phrase_text_breaks_between_words_and_no_line_starts_with_a_mark(
     assert len(broken) > 1 and "".join(broken) == title
     assert breaks_between_words("\n".join(broken))
     assert not any(line[0] in "：:？?！!、。・）" for line in broken[1:])
+
+
+HEADING = (
+    "対象：開発本部HRBP（開発本部/製品開発部、開発本部/品質保証部）　期間：2026年8月23日〜"
+    "11月20日（前期間 2026年5月25日〜8月22日 と比較）　基準日：2026-11-20"
+)
+
+
+@pytest.mark.parametrize("room", [40, 60, 80, 100])
+def test_a_note_breaks_between_its_parts_never_inside_a_date(room: int) -> None:
+    """A report's heading line wrapped by Excel read 「基準日：2026- / 11-20」 and 「2026年5月25 /
+    日」: it is written on lines that end after a part (the wide space), a clause (、, 。) or
+    before a bracket, each within the room where its pieces allow."""
+    from kakeai_ops.outputs.header_lines import display_width, note_lines
+
+    shown = note_lines(HEADING, room)
+    assert "".join(shown) == HEADING  # every character kept, in order
+    assert len(shown) > 1
+    for line, after in itertools.pairwise(shown):
+        assert line.endswith(("　", "、", "。", "・")) or after.startswith("（"), (line, after)
+    for date in ("2026-11-20", "2026年5月25日", "2026年8月23日"):
+        assert any(date in line for line in shown), (date, shown)
+    for line in shown:  # a space ending a line is unseen
+        assert display_width(line.rstrip()) <= room or len(words(line.strip())) == 1, line
+
+
+def test_a_note_that_fits_is_one_line() -> None:
+    from kakeai_ops.outputs.header_lines import note_lines
+
+    assert note_lines("基準日：2026-11-20", 40) == ["基準日：2026-11-20"]

@@ -3,6 +3,7 @@ the room, and a hidden figure stands at the right of its cell. Read back with op
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -390,3 +391,32 @@ def test_records_on_several_lines_are_ruled_apart_and_one_line_lists_are_not(
     monkeypatch.setattr(workbook, "RULED_RECORDS", 2)  # (2,000: a list this long is slow)
     sheet = load_workbook(write_table(pairs, tmp_path / "many.xlsx")).worksheets[0]
     assert not any(_ruled(sheet))
+
+
+def test_a_note_wider_than_the_sheet_breaks_between_its_parts() -> None:
+    """A heading or a note alone in its row spans the sheet and wraps; Excel would break it
+    anywhere (「基準日：2026- / 11-20」). It is written on lines between its parts, each
+    line given its room, and the characters are kept in order."""
+    from openpyxl import Workbook
+
+    note = (
+        "対象：開発本部HRBP（開発本部/製品開発部、開発本部/品質保証部）　期間：2026年8月23日〜"
+        "11月20日（前期間 2026年5月25日〜8月22日 と比較）　基準日：2026-11-20"
+    )
+    sheet = Workbook().active
+    for column, header in enumerate(["部署", "人数", "1on1実施率", "推移"], start=1):
+        sheet.cell(row=1, column=column, value=header)
+        sheet.column_dimensions[get_column_letter(column)].width = 12
+    sheet.cell(row=2, column=1, value="品質保証部")
+    sheet.cell(row=4, column=1, value=note)
+    workbook.print_setup(sheet, width=48)
+    shown = sheet["A4"].value
+    assert shown.replace("\n", "") == note
+    lines = shown.split("\n")
+    assert len(lines) >= 3 and "基準日：2026-11-20" in lines[-1]
+    assert all(
+        line.endswith(("　", "、")) or nxt.startswith("（")
+        for line, nxt in itertools.pairwise(lines)
+    )
+    assert sheet.row_dimensions[4].height >= workbook.row_height(len(lines))
+    assert "A4:D4" in {str(r) for r in sheet.merged_cells.ranges}

@@ -153,6 +153,17 @@ def cell_lines(text: str, room: float) -> list[str]:
     return _broken(text, room, _CELL_BREAKS)
 
 
+# …and a note under a table or a sheet's heading: after a sentence, a clause or the wide
+# space between its parts (「対象：…　期間：…　基準日：2026-11-20」), so never 「2026- / 11-20」.
+_NOTE_BREAKS = re.compile(r"(?<=[。、・　])|(?=[（(])")
+
+
+def note_lines(text: str, room: float) -> list[str]:
+    """A note in lines of at most ``room`` display columns, broken between its sentences,
+    clauses and parts first, then between words; the lines joined give the text back."""
+    return _broken(text, room, _NOTE_BREAKS)
+
+
 # …and a list of reasons (選んだ理由): after 「、」 only, between two reasons.
 _LIST_BREAKS = re.compile(r"(?<=、)")
 

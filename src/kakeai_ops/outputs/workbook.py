@@ -671,7 +671,13 @@ def _wrap_long_notes(sheet: Worksheet, width: float) -> None:
             continue
         sheet.merge_cells(f"A{target.row}:{last}{target.row}")
         target.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[target.row].height = row_height(math.ceil(needed / width))
+        # Broken between its parts, as Excel would not: 「基準日：2026- / 11-20」.
+        lines = [
+            line for part in text.split("\n") for line in header_lines.note_lines(part, width / 1.1)
+        ]
+        target.value = "\n".join(lines)
+        count = sum(math.ceil(max(display_width(line) * 1.1, 1) / width) for line in lines)
+        sheet.row_dimensions[target.row].height = row_height(max(count, 1))
 
 
 def print_setup(
