@@ -506,14 +506,7 @@ def _phrased_where_room(
 def _drawn_height(cells: list[str], widths: list[float], size: float) -> float:
     """The inches a row's text takes in PowerPoint with Meiryo (about 1.5 em a line, where
     _row_height counts 1.3 and some slack) and the cell's margins."""
-    lines = max(
-        (
-            _wrapped_lines(str(t), _usable_points(w), size)
-            for t, w in zip(cells, widths, strict=True)
-        ),
-        default=1,
-    )
-    return lines * size * MEIRYO_LINE / 72 + 0.04
+    return _row_lines(cells, widths, size) * size * MEIRYO_LINE / 72 + 0.04
 
 
 def _table(slide: Any, spec: Table, left: float, top: float, width: float, height: float) -> float:
@@ -670,12 +663,16 @@ def _japanese(text: str) -> bool:
 
 def _row_height(cells: list[str], widths: list[float], size: float) -> float:
     """Inches for the tallest cell (its text measured as _ems measures it)."""
+    return _row_lines(cells, widths, size) * size * LINE / 72 + 0.08
 
+
+def _row_lines(cells: list[str], widths: list[float], size: float) -> int:
+    """The lines of a row's tallest cell; each line of a text wraps on its own, so a cell's
+    lines are their wrapped sum."""
     lines = 1
     for text, column_width in zip(cells, widths, strict=True):
-        # Each line of the text wraps on its own: a cell's lines are their wrapped sum.
         lines = max(lines, _wrapped_lines(str(text), _usable_points(column_width), size))
-    return lines * size * LINE / 72 + 0.08
+    return lines
 
 
 def _cell(
