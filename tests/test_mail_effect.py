@@ -63,3 +63,26 @@ def test_the_interval_needs_neither_scipy_nor_statsmodels() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_run_is_a_rehearsal_only_when_nothing_reached_a_mail_server() -> None:
+    import pandas as pd
+
+    from kakeai_ops.analyses.mail_effect import is_rehearsal, mailed_state
+
+    def ledger(*states: str) -> pd.DataFrame:
+        return pd.DataFrame({"user_id": [f"u{i}" for i in range(len(states))], "state": states})
+
+    cases = {
+        ("written", "written", "holdout"): True,
+        ("written", "deferred", "holdout"): True,
+        ("sent", "written", "holdout"): False,
+        # Sent, then returned by a bounce notice: it reached a mail server.
+        ("bounced", "written", "holdout"): False,
+        ("bounced", "holdout"): False,
+        ("deferred", "holdout"): False,  # nothing written yet: nothing rehearsed
+    }
+    for states, expected in cases.items():
+        counted = {s: states.count(s) for s in ("written", "sent", "bounced")}
+        assert is_rehearsal(counted["written"], counted["sent"], counted["bounced"]) is expected
+        assert (mailed_state(ledger(*states)) == "written") is expected, states

@@ -34,13 +34,23 @@ NO_LATER_SNAPSHOT = "no snapshot after the run"
 NOT_DELIVERED = "not delivered"
 
 
+def is_rehearsal(written: int, sent: int, bounced: int) -> bool:
+    """A run (or a campaign's notices) only ever written to the outbox: something was
+    written, nothing handed to a mail server (sent, or sent and then bounced). The one
+    definition the mail report, the deck and its workbook use."""
+    return written > 0 and sent == 0 and bounced == 0
+
+
 def mailed_state(ledger_rows: pd.DataFrame) -> str:
     """Which rows form the mailed group: those delivered (``sent``); for a run only ever
-    rehearsed through the outbox, those it wrote (``written``), so a rehearsal can be
-    walked through end to end. Its groups are counted, but no difference is given of a
-    mail no one received (``NOT_DELIVERED``)."""
-    states = set(ledger_rows["state"])
-    return "written" if "sent" not in states and "written" in states else "sent"
+    rehearsed through the outbox (``is_rehearsal``), those it wrote (``written``), so a
+    rehearsal can be walked through end to end. Its groups are counted, but no difference
+    is given of a mail no one received (``NOT_DELIVERED``)."""
+    counts = ledger_rows["state"].value_counts()
+    rehearsed = is_rehearsal(
+        int(counts.get("written", 0)), int(counts.get("sent", 0)), int(counts.get("bounced", 0))
+    )
+    return "written" if rehearsed else "sent"
 
 
 def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.DataFrame:

@@ -90,7 +90,7 @@ def _mail_effects(review: Review) -> list[Action]:
     """Each mail run with a measured effect: keep it, or rework its text."""
     actions = []
     for run in review.mail:
-        if run.sent == 0 and run.written > 0 and run.effect is not None:
+        if run.rehearsal and run.effect is not None:
             # Written to the outbox only: it reached no one, so the difference from the
             # holdout says nothing of its text (「文面を見直す」 would be advice from noise).
             actions.append(

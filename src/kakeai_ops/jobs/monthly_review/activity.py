@@ -148,7 +148,7 @@ def _mail_message(review: Review) -> str:
     # does not work").
     measured = [r for r in review.mail if r.effect is not None and r.effect.measured]
     sent = sum(r.sent for r in review.mail)
-    if not measured and all(_rehearsal(r) for r in review.mail):
+    if not measured and all(r.rehearsal for r in review.mail):
         return f"メール{len(review.mail)}件はすべて書き出しのみ（未送信）：{NOT_DELIVERED}"
     if not measured:
         return f"メール{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
@@ -156,11 +156,6 @@ def _mail_message(review: Review) -> str:
     assert run.effect is not None
     words = difference_words(run.effect).split("（", 1)[0]
     return f"{run_title(run.run_id, review)}のメール：{words}"
-
-
-def _rehearsal(run: MailRun) -> bool:
-    """Only written to the outbox: nobody received it, so 送付 are those it would have reached."""
-    return run.written > 0 and run.sent == 0 and run.bounced == 0
 
 
 NOT_DELIVERED = "届いていないため、効果はまだ分かりません"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ...analyses.mail_effect import Difference
+from ...analyses.mail_effect import Difference, is_rehearsal
 from ...config import Documents
 from ...privacy.audiences import SHARED
 
@@ -109,6 +109,11 @@ class MailRun:
     # they have no row and no mail, so the counts above add up to fewer people.
     left_out: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def rehearsal(self) -> bool:
+        """Only written to the outbox: nobody received it (``is_rehearsal``)."""
+        return is_rehearsal(self.written, self.sent, self.bounced)
+
 
 @dataclass
 class SeminarFigures:
@@ -152,6 +157,11 @@ class AwardNotices:
     def mails(self) -> int:
         """Mails written or sent (one per person)."""
         return self.sent + self.bounced + self.written
+
+    @property
+    def rehearsal(self) -> bool:
+        """The notices were only written to the outbox (``is_rehearsal``)."""
+        return is_rehearsal(self.written, self.sent, self.bounced)
 
 
 @dataclass

@@ -338,7 +338,7 @@ def _notice_cell(c: CampaignFigures) -> str:
     if not c.awarded:
         return "－"
     text = f"{n.mails:,}通"
-    if n.written and not (n.sent or n.bounced):
+    if n.rehearsal:
         text += "（未送信）"
     return text
 
