@@ -405,12 +405,8 @@ def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any
     assert row[2] == f"{len(eligible):,}人"
     assert row[4] == f"{listed[CAMPAIGN]['awarded']:,}人"
     assert row[3] == "期間終了"  # the window ended in September
-    # The chart names its bars as the table heads its columns, and draws no 達成見込み
-    # series (not a bar of 0) when every window has ended.
-    bars = {s.name: list(s.values) for s in chart(slide).plots[0].series}
-    assert list(bars) == ["対象", "付与済み"]
-    assert set(bars) <= set(table_rows(slide)[0])
-    assert bars["対象"] == [len(eligible)]
+    # One campaign: its table says it all; a chart would only draw the same two numbers.
+    assert not any(shape.has_chart for shape in slide.shapes)
     # No award mail yet: every awarded person is counted as not mailed, and said so.
     assert row[5] == "0通"
     awarded = listed[CAMPAIGN]["awarded"]
