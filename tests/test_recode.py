@@ -39,6 +39,14 @@ def test_a_lone_small_department_joins_the_smallest_department_beside_it() -> No
     assert rows.department("A", "a2") == "a2"
 
 
+def test_the_merge_note_names_a_blank_department_without_brackets_in_brackets() -> None:
+    rows = recode({("A", "(未設定)"): 2, ("A", "a2"): 30, ("A", "a3"): 12}, privacy())
+    assert rows.department("A", "(未設定)") == "a3・その他の部署（1部署）"
+    assert rows.notes == [
+        "A：5人未満の部署（部署未設定）はa3と合わせて「a3・その他の部署（1部署）」として表示しています。"
+    ]
+
+
 def test_a_small_division_joins_its_configured_sibling_else_the_smallest() -> None:
     sizes = {
         ("管理本部", "人事部"): 49,

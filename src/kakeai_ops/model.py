@@ -129,6 +129,9 @@ def _time(name: str, header: str, nullable: bool = True, **more: Any) -> Field:
     return Field(name, "datetime", nullable=nullable, header=header, **more)
 
 
+# A blank 事業部 or 部署, as every output names it (exports.md).
+UNSET = "(未設定)"
+
 USERS = Table(
     "users",
     "ユーザー一覧",
@@ -137,8 +140,8 @@ USERS = Table(
         _text("user_id", "ユーザーID", required=True),
         _text("name", "氏名", required=True),
         _text("email", "メールアドレス", nullable=True),  # blank: the user can't be mailed
-        _text("division", "事業部"),  # blank: 「(未設定)」
-        _text("department", "部署"),  # blank: 「(未設定)」
+        _text("division", "事業部"),  # blank: UNSET
+        _text("department", "部署"),  # blank: UNSET
         _text("job_type", "職種", nullable=True),
         _text("age_band", "年代", nullable=True),
         # Only to derive age_band when the export gives birth dates instead.

@@ -328,7 +328,7 @@ def summary(result: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 def by_group(result: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per group (e.g. 事業部): headcount, users per stuck point, healthy share."""
 
-    table = cross_counts(result[by].fillna("(未設定)"), result["stuck_point"])
+    table = cross_counts(result[by].fillna(model.UNSET), result["stuck_point"])
     table = table.reindex(columns=list(KEYS), fill_value=0)
     table.insert(0, "users", table.sum(axis=1))
     table["healthy_share"] = table["healthy"] / table["users"].where(table["users"] > 0)

@@ -24,8 +24,6 @@ from .reading import RawTable
 
 __all__ = ["EARLIEST", "canonicalise", "repeated_headers", "required_columns_missing"]
 
-UNSET = "(未設定)"
-
 
 def canonicalise(
     table: str,
@@ -158,8 +156,8 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
             "user_id": user_id,
             "name": name,
             "email": email.mask(email == "", None),
-            "division": division.mask(division == "", UNSET),
-            "department": department.mask(department == "", UNSET),
+            "division": division.mask(division == "", model.UNSET),
+            "department": department.mask(department == "", model.UNSET),
             "job_type": job_type.mask(job_type == "", None),
             "age_band": age_band.mask(age_band == "", None),
             "employment": employment.mask(employment == "", vocab.active[0]),

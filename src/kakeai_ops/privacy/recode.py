@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from ..config.rule_settings import Privacy
 from ..errors import KopsError
 from ..i18n import _
+from ..model import UNSET
 from .rules import is_small
 
 SEPARATOR = "・"
@@ -235,24 +236,28 @@ def _merge_departments(
         return
     row = other_departments(len(small))
     together = sum(units[k] for k in small)
+    listed = "、".join(_department_words(k[1]) for k in small)
     merged = list(small)
     if is_small(together, minimum):
         host = large[0]  # the smallest 部署 big enough on its own
         row = f"{own(host)}{SEPARATOR}{row}"
         merged.append(host)
         text = (
-            f"{label}：{minimum}人未満の部署（{'、'.join(k[1] for k in small)}）は"
+            f"{label}：{minimum}人未満の部署（{listed}）は"
             f"{own(host)}と合わせて「{row}」として表示しています。"
         )
     else:
-        text = (
-            f"{label}：{minimum}人未満の部署（{'、'.join(k[1] for k in small)}）は"
-            f"「{row}」にまとめています。"
-        )
+        text = f"{label}：{minimum}人未満の部署（{listed}）は「{row}」にまとめています。"
     out.merges.append(Note(label, row, text))
     for key in merged:
         out.departments[key] = row
     out.merged_people += sum(units[k] for k in merged)
+
+
+def _department_words(name: str) -> str:
+    """A 部署 as the merge note lists it in its brackets: a blank one as 「部署未設定」, not
+    「（(未設定)）」 (brackets in brackets)."""
+    return "部署未設定" if name == UNSET else name
 
 
 def check_merge_pairs(pairs: Sequence[Sequence[str]], sizes: Mapping[tuple[str, str], int]) -> None:
