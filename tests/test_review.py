@@ -759,3 +759,25 @@ def test_the_trend_table_adds_up_as_it_reads(deck: dict[str, Any]) -> None:
             assert f"{label}（{moved[label]:+d}pt）" in said_part
         others = [label for label in moved if label not in named]
         assert not any(f"{label}（" in said_part for label in others)
+
+
+def test_the_deck_says_its_period_is_not_the_division_reports_default(
+    month: Workspace, deck: dict[str, Any]
+) -> None:
+    """The deck's rates are of 直近30日, a report made without --period of 直近90日: the
+    same 事業部 may read 「↑ +3pt」 on the slide and 「↓ -2pt」 in the report. Slides 1 and 4
+    say that the definitions and hiding are shared but the period, values and changes not."""
+    periods = {
+        c["period"] for c in run_json(month, "report", "divisions") if c["table"] == "overview"
+    }
+    assert len(periods) == 1
+    start, end = (dt.date.fromisoformat(d) for d in periods.pop().split("〜"))
+    days = (end - start).days + 1
+    assert days == 90  # the report's default, recounted from what it published
+    said = (
+        f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（直近{days}日）と違い"
+        "直近30日のため、値と増減も違います"
+    )
+    for topic in ("1.", "4."):
+        assert said in texts(by_title(deck, topic)).replace("\n", "")
+    assert "事業部別レポートと同じ定義" not in texts(by_title(deck, "4."))

@@ -35,6 +35,8 @@ NEEDED_COLUMNS = model.needed(
 )
 
 DAYS_PER_MONTH = 30.4375
+# The period of `kops report divisions` given no --period.
+DEFAULT_PERIOD = "90d"
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ def _publication(
 @writes_state("report divisions --mail", only_with="mail")
 def divisions_command(
     workspace: WorkspaceOpt = None,
-    period: PeriodOpt = "90d",
+    period: PeriodOpt = division_figures.DEFAULT_PERIOD,
     advisor: AdvisorOpt = None,
     all_advisors: AllAdvisorsOpt = False,
     mail: MailOpt = False,

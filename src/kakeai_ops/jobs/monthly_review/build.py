@@ -14,6 +14,7 @@ import pandas as pd
 
 from ... import glossary
 from ...analyses import segmentation
+from ...analyses.divisions import DEFAULT_PERIOD, parse_period
 from ...analyses.mail_effect import (
     NO_LATER_SNAPSHOT,
     NOT_DELIVERED,
@@ -293,7 +294,13 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
         changes,
         basis=report.period.basis,
         previous_period=before.period.caption if before is not None else "",
+        report_default=_report_default(report),
     )
+
+
+def _report_default(report: DivisionReport) -> str:
+    default = parse_period(DEFAULT_PERIOD, report.period.end)[0]
+    return "" if default.basis == report.period.basis else default.basis
 
 
 def _mail(

@@ -118,7 +118,7 @@ def build_slides(review: Review) -> list[Slide]:
             # The period every figure with （直近30日） in its label covers.
             footnote=f"{review.divisions.basis}: {review.divisions.period}。"
             "↑上昇・増加 ↓低下・減少 →変化なし（前回比）。"
-            "事業部別レポートと同じ定義・同じ秘匿ルール",
+            f"{same_as_report(review)}",
             notes=snapshot_notes(review),
         ),
         _funnel(review),
@@ -296,9 +296,22 @@ def _divisions(review: Review) -> Slide:
     return Slide(
         f"4. {TITLES['divisions']}",
         message=_divisions_message(review),
-        subtitle=f"{review.divisions.basis}（{review.divisions.period}）。事業部別レポートと同じ"
-        f"定義・秘匿ルール（{glossary.HIDDEN_LEGEND.removesuffix('。')}）",
+        subtitle=f"{review.divisions.basis}（{review.divisions.period}）。{same_as_report(review)}"
+        f"。{glossary.HIDDEN_LEGEND.removesuffix('。')}",
         table=Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]),
+    )
+
+
+def same_as_report(review: Review) -> str:
+    """What the deck's rates share with the division report, and, when the report's own
+    period is another (the deck 直近30日, the report by default 直近90日), that its values
+    and arrows differ: the same 事業部 read 「↑ +3pt」 here and 「↓ -2pt」 there."""
+    d = review.divisions
+    if not d.report_default:
+        return "事業部別レポートと同じ定義・同じ秘匿ルール"
+    return (
+        f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（{d.report_default}）"
+        f"と違い{d.basis}のため、値と増減も違います"
     )
 
 
