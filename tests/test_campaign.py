@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+import sample_recount
 from conftest import SAMPLE, Cli
 from kakeai_ops import glossary
 from kakeai_ops.analyses.streaks import ELIGIBLE_COLUMNS
@@ -114,6 +115,31 @@ def test_explain_shows_weeks_and_verdict(
     assert near["missed_weeks"].split(";")[0][5:].replace("-", "/") in text
     yes = next(r for r in everyone if r["eligible"] == "true")
     assert "対象です" in cli("campaign", "explain", CAMPAIGN, yes["user_id"]).stdout
+
+
+def test_a_manager_who_held_none_as_member_is_said_to_have_held_none_as_member(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The campaign counts 1on1s held as 部下: a manager who held many with their 部下 and
+    none as one reads 「部下としての1on1の実施なし」, in the list and in explain, never
+    「1on1の実施なし」 (untrue of them). Recounted from the sample's meetings export."""
+    cli = Cli(sample_ws)
+    everyone = _rows(cli, "campaign", "eligible", CAMPAIGN, "--all", "--format", "csv")
+    held = sample_recount.load().held
+    window = held[held["held_at"].between("2026-04-01", "2026-10-01", inclusive="left")]
+    as_manager, as_member = set(window["manager_id"]), set(window["member_id"])
+    none_as_member = [r for r in everyone if r["note"] == "判定期間中に部下としての1on1の実施なし"]
+    assert none_as_member
+    assert all(r["user_id"] not in as_member for r in none_as_member)
+    managers = [r for r in none_as_member if r["user_id"] in as_manager]
+    assert managers  # the sample's managers with no manager of their own
+    assert not [r for r in everyone if r["note"] == "判定期間中に1on1の実施なし"]
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    said = cli("campaign", "explain", CAMPAIGN, managers[0]["user_id"]).stdout
+    assert "判定期間中に部下としての1on1の実施なし" in said
+    monkeypatch.setenv("KOPS_LANG", "en")
+    said = cli("campaign", "explain", CAMPAIGN, managers[0]["user_id"]).stdout
+    assert "no 1on1 held as a member in the window" in said
 
 
 def test_award_counts_add_up_when_someone_is_no_longer_eligible(sample_copy: Workspace) -> None:

@@ -319,6 +319,19 @@ def test_someone_who_held_no_1on1_is_not_given_months_of_a_run() -> None:
     a, b = result.loc["A"], result.loc["B"]
     assert not bool(a["eligible"]) and a["best_run_months"] == 0
     assert a["run_start"] == a["run_end"] == a["missed_weeks"] == ""
-    assert a["note"] == "判定期間中に1on1の実施なし"
+    assert a["note"] == "判定期間中に部下としての1on1の実施なし"
     assert not bool(b["eligible"]) and b["run_start"] != "" and b["missed_weeks"] != ""
     assert b["note"].startswith("いちばん近い期間に実施のなかった週")
+    # M held 1on1s every week, but as 上司: for a campaign of members, none (not 「実施なし」
+    # alone, which would be untrue of them).
+    m = result.loc["M"]
+    assert m["run_start"] == "" and m["note"] == "判定期間中に部下としての1on1の実施なし"
+    # For a campaign of managers, M's weeks count and A held none as 上司.
+    managers = result_for(t, campaign(role="manager"))
+    assert managers.loc["A"]["note"] == "判定期間中に上司としての1on1の実施なし"
+    assert managers.loc["M"]["note"].startswith("いちばん近い期間")
+    # Twice a week asked, once a week held: some held, but no week counted.
+    twice = result_for(t, campaign(per_week=2))
+    assert twice.loc["B"]["run_start"] == ""
+    assert twice.loc["B"]["note"] == "判定期間中に部下としての1on1が週2回以上の週なし"
+    assert twice.loc["A"]["note"] == "判定期間中に部下としての1on1の実施なし"

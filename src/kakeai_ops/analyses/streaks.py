@@ -81,7 +81,20 @@ def week_grid(campaign: Campaign, calendar: BusinessCalendar, as_of: dt.date) ->
 # The 備考 of an active person not eligible: how close the closest months came (a list's
 # words; `kops campaign explain` says the closest run in the reader's language instead).
 CLOSEST_NOTE = "いちばん近い期間に実施のなかった週 "
-NONE_HELD_NOTE = "判定期間中に1on1の実施なし"
+# The role the campaign counts, as the 備考 says it: a manager who held 1on1s with their
+# 部下 but none as 部下 held none for a campaign of members.
+ROLE_WORDS = {"member": "部下としての", "manager": "上司としての", "any": ""}
+
+
+def none_held_notes(rule: StreakRule) -> tuple[str, str]:
+    """備考 of someone with no week counted in the window: none held in the role
+    (「判定期間中に部下としての1on1の実施なし」), or some held but never ``min_per_week`` in
+    one week (「判定期間中に部下としての1on1が週2回以上の週なし」)."""
+    role = ROLE_WORDS[rule.role]
+    return (
+        f"判定期間中に{role}1on1の実施なし",
+        f"判定期間中に{role}1on1が週{rule.min_per_week}回以上の週なし",
+    )
 
 
 @dataclass(frozen=True)
@@ -291,11 +304,14 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
     # (the words of `kops campaign explain`; the months are beside it: one line of print).
     closest = active & ~eligible & has_run & runs.full
     note_of = np.where(closest, 4 + missed_count, note_of)
-    # Someone who held no 1on1 in any week of the window came no closer in one run of
-    # months than another: months beside 「最長の連続月数 0」 would read as a run they made.
+    # Someone with no week counted in the window came no closer in one run of months than
+    # another: months beside 「最長の連続月数 0」 would read as a run they made. 備考 says
+    # which: none held in the role, or some but never enough in one week.
     held_none = closest & ~covered.any(axis=1)
-    note_texts.append(NONE_HELD_NOTE)
-    note_of = np.where(held_none, len(note_texts) - 1, note_of)
+    none_held, no_full_week = none_held_notes(rule)
+    note_texts += [none_held, no_full_week]
+    some_held = counts.sum(axis=1) > 0
+    note_of = np.where(held_none, len(note_texts) - 2 + some_held, note_of)
     start_of = np.where(held_none, blank, start_of)
     end_of = np.where(held_none, blank, end_of)
     missed_texts = [*missed_texts, ""]

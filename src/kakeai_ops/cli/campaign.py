@@ -15,7 +15,7 @@ from rich.table import Table
 
 from .. import config, glossary
 from ..analyses import reads
-from ..config import Campaign
+from ..config import Campaign, StreakRule
 from ..errors import KopsError
 from ..i18n import N_, _, language
 from ..ids import did_you_mean, typed_id
@@ -377,7 +377,7 @@ def explain_command(
     )
     out.print(legend + "\n")
     _show_weeks(weeks, dict(zip(result.grid.months, result.grid.judged, strict=True)))
-    _explain_verdict(row)
+    _explain_verdict(row, campaign.rule)
     _explain_draw(draws.person(opened.workspace, campaign_id, wanted))
 
 
@@ -415,6 +415,16 @@ def _show_weeks(weeks: list[streaks.WeekDetail], month_judged: dict[tuple[int, i
         out.print(table)
 
 
+def _none_held_words(rule: StreakRule, none_held: bool) -> str:
+    """streaks.none_held_notes in the reader's language, for the role the campaign counts."""
+    role = _(RULE_ROLES[rule.role])
+    if none_held:
+        return _("no 1on1 held {role} in the window").format(role=role)
+    return _("no week of the window with {n} or more 1on1s held {role}").format(
+        n=rule.min_per_week, role=role
+    )
+
+
 def _holiday_word(day: dt.date, name: str) -> str:
     """A holiday's name on the screen: the calendar's Japanese (the mails' word) in
     Japanese, the holidays library's English name in English."""
@@ -430,7 +440,7 @@ def _holiday_word(day: dt.date, name: str) -> str:
     return str(english) if english else name
 
 
-def _explain_verdict(row: pd.Series) -> None:
+def _explain_verdict(row: pd.Series, rule: StreakRule) -> None:
     from ..analyses import streaks
 
     run = _("{start} – {end}").format(start=row["run_start"], end=row["run_end"])
@@ -442,8 +452,9 @@ def _explain_verdict(row: pd.Series) -> None:
     note = str(row["note"] or "")
     if note.startswith(streaks.CLOSEST_NOTE):
         note = ""  # the closest run is said below, in the reader's language
-    elif note == streaks.NONE_HELD_NOTE:
-        note = _("no 1on1 was held in any week of the window")
+    elif note in streaks.none_held_notes(rule):
+        none_held = note == streaks.none_held_notes(rule)[0]
+        note = _none_held_words(rule, none_held)
     reason = note or _("no run of months meets the condition")
     label = _("Not eligible")
     out.print(f"[bold red]{label}[/bold red]: {escape(str(reason))}")
