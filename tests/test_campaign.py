@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ from sample_recount import read
 from workbooks import header_labels, sheet_records
 
 CAMPAIGN = "exec-1on1-2026h2"
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 def _rows(cli: Cli, *args: str) -> list[dict[str, str]]:
@@ -50,7 +55,16 @@ def test_eligible_csv_columns_and_values(sample_ws: Workspace) -> None:
     missed = [r for r in others if r["missed_weeks"]]
     assert missed and all(w.count("-") == 2 for r in missed for w in r["missed_weeks"].split(";"))
     notes = {r["note"] for r in others}
-    assert "退職のため対象外" in notes and "休職・休業中のため対象外" in notes
+    assert "休職・休業中のため対象外" in notes
+    # Those who have left (退職) are left out of everything (rules.md), campaigns too.
+    users = read(SAMPLE / "2026-11" / "users.csv")
+    left = {nfkc(u).strip() for u in users.loc[users["在籍状況"] == "退職", "ユーザーID"]}
+    assert left and not left & {r["user_id"] for r in everyone}
+    why = cli("campaign", "explain", CAMPAIGN, min(left), ok=False)
+    assert why.exit_code == 1
+    assert f"{min(left)} has left (退職): campaigns do not judge people who have left" in (
+        why.stderr
+    )
     only = _rows(cli, "campaign", "eligible", CAMPAIGN, "--format", "csv")
     assert {r["user_id"] for r in only} == {r["user_id"] for r in eligible}
 
@@ -81,8 +95,9 @@ def test_the_summary_sheet_names_its_counts(sample_copy: Workspace, tmp_path: Pa
     verdicts = [r["eligible"] for r in sheet_records(book, "eligibility")]
     assert summary["対象の人数"] == verdicts.count("対象") > 0
     assert summary["対象外の人数"] == verdicts.count("対象外") > 0
-    users = len(read(SAMPLE / "2026-11" / "users.csv"))  # every row, retired people too
-    assert summary["対象の人数"] + summary["対象外の人数"] == users
+    users = read(SAMPLE / "2026-11" / "users.csv")
+    here = len(users) - int((users["在籍状況"] == "退職").sum())  # 退職: left out
+    assert summary["対象の人数"] + summary["対象外の人数"] == here == 252
 
 
 def test_unknown_campaign(sample_ws: Workspace) -> None:

@@ -26,8 +26,8 @@ def test_counts_key_on_employment_status() -> None:
     assert eligibility_counts(judged, users) == {
         "eligible": 1,
         "not_eligible": 3,
-        "on_leave_or_retired": 2,
-        "qualify_but_on_leave_or_retired": 2,
+        "on_leave": 1,
+        "qualify_but_on_leave": 2,
         "months_judged": 3,
     }
 

@@ -185,7 +185,7 @@ def test_qualifies_only_in_a_later_run() -> None:
     assert (result.loc["A", "run_start"], result.loc["A", "run_end"]) == ("2026-06", "2026-08")
 
 
-def test_people_on_leave_or_retired_are_never_eligible() -> None:
+def test_people_on_leave_are_never_eligible_and_those_who_left_are_not_judged() -> None:
     rows = every_week("M", "L", APR_SEP[:3]) + every_week("M", "R", APR_SEP[:3])
     t = tables(
         users=[
@@ -201,7 +201,7 @@ def test_people_on_leave_or_retired_are_never_eligible() -> None:
         not bool(result.loc["L", "eligible"])
         and result.loc["L", "note"] == "休職・休業中のため対象外"
     )
-    assert not bool(result.loc["R", "eligible"]) and result.loc["R", "note"] == "退職のため対象外"
+    assert "R" not in result.index  # 退職: left out of everything (rules.md)
     assert bool(result.loc["L", "qualifies_by_calendar"])
 
 

@@ -126,7 +126,7 @@ def eligibility(
     from .definitions import held_mask, user_positions
 
     grid = week_grid(campaign, calendar, as_of)
-    users = tables.users.set_index("user_id")
+    users = _current(tables.users).set_index("user_id")
     index = users.index
     meetings = tables.meetings
     held = held_mask(meetings, as_of)  # a mask, not a copy of every column
@@ -162,6 +162,12 @@ def eligibility(
     return Eligibility(grid, frame, counts, index)
 
 
+def _current(users: pd.DataFrame) -> pd.DataFrame:
+    """The users a campaign judges: everyone but those who have left (退職), who are left
+    out of everything (rules.md). Those on leave stay: listed, never eligible."""
+    return users[users["employment_status"] != "retired"]
+
+
 def eligibility_table(
     users: pa.Table,
     meetings: pa.Table,
@@ -185,6 +191,9 @@ def eligibility_table(
     )
     from ..columnar.buffers import numbers, texts, to_numbers
 
+    # As ``_current``: those who have left are not judged.
+    status_column = users.column("employment_status")
+    users = users.filter(pc.fill_null(pc.not_equal(status_column, "retired"), True))
     user_ids = users.column("user_id")
     # (Combining no chunks would make an empty array by pa.array, which loads pandas.)
     ids = user_ids.combine_chunks() if user_ids.num_chunks else texts([])

@@ -315,12 +315,12 @@ def eligible_command(
     )
     out.print(
         _(
-            "Eligible: {eligible:,}   not eligible: {not_eligible:,} (on leave or retired: "
+            "Eligible: {eligible:,}   not eligible: {not_eligible:,} (on leave: "
             "{away:,})   months judged: {months}"
         ).format(
             eligible=counts["eligible"],
             not_eligible=counts["not_eligible"],
-            away=counts["on_leave_or_retired"],
+            away=counts["on_leave"],
             months=counts["months_judged"],
         ),
         highlight=False,
@@ -357,6 +357,16 @@ def explain_command(
     campaign, result, when = judged.campaign, judged.result, judged.as_of
     wanted = typed_id(user_id)
     rows = result.users[result.users["user_id"] == wanted]
+    users = judged.tables.users
+    if (
+        rows.empty
+        and (users.loc[users["user_id"] == wanted, "employment_status"] == "retired").any()
+    ):
+        raise KopsError(
+            _("{user} has left (退職): campaigns do not judge people who have left").format(
+                user=wanted
+            )
+        )
     if rows.empty:
         raise KopsError(
             _("no user '{user}' in snapshot {snapshot}").format(
