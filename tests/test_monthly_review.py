@@ -157,6 +157,30 @@ def test_next_actions_follow_the_numbers() -> None:
     assert any("送付予定 5件" in t[1] for t in texts)
 
 
+def test_a_rehearsed_run_is_delivered_or_planned_again_by_the_data_it_was_planned_on() -> None:
+    """A run only written to the outbox is measured once delivered; but if it was planned
+    on an earlier snapshot its mails state that data's facts, so it is planned again."""
+    from kakeai_ops.analyses.mail_effect import NOT_DELIVERED, Difference
+    from kakeai_ops.jobs.monthly_review.figures import MailRun
+
+    def run(run_id: str, snapshot: str) -> MailRun:
+        effect = Difference(0, 0, 0, 0, reason=NOT_DELIVERED)
+        return MailRun(run_id, "t", "no_prep", snapshot, 0, 0, 0, 14, effect, written=13)
+
+    review = small_review(
+        mail=[run("no_prep.member-2026-10", "0001"), run("no_prep.member-2026-11", "0002")]
+    )
+    said = {a.command: a.text for a in next_actions(review, Settings())}
+    assert said["kops mail status no_prep.member-2026-11"].endswith(
+        "は書き出しのみ（未送信）: 届けてから効果を比べる"
+    )
+    old = [t for t in said.values() if "2026年10月" in t and "計画し直す" in t]
+    assert old == [
+        "メール「事前準備なし・部下向け（2026年10月）」は書き出しのみ（未送信）で、"
+        "文面は2026年10月20日時点のデータ: 送るなら最新のデータで計画し直す"
+    ]
+
+
 def test_no_actions_without_reasons() -> None:
     empty = pd.DataFrame(
         {"stuck_point": ["healthy"], "label": ["定着"], "now": [10], "before": [10]}

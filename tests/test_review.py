@@ -515,6 +515,11 @@ def test_a_rehearsed_mail_is_not_judged_by_its_effect(rehearsed: dict[str, Any])
     )
     assert "文面を見直す" not in proposal and "効果あり" not in proposal
     assert "書き出しのみ（未送信）" in proposal
+    # Planned on October's data: its mails state October's facts, so the deck does not
+    # say to deliver them as they are, but to plan them again from the latest data.
+    assert "文面は2026年10月20日時点のデータ: 送るなら最新のデータで計画し直す" in proposal
+    assert "届けてから" not in proposal
+    assert "kops mail send --segment no_prep" in notes(by_title(rehearsed, "9."))
     assert "送信数 0" in basis and f"{run['written']:,}通" in basis
     # `kops mail report` counts the groups and gives no outcome nor difference.
     for group in run_json(ws, "mail", "report", MAIL_RUN):

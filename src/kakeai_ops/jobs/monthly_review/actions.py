@@ -11,8 +11,8 @@ from ...analyses import segmentation
 from ...config import Settings
 from ...mail.holdout import measurable_share
 from ...numbers import percent
-from .figures import Action, CampaignFigures, Review
-from .titles import difference_words, points, run_title
+from .figures import Action, CampaignFigures, MailRun, Review
+from .titles import day, difference_words, points, run_title
 
 # A division's implementation rate must fall by at least this much to be called out.
 DIVISION_DROP = 0.05
@@ -86,6 +86,33 @@ def _slid_back(review: Review) -> Action | None:
     )
 
 
+def _rehearsed(run: MailRun, review: Review) -> Action:
+    """Deliver a rehearsed run to measure it; but one planned on older data is planned
+    again: its mails state that data's facts (「10月20日時点…3回のうち1回」), untrue of
+    those who have since prepared, booked or moved on."""
+    basis = (
+        f"{glossary.column_label('sent')} 0・{glossary.column_label('written')} {run.written:,}通"
+    )
+    title = run_title(run.run_id, review)
+    if run.snapshot == review.snapshot:
+        return Action(
+            text=f"メール「{title}」は書き出しのみ（未送信）: 届けてから効果を比べる",
+            basis=basis,
+            command=f"kops mail status {run.run_id}",
+        )
+    when = (
+        f"{day(review.previous_as_of)}時点"
+        if run.snapshot == review.previous_snapshot and review.previous_as_of is not None
+        else "前のデータ取り込み時点"
+    )
+    return Action(
+        text=f"メール「{title}」は書き出しのみ（未送信）で、文面は{when}のデータ:"
+        " 送るなら最新のデータで計画し直す",
+        basis=basis,
+        command=f"kops mail send --segment {run.segment_key}",
+    )
+
+
 def _mail_effects(review: Review) -> list[Action]:
     """Each mail run with a measured effect: keep it, or rework its text."""
     actions = []
@@ -93,15 +120,7 @@ def _mail_effects(review: Review) -> list[Action]:
         if run.rehearsal and run.effect is not None:
             # Written to the outbox only: it reached no one, so the difference from the
             # holdout says nothing of its text (「文面を見直す」 would be advice from noise).
-            actions.append(
-                Action(
-                    text=f"メール「{run_title(run.run_id, review)}」は書き出しのみ（未送信）:"
-                    " 届けてから効果を比べる",
-                    basis=f"{glossary.column_label('sent')} 0・"
-                    f"{glossary.column_label('written')} {run.written:,}通",
-                    command=f"kops mail status {run.run_id}",
-                )
-            )
+            actions.append(_rehearsed(run, review))
             continue
         if run.effect is not None and run.effect.measured and run.effect.low is not None:
             verdict = "効果あり: 次月も継続" if run.effect.low > 0 else "効果は未確認: 文面を見直す"
