@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -11,9 +13,10 @@ import pandas as pd
 import yaml
 from openpyxl import load_workbook
 
-from conftest import NOVEMBER_REPORT, REPORT_90D, Cli, RunSample
+from conftest import NOVEMBER_REPORT, REPORT_90D, SAMPLE, Cli, RunSample
 from kakeai_ops.store import latest_snapshot, load_tables
 from kakeai_ops.workspace import Workspace
+from sample_recount import read
 from smtp_server import SmtpServer
 from workbooks import csv_records, label, overview_records
 
@@ -156,6 +159,10 @@ def test_advisor_report_holds_only_the_scope(sample_copy: Workspace, tmp_path: P
     assert "no advisor 'nobody'" in unknown.stderr
 
 
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
 def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -> None:
     with_advisors(sample_copy)
     cli = Cli(sample_copy)
@@ -164,10 +171,29 @@ def test_advisor_scope_lists_and_audit(sample_copy: Workspace, tmp_path: Path) -
     assert len(files) == 2
     scope_keys = ["user_id", "name", "email", "division", "department", "role"]
     rows = csv_records(files[0].read_bytes(), scope_keys)
-    assert rows and {r["role"] for r in rows} <= {"上司", "部下", "両方"}
+    assert rows and {r["role"] for r in rows} <= {"上司", "部下", "両方", "なし"}
     hrbp = next(f for f in files if "HRBP" in f.name)
     depts = {r["department"] for r in csv_records(hrbp.read_bytes(), scope_keys)}
     assert depts == {"製品開発部", "品質保証部"}
+    # Everyone in the scope, as many as the advisor's report counts (人数): those in no
+    # pair yet too (なし), the ones an advisor most has to follow up. Recounted from the
+    # users export: in the scope's 事業部/部署 and not 退職.
+    users = read(SAMPLE / "2026-11" / "users.csv")
+    here = users[users["在籍状況"].fillna("") != "退職"]
+    sales_file = next(f for f in files if "営業本部長" in f.name)
+    sales = {r["user_id"] for r in csv_records(sales_file.read_bytes(), scope_keys)}
+    expected = {nfkc(u).strip() for u in here.loc[here["事業部"] == "営業本部", "ユーザーID"]}
+    assert sales == expected
+    headcount = next(
+        c["value"]
+        for c in json.loads(
+            cli("report", "divisions", "--advisor", "営業本部長", "--format", "json").stdout
+        )
+        if c["table"] == "overview" and c["metric"] == "headcount" and c["division"] == "営業本部"
+    )
+    assert headcount == len(sales)
+    no_pair = [r for r in csv_records(sales_file.read_bytes(), scope_keys) if r["role"] == "なし"]
+    assert no_pair  # the sample's 営業本部 has people with no pair
     cli("report", "divisions", "--advisor", "営業本部長", "--format", "csv")
     log = list(csv.DictReader(io.StringIO(cli("audit", "--format", "csv").stdout)))
     assert log[0]["action"] == "report divisions" and log[0]["target"] == "営業本部長"

@@ -105,16 +105,15 @@ def _mapping(unit: ScopeUnit) -> str:
 
 
 def people_in_scope(tables: Tables, name: str, config: Advisor) -> pd.DataFrame:
-    """The managers and members (accepted pairs, not retired) in the advisor's scope."""
+    """Everyone in the advisor's scope (those who have left aside), with their role in
+    accepted pairs: 上司, 部下, 両方, or なし for someone in no pair yet. As many people as
+    the 人数 of the advisor's report: the ones in no pair are those most to follow up."""
     scoped = scope_tables(tables, resolve_scope(tables.users, name, config))
     pairs = scoped.pairs[scoped.pairs["accepted_at"].notna()]
     ids = set(scoped.users["user_id"])
     managers = set(pairs["manager_id"]) & ids
     members = set(pairs["member_id"]) & ids
-    users = scoped.users[
-        is_in(scoped.users["user_id"], managers | members)
-        & (scoped.users["employment_status"] != "retired")
-    ]
+    users = scoped.users[scoped.users["employment_status"] != "retired"]
     role = pd.Series(
         roles(is_in(users["user_id"], managers), is_in(users["user_id"], members)),
         index=users.index,

@@ -565,9 +565,19 @@ def advisors_command(
         emit_data(everyone, fmt)
         made({})
         return
-    summary = everyone.groupby(["advisor", "role"]).size().unstack(fill_value=0).reset_index()
+    summary = (
+        everyone.groupby(["advisor", "role"], sort=False)
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(glossary.ROLES), fill_value=0)
+    )
+    summary = summary[["manager", "member", "both", "none"]]
+    summary["total"] = summary.sum(axis=1)  # the 人数 of each advisor's report
+    summary = summary.reset_index()
     if language() == "ja":
-        summary = summary.rename(columns={"advisor": "アドバイザー", **glossary.ROLES})
+        summary = summary.rename(
+            columns={"advisor": "アドバイザー", "total": "計", **glossary.ROLES}
+        )
     out.print(frame_table(summary, title=_("People in each advisor's scope")))
     made({})
 
