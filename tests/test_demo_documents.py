@@ -202,6 +202,29 @@ def test_the_deck_speaks_to_the_room(month: Path) -> None:
         assert not keys, (number, keys)
 
 
+def test_the_deck_points_only_to_what_the_room_can_see(month: Path) -> None:
+    """The seminar's invitation went to several stuck points: slide 5 does not say its
+    audience was no stuck point, and sends the reader to the seminar's slide. That slide
+    has no table per stuck point, so it does not ask the room to look at one."""
+    deck = _deck(month / "out" / "review-2026-11.pptx")
+    rows = _table(_slide(deck, "5."))
+    seminar = [r for r in rows if r[0].startswith("セミナーのご案内")]
+    assert seminar and all(
+        "一つのスタックポイントへの配信ではないため効果測定なし（セミナーの結果はセミナーのスライドに）"
+        in r
+        for r in seminar
+    )
+    assert not any("対象がスタックポイントではない" in cell for r in rows for cell in r)
+    said = _every_word(_slide(deck, "6."))
+    assert "を見てください" not in said
+    assert not any(
+        s.has_table and "スタックポイント" in s.table.cell(0, 0).text
+        for s in _slide(deck, "6.").shapes
+    )
+    if "構成が違います" in said:
+        assert "スタックポイント別の比較は事務局のセミナー集計にあります" in said
+
+
 def test_the_demo_month_reads_as_one_clock(month: Path) -> None:
     """Every mail the demo writes is dated on a day of the sample month (the invitation
     week, or the day after November's data), and so are the files' properties."""

@@ -162,4 +162,9 @@ def _mix(present: pd.DataFrame, points: list[str], minimum: int) -> tuple[bool, 
             f"{percent(number(shares.loc[widest, ATTENDED]))}、出席しなかった人の"
             f"{percent(number(shares.loc[widest, NOT_ATTENDED]))}）"
         )
-    return True, sentence + "。スタックポイント別の比較を見てください。"
+    return True, sentence + f"。{BY_STUCK_POINT_POINTER}"
+
+
+# The summary's pointer to its own table of the movement per stuck point; a document
+# without that table (the shared deck) says where it is instead.
+BY_STUCK_POINT_POINTER = "スタックポイント別の比較を見てください。"

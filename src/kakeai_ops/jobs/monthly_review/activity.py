@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import glossary
-from ...analyses.seminar_movement import SELF_SELECTION
+from ...analyses.seminar_movement import BY_STUCK_POINT_POINTER, SELF_SELECTION
 from ...model import whole
 from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
@@ -262,7 +262,12 @@ def seminar_slides(review: Review) -> list[Slide]:
                     for r in moved.itertuples()
                 )
             )
-            footnote = " ".join(filter(None, [SELF_SELECTION, s.mix_note]))
+            # The deck has no table per stuck point: the note says where it is.
+            mix = s.mix_note.replace(
+                BY_STUCK_POINT_POINTER,
+                "スタックポイント別の比較は事務局のセミナー集計にあります。",
+            )
+            footnote = " ".join(filter(None, [SELF_SELECTION, mix]))
         elif s.note:
             bullets.append(s.note)
         slides.append(

@@ -338,7 +338,7 @@ def _mail(
         outcome: pd.DataFrame | None = None
         note = ""
         if key is None:
-            note = "対象がスタックポイントではないため効果測定なし"
+            note = _unmeasured_note(str(run["run_id"]))
         elif int(run["holdout"]) == 0:
             note = "比較群なし（一部の人に送らず比べると効果を測れます）"
         elif mailed_state(frames[run["run_id"]]) == "written":
@@ -374,6 +374,16 @@ def _mail(
             )
         )
     return result
+
+
+def _unmeasured_note(run_id: str) -> str:
+    """Why a run sent to no one stuck point is not measured here. A seminar's invitation
+    went to several stuck points: its outcome is on the seminar's own slide (出席した人・
+    しなかった人), not 「対象がスタックポイントではない」 (untrue of it)."""
+    words = "一つのスタックポイントへの配信ではないため効果測定なし"
+    if run_id.startswith("seminar."):
+        words += "（セミナーの結果はセミナーのスライドに）"
+    return words
 
 
 def _seminars(
