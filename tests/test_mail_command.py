@@ -364,3 +364,27 @@ def test_a_workspace_without_its_templates_says_the_shipped_ones_are_used(
     said = result.stderr.replace("\n", " ")
     assert f"{october_copy.mail_templates_dir} is missing: the templates shipped" in said, said
     assert "no_pair" in result.stdout
+
+
+def test_people_a_role_filter_leaves_out_are_counted_on_the_plan(
+    sample_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--segment no_prep --role member` sends to 部下 alone: those of the stuck point who
+    are also 上司 (両方) are not chosen, and the plan says how many, by role, instead of
+    leaving them out without a word. Recounted from the sample's exports."""
+    import sample_recount
+
+    points = sample_recount.stuck_points(sample_recount.load())
+    no_prep = points[points["stuck_point"] == "no_prep"]
+    left = no_prep[no_prep["role"] != "member"]["role"].value_counts()
+    assert len(left) and set(left.index) == {"both"}  # the sample's November
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    said = Cli(sample_ws)("mail", "plan", "--segment", "no_prep", "--role", "member").stderr
+    assert (
+        f"送る人: {int((no_prep['role'] == 'member').sum())}人" in said
+        and f"絞り込み（--role・--division）で選ばなかった人: {int(left.sum())}人"
+        f"（両方 {int(left['both'])}人）"
+        in said
+    )
+    everyone = Cli(sample_ws)("mail", "plan", "--segment", "no_prep").stderr
+    assert "絞り込み" not in everyone  # nothing narrowed, nothing said

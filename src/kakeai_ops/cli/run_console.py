@@ -25,6 +25,7 @@ from rich.progress import (
 
 from ..config import Settings
 from ..errors import KopsError
+from .. import glossary
 from ..glossary import TEMPLATE_KINDS
 from ..i18n import _, term
 from ..mail.audience import REASONS, Audience, reason_word
@@ -76,6 +77,18 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
                 highlight=False,
                 markup=False,
             )
+    if audience.narrowed:
+        by_role = _(", ").join(
+            _("{role} {n:,}").format(role=term(glossary.ROLES, role), n=n)
+            for role, n in sorted(audience.narrowed.items())
+        )
+        err.print(
+            _("  Not chosen by --role / --division: {n:,} ({by_role})").format(
+                n=sum(audience.narrowed.values()), by_role=by_role
+            ),
+            highlight=False,
+            markup=False,
+        )
     if 0 < len(audience.excluded_users) <= LIST_LEFT_OUT:
         for user_id, reason in audience.excluded_users:
             note = audience.notes.get(user_id)

@@ -105,6 +105,8 @@ class Audience:
     default_run_id: str
     # What backs a reason, by user (e.g. the date of the booked 1on1).
     notes: dict[str, str] = field(default_factory=dict)
+    # Chosen.narrowed: picked by the stuck point or flag, left out by --role / --division.
+    narrowed: dict[str, int] = field(default_factory=dict)
 
 
 def excluded_summary(audience: Audience) -> str:
@@ -139,6 +141,9 @@ class Chosen:
     base: str  # the template's name, or NAME of NAME.ROLE
     extra: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     segment_key: str | None = None
+    # Those the stuck point or flag picks whom --role / --division then leave out, by
+    # their role (both → 7): said beside the plan, never dropped without a word.
+    narrowed: dict[str, int] = field(default_factory=dict)
 
 
 # How run descriptions, the audit log and the first binding format have always named each
@@ -184,6 +189,7 @@ def build_audience(
         description={},
         segment_key=chosen.segment_key,
         default_run_id="",
+        narrowed=chosen.narrowed,
     )
     screen = Screen(suppressed, told, templates)
     _sort_out(audience, chosen, spec, facts, tables, settings, as_of, screen)
@@ -354,15 +360,22 @@ def _by_stuck_point(who: Segment | Flag, spec: AudienceSpec, facts: pd.DataFrame
     # Masks over the columns, then the ids alone: filtering the whole frame copies every
     # column of it at each step.
     if isinstance(who, Segment):
-        wanted = facts["stuck_point"] == who.key
+        picked = facts["stuck_point"] == who.key
     else:
-        wanted = facts["flags"].str.split(";").apply(lambda flags: who.key in flags)
+        picked = facts["flags"].str.split(";").apply(lambda flags: who.key in flags)
+    wanted = picked
     if spec.role:
         wanted = wanted & (facts["role"] == spec.role)
     if spec.division:
         wanted = wanted & (facts["division"] == spec.division)
     chosen = facts["user_id"][wanted]
-    return Chosen(list(chosen), spec.template or who.key, segment_key=who.key)
+    narrowed = facts["role"][picked & ~wanted].value_counts()
+    return Chosen(
+        list(chosen),
+        spec.template or who.key,
+        segment_key=who.key,
+        narrowed={str(role): int(n) for role, n in narrowed.items()},
+    )
 
 
 def _awarded(
