@@ -23,9 +23,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from .. import glossary
 from ..config import Settings
 from ..errors import KopsError
-from .. import glossary
 from ..glossary import TEMPLATE_KINDS
 from ..i18n import _, term
 from ..mail.audience import REASONS, Audience, reason_word
