@@ -29,8 +29,5 @@ def test_segment_and_advisor_scope_agree_on_roles() -> None:
     facts = segment(t, Rules(), dt.date(2026, 11, 20)).set_index("user_id")["role"]
     assert facts.to_dict() == {"M": "manager", "B": "both", "E": "member", "L": "none"}
     scoped = people_in_scope(t, "adv", Advisor(scope=["営業本部"]))
-    assert dict(zip(scoped["user_id"], scoped["role"], strict=True)) == {
-        "M": "manager",
-        "B": "both",
-        "E": "member",
-    }
+    # Everyone in the scope, L (in no pair) too: the same roles as segment's.
+    assert dict(zip(scoped["user_id"], scoped["role"], strict=True)) == facts.to_dict()

@@ -191,9 +191,14 @@ def eligibility_table(
     )
     from ..columnar.buffers import numbers, texts, to_numbers
 
-    # As ``_current``: those who have left are not judged.
-    status_column = users.column("employment_status")
-    users = users.filter(pc.fill_null(pc.not_equal(status_column, "retired"), True))
+    # As ``_current``: those who have left are not judged. (Arrow compute with a Python
+    # string would convert it through pa.array, which loads pandas.)
+    status = pc.cast(users.column("employment_status"), pa.large_string()).to_pylist()
+    current = np.array([s != "retired" for s in status], dtype=bool)
+    users = users.filter(numbers(current))
+    employment = np.array(
+        [s for s, keep in zip(status, current, strict=True) if keep], dtype=object
+    )
     user_ids = users.column("user_id")
     # (Combining no chunks would make an empty array by pa.array, which loads pandas.)
     ids = user_ids.combine_chunks() if user_ids.num_chunks else texts([])
@@ -221,8 +226,7 @@ def eligibility_table(
         for column in _role_columns(campaign.rule.role)
     ]
     counts = held_counts(days, sides, n_users, grid)
-    employment = pc.cast(users.column("employment_status"), pa.large_string()).to_pylist()
-    verdicts = judge(counts, np.array(employment, dtype=object), grid, campaign.rule)
+    verdicts = judge(counts, employment, grid, campaign.rule)
 
     def text(name: str) -> pa.Array:
         distinct, which = verdicts.texts[name]
