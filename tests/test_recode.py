@@ -164,7 +164,7 @@ def test_the_information_loss_is_counted_from_what_the_report_publishes() -> Non
     assert loss["hidden"] == sum(r["value"] is None and r["unit"] != "trend" for r in records)
     assert loss["rows_hidden"] == 0 and loss["people_hidden"] == 0
     assert loss["people_merged"] == 3 + 4  # the two small 部署, one row of 7
-    assert f"合算行でのみ表示 {3 + 4}人" in report.loss_text()
+    assert f"まとめた行でのみ数えた人 {3 + 4}人" in report.loss_text()
 
 
 def test_on_the_sample_the_rows_are_the_same_month_after_month(sample_ws: Any) -> None:

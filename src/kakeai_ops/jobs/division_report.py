@@ -294,12 +294,16 @@ class Publication:
 
 
 def loss_text(loss: Mapping[str, int]) -> str:
-    """What privacy cost a report (or a set of them), as one line for people."""
+    """What privacy cost a report (or a set of them), as one line for people: the
+    workbook's, read by division heads, and the terminal's. The (秘匿) given back once
+    found unneeded are said only when there are some."""
+    given_back = (
+        f"（不要と分かり表示に戻した(秘匿) {loss['given_back']:,}）" if loss["given_back"] else ""
+    )
     return (
-        f"非表示 {loss['hidden']:,} / {loss['figures']:,} 値（不要と分かり再表示した(秘匿) "
-        f"{loss['given_back']:,}）、非表示の行 {loss['rows_hidden']}"
-        f"（{loss['people_hidden']}人）、"
-        f"合算行でのみ表示 {loss['people_merged']}人"
+        f"非表示にした値 {loss['hidden']:,} / {loss['figures']:,}{given_back}、"
+        f"行ごと非表示 {loss['rows_hidden']}行（{loss['people_hidden']}人）、"
+        f"まとめた行でのみ数えた人 {loss['people_merged']}人"
     )
 
 

@@ -93,6 +93,8 @@ PARTIAL_MONTH = f"{glossary.figure_label('implementation_rate')}はその日ま�
 TOTAL_ROW = "全社"
 DIVISION_TOTAL = "事業部計"
 PART_TOTAL = "計"
+# The overview's line of what protecting small groups cost (<5, <10, (秘匿), merged rows).
+LOSS_LEAD = "少人数の集計を守るため: "
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
@@ -275,7 +277,7 @@ def _overview_sheet(
     _legend(overview, row + 1)
     # What was merged or hidden to protect small groups, said where it shows, and what
     # that cost this file (the information loss).
-    said = [*report.notes, f"プライバシーのための情報の損失: {report.loss_text()}"]
+    said = [*report.notes, f"{LOSS_LEAD}{report.loss_text()}"]
     for offset, text in enumerate(said, start=2):
         _note(overview, row + offset, text)
     # The rate chart (and the note above it) is a section too: below two tables it may
