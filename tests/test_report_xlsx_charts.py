@@ -176,3 +176,43 @@ def test_every_month_and_every_label_reads_whole(sample_run: RunSample) -> None:
         if wide > width * 1.05:  # more than a line of the column in Meiryo UI 10 pt
             height = overview.row_dimensions[cell.row].height
             assert height is not None and height >= 2 * 14, (text, width, height)
+
+
+def test_the_monthly_lines_use_the_height_and_colours_anyone_tells_apart(
+    sample_run: RunSample,
+) -> None:
+    """Five lines between 65% and 91% were squeezed into the top third of a 0–100% axis,
+    in the theme's blue and teal: the axis starts at the 10% step a step below the lowest
+    rate drawn (recounted from the chart's own values), and each line has its own colour."""
+    from kakeai_ops.outputs.report_xlsx import LINE_COLOURS, line_axis_floor
+
+    assert [line_axis_floor(r) for r in ([0.65, 0.91], [0.7], [0.05], [0.2], [])] == [
+        0.5,
+        0.6,
+        0.0,
+        0.1,
+        0.0,
+    ]
+    target = sample_run(*REPORT_90D).out / "r.xlsx"
+    with zipfile.ZipFile(target) as archive:
+        charts = [
+            archive.read(n).decode("utf-8")
+            for n in archive.namelist()
+            if n.startswith("xl/charts/chart")
+        ]
+    (line,) = [xml for xml in charts if "lineChart" in xml]
+    refs = referenced_values(target)
+    rates = [
+        v
+        for ref, vs in refs.items()
+        for v in vs
+        if isinstance(v, float) and ref in re.findall(r"<(?:c:)?f>([^<]+)</(?:c:)?f>", line)
+    ]
+    assert rates and min(rates) > 0.5  # the sample's monthly rates
+    low = re.search(r"<(?:c:)?min val=\"([0-9.]+)\"", line)
+    assert low is not None and float(low.group(1)) == line_axis_floor(rates) > 0
+    colours = re.findall(
+        r"<(?:a:)?ln[^>]*>\s*<(?:a:)?solidFill>\s*<(?:a:)?srgbClr val=\"(\w+)\"", line
+    )
+    series = len(re.findall(r"<(?:c:)?ser>", line))
+    assert series >= 5 and colours[:series] == list(LINE_COLOURS[:series])

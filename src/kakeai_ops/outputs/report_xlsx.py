@@ -11,9 +11,11 @@ published is left out, and the sheet under the chart says so in one sentence.
 
 from __future__ import annotations
 
+import math
 import re
 from copy import copy
 from dataclasses import dataclass
+from itertools import cycle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -605,10 +607,19 @@ def _monthly(
     chart = LineChart()
     chart.title = MONTHLY_TITLE
     chart.y_axis.number_format = "0%"
-    chart.y_axis.scaling.min = 0
+    # Lines compare months, not lengths: the axis starts at the 10% step below the lowest
+    # rate drawn, so five lines between 65% and 91% are not squeezed into the top third.
+    shown = [v for row in rows for v in row[1:] if isinstance(v, int | float)]
+    chart.y_axis.scaling.min = line_axis_floor(shown)
+    chart.y_axis.scaling.max = 1
+    chart.y_axis.majorUnit = 0.1
     chart.display_blanks = "gap"  # a hidden month is a gap, never a fall to 0
     data = Reference(values.sheet, min_col=2, max_col=1 + len(drawn), min_row=top, max_row=last)
     chart.add_data(data, titles_from_data=True)
+    for series, colour in zip(chart.series, cycle(LINE_COLOURS), strict=False):
+        # Colours told apart by everyone (Okabe–Ito), not the theme's blue and teal.
+        series.graphicalProperties.line.solidFill = colour
+        series.graphicalProperties.line.width = 28575  # 2.25 pt
     for series in chart.series:
         for index in partial:  # the segment into a month in progress: dashed
             point = DataPoint(idx=index)
@@ -624,6 +635,19 @@ def _monthly(
     below = end + len(notes) + 1
     sheet.add_chart(chart, f"A{below}")
     return below + 17
+
+
+# Okabe–Ito's colours (without the yellow, faint on white): lines told apart with any
+# colour vision, and in grey print by their lightness.
+LINE_COLOURS = ("0072B2", "D55E00", "009E73", "CC79A7", "E69F00", "56B4E9", "000000")
+
+
+def line_axis_floor(rates: list[float]) -> float:
+    """The value axis' start for lines of rates: the 10% step at or below the lowest rate
+    less a step's margin (65% → 50%), never below 0."""
+    if not rates:
+        return 0.0
+    return max(0.0, math.floor(round((min(rates) - 0.1) * 10, 9)) / 10)
 
 
 def _topic_totals(

@@ -964,6 +964,9 @@ def style_chart(
         chart.y_axis.title = y_title
     if as_table:
         chart.x_axis.scaling.orientation = "maxMin"
+        # The value axis crosses the categories at their last, now the bottom: its
+        # labels stay by its title below the bars (reversing alone moved them to the top).
+        chart.y_axis.crosses = "max"
     japanese = CharacterProperties(latin=None, sz=900)
     japanese.ea = _typeface()
     if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
