@@ -604,27 +604,7 @@ def _monthly(
     for row_number in range(top + 1, last + 1):  # as the table shows them: 90%, not 0.9
         for column in range(2, 2 + len(drawn)):
             values.sheet.cell(row=row_number, column=column).number_format = "0%"
-    chart = LineChart()
-    chart.title = MONTHLY_TITLE
-    chart.y_axis.number_format = "0%"
-    # Lines compare months, not lengths: the axis starts at the 10% step below the lowest
-    # rate drawn, so five lines between 65% and 91% are not squeezed into the top third.
-    shown = [v for row in rows for v in row[1:] if isinstance(v, int | float)]
-    chart.y_axis.scaling.min = line_axis_floor(shown)
-    chart.y_axis.scaling.max = 1
-    chart.y_axis.majorUnit = 0.1
-    chart.display_blanks = "gap"  # a hidden month is a gap, never a fall to 0
-    data = Reference(values.sheet, min_col=2, max_col=1 + len(drawn), min_row=top, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    for series, colour in zip(chart.series, cycle(LINE_COLOURS), strict=False):
-        # Colours told apart by everyone (Okabe–Ito), not the theme's blue and teal.
-        series.graphicalProperties.line.solidFill = colour
-        series.graphicalProperties.line.width = 28575  # 2.25 pt
-    for series in chart.series:
-        for index in partial:  # the segment into a month in progress: dashed
-            point = DataPoint(idx=index)
-            point.graphicalProperties.line.dashStyle = "dash"
-            series.dPt.append(point)
+    chart = _monthly_lines(values, rows, len(drawn), top, last, partial)
     chart.set_categories(Reference(values.sheet, min_col=1, min_row=top + 1, max_row=last))
     # About 3.4 cm a month, so 「2026年10月」 stays on one line under its point (at 18 cm
     # six months broke it into 「2026年10 / 月」), within the width of a landscape page.
@@ -635,6 +615,34 @@ def _monthly(
     below = end + len(notes) + 1
     sheet.add_chart(chart, f"A{below}")
     return below + 17
+
+
+def _monthly_lines(
+    values: ChartValues, rows: list[list[Any]], lines: int, top: int, last: int, partial: list[int]
+) -> LineChart:
+    """The monthly rates' lines over the block of 「グラフの値」 at ``top``..``last``."""
+    chart = LineChart()
+    chart.title = MONTHLY_TITLE
+    chart.y_axis.number_format = "0%"
+    # Lines compare months, not lengths: the axis starts at the 10% step below the lowest
+    # rate drawn, so five lines between 65% and 91% are not squeezed into the top third.
+    shown = [v for row in rows for v in row[1:] if isinstance(v, int | float)]
+    chart.y_axis.scaling.min = line_axis_floor(shown)
+    chart.y_axis.scaling.max = 1
+    chart.y_axis.majorUnit = 0.1
+    chart.display_blanks = "gap"  # a hidden month is a gap, never a fall to 0
+    data = Reference(values.sheet, min_col=2, max_col=1 + lines, min_row=top, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    for series, colour in zip(chart.series, cycle(LINE_COLOURS), strict=False):
+        # Colours told apart by everyone (Okabe–Ito), not the theme's blue and teal.
+        series.graphicalProperties.line.solidFill = colour
+        series.graphicalProperties.line.width = 28575  # 2.25 pt
+    for series in chart.series:
+        for index in partial:  # the segment into a month in progress: dashed
+            point = DataPoint(idx=index)
+            point.graphicalProperties.line.dashStyle = "dash"
+            series.dPt.append(point)
+    return chart
 
 
 # Okabe–Ito's colours (without the yellow, faint on white): lines told apart with any
