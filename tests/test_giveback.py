@@ -206,10 +206,12 @@ def test_the_loss_of_the_set_counts_every_report(sample: Sample) -> None:
     assert loss["hidden"] == sum(
         1 for r in reports for c in r.cells if c.unit != "trend" and c.hidden
     )
-    # Only inside a merged row: 経営企画室 and 管理本部's unassigned (その他の部署（2部署）),
-    # 製造本部's unassigned with 第一工場 (第一工場・その他の部署（1部署）).
+    # Only inside a merged row: 経営企画室 and 管理本部's unassigned, whose one row would
+    # hold a single 部下, with 人事部 (人事部・その他の部署（2部署）); 製造本部's unassigned
+    # with 第一工場 (第一工場・その他の部署（1部署）).
     merged = {
         ("管理本部", ""),
+        ("管理本部", "人事部"),
         ("経営企画室", "経営企画室"),
         ("製造本部", ""),
         ("製造本部", "第一工場"),

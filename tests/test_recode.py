@@ -39,6 +39,32 @@ def test_a_lone_small_department_joins_the_smallest_department_beside_it() -> No
     assert rows.department("A", "a2") == "a2"
 
 
+def test_small_departments_with_a_few_members_together_join_a_department_beside_them() -> None:
+    """Two small 部署 make 5 people, enough for a row, but 1 部下: its 部下 figures would be
+    hidden, and 人事部's whole with them (else subtracted from the total). The row joins
+    the smallest 部署 beside it that no advisor sees alone (the merged row less that one
+    would give the small ones back); with none, it stays apart and hiding protects it."""
+    sizes = {("A", "a1"): 2, ("A", "a2"): 3, ("A", "人事部"): 14, ("A", "経理部"): 17}
+    members = {("A", "a1"): 1, ("A", "人事部"): 11, ("A", "経理部"): 13}
+    rows = recode(sizes, privacy(), members=members)
+    assert (
+        rows.department("A", "a1") == rows.department("A", "a2") == "人事部・その他の部署（2部署）"
+    )
+    assert rows.department("A", "人事部") == "人事部・その他の部署（2部署）"
+    assert rows.department("A", "経理部") == "経理部"
+    # 人事部 seen alone by an advisor: the row joins 経理部 instead; both seen alone: apart.
+    one = recode(sizes, privacy(), published_alone={"A/人事部"}, members=members)
+    assert one.department("A", "a1") == "経理部・その他の部署（2部署）"
+    assert one.department("A", "人事部") == "人事部"
+    both = recode(sizes, privacy(), published_alone={"A/人事部", "A/経理部"}, members=members)
+    assert both.department("A", "a1") == "その他の部署（2部署）"
+    assert both.department("A", "人事部") == "人事部"
+    no_members = recode(sizes, privacy(), members={("A", "人事部"): 11})
+    assert no_members.department("A", "a1") == "その他の部署（2部署）"  # no 部下 figure to hide
+    enough = recode(sizes, privacy(), members={**members, ("A", "a2"): 4})
+    assert enough.department("A", "a1") == "その他の部署（2部署）"  # 5 部下: shown
+
+
 def test_the_merge_note_names_a_blank_department_without_brackets_in_brackets() -> None:
     rows = recode({("A", "(未設定)"): 2, ("A", "a2"): 30, ("A", "a3"): 12}, privacy())
     assert rows.department("A", "(未設定)") == "a3・その他の部署（1部署）"

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..analyses import divisions as division_figures
 from ..analyses.advisor_scopes import part_captions, resolve_scope
-from ..analyses.definitions import current_users
+from ..analyses.definitions import current_users, formed_pairs
 from ..analyses.division_groups import TOTAL, Figures
 from ..config import ScopeUnit, Settings, scope_text
 from ..dates import month_end
@@ -949,13 +949,33 @@ def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
     }
 
 
+def member_sizes(tables: Tables) -> dict[tuple[str, str], int]:
+    """部下 (current users who are the member of a formed pair: the report's 部下の人数)
+    per (事業部, 部署)."""
+    users = current_users(tables.users)
+    members = users[users["user_id"].isin(set(formed_pairs(tables.pairs)["member_id"]))]
+    sizes = members.groupby(["division", "department"], observed=True, dropna=True).size()
+    divisions = sizes.index.get_level_values("division")
+    departments = sizes.index.get_level_values("department")
+    return {
+        (str(d), str(p)): int(n)
+        for d, p, n in zip(divisions, departments, sizes.tolist(), strict=True)
+        if n
+    }
+
+
 def organisation_rows(
     tables: Tables, settings: Settings, sizes: dict[tuple[str, str], int] | None = None
 ) -> Recoding:
     """Where each 事業部 and 部署 is published, from the current users' sizes (``sizes``:
-    ``unit_sizes(tables)`` where known already)."""
+    ``unit_sizes(tables)`` where known already) and their 部下."""
     alone = {scope_text(entry) for a in settings.advisors.values() for entry in a.scope}
-    return recode(unit_sizes(tables) if sizes is None else sizes, settings.privacy, alone)
+    return recode(
+        unit_sizes(tables) if sizes is None else sizes,
+        settings.privacy,
+        alone,
+        members=member_sizes(tables),
+    )
 
 
 def recoded(tables: Tables, recoding: Recoding) -> Tables:

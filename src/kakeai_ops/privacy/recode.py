@@ -118,11 +118,15 @@ class Recoding:
 
 
 def recode(
-    sizes: Mapping[tuple[str, str], int], privacy: Privacy, published_alone: Iterable[str] = ()
+    sizes: Mapping[tuple[str, str], int],
+    privacy: Privacy,
+    published_alone: Iterable[str] = (),
+    members: Mapping[tuple[str, str], int] | None = None,
 ) -> Recoding:
     """The published rows for an organisation of ``sizes`` people per (事業部, 部署).
     ``published_alone``: units (事業部 or 事業部/部署) some other report shows on
-    their own, chosen as merge partners only where nothing else is left."""
+    their own, chosen as merge partners only where nothing else is left. ``members``:
+    the 部下 of each unit (see ``_merge_departments``)."""
     alone = set(published_alone)
     minimum = privacy.min_group
     check_merge_pairs(privacy.merge, sizes)
@@ -131,18 +135,18 @@ def recode(
         division_sizes[division] = division_sizes.get(division, 0) + people
     out = Recoding(sizes=dict(sizes))
     groups = _merge_divisions(division_sizes, privacy.merge, minimum, alone)
-    for members in groups:
-        label = SEPARATOR.join(members)
-        for name in members:
+    for group in groups:
+        label = SEPARATOR.join(group)
+        for name in group:
             out.divisions[name] = label
-        if len(members) > 1:
+        if len(group) > 1:
             text = (
-                f"{label}：{'、'.join(members[1:])}は{minimum}人未満のため、"
-                f"{members[0]}と合わせて1行で表示しています。"
+                f"{label}：{'、'.join(group[1:])}は{minimum}人未満のため、"
+                f"{group[0]}と合わせて1行で表示しています。"
             )
             out.merges.append(Note(label, None, text))
-        units = {key: people for key, people in sizes.items() if key[0] in members}
-        _merge_departments(units, label, minimum, out, privacy.merge, alone)
+        units = {key: people for key, people in sizes.items() if key[0] in group}
+        _merge_departments(units, label, minimum, out, privacy.merge, alone, members or {})
     return out
 
 
@@ -194,8 +198,15 @@ def _merge_departments(
     out: Recoding,
     pairs: Sequence[Sequence[str]] = (),
     alone: set[str] = frozenset(),  # type: ignore[assignment]
+    members: Mapping[tuple[str, str], int] | None = None,
 ) -> None:
-    """The 部署 rows within one (merged) 事業部."""
+    """The 部署 rows within one (merged) 事業部. The small 部署 make one row; it joins
+    the smallest 部署 beside it when it holds too few people (one shown alone in another
+    report only where no other is left), and also when it holds 1–4 部下 (``members``):
+    else its 部下 figures are hidden, and a whole sibling's with them, to keep them from
+    subtraction. For 部下 it joins only a 部署 no advisor sees alone: the merged row less
+    that one would give the small ones back, so with none the row stays apart and hiding
+    protects it."""
     names = [department for _division, department in units]
     clash = {n for n in names if names.count(n) > 1}
 
@@ -238,7 +249,9 @@ def _merge_departments(
     together = sum(units[k] for k in small)
     listed = "、".join(_department_words(k[1]) for k in small)
     merged = list(small)
-    if is_small(together, minimum):
+    few_members = 0 < sum((members or {}).get(k, 0) for k in small) < minimum
+    shown_alone = f"{large[0][0]}{UNIT}{large[0][1]}" in alone
+    if is_small(together, minimum) or (few_members and not shown_alone):
         host = large[0]  # the smallest 部署 big enough on its own
         row = f"{own(host)}{SEPARATOR}{row}"
         merged.append(host)
