@@ -139,3 +139,23 @@ def test_a_note_that_fits_is_one_line() -> None:
     from kakeai_ops.outputs.header_lines import note_lines
 
     assert note_lines("基準日：2026-11-20", 40) == ["基準日：2026-11-20"]
+
+
+def test_a_cell_broken_between_words_keeps_each_figure_with_its_words() -> None:
+    """Where item breaks alone take a line more than the renderer's wrapping, a slide's
+    cell breaks between words, a count with its topic and 「95%」 with 「信頼区間」."""
+    from kakeai_ops.outputs.header_lines import (
+        breaks_between_words,
+        cell_word_lines,
+        display_width,
+    )
+
+    text = "スキルや力の向上 3件 / 業績目標の進捗 3件 / 業務の進捗や進め方 2件"
+    for room in (24, 30, 40, 50):
+        broken = cell_word_lines(text, room)
+        assert "".join(broken) == text
+        assert all(display_width(line.rstrip()) <= room for line in broken)
+        assert breaks_between_words("\n".join(broken))
+        assert not any(line.lstrip()[:1].isdigit() for line in broken[1:])  # 「3件」 kept
+    said = "差は誤差の範囲（−5.5pt、95%信頼区間 −35.5pt〜+26.5pt、有意差なし）"
+    assert not any(line.endswith("95%") for line in cell_word_lines(said, 30))

@@ -11,6 +11,7 @@ from typing import Any
 from pptx import Presentation
 from pptx.util import Emu
 
+from kakeai_ops.outputs.header_lines import breaks_between_words
 from kakeai_ops.outputs.review_pptx import Slide, Table, write_deck
 
 LONG_SUBTITLE = (
@@ -161,7 +162,6 @@ def test_long_japanese_in_a_cell_breaks_between_its_phrases(tmp_path: Path) -> N
     「付 / 与のお知らせ」): a cell longer than its column is written a line per paragraph,
     broken between words and items, where that takes no more lines than PowerPoint's own
     wrapping would. Figures and text without Japanese are left as they are."""
-    from kakeai_ops.outputs.header_lines import breaks_between_words
 
     note = "対象がスタックポイントではないため効果測定なし"
     topics = "スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
@@ -202,7 +202,6 @@ def test_where_the_slide_has_room_a_cell_takes_a_line_more_rather_than_break_a_w
     """The candidates' 備考 beside a wide topics column: left to PowerPoint, 「分散のため繰り上
     / げ（年代）」 and 「… 3件 / 人 / 間関係 2件」. With the slide's room it is written between
     words on a line more; the table is still whole on the slide, at one type size."""
-    from kakeai_ops.outputs.header_lines import breaks_between_words
 
     note = "分散のため繰り上げ（年代）"
     topics = "スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
@@ -247,7 +246,85 @@ def test_without_room_the_table_keeps_its_rows_and_size(tmp_path: Path) -> None:
         assert len(shape_.table.rows) == count + 1  # every row, no 「…ほか」 line
         assert inches(shape_.top + sum(r.height for r in shape_.table.rows)) <= 7.5 - 0.5
         for r in range(1, count + 1):
-            assert "".join(cell_lines_of(shape_.table, r, 2)) == text
+            lines = cell_lines_of(shape_.table, r, 2)
+            assert "".join(lines) == text
+            assert len(lines) == 1 or breaks_between_words("\n".join(lines)), lines
+
+
+CANDIDATES = [
+    [
+        "1",
+        "営業本部",
+        "13",
+        "4.4",
+        "0.92",
+        "",
+        "スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件",
+    ],
+    [
+        "2",
+        "マーケティング本部",
+        "13",
+        "4.4",
+        "0.91",
+        "分散のため繰り上げ（年代）",
+        "会社や部署の方針 4件 / 人間関係 3件 / 業務の進捗や進め方 3件 / 非公開トピック 1件",
+    ],
+    [
+        "3",
+        "製造本部",
+        "13",
+        "4.0",
+        "0.88",
+        "分散のため繰り上げ（年代）",
+        "スキルや力の向上 3件 / 業務の進捗や進め方 2件 / 業績目標の進捗 2件 / 非公開トピック 1件",
+    ],
+    [
+        "4",
+        "管理本部",
+        "13",
+        "4.3",
+        "0.92",
+        "",
+        "業務の進捗や進め方 3件 / 今後のキャリア 2件 / スキルや力の向上 1件 / 非公開トピック 4件",
+    ],
+    [
+        "5",
+        "開発本部",
+        "13",
+        "4.5",
+        "0.89",
+        "分散のため繰り上げ（事業部）",
+        "スキルや力の向上 3件 / 業績目標の進捗 3件 / 業務の進捗や進め方 2件",
+    ],
+]
+
+
+def test_a_cell_with_no_room_for_a_line_more_still_breaks_between_words(
+    tmp_path: Path,
+) -> None:
+    """The demo's slide 8 (its five candidates as the deck lays them out): the last row
+    has no room for its topics on a line more, and left to PowerPoint they broke 「業 /
+    務の進捗」. In the lines PowerPoint takes anyway, kops breaks them between words, a
+    count kept with its topic."""
+    columns = [
+        "順位",
+        "事業部",
+        "1on1実施数\n（直近90日）",
+        "平均スッキリ度",
+        "スコア",
+        "備考",
+        "よく話すトピック",
+    ]
+    spec = Table(columns, CANDIDATES, widths=[0.5, 2.4, 1.0, 1.0, 0.6, 1.9, 5.6])
+    slide = Slide("8. 好事例インタビュー候補", table=spec, message="m", subtitle="s", footnote="f")
+    deck = write_deck([slide], tmp_path / "d.pptx")
+    table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
+    for r, row in enumerate(CANDIDATES, start=1):
+        lines = cell_lines_of(table, r, 6)
+        assert "".join(lines) == row[6]
+        assert len(lines) > 1 and breaks_between_words("\n".join(lines)), lines
+        assert not any(line.lstrip()[:1].isdigit() for line in lines[1:]), lines
 
 
 def test_a_column_with_room_to_spare_gives_it_to_the_wrapping_ones(tmp_path: Path) -> None:

@@ -100,23 +100,44 @@ def lines(text: str, room: float) -> list[str]:
     """``text`` broken into lines of at most ``room`` display columns, at word boundaries
     only (a word wider than ``room`` has a line of its own); breaks already in the text
     are kept."""
+    return [line for part in text.split("\n") for line in _filled(words(part), room)]
+
+
+def cell_word_lines(text: str, room: float) -> list[str]:
+    """As ``lines``, a figure kept with the words beside it (「業績目標の進捗 3件」 and
+    「95%信頼区間」, never 「業績目標の進捗 / 3件」 nor 「95% / 信頼区間」): for a table cell
+    that item breaks alone would make a line longer than the renderer's own wrapping."""
     result: list[str] = []
     for part in text.split("\n"):
-        line, used = "", 0  # the line so far, and its width without leading spaces
-        for piece in _groups(words(part), room):
-            if line.strip() and used + display_width(piece.rstrip()) > room:
-                # A space between the words stays at the end of the line (unseen), so the
-                # lines joined give the header back.
-                body = piece.lstrip()
-                result.append(line + piece[: len(piece) - len(body)])
-                line, used = body, display_width(body)
-            elif line.strip():
-                line += piece
-                used += display_width(piece)
-            else:  # only spaces so far: the line starts with this piece
-                line += piece
-                used = display_width(line.lstrip())
-        result.append(line)
+        pieces: list[str] = []
+        for piece in words(part):
+            after_figure = bool(pieces) and pieces[-1][-1:] in "0123456789%" and piece[:1] != " "
+            if pieces and (piece.strip()[:1].isdigit() or after_figure):
+                pieces[-1] += piece
+            else:
+                pieces.append(piece)
+        result.extend(_filled(tuple(pieces), room))
+    return result
+
+
+def _filled(pieces: tuple[str, ...], room: float) -> list[str]:
+    """One line of text, as its ``pieces``, in lines of at most ``room`` display columns."""
+    result: list[str] = []
+    line, used = "", 0  # the line so far, and its width without leading spaces
+    for piece in _groups(pieces, room):
+        if line.strip() and used + display_width(piece.rstrip()) > room:
+            # A space between the words stays at the end of the line (unseen), so the
+            # lines joined give the header back.
+            body = piece.lstrip()
+            result.append(line + piece[: len(piece) - len(body)])
+            line, used = body, display_width(body)
+        elif line.strip():
+            line += piece
+            used += display_width(piece)
+        else:  # only spaces so far: the line starts with this piece
+            line += piece
+            used = display_width(line.lstrip())
+    result.append(line)
     return result
 
 

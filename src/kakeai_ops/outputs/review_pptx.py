@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -633,7 +634,7 @@ def _phrased_row(row: list[str], widths: list[float], size: float, free: bool = 
     Only where that takes no more lines than the renderer's own wrapping (the table keeps
     its rows), unless ``free``; a figure, a cell without Japanese and a line that fits stay
     as they are."""
-    from .header_lines import cell_lines, display_width
+    from .header_lines import cell_lines, cell_word_lines
 
     result = []
     for text, column_width in zip(row, widths, strict=True):
@@ -642,19 +643,36 @@ def _phrased_row(row: list[str], widths: list[float], size: float, free: bool = 
         if reads_as_figure(text) or wrapped == text.count("\n") + 1 or not _japanese(text):
             result.append(text)
             continue
-        lines: list[str] = []
-        for part in text.split("\n"):
-            ems = _ems(part)
-            if ems * size <= usable:
-                lines.append(part)
-                continue
-            # cell_lines measures in display columns (two to a Japanese character): the
-            # columns that this line's own mix of characters fills to ``usable``.
-            lines.extend(cell_lines(part, usable / size * display_width(part) / ems))
-        phrased = "\n".join(lines)
-        fits = all(_ems(line) * size <= usable for line in lines)
-        result.append(phrased if fits and (free or len(lines) <= wrapped) else text)
+        chosen = text
+        # Between items and phrases first (a line more only if ``free``); else, in the
+        # lines the renderer would take anyway, between words (「…3件 / 業務の / 進捗や
+        # 進め方」), never inside one (「業 / 務の進捗」).
+        for breaker, more in ((cell_lines, free), (cell_word_lines, False)):
+            broken = _broken_cell(text, usable, size, breaker)
+            if broken is not None and (more or len(broken) <= wrapped):
+                chosen = "\n".join(broken)
+                break
+        result.append(chosen)
     return result
+
+
+def _broken_cell(
+    text: str, usable: float, size: float, breaker: Callable[[str, float], list[str]]
+) -> list[str] | None:
+    """``text``'s lines, each line of it longer than the cell broken by ``breaker``; None
+    when a line still does not fit (a word wider than the cell)."""
+    from .header_lines import display_width
+
+    result: list[str] = []
+    for part in text.split("\n"):
+        ems = _ems(part)
+        if ems * size <= usable:
+            result.append(part)
+            continue
+        # The breakers measure in display columns (two to a Japanese character): the
+        # columns that this line's own mix of characters fills to ``usable``.
+        result.extend(breaker(part, usable / size * display_width(part) / ems))
+    return result if all(_ems(line) * size <= usable for line in result) else None
 
 
 def _japanese(text: str) -> bool:
