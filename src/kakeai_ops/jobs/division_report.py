@@ -938,23 +938,19 @@ AS_OF_METRICS = ("headcount", "activation_rate", "pair_rate", "members")
 
 def unit_sizes(tables: Tables) -> dict[tuple[str, str], int]:
     """People (current users) per (事業部, 部署)."""
-    users = current_users(tables.users)
-    sizes = users.groupby(["division", "department"], observed=True, dropna=True).size()
-    divisions = sizes.index.get_level_values("division")
-    departments = sizes.index.get_level_values("department")
-    return {
-        (str(d), str(p)): int(n)
-        for d, p, n in zip(divisions, departments, sizes.tolist(), strict=True)
-        if n
-    }
+    return _per_unit(current_users(tables.users))
 
 
 def member_sizes(tables: Tables) -> dict[tuple[str, str], int]:
     """部下 (current users who are the member of a formed pair: the report's 部下の人数)
     per (事業部, 部署)."""
     users = current_users(tables.users)
-    members = users[users["user_id"].isin(set(formed_pairs(tables.pairs)["member_id"]))]
-    sizes = members.groupby(["division", "department"], observed=True, dropna=True).size()
+    return _per_unit(users[users["user_id"].isin(set(formed_pairs(tables.pairs)["member_id"]))])
+
+
+def _per_unit(users: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """How many of ``users`` per (事業部, 部署), units with none left out."""
+    sizes = users.groupby(["division", "department"], observed=True, dropna=True).size()
     divisions = sizes.index.get_level_values("division")
     departments = sizes.index.get_level_values("department")
     return {
