@@ -187,7 +187,7 @@ def test_the_preparation_mail_counts_what_the_exports_hold(
         user_id = user_of(exports, address)
         recent = exports.recent_as_member(user_id, as_of)
         said = re.search(
-            r"(.+?)時点の記録では、.*?直近の 1on1 (\d+) 回のうち、\n事前準備（トピックの選択）がされていたのは (\d+) 回",
+            r"(.+?)時点の記録では、.*?直近の 1on1 (\d+) 回のうち、\n開始前にトピックを選んでいたのは (\d+) 回",
             text,
         )
         assert said, text

@@ -295,6 +295,6 @@ def test_the_prep_mail_states_the_count_the_exports_give(sample_copy: Workspace)
             mine["prepared"].notna() & (mine["prepared"] <= mine["held"]) & (mine["topic"] != "")
         ).sum()
         assert (
-            f"直近の 1on1 {len(mine)} 回のうち、 事前準備（トピックの選択）がされていたのは "
+            f"直近の 1on1 {len(mine)} 回のうち、 開始前にトピックを選んでいたのは "
             f"{prepared} 回" in body
         ), (user_id, body[:200])

@@ -587,7 +587,7 @@ def test_every_no_prep_mail_states_the_recount(
         address = email.utils.parseaddr(str(message["To"]))[1].lower()
         mine = held[held["member_id"] == by_email[address]].tail(3)
         said = re.search(
-            r"直近の 1on1 (\d+) 回のうち、\s*事前準備（トピックの選択）がされていたのは (\d+) 回",
+            r"直近の 1on1 (\d+) 回のうち、\s*開始前にトピックを選んでいたのは (\d+) 回",
             body,
         )
         assert said, path.name

@@ -64,7 +64,7 @@ def test_no_prep_member_mail_carries_the_seed_examples(tmp_path: Path) -> None:
         "業務の進捗や進め方",
         "今後のキャリア／一緒に考えてほしい",
         "1回目",
-        "事前準備（トピックの選択）がされていたのは 0 回",
+        "開始前にトピックを選んでいたのは 0 回",
     ):
         assert phrase in message.text
     assert "配信不要" in message.text and Settings().mail.contact in message.text
