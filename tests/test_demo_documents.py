@@ -443,7 +443,8 @@ def test_awarded_people_and_award_mails_add_up_on_the_deck(month: Path) -> None:
         f"付与済み {len(awarded)}人 = 書き出しのみ（未送信） {len(mails)}人"
         f" ＋ メールアドレスなし {len(no_address)}人"
     ) in text
-    assert f"お知らせ{len(mails)}通（{len(no_address)}人はメールアドレスなし）" in text
+    # The title too says they were not sent: the room would take them as told.
+    assert f"お知らせ{len(mails)}通（未送信・{len(no_address)}人はメールアドレスなし）" in text
     # No chart repeating the one campaign's 対象 and 付与済み under its table.
     assert not any(s.has_chart for s in slide.shapes)
 

@@ -359,10 +359,12 @@ def _notice_cell(c: CampaignFigures) -> str:
 
 
 def _notice_clause(c: CampaignFigures) -> str:
-    """「・お知らせ77通（1人はメールアドレスなし）」 for the slide's message."""
+    """「・お知らせ77通（未送信・1人はメールアドレスなし）」 for the slide's message: only
+    written to the outbox, the title says so (the room would take them as told)."""
     if not c.awarded:
         return ""
-    why = left_out_words(c.notices.left_out)
+    said = [*(["未送信"] if c.notices.rehearsal else []), left_out_words(c.notices.left_out)]
+    why = "・".join(filter(None, said))
     return f"・お知らせ{c.notices.mails:,}通" + (f"（{why}）" if why else "")
 
 
