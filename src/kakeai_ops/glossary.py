@@ -500,7 +500,7 @@ COLUMNS: dict[str, Column] = {
     "invites_to_accept": _c("承認待ちのペア招待（部下として）", COUNT, detail=True),
     "prep_share": _f("prep_share", PERCENT),
     "rating_share": _f("rating_share", PERCENT),
-    "seminar_month": _c("おすすめセミナー（Month）", detail=True),
+    "seminar_month": _c("おすすめセミナー（シリーズの回）", detail=True),
     "held": _f("held", COUNT),
     "regularity": _c("週カバー率", PERCENT, detail=True),
     "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
