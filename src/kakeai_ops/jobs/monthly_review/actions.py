@@ -23,16 +23,27 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     """The suggestions, most pressing first: the largest stuck point, the 事業部 whose
     rate fell most, people sliding back, the mail runs' effect, campaigns to award,
     milestones to send, interviews to ask for."""
+    largest = _largest_stuck_point(review, settings)
     found = [
-        _largest_stuck_point(review, settings),
+        largest,
         _division_drop(review),
         _slid_back(review),
-        *_mail_effects(review),
+        # A rehearsal of last month's data to plan again for the stuck point the first
+        # action already mails is that action: said once, with its holdout.
+        *(a for a in _mail_effects(review) if not _repeats(a, largest)),
         *(_campaign_action(c) for c in review.campaigns),
         _milestones(review),
         _interviews(review),
     ]
     return [action for action in found if action is not None][:MAX_ACTIONS]
+
+
+def _repeats(action: Action, earlier: Action | None) -> bool:
+    """Whether ``action`` runs what ``earlier`` runs (the same command, or it with more
+    options such as a holdout)."""
+    return earlier is not None and (
+        earlier.command == action.command or earlier.command.startswith(f"{action.command} ")
+    )
 
 
 def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
