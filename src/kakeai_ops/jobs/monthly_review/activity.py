@@ -172,17 +172,24 @@ def _groups(outcome: pd.DataFrame) -> str:
 INTEREST_ROWS = 7  # the choices of the survey, ranked (the workbook has them all)
 
 
-def interest_table(interests: list[tuple[str, int]], answers: int) -> Table | None:
-    """The survey's choices (知りたいテーマ) ranked, with n: not sensitive, so every count
-    is shown; the next seminar's content is chosen from them."""
+def interest_table(
+    interests: list[tuple[str, int]], answers: int, minimum: int = 5
+) -> Table | None:
+    """The survey's choices (知りたいテーマ) ranked, with n; the next seminar's content is
+    chosen from them. The deck is shared: a choice of fewer than ``minimum`` people reads
+    「<5」 with no share, unranked (as the free-text groups beside it are hidden)."""
     if not interests:
         return None
+    shown = [(name, count) for name, count in interests if count >= minimum]
+    small = [(name, count) for name, count in interests if count < minimum]
+    rows = [
+        [str(rank), name, f"{count:,}人", percent(count / answers) if answers else "－"]
+        for rank, (name, count) in _ranked(shown)
+    ]
+    rows += [["－", name, f"<{minimum}", "－"] for name, _count in small]
     return Table(
         ["順位", f"知りたいテーマ（選択式、回答 {answers:,}件）", "選んだ人", "割合"],
-        [
-            [str(rank), name, f"{count:,}人", percent(count / answers) if answers else "－"]
-            for rank, (name, count) in _ranked(interests)[:INTEREST_ROWS]
-        ],
+        rows[:INTEREST_ROWS],
         widths=[0.5, 3.0, 0.9, 0.7],
     )
 
@@ -276,7 +283,7 @@ def seminar_slides(review: Review) -> list[Slide]:
                 message=_seminar_message(s),
                 notes=f"セミナーID: {s.seminar_id}",
                 bullets=bullets,
-                table=interest_table(s.interests, s.interest_answers),
+                table=interest_table(s.interests, s.interest_answers, s.min_group),
                 chart=chart,
                 footnote=footnote,
             )

@@ -429,6 +429,7 @@ def _seminars(
                 movement=summary.movement,
                 mix_note=summary.movement_mix_note,
                 scale=f"{scale.min}〜{scale.max}",
+                min_group=minimum(settings),
                 note="次のデータの取り込み後に次の段階に進んだ人の比較を表示します"
                 if found.movement_pending
                 else "",

@@ -136,6 +136,7 @@ class SeminarFigures:
     note: str = ""
     mix_note: str = ""  # the groups' stuck point mixes differ
     scale: str = "1〜5"  # the survey's satisfaction scale (seminar_survey.satisfaction_scale)
+    min_group: int = 5  # privacy.min_group: a count of fewer people is not on the shared deck
 
     @property
     def invited_attended(self) -> int:
