@@ -621,8 +621,8 @@ def test_the_advisor_mail_names_the_figures_its_workbook_holds(
 def test_every_award_and_recurrence_mail_states_the_recount(
     month: tuple[Path, dict[str, str]], sample: recount.Sample
 ) -> None:
-    """「2026年7月から9月まで、毎週 1on1 を続けてこられた」: three months every week of which
-    had a 1on1 or no business day; 「…の週は、営業日がないため数えていません」: a week of
+    """「2026年7月から9月まで、毎週 1on1 を続けてこられた」: the whole streak, three months or
+    more every week of which had a 1on1 or no business day; 「…の週は、営業日がないため数えていません」: a week of
     days off. 「部下の方とのペア 3 件は、いずれも…繰り返し設定がされていない」: the
     manager's formed pairs, none recurring."""
     root, _ = month
@@ -636,7 +636,12 @@ def test_every_award_and_recurrence_mail_states_the_recount(
             run = re.search(r"2026年(\d+)月から(\d+)月まで、毎週 1on1", body)
             assert run, path.name
             first, last = int(run[1]), int(run[2])
-            assert last - first == 2 and all(good[person][first - 4 : last - 3]), path.name
+            # The whole streak: every month of it good, at least three, and the months just
+            # before and after it (inside April–September) not good.
+            months = good[person]
+            assert last - first >= 2 and all(months[first - 4 : last - 3]), path.name
+            assert first == 4 or not months[first - 5], path.name
+            assert last == 9 or not months[last - 3], path.name
             for m, d in re.findall(r"2026年(\d+)月(\d+)日〜\d+日の週", body):
                 monday = dt.date(2026, int(m), int(d))
                 assert all(monday + dt.timedelta(days=i) in off for i in range(5)), path.name

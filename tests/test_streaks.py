@@ -100,7 +100,7 @@ def test_weekly_member_is_eligible_and_excused_weeks_need_no_1on1() -> None:
     )
     result = result_for(t, campaign())
     assert bool(result.loc["A", "eligible"])
-    assert (result.loc["A", "run_start"], result.loc["A", "run_end"]) == ("2026-04", "2026-06")
+    assert (result.loc["A", "run_start"], result.loc["A", "run_end"]) == ("2026-04", "2026-09")
     assert result.loc["A", "best_run_months"] == 6
     assert not bool(result.loc["B", "eligible"])
     assert result.loc["B", "best_run_months"] == 2
@@ -182,7 +182,8 @@ def test_qualifies_only_in_a_later_run() -> None:
     t = tables(users=[user("M"), user("A")], pairs=[pair("M", "A")], meetings=rows)
     result = result_for(t, campaign())
     assert bool(result.loc["A", "eligible"])
-    assert (result.loc["A", "run_start"], result.loc["A", "run_end"]) == ("2026-06", "2026-08")
+    # The whole streak, from its first month to its last (not the first three of it).
+    assert (result.loc["A", "run_start"], result.loc["A", "run_end"]) == ("2026-06", "2026-09")
 
 
 def test_people_on_leave_are_never_eligible_and_those_who_left_are_not_judged() -> None:
@@ -335,3 +336,14 @@ def test_someone_who_held_no_1on1_is_not_given_months_of_a_run() -> None:
     assert twice.loc["B"]["run_start"] == ""
     assert twice.loc["B"]["note"] == "判定期間中に部下としての1on1が週2回以上の週なし"
     assert twice.loc["A"]["note"] == "判定期間中に部下としての1on1の実施なし"
+
+
+def test_the_qualifying_run_is_the_whole_streak_and_stops_at_its_last_good_month() -> None:
+    """April–July every week, August missed, September again: 連続の開始月・終了月 are the
+    streak's own months (2026-04 to 2026-07), as the award mail says them, beside 最長の
+    連続月数 4; not the first three months of it, nor running over August."""
+    rows = every_week("M", "A", APR_SEP[:4]) + every_week("M", "A", APR_SEP[5:])
+    t = tables(users=[user("M"), user("A")], pairs=[pair("M", "A")], meetings=rows)
+    a = result_for(t, campaign()).loc["A"]
+    assert bool(a["eligible"]) and a["best_run_months"] == 4
+    assert (a["run_start"], a["run_end"]) == ("2026-04", "2026-07")

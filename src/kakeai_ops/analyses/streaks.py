@@ -367,8 +367,9 @@ class _Runs:
 
 
 def _runs(month_ok: np.ndarray, month_missed: np.ndarray, n_judged: int, k: int) -> _Runs:
-    """The first qualifying run of ``k`` judged months, else the closest one (fewest
-    weeks missed, the earliest of equals)."""
+    """The first qualifying run, as long as its good months go on (April to September,
+    not the first three of them: the award mail says the months of the streak), else the
+    closest run of ``k`` judged months (fewest weeks missed, the earliest of equals)."""
     n_users = month_ok.shape[0]
     # Months are judged from the window's start without gaps; runs are windows of k of them.
     n_runs = max(n_judged - k + 1, 0)
@@ -389,7 +390,13 @@ def _runs(month_ok: np.ndarray, month_missed: np.ndarray, n_judged: int, k: int)
     eligible = qualifies.any(axis=1)
     first_good = qualifies.argmax(axis=1)
     fewest = run_missed.argmin(axis=1)  # the earliest of the closest runs
-    return _Runs(eligible, np.where(eligible, first_good, fewest), np.full(n_users, k), True)
+    # The qualifying run goes on to the first month after it that is not good (the month
+    # before it is not good, or an earlier run would qualify).
+    months = np.arange(n_judged)
+    bad_after = (months[None, :] >= first_good[:, None]) & (good == 0)
+    ends = np.where(bad_after.any(axis=1), bad_after.argmax(axis=1), n_judged)
+    length = np.where(eligible, ends - first_good, k)
+    return _Runs(eligible, np.where(eligible, first_good, fewest), length, True)
 
 
 def _grid_weeks(days: np.ndarray, grid: WeekGrid) -> np.ndarray:
