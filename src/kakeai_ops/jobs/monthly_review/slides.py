@@ -168,7 +168,10 @@ def _funnel(review: Review) -> Slide:
     return Slide(
         f"2. {TITLES['funnel']}",
         message=message,
-        subtitle=f"スタックポイント別の人数（ファネル順）。{compared_text(review)}",
+        # One person, one stuck point (the first in the funnel): 18 not logged in have no
+        # pair either, yet count under 未ログイン, so ペア未成立 is not 100% − ペア成立率.
+        subtitle=f"スタックポイント別の人数（ファネル順。一人を最初のスタックポイントに数える）。"
+        f"{compared_text(review)}",
         bullets=[note] if note else [],
         table=table,
         # Horizontal bars: the eight names read level (not slanted under columns), and
@@ -234,7 +237,7 @@ def _trend(review: Review) -> Slide:
     return Slide(
         f"3. {TITLES['trend']}",
         message=message,
-        subtitle=f"各時点の全員に占める、スタックポイント別の割合（{day(dates[0])}〜"
+        subtitle=f"各時点の全員に占める、最初のスタックポイント別の割合（{day(dates[0])}〜"
         f"{day(dates[-1])}）",
         bullets=bullets,
         table=table,
