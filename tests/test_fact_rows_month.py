@@ -332,7 +332,7 @@ def contradictions(mail: Mail, person: Person, config: dict[str, Any]) -> list[s
         recent = person.recent_as_member()
         found = re.search(r"直近の 1on1 (\d+) 回のうち", text)
         check(found is not None and int(found.group(1)) == len(recent), "recent count")
-        said = re.search(r"(?:されていたのは|入力は) (\d+) 回", text)
+        said = re.search(r"(?:選んでいたのは|入力は) (\d+) 回", text)
         index = 2 if key == "no_prep" else 3
         actual = sum(m[index] for m in recent)
         check(said is not None and int(said.group(1)) == actual, f"{key} count {actual}")

@@ -277,7 +277,7 @@ def _raw_meetings() -> pd.DataFrame:
 
 
 def test_the_prep_mail_states_the_count_the_exports_give(sample_copy: Workspace) -> None:
-    """「直近の 1on1 3 回のうち、事前準備…がされていたのは N 回」 for every reader, recounted
+    """「直近の 1on1 3 回のうち、開始前にトピックを選んでいたのは N 回」 for every reader, recounted
     from the sample's meetings.xlsx files themselves: the last 3 held as member by
     2026-11-20, prepared = 事前準備日時 set, not after the 1on1, and a topic chosen."""
     cli = Cli(sample_copy)

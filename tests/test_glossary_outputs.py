@@ -569,7 +569,7 @@ def test_the_seminar_figures_are_the_recount(month: tuple[Path, dict[str, str]])
 def test_every_no_prep_mail_states_the_recount(
     month: tuple[Path, dict[str, str]], sample: recount.Sample
 ) -> None:
-    """「直近の 1on1 3 回のうち、事前準備…がされていたのは 1 回でした」, each person's own."""
+    """「直近の 1on1 3 回のうち、開始前にトピックを選んでいたのは 1 回でした」, each person's own."""
     root, _ = month
     raw = recount.read(recount.SAMPLE / "2026-11" / "users.csv")
     by_email = dict(

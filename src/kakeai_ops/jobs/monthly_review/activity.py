@@ -9,6 +9,7 @@ from ...analyses.seminar_movement import BY_STUCK_POINT_POINTER, SELF_SELECTION
 from ...model import whole
 from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
+from ...privacy.rules import is_small, shows
 from ..seminars.summary_workflow import answers_line, attendance_line
 from .figures import MailRun, Review
 from .mail_counts import left_out_cell, unmeasured_words
@@ -180,8 +181,8 @@ def interest_table(
     「<5」 with no share, unranked (as the free-text groups beside it are hidden)."""
     if not interests:
         return None
-    shown = [(name, count) for name, count in interests if count >= minimum]
-    small = [(name, count) for name, count in interests if count < minimum]
+    shown = [(name, count) for name, count in interests if shows(count, minimum)]
+    small = [(name, count) for name, count in interests if is_small(count, minimum)]
     rows = [
         [str(rank), name, f"{count:,}人", percent(count / answers) if answers else "－"]
         for rank, (name, count) in _ranked(shown)
