@@ -8,11 +8,13 @@ import json
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 from openpyxl import load_workbook
 
+import sample_recount
 from conftest import NOVEMBER_REPORT, REPORT_90D, SAMPLE, Cli, RunSample
 from kakeai_ops.store import latest_snapshot, load_tables
 from kakeai_ops.workspace import Workspace
@@ -401,3 +403,43 @@ def test_an_out_file_in_a_missing_folder_is_a_clear_error_and_writes_nothing(
         assert "no such directory" in result.stderr and "Internal error" not in result.stderr
     assert not missing.exists()
     assert tree_digest(sample_copy.root) == before
+
+
+def test_the_company_and_a_partial_advisor_never_subtract_to_a_small_group(
+    sample_copy: Workspace,
+) -> None:
+    """The company's 開発本部 less 開発HRBP's 製品開発部・品質保証部 is 基盤技術部's: a topic
+    count shown in both reports gives 基盤技術部's, so it is shown in both only where
+    基盤技術部's own would be (its members who took the topic at least min_group, 10 for
+    心身の状態). Recounted from the sample's exports, not from the reports."""
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    company = json.loads(cli("report", "divisions", "--format", "json").stdout)
+    hrbp = json.loads(
+        cli("report", "divisions", "--advisor", "開発HRBP", "--format", "json").stdout
+    )
+    (period,) = {c["period"] for c in company if c["table"] == "topics"}
+    start, end = (pd.Timestamp(d) for d in period.split("〜"))
+    sample = sample_recount.load()
+    users = sample.users.set_index("user_id")
+    held = sample.held[sample.held["held_at"].between(start, end + pd.Timedelta(days=1))]
+    held = held[held["member_id"].map(users["department"]) == "基盤技術部"]
+    members = held.groupby("topic")["member_id"].nunique()
+
+    def shown(cells: list[dict[str, Any]]) -> dict[str, int]:
+        return {
+            c["topic"]: c["value"]
+            for c in cells
+            if c["table"] == "topics"
+            and c["division"] == "開発本部"
+            and c["metric"] == "count"
+            and c["value"] is not None
+        }
+
+    both = shown(company).keys() & shown(hrbp).keys()
+    assert both  # most topics are shown in both
+    for topic in both:
+        minimum = 10 if topic == "心身の状態" else 5
+        assert int(members.get(topic, 0)) >= minimum, topic
+    small = [t for t, n in members.items() if n < (10 if t == "心身の状態" else 5)]
+    assert small  # the sample has such a topic (プライベート: 4 members)

@@ -510,7 +510,7 @@ def _publication(
                     "privacy audit: {count} figure(s) published earlier for this snapshot "
                     "or for days this period shares (`kops audit` lists the files) would, "
                     "with this report, give hidden figures back; nothing was written"
-                ).format(count=released),
+                ).format(count=released + sum(not c.hidden for e in earlier for c in e)),
                 hint=_(
                     "publish with the settings (advisors, privacy) used then, "
                     "or wait for the next snapshot"

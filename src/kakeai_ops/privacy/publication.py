@@ -35,7 +35,7 @@ from typing import Any
 from .audit import audit, protect, settle
 from .cells import COUNT_UNITS, PRIMARY, SECONDARY, UNPUBLISHED, Cell
 from .lp import additive_relations, parents
-from .rules import is_label
+from .rules import is_label, is_small
 
 ROUNDS = 8  # each round only hides more; in practice two settle it
 
@@ -135,7 +135,9 @@ def _refresh(
                 shared.state = cell.state
     for position in range(len(seen), len(joint)):
         unpublished = joint[position]
-        unpublished.state, unpublished.released = UNPUBLISHED, False
+        # A small rest (``_small_rest``) stays a figure to protect; the others are unknowns.
+        unpublished.state = PRIMARY if unpublished.raw is not None else UNPUBLISHED
+        unpublished.released = False
         unpublished.threshold = joint[models[position]].threshold
 
 
@@ -226,9 +228,24 @@ def _nest(joint: list[Cell], models: dict[int, int]) -> None:
                 part,
                 node=(*key[: PEOPLE_IN_NODE[0]], ("rest", tuple(sorted(people))), _people(key)),
                 named=False,
+                **_small_rest(joint[whole], part),
             )
         )
         joint[whole].also = (*joint[whole].also, (position, rest))
+
+
+def _small_rest(whole: Cell, part: Cell) -> dict[str, Any]:
+    """The rest of a company figure beside an advisor's part of it, as a figure of its own
+    when it is of fewer people than may be shown: the company's 開発本部 less the HRBP's
+    製品開発部・品質保証部 is 基盤技術部's, and 14 − 9 = 5 1on1s of 4 people must stay as
+    hidden as a published ``<5``. The parts' people are apart (a person is in one 部署),
+    so the rest's are the whole's less the part's."""
+    if whole.raw is None or part.raw is None:
+        return {}
+    size = whole.size - part.size
+    if not is_small(size, whole.threshold):
+        return {}
+    return {"raw": whole.raw - part.raw, "size": size, "state": PRIMARY}
 
 
 Span = tuple[str, str]  # the first and last day a figure covers, ISO dates
