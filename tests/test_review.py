@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import sqlite3
 from decimal import ROUND_HALF_UP, Decimal
@@ -435,11 +436,21 @@ def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) 
     for p in shortlist:
         for key in ("manager_name", "member_name", "manager_id", "member_id"):
             assert str(p[key]) not in said
-    assert [r[4] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
-    assert [flat(r[5]) for r in rows] == [p["spread_note"] for p in shortlist]
-    assert [flat(r[6]) for r in rows] == [p["top_topics"] for p in shortlist]
+    assert [r[3] for r in rows] == [f"{p['score']:.2f}" for p in shortlist]
+    assert [flat(r[4]) for r in rows] == [p["spread_note"] for p in shortlist]
+    # Nothing of one person's own on the shared slide (the room may know the pair): no
+    # 平均スッキリ度 column, no count of private topics; the other topics as listed.
+    header = [flat(h) for h in table_rows(by_title(deck, "8."))[0]]
+    assert "平均スッキリ度" not in header
+    public = [re.sub(r"(?: / )?非公開トピック \d+件", "", p["top_topics"]) for p in shortlist]
+    assert [flat(r[5]) for r in rows] == [t or "－" for t in public]
+    assert any("非公開トピック" in p["top_topics"] for p in shortlist)  # there was one
     text = texts(by_title(deck, "8."))
-    assert "心身の状態 " not in " ".join(r[6] for r in rows)
+    assert "非公開トピック 1件" not in text and "心身の状態 " not in text
+    # The shared workbook's sheet 8 as the slide: no rating, no private count.
+    records = sheet_records(deck["xlsx"], "8_好事例インタビュー候補")
+    assert len(records) == len(shortlist) and "sukkiri_avg" not in records[0]
+    assert [r["top_topics"] or "－" for r in records] == [t or "－" for t in public]
     assert "条件を満たすペア" in text
 
 
