@@ -498,7 +498,7 @@ def _interviews_without_names(review: Review) -> Slide:
         table=Table(
             ["順位", "事業部", held, "スコア", "備考", "よく話すトピック"],
             rows,
-            widths=[0.5, 2.4, 1.0, 0.6, 1.9, 6.6],
+            widths=[0.5, 2.3, 1.0, 0.6, 2.6, 5.5],
         ),
         # The command that makes the named version is the secretariat's: in the notes,
         # never on a slide the room reads.
