@@ -119,14 +119,14 @@ def test_explain_shows_weeks_and_verdict(
         for r in everyone
         if r["eligible"] == "false"
         and r["best_run_months"] == "2"
-        and r["note"].startswith("いちばん近い期間")  # active, not on leave
+        and r["note"].startswith("条件にいちばん近い期間")  # active, not on leave
     )
     text = cli("campaign", "explain", CAMPAIGN, near["user_id"]).stdout
     assert "2026年4月" in text and "2026年9月" in text
     assert (
         "08/10〜08/16" in text and "会社休日" in text and "免除" in text
     )  # the excused summer week
-    assert "対象外" in text and "いちばん近い期間" in text
+    assert "対象外" in text and "条件にいちばん近い期間" in text
     assert near["missed_weeks"].split(";")[0][5:].replace("-", "/") in text
     yes = next(r for r in everyone if r["eligible"] == "true")
     assert "対象です" in cli("campaign", "explain", CAMPAIGN, yes["user_id"]).stdout
@@ -237,7 +237,7 @@ def test_the_milestones_workbook_prints_its_as_of(sample_copy: Workspace) -> Non
 def test_the_note_stands_apart_from_the_figure_it_is_printed_beside(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
-    """在籍状況 folded away, 備考 prints beside 最長の連続月数: 「0」 and 「いちばん近い期間に
+    """在籍状況 folded away, 備考 prints beside 最長の連続月数: 「0」 and 「条件にいちばん近い期間に
     実施のなかった週 12週」 read as 「0いちばん…」 unless 備考 starts a character in."""
     target = tmp_path / "eligible.xlsx"
     Cli(sample_copy)("campaign", "eligible", CAMPAIGN, "--all", "--out", str(target))
@@ -252,4 +252,4 @@ def test_the_note_stands_apart_from_the_figure_it_is_printed_beside(
     assert header[before - 1] == "最長の連続月数"  # the figure it is printed beside
     notes = [r[0] for r in sheet.iter_rows(min_row=2, min_col=note, max_col=note) if r[0].value]
     assert notes and all(c.alignment.indent >= 1 for c in notes)
-    assert any(str(c.value).startswith("いちばん近い期間に実施のなかった週") for c in notes)
+    assert any(str(c.value).startswith("条件にいちばん近い期間に実施のなかった週") for c in notes)

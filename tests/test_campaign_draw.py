@@ -74,7 +74,7 @@ def test_entries_are_checked_row_by_row_and_reimport_adds_nothing(
     not_eligible = next(
         r["user_id"]
         for r in people
-        if r["eligible"] == "false" and r["note"].startswith("いちばん近い期間")  # active
+        if r["eligible"] == "false" and r["note"].startswith("条件にいちばん近い期間")  # active
     )
     email = _emails(sample_copy)
     rows = [

@@ -242,7 +242,7 @@ def test_a_person_not_eligible_is_told_how_close_they_came() -> None:
     missed = a["missed_weeks"].split(";")
     # The closest three months: July to September, July's and August's skipped week missed.
     assert (a["run_start"], a["run_end"]) == ("2026-07", "2026-09") and len(missed) == 2
-    assert a["note"] == "いちばん近い期間に実施のなかった週 2週"
+    assert a["note"] == "条件にいちばん近い期間に実施のなかった週 2週"
     assert bool(result.loc["B", "eligible"]) and result.loc["B", "note"] == ""
 
 
@@ -322,7 +322,7 @@ def test_someone_who_held_no_1on1_is_not_given_months_of_a_run() -> None:
     assert a["run_start"] == a["run_end"] == a["missed_weeks"] == ""
     assert a["note"] == "判定期間中に部下としての1on1の実施なし"
     assert not bool(b["eligible"]) and b["run_start"] != "" and b["missed_weeks"] != ""
-    assert b["note"].startswith("いちばん近い期間に実施のなかった週")
+    assert b["note"].startswith("条件にいちばん近い期間に実施のなかった週")
     # M held 1on1s every week, but as 上司: for a campaign of members, none (not 「実施なし」
     # alone, which would be untrue of them).
     m = result.loc["M"]
@@ -330,7 +330,7 @@ def test_someone_who_held_no_1on1_is_not_given_months_of_a_run() -> None:
     # For a campaign of managers, M's weeks count and A held none as 上司.
     managers = result_for(t, campaign(role="manager"))
     assert managers.loc["A"]["note"] == "判定期間中に上司としての1on1の実施なし"
-    assert managers.loc["M"]["note"].startswith("いちばん近い期間")
+    assert managers.loc["M"]["note"].startswith("条件にいちばん近い期間")
     # Twice a week asked, once a week held: some held, but no week counted.
     twice = result_for(t, campaign(per_week=2))
     assert twice.loc["B"]["run_start"] == ""

@@ -80,7 +80,7 @@ def week_grid(campaign: Campaign, calendar: BusinessCalendar, as_of: dt.date) ->
 
 # The 備考 of an active person not eligible: how close the closest months came (a list's
 # words; `kops campaign explain` says the closest run in the reader's language instead).
-CLOSEST_NOTE = "いちばん近い期間に実施のなかった週 "
+CLOSEST_NOTE = "条件にいちばん近い期間に実施のなかった週 "
 # The role the campaign counts, as the 備考 says it: a manager who held 1on1s with their
 # 部下 but none as 部下 held none for a campaign of members.
 ROLE_WORDS = {"member": "部下としての", "manager": "上司としての", "any": ""}

@@ -471,7 +471,7 @@ def _between_phrases(ws: Worksheet, keys: list[str], last: int) -> None:
 def _apart_from_unfolded(ws: Worksheet, formats: list[str | None], last: int) -> None:
     """Once detail columns are folded, a text column whose neighbour is folded away stands
     beside the column before it: the 備考 of `campaign eligible` beside 最長の連続月数, 「0」
-    and 「いちばん近い期間…」 read as 「0いちばん…」. It starts a character in, as beside
+    and 「条件にいちばん近い期間…」 read as 「0条件に…」. It starts a character in, as beside
     figures of its own (``_apart_from_figures``)."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
