@@ -123,10 +123,12 @@ def eligibility(
     """Who is eligible for a weekly-streak campaign as of a date, and why (not)."""
     import pandas as pd
 
-    from .definitions import held_mask, user_positions
+    from .definitions import current_users, held_mask, user_positions
 
     grid = week_grid(campaign, calendar, as_of)
-    users = _current(tables.users).set_index("user_id")
+    # Those who have left (退職) are left out of everything (rules.md); those on leave stay:
+    # listed, never eligible.
+    users = current_users(tables.users).set_index("user_id")
     index = users.index
     meetings = tables.meetings
     held = held_mask(meetings, as_of)  # a mask, not a copy of every column
@@ -162,12 +164,6 @@ def eligibility(
     return Eligibility(grid, frame, counts, index)
 
 
-def _current(users: pd.DataFrame) -> pd.DataFrame:
-    """The users a campaign judges: everyone but those who have left (退職), who are left
-    out of everything (rules.md). Those on leave stay: listed, never eligible."""
-    return users[users["employment_status"] != "retired"]
-
-
 def eligibility_table(
     users: pa.Table,
     meetings: pa.Table,
@@ -191,7 +187,7 @@ def eligibility_table(
     )
     from ..columnar.buffers import numbers, texts, to_numbers
 
-    # As ``_current``: those who have left are not judged. (Arrow compute with a Python
+    # As definitions.current_users: those who have left are not judged. (Arrow compute with a Python
     # string would convert it through pa.array, which loads pandas.)
     status = pc.cast(users.column("employment_status"), pa.large_string()).to_pylist()
     current = np.array([s != "retired" for s in status], dtype=bool)

@@ -462,9 +462,8 @@ def _explain_verdict(row: pd.Series, rule: StreakRule) -> None:
     note = str(row["note"] or "")
     if note.startswith(streaks.CLOSEST_NOTE):
         note = ""  # the closest run is said below, in the reader's language
-    elif note in streaks.none_held_notes(rule):
-        none_held = note == streaks.none_held_notes(rule)[0]
-        note = _none_held_words(rule, none_held)
+    elif note in (notes := streaks.none_held_notes(rule)):
+        note = _none_held_words(rule, none_held=note == notes[0])
     reason = note or _("no run of months meets the condition")
     label = _("Not eligible")
     out.print(f"[bold red]{label}[/bold red]: {escape(str(reason))}")

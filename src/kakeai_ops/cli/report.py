@@ -569,9 +569,8 @@ def advisors_command(
         everyone.groupby(["advisor", "role"], sort=False)
         .size()
         .unstack(fill_value=0)
-        .reindex(columns=list(glossary.ROLES), fill_value=0)
+        .reindex(columns=["manager", "member", "both", "none"], fill_value=0)
     )
-    summary = summary[["manager", "member", "both", "none"]]
     summary["total"] = summary.sum(axis=1)  # the 人数 of each advisor's report
     summary = summary.reset_index()
     if language() == "ja":

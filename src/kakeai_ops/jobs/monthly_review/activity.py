@@ -150,7 +150,7 @@ def _mail_message(review: Review) -> str:
     measured = [r for r in review.mail if r.effect is not None and r.effect.measured]
     sent = sum(r.sent for r in review.mail)
     if not measured and all(r.rehearsal for r in review.mail):
-        return f"メール{len(review.mail)}件はすべて書き出しのみ（未送信）：{NOT_DELIVERED}"
+        return f"メール{len(review.mail)}件はすべて書き出しのみ（未送信）：{NOT_DELIVERED_WORDS}"
     if not measured:
         return f"メール{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
     run = measured[0]
@@ -159,7 +159,8 @@ def _mail_message(review: Review) -> str:
     return f"{run_title(run.run_id, review)}のメール：{words}"
 
 
-NOT_DELIVERED = "届いていないため、効果はまだ分かりません"
+# The deck's words for mail_effect.NOT_DELIVERED (a run only written to the outbox).
+NOT_DELIVERED_WORDS = "届いていないため、効果はまだ分かりません"
 
 
 def _groups(outcome: pd.DataFrame) -> str:
