@@ -146,7 +146,7 @@ def headline(
     sample: Sample, days: int, group: pd.Series | None = None, end: dt.date | None = None
 ) -> pd.DataFrame:
     """rules.md §4's figures per group (the member's group for 1on1s): headcount, ログイン率,
-    ペア成立率, 1on1実施率, 1on1/人/月, 事前準備率, スッキリ度入力率, 平均スッキリ度・成長実感."""
+    ペア成立率, 1on1実施率, 部下1人あたり月間1on1数, 事前準備率, スッキリ度入力率, 平均スッキリ度・成長実感."""
     users = sample.users.assign(group=group if group is not None else "全社")
     in_pair = set(sample.pairs["manager_id"]) | set(sample.pairs["member_id"])
     members = set(sample.pairs["member_id"])

@@ -274,7 +274,9 @@ def test_the_hidden_marks_are_the_ones_privacy_writes() -> None:
 
 def test_a_label_written_another_way_is_caught() -> None:
     known = known_labels()
-    assert unknown_figure_label("1on1 / 人 / 月", known)
+    assert unknown_figure_label("部下1人あたり 月間1on1数", known)
+    # The label of old, which said 人 of a figure counted per 部下.
+    assert unknown_figure_label("1on1/人/月", known)
     assert unknown_figure_label("スタックポイントを抜けた割合", known)
     assert not unknown_figure_label("1on1実施率（部下・直近30日）", known)
     assert not unknown_figure_label("抜け出した割合（%）", known)
@@ -791,7 +793,7 @@ def test_the_change_of_the_rate_is_the_recount(
 def test_the_reports_trends_are_the_recount(
     month: tuple[Path, dict[str, str]], sample: recount.Sample
 ) -> None:
-    """1on1実施率の推移, 1on1/人/月の推移, 平均スッキリ度の推移: the 90 days' published figure
+    """1on1実施率の推移, 部下1人あたり月間1on1数の推移, 平均スッキリ度の推移: the 90 days' published figure
     less the one of the 90 days before them (2026-05-25〜08-22), per 事業部."""
     root, _ = month
     before_end = sample.as_of - dt.timedelta(days=90)

@@ -594,7 +594,7 @@ def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
         "ログイン率": "%",
         "ペア成立率": "%",
         "1on1実施率（部下・直近30日）": "%",
-        "1on1/人/月（直近30日）": "回",
+        "部下1人あたり月間1on1数（直近30日）": "回",
         "平均スッキリ度（直近30日）": "0〜5",  # the sample's kops.yaml scale
     }
     seminar = next(name for name in book.sheetnames if name.startswith("6_"))
@@ -613,7 +613,7 @@ def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
     # No change reads as the deck's tile says it, 「±0.0」 (and 「±0」 for a count), not 「0.0」.
     change = header_labels(book["1_サマリー"]).index("差")
     for label, zero in (
-        ("1on1/人/月（直近30日）", "±0.0"),
+        ("部下1人あたり月間1on1数（直近30日）", "±0.0"),
         ("平均スッキリ度（直近30日）", "±0.0"),  # a rise signed too: +0.1, not 0.1
         ("人数", "±0"),
     ):
@@ -639,7 +639,7 @@ def test_a_figure_of_the_last_30_days_says_which_days(deck: dict[str, Any]) -> N
     now, before = dt.date(2026, 11, 20), dt.date(2026, 10, 20)
     for label in (
         "1on1実施率（部下・直近30日）",
-        "1on1/人/月（直近30日）",
+        "部下1人あたり月間1on1数（直近30日）",
         "平均スッキリ度（直近30日）",
     ):
         assert records[label]["period"] == days(now), records[label]

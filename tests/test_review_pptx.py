@@ -79,10 +79,11 @@ def test_short_headers_and_figures_are_never_broken(tmp_path: Path) -> None:
 
 
 def test_a_rows_label_and_a_two_line_header_stay_whole(tmp_path: Path) -> None:
-    """The divisions' table: 管理本部・経営企画室 on one line, 1on1実施率 and （直近30日）
-    each on their own line."""
+    """The divisions' table: 管理本部・経営企画室 on one line, 1on1実施率 and （直近30日)
+    each on their own line, and a header too long for one line in two, broken between
+    words: 「部下1人あたり / 月間1on1数」 (left to the renderer, 「部下1人あ / たり月間」)."""
     columns = ["事業部", "人数", "ログイン率", "ペア成立率", "1on1実施率\n（直近30日）", "前回比"]
-    columns += ["1on1/人/月", "スッキリ度"]
+    columns += ["部下1人あたり月間1on1数", "スッキリ度"]
     names = ["全社", "マーケティング本部", "管理本部・経営企画室", "製造本部"]
     rows = [[n, "252人", "93%", "87%", "86%", "↑ +3pt", "2.4", "4.1"] for n in names]
     table_spec = Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2])
@@ -91,9 +92,12 @@ def test_a_rows_label_and_a_two_line_header_stay_whole(tmp_path: Path) -> None:
     for index, name in enumerate(columns):
         size = table.cell(0, index).text_frame.paragraphs[0].runs[0].font.size.pt
         usable = inches(table.columns[index].width) * 72 - 2 * 0.06 * 72
-        texts = [*name.split("\n"), *(r[index] for r in rows)]
+        written = table.cell(0, index).text
+        assert written.replace("\n", "") == name.replace("\n", "")
+        texts = [*written.split("\n"), *(r[index] for r in rows)]
         for text in texts:
             assert points_wide(text, size) <= usable, (name, text, usable)
+    assert table.cell(0, 6).text == "部下1人あたり\n月間1on1数"
 
 
 def test_a_table_above_its_chart_stays_readable(tmp_path: Path) -> None:
@@ -138,7 +142,7 @@ def test_a_cell_of_several_lines_breaks_as_powerpoint_reads_it(tmp_path: Path) -
     said = "3\nメールアドレスなし 2人\n休職・休業中 1人"
     rows = [
         ["セミナーのご案内", "0", said],
-        ["付与のお知らせ", "0", "1（メールアドレスなし）"],
+        ["付与のお知らせ", "0", "1\nメールアドレスなし 1人"],
         ["繰り返し未設定", "0", "0"],
     ]
     spec = Table(["配信", "比較群\n（送らない）", "宛先から除いた人数"], rows)

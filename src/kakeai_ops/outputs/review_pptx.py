@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -515,6 +515,13 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
     from pptx.util import Inches
 
     lay = _layout(spec, width, height)
+    columns = [
+        name if _ems(name) * lay.size <= _usable_points(column_width) else _header(name)
+        for name, column_width in zip(spec.columns, lay.widths, strict=True)
+    ]
+    if columns != spec.columns:  # laid out again, each such column wide enough for its lines
+        spec = replace(spec, columns=columns)
+        lay = _layout(spec, width, height)
     shape = slide.shapes.add_table(
         len(lay.heights),
         len(spec.columns),
@@ -543,6 +550,18 @@ def _table(slide: Any, spec: Table, left: float, top: float, width: float, heigh
 LINE = 1.3  # a table line's height, in ems of its type size, as a row is sized (+ slack)
 MEIRYO_LINE = 1.5  # Meiryo's own line height (ascent + descent): what PowerPoint draws
 SHORT_HEADER = 7  # ems: a header line this short (順位, スッキリ度, （直近30日）) never breaks
+
+
+def _header(name: str) -> str:
+    """A Japanese header too long for its column in two lines broken between words
+    (「部下1人あたり / 月間1on1数」), each then short enough that its column is made wide
+    enough for it: left to the renderer it breaks at any character (「部下1人あ / たり月間」).
+    A header already in lines, or short, stays as written."""
+    from .header_lines import lines, width_for
+
+    if "\n" in name or _ems(name) <= SHORT_HEADER or not _japanese(name):
+        return name
+    return "\n".join(line.strip() for line in lines(name, width_for(name, 2)))
 
 
 def _column_widths(spec: Table, weights: list[float], width: float, size: float) -> list[float]:

@@ -129,15 +129,14 @@ def _awarded_run(run: dict[str, Any], campaign_id: str) -> bool:
 
 
 def left_out_cell(reasons: dict[str, int]) -> str:
-    """Whom a run left out, as slide 5 shows it: 「1（メールアドレスなし）」; 「3」 over
-    「メールアドレスなし 2人」 and 「休職・休業中 1人」; or 「0」."""
+    """Whom a run left out, as slide 5 and sheet 7 show it: the count over each reason with
+    its own (「1」 over 「メールアドレスなし 1人」; 「3」 over 「メールアドレスなし 2人」 and
+    「休職・休業中 1人」), or 「0」. One form for one reason and for several: 「1（メールアドレス
+    なし）」 beside 「3 / …」 read as two kinds of figure."""
     total = sum(reasons.values())
     if not total:
         return "0"
-    sole = _sole_reason(reasons)
-    if sole is not None:
-        return f"{total:,}（{reason_word(sole)}）"
-    # The count, then a reason a line: run on, the renderer broke inside 「2人」.
+    # A reason a line: run on, the renderer broke inside 「2人」.
     lines = "\n".join(reason_words(reasons).split("、"))
     return f"{total:,}\n{lines}"
 

@@ -7,7 +7,7 @@ import pandas as pd
 from ... import glossary
 from ...analyses import segmentation
 from .figures import Review
-from .mail_counts import reason_words, unmeasured_words
+from .mail_counts import left_out_cell, unmeasured_words
 from .titles import PRIVATE_COUNT, TITLES, run_title
 
 # Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
@@ -307,12 +307,8 @@ def _campaigns(review: Review) -> pd.DataFrame:
 
 
 def _left_out(reasons: dict[str, int]) -> int | str:
-    """Whom a run left out, in one cell: the count, then each reason's count a line
-    (「1」 over 「メールアドレスなし 1人」), or the count alone when nobody."""
-    total = sum(reasons.values())
-    if not total:
-        return 0
-    return "\n".join([f"{total:,}", *reason_words(reasons).split("、")])
+    """Whom a run left out, in one cell as slide 5 shows it; a number when nobody."""
+    return left_out_cell(reasons) if sum(reasons.values()) else 0
 
 
 STATES = ["sent", "bounced", "written", "deferred", "failed", "suppressed"]
