@@ -125,6 +125,7 @@ def _load(month: str) -> Sample:
             "held_at": times(meetings["実施日時"]),
             "status": meetings["ステータス"].str.strip(),
             "topic": meetings["トピック"],
+            "response": meetings["対応"],
             "prepared_at": times(meetings["事前準備日時"]),
             "sukkiri": rating(meetings["スッキリ度"]),
             "growth": rating(meetings["成長実感"]),

@@ -355,7 +355,8 @@ def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
             for metric, value in zip(department_metrics, row[1:], strict=False):
                 assert value == expected(("departments", division, name, metric, None, None))
         topics = rows[rows.index(next(r for r in rows if r[0] == "トピック")) + 1 :]
-        for row in topics[: len(sample_copy_topics(sample_copy))]:
+        # Every topic, then the table's 計.
+        for row in topics[: len(sample_copy_topics(sample_copy)) + 1]:
             topic = label(row[0])
             assert row[1] == expected(("topics", division, None, "count", topic, None))
             assert row[2] == expected(("topics", division, None, "share", topic, None))
@@ -436,6 +437,8 @@ def test_the_company_and_a_partial_advisor_never_subtract_to_a_small_group(
             and c["value"] is not None
         }
 
+    # The tables' 計: the members with any topic.
+    members["計"] = held.loc[held["topic"].notna(), "member_id"].nunique()
     both = shown(company).keys() & shown(hrbp).keys()
     assert both  # most topics are shown in both
     for topic in both:
@@ -443,3 +446,43 @@ def test_the_company_and_a_partial_advisor_never_subtract_to_a_small_group(
         assert int(members.get(topic, 0)) >= minimum, topic
     small = [t for t, n in members.items() if n < (10 if t == "心身の状態" else 5)]
     assert small  # the sample has such a topic (プライベート: 4 members)
+
+
+def test_a_hidden_topic_is_never_the_response_tables_sum_less_the_topics_shown(
+    sample_copy: Workspace,
+) -> None:
+    """In the sample, as in KAKEAI, every 1on1 with a topic has a 対応: a 事業部's 対応 rows
+    add up to its 1on1s with a topic. マーケティング本部's 心身の状態 was the only hidden topic
+    of its table, so it was that sum less the topics shown (283 − 273 = 10). Each table now
+    shows its 計, recounted here from the exports, and no hidden topic stands alone in a
+    table whose sum is known."""
+    company = json.loads(Cli(sample_copy)("report", "divisions", "--format", "json").stdout)
+    (period,) = {c["period"] for c in company if c["table"] == "topics"}
+    start, end = (pd.Timestamp(d) for d in period.split("〜"))
+    sample = sample_recount.load()
+    users = sample.users.set_index("user_id")
+    held = sample.held[sample.held["held_at"].between(start, end + pd.Timedelta(days=1))]
+    held = held.assign(division=held["member_id"].map(users["division"]))
+
+    def counts(table: str, division: str) -> dict[str, int | None]:
+        return {
+            c["topic"] if table == "topics" else c["response"]: c["value"]
+            for c in company
+            if c["table"] == table and c["division"] == division and c["metric"] == "count"
+        }
+
+    checked = 0
+    for division in sorted({c["division"] for c in company if c["table"] == "topics"} - {None}):
+        mine = held[held["division"].isin(division.split("・"))]
+        with_topic = int(mine["topic"].notna().sum())
+        # The attack's premise, from the exports: the 対応 rows add up to the topics' 計.
+        assert with_topic == int(mine["response"].notna().sum()) > 0, division
+        topics, responses = counts("topics", division), counts("responses", division)
+        assert topics.pop("計") == with_topic == responses.pop("計"), division
+        hidden = [t for t, value in topics.items() if value is None]
+        assert len(hidden) != 1, (division, hidden)
+        if all(v is not None for v in responses.values()):
+            # Nor can the 対応 rows give one hidden topic: 計 less the rest is two or more.
+            assert sum(responses.values()) == with_topic
+        checked += bool(hidden)
+    assert checked  # the sample hides some topic of some 事業部

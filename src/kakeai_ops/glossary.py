@@ -404,6 +404,8 @@ HIDDEN_NOT_SPELT = (
     "人数が少ないため表示しません",
     "差し引きで分かるため非表示",
 )
+# The row that sums a topic (or 対応) table: the 1on1s with a topic (or a 対応).
+MIX_TOTAL = "計"
 HIDDEN_LEGEND = (
     "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
     f"(秘匿)：{HIDDEN['(秘匿)']}。"

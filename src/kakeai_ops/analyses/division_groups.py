@@ -229,6 +229,18 @@ class Figures:
             group[values[k % width]] = (count[k], people[k])
         return out
 
+    def mix_people(
+        self, period: plain.Period, column: str, whole: bool = False
+    ) -> dict[object, int]:
+        """Per 事業部 (one group with ``whole``): the distinct members with any value of
+        ``column`` (a topic, a 対応) on a 1on1 of ``period``: the people behind the
+        total of ``mix_counts``' 1on1s."""
+        groups = self.grouping(["division"], whole)
+        codes = self.topic if column == "topic" else self.response
+        rows = self.row[self.within(period.start, period.end) & (codes >= 0)]
+        _count, people = self._value_counts(groups, rows, np.zeros(len(rows), np.int64), 1)
+        return {groups.index[k]: int(people[k]) for k in np.flatnonzero(people).tolist()}
+
     def _value_counts(
         self, groups: Grouping, rows: np.ndarray, codes: np.ndarray, values: int
     ) -> tuple[np.ndarray, np.ndarray]:

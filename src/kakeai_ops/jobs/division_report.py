@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import glossary
 from ..analyses import divisions as division_figures
 from ..analyses.advisor_scopes import part_captions, resolve_scope
 from ..analyses.definitions import current_users, formed_pairs
@@ -786,11 +787,14 @@ def _mixes(
         ("responses", "response", responses),
     ):
         per_division = figures.mix_counts(period, column)
+        people = figures.mix_people(period, column)
         for division in divisions:
-            _mix(out, name, column, division, per_division.get(division, {}), vocabulary)
+            counts = per_division.get(division, {})
+            _mix(out, name, column, division, counts, vocabulary, people.get(division, 0))
         if name == "topics":
             whole = figures.mix_counts(period, column, whole=True)
-            _mix(out, name, column, None, next(iter(whole.values()), {}), vocabulary)
+            everyone = sum(figures.mix_people(period, column, whole=True).values())
+            _mix(out, name, column, None, next(iter(whole.values()), {}), vocabulary, everyone)
 
 
 def _monthly(out: _Cells, figures: Figures, as_of: dt.date, members: dict[str | None, int]) -> None:
@@ -1089,31 +1093,48 @@ def _mix(
     division: str | None,
     by_value: Mapping[str, tuple[Any, Any]],
     vocabulary: list[str],
+    people: int,
 ) -> None:
     """Counts and shares per topic (or 対応), from the row's value → (1on1s, distinct
-    members) (``Figures.mix_counts``). Every value of the vocabulary gets a row: a
-    topic no one took shows as ``<5``/``<10`` like a small one, not as a gap."""
+    members) (``Figures.mix_counts``), and their 計 (``people``: the members behind it).
+    Every value of the vocabulary gets a row: a topic no one took shows as ``<5``/``<10``
+    like a small one, not as a gap.
+
+    The 計 is published, and the audit knows it is the sum of the rows: the shares give
+    it to within a few 1on1s anyway, and where every 1on1 with a topic has a 対応 (as
+    KAKEAI asks for both at once) the other table's rows add up to it exactly. Hidden,
+    a 心身の状態 alone in its table was that 計 less the rows shown."""
 
     def row(value: str) -> dict[str, Any]:
         return {"table": table, "division": division, "department": None, column: value}
 
     counts = []
     for value in vocabulary:
-        count, people = by_value.get(value, (0, 0))
+        count, takers = by_value.get(value, (0, 0))
         counts.append(
             out.add(
                 **row(value),
                 metric="count",
                 unit="meetings",
                 raw=count,
-                size=people,
+                size=takers,
                 threshold=out.threshold(value if column == "topic" else None),
                 additive=True,
                 at_least_size=True,
             )
         )
     total = sum(out.cells[i].raw or 0 for i in counts)
-    for value, index in zip(vocabulary, counts, strict=True):
+    whole = out.add(
+        **row(glossary.MIX_TOTAL),
+        metric="count",
+        unit="meetings",
+        raw=total,
+        size=people,
+        additive=True,
+        at_least_size=True,
+        sums=(tuple(counts),),
+    )
+    for value, index in [*zip(vocabulary, counts, strict=True), (glossary.MIX_TOTAL, whole)]:
         count = out.cells[index]
         out.add(
             **row(value),

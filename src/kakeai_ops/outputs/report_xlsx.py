@@ -666,6 +666,8 @@ def _topic_totals(
     shown: list[list[Any]] = []
     left_out: list[list[Any]] = []
     for record in totals.to_dict("records"):
+        if record["value"] == glossary.MIX_TOTAL:
+            continue  # the table's sum: no bar beside its parts
         number = published_number(record["count"])
         (left_out if number is None else shown).append([str(record["value"]), number])
     if left_out:
@@ -721,11 +723,12 @@ def _mix_rows(
             looks.bordered(target, number_format="0%" if share else None, right=hidden)
     # The shares are of the 1on1s with a topic (or 対応), not of every 1on1 held: 380 of
     # 1,502 read as 25% beside the table's 29%. The count without one is not given: with
-    # it, a hidden 心身の状態 would follow by subtraction.
+    # it and 1on1実施数, the 計 of the other table would follow.
     _note(
         sheet,
         row + len(frame) + 1,
-        f"割合は、{label}を選んだ1on1に占める割合です（{label}のない1on1は含みません）。",
+        f"割合は、{label}を選んだ1on1（{glossary.MIX_TOTAL}）に占める割合です"
+        f"（{label}のない1on1は含みません）。",
     )
     return row + len(frame) + 2
 

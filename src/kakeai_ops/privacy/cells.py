@@ -71,6 +71,9 @@ class Cell:
     # Further sums this count is, in a publication set: a figure of some of its people
     # (an advisor's part of a 事業部) plus the rest of them (an unpublished count).
     also: tuple[tuple[int, ...], ...] = ()
+    # Sums this count is within its own report, where the names do not say it: a topic
+    # (or 対応) table's 計 is the sum of its rows.
+    sums: tuple[tuple[int, ...], ...] = ()
     # Already published as shown (an earlier run): known, so never hidden again.
     released: bool = False
     # A trend's size beside its arrow, as the two published figures differ: 「-2pt」.

@@ -94,6 +94,7 @@ def _additive_relations(cells: Sequence[Cell]) -> Relations:
     relations = list(parents(cells, COUNT_UNITS, additive=True).items())
     relations += [(i, list(c.time_parts)) for i, c in enumerate(cells) if c.time_parts]
     relations += [(i, list(parts)) for i, c in enumerate(cells) for parts in c.also]
+    relations += [(i, list(parts)) for i, c in enumerate(cells) for parts in c.sums]
     return relations
 
 

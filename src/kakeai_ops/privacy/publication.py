@@ -176,6 +176,7 @@ def _joint_cells(
             copy.depends = tuple(positions[d] for d in cell.depends)
             copy.denominator = tuple(positions[d] for d in cell.denominator)
             copy.numerator = None if cell.numerator is None else positions[cell.numerator]
+            copy.sums = tuple(tuple(positions[k] for k in parts) for parts in cell.sums)
         if number >= companies:
             own = {positions[i] for i in new}
             for parent, kids in additive_relations(cells):
@@ -377,6 +378,7 @@ def _unpublished(model: Cell, **changes: Any) -> Cell:
         "time_parts": None,
         "released": False,
         "also": (),
+        "sums": (),
     }
     return model.changed(**(fields | changes))
 
