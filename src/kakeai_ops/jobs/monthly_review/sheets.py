@@ -8,7 +8,7 @@ from ... import glossary
 from ...analyses import segmentation
 from .figures import Review
 from .mail_counts import left_out_cell, unmeasured_words
-from .titles import PRIVATE_COUNT, TITLES, run_title
+from .titles import TITLES, run_title
 
 # Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
 TEXT_COLUMNS = ["snapshot", "run_id", "manager_id", "member_id", "seminar_id", "campaign_id"]
@@ -323,20 +323,18 @@ def _used_states(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 NAME_COLUMNS = ["manager_id", "manager_name", "member_id", "member_name"]
+# What a shared sheet leaves out of a candidate pair: a figure of two people.
+PAIR_OWN = ["sukkiri_avg", "top_topics"]
 
 
 def _interviews(review: Review) -> pd.DataFrame:
-    """Sheet 8: the candidates; shared, as slide 8 has them (``slides.PRIVATE_COUNT``): no
-    names, no pair's 平均スッキリ度, no count of their private topics."""
+    """Sheet 8: the candidates; shared, as slide 8 has them: no names, nothing of the
+    pair's own (their 平均スッキリ度, their topics)."""
     top = review.interviews.top.assign(eligible_pairs=review.interviews.eligible_pairs)
     if review.names_people:
         return top
-    shared = top.drop(columns=[c for c in (*NAME_COLUMNS, "sukkiri_avg") if c in top.columns])
-    if "top_topics" in shared.columns:
-        shared["top_topics"] = (
-            shared["top_topics"].astype(str).str.replace(PRIVATE_COUNT, "", regex=True)
-        )
-    return shared
+    own = (*NAME_COLUMNS, *PAIR_OWN)
+    return top.drop(columns=[c for c in own if c in top.columns])
 
 
 def _actions(review: Review) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
 from .mail_counts import left_out_words, milestone_mails, notice_parts
-from .titles import PRIVATE_COUNT, TITLES, day, points
+from .titles import TITLES, day, points
 
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
 # A count of people grows or shrinks: 「人数 252 ↓ 低下 -2」 read as a fall in some level.
@@ -481,11 +481,11 @@ def _interviews(review: Review) -> Slide:
 
 
 def _interviews_without_names(review: Review) -> Slide:
-    """The candidates as the shared deck shows them: rank, 事業部, 1on1s, score, the
-    topics they talk about; no one's name or id, and nothing of one person's own (with a
+    """The candidates as the shared deck shows them: rank, 事業部, 1on1s, score and why
+    the pair was moved up; no one's name or id, and nothing of one person's own (with a
     pair or two per 事業部, the room may know who they are): no 平均スッキリ度 (the
-    member's ratings) nor count of their private topics. The secretariat's version
-    (--audience secretariat) has them all."""
+    member's ratings) and no topics (what the member talks about, 「人間関係 2件」, is a
+    group of two). The secretariat's version (--audience secretariat) has them all."""
     top = review.interviews.top
     first = top.iloc[0]
     rows = [_shared_candidate_row(r) for r in top.itertuples()]
@@ -496,22 +496,22 @@ def _interviews_without_names(review: Review) -> Slide:
         f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         subtitle=_candidates_subtitle(review),
         table=Table(
-            ["順位", "事業部", held, "スコア", "備考", "よく話すトピック"],
+            ["順位", "事業部", held, "スコア", "備考"],
             rows,
-            widths=[0.5, 2.3, 1.0, 0.6, 2.6, 5.5],
+            widths=[0.5, 2.5, 1.2, 0.8, 4.0],
         ),
         # The command that makes the named version is the secretariat's: in the notes,
         # never on a slide the room reads.
-        footnote="共有可の資料のため、名前、ペアごとの平均スッキリ度、非公開トピック（心身の状態・"
-        "プライベート）は載せていません（事務局内限りの版に）",
+        footnote="共有可の資料のため、名前、ペアごとの平均スッキリ度とトピックは載せていません"
+        "（2人のペアの値は、その人のものと分かるため。事務局内限りの版に）",
         notes="名前入りの事務局内限りの版: kops review --audience secretariat",
     )
 
 
 def _shared_candidate_row(r: Any) -> list[str]:
     """A candidate pair's cells on the shared deck (``_interviews_without_names``)."""
-    rank, division, held, _sukkiri, score, note, topics = _candidate_row(r, names=False)
-    return [rank, division, held, score, note, PRIVATE_COUNT.sub("", topics) or "－"]
+    rank, division, held, _sukkiri, score, note, _topics = _candidate_row(r, names=False)
+    return [rank, division, held, score, note]
 
 
 def _candidate_row(r: Any, names: bool) -> list[str]:

@@ -4,7 +4,6 @@ deck uses for dates, changes, mail runs and differences."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 from ...mail.evaluation import points as fine_points  # as `kops mail report` writes it
@@ -26,11 +25,6 @@ TITLES = {
     "interviews": "好事例インタビュー候補",
     "actions": "次のアクション",
 }
-
-
-# The private topics' count at the end of a pair's topics (「 / 非公開トピック 1件」): one
-# person's own, left off what the room sees (slide and sheet 8).
-PRIVATE_COUNT = re.compile(r"(?: / )?非公開トピック \d+件")
 
 
 def day(when: dt.date) -> str:
