@@ -232,3 +232,35 @@ def test_the_file_says_what_its_pairs_were_chosen_under(
     again = {r["label"]: r["value"] for r in sheet_records(load_workbook(plain), "conditions")}
     assert again["テーマ"] == "なし" and again["事業部"] == "営業本部"
     assert "テーマの扱い" not in again and "スコア" not in again
+
+
+def test_the_count_of_topics_never_says_which_private_ones_a_pair_took(
+    sample_ws: Workspace,
+) -> None:
+    """「トピック8種」 beside 「非公開トピック 4件」 said the member took both 心身の状態 and
+    プライベート: there are eight topics. The count is of the topics a list may name, here
+    recounted from the exports for every pair listed (the last 90 days)."""
+    import json
+
+    import pandas as pd
+
+    import sample_recount
+
+    listed = json.loads(
+        Cli(sample_ws)("interview", "shortlist", "--n", "10", "--format", "json").stdout
+    )
+    sample = sample_recount.load()
+    end = pd.Timestamp(sample.as_of) + pd.Timedelta(days=1)
+    held = sample.held[sample.held["held_at"] >= end - pd.Timedelta(days=90)]
+    private = {"心身の状態", "プライベート"}
+    took_both = 0
+    for pair in listed:
+        mine = held[
+            (held["manager_id"] == pair["manager_id"]) & (held["member_id"] == pair["member_id"])
+        ]
+        topics = set(mine["topic"].dropna())
+        assert pair["topics_distinct"] == len(topics - private), pair
+        took_both += private <= topics
+        assert f"トピック{len(topics - private)}種（非公開を除く）" in pair["reason"]
+    assert listed and max(p["topics_distinct"] for p in listed) <= 6
+    assert took_both  # some listed pair took both private topics

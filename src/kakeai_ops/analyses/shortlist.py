@@ -113,7 +113,12 @@ def pair_stats(
             "sukkiri_avg": grouped["sukkiri"].mean(),
             "rated": grouped["sukkiri"].count(),
             "growth_avg": grouped["growth"].mean(),
-            "topics_distinct": grouped["topic"].nunique(),
+            # Of the topics a list may name: with the private ones in it, 「トピック8種」
+            # beside 「非公開トピック 4件」 said the member took both 心身の状態 and
+            # プライベート (there are eight topics in all).
+            "topics_distinct": held.loc[~held["private"]]
+            .groupby(keys, observed=True)["topic"]
+            .nunique(),
             "private_topics": grouped["private"].sum(),
             "last_held_at": grouped["held_at"].max(),
         }
@@ -131,7 +136,8 @@ def pair_stats(
     frame["part_volume"] = (frame["held"] / weeks).clip(upper=1.0)
     frame["part_sukkiri"] = _scaled(frame["sukkiri_avg"], sukkiri_scale)
     frame["part_growth"] = _scaled(frame["growth_avg"], growth_scale)
-    frame["part_diversity"] = (frame["topics_distinct"] / max(len(topics), 1)).clip(upper=1.0)
+    public = [t for t in topics if t not in rules.private_topics]
+    frame["part_diversity"] = (frame["topics_distinct"] / max(len(public), 1)).clip(upper=1.0)
     days_since = (end - frame["last_held_at"]).dt.days
     frame["part_recency"] = (
         (1 - days_since / rules.lookback_days).clip(lower=0.0, upper=1.0).fillna(0.0)
@@ -436,7 +442,7 @@ def reason_line(row: dict[str, Any], rules: Interview, topic: str | None) -> str
     ]
     if not pd.isna(row["growth_avg"]):
         parts.append(f"平均成長実感 {fixed(float(row['growth_avg']))}")
-    parts.append(f"トピック{row['topics_distinct']}種")
+    parts.append(f"トピック{row['topics_distinct']}種（非公開を除く）")
     parts.append(f"最終実施 {last.month}/{last.day}")
     if topic is not None:
         parts.append(f"「{topic}」が{percent(float(row['theme_share']))}")

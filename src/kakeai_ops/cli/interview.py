@@ -275,7 +275,7 @@ def _reason_said(row: dict[str, Any], rules: Interview, topic: str | None) -> st
     ]
     if not pd.isna(row["growth_avg"]):
         parts.append(_("average growth {average}").format(average=fixed(float(row["growth_avg"]))))
-    parts.append(_("{n} topics").format(n=row["topics_distinct"]))
+    parts.append(_("{n} topics, private ones left out").format(n=row["topics_distinct"]))
     parts.append(_("last held {day}").format(day=f"{last.month}/{last.day}"))
     if topic is not None:
         parts.append(

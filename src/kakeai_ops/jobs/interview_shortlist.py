@@ -218,7 +218,9 @@ def _part_facts(row: pd.Series, rules: Interview) -> dict[str, str]:
         "growth": "-"
         if pd.isna(row["growth_avg"])
         else _("average {average}").format(average=fixed(float(row["growth_avg"]), 2)),
-        "diversity": _("{n} distinct topics").format(n=int(row["topics_distinct"])),
+        "diversity": _("{n} distinct topics, private ones left out").format(
+            n=int(row["topics_distinct"])
+        ),
         "recency": "-"
         if pd.isna(row["last_held_at"])
         else _("last held {day}").format(day=pd.Timestamp(row["last_held_at"]).date()),
