@@ -33,7 +33,10 @@ def test_a_mix_says_what_its_shares_are_shares_of(sample_run: RunSample) -> None
     assert topics.sum() < len(held)  # some 1on1s have no topic: the two shares differ
     rows = list(book["概要"].iter_rows(values_only=True))
     table, notes = _table_after(rows, "トピックの内訳（対象範囲全体）")
-    for topic, count, share in (r[:3] for r in table):
+    *rows_of_topics, (total, count, share) = (r[:3] for r in table)
+    # The table's 計: the 1on1s with a topic, the shares' whole.
+    assert (total, count, share) == ("計", topics.sum(), 1)
+    for topic, count, share in rows_of_topics:
         assert count == topics[topic]
         assert abs(share - topics[topic] / topics.sum()) <= 0.005  # shown to the whole %
     assert any("トピックを選んだ1on1" in n and "割合" in n for n in notes), notes
@@ -62,6 +65,8 @@ def test_a_label_too_wide_for_its_column_breaks_where_a_reader_breaks_it(
             text = target.value
             if not isinstance(text, str) or sheet.cell(row=target.row, column=2).value is None:
                 continue
+            if target.fill.fgColor.rgb in ("00305496", "FF305496"):
+                continue  # a table's header (トピック＼対応): broken as headers are
             lines = text.split("\n")
             wide = sum(2 if ord(ch) > 0x2000 else 1 for ch in "".join(lines)) > usable
             assert (len(lines) > 1) == wide, (sheet.title, text)
