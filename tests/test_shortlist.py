@@ -249,7 +249,11 @@ def test_a_pick_before_a_higher_score_says_it_was_promoted() -> None:
     scores = list(picks["score"])
     for i, note in enumerate(picks["spread_note"]):
         later_higher = any(s > scores[i] for s in scores[i + 1 :])
+        earlier_lower = any(s < scores[i] for s in scores[:i])
         assert note.startswith(sl.PROMOTED) == later_higher, (i, note, scores)
+        # A pick below lower scores says why too (it repeated what the picks above had).
+        assert note.startswith(sl.HELD_BACK) == (earlier_lower and not later_higher), (i, note)
+    assert any(n.startswith(sl.HELD_BACK) for n in picks["spread_note"])
     # A2 (営業本部, スッキリ度 5) waits while other 事業部 (4) remain: they say why.
     assert picks["member_id"][0] == "A1" and "A2" not in list(picks["member_id"][:3])
     assert picks["spread_note"][1].startswith(f"{sl.PROMOTED}（事業部")
