@@ -149,10 +149,15 @@ def _mail_message(review: Review) -> str:
     # does not work").
     measured = [r for r in review.mail if r.effect is not None and r.effect.measured]
     sent = sum(r.sent for r in review.mail)
+    # 配信 (a run) and 通 (its mails): 「メール5件」 read as five mails of the 211 written.
     if not measured and all(r.rehearsal for r in review.mail):
-        return f"メール{len(review.mail)}件はすべて書き出しのみ（未送信）：{NOT_DELIVERED_WORDS}"
+        written = sum(r.written for r in review.mail)
+        return (
+            f"配信{len(review.mail)}件（{written:,}通）はすべて書き出しのみ（未送信）："
+            f"{NOT_DELIVERED_WORDS}"
+        )
     if not measured:
-        return f"メール{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
+        return f"配信{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
     run = measured[0]
     assert run.effect is not None
     words = difference_words(run.effect).split("（", 1)[0]
@@ -298,7 +303,10 @@ def _seminar_message(s: object) -> str:
     from .figures import SeminarFigures
 
     assert isinstance(s, SeminarFigures)
-    text = f"出席{s.attended:,}人（招待{s.invited:,}人）"
+    # Who came of those invited, then the others: 「出席23人（招待65人）」 read as 35%.
+    text = f"招待{s.invited:,}人のうち出席{s.invited_attended:,}人"
+    if s.uninvited:
+        text += f"（ほかに招待外の参加{s.uninvited:,}人）"
     if s.movement is not None and len(s.movement):
         shares = [f"{r.group_label}{r.moved_on}/{r.in_snapshot}人" for r in s.movement.itertuples()]
         text += "。次の段階に進んだのは" + "、".join(shares)

@@ -100,7 +100,9 @@ def summary_message(review: Review) -> str:
     rate_kpi = next((k for k in review.summary if k.key == "implementation_rate"), None)
     if rate_kpi is not None and rate_kpi.now is not None:
         change = "" if rate_kpi.change is None else f"（前回比{points(rate_kpi.change)}）"
-        parts.append(f"1on1実施率は{percent(rate_kpi.now)}{change}")
+        # The window in the title too: the division report of the same month says
+        # 「↓ -2pt」 over its 90 days where this says +3pt over 30.
+        parts.append(f"1on1実施率（{review.divisions.basis}）は{percent(rate_kpi.now)}{change}")
     top = _top_stuck(review)
     if top is not None:
         parts.append(f"最大の課題は{top[0]}{top[1]:,}人")
@@ -332,7 +334,10 @@ def _divisions_message(review: Review) -> str:
         return TITLES["divisions"]
     high = max(shown, key=lambda r: r[1])
     low = min(shown, key=lambda r: r[1])
-    return f"1on1実施率は{high[0]}の{percent(high[1])}が最高、{low[0]}の{percent(low[1])}が最低"
+    return (
+        f"1on1実施率（{review.divisions.basis}）は{high[0]}の{percent(high[1])}が最高、"
+        f"{low[0]}の{percent(low[1])}が最低"
+    )
 
 
 def _shown(value: object, shown: Callable[[float], str]) -> str:
