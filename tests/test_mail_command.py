@@ -7,6 +7,7 @@ import email
 import email.policy
 import io
 import os
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -76,6 +77,30 @@ def test_dry_run_writes_eml_and_records_nothing(
     assert parsed["To"].addresses[0].addr_spec in expected
     assert "送信も記録もしていません" in result.stderr
     assert states(sample_copy) == Counter()
+
+
+def test_a_second_dry_run_leaves_its_own_mails_only(sample_copy: Workspace) -> None:
+    """The same run dry-run again with a holdout: the folder held the first run's mails too
+    (27 files after 「22通を書き出しました」). It holds the second's only, each to someone
+    the second plan mails, and nothing is left beside it."""
+    cli = Cli(sample_copy)
+    everyone = reachable(cli)
+    cli("mail", "send", *SEGMENT, "--dry-run")
+    folder = outbox_folder(sample_copy, RUN, "-dry-run")
+    assert len(list(folder.glob("*.eml"))) == len(everyone)
+    again = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run")
+    said = re.search(r"wrote ([\d,]+) message", again.stderr)
+    assert said, again.stderr
+    files = sorted(folder.glob("*.eml"))
+    assert len(files) == int(said[1].replace(",", "")) < len(everyone)
+    from email import message_from_bytes, policy
+
+    to = {
+        message_from_bytes(f.read_bytes(), policy=policy.default)["To"].addresses[0].addr_spec
+        for f in files
+    }
+    assert len(to) == len(files) and to < everyone
+    assert sorted(p.name for p in sample_copy.outbox_dir.iterdir()) == [folder.name]
 
 
 def test_to_test_sends_everything_to_the_tester_apart_from_the_ledger(

@@ -273,7 +273,7 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
     """
     pool, stuck_out = _pool(candidates, options)
     remaining = model.records(pool)
-    picks: list[dict[str, object]] = []
+    picks: list[dict[str, Any]] = []
     relaxed: list[tuple[str, Phrase]] = []
     spread = _Spread()
     while remaining and len(picks) < options.n:

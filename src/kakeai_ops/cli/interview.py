@@ -131,8 +131,8 @@ def _spread_said(note: object) -> str:
     """「分散のため繰り上げ（事業部・年代）」 in English: moved up, for which spreads."""
     text = note if isinstance(note, str) else ""  # no note: empty or NaN
     if text.startswith(shortlist.HELD_BACK):
-        spreads = text[len(shortlist.HELD_BACK) :].strip("（）").removesuffix("が上位と重複")
-        keys = "/".join(shortlist.SPREAD_KEYS.get(s, s) for s in spreads.split("・") if s)
+        repeated = text[len(shortlist.HELD_BACK) :].strip("（）").removesuffix("が上位と重複")
+        keys = "/".join(shortlist.SPREAD_KEYS.get(s, s) for s in repeated.split("・") if s)
         return _("listed later for the spread (the same {what} as a pair above)").format(what=keys)
     if not text.startswith(shortlist.PROMOTED):
         return text

@@ -135,18 +135,23 @@ def _held_by_caps(
 
 
 def _write_outbox(source: Source, plan: Plan, messages: list[PlannedMessage]) -> Path:
-    """Every planned message as .eml in the run's dry-run folder; the folder."""
+    """Every planned message as .eml in the run's dry-run folder, which then holds this
+    dry run's mails only (an earlier one of the same run, with another --holdout or older
+    data, would leave mails nobody is sent); the folder."""
+    from ..outputs.atomic import replacing_folder
+
     folder = outbox_folder(source.workspace, plan.run_id, "-dry-run")
-    outbox = OutboxTransport(folder)
-    outbox.open()
     mail = source.settings.mail
-    for message in messages:
-        outbox.send(
-            as_bytes(build_planned(mail, message)),
-            message.sender_for(mail).address,
-            message.email,
-            message.item,
-        )
+    with replacing_folder(folder) as staging:
+        outbox = OutboxTransport(staging)
+        outbox.open()
+        for message in messages:
+            outbox.send(
+                as_bytes(build_planned(mail, message)),
+                message.sender_for(mail).address,
+                message.email,
+                message.item,
+            )
     return folder
 
 

@@ -159,6 +159,33 @@ def make_folder(path: Path) -> None:
 
 
 @contextmanager
+def replacing_folder(path: Path) -> Iterator[Path]:
+    """A new folder next to ``path`` to fill; when the block ends without error it takes
+    the place of ``path`` and what was there before is gone, so the folder holds this
+    write's files only (a second dry run of a run left the first one's mails beside its
+    own: 27 files for 22 mails). A failed write leaves the old folder as it was."""
+    import shutil
+
+    check_folder(path)
+    make_folder(path.parent)
+    try:
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{path.name[:_TEMP_NAME_CHARS]}.", dir=path.parent)
+        )
+    except OSError as error:
+        raise unwritable(path, error) from None
+    try:
+        yield staging
+        if path.exists():
+            shutil.rmtree(path)
+        staging.rename(path)  # the old one is gone first: Windows renames onto nothing
+    except OSError as error:
+        raise unwritable(path, error) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
 def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
     """A temporary file next to ``path`` to write; when the block ends without error it
     replaces ``path`` in one step, so nobody (Excel included) sees half a file and a
