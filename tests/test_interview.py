@@ -261,6 +261,6 @@ def test_the_count_of_topics_never_says_which_private_ones_a_pair_took(
         topics = set(mine["topic"].dropna())
         assert pair["topics_distinct"] == len(topics - private), pair
         took_both += private <= topics
-        assert f"トピック{len(topics - private)}種（非公開を除く）" in pair["reason"]
+        assert f"公開トピック{len(topics - private)}種" in pair["reason"]
     assert listed and max(p["topics_distinct"] for p in listed) <= 6
     assert took_both  # some listed pair took both private topics

@@ -458,7 +458,7 @@ def reason_line(row: dict[str, Any], rules: Interview, topic: str | None) -> str
     ]
     if not pd.isna(row["growth_avg"]):
         parts.append(f"平均成長実感 {fixed(float(row['growth_avg']))}")
-    parts.append(f"トピック{row['topics_distinct']}種（非公開を除く）")
+    parts.append(f"公開トピック{row['topics_distinct']}種")
     parts.append(f"最終実施 {last.month}/{last.day}")
     if topic is not None:
         parts.append(f"「{topic}」が{percent(float(row['theme_share']))}")
