@@ -253,3 +253,6 @@ def test_the_note_stands_apart_from_the_figure_it_is_printed_beside(
     notes = [r[0] for r in sheet.iter_rows(min_row=2, min_col=note, max_col=note) if r[0].value]
     assert notes and all(c.alignment.indent >= 1 for c in notes)
     assert any(str(c.value).startswith("条件にいちばん近い期間に実施のなかった週") for c in notes)
+    # The months of such a row are the closest period, no run: not headed 「連続の…」.
+    assert {"期間の開始月", "期間の終了月"} <= set(header)
+    assert not [h for h in header if h.startswith("連続の")]

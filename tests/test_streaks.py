@@ -225,7 +225,7 @@ def test_user_weeks_explain_excused_with_holiday_names() -> None:
 
 
 def test_a_person_not_eligible_is_told_how_close_they_came() -> None:
-    """An active person who missed weeks in every run: 連続の開始月・終了月 give the closest
+    """An active person who missed weeks in every run: 期間の開始月・終了月 give the closest
     three months (rules.md §2's best run), which beside 最長の連続月数 0 read as a run they
     made. 備考 says they are the closest, and how many weeks they missed; someone eligible
     has no 備考."""
@@ -307,7 +307,7 @@ def test_the_list_without_pandas_of_nobody_is_the_header() -> None:
 
 
 def test_someone_who_held_no_1on1_is_not_given_months_of_a_run() -> None:
-    """With no 1on1 in any week, no run of months came closer than another: 連続の開始月・
+    """With no 1on1 in any week, no run of months came closer than another: 期間の開始月・
     終了月 and the weeks missed are blank (months beside 最長の連続月数 0 read as a run made),
     and 備考 says why. Someone who held some keeps the closest run."""
     rows = every_week("M", "B", APR_SEP[:2])
@@ -339,7 +339,7 @@ def test_someone_who_held_no_1on1_is_not_given_months_of_a_run() -> None:
 
 
 def test_the_qualifying_run_is_the_whole_streak_and_stops_at_its_last_good_month() -> None:
-    """April–July every week, August missed, September again: 連続の開始月・終了月 are the
+    """April–July every week, August missed, September again: 期間の開始月・終了月 are the
     streak's own months (2026-04 to 2026-07), as the award mail says them, beside 最長の
     連続月数 4; not the first three months of it, nor running over August."""
     rows = every_week("M", "A", APR_SEP[:4]) + every_week("M", "A", APR_SEP[5:])

@@ -308,7 +308,7 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
     note_of = np.select(
         [employment == "retired", employment == "leave"], [0, 1], 3 if runs.full else 2
     )
-    # Active, judged and not eligible: 連続の開始月・終了月 are the closest months, which
+    # Active, judged and not eligible: 期間の開始月・終了月 are the closest months, which
     # beside 最長の連続月数 0 read as a run made; 備考 says they are the closest, and how close
     # (the words of `kops campaign explain`; the months are beside it: one line of print).
     closest = active & ~eligible & has_run & runs.full
