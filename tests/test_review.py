@@ -431,6 +431,13 @@ def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any
     assert f"付与済み {awarded:,}人 = まだ配信していない {awarded:,}人" in texts(slide)
     due = run_json(month, "campaign", "milestones")
     assert f"送付予定 {len(due):,}件" in texts(slide)
+    # The room is told who is 対象 (the rule, from kops.yaml as written); 達成見込み is not
+    # defined for a campaign whose window has ended (its cell reads 期間終了).
+    rule = yaml.safe_load(month.config_path.read_text("utf-8"))["campaigns"][CAMPAIGN]["rule"]
+    role = {"member": "部下としての", "manager": "上司としての", "any": ""}[rule["role"]]
+    weekly = "毎週" if rule.get("min_per_week", 1) == 1 else f"毎週{rule['min_per_week']}回以上"
+    assert f"対象 = {rule['months']}か月連続で{weekly}、{role}1on1を実施した人" in texts(slide)
+    assert "達成見込み =" not in texts(slide)
 
 
 def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) -> None:
@@ -491,6 +498,14 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     assert f"kops mail report {MAIL_RUN}" in said  # delivered and measured: its verdict
     assert "kops " not in texts(by_title(deck, "9."))
     assert all(any(ch.isdigit() for ch in r[1]) for r in rows)
+    # The title names the first action without the seminar's whole name (the table has
+    # it): the name ran the title onto a second line, broken inside a word.
+    heading = by_title(deck, "9.").shapes.title.text_frame.text
+    assert heading == (
+        f"次のアクションは{len(rows)}件。まず最大のスタックポイント「{stuck['label']}」に"
+        "メールとセミナー"
+    )
+    assert "セミナー「" in first[0]
 
 
 @pytest.fixture(scope="module")

@@ -86,6 +86,13 @@ CLOSEST_NOTE = "条件にいちばん近い期間に実施のなかった週 "
 ROLE_WORDS = {"member": "部下としての", "manager": "上司としての", "any": ""}
 
 
+def condition_words(rule: StreakRule) -> str:
+    """The condition in words, for a reader who does not know the campaign:
+    「3か月連続で毎週、部下としての1on1を実施」 (「毎週2回以上」 with ``min_per_week`` 2)."""
+    weekly = "毎週" if rule.min_per_week == 1 else f"毎週{rule.min_per_week}回以上"
+    return f"{rule.months}か月連続で{weekly}、{ROLE_WORDS[rule.role]}1on1を実施"
+
+
 def none_held_notes(rule: StreakRule) -> tuple[str, str]:
     """備考 of someone with no week counted in the window: none held in the role
     (「判定期間中に部下としての1on1の実施なし」), or some held but never ``min_per_week`` in

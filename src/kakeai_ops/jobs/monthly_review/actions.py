@@ -64,6 +64,8 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
         text=f"最大のスタックポイント「{point.label}」に{what}",
         basis=f"{int(row['now'])}人（全体の{percent(int(row['now']) / max(total, 1))}）",
         command=f"kops mail send --segment {point.key}{holdout}",
+        headline=f"最大のスタックポイント「{point.label}」にメール"
+        + ("とセミナー" if seminar else ""),
     )
 
 

@@ -184,6 +184,7 @@ class CampaignFigures:
     winners: int = 0
     awarded_winners: int = 0
     notices: AwardNotices = field(default_factory=AwardNotices)
+    condition: str = ""  # who is 対象, in words (streaks.condition_words)
 
 
 @dataclass
@@ -215,6 +216,9 @@ class Action:
     text: str
     basis: str
     command: str
+    # The action as the slide's title names it, when ``text`` is too long for a title line
+    # (a seminar's whole name broke 「どんな話 / をしているの?」 over two).
+    headline: str = ""
 
 
 @dataclass

@@ -54,6 +54,7 @@ def campaign_figures(
                 winners=len(state.winners),
                 awarded_winners=len(given & set(state.winners)),
                 notices=award_notices(ws, campaign_id, given),
+                condition=streaks.condition_words(campaign.rule),
             )
         )
     return result

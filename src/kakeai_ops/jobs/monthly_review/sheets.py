@@ -8,7 +8,7 @@ from ... import glossary
 from ...analyses import segmentation
 from .figures import Review
 from .mail_counts import left_out_cell, unmeasured_words
-from .titles import TITLES, run_title
+from .titles import TITLES, WINDOW_ENDED, run_title
 
 # Columns written as text cells (ids keep their leading zeros; run and snapshot ids too).
 TEXT_COLUMNS = ["snapshot", "run_id", "manager_id", "member_id", "seminar_id", "campaign_id"]
@@ -277,7 +277,7 @@ def _campaigns(review: Review) -> pd.DataFrame:
             # (「2026-04-01〜2026-/09-30」).
             "window": c.window.replace("〜", "〜\n", 1),
             "eligible_people": c.eligible,
-            "on_track": c.on_track if c.window_open else None,
+            "on_track": c.on_track if c.window_open else WINDOW_ENDED,
             "awarded": c.awarded,
             # The award mails beside 付与済み, each awarded person once: the parts add up.
             "award_notices": c.notices.mails,

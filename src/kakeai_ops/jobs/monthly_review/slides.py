@@ -20,7 +20,7 @@ from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
 from .mail_counts import left_out_words, milestone_mails, notice_parts
-from .titles import TITLES, day, points
+from .titles import TITLES, WINDOW_ENDED, day, points
 
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
 # A count of people grows or shrinks: 「人数 252 ↓ 低下 -2」 read as a fall in some level.
@@ -384,7 +384,7 @@ def campaigns_slide(review: Review) -> Slide:
             c.title,
             c.window,
             f"{c.eligible:,}人",
-            f"{c.on_track:,}人" if c.window_open else "期間終了",
+            f"{c.on_track:,}人" if c.window_open else WINDOW_ENDED,
             f"{c.awarded:,}人",
             _notice_cell(c),
         ]
@@ -429,8 +429,7 @@ def campaigns_slide(review: Review) -> Slide:
         f"7. {TITLES['campaigns']}",
         message=message,
         notes="キャンペーンID: " + "、".join(c.campaign_id for c in review.campaigns),
-        subtitle=f"{ON_TRACK} = まだ対象ではないが1か月以上連続で条件を満たしている人"
-        "（判定期間中のみ）",
+        subtitle=_campaigns_subtitle(review),
         bullets=bullets,
         table=Table(
             ["キャンペーン", "判定期間", "対象", ON_TRACK, "付与済み", AWARD_NOTICES],
@@ -483,6 +482,19 @@ def _interviews(review: Review) -> Slide:
         ),
         footnote="非公開トピック（心身の状態・プライベート）は件数のみ。名前は事務局内の資料としてのみ使用",
     )
+
+
+def _campaigns_subtitle(review: Review) -> str:
+    """Who is 対象 of each campaign, in words (the room does not know the rule), and what
+    達成見込み means while a window is open (with every window ended it reads 期間終了)."""
+    said = [
+        f"対象 = {c.condition}した人" + (f"（{c.title}）" if len(review.campaigns) > 1 else "")
+        for c in review.campaigns
+        if c.condition
+    ]
+    if any(c.window_open for c in review.campaigns):
+        said.append(f"{ON_TRACK} = まだ対象ではないが1か月以上連続で条件を満たしている人")
+    return "。".join(said)
 
 
 def _interviews_without_names(review: Review) -> Slide:
@@ -558,7 +570,8 @@ def _actions(review: Review) -> Slide:
     rows = [[a.text, a.basis] for a in review.actions]
     return Slide(
         title,
-        message=f"次のアクションは{len(rows)}件。まず{review.actions[0].text}",
+        message=f"次のアクションは{len(rows)}件。まず"
+        + (review.actions[0].headline or review.actions[0].text),
         subtitle="数字からのルールに基づく提案（根拠の数字付き）",
         table=Table(["提案", "根拠"], rows, widths=[5.5, 4]),
         notes="\n".join(f"{a.text}: {a.command}" for a in review.actions if a.command),

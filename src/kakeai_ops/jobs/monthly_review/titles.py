@@ -26,6 +26,10 @@ TITLES = {
     "actions": "次のアクション",
 }
 
+# 達成見込み of a campaign whose window has ended, on slide and sheet 7: no figure, and said
+# so (a blank cell read as 0).
+WINDOW_ENDED = "期間終了"
+
 
 def day(when: dt.date) -> str:
     """2026年11月20日: a date as the meeting reads it (never a snapshot id)."""
