@@ -346,3 +346,31 @@ def test_a_column_with_room_to_spare_gives_it_to_the_wrapping_ones(tmp_path: Pat
     assert cell_lines_of(table, 1, 2) == [rows[0][2]]
     # The giving column still holds its longest line.
     assert points_wide(rows[0][0], size) <= widths[0] * 72 - 2 * 0.06 * 72
+
+
+def test_a_title_too_long_for_a_line_breaks_after_its_sentence(tmp_path: Path) -> None:
+    """「…出席しなかった / 人 10/47人」: a title the renderer wrapped where its line ended.
+    One too long for a line is two, broken after 「。」, each within the slide's width at
+    its size; the rule and what follows are below both lines. A short one stays whole."""
+    long = (
+        "招待65人のうち出席17人（ほかに招待外の参加6人）。"
+        "次の段階に進んだのは出席した人4/17人、出席しなかった人10/47人"
+    )
+    deck = write_deck(
+        [Slide("6. セミナー", message=long, bullets=["b"]), Slide("1. 短い", message="短い題")],
+        tmp_path / "d.pptx",
+    )
+    first, second = Presentation(str(deck)).slides
+    title = first.shapes.title
+    lines = [p.text for p in title.text_frame.paragraphs]
+    cut = long.index("。") + 1
+    assert lines == [long[:cut], long[cut:]]
+    size = title.text_frame.paragraphs[0].runs[0].font.size.pt
+    assert size <= 20
+    room = inches(title.width) * 72
+    assert all(points_wide(line, size) <= room for line in lines)
+    # Everything else starts below the two lines as Meiryo draws them (1.5 em a line).
+    bottom = inches(title.top) + 2 * size * 1.5 / 72
+    others = [s for s in first.shapes if s.shape_id != title.shape_id and s.name != "Topic"]
+    assert others and all(inches(s.top) >= bottom for s in others if inches(s.top) < 7)
+    assert [p.text for p in second.shapes.title.text_frame.paragraphs] == ["短い題"]

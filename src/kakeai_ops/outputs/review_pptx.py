@@ -228,13 +228,38 @@ def _ems(text: str) -> float:
     return sum(1.0 if w else 0.6 for w in wide) + 0.25 * changes
 
 
+TITLE_SIZES = (26, 24, 22, 20, 18)
+TITLE_ROOM = (WIDTH_IN - 2 * MARGIN) * 72 * 0.9  # points a title line holds
+
+
 def _title_size(text: str) -> float:
-    """As large as fits one line of the slide's width (Japanese characters one em)."""
-    ems = _ems(text) * 1.05
-    for size in (26, 24, 22, 20, 18):
-        if ems * size <= (WIDTH_IN - 2 * MARGIN) * 72 * 0.9:
+    """As large as fits each of its lines in the slide's width (Japanese characters one
+    em); a title of two lines no larger than fits two in its box."""
+    lines = text.split("\n")
+    ems = max(_ems(line) for line in lines) * 1.05
+    # Two lines stay in the title's box (0.75 in, above the rule): at most 20 pt.
+    for size in TITLE_SIZES if len(lines) == 1 else TITLE_SIZES[-2:]:
+        if ems * size <= TITLE_ROOM:
             return size
     return 16
+
+
+def _title_lines(text: str) -> str:
+    """A title too long for one line at the smallest title size, in two lines broken after
+    the 「。」 or 「、」 that balances them best: left to the renderer it broke where the
+    line ended (「…出席しなかった / 人 10/47人」). A title that fits stays as written."""
+    smallest = TITLE_SIZES[-1]
+    if "\n" in text or _ems(text) * 1.05 * smallest <= TITLE_ROOM:
+        return text
+    ends = [i + 1 for i, ch in enumerate(text[:-1]) if ch in "。、"]
+    fitting = [
+        i for i in ends if max(_ems(text[:i]), _ems(text[i:])) * 1.05 * smallest <= TITLE_ROOM
+    ]
+    if not fitting:
+        return text
+    # 「。」 before 「、」, then the most even lines.
+    best = min(fitting, key=lambda i: (text[i - 1] != "。", abs(_ems(text[:i]) - _ems(text[i:]))))
+    return f"{text[:best]}\n{text[best:]}"
 
 
 SUBTITLE_SIZES = (13, MIN_FONT)
@@ -261,15 +286,19 @@ def _slide(slide: Any, spec: Slide) -> None:
     width = WIDTH_IN - 2 * MARGIN
     topic = _text(slide, spec.title, MARGIN, 0.12, width, 0.35, size=12, color=GREY)
     topic.name = "Topic"
-    message = spec.message or spec.title
+    message = _title_lines(spec.message or spec.title)
+    size = _title_size(message)
+    # Below the title as Meiryo draws its lines (1.5 em): a title of two lines pushes the
+    # rest down rather than run into the rule.
+    below = max(1.2, 0.42 + message.count("\n") * size * MEIRYO_LINE / 72 + size * 1.3 / 72 + 0.1)
     title = slide.shapes.title
     title.left, title.top = Inches(MARGIN), Inches(0.42)
-    title.width, title.height = Inches(width), Inches(0.75)
+    title.width, title.height = Inches(width), Inches(below - 0.45)
     title.text_frame.vertical_anchor = MSO_ANCHOR.TOP
-    _fill(title.text_frame, message, _title_size(message), bold=True, color=NAVY)
+    _fill(title.text_frame, message, size, bold=True, color=NAVY)
     for paragraph in title.text_frame.paragraphs:
         paragraph.alignment = PP_ALIGN.LEFT
-    top = 1.2
+    top = below
     if spec.subtitle:
         size, height = _subtitle_layout(spec.subtitle, width)
         box = _text(slide, spec.subtitle, MARGIN, top, width, height, size=size, color=GREY)
