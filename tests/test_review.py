@@ -751,7 +751,8 @@ def test_cover_and_feet_come_from_kops_yaml(restyled: dict[str, Any]) -> None:
     assert "人事部 組織開発課" in texts(slides[0]) and "関係者外秘" in texts(slides[0])
     assert all("関係者外秘" in texts(s) for s in slides[1:])
     assert deck.core_properties.author == "人事部 組織開発課"
-    assert deck.core_properties.title.startswith("営業本部 1on1 推進会議")
+    assert deck.core_properties.title.startswith("営業本部 1on1 推進会議レビュー ")
+    assert "定例会" not in deck.core_properties.title  # only the meeting's own name
 
 
 def test_every_table_is_read_from_across_the_room(deck: dict[str, Any]) -> None:

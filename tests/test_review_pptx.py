@@ -63,7 +63,7 @@ def test_short_headers_and_figures_are_never_broken(tmp_path: Path) -> None:
         [str(i), "管理本部・経営企画室", "13", "4.4", "0.92", "分散のため繰り上げ（年代）", topics]
         for i in range(1, 6)
     ]
-    columns = ["順位", "事業部", "回数", "スッキリ度", "スコア", "備考", "よく話すトピック"]
+    columns = ["順位", "事業部", "回数", "スッキリ度", "スコア", "備考", "主なトピック"]
     table_spec = Table(columns, rows, widths=[0.5, 2.0, 0.6, 0.9, 0.7, 2.0, 5.6])
     deck = write_deck([Slide("8. 候補", table=table_spec, message="m")], tmp_path / "d.pptx")
     table = next(s.table for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
@@ -210,7 +210,7 @@ def test_where_the_slide_has_room_a_cell_takes_a_line_more_rather_than_break_a_w
     note = "分散のため繰り上げ（年代）"
     topics = "スキルや力の向上 3件 / 今後のキャリア 3件 / 人間関係 2件 / 非公開トピック 1件"
     rows = [[str(i), "営業本部", "13", "0.92", note, topics] for i in range(1, 4)]
-    columns = ["順位", "事業部", "回数", "スコア", "備考", "よく話すトピック"]
+    columns = ["順位", "事業部", "回数", "スコア", "備考", "主なトピック"]
     spec = Table(columns, rows, widths=[0.5, 2.4, 0.8, 0.8, 1.2, 4.4])
     deck = write_deck([Slide("8. 候補", table=spec, message="m")], tmp_path / "d.pptx")
     shape_ = next(s for s in Presentation(str(deck)).slides[0].shapes if s.has_table)
@@ -318,7 +318,7 @@ def test_a_cell_with_no_room_for_a_line_more_still_breaks_between_words(
         "平均スッキリ度",
         "スコア",
         "備考",
-        "よく話すトピック",
+        "主なトピック",
     ]
     spec = Table(columns, CANDIDATES, widths=[0.5, 2.4, 1.0, 1.0, 0.6, 1.9, 5.6])
     slide = Slide("8. 好事例インタビュー候補", table=spec, message="m", subtitle="s", footnote="f")

@@ -27,7 +27,7 @@ __all__ = [
 def write_review_deck(review: Review, path: Path) -> Path:
     docs = review.documents
     info = DeckInfo(
-        title=f"{docs.meeting} {review.title}",
+        title=review.title,
         author=docs.organiser,
         classification=f"{docs.classification}・{label(review.audience)}"
         if docs.classification
@@ -44,7 +44,7 @@ def write_review_workbook(review: Review, path: Path) -> Path:
     options = Print(
         as_of=review.as_of,
         audience=label(review.audience),
-        title=f"{review.documents.meeting} {review.title}",
+        title=review.title,
     )
     return write_table(
         first,

@@ -141,7 +141,9 @@ def build_review(
     progress("interview candidates")
     interviews = interview_figures(ws, settings, load.tables(snapshot), as_of, now)
     review = Review(
-        title=f"1on1 定例会レビュー {month_caption(as_of)}",
+        # The meeting's own name (documents.meeting): the files' title was 「1on1 定例会
+        # 1on1 定例会レビュー …」, the default name before a title that already had it.
+        title=f"{settings.documents.meeting}レビュー {month_caption(as_of)}",
         snapshot=snapshot.id,
         as_of=as_of,
         previous_snapshot=previous.id if previous is not None else None,

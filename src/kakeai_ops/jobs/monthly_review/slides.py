@@ -475,7 +475,7 @@ def _interviews(review: Review) -> Slide:
                 *_candidate_figures(review),
                 "スコア",
                 "備考",
-                "よく話すトピック",
+                glossary.column_label("top_topics"),
             ],
             rows,
             widths=[0.5, 1.2, 1.2, 1.7, 0.9, 0.9, 0.6, 1.5, 4.4],
