@@ -606,3 +606,27 @@ def test_a_rehearsed_run_is_not_presented_as_delivered(month: Path) -> None:
     words = _every_word(slide)
     assert "まだ測定できません（未送信で、だれにも届いていません）" in words.replace("\n", "")
     assert "信頼区間" not in words and "誤差の範囲（" not in words
+
+
+def test_the_seminar_workbook_says_what_the_terminal_says_beside_its_figures(
+    month: Path,
+) -> None:
+    """その後の変化 read 24% against 21% with no word that the keener attend; a share whose
+    count is hidden was blank beside 「<5」; empty 回答例 cells said nothing of why. Each now
+    says so (the demo's seminar summary, written after November's data)."""
+    book = _book(month / "out" / "seminar-month1.xlsx")
+    texts = [c.value for (c,) in book["その後の変化"].iter_rows(min_col=1, max_col=1) if c.value]
+    assert any(str(t).startswith("出席は本人の選択です") for t in texts), texts
+    by_point = book["その後の変化_スタックポイント別"]
+    head = header_labels(by_point)
+    count, share = head.index("次の段階に進んだ人数"), head.index("次の段階に進んだ割合")
+    rows = [r for r in by_point.iter_rows(min_row=2, values_only=True) if r[1]]
+    hidden = [r for r in rows if isinstance(r[count], str)]
+    assert hidden  # the sample hides some
+    assert all(r[share] == r[count] for r in hidden), hidden
+    assert all(isinstance(r[share], int | float) for r in rows if not isinstance(r[count], str))
+    free = book["自由記述"]
+    examples = [r[2:] for r in free.iter_rows(min_row=2, values_only=True) if isinstance(r[1], int)]
+    assert any(not any(e) for e in examples)  # a group with no example shown
+    notes = [str(c.value) for (c,) in free.iter_rows(min_col=1, max_col=1) if c.value]
+    assert any(n.startswith("回答例は、回答が5件以上の区分にだけ") for n in notes), notes

@@ -237,6 +237,19 @@ def test_summary_workbook_is_japanese_with_percent_formats_and_charts(
     series = charts["出欠_スタックポイント別"][0].series
     assert [s.val.numRef.f.split("!")[1] for s in series] == ["$B$2:$B$6", "$C$2:$C$6"]
 
+    # 概要 states what the terminal and the deck state of the whole seminar, recounted from
+    # the files: 出席率 of those invited (17/65, not 23/65) and 満足度の平均 with its answers.
+    attended, invited = set(_file_ids(ATTENDANCE)), _invited(ws)
+    with SURVEY.open(encoding="cp932", newline="") as handle:
+        scores = [int(r["満足度"]) for r in csv.DictReader(handle) if r["満足度"].strip()]
+    overview = {row[0].value: row[1] for row in book["概要"].iter_rows(min_row=2) if row[0].value}
+    rate = overview["出席率"]
+    assert rate.value == pytest.approx(len(attended & invited) / len(invited), abs=1e-4)
+    assert rate.number_format == "0%"
+    assert overview["満足度の平均"].value == pytest.approx(sum(scores) / len(scores), abs=0.05)
+    assert overview["満足度の平均"].number_format == "0.0"
+    assert overview["満足度の回答"].value == len(scores)
+
 
 def test_a_csv_of_the_summary_says_it_holds_one_table(ws: Workspace) -> None:
     """The summary is eleven tables; a CSV holds the attendance by stuck point alone, and

@@ -27,6 +27,7 @@ from ..jobs.seminars.summary_workflow import (
 )
 from ..mail.runs import RunRequest, start_run
 from ..numbers import fixed
+from ..outputs.files import SHEET_NOTE
 from ..outputs.sheet_charts import SheetChart
 from ..outputs.workbook import Print
 from . import run_commands
@@ -548,11 +549,31 @@ def summary_sheets(result: SeminarSummary) -> list[tuple[str, pd.DataFrame]]:
     ]
     if result.every_answer is not None:
         sheets.append(("自由記述_全件", result.every_answer))
+    # The terminal's caveat under the figures it is about (the sheet alone read 24% against
+    # 21% as the seminar's effect), and a hidden count's share as hidden as the count.
+    caveat = "\n".join(filter(None, [SELF_SELECTION, summary.movement_mix_note]))
     if summary.movement is not None:
-        sheets.append(("その後の変化", summary.movement))
+        sheets.append(("その後の変化", _with_note(_hidden_shares(summary.movement), caveat)))
     if summary.movement_by_stuck_point is not None:
-        sheets.append(("その後の変化_スタックポイント別", summary.movement_by_stuck_point))
+        by_point = _hidden_shares(summary.movement_by_stuck_point)
+        sheets.append(("その後の変化_スタックポイント別", _with_note(by_point, SELF_SELECTION)))
     return sheets
+
+
+def _hidden_shares(movement: pd.DataFrame) -> pd.DataFrame:
+    """A share whose count is hidden (「<5」, 「(秘匿)」) says so too: blank, it read as
+    "not known" beside a count that says why."""
+    frame = movement.copy()
+    hidden = frame["moved_on"].map(lambda v: isinstance(v, str))
+    frame["share_moved_on"] = (
+        frame["share_moved_on"].astype(object).where(~hidden, frame["moved_on"])
+    )
+    return frame
+
+
+def _with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
+    frame.attrs[SHEET_NOTE] = note
+    return frame
 
 
 def counted_groups(result: SeminarSummary) -> pd.DataFrame:
@@ -563,7 +584,20 @@ def counted_groups(result: SeminarSummary) -> pd.DataFrame:
     if result.answers_per_group is None or not len(groups):
         return groups
     exact = result.answers_per_group.set_index("group")["answers"]
-    return groups.assign(answers=[int(exact.get(g, 0)) for g in groups["group"]])
+    counted = groups.assign(answers=[int(exact.get(g, 0)) for g in groups["group"]])
+    examples = [c for c in counted.columns if str(c).startswith("example_")]
+    if examples and (counted[examples] == "").all(axis=1).any():
+        # Empty example cells with nothing said read as answers lost.
+        return _with_note(counted, EXAMPLES_NOTE.format(n=result.min_group))
+    return counted
+
+
+# Why a group's example cells are empty (survey_text: a group of fewer than min_group
+# answers shows none, nor an answer that names a person).
+EXAMPLES_NOTE = (
+    "回答例は、回答が{n}件以上の区分にだけ載せます（人の名前を含む回答は載せません）。"
+    "すべての回答は「自由記述_全件」にあります（名前は○○）。"
+)
 
 
 def _print_summary(summary: Summary, min_group: int, groups: pd.DataFrame) -> None:

@@ -260,6 +260,7 @@ def _xlsx(
         name = _sheet_name(glossary.SHEETS.get(title, title), used)
         ws = book.create_sheet(title=name)
         _table_sheet(ws, people)
+        _sheet_note(ws, len(frame), str(frame.attrs.get(SHEET_NOTE, "")))
         for spec in charts:
             if spec.sheet == title:
                 add_chart(ws, spec, people.keys, len(frame))
@@ -304,6 +305,21 @@ ROW_NAMES = frozenset(
         "run_id",
     }
 )
+
+
+# A frame's ``attrs`` key for what its sheet says under the table, a line each (the
+# terminal's caveat beside the figures it is about: 「出席は本人の選択です…」).
+SHEET_NOTE = "note"
+
+
+def _sheet_note(ws: Worksheet, rows: int, note: str) -> None:
+    """``note`` under the table and its legend, a line to a row; none when empty."""
+    if not note:
+        return
+    start = ws.max_row + 2 if ws.max_row > rows + 1 else rows + 3
+    for offset, line in enumerate(note.split("\n")):
+        target = ws.cell(row=start + offset, column=1, value=xlsx_texts([line])[0])
+        target.font = workbook.font(size=9, color="595959")
 
 
 def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:

@@ -93,6 +93,7 @@ class SeminarSummary:
     # secretariat's file only (事務局内限り).
     every_answer: pd.DataFrame | None = None
     answers_per_group: pd.DataFrame | None = None
+    min_group: int = 5  # privacy.min_group: a group of fewer answers shows no example
 
 
 def invitation_sent(ws: Workspace, settings: Settings, seminar_id: str) -> bool:
@@ -153,21 +154,54 @@ def summarise_seminar(
         summary=summary,
         every_answer=free_text.every_answer,
         answers_per_group=answers_per_group(free_text.every_answer),
+        min_group=settings.privacy.min_group,
     )
 
 
 def overview(summary: Summary) -> pd.DataFrame:
-    """The seminar's counts, each with its one label (the summary's first sheet)."""
+    """The seminar's figures, each with its one label (the summary's first sheet): the
+    counts, and the two the terminal and the deck state of the whole seminar, 出席率 of
+    those invited and 満足度の平均 on the survey's scale with its answers (the sheet had
+    neither, so its reader worked out 23/65 where 17/65 is the rate)."""
+    scores = summary.satisfaction
+    answered = int(scores["answers"].sum()) if len(scores) else 0
+    points = [int(v) for v in scores.get("satisfaction", [])]
+    scale = f"{min(points)}〜{max(points)}" if points else ""
+    average = summary.average_satisfaction
     rows = [
-        ("invited", "招待", summary.invited, "人"),
-        ("attended", "出席", summary.attended, "人"),
-        ("invited_attended", "出席（招待した人）", summary.invited_attended, "人"),
-        ("uninvited", UNINVITED_LABEL, summary.uninvited, "人"),
-        ("answers", "アンケート回答", summary.answers, "件"),
-        ("answers_from_attendees", "出席者の回答", summary.answers_from_attendees, "件"),
-        ("answers_not_on_list", "出席者リストにない人の回答", summary.answers_not_on_list, "件"),
+        ("invited", "招待", summary.invited, "人", "count"),
+        ("attended", "出席", summary.attended, "人", "count"),
+        ("invited_attended", "出席（招待した人）", summary.invited_attended, "人", "count"),
+        ("uninvited", UNINVITED_LABEL, summary.uninvited, "人", "count"),
+        (
+            "attendance_rate",
+            glossary.FIGURES["attendance_rate"].label,
+            summary.invited_attended / summary.invited if summary.invited else None,
+            "%",
+            "rate",
+        ),
+        ("answers", "アンケート回答", summary.answers, "件", "count"),
+        ("answers_from_attendees", "出席者の回答", summary.answers_from_attendees, "件", "count"),
+        (
+            "answers_not_on_list",
+            "出席者リストにない人の回答",
+            summary.answers_not_on_list,
+            "件",
+            "count",
+        ),
+        (
+            "satisfaction_avg",
+            glossary.FIGURES["satisfaction_avg"].label,
+            None if average != average else average,  # NaN: no one answered
+            scale,
+            "score",
+        ),
+        ("satisfaction_answers", "満足度の回答", answered, "件", "count"),
     ]
-    return pd.DataFrame(rows, columns=["figure", "label", "value", "unit"])
+    # Each value as it is (a count stays a whole number beside the rate and the average).
+    return pd.DataFrame(
+        rows, columns=["figure", "label", "value", "unit", "figure_kind"], dtype=object
+    )
 
 
 @dataclass(frozen=True)
