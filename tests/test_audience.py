@@ -47,6 +47,31 @@ def test_exclusions_are_counted_by_reason(tmp_path: Path) -> None:
     assert audience.default_run_id == "not_activated-2026-11"
 
 
+def test_someone_on_leave_is_left_out_as_such_though_a_1on1_is_booked(tmp_path: Path) -> None:
+    """Two lapsed members, each with a 1on1 booked in the next days; one is on leave. The
+    plan said 「近日中に予定の1on1あり」 of both: the one on leave is left out as on leave."""
+    t = tables(
+        users=[
+            user("M"),
+            user("A"),
+            user("B", employment="休職", employment_status="leave"),
+        ],
+        pairs=[pair("M", "A"), pair("M", "B")],
+        meetings=[
+            meeting("M", "A", "2026-06-01 10:00"),
+            meeting("M", "B", "2026-06-01 11:00"),
+            meeting("M", "A", "2026-11-24 10:00", status="scheduled"),
+            meeting("M", "B", "2026-11-24 11:00", status="scheduled"),
+        ],
+    )
+    audience = build_audience(
+        AudienceSpec(Segment("lapsed")), t, Settings(), AS_OF, templates(tmp_path), suppressed={}
+    )
+    members = {u: reason for u, reason in audience.excluded_users if u in ("A", "B")}
+    assert members == {"A": "scheduled", "B": "on_leave"}
+    assert not [r for r in audience.recipients if r.user_id in ("A", "B")]
+
+
 def test_role_templates_and_run_ids(tmp_path: Path) -> None:
     t = tables(
         users=[user("M"), user("A"), user("B")],

@@ -255,7 +255,10 @@ def _sort_out(
             )
             # Read now, for those left out too: a broken template is refused with the audience.
             screen.templates.get(template)
-            this_reason = _stuck_point_reason(template, row, user_id, booked) or reason
+            # Who cannot be mailed at all (on leave, no address…) is left out for that, before
+            # what the stuck point would say: 「近日中に予定の1on1あり」 of someone on leave
+            # told the secretariat the wrong reason.
+            this_reason = reason or _stuck_point_reason(template, row, user_id, booked)
             if this_reason == "scheduled":
                 notes[user_id] = _("booked {day}").format(day=f"{booked[user_id]:%Y-%m-%d}")
             elif this_reason == "not_stuck":
