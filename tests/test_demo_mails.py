@@ -212,7 +212,7 @@ def test_the_recurrence_mail_counts_the_pairs_the_export_holds(month: Path) -> N
 
 
 def test_the_award_mail_names_months_of_weekly_1on1s(month: Path) -> None:
-    """「2026年7月から9月まで、毎週 1on1 を続けてこられた」: every week of those months (each in
+    """「2026年7月から9月まで、毎週 1on1 を続けてこられました」: every week of those months (each in
     the month of its Thursday) has a 1on1 held as 部下, or no business day and is named."""
     exports = exports_of("2026-11")
     off = days_off(Workspace(month))
@@ -222,7 +222,7 @@ def test_the_award_mail_names_months_of_weekly_1on1s(month: Path) -> None:
         assert subject == "【KAKEAI事務局】「経営層との1on1権」権利付与のお知らせ"
         assert "配信不要" not in text
         run = re.search(
-            r"(\d{4})年(\d{1,2})月から(\d{1,2})月まで、毎週 1on1 を続けてこられた", text
+            r"(\d{4})年(\d{1,2})月から(\d{1,2})月まで、毎週 1on1 を続けてこられました", text
         )
         assert run, text
         year, first, last = int(run[1]), int(run[2]), int(run[3])

@@ -623,7 +623,7 @@ def test_the_advisor_mail_names_the_figures_its_workbook_holds(
 def test_every_award_and_recurrence_mail_states_the_recount(
     month: tuple[Path, dict[str, str]], sample: recount.Sample
 ) -> None:
-    """「2026年7月から9月まで、毎週 1on1 を続けてこられた」: the whole streak, three months or
+    """「2026年7月から9月まで、毎週 1on1 を続けてこられました」: the whole streak, three months or
     more every week of which had a 1on1 or no business day; 「…の週は、営業日がないため数えていません」: a week of
     days off. 「部下の方とのペア 3 件は、いずれも…繰り返し設定がされていない」: the
     manager's formed pairs, none recurring."""
