@@ -135,6 +135,22 @@ def test_a_note_breaks_between_its_parts_never_inside_a_date(room: int) -> None:
         assert display_width(line.rstrip()) <= room or len(words(line.strip())) == 1, line
 
 
+@pytest.mark.parametrize("room", [50, 60, 80])
+def test_a_name_quoted_in_a_note_stays_on_one_line(room: int) -> None:
+    """The merge note read 「人事部・その他の部署 / （2部署）」: broken before the bracket inside
+    the quoted row name. A quoted name that fits a line is never broken."""
+    from kakeai_ops.outputs.header_lines import note_lines
+
+    name = "「人事部・その他の部署（2部署）」"
+    note = (
+        "管理本部・経営企画室：5人未満の部署（部署未設定、経営企画室）は人事部と合わせて"
+        f"{name}として表示しています。"
+    )
+    shown = note_lines(note, room)
+    assert "".join(shown) == note and len(shown) > 1
+    assert any(name in line for line in shown), shown
+
+
 def test_a_note_that_fits_is_one_line() -> None:
     from kakeai_ops.outputs.header_lines import note_lines
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -182,7 +183,7 @@ _NOTE_BREAKS = re.compile(r"(?<=[。、・　])|(?=[（(])")
 def note_lines(text: str, room: float) -> list[str]:
     """A note in lines of at most ``room`` display columns, broken between its sentences,
     clauses and parts first, then between words; the lines joined give the text back."""
-    return _broken(text, room, _NOTE_BREAKS)
+    return _broken(text, room, _NOTE_BREAKS, around_quotes=True)
 
 
 # …and a list of reasons (選んだ理由): after 「、」 only, between two reasons.
@@ -201,12 +202,14 @@ def list_lines(text: str, room: float) -> list[str]:
     return _broken(text, room, _LIST_BREAKS)
 
 
-def _broken(text: str, room: float, breaks: re.Pattern[str]) -> list[str]:
+def _broken(
+    text: str, room: float, breaks: re.Pattern[str], around_quotes: bool = False
+) -> list[str]:
     if display_width(text) <= room:
         return [text]
     result: list[str] = []
     line = ""
-    for segment in (s for s in breaks.split(text) if s):
+    for segment in _quotes_whole((s for s in breaks.split(text) if s), around_quotes):
         if line and display_width(line + segment) > room:
             result.append(line)
             line = ""
@@ -218,6 +221,27 @@ def _broken(text: str, room: float, breaks: re.Pattern[str]) -> list[str]:
     if line:
         result.append(line)
     return result
+
+
+def _quotes_whole(segments: Iterable[str], around: bool = False) -> list[str]:
+    """The segments, those inside a 「…」 joined into one: a name quoted in a note
+    (「人事部・その他の部署（2部署）」) is read as one, never broken before its bracket.
+    ``around``: a line may also break just before and after the quote (a note; a list
+    breaks between its items only)."""
+    joined: list[str] = []
+    depth = 0
+    pieces = (
+        (p for segment in segments for p in re.split(r"(?=「)|(?<=」)", segment) if p)
+        if around
+        else segments
+    )
+    for segment in pieces:
+        if depth > 0 and joined:
+            joined[-1] += segment
+        else:
+            joined.append(segment)
+        depth = max(depth + segment.count("「") - segment.count("」"), 0)
+    return joined
 
 
 def breaks_between_words(shown: str) -> bool:
