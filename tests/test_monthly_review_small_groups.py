@@ -84,7 +84,9 @@ def test_the_secretariats_summary_holds_every_answer_with_names_masked(
     groups = [
         r for r in book["自由記述"].iter_rows(min_row=2, values_only=True) if r[0] is not None
     ]
-    counts = {r[0]: r[1] for r in groups if not str(r[0]).startswith("<")}
+    # (Under the table: the legend, and the note on when examples are shown.)
+    notes = ("<", "回答例は")
+    counts = {r[0]: r[1] for r in groups if not str(r[0]).startswith(notes)}
     listed: dict[str, int] = {}
     for group, _ in rows:
         listed[group] = listed.get(group, 0) + 1
