@@ -237,3 +237,22 @@ def test_a_csv_by_division_holds_the_breakdown_asked_for(
     assert {"営業本部", "開発本部"} <= divisions
     share = rows[0].index("定着の割合")
     assert all(re.fullmatch(r"\d{1,3}%", r[share]) for r in rows[1:]), rows[1]
+
+
+def test_the_summary_sheet_says_its_day_and_whom_its_shares_are_of(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The terminal says 「252人、基準日 2026-11-20」; the sheet gave neither on the screen (the
+    day only in the printed header). A line under the table now says both, the people
+    recounted here from the exports (退職 left out, as everywhere)."""
+    import sample_recount
+
+    target = tmp_path / "summary.xlsx"
+    Cli(sample_copy)("segment", "--out", str(target))
+    sample = sample_recount.load()
+    sheet = load_workbook(target).worksheets[0]
+    notes = [str(c.value) for (c,) in sheet.iter_rows(min_col=1, max_col=1) if c.value]
+    people = len(sample.users)
+    assert (
+        f"基準日 {sample.as_of} の{people:,}人。割合はこの{people:,}人に占める割合です" in notes[-1]
+    )

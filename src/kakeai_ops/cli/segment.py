@@ -16,6 +16,7 @@ from ..analyses import reads
 from ..errors import KopsError
 from ..i18n import _, term
 from ..ids import did_you_mean, same_number, typed_id
+from ..outputs.files import SHEET_NOTE
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
@@ -239,7 +240,7 @@ def _list(
         lambda path: _("Wrote {n:,} users to {path}").format(n=len(columns), path=path),
         sheet="users",
         # The summary sheet is for a workbook only (--out): not made for stdout.
-        extra_sheets=[("summary", segmentation.summary(frame))] if out_file is not None else [],
+        extra_sheets=[("summary", _summary_sheet(frame, when))] if out_file is not None else [],
         text_columns=["user_id"],
         options=Print(as_of=when),
     ):
@@ -263,6 +264,21 @@ def _list(
     out.print(people_table(view, title=title, max_rows=200))
 
 
+def _summary_sheet(frame: pd.DataFrame, when: dt.date) -> pd.DataFrame:
+    """The stuck points × roles, saying under the table what the terminal's title says:
+    the day and the people counted, which the shares are of (the sheet alone gave neither
+    on the screen, only in the printed header)."""
+    from ..analyses import segmentation
+
+    table = segmentation.summary(frame)
+    people = f"{len(frame):,}人"
+    table.attrs[SHEET_NOTE] = (
+        f"基準日 {when} の{people}。割合はこの{people}に占める割合です"
+        "（一人を最初のスタックポイントで1回だけ数えます）。"
+    )
+    return table
+
+
 def _summary(
     frame: pd.DataFrame,
     by: By | None,
@@ -273,7 +289,7 @@ def _summary(
 ) -> None:
     from ..analyses import segmentation
 
-    table = segmentation.summary(frame)
+    table = _summary_sheet(frame, when)
     grouped = segmentation.by_group(frame, by.value) if by is not None else None
     extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
     if grouped is not None and out_file is not None and out_file.suffix.lower() == ".csv":
