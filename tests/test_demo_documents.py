@@ -630,3 +630,20 @@ def test_the_seminar_workbook_says_what_the_terminal_says_beside_its_figures(
     assert any(not any(e) for e in examples)  # a group with no example shown
     notes = [str(c.value) for (c,) in free.iter_rows(min_col=1, max_col=1) if c.value]
     assert any(n.startswith("回答例は、回答が5件以上の区分にだけ") for n in notes), notes
+
+
+def test_a_row_of_two_divisions_on_slide_4_says_why(month: Path) -> None:
+    """「管理本部・経営企画室」 stood on slide 4 with nothing said of it, and slide 8 named a
+    pair's 事業部 「管理本部」. The slide now says, as the division report does, which 事業部
+    was too small to stand alone: 経営企画室, recounted from the users export."""
+    users = _users_export()
+    sizes: dict[str, int] = {}
+    for row in users.values():
+        if row["在籍状況"].strip() != "退職":
+            division = row["事業部"].strip()
+            sizes[division] = sizes.get(division, 0) + 1
+    small = sorted(d for d, n in sizes.items() if 0 < n < 5)
+    assert small == ["経営企画室"]
+    slide = _slide(_deck(month / "out" / "review-2026-11.pptx"), "4.")
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert "管理本部・経営企画室：経営企画室は5人未満のため、管理本部と合わせて1行で表示" in text

@@ -74,6 +74,9 @@ class DivisionReport:
     hidden_small: int = 0  # hidden for being under min_group (and what they give away)
     hidden_by_audit: int = 0  # hidden on top of those so they cannot be worked out
     notes: list[str] = field(default_factory=list)  # what was merged or hidden, and why
+    # Of ``notes``, those on 事業部 merged into one row (「管理本部・経営企画室：経営企画室は…」):
+    # what a page listing 事業部 only (the deck's slide 4) says of its rows.
+    division_notes: list[str] = field(default_factory=list)
     merged_people: int = 0  # people whose figures appear only inside a merged row
     given_back: int = 0  # complements shown again once the whole set was protected
     # A 事業部 the scope holds only part of, as readers are shown it: 「開発本部（製品開発部・
@@ -740,6 +743,7 @@ def build_report(
         notes=list(recoding.notes)
         + _scope_note(extra, own_small, settings.privacy.min_group)
         + _fallback_note(fallback),
+        division_notes=[note.text for note in recoding.merges if note.row is None],
         merged_people=recoding.merged_people,
         captions={} if scope is None else part_captions(tables.users, scope),
     )

@@ -297,6 +297,7 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
         basis=report.period.basis,
         previous_period=before.period.caption if before is not None else "",
         report_default=_report_default(report),
+        merged=list(report.division_notes),
     )
 
 

@@ -85,6 +85,8 @@ class Divisions:
     # The basis of a division report made without --period (「直近90日」), when it is not
     # this one's: its rates and changes differ, though defined and hidden alike.
     report_default: str = ""
+    # 事業部 shown together in one row, and why (the division report's own notes).
+    merged: list[str] = field(default_factory=list)
 
 
 @dataclass

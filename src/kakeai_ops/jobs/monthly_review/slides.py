@@ -304,6 +304,9 @@ def _divisions(review: Review) -> Slide:
         subtitle=f"{review.divisions.basis}（{review.divisions.period}）。{same_as_report(review)}"
         f"。{glossary.HIDDEN_LEGEND.removesuffix('。')}",
         table=Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]),
+        # A row of two 事業部 says why, as the division report does (the room asked where
+        # 経営企画室 went; slide 8 names the candidate's own 事業部).
+        footnote="".join(review.divisions.merged),
     )
 
 
