@@ -647,3 +647,24 @@ def test_a_row_of_two_divisions_on_slide_4_says_why(month: Path) -> None:
     slide = _slide(_deck(month / "out" / "review-2026-11.pptx"), "4.")
     text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
     assert "管理本部・経営企画室：経営企画室は5人未満のため、管理本部と合わせて1行で表示" in text
+
+
+def test_a_run_never_sent_says_so_before_it_lacks_a_holdout(month: Path) -> None:
+    """Slide 5's 繰り返し未設定・上司向け row said only 「比較群なし（一部の人に送らず比べると効果を
+    測れます）」 of a run written to the outbox, 0 sent: the room took the holdout for the one
+    thing missing. It says first that nobody received it, as sheet 5 does."""
+    rows = _mail_rows(_deck(month / "out" / "review-2026-11.pptx"))
+    (row,) = [r for title, r in rows.items() if title.startswith("繰り返し未設定")]
+    assert row["送信数"] == "0" and int(row["書き出し数（未送信）"]) > 0
+    said = row[next(k for k in row if k.startswith("抜け出した割合の差"))].replace("\n", "")
+    assert said.startswith("まだ測定できません（未送信で、だれにも届いていません）"), said
+    assert "比較群なし" in said
+    book = _book(month / "out" / "review-2026-11.xlsx")
+    (sheet,) = [s for s in book.worksheets if s.title.startswith("5_")]
+    head = header_labels(sheet)
+    (record,) = [
+        dict(zip(head, r, strict=False))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+        if r[0] and str(r[0]).startswith("no_recurrence")
+    ]
+    assert str(record["効果測定"]).replace("\n", "") == said

@@ -51,7 +51,7 @@ from .figures import (
     Trend,
 )
 from .good_practice import campaign_figures, interview_figures, milestone_figures
-from .mail_counts import left_out
+from .mail_counts import NOT_YET_WORDS, left_out
 
 PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
 KPIS = tuple(
@@ -344,6 +344,10 @@ def _mail(
             note = _unmeasured_note(str(run["run_id"]))
         elif int(run["holdout"]) == 0:
             note = "比較群なし（一部の人に送らず比べると効果を測れます）"
+            if mailed_state(frames[run["run_id"]]) == "written":
+                # Not sent either: that first (「比較群なし」 alone read as the one thing
+                # missing from a run nobody received).
+                note = f"{NOT_YET_WORDS}（未送信で、だれにも届いていません）。{note}"
         elif mailed_state(frames[run["run_id"]]) == "written":
             effect = Difference(0, 0, 0, 0, reason=NOT_DELIVERED)  # a rehearsal: no effect
         elif planned_on >= int(snapshot.id):
