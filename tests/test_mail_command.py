@@ -5,17 +5,19 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import errno
 import io
 import os
 import re
 import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from conftest import Cli
+from conftest import Cli, tree_digest
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -100,6 +102,43 @@ def test_a_second_dry_run_leaves_its_own_mails_only(sample_copy: Workspace) -> N
         for f in files
     }
     assert len(to) == len(files) and to < everyone
+    assert sorted(p.name for p in sample_copy.outbox_dir.iterdir()) == [folder.name]
+
+
+@pytest.mark.parametrize("refused", ["setting the old aside", "putting the new in place"])
+def test_a_dry_run_folder_that_cannot_be_replaced_is_left_as_it_was(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch, refused: str
+) -> None:
+    """A file of the old dry run open in Outlook, or the folder open in Explorer: Windows
+    refuses to move or delete it. Deleting the old files one by one first left the folder
+    half emptied (16 of 21 gone, no new mail). Now the old folder is untouched, the error
+    says so and what to do, and nothing of the new dry run is left beside it. A folder a
+    killed run left is cleared by the next one. (Windows' refusal is injected: Linux does
+    not lock open files.)"""
+    cli = Cli(sample_copy)
+    cli("mail", "send", *SEGMENT, "--dry-run")
+    folder = outbox_folder(sample_copy, RUN, "-dry-run")
+    before = tree_digest(folder)
+    killed = sample_copy.outbox_dir / f".{folder.name}.abc123"
+    killed.mkdir()
+    (killed / "half.eml").write_bytes(b"partial")
+    real_rename = Path.rename
+    calls = {"n": 0}
+
+    def rename(self: Path, target: Any) -> Path:
+        if self.is_dir():  # the folders' renames, not each mail's atomic write
+            calls["n"] += 1
+            if calls["n"] == (1 if refused == "setting the old aside" else 2):
+                raise OSError(errno.EBUSY, "Device or resource busy")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    failed = cli("mail", "send", *SEGMENT, "--holdout", "30", "--dry-run", ok=False)
+    monkeypatch.undo()
+    assert failed.exit_code != 0
+    assert "could not be replaced" in failed.stderr and "the old one is as it was" in failed.stderr
+    assert "close any window or program" in failed.stderr
+    assert tree_digest(folder) == before  # every old mail, as it was
     assert sorted(p.name for p in sample_copy.outbox_dir.iterdir()) == [folder.name]
 
 

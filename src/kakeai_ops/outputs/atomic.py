@@ -163,26 +163,59 @@ def replacing_folder(path: Path) -> Iterator[Path]:
     """A new folder next to ``path`` to fill; when the block ends without error it takes
     the place of ``path`` and what was there before is gone, so the folder holds this
     write's files only (a second dry run of a run left the first one's mails beside its
-    own: 27 files for 22 mails). A failed write leaves the old folder as it was."""
+    own: 27 files for 22 mails).
+
+    Each step is one rename: the old folder is set aside whole, the new one put in its
+    place, and only then is the old one removed. Deleting the old files one by one first
+    left a folder half emptied when one of them was open (Outlook, Explorer). A failed
+    write or a refused rename leaves the old folder as it was."""
     import shutil
 
     check_folder(path)
     make_folder(path.parent)
+    prefix = f".{path.name[:_TEMP_NAME_CHARS]}."
+    _remove_leftovers(path.parent, prefix)
     try:
-        staging = Path(
-            tempfile.mkdtemp(prefix=f".{path.name[:_TEMP_NAME_CHARS]}.", dir=path.parent)
-        )
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
     except OSError as error:
         raise unwritable(path, error) from None
+    aside: Path | None = None
     try:
         yield staging
         if path.exists():
-            shutil.rmtree(path)
-        staging.rename(path)  # the old one is gone first: Windows renames onto nothing
+            aside = path.with_name(f"{prefix}old-{os.getpid()}-{id(staging):x}")
+            path.rename(aside)
+        try:
+            staging.rename(path)
+        except OSError:
+            if aside is not None:
+                aside.rename(path)  # the old one back in its place
+                aside = None
+            raise
     except OSError as error:
-        raise unwritable(path, error) from None
+        raise KopsError(
+            _(
+                "{path}: the folder could not be replaced ({reason}); the old one is as it was"
+            ).format(path=path, reason=error.strerror or type(error).__name__),
+            hint=_("close any window or program using the folder or a file in it, then run again"),
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)  # a file still open there: left hidden
+
+
+def _remove_leftovers(parent: Path, prefix: str) -> None:
+    """The new and old folders a replacement stopped midway left (a run killed): hidden,
+    named after the folder, never anyone's own."""
+    import shutil
+
+    try:
+        found = [p for p in parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+    except OSError:
+        return
+    for leftover in found:
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 @contextmanager
