@@ -452,3 +452,19 @@ def test_people_a_role_filter_leaves_out_are_counted_on_the_plan(
     )
     everyone = Cli(sample_ws)("mail", "plan", "--segment", "no_prep").stderr
     assert "絞り込み" not in everyone  # nothing narrowed, nothing said
+
+
+def test_a_dry_run_with_a_limit_says_it_and_its_send_command_keeps_it(
+    sample_copy: Workspace,
+) -> None:
+    """`--dry-run --limit 3` printed 「送るには: kops mail send … --yes」 without the limit:
+    copied, it sent all 21. The command keeps --limit, and the dry run says how many the
+    real run sends now of the mails it wrote."""
+    cli = Cli(sample_copy)
+    result = cli("mail", "send", *SEGMENT, "--limit", "3", "--dry-run")
+    folder = outbox_folder(sample_copy, RUN, "-dry-run")
+    written = len(list(folder.glob("*.eml")))
+    assert written == len(reachable(cli)) > 3
+    assert "--limit 3: the real run sends 3 of them now" in result.stderr
+    (line,) = [x for x in result.stderr.splitlines() if "kops mail send" in x]
+    assert "--limit 3" in line and line.rstrip().endswith("--yes")

@@ -318,7 +318,10 @@ def send_command(
             workspace,
             snapshot,
             as_of,
-            ["--stale-ok"] * stale_ok + ["--holdout-anyway"] * holdout_anyway,
+            # The limit too: the dry run's 「送るには」 line without it sent every mail.
+            ["--stale-ok"] * stale_ok
+            + ["--holdout-anyway"] * holdout_anyway
+            + (["--limit", str(limit)] if limit else []),
         ),
     )
     runs.start_run(context, operator, request)

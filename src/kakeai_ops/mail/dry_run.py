@@ -37,6 +37,7 @@ def dry_run(
     binding: dict[str, Any],
     command: Callable[[str], str] | None,
     open_transport: Callable[[], Any],
+    limit: int | None = None,
 ) -> None:
     """Check what the real run checks, then write every planned message as .eml.
 
@@ -69,6 +70,14 @@ def dry_run(
             n=len(messages), folder=folder
         )
     )
+    if limit is not None and limit < len(messages):
+        # Every planned mail is written to be read; what the real run sends now is fewer.
+        operator.say(
+            _(
+                "  --limit {limit:,}: the real run sends {limit:,} of them now; the same "
+                "command again sends the next {limit:,}"
+            ).format(limit=limit)
+        )
     operator.say(_("Checked as the real run would:"))
     if existing is None:
         said = _("  Run {run}: new. The real run plans it and sends")

@@ -334,6 +334,7 @@ def _rehearse(
             binding,
             request.command,
             lambda: transport_for(source.workspace, source.settings, run_id),
+            request.limit,
         )
         return
     assert request.to_test is not None
