@@ -264,3 +264,30 @@ def test_the_count_of_topics_never_says_which_private_ones_a_pair_took(
         assert f"公開トピック{len(topics - private)}種" in pair["reason"]
     assert listed and max(p["topics_distinct"] for p in listed) <= 6
     assert took_both  # some listed pair took both private topics
+
+
+def test_a_pick_listed_later_names_every_spread_it_repeats(sample_ws: Workspace) -> None:
+    """「分散のため後に（年代が上位と重複）」 of a pair that waited for its 事業部 (the terminal
+    said 「同じ事業部から1組を超えました」): the note names each spread the pair repeats of the
+    picks above it, 事業部 first, recounted here from the list itself."""
+    import json
+
+    from kakeai_ops.analyses import shortlist as sl
+
+    picks = json.loads(
+        Cli(sample_ws)("interview", "shortlist", "--n", "10", "--format", "json").stdout
+    )
+    later = 0
+    for i, pick in enumerate(picks):
+        note = pick["spread_note"] or ""
+        if not note.startswith(sl.HELD_BACK):
+            continue
+        above = picks[:i]
+        expected = [
+            word
+            for word, key in (("事業部", "division"), ("職種", "job_type"), ("年代", "age_band"))
+            if any(p[key] == pick[key] for p in above)
+        ]
+        assert note == f"{sl.HELD_BACK}（{'・'.join(expected)}が上位と重複）", (pick["rank"], note)
+        later += 1
+    assert later  # the sample lists such a pair

@@ -507,7 +507,7 @@ COLUMNS: dict[str, Column] = {
     "regularity": _c("週カバー率", PERCENT, detail=True),
     "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
     "topics_distinct": _c("公開トピックの種類数", COUNT, detail=True),
-    "spread_note": _c("備考（分散のため繰り上げ）", detail=True),
+    "spread_note": _c("備考（分散による順位）", detail=True),
     "stuck_points": _c("スタックポイント", detail=True),
     "sukkiri_avg": _f("sukkiri_avg", ONE_DECIMAL),
     "growth_avg": _f("growth_avg", ONE_DECIMAL, detail=True),

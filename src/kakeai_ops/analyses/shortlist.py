@@ -304,11 +304,10 @@ def select(candidates: pd.DataFrame, rules: Interview, options: Options) -> Shor
 def _held_back(chosen: dict[str, Any], spread: _Spread, rules: Interview) -> str:
     """Why a pick comes after lower scores: the spreads it repeats of the picks above it
     (「分散のため後に（年代が上位と重複）」), or its 事業部 when that had its pairs already."""
-    repeats = spread.repeats(chosen)
-    if not repeats and spread.per_division.get(str(chosen["member_division"]), 0) >= (
-        rules.max_per_division
-    ):
-        repeats = ["事業部"]
+    # Every spread it repeats, its 事業部 first when that had its pairs already (the
+    # terminal's 「同じ事業部から1組を超えました」 beside 「年代が上位と重複」 read as two reasons).
+    full = spread.per_division.get(str(chosen["member_division"]), 0) >= rules.max_per_division
+    repeats = ["事業部"] * full + spread.repeats(chosen)
     return f"{HELD_BACK}（{'・'.join(repeats) or '分散'}が上位と重複）"
 
 
