@@ -668,3 +668,34 @@ def test_a_run_never_sent_says_so_before_it_lacks_a_holdout(month: Path) -> None
         if r[0] and str(r[0]).startswith("no_recurrence")
     ]
     assert str(record["効果測定"]).replace("\n", "") == said
+
+
+def test_the_actions_say_to_deliver_what_was_only_written(month: Path) -> None:
+    """Slide 5 said every run of the month was written to the outbox only, the 78 awarded
+    among them not yet told; slide 9 proposed nothing about it. It now says to deliver the
+    award notices and this month's run without a holdout, counted from the outbox and
+    kops.db, with the command in the notes."""
+    import sqlite3
+
+    with sqlite3.connect(month / "state" / "kops.db") as db:
+        (awarded,) = db.execute(
+            "SELECT COUNT(*) FROM awards WHERE campaign = ?", ("exec-1on1-2026h2",)
+        ).fetchone()
+    notices = len(_outbox(month, "campaign.awarded-exec-1on1-2026h2"))
+    recurrence = [
+        p.name.rsplit("-", 1)[0]
+        for p in (month / "outbox").iterdir()
+        if p.name.startswith("no_recurrence.manager-2026-11")
+    ]
+    (run_id,) = recurrence
+    written = len(_outbox(month, run_id))
+    slide = _slide(_deck(month / "out" / "review-2026-11.pptx"), "9.")
+    rows = {r[0]: r[1] for r in _table(slide)[1:]}
+    assert rows["経営層との1on1権: 付与のお知らせは未送信: 届ける"] == (
+        f"付与済み {awarded}人、未送信 {notices}通"
+    )
+    (row,) = [k for k in rows if k.startswith("メール「繰り返し未設定・上司向け")]
+    assert row.endswith("」は未送信: 届ける") and rows[row] == f"書き出し数（未送信） {written}通"
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "kops mail send --awarded exec-1on1-2026h2" in notes
+    assert f"kops mail status {run_id}" in notes

@@ -12,7 +12,7 @@ from ...config import Settings
 from ...mail.holdout import measurable_share
 from ...numbers import percent
 from .figures import Action, CampaignFigures, MailRun, Review
-from .titles import day, difference_words, points, run_title
+from .titles import AWARD_NOTICES, day, difference_words, points, run_title
 
 # A division's implementation rate must fall by at least this much to be called out.
 DIVISION_DROP = 0.05
@@ -135,6 +135,17 @@ def _mail_effects(review: Review) -> list[Action]:
             # holdout says nothing of its text (「文面を見直す」 would be advice from noise).
             actions.append(_rehearsed(run, review))
             continue
+        if run.rehearsal and run.segment_key and run.snapshot == review.snapshot:
+            # A stuck point's run of this data without a holdout, written only: deliver it
+            # (there is nothing to compare; its facts are still today's).
+            actions.append(
+                Action(
+                    text=f"メール「{run_title(run.run_id, review)}」は未送信: 届ける",
+                    basis=f"{glossary.column_label('written')} {run.written:,}通",
+                    command=f"kops mail status {run.run_id}",
+                )
+            )
+            continue
         if run.effect is not None and run.effect.measured and run.effect.low is not None:
             verdict = "効果あり: 次月も継続" if run.effect.low > 0 else "効果は未確認: 文面を見直す"
             actions.append(
@@ -186,6 +197,19 @@ def _seminar_for(settings: Settings, month: int | None) -> str | None:
     return None
 
 
+def _notices_unsent(campaign: CampaignFigures) -> Action | None:
+    """Everyone due is awarded, but the notices were only written to the outbox: the
+    awarded do not know yet (slide 7 said so; the actions said nothing)."""
+    notices = campaign.notices
+    if not (campaign.awarded and notices.rehearsal):
+        return None
+    return Action(
+        text=f"{campaign.title}: {AWARD_NOTICES}は未送信: 届ける",
+        basis=f"付与済み {campaign.awarded}人、未送信 {notices.written:,}通",
+        command=f"kops mail send --awarded {campaign.campaign_id}",
+    )
+
+
 def _campaign_action(campaign: CampaignFigures) -> Action | None:
     """A campaign awarded by draw is drawn first, then its winners are awarded and told
     (everyone else eligible is not awarded: they are told they were not drawn); any
@@ -205,7 +229,7 @@ def _campaign_action(campaign: CampaignFigures) -> Action | None:
         what = "未付与の対象者に付与して案内"
         due, awarded, basis = campaign.eligible, campaign.awarded, "対象"
     if due - awarded <= 0:
-        return None
+        return _notices_unsent(campaign)
     return Action(
         text=f"{campaign.title}: {what}",
         basis=f"{basis} {due}人、付与済 {awarded}人",

@@ -20,7 +20,7 @@ from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
 from .figures import DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
 from .mail_counts import left_out_words, milestone_mails, notice_parts
-from .titles import TITLES, WINDOW_ENDED, day, points
+from .titles import AWARD_NOTICES, TITLES, WINDOW_ENDED, day, points
 
 WORDS = {UP: "上昇", DOWN: "低下", FLAT: "変化なし", NONE: "比較なし"}
 # A count of people grows or shrinks: 「人数 252 ↓ 低下 -2」 read as a fall in some level.
@@ -353,9 +353,6 @@ def _shown(value: object, shown: Callable[[float], str]) -> str:
 
 # 「達成見込みの人数」 as a column of people (the cells say 人).
 ON_TRACK = glossary.column_label("on_track").removesuffix("の人数")
-
-
-AWARD_NOTICES = glossary.column_label("award_notices").split("（", 1)[0]
 
 
 def _notice_cell(c: CampaignFigures) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from ... import glossary
 from ...mail.evaluation import points as fine_points  # as `kops mail report` writes it
 from ...mail.template_names import run_name
 from ...numbers import rounded
@@ -26,6 +27,8 @@ TITLES = {
     "actions": "次のアクション",
 }
 
+# 付与のお知らせ, the campaign's award mails (the column's label without its unit).
+AWARD_NOTICES = glossary.column_label("award_notices").split("（", 1)[0]
 # 達成見込み of a campaign whose window has ended, on slide and sheet 7: no figure, and said
 # so (a blank cell read as 0).
 WINDOW_ENDED = "期間終了"
