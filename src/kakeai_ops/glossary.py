@@ -404,6 +404,9 @@ HIDDEN_NOT_SPELT = (
     "人数が少ないため表示しません",
     "差し引きで分かるため非表示",
 )
+# A table's ``attrs`` key for what its sheet says under the table, a line each (the
+# terminal's caveat beside the figures it is about: 「出席は本人の選択です…」).
+SHEET_NOTE = "note"
 # The row that sums a topic (or 対応) table: the 1on1s with a topic (or a 対応).
 MIX_TOTAL = "計"
 HIDDEN_LEGEND = (

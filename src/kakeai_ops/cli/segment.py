@@ -16,7 +16,6 @@ from ..analyses import reads
 from ..errors import KopsError
 from ..i18n import _, term
 from ..ids import did_you_mean, same_number, typed_id
-from ..outputs.files import SHEET_NOTE
 from ..outputs.workbook import Print
 from ..store import SnapshotInfo
 from .console import people_table
@@ -272,7 +271,7 @@ def _summary_sheet(frame: pd.DataFrame, when: dt.date) -> pd.DataFrame:
 
     table = segmentation.summary(frame)
     people = f"{len(frame):,}人"
-    table.attrs[SHEET_NOTE] = (
+    table.attrs[glossary.SHEET_NOTE] = (
         f"基準日 {when} の{people}。割合はこの{people}に占める割合です"
         "（一人を最初のスタックポイントで1回だけ数えます）。"
     )

@@ -27,7 +27,6 @@ from ..jobs.seminars.summary_workflow import (
 )
 from ..mail.runs import RunRequest, start_run
 from ..numbers import fixed
-from ..outputs.files import SHEET_NOTE
 from ..outputs.sheet_charts import SheetChart
 from ..outputs.workbook import Print
 from . import run_commands
@@ -572,7 +571,7 @@ def _hidden_shares(movement: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_note(frame: pd.DataFrame, note: str) -> pd.DataFrame:
-    frame.attrs[SHEET_NOTE] = note
+    frame.attrs[glossary.SHEET_NOTE] = note
     return frame
 
 

@@ -260,7 +260,7 @@ def _xlsx(
         name = _sheet_name(glossary.SHEETS.get(title, title), used)
         ws = book.create_sheet(title=name)
         _table_sheet(ws, people)
-        _sheet_note(ws, len(frame), str(frame.attrs.get(SHEET_NOTE, "")))
+        _sheet_note(ws, len(frame), str(frame.attrs.get(glossary.SHEET_NOTE, "")))
         for spec in charts:
             if spec.sheet == title:
                 add_chart(ws, spec, people.keys, len(frame))
@@ -305,11 +305,6 @@ ROW_NAMES = frozenset(
         "run_id",
     }
 )
-
-
-# A frame's ``attrs`` key for what its sheet says under the table, a line each (the
-# terminal's caveat beside the figures it is about: 「出席は本人の選択です…」).
-SHEET_NOTE = "note"
 
 
 def _sheet_note(ws: Worksheet, rows: int, note: str) -> None:
