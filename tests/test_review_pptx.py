@@ -374,3 +374,21 @@ def test_a_title_too_long_for_a_line_breaks_after_its_sentence(tmp_path: Path) -
     others = [s for s in first.shapes if s.shape_id != title.shape_id and s.name != "Topic"]
     assert others and all(inches(s.top) >= bottom for s in others if inches(s.top) < 7)
     assert [p.text for p in second.shapes.title.text_frame.paragraphs] == ["短い題"]
+
+
+def test_a_tiles_long_label_stays_on_one_line_above_its_figure(tmp_path: Path) -> None:
+    """「部下1人あたり月間1on1数（直近30日）」 wrapped in its tile, broke 「直 / 近30日」 and ran
+    into the figure below. A long label is set smaller (never under 12 pt) to fit its line;
+    a short one keeps 15 pt."""
+    from kakeai_ops.outputs.review_pptx import Tile
+
+    long = "部下1人あたり月間1on1数（直近30日）"
+    tiles = [Tile("人数", "252", "↓ -2"), Tile(long, "2.4", "→ ±0.0")]
+    deck = write_deck([Slide("1. サマリー", tiles=tiles, message="m")], tmp_path / "d.pptx")
+    slide = Presentation(str(deck)).slides[0]
+    labels = {s.text_frame.text: s for s in slide.shapes if s.has_text_frame and s.text_frame.text}
+    for text, size in (("人数", 15), (long, None)):
+        box = labels[text]
+        points = box.text_frame.paragraphs[0].runs[0].font.size.pt
+        assert points == size if size else 12 <= points < 15
+        assert points_wide(text, points) <= (inches(box.width) - 0.2) * 72

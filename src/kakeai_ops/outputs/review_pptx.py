@@ -446,7 +446,11 @@ def _tiles(slide: Any, tiles: list[Tile], top: float) -> float:
         box.fill.fore_color.rgb = _rgb("EEF2F8")
         box.line.color.rgb = _rgb("B4C6E7")
         box.adjustments[0] = 0.08
-        _text(slide, tile.label, left + 0.2, y + 0.12, width - 0.4, 0.45, size=15, color=GREY)
+        # One line above the figure, smaller if need be: wrapped, 「部下1人あたり月間1on1数（直
+        # / 近30日）」 broke inside a word and ran into the figure below it.
+        room = (width - 0.4 - 0.2) * 72  # less the box's own margins
+        size = next((z for z in (15, 14, 13, 12) if _ems(tile.label) * z <= room), MIN_FONT)
+        _text(slide, tile.label, left + 0.2, y + 0.12, width - 0.4, 0.45, size=size, color=GREY)
         _text(slide, tile.value, left + 0.2, y + 0.55, width - 0.4, 0.8, size=34, bold=True)
         _text(slide, tile.change, left + 0.2, y + 1.4, width - 0.4, 0.5, size=13)
     rows = (len(tiles) + per_row - 1) // per_row
