@@ -32,6 +32,7 @@ from kakeai_ops.cli.demo import NOVEMBER
 from kakeai_ops.config.rule_settings import Privacy
 from kakeai_ops.privacy import rules
 from kakeai_ops.workspace import Workspace
+from workbooks import label as one_line
 from workbooks import overview_records, read_book, read_deck, sheet_records
 
 HEADER_FILL = "305496"  # the fill of every table header kops writes
@@ -125,8 +126,8 @@ def workbook_labels(path: Path) -> Iterator[tuple[str, str]]:
                         for below in sheet.iter_rows(
                             min_row=cell.row + 1, min_col=cell.column, max_col=cell.column
                         ):
-                            if isinstance(below[0].value, str):
-                                yield f"{path.name}:{sheet.title}", below[0].value
+                            if isinstance(below[0].value, str):  # broken between words
+                                yield f"{path.name}:{sheet.title}", one_line(below[0].value)
 
 
 def _tile_labels(slide: Any) -> list[str]:
@@ -330,7 +331,10 @@ def test_the_rate_names_whom_it_counts_and_its_period_everywhere(
     assert ninety in header
     deck = {label for _w, label in deck_labels(root / "out" / "review-2026-11.pptx")}
     assert thirty in deck and ninety not in deck
-    summary = [r[0].value for r in _book(root / "out" / "review-2026-11.xlsx")["1_サマリー"]]
+    summary = [
+        str(r[0].value).replace("\n", "")
+        for r in _book(root / "out" / "review-2026-11.xlsx")["1_サマリー"]
+    ]
     assert thirty in summary
 
 
@@ -362,7 +366,7 @@ def test_the_deck_summary_is_the_recount(
     for key in ("per_member_month", "sukkiri_avg"):  # the period's 1on1s: it says which
         assert tiles[glossary.figure_label(key, "直近30日")] == _rounded(figures[key], 1)
     book = _book(root / "out" / "review-2026-11.xlsx")["1_サマリー"]
-    rows = {r[0]: r[2] for r in book.iter_rows(min_row=2, values_only=True)}
+    rows = {str(r[0]).replace("\n", ""): r[2] for r in book.iter_rows(min_row=2, values_only=True)}
     assert rows[rate] == pytest.approx(float(_rounded(figures["implementation_rate"], 2)))
 
 

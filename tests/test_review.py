@@ -610,7 +610,7 @@ def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
     the seminar summary's workbook does (招待 65 人), not the kind of figure
     (「人数・件数」, 「数」, 「平均」)."""
     book = load_workbook(deck["xlsx"])
-    summary = {r["label"]: r["unit"] for r in sheet_records(book, "1_サマリー")}
+    summary = {r["label"].replace("\n", ""): r["unit"] for r in sheet_records(book, "1_サマリー")}
     assert summary == {
         "人数": "人",
         "ログイン率": "%",
@@ -620,7 +620,7 @@ def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
         "平均スッキリ度（直近30日）": "0〜5",  # the sample's kops.yaml scale
     }
     seminar = next(name for name in book.sheetnames if name.startswith("6_"))
-    units = {r["label"]: r["unit"] for r in sheet_records(book, seminar)}
+    units = {r["label"].replace("\n", ""): r["unit"] for r in sheet_records(book, seminar)}
     assert units["招待数"] == units["出席数"] == "人"
     assert units["アンケート回答数"] == "件"
     assert units["満足度の平均（1〜5）"] == "1〜5"
@@ -628,8 +628,12 @@ def test_a_figures_unit_is_a_unit(deck: dict[str, Any]) -> None:
     # The units' column is the only 単位: the kinds set the formats, unseen.
     for name in ("1_サマリー", seminar):
         assert header_labels(book[name]).count("単位") == 1
-    rows = {r["label"]: r for r in sheet_records(book, "1_サマリー")}
-    cells = {row[0].value: row for row in book["1_サマリー"].iter_rows(min_row=2) if row[0].value}
+    rows = {r["label"].replace("\n", ""): r for r in sheet_records(book, "1_サマリー")}
+    cells = {
+        str(row[0].value).replace("\n", ""): row
+        for row in book["1_サマリー"].iter_rows(min_row=2)
+        if row[0].value
+    }
     assert cells["ログイン率"][2].number_format == "0%"
     assert cells["人数"][2].number_format == "#,##0" and rows["人数"]["now"] > 0
     # No change reads as the deck's tile says it, 「±0.0」 (and 「±0」 for a count), not 「0.0」.
@@ -647,7 +651,10 @@ def test_a_figure_of_the_last_30_days_says_which_days(deck: dict[str, Any]) -> N
     """1_サマリー's 「1on1実施率（部下・直近30日）」 beside 今回 and 前回: the days each counts
     (the deck's footnote gives today's only), recounted from the two as-of days; a figure
     as of a day (人数, ログイン率) has none."""
-    records = {r["label"]: r for r in sheet_records(load_workbook(deck["xlsx"]), "1_サマリー")}
+    records = {
+        r["label"].replace("\n", ""): r
+        for r in sheet_records(load_workbook(deck["xlsx"]), "1_サマリー")
+    }
 
     def days(end: dt.date) -> str:
         start = end - dt.timedelta(days=29)

@@ -261,7 +261,7 @@ def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
     header = header_labels(sheet)
     now, change = header.index("今回") + 1, header.index("差") + 1
     formats = {
-        row[0].value: (row[now - 1].number_format, row[change - 1].number_format)
+        label(row[0].value): (row[now - 1].number_format, row[change - 1].number_format)
         for row in sheet.iter_rows(min_row=2)
         if row[0].value
     }
@@ -361,3 +361,17 @@ def test_the_shortlist_reasons_break_between_reasons(month: Path) -> None:
         assert any(r.startswith("週カバー率 ") for r in reasons), where
         height = sheet.row_dimensions[target.row].height or 15
         assert height >= workbook.row_height(len(lines)), where
+
+
+def test_the_summary_sheets_labels_break_between_words(month: Path) -> None:
+    """Sheet 1's 項目 column wrapped 「1on1実施率（部下・直 / 近30日）」 where Excel ran out of
+    room. A label longer than its column is written on lines that end between words."""
+    from kakeai_ops.outputs.header_lines import breaks_between_words
+
+    sheet = _book(month / "out" / "review-2026-11.xlsx")["1_サマリー"]
+    labels = [c.value for (c,) in sheet.iter_rows(min_row=2, max_col=1) if c.value]
+    broken = [text for text in labels if "\n" in text]
+    assert broken  # the sample's labels are longer than the column
+    for text in broken:
+        assert breaks_between_words(text), text
+        assert not any(line.startswith(("）", "・")) for line in text.split("\n")), text

@@ -449,7 +449,9 @@ def _f(key: str, number_format: str | None = None, detail: bool = False) -> Colu
 # Columns of short phrases kops writes (「未ログイン・ペア未成立・…」, 「…なし 2人、…」): a cell
 # too long for its column is written with its line breaks between them (Excel would break
 # 「スッキ / リ度未入力」; a mail's 名称 「付 / 与のお知らせ」, a line that starts with 「：」).
-PHRASE_COLUMNS = frozenset({"invites", "left_out_reasons", "note", "effect", "title", "value"})
+PHRASE_COLUMNS = frozenset(
+    {"invites", "left_out_reasons", "note", "effect", "title", "value", "label"}
+)
 # Columns of reasons one after another (選んだ理由: 「90日で13回、週カバー率 100%、平均スッキリ度
 # 4.4、…」): their column is given the room of the longest reason, and a cell breaks only
 # between two reasons (after 「、」), never inside one (「週カバ / ー率」, 「平均ス / ッキリ度」).
