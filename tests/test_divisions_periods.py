@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import zipfile
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def test_the_november_report_says_20_days_everywhere(sample_run: RunSample) -> N
     assert any(NOVEMBER in text for text in charts.values())  # the rate chart's title
     monthly = [t for t in charts.values() if "<c:lineChart>" in t or "lineChart" in t]
     assert monthly and 'prstDash val="dash"' in monthly[0]  # the month in progress, dashed
+    # Each dashed segment says its colour and width too: a dash alone was drawn solid.
+    for point in re.findall(r"<(?:c:)?dPt>.*?</(?:c:)?dPt>", monthly[0]):
+        assert "prstDash" in point and "srgbClr" in point and 'w="28575"' in point, point
     # The charts read their titles and months from the values sheet.
     drawn = {str(c.value) for row in book["グラフの値"].iter_rows() for c in row}
     assert f"1on1実施率（部下）{NOVEMBER}" in drawn and NOVEMBER in drawn

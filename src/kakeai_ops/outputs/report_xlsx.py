@@ -637,9 +637,12 @@ def _monthly_lines(
         # Colours told apart by everyone (Okabe–Ito), not the theme's blue and teal.
         series.graphicalProperties.line.solidFill = colour
         series.graphicalProperties.line.width = 28575  # 2.25 pt
-    for series in chart.series:
         for index in partial:  # the segment into a month in progress: dashed
+            # The point's line whole (colour, width, dash): a dash alone was drawn solid,
+            # and 11月（20日まで） read as a fall.
             point = DataPoint(idx=index)
+            point.graphicalProperties.line.solidFill = colour
+            point.graphicalProperties.line.width = 28575
             point.graphicalProperties.line.dashStyle = "dash"
             series.dPt.append(point)
     return chart
