@@ -324,12 +324,12 @@ def _used_states(frame: pd.DataFrame) -> pd.DataFrame:
 
 NAME_COLUMNS = ["manager_id", "manager_name", "member_id", "member_name"]
 # What a shared sheet leaves out of a candidate pair: a figure of two people.
-PAIR_OWN = ["sukkiri_avg", "top_topics"]
+PAIR_OWN = ["sukkiri_avg", "top_topics", "score"]
 
 
 def _interviews(review: Review) -> pd.DataFrame:
     """Sheet 8: the candidates; shared, as slide 8 has them: no names, nothing of the
-    pair's own (their 平均スッキリ度, their topics)."""
+    pair's own (their 平均スッキリ度, their topics, their score, which their ratings make)."""
     top = review.interviews.top.assign(eligible_pairs=review.interviews.eligible_pairs)
     if review.names_people:
         return top

@@ -498,8 +498,8 @@ def _campaigns_subtitle(review: Review) -> str:
 
 
 def _interviews_without_names(review: Review) -> Slide:
-    """The candidates as the shared deck shows them: rank, 事業部, 1on1s, score and why
-    the pair was moved up; no one's name or id, and nothing of one person's own (with a
+    """The candidates as the shared deck shows them: rank, 事業部, 1on1s and why the pair
+    was moved up; no one's name or id, and nothing of one person's own (with a
     pair or two per 事業部, the room may know who they are): no 平均スッキリ度 (the
     member's ratings) and no topics (what the member talks about, 「人間関係 2件」, is a
     group of two). The secretariat's version (--audience secretariat) has them all."""
@@ -513,13 +513,13 @@ def _interviews_without_names(review: Review) -> Slide:
         f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         subtitle=_candidates_subtitle(review),
         table=Table(
-            ["順位", "事業部", held, "スコア", "備考"],
+            ["順位", "事業部", held, "備考"],
             rows,
-            widths=[0.5, 2.5, 1.2, 0.8, 4.0],
+            widths=[0.5, 2.5, 1.2, 4.0],
         ),
         # The command that makes the named version is the secretariat's: in the notes,
         # never on a slide the room reads.
-        footnote="共有可の資料のため、名前、ペアごとの平均スッキリ度とトピックは載せていません"
+        footnote="共有可の資料のため、名前、ペアごとのスコア・平均スッキリ度・トピックは載せていません"
         "（2人のペアの値は、その人のものと分かるため。事務局内限りの版に）",
         notes="名前入りの事務局内限りの版: kops review --audience secretariat",
     )
@@ -527,8 +527,10 @@ def _interviews_without_names(review: Review) -> Slide:
 
 def _shared_candidate_row(r: Any) -> list[str]:
     """A candidate pair's cells on the shared deck (``_interviews_without_names``)."""
-    rank, division, held, _sukkiri, score, note, _topics = _candidate_row(r, names=False)
-    return [rank, division, held, score, note]
+    # No score either: with 1on1s and weeks alike (13回, 100%), the scores differ by the
+    # pair's ratings (35% of the score), which the room would read off it.
+    rank, division, held, _sukkiri, _score, note, _topics = _candidate_row(r, names=False)
+    return [rank, division, held, note]
 
 
 def _candidate_row(r: Any, names: bool) -> list[str]:
