@@ -70,6 +70,14 @@ def test_a_holdout_under_min_group_is_refused_unless_anyway() -> None:
     check_measurable("r", 60, 6, 5, anyway=False)
 
 
+def test_both_small_groups_are_said_each_with_its_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """「比較群 1と送付 0人となり」: in Japanese each group now says its 人."""
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    with pytest.raises(KopsError) as raised:
+        check_measurable("r", 1, 1, 5, anyway=False)
+    assert "比較群 1人と送付 0人となり" in str(raised.value)
+
+
 def test_a_small_holdout_sends_nothing_unless_anyway(sample_copy: Workspace) -> None:
     cli = Cli(sample_copy)
     refused = cli("mail", "send", *SEGMENT, "--holdout", "10", "--yes", ok=False)

@@ -243,7 +243,7 @@ def test_summary_workbook_is_japanese_with_percent_formats_and_charts(
     with SURVEY.open(encoding="cp932", newline="") as handle:
         scores = [int(r["満足度"]) for r in csv.DictReader(handle) if r["満足度"].strip()]
     overview = {row[0].value: row[1] for row in book["概要"].iter_rows(min_row=2) if row[0].value}
-    rate = overview["出席率"]
+    rate = overview["出席率（招待した人のうち）"]
     assert rate.value == pytest.approx(len(attended & invited) / len(invited), abs=1e-4)
     assert rate.number_format == "0%"
     assert overview["満足度の平均"].value == pytest.approx(sum(scores) / len(scores), abs=0.05)

@@ -199,8 +199,12 @@ def test_topic_guard_refuses_private_and_unknown_topics() -> None:
     sl.check_topic("業務の進捗や進め方", settings)
     with pytest.raises(KopsError, match="private topic"):
         sl.check_topic("心身の状態", settings)
-    with pytest.raises(KopsError, match="is not a topic"):
+    with pytest.raises(KopsError, match="is not a topic") as unknown:
         sl.check_topic("天気", settings)
+    # The hint offers the themes it may be, never one it then refuses.
+    hint = unknown.value.hint or ""
+    assert "業務の進捗や進め方" in hint
+    assert not [t for t in settings.interview.private_topics if t in hint]
 
 
 def _stuck(t) -> pd.DataFrame:  # type: ignore[no-untyped-def]

@@ -73,9 +73,11 @@ def check_topic(topic: str, settings: Settings) -> None:
     """A theme to shortlist by: a known topic, and never a private one (心身の状態 is
     health-related; a shortlist names people)."""
     if topic not in settings.exports.topics:
+        # The themes it may be: the private topics are refused below, so not offered here.
+        themes = [t for t in settings.exports.topics if t not in settings.interview.private_topics]
         raise KopsError(
             _("--topic: '{topic}' is not a topic").format(topic=topic),
-            hint=_("topics: {topics}").format(topics=", ".join(settings.exports.topics)),
+            hint=_("topics: {topics}").format(topics=", ".join(themes)),
         )
     if topic in settings.interview.private_topics:
         raise KopsError(

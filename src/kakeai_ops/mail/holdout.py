@@ -52,14 +52,15 @@ def check_measurable(run_id: str, audience: int, held: int, min_group: int, anyw
         return
     mailed = audience - held
     small = [
-        f"{_(name)} {count}"
+        # Each group with its unit: 「比較群 1と送付 0人」 read the 1 as no count of people.
+        _("{group} {count} people").format(group=_(name), count=count)
         for name, count in ((N_("holdout"), held), (N_("mailed"), mailed))
         if is_small(count, min_group)
     ]
     if small and not anyway:
         raise KopsError(
             _(
-                "run {run_id}: --holdout leaves {groups} people, under privacy.min_group "
+                "run {run_id}: --holdout leaves {groups}, under privacy.min_group "
                 "({min_group}): `kops mail report` could never show the effect; nothing was sent"
             ).format(run_id=run_id, groups=_(" and ").join(small), min_group=min_group),
             hint=_(

@@ -175,7 +175,8 @@ def overview(summary: Summary) -> pd.DataFrame:
         ("uninvited", UNINVITED_LABEL, summary.uninvited, "人", "count"),
         (
             "attendance_rate",
-            glossary.FIGURES["attendance_rate"].label,
+            # Of whom, beside 出席 23 (walk-ins too): 17/65, never 23/65.
+            f"{glossary.FIGURES['attendance_rate'].label}（招待した人のうち）",
             summary.invited_attended / summary.invited if summary.invited else None,
             "%",
             "rate",
