@@ -54,6 +54,30 @@ def given(column: pd.Series) -> pd.Series:
     return ~column.fillna("").astype(str).str.strip().isin(BLANK)
 
 
+# exports.md: a topic or 対応 spelled another way is the same value once folded (NFKC, no
+# spaces, 欲しい as ほしい, 聞 as き); the canonical lists are kops.yaml's defaults.
+RESPONSES = [
+    "話を聞いてほしい",
+    "意見を聞きたい",
+    "一緒に考えてほしい",
+    "具体的なアドバイスがほしい",
+    "報告したい",
+]
+
+
+def _folded(text: str) -> str:
+    key = "".join(unicodedata.normalize("NFKC", text).split())
+    return key.replace("欲し", "ほし").replace("聞", "き")
+
+
+def canonical(column: pd.Series, values: list[str]) -> pd.Series:
+    """Each value as its canonical spelling (blank stays blank, an unknown one too)."""
+    by_key = {_folded(v): v for v in values}
+    return column.map(
+        lambda v: v if not isinstance(v, str) or not v.strip() else by_key.get(_folded(v), v)
+    )
+
+
 def rating(column: pd.Series) -> pd.Series:
     """A rating as a number: full-width digits are digits (NFKC), a blank is no rating."""
     text = column.fillna("").astype(str).map(lambda v: unicodedata.normalize("NFKC", v).strip())
@@ -125,7 +149,7 @@ def _load(month: str) -> Sample:
             "held_at": times(meetings["実施日時"]),
             "status": meetings["ステータス"].str.strip(),
             "topic": meetings["トピック"],
-            "response": meetings["対応"],
+            "response": canonical(meetings["対応"], RESPONSES),
             "prepared_at": times(meetings["事前準備日時"]),
             "sukkiri": rating(meetings["スッキリ度"]),
             "growth": rating(meetings["成長実感"]),

@@ -486,3 +486,34 @@ def test_a_hidden_topic_is_never_the_response_tables_sum_less_the_topics_shown(
             assert sum(responses.values()) == with_topic
         checked += bool(hidden)
     assert checked  # the sample hides some topic of some 事業部
+
+
+def test_a_shown_cell_of_the_managers_grid_rests_on_five_managers(
+    sample_copy: Workspace,
+) -> None:
+    """The topic × 対応 grid reads as 「上司の方の得意・不得意」: a cell of five members and
+    three managers was nearly those three managers' own evaluation. A cell is shown only
+    where both its members and its managers reach min_group, recounted from the exports."""
+    company = json.loads(Cli(sample_copy)("report", "divisions", "--format", "json").stdout)
+    (period,) = {c["period"] for c in company if c["table"] == "topic_response"}
+    start, end = (pd.Timestamp(d) for d in period.split("〜"))
+    sample = sample_recount.load()
+    users = sample.users.set_index("user_id")
+    held = sample.held[sample.held["held_at"].between(start, end + pd.Timedelta(days=1))]
+    held = held[held["topic"].notna() & held["response"].notna() & held["sukkiri"].notna()]
+    held = held.assign(division=held["member_id"].map(users["division"]))
+    shown = few_managers = 0
+    for cell in (c for c in company if c["table"] == "topic_response"):
+        mine = held[
+            held["division"].isin(str(cell["division"]).split("・"))
+            & (held["topic"] == cell["topic"])
+            & (held["response"] == cell["response"])
+        ]
+        members, managers = mine["member_id"].nunique(), mine["manager_id"].nunique()
+        minimum = 10 if cell["topic"] == "心身の状態" else 5
+        if cell["value"] is not None:
+            shown += 1
+            assert members >= minimum and managers >= minimum, (cell, members, managers)
+        elif members >= minimum > managers:
+            few_managers += 1
+    assert shown and few_managers  # some cells are hidden for their managers alone

@@ -25,7 +25,7 @@ from . import divisions as plain
 from .definitions import current_users, day_end, formed_pairs, is_prepared, user_positions
 
 TOTAL = "全社"
-FIGURE_COLUMNS = ["held_at", "prepared_at", "topic", "response", "sukkiri", "growth"]
+FIGURE_COLUMNS = ["held_at", "prepared_at", "topic", "response", "sukkiri", "growth", "manager_id"]
 
 
 class Grouping:
@@ -96,6 +96,9 @@ class Figures:
         self.prepared = is_prepared(held).to_numpy(dtype=bool)
         self.sukkiri = held["sukkiri"].astype(float).to_numpy()
         self.growth = held["growth"].astype(float).to_numpy()
+        # Each 1on1's manager as a number: the grid of topic × 対応 is read as the managers'
+        # strengths, so its cells count them too (``topic_response_managers``).
+        self.manager = pd.factorize(held["manager_id"].astype(str))[0].astype(np.int64)
         self.topic, self.topic_values = value_codes(held["topic"])
         self.response, self.response_values = value_codes(held["response"])
         self._groupings: dict[tuple[tuple[str, ...], bool], Grouping] = {}
@@ -296,6 +299,28 @@ class Figures:
                 total[k] / count[k],
                 np.int64(people[k]),
             )
+        return out
+
+    def topic_response_managers(self, period: plain.Period) -> dict[tuple[object, str, str], int]:
+        """Per 事業部 × topic × 対応 of ``topic_response_lookup``: the distinct managers of
+        its rated 1on1s. The grid reads as 「上司の方の得意・不得意」; a cell of five members
+        and three managers is nearly those three managers' own evaluation."""
+        groups = self.grouping(["division"])
+        mask, combined = self._rated_pairs(period)
+        responses = len(self.response_values)
+        width = max(len(self.topic_values) * responses, 1)
+        group = groups.codes[self.row[mask]]
+        keep = group >= 0
+        cell = group[keep].astype(np.int64) * width + combined[keep]
+        managers = self.manager[mask][keep]
+        span = int(managers.max()) + 1 if len(managers) else 1
+        distinct = np.unique(cell * span + managers) // span
+        out: dict[tuple[object, str, str], int] = {}
+        for k, n in zip(*np.unique(distinct, return_counts=True), strict=True):
+            code = int(k) % width
+            topic = self.topic_values[code // responses]
+            response = self.response_values[code % responses]
+            out[(groups.index[int(k) // width], topic, response)] = int(n)
         return out
 
     def _rated_pairs(self, period: plain.Period) -> tuple[np.ndarray, np.ndarray]:

@@ -27,11 +27,13 @@ from ..model import Tables
 from .definitions import user_positions
 
 # What the division figures read of a snapshot (a command loads only these: see
-# load_tables). Not the 1on1s' own ids or managers: figures are by the member's place.
+# load_tables). Not the 1on1s' own ids: figures are by the member's place (managers only
+# counted, in the topic × 対応 grid).
 NEEDED_COLUMNS = model.needed(
     users=model.USERS.columns,
     pairs=model.PAIRS.columns,
-    meetings=model.MEETINGS.without("meeting_id", "manager_id"),
+    # manager_id: the topic × 対応 grid counts its managers (Figures.topic_response_managers).
+    meetings=model.MEETINGS.without("meeting_id"),
 )
 
 DAYS_PER_MONTH = 30.4375

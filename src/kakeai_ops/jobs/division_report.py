@@ -717,7 +717,14 @@ def build_report(
         _headline(out, "departments", record["division"], record["department"], record)
     topics, responses = list(settings.exports.topics), list(settings.exports.responses)
     _mixes(out, figures, period, divisions, topics, responses)
-    _matrix(out, figures.topic_response_lookup(period), divisions, topics, responses)
+    _matrix(
+        out,
+        figures.topic_response_lookup(period),
+        figures.topic_response_managers(period),
+        divisions,
+        topics,
+        responses,
+    )
     _monthly(out, figures, as_of, members)
     cells = out.cells
     for cell in cells:
@@ -1156,16 +1163,21 @@ def _mix(
 def _matrix(
     out: _Cells,
     lookup: Mapping[tuple[object, str, str], tuple[Any, Any]],
+    managers: Mapping[tuple[object, str, str], int],
     divisions: list[str],
     topics: list[str],
     responses: list[str],
 ) -> None:
     """Average スッキリ度 per topic × 対応, every combination (an empty one hidden too);
-    ``lookup``: (事業部, topic, 対応) → (average, people), ``Figures.topic_response_lookup``."""
+    ``lookup``: (事業部, topic, 対応) → (average, people), ``Figures.topic_response_lookup``.
+    A cell's people are the fewer of its members and its managers (``managers``): the
+    grid is read as the managers' strengths."""
     for division in divisions:
         for topic in topics:
             for response in responses:
-                average, people = lookup.get((division, topic, response), (None, 0))
+                key = (division, topic, response)
+                average, members = lookup.get(key, (None, 0))
+                people = min(members, managers.get(key, 0))
                 out.add(
                     table="topic_response",
                     division=division,
