@@ -468,3 +468,28 @@ def test_a_dry_run_with_a_limit_says_it_and_its_send_command_keeps_it(
     assert "--limit 3: the real run sends 3 of them now" in result.stderr
     (line,) = [x for x in result.stderr.splitlines() if "kops mail send" in x]
     assert "--limit 3" in line and line.rstrip().endswith("--yes")
+
+
+def test_a_dry_run_of_a_run_under_way_writes_what_it_would_still_send(
+    sample_copy: Workspace,
+) -> None:
+    """After a real run had sent 5, a dry run with the same options wrote every mail again
+    and said 「送る人: 15人」 where the run would go on with 10. It writes the 10, to no one
+    already mailed, and says that many."""
+    cli = Cli(sample_copy)
+    everyone = reachable(cli)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--limit", "5", "--yes")
+        sent = {a for r in server.handler.received for a in r.rcpt_tos}
+        assert len(sent) == 5
+        result = cli("mail", "send", *SEGMENT, "--dry-run")
+    folder = outbox_folder(sample_copy, RUN, "-dry-run")
+    to = {
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
+        .addresses[0]
+        .addr_spec
+        for p in folder.glob("*.eml")
+    }
+    assert to == everyone - sent
+    assert f"the {len(everyone) - 5:,} written here" in result.stderr

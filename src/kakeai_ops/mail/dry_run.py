@@ -20,7 +20,7 @@ from ..calendar import BusinessCalendar
 from ..clock import now
 from ..errors import KopsError
 from ..i18n import N_, _
-from ..store.ledger import Ledger
+from ..store.ledger import PENDING, Ledger
 from . import binding as run_binding
 from .caps import message_capped, next_window_day
 from .message import as_bytes
@@ -51,6 +51,10 @@ def dry_run(
         existing = ledger.run(plan.run_id)
         if existing is not None:
             _check_binding(plan.run_id, existing.get("binding"), binding)
+            # The real run goes on where it stopped: the mails it sends are those still
+            # pending, and only those are written (15 files where it would send 10 read
+            # as 15 people mailed).
+            messages = _still_pending(ledger, plan, messages, settings.mail.transport)
         seminar = binding.get("seminar")
         held, first_day = _held_by_caps(
             source,
@@ -84,9 +88,9 @@ def dry_run(
     else:
         said = _(
             "  Run {run}: already planned with the same choices. The real run sends the "
-            "rest (what is not sent yet)"
+            "rest (what is not sent yet): the {n:,} written here"
         )
-    operator.say(said.format(run=plan.run_id))
+    operator.say(said.format(run=plan.run_id, n=len(messages)))
     if held:
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
         operator.say(
@@ -110,6 +114,17 @@ def dry_run(
         operator.say(_("To send: the same command with --yes (run {run})").format(run=plan.run_id))
     else:
         operator.say(_(TO_SEND) + shown)
+
+
+def _still_pending(
+    ledger: Ledger, plan: Plan, messages: list[PlannedMessage], transport: str
+) -> list[PlannedMessage]:
+    """Of a recorded run's messages, those its real run would still send: not sent,
+    bounced, suppressed or (through the outbox) written already (``Sender.pending``)."""
+    states = [*PENDING, "deferred"] + ([] if transport == "outbox" else ["written"])
+    recorded = {row.item for row in ledger.rows(plan.run_id)}
+    wanted = {row.item for row in ledger.rows(plan.run_id, states)}
+    return [m for m in messages if m.item in wanted or m.item not in recorded]
 
 
 def _check_binding(run_id: str, stored: Any, binding: dict[str, Any]) -> None:
