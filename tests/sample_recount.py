@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kakeai_ops import model
+
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 MONTHS = ("2026-10", "2026-11")
 BLANK = {"", "-", "－", "nan", "None"}
@@ -55,14 +57,8 @@ def given(column: pd.Series) -> pd.Series:
 
 
 # exports.md: a topic or 対応 spelled another way is the same value once folded (NFKC, no
-# spaces, 欲しい as ほしい, 聞 as き); the canonical lists are kops.yaml's defaults.
-RESPONSES = [
-    "話を聞いてほしい",
-    "意見を聞きたい",
-    "一緒に考えてほしい",
-    "具体的なアドバイスがほしい",
-    "報告したい",
-]
+# spaces, 欲しい as ほしい, 聞 as き), onto exports.md's list of 対応 (kops' constant of it).
+RESPONSES = list(model.RESPONSES)
 
 
 def _folded(text: str) -> str:

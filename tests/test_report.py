@@ -448,6 +448,18 @@ def test_the_company_and_a_partial_advisor_never_subtract_to_a_small_group(
     assert small  # the sample has such a topic (プライベート: 4 members)
 
 
+def _report_and_recount(ws: Workspace, table: str) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """The company report's figures (JSON), and the sample's held 1on1s of ``table``'s
+    period, each with its member's 事業部, recounted from the exports."""
+    company = json.loads(Cli(ws)("report", "divisions", "--format", "json").stdout)
+    (period,) = {c["period"] for c in company if c["table"] == table}
+    start, end = (pd.Timestamp(d) for d in period.split("〜"))
+    sample = sample_recount.load()
+    users = sample.users.set_index("user_id")
+    held = sample.held[sample.held["held_at"].between(start, end + pd.Timedelta(days=1))]
+    return company, held.assign(division=held["member_id"].map(users["division"]))
+
+
 def test_a_hidden_topic_is_never_the_response_tables_sum_less_the_topics_shown(
     sample_copy: Workspace,
 ) -> None:
@@ -456,13 +468,7 @@ def test_a_hidden_topic_is_never_the_response_tables_sum_less_the_topics_shown(
     of its table, so it was that sum less the topics shown (283 − 273 = 10). Each table now
     shows its 計, recounted here from the exports, and no hidden topic stands alone in a
     table whose sum is known."""
-    company = json.loads(Cli(sample_copy)("report", "divisions", "--format", "json").stdout)
-    (period,) = {c["period"] for c in company if c["table"] == "topics"}
-    start, end = (pd.Timestamp(d) for d in period.split("〜"))
-    sample = sample_recount.load()
-    users = sample.users.set_index("user_id")
-    held = sample.held[sample.held["held_at"].between(start, end + pd.Timedelta(days=1))]
-    held = held.assign(division=held["member_id"].map(users["division"]))
+    company, held = _report_and_recount(sample_copy, "topics")
 
     def counts(table: str, division: str) -> dict[str, int | None]:
         return {
@@ -494,14 +500,8 @@ def test_a_shown_cell_of_the_managers_grid_rests_on_five_managers(
     """The topic × 対応 grid reads as 「上司の方の得意・不得意」: a cell of five members and
     three managers was nearly those three managers' own evaluation. A cell is shown only
     where both its members and its managers reach min_group, recounted from the exports."""
-    company = json.loads(Cli(sample_copy)("report", "divisions", "--format", "json").stdout)
-    (period,) = {c["period"] for c in company if c["table"] == "topic_response"}
-    start, end = (pd.Timestamp(d) for d in period.split("〜"))
-    sample = sample_recount.load()
-    users = sample.users.set_index("user_id")
-    held = sample.held[sample.held["held_at"].between(start, end + pd.Timedelta(days=1))]
+    company, held = _report_and_recount(sample_copy, "topic_response")
     held = held[held["topic"].notna() & held["response"].notna() & held["sukkiri"].notna()]
-    held = held.assign(division=held["member_id"].map(users["division"]))
     shown = few_managers = 0
     for cell in (c for c in company if c["table"] == "topic_response"):
         mine = held[
