@@ -55,7 +55,8 @@ def test_eligible_csv_columns_and_values(sample_ws: Workspace) -> None:
     missed = [r for r in others if r["missed_weeks"]]
     assert missed and all(w.count("-") == 2 for r in missed for w in r["missed_weeks"].split(";"))
     notes = {r["note"] for r in others}
-    assert "休職・休業中のため対象外" in notes
+    # On leave, with the months beside them said to be the closest period (not the leave).
+    assert "休職・休業中のため対象外（期間は条件にいちばん近い期間）" in notes
     # Those who have left (退職) are left out of everything (rules.md), campaigns too.
     users = read(SAMPLE / "2026-11" / "users.csv")
     left = {nfkc(u).strip() for u in users.loc[users["在籍状況"] == "退職", "ユーザーID"]}

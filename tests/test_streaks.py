@@ -200,7 +200,9 @@ def test_people_on_leave_are_never_eligible_and_those_who_left_are_not_judged() 
     result = result_for(t, campaign())
     assert (
         not bool(result.loc["L", "eligible"])
-        and result.loc["L", "note"] == "休職・休業中のため対象外"
+        # April–June every week: the months beside are the run the condition was met in,
+        # said so (without it they read as the months of leave).
+        and result.loc["L", "note"] == "休職・休業中のため対象外（期間は条件を満たした期間）"
     )
     assert "R" not in result.index  # 退職: left out of everything (rules.md)
     assert bool(result.loc["L", "qualifies_by_calendar"])

@@ -81,6 +81,7 @@ def week_grid(campaign: Campaign, calendar: BusinessCalendar, as_of: dt.date) ->
 # The 備考 of an active person not eligible: how close the closest months came (a list's
 # words; `kops campaign explain` says the closest run in the reader's language instead).
 CLOSEST_NOTE = "条件にいちばん近い期間に実施のなかった週 "
+LEAVE_NOTE = "休職・休業中のため対象外"
 # The role the campaign counts, as the 備考 says it: a manager who held 1on1s with their
 # 部下 but none as 部下 held none for a campaign of members.
 ROLE_WORDS = {"member": "部下としての", "manager": "上司としての", "any": ""}
@@ -307,7 +308,7 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
     # each count of weeks missed the closest-run note (built once per count, not per user).
     note_texts = [
         "退職のため対象外",
-        "休職・休業中のため対象外",
+        LEAVE_NOTE,
         "判定できる月がまだ足りない",
         "",
         *(f"{CLOSEST_NOTE}{weeks}週" for weeks in range(len(grid.mondays) + 1)),
@@ -330,6 +331,13 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
     note_of = np.where(held_none, len(note_texts) - 2 + some_held, note_of)
     start_of = np.where(held_none, blank, start_of)
     end_of = np.where(held_none, blank, end_of)
+    # On leave with months beside: say what the months are, or they read as the leave.
+    leave_run = (employment == "leave") & has_run & runs.full
+    note_texts += [
+        f"{LEAVE_NOTE}（期間は条件を満たした期間）",
+        f"{LEAVE_NOTE}（期間は条件にいちばん近い期間）",
+    ]
+    note_of = np.where(leave_run, len(note_texts) - 2 + ~runs.eligible, note_of)
     missed_texts = [*missed_texts, ""]
     missed_of = np.where(held_none, len(missed_texts) - 1, missed_of)
     return Verdicts(

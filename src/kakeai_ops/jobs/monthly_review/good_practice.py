@@ -35,7 +35,8 @@ def campaign_figures(
         users = streaks.eligibility(tables, campaign, calendar, as_of).users
         window_open = as_of <= campaign.window.end
         # On track: could still qualify, with at least one covered month so far.
-        on_track = ~users["eligible"] & ~users["note"].isin(LEFT_OUT)
+        # (A leave note may say what its months are: 「…対象外（期間は…）」.)
+        on_track = ~users["eligible"] & ~users["note"].astype(str).str.startswith(LEFT_OUT)
         on_track &= users["best_run_months"] >= 1
         state = draw_state(ws, campaign_id, campaign)
         given = set(awards(ws, campaign_id)["user_id"])
