@@ -69,28 +69,7 @@ def dry_run(
     transport_note = _check_transport(settings.mail.transport, open_transport)
     folder = _write_outbox(source, plan, messages)
 
-    operator.say(
-        _("Dry run: wrote {n:,} message(s) to {folder}. Nothing was sent or recorded.").format(
-            n=len(messages), folder=folder
-        )
-    )
-    if limit is not None and limit < len(messages):
-        # Every planned mail is written to be read; what the real run sends now is fewer.
-        operator.say(
-            _(
-                "  --limit {limit:,}: the real run sends {limit:,} of them now; the same "
-                "command again sends the next {limit:,}"
-            ).format(limit=limit)
-        )
-    operator.say(_("Checked as the real run would:"))
-    if existing is None:
-        said = _("  Run {run}: new. The real run plans it and sends")
-    else:
-        said = _(
-            "  Run {run}: already planned with the same choices. The real run sends the "
-            "rest (what is not sent yet): the {n:,} written here"
-        )
-    operator.say(said.format(run=plan.run_id, n=len(messages)))
+    _say_written(operator, plan.run_id, folder, len(messages), existing is not None, limit)
     if held:
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
         operator.say(
@@ -114,6 +93,34 @@ def dry_run(
         operator.say(_("To send: the same command with --yes (run {run})").format(run=plan.run_id))
     else:
         operator.say(_(TO_SEND) + shown)
+
+
+def _say_written(
+    operator: Operator, run_id: str, folder: Path, written: int, resumed: bool, limit: int | None
+) -> None:
+    """What the dry run wrote, and what of it the real run sends now."""
+    operator.say(
+        _("Dry run: wrote {n:,} message(s) to {folder}. Nothing was sent or recorded.").format(
+            n=written, folder=folder
+        )
+    )
+    if limit is not None and limit < written:
+        # Every planned mail is written to be read; what the real run sends now is fewer.
+        operator.say(
+            _(
+                "  --limit {limit:,}: the real run sends {limit:,} of them now; the same "
+                "command again sends the next {limit:,}"
+            ).format(limit=limit)
+        )
+    operator.say(_("Checked as the real run would:"))
+    if not resumed:
+        said = _("  Run {run}: new. The real run plans it and sends")
+    else:
+        said = _(
+            "  Run {run}: already planned with the same choices. The real run sends the "
+            "rest (what is not sent yet): the {n:,} written here"
+        )
+    operator.say(said.format(run=run_id, n=written))
 
 
 def _still_pending(
