@@ -830,3 +830,34 @@ def test_the_deck_says_its_period_is_not_the_division_reports_default(
     for topic in ("1.", "4."):
         assert said in texts(by_title(deck, topic)).replace("\n", "")
     assert "事業部別レポートと同じ定義" not in texts(by_title(deck, "4."))
+
+
+def test_a_few_left_out_for_leave_are_not_said_so_to_the_room(
+    month: Workspace, deck: dict[str, Any], tmp_path: Path
+) -> None:
+    """Slide 5 told the meeting 「休職・休業中 1人」 of a seminar's invitees: leave may be health
+    or childcare, and one person of a known group is a person. The shared deck says such a
+    count under min_group as 「その他の理由」, with the same total; the secretariat's says it."""
+    import re
+
+    out = tmp_path / "own.pptx"
+    Cli(month)("review", "--out", str(out), "--audience", "secretariat")
+    own = {"slides": list(Presentation(str(out)).slides)}
+
+    def left_out(slides: dict[str, Any]) -> dict[str, str]:
+        head, *rows = table_rows(by_title(slides, "5."))
+        column = [flat(h) for h in head].index("宛先から除いた人数")
+        return {flat(r[0]): r[column] for r in rows}
+
+    theirs, ours = left_out(own), left_out(deck)
+    leave = {
+        title: cell
+        for title, cell in theirs.items()
+        if (found := re.search(r"休職・休業中 (\d+)人", cell)) and int(found[1]) < 5
+    }
+    assert leave  # the month has such a run
+    for title, cell in leave.items():
+        shared = ours[title]
+        assert "休職・休業中" not in shared and "その他の理由" in shared, shared
+        assert shared.split("\n")[0] == cell.split("\n")[0]  # the same people in all
+    assert "休職・休業中" not in texts(by_title(deck, "5."))

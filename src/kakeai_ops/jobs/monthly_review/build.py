@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -42,16 +43,18 @@ from ..division_report import DivisionReport, publication_for
 from ..seminars.summary_workflow import invitation_sent, summarise_seminar
 from .actions import next_actions
 from .figures import (
+    CampaignFigures,
     Divisions,
     Funnel,
     Kpi,
     MailRun,
+    Milestones,
     Review,
     SeminarFigures,
     Trend,
 )
 from .good_practice import campaign_figures, interview_figures, milestone_figures
-from .mail_counts import NOT_YET_WORDS, left_out
+from .mail_counts import NOT_YET_WORDS, for_the_room, left_out
 
 PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
 KPIS = tuple(
@@ -140,6 +143,10 @@ def build_review(
     milestones = milestone_figures(ws, settings, load.tables(snapshot), as_of, snapshot)
     progress("interview candidates")
     interviews = interview_figures(ws, settings, load.tables(snapshot), as_of, now)
+    if audience == SHARED:
+        mail, campaigns, milestones = _for_the_room(
+            mail, campaigns, milestones, settings.privacy.min_group
+        )
     review = Review(
         # The meeting's own name (documents.meeting): the files' title was 「1on1 定例会
         # 1on1 定例会レビュー …」, the default name before a title that already had it.
@@ -269,6 +276,22 @@ def _trend(ws: Workspace, snapshot: SnapshotInfo, as_of: dt.date, load: _Loader)
             | dict(zip(table["stuck_point"], table["share"], strict=True))
         )
     return Trend(pd.DataFrame(rows, columns=["snapshot", "as_of", "users", *segmentation.KEYS]))
+
+
+def _for_the_room(
+    mail: list[MailRun], campaigns: list[CampaignFigures], milestones: Milestones, minimum: int
+) -> tuple[list[MailRun], list[CampaignFigures], Milestones]:
+    """Whom each run left out, as the shared deck and workbook say it (``for_the_room``)."""
+    return (
+        [replace(run, left_out=for_the_room(run.left_out, minimum)) for run in mail],
+        [
+            replace(
+                c, notices=replace(c.notices, left_out=for_the_room(c.notices.left_out, minimum))
+            )
+            for c in campaigns
+        ],
+        replace(milestones, left_out=for_the_room(milestones.left_out, minimum)),
+    )
 
 
 def month_caption(as_of: dt.date) -> str:

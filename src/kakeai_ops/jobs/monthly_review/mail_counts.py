@@ -51,7 +51,27 @@ def reason_words(reasons: dict[str, int]) -> str:
     return "、".join(f"{reason_word(k)} {n:,}人" for k, n in reasons.items() if n)
 
 
+# Reasons a person's own circumstances give (on leave may be health or childcare): on a
+# shared deck a count of them below min_group is said as 「その他の理由」.
+PERSONAL_REASONS = ("on_leave",)
+OTHER_REASON = "other"
+
+
+def for_the_room(reasons: dict[str, int], min_group: int) -> dict[str, int]:
+    """``reasons`` as a shared deck says them: a personal reason of fewer than
+    ``min_group`` people (「休職・休業中 1人」 among a seminar's 65 invitees) folded into
+    「その他の理由」 with the counts that say nothing of anyone."""
+    small = {k for k, n in reasons.items() if k in PERSONAL_REASONS and 0 < n < min_group}
+    if not small:
+        return dict(reasons)
+    shown = {k: n for k, n in reasons.items() if k not in small}
+    shown[OTHER_REASON] = shown.get(OTHER_REASON, 0) + sum(reasons[k] for k in small)
+    return shown
+
+
 def reason_word(reason: str) -> str:
+    if reason == OTHER_REASON:
+        return "その他の理由"
     if reason == NOT_PLANNED:
         return NOT_PLANNED_WORDS
     return japanese(REASONS[reason]) if reason in REASONS else reason
