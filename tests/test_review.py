@@ -585,6 +585,9 @@ def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) ->
     # The shared deck's workbook names no candidate (the secretariat's version does).
     interviews = sheet_records(book, "8_好事例インタビュー候補")
     assert interviews and not {"manager_id", "member_name"} & set(interviews[0])
+    # Its count says its days, as slide 8's header does.
+    headers = {str(k).replace("\n", "") for k in interviews[0]}
+    assert "1on1実施数（直近90日）" in headers and "held" not in headers
 
 
 def test_the_mail_sheet_says_why_a_run_is_not_measured_in_the_slides_words(

@@ -331,6 +331,10 @@ def _interviews(review: Review) -> pd.DataFrame:
     """Sheet 8: the candidates; shared, as slide 8 has them: no names, nothing of the
     pair's own (their 平均スッキリ度, their topics, their score, which their ratings make)."""
     top = review.interviews.top.assign(eligible_pairs=review.interviews.eligible_pairs)
+    # The count over the shortlist's days, headed as slide 8 heads it: 「1on1実施数（直近90日）」
+    # (alone, 「1on1実施数」 read as the month's, in a workbook of the last 30 days).
+    days = f"直近{review.interviews.lookback_days}日"
+    top = top.rename(columns={"held": glossary.figure_label("held", days)})
     if review.names_people:
         return top
     own = (*NAME_COLUMNS, *PAIR_OWN)
