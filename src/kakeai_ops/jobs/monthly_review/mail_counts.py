@@ -20,6 +20,7 @@ from ...analyses.mail_effect import (
 )
 from ...i18n import japanese
 from ...mail.audience import REASONS
+from ...privacy.rules import is_small
 from ...store.ledger import Ledger
 from ...workspace import Workspace
 from .figures import AwardNotices, MailRun, Milestones
@@ -61,7 +62,9 @@ def for_the_room(reasons: dict[str, int], min_group: int) -> dict[str, int]:
     """``reasons`` as a shared deck says them: a personal reason of fewer than
     ``min_group`` people (「休職・休業中 1人」 among a seminar's 65 invitees) folded into
     「その他の理由」 with the counts that say nothing of anyone."""
-    small = {k for k, n in reasons.items() if k in PERSONAL_REASONS and 0 < n < min_group}
+    small = {
+        k for k, n in reasons.items() if k in PERSONAL_REASONS and n and is_small(n, min_group)
+    }
     if not small:
         return dict(reasons)
     shown = {k: n for k, n in reasons.items() if k not in small}
