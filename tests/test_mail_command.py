@@ -493,3 +493,23 @@ def test_a_dry_run_of_a_run_under_way_writes_what_it_would_still_send(
     }
     assert to == everyone - sent
     assert f"the {len(everyone) - 5:,} written here" in result.stderr
+
+
+def test_nobody_to_send_to_is_said_and_no_command_or_folder_offered(
+    sample_copy: Workspace,
+) -> None:
+    """A plan that chose nobody printed 「送るには…」, and a dry run of a run with nothing left
+    wrote an empty folder and a command that sends nothing. Both now say there is nothing
+    to send, and write nothing."""
+    cli = Cli(sample_copy)
+    # Nobody not yet logged in is a 部下 in a pair: --role member chooses no one.
+    plan = cli("mail", "plan", "--segment", "not_activated", "--role", "member")
+    assert "there is nobody to send to" in plan.stderr and "To send: run" not in plan.stderr
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--yes")
+        assert len(server.handler.received) == len(reachable(cli))
+        dry = cli("mail", "send", *SEGMENT, "--dry-run")
+    assert "the real run would send nothing" in dry.stderr
+    assert "kops mail send" not in dry.stderr
+    assert not outbox_folder(sample_copy, RUN, "-dry-run").exists()

@@ -238,6 +238,10 @@ def _say_how_to_send(context: Session, audience: Audience, run_id: str) -> None:
             ).format(templates=escape(", ".join(needing))),
             highlight=False,
         )
+    if not audience.recipients:
+        # Nobody to mail: 「送るには」 would send nothing.
+        err.print(_("Nothing was recorded, and there is nobody to send to."), highlight=False)
+        return
     err.print(
         _(
             "Nothing was recorded. To send: run kops mail send with the same options "

@@ -64,6 +64,14 @@ def dry_run(
             messages,
             moment,
         )
+    if not messages:
+        # Nothing the real run would send: no folder, and no command that sends nothing.
+        operator.say(
+            _("Dry run: the real run would send nothing (run {run}); nothing was written").format(
+                run=plan.run_id
+            )
+        )
+        return
     calendar = BusinessCalendar(settings.calendar.company_holidays)
     window_open = in_send_window(settings, moment, calendar)
     transport_note = _check_transport(settings.mail.transport, open_transport)
