@@ -510,6 +510,6 @@ def test_nobody_to_send_to_is_said_and_no_command_or_folder_offered(
         cli("mail", "send", *SEGMENT, "--yes")
         assert len(server.handler.received) == len(reachable(cli))
         dry = cli("mail", "send", *SEGMENT, "--dry-run")
-    assert "the real run would send nothing" in dry.stderr
+    assert "already planned with the same choices and has nothing left to send" in dry.stderr
     assert "kops mail send" not in dry.stderr
     assert not outbox_folder(sample_copy, RUN, "-dry-run").exists()

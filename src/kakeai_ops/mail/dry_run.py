@@ -66,11 +66,15 @@ def dry_run(
         )
     if not messages:
         # Nothing the real run would send: no folder, and no command that sends nothing.
-        operator.say(
-            _("Dry run: the real run would send nothing (run {run}); nothing was written").format(
-                run=plan.run_id
+        said = (
+            _("Dry run: the real run would send nothing (run {run}); nothing was written")
+            if existing is None
+            else _(
+                "Dry run: run {run} is already planned with the same choices and has nothing "
+                "left to send; nothing was written"
             )
         )
+        operator.say(said.format(run=plan.run_id))
         return
     calendar = BusinessCalendar(settings.calendar.company_holidays)
     window_open = in_send_window(settings, moment, calendar)
