@@ -20,13 +20,13 @@ from ..calendar import BusinessCalendar
 from ..clock import now
 from ..errors import KopsError
 from ..i18n import N_, _
-from ..store.ledger import PENDING, Ledger
+from ..store.ledger import Ledger
 from . import binding as run_binding
 from .caps import message_capped, next_window_day
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, PlannedMessage, build_planned, outbox_folder
-from .send import in_send_window
+from .send import in_send_window, pending_states
 from .transport import FatalFailure, OutboxTransport, TemporaryFailure
 
 
@@ -140,7 +140,7 @@ def _still_pending(
 ) -> list[PlannedMessage]:
     """Of a recorded run's messages, those its real run would still send: not sent,
     bounced, suppressed or (through the outbox) written already (``Sender.pending``)."""
-    states = [*PENDING, "deferred"] + ([] if transport == "outbox" else ["written"])
+    states = [*pending_states(rehearsal=transport == "outbox"), "deferred"]
     recorded = {row.item for row in ledger.rows(plan.run_id)}
     wanted = {row.item for row in ledger.rows(plan.run_id, states)}
     return [m for m in messages if m.item in wanted or m.item not in recorded]

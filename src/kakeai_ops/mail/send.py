@@ -62,6 +62,13 @@ def backoff_seconds(mail: Mail, attempt: int) -> float:
     return min(mail.retry_max_seconds, mail.retry_base_seconds * 2 ** (attempt - 1))
 
 
+def pending_states(rehearsal: bool, retry_unknown: bool = False) -> list[str]:
+    """The ledger states a run still sends from: planned or failed for a while, of unknown
+    outcome with ``retry_unknown``, and (through a real transport, not a ``rehearsal``)
+    written to the outbox only. Deferred rows are sent from their day on."""
+    return [*PENDING, *(["sending"] if retry_unknown else []), *([] if rehearsal else ["written"])]
+
+
 class Sender:
     def __init__(
         self,
@@ -96,9 +103,7 @@ class Sender:
     def pending(self, plan: Plan, retry_unknown: bool) -> list[PlannedMessage]:
         """Rows to send now: planned, failed for a while, deferred until today or earlier,
         and (through a real transport) those only written to the outbox."""
-        states = list(PENDING) + (["sending"] if retry_unknown else [])
-        if not self.rehearsal:
-            states.append("written")
+        states = pending_states(self.rehearsal, retry_unknown)
         wanted = {row.item for row in self.ledger.rows(plan.run_id, states)}
         today = now().astimezone(JST).date()
         wanted |= {
