@@ -193,3 +193,12 @@ def test_a_kops_yaml_read_again_is_its_own_copy_and_a_bad_one_is_refused_each_ti
     for _attempt in range(2):
         with pytest.raises(ConfigError, match=r"kops\.yaml:3"):
             read_yaml("mail:\n  from_name: [事務局\n", "kops.yaml")
+
+
+def test_a_topic_or_response_named_as_the_total_row_is_refused() -> None:
+    """Each topic and 対応 table ends with its 「計」 row; a value of that name would be taken
+    for it (and the privacy audit's sum with it)."""
+    topics = ["業務の進捗や進め方", "計"]
+    assert "'計' names the row that sums each table" in _error({"exports": {"topics": topics}})
+    responses = ["計", "報告したい"]
+    assert "'計' names the row" in _error({"exports": {"responses": responses}})

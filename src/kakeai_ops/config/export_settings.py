@@ -10,7 +10,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .. import model
+from .. import glossary, model
 from ..i18n import _
 from .values import Section
 
@@ -107,6 +107,18 @@ class Exports(Section):
     )
     sukkiri_scale: Scale = Field(default_factory=lambda: Scale(min=0, max=5))
     growth_scale: Scale = Field(default_factory=lambda: Scale(min=1, max=5))
+
+    @model_validator(mode="after")
+    def _no_value_named_as_the_total(self) -> Exports:
+        """A topic or 対応 named 「計」 would be taken for the row that sums its table."""
+        for field, vocab in (("topics", self.topics), ("responses", self.responses)):
+            if glossary.MIX_TOTAL in vocab:
+                raise PydanticCustomError(
+                    "total",
+                    _("{field}: '{name}' names the row that sums each table; rename it"),
+                    {"field": field, "name": glossary.MIX_TOTAL},
+                )
+        return self
 
     @model_validator(mode="after")
     def _aliases_target_vocab(self) -> Exports:
