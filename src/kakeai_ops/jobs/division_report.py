@@ -29,10 +29,11 @@ from ..dates import month_end
 from ..errors import KopsError
 from ..i18n import _
 from ..privacy.audiences import SECRETARIAT, SHARED
-from ..privacy.audit import PrivacyAuditError, check, protect, settle
+from ..privacy.audit import PrivacyAuditError, check, protect_report
 from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
 from ..privacy.giveback import ROW_TABLES, give_back
 from ..privacy.lp import SolverError
+from ..privacy.outcomes import OUTCOMES
 from ..privacy.publication import (
     audit_set,
     honour_published,
@@ -503,18 +504,38 @@ def _publication(
     if earlier:
         released += honour_published(cells, _shown_nodes(earlier))
     members = [*cells, *earlier]
+    how = ("publication", len(companies), len(earlier), released)
+    hidden = OUTCOMES.decide(
+        members, how, lambda: _protect_set(members, len(companies), len(earlier), released)
+    )
+    for report, before in zip(reports, hidden[: len(reports)], strict=True):
+        report.given_back = before - sum(c.hidden for c in report.cells)
+        report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
+    _text, company, own = next(entry for entry in built if entry[0] == period_text)
+    return Publication(
+        company, {name: own[name] for name in settings.advisors}, reports, len(companies)
+    )
+
+
+def _protect_set(
+    members: list[list[Cell]], companies: int, earlier: int, released: int
+) -> tuple[int, ...]:
+    """The set's reports (the first ``companies`` the company's, the last ``earlier``
+    recorded by earlier runs) protected together, settled, audited, and every
+    complement nothing needs shown again; how many each report hid before that."""
+    recorded = members[len(members) - earlier :]
     if len(members) > 1:
-        protect_set(members, len(companies))
+        protect_set(members, companies)
     if len(members) > 1 or released:
-        settle_set(members, len(companies))
-        findings = audit_set(members, len(companies))
+        settle_set(members, companies)
+        findings = audit_set(members, companies)
         if findings and (released or earlier):
             raise PrivacyAuditError(
                 _(
                     "privacy audit: {count} figure(s) published earlier for this snapshot "
                     "or for days this period shares (`kops audit` lists the files) would, "
                     "with this report, give hidden figures back; nothing was written"
-                ).format(count=released + sum(not c.hidden for e in earlier for c in e)),
+                ).format(count=released + sum(not c.hidden for e in recorded for c in e)),
                 hint=_(
                     "publish with the settings (advisors, privacy) used then, "
                     "or wait for the next snapshot"
@@ -530,20 +551,15 @@ def _publication(
                     "this is a bug in kops' suppression; please report it with the command line"
                 ),
             )
+    hidden = tuple(sum(c.hidden for c in cells) for cells in members)
     # Complements chosen early may be unnecessary once the set is protected: shown again.
-    hidden = [sum(c.hidden for c in r.cells) for r in reports]
     # In a family of three periods or more (a month's: its quarter and the quarter's
     # months) the programmes are large: only the rows are tried there. Two windows
     # (30 and 90 days) share one piece of time: every table is tried.
-    give_back(members, len(companies), ROW_TABLES if len(companies) > 2 else None, len(earlier))
-    for report, before in zip(reports, hidden, strict=True):
-        report.given_back = before - sum(c.hidden for c in report.cells)
-        check(report.cells)
-        report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
-    _text, company, own = next(entry for entry in built if entry[0] == period_text)
-    return Publication(
-        company, {name: own[name] for name in settings.advisors}, reports, len(companies)
-    )
+    give_back(members, companies, ROW_TABLES if companies > 2 else None, earlier)
+    for cells in members[: len(members) - earlier]:
+        check(cells)
+    return hidden
 
 
 def _shown_nodes(recorded: Sequence[list[Cell]]) -> dict[str, list[str]]:
@@ -730,9 +746,8 @@ def build_report(
     for cell in cells:
         cell.node = nodes.node(cell)
     small = mark_small(cells)
-    audited = protect(cells)
-    fallback = settle(cells)  # never a refusal: hide more where no single complement did
-    check(cells)
+    # Never a refusal: the fallback hides more where no single complement did.
+    audited, fallback = protect_report(cells)
     return DivisionReport(
         title="事業部別 1on1 レポート",
         scope_label=scope_label,

@@ -30,8 +30,6 @@ label's range (0 and k−1) are also checked in whole numbers (HiGHS MILP).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
-from operator import attrgetter
 
 from ..errors import KopsError
 from ..i18n import _
@@ -45,6 +43,7 @@ from .lp import (
     parents,
     remembered,
 )
+from .outcomes import OUTCOMES
 
 RATIO_UNITS = ("share", "average", "rate")
 
@@ -76,26 +75,14 @@ def audit(cells: Sequence[Cell], passed: set[int] | None = None) -> list[Finding
     return findings
 
 
-# What the last cells that passed looked like: the report is checked when it is
-# built and again before it is written; unchanged, it is not solved again.
-_passed: list[tuple[tuple[object, ...], ...]] = []
-REMEMBERED = 4
-
-
-_FIELDS = attrgetter(*(f.name for f in fields(Cell)))
-
-
-def fingerprint(cells: Sequence[Cell]) -> tuple[tuple[object, ...], ...]:
-    """Everything the audit reads of each cell: every field of it."""
-    return tuple(_FIELDS(c) for c in cells)
-
-
 def check(cells: Sequence[Cell]) -> None:
     """Raise unless the audit finds nothing: called before any report is written.
-    Cells equal, field for field, to cells that passed pass without solving again."""
-    published = fingerprint(cells)
-    if published in _passed:
-        return
+    Cells equal, field for field, to cells that passed pass without solving again
+    (the report is checked when it is built and again before it is written)."""
+    OUTCOMES.decide([cells], "check", lambda: _check(cells))
+
+
+def _check(cells: Sequence[Cell]) -> None:
     findings = audit(cells)
     if findings:
         first = findings[0]
@@ -107,8 +94,20 @@ def check(cells: Sequence[Cell]) -> None:
             f"({first.reason}); nothing was written",
             hint=_("this is a bug in kops' suppression; please report it with the command line"),
         )
-    _passed.append(published)
-    del _passed[:-REMEMBERED]
+
+
+def protect_report(cells: list[Cell]) -> tuple[int, int]:
+    """One report's cells protected (``protect``), then settled (``settle``: never a
+    refusal) and checked; how many each of the first two hid. Decided once for cells
+    equal field for field (``outcomes``)."""
+
+    def step() -> tuple[int, int]:
+        audited = protect(cells)
+        fallback = settle(cells)
+        check(cells)
+        return audited, fallback
+
+    return OUTCOMES.decide([cells], "report", step)
 
 
 def protect(cells: list[Cell]) -> int:

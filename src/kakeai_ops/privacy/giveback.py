@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from .audit import fingerprint, lone_ratios
+from .audit import lone_ratios
 from .cells import COUNT_UNITS, PRIMARY, SECONDARY, Cell
 from .lp import additive_relations, components, narrowed
+from .outcomes import OUTCOMES
 from .publication import joint_cells
 
 ROW_TABLES = ("overview", "departments")
@@ -65,14 +66,6 @@ def _dependents(cells: Sequence[Cell], shown: set[int]) -> list[int]:
     return out
 
 
-# The sets given back lately: what they were (every field of every cell, as the
-# audit reads them), which cells were shown again and how many figures of the joint
-# set that was. A command builds the same set more than once (the review deck
-# builds the report its slides and its record share), and the trials are the same.
-_given: list[tuple[tuple[object, ...], list[list[int]], int]] = []
-REMEMBERED = 4
-
-
 def give_back(
     reports: Sequence[list[Cell]],
     companies: int = 1,
@@ -80,27 +73,11 @@ def give_back(
     earlier: int = 0,
 ) -> int:
     """Show again every complement of the set (of ``tables`` only, when given) that
-    nothing needs; returns how many figures (of the joint set) were given back."""
-    key = (
-        companies,
-        None if tables is None else tuple(tables),
-        earlier,
-        tuple(fingerprint(cells) for cells in reports),
-    )
-    for known, shown, count in _given:
-        if known == key:
-            for cells, indexes in zip(reports, shown, strict=True):
-                for index in indexes:
-                    cells[index].state = ""
-            return count
-    hidden = [[i for i, c in enumerate(cells) if c.hidden] for cells in reports]
-    count = _give_back(reports, companies, tables, earlier)
-    shown = [
-        [i for i in was if not cells[i].hidden] for cells, was in zip(reports, hidden, strict=True)
-    ]
-    _given.append((key, shown, count))
-    del _given[:-REMEMBERED]
-    return count
+    nothing needs; returns how many figures (of the joint set) were given back. A
+    command builds the same set more than once (the review deck builds the report its
+    slides and its record share): the trials are the same, decided once (``outcomes``)."""
+    how = ("give back", companies, None if tables is None else tuple(tables), earlier)
+    return OUTCOMES.decide(reports, how, lambda: _give_back(reports, companies, tables, earlier))
 
 
 def _give_back(
