@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+import sample_recount
 from conftest import Cli
 from kakeai_ops import glossary
 from kakeai_ops.analyses.segmentation import KEYS, LIST_COLUMNS
@@ -161,6 +162,12 @@ def test_compare_shows_transitions(
     rows = list(csv.DictReader(io.StringIO(moved_csv.stdout)))
     assert len(rows) == len(payload["moved_on"]) + len(payload["slid_back"])
     assert "CSV に入るのは次の段階に進んだ人・前の段階に戻った人だけ" in moved_csv.stderr
+    # Each person moved says where they stand now: one gone on maternity leave slid back.
+    now = sample_recount.load("2026-11").users.set_index("user_id")["employment"]
+    assert {r["user_id"]: r["employment"] for r in rows} == {
+        r["user_id"]: now[r["user_id"]] for r in rows
+    }
+    assert any(r["employment"] != "在籍" for r in rows if r["user_id"] in payload["slid_back"])
     text = cli("segment", "--compare", "1").stdout
     assert "スナップショット 0001（2026-10-20）→ 0002（2026-11-20）" in text
     assert "次の段階に進んだ人（" in text
@@ -169,7 +176,8 @@ def test_compare_shows_transitions(
     book = load_workbook(target)
     assert book.sheetnames[:2] == ["推移", "移動した人"]
     # Who moved, and the transitions, in people's words: no key as a header or a value.
-    assert header_labels(book["移動した人"])[-3:] == [
+    assert header_labels(book["移動した人"])[-4:] == [
+        "在籍状況",
         "前回のスタックポイント",
         "今回のスタックポイント",
         "変化",

@@ -355,7 +355,7 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
     from ..columnar.lookup import is_in
 
     merged = before[["user_id", "stuck_point"]].merge(
-        after[["user_id", "name", "division", "department", "role", "stuck_point"]],
+        after[["user_id", "name", "division", "department", "role", "employment", "stuck_point"]],
         on="user_id",
         how="inner",
         suffixes=("_before", "_after"),
@@ -372,6 +372,8 @@ def compare(before: pd.DataFrame, after: pd.DataFrame) -> Movement:
         "division",
         "department",
         "role",
+        # On leave now, a person slides back for want of 1on1s: the list says so.
+        "employment",
         "stuck_point_before",
         "stuck_point_after",
     ]
