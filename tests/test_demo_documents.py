@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import sample_recount
 from conftest import SAMPLE
 from kakeai_ops import glossary
 from kakeai_ops.cli.demo import AFTER_SEMINAR, NOVEMBER, OCTOBER
@@ -323,6 +324,13 @@ def test_review_counts_are_whole_and_changes_signed(month: Path) -> None:
     assert shown and all(
         c.number_format == '+0"pt";-0"pt";"±0pt"' for c in shown if c.value is not None
     )
+    # 前回 says its days: the 30 up to the October snapshot's day, as 期間 is up to November's.
+    rows = [r for r in divisions.iter_rows(min_row=2, values_only=True) if r[0]]
+    for column, month in (("期間", "2026-11"), ("前回の期間", "2026-10")):
+        last = sample_recount.load(month).as_of
+        first = last - dt.timedelta(days=29)
+        days = f"{first.year}年{first.month}月{first.day}日〜{last.month}月{last.day}日"
+        assert {r[header.index(column)] for r in rows} == {days}, column
 
 
 def test_a_table_row_is_as_tall_as_all_lines_of_its_cells(month: Path) -> None:

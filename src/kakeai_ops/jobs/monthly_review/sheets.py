@@ -119,7 +119,10 @@ def _divisions(review: Review) -> pd.DataFrame:
         columns={"before": "implementation_rate_before", "change": "implementation_rate_change"}
     ).drop(columns="now")
     table = review.divisions.table.merge(changes, on="division", how="left")
-    return table.assign(period=review.divisions.period)
+    # The days 前回 counted too, as the summary sheet says them: 「前回」 alone names none.
+    return table.assign(
+        period=review.divisions.period, previous_period=review.divisions.previous_period
+    )
 
 
 def _mail(review: Review) -> pd.DataFrame:
