@@ -179,6 +179,8 @@ def test_the_review_deck_names_the_month_as_far_as_it_goes(
     ]
     assert any(f"1on1 定例会レビュー {NOVEMBER}" in t for t in texts)
     assert any("直近30日（2026年10月22日〜11月20日）" in t for t in texts)
+    # Slide 4's 前回比 says which days it compares with: the 30 up to October's snapshot.
+    assert any("前回比は前回（2026年9月21日〜10月20日）との差" in t for t in texts)
 
 
 def test_period_holds_the_calendar_end_it_was_cut_from() -> None:

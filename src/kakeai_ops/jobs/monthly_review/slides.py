@@ -301,13 +301,20 @@ def _divisions(review: Review) -> Slide:
     return Slide(
         f"4. {TITLES['divisions']}",
         message=_divisions_message(review),
-        subtitle=f"{review.divisions.basis}（{review.divisions.period}）。{same_as_report(review)}"
-        f"。{glossary.HIDDEN_LEGEND.removesuffix('。')}",
+        subtitle=f"{review.divisions.basis}（{review.divisions.period}）{_previous_days(review)}。"
+        f"{same_as_report(review)}。{glossary.HIDDEN_LEGEND.removesuffix('。')}",
         table=Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]),
         # A row of two 事業部 says why, as the division report does (the room asked where
         # 経営企画室 went; slide 8 names the candidate's own 事業部).
         footnote="".join(review.divisions.merged),
     )
+
+
+def _previous_days(review: Review) -> str:
+    """Which days 前回比 compares with (the 30 up to the previous snapshot's day): the
+    column alone names none."""
+    days = review.divisions.previous_period
+    return f"、前回比は前回（{days}）との差" if days else ""
 
 
 def same_as_report(review: Review) -> str:
