@@ -68,3 +68,16 @@ def test_a_blank_run_id_is_refused_and_nothing_written(sample_copy: Workspace) -
         assert "can't be a run id" in result.stderr
         assert "Internal error" not in result.stderr
     assert tree_digest(sample_copy.root) == before
+
+
+def test_the_hint_says_what_a_run_id_may_hold_and_an_id_it_allows_is_taken(
+    sample_copy: Workspace,
+) -> None:
+    """The hint once said 「letters, digits, '.', '-' and '_'」 while a Japanese id was taken:
+    it now names what is refused, and an id of the kinds it allows is a run."""
+    refused = Cli(sample_copy)("mail", "send", *SEGMENT, "--id", "a/b", "--dry-run", ok=False)
+    hint = "use visible characters other than '/' and '\\', e.g. no_prep-2026-12"
+    assert hint in refused.stderr
+    for allowed in ("no_prep-2026-12", "事前準備 12月"):
+        result = Cli(sample_copy)("mail", "send", *SEGMENT, "--id", allowed, "--dry-run")
+        assert allowed in result.stderr + result.stdout

@@ -142,6 +142,11 @@ def build_planned(
     )
 
 
+def run_id_hint() -> str:
+    """What a run id may hold: what ``safe_run_id`` and ``typed_run`` accept, said whole."""
+    return _("use visible characters other than '/' and '\\', e.g. no_prep-2026-12")
+
+
 def safe_run_id(run_id: str) -> str:
     if (
         not run_id
@@ -150,7 +155,7 @@ def safe_run_id(run_id: str) -> str:
     ):
         raise KopsError(
             _("{run_id} can't be a run id").format(run_id=repr(run_id)),
-            hint=_("use letters, digits, '.', '-' and '_'"),
+            hint=run_id_hint(),
         )
     return run_id
 
@@ -162,7 +167,7 @@ def typed_run(raw: str) -> str:
     except ValueError as err:
         raise KopsError(
             _("{run_id} can't be a run id: {error}").format(run_id=repr(raw), error=err),
-            hint=_("use letters, digits, '.', '-' and '_'"),
+            hint=run_id_hint(),
         ) from None
     return safe_run_id(folded)
 
