@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from conftest import SAMPLE, Cli
 from kakeai_ops.outputs import header_lines, workbook
 from kakeai_ops.outputs.files import write_table
+from kakeai_ops.workspace import Workspace
 from workbooks import header_labels
 
 
@@ -420,3 +422,48 @@ def test_a_note_wider_than_the_sheet_breaks_between_its_parts() -> None:
     )
     assert sheet.row_dimensions[4].height >= workbook.row_height(len(lines))
     assert "A4:D4" in {str(r) for r in sheet.merged_cells.ranges}
+
+
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("開発本部'", "開発本部"),  # Excel refuses, LibreOffice cannot open the file
+        ("'営業'", "営業"),
+        ("a/b:c[d]*e?f\\g", "a_b_c_d__e_f_g"),
+        ("x" * 40, "x" * 31),
+        ("'" * 3, "sheet"),
+        ("ab'" + "c" * 40, "ab'" + "c" * 28),
+    ],
+)
+def test_a_sheet_name_is_one_excel_and_libreoffice_accept(name: str, title: str) -> None:
+    made = workbook.sheet_title(name, set())
+    assert made == title
+    assert len(made) <= 31 and not made.startswith("'") and not made.endswith("'")
+
+
+def test_sheet_names_differing_only_in_case_are_two_sheets() -> None:
+    """Excel compares sheet names case folded: 「Sales」 and 「sales」 would be one."""
+    used: set[str] = set()
+    names = [workbook.sheet_title(n, used) for n in ("Sales", "sales", "SALES")]
+    assert names == ["Sales", "sales_2", "SALES_3"]
+
+
+def test_a_division_named_with_a_closing_apostrophe_gets_a_sheet_that_opens(
+    tmp_path: Path, ws: Workspace
+) -> None:
+    """A 事業部 exported as 「開発本部'」 named its sheet so; LibreOffice refused the file."""
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    for source in (SAMPLE / "2026-11").iterdir():
+        data = source.read_bytes()
+        if source.name == "users.csv":
+            data = data.replace("開発本部".encode("cp932"), "開発本部'".encode("cp932"))
+        (exports / source.name).write_bytes(data)
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted(exports.iterdir())))
+    out = tmp_path / "r.xlsx"
+    cli("report", "divisions", "--out", str(out))
+    names = load_workbook(out).sheetnames
+    assert "開発本部" in names
+    assert not [n for n in names if n.startswith("'") or n.endswith("'")]

@@ -257,7 +257,7 @@ def _xlsx(
     notes: list[tuple[str, str, str]] = []
     for title, frame in sheets:
         people = for_people(frame, text_columns)
-        name = _sheet_name(glossary.SHEETS.get(title, title), used)
+        name = workbook.sheet_title(glossary.SHEETS.get(title, title), used)
         ws = book.create_sheet(title=name)
         _table_sheet(ws, people)
         _sheet_note(ws, len(frame), str(frame.attrs.get(glossary.SHEET_NOTE, "")))
@@ -277,16 +277,6 @@ def _xlsx(
             for_people(pd.DataFrame(notes, columns=["シート", "列", "キー（--format json）"])),
         )
     workbook.save(book, path, options)
-
-
-def _sheet_name(title: str, used: set[str]) -> str:
-    name = title[:31]
-    number = 2
-    while name in used:
-        name = f"{title[:28]}_{number}"
-        number += 1
-    used.add(name)
-    return name
 
 
 # Leading columns that name a row: repeated on every printed page and kept in view.

@@ -12,7 +12,6 @@ published is left out, and the sheet under the chart says so in one sentence.
 from __future__ import annotations
 
 import math
-import re
 from copy import copy
 from dataclasses import dataclass
 from itertools import cycle
@@ -133,17 +132,6 @@ class Looks:
         self.give(target, ("cell", number_format, right), **styles)
 
 
-def sheet_title(name: str, used: set[str]) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
-    base, number = title, 2
-    while title in used:
-        suffix = f"_{number}"
-        title = base[: 31 - len(suffix)] + suffix
-        number += 1
-    used.add(title)
-    return title
-
-
 CHART_VALUES = "グラフの値"
 MONTH_CM = 3.4  # the width a month takes in the monthly chart
 HIDDEN_NOTE_COLOR = "595959"
@@ -204,7 +192,7 @@ def write_report(
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
-    used = {"概要", CHART_VALUES}
+    used = {"概要".casefold(), CHART_VALUES.casefold()}
     overview_rows = report.overview
     shown_rows = report.captioned(overview_rows)  # 「開発本部（製品開発部・品質保証部）」
     # Laid out once on scratch paper to find the sections a page break would cut (the
@@ -225,7 +213,7 @@ def write_report(
     responses, matrix = report.mix_rows("responses"), report.matrix
     overview_records = model.records(overview_rows)
     for division in report.divisions:
-        title = sheet_title(report.caption(division), used)
+        title = workbook.sheet_title(report.caption(division), used)
         parts = DivisionParts(
             _with_total(
                 departments[division], overview_records, division, _total(report, division)

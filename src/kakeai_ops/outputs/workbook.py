@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -84,6 +85,27 @@ class Print:
     as_of: dt.date | str | None = None
     audience: str = SECRETARIAT
     title: str = ""  # the file's title property (and nothing else)
+
+
+# Excel refuses a sheet name holding any of these, or starting or ending with an
+# apostrophe (LibreOffice will not open the file at all), and names over 31 characters.
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+SHEET_NAME_LENGTH = 31
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """``name`` as a sheet name Excel and LibreOffice accept, unique in the book as
+    Excel compares names (case folded): a second 「営業」 becomes 「営業_2」. ``used``
+    holds the names given so far (folded) and gets this one."""
+    title = SHEET_NAME_FORBIDDEN.sub("_", name).strip("'")[:SHEET_NAME_LENGTH].strip("'")
+    title = title or "sheet"
+    base, number = title, 2
+    while title.casefold() in used:
+        suffix = f"_{number}"
+        title = base[: SHEET_NAME_LENGTH - len(suffix)].rstrip("'") + suffix
+        number += 1
+    used.add(title.casefold())
+    return title
 
 
 def new_book() -> Workbook:
