@@ -108,3 +108,33 @@ def test_review_seminar_groups_are_the_summary_counts(seminar_review: dict[str, 
     assert shown
     for group, value in shown.items():
         assert value == (groups[group] if groups[group] >= 5 else "<5"), (group, value, groups)
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, OSError])
+def test_a_review_stopped_before_its_workbook_is_written_leaves_the_old_pair(
+    sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: type
+) -> None:
+    """Ctrl-C after the deck was written but before the workbook left a new deck beside
+    last month's workbook, and no audit entry: the two are put in place together."""
+    from kakeai_ops.jobs import monthly_review
+
+    out = tmp_path / "out"
+    out.mkdir()
+    deck, book = out / "review.pptx", out / "review.xlsx"
+    deck.write_bytes(b"last month's deck")
+    book.write_bytes(b"last month's workbook")
+
+    def stopped(*_args: Any) -> None:
+        raise stop()
+
+    monkeypatch.setattr(monthly_review, "write_review_workbook", stopped)
+    audit_before = Cli(sample_copy)("audit", "--format", "json").stdout
+    result = Cli(sample_copy)("review", "--out", str(deck), "--xlsx", str(book), ok=False)
+    assert result.exit_code != 0
+    assert deck.read_bytes() == b"last month's deck"
+    assert book.read_bytes() == b"last month's workbook"
+    assert sorted(p.name for p in out.iterdir()) == ["review.pptx", "review.xlsx"]
+    assert Cli(sample_copy)("audit", "--format", "json").stdout == audit_before
+    monkeypatch.undo()
+    Cli(sample_copy)("review", "--out", str(deck), "--xlsx", str(book))
+    assert deck.read_bytes()[:2] == book.read_bytes()[:2] == b"PK"  # both new, together

@@ -121,6 +121,7 @@ def _write(
 ) -> Review:
     """Gather the figures and write the deck (and workbook), saying which step runs."""
     from ..jobs.monthly_review import build_review, write_review_deck, write_review_workbook
+    from ..outputs.atomic import together
 
     with err.status(escape(_("Gathering the figures…"))) as status:
         review = build_review(
@@ -135,9 +136,11 @@ def _write(
             audience=readers,
         )
         status.update(escape(_("Writing the deck…")))
-        write_review_deck(review, target)
-        if xlsx is not None:
-            write_review_workbook(review, xlsx)
+        # The deck and its workbook are one set of figures: both in place, or neither.
+        with together():
+            write_review_deck(review, target)
+            if xlsx is not None:
+                write_review_workbook(review, xlsx)
     return review
 
 

@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..errors import KopsError
@@ -218,11 +219,41 @@ def _remove_leftovers(parent: Path, prefix: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+# The files written inside ``together()``: (temporary file, its target), put in place
+# when the block ends.
+_held: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("held", default=None)
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Files that belong together (the review's deck and its workbook) are put in place
+    only when every one of them is written: a run stopped midway (Ctrl-C, an error)
+    leaves the old pair, never a new deck beside last month's workbook. The renames
+    follow one another at the end (a target refused then, say open in PowerPoint, is
+    named; those before it are in place)."""
+    held: list[tuple[Path, Path]] = []
+    token = _held.set(held)
+    try:
+        try:
+            yield
+        finally:
+            _held.reset(token)
+        for temp, path in held:
+            try:
+                temp.replace(path)
+            except OSError as error:  # one already in place is said by the caller's paths
+                raise unwritable(path, error) from None
+    finally:
+        for temp, _path in held:
+            temp.unlink(missing_ok=True)
+
+
 @contextmanager
 def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
     """A temporary file next to ``path`` to write; when the block ends without error it
     replaces ``path`` in one step, so nobody (Excel included) sees half a file and a
-    failed write leaves the old file as it was."""
+    failed write leaves the old file as it was. Inside ``together()`` the step waits
+    for the other files of the block."""
     check_target(path)
     prefix = f".{path.name[:_TEMP_NAME_CHARS]}."
     try:
@@ -231,6 +262,7 @@ def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
         raise unwritable(path, error) from None
     os.close(handle)
     temp = Path(name)
+    held = _held.get()
     try:
         try:
             yield temp
@@ -238,12 +270,16 @@ def replacing(path: Path, suffix: str = "") -> Iterator[Path]:
             if error.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
                 raise
             raise unwritable(path, error) from None
+        if held is not None:
+            held.append((temp, path))
+            return
         try:
             temp.replace(path)
         except OSError as error:
             raise unwritable(path, error) from None
     finally:
-        temp.unlink(missing_ok=True)
+        if held is None or (temp, path) not in held:
+            temp.unlink(missing_ok=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
