@@ -157,9 +157,10 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 def test_documents_settings_are_checked_by_key() -> None:
     with pytest.raises(KopsError) as caught:
         parse_settings({"documents": {"meeting": "定例会" * 30, "colour": "red"}})
-    assert "kops.yaml: documents.meeting: String should have at most 80 characters" in (
-        caught.value.message
-    )
+    assert (
+        "kops.yaml: documents.meeting: is too long (90 characters; at most 80: it is "
+        "printed on one line of mail subjects and slides)"
+    ) in caught.value.message
     assert "kops.yaml: documents.colour: unknown setting" in caught.value.message
     assert parse_settings({}).documents.classification == "社外秘"
 
@@ -202,3 +203,37 @@ def test_a_topic_or_response_named_as_the_total_row_is_refused() -> None:
     assert "'計' names the row that sums each table" in _error({"exports": {"topics": topics}})
     responses = ["計", "報告したい"]
     assert "'計' names the row" in _error({"exports": {"responses": responses}})
+
+
+def test_a_campaign_or_seminar_title_too_long_for_a_subject_is_refused_by_its_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 300-character title passed the check, then every mail of the campaign was refused
+    at 「件名が長すぎます」 and the deck's headings ran over: 80 characters, said in Japanese."""
+    campaign = {
+        "window": {"start": "2026-04-01", "end": "2026-09-30"},
+        "rule": {"kind": "weekly_streak", "months": 3},
+    }
+    long, fits = "経営層との1on1権" * 9, "経" * 80  # 90 and 80 characters
+    assert len(long) == 90
+    message = _error(
+        {
+            "campaigns": {"x": {"title": long, **campaign}},
+            "seminars": {"s": {"month": 1, "title": long}},
+        }
+    )
+    for key in ("campaigns.x.title", "seminars.s.title"):
+        assert f"kops.yaml: {key}: is too long (90 characters; at most 80" in message
+    parsed = parse_settings(
+        {
+            "campaigns": {"x": {"title": fits, **campaign}},
+            "seminars": {"s": {"month": 1, "title": fits}},
+        }
+    )
+    assert parsed.campaigns["x"].title == parsed.seminars["s"].title == fits
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    said = _error({"seminars": {"s": {"month": 1, "title": long}}})
+    assert (
+        "seminars.s.title: 長すぎます（90 文字。メールの件名やスライドの1行に入るよう 80 文字まで）"
+        in said
+    )

@@ -3,13 +3,7 @@ them and how confidential they are (the deck's cover, file properties, footers).
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
-from .values import Section
-
-Line = Annotated[str, Field(max_length=80)]
+from .values import Line, Section
 
 
 class Documents(Section):

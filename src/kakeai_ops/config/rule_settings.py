@@ -13,7 +13,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..i18n import N_
-from .values import Days, NonNegativeNumber, Section, Share, at_most, between, refusal
+from .values import Days, Line, NonNegativeNumber, Section, Share, at_most, between, refusal
 
 # --- rules --------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ def _deadline(value: Any) -> dt.date | dt.datetime | None:
 
 
 class Campaign(Section):
-    title: str
+    title: Line
     window: Window
     rule: StreakRule
     # Entries (kops campaign entries) and the draw (kops campaign draw).

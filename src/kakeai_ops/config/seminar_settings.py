@@ -12,12 +12,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .export_settings import Scale
-from .values import Section, at_most, between
+from .values import Line, Section, at_most, between
 
 
 class Seminar(Section):
     month: int | str  # 1–4 for the series' themes, or a custom theme's name
-    title: str | None = None
+    title: Line | None = None
     points: list[str] = Field(default_factory=list)
     date: dt.datetime | dt.date | None = None
     # How long it lasts; None: the mails say no length (never one kops assumed).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -75,6 +76,28 @@ def at_most(limit: int, unit: str = "") -> BeforeValidator:
         return number
 
     return BeforeValidator(check)
+
+
+# A title or a name kops prints on one line: a mail's subject (at most 200 characters
+# with what the template adds), a slide's heading, the deck's cover.
+LINE_CHARS = 80
+
+
+def _one_line(value: str) -> str:
+    if len(value) > LINE_CHARS:
+        raise refusal(
+            "line",
+            N_(
+                "is too long ({length} characters; at most {limit}: it is printed on one "
+                "line of mail subjects and slides)"
+            ),
+            length=f"{len(value):,}",
+            limit=f"{LINE_CHARS:,}",
+        )
+    return value
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
 
 
 def between(low: int, high: int) -> BeforeValidator:
