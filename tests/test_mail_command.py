@@ -9,6 +9,7 @@ import errno
 import io
 import os
 import re
+import shlex
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import Cli, tree_digest
+from conftest import SAMPLE, Cli, tree_digest
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -513,3 +514,44 @@ def test_nobody_to_send_to_is_said_and_no_command_or_folder_offered(
     assert "already planned with the same choices and has nothing left to send" in dry.stderr
     assert "kops mail send" not in dry.stderr
     assert not outbox_folder(sample_copy, RUN, "-dry-run").exists()
+
+
+def test_a_dry_run_of_last_months_run_writes_the_mails_its_resume_sends(
+    october_copy: Workspace,
+) -> None:
+    """Last month's run rehearsed through the outbox, resumed by id after a new snapshot:
+    the dry run wrote today's plan (5 other people) while `--yes` sent the 13 planned then.
+    It now writes the stored plan's pending mails, the ones the real run sends, and says
+    from which day and snapshot they were planned."""
+    cli = Cli(october_copy)
+    cli("mail", "send", *SEGMENT, "--yes")  # the outbox: written, not delivered
+    october_run = "no_prep.member-2026-10"
+    planned = {
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
+        .addresses[0]
+        .addr_spec
+        for p in outbox_folder(october_copy, october_run).glob("*.eml")
+    }
+    assert planned
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    with SmtpServer() as server:
+        use_smtp(october_copy, server)
+        dry = cli("mail", "send", *SEGMENT, "--id", october_run, "--dry-run")
+        folder = outbox_folder(october_copy, october_run, "-dry-run")
+        written = {
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
+            .addresses[0]
+            .addr_spec
+            for p in folder.glob("*.eml")
+        }
+        assert written == planned
+        assert "from snapshot 0001" in dry.stderr
+        # `mail status` names the command that goes on with it (「the same command」 plans
+        # November's run now): run as printed, it sends what the dry run wrote.
+        status = cli("mail", "status", october_run).stdout
+        (line,) = [x for x in status.splitlines() if x.startswith("To go on with this run: ")]
+        words = shlex.split(line.removeprefix("To go on with this run: "))
+        assert words[:3] == ["kops", "mail", "send"] and "--id" in words
+        cli(*words[1:])
+        sent = {a for r in server.handler.received for a in r.rcpt_tos}
+    assert sent == written

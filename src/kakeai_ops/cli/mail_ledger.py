@@ -36,6 +36,7 @@ from .console import frame_table, people_table
 from .mail_words import error_words, suppression_for_people
 from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
 from .output_audience import records_audience
+from .run_commands import resume_command
 from .shared import emit, emit_data, err, note, out, parse_as_of, session, warn
 
 # Words for a run's status (the keys stay in --format json; the states' words are
@@ -255,11 +256,28 @@ def _show_run(found: RunStatus, hard: int, soft: int) -> None:
         out.print(
             _(
                 "{written:,} written to the outbox only (a rehearsal, not delivered): "
-                "the same command through smtp sends them."
+                "with mail.transport smtp, going on with the run sends them."
             ).format(written=written)
         )
+    _say_how_to_go_on(found)
     if found.test_sends:
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
+
+
+def _say_how_to_go_on(found: RunStatus) -> None:
+    """The command that goes on with the run, where anything is left for it to send:
+    「the same command」 a month later plans that month's run instead (its default id)."""
+    left = found.rows["state"].isin(["planned", "temp_failed", "deferred", "written"])
+    if not left.any():
+        return
+    command = resume_command(found.run_id, found.binding)
+    if command is None:
+        said = _(
+            "To go on with this run: run the command that planned it again (kops seminar invite or remind, report … --mail: the run id {run} follows from it)"
+        )
+        out.print(said.format(run=found.run_id), markup=False, highlight=False)
+    else:
+        out.print(_("To go on with this run: ") + command, markup=False, highlight=False)
 
 
 def column_word(key: str) -> str:

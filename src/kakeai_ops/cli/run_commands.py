@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..mail.audience import AudienceSpec
-from .audience_options import spec_options
+from .audience_options import KINDS, spec_options
 
 
 def _common(
@@ -62,3 +63,21 @@ def fixed(
         return shlex.join([*parts, *_common(workspace), "--yes"])
 
     return text
+
+
+def resume_command(run_id: str, binding: Mapping[str, Any] | None) -> str | None:
+    """The ``kops mail send`` that goes on with ``run_id`` as it was planned (its stored
+    binding): its audience options, --holdout, --id and --yes. 「The same command」 is not
+    it a month later (without --id it plans this month's run). None where mail send does
+    not choose the audience (a seminar's, the advisors', a users file's content)."""
+    kind = binding.get("kind") if binding else None
+    if binding is None or kind not in KINDS or kind == "users":
+        return None
+    spec = AudienceSpec(
+        KINDS[str(kind)](binding.get("value")),
+        role=binding.get("role"),
+        division=binding.get("division"),
+        template=binding.get("template"),
+        seminar=binding.get("seminar"),
+    )
+    return mail_send(spec, float(binding.get("holdout_pct") or 0), None, None, None)(run_id)

@@ -25,7 +25,7 @@ from . import binding as run_binding
 from .caps import message_capped, next_window_day
 from .message import as_bytes
 from .operator import Operator, Source
-from .plan import Plan, PlannedMessage, build_planned, outbox_folder
+from .plan import Plan, PlannedMessage, build_planned, load_plan, outbox_folder
 from .send import in_send_window, pending_states
 from .transport import FatalFailure, OutboxTransport, TemporaryFailure
 
@@ -51,10 +51,15 @@ def dry_run(
         existing = ledger.run(plan.run_id)
         if existing is not None:
             _check_binding(plan.run_id, existing.get("binding"), binding)
-            # The real run goes on where it stopped: the mails it sends are those still
-            # pending, and only those are written (15 files where it would send 10 read
-            # as 15 people mailed).
-            messages = _still_pending(ledger, plan, messages, settings.mail.transport)
+            # The real run goes on where it stopped, with the plan it stored then (made
+            # from that day's snapshot, to those people): the mails it sends are that
+            # plan's still pending, and only those are written. Today's plan is not what
+            # it sends (last month's run resumed now mails last month's 13, not today's 5).
+            stored = load_plan(ws, plan.run_id)
+            plan = Plan(plan.run_id, stored.messages)
+            messages = _still_pending(
+                ledger, plan, plan.by_state("planned"), settings.mail.transport
+            )
         seminar = binding.get("seminar")
         held, first_day = _held_by_caps(
             source,
@@ -81,7 +86,7 @@ def dry_run(
     transport_note = _check_transport(settings.mail.transport, open_transport)
     folder = _write_outbox(source, plan, messages)
 
-    _say_written(operator, plan.run_id, folder, len(messages), existing is not None, limit)
+    _say_written(operator, plan.run_id, folder, len(messages), existing, limit)
     if held:
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
         operator.say(
@@ -108,7 +113,12 @@ def dry_run(
 
 
 def _say_written(
-    operator: Operator, run_id: str, folder: Path, written: int, resumed: bool, limit: int | None
+    operator: Operator,
+    run_id: str,
+    folder: Path,
+    written: int,
+    existing: dict[str, Any] | None,
+    limit: int | None,
 ) -> None:
     """What the dry run wrote, and what of it the real run sends now."""
     operator.say(
@@ -125,14 +135,21 @@ def _say_written(
             ).format(limit=limit)
         )
     operator.say(_("Checked as the real run would:"))
-    if not resumed:
-        said = _("  Run {run}: new. The real run plans it and sends")
-    else:
-        said = _(
-            "  Run {run}: already planned with the same choices. The real run sends the "
-            "rest (what is not sent yet): the {n:,} written here"
+    if existing is None:
+        operator.say(_("  Run {run}: new. The real run plans it and sends").format(run=run_id))
+        return
+    operator.say(
+        _(
+            "  Run {run}: already planned with the same choices on {day} from snapshot "
+            "{snapshot}. The real run sends the rest of that plan (what is not sent yet, "
+            "to the people chosen then): the {n:,} written here"
+        ).format(
+            run=run_id,
+            n=written,
+            day=str(existing.get("created_at") or "")[:10],
+            snapshot=existing.get("snapshot") or "-",
         )
-    operator.say(said.format(run=run_id, n=written))
+    )
 
 
 def _still_pending(

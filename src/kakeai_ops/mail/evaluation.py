@@ -24,6 +24,7 @@ from ..privacy.effect import protect_effect, shown_difference
 from ..store import Tables
 from ..store.ledger import Ledger
 from ..workspace import Workspace
+from .binding import stored_binding
 from .plan import stored_run_id
 from .snapshot_facts import segment_facts
 
@@ -56,13 +57,15 @@ class RunStatus:
     not_sent: pd.DataFrame
     test_sends: int
     deferred: pd.DataFrame  # held back, with the day the same run id sends them and why
+    binding: dict[str, Any] | None = None  # what the run was planned with (binding.py)
 
 
 def run_status(ws: Workspace, run_id: str) -> RunStatus:
     """A run's ledger rows, those not sent, and how many test sends were recorded apart."""
     with closing(Ledger(ws)) as ledger:
         run_id = stored_run_id(ledger, run_id)
-        if ledger.run(run_id) is None:
+        run = ledger.run(run_id)
+        if run is None:
             raise KopsError(
                 _("no mail run '{run_id}'").format(run_id=run_id),
                 hint=_("`kops mail status` lists the runs"),
@@ -72,7 +75,14 @@ def run_status(ws: Workspace, run_id: str) -> RunStatus:
     # A row left in 'sending' was handed over when kops stopped: its outcome is unknown.
     rows["state"] = rows["state"].where(rows["state"] != "sending", "unknown")
     deferred = rows[rows["state"] == "deferred"].sort_values(["sendable_from", "item"])
-    return RunStatus(run_id, rows, rows[rows["state"].isin(NOT_SENT)], len(tests), deferred)
+    return RunStatus(
+        run_id,
+        rows,
+        rows[rows["state"].isin(NOT_SENT)],
+        len(tests),
+        deferred,
+        stored_binding(run.get("binding")),
+    )
 
 
 def measured_run(ws: Workspace, run_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
