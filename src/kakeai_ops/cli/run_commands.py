@@ -65,11 +65,11 @@ def fixed(
     return text
 
 
+# The ``kops mail send`` that goes on with a run as it was planned (its stored binding):
+# its audience options, --holdout, --id and --yes. 「The same command」 is not it a month
+# later (without --id it plans that month's run). None where mail send does not choose
+# the audience (a seminar's, the advisors', a users file's content).
 def resume_command(run_id: str, binding: Mapping[str, Any] | None) -> str | None:
-    """The ``kops mail send`` that goes on with ``run_id`` as it was planned (its stored
-    binding): its audience options, --holdout, --id and --yes. 「The same command」 is not
-    it a month later (without --id it plans this month's run). None where mail send does
-    not choose the audience (a seminar's, the advisors', a users file's content)."""
     kind = binding.get("kind") if binding else None
     if binding is None or kind not in KINDS or kind == "users":
         return None
