@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import USERS_HEADER, Cli, write_csv
+from conftest import USERS_HEADER, Cli, tree_digest, write_csv
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.store import latest_snapshot, load_tables, write_snapshot
 from kakeai_ops.store.ledger import Ledger
@@ -234,8 +234,46 @@ def test_to_test_address_is_checked_before_the_first_test_mail(
     with SmtpServer() as server:
         use_smtp(mail_ws, server)
         result = send(mail_ws, tmp_path, "--to-test", "me@example.jp,you@example.jp")
-        assert result.exit_code == 1 and "To: the address is not one" in result.stderr
+        assert result.exit_code == 1
+        assert "--to-test 'me@example.jp,you@example.jp': the address is not one" in (
+            result.stderr
+        )
         assert server.handler.received == []
+
+
+@pytest.mark.parametrize("tester", ["", " ", "notanaddress"])
+def test_an_empty_or_broken_tester_address_is_refused_before_anything_is_sent(
+    mail_ws: Workspace, tmp_path: Path, tester: str
+) -> None:
+    """`--to-test ""` was taken as no tester: the real run went to everyone."""
+    with SmtpServer() as server:
+        use_smtp(mail_ws, server)
+        before = tree_digest(mail_ws.root)
+        result = send(mail_ws, tmp_path, "--to-test", tester)
+        assert result.exit_code == 1 and f"--to-test {tester!r}: " in result.stderr
+        assert "e.g. --to-test me@example.co.jp" in result.stderr
+        assert server.handler.received == []
+    assert tree_digest(mail_ws.root) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("mail", "send", "--segment", "no_prep"),
+        ("report", "divisions", "--all-advisors", "--mail"),
+        ("seminar", "invite", "month1"),
+    ],
+)
+def test_a_dry_run_with_a_tester_is_refused_not_turned_into_a_send_command(
+    sample_copy: Workspace, command: tuple[str, ...]
+) -> None:
+    """`--to-test me@… --dry-run` wrote the audience's mails and printed 「送るには: kops mail
+    send … --yes」 without --to-test: copied, it mailed all 27."""
+    before = tree_digest(sample_copy.root)
+    result = Cli(sample_copy)(*command, "--to-test", "me@example.jp", "--dry-run", ok=False)
+    assert result.exit_code == 1 and "--dry-run and --to-test: choose one" in result.stderr
+    assert "kops mail send" not in result.stderr
+    assert tree_digest(sample_copy.root) == before
 
 
 def test_a_resumed_run_is_checked_again(mail_ws: Workspace, tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ from .options import (
     WorkspaceOpt,
     YesOpt,
     format_option,
+    one_rehearsal,
 )
 from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
 from .shared import Session, emit_data, err, out, session, timing, warn, writes_state
@@ -301,6 +302,7 @@ def send_command(
 
     Example: kops mail send --segment no_prep --role member --holdout 10 --yes
     """
+    one_rehearsal(dry_run, to_test)
     context = session(workspace)
     operator = TerminalOperator(context.settings)
     request = runs.RunRequest(

@@ -273,7 +273,8 @@ def _say_how_to_go_on(found: RunStatus) -> None:
     command = resume_command(found.run_id, found.binding)
     if command is None:
         said = _(
-            "To go on with this run: run the command that planned it again (kops seminar invite or remind, report … --mail: the run id {run} follows from it)"
+            "To go on with this run: run the command that planned it again (kops seminar "
+            "invite or remind, report … --mail: the run id {run} follows from it)"
         )
         out.print(said.format(run=found.run_id), markup=False, highlight=False)
     else:

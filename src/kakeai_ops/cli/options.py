@@ -18,6 +18,8 @@ from typing import Annotated, Any
 import typer
 
 from ..dates import parse_date
+from ..errors import KopsError
+from ..i18n import _
 
 
 def workspace_option(help: str, **more: Any) -> Any:
@@ -161,7 +163,32 @@ def dry_run_option(help: str) -> Any:
 
 
 def to_test_option(help: str) -> Any:
-    return typer.Option("--to-test", help=help)
+    return typer.Option("--to-test", help=help, callback=_tester_address)
+
+
+def one_rehearsal(dry_run: bool, to_test: str | None) -> None:
+    """Refuse --dry-run with --to-test before any work: the dry run's 「送るには」 line
+    without --to-test mailed everyone. Each is a rehearsal of its own."""
+    from ..mail.runs import check_one_rehearsal
+
+    check_one_rehearsal(dry_run, to_test)
+
+
+def _tester_address(value: str | None) -> str | None:
+    """--to-test's address, checked before anything runs: an empty one was taken as no
+    tester at all, and the real run went to everyone."""
+    if value is None:
+        return None
+    from ..mail.headers import address_problem
+
+    address = value.strip()
+    problem = address_problem("", address)
+    if problem is not None:
+        raise KopsError(
+            _("--to-test {value}: {problem}").format(value=repr(value), problem=problem),
+            hint=_("give the tester's own address, e.g. --to-test me@example.co.jp"),
+        )
+    return address
 
 
 def limit_option(help: str) -> Any:

@@ -47,6 +47,7 @@ from .options import (
     WorkspaceOpt,
     dry_run_option,
     limit_option,
+    one_rehearsal,
     out_option,
     to_test_option,
     yes_option,
@@ -176,6 +177,7 @@ def divisions_command(
 
     Example: kops report divisions --period quarter:2026Q3 --advisor 営業本部長 --out sales.xlsx
     """
+    one_rehearsal(dry_run, to_test)
     readers = chosen("report divisions", audience)
     # --yes and --stale-ok too: a reader who typed them expects a mailing, and must
     # not take a report written to disk for one.

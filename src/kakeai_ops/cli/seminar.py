@@ -45,6 +45,7 @@ from .options import (
     WorkspaceOpt,
     YesOpt,
     dry_run_option,
+    one_rehearsal,
 )
 from .output_audience import records_audience
 from .run_console import TerminalOperator
@@ -201,6 +202,7 @@ def invite_command(
 
     Example: kops seminar invite month2 --dry-run
     """
+    one_rehearsal(dry_run, to_test)
     context = session(workspace)
     planned = plan_invitation(
         context.workspace, context.settings, seminar_id, division, tbd, correction
@@ -248,6 +250,7 @@ def remind_command(
 
     Example: kops seminar remind month1 --yes
     """
+    one_rehearsal(dry_run, to_test)
     context = session(workspace)
     reminder = plan_reminder(context.workspace, context.settings, seminar_id)
     if not reminder.attendance_recorded:

@@ -89,9 +89,25 @@ class RunRequest:
     # The exact command that sends the run, from its id (printed by a dry run).
     command: Callable[[str], str] | None = None
 
+    def __post_init__(self) -> None:
+        check_one_rehearsal(self.dry_run, self.to_test)
+
     @property
     def real(self) -> bool:
-        return not (self.dry_run or self.to_test)
+        return not (self.dry_run or self.to_test is not None)
+
+
+def check_one_rehearsal(dry_run: bool, to_test: str | None) -> None:
+    """A dry run's 「送るには」 line with a tester sent to everyone: the test send is a
+    rehearsal of its own, and the two together said neither."""
+    if dry_run and to_test is not None:
+        raise KopsError(
+            _("--dry-run and --to-test: choose one"),
+            hint=_(
+                "--to-test sends every message to the tester only; --dry-run writes "
+                "them as files and sends nothing"
+            ),
+        )
 
 
 def templates(ws: Workspace) -> TemplateSet:
