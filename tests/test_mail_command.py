@@ -555,3 +555,16 @@ def test_a_dry_run_of_last_months_run_writes_the_mails_its_resume_sends(
         cli(*words[1:])
         sent = {a for r in server.handler.received for a in r.rcpt_tos}
     assert sent == written
+
+
+@pytest.mark.parametrize("command", ["preview", "plan", "send"])
+def test_no_audience_is_answered_with_an_example_of_the_same_command(
+    sample_copy: Workspace, command: str
+) -> None:
+    """`mail preview` without an audience suggested 「例: kops mail send …」: followed, it
+    started a real send."""
+    result = Cli(sample_copy)("mail", command, ok=False)
+    assert result.exit_code == 1
+    assert f"mail {command} --segment no_prep --role member" in result.stderr
+    others = {"preview", "plan", "send"} - {command}
+    assert not any(f"mail {other} --segment" in result.stderr for other in others)

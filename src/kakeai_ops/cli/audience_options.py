@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer._click.globals import get_current_context
 
 from ..analyses import segmentation
 from ..errors import KopsError
@@ -152,8 +153,10 @@ def as_typed(chosen: dict[str, Any]) -> dict[str, Any]:
     return chosen
 
 
-def as_spec(chosen: dict[str, Any]) -> AudienceSpec:
-    """The options as typed → one audience spec; exactly one audience option is allowed."""
+def as_spec(chosen: dict[str, Any], command: str = "kops mail send") -> AudienceSpec:
+    """The options as typed → one audience spec; exactly one audience option is allowed.
+    ``command``: the command they were given to, as its example says it (a `mail preview`
+    told to try `mail send` started a real send)."""
     picked = [name for name in KINDS if chosen.get(name)]
     if len(picked) != 1:
         got = ", ".join(OPTION_OF[name] for name in picked)
@@ -167,7 +170,7 @@ def as_spec(chosen: dict[str, Any]) -> AudienceSpec:
         raise KopsError(
             message,
             hint=_("e.g. {example}").format(
-                example="kops mail send --segment no_prep --role member"
+                example=f"{command} --segment no_prep --role member"
             ),
         )
     typed = as_typed(dict(chosen))
@@ -218,7 +221,9 @@ def audience_options(command: Command) -> Command:
     @functools.wraps(command)
     def with_spec(**values: Any) -> Any:
         chosen = {name: values.pop(name) for name, _, _ in OPTIONS}
-        return command(spec=as_spec(chosen), **values)
+        context = get_current_context(silent=True)
+        path = context.command_path if context is not None else "kops mail send"
+        return command(spec=as_spec(chosen, path), **values)
 
     with_spec.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return with_spec  # type: ignore[return-value]
