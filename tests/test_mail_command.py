@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+import sample_recount
 from conftest import SAMPLE, Cli, tree_digest
 from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store.ledger import Ledger
@@ -214,6 +215,33 @@ def test_preview_of_someone_at_another_stuck_point_says_where_to_look(
     assert f"kops segment --explain {other['user_id']}" in refused.stderr
     shown = cli("segment", "--explain", other["user_id"], env={"KOPS_LANG": "ja"}).stdout
     assert "スッキリ度未入力" in shown
+
+
+def test_preview_of_someone_who_left_or_never_was_says_so_not_where_to_look(
+    sample_copy: Workspace,
+) -> None:
+    """The hint sent someone who has left (and an unknown id) to `segment --explain`,
+    which refuses both. Someone chosen by milestones got a stuck-point hint too."""
+    users = sample_recount.read(SAMPLE / "2026-11" / "users.csv")
+    retired = str(users.loc[users["在籍状況"] == "退職", "ユーザーID"].iloc[0]).zfill(6)
+    cli = Cli(sample_copy)
+    gone = cli("mail", "preview", "--segment", "no_prep", "--user", retired, ok=False)
+    assert f"user '{retired}' has left the company (退職)" in gone.stderr
+    assert "segment --explain" not in gone.stderr
+    unknown = cli("mail", "preview", "--segment", "no_prep", "--user", "999999", ok=False)
+    assert "no user '999999' in this snapshot" in unknown.stderr
+    assert "segment --explain" not in unknown.stderr
+    due = csv.DictReader(io.StringIO(cli("campaign", "milestones", "--format", "csv").stdout))
+    due_ids = {row["user_id"] for row in due}
+    here = next(
+        r
+        for r in audience(cli, "--stuck-point", "no_rating")
+        if r["email"] and r["user_id"] not in due_ids
+    )
+    milestones = cli("mail", "preview", "--milestones", "--user", here["user_id"], ok=False)
+    assert "is not in this audience" in milestones.stderr
+    assert "segment --explain" not in milestones.stderr
+    assert "`kops mail plan` with the same options" in milestones.stderr
 
 
 def test_milestones_and_awards_are_delivered_once(sample_copy: Workspace) -> None:

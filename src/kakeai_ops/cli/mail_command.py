@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -118,8 +119,12 @@ def preview_command(
     """
     context = session(workspace)
     operator = TerminalOperator(context.settings)
-    audience, _snapshot, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
-    recipients = audience.recipients if user is None else [_recipient(audience, user)]
+    audience, snapshot_id, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
+    recipients = (
+        audience.recipients
+        if user is None
+        else [_recipient(audience, user, lambda wanted: _standing(context, snapshot_id, wanted))]
+    )
     if not recipients:
         raise KopsError(
             _("the audience is empty"),
@@ -134,8 +139,18 @@ def preview_command(
     print_message(context.settings, plan.messages[0])
 
 
-def _recipient(audience: Audience, user: str) -> Recipient:
-    """The user's message in the audience; refused with why the user was left out."""
+def _standing(context: Session, snapshot_id: str, user_id: str) -> str | None:
+    """The user's employment status in the snapshot ('retired' for 退職), None when the
+    snapshot has no such user."""
+    snap = context.snapshot(snapshot_id)
+    users = context.tables(snap, {"users": ["user_id", "employment_status"]}).users
+    found = users.loc[users["user_id"] == user_id, "employment_status"]
+    return None if found.empty else str(found.iloc[0])
+
+
+def _recipient(audience: Audience, user: str, standing: Callable[[str], str | None]) -> Recipient:
+    """The user's message in the audience; refused with why the user was left out (someone
+    who has left, or is not in the snapshot, is said so: `segment --explain` refuses both)."""
     wanted = typed_id(user)
     found = [r for r in audience.recipients if r.user_id == wanted]
     if found:
@@ -150,13 +165,29 @@ def _recipient(audience: Audience, user: str) -> Recipient:
             _("user '{user}' is not in this audience (left out: {why})").format(user=user, why=why)
         )
     known = [r.user_id for r in audience.recipients] + [u for u, _why in audience.excluded_users]
+    status = standing(wanted)
+    if status == "retired":
+        raise KopsError(
+            _("user '{user}' has left the company (退職): kops mails no one who has left").format(
+                user=user
+            )
+        )
+    if status is None:
+        raise KopsError(
+            _("no user '{user}' in this snapshot").format(user=user),
+            hint=did_you_mean(user, known)
+            or _("`kops segment --list` lists everyone with their 社員番号"),
+        )
+    # Chosen by a stuck point, the person is most often at another one now: say where
+    # to see which. Chosen otherwise (milestones, a campaign), a stuck point says nothing.
+    where = (
+        _("`kops segment --explain {user}` shows the stuck point they are at now")
+        if audience.segment_key is not None
+        else _("`kops mail plan` with the same options lists who is in this audience")
+    )
     raise KopsError(
         _("user '{user}' is not in this audience").format(user=user),
-        # Most often the person is at another stuck point now: say where to see which.
-        hint=did_you_mean(user, known)
-        or _("`kops segment --explain {user}` shows the stuck point they are at now").format(
-            user=wanted
-        ),
+        hint=did_you_mean(user, known) or where.format(user=wanted),
     )
 
 
