@@ -169,9 +169,7 @@ def as_spec(chosen: dict[str, Any], command: str = "kops mail send") -> Audience
             message += _(" (got {got})").format(got=got)
         raise KopsError(
             message,
-            hint=_("e.g. {example}").format(
-                example=f"{command} --segment no_prep --role member"
-            ),
+            hint=_("e.g. {example}").format(example=f"{command} --segment no_prep --role member"),
         )
     typed = as_typed(dict(chosen))
     return AudienceSpec(

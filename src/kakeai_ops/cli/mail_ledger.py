@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Annotated, Any
 
 import pandas as pd
@@ -341,7 +342,7 @@ def suppress_command(
                 "{key} is not a user id in the latest snapshot: kept as typed, for someone "
                 "not in the exports yet; if it is a typo, `kops mail unsuppress {key}` takes "
                 "it off"
-            ).format(key=key)
+            ).format(key=shlex.quote(key))
         )
 
 
@@ -455,11 +456,11 @@ def report_command(
             values={"group": EFFECT_GROUPS},
         )
     )
-    _say_how_far_it_shows(effect, mailed, context.settings.privacy.min_group, not_yet)
+    _say_how_far_it_shows(effect, run_id, mailed, context.settings.privacy.min_group, not_yet)
 
 
 def _say_how_far_it_shows(
-    effect: RunEffect, mailed: str, min_group: int, not_yet: bool = False
+    effect: RunEffect, run_id: str, mailed: str, min_group: int, not_yet: bool = False
 ) -> None:
     """Whether the mail was delivered at all, and whether the holdout lets the difference
     show (too few people hide it), then the difference (none before a later snapshot)."""
@@ -467,8 +468,8 @@ def _say_how_far_it_shows(
         said = _(
             "This run was only written to the outbox: nobody received it, so it has no "
             "effect to measure. 'mailed' are those it would have reached; send it, then "
-            "`kops mail report` after the next ingest."
-        )
+            "`kops mail report {run}` after the next ingest."
+        ).format(run=shlex.quote(run_id))
         out.print(f"[yellow]{escape(said)}[/yellow]")
         return
     held = effect.shown.iloc[1]
@@ -482,8 +483,8 @@ def _say_how_far_it_shows(
     elif not_yet:
         said = _(
             "No difference yet: it is measured on an export ingested after the run "
-            "(`kops ingest`, then `kops mail report` again)"
-        )
+            "(`kops ingest`, then `kops mail report {run}` again)"
+        ).format(run=shlex.quote(run_id))
         out.print(f"[dim]{escape(said)}[/dim]")
     elif diff is None:
         said = _(

@@ -116,7 +116,9 @@ def themes_command(
     if answers.empty:
         raise KopsError(
             _("no survey answers recorded yet"),
-            hint=_("`kops seminar survey ID FILE` first"),
+            hint=_("`kops seminar survey {seminar} FILE` first (its survey export)").format(
+                seminar=next(iter(context.settings.seminars), "month1")
+            ),
         )
     recorded = answers[answers["dated_by"] == "recorded"]["seminar"].unique()
     if len(recorded):

@@ -73,8 +73,8 @@ def send_pending(
         operator.say(
             _(
                 "  Held for later: {n:,} (a frequency cap or the send window): the same "
-                "command sends them from {day} (who and when: `kops mail status RUN`)."
-            ).format(n=len(deferred), day=min(deferred.values()).isoformat())
+                "command sends them from {day} (who and when: `kops mail status {run}`)."
+            ).format(n=len(deferred), day=min(deferred.values()).isoformat(), run=plan.run_id)
         )
     if remaining:
         operator.say(

@@ -596,9 +596,9 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
             "  "
             + _(
                 "{unknown} message(s) may or may not have been delivered (kops stopped "
-                "mid-send); they are not resent. `kops mail status RUN` lists them; "
+                "mid-send); they are not resent. `kops mail status {run}` lists them; "
                 "--retry-unknown resends them."
-            ).format(unknown=unknown)
+            ).format(unknown=unknown, run=run_id)
         )
     waiting = len(deferred) - due
     if waiting:

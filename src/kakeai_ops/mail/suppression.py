@@ -10,6 +10,7 @@ the mailbox that failed, not the person's wish.
 
 from __future__ import annotations
 
+import shlex
 import unicodedata
 from contextlib import closing
 from dataclasses import dataclass
@@ -137,8 +138,8 @@ def follow_address_changes(
                 _(
                     "user {user} is on the suppression list ({reason}) and now has the "
                     "address {new} (was {was}): they stay suppressed "
-                    "(`kops mail unsuppress {user}` to mail them again)"
-                ).format(user=person, reason=reason, new=new, was=was)
+                    "(`kops mail unsuppress {quoted}` to mail them again)"
+                ).format(user=person, reason=reason, new=new, was=was, quoted=shlex.quote(person))
             )
     return notes
 

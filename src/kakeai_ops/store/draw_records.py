@@ -74,9 +74,9 @@ def record_draw(
                         campaign=campaign, number=last
                     ),
                     hint=_(
-                        "`kops campaign draw ID --verify` checks it; to draw again, "
+                        "`kops campaign draw {campaign} --verify` checks it; to draw again, "
                         "give --redraw --reason TEXT (recorded in the audit log)"
-                    ),
+                    ).format(campaign=campaign),
                 )
             number = (last or 0) + 1
             db.execute("UPDATE campaign_draws SET current = 0 WHERE campaign = ?", (campaign,))

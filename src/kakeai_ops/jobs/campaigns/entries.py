@@ -138,7 +138,10 @@ def record_entries(
             _("campaign '{campaign}' has been drawn already (draw {draw})").format(
                 campaign=campaign_id, draw=drawn["draw_no"].max()
             ),
-            hint=_("entries close before the draw; `kops campaign draw ID --entrants` lists them"),
+            hint=_(
+                "entries close before the draw; `kops campaign draw {campaign} --entrants` "
+                "lists them"
+            ).format(campaign=campaign_id),
         )
     rows, refused, columns = read_entries(
         path, settings, tables.users, campaign.entry_deadline is not None
