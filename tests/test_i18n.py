@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -245,6 +246,33 @@ def test_click_usage_errors_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None
         "'--format' / '-f' の値が正しくありません: 'xml' は 'table', 'csv' のいずれでもありません。"
     )
     assert usage_message("Something click says.") == "Something click says."
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (("audit", "--limit", "0"), "'--limit' の値が正しくありません: 1 以上にしてください"),
+        (
+            ("mail", "send", "--segment", "no_prep", "--holdout", "95", "--dry-run"),
+            "'--holdout' の値が正しくありません: 90 以下にしてください",
+        ),
+        (
+            ("interview", "shortlist", "--n", "abc"),
+            "'--n' の値が正しくありません: 整数にしてください",
+        ),
+        (
+            ("mail", "send", "--segment", "no_prep", "--holdout", "x", "--dry-run"),
+            "'--holdout' の値が正しくありません: 数にしてください",
+        ),
+    ],
+)
+def test_a_number_out_of_range_is_said_in_japanese(
+    sample_ws: Any, args: tuple[str, ...], said: str
+) -> None:
+    """Typer says these in pydantic's English (「Input should be greater than or equal to 1」)."""
+    result = Cli(sample_ws)(*args, ok=False, env={"KOPS_LANG": "ja"})
+    assert result.exit_code == 2 and said in result.stderr
+    assert "Input should" not in result.stderr
 
 
 # --- end to end ----------------------------------------------------------------------------

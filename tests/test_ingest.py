@@ -268,8 +268,11 @@ def test_unknown_status_topic_and_response(
         "meetings.csv:2: ステータス: unknown status (expected 実施済/予定/キャンセル) ('完了')"
         in message
     )
-    assert "meetings.csv:2: トピック: unknown topic" in message and "('雑談')" in message
+    assert "meetings.csv:2: トピック: unknown トピック" in message and "('雑談')" in message
     assert "meetings.csv:2: 対応: unknown 対応" in message and "('聞いてね')" in message
+    # In Japanese the label is the export's column name, as 対応's is (it said 「topic の値」).
+    said = cli(*["ingest", *map(str, files)], ok=False, env={"KOPS_LANG": "ja"}).stderr
+    assert "トピック: トピックの値が不明です" in said.replace(" の値", "の値")
 
 
 def test_unparseable_date_and_out_of_scale_rating(

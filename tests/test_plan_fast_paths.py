@@ -151,7 +151,7 @@ def test_a_missing_subject_variable_still_stops_the_run(tmp_path: Path) -> None:
     write_template(own, "m", "{{ title }}")
     template = TemplateSet(own).get("m")
     assert template.render({"title": "x"}, "").subject == "x"
-    with pytest.raises(Exception, match="'title' is undefined"):
+    with pytest.raises(Exception, match="does not provide: 'title'"):
         template.render({}, "")
 
 

@@ -64,6 +64,19 @@ _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<value>'.*') is not one of (?P<choices>.*)\.$", re.S),
         N_("{value} is not one of {choices}."),
     ),
+    # Typer checks numbers as pydantic does, in pydantic's words.
+    (
+        re.compile(r"Input should be greater than or equal to (?P<limit>\S+)$"),
+        N_("must be {limit} or more"),
+    ),
+    (
+        re.compile(r"Input should be less than or equal to (?P<limit>\S+)$"),
+        N_("must be {limit} or less"),
+    ),
+    (re.compile(r"Input should be greater than (?P<limit>\S+)$"), N_("must be more than {limit}")),
+    (re.compile(r"Input should be less than (?P<limit>\S+)$"), N_("must be less than {limit}")),
+    (re.compile(r"Input should be a valid integer\b.*$", re.S), N_("must be a whole number")),
+    (re.compile(r"Input should be a valid number\b.*$", re.S), N_("must be a number")),
 ]
 
 

@@ -308,7 +308,7 @@ def _meetings(ctx: Context, settings: Exports) -> pd.DataFrame:
     )
     ctx.not_after_now("held_at", held_at, held_raw, statuses.rows_with(status == "held"))
 
-    topic, topics = _vocab(ctx, "topic", settings.topics, settings.topic_aliases, "topic")
+    topic, topics = _vocab(ctx, "topic", settings.topics, settings.topic_aliases, "トピック")
     response, responses = _vocab(
         ctx, "response", settings.responses, settings.response_aliases, "対応"
     )

@@ -18,6 +18,7 @@ run does not provide is an error before anything is sent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -151,7 +152,7 @@ class MailTemplate:
         except jinja2.UndefinedError as err:
             raise KopsError(
                 _("{file}: template uses a value this run does not provide: {error}").format(
-                    file=self.path.name, error=err.message
+                    file=self.path.name, error=_undefined_words(err.message)
                 ),
                 hint=_(
                     "check the variables with `kops mail templates`; seminar templates need "
@@ -302,3 +303,16 @@ class TemplateSet:
             env=self.env,
             html_env=self.html_env,
         )
+
+
+# Jinja's own words for a missing variable or attribute: 「'seminar' is undefined」.
+_UNDEFINED = re.compile(r"'(?P<name>[^']+)' is undefined|has no attribute '(?P<attribute>[^']+)'")
+
+
+def _undefined_words(message: str | None) -> str:
+    """The missing value's name alone (the message around it says the rest in the
+    reader's language), not Jinja's English."""
+    found = _UNDEFINED.search(message or "")
+    if found is None:
+        return message or ""
+    return repr(found.group("name") or found.group("attribute"))
