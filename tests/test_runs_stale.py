@@ -126,3 +126,34 @@ def test_at_a_terminal_the_question_is_asked(
     no = Agreeing(False)
     with pytest.raises(KopsError, match="not sending from old data"):
         runs.check_fresh(Session(sample_copy), no, None, stale_ok=False, real=True)  # type: ignore[arg-type]
+
+
+def test_mail_held_past_the_data_s_freshness_says_what_that_day_needs(
+    sample_copy: Workspace,
+) -> None:
+    """「2026-12-05 以降に同じコマンドを実行すると送ります」, run on that day, was refused
+    for old data (15 days, stale_days 7). The line says so, and --stale-ok then sends."""
+    from mailing import reachable, use_smtp
+    from smtp_server import SmtpServer
+
+    cli = Cli(sample_copy)
+    expected = reachable(cli)
+    first = sorted(expected)[: len(expected) // 2]
+    listed = sample_copy.root / "first.csv"
+    listed.write_text("メールアドレス\n" + "\n".join(first) + "\n", encoding="utf-8")
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server, frequency_cap={"nudge": {"max": 1, "days": 14}})
+        stale_after(sample_copy, 7)
+        earlier = ("--users", str(listed), "--template", "no_prep.member", "--id", "earlier")
+        cli("mail", "send", *earlier, "--yes", env={"KOPS_NOW": "2026-11-20T10:00:00+09:00"})
+        run = cli("mail", "send", *SEGMENT, "--yes", env={"KOPS_NOW": "2026-11-24T10:00:00+09:00"})
+        assert "from 2026-12-05" in run.stderr
+        assert (
+            "(by then snapshot 0002 is 15 days old, over rules.stale_days: ingest the latest "
+            "exports first, or add --stale-ok)"
+        ) in run.stderr
+        day = {"KOPS_NOW": "2026-12-05T09:00:00+09:00"}
+        refused = cli("mail", "send", *SEGMENT, "--yes", env=day, ok=False)
+        assert refused.exit_code == 1 and "not sending from old data" in refused.stderr
+        cli("mail", "send", *SEGMENT, "--yes", "--stale-ok", env=day)
+        assert states(sample_copy) == Counter({"sent": len(expected)})

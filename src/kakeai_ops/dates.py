@@ -122,6 +122,18 @@ def stale_note(snapshot_id: str, as_of: dt.date, today: dt.date, stale_days: int
     )
 
 
+def stale_by(snapshot_id: str, as_of: dt.date | None, day: dt.date, stale_days: int) -> str:
+    """What to add to 「the same command sends them from ``day``」 when the snapshot's data
+    will be too old to mail from by then: that command is refused on that day (checked as
+    ``stale_note``) unless newer exports are ingested first or --stale-ok is given."""
+    if as_of is None or (day - as_of).days <= stale_days:
+        return ""
+    return _(
+        " (by then snapshot {snapshot} is {age} days old, over rules.stale_days: ingest "
+        "the latest exports first, or add --stale-ok)"
+    ).format(snapshot=snapshot_id, age=(day - as_of).days)
+
+
 def is_partial(start: dt.date, end: dt.date, data_end: dt.date | None) -> bool:
     """The data stops inside the period (its last days are not covered)."""
     return data_end is not None and start <= data_end < end

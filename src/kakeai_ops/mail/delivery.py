@@ -3,10 +3,12 @@ tester's address (recorded apart from the ledger). A dry run is ``dry_run.py``."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from contextlib import closing
 
 from ..config import Settings
+from ..dates import stale_by
 from ..glossary import MAIL_STATES
 from ..i18n import _, term
 from ..store import record_action
@@ -75,6 +77,7 @@ def send_pending(
                 "  Held for later: {n:,} (a frequency cap or the send window): the same "
                 "command sends them from {day} (who and when: `kops mail status {run}`)."
             ).format(n=len(deferred), day=min(deferred.values()).isoformat(), run=plan.run_id)
+            + stale_by_then(source, min(deferred.values()))
         )
     if remaining:
         operator.say(
@@ -153,3 +156,9 @@ def test_send(
         finally:
             transport.close()
     return sent, len(messages)
+
+
+def stale_by_then(source: Source, day: dt.date) -> str:
+    """Whether the latest snapshot will be too old to send from on ``day``."""
+    snap = source.snapshot(None)
+    return stale_by(snap.id, snap.as_of, day, source.settings.rules.stale_days)

@@ -23,6 +23,7 @@ from ..i18n import N_, _
 from ..store.ledger import Ledger
 from . import binding as run_binding
 from .caps import message_capped, next_window_day
+from .delivery import stale_by_then
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, PlannedMessage, build_planned, load_plan, outbox_folder
@@ -94,6 +95,7 @@ def dry_run(
                 "  Sent now, {n:,} would be held for later ({reasons}); the same command "
                 "sends them from {day}"
             ).format(n=sum(held.values()), reasons=reasons, day=first_day)
+            + (stale_by_then(source, first_day) if first_day is not None else "")
         )
     else:
         operator.say(_("  Frequency caps: nobody is held"))
