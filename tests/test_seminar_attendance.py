@@ -266,3 +266,22 @@ def test_a_csv_of_the_summary_says_it_holds_one_table(ws: Workspace) -> None:
     assert len(every) > 1  # the tables the CSV leaves out are there
     quiet = cli("seminar", "summary", "month1", "--format", "json", env={"KOPS_QUIET": "0"})
     assert "only" not in quiet.stderr
+
+
+def test_each_refusal_says_its_own_remedy(seminar_copy: Workspace, ws: Workspace) -> None:
+    """A dated seminar everyone was invited to, still to come, was told 「kops.yaml に日時を
+    設定し、先に `kops seminar invite` を実行してください」: both done already."""
+    early = Cli(seminar_copy)(
+        "seminar",
+        "attendance",
+        "month1",
+        str(ATTENDANCE),
+        env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"},
+        ok=False,
+    )
+    assert "record attendance once the seminar has taken place (on or after 2026-10-28)" in (
+        early.stderr
+    )
+    assert "seminar invite" not in early.stderr and "set the date" not in early.stderr
+    never = Cli(ws)("seminar", "attendance", "month2", str(ATTENDANCE), ok=False)
+    assert "`kops seminar invite month2`" in never.stderr and "--force --reason" in never.stderr

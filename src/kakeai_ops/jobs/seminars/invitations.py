@@ -310,11 +310,13 @@ def check_attendance_ready(
     """Attendance belongs to a seminar that took place: one with a date (not after today)
     that kops invited people to. Returns what was overridden with ``force`` (the reason)."""
     why = []
+    future = None
     if config.date is None:
         why.append(_("seminars.{seminar}.date is not set").format(seminar=seminar_id))
     else:
         day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
         if day > today:
+            future = day
             why.append(
                 _("the seminar is on {day}, after today ({today})").format(day=day, today=today)
             )
@@ -325,12 +327,30 @@ def check_attendance_ready(
             _("{seminar}: attendance refused: {why}").format(
                 seminar=seminar_id, why="; ".join(why)
             ),
-            hint=_(
-                "set the date in kops.yaml and {command} first; for a seminar held outside "
-                "kops: --force --reason '…'"
-            ).format(command=f"`kops seminar invite {seminar_id}`"),
+            hint=_attendance_hint(seminar_id, config.date is None, future, invited > 0),
         )
     return why
+
+
+def _attendance_hint(seminar: str, undated: bool, future: dt.date | None, invited: bool) -> str:
+    """What to do, for the causes there are: a dated, invited seminar still to come was
+    told to set its date and invite."""
+    if future is not None and invited:
+        return _("record attendance once the seminar has taken place (on or after {day})").format(
+            day=future
+        )
+    if undated and invited:
+        return _("set seminars.{seminar}.date in kops.yaml (the day it was held)").format(
+            seminar=seminar
+        )
+    if undated:
+        return _(
+            "set the date in kops.yaml and {command} first; for a seminar held outside "
+            "kops: --force --reason '…'"
+        ).format(command=f"`kops seminar invite {seminar}`")
+    return _("{command} first; for a seminar held outside kops: --force --reason '…'").format(
+        command=f"`kops seminar invite {seminar}`"
+    )
 
 
 @dataclass
