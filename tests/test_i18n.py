@@ -245,6 +245,12 @@ def test_click_usage_errors_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None
     ) == (
         "'--format' / '-f' の値が正しくありません: 'xml' は 'table', 'csv' のいずれでもありません。"
     )
+    assert usage_message("Option '--explain' requires 2 arguments.") == (
+        "オプション '--explain' には値が 2 つ必要です。"
+    )
+    assert usage_message("Option '--out' requires an argument.") == (
+        "オプション '--out' には値が必要です。"
+    )
     assert usage_message("Something click says.") == "Something click says."
 
 

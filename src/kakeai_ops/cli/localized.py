@@ -53,8 +53,13 @@ _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [
         N_("Got unexpected extra argument(s) ({args})"),
     ),
     (
-        re.compile(r"Option (?P<option>'\S+') requires (?:an argument|\d+ arguments)\.$", re.S),
+        re.compile(r"Option (?P<option>'\S+') requires an argument\.$", re.S),
         N_("Option {option} requires a value."),
+    ),
+    (
+        # --explain MANAGER MEMBER given one id was told it needs 「a value」.
+        re.compile(r"Option (?P<option>'\S+') requires (?P<n>\d+) arguments\.$", re.S),
+        N_("Option {option} requires {n} values."),
     ),
     (
         re.compile(r"Invalid value for (?P<name>'[^']+'(?: / '[^']+')*): (?P<reason>.*)$", re.S),
