@@ -47,6 +47,7 @@ from .shared import (
     emit,
     emit_data,
     err,
+    note,
     open_workspace,
     out,
     parse_as_of,
@@ -306,8 +307,15 @@ def _explain(
 ) -> None:
     """One pair's scoring, and why it is in or out."""
     row = candidate_pair(found, pair)
+    for typed, key in zip(pair, (row["manager_id"], row["member_id"]), strict=True):
+        if typed != key:  # the words of `segment --explain` for the same leading zeros
+            note(
+                _("'{typed}' is taken as {key} (its leading zeros added)").format(
+                    typed=typed, key=key
+                )
+            )
     rules = opened.settings.interview
-    _explain_pair(row, pair, when)
+    _explain_pair(row, (str(row["manager_id"]), str(row["member_id"])), when)
     _explain_stuck(opened, found, row, when)
     parts = score_parts(row, rules)
     parts["part"] = [_(PART_WORDS.get(part, part)) for part in parts["part"]]

@@ -162,13 +162,26 @@ def candidate_pair(found: Candidates, pair: tuple[str, str]) -> pd.Series:
     if not rows.empty:
         return rows.iloc[0]
     meant = _meant_pair(frame, pair)
+    swapped = meant is not None and meant == (pair[1], pair[0])
+    if meant is not None and not swapped and _same_order(meant, pair):
+        # The ids in their order, only their leading zeros dropped (000119 120): the pair
+        # they name, as `segment --explain 120` takes 000120 (the CLI says so).
+        rows = frame[(frame["manager_id"] == meant[0]) & (frame["member_id"] == meant[1])]
+        return rows.iloc[0]
     message = _("no formed pair {manager} → {member}").format(manager=pair[0], member=pair[1])
     if meant:
         message += _("; did you mean {manager} {member}?").format(manager=meant[0], member=meant[1])
     raise KopsError(
         message,
-        hint=_("give the manager's id first, then the member's (as in the pairs export)"),
+        # The order is blamed only where the ids swapped name a pair.
+        hint=_("give the manager's id first, then the member's (as in the pairs export)")
+        if meant is not None
+        else _("`kops interview shortlist --format csv` lists the candidate pairs with their ids"),
     )
+
+
+def _same_order(meant: tuple[str, str], typed: tuple[str, str]) -> bool:
+    return all(m.lstrip("0") == t.lstrip("0") for m, t in zip(meant, typed, strict=True))
 
 
 def _meant_pair(frame: pd.DataFrame, pair: tuple[str, str]) -> tuple[str, str] | None:
