@@ -596,3 +596,14 @@ def test_no_audience_is_answered_with_an_example_of_the_same_command(
     assert f"mail {command} --segment no_prep --role member" in result.stderr
     others = {"preview", "plan", "send"} - {command}
     assert not any(f"mail {other} --segment" in result.stderr for other in others)
+
+
+def test_a_dry_run_meets_the_run_ids_refusal_before_the_holdouts(sample_copy: Workspace) -> None:
+    """A dry run with --holdout 10 of a run planned without one said the holdout was too
+    small (add --holdout-anyway); with it, the run id's binding refused. The refusal that
+    stands comes first."""
+    cli = Cli(sample_copy)
+    cli("mail", "send", *SEGMENT, "--yes")
+    small = cli("mail", "send", *SEGMENT, "--holdout", "10", "--dry-run", ok=False)
+    assert "planned with other choices" in small.stderr
+    assert "--holdout-anyway" not in small.stderr

@@ -165,6 +165,16 @@ def _still_pending(
     return [m for m in messages if m.item in wanted or m.item not in recorded]
 
 
+def check_run_binding(source: Source, run_id: str, binding: dict[str, Any]) -> None:
+    """Before a dry run plans anything: a run id planned with other choices is refused by
+    the real run, whatever else the dry run would say (a holdout too small, told to add
+    --holdout-anyway, then met this refusal)."""
+    with closing(Ledger(source.workspace)) as ledger:
+        existing = ledger.run(run_id)
+    if existing is not None:
+        _check_binding(run_id, existing.get("binding"), binding)
+
+
 def _check_binding(run_id: str, stored: Any, binding: dict[str, Any]) -> None:
     """A run id already planned with other choices is refused by the real run: say so now."""
     try:

@@ -46,7 +46,7 @@ from .audience_kinds import (
 from .campaign_audience import draw_state, not_eligible_entrants
 from .context import seminar_context
 from .delivery import send_pending, stale_by_then, test_send, transport_for
-from .dry_run import dry_run
+from .dry_run import check_run_binding, dry_run
 from .holdout import check_measurable
 from .milestone_mail import milestone_baseline
 from .operator import Operator, Source
@@ -298,6 +298,8 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     check_service(source, audience)
     if request.real and resume_if_planned(source, operator, run_id, binding, request):
         return run_id
+    if request.dry_run:
+        check_run_binding(source, run_id, binding)
     with operator.progress("rendering", len(audience.recipients), transient=True) as advance:
         plan = make_plan(
             audience,
