@@ -37,7 +37,16 @@ def test_no_date_is_refused_unless_tbd_and_the_subject_has_single_brackets(
     cli = Cli(october)
     refused = cli("seminar", "invite", "month1", "--yes", env=BEFORE, ok=False)
     assert "seminars.month1: date and url not set; nothing was sent" in refused.stderr
-    assert "--tbd" in refused.stderr
+    # Every key to set is named (the hint named the date alone).
+    assert "set seminars.month1.date and seminars.month1.url in kops.yaml, or pass --tbd" in (
+        refused.stderr
+    )
+    # With the date set, the link alone is missing: --tbd (for a date) is not offered.
+    _seminar(october, date="2026-10-28T12:15:00")
+    linkless = cli("seminar", "invite", "month1", "--yes", env=BEFORE, ok=False)
+    assert "set seminars.month1.url in kops.yaml (the invitation's link)" in linkless.stderr
+    assert "--tbd" not in linkless.stderr
+    _seminar(october, date=None)
     assert states(october, INVITE_RUN) == Counter()
     with SmtpServer() as server:
         use_smtp(october, server)

@@ -96,6 +96,17 @@ def listed_spec(seminar_id: str, config: Seminar) -> AudienceSpec | None:
     return None
 
 
+def _missing_hint(seminar: str, missing: list[str]) -> str:
+    """Every key to set, and --tbd only where it helps: it stands for a date, not a link."""
+    keys = _(" and ").join(f"seminars.{seminar}.{key}" for key in missing)
+    if "date" not in missing:
+        return _("set {keys} in kops.yaml (the invitation's link)").format(keys=keys)
+    return _(
+        "set {keys} in kops.yaml, or pass --tbd to invite now (「日時は後日ご案内」) and "
+        "send the date later with {command}"
+    ).format(keys=keys, command=f"`kops seminar invite {seminar} --correction`")
+
+
 def check_invite_ready(
     seminar_id: str, config: Seminar, moment: dt.datetime, tbd: bool, what: str = N_("invitation")
 ) -> None:
@@ -114,14 +125,7 @@ def check_invite_ready(
             _("seminars.{seminar}: {keys} not set; nothing was sent").format(
                 seminar=seminar_id, keys=_(" and ").join(missing)
             ),
-            hint=_(
-                "set seminars.{seminar}.{key} in kops.yaml, or pass --tbd to invite now "
-                "(「日時は後日ご案内」) and send the date later with {command}"
-            ).format(
-                seminar=seminar_id,
-                key=missing[0],
-                command=f"`kops seminar invite {seminar_id} --correction`",
-            ),
+            hint=_missing_hint(seminar_id, missing),
         )
     if config.date is not None:
         held = config.date
