@@ -669,3 +669,39 @@ def test_no_refusal_is_english_outside_the_catalog() -> None:
                 ):
                     found.append(f"{where}:{node.lineno}: {text[:70]}")
     assert found == []
+
+
+# --- commands in hints ---------------------------------------------------------------------
+
+
+# What kops always knows when it says the hint: never left for the reader to fill in.
+KNOWN_PLACEHOLDERS = re.compile(r"`kops [^`]*\b(RUN|ID|CAMPAIGN)\b[^`]*`")
+
+
+def _help_texts() -> set[str]:
+    """Every paragraph of every command's and option's help, as the catalog holds them."""
+    for module, _first in COMMANDS.values():
+        load_commands(module)
+    found: set[str] = set()
+
+    def walk(command: object) -> None:
+        texts = [getattr(command, "help", None)]
+        texts += [getattr(param, "help", None) for param in command.params]  # type: ignore[attr-defined]
+        for text in filter(None, texts):
+            found.update(i18n.help_messages(text))
+        for child in (getattr(command, "commands", None) or {}).values():
+            walk(child)
+
+    walk(get_command(app))
+    return found
+
+
+def test_no_hint_leaves_a_run_or_campaign_for_the_reader_to_fill_in() -> None:
+    """Messages, not help texts: a command's help says its usage with placeholders."""
+    helps = _help_texts()
+    found = [
+        _msgid(m)
+        for m in MESSAGES
+        if KNOWN_PLACEHOLDERS.search(_msgid(m)) and _msgid(m) not in helps
+    ]
+    assert found == []

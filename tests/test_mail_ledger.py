@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import email
 import json
+import re
+import shlex
 import shutil
 import sqlite3
 import unicodedata
@@ -130,3 +132,14 @@ def test_suppressing_an_id_no_user_has_warns_of_a_typo(sample_copy: Workspace) -
     assert "kops mail unsuppress 9000104" in said
     known = cli("mail", "suppress", "000104", "--reason", "配信不要の返信")
     assert "not a user id" not in known.stderr
+
+
+def test_an_unsuppress_hint_is_a_command_that_runs(sample_copy: Workspace) -> None:
+    """`kops mail unsuppress bad address` (unquoted) failed with 「unexpected extra argument」."""
+    cli = Cli(sample_copy)
+    done = cli("mail", "suppress", "bad address", "--reason", "a typo")
+    (line,) = [x for x in done.stderr.splitlines() if "kops mail unsuppress" in x]
+    command = re.search(r"`(kops mail unsuppress [^`]*)`", line)
+    assert command is not None and "'bad address'" in command.group(1)
+    cli(*shlex.split(command.group(1))[1:])
+    assert "bad address" not in cli("mail", "suppressed", "--format", "csv").stdout

@@ -276,6 +276,7 @@ def test_compare_transitions() -> None:
             "division": "x",
             "department": "y",
             "role": "member",
+            "employment": ["在籍", "休職", "在籍", "在籍"],
             "stuck_point": ["no_1on1", "lapsed", "no_prep", "healthy"],
         }
     )
@@ -286,6 +287,7 @@ def test_compare_transitions() -> None:
     assert int(movement.transitions.to_numpy().sum()) == 3
     assert movement.moved_on["user_id"].tolist() == ["a"]
     assert movement.slid_back["user_id"].tolist() == ["b"]
+    assert movement.slid_back["employment"].tolist() == ["休職"]  # why b slid back
     assert movement.joined == 1 and movement.left == 1
 
 

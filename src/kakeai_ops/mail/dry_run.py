@@ -88,17 +88,7 @@ def dry_run(
     folder = _write_outbox(source, plan, messages)
 
     _say_written(operator, plan.run_id, folder, len(messages), existing, limit)
-    if held:
-        reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
-        operator.say(
-            _(
-                "  Sent now, {n:,} would be held for later ({reasons}); the same command "
-                "sends them from {day}"
-            ).format(n=sum(held.values()), reasons=reasons, day=first_day)
-            + (stale_by_then(source, first_day) if first_day is not None else "")
-        )
-    else:
-        operator.say(_("  Frequency caps: nobody is held"))
+    _say_held(source, operator, held, first_day)
     if not window_open:
         day = next_window_day(settings, moment, calendar)
         operator.say(
@@ -112,6 +102,23 @@ def dry_run(
         operator.say(_("To send: the same command with --yes (run {run})").format(run=plan.run_id))
     else:
         operator.say(_(TO_SEND) + shown)
+
+
+def _say_held(
+    source: Source, operator: Operator, held: Counter[str], first_day: dt.date | None
+) -> None:
+    """Who a frequency cap would hold now, and from which day the same command sends them."""
+    if not held:
+        operator.say(_("  Frequency caps: nobody is held"))
+        return
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
+    operator.say(
+        _(
+            "  Sent now, {n:,} would be held for later ({reasons}); the same command "
+            "sends them from {day}"
+        ).format(n=sum(held.values()), reasons=reasons, day=first_day)
+        + (stale_by_then(source, first_day) if first_day is not None else "")
+    )
 
 
 def _say_written(
