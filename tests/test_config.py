@@ -237,3 +237,29 @@ def test_a_campaign_or_seminar_title_too_long_for_a_subject_is_refused_by_its_ke
         "seminars.s.title: 長すぎます（90 文字。メールの件名やスライドの1行に入るよう 80 文字まで）"
         in said
     )
+
+
+def test_an_advisor_asked_for_by_their_own_name_is_pointed_to_their_key() -> None:
+    """`--advisor "山田 太郎"` (the person's name in kops.yaml) was told to add a new entry."""
+    from kakeai_ops.config import advisor
+
+    settings = parse_settings(
+        {
+            "advisors": {
+                "営業本部長": {
+                    "email": "yamada@example.co.jp",
+                    "name": "山田 太郎",
+                    "scope": ["営業本部"],
+                }
+            }
+        }
+    )
+    for typed in ("山田 太郎", "yamada@example.co.jp"):
+        with pytest.raises(KopsError) as caught:
+            advisor(settings, typed)
+        assert caught.value.hint == (
+            f"'{typed}' is advisor 営業本部長 in kops.yaml: give --advisor 営業本部長"
+        )
+    with pytest.raises(KopsError) as unknown:
+        advisor(settings, "田中 花子")
+    assert unknown.value.hint == "add it under `advisors:` with its email and scope"

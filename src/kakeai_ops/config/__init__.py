@@ -357,9 +357,14 @@ def campaign(settings: Settings, campaign_id: str) -> Campaign:
 
 
 def advisor(settings: Settings, name: str) -> Advisor:
-    return configured(
-        settings.advisors,
-        name,
-        N_("advisor"),
-        hint=_("add it under `advisors:` with its email and scope"),
+    # The person's own name (advisors.営業本部長.name: 山田 太郎) is what people type first:
+    # the hint names the key, not 「add a new entry」.
+    keys = [key for key, entry in settings.advisors.items() if name in (entry.name, entry.email)]
+    hint = (
+        _("'{name}' is advisor {key} in kops.yaml: give --advisor {key}").format(
+            name=name, key=keys[0]
+        )
+        if len(keys) == 1
+        else _("add it under `advisors:` with its email and scope")
     )
+    return configured(settings.advisors, name, N_("advisor"), hint=hint)
