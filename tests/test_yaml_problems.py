@@ -271,3 +271,17 @@ def test_a_control_character_s_hint_says_to_delete_it() -> None:
         "kops.yaml:3 has an invisible control character (U+001B), often pasted from another "
         "program: delete it, or type the line again"
     )
+
+
+@pytest.mark.parametrize("code", [0x200B, 0x00AD, 0x2060, 0xE0041, 0xE000, 0xFFFD])
+def test_a_character_that_shows_nothing_is_refused_in_a_text(code: int) -> None:
+    """A zero-width space, soft hyphen, word joiner, tag, private-use character or U+FFFD
+    in a title passed the check: two titles that look alike were two titles."""
+    refused = _refusal(f'campaigns:\n  x:\n    title: "経営層との{chr(code)}1on1権"\n')
+    assert refused.message.startswith("kops.yaml:3: campaigns.x.title: the text holds a ")
+    assert f"(U+{code:04X})" in refused.message
+
+
+def test_an_emoji_joined_with_a_zero_width_joiner_is_a_text() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert read_yaml(f'a: "{family}"\n', "kops.yaml").data == {"a": family}

@@ -35,9 +35,13 @@ from .yaml_problems import (
 
 MAX_VALUES = 100_000  # values with aliases expanded; the shipped kops.yaml has under 1,000
 MAX_TEXT = 10_000  # characters in one key or text; the longest setting is a sentence
-# C0/C1 controls, line and paragraph separators, direction marks and overrides, BOM.
+# C0/C1 controls, line and paragraph separators, direction marks and overrides, BOM; and
+# what shows nothing or stands for nothing: zero-width space, word joiner, soft hyphen,
+# tags, private use, interlinear annotations and U+FFFD (text that lost its encoding). Two
+# titles that look alike are then one title. The zero-width joiner of emoji stays.
 CONTROL = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+    r"[\x00-\x1f\x7f-\x9f\xad\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u2069\ue000-\uf8ff\ufeff\ufff9-\ufffb\ufffd\U000e0000-\U000e007f]"
 )
 
 Path = tuple[Any, ...]
