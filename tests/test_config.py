@@ -263,3 +263,23 @@ def test_an_advisor_asked_for_by_their_own_name_is_pointed_to_their_key() -> Non
     with pytest.raises(KopsError) as unknown:
         advisor(settings, "田中 花子")
     assert unknown.value.hint == "add it under `advisors:` with its email and scope"
+
+
+@pytest.mark.parametrize("key", ["../../evil", "a/b", "a\\b", "..", "-x", " "])
+def test_a_campaign_or_seminar_id_that_cannot_name_a_run_is_refused_up_front(key: str) -> None:
+    """A seminar id of ../../evil passed `kops status` and the review; only its first mail
+    refused it (「は配信IDにできません」)."""
+    for table, entry in (
+        ("seminars", {"month": 1}),
+        (
+            "campaigns",
+            {
+                "title": "t",
+                "window": {"start": "2026-04-01", "end": "2026-09-30"},
+                "rule": {"kind": "weekly_streak", "months": 3},
+            },
+        ),
+    ):
+        message = _error({table: {key: entry}})
+        assert f"kops.yaml: {table}: '{key}' cannot be an id" in message
+    assert "月例1" in parse_settings({"seminars": {"月例1": {"month": 1}}}).seminars

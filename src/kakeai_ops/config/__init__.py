@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import itertools
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -141,6 +142,25 @@ class Settings(Section):
     seminars: dict[str, Seminar] = Field(default_factory=dict)
     seminar_survey: SeminarSurvey = Field(default_factory=SeminarSurvey)
     documents: Documents = Field(default_factory=Documents)
+
+    @field_validator("campaigns", "seminars")
+    @classmethod
+    def _ids_name_files(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # A campaign's or seminar's id names its mail runs and their folders: one that
+        # reached out of the outbox (../../evil) passed `kops status` and was refused
+        # only by the first mail.
+        for key in value:
+            text = str(key)
+            if text.strip() in ("", ".", "..") or text.startswith("-") or re.search(r"[/\\]", text):
+                raise refusal(
+                    "id",
+                    N_(
+                        "'{key}' cannot be an id: it names mail runs and their folders (no "
+                        "'/' or '\\', not '.' or '..', not starting with '-')"
+                    ),
+                    key=text,
+                )
+        return value
 
     @field_validator("milestones")
     @classmethod
