@@ -467,3 +467,23 @@ def test_a_division_named_with_a_closing_apostrophe_gets_a_sheet_that_opens(
     names = load_workbook(out).sheetnames
     assert "開発本部" in names
     assert not [n for n in names if n.startswith("'") or n.endswith("'")]
+
+
+@pytest.mark.parametrize("stem", ["r" * 240, "a&" * 120, "a&&b" * 70])
+def test_a_long_file_name_keeps_the_print_header_within_excels_255(
+    tmp_path: Path, stem: str
+) -> None:
+    """A 240-character file name made a header of 280: Excel takes 255 (codes included)
+    and repairs the workbook. The name gives way in the middle; its ends stay."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    name = stem[: 250 - len(".xlsx")] + ".xlsx"
+    path = folder / name
+    write_table(pd.DataFrame({"user_id": ["000120"], "name": ["池田 優子"]}), path)
+    sheet = load_workbook(path).worksheets[0]
+    for header in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
+        assert len(str(header)) <= 255
+        shown = header.left.text or ""
+        assert shown.startswith(name[:20].replace("&", "&&")[:20]) and shown.endswith("xlsx")
+        # Cut in the middle, and no lone '&' (a header code) left by the cut.
+        assert "…" in shown and "&" not in shown.replace("&&", "")

@@ -867,14 +867,31 @@ def header_footer(sheet: Worksheet, file_name: str, options: Print) -> None:
         (sheet.evenHeader, sheet.evenFooter),
         (sheet.firstHeader, sheet.firstFooter),
     ):
-        header.left.text = _escaped(file_name)
         header.left.size = 8
         header.center.text = f"基準日 {as_of}" if as_of else ""
         header.center.size = 8
         header.right.text = options.audience
         header.right.size = 9
+        header.left.text = ""
+        # Excel takes a header of at most 255 characters, codes included: a longer one (a
+        # file name of 240) makes it repair the workbook. The name gives way in the middle.
+        header.left.text = _fitted(file_name, HEADER_CHARS - len(str(header)))
         footer.center.text = "ページ &P / &N"
         footer.center.size = 8
+
+
+HEADER_CHARS = 255
+
+
+def _fitted(name: str, room: int) -> str:
+    """``name`` escaped for a header (``_escaped``) in ``room`` characters, its middle
+    given up for '…' where it is longer."""
+    shown, keep = _escaped(name), len(name)
+    while len(shown) > room and keep > 0:
+        keep -= 1
+        head, tail = name[: keep - keep // 2], name[len(name) - keep // 2 :] if keep // 2 else ""
+        shown = _escaped(f"{head}…{tail}")
+    return shown
 
 
 def _escaped(text: str) -> str:
