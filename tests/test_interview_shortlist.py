@@ -76,8 +76,10 @@ def test_a_pair_is_found_or_the_meant_one_is_suggested(found: Found) -> None:
     assert candidate_pair(candidates_, (manager, member)).equals(first)
     with pytest.raises(KopsError, match=f"did you mean {manager} {member}"):
         candidate_pair(candidates_, (member, manager))  # swapped
+    # Only the zeros lost, in order: the pair itself (the CLI says it added them).
+    assert candidate_pair(candidates_, (manager.lstrip("0"), member.lstrip("0"))).equals(first)
     with pytest.raises(KopsError, match=f"did you mean {manager} {member}"):
-        candidate_pair(candidates_, (manager.lstrip("0"), member.lstrip("0")))
+        candidate_pair(candidates_, (member.lstrip("0"), manager.lstrip("0")))  # and swapped
     with pytest.raises(KopsError, match=r"no formed pair 999999 → 999998$"):
         candidate_pair(candidates_, ("999999", "999998"))
 
