@@ -259,3 +259,26 @@ def test_the_deck_suggests_a_share_that_can_be_measured() -> None:
     assert measurable_share(30, 5) == 20  # 10% of 30 is 3
     assert measurable_share(12, 5) == 50
     assert measurable_share(9, 5) is None  # 5/4: no share measures nine people
+
+
+def test_a_run_without_holdout_is_told_a_share_that_can_be_measured(
+    sample_copy: Workspace,
+) -> None:
+    """「次回は --holdout 10 などで」 of 27 people: 10% holds out 3, under min_group (5), and that
+    send is refused. The report names the smallest share whose both groups show, and that
+    share is taken by the next send."""
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli("mail", "send", *SEGMENT, "--id", "plain", "--yes")
+        people = sum(Counter(states(sample_copy, "plain")).values())
+        text = cli("mail", "report", "plain").stdout
+        (pct,) = [
+            p
+            for p in (10, 20, 30, 50)
+            if 5 <= round(people * p / 100 + 1e-9) and people - round(people * p / 100) >= 5
+        ][:1]
+        assert f"next time --holdout {pct} on an audience this size" in " ".join(text.split())
+        refused = cli("mail", "send", *SEGMENT, "--holdout", "10", "--id", "ten", "--yes", ok=False)
+        assert pct != 10 and "could never show the effect" in refused.stderr
+        cli("mail", "send", *SEGMENT, "--holdout", str(pct), "--id", "next", "--yes")

@@ -331,7 +331,7 @@ def send_command(
     no email, on leave, retired, on the suppression list. Over the frequency cap or
     outside the send window: deferred, and sent by the same command from the day shown.
 
-    Example: kops mail send --segment no_prep --role member --holdout 10 --yes
+    Example: kops mail send --segment no_prep --holdout 20 --yes
     """
     one_rehearsal(dry_run, to_test)
     context = session(workspace)

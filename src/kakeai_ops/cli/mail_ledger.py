@@ -28,6 +28,7 @@ from ..mail.evaluation import (
     run_status,
     share_with_n,
 )
+from ..mail.holdout import measurable_share
 from ..mail.snapshot_facts import tables_content
 from ..mail.template_names import item_words, run_about, template_name
 from ..model import records
@@ -475,9 +476,19 @@ def _say_how_far_it_shows(
     held = effect.shown.iloc[1]
     diff = effect.shown_difference
     if not effect.has_holdout:
-        said = _(
-            "This run has no holdout (people not mailed, for comparison); next time "
-            "--holdout 10 or so lets its effect be measured"
+        # A share that can show on an audience this size: 「--holdout 10」 of 27 people
+        # holds out 3, under min_group, and the send is refused.
+        share = measurable_share(int(effect.measured_groups.iloc[0]["users"]), min_group)
+        said = (
+            _(
+                "This run has no holdout (people not mailed, for comparison); next time "
+                "--holdout {pct} on an audience this size lets its effect be measured"
+            ).format(pct=share)
+            if share is not None
+            else _(
+                "This run has no holdout (people not mailed, for comparison); its audience is "
+                "too small for both groups to reach privacy.min_group ({min_group})"
+            ).format(min_group=min_group)
         )
         out.print(f"[dim]{escape(said)}[/dim]")
     elif not_yet:

@@ -28,7 +28,7 @@ def mail_slide(review: Review) -> Slide:
             bullets=[
                 "配信するときは一部の人に送らず比べると、次のデータ取り込み後に効果が分かります",
             ],
-            notes="配信と効果測定: kops mail send --segment KEY --holdout 10",
+            notes="配信と効果測定: kops mail send --segment KEY --holdout 20",
         )
     table = _mail_table(review)
     # 不達 is explained only beside its column (left out when no run had a bounce).
