@@ -42,6 +42,8 @@ def test_temporary_failures_are_retried_after_growing_waits(sample_copy: Workspa
         ledger = Ledger(sample_copy)
         try:
             sender = smtp_sender(sample_copy, time, ledger)
+            said: list[str] = []
+            sender.on_wait = said.append
             plan = load_plan(sample_copy, RUN)
             first = sender.pending(plan, False)[0]
             report = sender.send(plan, [first])
@@ -49,6 +51,8 @@ def test_temporary_failures_are_retried_after_growing_waits(sample_copy: Workspa
         finally:
             ledger.close()
         assert time.waits == [1.0, 2.0, 3.0]
+        # Each wait is said before it is waited (it was a silent minute).
+        assert [line.split(": trying again in ")[1] for line in said] == ["1 s", "2 s", "3 s"]
         assert report.outcomes == Counter({"sent": 1})
         assert row["state"] == "sent" and row["attempts"] == 4
         assert [r.rcpt_tos for r in server.handler.received[1:]] == [[first.email]]
@@ -244,3 +248,27 @@ def test_leave_is_checked_again_when_a_run_resumes(sample_copy: Workspace, tmp_p
     finally:
         final.close()
     assert row.state == "suppressed" and "on leave" in (row.error or "")
+
+
+def test_a_server_that_refuses_the_connection_is_said_before_each_wait(
+    sample_copy: Workspace,
+) -> None:
+    """Connection refused: a minute of retries went by in silence before 「ポートを確認して
+    ください」. Each wait is said, with the attempt."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    configure(
+        sample_copy,
+        transport="smtp",
+        smtp={"host": "127.0.0.1", "port": port, "security": "none", "user": None, "timeout": 5},
+        retry_base_seconds=0.01,
+        retry_max_seconds=0.02,
+        max_retries=2,
+    )
+    result = Cli(sample_copy)("mail", "send", *SEGMENT, "--yes", ok=False)
+    lines = [x for x in result.stderr.splitlines() if "trying again in" in x]
+    assert len(lines) == 2 and "cannot reach the mail server" in lines[0]
+    assert "(1 of 2)" in lines[0] and "(2 of 2)" in lines[1]

@@ -41,6 +41,7 @@ def send_pending(
     with closing(Ledger(ws)) as ledger:  # one sender at a time: the command holds the lock
         transport = transport_for(ws, settings, plan.run_id)
         sender = Sender(ws, settings, ledger, transport, unavailable=unavailable(source))
+        sender.on_wait = operator.warn
         pending = sender.pending(plan, retry_unknown)
         if limit is not None:
             pending = pending[:limit]

@@ -88,6 +88,9 @@ class Sender:
         self.sleep = sleep
         self.clock = clock
         self.on_progress = on_progress or (lambda _m, _s: None)
+        # Said before each wait for the server: a refused connection was retried for a
+        # minute in silence before anything was said.
+        self.on_wait: Callable[[str], None] = lambda _said: None
         self.calendar = BusinessCalendar(settings.calendar.company_holidays)
         # user id → why they can't be mailed now (on leave, retired), from the latest snapshot.
         self.unavailable = unavailable or {}
@@ -253,6 +256,11 @@ class Sender:
                 ).format(seconds=wait, error=err),
                 hint=_("run the same command again after that to resume"),
             ) from None
+        self.on_wait(
+            _("temporary failure ({error}): trying again in {seconds:,.0f} s").format(
+                error=err, seconds=wait
+            )
+        )
         self.sleep(wait)
         self._reconnect()
         return True
@@ -297,7 +305,14 @@ class Sender:
                         _("cannot reach the mail server: {error}").format(error=err),
                         hint=_("run the same command again later"),
                     ) from None
-                self.sleep(backoff_seconds(mail, attempt))
+                wait = backoff_seconds(mail, attempt)
+                self.on_wait(
+                    _(
+                        "cannot reach the mail server ({error}): trying again in {seconds:,.0f} s "
+                        "({attempt} of {attempts})"
+                    ).format(error=err, seconds=wait, attempt=attempt, attempts=mail.max_retries)
+                )
+                self.sleep(wait)
             except FatalFailure as err:
                 raise KopsError(
                     _("the mail server refused the login: {error}").format(error=err),
