@@ -134,7 +134,13 @@ def test_a_recipient_who_cannot_be_addressed_is_left_out_and_the_rest_sent(
 
 
 @pytest.mark.parametrize(
-    ("value", "what"), [("第一\x07営業部", "(U+0007)"), ("部" * 300, "too long")]
+    ("value", "what"),
+    [
+        ("第一\x07営業部", "(U+0007)"),
+        ("部" * 300, "too long"),
+        # Decoded by Python and every mail program: it would arrive as 「INJ」.
+        ("=?utf-8?q?INJ?=", "holds =?utf-8?q?INJ?=, which mail programs read as encoded"),
+    ],
 )
 def test_a_bad_subject_refuses_the_whole_run_before_anything_is_sent(
     mail_ws: Workspace, tmp_path: Path, value: str, what: str

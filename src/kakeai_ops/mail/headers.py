@@ -62,7 +62,19 @@ def text_problem(value: str, limit: int) -> str | None:
         return _("is too long ({length} characters, at most {limit})").format(
             length=len(value), limit=limit
         )
+    found_word = _ENCODED_WORD.search(value)
+    if found_word:
+        # Python and every mail program decode it: 「=?utf-8?q?INJ?= 【事務局】」 arrives as
+        # 「INJ 【事務局】」, not as written.
+        return _(
+            "holds {text}, which mail programs read as encoded text (an encoded word), "
+            "not as written"
+        ).format(text=found_word.group())
     return None
+
+
+# An RFC 2047 encoded word: =?charset?B|Q?text?=
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
 def address_problem(name: str, address: str) -> str | None:
