@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import Cli, tree_digest
@@ -32,7 +34,10 @@ def test_run_ids_fold(typed: str, folded: str) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["", " ", "\u3000", "\t\n", "\u200b", "nov\u200baward", "\u2028", "\ufeffnov", "x\u202ey"],
+    [
+        *("", " ", "\u3000", "\t\n", "\u200b", "nov\u200baward", "\u2028", "\ufeffnov"),
+        *("x\u202ey", "-x", "--yes"),
+    ],
 )
 def test_invisible_run_ids_are_refused(bad: str) -> None:
     with pytest.raises(KopsError) as err:
@@ -76,8 +81,21 @@ def test_the_hint_says_what_a_run_id_may_hold_and_an_id_it_allows_is_taken(
     """The hint once said 「letters, digits, '.', '-' and '_'」 while a Japanese id was taken:
     it now names what is refused, and an id of the kinds it allows is a run."""
     refused = Cli(sample_copy)("mail", "send", *SEGMENT, "--id", "a/b", "--dry-run", ok=False)
-    hint = "use visible characters other than '/' and '\\', e.g. no_prep-2026-12"
+    hint = (
+        "use visible characters other than '/' and '\\', not only '.' or '..' and not "
+        "'-' first, e.g. no_prep-2026-12"
+    )
     assert hint in refused.stderr
     for allowed in ("no_prep-2026-12", "事前準備 12月"):
         result = Cli(sample_copy)("mail", "send", *SEGMENT, "--id", allowed, "--dry-run")
         assert allowed in result.stderr + result.stdout
+
+
+def test_a_refused_run_id_is_said_in_japanese(sample_copy: Workspace) -> None:
+    """「'\\u3000' は配信IDにできません: it has no visible character」: the reason was English."""
+    for bad, why in (("\u3000", "見える文字がありません"), ("-x", "'-' で始まるため")):
+        result = Cli(sample_copy)(
+            "mail", "send", *SEGMENT, f"--id={bad}", "--dry-run", ok=False, env={"KOPS_LANG": "ja"}
+        )
+        assert "は配信IDにできません: " + why in result.stderr
+        assert not re.search(r"[a-z]{4,} [a-z]{4,}", result.stderr.split("ヒント")[0])

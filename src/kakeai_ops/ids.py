@@ -20,10 +20,15 @@ def typed_run_id(text: str) -> str:
     are one run. Raises ValueError with the reason."""
     folded = " ".join(unicodedata.normalize("NFKC", text).split())
     if not folded:
-        raise ValueError("it has no visible character")
+        raise ValueError(_("it has no visible character"))
     hidden = [c for c in folded if unicodedata.category(c).startswith("C")]
     if hidden:
-        raise ValueError(f"it holds an invisible character (U+{ord(hidden[0]):04X})")
+        raise ValueError(
+            _("it holds an invisible character ({code})").format(code=f"U+{ord(hidden[0]):04X}")
+        )
+    if folded.startswith("-"):
+        # Read back as an option: `kops mail status -x` could never name the run.
+        raise ValueError(_("it starts with '-', which commands read as an option"))
     return folded
 
 

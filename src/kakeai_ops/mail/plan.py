@@ -144,7 +144,10 @@ def build_planned(
 
 def run_id_hint() -> str:
     """What a run id may hold: what ``safe_run_id`` and ``typed_run`` accept, said whole."""
-    return _("use visible characters other than '/' and '\\', e.g. no_prep-2026-12")
+    return _(
+        "use visible characters other than '/' and '\\', not only '.' or '..' and not "
+        "'-' first, e.g. no_prep-2026-12"
+    )
 
 
 def safe_run_id(run_id: str) -> str:
