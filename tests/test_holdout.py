@@ -195,7 +195,13 @@ def test_mail_report_shows_n_beside_each_share(sample_copy: Workspace, tmp_path)
     cli = Cli(Workspace(october))
     with SmtpServer() as server:
         use_smtp(Workspace(october), server)
-        cli("mail", "send", "--segment", "no_rating", "--holdout", "30", "--id", "r", "--yes")
+        # Sent in October, after that snapshot (to 10-20) and before November's data ends.
+        cli(
+            "mail",
+            "send",
+            *("--segment", "no_rating", "--holdout", "30", "--id", "r", "--yes"),
+            env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"},
+        )
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
     rows = {
         r["group"]: r
@@ -282,3 +288,23 @@ def test_a_run_without_holdout_is_told_a_share_that_can_be_measured(
         refused = cli("mail", "send", *SEGMENT, "--holdout", "10", "--id", "ten", "--yes", ok=False)
         assert pct != 10 and "could never show the effect" in refused.stderr
         cli("mail", "send", *SEGMENT, "--holdout", str(pct), "--id", "next", "--yes")
+
+
+def test_a_run_sent_after_the_data_ends_is_not_measured_on_it(october_copy: Workspace) -> None:
+    """Rehearsed in October, sent on 11-25: measured on the snapshot to 11-20 it showed
+    「送付 3/13 vs 比較群 4/14、−5.5pt」 for mails nobody had received yet."""
+    from conftest import SAMPLE
+
+    cli = Cli(october_copy)
+    cli("mail", "send", *SEGMENT, "--holdout", "50", "--yes")  # the outbox: a rehearsal
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    run = "no_prep.member-2026-10"
+    late = {"KOPS_NOW": "2026-11-25T10:00:00+09:00"}
+    with SmtpServer() as server:
+        use_smtp(october_copy, server)
+        cli("mail", "send", *SEGMENT, "--holdout", "50", "--id", run, "--yes", env=late)
+        assert server.handler.received
+    report = cli("mail", "report", run, env={**late, "KOPS_QUIET": "0"})
+    assert "ends on 2026-11-20, before the mails were sent" in report.stderr
+    rows = list(csv.DictReader(io.StringIO(cli("mail", "report", run, "-f", "csv").stdout)))
+    assert rows and all(r["share_left"] == "" for r in rows)

@@ -46,7 +46,12 @@ def month(october_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Wo
     # seminar's invitation stays a rehearsal (the outbox), as the demo's does.
     with SmtpServer() as server:
         use_smtp(ws, server)
-        cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--yes")
+        cli(
+            "mail",
+            "send",
+            *("--segment", "no_prep", "--holdout", "50", "--yes"),
+            env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"},  # delivered before November's data
+        )
     configure(ws, transport="outbox")
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
     cli("campaign", "award", CAMPAIGN)

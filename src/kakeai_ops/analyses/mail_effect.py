@@ -12,6 +12,7 @@ needs are a second of start-up and about 180 MB of installation for these few li
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -51,6 +52,17 @@ def mailed_state(ledger_rows: pd.DataFrame) -> str:
         int(counts.get("written", 0)), int(counts.get("sent", 0)), int(counts.get("bounced", 0))
     )
     return "written" if rehearsed else "sent"
+
+
+def measured_too_soon(ledger_rows: pd.DataFrame, data_end: dt.date) -> bool:
+    """Whether data that ends on ``data_end`` comes before the run's first delivery (in
+    Japan's day): nobody had received the mail yet. A run rehearsed in October and sent
+    in November was measured on a snapshot to 11-20 though sent on 11-25."""
+    sent = ledger_rows.loc[ledger_rows["state"] == "sent", "sent_at"]
+    stamps = pd.to_datetime(sent, errors="coerce", utc=True).dropna()
+    if stamps.empty:
+        return False
+    return data_end <= stamps.min().tz_convert("Asia/Tokyo").date()
 
 
 def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from .. import glossary
-from ..analyses.mail_effect import mailed_state
+from ..analyses.mail_effect import mailed_state, measured_too_soon
 from ..clock import JST
 from ..glossary import STUCK_POINTS, column_label
 from ..i18n import N_, _, language, term
@@ -432,6 +432,15 @@ def report_command(
             ).format(snapshot=snap.id)
         )
     when = parse_as_of(as_of, snap)
+    if not not_yet and measured_too_soon(rows, when):
+        # Planned earlier (a rehearsal through the outbox), sent after this data ends.
+        not_yet = True
+        note(
+            _(
+                "the data of snapshot {snapshot} ends on {as_of}, before the mails were "
+                "sent: ingest an export from after the send first"
+            ).format(snapshot=snap.id, as_of=when)
+        )
     # The columns the stuck points are worked out from, not every table whole.
     tables = context.tables(snap, columns=NEEDED_COLUMNS)
     content = tables_content(snap, NEEDED_COLUMNS)

@@ -22,6 +22,7 @@ from ...analyses.mail_effect import (
     Difference,
     difference,
     mailed_state,
+    measured_too_soon,
     run_effect,
 )
 from ...config import Settings
@@ -373,7 +374,9 @@ def _mail(
                 note = f"{NOT_YET_WORDS}（未送信で、だれにも届いていません）。比較群もありません"
         elif mailed_state(frames[run["run_id"]]) == "written":
             effect = Difference(0, 0, 0, 0, reason=NOT_DELIVERED)  # a rehearsal: no effect
-        elif planned_on >= int(snapshot.id):
+        elif planned_on >= int(snapshot.id) or (
+            snapshot.as_of is not None and measured_too_soon(frames[run["run_id"]], snapshot.as_of)
+        ):
             effect = Difference(0, 0, 0, 0, reason=NO_LATER_SNAPSHOT)
         else:
             raw = run_effect(frames[run["run_id"]], key, now)
