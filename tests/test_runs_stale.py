@@ -77,6 +77,14 @@ def test_a_dry_run_only_warns(sample_copy: Workspace) -> None:
     stale_after(sample_copy, 7)
     result = Cli(sample_copy)("mail", "send", *SEGMENT, "--dry-run", env=LATE)
     assert OLD in result.stderr and "Warning" in result.stderr
+    # Its 「送るには」 command is refused as printed that day: the line after it says so.
+    lines = result.stderr.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("To send: kops mail send"))
+    assert "or add --stale-ok to send from it anyway" in lines[at + 1]
+    refused = Cli(sample_copy)(
+        *lines[at].removeprefix("To send: kops ").split(), env=LATE, ok=False
+    )
+    assert "not sending from old data" in refused.stderr
 
 
 def test_seminar_invitations_ask_too(sample_copy: Workspace) -> None:

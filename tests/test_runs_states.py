@@ -278,6 +278,8 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
             in dry.stderr
         )
         assert "the same command sends them from 2026-12-09" in dry.stderr
+        # What of the files the real run sends now is said with them: none here.
+        assert f"Of the {len(expected)} written here, the real run sends 0 now" in dry.stderr
         assert "smtp: connected and signed in" in dry.stderr
         assert len(server.handler.received) == len(expected)  # the check sent nothing
         configure(

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..calendar import BusinessCalendar
 from ..clock import now
+from ..dates import stale_note
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..store.ledger import Ledger
@@ -88,6 +89,13 @@ def dry_run(
     folder = _write_outbox(source, plan, messages)
 
     _say_written(operator, plan.run_id, folder, len(messages), existing, limit)
+    if held:
+        # 「ここに書き出した 9通」 then 「今送ると 9件が後日送信」 read as 9 sent now and 9 held.
+        operator.say(
+            _("  Of the {n:,} written here, the real run sends {now:,} now").format(
+                n=len(messages), now=len(messages) - sum(held.values())
+            )
+        )
     _say_held(source, operator, held, first_day)
     if not window_open:
         day = next_window_day(settings, moment, calendar)
@@ -102,6 +110,24 @@ def dry_run(
         operator.say(_("To send: the same command with --yes (run {run})").format(run=plan.run_id))
     else:
         operator.say(_(TO_SEND) + shown)
+        if "--stale-ok" not in shown:
+            _say_if_stale(source, operator)
+
+
+def _say_if_stale(source: Source, operator: Operator) -> None:
+    """The command just printed is refused as it is while the data is older than
+    rules.stale_days (the dry run only warned): say what it then needs."""
+    snap = source.snapshot(None)
+    if snap.as_of is None:
+        return
+    note = stale_note(snap.id, snap.as_of, now().date(), source.settings.rules.stale_days)
+    if note is not None:
+        operator.say(
+            _(
+                "  (the data is older than rules.stale_days: ingest the latest exports first, "
+                "or add --stale-ok to send from it anyway)"
+            )
+        )
 
 
 def _say_held(
