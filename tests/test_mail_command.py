@@ -580,9 +580,13 @@ def test_a_dry_run_of_last_months_run_writes_the_mails_its_resume_sends(
         (line,) = [x for x in status.splitlines() if x.startswith("To go on with this run: ")]
         words = shlex.split(line.removeprefix("To go on with this run: "))
         assert words[:3] == ["kops", "mail", "send"] and "--id" in words
-        cli(*words[1:])
+        resumed = cli(*words[1:])
         sent = {a for r in server.handler.received for a in r.rcpt_tos}
     assert sent == written
+    # Each person once: 「書き出し 13、未送信 13」 read as 26 of 13.
+    n = len(written)
+    assert f"to send now {n}, held for a later day 0" in resumed.stderr
+    assert f"of those to send now, {n} were written to the outbox before" in resumed.stderr
 
 
 @pytest.mark.parametrize("command", ["preview", "plan", "send"])

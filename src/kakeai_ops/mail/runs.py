@@ -578,21 +578,33 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
         deferred = ledger.deferred_until(run_id)
     due = sum(1 for day in deferred.values() if day <= today)
     pending += due
+    # Each person once: those to send now include the rows written to the outbox before
+    # (through smtp) and the deferred whose day has come, said as parts of it, not beside
+    # it (「書き出し 13、未送信 13」 read as 26 of 13 people).
     operator.say(
         _(
-            "Resuming run {run_id}: sent {sent:,}, written to the outbox {written:,}, "
-            "deferred {deferred:,}, pending {pending:,}, unknown {unknown:,}, failed {failed:,}"
+            "Resuming run {run_id}: sent {sent:,}, to send now {pending:,}, held for a later "
+            "day {waiting:,}, unknown {unknown:,}, failed {failed:,}"
         ).format(
             run_id=run_id,
             sent=row.get("sent", 0),
-            written=row.get("written", 0),
-            deferred=len(deferred),
             pending=pending,
+            waiting=len(deferred) - due,
             unknown=unknown,
             failed=row.get("perm_failed", 0),
         ),
         strong=True,
     )
+    written = int(row.get("written", 0))
+    if written:
+        operator.say(
+            "  "
+            + (
+                _("{n:,} written to the outbox already (a rehearsal: not written again)")
+                if rehearsal
+                else _("of those to send now, {n:,} were written to the outbox before")
+            ).format(n=written)
+        )
     if unknown and not request.retry_unknown:
         operator.say(
             "  "
