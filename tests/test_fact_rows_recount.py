@@ -151,7 +151,7 @@ def test_the_effect_report_shows_each_share_as_the_recount_gives_it(
     with SmtpServer() as server:  # delivered: only a delivered run has an effect
         use_smtp(Workspace(october), server)
         cli("mail", "send", "--segment", "no_prep", "--holdout", "50", "--id", run, "--yes",
-            "--stale-ok")  # fmt: skip
+            "--stale-ok", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})  # fmt: skip
     configure(Workspace(october), transport="outbox")
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
     text = cli("mail", "report", run).stdout

@@ -297,7 +297,12 @@ def test_report_compares_mailed_and_holdout(
     run = "no_rating-october"
     with SmtpServer() as server:
         use_smtp(Workspace(october), server)
-        octo("mail", "send", "--segment", "no_rating", "--holdout", "30", "--id", run, "--yes")
+        octo(
+            "mail",
+            "send",
+            *("--segment", "no_rating", "--holdout", "30", "--id", run, "--yes"),
+            env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"},  # sent before November's data
+        )
     from conftest import SAMPLE
 
     octo("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
