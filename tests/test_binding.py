@@ -89,7 +89,7 @@ def test_a_derived_id_with_other_options_is_refused(sample_copy: Workspace) -> N
     cli("mail", "send", *SEGMENT, "--limit", "1", "--yes")
     held = cli("mail", "send", *SEGMENT, "--holdout", "10", "--yes", ok=False)
     assert "run 'no_prep.member-2026-11' was planned with other choices" in held.stderr
-    assert "--holdout: 0.0 (stored) → 10.0" in held.stderr
+    assert "--holdout: 0 (stored) → 10" in held.stderr
     assert states(sample_copy)["written"] == 1
 
 

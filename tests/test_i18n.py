@@ -251,6 +251,10 @@ def test_click_usage_errors_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None
     assert usage_message("Option '--out' requires an argument.") == (
         "オプション '--out' には値が必要です。"
     )
+    # A check of kops' own, already in Japanese, without click's English before it.
+    assert usage_message("Invalid value: --force には --reason が必要です") == (
+        "値が正しくありません: --force には --reason が必要です"
+    )
     assert usage_message("Something click says.") == "Something click says."
 
 

@@ -150,8 +150,14 @@ def test_to_test_sends_everything_to_the_tester_apart_from_the_ledger(
     cli = Cli(sample_copy)
     with SmtpServer() as server:
         use_smtp(sample_copy, server)
-        cli("mail", "send", *SEGMENT, "--to-test", "tester@example.jp", "--limit", "3", "--yes")
+        sent = cli(
+            "mail", "send", *SEGMENT, "--to-test", "tester@example.jp", "--limit", "3", "--yes"
+        )
         assert len(server.handler.received) == 3
+        # Of the run's mails (「3通のうち 3通」 hid the rest of the audience).
+        assert f"Test: 3 of {len(reachable(cli))} message(s) sent to tester@example.jp" in (
+            sent.stderr
+        )
         assert {a for r in server.handler.received for a in r.rcpt_tos} == {"tester@example.jp"}
         assert str(server.handler.received[0].message["Subject"]).startswith(
             "[TEST] 【KAKEAI事務局】"
@@ -198,6 +204,9 @@ def test_preview_shows_the_message_as_sent(sample_copy: Workspace) -> None:
     target = next(r for r in rows if r["email"])
     text = cli("mail", "preview", "--segment", "no_recurrence", "--user", target["user_id"]).stdout
     assert f"To: {target['name']} <{target['email']}>" in text
+    # By address too, as `--users` files name people.
+    by_address = cli("mail", "preview", "--segment", "no_recurrence", "--user", target["email"])
+    assert f"To: {target['name']} <{target['email']}>" in by_address.stdout
     assert "From: KAKEAI事務局 <kakeai-office@example.co.jp>" in text
     assert "Subject: 【KAKEAI事務局】1on1 の「繰り返し設定」" in text
     assert f"{target['name']} 様" in text and "繰り返し設定" in text

@@ -261,7 +261,7 @@ def test_the_dry_run_prints_the_command_that_succeeds(sample_copy: Workspace) ->
     # ... and one with other choices is refused as the real run would be, writing nothing.
     other = cli("mail", "send", *SEGMENT, "--dry-run", env=NOV, ok=False)
     assert "dry run: the real run would be refused" in other.stderr
-    assert "--holdout: 30.0 (stored) → 0.0" in other.stderr
+    assert "--holdout: 30 (stored) → 0" in other.stderr
     real_refused = cli("mail", "send", *SEGMENT, "--yes", env=NOV, ok=False)
     assert "was planned with other choices" in real_refused.stderr
 

@@ -66,6 +66,12 @@ _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [
         N_("Invalid value for {name}: {reason}"),
     ),
     (
+        # A check of kops' own (typer.BadParameter) without an option named: its words
+        # are already translated.
+        re.compile(r"Invalid value: (?P<reason>.*)$", re.S),
+        N_("Invalid value: {reason}"),
+    ),
+    (
         re.compile(r"(?P<value>'.*') is not one of (?P<choices>.*)\.$", re.S),
         N_("{value} is not one of {choices}."),
     ),

@@ -152,6 +152,9 @@ def _recipient(audience: Audience, user: str, standing: Callable[[str], str | No
     """The user's message in the audience; refused with why the user was left out (someone
     who has left, or is not in the snapshot, is said so: `segment --explain` refuses both)."""
     wanted = typed_id(user)
+    if "@" in user:  # an address, as `--users` files take them: its holder
+        address = user.strip().lower()
+        wanted = next((r.user_id for r in audience.recipients if r.email == address), wanted)
     found = [r for r in audience.recipients if r.user_id == wanted]
     if found:
         return found[0]

@@ -183,7 +183,7 @@ def status_command(
         options=Print(as_of=as_of),
     ):
         return
-    _show_run(found, *bounced)
+    _show_run(found, *bounced, rehearsing=context.settings.mail.transport == "outbox")
 
 
 def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.DataFrame:
@@ -213,7 +213,7 @@ def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.Data
     return shown
 
 
-def _show_run(found: RunStatus, hard: int, soft: int) -> None:
+def _show_run(found: RunStatus, hard: int, soft: int, rehearsing: bool = True) -> None:
     """A run's counts per state, its bounces, and who was not sent or is sent later."""
     rows = found.rows
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
@@ -256,9 +256,17 @@ def _show_run(found: RunStatus, hard: int, soft: int) -> None:
     written = int((rows["state"] == "written").sum())
     if written:
         out.print(
-            _(
-                "{written:,} written to the outbox only (a rehearsal, not delivered): "
-                "with mail.transport smtp, going on with the run sends them."
+            (
+                _(
+                    "{written:,} written to the outbox only (a rehearsal, not delivered): "
+                    "with mail.transport smtp, going on with the run sends them."
+                )
+                if rehearsing
+                # Already smtp: 「mail.transport を smtp にして」 asked for what was done.
+                else _(
+                    "{written:,} written to the outbox only (a rehearsal, not delivered): "
+                    "going on with the run sends them."
+                )
             ).format(written=written)
         )
     _say_how_to_go_on(found)

@@ -183,6 +183,8 @@ def _show(value: Any) -> str:
 
 
 def _said(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return _said(int(value))  # --holdout 50, as typed: not 「50.0」
     if _none(value):
         return _("(none)")
     if value is True:

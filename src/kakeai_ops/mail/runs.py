@@ -362,13 +362,15 @@ def _rehearse(
         request.yes,
         _("Send {count:,} test message(s) to {to}?").format(count=count, to=request.to_test),
     )
-    sent, total = test_send(source.workspace, source.settings, plan, request.to_test, request.limit)
+    sent, tried = test_send(source.workspace, source.settings, plan, request.to_test, request.limit)
+    # Of the run's mails, not of those tried: 「2通のうち 2通」 hid the 9 with --limit 2.
+    total = len(plan.by_state("planned"))
     record_action(
         source.workspace,
         "mail test",
         target=run_id,
         count=sent,
-        detail={"to": request.to_test, "tried": total},
+        detail={"to": request.to_test, "tried": tried},
     )
     if source.settings.mail.transport == "outbox":  # written, not sent: say where
         operator.say(
