@@ -588,6 +588,9 @@ def test_a_dry_run_of_last_months_run_writes_the_mails_its_resume_sends(
         }
         assert written == planned
         assert "from snapshot 0001" in dry.stderr
+        # Today's audience is not shown as the plan (it leaves out people the stored plan
+        # mails): no 「送る人」 of November's data above the files.
+        assert "  To send: " not in dry.stderr and "Left out" not in dry.stderr
         # `mail status` names the command that goes on with it (「the same command」 plans
         # November's run now): run as printed, it sends what the dry run wrote.
         status = cli("mail", "status", october_run).stdout

@@ -198,14 +198,15 @@ def _still_pending(
     return [m for m in messages if m.item in wanted or m.item not in recorded]
 
 
-def check_run_binding(source: Source, run_id: str, binding: dict[str, Any]) -> None:
+def check_run_binding(source: Source, run_id: str, binding: dict[str, Any]) -> bool:
     """Before a dry run plans anything: a run id planned with other choices is refused by
     the real run, whatever else the dry run would say (a holdout too small, told to add
-    --holdout-anyway, then met this refusal)."""
+    --holdout-anyway, then met this refusal). True when it was planned with these."""
     with closing(Ledger(source.workspace)) as ledger:
         existing = ledger.run(run_id)
     if existing is not None:
         _check_binding(run_id, existing.get("binding"), binding)
+    return existing is not None
 
 
 def _check_binding(run_id: str, stored: Any, binding: dict[str, Any]) -> None:
