@@ -6,6 +6,7 @@ older than rules.stale_days (7).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -165,3 +166,24 @@ def test_mail_held_past_the_data_s_freshness_says_what_that_day_needs(
         assert refused.exit_code == 1 and "not sending from old data" in refused.stderr
         cli("mail", "send", *SEGMENT, "--yes", "--stale-ok", env=day)
         assert states(sample_copy) == Counter({"sent": len(expected)})
+
+
+def test_invitations_held_past_their_seminar_are_said_to_arrive_too_late(
+    sample_copy: Workspace,
+) -> None:
+    """A cap deferred 11 invitations to 12-10, after the seminar on 12-01: nothing said,
+    and on the day the invitation was refused (it was over). The held line says so."""
+    from kakeai_ops.mail.delivery import stale_by_then
+
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data["seminars"]["month1"]["date"] = "2026-12-01T12:15:00"
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
+    source = Session(sample_copy)
+    invitation = {"kind": "theme", "seminar": "month1"}
+    after = stale_by_then(source, dt.date(2026, 12, 10), invitation)
+    assert "after the seminar (2026-12-01): held invitations would arrive too late" in after
+    assert "after the seminar" not in stale_by_then(source, dt.date(2026, 11, 30), invitation)
+    reminder = {"kind": "list", "seminar": "month1"}  # a recording reminder comes after it
+    assert "after the seminar" not in stale_by_then(source, dt.date(2026, 12, 10), reminder)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from contextlib import closing
+from typing import Any
 
 from ..config import Settings
 from ..dates import stale_by
@@ -15,6 +16,7 @@ from ..store import record_action
 from ..store.ledger import Ledger
 from ..workspace import Workspace
 from . import headers as mail_headers
+from .binding import stored_binding
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, build_planned, outbox_folder
@@ -78,7 +80,7 @@ def send_pending(
                 "  Held for later: {n:,} (a frequency cap or the send window): the same "
                 "command sends them from {day} (who and when: `kops mail status {run}`)."
             ).format(n=len(deferred), day=min(deferred.values()).isoformat(), run=plan.run_id)
-            + stale_by_then(source, min(deferred.values()))
+            + stale_by_then(source, min(deferred.values()), run_binding_of(source, plan.run_id))
         )
     if remaining:
         operator.say(
@@ -159,7 +161,32 @@ def test_send(
     return sent, len(messages)
 
 
-def stale_by_then(source: Source, day: dt.date) -> str:
-    """Whether the latest snapshot will be too old to send from on ``day``."""
+def stale_by_then(source: Source, day: dt.date, binding: dict[str, Any] | None = None) -> str:
+    """What sending on ``day`` meets: data too old by then, or (for a seminar's
+    invitations, ``binding`` the run's) a seminar already over."""
     snap = source.snapshot(None)
-    return stale_by(snap.id, snap.as_of, day, source.settings.rules.stale_days)
+    said = stale_by(snap.id, snap.as_of, day, source.settings.rules.stale_days)
+    return said + _after_the_seminar(source, binding, day)
+
+
+def run_binding_of(source: Source, run_id: str) -> dict[str, Any] | None:
+    with closing(Ledger(source.workspace)) as ledger:
+        run = ledger.run(run_id) or {}
+    return stored_binding(run.get("binding"))
+
+
+def _after_the_seminar(source: Source, binding: dict[str, Any] | None, day: dt.date) -> str:
+    """Invitations held by a cap until after their seminar would never be sent (an
+    invitation is refused once it is over): said where they are held, not found later."""
+    if binding is None or binding.get("kind") != "theme" or not binding.get("seminar"):
+        return ""
+    config = source.settings.seminars.get(str(binding["seminar"]))
+    if config is None or config.date is None:
+        return ""
+    held = config.date.date() if isinstance(config.date, dt.datetime) else config.date
+    if day < held:
+        return ""
+    return _(
+        " — after the seminar ({date}): held invitations would arrive too late; raise "
+        "mail.frequency_cap.programme or invite them apart"
+    ).format(date=held)

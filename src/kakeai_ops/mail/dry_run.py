@@ -96,7 +96,7 @@ def dry_run(
                 n=len(messages), now=len(messages) - sum(held.values())
             )
         )
-    _say_held(source, operator, held, first_day)
+    _say_held(source, operator, held, first_day, binding)
     if not window_open:
         day = next_window_day(settings, moment, calendar)
         operator.say(
@@ -131,7 +131,11 @@ def _say_if_stale(source: Source, operator: Operator) -> None:
 
 
 def _say_held(
-    source: Source, operator: Operator, held: Counter[str], first_day: dt.date | None
+    source: Source,
+    operator: Operator,
+    held: Counter[str],
+    first_day: dt.date | None,
+    binding: dict[str, Any],
 ) -> None:
     """Who a frequency cap would hold now, and from which day the same command sends them."""
     if not held:
@@ -143,7 +147,7 @@ def _say_held(
             "  Sent now, {n:,} would be held for later ({reasons}); the same command "
             "sends them from {day}"
         ).format(n=sum(held.values()), reasons=reasons, day=first_day)
-        + (stale_by_then(source, first_day) if first_day is not None else "")
+        + (stale_by_then(source, first_day, binding) if first_day is not None else "")
     )
 
 

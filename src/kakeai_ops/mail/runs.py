@@ -45,7 +45,7 @@ from .audience_kinds import (
 )
 from .campaign_audience import draw_state, not_eligible_entrants
 from .context import seminar_context
-from .delivery import send_pending, stale_by_then, test_send, transport_for
+from .delivery import run_binding_of, send_pending, stale_by_then, test_send, transport_for
 from .dry_run import check_run_binding, dry_run
 from .holdout import check_measurable
 from .milestone_mail import milestone_baseline
@@ -629,7 +629,7 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
                 "{waiting:,} deferred until a later day (from {day}): "
                 "run the same command then to send them."
             ).format(waiting=waiting, day=later.isoformat())
-            + stale_by_then(source, later)
+            + stale_by_then(source, later, run_binding_of(source, run_id))
         )
     if pending == 0:
         if rehearsal and row.get("written", 0):
