@@ -285,3 +285,14 @@ def test_each_refusal_says_its_own_remedy(seminar_copy: Workspace, ws: Workspace
     assert "seminar invite" not in early.stderr and "set the date" not in early.stderr
     never = Cli(ws)("seminar", "attendance", "month2", str(ATTENDANCE), ok=False)
     assert "`kops seminar invite month2`" in never.stderr and "--force --reason" in never.stderr
+
+
+def test_attendance_on_the_day_waits_for_the_start(seminar_copy: Workspace) -> None:
+    """Taken at 09:00 for a 12:15 seminar (the recording reminder refused at 13:00 the same
+    day said 「終わってから」): on its day, attendance waits for the start."""
+    cli = Cli(seminar_copy)
+    args = ("seminar", "attendance", "month1", str(ATTENDANCE))
+    early = cli(*args, env={"KOPS_NOW": "2026-10-28T09:00:00+09:00"}, ok=False)
+    assert "the seminar starts today at 12:15" in early.stderr
+    assert "record attendance once the seminar has taken place" in early.stderr
+    cli(*args, env={"KOPS_NOW": "2026-10-28T14:00:00+09:00"})

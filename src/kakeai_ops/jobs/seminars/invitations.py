@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ...clock import now
+from ...clock import JST, now
 from ...config import Seminar, Settings, configured
 from ...errors import KopsError
 from ...exports.seminar_files import read_attendance, read_survey
@@ -309,7 +309,12 @@ def invited_users(ws: Workspace, run_id: str, rehearsal: bool = False) -> pd.Dat
 
 
 def check_attendance_ready(
-    seminar_id: str, config: Seminar, invited: int, today: dt.date, force: str | None
+    seminar_id: str,
+    config: Seminar,
+    invited: int,
+    today: dt.date,
+    force: str | None,
+    moment: dt.datetime | None = None,
 ) -> list[str]:
     """Attendance belongs to a seminar that took place: one with a date (not after today)
     that kops invited people to. Returns what was overridden with ``force`` (the reason)."""
@@ -319,10 +324,23 @@ def check_attendance_ready(
         why.append(_("seminars.{seminar}.date is not set").format(seminar=seminar_id))
     else:
         day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
-        if day > today:
+        # On its day, not before it starts (taken at 09:00 for a 12:15 seminar).
+        starts_later = (
+            isinstance(config.date, dt.datetime)
+            and moment is not None
+            and day == today
+            and moment.replace(tzinfo=None) < config.date.replace(tzinfo=None)
+        )
+        if day > today or starts_later:
             future = day
             why.append(
-                _("the seminar is on {day}, after today ({today})").format(day=day, today=today)
+                _("the seminar starts today at {time}").format(
+                    time=f"{config.date:%H:%M}"  # a datetime: starts_later says so
+                )
+                if starts_later
+                else _("the seminar is on {day}, after today ({today})").format(
+                    day=day, today=today
+                )
             )
     if invited == 0:
         why.append(_("nobody was invited to {seminar} through kops").format(seminar=seminar_id))
@@ -414,7 +432,8 @@ def import_attendance(
     rehearsal = settings.mail.transport == "outbox"
     invited = set(invited_users(ws, invite_run_id(seminar_id, config), rehearsal)["user_id"])
     day = now().date() if today is None else today
-    overridden = check_attendance_ready(seminar_id, config, len(invited), day, force)
+    moment = now().astimezone(JST) if today is None else None
+    overridden = check_attendance_ready(seminar_id, config, len(invited), day, force, moment)
     people, retired_rows, duplicate_rows = _screen(rows, users)
     before, source = seminar_attendance_record(ws, seminar_id)
     record_seminar_attendance(ws, seminar_id, people, path.name)
