@@ -139,7 +139,12 @@ def check_invite_ready(
                 _(
                     "seminars.{seminar}: the seminar was on {held}; an {what} after it is not "
                     "sent; nothing was sent"
-                ).format(seminar=seminar_id, held=held, what=_(what)),
+                ).format(
+                    seminar=seminar_id,
+                    # To the minute, as the invitation says it (not 「12:15:00」).
+                    held=f"{held:%Y-%m-%d %H:%M}" if isinstance(held, dt.datetime) else held,
+                    what=_(what),
+                ),
                 hint=_("for those who missed it: {command} sends the recording").format(
                     command=f"`kops seminar remind {seminar_id}`"
                 ),
