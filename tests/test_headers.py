@@ -241,9 +241,7 @@ def test_to_test_address_is_checked_before_the_first_test_mail(
         use_smtp(mail_ws, server)
         result = send(mail_ws, tmp_path, "--to-test", "me@example.jp,you@example.jp")
         assert result.exit_code == 1
-        assert "--to-test 'me@example.jp,you@example.jp': the address is not one" in (
-            result.stderr
-        )
+        assert "--to-test 'me@example.jp,you@example.jp': the address is not one" in (result.stderr)
         assert server.handler.received == []
 
 

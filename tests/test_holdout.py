@@ -282,7 +282,7 @@ def test_a_run_without_holdout_is_told_a_share_that_can_be_measured(
         (pct,) = [
             p
             for p in (10, 20, 30, 50)
-            if 5 <= round(people * p / 100 + 1e-9) and people - round(people * p / 100) >= 5
+            if round(people * p / 100 + 1e-9) >= 5 and people - round(people * p / 100) >= 5
         ][:1]
         assert f"next time --holdout {pct} on an audience this size" in " ".join(text.split())
         refused = cli("mail", "send", *SEGMENT, "--holdout", "10", "--id", "ten", "--yes", ok=False)

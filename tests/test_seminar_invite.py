@@ -83,8 +83,7 @@ def test_tbd_with_a_date_and_an_invitation_after_the_seminar_are_refused(
         ok=False,
     )
     assert (
-        "セミナーは 2026-10-28 12:15 に開催しました。開催の後に招待は送りません"
-        in late_ja.stderr
+        "セミナーは 2026-10-28 12:15 に開催しました。開催の後に招待は送りません" in late_ja.stderr
     )
     assert "終わっています" not in late_ja.stderr
     assert states(october, INVITE_RUN) == Counter()
