@@ -14,22 +14,8 @@ from kakeai_ops.jobs import division_report
 from kakeai_ops.jobs.division_report import build_publication
 from kakeai_ops.privacy.cells import PRIMARY, SECONDARY, Cell
 from kakeai_ops.privacy.outcomes import OUTCOMES, Outcomes
+from test_giveback import sum_cell as count
 from test_publication import ADVISORS, SHAPE, settings
-
-
-def count(division: str | None, raw: int) -> Cell:
-    return Cell(
-        table="overview",
-        period="2026-11",
-        division=division,
-        department=None,
-        metric="held",
-        unit="meetings",
-        raw=float(raw),
-        size=raw,
-        threshold=5,
-        additive=True,
-    )
 
 
 def company() -> list[Cell]:

@@ -118,6 +118,10 @@ def test_one_attendance_figure_in_list_summary_and_deck(ws: Workspace, tmp_path:
     assert any(line in text for text in texts)
 
 
+# Month1's attendance recorded (the day before the seminar, in the tests that refuse it).
+EARLY = ("seminar", "attendance", "month1", str(ATTENDANCE))
+
+
 def test_attendance_refused_for_a_seminar_that_did_not_take_place(ws: Workspace) -> None:
     cli = Cli(ws)
     before = tree_digest(ws.root)
@@ -126,14 +130,7 @@ def test_attendance_refused_for_a_seminar_that_did_not_take_place(ws: Workspace)
     assert "seminars.month2.date is not set" in refused.stderr
     assert "nobody was invited to month2 through kops" in refused.stderr
     assert "--force --reason" in refused.stderr
-    early = cli(
-        "seminar",
-        "attendance",
-        "month1",
-        str(ATTENDANCE),
-        env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"},
-        ok=False,
-    )
+    early = cli(*EARLY, env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"}, ok=False)
     assert "the seminar is on 2026-10-28, after today (2026-10-27)" in early.stderr
     no_reason = cli("seminar", "attendance", "month2", str(ATTENDANCE), "--force", ok=False)
     assert "--reason" in no_reason.stderr
@@ -271,14 +268,7 @@ def test_a_csv_of_the_summary_says_it_holds_one_table(ws: Workspace) -> None:
 def test_each_refusal_says_its_own_remedy(seminar_copy: Workspace, ws: Workspace) -> None:
     """A dated seminar everyone was invited to, still to come, was told 「kops.yaml に日時を
     設定し、先に `kops seminar invite` を実行してください」: both done already."""
-    early = Cli(seminar_copy)(
-        "seminar",
-        "attendance",
-        "month1",
-        str(ATTENDANCE),
-        env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"},
-        ok=False,
-    )
+    early = Cli(seminar_copy)(*EARLY, env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"}, ok=False)
     assert "record attendance once the seminar has taken place (on or after 2026-10-28)" in (
         early.stderr
     )
@@ -291,7 +281,7 @@ def test_attendance_on_the_day_waits_for_the_start(seminar_copy: Workspace) -> N
     """Taken at 09:00 for a 12:15 seminar (the recording reminder refused at 13:00 the same
     day said 「終わってから」): on its day, attendance waits for the start."""
     cli = Cli(seminar_copy)
-    args = ("seminar", "attendance", "month1", str(ATTENDANCE))
+    args = EARLY
     early = cli(*args, env={"KOPS_NOW": "2026-10-28T09:00:00+09:00"}, ok=False)
     assert "the seminar starts today at 12:15" in early.stderr
     assert "record attendance once the seminar has taken place" in early.stderr
