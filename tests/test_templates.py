@@ -179,11 +179,40 @@ def test_an_undated_seminar_subject_names_the_seminar(tmp_path: Path, name: str)
 
 
 def test_no_shipped_subject_opens_a_second_bracket_but_a_correction(tmp_path: Path) -> None:
-    """The prefix is the one 【】 of a subject; only a correction is marked 【訂正】."""
+    """The prefix is the one 【】 of a subject; only a correction is marked, 【訂正】 or, where
+    it only tells what was left 「後日ご案内」, 【日時決定】."""
     ts = templates(tmp_path)
     for name in ts.names():
         source = ts.get(name).subject_source
-        assert source.count("【") == (1 if name == "seminar.correction" else 0), name
+        assert source.count("【") == (2 if name == "seminar.correction" else 0), name
+
+
+def test_a_date_decided_after_a_tbd_invitation_is_news_not_an_apology(tmp_path: Path) -> None:
+    """Invited with --tbd, then the date set: the correction went out as 【訂正】 with
+    「（訂正前：日時は後日ご案内）」 and 「ご迷惑をおかけし、申し訳ございません」."""
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.mail.context import seminar_context
+
+    settings = load_settings(SHIPPED.parent.parent / "kops.yaml")
+    seminar = settings.seminars["month1"].model_copy(update={"date": SEMINAR_DATE})
+    settings = settings.model_copy(update={"seminars": {**settings.seminars, "month1": seminar}})
+    decided = {
+        "label": "日時",
+        "before": "日時は後日ご案内",
+        "after": "2026年12月10日（木）12:15〜",
+    }
+    moved = {**decided, "before": "2026年12月9日（水）12:15〜"}
+    said = {}
+    for kind, change in (("decided", decided), ("moved", moved)):
+        context = {"name": "A", "honorific": "様", "mail": {"contact": "c"}}
+        context["seminar"] = seminar_context(settings, "month1") | {"changes": [change]}
+        said[kind] = templates(tmp_path).get("seminar.correction").render(context, "【P】")
+    assert said["decided"].subject.startswith("【P】【日時決定】12/10(木)")
+    assert "訂正前" not in said["decided"].text and "申し訳" not in said["decided"].text
+    assert "■ 日時：2026年12月10日（木）12:15〜" in said["decided"].text
+    assert said["moved"].subject.startswith("【P】【訂正】12/10(木)")
+    assert "（訂正前：2026年12月9日（水）12:15〜）" in said["moved"].text
+    assert "申し訳ございません" in said["moved"].text
 
 
 def test_shipped_mails_write_one_greeting_and_claim_nothing_uncounted(tmp_path: Path) -> None:
