@@ -258,3 +258,26 @@ def test_an_unknown_seminar_names_the_configured_ones() -> None:
         seminar(settings, "month9")
     assert "no seminar 'month9' in kops.yaml (seminars: month1)" in str(raised.value)
     assert "`kops seminar list`" in (raised.value.hint or "")
+
+
+def test_a_real_reminder_after_rehearsed_invitations_says_nobody_was_invited(
+    october: Workspace,
+) -> None:
+    """Invitations only written to the outbox, then smtp: the reminder said 「先に kops seminar
+    invite month1」, and the invitation was refused (the seminar was over). It says why."""
+    from mailing import use_smtp
+    from smtp_server import SmtpServer
+
+    cli = Cli(october)
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        refused = cli(
+            "seminar", "remind", "month1", "--yes", env={"KOPS_NOW": "2026-11-05T10:00:00+09:00"},
+            ok=False,
+        )  # fmt: skip
+        assert server.handler.received == []
+    assert "only written to the outbox (a rehearsal): nobody was invited for real" in (
+        refused.stderr
+    )
+    assert "seminar invite" not in refused.stderr

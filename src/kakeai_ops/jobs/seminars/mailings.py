@@ -67,7 +67,20 @@ def plan_reminder(ws: Workspace, settings: Settings, seminar_id: str) -> Reminde
     run_id = invitations.invite_run_id(seminar_id, config)
     rehearsal = settings.mail.transport == "outbox"
     attended = seminar_attendance(ws, seminar_id)
-    absent = invitations.absentees(seminar_id, invited_users(ws, run_id, rehearsal), attended)
+    invited = invited_users(ws, run_id, rehearsal)
+    if invited.empty and not rehearsal and not invited_users(ws, run_id, True).empty:
+        # Invitations only rehearsed (the outbox), the seminar over: 「先に招待」 led to an
+        # invitation refused after the seminar. Nobody was invited for real: say so.
+        raise KopsError(
+            _(
+                "the invitations to {seminar} were only written to the outbox (a rehearsal): "
+                "nobody was invited for real, so nobody is told of the recording"
+            ).format(seminar=seminar_id),
+            hint=_(
+                "to rehearse the reminder as the invitation was, set mail.transport to outbox"
+            ),
+        )
+    absent = invitations.absentees(seminar_id, invited, attended)
     return Reminder(
         invitations.recording_spec(seminar_id, absent),
         absent,
