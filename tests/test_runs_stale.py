@@ -187,3 +187,24 @@ def test_invitations_held_past_their_seminar_are_said_to_arrive_too_late(
     assert "after the seminar" not in stale_by_then(source, dt.date(2026, 11, 30), invitation)
     reminder = {"kind": "list", "seminar": "month1"}  # a recording reminder comes after it
     assert "after the seminar" not in stale_by_then(source, dt.date(2026, 12, 10), reminder)
+
+
+def test_a_run_resumed_long_after_its_data_says_so(october_copy: Workspace) -> None:
+    """Rehearsed on October's data, sent on 11-25: the latest snapshot was fresh, so
+    nothing said that the 13 mails stated 「2026年10月20日時点」 facts 36 days old."""
+    from conftest import SAMPLE
+    from mailing import use_smtp
+    from smtp_server import SmtpServer
+
+    cli = Cli(october_copy)
+    cli("mail", "send", *SEGMENT, "--yes")  # the outbox: a rehearsal
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    stale_after(october_copy, 7)
+    with SmtpServer() as server:
+        use_smtp(october_copy, server)
+        resumed = cli(
+            "mail", "send", *SEGMENT, "--id", "no_prep.member-2026-10", "--yes",
+            env={"KOPS_NOW": "2026-11-25T10:00:00+09:00"},
+        )  # fmt: skip
+        assert server.handler.received
+    assert "this run was planned on data to 2026-10-20 (36 days ago)" in resumed.stderr

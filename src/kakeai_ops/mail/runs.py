@@ -569,6 +569,27 @@ def _record_plan(
     return True
 
 
+def _say_planned_long_ago(
+    source: Source, operator: Operator, as_of: object, today: dt.date
+) -> None:
+    """A plan resumed long after its data (rehearsed in October, sent in late November):
+    its mails say what was true on that day (「2026年10月20日時点」), and some of those
+    it reaches have since moved on. The stale check reads the latest snapshot only."""
+    try:
+        day = dt.date.fromisoformat(str(as_of)[:10])
+    except ValueError:
+        return
+    age = (today - day).days
+    if age > source.settings.rules.stale_days:
+        operator.warn(
+            _(
+                "this run was planned on data to {day} ({age} days ago): its mails say what "
+                "was true then; some of those it reaches may have moved on since (a new run "
+                "from the latest snapshot mails who needs it now)"
+            ).format(day=day, age=age)
+        )
+
+
 def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest) -> None:
     plan = load_plan(source.workspace, run_id)
     rehearsal = source.settings.mail.transport == "outbox"
@@ -577,6 +598,7 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
     today = now().date()
     with open_ledger(source.workspace) as ledger:
         row = ledger.state_counts(run_id)
+        planned_as_of = (ledger.run(run_id) or {}).get("as_of")
         pending = len(
             ledger.rows(run_id, ["planned", "temp_failed", *written_states, *retry_states])
         )
@@ -601,6 +623,7 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
         ),
         strong=True,
     )
+    _say_planned_long_ago(source, operator, planned_as_of, today)
     written = int(row.get("written", 0))
     if written:
         operator.say(
