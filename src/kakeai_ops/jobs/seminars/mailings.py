@@ -76,9 +76,7 @@ def plan_reminder(ws: Workspace, settings: Settings, seminar_id: str) -> Reminde
                 "the invitations to {seminar} were only written to the outbox (a rehearsal): "
                 "nobody was invited for real, so nobody is told of the recording"
             ).format(seminar=seminar_id),
-            hint=_(
-                "to rehearse the reminder as the invitation was, set mail.transport to outbox"
-            ),
+            hint=_("to rehearse the reminder as the invitation was, set mail.transport to outbox"),
         )
     absent = invitations.absentees(seminar_id, invited, attended)
     return Reminder(
