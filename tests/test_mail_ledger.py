@@ -143,3 +143,18 @@ def test_an_unsuppress_hint_is_a_command_that_runs(sample_copy: Workspace) -> No
     assert command is not None and "'bad address'" in command.group(1)
     cli(*shlex.split(command.group(1))[1:])
     assert "bad address" not in cli("mail", "suppressed", "--format", "csv").stdout
+
+
+def test_a_seminars_runs_name_their_own_command_or_say_the_seminar_is_over(
+    seminar_copy: Workspace,
+) -> None:
+    """`mail status` of a seminar's run said 「計画したコマンドをもう一度」: its invitation after
+    the seminar is refused, its reminder is `seminar remind`. Each is now said as it is."""
+    cli = Cli(seminar_copy)
+    listed = json.loads(cli("mail", "status", "--format", "json").stdout)
+    (invite,) = [r["run_id"] for r in listed if str(r["run_id"]).startswith("seminar.month1")]
+    before = cli("mail", "status", invite, env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"})
+    assert "To go on with this run: kops seminar invite month1 --yes" in before.stdout
+    after = cli("mail", "status", invite, env={"KOPS_NOW": "2026-10-29T10:00:00+09:00"})
+    assert "The seminar is over: invitations not sent by now are not sent any more" in after.stdout
+    assert "kops seminar invite" not in after.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from rich.markup import escape
 
 from .. import glossary
 from ..analyses.mail_effect import mailed_state, measured_too_soon
-from ..clock import JST
+from ..clock import JST, now
 from ..glossary import STUCK_POINTS, column_label
 from ..i18n import N_, _, language, term
 from ..ids import typed_id
@@ -183,7 +184,12 @@ def status_command(
         options=Print(as_of=as_of),
     ):
         return
-    _show_run(found, *bounced, rehearsing=context.settings.mail.transport == "outbox")
+    _show_run(
+        found,
+        *bounced,
+        rehearsing=context.settings.mail.transport == "outbox",
+        over=_invitations_over(found, context.settings),
+    )
 
 
 def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.DataFrame:
@@ -213,7 +219,9 @@ def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.Data
     return shown
 
 
-def _show_run(found: RunStatus, hard: int, soft: int, rehearsing: bool = True) -> None:
+def _show_run(
+    found: RunStatus, hard: int, soft: int, rehearsing: bool = True, over: bool = False
+) -> None:
     """A run's counts per state, its bounces, and who was not sent or is sent later."""
     rows = found.rows
     counts = rows["state"].value_counts().rename_axis("state").reset_index(name="count")
@@ -269,16 +277,32 @@ def _show_run(found: RunStatus, hard: int, soft: int, rehearsing: bool = True) -
                 )
             ).format(written=written)
         )
-    _say_how_to_go_on(found)
+    _say_how_to_go_on(found, over)
     if found.test_sends:
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
 
 
-def _say_how_to_go_on(found: RunStatus) -> None:
+def _invitations_over(found: RunStatus, settings: Any) -> bool:
+    """Whether the run invites to a seminar that has taken place (its date is past)."""
+    binding = found.binding or {}
+    config = settings.seminars.get(str(binding.get("seminar"))) if binding.get("seminar") else None
+    if binding.get("kind") != "theme" or config is None or config.date is None:
+        return False
+    held = config.date if isinstance(config.date, dt.datetime) else None
+    day = config.date.date() if held is not None else config.date
+    moment = now().astimezone(JST)
+    return moment.replace(tzinfo=None) > held if held is not None else moment.date() > day
+
+
+def _say_how_to_go_on(found: RunStatus, over: bool = False) -> None:
     """The command that goes on with the run, where anything is left for it to send:
-    「the same command」 a month later plans that month's run instead (its default id)."""
+    「the same command」 a month later plans that month's run instead (its default id).
+    ``over``: a seminar's invitations after the seminar, which nothing sends any more."""
     left = found.rows["state"].isin(["planned", "temp_failed", "deferred", "written"])
     if not left.any():
+        return
+    if over:
+        out.print(_("The seminar is over: invitations not sent by now are not sent any more"))
         return
     command = resume_command(found.run_id, found.binding)
     if command is None:

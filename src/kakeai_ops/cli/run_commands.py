@@ -71,6 +71,16 @@ def fixed(
 # the audience (a seminar's, the advisors', a users file's content).
 def resume_command(run_id: str, binding: Mapping[str, Any] | None) -> str | None:
     kind = binding.get("kind") if binding else None
+    seminar = binding.get("seminar") if binding else None
+    if binding is not None and seminar and kind in ("theme", "list"):
+        # A seminar's runs follow from its own commands (their run id from the seminar).
+        if kind == "list":
+            words = ["kops", "seminar", "remind", str(seminar)]
+        elif binding.get("corrects"):
+            words = ["kops", "seminar", "invite", str(seminar), "--correction"]
+        else:
+            words = ["kops", "seminar", "invite", str(seminar)]
+        return shlex.join([*words, "--yes"])
     if binding is None or kind not in KINDS or kind == "users":
         return None
     spec = AudienceSpec(
