@@ -17,6 +17,7 @@ from kakeai_ops.config import parse_settings
 from kakeai_ops.errors import KopsError
 from kakeai_ops.mail.caps import category
 from kakeai_ops.mail.dry_run import TO_SEND
+from kakeai_ops.mail.plan import outbox_folder
 from kakeai_ops.store import seminar_attendance
 from kakeai_ops.store.ledger import Ledger
 from kakeai_ops.workspace import Workspace
@@ -278,8 +279,12 @@ def test_the_dry_run_sees_caps_windows_and_the_server(sample_copy: Workspace) ->
             in dry.stderr
         )
         assert "the same command sends them from 2026-12-09" in dry.stderr
-        # What of the files the real run sends now is said with them: none here.
+        # What of the files the real run sends now is said with them (none here), and the
+        # held ones lie apart, in 後日送信.
         assert f"Of the {len(expected)} written here, the real run sends 0 now" in dry.stderr
+        folder = outbox_folder(sample_copy, "second", "-dry-run")
+        assert not list(folder.glob("*.eml"))
+        assert len(list((folder / "後日送信").glob("*.eml"))) == len(expected)
         assert "smtp: connected and signed in" in dry.stderr
         assert len(server.handler.received) == len(expected)  # the check sent nothing
         configure(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def dry_run(
                 ledger, plan, plan.by_state("planned"), settings.mail.transport
             )
         seminar = binding.get("seminar")
-        held, first_day = _held_by_caps(
+        held, first_day, held_items = _held_by_caps(
             source,
             ledger,
             plan.run_id,
@@ -86,14 +87,19 @@ def dry_run(
     calendar = BusinessCalendar(settings.calendar.company_holidays)
     window_open = in_send_window(settings, moment, calendar)
     transport_note = _check_transport(settings.mail.transport, open_transport)
-    folder = _write_outbox(source, plan, messages)
+    folder = _write_outbox(source, plan, messages, held_items)
 
     _say_written(operator, plan.run_id, folder, len(messages), existing, limit)
     if held:
         # 「ここに書き出した 9通」 then 「今送ると 9件が後日送信」 read as 9 sent now and 9 held.
         operator.say(
-            _("  Of the {n:,} written here, the real run sends {now:,} now").format(
-                n=len(messages), now=len(messages) - sum(held.values())
+            _(
+                "  Of the {n:,} written here, the real run sends {now:,} now; those it holds "
+                "are in {held_folder}"
+            ).format(
+                n=len(messages),
+                now=len(messages) - sum(held.values()),
+                held_folder=folder / HELD_FOLDER,
             )
         )
     _say_held(source, operator, held, first_day, binding)
@@ -231,31 +237,43 @@ def _held_by_caps(
     seminar: str | None,
     messages: list[PlannedMessage],
     moment: dt.datetime,
-) -> tuple[Counter[str], dt.date | None]:
-    """Who a frequency cap would defer now, counted by the cap's name, and the first day from
-    which any of them could be sent (None when no one is held)."""
+) -> tuple[Counter[str], dt.date | None, set[str]]:
+    """Who a frequency cap would defer now, counted by the cap's name, the first day from
+    which any of them could be sent (None when no one is held), and their items."""
     held: Counter[str] = Counter()
     first_day = None
+    items: set[str] = set()
     for message in messages:
         found = message_capped(source.settings, ledger, run_id, seminar, message, moment)
         if found is not None:
             held[found.reason.split(":")[0]] += 1
             first_day = min(first_day or found.sendable_from, found.sendable_from)
-    return held, first_day
+            items.add(message.item)
+    return held, first_day, items
 
 
-def _write_outbox(source: Source, plan: Plan, messages: list[PlannedMessage]) -> Path:
+# Where a dry run puts the files of mails a cap would hold: apart from those sent now.
+HELD_FOLDER = "後日送信"
+
+
+def _write_outbox(
+    source: Source, plan: Plan, messages: list[PlannedMessage], held: AbstractSet[str] = frozenset()
+) -> Path:
     """Every planned message as .eml in the run's dry-run folder, which then holds this
     dry run's mails only (an earlier one of the same run, with another --holdout or older
-    data, would leave mails nobody is sent); the folder."""
+    data, would leave mails nobody is sent); those a cap would hold (``held``, items) in its
+    subfolder 後日送信 (27 files read as 27 sent now where 9 wait); the folder."""
     from ..outputs.atomic import replacing_folder
 
     folder = outbox_folder(source.workspace, plan.run_id, "-dry-run")
     mail = source.settings.mail
     with replacing_folder(folder) as staging:
-        outbox = OutboxTransport(staging)
-        outbox.open()
+        now_box, later_box = OutboxTransport(staging), OutboxTransport(staging / HELD_FOLDER)
+        now_box.open()
+        if held:
+            later_box.open()
         for message in messages:
+            outbox = later_box if message.item in held else now_box
             outbox.send(
                 as_bytes(build_planned(mail, message)),
                 message.sender_for(mail).address,
