@@ -90,19 +90,7 @@ def dry_run(
     folder = _write_outbox(source, plan, messages, held_items)
 
     _say_written(operator, plan.run_id, folder, len(messages), existing, limit)
-    if held:
-        # 「ここに書き出した 9通」 then 「今送ると 9件が後日送信」 read as 9 sent now and 9 held.
-        operator.say(
-            _(
-                "  Of the {n:,} written here, the real run sends {now:,} now; those it holds "
-                "are in {held_folder}"
-            ).format(
-                n=len(messages),
-                now=len(messages) - sum(held.values()),
-                held_folder=folder / HELD_FOLDER,
-            )
-        )
-    _say_held(source, operator, held, first_day, binding)
+    _say_held(source, operator, held, first_day, binding, (len(messages), folder))
     if not window_open:
         day = next_window_day(settings, moment, calendar)
         operator.say(
@@ -142,11 +130,21 @@ def _say_held(
     held: Counter[str],
     first_day: dt.date | None,
     binding: dict[str, Any],
+    written: tuple[int, Path],
 ) -> None:
-    """Who a frequency cap would hold now, and from which day the same command sends them."""
+    """Who a frequency cap would hold now, and from which day the same command sends them;
+    ``written``: how many files the dry run wrote, and where."""
     if not held:
         operator.say(_("  Frequency caps: nobody is held"))
         return
+    # 「ここに書き出した 9通」 then 「今送ると 9件が後日送信」 read as 9 sent now and 9 held.
+    count, folder = written
+    operator.say(
+        _(
+            "  Of the {n:,} written here, the real run sends {now:,} now; those it holds "
+            "are in {held_folder}"
+        ).format(n=count, now=count - sum(held.values()), held_folder=folder / HELD_FOLDER)
+    )
     reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(held.items()))
     operator.say(
         _(
