@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shlex
 from typing import Annotated, Any
 
@@ -17,6 +16,7 @@ from ..glossary import STUCK_POINTS, column_label
 from ..i18n import N_, _, language, term
 from ..ids import typed_id
 from ..jobs.monthly_review.mail_counts import left_out
+from ..jobs.seminars.invitations import seminar_over
 from ..mail import runs
 from ..mail.audience import NEEDED_COLUMNS, reason_word
 from ..mail.delivery import STATE_WORDS
@@ -286,12 +286,10 @@ def _invitations_over(found: RunStatus, settings: Any) -> bool:
     """Whether the run invites to a seminar that has taken place (its date is past)."""
     binding = found.binding or {}
     config = settings.seminars.get(str(binding.get("seminar"))) if binding.get("seminar") else None
-    if binding.get("kind") != "theme" or config is None or config.date is None:
+    if binding.get("kind") != "theme" or config is None:
         return False
-    held = config.date if isinstance(config.date, dt.datetime) else None
-    day = config.date.date() if held is not None else config.date
-    moment = now().astimezone(JST)
-    return moment.replace(tzinfo=None) > held if held is not None else moment.date() > day
+    # The rule `seminar invite` refuses by: invitations not sent by then never are.
+    return seminar_over(config, now().astimezone(JST))
 
 
 def _say_how_to_go_on(found: RunStatus, over: bool = False) -> None:

@@ -29,6 +29,11 @@ class Seminar(Section):
     managers: bool = False
     template: str | None = None
 
+    @property
+    def day(self) -> dt.date | None:
+        """The seminar's day, whether kops.yaml gives a date or a date and time."""
+        return self.date.date() if isinstance(self.date, dt.datetime) else self.date
+
     @field_validator("month")
     @classmethod
     def _month(cls, value: int | str) -> int | str:

@@ -181,10 +181,8 @@ def _after_the_seminar(source: Source, binding: dict[str, Any] | None, day: dt.d
     if binding is None or binding.get("kind") != "theme" or not binding.get("seminar"):
         return ""
     config = source.settings.seminars.get(str(binding["seminar"]))
-    if config is None or config.date is None:
-        return ""
-    held = config.date.date() if isinstance(config.date, dt.datetime) else config.date
-    if day < held:
+    held = config.day if config is not None else None
+    if held is None or day < held:
         return ""
     return _(
         " — after the seminar ({date}): held invitations would arrive too late; raise "

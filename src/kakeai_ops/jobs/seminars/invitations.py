@@ -107,6 +107,17 @@ def _missing_hint(seminar: str, missing: list[str]) -> str:
     ).format(keys=keys, command=f"`kops seminar invite {seminar} --correction`")
 
 
+def seminar_over(config: Seminar, moment: dt.datetime) -> bool:
+    """Whether the seminar has begun (a date and time) or its day has passed (a date): no
+    invitation goes out after that."""
+    held = config.date
+    if held is None:
+        return False
+    if isinstance(held, dt.datetime):
+        return moment > (held if held.tzinfo else held.replace(tzinfo=moment.tzinfo))
+    return moment.date() > held
+
+
 def check_invite_ready(
     seminar_id: str, config: Seminar, moment: dt.datetime, tbd: bool, what: str = N_("invitation")
 ) -> None:
@@ -127,28 +138,22 @@ def check_invite_ready(
             ),
             hint=_missing_hint(seminar_id, missing),
         )
-    if config.date is not None:
+    if seminar_over(config, moment):
         held = config.date
-        if isinstance(held, dt.datetime):
-            held_at = held if held.tzinfo else held.replace(tzinfo=moment.tzinfo)
-            over = moment > held_at
-        else:
-            over = moment.date() > held
-        if over:
-            raise KopsError(
-                _(
-                    "seminars.{seminar}: the seminar was on {held}; an {what} after it is not "
-                    "sent; nothing was sent"
-                ).format(
-                    seminar=seminar_id,
-                    # To the minute, as the invitation says it (not 「12:15:00」).
-                    held=f"{held:%Y-%m-%d %H:%M}" if isinstance(held, dt.datetime) else held,
-                    what=_(what),
-                ),
-                hint=_("for those who missed it: {command} sends the recording").format(
-                    command=f"`kops seminar remind {seminar_id}`"
-                ),
-            )
+        raise KopsError(
+            _(
+                "seminars.{seminar}: the seminar was on {held}; an {what} after it is not "
+                "sent; nothing was sent"
+            ).format(
+                seminar=seminar_id,
+                # To the minute, as the invitation says it (not 「12:15:00」).
+                held=f"{held:%Y-%m-%d %H:%M}" if isinstance(held, dt.datetime) else held,
+                what=_(what),
+            ),
+            hint=_("for those who missed it: {command} sends the recording").format(
+                command=f"`kops seminar remind {seminar_id}`"
+            ),
+        )
 
 
 # What a correction compares between the invitation and now, with its Japanese label.
@@ -266,8 +271,8 @@ def check_remind_ready(seminar_id: str, config: Seminar, today: dt.date) -> None
             _("seminars.{seminar}.date is not set").format(seminar=seminar_id),
             hint=_("set the seminar's date in kops.yaml"),
         )
-    day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
-    if today <= day:
+    day = config.day
+    if day is not None and today <= day:
         raise KopsError(
             _("the seminar is on {day}: remind after it").format(day=day),
             hint=_("run this the day after the seminar or later"),
@@ -325,10 +330,10 @@ def check_attendance_ready(
     that kops invited people to. Returns what was overridden with ``force`` (the reason)."""
     why = []
     future = None
-    if config.date is None:
+    day = config.day
+    if day is None:
         why.append(_("seminars.{seminar}.date is not set").format(seminar=seminar_id))
     else:
-        day = config.date.date() if isinstance(config.date, dt.datetime) else config.date
         # On its day, not before it starts (taken at 09:00 for a 12:15 seminar).
         starts_later = (
             isinstance(config.date, dt.datetime)
