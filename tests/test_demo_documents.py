@@ -8,11 +8,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email
+import io
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 import sample_recount
@@ -238,10 +241,22 @@ def test_the_demo_month_reads_as_one_clock(month: Path) -> None:
     assert dt.datetime.fromisoformat(OCTOBER) in dated  # the invitation and the nudge
     november = dt.datetime.fromisoformat(NOVEMBER)
     for path in sorted((month / "out").rglob("*.xlsx")):
-        created = _book(path).properties.created
-        assert created is not None and created.date() == november.date(), path.name
-    deck = _deck(month / "out" / "review-2026-11.pptx")
+        properties = _book(path).properties
+        for moment in (properties.created, properties.modified):
+            assert moment is not None and moment.date() == november.date(), path.name
+    deck_path = month / "out" / "review-2026-11.pptx"
+    deck = _deck(deck_path)
     assert deck.core_properties.created.date() == november.date()
+    assert deck.core_properties.modified.date() == november.date()
+    # The charts' own workbooks (「データの編集」) too, read as Excel reads them.
+    with zipfile.ZipFile(deck_path) as package:
+        embedded = [n for n in package.namelist() if n.startswith("ppt/embeddings/")]
+        assert embedded
+        for name in embedded:
+            book = openpyxl.load_workbook(io.BytesIO(package.read(name)))
+            times = (book.properties.created, book.properties.modified)
+            assert all(t is not None and t.date() == november.date() for t in times), name
+            assert book.properties.creator == "kops", name
 
 
 def _columns_wide(text: str) -> int:

@@ -19,6 +19,7 @@ from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
 
 from .neutralise import protect_workbook
+from .workbook import write_book
 
 
 class _TextWorkbookWriter(CategoryWorkbookWriter):
@@ -48,8 +49,9 @@ def neutralised_xlsx(blob: bytes) -> bytes:
 
     book = load_workbook(io.BytesIO(blob))
     protect_workbook(book)
+    book.properties.creator = book.properties.lastModifiedBy = "kops"
     out = io.BytesIO()
-    book.save(out)
+    write_book(book, out)
     return out.getvalue()
 
 

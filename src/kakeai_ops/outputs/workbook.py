@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .. import glossary
 from ..clock import now
@@ -1037,8 +1037,20 @@ def save(book: Workbook, path: Path, options: Print) -> Path:
     properties.lastModifiedBy = "kops"
     properties.title = options.title or path.stem
     properties.keywords = options.audience
-    moment = now().astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-    properties.created = properties.modified = moment
     with replacing(path, suffix=".xlsx") as temp:
-        book.save(temp)
+        write_book(book, temp)
     return path
+
+
+def write_book(book: Workbook, target: Path | BinaryIO) -> None:
+    """The workbook written with kops' clock as its times. openpyxl's own save stamps
+    "modified" with the computer's clock: a file made on a pinned clock (the demo's
+    month, a rerun for a past day) would say it was changed after it was made."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    moment = now().astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    book.properties.created = book.properties.modified = moment
+    archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(book, archive).save()  # closes the archive
