@@ -401,6 +401,38 @@ def test_what_an_earlier_run_published_stays_known_to_the_audit() -> None:
     assert attacker([first, same], COMPLEMENT_SHAPE) == []
 
 
+def test_an_advisor_added_later_cannot_undo_the_merge_published_before() -> None:
+    """Run 1 publishes the company report alone, 経営企画室 (3 people) merged into a
+    larger 事業部. An advisor added later whose scope is that 事業部 would be shown it
+    alone: with run 1's merged row, 経営企画室 comes out by subtraction. The audit holds
+    run 1's row as the sum of the company figures inside it: run 2 hides what keeps
+    経営企画室 unknown, or is refused."""
+    from kakeai_ops.privacy.audit import PrivacyAuditError
+    from kakeai_ops.privacy.publication import node_digest
+
+    tables = organisation(SHAPE)
+    first = build_publication(tables, Settings(), AS_OF, "30d").company
+    [merged] = [d for d in first.overview["division"].dropna() if "経営企画室" in d]
+    host = merged.replace("・", "").replace("経営企画室", "")
+    later = settings({f"{host}長": [host]})
+    # Without run 1 on record, run 2 hides nothing that protects 経営企画室 from it:
+    second = build_publication(tables, later, AS_OF, "30d")
+    assert attacker([first, second.company, *second.advisors.values()], SHAPE), (
+        "a weak test: run 1 and run 2 together give nothing away"
+    )
+    published: dict[str, list[str]] = {}
+    for cell in first.cells:
+        digest = node_digest(cell)
+        if digest is not None:
+            published.setdefault(digest, []).append(cell.shown)
+    try:
+        third = build_publication(tables, later, AS_OF, "30d", published, [first.cells])
+    except PrivacyAuditError as refused:  # or refused, saying why
+        assert "published earlier for this snapshot" in str(refused)
+        return
+    assert attacker([first, third.company, *third.advisors.values()], SHAPE) == []
+
+
 # The deck, then the 30 days' report (the other order is REPORT_THEN_DECK): each made
 # once on a fresh copy of the sample (nothing published).
 DECK_THEN_REPORT = (*DECK, REPORT_30D[1])

@@ -216,6 +216,7 @@ def _nest(joint: list[Cell], models: dict[int, int]) -> None:
             else own.append((measure, people, position))
         )
     for measure, people, position in own:
+        _tie_inside(joint, models, position, company.get(measure, []))
         around = [(len(p), at) for p, at in company.get(measure, []) if people < p]
         if not around:
             continue
@@ -235,6 +236,41 @@ def _nest(joint: list[Cell], models: dict[int, int]) -> None:
         joint[whole].also = (*joint[whole].also, (position, rest))
 
 
+def _tie_inside(
+    joint: list[Cell],
+    models: dict[int, int],
+    position: int,
+    company: Sequence[tuple[frozenset[Any], int]],
+) -> None:
+    """A figure not the company's (an advisor's scope, a row an earlier run published
+    when small units were merged otherwise) that holds company figures of the same
+    measure is their sum plus the rest: 管理本部・経営企画室 published as 52 last time and
+    管理本部 as 49 now leave 経営企画室's 3 people exact. The company figures inside it
+    that no other one inside holds are apart (the company's rows nest or are apart)."""
+    whole = joint[position]
+    people = _people(node_key(whole.node))
+    inside = [(p, at) for p, at in company if p < people]
+    tops = [(p, at) for p, at in inside if not any(p < q for q, _at in inside)]
+    if not tops:
+        return
+    parts = tuple(at for _p, at in tops)
+    left = people.difference(*(p for p, _at in tops))
+    if left:
+        rest = len(joint)
+        models[rest] = position
+        key = node_key(whole.node)
+        joint.append(
+            _unpublished(
+                whole,
+                node=(*key[: PEOPLE_IN_NODE[0]], ("outside", tuple(sorted(left))), people),
+                named=False,
+                **_small_left(whole, [joint[at] for at in parts]),
+            )
+        )
+        parts = (*parts, rest)
+    whole.also = (*whole.also, parts)
+
+
 def _small_rest(whole: Cell, part: Cell) -> dict[str, Any]:
     """The rest of a company figure beside an advisor's part of it, as a figure of its own
     when it is of fewer people than may be shown: the company's 開発本部 less the HRBP's
@@ -247,6 +283,18 @@ def _small_rest(whole: Cell, part: Cell) -> dict[str, Any]:
     if not is_small(size, whole.threshold):
         return {}
     return {"raw": whole.raw - part.raw, "size": size, "state": PRIMARY}
+
+
+def _small_left(whole: Cell, parts: Sequence[Cell]) -> dict[str, Any]:
+    """What a figure holds besides ``parts`` (apart, inside it), as a figure of its own
+    when it is of fewer people than may be shown (as ``_small_rest``)."""
+    if whole.raw is None or any(part.raw is None for part in parts):
+        return {}
+    size = whole.size - sum(part.size for part in parts)
+    if not is_small(size, whole.threshold):
+        return {}
+    raw = whole.raw - sum(part.raw or 0 for part in parts)
+    return {"raw": raw, "size": size, "state": PRIMARY}
 
 
 Span = tuple[str, str]  # the first and last day a figure covers, ISO dates
