@@ -1,5 +1,6 @@
-"""An advisor's rate chart is not a lone bar: the company's published 全社 rate is drawn
-beside it, the value the company report publishes for the same period, never a hidden one."""
+"""An advisor's rate chart holds rows of their scope only (rules.md: nothing else, not
+even in chart caches): where it would be a lone 事業部 bar, the 事業部's 部署 are drawn,
+each the rate its 部署 row publishes, counted again here from the snapshot."""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ from openpyxl.chart import BarChart
 from openpyxl.workbook import Workbook
 
 from conftest import Cli
-from kakeai_ops.jobs.division_report import CompanyRate, Publication
 from kakeai_ops.store import latest_snapshot
 from kakeai_ops.workspace import Workspace
-from workbooks import label
 
 ADVISORS = {
     "営業本部長": {"email": "sales@example.co.jp", "name": "山田 太郎", "scope": ["営業本部"]},
@@ -50,13 +49,17 @@ def cells(book: Workbook, formula: str) -> list[Any]:
     return [book[sheet][f"{first_col}{row}"].value for row in range(int(first), int(last) + 1)]
 
 
-def rate_chart(book: Workbook) -> tuple[list[Any], list[Any]]:
-    """The categories and values of the 概要's rate chart, read through its references."""
-    charts = [
+def _rate_charts(book: Workbook) -> list[BarChart]:
+    return [
         c
         for c in book["概要"]._charts
         if isinstance(c, BarChart) and "".join(_title(c)).startswith(RATE_TITLE)
     ]
+
+
+def rate_chart(book: Workbook) -> tuple[list[Any], list[Any]]:
+    """The categories and values of the 概要's rate chart, read through its references."""
+    charts = _rate_charts(book)
     assert len(charts) == 1
     (series,) = charts[0].series
     return cells(book, series.cat.numRef.f), cells(book, series.val.numRef.f)
@@ -66,17 +69,21 @@ def _title(chart: BarChart) -> list[str]:
     return [run.t for p in chart.title.tx.rich.p for run in (p.r or [])]
 
 
-def company_rate_recount(ws: Workspace, as_of: dt.date, days: int = 90) -> float:
-    """1on1実施率（部下） of the whole company, counted again from the snapshot's Parquet
-    files: current members of a formed pair with a held 1on1 in the window, over them."""
+def rate_recount(ws: Workspace, as_of: dt.date, units: set[tuple[str, str]] | None) -> float:
+    """1on1実施率（部下） of the people of ``units`` ((事業部, 部署); None: everyone),
+    counted again from the snapshot's Parquet files: current members of a formed pair
+    with a held 1on1 in the 90 days, over them."""
     snapshot = latest_snapshot(ws)
     assert snapshot is not None
     users = pd.read_parquet(snapshot.path / "users.parquet")
     pairs = pd.read_parquet(snapshot.path / "pairs.parquet")
     meetings = pd.read_parquet(snapshot.path / "meetings.parquet")
-    current = set(users.loc[users["employment_status"] != "retired", "user_id"])
-    members = set(pairs.loc[pairs["accepted_at"].notna(), "member_id"]) & current
-    start = pd.Timestamp(as_of - dt.timedelta(days=days - 1))
+    users = users[users["employment_status"] != "retired"]
+    if units is not None:
+        keys = list(zip(users["division"], users["department"], strict=True))
+        users = users[[key in units for key in keys]]
+    members = set(pairs.loc[pairs["accepted_at"].notna(), "member_id"]) & set(users["user_id"])
+    start = pd.Timestamp(as_of - dt.timedelta(days=89))
     end = pd.Timestamp(as_of + dt.timedelta(days=1))
     held = meetings[
         (meetings["status"] == "held")
@@ -93,55 +100,58 @@ def as_of_of(book: Workbook) -> dt.date:
     return dt.date.fromisoformat(found.group(1))
 
 
-def test_a_single_bar_has_the_published_company_rate_beside_it(
+def test_a_single_division_is_drawn_by_its_departments_and_nothing_else(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     with_advisors(sample_copy)
-    cli = Cli(sample_copy)
-    company_path, advisor_path = tmp_path / "company.xlsx", tmp_path / "sales.xlsx"
-    cli("report", "divisions", "--out", str(company_path))
-    cli("report", "divisions", "--advisor", "営業本部長", "--out", str(advisor_path))
-    book = load_workbook(advisor_path)
-    categories, values = rate_chart(book)
-    assert categories == ["営業本部", "全社"]
-    # The figure the company report publishes for the period, in its table and its chart.
-    company = load_workbook(company_path)
-    company_categories, company_values = rate_chart(company)
-    published = company_values[company_categories.index("全社")]
-    assert values[1] == published
-    overview = company["概要"]
-    header = next(r for r in overview.iter_rows(values_only=True) if r[0] == "事業部")
-    rate_column = next(i for i, h in enumerate(header) if label(h).startswith("1on1実施率（部下"))
-    total = next(r for r in overview.iter_rows(values_only=True) if r[0] == "全社")
-    assert total[rate_column] == published
-    # And it is the company's rate, counted again from the snapshot.
-    recount = company_rate_recount(sample_copy, as_of_of(book))
-    assert values[1] == pytest.approx(recount, abs=0.005)
-    notes = [c.value for row in book["概要"].iter_rows() for c in row if isinstance(c.value, str)]
-    assert any("全社の値" in note and "灰色" in note for note in notes)
-    # The company's own chart compares its rows already: no second 全社.
-    assert company_categories.count("全社") == 1
-
-
-def test_a_hidden_company_rate_is_left_out_and_said(
-    sample_copy: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with_advisors(sample_copy)
-    monkeypatch.setattr(
-        Publication, "company_rate", lambda self, report: CompanyRate("全社", "(秘匿)")
-    )
     path = tmp_path / "sales.xlsx"
     Cli(sample_copy)("report", "divisions", "--advisor", "営業本部長", "--out", str(path))
     book = load_workbook(path)
     categories, values = rate_chart(book)
-    assert categories == ["営業本部"] and None not in values and 0 not in values
+    # The 部署 of 営業本部 in the users export (every one of 5 people or more: own rows).
+    snapshot = latest_snapshot(sample_copy)
+    assert snapshot is not None
+    users = pd.read_parquet(snapshot.path / "users.parquet")
+    users = users[(users["employment_status"] != "retired") & (users["division"] == "営業本部")]
+    departments = sorted(set(users["department"]))
+    assert len(departments) > 1 and (users["department"].value_counts() >= 5).all()
+    assert sorted(categories) == departments
+    as_of = as_of_of(book)
+    for name, value in zip(categories, values, strict=True):
+        recount = rate_recount(sample_copy, as_of, {("営業本部", name)})
+        assert value == pytest.approx(recount, abs=0.005), name
+    # Nothing outside the scope, in the chart's cells or anywhere in its values sheet.
     chart_values = [c.value for row in book["グラフの値"].iter_rows() for c in row]
-    assert "全社" not in chart_values
-    notes = [c.value for row in book["概要"].iter_rows() for c in row if isinstance(c.value, str)]
-    assert any("全社の値は非表示" in note for note in notes)
+    assert "全社" not in chart_values and "全社" not in categories
+    title = "".join(_title(_rate_charts(book)[0]))
+    assert title.endswith("・営業本部の部署別")
 
 
-def test_every_advisor_file_of_a_set_has_the_reference(
+def test_a_lone_bar_says_its_value(sample_copy: Workspace, tmp_path: Path) -> None:
+    """An advisor of one 部署: one bar, its value said on it, and nothing beside it."""
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data["advisors"] = {
+        "部長": {
+            "email": "head@example.co.jp",
+            "name": "山田 太郎",
+            "scope": ["営業本部/第一営業部"],
+        }
+    }
+    sample_copy.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
+    path = tmp_path / "one.xlsx"
+    Cli(sample_copy)("report", "divisions", "--advisor", "部長", "--out", str(path))
+    book = load_workbook(path)
+    categories, values = rate_chart(book)
+    assert len(categories) == 1 and categories[0].startswith("営業本部")
+    recount = rate_recount(sample_copy, as_of_of(book), {("営業本部", "第一営業部")})
+    assert values[0] == pytest.approx(recount, abs=0.005)
+    [chart] = _rate_charts(book)
+    assert chart.dataLabels is not None and chart.dataLabels.showVal
+
+
+def test_every_advisor_file_of_a_set_holds_its_scope_only(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:
     with_advisors(sample_copy)
@@ -149,9 +159,12 @@ def test_every_advisor_file_of_a_set_has_the_reference(
     Cli(sample_copy)("report", "divisions", "--all-advisors", "--out", str(out))
     files = sorted(out.glob("*.xlsx"))
     assert len(files) == len(ADVISORS)
-    totals = set()
+    scopes = {
+        "営業本部長": {"営業企画部", "第一営業部", "第二営業部"},
+        "開発HRBP": {"製品開発部", "品質保証部"},
+    }
     for path in files:
-        categories, values = rate_chart(load_workbook(path))
-        assert len(categories) == 2 and categories[-1] == "全社", path.name
-        totals.add(values[-1])
-    assert len(totals) == 1  # one published figure, the same in every file
+        categories, _values = rate_chart(load_workbook(path))
+        [name] = [n for n in scopes if n in path.name]
+        assert set(categories) <= scopes[name], path.name
+        assert len(categories) > 1, path.name

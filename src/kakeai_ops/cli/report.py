@@ -202,7 +202,7 @@ def divisions_command(
             path=path, divisions=len(report.divisions), period=escape(report.period.caption)
         ),
         rows=report.rows(),
-        write=lambda path: write_report(report, path, readers, publication.company_rate(report)),
+        write=lambda path: write_report(report, path, readers),
     )
     if not handed_out:
         _print_overview(report)

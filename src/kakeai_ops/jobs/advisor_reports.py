@@ -59,7 +59,7 @@ def write_advisor_reports(
             written.empty.append(name)
             continue
         path = names.path(name)
-        write_report(report, path, audience, publication.company_rate(report))
+        write_report(report, path, audience)
         record_report(
             ws,
             snapshot_id,

@@ -244,15 +244,6 @@ class _Cells:
         return minimum(self.privacy, topic)
 
 
-@dataclass(frozen=True)
-class CompanyRate:
-    """The company's published 1on1実施率 (部下) beside an advisor's report: a number,
-    or the label that hides it (never the hidden number)."""
-
-    label: str
-    published: Any
-
-
 @dataclass
 class Publication:
     """What kops publishes for one snapshot and period: the company report and the
@@ -267,19 +258,6 @@ class Publication:
 
     def report(self, advisor: str | None) -> DivisionReport:
         return self.company if advisor is None else self.advisors[advisor]
-
-    def company_rate(self, report: DivisionReport) -> CompanyRate | None:
-        """What an advisor's rate chart compares its bar with: the 全社 rate the company
-        report of the same set publishes (a label such as ``(秘匿)`` when it hides it).
-        None for the company report itself, which has its own 全社 row."""
-        if report is self.company:
-            return None
-        overview = self.company.overview
-        if "division" not in overview or "implementation_rate" not in overview:
-            return None
-        row = overview[overview["division"] == TOTAL]
-        value = row["implementation_rate"].iloc[0] if len(row) else None
-        return CompanyRate(TOTAL, None if value is None or pd.isna(value) else value)
 
     def loss(self) -> dict[str, int]:
         """What privacy cost the whole set: the figures of every report, hidden and

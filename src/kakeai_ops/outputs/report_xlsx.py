@@ -38,7 +38,7 @@ from .files import cell
 if TYPE_CHECKING:  # the report is built by the workflow above; this only writes it
     from openpyxl.workbook import Workbook
 
-    from ..jobs.division_report import CompanyRate, DivisionReport
+    from ..jobs.division_report import DivisionReport
 
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_FONT = workbook.font(bold=True, color="FFFFFF")
@@ -181,14 +181,8 @@ def _note(sheet: Worksheet, row: int, text: str, column: int = 1) -> None:
     )
 
 
-def write_report(
-    report: DivisionReport,
-    path: Path,
-    audience: str = SHARED,
-    company: CompanyRate | None = None,
-) -> Path:
-    """The workbook; ``company`` is the 全社 rate the company report publishes for the
-    same period, drawn beside a rate chart that would otherwise be a single bar."""
+def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> Path:
+    """The workbook of one report: rows of its scope only, in its tables and charts."""
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
@@ -199,15 +193,13 @@ def write_report(
     # monthly table and chart, the topics), then for real with blank rows before them.
     scratch = workbook.new_book()
     trial = scratch.create_sheet("概要")
-    starts, last = _overview_sheet(
-        trial, ChartValues(scratch), report, shown_rows, Looks(), company=company
-    )
+    starts, last = _overview_sheet(trial, ChartValues(scratch), report, shown_rows, Looks())
     gaps = workbook.section_gaps(trial, starts, last=last)
     overview = book.create_sheet("概要")
     values = ChartValues(book)
     values.sheet["A2"] = period_line(report)
     blanks = [gaps.get(row, 0) for row in starts]
-    _overview_sheet(overview, values, report, shown_rows, looks, blanks, company)
+    _overview_sheet(overview, values, report, shown_rows, looks, blanks)
     # Each view is read off the cells once, not once per sheet.
     departments, topics = report.department_rows(), report.mix_rows("topics")
     responses, matrix = report.mix_rows("responses"), report.matrix
@@ -251,7 +243,6 @@ def _overview_sheet(
     overview_rows: pd.DataFrame,
     looks: Looks,
     blanks: list[int] | None = None,
-    company: CompanyRate | None = None,
 ) -> tuple[list[int], int]:
     """The 概要 sheet, ``blanks[i]`` blank rows before its i-th section (the rate chart,
     the monthly rates, the topics); returns the row each section starts at and the last row."""
@@ -275,7 +266,7 @@ def _overview_sheet(
     starts = [row + 3 + len(said) + extra[0]]
     chart_row = starts[-1] + 1
     if len(overview_rows):
-        _rate_chart(overview, values, overview_rows, chart_row, report.period.caption, company)
+        _rate_chart(overview, values, overview_rows, chart_row, report)
     starts.append(chart_row + 18 + extra[1])
     row = _monthly(
         overview,
@@ -447,49 +438,43 @@ def _legend(sheet: Worksheet, row: int) -> None:
 
 
 def _rate_chart(
-    sheet: Worksheet,
-    values: ChartValues,
-    rows: pd.DataFrame,
-    anchor: int,
-    caption: str,
-    company: CompanyRate | None = None,
+    sheet: Worksheet, values: ChartValues, rows: pd.DataFrame, anchor: int, report: DivisionReport
 ) -> None:
     """The implementation rate per 事業部, drawn for the rows that publish it; the title
-    says the period (「2026年11月（20日まで）」 when the data stops inside it). A single
-    bar (an advisor of one 事業部) is drawn with the company's published 全社 rate below
-    it, in grey; a hidden 全社 rate is left out and the note says so."""
-    shown: list[list[Any]] = []
-    left_out: list[list[Any]] = []
-    for record in rows.to_dict("records"):
-        number = published_number(record.get("implementation_rate"))
-        name = _value(record.get("division"))
-        (left_out if number is None else shown).append([name, number])
-    notes = []
+    says the period (「2026年11月（20日まで）」 when the data stops inside it). Where that
+    is a single bar (an advisor of one 事業部), its 部署 are drawn instead: a report holds
+    rows of its scope only, so there is nothing outside it to compare with."""
+    shown, left_out = _rates(model.records(rows), "division")
+    what = "事業部"
+    if len(shown) == 1 and len(report.divisions) == 1:
+        division = report.divisions[0]
+        by_department = _rates(report.department_rows().get(division, []), "department")
+        if len(by_department[0]) > 1:
+            shown, left_out = by_department
+            what = "部署"
     if left_out:
         names = "、".join(str(name) for name, _ in left_out)
-        notes.append(f"グラフには非表示の値を描いていません（{names}）。")
-    reference = None
-    if len(shown) == 1 and company is not None:
-        reference = published_number(company.published)
-        if reference is None:
-            notes.append(f"{company.label}の値は非表示のため、比較の棒を描いていません。")
-        else:
-            shown.append([company.label, reference])
-            notes.append(
-                f"比較のため{company.label}の値（全社レポートと同じ公開値）を灰色で描いています。"
-            )
-    if notes:
-        _note(sheet, anchor - 1, "".join(notes))
+        _note(sheet, anchor - 1, f"グラフには非表示の値を描いていません（{names}）。")
     if not shown:
         return
-    title = f"{glossary.implementation_rate_label()}{caption}"
-    top, last = values.block(title, ["事業部", glossary.implementation_rate_label()], shown)
+    label = glossary.implementation_rate_label()
+    title = f"{label}{report.period.caption}"
+    if what == "部署":
+        title += f"・{report.caption(division)}の部署別"
+    top, last = values.block(title, [what, label], shown)
     for row in range(top + 1, last + 1):  # the labels on the bars take the cells' format
         values.sheet.cell(row=row, column=2).number_format = "0%"
-    _bar_chart(sheet, values.sheet, title, top + 1, last, f"A{anchor}", grey=reference is not None)
+    _bar_chart(sheet, values.sheet, title, top + 1, last, f"A{anchor}", what, len(shown) == 1)
 
 
-REFERENCE_FILL = "A6A6A6"
+def _rates(records: list[dict[str, Any]], name: str) -> tuple[list[list[Any]], list[list[Any]]]:
+    """[name, rate] of the rows that publish their rate, and of those that hide it."""
+    shown: list[list[Any]] = []
+    left_out: list[list[Any]] = []
+    for record in records:
+        number = published_number(record.get("implementation_rate"))
+        (left_out if number is None else shown).append([_value(record.get(name)), number])
+    return shown, left_out
 
 
 def _bar_chart(
@@ -499,9 +484,11 @@ def _bar_chart(
     first: int,
     last: int,
     anchor: str,
-    grey: bool = False,
+    what: str = "事業部",
+    labelled: bool = False,
 ) -> None:
-    """A horizontal bar per row; with ``grey`` the last row is a reference (全社), grey."""
+    """A horizontal bar per row (``what``: 事業部 or 部署); with ``labelled`` the value
+    is said on the bar, as the table has it (a lone bar's length alone says little)."""
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
@@ -511,12 +498,7 @@ def _bar_chart(
     chart.legend = None
     chart.add_data(Reference(data, min_col=2, min_row=first, max_row=last), titles_from_data=False)
     chart.set_categories(Reference(data, min_col=1, min_row=first, max_row=last))
-    if grey:
-        point = DataPoint(idx=last - first)
-        point.graphicalProperties.solidFill = REFERENCE_FILL
-        point.graphicalProperties.line.solidFill = REFERENCE_FILL
-        chart.series[0].dPt.append(point)
-        # Two bars a few points apart: the values said on the bars, as the table has them.
+    if labelled:
         chart.dataLabels = DataLabelList(
             showVal=True,
             showSerName=False,
@@ -525,12 +507,7 @@ def _bar_chart(
             showPercent=False,
         )
     chart.height, chart.width = 8, 18
-    workbook.style_chart(
-        chart,
-        x_title="事業部",
-        y_title=RATE_AXIS,
-        as_table=True,
-    )
+    workbook.style_chart(chart, x_title=what, y_title=RATE_AXIS, as_table=True)
     sheet.add_chart(chart, anchor)
 
 
