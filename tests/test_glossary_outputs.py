@@ -863,3 +863,54 @@ def test_attendance_by_stuck_point_is_the_recount(month: tuple[Path, dict[str, s
     slide = _deck(root / "out" / "review-2026-11.pptx").slides[6]
     text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
     assert f"出席した人 {said[0]} ／ 出席しなかった人 {said[1]}" in text
+
+
+def test_the_division_report_defines_every_figure_it_shows(
+    month: tuple[Path, dict[str, str]],
+) -> None:
+    """A division head reads 「ログイン率 90%」 under 「期間：2026年8月23日〜11月20日」: the
+    report's 数値の定義 sheet says what each figure of its 概要 counts, out of what, as of
+    which day (ログイン率: ever, as of the as-of day), in the glossary's words, and what
+    <5 stands for in a column of 1on1s and in the topic×対応 table."""
+    root, _ = month
+    book = _book(root / "out" / "division-report.xlsx")
+    sheet = book[glossary.DEFINITIONS_SHEET]
+    rows = [[one_line(v or "") for v in row] for row in sheet.iter_rows(values_only=True)]
+    header = rows.index(glossary.DEFINITION_HEADERS)
+    defined = {row[0]: row for row in rows[header + 1 :] if row[0] and row[1]}
+
+    def bare(text: str) -> str:
+        return re.sub(r"\s", "", text)
+
+    overview = book["概要"]
+    tables = [  # the header rows of the 概要's tables of 事業部 (the overview, 事前準備…)
+        row
+        for row in overview.iter_rows()
+        if row[0].value == "事業部" and str(row[0].fill.fgColor.rgb).endswith(HEADER_FILL)
+    ]
+    shown = {
+        one_line(c.value).split("（")[0]
+        for row in tables
+        for c in row[1:]
+        if isinstance(c.value, str) and not re.match(r"\d{4}年", c.value)  # the monthly table
+    }
+    assert shown and shown <= set(defined), shown - set(defined)
+    period = re.search(r"期間：(\S+?)（前期間", str(overview["A2"].value))
+    as_of = re.search(r"基準日：(\S+)", str(overview["A2"].value))
+    assert period and as_of
+    for key in glossary.REPORT_FIGURES:
+        figure = glossary.FIGURES[key]
+        _label, counts, out_of, when, _unit = defined[figure.label]
+        assert bare(counts) == bare(figure.counts) and bare(out_of) == bare(figure.out_of), key
+        if key in ("headcount", "activation_rate", "pair_rate", "members"):
+            assert as_of.group(1) in when and "期間によらない" in when, key
+        else:
+            assert period.group(1) in when, key
+    assert "30.4375" in defined[glossary.FIGURES["per_member_month"].label][2]
+    assert "0〜5" in defined["平均スッキリ度"][4] and "1〜5" in defined["平均成長実感"][4]
+    notes = " ".join(row[0] for row in rows[header + 1 :] if row[0] and not row[1])
+    assert "1on1の回数ではなく人の数" in notes and "部下と上司のどちらか" in notes
+    # Each 事業部's sheet says it under its topic×対応 table.
+    division_sheet = book.worksheets[1]
+    texts = [c.value for row in division_sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("部下と上司のどちらか" in one_line(t) for t in texts)

@@ -8,6 +8,8 @@ fails when templates, the deck or a workbook header spell a term another way.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Number formats by kind of figure (Excel's own format codes).
@@ -169,7 +171,7 @@ FIGURES: dict[str, Figure] = {
     "implementation_rate_trend": Figure(
         "1on1実施率の推移",
         "pt",
-        "1on1実施率の、同じ長さの前期間からの差",
+        "1on1実施率の、同じ長さの前期間からの差（どちらも表示のとおり整数の%に丸めてからの差）",
         "－",
         "レポートの期間と、その直前の同じ日数",
         "整数の pt（±0pt は変化なし）",
@@ -208,7 +210,8 @@ FIGURES: dict[str, Figure] = {
     "per_member_month_trend": Figure(
         "部下1人あたり月間1on1数の推移",
         "回",
-        "部下1人あたり月間1on1数 の、前期間からの差",
+        "部下1人あたり月間1on1数 の、前期間からの差"
+        "（どちらも表示のとおり小数第1位に丸めてからの差）",
         "－",
         "レポートの期間と、その直前の同じ日数",
         TENTH,
@@ -248,7 +251,7 @@ FIGURES: dict[str, Figure] = {
     "sukkiri_avg_trend": Figure(
         "平均スッキリ度の推移",
         "0〜5",
-        "平均スッキリ度の、前期間からの差",
+        "平均スッキリ度の、前期間からの差（どちらも表示のとおり小数第1位に丸めてからの差）",
         "－",
         "レポートの期間と、その直前の同じ日数",
         TENTH,
@@ -413,6 +416,35 @@ HIDDEN_LEGEND = (
     "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
     f"(秘匿)：{HIDDEN['(秘匿)']}。"
 )
+
+
+DEFINITIONS_SHEET = "数値の定義"
+DEFINITION_HEADERS = ["数値", "数えるもの", "分母", "時点・期間", "単位・丸め"]
+# The figures of a division report, in the order its 概要 has them.
+REPORT_FIGURES = tuple(
+    key for key, figure in FIGURES.items() if figure.shown.startswith("kops report divisions")
+)
+
+
+def definition_rows(keys: Sequence[str], period: str, as_of: object) -> list[list[str]]:
+    """Each figure's one definition, said for a reader of one report: its period and
+    as-of day in words instead of the option that sets them, the scale without the
+    setting that holds it."""
+    rows = []
+    for key in keys:
+        figure = FIGURES[key]
+        when = figure.period
+        if when.startswith(AS_OF):
+            when = f"基準日（{as_of}）時点。期間によらない"
+        elif when.startswith(REPORT_PERIOD):
+            when = f"このレポートの期間（{period}）"
+        elif when.startswith("レポートの期間"):
+            when = when.replace("レポートの期間", f"このレポートの期間（{period}）", 1)
+        unit = re.sub(r"（kops\.yaml[^）]*）", "", figure.unit)
+        rows.append(
+            [figure.label, figure.counts, figure.out_of, when, f"{unit}、{figure.rounding}"]
+        )
+    return rows
 
 
 def figure_label(key: str, *qualifiers: str) -> str:

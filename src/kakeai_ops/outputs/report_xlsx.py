@@ -225,6 +225,7 @@ def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> 
             sheet = book.create_sheet(title, at)
             blanks = [gaps.get(row, 0) for row in starts]
             _division_sheet(sheet, report, division, parts, looks, blanks)
+    _definitions_sheet(book.create_sheet(workbook.sheet_title(DEFINITIONS, used)), report, looks)
     book.move_sheet(values.sheet, offset=len(book.sheetnames) - 1 - book.index(values.sheet))
     _finish(values.sheet, 4)
     # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
@@ -333,6 +334,52 @@ def _division_sheet(
     return starts
 
 
+DEFINITIONS = glossary.DEFINITIONS_SHEET
+# What a hidden mark stands for where the figure is not a count of people.
+HIDDEN_PEOPLE = (
+    "<5 / <10 は、その値の背後にいる人が5人（心身の状態を含む集計は10人）未満のときの表示です。"
+    "1on1実施数やトピック・対応ごとの1on1数の列でも、1on1の回数ではなく人の数です。"
+)
+MATRIX_PEOPLE = (
+    "トピック×対応の表は上司の方の得意・不得意を読む表のため、部下と上司のどちらかが5人"
+    "（心身の状態は10人）未満の組み合わせを非表示にしています。"
+)
+
+
+# The definitions' columns, in Excel's width units: together the width an A4 page prints
+# at 9 pt (workbook.REPORT_WIDTH), the longest definition on two or three lines.
+DEFINITION_WIDTHS = (22, 38, 25, 28, 24)
+
+
+def _definitions_sheet(sheet: Worksheet, report: DivisionReport, looks: Looks) -> None:
+    """Each figure of the report, as the glossary defines it (the one definition every
+    output shares), said for this report's period and as-of day; what the hidden marks
+    stand for below. Each text is broken between its phrases to fit its column."""
+    from . import header_lines
+
+    row = _heading(sheet, report, DEFINITIONS)
+    _header(sheet, row, glossary.DEFINITION_HEADERS, looks)
+    rows = glossary.definition_rows(glossary.REPORT_FIGURES, report.period.caption, report.as_of)
+    for offset, values in enumerate(rows, start=1):
+        lines = 1
+        for column, (value, width) in enumerate(zip(values, DEFINITION_WIDTHS, strict=True), 1):
+            broken = header_lines.phrase_lines(value, width * 1.05)
+            lines = max(lines, len(broken))
+            target = sheet.cell(row=row + offset, column=column, value="\n".join(broken))
+            looks.give(target, ("definition",), border=BORDER, alignment=TOP_WRAPPED)
+        sheet.row_dimensions[row + offset].height = workbook.row_height(lines)
+    for column, width in enumerate(DEFINITION_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    below = row + len(rows) + 2
+    for offset, text in enumerate((workbook.LEGEND, HIDDEN_PEOPLE, MATRIX_PEOPLE)):
+        _note(sheet, below + offset, text)
+    sheet.freeze_panes = f"A{row + 1}"
+    workbook.print_setup(sheet, title_rows="1:2", width=sum(DEFINITION_WIDTHS))
+
+
+TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
+
+
 def _heading(sheet: Worksheet, report: DivisionReport, name: str) -> int:
     sheet["A1"] = f"{report.title}：{name}"
     sheet["A1"].font = TITLE_FONT
@@ -434,7 +481,12 @@ def _value(value: Any) -> Any:
 
 
 def _legend(sheet: Worksheet, row: int) -> None:
-    workbook.legend(sheet, row, extra="↑↓→ と差：前期間との比較（割合は pt の差）。")
+    workbook.legend(
+        sheet,
+        row,
+        extra="↑↓→ と差：前期間との比較（割合は pt の差）。"
+        f"各数値の定義は「{DEFINITIONS}」シートに。",
+    )
 
 
 def _rate_chart(
@@ -735,7 +787,9 @@ def _matrix(
             end_color="63BE7B",
         ),
     )
-    return row + 2 + len(report.topics_vocabulary)
+    end = row + 2 + len(report.topics_vocabulary)
+    _note(sheet, end, MATRIX_PEOPLE)
+    return end + 1
 
 
 def _tall_labels(sheet: Worksheet, first_row: int) -> None:
