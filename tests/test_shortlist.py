@@ -57,13 +57,15 @@ def analyse(
 def test_eligibility_thresholds_and_exclusions() -> None:
     t = tables(
         users=[user(u) for u in ("M", "OK", "FEW", "LOW", "X", "INT")]
-        + [user("LEAVE", employment="産休", employment_status="leave")],
-        pairs=[pair("M", u) for u in ("OK", "FEW", "LOW", "LEAVE", "X", "INT")],
+        + [user("LEAVE", employment="産休", employment_status="leave")]
+        + [user("LEFT", employment="退職", employment_status="retired")],
+        pairs=[pair("M", u) for u in ("OK", "FEW", "LOW", "LEAVE", "LEFT", "X", "INT")],
         meetings=[
             *weekly("M", "OK", n=6, sukkiri=4),  # exactly at both thresholds
             *weekly("M", "FEW", n=5),
             *weekly("M", "LOW", n=10, sukkiri=3),
             *weekly("M", "LEAVE"),
+            *weekly("M", "LEFT"),
             *weekly("M", "X"),
             *weekly("M", "INT"),
             meeting("M", "FEW", "2026-08-01 10:00"),  # outside the 90-day lookback
@@ -74,7 +76,9 @@ def test_eligibility_thresholds_and_exclusions() -> None:
     assert "fewer than 6 held 1on1s in 90 days" in frame.loc["FEW", "ineligible_because"]
     assert frame.loc["FEW", "held"] == 5
     assert "average スッキリ度 below 4" in frame.loc["LOW", "ineligible_because"]
-    assert "member not employed or on leave" in frame.loc["LEAVE", "ineligible_because"]
+    # Said as it is: on leave (産休 here) is not having left, nor the other way round.
+    assert frame.loc["LEAVE", "ineligible_because"] == "member on leave"
+    assert frame.loc["LEFT", "ineligible_because"] == "member has left"
     assert frame.loc["X", "ineligible_because"] == "member excluded"
     assert frame.loc["INT", "ineligible_because"] == "member interviewed before"
     # Someone interviewed as a manager is out too, with any member.

@@ -196,9 +196,13 @@ def eligibility(
         ):
             frame[f"{role}_{column}"] = ids.map(people[column])
     # Said to the secretariat by `--explain`: in its language, like every other line.
+    # 産休・育休・休職 are one status in the exports' canonical form (on leave).
+    manager, member = frame["manager_employment_status"], frame["member_employment_status"]
     checks = {
-        _("manager not employed or on leave"): frame["manager_employment_status"] != "active",
-        _("member not employed or on leave"): frame["member_employment_status"] != "active",
+        _("manager has left"): (manager == "retired") | manager.isna(),
+        _("manager on leave"): manager == "leave",
+        _("member has left"): (member == "retired") | member.isna(),
+        _("member on leave"): member == "leave",
         _("manager excluded"): frame["manager_id"].isin(excluded),
         _("member excluded"): frame["member_id"].isin(excluded),
         _("manager interviewed before"): frame["manager_id"].isin(interviewed),
