@@ -264,3 +264,19 @@ def test_the_summary_sheet_says_its_day_and_whom_its_shares_are_of(
     assert (
         f"基準日 {sample.as_of} の{people:,}人。割合はこの{people:,}人に占める割合です" in notes[-1]
     )
+
+
+def test_the_summary_says_who_is_not_counted(sample_copy: Workspace, tmp_path: Path) -> None:
+    """The summary counts 252 of the users export's 254 rows: those who left are said, on
+    the terminal and under the sheet's table, as the export counts them."""
+    raw = sample_recount.read(sample_recount.SAMPLE / "2026-11" / "users.csv")
+    left = int((raw["在籍状況"] == "退職").sum())
+    assert left > 0
+    cli = Cli(sample_copy)
+    shown = cli("segment").stdout
+    assert f"{left} who have left (退職) are not counted" in shown
+    assert f"({len(raw) - left} people," in shown  # the table's title: the rest
+    target = tmp_path / "summary.xlsx"
+    cli("segment", "--out", str(target))
+    texts = [c.value for row in load_workbook(target).active.iter_rows() for c in row]
+    assert any(isinstance(t, str) and f"退職の{left}人は数えていません" in t for t in texts)

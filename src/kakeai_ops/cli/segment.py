@@ -78,6 +78,8 @@ def compute(opened: Session, snapshot: SnapshotInfo, as_of: dt.date) -> pd.DataF
     tables = opened.tables(snapshot, columns=reads.SEGMENT)
     loaded = time.perf_counter()
     result = segmentation.segment(tables, opened.settings.rules, as_of)
+    # Who is not counted at all, for the summary to say (252 of the export's 254 rows).
+    result.attrs["retired"] = int((tables.users["employment_status"] == "retired").sum())
     timing(
         f"segment: loaded in {loaded - started:.2f} s, "
         f"analysed in {time.perf_counter() - loaded:.2f} s"
@@ -195,7 +197,7 @@ def register(app: typer.Typer) -> None:
         if list_users or stuck_point or role or division:
             _list(filtered, fmt, out_file, opened, snap, when)
             return
-        _summary(filtered, by, fmt, out_file, snap, when)
+        _summary(filtered, by, fmt, out_file, snap, when, int(result.attrs.get("retired", 0)))
 
 
 def _filter(
@@ -263,19 +265,23 @@ def _list(
     out.print(people_table(view, title=title, max_rows=200))
 
 
-def _summary_sheet(frame: pd.DataFrame, when: dt.date) -> pd.DataFrame:
+def _summary_sheet(frame: pd.DataFrame, when: dt.date, retired: int = 0) -> pd.DataFrame:
     """The stuck points × roles, saying under the table what the terminal's title says:
     the day and the people counted, which the shares are of (the sheet alone gave neither
-    on the screen, only in the printed header)."""
+    on the screen, only in the printed header), and who is not counted."""
     from ..analyses import segmentation
 
     table = segmentation.summary(frame)
     people = f"{len(frame):,}人"
     table.attrs[glossary.SHEET_NOTE] = (
         f"基準日 {when} の{people}。割合はこの{people}に占める割合です"
-        "（一人を最初のスタックポイントで1回だけ数えます）。"
+        "（一人を最初のスタックポイントで1回だけ数えます）。" + _not_counted(retired)
     )
     return table
+
+
+def _not_counted(retired: int) -> str:
+    return f"退職の{retired:,}人は数えていません。" if retired else ""
 
 
 def _summary(
@@ -285,10 +291,11 @@ def _summary(
     out_file: Path | None,
     snap: SnapshotInfo,
     when: dt.date,
+    retired: int = 0,
 ) -> None:
     from ..analyses import segmentation
 
-    table = _summary_sheet(frame, when)
+    table = _summary_sheet(frame, when, retired)
     grouped = segmentation.by_group(frame, by.value) if by is not None else None
     extra = [(BY_LABELS[by.value], grouped)] if grouped is not None and by is not None else []
     if grouped is not None and out_file is not None and out_file.suffix.lower() == ".csv":
@@ -314,6 +321,8 @@ def _summary(
             ),
         )
     )
+    if retired:  # beside the table: its people are those still here
+        out.print(escape(_("{n:,} who have left (退職) are not counted").format(n=retired)))
     if grouped is not None and by is not None:
         out.print(
             people_table(grouped, title=_("By {group}").format(group=term(BY_LABELS, by.value)))
