@@ -340,6 +340,10 @@ HIDDEN_PEOPLE = (
     "<5 / <10 は、その値の背後にいる人が5人（心身の状態を含む集計は10人）未満のときの表示です。"
     "1on1実施数やトピック・対応ごとの1on1数の列でも、1on1の回数ではなく人の数です。"
 )
+TODAYS_ORGANISATION = (
+    "1on1 は部下の基準日時点の事業部・部署に数えます。前期間や過去の月も今の組織で数え直すため、"
+    "組織が変わると以前のレポートとは値が変わります。"
+)
 MATRIX_PEOPLE = (
     "トピック×対応の表は上司の方の得意・不得意を読む表のため、部下と上司のどちらかが5人"
     "（心身の状態は10人）未満の組み合わせを非表示にしています。"
@@ -371,7 +375,9 @@ def _definitions_sheet(sheet: Worksheet, report: DivisionReport, looks: Looks) -
     for column, width in enumerate(DEFINITION_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     below = row + len(rows) + 2
-    for offset, text in enumerate((workbook.LEGEND, HIDDEN_PEOPLE, MATRIX_PEOPLE)):
+    for offset, text in enumerate(
+        (TODAYS_ORGANISATION, workbook.LEGEND, HIDDEN_PEOPLE, MATRIX_PEOPLE)
+    ):
         _note(sheet, below + offset, text)
     sheet.freeze_panes = f"A{row + 1}"
     workbook.print_setup(sheet, title_rows="1:2", width=sum(DEFINITION_WIDTHS))
