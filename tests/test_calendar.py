@@ -210,3 +210,37 @@ def test_without_a_home_folder_the_holidays_come_from_the_library(
         assert BusinessCalendar().holiday_name(D(2026, 9, 22)) == "国民の休日"
     finally:
         calendar._cached_table.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-04-01", "2026-09-30"),  # the sample campaign: from 03-30, to 09-27
+        ("2026-06-01", "2026-08-31"),  # June 1 is a Monday; August's last week ends 09-06
+        ("2026-04-15", "2026-07-10"),  # half months are not judged: May and June
+        ("2026-01-01", "2026-12-31"),
+    ],
+)
+def test_the_days_judged_are_those_of_the_weeks_of_the_whole_months(start: str, end: str) -> None:
+    """Counted day by day: a day is judged when its week's Thursday (ISO 8601) falls in a
+    month lying wholly inside the window."""
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    whole = set()
+    day = dt.date(first.year, first.month, 1)
+    while day <= last:
+        following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if first <= day and following - dt.timedelta(days=1) <= last:
+            whole.add((day.year, day.month))
+        day = following
+    judged = []
+    day = first - dt.timedelta(days=10)
+    while day <= last + dt.timedelta(days=10):
+        thursday = day + dt.timedelta(days=3 - day.weekday())
+        if (thursday.year, thursday.month) in whole:
+            judged.append(day)
+        day += dt.timedelta(days=1)
+    assert calendar.judged_days(first, last) == (judged[0], judged[-1])
+
+
+def test_a_window_of_no_whole_month_judges_no_day() -> None:
+    assert calendar.judged_days(dt.date(2026, 4, 2), dt.date(2026, 5, 30)) is None

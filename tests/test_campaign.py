@@ -257,3 +257,11 @@ def test_the_note_stands_apart_from_the_figure_it_is_printed_beside(
     # The months of such a row are the closest period, no run: not headed 「連続の…」.
     assert {"期間の開始月", "期間の終了月"} <= set(header)
     assert not [h for h in header if h.startswith("連続の")]
+
+
+def test_the_table_says_which_days_its_weeks_cover(sample_ws: Workspace) -> None:
+    """The window is 2026-04-01 – 09-30; its weeks run from Monday 03-30 (April's first:
+    its Thursday is 04-02) to Sunday 09-27 (09-28's week is October's): a 1on1 on 03-30
+    counts and one on 09-29 does not, which the reader is told beside the counts."""
+    shown = Cli(sample_ws)("campaign", "eligible", CAMPAIGN).stdout
+    assert "Weeks judged: 2026-03-30 – 2026-09-27" in shown

@@ -325,6 +325,23 @@ def eligible_command(
         ),
         highlight=False,
     )
+    _say_judged_days(campaign)
+
+
+def _say_judged_days(campaign: Campaign) -> None:
+    """Which days the weeks judged cover, where they are not the window's own: a 1on1 on
+    03-30 counts for April, one on 09-29 for no month judged (its week is October's)."""
+    from ..calendar import judged_days
+
+    days = judged_days(campaign.window.start, campaign.window.end)
+    if days is None or days == (campaign.window.start, campaign.window.end):
+        return
+    out.print(
+        _(
+            "Weeks judged: {first} – {last} (Monday to Sunday, each in the month of its Thursday)"
+        ).format(first=days[0], last=days[1]),
+        highlight=False,
+    )
 
 
 STATUS_STYLE = {
