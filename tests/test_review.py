@@ -363,7 +363,8 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     attended = sum(r["attended"] for r in summary["出欠_スタックポイント別"])
     slide = by_title(deck, "6.")
     text = texts(slide)
-    assert f"招待 {invited:,}人 ／ 出席 {attended:,}人" in text
+    # The demo rehearses: the invitations were written to the outbox, not sent (slide 5).
+    assert f"招待 {invited:,}人（書き出しのみ・未送信） ／ 出席 {attended:,}人" in text
     # The title names the same figure with the same word (not 案内 beside 招待), and who came
     # of those invited apart from the others: 「出席23人（招待65人）」 read as 35% attended.
     uninvited = sum(
@@ -372,8 +373,8 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     assert uninvited  # the sample has walk-ins
     came = attended - uninvited
     assert (
-        f"招待{invited:,}人のうち出席{came:,}人（ほかに招待外の参加{uninvited:,}人）"
-        in slide.shapes.title.text_frame.text
+        f"招待{invited:,}人（書き出しのみ・未送信）のうち出席{came:,}人"
+        f"（ほかに招待外の参加{uninvited:,}人）" in slide.shapes.title.text_frame.text
     )
     scores = summary["満足度"]
     average = sum(r["satisfaction"] * r["answers"] for r in scores) / sum(

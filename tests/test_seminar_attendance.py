@@ -37,10 +37,11 @@ def ws(invited_ws: Workspace, tmp_path: Path) -> Workspace:
     return copied(invited_ws, tmp_path / "ws")
 
 
-def _invited(ws: Workspace) -> set[str]:
+def _invited(ws: Workspace, states: list[str] | None = None) -> set[str]:
     ledger = Ledger(ws)
     try:
-        return {r.user_id for r in ledger.rows("seminar.month1-month1", ["sent", "written"])}
+        chosen = states or ["sent", "written"]
+        return {r.user_id for r in ledger.rows("seminar.month1-month1", chosen)}
     finally:
         ledger.close()
 
@@ -93,9 +94,11 @@ def test_one_attendance_figure_in_list_summary_and_deck(ws: Workspace, tmp_path:
     assert figures["answers"] == len(answers)
     assert figures["answers_not_on_list"] == len(set(answers) - attended)
 
+    # Invited in a rehearsal (the outbox): said beside 招待, as the mail slide says it.
+    assert _invited(ws, ["written"]) == invited
     line = (
-        f"招待 {len(invited)}人 ／ 出席 {len(attended)}人（招待した人 {len(attended & invited)}人"
-        f"・招待外の参加 {len(uninvited)}人）"
+        f"招待 {len(invited)}人（書き出しのみ・未送信） ／ 出席 {len(attended)}人（招待した人 "
+        f"{len(attended & invited)}人・招待外の参加 {len(uninvited)}人）"
     )
     assert line in cli("seminar", "summary", "month1", env={"KOPS_LANG": "ja"}).stdout
     english = cli("seminar", "summary", "month1").stdout
@@ -103,6 +106,7 @@ def test_one_attendance_figure_in_list_summary_and_deck(ws: Workspace, tmp_path:
         f"invited {len(invited)} / attended {len(attended)} (invited "
         f"{len(attended & invited)}, uninvited {len(uninvited)})" in english
     )
+    assert f"({len(invited)} of the invitations only written to the outbox, not sent)" in english
 
     deck = tmp_path / "review.pptx"
     book = tmp_path / "review.xlsx"

@@ -202,3 +202,22 @@ def test_a_new_length_is_corrected_and_an_older_invitation_is_not_said_to_have_o
     older = {"title": "t", "date_text": "d", "url": "u"}  # recorded before lengths were
     now = {**older, "length_text": "45分"}
     assert correction_changes(older, now) == ()
+
+
+def test_invitations_sent_for_real_are_counted_as_sent(october: Workspace) -> None:
+    """Invited through the server, the attendance line says 招待 N人 with nothing more; the
+    same seminar rehearsed (the outbox) says the invitations were written only."""
+    from kakeai_ops.jobs.seminars.summary_workflow import attendance_counts, invited_words
+
+    _seminar(october, date="2026-10-28T12:15:00", url="https://example.jp/s")
+    cli = Cli(october)
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        cli("seminar", "invite", "month1", "--yes", env=BEFORE)
+        reached = len(server.handler.received)
+    assert reached and states(october, INVITE_RUN) == Counter({"sent": reached})
+    counts = attendance_counts(october, "month1", INVITE_RUN, rehearsal=True)
+    assert (counts.invited, counts.rehearsed) == (reached, 0)
+    assert invited_words(counts.invited, counts.rehearsed) == f"招待{reached}人"
+    assert invited_words(10, 10) == "招待10人（書き出しのみ・未送信）"
+    assert invited_words(10, 3, " ") == "招待 10人（うち書き出しのみ・未送信 3人）"

@@ -35,6 +35,9 @@ class Summary:
     interest_answers: int  # answers that chose at least one theme: n of the ranking
     answers_from_attendees: int
     answers_not_on_list: int  # answers from people not on the attendance list
+    # Of ``invited``, those whose invitation was only written to the outbox (a rehearsal
+    # workspace counts them as invited; the reader is told they were not sent).
+    rehearsed: int = 0
 
 
 def summarise(

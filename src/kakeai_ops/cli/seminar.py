@@ -144,6 +144,10 @@ def attendance_said(counts: Attendance, answers: int | None = None) -> str:
         )
     if answers is not None:
         text += " / " + _("survey answers {n:,}").format(n=answers)
+    if counts.rehearsed:
+        text += " " + _("({n:,} of the invitations only written to the outbox, not sent)").format(
+            n=counts.rehearsed
+        )
     return text
 
 

@@ -10,7 +10,7 @@ from ...model import whole
 from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
 from ...privacy.rules import is_small, shows
-from ..seminars.summary_workflow import answers_line, attendance_line
+from ..seminars.summary_workflow import answers_line, attendance_line, invited_words
 from .figures import MailRun, Review
 from .mail_counts import left_out_cell, unmeasured_words
 from .titles import TITLES, difference_words, run_title
@@ -304,7 +304,7 @@ def _seminar_message(s: object) -> str:
 
     assert isinstance(s, SeminarFigures)
     # Who came of those invited, then the others: 「出席23人（招待65人）」 read as 35%.
-    text = f"招待{s.invited:,}人のうち出席{s.invited_attended:,}人"
+    text = f"{invited_words(s.invited, s.rehearsed)}のうち出席{s.invited_attended:,}人"
     if s.uninvited:
         text += f"（ほかに招待外の参加{s.uninvited:,}人）"
     if s.movement is not None and len(s.movement):

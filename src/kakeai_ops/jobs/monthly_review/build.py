@@ -449,6 +449,7 @@ def _seminars(
                 invited=summary.invited,
                 attended=summary.attended,
                 uninvited=summary.uninvited,
+                rehearsed=summary.rehearsed,
                 answers=summary.answers,
                 answers_not_on_list=summary.answers_not_on_list,
                 satisfaction_avg=average,

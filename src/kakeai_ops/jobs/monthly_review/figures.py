@@ -139,6 +139,7 @@ class SeminarFigures:
     mix_note: str = ""  # the groups' stuck point mixes differ
     scale: str = "1〜5"  # the survey's satisfaction scale (seminar_survey.satisfaction_scale)
     min_group: int = 5  # privacy.min_group: a count of fewer people is not on the shared deck
+    rehearsed: int = 0  # of 招待, only written to the outbox (not sent)
 
     @property
     def invited_attended(self) -> int:

@@ -33,6 +33,7 @@ class AttendanceCounts:
     invited: int  # 招待
     attended: int  # 出席: everyone on the attendance list
     uninvited: int  # 招待外の参加
+    rehearsed: int = 0  # of 招待, only written to the outbox
 
     @property
     def invited_attended(self) -> int:
@@ -44,7 +45,30 @@ def attendance_counts(
 ) -> AttendanceCounts:
     invited = set(invited_users(ws, run_id, rehearsal)["user_id"])
     attended = seminar_attendance(ws, seminar_id)
-    return AttendanceCounts(len(invited), len(attended), len(attended - invited))
+    return AttendanceCounts(
+        len(invited),
+        len(attended),
+        len(attended - invited),
+        rehearsed_invitations(ws, run_id, invited),
+    )
+
+
+def rehearsed_invitations(ws: Workspace, run_id: str, invited: set[str]) -> int:
+    """How many of ``invited`` were only written to the outbox, never sent."""
+    if not invited:
+        return 0
+    return len(invited - set(invited_users(ws, run_id)["user_id"]))
+
+
+def invited_words(invited: int, rehearsed: int, space: str = "") -> str:
+    """「招待65人」, and whether the invitations went out: 「招待65人（書き出しのみ・未送信）」
+    where a rehearsal only wrote them (the deck's mail slide says 書き出しのみ of that run)."""
+    text = f"招待{space}{invited:,}人"
+    if rehearsed and rehearsed == invited:
+        return text + "（書き出しのみ・未送信）"
+    if rehearsed:
+        return text + f"（うち書き出しのみ・未送信 {rehearsed:,}人）"
+    return text
 
 
 class Attendance(Protocol):
@@ -56,11 +80,13 @@ class Attendance(Protocol):
     def uninvited(self) -> int: ...
     @property
     def invited_attended(self) -> int: ...
+    @property
+    def rehearsed(self) -> int: ...
 
 
 def attendance_line(counts: Attendance, answers: int | None = None) -> str:
     """「招待 65人 ／ 出席 23人（招待した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
-    text = f"招待 {counts.invited:,}人 ／ 出席 {counts.attended:,}人"
+    text = f"{invited_words(counts.invited, counts.rehearsed, ' ')} ／ 出席 {counts.attended:,}人"
     if counts.uninvited:
         text += (
             f"（招待した人 {counts.invited_attended:,}人・"
@@ -132,8 +158,9 @@ def summarise_seminar(
     free_text = summarise_free_text(
         list(answers["free_text"]), settings, NameMatcher(tables.users["name"])
     )
+    invited = invited_users(ws, run_id, settings.mail.transport == "outbox")
     summary = summarise(
-        invited_users(ws, run_id, settings.mail.transport == "outbox"),
+        invited,
         seminar_attendance(ws, seminar_id),
         answers,
         tables.users,
@@ -145,6 +172,7 @@ def summarise_seminar(
             settings.seminar_survey.satisfaction_scale.max,
         ),
     )
+    summary.rehearsed = rehearsed_invitations(ws, run_id, set(invited["user_id"]))
     return SeminarSummary(
         seminar_id=seminar_id,
         title=config.title or seminar_id,
@@ -170,6 +198,11 @@ def overview(summary: Summary) -> pd.DataFrame:
     average = summary.average_satisfaction
     rows = [
         ("invited", "招待", summary.invited, "人", "count"),
+        *(
+            [("rehearsed", "招待のうち書き出しのみ（未送信）", summary.rehearsed, "人", "count")]
+            if summary.rehearsed
+            else []
+        ),
         ("attended", "出席", summary.attended, "人", "count"),
         ("invited_attended", "出席（招待した人）", summary.invited_attended, "人", "count"),
         ("uninvited", UNINVITED_LABEL, summary.uninvited, "人", "count"),
