@@ -25,6 +25,7 @@ from factories import organisation
 from kakeai_ops.config import Advisor, ScopeUnit, Settings
 from kakeai_ops.jobs.division_report import DivisionReport, Publication, build_publication
 from kakeai_ops.privacy.cells import SECONDARY
+from kakeai_ops.workspace import Workspace
 
 AS_OF = dt.date(2026, 11, 20)
 OTHERS = re.compile(r"^(?:(.+)・)?その他の部署（\d+部署）$")
@@ -401,21 +402,36 @@ def test_what_an_earlier_run_published_stays_known_to_the_audit() -> None:
     assert attacker([first, same], COMPLEMENT_SHAPE) == []
 
 
-def test_an_advisor_added_later_cannot_undo_the_merge_published_before() -> None:
-    """Run 1 publishes the company report alone, 経営企画室 (3 people) merged into a
-    larger 事業部. An advisor added later whose scope is that 事業部 would be shown it
-    alone: with run 1's merged row, 経営企画室 comes out by subtraction. The audit holds
-    run 1's row as the sum of the company figures inside it: run 2 hides what keeps
-    経営企画室 unknown, or is refused."""
+def _merge_host(first: DivisionReport, small: str) -> str:
+    """The advisor scope that run 1's merge of ``small`` makes tempting: the unit it was
+    merged into (a 事業部, or 事業部/部署 for a 部署 merged into 「X・その他の部署」)."""
+    if small == "経営企画室":
+        [merged] = [d for d in first.overview["division"].dropna() if small in d]
+        return merged.replace("・", "").replace(small, "")
+    rows = first.departments["製造本部"]["department"].dropna()
+    [merged] = [d for d in rows if OTHERS.match(d) and OTHERS.match(d).group(1)]
+    host = OTHERS.match(merged)
+    assert host
+    return f"製造本部/{host.group(1)}"
+
+
+@pytest.mark.parametrize("small", ["経営企画室", "(未設定)"])
+def test_an_advisor_added_later_cannot_undo_the_merge_published_before(small: str) -> None:
+    """Run 1 publishes the company report alone, a small unit merged into a larger one:
+    経営企画室 (3 people) into a 事業部, 製造本部's 部署未設定 (2) into a 部署 as
+    「第一工場・その他の部署（1部署）」. An advisor added later whose scope is the larger
+    unit would be shown it alone: with run 1's merged row, the small unit comes out by
+    subtraction. The audit holds run 1's row as the sum of the company figures inside
+    it, and a 部署 row as one figure in every report that shows it: run 2 hides what
+    keeps the small unit unknown, or is refused."""
     from kakeai_ops.privacy.audit import PrivacyAuditError
     from kakeai_ops.privacy.publication import node_digest
 
     tables = organisation(SHAPE)
     first = build_publication(tables, Settings(), AS_OF, "30d").company
-    [merged] = [d for d in first.overview["division"].dropna() if "経営企画室" in d]
-    host = merged.replace("・", "").replace("経営企画室", "")
-    later = settings({f"{host}長": [host]})
-    # Without run 1 on record, run 2 hides nothing that protects 経営企画室 from it:
+    host = _merge_host(first, small)
+    later = settings({"後から": [host]})
+    # Without run 1 on record, run 2 hides nothing that protects the small unit from it:
     second = build_publication(tables, later, AS_OF, "30d")
     assert attacker([first, second.company, *second.advisors.values()], SHAPE), (
         "a weak test: run 1 and run 2 together give nothing away"
@@ -426,7 +442,9 @@ def test_an_advisor_added_later_cannot_undo_the_merge_published_before() -> None
         if digest is not None:
             published.setdefault(digest, []).append(cell.shown)
     try:
-        third = build_publication(tables, later, AS_OF, "30d", published, [first.cells])
+        # As read back from the record: copies, the shown ones released (out already).
+        recorded = [c.changed(released=not c.hidden) for c in first.cells]
+        third = build_publication(tables, later, AS_OF, "30d", published, [recorded])
     except PrivacyAuditError as refused:  # or refused, saying why
         assert "published earlier for this snapshot" in str(refused)
         return
@@ -591,3 +609,50 @@ def test_the_set_protects_again_every_report_that_changed_or_had_more_to_hide(
         assert hides.rounds >= 2
     assert ends[0] == ends[1]
     assert ends[0][0] > 1
+
+
+def test_a_department_row_is_one_figure_in_every_report_that_shows_it(
+    sample_ws: Workspace,
+) -> None:
+    """On the sample: the company report publishes 「第一工場・その他の部署（1部署）」, 第一工場
+    and 製造本部's one person of no 部署. An advisor of 第一工場 added later is shown
+    第一工場 alone, under 製造本部 as they see it (第一工場 only). The company report of
+    the same set would hide 第一工場 as a complement while the advisor's showed it: the
+    two rows are one figure (the same people), hidden in both or shown in both."""
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.privacy.audit import PrivacyAuditError
+    from kakeai_ops.privacy.publication import node_digest
+    from kakeai_ops.store import latest_snapshot, load_tables
+
+    snapshot = latest_snapshot(sample_ws)
+    assert snapshot is not None and snapshot.as_of is not None
+    tables = load_tables(snapshot)
+    users = tables.users[tables.users["employment_status"] != "retired"]
+    shape: dict[str, dict[str, int]] = {}
+    for (division, department), n in users.groupby(["division", "department"]).size().items():
+        shape.setdefault(str(division), {})[str(department)] = int(n)
+    base = load_settings(sample_ws.config_path)
+    first = build_publication(tables, base, snapshot.as_of, "90d")
+    merged = [d for d in first.company.departments["製造本部"]["department"] if "第一工場・" in d]
+    assert merged, "the sample no longer merges a 部署 into 第一工場"
+    advisors = dict(base.advisors) | {
+        "後から": Advisor(email="later@example.jp", scope=["製造本部/第一工場"])
+    }
+    later = base.model_copy(update={"advisors": advisors})
+    published: dict[str, list[str]] = {}
+    for cell in (c for r in [first.company, *first.advisors.values()] for c in r.cells):
+        digest = node_digest(cell)
+        if digest is not None:
+            published.setdefault(digest, []).append(cell.shown)
+    # As read back from the record: copies, the shown ones released (out already).
+    recorded = [
+        [c.changed(released=not c.hidden) for c in r.cells]
+        for r in [first.company, *first.advisors.values()]
+    ]
+    try:
+        again = build_publication(tables, later, snapshot.as_of, "90d", published, recorded)
+    except PrivacyAuditError as refused:
+        assert "published earlier for this snapshot" in str(refused)
+        return
+    reports = [first.company, *first.advisors.values(), again.company, *again.advisors.values()]
+    assert attacker(reports, shape) == []

@@ -446,8 +446,24 @@ def _is_span(value: Any) -> bool:
 @lru_cache(maxsize=200_000)
 def node_key(node: Any) -> Any:
     """A node in one hashable form, the same for a report built now and one read back
-    from the published record: sets sorted, dates as ISO text, lists as tuples."""
-    return _canonical(node)
+    from the published record: sets sorted, dates as ISO text, lists as tuples. A 部署
+    row is its own people whatever 事業部 row it is under: an advisor of 第一工場 sees
+    製造本部 as 第一工場 alone, the company as all its 部署, and the 第一工場 row of both
+    reports is one figure (two names for it let one report hide what the other shows)."""
+    key = _canonical(node)
+    if (
+        isinstance(key, tuple)
+        and len(key) == PEOPLE_IN_NODE[1] + 1
+        and key[PEOPLE_IN_NODE[1]] is not None
+        and not _is_marker(key[PEOPLE_IN_NODE[0]])
+    ):
+        key = (*key[: PEOPLE_IN_NODE[0]], None, key[PEOPLE_IN_NODE[1]])
+    return key
+
+
+def _is_marker(value: Any) -> bool:
+    """The 事業部 place of a made-up count's node: ("rest", …) or ("outside", …)."""
+    return isinstance(value, tuple) and bool(value) and isinstance(value[0], str)
 
 
 def _canonical(value: Any) -> Any:
