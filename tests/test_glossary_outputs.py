@@ -573,6 +573,12 @@ def test_the_seminar_figures_are_the_recount(month: tuple[Path, dict[str, str]])
     slide = _deck(root / "out" / "review-2026-11.pptx").slides[6]
     text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
     assert line in text
+    # The title's groups (出席した人 17, 出席しなかった人 47) are of the latest data: those
+    # invited who are not in it (left since) are said, so 17 + 47 of 65 adds up.
+    gone = len(invited - set(recount.load().users["user_id"]))
+    assert gone  # the sample: one invited person has left
+    title = slide.shapes.title.text_frame.text.replace("\n", "")
+    assert f"（最新のデータにいない{gone}人を除く）" in title
     average = f"{glossary.column_label('satisfaction_avg')} {_rounded(scores.mean(), 1)}"
     assert f"{average}（1〜5、回答 {len(scores)}件）" in text
     assert average in stdout["seminar summary month1"]

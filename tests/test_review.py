@@ -834,7 +834,7 @@ def test_the_deck_says_its_period_is_not_the_division_reports_default(
     assert days == 90  # the report's default, recounted from what it published
     said = (
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（直近{days}日）と違い"
-        "直近30日のため、値と増減も違います"
+        "直近30日のため値も違い、前回比はレポートの推移（直前の同じ日数との差）とも違います"
     )
     for topic in ("1.", "4."):
         assert said in texts(by_title(deck, topic)).replace("\n", "")

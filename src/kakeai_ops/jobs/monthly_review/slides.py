@@ -322,11 +322,14 @@ def same_as_report(review: Review) -> str:
     period is another (the deck 直近30日, the report by default 直近90日), that its values
     and arrows differ: the same 事業部 read 「↑ +3pt」 here and 「↓ -2pt」 there."""
     d = review.divisions
+    # The deck's 前回比 is against the last snapshot's own figure; the report's 推移 against
+    # the days just before its period, counted again now: the same period differs too.
+    change = "前回比はレポートの推移（直前の同じ日数との差）とも違います"
     if not d.report_default:
-        return "事業部別レポートと同じ定義・同じ秘匿ルール"
+        return f"事業部別レポートと同じ定義・同じ秘匿ルール。{change}"
     return (
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（{d.report_default}）"
-        f"と違い{d.basis}のため、値と増減も違います"
+        f"と違い{d.basis}のため値も違い、{change}"
     )
 
 
