@@ -6,6 +6,8 @@ the meeting can check the reasoning and act on it the same day.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ... import glossary
 from ...analyses import segmentation
 from ...config import Settings
@@ -24,13 +26,19 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     rate fell most, people sliding back, the mail runs' effect, campaigns to award,
     milestones to send, interviews to ask for."""
     largest = _largest_stuck_point(review, settings)
+    mails = _mail_effects(review)
+    # A rehearsal of last month's data to plan again for the stuck point the first action
+    # already mails is that action: said once, with its holdout, and that the earlier
+    # mails were never sent (the room would otherwise take them for delivered).
+    again = [a for a in mails if _repeats(a, largest)]
+    if largest is not None and again:
+        unsent = "、".join(a.basis for a in again)
+        largest = replace(largest, basis=f"{largest.basis}。前回のメール: {unsent}")
     found = [
         largest,
         _division_drop(review),
         _slid_back(review),
-        # A rehearsal of last month's data to plan again for the stuck point the first
-        # action already mails is that action: said once, with its holdout.
-        *(a for a in _mail_effects(review) if not _repeats(a, largest)),
+        *(a for a in mails if a not in again),
         *(_campaign_action(c) for c in review.campaigns),
         _milestones(review),
         _interviews(review),

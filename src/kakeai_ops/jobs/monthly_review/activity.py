@@ -311,7 +311,7 @@ def _seminar_message(s: object) -> str:
         shares = [f"{r.group_label}{r.moved_on}/{r.in_snapshot}人" for r in s.movement.itertuples()]
         text += "。次の段階に進んだのは" + "、".join(shares)
         # 17 + 47 of 65 invited: who is not in the latest data (left since) is said.
-        gone = sum(int(r.users) - int(r.in_snapshot) for r in s.movement.itertuples())
+        gone = int((s.movement["users"] - s.movement["in_snapshot"]).sum())
         if gone > 0:
             text += f"（最新のデータにいない{gone:,}人を除く）"
     return text
