@@ -172,7 +172,7 @@ def _funnel(review: Review) -> Slide:
         message=message,
         # One person, one stuck point (the first in the funnel): 18 not logged in have no
         # pair either, yet count under 未ログイン, so ペア未成立 is not 100% − ペア成立率.
-        subtitle=f"スタックポイント別の人数（ファネル順。一人を最初のスタックポイントに数える）。"
+        subtitle=f"スタックポイント別の人数（利用開始から定着までの段階の順。一人を最初のスタックポイントに数える）。"
         f"{compared_text(review)}",
         bullets=[note] if note else [],
         table=table,
