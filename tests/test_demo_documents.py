@@ -570,6 +570,8 @@ def test_every_word_on_the_deck_is_large_enough_for_the_room(month: Path) -> Non
             if shape.has_chart:
                 chart = shape.chart
                 assert chart.font.size.pt >= 12, number
+                for axis in (chart.category_axis, chart.value_axis):
+                    assert axis.tick_labels.font.size.pt >= 12, number
                 plot = chart.plots[0]
                 if plot.has_data_labels:
                     assert plot.data_labels.font.size.pt >= 12, number

@@ -829,6 +829,10 @@ def _chart(slide: Any, spec: Chart, left: float, top: float, width: float, heigh
         # Side by side bars as wide as they can be: a label at 12 pt (「127」「129」) is wider
         # than a narrow bar and ran into its neighbour's.
         plot.gap_width = 30 if len(spec.series) > 1 else 60
+    # The axes' labels at the deck's smallest size, said on each axis (a viewer that does
+    # not pass the chart-wide size down would draw them at its own default, 10 pt).
+    for each in (chart.category_axis, chart.value_axis):
+        each.tick_labels.font.size = Pt(MIN_FONT)
     axis = chart.value_axis
     axis.tick_labels.number_format = spec.number_format
     axis.tick_labels.number_format_is_linked = False
