@@ -5,6 +5,8 @@ workbook has."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,3 +99,42 @@ def test_the_workbooks_rows_are_the_views_records(sample: tuple[Tables, Settings
                 assert [[type(v) for v in r.values()] for r in rows[division]] == [
                     [type(v) for v in r.values()] for r in expected
                 ]
+
+
+def test_an_advisor_added_after_publishing_is_named_when_refused(
+    sample_ws: Workspace, tmp_path: Path
+) -> None:
+    """The company report merges 経営企画室 (3 people) into a 事業部; an advisor of that
+    事業部 added afterwards would undo that merge. The refusal names the advisor and what to do,
+    nothing is written, and without the advisor the same report is made again."""
+    import yaml
+
+    from conftest import Cli, tree_digest
+
+    ws = copied(sample_ws, tmp_path / "ws")
+    with_advisors(ws)  # 営業本部長 and 開発HRBP, as the demo month has them
+    cli = Cli(ws)
+    company = cli("report", "divisions", "--format", "csv").stdout
+    [merged] = {d for d in re.findall(r",([^,]*・経営企画室),", company)}  # the merge published
+    host = merged.removesuffix("・経営企画室")
+    before = ws.config_path.read_text(encoding="utf-8")
+    data = yaml.load(before, Loader=yaml.CSafeLoader)
+    data.setdefault("advisors", {})["後から"] = {
+        "email": "later@example.jp",
+        "name": "中村 一郎",
+        "scope": [host],
+    }
+    ws.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    state = tree_digest(ws.root)
+    refused = cli("report", "divisions", "--all-advisors", "--out", str(out), ok=False)
+    assert refused.exit_code == 1
+    assert "published earlier for this snapshot" in refused.stderr
+    assert (
+        "advisors in kops.yaml that were not there when this snapshot's reports were "
+        "published: 後から; "
+        "take them out of kops.yaml" in " ".join(refused.stderr.split())
+    )
+    assert not out.exists() and tree_digest(ws.root) == state
+    ws.config_path.write_text(before, encoding="utf-8")
+    assert cli("report", "divisions", "--format", "csv").stdout == company

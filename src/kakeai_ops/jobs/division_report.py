@@ -371,6 +371,9 @@ def record_report(
         "privacy": report.loss(),
         "publication_set": publication.loss(),
         "audience": audience,
+        # The set's advisors (protected together whichever was written): a later refusal
+        # names those added since (``advisors_added_since``).
+        "advisors": list(publication.advisors),
     }
     record_action(
         ws,
@@ -381,6 +384,10 @@ def record_report(
         snapshot=snapshot_id,
         detail=detail,
     )
+
+
+class PublishedBefore(PrivacyAuditError):
+    """What was published earlier and this set would, together, give a hidden figure back."""
 
 
 def publication_for(
@@ -397,9 +404,42 @@ def publication_for(
     published for this snapshot or for days its periods share."""
     published = published_figures(ws, snapshot_id)
     same, other = published_reports(ws, snapshot_id, *family_days(period, as_of, audience))
-    return build_publication(
-        tables, settings, as_of, period, published, same, other, audience=audience
-    )
+    try:
+        return build_publication(
+            tables, settings, as_of, period, published, same, other, audience=audience
+        )
+    except PublishedBefore as refused:
+        added = advisors_added_since(ws, snapshot_id, settings)
+        if not added:
+            raise
+        raise PublishedBefore(
+            refused.message,
+            hint=_(
+                "advisors in kops.yaml that were not there when this snapshot's reports "
+                "were published: {names}; take them out of kops.yaml until a period that "
+                "shares no day with what was published (the next month)"
+            ).format(names=", ".join(added)),
+        ) from None
+
+
+def advisors_added_since(ws: Workspace, snapshot_id: str, settings: Settings) -> list[str]:
+    """The advisors of kops.yaml in no publication set of ``snapshot_id`` a division report
+    was written from, where one was: their arrival is what changed the set since."""
+    from ..store.audit_log import audit_entries
+
+    entries = audit_entries(ws, AUDIT_LOOKBACK)
+    written = entries[
+        (entries["action"] == "report divisions") & (entries["snapshot"] == snapshot_id)
+    ]
+    if written.empty:
+        return []
+    seen = set(written["target"].dropna().astype(str))
+    for detail in written["detail"]:
+        seen.update(str(name) for name in detail.get("advisors", []))
+    return [name for name in settings.advisors if name not in seen]
+
+
+AUDIT_LOOKBACK = 10_000  # audit entries read back: a year of monthly runs many times over
 
 
 def _starts(text: str) -> dt.date:
@@ -508,15 +548,15 @@ def _protect_set(
         settle_set(members, companies)
         findings = audit_set(members, companies)
         if findings and (released or earlier):
-            raise PrivacyAuditError(
+            raise PublishedBefore(
                 _(
                     "privacy audit: {count} figure(s) published earlier for this snapshot "
                     "or for days this period shares (`kops audit` lists the files) would, "
                     "with this report, give hidden figures back; nothing was written"
                 ).format(count=released + sum(not c.hidden for e in recorded for c in e)),
                 hint=_(
-                    "publish with the settings (advisors, privacy) used then, "
-                    "or wait for the next snapshot"
+                    "publish with the settings (advisors, privacy) used then, or a period "
+                    "that shares no day with what was published (the next month)"
                 ),
             )
         if findings:
