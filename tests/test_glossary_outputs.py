@@ -614,6 +614,49 @@ def test_every_no_prep_mail_states_the_recount(
     assert checked >= 20
 
 
+def test_every_no_rating_mail_states_the_recount(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample, tmp_path: Path
+) -> None:
+    """「直近の 1on1 3 回のうち、「スッキリ度」の入力は 1 回でした」, each person's own; of one
+    1on1 (a first one), 「1on1（1 回）で「スッキリ度」が入力されていませんでした」, not 「1 回のうち
+    … 0 回」. The month's copy writes the stuck point's mails (a dry run)."""
+    root = tmp_path / "ws"
+    shutil.copytree(month[0], root)
+    Cli(Workspace(root))(
+        "mail", "send", "--segment", "no_rating", "--dry-run", env={"KOPS_NOW": NOVEMBER}
+    )
+    raw = recount.read(recount.SAMPLE / "2026-11" / "users.csv")
+    by_email = dict(
+        zip(
+            recount.ids(raw["メールアドレス"]).str.lower(),
+            recount.ids(raw["ユーザーID"]),
+            strict=True,
+        )
+    )
+    held = sample.held.sort_values("held_at")
+    checked, single = 0, 0
+    for path in sorted((root / "outbox").glob("no_rating.member-*-dry-run/*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        text = message.get_body(preferencelist=("plain",))
+        assert text is not None
+        body = str(text.get_content())
+        address = email.utils.parseaddr(str(message["To"]))[1].lower()
+        mine = held[held["member_id"] == by_email[address]].tail(3)
+        rated = int(mine["sukkiri"].notna().sum())
+        if len(mine) == 1:
+            said = "入力されていました" if rated else "入力されていませんでした"
+            assert f"1on1（1 回）で「スッキリ度」が{said}" in body, path.name
+            assert "1 回のうち" not in body
+            single += 1
+        else:
+            found = re.search(r"直近の 1on1 (\d+) 回のうち、「スッキリ度」の入力は (\d+) 回", body)
+            assert found, path.name
+            assert (int(found[1]), int(found[2])) == (len(mine), rated), path.name
+        checked += 1
+    assert checked >= 20 and single >= 1  # the sample has someone of one 1on1 (000315)
+
+
 def test_the_advisor_mail_names_the_figures_its_workbook_holds(
     month: tuple[Path, dict[str, str]],
 ) -> None:
