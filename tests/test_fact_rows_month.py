@@ -330,13 +330,20 @@ def contradictions(mail: Mail, person: Person, config: dict[str, Any]) -> list[s
         check(facts["facts.last_held_date"] == day_text(last), "last_held_date fact")
     if key in ("no_prep", "no_rating"):
         recent = person.recent_as_member()
-        found = re.search(r"直近の 1on1 (\d+) 回のうち", text)
-        check(found is not None and int(found.group(1)) == len(recent), "recent count")
-        said = re.search(r"(?:選んでいたのは|入力は) (\d+) 回", text)
         index = 2 if key == "no_prep" else 3
         actual = sum(m[index] for m in recent)
-        check(said is not None and int(said.group(1)) == actual, f"{key} count {actual}")
-        as_member = "部下として参加された直近の" in text
+        one = re.search(
+            r"1on1（1 回）で「スッキリ度」が(入力されていました|入力されていませんでした)", text
+        )
+        if key == "no_rating" and one is not None:  # a single 1on1, said as one
+            check(len(recent) == 1, "recent count")
+            check((one.group(1) == "入力されていました") == bool(actual), f"{key} count {actual}")
+        else:
+            found = re.search(r"直近の 1on1 (\d+) 回のうち", text)
+            check(found is not None and int(found.group(1)) == len(recent), "recent count")
+            said = re.search(r"(?:選んでいたのは|入力は) (\d+) 回", text)
+            check(said is not None and int(said.group(1)) == actual, f"{key} count {actual}")
+        as_member = "部下として参加された" in text
         check(as_member == (person.pairs["manager"] > 0), "says which role it counts")
     if key == "no_recurrence":
         found = re.search(r"部下の方とのペア (\d+) 件は、いずれも", text)
