@@ -226,6 +226,18 @@ def test_summary_workbook_is_japanese_with_percent_formats_and_charts(
     interests = book["知りたいテーマ"]
     share = header_labels(interests).index("割合") + 1
     assert interests.cell(row=2, column=share).number_format == "0%"
+    # Several themes per answer: the shares add up past 100%, and the sheet says why, of
+    # how many people (those who chose any, recounted from the survey file).
+    with SURVEY.open(encoding="cp932", newline="") as handle:
+        chose = sum(1 for r in csv.DictReader(handle) if r["知りたいテーマ"].strip())
+    shares = [
+        interests.cell(row=r, column=share).value
+        for r in range(2, interests.max_row + 1)
+        if isinstance(interests.cell(row=r, column=share).value, float)
+    ]
+    assert sum(shares) > 1
+    texts = [c.value for row in interests.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(f"一つ以上選んだ{chose}人" in t and "複数回答" in t for t in texts)
     # One native chart per figure, titled with its n, drawn from the sheet's own cells.
     charts = {
         sheet: [c for c in book[sheet]._charts]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import glossary
 from . import segmentation
 from .seminar_movement import movement
 
@@ -138,6 +139,10 @@ def _interests(chosen_themes: pd.Series) -> tuple[pd.DataFrame, int]:
     interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))
     interests["rank"] = interests["rank"].astype(int)
     interests["share"] = interests["answers"] / chose if chose else None
+    interests.attrs[glossary.SHEET_NOTE] = (
+        f"割合は、テーマを一つ以上選んだ{chose:,}人に占める、そのテーマを選んだ人の割合です"
+        "（複数回答のため、合計は100%を超えます）。"
+    )
     return interests, chose
 
 

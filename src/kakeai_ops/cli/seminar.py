@@ -462,7 +462,7 @@ def summary_charts(summary: Summary) -> list[SheetChart]:
         ),
         SheetChart(
             "知りたいテーマ",
-            f"知りたいテーマ（選択式、回答 {summary.interest_answers:,}件）",
+            f"知りたいテーマ（選択式・複数回答、回答 {summary.interest_answers:,}件）",
             "interest",
             ("answers",),
             x_title="テーマ",

@@ -195,7 +195,7 @@ def interest_table(
     ]
     rows += [["－", name, f"<{minimum}", "－"] for name, _count in small]
     return Table(
-        ["順位", f"知りたいテーマ（選択式、回答 {answers:,}件）", "選んだ人", "割合"],
+        ["順位", f"知りたいテーマ（選択式・複数回答、回答 {answers:,}件）", "選んだ人", "割合"],
         rows[:INTEREST_ROWS],
         widths=[0.5, 3.0, 0.9, 0.7],
     )
