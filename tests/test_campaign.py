@@ -99,6 +99,9 @@ def test_the_summary_sheet_names_its_counts(sample_copy: Workspace, tmp_path: Pa
     users = read(SAMPLE / "2026-11" / "users.csv")
     here = len(users) - int((users["在籍状況"] == "退職").sum())  # 退職: left out
     assert summary["対象の人数"] + summary["対象外の人数"] == here == 252
+    # What was judged: the window kops.yaml sets, and the days its weeks cover.
+    assert summary["判定期間"] == "2026-04-01〜2026-09-30"
+    assert summary["判定した週"] == "2026-03-30〜2026-09-27"
 
 
 def test_unknown_campaign(sample_ws: Workspace) -> None:

@@ -573,6 +573,7 @@ COLUMNS: dict[str, Column] = {
     "campaign_id": _c("キャンペーンID", TEXT),
     "title": _c("名称"),
     "window": _c("判定期間"),
+    "weeks_judged": _c("判定した週"),
     "eligible": _c("判定"),
     "eligible_people": _f("eligible_people", COUNT),
     "not_eligible": _c("対象外の人数", COUNT),

@@ -291,7 +291,17 @@ def eligible_command(
     # A count of people, headed 対象の人数 (under the one person's column name 「判定」, 78
     # read as a verdict).
     summary = pd.DataFrame(
-        [{"campaign": campaign_id, "title": campaign.title, "as_of": str(when), **counts}]
+        [
+            {
+                "campaign": campaign_id,
+                "title": campaign.title,
+                "as_of": str(when),
+                # The window, and the days its weeks cover (03-30 is April's, 09-28 October's).
+                "window": f"{campaign.window.start}〜{campaign.window.end}",
+                "weeks_judged": _weeks_judged(campaign),
+                **counts,
+            }
+        ]
     ).rename(columns={"eligible": "eligible_people"})
     if emit(
         columns,
@@ -326,6 +336,13 @@ def eligible_command(
         highlight=False,
     )
     _say_judged_days(campaign)
+
+
+def _weeks_judged(campaign: Campaign) -> str:
+    from ..calendar import judged_days
+
+    days = judged_days(campaign.window.start, campaign.window.end)
+    return "" if days is None else f"{days[0]}〜{days[1]}"
 
 
 def _say_judged_days(campaign: Campaign) -> None:
