@@ -138,3 +138,33 @@ def test_an_advisor_added_after_publishing_is_named_when_refused(
     assert not out.exists() and tree_digest(ws.root) == state
     ws.config_path.write_text(before, encoding="utf-8")
     assert cli("report", "divisions", "--format", "csv").stdout == company
+
+
+def test_days_before_the_first_1on1_are_not_compared_with_nor_drawn(tmp_path: Path) -> None:
+    """November's export alone holds the 1on1s from 2026-10-01: October's report has no
+    September to compare with (it read 「↑ +82pt」 against a 0% September), and its monthly
+    table and chart hold no month before October (drawn as 0% before). Both are said."""
+    import json
+
+    import sample_recount
+    from conftest import SAMPLE, Cli
+    from kakeai_ops.jobs.workspace_init import init_workspace
+
+    meetings = sample_recount.read(SAMPLE / "2026-11" / "meetings.xlsx")
+    held = sample_recount.times(meetings.loc[meetings["ステータス"] == "実施済", "実施日時"])
+    first = held.min().date()
+    assert first == dt.date(2026, 10, 1)  # September has no 1on1 in this export
+    ws = init_workspace(tmp_path / "ws")
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    records = json.loads(
+        cli("report", "divisions", "--period", "month:2026-10", "--format", "json").stdout
+    )
+    trends = [r for r in records if r["table"] == "overview" and r["metric"].endswith("_trend")]
+    assert trends and {r["shown"] for r in trends} == {"－"}
+    months = {r["period"] for r in records if r["table"] == "monthly"}
+    assert months == {"2026-10", "2026-11"}
+    said = cli("report", "divisions", "--period", "month:2026-10", env={"KOPS_LANG": "ja"})
+    text = " ".join(said.stdout.split()) + " ".join(said.stderr.split())
+    assert f"前期間（2026年9月）は1on1のデータ（{first}から）より前にかかるため" in text
+    assert f"2026年6月〜2026年9月は1on1のデータ（{first}から）より前のため" in text

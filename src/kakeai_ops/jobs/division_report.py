@@ -746,7 +746,11 @@ def build_report(
     figures = inputs.figures(scope, min(previous.start, months[-1].start))
     out = _Cells(settings, period)
     company = scope is None  # the company report has a 全社 row; an advisor's has none
-    divisions, members = _overview(out, figures, period, previous, company)
+    # Days before the first 1on1 are no 0%: a previous period reaching before it is not
+    # compared with (「↑ +82pt」 against September with no data), nor its months drawn.
+    since = None if first is None or pd.isna(first) else first.date()
+    comparable = since is None or previous.start >= since
+    divisions, members = _overview(out, figures, period, previous, company, comparable)
     for record in figures.metric_rows(period, ["division", "department"]):
         _headline(out, "departments", record["division"], record["department"], record)
     topics, responses = list(settings.exports.topics), list(settings.exports.responses)
@@ -759,7 +763,8 @@ def build_report(
         topics,
         responses,
     )
-    _monthly(out, figures, as_of, members)
+    before_data = [m for m in months if since is not None and m.end < since]
+    _monthly(out, figures, as_of, members, {m.label for m in before_data})
     cells = out.cells
     for cell in cells:
         cell.node = nodes.node(cell)
@@ -782,7 +787,8 @@ def build_report(
         hidden_by_audit=audited,
         notes=list(recoding.notes)
         + _scope_note(extra, own_small, settings.privacy.min_group)
-        + _fallback_note(fallback),
+        + _fallback_note(fallback)
+        + _before_data_note(since, previous, comparable, before_data),
         division_notes=[note.text for note in recoding.merges if note.row is None],
         merged_people=recoding.merged_people,
         captions={} if scope is None else part_captions(tables.users, scope),
@@ -795,6 +801,7 @@ def _overview(
     period: division_figures.Period,
     previous: division_figures.Period,
     company: bool,
+    comparable: bool = True,
 ) -> tuple[list[str], dict[str | None, int]]:
     """The overview's rows (the 全社 row first in the company report) with their trends;
     returns the 事業部 and the index of each row's members count."""
@@ -812,7 +819,7 @@ def _overview(
         division = None if record["division"] == TOTAL and company else record["division"]
         members[division] = _headline(out, "overview", division, None, record)
         if record["division"] in before:
-            _trends(out, division, record, before[record["division"]])
+            _trends(out, division, record, before[record["division"]] if comparable else None)
     divisions = [str(r["division"]) for r in now if not (company and r["division"] == TOTAL)]
     return divisions, members
 
@@ -841,9 +848,18 @@ def _mixes(
             _mix(out, name, column, None, next(iter(whole.values()), {}), vocabulary, everyone)
 
 
-def _monthly(out: _Cells, figures: Figures, as_of: dt.date, members: dict[str | None, int]) -> None:
-    """The 1on1実施率 of the last months, per 事業部 (the monthly chart)."""
+def _monthly(
+    out: _Cells,
+    figures: Figures,
+    as_of: dt.date,
+    members: dict[str | None, int],
+    before_data: set[str] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    """The 1on1実施率 of the last months, per 事業部 (the monthly chart); months that end
+    before the first 1on1 (``before_data``) have none, not 0%."""
     for record in figures.monthly_rows(as_of, MONTHS):
+        if record["month"] in before_data:
+            continue
         out.add(
             table="monthly",
             period=record["month"],
@@ -908,6 +924,26 @@ def _scope_note(extra: list[str], small: Sequence[str] = (), minimum: int = 0) -
             f"{'、'.join(small)}は{minimum}人未満のため全社レポートではほかの単位と1行にまとめており、"
             "範囲外の人の値を含めないよう、このレポートでは値を表示しません。"
         )
+    return notes
+
+
+def _before_data_note(
+    since: dt.date | None,
+    previous: division_figures.Period,
+    comparable: bool,
+    months: Sequence[division_figures.Period],
+) -> list[str]:
+    """What is not shown because the 1on1s in the data start later (``since``)."""
+    notes = []
+    if not comparable:
+        notes.append(
+            f"前期間（{previous.caption}）は1on1のデータ（{since}から）より前にかかるため、"
+            "推移は示していません。"
+        )
+    if months:
+        first, last = min(months, key=lambda m: m.start), max(months, key=lambda m: m.start)
+        span = first.caption if first is last else f"{first.caption}〜{last.caption}"
+        notes.append(f"{span}は1on1のデータ（{since}から）より前のため、月別の値はありません。")
     return notes
 
 
@@ -1096,7 +1132,7 @@ def _headline(
 
 
 def _trends(
-    out: _Cells, division: str | None, now: dict[str, Any], before: Mapping[str, Any]
+    out: _Cells, division: str | None, now: dict[str, Any], before: Mapping[str, Any] | None
 ) -> None:
     """Arrows against the previous period, with the size of the change as the two
     published figures differ (「↓ -2pt」): hidden with their figure, and when the
@@ -1107,7 +1143,7 @@ def _trends(
         figure = out.cells[current[metric]]
         direction: int | None = None
         text = ""
-        if not (pd.isna(now[metric]) or pd.isna(before[metric])):
+        if before is not None and not (pd.isna(now[metric]) or pd.isna(before[metric])):
             direction, text = published_change(
                 figure.unit, float(now[metric]), float(before[metric])
             )
@@ -1118,7 +1154,7 @@ def _trends(
             metric=f"{metric}_trend",
             unit="trend",
             raw=direction,
-            size=min(now[size], before[size]),
+            size=now[size] if before is None else min(now[size], before[size]),
             depends=(current[metric],),
         )
         out.cells[index].change_text = text
