@@ -244,3 +244,18 @@ def test_the_days_judged_are_those_of_the_weeks_of_the_whole_months(start: str, 
 
 def test_a_window_of_no_whole_month_judges_no_day() -> None:
     assert calendar.judged_days(dt.date(2026, 4, 2), dt.date(2026, 5, 30)) is None
+
+
+def test_only_months_whose_weeks_have_ended_are_judged() -> None:
+    """As of 2026-11-20, a window of 10-01 to 11-30 has judged October alone (its weeks end
+    on 11-01); November's last week ends on 11-29."""
+    start, end = dt.date(2026, 10, 1), dt.date(2026, 11, 30)
+    assert calendar.judged_days(start, end, dt.date(2026, 11, 20)) == (
+        dt.date(2026, 9, 28),
+        dt.date(2026, 11, 1),
+    )
+    assert calendar.judged_days(start, end, dt.date(2026, 10, 31)) is None
+    assert calendar.judged_days(start, end, dt.date(2026, 11, 29)) == (
+        dt.date(2026, 9, 28),
+        dt.date(2026, 11, 29),
+    )

@@ -268,3 +268,25 @@ def test_the_table_says_which_days_its_weeks_cover(sample_ws: Workspace) -> None
     counts and one on 09-29 does not, which the reader is told beside the counts."""
     shown = Cli(sample_ws)("campaign", "eligible", CAMPAIGN).stdout
     assert "Weeks judged: 2026-03-30 – 2026-09-27" in shown
+
+
+@pytest.mark.parametrize(
+    ("window", "said"),
+    [
+        (("2026-12-01", "2027-03-31"), "No month is judged yet: the first, 2026-12, is judged"),
+        (("2026-06-01", "2026-06-28"), "No calendar month lies wholly within the window"),
+    ],
+)
+def test_a_window_with_nothing_judged_says_why(
+    sample_copy: Workspace, window: tuple[str, str], said: str
+) -> None:
+    """All 対象外 with 「判定した月数: 0」 is said as what it is: nothing judged yet (a window
+    still to come), or nothing that can be (no calendar month wholly inside it)."""
+    import yaml
+
+    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data["campaigns"][CAMPAIGN]["window"] = {"start": window[0], "end": window[1]}
+    sample_copy.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
+    shown = Cli(sample_copy)("campaign", "eligible", CAMPAIGN).stdout
+    assert said in " ".join(shown.split())
+    assert "Weeks judged" not in shown

@@ -64,12 +64,19 @@ def weeks_of_month(year: int, month: int) -> list[dt.date]:
     return weeks
 
 
-def judged_days(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+def judged_days(
+    start: dt.date, end: dt.date, as_of: dt.date | None = None
+) -> tuple[dt.date, dt.date] | None:
     """The first and last day of the weeks judged for a window: the weeks of the months
-    wholly within it, each week in the month of its Thursday. A window of 04-01 to
-    09-30 judges 03-30 to 09-27: its first week starts in March, and 09-28's week is
-    October's. None when no month lies wholly within."""
-    months = months_between(start, end)
+    wholly within it, each week in the month of its Thursday, and (with ``as_of``) only
+    months whose weeks have all ended by then. A window of 04-01 to 09-30 judges 03-30
+    to 09-27: its first week starts in March, and 09-28's week is October's. None when
+    no month is judged."""
+    months = [
+        m
+        for m in months_between(start, end)
+        if as_of is None or weeks_of_month(*m)[-1] + 6 * DAY <= as_of
+    ]
     if not months:
         return None
     first, last = weeks_of_month(*months[0])[0], weeks_of_month(*months[-1])[-1]

@@ -298,7 +298,7 @@ def eligible_command(
                 "as_of": str(when),
                 # The window, and the days its weeks cover (03-30 is April's, 09-28 October's).
                 "window": f"{campaign.window.start}〜{campaign.window.end}",
-                "weeks_judged": _weeks_judged(campaign),
+                "weeks_judged": _weeks_judged(campaign, when),
                 **counts,
             }
         ]
@@ -335,23 +335,35 @@ def eligible_command(
         ),
         highlight=False,
     )
-    _say_judged_days(campaign)
+    _say_judged_days(campaign, when)
 
 
-def _weeks_judged(campaign: Campaign) -> str:
+def _weeks_judged(campaign: Campaign, when: dt.date) -> str:
     from ..calendar import judged_days
 
-    days = judged_days(campaign.window.start, campaign.window.end)
+    days = judged_days(campaign.window.start, campaign.window.end, when)
     return "" if days is None else f"{days[0]}〜{days[1]}"
 
 
-def _say_judged_days(campaign: Campaign) -> None:
+def _say_judged_days(campaign: Campaign, when: dt.date) -> None:
     """Which days the weeks judged cover, where they are not the window's own: a 1on1 on
-    03-30 counts for April, one on 09-29 for no month judged (its week is October's)."""
-    from ..calendar import judged_days
+    03-30 counts for April, one on 09-29 for no month judged (its week is October's); or
+    that no month is judged yet, or can be."""
+    from ..calendar import judged_days, months_between
 
-    days = judged_days(campaign.window.start, campaign.window.end)
-    if days is None or days == (campaign.window.start, campaign.window.end):
+    days = judged_days(campaign.window.start, campaign.window.end, when)
+    if days is None:
+        whole = months_between(campaign.window.start, campaign.window.end)
+        out.print(
+            _(
+                "No month is judged yet: the first, {month}, is judged once its weeks have ended"
+            ).format(month=f"{whole[0][0]}-{whole[0][1]:02d}")
+            if whole
+            else _("No calendar month lies wholly within the window: nothing can be judged"),
+            highlight=False,
+        )
+        return
+    if days == (campaign.window.start, campaign.window.end):
         return
     out.print(
         _(
