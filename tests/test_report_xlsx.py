@@ -3,6 +3,7 @@ share is a share of, recounted from the sample exports."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
@@ -84,3 +85,27 @@ def test_a_label_too_wide_for_its_column_breaks_where_a_reader_breaks_it(
                 assert lines[0].endswith("・"), lines  # 管理本部・ / 経営企画室
             assert not any(line.startswith(("）", ")")) for line in lines), lines
     assert broken  # the sample has such labels: 具体的なアドバイスがほしい on every 事業部
+
+
+def test_a_division_named_like_a_sheet_of_kops_does_not_take_its_name(tmp_path: Path) -> None:
+    """A 事業部 named 「数値の定義」 (or 「概要」) gets 「…_2」: the 概要's pointer 「各数値の定義は
+    「数値の定義」シートに」 still leads to the definitions."""
+    import datetime as dt
+
+    from factories import organisation
+    from kakeai_ops.config import Settings
+    from kakeai_ops.jobs.division_report import build_publication
+    from kakeai_ops.outputs.report_xlsx import write_report
+
+    shape = {
+        "数値の定義": {"一課": 12, "二課": 11},
+        "概要": {"三課": 13},
+        "営業本部": {"営業部": 15},
+    }
+    report = build_publication(organisation(shape), Settings(), dt.date(2026, 11, 20), "30d")
+    path = write_report(report.company, tmp_path / "r.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames[0] == "概要" and book.sheetnames[-1] == "グラフの値"
+    assert {"数値の定義_2", "概要_2"} <= set(book.sheetnames)
+    headers = [c.value for c in next(book[glossary.DEFINITIONS_SHEET].iter_rows(min_row=4))]
+    assert headers[: len(glossary.DEFINITION_HEADERS)] == glossary.DEFINITION_HEADERS

@@ -186,7 +186,8 @@ def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> 
     check(report.cells)  # nothing leaves kops unaudited, whoever built the report
     book = workbook.new_book()
     looks = Looks()
-    used = {"概要".casefold(), CHART_VALUES.casefold()}
+    # kops' own sheets keep their names: a 事業部 named 「数値の定義」 is 「数値の定義_2」.
+    used = {"概要".casefold(), CHART_VALUES.casefold(), DEFINITIONS.casefold()}
     overview_rows = report.overview
     shown_rows = report.captioned(overview_rows)  # 「開発本部（製品開発部・品質保証部）」
     # Laid out once on scratch paper to find the sections a page break would cut (the
@@ -225,7 +226,7 @@ def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> 
             sheet = book.create_sheet(title, at)
             blanks = [gaps.get(row, 0) for row in starts]
             _division_sheet(sheet, report, division, parts, looks, blanks)
-    _definitions_sheet(book.create_sheet(workbook.sheet_title(DEFINITIONS, used)), report, looks)
+    _definitions_sheet(book.create_sheet(DEFINITIONS), report, looks)
     book.move_sheet(values.sheet, offset=len(book.sheetnames) - 1 - book.index(values.sheet))
     _finish(values.sheet, 4)
     # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
