@@ -221,3 +221,35 @@ def test_invitations_sent_for_real_are_counted_as_sent(october: Workspace) -> No
     assert invited_words(counts.invited, counts.rehearsed) == f"招待{reached}人"
     assert invited_words(10, 10) == "招待10人（書き出しのみ・未送信）"
     assert invited_words(10, 3, " ") == "招待 10人（うち書き出しのみ・未送信 3人）"
+
+
+def test_invitations_written_then_the_transport_set_to_smtp_are_said_unsent(
+    october: Workspace,
+) -> None:
+    """Rehearsed (the outbox), then mail.transport set to smtp for real: those invitations
+    were never sent, so they are not 招待, and the line says they are there, unsent, rather
+    than 「招待0人」 alone; `seminar list` gives them a column in either mode."""
+    import csv
+    import io
+
+    from kakeai_ops.jobs.seminars.summary_workflow import attendance_counts, invited_words
+
+    _seminar(october, date="2026-10-28T12:15:00", url="https://example.jp/s")
+    cli = Cli(october)
+    cli("seminar", "invite", "month1", "--yes", env=BEFORE)
+    written = states(october, INVITE_RUN)["written"]
+    assert written > 0 and states(october, INVITE_RUN) == Counter({"written": written})
+
+    def listed() -> dict[str, str]:
+        rows = csv.DictReader(io.StringIO(cli("seminar", "list", "--format", "csv").stdout))
+        return next(r for r in rows if r["seminar"] == "month1")
+
+    assert (listed()["invited"], listed()["written_only"]) == (str(written), str(written))
+    rehearsal = attendance_counts(october, "month1", INVITE_RUN, rehearsal=True)
+    assert (rehearsal.invited, rehearsal.rehearsed, rehearsal.unsent) == (written, written, 0)
+    with SmtpServer() as server:
+        use_smtp(october, server)
+        assert (listed()["invited"], listed()["written_only"]) == ("0", str(written))
+    real = attendance_counts(october, "month1", INVITE_RUN, rehearsal=False)
+    assert (real.invited, real.rehearsed, real.unsent) == (0, 0, written)
+    assert invited_words(0, 0, "", written) == f"招待0人（ほかに書き出しのみ・未送信 {written}人）"

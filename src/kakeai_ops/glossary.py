@@ -673,6 +673,7 @@ COLUMNS: dict[str, Column] = {
     "recording_url": _c("録画URL", detail=True),
     "invites": _c("案内する人"),
     "invited": _c("招待数", COUNT),
+    "written_only": _c("書き出しのみ（未送信）", COUNT),
     "attended": _c("出席数", COUNT),
     "rate": _f("attendance_rate", PERCENT),
     "invited_attended": _c("出席数（招待した人）", COUNT),

@@ -39,6 +39,7 @@ class Summary:
     # Of ``invited``, those whose invitation was only written to the outbox (a rehearsal
     # workspace counts them as invited; the reader is told they were not sent).
     rehearsed: int = 0
+    unsent: int = 0  # written only and not in ``invited`` (the transport is smtp now)
 
 
 def summarise(

@@ -87,6 +87,7 @@ LIST_HEADERS = {
             "date",
             "invites",
             "invited",
+            "written_only",
             "attended",
             "uninvited",
         )
@@ -148,6 +149,10 @@ def attendance_said(counts: Attendance, answers: int | None = None) -> str:
         text += " " + _("({n:,} of the invitations only written to the outbox, not sent)").format(
             n=counts.rehearsed
         )
+    if counts.unsent:
+        text += " " + _(
+            "({n:,} more invitations only written to the outbox, not sent, are not counted)"
+        ).format(n=counts.unsent)
     return text
 
 

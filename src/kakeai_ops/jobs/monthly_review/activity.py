@@ -304,7 +304,9 @@ def _seminar_message(s: object) -> str:
 
     assert isinstance(s, SeminarFigures)
     # Who came of those invited, then the others: 「出席23人（招待65人）」 read as 35%.
-    text = f"{invited_words(s.invited, s.rehearsed)}のうち出席{s.invited_attended:,}人"
+    text = (
+        f"{invited_words(s.invited, s.rehearsed, '', s.unsent)}のうち出席{s.invited_attended:,}人"
+    )
     if s.uninvited:
         text += f"（ほかに招待外の参加{s.uninvited:,}人）"
     if s.movement is not None and len(s.movement):

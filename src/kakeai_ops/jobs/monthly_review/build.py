@@ -450,6 +450,7 @@ def _seminars(
                 attended=summary.attended,
                 uninvited=summary.uninvited,
                 rehearsed=summary.rehearsed,
+                unsent=summary.unsent,
                 answers=summary.answers,
                 answers_not_on_list=summary.answers_not_on_list,
                 satisfaction_avg=average,

@@ -140,6 +140,7 @@ class SeminarFigures:
     scale: str = "1〜5"  # the survey's satisfaction scale (seminar_survey.satisfaction_scale)
     min_group: int = 5  # privacy.min_group: a count of fewer people is not on the shared deck
     rehearsed: int = 0  # of 招待, only written to the outbox (not sent)
+    unsent: int = 0  # written to the outbox only, not in 招待 (the transport is smtp now)
 
     @property
     def invited_attended(self) -> int:

@@ -34,6 +34,7 @@ class AttendanceCounts:
     attended: int  # 出席: everyone on the attendance list
     uninvited: int  # 招待外の参加
     rehearsed: int = 0  # of 招待, only written to the outbox
+    unsent: int = 0  # written to the outbox only, and not 招待 (the transport is smtp now)
 
     @property
     def invited_attended(self) -> int:
@@ -49,25 +50,29 @@ def attendance_counts(
         len(invited),
         len(attended),
         len(attended - invited),
-        rehearsed_invitations(ws, run_id, invited),
+        *written_only(ws, run_id, rehearsal),
     )
 
 
-def rehearsed_invitations(ws: Workspace, run_id: str, invited: set[str]) -> int:
-    """How many of ``invited`` were only written to the outbox, never sent."""
-    if not invited:
-        return 0
-    return len(invited - set(invited_users(ws, run_id)["user_id"]))
+def written_only(ws: Workspace, run_id: str, rehearsal: bool) -> tuple[int, int]:
+    """The invitations only written to the outbox, never sent: counted as 招待 in a
+    rehearsal (returned first), else left out of it and said beside it (second)."""
+    ever = set(invited_users(ws, run_id, True)["user_id"])
+    count = len(ever - set(invited_users(ws, run_id)["user_id"])) if ever else 0
+    return (count, 0) if rehearsal else (0, count)
 
 
-def invited_words(invited: int, rehearsed: int, space: str = "") -> str:
+def invited_words(invited: int, rehearsed: int, space: str = "", unsent: int = 0) -> str:
     """「招待65人」, and whether the invitations went out: 「招待65人（書き出しのみ・未送信）」
-    where a rehearsal only wrote them (the deck's mail slide says 書き出しのみ of that run)."""
+    where a rehearsal only wrote them (the deck's mail slide says 書き出しのみ of that run),
+    「招待5人（ほかに書き出しのみ・未送信 22人）」 where those written were not sent since."""
     text = f"招待{space}{invited:,}人"
     if rehearsed and rehearsed == invited:
         return text + "（書き出しのみ・未送信）"
     if rehearsed:
         return text + f"（うち書き出しのみ・未送信 {rehearsed:,}人）"
+    if unsent:
+        return text + f"（ほかに書き出しのみ・未送信 {unsent:,}人）"
     return text
 
 
@@ -82,11 +87,14 @@ class Attendance(Protocol):
     def invited_attended(self) -> int: ...
     @property
     def rehearsed(self) -> int: ...
+    @property
+    def unsent(self) -> int: ...
 
 
 def attendance_line(counts: Attendance, answers: int | None = None) -> str:
     """「招待 65人 ／ 出席 23人（招待した人 17人・招待外の参加 6人） ／ アンケート回答 18件」"""
-    text = f"{invited_words(counts.invited, counts.rehearsed, ' ')} ／ 出席 {counts.attended:,}人"
+    invited = invited_words(counts.invited, counts.rehearsed, " ", counts.unsent)
+    text = f"{invited} ／ 出席 {counts.attended:,}人"
     if counts.uninvited:
         text += (
             f"（招待した人 {counts.invited_attended:,}人・"
@@ -172,7 +180,9 @@ def summarise_seminar(
             settings.seminar_survey.satisfaction_scale.max,
         ),
     )
-    summary.rehearsed = rehearsed_invitations(ws, run_id, set(invited["user_id"]))
+    summary.rehearsed, summary.unsent = written_only(
+        ws, run_id, settings.mail.transport == "outbox"
+    )
     return SeminarSummary(
         seminar_id=seminar_id,
         title=config.title or seminar_id,
@@ -275,6 +285,7 @@ def seminar_list(ws: Workspace, settings: Settings) -> SeminarList:
                 "recording_url": config.recording_url or "",
                 "invites": keys.strip(", "),
                 "invited": counts.invited,
+                "written_only": counts.rehearsed + counts.unsent,
                 "attended": counts.attended,
                 "uninvited": counts.uninvited,
             }
