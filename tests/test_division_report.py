@@ -166,5 +166,5 @@ def test_days_before_the_first_1on1_are_not_compared_with_nor_drawn(tmp_path: Pa
     assert months == {"2026-10", "2026-11"}
     said = cli("report", "divisions", "--period", "month:2026-10", env={"KOPS_LANG": "ja"})
     text = " ".join(said.stdout.split()) + " ".join(said.stderr.split())
-    assert f"前期間（2026年9月）は1on1のデータ（{first}から）より前にかかるため" in text
+    assert f"前期間（2026年9月）は1on1のデータ（{first}から）より前のため" in text
     assert f"2026年6月〜2026年9月は1on1のデータ（{first}から）より前のため" in text

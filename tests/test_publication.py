@@ -656,3 +656,37 @@ def test_a_department_row_is_one_figure_in_every_report_that_shows_it(
         return
     reports = [first.company, *first.advisors.values(), again.company, *again.advisors.values()]
     assert attacker(reports, shape) == []
+
+
+def test_a_figure_hidden_under_a_higher_minimum_keeps_that_label(sample_ws: Workspace) -> None:
+    """Run 1 publishes September under privacy.min_group 16 (「<16」 for 経理部's 13 部下);
+    run 2, the minimum back at 5, holds that figure hidden as run 1 did: under its 「<16」
+    (0…15), not today's 「<5」 (0…4), which its true 13 and the published sums contradict
+    (the audit stopped with 「the linear programme failed (Infeasible)」)."""
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.config.rule_settings import Privacy
+    from kakeai_ops.privacy.publication import node_digest
+    from kakeai_ops.store import latest_snapshot, load_tables
+
+    snapshot = latest_snapshot(sample_ws)
+    assert snapshot is not None and snapshot.as_of is not None
+    tables, base = load_tables(snapshot), load_settings(sample_ws.config_path)
+    strict = base.model_copy(update={"privacy": Privacy(min_group=16, min_group_sensitive=16)})
+    first = build_publication(tables, strict, snapshot.as_of, "month:2026-09")
+    reports = [first.company, *first.advisors.values()]
+    published: dict[str, list[str]] = {}
+    for cell in (c for r in reports for c in r.cells):
+        digest = node_digest(cell)
+        if digest is not None:
+            published.setdefault(digest, []).append(cell.shown)
+    recorded = [[c.changed(released=not c.hidden) for c in r.cells] for r in reports]
+    second = build_publication(
+        tables, base, snapshot.as_of, "month:2026-09", published, recorded
+    ).company
+    labels = {node_digest(c): c.shown for c in second.cells}
+    kept = [
+        labels[node_digest(c)]
+        for c in first.company.cells
+        if c.shown == "<16" and c.size >= 10 and node_digest(c) in labels
+    ]
+    assert kept and set(kept) <= {"<16", "(秘匿)"}  # hidden still, as published

@@ -746,10 +746,10 @@ def build_report(
     figures = inputs.figures(scope, min(previous.start, months[-1].start))
     out = _Cells(settings, period)
     company = scope is None  # the company report has a 全社 row; an advisor's has none
-    # Days before the first 1on1 are no 0%: a previous period reaching before it is not
+    # Days before the first 1on1 are no 0%: a previous period that ends before it is not
     # compared with (「↑ +82pt」 against September with no data), nor its months drawn.
     since = None if first is None or pd.isna(first) else first.date()
-    comparable = since is None or previous.start >= since
+    comparable = since is None or previous.end >= since
     divisions, members = _overview(out, figures, period, previous, company, comparable)
     for record in figures.metric_rows(period, ["division", "department"]):
         _headline(out, "departments", record["division"], record["department"], record)
@@ -937,7 +937,7 @@ def _before_data_note(
     notes = []
     if not comparable:
         notes.append(
-            f"前期間（{previous.caption}）は1on1のデータ（{since}から）より前にかかるため、"
+            f"前期間（{previous.caption}）は1on1のデータ（{since}から）より前のため、"
             "推移は示していません。"
         )
     if months:

@@ -132,13 +132,22 @@ def _refresh(
             elif cell.released and not cell.hidden:
                 shared.state, shared.released = "", True
             elif cell.hidden and not shared.hidden and not shared.released:
-                shared.state = cell.state
+                _hidden_as(shared, cell)
     for position in range(len(seen), len(joint)):
         unpublished = joint[position]
         # A small rest (``_small_rest``) stays a figure to protect; the others are unknowns.
         unpublished.state = PRIMARY if unpublished.raw is not None else UNPUBLISHED
         unpublished.released = False
         unpublished.threshold = joint[models[position]].threshold
+
+
+def _hidden_as(shared: Cell, cell: Cell) -> None:
+    """A figure shown in one report and hidden in another is hidden in both, under the
+    hiding report's label: 「<16」 published under a minimum of 16 tells 0…15, not the
+    0…4 of today's 「<5」 (a true 13 would contradict it)."""
+    shared.state = cell.state
+    if cell.state == PRIMARY:
+        shared.threshold = cell.threshold
 
 
 def _joint_cells(
@@ -160,7 +169,7 @@ def _joint_cells(
                     # Out already (an earlier run): known, whatever this run would hide.
                     shared.state, shared.released = "", True
                 elif cell.hidden and not shared.hidden and not shared.released:
-                    shared.state = cell.state
+                    _hidden_as(shared, cell)
             else:
                 position = len(joint)
                 seen[key] = position
@@ -250,7 +259,9 @@ def _tie_inside(
     whole = joint[position]
     people = _people(node_key(whole.node))
     inside = [(p, at) for p, at in company if p < people]
-    tops = [(p, at) for p, at in inside if not any(p < q for q, _at in inside)]
+    # One figure per set of people: a 事業部 of one 部署 has its row and the 部署's, the
+    # same people twice (summed both, the rest would be below zero).
+    tops = list({p: (p, at) for p, at in inside if not any(p < q for q, _at in inside)}.values())
     if not tops:
         return
     parts = tuple(at for _p, at in tops)
