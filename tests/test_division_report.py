@@ -168,3 +168,26 @@ def test_days_before_the_first_1on1_are_not_compared_with_nor_drawn(tmp_path: Pa
     text = " ".join(said.stdout.split()) + " ".join(said.stderr.split())
     assert f"前期間（2026年9月）は1on1のデータ（{first}から）より前のため" in text
     assert f"2026年6月〜2026年9月は1on1のデータ（{first}から）より前のため" in text
+
+
+def test_an_advisor_is_new_to_the_last_publication_before_any_of_this_snapshot(
+    sample_copy: Workspace,
+) -> None:
+    """A month's export just ingested (no report of its snapshot yet): the advisors new
+    are those the last published set did not have."""
+    from conftest import Cli
+    from kakeai_ops.config import Advisor
+    from kakeai_ops.jobs.division_report import advisors_added_since
+
+    with_advisors(sample_copy)
+    Cli(sample_copy)("report", "divisions", "--format", "csv")
+    settings = load_settings(sample_copy.config_path)
+    later = settings.model_copy(
+        update={
+            "advisors": dict(settings.advisors)
+            | {"後から": Advisor(email="l@example.jp", scope=["管理本部"])}
+        }
+    )
+    assert advisors_added_since(sample_copy, "0002", later) == ["後から"]
+    assert advisors_added_since(sample_copy, "0003", later) == ["後から"]  # not yet written
+    assert advisors_added_since(sample_copy, "0003", settings) == []

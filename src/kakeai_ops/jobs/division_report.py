@@ -424,13 +424,17 @@ def publication_for(
 
 def advisors_added_since(ws: Workspace, snapshot_id: str, settings: Settings) -> list[str]:
     """The advisors of kops.yaml in no publication set of ``snapshot_id`` a division report
-    was written from, where one was: their arrival is what changed the set since."""
+    was written from (or of the last snapshot one was written from, before any of this
+    one): their arrival is what changed the set since."""
     from ..store.audit_log import audit_entries
 
     entries = audit_entries(ws, AUDIT_LOOKBACK)
-    written = entries[
-        (entries["action"] == "report divisions") & (entries["snapshot"] == snapshot_id)
-    ]
+    reports = entries[entries["action"] == "report divisions"]
+    written = reports[reports["snapshot"] == snapshot_id]
+    if written.empty and not reports.empty:
+        # None of this snapshot yet (a month's export just ingested): the set last
+        # published, whose days this period shares, is what the advisors are new to.
+        written = reports[reports["snapshot"] == reports["snapshot"].iloc[0]]
     if written.empty:
         return []
     seen = set(written["target"].dropna().astype(str))
