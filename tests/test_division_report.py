@@ -132,7 +132,7 @@ def test_an_advisor_added_after_publishing_is_named_when_refused(
     assert "published earlier for this snapshot" in refused.stderr
     assert (
         "advisors in kops.yaml that were not there when this snapshot's reports were "
-        "published: 後から; "
+        "published: 「後から」; "
         "take them out of kops.yaml" in " ".join(refused.stderr.split())
     )
     assert not out.exists() and tree_digest(ws.root) == state

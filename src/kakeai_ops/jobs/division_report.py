@@ -418,7 +418,7 @@ def publication_for(
                 "advisors in kops.yaml that were not there when this snapshot's reports "
                 "were published: {names}; take them out of kops.yaml until a period that "
                 "shares no day with what was published (the next month)"
-            ).format(names=", ".join(added)),
+            ).format(names="、".join(f"「{name}」" for name in added)),
         ) from None
 
 
