@@ -874,3 +874,21 @@ def test_a_few_left_out_for_leave_are_not_said_so_to_the_room(
         assert "休職・休業中" not in shared and "その他の理由" in shared, shared
         assert shared.split("\n")[0] == cell.split("\n")[0]  # the same people in all
     assert "休職・休業中" not in texts(by_title(deck, "5."))
+
+
+def test_a_seminar_still_to_come_is_not_said_to_have_no_one(
+    october_copy: Workspace, tmp_path: Path
+) -> None:
+    """Invited on 10-21 for 10-28, reviewed on 10-22: the slide says the invitations and
+    the day, not 「招待65人のうち出席0人」 (read as nobody came)."""
+    date_month1(october_copy)
+    cli = Cli(october_copy)
+    before = {"KOPS_NOW": "2026-10-21T10:00:00+09:00"}
+    cli("seminar", "invite", "month1", "--yes", env=before)
+    out = tmp_path / "review.pptx"
+    cli("review", "--out", str(out), "--xlsx", str(tmp_path / "r.xlsx"), env=before)
+    slides = list(Presentation(str(out)).slides)
+    seminar = next(s for s in slides if "1on1をみんなどうやっているの" in title(s))
+    said = texts(seminar).replace("\n", "")
+    assert "2026年10月28日開催予定で、出席はまだありません" in said
+    assert "出席0人" not in said and "出席 0人" not in said

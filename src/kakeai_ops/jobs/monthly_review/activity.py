@@ -238,7 +238,10 @@ def seminar_slides(review: Review) -> list[Slide]:
             else "－"
         )
         bullets = [
-            attendance_line(s, s.answers),
+            # A seminar still to come has its invitations and its day, nothing else yet.
+            attendance_line(s, s.answers)
+            if not s.upcoming
+            else f"{invited_words(s.invited, s.rehearsed, ' ', s.unsent)} ／ {s.upcoming}開催予定",
             *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
             f"{glossary.column_label('satisfaction_avg')} {satisfaction}"
             f"（{s.scale}、回答 {s.satisfaction_answers:,}件）",
@@ -303,10 +306,11 @@ def _seminar_message(s: object) -> str:
     from .figures import SeminarFigures
 
     assert isinstance(s, SeminarFigures)
+    invited = invited_words(s.invited, s.rehearsed, "", s.unsent)
+    if s.upcoming:  # invited, still to come: 「出席0人」 would read as nobody came
+        return f"{invited}。{s.upcoming}開催予定で、出席はまだありません"
     # Who came of those invited, then the others: 「出席23人（招待65人）」 read as 35%.
-    text = (
-        f"{invited_words(s.invited, s.rehearsed, '', s.unsent)}のうち出席{s.invited_attended:,}人"
-    )
+    text = f"{invited}のうち出席{s.invited_attended:,}人"
     if s.uninvited:
         text += f"（ほかに招待外の参加{s.uninvited:,}人）"
     if s.movement is not None and len(s.movement):

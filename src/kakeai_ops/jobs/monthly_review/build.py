@@ -26,6 +26,7 @@ from ...analyses.mail_effect import (
     run_effect,
 )
 from ...config import Settings
+from ...config.seminar_settings import Seminar
 from ...dates import month_end, period_label
 from ...model import missing, number, whole
 from ...privacy.audiences import SHARED
@@ -419,6 +420,17 @@ def _unmeasured_note(run_id: str) -> str:
     return words
 
 
+def _upcoming(config: Seminar) -> str:
+    """The day of a seminar still to come (by the clock), as the deck says it; "" once held."""
+    from ...clock import now
+    from ..seminars.invitations import seminar_over
+
+    day = config.day
+    if day is None or seminar_over(config, now()):
+        return ""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _seminars(
     ws: Workspace, settings: Settings, snapshot: SnapshotInfo, load: _Loader
 ) -> list[SeminarFigures]:
@@ -451,6 +463,7 @@ def _seminars(
                 uninvited=summary.uninvited,
                 rehearsed=summary.rehearsed,
                 unsent=summary.unsent,
+                upcoming=_upcoming(settings.seminars[seminar_id]),
                 answers=summary.answers,
                 answers_not_on_list=summary.answers_not_on_list,
                 satisfaction_avg=average,

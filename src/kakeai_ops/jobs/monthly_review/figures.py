@@ -141,6 +141,7 @@ class SeminarFigures:
     min_group: int = 5  # privacy.min_group: a count of fewer people is not on the shared deck
     rehearsed: int = 0  # of 招待, only written to the outbox (not sent)
     unsent: int = 0  # written to the outbox only, not in 招待 (the transport is smtp now)
+    upcoming: str = ""  # the day of a seminar still to come (「2026年12月10日」): no 出席 yet
 
     @property
     def invited_attended(self) -> int:
