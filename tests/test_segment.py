@@ -85,7 +85,12 @@ def test_filters_and_bad_filter_values(sample_ws: Workspace) -> None:
 
 def test_csv_file_is_excel_friendly(sample_copy: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "list.csv"
-    Cli(sample_copy)("segment", "--list", "--out", str(target))
+    # Not quiet: what the terminal says beside the file is part of what is tested.
+    said = Cli(sample_copy)("segment", "--list", "--out", str(target), env={"KOPS_QUIET": None})
+    # The file keeps the ids as exported (for KAKEAI's upload); Excel drops their zeros.
+    assert "drops the ids' leading zeros: for Excel, --out with .xlsx" in " ".join(
+        said.stderr.split()
+    )
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")

@@ -232,6 +232,15 @@ def emit(
         published(out_file, count, as_of or getattr(printed, "as_of", None))
         said = wrote or _wrote_rows(count)
         err.print(said(escape(str(out_file))), highlight=False)
+        if out_file.suffix.lower() == ".csv" and file_options.get("text_columns"):
+            # The file is for systems (KAKEAI's upload) and keeps ids as exported; Excel,
+            # opening it directly, reads 000101 as the number 101.
+            note(
+                _(
+                    "Excel opening this CSV directly drops the ids' leading zeros: "
+                    "for Excel, --out with .xlsx"
+                )
+            )
         return True
     return emit_data(frame if shown is None else shown, fmt)
 
