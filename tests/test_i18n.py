@@ -235,6 +235,10 @@ def test_japanese_help_wraps_by_display_width() -> None:
 def test_click_usage_errors_in_japanese(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOPS_LANG", "ja")
     assert usage_message("No such option: --bogus") == "オプション --bogus はありません"
+    # The options click offers instead (`kops audit --out`): in Japanese too.
+    assert usage_message("No such option: --out (Possible options: --format)") == (
+        "オプション --out はありません （使えるオプション: --format）"
+    )
     assert usage_message("Missing argument 'CAMPAIGN'.") == "引数 'CAMPAIGN' がありません。"
     assert (
         usage_message("Invalid value for '--format': 'x' is not one of 'table', 'csv', 'json'.")

@@ -91,13 +91,20 @@ _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Click adds the options it would take to an unknown one: 「(Possible options: --format)」.
+_POSSIBLE = re.compile(r"\(Possible options: (?P<options>[^)]*)\)")
+
+
 def usage_message(message: str) -> str:
     """A click usage error's message in the user's language."""
     for pattern, msgid in _USAGE_ERRORS:
         found = pattern.match(message)
         if found:
             fields = found.groupdict()
-            rest = fields.pop("rest", "")
+            rest = _POSSIBLE.sub(
+                lambda m: _("(Possible options: {options})").format(options=m["options"]),
+                fields.pop("rest", ""),
+            )
             if "reason" in fields:  # Typer's choices say "Value error, 'x' is not one of …"
                 fields["reason"] = usage_message(fields["reason"].removeprefix("Value error, "))
             return _(msgid).format(**fields) + rest
