@@ -584,19 +584,19 @@ def test_the_seminar_figures_are_the_recount(month: tuple[Path, dict[str, str]])
     assert average in stdout["seminar summary month1"]
 
 
+def _ids_by_address() -> dict[str, str]:
+    """The users export's ids by their address, lower case, as the exports give them."""
+    raw = recount.read(recount.SAMPLE / "2026-11" / "users.csv")
+    addresses = recount.ids(raw["メールアドレス"]).str.lower()
+    return dict(zip(addresses, recount.ids(raw["ユーザーID"]), strict=True))
+
+
 def test_every_no_prep_mail_states_the_recount(
     month: tuple[Path, dict[str, str]], sample: recount.Sample
 ) -> None:
     """「直近の 1on1 3 回のうち、開始前にトピックを選んでいたのは 1 回でした」, each person's own."""
     root, _ = month
-    raw = recount.read(recount.SAMPLE / "2026-11" / "users.csv")
-    by_email = dict(
-        zip(
-            recount.ids(raw["メールアドレス"]).str.lower(),
-            recount.ids(raw["ユーザーID"]),
-            strict=True,
-        )
-    )
+    by_email = _ids_by_address()
     held = sample.held.sort_values("held_at")
     checked = 0
     for path, message, body in mails(root):
@@ -625,14 +625,7 @@ def test_every_no_rating_mail_states_the_recount(
     Cli(Workspace(root))(
         "mail", "send", "--segment", "no_rating", "--dry-run", env={"KOPS_NOW": NOVEMBER}
     )
-    raw = recount.read(recount.SAMPLE / "2026-11" / "users.csv")
-    by_email = dict(
-        zip(
-            recount.ids(raw["メールアドレス"]).str.lower(),
-            recount.ids(raw["ユーザーID"]),
-            strict=True,
-        )
-    )
+    by_email = _ids_by_address()
     held = sample.held.sort_values("held_at")
     checked, single = 0, 0
     for path in sorted((root / "outbox").glob("no_rating.member-*-dry-run/*.eml")):
