@@ -277,7 +277,6 @@ def eligible_command(
     judging = _judging(opened, campaign_id, snapshot, as_of)
     if fmt is Format.csv and out_file is None and _csv_without_pandas(opened, judging, show_all):
         return
-    import pandas as pd
 
     from ..analyses import streaks
     from ..analyses.eligibility import eligibility_counts
@@ -288,21 +287,7 @@ def eligible_command(
     shown = frame if show_all else frame[frame["eligible"]]
     columns = shown[streaks.ELIGIBLE_COLUMNS]
     counts = eligibility_counts(frame, judged.tables.users)
-    # A count of people, headed 対象の人数 (under the one person's column name 「判定」, 78
-    # read as a verdict).
-    summary = pd.DataFrame(
-        [
-            {
-                "campaign": campaign_id,
-                "title": campaign.title,
-                "as_of": str(when),
-                # The window, and the days its weeks cover (03-30 is April's, 09-28 October's).
-                "window": f"{campaign.window.start}〜{campaign.window.end}",
-                "weeks_judged": _weeks_judged(campaign, when),
-                **counts,
-            }
-        ]
-    ).rename(columns={"eligible": "eligible_people"})
+    summary = _summary_sheet(campaign_id, campaign, when, counts)
     if emit(
         columns,
         fmt,
@@ -336,6 +321,25 @@ def eligible_command(
         highlight=False,
     )
     _say_judged_days(campaign, when)
+
+
+def _summary_sheet(
+    campaign_id: str, campaign: Campaign, when: dt.date, counts: dict[str, int]
+) -> pd.DataFrame:
+    """The file's 集計: the counts of people, headed 対象の人数 (under the one person's
+    column name 「判定」, 78 read as a verdict), the window and the days its weeks cover
+    (03-30 is April's, 09-28 October's)."""
+    import pandas as pd
+
+    row = {
+        "campaign": campaign_id,
+        "title": campaign.title,
+        "as_of": str(when),
+        "window": f"{campaign.window.start}〜{campaign.window.end}",
+        "weeks_judged": _weeks_judged(campaign, when),
+        **counts,
+    }
+    return pd.DataFrame([row]).rename(columns={"eligible": "eligible_people"})
 
 
 def _weeks_judged(campaign: Campaign, when: dt.date) -> str:

@@ -11,7 +11,7 @@ from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
 from ...privacy.rules import is_small, shows
 from ..seminars.summary_workflow import answers_line, attendance_line, invited_words
-from .figures import MailRun, Review
+from .figures import MailRun, Review, SeminarFigures
 from .mail_counts import left_out_cell, unmeasured_words
 from .titles import TITLES, difference_words, run_title
 
@@ -230,27 +230,7 @@ def seminar_slides(review: Review) -> list[Slide]:
         ]
     slides = []
     for s in review.seminars:
-        satisfaction = (
-            fixed(s.satisfaction_avg, 1)
-            if s.satisfaction_avg is not None
-            else "非表示（回答が少ないため）"
-            if s.satisfaction_answers
-            else "－"
-        )
-        bullets = [
-            # A seminar still to come has its invitations and its day, nothing else yet.
-            attendance_line(s, s.answers)
-            if not s.upcoming
-            else f"{invited_words(s.invited, s.rehearsed, ' ', s.unsent)} ／ {s.upcoming}開催予定",
-            *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
-            f"{glossary.column_label('satisfaction_avg')} {satisfaction}"
-            f"（{s.scale}、回答 {s.satisfaction_answers:,}件）",
-            "今、知りたいこと（自由記述、上位）: "
-            + (
-                "、".join(f"{g} {n}件" for g, n in s.top_groups)
-                or ("どのテーマも人数が少ないため非表示" if s.answers else "回答なし")
-            ),
-        ]
+        bullets = _seminar_bullets(s)
         chart = None
         footnote = ""
         if s.movement is not None and len(s.movement):
@@ -299,6 +279,32 @@ def seminar_slides(review: Review) -> list[Slide]:
             )
         )
     return slides
+
+
+def _seminar_bullets(s: SeminarFigures) -> list[str]:
+    """Attendance (or, still to come, the invitations and the day), the survey's answers,
+    its average and what people want to know now."""
+    satisfaction = (
+        fixed(s.satisfaction_avg, 1)
+        if s.satisfaction_avg is not None
+        else "非表示（回答が少ないため）"
+        if s.satisfaction_answers
+        else "－"
+    )
+    return [
+        # A seminar still to come has its invitations and its day, nothing else yet.
+        attendance_line(s, s.answers)
+        if not s.upcoming
+        else f"{invited_words(s.invited, s.rehearsed, ' ', s.unsent)} ／ {s.upcoming}開催予定",
+        *filter(None, [answers_line(s.answers, s.answers_not_on_list)]),
+        f"{glossary.column_label('satisfaction_avg')} {satisfaction}"
+        f"（{s.scale}、回答 {s.satisfaction_answers:,}件）",
+        "今、知りたいこと（自由記述、上位）: "
+        + (
+            "、".join(f"{g} {n}件" for g, n in s.top_groups)
+            or ("どのテーマも人数が少ないため非表示" if s.answers else "回答なし")
+        ),
+    ]
 
 
 def _seminar_message(s: object) -> str:
