@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
 from conftest import SAMPLE, Cli
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, configure, use_smtp
@@ -151,3 +153,20 @@ def test_the_table_reads_as_other_tables_do(sample_copy: Workspace, tmp_path: Pa
         assert "nan" not in table.lower(), table
         # A count as every other table writes it (6,124), not 6124.
         assert f"{rows:,}" in table and str(rows) not in table.replace(f"{rows:,}", "")
+
+
+def test_the_log_is_written_for_excel_as_the_terminal_shows_it(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """`kops audit --out audit.xlsx`: the table the terminal shows, with its Japanese
+    headers, one row per entry (it had no --out, only English keys through --format csv)."""
+    cli = Cli(sample_copy)
+    entries = json.loads(cli("audit", "--format", "json").stdout)
+    target = tmp_path / "audit.xlsx"
+    cli("audit", "--out", str(target), env={"KOPS_LANG": "ja"})
+    sheet = load_workbook(target).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("日時", "操作", "対象", "件数", "ファイル")
+    body = [r for r in rows[1:] if r[0]]
+    assert len(body) == len(entries)
+    assert body[0][1] == entries[0]["label"]  # newest first, the action in Japanese

@@ -42,6 +42,7 @@ from .options import (
     AudienceOpt,
     Format,
     FormatOpt,
+    OutOpt,
     SnapshotOpt,
     StaleOkOpt,
     WorkspaceOpt,
@@ -610,6 +611,7 @@ def register(root: typer.Typer) -> None:
     def audit_command(
         workspace: WorkspaceOpt = None,
         fmt: FormatOpt = Format.table,
+        out_file: OutOpt = None,
         limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N entries.")] = 50,
     ) -> None:
         """The audit log: every ingest, mail (test sends too), suppression, interview,
@@ -617,9 +619,10 @@ def register(root: typer.Typer) -> None:
         succeeded.
 
         The table shows 日時・操作・対象・件数・ファイル (and who, on which snapshot);
-        --format json gives every field for machines (files as a list, detail as an object).
+        --format json gives every field for machines (files as a list, detail as an object);
+        --out writes the table as the terminal shows it, with its headers, to .xlsx or .csv.
 
-        Example: kops audit --format json
+        Example: kops audit --out audit.xlsx
         """
         context = session(workspace)
         frame = audit_entries(context.workspace, limit)
@@ -657,6 +660,16 @@ def register(root: typer.Typer) -> None:
             label=frame["action"] if english else flat["label"],
         )[kept]
         headers = {key: term(HEADERS, key) for key in kept}
+        if out_file is not None:  # the table as shown, for Excel: its headers, its columns
+            emit(
+                shown.rename(columns=headers),
+                Format.table,
+                out_file,
+                lambda path: _("Wrote the audit log ({n} entries) to {path}").format(
+                    n=len(shown), path=path
+                ),
+            )
+            return
         table = frame_table(
             shown.rename(columns=headers),
             title=_("Audit log ({n} entries, newest first)").format(n=len(shown)),
