@@ -31,6 +31,8 @@ def test_each_seminar_with_its_audience_and_attendance(october: Workspace) -> No
     assert rows.loc["month1", "attended"] == len(attended)
     assert rows.loc["month1", "uninvited"] == len(attended - invited)
     assert rows.loc["month2", "invited"] == 0
+    # Not held yet, no list taken: no 出席 at all, rather than 「0」 of them.
+    assert rows.loc["month2", ["attended", "uninvited"]].isna().all()
     # The day and time as every list writes a moment (not str()'s 12:15:00); none yet: blank.
     assert rows.loc["month1", "date"] == "2026-10-28 12:15"
     assert rows.loc["month2", "date"] == ""

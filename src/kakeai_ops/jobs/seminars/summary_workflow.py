@@ -16,6 +16,7 @@ from ...analyses import segmentation
 from ...analyses.names import NameMatcher
 from ...analyses.seminar_summary import UNINVITED_LABEL, Summary, summarise
 from ...analyses.survey_text import answers_per_group, summarise_free_text
+from ...clock import now
 from ...config import Settings
 from ...mail.audience_kinds import Theme
 from ...privacy.rules import minimum
@@ -286,11 +287,18 @@ def seminar_list(ws: Workspace, settings: Settings) -> SeminarList:
                 "invites": keys.strip(", "),
                 "invited": counts.invited,
                 "written_only": counts.rehearsed + counts.unsent,
-                "attended": counts.attended,
-                "uninvited": counts.uninvited,
+                # Not held yet (and no list taken): no 出席, rather than 0 of them.
+                **(
+                    {"attended": counts.attended, "uninvited": counts.uninvited}
+                    if counts.attended or invitations.seminar_over(config, now())
+                    else {"attended": None, "uninvited": None}
+                ),
             }
         )
-    return SeminarList(pd.DataFrame(rows), words)
+    frame = pd.DataFrame(rows)
+    if len(frame):  # whole numbers, a seminar not held yet blank
+        frame[["attended", "uninvited"]] = frame[["attended", "uninvited"]].astype("Int64")
+    return SeminarList(frame, words)
 
 
 def audience_words(theme: Theme) -> str:
