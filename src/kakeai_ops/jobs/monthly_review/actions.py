@@ -6,6 +6,7 @@ the meeting can check the reasoning and act on it the same day.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ... import glossary
@@ -16,6 +17,7 @@ from ...numbers import percent
 from .figures import Action, CampaignFigures, MailRun, Review
 from .titles import AWARD_NOTICES, day, difference_words, points, run_title
 
+UNSENT = re.compile(r"([\d,]+)通$")
 # A division's implementation rate must fall by at least this much to be called out.
 DIVISION_DROP = 0.05
 MAX_ACTIONS = 6
@@ -32,8 +34,9 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     # mails were never sent (the room would otherwise take them for delivered).
     again = [a for a in mails if _repeats(a, largest)]
     if largest is not None and again:
-        unsent = "、".join(a.basis for a in again)
-        largest = replace(largest, basis=f"{largest.basis}。前回のメール: {unsent}")
+        # The count of each (its basis ends 「… 13通」): short, the cell is narrow.
+        unsent = sum(int(n.replace(",", "")) for a in again for n in UNSENT.findall(a.basis))
+        largest = replace(largest, basis=f"{largest.basis}。前回の{unsent:,}通は未送信")
     found = [
         largest,
         _division_drop(review),
