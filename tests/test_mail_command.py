@@ -528,13 +528,7 @@ def test_a_dry_run_of_a_run_under_way_writes_what_it_would_still_send(
         assert len(sent) == 5
         result = cli("mail", "send", *SEGMENT, "--dry-run")
     folder = outbox_folder(sample_copy, RUN, "-dry-run")
-    to = {
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
-        .addresses[0]
-        .addr_spec
-        for p in folder.glob("*.eml")
-    }
-    assert to == everyone - sent
+    assert _addressed(folder) == everyone - sent
     assert f"the {len(everyone) - 5:,} written here" in result.stderr
 
 
@@ -580,12 +574,7 @@ def test_a_dry_run_of_last_months_run_writes_the_mails_its_resume_sends(
         use_smtp(october_copy, server)
         dry = cli("mail", "send", *SEGMENT, "--id", october_run, "--dry-run")
         folder = outbox_folder(october_copy, october_run, "-dry-run")
-        written = {
-            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
-            .addresses[0]
-            .addr_spec
-            for p in folder.glob("*.eml")
-        }
+        written = _addressed(folder)
         assert written == planned
         assert "from snapshot 0001" in dry.stderr
         # Today's audience is not shown as the plan (it leaves out people the stored plan
@@ -628,3 +617,13 @@ def test_a_dry_run_meets_the_run_ids_refusal_before_the_holdouts(sample_copy: Wo
     small = cli("mail", "send", *SEGMENT, "--holdout", "10", "--dry-run", ok=False)
     assert "planned with other choices" in small.stderr
     assert "--holdout-anyway" not in small.stderr
+
+
+def _addressed(folder: Path) -> set[str]:
+    """The address each .eml file in ``folder`` is written to."""
+    return {
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["To"]
+        .addresses[0]
+        .addr_spec
+        for p in folder.glob("*.eml")
+    }

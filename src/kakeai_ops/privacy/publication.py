@@ -135,7 +135,7 @@ def _refresh(
                 _hidden_as(shared, cell)
     for position in range(len(seen), len(joint)):
         unpublished = joint[position]
-        # A small rest (``_small_rest``) stays a figure to protect; the others are unknowns.
+        # A small rest (``_small_left``) stays a figure to protect; the others are unknowns.
         unpublished.state = PRIMARY if unpublished.raw is not None else UNPUBLISHED
         unpublished.released = False
         unpublished.threshold = joint[models[position]].threshold
@@ -239,7 +239,7 @@ def _nest(joint: list[Cell], models: dict[int, int]) -> None:
                 part,
                 node=(*key[: PEOPLE_IN_NODE[0]], ("rest", tuple(sorted(people))), _people(key)),
                 named=False,
-                **_small_rest(joint[whole], part),
+                **_small_left(joint[whole], [part]),
             )
         )
         joint[whole].also = (*joint[whole].also, (position, rest))
@@ -282,23 +282,12 @@ def _tie_inside(
     whole.also = (*whole.also, parts)
 
 
-def _small_rest(whole: Cell, part: Cell) -> dict[str, Any]:
-    """The rest of a company figure beside an advisor's part of it, as a figure of its own
+def _small_left(whole: Cell, parts: Sequence[Cell]) -> dict[str, Any]:
+    """What a figure holds besides ``parts`` (apart, inside it), as a figure of its own
     when it is of fewer people than may be shown: the company's 開発本部 less the HRBP's
     製品開発部・品質保証部 is 基盤技術部's, and 14 − 9 = 5 1on1s of 4 people must stay as
     hidden as a published ``<5``. The parts' people are apart (a person is in one 部署),
-    so the rest's are the whole's less the part's."""
-    if whole.raw is None or part.raw is None:
-        return {}
-    size = whole.size - part.size
-    if not is_small(size, whole.threshold):
-        return {}
-    return {"raw": whole.raw - part.raw, "size": size, "state": PRIMARY}
-
-
-def _small_left(whole: Cell, parts: Sequence[Cell]) -> dict[str, Any]:
-    """What a figure holds besides ``parts`` (apart, inside it), as a figure of its own
-    when it is of fewer people than may be shown (as ``_small_rest``)."""
+    so the rest's are the whole's less the parts'."""
     if whole.raw is None or any(part.raw is None for part in parts):
         return {}
     size = whole.size - sum(part.size for part in parts)

@@ -307,11 +307,8 @@ def _seminar_bullets(s: SeminarFigures) -> list[str]:
     ]
 
 
-def _seminar_message(s: object) -> str:
+def _seminar_message(s: SeminarFigures) -> str:
     """出席 and, once the next data is in, who moved on in each group with its n."""
-    from .figures import SeminarFigures
-
-    assert isinstance(s, SeminarFigures)
     invited = invited_words(s.invited, s.rehearsed, "", s.unsent)
     if s.upcoming:  # invited, still to come: 「出席0人」 would read as nobody came
         return f"{invited}。{s.upcoming}開催予定で、出席はまだありません"

@@ -57,6 +57,7 @@ from .figures import (
 )
 from .good_practice import campaign_figures, interview_figures, milestone_figures
 from .mail_counts import NOT_YET_WORDS, for_the_room, left_out
+from .titles import day
 
 PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
 KPIS = tuple(
@@ -425,10 +426,10 @@ def _upcoming(config: Seminar) -> str:
     from ...clock import now
     from ..seminars.invitations import seminar_over
 
-    day = config.day
-    if day is None or seminar_over(config, now()):
+    held = config.day
+    if held is None or seminar_over(config, now()):
         return ""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return day(held)
 
 
 def _seminars(
