@@ -191,3 +191,46 @@ def test_an_advisor_is_new_to_the_last_publication_before_any_of_this_snapshot(
     assert advisors_added_since(sample_copy, "0002", later) == ["後から"]
     assert advisors_added_since(sample_copy, "0003", later) == ["後から"]  # not yet written
     assert advisors_added_since(sample_copy, "0003", settings) == []
+
+
+def test_an_advisor_whose_overview_is_all_hidden_is_told_why_and_not_its_size(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The company report published 「第一工場・その他の部署（1部署）」 (第一工場 and 製造本部's
+    one person of no 部署); an advisor of 第一工場 added later gets every figure of their
+    overview as (秘匿), or the one person's would come out by subtraction. The file said
+    nothing of why, and its privacy line read 「行ごと非表示 2行（17人）」: the headcount
+    it hides. It now says why under the table, never the size; the terminal warns."""
+    import yaml
+    from openpyxl import load_workbook
+
+    from conftest import Cli
+    from kakeai_ops.jobs.division_report import HEADLINE_HIDDEN
+    from sample_recount import load
+
+    cli = Cli(sample_copy)
+    cli("report", "divisions", "--out", str(tmp_path / "company.xlsx"))
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = {"第一工場長": {"email": "f1@example.jp", "scope": ["製造本部/第一工場"]}}
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    target = tmp_path / "f1.xlsx"
+    result = cli("report", "divisions", "--advisor", "第一工場長", "--out", str(target))
+    sheet = load_workbook(target)["概要"]
+    # A long note is broken into lines to fit its cell: read as one.
+    texts = [
+        str(v).replace("\n", "") for row in sheet.iter_rows(values_only=True) for v in row if v
+    ]
+    [row] = [r for r in sheet.iter_rows(values_only=True) if str(r[0]).startswith("製造本部")][:1]
+    assert row[1] == "(秘匿)"  # 人数
+    users = load().users
+    size = int(((users["division"] == "製造本部") & (users["department"] == "第一工場")).sum())
+    assert size >= 5  # the sample's 第一工場 is not small: what is hidden protects another
+    assert not [t for t in texts if f"{size}人" in t]  # its size is nowhere in the file
+    assert HEADLINE_HIDDEN[True] in texts  # why, as a note under the tables
+    assert "every figure of the overview is hidden" in result.stderr
+    # The company's own file never names the people of hidden or merged rows either.
+    company = load_workbook(tmp_path / "company.xlsx")["概要"]
+    loss = [
+        str(v) for r in company.iter_rows(values_only=True) for v in r if "非表示にした値" in str(v)
+    ]
+    assert loss and not [t for t in loss if "人" in t.split("非表示にした値")[1]]

@@ -25,6 +25,7 @@ from ..jobs.advisor_reports import AdvisorReports, write_advisor_reports
 from ..jobs.division_report import (
     DivisionReport,
     Publication,
+    headline_hidden,
     publication_for,
     record_report,
 )
@@ -209,6 +210,8 @@ def divisions_command(
         _print_overview(report)
     if out_file is not None or not handed_out:  # for people; --format is for machines
         _print_notes(report, publication)
+    if advisor is not None:
+        _warn_headline_hidden(advisor, report)
     # Recorded once the report was written or shown, never before.
     record_report(
         context.workspace,
@@ -313,6 +316,19 @@ def _print_notes(report: DivisionReport, publication: Publication | None = None)
         err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
 
 
+def _warn_headline_hidden(advisor: str, report: DivisionReport) -> None:
+    """An advisor's file whose overview shows nothing (its topics may): said before it is
+    mailed, as the file says why under its table."""
+    if headline_hidden(report):
+        warn(
+            _(
+                "advisor {name}: every figure of the overview is hidden so that small groups "
+                "cannot be worked out by subtraction (the file says why under its table); "
+                "read it before sending it"
+            ).format(name=advisor)
+        )
+
+
 def _loss_said(report: DivisionReport | Publication) -> str:
     """What privacy cost, on the screen: the workbook's line in Japanese, English in
     English (the workbook keeps its Japanese)."""
@@ -392,11 +408,13 @@ def _all_advisors(
             warn(
                 _(
                     "advisor {name}: every figure of the report is hidden (groups under "
-                    "{min_group} people); not written or mailed (--include-empty sends it anyway)"
+                    "{min_group} people, or figures hidden so those cannot be worked out); "
+                    "not written or mailed (--include-empty sends it anyway)"
                 ).format(name=name, min_group=context.settings.privacy.min_group)
             )
         elif name in written.files:
             err.print(f"  {escape(name)}: {escape(str(written.files[name]))}", highlight=False)
+            _warn_headline_hidden(name, publication.report(name))
     err.print(
         _("Wrote {n} advisor report(s) to {path}").format(
             n=len(written.files), path=escape(str(directory))

@@ -114,8 +114,8 @@ class DivisionReport:
             "given_back": self.given_back,
         }
 
-    def loss_text(self) -> str:
-        return loss_text(self.loss())
+    def loss_text(self, people: bool = True) -> str:
+        return loss_text(self.loss(), people)
 
     def rows(self) -> int:
         """The rows of the overview and of every 事業部's 部署 table (as ``overview`` and
@@ -276,17 +276,24 @@ class Publication:
         return f"公開セット（全社＋アドバイザー{loss['reports'] - 1}件）: " + loss_text(loss)
 
 
-def loss_text(loss: Mapping[str, int]) -> str:
+def loss_text(loss: Mapping[str, int], people: bool = True) -> str:
     """What privacy cost a report (or a set of them), as one line for people: the
-    workbook's, read by division heads, and the terminal's. The (秘匿) given back once
-    found unneeded are said only when there are some."""
+    terminal's (the secretariat's) and, without ``people``, the workbook's, read by
+    division heads. The people in hidden and merged rows are a sum of headcounts the
+    file hides (an advisor's 17-person 部署 hidden as (秘匿) read 「行ごと非表示 2行
+    （17人）」 under it), so only the secretariat is told them. The (秘匿) given back
+    once found unneeded are said only when there are some."""
     given_back = (
         f"（不要と分かり表示に戻した(秘匿) {loss['given_back']:,}）" if loss["given_back"] else ""
     )
-    return (
+    said = (
         f"非表示にした値 {loss['hidden']:,} / {loss['figures']:,}{given_back}、"
-        f"行ごと非表示 {loss['rows_hidden']}行（{loss['people_hidden']}人）、"
-        f"まとめた行でのみ数えた人 {loss['people_merged']}人"
+        f"行ごと非表示 {loss['rows_hidden']}行"
+    )
+    if not people:
+        return said
+    return (
+        f"{said}（{loss['people_hidden']}人）、まとめた行でのみ数えた人 {loss['people_merged']}人"
     )
 
 
@@ -384,6 +391,23 @@ def record_report(
         snapshot=snapshot_id,
         detail=detail,
     )
+
+
+# Said under an overview whose every figure is hidden: a report of a whole unit (an
+# advisor of a 17-person 部署) that shows no headline otherwise reads as a fault. What
+# else it was protected against is said, never the size of what it hides.
+HEADLINE_HIDDEN = {
+    False: "概要の数値は、少人数の値が差し引きで分からないよう、すべて非表示にしました"
+    "（同じ期間に公開する全社などのレポートの値も、差し引きに使えるものとして扱っています）。",
+    True: "概要の数値は、少人数の値が差し引きで分からないよう、すべて非表示にしました"
+    "（この期間について以前に公開したレポートの値も、差し引きに使えるものとして扱っています）。",
+}
+
+
+def headline_hidden(report: DivisionReport) -> bool:
+    """Every figure of the report's overview hidden (the rest, topics say, may show)."""
+    overview = [c for c in report.cells if c.table == "overview" and c.unit != "trend"]
+    return bool(overview) and all(c.hidden for c in overview)
 
 
 class PublishedBefore(PrivacyAuditError):
@@ -533,6 +557,8 @@ def _publication(
     for report, before in zip(reports, hidden[: len(reports)], strict=True):
         report.given_back = before - sum(c.hidden for c in report.cells)
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
+        if headline_hidden(report):
+            report.notes.append(HEADLINE_HIDDEN[bool(released or earlier)])
     _text, company, own = next(entry for entry in built if entry[0] == period_text)
     return Publication(
         company, {name: own[name] for name in settings.advisors}, reports, len(companies)

@@ -260,7 +260,7 @@ def _overview_sheet(
     _legend(overview, row + 1)
     # What was merged or hidden to protect small groups, said where it shows, and what
     # that cost this file (the information loss).
-    said = [*report.notes, f"{LOSS_LEAD}{report.loss_text()}"]
+    said = [*report.notes, f"{LOSS_LEAD}{report.loss_text(people=False)}"]
     for offset, text in enumerate(said, start=2):
         _note(overview, row + offset, text)
     # The rate chart (and the note above it) is a section too: below two tables it may
@@ -502,13 +502,15 @@ def _rate_chart(
     """The implementation rate per 事業部, drawn for the rows that publish it; the title
     says the period (「2026年11月（20日まで）」 when the data stops inside it). Where that
     is a single bar (an advisor of one 事業部), its 部署 are drawn instead: a report holds
-    rows of its scope only, so there is nothing outside it to compare with."""
+    rows of its scope only, so there is nothing outside it to compare with. An advisor of
+    one 部署 has its bar under 部署, by the 部署's name."""
     shown, left_out = _rates(model.records(rows), "division")
     what = "事業部"
     if len(shown) == 1 and len(report.divisions) == 1:
         division = report.divisions[0]
         by_department = _rates(report.department_rows().get(division, []), "department")
-        if len(by_department[0]) > 1:
+        part = report.caption(division) != division  # a scope of some of its 部署
+        if len(by_department[0]) > 1 or (part and by_department[0]):
             shown, left_out = by_department
             what = "部署"
     if left_out:
