@@ -283,3 +283,24 @@ def test_a_campaign_or_seminar_id_that_cannot_name_a_run_is_refused_up_front(key
         message = _error({table: {key: entry}})
         assert f"kops.yaml: {table}: '{key}' cannot be an id" in message
     assert "月例1" in parse_settings({"seminars": {"月例1": {"month": 1}}}).seminars
+
+
+@pytest.mark.parametrize(
+    ("config", "japanese"),
+    [
+        ({"privacy": {"min_group": 16, "min_group_sensitive": 10}}, "以上にしてください"),
+        ({"mail": {"smtp": {"auth": "password"}}}, "user（送信に使うメールボックス）"),
+        ({"mail": {"smtp": {"password": "x"}}}, "秘密の値は kops.yaml から読みません"),
+        ({"mail": {"message_id_domain": "例え.jp"}}, "ドメイン名にしてください"),
+    ],
+)
+def test_a_refusal_reads_in_the_readers_language(
+    config: dict, japanese: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """min_group 16 under the shipped min_group_sensitive 10 was refused in English to a
+    Japanese reader (「min_group_sensitive (10) must be at least min_group (16)」), as were
+    three of mail's refusals: their words were not in the catalog."""
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    said = _error(config)
+    assert japanese in said
+    assert not [word for word in ("must", "needs", "never", "secrets") if word in said]

@@ -17,7 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..i18n import N_
-from .values import Days, Seconds, Section, at_most, between
+from .values import Days, Seconds, Section, at_most, between, refusal
 
 # A Message-ID's right-hand side: an ASCII host name (labels of letters, digits, '-').
 _DOMAIN = re.compile(
@@ -78,13 +78,15 @@ def _no_secrets(data: Any) -> Any:
     if isinstance(data, dict):
         for key in data:
             if str(key).lower() in SECRET_KEYS:
-                raise PydanticCustomError(
+                raise refusal(
                     "secret",
-                    "{key}: secrets are never read from kops.yaml (they would be copied with it);"
-                    " the SMTP password: KOPS_SMTP_PASSWORD or the OS keyring; a client secret:"
-                    " KOPS_OAUTH_CLIENT_SECRET or `kops mail login --client-secret`; tokens:"
-                    " `kops mail login` or token_command",
-                    {"key": key},
+                    N_(
+                        "{key}: secrets are never read from kops.yaml (they would be copied "
+                        "with it); the SMTP password: KOPS_SMTP_PASSWORD or the OS keyring; a "
+                        "client secret: KOPS_OAUTH_CLIENT_SECRET or `kops mail login "
+                        "--client-secret`; tokens: `kops mail login` or token_command"
+                    ),
+                    key=key,
                 )
     return data
 
@@ -146,8 +148,8 @@ class Smtp(Section):
     @model_validator(mode="after")
     def _auth_needs(self) -> Smtp:
         if self.auth in ("password", "xoauth2") and not self.user:
-            raise PydanticCustomError(
-                "smtp_auth", "auth: {auth} needs user (the mailbox that sends)", {"auth": self.auth}
+            raise refusal(
+                "smtp_auth", N_("auth: {auth} needs user (the mailbox that sends)"), auth=self.auth
             )
         if self.auth_mode == "xoauth2":
             _check_oauth(self.oauth)
@@ -232,7 +234,7 @@ class Mail(Section):
     def _domain(cls, value: str) -> str:
         if not _DOMAIN.fullmatch(value):
             raise PydanticCustomError(
-                "domain", "must be a domain name of ASCII letters, digits, '-' and '.'"
+                "domain", N_("must be a domain name of ASCII letters, digits, '-' and '.'")
             )
         return value
 

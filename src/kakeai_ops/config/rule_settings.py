@@ -176,10 +176,13 @@ class Privacy(Section):
         # Two settings compared with each other (no count is disclosed here).
         sensitive, general = self.min_group_sensitive, self.min_group
         if sensitive < general:
-            raise PydanticCustomError(
+            raise refusal(
                 "privacy",
-                "min_group_sensitive ({sensitive}) must be at least min_group ({group}): "
-                "health-related figures are never shown for smaller groups than the others",
-                {"sensitive": sensitive, "group": general},
+                N_(
+                    "min_group_sensitive ({sensitive}) must be at least min_group ({group}): "
+                    "health-related figures are never shown for smaller groups than the others"
+                ),
+                sensitive=sensitive,
+                group=general,
             )
         return self
