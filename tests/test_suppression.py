@@ -68,3 +68,28 @@ def test_the_stop_line_says_what_a_reply_stops(sample_copy: Workspace) -> None:
     someone = sorted(before)[0]
     suppress_by_hand(sample_copy, someone, "配信不要の返信")
     assert awarded() == before - {someone}
+
+
+def test_a_person_without_an_address_is_suppressed_by_id_alone(sample_copy: Workspace) -> None:
+    """000124 has no address in the sample: `kops mail suppress 000124` stopped with
+    「TypeError: sequence item 0: expected str instance, float found」 after putting a
+    blank address on the list, and the audit log held a bare NaN."""
+    import json
+
+    import pandas as pd
+
+    from conftest import Cli
+    from sample_recount import SAMPLE, given, ids, read
+
+    raw = read(SAMPLE / "2026-11" / "users.csv")
+    [email] = raw.loc[ids(raw["ユーザーID"]) == "000124", "メールアドレス"]
+    assert not given(pd.Series([email])).iloc[0]  # the sample gives them no address
+    cli = Cli(sample_copy)
+    cli("mail", "suppress", "000124", "--reason", "配信不要の返信")
+    listed = json.loads(cli("mail", "suppressed", "--format", "json").stdout)
+    assert [row for row in listed if "000124" in json.dumps(row)] == [
+        row for row in listed if row.get("key") == "000124"
+    ]
+    assert len([row for row in listed if "000124" in json.dumps(row)]) == 1
+    log = cli("audit", "--format", "json").stdout
+    assert "NaN" not in log and json.loads(log)

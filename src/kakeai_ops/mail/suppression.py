@@ -34,8 +34,10 @@ class Suppressed:
 
 
 def _addresses(users: pd.DataFrame) -> pd.DataFrame:
-    """user_id and lower-cased email of the users who have one."""
-    frame = users[["user_id", "email"]].astype(str)
+    """user_id and lower-cased email of the users who have one. A missing address is
+    no address (a snapshot's string column holds it as missing, not as "": kept, it was
+    put on the list as NaN and `mail suppress` of such a person stopped half-way)."""
+    frame = users.loc[users["email"].notna(), ["user_id", "email"]].astype(str)
     frame = frame[frame["email"].str.strip() != ""]
     return frame.assign(email=frame["email"].str.lower())
 
