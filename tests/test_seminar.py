@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
@@ -281,3 +282,21 @@ def test_a_real_reminder_after_rehearsed_invitations_says_nobody_was_invited(
         refused.stderr
     )
     assert "seminar invite" not in refused.stderr
+
+
+def test_a_reminder_on_old_data_asks_as_every_mailing_does(october: Workspace) -> None:
+    """Who has left or is on leave is the latest snapshot's: on data 16 days old the
+    recording went out with no question (its dry run said to add --stale-ok)."""
+    cli = Cli(october)
+    cli("seminar", "invite", "month1", "--yes", env={"KOPS_NOW": "2026-10-21T10:00:00+09:00"})
+    config = october.config_path.read_text(encoding="utf-8")
+    october.config_path.write_text(
+        re.sub(r"(?m)^  stale_days: \d+", "  stale_days: 7", config), encoding="utf-8"
+    )
+    late = {"KOPS_NOW": "2026-11-05T10:00:00+09:00"}  # the data ends 2026-10-20
+    before = set(sent(october, "seminar.recording-month1"))
+    refused = cli("seminar", "remind", "month1", "--yes", env=late, ok=False)
+    assert refused.exit_code != 0 and "--stale-ok" in refused.stderr
+    assert set(sent(october, "seminar.recording-month1")) == before == set()
+    cli("seminar", "remind", "month1", "--yes", "--stale-ok", env=late)
+    assert sent(october, "seminar.recording-month1")

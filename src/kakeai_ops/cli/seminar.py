@@ -254,6 +254,7 @@ def remind_command(
     dry_run: SeminarDryRunOpt = False,
     to_test: ToTestOpt = None,
     limit: LimitOpt = None,
+    stale_ok: StaleOkOpt = False,
 ) -> None:
     """After the seminar: send the recording to those invited who did not attend.
 
@@ -284,10 +285,14 @@ def remind_command(
         dry_run=dry_run,
         to_test=to_test,
         limit=limit,
-        # Who is reminded comes from the invitation and attendance records, not from the
-        # snapshot, so its age says nothing about them: no question about old data.
-        from_snapshot=False,
-        command=run_commands.fixed(["seminar", "remind", seminar_id], workspace),
+        # Who is reminded comes from the invitation and attendance records, but who has
+        # left, is on leave or has an address since is the latest snapshot's: on data
+        # three weeks old the recording went to people who had left. The same question
+        # about old data as every mailing (the dry run already said to add --stale-ok).
+        stale_ok=stale_ok,
+        command=run_commands.fixed(
+            ["seminar", "remind", seminar_id], workspace, stale_ok="" if stale_ok else None
+        ),
     )
     start_run(context, TerminalOperator(context.settings), request)
 
