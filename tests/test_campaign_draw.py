@@ -487,3 +487,25 @@ def test_a_problems_file_that_cannot_be_written_is_refused_before_any_entry(
     )
     assert result.exit_code == 1 and said in result.stderr, result.stderr
     assert tree_digest(sample_copy.root) == before
+
+
+def test_a_campaign_awarded_to_everyone_takes_no_entries_and_no_draw(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """Awarded to all 78 eligible (the award mail: 「権利をお贈りします」), then entries and
+    a draw: the draw's next step mailed 「ご希望に添えない結果」 to people told they had
+    won. Both are refused, and nothing is recorded."""
+    cli = Cli(sample_copy)
+    eligible = [r["user_id"] for r in _eligible(cli)]
+    cli("campaign", "award", CAMPAIGN)
+    before = tree_digest(sample_copy.root / "state")
+    entries = cli(
+        "campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, eligible[:8])), ok=False
+    )
+    assert entries.exit_code != 0
+    assert f"awarded to everyone eligible ({len(eligible)} people" in entries.stderr
+    draw_ = cli("campaign", "draw", CAMPAIGN, "--seed", SEED, "--winners", "2", ok=False)
+    assert draw_.exit_code != 0 and "would tell some of them they were not drawn" in draw_.stderr
+    assert campaign_entries(sample_copy, CAMPAIGN).empty
+    assert campaign_draws(sample_copy, CAMPAIGN).empty
+    assert tree_digest(sample_copy.root / "state") == before

@@ -38,7 +38,9 @@ def check_request(
     ws: Workspace, campaign_id: str, campaign: Campaign, request: DrawRequest
 ) -> None:
     """Refuse a draw asked for the wrong way: a redraw without a reason or before any
-    draw, a reason without a redraw, or a draw while entries are still open."""
+    draw, a reason without a redraw, a draw while entries are still open, or one for a
+    campaign already awarded to everyone eligible."""
+    draws.check_not_awarded_to_all(ws, campaign_id)
     if request.redraw and not (request.reason and request.reason.strip()):
         raise KopsError(
             _("--redraw needs --reason TEXT"),

@@ -135,6 +135,27 @@ def judge_for_draw(
     return judged
 
 
+def check_not_awarded_to_all(ws: Workspace, campaign_id: str) -> None:
+    """Refuse entries or a draw for a campaign already awarded to everyone eligible.
+
+    Awards made before any draw went to everyone eligible, and the award mail told them
+    so. Entries then turned it into a campaign by draw: the draw's 「次に」 led to
+    「ご希望に添えない結果」 for people who had been told they had the right."""
+    awarded = awards(ws, campaign_id)
+    if awarded.empty or not campaign_draws(ws, campaign_id).empty:
+        return
+    raise KopsError(
+        _(
+            "campaign '{campaign}' was awarded to everyone eligible ({n:,} people, from "
+            "{first}): a draw now would tell some of them they were not drawn"
+        ).format(campaign=campaign_id, n=len(awarded), first=str(awarded["awarded_at"].min())[:10]),
+        hint=_(
+            "a prize with limited places is a campaign of its own: add one to kops.yaml "
+            "(campaigns:) and take its entries there"
+        ),
+    )
+
+
 def previous_winners(ws: Workspace, campaign_id: str) -> set[str]:
     """Who won another campaign: drawn in its current draw, or awarded (kops campaign award)."""
     drawn = draw_entrants(ws)

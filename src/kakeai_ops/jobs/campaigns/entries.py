@@ -31,7 +31,7 @@ from ...store import (
     record_action,
 )
 from ...workspace import Workspace
-from .draws import winners_left_out
+from .draws import check_not_awarded_to_all, winners_left_out
 
 ENTERED_AT_HEADERS = ["応募日時", "タイムスタンプ", "Timestamp", "回答日時", "完了時刻"]
 
@@ -131,6 +131,7 @@ def record_entries(
 ) -> EntriesImport:
     """`kops campaign entries`: read the form export, judge it row by row, record the
     accepted entries, and write the audit entry once they are recorded."""
+    check_not_awarded_to_all(ws, campaign_id)
     drawn = campaign_draws(ws, campaign_id)
     if len(drawn):
         # An entry added now was never in the draw, yet would read as judged by it.
