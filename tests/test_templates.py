@@ -321,3 +321,20 @@ def test_one_text_in_the_text_and_the_html_body_is_escaped_in_the_html_alone(
     for _ in range(2):
         rendered = TemplateSet(own, SHIPPED).get("both").render({"v": "<b>&"}, "")
         assert (rendered.text, rendered.html) == ("<b>&\n", "&lt;b&gt;&amp;")
+
+
+def test_a_shipped_template_labelled_a_nudge_counts_toward_the_nudge_cap(tmp_path: Path) -> None:
+    """Seminar invitations were labelled 促し (kind: nudge) in `mail templates`, previews and
+    the ledger while mail.max_per_week counted them as 案内 (programme): a reader checking
+    an employee's nudges could not tell which limit applied."""
+    from kakeai_ops.mail.caps import category
+
+    ts = templates(tmp_path)
+    labelled = {name: ts.get(name).kind for name in ts.names()}
+    assert labelled["seminar.month1"] == labelled["seminar.recording"] == "invitation"
+    wrong = {
+        name: kind
+        for name, kind in labelled.items()
+        if (kind == "nudge") != (category(name, kind) == "nudge")
+    }
+    assert wrong == {}

@@ -732,6 +732,7 @@ MAIL_STATES: dict[object, str] = {
 TEMPLATE_KINDS: dict[object, str] = {
     "nudge": "促し",
     "knowledge": "ナレッジ",
+    "invitation": "案内",
     "announcement": "お知らせ",
 }
 
