@@ -86,3 +86,25 @@ def test_a_run_is_a_rehearsal_only_when_nothing_reached_a_mail_server() -> None:
         counted = {s: states.count(s) for s in ("written", "sent", "bounced")}
         assert is_rehearsal(counted["written"], counted["sent"], counted["bounced"]) is expected
         assert (mailed_state(ledger(*states)) == "written") is expected, states
+
+
+def test_a_person_the_stuck_point_still_applies_to_has_not_left_it() -> None:
+    """A manager mailed for no recurring schedule who then stopped rating has スッキリ度未入力
+    as primary stuck point, and still no recurring schedule: counted by the primary they had
+    「left」 it (the report read 「抜け出した 1、まだ該当 9」 of 9)."""
+    import pandas as pd
+
+    from kakeai_ops.analyses.mail_effect import run_effect
+
+    ledger = pd.DataFrame({"user_id": ["m1", "m2", "m3"], "state": ["sent"] * 3})
+    later = pd.DataFrame(
+        {
+            "user_id": ["m1", "m2", "m3"],
+            "stuck_point": ["no_rating", "no_recurrence", "healthy"],
+            "flags": ["no_rating;no_recurrence", "no_recurrence", "healthy"],
+        }
+    )
+    mailed = run_effect(ledger, "no_recurrence", later).set_index("group").loc["mailed"]
+    still = sum("no_recurrence" in f.split(";") for f in later["flags"])  # counted by hand: 2
+    assert mailed["still_flagged"] == still == 2
+    assert mailed["left_stuck_point"] == mailed["in_snapshot"] - still == 1  # m3 only

@@ -67,7 +67,11 @@ def measured_too_soon(ledger_rows: pd.DataFrame, data_end: dt.date) -> bool:
 
 def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.DataFrame:
     """Per group (mailed, holdout): users, how many are in the later segment result, how many
-    left the stuck point ``key`` (their primary stuck point is another), still flagged with it.
+    left the stuck point ``key`` (it no longer applies to them), and how many it still
+    applies to: the two add up to those in the later result. A person whose primary stuck
+    point became an earlier one while ``key`` still applies (a manager mailed for no
+    recurring schedule who then stopped rating) has not left it: counted by the primary,
+    such a fall read as a success of the mail (「抜け出した 1、まだ該当 9」 of 9).
 
     ``ledger_rows``: the run's ledger (user_id, state); ``later``: ``segment()`` of a later
     snapshot.
@@ -78,16 +82,15 @@ def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.D
         ids = ledger_rows.loc[ledger_rows["state"] == state, "user_id"]
         present = [u for u in ids if u in now_frame.index]
         flags = now_frame.loc[present, "flags"] if present else pd.Series(dtype=str)
-        primary = now_frame.loc[present, "stuck_point"] if present else pd.Series(dtype=str)
-        left_primary = int((primary != key).sum())
         still_flagged = int(flags.str.split(";").apply(lambda f: key in f).sum()) if present else 0
+        left = len(present) - still_flagged
         result.append(
             {
                 "group": group,
                 "users": len(ids),
                 "in_snapshot": len(present),
-                "left_stuck_point": left_primary,
-                "share_left": left_primary / len(present) if present else None,
+                "left_stuck_point": left,
+                "share_left": left / len(present) if present else None,
                 "still_flagged": still_flagged,
             }
         )
