@@ -189,9 +189,11 @@ def test_invitations_held_past_their_seminar_are_said_to_arrive_too_late(
     assert "after the seminar" not in stale_by_then(source, dt.date(2026, 12, 10), reminder)
 
 
-def test_a_run_resumed_long_after_its_data_says_so(october_copy: Workspace) -> None:
+def test_a_run_resumed_long_after_its_data_is_asked_about(october_copy: Workspace) -> None:
     """Rehearsed on October's data, sent on 11-25: the latest snapshot was fresh, so
-    nothing said that the 13 mails stated 「2026年10月20日時点」 facts 36 days old."""
+    nothing asked before 13 mails stated 「2026年10月20日時点」 facts 36 days old (3 of those
+    it reached had prepared since). As old data is: refused with --yes alone, naming a new
+    run and --stale-ok; sent with --stale-ok, said."""
     from conftest import SAMPLE
     from mailing import use_smtp
     from smtp_server import SmtpServer
@@ -200,11 +202,21 @@ def test_a_run_resumed_long_after_its_data_says_so(october_copy: Workspace) -> N
     cli("mail", "send", *SEGMENT, "--yes")  # the outbox: a rehearsal
     cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
     stale_after(october_copy, 7)
+    late = {"KOPS_NOW": "2026-11-25T10:00:00+09:00"}
+    resume = ["mail", "send", *SEGMENT, "--id", "no_prep.member-2026-10", "--yes"]
     with SmtpServer() as server:
         use_smtp(october_copy, server)
-        resumed = cli(
-            "mail", "send", *SEGMENT, "--id", "no_prep.member-2026-10", "--yes",
-            env={"KOPS_NOW": "2026-11-25T10:00:00+09:00"},
-        )  # fmt: skip
+        # The dry run just before said it had checked what the real run checks, and
+        # nothing of the plan's age: it says the real run asks.
+        rehearsed = cli(*resume[:-1], "--dry-run", env=late)
+        assert "planned on data to 2026-10-20 (36 days ago)" in rehearsed.stdout + rehearsed.stderr
+        assert "the real run asks first" in rehearsed.stdout + rehearsed.stderr
+        refused = cli(*resume, env=late, ok=False)
+        assert refused.exit_code != 0 and server.handler.received == []
+        assert "not sending a plan made on old data" in refused.stderr
+        assert "--id no_prep.member-2026-10-2" in refused.stderr
+        assert "--stale-ok" in refused.stderr
+        resumed = cli(*resume, "--stale-ok", env=late)
         assert server.handler.received
     assert "this run was planned on data to 2026-10-20 (36 days ago)" in resumed.stderr
+    assert "sending anyway: --stale-ok" in resumed.stderr

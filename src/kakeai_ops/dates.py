@@ -122,6 +122,22 @@ def stale_note(snapshot_id: str, as_of: dt.date, today: dt.date, stale_days: int
     )
 
 
+def plan_age_note(as_of: object, today: dt.date, stale_days: int) -> str | None:
+    """What to say of a run's stored plan made on data to ``as_of`` (its mails state that
+    day's facts), or None while that is no older than ``stale_days``."""
+    try:
+        day = dt.date.fromisoformat(str(as_of)[:10])
+    except ValueError:
+        return None
+    age = (today - day).days
+    if age <= stale_days:
+        return None
+    return _(
+        "this run was planned on data to {day} ({age} days ago): its mails say what "
+        "was true then; some of those it reaches may have moved on since"
+    ).format(day=day, age=age)
+
+
 def stale_by(snapshot_id: str, as_of: dt.date | None, day: dt.date, stale_days: int) -> str:
     """What to add to 「the same command sends them from ``day``」 when the snapshot's data
     will be too old to mail from by then: that command is refused on that day (checked as

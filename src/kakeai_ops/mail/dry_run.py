@@ -19,7 +19,7 @@ from typing import Any
 
 from ..calendar import BusinessCalendar
 from ..clock import now
-from ..dates import stale_note
+from ..dates import plan_age_note, stale_note
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..store.ledger import Ledger
@@ -106,6 +106,16 @@ def dry_run(
         operator.say(_(TO_SEND) + shown)
         if "--stale-ok" not in shown:
             _say_if_stale(source, operator)
+    if existing is not None:  # the stored plan is sent, as old as it is: asked about first
+        aged = plan_age_note(existing.get("as_of"), moment.date(), settings.rules.stale_days)
+        if aged is not None:
+            operator.say(
+                "  "
+                + _(
+                    "({note}: the real run asks first; --stale-ok sends this plan as it is, "
+                    "a new run (--id {run}-2) mails who needs it now)"
+                ).format(note=aged, run=plan.run_id)
+            )
 
 
 def _say_if_stale(source: Source, operator: Operator) -> None:

@@ -23,7 +23,7 @@ from .. import model
 from ..analyses import streaks
 from ..calendar import BusinessCalendar
 from ..clock import now
-from ..dates import stale_note
+from ..dates import plan_age_note, stale_note
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
 from ..i18n import _
@@ -569,25 +569,31 @@ def _record_plan(
     return True
 
 
-def _say_planned_long_ago(
-    source: Source, operator: Operator, as_of: object, today: dt.date
+def _check_plan_age(
+    source: Source, operator: Operator, run_id: str, as_of: object, request: RunRequest
 ) -> None:
     """A plan resumed long after its data (rehearsed in October, sent in late November):
     its mails say what was true on that day (「2026年10月20日時点」), and some of those
-    it reaches have since moved on. The stale check reads the latest snapshot only."""
-    try:
-        day = dt.date.fromisoformat(str(as_of)[:10])
-    except ValueError:
+    it reaches have since moved on (3 of 13 no longer without preparation were told
+    「0 回でした」). Asked about as old data is (the latest snapshot's age says nothing of a
+    frozen plan: ingesting does not refresh it); --stale-ok sends it as planned."""
+    note = plan_age_note(as_of, now().date(), source.settings.rules.stale_days)
+    if note is None:
         return
-    age = (today - day).days
-    if age > source.settings.rules.stale_days:
-        operator.warn(
-            _(
-                "this run was planned on data to {day} ({age} days ago): its mails say what "
-                "was true then; some of those it reaches may have moved on since (a new run "
-                "from the latest snapshot mails who needs it now)"
-            ).format(day=day, age=age)
-        )
+    if request.stale_ok:
+        operator.warn(note + _(" (sending anyway: --stale-ok)"))
+        return
+    operator.warn(note)
+    try:
+        operator.confirm(_("Send this plan as it is anyway?"))
+    except KopsError:
+        raise KopsError(
+            _("not sending a plan made on old data: {note}; nothing was sent").format(note=note),
+            hint=_(
+                "mail who needs it now with a new run from the latest snapshot (--id "
+                "{run}-2), or add --stale-ok to send this plan as it is (--yes alone does not)"
+            ).format(run=run_id),
+        ) from None
 
 
 def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest) -> None:
@@ -623,7 +629,8 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
         ),
         strong=True,
     )
-    _say_planned_long_ago(source, operator, planned_as_of, today)
+    if pending:
+        _check_plan_age(source, operator, run_id, planned_as_of, request)
     written = int(row.get("written", 0))
     if written:
         operator.say(

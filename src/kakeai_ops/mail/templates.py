@@ -12,9 +12,9 @@ body::
 The subject prefix (【KAKEAI事務局】) is added by kops. ``kind`` is ``nudge``
 (a stuck point's mail: counted by the nudge cap), ``knowledge`` (milestones),
 ``invitation`` (seminars: unsolicited, counted as programme mail, as knowledge is)
-or ``announcement`` (news of something the reader did or was given: awards). An optional ``NAME.html`` next to it
-adds an HTML part. Rendering is strict: a variable the template uses but the
-run does not provide is an error before anything is sent.
+or ``announcement`` (news of something the reader did or was given: awards). An
+optional ``NAME.html`` next to it adds an HTML part. Rendering is strict: a variable
+the template uses but the run does not provide is an error before anything is sent.
 """
 
 from __future__ import annotations
