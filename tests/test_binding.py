@@ -216,3 +216,20 @@ def test_two_sends_started_at_once_never_mix_plans(
     plan = load_plan(sample_copy, "race")
     assert {m.email: m.template for m in plan.messages} == recorded
     assert len(list(plan_dir(sample_copy, "race").glob("plan-*.jsonl"))) == 1
+
+
+def test_a_seminar_invited_by_division_is_continued_as_it_began(october_copy: Workspace) -> None:
+    """`seminar invite month1 --division 営業本部` then without it: refused, with a hint to
+    add --id, an option `seminar invite` does not have. The hint says what is true of a
+    seminar: its invitations are one run, continued with its first options."""
+    from seminar_setup import date_month1
+
+    date_month1(october_copy)
+    cli = Cli(october_copy)
+    at = {"KOPS_NOW": "2026-10-21T10:00:00+09:00"}
+    cli("seminar", "invite", "month1", "--division", "営業本部", "--yes", env=at)
+    refused = cli("seminar", "invite", "month1", "--yes", env=at, ok=False)
+    assert refused.exit_code != 0 and "planned with other choices" in refused.stderr
+    assert "--id" not in refused.stderr
+    assert "a seminar's invitations are one run" in refused.stderr
+    cli("seminar", "invite", "month1", "--division", "営業本部", "--yes", env=at)  # continues

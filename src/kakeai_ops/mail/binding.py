@@ -214,12 +214,22 @@ def check_binding(run_id: str, stored_text: str | None, wanted: dict[str, Any]) 
         )
     lines = differences(stored, json.loads(binding_text(wanted)))
     if lines:
+        # A seminar's invitations are one run (its reminder and attendance read it), and
+        # `seminar invite` takes no --id: 「--id …-2」 pointed to an option it has not.
+        hint = (
+            _(
+                "a seminar's invitations are one run, which its recording and attendance "
+                "follow: to continue run '{run}', repeat its original options"
+            )
+            if stored.get("seminar")
+            else _(
+                "to send this mail, give it a new run id (--id {run}-2); "
+                "to continue run '{run}', repeat its original options"
+            )
+        )
         raise RunConflict(
             _("run '{run}' was planned with other choices; nothing was sent:").format(run=run_id)
             + "\n  "
             + "\n  ".join(lines),
-            hint=_(
-                "to send this mail, give it a new run id (--id {run}-2); "
-                "to continue run '{run}', repeat its original options"
-            ).format(run=run_id),
+            hint=hint.format(run=run_id),
         )
