@@ -63,3 +63,21 @@ def test_a_second_spelling_is_caught() -> None:
         "部下 ← メンバー",
     ]
     assert second_spellings("データから紐解く！メンバーとの効果的な1on1を行うコツ") == []
+
+
+def test_every_list_workbook_sheet_has_a_japanese_name() -> None:
+    """`mail status --out 配信一覧.xlsx` wrote its runs on a sheet named 「runs」 (its 列の説明
+    said 「runs」 too): every sheet a command names is in glossary.SHEETS."""
+    import re
+    from pathlib import Path
+
+    from kakeai_ops import glossary
+
+    source = Path(glossary.__file__).parent
+    named = {
+        match
+        for path in source.rglob("*.py")
+        for match in re.findall(r'\bsheet="([a-z_]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert "runs" in named and len(named) >= 8
+    assert sorted(named - set(glossary.SHEETS)) == []

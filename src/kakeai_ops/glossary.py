@@ -813,6 +813,7 @@ SHEETS = {
     "notes": "注記",
     "conditions": "条件",
     "ledger": "配信記録",
+    "runs": "配信一覧",
     "milestones": "マイルストーン",
     "transitions": "推移",
     "moved": "移動した人",  # both ways: 次の段階に進んだ and 前の段階に戻った
