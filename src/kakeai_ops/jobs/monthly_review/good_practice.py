@@ -78,11 +78,11 @@ def milestone_figures(
         due_member=int((due["role"] == "member").sum()),
         delivered=len(delivered),
         people=len(people),
-        left_out=_cannot_mail(tables, people),
+        left_out=cannot_mail(tables, people),
     )
 
 
-def _cannot_mail(tables: Tables, people: pd.Index) -> dict[str, int]:
+def cannot_mail(tables: Tables, people: pd.Index) -> dict[str, int]:
     """Who of ``people`` a send leaves out, by reason, in the order the audience checks
     (on leave first, then no address): their notices make no mail."""
     users = tables.users.drop_duplicates("user_id").set_index("user_id")
