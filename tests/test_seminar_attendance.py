@@ -302,3 +302,19 @@ def test_attendance_on_the_day_waits_for_the_start(seminar_copy: Workspace) -> N
     assert "the seminar starts today at 12:15" in early.stderr
     assert "record attendance once the seminar has taken place" in early.stderr
     cli(*args, env={"KOPS_NOW": "2026-10-28T14:00:00+09:00"})
+
+
+def test_attendance_waits_for_the_end_of_a_seminar_of_known_length(
+    seminar_copy: Workspace,
+) -> None:
+    """Taken at 12:20 for a 30-minute seminar from 12:15: a list of who had joined by
+    then, recorded as its attendance. With its length known, attendance waits for 12:45."""
+    import yaml
+
+    data = yaml.safe_load(seminar_copy.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"]["minutes"] = 30
+    seminar_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cli = Cli(seminar_copy)
+    during = cli(*EARLY, env={"KOPS_NOW": "2026-10-28T12:20:00+09:00"}, ok=False)
+    assert during.exit_code != 0 and "the seminar runs today until 12:45" in during.stderr
+    cli(*EARLY, env={"KOPS_NOW": "2026-10-28T12:46:00+09:00"})

@@ -334,24 +334,25 @@ def check_attendance_ready(
     if day is None:
         why.append(_("seminars.{seminar}.date is not set").format(seminar=seminar_id))
     else:
-        # On its day, not before it starts (taken at 09:00 for a 12:15 seminar).
-        starts_later = (
-            isinstance(config.date, dt.datetime)
+        # On its day, not before it ends (taken at 09:00 for a 12:15 seminar, or at
+        # 12:20 for one of 30 minutes: a list of who had joined by then).
+        ends = _ends(config)
+        ends_later = (
+            ends is not None
             and moment is not None
             and day == today
-            and moment.replace(tzinfo=None) < config.date.replace(tzinfo=None)
+            and moment.replace(tzinfo=None) < ends.replace(tzinfo=None)
         )
-        if day > today or starts_later:
+        if day > today or ends_later:
             future = day
-            why.append(
-                _("the seminar starts today at {time}").format(
-                    time=f"{config.date:%H:%M}"  # a datetime: starts_later says so
-                )
-                if starts_later
-                else _("the seminar is on {day}, after today ({today})").format(
-                    day=day, today=today
-                )
-            )
+            if not ends_later:
+                said = _("the seminar is on {day}, after today ({today})")
+            elif config.minutes:
+                said = _("the seminar runs today until {time}")
+            else:  # its length unknown: from its start
+                said = _("the seminar starts today at {time}")
+            time = f"{ends:%H:%M}" if ends is not None else ""
+            why.append(said.format(day=day, today=today, time=time))
     if invited == 0:
         why.append(_("nobody was invited to {seminar} through kops").format(seminar=seminar_id))
     if why and force is None:
@@ -362,6 +363,14 @@ def check_attendance_ready(
             hint=_attendance_hint(seminar_id, config.date is None, future, invited > 0),
         )
     return why
+
+
+def _ends(config: Seminar) -> dt.datetime | None:
+    """When a seminar with a time of day ends: its start and ``minutes`` (its start when
+    its length is not given); None for a date alone."""
+    if not isinstance(config.date, dt.datetime):
+        return None
+    return config.date + dt.timedelta(minutes=config.minutes or 0)
 
 
 def _attendance_hint(seminar: str, undated: bool, future: dt.date | None, invited: bool) -> str:
