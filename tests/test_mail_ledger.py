@@ -158,3 +158,7 @@ def test_a_seminars_runs_name_their_own_command_or_say_the_seminar_is_over(
     after = cli("mail", "status", invite, env={"KOPS_NOW": "2026-10-29T10:00:00+09:00"})
     assert "The seminar is over: invitations not sent by now are not sent any more" in after.stdout
     assert "kops seminar invite" not in after.stdout
+    # Its invitations only written to the outbox: not 「going on with the run sends them」
+    # beside 「not sent any more」.
+    assert "written to the outbox only" in after.stdout
+    assert "sends them" not in after.stdout

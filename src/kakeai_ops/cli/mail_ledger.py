@@ -262,7 +262,15 @@ def _show_run(
     if len(found.deferred):
         out.print(_deferred_table(found.deferred))
     written = int((rows["state"] == "written").sum())
-    if written:
+    if (
+        written and over
+    ):  # nothing sends them now: not 「続けると送ります」 beside 「もう送りません」
+        out.print(
+            _("{written:,} written to the outbox only (a rehearsal, not delivered).").format(
+                written=written
+            )
+        )
+    elif written:
         out.print(
             (
                 _(
