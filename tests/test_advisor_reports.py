@@ -10,7 +10,6 @@ from pathlib import Path
 import yaml
 from openpyxl import load_workbook
 
-from kakeai_ops import glossary
 from kakeai_ops.analyses import divisions as division_figures
 from kakeai_ops.config import load_settings
 from kakeai_ops.jobs.advisor_reports import AdvisorReports, nothing_shown, write_advisor_reports
@@ -128,24 +127,3 @@ def test_a_division_listed_by_all_its_departments_keeps_its_name() -> None:
     # Someone of 開発本部 with no 部署 is outside every 部署 listed: still a part.
     users.loc[len(users)] = ["開発本部", None]
     assert part_captions(users, both) == {"開発本部": "開発本部（製品開発部・品質保証部）"}
-
-
-def test_an_advisor_of_one_department_has_its_bar_by_that_departments_name(
-    sample_copy: Workspace, tmp_path: Path
-) -> None:
-    """A scope of one 部署 drew one bar named 「営業本部（第一営業部）」 under the axis 事業部:
-    it is drawn as a 部署, by its name, under 部署."""
-    data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    data["advisors"] = {
-        "第一営業部長": {"email": "s1@example.jp", "scope": ["営業本部/第一営業部"]}
-    }
-    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    _publication, written = _write(sample_copy, tmp_path / "out")
-    path = written.files["第一営業部長"]
-    values = _label_rows(path, "グラフの値")
-    [title] = [key for key in values if str(key).startswith(glossary.implementation_rate_label())]
-    assert str(title).endswith("・営業本部（第一営業部）の部署別")
-    assert "第一営業部" in values and "営業本部（第一営業部）" not in values
-    [chart] = load_workbook(path)["概要"]._charts[:1]
-    axis_title = chart.x_axis.title.tx.rich.p[0].r[0].t
-    assert axis_title == "部署"

@@ -128,7 +128,9 @@ def test_a_single_division_is_drawn_by_its_departments_and_nothing_else(
 
 
 def test_a_lone_bar_says_its_value(sample_copy: Workspace, tmp_path: Path) -> None:
-    """An advisor of one 部署: one bar, its value said on it, and nothing beside it."""
+    """An advisor of one 部署: one bar, its value said on it, and nothing beside it; the
+    bar is that 部署, by its name, under the axis 部署 (it was 「営業本部（第一営業部）」
+    under 事業部)."""
     data = yaml.load(sample_copy.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     data["advisors"] = {
         "部長": {
@@ -144,11 +146,14 @@ def test_a_lone_bar_says_its_value(sample_copy: Workspace, tmp_path: Path) -> No
     Cli(sample_copy)("report", "divisions", "--advisor", "部長", "--out", str(path))
     book = load_workbook(path)
     categories, values = rate_chart(book)
-    assert len(categories) == 1 and categories[0].startswith("営業本部")
+    assert categories == ["第一営業部"]
     recount = rate_recount(sample_copy, as_of_of(book), {("営業本部", "第一営業部")})
     assert values[0] == pytest.approx(recount, abs=0.005)
     [chart] = _rate_charts(book)
     assert chart.dataLabels is not None and chart.dataLabels.showVal
+    assert chart.x_axis.title.tx.rich.p[0].r[0].t == "部署"
+    title = "".join(run.t for p in chart.title.tx.rich.p for run in (p.r or []))
+    assert title.endswith("・営業本部（第一営業部）の部署別")
 
 
 def test_every_advisor_file_of_a_set_holds_its_scope_only(

@@ -99,23 +99,37 @@ def dry_run(
             )
         )
     operator.say(_("  Sending: {transport}").format(transport=transport_note))
-    shown = command(plan.run_id) if command is not None else None
-    if shown is None:
-        operator.say(_("To send: the same command with --yes (run {run})").format(run=plan.run_id))
-    else:
-        operator.say(_(TO_SEND) + shown)
-        if "--stale-ok" not in shown:
-            _say_if_stale(source, operator)
+    _say_how_to_send(source, operator, plan.run_id, command)
     if existing is not None:  # the stored plan is sent, as old as it is: asked about first
-        aged = plan_age_note(existing.get("as_of"), moment.date(), settings.rules.stale_days)
-        if aged is not None:
-            operator.say(
-                "  "
-                + _(
-                    "({note}: the real run asks first; --stale-ok sends this plan as it is, "
-                    "a new run (--id {run}-2) mails who needs it now)"
-                ).format(note=aged, run=plan.run_id)
-            )
+        _say_plan_age(source, operator, plan.run_id, existing.get("as_of"), moment.date())
+
+
+def _say_how_to_send(
+    source: Source, operator: Operator, run_id: str, command: Callable[[str], str] | None
+) -> None:
+    """The command that sends the run, and what it needs while the data is old."""
+    shown = command(run_id) if command is not None else None
+    if shown is None:
+        operator.say(_("To send: the same command with --yes (run {run})").format(run=run_id))
+        return
+    operator.say(_(TO_SEND) + shown)
+    if "--stale-ok" not in shown:
+        _say_if_stale(source, operator)
+
+
+def _say_plan_age(
+    source: Source, operator: Operator, run_id: str, as_of: object, today: dt.date
+) -> None:
+    """A stored plan made on data older than rules.stale_days: the real run asks first."""
+    aged = plan_age_note(as_of, today, source.settings.rules.stale_days)
+    if aged is not None:
+        operator.say(
+            "  "
+            + _(
+                "({note}: the real run asks first; --stale-ok sends this plan as it is, "
+                "a new run (--id {run}-2) mails who needs it now)"
+            ).format(note=aged, run=run_id)
+        )
 
 
 def _say_if_stale(source: Source, operator: Operator) -> None:
