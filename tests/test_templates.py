@@ -338,3 +338,21 @@ def test_a_shipped_template_labelled_a_nudge_counts_toward_the_nudge_cap(tmp_pat
         if (kind == "nudge") != (category(name, kind) == "nudge")
     }
     assert wrong == {}
+
+
+def test_a_workspaces_older_seminar_template_is_labelled_as_it_is_counted(tmp_path: Path) -> None:
+    """A workspace made before seminar mails had a kind of their own keeps `kind: nudge` in
+    its copy: it is labelled 案内 (invitation), as the cap counts it."""
+    own = tmp_path / "templates" / "mail"
+    own.mkdir(parents=True)
+    text = (SHIPPED / "seminar.month1.txt").read_text(encoding="utf-8")
+    (own / "seminar.month1.txt").write_text(
+        text.replace("kind: invitation", "kind: nudge").replace(
+            "セミナーのご案内", "勉強会のご案内"
+        ),
+        encoding="utf-8",
+    )
+    assert "kind: nudge" in (own / "seminar.month1.txt").read_text(encoding="utf-8")
+    template = TemplateSet(own, SHIPPED).get("seminar.month1")
+    assert "勉強会のご案内" in template.subject_source  # the workspace's own copy
+    assert template.kind == "invitation"

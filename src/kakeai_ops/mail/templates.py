@@ -286,6 +286,10 @@ class TemplateSet:
         if not fields.get("subject"):
             raise KopsError(_("{file}: the header has no 'subject:' line").format(file=path.name))
         kind = fields.get("kind", "nudge")
+        if kind == "nudge" and name.startswith("seminar."):
+            # A workspace's copy from before seminar mails had a kind of their own: the
+            # cap always counted them as programme mail, so they are labelled so (案内).
+            kind = "invitation"
         if kind not in KINDS:
             raise KopsError(
                 _("{file}: kind '{kind}' is not one of {kinds}").format(
