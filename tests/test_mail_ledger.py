@@ -162,3 +162,21 @@ def test_a_seminars_runs_name_their_own_command_or_say_the_seminar_is_over(
     # beside 「not sent any more」.
     assert "written to the outbox only" in after.stdout
     assert "sends them" not in after.stdout
+
+
+def test_a_recording_run_after_rehearsed_invitations_says_it_cannot_go_on(
+    seminar_copy: Workspace,
+) -> None:
+    """Invitations and the recording only written to the outbox, then mail.transport smtp:
+    the recording run's status said 「kops seminar remind month1 --yes」 to go on, which
+    refuses (nobody was invited for real). It says why instead."""
+    from mailing import configure
+
+    cli = Cli(seminar_copy)
+    cli("seminar", "remind", "month1", "--yes", env={"KOPS_NOW": "2026-11-05T10:00:00+09:00"})
+    configure(seminar_copy, transport="smtp")
+    status = cli("mail", "status", "seminar.recording-month1")
+    assert "nobody was invited for real, so nobody is told of the recording" in status.stdout
+    assert "seminar remind" not in status.stdout
+    refused = cli("seminar", "remind", "month1", "--yes", ok=False)  # as the status says
+    assert "nobody was invited for real" in refused.stderr

@@ -189,6 +189,7 @@ def status_command(
         *bounced,
         rehearsing=context.settings.mail.transport == "outbox",
         over=_invitations_over(found, context.settings),
+        stopped=_recording_stopped(found, context),
     )
 
 
@@ -220,7 +221,12 @@ def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.Data
 
 
 def _show_run(
-    found: RunStatus, hard: int, soft: int, rehearsing: bool = True, over: bool = False
+    found: RunStatus,
+    hard: int,
+    soft: int,
+    rehearsing: bool = True,
+    over: bool = False,
+    stopped: str | None = None,
 ) -> None:
     """A run's counts per state, its bounces, and who was not sent or is sent later."""
     rows = found.rows
@@ -285,9 +291,36 @@ def _show_run(
                 )
             ).format(written=written)
         )
-    _say_how_to_go_on(found, over)
+    if stopped is not None:
+        out.print(stopped)
+    else:
+        _say_how_to_go_on(found, over)
     if found.test_sends:
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
+
+
+def _recording_stopped(found: RunStatus, context: Any) -> str | None:
+    """Why a seminar's recording run cannot go on, when it cannot: its invitations only
+    written to the outbox while mail is now sent for real, so nobody was invited and
+    `seminar remind` refuses (its status said to run it: 「kops seminar remind … --yes」)."""
+    from ..jobs.seminars.invitations import invite_run_id, invited_users
+
+    binding = found.binding or {}
+    seminar = binding.get("seminar")
+    config = context.settings.seminars.get(str(seminar)) if seminar else None
+    if binding.get("kind") != "list" or config is None:
+        return None
+    if context.settings.mail.transport == "outbox":
+        return None
+    run_id = invite_run_id(str(seminar), config)
+    if not invited_users(context.workspace, run_id, rehearsal=False).empty:
+        return None
+    if invited_users(context.workspace, run_id, rehearsal=True).empty:
+        return None
+    return _(
+        "the invitations to {seminar} were only written to the outbox (a rehearsal): "
+        "nobody was invited for real, so nobody is told of the recording"
+    ).format(seminar=seminar)
 
 
 def _invitations_over(found: RunStatus, settings: Any) -> bool:
