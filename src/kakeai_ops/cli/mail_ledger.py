@@ -268,9 +268,8 @@ def _show_run(
     if len(found.deferred):
         out.print(_deferred_table(found.deferred))
     written = int((rows["state"] == "written").sum())
-    if (
-        written and over
-    ):  # nothing sends them now: not 「続けると送ります」 beside 「もう送りません」
+    # Nothing sends them now: not 「続けると送ります」 beside 「もう送りません」.
+    if written and (over or stopped is not None):
         out.print(
             _("{written:,} written to the outbox only (a rehearsal, not delivered).").format(
                 written=written
