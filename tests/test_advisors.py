@@ -68,6 +68,18 @@ def test_report_mails_greet_the_person_and_say_the_period(
     )
     assert "90d" not in subject + body and "month:" not in body
     assert "配信不要" not in body and "山田 太郎 様の閲覧範囲" in body
+    # The mail and the file's printed header say the same: shared within the scope (the
+    # header's bare 「共有可」 beside 「転送・共有はお控えください」 said the opposite).
+    assert "閲覧範囲（営業本部）の方向けです。範囲外の方への転送・共有はお控えください。" in body
+    import openpyxl
+
+    from kakeai_ops.outputs.workbook import SHAREABLE_IN_SCOPE
+
+    files = sorted((run.out / "r").glob("*.xlsx"))
+    assert len(files) == len(ADVISORS)
+    for path in files:
+        sheets = openpyxl.load_workbook(path).worksheets
+        assert {sheet.oddHeader.right.text for sheet in sheets} == {SHAREABLE_IN_SCOPE}
     _, _, body = got["sasaki@example.co.jp"]
     assert body.startswith("佐々木 恵 様\n")  # no title: the name alone
     assert "HRBP 様" not in body

@@ -76,8 +76,12 @@ def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
             assert visible <= workbook.READABLE_WIDTH or sheet.print_area, (where, visible)
             assert sheet.print_title_rows, where
             header, footer = sheet.oddHeader, sheet.oddFooter
-            assert header.left.text == path.name.replace("&", "&&"), where
-            assert header.right.text in (workbook.SECRETARIAT, workbook.SHAREABLE), where
+            assert header.left.text == "&F", where  # its name as printed, renamed or not
+            assert header.right.text in (
+                workbook.SECRETARIAT,
+                workbook.SHAREABLE,
+                workbook.SHAREABLE_IN_SCOPE,
+            ), where
             assert footer.center.text == "ページ &P / &N", where
             assert sheet.freeze_panes, where
 
@@ -277,8 +281,9 @@ def test_rows_of_mixed_figures_take_their_own_format(month: Path) -> None:
 
 
 def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:
-    """A file name with '&' (Excel's header code) prints as written; a formula-like
-    header or value, or one from an unknown key, stays text everywhere, 列の説明 too."""
+    """A file name with '&' (Excel's header code) prints as written (the header asks for
+    the file's own name, &F, not the text of it); a formula-like header or value, or one
+    from an unknown key, stays text everywhere, 列の説明 too."""
     import pandas as pd
 
     from kakeai_ops.outputs.files import write_table
@@ -289,7 +294,7 @@ def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:
     path = write_table(frame, tmp_path / "R&D一覧.xlsx", sheet="users")
     book = load_workbook(path)
     sheet = book["一覧"]
-    assert sheet.oddHeader.left.text == "R&&D一覧.xlsx"  # shows R&D一覧.xlsx
+    assert sheet.oddHeader.left.text == "&F"  # shows R&D一覧.xlsx, or the name it has now
     assert header_labels(sheet) == ["社員番号", "=SUM(A1:A9)", "役割", "割合"]
     assert sheet["B1"].data_type == "s" and sheet["B2"].data_type == "s"
     assert [c.value for c in sheet[2]] == ["000120", "@cmd", "上司", 0.5]

@@ -230,10 +230,13 @@ def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> 
     book.move_sheet(values.sheet, offset=len(book.sheetnames) - 1 - book.index(values.sheet))
     _finish(values.sheet, 4)
     # 事業部 and 部署 names are the tenant's text: the writer keeps them from being formulas.
+    label = audience_label(audience)
+    if audience == SHARED and report.scope_label != TOTAL_ROW:
+        # An advisor's file: shared with them, for their scope. Its mail asks not to pass
+        # it on beyond that; a bare 「共有可」 on every printed page said the opposite.
+        label = workbook.SHAREABLE_IN_SCOPE
     options = workbook.Print(
-        as_of=report.as_of,
-        audience=audience_label(audience),
-        title=f"{report.title}（{report.scope_label}）",
+        as_of=report.as_of, audience=label, title=f"{report.title}（{report.scope_label}）"
     )
     return workbook.save(book, path, options)
 

@@ -46,6 +46,7 @@ FONT_NAME = "Meiryo UI"  # on every Japanese Windows; narrow enough for tables
 FONT_SIZE = 10
 SECRETARIAT = "事務局内限り"
 SHAREABLE = "共有可"
+SHAREABLE_IN_SCOPE = "共有可（閲覧範囲の方のみ）"  # an advisor's report: their scope's readers
 # A4 at 100 %: about 95 width units across a portrait page, 140 across a landscape one.
 PORTRAIT_WIDTH = 95
 # Wider than this, a list fitted to one A4 landscape page prints its 10 pt text below
@@ -859,7 +860,7 @@ def _letters(count: int) -> list[str]:
     return [get_column_letter(i) for i in range(1, count + 1)]
 
 
-def header_footer(sheet: Worksheet, file_name: str, options: Print) -> None:
+def header_footer(sheet: Worksheet, options: Print) -> None:
     """ファイル名 and 基準日 at the top, who may see it at the top right, ページ x / y below."""
     as_of = options.as_of.isoformat() if isinstance(options.as_of, dt.date) else options.as_of
     for header, footer in (
@@ -872,31 +873,16 @@ def header_footer(sheet: Worksheet, file_name: str, options: Print) -> None:
         header.center.size = 8
         header.right.text = options.audience
         header.right.size = 9
-        header.left.text = ""
-        # Excel takes a header of at most 255 characters, codes included: a longer one (a
-        # file name of 240) makes it repair the workbook. The name gives way in the middle.
-        header.left.text = _fitted(file_name, HEADER_CHARS - len(str(header)))
+        # The file's own name, as Excel (and LibreOffice) knows it when printing (&F): a
+        # report mailed as 「1on1実施状況レポート_営業本部_20261120.xlsx」 printed the name
+        # it was written under, 「division-report-営業本部長-95420b50.xlsx」, which the
+        # reader never received. A code of two characters also keeps within Excel's 255.
+        header.left.text = FILE_NAME_CODE
         footer.center.text = "ページ &P / &N"
         footer.center.size = 8
 
 
-HEADER_CHARS = 255
-
-
-def _fitted(name: str, room: int) -> str:
-    """``name`` escaped for a header (``_escaped``) in ``room`` characters, its middle
-    given up for '…' where it is longer."""
-    shown, keep = _escaped(name), len(name)
-    while len(shown) > room and keep > 0:
-        keep -= 1
-        head, tail = name[: keep - keep // 2], name[len(name) - keep // 2 :] if keep // 2 else ""
-        shown = _escaped(f"{head}…{tail}")
-    return shown
-
-
-def _escaped(text: str) -> str:
-    """'&' starts a code in Excel's header language; a literal one is '&&'."""
-    return text.replace("&", "&&")
+FILE_NAME_CODE = "&F"
 
 
 def total_row(sheet: Worksheet, row: int, columns: int) -> None:
@@ -1030,7 +1016,7 @@ def save(book: Workbook, path: Path, options: Print) -> Path:
     """Header and footer on every sheet, formula-like text made inert, file properties
     from kops (not from a template), written atomically."""
     for sheet in book.worksheets:
-        header_footer(sheet, path.name, options)
+        header_footer(sheet, options)
     protect_workbook(book)
     properties = book.properties
     properties.creator = "kops"
