@@ -627,3 +627,18 @@ def _addressed(folder: Path) -> set[str]:
         .addr_spec
         for p in folder.glob("*.eml")
     }
+
+
+def test_a_seminar_invitation_is_not_sent_after_the_seminar_by_mail_send(
+    seminar_copy: Workspace,
+) -> None:
+    """`seminar invite month1` refuses after the seminar; `mail send -t seminar.month1
+    --seminar month1 --id past-sem` sent one a month after it. The rule is the seminar's."""
+    cli = Cli(seminar_copy)
+    args = ["mail", "send", "--segment", "no_pair", "--seminar", "month1"]
+    args += ["--template", "seminar.month1", "--id", "past-sem"]
+    late = cli(*args, "--yes", env={"KOPS_NOW": "2026-11-25T10:00:00+09:00"}, ok=False)
+    assert late.exit_code != 0 and "after it is not sent" in late.stderr
+    assert "past-sem" not in cli("mail", "status", "--format", "json").stdout
+    # Before the seminar the same mail is planned (a dry run here).
+    cli(*args, "--dry-run", env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"})

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from .. import glossary
+from ..clock import JST, now
 from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, typed_id
@@ -286,6 +287,16 @@ def _say_how_to_send(context: Session, audience: Audience, run_id: str) -> None:
     )
 
 
+def _check_seminar_invitation(context: Session, spec: AudienceSpec) -> None:
+    """A seminar's invitation template is sent before the seminar only, as by `seminar
+    invite`."""
+    config = context.settings.seminars.get(spec.seminar) if spec.seminar else None
+    if config is not None and spec.seminar is not None and spec.template is not None:
+        from ..jobs.seminars.invitations import check_not_late
+
+        check_not_late(spec.seminar, config, spec.template, now().astimezone(JST))
+
+
 @app.command("send")
 @writes_state("mail send")
 @audience_options
@@ -338,6 +349,7 @@ def send_command(
     """
     one_rehearsal(dry_run, to_test)
     context = session(workspace)
+    _check_seminar_invitation(context, spec)
     operator = TerminalOperator(context.settings)
     request = runs.RunRequest(
         spec=spec,

@@ -873,7 +873,10 @@ def _finish(sheet: Worksheet, header_row: int) -> None:
             width -= over
         _tall_labels(sheet, header_row + 1)
     workbook.break_headers(sheet, headers)
-    sheet.freeze_panes = f"B{header_row + 1}"
+    # The title lines and the names stay in view, not the first table's headers: the
+    # tables below have headers of their own (scrolled to the topics, 1on1実施数 stood
+    # under 「人数」 and 割合 under 「ログイン率」).
+    sheet.freeze_panes = f"B{header_row}"
     if sheet._charts:  # charts are not columns: the print area reaches past the cells
         width = max(width, 100)
     workbook.print_setup(sheet, title_rows="1:2", title_columns="A:A", width=width)

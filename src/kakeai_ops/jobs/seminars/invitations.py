@@ -156,6 +156,17 @@ def check_invite_ready(
         )
 
 
+def check_not_late(seminar_id: str, config: Seminar, template: str, moment: dt.datetime) -> None:
+    """An invitation sent with `kops mail send -t seminar.month1 --seminar month1` after
+    the seminar is refused as `seminar invite`'s is (one went out a month after it, under
+    a new --id): the rule is the seminar's, whichever command sends its invitation."""
+    invitation = config.template or (
+        f"seminar.month{config.month}" if isinstance(config.month, int) else None
+    )
+    if template in (invitation, *(f"seminar.month{n}" for n in range(1, 5))):
+        check_invite_ready(seminar_id, config, moment, tbd=config.date is None)
+
+
 # What a correction compares between the invitation and now, with its Japanese label.
 CORRECTED = (
     ("title", "テーマ"),
