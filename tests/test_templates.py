@@ -202,11 +202,24 @@ def test_a_date_decided_after_a_tbd_invitation_is_news_not_an_apology(tmp_path: 
         "after": "2026年12月10日（木）12:15〜",
     }
     moved = {**decided, "before": "2026年12月9日（水）12:15〜"}
+    # The length, not stated with --tbd, set with the date: still news (it was a 【訂正】 of
+    # 「所要時間：30分（訂正前：記載なし）」 with an apology); a length alone is a correction.
+    length = {"label": "所要時間", "before": "記載なし", "after": "30分"}
     said = {}
-    for kind, change in (("decided", decided), ("moved", moved)):
+    for kind, changes in (
+        ("decided", [decided]),
+        ("moved", [moved]),
+        ("decided with its length", [decided, length]),
+        ("length alone", [length]),
+    ):
         context = {"name": "A", "honorific": "様", "mail": {"contact": "c"}}
-        context["seminar"] = seminar_context(settings, "month1") | {"changes": [change]}
+        context["seminar"] = seminar_context(settings, "month1") | {"changes": changes}
         said[kind] = templates(tmp_path).get("seminar.correction").render(context, "【P】")
+    with_length = said["decided with its length"]
+    assert with_length.subject.startswith("【P】【日時決定】12/10(木)")
+    assert "訂正前" not in with_length.text and "申し訳" not in with_length.text
+    assert "■ 所要時間：30分" in with_length.text
+    assert said["length alone"].subject.startswith("【P】【訂正】")
     assert said["decided"].subject.startswith("【P】【日時決定】12/10(木)")
     assert "訂正前" not in said["decided"].text and "申し訳" not in said["decided"].text
     assert "■ 日時：2026年12月10日（木）12:15〜" in said["decided"].text
