@@ -285,7 +285,8 @@ def test_each_refusal_says_its_own_remedy(seminar_copy: Workspace, ws: Workspace
     """A dated seminar everyone was invited to, still to come, was told 「kops.yaml に日時を
     設定し、先に `kops seminar invite` を実行してください」: both done already."""
     early = Cli(seminar_copy)(*EARLY, env={"KOPS_NOW": "2026-10-27T10:00:00+09:00"}, ok=False)
-    assert "record attendance once the seminar has taken place (on or after 2026-10-28)" in (
+    # To the minute: its time is known (12:15, no length given).
+    assert "record attendance once the seminar has taken place (on or after 2026-10-28 12:15)" in (
         early.stderr
     )
     assert "seminar invite" not in early.stderr and "set the date" not in early.stderr
@@ -318,3 +319,22 @@ def test_attendance_waits_for_the_end_of_a_seminar_of_known_length(
     during = cli(*EARLY, env={"KOPS_NOW": "2026-10-28T12:20:00+09:00"}, ok=False)
     assert during.exit_code != 0 and "the seminar runs today until 12:45" in during.stderr
     cli(*EARLY, env={"KOPS_NOW": "2026-10-28T12:46:00+09:00"})
+
+
+def test_attendance_waits_for_a_seminar_that_runs_past_midnight(seminar_copy: Workspace) -> None:
+    """From 23:50 for 30 minutes: at 23:55 it said 「今日の 00:20 まで」 and at 00:05 the next
+    day it recorded attendance while the seminar still ran."""
+    import yaml
+
+    data = yaml.safe_load(seminar_copy.config_path.read_text(encoding="utf-8"))
+    data["seminars"]["month1"].update(date="2026-10-28T23:50:00", minutes=30)
+    seminar_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cli = Cli(seminar_copy)
+    for moment, said in (
+        ("2026-10-28T23:55:00+09:00", "the seminar runs until 2026-10-29 00:20"),
+        ("2026-10-29T00:05:00+09:00", "the seminar runs today until 00:20"),
+    ):
+        during = cli(*EARLY, env={"KOPS_NOW": moment}, ok=False)
+        assert said in during.stderr, moment
+        assert "(on or after 2026-10-29 00:20)" in during.stderr, moment
+    cli(*EARLY, env={"KOPS_NOW": "2026-10-29T00:21:00+09:00"})

@@ -351,18 +351,21 @@ def check_attendance_ready(
         ends_later = (
             ends is not None
             and moment is not None
-            and day == today
             and moment.replace(tzinfo=None) < ends.replace(tzinfo=None)
         )
         if day > today or ends_later:
-            future = day
-            if not ends_later:
+            # Said to the minute where the seminar ends on a day already here.
+            future = f"{ends:%Y-%m-%d %H:%M}" if ends_later and ends is not None else day
+            if day > today or ends is None:
                 said = _("the seminar is on {day}, after today ({today})")
-            elif config.minutes:
-                said = _("the seminar runs today until {time}")
-            else:  # its length unknown: from its start
+            elif not config.minutes:  # its length unknown: from its start
                 said = _("the seminar starts today at {time}")
-            time = f"{ends:%H:%M}" if ends is not None else ""
+            elif ends.date() == today:
+                said = _("the seminar runs today until {time}")
+            else:  # past midnight, or a day long
+                said = _("the seminar runs until {time}")
+            time = f"{ends:%H:%M}" if ends is not None and ends.date() == today else ""
+            time = time or (f"{ends:%Y-%m-%d %H:%M}" if ends is not None else "")
             why.append(said.format(day=day, today=today, time=time))
     if invited == 0:
         why.append(_("nobody was invited to {seminar} through kops").format(seminar=seminar_id))
@@ -384,7 +387,9 @@ def _ends(config: Seminar) -> dt.datetime | None:
     return config.date + dt.timedelta(minutes=config.minutes or 0)
 
 
-def _attendance_hint(seminar: str, undated: bool, future: dt.date | None, invited: bool) -> str:
+def _attendance_hint(
+    seminar: str, undated: bool, future: dt.date | str | None, invited: bool
+) -> str:
     """What to do, for the causes there are: a dated, invited seminar still to come was
     told to set its date and invite."""
     if future is not None and invited:
