@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..model import Tables
+    from ..workspace import Workspace
 
 # The analyses and the mail's modules are imported where used: `kops campaign` loads
 # this module with the group, and `campaign eligible` needs none of them.
@@ -98,7 +99,7 @@ def milestones_command(
     if emit(due, fmt, out_file, as_of=when, sheet="milestones", text_columns=["user_id"]):
         return
     _show_due(due, when)
-    _say_mails(due, opened.tables(snap))
+    _say_mails(due, opened.tables(snap), opened.workspace)
 
 
 def _mark_backlog(
@@ -159,27 +160,29 @@ def _show_due(due: pd.DataFrame, when: dt.date) -> None:
     )
 
 
-def _say_mails(due: pd.DataFrame, tables: Tables) -> None:
+def _say_mails(due: pd.DataFrame, tables: Tables, ws: Workspace) -> None:
     """What sending the notices makes: one mail a person (both roles in one), none for
     those a send leaves out. 「送付予定 49件」 read as 49 mails; `mail send --milestones`
     then planned 47 (one person due in both roles, one on leave)."""
     import pandas as pd
 
-    from ..jobs.monthly_review.good_practice import cannot_mail
+    from ..jobs.monthly_review.good_practice import cannot_mail, suppressed_keys
 
     if due.empty:
         return
     people = pd.Index(due["user_id"].astype(str).unique())
-    left_out = cannot_mail(tables, people)
+    left_out = cannot_mail(tables, people, suppressed_keys(ws))
     err.print(
         _(
             "Sent, they make {mails:,} mail(s): one a person ({people:,} people; both roles "
-            "in one mail), none for {on_leave:,} on leave and {no_email:,} without an address"
+            "in one mail), none for {on_leave:,} on leave, {no_email:,} without an address "
+            "and {suppressed:,} on the suppression list"
         ).format(
             mails=len(people) - sum(left_out.values()),
             people=len(people),
             on_leave=left_out.get("on_leave", 0),
             no_email=left_out.get("no_email", 0),
+            suppressed=left_out.get("suppressed", 0),
         ),
         highlight=False,
     )
