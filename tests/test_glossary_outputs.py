@@ -957,7 +957,10 @@ def test_the_division_report_defines_every_figure_it_shows(
     assert "30.4375" in defined[glossary.FIGURES["per_member_month"].label][2]
     assert "0〜5" in defined["平均スッキリ度"][4] and "1〜5" in defined["平均成長実感"][4]
     notes = " ".join(row[0] for row in rows[header + 1 :] if row[0] and not row[1])
-    assert "1on1の回数ではなく人の数" in notes and "部下と上司のどちらか" in notes
+    # A 「<5」 in a column of 1on1s counts people, said as such (it read as if the column
+    # itself counted people).
+    assert "1on1が5回未満ではなく、その1on1をした人が5人未満" in notes
+    assert "部下と上司のどちらか" in notes
     assert "過去の月も今の組織で数え直す" in notes  # a reorganisation restates the past
     # Each 事業部's sheet says it under its topic×対応 table.
     division_sheet = book.worksheets[1]

@@ -109,3 +109,35 @@ def test_a_division_named_like_a_sheet_of_kops_does_not_take_its_name(tmp_path: 
     assert {"数値の定義_2", "概要_2"} <= set(book.sheetnames)
     headers = [c.value for c in next(book[glossary.DEFINITIONS_SHEET].iter_rows(min_row=4))]
     assert headers[: len(glossary.DEFINITION_HEADERS)] == glossary.DEFINITION_HEADERS
+
+
+def test_every_legend_says_the_minimums_the_report_was_made_under(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """At privacy.min_group 15 the cells read 「<15」 under legends that said 「<5 / <10」 (the
+    overview, each 部署 sheet, 数値の定義, the topic × 対応 note, the terminal)."""
+    import re
+
+    import yaml
+
+    from conftest import Cli
+
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["privacy"].update(min_group=15, min_group_sensitive=15)
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    target = tmp_path / "r.xlsx"
+    result = Cli(sample_copy)("report", "divisions", "--out", str(target), env={"KOPS_LANG": "ja"})
+    book = load_workbook(target)
+    texts = [
+        str(v).replace("\n", "")
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str)
+    ]
+    assert "<15" in texts  # the cells are labelled by the minimum
+    marks = {m for t in texts if len(t) > 8 for m in re.findall(r"<\d+", t)}
+    assert marks == {"<15"}, marks  # every sentence says the same minimum, none another
+    assert not [t for t in texts if re.search(r"[^0-9]5人|10人", t)]
+    shown = Cli(sample_copy)("report", "divisions", env={"KOPS_LANG": "ja"})  # the table
+    assert "<15 / <15：" in shown.stdout and "<5 / <10" not in shown.stdout + result.stderr

@@ -190,7 +190,7 @@ FIGURES: dict[str, Figure] = {
     "held": Figure(
         "1on1実施数",
         "回",
-        "期間内に実施済みの1on1（部下の所属で数える）",
+        "期間内に実施済みの1on1（部下の所属で数える。退職した部下の1on1は数えない）",
         "－",
         REPORT_PERIOD + "。好事例インタビュー候補ではペアの直近90日（interview.lookback_days）",
         "整数",
@@ -413,10 +413,22 @@ HIDDEN_NOT_SPELT = (
 SHEET_NOTE = "note"
 # The row that sums a topic (or 対応) table: the 1on1s with a topic (or a 対応).
 MIX_TOTAL = "計"
-HIDDEN_LEGEND = (
-    "<5 / <10：人数が少ないため非表示（心身の状態を含む集計は10人未満）。"
-    f"(秘匿)：{HIDDEN['(秘匿)']}。"
-)
+
+
+def hidden_legend(general: int = 5, sensitive: int = 10) -> str:
+    """What <5, <10 and (秘匿) mean, with the minimums the file was made under: at
+    privacy.min_group 15 the cells read 「<15」 under a legend that said 「<5 / <10」."""
+    if general == sensitive:
+        marks = f"<{general}：人数が少ないため非表示（心身の状態を含む集計も{sensitive}人未満）。"
+    else:
+        marks = (
+            f"<{general} / <{sensitive}：人数が少ないため非表示"
+            f"（心身の状態を含む集計は{sensitive}人未満）。"
+        )
+    return f"{marks}(秘匿)：{HIDDEN['(秘匿)']}。"
+
+
+HIDDEN_LEGEND = hidden_legend()
 
 
 DEFINITIONS_SHEET = "数値の定義"

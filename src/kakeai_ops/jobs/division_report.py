@@ -83,9 +83,18 @@ class DivisionReport:
     # A 事業部 the scope holds only part of, as readers are shown it: 「開発本部（製品開発部・
     # 品質保証部）」 (analyses.advisor_scopes.part_captions). The cells keep the plain name.
     captions: dict[str, str] = field(default_factory=dict)
+    # The minimums it was made under (privacy.min_group, min_group_sensitive): what its
+    # legends say 「<5」 and 「<10」 are.
+    min_group: int = 5
+    min_group_sensitive: int = 10
 
     def caption(self, division: str) -> str:
         return self.captions.get(division, division)
+
+    @property
+    def legend(self) -> str:
+        """What its <5, <10 and (秘匿) mean, with the minimums it was made under."""
+        return glossary.hidden_legend(self.min_group, self.min_group_sensitive)
 
     def captioned(self, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` (the overview, the monthly rates) with its 事業部 as readers are shown them."""
@@ -822,6 +831,8 @@ def build_report(
         division_notes=[note.text for note in recoding.merges if note.row is None],
         merged_people=recoding.merged_people,
         captions={} if scope is None else part_captions(tables.users, scope),
+        min_group=settings.privacy.min_group,
+        min_group_sensitive=settings.privacy.min_group_sensitive,
     )
 
 

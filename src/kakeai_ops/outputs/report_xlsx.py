@@ -146,8 +146,8 @@ class ChartValues:
     def __init__(self, book: Workbook) -> None:
         self.sheet = book.create_sheet(CHART_VALUES)
         self.sheet["A1"] = (
-            "グラフはこのシートの公開値だけを描きます。非表示の値（<5・(秘匿)）は空欄で、"
-            "0 としては描きません。"
+            "グラフはこのシートの公開値だけを描きます。非表示の値（人数が少ないため非表示の値・"
+            "(秘匿)）は描かず、0 としては描きません。"
         )
         self.sheet["A1"].font = workbook.font(italic=True, color=HIDDEN_NOTE_COLOR)
         self.row = 3
@@ -260,7 +260,7 @@ def _overview_sheet(
             overview.cell(row=row, column=1, value=caption).font = BOLD
             row += 1
         row = _table(overview, overview_rows, [columns[k] for k in keys], row, looks)
-    _legend(overview, row + 1)
+    _legend(overview, row + 1, report.legend)
     # What was merged or hidden to protect small groups, said where it shows, and what
     # that cost this file (the information loss).
     said = [*report.notes, f"{LOSS_LEAD}{report.loss_text(people=False)}"]
@@ -333,25 +333,41 @@ def _division_sheet(
     # The cells written so far (going over the rows would first make every empty one,
     # which _finish below makes anyway).
     if workbook.shows_hidden(c.value for c in sheet._cells.values()):
-        workbook.legend(sheet, row + 1)
+        workbook.legend(sheet, row + 1, text=report.legend)
     _finish(sheet, 4)
     return starts
 
 
 DEFINITIONS = glossary.DEFINITIONS_SHEET
+
+
 # What a hidden mark stands for where the figure is not a count of people.
-HIDDEN_PEOPLE = (
-    "<5 / <10 は、その値の背後にいる人が5人（心身の状態を含む集計は10人）未満のときの表示です。"
-    "1on1実施数やトピック・対応ごとの1on1数の列でも、1on1の回数ではなく人の数です。"
-)
+def hidden_people(report: DivisionReport) -> str:
+    """What a 「<5」 counts, with the minimums the report was made under: people, in a
+    column of 1on1s too (the sentence read as if those columns counted people)."""
+    general, sensitive = report.min_group, report.min_group_sensitive
+    marks = f"<{general}" if general == sensitive else f"<{general} / <{sensitive}"
+    return (
+        f"{marks} は、その値の背後にいる人が{general}人（心身の状態を含む集計は{sensitive}人）"
+        "未満のときの表示です。1on1実施数やトピック・対応ごとの1on1実施数の列の"
+        f"「<{general}」も、1on1が{general}回未満ではなく、その1on1をした人が"
+        f"{general}人未満という意味です。"
+    )
+
+
 TODAYS_ORGANISATION = (
     "1on1 は部下の基準日時点の事業部・部署に数えます。前期間や過去の月も今の組織で数え直すため、"
     "組織が変わると以前のレポートとは値が変わります。"
 )
-MATRIX_PEOPLE = (
-    "トピック×対応の表は上司の方の得意・不得意を読む表のため、部下と上司のどちらかが5人"
-    "（心身の状態は10人）未満の組み合わせを非表示にしています。"
-)
+
+
+def matrix_people(report: DivisionReport) -> str:
+    """Why a topic × 対応 cell is hidden, with the report's minimums."""
+    return (
+        "トピック×対応の表は上司の方の得意・不得意を読む表のため、部下と上司のどちらかが"
+        f"{report.min_group}人（心身の状態は{report.min_group_sensitive}人）未満の組み合わせを"
+        "非表示にしています。"
+    )
 
 
 # The definitions' columns, in Excel's width units: together the width an A4 page prints
@@ -380,7 +396,7 @@ def _definitions_sheet(sheet: Worksheet, report: DivisionReport, looks: Looks) -
         sheet.column_dimensions[get_column_letter(column)].width = width
     below = row + len(rows) + 2
     for offset, text in enumerate(
-        (TODAYS_ORGANISATION, workbook.LEGEND, HIDDEN_PEOPLE, MATRIX_PEOPLE)
+        (TODAYS_ORGANISATION, report.legend, hidden_people(report), matrix_people(report))
     ):
         _note(sheet, below + offset, text)
     sheet.freeze_panes = f"A{row + 1}"
@@ -490,10 +506,11 @@ def _value(value: Any) -> Any:
     return None if shown == "" else shown
 
 
-def _legend(sheet: Worksheet, row: int) -> None:
+def _legend(sheet: Worksheet, row: int, text: str) -> None:
     workbook.legend(
         sheet,
         row,
+        text=text,
         extra="↑↓→ と差：前期間との比較（割合は pt の差）。"
         f"各数値の定義は「{DEFINITIONS}」シートに。",
     )
@@ -800,7 +817,7 @@ def _matrix(
         ),
     )
     end = row + 2 + len(report.topics_vocabulary)
-    _note(sheet, end, MATRIX_PEOPLE)
+    _note(sheet, end, matrix_people(report))
     return end + 1
 
 

@@ -956,9 +956,10 @@ def shows_hidden(values: Iterable[Any]) -> bool:
     return any(isinstance(v, str) and v in HIDDEN_MARKS for v in values)
 
 
-def legend(sheet: Worksheet, row: int, extra: str = "") -> None:
-    """The one line that says what <5, <10 and (秘匿) mean."""
-    target = sheet.cell(row=row, column=1, value=LEGEND + extra)
+def legend(sheet: Worksheet, row: int, extra: str = "", text: str = LEGEND) -> None:
+    """The one line that says what <5, <10 and (秘匿) mean (``text``: with the minimums a
+    file was made under, glossary.hidden_legend)."""
+    target = sheet.cell(row=row, column=1, value=text + extra)
     target.font = font(italic=True, color="595959", size=9)
 
 

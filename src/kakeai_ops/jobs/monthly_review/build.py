@@ -324,6 +324,7 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
         previous_period=before.period.caption if before is not None else "",
         report_default=_report_default(report),
         merged=list(report.division_notes),
+        legend=report.legend,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ... import glossary
 from ...analyses.mail_effect import Difference, is_rehearsal
 from ...config import Documents
 from ...privacy.audiences import SHARED
@@ -87,6 +88,8 @@ class Divisions:
     report_default: str = ""
     # 事業部 shown together in one row, and why (the division report's own notes).
     merged: list[str] = field(default_factory=list)
+    # What <5, <10 and (秘匿) mean, with the minimums the report was made under.
+    legend: str = glossary.HIDDEN_LEGEND
 
 
 @dataclass

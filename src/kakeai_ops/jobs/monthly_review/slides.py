@@ -302,7 +302,7 @@ def _divisions(review: Review) -> Slide:
         f"4. {TITLES['divisions']}",
         message=_divisions_message(review),
         subtitle=f"{review.divisions.basis}（{review.divisions.period}）{_previous_days(review)}。"
-        f"{same_as_report(review)}。{glossary.HIDDEN_LEGEND.removesuffix('。')}",
+        f"{same_as_report(review)}。{review.divisions.legend.removesuffix('。')}",
         table=Table(columns, rows, widths=[2.2, 1, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2]),
         # A row of two 事業部 says why, as the division report does (the room asked where
         # 経営企画室 went; slide 8 names the candidate's own 事業部).
