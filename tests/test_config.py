@@ -304,3 +304,25 @@ def test_a_refusal_reads_in_the_readers_language(
     said = _error(config)
     assert japanese in said
     assert not [word for word in ("must", "needs", "never", "secrets") if word in said]
+
+
+@pytest.mark.parametrize(
+    ("config", "japanese"),
+    [
+        ({"mail": {"transport": "bogus"}}, "'outbox'、'smtp'、'graph' のどれかにしてください"),
+        ({"seminars": {"month2": {"month": 7}}}, "1〜4 か、独自のテーマの名前にしてください"),
+    ],
+)
+def test_a_choice_refused_reads_in_japanese(
+    config: dict, japanese: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """「'outbox', 'smtp' or 'graph' にしてください」 and 「must be 1–4 or a custom theme's
+    name」 to a Japanese reader."""
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    said = _error(config)
+    assert japanese in said and " or " not in said and "must" not in said
+
+
+def test_an_empty_milestone_list_is_refused_by_its_key() -> None:
+    """`milestones: []` was accepted and `campaign milestones` stopped with an IndexError."""
+    assert "milestones: must list at least one count" in _error({"milestones": []})

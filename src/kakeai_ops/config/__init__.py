@@ -165,6 +165,8 @@ class Settings(Section):
     @field_validator("milestones")
     @classmethod
     def _increasing(cls, value: list[int]) -> list[int]:
+        if not value:  # `campaign milestones` stopped with an IndexError on []
+            raise refusal("milestones", N_("must list at least one count (e.g. [1, 5, 10])"))
         # A list out of order is more likely a typo (50 for 15) than a wish: say so.
         for before, after in itertools.pairwise(value):
             if after <= before:
@@ -318,6 +320,11 @@ def _problem_words(error: Any) -> str:
     if error["type"] in PYDANTIC_WORDS:
         return _(PYDANTIC_WORDS[error["type"]])
     if error["type"] == "literal_error" and "expected" in context:
+        # pydantic says the choices in English (「'outbox', 'smtp' or 'graph'」): listed
+        # in the reader's words instead.
+        choices = re.findall(r"'(?:[^'\\]|\\.)*'", str(context["expected"]))
+        if len(choices) > 1:
+            return _("must be one of {choices}").format(choices=_(", ").join(choices))
         return _("must be {expected}").format(expected=context["expected"])
     return _(error["msg"])
 

@@ -11,6 +11,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..i18n import N_
 from .export_settings import Scale
 from .values import Line, Section, at_most, between
 
@@ -38,7 +39,7 @@ class Seminar(Section):
     @classmethod
     def _month(cls, value: int | str) -> int | str:
         if isinstance(value, int) and not 1 <= value <= 4:
-            raise PydanticCustomError("month", "must be 1–4 or a custom theme's name")
+            raise PydanticCustomError("month", N_("must be 1–4 or a custom theme's name"))
         return value
 
 
