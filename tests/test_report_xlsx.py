@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 import sample_recount as recount
 from conftest import REPORT_90D, RunSample
 from kakeai_ops import glossary
+from kakeai_ops.workspace import Workspace
 
 
 def _table_after(
