@@ -3,6 +3,8 @@ audit entry, taken off again, and refused when not on the list."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kakeai_ops.errors import KopsError
@@ -93,3 +95,43 @@ def test_a_person_without_an_address_is_suppressed_by_id_alone(sample_copy: Work
     assert len([row for row in listed if "000124" in json.dumps(row)]) == 1
     log = cli("audit", "--format", "json").stdout
     assert "NaN" not in log and json.loads(log)
+
+
+def test_ingest_says_a_suppressed_persons_new_or_first_address_stays_suppressed(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """An export that gives a suppressed person an address for the first time said
+    「アドレスが … に変わりました（前は （なし））」: a first address is said as added; a
+    changed one with the one before."""
+    import csv
+    import shutil
+
+    from conftest import Cli
+    from sample_recount import SAMPLE
+
+    cli = Cli(sample_copy)
+    cli("mail", "suppress", "000124", "--reason", "本人の希望")  # no address in the sample
+    cli("mail", "suppress", "000120", "--reason", "本人の希望")  # has one
+    source = SAMPLE / "2026-11"
+    folder = tmp_path / "2026-12"
+    folder.mkdir()
+    with (source / "users.csv").open(encoding="cp932", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        if row[0] == "000124":
+            row[2] = "first@example.jp"
+        if row[0] == "000120":
+            was = row[2]
+            row[2] = "moved@example.jp"
+    with (folder / "users.csv").open("w", encoding="cp932", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    for name in ("pairs.csv", "meetings.xlsx"):
+        shutil.copy(source / name, folder / name)
+    files = [str(folder / n) for n in ("users.csv", "pairs.csv", "meetings.xlsx")]
+    said = cli("ingest", *files, env={"KOPS_NOW": "2026-11-26T10:00:00+09:00"})
+    text = " ".join((said.stdout + said.stderr).split())
+    assert "user 000124 is on the suppression list (本人の希望) and now has an address," in text
+    assert "first@example.jp" in text and "(was )" not in text and "(none)" not in text
+    assert f"now has the address moved@example.jp (was {was.lower()})" in text
+    listed = cli("mail", "suppressed", "--format", "json").stdout
+    assert "first@example.jp" in listed and "moved@example.jp" in listed

@@ -40,6 +40,12 @@ RESULT_WORDS = {
     "not suppressed": "配信停止にしない",
 }
 MANUAL = "手動（kops mail suppress）"
+# Where a key came from, as the list shows it: a person's new address is kept off with them
+# (mail/suppression.follow_address_changes), said in the reader's words, not 「address change」.
+SOURCES = {
+    "manual": MANUAL,
+    "address change": "アドレスの変更（取り込み時に本人の新しいアドレスを追加）",
+}
 
 # The reasons kops writes, in the order they are tried; a reason typed with --reason
 # matches none and is shown as typed.
@@ -135,7 +141,7 @@ def suppression_for_people(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.assign(
         user_id=frame["user_id"].fillna(""),
         reason=[reason_words(r) for r in frame["reason"]],
-        source=[MANUAL if s == "manual" else s for s in frame["source"]],
+        source=[SOURCES.get(s, s) for s in frame["source"]],
         added_at=[str(a)[:16].replace("T", " ") for a in frame["added_at"]],  # JST, to the minute
     )
     return shown.rename(columns=SUPPRESSION_HEADERS)

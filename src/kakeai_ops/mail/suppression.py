@@ -135,13 +135,28 @@ def follow_address_changes(
             if new is None or new in keys:
                 continue
             ledger.suppress(new, reason, "address change", person)
-            was = ", ".join(addresses) or _("(none)")
-            notes.append(
+            # An address given for the first time is not a change (「変わりました（前は（なし））」).
+            said = (
                 _(
                     "user {user} is on the suppression list ({reason}) and now has the "
                     "address {new} (was {was}): they stay suppressed "
                     "(`kops mail unsuppress {quoted}` to mail them again)"
-                ).format(user=person, reason=reason, new=new, was=was, quoted=shlex.quote(person))
+                )
+                if addresses
+                else _(
+                    "user {user} is on the suppression list ({reason}) and now has an "
+                    "address, {new}: they stay suppressed "
+                    "(`kops mail unsuppress {quoted}` to mail them again)"
+                )
+            )
+            notes.append(
+                said.format(
+                    user=person,
+                    reason=reason,
+                    new=new,
+                    was=", ".join(addresses),
+                    quoted=shlex.quote(person),
+                )
             )
     return notes
 
