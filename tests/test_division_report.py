@@ -227,10 +227,50 @@ def test_an_advisor_whose_overview_is_all_hidden_is_told_why_and_not_its_size(
     assert size >= 5  # the sample's 第一工場 is not small: what is hidden protects another
     assert not [t for t in texts if f"{size}人" in t]  # its size is nowhere in the file
     assert HEADLINE_HIDDEN[True] in texts  # why, as a note under the tables
-    assert "every figure of the overview is hidden" in result.stderr
+    assert "every figure of the overview is hidden (the file says why" in result.stderr
     # The company's own file never names the people of hidden or merged rows either.
     company = load_workbook(tmp_path / "company.xlsx")["概要"]
     loss = [
         str(v) for r in company.iter_rows(values_only=True) for v in r if "非表示にした値" in str(v)
     ]
     assert loss and not [t for t in loss if "人" in t.split("非表示にした値")[1]]
+
+
+def test_an_advisor_of_a_scope_under_the_minimum_is_told_it_is_small(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """An advisor of 経営企画室 (3 people): the note under the overview said its figures
+    were hidden 「差し引きで分からないよう」; they are hidden for being few. With --format
+    json the warning pointed to a file's table that was not written."""
+    import json
+
+    import yaml
+    from openpyxl import load_workbook
+
+    from conftest import Cli
+    from kakeai_ops.jobs.division_report import SCOPE_SMALL
+    from sample_recount import load
+
+    users = load().users
+    assert int((users["division"] == "経営企画室").sum()) < 5
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = {"企画": {"email": "k@example.jp", "scope": ["経営企画室"]}}
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cli = Cli(sample_copy)
+    args = ["report", "divisions", "--advisor", "企画", "--audience", "secretariat"]
+    target = tmp_path / "k.xlsx"
+    written = cli(*args, "--out", str(target))
+    texts = [
+        str(v).replace("\n", "")
+        for row in load_workbook(target)["概要"].iter_rows(values_only=True)
+        for v in row
+        if v
+    ]
+    assert SCOPE_SMALL in texts and not [
+        t for t in texts if "差し引きで分からないよう、すべて" in t
+    ]
+    assert "every figure of the overview is hidden (the file says why" in written.stderr
+    shown = cli(*args, "--format", "json")
+    assert json.loads(shown.stdout)
+    assert "every figure of the overview is hidden" in shown.stderr
+    assert "the file says why" not in shown.stderr

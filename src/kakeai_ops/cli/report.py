@@ -211,7 +211,7 @@ def divisions_command(
     if out_file is not None or not handed_out:  # for people; --format is for machines
         _print_notes(report, publication)
     if advisor is not None:
-        _warn_headline_hidden(advisor, report)
+        _warn_headline_hidden(advisor, report, in_file=out_file is not None)
     # Recorded once the report was written or shown, never before.
     record_report(
         context.workspace,
@@ -319,17 +319,20 @@ def _print_notes(report: DivisionReport, publication: Publication | None = None)
         err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
 
 
-def _warn_headline_hidden(advisor: str, report: DivisionReport) -> None:
-    """An advisor's file whose overview shows nothing (its topics may): said before it is
-    mailed, as the file says why under its table."""
-    if headline_hidden(report):
+def _warn_headline_hidden(advisor: str, report: DivisionReport, in_file: bool = True) -> None:
+    """An advisor's report whose overview shows nothing (its topics may): said before it is
+    mailed; a file says why under its table (with --format json there is none to read)."""
+    if not headline_hidden(report):
+        return
+    if in_file:
         warn(
             _(
-                "advisor {name}: every figure of the overview is hidden so that small groups "
-                "cannot be worked out by subtraction (the file says why under its table); "
-                "read it before sending it"
+                "advisor {name}: every figure of the overview is hidden (the file says why "
+                "under its table); read it before sending it"
             ).format(name=advisor)
         )
+    else:
+        warn(_("advisor {name}: every figure of the overview is hidden").format(name=advisor))
 
 
 def _loss_said(report: DivisionReport | Publication) -> str:

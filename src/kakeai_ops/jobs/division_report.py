@@ -413,6 +413,20 @@ HEADLINE_HIDDEN = {
 }
 
 
+# An overview all hidden because its whole scope is under min_group (an advisor of a
+# 4-person 部署): not 「差し引きで分からないよう」, which is said of the others.
+SCOPE_SMALL = "概要の数値は、対象の人数が少ないため、すべて非表示にしました。"
+
+
+def headline_note(report: DivisionReport, published_before: bool) -> str:
+    """Why every figure of the overview is hidden: its scope too small, or what else the
+    set publishes (and, with ``published_before``, what was published for these days)."""
+    headcounts = [c for c in report.cells if c.table == "overview" and c.metric == "headcount"]
+    if headcounts and all(c.size < c.threshold for c in headcounts):
+        return SCOPE_SMALL
+    return HEADLINE_HIDDEN[published_before]
+
+
 def headline_hidden(report: DivisionReport) -> bool:
     """Every figure of the report's overview hidden (the rest, topics say, may show)."""
     overview = [c for c in report.cells if c.table == "overview" and c.unit != "trend"]
@@ -567,7 +581,7 @@ def _publication(
         report.given_back = before - sum(c.hidden for c in report.cells)
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
         if headline_hidden(report):
-            report.notes.append(HEADLINE_HIDDEN[bool(released or earlier)])
+            report.notes.append(headline_note(report, bool(released or earlier)))
     _text, company, own = next(entry for entry in built if entry[0] == period_text)
     return Publication(
         company, {name: own[name] for name in settings.advisors}, reports, len(companies)
