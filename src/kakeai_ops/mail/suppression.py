@@ -135,7 +135,7 @@ def follow_address_changes(
             if new is None or new in keys:
                 continue
             ledger.suppress(new, reason, "address change", person)
-            # An address given for the first time is not a change (「変わりました（前は（なし））」).
+            # A first address is not a change (「変わりました（前は（なし））」).
             said = (
                 _(
                     "user {user} is on the suppression list ({reason}) and now has the "
