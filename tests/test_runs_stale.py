@@ -211,6 +211,9 @@ def test_a_run_resumed_long_after_its_data_is_asked_about(october_copy: Workspac
         rehearsed = cli(*resume[:-1], "--dry-run", env=late)
         assert "planned on data to 2026-10-20 (36 days ago)" in rehearsed.stdout + rehearsed.stderr
         assert "the real run asks first" in rehearsed.stdout + rehearsed.stderr
+        # So does the status's command to go on with it.
+        status = cli("mail", "status", "no_prep.member-2026-10", env=late).stdout
+        assert "To go on with this run:" in status and "it asks first; --stale-ok" in status
         refused = cli(*resume, env=late, ok=False)
         assert refused.exit_code != 0 and server.handler.received == []
         assert "not sending a plan made on old data" in refused.stderr

@@ -12,6 +12,7 @@ from rich.markup import escape
 from .. import glossary
 from ..analyses.mail_effect import mailed_state, measured_too_soon
 from ..clock import JST, now
+from ..dates import plan_age_note
 from ..glossary import STUCK_POINTS, column_label
 from ..i18n import N_, _, language, term
 from ..ids import typed_id
@@ -190,6 +191,7 @@ def status_command(
         rehearsing=context.settings.mail.transport == "outbox",
         over=_invitations_over(found, context.settings),
         stopped=_recording_stopped(found, context),
+        stale_days=context.settings.rules.stale_days,
     )
 
 
@@ -227,6 +229,7 @@ def _show_run(
     rehearsing: bool = True,
     over: bool = False,
     stopped: str | None = None,
+    stale_days: int = 0,
 ) -> None:
     """A run's counts per state, its bounces, and who was not sent or is sent later."""
     rows = found.rows
@@ -293,7 +296,7 @@ def _show_run(
     if stopped is not None:
         out.print(stopped)
     else:
-        _say_how_to_go_on(found, over)
+        _say_how_to_go_on(found, over, stale_days)
     if found.test_sends:
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
 
@@ -332,7 +335,7 @@ def _invitations_over(found: RunStatus, settings: Any) -> bool:
     return seminar_over(config, now().astimezone(JST))
 
 
-def _say_how_to_go_on(found: RunStatus, over: bool = False) -> None:
+def _say_how_to_go_on(found: RunStatus, over: bool = False, stale_days: int = 0) -> None:
     """The command that goes on with the run, where anything is left for it to send:
     「the same command」 a month later plans that month's run instead (its default id).
     ``over``: a seminar's invitations after the seminar, which nothing sends any more."""
@@ -351,6 +354,19 @@ def _say_how_to_go_on(found: RunStatus, over: bool = False) -> None:
         out.print(said.format(run=found.run_id), markup=False, highlight=False)
     else:
         out.print(_("To go on with this run: ") + command, markup=False, highlight=False)
+        aged = plan_age_note(found.as_of, now().date(), stale_days) if stale_days else None
+        if aged is not None and "--stale-ok" not in command:
+            # That command as it is asks first (refused without a terminal): said here,
+            # not a command that stops.
+            out.print(
+                "  "
+                + _(
+                    "({note}: it asks first; --stale-ok sends this plan as it is, a new run "
+                    "(--id {run}-2) mails who needs it now)"
+                ).format(note=aged, run=found.run_id),
+                markup=False,
+                highlight=False,
+            )
 
 
 def column_word(key: str) -> str:

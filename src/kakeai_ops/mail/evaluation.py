@@ -58,6 +58,7 @@ class RunStatus:
     test_sends: int
     deferred: pd.DataFrame  # held back, with the day the same run id sends them and why
     binding: dict[str, Any] | None = None  # what the run was planned with (binding.py)
+    as_of: str | None = None  # the as-of day of the data it was planned on
 
 
 def run_status(ws: Workspace, run_id: str) -> RunStatus:
@@ -82,6 +83,7 @@ def run_status(ws: Workspace, run_id: str) -> RunStatus:
         len(tests),
         deferred,
         stored_binding(run.get("binding")),
+        run.get("as_of"),
     )
 
 
