@@ -42,7 +42,7 @@ from ..privacy.publication import (
     settle_set,
 )
 from ..privacy.recode import Recoding, recode
-from ..privacy.rules import minimum, shows
+from ..privacy.rules import is_small, minimum, shows
 from ..store import Tables, record_action
 from ..store.published import (
     PublishedFile,
@@ -422,7 +422,7 @@ def headline_note(report: DivisionReport, published_before: bool) -> str:
     """Why every figure of the overview is hidden: its scope too small, or what else the
     set publishes (and, with ``published_before``, what was published for these days)."""
     headcounts = [c for c in report.cells if c.table == "overview" and c.metric == "headcount"]
-    if headcounts and all(c.size < c.threshold for c in headcounts):
+    if headcounts and all(is_small(c.size, c.threshold) for c in headcounts):
         return SCOPE_SMALL
     return HEADLINE_HIDDEN[published_before]
 
