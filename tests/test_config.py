@@ -326,3 +326,12 @@ def test_a_choice_refused_reads_in_japanese(
 def test_an_empty_milestone_list_is_refused_by_its_key() -> None:
     """`milestones: []` was accepted and `campaign milestones` stopped with an IndexError."""
     assert "milestones: must list at least one count" in _error({"milestones": []})
+
+
+@pytest.mark.parametrize("key", ["privacy.sensitive_topics", "interview.private_topics"])
+def test_a_topic_treated_apart_must_be_a_topic(key: str) -> None:
+    """`sensitive_topics: [心身の状況]` (a typo) was taken: the <10 minimum of 心身の状態 was
+    quietly off."""
+    section, name = key.split(".")
+    said = _error({section: {name: ["心身の状況"]}})
+    assert f"{key}: 心身の状況 is not one of exports.topics" in said

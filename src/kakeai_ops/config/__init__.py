@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, KopsError
 from ..i18n import N_, _
@@ -161,6 +161,26 @@ class Settings(Section):
                     key=text,
                 )
         return value
+
+    @model_validator(mode="after")
+    def _topics_named_are_topics(self) -> Settings:
+        """A topic privacy or the shortlist treats apart is one of exports.topics: a typo
+        (「心身の状況」) quietly turned the <10 minimum of 心身の状態 off."""
+        known = set(self.exports.topics)
+        for key, names in (
+            ("privacy.sensitive_topics", self.privacy.sensitive_topics),
+            ("interview.private_topics", self.interview.private_topics),
+        ):
+            unknown = [name for name in names if name not in known]
+            if unknown:
+                raise refusal(
+                    "topic",
+                    N_("{key}: {names} is not one of exports.topics ({known})"),
+                    key=key,
+                    names=_(", ").join(unknown),
+                    known=_(", ").join(self.exports.topics),
+                )
+        return self
 
     @field_validator("milestones")
     @classmethod
