@@ -137,6 +137,16 @@ def test_every_legend_says_the_minimums_the_report_was_made_under(
         if isinstance(v, str)
     ]
     assert "<15" in texts  # the cells are labelled by the minimum
+    # The topic × 対応 colours have a key (the scale the sheet's rule draws).
+    assert [t for t in texts if "赤 0・黄 3・緑 5" in t]
+    rules = [
+        rule
+        for sheet in book.worksheets
+        for cf in sheet.conditional_formatting
+        for rule in cf.rules
+        if rule.colorScale is not None
+    ]
+    assert rules and {tuple(v.val for v in r.colorScale.cfvo) for r in rules} == {(0, 3, 5)}
     marks = {m for t in texts if len(t) > 8 for m in re.findall(r"<\d+", t)}
     assert marks == {"<15"}, marks  # every sentence says the same minimum, none another
     assert not [t for t in texts if re.search(r"[^0-9]5人|10人", t)]

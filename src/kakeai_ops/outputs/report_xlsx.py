@@ -366,7 +366,8 @@ def matrix_people(report: DivisionReport) -> str:
     return (
         "トピック×対応の表は上司の方の得意・不得意を読む表のため、部下と上司のどちらかが"
         f"{report.min_group}人（心身の状態は{report.min_group_sensitive}人）未満の組み合わせを"
-        "非表示にしています。"
+        "非表示にしています。色は平均スッキリ度の高さ（赤 0・黄 3・緑 5）だけを表し、"
+        "その値の背後の1on1の数は表しません。"
     )
 
 
