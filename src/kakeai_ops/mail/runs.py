@@ -260,20 +260,38 @@ def check_fresh(
     note = stale_note(snap.id, snap.as_of, now().date(), source.settings.rules.stale_days)
     if note is None:
         return
-    if stale_ok or not real:
-        operator.warn(note + (_(" (sending anyway: --stale-ok)") if stale_ok and real else ""))
+    if not real:  # a dry run or a test send only warns
+        operator.warn(note)
         return
-    operator.warn(note)
-    try:
-        operator.confirm(_("Send from this snapshot anyway?"))
-    except KopsError:
-        raise KopsError(
+    _ask_about_old_data(
+        operator,
+        note,
+        stale_ok,
+        _("Send from this snapshot anyway?"),
+        KopsError(
             _("not sending from old data: {note}; nothing was sent").format(note=note),
             hint=_(
                 "ingest the latest exports first (`kops ingest …`), or add --stale-ok to "
                 "send from this snapshot anyway (--yes alone does not)"
             ),
-        ) from None
+        ),
+    )
+
+
+def _ask_about_old_data(
+    operator: Operator, note: str, stale_ok: bool, question: str, refused: KopsError
+) -> None:
+    """Mail stating facts older than rules.stale_days: sent with --stale-ok (said), else
+    asked about first, even with --yes, and ``refused`` where the answer is no (or there
+    is no terminal to ask)."""
+    if stale_ok:
+        operator.warn(note + _(" (sending anyway: --stale-ok)"))
+        return
+    operator.warn(note)
+    try:
+        operator.confirm(question)
+    except KopsError:
+        raise refused from None
 
 
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
@@ -580,20 +598,19 @@ def _check_plan_age(
     note = plan_age_note(as_of, now().date(), source.settings.rules.stale_days)
     if note is None:
         return
-    if request.stale_ok:
-        operator.warn(note + _(" (sending anyway: --stale-ok)"))
-        return
-    operator.warn(note)
-    try:
-        operator.confirm(_("Send this plan as it is anyway?"))
-    except KopsError:
-        raise KopsError(
+    _ask_about_old_data(
+        operator,
+        note,
+        request.stale_ok,
+        _("Send this plan as it is anyway?"),
+        KopsError(
             _("not sending a plan made on old data: {note}; nothing was sent").format(note=note),
             hint=_(
                 "mail who needs it now with a new run from the latest snapshot (--id "
                 "{run}-2), or add --stale-ok to send this plan as it is (--yes alone does not)"
             ).format(run=run_id),
-        ) from None
+        ),
+    )
 
 
 def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest) -> None:
