@@ -152,3 +152,22 @@ def test_every_legend_says_the_minimums_the_report_was_made_under(
     assert not [t for t in texts if re.search(r"[^0-9]5人|10人", t)]
     shown = Cli(sample_copy)("report", "divisions", env={"KOPS_LANG": "ja"})  # the table
     assert "<15 / <15：" in shown.stdout and "<5 / <10" not in shown.stdout + result.stderr
+
+
+def test_each_overview_section_starts_a_page_with_its_headers(sample_run: RunSample) -> None:
+    """Printed in LibreOffice, an advisor's topics table left its title and headers at
+    the foot of page 3 and its rows on page 4 without them (blank rows sized to a page as
+    kops reckoned it): each section starts a page by a page break of its own."""
+    target = sample_run(*REPORT_90D).out / "r.xlsx"
+    sheet = load_workbook(target)["概要"]
+    breaks = {brk.id for brk in sheet.row_breaks.brk}
+    titles = {
+        cell.row
+        for cell in sheet["A"]
+        if isinstance(cell.value, str)
+        and cell.value.startswith(("月別の1on1実施率", "トピックの内訳"))
+    }
+    assert len(titles) == 2
+    for row in titles:  # the title right after a break (or its note line just above it)
+        assert row - 1 in breaks or row - 2 in breaks, (row, sorted(breaks))
+    assert len(breaks) == 3  # the rate chart, the monthly rates, the topics

@@ -26,6 +26,7 @@ from openpyxl.chart.marker import DataPoint
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import glossary, model
@@ -190,17 +191,16 @@ def write_report(report: DivisionReport, path: Path, audience: str = SHARED) -> 
     used = {"概要".casefold(), CHART_VALUES.casefold(), DEFINITIONS.casefold()}
     overview_rows = report.overview
     shown_rows = report.captioned(overview_rows)  # 「開発本部（製品開発部・品質保証部）」
-    # Laid out once on scratch paper to find the sections a page break would cut (the
-    # monthly table and chart, the topics), then for real with blank rows before them.
-    scratch = workbook.new_book()
-    trial = scratch.create_sheet("概要")
-    starts, last = _overview_sheet(trial, ChartValues(scratch), report, shown_rows, Looks())
-    gaps = workbook.section_gaps(trial, starts, last=last)
     overview = book.create_sheet("概要")
     values = ChartValues(book)
     values.sheet["A2"] = period_line(report)
-    blanks = [gaps.get(row, 0) for row in starts]
-    _overview_sheet(overview, values, report, shown_rows, looks, blanks)
+    starts, _last = _overview_sheet(overview, values, report, shown_rows, looks)
+    # Each section (the rate chart, the monthly rates, the topics) starts a page of its
+    # own, by a page break Excel and LibreOffice both keep: blank rows sized to a page
+    # as kops reckons it left the topics' headers at the foot of one page and their rows
+    # on the next, headless, where the printer's page was shorter.
+    for row in starts:
+        overview.row_breaks.append(Break(id=row - 1))
     # Each view is read off the cells once, not once per sheet.
     departments, topics = report.department_rows(), report.mix_rows("topics")
     responses, matrix = report.mix_rows("responses"), report.matrix
@@ -247,11 +247,9 @@ def _overview_sheet(
     report: DivisionReport,
     overview_rows: pd.DataFrame,
     looks: Looks,
-    blanks: list[int] | None = None,
 ) -> tuple[list[int], int]:
-    """The 概要 sheet, ``blanks[i]`` blank rows before its i-th section (the rate chart,
-    the monthly rates, the topics); returns the row each section starts at and the last row."""
-    extra = blanks or [0, 0, 0]
+    """The 概要 sheet; returns the row each section after its tables starts at (the rate
+    chart, the monthly rates, the topics) and the last row."""
     row = _heading(overview, report, "概要")
     columns = {c[0]: c for c in with_basis(OVERVIEW_COLUMNS, report.period.basis)}
     for caption, keys in OVERVIEW_PARTS:
@@ -268,11 +266,11 @@ def _overview_sheet(
         _note(overview, row + offset, text)
     # The rate chart (and the note above it) is a section too: below two tables it may
     # reach a page's end.
-    starts = [row + 3 + len(said) + extra[0]]
+    starts = [row + 3 + len(said)]
     chart_row = starts[-1] + 1
     if len(overview_rows):
         _rate_chart(overview, values, overview_rows, chart_row, report)
-    starts.append(chart_row + 18 + extra[1])
+    starts.append(chart_row + 18)
     row = _monthly(
         overview,
         values,
@@ -282,7 +280,7 @@ def _overview_sheet(
         report.month_captions,
         report.partial_month,
     )
-    starts.append(row + 2 + extra[2])
+    starts.append(row + 2)
     last_row = _topic_totals(overview, values, report.topic_totals, starts[-1], looks)
     _finish(overview, 4)
     # Charts are not cells: without a print area the last one would be cut off.
