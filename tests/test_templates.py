@@ -153,7 +153,9 @@ def _seminar_subject(tmp_path: Path, template: str, name: str, date: object) -> 
         ("seminar.month2", "month2", "12/10(木) 12:15〜 セミナーのご案内"),
         ("seminar.month3", "month3", "12/10(木) 12:15〜 セミナーのご案内"),
         ("seminar.month4", "month4", "12/10(木) 12:15〜 上司の方向けセミナーのご案内"),
-        ("seminar.recording", "month1", "12/10(木)開催 セミナー録画のご案内"),
+        # 録画 first: after the date it fell past a phone's list, which then read as the
+        # invitation already had.
+        ("seminar.recording", "month1", "録画公開 12/10(木)開催のセミナー"),
         ("seminar.correction", "month1", "【訂正】12/10(木) 12:15〜 セミナーのご案内"),
     ],
 )
