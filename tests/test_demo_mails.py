@@ -272,7 +272,7 @@ def test_the_seminar_mails_state_the_seminar_as_kops_yaml_has_it(month: Path) ->
     assert {user_of(exports, address) for address, *_ in recordings} <= invited - attended
     for _, _, subject, text in recordings:
         assert subject == (
-            f"【KAKEAI事務局】{at.month}/{at.day}({weekday})開催 セミナー録画のご案内"
+            f"【KAKEAI事務局】録画公開 {at.month}/{at.day}({weekday})開催のセミナー"
             f"「{seminar['title']}」"
         )
         assert f"■ 録画：{seminar['recording_url']}\n" in text
