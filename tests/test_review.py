@@ -182,6 +182,12 @@ def test_stuck_points_equal_kops_segment(month: Workspace, deck: dict[str, Any])
     assert rows["前の段階に戻った"] == f"{len(movement['slid_back'])}人"
     assert rows["新たに加わった"] == f"{movement['joined']}人"
     assert rows["退職・対象外になった"] == f"{movement['left']}人"
+    # The summary's headline says what its count counts: people by primary stuck point
+    # (it said 「最大の課題は」 of a count the order of the stuck points decides).
+    stuck = [r for r in now if r["stuck_point"] not in ("healthy", "total", "all")]
+    top = max(stuck, key=lambda r: r["total"])
+    said = f"主なスタックポイントで最も多いのは{top['label']}{top['total']}人"
+    assert said in texts(by_title(deck, "1."))
 
 
 def test_trend_has_every_snapshot(month: Workspace, deck: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """The review's figures as slides: what each slide says, shows and charts.
 
 Each slide's title is a sentence computed from its figures (「1on1実施率は86%（前回比+3pt）。
-最大の課題は事前準備なし28人」); its topic stands above it in small type. Dates, not
+主なスタックポイントで最も多いのは事前準備なし28人」); its topic stands above it in small type. Dates, not
 snapshot ids; titles, not run or campaign ids; commands and ids go to the speaker notes.
 Arrows always come with words (↑ 上昇 / ↓ 低下 / → 変化なし; a count 増加 / 減少), so no
 meaning rests on colour.
@@ -105,7 +105,10 @@ def summary_message(review: Review) -> str:
         parts.append(f"1on1実施率（{review.divisions.basis}）は{percent(rate_kpi.now)}{change}")
     top = _top_stuck(review)
     if top is not None:
-        parts.append(f"最大の課題は{top[0]}{top[1]:,}人")
+        # Counted by primary stuck point (one each, the first that applies): 「最大の
+        # 課題」 read as a ranking of how many each applies to (31 lack ratings, 28
+        # preparation), which is not what it counts.
+        parts.append(f"主なスタックポイントで最も多いのは{top[0]}{top[1]:,}人")
     return "。".join(parts) or TITLES["summary"]
 
 
