@@ -1,10 +1,10 @@
 """The review's figures as slides: what each slide says, shows and charts.
 
-Each slide's title is a sentence computed from its figures (「1on1実施率は86%（前回比
-+3pt）。主なスタックポイントで最も多いのは事前準備なし28人」); its topic stands above it in
-small type. Dates, not snapshot ids; titles, not run or campaign ids; commands and ids go to the speaker notes.
-Arrows always come with words (↑ 上昇 / ↓ 低下 / → 変化なし; a count 増加 / 減少), so no
-meaning rests on colour.
+Each slide's title is a sentence computed from its figures
+(「1on1実施率は86%（前回比+3pt）。主なスタックポイントで最も多いのは事前準備なし28人」);
+its topic stands above it in small type. Dates, not snapshot ids; titles, not run or
+campaign ids; commands and ids go to the speaker notes. Arrows always come with words
+(↑ 上昇 / ↓ 低下 / → 変化なし; a count 増加 / 減少), so no meaning rests on colour.
 """
 
 from __future__ import annotations
