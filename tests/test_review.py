@@ -467,6 +467,10 @@ def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) 
         for key in ("manager_name", "member_name", "manager_id", "member_id"):
             assert str(p[key]) not in said
     assert [flat(r[3]) for r in rows] == [p["spread_note"] for p in shortlist]
+    # Picked in turn, spread: not a ranking by score (a third can score below a fourth).
+    scores = [p["score"] for p in shortlist]
+    assert "上位" not in texts(by_title(deck, "8.")) and "順位" not in texts(by_title(deck, "8."))
+    assert f"分散して選んだ最初の{len(rows)}組" in texts(by_title(deck, "8.")), scores
     # Nothing of the pair's own on the shared slide (the room may know the pair: a figure
     # of two people): no 平均スッキリ度, no topics, not even the ones not private.
     header = [flat(h) for h in table_rows(by_title(deck, "8."))[0]]

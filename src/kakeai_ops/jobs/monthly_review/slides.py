@@ -469,7 +469,7 @@ def _interviews(review: Review) -> Slide:
     first = top.iloc[0]
     return Slide(
         title,
-        message=f"インタビュー候補は上位{len(top)}組。1位は{first['division']}の"
+        message=f"インタビュー候補は{len(top)}組。1番目は{first['division']}の"
         f"{first['manager_name']}さん・{first['member_name']}さん"
         f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         # Names repeat in a company: the ids, for whoever arranges the interviews.
@@ -522,11 +522,11 @@ def _interviews_without_names(review: Review) -> Slide:
     held = _candidate_figures(review)[0]
     return Slide(
         f"8. {TITLES['interviews']}",
-        message=f"インタビュー候補は上位{len(top)}組。1位は{first['division']}のペア"
+        message=f"インタビュー候補は{len(top)}組。1番目は{first['division']}のペア"
         f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         subtitle=_candidates_subtitle(review),
         table=Table(
-            ["順位", "事業部", held, "備考"],
+            ["選んだ順", "事業部", held, "備考"],
             rows,
             widths=[0.5, 2.5, 1.2, 4.0],
         ),
@@ -573,8 +573,10 @@ def _candidate_figures(review: Review) -> list[str]:
 def _candidates_subtitle(review: Review) -> str:
     top = review.interviews.top
     return (
-        f"条件を満たすペア {review.interviews.eligible_pairs}組のうち"
-        f"上位{len(top)}組（事業部・職種・年代を分散、スタックポイントのあるペアは除外）"
+        # Chosen in turn, spread over 事業部, 職種 and 年代: not a ranking by score (the
+        # third can score below the fourth), and the first of interview.n.
+        f"条件を満たすペア {review.interviews.eligible_pairs}組から、スコアの高い順に事業部・"
+        f"職種・年代を分散して選んだ最初の{len(top)}組（スタックポイントのあるペアは除外）"
     )
 
 
