@@ -523,7 +523,7 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     # it): the name ran the title onto a second line, broken inside a word.
     heading = by_title(deck, "9.").shapes.title.text_frame.text
     assert heading == (
-        f"次のアクションは{len(rows)}件。まず最大のスタックポイント「{stuck['label']}」に"
+        f"次のアクションは{len(rows)}件。まず最も多いスタックポイント「{stuck['label']}」に"
         "メールとセミナー"
     )
     assert "セミナー「" in first[0]
@@ -573,7 +573,7 @@ def test_a_rehearsed_mail_is_not_judged_by_its_effect(rehearsed: dict[str, Any])
     # first action (mail it, from the latest data) is the one said; not twice.
     assert not [r for r in rows if "文面を見直す" in r[0] or "効果あり" in r[0]]
     assert not [r for r in rows if "届けてから" in r[0]]
-    assert rows[0][0].startswith("最大のスタックポイント「事前準備なし」にメール")
+    assert rows[0][0].startswith("最も多いスタックポイント「事前準備なし」にメール")
     assert len([r for r in rows if "事前準備なし" in r[0]]) == 1
     # Said once, with the October mails it replaces: never sent (the room took them for sent).
     assert f"前回の{run['written']:,}通は未送信" in rows[0][1]

@@ -72,10 +72,10 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
     share = measurable_share(int(row["now"]), settings.privacy.min_group)
     holdout = f" --holdout {share}" if share else ""
     return Action(
-        text=f"最大のスタックポイント「{point.label}」に{what}",
+        text=f"最も多いスタックポイント「{point.label}」に{what}",
         basis=f"{int(row['now'])}人（全体の{percent(int(row['now']) / max(total, 1))}）",
         command=f"kops mail send --segment {point.key}{holdout}",
-        headline=f"最大のスタックポイント「{point.label}」にメール"
+        headline=f"最も多いスタックポイント「{point.label}」にメール"
         + ("とセミナー" if seminar else ""),
     )
 
@@ -189,10 +189,11 @@ def _interviews(review: Review) -> Action | None:
         return None
     top = interviews.top.iloc[0]
     return Action(
-        text="好事例インタビューの依頼: 上位のペアから",
-        basis=f"候補 {interviews.eligible_pairs}組、1位 {top['manager_name']}・{top['member_name']}"
+        text="好事例インタビューの依頼: 選んだ順に",
+        basis=f"候補 {interviews.eligible_pairs}組、1番目 "
+        f"{top['manager_name']}・{top['member_name']}"
         if review.names_people
-        else f"候補 {interviews.eligible_pairs}組、1位は{top['division']}のペア",
+        else f"候補 {interviews.eligible_pairs}組、1番目は{top['division']}のペア",
         command="kops interview shortlist",
     )
 
