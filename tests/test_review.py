@@ -363,6 +363,33 @@ def test_a_small_mail_group_is_hidden_as_in_mail_report(restyled: dict[str, Any]
     assert "差は表示しません" in why and record["effect"].replace("\n", "") == why
 
 
+def test_a_seminars_outcome_says_whether_its_difference_is_more_than_chance(
+    deck: dict[str, Any],
+) -> None:
+    """「出席した人 4/17人 ／ 出席しなかった人 10/47人」 drawn as 24% against 21% read as the
+    seminar's effect: the difference is said with its 95% interval (statsmodels' Newcombe
+    interval, not kops'), and across zero as 誤差の範囲."""
+    import re
+
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    text = texts(by_title(deck, "6."))
+    found = re.search(
+        r"出席した人 (\d+)/(\d+)人 ／ 出席しなかった人 (\d+)/(\d+)人"
+        r"（差 ([+−±][\d.]+)pt(は誤差の範囲)?、95%信頼区間 ([+−±][\d.]+)pt〜([+−±][\d.]+)pt）",
+        text,
+    )
+    assert found, text
+    c1, n1, c2, n2 = map(int, found.groups()[:4])
+    low, high = confint_proportions_2indep(c1, n1, c2, n2, method="newcomb", compare="diff")
+    said = [float(v.replace("−", "-").replace("±", "")) for v in found.group(7, 8)]
+    assert said == [round(100 * low, 1), round(100 * high, 1)]
+    assert float(found.group(5).replace("−", "-").replace("±", "")) == round(
+        100 * (c1 / n1 - c2 / n2), 1
+    )
+    assert (found.group(6) is not None) == (low < 0 < high)
+
+
 def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) -> None:
     summary = run_json(month, "seminar", "summary", "month1")
     invited = sum(r["invited"] for r in summary["出欠_スタックポイント別"])
