@@ -222,7 +222,8 @@ def test_the_award_mail_names_months_of_weekly_1on1s(month: Path) -> None:
         assert subject == "【KAKEAI事務局】「経営層との1on1権」権利付与のお知らせ"
         assert "配信不要" not in text
         run = re.search(
-            r"(\d{4})年(\d{1,2})月から(\d{1,2})月まで、毎週 1on1 を続けてこられました", text
+            r"(\d{4})年(\d{1,2})月から(\d{1,2})月まで、毎週、部下として参加した 1on1 を続けてこられました",
+            text,
         )
         assert run, text
         year, first, last = int(run[1]), int(run[2]), int(run[3])

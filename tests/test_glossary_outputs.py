@@ -687,7 +687,7 @@ def test_every_award_and_recurrence_mail_states_the_recount(
     for path, _message, body in mails(root):
         person = path.name.split("-", 1)[0]
         if path.parent.name.startswith("campaign.awarded-"):
-            run = re.search(r"2026年(\d+)月から(\d+)月まで、毎週 1on1", body)
+            run = re.search(r"2026年(\d+)月から(\d+)月まで、毎週、部下として参加した 1on1", body)
             assert run, path.name
             first, last = int(run[1]), int(run[2])
             # The whole streak: every month of it good, at least three, and the months just

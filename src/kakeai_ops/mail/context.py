@@ -237,6 +237,9 @@ def campaign_context(
         # What a missed week lacked, as the rule counts it: a 上司 with a 1on1 every week
         # as 上司 has records in the weeks a member-only rule calls missed.
         "missed_week_text": missed_week_text(campaign.rule.role, campaign.rule.min_per_week),
+        # The 1on1s the rule counts, in the award's words: 11 of 77 awarded also manage,
+        # and 「毎週 1on1 を続けて」 did not say their own 1on1s as 上司 were not the ones.
+        "held_text": ROLE_1ON1[campaign.rule.role],
         "rule_text": streak_rule_text(
             campaign.rule.months, campaign.rule.role, campaign.rule.min_per_week
         ),
