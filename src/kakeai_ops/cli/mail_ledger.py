@@ -305,24 +305,15 @@ def _recording_stopped(found: RunStatus, context: Any) -> str | None:
     """Why a seminar's recording run cannot go on, when it cannot: its invitations only
     written to the outbox while mail is now sent for real, so nobody was invited and
     `seminar remind` refuses (its status said to run it: 「kops seminar remind … --yes」)."""
-    from ..jobs.seminars.invitations import invite_run_id, invited_users
+    from ..jobs.seminars.mailings import ONLY_REHEARSED, only_rehearsed
 
     binding = found.binding or {}
-    seminar = binding.get("seminar")
-    config = context.settings.seminars.get(str(seminar)) if seminar else None
-    if binding.get("kind") != "list" or config is None:
+    seminar = str(binding.get("seminar") or "")
+    if binding.get("kind") != "list" or seminar not in context.settings.seminars:
         return None
-    if context.settings.mail.transport == "outbox":
+    if not only_rehearsed(context.workspace, context.settings, seminar):
         return None
-    run_id = invite_run_id(str(seminar), config)
-    if not invited_users(context.workspace, run_id, rehearsal=False).empty:
-        return None
-    if invited_users(context.workspace, run_id, rehearsal=True).empty:
-        return None
-    return _(
-        "the invitations to {seminar} were only written to the outbox (a rehearsal): "
-        "nobody was invited for real, so nobody is told of the recording"
-    ).format(seminar=seminar)
+    return _(ONLY_REHEARSED).format(seminar=seminar)
 
 
 def _invitations_over(found: RunStatus, settings: Any) -> bool:

@@ -160,9 +160,10 @@ def check_not_late(seminar_id: str, config: Seminar, template: str, moment: dt.d
     """An invitation sent with `kops mail send -t seminar.month1 --seminar month1` after
     the seminar is refused as `seminar invite`'s is (one went out a month after it, under
     a new --id): the rule is the seminar's, whichever command sends its invitation."""
-    invitation = config.template or (
-        f"seminar.month{config.month}" if isinstance(config.month, int) else None
-    )
+    try:
+        invitation: str | None = invite_spec(seminar_id, config).template
+    except KopsError:  # a custom theme not set up yet: it has no invitation of its own
+        invitation = None
     if template in (invitation, *(f"seminar.month{n}" for n in range(1, 5))):
         check_invite_ready(seminar_id, config, moment, tbd=config.date is None)
 
@@ -364,8 +365,9 @@ def check_attendance_ready(
                 said = _("the seminar runs today until {time}")
             else:  # past midnight, or a day long
                 said = _("the seminar runs until {time}")
-            time = f"{ends:%H:%M}" if ends is not None and ends.date() == today else ""
-            time = time or (f"{ends:%Y-%m-%d %H:%M}" if ends is not None else "")
+            # Today's end by its time; another day's with its date.
+            shape = "%H:%M" if ends is not None and ends.date() == today else "%Y-%m-%d %H:%M"
+            time = "" if ends is None else ends.strftime(shape)
             why.append(said.format(day=day, today=today, time=time))
     if invited == 0:
         why.append(_("nobody was invited to {seminar} through kops").format(seminar=seminar_id))

@@ -59,6 +59,25 @@ class Reminder:
     attendance_recorded: bool
 
 
+ONLY_REHEARSED = N_(
+    "the invitations to {seminar} were only written to the outbox (a rehearsal): "
+    "nobody was invited for real, so nobody is told of the recording"
+)
+
+
+def only_rehearsed(ws: Workspace, settings: Settings, seminar_id: str) -> bool:
+    """Whether a seminar's invitations were only written to the outbox while mail is now
+    sent for real: nobody was invited, so its recording goes to nobody (`seminar remind`
+    refuses, and `mail status` of its recording run says why)."""
+    if settings.mail.transport == "outbox":
+        return False
+    run_id = invitations.invite_run_id(seminar_id, settings.seminars[seminar_id])
+    return (
+        invited_users(ws, run_id, rehearsal=False).empty
+        and not invited_users(ws, run_id, rehearsal=True).empty
+    )
+
+
 def plan_reminder(ws: Workspace, settings: Settings, seminar_id: str) -> Reminder:
     """The recording goes to those the invitation reached who did not attend; refused
     until the day after the seminar and without its recording's link."""
@@ -68,14 +87,11 @@ def plan_reminder(ws: Workspace, settings: Settings, seminar_id: str) -> Reminde
     rehearsal = settings.mail.transport == "outbox"
     attended = seminar_attendance(ws, seminar_id)
     invited = invited_users(ws, run_id, rehearsal)
-    if invited.empty and not rehearsal and not invited_users(ws, run_id, True).empty:
+    if invited.empty and only_rehearsed(ws, settings, seminar_id):
         # Invitations only rehearsed (the outbox), the seminar over: 「先に招待」 led to an
         # invitation refused after the seminar. Nobody was invited for real: say so.
         raise KopsError(
-            _(
-                "the invitations to {seminar} were only written to the outbox (a rehearsal): "
-                "nobody was invited for real, so nobody is told of the recording"
-            ).format(seminar=seminar_id),
+            _(ONLY_REHEARSED).format(seminar=seminar_id),
             hint=_("to rehearse the reminder as the invitation was, set mail.transport to outbox"),
         )
     absent = invitations.absentees(seminar_id, invited, attended)
