@@ -274,3 +274,46 @@ def test_an_advisor_of_a_scope_under_the_minimum_is_told_it_is_small(
     assert json.loads(shown.stdout)
     assert "every figure of the overview is hidden" in shown.stderr
     assert "the file says why" not in shown.stderr
+
+
+def test_a_minimum_the_advisors_scopes_are_under_is_refused_naming_them(
+    sample_ws: Workspace, tmp_path: Path
+) -> None:
+    """At privacy.min_group 50 the company report merges 開発本部 with 営業本部 and hides the
+    merge as 「(秘匿)」 (at least 50), while 営業本部長's report shows 営業本部 as 「<50」: the
+    two labels alone say the rest of the merge is not empty, whatever else is hidden. The
+    refusal says so and names the advisors whose scope is under the minimum (counted here
+    from the exports), not a fault of kops; nothing is written; without those advisors
+    the company report is made."""
+    import yaml
+
+    import sample_recount
+    from conftest import Cli, tree_digest
+
+    ws = copied(sample_ws, tmp_path / "ws")
+    with_advisors(ws)
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data["privacy"] = {**data.get("privacy", {}), "min_group": 50, "min_group_sensitive": 50}
+    ws.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
+    users = sample_recount.load().users
+    scopes = {
+        "営業本部長": users["division"] == "営業本部",
+        "開発HRBP": users["department"].isin(["製品開発部", "品質保証部"])
+        & (users["division"] == "開発本部"),
+    }
+    small = [name for name, people in scopes.items() if 0 < int(people.sum()) < 50]
+    assert small == ["営業本部長", "開発HRBP"]
+    cli = Cli(ws)
+    out = tmp_path / "out"
+    state = tree_digest(ws.root)
+    refused = cli("report", "divisions", "--all-advisors", "--out", str(out), ok=False)
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1
+    assert "at privacy.min_group 50" in said and "whatever else is hidden" in said
+    assert "advisors whose scope has fewer people than that: 「営業本部長」、「開発HRBP」" in said
+    assert "bug" not in said
+    assert not out.exists() and tree_digest(ws.root) == state
+    data["advisors"] = {}
+    ws.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
+    made = cli("report", "divisions", "--out", str(tmp_path / "company.xlsx"))
+    assert made.exit_code == 0 and (tmp_path / "company.xlsx").exists()

@@ -37,6 +37,7 @@ from ..privacy.outcomes import OUTCOMES
 from ..privacy.publication import (
     audit_set,
     honour_published,
+    joint_cells,
     node_digest,
     protect_set,
     settle_set,
@@ -433,6 +434,56 @@ def headline_hidden(report: DivisionReport) -> bool:
     return bool(overview) and all(c.hidden for c in overview)
 
 
+class Unprotectable(PrivacyAuditError):
+    """The set's reports together give a figure away whatever else is hidden (the
+    labels alone tell it: a 「(秘匿)」 sum, at least the minimum, of a part labelled
+    「<k」 and a rest is a rest of at least one)."""
+
+    def __init__(self, count: int, threshold: int) -> None:
+        super().__init__(f"{count} figure(s) narrowed under {threshold}")
+        self.count, self.threshold = count, threshold
+
+
+def _unprotectable(
+    refused: Unprotectable, settings: Settings, advisors: Mapping[str, DivisionReport]
+) -> PrivacyAuditError:
+    """The refusal said as it is: which minimum, and the advisors whose whole scope is
+    under it (their reports are what the company report is held against)."""
+    key = "min_group" if refused.threshold == settings.privacy.min_group else "min_group_sensitive"
+    message = _(
+        "privacy audit: at privacy.{key} {minimum}, {count} figure(s) of the company and "
+        "advisor reports could be worked out together whatever else is hidden; nothing "
+        "was written"
+    ).format(key=key, minimum=refused.threshold, count=refused.count)
+    small = [name for name, report in advisors.items() if _scope_is_small(report)]
+    if not small:
+        return PrivacyAuditError(
+            message,
+            hint=_("this is a bug in kops' suppression; please report it with the command line"),
+        )
+    return PrivacyAuditError(
+        message,
+        hint=_(
+            "advisors whose scope has fewer people than that: {names}; lower "
+            "privacy.{key}, widen their scope or take them out of kops.yaml"
+        ).format(names="、".join(f"「{name}」" for name in small), key=key),
+    )
+
+
+def _scope_is_small(report: DivisionReport) -> bool:
+    """Whether the report's whole scope counts too few people or 部下 to be shown: its
+    overview's total row, or the one 事業部 row of a scope in one 事業部."""
+    sizes: dict[str, list[Cell]] = {}
+    for cell in report.cells:
+        if cell.table == "overview" and cell.unit == "people" and cell.department is None:
+            sizes.setdefault(cell.metric, []).append(cell)
+    for cells in sizes.values():
+        whole = [c for c in cells if c.division is None] or cells
+        if is_small(sum(c.size for c in whole), whole[0].threshold):
+            return True
+    return False
+
+
 class PublishedBefore(PrivacyAuditError):
     """What was published earlier and this set would, together, give a hidden figure back."""
 
@@ -574,9 +625,12 @@ def _publication(
         released += honour_published(cells, _shown_nodes(earlier))
     members = [*cells, *earlier]
     how = ("publication", len(companies), len(earlier), released)
-    hidden = OUTCOMES.decide(
-        members, how, lambda: _protect_set(members, len(companies), len(earlier), released)
-    )
+    try:
+        hidden = OUTCOMES.decide(
+            members, how, lambda: _protect_set(members, len(companies), len(earlier), released)
+        )
+    except Unprotectable as refused:
+        raise _unprotectable(refused, settings, built[0][2]) from None
     for report, before in zip(reports, hidden[: len(reports)], strict=True):
         report.given_back = before - sum(c.hidden for c in report.cells)
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
@@ -613,15 +667,8 @@ def _protect_set(
                 ),
             )
         if findings:
-            raise PrivacyAuditError(
-                _(
-                    "privacy audit: {count} figure(s) of the company and advisor reports "
-                    "could be worked out together; nothing was written"
-                ).format(count=len(findings)),
-                hint=_(
-                    "this is a bug in kops' suppression; please report it with the command line"
-                ),
-            )
+            joint, _where = joint_cells(members, companies)
+            raise Unprotectable(len(findings), joint[findings[0].cell].threshold)
     hidden = tuple(sum(c.hidden for c in cells) for cells in members)
     # Complements chosen early may be unnecessary once the set is protected: shown again.
     # In a family of three periods or more (a month's: its quarter and the quarter's
