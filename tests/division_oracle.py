@@ -37,6 +37,9 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
     people["member"] = is_in(users["user_id"], member_ids).to_numpy()
     held_members = set(held["member_id"].astype(str))
     people["member_with_1on1"] = people["member"] & is_in(people["user_id"], held_members)
+    people["period_member"] = people["member"] & (
+        is_in(people["user_id"], _paired_by(pairs, period.end)) | people["member_with_1on1"]
+    )
     grouped = people.groupby(levels, sort=True)
     frame = pd.DataFrame(
         {
@@ -44,6 +47,7 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
             "activated": grouped["activated"].sum(),
             "in_pair": grouped["in_pair"].sum(),
             "members": grouped["member"].sum(),
+            "period_members": grouped["period_member"].sum(),
             "members_with_1on1": grouped["member_with_1on1"].sum(),
         }
     )
@@ -62,6 +66,12 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
     for column in ("held", "rating_people", "sukkiri_people", "growth_people"):
         frame[column] = frame[column].fillna(0).astype(int)
     return with_rates(frame, period).reset_index()
+
+
+def _paired_by(pairs: pd.DataFrame, end: dt.date) -> set[str]:
+    """部下 of a formed pair accepted on or before ``end`` (a 部下 of that time)."""
+    accepted = pairs[pairs["accepted_at"] < day_end(end)]
+    return set(accepted["member_id"].astype(str))
 
 
 def _held_in(meetings: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -131,19 +141,25 @@ def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
     the share of members with a held 1on1 that month, and the people behind it."""
     users = current_users(tables.users)
     pairs = formed_pairs(tables.pairs)
-    members = users[is_in(users["user_id"], set(pairs["member_id"]))]
-    member_count = members.groupby("division").size()
+    today = users[is_in(users["user_id"], set(pairs["member_id"]))]
+    divisions = today.groupby("division").size().index
     rows = []
     for period in reversed(last_months(as_of, months)):
-        held = _held_in(tables.meetings, Period(period.label, period.start, min(period.end, as_of)))
-        active = members[is_in(members["user_id"], set(held["member_id"].astype(str)))]
+        end = min(period.end, as_of)
+        held = _held_in(tables.meetings, Period(period.label, period.start, end))
+        met = set(held["member_id"].astype(str))
+        # The 部下 of that month: paired by its end, or met in it.
+        members = today[is_in(today["user_id"], _paired_by(pairs, end) | met)]
+        member_count = members.groupby("division").size()
+        active = members[is_in(members["user_id"], met)]
         counts = active.groupby("division").size()
-        for division, total in member_count.items():
+        for division in divisions:
+            total = int(member_count.get(division, 0))
             rows.append(
                 {
                     "division": division,
                     "month": period.label,
-                    "members": int(total),
+                    "members": total,
                     "members_with_1on1": int(counts.get(division, 0)),
                     "rate": counts.get(division, 0) / total if total else np.nan,
                 }

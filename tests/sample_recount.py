@@ -88,7 +88,7 @@ def times(column: pd.Series) -> pd.Series:
 @dataclass
 class Sample:
     users: pd.DataFrame  # user_id, division, department, employment, logged_in
-    pairs: pd.DataFrame  # formed pairs: manager_id, member_id, recurring
+    pairs: pd.DataFrame  # formed pairs: manager_id, member_id, accepted_at, recurring
     held: pd.DataFrame  # held 1on1s up to the as-of day: manager_id, member_id, held_at, …
     as_of: dt.date
 
@@ -127,6 +127,7 @@ def _load(month: str) -> Sample:
             "manager_id": ids(raw_pairs["上司ID"]),
             "member_id": ids(raw_pairs["部下ID"]),
             "formed": given(raw_pairs["承認日"]),
+            "accepted_at": times(raw_pairs["承認日"]),
             "recurring": raw_pairs["繰り返し設定"].fillna("").str.strip().str.lower().isin(TRUE),
         }
     )
@@ -176,15 +177,20 @@ def headline(
     )
     met = set(recent["member_id"])
     rows = {}
+    # The 部下 of the window: paired by its last day, or met in it (today's 部下 paired
+    # since had no pair then: not 部下 without a 1on1).
+    last = pd.Timestamp((end or sample.as_of) + dt.timedelta(days=1))
+    paired_then = set(sample.pairs.loc[sample.pairs["accepted_at"] < last, "member_id"])
     for name, people in users.groupby("group"):
         mine = recent[recent["group"] == name]
         member = people["user_id"].isin(members)
-        n_members = int(member.sum())
+        of_then = member & people["user_id"].isin(paired_then | met)
+        n_members = int(of_then.sum())
         rows[name] = {
             "headcount": len(people),
             "activation_rate": people["last_login"].notna().mean(),
             "pair_rate": people["user_id"].isin(in_pair).mean(),
-            "members": n_members,
+            "members": int(member.sum()),
             "implementation_rate": (member & people["user_id"].isin(met)).sum() / n_members,
             "held": len(mine),
             "per_member_month": len(mine) / n_members / (days / 30.4375),

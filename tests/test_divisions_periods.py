@@ -62,21 +62,52 @@ def test_years_that_do_not_exist(text: str) -> None:
 
 
 def _held(ws: Workspace, start: str, end: str) -> tuple[int, int, int]:
-    """Independent recount from the stored tables: members (formed pairs, not retired),
-    those with a held 1on1 in [start, end], and the held 1on1s of current users."""
+    """Independent recount from the stored tables: the period's 部下 (today's, not
+    retired, whose pair was accepted by ``end`` or who met in the period), those with a
+    held 1on1 in [start, end], and the held 1on1s of current users."""
     tables = load_tables(latest_snapshot(ws))
     users = tables.users[tables.users["employment_status"] != "retired"]
     formed = tables.pairs[tables.pairs["accepted_at"].notna()]
-    members = set(users["user_id"]) & set(formed["member_id"])
+    day_after = pd.Timestamp(end) + pd.Timedelta(days=1)
     m = tables.meetings
     held = m[
-        (m["status"] == "held")
-        & (m["held_at"] >= pd.Timestamp(start))
-        & (m["held_at"] < pd.Timestamp(end) + pd.Timedelta(days=1))
+        (m["status"] == "held") & (m["held_at"] >= pd.Timestamp(start)) & (m["held_at"] < day_after)
     ]
     held = held[held["member_id"].astype(str).isin(set(users["user_id"]))]
-    met = members & set(held["member_id"].astype(str))
+    today = set(users["user_id"]) & set(formed["member_id"])
+    paired_then = set(formed.loc[formed["accepted_at"] < day_after, "member_id"])
+    met_ids = set(held["member_id"].astype(str))
+    members = today & (paired_then | met_ids)
+    met = members & met_ids
     return len(members), len(met), len(held)
+
+
+def test_the_previous_period_counts_the_members_of_its_time(sample_run: RunSample) -> None:
+    """Today's 部下 paired after October 20 had no pair in October's first 20 days: the
+    November report's 推移 compares with the 部下 October had, not with them as 部下 who
+    had no 1on1 (the arrow above is recounted so). The sample has such people, and the
+    workbook says how past periods are counted where the arrows are and on 数値の定義."""
+    run = sample_run(*NOVEMBER_REPORT)
+    tables = load_tables(latest_snapshot(run.ws))
+    users = tables.users[tables.users["employment_status"] != "retired"]
+    formed = tables.pairs[tables.pairs["accepted_at"].notna()]
+    first_paired = formed.groupby("member_id")["accepted_at"].min()
+    later = set(first_paired[first_paired >= pd.Timestamp("2026-10-21")].index)
+    later &= set(users["user_id"])
+    assert later
+    members_now, _met, _held_now = _held(run.ws, "2026-11-01", "2026-11-20")
+    members_before, _met_before, _ = _held(run.ws, "2026-10-01", "2026-10-20")
+    assert members_before <= members_now - len(later)
+    book = load_workbook(run.out / "r.xlsx")
+    texts = " ".join(
+        label(c.value)
+        for sheet in (book["概要"], book["数値の定義"])
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    )
+    assert "前期間はそのときペアのあった部下で数えます" in texts
+    assert "その期間の終わりまでにペアが承認されていた部下（期間中に1on1をした部下を含む）" in texts
 
 
 def test_the_november_report_says_20_days_everywhere(sample_run: RunSample) -> None:
@@ -140,7 +171,7 @@ def test_per_month_figures_are_over_the_days_covered(sample_run: RunSample) -> N
         met_before / members_before * 100 + 0.5
     )
     arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
-    assert trend["shown"] == f"{arrow} {change:+d}pt" if change else "→ ±0pt"
+    assert trend["shown"] == (f"{arrow} {change:+d}pt" if change else "→ ±0pt")
 
 
 @pytest.mark.parametrize(

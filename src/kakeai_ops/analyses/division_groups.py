@@ -82,6 +82,7 @@ class Figures:
         in_pair = _distinct(pairs["manager_id"]) | member_ids
         self.in_pair = is_in(users["user_id"], in_pair).to_numpy()
         self.member = is_in(users["user_id"], member_ids).to_numpy()
+        self.paired_on = _first_paired(users, pairs)
         meetings = tables.meetings
         ids = pd.Index(users["user_id"].to_numpy(dtype=object))
         rows = user_positions(ids, meetings["member_id"])
@@ -123,6 +124,14 @@ class Figures:
         """Per user: had a held 1on1 among ``mask``."""
         return np.bincount(self.row[mask], minlength=len(self.users)) > 0
 
+    def _members_by(self, end: dt.date, met: np.ndarray) -> np.ndarray:
+        """Per user: a 部下 of the period ending ``end``: a 部下 today whose first pair
+        was accepted by then, or who met as 部下 in it (a pair since re-formed). A period
+        before someone's pair did not count them as a 部下 without a 1on1: the rates of
+        past periods and months are of the 部下 of their time."""
+        by_then = self.paired_on < np.datetime64(day_end(end).to_datetime64())
+        return self.member & (by_then | met)
+
     def metrics(self, period: plain.Period, levels: list[str], whole: bool = False) -> pd.DataFrame:
         """The headline figures per group; with ``whole``, everyone in one group (全社)."""
         groups, columns = self._metrics(period, levels, whole)
@@ -154,6 +163,7 @@ class Figures:
         activated = groups.count(everyone, self.activated).astype(np.int64)
         in_pair = groups.count(everyone, self.in_pair).astype(np.int64)
         members = groups.count(everyone, self.member).astype(np.int64)
+        period_members = groups.count(everyone, self._members_by(period.end, met)).astype(np.int64)
         members_with_1on1 = groups.count(everyone, self.member & met).astype(np.int64)
         rows = self.row[mask]
         held = groups.count(rows).astype(np.int64)
@@ -162,7 +172,7 @@ class Figures:
         # The columns of ``plain.with_rates``, computed as it computes them (the same
         # divisions of the same int64 and float64 values: the same floats), and the
         # frame made once: a report asks for some twenty of these small frames.
-        some_members = np.where(members > 0, members, np.nan)
+        some_members = np.where(period_members > 0, period_members, np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             columns = {
                 "headcount": headcount,
@@ -171,6 +181,7 @@ class Figures:
                 "in_pair": in_pair,
                 "pair_rate": in_pair / headcount,
                 "members": members,
+                "period_members": period_members,
                 "members_with_1on1": members_with_1on1,
                 "implementation_rate": members_with_1on1 / some_members,
                 "held": held,
@@ -396,15 +407,17 @@ class Figures:
     def monthly_rows(self, as_of: dt.date, months: int = 6) -> list[dict[str, Any]]:
         """``monthly`` as its records, without the frame."""
         groups = self.grouping(["division"])
-        members = np.flatnonzero(self.member)
-        member_count = groups.count(members).astype(np.int64)
+        today = groups.count(np.flatnonzero(self.member)).astype(np.int64)
         rows = []
         for period in reversed(plain.last_months(as_of, months)):
-            met = self._met(self.within(period.start, min(period.end, as_of)))
+            end = min(period.end, as_of)
+            met = self._met(self.within(period.start, end))
+            members = np.flatnonzero(self._members_by(end, met))
+            member_count = groups.count(members).astype(np.int64)
             counts = groups.count(members, met[members]).astype(np.int64)
             for code, division in enumerate(groups.index):
                 total = int(member_count[code])
-                if total == 0:
+                if today[code] == 0:
                     continue  # groupby().size() of the members lists no empty division
                 active = int(counts[code])
                 rows.append(
@@ -413,10 +426,20 @@ class Figures:
                         "month": period.label,
                         "members": total,
                         "members_with_1on1": active,
-                        "rate": active / total,
+                        "rate": active / total if total else None,
                     }
                 )
         return rows
+
+
+def _first_paired(users: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """Per current user, when their first formed pair as 部下 was accepted (NaT: none)."""
+    accepted = pd.to_datetime(pairs["accepted_at"]).to_numpy(dtype="datetime64[ns]")
+    first = pd.Series(accepted).groupby(pairs["member_id"].astype(str).to_numpy()).min()
+    at = first.index.get_indexer(pd.Index(users["user_id"].astype(str)))
+    out = np.full(len(users), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[at >= 0] = first.to_numpy(dtype="datetime64[ns]")[at[at >= 0]]
+    return out
 
 
 def _mean(groups: Grouping, rows: np.ndarray, values: np.ndarray, given: np.ndarray) -> np.ndarray:

@@ -212,6 +212,7 @@ HEADLINE = [
     "in_pair",
     "pair_rate",
     "members",
+    "period_members",
     "members_with_1on1",
     "implementation_rate",
     "held",
@@ -231,12 +232,11 @@ def with_rates(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["activation_rate"] = frame["activated"] / frame["headcount"]
         frame["pair_rate"] = frame["in_pair"] / frame["headcount"]
-        frame["implementation_rate"] = frame["members_with_1on1"] / frame["members"].where(
-            frame["members"] > 0
-        )
-        frame["per_member_month"] = (
-            frame["held"] / frame["members"].where(frame["members"] > 0) / period.months
-        )
+        # Over the 部下 of the period (paired by its end, or who met in it): today's
+        # 部下 paired since were not 部下 without a 1on1 then.
+        some = frame["period_members"].where(frame["period_members"] > 0)
+        frame["implementation_rate"] = frame["members_with_1on1"] / some
+        frame["per_member_month"] = frame["held"] / some / period.months
     return frame[HEADLINE]
 
 

@@ -1223,9 +1223,9 @@ def _headline(
     add("activation_rate", "share", "headcount", depends=(people,))
     add("pair_rate", "share", "headcount", depends=(people,))
     members = add("members", "people", "members", **counted)
-    add("implementation_rate", "share", "members", depends=(members,))
+    add("implementation_rate", "share", "period_members", depends=(members,))
     held = add("held", "meetings", "members", additive=True)
-    add("per_member_month", "rate", "members", depends=(held, members))
+    add("per_member_month", "rate", "period_members", depends=(held, members))
     for metric in ("prepared_share", "rated_share"):
         add(metric, "share", "rating_people", depends=(held,))
     add("sukkiri_avg", "average", "sukkiri_people", depends=(held,))
@@ -1241,7 +1241,7 @@ def _trends(
     previous period's group was too small to publish (it would hint at it)."""
     current = {c.metric: i for i, c in enumerate(out.cells) if _is_row(c, division)}
     for metric in TREND_COLUMNS:
-        size = "sukkiri_people" if metric == "sukkiri_avg" else "members"
+        size = "sukkiri_people" if metric == "sukkiri_avg" else "period_members"
         figure = out.cells[current[metric]]
         direction: int | None = None
         text = ""
