@@ -83,7 +83,16 @@ def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
                 workbook.SHAREABLE_IN_SCOPE,
             ), where
             assert footer.center.text == "ページ &P / &N", where
+            # Printed at 9 pt whatever the sheet is scaled to (it was 8 pt, and scaled).
+            parts = (header.left, header.center, header.right, footer.center)
+            assert all(part.size == 9 for part in parts), where
+            assert sheet.HeaderFooter.scaleWithDoc is False, where
             assert sheet.freeze_panes, where
+            # The rows repeated on every page reach the first table's headers (数値の定義
+            # printed its second page with no header row).
+            if sheet.title == "数値の定義":
+                header_row = next(c.row for c in sheet["A"] if c.value == "数値")
+                assert sheet.print_title_rows.endswith(f"${header_row}"), where
 
 
 def test_headers_are_japanese_and_keys_are_listed(month: Path) -> None:

@@ -401,7 +401,7 @@ def _definitions_sheet(sheet: Worksheet, report: DivisionReport, looks: Looks) -
     ):
         _note(sheet, below + offset, text)
     sheet.freeze_panes = f"A{row + 1}"
-    workbook.print_setup(sheet, title_rows="1:2", width=sum(DEFINITION_WIDTHS))
+    workbook.print_setup(sheet, title_rows=f"1:{row}", width=sum(DEFINITION_WIDTHS))
 
 
 TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)

@@ -868,9 +868,9 @@ def header_footer(sheet: Worksheet, options: Print) -> None:
         (sheet.evenHeader, sheet.evenFooter),
         (sheet.firstHeader, sheet.firstFooter),
     ):
-        header.left.size = 8
+        header.left.size = 9
         header.center.text = f"基準日 {as_of}" if as_of else ""
-        header.center.size = 8
+        header.center.size = 9
         header.right.text = options.audience
         header.right.size = 9
         # The file's own name, as Excel (and LibreOffice) knows it when printing (&F): a
@@ -879,7 +879,10 @@ def header_footer(sheet: Worksheet, options: Print) -> None:
         # reader never received. A code of two characters also keeps within Excel's 255.
         header.left.text = FILE_NAME_CODE
         footer.center.text = "ページ &P / &N"
-        footer.center.size = 8
+        footer.center.size = 9
+    # At 9 pt on paper: a sheet fitted to the page's width is printed smaller, and its
+    # header and footer with it unless told not to.
+    sheet.HeaderFooter.scaleWithDoc = False
 
 
 FILE_NAME_CODE = "&F"
