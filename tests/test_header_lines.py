@@ -112,7 +112,7 @@ def test_a_phrase_text_breaks_between_words_and_no_line_starts_with_a_mark(
 
 
 HEADING = (
-    "対象：開発本部HRBP（開発本部/製品開発部、開発本部/品質保証部）　期間：2026年8月23日〜"
+    "対象：開発本部（製品開発部・品質保証部）　期間：2026年8月23日〜"
     "11月20日（前期間 2026年5月25日〜8月22日 と比較）　基準日：2026-11-20"
 )
 

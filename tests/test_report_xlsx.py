@@ -171,3 +171,43 @@ def test_each_overview_section_starts_a_page_with_its_headers(sample_run: RunSam
     for row in titles:  # the title right after a break (or its note line just above it)
         assert row - 1 in breaks or row - 2 in breaks, (row, sorted(breaks))
     assert len(breaks) == 3  # the rate chart, the monthly rates, the topics
+
+
+def test_every_sheet_names_what_it_covers_as_its_reader_names_it(
+    sample_ws: Workspace, tmp_path: Path
+) -> None:
+    """A 事業部's sheet of the company report said 「対象：全社」 above that 事業部's figures;
+    an advisor's said 「対象：開発HRBP（開発本部/製品開発部、開発本部/品質保証部）」, kops.yaml's
+    key and spelling. Each sheet names its own part, in the words the rows use."""
+    import datetime as dt
+
+    from conftest import copied
+    from kakeai_ops.analyses import divisions as division_figures
+    from kakeai_ops.config import load_settings
+    from kakeai_ops.jobs.division_report import build_publication
+    from kakeai_ops.outputs.report_xlsx import write_report
+    from kakeai_ops.store import load_tables, resolve_snapshot
+    from test_report import with_advisors
+
+    ws = copied(sample_ws, tmp_path / "ws")
+    with_advisors(ws)
+    tables = load_tables(resolve_snapshot(ws, None), columns=division_figures.NEEDED_COLUMNS)
+    publication = build_publication(
+        tables, load_settings(ws.config_path), dt.date(2026, 11, 20), "90d"
+    )
+    expected = {
+        None: "全社",
+        "営業本部長": "営業本部",
+        "開発HRBP": "開発本部（製品開発部・品質保証部）",
+    }
+    for advisor, scope in expected.items():
+        report = publication.report(advisor)
+        book = load_workbook(write_report(report, tmp_path / f"{advisor}.xlsx"))
+        for sheet in book.worksheets[:-1]:  # the chart values have no heading
+            line = str(sheet["A2"].value)
+            title = str(sheet["A1"].value).split("：", 1)[1]
+            if title in ("概要", "数値の定義") or title == scope:
+                assert line.startswith(f"対象：{scope}　期間："), (advisor, sheet.title, line)
+            else:
+                assert line.startswith(f"対象：{scope}のうち{title}　"), (advisor, line)
+            assert "/" not in line and (advisor is None or advisor not in line), line

@@ -402,7 +402,7 @@ def test_a_note_wider_than_the_sheet_breaks_between_its_parts() -> None:
     from openpyxl import Workbook
 
     note = (
-        "対象：開発本部HRBP（開発本部/製品開発部、開発本部/品質保証部）　期間：2026年8月23日〜"
+        "対象：開発本部（製品開発部・品質保証部）　期間：2026年8月23日〜"
         "11月20日（前期間 2026年5月25日〜8月22日 と比較）　基準日：2026-11-20"
     )
     sheet = Workbook().active

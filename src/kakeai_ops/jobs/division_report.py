@@ -308,7 +308,22 @@ def loss_text(loss: Mapping[str, int], people: bool = True) -> str:
 
 
 def advisor_label(name: str, scope: list[ScopeUnit]) -> str:
-    return f"{name}（{'、'.join(unit.text() for unit in scope)}）"
+    """An advisor's scope as its reader names it: 「営業本部」, 「開発本部（製品開発部・品質
+    保証部）」, not kops.yaml's key and 「開発本部/製品開発部」. ``name`` is the key, for the
+    scope that lists nothing."""
+    parts: dict[str, list[str]] = {}
+    for unit in scope:
+        departments = parts.setdefault(unit.division, [])
+        if unit.department is not None and unit.department not in departments:
+            departments.append(unit.department)
+    whole = {unit.division for unit in scope if unit.department is None}
+    said = [
+        division
+        if division in whole or not departments
+        else f"{division}（{'・'.join(departments)}）"
+        for division, departments in parts.items()
+    ]
+    return "、".join(said) or name
 
 
 SHARED_WINDOWS = ("30d", "90d")

@@ -310,7 +310,7 @@ def _division_sheet(
     """The 事業部's sheet, ``blanks[i]`` blank rows before its i-th section (topics,
     responses, matrix); returns the row each section starts at."""
     extra = blanks or [0, 0, 0]
-    row = _heading(sheet, report, report.caption(division))
+    row = _heading(sheet, report, report.caption(division), report.caption(division))
     row = _table(
         sheet,
         parts.departments,
@@ -407,17 +407,22 @@ def _definitions_sheet(sheet: Worksheet, report: DivisionReport, looks: Looks) -
 TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
 
 
-def _heading(sheet: Worksheet, report: DivisionReport, name: str) -> int:
+def _heading(sheet: Worksheet, report: DivisionReport, name: str, unit: str | None = None) -> int:
     sheet["A1"] = f"{report.title}：{name}"
     sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = period_line(report)
+    sheet["A2"] = period_line(report, unit)
     return 4
 
 
-def period_line(report: DivisionReport) -> str:
-    """What every sheet says it covers: 「期間：2026年11月（20日まで）（前期間 … と比較）」."""
+def period_line(report: DivisionReport, unit: str | None = None) -> str:
+    """What every sheet says it covers: 「期間：2026年11月（20日まで）（前期間 … と比較）」;
+    a 事業部's sheet names it (「対象：全社のうちマーケティング本部」: 「対象：全社」 above one
+    事業部's figures read as the company's)."""
+    scope = report.scope_label
+    if unit is not None and unit != scope:
+        scope = f"「{scope}」のうち{unit}" if "、" in scope else f"{scope}のうち{unit}"
     return (
-        f"対象：{report.scope_label}　期間：{report.period.caption}"
+        f"対象：{scope}　期間：{report.period.caption}"
         f"（前期間 {report.previous.caption} と比較）　基準日：{report.as_of}"
     )
 
