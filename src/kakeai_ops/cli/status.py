@@ -102,15 +102,24 @@ def _show(ws: Workspace, rows: list[dict[str, Any]], fmt: Format) -> None:
         )
         return
     out.print(_snapshot_table(rows))
+    err.print(
+        _(
+            "The rows of the exports: people who have left, pairs not yet accepted and 1on1s "
+            "planned or cancelled are among them (the reports count people and held 1on1s)."
+        ),
+        highlight=False,
+    )
 
 
 # The table's columns: header, and whether it is a number (right-aligned).
 COLUMNS = (
     (N_("No."), False),
     (N_("Ingested at"), False),
-    (N_("Users"), True),
-    (N_("Pairs"), True),
-    ("1on1", True),
+    # Rows as exported, not the reports' counts: 254 users beside a report's 252 people
+    # (2 have left), 6,207 1on1s beside 5,641 held. Said in the headers and below.
+    (N_("User rows"), True),
+    (N_("Pair rows"), True),
+    (N_("1on1 rows"), True),
     (N_("1on1s from–to"), False),
     (N_("As of"), False),
     (N_("Last login"), False),
