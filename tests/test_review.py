@@ -514,6 +514,12 @@ def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) 
     assert len(records) == len(shortlist)
     assert not {"sukkiri_avg", "top_topics", "score"} & set(records[0])
     assert "条件を満たすペア" in text
+    # The list `kops interview shortlist` gives with kops.yaml's interview.n: the slide
+    # shows its first five (the same five a list of five picks) and says how many it has.
+    whole = run_json(month, "interview", "shortlist")
+    assert len(whole) > len(rows) == 5
+    assert [p["member_id"] for p in whole[:5]] == [p["member_id"] for p in shortlist]
+    assert f"インタビュー候補は{len(whole)}組（最初の5組を表示）。" in text
 
 
 def test_the_secretariats_deck_names_the_candidates(month: Workspace, tmp_path: Path) -> None:

@@ -215,6 +215,16 @@ class Interviews:
     eligible_pairs: int
     top: pd.DataFrame  # rank, manager_id, manager_name, member_id, member_name, division, …
     lookback_days: int = 90  # the days its 1on1実施数 and 平均スッキリ度 cover
+    # The pairs `kops interview shortlist` lists (interview.n, as far as there are
+    # candidates): the deck shows the first of them, and says how many there are.
+    shortlisted: int = 0
+
+    @property
+    def shown_text(self) -> str:
+        """「6組（最初の5組を表示）」, or 「5組」 when the deck shows every one."""
+        if self.shortlisted > len(self.top):
+            return f"{self.shortlisted}組（最初の{len(self.top)}組を表示）"
+        return f"{len(self.top)}組"
 
 
 @dataclass(frozen=True)

@@ -138,8 +138,10 @@ def interview_figures(
     rules = settings.interview
     frame = candidates(ws, settings, tables, as_of, stuck=stuck).pairs
     # The count is of the pairs the shortlist chooses from: eligible, and without a stuck point.
-    result = shortlist.select(frame, rules, shortlist.Options(min(TOP_PAIRS, rules.n)))
-    picked = result.picks
+    result = shortlist.select(frame, rules, shortlist.Options(rules.n))
+    # Picked one by one, each spread against those before it: the first five of six
+    # are the five a list of five picks.
+    picked = result.picks.head(TOP_PAIRS)
     if picked.empty:
         return Interviews(result.candidates, pd.DataFrame(columns=TOP_COLUMNS), rules.lookback_days)
     topics = shortlist.top_topics(tables.meetings, picked, rules, as_of)
@@ -163,4 +165,6 @@ def interview_figures(
             ],
         }
     )
-    return Interviews(result.candidates, top.reset_index(drop=True), rules.lookback_days)
+    return Interviews(
+        result.candidates, top.reset_index(drop=True), rules.lookback_days, len(result.picks)
+    )

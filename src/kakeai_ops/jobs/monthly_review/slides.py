@@ -469,7 +469,7 @@ def _interviews(review: Review) -> Slide:
     first = top.iloc[0]
     return Slide(
         title,
-        message=f"インタビュー候補は{len(top)}組。1番目は{first['division']}の"
+        message=f"インタビュー候補は{review.interviews.shown_text}。1番目は{first['division']}の"
         f"{first['manager_name']}さん・{first['member_name']}さん"
         f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         # Names repeat in a company: the ids, for whoever arranges the interviews.
@@ -522,7 +522,7 @@ def _interviews_without_names(review: Review) -> Slide:
     held = _candidate_figures(review)[0]
     return Slide(
         f"8. {TITLES['interviews']}",
-        message=f"インタビュー候補は{len(top)}組。1番目は{first['division']}のペア"
+        message=f"インタビュー候補は{review.interviews.shown_text}。1番目は{first['division']}のペア"
         f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         subtitle=_candidates_subtitle(review),
         table=Table(
