@@ -108,6 +108,8 @@ CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     ),
     "nudge.not_activated": ("not_activated", AudienceSpec(Segment("not_activated")), {}, None),
     "nudge.lapsed.member": ("lapsed.member", AudienceSpec(Segment("lapsed")), {}, None),
+    "nudge.no_pair": ("no_pair", AudienceSpec(Segment("no_pair")), {}, None),
+    "nudge.no_pair.former": ("no_pair", AudienceSpec(Segment("no_pair")), {}, None),
     "seminar.correction": (
         "seminar.correction",
         AudienceSpec(Segment("no_prep")),
@@ -126,6 +128,26 @@ READER_CHANGES: dict[str, dict[str, Any]] = {
         "stuck_point": "lapsed",
         "stuck_point_label": "1on1休眠",
         "last_held_at": pd.Timestamp("2026-09-18 15:00"),
+    },
+    # Never in a pair: 「まだ」 is true.
+    "nudge.no_pair": {
+        "stuck_point": "no_pair",
+        "stuck_point_label": "ペアなし",
+        "last_held_at": pd.NaT,
+        "held_total": 0,
+        "pairs_as_member": 0,
+        "recurring_pairs": 0,
+        "recent_count": 0,
+    },
+    # Her pair was dissolved after 13 1on1s: no pair now, not 「まだ」 (not yet).
+    "nudge.no_pair.former": {
+        "stuck_point": "no_pair",
+        "stuck_point_label": "ペアなし",
+        "last_held_at": pd.Timestamp("2026-10-02 15:00"),
+        "held_total": 13,
+        "pairs_as_member": 0,
+        "recurring_pairs": 0,
+        "recent_count": 0,
     },
     "nudge.not_activated": {
         "stuck_point": "not_activated",
