@@ -205,3 +205,71 @@ def test_options_that_do_not_go_together_are_refused(cli: Cli, ws: Workspace, ma
     assert delivered_milestones(ws).empty
     future = cli("campaign", "milestones", "--mark-delivered", "--before", "2026-02-30", ok=False)
     assert "not a date" in future.stderr and delivered_milestones(ws).empty
+
+
+def test_milestones_only_written_to_the_outbox_are_due_the_month_after(
+    cli: Cli, ws: Workspace, make_exports
+) -> None:
+    """A01 reaches 5 as 部下 in October; October's milestone mails were only written to the
+    outbox. In November he is at 6, 5 already at the previous snapshot: the window reached
+    back only to it, so his message was never due again and nobody was told. It reaches
+    back to where milestones were last mailed (here: never, so the first snapshot), and
+    says so; once mailed for real, the next month starts at the previous snapshot again."""
+    login = "2026/09/01 9:00"
+    users = [
+        [
+            "H01",
+            "部長 一郎",
+            "head@example.jp",
+            "営業本部",
+            "第一営業部",
+            "営業",
+            "50代",
+            "在籍",
+            login,
+        ],
+        [
+            "A01",
+            "部下 健太",
+            "a01@example.jp",
+            "営業本部",
+            "第一営業部",
+            "営業",
+            "20代",
+            "在籍",
+            login,
+        ],
+    ]
+    pairs = [["H01", "A01", "2026/01/01", "2026/01/02", "あり"]]
+    days = ["2026/09/07", "2026/09/14", "2026/09/21", "2026/09/28", "2026/10/12", "2026/11/09"]
+    days += ["2026/12/07"]
+
+    def snapshot(count: int) -> None:
+        meetings = held("H01", "A01", days[:count], "Z")
+        exports = make_exports(users=users, pairs=pairs, meetings=meetings, folder=f"s{count}")
+        cli("ingest", *map(str, exports))
+
+    snapshot(4)  # as of 2026-09-28: 4 each
+    snapshot(5)  # as of 2026-10-12: both reach 5
+    october = {(r["user_id"], r["template"]) for r in plan_records(cli)}
+    assert october == {("A01", "milestone.member"), ("H01", "milestone.manager")}
+    cli("mail", "send", "--milestones", "--yes", "--stale-ok")  # the outbox: a rehearsal
+    assert delivered_milestones(ws).empty
+    snapshot(6)  # as of 2026-11-09: 6 each, 5 at the previous snapshot
+    november = {r["user_id"]: r for r in plan_records(cli)}
+    assert november["A01"]["facts"]["milestones.member.milestone"] == 5
+    assert november["A01"]["facts"]["milestones.member.count"] == 6
+    assert november["H01"]["facts"]["milestones.manager.milestone"] == 5
+    listed = " ".join(cli("campaign", "milestones").stderr.split())
+    assert "snapshot 0001 (as of 2026-09-28)" in listed and "have not been mailed" in listed
+    with SmtpServer() as server:
+        use_smtp(ws, server)
+        cli("mail", "send", "--milestones", "--yes", "--stale-ok")
+    assert {(r.user_id, r.milestone) for r in delivered_milestones(ws).itertuples()} == {
+        ("A01", 5),
+        ("H01", 5),
+    }
+    snapshot(7)  # as of 2026-12-07: mailed last month, so from the previous snapshot
+    listed = " ".join(cli("campaign", "milestones").stderr.split())
+    assert "the previous snapshot 0003 (as of 2026-11-09)" in listed
+    assert plan_records(cli) == []

@@ -20,6 +20,7 @@ from ..i18n import _
 from ..model import Tables, whole
 from ..store import SnapshotInfo, audit, delivered_milestones, list_snapshots
 from ..store import record_milestones_delivered as record
+from ..store.award_records import last_milestone_mailing
 from ..workspace import Workspace
 
 MARK_RUN = "mark-delivered"
@@ -47,13 +48,7 @@ def milestone_baseline(
         if s.as_of is not None and s.as_of < as_of and int(s.id) < int(snap.id)
     ]
     if earlier:
-        previous = earlier[-1]
-        return Baseline(
-            previous.as_of or as_of,
-            _("the previous snapshot {snapshot} (as of {as_of})").format(
-                snapshot=previous.id, as_of=previous.as_of
-            ),
-        )
+        return _since_delivered(ws, earlier, first_run)
     if settings.milestones_since is not None:  # no snapshot before this one
         return Baseline(settings.milestones_since, _("milestones_since in kops.yaml"))
     if not first_run:
@@ -67,6 +62,36 @@ def milestone_baseline(
             "mailed), or record what was reached so far with "
             "`kops campaign milestones --mark-delivered`"
         ),
+    )
+
+
+def _since_delivered(ws: Workspace, earlier: list[SnapshotInfo], first_run: bool) -> Baseline:
+    """The previous snapshot, or further back to where milestones were last mailed: a
+    month whose milestones were only written to the outbox, or not sent at all, is not
+    skipped (its people never had their message), and a workspace that has mailed none
+    reaches back to its first snapshot. The backlog can still be recorded as delivered
+    (``--mark-delivered``), which then starts the window at the previous snapshot."""
+    previous = earlier[-1]
+    mailed = None if first_run else last_milestone_mailing(ws)
+    if first_run:
+        back = earlier[0]
+    elif mailed is not None and previous.as_of is not None and mailed < previous.as_of.isoformat():
+        back = next(s for s in earlier if s.as_of is not None and s.as_of.isoformat() >= mailed)
+    else:
+        back = previous
+    if back is previous:
+        return Baseline(
+            previous.as_of,
+            _("the previous snapshot {snapshot} (as of {as_of})").format(
+                snapshot=previous.id, as_of=previous.as_of
+            ),
+        )
+    return Baseline(
+        back.as_of,
+        _(
+            "snapshot {snapshot} (as of {as_of}): milestones crossed since then have not "
+            "been mailed (the runs after it were written to the outbox or not sent)"
+        ).format(snapshot=back.id, as_of=back.as_of),
     )
 
 

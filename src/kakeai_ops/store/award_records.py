@@ -55,6 +55,17 @@ def delivered_milestones(ws: Workspace) -> pd.DataFrame:
         )
 
 
+def last_milestone_mailing(ws: Workspace) -> str | None:
+    """The as-of day (ISO) of the newest mail run that delivered a milestone message
+    (not ``--mark-delivered``, which mails nothing): None when none has."""
+    with closing(connect(ws)) as db:
+        row = db.execute(
+            "SELECT MAX(r.as_of) FROM milestones_delivered AS d"
+            " JOIN mail_runs AS r ON r.run_id = d.run_id WHERE r.as_of IS NOT NULL"
+        ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])[:10]
+
+
 def record_milestones_delivered(
     ws: Workspace, rows: list[tuple[str, int, str]], run_id: str
 ) -> int:
