@@ -562,6 +562,60 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     assert "セミナー「" in first[0]
 
 
+def _first_action(ws: Workspace, tmp_path: Path) -> tuple[list[list[str]], str]:
+    out = tmp_path / "deck.pptx"
+    Cli(ws)("review", "--out", str(out))
+    slide = by_title({"slides": list(Presentation(str(out)).slides)}, "9.")
+    return table_rows(slide)[1:], notes(slide)
+
+
+def test_a_seminar_held_by_the_datas_day_is_suggested_by_its_recording(
+    month: Workspace, tmp_path: Path
+) -> None:
+    """The first action sent the largest stuck point to its seminar; held on 11/10 by the
+    data's 11/20, it told the room to send people to a seminar a month gone."""
+    ws = Workspace(shutil.copytree(month.root, tmp_path / "ws"))
+    stuck = max(
+        (r for r in run_json(ws, "segment") if r["stuck_point"] != "healthy"),
+        key=lambda r: r["total"],
+    )
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    seminar = next(
+        name for name, s in data["seminars"].items() if s["month"] == 2
+    )  # 事前準備なし's seminar (segmentation.BY_KEY)
+    title = data["seminars"][seminar]["title"]
+    data["seminars"][seminar].update(date="2026-11-10T12:15:00", minutes=30)
+    ws.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
+    rows, _said = _first_action(ws, tmp_path)
+    assert rows[0][0] == f"最も多いスタックポイント「{stuck['label']}」にメール"
+    data["seminars"][seminar]["recording_url"] = "https://video.example/month2"
+    ws.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
+    rows, _said = _first_action(ws, tmp_path)
+    assert flat(rows[0][0]).endswith(f"にメールとセミナー「{title}」の録画")
+
+
+def test_a_planned_run_for_the_largest_stuck_point_is_delivered_not_planned_again(
+    month: Workspace, tmp_path: Path
+) -> None:
+    """This data's run for the largest stuck point written to the outbox: the first
+    action said to send it again with a holdout (refused: the run is planned with another
+    selection) and another row said to deliver it. One action: deliver it."""
+    ws = Workspace(shutil.copytree(month.root, tmp_path / "ws"))
+    stuck = max(
+        (r for r in run_json(ws, "segment") if r["stuck_point"] != "healthy"),
+        key=lambda r: r["total"],
+    )
+    before = {r["run_id"] for r in run_json(ws, "mail", "status")}
+    Cli(ws)("mail", "send", "--segment", stuck["stuck_point"], "--role", "member", "--yes")
+    [run] = {r["run_id"] for r in run_json(ws, "mail", "status")} - before
+    rows, said = _first_action(ws, tmp_path)
+    assert "計画済みのメール" in flat(rows[0][0]) and flat(rows[0][0]).endswith("は未送信: 届ける")
+    assert "書き出しのみ" in flat(rows[0][1])
+    assert f"kops mail status {run}" in said.splitlines()[0]
+    assert f"--segment {stuck['stuck_point']}" not in said
+    assert sum(f"kops mail status {run}" in line for line in said.splitlines()) == 1
+
+
 @pytest.fixture(scope="module")
 def rehearsed(october_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """October, the nudge only written to the outbox (a rehearsal), November ingested: the

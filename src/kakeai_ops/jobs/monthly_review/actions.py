@@ -6,6 +6,7 @@ the meeting can check the reasoning and act on it the same day.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
@@ -29,6 +30,7 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     milestones to send, interviews to ask for."""
     largest = _largest_stuck_point(review, settings)
     mails = _mail_effects(review)
+    largest, mails = _planned_already(review, largest, mails)
     # A rehearsal of last month's data to plan again for the stuck point the first action
     # already mails is that action: said once, with its holdout, and that the earlier
     # mails were never sent (the room would otherwise take them for delivered).
@@ -49,6 +51,41 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
     return [action for action in found if action is not None][:MAX_ACTIONS]
 
 
+def _planned_already(
+    review: Review, largest: Action | None, mails: list[Action]
+) -> tuple[Action | None, list[Action]]:
+    """When this data's run for the largest stuck point is planned and only written to
+    the outbox, the first action is to deliver it: a new send with a holdout is refused
+    (the run is planned with another selection), and the slide said both."""
+    if largest is None:
+        return largest, mails
+    key = SEGMENT.search(largest.command)
+    planned = [
+        run
+        for run in review.mail
+        if key is not None
+        and run.segment_key == key.group(1)
+        and run.snapshot == review.snapshot
+        and run.rehearsal
+        and run.effect is None
+    ]
+    if not planned:
+        return largest, mails
+    run = planned[-1]
+    deliver = f"kops mail status {run.run_id}"
+    title = run_title(run.run_id, review)
+    largest = replace(
+        largest,
+        text=f"{largest.text}: 計画済みのメール「{title}」は未送信: 届ける",
+        basis=f"{largest.basis}。書き出しのみ {run.written:,}通",
+        command=deliver,
+    )
+    return largest, [a for a in mails if a.command != deliver]
+
+
+SEGMENT = re.compile(r"--segment (\S+)")
+
+
 def _repeats(action: Action, earlier: Action | None) -> bool:
     """Whether ``action`` runs what ``earlier`` runs (the same command, or it with more
     options such as a holdout)."""
@@ -66,7 +103,7 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
         return None
     row = stuck.iloc[int(stuck["now"].astype(int).argmax())]
     point = segmentation.BY_KEY[str(row["stuck_point"])]
-    seminar = _seminar_for(settings, point.seminar)
+    seminar = _seminar_for(settings, point.seminar, review.as_of)
     what = "メール" + (f"と{seminar}" if seminar else "")
     # A holdout both of whose groups can be shown (else none: it could not be measured).
     share = measurable_share(int(row["now"]), settings.privacy.min_group)
@@ -76,7 +113,7 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
         basis=f"{int(row['now'])}人（全体の{percent(int(row['now']) / max(total, 1))}）",
         command=f"kops mail send --segment {point.key}{holdout}",
         headline=f"最も多いスタックポイント「{point.label}」にメール"
-        + ("とセミナー" if seminar else ""),
+        + (("とセミナーの録画" if seminar.endswith("の録画") else "とセミナー") if seminar else ""),
     )
 
 
@@ -198,14 +235,20 @@ def _interviews(review: Review) -> Action | None:
     )
 
 
-def _seminar_for(settings: Settings, month: int | None) -> str | None:
+def _seminar_for(settings: Settings, month: int | None, as_of: dt.date) -> str | None:
     """The configured seminar of that month of the series, by the title people know it
-    by (「セミナー「…」」); its place in the series ("Month2") is kops's word, not theirs."""
+    by (「セミナー「…」」); its place in the series ("Month2") is kops's word, not theirs.
+    One held by the data's day is suggested by its recording (or not at all): the room
+    was told to send people to a seminar held a month before."""
     if month is None:
         return None
     for config in settings.seminars.values():
         if config.month == month:
-            return f"セミナー「{config.title}」" if config.title else "セミナー"
+            name = f"セミナー「{config.title}」" if config.title else "セミナー"
+            held = config.day is not None and config.day <= as_of
+            if not held:
+                return name
+            return f"{name}の録画" if config.recording_url else None
     return None
 
 
