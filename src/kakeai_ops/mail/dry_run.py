@@ -25,7 +25,7 @@ from ..i18n import N_, _
 from ..store.ledger import Ledger
 from . import binding as run_binding
 from .caps import message_capped, next_window_day
-from .delivery import stale_by_then
+from .delivery import AWAY_REASONS, stale_by_then, unavailable
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, PlannedMessage, build_planned, load_plan, outbox_folder
@@ -63,6 +63,10 @@ def dry_run(
             messages = _still_pending(
                 ledger, plan, plan.by_state("planned"), settings.mail.transport
             )
+        # As the real run checks each mail as it sends it (``Sender._blocked``): who has
+        # gone on leave or left by the latest snapshot, or joined the suppression list.
+        blocked = _blocked_now(source, ledger, messages)
+        messages = [m for m in messages if m.item not in blocked]
         seminar = binding.get("seminar")
         held, first_day, held_items = _held_by_caps(
             source,
@@ -90,6 +94,7 @@ def dry_run(
     folder = _write_outbox(source, plan, messages, held_items)
 
     _say_written(operator, plan.run_id, folder, len(messages), existing, limit)
+    _say_blocked(operator, blocked)
     _say_held(source, operator, held, first_day, binding, (len(messages), folder))
     if not window_open:
         day = next_window_day(settings, moment, calendar)
@@ -215,6 +220,42 @@ def _say_written(
             n=written,
             day=str(existing.get("created_at") or "")[:10],
             snapshot=existing.get("snapshot") or "-",
+        )
+    )
+
+
+def _blocked_now(
+    source: Source, ledger: Ledger, messages: list[PlannedMessage]
+) -> dict[str, tuple[str, str]]:
+    """The planned mails the real run would not send now, by item: (user id, why)."""
+    away = {user: BLOCKED_WORDS[why] for user, why in unavailable(source).items()}
+    suppressed = ledger.suppressed()
+    out = {}
+    for message in messages:
+        why = away.get(message.user_id)
+        if why is None and (message.email in suppressed or message.user_id in suppressed):
+            why = BLOCKED_WORDS["suppression list"]
+        if why is not None:
+            out[message.item] = (message.user_id, why)
+    return out
+
+
+BLOCKED_WORDS = {
+    AWAY_REASONS["leave"]: N_("on leave by the latest snapshot"),
+    AWAY_REASONS["retired"]: N_("left the company by the latest snapshot"),
+    "suppression list": N_("on the suppression list"),
+}
+
+
+def _say_blocked(operator: Operator, blocked: dict[str, tuple[str, str]]) -> None:
+    if not blocked:
+        return
+    reasons = Counter(why for _user, why in blocked.values())
+    operator.say(
+        _("  Not written: {n:,} the real run skips now ({reasons}): {users}").format(
+            n=len(blocked),
+            reasons=_(", ").join(f"{_(why)} {count:,}" for why, count in sorted(reasons.items())),
+            users=_(", ").join(sorted({user for user, _why in blocked.values()})),
         )
     )
 
