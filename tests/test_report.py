@@ -518,3 +518,23 @@ def test_a_shown_cell_of_the_managers_grid_rests_on_five_managers(
         elif members >= minimum > managers:
             few_managers += 1
     assert shown and few_managers  # some cells are hidden for their managers alone
+
+
+def test_a_shared_report_on_the_screen_says_it_was_recorded_as_published(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A quarter looked at on the screen is recorded as published, and later reports of
+    days it shares are audited with it: said where it is shown, with how to only look."""
+    cli = Cli(sample_copy)
+    said = "Recorded as published: reports of days this period shares are audited"
+    shown = cli("report", "divisions", "--period", "quarter:2026Q4")
+    assert said in " ".join(shown.stderr.split())
+    looked = cli("report", "divisions", "--period", "quarter:2026Q4", "--audience", "secretariat")
+    assert said not in " ".join(looked.stderr.split())
+    written = cli("report", "divisions", "--out", str(tmp_path / "r.xlsx"))
+    assert said not in " ".join(written.stderr.split())
+    from kakeai_ops.store.audit_log import audit_entries
+
+    entries = audit_entries(sample_copy, 10)
+    reports = entries[entries["action"] == "report divisions"]
+    assert sorted(reports["audience"].astype(str)) == ["secretariat", "shared", "shared"]

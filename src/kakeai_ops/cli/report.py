@@ -225,6 +225,18 @@ def divisions_command(
         output="xlsx" if out_file else fmt.value,
     )
     err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
+    if readers == SHARED and out_file is None:
+        # A look on the screen is a publication too (it may be copied onto a slide):
+        # later reports of days it shares must agree with it, and a quarter looked at
+        # once had the month's advisor reports refused with no word of why.
+        err.print(
+            _(
+                "Recorded as published: reports of days this period shares are audited "
+                "together with these figures from now on. To look without publishing, use "
+                "--audience secretariat."
+            ),
+            highlight=False,
+        )
 
 
 def _check_options(
