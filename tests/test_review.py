@@ -438,7 +438,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     many = [i for i in interests if i["answers"] >= minimum]
     few = [i for i in interests if i["answers"] < minimum]
     assert many and few  # the sample's survey has both
-    expected = [(str(i["rank"]), i["interest"], f"{i['answers']}人") for i in many]
+    expected = [(str(i["interest_rank"]), i["interest"], f"{i['answers']}人") for i in many]
     expected += [("－", i["interest"], f"<{minimum}") for i in few]
     assert [tuple(r[:3]) for r in rows] == expected[: len(rows)]
     # The summary's answers per group (the secretariat's: every count exact); a group under

@@ -558,7 +558,7 @@ COLUMNS: dict[str, Column] = {
     "regularity": _c("週カバー率", PERCENT, detail=True),
     "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
     "topics_distinct": _c("公開トピックの種類数", COUNT, detail=True),
-    "spread_note": _c("備考（分散による順位）", detail=True),
+    "spread_note": _c("備考（分散の繰り上げ）", detail=True),
     "stuck_points": _c("スタックポイント", detail=True),
     "sukkiri_avg": _f("sukkiri_avg", ONE_DECIMAL),
     "growth_avg": _f("growth_avg", ONE_DECIMAL, detail=True),
@@ -567,7 +567,10 @@ COLUMNS: dict[str, Column] = {
     "theme_share": _c("テーマの割合", PERCENT, detail=True),
     "score": _c("スコア", TWO_DECIMALS),
     "reason": _c("選んだ理由"),
-    "rank": _c("順位", COUNT),
+    # The shortlist's order of picking (each spread against those before): not a ranking.
+    "rank": _c("順番", COUNT),
+    # A theme's place by how many chose it (ties share it).
+    "interest_rank": _c("順位", COUNT),
     "eligible_pairs": _c("候補ペア数", COUNT),
     "activation_rate": _f("activation_rate", PERCENT),
     "pair_rate": _f("pair_rate", PERCENT),

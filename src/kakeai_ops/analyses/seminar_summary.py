@@ -137,8 +137,8 @@ def _interests(chosen_themes: pd.Series) -> tuple[pd.DataFrame, int]:
     interests = pd.DataFrame(ranked, columns=["interest", "answers"])
     chose = sum(1 for chosen in chosen_themes if len(chosen))
     # Competition ranking (1, 1, 1, 4): equal counts share a rank.
-    interests.insert(0, "rank", interests["answers"].rank(method="min", ascending=False))
-    interests["rank"] = interests["rank"].astype(int)
+    interests.insert(0, "interest_rank", interests["answers"].rank(method="min", ascending=False))
+    interests["interest_rank"] = interests["interest_rank"].astype(int)
     interests["share"] = interests["answers"] / chose if chose else None
     interests.attrs[glossary.SHEET_NOTE] = (
         f"割合は、テーマを一つ以上選んだ{chose:,}人に占める、そのテーマを選んだ人の割合です"

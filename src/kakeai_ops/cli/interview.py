@@ -101,7 +101,7 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
     )
     view = pd.DataFrame(
         {
-            "順位" if japanese else "rank": table["rank"],
+            "順番" if japanese else "rank": table["rank"],
             "上司" if japanese else "manager": _person(table["manager_id"], table["manager_name"]),
             "部下" if japanese else "member": _person(table["member_id"], table["member_name"]),
             "事業部/部署" if japanese else "division/department": table["division"].astype(str)

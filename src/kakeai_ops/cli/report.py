@@ -306,10 +306,15 @@ def _print_overview(report: DivisionReport) -> None:
             whole=(columns[0],),  # the 事業部 the row is read by: never broken
         )
     )
-    legend = _(
-        "<{general} / <{sensitive}: too few people to show; (秘匿): hidden so the others "
-        "can't be subtracted"
-    ).format(general=report.min_group, sensitive=report.min_group_sensitive)
+    # In Japanese the workbook's and the deck's own sentence (glossary.hidden_legend).
+    legend = (
+        report.legend
+        if language() == "ja"
+        else _(
+            "<{general} / <{sensitive}: too few people to show; (秘匿): hidden so the others "
+            "can't be subtracted"
+        ).format(general=report.min_group, sensitive=report.min_group_sensitive)
+    )
     out.print(f"[dim]{escape(legend)}[/dim]")
 
 

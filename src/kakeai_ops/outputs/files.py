@@ -285,6 +285,7 @@ ROW_NAMES = frozenset(
         "user_id",
         "name",
         "rank",
+        "interest_rank",
         "manager_id",
         "manager_name",
         "member_id",

@@ -481,7 +481,7 @@ def _interviews(review: Review) -> Slide:
         subtitle=_candidates_subtitle(review),
         table=Table(
             [
-                "順位",
+                "順番",
                 "上司",
                 "部下",
                 "事業部",
@@ -526,7 +526,7 @@ def _interviews_without_names(review: Review) -> Slide:
         f"（直近{review.interviews.lookback_days}日に{int(first['held'])}回）",
         subtitle=_candidates_subtitle(review),
         table=Table(
-            ["選んだ順", "事業部", held, "備考"],
+            ["順番", "事業部", held, "備考"],
             rows,
             widths=[0.5, 2.5, 1.2, 4.0],
         ),
