@@ -207,7 +207,7 @@ def divisions_command(
         write=lambda path: write_report(report, path, readers),
     )
     if not handed_out:
-        _print_overview(report)
+        _print_overview(report, advisor)
     if out_file is not None or not handed_out:  # for people; --format is for machines
         _print_notes(report, publication)
     if advisor is not None:
@@ -226,17 +226,21 @@ def divisions_command(
     )
     err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
     if readers == SHARED and out_file is None:
-        # A look on the screen is a publication too (it may be copied onto a slide):
-        # later reports of days it shares must agree with it, and a quarter looked at
-        # once had the month's advisor reports refused with no word of why.
-        err.print(
-            _(
-                "Recorded as published: reports of days this period shares are audited "
-                "together with these figures from now on. To look without publishing, use "
-                "--audience secretariat."
-            ),
-            highlight=False,
-        )
+        _say_recorded()
+
+
+def _say_recorded() -> None:
+    """A look on the screen is a publication too (it may be copied onto a slide): later
+    reports of days it shares must agree with it, and a quarter looked at once had the
+    month's advisor reports refused with no word of why."""
+    err.print(
+        _(
+            "Recorded as published: reports of days this period shares are audited "
+            "together with these figures from now on. To look without publishing, use "
+            "--audience secretariat."
+        ),
+        highlight=False,
+    )
 
 
 def _check_options(
@@ -277,8 +281,9 @@ DRY_RUN_HEADERS = {
 }
 
 
-def _print_overview(report: DivisionReport) -> None:
-    """The overview sheet as a table on the terminal, shares as whole percents."""
+def _print_overview(report: DivisionReport, advisor: str | None = None) -> None:
+    """The overview sheet as a table on the terminal, shares as whole percents; an
+    advisor's named as kops.yaml names them, before the scope their file names."""
     columns = [c for c, _label, _format in OVERVIEW_COLUMNS]
     # The workbook's headers, the rate's period too (「1on1実施率（部下・直近90日）」).
     headers = {c: label for c, label, _format in with_basis(OVERVIEW_COLUMNS, report.period.basis)}
@@ -288,9 +293,11 @@ def _print_overview(report: DivisionReport) -> None:
     # Counts as the workbook shows them (#,##0): 1,502, not 1502 beside the files' 5,628.
     formats |= {c: grouped for c, _label, f in OVERVIEW_COLUMNS if f == glossary.COUNT}
     if language() == "ja":  # the workbook's title and headers
-        title = f"{report.title}（{report.scope_label}、{report.period.caption}）"
+        scope = report.scope_label if advisor is None else f"{advisor}: {report.scope_label}"
+        title = f"{report.title}（{scope}、{report.period.caption}）"
     else:  # the keys of --format json, the period by its dates
         scope = "company" if report.scope_label == TOTAL else report.scope_label
+        scope = scope if advisor is None else f"{advisor}: {scope}"
         period = _("{start} – {end}").format(start=report.period.start, end=report.period.end)
         title = _("Division report ({scope}, {period})").format(scope=scope, period=period)
         headers = {}
