@@ -120,3 +120,32 @@ def _print_summary(result: IngestResult) -> None:
         label = model.TABLES[change.table].label if language() == "ja" else change.table
         table.add_row(label, what, f"{change.rows_after:,}", files)
     out.print(table)
+    _print_organisation(result)
+
+
+def _print_organisation(result: IngestResult) -> None:
+    """Who left, joined or moved since the snapshot before, and the pairs: the changes
+    the secretariat copies into KAKEAI's アドバイザー settings (`kops report advisors`)."""
+    moved = result.organisation
+    if moved is None or not moved.any():
+        return
+    parts = [
+        (moved.left, _("{n:,} left")),
+        (moved.joined, _("{n:,} joined")),
+        (moved.moved, _("{n:,} moved to another 事業部 or 部署")),
+        (moved.pairs_formed, _("{n:,} pair(s) formed")),
+        (moved.pairs_dissolved, _("{n:,} pair(s) dissolved")),
+        (moved.new_manager, _("{n:,} 部下 with another manager")),
+    ]
+    said = _(", ").join(text.format(n=n) for n, text in parts if n)
+    err.print(
+        _("Since the snapshot before: {changes}.").format(changes=said),
+        highlight=False,
+        markup=False,
+    )
+    if moved.left or moved.joined or moved.moved:
+        err.print(
+            _("Advisors' scopes as they are now: kops report advisors"),
+            highlight=False,
+            markup=False,
+        )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import model
 from ..analyses import timeline
+from ..analyses.organisation_changes import OrganisationChanges, organisation_changes
 from ..analyses.timeline import implied_as_of
 from ..clock import PIN_VAR, now, now_text
 from ..config import Settings
@@ -76,6 +77,8 @@ class IngestResult:
     already: bool = False
     # Stored over a newer snapshot with --older: what it undid.
     undone: list[str] = field(default_factory=list)
+    # Who left, joined or moved, and the pairs, since the snapshot before (None: the first).
+    organisation: OrganisationChanges | None = None
 
 
 @dataclass
@@ -168,7 +171,12 @@ def _ingest(
         follow_address_changes(ws, before.users if before is not None else None, tables.users)
     )
     _record_ingest(ws, snapshot, tables, loaded, previous, undone)
-    return IngestResult(snapshot, changes, findings.notes, undone=undone)
+    moved = (
+        None
+        if before is None
+        else organisation_changes(before.users, before.pairs, tables.users, tables.pairs)
+    )
+    return IngestResult(snapshot, changes, findings.notes, undone=undone, organisation=moved)
 
 
 # Files smaller than this (users and pairs exports, up to a few hundred thousand people)
