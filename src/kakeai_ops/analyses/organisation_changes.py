@@ -41,15 +41,16 @@ def organisation_changes(
         was.loc[both, place].fillna("").astype(str) != now.loc[both, place].fillna("").astype(str)
     ).any(axis=1)
     old_pairs, new_pairs = _pairs(before_pairs), _pairs(pairs)
-    managers_then, managers_now = _managers(before_pairs), _managers(pairs)
-    members = managers_then.index.intersection(managers_now.index)
+    # A 部下 of a formed pair then and now whose pairs differ has other managers now.
+    members = {member for _m, member in old_pairs} & {member for _m, member in new_pairs}
+    changed = {member for _m, member in old_pairs ^ new_pairs} & members
     return OrganisationChanges(
         left=len(was.index.difference(now.index)),
         joined=len(now.index.difference(was.index)),
         moved=int(moved.sum()),
         pairs_formed=len(new_pairs - old_pairs),
         pairs_dissolved=len(old_pairs - new_pairs),
-        new_manager=int((managers_then[members] != managers_now[members]).sum()),
+        new_manager=len(changed),
     )
 
 
@@ -60,11 +61,7 @@ def _current(users: pd.DataFrame) -> pd.DataFrame:
 
 def _pairs(pairs: pd.DataFrame) -> set[tuple[str, str]]:
     formed = formed_pairs(pairs)
-    return set(zip(formed["manager_id"].astype(str), formed["member_id"].astype(str), strict=True))
-
-
-def _managers(pairs: pd.DataFrame) -> pd.Series:
-    """Per 部下 of a formed pair, their managers (sorted, joined)."""
-    formed = formed_pairs(pairs)
-    grouped = formed["manager_id"].astype(str).groupby(formed["member_id"].astype(str).to_numpy())
-    return grouped.agg(lambda ids: ",".join(sorted(set(ids))))
+    # Arrays of Python strings first: iterating the Arrow columns costs a call per id.
+    managers = formed["manager_id"].astype(str).to_numpy(dtype=object)
+    members = formed["member_id"].astype(str).to_numpy(dtype=object)
+    return set(zip(managers, members, strict=True))
