@@ -435,10 +435,10 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     rows = [r for r in table_rows(slide)[1:] if r[1] != ""]
     answers = next(r["value"] for r in summary["概要"] if r["figure"] == "answers")
     assert f"回答 {answers}件" in table_rows(slide)[0][1]
-    many = [i for i in interests if i["answers"] >= minimum]
-    few = [i for i in interests if i["answers"] < minimum]
+    many = [i for i in interests if i["chosen_by"] >= minimum]
+    few = [i for i in interests if i["chosen_by"] < minimum]
     assert many and few  # the sample's survey has both
-    expected = [(str(i["interest_rank"]), i["interest"], f"{i['answers']}人") for i in many]
+    expected = [(str(i["interest_rank"]), i["interest"], f"{i['chosen_by']}人") for i in many]
     expected += [("－", i["interest"], f"<{minimum}") for i in few]
     assert [tuple(r[:3]) for r in rows] == expected[: len(rows)]
     # The summary's answers per group (the secretariat's: every count exact); a group under

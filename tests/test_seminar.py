@@ -120,7 +120,7 @@ def test_invite_attendance_survey_remind_summary(
     assert sum(r["attended"] for r in by_stuck.values()) == len(attended)
     assert by_stuck["uninvited"]["attended"] == len(attended - invited)
     assert sum(r["answers"] for r in data["満足度"]) == 18
-    assert data["知りたいテーマ"][0]["answers"] >= data["知りたいテーマ"][-1]["answers"]
+    assert data["知りたいテーマ"][0]["chosen_by"] >= data["知りたいテーマ"][-1]["chosen_by"]
     groups = {r["group"] for r in data["自由記述"]}
     assert {"事前準備・トピック", "繰り返し・予定", "その他"} <= groups
     movement = {r["group"]: r for r in data["その後の変化"]}

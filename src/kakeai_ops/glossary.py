@@ -699,6 +699,8 @@ COLUMNS: dict[str, Column] = {
     "group_label": _c("区分名"),
     "unit": _c("単位"),
     "answers": _c("回答数", COUNT),
+    # A theme of the multiple-choice question: the people who chose it (the deck's word).
+    "chosen_by": _c("選んだ人", COUNT),
     "survey_answers": _c("アンケート回答数", COUNT),
     "interest": _c("知りたいテーマ"),
     "group": _c("区分"),

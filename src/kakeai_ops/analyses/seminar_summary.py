@@ -134,12 +134,13 @@ def _interests(chosen_themes: pd.Series) -> tuple[pd.DataFrame, int]:
     """The themes people want to know about, ranked, and how many answers chose any."""
     counts: Counter[str] = Counter(t for chosen in chosen_themes for t in chosen)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    interests = pd.DataFrame(ranked, columns=["interest", "answers"])
+    # People, not answers: one answer chooses several themes.
+    interests = pd.DataFrame(ranked, columns=["interest", "chosen_by"])
     chose = sum(1 for chosen in chosen_themes if len(chosen))
     # Competition ranking (1, 1, 1, 4): equal counts share a rank.
-    interests.insert(0, "interest_rank", interests["answers"].rank(method="min", ascending=False))
+    interests.insert(0, "interest_rank", interests["chosen_by"].rank(method="min", ascending=False))
     interests["interest_rank"] = interests["interest_rank"].astype(int)
-    interests["share"] = interests["answers"] / chose if chose else None
+    interests["share"] = interests["chosen_by"] / chose if chose else None
     interests.attrs[glossary.SHEET_NOTE] = (
         f"割合は、テーマを一つ以上選んだ{chose:,}人に占める、そのテーマを選んだ人の割合です"
         "（複数回答のため、合計は100%を超えます）。"

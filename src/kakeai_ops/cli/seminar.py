@@ -474,7 +474,7 @@ def summary_charts(summary: Summary) -> list[SheetChart]:
             "知りたいテーマ",
             f"知りたいテーマ（選択式・複数回答、回答 {summary.interest_answers:,}件）",
             "interest",
-            ("answers",),
+            ("chosen_by",),
             x_title="テーマ",
             y_title="選んだ人（人）",
         ),

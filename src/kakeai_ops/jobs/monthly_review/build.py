@@ -472,7 +472,7 @@ def _seminars(
                 satisfaction_answers=answered,
                 top_groups=[(str(g), int(n)) for g, n in groups.head(3).items()],
                 interests=[
-                    (str(r.interest), whole(r.answers))
+                    (str(r.interest), whole(r.chosen_by))
                     for r in summary.interests.itertuples(index=False)
                 ],
                 interest_answers=summary.interest_answers,
