@@ -665,7 +665,12 @@ def test_the_advisor_mail_names_the_figures_its_workbook_holds(
     item = body.split("・内容：事業部・部署ごとの", 1)[1].split("\n\n", 1)[0]
     named = [name.strip("　\n") for name in item.split("、")]
     # The figures: the tables after them (トピックの内訳 …) are the workbook's sections.
-    figures = [name for name in named if "内訳" not in name and "×" not in name]
+    sections = [name for name in named if "内訳" in name or "×" in name or "月別" in name]
+    figures = [name for name in named if name not in sections]
+    # The monthly rates are a section of the overview, by its title.
+    assert "月別の1on1実施率" in sections
+    titles = [c.value for row in _book(attached)["概要"].iter_rows() for c in row]
+    assert any(str(title).startswith("月別の1on1実施率") for title in titles)
     assert len(figures) >= 9
     for label in figures:
         assert QUALIFIER.sub("", label) in headers, label

@@ -298,8 +298,10 @@ def _divisions(review: Review) -> Slide:
         # （部下・ / 直近30日）.
         rate.replace("（", "\n（", 1).replace("・", "・\n", 1),
         "前回比",
-        glossary.column_label("per_member_month"),
-        glossary.column_label("sukkiri_avg"),
+        # Each figure of the period says it, as the rate does (only the rate's header
+        # named 直近30日, and the report shows the same labels for 90 days).
+        _with_basis("per_member_month", review.divisions.basis),
+        _with_basis("sukkiri_avg", review.divisions.basis),
     ]
     return Slide(
         f"4. {TITLES['divisions']}",
@@ -311,6 +313,12 @@ def _divisions(review: Review) -> Slide:
         # 経営企画室 went; slide 8 names the candidate's own 事業部).
         footnote="".join(review.divisions.merged),
     )
+
+
+def _with_basis(key: str, basis: str) -> str:
+    """「部下1人あたり / 月間1on1数 / （直近30日）」: the label, its period on a line below."""
+    label = glossary.column_label(key)
+    return f"{label}\n（{basis}）" if basis else label
 
 
 def _previous_days(review: Review) -> str:
