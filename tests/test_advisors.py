@@ -152,7 +152,11 @@ def test_the_mail_names_what_the_attached_workbook_holds_by_its_labels(
         assert body is not None
         text = body.get_content().replace("\r\n", "\n")
         listed = text.split("・内容：", 1)[1].split("\n\n", 1)[0]
-        named = [n.strip("　\n ") for n in listed.replace("事業部・部署ごとの", "").split("、")]
+        # A label with what it adds in brackets (「…（事業部は前期間からの推移も）」) by its label.
+        named = [
+            n.strip("　\n ").split("（")[0]
+            for n in listed.replace("事業部・部署ごとの", "").split("、")
+        ]
         (attachment,) = message.iter_attachments()
         book = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
         cells = {
