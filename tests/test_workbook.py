@@ -484,3 +484,17 @@ def test_a_long_file_name_keeps_the_print_header_within_excels_255(
     for header in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
         assert len(str(header)) <= 255
         assert header.left.text == "&F"  # the file's own name, however long, when printed
+
+
+def test_a_long_chart_title_is_broken_between_words_where_libreoffice_would_wrap() -> None:
+    """LibreOffice wrapped 「…営業本部の部 / 署別」 at about 55 % of an 18 cm chart's width:
+    a title longer than that is written on lines broken between words."""
+    from kakeai_ops.outputs.header_lines import breaks_between_words
+
+    title = "1on1実施率（部下） 2026年8月23日〜11月20日・開発本部（製品開発部・品質保証部）の部署別"
+    broken = workbook.chart_title(title, 18)
+    lines = broken.split("\n")
+    assert len(lines) == 2 and "".join(lines) == title
+    assert breaks_between_words(broken)
+    assert all(workbook.display_width(line) <= 48 for line in lines)
+    assert workbook.chart_title("月別の1on1実施率（部下）", 18) == "月別の1on1実施率（部下）"

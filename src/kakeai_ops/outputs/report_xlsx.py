@@ -578,7 +578,8 @@ def _bar_chart(
     is said on the bar, as the table has it (a lone bar's length alone says little)."""
     chart = BarChart()
     chart.type = "bar"
-    chart.title = title
+    chart.height, chart.width = 8, 18
+    chart.title = workbook.chart_title(title, chart.width)
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1
@@ -593,7 +594,6 @@ def _bar_chart(
             showLegendKey=False,
             showPercent=False,
         )
-    chart.height, chart.width = 8, 18
     workbook.style_chart(chart, x_title=what, y_title=RATE_AXIS, as_table=True)
     sheet.add_chart(chart, anchor)
 

@@ -39,7 +39,7 @@ def add_chart(sheet: Worksheet, spec: SheetChart, keys: list[str], rows: int) ->
         raise ValueError(f"chart {spec.title!r}: no column {', '.join(missing)} on {sheet.title}")
     chart = BarChart()
     chart.type = "bar" if spec.kind == "bar" else "col"
-    chart.title = spec.title
+    chart.title = workbook.chart_title(spec.title, 16.0)  # its width, set below
     for key in spec.values:
         column = keys.index(key) + 1
         chart.add_data(
