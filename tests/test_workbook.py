@@ -498,3 +498,15 @@ def test_a_long_chart_title_is_broken_between_words_where_libreoffice_would_wrap
     assert breaks_between_words(broken)
     assert all(workbook.display_width(line) <= 48 for line in lines)
     assert workbook.chart_title("月別の1on1実施率（部下）", 18) == "月別の1on1実施率（部下）"
+
+
+def test_the_bars_axis_title_is_set_vertically_upright() -> None:
+    """A horizontal bar chart's category title (「部署」, on the left) is East Asian
+    vertical text (each character upright), not Latin text turned on its side."""
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.type = "bar"
+    workbook.style_chart(chart, x_title="部署", y_title="1on1実施率（%）", as_table=True)
+    assert chart.x_axis.title.tx.rich.bodyPr.vert == "eaVert"
+    assert chart.y_axis.title.tx.rich.bodyPr.vert != "eaVert"

@@ -998,6 +998,8 @@ def style_chart(
         axis.delete = False
     if x_title:
         chart.x_axis.title = x_title
+        if as_table:
+            _upright(chart.x_axis.title)
     if y_title:
         chart.y_axis.title = y_title
     if as_table:
@@ -1017,6 +1019,16 @@ def style_chart(
     chart.txPr = RichText(
         p=[Paragraph(pPr=ParagraphProperties(defRPr=japanese), endParaRPr=japanese)]
     )
+
+
+def _upright(title: Any) -> None:
+    """The bars' axis title (on the left, 「部署」) written top to bottom, each character
+    upright, as Japanese is set vertically (Excel's 縦書き): turned a quarter, its
+    characters lay on their side, small and cramped in print."""
+    from openpyxl.chart.text import RichTextProperties
+
+    if title is not None and title.tx is not None and title.tx.rich is not None:
+        title.tx.rich.bodyPr = RichTextProperties(vert="eaVert", rot=0)
 
 
 def _typeface() -> Any:
