@@ -265,6 +265,16 @@ def test_milestones_only_written_to_the_outbox_are_due_the_month_after(
     with SmtpServer() as server:
         use_smtp(ws, server)
         cli("mail", "send", "--milestones", "--yes", "--stale-ok")
+        # October's rehearsal resumed for real after November's send: the same
+        # milestones, delivered already, are not mailed again.
+        before = len(server.handler.received)
+        october_run = cli(
+            "mail", "send", "--milestones", "--snapshot", "0002", "--yes", "--stale-ok"
+        )
+        assert len(server.handler.received) == before
+        assert "suppressed 2" in " ".join(october_run.stderr.split())
+        rows = json.loads(cli("mail", "status", "milestones-2026-10", "--format", "json").stdout)
+        assert {r["error"] for r in rows} == {"milestone already delivered"}
     assert {(r.user_id, r.milestone) for r in delivered_milestones(ws).itertuples()} == {
         ("A01", 5),
         ("H01", 5),
@@ -273,3 +283,54 @@ def test_milestones_only_written_to_the_outbox_are_due_the_month_after(
     listed = " ".join(cli("campaign", "milestones").stderr.split())
     assert "the previous snapshot 0003 (as of 2026-11-09)" in listed
     assert plan_records(cli) == []
+
+
+def test_the_backlog_recorded_then_a_rehearsal_leaves_nothing_behind(
+    cli: Cli, ws: Workspace, make_exports
+) -> None:
+    """--mark-delivered on the first month, October's milestones only rehearsed: November's
+    list reaches back to the day the backlog was recorded to (not to October's snapshot,
+    which dropped October's milestones), and says so."""
+    login = "2026/09/01 9:00"
+    users = [
+        [
+            "H01",
+            "部長 一郎",
+            "head@example.jp",
+            "営業本部",
+            "第一営業部",
+            "営業",
+            "50代",
+            "在籍",
+            login,
+        ],
+        [
+            "A01",
+            "部下 健太",
+            "a01@example.jp",
+            "営業本部",
+            "第一営業部",
+            "営業",
+            "20代",
+            "在籍",
+            login,
+        ],
+    ]
+    pairs = [["H01", "A01", "2026/01/01", "2026/01/02", "あり"]]
+    days = ["2026/09/07", "2026/09/14", "2026/09/21", "2026/09/28", "2026/10/12", "2026/11/09"]
+
+    def snapshot(count: int) -> None:
+        meetings = held("H01", "A01", days[:count], "Z")
+        exports = make_exports(users=users, pairs=pairs, meetings=meetings, folder=f"s{count}")
+        cli("ingest", *map(str, exports))
+
+    snapshot(4)  # as of 2026-09-28
+    cli("campaign", "milestones", "--mark-delivered")  # everything reached by 09-28
+    snapshot(5)  # as of 2026-10-12: both reach 5
+    assert {r["user_id"] for r in plan_records(cli)} == {"A01", "H01"}
+    cli("mail", "send", "--milestones", "--yes", "--stale-ok")  # the outbox: a rehearsal
+    snapshot(6)  # as of 2026-11-09
+    november = {r["user_id"]: r for r in plan_records(cli)}
+    assert november["A01"]["facts"]["milestones.member.milestone"] == 5
+    listed = " ".join(cli("campaign", "milestones").stderr.split())
+    assert "milestones last mailed or recorded as of 2026-09-28" in listed

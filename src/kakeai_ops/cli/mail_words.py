@@ -99,6 +99,10 @@ _STORED_ERRORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
     (re.compile(r"^on leave \(latest snapshot\)$"), lambda m: "休職中（最新のスナップショット）"),
     (re.compile(r"^retired \(latest snapshot\)$"), lambda m: "退職（最新のスナップショット）"),
     (
+        re.compile(r"^milestone already delivered$"),
+        lambda m: "この節目のお知らせは別の配信で送付済み",
+    ),
+    (
         re.compile(r"^(.*) \((MAIL FROM|RCPT TO|DATA|after DATA|AUTH)\)$", re.S),
         lambda m: f"{m[1]}（{_SMTP_STEPS[m[2]]}）",
     ),

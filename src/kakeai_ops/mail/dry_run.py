@@ -29,7 +29,7 @@ from .delivery import AWAY_REASONS, stale_by_then, unavailable
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, PlannedMessage, build_planned, load_plan, outbox_folder
-from .send import in_send_window, pending_states
+from .send import MILESTONE_SENT, in_send_window, milestone_sent_already, pending_states
 from .transport import FatalFailure, OutboxTransport, TemporaryFailure
 
 
@@ -235,6 +235,8 @@ def _blocked_now(
         why = away.get(message.user_id)
         if why is None and (message.email in suppressed or message.user_id in suppressed):
             why = BLOCKED_WORDS["suppression list"]
+        if why is None and milestone_sent_already(source.workspace, message):
+            why = BLOCKED_WORDS[MILESTONE_SENT]
         if why is not None:
             out[message.item] = (message.user_id, why)
     return out
@@ -244,6 +246,7 @@ BLOCKED_WORDS = {
     AWAY_REASONS["leave"]: N_("on leave by the latest snapshot"),
     AWAY_REASONS["retired"]: N_("left the company by the latest snapshot"),
     "suppression list": N_("on the suppression list"),
+    MILESTONE_SENT: N_("this milestone was delivered by another run"),
 }
 
 

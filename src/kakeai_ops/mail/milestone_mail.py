@@ -69,29 +69,34 @@ def _since_delivered(ws: Workspace, earlier: list[SnapshotInfo], first_run: bool
     """The previous snapshot, or further back to where milestones were last mailed: a
     month whose milestones were only written to the outbox, or not sent at all, is not
     skipped (its people never had their message), and a workspace that has mailed none
-    reaches back to its first snapshot. The backlog can still be recorded as delivered
-    (``--mark-delivered``), which then starts the window at the previous snapshot."""
+    reaches back to its first snapshot. Recording the backlog as delivered
+    (``--mark-delivered``) counts as mailing up to the day before its --before."""
     previous = earlier[-1]
     mailed = None if first_run else last_milestone_mailing(ws)
-    if first_run:
-        back = earlier[0]
-    elif mailed is not None and previous.as_of is not None and mailed < previous.as_of.isoformat():
-        back = next(s for s in earlier if s.as_of is not None and s.as_of.isoformat() >= mailed)
-    else:
-        back = previous
-    if back is previous:
+    if first_run and earlier[0] is not previous:
+        first = earlier[0]
         return Baseline(
-            previous.as_of,
-            _("the previous snapshot {snapshot} (as of {as_of})").format(
-                snapshot=previous.id, as_of=previous.as_of
-            ),
+            first.as_of,
+            _(
+                "snapshot {snapshot} (as of {as_of}): milestones crossed since then have not "
+                "been mailed (the runs after it were written to the outbox or not sent)"
+            ).format(snapshot=first.id, as_of=first.as_of),
+        )
+    if mailed is not None and previous.as_of is not None and mailed < previous.as_of.isoformat():
+        # The day itself, not the snapshot after it: a run made --as-of 10-10 on data to
+        # 10-20 left 10-11…10-20 to mail.
+        return Baseline(
+            dt.date.fromisoformat(mailed),
+            _(
+                "milestones last mailed or recorded as of {day}: those crossed since have not "
+                "been mailed (the runs after it were written to the outbox or not sent)"
+            ).format(day=mailed),
         )
     return Baseline(
-        back.as_of,
-        _(
-            "snapshot {snapshot} (as of {as_of}): milestones crossed since then have not "
-            "been mailed (the runs after it were written to the outbox or not sent)"
-        ).format(snapshot=back.id, as_of=back.as_of),
+        previous.as_of,
+        _("the previous snapshot {snapshot} (as of {as_of})").format(
+            snapshot=previous.id, as_of=previous.as_of
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from ..config import Mail, Settings
 from ..errors import KopsError
 from ..i18n import _
 from ..store import record_milestones_delivered
+from ..store.award_records import milestones_already_delivered
 from ..store.ledger import PENDING, Ledger, run_seminar
 from ..workspace import Workspace
 from .caps import message_capped, next_window_day
@@ -340,6 +341,8 @@ class Sender:
         """Checked at send time, not only when planning: lists, caps and leave change."""
         if message.user_id in self.unavailable:
             return self.unavailable[message.user_id]
+        if milestone_sent_already(self.ws, message):
+            return MILESTONE_SENT
         suppressed = self.ledger.suppressed()
         if message.email in suppressed or message.user_id in suppressed:
             reason = suppressed.get(message.email) or suppressed.get(message.user_id)
@@ -354,6 +357,16 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         self._next_slot = max(self.clock(), self._next_slot) + interval
+
+
+# Another run delivered the milestones this message states (an older plan resumed after
+# a newer one was sent): sending it would repeat the same message.
+MILESTONE_SENT = "milestone already delivered"
+
+
+def milestone_sent_already(ws: Workspace, message: PlannedMessage) -> bool:
+    due = milestones_in(message.extra)
+    return bool(due) and milestones_already_delivered(ws, message.user_id, due)
 
 
 def milestones_in(extra: dict[str, Any]) -> list[tuple[str, int]]:

@@ -55,15 +55,44 @@ def delivered_milestones(ws: Workspace) -> pd.DataFrame:
         )
 
 
+def milestones_already_delivered(ws: Workspace, user_id: str, due: list[tuple[str, int]]) -> bool:
+    """Whether each (role, milestone) of ``due`` was delivered to ``user_id`` already (it
+    or a higher one of that role): a run planned before another delivered them."""
+    with closing(connect(ws)) as db:
+        for role, step in due:
+            row = db.execute(
+                "SELECT 1 FROM milestones_delivered WHERE user_id = ? AND role = ?"
+                " AND milestone >= ? LIMIT 1",
+                (user_id, role, int(step)),
+            ).fetchone()
+            if row is None:
+                return False
+    return bool(due)
+
+
 def last_milestone_mailing(ws: Workspace) -> str | None:
-    """The as-of day (ISO) of the newest mail run that delivered a milestone message
-    (not ``--mark-delivered``, which mails nothing): None when none has."""
+    """The day (ISO) milestones were last accounted for: the as-of day of the newest mail
+    run that delivered one, or the last day ``--mark-delivered`` recorded (the day before
+    its --before). None when neither has happened."""
+    import datetime as dt
+    import json
+
     with closing(connect(ws)) as db:
         row = db.execute(
             "SELECT MAX(r.as_of) FROM milestones_delivered AS d"
             " JOIN mail_runs AS r ON r.run_id = d.run_id WHERE r.as_of IS NOT NULL"
         ).fetchone()
-    return None if row is None or row[0] is None else str(row[0])[:10]
+        marks = db.execute(
+            "SELECT detail FROM audit WHERE command = 'campaign milestones --mark-delivered'"
+        ).fetchall()
+    days = [] if row is None or row[0] is None else [str(row[0])[:10]]
+    for (detail,) in marks:
+        before = (json.loads(detail) if detail else {}).get("before")
+        if before:
+            days.append(
+                (dt.date.fromisoformat(str(before)[:10]) - dt.timedelta(days=1)).isoformat()
+            )
+    return max(days) if days else None
 
 
 def record_milestones_delivered(
