@@ -38,7 +38,7 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
     held_members = set(held["member_id"].astype(str))
     people["member_with_1on1"] = people["member"] & is_in(people["user_id"], held_members)
     people["period_member"] = people["member"] & (
-        is_in(people["user_id"], _paired_by(pairs, period.end)) | people["member_with_1on1"]
+        is_in(people["user_id"], _paired_by(tables, pairs, period.end)) | people["member_with_1on1"]
     )
     grouped = people.groupby(levels, sort=True)
     frame = pd.DataFrame(
@@ -68,10 +68,15 @@ def metrics(tables: Tables, period: Period, levels: list[str]) -> pd.DataFrame:
     return with_rates(frame, period).reset_index()
 
 
-def _paired_by(pairs: pd.DataFrame, end: dt.date) -> set[str]:
-    """部下 of a formed pair accepted on or before ``end`` (a 部下 of that time)."""
-    accepted = pairs[pairs["accepted_at"] < day_end(end)]
-    return set(accepted["member_id"].astype(str))
+def _paired_by(tables: Tables, pairs: pd.DataFrame, end: dt.date) -> set[str]:
+    """部下 of that time: of a formed pair accepted on or before ``end`` (or after the data's
+    last day: a date not yet come is taken as today's), or with a 1on1 held as 部下 by then."""
+    meetings = tables.meetings
+    held = meetings[meetings["status"] == "held"]
+    last = max(held["held_at"].max(), tables.users["last_login_at"].max())
+    accepted = pairs[(pairs["accepted_at"] < day_end(end)) | (pairs["accepted_at"] > last)]
+    met = held[held["held_at"] < day_end(end)]
+    return set(accepted["member_id"].astype(str)) | set(met["member_id"].astype(str))
 
 
 def _held_in(meetings: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -149,7 +154,7 @@ def monthly(tables: Tables, as_of: dt.date, months: int = 6) -> pd.DataFrame:
         held = _held_in(tables.meetings, Period(period.label, period.start, end))
         met = set(held["member_id"].astype(str))
         # The 部下 of that month: paired by its end, or met in it.
-        members = today[is_in(today["user_id"], _paired_by(pairs, end) | met)]
+        members = today[is_in(today["user_id"], _paired_by(tables, pairs, end) | met)]
         member_count = members.groupby("division").size()
         active = members[is_in(members["user_id"], met)]
         counts = active.groupby("division").size()

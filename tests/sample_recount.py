@@ -177,10 +177,11 @@ def headline(
     )
     met = set(recent["member_id"])
     rows = {}
-    # The 部下 of the window: paired by its last day, or met in it (today's 部下 paired
+    # The 部下 of the window: paired, or met as 部下, by its last day (today's 部下 paired
     # since had no pair then: not 部下 without a 1on1).
     last = pd.Timestamp((end or sample.as_of) + dt.timedelta(days=1))
     paired_then = set(sample.pairs.loc[sample.pairs["accepted_at"] < last, "member_id"])
+    paired_then |= set(sample.held.loc[sample.held["held_at"] < last, "member_id"])
     for name, people in users.groupby("group"):
         mine = recent[recent["group"] == name]
         member = people["user_id"].isin(members)

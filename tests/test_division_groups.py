@@ -159,3 +159,38 @@ def test_groupings_are_the_groupbys(levels: list[str]) -> None:
         assert grouping.index.tolist() == index.tolist()
         assert list(grouping.codes) == list(grouped.ngroup().fillna(-1).astype(int))
         assert grouping.size == len(index)
+
+
+def test_a_past_period_counts_the_members_of_its_time() -> None:
+    """Four 部下, today. P1 paired in January; P2 paired in November, no 1on1 before: not
+    a 部下 of September. P3 re-paired with a new manager in November (a new 承認日) but met
+    as 部下 in August: a 部下 since then. P4's 承認日 is after the data's last day (a
+    mistyped export): a 部下 of today, in today's rate as in 部下の人数."""
+    users = [user("M", division="A", department="a")]
+    users += [user(f"P{i}", division="A", department="a") for i in range(1, 5)]
+    pairs = [
+        pair("M", "P1", accepted="2026-01-05"),
+        pair("M", "P2", accepted="2026-11-02"),
+        pair("M", "P3", accepted="2026-11-03"),
+        pair("M", "P4", accepted="2027-03-01"),
+    ]
+    meetings = [
+        meeting("M", "P3", "2026-08-20 10:00"),
+        meeting("M", "P1", "2026-09-10 10:00"),
+        meeting("M", "P1", "2026-11-10 10:00"),
+        meeting("M", "P2", "2026-11-12 10:00"),
+        meeting("M", "P3", "2026-11-13 10:00"),
+    ]
+    figures = Figures(tables(users, pairs, meetings))
+    september = dv.Period("2026-09", dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    now = dv.Period("30d", dt.date(2026, 10, 22), dt.date(2026, 11, 20))
+    [was] = figures.metric_rows(september, ["division"])
+    [today] = figures.metric_rows(now, ["division"])
+    # September: P1 (paired) and P3 (met in August) are its 部下; P1 met.
+    assert (was["period_members"], was["members_with_1on1"]) == (2, 1)
+    assert was["implementation_rate"] == pytest.approx(1 / 2)
+    # Today: all four, P4 too, as 部下の人数 says; three met.
+    assert today["members"] == today["period_members"] == 4
+    assert today["implementation_rate"] == pytest.approx(3 / 4)
+    months = {r["month"]: r for r in figures.monthly_rows(dt.date(2026, 11, 20), 6)}
+    assert months["2026-09"]["members"] == 2 and months["2026-11"]["members"] == 4

@@ -82,11 +82,11 @@ class Figures:
         in_pair = _distinct(pairs["manager_id"]) | member_ids
         self.in_pair = is_in(users["user_id"], in_pair).to_numpy()
         self.member = is_in(users["user_id"], member_ids).to_numpy()
-        self.paired_on = _first_paired(users, pairs)
         meetings = tables.meetings
         ids = pd.Index(users["user_id"].to_numpy(dtype=object))
         rows = user_positions(ids, meetings["member_id"])
         keep = (meetings["status"] == "held").to_numpy(dtype=bool) & (rows >= 0)
+        self.paired_on = _paired_on(users, pairs, meetings, rows, keep)
         if since is not None:
             keep &= (meetings["held_at"] >= pd.Timestamp(since)).to_numpy(dtype=bool)
         # Only the columns the figures read: a copy of the selected rows would also
@@ -125,8 +125,8 @@ class Figures:
         return np.bincount(self.row[mask], minlength=len(self.users)) > 0
 
     def _members_by(self, end: dt.date, met: np.ndarray) -> np.ndarray:
-        """Per user: a 部下 of the period ending ``end``: a 部下 today whose first pair
-        was accepted by then, or who met as 部下 in it (a pair since re-formed). A period
+        """Per user: a 部下 of the period ending ``end``: a 部下 today who by then had a
+        pair accepted or had met as 部下 (``paired_on``), or who met in it. A period
         before someone's pair did not count them as a 部下 without a 1on1: the rates of
         past periods and months are of the 部下 of their time."""
         by_then = self.paired_on < np.datetime64(day_end(end).to_datetime64())
@@ -432,14 +432,36 @@ class Figures:
         return rows
 
 
-def _first_paired(users: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
-    """Per current user, when their first formed pair as 部下 was accepted (NaT: none)."""
+def _paired_on(
+    users: pd.DataFrame,
+    pairs: pd.DataFrame,
+    meetings: pd.DataFrame,
+    rows: np.ndarray,
+    held: np.ndarray,
+) -> np.ndarray:
+    """Per current user, since when they are a 部下 as far as the data tells (NaT: never):
+    their first formed pair's acceptance, or their first 1on1 as 部下 if earlier (a pair
+    re-formed with a new manager carries the new 承認日; the 1on1s before it say since
+    when). Never after the data's last day: an 承認日 in the future (a mistyped export)
+    must not take a 部下 of today out of today's rate."""
     accepted = pd.to_datetime(pairs["accepted_at"]).to_numpy(dtype="datetime64[ns]")
     first = pd.Series(accepted).groupby(pairs["member_id"].astype(str).to_numpy()).min()
     at = first.index.get_indexer(pd.Index(users["user_id"].astype(str)))
     out = np.full(len(users), np.datetime64("NaT"), dtype="datetime64[ns]")
     out[at >= 0] = first.to_numpy(dtype="datetime64[ns]")[at[at >= 0]]
-    return out
+    times = meetings["held_at"].to_numpy(dtype="datetime64[ns]")
+    if held.any():
+        met = pd.Series(times[held]).groupby(rows[held]).min()
+        earliest = np.full(len(users), np.datetime64("NaT"), dtype="datetime64[ns]")
+        earliest[met.index.to_numpy()] = met.to_numpy(dtype="datetime64[ns]")
+        out = np.fmin(out, earliest)
+    logins = users["last_login_at"].to_numpy(dtype="datetime64[ns]")
+    seen = np.concatenate([times[held], logins])
+    seen = seen[~np.isnat(seen)]
+    if not len(seen):
+        return out
+    last = seen.max()
+    return np.where(out > last, last, out)
 
 
 def _mean(groups: Grouping, rows: np.ndarray, values: np.ndarray, given: np.ndarray) -> np.ndarray:
