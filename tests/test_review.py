@@ -594,8 +594,9 @@ def test_a_seminar_held_by_the_datas_day_is_suggested_by_its_recording(
     assert flat(rows[0][0]).endswith(f"にメールとセミナー「{title}」の録画")
 
 
+@pytest.mark.parametrize("choice", [("--role", "member"), ("--holdout", "20")])
 def test_a_planned_run_for_the_largest_stuck_point_is_delivered_not_planned_again(
-    month: Workspace, tmp_path: Path
+    month: Workspace, tmp_path: Path, choice: tuple[str, str]
 ) -> None:
     """This data's run for the largest stuck point written to the outbox: the first
     action said to send it again with a holdout (refused: the run is planned with another
@@ -606,7 +607,7 @@ def test_a_planned_run_for_the_largest_stuck_point_is_delivered_not_planned_agai
         key=lambda r: r["total"],
     )
     before = {r["run_id"] for r in run_json(ws, "mail", "status")}
-    Cli(ws)("mail", "send", "--segment", stuck["stuck_point"], "--role", "member", "--yes")
+    Cli(ws)("mail", "send", "--segment", stuck["stuck_point"], *choice, "--yes")
     [run] = {r["run_id"] for r in run_json(ws, "mail", "status")} - before
     rows, said = _first_action(ws, tmp_path)
     assert "計画済みのメール" in flat(rows[0][0]) and flat(rows[0][0]).endswith("は未送信: 届ける")

@@ -14,6 +14,7 @@ def test_the_snapshot_table_says_it_counts_rows(sample_ws: Workspace, japanese: 
     assert "ユーザーの行" in table and "ペアの行" in table and "1on1の行" in table
     said = " ".join(result.stderr.split())
     assert "退職した人、承認前のペア、予定・キャンセルの1on1も含みます" in said
+    assert "これまでに取り込んだすべてのエクスポートの分" in said
     user_rows = len(recount.read(SAMPLE / "2026-11" / "users.csv"))
     pair_rows = len(recount.read(SAMPLE / "2026-11" / "pairs.csv"))
     latest = next(line for line in result.stdout.splitlines() if line.startswith("│ 0002"))

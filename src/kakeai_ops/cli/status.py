@@ -104,8 +104,9 @@ def _show(ws: Workspace, rows: list[dict[str, Any]], fmt: Format) -> None:
     out.print(_snapshot_table(rows))
     err.print(
         _(
-            "The rows of the exports: people who have left, pairs not yet accepted and 1on1s "
-            "planned or cancelled are among them (the reports count people and held 1on1s)."
+            "The rows each snapshot holds (its 1on1s: every export ingested so far): people "
+            "who have left, pairs not yet accepted and 1on1s planned or cancelled are among "
+            "them (the reports count people and held 1on1s)."
         ),
         highlight=False,
     )

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from ... import glossary
 from ...analyses import segmentation
+from ...clock import now
 from ...config import Settings
 from ...mail.holdout import measurable_share
 from ...numbers import percent
@@ -60,24 +61,27 @@ def _planned_already(
     if largest is None:
         return largest, mails
     key = SEGMENT.search(largest.command)
+    # Planned on this data and not all sent: only written to the outbox (with a holdout
+    # or not), or held for a later day (the send window, a cap).
     planned = [
         run
         for run in review.mail
         if key is not None
         and run.segment_key == key.group(1)
         and run.snapshot == review.snapshot
-        and run.rehearsal
-        and run.effect is None
+        and (run.rehearsal or run.deferred)
     ]
     if not planned:
         return largest, mails
     run = planned[-1]
     deliver = f"kops mail status {run.run_id}"
     title = run_title(run.run_id, review)
+    waiting = "未送信: 届ける" if run.rehearsal else "送信待ち: 続きを送る"
+    count = f"書き出しのみ {run.written:,}通" if run.rehearsal else f"送信待ち {run.deferred:,}通"
     largest = replace(
         largest,
-        text=f"{largest.text}: 計画済みのメール「{title}」は未送信: 届ける",
-        basis=f"{largest.basis}。書き出しのみ {run.written:,}通",
+        text=f"{largest.text}: 計画済みのメール「{title}」は{waiting}",
+        basis=f"{largest.basis}。{count}",
         command=deliver,
     )
     return largest, [a for a in mails if a.command != deliver]
@@ -103,7 +107,8 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
         return None
     row = stuck.iloc[int(stuck["now"].astype(int).argmax())]
     point = segmentation.BY_KEY[str(row["stuck_point"])]
-    seminar = _seminar_for(settings, point.seminar, review.as_of)
+    # Held by the data's day or by today, whichever is later: the meeting is today.
+    seminar = _seminar_for(settings, point.seminar, max(review.as_of, now().date()))
     what = "メール" + (f"と{seminar}" if seminar else "")
     # A holdout both of whose groups can be shown (else none: it could not be measured).
     share = measurable_share(int(row["now"]), settings.privacy.min_group)
