@@ -317,3 +317,29 @@ def test_a_minimum_the_advisors_scopes_are_under_is_refused_naming_them(
     ws.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
     made = cli("report", "divisions", "--out", str(tmp_path / "company.xlsx"))
     assert made.exit_code == 0 and (tmp_path / "company.xlsx").exists()
+
+
+def test_an_advisors_report_no_hiding_protects_is_refused_naming_them(
+    sample_ws: Workspace, tmp_path: Path
+) -> None:
+    """At privacy.min_group 18 開発HRBP's own report shows 開発本部 as 「(秘匿)」 (18 or more)
+    beside 製品開発部 「<18」: 品質保証部 has someone, whatever else is hidden. Refused in
+    the reader's words, naming the advisor and what to change, nothing written; not 「kops
+    の秘匿処理の不具合です」 with an English cell description."""
+    import yaml
+
+    from conftest import Cli, tree_digest
+
+    ws = copied(sample_ws, tmp_path / "ws")
+    with_advisors(ws)
+    data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data["privacy"] = {**data.get("privacy", {}), "min_group": 18, "min_group_sensitive": 18}
+    ws.config_path.write_text(yaml.dump(data, allow_unicode=True), encoding="utf-8")
+    state = tree_digest(ws.root)
+    out = tmp_path / "out"
+    refused = Cli(ws)("report", "divisions", "--all-advisors", "--out", str(out), ok=False)
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1
+    assert "the report of advisor 「開発HRBP」 can't be made at privacy.min_group 18" in said
+    assert "bug" not in said and "cell(s)" not in said
+    assert not out.exists() and tree_digest(ws.root) == state

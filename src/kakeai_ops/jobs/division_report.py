@@ -719,16 +719,37 @@ def _advisor_reports(inputs: ReportInputs, as_of: dt.date, text: str) -> dict[st
     out = {}
     for name in sorted(inputs.settings.advisors):
         units = inputs.advisor_scope(name)
-        out[name] = build_report(
-            inputs.tables,
-            inputs.settings,
-            as_of,
-            text,
-            units,
-            advisor_label(name, units),
-            inputs=inputs,
-        )
+        try:
+            out[name] = build_report(
+                inputs.tables,
+                inputs.settings,
+                as_of,
+                text,
+                units,
+                advisor_label(name, units),
+                inputs=inputs,
+            )
+        except PrivacyAuditError:
+            raise _advisor_unprotectable(name, inputs.settings) from None
     return out
+
+
+def _advisor_unprotectable(name: str, settings: Settings) -> PrivacyAuditError:
+    """An advisor's own report that no hiding protects (its labels alone narrow a figure:
+    at min_group 18, 開発本部 「(秘匿)」 beside 製品開発部 「<18」 says 品質保証部 has someone):
+    said as it is, with what to change, not as a fault of kops."""
+    minimum = settings.privacy.min_group
+    return PrivacyAuditError(
+        _(
+            "privacy audit: the report of advisor 「{name}」 can't be made at privacy.min_group "
+            "{minimum}: a figure of their scope could be worked out whatever else is hidden; "
+            "nothing was written"
+        ).format(name=name, minimum=minimum),
+        hint=_(
+            "lower privacy.min_group, widen their scope or take them out of kops.yaml "
+            "(units of their scope have fewer people than {minimum})"
+        ).format(minimum=minimum),
+    )
 
 
 class ReportInputs:
