@@ -65,6 +65,19 @@ def test_two_users_with_the_same_email_after_normalisation(
     assert "first at row" not in ja
 
 
+def test_a_division_named_like_the_company_row_is_refused(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    """A 事業部 named 「全社」 was the company's row in every report (an internal error in
+    `report divisions`): refused at ingest, row and column named, the workspace as it was."""
+    company = _user("0002", "山﨑 花子", "hanako@example.jp")
+    company[3] = "全社"
+    files = make_exports(users=[_user("0001", "髙橋 一郎", "ichiro@example.jp"), company])
+    message = " ".join(_refused(ws, cli, files).split())
+    assert "users.csv:3: 事業部: 「全社」 names the whole company in kops' reports" in message
+    assert "users.csv:2" not in message
+
+
 # --- 2. control characters ----------------------------------------------------------
 
 

@@ -119,6 +119,9 @@ def _distinct_ids(
     return column, values
 
 
+COMPANY_ROW = "全社"  # analyses.division_groups.TOTAL: the reports' row of everyone
+
+
 def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     user_id = _ids(ctx, "user_id", defines=True)
     ctx.duplicates("user_id", user_id, N_("duplicate user id"))
@@ -127,6 +130,15 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     ctx.required("name", name, name_raw)
     email = _emails(ctx)
     division = normalise.blank_to_empty(ctx.plain_text("division"))
+    # 「全社」 is the whole company's row in every report: a 事業部 of that name would be
+    # read as the company (and its row and the company's would be one).
+    ctx.bad(
+        "division",
+        division == COMPANY_ROW,
+        N_("「全社」 names the whole company in kops' reports; give this 事業部 another name"),
+        division,
+        kind="company",
+    )
     department = normalise.blank_to_empty(ctx.plain_text("department"))
     job_type = normalise.blank_to_empty(ctx.plain_text("job_type"))
     age_band = normalise.nfkc(normalise.blank_to_empty(ctx.plain_text("age_band")))
