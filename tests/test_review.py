@@ -610,7 +610,8 @@ def test_a_planned_run_for_the_largest_stuck_point_is_delivered_not_planned_agai
     Cli(ws)("mail", "send", "--segment", stuck["stuck_point"], *choice, "--yes")
     [run] = {r["run_id"] for r in run_json(ws, "mail", "status")} - before
     rows, said = _first_action(ws, tmp_path)
-    assert "計画済みのメール" in flat(rows[0][0]) and flat(rows[0][0]).endswith("は未送信: 届ける")
+    expected = "は未送信: 届けてから効果を比べる" if "--holdout" in choice else "は未送信: 届ける"
+    assert "計画済みのメール" in flat(rows[0][0]) and flat(rows[0][0]).endswith(expected)
     assert "書き出しのみ" in flat(rows[0][1])
     assert f"kops mail status {run}" in said.splitlines()[0]
     assert f"--segment {stuck['stuck_point']}" not in said

@@ -76,7 +76,12 @@ def _planned_already(
     run = planned[-1]
     deliver = f"kops mail status {run.run_id}"
     title = run_title(run.run_id, review)
-    waiting = "未送信: 届ける" if run.rehearsal else "送信待ち: 続きを送る"
+    if not run.rehearsal:
+        waiting = "送信待ち: 続きを送る"
+    elif run.holdout:
+        waiting = "未送信: 届けてから効果を比べる"
+    else:
+        waiting = "未送信: 届ける"
     count = f"書き出しのみ {run.written:,}通" if run.rehearsal else f"送信待ち {run.deferred:,}通"
     largest = replace(
         largest,
@@ -84,7 +89,10 @@ def _planned_already(
         basis=f"{largest.basis}。{count}",
         command=deliver,
     )
-    return largest, [a for a in mails if a.command != deliver]
+    # This run is the action: its own row, and an older rehearsal's 「plan again」 for the
+    # same stuck point, would say it twice or send the room back to planning.
+    again = f"kops mail send --segment {key.group(1)}" if key else ""
+    return largest, [a for a in mails if a.command not in (deliver, again)]
 
 
 SEGMENT = re.compile(r"--segment (\S+)")
