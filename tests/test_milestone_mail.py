@@ -98,6 +98,24 @@ def build(cli: Cli, make_exports: Callable[..., list[Path]]) -> None:
     cli("ingest", *map(str, make_exports(users=USERS, pairs=PAIRS, meetings=meetings)))
 
 
+def monthly_snapshots(cli: Cli, make_exports: Callable[..., list[Path]]) -> Callable[[int], None]:
+    """H01 and his 部下 A01, one 1on1 a week in September, then one a month: ``snapshot(n)``
+    ingests the exports of their first ``n`` 1on1s (4: as of 09-28, 5: 10-12, 6: 11-09,
+    7: 12-07)."""
+    # USERS' H01 and A01, last seen at the start of September (the as-of follows the 1on1s).
+    users = [[*row[:-1], "2026/09/01 9:00"] for row in USERS if row[0] in ("H01", "A01")]
+    pairs = [["H01", "A01", "2026/01/01", "2026/01/02", "あり"]]
+    days = ["2026/09/07", "2026/09/14", "2026/09/21", "2026/09/28", "2026/10/12", "2026/11/09"]
+    days += ["2026/12/07"]
+
+    def snapshot(count: int) -> None:
+        meetings = held("H01", "A01", days[:count], "Z")
+        exports = make_exports(users=users, pairs=pairs, meetings=meetings, folder=f"s{count}")
+        cli("ingest", *map(str, exports))
+
+    return snapshot
+
+
 def plan_records(cli: Cli, *args: str) -> list[dict]:
     return json.loads(cli("mail", "plan", "--milestones", "--format", "json", *args).stdout)
 
@@ -215,39 +233,7 @@ def test_milestones_only_written_to_the_outbox_are_due_the_month_after(
     back only to it, so his message was never due again and nobody was told. It reaches
     back to where milestones were last mailed (here: never, so the first snapshot), and
     says so; once mailed for real, the next month starts at the previous snapshot again."""
-    login = "2026/09/01 9:00"
-    users = [
-        [
-            "H01",
-            "部長 一郎",
-            "head@example.jp",
-            "営業本部",
-            "第一営業部",
-            "営業",
-            "50代",
-            "在籍",
-            login,
-        ],
-        [
-            "A01",
-            "部下 健太",
-            "a01@example.jp",
-            "営業本部",
-            "第一営業部",
-            "営業",
-            "20代",
-            "在籍",
-            login,
-        ],
-    ]
-    pairs = [["H01", "A01", "2026/01/01", "2026/01/02", "あり"]]
-    days = ["2026/09/07", "2026/09/14", "2026/09/21", "2026/09/28", "2026/10/12", "2026/11/09"]
-    days += ["2026/12/07"]
-
-    def snapshot(count: int) -> None:
-        meetings = held("H01", "A01", days[:count], "Z")
-        exports = make_exports(users=users, pairs=pairs, meetings=meetings, folder=f"s{count}")
-        cli("ingest", *map(str, exports))
+    snapshot = monthly_snapshots(cli, make_exports)
 
     snapshot(4)  # as of 2026-09-28: 4 each
     snapshot(5)  # as of 2026-10-12: both reach 5
@@ -291,38 +277,7 @@ def test_the_backlog_recorded_then_a_rehearsal_leaves_nothing_behind(
     """--mark-delivered on the first month, October's milestones only rehearsed: November's
     list reaches back to the day the backlog was recorded to (not to October's snapshot,
     which dropped October's milestones), and says so."""
-    login = "2026/09/01 9:00"
-    users = [
-        [
-            "H01",
-            "部長 一郎",
-            "head@example.jp",
-            "営業本部",
-            "第一営業部",
-            "営業",
-            "50代",
-            "在籍",
-            login,
-        ],
-        [
-            "A01",
-            "部下 健太",
-            "a01@example.jp",
-            "営業本部",
-            "第一営業部",
-            "営業",
-            "20代",
-            "在籍",
-            login,
-        ],
-    ]
-    pairs = [["H01", "A01", "2026/01/01", "2026/01/02", "あり"]]
-    days = ["2026/09/07", "2026/09/14", "2026/09/21", "2026/09/28", "2026/10/12", "2026/11/09"]
-
-    def snapshot(count: int) -> None:
-        meetings = held("H01", "A01", days[:count], "Z")
-        exports = make_exports(users=users, pairs=pairs, meetings=meetings, folder=f"s{count}")
-        cli("ingest", *map(str, exports))
+    snapshot = monthly_snapshots(cli, make_exports)
 
     snapshot(4)  # as of 2026-09-28
     cli("campaign", "milestones", "--mark-delivered")  # everything reached by 09-28
