@@ -66,3 +66,26 @@ def test_ingest_says_what_changed_in_the_organisation(tmp_path: Path) -> None:
     line = said.split("Since the snapshot before: ", 1)[1].split(".", 1)[0]
     assert line == ", ".join(f"{n:,} {what}" for what, n in expected.items() if n)
     assert "kops report advisors" in said
+
+
+def test_a_renamed_division_is_said_renamed_not_its_people_moved(tmp_path: Path) -> None:
+    """マーケティング本部 renamed マーケティング統括本部 in the next export: its 部署 are under a
+    name new to it, everyone of each went there; said as renamed (with its people), not as
+    51 people moving."""
+    folder = tmp_path / "renamed"
+    folder.mkdir()
+    for source in sorted((SAMPLE / "2026-11").iterdir()):
+        data = source.read_bytes()
+        if source.name == "users.csv":
+            text = data.decode("cp932").replace(",マーケティング本部,", ",マーケティング統括本部,")
+            data = text.encode("cp932")
+        (folder / source.name).write_bytes(data)
+    users = _users("2026-11")
+    renamed = users[users["place"].str.startswith("マーケティング本部/")]
+    ws = init_workspace(tmp_path / "ws")
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    said = " ".join(cli("ingest", *map(str, sorted(folder.iterdir()))).stderr.split())
+    line = said.split("Since the snapshot before: ", 1)[1].split(".", 1)[0]
+    units = renamed["place"].nunique()
+    assert line == f"{units:,} 事業部/部署 renamed ({len(renamed):,} people)"

@@ -20,6 +20,8 @@ class OrganisationChanges:
     left: int = 0  # retired since, or no longer in the export
     joined: int = 0  # current users the snapshot before did not have
     moved: int = 0  # current in both, in another 事業部 or 部署
+    renamed: int = 0  # 事業部/部署 whose people are all under a name new to this export
+    renamed_people: int = 0  # the people of those (not counted as moved)
     pairs_formed: int = 0
     pairs_dissolved: int = 0
     new_manager: int = 0  # 部下 in both, paired with other managers now
@@ -36,10 +38,10 @@ def organisation_changes(
 ) -> OrganisationChanges:
     was, now = _current(before_users), _current(users)
     both = was.index.intersection(now.index)
-    place = ["division", "department"]
-    moved = (
-        was.loc[both, place].fillna("").astype(str) != now.loc[both, place].fillna("").astype(str)
-    ).any(axis=1)
+    places_then, places_now = _places(was), _places(now)
+    old_place, new_place = places_then.loc[both], places_now.loc[both]
+    moved = old_place.to_numpy() != new_place.to_numpy()
+    renamed, renamed_people = _renamed(places_then, places_now, old_place[moved], new_place[moved])
     old_pairs, new_pairs = _pairs(before_pairs), _pairs(pairs)
     # A 部下 of a formed pair then and now whose pairs differ has other managers now.
     members = {member for _m, member in old_pairs} & {member for _m, member in new_pairs}
@@ -47,11 +49,39 @@ def organisation_changes(
     return OrganisationChanges(
         left=len(was.index.difference(now.index)),
         joined=len(now.index.difference(was.index)),
-        moved=int(moved.sum()),
+        moved=int(moved.sum()) - renamed_people,
+        renamed=renamed,
+        renamed_people=renamed_people,
         pairs_formed=len(new_pairs - old_pairs),
         pairs_dissolved=len(old_pairs - new_pairs),
         new_manager=len(changed),
     )
+
+
+def _places(frame: pd.DataFrame) -> pd.Series:
+    """Each person's 事業部/部署 as one string (as Python strings: compared by the thousand)."""
+    division = frame["division"].fillna("").astype(str).to_numpy(dtype=object)
+    department = frame["department"].fillna("").astype(str).to_numpy(dtype=object)
+    return pd.Series(division + "/" + department, index=frame.index, dtype=object)
+
+
+def _renamed(
+    places_then: pd.Series, places_now: pd.Series, moved_from: pd.Series, moved_to: pd.Series
+) -> tuple[int, int]:
+    """Units renamed, and their people: a 事業部/部署 no one is in any more whose people all
+    went to one name nobody was under before (a 事業部 renamed moves everyone in it)."""
+    gone = set(places_then) - set(places_now)
+    new = set(places_now) - set(places_then)
+    sizes = places_then.value_counts()
+    units = people = 0
+    moves: dict[tuple[str, str], int] = {}
+    for pair in zip(moved_from.astype(str), moved_to.astype(str), strict=True):
+        moves[pair] = moves.get(pair, 0) + 1
+    for (source, target), count in moves.items():
+        if source in gone and target in new and count == int(sizes.get(source, 0)):
+            units += 1
+            people += count
+    return units, people
 
 
 def _current(users: pd.DataFrame) -> pd.DataFrame:

@@ -133,17 +133,18 @@ def _print_organisation(result: IngestResult) -> None:
         (moved.left, _("{n:,} left")),
         (moved.joined, _("{n:,} joined")),
         (moved.moved, _("{n:,} moved to another 事業部 or 部署")),
+        (moved.renamed, _("{n:,} 事業部/部署 renamed ({people:,} people)")),
         (moved.pairs_formed, _("{n:,} pair(s) formed")),
         (moved.pairs_dissolved, _("{n:,} pair(s) dissolved")),
         (moved.new_manager, _("{n:,} 部下 with another manager")),
     ]
-    said = _(", ").join(text.format(n=n) for n, text in parts if n)
+    said = _(", ").join(text.format(n=n, people=moved.renamed_people) for n, text in parts if n)
     err.print(
         _("Since the snapshot before: {changes}.").format(changes=said),
         highlight=False,
         markup=False,
     )
-    if moved.left or moved.joined or moved.moved:
+    if moved.left or moved.joined or moved.moved or moved.renamed:
         err.print(
             _("Advisors' scopes as they are now: kops report advisors"),
             highlight=False,
