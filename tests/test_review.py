@@ -936,9 +936,12 @@ def test_the_deck_says_its_period_is_not_the_division_reports_default(
     start, end = (dt.date.fromisoformat(d) for d in periods.pop().split("〜"))
     days = (end - start).days + 1
     assert days == 90  # the report's default, recounted from what it published
+    # The report's 推移 for the deck's 30 days is against the 30 days before them, named.
+    first, last = end - dt.timedelta(days=59), end - dt.timedelta(days=30)
+    window = f"{first.year}年{first.month}月{first.day}日〜{last.month}月{last.day}日"
     said = (
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（直近{days}日）と違い"
-        "直近30日のため値も違い、前回比はレポートの推移（直前の同じ日数との差）とも違います"
+        f"直近30日のため値も違い、前回比はレポートの推移（{window}との差）とも違います"
     )
     for topic in ("1.", "4."):
         assert said in texts(by_title(deck, topic)).replace("\n", "")

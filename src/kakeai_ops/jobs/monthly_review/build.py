@@ -45,6 +45,7 @@ from ..division_report import DivisionReport, publication_for
 from ..seminars.summary_workflow import invitation_sent, summarise_seminar
 from .actions import next_actions
 from .figures import (
+    DECK_PERIOD,
     CampaignFigures,
     Divisions,
     Funnel,
@@ -59,7 +60,7 @@ from .good_practice import campaign_figures, interview_figures, milestone_figure
 from .mail_counts import NOT_YET_WORDS, for_the_room, left_out
 from .titles import day
 
-PERIOD = "30d"  # the summary and division figures cover the 30 days up to the as-of date
+PERIOD = DECK_PERIOD
 KPIS = tuple(
     (key, glossary.column_label(key), kind)
     for key, kind in (

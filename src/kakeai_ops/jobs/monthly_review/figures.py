@@ -22,6 +22,10 @@ from ...privacy.audiences import SHARED
 UP, DOWN, FLAT, NONE = "↑", "↓", "→", "－"
 
 
+# The summary and division figures cover the 30 days up to the as-of date.
+DECK_PERIOD = "30d"
+
+
 @dataclass(frozen=True)
 class Kpi:
     """One headline figure now and at the previous snapshot."""

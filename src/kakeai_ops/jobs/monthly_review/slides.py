@@ -14,11 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import glossary
+from ...analyses import divisions as division_figures
 from ...analyses import segmentation
 from ...numbers import fixed, grouped, percent, rounded
 from ...outputs.review_pptx import Chart, Slide, Table, Tile
 from .activity import mail_slide, seminar_slides
-from .figures import DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
+from .figures import DECK_PERIOD, DOWN, FLAT, NONE, UP, CampaignFigures, Kpi, Review
 from .mail_counts import left_out_words, milestone_mails, notice_parts
 from .titles import AWARD_NOTICES, TITLES, WINDOW_ENDED, day, points
 
@@ -335,7 +336,10 @@ def same_as_report(review: Review) -> str:
     d = review.divisions
     # The deck's 前回比 is against the last snapshot's own figure; the report's 推移 against
     # the days just before its period, counted again now: the same period differs too.
-    change = "前回比はレポートの推移（直前の同じ日数との差）とも違います"
+    # Both windows named: 「前回（9月21日〜10月20日）」 beside an unnamed 「直前の同じ日数」
+    # left the meeting two arrows for "the last 30 days" and no way to tell them apart.
+    _period, before = division_figures.parse_period(DECK_PERIOD, review.as_of)
+    change = f"前回比はレポートの推移（{before.caption}との差）とも違います"
     if not d.report_default:
         return f"事業部別レポートと同じ定義・同じ秘匿ルール。{change}"
     return (
