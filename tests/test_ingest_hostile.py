@@ -245,6 +245,24 @@ def test_future_logins_and_held_meetings_are_refused(
     assert "3 problems in the input" in message
 
 
+def test_a_pair_invited_or_accepted_after_now_is_refused(
+    ws: Workspace, cli: Cli, make_exports: MakeExports
+) -> None:
+    """An 承認日 years ahead (a typo) was taken, and the division report counted that 部下
+    in no period: refused as a future login is, row and column named."""
+    files = make_exports(
+        users=[_user("0001", login="2026/11/20 9:05"), _user("0002"), _user("0003")],
+        pairs=[
+            ["0001", "0002", "2026/01/01", "2099/01/02", "あり"],
+            ["0001", "0003", "2026/12/24", "", "なし"],
+        ],
+    )
+    message = " ".join(_refused(ws, cli, files, env=NOW).split())
+    later = "later than now (2026-11-25 12:00 JST): can't have happened yet"
+    assert f"pairs.csv:2: 承認日: {later} ('2099/01/02')" in message
+    assert f"pairs.csv:3: 招待日: {later} ('2026/12/24')" in message
+
+
 def test_scheduled_meetings_may_lie_in_the_future(
     ws: Workspace, cli: Cli, make_exports: MakeExports
 ) -> None:

@@ -264,8 +264,10 @@ def _pairs(ctx: Context, settings: Exports) -> pd.DataFrame:
         {
             "manager_id": manager_id,
             "member_id": member_id,
-            "invited_at": ctx.dates("invited_at"),
-            "accepted_at": ctx.dates("accepted_at"),
+            # An invitation sent or accepted after now is a mistyped date: a pair "accepted"
+            # in 2099 was counted as a 部下 of no period at all.
+            "invited_at": ctx.dates("invited_at", happened=True),
+            "accepted_at": ctx.dates("accepted_at", happened=True),
             "recurring": recurring,
         }
     )
