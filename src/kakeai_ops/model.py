@@ -28,6 +28,8 @@ EMPLOYMENT_STATUSES = ("active", "leave", "retired")
 ROLES = ("manager", "member", "both", "none")
 # The two sides of a pair (pairs.manager_id, pairs.member_id), and of a 1on1.
 SIDES = ("manager", "member")
+# The reports' row of everyone: no 事業部 may take this name (exports refuse it).
+COMPANY_ROW = "全社"
 # Stuck points in funnel order (rules.md §1): the first that applies is a user's primary
 # one. The rules that judge them are in analyses/segmentation.py, the words in glossary.py.
 STUCK_POINTS = (

@@ -18,13 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import model
 from ..columnar.distinct import value_codes
 from ..columnar.lookup import is_in
 from ..model import Tables
 from . import divisions as plain
 from .definitions import current_users, day_end, formed_pairs, is_prepared, user_positions
 
-TOTAL = "全社"
+TOTAL = model.COMPANY_ROW
 FIGURE_COLUMNS = ["held_at", "prepared_at", "topic", "response", "sukkiri", "growth", "manager_id"]
 
 

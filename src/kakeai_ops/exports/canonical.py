@@ -119,9 +119,6 @@ def _distinct_ids(
     return column, values
 
 
-COMPANY_ROW = "全社"  # analyses.division_groups.TOTAL: the reports' row of everyone
-
-
 def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     user_id = _ids(ctx, "user_id", defines=True)
     ctx.duplicates("user_id", user_id, N_("duplicate user id"))
@@ -134,7 +131,7 @@ def _users(ctx: Context, settings: Exports) -> pd.DataFrame:
     # read as the company (and its row and the company's would be one).
     ctx.bad(
         "division",
-        division == COMPANY_ROW,
+        division == model.COMPANY_ROW,
         N_("「全社」 names the whole company in kops' reports; give this 事業部 another name"),
         division,
         kind="company",

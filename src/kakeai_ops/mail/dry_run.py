@@ -29,7 +29,7 @@ from .delivery import AWAY_REASONS, stale_by_then, unavailable
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, PlannedMessage, build_planned, load_plan, outbox_folder
-from .send import MILESTONE_SENT, in_send_window, milestone_sent_already, pending_states
+from .send import MILESTONE_SENT, SUPPRESSED, blocked_reason, in_send_window, pending_states
 from .transport import FatalFailure, OutboxTransport, TemporaryFailure
 
 
@@ -228,24 +228,19 @@ def _blocked_now(
     source: Source, ledger: Ledger, messages: list[PlannedMessage]
 ) -> dict[str, tuple[str, str]]:
     """The planned mails the real run would not send now, by item: (user id, why)."""
-    away = {user: BLOCKED_WORDS[why] for user, why in unavailable(source).items()}
-    suppressed = ledger.suppressed()
+    away, suppressed = unavailable(source), ledger.suppressed()
     out = {}
     for message in messages:
-        why = away.get(message.user_id)
-        if why is None and (message.email in suppressed or message.user_id in suppressed):
-            why = BLOCKED_WORDS["suppression list"]
-        if why is None and milestone_sent_already(source.workspace, message):
-            why = BLOCKED_WORDS[MILESTONE_SENT]
-        if why is not None:
-            out[message.item] = (message.user_id, why)
+        why = blocked_reason(source.workspace, away, suppressed, message)
+        if why is not None:  # a suppression's reason follows its kind: 「suppression list: …」
+            out[message.item] = (message.user_id, BLOCKED_WORDS[why.split(":", 1)[0]])
     return out
 
 
 BLOCKED_WORDS = {
     AWAY_REASONS["leave"]: N_("on leave by the latest snapshot"),
     AWAY_REASONS["retired"]: N_("left the company by the latest snapshot"),
-    "suppression list": N_("on the suppression list"),
+    SUPPRESSED: N_("on the suppression list"),
     MILESTONE_SENT: N_("this milestone was delivered by another run"),
 }
 

@@ -20,7 +20,7 @@ from ..i18n import _
 from ..model import Tables, whole
 from ..store import SnapshotInfo, audit, delivered_milestones, list_snapshots
 from ..store import record_milestones_delivered as record
-from ..store.award_records import last_milestone_mailing
+from ..store.award_records import MARK_ACTION, last_milestone_mailing
 from ..workspace import Workspace
 
 MARK_RUN = "mark-delivered"
@@ -131,7 +131,7 @@ def mark_delivered(
     added = record(ws, fresh, MARK_RUN)
     audit(
         ws,
-        "campaign milestones --mark-delivered",
+        MARK_ACTION,
         scope=f"before {before}",
         snapshot=snapshot,
         rows=added,

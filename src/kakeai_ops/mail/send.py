@@ -339,15 +339,7 @@ class Sender:
 
     def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
         """Checked at send time, not only when planning: lists, caps and leave change."""
-        if message.user_id in self.unavailable:
-            return self.unavailable[message.user_id]
-        if milestone_sent_already(self.ws, message):
-            return MILESTONE_SENT
-        suppressed = self.ledger.suppressed()
-        if message.email in suppressed or message.user_id in suppressed:
-            reason = suppressed.get(message.email) or suppressed.get(message.user_id)
-            return f"suppression list: {reason}"
-        return None
+        return blocked_reason(self.ws, self.unavailable, self.ledger.suppressed(), message)
 
     def _throttle(self) -> None:
         if not self.transport.throttled:
@@ -357,6 +349,26 @@ class Sender:
         if wait > 0:
             self.sleep(wait)
         self._next_slot = max(self.clock(), self._next_slot) + interval
+
+
+SUPPRESSED = "suppression list"
+
+
+def blocked_reason(
+    ws: Workspace, unavailable: dict[str, str], suppressed: dict[str, str], message: PlannedMessage
+) -> str | None:
+    """Why ``message`` is not sent now (None: it is), as the ledger stores it: its person
+    away by the latest snapshot (``unavailable``), its milestones delivered by another run,
+    or its address or person on the suppression list. The real run and its dry run ask
+    this one question."""
+    if message.user_id in unavailable:
+        return unavailable[message.user_id]
+    if milestone_sent_already(ws, message):
+        return MILESTONE_SENT
+    if message.email in suppressed or message.user_id in suppressed:
+        reason = suppressed.get(message.email) or suppressed.get(message.user_id)
+        return f"{SUPPRESSED}: {reason}"
+    return None
 
 
 # Another run delivered the milestones this message states (an older plan resumed after

@@ -70,6 +70,10 @@ def milestones_already_delivered(ws: Workspace, user_id: str, due: list[tuple[st
     return bool(due)
 
 
+# The audit log's action of `kops campaign milestones --mark-delivered`.
+MARK_ACTION = "campaign milestones --mark-delivered"
+
+
 def last_milestone_mailing(ws: Workspace) -> str | None:
     """The day (ISO) milestones were last accounted for: the as-of day of the newest mail
     run that delivered one, or the last day ``--mark-delivered`` recorded (the day before
@@ -82,9 +86,7 @@ def last_milestone_mailing(ws: Workspace) -> str | None:
             "SELECT MAX(r.as_of) FROM milestones_delivered AS d"
             " JOIN mail_runs AS r ON r.run_id = d.run_id WHERE r.as_of IS NOT NULL"
         ).fetchone()
-        marks = db.execute(
-            "SELECT detail FROM audit WHERE command = 'campaign milestones --mark-delivered'"
-        ).fetchall()
+        marks = db.execute("SELECT detail FROM audit WHERE command = ?", (MARK_ACTION,)).fetchall()
     days = [] if row is None or row[0] is None else [str(row[0])[:10]]
     for (detail,) in marks:
         before = (json.loads(detail) if detail else {}).get("before")
