@@ -16,7 +16,7 @@ SEGMENT = ("--segment", "no_prep", "--role", "member")
 RUN = "no_prep.member-2026-10"
 
 
-def _november_with_one_retired(folder: Path, user_id: str) -> list[Path]:
+def november_with_one_retired(folder: Path, user_id: str) -> list[Path]:
     """The sample's November exports, with ``user_id`` 退職 (the file's own encoding)."""
     folder.mkdir()
     files = []
@@ -44,7 +44,7 @@ def test_a_resumed_run_writes_no_mail_to_someone_who_has_left(
     planned = json.loads(cli("mail", "status", RUN, "--format", "json").stdout)
     people = sorted(str(row["user_id"]) for row in planned if row["state"] != "holdout")
     leaver = people[0]
-    cli("ingest", *map(str, _november_with_one_retired(tmp_path / "november", leaver)))
+    cli("ingest", *map(str, november_with_one_retired(tmp_path / "november", leaver)))
     late = {"KOPS_NOW": "2026-11-25T10:00:00+09:00"}
     with SmtpServer() as server:
         use_smtp(october_copy, server)

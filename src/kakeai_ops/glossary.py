@@ -628,7 +628,9 @@ COLUMNS: dict[str, Column] = {
     "previous_as_of": _c("前回の基準日", DATE),
     "sent": _c("送信数", COUNT),
     "failed": _c("失敗数", COUNT, detail=True),
-    "suppressed": _c("配信停止数", COUNT, detail=True),
+    # The ledger's ``suppressed``: people who left or went on leave by the send, a
+    # milestone another run delivered, and the suppression list (not only the list).
+    "suppressed": _c("送信対象外数", COUNT, detail=True),
     "holdout": _c("比較群（送らない）", COUNT),
     # Not a detail: in a rehearsal month it is the count the deck gives (送信数 is 0).
     "written": _c("書き出し数（未送信）", COUNT),
@@ -745,7 +747,7 @@ MAIL_STATES: dict[object, str] = {
     "deferred": "後日送信",
     "temp_failed": "一時エラー",
     "perm_failed": "送信失敗",
-    "suppressed": "配信停止",
+    "suppressed": "送信対象外",  # left, on leave, on the suppression list, …: the reason says
     "holdout": "比較群（送らない）",
 }
 TEMPLATE_KINDS: dict[object, str] = {

@@ -20,10 +20,9 @@ from .binding import stored_binding
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, build_planned, outbox_folder
-from .send import Paused, Sender
+from .send import AWAY_REASONS, Paused, Sender, blocked_counts
 from .transport_choice import transport_for
 
-AWAY_REASONS = {"leave": "on leave (latest snapshot)", "retired": "retired (latest snapshot)"}
 AWAY_COLUMNS = {"users": ("user_id", "employment_status")}
 
 
@@ -65,6 +64,12 @@ def send_pending(
         counts = ledger.state_counts(plan.run_id)
     outcome = _counted(sorted(report.outcomes.items())) or _("none")
     operator.say(_("Run {run}: this time {outcome}.").format(run=plan.run_id, outcome=outcome))
+    if report.held:
+        operator.say(
+            _("  Not sent now: {reasons} (who: `kops mail status {run}`).").format(
+                reasons=blocked_counts(report.held), run=plan.run_id
+            )
+        )
     total = _counted((state, n) for state, n in counts.items() if n)
     operator.say(_("  In all: {counts}").format(counts=total))
     if sender.rehearsal:

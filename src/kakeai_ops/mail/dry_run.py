@@ -25,11 +25,17 @@ from ..i18n import N_, _
 from ..store.ledger import Ledger
 from . import binding as run_binding
 from .caps import message_capped, next_window_day
-from .delivery import AWAY_REASONS, stale_by_then, unavailable
+from .delivery import stale_by_then, unavailable
 from .message import as_bytes
 from .operator import Operator, Source
 from .plan import Plan, PlannedMessage, build_planned, load_plan, outbox_folder
-from .send import MILESTONE_SENT, SUPPRESSED, blocked_reason, in_send_window, pending_states
+from .send import (
+    blocked_counts,
+    blocked_reason,
+    blocked_word,
+    in_send_window,
+    pending_states,
+)
 from .transport import FatalFailure, OutboxTransport, TemporaryFailure
 
 
@@ -232,17 +238,9 @@ def _blocked_now(
     out = {}
     for message in messages:
         why = blocked_reason(source.workspace, away, suppressed, message)
-        if why is not None:  # a suppression's reason follows its kind: 「suppression list: …」
-            out[message.item] = (message.user_id, BLOCKED_WORDS[why.split(":", 1)[0]])
+        if why is not None:
+            out[message.item] = (message.user_id, blocked_word(why))
     return out
-
-
-BLOCKED_WORDS = {
-    AWAY_REASONS["leave"]: N_("on leave by the latest snapshot"),
-    AWAY_REASONS["retired"]: N_("left the company by the latest snapshot"),
-    SUPPRESSED: N_("on the suppression list"),
-    MILESTONE_SENT: N_("this milestone was delivered by another run"),
-}
 
 
 def _say_blocked(operator: Operator, blocked: dict[str, tuple[str, str]]) -> None:
@@ -252,7 +250,7 @@ def _say_blocked(operator: Operator, blocked: dict[str, tuple[str, str]]) -> Non
     operator.say(
         _("  Not written: {n:,} the real run skips now ({reasons}): {users}").format(
             n=len(blocked),
-            reasons=_(", ").join(f"{_(why)} {count:,}" for why, count in sorted(reasons.items())),
+            reasons=blocked_counts(reasons),
             users=_(", ").join(sorted({user for user, _why in blocked.values()})),
         )
     )

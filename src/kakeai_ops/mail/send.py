@@ -23,7 +23,7 @@ from ..calendar import BusinessCalendar
 from ..clock import JST, now
 from ..config import Mail, Settings
 from ..errors import KopsError
-from ..i18n import _
+from ..i18n import N_, _
 from ..store import record_milestones_delivered
 from ..store.award_records import milestones_already_delivered
 from ..store.ledger import PENDING, Ledger, run_seminar
@@ -42,6 +42,9 @@ class Paused(KopsError):
 @dataclass
 class SendReport:
     outcomes: Counter[str] = field(default_factory=Counter)
+    # The messages not sent now, by why (``blocked_word``): the ledger's one state
+    # ``suppressed`` holds people who left, are on leave or on the suppression list.
+    held: Counter[str] = field(default_factory=Counter)
 
 
 def in_send_window(settings: Settings, moment: dt.datetime, calendar: BusinessCalendar) -> bool:
@@ -173,6 +176,7 @@ class Sender:
         blocked = self._blocked(run_id, message)
         if blocked is not None:
             self.ledger.mark(run_id, message.item, "suppressed", blocked)
+            report.held[blocked_word(blocked)] += 1
             self._count(message, "suppressed", report)
             return True
         held = message_capped(self.settings, self.ledger, run_id, seminar, message, moment)
@@ -352,6 +356,8 @@ class Sender:
 
 
 SUPPRESSED = "suppression list"
+# Why someone is away by the latest snapshot, as the ledger stores it.
+AWAY_REASONS = {"leave": "on leave (latest snapshot)", "retired": "retired (latest snapshot)"}
 
 
 def blocked_reason(
@@ -374,6 +380,25 @@ def blocked_reason(
 # Another run delivered the milestones this message states (an older plan resumed after
 # a newer one was sent): sending it would repeat the same message.
 MILESTONE_SENT = "milestone already delivered"
+
+
+BLOCKED_WORDS = {
+    AWAY_REASONS["leave"]: N_("on leave by the latest snapshot"),
+    AWAY_REASONS["retired"]: N_("left the company by the latest snapshot"),
+    SUPPRESSED: N_("on the suppression list"),
+    MILESTONE_SENT: N_("this milestone was delivered by another run"),
+}
+
+
+def blocked_word(why: str) -> str:
+    """The words for a ``blocked_reason`` (untranslated): a suppression's reason follows
+    its kind, 「suppression list: …」."""
+    return BLOCKED_WORDS[why.split(":", 1)[0]]
+
+
+def blocked_counts(reasons: Counter[str]) -> str:
+    """「休職中 1、退職 2」: each reason not sent now with its count, in one order."""
+    return _(", ").join(f"{_(why)} {count:,}" for why, count in sorted(reasons.items()))
 
 
 def milestone_sent_already(ws: Workspace, message: PlannedMessage) -> bool:
