@@ -10,7 +10,7 @@ from conftest import Cli
 from kakeai_ops.workspace import Workspace
 
 SAID = re.compile(
-    r"送るとメール (\d+)通です（一人一通で (\d+)人。.*休職・休業中の (\d+)人、"
+    r"送るとメール (\d+)通です（節目を迎えた (\d+)人に一人一通。.*そのうち休職・休業中の (\d+)人、"
     r"メールアドレスのない (\d+)人、配信停止リストの (\d+)人"
 )
 
