@@ -12,7 +12,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from conftest import SAMPLE, Cli
+from conftest import SAMPLE, Cli, merge_config
 from kakeai_ops.workspace import Workspace
 from mailing import SEGMENT, configure, use_smtp
 from smtp_server import SmtpServer
@@ -171,3 +171,34 @@ def test_the_log_is_written_for_excel_as_the_terminal_shows_it(
     body = [r for r in rows[1:] if r[0]]
     assert len(body) == len(entries)
     assert body[0][1] == entries[0]["label"]  # newest first, the action in Japanese
+
+
+def test_each_published_file_is_logged_with_the_basis_date_its_header_says(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The audit's 基準日 is the one the file states (reports, the deck and the advisors'
+    lists had none; the seminar list, which has none, was given the day it was written,
+    read as the data's day)."""
+    merge_config(
+        sample_copy,
+        {
+            "advisors": {
+                "営業本部長": {"email": "s@example.jp", "name": "山田 太郎", "scope": ["営業本部"]}
+            }
+        },
+    )
+    cli = Cli(sample_copy)
+    later = {"KOPS_NOW": "2026-12-03T10:00:00+09:00"}  # written days after the data's day
+    report, seminars = tmp_path / "report.xlsx", tmp_path / "seminars.xlsx"
+    cli("report", "divisions", "--out", str(report), env=later)
+    cli("seminar", "list", "--out", str(seminars), env=later)
+    cli("report", "advisors", "--out", str(tmp_path / "scopes"), env=later)
+    cli("review", "--out", str(tmp_path / "deck.pptx"), env=later)
+    said = {
+        path: (load_workbook(path).worksheets[0].oddHeader.center.text or "")
+        for path in (report, seminars)
+    }
+    assert said == {report: "基準日 2026-11-20", seminars: ""}
+    basis = {e["action"]: e["as_of"] for e in entries(cli)}
+    assert basis["report divisions"] == basis["report advisors"] == basis["review"] == "2026-11-20"
+    assert basis["seminar list"] is None

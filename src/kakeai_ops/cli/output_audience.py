@@ -23,7 +23,6 @@ from typing import Any, TypeVar, cast
 
 from rich.markup import escape
 
-from ..clock import now
 from ..privacy.audiences import line, resolve
 from ..store.audit_log import record_action
 from ..workspace import find_workspace
@@ -64,21 +63,20 @@ def publishing(command: str, audience: str, workspace: Path | None) -> Iterator[
 def published(path: Path | str, rows: int, as_of: dt.date | str | None = None) -> None:
     """Record a file just written (``--out``) in the audit log: the command, the file, its
     audience, its 基準日 and how many people or rows it holds. A list with no 基準日 of its
-    own (a mail run's ledger, the seminars) is as of the day it is written. Call it only
+    own (the seminars) has none here either: the entry's time says when it was written
+    (the day it was written, given as its 基準日, read as the data's day). Call it only
     once the file is complete: a write that failed or was refused leaves no entry. Outside
     a command that records its audience (``records_audience``) it does nothing."""
     current = _PUBLISHING.get()
     if current is None:
         return
-    if as_of is None:
-        as_of = now().date()
     record_action(
         find_workspace(current.workspace),
         current.command,
         target=None,
         count=int(rows),
         files=[str(Path(path).resolve())],
-        detail={"audience": current.audience, "as_of": str(as_of)},
+        detail={"audience": current.audience, "as_of": None if as_of is None else str(as_of)},
     )
 
 

@@ -60,6 +60,7 @@ from .shared import (
     emit,
     emit_data,
     err,
+    note,
     out,
     parse_as_of,
     session,
@@ -589,7 +590,7 @@ def advisors_command(
                 count=len(frame),
                 files=[files[name]] if name in files else [],
                 snapshot=snap.id,
-                detail={"audience": readers},
+                detail={"audience": readers, "as_of": str(snap.as_of)},
             )
         err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
 
@@ -610,6 +611,15 @@ def advisors_command(
         err.print(
             _("Wrote {n} scope list(s) to {path}").format(n=len(frames), path=escape(str(out_dir))),
             highlight=False,
+        )
+        # The lists are for KAKEAI's scope settings: opened and saved again by Excel, each
+        # 000104 would be 104.
+        note(
+            _(
+                "Excel opening these CSVs directly drops the ids' leading zeros: hand them to "
+                "KAKEAI as written; to look at one in Excel, use データ > テキストまたは CSV "
+                "から and set 社員番号 to text"
+            )
         )
         return
     if fmt is not Format.table:

@@ -529,6 +529,13 @@ def summary_command(
                 "--out FILE.xlsx hold every table of the summary"
             )
         )
+    if out_file is not None and out_file.suffix.lower() == ".csv":
+        note(
+            _(
+                "the CSV file holds the overview (概要) only; --out FILE.xlsx holds every "
+                "table of the summary"
+            )
+        )
     if emit(
         pd.concat([_named(seminar_id, config), overview_frame], ignore_index=True),
         fmt,

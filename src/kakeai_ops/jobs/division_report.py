@@ -396,7 +396,8 @@ def record_report(
     if audience == SHARED:
         published = PublishedFile(report.cells, report.period.start, report.period.end)
         record_published(ws, snapshot_id, [published], SHARED, str(file) if file else "stdout")
-    detail: dict[str, Any] = {"period": period}
+    # The 基準日 the file's header says (the audit log's 基準日 column).
+    detail: dict[str, Any] = {"period": period, "as_of": report.as_of.isoformat()}
     if output is not None:
         detail["output"] = output
     detail |= {

@@ -198,6 +198,9 @@ def as_shown(people: PeopleTable) -> pd.DataFrame:
     frame = people.frame.copy()
     for position, number_format in enumerate(people.formats):
         column = frame.iloc[:, position]
+        if column.dtype == object and any(people.row_kinds):
+            frame.isetitem(position, _shown_mixed(column, _cell_formats(people, position, None)))
+            continue
         if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
         formats = _cell_formats(people, position, number_format)
@@ -220,6 +223,23 @@ def _cell_formats(people: PeopleTable, position: int, number_format: str | None)
                 else glossary.ROW_FORMATS[kind]
             )
     return formats
+
+
+def _shown_mixed(column: pd.Series, formats: list[Any]) -> list[Any]:
+    """A column of figures of different kinds held as they are (a count stays a whole
+    number beside a rate): each rate or average as its row shows it (26%, not 0.2615),
+    every other value as it is."""
+    values = column.tolist()
+    numbers = [isinstance(v, int | float) and not isinstance(v, bool) and v == v for v in values]
+    shown = _shown_figures(
+        np.array([float(v) if n else np.nan for v, n in zip(values, numbers, strict=True)]),
+        formats,
+    )
+    rounded = [f in SHARES or f in ROUNDED for f in formats]
+    return [
+        figure if number and rounds else value
+        for value, figure, number, rounds in zip(values, shown, numbers, rounded, strict=True)
+    ]
 
 
 def _shown_figures(values: np.ndarray, formats: list[Any]) -> list[Any]:

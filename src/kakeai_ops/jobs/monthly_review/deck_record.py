@@ -64,5 +64,6 @@ def record_review(
             "file": str(deck),
             "xlsx": str(xlsx) if xlsx is not None else None,
             "audience": review.audience,
+            "as_of": review.as_of.isoformat(),  # as the deck's title slide says
         },
     )

@@ -222,7 +222,7 @@ def overview(summary: Summary) -> pd.DataFrame:
             # Of whom, beside 出席 23 (walk-ins too): 17/65, never 23/65.
             f"{glossary.FIGURES['attendance_rate'].label}（招待した人のうち）",
             summary.invited_attended / summary.invited if summary.invited else None,
-            "%",
+            "",  # the cell says 26% (its row's format): 「%」 beside it said it twice
             "rate",
         ),
         ("answers", "アンケート回答", summary.answers, "件", "count"),
