@@ -139,6 +139,7 @@ def effect(mailed: tuple[int, int], holdout: tuple[int, int], minimum: int = 5) 
                 "left_stuck_point": left,
                 "share_left": left / n,
                 "still_flagged": n - left,
+                "slid_back": 0,
             }
             for group, (left, n) in (("mailed", mailed), ("holdout", holdout))
         ]
@@ -244,13 +245,13 @@ def test_a_group_of_no_one_has_no_outcome_rather_than_a_hidden_one() -> None:
     raw = pd.DataFrame(
         [
             {"group": "mailed", "users": 9, "in_snapshot": 9, "left_stuck_point": 2,
-             "share_left": 2 / 9, "still_flagged": 7},
+             "share_left": 2 / 9, "still_flagged": 7, "slid_back": 0},
             {"group": "holdout", "users": 0, "in_snapshot": 0, "left_stuck_point": 0,
-             "share_left": float("nan"), "still_flagged": 0},
+             "share_left": float("nan"), "still_flagged": 0, "slid_back": 0},
         ]
     )  # fmt: skip
     shown = protect_effect(raw, 5).set_index("group")
-    assert [shown.at["holdout", c] for c in EFFECT_FIGURES] == [None, None, None]
+    assert [shown.at["holdout", c] for c in EFFECT_FIGURES] == [None] * len(EFFECT_FIGURES)
     assert shown_difference(shown.reset_index()) is None
     assert share_with_n(records(shown.reset_index())[1]) == "-（0人）"
     # A group of a few people is still hidden as such.

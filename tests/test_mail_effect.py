@@ -108,3 +108,29 @@ def test_a_person_the_stuck_point_still_applies_to_has_not_left_it() -> None:
     still = sum("no_recurrence" in f.split(";") for f in later["flags"])  # counted by hand: 2
     assert mailed["still_flagged"] == still == 2
     assert mailed["left_stuck_point"] == mailed["in_snapshot"] - still == 1  # m3 only
+
+
+def test_a_person_fallen_to_an_earlier_stage_has_not_left_it() -> None:
+    """A member mailed for no preparation whose pair was then dissolved is ペア未成立: 事前準備なし
+    no longer applies, but she did not move on (`kops segment --compare` lists her as
+    前の段階に戻った); counted as 抜け出した, she made the holdout look better."""
+    import pandas as pd
+
+    from kakeai_ops.analyses.mail_effect import run_effect
+
+    ledger = pd.DataFrame(
+        {"user_id": ["a", "b", "c", "d", "e"], "state": ["sent"] * 3 + ["holdout"] * 2}
+    )
+    later = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c", "d", "e"],
+            "stuck_point": ["no_rating", "no_pair", "no_prep", "lapsed", "healthy"],
+            "flags": ["no_rating", "no_pair", "no_prep;no_rating", "lapsed", "healthy"],
+        }
+    )
+    effect = run_effect(ledger, "no_prep", later).set_index("group")
+    # By hand: a moved on, b fell back, c still; d (lapsed comes before) fell back, e moved on.
+    counts = ["left_stuck_point", "still_flagged", "slid_back", "in_snapshot"]
+    assert effect.loc["mailed", counts].tolist() == [1, 1, 1, 3]
+    assert effect.loc["holdout", counts].tolist() == [1, 0, 1, 2]
+    assert effect.loc["holdout", "share_left"] == 0.5

@@ -358,7 +358,8 @@ FIGURES: dict[str, Figure] = {
         "抜け出した割合",
         "%",
         "配信時にそのスタックポイントだった人のうち、最新データでそのスタックポイントが当てはまらなくなった人"
-        "（主なスタックポイントがほかに変わっても、まだ当てはまる人は含みません）",
+        "（主なスタックポイントがほかに変わっても、まだ当てはまる人と、ペアの解消などで前の段階の"
+        "スタックポイントに戻った人は含みません）",
         "配信時の区分（送付・比較群）の人のうち最新データにいる人",
         "配信時のスナップショットから最新のスナップショット（基準日）まで",
         WHOLE_PERCENT + "。差は 0.1pt 単位",
@@ -648,6 +649,9 @@ COLUMNS: dict[str, Column] = {
     "share_left": _f("share_left", PERCENT),
     "left_stuck_point": _c("抜け出した人数", COUNT),
     "still_flagged": _c("まだ該当する人数", COUNT),
+    # No longer in the stuck point because an earlier stage applies (a pair dissolved):
+    # not among those who left it (`kops segment --compare` says 前の段階に戻った too).
+    "slid_back": _c("前の段階に戻った人数", COUNT),
     "holdout_in_snapshot": _c("比較群の人数", COUNT, detail=True),
     "holdout_left": _c("比較群で抜け出した人数", COUNT, detail=True),
     "holdout_share_left": _c("比較群で" + FIGURES["share_left"].label, PERCENT),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..model import STUCK_POINTS
 from ..privacy.rules import is_small
 
 # Below this many people in a group (found in the later snapshot) a difference is not reported:
@@ -71,19 +72,24 @@ def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.D
     applies to: the two add up to those in the later result. A person whose primary stuck
     point became an earlier one while ``key`` still applies (a manager mailed for no
     recurring schedule who then stopped rating) has not left it: counted by the primary,
-    such a fall read as a success of the mail (「抜け出した 1、まだ該当 9」 of 9).
+    such a fall read as a success of the mail (「抜け出した 1、まだ該当 9」 of 9). Nor has
+    one to whom ``key`` no longer applies because an earlier stage does (a member mailed
+    for no preparation whose pair was dissolved): counted apart, ``slid_back`` (the three
+    add up to those in the later result; `kops segment --compare` calls them the same).
 
     ``ledger_rows``: the run's ledger (user_id, state); ``later``: ``segment()`` of a later
     snapshot.
     """
     now_frame = later.set_index("user_id")
+    earlier = set(STUCK_POINTS[: STUCK_POINTS.index(key)]) if key in STUCK_POINTS else set()
     result = []
     for group, state in (("mailed", mailed_state(ledger_rows)), ("holdout", "holdout")):
         ids = ledger_rows.loc[ledger_rows["state"] == state, "user_id"]
         present = [u for u in ids if u in now_frame.index]
-        flags = now_frame.loc[present, "flags"] if present else pd.Series(dtype=str)
-        still_flagged = int(flags.str.split(";").apply(lambda f: key in f).sum()) if present else 0
-        left = len(present) - still_flagged
+        flags = [str(f).split(";") for f in now_frame.loc[present, "flags"]] if present else []
+        still_flagged = sum(key in f for f in flags)
+        slid_back = sum(key not in f and not earlier.isdisjoint(f) for f in flags)
+        left = len(present) - still_flagged - slid_back
         result.append(
             {
                 "group": group,
@@ -92,6 +98,7 @@ def run_effect(ledger_rows: pd.DataFrame, key: str, later: pd.DataFrame) -> pd.D
                 "left_stuck_point": left,
                 "share_left": left / len(present) if present else None,
                 "still_flagged": still_flagged,
+                "slid_back": slid_back,
             }
         )
     return pd.DataFrame(result)

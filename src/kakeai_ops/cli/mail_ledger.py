@@ -72,6 +72,7 @@ MAIL_LABELS = {
             "left_stuck_point",
             "share_left",
             "still_flagged",
+            "slid_back",
             "in_snapshot",
             "left_out",
             "left_out_reasons",

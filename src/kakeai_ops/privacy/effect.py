@@ -17,7 +17,7 @@ from ..model import number
 from ..numbers import rounded
 from .rules import below, is_small
 
-EFFECT_FIGURES = ["left_stuck_point", "share_left", "still_flagged"]
+EFFECT_FIGURES = ["left_stuck_point", "share_left", "still_flagged", "slid_back"]
 
 
 def protect_effect(frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
