@@ -5,12 +5,18 @@ were 「配信停止」."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from conftest import Cli
 from kakeai_ops.workspace import Workspace
-from mailing import use_smtp
+from mailing import SEGMENT as MAILING_SEGMENT
+from mailing import states, use_smtp
 from smtp_server import SmtpServer
 from test_dry_run import RUN, SEGMENT, november_with_one_retired
 
@@ -60,3 +66,64 @@ def test_in_japanese_the_not_sent_are_not_all_called_suppressed(
     assert f"送信済み {len(people) - 2:,}件" in said
     assert "送信対象外 2件" in said and "配信停止 2" not in said
     assert "今回送らなかった内訳: 最新のスナップショットで退職 1、配信停止リスト 1" in said
+
+
+def _send_in_a_process(ws: Workspace) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KOPS_WORKSPACE": str(ws.root), "KOPS_QUIET": "1", "KOPS_LANG": "en"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "kakeai_ops", "mail", "send", *MAILING_SEGMENT, "--yes"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for(server: SmtpServer, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while len(server.handler.received) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(server.handler.received) == count
+
+
+def test_ctrl_c_says_what_went_out_and_how_to_go_on(sample_copy: Workspace) -> None:
+    """Stopped with Ctrl-C while waiting for the server's reply to the 4th message: it says
+    3 sent and the 4th of unknown outcome, and that the same command goes on (it said
+    only 「中断しました」)."""
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        server.handler.faults.stall_after_data = {4}
+        process = _send_in_a_process(sample_copy)
+        _wait_for(server, 4)
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    said = " ".join(err.decode().split())
+    counts = states(sample_copy)
+    assert process.returncode != 0 and counts["sent"] == 3 and counts["sending"] == 1
+    run = next(iter(json.loads(Cli(sample_copy)("mail", "status", "--format", "json").stdout)))
+    assert f"Run {run['run_id']} stopped: this time sending 1, sent 3." in said
+    assert "The same command sends the rest; nobody is sent twice" in said
+
+
+def test_a_run_left_with_an_unknown_outcome_is_not_called_done(sample_copy: Workspace) -> None:
+    """Killed while the server had the 4th message, then resumed to the end: the run is
+    「結果不明あり」, not 「送信完了」, and its status says kops stopped, not that a
+    connection was lost (the administrator would look for a fault that never was)."""
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        server.handler.faults.stall_after_data = {4}
+        process = _send_in_a_process(sample_copy)
+        _wait_for(server, 4)
+        process.kill()
+        process.wait(timeout=30)
+        server.handler.faults.stall_after_data = set()
+        cli("mail", "send", *MAILING_SEGMENT, "--yes")
+    assert states(sample_copy)["sending"] == 1
+    runs = json.loads(cli("mail", "status", "--format", "json").stdout)
+    run = next(r for r in runs if r["segment_key"])
+    assert run["status"] == "unknown"
+    table = " ".join(cli("mail", "status", run["run_id"], env={"COLUMNS": "200"}).stdout.split())
+    assert "1 may have been delivered: handed to the server, then kops stopped (1)" in table
+    assert "the connection lost (0)" in table
+    listed = cli("mail", "status", env={"KOPS_LANG": "ja", "COLUMNS": "250"}).stdout
+    assert "結果不明あり" in listed and "送信完了" not in listed

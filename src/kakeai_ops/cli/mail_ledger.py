@@ -52,6 +52,7 @@ RUN_STATUS_WORDS: dict[object, str] = {
     "partial": "途中（未送信あり）",
     "deferred": "後日送信あり",
     "written": "書き出しのみ（未送信）",
+    "unknown": "結果不明あり",
     "done": "送信完了",
 }
 MAIL_LABELS = {
@@ -260,14 +261,18 @@ def _show_run(
                 max_rows=200,
             )
         )
-    unknown = int((rows["state"] == "unknown").sum())
-    if unknown:
+    unknown = rows[rows["state"] == "unknown"]
+    if len(unknown):
+        # Without an error, kops itself stopped mid-send (killed, the PC shut down): no
+        # connection was lost, and the administrator would look for a fault that never was.
+        lost = int(unknown["error"].fillna("").astype(str).str.strip().ne("").sum())
         out.print(
             _(
-                "{unknown:,} may have been delivered: the connection was lost after the "
-                "message was handed to the server. Ask the server's administrator or the "
-                "recipients; the same `kops mail send` with --retry-unknown sends them again."
-            ).format(unknown=unknown)
+                "{unknown:,} may have been delivered: handed to the server, then kops stopped "
+                "({stopped:,}) or no answer came back, the connection lost ({lost:,}), before "
+                "the server confirmed it. Ask the server's administrator or the recipients; "
+                "the same `kops mail send` with --retry-unknown sends them again."
+            ).format(unknown=len(unknown), stopped=len(unknown) - lost, lost=lost)
         )
     if len(found.deferred):
         out.print(_deferred_table(found.deferred))

@@ -55,13 +55,18 @@ def send_pending(
             except Paused:
                 ledger.set_run_status(plan.run_id, "paused")
                 raise
+            except KeyboardInterrupt:  # Ctrl-C: what went out, and how to go on
+                ledger.set_run_status(plan.run_id, "paused")
+                _say_stopped(operator, plan.run_id, before, ledger.state_counts(plan.run_id))
+                raise
             finally:
                 # What reached the transport is recorded, even when the run stopped part-way.
                 _audit_sends(ws, plan.run_id, before, ledger.state_counts(plan.run_id), sender)
         remaining = len(sender.pending(plan, False))
         deferred = ledger.deferred_until(plan.run_id)
-        ledger.set_run_status(plan.run_id, run_status(remaining, len(deferred), sender.rehearsal))
         counts = ledger.state_counts(plan.run_id)
+        status = run_status(remaining, len(deferred), sender.rehearsal, counts.get("sending", 0))
+        ledger.set_run_status(plan.run_id, status)
     outcome = _counted(sorted(report.outcomes.items())) or _("none")
     operator.say(_("Run {run}: this time {outcome}.").format(run=plan.run_id, outcome=outcome))
     if report.held:
@@ -99,6 +104,28 @@ def send_pending(
 STATE_WORDS = MAIL_STATES
 
 
+def _say_stopped(
+    operator: Operator, run_id: str, before: dict[str, int], after: dict[str, int]
+) -> None:
+    """Stopped with Ctrl-C: this time's outcomes, the run's in all, and that the same
+    command goes on (「中断しました」 alone left the operator guessing what went out)."""
+    moved = [(s, after[s] - before.get(s, 0)) for s in sorted(after) if after[s] > before.get(s, 0)]
+    operator.say(
+        _("Run {run} stopped: this time {outcome}.").format(
+            run=run_id, outcome=_counted(moved) or _("none")
+        )
+    )
+    operator.say(
+        _("  In all: {counts}").format(counts=_counted((s, n) for s, n in after.items() if n))
+    )
+    operator.say(
+        _(
+            "  The same command sends the rest; nobody is sent twice (`kops mail status {run}` "
+            "lists who is left)."
+        ).format(run=run_id)
+    )
+
+
 def _counted(items: Iterable[tuple[str, int]]) -> str:
     """「送信済み 11件、後日送信 10件」: each state by its word, with its count."""
     return _(", ").join(
@@ -128,12 +155,16 @@ def _audit_sends(
     )
 
 
-def run_status(remaining: int, deferred: int, rehearsal: bool) -> str:
-    """A run's status after sending: what the next run of the same id has left to do."""
+def run_status(remaining: int, deferred: int, rehearsal: bool, unknown: int = 0) -> str:
+    """A run's status after sending: what the next run of the same id has left to do, or
+    that some message's outcome is unknown (handed over as kops stopped: 「送信完了」
+    beside it read as finished)."""
     if remaining:
         return "partial"
     if deferred:
         return "deferred"
+    if unknown:
+        return "unknown"
     return "written" if rehearsal else "done"
 
 
