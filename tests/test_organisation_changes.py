@@ -89,3 +89,31 @@ def test_a_renamed_division_is_said_renamed_not_its_people_moved(tmp_path: Path)
     line = said.split("Since the snapshot before: ", 1)[1].split(".", 1)[0]
     units = renamed["place"].nunique()
     assert line == f"{units:,} 事業部/部署 renamed ({len(renamed):,} people)"
+
+
+def test_who_went_on_leave_or_came_back_is_said(tmp_path: Path) -> None:
+    """One 在籍 person 休職 and one 育休 person 在籍 in the next export: said as went on leave
+    and back (the line said nothing, and the one on leave silently got no more mail)."""
+    users = _users("2026-11")
+    away = users.index[users["status"] == "育休"][0]
+    present = users.index[users["status"] == "在籍"][0]
+    folder = tmp_path / "leave"
+    folder.mkdir()
+    for source in sorted((SAMPLE / "2026-11").iterdir()):
+        data = source.read_bytes()
+        if source.name == "users.csv":
+            lines = data.decode("cp932").split("\n")
+            for number, line in enumerate(lines):
+                if line.startswith(f"{present},"):
+                    lines[number] = line.replace(",在籍,", ",休職,")
+                elif line.startswith(f"{away},"):
+                    lines[number] = line.replace(",育休,", ",在籍,")
+            data = "\n".join(lines).encode("cp932")
+            assert data != source.read_bytes()
+        (folder / source.name).write_bytes(data)
+    ws = init_workspace(tmp_path / "ws")
+    cli = Cli(ws)
+    cli("ingest", *map(str, sorted((SAMPLE / "2026-11").iterdir())))
+    said = " ".join(cli("ingest", *map(str, sorted(folder.iterdir()))).stderr.split())
+    line = said.split("Since the snapshot before: ", 1)[1].split(".", 1)[0]
+    assert line == "1 went on leave (no mail while on leave), 1 back from leave"

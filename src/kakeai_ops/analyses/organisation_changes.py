@@ -25,6 +25,9 @@ class OrganisationChanges:
     pairs_formed: int = 0
     pairs_dissolved: int = 0
     new_manager: int = 0  # 部下 in both, paired with other managers now
+    # In both, 休職・休業 now and not before (no mail reaches them from now on), or back.
+    went_on_leave: int = 0
+    back_from_leave: int = 0
 
     def any(self) -> bool:
         return any(vars(self).values())
@@ -46,6 +49,8 @@ def organisation_changes(
     # A 部下 of a formed pair then and now whose pairs differ has other managers now.
     members = {member for _m, member in old_pairs} & {member for _m, member in new_pairs}
     changed = {member for _m, member in old_pairs ^ new_pairs} & members
+    on_leave_then = was.loc[both, "employment_status"].astype(str).eq("leave").to_numpy()
+    on_leave_now = now.loc[both, "employment_status"].astype(str).eq("leave").to_numpy()
     return OrganisationChanges(
         left=len(was.index.difference(now.index)),
         joined=len(now.index.difference(was.index)),
@@ -55,6 +60,8 @@ def organisation_changes(
         pairs_formed=len(new_pairs - old_pairs),
         pairs_dissolved=len(old_pairs - new_pairs),
         new_manager=len(changed),
+        went_on_leave=int((~on_leave_then & on_leave_now).sum()),
+        back_from_leave=int((on_leave_then & ~on_leave_now).sum()),
     )
 
 
@@ -86,7 +93,8 @@ def _renamed(
 
 def _current(users: pd.DataFrame) -> pd.DataFrame:
     frame = current_users(users)
-    return frame.set_index(frame["user_id"].astype(str))[["division", "department"]]
+    columns = ["division", "department", "employment_status"]
+    return frame.set_index(frame["user_id"].astype(str))[columns]
 
 
 def _pairs(pairs: pd.DataFrame) -> set[tuple[str, str]]:

@@ -137,6 +137,8 @@ def _print_organisation(result: IngestResult) -> None:
         (moved.pairs_formed, _("{n:,} pair(s) formed")),
         (moved.pairs_dissolved, _("{n:,} pair(s) dissolved")),
         (moved.new_manager, _("{n:,} 部下 with another manager")),
+        (moved.went_on_leave, _("{n:,} went on leave (no mail while on leave)")),
+        (moved.back_from_leave, _("{n:,} back from leave")),
     ]
     said = _(", ").join(text.format(n=n, people=moved.renamed_people) for n, text in parts if n)
     err.print(
