@@ -72,8 +72,8 @@ def test_every_action_is_logged_once_it_succeeded(sample_copy: Workspace, tmp_pa
     cli("mail", "send", *SEGMENT, "--yes")
     cli("mail", "suppress", "Someone@Example.jp", "--reason", "配信不要の返信")
     cli("mail", "unsuppress", "someone@example.jp")
+    manager, member = "000119", "000120"  # a pair of the sample
     people = _eligible(cli)
-    manager, member = people[0]["user_id"], people[1]["user_id"]
     cli("interview", "record", manager, member, "--date", "2026-12-01")
     cli("interview", "exclude", member, "--reason", "辞退")
     cli("interview", "include", member)

@@ -4,9 +4,12 @@ day defaults to today in Japan, a pair is recorded once, each change has its aud
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
+import sample_recount as recount
+from conftest import SAMPLE
 from kakeai_ops.errors import KopsError
 from kakeai_ops.jobs.interview_log import exclude, include, record_interviewed
 from kakeai_ops.store import audit_entries, interview_history
@@ -21,10 +24,10 @@ def test_a_pair_is_recorded_once_on_todays_date_in_japan(
     sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KOPS_NOW", "2026-12-02T23:30:00+00:00")  # 12-03 in Japan
-    first = record_interviewed(sample_copy, " ０００１０４ ", "000120")
-    again = record_interviewed(sample_copy, "000104", "000120", dt.date(2026, 12, 3))
+    first = record_interviewed(sample_copy, " ０００１１９ ", "000120")
+    again = record_interviewed(sample_copy, "000119", "000120", dt.date(2026, 12, 3))
     assert (first.manager, first.member, first.on, first.added) == (
-        "000104",
+        "000119",
         "000120",
         dt.date(2026, 12, 3),
         True,
@@ -39,7 +42,7 @@ def test_someone_not_in_the_latest_snapshot_is_refused(
 ) -> None:
     monkeypatch.setenv("KOPS_LANG", "en")
     with pytest.raises(KopsError, match="no user '999999' in the latest snapshot"):
-        record_interviewed(sample_copy, "000104", "999999")
+        record_interviewed(sample_copy, "000119", "999999")
     assert "interview record" not in _actions(sample_copy)
 
 
@@ -62,9 +65,31 @@ def test_a_date_years_ahead_or_an_unknown_person_is_refused(
     monkeypatch.setenv("KOPS_LANG", "en")
     monkeypatch.setenv("KOPS_NOW", "2026-12-03T10:00:00+09:00")
     with pytest.raises(KopsError, match="--date: 2062-12-03 is more than 31 days after today"):
-        record_interviewed(sample_copy, "000104", "000120", dt.date(2062, 12, 3))
-    soon = record_interviewed(sample_copy, "000104", "000120", dt.date(2026, 12, 10))
+        record_interviewed(sample_copy, "000119", "000120", dt.date(2062, 12, 3))
+    soon = record_interviewed(sample_copy, "000119", "000120", dt.date(2026, 12, 10))
     assert soon.added  # one scheduled next week may be recorded
     with pytest.raises(KopsError, match="no user '00012' in the latest snapshot"):
         exclude(sample_copy, "00012", "辞退")
     assert "interview exclude" not in _actions(sample_copy)
+
+
+def test_a_pair_typed_the_wrong_way_round_or_no_pair_is_refused(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """000120 000119 (the pair reversed) and two people who are no pair were recorded as
+    上司 and 部下 of each other, both kept out of every later shortlist."""
+    monkeypatch.setenv("KOPS_LANG", "en")
+    pairs = recount.read(SAMPLE / "2026-11" / "pairs.csv")
+    known = set(zip(recount.ids(pairs["上司ID"]), recount.ids(pairs["部下ID"]), strict=True))
+    assert ("000119", "000120") in known and ("000120", "000119") not in known
+    with pytest.raises(
+        KopsError, match=re.escape("no pair 000120 (上司) → 000119 (部下)")
+    ) as reversed_:
+        record_interviewed(sample_copy, "000120", "000119")
+    assert "kops interview record 000119 000120" in str(reversed_.value.hint)
+    strangers = ("000101", "000102")
+    assert strangers not in known and strangers[::-1] not in known
+    with pytest.raises(KopsError, match=re.escape("no pair 000101 (上司) → 000102 (部下)")):
+        record_interviewed(sample_copy, *strangers)
+    assert "interview record" not in _actions(sample_copy)
+    assert len(interview_history(sample_copy)[0]) == 0

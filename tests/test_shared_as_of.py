@@ -150,8 +150,8 @@ def test_every_date_option_takes_the_same_forms(sample_copy: Workspace) -> None:
     assert "0001" in cli("segment", "--since", "20261020", "--format", "json").stdout
     bad = cli("segment", "--since", "2026-02-30", ok=False)
     assert "--since: '2026-02-30' is not a date: 2026年2月 has days 1–28" in bad.stderr
-    users = _ids(cli, "--role", "manager")
-    said = cli("interview", "record", users[0], users[1], "--date", "2026/12/3").stderr
+    pair = ("000119", "000120")  # a pair of the sample
+    said = cli("interview", "record", *pair, "--date", "2026/12/3").stderr
     assert "2026-12-03" in said
-    bad_date = cli("interview", "record", users[0], users[1], "--date", "2026/12/32", ok=False)
+    bad_date = cli("interview", "record", *pair, "--date", "2026/12/32", ok=False)
     assert "--date: '2026/12/32' is not a date" in bad_date.stderr

@@ -41,6 +41,7 @@ def record_interviewed(
     manager, member = typed_id(manager_id), typed_id(member_id)
     for user in (manager, member):
         _require_known(ws, user)
+    _require_pair(ws, manager, member)
     today = now().date()
     day = on if on is not None else today
     if day > today + dt.timedelta(days=AHEAD_DAYS):
@@ -72,6 +73,36 @@ def _require_known(ws: Workspace, user: str) -> None:
             _("no user '{user}' in the latest snapshot").format(user=user),
             hint=did_you_mean(user, known) or _("check the id with `kops segment --list`"),
         )
+
+
+PAIR_COLUMNS = ("manager_id", "member_id")
+
+
+def _require_pair(ws: Workspace, manager: str, member: str) -> None:
+    """``manager`` → ``member`` is a pair of the latest snapshot's export: two people typed
+    the wrong way round, or who are no pair, were recorded as 上司 and 部下 of each other
+    and both kept out of every later shortlist."""
+    pairs = load_tables(resolve_snapshot(ws, None), columns={"pairs": PAIR_COLUMNS}).pairs
+    known = set(zip(pairs["manager_id"].astype(str), pairs["member_id"].astype(str), strict=True))
+    if (manager, member) in known:
+        return
+    if (member, manager) in known:
+        hint = _(
+            "{member} is the 上司 and {manager} the 部下: kops interview record {member} {manager}"
+        )
+    else:
+        theirs = sorted(m for boss, m in known if boss == manager)[:5]
+        hint = (
+            _("{manager}'s 部下: {members}").format(manager=manager, members=", ".join(theirs))
+            if theirs
+            else _("{manager} is the 上司 of no pair: the ids are in `kops interview shortlist`")
+        )
+    raise KopsError(
+        _("no pair {manager} (上司) → {member} (部下) in the latest snapshot").format(
+            manager=manager, member=member
+        ),
+        hint=hint.format(manager=manager, member=member),
+    )
 
 
 def exclude(ws: Workspace, user_id: str, reason: str) -> str:
