@@ -291,3 +291,24 @@ def test_a_pick_listed_later_names_every_spread_it_repeats(sample_ws: Workspace)
         assert note == f"{sl.HELD_BACK}（{'・'.join(expected)}が上位と重複）", (pick["rank"], note)
         later += 1
     assert later  # the sample lists such a pair
+
+
+def test_the_workbook_shows_why_each_pair_was_chosen(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """職種, 年代, the topics and the spread's note (why a pair is out of score order) were
+    folded away with the manager's side: the file listed 0.93, 0.92, 0.89, 0.91 with no
+    reason. They show; the reason's sentence, the same figures again, folds away."""
+    target = tmp_path / "shortlist.xlsx"
+    Cli(sample_copy)("interview", "shortlist", "--n", "6", "--out", str(target))
+    sheet = load_workbook(target).worksheets[0]
+    hidden = {
+        str(cell.value).replace("\n", ""): bool(sheet.column_dimensions[cell.column_letter].hidden)
+        for cell in sheet[1]
+    }
+    for key in ("job_type", "age_band", "top_topics", "spread_note", "regularity", "growth_avg"):
+        assert hidden[glossary.column_label(key)] is False, key
+    assert hidden[glossary.column_label("reason")] is True
+    assert hidden[glossary.column_label("manager_job_type")] is True
+    notes = [r["spread_note"] for r in sheet_records(target, "shortlist")]
+    assert any(str(n).startswith("分散のため") for n in notes)

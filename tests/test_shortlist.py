@@ -284,3 +284,35 @@ def test_the_reason_line_names_each_average_as_the_glossary_does() -> None:
     for key, value in (("sukkiri_avg", "4.4"), ("growth_avg", "4.0")):
         assert f"{glossary.FIGURES[key].label} {value}" in line, line
     assert "、成長実感" not in line
+
+
+def test_a_promoted_pick_names_every_spread_the_higher_scores_gave_way_for() -> None:
+    """The second pick, F, came before B (its 事業部 had its pair), C (職種 of the first
+    pick) and D (年代 of the first): its note said only 事業部 and the 職種 of the pair just
+    under the cap, and the reader could not tell why D, scored higher, came later."""
+
+    def row(member: str, division: str, job: str, age: str, score: float) -> dict[str, object]:
+        return {
+            "manager_id": f"M{member}",
+            "member_id": member,
+            "member_division": division,
+            "member_job_type": job,
+            "member_age_band": age,
+            "score": score,
+            "eligible": True,
+            "stuck_because": "",
+        }
+
+    frame = pd.DataFrame(
+        [
+            row("A", "営業本部", "営業", "30代", 0.99),
+            row("B", "営業本部", "事務", "50代", 0.95),  # the 事業部 of A
+            row("C", "開発本部", "営業", "40代", 0.93),  # the 職種 of A
+            row("D", "管理本部", "エンジニア", "30代", 0.92),  # the 年代 of A
+            row("F", "人事本部", "企画", "20代", 0.90),  # repeats nothing
+        ]
+    )
+    rules = Interview(max_per_division=1, spread_tolerance=0.1)
+    picks = sl.select(frame, rules, sl.Options(n=2)).picks
+    assert list(picks["member_id"]) == ["A", "F"]
+    assert picks.iloc[1]["spread_note"] == f"{sl.PROMOTED}（事業部・職種・年代）"

@@ -413,6 +413,10 @@ HIDDEN_NOT_SPELT = (
 # A table's ``attrs`` key for what its sheet says under the table, a line each (the
 # terminal's caveat beside the figures it is about: 「出席は本人の選択です…」).
 SHEET_NOTE = "note"
+# A frame's attrs key: the columns a workbook may fold away as details for this table,
+# in place of the glossary's (a shortlist shows the pair's 職種, 年代 and topics: why it
+# was chosen).
+DETAIL_COLUMNS = "detail_columns"
 # The row that sums a topic (or 対応) table: the 1on1s with a topic (or a 対応).
 MIX_TOTAL = "計"
 

@@ -37,18 +37,18 @@ SHORTLIST_COLUMNS = [
     "sukkiri_avg",
     "growth_avg",
     "top_topics",
+    "theme_share",
     "score",
     "reason",
+    "spread_note",  # why a pick is listed out of score order: beside the score and reason
     "manager_division",
     "manager_department",
     "manager_job_type",
     "manager_age_band",
     "private_topics",
-    "theme_share",
     "weeks_covered",
     "topics_distinct",
     "last_held_at",
-    "spread_note",
     "stuck_points",
 ]
 
@@ -412,11 +412,13 @@ def _next_pick(
                     ),
                 )
             )
-    served = []
-    if best is not top:
-        served.append("事業部")
-    if chosen is not top:
-        served += spread.repeats(top)
+    # Every spread a higher score passed over repeats, its 事業部 first (only the top's
+    # said 「事業部・年代」 where a pair in between gave way for its 職種).
+    open_ids = {id(c) for c in under}
+    passed = [c for c in remaining if float(c["score"]) > float(chosen["score"])]
+    served = ["事業部"] * any(id(c) not in open_ids for c in passed)
+    repeated = {d for c in passed if id(c) in open_ids for d in spread.repeats(c)}
+    served += [dimension for dimension in SPREAD_KEYS if dimension in repeated]
     note = ""
     if float(chosen["score"]) < float(best["score"]) and served:
         note = f"{PROMOTED}（{'・'.join(served)}）"

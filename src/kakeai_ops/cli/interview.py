@@ -203,6 +203,9 @@ def shortlist_command(
     options = shortlist.Options(n or rules.n, topic, division, include_stuck)
     result = pick(found, rules, options)
     table = shortlist_table(result.picks, meetings, rules, when, topic)
+    # Why a pair was chosen, column by column, as the plan chooses them; the reason's
+    # sentence (the same figures) and the manager's side fold away.
+    table.attrs[glossary.DETAIL_COLUMNS] = (*FOLDED_COLUMNS, *(["theme_share"] * (not topic)))
     _say_selection(result, when, rules.lookback_days)
     notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
     drawn = conditions(result, options, rules, when)
@@ -406,6 +409,22 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
                     f"{escape(check.facts)}{_('; ')}{escape(rule)}",
                     highlight=False,
                 )
+
+
+# The shortlist workbook's detail columns. Its 職種, 年代, topics, 週カバー率, 成長実感 and
+# the spread's note are why a pair was chosen: folded away as the glossary's details, the
+# file showed scores out of order with no reason. The reason's sentence repeats the
+# figures beside it (on paper a column a few characters wide, rows a page tall).
+FOLDED_COLUMNS = (
+    "reason",
+    "manager_division",
+    "manager_department",
+    "manager_job_type",
+    "manager_age_band",
+    "private_topics",
+    "weeks_covered",
+    "stuck_points",
+)
 
 
 @app.command("record")

@@ -261,19 +261,7 @@ def _show_run(
                 max_rows=200,
             )
         )
-    unknown = rows[rows["state"] == "unknown"]
-    if len(unknown):
-        # Without an error, kops itself stopped mid-send (killed, the PC shut down): no
-        # connection was lost, and the administrator would look for a fault that never was.
-        lost = int(unknown["error"].fillna("").astype(str).str.strip().ne("").sum())
-        out.print(
-            _(
-                "{unknown:,} may have been delivered: handed to the server, then kops stopped "
-                "({stopped:,}) or no answer came back, the connection lost ({lost:,}), before "
-                "the server confirmed it. Ask the server's administrator or the recipients; "
-                "the same `kops mail send` with --retry-unknown sends them again."
-            ).format(unknown=len(unknown), stopped=len(unknown) - lost, lost=lost)
-        )
+    _say_unknown(rows)
     if len(found.deferred):
         out.print(_deferred_table(found.deferred))
     written = int((rows["state"] == "written").sum())
@@ -305,6 +293,23 @@ def _show_run(
         _say_how_to_go_on(found, over, stale_days)
     if found.test_sends:
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
+
+
+def _say_unknown(rows: pd.DataFrame) -> None:
+    """Those whose outcome is unknown, and why: kops stopped, or the answer was lost."""
+    unknown = rows[rows["state"] == "unknown"]
+    if len(unknown):
+        # Without an error, kops itself stopped mid-send (killed, the PC shut down): no
+        # connection was lost, and the administrator would look for a fault that never was.
+        lost = int(unknown["error"].fillna("").astype(str).str.strip().ne("").sum())
+        out.print(
+            _(
+                "{unknown:,} may have been delivered: handed to the server, then kops stopped "
+                "({stopped:,}) or no answer came back, the connection lost ({lost:,}), before "
+                "the server confirmed it. Ask the server's administrator or the recipients; "
+                "the same `kops mail send` with --retry-unknown sends them again."
+            ).format(unknown=len(unknown), stopped=len(unknown) - lost, lost=lost)
+        )
 
 
 def _recording_stopped(found: RunStatus, context: Any) -> str | None:

@@ -612,15 +612,7 @@ def advisors_command(
             _("Wrote {n} scope list(s) to {path}").format(n=len(frames), path=escape(str(out_dir))),
             highlight=False,
         )
-        # The lists are for KAKEAI's scope settings: opened and saved again by Excel, each
-        # 000104 would be 104.
-        note(
-            _(
-                "Excel opening these CSVs directly drops the ids' leading zeros: hand them to "
-                "KAKEAI as written; to look at one in Excel, use データ > テキストまたは CSV "
-                "から and set 社員番号 to text"
-            )
-        )
+        _say_leading_zeros()
         return
     if fmt is not Format.table:
         emit_data(everyone, fmt)
@@ -640,6 +632,18 @@ def advisors_command(
         )
     out.print(frame_table(summary, title=_("People in each advisor's scope")))
     made({})
+
+
+def _say_leading_zeros() -> None:
+    """The scope lists are for KAKEAI's settings: opened and saved again by Excel, each
+    000104 would be 104."""
+    note(
+        _(
+            "Excel opening these CSVs directly drops the ids' leading zeros: hand them to "
+            "KAKEAI as written; to look at one in Excel, use データ > テキストまたは CSV "
+            "から and set 社員番号 to text"
+        )
+    )
 
 
 def _target_words(target: object) -> str:

@@ -23,9 +23,13 @@ class PeopleTable:
     formats: list[str | None]  # the Excel number format of each column
     # Per row, the kind of figure (glossary.ROW_FORMATS) when rows mix kinds; else empty.
     row_kinds: list[str | None] = field(default_factory=list)
+    # This table's detail columns, where it names its own (glossary.DETAIL_COLUMNS).
+    own_details: frozenset[str] | None = None
 
     @property
     def details(self) -> list[bool]:
+        if self.own_details is not None:
+            return [k in self.own_details for k in self.keys]
         return [glossary.COLUMNS[k].detail if k in glossary.COLUMNS else False for k in self.keys]
 
     @property
@@ -39,6 +43,8 @@ class PeopleTable:
 
 def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()) -> PeopleTable:
     keys = [str(c) for c in frame.columns]
+    named = frame.attrs.get(glossary.DETAIL_COLUMNS)
+    own_details = None if named is None else frozenset(named)
     # Each row's kind sets its numbers' format, even where its 単位 is said in words.
     kinds = (
         [None if pd.isna(k) else str(k) for k in frame["figure_kind"]]
@@ -62,7 +68,7 @@ def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()
         columns[label] = column
         formats.append(_format(key, column, text_columns))
     people = pd.DataFrame(columns, index=frame.index)
-    return PeopleTable(people, keys, formats, kinds)
+    return PeopleTable(people, keys, formats, kinds, own_details)
 
 
 def _values(key: str, column: pd.Series) -> pd.Series:
