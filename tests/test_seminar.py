@@ -300,3 +300,16 @@ def test_a_reminder_on_old_data_asks_as_every_mailing_does(october: Workspace) -
     assert set(sent(october, "seminar.recording-month1")) == before == set()
     cli("seminar", "remind", "month1", "--yes", "--stale-ok", env=late)
     assert sent(october, "seminar.recording-month1")
+
+
+def test_a_bad_satisfaction_is_said_in_japanese(october: Workspace, tmp_path: Path) -> None:
+    """Every other refusal of the survey was Japanese; this one said 「not a whole number」."""
+    bad = tmp_path / "survey.csv"
+    bad.write_text(
+        "ユーザーID,満足度,知りたいテーマ,今、知りたいこと\n000120,3.5,メモ,x\n", encoding="utf-8"
+    )
+    result = Cli(october)(
+        "seminar", "survey", "month1", str(bad), ok=False, env={"KOPS_LANG": "ja"}
+    )
+    assert "survey.csv:2: 満足度: 1〜5 の整数ではありません ('3.5')" in result.stderr
+    assert "not a whole number" not in result.stderr

@@ -67,12 +67,21 @@ RECIPIENT: dict[str, Any] = {
 # file stem → (template, audience options, extra fields, seminar)
 CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     "nudge.no_prep.member": ("no_prep.member", AudienceSpec(Segment("no_prep")), {}, None),
+    # Her recent 3 1on1s, 2 rated (the paragraph after it ran on without its blank line).
+    "nudge.no_rating.member": ("no_rating.member", AudienceSpec(Segment("no_rating")), {}, None),
     "seminar.month1": ("seminar.month1", AudienceSpec(Segment("no_prep")), {}, "month1"),
     "seminar.recording": ("seminar.recording", AudienceSpec(Segment("no_prep")), {}, "month1"),
     "milestone.member": (
         "milestone.member",
         AudienceSpec(Milestones()),
         {"milestones": {"member": {"milestone": 5, "count": 5}}},
+        None,
+    ),
+    # A first 1on1: its greeting ran into the first tip (「お疲れさまでした。・次の 1on1…」).
+    "milestone.member.first": (
+        "milestone.member",
+        AudienceSpec(Milestones()),
+        {"milestones": {"member": {"milestone": 1, "count": 1}}},
         None,
     ),
     "milestone.manager": (
@@ -256,3 +265,23 @@ def test_only_unsolicited_mails_say_how_to_stop_them(
     assert (STOP_LINE in text) is not solicited, template.kind
     if solicited:
         assert "配信" not in text and "1on1 の活用を支援するために" not in text
+
+
+def test_no_line_of_text_loses_its_line_break_to_a_tag() -> None:
+    """The templates trim the line break after a block tag (trim_blocks): a line of text
+    ending in one (「…お疲れさまでした。{% endif %}」) ran into the next line. Such a line
+    ends its tag with 「+%}」, which keeps the break; a subject is one line on its own."""
+    import re
+
+    ending_in_a_tag = re.compile(r"\S.*%}$")
+    only_a_tag = re.compile(r"\{%[^%]*%}")
+    found = [
+        f"{path.name}:{number}"
+        for path in sorted((SHIPPED / "mail").glob("*"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1)
+        if ending_in_a_tag.search(line)
+        and not only_a_tag.fullmatch(line)
+        and not line.startswith("subject:")
+        and not line.endswith("+%}")
+    ]
+    assert found == []

@@ -79,7 +79,7 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
         bad,
         rows,
         columns["satisfaction"],
-        f"not a whole number from {scale.min} to {scale.max}",
+        _("not a whole number from {low} to {high}").format(low=scale.min, high=scale.max),
         raw_scores,
         kind="score",
     )

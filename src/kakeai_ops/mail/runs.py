@@ -322,7 +322,9 @@ def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
         # address while the stored plan still mails them).
         _rehearse(source, operator, Plan(run_id, []), binding, request)
         return run_id
-    with operator.progress("rendering", len(audience.recipients), transient=True) as advance:
+    with operator.progress(
+        _("Writing the mails"), len(audience.recipients), transient=True
+    ) as advance:
         plan = make_plan(
             audience,
             templates(source.workspace),
