@@ -25,9 +25,10 @@ def records(cli: Cli, *args: str) -> list[dict]:
     return json.loads(cli("mail", "plan", *args, "--format", "json").stdout)
 
 
-def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
+def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int, str]]:
     """Weeks of the window (Monday–Sunday, in the month of their Thursday) with no 1on1
-    held as member, unless every weekday is a holiday; per month, oldest first."""
+    held as member, unless every weekday is a holiday; per month, oldest first, with the
+    weeks as the mail names them (「6月8日〜14日の週」)."""
     config = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     window = config["campaigns"][CAMPAIGN]["window"]
     start, end = pd.Timestamp(window["start"]).date(), pd.Timestamp(window["end"]).date()
@@ -35,7 +36,7 @@ def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
     meetings = pd.read_parquet(ws.snapshots_dir / "0002" / "meetings.parquet")
     mine = meetings[(meetings["member_id"] == user_id) & (meetings["status"] == "held")]
     held_days = {at.date() for at in mine["held_at"] if at.date() <= AS_OF}
-    missed: dict[tuple[int, int], int] = {}
+    missed: dict[tuple[int, int], list[dt.date]] = {}
     monday = start - dt.timedelta(days=start.weekday())
     while monday <= end:
         thursday = monday + dt.timedelta(days=3)
@@ -43,10 +44,18 @@ def missed_months_recount(ws: Workspace, user_id: str) -> list[tuple[str, int]]:
         if start <= thursday <= end:
             excused = all(d in off for d in days[:5])
             if not excused and not any(d in held_days for d in days):
-                key = (thursday.year, thursday.month)
-                missed[key] = missed.get(key, 0) + 1
+                missed.setdefault((thursday.year, thursday.month), []).append(monday)
         monday += dt.timedelta(days=7)
-    return [(f"{y}年{m}月", n) for (y, m), n in sorted(missed.items())]
+
+    def week(monday: dt.date) -> str:
+        sunday = monday + dt.timedelta(days=6)
+        last = f"{sunday.month}月" * (sunday.month != monday.month) + f"{sunday.day}日"
+        return f"{monday.month}月{monday.day}日〜{last}の週"
+
+    return [
+        (f"{y}年{m}月", len(mondays), "、".join(map(week, mondays)))
+        for (y, m), mondays in sorted(missed.items())
+    ]
 
 
 def held_in_window(ws: Workspace, user_id: str) -> tuple[int, int]:
@@ -95,7 +104,10 @@ def test_draw_campaign_awards_winners_and_tells_the_unqualified(
         text = cli(
             "mail", "preview", "--not-eligible", CAMPAIGN, "--user", record["user_id"]
         ).stdout
-        stated = [(m, int(n)) for m, n in re.findall(r"・(\d{4}年\d{1,2}月)：(\d+) 週", text)]
+        stated = [
+            (m, int(n), weeks)
+            for m, n, weeks in re.findall(r"・(\d{4}年\d{1,2}月)：(\d+) 週（(.+?)）\n", text)
+        ]
         assert stated == missed_months_recount(sample_copy, record["user_id"]), record["user_id"]
         assert stated  # each of them missed some week
         assert "抽選の対象外" in text and "対象期間（2026年4月〜9月）" in text

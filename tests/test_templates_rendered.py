@@ -112,7 +112,12 @@ CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     "campaign.not_eligible": (
         "campaign.not_eligible",
         AudienceSpec(NotEligible(CAMPAIGN)),
-        {"missed_months": [(2026, 6, 2), (2026, 8, 1)]},
+        {
+            "missed_months": [
+                (2026, 6, 2, ["2026-06-08", "2026-06-22"]),
+                (2026, 9, 1, ["2026-08-31"]),  # Thursday 9-03: a week of September
+            ]
+        },
         None,
     ),
     "nudge.not_activated": ("not_activated", AudienceSpec(Segment("not_activated")), {}, None),

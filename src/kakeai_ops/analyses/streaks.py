@@ -538,18 +538,24 @@ def user_weeks(
     return details
 
 
+# A month of a campaign's window with weeks missed: (year, month, how many, their Mondays
+# as ISO dates). Plans stored before the Mondays were named hold the first three only.
+MissedMonth = tuple[int, int, int, list[str]]
+
+
 def missed_months(
     result: Eligibility, campaign: Campaign, user_ids: list[str]
-) -> dict[str, list[tuple[int, int, int]]]:
-    """Per user: the judged months of the window with weeks missed, as
-    (year, month, weeks missed), oldest first: what a "why not me?" answer names."""
+) -> dict[str, list[MissedMonth]]:
+    """Per user: the judged months of the window with weeks missed, as (year, month,
+    weeks missed, their Mondays), oldest first: what a "why not me?" answer names (the
+    count alone could not be checked against one's own calendar)."""
     import pandas as pd
 
     grid = result.grid
     covered = result.counts >= campaign.rule.min_per_week
     missed = ~(covered | grid.excused[None, :])
     positions = result.user_index.get_indexer(pd.Index(user_ids))
-    found: dict[str, list[tuple[int, int, int]]] = {}
+    found: dict[str, list[MissedMonth]] = {}
     for user_id, position in zip(user_ids, positions, strict=True):
         if position < 0:
             continue
@@ -557,8 +563,10 @@ def missed_months(
         for index, (year, month) in enumerate(grid.months):
             if not grid.judged[index]:
                 continue
-            weeks = int(missed[position, grid.month_of == index].sum())
+            in_month = np.flatnonzero(grid.month_of == index)
+            weeks = [int(w) for w in in_month if missed[position, w]]
             if weeks:
-                months.append((year, month, weeks))
+                mondays = [grid.mondays[w].isoformat() for w in weeks]
+                months.append((year, month, len(weeks), mondays))
         found[user_id] = months
     return found

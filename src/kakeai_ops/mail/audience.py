@@ -14,6 +14,7 @@ import pandas as pd
 from ..analyses import segmentation
 from ..analyses.milestones import milestones_due
 from ..analyses.scheduled import scheduled_soon
+from ..analyses.streaks import MissedMonth
 from ..config import Settings
 from ..errors import KopsError
 from ..glossary import STUCK_POINTS as STUCK_POINT_WORDS
@@ -130,7 +131,7 @@ class Given:
     drawn: pd.DataFrame | None = None
     listed: list[str] | None = None
     milestones_since: dt.date | None = None
-    not_eligible: dict[str, list[tuple[int, int, int]]] | None = None
+    not_eligible: dict[str, list[MissedMonth]] | None = None
 
 
 @dataclass
@@ -408,7 +409,7 @@ def _not_eligible(
     who: NotEligible,
     spec: AudienceSpec,
     settings: Settings,
-    missed: dict[str, list[tuple[int, int, int]]] | None,
+    missed: dict[str, list[MissedMonth]] | None,
 ) -> Chosen:
     if who.campaign not in settings.campaigns:
         raise KopsError(

@@ -244,10 +244,25 @@ def campaign_context(
             campaign.rule.months, campaign.rule.role, campaign.rule.min_per_week
         ),
         "missed_months": [
-            {"month_text": f"{year}年{month}月", "weeks": weeks}
-            for year, month, weeks in extra.get("missed_months", [])
+            {
+                "month_text": f"{entry[0]}年{entry[1]}月",
+                "weeks": entry[2],
+                # 「5月4日〜10日の週、…」: weeks one can check against one's calendar
+                # (a plan stored before they were named has none).
+                "weeks_text": "、".join(_week_text(dt.date.fromisoformat(day)) for day in entry[3])
+                if len(entry) > 3
+                else "",
+            }
+            for entry in extra.get("missed_months", [])
         ],
     }
+
+
+def _week_text(monday: dt.date) -> str:
+    """「5月4日〜10日の週」, or across a month's end 「4月27日〜5月3日の週」."""
+    sunday = monday + dt.timedelta(days=6)
+    end = f"{sunday.day}日" if sunday.month == monday.month else f"{sunday.month}月{sunday.day}日"
+    return f"{monday.month}月{monday.day}日〜{end}の週"
 
 
 def seminar_context(settings: Settings, seminar_id: str | None) -> dict[str, Any] | None:

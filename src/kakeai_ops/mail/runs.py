@@ -204,7 +204,7 @@ def _winners_only(source: Source, campaign_id: str, awarded: pd.DataFrame) -> pd
 
 def campaign_missed_months(
     source: Source, campaign_id: str, tables: Tables, when: dt.date
-) -> dict[str, list[tuple[int, int, int]]]:
+) -> dict[str, list[streaks.MissedMonth]]:
     """The entrants of a campaign who did not meet its condition, with the months they
     missed (year, month, weeks missed)."""
     if campaign_id not in source.settings.campaigns:

@@ -544,8 +544,11 @@ def _interviews_without_names(review: Review) -> Slide:
         ),
         # The command that makes the named version is the secretariat's: in the notes,
         # never on a slide the room reads.
-        footnote="共有可の資料のため、名前、ペアごとのスコア・平均スッキリ度・トピックは載せていません"
-        "（2人のペアの値は、その人のものと分かるため。事務局内限りの版に）",
+        # The count of 1on1s is why a pair was picked, and no one's rating: it stays, and
+        # the note says so (「ペアごとの値は載せていません」 beside 13回 contradicted itself).
+        footnote="共有可の資料のため、名前と、ペアごとのスコア・平均スッキリ度・トピックは載せていません"
+        "（2人のペアの評価やトピックは、その人のものと分かるため。事務局内限りの版に）。"
+        "1on1実施数は選んだ理由として載せています",
         notes="名前入りの事務局内限りの版: kops review --audience secretariat",
     )
 
