@@ -102,3 +102,25 @@ def test_ctrl_c_says_it_was_interrupted(ws: Workspace, tmp_path: Path) -> None:
         waiter.send_signal(signal.SIGINT)
         assert waiter.wait(timeout=30) == 130
     assert "Interrupted." in err.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("words", "typed"),
+    [
+        (("-w", "{ws}", "status"), "kops status -w {ws}"),
+        (("--workspace={ws}", "status"), "kops status --workspace={ws}"),
+        (("--workspace", "{ws}", "segment", "--list"), "kops segment --workspace {ws}"),
+        (("-w", "{ws}", "mail", "status"), "kops mail status -w {ws}"),
+    ],
+)
+def test_an_option_before_the_command_is_told_where_it_goes(
+    ws: Workspace, words: tuple[str, ...], typed: str
+) -> None:
+    """`kops -w DIR status` said only that there is no option -w (it is the command's)."""
+    args = [w.format(ws=ws.root) for w in words]
+    result = Cli(None)(*args, ok=False)
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2
+    assert f"Hint: options come after the command: {typed.format(ws=ws.root)}" in said
+    other = Cli(None)("--bogus", "status", ok=False)
+    assert "No such option" in other.stderr and "Hint:" not in other.stderr

@@ -240,6 +240,9 @@ def test_utf16_is_named(ws: Workspace, cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "users16.csv"
     bad.write_text("ユーザーID,氏名\n1,a\n", encoding="utf-16")
     assert "users16.csv: is UTF-16" in _fails(ws, cli, [bad])
+    # In Japanese, the file types as Japanese Excel's 名前を付けて保存 lists them.
+    said = cli("ingest", str(bad), ok=False, env={"KOPS_LANG": "ja"}).stderr
+    assert "「CSV UTF-8 (コンマ区切り)」か「CSV (コンマ区切り)」" in " ".join(said.split())
 
 
 def test_missing_required_column_lists_headers_found(

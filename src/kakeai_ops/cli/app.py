@@ -8,13 +8,13 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, NoReturn
 
 import typer
 import typer.main
 from rich.markup import escape
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import NoSuchOption, UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
@@ -144,10 +144,12 @@ class KopsGroup(TyperGroup):
         return super().main(*args, **kwargs)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        # A copy first: click's parser takes the words off the list it is given.
+        words = list(args[1]) if len(args) > 1 else list(kwargs.get("args", ()))
         try:
             return super().make_context(*args, **kwargs)
         except UsageError as error:
-            raise localize_usage_error(error) from None
+            raise localize_usage_error(error, _option_first(self, error, words)) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)
@@ -188,6 +190,34 @@ class KopsGroup(TyperGroup):
                 raise
             report(named)
             raise typer.Exit(1) from None
+
+
+def _option_first(group: Any, error: UsageError, words: list[str]) -> str | None:
+    """`kops -w DIR status`: a command's option before the command. The hint puts it after
+    (「オプション -w はありません」 alone sent the reader looking for another option)."""
+    name = getattr(error, "option_name", None)
+    if not isinstance(error, NoSuchOption) or not name:
+        return None
+    at = next((i for i, w in enumerate(words) if w == name or w.startswith(f"{name}=")), None)
+    if at is None:
+        return None
+    first = next((i for i, w in enumerate(words) if i > at and w in COMMANDS), None)
+    if first is None:
+        return None
+    path, command = [words[first]], group.commands[words[first]]
+    for word in words[first + 1 :]:  # `mail send`: the options are the subcommand's
+        subcommands = getattr(command, "commands", None)
+        if not isinstance(subcommands, Mapping) or word not in subcommands:
+            break
+        path.append(word)
+        command = subcommands[word]
+    if not any(name in (*p.opts, *p.secondary_opts) for p in command.params):
+        return None  # an option of no command there: the error says enough
+    value = words[at + 1] if words[at] == name and at + 1 < first else None
+    given = " ".join([words[at], *([value] if value else [])])
+    return _("options come after the command: kops {command} {option}").format(
+        command=" ".join(path), option=given
+    )
 
 
 def report(error: KopsError) -> None:

@@ -127,12 +127,16 @@ def _show_usage_error(error: UsageError, file: IO[Any] | None = None) -> None:
         file=stream,
         color=ctx.color if ctx is not None else None,
     )
+    advice = getattr(error, "kops_hint", None)
+    if advice:
+        typer.echo(f"{_('Hint:')} {advice}", file=stream, color=ctx.color if ctx else None)
 
 
-def localize_usage_error(error: UsageError) -> UsageError:
-    """The same error, shown in the user's language."""
+def localize_usage_error(error: UsageError, hint: str | None = None) -> UsageError:
+    """The same error, shown in the user's language (with ``hint``, what to type)."""
     if not isinstance(error, NoArgsIsHelpError):
         error.show = types.MethodType(_show_usage_error, error)  # type: ignore[method-assign]
+        error.kops_hint = hint  # type: ignore[attr-defined]
     return error
 
 
