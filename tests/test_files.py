@@ -162,3 +162,15 @@ def test_phrases_too_long_for_their_column_break_between_them(tmp_path: Path) ->
     assert sheet.row_dimensions[2].height >= 14 * len(lines)
     csv_text = write_table(frame, tmp_path / "seminars.csv").read_text(encoding="utf-8-sig")
     assert invites in csv_text
+
+
+def test_a_day_in_a_csv_is_written_as_its_cell_shows_it(tmp_path: Path) -> None:
+    """最終ログイン日 held 「2026-11-20 15:09」 in the CSV where the workbook shows the day."""
+    import pandas as pd
+
+    from kakeai_ops.outputs.files import write_table
+
+    logins = pd.to_datetime(["2026-11-20 15:09", None])
+    path = write_table(pd.DataFrame({"last_login_at": logins}), tmp_path / "list.csv")
+    # A row of one blank field is written "" (a bare line end would be no row at all).
+    assert path.read_text(encoding="utf-8-sig").splitlines() == ["最終ログイン日", "2026-11-20", "\"\""]

@@ -214,3 +214,19 @@ def test_every_sheet_names_what_it_covers_as_its_reader_names_it(
             else:
                 assert line.startswith(f"対象：{scope}のうち{title}　"), (advisor, line)
             assert "/" not in line and (advisor is None or advisor not in line), line
+
+
+def test_a_mix_counts_as_every_count_does(sample_run: RunSample) -> None:
+    """計 1289 in General beside 1,502 above it: a mix's counts take the count format."""
+    book = load_workbook(sample_run(*REPORT_90D).out / "r.xlsx")
+    sheet = book["概要"]
+    cells = list(sheet.iter_rows())
+    start = next(
+        i for i, row in enumerate(cells) if row[0].value == "トピックの内訳（対象範囲全体）"
+    )
+    counts = [
+        row[1]
+        for row in cells[start + 2 :]
+        if row[0].value and isinstance(row[1].value, int | float)
+    ][:3]
+    assert counts and all(c.number_format == glossary.COUNT for c in counts)

@@ -198,6 +198,10 @@ def as_shown(people: PeopleTable) -> pd.DataFrame:
     frame = people.frame.copy()
     for position, number_format in enumerate(people.formats):
         column = frame.iloc[:, position]
+        if number_format == glossary.DATE and pd.api.types.is_datetime64_any_dtype(column):
+            # A day, as its cell shows it: 「最終ログイン日」 held 2026-11-20 15:09.
+            frame.isetitem(position, column.dt.strftime("%Y-%m-%d").astype(object))
+            continue
         if column.dtype == object and any(people.row_kinds):
             frame.isetitem(position, _shown_mixed(column, _cell_formats(people, position, None)))
             continue

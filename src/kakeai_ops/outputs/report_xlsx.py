@@ -773,9 +773,12 @@ def _mix_rows(
         for column, value in enumerate(values, start=1):
             target = sheet.cell(row=row + offset, column=column, value=value)
             share = column == 3 and not isinstance(value, str)
+            count = column == 2 and not isinstance(value, str)
             # (秘匿) in place of a count stands where the count would, on the right.
             hidden = column > 1 and isinstance(value, str)
-            looks.bordered(target, number_format="0%" if share else None, right=hidden)
+            # A count as 1on1実施数 is everywhere else (1,502, not General's 1502).
+            number_format = "0%" if share else glossary.COUNT if count else None
+            looks.bordered(target, number_format=number_format, right=hidden)
     # The shares are of the 1on1s with a topic (or 対応), not of every 1on1 held: 380 of
     # 1,502 read as 25% beside the table's 29%. The count without one is not given: with
     # it and 1on1実施数, the 計 of the other table would follow.
