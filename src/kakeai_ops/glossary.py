@@ -501,8 +501,12 @@ def _f(key: str, number_format: str | None = None, detail: bool = False) -> Colu
 # too long for its column is written with its line breaks between them (Excel would break
 # 「スッキ / リ度未入力」; a mail's 名称 「付 / 与のお知らせ」, a line that starts with 「：」).
 PHRASE_COLUMNS = frozenset(
-    {"invites", "left_out_reasons", "note", "effect", "title", "value", "label"}
+    # A state with its qualifier breaks before it: 「書き出しのみ / （未送信）」, not 「未 / 送信」.
+    {"invites", "left_out_reasons", "note", "effect", "title", "value", "label", "state", "status"}
 )
+# Columns that hold ids among other things (the audit log's 対象: a run, a snapshot, an
+# address): never broken inside one (「no_recurrence.manag / er-2026-11」), as ids are not.
+ID_LIKE_COLUMNS = frozenset({"target"})
 # Columns of reasons one after another (選んだ理由: 「90日で13回、週カバー率 100%、平均スッキリ度
 # 4.4、…」): their column is given the room of the longest reason, and a cell breaks only
 # between two reasons (after 「、」), never inside one (「週カバ / ー率」, 「平均ス / ッキリ度」).

@@ -41,6 +41,11 @@ def _tokenizer() -> Any:
     return Dictionary(dict="core").tokenizer(mode=SplitMode.B)
 
 
+# A piece that ends a year or a month in figures (「2026年」, 「〜11月」): the day or month
+# after it belongs to it.
+_DATE_PART = re.compile(r"[0-9０-９][年月]$")
+
+
 def _katakana(text: str) -> bool:
     return bool(text) and all("ァ" <= ch <= "ヺ" or ch == "ー" for ch in text)
 
@@ -73,14 +78,19 @@ def words(text: str) -> tuple[str, ...]:
         surface = morpheme.surface()
         pos = morpheme.part_of_speech()
         before = pieces[-1] if pieces else ""
-        attaches = bool(before) and (
-            glue_next
-            or pos[0] in _ATTACHED_POS
-            or (pos[1] == "非自立可能" and pos[0] == "動詞")  # 部下として, データにいる
-            or surface[0] in _CLOSING
-            or (len(surface) == 1 and _kanji(surface) and not before.endswith(tuple(_CLOSING)))
-            or (_katakana(surface) and _katakana(before[-1]))
-            or (_ascii(surface) and _ascii(before[-1]))
+        attaches = (
+            bool(before)
+            and (
+                glue_next
+                or pos[0] in _ATTACHED_POS
+                or (pos[1] == "非自立可能" and pos[0] == "動詞")  # 部下として, データにいる
+                or surface[0] in _CLOSING
+                or (len(surface) == 1 and _kanji(surface) and not before.endswith(tuple(_CLOSING)))
+                or (_katakana(surface) and _katakana(before[-1]))
+                or (_ascii(surface) and _ascii(before[-1]))
+                # A date is one word: 「2026年 / 6月」 and 「11月 / 20日」 printed.
+                or (surface[:1].isdigit() and _DATE_PART.search(before) is not None)
+            )
         )
         if attaches:
             pieces[-1] = before + surface

@@ -120,7 +120,7 @@ def _format(key: str, column: pd.Series, text_columns: AbstractSet[str]) -> str 
 
 
 def _kind(key: str, number_format: str | None) -> str:
-    if is_id(key):
+    if is_id(key) or key in glossary.ID_LIKE_COLUMNS:
         return "id"
     if key in glossary.LIST_COLUMNS:
         return "list"
