@@ -173,4 +173,8 @@ def test_a_day_in_a_csv_is_written_as_its_cell_shows_it(tmp_path: Path) -> None:
     logins = pd.to_datetime(["2026-11-20 15:09", None])
     path = write_table(pd.DataFrame({"last_login_at": logins}), tmp_path / "list.csv")
     # A row of one blank field is written "" (a bare line end would be no row at all).
-    assert path.read_text(encoding="utf-8-sig").splitlines() == ["最終ログイン日", "2026-11-20", "\"\""]
+    assert path.read_text(encoding="utf-8-sig").splitlines() == [
+        "最終ログイン日",
+        "2026-11-20",
+        '""',
+    ]

@@ -258,6 +258,24 @@ def test_missing_required_column_lists_headers_found(
     )
 
 
+def test_an_export_with_its_id_column_renamed_is_named_with_where_to_map_it(
+    ws: Workspace, cli: Cli, tmp_path: Path
+) -> None:
+    """ユーザーID renamed 社員番号 (kops' own lists call it so): every other header is the
+    users export's, and 「can't tell which export」 sent the reader nowhere."""
+    users = write_csv(
+        tmp_path / "users.csv",
+        ["社員番号", "氏名", "メールアドレス", "事業部", "部署", "最終ログイン日時"],
+        [["000101", "a", "a@example.jp", "営業本部", "第一営業部", ""]],
+    )
+    message = " ".join(_fails(ws, cli, [users]).split())
+    assert "users.csv:1: ユーザーID: this looks like the users export" in message
+    assert "no column for its ids" in message
+    assert "exports.headers.users.user_id (user_id: [ユーザーID, 社員番号])" in message
+    meetings = write_csv(tmp_path / "other.csv", ["a", "b", "c"], [["1", "2", "3"]])
+    assert "can't tell which export this is" in _fails(ws, cli, [meetings])
+
+
 def test_unknown_status_topic_and_response(
     ws: Workspace, cli: Cli, make_exports: MakeExports
 ) -> None:

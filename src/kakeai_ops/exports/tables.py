@@ -22,6 +22,11 @@ class Recognition:
     columns: dict[str, str]  # canonical field → header as found in the file
     ignored: list[str]  # headers kops does not use
     never_read: list[str]  # free-text headers dropped unread (memo)
+    # Not recognised, yet most of one table's headers are there (an id column renamed,
+    # 社員番号 for ユーザーID): that table, and the key fields it lacks.
+    likely: str | None = None
+    likely_missing: tuple[str, ...] = ()
+    likely_found: int = 0  # how many of its headers are there
 
 
 def recognise(headers: list[str], settings: Exports) -> Recognition:
@@ -55,7 +60,27 @@ def recognise(headers: list[str], settings: Exports) -> Recognition:
     never = {header_key(n) for n in settings.headers.never_read}
     never_read = [h for h in headers if header_key(h) in never and h not in used]
     ignored = [h for h in headers if h.strip() and h not in used and h not in never_read]
-    return Recognition(table, chosen, ignored, never_read)
+    likely, lacking = (None, ()) if table else _likely(found)
+    count = len(found[likely]) if likely else 0
+    return Recognition(table, chosen, ignored, never_read, likely, lacking, count)
+
+
+# The fields that tell each table apart, as ``recognise`` asks for them.
+KEY_FIELDS = {
+    "meetings": ("meeting_id",),
+    "users": ("user_id",),
+    "pairs": ("manager_id", "member_id"),
+}
+
+
+def _likely(found: dict[str, dict[str, str]]) -> tuple[str | None, tuple[str, ...]]:
+    """The table most of whose other headers a file has (three at least, more than any
+    other table's), with the key fields it lacks."""
+    counts = sorted(((len(cols), name) for name, cols in found.items()), reverse=True)
+    (best, name), (second, _other) = counts[0], counts[1]
+    if best < 3 or best == second:
+        return None, ()
+    return name, tuple(f for f in KEY_FIELDS[name] if f not in found[name])
 
 
 def repeated_columns(headers: list[str], used: set[str]) -> dict[str, list[int]]:

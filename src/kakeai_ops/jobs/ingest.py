@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from ..exports.reading import (
     release_freed_memory,
 )
 from ..exports.references import check_references
-from ..exports.tables import Recognition, recognise, repeated_column_problems
+from ..exports.tables import Recognition, header_key, recognise, repeated_column_problems
 from ..i18n import N_, _
 from ..mail.suppression import follow_address_changes
 from ..store import (
@@ -465,6 +466,41 @@ def _other_sheets(
             findings.problem(problem)
 
 
+def _likely_export(
+    path: Path, header_row: HeaderRow, recognition: Recognition, settings: Settings, found: str
+) -> Problem:
+    """Most of one export's headers, but not its id column (社員番号 for ユーザーID, as
+    kops' own lists call it): which column is missing, and where in kops.yaml to map the
+    file's name for it (「どのエクスポートか判断できません」 sent the reader nowhere)."""
+    table = str(recognition.likely)
+    mapping = getattr(settings.exports.headers, table)
+    missing = recognition.likely_missing
+    # The file's own name for it, most likely: an unread header that reads as an id.
+    guess = next(
+        (h for h in recognition.ignored if re.search(r"ID|番号|コード", header_key(h), re.I)),
+        _("the file's header"),
+    )
+    where = "; ".join(
+        f"exports.headers.{table}.{f} ({f}: [{', '.join(mapping[f])}, {guess}])" for f in missing
+    )
+    return Problem(
+        path.name,
+        header_row.row,
+        "/".join("/".join(mapping[f]) for f in missing),
+        _(
+            "this looks like the {table} export ({label}; {count} of its columns found), "
+            "but it has no column for its ids; if the file names it otherwise, add that "
+            "name in kops.yaml under {where}; headers found: {headers}"
+        ).format(
+            table=table,
+            label=model.TABLES[table].label,
+            count=recognition.likely_found,
+            where=where,
+            headers=found,
+        ),
+    )
+
+
 def _recognised(
     path: Path, header_row: HeaderRow, settings: Settings, findings: Findings
 ) -> Recognition | None:
@@ -479,6 +515,10 @@ def _recognised(
         return None
     recognition = recognise(headers, settings.exports)
     table = recognition.table
+    if table is None and recognition.likely is not None:
+        _other_sheets(path, header_row, settings, findings)
+        findings.problem(_likely_export(path, header_row, recognition, settings, found))
+        return None
     if table is None:
         _other_sheets(path, header_row, settings, findings)
         findings.problem(
