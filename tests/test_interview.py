@@ -298,7 +298,8 @@ def test_the_workbook_shows_why_each_pair_was_chosen(
 ) -> None:
     """職種, 年代, the topics and the spread's note (why a pair is out of score order) were
     folded away with the manager's side: the file listed 0.93, 0.92, 0.89, 0.91 with no
-    reason. They show; the reason's sentence, the same figures again, folds away."""
+    reason. They show; the reason's sentence and the score's other parts fold away (the
+    sheet prints at 8 pt or more: test_workbook_print)."""
     target = tmp_path / "shortlist.xlsx"
     Cli(sample_copy)("interview", "shortlist", "--n", "6", "--out", str(target))
     sheet = load_workbook(target).worksheets[0]
@@ -306,9 +307,9 @@ def test_the_workbook_shows_why_each_pair_was_chosen(
         str(cell.value).replace("\n", ""): bool(sheet.column_dimensions[cell.column_letter].hidden)
         for cell in sheet[1]
     }
-    for key in ("job_type", "age_band", "top_topics", "spread_note", "regularity", "growth_avg"):
+    for key in ("job_type", "age_band", "top_topics", "spread_note", "held", "sukkiri_avg"):
         assert hidden[glossary.column_label(key)] is False, key
-    assert hidden[glossary.column_label("reason")] is True
-    assert hidden[glossary.column_label("manager_job_type")] is True
+    for key in ("reason", "manager_job_type", "regularity", "growth_avg"):
+        assert hidden[glossary.column_label(key)] is True, key
     notes = [r["spread_note"] for r in sheet_records(target, "shortlist")]
     assert any(str(n).startswith("分散のため") for n in notes)

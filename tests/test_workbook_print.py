@@ -352,29 +352,26 @@ def test_no_id_breaks_inside_itself(month: Path) -> None:
     assert "no_prep.member-2026-10" in runs and "campaign.awarded-exec-1on1-2026h2" in runs
 
 
-def test_the_shortlist_reasons_break_between_reasons(month: Path) -> None:
-    """The shortlist's 選んだ理由 is written one reason after another, its lines broken
-    between two reasons (after 「、」), each line within its printed column: never
-    「平均ス / ッキリ度」 nor 「週カバ / ー率」; and the sheet still prints at 8 pt or more."""
+def test_the_shortlist_reasons_fold_beside_the_figures_they_repeat(month: Path) -> None:
+    """The shortlist's 選んだ理由 repeats the figures beside it (90日で13回、週カバー率…):
+    folded, it leaves the sheet the room to show 職種, 年代 and the topics, why a pair was
+    chosen; opened with [+], each cell holds the whole list of reasons."""
     book = _book(month / "out" / "interview-shortlist.xlsx")
     sheet = book[glossary.SHEETS["shortlist"]]
     column = header_labels(sheet).index(glossary.column_label("reason")) + 1
-    width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
-    assert not sheet.column_dimensions[get_column_letter(column)].hidden
+    assert sheet.column_dimensions[get_column_letter(column)].hidden
     cells = [c for (c,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column) if c.value]
     assert len(cells) >= 3
     for target in cells:
-        lines = str(target.value).split("\n")
-        where = (target.coordinate, lines, width)
-        assert len(lines) > 1 and target.alignment.wrap_text, where
-        assert all(line.endswith("、") for line in lines[:-1]), where
-        assert all(workbook.display_width(x) <= workbook.line_room(width) for x in lines), where
-        # Each reason is a phrase of its own: the weeks covered are not in brackets of
-        # the count, so no reason is longer than the column.
-        reasons = "".join(lines).split("、")
-        assert any(r.startswith("週カバー率 ") for r in reasons), where
-        height = sheet.row_dimensions[target.row].height or 15
-        assert height >= workbook.row_height(len(lines)), where
+        reasons = str(target.value).replace("\n", "").split("、")
+        assert any(r.startswith("週カバー率 ") for r in reasons), target.value
+    shown = [
+        label
+        for label, (cell,) in zip(header_labels(sheet), sheet.iter_cols(max_row=1), strict=True)
+        if not sheet.column_dimensions[cell.column_letter].hidden
+    ]
+    for key in ("job_type", "age_band", "top_topics", "spread_note"):
+        assert glossary.column_label(key) in shown, key
 
 
 def test_the_summary_sheets_labels_break_between_words(month: Path) -> None:

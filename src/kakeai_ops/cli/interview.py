@@ -205,7 +205,11 @@ def shortlist_command(
     table = shortlist_table(result.picks, meetings, rules, when, topic)
     # Why a pair was chosen, column by column, as the plan chooses them; the reason's
     # sentence (the same figures) and the manager's side fold away.
-    table.attrs[glossary.DETAIL_COLUMNS] = (*FOLDED_COLUMNS, *(["theme_share"] * (not topic)))
+    # With a theme, its share stands where 平均スッキリ度 did (a part of the score too).
+    table.attrs[glossary.DETAIL_COLUMNS] = (
+        *FOLDED_COLUMNS,
+        "sukkiri_avg" if topic else "theme_share",
+    )
     _say_selection(result, when, rules.lookback_days)
     notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
     drawn = conditions(result, options, rules, when)
@@ -411,12 +415,17 @@ def _explain_stuck(opened: Session, found: Candidates, row: pd.Series, when: dt.
                 )
 
 
-# The shortlist workbook's detail columns. Its 職種, 年代, topics, 週カバー率, 成長実感 and
-# the spread's note are why a pair was chosen: folded away as the glossary's details, the
-# file showed scores out of order with no reason. The reason's sentence repeats the
-# figures beside it (on paper a column a few characters wide, rows a page tall).
+# The shortlist workbook's detail columns. The plan picks pairs by 1on1 frequency, topic
+# tendencies, 職種 and 年代, and the spread's note says why one is out of score order:
+# folded away as the glossary's details, the file showed scores out of order with no
+# reason. The reason's sentence and the score's other parts fold (A4 at 8 pt or more).
 FOLDED_COLUMNS = (
     "reason",
+    "department",
+    "regularity",
+    "growth_avg",
+    "topics_distinct",
+    "last_held_at",
     "manager_division",
     "manager_department",
     "manager_job_type",
