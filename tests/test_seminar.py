@@ -183,6 +183,21 @@ def test_survey_cp932_with_commas_quotes_and_line_breaks(tmp_path: Path) -> None
     assert set(grouped[grouped["answer"].str.startswith("部下")]["group"]) == {"上司の関わり方"}
 
 
+def test_a_choice_typed_half_width_or_twice_is_one_choice(tmp_path: Path) -> None:
+    """「ﾒﾓの活用」 (half-width, as some forms write it) was ranked as a theme of its own
+    beside メモの活用, and a choice named twice was counted twice."""
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        "ユーザーID,満足度,知りたいテーマ,今、知りたいこと\n"
+        "0001,4,ﾒﾓの活用;メモの活用,\n0002,3, メモの活用 、ﾃﾞｰﾀの見方,\n",
+        encoding="utf-8",
+    )
+    users = pd.DataFrame([user("0001"), user("0002")])
+    answers = read_survey(path, Settings(), users)
+    assert answers.loc[0, "interests"] == ["メモの活用"]
+    assert answers.loc[1, "interests"] == ["メモの活用", "データの見方"]
+
+
 def test_bad_survey_and_attendance_files(october: Workspace, tmp_path: Path) -> None:
     cli = Cli(october)
     bad = tmp_path / "survey.csv"

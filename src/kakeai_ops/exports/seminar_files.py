@@ -7,6 +7,7 @@ encoding kops reads, columns found by header, problems named by file, row and co
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -89,8 +90,16 @@ def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataF
         raise InputError(
             findings.sorted_problems(), total=findings.total, hint=_("fix the file and run again")
         )
+    # Each choice as its width-folded form (NFKC): 「ﾒﾓの活用」 typed or pasted half-width
+    # was ranked as a theme of its own beside メモの活用. A choice named twice counts once.
     interests = [
-        [part.strip() for part in re.split(r"[;；、,，/／\n]", str(value)) if part.strip()]
+        list(
+            dict.fromkeys(
+                unicodedata.normalize("NFKC", part).strip()
+                for part in re.split(r"[;；、,，/／\n]", str(value))
+                if part.strip()
+            )
+        )
         for value in frame[columns["interests"]]
     ]
     return pd.DataFrame(
