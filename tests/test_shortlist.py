@@ -236,8 +236,9 @@ def test_pairs_with_a_stuck_point_are_left_out_unless_asked() -> None:
         None,
         _stuck(t),
     ).set_index("member_id")
-    assert with_stuck.loc["A1", "stuck_because"] == "部下 事前準備なし"
-    assert with_stuck.loc["B1", "stuck_because"] == "上司 繰り返し未設定"
+    # Each person's own (over all their 1on1s), not the pair's: said so.
+    assert with_stuck.loc["A1", "stuck_because"] == "部下本人：事前準備なし"
+    assert with_stuck.loc["B1", "stuck_because"] == "上司本人：繰り返し未設定"
     assert with_stuck.loc["C1", "stuck_because"] == ""
     # A2 is rated by nobody: below the スッキリ度 threshold too, so not eligible at all.
     assert not with_stuck.loc["A2", "eligible"]

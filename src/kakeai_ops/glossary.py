@@ -568,7 +568,8 @@ COLUMNS: dict[str, Column] = {
     "weeks_covered": _c("実施のあった週数", COUNT, detail=True),
     "topics_distinct": _c("公開トピックの種類数", COUNT, detail=True),
     "spread_note": _c("備考（分散の繰り上げ）", detail=True),
-    "stuck_points": _c("スタックポイント", detail=True),
+    # The pair's two people's own, not the pair's (glossary of a shortlist's stuck_points).
+    "stuck_points": _c("本人のスタックポイント", detail=True),
     "sukkiri_avg": _f("sukkiri_avg", ONE_DECIMAL),
     "growth_avg": _f("growth_avg", ONE_DECIMAL, detail=True),
     "top_topics": _c("主なトピック", detail=True),

@@ -229,9 +229,11 @@ def eligibility(
     conflicts = _conflicts(stuck, rules).to_dict()
     for role in model.SIDES:
         frame[f"{role}_stuck"] = [str(conflicts.get(u, "")) for u in frame[f"{role}_id"].tolist()]
+    # Each person's own stuck points, over all their 1on1s (a 上司's 事前準備なし is of the
+    # 1on1s they have as 部下): 「上司 事前準備なし」 read as this pair not preparing.
     frame["stuck_because"] = [
         " / ".join(
-            f"{glossary.ROLES[role]} {_labels(keys)}"
+            f"{glossary.ROLES[role]}本人：{_labels(keys)}"
             for role, keys in (("manager", manager), ("member", member))
             if keys
         )

@@ -124,7 +124,7 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
         }
     )
     if include_stuck:
-        view["スタックポイント" if japanese else "stuck_points"] = table["stuck_points"]
+        view["本人のスタックポイント" if japanese else "stuck_points"] = table["stuck_points"]
     return view
 
 
