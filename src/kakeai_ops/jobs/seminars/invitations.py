@@ -142,17 +142,19 @@ def check_invite_ready(
         held = config.date
         raise KopsError(
             _(
-                "seminars.{seminar}: the seminar was on {held}; an {what} after it is not "
-                "sent; nothing was sent"
+                "seminars.{seminar}: its date in kops.yaml ({held}) has passed; an {what} "
+                "after it is not sent; nothing was sent"
             ).format(
                 seminar=seminar_id,
                 # To the minute, as the invitation says it (not 「12:15:00」).
                 held=f"{held:%Y-%m-%d %H:%M}" if isinstance(held, dt.datetime) else held,
                 what=_(what),
             ),
-            hint=_("for those who missed it: {command} sends the recording").format(
-                command=f"`kops seminar remind {seminar_id}`"
-            ),
+            # The date may be a typo (2026-11-10 for 2026-12-10): said before the recording.
+            hint=_(
+                "if the date is wrong, correct seminars.{seminar}.date in kops.yaml; for those "
+                "who missed it: {command} sends the recording"
+            ).format(seminar=seminar_id, command=f"`kops seminar remind {seminar_id}`"),
         )
 
 
