@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -106,6 +107,8 @@ def test_history_is_honoured(sample_copy: Workspace) -> None:
     assert done["member_name"] == top["member_name"]
     table = cli("interview", "history").stdout
     assert top["manager_name"] in table and first[1]["member_name"] in table
+    # When it was recorded, as every table shows a moment (it showed 2026-11-25T10:00:00+09:00).
+    assert re.search(r"│ \d{4}-\d{2}-\d{2} \d{2}:\d{2} +│", table) and "+09:00" not in table
     cli("interview", "include", first[1]["member_id"])
     assert first[1]["member_id"] not in cli("interview", "history", "--format", "csv").stdout
     missing = cli("interview", "record", "999999", top["member_id"], ok=False)

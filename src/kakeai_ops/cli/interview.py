@@ -524,11 +524,23 @@ def history_command(workspace: WorkspaceOpt = None, fmt: FormatOpt = Format.tabl
         # the glossary's word for `reason`.
         "excluded_because": "除外の理由",
     }
+    # A moment as the other tables show one (2026-11-25 10:00), not ISO with its zone.
+    done, excluded = (_minutes(frame, ("recorded_at", "added_at")) for frame in (done, excluded))
     title = _("Interviewed ({n})").format(n=len(done))
     out.print(people_table(done, title=title, labels=labels))
     title = _("Excluded ({n})").format(n=len(excluded))
     excluded = excluded.rename(columns={"reason": "excluded_because"})
     out.print(people_table(excluded, title=title, labels=labels))
+
+
+def _minutes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``columns`` of ISO moments as 「2026-11-25 10:00」 (Japan time, as recorded)."""
+    shown = {
+        column: [str(v)[:16].replace("T", " ") if isinstance(v, str) else v for v in frame[column]]
+        for column in columns
+        if column in frame.columns
+    }
+    return frame.assign(**shown)
 
 
 def _latest_users(opened: Session) -> pd.DataFrame | None:
