@@ -21,7 +21,8 @@ def test_each_seminar_with_its_audience_and_attendance(october: Workspace) -> No
     assert list(rows.index) == list(settings.seminars)
     assert rows.loc["month2", "invites"] == "no_prep"
     assert rows.loc["month1", "invites"] == "not_activated, no_pair, no_1on1, no_rating"
-    assert rows.loc["month4", "invites"] == "+ managers"  # a theme of managers only
+    # A theme of managers only: never 「+ managers」, which Excel reads as a formula.
+    assert rows.loc["month4", "invites"] == "managers"
     words = dict(zip(listed.rows["seminar"], listed.invites_in_words, strict=True))
     assert words["month2"] == "事前準備なし"
     assert words["month4"] == "上司全員"

@@ -266,7 +266,8 @@ def seminar_list(ws: Workspace, settings: Settings) -> SeminarList:
         spec = invitations.listed_spec(seminar_id, config)
         keys, said = "-", "－"
         if spec is not None and isinstance(theme := spec.who, Theme):
-            keys = ", ".join(theme.stuck_points) + (" + managers" if theme.managers else "")
+            # 「+ managers」 alone (no stuck point) opened in Excel as a formula ('+ managers).
+            keys = ", ".join([*theme.stuck_points, *(["managers"] if theme.managers else [])])
             said = audience_words(theme) or "－"
         words.append(said)
         counts = attendance_counts(
