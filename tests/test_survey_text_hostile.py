@@ -49,7 +49,8 @@ def test_survey_line_breaks_tabs_and_formulas_are_kept_and_neutralised(
     seminar_copy: Workspace, tmp_path: Path
 ) -> None:
     cli = Cli(seminar_copy)
-    texts = ["=1+1", "[/bold]", "改行は\r\nそのまま", "タブも\tそのまま"]
+    # Five in その他 (its examples show at min_group): the sample's 「特になし」 answers nothing.
+    texts = ["=1+1", "[/bold]", "改行は\r\nそのまま", "タブも\tそのまま", "よろしくお願いします"]
     texts += [f'=HYPERLINK("x") 頻度について{i}' for i in range(6)]
     cli("seminar", "survey", "month1", str(_survey(tmp_path, texts)))
     themes = cli("seminar", "themes", "--format", "csv").stdout

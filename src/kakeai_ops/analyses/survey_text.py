@@ -10,6 +10,7 @@ never shown. Memo text is not survey text and is never read.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,13 +28,29 @@ EXAMPLES_PER_GROUP = 3
 THEME_COLUMNS = ["theme", "kind", "answers", "share", "covered_by", "suggestion", "example"]
 
 
+# Answers that say there is nothing to say: not answers to 「今、知りたいこと」 (「特になし」
+# was counted, and grouped under その他, as something someone wants to know).
+NOTHING = frozenset(
+    {"なし", "無し", "特になし", "特に無し", "とくになし", "ない", "特にない", "特にありません"}
+    | {"ありません", "特にないです", "とくにない", "なしです", "-", "ー", "—", "none", "n/a", "na"}
+)
+
+
+def says_nothing(text: str) -> bool:
+    """「特になし。」, 「なし」, 「－」…: an answer that answers nothing (width, spaces and
+    ending punctuation aside)."""
+    folded = "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return folded.rstrip("。.!！") in NOTHING
+
+
 def analyse(texts: Sequence[str], settings: Settings) -> list[theme_finding.Analysed]:
-    """Every non-blank answer analysed; the same text (特になし) is tokenised once."""
+    """Every answer that says something analysed (not blank, not 「特になし」); the same
+    text is tokenised once."""
     tool = theme_finding.analyser(settings.seminar_survey.themes)
     seen: dict[str, theme_finding.Analysed] = {}
     analysed = []
     for text in map(str, texts):
-        if text.strip():
+        if text.strip() and not says_nothing(text):
             if text not in seen:
                 seen[text] = tool.analyse(text)
             analysed.append(seen[text])
@@ -66,7 +83,7 @@ def group_answers(
     rows = []
     for answer in answers:
         text = str(answer).strip()
-        if not text:
+        if not text or says_nothing(text):
             continue
         groups = theme_finding.match_groups(tool.analyse(text), prepared) or {UNGROUPED: []}
         for group, matched in groups.items():
