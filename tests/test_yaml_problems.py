@@ -124,6 +124,8 @@ def test_every_problem_in_the_table_is_one_the_yaml_library_gives() -> None:
         ("rules:\n  lapse_days：30\n  recent_n: 3\n", 2, "a full-width '：'"),
         ("rules:\n  lapse_days: 30\n\u3000 recent_n: [3\n", 3, "a full-width space"),
         ("rules:\n\tlapse_days: 30\n", 2, "a tab"),
+        # After the colon: the line reads as text, and YAML names the next one.
+        ("rules:\n  lapse_days:\u300030\n  recent_n: 3\n", 2, "a full-width space after the ':'"),
     ],
 )
 def test_what_the_ime_typed_is_pointed_at(text: str, line: int, what: str) -> None:

@@ -109,6 +109,7 @@ TYPED_WRONG = {
     "byte order mark": N_("an invisible byte order mark (BOM) where two files were joined"),
     "full-width colon": N_("a full-width '：'"),
     "full-width space": N_("a full-width space"),
+    "full-width space after the colon": N_("a full-width space after the ':'"),
     "tab": N_("a tab"),
 }
 # A line's setting name ended by a full-width colon (before any half-width one), or a
@@ -118,6 +119,8 @@ _TYPED_WRONG = (
     ("full-width space", re.compile(r"^ *\u3000")),
     ("tab", re.compile(r"^ *\t")),
     ("full-width colon", re.compile(r"^[ \u3000]*[^\s#:'\"\-][^:#'\"]*：")),
+    # 「lapse_days:　45」: YAML reads the line as text and names the next one.
+    ("full-width space after the colon", re.compile(r"^ *[^\s#:'\"\-][^:#'\"]*:\u3000")),
 )
 
 
