@@ -67,6 +67,8 @@ RECIPIENT: dict[str, Any] = {
 # file stem → (template, audience options, extra fields, seminar)
 CASES: dict[str, tuple[str, AudienceSpec, dict[str, Any], str | None]] = {
     "nudge.no_prep.member": ("no_prep.member", AudienceSpec(Segment("no_prep")), {}, None),
+    # One recent 1on1, as 部下 (a manager too): 「直近の 1on1 1 回のうち…0 回」 read oddly.
+    "nudge.no_prep.member.one": ("no_prep.member", AudienceSpec(Segment("no_prep")), {}, None),
     # Her recent 3 1on1s, 2 rated (the paragraph after it ran on without its blank line).
     "nudge.no_rating.member": ("no_rating.member", AudienceSpec(Segment("no_rating")), {}, None),
     "seminar.month1": ("seminar.month1", AudienceSpec(Segment("no_prep")), {}, "month1"),
@@ -138,6 +140,7 @@ CORRECTED = [("日時", "2026年12月9日（水）12:15〜", "2026年12月10日�
 
 # Where a case's reader differs from RECIPIENT, so that the mail is true for them.
 READER_CHANGES: dict[str, dict[str, Any]] = {
+    "nudge.no_prep.member.one": {"role": "both", "recent_count": 1, "recent_prepared": 0},
     "nudge.lapsed.member": {
         "stuck_point": "lapsed",
         "stuck_point_label": "1on1休眠",
