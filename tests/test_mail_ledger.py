@@ -180,3 +180,27 @@ def test_a_recording_run_after_rehearsed_invitations_says_it_cannot_go_on(
     assert "seminar remind" not in status.stdout and "sends them" not in status.stdout
     refused = cli("seminar", "remind", "month1", "--yes", ok=False)  # as the status says
     assert "nobody was invited for real" in refused.stderr
+
+
+def test_a_runs_file_says_no_message_id_nor_attempt_where_none_was_made(
+    month: Path, tmp_path: Path
+) -> None:
+    """The holdout (never mailed) had Message-IDs, and mails only written to the outbox
+    read 送信の試行回数 1: recounted from kops.db's states."""
+    from openpyxl import load_workbook
+
+    run = "no_prep.member-2026-10"
+    with sqlite3.connect(month / "state" / "kops.db") as db:
+        states = dict(db.execute("SELECT user_id, state FROM mail_ledger WHERE run_id = ?", (run,)))
+    assert {"holdout", "written"} <= set(states.values())
+    path = tmp_path / "run.xlsx"
+    Cli(Workspace(month))("mail", "status", run, "--out", str(path), env={"KOPS_LANG": "ja"})
+    sheet = load_workbook(path).worksheets[0]
+    header = [str(c.value).replace("\n", "") for c in sheet[1]]
+    for row in sheet.iter_rows(2, values_only=True):
+        record = dict(zip(header, row, strict=True))
+        state = states[str(record["社員番号"])]
+        if state == "holdout":
+            assert not record["Message-ID"], record
+        if state == "written":
+            assert record["送信の試行回数"] == 0 and record["Message-ID"], record

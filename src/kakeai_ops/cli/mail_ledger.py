@@ -219,6 +219,12 @@ def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.Data
         stamps = pd.to_datetime(shown[column], errors="coerce", utc=True)
         shown[column] = stamps.dt.tz_convert(JST).dt.tz_localize(None).dt.floor("min")
     shown["sendable_from"] = pd.to_datetime(shown["sendable_from"], errors="coerce")
+    # A holdout's mail was never made: no Message-ID to look for. A mail only written to
+    # the outbox was never handed to a server: no attempt to send it (it read 1).
+    if "message_id" in shown:
+        shown["message_id"] = shown["message_id"].where(shown["state"] != "holdout", None)
+    if "attempts" in shown:
+        shown["attempts"] = shown["attempts"].where(shown["state"] != "written", 0)
     if not shown["item"].astype(bool).any():
         shown = shown.drop(columns=["item"])
     return shown
