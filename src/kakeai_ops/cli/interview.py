@@ -424,15 +424,8 @@ FOLDED_COLUMNS = (
     "department",
     "regularity",
     "growth_avg",
-    "topics_distinct",
-    "last_held_at",
-    "manager_division",
-    "manager_department",
-    "manager_job_type",
-    "manager_age_band",
-    "private_topics",
-    "weeks_covered",
-    "stuck_points",
+    # The manager's side and the facts after it (as the shortlist's columns list them).
+    *shortlist.SHORTLIST_COLUMNS[shortlist.SHORTLIST_COLUMNS.index("manager_division") :],
 )
 
 
