@@ -47,3 +47,12 @@ def test_an_item_says_only_what_the_employee_number_does_not() -> None:
     # Hostile or unexpected items are shown as stored, never dropped or split wrongly.
     assert item_words("000238:", "000238") == "000238:"
     assert item_words("=cmd|' /C calc'!A0", "000238") == "=cmd|' /C calc'!A0"
+
+
+def test_the_advisors_reports_run_is_named_as_its_rows_are() -> None:
+    """The deck called the advisors' reports' run 「メール配信」 beside `mail status`'s
+    「事業部別レポートの送付」 for the same mails."""
+    from kakeai_ops.mail.template_names import run_name, template_name
+
+    said = run_name("advisor-reports-90d-0002", {}, {})
+    assert said == template_name("report.division") == "事業部別レポートの送付"

@@ -16,6 +16,7 @@ from ..i18n import _
 from ..outputs.filenames import readable
 from .audience import DESCRIBED_AS, Audience, Recipient
 from .context import sender_context
+from .template_names import ADVISOR_RUNS
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def advisor_mailing(
         excluded_users=[],
         description={"audience": DESCRIBED_AS["advisors"], "period": period},
         segment_key=None,
-        default_run_id=f"advisor-reports-{period_slug(period)}-{snapshot_id}",
+        default_run_id=f"{ADVISOR_RUNS}{period_slug(period)}-{snapshot_id}",
     )
     # The run stands for these advisors and addresses; their files are rewritten in place.
     binding = {

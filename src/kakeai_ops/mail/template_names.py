@@ -25,6 +25,9 @@ CAMPAIGN_MAILS = {
     "not_drawn": "落選のお知らせ",
 }
 MONTH = re.compile(r"^(\d{4})-(\d{2})")
+# The advisors' reports' runs (jobs/advisor_reports.py names them): 「メール配信」 on the
+# deck beside 「事業部別レポートの送付」 in `mail status`.
+ADVISOR_RUNS = "advisor-reports-"
 
 
 def template_name(template: str, about: str | None = None) -> str:
@@ -60,6 +63,8 @@ def run_name(run_id: str, seminars: Mapping[str, str], campaigns: Mapping[str, s
     """A run in words: its template's name, and the month of a monthly run
     (「事前準備なし・部下向け（2026年10月）」). ``seminars``/``campaigns``: id → title."""
     base, _, rest = run_id.partition("-")
+    if run_id.startswith(ADVISOR_RUNS):  # advisor-reports-90d-0002: its template is report.*
+        return template_name("report")
     name = template_name(base, run_about(run_id, seminars, campaigns))
     month = MONTH.match(rest)
     monthly = base.split(".")[0] in glossary.STUCK_POINTS or base.startswith("milestone")
