@@ -995,3 +995,39 @@ def test_a_seminar_still_to_come_is_not_said_to_have_no_one(
     said = texts(seminar).replace("\n", "")
     assert "2026年10月28日開催予定で、出席はまだありません" in said
     assert "出席0人" not in said and "出席 0人" not in said
+
+
+def test_the_actions_say_to_tell_the_awarded_and_to_deliver_written_milestones(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """Following the month's steps as written: awarded, milestones written to the outbox,
+    the notice never sent. Slide 9 said 「マイルストーンのお知らせを送る」 as if nothing had
+    been done, and nothing of 78 people awarded and never told. Recounted from kops.db
+    and the outbox."""
+    import sqlite3
+
+    from pptx import Presentation
+
+    cli = Cli(sample_copy)
+    cli("campaign", "award", "exec-1on1-2026h2")
+    cli("mail", "send", "--milestones", "--yes")
+    deck = tmp_path / "deck.pptx"
+    cli("review", "--out", str(deck))
+    with sqlite3.connect(sample_copy.root / "state" / "kops.db") as db:
+        (awarded,) = db.execute("SELECT COUNT(*) FROM awards").fetchone()
+    written = [p for p in (sample_copy.root / "outbox").glob("milestones-*/*.eml") if p.is_file()]
+    slide = next(
+        s
+        for s in Presentation(str(deck)).slides
+        for sh in s.shapes
+        if sh.name == "Topic" and sh.text_frame.text.startswith("9.")
+    )
+    table = next(s.table for s in slide.shapes if s.has_table)
+    rows = {
+        r.cells[0].text.replace("\n", ""): r.cells[1].text.replace("\n", "") for r in table.rows
+    }
+    told = "経営層との1on1権: 付与した人に付与のお知らせを送る"
+    assert rows[told] == f"付与済み {awarded}人、付与のお知らせ 0通"
+    milestones = "マイルストーンのお知らせは書き出しのみ（未送信）: 届ける"
+    assert rows[milestones].endswith(f"書き出しのみ {len(written):,}通") and written
+    assert "マイルストーンのお知らせを送る" not in rows

@@ -220,10 +220,23 @@ def _mail_effects(review: Review) -> list[Action]:
 
 
 def _milestones(review: Review) -> Action | None:
-    """Milestone notices due and not sent."""
+    """Milestone notices due and not sent: written to the outbox already on this data
+    (a rehearsal), to be delivered; else to be sent (it said 「送る」 after they had been
+    written, and the operator could not tell the step had run)."""
     due = review.milestones.due_manager + review.milestones.due_member
     if not due:
         return None
+    written = [
+        run
+        for run in review.mail
+        if run.run_id.startswith("milestone") and run.rehearsal and run.snapshot == review.snapshot
+    ]
+    if written:
+        return Action(
+            text="マイルストーンのお知らせは書き出しのみ（未送信）: 届ける",
+            basis=f"{glossary.column_label('due')} {due}件、書き出しのみ {written[-1].written:,}通",
+            command="kops mail send --milestones",
+        )
     return Action(
         text="マイルストーンのお知らせを送る",
         basis=f"{glossary.column_label('due')} {due}件（上司 {review.milestones.due_manager}・"
@@ -269,6 +282,14 @@ def _notices_unsent(campaign: CampaignFigures) -> Action | None:
     """Everyone due is awarded, but the notices were only written to the outbox: the
     awarded do not know yet (slide 7 said so; the actions said nothing)."""
     notices = campaign.notices
+    if campaign.awarded and notices.mails + notices.deferred + notices.not_sent == 0:
+        # Awarded, and no notice planned at all (the month's steps had no send after the
+        # award): 78 people awarded and never told, and the actions said nothing.
+        return Action(
+            text=f"{campaign.title}: 付与した人に{AWARD_NOTICES}を送る",
+            basis=f"付与済み {campaign.awarded}人、{AWARD_NOTICES} 0通",
+            command=f"kops mail send --awarded {campaign.campaign_id}",
+        )
     if not (campaign.awarded and notices.rehearsal):
         return None
     return Action(
