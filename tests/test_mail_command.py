@@ -459,6 +459,11 @@ def test_preview_of_an_id_without_its_leading_zeros_names_the_one_meant(
     refused = cli("mail", "preview", "--segment", "no_recurrence", "--user", short, ok=False)
     assert refused.exit_code == 1
     assert f"did you mean {target['user_id']}?" in refused.stderr
+    # Someone of another audience too: the hint named only this audience's people, and the
+    # reader was left with 「no user '120'」 for a person who is there as 000120.
+    other = cli("mail", "preview", "--segment", "lapsed", "--user", short, ok=False)
+    assert f"no user '{short}' in this snapshot" in other.stderr
+    assert f"did you mean {target['user_id']}?" in other.stderr
 
 
 def test_a_workspace_without_its_templates_says_the_shipped_ones_are_used(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -124,7 +123,7 @@ def preview_command(
     recipients = (
         audience.recipients
         if user is None
-        else [_recipient(audience, user, lambda wanted: _standing(context, snapshot_id, wanted))]
+        else [_recipient(audience, user, _everyone(context, snapshot_id))]
     )
     if not recipients:
         raise KopsError(
@@ -140,16 +139,16 @@ def preview_command(
     print_message(context.settings, plan.messages[0])
 
 
-def _standing(context: Session, snapshot_id: str, user_id: str) -> str | None:
-    """The user's employment status in the snapshot ('retired' for 退職), None when the
-    snapshot has no such user."""
+def _everyone(context: Session, snapshot_id: str) -> dict[str, str]:
+    """Every user of the snapshot by id, with their employment status ('retired' for 退職)."""
     snap = context.snapshot(snapshot_id)
     users = context.tables(snap, {"users": ["user_id", "employment_status"]}).users
-    found = users.loc[users["user_id"] == user_id, "employment_status"]
-    return None if found.empty else str(found.iloc[0])
+    return dict(
+        zip(users["user_id"].astype(str), users["employment_status"].astype(str), strict=True)
+    )
 
 
-def _recipient(audience: Audience, user: str, standing: Callable[[str], str | None]) -> Recipient:
+def _recipient(audience: Audience, user: str, everyone: dict[str, str]) -> Recipient:
     """The user's message in the audience; refused with why the user was left out (someone
     who has left, or is not in the snapshot, is said so: `segment --explain` refuses both)."""
     wanted = typed_id(user)
@@ -169,7 +168,7 @@ def _recipient(audience: Audience, user: str, standing: Callable[[str], str | No
             _("user '{user}' is not in this audience (left out: {why})").format(user=user, why=why)
         )
     known = [r.user_id for r in audience.recipients] + [u for u, _why in audience.excluded_users]
-    status = standing(wanted)
+    status = everyone.get(wanted)
     if status == "retired":
         raise KopsError(
             _("user '{user}' has left the company (退職): kops mails no one who has left").format(
@@ -177,9 +176,10 @@ def _recipient(audience: Audience, user: str, standing: Callable[[str], str | No
             )
         )
     if status is None:
+        # Its leading zeros lost (120 for 000120): whoever it may be, in this audience or not.
         raise KopsError(
             _("no user '{user}' in this snapshot").format(user=user),
-            hint=did_you_mean(user, known)
+            hint=did_you_mean(user, everyone)
             or _("`kops segment --list` lists everyone with their 社員番号"),
         )
     # Chosen by a stuck point, the person is most often at another one now: say where
