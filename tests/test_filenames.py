@@ -131,7 +131,8 @@ def test_each_advisor_gets_their_own_file_by_mail(sample_copy: Workspace, tmp_pa
     files = sorted(out.glob("*.xlsx"))
     assert len(files) == len(ADVISORS)
     for name, config in ADVISORS.items():
-        path = out / safe_name(name, "division-report-", ".xlsx")
+        # The data's day (2026-11-20) in the name: next month's do not replace these.
+        path = out / safe_name(name, "division-report-20261120-", ".xlsx")
         assert path in files and name.replace("/", "_") in path.name
         assert divisions_in(path) == expected_divisions(name, config["scope"]), name
         message = received[config["email"]]

@@ -49,7 +49,10 @@ def write_advisor_reports(
     if need be), each recorded once written. A report whose every figure is hidden is left
     out unless ``include_empty``: it would tell its advisor nothing."""
     make_folder(directory)
-    names = FileNames(directory, prefix="division-report-", suffix=".xlsx")
+    # The data's day in the name: next month's reports into the same folder would replace
+    # this month's, what was shared, without a word (the mail's attachment says it too).
+    day = publication.report(None).as_of
+    names = FileNames(directory, prefix=f"division-report-{day:%Y%m%d}-", suffix=".xlsx")
     written = AdvisorReports(caption=period)
     for name in advisors:
         report = publication.report(name)
