@@ -121,6 +121,11 @@ def test_a_run_left_with_an_unknown_outcome_is_not_called_done(sample_copy: Work
         _wait_for(server, 4)
         process.kill()
         process.wait(timeout=30)
+        # Killed, nobody sending: not 「送信中」 (read as someone mid-send), but stopped.
+        killed = json.loads(cli("mail", "status", "--format", "json").stdout)
+        assert next(r for r in killed if r["segment_key"])["status"] == "interrupted"
+        listed = cli("mail", "status", env={"KOPS_LANG": "ja", "COLUMNS": "250"}).stdout
+        assert "中断（同じコマンドで続きを送る）" in " ".join(listed.split()).replace(" ", "")
         server.handler.faults.stall_after_data = set()
         cli("mail", "send", *MAILING_SEGMENT, "--yes")
     assert states(sample_copy)["sending"] == 1
@@ -132,3 +137,27 @@ def test_a_run_left_with_an_unknown_outcome_is_not_called_done(sample_copy: Work
     assert "the connection lost (0)" in table
     listed = cli("mail", "status", env={"KOPS_LANG": "ja", "COLUMNS": "250"}).stdout
     assert "結果不明あり" in listed and "送信完了" not in listed
+
+
+def test_while_a_send_is_under_way_its_unknowns_are_not_called_stopped(
+    sample_copy: Workspace,
+) -> None:
+    """`mail status` beside a running send called the mail being handed over 「kops が止ま
+    った」: while the workspace is held, it says a send is under way."""
+    from kakeai_ops.store.lock import workspace_lock
+
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        server.handler.faults.stall_after_data = {2}
+        process = _send_in_a_process(sample_copy)
+        _wait_for(server, 2)
+        process.kill()
+        process.wait(timeout=30)
+    run = next(r for r in json.loads(cli("mail", "status", "--format", "json").stdout))
+    with workspace_lock(sample_copy, "kops mail send (another window)"):
+        said = " ".join(cli("mail", "status", run["run_id"]).stdout.split())
+        runs = json.loads(cli("mail", "status", "--format", "json").stdout)
+    assert "A send is under way in this workspace: 1 handed to the server" in said
+    assert "then kops stopped" not in said
+    assert next(r for r in runs if r["run_id"] == run["run_id"])["status"] == "sending"

@@ -640,7 +640,7 @@ COLUMNS: dict[str, Column] = {
     "failed": _c("失敗数", COUNT, detail=True),
     # The ledger's ``suppressed``: people who left or went on leave by the send, a
     # milestone another run delivered, and the suppression list (not only the list).
-    "suppressed": _c("送信対象外数", COUNT, detail=True),
+    "suppressed": _c("送信対象外の数", COUNT, detail=True),  # never 「送信 / 対象 / 外数」
     "holdout": _c("比較群（送らない）", COUNT),
     # Not a detail: in a rehearsal month it is the count the deck gives (送信数 is 0).
     "written": _c("書き出し数（未送信）", COUNT),

@@ -36,6 +36,7 @@ from ..mail.template_names import item_words, run_about, template_name
 from ..model import records
 from ..outputs.workbook import Print
 from ..privacy.effect import EFFECT_FIGURES
+from ..store.lock import writer_at_work
 from .console import frame_table, people_table
 from .mail_words import error_words, suppression_for_people
 from .options import AsOfOpt, AudienceOpt, Format, FormatOpt, OutOpt, SnapshotOpt, WorkspaceOpt
@@ -48,6 +49,8 @@ from .shared import emit, emit_data, err, note, out, parse_as_of, session, warn
 RUN_STATUS_WORDS: dict[object, str] = {
     "planned": "計画のみ",
     "sending": "送信中",
+    # Left 「送信中」 with no send under way: stopped part-way (its unknowns, the rest).
+    "interrupted": "中断（同じコマンドで続きを送る）",
     "paused": "一時停止",
     "partial": "途中（未送信あり）",
     "deferred": "後日送信あり",
@@ -163,9 +166,12 @@ def status_command(
     Example: kops mail status no_prep.member-2026-11 --out status.xlsx
     """
     context = session(workspace)
+    sending_now = writer_at_work(context.workspace)
     if run_id is None:
         with runs.open_ledger(context.workspace) as ledger:
             frame = with_left_out(ledger.runs(), ledger)
+        if not sending_now:  # left 「送信中」 by a send that was stopped (killed, shut down)
+            frame["status"] = frame["status"].where(frame["status"] != "sending", "interrupted")
         # --out: the list as people read it; --format csv|json: the runs as stored.
         if not emit(runs_for_people(frame), fmt, out_file, shown=frame, sheet="runs"):
             out.print(runs_table(frame))
@@ -190,6 +196,7 @@ def status_command(
     _show_run(
         found,
         *bounced,
+        sending_now=sending_now,
         rehearsing=context.settings.mail.transport == "outbox",
         over=_invitations_over(found, context.settings),
         stopped=_recording_stopped(found, context),
@@ -238,6 +245,7 @@ def _show_run(
     over: bool = False,
     stopped: str | None = None,
     stale_days: int = 0,
+    sending_now: bool = False,
 ) -> None:
     """A run's counts per state, its bounces, and who was not sent or is sent later."""
     rows = found.rows
@@ -267,7 +275,7 @@ def _show_run(
                 max_rows=200,
             )
         )
-    _say_unknown(rows)
+    _say_unknown(rows, sending_now)
     if len(found.deferred):
         out.print(_deferred_table(found.deferred))
     written = int((rows["state"] == "written").sum())
@@ -301,10 +309,19 @@ def _show_run(
         out.print(_("(test sends recorded apart: {tests})").format(tests=found.test_sends))
 
 
-def _say_unknown(rows: pd.DataFrame) -> None:
-    """Those whose outcome is unknown, and why: kops stopped, or the answer was lost."""
+def _say_unknown(rows: pd.DataFrame, sending_now: bool = False) -> None:
+    """Those whose outcome is unknown, and why: kops stopped, or the answer was lost; while
+    a send is under way, one of them is the mail being handed over now."""
     unknown = rows[rows["state"] == "unknown"]
-    if len(unknown):
+    if len(unknown) and sending_now:
+        out.print(
+            _(
+                "A send is under way in this workspace: {unknown:,} handed to the server are "
+                "waiting for its answer or were left by an earlier stop; `kops mail status` "
+                "again once it has finished says which."
+            ).format(unknown=len(unknown))
+        )
+    elif len(unknown):
         # Without an error, kops itself stopped mid-send (killed, the PC shut down): no
         # connection was lost, and the administrator would look for a fault that never was.
         lost = int(unknown["error"].fillna("").astype(str).str.strip().ne("").sum())

@@ -664,8 +664,9 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
         operator.say(
             "  "
             + _(
-                "{unknown} message(s) may or may not have been delivered (kops stopped "
-                "mid-send); they are not resent. `kops mail status {run}` lists them; "
+                "{unknown} message(s) may or may not have been delivered (handed to the "
+                "server, then kops stopped or the connection was lost before it answered); "
+                "they are not resent. `kops mail status {run}` lists them and says which; "
                 "--retry-unknown resends them."
             ).format(unknown=unknown, run=run_id)
         )

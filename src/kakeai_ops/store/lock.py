@@ -92,6 +92,23 @@ def workspace_lock(
         lock.release()
 
 
+def writer_at_work(ws: Workspace) -> bool:
+    """Whether a command holds the workspace now (a send under way). A read-only command
+    asks: a run left 「送信中」 by a killed send is not one being sent. A lock that cannot
+    be taken at all (a read-only share) is taken as nobody at work."""
+    if not ws.lock_path.exists():
+        return False
+    lock = FileLock(ws.lock_path)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    except OSError:
+        return False
+    lock.release()
+    return False
+
+
 def tidy_workspace(ws: Workspace, say: Say | None = None) -> None:
     """What a read-only command does on opening the workspace: if an interrupted ingest
     left staging directories and nobody holds the lock, remove them."""
