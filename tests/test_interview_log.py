@@ -93,3 +93,40 @@ def test_a_pair_typed_the_wrong_way_round_or_no_pair_is_refused(
         record_interviewed(sample_copy, *strangers)
     assert "interview record" not in _actions(sample_copy)
     assert len(interview_history(sample_copy)[0]) == 0
+
+
+def test_a_pair_invited_and_never_accepted_is_refused(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invitation nobody accepted is no pair (ペア未成立): it was recorded, and both people
+    kept out of every later shortlist."""
+    monkeypatch.setenv("KOPS_LANG", "en")
+    pairs = recount.read(SAMPLE / "2026-11" / "pairs.csv")
+    open_pairs = pairs[~recount.given(pairs["承認日"])]
+    manager, member = (recount.ids(open_pairs[c]).iloc[0] for c in ("上司ID", "部下ID"))
+    with pytest.raises(KopsError, match="was invited and never accepted"):
+        record_interviewed(sample_copy, manager, member)
+    assert len(interview_history(sample_copy)[0]) == 0
+
+
+def test_a_managers_list_of_members_says_when_it_is_cut(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal named five of a manager's 部下, the rest left out without a sign: read
+    as the whole list, the one meant was 「not their 部下」."""
+    from kakeai_ops.jobs import interview_log
+
+    monkeypatch.setenv("KOPS_LANG", "en")
+    monkeypatch.setattr(interview_log, "LISTED", 5)  # the sample's managers have 9 at most
+    pairs = recount.read(SAMPLE / "2026-11" / "pairs.csv")
+    formed = pairs[recount.given(pairs["承認日"])]
+    counts = recount.ids(formed["上司ID"]).value_counts()
+    manager = str(counts.index[0])
+    members = sorted(recount.ids(formed["部下ID"])[recount.ids(formed["上司ID"]) == manager])
+    stranger = next(u for u in sorted(recount.ids(pairs["部下ID"])) if u not in members)
+    with pytest.raises(KopsError) as refused:
+        record_interviewed(sample_copy, manager, stranger)
+    hint = str(refused.value.hint)
+    shown = [m for m in members if m in hint]
+    assert len(members) > 5 and shown == members[:5]
+    assert hint.endswith(f"and {len(members) - 5} more")

@@ -75,7 +75,8 @@ def _require_known(ws: Workspace, user: str) -> None:
         )
 
 
-PAIR_COLUMNS = ("manager_id", "member_id")
+PAIR_COLUMNS = ("manager_id", "member_id", "accepted_at")
+LISTED = 10  # a manager's 部下 named in a refusal, the rest counted
 
 
 def _require_pair(ws: Workspace, manager: str, member: str) -> None:
@@ -83,17 +84,30 @@ def _require_pair(ws: Workspace, manager: str, member: str) -> None:
     the wrong way round, or who are no pair, were recorded as 上司 and 部下 of each other
     and both kept out of every later shortlist."""
     pairs = load_tables(resolve_snapshot(ws, None), columns={"pairs": PAIR_COLUMNS}).pairs
-    known = set(zip(pairs["manager_id"].astype(str), pairs["member_id"].astype(str), strict=True))
+    both = zip(pairs["manager_id"].astype(str), pairs["member_id"].astype(str), strict=True)
+    listed = list(zip(both, pairs["accepted_at"].notna(), strict=True))
+    # A pair invited and never accepted is no pair (ペア未成立): none of its 1on1s exist.
+    known = {pair for pair, accepted in listed if accepted}
     if (manager, member) in known:
         return
+    if (manager, member) in {pair for pair, _accepted in listed}:
+        raise KopsError(
+            _("{manager} (上司) → {member} (部下) was invited and never accepted").format(
+                manager=manager, member=member
+            ),
+            hint=_("a pair is recorded once it is formed; check the ids in the latest export"),
+        )
     if (member, manager) in known:
         hint = _(
             "{member} is the 上司 and {manager} the 部下: kops interview record {member} {manager}"
         )
     else:
-        theirs = sorted(m for boss, m in known if boss == manager)[:5]
+        theirs = sorted(m for boss, m in known if boss == manager)
+        shown = ", ".join(theirs[:LISTED])
+        if len(theirs) > LISTED:  # never a cut list read as the whole
+            shown += _(" and {n} more").format(n=len(theirs) - LISTED)
         hint = (
-            _("{manager}'s 部下: {members}").format(manager=manager, members=", ".join(theirs))
+            _("{manager}'s 部下: {members}").format(manager=manager, members=shown)
             if theirs
             else _("{manager} is the 上司 of no pair: the ids are in `kops interview shortlist`")
         )
