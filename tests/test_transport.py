@@ -212,7 +212,7 @@ def test_connection_lost_after_data_is_unknown_and_not_resent(
             "suppression list: bounced: 5.1.1 no such user",
             "配信停止リスト: 不達: 5.1.1 no such user",
         ),
-        ("on leave (latest snapshot)", "休職中（最新のスナップショット）"),
+        ("on leave (latest snapshot)", "休職・休業中（最新のスナップショット）"),
         ("retired (latest snapshot)", "退職（最新のスナップショット）"),
         ("550 5.1.1 unknown user", "550 5.1.1 unknown user"),  # the server's words, as written
     ],

@@ -10,6 +10,7 @@ never shown. Memo text is not survey text and is never read.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,11 +37,19 @@ NOTHING = frozenset(
 )
 
 
+# Said around a 「なし」 without saying anything more: 「なし（今は十分です）」, 「いまのところ
+# 特にないです」.
+# An aside that asks for nothing itself: 「（強いて言えば聴き方のコツ）」 keeps its answer.
+_ASIDE = re.compile(r"[(（][^)）]*(十分|満足|大丈夫|ない|ありません)[^)）]*[)）]")
+_FOR_NOW = re.compile(r"^(いまのところ|今のところ|現時点では|現状|今は|いまは)[、,]?")
+
+
 def says_nothing(text: str) -> bool:
-    """「特になし。」, 「なし」, 「－」…: an answer that answers nothing (width, spaces and
-    ending punctuation aside)."""
+    """「特になし。」, 「なし」, 「－」, 「なし（今は十分です）」…: an answer that answers
+    nothing (width, spaces, an aside in brackets and ending punctuation aside)."""
     folded = "".join(unicodedata.normalize("NFKC", text).casefold().split())
-    return folded.rstrip("。.!！") in NOTHING
+    folded = _FOR_NOW.sub("", _ASIDE.sub("", folded)).rstrip("。.!！")
+    return folded in NOTHING or folded.removesuffix("です") in NOTHING
 
 
 def analyse(texts: Sequence[str], settings: Settings) -> list[theme_finding.Analysed]:

@@ -228,8 +228,9 @@ def status_for_people(rows: pd.DataFrame, run_id: str, settings: Any) -> pd.Data
     shown["sendable_from"] = pd.to_datetime(shown["sendable_from"], errors="coerce")
     # A holdout's mail was never made: no Message-ID to look for. A mail only written to
     # the outbox was never handed to a server: no attempt to send it (it read 1).
-    if "message_id" in shown:
-        shown["message_id"] = shown["message_id"].where(shown["state"] != "holdout", None)
+    if "message_id" in shown:  # …nor one never sent for a reason (left, on leave, listed)
+        never = shown["state"].isin(["holdout", "suppressed"])
+        shown["message_id"] = shown["message_id"].where(~never, None)
     if "attempts" in shown:
         shown["attempts"] = shown["attempts"].where(shown["state"] != "written", 0)
     if not shown["item"].astype(bool).any():

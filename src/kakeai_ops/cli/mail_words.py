@@ -96,7 +96,11 @@ _STORED_ERRORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ..
         re.compile(r"^suppression list: (.*)$", re.S),
         lambda m: f"配信停止リスト: {reason_words(m[1])}",
     ),
-    (re.compile(r"^on leave \(latest snapshot\)$"), lambda m: "休職中（最新のスナップショット）"),
+    # 産休・育休 too: 「休職中」 said of one on maternity leave what the send said otherwise.
+    (
+        re.compile(r"^on leave \(latest snapshot\)$"),
+        lambda m: "休職・休業中（最新のスナップショット）",
+    ),
     (re.compile(r"^retired \(latest snapshot\)$"), lambda m: "退職（最新のスナップショット）"),
     (
         re.compile(r"^milestone already delivered$"),

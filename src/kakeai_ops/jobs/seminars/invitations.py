@@ -152,8 +152,9 @@ def check_invite_ready(
             ),
             # The date may be a typo (2026-11-10 for 2026-12-10): said before the recording.
             hint=_(
-                "if the date is wrong, correct seminars.{seminar}.date in kops.yaml; for those "
-                "who missed it: {command} sends the recording"
+                "if the date is wrong, correct seminars.{seminar}.date in kops.yaml; if it was "
+                "held and kops invited people to it, {command} sends the recording to those "
+                "who missed it"
             ).format(seminar=seminar_id, command=f"`kops seminar remind {seminar_id}`"),
         )
 
