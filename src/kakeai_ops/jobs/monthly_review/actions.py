@@ -282,9 +282,11 @@ def _notices_unsent(campaign: CampaignFigures) -> Action | None:
     """Everyone due is awarded, but the notices were only written to the outbox: the
     awarded do not know yet (slide 7 said so; the actions said nothing)."""
     notices = campaign.notices
-    if campaign.awarded and notices.mails + notices.deferred + notices.not_sent == 0:
+    told = notices.mails + notices.deferred + notices.not_sent
+    if campaign.awarded and not campaign.by_draw and told == 0:
         # Awarded, and no notice planned at all (the month's steps had no send after the
-        # award): 78 people awarded and never told, and the actions said nothing.
+        # award): 78 people awarded and never told, and the actions said nothing. (Winners
+        # of a draw are told by the winner mail, not by an award notice.)
         return Action(
             text=f"{campaign.title}: 付与した人に{AWARD_NOTICES}を送る",
             basis=f"付与済み {campaign.awarded}人、{AWARD_NOTICES} 0通",
