@@ -111,6 +111,12 @@ def test_ctrl_c_says_it_was_interrupted(ws: Workspace, tmp_path: Path) -> None:
         (("--workspace={ws}", "status"), "kops status --workspace={ws}"),
         (("--workspace", "{ws}", "segment", "--list"), "kops segment --workspace {ws}"),
         (("-w", "{ws}", "mail", "status"), "kops mail status -w {ws}"),
+        # The whole command: its other arguments kept (RUN was lost), a value's place named.
+        (
+            ("-w", "{ws}", "mail", "report", "r1", "--format", "csv"),
+            "kops mail report -w {ws} r1 --format csv",
+        ),
+        (("-w", "status"), "kops status -w DIR"),
     ],
 )
 def test_an_option_before_the_command_is_told_where_it_goes(

@@ -13,7 +13,11 @@ def test_an_answer_that_says_nothing_is_not_an_answer() -> None:
     assert [says_nothing(t) for t in nothing] == [True, True, True, False, True, True, True]
     # An aside or 「いまのところ」 around it says nothing more.
     assert says_nothing("なし（今は十分です）") and says_nothing("いまのところ特にないです")
-    something = ["なしの場合の進め方", "特にないと言われたときの話の広げ方", "なし（部下の話を聴くコツ）"]
+    something = [
+        "なしの場合の進め方",
+        "特にないと言われたときの話の広げ方",
+        "なし（部下の話を聴くコツ）",
+    ]
     assert not any(says_nothing(t) for t in something)
     texts = ["特になし", "部下の話の聴き方", "なし。", "特にないと言われたときの話の広げ方"]
     assert [a.text for a in analyse(texts, Settings())] == [texts[1], texts[3]]

@@ -7,6 +7,7 @@ import functools
 import gc
 import importlib
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, NoReturn
@@ -193,8 +194,9 @@ class KopsGroup(TyperGroup):
 
 
 def _option_first(group: Any, error: UsageError, words: list[str]) -> str | None:
-    """`kops -w DIR status`: a command's option before the command. The hint puts it after
-    (「オプション -w はありません」 alone sent the reader looking for another option)."""
+    """`kops -w DIR status`: a command's option before the command. The hint is the whole
+    command with the option after it (「オプション -w はありません」 alone sent the reader
+    looking for another option; the command alone lost its other arguments)."""
     name = getattr(error, "option_name", None)
     if not isinstance(error, NoSuchOption) or not name:
         return None
@@ -211,13 +213,18 @@ def _option_first(group: Any, error: UsageError, words: list[str]) -> str | None
             break
         path.append(word)
         command = subcommands[word]
-    if not any(name in (*p.opts, *p.secondary_opts) for p in command.params):
+    option = next((p for p in command.params if name in (*p.opts, *p.secondary_opts)), None)
+    if option is None:
         return None  # an option of no command there: the error says enough
-    value = words[at + 1] if words[at] == name and at + 1 < first else None
-    given = " ".join([words[at], *([value] if value else [])])
-    return _("options come after the command: kops {command} {option}").format(
-        command=" ".join(path), option=given
-    )
+    takes_value = not getattr(option, "is_flag", False) and words[at] == name
+    given = [words[at]]
+    if takes_value:
+        # Its value, if one was typed between it and the command; else where one goes.
+        given.append(words[at + 1] if at + 1 < first else str(option.metavar or "DIR"))
+    rest = [w for i, w in enumerate(words) if i != at and not (takes_value and i == at + 1 < first)]
+    end = rest.index(path[0]) + len(path)
+    typed = shlex.join(["kops", *rest[:end], *given, *rest[end:]])
+    return _("options come after the command: {command}").format(command=typed)
 
 
 def report(error: KopsError) -> None:
