@@ -274,6 +274,17 @@ def test_an_export_with_its_id_column_renamed_is_named_with_where_to_map_it(
     assert "exports.headers.users.user_id (user_id: [ユーザーID, 社員番号])" in message
     meetings = write_csv(tmp_path / "other.csv", ["a", "b", "c"], [["1", "2", "3"]])
     assert "can't tell which export this is" in _fails(ws, cli, [meetings])
+    # 氏名 and 最終ログイン日時 dropped too: all said at once (it said 「1件」 and needed a second round); and a
+    # users export of three columns is still named as one.
+    short = write_csv(
+        tmp_path / "short.csv",
+        ["社員番号", "メールアドレス", "事業部"],
+        [["1", "a@x.jp", "営業本部"]],
+    )
+    both = " ".join(_fails(ws, cli, [short]).split())
+    assert "3 problems" in both and "short.csv:1: ユーザーID: this looks like the users" in both
+    assert "short.csv:1: 氏名: missing required column for the users export" in both
+    assert "short.csv:1: 最終ログイン日時: missing required column" in both
 
 
 def test_unknown_status_topic_and_response(

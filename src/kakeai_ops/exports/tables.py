@@ -26,7 +26,7 @@ class Recognition:
     # 社員番号 for ユーザーID): that table, and the key fields it lacks.
     likely: str | None = None
     likely_missing: tuple[str, ...] = ()
-    likely_found: int = 0  # how many of its headers are there
+    likely_columns: dict[str, str] | None = None  # its fields found, as ``columns``
 
 
 def recognise(headers: list[str], settings: Exports) -> Recognition:
@@ -61,8 +61,8 @@ def recognise(headers: list[str], settings: Exports) -> Recognition:
     never_read = [h for h in headers if header_key(h) in never and h not in used]
     ignored = [h for h in headers if h.strip() and h not in used and h not in never_read]
     likely, lacking = (None, ()) if table else _likely(found)
-    count = len(found[likely]) if likely else 0
-    return Recognition(table, chosen, ignored, never_read, likely, lacking, count)
+    likely_columns = found[likely] if likely else None
+    return Recognition(table, chosen, ignored, never_read, likely, lacking, likely_columns)
 
 
 # The fields that tell each table apart, as ``recognise`` asks for them.
@@ -74,11 +74,11 @@ KEY_FIELDS = {
 
 
 def _likely(found: dict[str, dict[str, str]]) -> tuple[str | None, tuple[str, ...]]:
-    """The table most of whose other headers a file has (three at least, more than any
-    other table's), with the key fields it lacks."""
+    """The table most of whose other headers a file has (three at least, or two that no
+    other table has: 氏名 and メールアドレス), with the key fields it lacks."""
     counts = sorted(((len(cols), name) for name, cols in found.items()), reverse=True)
     (best, name), (second, _other) = counts[0], counts[1]
-    if best < 3 or best == second:
+    if best < 2 or best == second or (best == 2 and second > 0):
         return None, ()
     return name, tuple(f for f in KEY_FIELDS[name] if f not in found[name])
 

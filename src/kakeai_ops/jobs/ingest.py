@@ -466,6 +466,21 @@ def _other_sheets(
             findings.problem(problem)
 
 
+def _missing_column(
+    path: Path, header_row: HeaderRow, settings: Settings, table: str, field: str, found: str
+) -> Problem:
+    """A required column of the ``table`` export the file lacks, by its header names."""
+    mapping = getattr(settings.exports.headers, table)
+    return Problem(
+        path.name,
+        header_row.row,
+        "/".join(mapping[field]),
+        _("missing required column for the {table} export; headers found: {headers}").format(
+            table=table, headers=found
+        ),
+    )
+
+
 def _likely_export(
     path: Path, header_row: HeaderRow, recognition: Recognition, settings: Settings, found: str
 ) -> Problem:
@@ -494,7 +509,7 @@ def _likely_export(
         ).format(
             table=table,
             label=model.TABLES[table].label,
-            count=recognition.likely_found,
+            count=len(recognition.likely_columns or {}),
             where=where,
             headers=found,
         ),
@@ -518,6 +533,13 @@ def _recognised(
     if table is None and recognition.likely is not None:
         _other_sheets(path, header_row, settings, findings)
         findings.problem(_likely_export(path, header_row, recognition, settings, found))
+        # …and every other required column it lacks, said at once (one round, not two).
+        likely = str(recognition.likely)
+        for lacking in required_columns_missing(likely, recognition.likely_columns or {}):
+            if lacking not in recognition.likely_missing:
+                findings.problem(
+                    _missing_column(path, header_row, settings, likely, lacking, found)
+                )
         return None
     if table is None:
         _other_sheets(path, header_row, settings, findings)
@@ -536,18 +558,8 @@ def _recognised(
         )
         return None
     missing = required_columns_missing(table, recognition.columns)
-    mapping = getattr(settings.exports.headers, table)
     for field_name in missing:
-        findings.problem(
-            Problem(
-                path.name,
-                header_row.row,
-                "/".join(mapping[field_name]),
-                _(
-                    "missing required column for the {table} export; headers found: {headers}"
-                ).format(table=table, headers=found),
-            )
-        )
+        findings.problem(_missing_column(path, header_row, settings, table, field_name, found))
     used = set(recognition.columns.values())
     repeated = [] if missing else repeated_column_problems(path.name, header_row.row, headers, used)
     findings.problems_of(repeated)
