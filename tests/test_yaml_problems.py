@@ -171,7 +171,7 @@ def test_the_line_pointed_at_is_counted_as_yaml_counts_lines() -> None:
     """Windows line ends (Notepad), and a line separator YAML also ends a line at."""
     text = "# 設定\u2028\r\nrules:\r\n  lapse_days：30\r\n  recent_n: 3\r\n"
     refused = _refusal(text)
-    assert refused.message.startswith("kops.yaml:5: ")
+    assert refused.message.startswith("kops.yaml:4: ")
     assert refused.hint is not None and refused.hint.startswith("kops.yaml:4 has a full-width")
 
 
@@ -230,10 +230,9 @@ def test_the_japanese_reader_reads_the_mistake_in_japanese(ws: Workspace) -> Non
     result = Cli(ws)("status", env={"KOPS_LANG": "ja"}, ok=False)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == (
-        f"エラー: kops.yaml:{line + 1}: YAML として正しくありません: この行が上の設定と"
-        "そろっていません（インデントを確かめてください）"
-    )
+    # The line typed wrong, not the next one where YAML met it (it named line+1's
+    # indentation, which is right).
+    assert lines[0] == f"エラー: kops.yaml:{line}: YAML として正しくありません: 全角の「：」"
     assert lines[1] == (
         f"ヒント: kops.yaml の {line} 行目に全角の「：」があります: 設定名の後は半角の ':'、"
         "インデントは半角スペースで書いてください"

@@ -184,6 +184,10 @@ def _yaml_error(err: yaml.YAMLError, name: str, text: str, lines: dict[Path, int
             "{file}:{line} has {what}: YAML reads only a half-width ':' after a setting's "
             "name, and spaces to indent"
         ).format(file=name, line=number, what=what)
+        # The line typed wrong is the problem: YAML meets it a line or two later, and
+        # 「59: この行が上の設定とそろっていません」 sent the reader to a line that is right.
+        if number != line:
+            where, problem, line = f"{name}:{number}", what, number
     elif isinstance(err, yaml.reader.ReaderError):  # not indentation nor quotes: a character
         hint = _(
             "{where} has an invisible control character ({code}), often pasted from another "
