@@ -26,7 +26,7 @@ LATE = {"KOPS_NOW": "2026-11-25T10:00:00+09:00"}
 
 
 def _resumed_with_a_leaver_and_a_suppressed(
-    ws: Workspace, folder: Path, lang: str
+    ws: Workspace, folder: Path, lang: str, *limit: str
 ) -> tuple[str, list[str], list[Any]]:
     """A rehearsed run resumed for real after one of its people left and another was put
     on the suppression list: what the send said, its people, what the server received."""
@@ -40,7 +40,7 @@ def _resumed_with_a_leaver_and_a_suppressed(
     with SmtpServer() as server:
         use_smtp(ws, server)
         env = {**LATE, "KOPS_LANG": lang}
-        sent = cli("mail", "send", *SEGMENT, "--id", RUN, "--yes", "--stale-ok", env=env)
+        sent = cli("mail", "send", *SEGMENT, "--id", RUN, "--yes", "--stale-ok", *limit, env=env)
         received = list(server.handler.received)
     return " ".join((sent.stdout + sent.stderr).split()), people, received
 
@@ -161,3 +161,15 @@ def test_while_a_send_is_under_way_its_unknowns_are_not_called_stopped(
     assert "A send is under way in this workspace: 1 handed to the server" in said
     assert "then kops stopped" not in said
     assert next(r for r in runs if r["run_id"] == run["run_id"])["status"] == "sending"
+
+
+def test_a_limit_counts_the_mails_sent_not_the_people_skipped(
+    october_copy: Workspace, tmp_path: Path
+) -> None:
+    """`--limit 2` on a resumed run whose first two had left or asked for no mail sent
+    nothing (「2/2 送信対象外」): the two are skipped on the way, two mails go out."""
+    said, people, received = _resumed_with_a_leaver_and_a_suppressed(
+        october_copy, tmp_path / "november", "en", "--limit", "2"
+    )
+    assert len(received) == 2 and len(people) > 4
+    assert "this time sent 2, suppressed 2" in said

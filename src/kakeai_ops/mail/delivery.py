@@ -45,7 +45,7 @@ def send_pending(
         sender.on_wait = operator.warn
         pending = sender.pending(plan, retry_unknown)
         if limit is not None:
-            pending = pending[:limit]
+            pending = sender.up_to(pending, limit)
         with operator.progress(_("Sending"), len(pending), transient=False) as advance:
             sender.on_progress = lambda message, state: advance(term(STATE_WORDS, state))
             ledger.set_run_status(plan.run_id, "sending")

@@ -341,6 +341,20 @@ class Sender:
                 _("the mail server refused the login: {error}").format(error=err), hint=err.hint
             ) from None
 
+    def up_to(self, pending: list[PlannedMessage], limit: int) -> list[PlannedMessage]:
+        """The pending messages through the ``limit``-th that would be sent: those skipped
+        on the way (left, on leave, listed) are marked, not counted (`--limit 3` used up by
+        three people who left sent nothing)."""
+        suppressed = self.ledger.suppressed()
+        chosen: list[PlannedMessage] = []
+        sendable = 0
+        for message in pending:
+            if sendable >= limit:
+                break
+            chosen.append(message)
+            sendable += blocked_reason(self.ws, self.unavailable, suppressed, message) is None
+        return chosen
+
     def _blocked(self, run_id: str, message: PlannedMessage) -> str | None:
         """Checked at send time, not only when planning: lists, caps and leave change."""
         return blocked_reason(self.ws, self.unavailable, self.ledger.suppressed(), message)
