@@ -26,7 +26,7 @@ from ..clock import now
 from ..dates import plan_age_note, stale_note
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Tables
 from ..store import SnapshotInfo, awards, delivered_milestones, draw_entrants, record_action
 from ..store.ledger import Ledger, LedgerRow
@@ -615,6 +615,13 @@ def _check_plan_age(
     )
 
 
+UNKNOWN_SAID = N_(
+    "{unknown} message(s) may or may not have been delivered (handed to the server, then "
+    "kops stopped or the connection was lost before it answered); they are not resent. "
+    "`kops mail status {run}` lists them and says which; --retry-unknown resends them."
+)
+
+
 def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest) -> None:
     plan = load_plan(source.workspace, run_id)
     rehearsal = source.settings.mail.transport == "outbox"
@@ -661,15 +668,7 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
             ).format(n=written)
         )
     if unknown and not request.retry_unknown:
-        operator.say(
-            "  "
-            + _(
-                "{unknown} message(s) may or may not have been delivered (handed to the "
-                "server, then kops stopped or the connection was lost before it answered); "
-                "they are not resent. `kops mail status {run}` lists them and says which; "
-                "--retry-unknown resends them."
-            ).format(unknown=unknown, run=run_id)
-        )
+        operator.say("  " + _(UNKNOWN_SAID).format(unknown=unknown, run=run_id))
     waiting = len(deferred) - due
     if waiting:
         later = min(day for day in deferred.values() if day > today)
