@@ -629,7 +629,7 @@ def test_a_rehearsed_run_is_not_presented_as_delivered(month: Path) -> None:
     title = slide.shapes.title.text_frame.text
     assert "（未送信）：" in title and "効果はまだ分かりません" in title
     words = _every_word(slide)
-    assert "まだ測定できません（未送信で、だれにも届いていません）" in words.replace("\n", "")
+    assert "まだ測定できません（書き出しのみで、まだ送っていません）" in words.replace("\n", "")
     assert "信頼区間" not in words and "誤差の範囲（" not in words
 
 
@@ -682,7 +682,7 @@ def test_a_run_never_sent_says_so_before_it_lacks_a_holdout(month: Path) -> None
     (row,) = [r for title, r in rows.items() if title.startswith("繰り返し未設定")]
     assert row["送信数"] == "0" and int(row["書き出し数（未送信）"]) > 0
     said = row[next(k for k in row if k.startswith("抜け出した割合の差"))].replace("\n", "")
-    assert said.startswith("まだ測定できません（未送信で、だれにも届いていません）"), said
+    assert said.startswith("まだ測定できません（書き出しのみで、まだ送っていません）"), said
     assert said.endswith("比較群もありません")
     book = _book(month / "out" / "review-2026-11.xlsx")
     (sheet,) = [s for s in book.worksheets if s.title.startswith("5_")]

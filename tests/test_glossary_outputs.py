@@ -535,7 +535,7 @@ def test_the_mail_effect_is_the_recount(
     slide = _deck(root / "out" / "review-2026-11.pptx").slides[5]
     table = next(s.table for s in slide.shapes if s.has_table)
     cells = [c.text.replace("\n", "") for row in table.rows for c in row.cells]
-    assert "まだ測定できません（未送信で、だれにも届いていません）" in cells
+    assert "まだ測定できません（書き出しのみで、まだ送っていません）" in cells
     assert not any("送付" in c and "人・比較群" in c for c in cells)
     report = stdout["mail report no_prep.member-2026-10"]
     header, rows = next(console_tables(report))

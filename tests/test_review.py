@@ -643,7 +643,7 @@ def test_a_rehearsed_mail_is_not_judged_by_its_effect(rehearsed: dict[str, Any])
     status = {r["run_id"]: r for r in run_json(ws, "mail", "status")}
     run = status[MAIL_RUN]
     assert run["sent"] == 0 and run["written"] > 0 and run["holdout"] > 0
-    not_measured = "まだ測定できません（未送信で、だれにも届いていません）"
+    not_measured = "まだ測定できません（書き出しのみで、まだ送っていません）"
     mail_slide = by_title(rehearsed, "5.")
     headline = mail_slide.shapes.title.text_frame.text
     assert "書き出しのみ（未送信）" in headline and "効果はまだ分かりません" in headline

@@ -167,7 +167,7 @@ def _mail_message(review: Review) -> str:
 
 
 # The deck's words for mail_effect.NOT_DELIVERED (a run only written to the outbox).
-NOT_DELIVERED_WORDS = "届いていないため、効果はまだ分かりません"
+NOT_DELIVERED_WORDS = "まだ送っていないため、効果はまだ分かりません"
 
 
 def _groups(outcome: pd.DataFrame) -> str:

@@ -375,7 +375,7 @@ def _mail(
             if mailed_state(frames[run["run_id"]]) == "written":
                 # Not sent either: that first (「比較群なし」 alone read as the one thing
                 # missing from a run nobody received).
-                note = f"{NOT_YET_WORDS}（未送信で、だれにも届いていません）。比較群もありません"
+                note = f"{NOT_YET_WORDS}（書き出しのみで、まだ送っていません）。比較群もありません"
         elif mailed_state(frames[run["run_id"]]) == "written":
             effect = Difference(0, 0, 0, 0, reason=NOT_DELIVERED)  # a rehearsal: no effect
         elif planned_on >= int(snapshot.id) or (

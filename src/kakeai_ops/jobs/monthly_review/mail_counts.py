@@ -224,7 +224,9 @@ def _not_yet_reason(effect: Difference) -> str:
     if effect.reason == NO_LATER_SNAPSHOT:
         return "送信後のデータがまだありません"
     if effect.reason == NOT_DELIVERED:
-        return "未送信で、だれにも届いていません"
+        # What kops knows: it has not sent them (the files may have gone out by hand:
+        # 「だれにも届いていません」 beside invitees who came read as a contradiction).
+        return "書き出しのみで、まだ送っていません"
     if effect.reason == NO_HOLDOUT:
         return "比較群がありません"
     if effect.reason.startswith(TOO_SMALL):
