@@ -1031,3 +1031,34 @@ def test_the_actions_say_to_tell_the_awarded_and_to_deliver_written_milestones(
     milestones = "マイルストーンのお知らせは書き出しのみ（未送信）: 届ける"
     assert rows[milestones].endswith(f"書き出しのみ {len(written):,}通") and written
     assert "マイルストーンのお知らせを送る" not in rows
+
+
+def test_the_interview_action_counts_what_slide_8_counts(sample_run: Any) -> None:
+    """Slide 8 said 「インタビュー候補は6組」 and the action 「候補 29組」: one word, two
+    counts. The action names the pairs chosen from and the candidates, as slide 8 does."""
+    import re
+
+    from pptx import Presentation
+
+    from conftest import DECK
+
+    deck = Presentation(str(sample_run(*DECK).out / "deck.pptx"))
+    texts = [
+        "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+        for slide in deck.slides
+    ]
+    eight = next(t for t in texts if "8. 好事例インタビュー候補" in t)
+    shortlisted = re.search(r"インタビュー候補は(\d+)組", eight)
+    chosen_from = re.search(r"条件を満たすペア\s*(\d+)\s*組から", eight.replace("\n", ""))
+    assert shortlisted and chosen_from, eight
+    rows = [
+        [c.text.replace("\n", "") for c in row.cells]
+        for slide in deck.slides
+        for sh in slide.shapes
+        if sh.has_table
+        for row in sh.table.rows
+    ]
+    (basis,) = [r[1] for r in rows if r[0] == "好事例インタビューの依頼: 選んだ順に"]
+    assert basis.startswith(
+        f"条件を満たすペア {chosen_from.group(1)}組から選んだ{shortlisted.group(1)}組"
+    )

@@ -251,12 +251,14 @@ def _interviews(review: Review) -> Action | None:
     if not (interviews.eligible_pairs and len(interviews.top)):
         return None
     top = interviews.top.iloc[0]
+    # The shortlist's candidates are slide 8's 6; the pairs they were chosen from are not
+    # 「候補 29組」 (two counts under one word).
+    among = f"条件を満たすペア {interviews.eligible_pairs}組から選んだ{interviews.shortlisted}組"
     return Action(
         text="好事例インタビューの依頼: 選んだ順に",
-        basis=f"候補 {interviews.eligible_pairs}組、1番目 "
-        f"{top['manager_name']}・{top['member_name']}"
+        basis=f"{among}、1番目 {top['manager_name']}・{top['member_name']}"
         if review.names_people
-        else f"候補 {interviews.eligible_pairs}組、1番目は{top['division']}のペア",
+        else f"{among}、1番目は{top['division']}のペア",
         command="kops interview shortlist",
     )
 
