@@ -262,10 +262,12 @@ def test_a_group_of_no_one_has_no_outcome_rather_than_a_hidden_one() -> None:
 def test_the_deck_suggests_a_share_that_can_be_measured() -> None:
     from kakeai_ops.mail.holdout import measurable_share
 
+    # Both groups at least 10 (the difference's interval needs as many), and min_group.
     assert measurable_share(100, 5) == 10
-    assert measurable_share(30, 5) == 20  # 10% of 30 is 3
-    assert measurable_share(12, 5) == 50
-    assert measurable_share(9, 5) is None  # 5/4: no share measures nine people
+    assert measurable_share(30, 5) == 50  # 10%, 20%, 30% hold out 3, 6, 9
+    assert measurable_share(27, 5) == 50  # 20% held out 5: shown, never measured
+    assert measurable_share(12, 5) is None  # 50% is 6 and 6
+    assert measurable_share(40, 12) == 30  # min_group above 10: 30% is 12 and 28
 
 
 def test_a_run_without_holdout_is_told_a_share_that_can_be_measured(
@@ -283,7 +285,9 @@ def test_a_run_without_holdout_is_told_a_share_that_can_be_measured(
         (pct,) = [
             p
             for p in (10, 20, 30, 50)
-            if round(people * p / 100 + 1e-9) >= 5 and people - round(people * p / 100) >= 5
+            # Both groups of ten at least: the difference's interval needs them (and the
+            # privacy minimum, 5, follows).
+            if round(people * p / 100 + 1e-9) >= 10 and people - round(people * p / 100) >= 10
         ][:1]
         assert f"next time --holdout {pct} on an audience this size" in " ".join(text.split())
         refused = cli("mail", "send", *SEGMENT, "--holdout", "10", "--id", "ten", "--yes", ok=False)

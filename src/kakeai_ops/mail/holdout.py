@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from ..analyses.mail_effect import MIN_GROUP as EFFECT_MINIMUM
 from ..errors import KopsError
 from ..i18n import N_, _
 from ..privacy.rules import is_small, shows
@@ -71,10 +72,13 @@ def check_measurable(run_id: str, audience: int, held: int, min_group: int, anyw
 
 
 def measurable_share(audience: int, min_group: int) -> int | None:
-    """The smallest usual holdout share (percent) whose both groups reach ``min_group``,
-    or None when the audience is too small for any."""
+    """The smallest usual holdout share (percent) whose both groups reach ``min_group``
+    and the difference's own minimum (mail_effect.MIN_GROUP: 10 each, for its interval),
+    or None when the audience is too small for any. (A share of 20% of 27 holds out 5:
+    shown, and never measured: 「まだ測定できません」 for good.)"""
+    least = max(min_group, EFFECT_MINIMUM)
     for pct in (10, 20, 30, 50):
         held = half_up(audience * Fraction(pct, 100))
-        if shows(held, min_group) and shows(audience - held, min_group):
+        if shows(held, least) and shows(audience - held, least):
             return pct
     return None
