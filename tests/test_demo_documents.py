@@ -724,3 +724,7 @@ def test_the_actions_say_to_deliver_what_was_only_written(month: Path) -> None:
     notes = slide.notes_slide.notes_text_frame.text
     assert "kops mail send --awarded exec-1on1-2026h2" in notes
     assert f"kops mail status {run_id}" in notes
+    # The demo's mail goes to the outbox: sending there writes the files again, and the
+    # notes say so where the action is to send or deliver.
+    delivering = [line for line in notes.splitlines() if "届ける" in line or "mail send" in line]
+    assert delivering and all("mail.transport を smtp か graph にしてから" in x for x in delivering)

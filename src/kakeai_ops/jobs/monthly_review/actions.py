@@ -49,7 +49,20 @@ def next_actions(review: Review, settings: Settings) -> list[Action]:
         _milestones(review),
         _interviews(review),
     ]
-    return [action for action in found if action is not None][:MAX_ACTIONS]
+    chosen = [action for action in found if action is not None][:MAX_ACTIONS]
+    if settings.mail.transport != "outbox":
+        return chosen
+    # Mail only written to files while the transport stays the outbox: 「届ける」 with a
+    # send command that writes them again reached nobody (the notes said nothing of it).
+    return [replace(a, command=f"{a.command}{OUTBOX_FIRST}") if _sends(a) else a for a in chosen]
+
+
+OUTBOX_FIRST = "（mail.transport を smtp か graph にしてから。outbox のままでは書き出すだけです）"
+
+
+def _sends(action: Action) -> bool:
+    """Whether carrying the action out is sending mail (its command, or delivering a run)."""
+    return action.command.startswith("kops mail send") or action.text.endswith("届ける")
 
 
 def _planned_already(
