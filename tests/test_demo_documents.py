@@ -721,6 +721,10 @@ def test_the_actions_say_to_deliver_what_was_only_written(month: Path) -> None:
     )
     (row,) = [k for k in rows if k.startswith("メール「繰り返し未設定・上司向け")]
     assert row.endswith("」は未送信: 届ける") and rows[row] == f"書き出し数（未送信） {written}通"
+    # The seminar's recording, written and not sent, as the other: it was left off.
+    recording = len(_outbox(month, "seminar.recording-month1"))
+    (row,) = [k for k in rows if k.startswith("メール「セミナーの録画のご案内")]
+    assert row.endswith("」は未送信: 届ける") and rows[row] == f"書き出し数（未送信） {recording}通"
     notes = slide.notes_slide.notes_text_frame.text
     assert "kops mail send --awarded exec-1on1-2026h2" in notes
     assert f"kops mail status {run_id}" in notes

@@ -200,6 +200,11 @@ def _rehearsed(run: MailRun, review: Review) -> Action:
     )
 
 
+# The recording's run (jobs/seminars: seminar.recording-month1): as undelivered as a
+# stuck point's, and the one most worth sending now; it was left off the actions.
+RECORDING_RUNS = "seminar.recording-"
+
+
 def _mail_effects(review: Review) -> list[Action]:
     """Each mail run with a measured effect: keep it, or rework its text."""
     actions = []
@@ -209,9 +214,11 @@ def _mail_effects(review: Review) -> list[Action]:
             # holdout says nothing of its text (「文面を見直す」 would be advice from noise).
             actions.append(_rehearsed(run, review))
             continue
-        if run.rehearsal and run.segment_key and run.snapshot == review.snapshot:
-            # A stuck point's run of this data without a holdout, written only: deliver it
-            # (there is nothing to compare; its facts are still today's).
+        deliverable = run.segment_key or run.run_id.startswith(RECORDING_RUNS)
+        if run.rehearsal and deliverable and run.snapshot == review.snapshot:
+            # A stuck point's run of this data without a holdout, or a seminar's recording
+            # for those who missed it, written only: deliver it (there is nothing to
+            # compare; its facts are still today's).
             actions.append(
                 Action(
                     text=f"メール「{run_title(run.run_id, review)}」は未送信: 届ける",
