@@ -90,6 +90,18 @@ def _wait_for(server: SmtpServer, count: int) -> None:
     assert len(server.handler.received) == count
 
 
+def _killed_at(ws: Workspace, server: SmtpServer, count: int) -> None:
+    """A send in a process of its own, killed while the server holds its ``count``-th mail
+    without answering (the mail's outcome unknown), the server then answering again."""
+    use_smtp(ws, server)
+    server.handler.faults.stall_after_data = {count}
+    process = _send_in_a_process(ws)
+    _wait_for(server, count)
+    process.kill()
+    process.wait(timeout=30)
+    server.handler.faults.stall_after_data = set()
+
+
 def test_ctrl_c_says_what_went_out_and_how_to_go_on(sample_copy: Workspace) -> None:
     """Stopped with Ctrl-C while waiting for the server's reply to the 4th message: it says
     3 sent and the 4th of unknown outcome, and that the same command goes on (it said
@@ -115,18 +127,12 @@ def test_a_run_left_with_an_unknown_outcome_is_not_called_done(sample_copy: Work
     connection was lost (the administrator would look for a fault that never was)."""
     cli = Cli(sample_copy)
     with SmtpServer() as server:
-        use_smtp(sample_copy, server)
-        server.handler.faults.stall_after_data = {4}
-        process = _send_in_a_process(sample_copy)
-        _wait_for(server, 4)
-        process.kill()
-        process.wait(timeout=30)
+        _killed_at(sample_copy, server, 4)
         # Killed, nobody sending: not 「送信中」 (read as someone mid-send), but stopped.
         killed = json.loads(cli("mail", "status", "--format", "json").stdout)
         assert next(r for r in killed if r["segment_key"])["status"] == "interrupted"
         listed = cli("mail", "status", env={"KOPS_LANG": "ja", "COLUMNS": "250"}).stdout
         assert "中断（同じコマンドで続きを送る）" in " ".join(listed.split()).replace(" ", "")
-        server.handler.faults.stall_after_data = set()
         cli("mail", "send", *MAILING_SEGMENT, "--yes")
     assert states(sample_copy)["sending"] == 1
     runs = json.loads(cli("mail", "status", "--format", "json").stdout)
@@ -148,12 +154,7 @@ def test_while_a_send_is_under_way_its_unknowns_are_not_called_stopped(
 
     cli = Cli(sample_copy)
     with SmtpServer() as server:
-        use_smtp(sample_copy, server)
-        server.handler.faults.stall_after_data = {2}
-        process = _send_in_a_process(sample_copy)
-        _wait_for(server, 2)
-        process.kill()
-        process.wait(timeout=30)
+        _killed_at(sample_copy, server, 2)
     run = next(r for r in json.loads(cli("mail", "status", "--format", "json").stdout))
     with workspace_lock(sample_copy, "kops mail send (another window)"):
         said = " ".join(cli("mail", "status", run["run_id"]).stdout.split())
