@@ -1068,3 +1068,42 @@ def test_the_interview_action_counts_what_slide_8_counts(sample_run: Any) -> Non
     assert basis.startswith(
         f"条件を満たすペア {chosen_from.group(1)}組から選んだ{shortlisted.group(1)}組"
     )
+
+
+def test_a_mail_of_unknown_outcome_is_counted_on_the_deck_and_its_sheet(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A send killed while the server held a mail, then resumed: the run's row said 送信数
+    16 and nothing of the 17th (its outcome unknown), adding up to fewer than its people.
+    Recounted from kops.db."""
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    from mailing import SEGMENT
+    from smtp_server import SmtpServer
+    from test_delivery import _killed_at
+
+    cli = Cli(sample_copy)
+    with SmtpServer() as server:
+        _killed_at(sample_copy, server, 3)
+        cli("mail", "send", *SEGMENT, "--yes")
+    with sqlite3.connect(sample_copy.root / "state" / "kops.db") as db:
+        run_id, sent, unknown = db.execute(
+            "SELECT run_id, SUM(state = 'sent'), SUM(state = 'sending') FROM mail_ledger"
+            " GROUP BY run_id"
+        ).fetchone()
+    assert unknown == 1
+    cli("review", "--out", str(tmp_path / "d.pptx"), "--xlsx", str(tmp_path / "d.xlsx"))
+    book = load_workbook(tmp_path / "d.xlsx")
+    sheet = next(ws for ws in book.worksheets if ws.title.startswith("5"))
+    header = [str(c.value).replace("\n", "") for c in sheet[1]]
+    (row,) = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == run_id]
+    record = dict(zip(header, row, strict=False))
+    assert (record["送信数"], record["結果不明数"]) == (sent, 1)
+    deck = Presentation(str(tmp_path / "d.pptx"))
+    tables = [sh.table for s in deck.slides for sh in s.shapes if sh.has_table]
+    mail = next(t for t in tables if t.rows[0].cells[0].text == "配信")
+    heads = [c.text.replace("\n", "") for c in mail.rows[0].cells]
+    assert "結果不明数" in heads
+    cells = [c.text for c in mail.rows[1].cells]
+    assert cells[heads.index("結果不明数")] == "1" and cells[heads.index("送信数")] == f"{sent:,}"

@@ -638,6 +638,9 @@ COLUMNS: dict[str, Column] = {
     "previous_as_of": _c("前回の基準日", DATE),
     "sent": _c("送信数", COUNT),
     "failed": _c("失敗数", COUNT, detail=True),
+    # Handed over, no answer (kops stopped, the connection lost): maybe delivered. A row
+    # without it added up to fewer people than the run had.
+    "unknown": _c("結果不明数", COUNT, detail=True),
     # The ledger's ``suppressed``: people who left or went on leave by the send, a
     # milestone another run delivered, and the suppression list (not only the list).
     "suppressed": _c("送信対象外の数", COUNT, detail=True),  # never 「送信 / 対象 / 外数」

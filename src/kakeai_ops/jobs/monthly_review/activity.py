@@ -18,7 +18,7 @@ from .mail_counts import left_out_cell, unmeasured_words
 from .titles import TITLES, difference_words, fine_points, run_title
 
 GROUPS = {"mailed": "送付", "holdout": "比較群"}
-OPTIONAL_COUNTS = {2, 3, 4, 5, 6, 8}  # 不達, 書き出しのみ, 後日送信, 失敗, 停止, 宛先から除いた
+OPTIONAL_COUNTS = {2, 3, 4, 5, 6, 7, 9}  # 不達, 書き出しのみ, 後日送信, 失敗, 不明, 対象外, 除いた
 
 
 def mail_slide(review: Review) -> Slide:
@@ -65,12 +65,21 @@ MAIL_COLUMNS = [
     # A qualifier on its own line: 「比較群（送らな/い）」 reads badly broken.
     *(
         glossary.column_label(key).replace("（", "\n（", 1)
-        for key in ("sent", "bounced", "written", "deferred", "failed", "suppressed", "holdout")
+        for key in (
+            "sent",
+            "bounced",
+            "written",
+            "deferred",
+            "failed",
+            "unknown",
+            "suppressed",
+            "holdout",
+        )
     ),
     LEFT_OUT,
     f"{glossary.column_label('share_left')}の差（送付−比較群）",
 ]
-MAIL_WIDTHS = [2.3, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 1.1, 2.5, 3.5]
+MAIL_WIDTHS = [2.3, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 0.8, 1.1, 2.5, 3.5]
 
 
 def _mail_table(review: Review) -> Table:
@@ -83,6 +92,7 @@ def _mail_table(review: Review) -> Table:
             f"{run.written:,}",
             f"{run.deferred:,}",
             f"{run.failed:,}",
+            f"{run.unknown:,}",
             f"{run.suppressed:,}",
             f"{run.holdout:,}",
             left_out_cell(run.left_out),

@@ -402,6 +402,7 @@ def _mail(
                 written=int(run.get("written", 0)),
                 deferred=int(run.get("deferred", 0)),
                 failed=int(run["temp_failed"]) + int(run["perm_failed"]),
+                unknown=int(run.get("sending", 0)),
                 suppressed=int(run["suppressed"]),
                 holdout=int(run["holdout"]),
                 effect=effect,

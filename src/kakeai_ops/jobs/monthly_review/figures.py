@@ -117,6 +117,8 @@ class MailRun:
     deferred: int = 0
     # Sent, then returned for good by a bounce notice (`kops mail bounces`)
     bounced: int = 0
+    # Handed to the server with no answer (kops stopped, a connection lost): maybe delivered.
+    unknown: int = 0
     # People of the run's audience left out when it was planned, by reason (no_email, …):
     # they have no row and no mail, so the counts above add up to fewer people.
     left_out: dict[str, int] = field(default_factory=dict)

@@ -144,6 +144,7 @@ def _mail(review: Review) -> pd.DataFrame:
                 "written": run.written,
                 "deferred": run.deferred,
                 "failed": run.failed,
+                "unknown": run.unknown,
                 "suppressed": run.suppressed,
                 "holdout": run.holdout,
                 # As the slide says it (「3」 over each reason's count): one column, so that
@@ -314,7 +315,7 @@ def _left_out(reasons: dict[str, int]) -> int | str:
     return left_out_cell(reasons) if sum(reasons.values()) else 0
 
 
-STATES = ["sent", "bounced", "written", "deferred", "failed", "suppressed"]
+STATES = ["sent", "bounced", "written", "deferred", "failed", "unknown", "suppressed"]
 
 
 def _used_states(frame: pd.DataFrame) -> pd.DataFrame:
