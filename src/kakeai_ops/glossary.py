@@ -791,7 +791,9 @@ VALUES: dict[str, dict[object, str]] = {
     "window_open": {True: "はい", False: "いいえ", "true": "はい", "false": "いいえ"},
     # Otherwise why not, in the deck's words (monthly_review.mail_counts.unmeasured_words).
     "effect": {"measured": "測定済み"},
-    "group": {"attended": "出席", "invited, did not attend": "招待・欠席"},
+    # As the seminar slide and its movement say them (analyses.seminar_movement): the sheet's
+    # 「招待・欠席」 beside the slide's 「出席しなかった人」 read as two groups.
+    "group": {"attended": "出席した人", "invited, did not attend": "出席しなかった人"},
     # A problem row's kind, a template's kind, and an emerging theme's: a word or a phrase.
     "kind": {
         "refused": "取り込まず",
