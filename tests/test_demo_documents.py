@@ -70,12 +70,18 @@ def test_every_list_formats_its_figures_by_their_key(month: Path) -> None:
                 continue
             header = header_labels(sheet)
             mixed = any(keys.get((sheet.title, str(h))) == "figure_kind" for h in header)
+            # The table's rows (a legend below it is no cell of a column).
+            end = next(
+                (c.row - 1 for (c,) in sheet.iter_rows(min_row=2, max_col=1) if c.value is None),
+                sheet.max_row,
+            )
             for position, heading in enumerate(header, start=1):
                 key = keys.get((sheet.title, str(heading)), str(heading))
                 wanted = _expected_format(key)
                 if wanted is None or (mixed and key in ("value", "now", "before", "change")):
                     continue
-                for row in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                cells = sheet.iter_rows(min_row=2, max_row=end, min_col=position, max_col=position)
+                for row in cells:
                     cell = row[0]
                     if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
                         assert cell.number_format == wanted, (path.name, sheet.title, key)
@@ -732,3 +738,23 @@ def test_the_actions_say_to_deliver_what_was_only_written(month: Path) -> None:
     # notes say so where the action is to send or deliver.
     delivering = [line for line in notes.splitlines() if "届ける" in line or "mail send" in line]
     assert delivering and all("mail.transport を smtp か graph にしてから" in x for x in delivering)
+
+
+def test_the_seminar_sheet_states_the_difference_the_slide_states(month: Path) -> None:
+    """Slide 6 said the difference of those who moved on with its interval (「差 +2.3pt は誤差
+    の範囲、95%信頼区間 −17.3pt〜+27.7pt」); the workbook's seminar sheet had it nowhere."""
+    from openpyxl import load_workbook
+
+    deck = _deck(month / "out" / "review-2026-11.pptx")
+    said = " ".join(
+        sh.text_frame.text for s in deck.slides for sh in s.shapes if sh.has_text_frame
+    ).replace("\n", "")
+    book = load_workbook(month / "out" / "review-2026-11.xlsx")
+    sheet = next(ws for ws in book.worksheets if ws.title.startswith("6_"))
+    rows = {str(r[1]).replace("\n", ""): r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    # Broken between its phrases to fit its column on paper: read as one line.
+    difference = str(rows["次の段階に進んだ割合の差（出席した人−出席しなかった人）"]).replace(
+        "\n", ""
+    )
+    assert difference.startswith("差 ") and "95%信頼区間" in difference
+    assert "".join(difference.split()) in "".join(said.split())

@@ -101,9 +101,9 @@ def test_review_seminar_groups_are_the_summary_counts(seminar_review: dict[str, 
     book = load_workbook(seminar_review["figures"])
     sheet = next(s for s in book.worksheets if "month1" in s.title)
     shown = {
-        str(r["label"]).removeprefix("知りたいテーマ："): r["value"]
+        str(r["label"]).removeprefix("今、知りたいこと："): r["value"]
         for r in sheet_records(book, sheet.title)
-        if str(r["label"]).startswith("知りたいテーマ：")
+        if str(r["label"]).startswith("今、知りたいこと：")
     }
     assert shown
     for group, value in shown.items():
@@ -138,3 +138,23 @@ def test_a_review_stopped_before_its_workbook_is_written_leaves_the_old_pair(
     monkeypatch.undo()
     Cli(sample_copy)("review", "--out", str(deck), "--xlsx", str(book))
     assert deck.read_bytes()[:2] == book.read_bytes()[:2] == b"PK"  # both new, together
+
+
+def test_the_seminar_sheet_ranks_the_chosen_themes_as_the_slide_does(
+    seminar_review: dict[str, Any],
+) -> None:
+    """The slide ranked the chosen themes; the sheet did not, and called the free text's
+    groups 「知りたいテーマ」 (the chosen ones' name). Recounted from the summary (the
+    secretariat's exact counts), a choice of fewer than five hidden as on the slide."""
+    summary = seminar_review["summary"]
+    book = load_workbook(seminar_review["figures"])
+    sheet = next(s for s in book.worksheets if "month1" in s.title)
+    rows = {str(r["label"]): r["value"] for r in sheet_records(book, sheet.title)}
+    chosen = {
+        label.removeprefix("知りたいテーマ（選んだ人）："): value
+        for label, value in rows.items()
+        if label.startswith("知りたいテーマ（選んだ人）：")
+    }
+    exact = {r["interest"]: r["chosen_by"] for r in summary["知りたいテーマ"]}
+    assert chosen == {k: (n if n >= 5 else "<5") for k, n in exact.items()}
+    assert any(v == "<5" for v in chosen.values()) and any(v != "<5" for v in chosen.values())

@@ -339,6 +339,8 @@ def test_no_id_breaks_inside_itself(month: Path) -> None:
             for column in _id_columns(book, sheet):
                 width = sheet.column_dimensions[get_column_letter(column)].width or 8.43
                 for (target,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                    if target.value is None:
+                        break  # the table's end: a legend below it is no id
                     if not isinstance(target.value, str) or not target.value:
                         continue
                     where = (path.name, sheet.title, target.coordinate, target.value, width)

@@ -230,7 +230,7 @@ def _moved(group: str, moved_on: object, n: int) -> str:
     return f"{group} {moved_on}/{n}人"
 
 
-def _attended_difference(moved: pd.DataFrame) -> str:
+def attended_difference(moved: pd.DataFrame) -> str:
     """The difference of those who moved on, attended − not attended, with its 95%
     interval, as the mail's effect is said: 24% against 21% drawn as bars read as the
     seminar's effect, where 4/17 and 10/47 cannot tell one from chance. '' where either
@@ -295,7 +295,7 @@ def seminar_slides(review: Review) -> list[Slide]:
                     _moved(str(r.group_label), r.moved_on, whole(r.in_snapshot))
                     for r in moved.itertuples()
                 )
-                + _attended_difference(moved)
+                + attended_difference(moved)
             )
             # The deck has no table per stuck point: the note says where it is.
             mix = s.mix_note.replace(

@@ -6,6 +6,8 @@ import pandas as pd
 
 from ... import glossary
 from ...analyses import segmentation
+from ...privacy.rules import below, shows
+from .activity import attended_difference
 from .figures import Review
 from .mail_counts import left_out_cell, unmeasured_words
 from .titles import TITLES, WINDOW_ENDED, run_title
@@ -198,10 +200,19 @@ SEMINAR_FIGURES = {
 }
 
 
+def _interests_shown(interests: list[tuple[str, int]], minimum: int) -> list[tuple[str, object]]:
+    """The chosen themes most chosen first, each count as the shared slide shows it."""
+    return [(name, count if shows(count, minimum) else below(minimum)) for name, count in interests]
+
+
 def _seminar_label(figure: str) -> str:
-    """セミナー名, 知りたいテーマ：ペア招待, 出席：次の段階に進んだ人数, …"""
+    """セミナー名, 知りたいこと：ペア招待, 出席した人：次の段階に進んだ人数, …"""
     if figure.startswith("interest_group:"):
-        return "知りたいテーマ：" + figure.split(":", 1)[1]
+        return "今、知りたいこと：" + figure.split(":", 1)[1]
+    if figure.startswith("interest:"):
+        return "知りたいテーマ（選んだ人）：" + figure.split(":", 1)[1]
+    if figure == "difference":
+        return "次の段階に進んだ割合の差（出席した人−出席しなかった人）"
     if ":" in figure:
         group, key = figure.split(":", 1)
         shown = glossary.value_label("group", group)
@@ -211,7 +222,7 @@ def _seminar_label(figure: str) -> str:
 
 def _seminar_kind(figure: str) -> str | None:
     """The kind of a seminar figure, for its number format: a share, an average, a count."""
-    if figure == "title":
+    if figure in ("title", "difference"):
         return None
     if figure.rsplit(":", 1)[-1].startswith("share"):
         return "rate"
@@ -240,12 +251,21 @@ def _seminar(s: object) -> pd.DataFrame:
         {"seminar_id": s.seminar_id, "figure": f"interest_group:{group}", "value": count}
         for group, count in s.top_groups
     ]
+    # The chosen themes as the slide ranks them (a choice of fewer than min_group: 「<5」).
+    rows += [
+        {"seminar_id": s.seminar_id, "figure": f"interest:{name}", "value": shown}
+        for name, shown in _interests_shown(s.interests, s.min_group)
+    ]
     if s.movement is not None:
         for r in s.movement.to_dict("records"):
             for key in ("users", "in_snapshot", "moved_on", "share_moved_on"):
                 rows.append(
                     {"seminar_id": s.seminar_id, "figure": f"{r['group']}:{key}", "value": r[key]}
                 )
+        # The difference with its interval, in the slide's words (it was on the slide only).
+        said = attended_difference(s.movement).strip("（）")
+        if said:
+            rows.append({"seminar_id": s.seminar_id, "figure": "difference", "value": said})
     frame = pd.DataFrame(rows)
     labels = [_seminar_label(f) for f in frame["figure"]]
     # The average on the survey's own scale: 「満足度の平均（1〜5）」.
