@@ -178,3 +178,27 @@ def test_a_day_in_a_csv_is_written_as_its_cell_shows_it(tmp_path: Path) -> None:
         "2026-11-20",
         '""',
     ]
+
+
+def test_a_hidden_count_among_figures_of_several_kinds_stands_at_the_right(
+    tmp_path: Path,
+) -> None:
+    """A seminar sheet's 値 holds counts, shares and text: a chosen theme's 「<5」 stood at the
+    left of its cell, under the 7 and 6 of the rows above, as if it were a label."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kakeai_ops.outputs.files import write_table
+
+    frame = pd.DataFrame(
+        {
+            "label": ["セミナー名", "知りたいテーマ：メモ", "知りたいテーマ：データ"],
+            "value": ["1on1をみんなどうやっているの？", 7, "<5"],
+            "figure_kind": [None, "count", "count"],
+        }
+    )
+    sheet = load_workbook(write_table(frame, tmp_path / "s.xlsx")).worksheets[0]
+    column = [c.value for c in sheet[1]].index("値") + 1
+    title, count, hidden = (sheet.cell(row=r, column=column) for r in (2, 3, 4))
+    assert hidden.value == "<5" and hidden.alignment.horizontal == "right"
+    assert count.value == 7 and title.alignment.horizontal != "right"
