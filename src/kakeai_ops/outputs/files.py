@@ -379,14 +379,7 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
                 target.alignment = right
                 if "\n" in target.value:
                     said.append(target)
-    # …and in a column of figures of several kinds (a seminar's 値), a hidden count of a
-    # count's row stands where its count would (it stood at the left, beside the 件 of 7).
-    for row_number, kind in enumerate(people.row_kinds, start=2):
-        if kind not in glossary.ROW_FORMATS:
-            continue
-        for target in ws[row_number]:
-            if isinstance(target.value, str) and target.value in workbook.HIDDEN_MARKS:
-                target.alignment = right
+    _hidden_at_the_right(ws, people, right)
     _apart_from_figures(ws, people.formats, last, mixed=bool(people.row_kinds))
     firsts = [ws.cell(row=r, column=1).value for r in range(2, last + 1)]
     for row_number, first in enumerate(firsts, start=2):
@@ -419,6 +412,17 @@ def _table_sheet(ws: Worksheet, people: PeopleTable) -> None:
         title_columns=f"A:{get_column_letter(names)}" if names else None,
         width=width,
     )
+
+
+def _hidden_at_the_right(ws: Worksheet, people: PeopleTable, right: Any) -> None:
+    """In a column of figures of several kinds (a seminar's 値), a hidden count of a count's
+    row stands where its count would (it stood at the left, read as a label)."""
+    for row_number, kind in enumerate(people.row_kinds, start=2):
+        if kind not in glossary.ROW_FORMATS:
+            continue
+        for target in ws[row_number]:
+            if isinstance(target.value, str) and target.value in workbook.HIDDEN_MARKS:
+                target.alignment = right
 
 
 def _apart_from_figures(
