@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -123,7 +124,7 @@ def preview_command(
     recipients = (
         audience.recipients
         if user is None
-        else [_recipient(audience, user, _everyone(context, snapshot_id))]
+        else [_recipient(audience, user, lambda: _everyone(context, snapshot_id))]
     )
     if not recipients:
         raise KopsError(
@@ -148,7 +149,9 @@ def _everyone(context: Session, snapshot_id: str) -> dict[str, str]:
     )
 
 
-def _recipient(audience: Audience, user: str, everyone: dict[str, str]) -> Recipient:
+def _recipient(
+    audience: Audience, user: str, read_everyone: Callable[[], dict[str, str]]
+) -> Recipient:
     """The user's message in the audience; refused with why the user was left out (someone
     who has left, or is not in the snapshot, is said so: `segment --explain` refuses both)."""
     wanted = typed_id(user)
@@ -168,6 +171,7 @@ def _recipient(audience: Audience, user: str, everyone: dict[str, str]) -> Recip
             _("user '{user}' is not in this audience (left out: {why})").format(user=user, why=why)
         )
     known = [r.user_id for r in audience.recipients] + [u for u, _why in audience.excluded_users]
+    everyone = read_everyone()  # only for one not in the audience: read when needed
     status = everyone.get(wanted)
     if status == "retired":
         raise KopsError(

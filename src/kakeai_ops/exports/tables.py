@@ -46,15 +46,8 @@ def recognise(headers: list[str], settings: Exports) -> Recognition:
                     columns[field] = by_key[header_key(name)]
                     break
         found[name_of_table] = columns
-    table: str | None
-    if "meeting_id" in found["meetings"]:
-        table = "meetings"
-    elif "user_id" in found["users"]:
-        table = "users"
-    elif "manager_id" in found["pairs"] and "member_id" in found["pairs"]:
-        table = "pairs"
-    else:
-        table = None
+    # The first table whose key fields are all there (KEY_FIELDS' order decides).
+    table = next((n for n, keys in KEY_FIELDS.items() if all(k in found[n] for k in keys)), None)
     chosen = found[table] if table else {}
     used = set(chosen.values())
     never = {header_key(n) for n in settings.headers.never_read}
@@ -65,7 +58,8 @@ def recognise(headers: list[str], settings: Exports) -> Recognition:
     return Recognition(table, chosen, ignored, never_read, likely, lacking, likely_columns)
 
 
-# The fields that tell each table apart, as ``recognise`` asks for them.
+# The fields that tell each table apart, in the order ``recognise`` asks for them (a file
+# with a 1on1ID is the 1on1s whatever else it holds).
 KEY_FIELDS = {
     "meetings": ("meeting_id",),
     "users": ("user_id",),

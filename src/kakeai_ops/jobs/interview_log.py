@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the frames come from the store; the annotations only name them
+    import pandas as pd
 
 from ..clock import now
 from ..errors import KopsError
@@ -39,9 +43,11 @@ def record_interviewed(
     """Record the pair as interviewed on ``on`` (today by default). Both people must be in
     the latest snapshot (a typo would keep the wrong person out of every shortlist)."""
     manager, member = typed_id(manager_id), typed_id(member_id)
+    # One read of the latest snapshot, the two columns asked of it (not every table, twice).
+    tables = load_tables(resolve_snapshot(ws, None), columns=RECORD_COLUMNS)
     for user in (manager, member):
-        _require_known(ws, user)
-    _require_pair(ws, manager, member)
+        _require_known(tables.users, user)
+    _require_pair(tables.pairs, manager, member)
     today = now().date()
     day = on if on is not None else today
     if day > today + dt.timedelta(days=AHEAD_DAYS):
@@ -64,10 +70,10 @@ def record_interviewed(
     return Interviewed(manager, member, day, added)
 
 
-def _require_known(ws: Workspace, user: str) -> None:
-    """``user`` is in the latest snapshot: a typo would keep the wrong person out of every
-    shortlist, and the one meant in."""
-    known = set(load_tables(resolve_snapshot(ws, None)).users["user_id"])
+def _require_known(users: pd.DataFrame, user: str) -> None:
+    """``user`` is in the latest snapshot's ``users``: a typo would keep the wrong person
+    out of every shortlist, and the one meant in."""
+    known = set(users["user_id"])
     if user not in known:
         raise KopsError(
             _("no user '{user}' in the latest snapshot").format(user=user),
@@ -76,14 +82,15 @@ def _require_known(ws: Workspace, user: str) -> None:
 
 
 PAIR_COLUMNS = ("manager_id", "member_id", "accepted_at")
+USER_IDS = {"users": ("user_id",)}
+RECORD_COLUMNS = {**USER_IDS, "pairs": PAIR_COLUMNS}
 LISTED = 10  # a manager's 部下 named in a refusal, the rest counted
 
 
-def _require_pair(ws: Workspace, manager: str, member: str) -> None:
+def _require_pair(pairs: pd.DataFrame, manager: str, member: str) -> None:
     """``manager`` → ``member`` is a pair of the latest snapshot's export: two people typed
     the wrong way round, or who are no pair, were recorded as 上司 and 部下 of each other
     and both kept out of every later shortlist."""
-    pairs = load_tables(resolve_snapshot(ws, None), columns={"pairs": PAIR_COLUMNS}).pairs
     both = zip(pairs["manager_id"].astype(str), pairs["member_id"].astype(str), strict=True)
     listed = list(zip(both, pairs["accepted_at"].notna(), strict=True))
     # A pair invited and never accepted is no pair (ペア未成立): none of its 1on1s exist.
@@ -122,7 +129,7 @@ def _require_pair(ws: Workspace, manager: str, member: str) -> None:
 def exclude(ws: Workspace, user_id: str, reason: str) -> str:
     """Keep the person out of every later shortlist; their id as stored."""
     user = typed_id(user_id)
-    _require_known(ws, user)
+    _require_known(load_tables(resolve_snapshot(ws, None), columns=USER_IDS).users, user)
     exclude_from_interviews(ws, user, reason)
     record_action(ws, "interview exclude", target=user, count=1, detail={"reason": reason})
     return user
