@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -200,17 +201,22 @@ def test_a_bad_cap_in_kops_yaml_sends_nothing(sample_copy: Workspace) -> None:
     assert states(sample_copy) == Counter()
 
 
-def test_the_deferred_day_follows_the_oldest_mail_that_must_leave(sample_copy: Workspace) -> None:
-    """Two nudges allowed: with three in the window, the second-oldest must leave too."""
+def _capped_after(
+    ws: Workspace, sent_days: tuple[str, ...], now: str, then: Callable[[], None] = lambda: None
+) -> Any:
+    """What the nudge cap holds for the first person of a run at ``now``, after nudges
+    sent to them at 10:00 JST on ``sent_days`` by other runs (and ``then``, a change to
+    kops.yaml made after the run's first mail)."""
     from kakeai_ops.config import load_settings
     from kakeai_ops.mail.caps import capped
 
-    ledger = Ledger(sample_copy)
+    ledger = Ledger(ws)
     try:
-        settings = load_settings(sample_copy.config_path)
-        Cli(sample_copy)("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+        Cli(ws)("mail", "send", *SEGMENT, "--limit", "1", "--yes")
+        then()
+        settings = load_settings(ws.config_path)
         user = ledger.rows(RUN)[0].user_id
-        for number, day in enumerate(("2026-11-01", "2026-11-05", "2026-11-09")):
+        for number, day in enumerate(sent_days):
             ledger.db.execute(
                 "INSERT INTO mail_runs (run_id, description, created_at, created_by, planned,"
                 " status) VALUES (?, '{}', ?, 'me', 1, 'done')",
@@ -223,12 +229,49 @@ def test_the_deferred_day_follows_the_oldest_mail_that_must_leave(sample_copy: W
                 " 'm', ?, ?)",
                 (f"old-{number}", user, user, day, f"{day}T10:00:00+09:00"),
             )
-        moment = dt.datetime.fromisoformat("2026-11-10T10:00:00+09:00")
-        held = capped(settings, ledger, RUN, None, user, "no_prep.member", "nudge", moment)
+        moment = dt.datetime.fromisoformat(now)
+        return capped(settings, ledger, RUN, None, user, "no_prep.member", "nudge", moment)
     finally:
         ledger.close()
+
+
+def test_the_deferred_day_follows_the_oldest_mail_that_must_leave(sample_copy: Workspace) -> None:
+    """Two nudges allowed: with three in the window, the second-oldest must leave too."""
+    held = _capped_after(
+        sample_copy, ("2026-11-01", "2026-11-05", "2026-11-09"), "2026-11-10T10:00:00+09:00"
+    )
     assert held is not None and held.sendable_from == dt.date(2026, 11, 20)
     assert held.reason == "frequency cap (nudge): 3 促しメール in 14 days"
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        # Business days only: not the day after the cap (12/31, a company holiday), but
+        # the first day the window opens, Monday 2027-01-04.
+        ({"enabled": True, "business_days_only": True}, dt.date(2027, 1, 4)),
+        # Any day: the day after the cap is the day.
+        ({"enabled": False}, dt.date(2026, 12, 31)),
+    ],
+)
+def test_the_deferred_day_is_a_day_the_send_window_opens(
+    sample_copy: Workspace, window: dict[str, Any], expected: dt.date
+) -> None:
+
+    def year_end() -> None:
+        data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+        data.setdefault("calendar", {})["company_holidays"] = ["2026-12-29..2027-01-03"]
+        sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+        configure(sample_copy, send_window=window)
+
+    # Two in 14 days: the second-oldest (12/16 10:00) leaves the window on 12/30 10:00.
+    held = _capped_after(
+        sample_copy,
+        ("2026-12-15", "2026-12-16", "2026-12-17"),
+        "2026-12-18T10:00:00+09:00",
+        year_end,
+    )
+    assert held is not None and held.sendable_from == expected
 
 
 def _run_printed(cli: Cli, stderr: str, env: dict[str, str] | None = None) -> Any:

@@ -60,6 +60,7 @@ def capped(
     template: str,
     kind: str,
     moment: dt.datetime,
+    calendar: BusinessCalendar | None = None,
 ) -> HeldBack | None:
     """Held back by the cap of this mail's category at ``moment``, or None; ``seminar``:
     the seminar the run is about (its other mails do not count)."""
@@ -80,7 +81,12 @@ def capped(
         return None
     # Once the (n − max + 1)-th oldest leaves the window, fewer than max remain in it.
     leaves = times[len(times) - cap.max] + dt.timedelta(days=cap.days)
-    first_day = leaves.astimezone(JST).date() + dt.timedelta(days=1)
+    after = leaves.astimezone(JST).date() + dt.timedelta(days=1)
+    # The day said is one the send window opens: the day after the cap in 年末年始 is
+    # a company holiday, and the run would only wait again.
+    first_day = first_window_day(
+        settings, after, calendar or BusinessCalendar(settings.calendar.company_holidays)
+    )
     label = "促しメール" if which == "nudge" else "案内メール"
     return HeldBack(
         _("frequency cap ({which}): {count} {label} in {days} days").format(
@@ -97,20 +103,34 @@ def message_capped(
     seminar: str | None,
     message: PlannedMessage,
     moment: dt.datetime,
+    calendar: BusinessCalendar | None = None,
 ) -> HeldBack | None:
     """``capped`` for one planned message (its person, template and kind)."""
     return capped(
-        settings, ledger, run_id, seminar, message.user_id, message.template, message.kind, moment
+        settings,
+        ledger,
+        run_id,
+        seminar,
+        message.user_id,
+        message.template,
+        message.kind,
+        moment,
+        calendar,
     )
 
 
 def next_window_day(settings: Settings, moment: dt.datetime, calendar: BusinessCalendar) -> dt.date:
     """The first day from which the send window opens again after ``moment``."""
-    window = settings.mail.send_window
     local = moment.astimezone(JST)
     day = local.date()
-    if local.hour >= window.start_hour:
+    if local.hour >= settings.mail.send_window.start_hour:
         day += dt.timedelta(days=1)
-    while window.business_days_only and not calendar.is_business_day(day):
+    return first_window_day(settings, day, calendar)
+
+
+def first_window_day(settings: Settings, day: dt.date, calendar: BusinessCalendar) -> dt.date:
+    """``day``, or the first business day after it when the send window keeps to them."""
+    window = settings.mail.send_window
+    while window.enabled and window.business_days_only and not calendar.is_business_day(day):
         day += dt.timedelta(days=1)
     return day

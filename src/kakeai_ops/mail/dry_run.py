@@ -302,8 +302,9 @@ def _held_by_caps(
     held: Counter[str] = Counter()
     first_day = None
     items: set[str] = set()
+    calendar = BusinessCalendar(source.settings.calendar.company_holidays)
     for message in messages:
-        found = message_capped(source.settings, ledger, run_id, seminar, message, moment)
+        found = message_capped(source.settings, ledger, run_id, seminar, message, moment, calendar)
         if found is not None:
             held[found.reason.split(":")[0]] += 1
             first_day = min(first_day or found.sendable_from, found.sendable_from)

@@ -179,7 +179,9 @@ class Sender:
             report.held[blocked_word(blocked)] += 1
             self._count(message, "suppressed", report)
             return True
-        held = message_capped(self.settings, self.ledger, run_id, seminar, message, moment)
+        held = message_capped(
+            self.settings, self.ledger, run_id, seminar, message, moment, self.calendar
+        )
         if held is None:
             return False
         self.ledger.mark(
