@@ -463,17 +463,20 @@ def test_milestones_due_are_the_recount(
     assert f"{label} {total}件（上司 {by_role['manager']}・部下 {by_role['member']}）" in text
 
 
-def _good_months(sample: recount.Sample, ws: Workspace) -> dict[str, list[bool]]:
-    """exec-1on1-2026h2, per person employed: for each month of April–September, whether
-    every ISO week (in the month of its Thursday) had a 1on1 held as member, or no
-    business day (the holidays package and kops.yaml's company holidays)."""
+def _good_months(
+    sample: recount.Sample, ws: Workspace, months: range = range(4, 10)
+) -> dict[str, list[bool]]:
+    """exec-1on1-2026h2, per person employed: for each month of 2026 in ``months``
+    (April–September), whether every ISO week (in the month of its Thursday) had a 1on1
+    held as member, or no business day (the holidays package and kops.yaml's company
+    holidays)."""
     off = days_off(ws)
     days = sample.held.groupby("member_id")["held_at"].apply(lambda s: {t.date() for t in s})
     found = {}
     for person in sample.users.loc[sample.users["employment"] == "在籍", "user_id"]:
         mine = days.get(person, set())
         good = []
-        for month in range(4, 10):
+        for month in months:
             first = dt.date(2026, month, 1)
             thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
             ok = True
@@ -510,6 +513,37 @@ def test_campaign_figures_are_the_recount(
     assert row["対象"] == f"{len(eligible)}人"
     awarded = _ledger(root, "select count(*) from awards")[0][0]
     assert row["付与済み"] == f"{awarded}人" and awarded == len(eligible)
+
+
+def test_on_track_is_the_recount_of_runs_that_can_still_finish(
+    month: tuple[Path, dict[str, str]], sample: recount.Sample
+) -> None:
+    """The campaign's window moved to July–December: as of 2026-11-20 July to October are
+    judged and November and December are left, so 達成見込み is whoever is not yet eligible
+    and was good in October (and September, maybe): a run of one or two that the two
+    months left can make three. Someone good in July–August only is not on track."""
+    import yaml
+
+    from kakeai_ops.config import parse_settings
+    from kakeai_ops.jobs.monthly_review.good_practice import campaign_figures
+    from kakeai_ops.store import load_tables, resolve_snapshot
+
+    root, _stdout = month
+    ws = Workspace(root)
+    data = yaml.safe_load(ws.config_path.read_text(encoding="utf-8"))
+    campaign = data["campaigns"]["exec-1on1-2026h2"]
+    campaign["window"] = {"start": "2026-07-01", "end": "2026-12-31"}
+    data["campaigns"] = {"exec-1on1-2026h2": campaign}
+    settings = parse_settings(data)
+    tables = load_tables(resolve_snapshot(ws, None))
+    figures = campaign_figures(ws, settings, tables, dt.date(2026, 11, 20))[0]
+    good = _good_months(sample, ws, range(7, 11))  # July–October
+    eligible = {p for p, g in good.items() if any(all(g[i : i + 3]) for i in range(len(g) - 2))}
+    running = {p for p, g in good.items() if p not in eligible and g[-1]}
+    assert figures.eligible == len(eligible)
+    assert figures.on_track == len(running) > 0
+    # Good in some month, the old count: more than can still finish.
+    assert len({p for p, g in good.items() if p not in eligible and any(g)}) > len(running)
 
 
 def _ledger(root: Path, query: str, *args: object) -> list[tuple[Any, ...]]:

@@ -349,3 +349,39 @@ def test_the_qualifying_run_is_the_whole_streak_and_stops_at_its_last_good_month
     a = result_for(t, campaign()).loc["A"]
     assert bool(a["eligible"]) and a["best_run_months"] == 4
     assert (a["run_start"], a["run_end"]) == ("2026-04", "2026-07")
+
+
+def test_on_track_is_a_run_still_growing_with_months_left_to_finish_it() -> None:
+    """Window November–January, three months; as of 2027-01-08 November and December are
+    judged (December's last week, 12/28–1/3, has ended) and January is left."""
+    year_end = D(2026, 12, 28)
+    a_november_week = D(2026, 11, 9)
+    months = [(2026, 11), (2026, 12)]
+    t = tables(
+        users=[user("M"), user("A"), user("B"), user("C"), user("D")],
+        pairs=[pair("M", "A"), pair("M", "B"), pair("M", "C"), pair("M", "D")],
+        meetings=[
+            *every_week("M", "A", months),  # both months: January would finish the run
+            *every_week("M", "B", months, skip={year_end}),  # December missed
+            *every_week("M", "C", months, skip={a_november_week}),  # only December
+        ],
+    )
+    as_of = D(2027, 1, 8)
+    result = result_for(t, campaign(start="2026-11-01", end="2027-01-31"), as_of=as_of)
+    assert result["on_track"].to_dict() == {
+        "M": False,
+        "A": True,
+        "B": False,  # no good month since the one missed
+        "C": False,  # December alone and January: two months, three needed
+        "D": False,  # nothing held
+    }
+    assert result.loc["A", "note"] == "判定できる月がまだ足りない"
+    for out in ("B", "C", "D", "M"):
+        assert result.loc[out, "note"] == "実施のない週があり、判定期間内には条件を満たせない"
+    assert result.loc["B", "missed_weeks"] == "2026-12-28"
+    # With March in the window nobody is out of reach yet: B could still make January–March
+    # (not on track: no good month since the week missed), C's December may grow into
+    # December–February (on track).
+    longer = result_for(t, campaign(start="2026-11-01", end="2027-03-31"), as_of=as_of)
+    assert longer.loc[["A", "B", "C"], "on_track"].tolist() == [True, False, True]
+    assert set(longer.loc[["A", "B", "C", "D"], "note"]) == {"判定できる月がまだ足りない"}

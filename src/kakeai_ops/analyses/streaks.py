@@ -128,6 +128,9 @@ class Verdicts:
     months_judged: int
     best_run_months: np.ndarray
     texts: dict[str, tuple[list[str], np.ndarray]]  # run_start, run_end, missed_weeks, note
+    # Not yet eligible, good in every judged month since the last missed one (at least
+    # one), and the window has months enough left to finish the run (達成見込み).
+    on_track: np.ndarray
 
 
 def eligibility(
@@ -172,6 +175,7 @@ def eligibility(
             "employment": users["employment"].array,
             "note": text("note"),
             "qualifies_by_calendar": verdicts.qualifies_by_calendar,
+            "on_track": verdicts.on_track,
         }
     )
     return Eligibility(grid, frame, counts, index)
@@ -298,6 +302,7 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
     eligible = runs.eligible & active
     # Longest streak of consecutive good months among the judged ones.
     best = _longest_true_run(month_ok[:, :n_judged]) if n_judged else np.zeros(n_users, int)
+    current, possible = _run_so_far(month_ok, n_judged, len(grid.months), rule.months)
 
     # Text columns are taken from their few distinct values (the last one blank).
     month_labels = [f"{y:04d}-{m:02d}" for y, m in grid.months] + [""]
@@ -321,6 +326,10 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
     note_of = np.select(
         [employment == "retired", employment == "leave"], [0, 1], 3 if runs.full else 2
     )
+    # Too few months judged for a run, but a missed week already leaves too few months
+    # in the window: 「まだ足りない」 read as still in the race.
+    note_texts.append(OUT_OF_REACH)
+    note_of = np.where(active & ~runs.full & ~possible, len(note_texts) - 1, note_of)
     # Active, judged and not eligible: 期間の開始月・終了月 are the closest months, which
     # beside 最長の連続月数 0 read as a run made; 備考 says they are the closest, and how close
     # (the words of `kops campaign explain`; the months are beside it: one line of print).
@@ -350,6 +359,7 @@ def judge(counts: np.ndarray, employment: np.ndarray, grid: WeekGrid, rule: Stre
         qualifies_by_calendar=runs.eligible,
         months_judged=n_judged,
         best_run_months=best,
+        on_track=active & ~eligible & (current >= 1) & possible,
         texts={
             "run_start": (month_labels, start_of),
             "run_end": (month_labels, end_of),
@@ -433,6 +443,23 @@ def _grid_weeks(days: np.ndarray, grid: WeekGrid) -> np.ndarray:
     numbers -= first - 1
     np.clip(numbers, 0, span + 1, out=numbers)
     return lookup[numbers]
+
+
+OUT_OF_REACH = "実施のない週があり、判定期間内には条件を満たせない"
+
+
+def _run_so_far(
+    month_ok: np.ndarray, n_judged: int, n_months: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per user, the good months judged last in a row (the run that may still grow), and
+    whether the window's months after them leave room for a run of ``k``."""
+    n_users = month_ok.shape[0]
+    if n_judged:
+        last_first = month_ok[:, :n_judged][:, ::-1].astype(bool)
+        current = np.where(last_first.all(axis=1), n_judged, (~last_first).argmax(axis=1))
+    else:
+        current = np.zeros(n_users, dtype=int)
+    return current, current + (n_months - n_judged) >= k
 
 
 def _longest_true_run(matrix: np.ndarray) -> np.ndarray:

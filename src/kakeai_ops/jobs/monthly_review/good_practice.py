@@ -24,8 +24,6 @@ from .mail_counts import award_notices
 
 TOP_PAIRS = 5  # interview candidates shown on the slide
 
-LEFT_OUT = ("退職のため対象外", "休職・休業中のため対象外")
-
 
 def campaign_figures(
     ws: Workspace, settings: Settings, tables: Tables, as_of: dt.date
@@ -35,10 +33,7 @@ def campaign_figures(
     for campaign_id, campaign in settings.campaigns.items():
         users = streaks.eligibility(tables, campaign, calendar, as_of).users
         window_open = as_of <= campaign.window.end
-        # On track: could still qualify, with at least one covered month so far.
-        # (A leave note may say what its months are: 「…対象外（期間は…）」.)
-        on_track = ~users["eligible"] & ~users["note"].astype(str).str.startswith(LEFT_OUT)
-        on_track &= users["best_run_months"] >= 1
+        on_track = users["on_track"]
         state = draw_state(ws, campaign_id, campaign)
         given = set(awards(ws, campaign_id)["user_id"])
         result.append(
