@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -22,6 +22,7 @@ import pytest
 
 from conftest import DECK, REPORT_30D, REPORT_THEN_DECK, RunSample, SampleRun
 from factories import organisation
+from kakeai_ops import glossary
 from kakeai_ops.config import Advisor, ScopeUnit, Settings
 from kakeai_ops.jobs.division_report import DivisionReport, Publication, build_publication
 from kakeai_ops.privacy.cells import SECONDARY
@@ -177,16 +178,25 @@ class Equations:
 
 
 def attacker(
-    reports: list[DivisionReport], shape: dict, months_of: dict[str, list[str]] | None = None
+    reports: list[DivisionReport],
+    shape: dict,
+    months_of: dict[str, list[str]] | None = None,
+    small: Sequence[set[Unit]] = (),
 ) -> list[str]:
     """Every hidden count narrowed below its label, and every small 部署 whose
     headcount or members are pinned (a row of 5 with 3 members bounds its 部署 by
-    3, which is what publishing that row means; pinned or kept from 0 is a leak)."""
+    3, which is what publishing that row means; pinned or kept from 0 is a leak);
+    and the 1on1s with a topic of each group of ``small`` units narrowed as a hidden
+    「<5」 may not be (no report publishes it; a difference of two may)."""
     sums: list[tuple[dict[Any, float], Any, dict[str, Any]]] = []
     for report in reports:
         records = [r for r in report.records() if r["additive"]]
         for record, units in record_units(records, shape):
             rest = (record["table"], record["metric"], record["topic"], record["response"])
+            if record["table"] == "responses" and record["response"] == glossary.MIX_TOTAL:
+                # The 対応 table's 計 is the topic table's: every 1on1 here has both (as
+                # KAKEAI asks for both at once), and an attacker takes one for the other.
+                rest = ("topics", record["metric"], glossary.MIX_TOTAL, None)
             periods = [record["period"]]
             if months_of and record["unit"] == "meetings" and record["period"] in months_of:
                 periods = months_of[record["period"]]  # a quarter's 1on1s: its months' sum
@@ -205,6 +215,16 @@ def attacker(
             low, high = interval(terms)
             if low > 0.5 or high < need - 0.5:
                 found.append(f"{record}: {low}…{high}")
+    periods = {key[0] for _unit, key in equations.variables}
+    for units in small:
+        for period in periods:
+            total = ("topics", "count", glossary.MIX_TOTAL, None)
+            terms = {(u, (period, *total)): 1.0 for u in units}
+            if not terms.keys() <= equations.where.keys():
+                continue  # a unit in no sum of this period: unbounded
+            low, high = interval(terms)
+            if low > 0.5 or high < MINIMUM - 1.5:  # as a hidden 「<5」: 0…4 all possible
+                found.append(f"{sorted(units)} topic 計 {period}: {low}…{high}")
     for division, departments in shape.items():
         for department, size in departments.items():
             if size >= MINIMUM:
@@ -239,6 +259,51 @@ def test_the_company_and_every_advisor_report_together_narrow_nothing(
     # The company report still shows every 事業部 row.
     overview = publication.company.overview.set_index("division")
     assert not any(isinstance(v, str) for v in overview["headcount"])
+
+
+# A 事業部 of one large 部署 and a small one, with a small 事業部 merged into it; its
+# division head receives the large 部署 alone.
+SPLIT = {
+    "管理本部": {"管理部": 46, "法務部": 3},
+    "経営企画室": {"経営企画室": 3},
+    "営業本部": {"営業企画部": 19, "第一営業部": 14},
+    "製造本部": {"生産管理部": 18, "調達部": 17},
+}
+
+
+def test_the_topic_and_response_totals_are_one_figure_to_the_attacker() -> None:
+    """The company's 管理本部・経営企画室 topic 計 less the 管理部長's 計 is the small
+    units' 1on1s: the 管理部長's topic 計 hidden beside its 対応 計 shown gave them."""
+    publication = build_publication(
+        organisation(SPLIT), settings({"管理部長": ["管理本部/管理部"]}), AS_OF, "30d"
+    )
+    small = {("管理本部", "法務部"), ("経営企画室", "経営企画室")}
+    reports = [publication.company, *publication.advisors.values()]
+    assert attacker(reports, SPLIT, small=[small]) == []
+
+
+def test_the_audit_knows_the_response_total_is_the_topic_total() -> None:
+    """Each 事業部's 対応 計 is tied to its topic 計 in the attacker's programme (every
+    1on1 here has both), in the company's report and the advisor's."""
+    from kakeai_ops.privacy.lp import additive_relations
+
+    publication = build_publication(
+        organisation(SPLIT), settings({"管理部長": ["管理本部/管理部"]}), AS_OF, "30d"
+    )
+    for report in (publication.company, publication.advisors["管理部長"]):
+        cells = report.cells
+        totals = {
+            (c.division, c.table): i
+            for i, c in enumerate(cells)
+            if glossary.MIX_TOTAL in (c.topic, c.response) and c.unit == "meetings"
+        }
+        relations = {(parent, tuple(kids)) for parent, kids in additive_relations(cells)}
+        divisions = {division for division, table in totals if table == "responses"}
+        assert divisions
+        for division in divisions:
+            topic, response = totals[division, "topics"], totals[division, "responses"]
+            assert cells[topic].raw == cells[response].raw
+            assert (response, (topic,)) in relations
 
 
 PILOT = {"A": {"a1": 20, "a2": 12}, "B": {"b": 3}}

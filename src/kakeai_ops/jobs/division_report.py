@@ -972,6 +972,7 @@ def _mixes(
     responses: list[str],
 ) -> None:
     """Topics and 対応 per 事業部; the topics over all of them too."""
+    totals: dict[str, int] = {}
     for name, column, vocabulary in (
         ("topics", "topic", topics),
         ("responses", "response", responses),
@@ -980,11 +981,21 @@ def _mixes(
         people = figures.mix_people(period, column)
         for division in divisions:
             counts = per_division.get(division, {})
-            _mix(out, name, column, division, counts, vocabulary, people.get(division, 0))
+            total = _mix(out, name, column, division, counts, vocabulary, people.get(division, 0))
+            _same_total(out, totals.setdefault(division, total), total)
         if name == "topics":
             whole = figures.mix_counts(period, column, whole=True)
             everyone = sum(figures.mix_people(period, column, whole=True).values())
             _mix(out, name, column, None, next(iter(whole.values()), {}), vocabulary, everyone)
+
+
+def _same_total(out: _Cells, topics_total: int, responses_total: int) -> None:
+    """The 対応 table's 計 is the topic table's where they are the same number, as they are
+    where every 1on1 with a topic has a 対応 (KAKEAI asks for both at once): an attacker
+    takes one for the other (a hidden topic 計 beside its 対応 計 was that figure)."""
+    whole = out.cells[responses_total]
+    if responses_total != topics_total and whole.raw == out.cells[topics_total].raw:
+        whole.sums = (*whole.sums, (topics_total,))
 
 
 def _monthly(
@@ -1313,9 +1324,10 @@ def _mix(
     by_value: Mapping[str, tuple[Any, Any]],
     vocabulary: list[str],
     people: int,
-) -> None:
+) -> int:
     """Counts and shares per topic (or 対応), from the row's value → (1on1s, distinct
-    members) (``Figures.mix_counts``), and their 計 (``people``: the members behind it).
+    members) (``Figures.mix_counts``), and their 計 (``people``: the members behind it);
+    the 計's index.
     Every value of the vocabulary gets a row: a topic no one took shows as ``<5``/``<10``
     like a small one, not as a gap.
 
@@ -1366,6 +1378,7 @@ def _mix(
             numerator=index,
             denominator=tuple(counts),
         )
+    return whole
 
 
 def _matrix(
