@@ -982,7 +982,10 @@ def _mixes(
         for division in divisions:
             counts = per_division.get(division, {})
             total = _mix(out, name, column, division, counts, vocabulary, people.get(division, 0))
-            _same_total(out, totals.setdefault(division, total), total)
+            if name == "topics":
+                totals[division] = total
+            else:
+                _same_total(out, totals[division], total)
         if name == "topics":
             whole = figures.mix_counts(period, column, whole=True)
             everyone = sum(figures.mix_people(period, column, whole=True).values())
@@ -994,7 +997,7 @@ def _same_total(out: _Cells, topics_total: int, responses_total: int) -> None:
     where every 1on1 with a topic has a 対応 (KAKEAI asks for both at once): an attacker
     takes one for the other (a hidden topic 計 beside its 対応 計 was that figure)."""
     whole = out.cells[responses_total]
-    if responses_total != topics_total and whole.raw == out.cells[topics_total].raw:
+    if whole.raw == out.cells[topics_total].raw:
         whole.sums = (*whole.sums, (topics_total,))
 
 
