@@ -49,7 +49,7 @@ def test_exclusions_are_counted_by_reason(tmp_path: Path) -> None:
 
 def test_someone_on_leave_is_left_out_as_such_though_a_1on1_is_booked(tmp_path: Path) -> None:
     """Two lapsed members, each with a 1on1 booked in the next days; one is on leave. The
-    plan said 「近日中に予定の1on1あり」 of both: the one on leave is left out as on leave."""
+    plan said 「予定の1on1あり」 of both: the one on leave is left out as on leave."""
     t = tables(
         users=[
             user("M"),

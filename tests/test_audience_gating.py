@@ -43,15 +43,18 @@ def held(mid: str, manager: str, member: str, day: str, status: str = "実施済
 
 
 def build(cli: Cli, make_exports: Callable[..., list[Path]]) -> None:
-    users = [user(u) for u in ("M01", "A01", "B01", "C01")]
-    pairs = [["M01", m, "2026/01/01", "2026/01/02", "あり"] for m in ("A01", "B01", "C01")]
+    users = [user(u) for u in ("M01", "A01", "B01", "C01", "D01")]
+    members = ("A01", "B01", "C01", "D01")
+    pairs = [["M01", m, "2026/01/01", "2026/01/02", "あり"] for m in members]
     meetings = [
         held("1", "M01", "A01", "2026/09/01"),  # A01 lapsed, with a 1on1 booked in 12 days
         held("2", "M01", "A01", "2026/12/02", status="予定"),
-        held("3", "M01", "B01", "2026/09/01"),  # B01 lapsed, booked only after 14 days
+        held("3", "M01", "B01", "2026/09/01"),  # B01 lapsed, booked 20 days ahead
         held("4", "M01", "B01", "2026/12/10", status="予定"),
         held("5", "M01", "C01", "2026/11/19"),  # C01 met the day before the as-of date
         held("6", "M01", "C01", "2026/11/20"),
+        held("7", "M01", "D01", "2026/09/01"),  # D01 lapsed; a 予定 gone by is no booking
+        held("8", "M01", "D01", "2026/11/10", status="予定"),
     ]
     cli("ingest", *map(str, make_exports(users=users, pairs=pairs, meetings=meetings)))
 
@@ -70,16 +73,17 @@ def test_users_file_plans_only_those_who_have_the_stuck_point(
     monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
     build(cli, make_exports)
     listed = tmp_path / "list.csv"
-    listed.write_text("user_id\nA01\nB01\nC01\n", encoding="utf-8")
+    listed.write_text("user_id\nA01\nB01\nC01\nD01\n", encoding="utf-8")
     got = records(cli, "--users", str(listed), "--template", "lapsed.member")
-    assert [r["user_id"] for r in got] == ["B01"]
+    assert [r["user_id"] for r in got] == ["D01"]
     assert got[0]["facts"]["facts.last_held_date"] == "2026年9月1日（火）"
     shown = cli("mail", "plan", "--users", str(listed), "--template", "lapsed.member")
     assert (
         "C01: テンプレートのスタックポイントに今は該当しない（1on1休眠ではなく、今は"
         in shown.stderr
     )
-    assert "A01: 近日中に予定の1on1あり（予定 2026-12-02）" in shown.stderr
+    assert "A01: 予定の1on1あり（予定 2026-12-02）" in shown.stderr
+    assert "B01: 予定の1on1あり（予定 2026-12-10）" in shown.stderr
     # A template with no stuck point (a seminar's) is not gated.
     assert (
         len(
@@ -93,27 +97,43 @@ def test_users_file_plans_only_those_who_have_the_stuck_point(
                 "month1",
             )
         )
-        == 3
+        == 4
     )
 
 
-def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1(
+def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1_however_far_ahead(
     cli: Cli,
     ws: Workspace,
     make_exports: Callable[..., list[Path]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Over 年末年始 the first free slot is often weeks away: 「1on1を予約しましょう」 to
+    someone who has booked one is untrue however far ahead it is."""
     monkeypatch.setenv("KOPS_LANG", "ja")  # the screen in Japanese
-    build(cli, make_exports)
-    assert [r["user_id"] for r in records(cli, "--segment", "lapsed")] == ["B01"]
-    text = cli("mail", "preview", "--segment", "lapsed", "--user", "A01", ok=False).stderr
-    assert "近日中に予定の1on1あり（予定 2026-12-02）" in text
-    # rules.scheduled_days widens the window: B01's booking on Dec 10 now counts too.
     import yaml
 
+    # A kops.yaml written when only bookings 14 days ahead counted still reads, and no
+    # longer narrows it.
     data = yaml.load(ws.config_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    data["rules"]["scheduled_days"] = 21
+    data["rules"]["scheduled_days"] = 14
     ws.config_path.write_text(
         yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
     )
-    assert records(cli, "--segment", "lapsed") == []
+    members = ("A01", "B01", "E01", "F01", "G01")
+    users = [user(u) for u in ("M01", *members)]
+    pairs = [["M01", m, "2026/01/01", "2026/01/02", "あり"] for m in members]
+    meetings = [
+        held("1", "M01", "A01", "2026/09/01"),  # A01 lapsed, booked 46 days ahead
+        held("2", "M01", "A01", "2027/01/05", status="予定"),
+        held("3", "M01", "B01", "2026/09/01"),  # B01 lapsed, nothing booked
+        held("4", "M01", "E01", "2027/02/01", status="予定"),  # E01 no 1on1, booked in 73 days
+        held("5", "M01", "F01", "2026/11/12", status="キャンセル"),  # F01 no 1on1, none booked
+        held("6", "M01", "G01", "2026/11/20"),  # the data's day
+    ]
+    cli("ingest", *map(str, make_exports(users=users, pairs=pairs, meetings=meetings)))
+    assert [r["user_id"] for r in records(cli, "--segment", "lapsed")] == ["B01"]
+    assert [r["user_id"] for r in records(cli, "--segment", "no_1on1")] == ["F01"]
+    text = cli("mail", "preview", "--segment", "lapsed", "--user", "A01", ok=False).stderr
+    assert "予定の1on1あり（予定 2027-01-05）" in text
+    text = cli("mail", "preview", "--segment", "no_1on1", "--user", "E01", ok=False).stderr
+    assert "予定の1on1あり（予定 2027-02-01）" in text

@@ -7,16 +7,16 @@ import datetime as dt
 import pandas as pd
 
 from ..model import SIDES
-from .definitions import day_end
 
 
-def scheduled_soon(meetings: pd.DataFrame, as_of: dt.date, days: int) -> dict[str, pd.Timestamp]:
-    """user id → the first 予定 1on1 (either role) from the as-of day through ``days``
-    days after it, by user id."""
-    start = pd.Timestamp(as_of)
-    end = day_end(as_of + dt.timedelta(days=days))
+def first_booked(meetings: pd.DataFrame, as_of: dt.date) -> dict[str, pd.Timestamp]:
+    """user id → the first 予定 1on1 (either role) from the as-of day on, by user id.
+
+    However far ahead: a booking answers a mail that asks for one (over 年末年始 the
+    first free slot is often two or three weeks away, and 「1on1を予約しましょう」 to
+    someone who has is untrue)."""
     held = meetings["held_at"]
-    booked = (meetings["status"] == "scheduled") & (held >= start) & (held < end)
+    booked = (meetings["status"] == "scheduled") & (held >= pd.Timestamp(as_of))
     if not booked.any():
         return {}
     # The few booked rows, person by person (a frame, a concat and a groupby cost more

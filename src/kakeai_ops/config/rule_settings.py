@@ -23,10 +23,21 @@ class Rules(Section):
     recent_n: Annotated[int, at_most(100)] = 3
     min_prep_share: Share = 0.5
     min_rating_share: Share = 0.5
-    # A 予定 1on1 within this many days from the as-of date answers lapsed/no_1on1 nudges.
-    scheduled_days: Days = 14
     # Mail sent from data older than this many days asks first (--stale-ok skips it).
     stale_days: Days = 7
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        """Keys an older kops.yaml may still state and nothing reads: ``scheduled_days``
+        (only a 予定 1on1 that many days ahead answered the lapsed/no_1on1 nudges; a
+        booking answers them however far ahead now)."""
+        if isinstance(data, dict) and RETIRED_RULES & data.keys():
+            return {key: value for key, value in data.items() if key not in RETIRED_RULES}
+        return data
+
+
+RETIRED_RULES = frozenset({"scheduled_days"})
 
 
 MAX_HOLIDAY_RANGE = 366

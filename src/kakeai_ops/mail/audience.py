@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analyses import segmentation
 from ..analyses.milestones import milestones_due
-from ..analyses.scheduled import scheduled_soon
+from ..analyses.scheduled import first_booked
 from ..analyses.streaks import MissedMonth
 from ..config import Settings
 from ..errors import KopsError
@@ -45,7 +45,7 @@ from .templates import TemplateSet
 # Marked for the catalog: said with reason_word() in the reader's language.
 REASONS = {
     "not_stuck": N_("not at the template's stuck point now"),
-    "scheduled": N_("a 1on1 booked in the coming days"),
+    "scheduled": N_("a 1on1 booked"),
     "retired": N_("retired"),
     "on_leave": N_("on leave"),
     "no_email": N_("no email address"),
@@ -242,7 +242,7 @@ def _sort_out(
     sender = sender_context(settings.mail)  # the same for every recipient
     shared = run_context(settings, as_of)
     chosen_templates: dict[tuple[str, ...], str] = {}
-    booked = scheduled_soon(tables.meetings, as_of, settings.rules.scheduled_days)
+    booked = first_booked(tables.meetings, as_of)
     for user_id in chosen.user_ids:
         if user_id in retired_ids or user_id not in records:
             excluded["retired"] += 1
@@ -257,7 +257,7 @@ def _sort_out(
             # Read now, for those left out too: a broken template is refused with the audience.
             screen.templates.get(template)
             # Who cannot be mailed at all (on leave, no address…) is left out for that, before
-            # what the stuck point would say: 「近日中に予定の1on1あり」 of someone on leave
+            # what the stuck point would say: 「予定の1on1あり」 of someone on leave
             # told the secretariat the wrong reason.
             this_reason = reason or _stuck_point_reason(template, row, user_id, booked)
             if this_reason == "scheduled":
