@@ -755,3 +755,36 @@ def test_a_figure_hidden_under_a_higher_minimum_keeps_that_label(sample_ws: Work
         if c.shown == "<16" and c.size >= 10 and node_digest(c) in labels
     ]
     assert kept and set(kept) <= {"<16", "(秘匿)"}  # hidden still, as published
+
+
+def test_a_refusal_names_the_days_published_before_not_the_month_asked_for() -> None:
+    """30 and 90 days published, then a month of those days with a stricter minimum: the
+    refusal named 「次の月など」, the very month asked for. It names the days published."""
+    from kakeai_ops.config.rule_settings import Privacy
+    from kakeai_ops.privacy.audit import PrivacyAuditError
+
+    tables = organisation(COMPLEMENT_SHAPE)
+    recorded = [
+        [c.changed(released=not c.hidden) for c in report.cells]
+        for window in ("30d", "90d")
+        for report in [build_publication(tables, Settings(), AS_OF, window).company]
+    ]
+    stricter = Settings(privacy=Privacy(min_group_sensitive=16))
+    with pytest.raises(PrivacyAuditError, match="published earlier for this snapshot") as refused:
+        build_publication(tables, stricter, AS_OF, "month:2026-11", {}, recorded)
+    start = AS_OF - dt.timedelta(days=89)  # the 90 days' first day; the 30 days' lie inside
+    assert refused.value.hint is not None
+    assert f"{start.year}年{start.month}月{start.day}日〜11月20日" in refused.value.hint
+    assert "the next month" not in refused.value.hint
+    # As read back from the record, the days are ISO text: the same words.
+    from kakeai_ops.jobs.division_report import published_days
+
+    as_text = [
+        [
+            c.changed(node=(c.node[0], tuple(str(d) for d in c.node[1]), *c.node[2:]))
+            for c in cells
+            if c.node is not None and isinstance(c.node[1][0], dt.date)
+        ]
+        for cells in recorded
+    ]
+    assert published_days(as_text) == published_days(recorded)

@@ -25,7 +25,7 @@ from ..analyses.advisor_scopes import part_captions, resolve_scope
 from ..analyses.definitions import current_users, formed_pairs
 from ..analyses.division_groups import TOTAL, Figures
 from ..config import ScopeUnit, Settings, scope_text
-from ..dates import month_end
+from ..dates import month_end, period_label
 from ..errors import KopsError
 from ..i18n import _
 from ..privacy.audiences import SECRETARIAT, SHARED
@@ -37,6 +37,7 @@ from ..privacy.outcomes import OUTCOMES
 from ..privacy.publication import (
     audit_set,
     honour_published,
+    is_span,
     joint_cells,
     node_digest,
     protect_set,
@@ -679,8 +680,9 @@ def _protect_set(
                 ).format(count=released + sum(not c.hidden for e in recorded for c in e)),
                 hint=_(
                     "publish with the settings (advisors, privacy) used then, or a period "
-                    "that shares no day with what was published (the next month)"
-                ),
+                    "that shares no day with {days}, published before (the month after it, "
+                    "once its data is ingested)"
+                ).format(days=published_days(recorded)),
             )
         if findings:
             joint, _where = joint_cells(members, companies)
@@ -694,6 +696,31 @@ def _protect_set(
     for cells in members[: len(members) - earlier]:
         check(cells)
     return hidden
+
+
+def published_days(recorded: Sequence[list[Cell]]) -> str:
+    """The days earlier runs published figures of, run together (「2026年9月20日〜12月18日」):
+    the refusal names them, where 「the next month」 named the month asked for itself."""
+    # A node's days are dates in a report made now, ISO text in one read back from its record.
+    spans = sorted(
+        (_day_of(when[0]), _day_of(when[1]))
+        for when in {c.node[1] for cells in recorded for c in cells if c.node is not None}
+        if is_span(when)
+        or (
+            isinstance(when, tuple) and len(when) == 2 and all(type(day) is dt.date for day in when)
+        )
+    )
+    runs: list[list[dt.date]] = []
+    for start, end in spans:
+        if runs and start <= runs[-1][1] + dt.timedelta(days=1):
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    return "、".join(period_label(start, end) for start, end in runs) or _("what was published")
+
+
+def _day_of(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _shown_nodes(recorded: Sequence[list[Cell]]) -> dict[str, list[str]]:

@@ -337,7 +337,7 @@ class _TimeLine:
                 continue
             key = node_key(cell.node)
             span = key[PERIOD_IN_NODE]
-            if not _is_span(span):
+            if not is_span(span):
                 continue
             rest = key[:PERIOD_IN_NODE] + key[PERIOD_IN_NODE + 1 :]
             self.series[rest][span] = position
@@ -435,7 +435,8 @@ TIME_UNITS = ("meetings",)
 PERIOD_IN_NODE = 1  # where a node holds its days (reports.RowUnits.when)
 
 
-def _is_span(value: Any) -> bool:
+def is_span(value: Any) -> bool:
+    """A node's time as days (start, end) in ISO form, not a day counted on."""
     return (
         isinstance(value, tuple)
         and len(value) == 2
