@@ -152,7 +152,11 @@ def test_every_legend_says_the_minimums_the_report_was_made_under(
     assert not [t for t in texts if re.search(r"[^0-9]5人|10人", t)]
     shown = Cli(sample_copy)("report", "divisions", env={"KOPS_LANG": "ja"})  # the table
     # The terminal says the workbook's own sentence (one legend everywhere).
-    legend = "<15：人数が少ないため非表示（心身の状態を含む集計も15人未満）。"
+    # A number of people, not of what the column counts (「<15」 among 1on1 counts).
+    legend = (
+        "<15：人数が少ないため非表示（集計した人が15人未満。心身の状態を含む集計も。"
+        "1on1の数ではありません）。"
+    )
     assert any(legend in t for t in texts) and legend in shown.stdout
     assert "<5 / <10" not in shown.stdout + result.stderr
 

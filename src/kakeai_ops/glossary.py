@@ -426,13 +426,18 @@ MIX_TOTAL = "計"
 
 def hidden_legend(general: int = 5, sensitive: int = 10) -> str:
     """What <5, <10 and (秘匿) mean, with the minimums the file was made under: at
-    privacy.min_group 15 the cells read 「<15」 under a legend that said 「<5 / <10」."""
+    privacy.min_group 15 the cells read 「<15」 under a legend that said 「<5 / <10」.
+    The mark is a number of people, not of what the column counts: 「<10」 in a column of
+    1on1s was read as 「1on1 が 10 回未満」."""
     if general == sensitive:
-        marks = f"<{general}：人数が少ないため非表示（心身の状態を含む集計も{sensitive}人未満）。"
+        marks = (
+            f"<{general}：人数が少ないため非表示（集計した人が{general}人未満。"
+            "心身の状態を含む集計も。1on1の数ではありません）。"
+        )
     else:
         marks = (
-            f"<{general} / <{sensitive}：人数が少ないため非表示"
-            f"（心身の状態を含む集計は{sensitive}人未満）。"
+            f"<{general} / <{sensitive}：人数が少ないため非表示（集計した人が{general}人未満、"
+            f"心身の状態を含む集計は{sensitive}人未満。1on1の数ではありません）。"
         )
     return f"{marks}(秘匿)：{HIDDEN['(秘匿)']}。"
 
