@@ -135,6 +135,11 @@ def test_an_advisor_added_after_publishing_is_named_when_refused(
         "published: 「後から」; "
         "take them out of kops.yaml" in " ".join(refused.stderr.split())
     )
+    # Until a period past the days published (the monthly chart's six months to the
+    # data's day), not 「the next month」 of the month asked for.
+    assert "shares no day with 2026年6月1日〜11月20日 (the month after" in " ".join(
+        refused.stderr.split()
+    )
     assert not out.exists() and tree_digest(ws.root) == state
     ws.config_path.write_text(before, encoding="utf-8")
     assert cli("report", "divisions", "--format", "csv").stdout == company

@@ -532,8 +532,11 @@ def publication_for(
             hint=_(
                 "advisors in kops.yaml that were not there when this snapshot's reports "
                 "were published: {names}; take them out of kops.yaml until a period that "
-                "shares no day with what was published (the next month)"
-            ).format(names="、".join(f"「{name}」" for name in added)),
+                "shares no day with {days} (the month after it, once its data is ingested)"
+            ).format(
+                names="、".join(f"「{name}」" for name in added),
+                days=published_days([*same, *other]),
+            ),
         ) from None
 
 
