@@ -241,6 +241,52 @@ def test_an_advisor_whose_overview_is_all_hidden_is_told_why_and_not_its_size(
     assert loss and not [t for t in loss if "人" in t.split("非表示にした値")[1]]
 
 
+def test_an_advisor_whose_figures_are_hidden_for_people_outside_the_scope_is_warned(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """A 部長 of the three 部署 of 管理本部: the 事業部's other people (2 of no 部署, and
+    経営企画室's 3 merged into its row) are too few, and the company report shows the
+    事業部 whole; most of the advisor's figures are hidden so that theirs cannot come out
+    by subtraction. The report went out nearly empty with no word on the screen; the
+    terminal now says so, and how many."""
+    import yaml
+    from openpyxl import load_workbook
+
+    from conftest import Cli
+    from sample_recount import load
+
+    users = load().users
+    admin = users[users["division"] == "管理本部"]
+    scope = sorted(d for d in admin["department"].unique() if d != "(未設定)")
+    rest = int(
+        (admin["department"] == "(未設定)").sum() + (users["division"] == "経営企画室").sum()
+    )
+    assert len(scope) == 3 and 0 < rest <= 5  # the rest is small, the scope is not
+    data = yaml.safe_load(sample_copy.config_path.read_text(encoding="utf-8"))
+    data["advisors"] = {
+        "管理三部長": {"email": "m3@example.jp", "scope": [f"管理本部/{d}" for d in scope]},
+        "営業本部長": {"email": "s@example.jp", "scope": ["営業本部"]},
+    }
+    sample_copy.config_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "adv"
+    result = Cli(sample_copy)("report", "divisions", "--all-advisors", "--out", str(out))
+    said = " ".join(result.stderr.split())
+    [line] = [t for t in said.split("Warning: ") if t.startswith("advisor 管理三部長:")]
+    hidden, figures, others = map(
+        int, re.findall(r"(\d+) of its (\d+) figures are hidden, (\d+)", line)[0]
+    )
+    assert "cannot be worked out from the company report" in line
+    assert "advisor 営業本部長:" not in said  # a whole 事業部: nothing hidden for others
+    # The counts are the file's: its own line of what privacy cost says the same.
+    [book] = out.glob("*管理三部長*.xlsx")
+    rows = list(load_workbook(book)["概要"].iter_rows(values_only=True))
+    assert [v for r in rows for v in r if f"非表示にした値 {hidden} / {figures}" in str(v)]
+    assert 0 < others <= hidden
+    # Its headcount shows (the scope is large); its members' 1on1 rate is a complement.
+    [row] = [r for r in rows if str(r[0]).startswith("管理本部")][:1]
+    assert isinstance(row[1], int) and row[1] >= 5 and row[5] == "(秘匿)"
+
+
 def test_an_advisor_of_a_scope_under_the_minimum_is_told_it_is_small(
     sample_copy: Workspace, tmp_path: Path
 ) -> None:

@@ -26,6 +26,7 @@ from ..jobs.division_report import (
     DivisionReport,
     Publication,
     headline_hidden,
+    hidden_for_others,
     publication_for,
     record_report,
 )
@@ -345,8 +346,19 @@ def _print_notes(report: DivisionReport, publication: Publication | None = None)
 
 
 def _warn_headline_hidden(advisor: str, report: DivisionReport, in_file: bool = True) -> None:
-    """An advisor's report whose overview shows nothing (its topics may): said before it is
-    mailed; a file says why under its table (with --format json there is none to read)."""
+    """An advisor's report whose overview shows nothing (its topics may), or most of whose
+    figures are hidden to protect groups outside it: said before it is mailed; a file says
+    why under its table (with --format json there is none to read)."""
+    most = hidden_for_others(report)
+    if most is not None:
+        warn(
+            _(
+                "advisor {name}: {hidden} of its {figures} figures are hidden, {others} of them "
+                "so that small groups outside the scope cannot be worked out from the company "
+                "report (a scope that is part of a 事業部 whose other people are few); read it "
+                "before sending it"
+            ).format(name=advisor, hidden=most[0], figures=most[1], others=most[2])
+        )
     if not headline_hidden(report):
         return
     if in_file:

@@ -30,7 +30,15 @@ from ..errors import KopsError
 from ..i18n import _
 from ..privacy.audiences import SECRETARIAT, SHARED
 from ..privacy.audit import PrivacyAuditError, check, protect_report
-from ..privacy.cells import ANY, PRIMARY, Cell, mark_small, published_change, rows_of
+from ..privacy.cells import (
+    ANY,
+    PRIMARY,
+    SECONDARY,
+    Cell,
+    mark_small,
+    published_change,
+    rows_of,
+)
 from ..privacy.giveback import ROW_TABLES, give_back
 from ..privacy.lp import SolverError
 from ..privacy.outcomes import OUTCOMES
@@ -449,6 +457,20 @@ def headline_hidden(report: DivisionReport) -> bool:
     """Every figure of the report's overview hidden (the rest, topics say, may show)."""
     overview = [c for c in report.cells if c.table == "overview" and c.unit != "trend"]
     return bool(overview) and all(c.hidden for c in overview)
+
+
+def hidden_for_others(report: DivisionReport) -> tuple[int, int, int] | None:
+    """(hidden, figures, complements) of a report that hides as complements most of the
+    figures its own groups are large enough to show, so that groups outside it cannot be
+    worked out from the other reports of the set (a 46-person 部署 whose 事業部 has 6 more
+    people, under 5 of them members); None otherwise, or when its overview is all hidden
+    (said apart). Every report hides some small cells of its own (the topic × 対応 table)."""
+    figures = [c for c in report.cells if c.unit != "trend"]
+    complements = sum(c.state == SECONDARY for c in figures)
+    showable = sum(c.state != PRIMARY for c in figures)
+    if complements * 2 <= showable or headline_hidden(report):
+        return None
+    return sum(c.hidden for c in figures), len(figures), complements
 
 
 class Unprotectable(PrivacyAuditError):
