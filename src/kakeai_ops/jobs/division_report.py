@@ -43,11 +43,13 @@ from ..privacy.giveback import ROW_TABLES, give_back
 from ..privacy.lp import SolverError
 from ..privacy.outcomes import OUTCOMES
 from ..privacy.publication import (
+    PERIOD_IN_NODE,
     audit_set,
     honour_published,
     is_span,
     joint_cells,
     node_digest,
+    node_key,
     protect_set,
     settle_set,
 )
@@ -726,14 +728,11 @@ def _protect_set(
 def published_days(recorded: Sequence[list[Cell]]) -> str:
     """The days earlier runs published figures of, run together (「2026年9月20日〜12月18日」):
     the refusal names them, where 「the next month」 named the month asked for itself."""
-    # A node's days are dates in a report made now, ISO text in one read back from its record.
+    # node_key: the days as ISO text, whether the report was made now or read back.
+    periods = {node_key(c.node)[PERIOD_IN_NODE] for r in recorded for c in r if c.node is not None}
     spans = sorted(
-        (_day_of(when[0]), _day_of(when[1]))
-        for when in {c.node[1] for cells in recorded for c in cells if c.node is not None}
-        if is_span(when)
-        or (
-            isinstance(when, tuple) and len(when) == 2 and all(type(day) is dt.date for day in when)
-        )
+        (dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+        for start, end in filter(is_span, periods)
     )
     runs: list[list[dt.date]] = []
     for start, end in spans:
@@ -742,10 +741,6 @@ def published_days(recorded: Sequence[list[Cell]]) -> str:
         else:
             runs.append([start, end])
     return "、".join(period_label(start, end) for start, end in runs) or _("what was published")
-
-
-def _day_of(value: dt.date | str) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _shown_nodes(recorded: Sequence[list[Cell]]) -> dict[str, list[str]]:
