@@ -137,3 +137,12 @@ def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1_however_far_ahead
     assert "予定の1on1あり（予定 2027-01-05）" in text
     text = cli("mail", "preview", "--segment", "no_1on1", "--user", "E01", ok=False).stderr
     assert "予定の1on1あり（予定 2027-02-01）" in text
+    # The old key is read and ignored, and every command says so (not silently).
+    notice = "kops.yaml: rules.scheduled_days はもう使いません"
+    assert notice in text
+    assert notice in cli("status").stderr
+    data["rules"].pop("scheduled_days")
+    ws.config_path.write_text(
+        yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
+    )
+    assert notice not in cli("status").stderr

@@ -42,7 +42,10 @@ class Session:
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.workspace.config_path)
+        settings = load_settings(self.workspace.config_path)
+        for notice in settings.retired_notices:  # read and ignored: said, not silent
+            warn(notice)
+        return settings
 
     def snapshot(self, ref: str | None = None) -> SnapshotInfo:
         return resolve_snapshot(self.workspace, ref)

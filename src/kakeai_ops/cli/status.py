@@ -55,7 +55,8 @@ def status_command(
     Example: kops status
     """
     ws = open_workspace(workspace)
-    for message in service_gaps(load_settings(ws.config_path)):
+    settings = load_settings(ws.config_path)
+    for message in [*settings.retired_notices, *service_gaps(settings)]:
         warn(message)
     entries = snapshot_entries(ws)
     for entry in entries:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, KopsError
 from ..i18n import N_, _
@@ -48,6 +48,7 @@ from .mail_settings import (
     scope_text,
 )
 from .rule_settings import (
+    RETIRED_RULES,
     CalendarSettings,
     Campaign,
     HolidayRange,
@@ -57,6 +58,7 @@ from .rule_settings import (
     Rules,
     StreakRule,
     Window,
+    retired_rules,
 )
 from .seminar_settings import (
     DEFAULT_COMPOUNDS,
@@ -142,6 +144,13 @@ class Settings(Section):
     seminars: dict[str, Seminar] = Field(default_factory=dict)
     seminar_survey: SeminarSurvey = Field(default_factory=SeminarSurvey)
     documents: Documents = Field(default_factory=Documents)
+    # Retired keys this kops.yaml still states (read and ignored; commands say so).
+    _retired: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def retired_notices(self) -> list[str]:
+        """What to tell the user of each retired key their kops.yaml still has."""
+        return [_(RETIRED_RULES[key]) for key in self._retired]
 
     @field_validator("campaigns", "seminars")
     @classmethod
@@ -233,7 +242,7 @@ def parse_settings(
             ),
         )
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as err:
         lines = [_describe(source, e, document) for e in _one_per_union(err.errors())]
         raise ConfigError(
@@ -242,6 +251,8 @@ def parse_settings(
                 "fix {file}; `kops init --print-config` shows every setting with its default"
             ).format(file=source),
         ) from None
+    settings._retired = retired_rules(data)
+    return settings
 
 
 # A value that may be any of several types (a seminar's date: a date and time, or a

@@ -32,12 +32,24 @@ class Rules(Section):
         """Keys an older kops.yaml may still state and nothing reads: ``scheduled_days``
         (only a 予定 1on1 that many days ahead answered the lapsed/no_1on1 nudges; a
         booking answers them however far ahead now)."""
-        if isinstance(data, dict) and RETIRED_RULES & data.keys():
+        if isinstance(data, dict) and RETIRED_RULES.keys() & data.keys():
             return {key: value for key, value in data.items() if key not in RETIRED_RULES}
         return data
 
 
-RETIRED_RULES = frozenset({"scheduled_days"})
+# rules: keys nothing reads any more → what a command says of each while kops.yaml has it.
+RETIRED_RULES = {
+    "scheduled_days": N_(
+        "kops.yaml: rules.scheduled_days is no longer used: a 1on1 booked however far ahead "
+        "leaves the person out of the lapsed and no_1on1 mails; delete the line"
+    ),
+}
+
+
+def retired_rules(data: Any) -> tuple[str, ...]:
+    """The retired keys a kops.yaml's ``rules:`` still states (its raw mapping)."""
+    rules = data.get("rules") if isinstance(data, dict) else None
+    return tuple(key for key in RETIRED_RULES if isinstance(rules, dict) and key in rules)
 
 
 MAX_HOLIDAY_RANGE = 366
