@@ -58,7 +58,7 @@ from .rule_settings import (
     Rules,
     StreakRule,
     Window,
-    retired_rules,
+    without_retired,
 )
 from .seminar_settings import (
     DEFAULT_COMPOUNDS,
@@ -241,6 +241,7 @@ def parse_settings(
                 "`kops init --print-config` shows them all"
             ),
         )
+    data, retired = without_retired(data)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as err:
@@ -251,7 +252,7 @@ def parse_settings(
                 "fix {file}; `kops init --print-config` shows every setting with its default"
             ).format(file=source),
         ) from None
-    settings._retired = retired_rules(data)
+    settings._retired = retired
     return settings
 
 

@@ -26,16 +26,6 @@ class Rules(Section):
     # Mail sent from data older than this many days asks first (--stale-ok skips it).
     stale_days: Days = 7
 
-    @model_validator(mode="before")
-    @classmethod
-    def _retired(cls, data: Any) -> Any:
-        """Keys an older kops.yaml may still state and nothing reads: ``scheduled_days``
-        (only a 予定 1on1 that many days ahead answered the lapsed/no_1on1 nudges; a
-        booking answers them however far ahead now)."""
-        if isinstance(data, dict) and RETIRED_RULES.keys() & data.keys():
-            return {key: value for key, value in data.items() if key not in RETIRED_RULES}
-        return data
-
 
 # rules: keys nothing reads any more → what a command says of each while kops.yaml has it.
 RETIRED_RULES = {
@@ -46,10 +36,18 @@ RETIRED_RULES = {
 }
 
 
-def retired_rules(data: Any) -> tuple[str, ...]:
-    """The retired keys a kops.yaml's ``rules:`` still states (its raw mapping)."""
-    rules = data.get("rules") if isinstance(data, dict) else None
-    return tuple(key for key in RETIRED_RULES if isinstance(rules, dict) and key in rules)
+def without_retired(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A kops.yaml's mapping without the retired keys its ``rules:`` still states (read
+    and ignored: ``scheduled_days``, when only a 予定 1on1 that many days ahead answered
+    the lapsed/no_1on1 nudges), and which they were."""
+    rules = data.get("rules")
+    if not isinstance(rules, dict):
+        return data, ()
+    retired = tuple(key for key in RETIRED_RULES if key in rules)
+    if not retired:
+        return data, ()
+    kept = {key: value for key, value in rules.items() if key not in RETIRED_RULES}
+    return {**data, "rules": kept}, retired
 
 
 MAX_HOLIDAY_RANGE = 366
