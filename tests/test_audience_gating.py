@@ -137,6 +137,10 @@ def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1_however_far_ahead
     assert "予定の1on1あり（予定 2027-01-05）" in text
     text = cli("mail", "preview", "--segment", "no_1on1", "--user", "E01", ok=False).stderr
     assert "予定の1on1あり（予定 2027-02-01）" in text
+    # `segment --explain` says so too, where 「What helps」 alone said to book one.
+    explained = cli("segment", "--explain", "A01").stdout
+    assert "2027-01-05 に 1on1 の予定があります" in explained
+    assert "に 1on1 の予定があります" not in cli("segment", "--explain", "B01").stdout
     # The old key is read and ignored, and every command says so (not silently).
     notice = "kops.yaml: rules.scheduled_days はもう使いません"
     assert notice in text

@@ -21,3 +21,6 @@ ELIGIBILITY = model.needed(
     users=["user_id", "name", "division", "department", "employment", "employment_status"],
     meetings=["manager_id", "member_id", "held_at", "status"],
 )
+
+# What ``scheduled.first_booked`` reads.
+BOOKED = model.needed(meetings=["manager_id", "member_id", "held_at", "status"])

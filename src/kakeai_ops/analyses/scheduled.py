@@ -8,6 +8,9 @@ import pandas as pd
 
 from ..model import SIDES
 
+# The stuck points whose mails ask people to book a 1on1: a booked one answers them.
+ASKS_FOR_A_BOOKING = ("lapsed", "no_1on1")
+
 
 def first_booked(meetings: pd.DataFrame, as_of: dt.date) -> dict[str, pd.Timestamp]:
     """user id → the first 予定 1on1 (either role) from the as-of day on, by user id.

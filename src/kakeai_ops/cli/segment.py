@@ -188,7 +188,7 @@ def register(app: typer.Typer) -> None:
             return
         result = compute(opened, snap, when)
         if explain_user is not None:
-            _explain(opened, result, explain_user, when)
+            _explain(opened, snap, result, explain_user, when)
             return
         if compare_to is not None or since is not None:
             _compare(opened, snap, result, compare_to, since, fmt, out_file)
@@ -343,7 +343,9 @@ def _without_zeros(result: pd.DataFrame, user_id: str) -> pd.DataFrame:
     return result[result["user_id"] == found[0]]
 
 
-def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date) -> None:
+def _explain(
+    opened: Session, snap: SnapshotInfo, result: pd.DataFrame, user_id: str, when: dt.date
+) -> None:
     import pandas as pd
 
     from ..analyses import segmentation
@@ -388,10 +390,26 @@ def _explain(opened: Session, result: pd.DataFrame, user_id: str, when: dt.date)
     )
     out.print("\n" + escape(said))
     out.print(escape(_("What helps: {help}").format(help=_(primary.help))))
+    _say_booking(opened, snap, primary.key, str(row["user_id"]), when)
     if not pd.isna(row["seminar_month"]):
         out.print(
             _("Seminar to suggest: {seminar}").format(seminar=f"Month{int(row['seminar_month'])}")
         )
+
+
+def _say_booking(
+    opened: Session, snap: SnapshotInfo, stuck_point: str, user_id: str, when: dt.date
+) -> None:
+    """A lapsed (or no_1on1) person with a 1on1 booked: the mail that asks them to book
+    one leaves them out, and 「What helps: booking the next 1on1」 alone read as untrue."""
+    from ..analyses.scheduled import ASKS_FOR_A_BOOKING, first_booked
+
+    if stuck_point not in ASKS_FOR_A_BOOKING:
+        return
+    booked = first_booked(opened.tables(snap, columns=reads.BOOKED).meetings, when).get(user_id)
+    if booked is not None:
+        said = _("A 1on1 is booked on {day}: the mail for this stuck point leaves them out")
+        out.print(escape(said.format(day=f"{booked:%Y-%m-%d}")))
 
 
 def _compare(

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analyses import segmentation
 from ..analyses.milestones import milestones_due
-from ..analyses.scheduled import first_booked
+from ..analyses.scheduled import ASKS_FOR_A_BOOKING, first_booked
 from ..analyses.streaks import MissedMonth
 from ..config import Settings
 from ..errors import KopsError
@@ -531,10 +531,6 @@ def _described(who: AudienceKind) -> str:
             return "list"
         case Milestones():
             return "milestones"
-
-
-# Nudges that ask people to book a 1on1: a booked one answers them.
-ASKS_FOR_A_BOOKING = ("lapsed", "no_1on1")
 
 
 def stuck_point_named(template: str) -> str | None:
