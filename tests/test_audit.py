@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from factories import meeting, pair, tables, user
@@ -294,3 +296,113 @@ def test_whole_numbers_can_tell_more_than_the_relaxation() -> None:
     programme = Programme({0: 0, 1: 1}, [], [], equation, total, None, None, bounds)
     assert not programme.reaches(0, 0)
     assert programme.reaches(0, 1)
+
+
+def test_a_whole_number_question_the_relaxation_answers_takes_no_branch_and_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Infeasible relaxations and relaxations whose optimum is whole numbers answer the
+    question alone; a fractional one goes on to whole numbers (and says what they say)."""
+    import numpy as np
+
+    from kakeai_ops.privacy import highs
+    from kakeai_ops.privacy.lp import Programme
+
+    asked: list[bool] = []
+    solve = highs.Solver.solve
+
+    def counted(
+        self: highs.Solver, objective: Any, lower: Any, upper: Any, whole: bool = False
+    ) -> highs.Solution:
+        asked.append(whole)
+        return solve(self, objective, lower, upper, whole)
+
+    # x + y = 4, both at most 3.
+    equation, total = np.array([[1.0, 1.0]]), np.array([4.0])
+    bounds: list[tuple[float, float | None]] = [(0.0, 3.0), (0.0, 3.0)]
+    programme = Programme({0: 0, 1: 1}, [], [], equation, total, None, None, bounds)
+    monkeypatch.setattr(highs.Solver, "solve", counted)
+    assert programme.reaches(0, 2)
+    assert asked == [False]  # a vertex of x = 2 is (2, 2): whole numbers
+    asked.clear()
+    assert not programme.reaches(0, 0)  # y would be 4
+    assert asked == [False]
+    asked.clear()
+    best = programme.whole_numbers(np.array([1.0, 0.0]), bounds)
+    assert best.outcome is highs.Outcome.OPTIMAL and best.value == pytest.approx(1.0)
+    assert best.row_duals is None and asked == [False]
+    asked.clear()
+    # x + 2y = 3 with x at most 2: the relaxation's x = 0 has y = 1.5; whole numbers
+    # need x = 1.
+    odd = Programme(
+        {0: 0, 1: 1},
+        [],
+        [],
+        np.array([[1.0, 2.0]]),
+        np.array([3.0]),
+        None,
+        None,
+        [(0.0, 2.0), (0.0, None)],
+    )
+    fitted = odd.whole_numbers(np.array([1.0, 0.0]), [(0.0, 2.0), (0.0, None)])
+    assert asked == [False, True]
+    assert fitted.value == pytest.approx(1.0) and fitted.x is not None
+    assert list(np.round(fitted.x)) == [1.0, 1.0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.data())
+def test_whole_numbers_answer_as_a_branch_and_bound_alone(data: st.DataObject) -> None:
+    """Relaxation first or not, the same outcome and optimum on small programmes shaped
+    like the audit's (sums of ±1 and a share's fraction, caps on some counts)."""
+    import numpy as np
+
+    from kakeai_ops.privacy.highs import Outcome, Solver
+    from kakeai_ops.privacy.lp import Programme
+
+    columns = data.draw(st.integers(1, 5))
+    weight = st.sampled_from([0.0, 1.0, 1.0, -1.0, 0.3])
+    equations = data.draw(st.integers(0, 3))
+    at_most = data.draw(st.integers(0, 2))
+    a_eq = np.array([[data.draw(weight) for _ in range(columns)] for _ in range(equations)])
+    b_eq = np.array([float(data.draw(st.integers(0, 9))) for _ in range(equations)])
+    a_ub = np.array([[data.draw(weight) for _ in range(columns)] for _ in range(at_most)])
+    b_ub = np.array([float(data.draw(st.integers(-2, 9))) for _ in range(at_most)])
+    bounds: list[tuple[float, float | None]] = [
+        (float(data.draw(st.integers(0, 2))), data.draw(st.sampled_from([None, 2.0, 4.0])))
+        for _ in range(columns)
+    ]
+    bounds = [(low, None if high is None else max(low, high)) for low, high in bounds]
+    objective = np.array([data.draw(st.sampled_from([0.0, 1.0, -1.0])) for _ in range(columns)])
+    programme = Programme(
+        dict(enumerate(range(columns))),
+        [],
+        [],
+        a_eq.reshape(equations, columns) if equations else None,
+        b_eq,
+        a_ub.reshape(at_most, columns) if at_most else None,
+        b_ub if at_most else None,
+        bounds,
+    )
+    ours = programme.whole_numbers(objective, bounds)
+    width = np.zeros((0, columns))
+    matrix = np.vstack(
+        (
+            a_ub.reshape(at_most, columns) if at_most else width,
+            a_eq.reshape(equations, columns) if equations else width,
+        )
+    )
+    lower = np.concatenate((np.full(at_most, -np.inf), b_eq))
+    upper = np.concatenate((b_ub if at_most else np.zeros(0), b_eq))
+    alone = Solver(matrix, lower, upper).solve(
+        objective,
+        np.array([low for low, _ in bounds]),
+        np.array([np.inf if high is None else high for _, high in bounds]),
+        whole=True,
+    )
+    if {ours.outcome, alone.outcome} <= {Outcome.INFEASIBLE, Outcome.UNBOUNDED}:
+        return  # either may be said first of a programme that is both
+    assert ours.outcome is alone.outcome
+    if ours.outcome is Outcome.OPTIMAL:
+        assert ours.value == pytest.approx(alone.value, abs=1e-6)
+        assert ours.x is not None and np.allclose(ours.x, np.round(ours.x), atol=1e-6)
