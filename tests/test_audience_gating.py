@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -150,3 +152,56 @@ def test_a_booked_1on1_leaves_people_out_of_lapsed_and_no_1on1_however_far_ahead
         yaml.dump(data, allow_unicode=True, Dumper=yaml.CSafeDumper), encoding="utf-8"
     )
     assert notice not in cli("status").stderr
+
+
+def test_left_out_lists_everyone_the_plan_leaves_out_with_why(
+    cli: Cli,
+    make_exports: Callable[..., list[Path]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The plan's screen lists a few dozen left out at most, and its JSON/CSV none:
+    `--left-out` lists them all, with the day of each booking, in every format."""
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    build(cli, make_exports)
+    # Of build()'s people, A01, B01 and D01 are lapsed (last 1on1 on 9月1日, the data's
+    # day is 11月20日); A01 and B01 have a 1on1 booked after it, D01's 予定 is gone by.
+    booked = {"A01": "2026-12-02", "B01": "2026-12-10"}
+    left = json.loads(
+        cli("mail", "plan", "--segment", "lapsed", "--left-out", "--format", "json").stdout
+    )
+    assert [r["user_id"] for r in left] == sorted(booked)
+    for record in left:
+        assert record["name"] == f"社員 {record['user_id']}"
+        assert record["reason_code"] == "scheduled"
+        assert record["left_out_reasons"] == f"予定の1on1あり（予定 {booked[record['user_id']]}）"
+    # The mails themselves: only D01, and none of those left out.
+    assert [r["user_id"] for r in records(cli, "--segment", "lapsed")] == ["D01"]
+    as_csv = cli("mail", "plan", "--segment", "lapsed", "--left-out", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [(r["user_id"], r["reason_code"]) for r in rows] == [
+        ("A01", "scheduled"),
+        ("B01", "scheduled"),
+    ]
+    screen = cli("mail", "plan", "--segment", "lapsed", "--left-out").stdout
+    assert "宛先から除いた理由" in screen and "社員番号" in screen
+    assert "予定の1on1あり（予定 2026-12-10）" in screen
+    assert "reason_code" not in screen  # the key is for the files, not the reader
+    assert (
+        "宛先から除いた人はいません"
+        in cli("mail", "plan", "--segment", "no_pair", "--left-out").stdout
+    )
+
+
+def test_a_plan_leaving_out_more_than_it_lists_says_how_to_see_them_all(
+    cli: Cli,
+    make_exports: Callable[..., list[Path]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kakeai_ops.cli import run_console
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    build(cli, make_exports)
+    monkeypatch.setattr(run_console, "LIST_LEFT_OUT", 1)  # two are left out, one is listed
+    shown = cli("mail", "plan", "--segment", "lapsed").stderr
+    assert "A01: 予定の1on1あり" not in shown
+    assert "--left-out" in shown

@@ -244,6 +244,11 @@ COMMANDS = {
         ("review", "--out", "{deck}"), table=False, csv=False, files=(".xlsx",), out="--xlsx"
     ),
     "mail status": Command(("mail", "status", RUN)),
+    # The person on the suppression list (a no_pair named by a formula) is left out; the
+    # table is people_table's, whose markup the commands above check.
+    "mail plan --left-out": Command(
+        ("mail", "plan", "--segment", "no_pair", "--left-out"), table=False, files=()
+    ),
     "mail suppressed": Command(("mail", "suppressed"), shows="=返信で配信停止[/bold]", files=()),
     "status": Command(("status",), shows="=[red]users.csv", files=()),
 }

@@ -18,7 +18,14 @@ from ..errors import KopsError
 from ..i18n import _
 from ..ids import did_you_mean, typed_id
 from ..mail import runs
-from ..mail.audience import Audience, AudienceSpec, Recipient, excluded_summary, reason_word
+from ..mail.audience import (
+    Audience,
+    AudienceSpec,
+    Recipient,
+    excluded_summary,
+    left_out_people,
+    why_left_out,
+)
 from ..mail.plan import make_plan
 from ..mail.records import RECORD_FIELDS, fact_records, records_json
 from ..workspace import shipped_templates_dir
@@ -162,11 +169,8 @@ def _recipient(
     if found:
         return found[0]
     reason = dict(audience.excluded_users).get(wanted)
-    note = audience.notes.get(wanted)
     if reason:
-        why = reason_word(reason)
-        if note:
-            why = _("{reason} ({note})").format(reason=why, note=note)
+        why = why_left_out(audience, wanted, reason)
         raise KopsError(
             _("user '{user}' is not in this audience (left out: {why})").format(user=user, why=why)
         )
@@ -216,20 +220,35 @@ def plan_command(
             "user_id, email, template, role, subject and the facts it states."
         ),
     ] = Format.table,
+    left_out: Annotated[
+        bool,
+        typer.Option(
+            "--left-out",
+            help="List everyone the audience leaves out and why (a booked 1on1 with its "
+            "day, no address, on leave…) in place of the messages; json/csv: one record "
+            "per person with user_id, name, left_out_reasons and reason_code.",
+        ),
+    ] = False,
 ) -> None:
     """Plan a run and render every message, then show the plan; records and sends nothing.
 
     What `kops mail send` does before it asks for confirmation. With --format json or csv,
-    one record per planned message: what an auditor checks each mail against.
+    one record per planned message: what an auditor checks each mail against. With
+    --left-out, the people the same run leaves out, each with the reason.
 
     Example: kops mail plan --segment no_recurrence --format json
+
+    Example: kops mail plan --segment lapsed --left-out --format csv > left-out.csv
     """
     import time
 
     context = session(workspace)
     operator = TerminalOperator(context.settings)
     started = time.perf_counter()
-    audience, _snapshot, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
+    audience, snapshot_id, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
+    if left_out:
+        _show_left_out(context, audience, snapshot_id, fmt)
+        return
     plan = make_plan(
         audience,
         runs.templates(context.workspace),
@@ -248,6 +267,33 @@ def plan_command(
         return
     show_plan(context.settings, plan, audience)
     _say_how_to_send(context, audience, plan.run_id)
+
+
+def _show_left_out(context: Session, audience: Audience, snapshot_id: str, fmt: Format) -> None:
+    """Each person the audience leaves out, with their name and why (all of them: the
+    plan's screen lists at most a few dozen)."""
+    users = context.tables(context.snapshot(snapshot_id), {"users": ["user_id", "name"]}).users
+    names = dict(zip(users["user_id"].astype(str), users["name"].astype(str), strict=True))
+    people = left_out_people(audience)
+    frame = pd.DataFrame(
+        [
+            {
+                "user_id": user_id,
+                "name": names.get(user_id, ""),
+                "left_out_reasons": why_left_out(audience, user_id, reason),
+                "reason_code": reason,
+            }
+            for user_id, reason in people
+        ],
+        columns=["user_id", "name", "left_out_reasons", "reason_code"],
+    )
+    if emit_data(frame, fmt):
+        return
+    if not people:
+        out.print(_("Nobody is left out of this audience."), highlight=False)
+        return
+    title = _("Left out of this audience ({n:,})").format(n=len(people))
+    out.print(people_table(frame.drop(columns="reason_code"), title=title))
 
 
 def _emit_records(records: list[dict[str, Any]], fmt: Format) -> None:

@@ -28,7 +28,7 @@ from ..config import Settings
 from ..errors import KopsError
 from ..glossary import TEMPLATE_KINDS
 from ..i18n import _, term
-from ..mail.audience import REASONS, Audience, reason_word
+from ..mail.audience import REASONS, Audience, left_out_people, reason_word, why_left_out
 from ..mail.message import as_bytes
 from ..mail.plan import Plan, PlannedMessage, build_planned
 from ..store import SnapshotInfo
@@ -90,12 +90,15 @@ def show_plan(settings: Settings, plan: Plan, audience: Audience) -> None:
             markup=False,
         )
     if 0 < len(audience.excluded_users) <= LIST_LEFT_OUT:
-        for user_id, reason in audience.excluded_users:
-            note = audience.notes.get(user_id)
-            why = reason_word(reason)
-            if note:
-                why = _("{reason} ({note})").format(reason=why, note=note)
+        for user_id, reason in left_out_people(audience):
+            why = why_left_out(audience, user_id, reason)
             err.print(f"    {user_id}: {why}", highlight=False, markup=False)
+    elif audience.excluded_users:
+        err.print(
+            _("    Who, and why: `kops mail plan` with the same options and --left-out"),
+            highlight=False,
+            markup=False,
+        )
     # The messages sent, as the line above counts them: the holdout's are never sent.
     sent = [m.template for m in plan.messages if m.state != "holdout"]
     templates = pd.Series(sent, dtype=object).value_counts()

@@ -110,6 +110,20 @@ class Audience:
     narrowed: dict[str, int] = field(default_factory=dict)
 
 
+def why_left_out(audience: Audience, user_id: str, reason: str) -> str:
+    """Why one person is left out, in the reader's words, with what backs it where a
+    reason has it: 「予定の1on1あり（予定 2027-01-05）」."""
+    why = reason_word(reason)
+    note = audience.notes.get(user_id)
+    return _("{reason} ({note})").format(reason=why, note=note) if note else why
+
+
+def left_out_people(audience: Audience) -> list[tuple[str, str]]:
+    """Each person left out once, in the audience's order, with the reason's key (a
+    person with two milestones left out for one reason is one person left out)."""
+    return list(dict.fromkeys(audience.excluded_users))
+
+
 def excluded_summary(audience: Audience) -> str:
     """Who was left out and why, e.g. "no email 3, on leave 1" (empty when nobody)."""
     return _(", ").join(
