@@ -472,7 +472,21 @@ def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any
     assert f"送付予定 {len(due):,}件" in texts(slide)
     # The room is told who is 対象 (the rule, from kops.yaml as written); 達成見込み is not
     # defined for a campaign whose window has ended (its cell reads 期間終了).
-    rule = yaml.safe_load(month.config_path.read_text("utf-8"))["campaigns"][CAMPAIGN]["rule"]
+    campaign = yaml.safe_load(month.config_path.read_text("utf-8"))["campaigns"][CAMPAIGN]
+    rule = campaign["rule"]
+    # The weeks judged, counted here: a week (Monday to Sunday) is the month of its
+    # Thursday, so the window's first month starts on the Monday before its first
+    # Thursday and its last month ends on the Sunday after its last Thursday. A 1on1 on
+    # 2026-03-30 counts for April: the slide says so beside the window.
+    start, end = (dt.date.fromisoformat(str(campaign["window"][k])) for k in ("start", "end"))
+    first_thursday = start + dt.timedelta(days=(3 - start.weekday()) % 7)
+    last_thursday = end - dt.timedelta(days=(end.weekday() - 3) % 7)
+    weeks = f"{first_thursday - dt.timedelta(days=3)}〜{last_thursday + dt.timedelta(days=3)}"
+    assert weeks != f"{start}〜{end}"  # the sample's window: 2026-03-30〜2026-09-27
+    assert flat(row[1]) == f"{start}〜{end}（判定した週 {weeks}）"
+    assert "週は月曜〜日曜で、木曜日のある月に数えます" in texts(slide)
+    record = sheet_records(deck["xlsx"], "7_キャンペーン・マイルストーン")[0]
+    assert record["weeks_judged"].replace("\n", "") == weeks
     role = {"member": "部下としての", "manager": "上司としての", "any": ""}[rule["role"]]
     weekly = "毎週" if rule.get("min_per_week", 1) == 1 else f"毎週{rule['min_per_week']}回以上"
     # A week of holidays only is excused (rules.md §2): said, or those who held none in
@@ -944,12 +958,13 @@ def test_the_deck_says_its_period_is_not_the_division_reports_default(
     start, end = (dt.date.fromisoformat(d) for d in periods.pop().split("〜"))
     days = (end - start).days + 1
     assert days == 90  # the report's default, recounted from what it published
-    # The report's 推移 for the deck's 30 days is against the 30 days before them, named.
-    first, last = end - dt.timedelta(days=59), end - dt.timedelta(days=30)
+    # The report's 推移 is against the 90 days before its own, as its 概要 says: named as
+    # that report's (the 30 days before the deck's were named, and read as the report's).
+    first, last = start - dt.timedelta(days=days), start - dt.timedelta(days=1)
     window = f"{first.year}年{first.month}月{first.day}日〜{last.month}月{last.day}日"
     said = (
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（直近{days}日）と違い"
-        f"直近30日のため値も違い、前回比はレポートの推移（{window}との差）とも違います"
+        f"直近30日のため値も違い、前回比はレポートの推移（既定では{window}との差）とも違います"
     )
     for topic in ("1.", "4."):
         assert said in texts(by_title(deck, topic)).replace("\n", "")

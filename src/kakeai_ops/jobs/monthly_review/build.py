@@ -324,6 +324,7 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
         basis=report.period.basis,
         previous_period=before.period.caption if before is not None else "",
         report_default=_report_default(report),
+        report_before=_report_before(report),
         merged=list(report.division_notes),
         legend=report.legend,
     )
@@ -332,6 +333,13 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
 def _report_default(report: DivisionReport) -> str:
     default = parse_period(DEFAULT_PERIOD, report.period.end)[0]
     return "" if default.basis == report.period.basis else default.basis
+
+
+def _report_before(report: DivisionReport) -> str:
+    """The days a report made without --period compares its 推移 with, when its period is
+    not this one's (the reader's report is that one, not one of the deck's 30 days)."""
+    default, before = parse_period(DEFAULT_PERIOD, report.period.end)
+    return "" if default.basis == report.period.basis else before.caption
 
 
 def _mail(

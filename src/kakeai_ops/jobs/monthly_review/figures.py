@@ -90,6 +90,8 @@ class Divisions:
     # The basis of a division report made without --period (「直近90日」), when it is not
     # this one's: its rates and changes differ, though defined and hidden alike.
     report_default: str = ""
+    # The days that report's 推移 compares with (「2026年5月25日〜8月22日」), when it is another.
+    report_before: str = ""
     # 事業部 shown together in one row, and why (the division report's own notes).
     merged: list[str] = field(default_factory=list)
     # What <5, <10 and (秘匿) mean, with the minimums the report was made under.
@@ -199,6 +201,9 @@ class CampaignFigures:
     awarded_winners: int = 0
     notices: AwardNotices = field(default_factory=AwardNotices)
     condition: str = ""  # who is 対象, in words (streaks.condition_words)
+    # The days the weeks judged cover where they are not the window's own (「2026-03-30〜
+    # 2026-09-27」: a week is its Thursday's month's), else "".
+    weeks_judged: str = ""
 
 
 @dataclass

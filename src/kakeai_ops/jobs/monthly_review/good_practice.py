@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...analyses import shortlist, streaks
 from ...analyses.milestones import milestones_due
-from ...calendar import BusinessCalendar
+from ...calendar import BusinessCalendar, judged_days
 from ...config import Settings
 from ...errors import KopsError
 from ...mail.campaign_audience import draw_state
@@ -52,9 +52,17 @@ def campaign_figures(
                 awarded_winners=len(given & set(state.winners)),
                 notices=award_notices(ws, campaign_id, given),
                 condition=streaks.condition_words(campaign.rule),
+                weeks_judged=_weeks_judged(campaign.window.start, campaign.window.end, as_of),
             )
         )
     return result
+
+
+def _weeks_judged(start: dt.date, end: dt.date, as_of: dt.date) -> str:
+    """「2026-03-30〜2026-09-27」 where the weeks judged are not the window's days: two
+    of the sample's 78 are 対象 by a 1on1 on 03-30, before the 2026-04-01 the deck named."""
+    days = judged_days(start, end, as_of)
+    return "" if days is None or days == (start, end) else f"{days[0]}〜{days[1]}"
 
 
 def milestone_figures(

@@ -300,6 +300,7 @@ def _campaigns(review: Review) -> pd.DataFrame:
             # A line each side of 〜: wrapped by the column, it broke inside a date
             # (「2026-04-01〜2026-/09-30」).
             "window": c.window.replace("〜", "〜\n", 1),
+            "weeks_judged": c.weeks_judged.replace("〜", "〜\n", 1),
             "eligible_people": c.eligible,
             "on_track": c.on_track if c.window_open else WINDOW_ENDED,
             "awarded": c.awarded,

@@ -338,13 +338,16 @@ def same_as_report(review: Review) -> str:
     # the days just before its period, counted again now: the same period differs too.
     # Both windows named: 「前回（9月21日〜10月20日）」 beside an unnamed 「直前の同じ日数」
     # left the meeting two arrows for "the last 30 days" and no way to tell them apart.
-    _period, before = division_figures.parse_period(DECK_PERIOD, review.as_of)
-    change = f"前回比はレポートの推移（{before.caption}との差）とも違います"
     if not d.report_default:
+        _period, before = division_figures.parse_period(DECK_PERIOD, review.as_of)
+        change = f"前回比はレポートの推移（{before.caption}との差）とも違います"
         return f"事業部別レポートと同じ定義・同じ秘匿ルール。{change}"
+    # The reader's report is the default one: its 推移 is against the 90 days before its
+    # own (「9月22日〜10月21日」, the 30 days before the deck's, named no file they hold).
     return (
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（{d.report_default}）"
-        f"と違い{d.basis}のため値も違い、{change}"
+        f"と違い{d.basis}のため値も違い、前回比はレポートの推移（既定では{d.report_before}"
+        "との差）とも違います"
     )
 
 
@@ -407,7 +410,7 @@ def campaigns_slide(review: Review) -> Slide:
     rows = [
         [
             c.title,
-            c.window,
+            c.window + (f"\n（判定した週 {c.weeks_judged}）" if c.weeks_judged else ""),
             f"{c.eligible:,}人",
             f"{c.on_track:,}人" if c.window_open else WINDOW_ENDED,
             f"{c.awarded:,}人",
@@ -517,6 +520,9 @@ def _campaigns_subtitle(review: Review) -> str:
         for c in review.campaigns
         if c.condition
     ]
+    if any(c.weeks_judged for c in review.campaigns):
+        # Why 判定した週 starts before the window: a week (月〜日) is its Thursday's month's.
+        said.append("週は月曜〜日曜で、木曜日のある月に数えます")
     if any(c.window_open for c in review.campaigns):
         said.append(f"{ON_TRACK} = まだ対象ではないが1か月以上連続で条件を満たしている人")
     return "。".join(said)
