@@ -136,3 +136,44 @@ def test_a_campaign_not_in_kops_yaml_says_where_campaigns_are(sample_ws: Workspa
         result = Cli(sample_ws)("mail", "plan", option, "no-such-campaign", ok=False)
         assert "no campaign 'no-such-campaign' in kops.yaml" in result.stderr, result.stderr
         assert "Hint:" in result.stderr and "kops campaign list" in result.stderr
+
+
+def test_someone_awarded_and_gone_from_the_users_export_is_not_said_to_have_left(
+    tmp_path: Path,
+) -> None:
+    """An award is a record beyond the snapshot: the person awarded may be in no users
+    export now (an export filtered by 事業部, a transfer out). Nothing says they left; the
+    plan said 「退職」 of them, with no name."""
+    import pandas as pd
+
+    from kakeai_ops.mail.audience import Given, reason_word, why_left_out
+    from kakeai_ops.mail.audience_kinds import Awarded
+
+    settings = parse_settings(
+        {
+            "campaigns": {
+                "c1": {
+                    "title": "経営層との1on1権",
+                    "window": {"start": "2026-04-01", "end": "2026-09-30"},
+                    "rule": {"kind": "weekly_streak", "months": 3, "role": "member"},
+                }
+            }
+        }
+    )
+    t = tables(users=[user("A"), user("D", employment="退職", employment_status="retired")])
+    awarded = pd.DataFrame(
+        {"user_id": ["A", "D", "Z"], "run_start": ["2026-04"] * 3, "run_end": ["2026-06"] * 3}
+    )
+    audience = build_audience(
+        AudienceSpec(Awarded("c1")),
+        t,
+        settings,
+        AS_OF,
+        templates(tmp_path),
+        suppressed={},
+        given=Given(awarded=awarded),
+    )
+    assert [r.user_id for r in audience.recipients] == ["A"]
+    assert dict(audience.excluded_users) == {"D": "retired", "Z": "not_in_snapshot"}
+    assert why_left_out(audience, "Z", "not_in_snapshot") == "not in the latest users export"
+    assert reason_word("retired") == "retired"

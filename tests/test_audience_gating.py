@@ -205,3 +205,50 @@ def test_a_plan_leaving_out_more_than_it_lists_says_how_to_see_them_all(
     shown = cli("mail", "plan", "--segment", "lapsed").stderr
     assert "A01: 予定の1on1あり" not in shown
     assert "--left-out" in shown
+
+
+def test_left_out_as_a_file_for_excel_and_what_it_refuses(
+    cli: Cli,
+    ws: Workspace,
+    make_exports: Callable[..., list[Path]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """CSV on stdout is for other programs (UTF-8, no BOM: Japanese Excel reads it as
+    CP932); `--out` writes the list as the other lists are written, for Excel, and
+    records it in the audit log. What --left-out cannot mean is refused."""
+    from openpyxl import load_workbook
+
+    monkeypatch.setenv("KOPS_LANG", "ja")
+    build(cli, make_exports)
+    target = tmp_path / "除外.xlsx"
+    said = cli("mail", "plan", "--segment", "lapsed", "--left-out", "--out", str(target))
+    assert "事務局内限り" in said.stderr  # who may see it: a list of people by name
+    book = load_workbook(target)
+    sheet = book["宛先から除いた人"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("社員番号", "氏名", "宛先から除いた理由", "理由のキー")
+    assert [r[0] for r in rows[1:]] == ["A01", "B01"]
+    assert rows[1][2] == "予定の1on1あり（予定 2026-12-02）"
+    assert "事務局内限り" in (sheet.oddHeader.right.text or "") + (
+        sheet.oddHeader.center.text or ""
+    )
+    logged = json.loads(cli("audit", "--format", "json", "--limit", "1").stdout)
+    assert logged[0]["files"] == [str(target.resolve())] and logged[0]["count"] == 2
+    csv_file = tmp_path / "除外.csv"
+    cli("mail", "plan", "--segment", "lapsed", "--left-out", "--out", str(csv_file))
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")  # for Excel
+    refused = [
+        (("--left-out", "--holdout", "10"), "--left-out には --holdout を使えません"),
+        (("--out", str(tmp_path / "x.xlsx")), "--out は --left-out の一覧を書き出す"),
+        (("--division", "存在しない", "--left-out"), "事業部 '存在しない' はありません"),
+        # A run the plan refuses has no list of people it leaves out.
+        (("--template", "milestone.member", "--left-out"), "この配信では使えない値"),
+    ]
+    for extra, message in refused:
+        result = cli("mail", "plan", "--segment", "lapsed", *extra, ok=False)
+        assert result.exit_code != 0 and message in result.stderr, (extra, result.stderr)
+        assert not (tmp_path / "x.xlsx").exists()
+    # The records as JSON say how to see who was left out, as the screen does.
+    as_json = cli("mail", "plan", "--segment", "lapsed", "--format", "json")
+    assert "--left-out" in as_json.stderr

@@ -660,6 +660,9 @@ COLUMNS: dict[str, Column] = {
     # People a run left out when planned (no address, on leave, …): no mail, no ledger row.
     "left_out": _c("宛先から除いた人数", COUNT),
     "left_out_reasons": _c("宛先から除いた理由"),
+    # The reason as a fixed key (scheduled, no_email…), for a filter that does not read
+    # the words (`kops mail plan --left-out`).
+    "reason_code": _c("理由のキー"),
     # A campaign's award mails, one per awarded person told.
     "award_notices": _c("付与のお知らせ（通数）", COUNT),
     "effect": _c("効果測定"),
@@ -864,6 +867,7 @@ SHEETS = {
     "transitions": "推移",
     "moved": "移動した人",  # both ways: 次の段階に進んだ and 前の段階に戻った
     "seminars": "セミナー",
+    "left_out": "宛先から除いた人",
 }
 COLUMN_NOTES_SHEET = "列の説明"
 

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -43,6 +44,7 @@ from .mail_ledger import (
 )
 from .options import (
     AsOfOpt,
+    AudienceOpt,
     DryRunOpt,
     Format,
     FormatOpt,
@@ -52,11 +54,14 @@ from .options import (
     ToTestOpt,
     WorkspaceOpt,
     YesOpt,
+    checked_table_file,
     format_option,
     one_rehearsal,
+    out_option,
 )
+from .output_audience import records_audience
 from .run_console import KIND_WORDS, TerminalOperator, print_message, show_plan
-from .shared import Session, emit_data, err, out, session, timing, warn, writes_state
+from .shared import Session, emit, emit_data, err, out, session, timing, warn, writes_state
 
 # The subcommands; the group itself (its help, `kops mail`) is cli/mail_group.py, which
 # loads this module when one of them is used.
@@ -204,6 +209,7 @@ def _recipient(
 
 
 @app.command("plan")
+@records_audience("mail plan")
 @audience_options
 def plan_command(
     spec: AudienceSpec,
@@ -229,6 +235,15 @@ def plan_command(
             "per person with user_id, name, left_out_reasons and reason_code.",
         ),
     ] = False,
+    out_file: Annotated[
+        Path | None,
+        out_option(
+            help="With --left-out: write the list to a file, .xlsx or .csv (UTF-8 with BOM, "
+            "for Excel).",
+            callback=checked_table_file,
+        ),
+    ] = None,
+    audience: AudienceOpt = None,
 ) -> None:
     """Plan a run and render every message, then show the plan; records and sends nothing.
 
@@ -238,40 +253,69 @@ def plan_command(
 
     Example: kops mail plan --segment no_recurrence --format json
 
-    Example: kops mail plan --segment lapsed --left-out --format csv > left-out.csv
+    Example: kops mail plan --segment lapsed --left-out --out left-out.xlsx
     """
     import time
 
+    _check_left_out_options(left_out, holdout, out_file)
     context = session(workspace)
     operator = TerminalOperator(context.settings)
     started = time.perf_counter()
-    audience, snapshot_id, _as_of = runs.audience_for(context, operator, spec, snapshot, as_of)
-    if left_out:
-        _show_left_out(context, audience, snapshot_id, fmt)
-        return
+    recipients, snapshot_id, day = runs.audience_for(context, operator, spec, snapshot, as_of)
+    # Rendered first, with --left-out too: a run the plan refuses (a template that needs
+    # what this audience has not) has no list of people it leaves out.
     plan = make_plan(
-        audience,
+        recipients,
         runs.templates(context.workspace),
         context.settings,
-        audience.default_run_id,
+        recipients.default_run_id,
         holdout,
     )
+    if left_out:
+        _show_left_out(context, recipients, snapshot_id, fmt, out_file, day)
+        return
     timing(
         f"work: planned and rendered {len(plan.messages):,} messages "
         f"in {time.perf_counter() - started:.2f} s"
     )
     if fmt is not Format.table:
-        _emit_records(fact_records(plan, audience, runs.templates(context.workspace)), fmt)
-        if audience.excluded_users:
-            err.print(_("left out: {who}").format(who=excluded_summary(audience)), highlight=False)
+        _emit_records(fact_records(plan, recipients, runs.templates(context.workspace)), fmt)
+        if recipients.excluded_users:
+            err.print(
+                _("left out: {who} (who, and why: --left-out)").format(
+                    who=excluded_summary(recipients)
+                ),
+                highlight=False,
+            )
         return
-    show_plan(context.settings, plan, audience)
-    _say_how_to_send(context, audience, plan.run_id)
+    show_plan(context.settings, plan, recipients)
+    _say_how_to_send(context, recipients, plan.run_id)
 
 
-def _show_left_out(context: Session, audience: Audience, snapshot_id: str, fmt: Format) -> None:
+def _check_left_out_options(left_out: bool, holdout: float, out_file: Path | None) -> None:
+    """Options that mean nothing with --left-out (or without it), refused before any work."""
+    if out_file is not None and not left_out:
+        raise KopsError(
+            _("--out writes the --left-out list"),
+            hint=_("the planned messages' records: --format json or csv"),
+        )
+    if left_out and holdout:
+        raise KopsError(
+            _("--holdout does not apply to --left-out"),
+            hint=_("those a holdout keeps back are in the run, not left out of it"),
+        )
+
+
+def _show_left_out(
+    context: Session,
+    audience: Audience,
+    snapshot_id: str,
+    fmt: Format,
+    out_file: Path | None,
+    as_of: str,
+) -> None:
     """Each person the audience leaves out, with their name and why (all of them: the
-    plan's screen lists at most a few dozen)."""
+    plan's screen lists at most a few dozen); ``out_file``: as a file for Excel."""
     users = context.tables(context.snapshot(snapshot_id), {"users": ["user_id", "name"]}).users
     names = dict(zip(users["user_id"].astype(str), users["name"].astype(str), strict=True))
     people = left_out_people(audience)
@@ -287,7 +331,7 @@ def _show_left_out(context: Session, audience: Audience, snapshot_id: str, fmt: 
         ],
         columns=["user_id", "name", "left_out_reasons", "reason_code"],
     )
-    if emit_data(frame, fmt):
+    if emit(frame, fmt, out_file, as_of=as_of, sheet="left_out", text_columns=["user_id"]):
         return
     if not people:
         out.print(_("Nobody is left out of this audience."), highlight=False)

@@ -47,6 +47,9 @@ REASONS = {
     "not_stuck": N_("not at the template's stuck point now"),
     "scheduled": N_("a 1on1 booked"),
     "retired": N_("retired"),
+    # Chosen by a record beyond the snapshot (an award, a --users file, a milestone) and in
+    # no users export now: not known to have left, so not said to have.
+    "not_in_snapshot": N_("not in the latest users export"),
     "on_leave": N_("on leave"),
     "no_email": N_("no email address"),
     "undeliverable": N_("a name or address a mail cannot go to"),
@@ -196,6 +199,7 @@ def build_audience(
     given = given or Given()
     facts = segment_facts(tables, settings.rules, as_of, content)
     facts = facts.set_index("user_id", drop=False)
+    _check_division(spec, facts)
     chosen = chosen_users(who, spec, facts, tables, settings, as_of, given)
     audience = Audience(
         recipients=[],
@@ -220,6 +224,19 @@ def build_audience(
         "templates": templates_used,
     }
     return audience
+
+
+def _check_division(spec: AudienceSpec, facts: pd.DataFrame) -> None:
+    """A --division no one is in is a mistake (a typo, a 事業部 renamed): said as
+    `kops segment --division` says it, not planned as an audience of no one."""
+    if spec.division is None:
+        return
+    known = set(facts["division"].dropna().astype(str))
+    if spec.division not in known:
+        raise KopsError(
+            _("--division: no 事業部 '{division}' in this snapshot").format(division=spec.division),
+            hint=_("Divisions: {names}").format(names=", ".join(sorted(known))),
+        )
 
 
 @dataclass(frozen=True)
@@ -259,8 +276,9 @@ def _sort_out(
     booked = first_booked(tables.meetings, as_of)
     for user_id in chosen.user_ids:
         if user_id in retired_ids or user_id not in records:
-            excluded["retired"] += 1
-            excluded_users.append((user_id, "retired"))
+            gone = "retired" if user_id in retired_ids else "not_in_snapshot"
+            excluded[gone] += 1
+            excluded_users.append((user_id, gone))
             continue
         row = records[user_id]
         reason = _record_reason(row, user_id, screen, notes)

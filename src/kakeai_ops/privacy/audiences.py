@@ -35,6 +35,7 @@ DEFAULTS = {
     "campaign milestones": SECRETARIAT,
     "interview shortlist": SECRETARIAT,
     "mail status": SECRETARIAT,
+    "mail plan": SECRETARIAT,  # --left-out --out: who is left out, by name
     "seminar list": SECRETARIAT,
     "seminar summary": SECRETARIAT,
 }
