@@ -481,12 +481,13 @@ def test_campaign_equals_campaign_eligible(month: Workspace, deck: dict[str, Any
     start, end = (dt.date.fromisoformat(str(campaign["window"][k])) for k in ("start", "end"))
     first_thursday = start + dt.timedelta(days=(3 - start.weekday()) % 7)
     last_thursday = end - dt.timedelta(days=(end.weekday() - 3) % 7)
-    weeks = f"{first_thursday - dt.timedelta(days=3)}〜{last_thursday + dt.timedelta(days=3)}"
-    assert weeks != f"{start}〜{end}"  # the sample's window: 2026-03-30〜2026-09-27
+    first, last = first_thursday - dt.timedelta(days=3), last_thursday + dt.timedelta(days=3)
+    assert (first, last) != (start, end)  # the sample's window: 2026-03-30〜2026-09-27
+    weeks = f"{first:%m-%d}〜{last:%m-%d}"  # beside the window, whose dates give the years
     assert flat(row[1]) == f"{start}〜{end}（判定した週 {weeks}）"
     assert "週は月曜〜日曜で、木曜日のある月に数えます" in texts(slide)
     record = sheet_records(deck["xlsx"], "7_キャンペーン・マイルストーン")[0]
-    assert record["weeks_judged"].replace("\n", "") == weeks
+    assert record["window"].replace("\n", "") == f"{start}〜{end}（判定した週{weeks}）"
     role = {"member": "部下としての", "manager": "上司としての", "any": ""}[rule["role"]]
     weekly = "毎週" if rule.get("min_per_week", 1) == 1 else f"毎週{rule['min_per_week']}回以上"
     # A week of holidays only is excused (rules.md §2): said, or those who held none in

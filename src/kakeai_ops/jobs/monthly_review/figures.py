@@ -201,8 +201,8 @@ class CampaignFigures:
     awarded_winners: int = 0
     notices: AwardNotices = field(default_factory=AwardNotices)
     condition: str = ""  # who is 対象, in words (streaks.condition_words)
-    # The days the weeks judged cover where they are not the window's own (「2026-03-30〜
-    # 2026-09-27」: a week is its Thursday's month's), else "".
+    # The days the weeks judged cover where they are not the window's own (「03-30〜09-27」:
+    # a week is its Thursday's month's), else "".
     weeks_judged: str = ""
 
 

@@ -59,10 +59,14 @@ def campaign_figures(
 
 
 def _weeks_judged(start: dt.date, end: dt.date, as_of: dt.date) -> str:
-    """「2026-03-30〜2026-09-27」 where the weeks judged are not the window's days: two
-    of the sample's 78 are 対象 by a 1on1 on 03-30, before the 2026-04-01 the deck named."""
+    """「03-30〜09-27」 where the weeks judged are not the window's days: two of the
+    sample's 78 are 対象 by a 1on1 on 03-30, before the 2026-04-01 the deck named. Month
+    and day: it is said beside the window, whose dates give the years (and the sheet,
+    printed one page wide, has no room for two more)."""
     days = judged_days(start, end, as_of)
-    return "" if days is None or days == (start, end) else f"{days[0]}〜{days[1]}"
+    if days is None or days == (start, end):
+        return ""
+    return f"{days[0]:%m-%d}〜{days[1]:%m-%d}"
 
 
 def milestone_figures(

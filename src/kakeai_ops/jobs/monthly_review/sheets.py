@@ -299,8 +299,10 @@ def _campaigns(review: Review) -> pd.DataFrame:
             "title": c.title,
             # A line each side of 〜: wrapped by the column, it broke inside a date
             # (「2026-04-01〜2026-/09-30」).
-            "window": c.window.replace("〜", "〜\n", 1),
-            "weeks_judged": c.weeks_judged.replace("〜", "〜\n", 1),
+            # The weeks judged in the same cell, as on slide 7 (a column of their own made
+            # the sheet too wide to print one page wide at a readable size).
+            "window": c.window.replace("〜", "〜\n", 1)
+            + (f"\n（判定した週\n{c.weeks_judged}）" if c.weeks_judged else ""),
             "eligible_people": c.eligible,
             "on_track": c.on_track if c.window_open else WINDOW_ENDED,
             "awarded": c.awarded,
