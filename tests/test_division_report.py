@@ -64,6 +64,26 @@ def test_each_report_of_the_set_counts_what_it_counts_alone(
         assert _figures(report) == _figures(alone)
 
 
+@pytest.mark.parametrize("period", ["90d", "month:2026-11"])
+def test_a_figure_hidden_as_hidden_protects_small_ones_and_is_not_small_itself(
+    sample: tuple[Tables, Settings], period: str
+) -> None:
+    """The legend says (秘匿) hides a figure so that small ones cannot be worked out, and
+    is not a small one itself: one may be worked out from other reports (a quarter less
+    its other month), and the reader who does so has learnt nothing of a small group."""
+    from kakeai_ops import glossary
+    from kakeai_ops.privacy.cells import PRIMARY, SECONDARY
+
+    tables, settings = sample
+    publication = build_publication(tables, settings, AS_OF, period)
+    secondary = [c for r in publication.family for c in r.cells if c.state == SECONDARY]
+    primary = [c for r in publication.family for c in r.cells if c.state == PRIMARY]
+    assert secondary and primary  # the sample's set hides both kinds
+    assert all(c.size >= c.threshold for c in secondary)
+    assert all(c.size < c.threshold for c in primary)
+    assert "これ自体は少人数の値ではありません" in glossary.hidden_legend()
+
+
 def report_scope(tables: Tables, settings: Settings, name: str) -> Any:
     from kakeai_ops.analyses.advisor_scopes import resolve_scope
 

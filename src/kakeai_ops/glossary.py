@@ -60,7 +60,11 @@ TERMS: tuple[Term, ...] = (
     Term("対象外", "条件を満たさない", ()),
     Term("全社", "会社全体の合計・平均", ()),
     Term("合計", "表の行を足し合わせた行", ()),
-    Term("(秘匿)", "差し引きで推定できないよう併せて非表示にした値", ()),
+    Term(
+        "(秘匿)",
+        "少人数の値が差し引きで分からないよう、併せて非表示にした値（これ自体は少人数の値ではない）",
+        (),
+    ),
     Term("事務局内限り", "個人が分かるファイル。事務局の外に出さない", ()),
     Term("共有可", "少人数の値を伏せた集計だけのファイル", ()),
 )
@@ -404,7 +408,12 @@ FIGURES: dict[str, Figure] = {
 HIDDEN: dict[str, str] = {
     "<5": "人数が少ないため非表示（privacy.min_group、既定5人未満）",
     "<10": "心身の状態を含む集計で、人数が少ないため非表示（既定10人未満）",
-    "(秘匿)": "差し引きで推定できないよう併せて非表示",
+    # The figures it hides protect the small ones, and are not small themselves: one may be
+    # worked out from other reports (a quarter less its other month) without telling any
+    # small figure (the reader who did so took it for a leak of a small group).
+    "(秘匿)": (
+        "少人数の値が差し引きで分からないよう併せて非表示（これ自体は少人数の値ではありません）"
+    ),
 }
 # Other ways a hidden value was explained, that must not come back.
 HIDDEN_NOT_SPELT = (
@@ -412,6 +421,7 @@ HIDDEN_NOT_SPELT = (
     "少数のため非表示",
     "人数が少ないため表示しません",
     "差し引きで分かるため非表示",
+    "差し引きで推定できないよう併せて非表示",  # read as: this value cannot be worked out
 )
 # A table's ``attrs`` key for what its sheet says under the table, a line each (the
 # terminal's caveat beside the figures it is about: 「出席は本人の選択です…」).
