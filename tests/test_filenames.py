@@ -131,8 +131,9 @@ def test_each_advisor_gets_their_own_file_by_mail(sample_copy: Workspace, tmp_pa
     files = sorted(out.glob("*.xlsx"))
     assert len(files) == len(ADVISORS)
     for name, config in ADVISORS.items():
-        # The data's day (2026-11-20) in the name: next month's do not replace these.
-        path = out / safe_name(name, "division-report-20261120-", ".xlsx")
+        # The data's day (2026-11-20) and the period (the default 90 days) in the name:
+        # next month's, or this month's quarter, do not replace these.
+        path = out / safe_name(name, "division-report-20261120-90d-", ".xlsx")
         assert path in files and name.replace("/", "_") in path.name
         assert divisions_in(path) == expected_divisions(name, config["scope"]), name
         message = received[config["email"]]
@@ -144,6 +145,46 @@ def test_each_advisor_gets_their_own_file_by_mail(sample_copy: Workspace, tmp_pa
             f"{name}: another scope"
         )
     assert len(server.handler.received) == len(ADVISORS)
+
+
+def test_a_months_and_its_quarters_reports_keep_their_own_names(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """Written into one folder, 10月's reports were replaced by 11月's without a word, and
+    every attachment read 「…_営業本部_20261120.xlsx」 whatever its period: a division head
+    keeping the months and the quarter could not tell them apart unopened."""
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    out = tmp_path / "reports"
+    periods = {
+        "month:2026-10": ("2026-10", "2026年10月"),
+        "month:2026-11": ("2026-11", "2026年11月"),
+        "quarter:2026Q4": ("2026Q4", "2026年10〜12月"),
+    }
+    for period in periods:
+        cli("report", "divisions", "--period", period, "--all-advisors", "--out", str(out))
+    files = sorted(p.name for p in out.glob("*.xlsx"))
+    assert len(files) == len(periods) * len(ADVISORS)
+    for slug, _words in periods.values():
+        for name in ADVISORS:
+            assert safe_name(name, f"division-report-20261120-{slug}-", ".xlsx") in files
+    cli(
+        "report",
+        "divisions",
+        "--period",
+        "quarter:2026Q4",
+        "--all-advisors",
+        "--out",
+        str(tmp_path / "q"),
+        "--mail",
+        "--dry-run",
+    )
+    attached = {
+        part.get_filename()
+        for path in (sample_copy.root / "outbox").rglob("*.eml")
+        for part in message_from_bytes(path.read_bytes(), policy=policy.default).iter_attachments()  # type: ignore[attr-defined]
+    }
+    assert attached and all("_2026年10〜12月_20261120.xlsx" in n for n in attached), attached
 
 
 def test_outbox_and_scope_lists_keep_one_file_per_advisor(

@@ -100,7 +100,7 @@ def test_an_advisor_mail_names_the_scope_as_people_say_it(
     """The HRBP whose scope is two 部署 of 開発本部 reads 「開発本部 製品開発部・品質保証部」 in
     the subject and the body, not kops.yaml's 「開発本部/製品開発部、開発本部/品質保証部」; a
     whole 事業部 is its name. Each mail is addressed to the one its scope belongs to, and
-    its attachment is named by that scope and the data's day."""
+    its attachment is named by that scope, the period and the data's day."""
     import email
     from email import policy
 
@@ -120,7 +120,7 @@ def test_an_advisor_mail_names_the_scope_as_people_say_it(
         subject, body, names = said[ADVISORS[name]["email"]]
         # The attachment is named for its reader (the data's day: 2026-11-20), not
         # division-report-<advisor key>-<hash>.xlsx as in the folder.
-        assert names == [f"1on1実施状況レポート_{words}_20261120.xlsx"], names
+        assert names == [f"1on1実施状況レポート_{words}_直近90日_20261120.xlsx"], names
         assert subject.startswith(f"【KAKEAI事務局】{words}の 1on1 実施状況レポート 直近"), subject
         assert f"{words}の 1on1 の実施状況をまとめたレポート" in body
         assert "/" not in subject

@@ -75,6 +75,23 @@ class Period:
             return period_label(self.start, self.full_end, self.end)
         return period_label(self.start, self.end)
 
+    @property
+    def slug(self) -> str:
+        """The period in a file name, as --period names it: 90d, 2026-11, 2026Q4, 2026H2,
+        2026 (a month's and its quarter's reports in one folder must not share a name)."""
+        return f"{self.days}d" if "〜" in self.label else self.label
+
+    @property
+    def words(self) -> str:
+        """The period in the name of a file its reader saves: 「直近90日」, 「2026年11月」,
+        「2026年10〜12月」 (the data's day goes beside it)."""
+        if "〜" in self.label:
+            return self.basis
+        end = self.full_end or self.end
+        if (self.start.year, self.start.month) == (end.year, end.month):
+            return f"{self.start.year}年{self.start.month}月"
+        return f"{self.start.year}年{self.start.month}〜{end.month}月"
+
     def up_to(self, last: dt.date) -> Period:
         """The period cut at ``last`` when it runs past it (the data stops there)."""
         if last >= self.end:

@@ -551,7 +551,7 @@ def _mail_advisors(
         sending.yes,
         attachments=lambda item: [str(files[item].resolve())],
         attachment_names=lambda item: [
-            report_attachment_name(scope_words(scopes[item]), snap.as_of)
+            report_attachment_name(scope_words(scopes[item]), snap.as_of, written.words)
         ],
         what=_("advisor report(s)"),
         stale_ok=sending.stale_ok,

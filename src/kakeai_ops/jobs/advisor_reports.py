@@ -25,6 +25,7 @@ class AdvisorReports:
     hidden: dict[str, str] = field(default_factory=dict)
     caption: str = ""
     previous_caption: str = ""  # the period compared with (前期間), as the sheets say it
+    words: str = ""  # the period in a file name its reader saves (「2026年11月」)
 
 
 def nothing_shown(report: DivisionReport) -> bool:
@@ -49,14 +50,17 @@ def write_advisor_reports(
     if need be), each recorded once written. A report whose every figure is hidden is left
     out unless ``include_empty``: it would tell its advisor nothing."""
     make_folder(directory)
-    # The data's day in the name: next month's reports into the same folder would replace
-    # this month's, what was shared, without a word (the mail's attachment says it too).
-    day = publication.report(None).as_of
-    names = FileNames(directory, prefix=f"division-report-{day:%Y%m%d}-", suffix=".xlsx")
+    # The data's day and the period in the name: next month's reports, or this month's
+    # quarter, into the same folder would replace what was shared without a word (the
+    # mail's attachment says both too).
+    company = publication.report(None)
+    day, slug = company.as_of, company.period.slug
+    names = FileNames(directory, prefix=f"division-report-{day:%Y%m%d}-{slug}-", suffix=".xlsx")
     written = AdvisorReports(caption=period)
     for name in advisors:
         report = publication.report(name)
         written.caption = report.period.caption
+        written.words = report.period.words
         written.previous_caption = report.previous.caption
         if nothing_shown(report) and not include_empty:
             written.empty.append(name)

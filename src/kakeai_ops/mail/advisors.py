@@ -77,12 +77,15 @@ def scope_words(units: Iterable[ScopeUnit]) -> str:
     )
 
 
-def report_attachment_name(scope: str, as_of: dt.date | None) -> str:
+def report_attachment_name(scope: str, as_of: dt.date | None, period: str = "") -> str:
     """The attached report's name as its reader sees and saves it:
-    「1on1実施状況レポート_営業本部_20261120.xlsx」 (the folder's own name carries the
-    advisor's key and a hash, which mean nothing to them)."""
+    「1on1実施状況レポート_営業本部_2026年11月_20261120.xlsx」: the scope, the period
+    (``period``: Period.words; a month's and its quarter's reports, kept side by side,
+    had one name) and the data's day (the folder's own name carries the advisor's key
+    and a hash, which mean nothing to them)."""
+    words = f"_{readable(period)}" if period else ""
     day = f"_{as_of:%Y%m%d}" if as_of is not None else ""
-    return f"1on1実施状況レポート_{readable(scope)}{day}.xlsx"
+    return f"1on1実施状況レポート_{readable(scope)}{words}{day}.xlsx"
 
 
 # The figures of the report's department tables, as their headers say them, on two lines
