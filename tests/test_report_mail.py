@@ -133,7 +133,11 @@ def test_an_advisor_mail_names_the_scope_as_people_say_it(
             f"{before_start.year}年{before_start.month}月{before_start.day}日〜"
             f"{before_end.month}月{before_end.day}日"
         )
-        assert f"前期間 {before} と比べています" in body, body
+        assert f"前期間（{before}）と比べています" in body, body
+        # (秘匿) is named as <5 is: an HRBP's file hides as many of those as of <5.
+        assert "「<5」" in body and "「(秘匿)」" in body
+        assert "事業部は前期間" not in body  # her row is two 部署 of 開発本部, not a 事業部
+        assert "よろしくお願いいたします。" in body.split("――")[0]  # before the footer
 
 
 def test_a_scope_is_said_once_per_division() -> None:
