@@ -84,6 +84,32 @@ def test_a_figure_hidden_as_hidden_protects_small_ones_and_is_not_small_itself(
     assert "これ自体は少人数の値ではありません" in glossary.hidden_legend()
 
 
+def test_json_labels_a_part_of_a_division_as_its_part(sample: tuple[Tables, Settings]) -> None:
+    """In an advisor's report whose scope is two 部署 of 開発本部, division 開発本部 with no
+    department is those two 部署 (31 people), not the whole 事業部 (50) it is in the
+    company's: ``division_label`` says which, as the workbook's row does."""
+    from test_report import ADVISORS
+
+    tables, settings = sample
+    publication = build_publication(tables, settings, AS_OF, "90d")
+    parts = [unit.split("/") for unit in ADVISORS["開発HRBP"]["scope"]]
+    division = parts[0][0]
+    wanted = f"{division}（{'・'.join(department for _, department in parts)}）"
+    hrbp = publication.advisors["開発HRBP"].records()
+    assert {r["division_label"] for r in hrbp if r["division"] is not None} == {wanted}
+    company = publication.company.records()
+    whole = [r for r in company if r["division"] == division]
+    assert whole and {r["division_label"] for r in whole} == {division}
+    heads = {
+        r["division_label"]: r["value"]
+        for r in (*hrbp, *whole)
+        if r["table"] == "overview" and r["metric"] == "headcount" and r["department"] is None
+    }
+    in_scope = tables.users[tables.users["department"].isin([d for _, d in parts])]
+    assert heads[wanted] == int((in_scope["employment_status"] != "retired").sum())
+    assert heads[division] > heads[wanted]
+
+
 def report_scope(tables: Tables, settings: Settings, name: str) -> Any:
     from kakeai_ops.analyses.advisor_scopes import resolve_scope
 

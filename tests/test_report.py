@@ -312,7 +312,7 @@ def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
     records = json.loads(run.result.stdout)
     assert set(records[0]) == {
         "table", "period", "division", "department", "metric", "unit",
-        "topic", "response", "value", "shown", "additive",
+        "topic", "response", "value", "shown", "additive", "division_label",
     }  # fmt: skip
     labels = {"<5", "<10", "(秘匿)", "－"}
     for record in records:

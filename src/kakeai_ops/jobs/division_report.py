@@ -115,7 +115,17 @@ class DivisionReport:
         return frame.assign(division=frame["division"].replace(self.captions))
 
     def records(self) -> list[dict[str, Any]]:
-        return [c.record() for c in self.cells]
+        """Each figure as --format json gives it, with ``division_label``: the row as the
+        workbook names it. In an advisor's report whose scope is part of a 事業部, a
+        ``department`` of null is that part (「開発本部（製品開発部・品質保証部）」, 31 of the
+        company's 50), not the whole 事業部 it is anywhere else."""
+        out = []
+        for cell in self.cells:
+            record = cell.record()
+            division = record["division"]
+            record["division_label"] = None if division is None else self.caption(division)
+            out.append(record)
+        return out
 
     def loss(self) -> dict[str, int]:
         """What privacy cost this report: figures hidden, 部署 rows hidden and the
