@@ -81,3 +81,14 @@ def test_every_list_workbook_sheet_has_a_japanese_name() -> None:
     }
     assert "runs" in named and len(named) >= 8
     assert sorted(named - set(glossary.SHEETS)) == []
+
+
+def test_a_count_of_one_role_says_which() -> None:
+    """The segment list's 直近の1on1数 counts 1on1s as a member (as 事前準備率 beside it
+    does): 0 beside a manager's 81 held read as untrue until the header said so. The
+    shortlist's 職種 and 年代 are the member's, beside the manager's."""
+    from kakeai_ops import glossary
+
+    assert glossary.column_label("recent_count").endswith("（部下として）")
+    assert glossary.column_label("member_job_type") == "部下の職種"
+    assert glossary.column_label("manager_job_type") == "上司の職種"

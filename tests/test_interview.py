@@ -288,7 +288,11 @@ def test_a_pick_listed_later_names_every_spread_it_repeats(sample_ws: Workspace)
         above = picks[:i]
         expected = [
             word
-            for word, key in (("事業部", "division"), ("職種", "job_type"), ("年代", "age_band"))
+            for word, key in (
+                ("事業部", "division"),
+                ("職種", "member_job_type"),
+                ("年代", "member_age_band"),
+            )
             if any(p[key] == pick[key] for p in above)
         ]
         assert note == f"{sl.HELD_BACK}（{'・'.join(expected)}が上位と重複）", (pick["rank"], note)
@@ -310,7 +314,14 @@ def test_the_workbook_shows_why_each_pair_was_chosen(
         str(cell.value).replace("\n", ""): bool(sheet.column_dimensions[cell.column_letter].hidden)
         for cell in sheet[1]
     }
-    for key in ("job_type", "age_band", "top_topics", "spread_note", "held", "sukkiri_avg"):
+    for key in (
+        "member_job_type",
+        "member_age_band",
+        "top_topics",
+        "spread_note",
+        "held",
+        "sukkiri_avg",
+    ):
         assert hidden[glossary.column_label(key)] is False, key
     for key in ("reason", "manager_job_type", "regularity", "growth_avg"):
         assert hidden[glossary.column_label(key)] is True, key

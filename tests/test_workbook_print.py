@@ -372,7 +372,7 @@ def test_the_shortlist_reasons_fold_beside_the_figures_they_repeat(month: Path) 
         for label, (cell,) in zip(header_labels(sheet), sheet.iter_cols(max_row=1), strict=True)
         if not sheet.column_dimensions[cell.column_letter].hidden
     ]
-    for key in ("job_type", "age_band", "top_topics", "spread_note"):
+    for key in ("member_job_type", "member_age_band", "top_topics", "spread_note"):
         assert glossary.column_label(key) in shown, key
 
 

@@ -277,7 +277,7 @@ FIGURES: dict[str, Figure] = {
         "直近の事前準備率",
         "%",
         "本人が部下として直近に実施した1on1（rules.recent_n、既定3回）のうち事前準備があったもの",
-        "その1on1の数（直近の1on1数）",
+        "その1on1の数（直近の1on1数（部下として））",
         "基準日までの直近 recent_n 回（期間ではなく回数）",
         WHOLE_PERCENT,
         "スタックポイントの一覧（kops segment --list）、kops segment --explain",
@@ -286,7 +286,7 @@ FIGURES: dict[str, Figure] = {
         "直近のスッキリ度入力率",
         "%",
         "本人が部下として直近に実施した1on1（recent_n 回）のうちスッキリ度が入力されたもの",
-        "その1on1の数（直近の1on1数）",
+        "その1on1の数（直近の1on1数（部下として））",
         "基準日までの直近 recent_n 回",
         WHOLE_PERCENT,
         "スタックポイントの一覧（kops segment --list）、kops segment --explain",
@@ -548,6 +548,11 @@ COLUMNS: dict[str, Column] = {
     "member_name": _c("部下"),
     "manager_division": _c("上司の事業部", detail=True),
     "manager_department": _c("上司の部署", detail=True),
+    # A candidate pair's 職種 and 年代 are the member's (the pair's own, as the shortlist
+    # spreads them), said so beside the manager's: 「エンジニア・20代」 of a pair whose
+    # manager is 営業・40代 read as the manager's.
+    "member_job_type": _c("部下の職種"),
+    "member_age_band": _c("部下の年代"),
     "manager_job_type": _c("上司の職種", detail=True),
     "manager_age_band": _c("上司の年代", detail=True),
     "headcount": _f("headcount", COUNT),
@@ -574,7 +579,8 @@ COLUMNS: dict[str, Column] = {
     "held_as_member": _c("1on1実施数（部下として）", COUNT, detail=True),
     "last_held_at": _c("最終1on1実施日", DATE),
     "held_in_lapse_window": _c("休眠判定期間内の1on1数", COUNT, detail=True),
-    "recent_count": _c("直近の1on1数", COUNT, detail=True),
+    # As a member only, as the two after it: 0 beside 81 held as manager read as untrue.
+    "recent_count": _c("直近の1on1数（部下として）", COUNT, detail=True),
     "recent_prepared": _c("うち事前準備あり", COUNT, detail=True),
     "recent_rated": _c("うちスッキリ度入力あり", COUNT, detail=True),
     "invites_to_accept": _c("承認待ちのペア招待（部下として）", COUNT, detail=True),

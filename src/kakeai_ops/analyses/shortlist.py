@@ -30,8 +30,8 @@ PAIR_COLUMNS = ["rank", "manager_id", "manager_name", "member_id", "member_name"
 SHORTLIST_COLUMNS = [
     *PAIR_COLUMNS,
     "department",
-    "job_type",
-    "age_band",
+    "member_job_type",
+    "member_age_band",
     "held",
     "regularity",
     "sukkiri_avg",

@@ -107,9 +107,11 @@ def _view(table: pd.DataFrame, include_stuck: bool, weeks_in_lookback: int) -> p
             "事業部/部署" if japanese else "division/department": table["division"].astype(str)
             + "/"
             + table["department"].astype(str),
-            "職種・年代" if japanese else "job_type/age_band": table["job_type"].astype(str)
+            "部下の職種・年代" if japanese else "member_job_type/age_band": table[
+                "member_job_type"
+            ].astype(str)
             + ("・" if japanese else "/")
-            + table["age_band"].astype(str),
+            + table["member_age_band"].astype(str),
             # The glossary's words, as the workbook heads the same figures.
             label("held"): table["held"],
             label("weeks_covered"): weeks,
