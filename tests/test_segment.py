@@ -194,6 +194,19 @@ def test_compare_shows_transitions(
         r["stuck_point_after"] for r in moved
     } <= points
     assert {r[0] for r in book["推移"].iter_rows(min_row=2, values_only=True)} <= points
+    # Its corner says the rows are 前回's and the columns 今回's.
+    assert book["推移"]["A1"].value == "前回＼今回"
+    # A CSV file is the transitions alone: said so, not 「…人の移動を書き出しました」, and
+    # with no word of ids losing their zeros (it has none).
+    as_csv = tmp_path / "moves.csv"
+    said = cli("segment", "--compare", "1", "--out", str(as_csv)).stderr
+    moves = len(payload["moved_on"]) + len(payload["slid_back"])
+    assert f"移り変わりを {as_csv} に書き出しました（移動した {moves:,}人は" in " ".join(
+        said.split()
+    )
+    assert "先頭の 0" not in said
+    first = as_csv.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert first.split(",")[0] == "前回＼今回" and "user_id" not in first
     bad = cli("segment", "--since", "2020-01-01", ok=False, env={"KOPS_LANG": "en"})
     assert "no snapshot dated on or before 2020-01-01" in bad.stderr
 

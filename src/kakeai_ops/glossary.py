@@ -716,6 +716,9 @@ COLUMNS: dict[str, Column] = {
     "before": _c("前回"),
     # `kops segment --compare --out`: who moved between two snapshots, and how.
     "stuck_point_before": _c("前回のスタックポイント"),
+    # The corner of the transitions' table: its rows are 前回's stuck points, its columns
+    # 今回's (its first cell said 「前回のスタックポイント」, and nothing named the columns).
+    "before_by_after": _c("前回＼今回"),
     "stuck_point_after": _c("今回のスタックポイント"),
     "direction": _c("変化"),
     "change": _c("差"),
@@ -812,6 +815,7 @@ VALUES: dict[str, dict[object, str]] = {
     "segment_key": STUCK_POINTS,
     # `kops segment --compare --out`: the transitions' rows, and who moved where.
     "stuck_point_before": STUCK_POINTS,
+    "before_by_after": STUCK_POINTS,
     "stuck_point_after": STUCK_POINTS,
     "direction": {key: word for key, word in MOVEMENT.items()},
     "eligible": {True: "対象", False: "対象外", "true": "対象", "false": "対象外"},

@@ -453,13 +453,12 @@ def _compare(
             )
         )
     if emit(
-        # A row per earlier stuck point, named as people say it (the file's first column).
-        transitions.rename(columns={"before": "stuck_point_before"}),
+        # A row per earlier stuck point, named as people say it (the file's first column),
+        # under 「前回＼今回」: its columns are the stuck points now.
+        transitions.rename(columns={"before": "before_by_after"}),
         fmt,
         out_file,
-        lambda path: _("Wrote the transitions and {n:,} moves to {path}").format(
-            n=len(moved), path=path
-        ),
+        lambda path: _wrote_movement(path, out_file, len(moved)),
         shown=shown,
         sheet="transitions",
         extra_sheets=[("moved", moved)],
@@ -468,6 +467,17 @@ def _compare(
     ):
         return
     _show_movement(movement, transitions, (earlier.id, earlier_as_of), snap)
+
+
+def _wrote_movement(path: str, out_file: Path | None, moves: int) -> str:
+    """What --out wrote: a workbook holds the transitions and who moved; a CSV, one table,
+    the transitions only (it said 「51人の移動を」 of a file without them)."""
+    if out_file is not None and out_file.suffix.lower() == ".csv":
+        return _(
+            "Wrote the transitions to {path} (the {n:,} who moved: --out FILE.xlsx, or "
+            "--format csv on the screen)"
+        ).format(n=moves, path=path)
+    return _("Wrote the transitions and {n:,} moves to {path}").format(n=moves, path=path)
 
 
 def _show_movement(

@@ -235,7 +235,8 @@ def emit(
         published(out_file, count, as_of or getattr(printed, "as_of", None))
         said = wrote or _wrote_rows(count)
         err.print(said(escape(str(out_file))), highlight=False)
-        if out_file.suffix.lower() == ".csv" and file_options.get("text_columns"):
+        ids = [c for c in file_options.get("text_columns") or () if c in frame.columns]
+        if out_file.suffix.lower() == ".csv" and ids:  # a CSV is its first table only
             # The file is for systems (KAKEAI's upload) and keeps ids as exported; Excel,
             # opening it directly, reads 000101 as the number 101.
             note(
