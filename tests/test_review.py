@@ -533,6 +533,12 @@ def test_interviews_equal_the_shortlist(month: Workspace, deck: dict[str, Any]) 
     # shows its first five (the same five a list of five picks) and says how many it has.
     whole = run_json(month, "interview", "shortlist")
     assert len(whole) > len(rows) == 5
+    # Its sheet says so too: sheet 9 counts them all where sheet 8 lists the first five.
+    book = load_workbook(deck["xlsx"])
+    cells = [
+        str(v) for row in book["8_好事例インタビュー候補"].iter_rows(values_only=True) for v in row
+    ]
+    assert f"インタビュー候補は{len(whole)}組（最初の{len(rows)}組を表示）" in cells
     assert [p["member_id"] for p in whole[:5]] == [p["member_id"] for p in shortlist]
     assert f"インタビュー候補は{len(whole)}組（最初の5組を表示）。" in text
 

@@ -61,12 +61,9 @@ def sheet_records(book: Workbook | Path, sheet: str) -> list[dict[str, Any]]:
 
 
 def _legend(row: tuple[Any, ...]) -> bool:
-    """A legend or the 「（該当なし）」 of an empty table: alone in its row, not a record."""
-    return (
-        isinstance(row[0], str)
-        and (row[0].startswith("<5 / <10") or row[0] == "（該当なし）")
-        and row[1:].count(None) == len(row) - 1
-    )
+    """A legend, a note under the table (「インタビュー候補は6組（最初の5組を表示）」) or the
+    「（該当なし）」 of an empty table: text alone in its row's first cell, not a record."""
+    return isinstance(row[0], str) and len(row) > 1 and row[1:].count(None) == len(row) - 1
 
 
 def csv_records(raw: bytes, keys: list[str]) -> list[dict[str, str]]:

@@ -362,10 +362,12 @@ def _interviews(review: Review) -> pd.DataFrame:
     # (alone, 「1on1実施数」 read as the month's, in a workbook of the last 30 days).
     days = f"直近{review.interviews.lookback_days}日"
     top = top.rename(columns={"held": glossary.figure_label("held", days)})
-    if review.names_people:
-        return top
-    own = (*NAME_COLUMNS, *PAIR_OWN)
-    return top.drop(columns=[c for c in own if c in top.columns])
+    if not review.names_people:
+        own = (*NAME_COLUMNS, *PAIR_OWN)
+        top = top.drop(columns=[c for c in own if c in top.columns])
+    # As slide 8 says it: sheet 9 counts 「6組」 where this one lists the first 5.
+    top.attrs[glossary.SHEET_NOTE] = f"インタビュー候補は{review.interviews.shown_text}"
+    return top
 
 
 def _actions(review: Review) -> pd.DataFrame:
