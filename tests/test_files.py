@@ -202,3 +202,34 @@ def test_a_hidden_count_among_figures_of_several_kinds_stands_at_the_right(
     title, count, hidden = (sheet.cell(row=r, column=column) for r in (2, 3, 4))
     assert hidden.value == "<5" and hidden.alignment.horizontal == "right"
     assert count.value == 7 and title.alignment.horizontal != "right"
+
+
+def test_the_column_notes_say_what_a_column_holds_where_its_header_does_not(
+    tmp_path: Path,
+) -> None:
+    """The 列の説明 sheet paired each header with its JSON key and said nothing of what
+    it meant: a reader asked what 休眠判定期間内の1on1数 and 期間の開始月 were. A figure's
+    column says its definition (the glossary's, as 数値の定義 does), another column what it
+    holds where its header does not say, a column its header says nothing more."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kakeai_ops import glossary
+    from kakeai_ops.outputs.files import write_table
+
+    frame = pd.DataFrame(
+        {"user_id": ["000101"], "held_in_lapse_window": [0], "prep_share": [0.5], "name": ["a"]}
+    )
+    target = tmp_path / "list.xlsx"
+    write_table(frame, target, text_columns=["user_id"])
+    notes = load_workbook(target)[glossary.COLUMN_NOTES_SHEET]
+    rows = list(notes.iter_rows(values_only=True))
+    assert rows[0][:3] == ("シート", "列", "意味")
+    meaning = {row[3]: row[2] for row in rows[1:]}
+    assert meaning["held_in_lapse_window"] == glossary.COLUMN_MEANINGS["held_in_lapse_window"]
+    figure = glossary.FIGURES["prep_share"]
+    assert meaning["prep_share"] == f"{figure.counts}（分母: {figure.out_of}）"
+    assert meaning["name"] is None  # 氏名 says what it is
+    # Every meaning is of a column the glossary heads, and none of a figure (defined once).
+    assert set(glossary.COLUMN_MEANINGS) <= set(glossary.COLUMNS)
+    assert not set(glossary.COLUMN_MEANINGS) & set(glossary.FIGURES)

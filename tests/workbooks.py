@@ -42,7 +42,9 @@ def header_labels(sheet: Any, row: int = 1) -> list[Any]:
 def column_keys(book: Workbook) -> dict[tuple[str, str], str]:
     """(sheet, Japanese header) → key, from the workbook's own 「列の説明」 sheet."""
     notes = book[glossary.COLUMN_NOTES_SHEET]
-    return {(s, label): key for s, label, key in notes.iter_rows(min_row=2, values_only=True)}
+    # シート, 列, 意味, キー: the key is the last column.
+    rows = notes.iter_rows(min_row=2, values_only=True)
+    return {(row[0], row[1]): row[-1] for row in rows}
 
 
 def sheet_records(book: Workbook | Path, sheet: str) -> list[dict[str, Any]]:

@@ -890,6 +890,27 @@ SHEETS = {
     "left_out": "宛先から除いた人",
 }
 COLUMN_NOTES_SHEET = "列の説明"
+# What a column that is not a figure (FIGURES) holds, where its header alone does not say:
+# the 列の説明 sheet of a list file says it beside the header (it only paired each header
+# with its JSON key, and a reader asked what 休眠判定期間 and 期間の開始月 were).
+COLUMN_MEANINGS = {
+    "stuck_point": "段階の順（未ログイン → ペア未成立 → … → 繰り返し未設定 → 定着）で、"
+    "基準日に最初に該当するスタックポイント",
+    "flags": "基準日に該当するスタックポイントすべて",
+    "held_total": "基準日までに実施した1on1の数（上司と部下の両方の役割の合計）",
+    "held_in_lapse_window": "基準日を含む直近 rules.lapse_days 日（既定30日）に実施した1on1の数"
+    "（両方の役割の合計。0 なら 1on1休眠）",
+    "recent_count": "部下として実施した直近の1on1（rules.recent_n 回、既定3回まで）の数",
+    "recent_prepared": "そのうち事前準備があった1on1の数",
+    "recent_rated": "そのうちスッキリ度が入力された1on1の数",
+    "run_start": "対象の人は条件を満たした連続の月の最初の月、対象外の人は条件に最も近かった"
+    "連続の月の最初の月（備考にそう書きます）",
+    "run_end": "同じ連続の月の最後の月",
+    "weeks_judged": "判定した月の週が覆う日（週は月曜〜日曜で、木曜日のある月に数えます。"
+    "判定期間の初日より前から始まることがあります）",
+    "missed_weeks": "その連続の月のうち、1on1のなかった週（週の月曜日の日付。週は木曜日のある月に"
+    "数えます）",
+}
 
 
 def column_label(key: str) -> str:

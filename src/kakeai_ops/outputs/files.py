@@ -290,17 +290,27 @@ def _xlsx(
                 add_chart(ws, spec, people.keys, len(frame))
         workbook.keep_charts_whole(ws)
         notes += [
-            (name, label, key)
+            (name, label, _meaning(key), key)
             for label, key in zip(people.frame.columns, people.keys, strict=True)
             if label != key
         ]
     if notes:
         ws = book.create_sheet(title=glossary.COLUMN_NOTES_SHEET)
-        _table_sheet(
-            ws,
-            for_people(pd.DataFrame(notes, columns=["シート", "列", "キー（--format json）"])),
-        )
+        columns = ["シート", "列", "意味", "キー（--format json）"]
+        _table_sheet(ws, for_people(pd.DataFrame(notes, columns=columns)))
     workbook.save(book, path, options)
+
+
+def _meaning(key: str) -> str:
+    """What a figure's column counts, out of what, as the glossary defines it (the same
+    words as the division report's 数値の定義), or what another column holds where its
+    header does not say (COLUMN_MEANINGS); "" for a column its header says."""
+    figure = glossary.FIGURES.get(key)
+    if figure is None:
+        return glossary.COLUMN_MEANINGS.get(key, "")
+    if figure.out_of in ("", "－"):
+        return figure.counts
+    return f"{figure.counts}（分母: {figure.out_of}）"
 
 
 # Leading columns that name a row: repeated on every printed page and kept in view.
