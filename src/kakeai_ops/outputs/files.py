@@ -278,7 +278,7 @@ def _xlsx(
 ) -> None:
     book = workbook.new_book()
     used: set[str] = set()
-    notes: list[tuple[str, str, str]] = []
+    notes: list[tuple[str, str, str, str]] = []
     for title, frame in sheets:
         people = for_people(frame, text_columns)
         name = workbook.sheet_title(glossary.SHEETS.get(title, title), used)
