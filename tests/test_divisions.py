@@ -133,3 +133,20 @@ def test_scope_keeps_only_the_scope() -> None:
     assert list(scoped.users["user_id"]) == ["Y"]
     assert list(scoped.meetings["member_id"]) == ["Y"]
     assert set(dv.scope_tables(t, [ScopeUnit(division="A")]).users["user_id"]) == {"X", "Y"}
+
+
+@pytest.mark.parametrize(
+    "text, slug, words",
+    [
+        ("90d", "90d", "直近90日"),
+        ("month:2026-11", "2026-11", "2026年11月"),  # in progress on 11-20: still 11月
+        ("quarter:2026Q4", "2026Q4", "2026年10〜12月"),
+        ("half:2026H2", "2026H2", "2026年7〜12月"),
+        ("year:2026", "2026", "2026年1〜12月"),
+    ],
+)
+def test_a_period_in_a_file_name(text: str, slug: str, words: str) -> None:
+    """A month's and its quarter's reports into one folder had one name: the period goes
+    into the folder's name as --period says it, and into the attachment as people do."""
+    period, _before = dv.parse_period(text, dt.date(2026, 11, 20))
+    assert (period.slug, period.words) == (slug, words)
