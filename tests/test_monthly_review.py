@@ -192,6 +192,36 @@ def test_a_rehearsed_run_is_delivered_or_planned_again_by_the_data_it_was_planne
     assert "kops mail send --segment no_prep" not in said
 
 
+@pytest.mark.parametrize("invitations_rehearsed", [False, True])
+def test_a_recording_is_suggested_only_where_its_invitations_went_out(
+    invitations_rehearsed: bool,
+) -> None:
+    """A recording written to the outbox is for delivering, 「先日ご案内した」, unless its
+    seminar's invitations too were only written: then it reaches no one invited, and
+    `seminar remind` refuses it once mail is sent for real (slide 10 said 「届ける」)."""
+    from kakeai_ops.jobs.monthly_review.figures import MailRun
+
+    recording = MailRun(
+        "seminar.recording-month1-77996bc8", "t", None, "0002", 0, 0, 0, 0, None, written=47,
+        invitations_rehearsed=invitations_rehearsed,
+    )  # fmt: skip
+    quiet = pd.DataFrame(
+        {"stuck_point": ["healthy"], "label": ["定着"], "now": [10], "before": [10]}
+    )
+    review = small_review(  # no other reason for an action
+        funnel=Funnel(quiet, moved_on=1, slid_back=0, unchanged=10, joined=0, departed=0),
+        campaigns=[],
+        milestones=Milestones(0, 0, 0),
+        mail=[recording],
+    )
+    review.divisions.changes = review.divisions.changes.iloc[0:0]
+    actions = next_actions(review, Settings())
+    suggested = [a for a in actions if a.command.startswith(f"kops mail status {recording.run_id}")]
+    assert len(suggested) == (0 if invitations_rehearsed else 1)
+    if suggested:
+        assert suggested[0].text.endswith("は未送信: 届ける")
+
+
 def test_no_actions_without_reasons() -> None:
     empty = pd.DataFrame(
         {"stuck_point": ["healthy"], "label": ["定着"], "now": [10], "before": [10]}

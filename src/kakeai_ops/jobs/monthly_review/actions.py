@@ -214,7 +214,10 @@ def _mail_effects(review: Review) -> list[Action]:
             # holdout says nothing of its text (「文面を見直す」 would be advice from noise).
             actions.append(_rehearsed(run, review))
             continue
-        deliverable = run.segment_key or run.run_id.startswith(RECORDING_RUNS)
+        # A recording of a seminar whose invitations were only rehearsed reaches no one
+        # invited: 「届ける」 would be refused (`seminar remind`), so it is not suggested.
+        recording = run.run_id.startswith(RECORDING_RUNS) and not run.invitations_rehearsed
+        deliverable = run.segment_key or recording
         if run.rehearsal and deliverable and run.snapshot == review.snapshot:
             # A stuck point's run of this data without a holdout, or a seminar's recording
             # for those who missed it, written only: deliver it (there is nothing to

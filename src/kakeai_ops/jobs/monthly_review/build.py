@@ -43,7 +43,7 @@ from ...store.ledger import Ledger
 from ...workspace import Workspace
 from ..division_report import DivisionReport, publication_for
 from ..seminars.summary_workflow import invitation_sent, summarise_seminar
-from .actions import next_actions
+from .actions import RECORDING_RUNS, next_actions
 from .figures import (
     DECK_PERIOD,
     CampaignFigures,
@@ -139,7 +139,9 @@ def build_review(
         else None
     )
     progress("mail runs")
-    mail = _mail(ws, snapshot, previous, now, settings.privacy.min_group)
+    mail = _recordings_of_rehearsals(
+        ws, settings, _mail(ws, snapshot, previous, now, settings.privacy.min_group)
+    )
     progress("seminars")
     seminars = _seminars(ws, settings, snapshot, load)
     progress("campaigns and milestones")
@@ -340,6 +342,24 @@ def _report_before(report: DivisionReport) -> str:
     not this one's (the reader's report is that one, not one of the deck's 30 days)."""
     default, before = parse_period(DEFAULT_PERIOD, report.period.end)
     return "" if default.basis == report.period.basis else before.caption
+
+
+def _recordings_of_rehearsals(
+    ws: Workspace, settings: Settings, runs: list[MailRun]
+) -> list[MailRun]:
+    """Each seminar recording run marked when its seminar's invitations were only
+    rehearsed: the actions do not suggest delivering it."""
+    from ..seminars.mailings import invitations_rehearsed
+
+    marked = []
+    for run in runs:
+        if run.run_id.startswith(RECORDING_RUNS):
+            seminar_id = run.run_id.removeprefix(RECORDING_RUNS).rsplit("-", 1)[0]
+            run = replace(
+                run, invitations_rehearsed=invitations_rehearsed(ws, settings, seminar_id)
+            )
+        marked.append(run)
+    return marked
 
 
 def _mail(

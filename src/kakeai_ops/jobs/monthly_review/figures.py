@@ -124,6 +124,9 @@ class MailRun:
     # People of the run's audience left out when it was planned, by reason (no_email, …):
     # they have no row and no mail, so the counts above add up to fewer people.
     left_out: dict[str, int] = field(default_factory=dict)
+    # A seminar's recording whose invitations were only written to the outbox: delivering
+    # it reaches no one who was invited (`seminar remind` refuses it with mail sent for real).
+    invitations_rehearsed: bool = False
 
     @property
     def rehearsal(self) -> bool:

@@ -71,7 +71,17 @@ def only_rehearsed(ws: Workspace, settings: Settings, seminar_id: str) -> bool:
     refuses, and `mail status` of its recording run says why)."""
     if settings.mail.transport == "outbox":
         return False
-    run_id = invitations.invite_run_id(seminar_id, settings.seminars[seminar_id])
+    return invitations_rehearsed(ws, settings, seminar_id)
+
+
+def invitations_rehearsed(ws: Workspace, settings: Settings, seminar_id: str) -> bool:
+    """Whether a seminar's invitations were only written to the outbox, whatever the
+    transport is now: its recording, 「先日ご案内した」, is for no one invited (the deck
+    suggested delivering it, which `seminar remind` refuses once mail is sent for real)."""
+    config = settings.seminars.get(seminar_id)
+    if config is None:
+        return False
+    run_id = invitations.invite_run_id(seminar_id, config)
     return (
         invited_users(ws, run_id, rehearsal=False).empty
         and not invited_users(ws, run_id, rehearsal=True).empty
