@@ -46,3 +46,26 @@ def test_masking_keeps_the_text_and_hides_the_name() -> None:
     masked = NAMES.mask("吉川 誠さんと山崎ゆいさん")
     assert "吉川" not in masked and "誠" not in masked and "山崎" not in masked
     assert masked.endswith("さん")
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("ナカモトさんの例を知りたい", "○○さんの例を知りたい"),  # 中本 in the export
+        ("事前準備はタナカ課長流で", "事前準備は○○課長流で"),  # not in it at all
+        ("鈴木さんに聞いた", "○○さんに聞いた"),  # left the company
+        ("皆さんの話を聞きたい", "皆さんの話を聞きたい"),
+        ("お客様対応の話", "お客様対応の話"),
+        ("営業部長の話", "営業部長の話"),  # a department's head, not a name
+        ("プロジェクトマネージャーの役割", "プロジェクトマネージャーの役割"),
+    ],
+)
+def test_a_name_the_export_does_not_have_is_masked_before_an_honorific(
+    text: str, masked: str
+) -> None:
+    """The secretariat's sheet of every answer is headed 「回答（名前は○○）」, and kept
+    「ナカモトさんの例」 and 「タナカ課長流」 as written: names in katakana, or of no one
+    in the export, are masked where an honorific or title follows them."""
+    matcher = NameMatcher(["中本 一郎", "田岡 達也"])
+    assert matcher.mask(text) == masked
+    assert matcher.contains(text) == (masked != text)

@@ -12,8 +12,11 @@ name, and, when the export separates family and given name with a space, as each
   honorific or title follows it (森さん, 誠くん, 林課長): alone it is too often part of
   an ordinary word (研修 holds 修, 森林 holds 森).
 
-Names written in another script than the export's (やまださん for 山田) are not found;
-the tokenizer's own person-name tag is the second line of defence (analyses.themes).
+A name the export does not have, or has in another script (ナカモトさん for 中本), is
+found where an honorific or title follows it: katakana before either (タナカ課長), two to
+four kanji before a personal honorific (鈴木さん; not 営業部長, 皆さん). Without one
+(やまだの話), it is not; the tokenizer's own person-name tag is the second line of
+defence (analyses.themes).
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+
+
+def _is_katakana(text: str) -> bool:
+    return all("\u30a0" <= c <= "\u30ff" for c in text)
+
 
 HONORIFICS = (
     *("さん", "様", "さま", "くん", "君", "ちゃん", "氏", "先輩", "後輩", "殿", "どの", "はん"),
@@ -65,6 +73,16 @@ _VARIANTS = str.maketrans(
         "桒": "桑",
         "曻": "昇",
     }
+)
+# A name the export does not have (written in another script: ナカモトさん for 中本, or a
+# colleague who has left) is still a name when a person's honorific or title follows it:
+# two or more katakana before either (タナカ課長), two to four kanji before a personal
+# honorific only (営業部長 is a department; 皆さん and お客様 are one kanji).
+_PERSONAL = ("さん", "様", "さま", "くん", "君", "ちゃん", "氏", "先輩", "後輩")
+_JAPANESE_TITLES = tuple(h for h in HONORIFICS if not h.isascii() and not _is_katakana(h))
+_BEFORE_TITLE = re.compile(
+    r"[ァ-ヺ][ァ-ヺー]+(?=" + "|".join(map(re.escape, (*_PERSONAL, *_JAPANESE_TITLES))) + ")"
+    r"|[\u4e00-\u9fff々]{2,4}(?=" + "|".join(map(re.escape, _PERSONAL)) + ")"
 )
 _SPACE = re.compile(r"\s+")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]+")
@@ -134,19 +152,22 @@ class NameMatcher:
             (self.titled if short else self.anywhere).add(part)
 
     def contains(self, text: str) -> bool:
-        return bool(self._spans(fold(text), first=True))
+        return bool(_BEFORE_TITLE.search(text)) or bool(self._spans(fold(text), first=True))
 
     def mask(self, text: str) -> str:
         """``text`` with every name in it replaced by ○○ (the honorific stays: ○○さん),
         for the secretariat's own view of every answer."""
         folded, origins = fold_with_origins(text)
         spans = self._spans(folded)
-        if not spans:
+        titled = [m.span() for m in _BEFORE_TITLE.finditer(text)]
+        if not spans and not titled:
             return text
         hidden = [False] * len(text)
         for start, end in spans:
             for index in range(origins[start], origins[end - 1] + 1):
                 hidden[index] = True
+        for start, end in titled:
+            hidden[start:end] = [True] * (end - start)
         out, previous = [], False
         for char, masked in zip(text, hidden, strict=True):
             if masked and not previous:
