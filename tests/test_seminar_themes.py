@@ -214,7 +214,10 @@ def test_spelling_variants_join_a_configured_group(surveyed: Workspace) -> None:
 def test_a_period_without_themes(surveyed: Workspace) -> None:
     cli = Cli(surveyed)
     assert themes(cli, "--since", "2026-11-29") == {}  # no seminar in the last two days
-    result = cli("seminar", "themes", "--since", "2026-11-29", env=NOW)
+    result = cli("seminar", "themes", "--since", "2026-11-29", env={**NOW, "KOPS_QUIET": "0"})
     assert "none found in 5 or more answers" in result.stdout
-    assert "Rising: none" in result.stdout
     assert "0 answers from 0 seminar(s)" in result.stderr
+    # No answers before either: nothing can be rising, and only that is said (「増えている
+    # テーマ: なし」 after it said they were judged and none found).
+    assert "no answers in the previous period: nothing can be rising" in result.stderr
+    assert "Rising: none" not in result.stdout

@@ -71,7 +71,7 @@ SeminarArg = Annotated[
     str, typer.Argument(help="Seminar id from kops.yaml (see `kops seminar list`).")
 ]
 SeminarDryRunOpt = Annotated[
-    bool, dry_run_option(help="Write the invitations as .eml to the outbox; send nothing.")
+    bool, dry_run_option(help="Write the mails as .eml to the outbox; send nothing.")
 ]
 
 
@@ -504,7 +504,7 @@ def summary_command(
 ) -> None:
     """Attendance by invited stuck point and 事業部, satisfaction, interests, grouped free text,
     emerging themes (frequent words and phrases, with those no keyword group covers), and
-    whether attendees moved on from their stuck point by the next snapshot.
+    whether attendees moved on to the next stage by the next snapshot.
 
     Example: kops seminar summary month1 --out month1.xlsx
     """

@@ -166,7 +166,8 @@ def themes_command(
         return
     min_group = context.settings.privacy.min_group
     print_themes(result.themes, min_group)
-    if result.previous is not None:
+    # With no answers before, nothing can be rising: said above, not 「なし」 as well.
+    if result.previous is not None and result.previous.answers:
         if result.rising.empty:
             out.print(_("Rising: none"), highlight=False)
         else:
