@@ -99,6 +99,17 @@ def test_status_check_verifies_everything(copy: Workspace) -> None:
     cli("segment")  # the latest is fine
 
 
+def test_status_check_names_a_state_database_emptied_to_nothing(copy: Workspace) -> None:
+    """0 bytes is an empty database to SQLite, whose check finds nothing wrong: `status
+    --check` said every file was intact while `kops audit` named it damaged."""
+    for extra in ("-wal", "-shm"):
+        copy.db_path.with_name(copy.db_path.name + extra).unlink(missing_ok=True)
+    copy.db_path.write_bytes(b"")
+    stderr = _refused(copy, "status", "--check")
+    assert DAMAGED + str(copy.db_path) in stderr
+    assert "intact" not in stderr
+
+
 def test_a_damaged_latest_manifest_is_named(copy: Workspace) -> None:
     path = _snapshot(copy, 2) / "manifest.json"
     _truncate(path)

@@ -39,11 +39,22 @@ def test_init_force_says_what_it_rewrote_and_the_next_step_has_no_cd_dot(
     (root / "kops.yaml").write_text("# changed\n", encoding="utf-8")
     marker = root / "templates" / "mail" / "mine.txt"
     marker.write_text("subject: x\n---\nx\n", encoding="utf-8")
+    # A shipped template the secretariat edited, and one they deleted.
+    edited = root / "templates" / "mail" / "no_pair.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# 事務局の追記\n", encoding="utf-8")
+    deleted = root / "templates" / "mail" / "lapsed.member.txt"
+    deleted.unlink()
     forced = cli("init", "--force", env={"KOPS_QUIET": "0", "KOPS_LANG": "ja"})
-    assert "kops.yaml を既定値で書き直しました" in forced.stderr
+    assert (
+        "kops.yaml を既定値で書き直しました（テンプレートとデータはそのままです）" in forced.stderr
+    )
     assert "作成しました" not in forced.stderr
     assert (root / "kops.yaml").read_text(encoding="utf-8").startswith("# kops.yaml")
     assert marker.exists()
+    # As it says: the edit stays (every shipped template was put back over it); a missing
+    # one is put back.
+    assert edited.read_text(encoding="utf-8").endswith("# 事務局の追記\n")
+    assert deleted.exists()
 
 
 def test_the_next_step_quotes_a_folder_with_a_space(tmp_path: Path) -> None:

@@ -41,7 +41,10 @@ def init_workspace(directory: Path, force: bool = False) -> Workspace:
         ws.config_path.write_text(default_config_text(), encoding="utf-8")
         source = shipped_templates_dir()
         if source is not None:
-            shutil.copytree(source, ws.templates_dir, dirs_exist_ok=True)
+            # Only the templates missing: `init --force` rewrites kops.yaml, and said the
+            # templates stayed as they were while it put every shipped one back over the
+            # secretariat's edits.
+            shutil.copytree(source, ws.templates_dir, dirs_exist_ok=True, copy_function=_new_only)
         else:
             ws.templates_dir.mkdir(exist_ok=True)
         ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
@@ -49,6 +52,13 @@ def init_workspace(directory: Path, force: bool = False) -> Workspace:
         raise unwritable(Path(error.filename or directory), error) from None
     connect(ws).close()
     return ws
+
+
+def _new_only(source: str, target: str) -> object:
+    """Copy a shipped file where the workspace has none; keep one it has."""
+    if Path(target).exists():
+        return target
+    return shutil.copy2(source, target)
 
 
 __all__ = ["CONFIG_NAME", "default_config_text", "init_workspace"]

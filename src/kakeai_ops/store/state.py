@@ -291,10 +291,15 @@ def _refuse_emptied(ws: Workspace) -> None:
     silence (the suppression list among them). Named as damaged, with the way back."""
     from .integrity import Reason
 
-    if not ws.db_path.is_file() or ws.db_path.stat().st_size > 0:
-        return
-    if ws.snapshots_dir.is_dir() and any(p.name.isdigit() for p in ws.snapshots_dir.iterdir()):
+    if emptied(ws):
         raise damaged_database(ws, Reason(_("file is empty"))) from None
+
+
+def emptied(ws: Workspace) -> bool:
+    """Whether the state database is 0 bytes where snapshots say one was written."""
+    if not ws.db_path.is_file() or ws.db_path.stat().st_size > 0:
+        return False
+    return ws.snapshots_dir.is_dir() and any(p.name.isdigit() for p in ws.snapshots_dir.iterdir())
 
 
 def _writable(ws: Workspace) -> bool:
