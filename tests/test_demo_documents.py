@@ -648,6 +648,24 @@ def test_the_seminar_workbook_says_what_the_terminal_says_beside_its_figures(
     book = _book(month / "out" / "seminar-month1.xlsx")
     texts = [c.value for (c,) in book["その後の変化"].iter_rows(min_col=1, max_col=1) if c.value]
     assert any(str(t).startswith("出席は本人の選択です") for t in texts), texts
+    # And the difference with its interval, as the deck says it: statsmodels' Newcombe
+    # interval of the sheet's own counts.
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    moved = book["その後の変化"]
+    head = header_labels(moved)
+    group, count, n = (
+        head.index(h) for h in ("区分名", "次の段階に進んだ人数", "最新データにいる人数")
+    )
+    rows = {r[group]: (r[count], r[n]) for r in moved.iter_rows(min_row=2, values_only=True)}
+    (c1, n1), (c2, n2) = rows["出席した人"], rows["出席しなかった人"]
+    low, high = confint_proportions_2indep(c1, n1, c2, n2, method="newcomb", compare="diff")
+
+    def pt(value: float) -> str:
+        return f"{value * 100:+.1f}pt".replace("-", "−")
+
+    said = f"出席した人と出席しなかった人の差 {pt(c1 / n1 - c2 / n2)}は誤差の範囲、95%信頼区間 {pt(low)}〜{pt(high)}"
+    assert said in texts, texts
     by_point = book["その後の変化_スタックポイント別"]
     head = header_labels(by_point)
     count, share = head.index("次の段階に進んだ人数"), head.index("次の段階に進んだ割合")

@@ -21,10 +21,13 @@ from ..jobs.seminars.summary_workflow import (
     SeminarSummary,
     answers_line,
     attendance_line,
+    attended_difference,
+    attended_interval,
     overview,
     seminar_list,
     summarise_seminar,
 )
+from ..mail.evaluation import points
 from ..mail.runs import RunRequest, start_run
 from ..numbers import fixed
 from ..outputs.sheet_charts import SheetChart
@@ -574,7 +577,8 @@ def summary_sheets(result: SeminarSummary) -> list[tuple[str, pd.DataFrame]]:
         sheets.append(("自由記述_全件", result.every_answer))
     # The terminal's caveat under the figures it is about (the sheet alone read 24% against
     # 21% as the seminar's effect), and a hidden count's share as hidden as the count.
-    caveat = "\n".join(filter(None, [SELF_SELECTION, summary.movement_mix_note]))
+    said = "" if summary.movement is None else _difference_said(summary.movement, japanese=True)
+    caveat = "\n".join(filter(None, [said, SELF_SELECTION, summary.movement_mix_note]))
     if summary.movement is not None:
         sheets.append(("その後の変化", _with_note(_hidden_shares(summary.movement), caveat)))
     if summary.movement_by_stuck_point is not None:
@@ -677,6 +681,21 @@ def column_word(key: str) -> str:
     return glossary.column_label(key) if language() == "ja" else key
 
 
+def _difference_said(movement: pd.DataFrame, japanese: bool) -> str:
+    """「出席した人と出席しなかった人の差 +2.3ptは誤差の範囲、95%信頼区間 …」 or ''."""
+    if japanese:
+        said = attended_difference(movement)
+        return f"出席した人と出席しなかった人の{said.strip('（）')}" if said else ""
+    found = attended_interval(movement)
+    if found is None:
+        return ""
+    difference, low, high = found
+    words = _("difference {difference}, interval (95 percent) {low} to {high}").format(
+        difference=points(difference), low=points(low), high=points(high)
+    )
+    return words + ("" if low > 0 or high < 0 else _(" (within chance)"))
+
+
 def _print_movement(summary: Summary, snapshot_id: str) -> None:
     """Attendees against invitees who did not come: n per group, small groups hidden,
     the self-selection caveat, and the same within each stuck point."""
@@ -695,6 +714,11 @@ def _print_movement(summary: Summary, snapshot_id: str) -> None:
     )
     # The deck's words in Japanese (one sentence for one caveat); English on an English screen.
     japanese = language() == "ja"
+    # The difference with its interval, as the deck says it (the table alone, 24% against
+    # 21%, read as the seminar's effect).
+    said = _difference_said(summary.movement, japanese)
+    if said:
+        out.print(said, highlight=False)
     out.print(SELF_SELECTION if japanese else _(SELF_SELECTION_EN), highlight=False)
     if summary.movement_mix_note:
         mix = summary.movement_mix_note if japanese else _(MIX_NOTE_EN)

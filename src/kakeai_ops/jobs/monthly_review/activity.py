@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from ... import glossary
@@ -12,10 +10,15 @@ from ...model import whole
 from ...numbers import fixed, percent
 from ...outputs.review_pptx import Chart, Slide, Table
 from ...privacy.rules import is_small, shows
-from ..seminars.summary_workflow import answers_line, attendance_line, invited_words
+from ..seminars.summary_workflow import (
+    answers_line,
+    attendance_line,
+    attended_difference,
+    invited_words,
+)
 from .figures import MailRun, Review, SeminarFigures
 from .mail_counts import left_out_cell, unmeasured_words
-from .titles import TITLES, difference_words, fine_points, run_title
+from .titles import TITLES, difference_words, run_title
 
 GROUPS = {"mailed": "送付", "holdout": "比較群"}
 OPTIONAL_COUNTS = {2, 3, 4, 5, 6, 7, 9}  # 不達, 書き出しのみ, 後日送信, 失敗, 不明, 対象外, 除いた
@@ -228,31 +231,6 @@ def _moved(group: str, moved_on: object, n: int) -> str:
     if isinstance(moved_on, str):  # "<5": the group is too small to show who moved on
         return f"{group} {n}人（人数が少ないため非表示）"  # glossary.HIDDEN["<5"]
     return f"{group} {moved_on}/{n}人"
-
-
-def attended_difference(moved: pd.DataFrame) -> str:
-    """The difference of those who moved on, attended − not attended, with its 95%
-    interval, as the mail's effect is said: 24% against 21% drawn as bars read as the
-    seminar's effect, where 4/17 and 10/47 cannot tell one from chance. '' where either
-    group's count is hidden or missing."""
-    from ...analyses.mail_effect import newcombe_interval
-    from ...analyses.seminar_movement import ATTENDED, NOT_ATTENDED
-
-    found: dict[str, tuple[Any, int]] = {
-        str(r.group): (r.moved_on, whole(r.in_snapshot)) for r in moved.itertuples()
-    }
-    if ATTENDED not in found or NOT_ATTENDED not in found:
-        return ""
-    counts = [found[ATTENDED], found[NOT_ATTENDED]]
-    if any(isinstance(c, str) or pd.isna(c) or not n for c, n in counts):
-        return ""  # a count hidden (<5) or not yet there
-    (c1, n1), (c2, n2) = ((int(c), n) for c, n in counts)
-    low, high = newcombe_interval(c1, n1, c2, n2)
-    interval = f"95%信頼区間 {fine_points(low)}〜{fine_points(high)}"
-    difference = fine_points(c1 / n1 - c2 / n2)
-    if low > 0 or high < 0:
-        return f"（差 {difference}、{interval}）"
-    return f"（差 {difference}は誤差の範囲、{interval}）"
 
 
 def seminar_slides(review: Review) -> list[Slide]:

@@ -7,7 +7,7 @@ import pandas as pd
 from ... import glossary
 from ...analyses import segmentation
 from ...privacy.rules import below, shows
-from .activity import attended_difference
+from ..seminars.summary_workflow import attended_difference
 from .figures import Review
 from .mail_counts import left_out_cell, unmeasured_words
 from .titles import TITLES, WINDOW_ENDED, run_title
