@@ -762,6 +762,8 @@ def test_the_actions_say_to_deliver_what_was_only_written(month: Path) -> None:
     # notes say so where the action is to send or deliver.
     delivering = [line for line in notes.splitlines() if "届ける" in line or "mail send" in line]
     assert delivering and all("mail.transport を smtp か graph にしてから" in x for x in delivering)
+    # And the slide itself says so (the room read 「届ける」 as something to do today).
+    assert "メールは今は書き出しのみの設定（outbox）" in _every_word(slide).replace("\n", "")
 
 
 def test_the_seminar_sheet_states_the_difference_the_slide_states(month: Path) -> None:

@@ -338,7 +338,7 @@ def test_the_trend_title_names_what_moved_most_and_ties_fairly() -> None:
     two = _most_moved({"not_activated": -0.01, "lapsed": -0.01, "no_pair": 0.0})
     assert two == "。最も動いたのは未ログイン（-1pt）・1on1休眠（-1pt）"
     many = {"not_activated": -0.01, "no_pair": 0.01, "no_1on1": -0.01, "lapsed": -0.01}
-    assert _most_moved(many) == "。ほかのスタックポイントは前回比±1pt以内"
+    assert _most_moved(many) == "。各スタックポイントは前回比±1pt以内"
 
 
 def test_the_campaign_slide_has_its_figures_in_its_table_and_no_chart() -> None:

@@ -450,7 +450,7 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
         top = max(shown.values())
         assert any(f"{g} {n}件" in text for g, n in shown.items() if n == top)
     else:
-        assert "どのテーマも人数が少ないため非表示" in text
+        assert "どの区分も回答が少ないため非表示" in text  # 区分, not the テーマ beside it
     assert not [g for g, n in groups.items() if n < minimum and f"{g} " in text]
 
 
@@ -976,6 +976,13 @@ def test_the_deck_says_its_period_is_not_the_division_reports_default(
     for topic in ("1.", "4."):
         assert said in texts(by_title(deck, topic)).replace("\n", "")
     assert "事業部別レポートと同じ定義" not in texts(by_title(deck, "4."))
+    # Its sheet heads the rate as the slide does (「1on1実施率」 alone read as the report's),
+    # a rate still: a share of people, not 0.9.
+    sheet = load_workbook(deck["xlsx"])["4_事業部別の主要指標"]
+    heads = [str(c.value).replace("\n", "") for c in sheet[1]]
+    column = heads.index("1on1実施率（部下・直近30日）") + 1
+    assert sheet.cell(row=2, column=column).number_format == "0%"
+    assert "平均スッキリ度（直近30日）" in heads
 
 
 def test_a_few_left_out_for_leave_are_not_said_so_to_the_room(

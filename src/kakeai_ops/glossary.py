@@ -430,6 +430,10 @@ SHEET_NOTE = "note"
 # in place of the glossary's (a shortlist shows the pair's 職種, 年代 and topics: why it
 # was chosen).
 DETAIL_COLUMNS = "detail_columns"
+# A frame's attrs key: key → the label this table heads it with, where it must say its
+# period (「1on1実施率（部下・直近30日）」 in a workbook of 30 days): the key, its number
+# format and its line in 列の説明 stay the column's own.
+COLUMN_LABELS = "column_labels"
 # The row that sums a topic (or 対応) table: the 1on1s with a topic (or a 対応).
 MIX_TOTAL = "計"
 

@@ -51,6 +51,7 @@ def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()
         if "figure_kind" in keys
         else []
     )
+    own_labels = frame.attrs.get(glossary.COLUMN_LABELS) or {}
     same = [k for k in keys if glossary.SAME_AS.get(k) in keys]
     if same:
         frame = frame.drop(columns=same)
@@ -61,7 +62,7 @@ def for_people(frame: pd.DataFrame, text_columns: AbstractSet[str] = frozenset()
     for position, key in enumerate(keys):
         column = frame.iloc[:, position]
         column = _values(key, column)
-        label = glossary.column_label(key)
+        label = own_labels.get(key) or glossary.column_label(key)
         if label in labels:  # two keys, one word: say which
             label = f"{label}（{key}）"
         labels.append(label)

@@ -318,7 +318,7 @@ def _seminar_bullets(s: SeminarFigures) -> list[str]:
         "今、知りたいこと（自由記述、上位）: "
         + (
             "、".join(f"{g} {n}件" for g, n in s.top_groups)
-            or ("どのテーマも人数が少ないため非表示" if s.answers else "回答なし")
+            or ("どの区分も回答が少ないため非表示" if s.answers else "回答なし")
         ),
     ]
 

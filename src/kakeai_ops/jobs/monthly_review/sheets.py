@@ -121,10 +121,19 @@ def _divisions(review: Review) -> pd.DataFrame:
         columns={"before": "implementation_rate_before", "change": "implementation_rate_change"}
     ).drop(columns="now")
     table = review.divisions.table.merge(changes, on="division", how="left")
+    # The figures of the period headed as slide 4 heads them (「1on1実施率（部下・直近30日）」):
+    # 「1on1実施率」 alone read as the division report's, of 90 days.
+    basis = review.divisions.basis
     # The days 前回 counted too, as the summary sheet says them: 「前回」 alone names none.
-    return table.assign(
+    table = table.assign(
         period=review.divisions.period, previous_period=review.divisions.previous_period
     )
+    table.attrs[glossary.COLUMN_LABELS] = {
+        "implementation_rate": glossary.implementation_rate_label(basis),
+        "per_member_month": glossary.figure_label("per_member_month", basis),
+        "sukkiri_avg": glossary.figure_label("sukkiri_avg", basis),
+    }
+    return table
 
 
 def _mail(review: Review) -> pd.DataFrame:

@@ -256,13 +256,14 @@ def _trend(review: Review) -> Slide:
 def _most_moved(changes: dict[str, float]) -> str:
     """「。最も動いたのは1on1休眠（-1pt）」: the stuck point that moved the most, two that tie
     named together (「未ログイン（-1pt）・1on1休眠（-1pt）」), more that tie said as the bound
-    they share (「。ほかのスタックポイントは前回比±1pt以内」); nothing when none moved a point."""
+    they share (「。各スタックポイントは前回比±1pt以内」: 定着, said before it, is none);
+    nothing when none moved a point."""
     most = max((abs(round(v * 100)) for v in changes.values()), default=0)
     tied = [key for key, change in changes.items() if abs(round(change * 100)) == most]
     if most == 0:
         return ""
     if len(tied) > 2:
-        return f"。ほかのスタックポイントは前回比±{most}pt以内"
+        return f"。各スタックポイントは前回比±{most}pt以内"
     named = "・".join(f"{segmentation.BY_KEY[key].label}（{points(changes[key])}）" for key in tied)
     return f"。最も動いたのは{named}"
 
@@ -601,6 +602,19 @@ def _candidates_subtitle(review: Review) -> str:
     )
 
 
+def _outbox_first(review: Review) -> str:
+    """Where an action sends mail while mail is only written to the outbox: said on the
+    slide (the room read 「届ける」 as something to do today; only the notes said how)."""
+    from .actions import OUTBOX_FIRST
+
+    if not any(a.command.endswith(OUTBOX_FIRST) for a in review.actions):
+        return ""
+    return (
+        "。メールは今は書き出しのみの設定（outbox）です。"
+        "送る・届けるには、先に送信方法（smtp か graph）を設定します"
+    )
+
+
 def _actions(review: Review) -> Slide:
     title = f"9. {TITLES['actions']}"
     if not review.actions:
@@ -610,7 +624,7 @@ def _actions(review: Review) -> Slide:
         title,
         message=f"次のアクションは{len(rows)}件。まず"
         + (review.actions[0].headline or review.actions[0].text),
-        subtitle="数字からのルールに基づく提案（根拠の数字付き）",
+        subtitle="数字からのルールに基づく提案（根拠の数字付き）" + _outbox_first(review),
         table=Table(["提案", "根拠"], rows, widths=[5.5, 4]),
         notes="\n".join(f"{a.text}: {a.command}" for a in review.actions if a.command),
     )
