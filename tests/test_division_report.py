@@ -96,7 +96,10 @@ def test_json_labels_a_part_of_a_division_as_its_part(sample: tuple[Tables, Sett
     wanted = f"{division}（{'・'.join(department for _, department in parts)}）"
     hrbp = publication.advisors["開発HRBP"].records()
     assert {r["division_label"] for r in hrbp if r["division"] is not None} == {wanted}
+    # The rows of no division are her whole scope there, the company in the company's.
+    assert {r["division_label"] for r in hrbp if r["division"] is None} == {wanted}
     company = publication.company.records()
+    assert {r["division_label"] for r in company if r["division"] is None} == {"全社"}
     whole = [r for r in company if r["division"] == division]
     assert whole and {r["division_label"] for r in whole} == {division}
     heads = {

@@ -110,6 +110,20 @@ def test_status_check_names_a_state_database_emptied_to_nothing(copy: Workspace)
     assert "intact" not in stderr
 
 
+def test_a_state_database_deleted_or_made_a_folder_is_named_not_made_anew(
+    copy: Workspace,
+) -> None:
+    """Deleted, the database was made anew by the next command, and the suppression list
+    and every send's record were gone without a word (`status --check` said intact)."""
+    for extra in ("", "-wal", "-shm"):
+        copy.db_path.with_name(copy.db_path.name + extra).unlink(missing_ok=True)
+    assert DAMAGED + str(copy.db_path) in _refused(copy, "status", "--check")
+    assert DAMAGED + str(copy.db_path) in _refused(copy, "mail", "suppressed")
+    assert not copy.db_path.exists()  # not made anew
+    copy.db_path.mkdir()
+    assert DAMAGED + str(copy.db_path) in _refused(copy, "status", "--check")
+
+
 def test_a_damaged_latest_manifest_is_named(copy: Workspace) -> None:
     path = _snapshot(copy, 2) / "manifest.json"
     _truncate(path)

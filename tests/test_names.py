@@ -58,6 +58,13 @@ def test_masking_keeps_the_text_and_hides_the_name() -> None:
         ("お客様対応の話", "お客様対応の話"),
         ("営業部長の話", "営業部長の話"),  # a department's head, not a name
         ("プロジェクトマネージャーの役割", "プロジェクトマネージャーの役割"),
+        # People by their place, not names, with an honorific all the same.
+        ("新人さんへの接し方", "新人さんへの接し方"),
+        ("上司さんと部下さん", "上司さんと部下さん"),
+        ("メンバーさんの話", "メンバーさんの話"),
+        ("派遣社員さんとの1on1", "派遣社員さんとの1on1"),
+        ("先輩後輩の関係", "先輩後輩の関係"),
+        ("ご近所さんの話", "ご近所さんの話"),
     ],
 )
 def test_a_name_the_export_does_not_have_is_masked_before_an_honorific(

@@ -55,6 +55,32 @@ def test_init_force_says_what_it_rewrote_and_the_next_step_has_no_cd_dot(
     # one is put back.
     assert edited.read_text(encoding="utf-8").endswith("# 事務局の追記\n")
     assert deleted.exists()
+    # A link in a template's place, even one pointing nowhere, is not written through
+    # (the shipped template went to the link's target, out of the workspace).
+    outside = tmp_path / "outside.txt"
+    deleted.unlink()
+    deleted.symlink_to(outside)
+    cli("init", "--force")
+    assert not outside.exists() and deleted.is_symlink()
+
+
+def test_init_force_that_cannot_write_the_templates_leaves_kops_yaml_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """It reset kops.yaml to the defaults (advisors, login_url gone), then failed on the
+    template folder: the settings are written last, once the rest is there."""
+    root = tmp_path / "w"
+    cli = Cli(None)
+    cli("init", str(root))
+    (root / "kops.yaml").write_text("# the secretariat's settings\n", encoding="utf-8")
+    mail = root / "templates" / "mail"
+    for path in mail.iterdir():
+        path.unlink()
+    mail.rmdir()
+    mail.write_text("not a folder", encoding="utf-8")  # where the templates go
+    refused = cli("init", str(root), "--force", ok=False)
+    assert refused.exit_code == 1
+    assert (root / "kops.yaml").read_text(encoding="utf-8") == "# the secretariat's settings\n"
 
 
 def test_the_next_step_quotes_a_folder_with_a_space(tmp_path: Path) -> None:

@@ -84,6 +84,29 @@ _BEFORE_TITLE = re.compile(
     r"[ァ-ヺ][ァ-ヺー]+(?=" + "|".join(map(re.escape, (*_PERSONAL, *_JAPANESE_TITLES))) + ")"
     r"|[\u4e00-\u9fff々]{2,4}(?=" + "|".join(map(re.escape, _PERSONAL)) + ")"
 )
+# Words for people by their place, not names, that an honorific follows all the same
+# (新人さん, 上司さん, メンバーさん, 先輩後輩): not masked, or the answer loses its sense.
+NOT_NAMES = frozenset(
+    {
+        *(
+            "新人",
+            "若手",
+            "部下",
+            "上司",
+            "同僚",
+            "先輩",
+            "後輩",
+            "後任",
+            "前任",
+            "社員",
+            "派遣社員",
+        ),
+        *("課長", "部長", "係長", "主任", "社長", "役員", "人事", "総務", "経理", "営業", "事務局"),
+        *("担当", "担当者", "利用者", "参加者", "講師", "顧客", "近所", "家族", "皆", "皆様"),
+        *("パート", "メンバー", "リーダー", "マネージャー", "チーム", "ユーザー", "スタッフ"),
+        *("ベテラン", "アルバイト", "メンター", "トレーナー", "ゲスト"),
+    }
+)
 _SPACE = re.compile(r"\s+")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]+")
 
@@ -129,6 +152,16 @@ def fold_with_origins(text: str) -> tuple[str, list[int]]:
     return "".join(folded), origins
 
 
+def _titled(text: str) -> list[tuple[int, int]]:
+    """Where a word an honorific or title follows is taken for a name (NOT_NAMES aside)."""
+    return [m.span() for m in _BEFORE_TITLE.finditer(text) if not _not_a_name(m.group())]
+
+
+def _not_a_name(word: str) -> bool:
+    """A word for people by their place, alone or at the end (ご近所, 派遣社員, 先輩後輩)."""
+    return any(word == w or (word.endswith(w) and len(w) > 1) for w in NOT_NAMES)
+
+
 class NameMatcher:
     """Built once from every name in the users export; answers `contains(text)` quickly."""
 
@@ -152,14 +185,14 @@ class NameMatcher:
             (self.titled if short else self.anywhere).add(part)
 
     def contains(self, text: str) -> bool:
-        return bool(_BEFORE_TITLE.search(text)) or bool(self._spans(fold(text), first=True))
+        return bool(_titled(text)) or bool(self._spans(fold(text), first=True))
 
     def mask(self, text: str) -> str:
         """``text`` with every name in it replaced by ○○ (the honorific stays: ○○さん),
         for the secretariat's own view of every answer."""
         folded, origins = fold_with_origins(text)
         spans = self._spans(folded)
-        titled = [m.span() for m in _BEFORE_TITLE.finditer(text)]
+        titled = _titled(text)
         if not spans and not titled:
             return text
         hidden = [False] * len(text)

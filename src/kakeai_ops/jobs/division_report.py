@@ -123,7 +123,11 @@ class DivisionReport:
         for cell in self.cells:
             record = cell.record()
             division = record["division"]
-            record["division_label"] = None if division is None else self.caption(division)
+            # No division: the company, or an advisor's whole scope (「開発本部（製品開発部・
+            # 品質保証部）」), as the workbook's row names it.
+            record["division_label"] = (
+                self.scope_label if division is None else self.caption(division)
+            )
             out.append(record)
         return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -38,7 +39,6 @@ def init_workspace(directory: Path, force: bool = False) -> Workspace:
         )
     make_folder(directory)  # or why it cannot be one: a file, a name Windows refuses, …
     try:
-        ws.config_path.write_text(default_config_text(), encoding="utf-8")
         source = shipped_templates_dir()
         if source is not None:
             # Only the templates missing: `init --force` rewrites kops.yaml, and said the
@@ -48,6 +48,9 @@ def init_workspace(directory: Path, force: bool = False) -> Workspace:
         else:
             ws.templates_dir.mkdir(exist_ok=True)
         ws.snapshots_dir.mkdir(parents=True, exist_ok=True)
+        # kops.yaml last: a template folder it cannot write to stops it before the settings
+        # are reset (`init --force` reset them, then failed).
+        ws.config_path.write_text(default_config_text(), encoding="utf-8")
     except OSError as error:
         raise unwritable(Path(error.filename or directory), error) from None
     connect(ws).close()
@@ -55,8 +58,9 @@ def init_workspace(directory: Path, force: bool = False) -> Workspace:
 
 
 def _new_only(source: str, target: str) -> object:
-    """Copy a shipped file where the workspace has none; keep one it has."""
-    if Path(target).exists():
+    """Copy a shipped file where the workspace has none; keep one it has, or a link in its
+    place, even one pointing nowhere (copying would write through it, out of the workspace)."""
+    if os.path.lexists(target):
         return target
     return shutil.copy2(source, target)
 

@@ -17,7 +17,7 @@ from ..errors import KopsError
 from ..i18n import _
 from ..store import DamagedFile, SnapshotEntry, SnapshotInfo, check_snapshot, load_tables
 from ..store.integrity import Reason, database_problem
-from ..store.state import damaged_database, emptied
+from ..store.state import damaged_database, database_lost
 from ..workspace import Workspace
 
 
@@ -75,11 +75,12 @@ def damaged_files(ws: Workspace, entries: list[SnapshotEntry]) -> tuple[list[str
         except DamagedFile as damaged:
             found.append(damaged.message)
         files += len(entry.snapshot.manifest.get("checksums") or {}) + 1
-    if ws.db_path.is_file():
-        # A 0-byte file is an empty database to SQLite (its check finds nothing wrong):
-        # where snapshots say one was written, every record is gone, as the other
-        # commands say (`kops status --check` called it intact).
-        problem = _("file is empty") if emptied(ws) else database_problem(ws.db_path)
+    # Emptied, deleted or a folder: SQLite finds nothing wrong with a database it would
+    # make anew; where snapshots say one was written, every record is gone, as the other
+    # commands say (`kops status --check` called the workspace intact).
+    lost = database_lost(ws)
+    if lost is not None or ws.db_path.is_file():
+        problem = lost or database_problem(ws.db_path)
         if problem is not None:
             named = damaged_database(ws, Reason(problem))
             found.append(str(getattr(named, "message", named)))

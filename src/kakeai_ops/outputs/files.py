@@ -310,6 +310,8 @@ def _meaning(key: str) -> str:
         return glossary.COLUMN_MEANINGS.get(key, "")
     if figure.out_of in ("", "－"):
         return figure.counts
+    if figure.counts.endswith("の合計"):  # an average: the sum over how many
+        return f"{figure.counts}を{figure.out_of}で割った平均"
     return f"{figure.counts}（分母: {figure.out_of}）"
 
 

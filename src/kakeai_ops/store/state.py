@@ -291,15 +291,27 @@ def _refuse_emptied(ws: Workspace) -> None:
     silence (the suppression list among them). Named as damaged, with the way back."""
     from .integrity import Reason
 
-    if emptied(ws):
-        raise damaged_database(ws, Reason(_("file is empty"))) from None
+    lost = database_lost(ws)
+    if lost is not None:
+        raise damaged_database(ws, Reason(lost)) from None
 
 
-def emptied(ws: Workspace) -> bool:
-    """Whether the state database is 0 bytes where snapshots say one was written."""
-    if not ws.db_path.is_file() or ws.db_path.stat().st_size > 0:
-        return False
-    return ws.snapshots_dir.is_dir() and any(p.name.isdigit() for p in ws.snapshots_dir.iterdir())
+def database_lost(ws: Workspace) -> str | None:
+    """Why the state database is gone where snapshots say one was written (emptied to 0
+    bytes, deleted, a folder in its place), or None. SQLite would make a new one, and the
+    suppression list and every send's record would be gone without a word: the people on
+    it could be mailed again."""
+    if not (
+        ws.snapshots_dir.is_dir() and any(p.name.isdigit() for p in ws.snapshots_dir.iterdir())
+    ):
+        return None
+    if ws.db_path.is_dir():
+        return _("a folder in place of the file")
+    if not ws.db_path.exists():
+        return _("file is missing")
+    if ws.db_path.is_file() and ws.db_path.stat().st_size == 0:
+        return _("file is empty")
+    return None
 
 
 def _writable(ws: Workspace) -> bool:
