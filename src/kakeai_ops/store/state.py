@@ -301,17 +301,19 @@ def database_lost(ws: Workspace) -> str | None:
     bytes, deleted, a folder in its place), or None. SQLite would make a new one, and the
     suppression list and every send's record would be gone without a word: the people on
     it could be mailed again."""
-    if not (
-        ws.snapshots_dir.is_dir() and any(p.name.isdigit() for p in ws.snapshots_dir.iterdir())
-    ):
-        return None
+    # The file first (one stat, every command opens the database); the snapshots folder
+    # is listed only for a database that looks gone.
     if ws.db_path.is_dir():
-        return _("a folder in place of the file")
-    if not ws.db_path.exists():
-        return _("file is missing")
-    if ws.db_path.is_file() and ws.db_path.stat().st_size == 0:
-        return _("file is empty")
-    return None
+        why = _("a folder in place of the file")
+    elif not ws.db_path.exists():
+        why = _("file is missing")
+    elif ws.db_path.stat().st_size == 0:
+        why = _("file is empty")
+    else:
+        return None
+    snapshots = ws.snapshots_dir
+    written = snapshots.is_dir() and any(p.name.isdigit() for p in snapshots.iterdir())
+    return why if written else None
 
 
 def _writable(ws: Workspace) -> bool:
