@@ -335,6 +335,9 @@ class SmtpTransport:
         except (smtplib.SMTPServerDisconnected, OSError) as err:
             self._drop()
             raise TemporaryFailure(f"connection lost before the message was sent: {err}") from None
+        except BaseException:
+            self._drop()  # stopped mid-command (Ctrl-C): see below
+            raise
         # From here on the server may have the message: a lost connection is an unknown.
         try:
             smtp.send(_dot_stuffed(data))
@@ -342,6 +345,12 @@ class SmtpTransport:
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as err:
             self._drop()
             raise UnknownOutcome(f"connection lost after the message was sent: {err}") from None
+        except BaseException:
+            # Stopped (Ctrl-C) while the server had the message: the session is mid-command,
+            # so a polite QUIT on close would wait out mail.smtp.timeout for a reply that
+            # belongs to DATA. The connection is dropped; the message's outcome stays unknown.
+            self._drop()
+            raise
         if code == 250:
             return
         if 400 <= code < 500:
