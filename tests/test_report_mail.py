@@ -154,3 +154,35 @@ def test_a_scope_is_said_once_per_division() -> None:
     assert scope_words(units) == "開発本部 製品開発部・品質保証部、営業本部、人事/総務 労務部"
     # A whole 事業部 covers its 部署: named alone.
     assert scope_words([*units, ScopeUnit(division="開発本部")]).startswith("開発本部、")
+
+
+def test_a_second_as_of_on_one_snapshot_is_a_run_of_its_own(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """The run was named by period and snapshot only: the reports of another --as-of on
+    the same snapshot resumed the first run, found everyone sent and mailed nobody, and the
+    attachment was named with the snapshot's day, not the reports'."""
+    with_advisors(sample_copy)
+    cli = Cli(sample_copy)
+    args = ["report", "divisions", "--all-advisors", "--mail", "--yes"]
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        cli(*args, "--out", str(tmp_path / "a"))
+        # The dry run's command sends what it showed: that day's reports, not the newest's.
+        dry = cli(*args[:-1], "--out", str(tmp_path / "b"), "--as-of", "2026-11-13", "--dry-run")
+        line = next(x for x in dry.stderr.splitlines() if x.startswith(TO_SEND))
+        words = shlex.split(line.removeprefix(TO_SEND))
+        assert words[words.index("--as-of") + 1] == "2026-11-13"
+        cli(*words[1:])
+        received = server.handler.received
+    assert Counter(r.rcpt_tos[0] for r in received) == Counter(
+        {c["email"]: 2 for c in ADVISORS.values()}
+    )
+    first, second = sorted(_runs(sample_copy))
+    assert second == f"{first}-20261113"
+    names = [[a.get_filename() for a in r.message.iter_attachments()][0] for r in received]
+    later = names[len(ADVISORS) :]
+    assert all(n.endswith("_20261113.xlsx") for n in later), later
+    assert all(not n.endswith("_20261113.xlsx") for n in names[: len(ADVISORS)])
+    files = sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert files and all("-20261113-" in f for f in files), files

@@ -468,7 +468,15 @@ def _all_advisors(
     err.print(f"[dim]{escape(privacy)}[/dim]", highlight=False)
     err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
     if mail and written.files:
-        _mail_advisors(context, written, period, sending, directory, snap_id)
+        # The command that sends is the one that wrote these files: the same snapshot, day,
+        # files and labels (without them it mailed the newest snapshot's reports).
+        made_by = {
+            "snapshot": snapshot,
+            "as_of": as_of,
+            "include_empty": "" if include_empty else None,
+            "audience": None if readers == SHARED else readers,
+        }
+        _mail_advisors(context, written, period, sending, directory, snap_id, made_by)
 
 
 @dataclass(frozen=True)
@@ -501,6 +509,7 @@ def _mail_advisors(
     sending: MailOptions,
     directory: Path,
     snap_id: str,
+    made_by: dict[str, str | dt.date | None],
 ) -> None:
     # The mail machinery is loaded only for --mail: most reports are written, not sent.
     from ..mail.advisors import advisor_mailing, report_attachment_name, scope_words
@@ -515,10 +524,11 @@ def _mail_advisors(
         context.settings,
         files,
         period,
-        context.snapshot().id,
+        snap.id,  # the reports' snapshot (--snapshot), not the newest
         written.caption,
         scopes,
         written.previous_caption,
+        as_of=written.as_of if written.as_of != snap.as_of else None,
     )
     operator = TerminalOperator(context.settings)
     for name in mailing.without_email:
@@ -551,7 +561,9 @@ def _mail_advisors(
         sending.yes,
         attachments=lambda item: [str(files[item].resolve())],
         attachment_names=lambda item: [
-            report_attachment_name(scope_words(scopes[item]), snap.as_of, written.words)
+            report_attachment_name(
+                scope_words(scopes[item]), written.as_of or snap.as_of, written.words
+            )
         ],
         what=_("advisor report(s)"),
         stale_ok=sending.stale_ok,
@@ -563,6 +575,7 @@ def _mail_advisors(
             sending.workspace,
             period=period,
             out=str(directory),
+            **made_by,
             stale_ok="" if sending.stale_ok else None,
         ),
     )

@@ -3,6 +3,7 @@ directory and recorded as published, with what the dry run and the mail need."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ class AdvisorReports:
     caption: str = ""
     previous_caption: str = ""  # the period compared with (前期間), as the sheets say it
     words: str = ""  # the period in a file name its reader saves (「2026年11月」)
+    as_of: dt.date | None = None  # the reports' 基準日 (--as-of, or the data's last day)
 
 
 def nothing_shown(report: DivisionReport) -> bool:
@@ -56,7 +58,7 @@ def write_advisor_reports(
     company = publication.report(None)
     day, slug = company.as_of, company.period.slug
     names = FileNames(directory, prefix=f"division-report-{day:%Y%m%d}-{slug}-", suffix=".xlsx")
-    written = AdvisorReports(caption=period)
+    written = AdvisorReports(caption=period, as_of=day)
     for name in advisors:
         report = publication.report(name)
         written.caption = report.period.caption

@@ -107,8 +107,11 @@ def advisor_mailing(
     caption: str | None = None,
     scopes: dict[str, list[ScopeUnit]] | None = None,
     previous: str = "",
+    as_of: dt.date | None = None,
 ) -> AdvisorMailing:
-    """One recipient per advisor with an address; the run is named by period and snapshot.
+    """One recipient per advisor with an address; the run is named by period and snapshot,
+    and by ``as_of`` where the reports' 基準日 is not the snapshot's (a second --as-of on one
+    snapshot resumed the first run, and its new files went to nobody).
 
     ``caption`` is the period as the mail states it (「2026年11月（20日まで）」); the
     run id and its binding keep the option as typed (month:2026-11). ``scopes``: each
@@ -158,12 +161,15 @@ def advisor_mailing(
         excluded_users=[],
         description={"audience": DESCRIBED_AS["advisors"], "period": period},
         segment_key=None,
-        default_run_id=f"{ADVISOR_RUNS}{period_slug(period)}-{snapshot_id}",
+        default_run_id=f"{ADVISOR_RUNS}{period_slug(period)}-{snapshot_id}"
+        + (f"-{as_of:%Y%m%d}" if as_of else ""),
     )
     # The run stands for these advisors and addresses; their files are rewritten in place.
     binding = {
         "kind": "advisors",
         "value": period,
         "advisors": sorted(f"{r.item} <{r.email}>" for r in recipients),
+        # Only where chosen: runs of the snapshot's own day keep the binding they resume by.
+        **({"as_of": as_of.isoformat()} if as_of else {}),
     }
     return AdvisorMailing(audience, binding, without_email)
