@@ -180,7 +180,7 @@ def test_a_second_as_of_on_one_snapshot_is_a_run_of_its_own(
     )
     first, second = sorted(_runs(sample_copy))
     assert second == f"{first}-20261113"
-    names = [[a.get_filename() for a in r.message.iter_attachments()][0] for r in received]
+    names = [next(a.get_filename() for a in r.message.iter_attachments()) for r in received]
     later = names[len(ADVISORS) :]
     assert all(n.endswith("_20261113.xlsx") for n in later), later
     assert all(not n.endswith("_20261113.xlsx") for n in names[: len(ADVISORS)])
