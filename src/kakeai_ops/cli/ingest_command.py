@@ -13,6 +13,7 @@ from .. import model
 from ..config import load_settings
 from ..exports.ahead import ReadAhead
 from ..i18n import _, language
+from ..store.snapshot_order import held_behind
 from ..workspace import find_workspace
 from .console import plain
 from .options import WorkspaceOpt, expanded
@@ -91,6 +92,8 @@ def register(app: typer.Typer) -> None:
         for line in result.undone:
             warn(_("older export stored (--older): {what}").format(what=line))
         _print_summary(result)
+        if behind := held_behind(result.snapshot.id, result.snapshot.manifest):
+            warn(behind)
 
 
 def _print_summary(result: IngestResult) -> None:

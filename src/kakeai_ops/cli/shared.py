@@ -135,6 +135,10 @@ def parse_as_of(value: dt.date | None, snapshot: SnapshotInfo) -> dt.date:
     else:
         said = _("As of {date} (the last day of snapshot {snapshot}'s data)")
     note(said.format(date=as_of.isoformat(), snapshot=snapshot.id))
+    from ..store.snapshot_order import held_behind
+
+    if behind := held_behind(snapshot.id, snapshot.manifest, as_of):
+        warn(behind)
     return as_of
 
 

@@ -19,7 +19,7 @@ from ..config import load_settings
 from ..i18n import N_, _
 from ..jobs.workspace_status import check_workspace, read_back, service_gaps, snapshot_rows
 from ..store import SnapshotInfo, snapshot_entries
-from ..store.snapshot_order import gaps_and_overlaps
+from ..store.snapshot_order import gaps_and_overlaps, held_behind
 from ..workspace import Workspace
 from .console import plain
 from .options import Format, FormatOpt, WorkspaceOpt
@@ -71,6 +71,8 @@ def status_command(
     rows = snapshot_rows(snapshots)
     for message in gaps_and_overlaps([{**s.manifest, "id": s.id} for s in snapshots]):
         warn(message)
+    if snapshots and (behind := held_behind(snapshots[-1].id, snapshots[-1].manifest)):
+        warn(behind)  # the snapshot every command reads by default
     _show(ws, rows, fmt)
 
 

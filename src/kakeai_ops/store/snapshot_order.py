@@ -62,3 +62,25 @@ def gaps_and_overlaps(manifests: Sequence[dict[str, Any]]) -> list[str]:
 
 def _date(text: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(text)[:10]) if text else None
+
+
+# Longer than a Golden Week or New Year break without a 1on1: 1on1s that stop more days
+# than this before the logins do mean a 1on1 export older than the users export, or none.
+HELD_BEHIND_DAYS = 10
+
+
+def held_behind(snapshot_id: str, manifest: dict[str, Any], as_of: dt.date | None = None) -> str:
+    """A warning when the snapshot's held 1on1s stop long before the day judged (``as_of``,
+    else the snapshot's): this month's users export ingested with last month's 1on1s (or
+    none) made 83% of the sample 1on1休眠, with no word. Empty when they do not."""
+    day = as_of or _date(manifest.get("as_of"))
+    last = _date((manifest.get("data") or {}).get("last_held_at"))
+    if day is None or last is None or (day - last).days <= HELD_BEHIND_DAYS:
+        return ""
+    return _(
+        "snapshot {snapshot}: its held 1on1s stop on {last}, {days} days before {day}, the "
+        "day it is judged as of: the 1on1 export is older than the users export, or was not "
+        "ingested. 1on1s since {last} are not counted: more people look lapsed or without a "
+        "1on1, and the 1on1 rates lower, than they are. Ingest this month's 1on1 export too "
+        "(kops ingest meetings.xlsx)"
+    ).format(snapshot=snapshot_id, last=last, days=(day - last).days, day=day)
