@@ -293,3 +293,26 @@ def test_no_line_of_text_loses_its_line_break_to_a_tag() -> None:
         and not line.endswith("+%}")
     ]
     assert found == []
+
+
+def test_a_winner_hears_the_next_steps_of_their_own_prize() -> None:
+    """The winner's mail promised an online 1on1 with an executive whatever the prize (a
+    lunch with the president too): the steps are the campaign's, or a plain 「あらためて」."""
+    settings = settings_with_seminar()
+    exec_campaign = settings.campaigns[CAMPAIGN]
+    lunch = exec_campaign.model_copy(update={"title": "社長とランチ", "next_steps": []})
+    template = TemplateSet(Path("/nonexistent"), SHIPPED / "mail").get("campaign.winner")
+    spec = AudienceSpec(Winners(CAMPAIGN))
+    shared = run_context(settings, dt.date(2026, 11, 20))
+
+    def text(campaign: Any) -> str:
+        context = template_context(RECIPIENT, settings, {}, None, campaign, spec, None, shared)
+        return template.render(context, settings.mail.subject_prefix).text
+
+    said = text(lunch)
+    assert "経営層" not in said and "オンライン会議" not in said
+    assert "詳しい内容と日程は、あらためて事務局からご連絡いたします。" in said
+    steps = text(exec_campaign)
+    for number, step in enumerate(exec_campaign.next_steps, start=1):
+        assert f"{number}. {step}" in steps
+    assert len(exec_campaign.next_steps) == 3

@@ -139,6 +139,9 @@ class Campaign(Section):
     entry_deadline: Annotated[dt.date | dt.datetime | None, BeforeValidator(_deadline)] = None
     exclude_previous_winners: bool = False
     draw_seed: str | None = None
+    # What happens after a win, as the winner's mail numbers it (the prize is this
+    # campaign's: a lunch is not booked as an online 1on1). Empty: 「あらためてご連絡」.
+    next_steps: list[Line] = Field(default_factory=list)
 
 
 # Stuck points that contradict good practice (rules.md §1 keys; the earlier ones of the funnel

@@ -219,6 +219,7 @@ def campaign_context(
     return {
         "id": campaign_of(spec.who),
         "title": campaign.title,
+        "next_steps": list(campaign.next_steps),
         "run_start": extra.get("run_start"),
         "run_end": extra.get("run_end"),
         "run_start_text": month_text(extra.get("run_start")),
