@@ -159,3 +159,30 @@ def test_not_eligible_needs_a_known_campaign_with_entries(sample_ws: Workspace) 
     assert "has no entries" in empty.stderr and "kops campaign entries" in empty.stderr
     both = cli("mail", "plan", "--not-eligible", CAMPAIGN, "--winners", CAMPAIGN, ok=False)
     assert "exactly one of" in both.stderr
+
+
+def test_an_entrant_on_leave_who_did_not_qualify_is_listed_left_out(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """An entrant on leave who missed the condition was in no run: not drawn, not told,
+    and not in the not-eligible run's left-out list either, so the secretariat never saw
+    that someone who entered would hear nothing. They are listed, and still not mailed."""
+    cli = Cli(sample_copy)
+    people = _people(cli)
+    on_leave = [p["user_id"] for p in people if p["employment"] == "休職"]
+    missed = [
+        p["user_id"] for p in people if p["employment"] == "在籍" and p["eligible"] == "false"
+    ]
+    assert on_leave and all(
+        p["eligible"] == "false" for p in people if p["user_id"] in on_leave
+    )  # the sample's: nobody on leave met the condition
+    met = [p["user_id"] for p in people if p["eligible"] == "true"]
+    entrants = on_leave[:1] + missed[:2] + met[:1]
+    cli("campaign", "entries", CAMPAIGN, str(_entries_file(tmp_path, entrants)))
+    cli("campaign", "draw", CAMPAIGN, "--winners", "1", "--seed", SEED)
+    told = {r["user_id"] for r in records(cli, "--not-eligible", CAMPAIGN)}
+    assert told == set(missed[:2])
+    left = json.loads(
+        cli("mail", "plan", "--not-eligible", CAMPAIGN, "--left-out", "--format", "json").stdout
+    )
+    assert [(r["user_id"], r["reason_code"]) for r in left] == [(on_leave[0], "on_leave")]

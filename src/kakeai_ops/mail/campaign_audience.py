@@ -48,7 +48,9 @@ def draw_state(ws: Workspace, campaign_id: str, campaign: Campaign) -> DrawState
 def not_eligible_entrants(
     ws: Workspace, campaign_id: str, campaign: Campaign, judged: pd.DataFrame
 ) -> list[str]:
-    """The entrants who did not meet the campaign's condition (employed, not on leave)."""
+    """The entrants who did not meet the campaign's condition, those on leave too: they
+    are never mailed (on leave), but the run lists them left out, where they were in no
+    run and no list (the not-drawn are those drawn)."""
     entries = campaign_entries(ws, campaign_id)
     if entries.empty:
         raise KopsError(
@@ -58,4 +60,6 @@ def not_eligible_entrants(
             ),
         )
     pool = draw_rules.entrant_status(entries, judged, set())
-    return sorted(pool.loc[pool["reason"] == "not_eligible", "user_id"])
+    met = pool["user_id"].map(judged.set_index("user_id")["eligible"]).eq(True)
+    failed = (pool["reason"] == "not_eligible") | ((pool["reason"] == "on_leave") & ~met)
+    return sorted(pool.loc[failed, "user_id"])
