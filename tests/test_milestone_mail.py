@@ -289,3 +289,30 @@ def test_the_backlog_recorded_then_a_rehearsal_leaves_nothing_behind(
     assert november["A01"]["facts"]["milestones.member.milestone"] == 5
     listed = " ".join(cli("campaign", "milestones").stderr.split())
     assert "milestones last mailed or recorded as of 2026-09-28" in listed
+
+
+def test_a_first_milestone_does_not_ask_for_what_the_person_already_does(
+    sample_copy: Workspace,
+) -> None:
+    """The first 1on1s' tips told a member who had chosen a topic before every 1on1 (and
+    rated it) to start doing so: each tip now follows their last 1on1s as member,
+    recounted from the exports."""
+    from test_demo_mails import NOVEMBER_AS_OF, exports_of, read_mails, user_of
+
+    Cli(sample_copy)("mail", "send", "--milestones", "--dry-run")
+    (folder,) = [p for p in (sample_copy.root / "outbox").iterdir() if "milestone" in p.name]
+    exports = exports_of("2026-11")
+    seen = 0
+    for address, _, _, text in read_mails(folder):
+        block = text.partition("■ 部下として参加された 1on1 が")[2].partition("■")[0]
+        if "「トピック」" not in block or "「スッキリ度」" not in block:
+            continue  # no member milestone, or not the first
+        recent = exports.recent_as_member(user_of(exports, address), NOVEMBER_AS_OF)
+        prepared = bool(recent) and all(m["prepared"] for m in recent)
+        rated = bool(recent) and all(m["rated"] for m in recent)
+        assert ("開始前に「トピック」を選んでいました" in block) == prepared, block
+        assert ("選んでおくと、話したいことが伝わりやすくなります" in block) is True
+        assert ("「スッキリ度」も入れていました" in block) == rated, block
+        assert ("「スッキリ度」を入れてみてください" in block) == (not rated), block
+        seen += 1
+    assert seen  # (each combination: test_templates_rendered)

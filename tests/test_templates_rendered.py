@@ -316,3 +316,35 @@ def test_a_winner_hears_the_next_steps_of_their_own_prize() -> None:
     for number, step in enumerate(exec_campaign.next_steps, start=1):
         assert f"{number}. {step}" in steps
     assert len(exec_campaign.next_steps) == 3
+
+
+@pytest.mark.parametrize(
+    "recent, prepared, rated",
+    [(1, 1, 0), (1, 0, 1), (3, 3, 3), (3, 2, 3), (0, 0, 0)],
+)
+def test_first_1on1_tips_follow_what_the_member_already_does(
+    recent: int, prepared: int, rated: int
+) -> None:
+    """A member who chose a topic before every recent 1on1 (or rated each) was told to
+    start doing so: the tip says they did, and asks only for what they have not."""
+    settings = settings_with_seminar()
+    reader = {
+        **RECIPIENT,
+        "recent_count": recent,
+        "recent_prepared": prepared,
+        "recent_rated": rated,
+    }
+    extra = {"milestones": {"member": {"milestone": 1, "count": max(recent, 1)}}}
+    shared = run_context(settings, dt.date(2026, 11, 20))
+    context = template_context(
+        reader, settings, extra, None, None, AudienceSpec(Milestones()), None, shared
+    )
+    template = TemplateSet(Path("/nonexistent"), SHIPPED / "mail").get("milestone.member")
+    text = " ".join(template.render(context, settings.mail.subject_prefix).text.split())
+    every = "その 1on1 では" if recent == 1 else f"直近の {recent} 回とも"
+    did_prepare = recent > 0 and prepared == recent
+    did_rate = recent > 0 and rated == recent
+    assert (f"{every}、開始前に「トピック」を選んでいました" in text) == did_prepare
+    assert ("KAKEAI で「トピック」（話したいこと）と「対応」" in text) == (not did_prepare)
+    assert (f"{every}、「スッキリ度」も入れていました" in text) == did_rate
+    assert ("1on1 のあとには「スッキリ度」を入れてみてください" in text) == (not did_rate)
