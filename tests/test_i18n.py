@@ -361,7 +361,16 @@ def test_usage_errors_are_japanese_without_kops_lang() -> None:
     assert "ヘルプは 'kops init --help' で表示できます。" in result.stderr
     assert "エラー: オプション --bogus はありません" in result.stderr
     unknown = cli("segmnt", env=NO_LANG, ok=False)
-    assert "エラー: コマンド 'segmnt' はありません。" in unknown.stderr
+    # Typer's suggestion too, in Japanese (it read 「…ありません。. Did you mean 'segment'?」).
+    assert (
+        "エラー: コマンド 'segmnt' はありません。'segment', 'seminar' のことですか？"
+        in unknown.stderr
+    )
+    assert "Did you mean" not in unknown.stderr and "。." not in unknown.stderr
+    nested = cli("mail", "sned", env=NO_LANG, ok=False)
+    assert "コマンド 'sned' はありません。'send' のことですか？" in nested.stderr
+    said = cli("segmnt", env={"KOPS_LANG": "en"}, ok=False).stderr
+    assert "Error: No such command 'segmnt'. Did you mean 'segment', 'seminar'?" in said
     english = cli("init", "--bogus", env={"KOPS_LANG": "en"}, ok=False)
     assert "Error: No such option: --bogus" in english.stderr
 

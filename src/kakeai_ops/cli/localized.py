@@ -88,6 +88,12 @@ _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Input should be less than (?P<limit>\S+)$"), N_("must be less than {limit}")),
     (re.compile(r"Input should be a valid integer\b.*$", re.S), N_("must be a whole number")),
     (re.compile(r"Input should be a valid number\b.*$", re.S), N_("must be a number")),
+    # Typer's suggestion for a mistyped command, added to click's (already translated)
+    # message after its last full stop: 「…ありません。. Did you mean 'segment'?」.
+    (
+        re.compile(r"(?P<said>.*?)\. Did you mean (?P<suggestions>.+)\?$", re.S),
+        N_("{said}. Did you mean {suggestions}?"),
+    ),
 ]
 
 
