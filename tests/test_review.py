@@ -576,6 +576,8 @@ def test_next_actions_carry_their_numbers(month: Workspace, deck: dict[str, Any]
     # The commands are in the speaker notes, never on the slide.
     said = notes(by_title(deck, "9."))
     assert f"kops mail send --segment {stuck['stuck_point']} --holdout {share}" in said
+    # And on the slide, why that share (the README's example holds back 30%).
+    assert f"比較群{share}%（効果を測れる最小）" in flat(first[1])
     assert f"kops mail report {MAIL_RUN}" in said  # delivered and measured: its verdict
     assert "kops " not in texts(by_title(deck, "9."))
     assert all(any(ch.isdigit() for ch in r[1]) for r in rows)

@@ -136,7 +136,9 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
     holdout = f" --holdout {share}" if share else ""
     return Action(
         text=f"最も多いスタックポイント「{point.label}」に{what}",
-        basis=f"{int(row['now'])}人（全体の{percent(int(row['now']) / max(total, 1))}）",
+        basis=f"{int(row['now'])}人（全体の{percent(int(row['now']) / max(total, 1))}）"
+        # Why the command holds back this share (the README's example holds back 30%).
+        + (f"。比較群{share}%（効果を測れる最小）" if share else ""),
         command=f"kops mail send --segment {point.key}{holdout}",
         headline=f"最も多いスタックポイント「{point.label}」にメール"
         + (("とセミナーの録画" if seminar.endswith("の録画") else "とセミナー") if seminar else ""),
