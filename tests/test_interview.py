@@ -235,6 +235,13 @@ def test_the_file_says_what_its_pairs_were_chosen_under(
     again = {r["label"]: r["value"] for r in sheet_records(load_workbook(plain), "conditions")}
     assert again["テーマ"] == "なし" and again["事業部"] == "営業本部"
     assert "テーマの扱い" not in again and "スコア" not in again
+    # In Japanese the terminal says it with the sheet's words: 「候補ペア 29組」 beside the
+    # sheet's 「条件を満たすペア」, and 「候補ペア 52組」 for pairs the sheet's rules leave out.
+    ja = cli("interview", "shortlist", env={"KOPS_LANG": "ja"}).stderr
+    line = " ".join(ja.split())
+    counted = re.search(r"条件を満たすペア (\d+)組（基準日", line)
+    assert counted and "候補ペア" not in line
+    assert "スタックポイントがあるため除いたペア" in line and "ほかの条件は満たしています" in line
 
 
 def test_the_count_of_topics_never_says_which_private_ones_a_pair_took(

@@ -153,7 +153,7 @@ def test_next_actions_follow_the_numbers() -> None:
     assert division[1] == "90% → 70%（-20pt）"
     assert not any("開発本部" in t[0] for t in texts)  # fell by less than 5 points
     assert any(t[1] == "前の段階に戻った 7人 ＞ 次の段階に進んだ 3人" for t in texts)
-    assert any(t[2] == "kops campaign award c1" and "付与済 6人" in t[1] for t in texts)
+    assert any(t[2] == "kops campaign award c1" and "付与済み 6人" in t[1] for t in texts)
     assert any("送付予定 5件" in t[1] for t in texts)
 
 

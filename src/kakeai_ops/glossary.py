@@ -609,7 +609,7 @@ COLUMNS: dict[str, Column] = {
     "rank": _c("順番", COUNT),
     # A theme's place by how many chose it (ties share it).
     "interest_rank": _c("順位", COUNT),
-    "eligible_pairs": _c("候補ペア数", COUNT),
+    "eligible_pairs": _c("条件を満たすペア数", COUNT),
     "activation_rate": _f("activation_rate", PERCENT),
     "pair_rate": _f("pair_rate", PERCENT),
     "implementation_rate": _f("implementation_rate", PERCENT),

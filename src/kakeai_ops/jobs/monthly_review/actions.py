@@ -350,6 +350,6 @@ def _campaign_action(campaign: CampaignFigures) -> Action | None:
         return _notices_unsent(campaign)
     return Action(
         text=f"{campaign.title}: {what}",
-        basis=f"{basis} {due}人、付与済 {awarded}人",
+        basis=f"{basis} {due}人、付与済み {awarded}人",
         command=f"kops campaign award {campaign.campaign_id}",
     )
