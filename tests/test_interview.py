@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -228,8 +229,9 @@ def test_the_file_says_what_its_pairs_were_chosen_under(
     assert said["スタックポイントのあるペア"] == "除く"
     eligible = run.stderr.split(" eligible pair")[0].rsplit("\n", 1)[-1].strip()
     assert said["条件を満たすペア"] == f"{eligible}組"
-    as_of = said["基準日"]
-    assert said["期間"].startswith("直近90日（") and f"{int(as_of[8:])}日）" in said["期間"]
+    as_of = said["基準日"]  # a date Excel sorts and filters, not the text 「2026-11-20」
+    assert isinstance(as_of, dt.datetime) and as_of.date().isoformat() in run.stderr
+    assert said["期間"].startswith("直近90日（") and f"{as_of.day}日）" in said["期間"]
     plain = tmp_path / "plain.xlsx"
     cli("interview", "shortlist", "--n", "4", "--division", "営業本部", "--out", str(plain))
     again = {r["label"]: r["value"] for r in sheet_records(load_workbook(plain), "conditions")}

@@ -249,6 +249,10 @@ def test_list_shows_the_series(october: Workspace) -> None:
     for heading in ("シリーズの回", "主な内容", "日時", "案内する人", "招待数", "出席数"):
         assert heading in headings and heading in table
     assert "招待する人" not in table and "┃ 内容" not in table
+    # The series' numbers are numbers (Excel flagged 「数値が文字列として保存」).
+    sheet = load_workbook(book).worksheets[0]
+    column = headings.index("シリーズの回") + 1
+    assert [sheet.cell(row, column).value for row in range(2, 6)] == [1, 2, 3, 4]
 
 
 def test_row_numbers_count_lines_inside_quoted_answers(tmp_path: Path) -> None:

@@ -173,7 +173,8 @@ def _for_people(frame: pd.DataFrame, audiences: list[str]) -> pd.DataFrame:
     return frame.assign(
         invites=audiences,
         date=pd.to_datetime(frame["date"].replace("", None)) if len(frame) else [],
-        month=frame["month"].astype(str) if len(frame) else [],
+        # 1–4 as numbers (Excel flagged them 「文字列として保存」), a custom theme as its name.
+        month=frame["month"] if len(frame) else [],
     )
 
 

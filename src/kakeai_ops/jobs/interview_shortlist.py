@@ -248,7 +248,7 @@ def conditions(
     and their スコア are of that theme."""
     start = as_of - dt.timedelta(days=rules.lookback_days - 1)
     rows = [
-        ("基準日", as_of.isoformat()),
+        ("基準日", as_of),  # a date in Excel, as every other file writes it
         ("期間", f"直近{rules.lookback_days}日（{period_label(start, as_of)}）"),
         (
             "対象のペア",
