@@ -185,3 +185,35 @@ def test_an_unclosed_quote_in_a_big_file_is_named_not_an_internal_error(
     result = Cli(ws)("ingest", users, str(path), ok=False)
     assert result.exit_code == 1 and "Internal error" not in result.stderr, result.stderr
     assert 'pairs.csv:4: a quote (") opened in this row is not closed' in result.stderr
+
+
+def test_a_last_row_is_blank_only_when_every_column_is(tmp_path: Path) -> None:
+    """Blank rows at the end were judged on the columns kops reads: a last row with a name
+    and no id was dropped as one, where the same row mid-file is refused. Rows of nothing
+    but separators and spaces (empty lines between) still go, however many."""
+    from kakeai_ops.exports.reading import read_table
+
+    path = tmp_path / "list.csv"
+    path.write_text("ID,氏名\r\n0001,甲\r\n,乙\r\n,\r\n \t, \r\n\r\n,\r\n", encoding="cp932")
+    read = read_table(path, lambda headers: ["ID"], encoding="cp932")
+    assert read.frame["ID"].tolist() == ["0001", ""]
+    path.write_text("ID,氏名\n0001,甲\n" + ",\n" * 40_000, encoding="utf-8")  # past the tail read
+    assert read_table(path, lambda headers: ["ID"], encoding="utf-8").frame["ID"].tolist() == [
+        "0001"
+    ]
+
+
+def test_a_row_of_blanks_wider_than_the_header_is_named(tmp_path: Path) -> None:
+    """「,,」 after a two-column header (Excel saves the row's cells it once held) refused
+    the file with 「rows with the wrong number of fields」 and no row to look at."""
+    import pytest
+
+    from kakeai_ops.exports.decoding import ReadFailure
+    from kakeai_ops.exports.reading import read_table
+
+    path = tmp_path / "list.csv"
+    path.write_text("ID,氏名\n0001,甲\n,,\n", encoding="utf-8")
+    with pytest.raises(ReadFailure) as caught:
+        read_table(path, lambda headers: ["ID"], encoding="utf-8")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row) == ("list.csv", 3)

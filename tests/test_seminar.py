@@ -219,6 +219,15 @@ def test_bad_survey_and_attendance_files(october: Workspace, tmp_path: Path) -> 
         "attendance.csv:1: ユーザーID/社員番号/メールアドレス: missing required column; headers found: 氏名"
         in result.stderr
     )
+    # A last row with a name and no id was dropped as a blank row (only the id column was
+    # looked at): it is refused as any other row with a blank id; rows of blanks are not.
+    last = tmp_path / "last.csv"
+    last.write_text(
+        "ユーザーID,氏名,参加時間(分)\n000108,竹瀬 結菜,18\n,後藤 早紀,30\n,,\n , ,\n\n",
+        encoding="utf-8",
+    )
+    said = cli("seminar", "attendance", "month1", str(last), ok=False).stderr
+    assert "last.csv:3: ユーザーID: required value is blank" in said, said
     latin = tmp_path / "latin.csv"
     latin.write_bytes(b"\xfd\xfe\n")
     assert "unknown encoding" in cli("seminar", "attendance", "month1", str(latin), ok=False).stderr

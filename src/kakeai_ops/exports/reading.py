@@ -179,14 +179,47 @@ def read_table(
     coded = {i for i in positions if headers[i] in repeated}
     frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1, coded)
     frame.columns = [headers[i] for i in positions]
-    frame = _without_trailing_blank_rows(frame)
+    frame = _without_trailing_blank_rows(frame, _blank_last_lines(path, encoding, delimiter))
     return RawTable(path, headers, frame, first_row=index + 2, encoding=encoding)
 
 
-def _without_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+# The end of a CSV file looked at for its blank lines (more only when all of it is blank).
+TAIL_BYTES = 1 << 16
+
+
+def _blank_last_lines(path: Path, encoding: str, delimiter: str) -> int:
+    """How many lines at the end of the file hold nothing but separators, quotes and spaces
+    (「,,,,」), the columns kops does not read included: a last row with a name and no id
+    is a row with a blank id (refused), not a blank row to drop. Only whether a line holds
+    anything is asked, never what (a memo column stays unread)."""
+    size = path.stat().st_size
+    blank = re.compile(rf'[\s"{re.escape(delimiter)}]*')
+    chunk = TAIL_BYTES
+    while True:
+        with path.open("rb") as handle:
+            handle.seek(max(0, size - chunk))
+            tail = handle.read().decode(encoding, errors="replace")
+        lines = tail.splitlines()
+        if chunk < size:
+            lines = lines[1:]  # the first may be the end of a line cut by the seek
+        count = 0
+        for line in reversed(lines):
+            if not line:
+                continue  # an empty line is no row at all to the CSV reader
+            if not blank.fullmatch(line):
+                return count
+            count += 1
+        if chunk >= size:
+            return count
+        chunk *= 16
+
+
+def _without_trailing_blank_rows(frame: pd.DataFrame, blank_lines: int) -> pd.DataFrame:
     """The frame without the blank rows at its end (「,,,,」: rows whose contents were
-    deleted in Excel before it saved the CSV), as a workbook's are dropped. Looked at from
-    the end, in growing steps: a 2.5M-row export with none costs one row's check."""
+    deleted in Excel before it saved the CSV), as a workbook's are dropped: no more than
+    the file's ``blank_lines`` at its end. Looked at from the end, in growing steps: a
+    2.5M-row export with none costs one row's check."""
+    floor = len(frame) - blank_lines
     end, step = len(frame), 16
     if frame.shape[1] == 0:
         return frame  # no column kops reads: said by the columns' check, not as blank rows
@@ -197,10 +230,10 @@ def _without_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
         for position in range(tail.shape[1]):
             filled |= tail.iloc[:, position].astype(str).str.strip().ne("").to_numpy()
         if filled.any():
-            last = start + int(np.flatnonzero(filled)[-1])
-            return frame if last + 1 == len(frame) else frame.iloc[: last + 1]
+            last = max(start + int(np.flatnonzero(filled)[-1]) + 1, floor)
+            return frame if last == len(frame) else frame.iloc[:last]
         end, step = start, step * 4
-    return frame.iloc[:0]
+    return frame.iloc[: max(floor, 0)]
 
 
 def _read_csv_columns(
@@ -304,6 +337,7 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
     Only on this error path is the file read again, row by row, to number them.
     """
     problems: list[Problem] = []
+    blank_rows: list[Problem] = []
     allow_fields_of(path)
     with path.open("r", encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
@@ -335,9 +369,12 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
                     )
                 )
                 continue
-            if fields and len(fields) != width and any(f.strip() for f in fields):
+            if fields and len(fields) != width:
                 shown = delimiter.join(fields)[:60]
-                problems.append(
+                # A row of blanks is named only when it is all there is to name (「,,」 after
+                # a two-column header refused the file with no row said).
+                found = problems if any(f.strip() for f in fields) else blank_rows
+                found.append(
                     Problem(
                         path.name,
                         reader.line_num,
@@ -350,7 +387,11 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
                         f"'{shown}'",
                     )
                 )
-    return problems or [Problem(path.name, None, None, N_("rows with the wrong number of fields"))]
+    return (
+        problems
+        or blank_rows
+        or [Problem(path.name, None, None, N_("rows with the wrong number of fields"))]
+    )
 
 
 def _xlsx_rows(
