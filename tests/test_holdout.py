@@ -313,3 +313,25 @@ def test_a_run_sent_after_the_data_ends_is_not_measured_on_it(october_copy: Work
     assert "ends on 2026-11-20, before the mails were sent" in report.stderr
     rows = list(csv.DictReader(io.StringIO(cli("mail", "report", run, "-f", "csv").stdout)))
     assert rows and all(r["share_left"] == "" for r in rows)
+
+
+def test_the_share_below_a_suggested_one_leaves_its_held_out_group_short() -> None:
+    """The deck says why not the usual share below: there, fewer than ten are held out
+    (brute force over every audience and minimum)."""
+    from kakeai_ops.mail.holdout import USUAL_SHARES, measurable_share, short_below
+
+    for people in range(1, 400):
+        for min_group in (3, 5, 10, 12):
+            share = measurable_share(people, min_group)
+            if share is None:
+                continue
+            said = short_below(people, min_group, share)
+            if share == USUAL_SHARES[0]:
+                assert said is None
+                continue
+            assert said is not None
+            lower, least = said
+            assert lower == max(p for p in USUAL_SHARES if p < share)
+            assert least == max(min_group, 10)
+            held = int(people * lower / 100 + 0.5)  # half up, as the held-out group is drawn
+            assert held < least <= people - held

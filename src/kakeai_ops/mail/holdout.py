@@ -77,8 +77,21 @@ def measurable_share(audience: int, min_group: int) -> int | None:
     or None when the audience is too small for any. (A share of 20% of 27 holds out 5:
     shown, and never measured: 「まだ測定できません」 for good.)"""
     least = max(min_group, EFFECT_MINIMUM)
-    for pct in (10, 20, 30, 50):
+    for pct in USUAL_SHARES:
         held = half_up(audience * Fraction(pct, 100))
         if shows(held, least) and shows(audience - held, least):
             return pct
     return None
+
+
+def short_below(audience: int, min_group: int, share: int) -> tuple[int, int] | None:
+    """Why not the usual share below ``share``: (that share, the least each group needs),
+    its held-out group being smaller than that (the mailed one, larger there than at
+    ``share``, never is); None where ``share`` is the smallest. (The deck called 50% 「the
+    least that measures」, where 36% would: it is the least of the usual shares.)"""
+    lower = [pct for pct in USUAL_SHARES if pct < share]
+    return (lower[-1], max(min_group, EFFECT_MINIMUM)) if lower else None
+
+
+# The shares a holdout is suggested in: round, so a room reads them at a glance.
+USUAL_SHARES = (10, 20, 30, 50)

@@ -14,7 +14,7 @@ from ... import glossary
 from ...analyses import segmentation
 from ...clock import now
 from ...config import Settings
-from ...mail.holdout import measurable_share
+from ...mail.holdout import measurable_share, short_below
 from ...numbers import percent
 from .figures import Action, CampaignFigures, MailRun, Review
 from .titles import AWARD_NOTICES, day, difference_words, points, run_title
@@ -137,12 +137,23 @@ def _largest_stuck_point(review: Review, settings: Settings) -> Action | None:
     return Action(
         text=f"最も多いスタックポイント「{point.label}」に{what}",
         basis=f"{int(row['now'])}人（全体の{percent(int(row['now']) / max(total, 1))}）"
-        # Why the command holds back this share (the README's example holds back 30%).
-        + (f"。比較群{share}%（効果を測れる最小）" if share else ""),
+        + _holdout_said(int(row["now"]), settings.privacy.min_group, share),
         command=f"kops mail send --segment {point.key}{holdout}",
         headline=f"最も多いスタックポイント「{point.label}」にメール"
         + (("とセミナーの録画" if seminar.endswith("の録画") else "とセミナー") if seminar else ""),
     )
+
+
+def _holdout_said(people: int, min_group: int, share: int | None) -> str:
+    """Why the command holds back this share (the README's example holds back 30%):
+    「。比較群50%（30%では比較群が10人未満）」."""
+    if not share:
+        return ""
+    short = short_below(people, min_group, share)
+    if short is None:
+        return f"。比較群{share}%"
+    lower, least = short
+    return f"。比較群{share}%（{lower}%では比較群が{least}人未満）"
 
 
 def _division_drop(review: Review) -> Action | None:
