@@ -978,8 +978,27 @@ def test_the_deck_says_its_period_is_not_the_division_reports_default(
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（直近{days}日）と違い"
         f"直近30日のため値も違い、前回比はレポートの推移（既定では{window}との差）とも違います"
     )
-    for topic in ("1.", "4."):
-        assert said in texts(by_title(deck, topic)).replace("\n", "")
+    fourth = texts(by_title(deck, "4.")).replace("\n", "")
+    assert said.removesuffix("との差）とも違います") in fourth
+    # The report of the deck's own 30 days compares with the 30 just before them, counted
+    # now: named too (its 「↓ -0.1」 beside the slide's 「±0.0」 was the same figure).
+    as_of = dt.date.fromisoformat(
+        json.loads(Cli(month)("status", "--format", "json").stdout)[-1]["as_of"]
+    )
+    own_first, own_last = as_of - dt.timedelta(days=59), as_of - dt.timedelta(days=30)
+    assert (
+        f"--period 30d では{own_first.year}年{own_first.month}月{own_first.day}日〜"
+        f"{own_last.month}月{own_last.day}日との差）とも違います" in fourth
+    )
+    # The days between the previous snapshot's 30 and these are in neither.
+    previous = dt.date.fromisoformat(
+        json.loads(Cli(month)("status", "--format", "json").stdout)[-2]["as_of"]
+    )
+    gap = [previous + dt.timedelta(days=n) for n in range(1, (as_of - previous).days - 29)]
+    assert gap and f"（{gap[0].month}月{gap[0].day}日はどちらにも入りません）" in fourth
+    first_slide = texts(by_title(deck, "1.")).replace("\n", "")
+    assert "定義と秘匿ルールは事業部別レポートと同じ（期間と前回比の違いは4.の注に）" in first_slide
+    assert f"（{gap[0].month}月{gap[0].day}日はどちらにも入りません）" in first_slide
     assert "事業部別レポートと同じ定義" not in texts(by_title(deck, "4."))
     # Its sheet heads the rate as the slide does (「1on1実施率」 alone read as the report's),
     # a rate still: a share of people, not 0.9.

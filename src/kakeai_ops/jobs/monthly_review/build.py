@@ -15,7 +15,7 @@ import pandas as pd
 
 from ... import glossary
 from ...analyses import segmentation
-from ...analyses.divisions import DEFAULT_PERIOD, parse_period
+from ...analyses.divisions import DEFAULT_PERIOD, Period, parse_period
 from ...analyses.mail_effect import (
     NO_LATER_SNAPSHOT,
     NOT_DELIVERED,
@@ -325,11 +325,22 @@ def division_figures(report: DivisionReport, before: DivisionReport | None) -> D
         changes,
         basis=report.period.basis,
         previous_period=before.period.caption if before is not None else "",
+        uncovered=_between(before.period, report.period) if before is not None else "",
         report_default=_report_default(report),
         report_before=_report_before(report),
         merged=list(report.division_notes),
         legend=report.legend,
     )
+
+
+def _between(before: Period, now: Period) -> str:
+    """The days after ``before`` ends and before ``now`` starts (「10月21日」), if any."""
+    first, last = before.end + dt.timedelta(days=1), now.start - dt.timedelta(days=1)
+    if last < first:
+        return ""
+    if first == last:
+        return f"{first.month}月{first.day}日"
+    return period_label(first, last).removeprefix(f"{first.year}年")
 
 
 def _report_default(report: DivisionReport) -> str:

@@ -87,6 +87,9 @@ class Divisions:
     changes: pd.DataFrame  # division, before, now, change: implementation rate, shown values only
     basis: str = "直近30日"  # the comparison basis, named in every label (as in the report)
     previous_period: str = ""  # the same days before the previous as-of day (前回)
+    # Days between 前回's window and this one (snapshots 31 days apart: 「10月21日」), in
+    # neither: the room reads +3pt as one month straight after the other.
+    uncovered: str = ""
     # The basis of a division report made without --period (「直近90日」), when it is not
     # this one's: its rates and changes differ, though defined and hidden alike.
     report_default: str = ""

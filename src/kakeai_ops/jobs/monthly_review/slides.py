@@ -122,9 +122,10 @@ def build_slides(review: Review) -> list[Slide]:
             subtitle=f"{review.title}。{compared_text(review)}",
             tiles=[Tile(k.label, figure(k, k.now), change_text(k)) for k in review.summary],
             # The period every figure with （直近30日） in its label covers.
-            footnote=f"{review.divisions.basis}: {review.divisions.period}。"
-            "↑上昇・増加 ↓低下・減少 →変化なし（前回比）。"
-            f"{same_as_report(review)}",
+            footnote=f"{review.divisions.basis}: {review.divisions.period}{_previous_days(review)}。"
+            # (The arrows' words are on the tiles: 「↑ 上昇 +1pt」.) How the report differs is
+            # said on slide 4, whose figures it is: here it ran into the slide's footer.
+            + ("定義と秘匿ルールは事業部別レポートと同じ（期間と前回比の違いは4.の注に）"),
             notes=snapshot_notes(review),
         ),
         _funnel(review),
@@ -326,8 +327,10 @@ def _with_basis(key: str, basis: str) -> str:
 def _previous_days(review: Review) -> str:
     """Which days 前回比 compares with (the 30 up to the previous snapshot's day): the
     column alone names none."""
-    days = review.divisions.previous_period
-    return f"、前回比は前回（{days}）との差" if days else ""
+    days, gap = review.divisions.previous_period, review.divisions.uncovered
+    if not days:
+        return ""
+    return f"、前回比は前回（{days}）との差" + (f"（{gap}はどちらにも入りません）" if gap else "")
 
 
 def same_as_report(review: Review) -> str:
@@ -345,10 +348,13 @@ def same_as_report(review: Review) -> str:
         return f"事業部別レポートと同じ定義・同じ秘匿ルール。{change}"
     # The reader's report is the default one: its 推移 is against the 90 days before its
     # own (「9月22日〜10月21日」, the 30 days before the deck's, named no file they hold).
+    # The report of the deck's own period compares with other days as well (the 30 just
+    # before it, counted now): 「↓ -0.1」 there beside 「±0.0」 here, the same figure.
+    _period, before = division_figures.parse_period(DECK_PERIOD, review.as_of)
     return (
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（{d.report_default}）"
-        f"と違い{d.basis}のため値も違い、前回比はレポートの推移（既定では{d.report_before}"
-        "との差）とも違います"
+        f"と違い{d.basis}のため値も違い、前回比はレポートの推移（既定では{d.report_before}、"
+        f"--period {DECK_PERIOD} では{before.caption}との差）とも違います"
     )
 
 
