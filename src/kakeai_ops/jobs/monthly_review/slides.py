@@ -122,7 +122,8 @@ def build_slides(review: Review) -> list[Slide]:
             subtitle=f"{review.title}。{compared_text(review)}",
             tiles=[Tile(k.label, figure(k, k.now), change_text(k)) for k in review.summary],
             # The period every figure with （直近30日） in its label covers.
-            footnote=f"{review.divisions.basis}: {review.divisions.period}{_previous_days(review)}。"
+            footnote=f"{review.divisions.basis}: {review.divisions.period}"
+            f"{_previous_days(review)}。"
             # (The arrows' words are on the tiles: 「↑ 上昇 +1pt」.) How the report differs is
             # said on slide 4, whose figures it is: here it ran into the slide's footer.
             + ("定義と秘匿ルールは事業部別レポートと同じ（期間と前回比の違いは4.の注に）"),
