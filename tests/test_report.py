@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import unicodedata
@@ -313,7 +314,27 @@ def test_json_holds_every_figure_of_the_workbook_and_nothing_else(
     assert set(records[0]) == {
         "table", "period", "division", "department", "metric", "unit",
         "topic", "response", "value", "shown", "additive", "division_label",
+        "period_from", "period_to", "period_caption", "compared_from", "compared_to",
     }  # fmt: skip
+    # The days each figure counts (「period」 alone, 「2026-11」, read as a whole month),
+    # and, for a trend, the days it is compared with: the 90 ending on the data's last day
+    # and the 90 before them; a month of the monthly table cut at that day.
+    last = max(dt.date.fromisoformat(r["period_to"]) for r in records)
+    first = last - dt.timedelta(days=89)
+    for record in records:
+        if record["table"] == "monthly":
+            start = dt.date.fromisoformat(record["period"] + "-01")
+            assert record["period_from"] == start.isoformat()
+            assert record["period_to"] <= last.isoformat()
+            end = dt.date.fromisoformat(record["period_to"])
+            whole = (end + dt.timedelta(days=1)).day == 1
+            assert record["period_caption"].endswith("月" if whole else f"（{last.day}日まで）")
+            continue
+        assert (record["period_from"], record["period_to"]) == (first.isoformat(), last.isoformat())
+        compared = (record["compared_from"], record["compared_to"])
+        before = (first - dt.timedelta(days=90), first - dt.timedelta(days=1))
+        expected_days = tuple(d.isoformat() for d in before)
+        assert compared == (expected_days if record["unit"] == "trend" else (None, None))
     labels = {"<5", "<10", "(秘匿)", "－"}
     for record in records:
         assert (record["value"] is None) == (record["shown"] in labels), record

@@ -128,8 +128,27 @@ class DivisionReport:
             record["division_label"] = (
                 self.scope_label if division is None else self.caption(division)
             )
+            record.update(self._days(cell.period, cell.unit == "trend"))
             out.append(record)
         return out
+
+    def _days(self, label: str, trend: bool) -> dict[str, str | None]:
+        """The days a record counts, as the workbook says them: ``period`` 「2026-11」
+        alone read as the whole month where the data ends on the 20th. A trend also
+        says the days it is compared with."""
+        if label == self.period.label:
+            start, end, full_end = self.period.start, self.period.end, self.period.full_end
+        else:  # a month of the monthly table, 「2026-06」
+            start = dt.date.fromisoformat(f"{label}-01")
+            full_end = month_end(start)
+            end = min(full_end, self.as_of)
+        return {
+            "period_from": start.isoformat(),
+            "period_to": end.isoformat(),
+            "period_caption": period_label(start, full_end or end, end),
+            "compared_from": self.previous.start.isoformat() if trend else None,
+            "compared_to": self.previous.end.isoformat() if trend else None,
+        }
 
     def loss(self) -> dict[str, int]:
         """What privacy cost this report: figures hidden, 部署 rows hidden and the
