@@ -398,6 +398,8 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     text = texts(slide)
     # The demo rehearses: the invitations were written to the outbox, not sent (slide 5).
     assert f"招待 {invited:,}人（書き出しのみ・未送信） ／ 出席 {attended:,}人" in text
+    # …so no one came for the invitation: said, where 17/65 read as its turn-out.
+    assert "招待メールは届いていない（書き出しのみ）ため、出席は招待によるものではありません" in text
     # The title names the same figure with the same word (not 案内 beside 招待), and who came
     # of those invited apart from the others: 「出席23人（招待65人）」 read as 35% attended.
     uninvited = sum(

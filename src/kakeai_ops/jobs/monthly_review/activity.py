@@ -283,6 +283,13 @@ def seminar_slides(review: Review) -> list[Slide]:
             footnote = " ".join(filter(None, [SELF_SELECTION, mix]))
         elif s.note:
             bullets.append(s.note)
+        if s.rehearsed and s.rehearsed == s.invited:
+            # Invitations only written to the outbox reached nobody: 17 of 65 came to a
+            # seminar no mail announced (the room read it as the invitation's turn-out).
+            bullets.insert(
+                1,
+                "招待メールは届いていない（書き出しのみ）ため、出席は招待によるものではありません",
+            )
         slides.append(
             Slide(
                 f"6. {TITLES['seminar']}: {s.title}",
