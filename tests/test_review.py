@@ -18,6 +18,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
 from conftest import SAMPLE, Cli, SampleRun, tree_digest
+from kakeai_ops import glossary
 from kakeai_ops.config import load_settings
 from kakeai_ops.jobs.workspace_init import init_workspace
 from kakeai_ops.workspace import Workspace
@@ -399,7 +400,9 @@ def test_seminar_equals_seminar_summary(month: Workspace, deck: dict[str, Any]) 
     # The demo rehearses: the invitations were written to the outbox, not sent (slide 5).
     assert f"招待 {invited:,}人（書き出しのみ・未送信） ／ 出席 {attended:,}人" in text
     # …so no one came for the invitation: said, where 17/65 read as its turn-out.
-    assert "招待メールは届いていない（書き出しのみ）ため、出席は招待によるものではありません" in text
+    assert (
+        "招待メールは届いていない（書き出しのみ）ため、出席は招待によるものではありません" in text
+    )
     # The title names the same figure with the same word (not 案内 beside 招待), and who came
     # of those invited apart from the others: 「出席23人（招待65人）」 read as 35% attended.
     uninvited = sum(
@@ -730,8 +733,8 @@ def test_workbook_has_a_sheet_per_slide_and_ids_as_text(deck: dict[str, Any]) ->
     interviews = sheet_records(book, "8_好事例インタビュー候補")
     assert interviews and not {"manager_id", "member_name"} & set(interviews[0])
     # Its count says its days, as slide 8's header does.
-    headers = {str(k).replace("\n", "") for k in interviews[0]}
-    assert "1on1実施数（直近90日）" in headers and "held" not in headers
+    headers = {str(c.value).replace("\n", "") for c in book["8_好事例インタビュー候補"][1]}
+    assert "1on1実施数（直近90日）" in headers and "held" in interviews[0]
 
 
 def test_the_mail_sheet_says_why_a_run_is_not_measured_in_the_slides_words(
@@ -1164,3 +1167,20 @@ def test_a_mail_of_unknown_outcome_is_counted_on_the_deck_and_its_sheet(
     assert "結果不明数" in heads
     cells = [c.text for c in mail.rows[1].cells]
     assert cells[heads.index("結果不明数")] == "1" and cells[heads.index("送信数")] == f"{sent:,}"
+
+
+def test_every_column_of_the_interview_sheet_is_explained(
+    month: Workspace, deck: dict[str, Any]
+) -> None:
+    """Sheet 8's 「1on1実施数（直近90日）」 had no line in 列の説明 (renamed, it lost its key);
+    it is the pair's own 1on1s, not the report's 「部下の所属で数える」."""
+    book = load_workbook(deck["xlsx"])
+    sheet = next(name for name in book.sheetnames if name.startswith("8_"))
+    heads = [str(c.value).replace("\n", "") for c in book[sheet][1] if c.value]
+    notes = {
+        (row[0], row[1]): (row[2], row[3])
+        for row in book[glossary.COLUMN_NOTES_SHEET].iter_rows(min_row=2, values_only=True)
+    }
+    assert all((sheet, head) in notes for head in heads), heads
+    meaning, key = notes[(sheet, "1on1実施数（直近90日）")]
+    assert key == "held" and meaning == "そのペア（上司と部下の二人）で直近90日に実施済みの1on1"

@@ -434,6 +434,10 @@ DETAIL_COLUMNS = "detail_columns"
 # period (「1on1実施率（部下・直近30日）」 in a workbook of 30 days): the key, its number
 # format and its line in 列の説明 stay the column's own.
 COLUMN_LABELS = "column_labels"
+# A frame's attrs key: key → what this table's column holds, where it is not the figure the
+# glossary defines under that key (a pair's own 1on1s, not a 事業部's: 「部下の所属で数える」
+# said nothing of a pair).
+OWN_MEANINGS = "own_meanings"
 # The row that sums a topic (or 対応) table: the 1on1s with a topic (or a 対応).
 MIX_TOTAL = "計"
 
@@ -494,6 +498,11 @@ def figure_label(key: str, *qualifiers: str) -> str:
     「1on1実施率（部下・直近30日）」."""
     label = FIGURES[key].label
     return f"{label}（{'・'.join(qualifiers)}）" if qualifiers else label
+
+
+def pair_held_meaning(days: str) -> str:
+    """What a shortlist's 1on1実施数 counts: the pair's own, over the shortlist's days."""
+    return f"そのペア（上司と部下の二人）で{days}に実施済みの1on1"
 
 
 def implementation_rate_label(basis: str = "") -> str:

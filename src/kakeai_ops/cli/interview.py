@@ -144,6 +144,21 @@ def _spread_said(note: object) -> str:
     return _("moved up for the spread ({what})").format(what=keys)
 
 
+def _as_filed(table: pd.DataFrame, topic: str | None, rules: Interview) -> pd.DataFrame:
+    """The shortlist as its file shows it: why a pair was chosen, column by column, as the
+    plan chooses them; the reason's sentence (the same figures) and the manager's side
+    fold away. With a theme, its share stands where 平均スッキリ度 did (a part of the score
+    too). Its 1on1実施数 is the pair's own, as 列の説明 says."""
+    table.attrs[glossary.DETAIL_COLUMNS] = (
+        *FOLDED_COLUMNS,
+        "sukkiri_avg" if topic else "theme_share",
+    )
+    table.attrs[glossary.OWN_MEANINGS] = {
+        "held": glossary.pair_held_meaning(f"直近{rules.lookback_days}日")
+    }
+    return table
+
+
 @app.command("shortlist")
 @records_audience("interview shortlist")
 def shortlist_command(
@@ -204,14 +219,7 @@ def shortlist_command(
         return
     options = shortlist.Options(n or rules.n, topic, division, include_stuck)
     result = pick(found, rules, options)
-    table = shortlist_table(result.picks, meetings, rules, when, topic)
-    # Why a pair was chosen, column by column, as the plan chooses them; the reason's
-    # sentence (the same figures) and the manager's side fold away.
-    # With a theme, its share stands where 平均スッキリ度 did (a part of the score too).
-    table.attrs[glossary.DETAIL_COLUMNS] = (
-        *FOLDED_COLUMNS,
-        "sukkiri_avg" if topic else "theme_share",
-    )
+    table = _as_filed(shortlist_table(result.picks, meetings, rules, when, topic), topic, rules)
     _say_selection(result, when, rules.lookback_days)
     notes = pd.DataFrame({"relaxed": result.relaxed or ["（なし）"]})
     drawn = conditions(result, options, rules, when)

@@ -289,8 +289,9 @@ def _xlsx(
             if spec.sheet == title:
                 add_chart(ws, spec, people.keys, len(frame))
         workbook.keep_charts_whole(ws)
+        own = frame.attrs.get(glossary.OWN_MEANINGS) or {}
         notes += [
-            (name, label, _meaning(key), key)
+            (name, label, own.get(key) or _meaning(key), key)
             for label, key in zip(people.frame.columns, people.keys, strict=True)
             if label != key
         ]

@@ -370,7 +370,9 @@ def _interviews(review: Review) -> pd.DataFrame:
     # The count over the shortlist's days, headed as slide 8 heads it: 「1on1実施数（直近90日）」
     # (alone, 「1on1実施数」 read as the month's, in a workbook of the last 30 days).
     days = f"直近{review.interviews.lookback_days}日"
-    top = top.rename(columns={"held": glossary.figure_label("held", days)})
+    # Its own label, its key kept: renamed, the column had no line in 列の説明.
+    top.attrs[glossary.COLUMN_LABELS] = {"held": glossary.figure_label("held", days)}
+    top.attrs[glossary.OWN_MEANINGS] = {"held": glossary.pair_held_meaning(days)}
     if not review.names_people:
         own = (*NAME_COLUMNS, *PAIR_OWN)
         top = top.drop(columns=[c for c in own if c in top.columns])
