@@ -992,7 +992,7 @@ def test_the_deck_says_its_period_is_not_the_division_reports_default(
     )
     own_first, own_last = as_of - dt.timedelta(days=59), as_of - dt.timedelta(days=30)
     assert (
-        f"--period 30d では{own_first.year}年{own_first.month}月{own_first.day}日〜"
+        f"直近30日のレポートでは{own_first.year}年{own_first.month}月{own_first.day}日〜"
         f"{own_last.month}月{own_last.day}日との差）とも違います" in fourth
     )
     # The days between the previous snapshot's 30 and these are in neither.

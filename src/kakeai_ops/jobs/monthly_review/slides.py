@@ -355,7 +355,7 @@ def same_as_report(review: Review) -> str:
     return (
         f"定義と秘匿ルールは事業部別レポートと同じ。期間はレポートの既定（{d.report_default}）"
         f"と違い{d.basis}のため値も違い、前回比はレポートの推移（既定では{d.report_before}、"
-        f"--period {DECK_PERIOD} では{before.caption}との差）とも違います"
+        f"{d.basis}のレポートでは{before.caption}との差）とも違います"
     )
 
 
