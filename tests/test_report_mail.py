@@ -173,6 +173,8 @@ def test_a_second_as_of_on_one_snapshot_is_a_run_of_its_own(
         line = next(x for x in dry.stderr.splitlines() if x.startswith(TO_SEND))
         words = shlex.split(line.removeprefix(TO_SEND))
         assert words[words.index("--as-of") + 1] == "2026-11-13"
+        # …of this snapshot, whatever is ingested before it is run.
+        assert words[words.index("--snapshot") + 1] == "0002"
         cli(*words[1:])
         received = server.handler.received
     assert Counter(r.rcpt_tos[0] for r in received) == Counter(

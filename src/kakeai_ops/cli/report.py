@@ -471,7 +471,9 @@ def _all_advisors(
         # The command that sends is the one that wrote these files: the same snapshot, day,
         # files and labels (without them it mailed the newest snapshot's reports).
         made_by = {
-            "snapshot": snapshot,
+            # Always: a snapshot ingested between the dry run and the send made the printed
+            # command send the newer one's reports (another run, other files).
+            "snapshot": snap_id,
             "as_of": as_of,
             "include_empty": "" if include_empty else None,
             "audience": None if readers == SHARED else readers,
