@@ -114,6 +114,10 @@ VARIANTS: list[tuple[str, str, str]] = [
     ("scale-nan", "exports:\n  sukkiri_scale: {min: .nan, max: 5}\n", "sukkiri_scale"),
     ("huge-name", "mail:\n  from_name: '" + "名" * 20000 + "'\n", "mail.from_name"),
     ("python-tag", "rules: !!python/object/apply:os.system ['true']\n", "kops.yaml"),
+    # A winner's next steps: each a line of the mail (blank ones printed a bare 「1.」).
+    ("step-blank", CAMPAIGN + RULE + "    next_steps: ['', '   ']\n", "next_steps.0: is blank"),
+    ("step-long", CAMPAIGN + RULE + f"    next_steps: ['{'あ' * 201}']\n", "at most 200"),
+    ("steps-many", CAMPAIGN + RULE + f"    next_steps: {['s'] * 11}\n", "has 11 steps"),
     ("top-list", "- a\n- b\n", "kops.yaml"),
 ]
 

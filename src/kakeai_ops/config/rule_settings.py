@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
     model_validator,
@@ -131,6 +132,39 @@ def _deadline(value: Any) -> dt.date | dt.datetime | None:
     return moment
 
 
+# A step of what happens after a win: one line of the winner's mail, numbered.
+STEP_CHARS = 200
+MOST_STEPS = 10
+
+
+def _step(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise refusal("step", N_("is blank: each step is a line of the winner's mail"))
+    if len(text) > STEP_CHARS:
+        raise refusal(
+            "step",
+            N_("is too long ({length} characters; at most {limit}: a line of the winner's mail)"),
+            length=f"{len(text):,}",
+            limit=f"{STEP_CHARS:,}",
+        )
+    return text
+
+
+def _steps(value: list[str]) -> list[str]:
+    if len(value) > MOST_STEPS:
+        raise refusal(
+            "steps",
+            N_("has {count} steps; at most {limit} (a winner's mail lists them all)"),
+            count=f"{len(value):,}",
+            limit=f"{MOST_STEPS}",
+        )
+    return value
+
+
+Step = Annotated[str, AfterValidator(_step)]
+
+
 class Campaign(Section):
     title: Line
     window: Window
@@ -141,7 +175,7 @@ class Campaign(Section):
     draw_seed: str | None = None
     # What happens after a win, as the winner's mail numbers it (the prize is this
     # campaign's: a lunch is not booked as an online 1on1). Empty: 「あらためてご連絡」.
-    next_steps: list[Line] = Field(default_factory=list)
+    next_steps: Annotated[list[Step], AfterValidator(_steps)] = Field(default_factory=list)
 
 
 # Stuck points that contradict good practice (rules.md §1 keys; the earlier ones of the funnel
