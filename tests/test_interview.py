@@ -239,9 +239,13 @@ def test_the_file_says_what_its_pairs_were_chosen_under(
     assert "テーマの扱い" not in again and "スコア" not in again
     # 列の説明 says what 1on1実施数 counts here: the pair's own (it gave the report's
     # 「部下の所属で数える」, of a 事業部's 1on1s).
-    notes = load_workbook(plain)[glossary.COLUMN_NOTES_SHEET].iter_rows(values_only=True)
+    notes = set(load_workbook(plain)[glossary.COLUMN_NOTES_SHEET].iter_rows(values_only=True))
     meaning = "そのペア（上司と部下の二人）で直近90日に実施済みの1on1"
-    assert ("候補", "1on1実施数", meaning, "held") in set(notes)
+    assert ("候補", "1on1実施数", meaning, "held") in notes
+    # Every figure and date the sheet shows says what it is (two had no words).
+    for key in ("weeks_covered", "last_held_at", "sukkiri_avg", "held", "regularity", "score"):
+        said = [row for row in notes if row[3] == key]
+        assert said and all(row[2] for row in said), key
     # In Japanese the terminal says it with the sheet's words: 「候補ペア 29組」 beside the
     # sheet's 「条件を満たすペア」, and 「候補ペア 52組」 for pairs the sheet's rules leave out.
     ja = cli("interview", "shortlist", env={"KOPS_LANG": "ja"}).stderr

@@ -153,10 +153,33 @@ def _as_filed(table: pd.DataFrame, topic: str | None, rules: Interview) -> pd.Da
         *FOLDED_COLUMNS,
         "sukkiri_avg" if topic else "theme_share",
     )
-    table.attrs[glossary.OWN_MEANINGS] = {
-        "held": glossary.pair_held_meaning(f"直近{rules.lookback_days}日")
-    }
+    table.attrs[glossary.OWN_MEANINGS] = _meanings(rules.lookback_days)
     return table
+
+
+def _meanings(lookback_days: int) -> dict[str, str]:
+    """What each of the shortlist's columns holds, for its 列の説明: the pair's own figures
+    over its days (the report's definitions of 事業部 figures said nothing of a pair)."""
+    days = f"直近{lookback_days}日"
+    weeks = -(-lookback_days // 7)
+    return {
+        "held": glossary.pair_held_meaning(days),
+        "weeks_covered": f"{days}の週（月曜〜日曜）のうち、そのペアの1on1を実施した週の数",
+        "regularity": f"1on1を実施した週の数を{weeks}週で割った割合（100%まで）",
+        "sukkiri_avg": f"そのペアの{days}の1on1のうち、スッキリ度が入力された1on1の平均",
+        "growth_avg": f"そのペアの{days}の1on1のうち、成長実感が入力された1on1の平均",
+        "top_topics": f"そのペアが{days}に多く選んだ公開のトピック3つまでと件数"
+        "（非公開のトピックは名前を出さず件数だけ）",
+        "theme_share": "そのペアの1on1のうち、テーマのトピックを選んだ1on1の割合",
+        "score": "週カバー率・実施数・スッキリ度・成長実感・トピックの種類・最近さを "
+        "interview.weights で重み付けした値（0〜1。テーマがあればテーマの割合と半々）",
+        "private_topics": f"そのペアの{days}の1on1のうち、非公開のトピック"
+        "（interview.private_topics）を選んだ1on1の数",
+        "topics_distinct": f"そのペアが{days}に選んだ公開のトピックの種類の数",
+        "last_held_at": "そのペアで最後に1on1を実施した日",
+        "stuck_points": "上司と部下それぞれの、基準日に該当するスタックポイント"
+        "（ペアのではなく本人の）",
+    }
 
 
 @app.command("shortlist")
