@@ -4,6 +4,7 @@ people (2 have left), 6,207 1on1s beside the 1on1s held, recounted from the samp
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import sample_recount as recount
 from conftest import SAMPLE, Cli
@@ -56,3 +57,21 @@ def test_users_without_this_months_1on1s_are_said_to_look_lapsed(
 
 def test_a_complete_month_is_not_said_to_lack_1on1s(sample_ws: Workspace) -> None:
     assert "held 1on1s stop on" not in Cli(sample_ws)("status").stderr
+
+
+def test_a_snapshot_without_any_held_1on1_says_so(ws: Workspace, tmp_path: Path) -> None:
+    """Users and pairs with a 1on1 export of scheduled and cancelled rows only: everyone
+    was judged without a 1on1, with no word (the 10-day warning needs a held 1on1)."""
+    import pandas as pd
+
+    meetings = pd.read_excel(SAMPLE / "2026-11" / "meetings.xlsx", dtype=str, engine="calamine")
+    planned = meetings[meetings["ステータス"] != "実施済"]
+    assert len(planned) and len(planned) < len(meetings)
+    path = tmp_path / "planned.xlsx"
+    planned.to_excel(path, index=False)
+    cli = Cli(ws)
+    month = SAMPLE / "2026-11"
+    cli("ingest", str(month / "users.csv"), str(month / "pairs.csv"), str(path))
+    for command in (["status"], ["segment"]):
+        said = " ".join(cli(*command, env={"KOPS_LANG": "ja"}).stderr.split())
+        assert "実施済みの1on1が一つもありません" in said, command

@@ -71,16 +71,24 @@ HELD_BEHIND_DAYS = 10
 
 def held_behind(snapshot_id: str, manifest: dict[str, Any], as_of: dt.date | None = None) -> str:
     """A warning when the snapshot's held 1on1s stop long before the day judged (``as_of``,
-    else the snapshot's): this month's users export ingested with last month's 1on1s (or
-    none) made 83% of the sample 1on1休眠, with no word. Empty when they do not."""
+    else the snapshot's), or there are none: this month's users export ingested with last
+    month's 1on1s (or none) made 83% of the sample 1on1休眠, with no word. Empty when
+    they do not."""
     day = as_of or _date(manifest.get("as_of"))
     last = _date((manifest.get("data") or {}).get("last_held_at"))
-    if day is None or last is None or (day - last).days <= HELD_BEHIND_DAYS:
+    if day is None:
+        return ""
+    if last is None:
+        return _(
+            "snapshot {snapshot}: it holds no held 1on1 (as of {day}): no 1on1 export was "
+            "ingested, or it has no held rows. Everyone is judged as having no 1on1"
+        ).format(snapshot=snapshot_id, day=day)
+    if (day - last).days <= HELD_BEHIND_DAYS:
         return ""
     return _(
         "snapshot {snapshot}: its held 1on1s stop on {last}, {days} days before {day}, the "
-        "day it is judged as of: the 1on1 export is older than the users export, or was not "
-        "ingested. 1on1s since {last} are not counted: more people look lapsed or without a "
-        "1on1, and the 1on1 rates lower, than they are. Ingest this month's 1on1 export too "
-        "(kops ingest meetings.xlsx)"
+        "day it is judged as of: the 1on1 export is older than the users export, was not "
+        "ingested, or has no held rows since. 1on1s since {last} are not counted: more "
+        "people look lapsed or without a 1on1, and the 1on1 rates lower, than they are. "
+        "Ingest this month's 1on1 export too (kops ingest meetings.xlsx)"
     ).format(snapshot=snapshot_id, last=last, days=(day - last).days, day=day)
