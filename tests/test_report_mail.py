@@ -182,6 +182,10 @@ def test_a_second_as_of_on_one_snapshot_is_a_run_of_its_own(
     )
     first, second = sorted(_runs(sample_copy))
     assert second == f"{first}-20261113"
+    # `mail status` gives each run its reports' day (both said the data's 2026-11-20).
+    runs = {r["run_id"]: r for r in json.loads(cli("mail", "status", "--format", "json").stdout)}
+    assert (runs[first]["as_of"], runs[second]["as_of"]) == ("2026-11-20", "2026-11-13")
+    assert runs[first]["snapshot"] == runs[second]["snapshot"] == "0002"
     names = [next(a.get_filename() for a in r.message.iter_attachments()) for r in received]
     later = names[len(ADVISORS) :]
     assert all(n.endswith("_20261113.xlsx") for n in later), later

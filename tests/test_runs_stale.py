@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -223,3 +224,20 @@ def test_a_run_resumed_long_after_its_data_is_asked_about(october_copy: Workspac
         assert server.handler.received
     assert "this run was planned on data to 2026-10-20 (36 days ago)" in resumed.stderr
     assert "sending anyway: --stale-ok" in resumed.stderr
+
+
+def test_the_age_asked_about_is_the_reports_snapshots(
+    sample_copy: Workspace, tmp_path: Path
+) -> None:
+    """Reports of snapshot 0001 mailed: the check of old data named the newest snapshot
+    (「0002 is 18 days old」) where the files were 0001's, a month older."""
+    from test_report import with_advisors
+
+    with_advisors(sample_copy)
+    stale_after(sample_copy, 7)
+    args = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "o"), "--mail"]
+    args += ["--period", "month:2026-10", "--snapshot", "0001", "--dry-run"]
+    run = Cli(sample_copy)(*args, env={"KOPS_NOW": "2026-12-08T09:00:00+09:00"})
+    said = " ".join(run.stderr.split())
+    assert "snapshot 0001 is 49 days old: its data runs to 2026-10-20" in said, said
+    assert "snapshot 0002 is" not in said

@@ -561,6 +561,8 @@ def _mail_advisors(
         mailing.audience,
         mailing.binding,
         sending.yes,
+        snapshot=snap.id,
+        as_of=written.as_of,
         attachments=lambda item: [str(files[item].resolve())],
         attachment_names=lambda item: [
             report_attachment_name(

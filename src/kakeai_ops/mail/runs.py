@@ -430,12 +430,16 @@ def send_prepared(
     limit: int | None = None,
     command: Callable[[str], str] | None = None,
     attachment_names: Callable[[str], list[str]] | None = None,
+    snapshot: str | None = None,
+    as_of: dt.date | None = None,
 ) -> None:
     """Plan and send an audience a command built itself (e.g. advisors with their files),
     with the safety of every mailing: ``dry_run``, ``to_test``, ``limit``.
 
     ``attachments`` gives each item's files; ``what`` names the messages in the question
-    (e.g. "advisor report(s)"). The run is recorded on the latest snapshot.
+    (e.g. "advisor report(s)"). The run is recorded on ``snapshot`` (else the latest) as
+    of ``as_of`` (else its data's day): the files' own, where `mail status` gave the
+    latest snapshot's day for reports of another, and its age was the one asked about.
     """
     request = RunRequest(
         spec=AudienceSpec(),
@@ -446,7 +450,7 @@ def send_prepared(
         limit=limit,
         command=command,
     )
-    check_fresh(source, operator, None, stale_ok, real=request.real)
+    check_fresh(source, operator, snapshot, stale_ok, real=request.real)
     run_id = audience.default_run_id
     if request.real and resume_if_planned(source, operator, run_id, binding, request):
         return
@@ -465,8 +469,9 @@ def send_prepared(
         yes,
         _("Mail {count} {what} as run {run_id}?").format(count=count, what=what, run_id=run_id),
     )
-    snap = source.snapshot()
-    record_and_send(source, operator, plan, audience, snap.id, str(snap.as_of), binding, request)
+    snap = source.snapshot(snapshot)
+    when = str(as_of or snap.as_of)
+    record_and_send(source, operator, plan, audience, snap.id, when, binding, request)
 
 
 def resume_if_planned(
