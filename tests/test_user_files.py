@@ -42,3 +42,21 @@ def test_a_list_without_an_id_or_email_column_says_which_headers_it_found(
     with pytest.raises(InputError) as raised:
         read_user_list(path, USERS)
     assert "missing required column; headers found: 氏名" in str(raised.value)
+
+
+def test_a_row_with_a_name_and_no_id_is_refused_by_its_row(tmp_path: Path) -> None:
+    """Such a row was left out without a word (the person got no mail and no one knew);
+    the attendance and entry files refuse it: so does this list, last row or not."""
+    for rows in ("000120,甲\n,山田 太郎\n", ",山田 太郎\n000120,甲\n"):
+        path = tmp_path / "list.csv"
+        path.write_text("ユーザーID,氏名\n" + rows, encoding="utf-8")
+        with pytest.raises(InputError) as raised:
+            read_user_list(path, USERS)
+        row = 2 + rows.split("\n").index(",山田 太郎")
+        assert f"list.csv:{row}: ユーザーID: required value is blank" in str(raised.value)
+
+
+def test_a_row_without_an_id_is_read_by_its_email(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("ユーザーID,メールアドレス\n000120,\n,taro@example.jp\n", encoding="utf-8")
+    assert read_user_list(path, USERS) == ["000120", "000121"]

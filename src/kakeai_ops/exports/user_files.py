@@ -178,7 +178,9 @@ EMAIL_HEADERS = ["email", "メールアドレス", "mail"]
 def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
     """User ids from a CSV/XLSX list (e.g. seminar registrants): a column of ids or emails.
 
-    The id column is used when there are both; blank rows are skipped; each id once.
+    The id column is used when there are both (a row without an id by its email); a row
+    with neither is refused by its row number, as in every other list (a name with no id
+    was left out without a word); rows of nothing at the end are not rows; each id once.
     """
     findings = Findings()
     wanted = {"user_id": ID_HEADERS, "email": EMAIL_HEADERS}
@@ -188,11 +190,11 @@ def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
         frame, columns, rows = read
         header = columns.get("user_id") or columns["email"]
         values = frame[header]
-        filled = values[[unicodedata.normalize("NFKC", str(v)).strip() != "" for v in values]]
-        ids = identify_users(filled, header, users, path.name, rows, findings)
-        check_emails_agree(
-            frame.loc[filled.index], columns, ids, users, path.name, rows, findings, "user_id"
-        )
+        if columns.get("user_id") and columns.get("email"):
+            blank = values.map(lambda v: unicodedata.normalize("NFKC", str(v)).strip() == "")
+            values = values.where(~blank, frame[columns["email"]])
+        ids = identify_users(values, header, users, path.name, rows, findings)
+        check_emails_agree(frame, columns, ids, users, path.name, rows, findings, "user_id")
     if findings.failed:
         raise InputError(
             findings.sorted_problems(),
