@@ -204,16 +204,45 @@ def test_a_last_row_is_blank_only_when_every_column_is(tmp_path: Path) -> None:
 
 
 def test_a_row_of_blanks_wider_than_the_header_is_named(tmp_path: Path) -> None:
-    """「,,」 after a two-column header (Excel saves the row's cells it once held) refused
-    the file with 「rows with the wrong number of fields」 and no row to look at."""
+    """「,,」 among the rows of a two-column header (Excel saves the cells a row once
+    held) refused the file with 「rows with the wrong number of fields」 and no row to
+    look at. (At the end such a row is none: the test below.)"""
     import pytest
 
     from kakeai_ops.exports.decoding import ReadFailure
     from kakeai_ops.exports.reading import read_table
 
     path = tmp_path / "list.csv"
-    path.write_text("ID,氏名\n0001,甲\n,,\n", encoding="utf-8")
+    path.write_text("ID,氏名\n0001,甲\n,,\n0002,乙\n", encoding="utf-8")
     with pytest.raises(ReadFailure) as caught:
         read_table(path, lambda headers: ["ID"], encoding="utf-8")
     (problem,) = caught.value.problems
     assert (problem.file, problem.row) == ("list.csv", 3)
+
+
+def test_blank_rows_at_the_end_go_whatever_their_width(tmp_path: Path) -> None:
+    """「,」 under a three-column header (a row Excel kept one cell of) was refused where
+    「,,」 was skipped; a row with a name above them is still a row; in the middle, a row
+    of the wrong width is named; a header with no line break after it has no data rows
+    (it was 「not a readable CSV (a damaged file?)」)."""
+    import pytest
+
+    from kakeai_ops.exports.decoding import ReadFailure
+    from kakeai_ops.exports.findings import Findings
+    from kakeai_ops.exports.reading import read_rows, read_table
+
+    def ids(text: str) -> list[str]:
+        path = tmp_path / "list.csv"
+        path.write_text(text, encoding="utf-8")
+        return read_table(path, lambda headers: ["ID"], encoding="utf-8").frame["ID"].tolist()
+
+    assert ids("ID,氏名,分\n0001,甲,1\n,\n , \n") == ["0001"]
+    assert ids("ID,氏名,分\n0001,甲,1\n,乙,2\n,\n,\n") == ["0001", ""]
+    with pytest.raises(ReadFailure) as caught:
+        ids("ID,氏名,分\n0001,甲,1\n,\n0002,乙,2\n")
+    assert [p.row for p in caught.value.problems] == [3]
+    path = tmp_path / "header.csv"
+    path.write_text("ID,氏名", encoding="utf-8")
+    findings = Findings()
+    assert read_rows(path, ["ID"], findings) is None
+    assert [str(p.what) for p in findings.problems] == ["has a header row but no data rows"]

@@ -179,7 +179,8 @@ def read_table(
     coded = {i for i in positions if headers[i] in repeated}
     frame = _read_csv_columns(path, encoding, delimiter, len(headers), positions, index + 1, coded)
     frame.columns = [headers[i] for i in positions]
-    frame = _without_trailing_blank_rows(frame, _blank_last_lines(path, encoding, delimiter))
+    blank = _blank_last_lines(path, encoding, delimiter, len(headers))
+    frame = _without_trailing_blank_rows(frame, blank)
     return RawTable(path, headers, frame, first_row=index + 2, encoding=encoding)
 
 
@@ -187,11 +188,12 @@ def read_table(
 TAIL_BYTES = 1 << 16
 
 
-def _blank_last_lines(path: Path, encoding: str, delimiter: str) -> int:
-    """How many lines at the end of the file hold nothing but separators, quotes and spaces
+def _blank_last_lines(path: Path, encoding: str, delimiter: str, width: int) -> int:
+    """How many rows at the end of the file hold nothing but separators, quotes and spaces
     (「,,,,」), the columns kops does not read included: a last row with a name and no id
     is a row with a blank id (refused), not a blank row to drop. Only whether a line holds
-    anything is asked, never what (a memo column stays unread)."""
+    anything is asked, never what (a memo column stays unread). Lines of another width
+    than the header's are no rows of the table (the parser skipped them): not counted."""
     size = path.stat().st_size
     blank = re.compile(rf'[\s"{re.escape(delimiter)}]*')
     chunk = TAIL_BYTES
@@ -208,7 +210,7 @@ def _blank_last_lines(path: Path, encoding: str, delimiter: str) -> int:
                 continue  # an empty line is no row at all to the CSV reader
             if not blank.fullmatch(line):
                 return count
-            count += 1
+            count += line.count(delimiter) == width - 1
         if chunk >= size:
             return count
         chunk *= 16
@@ -294,18 +296,9 @@ def _read_csv_columns(
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
-        if isinstance(err, pa.ArrowInvalid):
-            # A quote never closed over more than Arrow's block (1 MB) is "straddling
-            # object": the rows read one by one name where it opened.
-            found = _ragged_rows(path, encoding, delimiter, width, skip)
-            if any(problem.row is not None for problem in found):
-                raise ReadFailure(*found) from None
-        # Arrow's words are English: kept for an English reader only.
-        detail = f"{type(err).__name__}: {err}" if language() == "en" else None
-        what = N_("is not a readable CSV (a damaged file?): save it again from Excel as CSV")
-        raise ReadFailure(Problem(path.name, None, None, what, detail)) from None
-    if ragged:
-        raise ReadFailure(*_ragged_rows(path, encoding, delimiter, width, skip))
+        return _not_parsed(err, path, encoding, delimiter, width, skip, positions)
+    if ragged and (found := _ragged_rows(path, encoding, delimiter, width, skip)):
+        raise ReadFailure(*found)
     # Each Arrow column is released as soon as it is converted: the file is not held twice.
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
@@ -313,6 +306,42 @@ def _read_csv_columns(
     # (about as much again as the text) while the columns are checked.
     release_freed_memory()
     return frame
+
+
+def _not_parsed(
+    err: Exception,
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    skip: int,
+    positions: list[int],
+) -> pd.DataFrame:
+    """What a file Arrow could not parse is: a header with no line break after it (Excel
+    writes one, an editor may not), no data rows, as the same file with a line break
+    says (Arrow cannot skip a row that does not end, and it was called damaged); else
+    the rows to look at, or a file to save again."""
+    import pyarrow as pa
+
+    arrow = isinstance(err, pa.ArrowInvalid)
+    if arrow and _header_only(path, encoding, skip):
+        return pd.DataFrame({f"c{i}": pd.Series(dtype=object) for i in positions})
+    if arrow:
+        # A quote never closed over more than Arrow's block (1 MB) is "straddling
+        # object": the rows read one by one name where it opened.
+        found = _ragged_rows(path, encoding, delimiter, width, skip)
+        if any(problem.row is not None for problem in found):
+            raise ReadFailure(*found) from None
+    # Arrow's words are English: kept for an English reader only.
+    detail = f"{type(err).__name__}: {err}" if language() == "en" else None
+    what = N_("is not a readable CSV (a damaged file?): save it again from Excel as CSV")
+    raise ReadFailure(Problem(path.name, None, None, what, detail)) from None
+
+
+def _header_only(path: Path, encoding: str, skip: int) -> bool:
+    """Whether the file ends within its first ``skip`` lines (on the error path only)."""
+    text = path.read_bytes().decode(encoding, errors="replace")
+    return len(text.splitlines()) <= skip
 
 
 def release_freed_memory() -> None:
@@ -338,6 +367,7 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
     """
     problems: list[Problem] = []
     blank_rows: list[Problem] = []
+    last_filled = 0  # the last line of a row holding anything
     allow_fields_of(path)
     with path.open("r", encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
@@ -346,6 +376,8 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
         started = reader.line_num
         for fields in reader:
             first_line, started = started + 1, reader.line_num
+            if any(f.strip() for f in fields):
+                last_filled = reader.line_num
             if (
                 len(fields) != width
                 and reader.line_num - first_line > 1
@@ -387,11 +419,14 @@ def _ragged_rows(path: Path, encoding: str, delimiter: str, width: int, skip: in
                         f"'{shown}'",
                     )
                 )
-    return (
-        problems
-        or blank_rows
-        or [Problem(path.name, None, None, N_("rows with the wrong number of fields"))]
-    )
+    # Rows of blanks after the last row with anything are no rows, whatever their width
+    # (「,」 under a three-column header was refused where 「,,」 was skipped).
+    inner = [p for p in blank_rows if p.row is not None and p.row <= last_filled]
+    if problems or inner:
+        return problems or inner
+    if blank_rows:
+        return []
+    return [Problem(path.name, None, None, N_("rows with the wrong number of fields"))]
 
 
 def _xlsx_rows(
