@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import copied
+from conftest import Cli, copied
 from kakeai_ops.analyses import divisions as division_figures
 from kakeai_ops.config import Settings, load_settings
 from kakeai_ops.jobs.division_report import DivisionReport, build_publication, build_report
@@ -442,3 +442,32 @@ def test_an_advisors_report_no_hiding_protects_is_refused_naming_them(
     assert "the report of advisor 「開発HRBP」 can't be made at privacy.min_group 18" in said
     assert "bug" not in said and "cell(s)" not in said
     assert not out.exists() and tree_digest(ws.root) == state
+
+
+def test_a_table_mostly_hidden_to_protect_others_says_so(sample_copy: Workspace) -> None:
+    """製造本部's 11月 topics showed one count of nine, six of them (秘匿) for a
+    心身の状態 <10 elsewhere, with only the legend to say why: a line on its sheet (and the
+    terminal) says it, where (and only where) a table hides half its counts or more."""
+    import json
+
+    cli = Cli(sample_copy)
+    args = ["report", "divisions", "--period", "month:2026-11"]
+    records = json.loads(cli(*args, "--format", "json").stdout)
+    said = " ".join(cli(*args, env={"KOPS_LANG": "ja"}).stderr.split())
+    expected = 0
+    for division in {r["division"] for r in records if r["division"]}:
+        for table, word in (("topics", "トピック"), ("responses", "対応")):
+            counts = [
+                r
+                for r in records
+                if r["table"] == table
+                and r["division"] == division
+                and r["department"] is None
+                and r["metric"] == "count"
+            ]
+            hidden = sum(r["shown"] == "(秘匿)" for r in counts)
+            line = f"{division}：{word}の表は {len(counts)} 個の件数のうち {hidden} 個を「(秘匿)」"
+            wanted = hidden >= 3 and hidden * 2 >= len(counts)
+            assert (line in said) == wanted, (division, table, hidden, len(counts))
+            expected += wanted
+    assert expected  # the sample has such a table

@@ -488,6 +488,36 @@ def headline_note(report: DivisionReport, published_before: bool) -> str:
     return HEADLINE_HIDDEN[published_before]
 
 
+# The mix tables a division's sheet shows, by the word its headings use.
+MIX_TABLES = (("topics", "トピック"), ("responses", "対応"))
+
+
+def mostly_complements(report: DivisionReport) -> list[str]:
+    """Per 事業部, a line for a topic or 対応 table that shows fewer counts than it hides
+    as complements: six of a table's eight topics (秘匿) beside one 心身の状態 <10, with
+    only the legend to say why, read as a 事業部 hidden for nothing."""
+    notes = []
+    for division in report.divisions:
+        for table, word in MIX_TABLES:
+            counts = [
+                c
+                for c in report.cells
+                if c.table == table
+                and c.division == division
+                and c.department is None
+                and c.metric == "count"
+                and c.unit == "meetings"
+            ]
+            hidden = sum(c.state == SECONDARY for c in counts)
+            if hidden >= 3 and hidden * 2 >= len(counts):
+                notes.append(
+                    f"{division}：{word}の表は {len(counts)} 個の件数のうち {hidden} 個を「(秘匿)」"
+                    "にしています。ほかの表・事業部・期間の少人数の値（<5・<10）が差し引きで"
+                    "分からないよう併せて隠したもので、値そのものは少人数ではありません。"
+                )
+    return notes
+
+
 def headline_hidden(report: DivisionReport) -> bool:
     """Every figure of the report's overview hidden (the rest, topics say, may show)."""
     overview = [c for c in report.cells if c.table == "overview" and c.unit != "trend"]
@@ -713,6 +743,7 @@ def _publication(
         report.hidden_by_audit = sum(c.hidden for c in report.cells) - report.hidden_small
         if headline_hidden(report):
             report.notes.append(headline_note(report, bool(released or earlier)))
+        report.notes.extend(mostly_complements(report))
     _text, company, own = next(entry for entry in built if entry[0] == period_text)
     return Publication(
         company, {name: own[name] for name in settings.advisors}, reports, len(companies)
