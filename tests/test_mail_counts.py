@@ -150,7 +150,7 @@ def test_why_a_run_is_not_measured_is_said_in_japanese_with_its_figures() -> Non
     too_small = difference(groups)  # 7 and 8 people, fewer than the 10 a difference needs
     assert not too_small.measured
     assert unmeasured_words(_mail_run(too_small)) == (
-        "まだ測定できません（送付 7人・比較群 8人。差は各10人以上で出します）"
+        "測定できません（送付 7人・比較群 8人。差は各10人以上で出します）"
     )
     assert unmeasured_words(_mail_run(difference(groups, minimum=5))) == ""  # measured: no words
     not_yet = Difference(0, 0, 0, 0, reason="no snapshot after the run")
@@ -158,7 +158,8 @@ def test_why_a_run_is_not_measured_is_said_in_japanese_with_its_figures() -> Non
         "まだ測定できません（送信後のデータがまだありません）"
     )
     no_holdout = difference(groups.assign(users=[7, 0]))
-    assert unmeasured_words(_mail_run(no_holdout)) == "まだ測定できません（比較群がありません）"
+    # No later data will change either (「まだ」 told the room to wait for next month).
+    assert unmeasured_words(_mail_run(no_holdout)) == "測定できません（比較群がありません）"
     # No effect at all (a seminar's invitation): the run's own note.
     note = "対象がスタックポイントではないため効果測定なし"
     assert unmeasured_words(_mail_run(None, note)) == note

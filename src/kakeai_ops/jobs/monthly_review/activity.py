@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import glossary
+from ...analyses.mail_effect import NO_LATER_SNAPSHOT
 from ...analyses.seminar_movement import BY_STUCK_POINT_POINTER, SELF_SELECTION
 from ...model import whole
 from ...numbers import fixed, percent
@@ -158,6 +159,16 @@ def _mail_chart(review: Review) -> Chart | None:
     )
 
 
+def _when_measured(runs: list[MailRun]) -> str:
+    """When the runs' effect will be known: after the next ingest only where a sent run
+    awaits data from after it (the room was told to wait a month for runs with no holdout,
+    or groups too small, that no ingest will measure)."""
+    awaiting = [r for r in runs if r.effect is not None and r.effect.reason == NO_LATER_SNAPSHOT]
+    if awaiting:
+        return "効果は次のデータ取り込み後に分かります"
+    return "効果を測れる配信はありません（理由は表に）"
+
+
 def _mail_message(review: Review) -> str:
     # Only delivered runs are measured: one only written to the outbox reached no one, and
     # the room must not hear an effect of it (「…（未送信）：差は誤差の範囲」 read as "the mail
@@ -172,7 +183,7 @@ def _mail_message(review: Review) -> str:
             f"{NOT_DELIVERED_WORDS}"
         )
     if not measured:
-        return f"配信{len(review.mail)}件・送信{sent:,}通。効果は次のデータ取り込み後に分かります"
+        return f"配信{len(review.mail)}件・送信{sent:,}通。{_when_measured(review.mail)}"
     run = measured[0]
     assert run.effect is not None
     words = difference_words(run.effect).split("（", 1)[0]

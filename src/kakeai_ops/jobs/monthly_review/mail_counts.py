@@ -30,6 +30,7 @@ NOT_PLANNED = "not_planned"
 NOT_PLANNED_WORDS = "まだ配信していない"
 # A run whose effect cannot be given yet, as slide 5 and sheet 5 both say it.
 NOT_YET_WORDS = "まだ測定できません"
+NEVER_WORDS = "測定できません"
 # A person's outcome when several runs told them: the furthest one counts.
 ORDER = ("sent", "sending", "written", "deferred", "temp_failed", "perm_failed", "suppressed")
 
@@ -216,7 +217,10 @@ def unmeasured_words(run: MailRun) -> str:
     effect = run.effect
     if effect is None or effect.measured:
         return run.note
-    return f"{NOT_YET_WORDS}（{_not_yet_reason(effect)}）"
+    # 「まだ」 only where time will tell: groups too small or no holdout stay so, and the
+    # room read 「まだ測定できません」 as "wait for next month's data".
+    later = effect.reason in (NO_LATER_SNAPSHOT, NOT_DELIVERED)
+    return f"{NOT_YET_WORDS if later else NEVER_WORDS}（{_not_yet_reason(effect)}）"
 
 
 def _not_yet_reason(effect: Difference) -> str:

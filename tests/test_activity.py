@@ -1,0 +1,22 @@
+"""The deck's mail slide: what its headline says of runs whose effect is not measured."""
+
+from __future__ import annotations
+
+from kakeai_ops.analyses.mail_effect import Difference
+from kakeai_ops.jobs.monthly_review.activity import _when_measured
+from kakeai_ops.jobs.monthly_review.figures import MailRun
+
+
+def _run(reason: str) -> MailRun:
+    effect = Difference(15, 2, 6, 1, reason=reason)
+    return MailRun("r", "2026-11-24T10:00:00+09:00", "no_prep", "0002", 15, 0, 0, 6, effect)
+
+
+def test_only_runs_awaiting_data_are_said_to_wait_for_the_next_ingest() -> None:
+    """November's runs with December ingested, too small or without a holdout: the deck
+    said 「効果は次のデータ取り込み後に分かります」, a month's wait no ingest would end."""
+    too_small = _run("groups too small (mailed 15, holdout 6; at least 10 each)")
+    no_holdout = _run("no holdout")
+    awaiting = _run("no snapshot after the run")
+    assert _when_measured([too_small, no_holdout]) == "効果を測れる配信はありません（理由は表に）"
+    assert _when_measured([too_small, awaiting]) == "効果は次のデータ取り込み後に分かります"
