@@ -559,3 +559,14 @@ def test_a_shared_report_on_the_screen_says_it_was_recorded_as_published(
     entries = audit_entries(sample_copy, 10)
     reports = entries[entries["action"] == "report divisions"]
     assert sorted(reports["audience"].astype(str)) == ["secretariat", "shared", "shared"]
+
+
+def test_the_screen_says_what_its_trends_compare_with(sample_copy: Workspace) -> None:
+    """The table on the screen named the period and not the days its 推移 compare with:
+    a month's +9pt beside the deck's +7pt for the same 30 days read as two 「前回」."""
+    cli = Cli(sample_copy)
+    args = ["report", "divisions", "--period", "month:2026-11"]
+    ja = " ".join(cli(*args, env={"KOPS_LANG": "ja", "COLUMNS": "250"}).stdout.split())
+    assert "（全社、2026年11月（20日まで）。推移は前期間2026年10月（20日まで）との差）" in ja
+    en = " ".join(cli(*args, env={"COLUMNS": "250"}).stdout.split())
+    assert "; trends against 2026-10-01 – 2026-10-20" in en

@@ -296,12 +296,19 @@ def _print_overview(report: DivisionReport, advisor: str | None = None) -> None:
     formats |= {c: grouped for c, _label, f in OVERVIEW_COLUMNS if f == glossary.COUNT}
     if language() == "ja":  # the workbook's title and headers
         scope = report.scope_label if advisor is None else f"{advisor}: {report.scope_label}"
-        title = f"{report.title}（{scope}、{report.period.caption}）"
+        # What the 推移 compare with, as the workbook's heading says it (the screen named
+        # no days: its +9pt beside the deck's +7pt for the same 30 days, two 「前回」).
+        title = (
+            f"{report.title}（{scope}、{report.period.caption}。"
+            f"推移は前期間{report.previous.caption}との差）"
+        )
     else:  # the keys of --format json, the period by its dates
         scope = "company" if report.scope_label == TOTAL else report.scope_label
         scope = scope if advisor is None else f"{advisor}: {scope}"
         period = _("{start} – {end}").format(start=report.period.start, end=report.period.end)
         title = _("Division report ({scope}, {period})").format(scope=scope, period=period)
+        before = _("{start} – {end}").format(start=report.previous.start, end=report.previous.end)
+        title += _("; trends against {before}").format(before=before)
         headers = {}
     shown = report.captioned(report.overview)[columns]
     if language() == "en":  # the company's row by its English word; the rest is data
