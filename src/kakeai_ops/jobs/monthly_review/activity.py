@@ -54,7 +54,8 @@ def mail_slide(review: Review) -> Slide:
             if any(r.effect is not None and r.effect.measured for r in review.mail)
             else ""
         )
-        + "次のデータがない・人数が少ない・未送信の場合はまだ測定できません",
+        + "次のデータがない・未送信の配信はまだ測定できません。"
+        "比較群がない・人数が少ない配信は測定できません",
         # The method's name is for whoever checks the figures, not for the room.
         notes="95%信頼区間: Newcombe法（kops mail report と同じ）\n"
         + "\n".join(f"{run_title(r.run_id, review)}: {r.run_id}" for r in review.mail),

@@ -57,7 +57,7 @@ from .figures import (
     Trend,
 )
 from .good_practice import campaign_figures, interview_figures, milestone_figures
-from .mail_counts import NOT_YET_WORDS, for_the_room, left_out
+from .mail_counts import for_the_room, left_out
 from .titles import day
 
 PERIOD = DECK_PERIOD
@@ -414,7 +414,8 @@ def _mail(
             if mailed_state(frames[run["run_id"]]) == "written":
                 # Not sent either: that first (「比較群なし」 alone read as the one thing
                 # missing from a run nobody received).
-                note = f"{NOT_YET_WORDS}（書き出しのみで、まだ送っていません）。比較群もありません"
+                # Sent later, it is still without a holdout: never measured (「まだ」 said wait).
+                note = "測定できません（比較群なし。書き出しのみで、まだ送っていません）"
         elif mailed_state(frames[run["run_id"]]) == "written":
             effect = Difference(0, 0, 0, 0, reason=NOT_DELIVERED)  # a rehearsal: no effect
         elif planned_on >= int(snapshot.id) or (
