@@ -141,25 +141,26 @@ def _step(value: str) -> str:
     text = value.strip()
     if not text:
         raise refusal("step", N_("is blank: each step is a line of the winner's mail"))
-    if len(text) > STEP_CHARS:
-        raise refusal(
-            "step",
-            N_("is too long ({length} characters; at most {limit}: a line of the winner's mail)"),
-            length=f"{len(text):,}",
-            limit=f"{STEP_CHARS:,}",
-        )
+    _at_most(
+        len(text),
+        STEP_CHARS,
+        N_("is too long ({count} characters; at most {limit}: a line of the winner's mail)"),
+    )
     return text
 
 
 def _steps(value: list[str]) -> list[str]:
-    if len(value) > MOST_STEPS:
-        raise refusal(
-            "steps",
-            N_("has {count} steps; at most {limit} (a winner's mail lists them all)"),
-            count=f"{len(value):,}",
-            limit=f"{MOST_STEPS}",
-        )
+    _at_most(
+        len(value),
+        MOST_STEPS,
+        N_("has {count} steps; at most {limit} (a winner's mail lists them all)"),
+    )
     return value
+
+
+def _at_most(count: int, limit: int, template: str) -> None:
+    if count > limit:
+        raise refusal("steps", template, count=f"{count:,}", limit=f"{limit:,}")
 
 
 Step = Annotated[str, AfterValidator(_step)]
