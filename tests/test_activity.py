@@ -20,3 +20,18 @@ def test_only_runs_awaiting_data_are_said_to_wait_for_the_next_ingest() -> None:
     awaiting = _run("no snapshot after the run")
     assert _when_measured([too_small, no_holdout]) == "効果を測れる配信はありません（理由は表に）"
     assert _when_measured([too_small, awaiting]) == "効果は次のデータ取り込み後に分かります"
+
+
+def test_the_slide_lists_measured_runs_then_those_awaiting_data_first() -> None:
+    """The slide shows six rows: the run its headline says to wait for was cut off under
+    runs nothing will measure."""
+    from kakeai_ops.jobs.monthly_review.activity import _first_shown
+
+    runs = [_run("no holdout"), _run("no snapshot after the run"), _run("no holdout")]
+    measured = MailRun(
+        "m", "2026-11-24T10:00:00+09:00", "no_prep", "0002", 40, 0, 0, 20,
+        Difference(40, 10, 20, 2, 0.15, 0.01, 0.3, status="measured"),
+    )  # fmt: skip
+    ordered = sorted([*runs, measured], key=_first_shown)
+    assert ordered[0] is measured and ordered[1] is runs[1]
+    assert ordered[2:] == [runs[0], runs[2]]

@@ -87,6 +87,15 @@ MAIL_COLUMNS = [
 MAIL_WIDTHS = [2.3, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 0.8, 1.1, 2.5, 3.5]
 
 
+def _first_shown(run: MailRun) -> int:
+    """The slide's order (it shows six rows): measured runs, then those awaiting data, then
+    the rest, each in the order they were planned; the run the headline says to wait for
+    was cut off under 「…ほか 2行」 below runs nothing will measure."""
+    if run.effect is not None and run.effect.measured:
+        return 0
+    return 1 if run.effect is not None and run.effect.reason == NO_LATER_SNAPSHOT else 2
+
+
 def _mail_table(review: Review) -> Table:
     """A row per run: its counts and what was measured."""
     rows = [
@@ -103,7 +112,7 @@ def _mail_table(review: Review) -> Table:
             left_out_cell(run.left_out),
             _measured(run),
         ]
-        for run in review.mail
+        for run in sorted(review.mail, key=_first_shown)
     ]
     # Counts that are zero in every run say nothing: their columns are left out.
     keep = [
