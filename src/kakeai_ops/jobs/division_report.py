@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -496,22 +497,19 @@ def mostly_complements(report: DivisionReport) -> list[str]:
     """Per 事業部, a line for a topic or 対応 table that shows fewer counts than it hides
     as complements: six of a table's eight topics (秘匿) beside one 心身の状態 <10, with
     only the legend to say why, read as a 事業部 hidden for nothing."""
+    counts: Counter[tuple[str | None, str]] = Counter()
+    hidden: Counter[tuple[str | None, str]] = Counter()
+    for c in report.cells:  # one pass: a large company has many 事業部
+        if c.department is None and c.metric == "count" and c.unit == "meetings":
+            counts[(c.division, c.table)] += 1
+            hidden[(c.division, c.table)] += c.state == SECONDARY
     notes = []
     for division in report.divisions:
         for table, word in MIX_TABLES:
-            counts = [
-                c
-                for c in report.cells
-                if c.table == table
-                and c.division == division
-                and c.department is None
-                and c.metric == "count"
-                and c.unit == "meetings"
-            ]
-            hidden = sum(c.state == SECONDARY for c in counts)
-            if hidden >= 3 and hidden * 2 >= len(counts):
+            shown, secret = counts[(division, table)], hidden[(division, table)]
+            if secret >= 3 and secret * 2 >= shown:
                 notes.append(
-                    f"{division}：{word}の表は {len(counts)} 個の件数のうち {hidden} 個を「(秘匿)」"
+                    f"{division}：{word}の表は {shown} 個の件数のうち {secret} 個を「(秘匿)」"
                     "にしています。ほかの表・事業部・期間の少人数の値（<5・<10）が差し引きで"
                     "分からないよう併せて隠したもので、値そのものは少人数ではありません。"
                 )

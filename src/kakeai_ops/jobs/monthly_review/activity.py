@@ -93,7 +93,12 @@ def _first_shown(run: MailRun) -> int:
     was cut off under 「…ほか 2行」 below runs nothing will measure."""
     if run.effect is not None and run.effect.measured:
         return 0
-    return 1 if run.effect is not None and run.effect.reason == NO_LATER_SNAPSHOT else 2
+    return 1 if _awaits_data(run) else 2
+
+
+def _awaits_data(run: MailRun) -> bool:
+    """Sent, and measured once a snapshot after it is ingested."""
+    return run.effect is not None and run.effect.reason == NO_LATER_SNAPSHOT
 
 
 def _mail_table(review: Review) -> Table:
@@ -173,8 +178,7 @@ def _when_measured(runs: list[MailRun]) -> str:
     """When the runs' effect will be known: after the next ingest only where a sent run
     awaits data from after it (the room was told to wait a month for runs with no holdout,
     or groups too small, that no ingest will measure)."""
-    awaiting = [r for r in runs if r.effect is not None and r.effect.reason == NO_LATER_SNAPSHOT]
-    if awaiting:
+    if any(_awaits_data(r) for r in runs):
         return "効果は次のデータ取り込み後に分かります"
     return "効果を測れる配信はありません（理由は表に）"
 
