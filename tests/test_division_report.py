@@ -471,3 +471,28 @@ def test_a_table_mostly_hidden_to_protect_others_says_so(sample_copy: Workspace)
             assert (line in said) == wanted, (division, table, hidden, len(counts))
             expected += wanted
     assert expected  # the sample has such a table
+
+
+def test_an_audit_out_of_time_writes_and_records_nothing_and_says_so(
+    sample_copy: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A programme HiGHS has not solved in time leaves what the report would give away
+    unknown: nothing is written or recorded as published (not a report unchecked, nor a
+    command that never ends), in the reader's language."""
+    from conftest import Cli, tree_digest
+    from kakeai_ops.privacy import highs, lp
+    from kakeai_ops.privacy.outcomes import OUTCOMES
+
+    with_advisors(sample_copy)  # scopes of a few people: programmes to solve
+    before = tree_digest(sample_copy.root)
+    # What this process decided and solved for the sample before: solved again.
+    OUTCOMES.forget()
+    monkeypatch.setattr(lp, "_solved", {})
+    monkeypatch.setattr(highs, "SOLVE_SECONDS", 0.0)
+    said = Cli(sample_copy)("report", "divisions", env={"KOPS_LANG": "ja"}, ok=False)
+    assert said.exit_code == 1
+    text = " ".join(said.stderr.split())
+    assert "0 秒を超えても" in text and "何も書き出していません" in text, text
+    assert "Traceback" not in said.stdout + said.stderr
+    after = tree_digest(sample_copy.root)
+    assert {name for name in after if after[name] != before.get(name)} <= {"kops.log"}

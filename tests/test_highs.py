@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from kakeai_ops.privacy import highs
 from kakeai_ops.privacy.highs import Outcome, Solver
 
 SCIPY_OUTCOME = {0: Outcome.OPTIMAL, 2: Outcome.INFEASIBLE, 3: Outcome.UNBOUNDED}
@@ -216,3 +217,21 @@ def test_no_relation_at_all() -> None:
     assert solver.solve(np.array([-1.0, 0.0]), np.zeros(2), np.full(2, np.inf)).outcome is (
         Outcome.UNBOUNDED
     )
+
+
+def test_a_solve_out_of_time_says_so_instead_of_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A programme HiGHS has not finished in ``SOLVE_SECONDS`` is neither optimal nor
+    infeasible: the audit must not read safety, or a leak, into it. Three sums of eight
+    whole numbers (presolve alone does not answer them)."""
+    generator = np.random.default_rng(1)
+    matrix = generator.integers(1, 30, (3, 8)).astype(float)
+    totals = matrix @ generator.integers(0, 5, 8)
+    objective, low, high = np.ones(8), np.zeros(8), np.full(8, 20.0)
+    for whole in (False, True):
+        solved = Solver(matrix, totals, totals).solve(objective, low, high, whole)
+        assert solved.outcome is Outcome.OPTIMAL
+    monkeypatch.setattr(highs, "SOLVE_SECONDS", 0.0)
+    for whole in (False, True):
+        result = Solver(matrix, totals, totals).solve(objective, low, high, whole)
+        assert result.outcome is Outcome.TIME_LIMIT, whole
+        assert result.x is None and result.value is None

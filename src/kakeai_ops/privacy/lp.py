@@ -19,6 +19,8 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from ..errors import KopsError
+from ..i18n import _
+from . import highs
 from .cells import COUNT_UNITS, PRIMARY, Cell, half_step
 from .highs import Outcome, Solution, Solver
 
@@ -29,6 +31,13 @@ T = TypeVar("T")
 class SolverError(KopsError):
     """HiGHS could not solve the attacker's programme (it always has a solution:
     the true values)."""
+
+
+class AuditTooLong(KopsError):
+    """One of the attacker's programmes took longer than HiGHS is given
+    (``highs.SOLVE_SECONDS``): what it would have shown is unknown, so nothing is
+    published. Not a ``SolverError``: the publication is not tried again without the
+    other snapshots' reports, which would only wait as long once more."""
 
 
 @dataclass(frozen=True)
@@ -409,9 +418,21 @@ class Programme:
 
     def _solve(self, objective: np.ndarray, bounds: Bounded | None, whole: bool) -> Solution:
         chosen = self.bounds if bounds is None else bounds
-        lower = np.array([low for low, _ in chosen], dtype=float)
-        upper = np.array([np.inf if high is None else high for _, high in chosen], dtype=float)
-        return self.solver.solve(objective, lower, upper, whole)
+        lower = np.array([low for low, _high in chosen], dtype=float)
+        upper = np.array([np.inf if high is None else high for _low, high in chosen], dtype=float)
+        result = self.solver.solve(objective, lower, upper, whole)
+        if result.outcome is Outcome.TIME_LIMIT:
+            raise AuditTooLong(
+                _(
+                    "privacy audit: checking what one group of figures gives away took "
+                    "longer than {seconds:.0f} seconds; nothing was written"
+                ).format(seconds=highs.SOLVE_SECONDS),
+                hint=_(
+                    "a report of another period or with fewer advisors' scopes is smaller "
+                    "to check; please report this with the command line"
+                ),
+            )
+        return result
 
     def relaxation(self, objective: np.ndarray, bounds: Bounded | None = None) -> Solution:
         """The linear programme's optimum."""
@@ -529,7 +550,7 @@ def _unwitnessed(
                 high_open.discard(i)
 
     tried: dict[bool, frozenset[int]] = {}
-    for _ in range(WITNESS_ROUNDS):
+    for _round in range(WITNESS_ROUNDS):
         progress = False
         for upper in (False, True):
             pushed = high_open if upper else low_open
