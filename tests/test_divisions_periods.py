@@ -210,7 +210,9 @@ def test_the_review_deck_names_the_month_as_far_as_it_goes(
         for shape in slide.shapes
         if shape.has_text_frame
     ]
-    assert any(f"1on1 定例会レビュー {NOVEMBER}" in t for t in texts)
+    # Named by its day: 「2026年11月（20日まで）」 is the caption of 11月1日〜20日.
+    assert any("1on1 定例会レビュー（基準日 2026年11月20日）" in t for t in texts)
+    assert not any(NOVEMBER in t for t in texts)
     assert any("直近30日（2026年10月22日〜11月20日）" in t for t in texts)
     # Slide 4's 前回比 says which days it compares with: the 30 up to October's snapshot.
     assert any("前回比は前回（2026年9月21日〜10月20日）との差" in t for t in texts)

@@ -912,7 +912,7 @@ def test_cover_and_feet_come_from_kops_yaml(restyled: dict[str, Any]) -> None:
     assert "人事部 組織開発課" in texts(slides[0]) and "関係者外秘" in texts(slides[0])
     assert all("関係者外秘" in texts(s) for s in slides[1:])
     assert deck.core_properties.author == "人事部 組織開発課"
-    assert deck.core_properties.title.startswith("営業本部 1on1 推進会議レビュー ")
+    assert deck.core_properties.title.startswith("営業本部 1on1 推進会議レビュー（基準日 ")
     assert "定例会" not in deck.core_properties.title  # only the meeting's own name
 
 

@@ -263,7 +263,7 @@ def test_the_deck_has_a_cover_page_numbers_and_no_commands_or_ids(month: Path) -
     properties = deck.core_properties
     assert properties.author == properties.last_modified_by == "KAKEAI事務局"
     # The meeting's name once (「1on1 定例会 1on1 定例会レビュー」 said it twice).
-    assert properties.title == "1on1 定例会レビュー 2026年11月（20日まで）"
+    assert properties.title == "1on1 定例会レビュー（基準日 2026年11月20日）"
     assert properties.revision == 1
 
 

@@ -27,7 +27,7 @@ from ...analyses.mail_effect import (
 )
 from ...config import Settings
 from ...config.seminar_settings import Seminar
-from ...dates import month_end, period_label
+from ...dates import period_label
 from ...model import missing, number, whole
 from ...privacy.audiences import SHARED
 from ...privacy.cells import Cell
@@ -156,7 +156,10 @@ def build_review(
     review = Review(
         # The meeting's own name (documents.meeting): the files' title was 「1on1 定例会
         # 1on1 定例会レビュー …」, the default name before a title that already had it.
-        title=f"{settings.documents.meeting}レビュー {month_caption(as_of)}",
+        # Named by its day, not by a month: 「2026年11月（20日まで）」 is the caption of
+        # the days 11月1日〜20日 in the division report, and the deck's figures are of the
+        # 30 days up to the day and as of it.
+        title=f"{settings.documents.meeting}レビュー（基準日 {day(as_of)}）",
         snapshot=snapshot.id,
         as_of=as_of,
         previous_snapshot=previous.id if previous is not None else None,
@@ -298,12 +301,6 @@ def _for_the_room(
         ],
         replace(milestones, left_out=for_the_room(milestones.left_out, minimum)),
     )
-
-
-def month_caption(as_of: dt.date) -> str:
-    """The month the review is of, as far as the data goes: 「2026年11月（20日まで）」."""
-    start = as_of.replace(day=1)
-    return period_label(start, month_end(as_of), as_of)
 
 
 def division_figures(report: DivisionReport, before: DivisionReport | None) -> Divisions:

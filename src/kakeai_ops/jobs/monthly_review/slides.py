@@ -78,12 +78,12 @@ def snapshot_notes(review: Review) -> str:
 def cover(review: Review) -> Slide:
     docs = review.documents
     lines = [
-        review.title,
-        f"基準日 {day(review.as_of)}"
-        + (f"（前回 {day(review.previous_as_of)} と比較）" if review.previous_as_of else ""),
+        review.title,  # 「…レビュー（基準日 2026年11月20日）」
+        f"前回 {day(review.previous_as_of)}時点と比較" if review.previous_as_of else "",
         docs.organiser,
     ]
-    return Slide(docs.meeting, subtitle="\n".join(lines), cover=True, notes=snapshot_notes(review))
+    text = "\n".join(line for line in lines if line)
+    return Slide(docs.meeting, subtitle=text, cover=True, notes=snapshot_notes(review))
 
 
 def _top_stuck(review: Review) -> tuple[str, int] | None:
@@ -119,7 +119,7 @@ def build_slides(review: Review) -> list[Slide]:
         Slide(
             f"1. {TITLES['summary']}",
             message=summary_message(review),
-            subtitle=f"{review.title}。{compared_text(review)}",
+            subtitle=f"{review.documents.meeting}レビュー。{compared_text(review)}",
             tiles=[Tile(k.label, figure(k, k.now), change_text(k)) for k in review.summary],
             # The period every figure with （直近30日） in its label covers.
             footnote=f"{review.divisions.basis}: {review.divisions.period}"
