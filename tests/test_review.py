@@ -194,6 +194,10 @@ def test_stuck_points_equal_kops_segment(month: Workspace, deck: dict[str, Any])
 def test_trend_has_every_snapshot(month: Workspace, deck: dict[str, Any]) -> None:
     plotted = chart(by_title(deck, "3."))
     assert list(plotted.plots[0].categories) == ["2026年10月20日", "2026年11月20日"]
+    # Two days' shares, each of its day's people: not the days between them.
+    said = texts(by_title(deck, "3."))
+    assert "（2026年10月20日時点と2026年11月20日時点）" in said
+    assert "2026年10月20日〜" not in said
     values = series(plotted)
     for index, snapshot in enumerate(("1", "2")):
         for row in run_json(month, "segment", "--snapshot", snapshot):

@@ -197,6 +197,16 @@ def _funnel(review: Review) -> Slide:
 TREND_DATES = 4  # the latest snapshots the table shows (the workbook has them all)
 
 
+def _points_in_time(dates: list[dt.date]) -> str:
+    """The snapshots' days as points, not a period: each share is of its day's people
+    (「10月20日〜11月20日」 read as the days between)."""
+    if len(dates) == 1:
+        return f"{day(dates[0])}時点"
+    if len(dates) == 2:
+        return f"{day(dates[0])}時点と{day(dates[1])}時点"
+    return f"{day(dates[0])}から{day(dates[-1])}までの{len(dates)}時点"
+
+
 def _trend(review: Review) -> Slide:
     """A table of shares per stuck point at each date (n in the header) and 100% stacked
     bars per date: one bar per date stays readable where eight lines tangle."""
@@ -245,8 +255,7 @@ def _trend(review: Review) -> Slide:
     return Slide(
         f"3. {TITLES['trend']}",
         message=message,
-        subtitle=f"各時点の全員に占める、最初のスタックポイント別の割合（{day(dates[0])}〜"
-        f"{day(dates[-1])}）",
+        subtitle=f"各時点の全員に占める、最初のスタックポイント別の割合（{_points_in_time(dates)}）",
         bullets=bullets,
         table=table,
         chart=chart,
