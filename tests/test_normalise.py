@@ -266,3 +266,27 @@ def test_day_numbers_of_every_date_from_1900_to_2200_match_numpy() -> None:
         np.asarray(dates.year, np.int32), np.asarray(dates.month, np.int32), np.asarray(dates.day)
     )
     assert (got == days.astype(np.int64)).all()
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2026-10-02 99:99",
+        "2026-10-02 10:75",
+        "2026-10-02 24:00",
+        "2026-10-02 25:00",
+        "2026/10/31 30:00",
+        "2026/10/2 9:05:60",
+        "２０２６/10/02 25:00",  # full width: the general parser's path after NFKC
+        "2026年10月2日 24時00分",
+    ],
+)
+def test_an_impossible_time_of_day_is_refused_not_carried_into_the_next_day(
+    written: str,
+) -> None:
+    """pandas adds hours and minutes past the day's end as durations: 「2026-10-02 99:99」
+    became 2026-10-06 04:39, a 1on1 moved into another week without a word."""
+    values, bad = nz.parse_datetimes(pd.Series([written, "2026-10-02 23:59:59"]))
+    assert bad.tolist() == [True, False]
+    assert pd.isna(values.iloc[0])
+    assert values.iloc[1] == pd.Timestamp("2026-10-02 23:59:59")

@@ -288,7 +288,11 @@ def _parse_slow(text: pd.Series) -> pd.Series:
     if matched.any():
         fields = parts[matched].fillna({"H": "0", "M": "0", "S": "0"}).astype(int)
         fields.columns = ["year", "month", "day", "hour", "minute", "second"]
-        out[matched] = pd.to_datetime(fields, errors="coerce").astype("datetime64[us]")
+        parsed = pd.to_datetime(fields, errors="coerce").astype("datetime64[us]")
+        # pandas adds the time as a duration: 「2026-10-02 99:99」 would be 10月6日 4:39 and
+        # 「24:00」 the next day. A time of day is 0:00:00 to 23:59:59 (as on the fast path).
+        clock = (fields["hour"] <= 23) & (fields["minute"] <= 59) & (fields["second"] <= 59)
+        out[matched] = parsed.where(clock)
     serial = ~matched & text.str.fullmatch(_SERIAL_RE)
     if serial.any():
         out[serial] = _excel_serials(text[serial])
