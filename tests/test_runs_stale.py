@@ -101,9 +101,16 @@ def test_advisor_reports_are_not_mailed_from_old_data(sample_copy: Workspace, tm
     stale_after(sample_copy, 7, advisors=ADVISORS)
     cli = Cli(sample_copy)
     args = ["report", "divisions", "--all-advisors", "--out", str(tmp_path / "r"), "--mail"]
+    before = tree_digest(sample_copy.root)
     refused = cli(*args, "--yes", env=LATE, ok=False)
     assert f"not sending from old data: {OLD}" in refused.stderr
     assert not list(sample_copy.outbox_dir.rglob("*.eml"))
+    # Asked before the reports were made: none written, none recorded as shared (they
+    # were both, and `kops audit` listed them as published).
+    assert not (tmp_path / "r").exists()
+    assert "Wrote" not in refused.stderr
+    after = tree_digest(sample_copy.root)
+    assert {name for name in after if after[name] != before.get(name)} <= {"kops.log"}
     cli(*args, "--yes", "--stale-ok", env=LATE)
     assert len(list(sample_copy.outbox_dir.rglob("*.eml"))) == len(ADVISORS)
 

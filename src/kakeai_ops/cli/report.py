@@ -438,8 +438,14 @@ def _all_advisors(
     advisor_scopes.require_advisors(context.settings)
     if mail:
         from ..mail.advisors import check_names
+        from ..mail.runs import check_fresh
+        from .run_console import TerminalOperator
 
         check_names(context.settings, context.settings.advisors)
+        # Old data is asked about before the reports are written and recorded as shared:
+        # a refusal (「古いデータからは送りません」) left both behind.
+        real = not sending.dry_run and sending.to_test is None
+        check_fresh(context, TerminalOperator(context.settings), snapshot, sending.stale_ok, real)
 
     # Built (and audited) before the directory is made: a refused set leaves no trace.
     publication, snap_id = _publication(context, snapshot, as_of, period, readers)
@@ -581,6 +587,7 @@ def _mail_advisors(
         dry_run=sending.dry_run,
         to_test=sending.to_test,
         limit=sending.limit,
+        fresh_checked=True,  # by _all_advisors, before the files were made
         command=run_commands.fixed(
             ["report", "divisions", "--all-advisors", "--mail"],
             sending.workspace,

@@ -85,11 +85,13 @@ def dry_run(
     if not messages:
         # Nothing the real run would send: no folder, and no command that sends nothing.
         said = (
-            _("Dry run: the real run would send nothing (run {run}); nothing was written")
+            # No dry-run mail is written; files the command made before (an advisor's
+            # report) are not "nothing".
+            _("Dry run: the real run would send nothing (run {run}); no dry-run mail was written")
             if existing is None
             else _(
                 "Dry run: run {run} is already planned with the same choices and has nothing "
-                "left to send; nothing was written"
+                "left to send; no dry-run mail was written"
             )
         )
         operator.say(said.format(run=plan.run_id))

@@ -432,6 +432,7 @@ def send_prepared(
     attachment_names: Callable[[str], list[str]] | None = None,
     snapshot: str | None = None,
     as_of: dt.date | None = None,
+    fresh_checked: bool = False,
 ) -> None:
     """Plan and send an audience a command built itself (e.g. advisors with their files),
     with the safety of every mailing: ``dry_run``, ``to_test``, ``limit``.
@@ -440,6 +441,8 @@ def send_prepared(
     (e.g. "advisor report(s)"). The run is recorded on ``snapshot`` (else the latest) as
     of ``as_of`` (else its data's day): the files' own, where `mail status` gave the
     latest snapshot's day for reports of another, and its age was the one asked about.
+    ``fresh_checked``: the caller asked about old data (``check_fresh``) before it made
+    the files, so a refusal leaves none behind.
     """
     request = RunRequest(
         spec=AudienceSpec(),
@@ -450,7 +453,8 @@ def send_prepared(
         limit=limit,
         command=command,
     )
-    check_fresh(source, operator, snapshot, stale_ok, real=request.real)
+    if not fresh_checked:
+        check_fresh(source, operator, snapshot, stale_ok, real=request.real)
     run_id = audience.default_run_id
     if request.real and resume_if_planned(source, operator, run_id, binding, request):
         return
