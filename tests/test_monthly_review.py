@@ -355,3 +355,17 @@ def test_the_campaign_slide_has_its_figures_in_its_table_and_no_chart() -> None:
         ["経営層との1on1権", "w", "10人", "2人", "6人"],
         ["全社表彰", "w2", "40人", "期間終了", "35人"],
     ]
+
+
+def test_figures_not_compared_say_why_where_the_comparison_would_be() -> None:
+    """The previous snapshot's figures withheld (made again, they would give a hidden
+    figure back with the reports published since): slides 1 and 4 say they are not
+    compared and why, in place of the days they compare with."""
+    from kakeai_ops.jobs.monthly_review import slides
+
+    said = slides._previous_days(small_review(before_withheld=True))
+    assert said.startswith("、前回（2026年10月20日時点）の値とは比べていません")
+    assert slides.WITHHELD_BECAUSE in said
+    compared = small_review()
+    compared.divisions.previous_period = "2026年9月21日〜10月20日"
+    assert slides._previous_days(compared) == "、前回比は前回（2026年9月21日〜10月20日）との差"

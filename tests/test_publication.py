@@ -91,6 +91,9 @@ def record_units(
     for division, department in rows:
         parts[division] |= row_units(division, department, shape, rows)
     scope = set().union(*parts.values()) if parts else set()
+    if not parts:  # no 部署 rows (the deck's headline figures): the 事業部 rows shown
+        divisions = {r["division"] for r in records if r["division"] is not None}
+        scope = set().union(set(), *(row_units(d, None, shape, set()) for d in divisions))
     for record in records:
         if record["department"] is not None:
             yield record, row_units(record["division"], record["department"], shape, rows)

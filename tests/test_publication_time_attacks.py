@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from itertools import pairwise
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -420,3 +421,104 @@ def test_a_damaged_published_record_names_the_database(tmp_path: Any, windows: A
             published_reports(ws, "s1", AS_OF, AS_OF)
         assert str(ws.db_path) in str(refused.value)
         assert "published" in (refused.value.hint or "")
+
+
+class _AsPublished:
+    """A report as ``--format json`` published it: its records and period, for ``attack``."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        first = records[0]
+        self._records = records
+        self.period = SimpleNamespace(
+            label=first["period"],
+            start=dt.date.fromisoformat(first["period_from"]),
+            end=dt.date.fromisoformat(first["period_to"]),
+        )
+
+    def records(self) -> list[dict[str, Any]]:
+        return self._records
+
+
+def test_reports_linked_through_one_between_narrow_nothing(sample_copy: Any, sample: Any) -> None:
+    """90 days (8月23日〜11月20日), then 10〜12月, then 9月: the quarter and 9月 share no
+    day, but the 90 days share days with both. 9月's audit read only the reports that
+    shared a day with it (the 90 days), and the three published together narrowed 9月's
+    営業本部・経営企画室 心身の状態 (<5) to 2…3. Reports linked through those between
+    are read too: 9月 is refused, and what was published narrows nothing."""
+    import json
+
+    from conftest import Cli
+
+    as_of, shape, _built = sample
+    cli = Cli(sample_copy)
+    held, refused = [], []
+    for period in ("90d", "quarter:2026Q4", "month:2026-09"):
+        said = cli("report", "divisions", "--period", period, "--format", "json", ok=False)
+        if said.exit_code:
+            assert "privacy audit" in said.stderr, said.stderr
+            refused.append(period)
+            continue
+        held.append((_AsPublished(json.loads(said.stdout)), as_of))
+    assert attack(held, shape) == []
+    assert refused == ["month:2026-09"]  # a set the audit let through before
+
+
+def _published(ws: Any) -> list[tuple[_AsPublished, dt.date]]:
+    """Every report recorded as published, read straight from the state database (not
+    by kops): each report's figures as records, with its snapshot's 基準日."""
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    from conftest import Cli
+
+    status = json.loads(Cli(ws)("status", "--format", "json").stdout)
+    days = {s["snapshot"]: s["as_of"] for s in status}
+    with closing(sqlite3.connect(ws.root / "state" / "kops.db")) as db:
+        rows = db.execute(
+            "SELECT snapshot, first_day, last_day, figure FROM published WHERE figure != ''"
+        ).fetchall()
+    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    held: dict[str, tuple[str, str, str]] = {}
+    for snapshot, first, last, text in rows:
+        figure = json.loads(text)
+        label = {"primary": f"<{figure['threshold']}", "complement": "(秘匿)"}
+        figure["shown"] = label.get(figure["state"], str(figure["value"]))
+        figure["value"] = None if figure["state"] else figure["value"]
+        figure["period_from"], figure["period_to"] = first, last
+        reports[figure["report"]].append(figure)
+        held[figure["report"]] = (snapshot, first, last)
+    return [
+        (_AsPublished(records), dt.date.fromisoformat(days[held[report][0]]))
+        for report, records in reports.items()
+    ]
+
+
+def test_a_review_after_its_30_and_90_days_compares_and_narrows_nothing(
+    sample_copy: Any, sample: Any, tmp_path: Any
+) -> None:
+    """The 30 and 90 days published, then the review: its previous snapshot's report set,
+    made again, is refused with them (its other figures); the deck shows only its
+    headline figures of it, which with everything published narrow nothing. It compared
+    with nothing (「比べていません」) though nothing was at stake."""
+    from pptx import Presentation
+
+    from conftest import Cli
+
+    _as_of, shape, _built = sample
+    cli = Cli(sample_copy)
+    for period in ("30d", "90d"):
+        cli("report", "divisions", "--period", period, "--format", "json")
+    deck = tmp_path / "deck.pptx"
+    said = cli("review", "--out", str(deck))
+    assert "not compared" not in said.stderr
+    summary = Presentation(str(deck)).slides[1]
+    tiles = " ".join(s.text_frame.text for s in summary.shapes if s.has_text_frame)
+    assert "（前回 " in tiles and "比べていません" not in tiles
+    held = _published(sample_copy)
+    assert {report.period.label for report, _day in held} >= {
+        "2026-09-21〜2026-10-20",  # the deck's 前回
+        "2026-10-22〜2026-11-20",
+        "2026-08-23〜2026-11-20",
+    }
+    assert attack(held, shape) == []

@@ -22,6 +22,7 @@ from .shared import (
     note,
     parse_as_of,
     session,
+    warn,
 )
 
 if TYPE_CHECKING:
@@ -98,6 +99,14 @@ def review_command(
         )
     target = out_file or Path(f"review-{when:%Y-%m}.pptx")
     review = _write(context, snap, when, previous, readers, target, xlsx)
+    if review.before_withheld and previous is not None:
+        warn(
+            _(
+                "the report figures are not compared with snapshot {snapshot}'s: made again, "
+                "with reports published since they would give a hidden figure back (slides "
+                "1 and 4 say so; the stuck points are compared)"
+            ).format(snapshot=previous.id)
+        )
     record_review(context.workspace, review, snap.id, previous, target, xlsx)
     err.print(f"[dim]{escape(line(readers))}[/dim]", highlight=False)
     err.print(

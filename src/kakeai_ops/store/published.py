@@ -96,16 +96,17 @@ def published_figures(ws: Workspace, snapshot: str) -> dict[str, list[str]]:
 def published_reports(
     ws: Workspace, snapshot: str, first_day: dt.date, last_day: dt.date
 ) -> tuple[list[list[Cell]], list[list[Cell]]]:
-    """The reports published earlier whose days overlap ``first_day``…``last_day``, each
-    as the cells it published (shown ones released): those of ``snapshot``, and those
-    of other snapshots."""
+    """The reports published earlier whose days overlap ``first_day``…``last_day``, or are
+    linked to them by reports between (``_connected_days``), each as the cells it
+    published (shown ones released): those of ``snapshot``, and those of other snapshots."""
     from .state import connect
 
     with closing(connect(ws)) as db:
+        low, high = _connected_days(db, first_day.isoformat(), last_day.isoformat())
         rows = db.execute(
             "SELECT rowid, snapshot, figure FROM published WHERE figure != '' "
             "AND first_day <= ? AND last_day >= ? ORDER BY at, rowid",
-            (last_day.isoformat(), first_day.isoformat()),
+            (high, low),
         ).fetchall()
     # A report made again with the same figures (a rehearsal, the deck's copy of a report,
     # the same command run twice) tells an attacker nothing its first copy did not: it is
@@ -146,6 +147,24 @@ def published_reports(
 
 
 _REPORT = '"report": "'  # how json.dumps writes a figure's report id, before its 32 digits
+
+
+def _connected_days(db: Any, low: str, high: str) -> tuple[str, str]:
+    """The days (ISO text) of the reports that overlap ``low``…``high``, of those that
+    overlap one of them, and so on. An attacker links reports through those between
+    them: a quarter (10〜12月) and 9月 share no day, but 90 days of 8月23日〜11月20日
+    share days with both, and the three together narrowed 9月's hidden count, which
+    the quarter's audit never saw (only reports sharing a day with it were read)."""
+    while True:
+        first, last = db.execute(
+            "SELECT min(first_day), max(last_day) FROM published WHERE figure != '' "
+            "AND first_day <= ? AND last_day >= ?",
+            (high, low),
+        ).fetchone()
+        wider = (min(low, first or low), max(high, last or high))
+        if wider == (low, high):
+            return low, high
+        low, high = wider
 
 
 def _damaged(ws: Workspace, rowid: int | None, error: Exception) -> Exception:
@@ -206,6 +225,13 @@ def _figure_text(cell: Cell, index: int, report: str) -> str:
     }
     head, tail = json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)
     return f'{head[:-1]}, "node": {node_text(cell.node)}, {tail[1:]}'
+
+
+def as_read_back(cells: Sequence[Cell], only: Iterable[int]) -> list[Cell]:
+    """The cells ``only`` of a report as a later run reads them back once recorded: what
+    an attacker holding the file knows of them (labels, shown values, sums among them)."""
+    report = uuid.uuid4().hex
+    return _cells({i: json.loads(_figure_text(cells[i], i, report)) for i in sorted(only)})
 
 
 def _cells(figures: dict[int, dict[str, Any]]) -> list[Cell]:

@@ -30,8 +30,11 @@ from ...config.seminar_settings import Seminar
 from ...dates import period_label
 from ...model import missing, number, whole
 from ...privacy.audiences import SHARED
+from ...privacy.audit import PrivacyAuditError
 from ...privacy.cells import Cell
 from ...privacy.effect import protect_effect, shown_difference
+from ...privacy.lp import SolverError
+from ...privacy.publication import audit_set
 from ...privacy.rules import minimum, shows
 from ...store import (
     SnapshotInfo,
@@ -40,8 +43,14 @@ from ...store import (
     load_tables,
 )
 from ...store.ledger import Ledger
+from ...store.published import as_read_back, published_figures, published_reports
 from ...workspace import Workspace
-from ..division_report import DivisionReport, publication_for
+from ..division_report import (
+    DivisionReport,
+    PublishedBefore,
+    build_publication,
+    publication_for,
+)
 from ..seminars.summary_workflow import invitation_sent, summarise_seminar
 from .actions import RECORDING_RUNS, next_actions
 from .figures import (
@@ -133,10 +142,8 @@ def build_review(
     progress("division report")
     # The deck's division slide is part of the publication set of its period.
     report = _company_report(ws, load, settings, snapshot, as_of)
-    report_before = (
-        _company_report(ws, load, settings, previous, before_as_of)
-        if previous is not None and before_as_of is not None
-        else None
+    report_before, before_withheld = _report_compared(
+        ws, load, settings, previous, before_as_of, report
     )
     progress("mail runs")
     mail = _recordings_of_rehearsals(
@@ -177,6 +184,7 @@ def build_review(
         sukkiri_scale=f"{settings.exports.sukkiri_scale.min}〜{settings.exports.sukkiri_scale.max}",
     )
     review.audience = audience
+    review.before_withheld = before_withheld
     review.actions = next_actions(review, settings)
     review.published = [
         (snap.id, shown.cells, shown.period.start, shown.period.end, deck_cells(shown))
@@ -184,6 +192,57 @@ def build_review(
         if snap is not None and shown is not None
     ]
     return review
+
+
+def _report_compared(
+    ws: Workspace,
+    load: _Loader,
+    settings: Settings,
+    previous: SnapshotInfo | None,
+    as_of: dt.date | None,
+    current: DivisionReport,
+) -> tuple[DivisionReport | None, bool]:
+    """The previous snapshot's report the figures are compared with, and whether it was
+    withheld: made again after reports published since (this snapshot's 30 and 90 days),
+    its set can give a hidden figure back with them. The deck is still made, its figures
+    not compared (said on slides 1 and 4, and by the command); the stuck points, counted
+    per person, still are. Refused, the meeting had no deck at all."""
+    if previous is None or as_of is None:
+        return None, False
+    try:
+        return _company_report(ws, load, settings, previous, as_of), False
+    except PublishedBefore:
+        tables = load.tables(previous)
+        shown = _deck_only(ws, tables, settings, previous, as_of, current)
+        return shown, shown is None
+
+
+def _deck_only(
+    ws: Workspace,
+    tables: Tables,
+    settings: Settings,
+    snapshot: SnapshotInfo,
+    as_of: dt.date,
+    current: DivisionReport,
+) -> DivisionReport | None:
+    """The report made with what was published of this snapshot only (not the reports
+    since), when what the deck shows of it, with the deck's own figures of now and every
+    report published, narrows nothing: the deck publishes those figures, not the report
+    set, whose other figures made it refused (a re-run of the review, after this
+    snapshot's 30 and 90 days were published, lost its 前回 that way)."""
+    try:
+        report = build_publication(
+            tables, settings, as_of, PERIOD, published_figures(ws, snapshot.id)
+        ).company
+    except PrivacyAuditError:
+        return None
+    shown = [as_read_back(r.cells, deck_cells(r)) for r in (current, report)]
+    same, other = published_reports(ws, snapshot.id, report.period.start, current.period.end)
+    try:
+        findings = audit_set([*shown, *same, *other], 0)
+    except SolverError:  # another snapshot's figures contradict this one's: left out
+        findings = audit_set([*shown, *same], 0)
+    return None if findings else report
 
 
 def _company_report(

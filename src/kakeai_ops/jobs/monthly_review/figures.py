@@ -283,6 +283,9 @@ class Review:
     # Who may see the deck: shared (共有可, the meeting with the service's success
     # team) shows no one's name; the secretariat's own version does.
     audience: str = SHARED
+    # The previous snapshot's report figures not compared: made again, they would give a
+    # hidden figure back with reports published since (build._report_compared).
+    before_withheld: bool = False
 
     @property
     def names_people(self) -> bool:

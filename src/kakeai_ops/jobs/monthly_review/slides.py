@@ -334,10 +334,19 @@ def _with_basis(key: str, basis: str) -> str:
     return f"{label}\n（{basis}）" if basis else label
 
 
+# Why the previous snapshot's figures are not compared (build._report_compared).
+WITHHELD_BECAUSE = "その後に公開したレポートと合わせると、隠した少人数の値が分かってしまうため"
+
+
 def _previous_days(review: Review) -> str:
     """Which days 前回比 compares with (the 30 up to the previous snapshot's day): the
     column alone names none."""
     days, gap = review.divisions.previous_period, review.divisions.uncovered
+    if review.before_withheld and review.previous_as_of is not None:
+        return (
+            f"、前回（{day(review.previous_as_of)}時点）の値とは比べていません"
+            f"（{WITHHELD_BECAUSE}）"
+        )
     if not days:
         return ""
     return f"、前回比は前回（{days}）との差" + (f"（{gap}はどちらにも入りません）" if gap else "")
