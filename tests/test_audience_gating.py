@@ -252,3 +252,44 @@ def test_left_out_as_a_file_for_excel_and_what_it_refuses(
     # The records as JSON say how to see who was left out, as the screen does.
     as_json = cli("mail", "plan", "--segment", "lapsed", "--format", "json")
     assert "--left-out" in as_json.stderr
+
+
+def test_no_prep_leaves_out_whoever_has_their_next_1on1_prepared(october_copy: Workspace) -> None:
+    """October's 「話したいことを選んでおく」 reached 000298, whose 1on1 two days later was
+    prepared with a topic: the no_prep people whose first 予定 as member from the data's
+    day on is prepared (counted again from the export) are left out for it, and only they."""
+    import pandas as pd
+
+    import sample_recount as recount
+
+    sample = recount.load("2026-10")
+    stuck = recount.stuck_points(sample)
+    no_prep = set(stuck.index[stuck["stuck_point"] == "no_prep"])
+    raw = recount.read(recount.SAMPLE / "2026-10" / "meetings.xlsx")
+    meetings = pd.DataFrame(
+        {
+            "member_id": recount.ids(raw["部下ID"]),
+            "held_at": recount.times(raw["実施日時"]),
+            "status": raw["ステータス"].str.strip(),
+            "topic": raw["トピック"],
+            "prepared_at": recount.times(raw["事前準備日時"]),
+        }
+    )
+    booked = meetings[
+        (meetings["status"] == "予定") & (meetings["held_at"] >= pd.Timestamp(sample.as_of))
+    ]
+    first = booked.sort_values("held_at").drop_duplicates("member_id")
+    ready = first[
+        first["prepared_at"].notna()
+        & (first["prepared_at"] <= first["held_at"])
+        & recount.given(first["topic"])
+    ]
+    expected = no_prep & set(ready["member_id"])
+    assert "000298" in expected
+    cli = Cli(october_copy)
+    left = json.loads(
+        cli("mail", "plan", "--segment", "no_prep", "--left-out", "--format", "json").stdout
+    )
+    assert {r["user_id"] for r in left if r["reason_code"] == "prepared"} == expected
+    planned = {r["user_id"] for r in records(cli, "--segment", "no_prep")}
+    assert planned and not planned & expected

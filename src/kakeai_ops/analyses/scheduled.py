@@ -7,9 +7,13 @@ import datetime as dt
 import pandas as pd
 
 from ..model import SIDES
+from .definitions import is_prepared
 
 # The stuck points whose mails ask people to book a 1on1: a booked one answers them.
 ASKS_FOR_A_BOOKING = ("lapsed", "no_1on1")
+# The stuck point whose mail asks the member to prepare their next 1on1: a booked one
+# already prepared answers it.
+ASKS_TO_PREPARE = "no_prep"
 
 
 def first_booked(meetings: pd.DataFrame, as_of: dt.date) -> dict[str, pd.Timestamp]:
@@ -33,3 +37,19 @@ def first_booked(meetings: pd.DataFrame, as_of: dt.date) -> dict[str, pd.Timesta
             if type(user_id) is str and (user_id not in first or at < first[user_id]):
                 first[user_id] = at
     return dict(sorted(first.items()))
+
+
+def next_prepared(meetings: pd.DataFrame, as_of: dt.date) -> dict[str, pd.Timestamp]:
+    """member id → their first 予定 1on1 as member from the as-of day on, where it is
+    already prepared (a topic chosen beforehand, ``is_prepared``): 「話したいことを選んで
+    おく」 asked someone who had, two days before their 1on1."""
+    held = meetings["held_at"]
+    booked = meetings[(meetings["status"] == "scheduled") & (held >= pd.Timestamp(as_of))]
+    if booked.empty:
+        return {}
+    first = booked.sort_values("held_at", kind="stable").drop_duplicates("member_id")
+    ready = first[is_prepared(first).to_numpy(dtype=bool) & first["member_id"].notna()]
+    return {
+        str(member): at
+        for member, at in zip(ready["member_id"].astype(str), ready["held_at"], strict=True)
+    }

@@ -13,7 +13,12 @@ import pandas as pd
 
 from ..analyses import segmentation
 from ..analyses.milestones import milestones_due
-from ..analyses.scheduled import ASKS_FOR_A_BOOKING, first_booked
+from ..analyses.scheduled import (
+    ASKS_FOR_A_BOOKING,
+    ASKS_TO_PREPARE,
+    first_booked,
+    next_prepared,
+)
 from ..analyses.streaks import MissedMonth
 from ..config import Settings
 from ..errors import KopsError
@@ -46,6 +51,7 @@ from .templates import TemplateSet
 REASONS = {
     "not_stuck": N_("not at the template's stuck point now"),
     "scheduled": N_("a 1on1 booked"),
+    "prepared": N_("next 1on1 prepared"),
     "retired": N_("retired"),
     # Chosen by a record beyond the snapshot (an award, a --users file, a milestone) and in
     # no users export now: not known to have left, so not said to have.
@@ -274,6 +280,7 @@ def _sort_out(
     shared = run_context(settings, as_of)
     chosen_templates: dict[tuple[str, ...], str] = {}
     booked = first_booked(tables.meetings, as_of)
+    ready = next_prepared(tables.meetings, as_of)
     for user_id in chosen.user_ids:
         if user_id in retired_ids or user_id not in records:
             gone = "retired" if user_id in retired_ids else "not_in_snapshot"
@@ -291,9 +298,11 @@ def _sort_out(
             # Who cannot be mailed at all (on leave, no address…) is left out for that, before
             # what the stuck point would say: 「予定の1on1あり」 of someone on leave
             # told the secretariat the wrong reason.
-            this_reason = reason or _stuck_point_reason(template, row, user_id, booked)
+            this_reason = reason or _stuck_point_reason(template, row, user_id, booked, ready)
             if this_reason == "scheduled":
                 notes[user_id] = _("booked {day}").format(day=f"{booked[user_id]:%Y-%m-%d}")
+            elif this_reason == "prepared":
+                notes[user_id] = _("1on1 on {day}").format(day=f"{ready[user_id]:%Y-%m-%d}")
             elif this_reason == "not_stuck":
                 named = str(stuck_point_named(template))
                 now_at = str(row["stuck_point"])
@@ -572,10 +581,15 @@ def stuck_point_named(template: str) -> str | None:
 
 
 def _stuck_point_reason(
-    template: str, row: dict[str, Any], user_id: str, booked: dict[str, Any]
+    template: str,
+    row: dict[str, Any],
+    user_id: str,
+    booked: dict[str, Any],
+    ready: dict[str, Any],
 ) -> str | None:
     """Why a template that names a stuck point must not reach this person: they do not
-    have it now, or they have a 1on1 booked (for the mails that ask them to book one)."""
+    have it now, they have a 1on1 booked (for the mails that ask them to book one), or
+    their next one is prepared (for the mail that asks them to prepare it)."""
     key = stuck_point_named(template)
     if key is None:
         return None
@@ -583,6 +597,8 @@ def _stuck_point_reason(
         return "not_stuck"
     if key in ASKS_FOR_A_BOOKING and user_id in booked:
         return "scheduled"
+    if key == ASKS_TO_PREPARE and user_id in ready:
+        return "prepared"
     return None
 
 
