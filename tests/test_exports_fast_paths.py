@@ -127,8 +127,10 @@ _DATE_CELLS: dict[str, Any] = {
     "2026-13-01 00:00:00": None,
     "2026-00-10 00:00:00": None,
     "2026-04-31 00:00:00": None,
-    "2026-11-24 24:00:00": "2026-11-25 00:00:00",  # as pandas' ISO 8601 parser reads it
-    "2026-11-24 23:59:60": "2026-11-25 00:00:00",  # as the general parser reads it
+    # No time of day past 23:59:59: pandas read these as the next day's 0:00, a 1on1
+    # moved to another day (and week) without a word.
+    "2026-11-24 24:00:00": None,
+    "2026-11-24 23:59:60": None,
     " 2026-11-24 09:05:00": "2026-11-24 09:05:00",
     "2026-11-24 09:05:00 ": "2026-11-24 09:05:00",
     "２０２６-11-24 09:05:00": "2026-11-24 09:05:00",
