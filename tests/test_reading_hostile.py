@@ -246,3 +246,48 @@ def test_blank_rows_at_the_end_go_whatever_their_width(tmp_path: Path) -> None:
     findings = Findings()
     assert read_rows(path, ["ID"], findings) is None
     assert [str(p.what) for p in findings.problems] == ["has a header row but no data rows"]
+
+
+def test_an_empty_line_between_rows_moves_no_row_number(tmp_path: Path) -> None:
+    """Arrow skipped empty lines: a problem three rows after three of them was named on
+    row 102 where the file (and Excel) has it on 105. Empty lines are rows of blanks: in
+    the middle named by their own numbers, at the end dropped with the other blank rows;
+    CR, LF and CRLF end lines, and nothing else does (U+2028 in a blank row's cell made
+    the row two lines of the wrong width, refused as a blank id)."""
+    import pytest
+
+    from kakeai_ops.exports.decoding import ReadFailure
+    from kakeai_ops.exports.reading import read_table
+
+    def ids(text: str, newline: str = "\n") -> list[str]:
+        path = tmp_path / "list.csv"
+        path.write_bytes(text.replace("\n", newline).encode("utf-8"))
+        return read_table(path, lambda headers: ["ID"], encoding="utf-8").frame["ID"].tolist()
+
+    for newline in ("\n", "\r\n", "\r"):
+        assert ids("ID,氏名\n0001,甲\n\n\n0002,乙\n", newline) == ["0001", "", "", "0002"]
+        assert ids("ID,氏名\n0001,甲\n0002,乙\n\n\n", newline) == ["0001", "0002"]
+    assert ids("ID,氏名,分\n0001,甲,1\n,,\u2028\n") == ["0001"]
+    assert ids("ID,氏名,分\n0001,甲,1\n,\u3000,\n\n") == ["0001"]
+    with pytest.raises(ReadFailure):
+        ids("ID,氏名\n0001,甲\n\n0002\n")  # the short row is still named
+
+
+def test_ingest_names_the_rows_after_empty_lines_by_their_own_numbers(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    from conftest import SAMPLE, Cli
+
+    source = (SAMPLE / "2026-11" / "pairs.csv").read_bytes().decode("utf-8-sig")
+    newline = "\r\n" if "\r\n" in source else "\n"
+    lines = source.split(newline)
+    fields = lines[104].split(",")
+    fields[1] = "999999"  # a member no user is, on line 105
+    lines[104] = ",".join(fields)
+    lines[11:11] = ["", "", ""]  # three empty lines before it, after line 11
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(newline.join(lines).encode("utf-8-sig"))
+    exports = [SAMPLE / "2026-11" / "users.csv", pairs, SAMPLE / "2026-11" / "meetings.xlsx"]
+    said = Cli(ws)("ingest", *map(str, exports), ok=False).stderr
+    assert "pairs.csv:108: 部下ID" in said and "'999999'" in said, said
+    assert all(f"pairs.csv:{row}: 上司ID: required value is blank" in said for row in (12, 13, 14))

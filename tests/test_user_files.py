@@ -26,12 +26,27 @@ def test_a_list_names_the_line_a_bad_id_is_on_after_a_quoted_line_break(tmp_path
     assert "list.csv:4: user_id: is not in users ('000999')" in str(raised.value)
 
 
-def test_a_list_of_emails_skips_blank_rows_and_repeats(tmp_path: Path) -> None:
+def test_a_list_of_emails_skips_repeats_and_blank_rows_at_the_end(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text(
-        "メールアドレス\nTaro@Example.jp\n\nhanako@example.jp\ntaro@example.jp\n", encoding="utf-8"
+        "メールアドレス\nTaro@Example.jp\nhanako@example.jp\ntaro@example.jp\n\n\n",
+        encoding="utf-8",
     )
     assert read_user_list(path, USERS) == ["000121", "000120"]
+
+
+def test_an_empty_line_between_rows_is_named_and_no_row_after_it_moves(tmp_path: Path) -> None:
+    """An empty line was skipped by the reader: every row after it was named one row up
+    (「102」 for what Excel and an editor show on 105). It is a row of blanks, refused by
+    its number as any blank row between rows, and the rows after it keep theirs."""
+    path = tmp_path / "list.csv"
+    path.write_text("メールアドレス\ntaro@example.jp\n\n\nnobody@example.jp\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_user_list(path, USERS)
+    said = str(raised.value)
+    assert "list.csv:3: メールアドレス: required value is blank" in said
+    assert "list.csv:4: メールアドレス: required value is blank" in said
+    assert "list.csv:5: メールアドレス: no user has this email ('nobody@example.jp')" in said
 
 
 def test_a_list_without_an_id_or_email_column_says_which_headers_it_found(

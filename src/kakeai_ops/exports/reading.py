@@ -201,19 +201,33 @@ def _blank_last_lines(path: Path, encoding: str, delimiter: str, width: int) -> 
         with path.open("rb") as handle:
             handle.seek(max(0, size - chunk))
             tail = handle.read().decode(encoding, errors="replace")
-        lines = tail.splitlines()
+        lines = _lines(tail)
         if chunk < size:
             lines = lines[1:]  # the first may be the end of a line cut by the seek
         count = 0
         for line in reversed(lines):
             if not line:
-                continue  # an empty line is no row at all to the CSV reader
+                count += 1  # a row of blanks to the reader (EMPTY_LINES_ARE_ROWS)
+                continue
             if not blank.fullmatch(line):
                 return count
             count += line.count(delimiter) == width - 1
         if chunk >= size:
             return count
         chunk *= 16
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str) -> list[str]:
+    """The text's lines as a CSV reader breaks them: at CR, LF or CRLF only (``splitlines``
+    also breaks at U+2028 and the like, which a cell may hold: a blank row with one in a
+    cell was counted as two lines, neither of the header's width)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # the text ends with a line break: no line after it
+    return lines
 
 
 def _without_trailing_blank_rows(frame: pd.DataFrame, blank_lines: int) -> pd.DataFrame:
@@ -236,6 +250,13 @@ def _without_trailing_blank_rows(frame: pd.DataFrame, blank_lines: int) -> pd.Da
             return frame if last == len(frame) else frame.iloc[:last]
         end, step = start, step * 4
     return frame.iloc[: max(floor, 0)]
+
+
+# An empty line is a row of blanks, as Excel shows it: skipped, it moved every row after
+# it up one in the numbers problems are named by (「pairs.csv:102」 was on line 105); in the
+# middle it is refused as any blank row (its required values are blank), at the end
+# dropped with the other blank rows.
+EMPTY_LINES_ARE_ROWS = True
 
 
 def _read_csv_columns(
@@ -278,7 +299,10 @@ def _read_csv_columns(
                 use_threads=True,
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+                delimiter=delimiter,
+                newlines_in_values=True,
+                invalid_row_handler=on_invalid,
+                ignore_empty_lines=not EMPTY_LINES_ARE_ROWS,
             ),
             convert_options=pacsv.ConvertOptions(
                 # large_string is what pandas keeps text in: no conversion afterwards.
@@ -341,7 +365,7 @@ def _not_parsed(
 def _header_only(path: Path, encoding: str, skip: int) -> bool:
     """Whether the file ends within its first ``skip`` lines (on the error path only)."""
     text = path.read_bytes().decode(encoding, errors="replace")
-    return len(text.splitlines()) <= skip
+    return len(_lines(text)) <= skip
 
 
 def release_freed_memory() -> None:

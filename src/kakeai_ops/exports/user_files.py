@@ -284,10 +284,10 @@ def row_numbers(path: Path, raw: RawTable) -> pd.Series:
         delimiter = guess_delimiter(first)
         line = 2
         reader = csv.reader(handle, delimiter=delimiter)
-        for fields in reader:
-            if any(f.strip() for f in fields):
-                starts.append(line)
+        for _fields in reader:  # every row, empty ones too: the reader's rows are those
+            starts.append(line)
             line = reader.line_num + 2
-    if len(starts) != len(raw.frame):
+    if len(starts) < len(raw.frame):
         return pd.Series(raw.frame.index + raw.first_row, index=raw.frame.index)
-    return pd.Series(starts, index=raw.frame.index)
+    # The blank rows at the end are no rows of the frame.
+    return pd.Series(starts[: len(raw.frame)], index=raw.frame.index)
