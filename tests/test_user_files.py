@@ -75,3 +75,20 @@ def test_a_row_without_an_id_is_read_by_its_email(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("ユーザーID,メールアドレス\n000120,\n,taro@example.jp\n", encoding="utf-8")
     assert read_user_list(path, USERS) == ["000120", "000121"]
+
+
+def test_a_problem_is_named_under_the_column_its_value_came_from(tmp_path: Path) -> None:
+    """An email read where the id was blank was said to be a ユーザーID (「ユーザーID: no
+    user has this email」); a row with neither said only that the id was blank."""
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "ユーザーID,メールアドレス,メモ\n000120,,\n,nobody@example.jp,\n,,c\n000999,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as raised:
+        read_user_list(path, USERS)
+    said = str(raised.value)
+    assert "list.csv:3: メールアドレス: no user has this email ('nobody@example.jp')" in said
+    assert "list.csv:4: ユーザーID/メールアドレス: neither a user id nor an email" in said
+    assert "list.csv:5: ユーザーID: is not in users ('000999')" in said
+    assert "ユーザーID: no user has this email" not in said

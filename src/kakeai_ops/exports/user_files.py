@@ -188,12 +188,7 @@ def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
     ids: list[str | None] = []
     if read is not None:
         frame, columns, rows = read
-        header = columns.get("user_id") or columns["email"]
-        values = frame[header]
-        if columns.get("user_id") and columns.get("email"):
-            blank = values.map(lambda v: unicodedata.normalize("NFKC", str(v)).strip() == "")
-            values = values.where(~blank, frame[columns["email"]])
-        ids = identify_users(values, header, users, path.name, rows, findings)
+        ids = _ids_of_rows(frame, columns, users, path.name, rows, findings)
         check_emails_agree(frame, columns, ids, users, path.name, rows, findings, "user_id")
     if findings.failed:
         raise InputError(
@@ -202,6 +197,46 @@ def read_user_list(path: Path, users: pd.DataFrame) -> list[str]:
             hint=_("fix the list (ids as in the users export) and run again"),
         )
     return list(dict.fromkeys(i for i in ids if i))
+
+
+def _ids_of_rows(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    users: pd.DataFrame,
+    file: str,
+    rows: pd.Series,
+    findings: Findings,
+) -> list[str | None]:
+    """Each row's user id: by its id, or by its email where the id is blank, each problem
+    named under the column its value came from (an unknown email was said to be a
+    ユーザーID); a row with neither says both would do."""
+    id_header, email_header = columns.get("user_id"), columns.get("email")
+    if id_header is None or email_header is None:
+        header = id_header or str(email_header)
+        return identify_users(frame[header], header, users, file, rows, findings)
+
+    def blank(column: pd.Series) -> pd.Series:
+        return column.map(lambda v: unicodedata.normalize("NFKC", str(v)).strip() == "")
+
+    no_id, no_email = blank(frame[id_header]), blank(frame[email_header])
+    neither = no_id & no_email
+    for position in frame.index[neither]:
+        findings.problem(
+            Problem(
+                file,
+                int(rows[position]),
+                f"{id_header}/{email_header}",
+                N_("neither a user id nor an email: give one of them"),
+            ),
+            kind="blank",
+        )
+    found: dict[int, str | None] = dict.fromkeys(frame.index[neither])
+    by_id, by_email = ~no_id, no_id & ~no_email
+    for mask, header in ((by_id, id_header), (by_email, email_header)):
+        values = frame.loc[mask, header]
+        named = identify_users(values, header, users, file, rows, findings)
+        found.update(zip(values.index, named, strict=True))
+    return [found[position] for position in frame.index]
 
 
 def read_user_file(
