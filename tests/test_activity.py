@@ -35,3 +35,22 @@ def test_the_slide_lists_measured_runs_then_those_awaiting_data_first() -> None:
     ordered = sorted([*runs, measured], key=_first_shown)
     assert ordered[0] is measured and ordered[1] is runs[1]
     assert ordered[2:] == [runs[0], runs[2]]
+
+
+def test_runs_that_reached_someone_come_before_rehearsals() -> None:
+    """14 nudges sent (no holdout: never measured) were cut off under 「…ほか 2行」 below
+    rehearsals of none sent."""
+    from kakeai_ops.jobs.monthly_review.activity import _first_shown
+
+    rehearsals = [
+        MailRun(
+            f"o{i}", "2026-11-24T10:00:00+09:00", "no_prep", "0002", 0, 0, 0, 0, None, written=20
+        )
+        for i in range(6)
+    ]
+    sent = MailRun(
+        "s", "2026-11-24T10:00:00+09:00", "lapsed", "0002", 14, 0, 0, 0,
+        Difference(14, 2, 0, 0, reason="no holdout"),
+    )  # fmt: skip
+    ordered = sorted([*rehearsals, sent], key=_first_shown)
+    assert ordered[0] is sent and ordered[1:] == rehearsals

@@ -89,11 +89,14 @@ MAIL_WIDTHS = [2.3, 0.7, 0.6, 0.9, 0.8, 0.7, 0.8, 0.8, 1.1, 2.5, 3.5]
 
 def _first_shown(run: MailRun) -> int:
     """The slide's order (it shows six rows): measured runs, then those awaiting data, then
-    the rest, each in the order they were planned; the run the headline says to wait for
-    was cut off under 「…ほか 2行」 below runs nothing will measure."""
+    the others that reached someone, then the rest (rehearsals), each in the order they
+    were planned; the run the headline says to wait for was cut off under 「…ほか 2行」
+    below runs nothing will measure, and a run of 14 mails sent under rehearsals of none."""
     if run.effect is not None and run.effect.measured:
         return 0
-    return 1 if _awaits_data(run) else 2
+    if _awaits_data(run):
+        return 1
+    return 2 if run.sent else 3
 
 
 def _awaits_data(run: MailRun) -> bool:
