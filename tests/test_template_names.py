@@ -55,4 +55,30 @@ def test_the_advisors_reports_run_is_named_as_its_rows_are() -> None:
     from kakeai_ops.mail.template_names import run_name, template_name
 
     said = run_name("advisor-reports-90d-0002", {}, {})
-    assert said == template_name("report.division") == "事業部別レポートの送付"
+    assert said.startswith(template_name("report.division"))
+    assert said == "事業部別レポートの送付（直近90日）"
+
+
+def test_two_advisors_runs_are_told_apart_by_their_period_and_day() -> None:
+    """Two runs of the reports read as two rows of 「事業部別レポートの送付」 on the deck;
+    only the notes' ids told them apart."""
+    from kakeai_ops.mail.template_names import run_name
+
+    assert [
+        run_name(run_id, {}, {})
+        for run_id in (
+            "advisor-reports-90d-0002-20261113",
+            "advisor-reports-month_2026-11-0002",
+            "advisor-reports-quarter_2026Q4-0003",
+            "advisor-reports-half_2026H2-0003",
+            "advisor-reports-year_2026-0003",
+            "advisor-reports-=cmd-0003",
+        )
+    ] == [
+        "事業部別レポートの送付（直近90日、11月13日時点）",
+        "事業部別レポートの送付（2026年11月）",
+        "事業部別レポートの送付（2026年10〜12月）",
+        "事業部別レポートの送付（2026年7〜12月）",
+        "事業部別レポートの送付（2026年）",
+        "事業部別レポートの送付（=cmd）",
+    ]

@@ -64,13 +64,41 @@ def run_name(run_id: str, seminars: Mapping[str, str], campaigns: Mapping[str, s
     (「事前準備なし・部下向け（2026年10月）」). ``seminars``/``campaigns``: id → title."""
     base, _, rest = run_id.partition("-")
     if run_id.startswith(ADVISOR_RUNS):  # advisor-reports-90d-0002: its template is report.*
-        return template_name("report")
+        return template_name("report") + _advisor_run_words(run_id)
     name = template_name(base, run_about(run_id, seminars, campaigns))
     month = MONTH.match(rest)
     monthly = base.split(".")[0] in glossary.STUCK_POINTS or base.startswith("milestone")
     if month and monthly:
         name += f"（{int(month.group(1))}年{int(month.group(2))}月）"
     return name if name != base else "メール配信"
+
+
+_ADVISOR_RUN = re.compile(rf"^{ADVISOR_RUNS}(?P<period>.+)-\d{{4}}(?:-(?P<day>\d{{8}}))?$")
+_PERIOD_WORDS = (
+    (re.compile(r"^(\d+)d$"), lambda m: f"直近{m[1]}日"),
+    (re.compile(r"^month_(\d{4})-(\d{2})$"), lambda m: f"{m[1]}年{int(m[2])}月"),
+    (
+        re.compile(r"^quarter_(\d{4})[Qq]([1-4])$"),
+        lambda m: f"{m[1]}年{3 * int(m[2]) - 2}〜{3 * int(m[2])}月",
+    ),
+    (re.compile(r"^half_(\d{4})[Hh]1$"), lambda m: f"{m[1]}年1〜6月"),
+    (re.compile(r"^half_(\d{4})[Hh]2$"), lambda m: f"{m[1]}年7〜12月"),
+    (re.compile(r"^year_(\d{4})$"), lambda m: f"{m[1]}年"),
+)
+
+
+def _advisor_run_words(run_id: str) -> str:
+    """The period and the day an advisors' run is of (「（直近90日、11月13日時点）」): two
+    runs of reports read as one 「事業部別レポートの送付」 on the deck."""
+    found = _ADVISOR_RUN.match(run_id)
+    if found is None:
+        return ""
+    period = found["period"]
+    words = next((say(m) for pattern, say in _PERIOD_WORDS if (m := pattern.match(period))), period)
+    day = found["day"]
+    if day:
+        words += f"、{int(day[4:6])}月{int(day[6:])}日時点"
+    return f"（{words}）"
 
 
 def item_words(item: str, user_id: str) -> str:
