@@ -551,7 +551,7 @@ def test_every_mail_row_adds_up_to_the_people_it_was_for(month: Path) -> None:
     # up to it (「3」「メールアドレスなし 2人」「休職・休業中 1人」, a line each), or 「0」.
     for title, r in rows.items():
         total, *reasons = r["宛先から除いた人数"].split("\n")
-        counts = [re.fullmatch(r"[^\d（]+ (\d+)人", line) for line in reasons]
+        counts = [re.fullmatch(r"[^（]+? (\d+)人", line) for line in reasons]
         assert all(counts) and total.isdigit(), (title, r["宛先から除いた人数"])
         assert int(total) == sum(int(c[1]) for c in counts if c), title
 

@@ -58,3 +58,52 @@ def test_a_resumed_outbox_run_keeps_its_sender(sample_copy: Workspace) -> None:
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         assert parseaddr(str(message["From"]))[0] == "KAKEAI事務局"
         assert parseaddr(str(message["Reply-To"]))[1] == "kakeai-office@example.co.jp"
+
+
+def test_the_samples_sender_is_said_before_a_real_run_and_by_status(
+    sample_copy: Workspace,
+) -> None:
+    """`kops init` writes kakeai-office@example.co.jp as sender, reply-to and contact:
+    nothing said so, a run by SMTP would go out from it (and a resumed one keep it after
+    kops.yaml was put right). It is said before the run is planned, and by `kops status`;
+    once they are the secretariat's own, neither says it. The outbox is no sending."""
+    cli = Cli(sample_copy)
+    sample = "mail.from_addr・mail.reply_to・mail.contact in kops.yaml still hold the sample"
+    assert sample in " ".join(cli("status").stderr.split())
+    rehearsal = cli("mail", "send", *SEGMENT, "--id", "outbox", "--limit", "1", "--yes")
+    assert sample not in " ".join(rehearsal.stderr.split())
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        said = cli("mail", "send", *SEGMENT, "--id", "first", "--limit", "1", "--yes")
+        assert sample in " ".join(said.stderr.split())
+        dry = cli("mail", "send", *SEGMENT, "--id", "dry", "--dry-run")
+        assert sample not in " ".join(dry.stderr.split())  # nothing goes out
+        configure(
+            sample_copy,
+            from_addr="jinji-1on1@sample-seisakusho.example",
+            reply_to="jinji-1on1@sample-seisakusho.example",
+            contact="人事部 1on1 事務局（内線 2345）",
+        )
+        said = cli("mail", "send", *SEGMENT, "--id", "second", "--limit", "1", "--yes")
+        assert "still hold the sample" not in said.stderr
+        assert "still hold the sample" not in cli("status").stderr
+
+
+def test_a_rehearsal_planned_with_the_samples_sender_says_so_when_it_is_sent(
+    sample_copy: Workspace,
+) -> None:
+    """Rehearsed in the outbox before kops.yaml had the secretariat's sender, then sent by
+    SMTP once it had: the run sends what it planned, from the sample's address, and says
+    so (and how to send from the new one)."""
+    cli = Cli(sample_copy)
+    cli("mail", "send", *SEGMENT, "--id", "rehearsed", "--limit", "1", "--yes")  # outbox
+    with SmtpServer() as server:
+        use_smtp(sample_copy, server)
+        configure(sample_copy, from_addr="jinji-1on1@sample-seisakusho.example")
+        said = cli("mail", "send", *SEGMENT, "--id", "rehearsed", "--limit", "1", "--yes")
+        text = " ".join(said.stderr.split())
+        assert "planned with the sample's sender kakeai-office@example.co.jp" in text
+        assert server.handler.received[0].mail_from == "kakeai-office@example.co.jp"
+        fresh = cli("mail", "send", *SEGMENT, "--id", "fresh", "--limit", "1", "--yes")
+        assert "planned with the sample's sender" not in fresh.stderr
+        assert server.handler.received[-1].mail_from == "jinji-1on1@sample-seisakusho.example"

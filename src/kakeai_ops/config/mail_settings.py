@@ -229,6 +229,12 @@ class Mail(Section):
     bounce: Bounce = Field(default_factory=Bounce)
     imap: Imap = Field(default_factory=Imap)
 
+    def sample_values_left(self) -> list[str]:
+        """The sender's keys still holding the sample's values (`kops init` writes them):
+        mail sent so goes out from, and names as its contact, an address that is no one's."""
+        keys = ("from_addr", "reply_to", "contact")
+        return [key for key in keys if getattr(self, key) == type(self).model_fields[key].default]
+
     @field_validator("message_id_domain")
     @classmethod
     def _domain(cls, value: str) -> str:

@@ -36,6 +36,15 @@ def service_gaps(settings: Settings) -> list[str]:
         found.append(
             _("service.help_url is not set in kops.yaml: mails can't point to a usage guide")
         )
+    left = settings.mail.sample_values_left()
+    if left:
+        found.append(
+            _(
+                "{keys} in kops.yaml still hold the sample's values (kakeai-office@example.co.jp): "
+                "mails sent by SMTP or Graph would go out from an address that is no one's; "
+                "set the secretariat's own"
+            ).format(keys="・".join(f"mail.{key}" for key in left))
+        )
     return found
 
 

@@ -34,6 +34,23 @@ def unavailable(source: Source) -> dict[str, str]:
     return dict(zip(away["user_id"], away["employment_status"].map(AWAY_REASONS), strict=True))
 
 
+def _warn_sample_sender(settings: Settings, operator: Operator, pending: list[Any]) -> None:
+    """Messages going out by SMTP or Graph from the sender a run froze when planned, and
+    that sender the sample's (a rehearsal in the outbox planned before kops.yaml was put
+    right: the real run sends what was rehearsed)."""
+    sample = type(settings.mail).model_fields["from_addr"].default
+    if settings.mail.transport == "outbox" or settings.mail.from_addr == sample:
+        return  # kops.yaml still the sample's: said before the run (runs.check_sender)
+    if any(message.sender_for(settings.mail).address == sample for message in pending):
+        operator.warn(
+            _(
+                "this run was planned with the sample's sender {address} (mail.from_addr "
+                "then): its messages go out from it; to send from another, plan a new run "
+                "(another --id) after setting kops.yaml"
+            ).format(address=sample)
+        )
+
+
 def send_pending(
     source: Source, operator: Operator, plan: Plan, limit: int | None, retry_unknown: bool
 ) -> None:
@@ -46,6 +63,7 @@ def send_pending(
         pending = sender.pending(plan, retry_unknown)
         if limit is not None:
             pending = sender.up_to(pending, limit)
+        _warn_sample_sender(settings, operator, pending)
         with operator.progress(_("Sending"), len(pending), transient=False) as advance:
             sender.on_progress = lambda message, state: advance(term(STATE_WORDS, state))
             ledger.set_run_status(plan.run_id, "sending")

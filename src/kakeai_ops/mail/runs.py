@@ -23,6 +23,7 @@ from .. import model
 from ..analyses import streaks
 from ..calendar import BusinessCalendar
 from ..clock import now
+from ..config import Settings
 from ..dates import plan_age_note, stale_note
 from ..errors import KopsError
 from ..exports.user_files import read_user_list
@@ -294,8 +295,24 @@ def _ask_about_old_data(
         raise refused from None
 
 
+def check_sender(settings: Settings, operator: Operator, real: bool) -> None:
+    """A real run by SMTP or Graph with the sample's sender in kops.yaml is said before
+    it is planned (the plan fixes its sender: fixed later, a resumed run still sends from
+    the sample's), so the question that follows can be answered no."""
+    left = settings.mail.sample_values_left()
+    if real and left and settings.mail.transport != "outbox":
+        operator.warn(
+            _(
+                "{keys} in kops.yaml still hold the sample's values: this run would go out "
+                "from kakeai-office@example.co.jp, which is no one's, and keep it when "
+                "resumed; set them to the secretariat's own first"
+            ).format(keys="・".join(f"mail.{key}" for key in left))
+        )
+
+
 def start_run(source: Source, operator: Operator, request: RunRequest) -> str:
     """Plan, confirm and send (or resume) a run; returns its id."""
+    check_sender(source.settings, operator, request.real)
     binding = run_binding.spec_binding(request.spec, request.holdout)
     if request.from_snapshot:
         check_fresh(source, operator, request.snapshot, request.stale_ok, request.real)
@@ -453,6 +470,7 @@ def send_prepared(
         limit=limit,
         command=command,
     )
+    check_sender(source.settings, operator, request.real)
     if not fresh_checked:
         check_fresh(source, operator, snapshot, stale_ok, real=request.real)
     run_id = audience.default_run_id
