@@ -373,6 +373,10 @@ def test_usage_errors_are_japanese_without_kops_lang() -> None:
     assert "Error: No such command 'segmnt'. Did you mean 'segment', 'seminar'?" in said
     english = cli("init", "--bogus", env={"KOPS_LANG": "en"}, ok=False)
     assert "Error: No such option: --bogus" in english.stderr
+    # A value after a flag (`--left-out out.csv`): click says 「argument(s)」 now, and the
+    # pattern knew only 「argument」 and 「arguments」: it came out in English.
+    extra = cli("status", "extra", env=NO_LANG, ok=False).stderr
+    assert "エラー: 余分な引数があります（extra）" in extra and "unexpected" not in extra
 
 
 def test_a_success_message_is_japanese(tmp_path: Path) -> None:

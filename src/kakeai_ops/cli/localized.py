@@ -49,7 +49,7 @@ _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Missing argument (?P<name>.+?)\.$", re.S), N_("Missing argument {name}.")),
     (re.compile(r"Missing option (?P<name>.+?)\.$", re.S), N_("Missing option {name}.")),
     (
-        re.compile(r"Got unexpected extra arguments? \((?P<args>.*)\)$", re.S),
+        re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$", re.S),
         N_("Got unexpected extra argument(s) ({args})"),
     ),
     (

@@ -104,6 +104,15 @@ def guess_delimiter(first_line: str) -> str:
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
+NOT_A_FILE = (
+    N_("a folder, not a file: give the file inside it"),
+    N_("not a regular file (a device, pipe or socket)"),
+    N_("no file matches this pattern"),
+    N_("a link that leads to no file (its file was moved, or links form a loop)"),
+    N_("file not found"),
+)
+
+
 def missing_file_reason(path: Path) -> str:
     """Why ``path`` can't be read as a file, in the words that point to the fix."""
     if path.is_dir():

@@ -26,6 +26,7 @@ from ..exports.ahead import ReadAhead, sha256_of
 from ..exports.canonical import canonicalise, repeated_headers, required_columns_missing
 from ..exports.findings import Findings
 from ..exports.reading import (
+    NOT_A_FILE,
     HeaderRow,
     ReadFailure,
     find_header,
@@ -402,6 +403,9 @@ _HINT = N_("fix the files (or map headers/values in kops.yaml) and run `kops ing
 def _hint(findings: Findings) -> str:
     """What to do; when most problems are times later than now, the clock is the likelier
     fault (a machine's date reset, KOPS_NOW left set), not every row of the export."""
+    if findings.problems and all(str(p.what) in NOT_A_FILE for p in findings.problems):
+        # Only names that lead to no file: nothing in a file to fix or map.
+        return _("check the files' names and folders, then run `kops ingest` again")
     future = findings.count_of("future")
     if future >= 10 and future * 2 >= findings.total:
         now = ingest_moment().strftime("%Y-%m-%d %H:%M")
