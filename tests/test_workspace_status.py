@@ -68,12 +68,20 @@ def test_a_flipped_byte_is_named_and_refused(sample_copy: Workspace) -> None:
 def test_what_kops_yaml_lacks_for_the_mails(sample_ws: Workspace) -> None:
     settings = load_settings(sample_ws.config_path)
     gaps = service_gaps(settings)
-    assert [gap.split(" ", 1)[0] for gap in gaps] == ["service.login_url", "service.help_url"]
+    assert [gap.split(" ", 1)[0] for gap in gaps] == [
+        "service.login_url",
+        "service.help_url",
+        "mail.from_addr・mail.reply_to・mail.contact",  # the sample's sender, still
+    ]
+    own = "jinji-1on1@sample-seisakusho.example"
     filled = settings.model_copy(
         update={
             "service": settings.service.model_copy(
                 update={"login_url": "https://x.invalid/", "help_url": "https://y.invalid/"}
-            )
+            ),
+            "mail": settings.mail.model_copy(
+                update={"from_addr": own, "reply_to": own, "contact": "人事部（内線 2345）"}
+            ),
         }
     )
     assert service_gaps(filled) == []
