@@ -343,3 +343,23 @@ def test_a_bad_satisfaction_is_said_in_japanese(october: Workspace, tmp_path: Pa
     )
     assert "survey.csv:2: 満足度: 1〜5 の整数ではありません ('3.5')" in result.stderr
     assert "not a whole number" not in result.stderr
+
+
+def test_a_usage_export_given_as_a_seminars_list_is_refused(
+    october: Workspace, tmp_path: Path
+) -> None:
+    """The users export read as month1's attendance recorded all 252 users as attending
+    (「招待した人 27人、招待外の参加 225人」), without a word; the survey CSV as attendance
+    too. A usage export is named for what it is, and nothing is recorded."""
+    cli = Cli(october)
+    before = tree_digest(october.root)
+    for name, given in (("users.csv", "attendance"), ("meetings.xlsx", "survey")):
+        said = cli(
+            "seminar", given, "month1", str(SAMPLE / "2026-10" / name),
+            env={"KOPS_LANG": "ja"}, ok=False,
+        )  # fmt: skip
+        assert said.exit_code == 1
+        export = "ユーザー一覧" if name == "users.csv" else " 1on1 履歴"
+        text = " ".join(said.stderr.split())
+        assert f"{name}:1: KAKEAI の{export}のエクスポートで、セミナーの" in text, text
+    assert tree_digest(october.root) == before

@@ -13,10 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Settings
-from ..errors import InputError
-from ..i18n import _
+from ..errors import InputError, Phrase, Problem
+from ..i18n import N_, _
 from . import normalise
+from .decoding import ReadFailure
 from .findings import Findings
+from .reading import read_headers
+from .tables import recognise
 from .user_files import (
     EMAIL_HEADERS,
     check_emails_agree,
@@ -25,9 +28,49 @@ from .user_files import (
     read_user_file,
 )
 
+EXPORT_NAMES = {
+    "users": N_("KAKEAI's users export"),
+    "pairs": N_("KAKEAI's pairs export"),
+    "meetings": N_("KAKEAI's 1on1 export"),
+}
+
+
+USERS_EXPORT_FIELDS = 5
+
+
+def _not_an_export(path: Path, settings: Settings, what: str) -> None:
+    """A usage export given as a seminar's list is refused: the users export read as an
+    attendance list recorded all 252 users as attending (「招待外の参加 225人」)."""
+    try:
+        headers, _row = read_headers(path)
+    except ReadFailure:
+        return  # said by the reading that follows
+    found = recognise(headers, settings.exports)
+    table = found.table
+    # A list of who attended has a ユーザーID (the users export's one key) and a name, and
+    # may have an email: the export has its 事業部, 部署, 在籍状況, 最終ログイン日時 besides.
+    if table is None or (table == "users" and len(found.columns) < USERS_EXPORT_FIELDS):
+        return
+    raise InputError(
+        [
+            Problem(
+                path.name,
+                1,
+                None,
+                Phrase(
+                    N_("this is {export}, not {what}"),
+                    export=_(EXPORT_NAMES[table]),
+                    what=_(what),
+                ),
+            )
+        ],
+        hint=_("give the file of the seminar's own (`kops ingest` reads the usage exports)"),
+    )
+
 
 def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list[tuple[int, str]]:
     """(file row, user id) of every row, repeats included: the caller counts and drops them."""
+    _not_an_export(path, settings, N_("a seminar's attendance list"))
     findings = Findings()
     wanted = {"user": settings.seminar_survey.attendance_user, "email": EMAIL_HEADERS}
     read = read_user_file(path, wanted, ["user"], findings)
@@ -52,6 +95,7 @@ def read_attendance(path: Path, settings: Settings, users: pd.DataFrame) -> list
 
 def read_survey(path: Path, settings: Settings, users: pd.DataFrame) -> pd.DataFrame:
     """One row per answer: row, user_id, satisfaction, interests (list), free_text (as written)."""
+    _not_an_export(path, settings, N_("a seminar's survey"))
     config = settings.seminar_survey
     headers = config.headers
     findings = Findings()
