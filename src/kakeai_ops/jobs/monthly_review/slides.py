@@ -634,10 +634,13 @@ def _outbox_first(review: Review) -> str:
 
     if not any(a.command.endswith(OUTBOX_FIRST) for a in review.actions):
         return ""
-    return (
-        "。メールは今は書き出しのみの設定（outbox）です。"
-        "送る・届けるには、先に送信方法（smtp か graph）を設定します"
-    )
+    if review.names_people:  # the secretariat's own: the key to set
+        return (
+            "。メールは今は書き出しのみの設定（outbox）です。"
+            "送る・届けるには、先に kops.yaml の mail.transport を smtp か graph にします"
+        )
+    # The room reads no setting's name (「outbox」「smtp か graph」 were English to it).
+    return "。メールは今は書き出すだけで、まだ送っていません。送る・届けるには、先に事務局がメールの送信を設定します"
 
 
 def _actions(review: Review) -> Slide:
