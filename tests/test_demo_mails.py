@@ -219,7 +219,7 @@ def test_the_award_mail_names_months_of_weekly_1on1s(month: Path) -> None:
     mails = read_mails(outbox(month, "campaign.awarded-exec-1on1-2026h2"))
     assert mails
     for address, _, subject, text in mails:
-        assert subject == "【KAKEAI事務局】「経営層との1on1権」権利付与のお知らせ"
+        assert subject == "【KAKEAI事務局】「経営層との1on1権」付与のお知らせ"  # not 「…権」権利
         assert "配信不要" not in text
         run = re.search(
             r"(\d{4})年(\d{1,2})月から(\d{1,2})月まで、毎週、部下として参加した 1on1 を続けてこられました",

@@ -318,6 +318,30 @@ def test_a_winner_hears_the_next_steps_of_their_own_prize() -> None:
     assert len(exec_campaign.next_steps) == 3
 
 
+def test_an_award_names_a_right_once() -> None:
+    """「「経営層との1on1権」権利付与のお知らせ」 and 「…1on1権」の権利をお贈りします」 said
+    the right twice; a campaign named otherwise keeps 「の権利」."""
+    settings = settings_with_seminar()
+    exec_campaign = settings.campaigns[CAMPAIGN]
+    template = TemplateSet(Path("/nonexistent"), SHIPPED / "mail").get("campaign.awarded")
+    spec = AudienceSpec(Awarded(CAMPAIGN))
+    shared = run_context(settings, dt.date(2026, 11, 20))
+    extra = {"run_start": "2026-06", "run_end": "2026-09"}
+
+    def rendered(campaign: Any) -> tuple[str, str]:
+        context = template_context(RECIPIENT, settings, extra, None, campaign, spec, None, shared)
+        mail = template.render(context, settings.mail.subject_prefix)
+        return mail.subject, mail.text
+
+    subject, text = rendered(exec_campaign)
+    assert subject.endswith("「経営層との1on1権」付与のお知らせ")
+    assert "「経営層との1on1権」をお贈りします" in text and "権」の権利" not in text
+    other = exec_campaign.model_copy(update={"title": "1on1 継続キャンペーン"})
+    subject, text = rendered(other)
+    assert subject.endswith("「1on1 継続キャンペーン」権利付与のお知らせ")
+    assert "「1on1 継続キャンペーン」の権利をお贈りします" in text
+
+
 @pytest.mark.parametrize(
     "recent, prepared, rated",
     [(1, 1, 0), (1, 0, 1), (3, 3, 3), (3, 2, 3), (0, 0, 0)],
