@@ -44,6 +44,9 @@ def test_a_mix_says_what_its_shares_are_shares_of(sample_run: RunSample) -> None
         assert abs(share - topics[topic] / topics.sum()) <= 0.005  # shown to the whole %
     assert any("トピックを選んだ1on1" in n and "割合" in n for n in notes), notes
     assert not any(str(len(held) - topics.sum()) in n for n in notes)
+    # The shares as shown, whole percents, need not add to the 計's 100%: said beside them
+    # (営業本部's 102% read as an error).
+    assert any("足しても100%にならないことがあります" in n for n in notes), notes
     divisions = [n for n in book.sheetnames[1:-1] if n != glossary.DEFINITIONS_SHEET]
     for name in divisions:  # every 事業部's own mix says it too
         rows = list(book[name].iter_rows(values_only=True))

@@ -786,7 +786,9 @@ def _mix_rows(
         sheet,
         row + len(frame) + 1,
         f"割合は、{label}を選んだ1on1（{glossary.MIX_TOTAL}）に占める割合です"
-        f"（{label}のない1on1は含みません）。",
+        f"（{label}のない1on1は含みません）。"
+        # Whole percents: 27+14+6+8+16+13+6+12 = 102% beside a 計 of 100% read as an error.
+        "整数に四捨五入しているため、足しても100%にならないことがあります。",
     )
     return row + len(frame) + 2
 
