@@ -89,7 +89,7 @@ def test_full_report_sheets_charts_and_suppression(sample_run: RunSample) -> Non
     assert overview.page_setup.fitToHeight == 0 and overview.page_setup.fitToWidth == 1
     assert overview.sheet_properties.pageSetUpPr.fitToPage
     assert overview.print_title_rows == "$1:$2" and overview.print_title_cols == "$A:$A"
-    assert "&P" in overview.oddFooter.center.text and overview.oddHeader.right.text == "共有可"
+    assert "&P" in overview.oddFooter.right.text and overview.oddHeader.right.text == "共有可"
     # Below the 部署, the division's own overview row as its total, set apart in bold.
     names = [r[0] for r in sales.iter_rows(min_row=5, max_col=1, values_only=True)]
     total = 5 + names.index("事業部計")

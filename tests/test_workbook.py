@@ -481,9 +481,9 @@ def test_a_long_file_name_keeps_the_print_header_within_excels_255(
     path = folder / name
     write_table(pd.DataFrame({"user_id": ["000120"], "name": ["池田 優子"]}), path)
     sheet = load_workbook(path).worksheets[0]
-    for header in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
-        assert len(str(header)) <= 255
-        assert header.left.text == "&F"  # the file's own name, however long, when printed
+    for footer in (sheet.oddFooter, sheet.evenFooter, sheet.firstFooter):
+        assert len(str(footer)) <= 255
+        assert footer.left.text == "&F"  # the file's own name, however long, when printed
 
 
 def test_a_long_chart_title_is_broken_between_words_where_libreoffice_would_wrap() -> None:

@@ -76,15 +76,17 @@ def test_every_sheet_prints_on_a4_one_page_wide(month: Path) -> None:
             assert visible <= workbook.READABLE_WIDTH or sheet.print_area, (where, visible)
             assert sheet.print_title_rows, where
             header, footer = sheet.oddHeader, sheet.oddFooter
-            assert header.left.text == "&F", where  # its name as printed, renamed or not
+            assert footer.left.text == "&F", where  # its name as printed, renamed or not
             assert header.right.text in (
                 workbook.SECRETARIAT,
                 workbook.SHAREABLE,
                 workbook.SHAREABLE_IN_SCOPE,
             ), where
-            assert footer.center.text == "ページ &P / &N", where
+            assert footer.right.text == "ページ &P / &N", where
+            # Nothing beside 基準日 to run into it (the name did on a portrait page).
+            assert not header.left.text and not footer.center.text, where
             # Printed at 9 pt whatever the sheet is scaled to (it was 8 pt, and scaled).
-            parts = (header.left, header.center, header.right, footer.center)
+            parts = (footer.left, header.center, header.right, footer.right)
             assert all(part.size == 9 for part in parts), where
             assert sheet.HeaderFooter.scaleWithDoc is False, where
             assert sheet.freeze_panes, where
@@ -303,7 +305,7 @@ def test_hostile_names_in_a_workbook_stay_text(tmp_path: Path) -> None:
     path = write_table(frame, tmp_path / "R&D一覧.xlsx", sheet="users")
     book = load_workbook(path)
     sheet = book["一覧"]
-    assert sheet.oddHeader.left.text == "&F"  # shows R&D一覧.xlsx, or the name it has now
+    assert sheet.oddFooter.left.text == "&F"  # shows R&D一覧.xlsx, or the name it has now
     assert header_labels(sheet) == ["社員番号", "=SUM(A1:A9)", "役割", "割合"]
     assert sheet["B1"].data_type == "s" and sheet["B2"].data_type == "s"
     assert [c.value for c in sheet[2]] == ["000120", "@cmd", "上司", 0.5]

@@ -861,14 +861,15 @@ def _letters(count: int) -> list[str]:
 
 
 def header_footer(sheet: Worksheet, options: Print) -> None:
-    """ファイル名 and 基準日 at the top, who may see it at the top right, ページ x / y below."""
+    """基準日 at the top, who may see it at the top right; the file's name at the bottom
+    left, ページ x / y at the bottom right. (The name at the top left ran into 基準日 on a
+    portrait page: 「…95420b50.xlsx基準日 2026-11-20」.)"""
     as_of = options.as_of.isoformat() if isinstance(options.as_of, dt.date) else options.as_of
     for header, footer in (
         (sheet.oddHeader, sheet.oddFooter),
         (sheet.evenHeader, sheet.evenFooter),
         (sheet.firstHeader, sheet.firstFooter),
     ):
-        header.left.size = 9
         header.center.text = f"基準日 {as_of}" if as_of else ""
         header.center.size = 9
         header.right.text = options.audience
@@ -877,9 +878,10 @@ def header_footer(sheet: Worksheet, options: Print) -> None:
         # report mailed as 「1on1実施状況レポート_営業本部_20261120.xlsx」 printed the name
         # it was written under, 「division-report-営業本部長-95420b50.xlsx」, which the
         # reader never received. A code of two characters also keeps within Excel's 255.
-        header.left.text = FILE_NAME_CODE
-        footer.center.text = "ページ &P / &N"
-        footer.center.size = 9
+        footer.left.text = FILE_NAME_CODE
+        footer.left.size = 9
+        footer.right.text = "ページ &P / &N"
+        footer.right.size = 9
     # At 9 pt on paper: a sheet fitted to the page's width is printed smaller, and its
     # header and footer with it unless told not to.
     sheet.HeaderFooter.scaleWithDoc = False
