@@ -640,7 +640,10 @@ def _outbox_first(review: Review) -> str:
             "送る・届けるには、先に kops.yaml の mail.transport を smtp か graph にします"
         )
     # The room reads no setting's name (「outbox」「smtp か graph」 were English to it).
-    return "。メールは今は書き出すだけで、まだ送っていません。送る・届けるには、先に事務局がメールの送信を設定します"
+    return (
+        "。メールは今は書き出すだけで、まだ送っていません。"
+        "送る・届けるには、先に事務局がメールの送信を設定します"
+    )
 
 
 def _actions(review: Review) -> Slide:
