@@ -171,10 +171,10 @@ def test_a_seminar_date_in_another_form_is_refused_once_saying_both_forms(
     """A seminar's date may be a date and time or a date: a wrong one is one line (it was
     refused once per form, the first in pydantic's English)."""
     with pytest.raises(ConfigError) as caught:
-        parse_settings({"seminars": {"month1": {"month": 1, "date": "2026/11/11 12:15"}}})
+        parse_settings({"seminars": {"month1": {"month": 1, "date": "11/11 12:15"}}})
     assert caught.value.message == (
         "kops.yaml: seminars.month1.date: must be a date and time like 2026-12-10T12:15:00, "
-        "or a date like 2026-12-10, got '2026/11/11 12:15'"
+        "or a date like 2026-12-10, got '11/11 12:15'"
     )
 
 
@@ -335,3 +335,42 @@ def test_a_topic_treated_apart_must_be_a_topic(key: str) -> None:
     section, name = key.split(".")
     said = _error({section: {name: ["心身の状況"]}})
     assert f"{key}: 心身の状況 is not one of exports.topics" in said
+
+
+@pytest.mark.parametrize(
+    "typed", ["2026/11/01", "２０２６－１１－０１", "2026-11-1", "2026年11月1日", " 2026/11/1 "]
+)
+def test_kops_yaml_takes_a_day_as_the_command_line_takes_it(typed: str) -> None:
+    """`--as-of` took 2026/11/20, full-width digits and 2026年11月20日; kops.yaml refused
+    each with 「YYYY-MM-DD の日付にしてください」. Every day of kops.yaml takes them now."""
+    settings = parse_settings(
+        {
+            "milestones_since": typed,
+            "calendar": {"company_holidays": [typed, f"{typed}..2026/11/3"]},
+            "seminars": {"month1": {"month": 1, "date": typed.strip() + " 12:15"}},
+            "campaigns": {
+                "x": {
+                    "title": "t",
+                    "window": {"start": typed, "end": "2026/12/31"},
+                    "rule": {"kind": "weekly_streak"},
+                    "entry_deadline": typed.strip() + " 17:00",
+                }
+            },
+        }
+    )
+    day = dt.date(2026, 11, 1)
+    assert settings.milestones_since == day
+    assert settings.calendar.company_holidays == [(day, day), (day, dt.date(2026, 11, 3))]
+    assert settings.seminars["month1"].date == dt.datetime(2026, 11, 1, 12, 15)
+    campaign = settings.campaigns["x"]
+    assert (campaign.window.start, campaign.window.end) == (day, dt.date(2026, 12, 31))
+    assert campaign.entry_deadline == dt.datetime(2026, 11, 1, 17, 0)
+
+
+def test_a_day_not_on_the_calendar_or_not_a_day_is_still_refused() -> None:
+    assert "milestones_since: must be a date YYYY-MM-DD" in _error(
+        {"milestones_since": "2026/2/30"}
+    )
+    assert "milestones_since: must be a date YYYY-MM-DD" in _error({"milestones_since": "来月"})
+    said = _error({"seminars": {"month1": {"month": 1, "date": "2026/12/10 25:00"}}})
+    assert "seminars.month1.date: must be a date and time" in said

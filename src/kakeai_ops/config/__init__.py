@@ -70,7 +70,7 @@ from .seminar_settings import (
     SurveyHeaders,
     Themes,
 )
-from .values import PositiveInt, Section, at_most, refusal
+from .values import PositiveInt, Section, TypedDay, at_most, refusal
 from .yaml_problems import typed_in_name
 
 __all__ = [
@@ -133,7 +133,7 @@ class Settings(Section):
     )
     # The first milestone mail run mails milestones crossed after this date; later runs,
     # those crossed since the previous snapshot (rules.md §2).
-    milestones_since: dt.date | None = None
+    milestones_since: Annotated[dt.date | None, TypedDay] = None
     service: Service = Field(default_factory=Service)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     campaigns: dict[str, Campaign] = Field(default_factory=dict)

@@ -14,7 +14,18 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ..i18n import N_
-from .values import Days, Line, NonNegativeNumber, Section, Share, at_most, between, refusal
+from .values import (
+    Days,
+    Line,
+    NonNegativeNumber,
+    Section,
+    Share,
+    TypedDay,
+    as_iso,
+    at_most,
+    between,
+    refusal,
+)
 
 # --- rules --------------------------------------------------------------------
 
@@ -63,10 +74,10 @@ def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
         text = item.strip()
         try:
             if ".." in text:
-                left, right = (part.strip() for part in text.split("..", 1))
+                left, right = (as_iso(part.strip()) for part in text.split("..", 1))
                 start, end = dt.date.fromisoformat(left), dt.date.fromisoformat(right)
             else:
-                start = end = dt.date.fromisoformat(text)
+                start = end = dt.date.fromisoformat(as_iso(text))
         except ValueError:
             raise PydanticCustomError(
                 "holiday",
@@ -94,8 +105,8 @@ class CalendarSettings(Section):
 
 
 class Window(Section):
-    start: dt.date
-    end: dt.date
+    start: Annotated[dt.date, TypedDay]
+    end: Annotated[dt.date, TypedDay]
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:
@@ -115,7 +126,7 @@ def _deadline(value: Any) -> dt.date | dt.datetime | None:
     """A date (entries that day still count) or a date and time (JST)."""
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
-    text = str(value).strip()
+    text = str(as_iso(value)).strip()
     try:
         if isinstance(value, dt.datetime):
             moment = value

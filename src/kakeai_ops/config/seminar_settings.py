@@ -13,14 +13,14 @@ from pydantic_core import PydanticCustomError
 
 from ..i18n import N_
 from .export_settings import Scale
-from .values import Line, Section, at_most, between
+from .values import Line, Section, TypedDay, at_most, between
 
 
 class Seminar(Section):
     month: int | str  # 1–4 for the series' themes, or a custom theme's name
     title: Line | None = None
     points: list[str] = Field(default_factory=list)
-    date: dt.datetime | dt.date | None = None
+    date: Annotated[dt.datetime | dt.date | None, TypedDay] = None
     # How long it lasts; None: the mails say no length (never one kops assumed).
     minutes: Annotated[int, between(1, 1_440)] | None = None
     url: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -12,6 +13,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..dates import typed_text
 from ..i18n import N_
 
 LARGEST = 1_000_000  # no count or number in kops.yaml is sensibly larger
@@ -148,3 +150,30 @@ Days = Annotated[int, at_most(MAX_DAYS, "days")]
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# A day as people type it on the command line (2026/11/20, ２０２６－１１－２０, 2026-11-1,
+# 2026年11月20日), with a time for the fields that take one (2026/12/10 12:15): written as
+# ISO before the field reads it, so kops.yaml takes what `--as-of` takes (it refused them
+# with 「YYYY-MM-DD の日付にしてください」). Anything else is left for the field to refuse.
+_TYPED_DAY = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:\s+|\s*T\s*)(\d{1,2})\s*[:時]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})\s*秒?)?\s*分?)?"
+)
+
+
+def as_iso(value: Any) -> Any:
+    """``value`` as ISO text when it is a day (and time) typed another way; else itself."""
+    if not isinstance(value, str):
+        return value
+    found = _TYPED_DAY.fullmatch(typed_text(value))
+    if found is None:
+        return value
+    year, month, day, hour, minute, second = found.groups()
+    iso = f"{year}-{int(month):02d}-{int(day):02d}"
+    if hour is None:
+        return iso
+    return f"{iso}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"
+
+
+TypedDay = BeforeValidator(as_iso)
