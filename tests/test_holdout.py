@@ -75,7 +75,7 @@ def test_both_small_groups_are_said_each_with_its_unit(monkeypatch: pytest.Monke
     monkeypatch.setenv("KOPS_LANG", "ja")
     with pytest.raises(KopsError) as raised:
         check_measurable("r", 1, 1, 5, anyway=False)
-    assert "比較群 1人と送付 0人となり" in str(raised.value)
+    assert "比較群 1人・送付 0人となり" in str(raised.value)
 
 
 def test_a_small_holdout_sends_nothing_unless_anyway(sample_copy: Workspace) -> None:

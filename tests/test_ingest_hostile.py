@@ -193,7 +193,7 @@ def test_a_look_alike_address_says_which_alphabets_it_mixes(
     ja = cli("ingest", *map(str, files), env={"KOPS_LANG": "ja"}, ok=False).stderr
     assert (
         "users.csv:3: メールアドレス: 文字の種類が混ざっていて、別のアドレスに見えます "
-        "('u13@ex\u0430mple.jp': 'ex\u0430mple' にキリルとラテンの文字が混ざっています)"
+        "('u13@ex\u0430mple.jp': 'ex\u0430mple' にキリル・ラテンの文字が混ざっています)"
     ) in ja
     assert "mixes" not in ja
 

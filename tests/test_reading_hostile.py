@@ -86,7 +86,7 @@ def test_a_missing_file_is_said_in_japanese(ws: Workspace, tmp_path: Path) -> No
     assert "file not found" not in result.stderr
     # A name that leads to no file has nothing to fix or map in kops.yaml: the hint said to.
     said = result.stderr.replace("\n", "")
-    assert "ファイルの名前とフォルダーを確かめて" in said and "kops.yaml" not in said
+    assert "ファイルの名前とフォルダを確かめて" in said and "kops.yaml" not in said
 
 
 def test_an_unclosed_quote_is_named_where_it_opened(ws: Workspace, tmp_path: Path) -> None:
