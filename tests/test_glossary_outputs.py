@@ -578,6 +578,10 @@ def test_the_mail_effect_is_the_recount(
     assert counted["送付"][2] == str(groups["written"])  # in the latest data
     assert counted["比較群（送らなかった人）"][2] == str(groups["holdout"])
     assert "%（" not in report and "信頼区間" not in report
+    # Planned on October's data, November's ingested: its mails state October's facts, so
+    # 「送ってから」 (send it) was the wrong advice; the deck says to plan it again.
+    said = "".join(report.split())
+    assert "送るなら最新のデータで新しい配信として計画し" in said and "送ってから" not in said
 
 
 def test_the_seminar_figures_are_the_recount(month: tuple[Path, dict[str, str]]) -> None:

@@ -578,20 +578,40 @@ def report_command(
             values={"group": EFFECT_GROUPS},
         )
     )
-    _say_how_far_it_shows(effect, run_id, mailed, context.settings.privacy.min_group, not_yet)
+    # A rehearsal of data older than the newest: its mails say what was true then.
+    older = run["snapshot"] if run["snapshot"] != context.snapshot(None).id else None
+    _say_how_far_it_shows(
+        effect, run_id, mailed, context.settings.privacy.min_group, not_yet, older
+    )
 
 
 def _say_how_far_it_shows(
-    effect: RunEffect, run_id: str, mailed: str, min_group: int, not_yet: bool = False
+    effect: RunEffect,
+    run_id: str,
+    mailed: str,
+    min_group: int,
+    not_yet: bool = False,
+    older: str | None = None,
 ) -> None:
     """Whether the mail was delivered at all, and whether the holdout lets the difference
-    show (too few people hide it), then the difference (none before a later snapshot)."""
-    if mailed == "written":
+    show (too few people hide it), then the difference (none before a later snapshot).
+    ``older``: the snapshot a rehearsal was planned on, where a newer one is ingested."""
+    if mailed == "written" and older is not None:
+        # 「送ってから」 told to send mails that state last month's facts; the review's
+        # action says to plan them again from the latest data.
+        said = _(
+            "This run was only written to the outbox: nobody received it, so it has no "
+            "effect to measure. Its mails state what was true in snapshot {snapshot}, and "
+            "a newer one is ingested: to send, plan a new run from the latest data, and "
+            "measure that one after the ingest that follows it."
+        ).format(snapshot=older)
+    elif mailed == "written":
         said = _(
             "This run was only written to the outbox: nobody received it, so it has no "
             "effect to measure. 'mailed' are those it would have reached; send it, then "
             "`kops mail report {run}` after the next ingest."
         ).format(run=shlex.quote(run_id))
+    if mailed == "written":
         out.print(f"[yellow]{escape(said)}[/yellow]")
         return
     held = effect.shown.iloc[1]
