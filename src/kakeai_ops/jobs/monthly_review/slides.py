@@ -622,8 +622,10 @@ def _candidates_subtitle(review: Review) -> str:
     return (
         # Chosen in turn, spread over 事業部, 職種 and 年代: not a ranking by score (the
         # third can score below the fourth), and the first of interview.n.
-        f"条件を満たすペア {review.interviews.eligible_pairs}組から、スコアの高い順に事業部・"
-        f"職種・年代を分散して選んだ最初の{len(top)}組（スタックポイントのあるペアは除外）"
+        # No theme: a shortlist made with --theme chooses from other pairs (23, not 29)
+        # and read as contradicting the slide.
+        f"条件を満たすペア {review.interviews.eligible_pairs}組から、テーマなしでスコア順に"
+        f"事業部・職種・年代を分散して選んだ最初の{len(top)}組（スタックポイントのあるペアは除外）"
     )
 
 
