@@ -35,15 +35,20 @@ def test_a_list_of_emails_skips_repeats_and_blank_rows_at_the_end(tmp_path: Path
     assert read_user_list(path, USERS) == ["000121", "000120"]
 
 
+def _refused(tmp_path: Path, text: str) -> str:
+    """What reading ``text`` as a list refuses it with."""
+    path = tmp_path / "list.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_user_list(path, USERS)
+    return str(raised.value)
+
+
 def test_an_empty_line_between_rows_is_named_and_no_row_after_it_moves(tmp_path: Path) -> None:
     """An empty line was skipped by the reader: every row after it was named one row up
     (「102」 for what Excel and an editor show on 105). It is a row of blanks, refused by
     its number as any blank row between rows, and the rows after it keep theirs."""
-    path = tmp_path / "list.csv"
-    path.write_text("メールアドレス\ntaro@example.jp\n\n\nnobody@example.jp\n", encoding="utf-8")
-    with pytest.raises(InputError) as raised:
-        read_user_list(path, USERS)
-    said = str(raised.value)
+    said = _refused(tmp_path, "メールアドレス\ntaro@example.jp\n\n\nnobody@example.jp\n")
     assert "list.csv:3: メールアドレス: required value is blank" in said
     assert "list.csv:4: メールアドレス: required value is blank" in said
     assert "list.csv:5: メールアドレス: no user has this email ('nobody@example.jp')" in said
@@ -80,14 +85,9 @@ def test_a_row_without_an_id_is_read_by_its_email(tmp_path: Path) -> None:
 def test_a_problem_is_named_under_the_column_its_value_came_from(tmp_path: Path) -> None:
     """An email read where the id was blank was said to be a ユーザーID (「ユーザーID: no
     user has this email」); a row with neither said only that the id was blank."""
-    path = tmp_path / "list.csv"
-    path.write_text(
-        "ユーザーID,メールアドレス,メモ\n000120,,\n,nobody@example.jp,\n,,c\n000999,,\n",
-        encoding="utf-8",
+    said = _refused(
+        tmp_path, "ユーザーID,メールアドレス,メモ\n000120,,\n,nobody@example.jp,\n,,c\n000999,,\n"
     )
-    with pytest.raises(InputError) as raised:
-        read_user_list(path, USERS)
-    said = str(raised.value)
     assert "list.csv:3: メールアドレス: no user has this email ('nobody@example.jp')" in said
     assert "list.csv:4: ユーザーID/メールアドレス: neither a user id nor an email" in said
     assert "list.csv:5: ユーザーID: is not in users ('000999')" in said
