@@ -562,3 +562,20 @@ def test_a_workbook_whose_export_is_not_its_first_sheet_says_which_sheets_it_has
             said
         )
         assert "exports.sheet" in said
+
+
+def test_a_list_of_people_given_to_ingest_is_named_for_what_it_is(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """The seminar's attendance list given to `kops ingest` was told 「最終ログイン日時:
+    users のエクスポートに必須の列がありません」, as if an export had lost a column."""
+    from conftest import SAMPLE
+
+    attendance = SAMPLE / "seminar" / "month1-attendance.csv"
+    said = Cli(ws)("ingest", str(attendance), ok=False, env={"KOPS_LANG": "ja"}).stderr
+    text = " ".join(said.split())
+    assert (
+        "month1-attendance.csv:1: 人の一覧で、KAKEAI のユーザー一覧のエクスポートではありません"
+        in text
+    )
+    assert "kops seminar attendance ID FILE" in text and "最終ログイン日時" not in text

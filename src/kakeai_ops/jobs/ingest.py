@@ -470,6 +470,10 @@ def _other_sheets(
             findings.problem(problem)
 
 
+# The fields a list of people has (ユーザーID, 氏名, メールアドレス): no export has only these.
+PEOPLE_LIST_FIELDS = {"user_id", "name", "email"}
+
+
 def _missing_column(
     path: Path, header_row: HeaderRow, settings: Settings, table: str, field: str, found: str
 ) -> Problem:
@@ -562,6 +566,22 @@ def _recognised(
         )
         return None
     missing = required_columns_missing(table, recognition.columns)
+    if missing and table == "users" and set(recognition.columns) <= PEOPLE_LIST_FIELDS:
+        # Ids, names, emails only: a list of people (a seminar's attendance), told
+        # 「最終ログイン日時: users のエクスポートに必須の列がありません」.
+        findings.problem(
+            Problem(
+                path.name,
+                header_row.row,
+                None,
+                _(
+                    "a list of people, not KAKEAI's users export (headers found: {headers}): "
+                    "a seminar's attendance is read by `kops seminar attendance ID FILE`, a "
+                    "list of whom to mail by `kops mail plan --users FILE`"
+                ).format(headers=found),
+            )
+        )
+        return None
     for field_name in missing:
         findings.problem(_missing_column(path, header_row, settings, table, field_name, found))
     used = set(recognition.columns.values())
