@@ -270,6 +270,9 @@ def test_an_empty_line_between_rows_moves_no_row_number(tmp_path: Path) -> None:
     for newline in ("\n", "\r\n", "\r"):
         assert ids("ID,氏名\n0001,甲\n\n\n0002,乙\n", newline) == ["0001", "", "", "0002"]
         assert ids("ID,氏名\n0001,甲\n0002,乙\n\n\n", newline) == ["0001", "0002"]
+    # CR CR LF (a Windows program adding its own CR to CRLF) is one line end: every row
+    # was followed by an empty one, all refused as blank.
+    assert ids("ID,氏名\n0001,甲\n0002,乙\n", "\r\r\n") == ["0001", "0002"]
     assert ids("ID,氏名,分\n0001,甲,1\n,,\u2028\n") == ["0001"]
     assert ids("ID,氏名,分\n0001,甲,1\n,\u3000,\n\n") == ["0001"]
     with pytest.raises(ReadFailure):

@@ -92,3 +92,10 @@ def test_a_problem_is_named_under_the_column_its_value_came_from(tmp_path: Path)
     assert "list.csv:4: ユーザーID/メールアドレス: neither a user id nor an email" in said
     assert "list.csv:5: ユーザーID: is not in users ('000999')" in said
     assert "ユーザーID: no user has this email" not in said
+
+
+def test_empty_lines_above_the_header_count_as_lines(tmp_path: Path) -> None:
+    """With an empty line above the header, 999999 on line 4 was said to be on line 3."""
+    said = _refused(tmp_path, "\n\nユーザーID\n000120\n\n999999\n")
+    assert "list.csv:5: ユーザーID: required value is blank" in said
+    assert "list.csv:6: ユーザーID: is not in users ('999999')" in said

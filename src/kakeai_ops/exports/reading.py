@@ -268,6 +268,14 @@ def _without_trailing_blank_rows(frame: pd.DataFrame, blank_lines: int) -> pd.Da
 EMPTY_LINES_ARE_ROWS = True
 
 
+def _doubled_line_ends(path: Path) -> bool:
+    """Whether lines end in CR CR LF (a CSV written on Windows by a program that added its
+    own CR to Windows' CRLF): each is one line end, not a line and an empty one after it
+    (read so, every row had an empty row of blanks after it, all refused)."""
+    with path.open("rb") as handle:
+        return b"\r\r\n" in handle.read(TAIL_BYTES)
+
+
 def _read_csv_columns(
     path: Path,
     encoding: str,
@@ -298,6 +306,7 @@ def _read_csv_columns(
 
     # A CP932 file is parsed from the UTF-8 copy its encoding check made.
     source = pa.BufferReader(utf8_copy(path)) if encoding == "cp932" else path
+    empty_lines_are_rows = EMPTY_LINES_ARE_ROWS and not _doubled_line_ends(path)
     try:
         table = pacsv.read_csv(
             source,
@@ -311,7 +320,7 @@ def _read_csv_columns(
                 delimiter=delimiter,
                 newlines_in_values=True,
                 invalid_row_handler=on_invalid,
-                ignore_empty_lines=not EMPTY_LINES_ARE_ROWS,
+                ignore_empty_lines=not empty_lines_are_rows,
             ),
             convert_options=pacsv.ConvertOptions(
                 # large_string is what pandas keeps text in: no conversion afterwards.

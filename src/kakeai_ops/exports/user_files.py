@@ -315,13 +315,16 @@ def row_numbers(path: Path, raw: RawTable) -> pd.Series:
     starts: list[int] = []
     allow_fields_of(path)
     with path.open("r", encoding=raw.encoding, newline="") as handle:
+        # The empty lines above the header (the reader skips them; each is a line).
+        for _ in range(raw.first_row - 2):
+            handle.readline()
         first = handle.readline()
         delimiter = guess_delimiter(first)
-        line = 2
+        line = raw.first_row
         reader = csv.reader(handle, delimiter=delimiter)
         for _fields in reader:  # every row, empty ones too: the reader's rows are those
             starts.append(line)
-            line = reader.line_num + 2
+            line = reader.line_num + raw.first_row
     if len(starts) < len(raw.frame):
         return pd.Series(raw.frame.index + raw.first_row, index=raw.frame.index)
     # The blank rows at the end are no rows of the frame.
