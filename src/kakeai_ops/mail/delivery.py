@@ -34,7 +34,7 @@ def unavailable(source: Source) -> dict[str, str]:
     return dict(zip(away["user_id"], away["employment_status"].map(AWAY_REASONS), strict=True))
 
 
-def _warn_sample_sender(settings: Settings, operator: Operator, pending: list[Any]) -> None:
+def warn_sample_sender(settings: Settings, operator: Operator, pending: Iterable[Any]) -> None:
     """Messages going out by SMTP or Graph from the sender a run froze when planned, and
     that sender the sample's (a rehearsal in the outbox planned before kops.yaml was put
     right: the real run sends what was rehearsed)."""
@@ -63,7 +63,6 @@ def send_pending(
         pending = sender.pending(plan, retry_unknown)
         if limit is not None:
             pending = sender.up_to(pending, limit)
-        _warn_sample_sender(settings, operator, pending)
         with operator.progress(_("Sending"), len(pending), transient=False) as advance:
             sender.on_progress = lambda message, state: advance(term(STATE_WORDS, state))
             ledger.set_run_status(plan.run_id, "sending")

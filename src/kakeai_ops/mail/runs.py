@@ -46,7 +46,14 @@ from .audience_kinds import (
 )
 from .campaign_audience import draw_state, not_eligible_entrants
 from .context import seminar_context
-from .delivery import run_binding_of, send_pending, stale_by_then, test_send, transport_for
+from .delivery import (
+    run_binding_of,
+    send_pending,
+    stale_by_then,
+    test_send,
+    transport_for,
+    warn_sample_sender,
+)
 from .dry_run import check_run_binding, dry_run
 from .holdout import check_measurable
 from .milestone_mail import milestone_baseline
@@ -684,6 +691,8 @@ def _resume(source: Source, operator: Operator, run_id: str, request: RunRequest
     )
     if pending:
         _check_plan_age(source, operator, run_id, planned_as_of, request)
+        if request.real:  # before the question: a rehearsal's frozen sender (sample's?)
+            warn_sample_sender(source.settings, operator, plan.messages)
     written = int(row.get("written", 0))
     if written:
         operator.say(
