@@ -363,3 +363,24 @@ def test_a_usage_export_given_as_a_seminars_list_is_refused(
         text = " ".join(said.stderr.split())
         assert f"{name}:1: KAKEAI の{export}のエクスポートで、セミナーの" in text, text
     assert tree_digest(october.root) == before
+
+
+def test_an_attendance_list_with_divisions_is_one_and_a_cut_users_export_is_not(
+    october: Workspace, tmp_path: Path
+) -> None:
+    """Counting the users export's columns refused a list with 事業部 and 部署 and took a
+    users export cut to four columns (all 252 as attending): the export is known by its
+    account's columns (在籍状況, 最終ログイン日時, 登録日)."""
+    cli = Cli(october)
+    rich = tmp_path / "att.csv"
+    rich.write_text(
+        "ユーザーID,氏名,メールアドレス,事業部,部署,参加時間(分)\n000108,竹瀬 結菜,,営業本部,第一営業部,18\n",
+        encoding="utf-8",
+    )
+    cut = tmp_path / "users4.csv"
+    cut.write_text(
+        "ユーザーID,氏名,事業部,在籍状況\n000108,竹瀬 結菜,営業本部,在籍\n", encoding="utf-8"
+    )
+    refused = cli("seminar", "attendance", "month1", str(cut), ok=False)
+    assert refused.exit_code == 1 and "users export" in refused.stderr, refused.stderr
+    cli("seminar", "attendance", "month1", str(rich), "--force", "--reason", "社外会場")

@@ -35,7 +35,8 @@ EXPORT_NAMES = {
 }
 
 
-USERS_EXPORT_FIELDS = 5
+# Columns only the users export has (the account's state): 在籍状況, 最終ログイン日時, 登録日.
+USERS_EXPORT_OWN = {"employment", "last_login_at", "created_at"}
 
 
 def _not_an_export(path: Path, settings: Settings, what: str) -> None:
@@ -47,9 +48,9 @@ def _not_an_export(path: Path, settings: Settings, what: str) -> None:
         return  # said by the reading that follows
     found = recognise(headers, settings.exports)
     table = found.table
-    # A list of who attended has a ユーザーID (the users export's one key) and a name, and
-    # may have an email: the export has its 事業部, 部署, 在籍状況, 最終ログイン日時 besides.
-    if table is None or (table == "users" and len(found.columns) < USERS_EXPORT_FIELDS):
+    # A list of who attended has a ユーザーID (the users export's one key), and may have a
+    # name, an email, a 事業部 or 部署: the export's own columns are its account's.
+    if table is None or (table == "users" and not USERS_EXPORT_OWN & set(found.columns)):
         return
     raise InputError(
         [
