@@ -374,3 +374,24 @@ def test_a_day_not_on_the_calendar_or_not_a_day_is_still_refused() -> None:
     assert "milestones_since: must be a date YYYY-MM-DD" in _error({"milestones_since": "来月"})
     said = _error({"seminars": {"month1": {"month": 1, "date": "2026/12/10 25:00"}}})
     assert "seminars.month1.date: must be a date and time" in said
+
+
+def test_a_seminar_day_alone_stays_a_day_and_an_offset_is_tokyo_time() -> None:
+    """「2026/12/10」 typed read as midnight (a seminar at 「00:00〜」) once written as ISO
+    text; 「…03:15:00+00:00」 (12:15 in Tokyo) was mailed as 03:15."""
+
+    def when(typed: object) -> object:
+        settings = parse_settings({"seminars": {"month2": {"month": 2, "date": typed}}})
+        return settings.seminars["month2"].date
+
+    assert when("2026/12/10") == dt.date(2026, 12, 10)
+    assert when("2026-12-10T03:15:00+00:00") == dt.datetime(2026, 12, 10, 12, 15)
+    assert when("2026年12月10日12時15分") == dt.datetime(2026, 12, 10, 12, 15)
+    assert parse_settings({"milestones_since": 20261101}).milestones_since == dt.date(2026, 11, 1)
+    holidays = parse_settings(
+        {"calendar": {"company_holidays": ["２０２６／１２／２９．．２０２７／１／３"]}}
+    ).calendar.company_holidays
+    assert holidays == [(dt.date(2026, 12, 29), dt.date(2027, 1, 3))]
+    # A day with a time where a day alone is asked for is refused as typed, in Japanese.
+    said = _error({"milestones_since": "2026/11/20 12:15"})
+    assert "must be a date YYYY-MM-DD, got '2026/11/20 12:15'" in said

@@ -578,4 +578,4 @@ def test_a_list_of_people_given_to_ingest_is_named_for_what_it_is(
         "month1-attendance.csv:1: 人の一覧で、KAKEAI のユーザー一覧のエクスポートではありません"
         in text
     )
-    assert "kops seminar attendance ID FILE" in text and "最終ログイン日時" not in text
+    assert "kops seminar attendance" in text and "最終ログイン日時" not in text

@@ -335,6 +335,7 @@ PYDANTIC_WORDS = {
     "list_type": N_("must be a list"),
     "date_from_datetime_parsing": N_("must be a date YYYY-MM-DD"),
     "date_parsing": N_("must be a date YYYY-MM-DD"),
+    "date_from_datetime_inexact": N_("must be a day without a time, such as 2026-11-20"),
     "datetime_or_date": N_(
         "must be a date and time like 2026-12-10T12:15:00, or a date like 2026-12-10"
     ),

@@ -13,6 +13,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..dates import typed_text
 from ..i18n import N_
 from .values import (
     Days,
@@ -65,19 +66,27 @@ def without_retired(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ..
 MAX_HOLIDAY_RANGE = 366
 
 
+def _holiday(text: str) -> dt.date:
+    """One day of a holiday range, as typed (ValueError if it is none)."""
+    day = as_iso(text.strip())
+    if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
+        return day
+    return dt.date.fromisoformat(str(day))
+
+
 def _parse_holiday_item(item: Any) -> tuple[dt.date, dt.date]:
     if isinstance(item, dt.datetime):
         return item.date(), item.date()
     if isinstance(item, dt.date):
         return item, item
     if isinstance(item, str):
-        text = item.strip()
+        text = typed_text(item)  # 「２０２６／１２／２９．．２０２７／１／３」 splits as ASCII
         try:
             if ".." in text:
-                left, right = (as_iso(part.strip()) for part in text.split("..", 1))
-                start, end = dt.date.fromisoformat(left), dt.date.fromisoformat(right)
+                left, right = (_holiday(part) for part in text.split("..", 1))
+                start, end = left, right
             else:
-                start = end = dt.date.fromisoformat(as_iso(text))
+                start = end = _holiday(text)
         except ValueError:
             raise PydanticCustomError(
                 "holiday",
@@ -126,7 +135,10 @@ def _deadline(value: Any) -> dt.date | dt.datetime | None:
     """A date (entries that day still count) or a date and time (JST)."""
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
-    text = str(as_iso(value)).strip()
+    value = as_iso(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    text = str(value).strip()
     try:
         if isinstance(value, dt.datetime):
             moment = value

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     Field,
     field_validator,
 )
@@ -13,14 +14,14 @@ from pydantic_core import PydanticCustomError
 
 from ..i18n import N_
 from .export_settings import Scale
-from .values import Line, Section, TypedDay, at_most, between
+from .values import Line, Section, TypedMoment, at_most, between, in_jst
 
 
 class Seminar(Section):
     month: int | str  # 1–4 for the series' themes, or a custom theme's name
     title: Line | None = None
     points: list[str] = Field(default_factory=list)
-    date: Annotated[dt.datetime | dt.date | None, TypedDay] = None
+    date: Annotated[dt.datetime | dt.date | None, TypedMoment, AfterValidator(in_jst)] = None
     # How long it lasts; None: the mails say no length (never one kops assumed).
     minutes: Annotated[int, between(1, 1_440)] | None = None
     url: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any
 
@@ -158,22 +159,51 @@ class Section(BaseModel):
 # with 「YYYY-MM-DD の日付にしてください」). Anything else is left for the field to refuse.
 _TYPED_DAY = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:(?:\s+|\s*T\s*)(\d{1,2})\s*[:時]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})\s*秒?)?\s*分?)?"
+    r"(?:(?:\s+|\s*T\s*|(?<=日))(\d{1,2})\s*[:時]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})\s*秒?)?\s*分?)?"
 )
+
+_COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
 def as_iso(value: Any) -> Any:
-    """``value`` as ISO text when it is a day (and time) typed another way; else itself."""
+    """``value`` as a date (or a date and time) when it is a day typed another way; else
+    itself, for the field to refuse as typed. A date, not ISO text: text of a day alone
+    read as midnight where a field takes a date and time (a seminar 「00:00〜」)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # 20261120, read by YAML as a number
     if not isinstance(value, str):
         return value
-    found = _TYPED_DAY.fullmatch(typed_text(value))
+    text = typed_text(value)
+    found = _TYPED_DAY.fullmatch(text) or _COMPACT_DAY.fullmatch(text)
     if found is None:
         return value
-    year, month, day, hour, minute, second = found.groups()
-    iso = f"{year}-{int(month):02d}-{int(day):02d}"
-    if hour is None:
-        return iso
-    return f"{iso}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"
+    parts = (*found.groups(), None, None, None)[:6]
+    year, month, day, hour, minute, second = (int(g) if g else None for g in parts)
+    try:
+        if hour is None:
+            return dt.date(year or 0, month or 0, day or 0)
+        return dt.datetime(year or 0, month or 0, day or 0, hour, minute or 0, second or 0)
+    except ValueError:  # 2026/2/29, 25:00: refused by the field with what was typed
+        return value
 
 
-TypedDay = BeforeValidator(as_iso)
+def as_day(value: Any) -> Any:
+    """``as_iso`` for a field of days alone: a day typed with a time is left as typed, for
+    the field to refuse as it was written (not as 「datetime.datetime(2026, 11, 20, …)」)."""
+    day = as_iso(value)
+    return value if isinstance(day, dt.datetime) else day
+
+
+TypedDay = BeforeValidator(as_day)
+TypedMoment = BeforeValidator(as_iso)
+
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def in_jst(value: Any) -> Any:
+    """A time with an offset as the same moment in JST, kept naive as every time of kops:
+    「2026-12-10T03:15:00+00:00」 (12:15 in Tokyo) was mailed as 03:15."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(JST).replace(tzinfo=None)
+    return value

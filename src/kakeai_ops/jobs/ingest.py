@@ -576,8 +576,8 @@ def _recognised(
                 None,
                 _(
                     "a list of people, not KAKEAI's users export (headers found: {headers}): "
-                    "a seminar's attendance is read by `kops seminar attendance ID FILE`, a "
-                    "list of whom to mail by `kops mail plan --users FILE`"
+                    "a seminar's attendance is read by `kops seminar attendance`, a "
+                    "list of whom to mail by `kops mail plan --users`"
                 ).format(headers=found),
             )
         )
