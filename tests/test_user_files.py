@@ -99,3 +99,11 @@ def test_empty_lines_above_the_header_count_as_lines(tmp_path: Path) -> None:
     said = _refused(tmp_path, "\n\nユーザーID\n000120\n\n999999\n")
     assert "list.csv:5: ユーザーID: required value is blank" in said
     assert "list.csv:6: ユーザーID: is not in users ('999999')" in said
+
+
+def test_a_list_of_only_empty_lines_is_said_to_be_empty(tmp_path: Path) -> None:
+    """It was told its id or email column was missing, 「見出しは  です」 (no header to
+    name), with the English 「or」 between the two."""
+    said = _refused(tmp_path, "\n\n\n")
+    assert "list.csv: file is empty (no header row)" in said
+    assert "missing required column" not in said

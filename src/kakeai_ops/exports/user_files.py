@@ -252,7 +252,10 @@ def read_user_file(
     if not readable(path, findings):
         return None
     try:
-        headers, _ = read_headers(path)
+        headers, _row = read_headers(path)
+        if not any(h.strip() for h in headers):  # only empty lines: no header to name
+            findings.problem(Problem(path.name, None, None, N_("file is empty (no header row)")))
+            return None
         columns = {field: find_column(headers, names) for field, names in wanted.items()}
         missing = [field for field in required if columns[field] is None]
         if missing:
@@ -271,7 +274,7 @@ def read_user_file(
             _other_sheets(path, findings)
             return None
         if one_of and not any(columns[field] for field in one_of):
-            choices = " or ".join("/".join(wanted[field]) for field in one_of)
+            choices = _(" or ").join("/".join(wanted[field]) for field in one_of)
             findings.problem(
                 Problem(
                     path.name,
