@@ -22,10 +22,10 @@ from .values import (
     Section,
     Share,
     TypedDay,
-    as_iso,
     at_most,
     between,
     refusal,
+    typed_moment,
 )
 
 # --- rules --------------------------------------------------------------------
@@ -68,7 +68,7 @@ MAX_HOLIDAY_RANGE = 366
 
 def _holiday(text: str) -> dt.date:
     """One day of a holiday range, as typed (ValueError if it is none)."""
-    day = as_iso(text.strip())
+    day = typed_moment(text.strip())
     if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
         return day
     return dt.date.fromisoformat(str(day))
@@ -135,7 +135,7 @@ def _deadline(value: Any) -> dt.date | dt.datetime | None:
     """A date (entries that day still count) or a date and time (JST)."""
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
-    value = as_iso(value)
+    value = typed_moment(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     text = str(value).strip()

@@ -154,8 +154,8 @@ class Section(BaseModel):
 
 
 # A day as people type it on the command line (2026/11/20, ２０２６－１１－２０, 2026-11-1,
-# 2026年11月20日), with a time for the fields that take one (2026/12/10 12:15): written as
-# ISO before the field reads it, so kops.yaml takes what `--as-of` takes (it refused them
+# 2026年11月20日, 20261120), with a time for the fields that take one (2026/12/10 12:15):
+# read before the field reads it, so kops.yaml takes what `--as-of` takes (it refused them
 # with 「YYYY-MM-DD の日付にしてください」). Anything else is left for the field to refuse.
 _TYPED_DAY = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -165,7 +165,7 @@ _TYPED_DAY = re.compile(
 _COMPACT_DAY = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
-def as_iso(value: Any) -> Any:
+def typed_moment(value: Any) -> Any:
     """``value`` as a date (or a date and time) when it is a day typed another way; else
     itself, for the field to refuse as typed. A date, not ISO text: text of a day alone
     read as midnight where a field takes a date and time (a seminar 「00:00〜」)."""
@@ -177,25 +177,26 @@ def as_iso(value: Any) -> Any:
     found = _TYPED_DAY.fullmatch(text) or _COMPACT_DAY.fullmatch(text)
     if found is None:
         return value
-    parts = (*found.groups(), None, None, None)[:6]
-    year, month, day, hour, minute, second = (int(g) if g else None for g in parts)
+    parts: list[str | None] = [*found.groups(), None, None, None][:6]
+    year, month, day = (int(part or 0) for part in parts[:3])
+    hour, minute, second = (int(part or 0) for part in parts[3:])
     try:
-        if hour is None:
-            return dt.date(year or 0, month or 0, day or 0)
-        return dt.datetime(year or 0, month or 0, day or 0, hour, minute or 0, second or 0)
+        if parts[3] is None:
+            return dt.date(year, month, day)
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:  # 2026/2/29, 25:00: refused by the field with what was typed
         return value
 
 
 def as_day(value: Any) -> Any:
-    """``as_iso`` for a field of days alone: a day typed with a time is left as typed, for
+    """``typed_moment`` for a field of days alone: a day typed with a time is left as typed, for
     the field to refuse as it was written (not as 「datetime.datetime(2026, 11, 20, …)」)."""
-    day = as_iso(value)
+    day = typed_moment(value)
     return value if isinstance(day, dt.datetime) else day
 
 
 TypedDay = BeforeValidator(as_day)
-TypedMoment = BeforeValidator(as_iso)
+TypedMoment = BeforeValidator(typed_moment)
 
 
 JST = dt.timezone(dt.timedelta(hours=9))
