@@ -208,14 +208,18 @@ class Bounce(Section):
     soft_limit: Annotated[int, at_most(1_000)] = 3
 
 
+# The sample's sender (`kops init` writes it): no one's address.
+SAMPLE_ADDRESS = "kakeai-office@example.co.jp"
+
+
 class Mail(Section):
     transport: Literal["outbox", "smtp", "graph"] = "outbox"
     from_name: str = "KAKEAI事務局"
-    from_addr: str = "kakeai-office@example.co.jp"
-    reply_to: str = "kakeai-office@example.co.jp"
+    from_addr: str = SAMPLE_ADDRESS
+    reply_to: str = SAMPLE_ADDRESS
     subject_prefix: str = "【KAKEAI事務局】"
     honorific: str = "様"
-    contact: str = "KAKEAI事務局（人事部） 内線 1234 / kakeai-office@example.co.jp"
+    contact: str = f"KAKEAI事務局（人事部） 内線 1234 / {SAMPLE_ADDRESS}"
     message_id_domain: str = "kops.example.co.jp"
     rate_per_minute: Annotated[int, at_most(100_000)] = 120
     max_retries: Annotated[int, between(0, 100)] = 5

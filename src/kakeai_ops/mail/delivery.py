@@ -9,6 +9,7 @@ from contextlib import closing
 from typing import Any
 
 from ..config import Settings
+from ..config.mail_settings import SAMPLE_ADDRESS
 from ..dates import stale_by
 from ..glossary import MAIL_STATES
 from ..i18n import _, term
@@ -38,7 +39,7 @@ def warn_sample_sender(settings: Settings, operator: Operator, pending: Iterable
     """Messages going out by SMTP or Graph from the sender a run froze when planned, and
     that sender the sample's (a rehearsal in the outbox planned before kops.yaml was put
     right: the real run sends what was rehearsed)."""
-    sample = type(settings.mail).model_fields["from_addr"].default
+    sample = SAMPLE_ADDRESS
     if settings.mail.transport == "outbox" or settings.mail.from_addr == sample:
         return  # kops.yaml still the sample's: said before the run (runs.check_sender)
     if any(message.sender_for(settings.mail).address == sample for message in pending):
